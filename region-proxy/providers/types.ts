@@ -1,0 +1,147 @@
+/**
+ * The adapter contract. Adapters are pure translators (no sockets, no timers): one executor owns
+ * every fetch, timeout, abort, retry and fallback, so every vendor fails the same way and a fixture
+ * alone can test an adapter.
+ */
+import type { NormalizedUsage } from "../../shared/money/cost.ts";
+import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import type { ProviderKind, SnapshotDeployment } from "../../shared/snapshot/schema.ts";
+
+/** A validated OpenAI chat request. Fields we read are typed; the rest pass through untouched. */
+export interface ChatRequest {
+  model: string;
+  messages: ChatMessage[];
+  stream: boolean;
+  /** stream_options.include_usage as the client asked; adapters always obtain usage regardless. */
+  includeUsage: boolean;
+  max_tokens?: number;
+  max_completion_tokens?: number;
+  temperature?: number;
+  top_p?: number;
+  stop?: string | string[];
+  tools?: unknown[];
+  tool_choice?: unknown;
+  response_format?: unknown;
+  /** The whole client body as parsed, for OpenAI-format vendors that accept unknown fields. */
+  raw: Record<string, unknown>;
+}
+
+export interface ChatMessage {
+  role: "system" | "developer" | "user" | "assistant" | "tool";
+  content: string | ContentPart[] | null;
+  name?: string;
+  tool_calls?: ToolCall[];
+  tool_call_id?: string;
+}
+
+export type ContentPart =
+  | { type: "text"; text: string }
+  | { type: "image_url"; image_url: { url: string; detail?: string } }
+  | { type: string; [field: string]: unknown };
+
+export interface ToolCall {
+  id: string;
+  type: "function";
+  function: { name: string; arguments: string };
+}
+
+/** What the executor sends. The URL always derives from an approved deployment's baseUrl. */
+export interface VendorHttpRequest {
+  url: string;
+  method: "POST" | "GET";
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface ResponseContext {
+  /** The id the client sees (`chatcmpl-...`), stable across chunks. */
+  completionId: string;
+  /** Unix seconds. */
+  created: number;
+  /** What the client sees in `model`: the vendor model that answered. */
+  model: string;
+  /** Whether the client asked for the usage chunk at the end of a stream. */
+  includeUsage: boolean;
+}
+
+export interface ChatCompletion {
+  id: string;
+  object: "chat.completion";
+  created: number;
+  model: string;
+  choices: {
+    index: number;
+    message: { role: "assistant"; content: string | null; tool_calls?: ToolCall[]; refusal?: string | null };
+    finish_reason: string | null;
+    logprobs?: unknown;
+  }[];
+  usage?: OpenAIUsage;
+  system_fingerprint?: string | null;
+  [field: string]: unknown;
+}
+
+export interface ChatCompletionChunk {
+  id: string;
+  object: "chat.completion.chunk";
+  created: number;
+  model: string;
+  choices: {
+    index: number;
+    delta: {
+      role?: "assistant";
+      content?: string | null;
+      tool_calls?: { index: number; id?: string; type?: "function"; function?: { name?: string; arguments?: string } }[];
+      refusal?: string | null;
+    };
+    finish_reason: string | null;
+    logprobs?: unknown;
+  }[];
+  usage?: OpenAIUsage | null;
+  [field: string]: unknown;
+}
+
+export interface OpenAIUsage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  prompt_tokens_details?: { cached_tokens?: number; [k: string]: unknown };
+  completion_tokens_details?: { reasoning_tokens?: number; [k: string]: unknown };
+}
+
+/** One Server-Sent Event, as the shared parser yields it. */
+export interface SseEvent {
+  event: string | null;
+  data: string;
+  id: string | null;
+}
+
+/** A vendor failure, classified. The executor retries or falls back only when `retryable`. */
+export interface VendorError {
+  retryable: boolean;
+  /** What the client sees if this is the last attempt. */
+  clientError: GatewayError;
+  /** From the vendor's Retry-After / retry-after-ms, when given. */
+  retryAfterMs: number | null;
+  /** Short reason for logs and the usage event's attempt trail (`status_503`, `context_length`...). */
+  reason: string;
+}
+
+export interface StreamTranslator {
+  /** Translates one vendor event into zero or more OpenAI chunks. Throws VendorStreamError on garbage. */
+  onEvent(event: SseEvent): ChatCompletionChunk[];
+  /** Called at the end of the vendor stream: trailing chunks and the usage seen (null if none). */
+  finish(): { chunks: ChatCompletionChunk[]; usage: NormalizedUsage | null };
+}
+
+export interface ProviderAdapter {
+  readonly kind: ProviderKind;
+  buildRequest(req: ChatRequest, target: SnapshotDeployment, credential: string): VendorHttpRequest;
+  parseResponse(body: unknown, ctx: ResponseContext): { completion: ChatCompletion; usage: NormalizedUsage };
+  createStreamTranslator(ctx: ResponseContext): StreamTranslator;
+  classifyError(status: number, headers: Headers, body: string): VendorError;
+}
+
+/** Thrown by a translator when the vendor's bytes are not what its protocol promises. */
+export class VendorProtocolError extends Error {
+  override readonly name = "VendorProtocolError";
+}

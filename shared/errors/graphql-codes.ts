@@ -1,0 +1,12 @@
+/** The `extensions.code` values the control plane's GraphQL errors carry. Stable: tools branch on them. */
+export const GraphQLCode = {
+  BAD_USER_INPUT: "BAD_USER_INPUT",
+  UNAUTHENTICATED: "UNAUTHENTICATED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  SELF_APPROVAL: "SELF_APPROVAL",
+  INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
+} as const;
+
+export type GraphQLCode = (typeof GraphQLCode)[keyof typeof GraphQLCode];

@@ -1,0 +1,97 @@
+/**
+ * Every error the data plane can answer, rendered in OpenAI's shape so the official SDKs raise the
+ * right exception and retry (or not) as they should. One union, one renderer.
+ * See https://platform.openai.com/docs/guides/error-codes
+ */
+export type GatewayError =
+  | { kind: "invalid_json"; message: string }
+  | { kind: "invalid_value"; message: string; param: string }
+  | { kind: "request_too_large"; limitBytes: number }
+  | { kind: "invalid_api_key" }
+  | { kind: "model_not_found"; model: string }
+  | { kind: "not_found"; path: string }
+  | { kind: "method_not_allowed"; method: string }
+  | { kind: "residency_violation"; message: string }
+  | { kind: "rate_limited"; message: string; limitType: "requests" | "tokens"; retryAfterSeconds: number }
+  | { kind: "budget_exceeded"; message: string }
+  | { kind: "vendor_rejected"; status: number; message: string; code: string | null; param: string | null }
+  | { kind: "upstream_error"; message: string }
+  | { kind: "upstream_timeout"; message: string }
+  | { kind: "upstream_invalid_response"; message: string }
+  | { kind: "not_ready"; retryAfterSeconds: number }
+  | { kind: "shutting_down" }
+  | { kind: "internal_error" };
+
+export interface OpenAIErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export interface RenderedError {
+  status: number;
+  headers: Record<string, string>;
+  body: OpenAIErrorBody;
+}
+
+const body = (message: string, type: string, code: string | null, param: string | null = null): OpenAIErrorBody => ({
+  error: { message, type, param, code },
+});
+
+export function renderError(error: GatewayError): RenderedError {
+  switch (error.kind) {
+    case "invalid_json":
+      return { status: 400, headers: {}, body: body(error.message, "invalid_request_error", "invalid_json") };
+    case "invalid_value":
+      return { status: 400, headers: {}, body: body(error.message, "invalid_request_error", "invalid_value", error.param) };
+    case "request_too_large":
+      return { status: 413, headers: {}, body: body(`Request body exceeds the ${error.limitBytes} byte limit.`, "invalid_request_error", "request_too_large") };
+    case "invalid_api_key":
+      return {
+        status: 401,
+        headers: {},
+        body: body("Incorrect API key provided. Pass a valid gateway key as 'Authorization: Bearer <key>'.", "invalid_request_error", "invalid_api_key"),
+      };
+    case "model_not_found":
+      return {
+        status: 404,
+        headers: {},
+        body: body(`The model '${error.model}' does not exist or you do not have access to it.`, "invalid_request_error", "model_not_found", "model"),
+      };
+    case "not_found":
+      return { status: 404, headers: {}, body: body(`Unknown path ${error.path}.`, "invalid_request_error", "unknown_url") };
+    case "method_not_allowed":
+      return { status: 405, headers: {}, body: body(`Method ${error.method} is not allowed here.`, "invalid_request_error", "method_not_allowed") };
+    case "residency_violation":
+      return { status: 403, headers: {}, body: body(error.message, "invalid_request_error", "residency_violation") };
+    case "rate_limited":
+      return {
+        status: 429,
+        headers: { "retry-after": String(error.retryAfterSeconds) },
+        body: body(error.message, error.limitType, "rate_limit_exceeded"),
+      };
+    case "budget_exceeded":
+      return { status: 429, headers: { "x-should-retry": "false" }, body: body(error.message, "insufficient_quota", "budget_exceeded") };
+    case "vendor_rejected":
+      return { status: error.status, headers: { "x-should-retry": "false" }, body: body(error.message, "invalid_request_error", error.code, error.param) };
+    case "upstream_error":
+      return { status: 502, headers: {}, body: body(error.message, "server_error", "upstream_error") };
+    case "upstream_timeout":
+      return { status: 504, headers: {}, body: body(error.message, "server_error", "upstream_timeout") };
+    case "upstream_invalid_response":
+      return { status: 502, headers: {}, body: body(error.message, "server_error", "upstream_invalid_response") };
+    case "not_ready":
+      return {
+        status: 503,
+        headers: { "retry-after": String(error.retryAfterSeconds) },
+        body: body("The gateway has no verified configuration yet; retry shortly.", "server_error", "not_ready"),
+      };
+    case "shutting_down":
+      return { status: 503, headers: { "retry-after": "1" }, body: body("The gateway is shutting down; retry.", "server_error", "shutting_down") };
+    case "internal_error":
+      return { status: 500, headers: {}, body: body("The gateway hit an internal error. It has been logged.", "server_error", "internal_error") };
+  }
+}
+
+/** The code an error carries, for usage events and logs. */
+export function errorCode(error: GatewayError): string {
+  return renderError(error).body.error.code ?? error.kind;
+}

@@ -1,0 +1,23 @@
+/**
+ * The two internal HTTP endpoints between a region proxy and the control plane. Both authenticate
+ * the proxy with its region's bearer token (issued by the `createRegion` mutation, stored hashed).
+ *
+ * GET  /internal/v1/snapshots/{region}
+ *   headers: Authorization: Bearer <region token>, X-Proxy-Id, X-Proxy-Snapshot-Version (0 if none),
+ *            If-None-Match (the ETag it holds)
+ *   200: body is the compact JWS (content-type application/jose), ETag: "<version>"
+ *   304: unchanged; 401: bad token; 403: token of another region; 404: no snapshot for that region yet
+ *
+ * POST /internal/v1/usage
+ *   body: UsageBatch (shared/usage/usage-event.ts), at most MAX_USAGE_BATCH events
+ *   200: UsageBatchAck; every id in ackedEventIds may leave the outbox
+ *
+ * GET  /.well-known/jwks.json: the public keys snapshots are signed with (pin them in the proxies).
+ */
+export const SNAPSHOT_PATH_PREFIX = "/internal/v1/snapshots/";
+export const USAGE_PATH = "/internal/v1/usage";
+export const JWKS_PATH = "/.well-known/jwks.json";
+export const MAX_USAGE_BATCH = 500;
+
+export const PROXY_ID_HEADER = "x-proxy-id";
+export const PROXY_SNAPSHOT_VERSION_HEADER = "x-proxy-snapshot-version";
