@@ -1,0 +1,77 @@
+import { describe, expect, test } from "bun:test";
+import { SseParser } from "./sse-reader.ts";
+import type { SseEvent } from "./types.ts";
+
+const encoder = new TextEncoder();
+
+function parseWhole(text: string): SseEvent[] {
+  const parser = new SseParser();
+  return [...parser.push(encoder.encode(text)), ...parser.end()];
+}
+
+function parseSplit(bytes: Uint8Array, cuts: number[]): SseEvent[] {
+  const parser = new SseParser();
+  const out: SseEvent[] = [];
+  let from = 0;
+  for (const cut of [...cuts].sort((a, b) => a - b)) {
+    out.push(...parser.push(bytes.subarray(from, cut)));
+    from = cut;
+  }
+  out.push(...parser.push(bytes.subarray(from)), ...parser.end());
+  return out;
+}
+
+// A recorded-style stream: OpenAI chunks, an Anthropic named event, multi-line data, a comment,
+// CRLF and CR line ends, multi-byte UTF-8 (2, 3 and 4 bytes) and the [DONE] sentinel.
+const STREAM =
+  ": keep-alive\n\n" +
+  'data: {"choices":[{"delta":{"content":"Grüße"}}]}\n\n' +
+  "event: content_block_delta\r\n" +
+  'data: {"delta":{"text":"€ and 😀"}}\r\n\r\n' +
+  "id: 7\rdata: line one\rdata: line two\r\r" +
+  "data:no-space\n\n" +
+  "data: [DONE]\n\n";
+
+const EXPECTED: SseEvent[] = [
+  { event: null, data: '{"choices":[{"delta":{"content":"Grüße"}}]}', id: null },
+  { event: "content_block_delta", data: '{"delta":{"text":"€ and 😀"}}', id: null },
+  { event: null, data: "line one\nline two", id: "7" },
+  { event: null, data: "no-space", id: "7" },
+  { event: null, data: "[DONE]", id: "7" },
+];
+
+describe("SseParser", () => {
+  test("parses a whole stream with every line ending", () => {
+    expect(parseWhole(STREAM)).toEqual(EXPECTED);
+  });
+
+  test("gives the same events for every single split point", () => {
+    const bytes = encoder.encode(STREAM);
+    for (let cut = 0; cut <= bytes.length; cut++) {
+      expect(parseSplit(bytes, [cut])).toEqual(EXPECTED);
+    }
+  });
+
+  test("gives the same events for random multi-point splits (multi-byte characters cut in two)", () => {
+    const bytes = encoder.encode(STREAM);
+    let seed = 12345;
+    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    for (let round = 0; round < 500; round++) {
+      const cuts = Array.from({ length: 1 + Math.floor(random() * 12) }, () => Math.floor(random() * bytes.length));
+      expect(parseSplit(bytes, cuts)).toEqual(EXPECTED);
+    }
+  });
+
+  test("feeds byte by byte", () => {
+    const bytes = encoder.encode(STREAM);
+    expect(parseSplit(bytes, Array.from({ length: bytes.length }, (_, i) => i))).toEqual(EXPECTED);
+  });
+
+  test("drops an unterminated final event, as the spec says", () => {
+    expect(parseWhole('data: {"a":1}\n\ndata: cut off')).toEqual([{ event: null, data: '{"a":1}', id: null }]);
+  });
+
+  test("strips a leading byte-order mark", () => {
+    expect(parseWhole("\uFEFFdata: x\n\n")).toEqual([{ event: null, data: "x", id: null }]);
+  });
+});

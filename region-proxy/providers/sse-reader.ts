@@ -1,0 +1,103 @@
+/**
+ * One incremental Server-Sent Events parser for every vendor, per the WHATWG spec
+ * (https://html.spec.whatwg.org/multipage/server-sent-events.html#event-stream-interpretation):
+ * correct for any split of the byte stream, a multi-byte UTF-8 character split in two included,
+ * and for `\n`, `\r\n` or `\r` line ends.
+ *
+ * @example for await (const event of readSse(response.body!)) console.log(event.event, event.data)
+ */
+import type { SseEvent } from "./types.ts";
+
+export class SseParser {
+  private readonly decoder = new TextDecoder("utf-8");
+  private buffer = "";
+  private dataLines: string[] = [];
+  private eventName: string | null = null;
+  private lastId: string | null = null;
+  private sawCarriageReturn = false;
+  private started = false;
+
+  /** Feeds raw bytes; returns the events completed by them. */
+  push(bytes: Uint8Array): SseEvent[] {
+    return this.consume(this.decoder.decode(bytes, { stream: true }), false);
+  }
+
+  /** Ends the stream: a final event without its blank line is dropped, as the spec says. */
+  end(): SseEvent[] {
+    return this.consume(this.decoder.decode(), true);
+  }
+
+  private consume(text: string, final: boolean): SseEvent[] {
+    if (!this.started && text.length > 0) {
+      this.started = true;
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    }
+    // A "\r\n" may be split across reads: skip the "\n" that completes an already-seen "\r".
+    if (text.length === 0 && !final) return [];
+    if (this.sawCarriageReturn && text.startsWith("\n")) text = text.slice(1);
+    this.sawCarriageReturn = false;
+    this.buffer += text;
+    const events: SseEvent[] = [];
+    let start = 0;
+    for (let i = 0; i < this.buffer.length; i++) {
+      const ch = this.buffer.charCodeAt(i);
+      if (ch !== 10 && ch !== 13) continue;
+      const line = this.buffer.slice(start, i);
+      if (ch === 13) {
+        if (i + 1 < this.buffer.length) {
+          if (this.buffer.charCodeAt(i + 1) === 10) i++;
+        } else {
+          this.sawCarriageReturn = true;
+        }
+      }
+      start = i + 1;
+      const event = this.processLine(line);
+      if (event) events.push(event);
+    }
+    this.buffer = this.buffer.slice(start);
+    if (final) {
+      this.buffer = "";
+      this.dataLines = [];
+      this.eventName = null;
+    }
+    return events;
+  }
+
+  private processLine(line: string): SseEvent | null {
+    if (line === "") {
+      if (this.dataLines.length === 0) {
+        this.eventName = null;
+        return null;
+      }
+      const event: SseEvent = { event: this.eventName, data: this.dataLines.join("\n"), id: this.lastId };
+      this.dataLines = [];
+      this.eventName = null;
+      return event;
+    }
+    if (line.charCodeAt(0) === 58) return null; // ":" comment / keep-alive
+    const colon = line.indexOf(":");
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? "" : line.slice(colon + 1);
+    if (value.charCodeAt(0) === 32) value = value.slice(1);
+    if (field === "data") this.dataLines.push(value);
+    else if (field === "event") this.eventName = value;
+    else if (field === "id" && !value.includes("\0")) this.lastId = value;
+    return null;
+  }
+}
+
+/** Reads a byte stream as SSE events, one at a time, as they complete. */
+export async function* readSse(stream: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+  const parser = new SseParser();
+  const reader = stream.getReader();
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      for (const event of parser.push(value)) yield event;
+    }
+    for (const event of parser.end()) yield event;
+  } finally {
+    reader.releaseLock();
+  }
+}
