@@ -1,0 +1,98 @@
+/**
+ * Load generator for the benchmark, run in its own process. Two modes:
+ * - open loop (`--rate R`): arrivals scheduled by the clock, R per second for D seconds, latency
+ *   measured from each request's scheduled start (so a stall is not hidden: no coordinated omission);
+ * - closed loop (`--concurrency C`): C workers back to back, for the maximum throughput.
+ * For streams the latency is the time to the first body byte. Prints one JSON result line.
+ */
+import { parseArgs } from "node:util";
+
+const { values } = parseArgs({
+  options: {
+    url: { type: "string" },
+    key: { type: "string", default: "none" },
+    stream: { type: "boolean", default: false },
+    rate: { type: "string" },
+    concurrency: { type: "string" },
+    seconds: { type: "string", default: "5" },
+  },
+});
+if (!values.url) throw new Error("--url is required");
+const target = values.url;
+const durationMs = Number(values.seconds) * 1000;
+const body = JSON.stringify({
+  model: "bench",
+  messages: [{ role: "user", content: "Say ok." }],
+  max_tokens: 16,
+  ...(values.stream ? { stream: true } : {}),
+});
+const headers = { "content-type": "application/json", authorization: `Bearer ${values.key}` };
+
+const latencies: number[] = [];
+let errors = 0;
+
+async function once(scheduledAt: number): Promise<void> {
+  try {
+    const response = await fetch(target, { method: "POST", headers, body });
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    const firstByteAt = performance.now();
+    while (!(await reader.read()).done) {}
+    if (response.status !== 200 || first.done) errors++;
+    else latencies.push((values.stream ? firstByteAt : performance.now()) - scheduledAt);
+  } catch {
+    errors++;
+  }
+}
+
+async function openLoop(rate: number): Promise<number> {
+  const start = performance.now();
+  const total = Math.round((rate * durationMs) / 1000);
+  const inFlight: Promise<void>[] = [];
+  let sent = 0;
+  while (sent < total) {
+    const now = performance.now();
+    while (sent < total && start + (sent * 1000) / rate <= now) {
+      inFlight.push(once(start + (sent * 1000) / rate));
+      sent++;
+    }
+    await Bun.sleep(0.5);
+  }
+  await Promise.all(inFlight);
+  return performance.now() - start;
+}
+
+async function closedLoop(concurrency: number): Promise<number> {
+  const start = performance.now();
+  const deadline = start + durationMs;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const t = performance.now();
+      await once(t);
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return performance.now() - start;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+// Warm the connection pool so the first measured requests do not pay for connects.
+for (let i = 0; i < 50; i++) await once(performance.now());
+latencies.length = 0;
+errors = 0;
+
+const elapsed = values.rate ? await openLoop(Number(values.rate)) : await closedLoop(Number(values.concurrency ?? 32));
+latencies.sort((a, b) => a - b);
+console.log(
+  JSON.stringify({
+    ok: latencies.length,
+    errors,
+    rps: (latencies.length * 1000) / elapsed,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+  }),
+);

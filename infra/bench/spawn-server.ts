@@ -1,0 +1,53 @@
+/**
+ * Starts a Bun script in its own process and waits for its `READY <port>` line, so the benchmark's
+ * servers and load generator do not share an event loop.
+ */
+import type { Subprocess } from "bun";
+
+export interface SpawnedServer {
+  url: string;
+  process: Subprocess;
+  stop(): void;
+}
+
+export async function spawnServer(script: string, env: Record<string, string>): Promise<SpawnedServer> {
+  const child = Bun.spawn([process.execPath, script], {
+    env: { ...process.env, ...env },
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const reader = child.stdout.getReader();
+  const decoder = new TextDecoder();
+  let seen = "";
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    seen += decoder.decode(value, { stream: true });
+    const match = /READY (\d+)/.exec(seen);
+    if (match) {
+      reader.releaseLock();
+      void child.stdout.pipeTo(new WritableStream()); // keep draining
+      return { url: `http://127.0.0.1:${match[1]}`, process: child, stop: () => child.kill() };
+    }
+  }
+  child.kill();
+  throw new Error(`${script} did not print READY <port> within 20 s; it printed: ${seen.slice(0, 500)}`);
+}
+
+export interface LoadResult {
+  ok: number;
+  errors: number;
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+/** Runs one load generation in its own process and returns its figures. */
+export async function runLoad(args: string[]): Promise<LoadResult> {
+  const child = Bun.spawn([process.execPath, new URL("./load.ts", import.meta.url).pathname, ...args], { stdout: "pipe", stderr: "inherit" });
+  const text = await new Response(child.stdout).text();
+  await child.exited;
+  const line = text.trim().split("\n").pop() ?? "";
+  return JSON.parse(line) as LoadResult;
+}
