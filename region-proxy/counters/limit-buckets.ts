@@ -1,0 +1,58 @@
+/**
+ * Turns LimitChecks into the flat list of buckets both limiters work on, and per-bucket results back
+ * into one LimitVerdict, so the Redis and in-process limiters cannot disagree on the verdict's shape.
+ */
+import type { LimitCheck, LimitVerdict, LimitWindow } from "./rate-limit-types.ts";
+
+export interface LimitBucket {
+  scope: string;
+  kind: "requests" | "tokens";
+  limit: number;
+}
+
+export interface BucketOutcome {
+  retryAfterMs: number;
+  remaining: number;
+  resetMs: number;
+}
+
+/** Every (scope, kind) with a limit, in check order, requests before tokens. Rejects non-numeric limits. */
+export function limitBuckets(checks: LimitCheck[]): LimitBucket[] {
+  const buckets: LimitBucket[] = [];
+  for (const check of checks) {
+    for (const [kind, limit] of [["requests", check.rpm], ["tokens", check.tpm]] as const) {
+      if (limit === null || limit === undefined) continue;
+      if (!Number.isFinite(limit) || limit < 0) throw new TypeError(`invalid ${kind} limit for ${check.scope}: ${limit}`);
+      buckets.push({ scope: check.scope, kind, limit });
+    }
+  }
+  return buckets;
+}
+
+/** Rejects token counts the arithmetic cannot honour (NaN, fractions, beyond 2^53). */
+export function assertTokenCount(name: string, value: number, allowNegative: boolean): void {
+  if (!Number.isSafeInteger(value) || (!allowNegative && value < 0)) throw new TypeError(`invalid ${name}: ${value}`);
+}
+
+/**
+ * Builds the verdict: refused when any bucket's retryAfterMs > 0; `tripped` is the bucket that frees up
+ * last (so retrying after retryAfterMs is not refused by the same request again), and the headers show
+ * the tightest bucket per kind (fewest remaining, then lowest limit).
+ */
+export function buildVerdict(buckets: LimitBucket[], outcomes: BucketOutcome[]): LimitVerdict {
+  let tripped: LimitVerdict["tripped"] = null;
+  let retryAfterMs = 0;
+  const tightest: Record<"requests" | "tokens", LimitWindow | null> = { requests: null, tokens: null };
+  buckets.forEach((bucket, i) => {
+    const outcome = outcomes[i]!;
+    if (outcome.retryAfterMs > retryAfterMs) {
+      retryAfterMs = outcome.retryAfterMs;
+      tripped = { scope: bucket.scope, kind: bucket.kind };
+    }
+    const current = tightest[bucket.kind];
+    if (!current || outcome.remaining < current.remaining || (outcome.remaining === current.remaining && bucket.limit < current.limit)) {
+      tightest[bucket.kind] = { limit: bucket.limit, remaining: outcome.remaining, resetMs: outcome.resetMs };
+    }
+  });
+  return { allowed: tripped === null, tripped, retryAfterMs, requests: tightest.requests, tokens: tightest.tokens };
+}

@@ -1,0 +1,42 @@
+/**
+ * The rate-limit contract shared by the Redis and in-process limiters (and the resilient wrapper).
+ * A request names every level it belongs to (key, project, team, org, feature); it passes only if every
+ * level allows it, and a refused request charges no level.
+ */
+
+/** One level to check. `rpm`/`tpm` null or absent = no limit of that kind at this level. */
+export interface LimitCheck {
+  /** e.g. "key:key_abc", "ten:ten_123", "feature:ten_123/search". */
+  scope: string;
+  rpm?: number | null;
+  tpm?: number | null;
+}
+
+/** The limiter's answer; a value, never an exception, for "too many". */
+export interface LimitVerdict {
+  allowed: boolean;
+  /** When refused: which scope and which kind tripped (the one that frees up last). */
+  tripped: { scope: string; kind: "requests" | "tokens" } | null;
+  /** 0 when allowed; otherwise the wait until every refusing level would admit this request. */
+  retryAfterMs: number;
+  /** For the x-ratelimit-* headers: the tightest level per kind (null when no level limits that kind). */
+  requests: LimitWindow | null;
+  tokens: LimitWindow | null;
+}
+
+/** Header values for one level: `resetMs` is the wait until that level is fully replenished. */
+export interface LimitWindow {
+  limit: number;
+  remaining: number;
+  resetMs: number;
+}
+
+export interface RateLimiter {
+  /** Atomically checks every level and, only if all allow, charges 1 request and `estimatedTokens`. */
+  acquire(checks: LimitCheck[], estimatedTokens: number, nowMs?: number): Promise<LimitVerdict>;
+  /** After the call: correct the token charge by (actual - estimated) at every level (may be negative). */
+  adjustTokens(checks: LimitCheck[], deltaTokens: number, nowMs?: number): Promise<void>;
+}
+
+/** Both limits are per minute. */
+export const LIMIT_PERIOD_MS = 60_000;
