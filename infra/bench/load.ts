@@ -15,13 +15,14 @@ const { values } = parseArgs({
     rate: { type: "string" },
     concurrency: { type: "string" },
     seconds: { type: "string", default: "5" },
+    model: { type: "string", default: "bench" },
   },
 });
 if (!values.url) throw new Error("--url is required");
 const target = values.url;
 const durationMs = Number(values.seconds) * 1000;
 const body = JSON.stringify({
-  model: "bench",
+  model: values.model,
   messages: [{ role: "user", content: "Say ok." }],
   max_tokens: 16,
   ...(values.stream ? { stream: true } : {}),

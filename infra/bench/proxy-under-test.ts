@@ -1,0 +1,27 @@
+/**
+ * The proxy as the benchmark runs it: its own process, the full request path (auth, policy, limits,
+ * usage outbox), configured from the environment like a real deployment. Prints `READY <port>` once
+ * a verified snapshot is loaded.
+ */
+import { startProxy } from "../../region-proxy/main.ts";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const env = process.env;
+const proxy = await startProxy({
+  region: env.REGION!,
+  controlPlaneUrl: env.CONTROL_PLANE_URL!,
+  regionToken: env.REGION_TOKEN!,
+  trustedJwks: JSON.parse(env.TRUSTED_JWKS!),
+  dataDir: await mkdtemp(join(tmpdir(), "gw-bench-proxy-")),
+  port: 0,
+  log: () => {},
+});
+const deadline = Date.now() + 15_000;
+while (proxy.snapshotVersion() === 0) {
+  if (Date.now() > deadline) throw new Error("the benchmark proxy got no snapshot within 15 s");
+  await Bun.sleep(50);
+}
+console.log(`READY ${proxy.port}`);
+process.on("SIGTERM", () => void proxy.stop().then(() => process.exit(0)));

@@ -1,0 +1,114 @@
+/**
+ * `npm run bench`: what the proxy adds to a request, measured against a bare `Bun.serve` + `fetch`
+ * pass-through in the same run, on the same machine, under the same load.
+ *
+ * Three targets in front of one constant-time vendor: the vendor itself (direct), the bare
+ * pass-through (the floor any proxy pays), and the gateway proxy with its full path. Each round runs
+ * every target once, interleaved, so drift in the machine hits all of them alike; figures are the
+ * median over rounds. Open loop at a fixed rate (arrivals scheduled by the clock) for latency,
+ * non-streaming (full response) and streaming (time to first byte); closed loop for maximum rps.
+ *
+ * Options: --rate 1000  --seconds 5  --rounds 3  --concurrency 32
+ */
+import { parseArgs } from "node:util";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startControlPlane } from "../../control-plane/main.ts";
+import { adminClient } from "../local/admin-client.ts";
+import { seedDemo } from "../local/seed-demo.ts";
+import { runLoad, spawnServer, type LoadResult } from "./spawn-server.ts";
+
+const { values } = parseArgs({
+  options: {
+    rate: { type: "string", default: "1000" },
+    seconds: { type: "string", default: "5" },
+    rounds: { type: "string", default: "3" },
+    concurrency: { type: "string", default: "32" },
+  },
+});
+const here = (file: string) => new URL(file, import.meta.url).pathname;
+const VENDOR_KEY = "bench-vendor-key";
+
+const vendor = await spawnServer(here("./constant-vendor.ts"), {});
+const bare = await spawnServer(here("./bare-pass-through.ts"), { UPSTREAM_URL: vendor.url });
+const dataDir = await mkdtemp(join(tmpdir(), "gw-bench-"));
+const controlPlane = await startControlPlane({ port: 0, dataDir, adminToken: "admtok_bench_only_local", log: () => {} });
+const demo = await seedDemo(adminClient(controlPlane.url, "admtok_bench_only_local"), {
+  vendorUrl: vendor.url,
+  regions: ["bench"],
+  credentialEnv: "BENCH_VENDOR_KEY",
+});
+const proxy = await spawnServer(here("./proxy-under-test.ts"), {
+  REGION: "bench",
+  CONTROL_PLANE_URL: controlPlane.url,
+  REGION_TOKEN: demo.regionTokens.bench!,
+  TRUSTED_JWKS: JSON.stringify(controlPlane.jwks),
+  BENCH_VENDOR_KEY: VENDOR_KEY,
+});
+
+const targets = [
+  { name: "direct", url: `${vendor.url}/v1/chat/completions`, key: VENDOR_KEY },
+  { name: "bare", url: `${bare.url}/v1/chat/completions`, key: VENDOR_KEY },
+  { name: "proxy", url: `${proxy.url}/v1/chat/completions`, key: demo.keySecret },
+] as const;
+type TargetName = (typeof targets)[number]["name"];
+type Scenario = "plain" | "stream" | "max";
+const results: Record<Scenario, Record<TargetName, LoadResult[]>> = {
+  plain: { direct: [], bare: [], proxy: [] },
+  stream: { direct: [], bare: [], proxy: [] },
+  max: { direct: [], bare: [], proxy: [] },
+};
+
+const common = ["--seconds", values.seconds!, "--model", demo.alias];
+const rounds = Number(values.rounds);
+try {
+  for (let round = 1; round <= rounds; round++) {
+    console.error(`round ${round}/${rounds}`);
+    // Rotate the order each round so no target always runs first or last.
+    const ordered = targets.map((_, i) => targets[(i + round) % targets.length]!);
+    for (const target of ordered) {
+      const base = ["--url", target.url, "--key", target.key, ...common];
+      results.plain[target.name].push(await runLoad([...base, "--rate", values.rate!]));
+      results.stream[target.name].push(await runLoad([...base, "--rate", values.rate!, "--stream"]));
+      results.max[target.name].push(await runLoad([...base, "--concurrency", values.concurrency!]));
+    }
+  }
+  printReport();
+} finally {
+  proxy.stop();
+  bare.stop();
+  vendor.stop();
+  await controlPlane.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+function median(numbers: number[]): number {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+function printReport() {
+  const ms = (n: number) => `${n.toFixed(3)} ms`;
+  const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : "n/a");
+  const errors = (scenario: Scenario, name: TargetName) => results[scenario][name].reduce((sum, r) => sum + r.errors, 0);
+  console.log(`\nGateway proxy overhead, ${rounds} interleaved rounds, median of rounds (${new Date().toISOString()})`);
+  console.log(`open loop at ${values.rate} req/s for ${values.seconds} s; closed loop with ${values.concurrency} connections\n`);
+  for (const scenario of ["plain", "stream"] as const) {
+    const label = scenario === "plain" ? "non-streaming, full response" : "streaming, time to first byte";
+    const p = (name: TargetName, q: "p50" | "p99") => median(results[scenario][name].map((r) => r[q]));
+    const added = (name: TargetName, q: "p50" | "p99") => p(name, q) - p("direct", q);
+    console.log(`${label}`);
+    console.log(`  target   p50         p99         added p50   added p99   errors`);
+    for (const { name } of targets) {
+      console.log(
+        `  ${name.padEnd(8)} ${ms(p(name, "p50")).padEnd(11)} ${ms(p(name, "p99")).padEnd(11)} ${(name === "direct" ? "-" : ms(added(name, "p50"))).padEnd(11)} ${(name === "direct" ? "-" : ms(added(name, "p99"))).padEnd(11)} ${errors(scenario, name)}`,
+      );
+    }
+    console.log(`  proxy/bare added latency: p50 ${ratio(added("proxy", "p50"), added("bare", "p50"))}, p99 ${ratio(added("proxy", "p99"), added("bare", "p99"))}\n`);
+  }
+  const rps = (name: TargetName) => median(results.max[name].map((r) => r.rps));
+  console.log("closed loop, maximum throughput (non-streaming)");
+  for (const { name } of targets) console.log(`  ${name.padEnd(8)} ${rps(name).toFixed(0).padStart(7)} req/s   errors ${errors("max", name)}`);
+  console.log(`  proxy/bare throughput: ${ratio(rps("proxy"), rps("bare"))}`);
+}

@@ -1,0 +1,62 @@
+/**
+ * Seeds what the tour needs through the public GraphQL API (never behind its back): one region per
+ * proxy with its token, one deployment per region pointing at the echo vendor, an alias over them,
+ * a price, a demo tenant and a key.
+ *
+ * @example const demo = await seedDemo(admin, { vendorUrl: echo.url, regions: ["us", "eu"] })
+ */
+import type { AdminClient } from "./admin-client.ts";
+
+export interface SeedOptions {
+  vendorUrl: string;
+  regions: string[];
+  /** The environment variable the proxies read the vendor credential from. */
+  credentialEnv?: string;
+  alias?: string;
+  vendorModel?: string;
+  tenantName?: string;
+}
+
+export interface SeededDemo {
+  regionTokens: Record<string, string>;
+  tenantId: string;
+  keyId: string;
+  keySecret: string;
+  alias: string;
+}
+
+export async function seedDemo(admin: AdminClient, options: SeedOptions): Promise<SeededDemo> {
+  const alias = options.alias ?? "support-fast";
+  const model = options.vendorModel ?? "echo-1";
+  const credentialRef = `env:${options.credentialEnv ?? "ECHO_VENDOR_API_KEY"}`;
+
+  const regionTokens: Record<string, string> = {};
+  const deploymentIds: string[] = [];
+  for (const region of options.regions) {
+    const { createRegion } = await admin.request<{ createRegion: { token: string } }>(
+      `mutation($name: String!) { createRegion(input: { name: $name }) { token } }`,
+      { name: region },
+    );
+    regionTokens[region] = createRegion.token;
+    const { createDeployment } = await admin.request<{ createDeployment: { id: string } }>(
+      `mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id } }`,
+      { input: { provider: "openai", baseUrl: `${options.vendorUrl}/v1`, model, region, credentialRef } },
+    );
+    deploymentIds.push(createDeployment.id);
+  }
+  await admin.request(`mutation($input: AliasInput!) { createAlias(input: $input) { name } }`, {
+    input: { name: alias, deploymentIds },
+  });
+  await admin.request(`mutation($input: SetPriceInput!) { setPrice(input: $input) { model } }`, {
+    input: { provider: "openai", model, inputUsdPerMillion: 0.15, outputUsdPerMillion: 0.6 },
+  });
+  const { createTenant } = await admin.request<{ createTenant: { id: string } }>(
+    `mutation($name: String!) { createTenant(input: { name: $name }) { id } }`,
+    { name: options.tenantName ?? "demo" },
+  );
+  const { createKey } = await admin.request<{ createKey: { key: { id: string }; secret: string } }>(
+    `mutation($tenantId: ID!) { createKey(input: { tenantId: $tenantId, name: "demo key" }) { key { id } secret } }`,
+    { tenantId: createTenant.id },
+  );
+  return { regionTokens, tenantId: createTenant.id, keyId: createKey.key.id, keySecret: createKey.secret, alias };
+}

@@ -1,0 +1,88 @@
+/**
+ * `npm start`: the whole system on one laptop, on embedded defaults.
+ * Control plane on PGlite, the local echo vendor, a `us` and an `eu` proxy, a demo tenant, alias and
+ * key; prints the endpoints and a copy-paste tour. State lives in DATA_DIR (default `.data/`), so a
+ * second `npm start` comes back with the same tenant, key and tokens.
+ *
+ * Environment: DATA_DIR, HOST (127.0.0.1), CONTROL_PLANE_PORT (4000), US_PROXY_PORT (4001),
+ * EU_PROXY_PORT (4002), ECHO_VENDOR_PORT (4100).
+ */
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { randomBytes } from "node:crypto";
+import { startControlPlane } from "../control-plane/main.ts";
+import { startProxy, type RunningProxy } from "../region-proxy/main.ts";
+import { startEchoVendor } from "./echo-vendor/server.ts";
+import { adminClient } from "./local/admin-client.ts";
+import { seedDemo } from "./local/seed-demo.ts";
+import { readLocalState, writeLocalState, localStatePath, type LocalState } from "./local/local-state.ts";
+import { printTour } from "./local/print-tour.ts";
+
+const env = process.env;
+const dataDir = resolve(env.DATA_DIR ?? ".data");
+const host = env.HOST ?? "127.0.0.1";
+const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+const REGION_PORTS: Record<string, number> = { us: port("US_PROXY_PORT", 4001), eu: port("EU_PROXY_PORT", 4002) };
+
+await mkdir(dataDir, { recursive: true, mode: 0o700 });
+const previous = await readLocalState(dataDir);
+const echoApiKey = previous?.echoApiKey ?? `echo_${randomBytes(12).toString("hex")}`;
+
+const echo = await startEchoVendor({ port: port("ECHO_VENDOR_PORT", 4100), host, apiKey: echoApiKey });
+const controlPlane = await startControlPlane({
+  port: port("CONTROL_PLANE_PORT", 4000),
+  host,
+  databaseUrl: env.DATABASE_URL ?? null,
+  dataDir: join(dataDir, "control-plane"),
+  adminToken: previous?.adminToken ?? null,
+});
+const adminToken = previous?.adminToken ?? controlPlane.generatedAdminToken;
+if (!adminToken) {
+  throw new Error(`the control plane in ${dataDir} already has an admin token this launcher does not know; delete ${dataDir} to start over`);
+}
+
+const state: LocalState = previous ?? { adminToken, echoApiKey, regionTokens: {}, demo: null };
+if (!state.demo) {
+  const seeded = await seedDemo(adminClient(controlPlane.url, adminToken), { vendorUrl: echo.url, regions: Object.keys(REGION_PORTS) });
+  state.regionTokens = seeded.regionTokens;
+  state.demo = { tenantId: seeded.tenantId, keyId: seeded.keyId, keySecret: seeded.keySecret, alias: seeded.alias };
+  await writeLocalState(dataDir, state);
+}
+
+const proxies: Record<string, RunningProxy> = {};
+for (const [region, regionPort] of Object.entries(REGION_PORTS)) {
+  proxies[region] = await startProxy({
+    region,
+    controlPlaneUrl: controlPlane.url,
+    regionToken: state.regionTokens[region]!,
+    trustedJwks: controlPlane.jwks,
+    dataDir: join(dataDir, `proxy-${region}`),
+    port: regionPort,
+    host,
+    credentials: { ECHO_VENDOR_API_KEY: echoApiKey },
+  });
+}
+await waitForSnapshots(proxies);
+
+printTour({ controlPlaneUrl: controlPlane.url, adminToken, proxies, echoUrl: echo.url, state, statePath: localStatePath(dataDir) });
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping proxies (in-flight requests finish, usage is flushed), then the control plane`);
+  await Promise.all(Object.values(proxies).map((proxy) => proxy.stop()));
+  await controlPlane.stop();
+  await echo.stop();
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+async function waitForSnapshots(running: Record<string, RunningProxy>): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Object.values(running).some((proxy) => proxy.snapshotVersion() === 0)) {
+    if (Date.now() > deadline) throw new Error("proxies did not load a snapshot within 15 s; see the log above");
+    await Bun.sleep(100);
+  }
+}

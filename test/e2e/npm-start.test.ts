@@ -1,0 +1,73 @@
+/**
+ * The README's first command, as a user runs it: `bun infra/start.ts` (what `npm start` calls) brings
+ * up the control plane on PGlite, the echo vendor and both proxies, and prints a key that works
+ * against the EU endpoint. A second start on the same data directory comes back with the same key.
+ */
+import { afterAll, expect, test } from "bun:test";
+import OpenAI from "openai";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const dataDir = await mkdtemp(join(tmpdir(), "gw-npm-start-"));
+afterAll(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+function freePort(): number {
+  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = probe.port!;
+  probe.stop(true);
+  return port;
+}
+
+async function launch(ports: Record<string, number>) {
+  const child = Bun.spawn([process.execPath, "infra/start.ts"], {
+    cwd: join(import.meta.dir, "../.."),
+    env: { ...process.env, DATA_DIR: dataDir, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const reader = child.stdout.getReader();
+  const decoder = new TextDecoder();
+  let output = "";
+  const deadline = Date.now() + 45_000;
+  while (!output.includes("Ctrl-C stops everything")) {
+    if (Date.now() > deadline) throw new Error(`npm start did not finish booting:\n${output}`);
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`npm start exited early:\n${output}\n${await new Response(child.stderr).text()}`);
+    output += decoder.decode(value, { stream: true });
+  }
+  reader.releaseLock();
+  void child.stdout.pipeTo(new WritableStream());
+  return { child, output };
+}
+
+test("npm start boots everything and prints a demo key that works on the EU endpoint; a restart keeps it", async () => {
+  const ports = { CONTROL_PLANE_PORT: freePort(), US_PROXY_PORT: freePort(), EU_PROXY_PORT: freePort(), ECHO_VENDOR_PORT: freePort() };
+  const first = await launch(ports);
+  try {
+    const key = /demo key\s+(gwk_\S+)/.exec(first.output)?.[1];
+    const adminToken = /admin token\s+(admtok_\S+)/.exec(first.output)?.[1];
+    expect(key).toBeDefined();
+    expect(adminToken).toBeDefined();
+    expect(first.output).toContain(`http://127.0.0.1:${ports.EU_PROXY_PORT}/v1`);
+    const client = new OpenAI({ baseURL: `http://127.0.0.1:${ports.EU_PROXY_PORT}/v1`, apiKey: key!, maxRetries: 0 });
+    const reply = await client.chat.completions.create({ model: "support-fast", messages: [{ role: "user", content: "hello tour" }] });
+    expect(reply.choices[0]!.message.content).toBe("Echo: hello tour");
+    first.child.kill("SIGTERM");
+    expect(await first.child.exited).toBe(0);
+
+    const second = await launch(ports);
+    try {
+      expect(second.output).toContain(key!);
+      const again = await client.chat.completions.create({ model: "support-fast", messages: [{ role: "user", content: "again" }] });
+      expect(again.choices[0]!.message.content).toBe("Echo: again");
+    } finally {
+      second.child.kill("SIGTERM");
+      expect(await second.child.exited).toBe(0);
+    }
+  } finally {
+    first.child.kill("SIGKILL");
+  }
+}, 120_000);

@@ -1,0 +1,114 @@
+/**
+ * The whole system for cross-process tests: the real control plane on a fresh PostgreSQL database,
+ * the echo vendor, and one proxy per region, all on port 0, seeded through GraphQL.
+ * Each part can be stopped and started again, so tests can take the control plane down or restart a
+ * proxy on its existing data directory.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { randomBytes } from "node:crypto";
+import { startControlPlane, type RunningControlPlane } from "../../control-plane/main.ts";
+import { startProxy, type ProxyConfig, type RunningProxy } from "../../region-proxy/main.ts";
+import { startEchoVendor } from "../../infra/echo-vendor/server.ts";
+import { adminClient, type AdminClient } from "../../infra/local/admin-client.ts";
+import { seedDemo, type SeededDemo } from "../../infra/local/seed-demo.ts";
+import { createTestDatabase, type TestDatabase } from "./postgres.ts";
+
+export interface TestStack {
+  db: TestDatabase;
+  dataDir: string;
+  adminToken: string;
+  controlPlane: RunningControlPlane;
+  admin: AdminClient;
+  echo: Awaited<ReturnType<typeof startEchoVendor>>;
+  echoApiKey: string;
+  demo: SeededDemo;
+  proxies: Record<string, RunningProxy>;
+  /** Starts (or restarts) the control plane on the same database, data directory and port. */
+  startControlPlane(): Promise<RunningControlPlane>;
+  /** Starts a proxy for a region on its own data directory (the same one on every call). */
+  startProxy(region: string, overrides?: Partial<ProxyConfig>): Promise<RunningProxy>;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: { regions?: string[]; snapshotPollMs?: number } = {}): Promise<TestStack> {
+  const regions = options.regions ?? ["eu", "us"];
+  const db = await createTestDatabase();
+  const dataDir = await mkdtemp(join(tmpdir(), "gw-stack-"));
+  const adminToken = `admtok_${randomBytes(20).toString("hex")}`;
+  const echoApiKey = `echo_${randomBytes(8).toString("hex")}`;
+  const echo = await startEchoVendor({ port: 0, apiKey: echoApiKey });
+
+  let controlPlanePort = 0;
+  const stack = {} as TestStack;
+  const bootControlPlane = async () => {
+    const running = await startControlPlane({
+      port: controlPlanePort,
+      databaseUrl: db.url,
+      dataDir: join(dataDir, "control-plane"),
+      adminToken,
+      log: () => {},
+    });
+    controlPlanePort = running.port;
+    stack.controlPlane = running;
+    stack.admin = adminClient(running.url, adminToken);
+    return running;
+  };
+  await bootControlPlane();
+  const demo = await seedDemo(stack.admin, { vendorUrl: echo.url, regions });
+
+  Object.assign(stack, {
+    db,
+    dataDir,
+    adminToken,
+    echo,
+    echoApiKey,
+    demo,
+    proxies: {},
+    startControlPlane: bootControlPlane,
+    async startProxy(region: string, overrides: Partial<ProxyConfig> = {}) {
+      const proxy = await startProxy({
+        region,
+        controlPlaneUrl: stack.controlPlane.url,
+        regionToken: demo.regionTokens[region]!,
+        trustedJwks: stack.controlPlane.jwks,
+        dataDir: join(dataDir, `proxy-${region}`),
+        port: 0,
+        snapshotPollMs: options.snapshotPollMs ?? 200,
+        usageFlushMs: 200,
+        credentials: { ECHO_VENDOR_API_KEY: echoApiKey },
+        log: () => {},
+        ...overrides,
+      });
+      stack.proxies[region] = proxy;
+      return proxy;
+    },
+    async stop() {
+      await Promise.allSettled(Object.values(stack.proxies).map((proxy) => proxy.stop()));
+      await stack.controlPlane.stop().catch(() => {});
+      await echo.stop();
+      await db.drop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  } satisfies Omit<TestStack, "controlPlane" | "admin">);
+
+  for (const region of regions) await stack.startProxy(region);
+  return stack;
+}
+
+/** Polls until `check` returns a value (not undefined/false) or the time runs out. */
+export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 5000, what = "condition"): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown = null;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (error) {
+      lastError = error;
+    }
+    await Bun.sleep(50);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ""}`);
+}
