@@ -109,8 +109,8 @@ export function describeRateLimiter(name: string, harness: RateLimiterHarness): 
       const [limiter] = await harness.pair();
       const zero = await limiter.acquire([{ scope: "key:key_zero", rpm: 0 }], 0, T0);
       expect(zero).toMatchObject({ allowed: false, retryAfterMs: 60_000, tripped: { scope: "key:key_zero", kind: "requests" } });
-      expect(limiter.acquire([{ scope: "key:key_bad", rpm: Number.NaN }], 0, T0)).rejects.toThrow(TypeError);
-      expect(limiter.acquire([{ scope: "key:key_bad", rpm: 1 }], -1, T0)).rejects.toThrow(TypeError);
+      await expect(limiter.acquire([{ scope: "key:key_bad", rpm: Number.NaN }], 0, T0)).rejects.toThrow(TypeError);
+      await expect(limiter.acquire([{ scope: "key:key_bad", rpm: 1 }], -1, T0)).rejects.toThrow(TypeError);
     });
   });
 }

@@ -1,0 +1,114 @@
+/**
+ * The one test suite every BudgetLedger must pass (in-process and Redis run the same assertions).
+ * `pair()` returns two ledgers sharing state as two replicas would (the in-process one: the same
+ * instance twice).
+ */
+import { describe, expect, test } from "bun:test";
+import type { BudgetCheck, BudgetLedger, BudgetLedgerOptions, Reservation } from "./budget-types.ts";
+
+export interface BudgetLedgerHarness {
+  pair(options?: BudgetLedgerOptions): Promise<[BudgetLedger, BudgetLedger]>;
+}
+
+const DAY = "day:2026-11-25";
+
+function reserved(result: Awaited<ReturnType<BudgetLedger["reserve"]>>): Reservation {
+  if (!result.ok) throw new Error(`expected a reservation, refused at ${result.scope}`);
+  return result.reservation;
+}
+
+export function describeBudgetLedger(name: string, harness: BudgetLedgerHarness): void {
+  describe(`${name} budget ledger`, () => {
+    test("500 concurrent reserves from two replicas never exceed the cap, and fill it", async () => {
+      const [a, b] = await harness.pair();
+      const cap = 1_000_000;
+      const checks: BudgetCheck[] = [{ scope: "team:conc", period: DAY, capMicros: cap }, { scope: "org:conc", period: DAY, capMicros: 50 * cap }];
+      const sizes = Array.from({ length: 500 }, (_, i) => 1000 + ((i * 7919) % 9000));
+      const results = await Promise.all(sizes.map((micros, i) => (i % 2 ? a : b).reserve(checks, micros)));
+      const granted = results.reduce((sum, r, i) => sum + (r.ok ? sizes[i]! : 0), 0);
+      expect(granted).toBeLessThanOrEqual(cap);
+      expect(await a.status("team:conc", DAY)).toEqual({ spentMicros: 0, reservedMicros: granted });
+      expect(await b.status("org:conc", DAY)).toEqual({ spentMicros: 0, reservedMicros: granted });
+      const refused = results.flatMap((r, i) => (r.ok ? [] : [{ r, micros: sizes[i]! }]));
+      expect(refused.length).toBeGreaterThan(0);
+      for (const { r, micros } of refused) {
+        // Balances only grow during the run, so a refusal means this size did not fit in what was left at the end.
+        expect(micros).toBeGreaterThan(cap - granted);
+        if (!r.ok) expect(r).toMatchObject({ scope: "team:conc", capMicros: cap, spentMicros: 0 });
+      }
+    });
+
+    test("settle turns the reservation into the actual spend, lower or higher", async () => {
+      const [ledger] = await harness.pair();
+      const checks = [{ scope: "key:settle", period: DAY, capMicros: 10_000 }];
+      const first = reserved(await ledger.reserve(checks, 1000));
+      expect(await ledger.status("key:settle", DAY)).toEqual({ spentMicros: 0, reservedMicros: 1000 });
+      await ledger.settle(first, 600);
+      expect(await ledger.status("key:settle", DAY)).toEqual({ spentMicros: 600, reservedMicros: 0 });
+      const second = reserved(await ledger.reserve(checks, 1000));
+      await ledger.settle(second, 1500);
+      expect(await ledger.status("key:settle", DAY)).toEqual({ spentMicros: 2100, reservedMicros: 0 });
+    });
+
+    test("a second settle or release changes nothing", async () => {
+      const [a, b] = await harness.pair();
+      const checks = [{ scope: "key:twice", period: DAY, capMicros: 10_000 }];
+      const settled = reserved(await a.reserve(checks, 1000));
+      await a.settle(settled, 800);
+      await b.settle(settled, 800);
+      await b.release(settled);
+      const released = reserved(await a.reserve(checks, 2000));
+      const kept = reserved(await a.reserve(checks, 300));
+      await a.release(released);
+      await b.release(released);
+      await b.settle(released, 2000);
+      expect(await a.status("key:twice", DAY)).toEqual({ spentMicros: 800, reservedMicros: 300 });
+      await a.release(kept);
+      expect(await a.status("key:twice", DAY)).toEqual({ spentMicros: 800, reservedMicros: 0 });
+    });
+
+    test("a refusal at one level reserves nothing anywhere and says why", async () => {
+      const [ledger] = await harness.pair();
+      const key = { scope: "key:refuse", period: DAY, capMicros: 100_000 };
+      const team = { scope: "team:refuse", period: DAY, capMicros: 1000 };
+      await ledger.settle(reserved(await ledger.reserve([team], 700)), 700);
+      const held = reserved(await ledger.reserve([team], 100));
+      const refused = await ledger.reserve([key, team], 201);
+      expect(refused).toEqual({ ok: false, scope: "team:refuse", spentMicros: 700, reservedMicros: 100, capMicros: 1000 });
+      expect(await ledger.status("key:refuse", DAY)).toEqual({ spentMicros: 0, reservedMicros: 0 });
+      expect((await ledger.reserve([key, team], 200)).ok).toBe(true);
+      await ledger.release(held);
+      expect(await ledger.status("team:refuse", DAY)).toEqual({ spentMicros: 700, reservedMicros: 200 });
+      await expect(ledger.reserve([key], -1)).rejects.toThrow(TypeError);
+      await expect(ledger.reserve([key], 1.5)).rejects.toThrow(TypeError);
+    });
+
+    test("repair sets spend by version; an older version is ignored", async () => {
+      const [a, b] = await harness.pair();
+      await a.repair("org:repair", DAY, 9000, 5);
+      expect(await b.status("org:repair", DAY)).toEqual({ spentMicros: 9000, reservedMicros: 0 });
+      await b.repair("org:repair", DAY, 100, 3);
+      await b.repair("org:repair", DAY, 100, 5);
+      expect(await a.status("org:repair", DAY)).toEqual({ spentMicros: 9000, reservedMicros: 0 });
+      await b.repair("org:repair", DAY, 200, 6);
+      expect(await a.status("org:repair", DAY)).toEqual({ spentMicros: 200, reservedMicros: 0 });
+      expect(await a.status("org:repair", "day:2026-11-26")).toEqual({ spentMicros: 0, reservedMicros: 0 });
+    });
+
+    test("an abandoned reservation expires after its TTL; a late settle still counts once", async () => {
+      const [a, b] = await harness.pair({ reservationTtlMs: 150 });
+      const checks = [{ scope: "key:ttl", period: DAY, capMicros: 1000 }];
+      const abandoned = reserved(await a.reserve(checks, 800));
+      const late = reserved(await a.reserve(checks, 200));
+      expect((await b.reserve(checks, 1)).ok).toBe(false);
+      await Bun.sleep(250);
+      expect(await b.status("key:ttl", DAY)).toEqual({ spentMicros: 0, reservedMicros: 0 });
+      await b.settle(late, 150);
+      await a.settle(late, 150);
+      expect(await a.status("key:ttl", DAY)).toEqual({ spentMicros: 150, reservedMicros: 0 });
+      expect((await b.reserve(checks, 850)).ok).toBe(true);
+      await a.release(abandoned);
+      expect(await a.status("key:ttl", DAY)).toEqual({ spentMicros: 150, reservedMicros: 850 });
+    });
+  });
+}

@@ -1,0 +1,45 @@
+/**
+ * The budget contract shared by the Redis and in-process ledgers (and the resilient wrapper).
+ * A request reserves its estimated cost on every level before the call and settles the real cost after;
+ * a reservation nobody settles (a crashed replica) expires after a TTL, so it cannot hold budget forever.
+ */
+
+/** One level to reserve on. `period` comes from periodKeys(), e.g. "day:2026-11-25". */
+export interface BudgetCheck {
+  scope: string;
+  period: string;
+  capMicros: number;
+}
+
+export interface Reservation {
+  id: string;
+  checks: BudgetCheck[];
+  micros: number;
+}
+
+export type ReserveResult =
+  | { ok: true; reservation: Reservation }
+  | { ok: false; scope: string; spentMicros: number; reservedMicros: number; capMicros: number };
+
+export interface BudgetLedger {
+  /** Atomically reserves `micros` on every level; refused (nothing reserved) if any level's spent+reserved+micros > cap. */
+  reserve(checks: BudgetCheck[], micros: number): Promise<ReserveResult>;
+  /** Turns a reservation into real spend (actualMicros may be lower or higher); idempotent by reservation id. */
+  settle(reservation: Reservation, actualMicros: number): Promise<void>;
+  /** Releases a reservation at once (request failed): idempotent. */
+  release(reservation: Reservation): Promise<void>;
+  /** Repair from the authoritative ledger: set spent to a known value WITH a version; an older version never overwrites a newer one. */
+  repair(scope: string, period: string, spentMicros: number, version: number): Promise<void>;
+  status(scope: string, period: string): Promise<{ spentMicros: number; reservedMicros: number }>;
+}
+
+/** Tunables shared by both ledgers. */
+export interface BudgetLedgerOptions {
+  /** A reservation not settled or released within this time stops counting (default 10 min). */
+  reservationTtlMs?: number;
+  /** How long a settled/released id is remembered so a repeat is a no-op (default 48 h). */
+  settledMemoryMs?: number;
+}
+
+export const DEFAULT_RESERVATION_TTL_MS = 10 * 60_000;
+export const DEFAULT_SETTLED_MEMORY_MS = 48 * 3_600_000;

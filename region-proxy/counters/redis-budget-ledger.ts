@@ -1,0 +1,156 @@
+/**
+ * BudgetLedger shared by a region's replicas through Redis; every operation is one Lua script, so a
+ * reservation is checked and taken on every level at once, and settle/release are idempotent.
+ *
+ * Per level (scope, period), three keys: a hash {spent, reserved, ver}, a sorted set of live
+ * reservation ids scored by expiry, and a hash id → micros. Every script first drops expired
+ * reservations (Redis server TIME) from `reserved`, so a reservation a crashed replica never settled
+ * stops counting after its TTL. A per-reservation "finished" key (SET NX with a TTL) makes a second
+ * settle/release a no-op even after the reservation itself has expired.
+ * Keys: all carry one hash tag `{<hashTag>}` (default "bg") for the same reason as the rate limiter:
+ * a request's levels are combined differently by other requests, so only a common slot keeps every
+ * script Redis Cluster safe.
+ */
+import type Redis from "ioredis";
+import { assertMicros, budgetLevels, newReservationId } from "./budget-levels.ts";
+import {
+  DEFAULT_RESERVATION_TTL_MS, DEFAULT_SETTLED_MEMORY_MS,
+  type BudgetCheck, type BudgetLedger, type BudgetLedgerOptions, type Reservation, type ReserveResult,
+} from "./budget-types.ts";
+
+export interface RedisBudgetLedgerOptions extends BudgetLedgerOptions {
+  /** Key prefix (tests pass createTestRedis().prefix). */
+  prefix?: string;
+  /** Cluster hash tag shared by all ledger keys (default "bg"). */
+  hashTag?: string;
+  /** Idle level keys expire after this long (default 40 days: past any month period). */
+  levelKeyTtlMs?: number;
+}
+
+/** Shared preamble: server time and the purge of expired reservations for level i (KEYS offset o). */
+const PRELUDE = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local function purge(h, z, m)
+  local expired = redis.call('ZRANGEBYSCORE', z, '-inf', now, 'LIMIT', 0, 200)
+  for _, id in ipairs(expired) do
+    local micros = tonumber(redis.call('HGET', m, id) or '0') or 0
+    if micros > 0 then redis.call('HINCRBY', h, 'reserved', -micros) end
+    redis.call('HDEL', m, id)
+    redis.call('ZREM', z, id)
+  end
+end
+local function touch(h, z, m, ttl)
+  redis.call('PEXPIRE', h, ttl)
+  redis.call('PEXPIRE', z, ttl)
+  redis.call('PEXPIRE', m, ttl)
+end
+`;
+
+/** KEYS: per level h, z, m. ARGV: micros, id, reservationTtlMs, levelKeyTtlMs, caps per level. */
+const RESERVE_LUA = `${PRELUDE}
+local micros = tonumber(ARGV[1])
+local n = #KEYS / 3
+for i = 1, n do
+  local h, z, m = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
+  purge(h, z, m)
+  local spent = tonumber(redis.call('HGET', h, 'spent') or '0') or 0
+  local reserved = tonumber(redis.call('HGET', h, 'reserved') or '0') or 0
+  if spent + reserved + micros > tonumber(ARGV[4 + i]) then return {0, i, spent, reserved} end
+end
+for i = 1, n do
+  local h, z, m = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
+  redis.call('HINCRBY', h, 'reserved', micros)
+  redis.call('ZADD', z, now + tonumber(ARGV[3]), ARGV[2])
+  redis.call('HSET', m, ARGV[2], micros)
+  touch(h, z, m, ARGV[4])
+end
+return {1}
+`;
+
+/** KEYS: finished marker, then per level h, z, m. ARGV: id, actual micros ("" = release), memoryMs, levelKeyTtlMs. */
+const FINISH_LUA = `${PRELUDE}
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[3]) then return 0 end
+local actual = tonumber(ARGV[2])
+local n = (#KEYS - 1) / 3
+for i = 1, n do
+  local h, z, m = KEYS[3 * i - 1], KEYS[3 * i], KEYS[3 * i + 1]
+  purge(h, z, m)
+  local micros = tonumber(redis.call('HGET', m, ARGV[1]) or '0') or 0
+  if micros > 0 then redis.call('HINCRBY', h, 'reserved', -micros) end
+  redis.call('HDEL', m, ARGV[1])
+  redis.call('ZREM', z, ARGV[1])
+  if actual then redis.call('HINCRBY', h, 'spent', actual) end
+  touch(h, z, m, ARGV[4])
+end
+return 1
+`;
+
+/** KEYS: h. ARGV: spent, version, levelKeyTtlMs. Applies only a strictly newer version. */
+const REPAIR_LUA = `
+local ver = tonumber(redis.call('HGET', KEYS[1], 'ver') or '')
+if ver and tonumber(ARGV[2]) <= ver then return 0 end
+redis.call('HSET', KEYS[1], 'spent', ARGV[1], 'ver', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`;
+
+/** KEYS: h, z, m. Purges (a write) so an expired reservation is not reported. */
+const STATUS_LUA = `${PRELUDE}
+purge(KEYS[1], KEYS[2], KEYS[3])
+return {tonumber(redis.call('HGET', KEYS[1], 'spent') or '0') or 0, tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0') or 0}
+`;
+
+type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
+
+/** Creates a ledger on an ioredis client (the commands are defined on that client). */
+export function createRedisBudgetLedger(redis: Redis, options: RedisBudgetLedgerOptions = {}): BudgetLedger {
+  const prefix = `${options.prefix ?? ""}{${options.hashTag ?? "bg"}}:bg:`;
+  const ttl = options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
+  const memory = options.settledMemoryMs ?? DEFAULT_SETTLED_MEMORY_MS;
+  const levelTtl = options.levelKeyTtlMs ?? 40 * 86_400_000;
+  const scripts = { gatewayBudgetReserve: RESERVE_LUA, gatewayBudgetFinish: FINISH_LUA, gatewayBudgetRepair: REPAIR_LUA, gatewayBudgetStatus: STATUS_LUA };
+  for (const [name, lua] of Object.entries(scripts)) redis.defineCommand(name, { lua });
+  const call = (name: keyof typeof scripts) => (redis as unknown as Record<string, ScriptCall>)[name]!.bind(redis);
+  const [reserveCmd, finishCmd, repairCmd, statusCmd] = [call("gatewayBudgetReserve"), call("gatewayBudgetFinish"), call("gatewayBudgetRepair"), call("gatewayBudgetStatus")];
+  const levelKeys = (scope: string, period: string) => {
+    const base = `${period}|${scope}`;
+    return [`${prefix}h:${base}`, `${prefix}z:${base}`, `${prefix}m:${base}`];
+  };
+
+  async function finish(reservation: Reservation, actual: number | null): Promise<void> {
+    const levels = budgetLevels(reservation.checks);
+    const keys = [`${prefix}done:${reservation.id}`, ...levels.flatMap((c) => levelKeys(c.scope, c.period))];
+    await finishCmd(keys.length, ...keys, reservation.id, actual ?? "", memory, levelTtl);
+  }
+
+  return {
+    async reserve(checks: BudgetCheck[], micros: number): Promise<ReserveResult> {
+      assertMicros("micros", micros);
+      const levels = budgetLevels(checks);
+      const id = newReservationId();
+      const keys = levels.flatMap((c) => levelKeys(c.scope, c.period));
+      const reply = (await reserveCmd(keys.length, ...keys, micros, id, ttl, levelTtl, ...levels.map((c) => c.capMicros))) as number[];
+      if (reply[0] === 1) return { ok: true, reservation: { id, checks: levels, micros } };
+      const refused = levels[reply[1]! - 1]!;
+      return { ok: false, scope: refused.scope, spentMicros: reply[2]!, reservedMicros: reply[3]!, capMicros: refused.capMicros };
+    },
+    async settle(reservation: Reservation, actualMicros: number): Promise<void> {
+      assertMicros("actualMicros", actualMicros);
+      await finish(reservation, actualMicros);
+    },
+    async release(reservation: Reservation): Promise<void> {
+      await finish(reservation, null);
+    },
+    async repair(scope: string, period: string, spentMicros: number, version: number): Promise<void> {
+      assertMicros("spentMicros", spentMicros);
+      if (!Number.isSafeInteger(version)) throw new TypeError(`invalid version: ${version}`);
+      await repairCmd(1, levelKeys(scope, period)[0]!, spentMicros, version, levelTtl);
+    },
+    async status(scope: string, period: string) {
+      const keys = levelKeys(scope, period);
+      const [spentMicros, reservedMicros] = (await statusCmd(3, ...keys)) as [number, number];
+      return { spentMicros, reservedMicros };
+    },
+  };
+}
