@@ -1,0 +1,37 @@
+/**
+ * Appends to the hash-chained audit log. Takes the transaction of the change it records, never a bare
+ * connection, so a change and its audit row commit or roll back together.
+ */
+import type { Tx } from "../db/client.ts";
+import { AUDIT_GENESIS_HASH, auditHash, type AuditContent } from "./audit-hash.ts";
+
+export interface AuditEntry {
+  actor: string;
+  action: string;
+  target: string;
+  before?: unknown;
+  after?: unknown;
+}
+
+/** Plain JSON (Dates → ISO strings) so what is hashed is exactly what jsonb stores. */
+function toJson(value: unknown): unknown {
+  return value === undefined ? null : JSON.parse(JSON.stringify(value));
+}
+
+/** Caller must hold the config-change lock, which also orders the chain. */
+export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
+  const [last] = await tx<{ hash: string }[]>`select hash from audit_log order by id desc limit 1`;
+  const prevHash = last?.hash ?? AUDIT_GENESIS_HASH;
+  const content: AuditContent = {
+    at: new Date().toISOString(),
+    actor: entry.actor,
+    action: entry.action,
+    target: entry.target,
+    before: toJson(entry.before),
+    after: toJson(entry.after),
+  };
+  const hash = auditHash(prevHash, content);
+  await tx`insert into audit_log (at, actor, action, target, before, after, prev_hash, hash)
+    values (${content.at}, ${content.actor}, ${content.action}, ${content.target},
+            ${tx.json(content.before as never)}, ${tx.json(content.after as never)}, ${prevHash}, ${hash})`;
+}

@@ -1,0 +1,15 @@
+/** Environment → ControlPlaneConfig, for `bun control-plane/main.ts`. */
+import type { ControlPlaneConfig } from "./main.ts";
+
+export function configFromEnv(env: Record<string, string | undefined> = process.env): ControlPlaneConfig {
+  const port = Number(env.PORT ?? "4000");
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer 0-65535, got ${env.PORT}`);
+  return {
+    port,
+    host: env.HOST || "127.0.0.1",
+    databaseUrl: env.DATABASE_URL || null,
+    dataDir: env.DATA_DIR || ".data/control-plane",
+    adminToken: env.ADMIN_TOKEN || null,
+    signingKeyJwk: env.SIGNING_KEY_JWK || null,
+  };
+}

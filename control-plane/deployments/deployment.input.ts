@@ -1,0 +1,10 @@
+import { Field, InputType } from "type-graphql";
+
+@InputType()
+export class CreateDeploymentInput {
+  @Field(() => String) provider: string;
+  @Field(() => String) baseUrl: string;
+  @Field(() => String) model: string;
+  @Field(() => String) region: string;
+  @Field(() => String) credentialRef: string;
+}

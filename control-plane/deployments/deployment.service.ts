@@ -1,0 +1,35 @@
+/** Deployment rules: a known provider, an http(s) base URL, and a credential reference, never a secret. */
+import { newId } from "../../shared/ids.ts";
+import type { ProviderKind } from "../../shared/snapshot/schema.ts";
+import type { GraphQLContext } from "../graphql/context.ts";
+import { badInput } from "../graphql/errors.ts";
+import { requireHttpUrl, requirePattern, requireText } from "../graphql/validate.ts";
+import { REGION_NAME_PATTERN } from "../regions/region-name.ts";
+import { runConfigChange } from "../snapshots/config-change.ts";
+import type { CreateDeploymentInput } from "./deployment.input.ts";
+import { insertDeployment } from "./deployment.repo.ts";
+import type { Deployment } from "./deployment.type.ts";
+
+export const PROVIDER_KINDS: readonly ProviderKind[] = ["openai", "azure", "anthropic", "gemini"];
+/** A reference the proxy resolves locally; a pasted API key does not match it. */
+export const CREDENTIAL_REF_PATTERN = /^(env:[A-Z_][A-Z0-9_]*|file:\/.+)$/;
+
+export function requireProvider(field: string, value: string): ProviderKind {
+  if (!(PROVIDER_KINDS as readonly string[]).includes(value)) throw badInput(field, `must be one of ${PROVIDER_KINDS.join(", ")}`);
+  return value as ProviderKind;
+}
+
+export async function createDeployment(ctx: GraphQLContext, input: CreateDeploymentInput): Promise<Deployment> {
+  const fields = {
+    id: newId("dep"),
+    provider: requireProvider("provider", input.provider),
+    baseUrl: requireHttpUrl("baseUrl", input.baseUrl),
+    model: requireText("model", input.model, 200),
+    region: requirePattern("region", input.region, REGION_NAME_PATTERN),
+    credentialRef: requirePattern("credentialRef", input.credentialRef, CREDENTIAL_REF_PATTERN),
+  };
+  return runConfigChange(ctx.deps, ctx.actor, async (tx) => {
+    const deployment = await insertDeployment(tx, fields);
+    return { result: deployment, audit: { action: "deployment.create", target: deployment.id, after: deployment } };
+  });
+}

@@ -1,0 +1,17 @@
+/** The Apollo server for the admin API: no stack traces, no landing page, errors formatted by code. */
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import type { GraphQLSchema } from "graphql";
+import type { GraphQLContext } from "./context.ts";
+import { makeFormatError } from "./errors.ts";
+
+export async function startApollo(schema: GraphQLSchema, log: (line: string) => void): Promise<ApolloServer<GraphQLContext>> {
+  const apollo = new ApolloServer<GraphQLContext>({
+    schema,
+    includeStacktraceInErrorResponses: false,
+    formatError: makeFormatError(log),
+    plugins: [ApolloServerPluginLandingPageDisabled()],
+  });
+  await apollo.start();
+  return apollo;
+}

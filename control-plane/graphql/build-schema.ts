@@ -1,0 +1,36 @@
+/**
+ * Builds the executable schema from the resolver classes. `schema.graphql` beside this folder is the
+ * committed print of it; a test fails when the two differ.
+ */
+import "reflect-metadata";
+import { printSchema, type GraphQLSchema } from "graphql";
+import { buildSchema } from "type-graphql";
+import { AliasResolver } from "../aliases/alias.resolver.ts";
+import { DeploymentResolver } from "../deployments/deployment.resolver.ts";
+import { KeyResolver } from "../keys/key.resolver.ts";
+import { PriceResolver } from "../pricing/price.resolver.ts";
+import { RegionResolver } from "../regions/region.resolver.ts";
+import { ConfigVersionResolver } from "../snapshots/config-version.resolver.ts";
+import { SpendResolver } from "../spend/spend.resolver.ts";
+import { TenantResolver } from "../tenants/tenant.resolver.ts";
+
+export const RESOLVERS = [
+  TenantResolver,
+  KeyResolver,
+  DeploymentResolver,
+  AliasResolver,
+  PriceResolver,
+  RegionResolver,
+  ConfigVersionResolver,
+  SpendResolver,
+] as const;
+
+export async function buildControlPlaneSchema(): Promise<GraphQLSchema> {
+  // validate: false — services validate arguments themselves so every message names its field.
+  return buildSchema({ resolvers: RESOLVERS, validate: false });
+}
+
+/** The schema as SDL, as committed in control-plane/schema.graphql. */
+export async function printControlPlaneSchema(): Promise<string> {
+  return printSchema(await buildControlPlaneSchema()) + "\n";
+}

@@ -1,0 +1,46 @@
+/**
+ * POST /graphql: authenticates the admin bearer token, then hands the request to Apollo.
+ * Every answer, refusals included, is GraphQL JSON with `errors[0].extensions.code`.
+ */
+import { HeaderMap, type ApolloServer } from "@apollo/server";
+import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
+import { adminForToken } from "../admin/admin-token.repo.ts";
+import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
+import { bearerToken } from "./region-auth.ts";
+
+/** Admin requests are small; a larger body is a mistake or an attack. */
+export const MAX_GRAPHQL_BODY_BYTES = 1024 * 1024;
+
+function graphqlError(status: number, code: string, message: string): Response {
+  return Response.json({ errors: [{ message, extensions: { code } }] }, { status });
+}
+
+export async function handleGraphQL(apollo: ApolloServer<GraphQLContext>, deps: AppDeps, request: Request): Promise<Response> {
+  const token = bearerToken(request);
+  const actor = token ? await adminForToken(deps.sql, token) : null;
+  if (!actor) return graphqlError(401, GraphQLCode.UNAUTHENTICATED, "missing or invalid admin token");
+  const url = new URL(request.url);
+  let body: unknown = undefined;
+  if (request.method === "POST") {
+    const text = await request.text();
+    if (text.length > MAX_GRAPHQL_BODY_BYTES) return graphqlError(413, "BAD_REQUEST", "request body too large");
+    try {
+      body = JSON.parse(text);
+    } catch {
+      return graphqlError(400, "BAD_REQUEST", "request body is not JSON");
+    }
+  }
+  const headers = new HeaderMap();
+  request.headers.forEach((value, key) => headers.set(key, value));
+  const result = await apollo.executeHTTPGraphQLRequest({
+    httpGraphQLRequest: { method: request.method, headers, search: url.search, body },
+    context: async () => ({ actor, deps }),
+  });
+  const responseHeaders = new Headers();
+  for (const [key, value] of result.headers) responseHeaders.set(key, value);
+  if (result.body.kind === "complete") return new Response(result.body.string, { status: result.status ?? 200, headers: responseHeaders });
+  // Incremental delivery is not enabled; collect defensively rather than stream.
+  let text = "";
+  for await (const chunk of result.body.asyncIterator) text += chunk;
+  return new Response(text, { status: result.status ?? 200, headers: responseHeaders });
+}

@@ -1,0 +1,40 @@
+/** The control plane's HTTP route table. */
+import type { ApolloServer } from "@apollo/server";
+import type { JWK } from "jose";
+import { JWKS_PATH, SNAPSHOT_PATH_PREFIX, USAGE_PATH } from "../../shared/internal-api.ts";
+import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
+import { handleGraphQL, MAX_GRAPHQL_BODY_BYTES } from "./graphql.route.ts";
+import { jsonError } from "./json-error.ts";
+import { handleSnapshot } from "./snapshot.route.ts";
+import { handleUsage, MAX_USAGE_BODY_BYTES } from "./usage.route.ts";
+
+export interface ServerOptions {
+  port: number;
+  host: string;
+  apollo: ApolloServer<GraphQLContext>;
+  deps: AppDeps;
+  jwks: { keys: JWK[] };
+}
+
+export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.serve> {
+  const { apollo, deps, jwks } = options;
+  return Bun.serve({
+    port: options.port,
+    hostname: options.host,
+    development: false,
+    maxRequestBodySize: Math.max(MAX_USAGE_BODY_BYTES, MAX_GRAPHQL_BODY_BYTES) + 1024,
+    async fetch(request) {
+      const { pathname } = new URL(request.url);
+      if (pathname === "/graphql") return handleGraphQL(apollo, deps, request);
+      if (pathname.startsWith(SNAPSHOT_PATH_PREFIX)) return handleSnapshot(deps.sql, request, pathname);
+      if (pathname === USAGE_PATH) return handleUsage(deps.sql, request);
+      if (pathname === JWKS_PATH) return Response.json(jwks, { headers: { "cache-control": "max-age=300" } });
+      if (pathname === "/health") return Response.json({ ok: true });
+      return jsonError(404, "not_found", "no such route");
+    },
+    error(error) {
+      deps.log(`control plane http error: ${error.stack ?? error.message}`);
+      return jsonError(500, "internal_error", "internal server error");
+    },
+  });
+}

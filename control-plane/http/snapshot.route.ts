@@ -1,0 +1,31 @@
+/**
+ * GET /internal/v1/snapshots/{region}: the latest signed snapshot for a proxy of that region, with
+ * ETag/304 so an unchanged poll costs one indexed lookup and no body.
+ */
+import { PROXY_ID_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX } from "../../shared/internal-api.ts";
+import type { Sql } from "../db/client.ts";
+import { latestSnapshot, recordProxy } from "../snapshots/snapshot.repo.ts";
+import { jsonError } from "./json-error.ts";
+import { authenticateRegion } from "./region-auth.ts";
+
+const PROXY_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+const VERSION_PATTERN = /^\d{1,9}$/;
+
+export async function handleSnapshot(sql: Sql, request: Request, pathname: string): Promise<Response> {
+  if (request.method !== "GET") return jsonError(405, "method_not_allowed", "use GET", { allow: "GET" });
+  const region = decodeURIComponent(pathname.slice(SNAPSHOT_PATH_PREFIX.length));
+  const tokenRegion = await authenticateRegion(sql, request);
+  if (!tokenRegion) return jsonError(401, "unauthenticated", "missing or invalid region token");
+  if (tokenRegion !== region) return jsonError(403, "forbidden", "this token belongs to another region");
+  // Untrusted headers: record the proxy only when they are well formed, ignore them otherwise.
+  const proxyId = request.headers.get(PROXY_ID_HEADER);
+  if (proxyId && PROXY_ID_PATTERN.test(proxyId)) {
+    const versionHeader = request.headers.get(PROXY_SNAPSHOT_VERSION_HEADER) ?? "";
+    await recordProxy(sql, proxyId, region, VERSION_PATTERN.test(versionHeader) ? Number(versionHeader) : 0);
+  }
+  const snapshot = await latestSnapshot(sql, region);
+  if (!snapshot) return jsonError(404, "not_found", `no snapshot for region ${region} yet`);
+  const etag = `"${snapshot.version}"`;
+  if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers: { etag } });
+  return new Response(snapshot.jws, { status: 200, headers: { "content-type": "application/jose", etag, "cache-control": "no-cache" } });
+}

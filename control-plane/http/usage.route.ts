@@ -1,0 +1,31 @@
+/** POST /internal/v1/usage: a region's proxies ship usage batches here; answers a UsageBatchAck. */
+import { MAX_USAGE_BATCH } from "../../shared/internal-api.ts";
+import type { Sql } from "../db/client.ts";
+import { ingestUsage } from "../usage/ingest-usage.ts";
+import { jsonError } from "./json-error.ts";
+import { authenticateRegion } from "./region-auth.ts";
+
+/** 500 events of ~1 KB each, with room to spare. */
+export const MAX_USAGE_BODY_BYTES = 4 * 1024 * 1024;
+
+export async function handleUsage(sql: Sql, request: Request): Promise<Response> {
+  if (request.method !== "POST") return jsonError(405, "method_not_allowed", "use POST", { allow: "POST" });
+  const region = await authenticateRegion(sql, request);
+  if (!region) return jsonError(401, "unauthenticated", "missing or invalid region token");
+  const length = Number(request.headers.get("content-length") ?? "0");
+  if (length > MAX_USAGE_BODY_BYTES) return jsonError(413, "batch_too_large", `body exceeds ${MAX_USAGE_BODY_BYTES} bytes`);
+  const text = await request.text();
+  if (text.length > MAX_USAGE_BODY_BYTES) return jsonError(413, "batch_too_large", `body exceeds ${MAX_USAGE_BODY_BYTES} bytes`);
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return jsonError(400, "invalid_json", "body is not JSON");
+  }
+  const events = (body as { events?: unknown } | null)?.events;
+  if (typeof body !== "object" || body === null || !Array.isArray(events)) {
+    return jsonError(400, "invalid_batch", "body must be an object with an events array");
+  }
+  if (events.length > MAX_USAGE_BATCH) return jsonError(413, "batch_too_large", `at most ${MAX_USAGE_BATCH} events per batch`);
+  return Response.json(await ingestUsage(sql, region, events));
+}

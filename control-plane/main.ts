@@ -1,0 +1,77 @@
+/**
+ * The control plane: config → database → migrations → signing key → admin token → GraphQL + internal
+ * HTTP endpoints. `startControlPlane` is what tests and the local launcher call; running this file
+ * reads the environment (see config.ts) and serves until SIGINT/SIGTERM.
+ */
+import "reflect-metadata";
+import type { JWK } from "jose";
+import { ensureAdminToken } from "./admin/admin-token.repo.ts";
+import { configFromEnv } from "./config.ts";
+import { openDatabase } from "./db/client.ts";
+import { migrate } from "./db/migrate.ts";
+import { startApollo } from "./graphql/apollo.ts";
+import { buildControlPlaneSchema } from "./graphql/build-schema.ts";
+import { startHttpServer } from "./http/server.ts";
+import { loadSigningKey } from "./snapshots/signing-key.ts";
+
+export interface ControlPlaneConfig {
+  port: number; // 0 = pick a free port
+  host?: string; // default 127.0.0.1
+  databaseUrl?: string | null; // null/undefined → embedded PGlite under dataDir/pglite behind pglite-socket
+  dataDir: string; // holds pglite data and signing-key.jwk (created 0600 if absent)
+  adminToken?: string | null; // if set: accepted as bootstrap admin token (its hash stored)
+  signingKeyJwk?: string | null; // private Ed25519 JWK JSON; else read/create dataDir/signing-key.jwk
+  log?: (line: string) => void; // default console.log
+}
+
+export interface RunningControlPlane {
+  url: string;
+  port: number;
+  /** Set only when this start generated a new admin token (first start, no adminToken given): shown once. */
+  generatedAdminToken: string | null;
+  jwks: { keys: JWK[] }; // public keys (same as GET /.well-known/jwks.json)
+  stop(): Promise<void>; // closes HTTP, DB pool, PGlite
+}
+
+export async function startControlPlane(config: ControlPlaneConfig): Promise<RunningControlPlane> {
+  const log = config.log ?? ((line: string) => console.log(line));
+  const db = await openDatabase(config.databaseUrl, config.dataDir);
+  try {
+    const applied = await migrate(db.sql);
+    if (applied.length > 0) log(`control plane applied migrations: ${applied.join(", ")}`);
+    const signingKey = await loadSigningKey(config.dataDir, config.signingKeyJwk);
+    const generatedAdminToken = await ensureAdminToken(db.sql, config.adminToken);
+    if (generatedAdminToken) log(`control plane generated admin token (shown once): ${generatedAdminToken}`);
+    const deps = { sql: db.sql, signingKey, log };
+    const apollo = await startApollo(await buildControlPlaneSchema(), log);
+    const jwks = { keys: [signingKey.publicJwk] };
+    const server = startHttpServer({ port: config.port, host: config.host ?? "127.0.0.1", apollo, deps, jwks });
+    const url = `http://${server.hostname}:${server.port}`;
+    log(`control plane database: ${db.kind}`);
+    log(`control plane listening on ${url}`);
+    return {
+      url,
+      port: server.port!,
+      generatedAdminToken,
+      jwks,
+      async stop() {
+        await server.stop(true);
+        await apollo.stop();
+        await db.close();
+      },
+    };
+  } catch (error) {
+    await db.close().catch(() => {});
+    throw error;
+  }
+}
+
+if (import.meta.main) {
+  const running = await startControlPlane(configFromEnv());
+  const shutdown = async () => {
+    await running.stop();
+    process.exit(0);
+  };
+  process.once("SIGINT", shutdown);
+  process.once("SIGTERM", shutdown);
+}

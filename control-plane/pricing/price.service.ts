@@ -1,0 +1,37 @@
+/** Price rules: non-negative, finite, converted once to integer micro-USD per 1M tokens. */
+import { usdPerMillionToMicros } from "../../shared/money/cost.ts";
+import { requireProvider } from "../deployments/deployment.service.ts";
+import type { GraphQLContext } from "../graphql/context.ts";
+import { badInput } from "../graphql/errors.ts";
+import { requireNonNegative, requireText } from "../graphql/validate.ts";
+import { runConfigChange } from "../snapshots/config-change.ts";
+import type { SetPriceInput } from "./price.input.ts";
+import { findPrice, upsertPrice } from "./price.repo.ts";
+import type { Price } from "./price.type.ts";
+
+/** $1M per 1M tokens: far above any real price, and keeps token × price below 2^53. */
+const MAX_USD_PER_MILLION = 1_000_000;
+
+function toMicros(field: string, usd: number): number {
+  requireNonNegative(field, usd);
+  if (usd > MAX_USD_PER_MILLION) throw badInput(field, `must be at most ${MAX_USD_PER_MILLION}`);
+  return usdPerMillionToMicros(usd);
+}
+
+export async function setPrice(ctx: GraphQLContext, input: SetPriceInput): Promise<Price> {
+  const row = {
+    provider: requireProvider("provider", input.provider),
+    model: requireText("model", input.model, 200),
+    inputMicros: toMicros("inputUsdPerMillion", input.inputUsdPerMillion),
+    outputMicros: toMicros("outputUsdPerMillion", input.outputUsdPerMillion),
+    cachedInputMicros:
+      input.cachedInputUsdPerMillion === null || input.cachedInputUsdPerMillion === undefined
+        ? null
+        : toMicros("cachedInputUsdPerMillion", input.cachedInputUsdPerMillion),
+  };
+  return runConfigChange(ctx.deps, ctx.actor, async (tx) => {
+    const before = await findPrice(tx, row.provider, row.model);
+    const after = await upsertPrice(tx, row);
+    return { result: after, audit: { action: "price.set", target: `${row.provider}:${row.model}`, before, after } };
+  });
+}

@@ -1,0 +1,28 @@
+/** SQL for regions and the proxies seen polling them. */
+import type { Queryable } from "../db/client.ts";
+import type { ProxyInstance, Region } from "./region.type.ts";
+
+export async function listRegions(q: Queryable, name?: string): Promise<Region[]> {
+  const regions = await q<{ name: string; createdAt: Date; snapshotVersion: number | null }[]>`
+    select r.name, r.created_at as "createdAt", (select max(version) from snapshots s where s.region = r.name) as "snapshotVersion"
+    from regions r where ${name === undefined ? q`true` : q`r.name = ${name}`} order by r.name`;
+  const proxies = await q<ProxyInstance[]>`
+    select id, region, snapshot_version as "snapshotVersion", last_seen_at as "lastSeenAt"
+    from proxies where ${name === undefined ? q`true` : q`region = ${name}`} order by region, id`;
+  return regions.map((r) => ({ ...r, proxies: proxies.filter((p) => p.region === r.name) }));
+}
+
+export async function regionExists(q: Queryable, name: string): Promise<boolean> {
+  const [row] = await q`select 1 from regions where name = ${name}`;
+  return row !== undefined;
+}
+
+export async function insertRegion(q: Queryable, name: string, tokenHash: string): Promise<void> {
+  await q`insert into regions (name, token_hash) values (${name}, ${tokenHash})`;
+}
+
+/** The region a proxy token belongs to, or null. */
+export async function regionForTokenHash(q: Queryable, tokenHash: string): Promise<string | null> {
+  const [row] = await q<{ name: string }[]>`select name from regions where token_hash = ${tokenHash}`;
+  return row?.name ?? null;
+}

@@ -1,0 +1,26 @@
+import { Field, Int, ObjectType } from "type-graphql";
+import { DateTimeResolver } from "graphql-scalars";
+
+@ObjectType()
+export class ProxyInstance {
+  @Field(() => String) id: string;
+  @Field(() => String) region: string;
+  @Field(() => Int) snapshotVersion: number;
+  @Field(() => DateTimeResolver) lastSeenAt: Date;
+}
+
+@ObjectType()
+export class Region {
+  @Field(() => String) name: string;
+  @Field(() => DateTimeResolver) createdAt: Date;
+  /** The latest snapshot version published for this region, or null before the first. */
+  @Field(() => Int, { nullable: true }) snapshotVersion: number | null;
+  @Field(() => [ProxyInstance]) proxies: ProxyInstance[];
+}
+
+@ObjectType()
+export class CreatedRegion {
+  @Field(() => Region) region: Region;
+  /** The region's bearer token for its proxies; shown once, stored hashed. */
+  @Field(() => String) token: string;
+}

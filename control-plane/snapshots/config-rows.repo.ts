@@ -1,0 +1,41 @@
+/** Reads everything a snapshot is compiled from, inside the transaction of the change. */
+import type { Queryable } from "../db/client.ts";
+import type { ConfigRows } from "./compile-snapshot.ts";
+
+export async function loadConfigRows(q: Queryable): Promise<ConfigRows> {
+  const tenants = await q<ConfigRows["tenants"]>`select id, name, status from tenants order by id`;
+  const keys = await q<ConfigRows["keys"]>`
+    select id, tenant_id as "tenantId", name, key_hash as "keyHash", status, expires_at as "expiresAt",
+           allowed_aliases as "allowedAliases"
+    from gateway_keys order by id`;
+  const deployments = await q<ConfigRows["deployments"]>`
+    select id, provider, base_url as "baseUrl", model, region, credential_ref as "credentialRef"
+    from deployments order by id`;
+  const chains = await q<{ name: string; deploymentId: string | null }[]>`
+    select a.name, ad.deployment_id as "deploymentId"
+    from aliases a left join alias_deployments ad on ad.alias_name = a.name
+    order by a.name, ad.position`;
+  const byAlias = new Map<string, string[]>();
+  for (const row of chains) {
+    const chain = byAlias.get(row.name) ?? [];
+    if (row.deploymentId) chain.push(row.deploymentId);
+    byAlias.set(row.name, chain);
+  }
+  const prices = await q<{ provider: string; model: string; inputMicros: string; outputMicros: string; cachedInputMicros: string | null }[]>`
+    select provider, model, input_micros as "inputMicros", output_micros as "outputMicros",
+           cached_input_micros as "cachedInputMicros"
+    from prices order by provider, model`;
+  return {
+    tenants: [...tenants],
+    keys: [...keys],
+    deployments: [...deployments],
+    aliases: [...byAlias].map(([name, deploymentIds]) => ({ name, deploymentIds })),
+    prices: prices.map((p) => ({
+      provider: p.provider,
+      model: p.model,
+      inputMicros: Number(p.inputMicros),
+      outputMicros: Number(p.outputMicros),
+      cachedInputMicros: p.cachedInputMicros === null ? null : Number(p.cachedInputMicros),
+    })),
+  };
+}

@@ -1,0 +1,38 @@
+/** Spend for a tenant: totals, by vendor model and by UTC day, from the usage ledger. */
+import type { GraphQLContext } from "../graphql/context.ts";
+import { badInput } from "../graphql/errors.ts";
+import { aggregateSpend, type SpendRow } from "./spend.repo.ts";
+import type { Spend, SpendGroup } from "./spend.type.ts";
+
+function toGroup(row: SpendRow): SpendGroup {
+  const micros = BigInt(row.costMicros ?? "0");
+  return {
+    key: row.key,
+    requests: Number(row.requests),
+    inputTokens: Number(row.inputTokens ?? 0),
+    outputTokens: Number(row.outputTokens ?? 0),
+    costMicros: micros.toString(),
+    costUsd: Number(micros) / 1_000_000,
+  };
+}
+
+export async function getSpend(ctx: GraphQLContext, tenantId: string, from: Date, to: Date): Promise<Spend> {
+  if (from.getTime() >= to.getTime()) throw badInput("to", "must be after from");
+  const sql = ctx.deps.sql;
+  const [total] = await aggregateSpend(sql, tenantId, from, to, "total");
+  const byModel = await aggregateSpend(sql, tenantId, from, to, "model");
+  const byDay = await aggregateSpend(sql, tenantId, from, to, "day");
+  const sum = toGroup(total ?? { key: "total", requests: "0", inputTokens: null, outputTokens: null, costMicros: null });
+  return {
+    tenantId,
+    from,
+    to,
+    requests: sum.requests,
+    inputTokens: sum.inputTokens,
+    outputTokens: sum.outputTokens,
+    costMicros: sum.costMicros,
+    costUsd: sum.costUsd,
+    byModel: byModel.map(toGroup),
+    byDay: byDay.map(toGroup),
+  };
+}

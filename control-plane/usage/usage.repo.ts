@@ -1,0 +1,41 @@
+/** The usage ledger: one row per event id, however often it is sent; invalid events go to dead letters. */
+import type { Queryable } from "../db/client.ts";
+import type { UsageEvent } from "../../shared/usage/usage-event.ts";
+
+/** Inserts the events; returns the ids that were new (the rest were already stored). */
+export async function insertUsageEvents(q: Queryable, events: UsageEvent[]): Promise<Set<string>> {
+  if (events.length === 0) return new Set();
+  const rows = events.map((e) => ({
+    event_id: e.eventId,
+    time: new Date(e.time),
+    request_id: e.requestId,
+    region: e.region,
+    snapshot_version: e.snapshotVersion,
+    tenant_id: e.tenantId,
+    key_id: e.keyId,
+    feature_id: e.featureId,
+    alias: e.alias,
+    endpoint: e.endpoint,
+    provider: e.provider,
+    deployment_id: e.deploymentId,
+    vendor_model: e.vendorModel,
+    stream: e.stream,
+    input_tokens: e.usage.inputTokens,
+    output_tokens: e.usage.outputTokens,
+    cached_input_tokens: e.usage.cachedInputTokens,
+    cache_write_tokens: e.usage.cacheWriteTokens,
+    reasoning_tokens: e.usage.reasoningTokens,
+    cost_micros: e.costMicros,
+    latency_ms: e.latencyMs,
+    status: e.status,
+    error_code: e.errorCode,
+    attempts: e.attempts,
+  }));
+  const inserted = await q<{ event_id: string }[]>`
+    insert into usage_events ${q(rows)} on conflict (event_id) do nothing returning event_id`;
+  return new Set(inserted.map((r) => r.event_id));
+}
+
+export async function insertDeadLetter(q: Queryable, region: string, reason: string, payload: unknown): Promise<void> {
+  await q`insert into usage_dead_letters (region, reason, payload) values (${region}, ${reason}, ${q.json((payload ?? null) as never)})`;
+}
