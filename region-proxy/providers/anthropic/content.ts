@@ -1,0 +1,58 @@
+/**
+ * OpenAI content parts → Anthropic content blocks (https://docs.anthropic.com/en/docs/build-with-claude/vision):
+ * text → text; a `data:` image URL → a base64 image source; an http(s) URL → a `url` image source.
+ * Anything else (audio, files) Anthropic's Messages API cannot take from an OpenAI request: refused.
+ */
+import type { ContentPart } from "../types.ts";
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+
+export type AnthropicBlock = Record<string, unknown> & { type: string };
+
+const IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
+
+/** Splits `data:<media>;base64,<data>`; null when the URL is not a base64 data URL. */
+export function parseDataUrl(url: string): { mediaType: string; data: string } | null {
+  const match = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  return match ? { mediaType: match[1]!.toLowerCase(), data: match[2]! } : null;
+}
+
+function imageBlock(url: string, param: string): AnthropicBlock {
+  if (url.startsWith("data:")) {
+    const parsed = parseDataUrl(url);
+    if (!parsed) throw new UnsupportedParameterError(param, "Image data URLs must be base64 encoded (data:<type>;base64,...).");
+    if (!IMAGE_TYPES.has(parsed.mediaType)) {
+      throw new UnsupportedParameterError(param, `Anthropic accepts image/jpeg, image/png, image/gif and image/webp, not ${parsed.mediaType}.`);
+    }
+    return { type: "image", source: { type: "base64", media_type: parsed.mediaType, data: parsed.data } };
+  }
+  if (/^https?:\/\//i.test(url)) return { type: "image", source: { type: "url", url } };
+  throw new UnsupportedParameterError(param, "Image URLs must be http(s) or base64 data URLs.");
+}
+
+/** Converts one message's content to blocks; `param` names the message for error messages. */
+export function convertContent(content: string | ContentPart[] | null, param: string): AnthropicBlock[] {
+  if (content === null) return [];
+  if (typeof content === "string") return content === "" ? [] : [{ type: "text", text: content }];
+  return content.flatMap((part, i): AnthropicBlock[] => {
+    const partParam = `${param}.content[${i}]`;
+    if (part.type === "text" && typeof part.text === "string") return part.text === "" ? [] : [{ type: "text", text: part.text }];
+    if (part.type === "image_url") {
+      const url = (part.image_url as { url?: unknown } | undefined)?.url;
+      if (typeof url !== "string") throw new UnsupportedParameterError(`${partParam}.image_url.url`, "image_url.url must be a string.");
+      return [imageBlock(url, `${partParam}.image_url.url`)];
+    }
+    throw new UnsupportedParameterError(`${partParam}.type`, `Content parts of type '${part.type}' are not supported by this model's provider.`);
+  });
+}
+
+/** The text of a system/developer/tool message; only text parts make sense there. */
+export function textOnly(content: string | ContentPart[] | null, param: string): string {
+  if (content === null) return "";
+  if (typeof content === "string") return content;
+  return content
+    .map((part, i) => {
+      if (part.type === "text" && typeof part.text === "string") return part.text;
+      throw new UnsupportedParameterError(`${param}.content[${i}].type`, `Only text parts are allowed in this message, not '${part.type}'.`);
+    })
+    .join("");
+}

@@ -1,0 +1,68 @@
+/**
+ * OpenAI messages → Anthropic `system` + `messages` (https://docs.anthropic.com/en/api/messages):
+ * system and developer messages become top-level system text blocks; assistant tool_calls become
+ * `tool_use` blocks; `tool` messages become `tool_result` blocks in a user turn; consecutive turns of
+ * the same role are merged because the API expects user and assistant to alternate.
+ */
+import type { ChatMessage } from "../types.ts";
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { type AnthropicBlock, convertContent, textOnly } from "./content.ts";
+
+export interface AnthropicMessage {
+  role: "user" | "assistant";
+  content: AnthropicBlock[];
+}
+
+function toolUseBlocks(message: ChatMessage, param: string): AnthropicBlock[] {
+  return (message.tool_calls ?? []).map((call, j) => {
+    let input: unknown;
+    try {
+      input = call.function.arguments.trim() === "" ? {} : JSON.parse(call.function.arguments);
+    } catch {
+      throw new UnsupportedParameterError(`${param}.tool_calls[${j}].function.arguments`, "Tool call arguments must be a JSON object.");
+    }
+    if (typeof input !== "object" || input === null || Array.isArray(input)) {
+      throw new UnsupportedParameterError(`${param}.tool_calls[${j}].function.arguments`, "Tool call arguments must be a JSON object.");
+    }
+    return { type: "tool_use", id: call.id, name: call.function.name, input };
+  });
+}
+
+/** Splits out the system prompt and converts the turns; `name` fields are dropped (Anthropic has none). */
+export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlock[]; messages: AnthropicMessage[] } {
+  const system: AnthropicBlock[] = [];
+  const turns: AnthropicMessage[] = [];
+  // An empty turn (an assistant message with no text and no calls) would be refused by the API, and
+  // dropping it after merging could leave two turns of one role side by side: skip it here.
+  const push = (role: "user" | "assistant", blocks: AnthropicBlock[]) => {
+    if (blocks.length === 0) return;
+    const last = turns[turns.length - 1];
+    if (last && last.role === role) last.content.push(...blocks);
+    else turns.push({ role, content: blocks });
+  };
+  messages.forEach((message, i) => {
+    const param = `messages[${i}]`;
+    switch (message.role) {
+      case "system":
+      case "developer": {
+        const text = textOnly(message.content, param);
+        if (text !== "") system.push({ type: "text", text });
+        return;
+      }
+      case "user":
+        return push("user", convertContent(message.content, param));
+      case "assistant":
+        return push("assistant", [...convertContent(message.content, param), ...toolUseBlocks(message, param)]);
+      case "tool": {
+        if (typeof message.tool_call_id !== "string") {
+          throw new UnsupportedParameterError(`${param}.tool_call_id`, "Tool messages need the tool_call_id they answer.");
+        }
+        const text = textOnly(message.content, param);
+        return push("user", [{ type: "tool_result", tool_use_id: message.tool_call_id, content: text }]);
+      }
+      default:
+        throw new UnsupportedParameterError(`${param}.role`, `Unknown role '${String((message as { role: unknown }).role)}'.`);
+    }
+  });
+  return { system, messages: turns };
+}

@@ -1,0 +1,160 @@
+import { describe, expect, test } from "bun:test";
+import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
+import type { ChatRequest } from "../types.ts";
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { buildAnthropicRequest, DEFAULT_MAX_TOKENS } from "./request.ts";
+import { JSON_TOOL_NAME } from "./tools.ts";
+
+const target: SnapshotDeployment = {
+  id: "dep_1",
+  provider: "anthropic",
+  baseUrl: "https://api.anthropic.com/",
+  model: "claude-sonnet-4-5",
+  region: "us",
+  credentialRef: "env:X",
+};
+
+function req(fields: Partial<ChatRequest> & { raw?: Record<string, unknown> }): ChatRequest {
+  return { model: "alias", messages: [{ role: "user", content: "hi" }], stream: false, includeUsage: false, raw: {}, ...fields };
+}
+
+const body = (r: ChatRequest) => JSON.parse(buildAnthropicRequest(r, target, "sk-ant-secret").body) as Record<string, any>;
+
+describe("anthropic buildRequest", () => {
+  test("URL, headers and model come from the deployment only", () => {
+    const http = buildAnthropicRequest(req({ model: "https://evil.example/x", raw: { model: "x", base_url: "https://evil" } }), target, "sk-ant-secret");
+    expect(http.url).toBe("https://api.anthropic.com/v1/messages");
+    expect(http.method).toBe("POST");
+    expect(http.headers["x-api-key"]).toBe("sk-ant-secret");
+    expect(http.headers["anthropic-version"]).toBe("2023-06-01");
+    expect(http.headers.authorization).toBeUndefined();
+    expect(JSON.parse(http.body).model).toBe("claude-sonnet-4-5");
+  });
+
+  test("system and developer messages become top-level system; same-role turns merge", () => {
+    const b = body(
+      req({
+        messages: [
+          { role: "system", content: "Be brief." },
+          { role: "user", content: "one" },
+          { role: "developer", content: [{ type: "text", text: "Use French." }] },
+          { role: "user", content: [{ type: "text", text: "two" }] },
+          { role: "assistant", content: "deux" },
+          { role: "assistant", content: "" },
+          { role: "user", content: "three" },
+        ],
+      }),
+    );
+    expect(b.system).toEqual([
+      { type: "text", text: "Be brief." },
+      { type: "text", text: "Use French." },
+    ]);
+    expect(b.messages).toEqual([
+      { role: "user", content: [{ type: "text", text: "one" }, { type: "text", text: "two" }] },
+      { role: "assistant", content: [{ type: "text", text: "deux" }] },
+      { role: "user", content: [{ type: "text", text: "three" }] },
+    ]);
+    expect(b.max_tokens).toBe(DEFAULT_MAX_TOKENS);
+  });
+
+  test("tool calls and tool results become tool_use and tool_result blocks", () => {
+    const b = body(
+      req({
+        messages: [
+          { role: "user", content: "weather?" },
+          { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
+          { role: "tool", tool_call_id: "call_1", content: "18C" },
+          { role: "user", content: "thanks" },
+        ],
+        tools: [{ type: "function", function: { name: "get_weather", description: "d", parameters: { type: "object", properties: { city: { type: "string" } } } } }],
+        tool_choice: "required",
+        raw: { parallel_tool_calls: false },
+      }),
+    );
+    expect(b.messages[1]).toEqual({ role: "assistant", content: [{ type: "tool_use", id: "call_1", name: "get_weather", input: { city: "Paris" } }] });
+    expect(b.messages[2]).toEqual({
+      role: "user",
+      content: [
+        { type: "tool_result", tool_use_id: "call_1", content: "18C" },
+        { type: "text", text: "thanks" },
+      ],
+    });
+    expect(b.tools).toEqual([{ name: "get_weather", description: "d", input_schema: { type: "object", properties: { city: { type: "string" } } } }]);
+    expect(b.tool_choice).toEqual({ type: "any", disable_parallel_tool_use: true });
+  });
+
+  test("tool_choice variants", () => {
+    const tools = [{ type: "function", function: { name: "f" } }];
+    expect(body(req({ tools, tool_choice: "auto" })).tool_choice).toEqual({ type: "auto" });
+    expect(body(req({ tools, tool_choice: "none" })).tool_choice).toEqual({ type: "none" });
+    expect(body(req({ tools, tool_choice: { type: "function", function: { name: "f" } } })).tool_choice).toEqual({ type: "tool", name: "f" });
+    expect(body(req({ tools })).tool_choice).toBeUndefined();
+    expect(body(req({ tools })).tools[0].input_schema).toEqual({ type: "object", properties: {} });
+  });
+
+  test("sampling, stop, max tokens, user and stream", () => {
+    const b = body(req({ temperature: 0.2, top_p: 0.9, stop: "END", max_tokens: 50, max_completion_tokens: 70, stream: true, raw: { user: "u-1" } }));
+    expect(b).toMatchObject({ temperature: 0.2, top_p: 0.9, stop_sequences: ["END"], max_tokens: 70, stream: true, metadata: { user_id: "u-1" } });
+    expect(body(req({ stop: ["a", "b"] })).stop_sequences).toEqual(["a", "b"]);
+  });
+
+  test("images: data URLs become base64 sources, http URLs url sources", () => {
+    const b = body(
+      req({
+        messages: [
+          {
+            role: "user",
+            content: [
+              { type: "text", text: "what is this" },
+              { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+              { type: "image_url", image_url: { url: "https://example.com/cat.jpg" } },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(b.messages[0].content).toEqual([
+      { type: "text", text: "what is this" },
+      { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } },
+      { type: "image", source: { type: "url", url: "https://example.com/cat.jpg" } },
+    ]);
+  });
+
+  test("response_format json_schema becomes a forced tool", () => {
+    const schema = { type: "object", properties: { a: { type: "number" } }, required: ["a"] };
+    const b = body(req({ response_format: { type: "json_schema", json_schema: { name: "thing", schema } } }));
+    expect(b.tools).toEqual([{ name: JSON_TOOL_NAME, description: "Respond with the thing object.", input_schema: schema }]);
+    expect(b.tool_choice).toEqual({ type: "tool", name: JSON_TOOL_NAME });
+    const withTools = body(req({ response_format: { type: "json_object" }, tools: [{ type: "function", function: { name: "f" } }] }));
+    expect(withTools.tools.map((t: { name: string }) => t.name)).toEqual(["f", JSON_TOOL_NAME]);
+    expect(withTools.tool_choice).toEqual({ type: "any" });
+    expect(body(req({ response_format: { type: "text" } })).tools).toBeUndefined();
+  });
+
+  test("parameters Anthropic cannot honour are refused, naming the parameter", () => {
+    const cases: [Partial<ChatRequest> & { raw?: Record<string, unknown> }, string][] = [
+      [{ raw: { n: 2 } }, "n"],
+      [{ raw: { logprobs: true } }, "logprobs"],
+      [{ raw: { presence_penalty: 0.5 } }, "presence_penalty"],
+      [{ raw: { seed: 1 } }, "seed"],
+      [{ temperature: 1.5 }, "temperature"],
+      [{ messages: [{ role: "user", content: [{ type: "input_audio", input_audio: {} }] }] }, "messages[0].content[0].type"],
+      [{ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:image/tiff;base64,AA" } }] }] }, "messages[0].content[0].image_url.url"],
+      [{ tools: [{ type: "function", function: { name: JSON_TOOL_NAME } }] }, "tools[0].function.name"],
+      [{ tool_choice: "sometimes" }, "tool_choice"],
+      [{ response_format: { type: "yaml" } }, "response_format"],
+    ];
+    for (const [fields, param] of cases) {
+      let caught: unknown;
+      try {
+        buildAnthropicRequest(req(fields), target, "k");
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(UnsupportedParameterError);
+      expect((caught as UnsupportedParameterError).param).toBe(param);
+    }
+    // No-op values are accepted.
+    expect(() => buildAnthropicRequest(req({ raw: { n: 1, logprobs: false, presence_penalty: 0 } }), target, "k")).not.toThrow();
+  });
+});

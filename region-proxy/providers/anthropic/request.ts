@@ -1,0 +1,77 @@
+/**
+ * OpenAI chat request → Anthropic Messages request (https://docs.anthropic.com/en/api/messages).
+ * The URL is `{baseUrl}/v1/messages` of the approved deployment; nothing in the client body can
+ * change host or path.
+ */
+import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
+import type { ChatRequest, VendorHttpRequest } from "../types.ts";
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { convertMessages } from "./messages.ts";
+import { convertTools } from "./tools.ts";
+
+export const ANTHROPIC_VERSION = "2023-06-01";
+/**
+ * Anthropic requires max_tokens and OpenAI does not: when the client gives none we ask for 4096, a
+ * length every current Claude model allows and enough for a typical chat answer.
+ */
+export const DEFAULT_MAX_TOKENS = 4096;
+
+/** OpenAI fields Anthropic has no equivalent for: refused when set to anything but their no-op value. */
+function refuseUnsupported(raw: Record<string, unknown>): void {
+  const set = (k: string) => raw[k] !== undefined && raw[k] !== null;
+  if (set("n") && raw.n !== 1) throw new UnsupportedParameterError("n", "This provider returns one choice per request; n must be 1.");
+  if (raw.logprobs === true) throw new UnsupportedParameterError("logprobs", "This provider does not return logprobs.");
+  if (set("top_logprobs")) throw new UnsupportedParameterError("top_logprobs", "This provider does not return logprobs.");
+  for (const k of ["presence_penalty", "frequency_penalty"]) {
+    if (set(k) && raw[k] !== 0) throw new UnsupportedParameterError(k, `This provider does not support ${k}.`);
+  }
+  if (set("logit_bias") && Object.keys(raw.logit_bias as object).length > 0) {
+    throw new UnsupportedParameterError("logit_bias", "This provider does not support logit_bias.");
+  }
+  if (set("seed")) throw new UnsupportedParameterError("seed", "This provider does not support seed.");
+  if (set("audio") || (Array.isArray(raw.modalities) && raw.modalities.some((m) => m !== "text"))) {
+    throw new UnsupportedParameterError("modalities", "This provider answers text only.");
+  }
+  if (set("reasoning_effort")) throw new UnsupportedParameterError("reasoning_effort", "This provider does not support reasoning_effort.");
+}
+
+/** The JSON body Anthropic expects for this chat request. */
+export function toAnthropicBody(req: ChatRequest, model: string): Record<string, unknown> {
+  refuseUnsupported(req.raw);
+  if (req.temperature !== undefined && (req.temperature < 0 || req.temperature > 1)) {
+    // OpenAI allows 0..2, Anthropic 0..1; rescaling would change meaning, clamping would hide it.
+    throw new UnsupportedParameterError("temperature", "This provider accepts temperature between 0 and 1.");
+  }
+  const { system, messages } = convertMessages(req.messages);
+  const body: Record<string, unknown> = {
+    model,
+    max_tokens: req.max_completion_tokens ?? req.max_tokens ?? DEFAULT_MAX_TOKENS,
+    messages,
+  };
+  if (system.length > 0) body.system = system;
+  if (req.temperature !== undefined) body.temperature = req.temperature;
+  if (req.top_p !== undefined) body.top_p = req.top_p;
+  if (req.stop !== undefined && req.stop !== null) {
+    const stops = (typeof req.stop === "string" ? [req.stop] : req.stop).filter((s) => s !== "");
+    if (stops.length > 0) body.stop_sequences = stops;
+  }
+  Object.assign(body, convertTools(req.tools, req.tool_choice, req.response_format, req.raw.parallel_tool_calls));
+  if (typeof req.raw.user === "string" && req.raw.user !== "") body.metadata = { user_id: req.raw.user };
+  if (req.stream) body.stream = true;
+  return body;
+}
+
+/** The HTTP request for one attempt against `target`. */
+export function buildAnthropicRequest(req: ChatRequest, target: SnapshotDeployment, credential: string): VendorHttpRequest {
+  return {
+    url: `${target.baseUrl.replace(/\/+$/, "")}/v1/messages`,
+    method: "POST",
+    headers: {
+      "content-type": "application/json",
+      accept: req.stream ? "text/event-stream" : "application/json",
+      "x-api-key": credential,
+      "anthropic-version": ANTHROPIC_VERSION,
+    },
+    body: JSON.stringify(toAnthropicBody(req, target.model)),
+  };
+}

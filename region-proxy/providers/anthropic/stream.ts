@@ -1,0 +1,151 @@
+/**
+ * Anthropic SSE events → OpenAI chat.completion.chunks, one request at a time
+ * (https://docs.anthropic.com/en/docs/build-with-claude/streaming). The event flow is message_start,
+ * then per content block content_block_start / content_block_delta* / content_block_stop, then
+ * message_delta (stop_reason, cumulative usage) and message_stop; ping may come anywhere, and unknown
+ * event types must be ignored (Anthropic's versioning policy).
+ */
+import type { NormalizedUsage } from "../../../shared/money/cost.ts";
+import {
+  type ChatCompletionChunk,
+  type ResponseContext,
+  type SseEvent,
+  type StreamTranslator,
+  type VendorError,
+  VendorProtocolError,
+} from "../types.ts";
+import { classifyAnthropicError } from "./errors.ts";
+import { mapAnthropicStopReason } from "./stop-reason.ts";
+import { JSON_TOOL_NAME } from "./tools.ts";
+import { type AnthropicUsage, convertAnthropicUsage, toOpenAIUsage } from "./usage.ts";
+
+/** An `error` event inside a 200 stream, classified as the HTTP error it stands for. */
+export class AnthropicStreamError extends VendorProtocolError {
+  constructor(readonly vendorError: VendorError) {
+    super(vendorError.clientError.kind === "upstream_error" || vendorError.clientError.kind === "vendor_rejected" ? vendorError.clientError.message : "Anthropic stream error");
+  }
+}
+
+// The HTTP status each documented error type stands for (https://docs.anthropic.com/en/api/errors).
+const STATUS_OF: Record<string, number> = {
+  invalid_request_error: 400,
+  authentication_error: 401,
+  permission_error: 403,
+  not_found_error: 404,
+  request_too_large: 413,
+  rate_limit_error: 429,
+  api_error: 500,
+  overloaded_error: 529,
+};
+
+type Block = { kind: "text" } | { kind: "tool"; toolIndex: number } | { kind: "json" } | { kind: "other" };
+
+/** A fresh translator for one streamed request. */
+export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTranslator {
+  const blocks = new Map<number, Block>();
+  const usage: AnthropicUsage = {};
+  let sawUsage = false;
+  let started = false;
+  let stopped = false;
+  let toolCount = 0;
+  let sawJson = false;
+
+  const chunk = (delta: ChatCompletionChunk["choices"][number]["delta"], finish: string | null = null): ChatCompletionChunk => ({
+    id: ctx.completionId,
+    object: "chat.completion.chunk",
+    created: ctx.created,
+    model: ctx.model,
+    choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+    ...(ctx.includeUsage ? { usage: null } : {}),
+  });
+  const mergeUsage = (u: AnthropicUsage | undefined) => {
+    if (!u || typeof u !== "object") return;
+    // message_delta counts are cumulative: the latest value wins, field by field.
+    for (const key of ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"] as const) {
+      if (typeof u[key] === "number") {
+        usage[key] = u[key];
+        sawUsage = true;
+      }
+    }
+  };
+
+  function onData(data: Record<string, unknown>): ChatCompletionChunk[] {
+    switch (data.type) {
+      case "message_start": {
+        const message = data.message as { usage?: AnthropicUsage } | undefined;
+        if (!message || typeof message !== "object") throw new VendorProtocolError("message_start without a message");
+        started = true;
+        mergeUsage(message.usage);
+        return [chunk({ role: "assistant", content: "", refusal: null })];
+      }
+      case "content_block_start": {
+        const index = data.index as number;
+        const block = data.content_block as { type?: string; id?: string; name?: string } | undefined;
+        if (typeof index !== "number" || !block) throw new VendorProtocolError("content_block_start without index or block");
+        if (block.type === "text") blocks.set(index, { kind: "text" });
+        else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) {
+          blocks.set(index, { kind: "json" });
+          sawJson = true;
+        } else if (block.type === "tool_use") {
+          const toolIndex = toolCount++;
+          blocks.set(index, { kind: "tool", toolIndex });
+          return [chunk({ tool_calls: [{ index: toolIndex, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] })];
+        } else blocks.set(index, { kind: "other" });
+        return [];
+      }
+      case "content_block_delta": {
+        const block = blocks.get(data.index as number);
+        const delta = data.delta as { type?: string; text?: string; partial_json?: string } | undefined;
+        if (!block || !delta) throw new VendorProtocolError("content_block_delta for an unknown block");
+        if (delta.type === "text_delta" && typeof delta.text === "string") return delta.text === "" ? [] : [chunk({ content: delta.text })];
+        if (delta.type === "input_json_delta" && typeof delta.partial_json === "string" && delta.partial_json !== "") {
+          if (block.kind === "json") return [chunk({ content: delta.partial_json })];
+          if (block.kind === "tool") return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: delta.partial_json } }] })];
+        }
+        return []; // thinking_delta, signature_delta, citations: nothing an OpenAI chunk can carry
+      }
+      case "message_delta": {
+        mergeUsage(data.usage as AnthropicUsage | undefined);
+        const reason = (data.delta as { stop_reason?: string | null } | undefined)?.stop_reason;
+        let finish = mapAnthropicStopReason(reason);
+        if (finish === "tool_calls" && toolCount === 0 && sawJson) finish = "stop";
+        return finish ? [chunk({}, finish)] : [];
+      }
+      case "message_stop":
+        stopped = true;
+        return [];
+      case "error": {
+        const error = data.error as { type?: string } | undefined;
+        const status = STATUS_OF[error?.type ?? ""] ?? 500;
+        throw new AnthropicStreamError(classifyAnthropicError(status, new Headers(), JSON.stringify(data)));
+      }
+      default:
+        return []; // ping, content_block_stop, and event types added after this was written
+    }
+  }
+
+  return {
+    onEvent(event: SseEvent): ChatCompletionChunk[] {
+      let data: unknown;
+      try {
+        data = JSON.parse(event.data);
+      } catch {
+        throw new VendorProtocolError(`Anthropic sent a non-JSON event: ${event.data.slice(0, 100)}`);
+      }
+      if (typeof data !== "object" || data === null) throw new VendorProtocolError("Anthropic sent a non-object event");
+      if (!started && (data as { type?: unknown }).type !== "message_start" && (data as { type?: unknown }).type !== "error" && (data as { type?: unknown }).type !== "ping") {
+        throw new VendorProtocolError("Anthropic stream did not begin with message_start");
+      }
+      return onData(data as Record<string, unknown>);
+    },
+    finish() {
+      if (!stopped) throw new VendorProtocolError("Anthropic stream ended before message_stop");
+      const normalized: NormalizedUsage | null = sawUsage ? convertAnthropicUsage(usage) : null;
+      const chunks: ChatCompletionChunk[] = [];
+      if (ctx.includeUsage && normalized) {
+        chunks.push({ id: ctx.completionId, object: "chat.completion.chunk", created: ctx.created, model: ctx.model, choices: [], usage: toOpenAIUsage(normalized) });
+      }
+      return { chunks, usage: normalized };
+    },
+  };
+}

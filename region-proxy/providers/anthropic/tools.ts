@@ -1,0 +1,84 @@
+/**
+ * OpenAI tools, tool_choice and response_format → Anthropic tools and tool_choice
+ * (https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/implement-tool-use).
+ *
+ * response_format: Anthropic's documented way to get JSON that follows a schema is a tool whose
+ * input_schema is the schema, forced with tool_choice
+ * (https://docs.anthropic.com/en/docs/test-and-evaluate/strengthen-guardrails/increase-consistency).
+ * We add that tool under the reserved name JSON_TOOL_NAME; the response and stream translators turn
+ * its input back into assistant text, so the client sees plain JSON content and finish_reason `stop`.
+ */
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+
+export const JSON_TOOL_NAME = "gateway_json_response";
+
+export interface AnthropicTool {
+  name: string;
+  description?: string;
+  input_schema: unknown;
+}
+
+type Choice = Record<string, unknown> & { type: "auto" | "any" | "tool" | "none" };
+
+function convertTool(tool: unknown, i: number): AnthropicTool {
+  const t = tool as { type?: unknown; function?: { name?: unknown; description?: unknown; parameters?: unknown } };
+  if (t?.type !== "function" || typeof t.function?.name !== "string") {
+    throw new UnsupportedParameterError(`tools[${i}]`, "Only tools of type 'function' with a name are supported by this provider.");
+  }
+  if (t.function.name === JSON_TOOL_NAME) {
+    throw new UnsupportedParameterError(`tools[${i}].function.name`, `The tool name '${JSON_TOOL_NAME}' is reserved.`);
+  }
+  return {
+    name: t.function.name,
+    ...(typeof t.function.description === "string" ? { description: t.function.description } : {}),
+    input_schema: t.function.parameters ?? { type: "object", properties: {} },
+  };
+}
+
+function convertChoice(choice: unknown): Choice | undefined {
+  if (choice === undefined || choice === null) return undefined;
+  if (choice === "auto") return { type: "auto" };
+  if (choice === "none") return { type: "none" };
+  if (choice === "required") return { type: "any" };
+  const c = choice as { type?: unknown; function?: { name?: unknown } };
+  if (c?.type === "function" && typeof c.function?.name === "string") return { type: "tool", name: c.function.name };
+  throw new UnsupportedParameterError("tool_choice", "tool_choice must be 'auto', 'none', 'required' or {type:'function',function:{name}}.");
+}
+
+/** The JSON schema a response_format asks for, null when it asks for text (or nothing). */
+function jsonSchemaOf(format: unknown): { schema: unknown; description: string } | null {
+  if (format === undefined || format === null) return null;
+  const f = format as { type?: unknown; json_schema?: { schema?: unknown; name?: unknown; description?: unknown } };
+  if (f.type === "text") return null;
+  if (f.type === "json_object") return { schema: { type: "object" }, description: "Respond with a JSON object." };
+  if (f.type === "json_schema" && f.json_schema && typeof f.json_schema === "object") {
+    const what = typeof f.json_schema.description === "string" ? f.json_schema.description : `Respond with the ${String(f.json_schema.name ?? "response")} object.`;
+    return { schema: f.json_schema.schema ?? { type: "object" }, description: what };
+  }
+  throw new UnsupportedParameterError("response_format", "response_format.type must be 'text', 'json_object' or 'json_schema'.");
+}
+
+/**
+ * Builds `tools` and `tool_choice`. With a JSON response_format the JSON tool is added and some tool
+ * is forced: the client's own tools stay callable unless it chose `none`.
+ */
+export function convertTools(
+  tools: unknown[] | undefined,
+  toolChoice: unknown,
+  responseFormat: unknown,
+  parallelToolCalls: unknown,
+): { tools?: AnthropicTool[]; tool_choice?: Choice } {
+  let converted = (tools ?? []).map(convertTool);
+  let choice = convertChoice(toolChoice);
+  const json = jsonSchemaOf(responseFormat);
+  if (json) {
+    if (choice?.type === "none") converted = [];
+    converted.push({ name: JSON_TOOL_NAME, description: json.description, input_schema: json.schema });
+    if (converted.length === 1) choice = { type: "tool", name: JSON_TOOL_NAME };
+    else if (choice?.type !== "tool") choice = { type: "any" };
+  }
+  // Without tools a tool_choice means nothing, and Anthropic refuses one: send neither.
+  if (converted.length === 0) return {};
+  if (parallelToolCalls === false && choice && choice.type !== "none") choice = { ...choice, disable_parallel_tool_use: true };
+  return { tools: converted, ...(choice ? { tool_choice: choice } : {}) };
+}

@@ -1,0 +1,190 @@
+import { describe, expect, test } from "bun:test";
+import { assemble, fixtureJson, fixtureText, randomCuts, sseEvents, translate } from "../../../test/fixtures/replay.ts";
+import type { ResponseContext } from "../types.ts";
+import { VendorProtocolError } from "../types.ts";
+import { classifyAnthropicError } from "./errors.ts";
+import { parseAnthropicResponse } from "./response.ts";
+import { AnthropicStreamError, createAnthropicStreamTranslator } from "./stream.ts";
+import { JSON_TOOL_NAME } from "./tools.ts";
+
+const ctx = (includeUsage = true): ResponseContext => ({ completionId: "chatcmpl-test", created: 1700000000, model: "claude-opus-4-6", includeUsage });
+const encoder = new TextEncoder();
+
+async function replayFixture(name: string, includeUsage = true, cuts: number[] = []) {
+  const bytes = encoder.encode(await fixtureText("anthropic", name));
+  return translate(createAnthropicStreamTranslator(ctx(includeUsage)), sseEvents(bytes, cuts));
+}
+
+describe("anthropic stream translator on the documented streams", () => {
+  test("basic text stream: role chunk, deltas, finish, usage chunk", async () => {
+    const { chunks, usage } = await replayFixture("stream-text.sse");
+    expect(chunks.map((c) => [c.choices[0]?.delta ?? null, c.choices[0]?.finish_reason ?? null])).toEqual([
+      [{ role: "assistant", content: "", refusal: null }, null],
+      [{ content: "Hello" }, null],
+      [{ content: "!" }, null],
+      [{}, "stop"],
+      [null, null],
+    ]);
+    for (const c of chunks) expect(c).toMatchObject({ id: "chatcmpl-test", object: "chat.completion.chunk", created: 1700000000, model: "claude-opus-4-6" });
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 25, completion_tokens: 15, total_tokens: 40 } });
+    expect(chunks.slice(0, -1).every((c) => c.usage === null)).toBe(true);
+    expect(usage).toEqual({ inputTokens: 25, outputTokens: 15, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+  });
+
+  test("no usage chunk unless the client asked, but usage is still returned", async () => {
+    const { chunks, usage } = await replayFixture("stream-text.sse", false);
+    expect(chunks.every((c) => c.choices.length === 1 && !("usage" in c))).toBe(true);
+    expect(usage?.outputTokens).toBe(15);
+  });
+
+  test("tool use stream: text, then one tool call whose argument deltas rebuild the input", async () => {
+    const { chunks, usage } = await replayFixture("stream-tool-use.sse");
+    const out = assemble(chunks);
+    expect(out.content).toBe("Okay, let's check the weather for San Francisco, CA:");
+    expect(out.toolCalls).toEqual([{ id: "toolu_01T1x1fJ34qAmk2tNTrN7Up6", name: "get_weather", arguments: '{"location": "San Francisco, CA", "unit": "fahrenheit"}' }]);
+    expect(JSON.parse(out.toolCalls[0]!.arguments)).toEqual({ location: "San Francisco, CA", unit: "fahrenheit" });
+    expect(out.finishReason).toBe("tool_calls");
+    const first = chunks.find((c) => c.choices[0]?.delta.tool_calls);
+    expect(first?.choices[0]?.delta.tool_calls).toEqual([{ index: 0, id: "toolu_01T1x1fJ34qAmk2tNTrN7Up6", type: "function", function: { name: "get_weather", arguments: "" } }]);
+    expect(usage).toMatchObject({ inputTokens: 472, outputTokens: 89 });
+  });
+
+  test("thinking deltas are not leaked as content; a stream without usage reports none", async () => {
+    const { chunks, usage } = await replayFixture("stream-thinking.sse");
+    expect(assemble(chunks).content).toBe("The greatest common divisor of 1071 and 462 is **21**.");
+    expect(usage).toBeNull();
+    expect(chunks.every((c) => c.choices.length === 1)).toBe(true);
+  });
+
+  test("every fixture gives the same chunks and usage at random byte splits", async () => {
+    for (const name of ["stream-text.sse", "stream-tool-use.sse", "stream-thinking.sse"]) {
+      const text = await fixtureText("anthropic", name);
+      const whole = await replayFixture(name);
+      for (const cuts of randomCuts(encoder.encode(text).length, 25, name.length)) {
+        expect(await replayFixture(name, true, cuts)).toEqual(whole);
+      }
+    }
+  });
+
+  test("an error event throws a classified, retryable error", async () => {
+    const bytes = encoder.encode(await fixtureText("anthropic", "stream-error.sse"));
+    const translator = createAnthropicStreamTranslator(ctx());
+    let caught: unknown;
+    try {
+      for (const e of sseEvents(bytes)) translator.onEvent(e);
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(AnthropicStreamError);
+    expect(caught).toBeInstanceOf(VendorProtocolError);
+    expect((caught as AnthropicStreamError).vendorError).toMatchObject({ retryable: true, reason: "status_529" });
+  });
+
+  test("garbage and truncation are protocol errors", () => {
+    expect(() => createAnthropicStreamTranslator(ctx()).onEvent({ event: null, data: "not json", id: null })).toThrow(VendorProtocolError);
+    expect(() => createAnthropicStreamTranslator(ctx()).onEvent({ event: "content_block_delta", data: '{"type":"content_block_delta","index":0,"delta":{}}', id: null })).toThrow(VendorProtocolError);
+    const t = createAnthropicStreamTranslator(ctx());
+    t.onEvent({ event: "message_start", data: '{"type":"message_start","message":{"usage":{"input_tokens":3}}}', id: null });
+    expect(() => t.finish()).toThrow(VendorProtocolError);
+  });
+
+  test("unknown event types are ignored", () => {
+    const t = createAnthropicStreamTranslator(ctx(false));
+    t.onEvent({ event: "message_start", data: '{"type":"message_start","message":{"usage":{"input_tokens":3,"output_tokens":1}}}', id: null });
+    expect(t.onEvent({ event: "brand_new", data: '{"type":"brand_new"}', id: null })).toEqual([]);
+  });
+
+  test("the response_format tool streams as plain JSON content with finish_reason stop", () => {
+    const t = createAnthropicStreamTranslator(ctx(false));
+    const events = [
+      { type: "message_start", message: { usage: { input_tokens: 9, output_tokens: 1 } } },
+      { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: "toolu_x", name: JSON_TOOL_NAME, input: {} } },
+      { type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: '{"a":' } },
+      { type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: "1}" } },
+      { type: "content_block_stop", index: 0 },
+      { type: "message_delta", delta: { stop_reason: "tool_use" }, usage: { output_tokens: 6 } },
+      { type: "message_stop" },
+    ];
+    const { chunks } = translate(t, events.map((e) => ({ event: e.type, data: JSON.stringify(e), id: null })));
+    expect(assemble(chunks)).toEqual({ content: '{"a":1}', toolCalls: [], finishReason: "stop" });
+  });
+});
+
+describe("anthropic parseResponse on the documented messages", () => {
+  test("text message", async () => {
+    const { completion, usage } = parseAnthropicResponse(await fixtureJson("anthropic", "message-text.json"), ctx());
+    expect(completion).toEqual({
+      id: "chatcmpl-test",
+      object: "chat.completion",
+      created: 1700000000,
+      model: "claude-opus-4-6",
+      choices: [{ index: 0, message: { role: "assistant", content: "Hi! My name is Claude.", refusal: null }, finish_reason: "stop", logprobs: null }],
+      usage: { prompt_tokens: 2095, completion_tokens: 503, total_tokens: 2598, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } },
+      system_fingerprint: null,
+    });
+    expect(usage).toEqual({ inputTokens: 2095, outputTokens: 503, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+  });
+
+  test("tool use message", async () => {
+    const { completion } = parseAnthropicResponse(await fixtureJson("anthropic", "message-tool-use.json"), ctx());
+    expect(completion.choices[0]?.finish_reason).toBe("tool_calls");
+    expect(completion.choices[0]?.message.tool_calls).toEqual([
+      { id: "toolu_01A09q90qw90lq917835lq9", type: "function", function: { name: "get_weather", arguments: '{"location":"San Francisco, CA","unit":"celsius"}' } },
+    ]);
+    expect(completion.choices[0]?.message.content).toContain("get_weather function");
+  });
+
+  test("cache tokens count as input, split out as cached and written", async () => {
+    const body = (await fixtureJson("anthropic", "message-cached.json")) as { usage: Record<string, number> };
+    expect(parseAnthropicResponse(body, ctx()).usage).toEqual({ inputTokens: 10, outputTokens: 41, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+    body.usage.cache_read_input_tokens = 100;
+    body.usage.cache_creation_input_tokens = 30;
+    const { usage, completion } = parseAnthropicResponse(body, ctx());
+    expect(usage).toEqual({ inputTokens: 140, outputTokens: 41, cachedInputTokens: 100, cacheWriteTokens: 30, reasoningTokens: 0 });
+    expect(completion.usage?.prompt_tokens_details?.cached_tokens).toBe(100);
+  });
+
+  test("streamed and unstreamed versions of one answer give identical usage", async () => {
+    const streamed = await replayFixture("stream-text.sse");
+    const unstreamed = parseAnthropicResponse(await fixtureJson("anthropic", "message-hello.json"), ctx());
+    expect(streamed.usage).toEqual(unstreamed.usage);
+    expect(assemble(streamed.chunks).content).toBe(unstreamed.completion.choices[0]!.message.content!);
+  });
+
+  test("max_tokens maps to length; garbage is a protocol error", () => {
+    const { completion } = parseAnthropicResponse({ type: "message", content: [{ type: "text", text: "cut" }], stop_reason: "max_tokens", usage: { input_tokens: 1, output_tokens: 1 } }, ctx());
+    expect(completion.choices[0]?.finish_reason).toBe("length");
+    expect(() => parseAnthropicResponse({ hello: "world" }, ctx())).toThrow(VendorProtocolError);
+    expect(() => parseAnthropicResponse("nope", ctx())).toThrow(VendorProtocolError);
+  });
+});
+
+describe("anthropic classifyError on the documented error bodies", () => {
+  test("529 overloaded and 5xx are retryable and honour retry-after", async () => {
+    const body = await fixtureText("anthropic", "error-overloaded.json");
+    const e = classifyAnthropicError(529, new Headers({ "retry-after": "3" }), body);
+    expect(e).toEqual({ retryable: true, clientError: { kind: "upstream_error", message: "Anthropic answered 529 overloaded_error: Overloaded" }, retryAfterMs: 3000, reason: "status_529" });
+    for (const status of [429, 500, 502, 503, 504]) expect(classifyAnthropicError(status, new Headers(), body).retryable).toBe(true);
+    expect(classifyAnthropicError(429, new Headers({ "retry-after-ms": "250", "retry-after": "9" }), body).retryAfterMs).toBe(250);
+  });
+
+  test("4xx are permanent and carry the vendor's message", async () => {
+    const body = await fixtureText("anthropic", "error-not-found.json");
+    for (const status of [400, 401, 403, 404, 422]) {
+      const e = classifyAnthropicError(status, new Headers(), body);
+      expect(e.retryable).toBe(false);
+      expect(e.clientError).toEqual({ kind: "vendor_rejected", status, message: "The requested resource could not be found.", code: "not_found_error", param: null });
+    }
+  });
+
+  test("an over-long prompt is reason context_length", async () => {
+    const e = classifyAnthropicError(400, new Headers(), await fixtureText("anthropic", "error-context-length.json"));
+    expect(e.reason).toBe("context_length");
+    expect(e.retryable).toBe(false);
+    expect(e.clientError).toMatchObject({ kind: "vendor_rejected", code: "context_length_exceeded", message: "prompt is too long: 205000 tokens > 200000 maximum" });
+  });
+
+  test("a non-JSON body still yields a message", () => {
+    expect(classifyAnthropicError(502, new Headers(), "<html>bad gateway</html>").clientError).toMatchObject({ message: expect.stringContaining("bad gateway") });
+  });
+});

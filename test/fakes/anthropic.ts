@@ -1,0 +1,147 @@
+/**
+ * A fake Anthropic Messages API (https://docs.anthropic.com/en/api/messages) for tests: x-api-key and
+ * anthropic-version checks, Anthropic's error JSON and statuses, unstreamed Messages and the real
+ * streaming event sequence. It echoes the last user text; with tools and "call tool" in that text (or
+ * a forced tool_choice) it calls a tool. Fault modes by model name: error-500, overloaded (529),
+ * rate-limit (429 + retry-after), error-400, context-length, hang. Models containing "cached" report
+ * prompt-cache tokens.
+ */
+import { type FakeVendor, type RecordedRequest, countTokens, hang, json, pieces, sse, startFakeServer } from "./fake-server.ts";
+
+const error = (status: number, type: string, message: string, headers: Record<string, string> = {}) =>
+  json(status, { type: "error", error: { type, message }, request_id: "req_fake0000000000000000001" }, { "request-id": "req_fake0000000000000000001", ...headers });
+
+interface Block {
+  type: string;
+  text?: string;
+  content?: unknown;
+}
+type Msg = { role: string; content: string | Block[] };
+interface Tool {
+  name: string;
+}
+
+function textOf(content: string | Block[]): string {
+  if (typeof content === "string") return content;
+  return content.filter((b) => b.type === "text").map((b) => b.text ?? "").join(" ");
+}
+
+function lastUserText(messages: Msg[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.role !== "user") continue;
+    const text = textOf(m.content);
+    if (text !== "") return text;
+    if (Array.isArray(m.content) && m.content.some((b) => b.type === "tool_result")) return "tool result received";
+  }
+  return "";
+}
+
+interface Plan {
+  text: string;
+  tool: { id: string; name: string; input: Record<string, unknown> } | null;
+  stopReason: string;
+  usage: Record<string, number>;
+}
+
+function plan(body: Record<string, unknown>): Plan {
+  const messages = body.messages as Msg[];
+  const userText = lastUserText(messages);
+  const tools = (body.tools as Tool[] | undefined) ?? [];
+  const choice = body.tool_choice as { type?: string; name?: string } | undefined;
+  let tool: Plan["tool"] = null;
+  if (tools.length > 0 && choice?.type !== "none") {
+    const forced = choice?.type === "tool" ? choice.name : choice?.type === "any" || userText.includes("call tool") ? tools[0]!.name : undefined;
+    if (forced) tool = { id: "toolu_fake01", name: forced, input: { echo: userText } };
+  }
+  let text = tool ? "" : `Echo: ${userText}`;
+  let stopReason = tool ? "tool_use" : "end_turn";
+  for (const stop of (body.stop_sequences as string[] | undefined) ?? []) {
+    const at = text.indexOf(stop);
+    if (at >= 0) {
+      text = text.slice(0, at);
+      stopReason = "stop_sequence";
+    }
+  }
+  const words = pieces(text);
+  const maxTokens = body.max_tokens as number;
+  if (words.length > maxTokens) {
+    text = words.slice(0, maxTokens).join("");
+    stopReason = "max_tokens";
+  }
+  const prompt = JSON.stringify([body.system ?? "", messages, body.tools ?? []]);
+  const cached = String(body.model).includes("cached");
+  const usage = {
+    input_tokens: countTokens(prompt),
+    cache_creation_input_tokens: cached ? 7 : 0,
+    cache_read_input_tokens: cached ? 11 : 0,
+    output_tokens: pieces(text).length + (tool ? 5 : 0),
+  };
+  return { text, tool, stopReason, usage };
+}
+
+const frame = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
+
+function streamFrames(model: string, p: Plan): string[] {
+  const { output_tokens, ...inputUsage } = p.usage;
+  const frames = [
+    frame("message_start", {
+      message: { id: "msg_fake01", type: "message", role: "assistant", content: [], model, stop_reason: null, stop_sequence: null, usage: { ...inputUsage, output_tokens: 1 } },
+    }),
+  ];
+  let index = 0;
+  if (p.text !== "") {
+    frames.push(frame("content_block_start", { index, content_block: { type: "text", text: "" } }), frame("ping", {}));
+    for (const piece of pieces(p.text)) frames.push(frame("content_block_delta", { index, delta: { type: "text_delta", text: piece } }));
+    frames.push(frame("content_block_stop", { index }));
+    index++;
+  }
+  if (p.tool) {
+    frames.push(frame("content_block_start", { index, content_block: { type: "tool_use", id: p.tool.id, name: p.tool.name, input: {} } }));
+    const input = JSON.stringify(p.tool.input);
+    const third = Math.ceil(input.length / 3);
+    for (const part of ["", input.slice(0, third), input.slice(third, 2 * third), input.slice(2 * third)]) {
+      frames.push(frame("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: part } }));
+    }
+    frames.push(frame("content_block_stop", { index }));
+  }
+  frames.push(frame("message_delta", { delta: { stop_reason: p.stopReason, stop_sequence: null }, usage: { output_tokens } }), frame("message_stop", {}));
+  return frames;
+}
+
+function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | Promise<Response> {
+  if (req.path !== "/v1/messages") return error(404, "not_found_error", "Not found");
+  if (req.headers["x-api-key"] !== apiKey) return error(401, "authentication_error", "invalid x-api-key");
+  if (!req.headers["anthropic-version"]) return error(400, "invalid_request_error", "anthropic-version: header is required");
+  const body = req.body as Record<string, unknown> | null;
+  if (typeof body !== "object" || body === null) return error(400, "invalid_request_error", "There was an issue with the body of your HTTP request.");
+  if (typeof body.model !== "string") return error(400, "invalid_request_error", "model: Field required");
+  if (typeof body.max_tokens !== "number") return error(400, "invalid_request_error", "max_tokens: Field required");
+  if (!Array.isArray(body.messages) || body.messages.length === 0) return error(400, "invalid_request_error", "messages: at least one message is required");
+  switch (body.model) {
+    case "error-500":
+      return error(500, "api_error", "Internal server error");
+    case "overloaded":
+      return error(529, "overloaded_error", "Overloaded");
+    case "rate-limit":
+      return error(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit", { "retry-after": "1" });
+    case "error-400":
+      return error(400, "invalid_request_error", "messages.0.content: Input should be a valid list");
+    case "context-length":
+      return error(400, "invalid_request_error", "prompt is too long: 205000 tokens > 200000 maximum");
+    case "hang":
+      return hang(raw);
+  }
+  const p = plan(body);
+  if (body.stream === true) return sse(streamFrames(body.model, p), { "request-id": "req_fake0000000000000000002" });
+  const content: unknown[] = [];
+  if (p.text !== "") content.push({ type: "text", text: p.text });
+  if (p.tool) content.push({ type: "tool_use", ...p.tool });
+  return json(200, { id: "msg_fake01", type: "message", role: "assistant", model: body.model, content, stop_reason: p.stopReason, stop_sequence: null, usage: p.usage });
+}
+
+/** Starts the fake on 127.0.0.1 (port 0 unless given); the key it accepts defaults to `test-anthropic-key`. */
+export async function startFakeAnthropic(opts?: { port?: number; apiKey?: string }): Promise<FakeVendor> {
+  const apiKey = opts?.apiKey ?? "test-anthropic-key";
+  return startFakeServer(opts?.port, (req, raw) => answer(req, raw, apiKey));
+}

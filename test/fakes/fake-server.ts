@@ -1,0 +1,94 @@
+/**
+ * What every fake vendor shares: a Bun.serve on 127.0.0.1, a call counter, the last request seen,
+ * and helpers to answer JSON or a Server-Sent Events stream. Each vendor's file adds only its wire
+ * format. State lives in the closure of one `startFakeServer` call, never in the module.
+ */
+export interface RecordedRequest {
+  path: string;
+  headers: Record<string, string>;
+  body: unknown;
+}
+
+export interface FakeVendor {
+  url: string;
+  calls(): number;
+  lastRequest(): RecordedRequest | null;
+  stop(): Promise<void>;
+}
+
+/** A vendor's answer to one parsed request; return a Response (or a never-settling promise to hang). */
+export type FakeHandler = (request: RecordedRequest, raw: Request) => Response | Promise<Response>;
+
+export async function startFakeServer(port: number | undefined, handler: FakeHandler): Promise<FakeVendor> {
+  let calls = 0;
+  let last: RecordedRequest | null = null;
+  const server = Bun.serve({
+    port: port ?? 0,
+    hostname: "127.0.0.1",
+    development: false,
+    idleTimeout: 0,
+    async fetch(req) {
+      calls++;
+      const url = new URL(req.url);
+      const text = await req.text();
+      let body: unknown = text;
+      try {
+        body = text === "" ? null : JSON.parse(text);
+      } catch {
+        // keep the raw text: the vendor handler decides how to refuse it
+      }
+      const headers: Record<string, string> = {};
+      req.headers.forEach((value, key) => {
+        headers[key.toLowerCase()] = value;
+      });
+      last = { path: url.pathname + url.search, headers, body };
+      return handler(last, req);
+    },
+    error(error) {
+      return new Response(JSON.stringify({ error: { message: String(error) } }), { status: 500, headers: { "content-type": "application/json" } });
+    },
+  });
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    calls: () => calls,
+    lastRequest: () => last,
+    stop: async () => {
+      await server.stop(true);
+    },
+  };
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+}
+
+/** A text/event-stream response that writes the given frames one by one, as a real vendor would. */
+export function sse(frames: string[], headers: Record<string, string> = {}): Response {
+  const encoder = new TextEncoder();
+  const stream = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const frame = frames.shift();
+      if (frame === undefined) return controller.close();
+      controller.enqueue(encoder.encode(frame));
+      await Bun.sleep(0);
+    },
+  });
+  return new Response(stream, { status: 200, headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", ...headers } });
+}
+
+/** Never answers; the connection is released when the client gives up or the fake stops. */
+export function hang(raw: Request): Promise<Response> {
+  return new Promise((resolve) => {
+    raw.signal.addEventListener("abort", () => resolve(new Response(null, { status: 499 })));
+  });
+}
+
+/** Deterministic token count: one token per 4 characters, at least 1. */
+export function countTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4));
+}
+
+/** Splits an answer into stream pieces on word boundaries, spaces kept. */
+export function pieces(text: string): string[] {
+  return text.match(/\s*\S+/g) ?? (text === "" ? [] : [text]);
+}
