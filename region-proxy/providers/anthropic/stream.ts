@@ -49,6 +49,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
   let stopped = false;
   let toolCount = 0;
   let sawJson = false;
+  let announced = false;
 
   const chunk = (delta: ChatCompletionChunk["choices"][number]["delta"], finish: string | null = null): ChatCompletionChunk => ({
     id: ctx.completionId,
@@ -76,7 +77,9 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         if (!message || typeof message !== "object") throw new VendorProtocolError("message_start without a message");
         started = true;
         mergeUsage(message.usage);
-        return [chunk({ role: "assistant", content: "", refusal: null })];
+        // The role chunk waits for the first real output: until a chunk is out, the executor may still
+        // fall back to another deployment when Anthropic sends an overloaded `error` event.
+        return [];
       }
       case "content_block_start": {
         const index = data.index as number;
@@ -136,7 +139,12 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
       if (!started && (data as { type?: unknown }).type !== "message_start" && (data as { type?: unknown }).type !== "error" && (data as { type?: unknown }).type !== "ping") {
         throw new VendorProtocolError("Anthropic stream did not begin with message_start");
       }
-      return onData(data as Record<string, unknown>);
+      const chunks = onData(data as Record<string, unknown>);
+      if (chunks.length > 0 && !announced) {
+        announced = true;
+        chunks.unshift(chunk({ role: "assistant", content: "", refusal: null }));
+      }
+      return chunks;
     },
     finish() {
       if (!stopped) throw new VendorProtocolError("Anthropic stream ended before message_stop");

@@ -80,6 +80,13 @@ describe("anthropic stream translator on the documented streams", () => {
     expect((caught as AnthropicStreamError).vendorError).toMatchObject({ retryable: true, reason: "status_529" });
   });
 
+  test("no chunk leaves before the first output, so an early overloaded error can still fall back", () => {
+    const t = createAnthropicStreamTranslator(ctx());
+    expect(t.onEvent({ event: "message_start", data: '{"type":"message_start","message":{"usage":{"input_tokens":3,"output_tokens":1}}}', id: null })).toEqual([]);
+    expect(t.onEvent({ event: "ping", data: '{"type":"ping"}', id: null })).toEqual([]);
+    expect(() => t.onEvent({ event: "error", data: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}', id: null })).toThrow(AnthropicStreamError);
+  });
+
   test("garbage and truncation are protocol errors", () => {
     expect(() => createAnthropicStreamTranslator(ctx()).onEvent({ event: null, data: "not json", id: null })).toThrow(VendorProtocolError);
     expect(() => createAnthropicStreamTranslator(ctx()).onEvent({ event: "content_block_delta", data: '{"type":"content_block_delta","index":0,"delta":{}}', id: null })).toThrow(VendorProtocolError);
