@@ -1,0 +1,51 @@
+import { expect, test } from "bun:test";
+import { parseSnapshot } from "../../shared/snapshot/schema.ts";
+import { compileSnapshot, type ConfigRows } from "./compile-snapshot.ts";
+
+const rows: ConfigRows = {
+  tenants: [{ id: "ten_a", name: "acme", status: "active" }],
+  keys: [
+    { id: "key_1", tenantId: "ten_a", name: "k1", keyHash: "h1", status: "active", expiresAt: new Date("2030-01-01T00:00:00Z"), allowedAliases: ["chat"] },
+    { id: "key_2", tenantId: "ten_a", name: "k2", keyHash: "h2", status: "revoked", expiresAt: null, allowedAliases: null },
+  ],
+  deployments: [
+    { id: "dep_eu", provider: "openai", baseUrl: "https://eu.example/v1", model: "m-eu", region: "eu", credentialRef: "env:EU" },
+    { id: "dep_us", provider: "openai", baseUrl: "https://us.example/v1", model: "m-us", region: "us", credentialRef: "env:US" },
+    { id: "dep_eu2", provider: "openai", baseUrl: "https://eu2.example/v1", model: "m-eu2", region: "eu", credentialRef: "file:/k" },
+  ],
+  aliases: [
+    { name: "chat", deploymentIds: ["dep_us", "dep_eu2", "dep_eu"] },
+    { name: "us-only", deploymentIds: ["dep_us"] },
+  ],
+  prices: [{ provider: "openai", model: "m-eu", inputMicros: 150_000, outputMicros: 600_000, cachedInputMicros: null }],
+};
+
+test("keeps the region's deployments, filters chains in order, omits empty aliases", () => {
+  const s = compileSnapshot(rows, "eu", 7, new Date("2026-01-01T00:00:00Z"));
+  expect(Object.keys(s.deployments).sort()).toEqual(["dep_eu", "dep_eu2"]);
+  expect(s.aliases).toEqual({ chat: { name: "chat", chain: ["dep_eu2", "dep_eu"] } });
+  expect(s.version).toBe(7);
+  expect(s.region).toBe("eu");
+  expect(s.issuedAt).toBe("2026-01-01T00:00:00.000Z");
+  expect(parseSnapshot(JSON.parse(JSON.stringify(s))).ok).toBe(true);
+});
+
+test("keys are indexed by hash, revoked ones included, with ISO expiry", () => {
+  const s = compileSnapshot(rows, "us", 1);
+  expect(s.keys.h1).toEqual({ id: "key_1", tenantId: "ten_a", name: "k1", status: "active", expiresAt: "2030-01-01T00:00:00.000Z", allowedAliases: ["chat"] });
+  expect(s.keys.h2?.status).toBe("revoked");
+  expect(s.keys.h2?.allowedAliases).toBeNull();
+  expect(s.tenants.ten_a?.name).toBe("acme");
+  expect(s.aliases).toEqual({ chat: { name: "chat", chain: ["dep_us"] }, "us-only": { name: "us-only", chain: ["dep_us"] } });
+});
+
+test("pricing is keyed by provider:model in micro-USD, without absent optional classes", () => {
+  const s = compileSnapshot(rows, "eu", 1);
+  expect(s.pricing).toEqual({ "openai:m-eu": { input: 150_000, output: 600_000 } });
+});
+
+test("a region with no deployments gets no aliases", () => {
+  const s = compileSnapshot(rows, "ap", 1);
+  expect(s.deployments).toEqual({});
+  expect(s.aliases).toEqual({});
+});
