@@ -19,7 +19,15 @@ export interface Reservation {
 
 export type ReserveResult =
   | { ok: true; reservation: Reservation }
-  | { ok: false; scope: string; spentMicros: number; reservedMicros: number; capMicros: number };
+  | {
+      ok: false;
+      scope: string;
+      spentMicros: number;
+      reservedMicros: number;
+      capMicros: number;
+      /** Set when the shared ledger could not be reached (fail closed): not an exhausted budget. */
+      unavailable?: true;
+    };
 
 export interface BudgetLedger {
   /** Atomically reserves `micros` on every level; refused (nothing reserved) if any level's spent+reserved+micros > cap. */

@@ -1,0 +1,183 @@
+/**
+ * Counters that keep the proxy serving when Redis fails. Every call goes to Redis with a short timeout;
+ * on the first failure the counters turn degraded and answer from in-process counters where each
+ * replica enforces `replicaShare` (1 / replica count) of every limit, so the region as a whole stays
+ * near its limits. A ping loop brings them back to Redis as soon as it answers.
+ *
+ * Budgets while degraded: `reserve` fails closed by default (refused with `unavailable: true`, which is
+ * not an exhausted budget) or, with `{ failOpen: true }`, admits with a local reservation. Settles,
+ * releases and repairs meant for Redis are queued (bounded) and replayed on recovery; they are
+ * idempotent by reservation id and version, so a replay after a timed-out-but-applied call is safe.
+ * A command that timed out may still have been applied by Redis: the price is a small over-count.
+ */
+import type Redis from "ioredis";
+import { assertMicros } from "./budget-levels.ts";
+import type { BudgetCheck, BudgetLedger, BudgetLedgerOptions, Reservation, ReserveResult } from "./budget-types.ts";
+import { createMemoryBudgetLedger } from "./memory-budget-ledger.ts";
+import { createMemoryRateLimiter } from "./memory-rate-limiter.ts";
+import type { LimitCheck, RateLimiter } from "./rate-limit-types.ts";
+import { createRedisBudgetLedger } from "./redis-budget-ledger.ts";
+import { createRedisRateLimiter } from "./redis-rate-limiter.ts";
+
+export interface ResilientCountersOptions {
+  /** Preferably from createCountersRedis() (no offline queue, command timeout). */
+  redis: Redis;
+  prefix?: string;
+  /** Fraction of every limit one replica may use while degraded (default 1). */
+  replicaShare?: number;
+  /** Redis calls slower than this count as failed (default 50 ms). */
+  timeoutMs?: number;
+  /** How often a degraded replica pings Redis (default 1 s). */
+  pingIntervalMs?: number;
+  /** Queued settles/releases/repairs kept for replay (default 10 000; the oldest are dropped). */
+  maxPending?: number;
+  budgets?: BudgetLedgerOptions;
+  /** Called on every switch, for the log and metrics. */
+  onStateChange?: (degraded: boolean, cause?: unknown) => void;
+}
+
+export interface ResilientBudgetLedger extends BudgetLedger {
+  reserve(checks: BudgetCheck[], micros: number, options?: { failOpen?: boolean }): Promise<ReserveResult>;
+}
+
+export interface ResilientCounters {
+  limiter: RateLimiter;
+  budgets: ResilientBudgetLedger;
+  degraded(): boolean;
+  /** Stops the ping loop (does not close the Redis client, which the caller owns). */
+  close(): void;
+}
+
+/** Scales a limit to this replica's share; a positive limit never rounds down to "refuse everything". */
+export function shareOf(limit: number | null | undefined, share: number): number | null | undefined {
+  if (limit === null || limit === undefined || limit <= 0) return limit;
+  return Math.max(1, Math.floor(limit * share));
+}
+
+/** Wraps the Redis counters with an in-process fallback; see the file comment for the rules. */
+export function createResilientCounters(options: ResilientCountersOptions): ResilientCounters {
+  const { redis } = options;
+  const share = options.replicaShare ?? 1;
+  const timeoutMs = options.timeoutMs ?? 50;
+  const pingIntervalMs = options.pingIntervalMs ?? 1000;
+  const maxPending = options.maxPending ?? 10_000;
+  const remote = {
+    limiter: createRedisRateLimiter(redis, { prefix: options.prefix }),
+    ledger: createRedisBudgetLedger(redis, { ...options.budgets, prefix: options.prefix }),
+  };
+  const local = { limiter: createMemoryRateLimiter(), ledger: createMemoryBudgetLedger(options.budgets) };
+  const localReservations = new WeakSet<Reservation>();
+  const pending: Array<() => Promise<void>> = [];
+  let isDegraded = false;
+  let closed = false;
+  let pingTimer: ReturnType<typeof setTimeout> | null = null;
+
+  function withTimeout<T>(work: Promise<T>): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`counters: Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+    });
+    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  }
+
+  function degrade(cause: unknown): void {
+    if (isDegraded) return;
+    isDegraded = true;
+    options.onStateChange?.(true, cause);
+    schedulePing();
+  }
+
+  function schedulePing(): void {
+    if (closed || pingTimer) return;
+    pingTimer = setTimeout(async () => {
+      pingTimer = null;
+      try {
+        await withTimeout(redis.ping());
+        while (pending.length > 0) {
+          try {
+            await withTimeout(pending[0]!());
+          } catch (error) {
+            if (!(error instanceof TypeError)) throw error; // bad input never succeeds: drop it
+          }
+          pending.shift();
+        }
+        isDegraded = false;
+        options.onStateChange?.(false);
+      } catch {
+        schedulePing();
+      }
+    }, pingIntervalMs);
+    (pingTimer as { unref?: () => void }).unref?.();
+  }
+
+  /** Redis first; on failure (not on a caller's bad input) degrade and answer locally. */
+  async function attempt<T>(viaRedis: () => Promise<T>, locally: () => Promise<T>): Promise<T> {
+    if (isDegraded) return locally();
+    try {
+      return await withTimeout(viaRedis());
+    } catch (error) {
+      if (error instanceof TypeError) throw error;
+      degrade(error);
+      return locally();
+    }
+  }
+
+  /** A write Redis must see eventually: run it, or queue it for the replay on recovery. */
+  async function eventually(write: () => Promise<void>): Promise<void> {
+    const queue = async () => {
+      pending.push(write);
+      if (pending.length > maxPending) pending.shift();
+    };
+    await attempt(write, queue);
+  }
+
+  const scaled = (checks: LimitCheck[]) => checks.map((c) => ({ scope: c.scope, rpm: shareOf(c.rpm, share), tpm: shareOf(c.tpm, share) }));
+
+  const limiter: RateLimiter = {
+    acquire: (checks, estimatedTokens, nowMs) =>
+      attempt(() => remote.limiter.acquire(checks, estimatedTokens, nowMs), () => local.limiter.acquire(scaled(checks), estimatedTokens, nowMs)),
+    adjustTokens: (checks, deltaTokens, nowMs) =>
+      attempt(() => remote.limiter.adjustTokens(checks, deltaTokens, nowMs), () => local.limiter.adjustTokens(scaled(checks), deltaTokens, nowMs)),
+  };
+
+  async function reserveLocally(checks: BudgetCheck[], micros: number, failOpen: boolean): Promise<ReserveResult> {
+    if (!failOpen) {
+      const first = checks[0];
+      return { ok: false, scope: first?.scope ?? "", spentMicros: 0, reservedMicros: 0, capMicros: first?.capMicros ?? 0, unavailable: true };
+    }
+    const result = await local.ledger.reserve(checks.map((c) => ({ ...c, capMicros: Number.MAX_SAFE_INTEGER })), micros);
+    if (result.ok) localReservations.add(result.reservation);
+    return result;
+  }
+
+  const budgets: ResilientBudgetLedger = {
+    reserve: (checks, micros, opts) =>
+      attempt(() => remote.ledger.reserve(checks, micros), () => reserveLocally(checks, micros, opts?.failOpen ?? false)),
+    async settle(reservation, actualMicros) {
+      assertMicros("actualMicros", actualMicros);
+      if (localReservations.has(reservation)) return local.ledger.settle(reservation, actualMicros);
+      await eventually(() => remote.ledger.settle(reservation, actualMicros));
+    },
+    async release(reservation) {
+      if (localReservations.has(reservation)) return local.ledger.release(reservation);
+      await eventually(() => remote.ledger.release(reservation));
+    },
+    repair: async (scope, period, spentMicros, version) => {
+      assertMicros("spentMicros", spentMicros);
+      if (!Number.isSafeInteger(version)) throw new TypeError(`invalid version: ${version}`);
+      await eventually(() => remote.ledger.repair(scope, period, spentMicros, version));
+    },
+    status: (scope, period) => attempt(() => remote.ledger.status(scope, period), () => local.ledger.status(scope, period)),
+  };
+
+  return {
+    limiter,
+    budgets,
+    degraded: () => isDegraded,
+    close() {
+      closed = true;
+      if (pingTimer) clearTimeout(pingTimer);
+      pingTimer = null;
+    },
+  };
+}
