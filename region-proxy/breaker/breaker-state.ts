@@ -1,0 +1,36 @@
+/**
+ * The breaker's state machine as pure functions, used by the in-process breaker and mirrored by the
+ * Lua script of the Redis breaker (the shared test suite keeps the two equal).
+ *
+ * State per deployment: consecutive failures, `openUntil` (0 = closed) and `probeUntil` (0 = no probe
+ * out). Open = now < openUntil; half-open = openUntil <= now, where one probe at a time is let through.
+ * A success from any request closes (it proves the deployment answers); a failure while open is a
+ * straggler started before the breaker opened and changes nothing; a failure in half-open re-opens.
+ */
+import type { BreakerOptions } from "./breaker-types.ts";
+
+export interface BreakerState {
+  failures: number;
+  openUntil: number;
+  probeUntil: number;
+}
+
+export const CLOSED: BreakerState = { failures: 0, openUntil: 0, probeUntil: 0 };
+
+/** Decides one canAttempt; returns the state to store (a half-open grant takes the probe slot). */
+export function attempt(state: BreakerState, nowMs: number, settings: Required<BreakerOptions>): { allowed: boolean; next: BreakerState } {
+  if (state.openUntil === 0) return { allowed: true, next: state };
+  if (nowMs < state.openUntil || nowMs < state.probeUntil) return { allowed: false, next: state };
+  return { allowed: true, next: { ...state, probeUntil: nowMs + settings.probeTimeoutMs } };
+}
+
+/** The state after a failure. */
+export function failed(state: BreakerState, nowMs: number, settings: Required<BreakerOptions>): BreakerState {
+  if (state.openUntil !== 0) {
+    if (nowMs < state.openUntil) return state;
+    return { failures: state.failures + 1, openUntil: nowMs + settings.coolDownMs, probeUntil: 0 };
+  }
+  const failures = state.failures + 1;
+  if (failures < settings.failureThreshold) return { ...state, failures };
+  return { failures, openUntil: nowMs + settings.coolDownMs, probeUntil: 0 };
+}

@@ -1,0 +1,35 @@
+/**
+ * The circuit-breaker contract, per deployment: after `failureThreshold` consecutive failures the
+ * deployment is skipped for `coolDownMs`; then exactly one probe request may try it (half-open), and
+ * its success closes the breaker while its failure opens it for another cool-down.
+ */
+
+export interface CircuitBreaker {
+  /** May a request use this deployment now? In half-open, true for exactly one caller (the probe). */
+  canAttempt(depId: string, nowMs?: number): Promise<boolean>;
+  /** A request to this deployment succeeded: close the breaker and forget past failures. */
+  onSuccess(depId: string, nowMs?: number): Promise<void>;
+  /** A request to this deployment failed in a way that says the deployment is unhealthy. */
+  onFailure(depId: string, nowMs?: number): Promise<void>;
+}
+
+export interface BreakerOptions {
+  /** Consecutive failures that open the breaker (default 3). */
+  failureThreshold?: number;
+  /** How long an open breaker skips the deployment (default 30 s). */
+  coolDownMs?: number;
+  /** A probe that never reports back frees the half-open slot after this long (default: coolDownMs). */
+  probeTimeoutMs?: number;
+}
+
+/** Options with defaults applied; rejects values that would make the breaker meaningless. */
+export function breakerSettings(options: BreakerOptions = {}): Required<BreakerOptions> {
+  const failureThreshold = options.failureThreshold ?? 3;
+  const coolDownMs = options.coolDownMs ?? 30_000;
+  const probeTimeoutMs = options.probeTimeoutMs ?? coolDownMs;
+  if (!Number.isSafeInteger(failureThreshold) || failureThreshold < 1) throw new TypeError(`invalid failureThreshold: ${failureThreshold}`);
+  for (const [name, value] of [["coolDownMs", coolDownMs], ["probeTimeoutMs", probeTimeoutMs]] as const) {
+    if (!Number.isFinite(value) || value <= 0) throw new TypeError(`invalid ${name}: ${value}`);
+  }
+  return { failureThreshold, coolDownMs, probeTimeoutMs };
+}

@@ -1,0 +1,79 @@
+/**
+ * The one test suite every CircuitBreaker must pass, in fake time. `pair()` returns two breakers that
+ * share state as two replicas of a region would (the in-process one: the same instance twice).
+ */
+import { describe, expect, test } from "bun:test";
+import type { BreakerOptions, CircuitBreaker } from "./breaker-types.ts";
+
+export interface BreakerHarness {
+  pair(options?: BreakerOptions): Promise<[CircuitBreaker, CircuitBreaker]>;
+}
+
+const T0 = 1_764_000_000_000;
+
+export function describeBreaker(name: string, harness: BreakerHarness): void {
+  describe(`${name} circuit breaker`, () => {
+    test("opens after 3 consecutive failures and stays open for the cool-down", async () => {
+      const [a, b] = await harness.pair();
+      await a.onFailure("dep_x", T0);
+      await b.onFailure("dep_x", T0);
+      expect(await a.canAttempt("dep_x", T0)).toBe(true);
+      await a.onFailure("dep_x", T0);
+      expect(await b.canAttempt("dep_x", T0)).toBe(false);
+      expect(await b.canAttempt("dep_x", T0 + 29_999)).toBe(false);
+      expect(await a.canAttempt("dep_other", T0)).toBe(true);
+    });
+
+    test("a success resets the consecutive count", async () => {
+      const [a, b] = await harness.pair();
+      await a.onFailure("dep_y", T0);
+      await a.onFailure("dep_y", T0);
+      await b.onSuccess("dep_y", T0);
+      await a.onFailure("dep_y", T0);
+      await b.onFailure("dep_y", T0);
+      expect(await a.canAttempt("dep_y", T0)).toBe(true);
+    });
+
+    test("after the cool-down exactly one of many concurrent callers gets the probe; its success closes", async () => {
+      const [a, b] = await harness.pair();
+      for (let i = 0; i < 3; i++) await a.onFailure("dep_p", T0);
+      const now = T0 + 30_000;
+      const grants = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).canAttempt("dep_p", now)));
+      expect(grants.filter(Boolean).length).toBe(1);
+      expect(await a.canAttempt("dep_p", now + 1000)).toBe(false);
+      await b.onSuccess("dep_p", now + 1500);
+      expect(await a.canAttempt("dep_p", now + 1500)).toBe(true);
+      expect(await b.canAttempt("dep_p", now + 1500)).toBe(true);
+    });
+
+    test("a failed probe re-opens for a whole new cool-down; failures while open change nothing", async () => {
+      const [a, b] = await harness.pair();
+      for (let i = 0; i < 3; i++) await a.onFailure("dep_f", T0);
+      await b.onFailure("dep_f", T0 + 10_000); // a straggler from before the breaker opened
+      expect(await a.canAttempt("dep_f", T0 + 30_000)).toBe(true);
+      await a.onFailure("dep_f", T0 + 31_000);
+      expect(await b.canAttempt("dep_f", T0 + 60_999)).toBe(false);
+      expect(await b.canAttempt("dep_f", T0 + 61_000)).toBe(true);
+      expect(await a.canAttempt("dep_f", T0 + 61_000)).toBe(false);
+    });
+
+    test("a probe that never reports frees the slot after the probe timeout; options are honoured", async () => {
+      const [a, b] = await harness.pair({ failureThreshold: 1, coolDownMs: 1000, probeTimeoutMs: 5000 });
+      await a.onFailure("dep_lost", T0);
+      expect(await a.canAttempt("dep_lost", T0 + 999)).toBe(false);
+      expect(await a.canAttempt("dep_lost", T0 + 1000)).toBe(true);
+      expect(await b.canAttempt("dep_lost", T0 + 5999)).toBe(false);
+      expect(await b.canAttempt("dep_lost", T0 + 6000)).toBe(true);
+    });
+
+    test("without nowMs the breaker keeps its own clock; nonsense options are refused", async () => {
+      const [a, b] = await harness.pair({ failureThreshold: 2, coolDownMs: 60_000 });
+      await a.onFailure("dep_clock");
+      await b.onFailure("dep_clock");
+      expect(await a.canAttempt("dep_clock")).toBe(false);
+      await b.onSuccess("dep_clock");
+      expect(await a.canAttempt("dep_clock")).toBe(true);
+      await expect(harness.pair({ failureThreshold: 0 })).rejects.toThrow(TypeError);
+    });
+  });
+}

@@ -1,0 +1,24 @@
+/**
+ * In-process CircuitBreaker (one replica, or no Redis): same state machine as the Redis breaker.
+ */
+import { attempt, CLOSED, failed, type BreakerState } from "./breaker-state.ts";
+import { breakerSettings, type BreakerOptions, type CircuitBreaker } from "./breaker-types.ts";
+
+/** Creates a breaker whose state lives in this instance only. */
+export function createMemoryBreaker(options: BreakerOptions = {}): CircuitBreaker {
+  const settings = breakerSettings(options);
+  const states = new Map<string, BreakerState>();
+  return {
+    async canAttempt(depId, nowMs = Date.now()) {
+      const { allowed, next } = attempt(states.get(depId) ?? CLOSED, nowMs, settings);
+      if (next !== CLOSED) states.set(depId, next);
+      return allowed;
+    },
+    async onSuccess(depId) {
+      states.delete(depId);
+    },
+    async onFailure(depId, nowMs = Date.now()) {
+      states.set(depId, failed(states.get(depId) ?? CLOSED, nowMs, settings));
+    },
+  };
+}

@@ -1,0 +1,81 @@
+/**
+ * CircuitBreaker shared by a region's replicas through Redis: one hash per deployment and one Lua
+ * script that mirrors breaker-state.ts, so when a cool-down ends exactly one replica gets the probe.
+ * One key per call, so it is Redis Cluster safe without hash tags. Time: the caller's `nowMs` when
+ * given (tests), otherwise the Redis server's TIME (one clock for all replicas).
+ */
+import type Redis from "ioredis";
+import { breakerSettings, type BreakerOptions, type CircuitBreaker } from "./breaker-types.ts";
+
+export interface RedisBreakerOptions extends BreakerOptions {
+  /** Key prefix (tests pass createTestRedis().prefix). */
+  prefix?: string;
+  /** State of a deployment nobody touched for this long is forgotten (default 24 h). */
+  idleTtlMs?: number;
+}
+
+/** KEYS: the deployment's hash. ARGV: op, nowMs ("" = TIME), threshold, coolDownMs, probeTimeoutMs, idleTtlMs. */
+export const BREAKER_LUA = `
+local op = ARGV[1]
+if op == 'success' then
+  redis.call('DEL', KEYS[1])
+  return 1
+end
+local now = tonumber(ARGV[2])
+if not now then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local s = redis.call('HMGET', KEYS[1], 'f', 'o', 'p')
+local failures, openUntil, probeUntil = tonumber(s[1] or '0') or 0, tonumber(s[2] or '0') or 0, tonumber(s[3] or '0') or 0
+local function save()
+  redis.call('HSET', KEYS[1], 'f', failures, 'o', openUntil, 'p', probeUntil)
+  redis.call('PEXPIRE', KEYS[1], ARGV[6])
+end
+if op == 'attempt' then
+  if openUntil == 0 then return 1 end
+  if now < openUntil or now < probeUntil then return 0 end
+  probeUntil = now + tonumber(ARGV[5])
+  save()
+  return 1
+end
+if openUntil ~= 0 then
+  if now < openUntil then return 0 end
+  failures = failures + 1
+  openUntil = now + tonumber(ARGV[4])
+  probeUntil = 0
+else
+  failures = failures + 1
+  if failures >= tonumber(ARGV[3]) then
+    openUntil = now + tonumber(ARGV[4])
+    probeUntil = 0
+  end
+end
+save()
+return 1
+`;
+
+const COMMAND = "gatewayBreaker";
+type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
+
+/** Creates a breaker on an ioredis client (the command is defined on that client). */
+export function createRedisBreaker(redis: Redis, options: RedisBreakerOptions = {}): CircuitBreaker {
+  const settings = breakerSettings(options);
+  const idleTtlMs = options.idleTtlMs ?? 86_400_000;
+  const prefix = options.prefix ?? "";
+  redis.defineCommand(COMMAND, { lua: BREAKER_LUA, numberOfKeys: 1 });
+  const run = (redis as unknown as Record<string, ScriptCall>)[COMMAND]!.bind(redis);
+  const call = (op: string, depId: string, nowMs?: number) =>
+    run(`${prefix}br:${depId}`, op, nowMs ?? "", settings.failureThreshold, settings.coolDownMs, settings.probeTimeoutMs, idleTtlMs);
+  return {
+    async canAttempt(depId, nowMs) {
+      return (await call("attempt", depId, nowMs)) === 1;
+    },
+    async onSuccess(depId, nowMs) {
+      await call("success", depId, nowMs);
+    },
+    async onFailure(depId, nowMs) {
+      await call("failure", depId, nowMs);
+    },
+  };
+}
