@@ -4,7 +4,7 @@
  * One key per call, so it is Redis Cluster safe without hash tags. Time: the caller's `nowMs` when
  * given (tests), otherwise the Redis server's TIME (one clock for all replicas).
  */
-import type Redis from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { breakerSettings, type BreakerOptions, type CircuitBreaker } from "./breaker-types.ts";
 
 export interface RedisBreakerOptions extends BreakerOptions {
@@ -59,7 +59,7 @@ const COMMAND = "gatewayBreaker";
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 
 /** Creates a breaker on an ioredis client (the command is defined on that client). */
-export function createRedisBreaker(redis: Redis, options: RedisBreakerOptions = {}): CircuitBreaker {
+export function createRedisBreaker(redis: Redis | Cluster, options: RedisBreakerOptions = {}): CircuitBreaker {
   const settings = breakerSettings(options);
   const idleTtlMs = options.idleTtlMs ?? 86_400_000;
   const prefix = options.prefix ?? "";

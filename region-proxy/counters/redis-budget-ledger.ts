@@ -11,7 +11,7 @@
  * a request's levels are combined differently by other requests, so only a common slot keeps every
  * script Redis Cluster safe.
  */
-import type Redis from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { assertMicros, budgetLevels, newReservationId } from "./budget-levels.ts";
 import {
   DEFAULT_RESERVATION_TTL_MS, DEFAULT_SETTLED_MEMORY_MS,
@@ -104,7 +104,7 @@ return {tonumber(redis.call('HGET', KEYS[1], 'spent') or '0') or 0, tonumber(red
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 
 /** Creates a ledger on an ioredis client (the commands are defined on that client). */
-export function createRedisBudgetLedger(redis: Redis, options: RedisBudgetLedgerOptions = {}): BudgetLedger {
+export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBudgetLedgerOptions = {}): BudgetLedger {
   const prefix = `${options.prefix ?? ""}{${options.hashTag ?? "bg"}}:bg:`;
   const ttl = options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
   const memory = options.settledMemoryMs ?? DEFAULT_SETTLED_MEMORY_MS;

@@ -11,7 +11,7 @@
  * together. The cost is that one shard carries a region's limiter; a single node does well over
  * 50k scripts/s, far above one region's request rate. Idle keys expire once their bucket is full again.
  */
-import type Redis from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { assertTokenCount, buildVerdict, limitBuckets, type LimitBucket } from "./limit-buckets.ts";
 import { LIMIT_PERIOD_MS, type LimitCheck, type LimitVerdict, type RateLimiter } from "./rate-limit-types.ts";
 
@@ -110,7 +110,7 @@ const COMMAND = "gatewayRateLimit";
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 
 /** Creates a limiter on an ioredis client (the command is defined on that client). */
-export function createRedisRateLimiter(redis: Redis, options: RedisRateLimiterOptions = {}): RateLimiter {
+export function createRedisRateLimiter(redis: Redis | Cluster, options: RedisRateLimiterOptions = {}): RateLimiter {
   const prefix = options.prefix ?? "";
   const tag = `{${options.hashTag ?? "rl"}}`;
   redis.defineCommand(COMMAND, { lua: RATE_LIMIT_LUA });

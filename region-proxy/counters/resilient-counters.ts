@@ -10,7 +10,7 @@
  * idempotent by reservation id and version, so a replay after a timed-out-but-applied call is safe.
  * A command that timed out may still have been applied by Redis: the price is a small over-count.
  */
-import type Redis from "ioredis";
+import type { Cluster, Redis } from "ioredis";
 import { assertMicros } from "./budget-levels.ts";
 import type { BudgetCheck, BudgetLedger, BudgetLedgerOptions, Reservation, ReserveResult } from "./budget-types.ts";
 import { createMemoryBudgetLedger } from "./memory-budget-ledger.ts";
@@ -21,7 +21,7 @@ import { createRedisRateLimiter } from "./redis-rate-limiter.ts";
 
 export interface ResilientCountersOptions {
   /** Preferably from createCountersRedis() (no offline queue, command timeout). */
-  redis: Redis;
+  redis: Redis | Cluster;
   prefix?: string;
   /** Fraction of every limit one replica may use while degraded (default 1). */
   replicaShare?: number;
