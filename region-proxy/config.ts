@@ -1,0 +1,103 @@
+/**
+ * Environment → ProxyConfig, with one clear error naming every problem at once.
+ */
+import { readFileSync } from "node:fs";
+import type { JWK } from "jose";
+
+export interface ProxyConfig {
+  region: string;
+  controlPlaneUrl: string;
+  regionToken: string;
+  trustedJwks: { keys: JWK[] };
+  /** The Deno KV file lives here (dataDir/proxy.kv). */
+  dataDir: string;
+  /** 0 = a free port. */
+  port: number;
+  host?: string;
+  proxyId?: string;
+  snapshotPollMs?: number;
+  usageFlushMs?: number;
+  maxBodyBytes?: number;
+  shutdownGraceMs?: number;
+  /** Vendor timeouts: until the first byte (headers / first stream chunk), and for the whole request. */
+  firstByteTimeoutMs?: number;
+  totalTimeoutMs?: number;
+  /** Where `env:NAME` credential refs resolve; default process.env. */
+  credentials?: Record<string, string | undefined>;
+  log?: (line: string) => void;
+}
+
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+function positiveInt(env: Record<string, string | undefined>, name: string, problems: string[], allowZero = false): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < 0 || (!allowZero && value === 0)) {
+    problems.push(`${name} must be a ${allowZero ? "non-negative" : "positive"} integer (got "${raw}")`);
+    return undefined;
+  }
+  return value;
+}
+
+function parseJwks(env: Record<string, string | undefined>, problems: string[]): { keys: JWK[] } {
+  let text = env.TRUSTED_JWKS;
+  if (!text && env.TRUSTED_JWKS_FILE) {
+    try {
+      text = readFileSync(env.TRUSTED_JWKS_FILE, "utf8");
+    } catch (error) {
+      problems.push(`TRUSTED_JWKS_FILE cannot be read: ${(error as Error).message}`);
+      return { keys: [] };
+    }
+  }
+  if (!text) {
+    problems.push("TRUSTED_JWKS (JSON) or TRUSTED_JWKS_FILE (path) is required: the control plane's public keys to pin");
+    return { keys: [] };
+  }
+  try {
+    const parsed = JSON.parse(text) as { keys?: unknown };
+    if (!Array.isArray(parsed.keys) || parsed.keys.length === 0) throw new Error("expected { keys: [...] } with at least one key");
+    return parsed as { keys: JWK[] };
+  } catch (error) {
+    problems.push(`trusted JWKS is invalid: ${(error as Error).message}`);
+    return { keys: [] };
+  }
+}
+
+/** Reads the proxy's configuration from an environment; throws ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): ProxyConfig {
+  const problems: string[] = [];
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) problems.push(`${name} is required`);
+    return value ?? "";
+  };
+  const region = required("REGION");
+  const controlPlaneUrl = required("CONTROL_PLANE_URL");
+  if (controlPlaneUrl && !/^https?:\/\//.test(controlPlaneUrl)) problems.push(`CONTROL_PLANE_URL must be an http(s) URL (got "${controlPlaneUrl}")`);
+  const regionToken = required("REGION_TOKEN");
+  const dataDir = required("DATA_DIR");
+  const trustedJwks = parseJwks(env, problems);
+  const port = positiveInt(env, "PORT", problems, true) ?? 0;
+  const config: ProxyConfig = {
+    region,
+    controlPlaneUrl,
+    regionToken,
+    trustedJwks,
+    dataDir,
+    port,
+    host: env.HOST || undefined,
+    proxyId: env.PROXY_ID || undefined,
+    snapshotPollMs: positiveInt(env, "SNAPSHOT_POLL_MS", problems),
+    usageFlushMs: positiveInt(env, "USAGE_FLUSH_MS", problems),
+    maxBodyBytes: positiveInt(env, "MAX_BODY_BYTES", problems),
+    shutdownGraceMs: positiveInt(env, "SHUTDOWN_GRACE_MS", problems, true),
+    firstByteTimeoutMs: positiveInt(env, "VENDOR_FIRST_BYTE_TIMEOUT_MS", problems),
+    totalTimeoutMs: positiveInt(env, "VENDOR_TOTAL_TIMEOUT_MS", problems),
+    credentials: env,
+  };
+  if (problems.length > 0) throw new ConfigError(`region proxy configuration is invalid:\n  - ${problems.join("\n  - ")}`);
+  return config;
+}

@@ -1,0 +1,25 @@
+/** What the routes need, wired once in main.ts and passed down (no module-level state). */
+import type { UsageEvent } from "../shared/usage/usage-event.ts";
+import type { ProviderKind } from "../shared/snapshot/schema.ts";
+import type { CredentialResolver } from "./credentials/resolve-credential.ts";
+import type { InFlight } from "./in-flight.ts";
+import type { Limits } from "./pipeline/limits.ts";
+import type { RouteFilter } from "./pipeline/plan-route.ts";
+import type { ProviderAdapter } from "./providers/types.ts";
+import type { CurrentSnapshot } from "./snapshot/current.ts";
+
+export interface ProxyDeps {
+  region: string;
+  proxyId: string;
+  current: CurrentSnapshot;
+  limits: Limits;
+  routeFilter: RouteFilter;
+  adapterFor: (kind: ProviderKind) => ProviderAdapter | null;
+  resolveCredential: CredentialResolver;
+  appendUsage: (event: UsageEvent) => Promise<void>;
+  inFlight: InFlight;
+  maxBodyBytes: number;
+  timeouts: { firstByteMs: number; totalMs: number };
+  isShuttingDown: () => boolean;
+  log: (line: string) => void;
+}

@@ -1,0 +1,125 @@
+/**
+ * Wiring: config → pinned keys → local KV → last-known-good snapshot → snapshot loop + usage flusher
+ * → serve → graceful stop. Run directly it reads the environment (config.ts), prints
+ * `proxy <region> listening on <url>` and stops gracefully on SIGTERM/SIGINT.
+ */
+import { newId } from "../shared/ids.ts";
+import { importTrustedKeys } from "../shared/snapshot/verify.ts";
+import { loadConfig, type ProxyConfig } from "./config.ts";
+import { createCredentialResolver } from "./credentials/resolve-credential.ts";
+import type { ProxyDeps } from "./deps.ts";
+import { InFlight } from "./in-flight.ts";
+import { openProxyKv } from "./kv/open-kv.ts";
+import { errorResponse } from "./openai/error-response.ts";
+import { startFlusher } from "./outbox/flusher.ts";
+import { UsageOutbox } from "./outbox/outbox.ts";
+import { allowAllLimits, type Limits } from "./pipeline/limits.ts";
+import { adapterFor } from "./providers/registry.ts";
+import { createFetchHandler } from "./server.ts";
+import { loadStoredSnapshot } from "./snapshot/apply-snapshot.ts";
+import { CurrentSnapshot } from "./snapshot/current.ts";
+import { startSnapshotLoop } from "./snapshot/loop.ts";
+
+export type { ProxyConfig } from "./config.ts";
+
+export interface RunningProxy {
+  url: string;
+  port: number;
+  proxyId: string;
+  /** 0 until a verified snapshot is loaded. */
+  snapshotVersion(): number;
+  /** Graceful: stop accepting, let in-flight requests/streams finish (bounded by shutdownGraceMs), flush outbox, close KV. */
+  stop(): Promise<void>;
+}
+
+/** Extra wiring a caller may inject (real limits from counters/, a breaker's route filter). */
+export interface ProxyExtras {
+  limits?: Limits;
+  routeFilter?: ProxyDeps["routeFilter"];
+}
+
+const FIRST_POLL_WAIT_MS = 2_000;
+
+export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}): Promise<RunningProxy> {
+  const log = config.log ?? ((line: string) => console.log(`[proxy ${config.region}] ${line}`));
+  const proxyId = config.proxyId ?? newId("prx");
+  const trusted = await importTrustedKeys(config.trustedJwks);
+  const kv = await openProxyKv(config.dataDir);
+  const current = new CurrentSnapshot();
+  const applyDeps = { region: config.region, trusted, current, kv, log };
+  const stored = await loadStoredSnapshot(applyDeps);
+  if (stored === "swapped") log(`serving stored snapshot version ${current.version()} until the control plane answers`);
+
+  const outbox = new UsageOutbox(kv);
+  const flusher = startFlusher({ outbox, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, intervalMs: config.usageFlushMs ?? 1000, log });
+  const loop = startSnapshotLoop({ ...applyDeps, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, pollMs: config.snapshotPollMs ?? 1000 });
+  await Promise.race([loop.pollOnce(), Bun.sleep(FIRST_POLL_WAIT_MS)]);
+
+  let shuttingDown = false;
+  const inFlight = new InFlight();
+  const totalMs = config.totalTimeoutMs ?? 120_000;
+  const deps: ProxyDeps = {
+    region: config.region,
+    proxyId,
+    current,
+    limits: extras.limits ?? allowAllLimits,
+    routeFilter: extras.routeFilter ?? {},
+    adapterFor,
+    resolveCredential: createCredentialResolver(config.credentials ?? process.env),
+    appendUsage: (event) => outbox.append(event),
+    inFlight,
+    maxBodyBytes: config.maxBodyBytes ?? 1_048_576,
+    timeouts: { firstByteMs: config.firstByteTimeoutMs ?? 10_000, totalMs },
+    isShuttingDown: () => shuttingDown,
+    log,
+  };
+
+  const server = Bun.serve({
+    port: config.port,
+    hostname: config.host ?? "127.0.0.1",
+    development: false,
+    // Long enough for a slow vendor within the request deadline (Bun's maximum is 255 s).
+    idleTimeout: Math.min(255, Math.ceil(totalMs / 1000) + 5),
+    fetch: createFetchHandler(deps),
+    error(error) {
+      log(`unhandled server error: ${error.stack ?? String(error)}`);
+      return errorResponse({ kind: "internal_error" }, newId("req"));
+    },
+  });
+
+  let stopping: Promise<void> | null = null;
+  async function stop(): Promise<void> {
+    shuttingDown = true;
+    const drained = await inFlight.idle(config.shutdownGraceMs ?? 10_000);
+    if (!drained) log(`shutdown: ${inFlight.size()} requests still running after the grace period; closing them`);
+    await server.stop(true);
+    await loop.stop();
+    await flusher.stop();
+    await Promise.race([flusher.flushNow(), Bun.sleep(3_000)]);
+    kv.close();
+    log("stopped");
+  }
+
+  return {
+    url: `http://${server.hostname}:${server.port}`,
+    port: server.port as number,
+    proxyId,
+    snapshotVersion: () => current.version(),
+    stop: () => (stopping ??= stop()),
+  };
+}
+
+if (import.meta.main) {
+  let config: ProxyConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(2);
+  }
+  const proxy = await startProxy(config);
+  console.log(`proxy ${config.region} listening on ${proxy.url}`);
+  const shutdown = () => void proxy.stop().then(() => process.exit(0));
+  process.on("SIGTERM", shutdown);
+  process.on("SIGINT", shutdown);
+}

@@ -1,0 +1,83 @@
+/**
+ * Validates the fields of an OpenAI chat request that the gateway reads; everything else passes
+ * through untouched in `raw`. Out-of-range values are rejected with the parameter named, never clamped.
+ *
+ * @example parseChatRequest({ model: "m", messages: [{ role: "user", content: "hi" }] }) // { ok: true, value }
+ */
+import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import type { ChatMessage, ChatRequest } from "../providers/types.ts";
+
+export type ParsedRequest = { ok: true; value: ChatRequest } | { ok: false; error: GatewayError };
+
+const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const invalid = (param: string, message: string): ParsedRequest => ({ ok: false, error: { kind: "invalid_value", param, message } });
+const isPositiveInt = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
+const inRange = (v: unknown, min: number, max: number) => typeof v === "number" && Number.isFinite(v) && v >= min && v <= max;
+
+function checkMessage(message: unknown, index: number): ParsedRequest | null {
+  const param = `messages[${index}]`;
+  if (!isRecord(message)) return invalid(param, `Invalid '${param}': expected an object.`);
+  if (typeof message.role !== "string" || !ROLES.has(message.role)) {
+    return invalid(`${param}.role`, `Invalid '${param}.role': expected one of system, developer, user, assistant, tool.`);
+  }
+  const content = message.content;
+  const contentOk = typeof content === "string" || Array.isArray(content) || (content === null && message.role === "assistant") || (content === undefined && message.role === "assistant" && Array.isArray(message.tool_calls));
+  if (!contentOk) return invalid(`${param}.content`, `Invalid '${param}.content': expected a string or an array of content parts.`);
+  if (Array.isArray(content) && !content.every((part) => isRecord(part) && typeof part.type === "string")) {
+    return invalid(`${param}.content`, `Invalid '${param}.content': every content part needs a 'type'.`);
+  }
+  return null;
+}
+
+export function parseChatRequest(body: unknown): ParsedRequest {
+  if (!isRecord(body)) return { ok: false, error: { kind: "invalid_json", message: "The request body must be a JSON object." } };
+  if (typeof body.model !== "string" || body.model === "") return invalid("model", "Invalid 'model': expected a non-empty string.");
+  if (!Array.isArray(body.messages) || body.messages.length === 0) {
+    return invalid("messages", "Invalid 'messages': expected a non-empty array of messages.");
+  }
+  for (let i = 0; i < body.messages.length; i++) {
+    const problem = checkMessage(body.messages[i], i);
+    if (problem) return problem;
+  }
+  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== "boolean") return invalid("stream", "Invalid 'stream': expected a boolean.");
+  const options = body.stream_options;
+  if (options !== undefined && options !== null) {
+    if (!isRecord(options)) return invalid("stream_options", "Invalid 'stream_options': expected an object.");
+    if (options.include_usage !== undefined && typeof options.include_usage !== "boolean") {
+      return invalid("stream_options.include_usage", "Invalid 'stream_options.include_usage': expected a boolean.");
+    }
+  }
+  for (const field of ["max_tokens", "max_completion_tokens", "n"] as const) {
+    if (body[field] !== undefined && body[field] !== null && !isPositiveInt(body[field])) return invalid(field, `Invalid '${field}': expected a positive integer.`);
+  }
+  if (body.temperature !== undefined && body.temperature !== null && !inRange(body.temperature, 0, 2)) {
+    return invalid("temperature", "Invalid 'temperature': expected a number between 0 and 2.");
+  }
+  if (body.top_p !== undefined && body.top_p !== null && !inRange(body.top_p, 0, 1)) return invalid("top_p", "Invalid 'top_p': expected a number between 0 and 1.");
+  for (const field of ["presence_penalty", "frequency_penalty"] as const) {
+    if (body[field] !== undefined && body[field] !== null && !inRange(body[field], -2, 2)) return invalid(field, `Invalid '${field}': expected a number between -2 and 2.`);
+  }
+  const stop = body.stop;
+  if (stop !== undefined && stop !== null && typeof stop !== "string" && !(Array.isArray(stop) && stop.length <= 4 && stop.every((s) => typeof s === "string"))) {
+    return invalid("stop", "Invalid 'stop': expected a string or an array of up to 4 strings.");
+  }
+  if (body.tools !== undefined && body.tools !== null && !Array.isArray(body.tools)) return invalid("tools", "Invalid 'tools': expected an array.");
+  const stream = body.stream === true;
+  const value: ChatRequest = {
+    model: body.model,
+    messages: body.messages as ChatMessage[],
+    stream,
+    includeUsage: stream && isRecord(options) && options.include_usage === true,
+    raw: body,
+  };
+  if (typeof body.max_tokens === "number") value.max_tokens = body.max_tokens;
+  if (typeof body.max_completion_tokens === "number") value.max_completion_tokens = body.max_completion_tokens;
+  if (typeof body.temperature === "number") value.temperature = body.temperature;
+  if (typeof body.top_p === "number") value.top_p = body.top_p;
+  if (typeof stop === "string" || Array.isArray(stop)) value.stop = stop as string | string[];
+  if (Array.isArray(body.tools)) value.tools = body.tools;
+  if (body.tool_choice !== undefined) value.tool_choice = body.tool_choice;
+  if (body.response_format !== undefined) value.response_format = body.response_format;
+  return { ok: true, value };
+}

@@ -1,0 +1,19 @@
+/**
+ * Step 3, authorize: the alias must exist in this region's snapshot and be allowed for the key. Both
+ * failures answer model_not_found, so a key cannot probe which aliases exist.
+ */
+import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import type { Snapshot, SnapshotAlias, SnapshotKey } from "../../shared/snapshot/schema.ts";
+
+export function authorize(model: string, key: SnapshotKey, snapshot: Snapshot): { ok: true; alias: SnapshotAlias } | { ok: false; error: GatewayError } {
+  const alias = Object.hasOwn(snapshot.aliases, model) ? snapshot.aliases[model] : undefined;
+  if (!alias || (key.allowedAliases !== null && !key.allowedAliases.includes(model))) {
+    return { ok: false, error: { kind: "model_not_found", model } };
+  }
+  return { ok: true, alias };
+}
+
+/** The aliases a key may call, for /v1/models. */
+export function allowedAliasNames(key: SnapshotKey, aliasNames: string[]): string[] {
+  return key.allowedAliases === null ? aliasNames : aliasNames.filter((name) => key.allowedAliases!.includes(name));
+}

@@ -1,0 +1,53 @@
+/**
+ * Classifies an OpenAI error answer. Retryable (another deployment may succeed): 408, 409, 429, 5xx,
+ * and 401/403 (our credential for that deployment is wrong, not the caller's fault). Every other 4xx
+ * was caused by the request: fail fast with the vendor's own message, code and param.
+ * See https://platform.openai.com/docs/guides/error-codes
+ */
+import type { VendorError } from "../types.ts";
+
+function retryAfterMs(headers: Headers): number | null {
+  const ms = Number(headers.get("retry-after-ms"));
+  if (Number.isFinite(ms) && ms > 0) return ms;
+  const seconds = Number(headers.get("retry-after"));
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : null;
+}
+
+function vendorErrorFields(body: string): { message: string | null; code: string | null; param: string | null } {
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown; code?: unknown; param?: unknown } };
+    const e = parsed.error ?? {};
+    return {
+      message: typeof e.message === "string" ? e.message : null,
+      code: typeof e.code === "string" ? e.code : null,
+      param: typeof e.param === "string" ? e.param : null,
+    };
+  } catch {
+    return { message: null, code: null, param: null };
+  }
+}
+
+export function classifyOpenAIError(status: number, headers: Headers, body: string): VendorError {
+  const retryable = status === 408 || status === 409 || status === 429 || status >= 500 || status === 401 || status === 403;
+  if (retryable) {
+    return {
+      retryable: true,
+      clientError: { kind: "upstream_error", message: `The model provider failed (status ${status}).` },
+      retryAfterMs: retryAfterMs(headers),
+      reason: `status_${status}`,
+    };
+  }
+  const fields = vendorErrorFields(body);
+  return {
+    retryable: false,
+    clientError: {
+      kind: "vendor_rejected",
+      status: status >= 400 && status < 500 ? status : 400,
+      message: fields.message ?? `The model provider rejected the request (status ${status}).`,
+      code: fields.code,
+      param: fields.param,
+    },
+    retryAfterMs: null,
+    reason: `status_${status}`,
+  };
+}

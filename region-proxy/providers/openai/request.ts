@@ -1,0 +1,28 @@
+/**
+ * OpenAI request: the client body passes through (unknown fields included) with the deployment's
+ * model, and streams always ask for the usage chunk, so every stream is priced even when the client
+ * did not ask for usage (the translator strips that chunk again).
+ */
+import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
+import type { ChatRequest, VendorHttpRequest } from "../types.ts";
+
+/** `https://api.openai.com/v1` + `/chat/completions`; a trailing slash on baseUrl is tolerated. */
+export function chatCompletionsUrl(baseUrl: string): string {
+  return `${baseUrl.replace(/\/+$/, "")}/chat/completions`;
+}
+
+export function buildOpenAIRequest(req: ChatRequest, target: SnapshotDeployment, credential: string): VendorHttpRequest {
+  const body: Record<string, unknown> = { ...req.raw, model: target.model };
+  if (req.stream) {
+    const options = typeof req.raw.stream_options === "object" && req.raw.stream_options !== null ? req.raw.stream_options : {};
+    body.stream_options = { ...options, include_usage: true };
+  } else {
+    delete body.stream_options; // OpenAI rejects stream_options without stream
+  }
+  return {
+    url: chatCompletionsUrl(target.baseUrl),
+    method: "POST",
+    headers: { authorization: `Bearer ${credential}`, "content-type": "application/json", accept: req.stream ? "text/event-stream" : "application/json" },
+    body: JSON.stringify(body),
+  };
+}

@@ -1,0 +1,15 @@
+/**
+ * ProviderKind → adapter. Registering a vendor is one line in ADAPTERS.
+ */
+import type { ProviderKind } from "../../shared/snapshot/schema.ts";
+import { openaiAdapter } from "./openai/adapter.ts";
+import type { ProviderAdapter } from "./types.ts";
+
+const ADAPTERS: Partial<Record<ProviderKind, ProviderAdapter>> = {
+  openai: openaiAdapter,
+};
+
+/** The adapter for a deployment's provider, or null when this build has none (that deployment is skipped). */
+export function adapterFor(kind: ProviderKind): ProviderAdapter | null {
+  return ADAPTERS[kind] ?? null;
+}

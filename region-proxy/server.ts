@@ -1,0 +1,42 @@
+/**
+ * The route table, and nothing else: path + method → route. Unknown paths answer 404, known paths
+ * with the wrong method 405; while shutting down every API request answers 503 shutting_down.
+ */
+import type { ProxyDeps } from "./deps.ts";
+import { errorResponse } from "./openai/error-response.ts";
+import { requestIdFor } from "./pipeline/request-id.ts";
+import { chatCompletions } from "./routes/chat-completions.ts";
+import { health, ready } from "./routes/health.ts";
+import { listModels } from "./routes/models.ts";
+
+type Handler = (request: Request, requestId: string, deps: ProxyDeps) => Response | Promise<Response>;
+
+const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
+  "/v1/chat/completions": { POST: chatCompletions },
+  "/v1/models": { GET: listModels },
+  "/health": { GET: (_r, id, deps) => health(id, deps) },
+  "/ready": { GET: (_r, id, deps) => ready(id, deps) },
+};
+
+const PROBES = new Set(["/health", "/ready"]);
+
+export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promise<Response> {
+  return async (request) => {
+    const requestId = requestIdFor(request);
+    const path = new URL(request.url).pathname;
+    const methods = ROUTES[path];
+    if (!methods) return errorResponse({ kind: "not_found", path }, requestId);
+    const handler = methods[request.method];
+    if (!handler) return errorResponse({ kind: "method_not_allowed", method: request.method }, requestId, { allow: Object.keys(methods).join(", ") });
+    if (deps.isShuttingDown() && !PROBES.has(path)) return errorResponse({ kind: "shutting_down" }, requestId);
+    const end = deps.inFlight.begin();
+    try {
+      return await handler(request, requestId, deps);
+    } catch (error) {
+      deps.log(`request ${requestId}: internal error: ${(error as Error).stack ?? String(error)}`);
+      return errorResponse({ kind: "internal_error" }, requestId);
+    } finally {
+      end();
+    }
+  };
+}
