@@ -21,3 +21,5 @@ const server = Bun.serve({
   error: () => new Response("error", { status: 500 }),
 });
 console.log(`READY ${server.port}`);
+
+export {};

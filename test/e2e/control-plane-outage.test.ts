@@ -54,8 +54,8 @@ test("a proxy restarted while the control plane is down serves from its stored s
     // Stop the proxy (final flush) and wait past several flush intervals: nothing is delivered twice.
     await restarted.stop();
     await Bun.sleep(500);
-    const [{ total }] = await sql<{ total: number }[]>`select count(*)::int as total from usage_events where request_id in ${sql(requestIds)}`;
-    expect(total).toBe(requestIds.length);
+    const [counted] = await sql<{ total: number }[]>`select count(*)::int as total from usage_events where request_id in ${sql(requestIds)}`;
+    expect(counted!.total).toBe(requestIds.length);
   } finally {
     await sql.end({ timeout: 1 });
   }
