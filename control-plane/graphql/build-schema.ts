@@ -5,6 +5,7 @@
 import "reflect-metadata";
 import { printSchema, type GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
+import { AuditResolver } from "../audit/audit.resolver.ts";
 import { AliasResolver } from "../aliases/alias.resolver.ts";
 import { DeploymentResolver } from "../deployments/deployment.resolver.ts";
 import { KeyResolver } from "../keys/key.resolver.ts";
@@ -23,6 +24,7 @@ export const RESOLVERS = [
   RegionResolver,
   ConfigVersionResolver,
   SpendResolver,
+  AuditResolver,
 ] as const;
 
 export async function buildControlPlaneSchema(): Promise<GraphQLSchema> {

@@ -1,5 +1,7 @@
 import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
 import type { GraphQLContext } from "../graphql/context.ts";
+import { notFound } from "../graphql/errors.ts";
+import { findTenant } from "../tenants/tenant.repo.ts";
 import { CreateKeyInput } from "./key.input.ts";
 import { listKeys } from "./key.repo.ts";
 import { createKey, revokeKey } from "./key.service.ts";
@@ -8,7 +10,8 @@ import { CreatedKey, GatewayKey } from "./key.type.ts";
 @Resolver(() => GatewayKey)
 export class KeyResolver {
   @Query(() => [GatewayKey])
-  keys(@Arg("tenantId", () => ID) tenantId: string, @Ctx() ctx: GraphQLContext): Promise<GatewayKey[]> {
+  async keys(@Arg("tenantId", () => ID) tenantId: string, @Ctx() ctx: GraphQLContext): Promise<GatewayKey[]> {
+    if (!(await findTenant(ctx.deps.sql, tenantId))) throw notFound("tenant", tenantId);
     return listKeys(ctx.deps.sql, tenantId);
   }
 

@@ -1,6 +1,6 @@
-import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
-import { DateTimeResolver } from "graphql-scalars";
+import { Args, Ctx, Query, Resolver } from "type-graphql";
 import type { GraphQLContext } from "../graphql/context.ts";
+import { SpendArgs } from "./spend.args.ts";
 import { getSpend } from "./spend.service.ts";
 import { Spend } from "./spend.type.ts";
 
@@ -8,12 +8,7 @@ import { Spend } from "./spend.type.ts";
 export class SpendResolver {
   /** Usage of one tenant with `from <= time < to`. */
   @Query(() => Spend)
-  spend(
-    @Arg("tenantId", () => ID) tenantId: string,
-    @Arg("from", () => DateTimeResolver) from: Date,
-    @Arg("to", () => DateTimeResolver) to: Date,
-    @Ctx() ctx: GraphQLContext,
-  ): Promise<Spend> {
-    return getSpend(ctx, tenantId, from, to);
+  spend(@Args(() => SpendArgs) args: SpendArgs, @Ctx() ctx: GraphQLContext): Promise<Spend> {
+    return getSpend(ctx, args.tenantId, args.from, args.to);
   }
 }

@@ -1,6 +1,7 @@
 /** Spend for a tenant: totals, by vendor model and by UTC day, from the usage ledger. */
 import type { GraphQLContext } from "../graphql/context.ts";
-import { badInput } from "../graphql/errors.ts";
+import { badInput, notFound } from "../graphql/errors.ts";
+import { findTenant } from "../tenants/tenant.repo.ts";
 import { aggregateSpend, type SpendRow } from "./spend.repo.ts";
 import type { Spend, SpendGroup } from "./spend.type.ts";
 
@@ -19,6 +20,7 @@ function toGroup(row: SpendRow): SpendGroup {
 export async function getSpend(ctx: GraphQLContext, tenantId: string, from: Date, to: Date): Promise<Spend> {
   if (from.getTime() >= to.getTime()) throw badInput("to", "must be after from");
   const sql = ctx.deps.sql;
+  if (!(await findTenant(sql, tenantId))) throw notFound("tenant", tenantId);
   const [total] = await aggregateSpend(sql, tenantId, from, to, "total");
   const byModel = await aggregateSpend(sql, tenantId, from, to, "model");
   const byDay = await aggregateSpend(sql, tenantId, from, to, "day");

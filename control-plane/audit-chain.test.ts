@@ -1,0 +1,45 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import postgres from "postgres";
+import { seedConfig } from "./testing/seed.ts";
+import { startTestControlPlane, type TestControlPlane } from "./testing/test-control-plane.ts";
+
+let t: TestControlPlane;
+let sql: postgres.Sql;
+let secret: string;
+beforeAll(async () => {
+  t = await startTestControlPlane();
+  ({ secret } = await seedConfig(t.admin));
+  sql = postgres(t.db.url, { max: 1, onnotice: () => {} });
+});
+afterAll(async () => {
+  await sql.end();
+  await t.close();
+});
+
+type Verdict = { ok: boolean; brokenAt: number | null; checked: number };
+const verify = async () => (await t.admin.request<{ verifyAuditChain: Verdict }>(`{ verifyAuditChain { ok brokenAt checked } }`)).verifyAuditChain;
+
+test("auditLog lists the newest changes first with actor, before and after", async () => {
+  const { auditLog } = await t.admin.request<any>(`{ auditLog(limit: 3) { id action target actor before after prevHash hash } }`);
+  expect(auditLog).toHaveLength(3);
+  expect(auditLog[0].action).toBe("key.create");
+  expect(auditLog[0].after.name).toBe("backend");
+  expect(auditLog[0].actor).toMatch(/^adm_/);
+  expect(auditLog[1].action).toBe("price.set");
+  expect(auditLog[1].before).toBeNull();
+  expect(auditLog[0].prevHash).toBe(auditLog[1].hash);
+  expect(JSON.stringify(auditLog)).not.toContain(secret);
+});
+
+test("verifyAuditChain is ok on an untouched log and names the first altered row", async () => {
+  const intact = await verify();
+  expect(intact).toEqual({ ok: true, brokenAt: null, checked: 8 });
+  const [row] = await sql`select id from audit_log where action = 'alias.create'`;
+  await sql`update audit_log set after = jsonb_set(after, '{deploymentIds}', '[]') where id = ${row!.id}`;
+  expect(await verify()).toEqual({ ok: false, brokenAt: Number(row!.id), checked: Number(row!.id) - 1 });
+});
+
+test("limit out of range is BAD_USER_INPUT", async () => {
+  const error = await t.admin.request(`{ auditLog(limit: 0) { id } }`).catch((e: { code: string }) => e);
+  expect(error.code).toBe("BAD_USER_INPUT");
+});

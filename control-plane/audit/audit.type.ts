@@ -1,0 +1,24 @@
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import { DateTimeResolver, JSONResolver } from "graphql-scalars";
+
+@ObjectType()
+export class AuditEntry {
+  @Field(() => ID) id: string;
+  @Field(() => DateTimeResolver) at: Date;
+  /** The admin token id that made the change. */
+  @Field(() => String) actor: string;
+  @Field(() => String) action: string;
+  @Field(() => String) target: string;
+  @Field(() => JSONResolver, { nullable: true }) before: unknown;
+  @Field(() => JSONResolver, { nullable: true }) after: unknown;
+  @Field(() => String) prevHash: string;
+  @Field(() => String) hash: string;
+}
+
+@ObjectType()
+export class AuditChainVerdict {
+  @Field(() => Boolean) ok: boolean;
+  /** The id of the first row whose hash or link does not check out; null when the chain is intact. */
+  @Field(() => Int, { nullable: true }) brokenAt: number | null;
+  @Field(() => Int) checked: number;
+}
