@@ -27,6 +27,8 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
+  // A refused snapshot stays refused: remembering it keeps a bad publish from flooding the log every poll.
+  let lastRefused: string | null = null;
 
   async function poll(): Promise<void> {
     const version = deps.current.version();
@@ -40,7 +42,10 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
       const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(deps.requestTimeoutMs ?? 5000)]);
       const response = await fetch(url, { headers, signal });
       deps.current.controlPlaneReachable = response.status < 500;
-      if (response.status === 200) await applySnapshot(await response.text(), deps, { persist: true });
+      if (response.status === 200) {
+        const jws = await response.text();
+        if (jws !== lastRefused && (await applySnapshot(jws, deps, { persist: true })) === "refused") lastRefused = jws;
+      }
       else if (response.status === 304) deps.current.confirm();
       else if (response.status !== 404) deps.log(`snapshot poll: control plane answered ${response.status}`);
       else await response.body?.cancel();

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import OpenAI from "openai";
+import type { RunningProxy } from "../main.ts";
+import { createProxyFixture, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
+
+let fx: ProxyFixture;
+let proxy: RunningProxy;
+const FIRST_BYTE_MS = 400;
+
+beforeAll(async () => {
+  fx = await createProxyFixture();
+  await fx.publish(fx.snapshot(1));
+  proxy = await fx.startProxy({ firstByteTimeoutMs: FIRST_BYTE_MS });
+});
+afterAll(() => fx.cleanup());
+
+const messages = [{ role: "user" as const, content: "ping" }];
+const eventFor = (requestId: string | null) => fx.origin.events().find((e) => e.requestId === requestId);
+
+describe("fallback along the alias chain", () => {
+  test("[error-500, echo-1] succeeds on the second deployment", async () => {
+    const before500 = fx.vendor.calls("error-500");
+    const { data, response } = await fx.client(proxy).chat.completions.create({ model: "fallback", messages }).withResponse();
+    expect(data.choices[0]!.message.content).toBe("Echo: ping");
+    expect(response.headers.get("x-gateway-fallback")).toBe("true");
+    expect(response.headers.get("x-gateway-attempts")).toBe("2");
+    expect(response.headers.get("x-gateway-model")).toBe("echo-1");
+    expect(fx.vendor.calls("error-500")).toBe(before500 + 1);
+    const id = response.headers.get("x-request-id");
+    await waitFor(() => eventFor(id) !== undefined, "event");
+    expect(eventFor(id)).toMatchObject({ status: "ok", attempts: 2, deploymentId: "dep_echo1" });
+  });
+
+  test("a stream falls back too, before its first chunk", async () => {
+    const stream = await fx.client(proxy).chat.completions.create({ model: "ratelimited", messages, stream: true });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
+    expect(text).toBe("Echo: ping");
+  });
+
+  test("a permanent 400 does not fall back and carries the vendor's message and param", async () => {
+    const beforeEcho = fx.vendor.calls("echo-1");
+    const before400 = fx.vendor.calls("error-400");
+    const error = await fx.client(proxy).chat.completions.create({ model: "strict", messages }).catch((e) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error.param).toBe("messages");
+    expect(error.message).toContain("echo vendor refuses");
+    expect(error.headers.get("x-should-retry")).toBe("false");
+    expect(error.headers.get("x-gateway-attempts")).toBe("1");
+    expect(fx.vendor.calls("error-400")).toBe(before400 + 1);
+    expect(fx.vendor.calls("echo-1")).toBe(beforeEcho);
+    const id = error.headers.get("x-request-id");
+    await waitFor(() => eventFor(id) !== undefined, "error event");
+    expect(eventFor(id)).toMatchObject({ status: "error", errorCode: "invalid_value", attempts: 1 });
+  });
+
+  test("a missing vendor credential is skipped like a failed deployment", async () => {
+    const { data, response } = await fx.client(proxy).chat.completions.create({ model: "nocred", messages }).withResponse();
+    expect(data.choices[0]!.message.content).toBe("Echo: ping");
+    expect(response.headers.get("x-gateway-fallback")).toBe("true");
+    expect(fx.logs.some((l) => l.includes("sk-echo-test"))).toBe(false);
+  });
+
+  test("hang → 504 upstream_timeout within the first-byte timeout, vendor call aborted", async () => {
+    const started = Date.now();
+    const error = await fx.client(proxy).chat.completions.create({ model: "hang", messages }).catch((e) => e);
+    const elapsed = Date.now() - started;
+    expect(error.status).toBe(504);
+    expect(error.code).toBe("upstream_timeout");
+    expect(elapsed).toBeGreaterThanOrEqual(FIRST_BYTE_MS - 10);
+    expect(elapsed).toBeLessThan(FIRST_BYTE_MS * 4);
+    await waitFor(() => fx.vendor.aborts("hang") >= 1, "vendor saw the abort");
+  });
+
+  test("garbage → 502 upstream_invalid_response", async () => {
+    const error = await fx.client(proxy).chat.completions.create({ model: "garbage", messages }).catch((e) => e);
+    expect(error.status).toBe(502);
+    expect(error.code).toBe("upstream_invalid_response");
+    const streamError = await (async () => {
+      const stream = await fx.client(proxy).chat.completions.create({ model: "garbage", messages, stream: true });
+      for await (const _ of stream);
+    })().catch((e) => e);
+    expect(streamError.status).toBe(502);
+  });
+
+  test("a stream cut mid-way ends with one error frame and an error usage event", async () => {
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${fx.keys.main}` },
+      body: JSON.stringify({ model: "drop", messages: [{ role: "user", content: "one two three four" }], stream: true }),
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    const frames = text.split("\n\n").filter((f) => f.startsWith("data: "));
+    const last = JSON.parse(frames.at(-1)!.slice(6));
+    expect(last.error.code).toBe("upstream_invalid_response");
+    expect(text.includes("data: [DONE]")).toBe(false);
+    expect(frames.filter((f) => f.includes('"error"')).length).toBe(1);
+    const id = res.headers.get("x-request-id");
+    await waitFor(() => eventFor(id) !== undefined, "drop event");
+    expect(eventFor(id)).toMatchObject({ status: "error", errorCode: "upstream_invalid_response", stream: true });
+
+    const sdkError = await (async () => {
+      const stream = await fx.client(proxy).chat.completions.create({ model: "drop", messages, stream: true });
+      for await (const _ of stream);
+    })().catch((e) => e);
+    expect(sdkError).toBeInstanceOf(OpenAI.APIError);
+  });
+});

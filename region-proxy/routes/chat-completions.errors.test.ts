@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { RunningProxy } from "../main.ts";
+import { createProxyFixture, type ProxyFixture } from "../testing/proxy-fixture.ts";
+
+let fx: ProxyFixture;
+let proxy: RunningProxy;
+const MAX_BODY = 4096;
+
+beforeAll(async () => {
+  fx = await createProxyFixture();
+  await fx.publish(fx.snapshot(1));
+  proxy = await fx.startProxy({ maxBodyBytes: MAX_BODY });
+});
+afterAll(() => fx.cleanup());
+
+const good = { model: "chat", messages: [{ role: "user", content: "hi" }] };
+
+async function call(init: { body?: BodyInit; key?: string | null; headers?: Record<string, string>; method?: string; path?: string }) {
+  const headers: Record<string, string> = { ...(init.headers ?? {}) };
+  if (init.key !== null) headers.authorization = `Bearer ${init.key ?? fx.keys.main}`;
+  const res = await fetch(`${proxy.url}${init.path ?? "/v1/chat/completions"}`, { method: init.method ?? "POST", headers, body: init.body, duplex: "half" } as RequestInit);
+  const json = (await res.json()) as { error: { code: string; param: string | null; message: string; type: string } };
+  expect(res.headers.get("x-request-id")).toBeTruthy();
+  return { status: res.status, error: json.error, headers: res.headers };
+}
+
+describe("keys: every refusal is the same 401", () => {
+  const cases: [string, () => string | null][] = [
+    ["missing", () => null],
+    ["malformed", () => "not-a-gateway-key"],
+    ["unknown", () => "gwk_" + "a".repeat(40)],
+    ["revoked", () => fx.keys.revoked],
+    ["expired", () => fx.keys.expired],
+    ["disabled tenant", () => fx.keys.disabledTenant],
+  ];
+  const messages = new Set<string>();
+  for (const [name, key] of cases) {
+    test(name, async () => {
+      const { status, error } = await call({ key: key(), body: JSON.stringify(good) });
+      expect(status).toBe(401);
+      expect(error.code).toBe("invalid_api_key");
+      messages.add(error.message);
+      expect(messages.size).toBe(1);
+    });
+  }
+  test("/v1/models refuses the same way", async () => {
+    expect((await call({ key: fx.keys.revoked, method: "GET", path: "/v1/models" })).status).toBe(401);
+  });
+});
+
+describe("models", () => {
+  test("unknown alias and alias not allowed for the key both answer 404 model_not_found", async () => {
+    const unknown = await call({ body: JSON.stringify({ ...good, model: "no-such-alias" }) });
+    expect(unknown.status).toBe(404);
+    expect(unknown.error.code).toBe("model_not_found");
+    const notAllowed = await call({ key: fx.keys.limited, body: JSON.stringify({ ...good, model: "fallback" }) });
+    expect(notAllowed.status).toBe(404);
+    expect(notAllowed.error.code).toBe("model_not_found");
+    const proto = await call({ body: JSON.stringify({ ...good, model: "__proto__" }) });
+    expect(proto.status).toBe(404);
+  });
+});
+
+describe("HTTP edges", () => {
+  test("unknown path → 404, wrong method → 405", async () => {
+    expect((await call({ path: "/v1/nothing", method: "GET" })).status).toBe(404);
+    const wrong = await call({ method: "GET" });
+    expect(wrong.status).toBe(405);
+    expect(wrong.headers.get("allow")).toBe("POST");
+  });
+
+  test("body over the limit → 413, by Content-Length and by counting a chunked body", async () => {
+    const big = JSON.stringify({ ...good, padding: "x".repeat(MAX_BODY) });
+    const declared = await call({ body: big });
+    expect(declared.status).toBe(413);
+    expect(declared.error.code).toBe("request_too_large");
+    const bytes = new TextEncoder().encode(big);
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < bytes.length; i += 1000) controller.enqueue(bytes.subarray(i, i + 1000));
+        controller.close();
+      },
+    });
+    const counted = await call({ body: chunked });
+    expect(counted.status).toBe(413);
+  });
+
+  test("invalid JSON and a non-object body → 400 invalid_json", async () => {
+    for (const body of ["{not json", "[1,2]", "42", ""]) {
+      const { status, error } = await call({ body });
+      expect(status).toBe(400);
+      expect(error.code).toBe("invalid_json");
+    }
+  });
+});
+
+describe("request fields: 400 invalid_value naming the param", () => {
+  const cases: [string, Record<string, unknown>][] = [
+    ["model", { messages: good.messages }],
+    ["model", { ...good, model: 7 }],
+    ["messages", { model: "chat", messages: [] }],
+    ["messages", { model: "chat", messages: "hi" }],
+    ["messages[0].role", { model: "chat", messages: [{ role: "wizard", content: "hi" }] }],
+    ["messages[0].content", { model: "chat", messages: [{ role: "user", content: 5 }] }],
+    ["stream", { ...good, stream: "yes" }],
+    ["stream_options", { ...good, stream: true, stream_options: 5 }],
+    ["max_tokens", { ...good, max_tokens: 0 }],
+    ["max_tokens", { ...good, max_tokens: 1.5 }],
+    ["temperature", { ...good, temperature: 2.5 }],
+    ["top_p", { ...good, top_p: -1 }],
+  ];
+  for (const [param, body] of cases) {
+    test(`${param}: ${JSON.stringify(body).slice(0, 60)}`, async () => {
+      const { status, error } = await call({ body: JSON.stringify(body) });
+      expect(status).toBe(400);
+      expect(error.code).toBe("invalid_value");
+      expect(error.param).toBe(param);
+    });
+  }
+
+  test("X-Feature-Id must be a plain token", async () => {
+    const { status, error } = await call({ body: JSON.stringify(good), headers: { "x-feature-id": "spaces are bad" } });
+    expect(status).toBe(400);
+    expect(error.param).toBe("x-feature-id");
+    const ok = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${fx.keys.main}`, "x-feature-id": "a.b_c:d-e" }, body: JSON.stringify(good) });
+    expect(ok.status).toBe(200);
+  });
+
+  test("unknown fields pass through to the vendor", async () => {
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${fx.keys.main}` }, body: JSON.stringify({ ...good, user: "u1", seed: 3, metadata: { a: "b" } }) });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe("no verified snapshot yet", () => {
+  test("503 not_ready with retry-after, /ready 503", async () => {
+    const { mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const empty = await fx.startProxy({ region: "us", dataDir: mkdtempSync(join(tmpdir(), "proxy-empty-")) });
+    expect(empty.snapshotVersion()).toBe(0);
+    const res = await fetch(`${empty.url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${fx.keys.main}` }, body: JSON.stringify(good) });
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("not_ready");
+    expect((await fetch(`${empty.url}/ready`)).status).toBe(503);
+  });
+});
