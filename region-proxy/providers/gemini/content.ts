@@ -1,0 +1,41 @@
+/**
+ * OpenAI content parts → Gemini parts (https://ai.google.dev/api/caching#Part): text → `text`, a
+ * base64 `data:` URL → `inlineData`, an http(s) URL → `fileData` with a MIME type guessed from the
+ * extension (Gemini requires one). Audio and file parts are refused.
+ */
+import type { ContentPart } from "../types.ts";
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { parseDataUrl } from "../anthropic/content.ts";
+
+export type GeminiPart = Record<string, unknown>;
+
+const BY_EXTENSION: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp", heic: "image/heic", heif: "image/heif" };
+
+function imagePart(url: string, param: string): GeminiPart {
+  if (url.startsWith("data:")) {
+    const parsed = parseDataUrl(url);
+    if (!parsed) throw new UnsupportedParameterError(param, "Image data URLs must be base64 encoded (data:<type>;base64,...).");
+    return { inlineData: { mimeType: parsed.mediaType, data: parsed.data } };
+  }
+  if (/^https?:\/\//i.test(url)) {
+    const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(new URL(url).pathname)?.[1]?.toLowerCase() ?? "";
+    return { fileData: { mimeType: BY_EXTENSION[ext] ?? "image/jpeg", fileUri: url } };
+  }
+  throw new UnsupportedParameterError(param, "Image URLs must be http(s) or base64 data URLs.");
+}
+
+/** Converts one message's content to parts; `param` names the message for error messages. */
+export function convertContent(content: string | ContentPart[] | null, param: string): GeminiPart[] {
+  if (content === null) return [];
+  if (typeof content === "string") return content === "" ? [] : [{ text: content }];
+  return content.flatMap((part, i): GeminiPart[] => {
+    const partParam = `${param}.content[${i}]`;
+    if (part.type === "text" && typeof part.text === "string") return part.text === "" ? [] : [{ text: part.text }];
+    if (part.type === "image_url") {
+      const url = (part.image_url as { url?: unknown } | undefined)?.url;
+      if (typeof url !== "string") throw new UnsupportedParameterError(`${partParam}.image_url.url`, "image_url.url must be a string.");
+      return [imagePart(url, `${partParam}.image_url.url`)];
+    }
+    throw new UnsupportedParameterError(`${partParam}.type`, `Content parts of type '${part.type}' are not supported by this model's provider.`);
+  });
+}

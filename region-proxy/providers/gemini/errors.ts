@@ -1,0 +1,66 @@
+/**
+ * Classifies a Gemini API failure. Bodies follow Google's API error model,
+ * `{"error":{"code":429,"message":"...","status":"RESOURCE_EXHAUSTED","details":[...]}}`
+ * (https://ai.google.dev/gemini-api/docs/troubleshooting); a 429 may say how long to wait in a
+ * `google.rpc.RetryInfo` detail (`"retryDelay": "37s"`) rather than in a header.
+ */
+import type { VendorError } from "../types.ts";
+import { retryAfterMs } from "../anthropic/retry-after.ts";
+
+const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+// "The input token count (1234567) exceeds the maximum number of tokens allowed (1048576)."
+const CONTEXT_LENGTH = /exceeds the maximum number of tokens|input token count|context length|too many tokens/i;
+
+interface GoogleError {
+  status: string | null;
+  message: string;
+  retryDelayMs: number | null;
+}
+
+/** The status, message and RetryInfo delay of a Google error body, or the raw text when it is not one. */
+export function readGeminiError(body: string): GoogleError {
+  try {
+    const parsed = JSON.parse(body) as { error?: { message?: unknown; status?: unknown; details?: unknown } } | { error?: unknown }[];
+    // streamGenerateContent without alt=sse wraps everything in an array; accept both.
+    const error = (Array.isArray(parsed) ? parsed[0]?.error : parsed?.error) as { message?: unknown; status?: unknown; details?: unknown } | undefined;
+    if (error && typeof error.message === "string") {
+      let retryDelayMs: number | null = null;
+      for (const detail of Array.isArray(error.details) ? error.details : []) {
+        const delay = (detail as { retryDelay?: unknown })?.retryDelay;
+        const match = typeof delay === "string" ? /^(\d+(?:\.\d+)?)s$/.exec(delay) : null;
+        if (match) retryDelayMs = Math.round(Number(match[1]) * 1000);
+      }
+      return { status: typeof error.status === "string" ? error.status : null, message: error.message, retryDelayMs };
+    }
+  } catch {
+    // not JSON: fall through to the raw text
+  }
+  return { status: null, message: body.slice(0, 500) || "(empty body)", retryDelayMs: null };
+}
+
+/** Retryable for 408/429/5xx; the caller's fault (4xx) goes back to the client as vendor_rejected. */
+export function classifyGeminiError(status: number, headers: Headers, body: string, nowMs = Date.now()): VendorError {
+  const error = readGeminiError(body);
+  const wait = retryAfterMs(headers, nowMs) ?? error.retryDelayMs;
+  if (RETRYABLE.has(status) || status >= 500) {
+    return {
+      retryable: true,
+      clientError: { kind: "upstream_error", message: `Gemini answered ${status}${error.status ? ` ${error.status}` : ""}: ${error.message}` },
+      retryAfterMs: wait,
+      reason: `status_${status}`,
+    };
+  }
+  const contextLength = status === 400 && CONTEXT_LENGTH.test(error.message);
+  return {
+    retryable: false,
+    clientError: {
+      kind: "vendor_rejected",
+      status,
+      message: error.message,
+      code: contextLength ? "context_length_exceeded" : error.status,
+      param: contextLength ? "messages" : null,
+    },
+    retryAfterMs: wait,
+    reason: contextLength ? "context_length" : `status_${status}`,
+  };
+}

@@ -1,0 +1,78 @@
+/**
+ * OpenAI messages → Gemini `systemInstruction` + `contents` (https://ai.google.dev/api/generate-content):
+ * system and developer text becomes systemInstruction; assistant turns are role `model`, their
+ * tool_calls `functionCall` parts; `tool` messages become `functionResponse` parts in a user turn,
+ * named after the call they answer (Gemini matches responses by function name). Consecutive turns
+ * of one role are merged, as Gemini expects user and model to alternate.
+ */
+import type { ChatMessage } from "../types.ts";
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { textOnly } from "../anthropic/content.ts";
+import { convertContent, type GeminiPart } from "./content.ts";
+
+export interface GeminiContent {
+  role: "user" | "model";
+  parts: GeminiPart[];
+}
+
+function parseArgs(raw: string, param: string): Record<string, unknown> {
+  let args: unknown;
+  try {
+    args = raw.trim() === "" ? {} : JSON.parse(raw);
+  } catch {
+    throw new UnsupportedParameterError(param, "Tool call arguments must be a JSON object.");
+  }
+  if (typeof args !== "object" || args === null || Array.isArray(args)) throw new UnsupportedParameterError(param, "Tool call arguments must be a JSON object.");
+  return args as Record<string, unknown>;
+}
+
+/** A tool result as the `response` Struct Gemini wants: a JSON object stays one, anything else is wrapped. */
+function responseStruct(text: string): Record<string, unknown> {
+  try {
+    const parsed = JSON.parse(text) as unknown;
+    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+  } catch {
+    // plain text result
+  }
+  return { content: text };
+}
+
+export function convertMessages(messages: ChatMessage[]): { systemInstruction: { parts: GeminiPart[] } | null; contents: GeminiContent[] } {
+  const system: GeminiPart[] = [];
+  const contents: GeminiContent[] = [];
+  const callNames = new Map<string, string>();
+  const push = (role: "user" | "model", parts: GeminiPart[]) => {
+    if (parts.length === 0) return;
+    const last = contents[contents.length - 1];
+    if (last && last.role === role) last.parts.push(...parts);
+    else contents.push({ role, parts });
+  };
+  messages.forEach((message, i) => {
+    const param = `messages[${i}]`;
+    switch (message.role) {
+      case "system":
+      case "developer": {
+        const text = textOnly(message.content, param);
+        if (text !== "") system.push({ text });
+        return;
+      }
+      case "user":
+        return push("user", convertContent(message.content, param));
+      case "assistant": {
+        const calls = (message.tool_calls ?? []).map((call, j) => {
+          callNames.set(call.id, call.function.name);
+          return { functionCall: { id: call.id, name: call.function.name, args: parseArgs(call.function.arguments, `${param}.tool_calls[${j}].function.arguments`) } };
+        });
+        return push("model", [...convertContent(message.content, param), ...calls]);
+      }
+      case "tool": {
+        const name = typeof message.tool_call_id === "string" ? callNames.get(message.tool_call_id) : undefined;
+        if (!name) throw new UnsupportedParameterError(`${param}.tool_call_id`, "A tool message must answer a tool call made by an earlier assistant message.");
+        return push("user", [{ functionResponse: { id: message.tool_call_id, name, response: responseStruct(textOnly(message.content, param)) } }]);
+      }
+      default:
+        throw new UnsupportedParameterError(`${param}.role`, `Unknown role '${String((message as { role: unknown }).role)}'.`);
+    }
+  });
+  return { systemInstruction: system.length > 0 ? { parts: system } : null, contents };
+}

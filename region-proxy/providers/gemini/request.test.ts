@@ -1,0 +1,132 @@
+import { describe, expect, test } from "bun:test";
+import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
+import type { ChatRequest } from "../types.ts";
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { buildGeminiRequest } from "./request.ts";
+
+const target: SnapshotDeployment = { id: "dep_g", provider: "gemini", baseUrl: "https://generativelanguage.googleapis.com/", model: "gemini-2.5-flash", region: "eu", credentialRef: "env:G" };
+
+function req(fields: Partial<ChatRequest> & { raw?: Record<string, unknown> }): ChatRequest {
+  return { model: "alias", messages: [{ role: "user", content: "hi" }], stream: false, includeUsage: false, raw: {}, ...fields };
+}
+const body = (r: ChatRequest) => JSON.parse(buildGeminiRequest(r, target, "AIza-secret").body) as Record<string, any>;
+
+describe("gemini buildRequest", () => {
+  test("URLs and the key header come from the deployment only", () => {
+    const plain = buildGeminiRequest(req({ model: "../../evil" }), target, "AIza-secret");
+    expect(plain.url).toBe("https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:generateContent");
+    expect(plain.headers["x-goog-api-key"]).toBe("AIza-secret");
+    expect(plain.url).not.toContain("AIza");
+    expect(buildGeminiRequest(req({ stream: true }), target, "k").url).toBe("https://generativelanguage.googleapis.com/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse");
+    const odd = buildGeminiRequest(req({}), { ...target, model: "x/../../y?z" }, "k");
+    expect(new URL(odd.url).pathname).toBe("/v1beta/models/x%2F..%2F..%2Fy%3Fz:generateContent");
+  });
+
+  test("system instruction, roles, merging, generation config", () => {
+    const b = body(
+      req({
+        messages: [
+          { role: "system", content: "Be brief." },
+          { role: "developer", content: "Speak French." },
+          { role: "user", content: "one" },
+          { role: "user", content: [{ type: "text", text: "two" }] },
+          { role: "assistant", content: "deux" },
+          { role: "user", content: "three" },
+        ],
+        temperature: 1.4,
+        top_p: 0.5,
+        max_tokens: 20,
+        stop: ["X"],
+        raw: { seed: 7, presence_penalty: 0.1 },
+      }),
+    );
+    expect(b.systemInstruction).toEqual({ parts: [{ text: "Be brief." }, { text: "Speak French." }] });
+    expect(b.contents).toEqual([
+      { role: "user", parts: [{ text: "one" }, { text: "two" }] },
+      { role: "model", parts: [{ text: "deux" }] },
+      { role: "user", parts: [{ text: "three" }] },
+    ]);
+    expect(b.generationConfig).toEqual({ temperature: 1.4, topP: 0.5, maxOutputTokens: 20, stopSequences: ["X"], seed: 7, presencePenalty: 0.1 });
+  });
+
+  test("tool calls become functionCall parts and tool results functionResponse parts named after the call", () => {
+    const b = body(
+      req({
+        messages: [
+          { role: "user", content: "weather?" },
+          { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
+          { role: "tool", tool_call_id: "call_1", content: '{"temp":18}' },
+          { role: "tool", tool_call_id: "call_1", content: "plain words" },
+        ],
+        tools: [{ type: "function", function: { name: "get_weather", description: "d", parameters: { type: "object", properties: { city: { type: ["string", "null"] } }, additionalProperties: false } } }],
+        tool_choice: { type: "function", function: { name: "get_weather" } },
+      }),
+    );
+    expect(b.contents[1]).toEqual({ role: "model", parts: [{ functionCall: { id: "call_1", name: "get_weather", args: { city: "Paris" } } }] });
+    expect(b.contents[2]).toEqual({
+      role: "user",
+      parts: [
+        { functionResponse: { id: "call_1", name: "get_weather", response: { temp: 18 } } },
+        { functionResponse: { id: "call_1", name: "get_weather", response: { content: "plain words" } } },
+      ],
+    });
+    expect(b.tools).toEqual([{ functionDeclarations: [{ name: "get_weather", description: "d", parameters: { type: "object", properties: { city: { type: "string", nullable: true } } } }] }]);
+    expect(b.toolConfig).toEqual({ functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["get_weather"] } });
+  });
+
+  test("tool_choice modes", () => {
+    const tools = [{ type: "function", function: { name: "f" } }];
+    expect(body(req({ tools, tool_choice: "auto" })).toolConfig).toEqual({ functionCallingConfig: { mode: "AUTO" } });
+    expect(body(req({ tools, tool_choice: "none" })).toolConfig).toEqual({ functionCallingConfig: { mode: "NONE" } });
+    expect(body(req({ tools, tool_choice: "required" })).toolConfig).toEqual({ functionCallingConfig: { mode: "ANY" } });
+    expect(body(req({ tools })).toolConfig).toBeUndefined();
+  });
+
+  test("images: inlineData for data URLs, fileData for http URLs", () => {
+    const b = body(
+      req({
+        messages: [
+          {
+            role: "user",
+            content: [
+              { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } },
+              { type: "image_url", image_url: { url: "https://example.com/a/cat.webp?x=1" } },
+            ],
+          },
+        ],
+      }),
+    );
+    expect(b.contents[0].parts).toEqual([{ inlineData: { mimeType: "image/png", data: "iVBORw0KGgo=" } }, { fileData: { mimeType: "image/webp", fileUri: "https://example.com/a/cat.webp?x=1" } }]);
+  });
+
+  test("response_format: JSON mime type and schema", () => {
+    expect(body(req({ response_format: { type: "json_object" } })).generationConfig).toEqual({ responseMimeType: "application/json" });
+    const schema = { type: "object", properties: { a: { type: "integer" } }, required: ["a"], additionalProperties: false, $schema: "x" };
+    expect(body(req({ response_format: { type: "json_schema", json_schema: { name: "n", schema, strict: true } } })).generationConfig).toEqual({
+      responseMimeType: "application/json",
+      responseSchema: { type: "object", properties: { a: { type: "integer" } }, required: ["a"] },
+    });
+  });
+
+  test("what Gemini cannot honour is refused, naming the parameter", () => {
+    const cases: [Partial<ChatRequest> & { raw?: Record<string, unknown> }, string][] = [
+      [{ raw: { n: 3 } }, "n"],
+      [{ raw: { logprobs: true } }, "logprobs"],
+      [{ raw: { logit_bias: { "1": 5 } } }, "logit_bias"],
+      [{ messages: [{ role: "tool", tool_call_id: "nope", content: "x" }] }, "messages[0].tool_call_id"],
+      [{ messages: [{ role: "user", content: [{ type: "input_audio", input_audio: {} }] }] }, "messages[0].content[0].type"],
+      [{ tools: [{ type: "code_interpreter" }] }, "tools[0]"],
+      [{ response_format: { type: "xml" } }, "response_format"],
+    ];
+    for (const [fields, param] of cases) {
+      let caught: unknown;
+      try {
+        buildGeminiRequest(req(fields), target, "k");
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(UnsupportedParameterError);
+      expect((caught as UnsupportedParameterError).param).toBe(param);
+    }
+  });
+});

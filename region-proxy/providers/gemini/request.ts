@@ -1,0 +1,73 @@
+/**
+ * OpenAI chat request → Gemini generateContent request (https://ai.google.dev/api/generate-content).
+ * URL: `{baseUrl}/v1beta/models/{model}:generateContent`, or `:streamGenerateContent?alt=sse` for a
+ * stream; the model id is URL-encoded so no deployment or client value can change the path. The key
+ * goes in `x-goog-api-key`, never in the query string (where it would end up in access logs).
+ */
+import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
+import type { ChatRequest, VendorHttpRequest } from "../types.ts";
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { convertMessages } from "./messages.ts";
+import { toGeminiSchema } from "./schema.ts";
+import { convertTools } from "./tools.ts";
+
+function refuseUnsupported(raw: Record<string, unknown>): void {
+  const set = (k: string) => raw[k] !== undefined && raw[k] !== null;
+  if (set("n") && raw.n !== 1) throw new UnsupportedParameterError("n", "This provider returns one choice per request; n must be 1.");
+  if (raw.logprobs === true) throw new UnsupportedParameterError("logprobs", "This provider does not return logprobs.");
+  if (set("top_logprobs")) throw new UnsupportedParameterError("top_logprobs", "This provider does not return logprobs.");
+  if (set("logit_bias") && Object.keys(raw.logit_bias as object).length > 0) {
+    throw new UnsupportedParameterError("logit_bias", "This provider does not support logit_bias.");
+  }
+  if (set("audio") || (Array.isArray(raw.modalities) && raw.modalities.some((m) => m !== "text"))) {
+    throw new UnsupportedParameterError("modalities", "This provider answers text only here.");
+  }
+  if (set("reasoning_effort")) throw new UnsupportedParameterError("reasoning_effort", "This provider does not support reasoning_effort.");
+}
+
+function responseFormat(format: unknown): Record<string, unknown> {
+  if (format === undefined || format === null) return {};
+  const f = format as { type?: unknown; json_schema?: { schema?: unknown } };
+  if (f.type === "text") return {};
+  if (f.type === "json_object") return { responseMimeType: "application/json" };
+  if (f.type === "json_schema" && f.json_schema && typeof f.json_schema === "object") {
+    return { responseMimeType: "application/json", ...(f.json_schema.schema ? { responseSchema: toGeminiSchema(f.json_schema.schema) } : {}) };
+  }
+  throw new UnsupportedParameterError("response_format", "response_format.type must be 'text', 'json_object' or 'json_schema'.");
+}
+
+/** The JSON body Gemini expects for this chat request. */
+export function toGeminiBody(req: ChatRequest): Record<string, unknown> {
+  refuseUnsupported(req.raw);
+  const { systemInstruction, contents } = convertMessages(req.messages);
+  const generationConfig: Record<string, unknown> = { ...responseFormat(req.response_format) };
+  if (req.temperature !== undefined) generationConfig.temperature = req.temperature;
+  if (req.top_p !== undefined) generationConfig.topP = req.top_p;
+  const maxTokens = req.max_completion_tokens ?? req.max_tokens;
+  if (maxTokens !== undefined) generationConfig.maxOutputTokens = maxTokens;
+  if (req.stop !== undefined && req.stop !== null) {
+    const stops = (typeof req.stop === "string" ? [req.stop] : req.stop).filter((s) => s !== "");
+    if (stops.length > 0) generationConfig.stopSequences = stops;
+  }
+  // Gemini honours these three natively (GenerationConfig), so they pass instead of being refused.
+  if (typeof req.raw.presence_penalty === "number") generationConfig.presencePenalty = req.raw.presence_penalty;
+  if (typeof req.raw.frequency_penalty === "number") generationConfig.frequencyPenalty = req.raw.frequency_penalty;
+  if (typeof req.raw.seed === "number") generationConfig.seed = req.raw.seed;
+  return {
+    contents,
+    ...(systemInstruction ? { systemInstruction } : {}),
+    ...convertTools(req.tools, req.tool_choice),
+    ...(Object.keys(generationConfig).length > 0 ? { generationConfig } : {}),
+  };
+}
+
+/** The HTTP request for one attempt against `target`. */
+export function buildGeminiRequest(req: ChatRequest, target: SnapshotDeployment, credential: string): VendorHttpRequest {
+  const base = `${target.baseUrl.replace(/\/+$/, "")}/v1beta/models/${encodeURIComponent(target.model)}`;
+  return {
+    url: req.stream ? `${base}:streamGenerateContent?alt=sse` : `${base}:generateContent`,
+    method: "POST",
+    headers: { "content-type": "application/json", "x-goog-api-key": credential, ...(req.stream ? { accept: "text/event-stream" } : {}) },
+    body: JSON.stringify(toGeminiBody(req)),
+  };
+}

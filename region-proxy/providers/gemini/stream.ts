@@ -1,0 +1,89 @@
+/**
+ * Gemini `streamGenerateContent?alt=sse` events → OpenAI chat.completion.chunks. Each `data:` event
+ * is a whole GenerateContentResponse holding the next piece of text, or whole functionCall parts
+ * (never partial arguments: each becomes one tool_calls delta with its index). usageMetadata is
+ * cumulative, the last one wins. Older models repeat finishReason on every event, so the finish
+ * chunk is sent once, when the stream ends.
+ */
+import type { NormalizedUsage } from "../../../shared/money/cost.ts";
+import {
+  type ChatCompletionChunk,
+  type ResponseContext,
+  type SseEvent,
+  type StreamTranslator,
+  type VendorError,
+  VendorProtocolError,
+} from "../types.ts";
+import { toOpenAIUsage } from "../anthropic/usage.ts";
+import { isGeminiResponse, readCandidate, toolCallId } from "./candidate.ts";
+import { classifyGeminiError } from "./errors.ts";
+import { mapGeminiFinishReason } from "./finish-reason.ts";
+import { convertGeminiUsage, type GeminiUsage, hasGeminiCounts } from "./usage.ts";
+
+/** An `{"error":...}` event inside a 200 stream, classified as the HTTP error it stands for. */
+export class GeminiStreamError extends VendorProtocolError {
+  constructor(readonly vendorError: VendorError) {
+    super("clientError" in vendorError && "message" in vendorError.clientError ? vendorError.clientError.message : "Gemini stream error");
+  }
+}
+
+export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTranslator {
+  let usage: GeminiUsage | null = null;
+  let finishReason: string | null = null;
+  let toolCount = 0;
+  let announced = false;
+  let events = 0;
+
+  const chunk = (delta: ChatCompletionChunk["choices"][number]["delta"], finish: string | null = null): ChatCompletionChunk => ({
+    id: ctx.completionId,
+    object: "chat.completion.chunk",
+    created: ctx.created,
+    model: ctx.model,
+    choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
+    ...(ctx.includeUsage ? { usage: null } : {}),
+  });
+  const announce = (chunks: ChatCompletionChunk[]) => {
+    if (chunks.length > 0 && !announced) {
+      announced = true;
+      chunks.unshift(chunk({ role: "assistant", content: "", refusal: null }));
+    }
+    return chunks;
+  };
+
+  return {
+    onEvent(event: SseEvent): ChatCompletionChunk[] {
+      let data: unknown;
+      try {
+        data = JSON.parse(event.data);
+      } catch {
+        throw new VendorProtocolError(`Gemini sent a non-JSON event: ${event.data.slice(0, 100)}`);
+      }
+      const error = (data as { error?: { code?: unknown } } | null)?.error;
+      if (error && typeof error === "object") {
+        const status = typeof error.code === "number" ? error.code : 500;
+        throw new GeminiStreamError(classifyGeminiError(status, new Headers(), event.data));
+      }
+      if (!isGeminiResponse(data)) throw new VendorProtocolError("Gemini sent an event that is not a GenerateContentResponse");
+      events++;
+      if (hasGeminiCounts(data.usageMetadata)) usage = data.usageMetadata!;
+      const view = readCandidate(data);
+      if (view.finishReason) finishReason = view.finishReason;
+      const chunks: ChatCompletionChunk[] = [];
+      if (view.text !== "") chunks.push(chunk({ content: view.text }));
+      for (const call of view.calls) {
+        const index = toolCount++;
+        chunks.push(chunk({ tool_calls: [{ index, id: toolCallId(ctx.completionId, call.id, index), type: "function", function: { name: call.name, arguments: JSON.stringify(call.args) } }] }));
+      }
+      return announce(chunks);
+    },
+    finish() {
+      if (events === 0 || finishReason === null) throw new VendorProtocolError("Gemini stream ended without a finishReason");
+      const normalized: NormalizedUsage | null = usage ? convertGeminiUsage(usage) : null;
+      const chunks = announce([chunk({}, mapGeminiFinishReason(finishReason, toolCount > 0))]);
+      if (ctx.includeUsage && normalized) {
+        chunks.push({ id: ctx.completionId, object: "chat.completion.chunk", created: ctx.created, model: ctx.model, choices: [], usage: toOpenAIUsage(normalized) });
+      }
+      return { chunks, usage: normalized };
+    },
+  };
+}

@@ -1,0 +1,132 @@
+/**
+ * A fake Gemini API (https://ai.google.dev/api/generate-content) for tests: `x-goog-api-key` (or
+ * `?key=`) check answered as Google does (400 API_KEY_INVALID), Google's error JSON, generateContent
+ * and streamGenerateContent (`alt=sse` → SSE with CRLF framing; without it, a JSON array). It echoes
+ * the last user text; with function declarations and "call tool" in that text (or mode ANY) it calls a
+ * function. Fault modes by model name: error-500, overloaded (503), rate-limit (429 + RetryInfo),
+ * error-400, context-length, hang, safety (prompt blocked). Models containing "thinking" report
+ * thought tokens, "cached" cached tokens.
+ */
+import { type FakeVendor, type RecordedRequest, countTokens, hang, json, pieces, sse, startFakeServer } from "./fake-server.ts";
+
+const googleError = (code: number, status: string, message: string, details: unknown[] = []) =>
+  json(code, { error: { code, message, status, ...(details.length > 0 ? { details } : {}) } });
+
+type Part = Record<string, unknown>;
+interface Content {
+  role?: string;
+  parts?: Part[];
+}
+
+function lastUserText(contents: Content[]): string {
+  for (let i = contents.length - 1; i >= 0; i--) {
+    const c = contents[i]!;
+    if (c.role !== "user") continue;
+    const text = (c.parts ?? []).filter((p) => typeof p.text === "string").map((p) => p.text as string).join(" ");
+    if (text !== "") return text;
+    if ((c.parts ?? []).some((p) => p.functionResponse)) return "tool result received";
+  }
+  return "";
+}
+
+interface Plan {
+  text: string;
+  call: { name: string; args: Record<string, unknown> } | null;
+  finishReason: string;
+  usage: Record<string, number>;
+}
+
+function plan(model: string, body: Record<string, unknown>): Plan {
+  const contents = body.contents as Content[];
+  const userText = lastUserText(contents);
+  const declarations = ((body.tools as { functionDeclarations?: { name: string }[] }[] | undefined) ?? []).flatMap((t) => t.functionDeclarations ?? []);
+  const config = (body.toolConfig as { functionCallingConfig?: { mode?: string; allowedFunctionNames?: string[] } } | undefined)?.functionCallingConfig;
+  const gen = (body.generationConfig as Record<string, unknown> | undefined) ?? {};
+  let call: Plan["call"] = null;
+  if (declarations.length > 0 && config?.mode !== "NONE" && (config?.mode === "ANY" || userText.includes("call tool"))) {
+    call = { name: config?.allowedFunctionNames?.[0] ?? declarations[0]!.name, args: { echo: userText } };
+  }
+  let text = call ? "" : gen.responseMimeType === "application/json" ? JSON.stringify({ echo: userText }) : `Echo: ${userText}`;
+  let finishReason = "STOP";
+  for (const stop of (gen.stopSequences as string[] | undefined) ?? []) {
+    const at = text.indexOf(stop);
+    if (at >= 0) text = text.slice(0, at);
+  }
+  const words = pieces(text);
+  if (typeof gen.maxOutputTokens === "number" && words.length > gen.maxOutputTokens) {
+    text = words.slice(0, gen.maxOutputTokens).join("");
+    finishReason = "MAX_TOKENS";
+  }
+  const prompt = countTokens(JSON.stringify([body.systemInstruction ?? "", contents, body.tools ?? []]));
+  const candidates = pieces(text).length + (call ? 5 : 0);
+  const thoughts = model.includes("thinking") ? 13 : 0;
+  const usage: Record<string, number> = { promptTokenCount: prompt, candidatesTokenCount: candidates, totalTokenCount: prompt + candidates + thoughts };
+  if (thoughts) usage.thoughtsTokenCount = thoughts;
+  if (model.includes("cached")) usage.cachedContentTokenCount = Math.min(prompt, 4);
+  return { text, call, finishReason, usage };
+}
+
+function events(model: string, p: Plan): unknown[] {
+  const base = { modelVersion: model, responseId: "fakeResp01" };
+  const textPieces = pieces(p.text);
+  const out: unknown[] = [];
+  // Two words per event, like Gemini's chunking; every event carries the prompt count, the last the totals.
+  for (let i = 0; i < textPieces.length; i += 2) {
+    out.push({ candidates: [{ content: { role: "model", parts: [{ text: textPieces.slice(i, i + 2).join("") }] }, index: 0 }], usageMetadata: { promptTokenCount: p.usage.promptTokenCount }, ...base });
+  }
+  const lastParts = p.call ? [{ functionCall: p.call }] : [{ text: "" }];
+  out.push({ candidates: [{ content: { role: "model", parts: lastParts }, finishReason: p.finishReason, index: 0 }], usageMetadata: p.usage, ...base });
+  return out;
+}
+
+function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | Promise<Response> {
+  const url = new URL(req.path, "http://fake");
+  const match = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(url.pathname);
+  if (!match) return googleError(404, "NOT_FOUND", `The requested URL ${url.pathname} was not found on this server.`);
+  const key = req.headers["x-goog-api-key"] ?? url.searchParams.get("key");
+  if (key !== apiKey) {
+    return googleError(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [
+      { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com", metadata: { service: "generativelanguage.googleapis.com" } },
+    ]);
+  }
+  const model = decodeURIComponent(match[1]!);
+  const body = req.body as Record<string, unknown> | null;
+  if (typeof body !== "object" || body === null) return googleError(400, "INVALID_ARGUMENT", "Invalid JSON payload received.");
+  const contents = body.contents as Content[] | undefined;
+  if (!Array.isArray(contents) || contents.length === 0) return googleError(400, "INVALID_ARGUMENT", "* GenerateContentRequest.contents: contents is not specified");
+  if (contents.some((c) => c.role !== undefined && c.role !== "user" && c.role !== "model")) return googleError(400, "INVALID_ARGUMENT", "Please use a valid role: user, model.");
+  switch (model) {
+    case "error-500":
+      return googleError(500, "INTERNAL", "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting");
+    case "overloaded":
+      return googleError(503, "UNAVAILABLE", "The model is overloaded. Please try again later.");
+    case "rate-limit":
+      return googleError(429, "RESOURCE_EXHAUSTED", "You exceeded your current quota, please check your plan and billing details.", [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay: "1s" }]);
+    case "error-400":
+      return googleError(400, "INVALID_ARGUMENT", "Invalid value at 'contents[0].parts[0]' (oneof), oneof field 'data' is already set.");
+    case "context-length":
+      return googleError(400, "INVALID_ARGUMENT", "The input token count (1234567) exceeds the maximum number of tokens allowed (1048576).");
+    case "hang":
+      return hang(raw);
+  }
+  const safety = model === "safety";
+  const p = plan(model, body);
+  const all = safety
+    ? [{ promptFeedback: { blockReason: "SAFETY", safetyRatings: [{ category: "HARM_CATEGORY_HATE_SPEECH", probability: "HIGH" }] }, usageMetadata: { promptTokenCount: p.usage.promptTokenCount, totalTokenCount: p.usage.promptTokenCount }, modelVersion: model }]
+    : events(model, p);
+  if (match[2] === "streamGenerateContent") {
+    if (url.searchParams.get("alt") === "sse") return sse(all.map((e) => `data: ${JSON.stringify(e)}\r\n\r\n`));
+    return json(200, all);
+  }
+  if (safety) return json(200, all[0]);
+  const parts: Part[] = [];
+  if (p.text !== "") parts.push({ text: p.text });
+  if (p.call) parts.push({ functionCall: p.call });
+  return json(200, { candidates: [{ content: { role: "model", parts }, finishReason: p.finishReason, index: 0 }], usageMetadata: p.usage, modelVersion: model, responseId: "fakeResp01" });
+}
+
+/** Starts the fake on 127.0.0.1 (port 0 unless given); the key it accepts defaults to `test-gemini-key`. */
+export async function startFakeGemini(opts?: { port?: number; apiKey?: string }): Promise<FakeVendor> {
+  const apiKey = opts?.apiKey ?? "test-gemini-key";
+  return startFakeServer(opts?.port, (req, raw) => answer(req, raw, apiKey));
+}
