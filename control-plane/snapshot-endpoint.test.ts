@@ -63,6 +63,8 @@ test("If-None-Match with the current ETag answers 304 without a body", async () 
   const second = await fetchSnapshot("eu", s.euToken, { "if-none-match": etag });
   expect(second.status).toBe(304);
   expect(await second.text()).toBe("");
+  const listed = await fetchSnapshot("eu", s.euToken, { "if-none-match": `"1", W/${etag}` });
+  expect(listed.status).toBe(304);
   const stale = await fetchSnapshot("eu", s.euToken, { "if-none-match": '"1"' });
   expect(stale.status).toBe(200);
 });

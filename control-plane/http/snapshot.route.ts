@@ -11,6 +11,15 @@ import { authenticateRegion } from "./region-auth.ts";
 const PROXY_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const VERSION_PATTERN = /^\d{1,9}$/;
 
+/** RFC 9110 If-None-Match: a list of (possibly weak) tags, or `*`. */
+function etagMatches(header: string | null, etag: string): boolean {
+  if (!header) return false;
+  return header.split(",").some((tag) => {
+    const t = tag.trim();
+    return t === "*" || t === etag || t === `W/${etag}`;
+  });
+}
+
 export async function handleSnapshot(sql: Sql, request: Request, pathname: string): Promise<Response> {
   if (request.method !== "GET") return jsonError(405, "method_not_allowed", "use GET", { allow: "GET" });
   const region = decodeURIComponent(pathname.slice(SNAPSHOT_PATH_PREFIX.length));
@@ -26,6 +35,6 @@ export async function handleSnapshot(sql: Sql, request: Request, pathname: strin
   const snapshot = await latestSnapshot(sql, region);
   if (!snapshot) return jsonError(404, "not_found", `no snapshot for region ${region} yet`);
   const etag = `"${snapshot.version}"`;
-  if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers: { etag } });
+  if (etagMatches(request.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers: { etag } });
   return new Response(snapshot.jws, { status: 200, headers: { "content-type": "application/jose", etag, "cache-control": "no-cache" } });
 }

@@ -27,8 +27,13 @@ export async function loadSigningKey(dataDir: string, configuredJwk: string | nu
   if (text !== null) return signingKeyFromJwk(JSON.parse(text) as JWK);
   await mkdir(dataDir, { recursive: true });
   const { key, privateJwk } = await generateSigningKey(newKid());
-  // flag "wx": never overwrite a key another instance just wrote.
-  await writeFile(path, JSON.stringify(privateJwk), { mode: 0o600, flag: "wx" });
+  try {
+    // flag "wx": never overwrite a key another instance just wrote; use theirs instead.
+    await writeFile(path, JSON.stringify(privateJwk), { mode: 0o600, flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    return signingKeyFromJwk(JSON.parse(await readFile(path, "utf8")) as JWK);
+  }
   await chmod(path, 0o600);
   return key;
 }
