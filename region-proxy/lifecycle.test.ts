@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { createProxyFixture, waitFor, type ProxyFixture } from "./testing/proxy-fixture.ts";
+
+let fx: ProxyFixture;
+beforeAll(async () => {
+  fx = await createProxyFixture();
+  await fx.publish(fx.snapshot(1));
+});
+afterAll(() => fx.cleanup());
+
+const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`).join(" ");
+
+async function firstChunk(reader: ReadableStreamDefaultReader<Uint8Array>): Promise<string> {
+  const { value } = await reader.read();
+  return new TextDecoder().decode(value);
+}
+
+describe("client disconnect and graceful stop", () => {
+  test("a client that leaves mid-stream aborts the vendor call and is recorded as client_closed", async () => {
+    const proxy = await fx.startProxy();
+    const abort = new AbortController();
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${fx.keys.main}` },
+      body: JSON.stringify({ model: "slow", messages: [{ role: "user", content: words(40) }], stream: true }),
+      signal: abort.signal,
+    });
+    const requestId = res.headers.get("x-request-id");
+    expect(await firstChunk(res.body!.getReader())).toContain("chat.completion.chunk");
+    abort.abort();
+    await waitFor(() => fx.vendor.aborts("slow") === 1, "vendor stream cancelled", 3_000);
+    await waitFor(() => fx.origin.events().some((e) => e.requestId === requestId), "event delivered");
+    expect(fx.origin.events().find((e) => e.requestId === requestId)).toMatchObject({ status: "client_closed", errorCode: "client_closed", stream: true });
+    await proxy.stop();
+  });
+
+  test("stop() lets an in-flight stream finish, refuses new requests meanwhile, then delivers its event", async () => {
+    const proxy = await fx.startProxy({ usageFlushMs: 60_000 });
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${fx.keys.main}` },
+      body: JSON.stringify({ model: "slow", messages: [{ role: "user", content: words(8) }], stream: true }),
+    });
+    const requestId = res.headers.get("x-request-id");
+    const reader = res.body!.getReader();
+    let text = await firstChunk(reader);
+    const stopped = proxy.stop();
+    const refused = await fetch(`${proxy.url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${fx.keys.main}` }, body: "{}" });
+    expect(refused.status).toBe(503);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("shutting_down");
+    expect((await fetch(`${proxy.url}/ready`)).status).toBe(503);
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      text += new TextDecoder().decode(value);
+    }
+    expect(text.endsWith("data: [DONE]\n\n")).toBe(true);
+    expect(text).toContain("w7");
+    await stopped;
+    expect(fx.origin.events().find((e) => e.requestId === requestId)).toMatchObject({ status: "ok", stream: true });
+  });
+
+  test("a non-stream client that leaves aborts the hanging vendor call (client_closed)", async () => {
+    const proxy = await fx.startProxy();
+    const abort = new AbortController();
+    const pending = fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${fx.keys.main}`, "x-request-id": "leaving-client" },
+      body: JSON.stringify({ model: "hang", messages: [{ role: "user", content: "hi" }] }),
+      signal: abort.signal,
+    }).catch((e) => e);
+    await waitFor(() => fx.vendor.calls("hang") === 1, "vendor called");
+    abort.abort();
+    await pending;
+    await waitFor(() => fx.vendor.aborts("hang") === 1, "vendor call aborted", 3_000);
+    await waitFor(() => fx.origin.events().some((e) => e.requestId === "leaving-client"), "event delivered");
+    expect(fx.origin.events().find((e) => e.requestId === "leaving-client")!.status).toBe("client_closed");
+    await proxy.stop();
+  });
+
+  test("run directly: prints the listening line and exits 0 on SIGTERM", async () => {
+    const config = fx.proxyConfig();
+    const child = Bun.spawn([process.execPath, new URL("./main.ts", import.meta.url).pathname], {
+      env: {
+        PATH: process.env.PATH ?? "",
+        REGION: config.region,
+        CONTROL_PLANE_URL: config.controlPlaneUrl,
+        REGION_TOKEN: config.regionToken,
+        TRUSTED_JWKS: JSON.stringify(config.trustedJwks),
+        DATA_DIR: config.dataDir,
+        PORT: "0",
+        ECHO_KEY: "sk-echo-test",
+      },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    const reader = child.stdout.getReader();
+    let out = "";
+    while (!/listening on (http:\/\/\S+)/.test(out)) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    const url = /proxy eu listening on (http:\/\/\S+)/.exec(out)![1]!;
+    expect((await fetch(`${url}/ready`)).status).toBe(200);
+    child.kill("SIGTERM");
+    expect(await child.exited).toBe(0);
+  });
+});
