@@ -1,0 +1,17 @@
+/**
+ * The Azure OpenAI adapter: OpenAI's translators with Azure's URL, `api-key` header, content-filter
+ * annotations and error codes. Pure translation; the executor does the I/O.
+ */
+import type { ProviderAdapter } from "../types.ts";
+import { classifyAzureError } from "./errors.ts";
+import { buildAzureRequest } from "./request.ts";
+import { parseAzureResponse } from "./response.ts";
+import { createAzureStreamTranslator } from "./stream.ts";
+
+export const azureAdapter: ProviderAdapter = {
+  kind: "azure",
+  buildRequest: buildAzureRequest,
+  parseResponse: parseAzureResponse,
+  createStreamTranslator: createAzureStreamTranslator,
+  classifyError: (status, headers, body) => classifyAzureError(status, headers, body),
+};

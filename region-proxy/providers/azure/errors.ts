@@ -1,0 +1,38 @@
+/**
+ * Classifies an Azure OpenAI failure. Bodies are OpenAI's `{"error":{...}}` with Azure's codes: a
+ * string status (`"429"`, `"401"`), `DeploymentNotFound`, and `content_filter` for a prompt the
+ * content filter refused (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-filter).
+ * Azure sends `retry-after-ms` and `retry-after` on 429s.
+ */
+import type { VendorError } from "../types.ts";
+import { retryAfterMs } from "../anthropic/retry-after.ts";
+
+const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+
+function readAzureError(body: string): { message: string; code: string | null; param: string | null } {
+  try {
+    const error = (JSON.parse(body) as { error?: { message?: unknown; code?: unknown; param?: unknown } }).error;
+    if (error && typeof error.message === "string") {
+      return { message: error.message, code: typeof error.code === "string" ? error.code : null, param: typeof error.param === "string" ? error.param : null };
+    }
+  } catch {
+    // not JSON
+  }
+  return { message: body.slice(0, 500) || "(empty body)", code: null, param: null };
+}
+
+export function classifyAzureError(status: number, headers: Headers, body: string, nowMs = Date.now()): VendorError {
+  const error = readAzureError(body);
+  const wait = retryAfterMs(headers, nowMs);
+  if (RETRYABLE.has(status) || status >= 500) {
+    return { retryable: true, clientError: { kind: "upstream_error", message: `Azure OpenAI answered ${status}: ${error.message}` }, retryAfterMs: wait, reason: `status_${status}` };
+  }
+  const contextLength = error.code === "context_length_exceeded";
+  const filtered = error.code === "content_filter";
+  return {
+    retryable: false,
+    clientError: { kind: "vendor_rejected", status, message: error.message, code: error.code, param: error.param },
+    retryAfterMs: wait,
+    reason: contextLength ? "context_length" : filtered ? "content_filter" : `status_${status}`,
+  };
+}

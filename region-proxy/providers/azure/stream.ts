@@ -1,0 +1,26 @@
+/**
+ * Azure stream translator: OpenAI's (../openai/stream.ts) behind a filter that drops Azure's
+ * prompt-filter preamble chunk and strips content-filter annotations from the rest.
+ */
+import { createOpenAIStreamTranslator } from "../openai/stream.ts";
+import type { ResponseContext, SseEvent, StreamTranslator } from "../types.ts";
+import { isPromptFilterChunk, stripContentFilter } from "./content-filter.ts";
+
+export function createAzureStreamTranslator(ctx: ResponseContext): StreamTranslator {
+  const inner = createOpenAIStreamTranslator(ctx);
+  return {
+    onEvent(event: SseEvent) {
+      let parsed: unknown = null;
+      try {
+        parsed = JSON.parse(event.data);
+      } catch {
+        // [DONE] or garbage: the OpenAI translator decides
+      }
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return inner.onEvent(event);
+      const chunk = parsed as Record<string, unknown>;
+      if (isPromptFilterChunk(chunk)) return [];
+      return inner.onEvent({ ...event, data: JSON.stringify(stripContentFilter(chunk)) });
+    },
+    finish: () => inner.finish(),
+  };
+}

@@ -1,0 +1,116 @@
+/**
+ * A fake Azure OpenAI chat completions endpoint
+ * (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference) for tests:
+ * `/openai/deployments/{deployment}/chat/completions?api-version=...`, `api-key` check (401 in
+ * Azure's words), OpenAI's JSON with Azure's content-filter annotations, and streams that open with
+ * the `choices: []` prompt-filter chunk and end with `data: [DONE]`, a usage chunk when
+ * stream_options.include_usage is set. It echoes the last user text; with tools and "call tool" in it
+ * (or tool_choice "required"/a named function) it calls a tool. Fault modes by deployment name:
+ * error-500, overloaded (503), rate-limit (429 + retry-after-ms), error-400, context-length,
+ * content-filter (prompt refused, 400), filtered-output (finish_reason content_filter), hang.
+ */
+import { type FakeVendor, type RecordedRequest, countTokens, hang, json, pieces, sse, startFakeServer } from "./fake-server.ts";
+
+const SAFE = { hate: { filtered: false, severity: "safe" }, self_harm: { filtered: false, severity: "safe" }, sexual: { filtered: false, severity: "safe" }, violence: { filtered: false, severity: "safe" } };
+const azureError = (status: number, error: Record<string, unknown>, headers: Record<string, string> = {}) => json(status, { error }, headers);
+
+type Msg = { role: string; content: unknown };
+
+function lastUserText(messages: Msg[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.role === "tool") return "tool result received";
+    if (m.role !== "user") continue;
+    if (typeof m.content === "string") return m.content;
+    if (Array.isArray(m.content)) return m.content.filter((p: { type?: string }) => p.type === "text").map((p: { text?: string }) => p.text ?? "").join(" ");
+  }
+  return "";
+}
+
+function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | Promise<Response> {
+  const url = new URL(req.path, "http://fake");
+  const match = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/.exec(url.pathname);
+  if (!match || !url.searchParams.get("api-version")) return azureError(404, { code: "404", message: "Resource not found" });
+  if (req.headers["api-key"] !== apiKey) {
+    return azureError(401, { code: "401", message: "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource." });
+  }
+  const deployment = decodeURIComponent(match[1]!);
+  const body = req.body as Record<string, unknown> | null;
+  if (typeof body !== "object" || body === null || !Array.isArray(body.messages) || body.messages.length === 0) {
+    return azureError(400, { message: "'messages' is a required property", type: "invalid_request_error", param: "messages", code: null });
+  }
+  switch (deployment) {
+    case "error-500":
+      return azureError(500, { code: "InternalServerError", message: "The server had an error while processing your request. Sorry about that!" });
+    case "overloaded":
+      return azureError(503, { code: "ServiceUnavailable", message: "The service is temporarily unable to process your request. Please try again later." });
+    case "rate-limit":
+      return azureError(429, { code: "429", message: "Requests to the ChatCompletions_Create Operation under Azure OpenAI API version 2024-10-21 have exceeded token rate limit of your current OpenAI S0 pricing tier. Please retry after 1 second." }, { "retry-after": "1", "retry-after-ms": "1000" });
+    case "error-400":
+      return azureError(400, { message: "Invalid value for 'temperature': must be at most 2.", type: "invalid_request_error", param: "temperature", code: "invalid_value" });
+    case "context-length":
+      return azureError(400, { message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130412 tokens. Please reduce the length of the messages.", type: "invalid_request_error", param: "messages", code: "context_length_exceeded" });
+    case "content-filter":
+      return azureError(400, {
+        message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry. To learn more about our content filtering policies please read our documentation: https://go.microsoft.com/fwlink/?linkid=2198766",
+        type: null,
+        param: "prompt",
+        code: "content_filter",
+        status: 400,
+        innererror: { code: "ResponsibleAIPolicyViolation", content_filter_result: { ...SAFE, hate: { filtered: true, severity: "high" } } },
+      });
+    case "hang":
+      return hang(raw);
+  }
+  const messages = body.messages as Msg[];
+  const userText = lastUserText(messages);
+  const tools = (body.tools as { function: { name: string } }[] | undefined) ?? [];
+  const choice = body.tool_choice as string | { function?: { name?: string } } | undefined;
+  const forced = typeof choice === "object" ? choice.function?.name : choice === "required" ? tools[0]?.function.name : undefined;
+  const callName = tools.length > 0 && choice !== "none" ? (forced ?? (userText.includes("call tool") ? tools[0]!.function.name : undefined)) : undefined;
+  const filtered = deployment === "filtered-output";
+  const text = callName || filtered ? "" : `Echo: ${userText}`;
+  const finish = filtered ? "content_filter" : callName ? "tool_calls" : "stop";
+  const toolCall = callName ? { id: "call_fakeazure1", type: "function", function: { name: callName, arguments: JSON.stringify({ echo: userText }) } } : null;
+  const prompt = countTokens(JSON.stringify([messages, tools]));
+  const completion = pieces(text).length + (toolCall ? 5 : 0);
+  const usage = { completion_tokens: completion, completion_tokens_details: { reasoning_tokens: 0 }, prompt_tokens: prompt, prompt_tokens_details: { cached_tokens: 0 }, total_tokens: prompt + completion };
+  const base = { created: 1772304649, id: "chatcmpl-fakeAzure01", model: "gpt-4o-2024-11-20", system_fingerprint: "fp_fake" };
+  const promptFilter = [{ prompt_index: 0, content_filter_results: SAFE }];
+  if (body.stream === true) {
+    const frames: unknown[] = [{ choices: [], created: 0, id: "", model: "", object: "", prompt_filter_results: promptFilter }];
+    const chunk = (delta: unknown, finishReason: string | null = null, cfr: unknown = SAFE) => ({ choices: [{ content_filter_results: cfr, delta, finish_reason: finishReason, index: 0, logprobs: null }], object: "chat.completion.chunk", ...base });
+    frames.push(chunk({ content: "", refusal: null, role: "assistant" }, null, {}));
+    for (const piece of pieces(text)) frames.push(chunk({ content: piece }));
+    if (toolCall) {
+      const args = toolCall.function.arguments;
+      frames.push(chunk({ tool_calls: [{ index: 0, id: toolCall.id, type: "function", function: { name: callName, arguments: "" } }] }, null, {}));
+      for (const part of [args.slice(0, 5), args.slice(5)]) frames.push(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }, null, {}));
+    }
+    frames.push(chunk({}, finish, filtered ? { ...SAFE, violence: { filtered: true, severity: "medium" } } : {}));
+    const streamOptions = body.stream_options as { include_usage?: boolean } | undefined;
+    if (streamOptions?.include_usage) frames.push({ choices: [], object: "chat.completion.chunk", ...base, usage });
+    return sse([...frames.map((f) => `data: ${JSON.stringify(f)}\n\n`), "data: [DONE]\n\n"], { "apim-request-id": "fake-apim-1" });
+  }
+  return json(200, {
+    choices: [
+      {
+        content_filter_results: filtered ? { ...SAFE, violence: { filtered: true, severity: "medium" } } : SAFE,
+        finish_reason: finish,
+        index: 0,
+        logprobs: null,
+        message: { annotations: [], content: text === "" ? null : text, refusal: null, role: "assistant", ...(toolCall ? { tool_calls: [toolCall] } : {}) },
+      },
+    ],
+    object: "chat.completion",
+    prompt_filter_results: promptFilter,
+    usage,
+    ...base,
+  });
+}
+
+/** Starts the fake on 127.0.0.1 (port 0 unless given); the key it accepts defaults to `test-azure-key`. */
+export async function startFakeAzure(opts?: { port?: number; apiKey?: string }): Promise<FakeVendor> {
+  const apiKey = opts?.apiKey ?? "test-azure-key";
+  return startFakeServer(opts?.port, (req, raw) => answer(req, raw, apiKey));
+}
