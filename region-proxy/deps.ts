@@ -4,7 +4,7 @@ import type { ProviderKind } from "../shared/snapshot/schema.ts";
 import type { CredentialResolver } from "./credentials/resolve-credential.ts";
 import type { InFlight } from "./in-flight.ts";
 import type { Limits } from "./pipeline/limits.ts";
-import type { RouteFilter } from "./pipeline/plan-route.ts";
+import type { DeploymentHealth } from "./providers/deployment-health.ts";
 import type { ProviderAdapter } from "./providers/types.ts";
 import type { CurrentSnapshot } from "./snapshot/current.ts";
 
@@ -13,7 +13,7 @@ export interface ProxyDeps {
   proxyId: string;
   current: CurrentSnapshot;
   limits: Limits;
-  routeFilter: RouteFilter;
+  health: DeploymentHealth;
   adapterFor: (kind: ProviderKind) => ProviderAdapter | null;
   resolveCredential: CredentialResolver;
   appendUsage: (event: UsageEvent) => Promise<void>;

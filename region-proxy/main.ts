@@ -14,6 +14,7 @@ import { errorResponse } from "./openai/error-response.ts";
 import { startFlusher } from "./outbox/flusher.ts";
 import { UsageOutbox } from "./outbox/outbox.ts";
 import { allowAllLimits, type Limits } from "./pipeline/limits.ts";
+import { alwaysHealthy, type DeploymentHealth } from "./providers/deployment-health.ts";
 import { adapterFor } from "./providers/registry.ts";
 import { createFetchHandler } from "./server.ts";
 import { loadStoredSnapshot } from "./snapshot/apply-snapshot.ts";
@@ -32,10 +33,10 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
-/** Extra wiring a caller may inject (real limits from counters/, a breaker's route filter). */
+/** Extra wiring a caller may inject: real limits built on counters/, a breaker/ CircuitBreaker. */
 export interface ProxyExtras {
   limits?: Limits;
-  routeFilter?: ProxyDeps["routeFilter"];
+  health?: DeploymentHealth;
 }
 
 const FIRST_POLL_WAIT_MS = 2_000;
@@ -63,7 +64,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     proxyId,
     current,
     limits: extras.limits ?? allowAllLimits,
-    routeFilter: extras.routeFilter ?? {},
+    health: extras.health ?? alwaysHealthy,
     adapterFor,
     resolveCredential: createCredentialResolver(config.credentials ?? process.env),
     appendUsage: (event) => outbox.append(event),

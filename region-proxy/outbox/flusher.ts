@@ -59,7 +59,11 @@ export function startFlusher(deps: FlusherDeps): Flusher {
 
   async function flush(): Promise<boolean> {
     while (true) {
-      const outcome = await sendBatch();
+      // A KV read failure (or a corrupt entry) must not kill the timer loop: count it as a failed round.
+      const outcome = await sendBatch().catch((error: Error) => {
+        deps.log(`usage flush failed reading the outbox: ${error.message}`);
+        return "failed" as const;
+      });
       if (outcome === "failed") {
         failures++;
         return false;

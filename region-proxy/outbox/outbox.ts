@@ -25,7 +25,15 @@ export class UsageOutbox {
   async peek(limit: number): Promise<PendingEvent[]> {
     const out: PendingEvent[] = [];
     for await (const entry of this.kv.list<string>({ prefix: [PREFIX] }, { limit })) {
-      out.push({ key: entry.key as [string, string], event: JSON.parse(entry.value) as UsageEvent });
+      let event: UsageEvent;
+      try {
+        event = JSON.parse(entry.value) as UsageEvent;
+      } catch {
+        // Unreadable (a torn write from an old build?): it can never be sent, so it must not block the queue.
+        await this.kv.delete(entry.key);
+        continue;
+      }
+      out.push({ key: entry.key as [string, string], event });
     }
     return out;
   }

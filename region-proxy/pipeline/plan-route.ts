@@ -1,6 +1,6 @@
 /**
- * Step 5, plan the route: the alias's ordered chain of deployments, keeping those this proxy has an
- * adapter for and that the (optional) circuit breaker lets through.
+ * Step 5, plan the route: the alias's ordered chain of deployments this proxy has an adapter for.
+ * The circuit breaker is asked later, by the executor, right before each attempt.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { ProviderKind, Snapshot, SnapshotAlias, SnapshotDeployment } from "../../shared/snapshot/schema.ts";
@@ -11,23 +11,16 @@ export interface PlannedTarget {
   adapter: ProviderAdapter;
 }
 
-export interface RouteFilter {
-  /** False when the deployment should be skipped (breaker open); absent = every deployment allowed. */
-  allows?(deploymentId: string): boolean;
-}
-
 export function planRoute(
   alias: SnapshotAlias,
   snapshot: Snapshot,
   adapterFor: (kind: ProviderKind) => ProviderAdapter | null,
-  filter: RouteFilter = {},
 ): { ok: true; targets: PlannedTarget[] } | { ok: false; error: GatewayError } {
   const targets: PlannedTarget[] = [];
   for (const id of alias.chain) {
     const deployment = snapshot.deployments[id];
     const adapter = deployment ? adapterFor(deployment.provider) : null;
     if (!deployment || !adapter) continue;
-    if (filter.allows && !filter.allows(id)) continue;
     targets.push({ deployment, adapter });
   }
   if (targets.length === 0) return { ok: false, error: { kind: "upstream_error", message: `No deployment is available for '${alias.name}'.` } };

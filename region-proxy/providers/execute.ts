@@ -8,13 +8,16 @@
  * - the alias chain is walked in order: a retryable failure (429, 5xx, network, timeout, garbage)
  *   moves to the next deployment after a short jittered pause (a one-deployment chain gets one retry,
  *   except after a timeout, which would only double the wait); a permanent one (caller's 4xx) fails fast;
- * - a stream falls back only before its first chunk; after that it is committed to one vendor.
+ * - a stream falls back only before its first chunk; after that it is committed to one vendor;
+ * - the circuit breaker (DeploymentHealth) is asked before each attempt and told its outcome; a
+ *   caller's 4xx or a client that left says nothing about the deployment and is not reported.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import type { CredentialResolver } from "../credentials/resolve-credential.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
+import type { DeploymentHealth } from "./deployment-health.ts";
 import { readSse } from "./sse-reader.ts";
 import { VendorProtocolError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type ResponseContext, type SseEvent, type StreamTranslator } from "./types.ts";
 
@@ -22,6 +25,7 @@ export interface ExecuteOptions {
   firstByteMs: number;
   totalMs: number;
   resolveCredential: CredentialResolver;
+  health: DeploymentHealth;
   /** The client's request signal: aborted when the client goes away. */
   clientSignal: AbortSignal;
   log: (line: string) => void;
@@ -67,22 +71,42 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
   const tries: PlannedTarget[] = [...targets];
   for (let i = 0; i < tries.length; i++) {
     const target = tries[i]!;
-    if (i > 0) await Bun.sleep(jitterMs());
+    const id = target.deployment.id;
+    if (!(await askHealth(() => opts.health.canAttempt(id), true, opts.log))) {
+      opts.log(`request ${opts.ctx.completionId}: deployment ${id} skipped (circuit open)`);
+      continue;
+    }
+    if (trail.attempts > 0) await Bun.sleep(jitterMs());
     if (opts.clientSignal.aborted) return { ok: false, error: { kind: "upstream_error", message: "client closed" }, clientClosed: true, trail };
     if (Date.now() >= deadline) break;
     trail.deployment = target.deployment;
     trail.attempts++;
-    trail.fallback = target.deployment.id !== targets[0]!.deployment.id;
+    trail.fallback = id !== targets[0]!.deployment.id;
     const outcome = await attempt(req, target, opts, deadline);
-    if (outcome.ok) return { ...outcome.result, trail } as ExecuteResult;
+    if (outcome.ok) {
+      await askHealth(() => opts.health.onSuccess(id), undefined, opts.log);
+      return { ...outcome.result, trail } as ExecuteResult;
+    }
     last = outcome;
-    opts.log(`request ${opts.ctx.completionId}: deployment ${target.deployment.id} failed (${outcome.reason})`);
+    opts.log(`request ${opts.ctx.completionId}: deployment ${id} failed (${outcome.reason})`);
     if (outcome.clientClosed) return { ok: false, error: outcome.error, clientClosed: true, trail };
     if (!outcome.retryable) break;
+    await askHealth(() => opts.health.onFailure(id), undefined, opts.log);
     if (targets.length === 1 && tries.length === 1 && !outcome.timedOut) tries.push(target);
   }
-  const error: GatewayError = last?.error ?? { kind: "upstream_timeout", message: "The model provider did not answer in time." };
+  const error: GatewayError =
+    last?.error ?? (trail.attempts === 0 ? { kind: "upstream_error", message: "Every deployment for this model is temporarily unavailable." } : { kind: "upstream_timeout", message: "The model provider did not answer in time." });
   return { ok: false, error, clientClosed: false, trail };
+}
+
+/** A broken breaker store must not fail requests: its answer falls back to `fallback` (fail open). */
+async function askHealth<T>(call: () => Promise<T> | T, fallback: T, log: (line: string) => void): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    log(`circuit breaker unavailable: ${(error as Error).message}`);
+    return fallback;
+  }
 }
 
 async function attempt(req: ChatRequest, target: PlannedTarget, opts: ExecuteOptions, deadline: number): Promise<AttemptOutcome> {

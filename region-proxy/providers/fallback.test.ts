@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
+import { createMemoryBreaker } from "../breaker/memory-breaker.ts";
 import type { RunningProxy } from "../main.ts";
 import { createProxyFixture, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
 
@@ -105,5 +106,40 @@ describe("fallback along the alias chain", () => {
       for await (const _ of stream);
     })().catch((e) => e);
     expect(sdkError).toBeInstanceOf(OpenAI.APIError);
+  });
+
+  test("a one-deployment chain retries once after a retryable failure, then answers 502", async () => {
+    const before = fx.vendor.calls("error-500");
+    const error = await fx.client(proxy).chat.completions.create({ model: "broken", messages }).catch((e) => e);
+    expect(error.status).toBe(502);
+    expect(error.code).toBe("upstream_error");
+    expect(error.headers.get("x-gateway-attempts")).toBe("2");
+    expect(fx.vendor.calls("error-500")).toBe(before + 2);
+  });
+
+  test("the total deadline cuts a slow stream with an upstream_timeout frame", async () => {
+    const short = await fx.startProxy({ totalTimeoutMs: 300 });
+    const res = await fetch(`${short.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${fx.keys.main}` },
+      body: JSON.stringify({ model: "slow", messages: [{ role: "user", content: "a b c d e f g h i j k l m n o p" }], stream: true }),
+    });
+    const frames = (await res.text()).split("\n\n").filter((f) => f.startsWith("data: "));
+    expect(JSON.parse(frames.at(-1)!.slice(6)).error.code).toBe("upstream_timeout");
+    await short.stop();
+  });
+
+  test("an open circuit skips the failing deployment without calling it", async () => {
+    const guarded = await fx.startProxy({}, { health: createMemoryBreaker({ failureThreshold: 1, coolDownMs: 60_000 }) });
+    await fx.client(guarded).chat.completions.create({ model: "fallback", messages });
+    const before = fx.vendor.calls("error-500");
+    const { response } = await fx.client(guarded).chat.completions.create({ model: "fallback", messages }).withResponse();
+    expect(fx.vendor.calls("error-500")).toBe(before);
+    expect(response.headers.get("x-gateway-attempts")).toBe("1");
+    expect(response.headers.get("x-gateway-fallback")).toBe("true");
+    const none = await fx.client(guarded).chat.completions.create({ model: "broken", messages }).catch((e) => e);
+    expect(none.status).toBe(502);
+    expect(none.headers.get("x-gateway-attempts")).toBe("0");
+    await guarded.stop();
   });
 });

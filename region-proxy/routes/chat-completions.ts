@@ -50,13 +50,14 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   );
   if (!limits.ok) return errorResponse(limits.error, requestId, limits.headers);
 
-  const plan = planRoute(allowed.alias, snapshot, deps.adapterFor, deps.routeFilter);
+  const plan = planRoute(allowed.alias, snapshot, deps.adapterFor);
   if (!plan.ok) return errorResponse(plan.error, requestId, limits.ticket.headers);
 
   const result = await executeChat(chat, plan.targets, {
     firstByteMs: deps.timeouts.firstByteMs,
     totalMs: deps.timeouts.totalMs,
     resolveCredential: deps.resolveCredential,
+    health: deps.health,
     clientSignal: request.signal,
     log: deps.log,
     ctx: { completionId: `chatcmpl-${requestId}`, created: Math.floor(startedMs / 1000), includeUsage: chat.includeUsage },

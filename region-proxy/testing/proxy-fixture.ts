@@ -12,7 +12,7 @@ import { generateSigningKey, signSnapshot, type SigningKey } from "../../shared/
 import type { Snapshot, SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import { startEchoVendor, type EchoVendor } from "../../infra/echo-vendor/server.ts";
 import { startSnapshotOrigin, type SnapshotOrigin } from "../../test/support/snapshot-origin.ts";
-import { startProxy, type ProxyConfig, type RunningProxy } from "../main.ts";
+import { startProxy, type ProxyConfig, type ProxyExtras, type RunningProxy } from "../main.ts";
 
 export const REGION = "eu";
 const VENDOR_KEY = "sk-echo-test";
@@ -21,6 +21,7 @@ const VENDOR_KEY = "sk-echo-test";
 export const ALIAS_CHAINS: Record<string, string[]> = {
   chat: ["echo-1"],
   fallback: ["error-500", "echo-1"],
+  broken: ["error-500"],
   strict: ["error-400", "echo-1"],
   ratelimited: ["error-429", "echo-1"],
   hang: ["hang"],
@@ -44,7 +45,7 @@ export interface ProxyFixture {
   /** Signs and publishes at the origin; returns the JWS. */
   publish(snapshot: Snapshot, key?: SigningKey): Promise<string>;
   proxyConfig(overrides?: Partial<ProxyConfig>): ProxyConfig;
-  startProxy(overrides?: Partial<ProxyConfig>): Promise<RunningProxy>;
+  startProxy(overrides?: Partial<ProxyConfig>, extras?: ProxyExtras): Promise<RunningProxy>;
   client(proxy: RunningProxy, key?: string, options?: Partial<ConstructorParameters<typeof OpenAI>[0]>): OpenAI;
   logs: string[];
   cleanup(): Promise<void>;
@@ -127,8 +128,8 @@ export async function createProxyFixture(): Promise<ProxyFixture> {
       return jws;
     },
     proxyConfig,
-    async startProxy(overrides) {
-      const proxy = await startProxy(proxyConfig(overrides));
+    async startProxy(overrides, extras) {
+      const proxy = await startProxy(proxyConfig(overrides), extras);
       proxies.push(proxy);
       return proxy;
     },
