@@ -4,7 +4,8 @@
  * and streamGenerateContent (`alt=sse` → SSE with CRLF framing; without it, a JSON array). It echoes
  * the last user text; with function declarations and "call tool" in that text (or mode ANY) it calls a
  * function. Fault modes by model name: error-500, overloaded (503), rate-limit (429 + RetryInfo),
- * error-400, context-length, hang, safety (prompt blocked). Models containing "thinking" report
+ * error-400, context-length, hang, safety (prompt blocked); models named gemini-3* demand thought
+ * signatures on replayed function calls, as Gemini 3 does. Models containing "thinking" report
  * thought tokens, "cached" cached tokens.
  */
 import { type FakeVendor, type RecordedRequest, countTokens, hang, json, pieces, sse, startFakeServer } from "./fake-server.ts";
@@ -95,6 +96,16 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
   const contents = body.contents as Content[] | undefined;
   if (!Array.isArray(contents) || contents.length === 0) return googleError(400, "INVALID_ARGUMENT", "* GenerateContentRequest.contents: contents is not specified");
   if (contents.some((c) => c.role !== undefined && c.role !== "user" && c.role !== "model")) return googleError(400, "INVALID_ARGUMENT", "Please use a valid role: user, model.");
+  // Gemini 3 validates thought signatures: the first functionCall of every model turn must carry one
+  // (https://ai.google.dev/gemini-api/docs/thought-signatures).
+  if (model.startsWith("gemini-3")) {
+    for (const [i, c] of contents.entries()) {
+      const first = (c.parts ?? []).find((p) => p.functionCall);
+      if (c.role === "model" && first && typeof first.thoughtSignature !== "string") {
+        return googleError(400, "INVALID_ARGUMENT", `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${String((first.functionCall as { name?: unknown }).name)}\` , position ${i + 1}.`);
+      }
+    }
+  }
   switch (model) {
     case "error-500":
       return googleError(500, "INTERNAL", "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting");

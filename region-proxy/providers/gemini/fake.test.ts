@@ -86,8 +86,15 @@ describe("gemini adapter against the fake", () => {
     const streamed = assemble((await stream(req)).chunks);
     expect(streamed.finishReason).toBe("tool_calls");
     expect(streamed.toolCalls).toEqual([{ id: "call_ge2e_0", name: "lookup", arguments: '{"echo":"please call tool"}' }]);
-    const followUp = await complete(request({ messages: [{ role: "user", content: "please call tool" }, { role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: call.id, content: "42" }], tools }));
+    // gemini-3 models refuse a replayed call without a thought signature; the adapter supplies one.
+    const followUp = await complete(request({ messages: [{ role: "user", content: "please call tool" }, { role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: call.id, content: "42" }], tools }), "gemini-3-fake");
     expect(followUp.completion.choices[0]?.message.content).toBe("Echo: tool result received");
+    const unsigned = await fetch(`${fake.url}/v1beta/models/gemini-3-fake:generateContent`, {
+      method: "POST",
+      headers: { "x-goog-api-key": "AIza-fake", "content-type": "application/json" },
+      body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "x" }] }, { role: "model", parts: [{ functionCall: { name: "lookup", args: {} } }] }, { role: "user", parts: [{ functionResponse: { name: "lookup", response: {} } }] }] }),
+    });
+    expect(unsigned.status).toBe(400);
   });
 
   test("JSON mode, stop sequences and max tokens", async () => {

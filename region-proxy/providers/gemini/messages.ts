@@ -10,6 +10,8 @@ import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { textOnly } from "../anthropic/content.ts";
 import { convertContent, type GeminiPart } from "./content.ts";
 
+export const SKIP_THOUGHT_SIGNATURE = "skip_thought_signature_validator";
+
 export interface GeminiContent {
   role: "user" | "model";
   parts: GeminiPart[];
@@ -59,9 +61,15 @@ export function convertMessages(messages: ChatMessage[]): { systemInstruction: {
       case "user":
         return push("user", convertContent(message.content, param));
       case "assistant": {
-        const calls = (message.tool_calls ?? []).map((call, j) => {
+        const calls = (message.tool_calls ?? []).map((call, j): GeminiPart => {
           callNames.set(call.id, call.function.name);
-          return { functionCall: { id: call.id, name: call.function.name, args: parseArgs(call.function.arguments, `${param}.tool_calls[${j}].function.arguments`) } };
+          const part: GeminiPart = { functionCall: { id: call.id, name: call.function.name, args: parseArgs(call.function.arguments, `${param}.tool_calls[${j}].function.arguments`) } };
+          // Gemini 3 refuses a replayed function call without the thought signature it came with, and
+          // an OpenAI client has no field to carry it back. Google's documented bypass for calls it
+          // did not see generated is this dummy value on the first call of the step
+          // (https://ai.google.dev/gemini-api/docs/thought-signatures).
+          if (j === 0) part.thoughtSignature = SKIP_THOUGHT_SIGNATURE;
+          return part;
         });
         return push("model", [...convertContent(message.content, param), ...calls]);
       }

@@ -62,7 +62,7 @@ describe("gemini buildRequest", () => {
         tool_choice: { type: "function", function: { name: "get_weather" } },
       }),
     );
-    expect(b.contents[1]).toEqual({ role: "model", parts: [{ functionCall: { id: "call_1", name: "get_weather", args: { city: "Paris" } } }] });
+    expect(b.contents[1]).toEqual({ role: "model", parts: [{ functionCall: { id: "call_1", name: "get_weather", args: { city: "Paris" } }, thoughtSignature: "skip_thought_signature_validator" }] });
     expect(b.contents[2]).toEqual({
       role: "user",
       parts: [
