@@ -1,8 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { assemble, fixtureJson, fixtureText, randomCuts, sseEvents, translate } from "../../../test/fixtures/replay.ts";
+import { assemble, fixtureText, randomCuts, sseEvents, translate } from "../../../test/fixtures/replay.ts";
 import { type ResponseContext, VendorProtocolError } from "../types.ts";
-import { classifyGeminiError } from "./errors.ts";
-import { parseGeminiResponse } from "./response.ts";
 import { createGeminiStreamTranslator, GeminiStreamError } from "./stream.ts";
 
 const ctx = (includeUsage = true): ResponseContext => ({ completionId: "chatcmpl-g1", created: 1700000000, model: "gemini-x", includeUsage });
@@ -83,73 +81,5 @@ describe("gemini stream translator on recorded streams", () => {
     const t = createGeminiStreamTranslator(ctx(false));
     const chunks = t.onEvent({ event: null, data: '{"candidates":[{"content":{"parts":[{"text":"thinking...","thought":true},{"text":"Answer"}]},"finishReason":"STOP"}]}', id: null });
     expect(assemble(chunks).content).toBe("Answer");
-  });
-});
-
-describe("gemini parseResponse", () => {
-  test("function call response from Google's cookbook", async () => {
-    const { completion, usage } = parseGeminiResponse(await fixtureJson("gemini", "message-function-call.json"), ctx());
-    expect(completion.choices[0]).toEqual({
-      index: 0,
-      message: { role: "assistant", content: null, tool_calls: [{ id: "call_g1_0", type: "function", function: { name: "find_theaters", arguments: '{"movie":"Barbie","location":"Mountain View, CA"}' } }], refusal: null },
-      finish_reason: "tool_calls",
-      logprobs: null,
-    });
-    expect(usage.inputTokens).toBe(0);
-  });
-
-  test("thinking and cached tokens: output = candidates + thoughts, MAX_TOKENS is length", async () => {
-    const { completion, usage } = parseGeminiResponse(await fixtureJson("gemini", "message-thinking.json"), ctx());
-    expect(usage).toEqual({ inputTokens: 27, outputTokens: 200, cachedInputTokens: 20, cacheWriteTokens: 0, reasoningTokens: 194 });
-    expect(completion.usage).toEqual({ prompt_tokens: 27, completion_tokens: 200, total_tokens: 227, prompt_tokens_details: { cached_tokens: 20 }, completion_tokens_details: { reasoning_tokens: 194 } });
-    expect(completion.choices[0]?.finish_reason).toBe("length");
-  });
-
-  test("a blocked prompt is content_filter with no content", async () => {
-    const { completion, usage } = parseGeminiResponse(await fixtureJson("gemini", "message-safety.json"), ctx());
-    expect(completion.choices[0]).toMatchObject({ message: { content: null }, finish_reason: "content_filter" });
-    expect(usage.inputTokens).toBe(8);
-  });
-
-  test("streamed and unstreamed versions of one answer give identical usage", async () => {
-    const streamed = await replay("stream-text.sse");
-    const plain = parseGeminiResponse(await fixtureJson("gemini", "message-hello.json"), ctx());
-    expect(streamed.usage).toEqual(plain.usage);
-    expect(assemble(streamed.chunks).content).toBe(plain.completion.choices[0]!.message.content!);
-  });
-
-  test("garbage is a protocol error", () => {
-    expect(() => parseGeminiResponse({ foo: 1 }, ctx())).toThrow(VendorProtocolError);
-    expect(() => parseGeminiResponse([], ctx())).toThrow(VendorProtocolError);
-  });
-});
-
-describe("gemini classifyError on Google's error bodies", () => {
-  test("429 with RetryInfo is retryable and waits as told", async () => {
-    const e = classifyGeminiError(429, new Headers(), await fixtureText("gemini", "error-rate-limit.json"));
-    expect(e).toMatchObject({ retryable: true, retryAfterMs: 37000, reason: "status_429" });
-    expect(classifyGeminiError(429, new Headers({ "retry-after": "2" }), await fixtureText("gemini", "error-rate-limit.json")).retryAfterMs).toBe(2000);
-  });
-
-  test("503 overloaded and 500 are retryable", async () => {
-    const body = await fixtureText("gemini", "error-overloaded.json");
-    expect(classifyGeminiError(503, new Headers(), body)).toEqual({
-      retryable: true,
-      clientError: { kind: "upstream_error", message: "Gemini answered 503 UNAVAILABLE: The model is overloaded. Please try again later." },
-      retryAfterMs: null,
-      reason: "status_503",
-    });
-    for (const s of [500, 502, 504]) expect(classifyGeminiError(s, new Headers(), body).retryable).toBe(true);
-  });
-
-  test("a bad key (Google answers 400) is permanent with Google's message", async () => {
-    const e = classifyGeminiError(400, new Headers(), await fixtureText("gemini", "error-invalid-key.json"));
-    expect(e).toMatchObject({ retryable: false, reason: "status_400", clientError: { kind: "vendor_rejected", status: 400, message: "API key not valid. Please pass a valid API key.", code: "INVALID_ARGUMENT" } });
-    for (const s of [401, 403, 404, 422]) expect(classifyGeminiError(s, new Headers(), "{}").retryable).toBe(false);
-  });
-
-  test("an over-long input is context_length", async () => {
-    const e = classifyGeminiError(400, new Headers(), await fixtureText("gemini", "error-context-length.json"));
-    expect(e).toMatchObject({ retryable: false, reason: "context_length", clientError: { code: "context_length_exceeded" } });
   });
 });

@@ -1,0 +1,23 @@
+import { describe, expect, test } from "bun:test";
+import { fixtureText } from "../../../test/fixtures/replay.ts";
+import { classifyAzureError } from "./errors.ts";
+
+describe("azure classifyError", () => {
+  test("content filter refusals are permanent, reason content_filter", async () => {
+    const e = classifyAzureError(400, new Headers(), await fixtureText("azure", "error-content-filter.json"));
+    expect(e).toMatchObject({ retryable: false, reason: "content_filter", clientError: { kind: "vendor_rejected", status: 400, code: "content_filter", param: "prompt" } });
+  });
+
+  test("429 honours retry-after-ms over retry-after; 5xx retryable", async () => {
+    const body = await fixtureText("azure", "error-rate-limit.json");
+    expect(classifyAzureError(429, new Headers({ "retry-after-ms": "6000", "retry-after": "7" }), body)).toMatchObject({ retryable: true, retryAfterMs: 6000, reason: "status_429" });
+    expect(classifyAzureError(429, new Headers({ "retry-after": "6" }), body).retryAfterMs).toBe(6000);
+    for (const s of [500, 502, 503, 504]) expect(classifyAzureError(s, new Headers(), body).retryable).toBe(true);
+  });
+
+  test("401, 404 DeploymentNotFound and context length are permanent with Azure's message", async () => {
+    expect(classifyAzureError(401, new Headers(), await fixtureText("azure", "error-unauthorized.json"))).toMatchObject({ retryable: false, clientError: { status: 401, code: "401" } });
+    expect(classifyAzureError(404, new Headers(), await fixtureText("azure", "error-deployment-not-found.json"))).toMatchObject({ retryable: false, clientError: { code: "DeploymentNotFound" } });
+    expect(classifyAzureError(400, new Headers(), await fixtureText("azure", "error-context-length.json"))).toMatchObject({ retryable: false, reason: "context_length", clientError: { code: "context_length_exceeded", param: "messages" } });
+  });
+});

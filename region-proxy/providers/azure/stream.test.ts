@@ -1,0 +1,43 @@
+import { describe, expect, test } from "bun:test";
+import { assemble, fixtureText, randomCuts, sseEvents, translate } from "../../../test/fixtures/replay.ts";
+import { type ResponseContext, VendorProtocolError } from "../types.ts";
+import { createAzureStreamTranslator } from "./stream.ts";
+
+const ctx = (includeUsage = true): ResponseContext => ({ completionId: "chatcmpl-az1", created: 5, model: "gpt-4o", includeUsage });
+const encoder = new TextEncoder();
+
+async function replay(name: string, includeUsage = true, cuts: number[] = []) {
+  return translate(createAzureStreamTranslator(ctx(includeUsage)), sseEvents(encoder.encode(await fixtureText("azure", name)), cuts));
+}
+
+describe("azure stream translator on a recorded stream", () => {
+  test("the prompt-filter preamble is dropped and annotations stripped", async () => {
+    const { chunks, usage } = await replay("stream-text.sse", false);
+    expect(chunks.map((c) => c.choices[0]?.delta)).toEqual([{ content: "", refusal: null, role: "assistant" }, { content: "Hey" }, { content: "!" }, { content: " 👋" }, {}]);
+    expect(chunks.every((c) => c.id === "chatcmpl-az1" && !("prompt_filter_results" in c) && !("content_filter_results" in c.choices[0]!))).toBe(true);
+    expect(assemble(chunks).finishReason).toBe("stop");
+    expect(usage).toBeNull();
+  });
+
+  test("the usage chunk is kept only when asked, usage always returned", async () => {
+    const asked = await replay("stream-usage.sse", true);
+    expect(asked.chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 8, completion_tokens: 4 } });
+    const notAsked = await replay("stream-usage.sse", false);
+    expect(notAsked.chunks.every((c) => c.choices.length === 1)).toBe(true);
+    expect(notAsked.usage).toEqual(asked.usage);
+    expect(asked.usage).toEqual({ inputTokens: 8, outputTokens: 4, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+  });
+
+  test("same result at random byte splits (a 4-byte emoji included)", async () => {
+    const whole = await replay("stream-usage.sse");
+    const length = encoder.encode(await fixtureText("azure", "stream-usage.sse")).length;
+    for (const cuts of randomCuts(length, 25, 7)) expect(await replay("stream-usage.sse", true, cuts)).toEqual(whole);
+  });
+
+  test("a stream cut before [DONE] is a protocol error", () => {
+    const t = createAzureStreamTranslator(ctx());
+    t.onEvent({ event: null, data: '{"choices":[],"prompt_filter_results":[]}', id: null });
+    expect(() => t.finish()).toThrow(VendorProtocolError);
+    expect(() => createAzureStreamTranslator(ctx()).onEvent({ event: null, data: "not json", id: null })).toThrow(VendorProtocolError);
+  });
+});
