@@ -118,7 +118,7 @@ describe("fallback along the alias chain", () => {
   });
 
   test("the total deadline cuts a slow stream with an upstream_timeout frame", async () => {
-    const short = await fx.startProxy({ totalTimeoutMs: 300 });
+    const short = await fx.startProxy({ totalTimeoutMs: 300, dataDir: fx.freshDataDir() });
     const res = await fetch(`${short.url}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${fx.keys.main}` },
@@ -130,7 +130,7 @@ describe("fallback along the alias chain", () => {
   });
 
   test("an open circuit skips the failing deployment without calling it", async () => {
-    const guarded = await fx.startProxy({}, { health: createMemoryBreaker({ failureThreshold: 1, coolDownMs: 60_000 }) });
+    const guarded = await fx.startProxy({ dataDir: fx.freshDataDir() }, { health: createMemoryBreaker({ failureThreshold: 1, coolDownMs: 60_000 }) });
     await fx.client(guarded).chat.completions.create({ model: "fallback", messages });
     const before = fx.vendor.calls("error-500");
     const { response } = await fx.client(guarded).chat.completions.create({ model: "fallback", messages }).withResponse();

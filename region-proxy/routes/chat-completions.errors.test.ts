@@ -134,10 +134,7 @@ describe("request fields: 400 invalid_value naming the param", () => {
 
 describe("no verified snapshot yet", () => {
   test("503 not_ready with retry-after, /ready 503", async () => {
-    const { mkdtempSync } = await import("node:fs");
-    const { tmpdir } = await import("node:os");
-    const { join } = await import("node:path");
-    const empty = await fx.startProxy({ region: "us", dataDir: mkdtempSync(join(tmpdir(), "proxy-empty-")) });
+    const empty = await fx.startProxy({ region: "us", dataDir: fx.freshDataDir() });
     expect(empty.snapshotVersion()).toBe(0);
     const res = await fetch(`${empty.url}/v1/chat/completions`, { method: "POST", headers: { authorization: `Bearer ${fx.keys.main}` }, body: JSON.stringify(good) });
     expect(res.status).toBe(503);

@@ -44,6 +44,8 @@ export interface ProxyFixture {
   snapshot(version: number, change?: (s: Snapshot) => void): Snapshot;
   /** Signs and publishes at the origin; returns the JWS. */
   publish(snapshot: Snapshot, key?: SigningKey): Promise<string>;
+  /** A new empty data directory (removed at cleanup), for a proxy that must not share `dataDir`. */
+  freshDataDir(): string;
   proxyConfig(overrides?: Partial<ProxyConfig>): ProxyConfig;
   startProxy(overrides?: Partial<ProxyConfig>, extras?: ProxyExtras): Promise<RunningProxy>;
   client(proxy: RunningProxy, key?: string, options?: Partial<ConstructorParameters<typeof OpenAI>[0]>): OpenAI;
@@ -127,6 +129,7 @@ export async function createProxyFixture(): Promise<ProxyFixture> {
       origin.publish(s.region, jws, s.version);
       return jws;
     },
+    freshDataDir: () => mkdtempSync(join(dataDir, "proxy-")),
     proxyConfig,
     async startProxy(overrides, extras) {
       const proxy = await startProxy(proxyConfig(overrides), extras);
