@@ -14,6 +14,8 @@ export type GatewayError =
   | { kind: "residency_violation"; message: string }
   | { kind: "rate_limited"; message: string; limitType: "requests" | "tokens"; retryAfterSeconds: number }
   | { kind: "budget_exceeded"; message: string }
+  /** A budget could not be checked (shared counters unreachable) and the tenant's budgets fail closed. */
+  | { kind: "budget_unavailable"; message: string; retryAfterSeconds: number }
   | { kind: "vendor_rejected"; status: number; message: string; code: string | null; param: string | null }
   | { kind: "upstream_error"; message: string }
   | { kind: "upstream_timeout"; message: string }
@@ -70,6 +72,12 @@ export function renderError(error: GatewayError): RenderedError {
       };
     case "budget_exceeded":
       return { status: 429, headers: { "x-should-retry": "false" }, body: body(error.message, "insufficient_quota", "budget_exceeded") };
+    case "budget_unavailable":
+      return {
+        status: 503,
+        headers: { "retry-after": String(error.retryAfterSeconds) },
+        body: body(error.message, "server_error", "budget_unavailable"),
+      };
     case "vendor_rejected":
       return { status: error.status, headers: { "x-should-retry": "false" }, body: body(error.message, "invalid_request_error", error.code, error.param) };
     case "upstream_error":

@@ -21,12 +21,40 @@ export interface SnapshotKey {
   expiresAt: string | null;
   /** Aliases this key may call; null means every alias its tenant may call. */
   allowedAliases: string[] | null;
+  /** Per-key RPM/TPM; absent or null = no key-level rate limit. */
+  limits?: RateLimits | null;
+  /** Per-key daily/monthly spend caps (periods in the key's org time zone); absent or null = none. */
+  budgets?: BudgetCaps | null;
+}
+
+/** Requests and tokens per minute; a null or absent field means "no limit of that kind". */
+export interface RateLimits {
+  rpm?: number | null;
+  tpm?: number | null;
+}
+
+/** Hard spend caps in integer micro-USD per calendar day and month; null or absent = no cap. */
+export interface BudgetCaps {
+  dailyMicros?: number | null;
+  monthlyMicros?: number | null;
 }
 
 export interface SnapshotTenant {
   id: string;
   name: string;
   status: "active" | "disabled";
+  /** The parent in the tenant tree (org → team → project); null or absent for an org (a root). */
+  parentId?: string | null;
+  /** RPM/TPM for everything under this tenant; the proxy checks every ancestor's too. */
+  limits?: RateLimits | null;
+  /** Spend caps for everything under this tenant; periods follow the org's (root's) time zone. */
+  budgets?: BudgetCaps | null;
+  /** IANA time zone for calendar budget periods (default "UTC"); only the org's (root's) is used. */
+  timeZone?: string;
+  /** When the shared counters are unreachable: admit (true) or refuse (false, default) budgeted requests. */
+  budgetFailOpen?: boolean;
+  /** Rate limits per `X-Feature-Id` under this tenant; the nearest ancestor defining a feature wins. */
+  featureLimits?: Record<string, RateLimits>;
 }
 
 export interface SnapshotDeployment {
@@ -59,6 +87,13 @@ export interface Snapshot {
   deployments: Record<string, SnapshotDeployment>;
   /** Keyed by `${provider}:${model}`; micro-USD per 1M tokens. */
   pricing: Record<string, Price>;
+  /** Region-wide defaults; absent in snapshots older than the limits feature. */
+  defaults?: SnapshotDefaults;
+}
+
+export interface SnapshotDefaults {
+  /** Worst-case output tokens reserved when a request sets no max_tokens (the proxy falls back to 4096). */
+  maxOutputTokens?: number;
 }
 
 export function priceKey(provider: string, model: string): string {
@@ -94,6 +129,66 @@ export function parseSnapshot(payload: unknown): ParseResult<Snapshot> {
   }
   for (const [hash, key] of Object.entries(payload.keys as Record<string, unknown>)) {
     if (!isRecord(key) || typeof key.id !== "string" || typeof key.tenantId !== "string") return { ok: false, reason: `key ${hash.slice(0, 8)} is malformed` };
+    const bad = checkLimitFields(key);
+    if (bad) return { ok: false, reason: `key ${hash.slice(0, 8)}: ${bad}` };
+  }
+  for (const [id, tenant] of Object.entries(payload.tenants as Record<string, unknown>)) {
+    if (!isRecord(tenant)) return { ok: false, reason: `tenant ${id} is malformed` };
+    const bad = checkTenantFields(tenant);
+    if (bad) return { ok: false, reason: `tenant ${id}: ${bad}` };
+  }
+  if (payload.defaults !== undefined) {
+    const defaults = payload.defaults;
+    if (!isRecord(defaults)) return { ok: false, reason: "defaults is not an object" };
+    if (defaults.maxOutputTokens !== undefined && !isCount(defaults.maxOutputTokens)) return { ok: false, reason: "defaults.maxOutputTokens must be a non-negative integer" };
   }
   return { ok: true, value: payload as unknown as Snapshot };
+}
+
+const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+const isOptionalCount = (v: unknown): boolean => v === undefined || v === null || isCount(v);
+
+/** The cheap checks on optional limit fields: a present number must be a non-negative integer. */
+function checkRateLimits(value: unknown, name: string): string | null {
+  if (value === undefined || value === null) return null;
+  if (!isRecord(value)) return `${name} is not an object`;
+  for (const field of ["rpm", "tpm"] as const) if (!isOptionalCount(value[field])) return `${name}.${field} must be a non-negative integer or null`;
+  return null;
+}
+
+function checkLimitFields(owner: Record<string, unknown>): string | null {
+  const bad = checkRateLimits(owner.limits, "limits");
+  if (bad) return bad;
+  const budgets = owner.budgets;
+  if (budgets === undefined || budgets === null) return null;
+  if (!isRecord(budgets)) return "budgets is not an object";
+  for (const field of ["dailyMicros", "monthlyMicros"] as const) if (!isOptionalCount(budgets[field])) return `budgets.${field} must be a non-negative integer or null`;
+  return null;
+}
+
+function checkTenantFields(tenant: Record<string, unknown>): string | null {
+  const bad = checkLimitFields(tenant);
+  if (bad) return bad;
+  if (tenant.parentId !== undefined && tenant.parentId !== null && typeof tenant.parentId !== "string") return "parentId must be a string or null";
+  if (tenant.timeZone !== undefined && !isTimeZone(tenant.timeZone)) return `timeZone ${String(tenant.timeZone)} is not an IANA time zone`;
+  if (tenant.budgetFailOpen !== undefined && typeof tenant.budgetFailOpen !== "boolean") return "budgetFailOpen must be a boolean";
+  if (tenant.featureLimits !== undefined) {
+    if (!isRecord(tenant.featureLimits)) return "featureLimits is not an object";
+    for (const [feature, limits] of Object.entries(tenant.featureLimits)) {
+      const badFeature = checkRateLimits(limits, `featureLimits.${feature}`);
+      if (badFeature) return badFeature;
+    }
+  }
+  return null;
+}
+
+/** Refused here rather than at request time, where periodKeys() would throw on every budgeted call. */
+function isTimeZone(value: unknown): boolean {
+  if (typeof value !== "string" || value === "") return false;
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,0 +1,73 @@
+/**
+ * Builds the limits step from configuration: with `REDIS_URL`, the region's shared counters in Redis
+ * (keys under `gw:<region>:`), falling back to this replica's share of every limit in memory while Redis
+ * is unreachable; without it, in-process counters (a single dev instance needs no Redis).
+ */
+import { createCountersRedis } from "../counters/counters-redis.ts";
+import { createMemoryBudgetLedger } from "../counters/memory-budget-ledger.ts";
+import { createMemoryRateLimiter } from "../counters/memory-rate-limiter.ts";
+import { createResilientCounters } from "../counters/resilient-counters.ts";
+import { createLimitEnforcer, type LimitEnforcer } from "./enforce-limits.ts";
+
+export interface LimitsConfig {
+  region: string;
+  /** Unset = in-process counters. */
+  redisUrl?: string;
+  /** Fraction of every limit this replica enforces alone while Redis is down (1 / replicas; default 1). */
+  replicaShare?: number;
+  /** Overrides the key prefix (tests); default `gw:<region>:`. */
+  prefix?: string;
+  log?: (line: string) => void;
+}
+
+export interface RunningLimits {
+  enforcer: LimitEnforcer;
+  /** True while the shared counters are unreachable: report it on /ready and /health. */
+  degraded(): boolean;
+  /** Whether counters are shared through Redis at all. */
+  shared: boolean;
+  /** Stops the recovery ping and closes the Redis client this module opened. */
+  close(): Promise<void>;
+}
+
+/**
+ * Reads `REDIS_URL` and `REPLICA_SHARE` (a fraction in (0, 1]); throws an Error naming a bad value.
+ * @example limitsConfigFromEnv({ REDIS_URL: "redis://127.0.0.1:6379", REPLICA_SHARE: "0.5" }, "eu")
+ */
+export function limitsConfigFromEnv(env: Record<string, string | undefined>, region: string): LimitsConfig {
+  const raw = env.REPLICA_SHARE;
+  let replicaShare: number | undefined;
+  if (raw !== undefined && raw !== "") {
+    replicaShare = Number(raw);
+    if (!Number.isFinite(replicaShare) || replicaShare <= 0 || replicaShare > 1) {
+      throw new Error(`REPLICA_SHARE must be a number in (0, 1], e.g. 0.5 for two replicas (got "${raw}")`);
+    }
+  }
+  return { region, redisUrl: env.REDIS_URL || undefined, replicaShare };
+}
+
+/** Creates the enforcer and what /ready needs to know about it. */
+export function createLimits(config: LimitsConfig): RunningLimits {
+  if (!config.redisUrl) {
+    const enforcer = createLimitEnforcer({ limiter: createMemoryRateLimiter(), budgets: createMemoryBudgetLedger(), degraded: () => false });
+    return { enforcer, degraded: () => false, shared: false, close: async () => {} };
+  }
+  const redis = createCountersRedis(config.redisUrl);
+  const counters = createResilientCounters({
+    redis,
+    prefix: config.prefix ?? `gw:${config.region}:`,
+    replicaShare: config.replicaShare ?? 1,
+    onStateChange: (degraded, cause) =>
+      config.log?.(degraded ? `limits: Redis unreachable, enforcing this replica's share in memory (${String((cause as Error | undefined)?.message ?? cause)})` : "limits: Redis is back; counters shared again"),
+  });
+  const enforcer = createLimitEnforcer({ limiter: counters.limiter, budgets: counters.budgets, degraded: counters.degraded });
+  return {
+    enforcer,
+    degraded: counters.degraded,
+    shared: true,
+    async close() {
+      counters.close();
+      redis.disconnect();
+    },
+  };
+}

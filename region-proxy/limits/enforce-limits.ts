@@ -1,0 +1,186 @@
+/**
+ * Step 4 of the pipeline: admit a request against every rate and budget level that applies, or refuse
+ * it in OpenAI's shape. Order matters:
+ *
+ * 1. Rate levels first, all at once and all-or-nothing (one Lua call): a request refused at the key
+ *    level charges no tenant, no feature.
+ * 2. Then the worst-case cost (estimated prompt + max output at the snapshot's price) is reserved on
+ *    every budget level at once. If a budget refuses, the token charge of step 1 is refunded at once
+ *    (adjustTokens by −estimate): no tokens will be spent. The request itself stays counted, because
+ *    the limiter has no request refund and a client retrying against an exhausted budget should still
+ *    be paced by its RPM.
+ *
+ * The ticket closes the request: settle() corrects the token charge to the vendor's usage and turns the
+ * reservation into real spend; release() gives everything back at once (the call failed before using
+ * the vendor). Both are idempotent, and after either the other is a no-op.
+ */
+import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import { costMicros, ZERO_USAGE, type NormalizedUsage } from "../../shared/money/cost.ts";
+import { priceKey, type Snapshot, type SnapshotDeployment, type SnapshotKey } from "../../shared/snapshot/schema.ts";
+import type { BudgetCheck, Reservation, ReserveResult } from "../counters/budget-types.ts";
+import type { LimitVerdict, RateLimiter } from "../counters/rate-limit-types.ts";
+import type { ChatRequest } from "../providers/types.ts";
+import { estimatePromptTokens } from "./estimate-prompt-tokens.ts";
+import { planLimits, type LimitPlan } from "./limit-plan.ts";
+import { ratelimitHeaders } from "./ratelimit-headers.ts";
+
+/** The default worst-case output when neither the request nor the snapshot names one. */
+export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
+
+/** What the enforcer needs from a budget ledger; the resilient ledger also honours `failOpen`. */
+export interface EnforcerBudgets {
+  reserve(checks: BudgetCheck[], micros: number, options?: { failOpen?: boolean }): Promise<ReserveResult>;
+  settle(reservation: Reservation, actualMicros: number): Promise<void>;
+  release(reservation: Reservation): Promise<void>;
+}
+
+export interface LimitEnforcerDeps {
+  limiter: RateLimiter;
+  budgets: EnforcerBudgets;
+  degraded: () => boolean;
+}
+
+export interface AdmitInput {
+  snapshot: Snapshot;
+  key: SnapshotKey;
+  tenantId: string;
+  featureId: string | null;
+  request: ChatRequest;
+  /** The first deployment of the planned route: its model picks the tokenizer, its price the reservation. Null = unknown (estimate with the alias, reserve 0). */
+  deployment: SnapshotDeployment | null;
+  /**
+   * Fixes the clock for budget periods AND the rate limiter (tests). Absent: periods use the local clock
+   * and the Redis limiter uses Redis's own clock, so replicas with skewed clocks still agree.
+   */
+  now?: Date;
+}
+
+export interface LimitTicket {
+  /** `x-ratelimit-*` for the answer (empty when no rate level applies). */
+  headers: Record<string, string>;
+  /** Prompt estimate + worst-case output charged to TPM. */
+  estimatedTokens: number;
+  /** Worst-case cost reserved on every budget level (0 when none applies or the model is unpriced). */
+  reservedMicros: number;
+  /** Corrects TPM by (actual − estimated) and settles the reservation to `actualCostMicros`. Idempotent. */
+  settle(actualUsage: NormalizedUsage, actualCostMicros: number): Promise<void>;
+  /** Refunds the token estimate and releases the reservation at once (the call failed). Idempotent. */
+  release(): Promise<void>;
+}
+
+export type AdmitResult =
+  | { ok: true; ticket: LimitTicket; headers: Record<string, string> }
+  | { ok: false; error: GatewayError; headers: Record<string, string> };
+
+export interface LimitEnforcer {
+  admit(input: AdmitInput): Promise<AdmitResult>;
+  /** True while the shared counters are unreachable (for /ready and /health). */
+  degraded(): boolean;
+}
+
+const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(micros % 10_000 === 0 ? 2 : 6)}`;
+
+/** The worst-case output: the request's own cap, else the snapshot's default, else 4096. */
+export function maxOutputTokens(request: ChatRequest, snapshot: Snapshot): number {
+  return request.max_tokens ?? request.max_completion_tokens ?? snapshot.defaults?.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+}
+
+function rateRefusal(verdict: LimitVerdict, plan: LimitPlan, estimatedTokens: number): GatewayError {
+  const tripped = verdict.tripped!;
+  const check = plan.rate.find((c) => c.scope === tripped.scope);
+  const limit = tripped.kind === "requests" ? check?.rpm : check?.tpm;
+  const retryAfterSeconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+  const what = tripped.kind === "requests" ? "requests per minute (RPM)" : "tokens per minute (TPM)";
+  const need = tripped.kind === "tokens" ? ` This request needs ${estimatedTokens} tokens (prompt estimate + max output).` : "";
+  return {
+    kind: "rate_limited",
+    limitType: tripped.kind,
+    retryAfterSeconds,
+    message: `Rate limit reached for ${what} on ${tripped.scope}: limit ${limit ?? "?"}.${need} Please try again in ${retryAfterSeconds}s.`,
+  };
+}
+
+function budgetRefusal(result: Extract<ReserveResult, { ok: false }>, plan: LimitPlan, micros: number): GatewayError {
+  if (result.unavailable) {
+    return {
+      kind: "budget_unavailable",
+      retryAfterSeconds: 1,
+      message: `The budget for ${result.scope} cannot be checked while the shared counters are unavailable, and its budgets fail closed. Retry shortly.`,
+    };
+  }
+  const level = plan.budget.find((b) => b.scope === result.scope && b.capMicros === result.capMicros);
+  const period = level ? ` (${level.period})` : "";
+  return {
+    kind: "budget_exceeded",
+    message:
+      `Budget exceeded for ${result.scope}${period}: spent ${usd(result.spentMicros)} and reserved ${usd(result.reservedMicros)} ` +
+      `of ${usd(result.capMicros)}; this request may cost up to ${usd(micros)}.`,
+  };
+}
+
+/** Runs both corrections even if one fails (a failed token fix must not leave budget reserved); rethrows the first failure. */
+async function both(first: Promise<void> | null, second: Promise<void> | null): Promise<void> {
+  const results = await Promise.allSettled([first, second]);
+  const failed = results.find((r) => r.status === "rejected");
+  if (failed) throw (failed as PromiseRejectedResult).reason;
+}
+
+/** Creates the limits step over a limiter and a ledger (Redis, in-process or resilient). */
+export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
+  const { limiter, budgets } = deps;
+
+  async function admit(input: AdmitInput): Promise<AdmitResult> {
+    const { snapshot, request, deployment } = input;
+    const nowMs = input.now?.getTime();
+    const plan = planLimits(snapshot, input.key, input.tenantId, input.featureId, input.now ?? new Date());
+    const promptTokens = estimatePromptTokens(request, deployment?.model ?? request.model);
+    const outputTokens = maxOutputTokens(request, snapshot);
+    const estimatedTokens = promptTokens + outputTokens;
+
+    let headers: Record<string, string> = {};
+    if (plan.rate.length > 0) {
+      const verdict = await limiter.acquire(plan.rate, estimatedTokens, nowMs);
+      headers = ratelimitHeaders(verdict);
+      if (!verdict.allowed) return { ok: false, error: rateRefusal(verdict, plan, estimatedTokens), headers };
+    }
+
+    const price = deployment ? snapshot.pricing[priceKey(deployment.provider, deployment.model)] : undefined;
+    const micros = price ? costMicros({ ...ZERO_USAGE, inputTokens: promptTokens, outputTokens }, price) : 0;
+    let reservation: Reservation | null = null;
+    if (plan.budget.length > 0) {
+      const reserved = await budgets.reserve(plan.budget, micros, { failOpen: plan.failOpen });
+      if (!reserved.ok) {
+        if (plan.rate.length > 0) await limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs);
+        return { ok: false, error: budgetRefusal(reserved, plan, micros), headers };
+      }
+      reservation = reserved.reservation;
+    }
+
+    let closed = false;
+    const ticket: LimitTicket = {
+      headers,
+      estimatedTokens,
+      reservedMicros: reservation ? micros : 0,
+      async settle(actualUsage, actualCostMicros) {
+        if (closed) return;
+        closed = true;
+        const delta = actualUsage.inputTokens + actualUsage.outputTokens - estimatedTokens;
+        await both(
+          plan.rate.length > 0 && delta !== 0 ? limiter.adjustTokens(plan.rate, delta, nowMs) : null,
+          reservation ? budgets.settle(reservation, actualCostMicros) : null,
+        );
+      },
+      async release() {
+        if (closed) return;
+        closed = true;
+        await both(
+          plan.rate.length > 0 ? limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs) : null,
+          reservation ? budgets.release(reservation) : null,
+        );
+      },
+    };
+    return { ok: true, ticket, headers };
+  }
+
+  return { admit, degraded: deps.degraded };
+}

@@ -1,0 +1,69 @@
+import { describe, expect, test } from "bun:test";
+import type { ChatMessage, ChatRequest } from "../providers/types.ts";
+import { encodingFor, estimatePromptTokens, IMAGE_PART_TOKENS } from "./estimate-prompt-tokens.ts";
+
+const request = (messages: ChatMessage[], extra: Partial<ChatRequest> = {}): ChatRequest => ({
+  model: "alias",
+  messages,
+  stream: false,
+  includeUsage: false,
+  raw: {},
+  ...extra,
+});
+
+// The example conversation of OpenAI's cookbook "How to count tokens with tiktoken", whose prompt_tokens
+// the API reported as 129 for gpt-3.5-turbo / gpt-4 (cl100k_base) and 124 for gpt-4o / gpt-4o-mini (o200k_base).
+const cookbook: ChatMessage[] = [
+  { role: "system", content: "You are a helpful, pattern-following assistant that translates corporate jargon into plain English." },
+  { role: "system", name: "example_user", content: "New synergies will help drive top-line growth." },
+  { role: "system", name: "example_assistant", content: "Things working well together will increase revenue." },
+  { role: "system", name: "example_user", content: "Let's circle back when we have more bandwidth to touch base on opportunities for increased leverage." },
+  { role: "system", name: "example_assistant", content: "Let's talk later when we're less busy about how to do better." },
+  { role: "user", content: "This late pivot means we don't have time to boil the ocean for the client deliverable." },
+];
+
+describe("estimatePromptTokens", () => {
+  test("matches the API's prompt_tokens for the cookbook conversation", () => {
+    expect(estimatePromptTokens(request(cookbook), "gpt-4-0613")).toBe(129);
+    expect(estimatePromptTokens(request(cookbook), "gpt-3.5-turbo")).toBe(129);
+    expect(estimatePromptTokens(request(cookbook), "gpt-4o")).toBe(124);
+    expect(estimatePromptTokens(request(cookbook), "gpt-4o-mini-2024-07-18")).toBe(124);
+  });
+
+  test("matches a real gpt-4 response: 'Say this is a test!' cost 13 prompt tokens", () => {
+    expect(estimatePromptTokens(request([{ role: "user", content: "Say this is a test!" }]), "gpt-4")).toBe(13);
+  });
+
+  test("counts text parts and a fixed amount per image", () => {
+    const plain = estimatePromptTokens(request([{ role: "user", content: "Say this is a test!" }]), "gpt-4o");
+    const parts = estimatePromptTokens(
+      request([{ role: "user", content: [{ type: "text", text: "Say this is a test!" }, { type: "image_url", image_url: { url: "data:," } }] }]),
+      "gpt-4o",
+    );
+    expect(parts).toBe(plain + IMAGE_PART_TOKENS);
+  });
+
+  test("tool definitions add to the prompt", () => {
+    const messages: ChatMessage[] = [{ role: "user", content: "weather?" }];
+    const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
+    expect(estimatePromptTokens(request(messages, { tools }), "gpt-4o")).toBeGreaterThan(estimatePromptTokens(request(messages), "gpt-4o") + 10);
+  });
+
+  test("other families: ceil(chars / 4) plus 4 per message plus 3", () => {
+    const text = "x".repeat(400);
+    // role "user" (4 chars) + 400 chars → ceil(404 / 4) = 101; + 4 framing + 3 reply priming.
+    expect(estimatePromptTokens(request([{ role: "user", content: text }]), "claude-sonnet-4-5")).toBe(108);
+    expect(estimatePromptTokens(request([{ role: "user", content: text }, { role: "assistant", content: text }]), "gemini-2.5-flash")).toBe(
+      101 + Math.ceil(409 / 4) + 8 + 3,
+    );
+  });
+
+  test("model families map to their encodings", () => {
+    expect(encodingFor("gpt-4.1-mini")).toBe("o200k_base");
+    expect(encodingFor("o3-mini")).toBe("o200k_base");
+    expect(encodingFor("gpt-5")).toBe("o200k_base");
+    expect(encodingFor("gpt-4-turbo")).toBe("cl100k_base");
+    expect(encodingFor("gpt-3.5-turbo-0125")).toBe("cl100k_base");
+    expect(encodingFor("claude-3-5-haiku")).toBeNull();
+  });
+});

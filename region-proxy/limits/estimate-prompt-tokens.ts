@@ -1,0 +1,92 @@
+/**
+ * Prompt tokens before the call, for TPM and the budget reservation. The vendor's usage corrects the
+ * charge afterwards, so this must be close and cheap, not exact.
+ *
+ * OpenAI families: the real BPE (gpt-tokenizer, pure JS, tables shipped in the package) and the
+ * chat framing of OpenAI's cookbook "How to count tokens with tiktoken": 3 tokens per message, every
+ * field's text (role, content, name) encoded, +1 per name, +3 priming the reply.
+ * https://cookbook.openai.com/examples/how_to_count_tokens_with_tiktoken
+ *
+ * Other families (Anthropic, Gemini, ...) publish no offline tokenizer: the documented approximation is
+ * ceil(characters / 4) (both vendors document ~4 characters per token for English) plus 4 tokens of
+ * framing per message and 3 for the reply.
+ */
+import type { ChatMessage, ChatRequest } from "../providers/types.ts";
+
+type Counter = (text: string) => number;
+type Encoding = "o200k_base" | "cl100k_base";
+
+/** Images are priced by size and detail; 765 is OpenAI's count for a 1024×1024 high-detail image. */
+export const IMAGE_PART_TOKENS = 765;
+const TOKENS_PER_MESSAGE = 3;
+const TOKENS_PER_NAME = 1;
+const REPLY_PRIMING = 3;
+const APPROX_TOKENS_PER_MESSAGE = 4;
+
+/**
+ * Which BPE an OpenAI model uses, or null when the model is not an OpenAI family we know.
+ * @example encodingFor("gpt-4o-mini") // "o200k_base"; encodingFor("claude-sonnet-4") // null
+ */
+export function encodingFor(vendorModel: string): Encoding | null {
+  const m = vendorModel.toLowerCase();
+  if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4)/.test(m)) return "o200k_base";
+  if (/^(gpt-4|gpt-3\.5)/.test(m)) return "cl100k_base";
+  return null;
+}
+
+/**
+ * Loads an encoding on first use. The tables cost ~0.3-0.8 s to build, so a proxy whose models are not
+ * OpenAI's never pays for them; `require` goes through the module cache, so each loads once per process
+ * without state of our own.
+ */
+function counterFor(encoding: Encoding): Counter {
+  const module =
+    encoding === "o200k_base"
+      ? (require("gpt-tokenizer/encoding/o200k_base") as typeof import("gpt-tokenizer/encoding/o200k_base"))
+      : (require("gpt-tokenizer/encoding/cl100k_base") as typeof import("gpt-tokenizer/encoding/cl100k_base"));
+  return (text) => module.countTokens(text);
+}
+
+/** Loads the tokenizer tables at start-up so the first request does not pay for them. */
+export function preloadTokenizers(): void {
+  counterFor("o200k_base")("");
+  counterFor("cl100k_base")("");
+}
+
+/** The texts a message carries, and how many images. */
+function messageParts(message: ChatMessage): { texts: string[]; images: number } {
+  const texts: string[] = [message.role];
+  let images = 0;
+  if (typeof message.content === "string") texts.push(message.content);
+  else if (Array.isArray(message.content)) {
+    for (const part of message.content) {
+      if (part && typeof (part as { text?: unknown }).text === "string") texts.push((part as { text: string }).text);
+      else if (part && part.type === "image_url") images += 1;
+    }
+  }
+  if (typeof message.name === "string") texts.push(message.name);
+  for (const call of message.tool_calls ?? []) texts.push(call.function?.name ?? "", call.function?.arguments ?? "");
+  if (typeof message.tool_call_id === "string") texts.push(message.tool_call_id);
+  return { texts, images };
+}
+
+/**
+ * Estimated prompt tokens of a chat request for the deployment's vendor model.
+ * @example estimatePromptTokens({ messages: [{ role: "user", content: "Say this is a test!" }], ... }, "gpt-4") // 13
+ */
+export function estimatePromptTokens(req: ChatRequest, vendorModel: string): number {
+  const encoding = encodingFor(vendorModel);
+  const count: Counter = encoding ? counterFor(encoding) : (text) => Math.ceil(text.length / 4);
+  const perMessage = encoding ? TOKENS_PER_MESSAGE : APPROX_TOKENS_PER_MESSAGE;
+  let tokens = REPLY_PRIMING;
+  for (const message of req.messages) {
+    const { texts, images } = messageParts(message);
+    tokens += perMessage + images * IMAGE_PART_TOKENS;
+    if (encoding) for (const text of texts) tokens += count(text);
+    else tokens += count(texts.join(""));
+    if (typeof message.name === "string") tokens += TOKENS_PER_NAME;
+  }
+  // Tool definitions are rendered into the prompt by the vendor; their JSON is a close upper bound.
+  if (req.tools && req.tools.length > 0) tokens += count(JSON.stringify(req.tools));
+  return tokens;
+}

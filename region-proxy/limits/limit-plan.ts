@@ -1,0 +1,87 @@
+/**
+ * Which levels a request must pass, read from the snapshot alone (pure): the key, every tenant from the
+ * key's own up to the org (org → team → project, via parentId), and the feature (`X-Feature-Id`).
+ * A request passes only if every level allows it; levels with nothing configured are left out, so a
+ * tenant without limits costs no Redis key.
+ */
+import type { Snapshot, SnapshotKey, SnapshotTenant } from "../../shared/snapshot/schema.ts";
+import type { BudgetCheck } from "../counters/budget-types.ts";
+import { periodKeys } from "../counters/period.ts";
+import type { LimitCheck } from "../counters/rate-limit-types.ts";
+
+/** Deeper trees than org → team → project → … are a snapshot bug; the walk stops there. */
+export const MAX_TENANT_DEPTH = 8;
+
+export interface LimitPlan {
+  rate: LimitCheck[];
+  budget: BudgetCheck[];
+  /** Budgets admit when the shared counters are unreachable (the nearest tenant that says so decides; default false). */
+  failOpen: boolean;
+}
+
+export const keyScope = (keyId: string) => `key:${keyId}`;
+export const tenantScope = (tenantId: string) => `ten:${tenantId}`;
+/** Per defining tenant: a feature limit set on an org is shared by every project under it. */
+export const featureScope = (tenantId: string, featureId: string) => `feature:${tenantId}:${featureId}`;
+
+/**
+ * The tenant and its ancestors, nearest first. Stops at an unknown parent, a cycle, or
+ * MAX_TENANT_DEPTH levels, so a malformed tree still yields the levels it can name.
+ */
+export function tenantChain(snapshot: Snapshot, tenantId: string): SnapshotTenant[] {
+  const chain: SnapshotTenant[] = [];
+  const seen = new Set<string>();
+  let id: string | null | undefined = tenantId;
+  while (id && !seen.has(id) && chain.length < MAX_TENANT_DEPTH) {
+    const tenant: SnapshotTenant | undefined = snapshot.tenants[id];
+    if (!tenant) break;
+    seen.add(id);
+    chain.push(tenant);
+    id = tenant.parentId;
+  }
+  return chain;
+}
+
+function rateCheck(scope: string, limits: { rpm?: number | null; tpm?: number | null } | null | undefined): LimitCheck | null {
+  const rpm = limits?.rpm ?? null;
+  const tpm = limits?.tpm ?? null;
+  return rpm === null && tpm === null ? null : { scope, rpm, tpm };
+}
+
+function budgetChecks(scope: string, caps: { dailyMicros?: number | null; monthlyMicros?: number | null } | null | undefined, day: string, month: string): BudgetCheck[] {
+  const checks: BudgetCheck[] = [];
+  if (caps?.dailyMicros !== undefined && caps.dailyMicros !== null) checks.push({ scope, period: day, capMicros: caps.dailyMicros });
+  if (caps?.monthlyMicros !== undefined && caps.monthlyMicros !== null) checks.push({ scope, period: month, capMicros: caps.monthlyMicros });
+  return checks;
+}
+
+/**
+ * Every rate and budget level for one request.
+ * @example planLimits(snapshot, key, "ten_project", "search", new Date())
+ *   // { rate: [{ scope: "key:key_1", rpm: 60 }, { scope: "ten:ten_org", tpm: 100000 }, { scope: "feature:ten_org:search", rpm: 10 }],
+ *   //   budget: [{ scope: "ten:ten_org", period: "day:2026-11-25", capMicros: 1000000 }], failOpen: false }
+ */
+export function planLimits(snapshot: Snapshot, key: SnapshotKey, tenantId: string, featureId: string | null, now: Date): LimitPlan {
+  const chain = tenantChain(snapshot, tenantId);
+  // Calendar periods follow the org (the root we reached), so every level of one request agrees on "today".
+  const root = chain[chain.length - 1];
+  const { day, month } = periodKeys(now, root?.timeZone ?? "UTC");
+
+  const rate: LimitCheck[] = [];
+  const budget: BudgetCheck[] = [];
+  const keyRate = rateCheck(keyScope(key.id), key.limits);
+  if (keyRate) rate.push(keyRate);
+  budget.push(...budgetChecks(keyScope(key.id), key.budgets, day, month));
+  for (const tenant of chain) {
+    const tenantRate = rateCheck(tenantScope(tenant.id), tenant.limits);
+    if (tenantRate) rate.push(tenantRate);
+    budget.push(...budgetChecks(tenantScope(tenant.id), tenant.budgets, day, month));
+  }
+  if (featureId !== null) {
+    const owner = chain.find((t) => t.featureLimits && Object.hasOwn(t.featureLimits, featureId));
+    const featureRate = owner ? rateCheck(featureScope(owner.id, featureId), owner.featureLimits![featureId]) : null;
+    if (featureRate) rate.push(featureRate);
+  }
+  const failOpen = chain.find((t) => typeof t.budgetFailOpen === "boolean")?.budgetFailOpen ?? false;
+  return { rate, budget, failOpen };
+}

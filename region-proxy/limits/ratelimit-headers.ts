@@ -1,0 +1,39 @@
+/**
+ * OpenAI's rate-limit headers, on refusals and on successful answers alike:
+ * `x-ratelimit-{limit,remaining,reset}-{requests,tokens}`, where reset is "the time until the rate limit
+ * resets to its initial state", written as a Go duration (`1s`, `6m0s`, `12ms`, `8.64s`).
+ * https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers
+ * Only kinds some level limits get headers: there is no honest value for "no limit".
+ */
+import type { LimitVerdict, LimitWindow } from "../counters/rate-limit-types.ts";
+
+/**
+ * A millisecond count in Go's time.Duration format, to the millisecond.
+ * @example formatReset(0) // "0s"; formatReset(12) // "12ms"; formatReset(1000) // "1s"; formatReset(360000) // "6m0s"; formatReset(8640) // "8.64s"
+ */
+export function formatReset(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms));
+  if (total === 0) return "0s";
+  if (total < 1000) return `${total}ms`;
+  const hours = Math.floor(total / 3_600_000);
+  const minutes = Math.floor((total % 3_600_000) / 60_000);
+  const millis = total % 60_000;
+  const seconds = `${Math.floor(millis / 1000)}${millis % 1000 === 0 ? "" : `.${String(millis % 1000).padStart(3, "0").replace(/0+$/, "")}`}s`;
+  if (hours > 0) return `${hours}h${minutes}m${seconds}`;
+  if (minutes > 0) return `${minutes}m${seconds}`;
+  return seconds;
+}
+
+function windowHeaders(kind: "requests" | "tokens", window: LimitWindow | null): Record<string, string> {
+  if (!window) return {};
+  return {
+    [`x-ratelimit-limit-${kind}`]: String(window.limit),
+    [`x-ratelimit-remaining-${kind}`]: String(Math.max(0, Math.floor(window.remaining))),
+    [`x-ratelimit-reset-${kind}`]: formatReset(window.resetMs),
+  };
+}
+
+/** The header set for a verdict: the tightest level per kind (the limiter picks it). */
+export function ratelimitHeaders(verdict: Pick<LimitVerdict, "requests" | "tokens">): Record<string, string> {
+  return { ...windowHeaders("requests", verdict.requests), ...windowHeaders("tokens", verdict.tokens) };
+}
