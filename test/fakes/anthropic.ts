@@ -3,10 +3,11 @@
  * anthropic-version checks, Anthropic's error JSON and statuses, unstreamed Messages and the real
  * streaming event sequence. It echoes the last user text; with tools and "call tool" in that text (or
  * a forced tool_choice) it calls a tool. Fault modes by model name: error-500, overloaded (529),
- * rate-limit (429 + retry-after), error-400, context-length, hang. Models containing "cached" report
+ * rate-limit (429 + retry-after), error-400, context-length, hang, garbage (a 200 that is not the
+ * protocol), stream-cut and stream-hang (a stream that stops after two events). Models containing "cached" report
  * prompt-cache tokens.
  */
-import { type FakeVendor, type RecordedRequest, countTokens, hang, json, pieces, sse, startFakeServer } from "./fake-server.ts";
+import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
 
 const error = (status: number, type: string, message: string, headers: Record<string, string> = {}) =>
   json(status, { type: "error", error: { type, message }, request_id: "req_fake0000000000000000001" }, { "request-id": "req_fake0000000000000000001", ...headers });
@@ -131,9 +132,11 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
       return error(400, "invalid_request_error", "prompt is too long: 205000 tokens > 200000 maximum");
     case "hang":
       return hang(raw);
+    case "garbage":
+      return garbage(body.stream === true);
   }
   const p = plan(body);
-  if (body.stream === true) return sse(streamFrames(body.model, p), { "request-id": "req_fake0000000000000000002" });
+  if (body.stream === true) return sse(streamFrames(body.model, p), { "request-id": "req_fake0000000000000000002" }, streamFault(body.model));
   const content: unknown[] = [];
   if (p.text !== "") content.push({ type: "text", text: p.text });
   if (p.tool) content.push({ type: "tool_use", ...p.tool });

@@ -7,9 +7,10 @@
  * stream_options.include_usage is set. It echoes the last user text; with tools and "call tool" in it
  * (or tool_choice "required"/a named function) it calls a tool. Fault modes by deployment name:
  * error-500, overloaded (503), rate-limit (429 + retry-after-ms), error-400, context-length,
- * content-filter (prompt refused, 400), filtered-output (finish_reason content_filter), hang.
+ * content-filter (prompt refused, 400), filtered-output (finish_reason content_filter), hang,
+ * garbage, stream-cut, stream-hang.
  */
-import { type FakeVendor, type RecordedRequest, countTokens, hang, json, pieces, sse, startFakeServer } from "./fake-server.ts";
+import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
 
 const SAFE = { hate: { filtered: false, severity: "safe" }, self_harm: { filtered: false, severity: "safe" }, sexual: { filtered: false, severity: "safe" }, violence: { filtered: false, severity: "safe" } };
 const azureError = (status: number, error: Record<string, unknown>, headers: Record<string, string> = {}) => json(status, { error }, headers);
@@ -61,6 +62,8 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
       });
     case "hang":
       return hang(raw);
+    case "garbage":
+      return garbage(body.stream === true);
   }
   const messages = body.messages as Msg[];
   const userText = lastUserText(messages);
@@ -90,7 +93,7 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
     frames.push(chunk({}, finish, filtered ? { ...SAFE, violence: { filtered: true, severity: "medium" } } : {}));
     const streamOptions = body.stream_options as { include_usage?: boolean } | undefined;
     if (streamOptions?.include_usage) frames.push({ choices: [], object: "chat.completion.chunk", ...base, usage });
-    return sse([...frames.map((f) => `data: ${JSON.stringify(f)}\n\n`), "data: [DONE]\n\n"], { "apim-request-id": "fake-apim-1" });
+    return sse([...frames.map((f) => `data: ${JSON.stringify(f)}\n\n`), "data: [DONE]\n\n"], { "apim-request-id": "fake-apim-1" }, streamFault(deployment));
   }
   return json(200, {
     choices: [

@@ -62,14 +62,33 @@ export function json(status: number, body: unknown, headers: Record<string, stri
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
+/** How a fake stream misbehaves after `after` frames: the connection closes early, or goes silent. */
+export interface StreamFault {
+  after: number;
+  mode: "cut" | "hang";
+}
+
+/** The fault a model name asks for: `stream-cut` and `stream-hang` break after the second frame. */
+export function streamFault(model: string): StreamFault | undefined {
+  if (model === "stream-cut") return { after: 2, mode: "cut" };
+  if (model === "stream-hang") return { after: 2, mode: "hang" };
+  return undefined;
+}
+
 /** A text/event-stream response that writes the given frames one by one, as a real vendor would. */
-export function sse(frames: string[], headers: Record<string, string> = {}): Response {
+export function sse(frames: string[], headers: Record<string, string> = {}, fault?: StreamFault): Response {
   const encoder = new TextEncoder();
+  let sent = 0;
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
+      if (fault && sent >= fault.after) {
+        if (fault.mode === "cut") return controller.close();
+        return new Promise<void>(() => {}); // silent until the client or stop() drops the connection
+      }
       const frame = frames.shift();
       if (frame === undefined) return controller.close();
       controller.enqueue(encoder.encode(frame));
+      sent++;
       await Bun.sleep(0);
     },
   });
@@ -81,6 +100,12 @@ export function hang(raw: Request): Promise<Response> {
   return new Promise((resolve) => {
     raw.signal.addEventListener("abort", () => resolve(new Response(null, { status: 499 })));
   });
+}
+
+/** A 200 whose body is not what the vendor's protocol promises, streamed or not. */
+export function garbage(stream: boolean): Response {
+  if (stream) return sse(['data: {"this is": not json\n\n']);
+  return new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "application/json" } });
 }
 
 /** Deterministic token count: one token per 4 characters, at least 1. */

@@ -4,11 +4,11 @@
  * and streamGenerateContent (`alt=sse` → SSE with CRLF framing; without it, a JSON array). It echoes
  * the last user text; with function declarations and "call tool" in that text (or mode ANY) it calls a
  * function. Fault modes by model name: error-500, overloaded (503), rate-limit (429 + RetryInfo),
- * error-400, context-length, hang, safety (prompt blocked); models named gemini-3* demand thought
+ * error-400, context-length, hang, garbage, stream-cut, stream-hang, safety (prompt blocked); models named gemini-3* demand thought
  * signatures on replayed function calls, as Gemini 3 does. Models containing "thinking" report
  * thought tokens, "cached" cached tokens.
  */
-import { type FakeVendor, type RecordedRequest, countTokens, hang, json, pieces, sse, startFakeServer } from "./fake-server.ts";
+import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
 
 const googleError = (code: number, status: string, message: string, details: unknown[] = []) =>
   json(code, { error: { code, message, status, ...(details.length > 0 ? { details } : {}) } });
@@ -119,6 +119,8 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
       return googleError(400, "INVALID_ARGUMENT", "The input token count (1234567) exceeds the maximum number of tokens allowed (1048576).");
     case "hang":
       return hang(raw);
+    case "garbage":
+      return garbage(match[2] === "streamGenerateContent");
   }
   const safety = model === "safety";
   const p = plan(model, body);
@@ -126,7 +128,7 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
     ? [{ promptFeedback: { blockReason: "SAFETY", safetyRatings: [{ category: "HARM_CATEGORY_HATE_SPEECH", probability: "HIGH" }] }, usageMetadata: { promptTokenCount: p.usage.promptTokenCount, totalTokenCount: p.usage.promptTokenCount }, modelVersion: model }]
     : events(model, p);
   if (match[2] === "streamGenerateContent") {
-    if (url.searchParams.get("alt") === "sse") return sse(all.map((e) => `data: ${JSON.stringify(e)}\r\n\r\n`));
+    if (url.searchParams.get("alt") === "sse") return sse(all.map((e) => `data: ${JSON.stringify(e)}\r\n\r\n`), {}, streamFault(model));
     return json(200, all);
   }
   if (safety) return json(200, all[0]);

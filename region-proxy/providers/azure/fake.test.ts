@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { startFakeAzure } from "../../../test/fakes/azure.ts";
 import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
-import { assemble, translate } from "../../../test/fixtures/replay.ts";
+import { assemble, readUntilQuiet, translate } from "../../../test/fixtures/replay.ts";
 import { readSse } from "../sse-reader.ts";
-import type { ChatRequest, ResponseContext, SseEvent } from "../types.ts";
+import { type ChatRequest, type ResponseContext, type SseEvent, VendorProtocolError } from "../types.ts";
 import { azureAdapter } from "./adapter.ts";
 
 let fake: FakeVendor;
@@ -101,5 +101,19 @@ describe("azure adapter against the fake", () => {
     expect(await Promise.race([pending.then(() => "answered", () => "failed"), Bun.sleep(150).then(() => "waiting")])).toBe("waiting");
     controller.abort();
     expect(await pending.then(() => "answered", () => "aborted")).toBe("aborted");
+  });
+
+  test("garbage, a cut stream and a silent stream are all caught", async () => {
+    const bad = await send(request(), "garbage");
+    expect(bad.status).toBe(200);
+    const text = await bad.text();
+    expect(() => azureAdapter.parseResponse(JSON.parse(text), ctx)).toThrow(SyntaxError);
+    const garbled = await readUntilQuiet((await send(request({ stream: true }), "garbage")).body!, 1000);
+    expect(() => translate(azureAdapter.createStreamTranslator(ctx), garbled.events)).toThrow(VendorProtocolError);
+    const cut = await readUntilQuiet((await send(request({ stream: true }), "stream-cut")).body!, 1000);
+    expect(cut).toMatchObject({ ended: true, events: { length: 2 } });
+    expect(() => translate(azureAdapter.createStreamTranslator(ctx), cut.events)).toThrow(VendorProtocolError);
+    const silent = await readUntilQuiet((await send(request({ stream: true }), "stream-hang")).body!, 200);
+    expect(silent).toMatchObject({ ended: false, events: { length: 2 } });
   });
 });
