@@ -18,6 +18,8 @@ export interface LimitsConfig {
   /** Overrides the key prefix (tests); default `gw:<region>:`. */
   prefix?: string;
   log?: (line: string) => void;
+  /** How long start-up waits for Redis (default 2 s). */
+  connectWaitMs?: number;
 }
 
 export interface RunningLimits {
@@ -46,13 +48,33 @@ export function limitsConfigFromEnv(env: Record<string, string | undefined>, reg
   return { region, redisUrl: env.REDIS_URL || undefined, replicaShare };
 }
 
-/** Creates the enforcer and what /ready needs to know about it. */
-export function createLimits(config: LimitsConfig): RunningLimits {
+/** How long start-up waits for Redis before serving (degraded) without it. */
+const CONNECT_WAIT_MS = 2_000;
+
+/**
+ * Waits (bounded) for the counters client to connect: it queues nothing offline, so a command sent
+ * before the connection is up fails and would flip a healthy replica to degraded on its first request.
+ */
+async function connected(redis: ReturnType<typeof createCountersRedis>, waitMs: number): Promise<boolean> {
+  if (redis.status === "ready") return true;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const ready = new Promise<boolean>((resolve) => {
+    redis.once("ready", () => resolve(true));
+    timer = setTimeout(() => resolve(false), waitMs);
+  });
+  return ready.finally(() => clearTimeout(timer));
+}
+
+/** Creates the enforcer and what /ready needs to know about it; with Redis, waits up to 2 s for it. */
+export async function createLimits(config: LimitsConfig): Promise<RunningLimits> {
   if (!config.redisUrl) {
     const enforcer = createLimitEnforcer({ limiter: createMemoryRateLimiter(), budgets: createMemoryBudgetLedger(), degraded: () => false });
     return { enforcer, degraded: () => false, shared: false, close: async () => {} };
   }
   const redis = createCountersRedis(config.redisUrl);
+  if (!(await connected(redis, config.connectWaitMs ?? CONNECT_WAIT_MS))) {
+    config.log?.(`limits: Redis at ${redactUrl(config.redisUrl)} not reachable yet; starting on in-process counters until it answers`);
+  }
   const counters = createResilientCounters({
     redis,
     prefix: config.prefix ?? `gw:${config.region}:`,
@@ -70,4 +92,15 @@ export function createLimits(config: LimitsConfig): RunningLimits {
       redis.disconnect();
     },
   };
+}
+
+/** A Redis URL without its password, for the log. */
+function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "(unparseable REDIS_URL)";
+  }
 }

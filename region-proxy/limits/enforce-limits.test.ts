@@ -1,0 +1,211 @@
+/**
+ * The limits step against the machine's Redis (a key prefix per file), through the same wiring the
+ * proxy uses (createLimits → resilient counters), with the clock fixed so refills cannot blur counts.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { renderError } from "../../shared/errors/openai-error.ts";
+import { ZERO_USAGE } from "../../shared/money/cost.ts";
+import type { Snapshot, SnapshotKey } from "../../shared/snapshot/schema.ts";
+import { createTestRedis, type TestRedis } from "../../test/support/redis.ts";
+import { periodKeys } from "../counters/period.ts";
+import { createRedisBudgetLedger } from "../counters/redis-budget-ledger.ts";
+import type { ChatRequest } from "../providers/types.ts";
+import { createLimits, type RunningLimits } from "./create-limits.ts";
+import type { AdmitInput, AdmitResult } from "./enforce-limits.ts";
+import { estimatePromptTokens } from "./estimate-prompt-tokens.ts";
+import { DEPLOYMENT, ORG, PROJECT, TEAM, testKey, testSnapshot } from "./test-snapshot.ts";
+
+const NOW = new Date("2026-11-25T12:00:00Z");
+const DAY = periodKeys(NOW, "UTC").day;
+
+let redis: TestRedis;
+const running: RunningLimits[] = [];
+let counter = 0;
+
+beforeAll(async () => {
+  redis = await createTestRedis();
+});
+afterAll(async () => {
+  for (const limits of running) await limits.close();
+  await redis.cleanup();
+});
+
+/** A replica's limits on this file's Redis prefix; `space` keeps tests from sharing counters. */
+async function replica(space: string): Promise<RunningLimits> {
+  const limits = await createLimits({ region: "eu", redisUrl: redis.url, prefix: `${redis.prefix}${space}:` });
+  running.push(limits);
+  return limits;
+}
+
+const chat = (maxTokens = 100): ChatRequest => ({
+  model: "chat",
+  messages: [{ role: "user", content: "Say this is a test!" }],
+  stream: false,
+  includeUsage: false,
+  max_tokens: maxTokens,
+  raw: {},
+});
+const PROMPT = estimatePromptTokens(chat(), DEPLOYMENT.model);
+/** At the test price ($1 / $2 per 1M tokens): 1 micro per prompt token, 2 per output token. */
+const worstCost = (maxTokens: number) => PROMPT + 2 * maxTokens;
+
+function input(snapshot: Snapshot, key: SnapshotKey, extra: Partial<AdmitInput> = {}): AdmitInput {
+  return { snapshot, key, tenantId: key.tenantId, featureId: null, request: chat(), deployment: DEPLOYMENT, now: NOW, ...extra };
+}
+
+function refused(result: AdmitResult) {
+  if (result.ok) throw new Error("expected a refusal");
+  const rendered = renderError(result.error);
+  return { ...rendered, headers: { ...rendered.headers, ...result.headers } };
+}
+
+/**
+ * Token headers may read one low: the limiter keeps a token bucket as a float arrival time near 1.8e12 ms,
+ * whose last bits are lost when a fraction of a millisecond is added (a counters-side rounding, not ours).
+ */
+function expectTokens(header: string | undefined, expected: number): void {
+  expect(Math.abs(Number(header) - expected)).toBeLessThanOrEqual(1);
+}
+
+function admitted(result: AdmitResult) {
+  if (!result.ok) throw new Error(`expected admission, got ${JSON.stringify(result.error)}`);
+  return result;
+}
+
+describe("rate levels", () => {
+  test("a request refused at the key level charges no tenant", async () => {
+    const { enforcer } = await replica(`t${++counter}`);
+    const snapshot = testSnapshot({ [ORG]: { limits: { rpm: 10 } } });
+    const limited = testKey({ limits: { rpm: 1 } });
+    const other = testKey({ id: "key_two" });
+    admitted(await enforcer.admit(input(snapshot, limited)));
+    for (let i = 0; i < 3; i++) expect(refused(await enforcer.admit(input(snapshot, limited))).body.error.message).toContain("key:key_one");
+    // The org saw key_one's one admitted request and now key_two's: 10 - 2 left, not 10 - 5.
+    const second = admitted(await enforcer.admit(input(snapshot, other)));
+    expect(second.headers["x-ratelimit-remaining-requests"]).toBe("8");
+    expect(second.headers["x-ratelimit-limit-requests"]).toBe("10");
+  });
+
+  test("a refusal is OpenAI's 429 with Retry-After, the tripped scope and x-ratelimit-* for both kinds", async () => {
+    const { enforcer } = await replica(`t${++counter}`);
+    const snapshot = testSnapshot({ [TEAM]: { limits: { rpm: 2, tpm: 100_000 } } });
+    const key = testKey();
+    const first = admitted(await enforcer.admit(input(snapshot, key)));
+    expect(first.headers).toEqual({
+      "x-ratelimit-limit-requests": "2",
+      "x-ratelimit-remaining-requests": "1",
+      "x-ratelimit-reset-requests": "30s",
+      "x-ratelimit-limit-tokens": "100000",
+      "x-ratelimit-remaining-tokens": first.headers["x-ratelimit-remaining-tokens"]!,
+      // PROMPT + 100 tokens of 100 000 per minute refill in (PROMPT + 100) * 0.6 ms.
+      "x-ratelimit-reset-tokens": `${Math.ceil((PROMPT + 100) * 0.6)}ms`,
+    });
+    expectTokens(first.headers["x-ratelimit-remaining-tokens"], 100_000 - PROMPT - 100);
+    expect(first.ticket.headers).toEqual(first.headers);
+    admitted(await enforcer.admit(input(snapshot, key)));
+    const rendered = refused(await enforcer.admit(input(snapshot, key)));
+    expect(rendered.status).toBe(429);
+    expect(rendered.body.error).toMatchObject({ type: "requests", code: "rate_limit_exceeded" });
+    expect(rendered.body.error.message).toContain(`ten:${TEAM}`);
+    // rpm 2 refills one request every 30 s.
+    expect(rendered.headers["retry-after"]).toBe("30");
+    expect(rendered.headers["x-ratelimit-remaining-requests"]).toBe("0");
+    expect(rendered.headers["x-ratelimit-reset-requests"]).toBe("1m0s");
+  });
+
+  test("a request bigger than the TPM left is refused as type tokens", async () => {
+    const { enforcer } = await replica(`t${++counter}`);
+    const snapshot = testSnapshot({ [PROJECT]: { featureLimits: { search: { tpm: 1000 } } } });
+    const rendered = refused(await enforcer.admit(input(snapshot, testKey(), { featureId: "search", request: chat(2000) })));
+    expect(rendered.body.error.type).toBe("tokens");
+    expect(rendered.body.error.message).toContain(`feature:${PROJECT}:search`);
+    expect(Number(rendered.headers["retry-after"])).toBeGreaterThan(60);
+  });
+});
+
+describe("budgets", () => {
+  test("a reservation that would cross a cap is refused with budget_exceeded and refunds its tokens", async () => {
+    const { enforcer } = await replica(`t${++counter}`);
+    const snapshot = testSnapshot({ [ORG]: { budgets: { dailyMicros: worstCost(100) * 2 }, limits: { tpm: 100_000 } } });
+    const key = testKey();
+    admitted(await enforcer.admit(input(snapshot, key)));
+    admitted(await enforcer.admit(input(snapshot, key)));
+    const rendered = refused(await enforcer.admit(input(snapshot, key)));
+    expect(rendered.status).toBe(429);
+    expect(rendered.headers["x-should-retry"]).toBe("false");
+    expect(rendered.body.error).toMatchObject({ type: "insufficient_quota", code: "budget_exceeded" });
+    expect(rendered.body.error.message).toContain(`ten:${ORG} (${DAY})`);
+    // The refused request's tokens went back: two requests' worth charged, not three.
+    const probe = admitted(await enforcer.admit(input(snapshot, key, { request: chat(0), deployment: { ...DEPLOYMENT, model: "unpriced" } })));
+    const perRequest = PROMPT + 100;
+    expectTokens(probe.headers["x-ratelimit-remaining-tokens"], 100_000 - 2 * perRequest - PROMPT);
+  });
+
+  test("settle corrects the token charge and turns the reservation into the real spend", async () => {
+    const space = `t${++counter}`;
+    const { enforcer } = await replica(space);
+    const ledger = createRedisBudgetLedger(redis.client, { prefix: `${redis.prefix}${space}:` });
+    const snapshot = testSnapshot({ [PROJECT]: { limits: { tpm: 100_000 } }, [ORG]: { budgets: { dailyMicros: 1_000_000 } } });
+    const key = testKey({ budgets: { dailyMicros: 500_000 } });
+    const result = admitted(await enforcer.admit(input(snapshot, key)));
+    expect(result.ticket.reservedMicros).toBe(worstCost(100));
+    expect(await ledger.status(`ten:${ORG}`, DAY)).toEqual({ spentMicros: 0, reservedMicros: worstCost(100) });
+    await result.ticket.settle({ ...ZERO_USAGE, inputTokens: 10, outputTokens: 5 }, 20);
+    await result.ticket.settle({ ...ZERO_USAGE, inputTokens: 10, outputTokens: 5 }, 20); // idempotent
+    await result.ticket.release(); // a no-op after settle
+    for (const scope of [`ten:${ORG}`, "key:key_one"]) expect(await ledger.status(scope, DAY)).toEqual({ spentMicros: 20, reservedMicros: 0 });
+    const next = admitted(await enforcer.admit(input(snapshot, key)));
+    expectTokens(next.headers["x-ratelimit-remaining-tokens"], 100_000 - 15 - (PROMPT + 100));
+  });
+
+  test("release frees the reservation at once: a budget never refuses while most of it is unspent", async () => {
+    const space = `t${++counter}`;
+    const { enforcer } = await replica(space);
+    const ledger = createRedisBudgetLedger(redis.client, { prefix: `${redis.prefix}${space}:` });
+    const snapshot = testSnapshot({ [TEAM]: { budgets: { dailyMicros: worstCost(100) * 2 } } });
+    const key = testKey();
+    for (let i = 0; i < 30; i++) {
+      const result = admitted(await enforcer.admit(input(snapshot, key)));
+      await result.ticket.release();
+      await result.ticket.release();
+    }
+    expect(await ledger.status(`ten:${TEAM}`, DAY)).toEqual({ spentMicros: 0, reservedMicros: 0 });
+    const held = [admitted(await enforcer.admit(input(snapshot, key))), admitted(await enforcer.admit(input(snapshot, key)))];
+    expect(refused(await enforcer.admit(input(snapshot, key))).body.error.code).toBe("budget_exceeded");
+    await held[0]!.ticket.release();
+    admitted(await enforcer.admit(input(snapshot, key)));
+  });
+
+  test("an unpriced model reserves nothing but an exhausted budget still refuses", async () => {
+    const space = `t${++counter}`;
+    const { enforcer } = await replica(space);
+    const snapshot = testSnapshot({ [ORG]: { budgets: { dailyMicros: 50 } } });
+    const unpriced = { ...DEPLOYMENT, model: "unpriced-model" };
+    const first = admitted(await enforcer.admit(input(snapshot, testKey(), { deployment: unpriced })));
+    expect(first.ticket.reservedMicros).toBe(0);
+    await first.ticket.settle(ZERO_USAGE, 60); // the real cost came from elsewhere (say, a fallback)
+    expect(refused(await enforcer.admit(input(snapshot, testKey(), { deployment: unpriced }))).body.error.code).toBe("budget_exceeded");
+  });
+});
+
+describe("two replicas on one Redis", () => {
+  test("200 concurrent admits on a key with rpm 60: exactly 60 pass, every 429 says so", async () => {
+    const space = `t${++counter}`;
+    const replicas = await Promise.all([replica(space), replica(space)]);
+    const snapshot = testSnapshot({ [ORG]: { limits: { rpm: 1000 } } });
+    const key = testKey({ limits: { rpm: 60 } });
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => replicas[i % 2]!.enforcer.admit(input(snapshot, key))));
+    expect(replicas.map((r) => r.degraded())).toEqual([false, false]);
+    expect(results.filter((r) => r.ok)).toHaveLength(60);
+    for (const result of results.filter((r) => !r.ok)) {
+      const rendered = refused(result);
+      expect(rendered.status).toBe(429);
+      expect(rendered.headers["retry-after"]).toBe("1");
+      expect(rendered.headers["x-ratelimit-remaining-requests"]).toBe("0");
+      expect(rendered.body.error.message).toContain("key:key_one");
+    }
+    // The org level was charged only by the 60 admitted requests.
+    const after = admitted(await replicas[0]!.enforcer.admit(input(snapshot, testKey({ id: "key_other" }))));
+    expect(after.headers["x-ratelimit-remaining-requests"]).toBe(String(1000 - 61));
+  });
+});
