@@ -16,7 +16,8 @@
  * Run directly: PORT (default 4100), ECHO_API_KEY (optional) → prints `echo vendor listening on <url>`.
  */
 import { echoReply, embeddingVector, messageText, promptTokens, type EchoMessage } from "./echo-reply.ts";
-import { chunkBody, completionBody, errorResponse, sse, SSE_DONE, usageBody } from "./openai-wire.ts";
+import { echoStream } from "./echo-stream.ts";
+import { completionBody, errorResponse, usageBody } from "./openai-wire.ts";
 
 export interface EchoVendor {
   url: string;
@@ -100,36 +101,18 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
     }
 
     const options = isRecord(body.stream_options) ? body.stream_options : {};
-    const includeUsage = options.include_usage === true;
-    const perChunkUsage = includeUsage ? null : undefined;
-    const frames: string[] = [sse(chunkBody(id, created, model, [{ index: 0, delta: { role: "assistant", content: "", refusal: null }, logprobs: null, finish_reason: null }], perChunkUsage))];
-    words.forEach((word, i) => {
-      frames.push(sse(chunkBody(id, created, model, [{ index: 0, delta: { content: i === 0 ? word : ` ${word}` }, logprobs: null, finish_reason: null }], perChunkUsage)));
+    return echoStream({
+      id,
+      created,
+      model,
+      words,
+      finishReason: finish,
+      usage,
+      includeUsage: options.include_usage === true,
+      dropAfterFrames: model.startsWith("drop") ? 2 : null,
+      delayMs: model.startsWith("slow") ? SLOW_CHUNK_MS : 0,
+      onAbandoned: () => count(abortCounts, model),
     });
-    frames.push(sse(chunkBody(id, created, model, [{ index: 0, delta: {}, logprobs: null, finish_reason: finish }], perChunkUsage)));
-    if (includeUsage) frames.push(sse(chunkBody(id, created, model, [], usage)));
-    frames.push(SSE_DONE);
-    const dropAfter = model.startsWith("drop") ? 2 : Infinity;
-    const delay = model.startsWith("slow") ? SLOW_CHUNK_MS : 0;
-    const encoder = new TextEncoder();
-    let index = 0;
-    let finished = false;
-    const stream = new ReadableStream<Uint8Array>({
-      async pull(controller) {
-        if (index >= frames.length || index >= dropAfter) {
-          finished = true;
-          // `drop` ends the body early, without [DONE]: what a vendor cut off mid-answer looks like.
-          controller.close();
-          return;
-        }
-        if (delay) await Bun.sleep(delay);
-        controller.enqueue(encoder.encode(frames[index++]!));
-      },
-      cancel() {
-        if (!finished) count(abortCounts, model);
-      },
-    });
-    return new Response(stream, { headers: { "content-type": "text/event-stream", "cache-control": "no-cache" } });
   }
 
   async function embeddings(request: Request): Promise<Response> {

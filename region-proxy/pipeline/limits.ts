@@ -1,44 +1,43 @@
 /**
- * Step 4, limits: the seam where RPM/TPM and budget reservations plug in (region-proxy/counters/
- * builds the real one). A decision either refuses with a GatewayError or hands back a ticket the
- * settle step closes with the real usage and cost.
+ * Step 4, limits: the seam where RPM/TPM and budget reservations plug in. It has exactly the shape of
+ * limits/'s LimitEnforcer (admit → ticket → settle or release), so the real enforcer is passed to
+ * startProxy as is; until then every request is admitted.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
-import type { Snapshot } from "../../shared/snapshot/schema.ts";
+import type { Snapshot, SnapshotDeployment, SnapshotKey } from "../../shared/snapshot/schema.ts";
+import type { ChatRequest } from "../providers/types.ts";
 
-export interface LimitsRequest {
+export interface LimitsInput {
+  snapshot: Snapshot;
+  key: SnapshotKey;
   tenantId: string;
-  keyId: string;
-  alias: string;
-  /** A cheap estimate (characters / 4) for TPM and budget reservations. */
-  estimatedInputTokens: number;
-  maxOutputTokens: number | null;
+  featureId: string | null;
+  request: ChatRequest;
+  /** The first deployment of the planned route (its price sizes the budget reservation); null if none. */
+  deployment: SnapshotDeployment | null;
 }
 
 export interface LimitsTicket {
-  /** Headers for the answer (`x-ratelimit-*`), if any. */
+  /** `x-ratelimit-*` for the answer. */
   headers: Record<string, string>;
-  settle(actual: { usage: NormalizedUsage; costMicros: number }): Promise<void>;
+  /** The call happened: correct the token charge and settle the reservation to the real cost. */
+  settle(actualUsage: NormalizedUsage, actualCostMicros: number): Promise<void>;
+  /** The call failed without usage: refund at once. */
+  release(): Promise<void>;
 }
 
-export type LimitsDecision = { ok: true; ticket: LimitsTicket } | { ok: false; error: GatewayError; headers?: Record<string, string> };
+export type LimitsDecision = { ok: true; ticket: LimitsTicket; headers: Record<string, string> } | { ok: false; error: GatewayError; headers: Record<string, string> };
 
 export interface Limits {
-  acquire(request: LimitsRequest, snapshot: Snapshot): Promise<LimitsDecision>;
+  admit(input: LimitsInput): Promise<LimitsDecision>;
+  /** True while shared counters are unreachable (reported on /health). */
+  degraded?(): boolean;
 }
 
-/** Allows everything; what a proxy runs until real counters are wired in. */
+const noop = async () => {};
+
+/** Admits everything; what a proxy runs when no limits are wired in. */
 export const allowAllLimits: Limits = {
-  acquire: async () => ({ ok: true, ticket: { headers: {}, settle: async () => {} } }),
+  admit: async () => ({ ok: true, ticket: { headers: {}, settle: noop, release: noop }, headers: {} }),
 };
-
-/** Characters of every message's text / 4: the same rough rule vendors document for English. */
-export function estimateInputTokens(messages: { content: unknown }[]): number {
-  let chars = 0;
-  for (const m of messages) {
-    if (typeof m.content === "string") chars += m.content.length;
-    else if (Array.isArray(m.content)) for (const p of m.content) if (p && typeof p.text === "string") chars += p.text.length;
-  }
-  return Math.ceil(chars / 4);
-}

@@ -62,7 +62,9 @@ export function buildUsageEvent(input: SettleInput, now = Date.now()): UsageEven
 export async function settle(input: SettleInput, append: (event: UsageEvent) => Promise<void>, log: (line: string) => void): Promise<void> {
   const event = buildUsageEvent(input);
   try {
-    await input.ticket.settle({ usage: event.usage, costMicros: event.costMicros });
+    // A failed call that reported no usage charged nothing: refund the reservation at once.
+    if (input.usage === null && input.status !== "ok") await input.ticket.release();
+    else await input.ticket.settle(event.usage, event.costMicros);
   } catch (error) {
     log(`request ${event.requestId}: limits settle failed: ${(error as Error).message}`);
   }

@@ -19,7 +19,10 @@ import type { CredentialResolver } from "../credentials/resolve-credential.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
 import type { DeploymentHealth } from "./deployment-health.ts";
 import { readSse } from "./sse-reader.ts";
-import { VendorProtocolError, type ChatCompletion, type ChatCompletionChunk, type ChatRequest, type ResponseContext, type SseEvent, type StreamTranslator } from "./types.ts";
+import { VendorProtocolError, type ChatCompletion, type ChatRequest, type ResponseContext } from "./types.ts";
+import { committedStream, readUntilChunks, type VendorStream } from "./vendor-stream.ts";
+
+export type { VendorStream } from "./vendor-stream.ts";
 
 export interface ExecuteOptions {
   firstByteMs: number;
@@ -38,18 +41,6 @@ export interface Trail {
   attempts: number;
   /** True when the answer did not come from the first deployment of the plan. */
   fallback: boolean;
-}
-
-/** A committed stream: the first chunks are in hand, the rest is read on demand. */
-export interface VendorStream {
-  initialChunks: ChatCompletionChunk[];
-  /** The next chunks; `done` once the vendor finished cleanly (usage is then final). Throws on failure. */
-  next(): Promise<{ chunks: ChatCompletionChunk[]; done: boolean }>;
-  usage(): NormalizedUsage | null;
-  /** Why a read failed: the gateway error to show in the error frame. */
-  failure(error: unknown): GatewayError;
-  /** Stops the vendor call (client gone or stream over) and clears timers. */
-  close(): void;
 }
 
 export type ExecuteResult =
@@ -177,54 +168,4 @@ async function attempt(req: ChatRequest, target: PlannedTarget, opts: ExecuteOpt
     controller.abort();
     return failed(error, `read: ${(error as Error).message}`);
   }
-}
-
-/** Reads vendor events until they produce at least one chunk (or the stream ends cleanly). */
-async function readUntilChunks(events: AsyncGenerator<SseEvent>, translator: StreamTranslator): Promise<{ chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null }> {
-  while (true) {
-    const step = await events.next();
-    if (step.done) {
-      const end = translator.finish();
-      return { chunks: end.chunks, done: true, usage: end.usage };
-    }
-    const chunks = translator.onEvent(step.value);
-    if (chunks.length > 0) return { chunks, done: false, usage: null };
-  }
-}
-
-function committedStream(
-  events: AsyncGenerator<SseEvent>,
-  translator: StreamTranslator,
-  first: { chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null },
-  controller: AbortController,
-  cleanup: () => void,
-  timedOut: () => boolean,
-): VendorStream {
-  let usage = first.usage;
-  let done = first.done;
-  if (done) cleanup();
-  return {
-    initialChunks: first.chunks,
-    async next() {
-      if (done) return { chunks: [], done: true };
-      const step = await readUntilChunks(events, translator);
-      if (step.done) {
-        done = true;
-        usage = step.usage;
-        cleanup();
-      }
-      return { chunks: step.chunks, done: step.done };
-    },
-    usage: () => usage,
-    failure(error) {
-      if (timedOut()) return { kind: "upstream_timeout", message: "The model provider stopped answering in time." };
-      if (error instanceof VendorProtocolError || error instanceof SyntaxError) return { kind: "upstream_invalid_response", message: `The model provider's stream broke: ${(error as Error).message}` };
-      return { kind: "upstream_error", message: "The model provider's stream failed." };
-    },
-    close() {
-      cleanup();
-      if (!done) controller.abort();
-      void events.return(undefined).catch(() => {});
-    },
-  };
 }

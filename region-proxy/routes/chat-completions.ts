@@ -1,6 +1,6 @@
 /**
  * POST /v1/chat/completions, read top-down as the pipeline:
- * authenticate → context → authorize → limits → plan route → execute → settle.
+ * authenticate → context → authorize → plan route → limits → execute → settle.
  */
 import { errorCode, type GatewayError } from "../../shared/errors/openai-error.ts";
 import type { Snapshot } from "../../shared/snapshot/schema.ts";
@@ -15,7 +15,7 @@ import { authenticate } from "../pipeline/authenticate.ts";
 import { authorize } from "../pipeline/authorize.ts";
 import { buildContext, type RequestContext } from "../pipeline/build-context.ts";
 import { gatewayHeaders } from "../pipeline/gateway-headers.ts";
-import { estimateInputTokens, type LimitsTicket } from "../pipeline/limits.ts";
+import type { LimitsTicket } from "../pipeline/limits.ts";
 import { planRoute } from "../pipeline/plan-route.ts";
 import { settle } from "../pipeline/settle.ts";
 import { executeChat, type Trail, type VendorStream } from "../providers/execute.ts";
@@ -44,14 +44,19 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   const allowed = authorize(chat.model, auth.key, snapshot);
   if (!allowed.ok) return errorResponse(allowed.error, requestId);
 
-  const limits = await deps.limits.acquire(
-    { tenantId: auth.tenant.id, keyId: auth.key.id, alias: chat.model, estimatedInputTokens: estimateInputTokens(chat.messages), maxOutputTokens: chat.max_completion_tokens ?? chat.max_tokens ?? null },
-    snapshot,
-  );
-  if (!limits.ok) return errorResponse(limits.error, requestId, limits.headers);
-
+  // The route is planned before limits because the budget reservation is priced by its first deployment.
   const plan = planRoute(allowed.alias, snapshot, deps.adapterFor);
-  if (!plan.ok) return errorResponse(plan.error, requestId, limits.ticket.headers);
+  if (!plan.ok) return errorResponse(plan.error, requestId);
+
+  const limits = await deps.limits.admit({
+    snapshot,
+    key: auth.key,
+    tenantId: auth.tenant.id,
+    featureId: context.context.featureId,
+    request: chat,
+    deployment: plan.targets[0]?.deployment ?? null,
+  });
+  if (!limits.ok) return errorResponse(limits.error, requestId, limits.headers);
 
   const result = await executeChat(chat, plan.targets, {
     firstByteMs: deps.timeouts.firstByteMs,
@@ -64,7 +69,7 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   });
 
   const settleWith = makeSettler(deps, context.context, snapshot, chat, limits.ticket);
-  const headers = { ...limits.ticket.headers, ...gatewayHeaders(deps.region, result.trail), "x-request-id": requestId };
+  const headers = { ...limits.headers, ...limits.ticket.headers, ...gatewayHeaders(deps.region, result.trail), "x-request-id": requestId };
   if (!result.ok) {
     settleWith(result.trail, null, result.clientClosed ? "client_closed" : "error", result.clientClosed ? "client_closed" : errorCode(result.error));
     return errorResponse(result.error, requestId, headers);

@@ -14,6 +14,7 @@ export function health(requestId: string, deps: ProxyDeps): Response {
       snapshotVersion: deps.current.version(),
       snapshotAgeSeconds: deps.current.ageSeconds(),
       controlPlaneReachable: deps.current.controlPlaneReachable,
+      countersDegraded: deps.limits.degraded?.() ?? false,
     },
     { headers: { "x-request-id": requestId, "cache-control": "no-store" } },
   );

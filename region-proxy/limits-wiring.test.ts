@@ -1,0 +1,38 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { hashSecret } from "../shared/ids.ts";
+import { createLimits, type RunningLimits } from "./limits/create-limits.ts";
+import type { Limits } from "./pipeline/limits.ts";
+import type { RunningProxy } from "./main.ts";
+import { createProxyFixture, type ProxyFixture } from "./testing/proxy-fixture.ts";
+
+let fx: ProxyFixture;
+let limits: RunningLimits;
+let proxy: RunningProxy;
+
+beforeAll(async () => {
+  fx = await createProxyFixture();
+  await fx.publish(fx.snapshot(1, (s) => void (s.keys[hashSecret(fx.keys.limited)]!.limits = { rpm: 2 })));
+  limits = await createLimits({ region: "eu", log: () => {} });
+  const seam: Limits = limits.enforcer; // the real enforcer fits the pipeline's seam as is
+  proxy = await fx.startProxy({}, { limits: seam });
+});
+afterAll(async () => {
+  await fx.cleanup();
+  await limits.close();
+});
+
+test("the real limits enforcer plugs into the pipeline: RPM refusals are OpenAI 429s, the vendor is not called", async () => {
+  const client = fx.client(proxy, fx.keys.limited);
+  const messages = [{ role: "user" as const, content: "hi" }];
+  const { response } = await client.chat.completions.create({ model: "chat", messages }).withResponse();
+  expect(response.headers.get("x-ratelimit-limit-requests")).toBe("2");
+  await client.chat.completions.create({ model: "chat", messages });
+  const calls = fx.vendor.calls("echo-1");
+  const error = await client.chat.completions.create({ model: "chat", messages }).catch((e) => e);
+  expect(error.status).toBe(429);
+  expect(error.code).toBe("rate_limit_exceeded");
+  expect(Number(error.headers.get("retry-after"))).toBeGreaterThan(0);
+  expect(fx.vendor.calls("echo-1")).toBe(calls);
+  // Another key of the same tenant has no key-level limit.
+  expect((await fx.client(proxy).chat.completions.create({ model: "chat", messages })).choices.length).toBe(1);
+});
