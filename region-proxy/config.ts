@@ -22,6 +22,10 @@ export interface ProxyConfig {
   /** Vendor timeouts: until the first byte (headers / first stream chunk), and for the whole request. */
   firstByteTimeoutMs?: number;
   totalTimeoutMs?: number;
+  /** Shared rate-limit and budget counters for the region; unset = in-process counters. */
+  redisUrl?: string;
+  /** This replica's share of every limit while Redis is unreachable (1 / replicas); default 1. */
+  replicaShare?: number;
   /** Where `env:NAME` credential refs resolve; default process.env. */
   credentials?: Record<string, string | undefined>;
   log?: (line: string) => void;
@@ -81,6 +85,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = required("DATA_DIR");
   const trustedJwks = parseJwks(env, problems);
   const port = positiveInt(env, "PORT", problems, true) ?? 0;
+  let replicaShare: number | undefined;
+  if (env.REPLICA_SHARE) {
+    replicaShare = Number(env.REPLICA_SHARE);
+    if (!(replicaShare > 0 && replicaShare <= 1)) problems.push(`REPLICA_SHARE must be a number in (0, 1], e.g. 0.5 for two replicas (got "${env.REPLICA_SHARE}")`);
+  }
   const config: ProxyConfig = {
     region,
     controlPlaneUrl,
@@ -96,6 +105,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: positiveInt(env, "SHUTDOWN_GRACE_MS", problems, true),
     firstByteTimeoutMs: positiveInt(env, "VENDOR_FIRST_BYTE_TIMEOUT_MS", problems),
     totalTimeoutMs: positiveInt(env, "VENDOR_TOTAL_TIMEOUT_MS", problems),
+    redisUrl: env.REDIS_URL || undefined,
+    replicaShare,
     credentials: env,
   };
   if (problems.length > 0) throw new ConfigError(`region proxy configuration is invalid:\n  - ${problems.join("\n  - ")}`);

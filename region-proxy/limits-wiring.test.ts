@@ -1,27 +1,19 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { hashSecret } from "../shared/ids.ts";
-import { createLimits, type RunningLimits } from "./limits/create-limits.ts";
-import type { Limits } from "./pipeline/limits.ts";
 import type { RunningProxy } from "./main.ts";
 import { createProxyFixture, type ProxyFixture } from "./testing/proxy-fixture.ts";
 
 let fx: ProxyFixture;
-let limits: RunningLimits;
 let proxy: RunningProxy;
 
 beforeAll(async () => {
   fx = await createProxyFixture();
   await fx.publish(fx.snapshot(1, (s) => void (s.keys[hashSecret(fx.keys.limited)]!.limits = { rpm: 2 })));
-  limits = await createLimits({ region: "eu", log: () => {} });
-  const seam: Limits = limits.enforcer; // the real enforcer fits the pipeline's seam as is
-  proxy = await fx.startProxy({}, { limits: seam });
+  proxy = await fx.startProxy(); // no limits injected: the proxy runs the real enforcer itself
 });
-afterAll(async () => {
-  await fx.cleanup();
-  await limits.close();
-});
+afterAll(() => fx.cleanup());
 
-test("the real limits enforcer plugs into the pipeline: RPM refusals are OpenAI 429s, the vendor is not called", async () => {
+test("by default the proxy enforces the snapshot's limits: RPM refusals are OpenAI 429s, the vendor is not called", async () => {
   const client = fx.client(proxy, fx.keys.limited);
   const messages = [{ role: "user" as const, content: "hi" }];
   const { response } = await client.chat.completions.create({ model: "chat", messages }).withResponse();

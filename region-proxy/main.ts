@@ -13,8 +13,10 @@ import { openProxyKv } from "./kv/open-kv.ts";
 import { errorResponse } from "./openai/error-response.ts";
 import { startFlusher } from "./outbox/flusher.ts";
 import { UsageOutbox } from "./outbox/outbox.ts";
-import { allowAllLimits, type Limits } from "./pipeline/limits.ts";
-import { alwaysHealthy, type DeploymentHealth } from "./providers/deployment-health.ts";
+import { createLimits } from "./limits/create-limits.ts";
+import { createMemoryBreaker } from "./breaker/memory-breaker.ts";
+import type { Limits } from "./pipeline/limits.ts";
+import type { DeploymentHealth } from "./providers/deployment-health.ts";
 import { adapterFor } from "./providers/registry.ts";
 import { createFetchHandler } from "./server.ts";
 import { loadStoredSnapshot } from "./snapshot/apply-snapshot.ts";
@@ -33,7 +35,10 @@ export interface RunningProxy {
   stop(): Promise<void>;
 }
 
-/** Extra wiring a caller may inject: real limits built on counters/, a breaker/ CircuitBreaker. */
+/**
+ * Wiring a caller may replace (tests, or a shared Redis breaker). By default the proxy runs the real
+ * limits enforcer (Redis when `redisUrl` is set, in-process otherwise) and an in-process circuit breaker.
+ */
 export interface ProxyExtras {
   limits?: Limits;
   health?: DeploymentHealth;
@@ -56,6 +61,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   const loop = startSnapshotLoop({ ...applyDeps, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, pollMs: config.snapshotPollMs ?? 1000 });
   await Promise.race([loop.pollOnce(), Bun.sleep(FIRST_POLL_WAIT_MS)]);
 
+  const ownLimits = extras.limits ? null : await createLimits({ region: config.region, redisUrl: config.redisUrl, replicaShare: config.replicaShare, log });
   let shuttingDown = false;
   const inFlight = new InFlight();
   const totalMs = config.totalTimeoutMs ?? 120_000;
@@ -63,8 +69,8 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     region: config.region,
     proxyId,
     current,
-    limits: extras.limits ?? allowAllLimits,
-    health: extras.health ?? alwaysHealthy,
+    limits: extras.limits ?? ownLimits!.enforcer,
+    health: extras.health ?? createMemoryBreaker(),
     adapterFor,
     resolveCredential: createCredentialResolver(config.credentials ?? process.env),
     appendUsage: (event) => outbox.append(event),
@@ -97,6 +103,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     await loop.stop();
     await flusher.stop();
     await Promise.race([flusher.flushNow(), Bun.sleep(3_000)]);
+    await ownLimits?.close();
     kv.close();
     log("stopped");
   }
