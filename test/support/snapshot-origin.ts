@@ -51,7 +51,9 @@ export async function startSnapshotOrigin(opts: { regionTokens: Record<string, s
     const held = state.snapshots.get(region);
     if (!held) return Response.json({ error: "no snapshot for this region yet" }, { status: 404 });
     const etag = `"${held.version}"`;
-    if (request.headers.get("if-none-match") === etag) return new Response(null, { status: 304, headers: { etag } });
+    // RFC 9110 If-None-Match: a list of (possibly weak) tags, or `*`, as the control plane reads it.
+    const matches = (request.headers.get("if-none-match") ?? "").split(",").some((t) => [etag, `W/${etag}`, "*"].includes(t.trim()));
+    if (matches) return new Response(null, { status: 304, headers: { etag } });
     return new Response(held.jws, { headers: { etag, "content-type": "application/jose" } });
   }
 
