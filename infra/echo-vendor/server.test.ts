@@ -104,6 +104,13 @@ describe("echo vendor", () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(190);
   });
 
+  test("slow takes 50 ms per word, streamed or not", async () => {
+    const started = Date.now();
+    const reply = await client.chat.completions.create({ model: "slow", messages: [{ role: "user", content: "a b c" }] });
+    expect(reply.choices[0]!.message.content).toBe("Echo: a b c");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  });
+
   test("drop ends the stream without [DONE]", async () => {
     const res = await fetch(`${vendor.url}/v1/chat/completions`, {
       method: "POST",

@@ -10,7 +10,7 @@
  * | `hang` | never answers (until the caller gives up) |
  * | `garbage` | 200 with a body that is not JSON (stream: a data line that is not JSON) |
  * | `drop` | stream: two chunks then the connection ends without `[DONE]`; non-stream: half a JSON body |
- * | `slow` | 50 ms before every stream chunk |
+ * | `slow` | 50 ms before every stream chunk (non-stream: 50 ms per word before answering) |
  * | anything else | `Echo: <last user message>` (see echo-reply.ts for the token arithmetic) |
  *
  * Run directly: PORT (default 4100), ECHO_API_KEY (optional) → prints `echo vendor listening on <url>`.
@@ -95,6 +95,7 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
         : new Response("<html>502 Bad Gateway</html>", { headers: { "content-type": "application/json" } });
     }
     if (body.stream !== true) {
+      if (model.startsWith("slow")) await Bun.sleep(SLOW_CHUNK_MS * words.length);
       const json = JSON.stringify(completionBody(id, created, model, words.join(" "), finish, usage));
       if (model.startsWith("drop")) return new Response(json.slice(0, json.length >> 1), { headers: { "content-type": "application/json" } });
       return new Response(json, { headers: { "content-type": "application/json" } });
