@@ -14,15 +14,20 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   let size = 0;
   if (request.body) {
     const reader = request.body.getReader();
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
-        return tooLarge;
+    try {
+      while (true) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > maxBytes) {
+          await reader.cancel().catch(() => {});
+          return tooLarge;
+        }
+        chunks.push(value);
       }
-      chunks.push(value);
+    } catch {
+      // The client went away mid-body: nobody will read the answer, but it must not be a 500.
+      return { ok: false, error: { kind: "invalid_json", message: "The request body could not be read completely." } };
     }
   }
   const text = new TextDecoder().decode(Buffer.concat(chunks));
