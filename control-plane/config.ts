@@ -11,5 +11,8 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     dataDir: env.DATA_DIR || ".data/control-plane",
     adminToken: env.ADMIN_TOKEN || null,
     signingKeyJwk: env.SIGNING_KEY_JWK || null,
+    tokenSecret: env.ADMIN_JWT_SECRET || null,
+    requiredApprovals: env.REQUIRED_APPROVALS ? Number(env.REQUIRED_APPROVALS) : undefined,
+    trustForwardedFor: env.TRUST_FORWARDED_FOR === "true",
   };
 }

@@ -37,8 +37,8 @@ test("with no databaseUrl it runs on PGlite, and a restart keeps data and the ad
     expect(secondLogs.some((l) => l.includes("admin token"))).toBe(false);
     expect(secondLogs.some((l) => l.includes("applied migrations"))).toBe(false);
     expect(second.jwks).toEqual(jwks as typeof second.jwks);
-    const { tenants } = await adminClient(second.url, token).request<{ tenants: { name: string }[] }>(`{ tenants { name } }`);
-    expect(tenants).toEqual([{ name: "embedded" }]);
+    const { tenants } = await adminClient(second.url, token).request<{ tenants: { items: { name: string }[] } }>(`{ tenants { items { name } } }`);
+    expect(tenants.items).toEqual([{ name: "embedded" }]);
   } finally {
     await second.stop();
   }

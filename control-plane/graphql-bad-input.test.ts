@@ -77,7 +77,7 @@ test("keys, tenants, regions: unknown ids are NOT_FOUND, duplicates CONFLICT", a
   expect(await key({ tenantId, name: "k", expiresAt: "2001-01-01T00:00:00Z" })).toEqual({ code: "BAD_USER_INPUT", message: expect.stringContaining("expiresAt") });
   expect((await key({ tenantId, name: "k", allowedAliases: ["NOT VALID"] })).code).toBe("BAD_USER_INPUT");
   expect((await codeOf(`mutation { revokeKey(id: "key_missing") { id } }`)).code).toBe("NOT_FOUND");
-  expect((await codeOf(`{ keys(tenantId: "ten_missing") { id } }`)).code).toBe("NOT_FOUND");
+  expect((await codeOf(`{ keys(tenantId: "ten_missing") { items { id } } }`)).code).toBe("NOT_FOUND");
   expect((await codeOf(`{ spend(tenantId: "ten_missing", from: "2026-01-01T00:00:00Z", to: "2026-01-02T00:00:00Z") { requests } }`)).code).toBe("NOT_FOUND");
   expect((await codeOf(`mutation { createTenant(input: { name: "acme" }) { id } }`)).code).toBe("CONFLICT");
   expect((await codeOf(`mutation { createRegion(input: { name: "X" }) { token } }`)).code).toBe("BAD_USER_INPUT");

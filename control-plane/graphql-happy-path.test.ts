@@ -49,12 +49,16 @@ test("create tenant, region, deployment, alias, price and key through HTTP Graph
     { i: { tenantId: createTenant.id, name: "backend", allowedAliases: ["chat-small"] } },
   );
   expect(isGatewayKeyFormat(createKey.secret)).toBe(true);
-  expect(createKey.key).toMatchObject({ tenantId: createTenant.id, name: "backend", status: "active", allowedAliases: ["chat-small"], expiresAt: null });
+  expect(createKey.key).toMatchObject({ tenantId: createTenant.id, name: "backend", status: "active", allowedAliases: ["chat-small"] });
+  // Every key expires: 90 days by default.
+  const ttlDays = (Date.parse(createKey.key.expiresAt) - Date.now()) / 86_400_000;
+  expect(ttlDays).toBeGreaterThan(89.9);
+  expect(ttlDays).toBeLessThanOrEqual(90);
   expect(createKey.secret.startsWith(createKey.key.prefix)).toBe(true);
   expect(await version()).toBe(before + 1);
 
-  const { keys } = await t.admin.request<any>(`query($t: ID!) { keys(tenantId: $t) { id prefix status } }`, { t: createTenant.id });
-  expect(keys).toEqual([{ id: createKey.key.id, prefix: createKey.key.prefix, status: "active" }]);
+  const { keys } = await t.admin.request<any>(`query($t: ID!) { keys(tenantId: $t) { items { id prefix status } } }`, { t: createTenant.id });
+  expect(keys.items).toEqual([{ id: createKey.key.id, prefix: createKey.key.prefix, status: "active" }]);
   expect(JSON.stringify(keys)).not.toContain(createKey.secret);
 
   // The database holds the hash and the display prefix, never the secret.
@@ -69,8 +73,8 @@ test("create tenant, region, deployment, alias, price and key through HTTP Graph
     await sql.end();
   }
 
-  const listed = await t.admin.request<any>(`{ tenants { id } deployments { id } aliases { name } prices { model } regions { name } }`);
-  expect(listed.tenants).toEqual([{ id: createTenant.id }]);
+  const listed = await t.admin.request<any>(`{ tenants { items { id } } deployments { id } aliases { name } prices { model } regions { name } }`);
+  expect(listed.tenants.items).toEqual([{ id: createTenant.id }]);
   expect(listed.aliases).toEqual([{ name: "chat-small" }]);
   expect(listed.regions).toEqual([{ name: "eu-west" }]);
 

@@ -13,6 +13,9 @@ import { startApollo } from "./graphql/apollo.ts";
 import { buildControlPlaneSchema } from "./graphql/build-schema.ts";
 import { startHttpServer } from "./http/server.ts";
 import { loadSigningKey } from "./snapshots/signing-key.ts";
+import { loadTokenSecret } from "./auth/token-secret.ts";
+import { startChangeTicker } from "./changes/change-ticker.ts";
+import type { AppDeps } from "./graphql/context.ts";
 
 export interface ControlPlaneConfig {
   port: number; // 0 = pick a free port
@@ -22,6 +25,11 @@ export interface ControlPlaneConfig {
   adminToken?: string | null; // if set: accepted as bootstrap admin token (its hash stored)
   signingKeyJwk?: string | null; // private Ed25519 JWK JSON; else read/create dataDir/signing-key.jwk
   log?: (line: string) => void; // default console.log
+  tokenSecret?: string | null; // HS256 secret for admin JWTs; else read/create dataDir/admin-jwt.secret
+  requiredApprovals?: number; // approvals a change request needs (default 1)
+  trustForwardedFor?: boolean; // audit x-forwarded-for as the client address (only behind a trusted proxy)
+  changeTickMs?: number; // how often scheduled change requests are checked (default 1000)
+  onQuery?: (query: string) => void; // every SQL statement sent (tests count statements with it)
 }
 
 export interface RunningControlPlane {
@@ -35,18 +43,29 @@ export interface RunningControlPlane {
 
 export async function startControlPlane(config: ControlPlaneConfig): Promise<RunningControlPlane> {
   const log = config.log ?? ((line: string) => console.log(line));
-  const db = await openDatabase(config.databaseUrl, config.dataDir);
+  const requiredApprovals = config.requiredApprovals ?? 1;
+  if (!Number.isInteger(requiredApprovals) || requiredApprovals < 1 || requiredApprovals > 10) throw new Error(`requiredApprovals must be an integer 1-10, got ${requiredApprovals}`);
+  const db = await openDatabase(config.databaseUrl, config.dataDir, config.onQuery);
   try {
     const applied = await migrate(db.sql);
     if (applied.length > 0) log(`control plane applied migrations: ${applied.join(", ")}`);
     const signingKey = await loadSigningKey(config.dataDir, config.signingKeyJwk);
     const generatedAdminToken = await ensureAdminToken(db.sql, config.adminToken);
     if (generatedAdminToken) log(`control plane generated admin token (shown once): ${generatedAdminToken}`);
-    const deps = { sql: db.sql, signingKey, log };
+    const tokenSecret = await loadTokenSecret(config.dataDir, config.tokenSecret);
+    const deps: AppDeps = {
+      sql: db.sql,
+      signingKey,
+      tokenSecret,
+      governance: { requiredApprovals },
+      trustForwardedFor: config.trustForwardedFor ?? false,
+      log,
+    };
     const apollo = await startApollo(await buildControlPlaneSchema(), log);
     const jwks = { keys: [signingKey.publicJwk] };
     const server = startHttpServer({ port: config.port, host: config.host ?? "127.0.0.1", apollo, deps, jwks });
     const url = `http://${server.hostname}:${server.port}`;
+    const ticker = startChangeTicker(deps, config.changeTickMs ?? 1000);
     log(`control plane database: ${db.kind}`);
     log(`control plane listening on ${url}`);
     return {
@@ -55,6 +74,7 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
       generatedAdminToken,
       jwks,
       async stop() {
+        await ticker.stop();
         await server.stop(true);
         await apollo.stop();
         await db.close();

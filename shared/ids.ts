@@ -5,7 +5,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 
-export type IdPrefix = "ten" | "key" | "dep" | "als" | "reg" | "evt" | "req" | "chg" | "adm" | "prx";
+export type IdPrefix = "ten" | "key" | "dep" | "als" | "reg" | "evt" | "req" | "chg" | "adm" | "prx" | "prn" | "jti";
 
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
 

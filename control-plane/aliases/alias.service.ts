@@ -34,7 +34,7 @@ export async function withDeployments(q: Queryable, rows: AliasRow[]): Promise<A
 
 export async function createAlias(ctx: GraphQLContext, input: AliasInput): Promise<Alias> {
   checkInput(input);
-  return runConfigChange(ctx.deps, ctx.actor, async (tx) => {
+  return runConfigChange(ctx.deps, ctx.who, async (tx) => {
     if (await aliasExists(tx, input.name)) throw conflict(`an alias named ${input.name} already exists`);
     await requireDeployments(tx, input.deploymentIds);
     await insertAlias(tx, input.name);
@@ -47,7 +47,7 @@ export async function createAlias(ctx: GraphQLContext, input: AliasInput): Promi
 
 export async function updateAlias(ctx: GraphQLContext, input: AliasInput): Promise<Alias> {
   checkInput(input);
-  return runConfigChange(ctx.deps, ctx.actor, async (tx) => {
+  return runConfigChange(ctx.deps, ctx.who, async (tx) => {
     const [before] = await listAliasRows(tx, input.name);
     if (!before) throw notFound("alias", input.name);
     await requireDeployments(tx, input.deploymentIds);

@@ -13,6 +13,16 @@ export interface AuditContent {
   target: string;
   before: unknown;
   after: unknown;
+  /** Where the request came from; hashed only when known, so rows written before it existed still verify. */
+  clientAddress?: string | null;
+  /** A kill switch that bypassed approval; hashed only when true. */
+  breakGlass?: boolean;
+}
+
+/** Drops the optional fields when unset, so the hash of an old-style row is unchanged. */
+function hashable(content: AuditContent): Record<string, unknown> {
+  const { clientAddress, breakGlass, ...base } = content;
+  return { ...base, ...(clientAddress ? { clientAddress } : {}), ...(breakGlass ? { breakGlass: true } : {}) };
 }
 
 /** Canonical JSON (sorted object keys) so the hash does not depend on key order after a jsonb round trip. */
@@ -26,5 +36,5 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function auditHash(prevHash: string, content: AuditContent): string {
-  return createHash("sha256").update(prevHash).update("\n").update(canonicalJson(content)).digest("hex");
+  return createHash("sha256").update(prevHash).update("\n").update(canonicalJson(hashable(content))).digest("hex");
 }

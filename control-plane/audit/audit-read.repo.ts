@@ -2,7 +2,8 @@
 import type { Queryable } from "../db/client.ts";
 import type { AuditEntry } from "./audit.type.ts";
 
-const COLUMNS = `id::text as id, at, actor, action, target, before, after, prev_hash as "prevHash", hash`;
+const COLUMNS = `id::text as id, at, actor, action, target, before, after, prev_hash as "prevHash", hash,
+  client_address as "clientAddress", break_glass as "breakGlass"`;
 
 export async function latestAuditEntries(q: Queryable, limit: number): Promise<AuditEntry[]> {
   return [...(await q.unsafe<AuditEntry[]>(`select ${COLUMNS} from audit_log order by id desc limit $1`, [limit]))];

@@ -11,6 +11,10 @@ export interface AuditEntry {
   target: string;
   before?: unknown;
   after?: unknown;
+  /** The caller's address (socket, or x-forwarded-for when configured as trusted). */
+  clientAddress?: string | null;
+  /** Set by kill switches, which bypass approval. */
+  breakGlass?: boolean;
 }
 
 /** Plain JSON (Dates → ISO strings) so what is hashed is exactly what jsonb stores. */
@@ -29,9 +33,12 @@ export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
     target: entry.target,
     before: toJson(entry.before),
     after: toJson(entry.after),
+    clientAddress: entry.clientAddress ?? null,
+    breakGlass: entry.breakGlass === true,
   };
   const hash = auditHash(prevHash, content);
-  await tx`insert into audit_log (at, actor, action, target, before, after, prev_hash, hash)
+  await tx`insert into audit_log (at, actor, action, target, before, after, prev_hash, hash, client_address, break_glass)
     values (${content.at}, ${content.actor}, ${content.action}, ${content.target},
-            ${tx.json(content.before as never)}, ${tx.json(content.after as never)}, ${prevHash}, ${hash})`;
+            ${tx.json(content.before as never)}, ${tx.json(content.after as never)}, ${prevHash}, ${hash},
+            ${content.clientAddress ?? null}, ${content.breakGlass === true})`;
 }

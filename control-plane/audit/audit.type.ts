@@ -11,6 +11,10 @@ export class AuditEntry {
   @Field(() => String) target: string;
   @Field(() => JSONResolver, { nullable: true }) before: unknown;
   @Field(() => JSONResolver, { nullable: true }) after: unknown;
+  /** The caller's address: the socket's, or x-forwarded-for when the control plane is told to trust it. */
+  @Field(() => String, { nullable: true }) clientAddress: string | null;
+  /** True for kill switches, which bypass approval. */
+  @Field(() => Boolean) breakGlass: boolean;
   @Field(() => String) prevHash: string;
   @Field(() => String) hash: string;
 }

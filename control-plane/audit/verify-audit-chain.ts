@@ -15,6 +15,8 @@ export async function verifyAuditChain(q: Queryable): Promise<AuditChainVerdict>
       target: row.target,
       before: row.before ?? null,
       after: row.after ?? null,
+      clientAddress: row.clientAddress,
+      breakGlass: row.breakGlass,
     });
     if (row.prevHash !== prev || row.hash !== expected) return { ok: false, brokenAt: Number(row.id), checked };
     prev = row.hash;

@@ -21,9 +21,10 @@ export interface Database {
 const CLIENT_OPTIONS = { onnotice: () => {}, connect_timeout: 10 } as const;
 
 /** Opens PostgreSQL when a URL is given, else PGlite under `dataDir/pglite`. */
-export async function openDatabase(databaseUrl: string | null | undefined, dataDir: string): Promise<Database> {
+export async function openDatabase(databaseUrl: string | null | undefined, dataDir: string, onQuery?: (query: string) => void): Promise<Database> {
   if (databaseUrl) {
-    const sql = postgres(databaseUrl, { ...CLIENT_OPTIONS, max: 10 });
+    const debug = onQuery ? (_connection: number, query: string) => onQuery(query) : undefined;
+    const sql = postgres(databaseUrl, { ...CLIENT_OPTIONS, max: 10, ...(debug ? { debug } : {}) });
     await sql`select 1`;
     return { sql, kind: "postgres", close: () => sql.end({ timeout: 5 }) };
   }

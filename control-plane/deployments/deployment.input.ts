@@ -7,4 +7,8 @@ export class CreateDeploymentInput {
   @Field(() => String) model: string;
   @Field(() => String) region: string;
   @Field(() => String) credentialRef: string;
+  /** e.g. "eu", "us" */
+  @Field(() => String, { nullable: true }) jurisdiction?: string | null;
+  /** e.g. ["baa"] */
+  @Field(() => [String], { nullable: true }) flags?: string[] | null;
 }

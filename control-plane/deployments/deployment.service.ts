@@ -13,6 +13,8 @@ import type { Deployment } from "./deployment.type.ts";
 export const PROVIDER_KINDS: readonly ProviderKind[] = ["openai", "azure", "anthropic", "gemini"];
 /** A reference the proxy resolves locally; a pasted API key does not match it. */
 export const CREDENTIAL_REF_PATTERN = /^(env:[A-Z_][A-Z0-9_]*|file:\/.+)$/;
+export const JURISDICTION_PATTERN = /^[a-z][a-z0-9-]{1,15}$/;
+export const FLAG_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
 
 export function requireProvider(field: string, value: string): ProviderKind {
   if (!(PROVIDER_KINDS as readonly string[]).includes(value)) throw badInput(field, `must be one of ${PROVIDER_KINDS.join(", ")}`);
@@ -27,8 +29,10 @@ export async function createDeployment(ctx: GraphQLContext, input: CreateDeploym
     model: requireText("model", input.model, 200),
     region: requirePattern("region", input.region, REGION_NAME_PATTERN),
     credentialRef: requirePattern("credentialRef", input.credentialRef, CREDENTIAL_REF_PATTERN),
+    jurisdiction: input.jurisdiction ? requirePattern("jurisdiction", input.jurisdiction, JURISDICTION_PATTERN) : null,
+    flags: [...new Set((input.flags ?? []).map((f, i) => requirePattern(`flags[${i}]`, f, FLAG_PATTERN)))].sort(),
   };
-  return runConfigChange(ctx.deps, ctx.actor, async (tx) => {
+  return runConfigChange(ctx.deps, ctx.who, async (tx) => {
     const deployment = await insertDeployment(tx, fields);
     return { result: deployment, audit: { action: "deployment.create", target: deployment.id, after: deployment } };
   });

@@ -10,5 +10,11 @@ export class Deployment {
   @Field(() => String) region: string;
   /** `env:NAME` or `file:/path`: where the proxy finds the vendor credential. Never the credential. */
   @Field(() => String) credentialRef: string;
+  /** Where the vendor processes data (e.g. "eu"); null = unknown. */
+  @Field(() => String, { nullable: true }) jurisdiction: string | null;
+  /** e.g. ["baa"] */
+  @Field(() => [String]) flags: string[];
+  /** active | disabled (kill switch or change request) */
+  @Field(() => String) status: string;
   @Field(() => DateTimeResolver) createdAt: Date;
 }

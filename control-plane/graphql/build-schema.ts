@@ -6,6 +6,9 @@ import "reflect-metadata";
 import { printSchema, type GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { AuditResolver } from "../audit/audit.resolver.ts";
+import { authorize } from "../auth/authorize.middleware.ts";
+import { PrincipalResolver } from "../auth/principal.resolver.ts";
+import { ChangeRequestResolver } from "../changes/change-request.resolver.ts";
 import { AliasResolver } from "../aliases/alias.resolver.ts";
 import { DeploymentResolver } from "../deployments/deployment.resolver.ts";
 import { KeyResolver } from "../keys/key.resolver.ts";
@@ -25,11 +28,14 @@ export const RESOLVERS = [
   ConfigVersionResolver,
   SpendResolver,
   AuditResolver,
+  PrincipalResolver,
+  ChangeRequestResolver,
 ] as const;
 
 export async function buildControlPlaneSchema(): Promise<GraphQLSchema> {
   // validate: false — services validate arguments themselves so every message names its field.
-  return buildSchema({ resolvers: RESOLVERS, validate: false });
+  // authorize runs before every root field: default deny, refused mutations audited.
+  return buildSchema({ resolvers: RESOLVERS, validate: false, globalMiddlewares: [authorize] });
 }
 
 /** The schema as SDL, as committed in control-plane/schema.graphql. */

@@ -1,15 +1,33 @@
-/** What every resolver receives: the authenticated admin and the wired dependencies. */
+/** What every resolver receives: the authenticated principal, where the call came from, and the wired dependencies. */
 import type { Sql } from "../db/client.ts";
 import type { SigningKey } from "../../shared/snapshot/sign.ts";
+import type { Principal } from "../auth/principal.ts";
+import type { AuditActor } from "../audit/audit-actor.ts";
+import type { RequestLoaders } from "./loaders.ts";
+
+export interface GovernanceSettings {
+  /** Approvals a change request needs before it applies (default 1). */
+  requiredApprovals: number;
+}
 
 export interface AppDeps {
   sql: Sql;
   signingKey: SigningKey;
+  /** HS256 secret for admin JWTs. */
+  tokenSecret: Uint8Array;
+  governance: GovernanceSettings;
+  /** Take x-forwarded-for as the client address (only behind a trusted reverse proxy). */
+  trustForwardedFor: boolean;
   log: (line: string) => void;
 }
 
 export interface GraphQLContext {
-  /** The admin token id that made the request; recorded in the audit log. */
+  /** The principal id that made the request; recorded in the audit log. */
   actor: string;
+  principal: Principal;
+  /** actor + client address, as written to audit rows. */
+  who: AuditActor;
   deps: AppDeps;
+  /** Per-request batching loaders and the tenant-scope cache; never shared between requests. */
+  loaders: RequestLoaders;
 }

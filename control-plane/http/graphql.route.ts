@@ -4,8 +4,9 @@
  */
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
-import { adminForToken } from "../admin/admin-token.repo.ts";
+import { authenticate } from "../auth/authenticate.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
+import { makeLoaders } from "../graphql/loaders.ts";
 import { bearerToken } from "./region-auth.ts";
 
 /** Admin requests are small; a larger body is a mistake or an attack. */
@@ -15,10 +16,21 @@ function graphqlError(status: number, code: string, message: string): Response {
   return Response.json({ errors: [{ message, extensions: { code } }] }, { status });
 }
 
-export async function handleGraphQL(apollo: ApolloServer<GraphQLContext>, deps: AppDeps, request: Request): Promise<Response> {
+/** The client address for audit rows: the first x-forwarded-for hop only when configured as trusted. */
+export function clientAddress(request: Request, socketAddress: string | null, trustForwardedFor: boolean): string | null {
+  if (trustForwardedFor) {
+    const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim();
+    if (forwarded) return forwarded.slice(0, 100);
+  }
+  return socketAddress;
+}
+
+export async function handleGraphQL(apollo: ApolloServer<GraphQLContext>, deps: AppDeps, request: Request, socketAddress: string | null = null): Promise<Response> {
   const token = bearerToken(request);
-  const actor = token ? await adminForToken(deps.sql, token) : null;
-  if (!actor) return graphqlError(401, GraphQLCode.UNAUTHENTICATED, "missing or invalid admin token");
+  // Expired, forged, revoked and unknown tokens all get the same answer.
+  const principal = token ? await authenticate(deps.sql, deps.tokenSecret, token) : null;
+  if (!principal) return graphqlError(401, GraphQLCode.UNAUTHENTICATED, "missing or invalid admin token");
+  const who = { id: principal.id, clientAddress: clientAddress(request, socketAddress, deps.trustForwardedFor) };
   const url = new URL(request.url);
   let body: unknown = undefined;
   if (request.method === "POST") {
@@ -34,7 +46,7 @@ export async function handleGraphQL(apollo: ApolloServer<GraphQLContext>, deps: 
   request.headers.forEach((value, key) => headers.set(key, value));
   const result = await apollo.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: request.method, headers, search: url.search, body },
-    context: async () => ({ actor, deps }),
+    context: async () => ({ actor: principal.id, principal, who, deps, loaders: makeLoaders(deps.sql) }),
   });
   const responseHeaders = new Headers();
   for (const [key, value] of result.headers) responseHeaders.set(key, value);

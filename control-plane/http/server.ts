@@ -23,9 +23,9 @@ export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.s
     hostname: options.host,
     development: false,
     maxRequestBodySize: Math.max(MAX_USAGE_BODY_BYTES, MAX_GRAPHQL_BODY_BYTES) + 1024,
-    async fetch(request) {
+    async fetch(request, server) {
       const { pathname } = new URL(request.url);
-      if (pathname === "/graphql") return handleGraphQL(apollo, deps, request);
+      if (pathname === "/graphql") return handleGraphQL(apollo, deps, request, server.requestIP(request)?.address ?? null);
       if (pathname.startsWith(SNAPSHOT_PATH_PREFIX)) return handleSnapshot(deps.sql, request, pathname);
       if (pathname === USAGE_PATH) return handleUsage(deps.sql, request);
       if (pathname === JWKS_PATH) return Response.json(jwks, { headers: { "cache-control": "max-age=300" } });

@@ -2,11 +2,20 @@
 import type { Queryable } from "../db/client.ts";
 import type { GatewayKey } from "./key.type.ts";
 
-const COLUMNS = `id, tenant_id as "tenantId", name, prefix, status, created_at as "createdAt",
-  expires_at as "expiresAt", revoked_at as "revokedAt", allowed_aliases as "allowedAliases"`;
+/** `status` reads `expired` for an active key past its expiry. */
+const COLUMNS = `id, tenant_id as "tenantId", name, prefix,
+  case when status = 'active' and expires_at is not null and expires_at <= now() then 'expired' else status end as status,
+  created_at as "createdAt", expires_at as "expiresAt", revoked_at as "revokedAt", last_used_at as "lastUsedAt",
+  allowed_aliases as "allowedAliases", allowed_regions as "allowedRegions", rotated_to as "rotatedTo"`;
 
-export async function listKeys(q: Queryable, tenantId: string): Promise<GatewayKey[]> {
-  return [...(await q.unsafe<GatewayKey[]>(`select ${COLUMNS} from gateway_keys where tenant_id = $1 order by created_at, id`, [tenantId]))];
+export async function listKeysPage(q: Queryable, tenantId: string, status: string | null, after: string | null, limit: number): Promise<GatewayKey[]> {
+  return [
+    ...(await q.unsafe<GatewayKey[]>(
+      `select * from (select ${COLUMNS} from gateway_keys where tenant_id = $1 and id > $2) k
+       where ($3::text is null or status = $3) order by id limit $4`,
+      [tenantId, after ?? "", status ?? null, limit] as never[],
+    )),
+  ];
 }
 
 export async function findKey(q: Queryable, id: string): Promise<GatewayKey | null> {
@@ -22,22 +31,24 @@ export interface NewKeyRow {
   keyHash: string;
   expiresAt: Date | null;
   allowedAliases: string[] | null;
+  allowedRegions: string[] | null;
 }
 
 export async function insertKey(q: Queryable, k: NewKeyRow): Promise<GatewayKey> {
-  const [row] = await q<GatewayKey[]>`
-    insert into gateway_keys (id, tenant_id, name, prefix, key_hash, expires_at, allowed_aliases)
+  await q`
+    insert into gateway_keys (id, tenant_id, name, prefix, key_hash, expires_at, allowed_aliases, allowed_regions)
     values (${k.id}, ${k.tenantId}, ${k.name}, ${k.prefix}, ${k.keyHash}, ${k.expiresAt},
-            ${k.allowedAliases === null ? null : q.array(k.allowedAliases)})
-    returning id, tenant_id as "tenantId", name, prefix, status, created_at as "createdAt",
-      expires_at as "expiresAt", revoked_at as "revokedAt", allowed_aliases as "allowedAliases"`;
-  return row!;
+            ${k.allowedAliases === null ? null : q.array(k.allowedAliases)}, ${k.allowedRegions === null ? null : q.array(k.allowedRegions)})`;
+  return (await findKey(q, k.id))!;
 }
 
 export async function markRevoked(q: Queryable, id: string): Promise<GatewayKey> {
-  const [row] = await q.unsafe<GatewayKey[]>(
-    `update gateway_keys set status = 'revoked', revoked_at = coalesce(revoked_at, now()) where id = $1 returning ${COLUMNS}`,
-    [id],
-  );
-  return row!;
+  await q`update gateway_keys set status = 'revoked', revoked_at = coalesce(revoked_at, now()) where id = ${id}`;
+  return (await findKey(q, id))!;
+}
+
+/** Ends a rotated key's life at `expiresAt` and points it at its successor. */
+export async function markRotated(q: Queryable, id: string, expiresAt: Date, rotatedTo: string): Promise<GatewayKey> {
+  await q`update gateway_keys set expires_at = ${expiresAt}, rotated_to = ${rotatedTo} where id = ${id}`;
+  return (await findKey(q, id))!;
 }

@@ -1,18 +1,35 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { requireVisibleTenant } from "../auth/access.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { notFound } from "../graphql/errors.ts";
-import { findTenant } from "../tenants/tenant.repo.ts";
-import { CreateKeyInput } from "./key.input.ts";
-import { listKeys } from "./key.repo.ts";
-import { createKey, revokeKey } from "./key.service.ts";
-import { CreatedKey, GatewayKey } from "./key.type.ts";
+import { pageArgs, toPage } from "../graphql/page.ts";
+import { Tenant } from "../tenants/tenant.type.ts";
+import { CreateKeyInput, RotateKeyInput } from "./key.input.ts";
+import { listKeysPage } from "./key.repo.ts";
+import { createKey, revokeKey, rotateKey } from "./key.service.ts";
+import { CreatedKey, GatewayKey, KeyConnection } from "./key.type.ts";
 
 @Resolver(() => GatewayKey)
 export class KeyResolver {
-  @Query(() => [GatewayKey])
-  async keys(@Arg("tenantId", () => ID) tenantId: string, @Ctx() ctx: GraphQLContext): Promise<GatewayKey[]> {
-    if (!(await findTenant(ctx.deps.sql, tenantId))) throw notFound("tenant", tenantId);
-    return listKeys(ctx.deps.sql, tenantId);
+  /** A tenant's keys in id order, optionally by status (active | revoked | expired). */
+  @Query(() => KeyConnection)
+  async keys(
+    @Arg("tenantId", () => ID) tenantId: string,
+    @Arg("first", () => Int, { nullable: true }) first: number | null,
+    @Arg("after", () => String, { nullable: true }) after: string | null,
+    @Arg("status", () => String, { nullable: true }) status: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<KeyConnection> {
+    const page = pageArgs(first, after);
+    await requireVisibleTenant(ctx, tenantId);
+    if (!(await ctx.loaders.tenant.load(tenantId))) throw notFound("tenant", tenantId);
+    return toPage(await listKeysPage(ctx.deps.sql, tenantId, status, page.after, page.limit + 1), page.limit, (k) => k.id);
+  }
+
+  /** Batched: a page of keys asks for its tenants in one statement. */
+  @FieldResolver(() => Tenant)
+  async tenant(@Root() key: GatewayKey, @Ctx() ctx: GraphQLContext): Promise<Tenant> {
+    return (await ctx.loaders.tenant.load(key.tenantId))!;
   }
 
   @Mutation(() => CreatedKey)
@@ -23,5 +40,11 @@ export class KeyResolver {
   @Mutation(() => GatewayKey)
   revokeKey(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<GatewayKey> {
     return revokeKey(ctx, id);
+  }
+
+  /** A new secret for the key; the old one keeps working for graceHours (default 24). */
+  @Mutation(() => CreatedKey)
+  rotateKey(@Arg("input", () => RotateKeyInput) input: RotateKeyInput, @Ctx() ctx: GraphQLContext): Promise<CreatedKey> {
+    return rotateKey(ctx, input);
   }
 }

@@ -1,31 +1,60 @@
-/** Key rules: the tenant must exist, the secret is shown once, revocation is idempotent. */
+/**
+ * Key rules: the tenant must be in the caller's scope; the secret is shown once; every key expires
+ * (the tenant's inherited keyTtlDays, else 90 days); a key's aliases stay within its tenant's;
+ * rotation issues a new key and gives the old one a grace period; revocation is idempotent.
+ */
 import { gatewayKeyDisplayPrefix, hashSecret, newGatewayKey, newId } from "../../shared/ids.ts";
+import { requireTenantInScope } from "../auth/access.ts";
+import type { Tx } from "../db/client.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
-import { badInput, notFound } from "../graphql/errors.ts";
-import { requireText } from "../graphql/validate.ts";
+import { badInput, conflict, notFound } from "../graphql/errors.ts";
+import { requirePattern, requireText } from "../graphql/validate.ts";
 import { ALIAS_NAME_PATTERN } from "../aliases/alias-name.ts";
+import { REGION_NAME_PATTERN } from "../regions/region-name.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
 import { findTenant } from "../tenants/tenant.repo.ts";
-import type { CreateKeyInput } from "./key.input.ts";
-import { findKey, insertKey, markRevoked } from "./key.repo.ts";
+import { effectivePolicy } from "../tenants/tenant-policy.ts";
+import { ancestorPolicies } from "../tenants/tenant.service.ts";
+import type { CreateKeyInput, RotateKeyInput } from "./key.input.ts";
+import { findKey, insertKey, markRevoked, markRotated } from "./key.repo.ts";
 import type { CreatedKey, GatewayKey } from "./key.type.ts";
 
-function checkAllowedAliases(value: string[] | null | undefined): string[] | null {
+export const DEFAULT_KEY_TTL_DAYS = 90;
+export const DEFAULT_GRACE_HOURS = 24;
+const MAX_GRACE_HOURS = 720;
+const DAY_MS = 86_400_000;
+
+function checkList(field: string, value: string[] | null | undefined, pattern: RegExp): string[] | null {
   if (value === null || value === undefined) return null;
-  for (const [i, name] of value.entries()) {
-    if (!ALIAS_NAME_PATTERN.test(name)) throw badInput(`allowedAliases[${i}]`, `must match ${ALIAS_NAME_PATTERN.source}`);
-  }
+  for (const [i, name] of value.entries()) requirePattern(`${field}[${i}]`, name, pattern);
   return [...new Set(value)];
+}
+
+/** Tenant in scope, expiry within the tenant's key TTL, aliases within the tenant's. */
+async function keyRules(tx: Tx, ctx: GraphQLContext, tenantId: string, expiresAt: Date | null, allowedAliases: string[] | null): Promise<Date> {
+  await requireTenantInScope(ctx, tx, tenantId);
+  if (!(await findTenant(tx, tenantId))) throw notFound("tenant", tenantId);
+  const [self, ...above] = await ancestorPolicies(tx, tenantId, true);
+  const policy = effectivePolicy(self!.policy, above);
+  const ttlDays = policy.keyTtlDays ?? DEFAULT_KEY_TTL_DAYS;
+  const latest = new Date(Date.now() + ttlDays * DAY_MS);
+  if (expiresAt && expiresAt.getTime() > latest.getTime() + 60_000) throw badInput("expiresAt", `must be within the tenant's key TTL of ${ttlDays} days`);
+  if (allowedAliases && policy.allowedAliases) {
+    const extra = allowedAliases.filter((a) => !policy.allowedAliases!.includes(a));
+    if (extra.length > 0) throw badInput("allowedAliases", `${extra.join(", ")} not in the tenant's allowed aliases [${policy.allowedAliases.join(", ")}]`);
+  }
+  return expiresAt ?? latest;
 }
 
 export async function createKey(ctx: GraphQLContext, input: CreateKeyInput): Promise<CreatedKey> {
   const name = requireText("name", input.name, 100);
-  const expiresAt = input.expiresAt ?? null;
-  if (expiresAt && expiresAt.getTime() <= Date.now()) throw badInput("expiresAt", "must be in the future");
-  const allowedAliases = checkAllowedAliases(input.allowedAliases);
+  const requested = input.expiresAt ?? null;
+  if (requested && requested.getTime() <= Date.now()) throw badInput("expiresAt", "must be in the future");
+  const allowedAliases = checkList("allowedAliases", input.allowedAliases, ALIAS_NAME_PATTERN);
+  const allowedRegions = checkList("allowedRegions", input.allowedRegions, REGION_NAME_PATTERN);
   const secret = newGatewayKey();
-  return runConfigChange(ctx.deps, ctx.actor, async (tx) => {
-    if (!(await findTenant(tx, input.tenantId))) throw notFound("tenant", input.tenantId);
+  return runConfigChange(ctx.deps, ctx.who, async (tx) => {
+    const expiresAt = await keyRules(tx, ctx, input.tenantId, requested, allowedAliases);
     const key = await insertKey(tx, {
       id: newId("key"),
       tenantId: input.tenantId,
@@ -34,16 +63,52 @@ export async function createKey(ctx: GraphQLContext, input: CreateKeyInput): Pro
       keyHash: hashSecret(secret),
       expiresAt,
       allowedAliases,
+      allowedRegions,
     });
     return { result: { key, secret }, audit: { action: "key.create", target: key.id, after: key } };
   });
 }
 
+/** A key the caller may touch, else NOT_FOUND (outside the scope looks exactly like missing). */
+async function requireKey(tx: Tx, ctx: GraphQLContext, id: string): Promise<GatewayKey> {
+  const key = await findKey(tx, id);
+  if (!key) throw notFound("key", id);
+  await requireTenantInScope(ctx, tx, key.tenantId).catch(() => {
+    throw notFound("key", id);
+  });
+  return key;
+}
+
 export async function revokeKey(ctx: GraphQLContext, id: string): Promise<GatewayKey> {
-  return runConfigChange(ctx.deps, ctx.actor, async (tx) => {
-    const before = await findKey(tx, id);
-    if (!before) throw notFound("key", id);
+  return runConfigChange(ctx.deps, ctx.who, async (tx) => {
+    const before = await requireKey(tx, ctx, id);
     const after = await markRevoked(tx, id);
     return { result: after, audit: { action: "key.revoke", target: id, before, after } };
+  });
+}
+
+/** A new secret with the same tenant, name and scopes; the old key stops at now + grace. */
+export async function rotateKey(ctx: GraphQLContext, input: RotateKeyInput): Promise<CreatedKey> {
+  const graceHours = input.graceHours ?? DEFAULT_GRACE_HOURS;
+  if (!Number.isFinite(graceHours) || graceHours < 0 || graceHours > MAX_GRACE_HOURS) throw badInput("graceHours", `must be between 0 and ${MAX_GRACE_HOURS}`);
+  const secret = newGatewayKey();
+  return runConfigChange(ctx.deps, ctx.who, async (tx) => {
+    const old = await requireKey(tx, ctx, input.id);
+    if (old.status !== "active") throw conflict(`key ${old.id} is ${old.status}; only an active key can be rotated`);
+    if (old.rotatedTo) throw conflict(`key ${old.id} was already rotated to ${old.rotatedTo}`);
+    const expiresAt = await keyRules(tx, ctx, old.tenantId, null, old.allowedAliases);
+    const key = await insertKey(tx, {
+      id: newId("key"),
+      tenantId: old.tenantId,
+      name: old.name,
+      prefix: gatewayKeyDisplayPrefix(secret),
+      keyHash: hashSecret(secret),
+      expiresAt,
+      allowedAliases: old.allowedAliases,
+      allowedRegions: old.allowedRegions,
+    });
+    const graceEnd = new Date(Math.min(Date.now() + graceHours * 3_600_000, old.expiresAt?.getTime() ?? Infinity));
+    const after = await markRotated(tx, old.id, graceEnd, key.id);
+    return { result: { key, secret }, audit: { action: "key.rotate", target: old.id, before: old, after: { old: after, new: key } } };
   });
 }

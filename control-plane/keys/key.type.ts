@@ -8,11 +8,18 @@ export class GatewayKey {
   @Field(() => String) name: string;
   /** The first characters of the secret: enough to recognise it, never enough to use it. */
   @Field(() => String) prefix: string;
+  /** active | revoked | expired (expired: past expiresAt, not revoked) */
   @Field(() => String) status: string;
   @Field(() => DateTimeResolver) createdAt: Date;
   @Field(() => DateTimeResolver, { nullable: true }) expiresAt: Date | null;
   @Field(() => DateTimeResolver, { nullable: true }) revokedAt: Date | null;
+  /** The latest usage event time seen for this key. */
+  @Field(() => DateTimeResolver, { nullable: true }) lastUsedAt: Date | null;
   @Field(() => [String], { nullable: true }) allowedAliases: string[] | null;
+  /** Regions whose snapshots carry this key; null = every region. */
+  @Field(() => [String], { nullable: true }) allowedRegions: string[] | null;
+  /** Set on a rotated key: the id of the key that replaced it. */
+  @Field(() => ID, { nullable: true }) rotatedTo: string | null;
 }
 
 @ObjectType()
@@ -20,4 +27,10 @@ export class CreatedKey {
   @Field(() => GatewayKey) key: GatewayKey;
   /** Shown once; only its SHA-256 is stored. */
   @Field(() => String) secret: string;
+}
+
+@ObjectType()
+export class KeyConnection {
+  @Field(() => [GatewayKey]) items: GatewayKey[];
+  @Field(() => String, { nullable: true }) nextCursor: string | null;
 }

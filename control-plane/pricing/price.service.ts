@@ -18,8 +18,9 @@ function toMicros(field: string, usd: number): number {
   return usdPerMillionToMicros(usd);
 }
 
-export async function setPrice(ctx: GraphQLContext, input: SetPriceInput): Promise<Price> {
-  const row = {
+/** Validates a price input into the stored row (micro-USD per 1M tokens). */
+export function priceRow(input: SetPriceInput) {
+  return {
     provider: requireProvider("provider", input.provider),
     model: requireText("model", input.model, 200),
     inputMicros: toMicros("inputUsdPerMillion", input.inputUsdPerMillion),
@@ -29,7 +30,11 @@ export async function setPrice(ctx: GraphQLContext, input: SetPriceInput): Promi
         ? null
         : toMicros("cachedInputUsdPerMillion", input.cachedInputUsdPerMillion),
   };
-  return runConfigChange(ctx.deps, ctx.actor, async (tx) => {
+}
+
+export async function setPrice(ctx: GraphQLContext, input: SetPriceInput): Promise<Price> {
+  const row = priceRow(input);
+  return runConfigChange(ctx.deps, ctx.who, async (tx) => {
     const before = await findPrice(tx, row.provider, row.model);
     const after = await upsertPrice(tx, row);
     return { result: after, audit: { action: "price.set", target: `${row.provider}:${row.model}`, before, after } };

@@ -13,7 +13,7 @@ import type { CreatedRegion } from "./region.type.ts";
 export async function createRegion(ctx: GraphQLContext, input: CreateRegionInput): Promise<CreatedRegion> {
   const name = requirePattern("name", input.name, REGION_NAME_PATTERN);
   const token = newToken("reg");
-  await runConfigChange(ctx.deps, ctx.actor, async (tx) => {
+  await runConfigChange(ctx.deps, ctx.who, async (tx) => {
     if (await regionExists(tx, name)) throw conflict(`a region named ${name} already exists`);
     await insertRegion(tx, name, hashSecret(token));
     return { result: null, audit: { action: "region.create", target: name, after: { name } } };

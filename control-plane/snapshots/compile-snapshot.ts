@@ -14,8 +14,21 @@ import {
 } from "../../shared/snapshot/schema.ts";
 import type { Price } from "../../shared/money/cost.ts";
 
+/** A tenant's own policy columns; absent fields publish nothing (older rows, unit tests). */
+export interface TenantPolicyRow {
+  kind?: "organization" | "team" | "project";
+  parentId?: string | null;
+  rpm?: number | null;
+  tpm?: number | null;
+  dailyBudgetMicros?: number | null;
+  monthlyBudgetMicros?: number | null;
+  allowedAliases?: string[] | null;
+  allowedJurisdictions?: string[] | null;
+  timeZone?: string | null;
+}
+
 export interface ConfigRows {
-  tenants: { id: string; name: string; status: "active" | "disabled" }[];
+  tenants: ({ id: string; name: string; status: "active" | "disabled" } & TenantPolicyRow)[];
   keys: {
     id: string;
     tenantId: string;
@@ -24,8 +37,21 @@ export interface ConfigRows {
     status: "active" | "revoked";
     expiresAt: Date | null;
     allowedAliases: string[] | null;
+    /** Regions whose snapshots carry the key; null or absent = all. */
+    allowedRegions?: string[] | null;
   }[];
-  deployments: { id: string; provider: ProviderKind; baseUrl: string; model: string; region: string; credentialRef: string }[];
+  deployments: {
+    id: string;
+    provider: ProviderKind;
+    baseUrl: string;
+    model: string;
+    region: string;
+    credentialRef: string;
+    jurisdiction?: string | null;
+    flags?: string[];
+    /** Disabled deployments (kill switch, rollback) are left out of every snapshot. */
+    status?: "active" | "disabled";
+  }[];
   /** Each alias's chain in fallback order, across all regions. */
   aliases: { name: string; deploymentIds: string[] }[];
   prices: { provider: string; model: string; inputMicros: number; outputMicros: number; cachedInputMicros: number | null }[];
@@ -35,6 +61,7 @@ export interface ConfigRows {
 export function compileSnapshot(rows: ConfigRows, region: string, version: number, issuedAt = new Date()): Snapshot {
   const keys: Record<string, SnapshotKey> = {};
   for (const k of rows.keys) {
+    if (k.allowedRegions && !k.allowedRegions.includes(region)) continue;
     keys[k.keyHash] = {
       id: k.id,
       tenantId: k.tenantId,
@@ -45,10 +72,10 @@ export function compileSnapshot(rows: ConfigRows, region: string, version: numbe
     };
   }
   const tenants: Record<string, SnapshotTenant> = {};
-  for (const t of rows.tenants) tenants[t.id] = { id: t.id, name: t.name, status: t.status };
+  for (const t of rows.tenants) tenants[t.id] = compileTenant(t);
   const deployments: Record<string, SnapshotDeployment> = {};
   for (const d of rows.deployments) {
-    if (d.region !== region) continue;
+    if (d.region !== region || d.status === "disabled") continue;
     deployments[d.id] = {
       id: d.id,
       provider: d.provider,
@@ -56,6 +83,8 @@ export function compileSnapshot(rows: ConfigRows, region: string, version: numbe
       model: d.model,
       region: d.region,
       credentialRef: d.credentialRef,
+      ...(d.jurisdiction !== undefined ? { jurisdiction: d.jurisdiction } : {}),
+      ...(d.flags !== undefined ? { flags: [...d.flags] } : {}),
     };
   }
   const aliases: Record<string, SnapshotAlias> = {};
@@ -72,4 +101,18 @@ export function compileSnapshot(rows: ConfigRows, region: string, version: numbe
     };
   }
   return { schema: SNAPSHOT_SCHEMA_VERSION, region, version, issuedAt: issuedAt.toISOString(), keys, tenants, aliases, deployments, pricing };
+}
+
+function compileTenant(t: ConfigRows["tenants"][number]): SnapshotTenant {
+  const out: SnapshotTenant = { id: t.id, name: t.name, status: t.status };
+  if (t.kind !== undefined) out.kind = t.kind;
+  if (t.parentId !== undefined) out.parentId = t.parentId;
+  if (t.rpm != null || t.tpm != null) out.limits = { rpm: t.rpm ?? null, tpm: t.tpm ?? null };
+  if (t.dailyBudgetMicros != null || t.monthlyBudgetMicros != null) {
+    out.budgets = { dailyMicros: t.dailyBudgetMicros ?? null, monthlyMicros: t.monthlyBudgetMicros ?? null };
+  }
+  if (t.timeZone) out.timeZone = t.timeZone;
+  if (t.allowedJurisdictions !== undefined) out.allowedJurisdictions = t.allowedJurisdictions ? [...t.allowedJurisdictions] : null;
+  if (t.allowedAliases !== undefined) out.allowedAliases = t.allowedAliases ? [...t.allowedAliases] : null;
+  return out;
 }

@@ -1,15 +1,17 @@
 /**
  * Every configuration mutation runs through `runConfigChange`: one transaction that takes the config
- * lock, applies the change, writes its audit row, bumps the config version and publishes a signed
- * snapshot per region. Either all of it commits or none of it does.
+ * lock, applies the change, writes its audit row, bumps the config version, stores the policy state of
+ * that version (for rollback), marks change requests whose targets moved as stale, and publishes a
+ * signed snapshot per region. Either all of it commits or none of it does.
  */
 import type { Sql, Tx } from "../db/client.ts";
 import { appendAudit, type AuditEntry } from "../audit/audit.repo.ts";
+import type { AuditActor } from "../audit/audit-actor.ts";
+import { CONFIG_LOCK_ID, toAuditActor } from "../audit/run-audited.ts";
+import { loadPolicyState, storeConfigState } from "../changes/policy-state.repo.ts";
+import { markStaleRequests } from "../changes/change-request.repo.ts";
 import type { SigningKey } from "../../shared/snapshot/sign.ts";
 import { publishSnapshots } from "./publish-snapshots.ts";
-
-/** Serialises config changes so versions, snapshots and the audit chain stay in commit order. */
-const CONFIG_LOCK_ID = 0x63666767;
 
 export interface ConfigChangeDeps {
   sql: Sql;
@@ -18,20 +20,29 @@ export interface ConfigChangeDeps {
 
 export interface ChangeOutcome<T> {
   result: T;
-  audit: Omit<AuditEntry, "actor">;
+  audit: Omit<AuditEntry, "actor" | "clientAddress">;
+  /** Runs in the same transaction once the new config version is known. */
+  onVersion?: (tx: Tx, version: number) => Promise<void>;
 }
 
 export async function runConfigChange<T>(
   deps: ConfigChangeDeps,
-  actor: string,
+  who: string | AuditActor,
   change: (tx: Tx) => Promise<ChangeOutcome<T>>,
 ): Promise<T> {
+  const actor = toAuditActor(who);
   return deps.sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${CONFIG_LOCK_ID})`;
-    const { result, audit } = await change(tx);
-    await appendAudit(tx, { ...audit, actor });
+    // Kept whole: `result` is read last, after onVersion, so it may depend on the version.
+    const outcome = await change(tx);
+    const { audit, onVersion } = outcome;
+    await appendAudit(tx, { ...audit, actor: actor.id, clientAddress: actor.clientAddress });
     const [row] = await tx<{ version: number }[]>`insert into config_versions (reason) values (${audit.action}) returning version`;
+    if (onVersion) await onVersion(tx, row!.version);
+    const state = await loadPolicyState(tx);
+    await storeConfigState(tx, row!.version, state);
+    await markStaleRequests(tx, state);
     await publishSnapshots(tx, deps.signingKey, row!.version);
-    return result;
+    return outcome.result;
   }) as Promise<T>;
 }

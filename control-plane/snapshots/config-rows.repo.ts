@@ -3,13 +3,18 @@ import type { Queryable } from "../db/client.ts";
 import type { ConfigRows } from "./compile-snapshot.ts";
 
 export async function loadConfigRows(q: Queryable): Promise<ConfigRows> {
-  const tenants = await q<ConfigRows["tenants"]>`select id, name, status from tenants order by id`;
+  const tenantRows = await q<(ConfigRows["tenants"][number] & { rpm: string | null; tpm: string | null; daily: string | null; monthly: string | null })[]>`
+    select id, name, status, kind, parent_id as "parentId", rpm, tpm, daily_budget_micros as daily, monthly_budget_micros as monthly,
+      allowed_aliases as "allowedAliases", allowed_jurisdictions as "allowedJurisdictions", time_zone as "timeZone"
+    from tenants order by id`;
+  const n = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
+  const tenants = tenantRows.map(({ daily, monthly, ...t }) => ({ ...t, rpm: n(t.rpm), tpm: n(t.tpm), dailyBudgetMicros: n(daily), monthlyBudgetMicros: n(monthly) }));
   const keys = await q<ConfigRows["keys"]>`
     select id, tenant_id as "tenantId", name, key_hash as "keyHash", status, expires_at as "expiresAt",
-           allowed_aliases as "allowedAliases"
+           allowed_aliases as "allowedAliases", allowed_regions as "allowedRegions"
     from gateway_keys order by id`;
   const deployments = await q<ConfigRows["deployments"]>`
-    select id, provider, base_url as "baseUrl", model, region, credential_ref as "credentialRef"
+    select id, provider, base_url as "baseUrl", model, region, credential_ref as "credentialRef", jurisdiction, flags, status
     from deployments order by id`;
   const chains = await q<{ name: string; deploymentId: string | null }[]>`
     select a.name, ad.deployment_id as "deploymentId"
@@ -26,7 +31,7 @@ export async function loadConfigRows(q: Queryable): Promise<ConfigRows> {
            cached_input_micros as "cachedInputMicros"
     from prices order by provider, model`;
   return {
-    tenants: [...tenants],
+    tenants,
     keys: [...keys],
     deployments: [...deployments],
     aliases: [...byAlias].map(([name, deploymentIds]) => ({ name, deploymentIds })),

@@ -2,6 +2,7 @@
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, notFound } from "../graphql/errors.ts";
 import { findTenant } from "../tenants/tenant.repo.ts";
+import { requireVisibleTenant } from "../auth/access.ts";
 import { aggregateSpend, type SpendRow } from "./spend.repo.ts";
 import type { Spend, SpendGroup } from "./spend.type.ts";
 
@@ -20,6 +21,8 @@ function toGroup(row: SpendRow): SpendGroup {
 export async function getSpend(ctx: GraphQLContext, tenantId: string, from: Date, to: Date): Promise<Spend> {
   if (from.getTime() >= to.getTime()) throw badInput("to", "must be after from");
   const sql = ctx.deps.sql;
+  // Outside a tenant admin's subtree answers exactly like a missing tenant.
+  await requireVisibleTenant(ctx, tenantId);
   if (!(await findTenant(sql, tenantId))) throw notFound("tenant", tenantId);
   const [total] = await aggregateSpend(sql, tenantId, from, to, "total");
   const byModel = await aggregateSpend(sql, tenantId, from, to, "model");

@@ -1,24 +1,50 @@
-import { Arg, Ctx, ID, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
+import { requireVisibleTenant, visibleTenants } from "../auth/access.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
+import { notFound } from "../graphql/errors.ts";
+import { pageArgs, toPage } from "../graphql/page.ts";
 import { CreateTenantInput } from "./tenant.input.ts";
-import { findTenant, listTenants } from "./tenant.repo.ts";
-import { createTenant } from "./tenant.service.ts";
-import { Tenant } from "./tenant.type.ts";
+import { listTenantsPage } from "./tenant.repo.ts";
+import { createTenant, moveTenant } from "./tenant.service.ts";
+import { Tenant, TenantConnection } from "./tenant.type.ts";
 
 @Resolver(() => Tenant)
 export class TenantResolver {
-  @Query(() => [Tenant])
-  tenants(@Ctx() ctx: GraphQLContext): Promise<Tenant[]> {
-    return listTenants(ctx.deps.sql);
+  /** Tenants in id order; a tenant admin sees its subtree only. */
+  @Query(() => TenantConnection)
+  async tenants(
+    @Arg("first", () => Int, { nullable: true }) first: number | null,
+    @Arg("after", () => String, { nullable: true }) after: string | null,
+    @Arg("parentId", () => ID, { nullable: true }) parentId: string | null,
+    @Arg("kind", () => String, { nullable: true }) kind: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<TenantConnection> {
+    const page = pageArgs(first, after);
+    const visible = await visibleTenants(ctx);
+    const rows = await listTenantsPage(ctx.deps.sql, { parentId, kind, within: visible ? [...visible] : null }, page.after, page.limit + 1);
+    return toPage(rows, page.limit, (t) => t.id);
   }
 
-  @Query(() => Tenant, { nullable: true })
-  tenant(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Tenant | null> {
-    return findTenant(ctx.deps.sql, id);
+  /** NOT_FOUND when missing or outside the caller's scope (the two are indistinguishable). */
+  @Query(() => Tenant)
+  async tenant(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Tenant> {
+    await requireVisibleTenant(ctx, id);
+    const tenant = await ctx.loaders.tenant.load(id);
+    if (!tenant) throw notFound("tenant", id);
+    return tenant;
   }
 
   @Mutation(() => Tenant)
   createTenant(@Arg("input", () => CreateTenantInput) input: CreateTenantInput, @Ctx() ctx: GraphQLContext): Promise<Tenant> {
     return createTenant(ctx, input);
+  }
+
+  @Mutation(() => Tenant)
+  moveTenant(
+    @Arg("id", () => ID) id: string,
+    @Arg("parentId", () => ID, { nullable: true }) parentId: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<Tenant> {
+    return moveTenant(ctx, id, parentId ?? null);
   }
 }

@@ -1,18 +1,93 @@
-/** Tenant rules: unique names; every change audited and published. */
+/**
+ * Tenant rules: unique names; a tree at most four levels deep with no cycles; a tenant admin creates
+ * and moves tenants only inside its subtree. Every change audited and published.
+ */
 import { newId } from "../../shared/ids.ts";
+import { requireTenantInScope } from "../auth/access.ts";
+import { hasRole } from "../auth/principal.ts";
+import type { Queryable } from "../db/client.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
-import { conflict } from "../graphql/errors.ts";
+import { badInput, conflict, notFound } from "../graphql/errors.ts";
 import { requireText } from "../graphql/validate.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
+import type { TenantPolicyValue } from "../changes/policy-state.ts";
 import type { CreateTenantInput } from "./tenant.input.ts";
-import { findTenantByName, insertTenant } from "./tenant.repo.ts";
+import { ancestorsOf, findTenant, findTenantByName, insertTenant, setParent, subtreeHeight } from "./tenant.repo.ts";
+import { checkNarrowing, MAX_DEPTH, TENANT_KINDS, type AncestorPolicy } from "./tenant-policy.ts";
 import type { Tenant } from "./tenant.type.ts";
+
+const micros = (usd: number | null): number | null => (usd === null ? null : Math.round(usd * 1_000_000));
+
+/** A tenant row's own policy in stored units. */
+export function policyOfTenant(t: Tenant): TenantPolicyValue {
+  return {
+    rpm: t.rpm,
+    tpm: t.tpm,
+    dailyBudgetMicros: micros(t.dailyBudgetUsd),
+    monthlyBudgetMicros: micros(t.monthlyBudgetUsd),
+    allowedAliases: t.allowedAliases,
+    allowedJurisdictions: t.allowedJurisdictions,
+    timeZone: t.timeZone,
+    keyTtlDays: t.keyTtlDays,
+  };
+}
+
+/** The ancestors' policies, nearest first; `selfAndAbove` includes the tenant itself first. */
+export async function ancestorPolicies(q: Queryable, tenantId: string, selfAndAbove = false): Promise<AncestorPolicy[]> {
+  const above = (await ancestorsOf(q, tenantId)).map((t) => ({ id: t.id, policy: policyOfTenant(t) }));
+  if (!selfAndAbove) return above;
+  const self = await findTenant(q, tenantId);
+  return self ? [{ id: self.id, policy: policyOfTenant(self) }, ...above] : above;
+}
+
+function defaultKind(parent: Tenant | null): string {
+  if (!parent) return "organization";
+  return parent.kind === "organization" ? "team" : "project";
+}
 
 export async function createTenant(ctx: GraphQLContext, input: CreateTenantInput): Promise<Tenant> {
   const name = requireText("name", input.name, 100);
-  return runConfigChange(ctx.deps, ctx.actor, async (tx) => {
+  const parentId = input.parentId ?? null;
+  if (input.kind !== undefined && input.kind !== null && !(TENANT_KINDS as readonly string[]).includes(input.kind)) {
+    throw badInput("kind", `must be one of ${TENANT_KINDS.join(", ")}`);
+  }
+  // A tenant admin may only add below its subtree; a new root is an admin's call.
+  if (!parentId && !hasRole(ctx.principal, "admin")) throw badInput("parentId", "is required: a tenant admin creates tenants inside its subtree");
+  return runConfigChange(ctx.deps, ctx.who, async (tx) => {
+    let parent: Tenant | null = null;
+    if (parentId) {
+      await requireTenantInScope(ctx, tx, parentId);
+      parent = await findTenant(tx, parentId);
+      if (!parent) throw notFound("tenant", parentId);
+      const depth = (await ancestorsOf(tx, parentId)).length + 2;
+      if (depth > MAX_DEPTH) throw badInput("parentId", `the tree would be ${depth} levels deep; at most ${MAX_DEPTH} are allowed`);
+    }
     if (await findTenantByName(tx, name)) throw conflict(`a tenant named ${name} already exists`);
-    const tenant = await insertTenant(tx, newId("ten"), name);
+    const tenant = await insertTenant(tx, { id: newId("ten"), name, kind: input.kind ?? defaultKind(parent), parentId });
     return { result: tenant, audit: { action: "tenant.create", target: tenant.id, after: tenant } };
+  });
+}
+
+/** Re-parents a tenant (null makes it a root, admin only); refuses cycles, depth > 4 and widening. */
+export async function moveTenant(ctx: GraphQLContext, id: string, parentId: string | null): Promise<Tenant> {
+  if (!parentId && !hasRole(ctx.principal, "admin")) throw badInput("parentId", "is required: only an admin makes a root tenant");
+  return runConfigChange(ctx.deps, ctx.who, async (tx) => {
+    await requireTenantInScope(ctx, tx, id);
+    const before = await findTenant(tx, id);
+    if (!before) throw notFound("tenant", id);
+    // A tenant admin must not move the root of its own scope: that would move it out of reach.
+    if (!hasRole(ctx.principal, "admin") && ctx.principal.tenantRoots.includes(id)) throw notFound("tenant", id);
+    if (parentId) {
+      await requireTenantInScope(ctx, tx, parentId);
+      const parent = await findTenant(tx, parentId);
+      if (!parent) throw notFound("tenant", parentId);
+      const above = await ancestorsOf(tx, parentId);
+      if (parentId === id || above.some((a) => a.id === id)) throw badInput("parentId", `${parentId} is inside ${id}'s subtree: the move would make a cycle`);
+      const depth = above.length + 2 + (await subtreeHeight(tx, id));
+      if (depth > MAX_DEPTH) throw badInput("parentId", `the tree would be ${depth} levels deep; at most ${MAX_DEPTH} are allowed`);
+      checkNarrowing(policyOfTenant(before), await ancestorPolicies(tx, parentId, true));
+    }
+    const after = await setParent(tx, id, parentId);
+    return { result: after, audit: { action: "tenant.move", target: id, before: { parentId: before.parentId }, after: { parentId } } };
   });
 }

@@ -1,10 +1,28 @@
-import { Field, ID, ObjectType } from "type-graphql";
+import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
 
+/** A node of the tenant tree. Policy fields are this tenant's own; null inherits from the ancestors. */
 @ObjectType()
 export class Tenant {
   @Field(() => ID) id: string;
   @Field(() => String) name: string;
   @Field(() => String) status: string;
+  /** organization | team | project */
+  @Field(() => String) kind: string;
+  @Field(() => ID, { nullable: true }) parentId: string | null;
   @Field(() => DateTimeResolver) createdAt: Date;
+  @Field(() => Int, { nullable: true }) rpm: number | null;
+  @Field(() => Int, { nullable: true }) tpm: number | null;
+  @Field(() => Float, { nullable: true }) dailyBudgetUsd: number | null;
+  @Field(() => Float, { nullable: true }) monthlyBudgetUsd: number | null;
+  @Field(() => [String], { nullable: true }) allowedAliases: string[] | null;
+  @Field(() => [String], { nullable: true }) allowedJurisdictions: string[] | null;
+  @Field(() => String, { nullable: true }) timeZone: string | null;
+  @Field(() => Int, { nullable: true }) keyTtlDays: number | null;
+}
+
+@ObjectType()
+export class TenantConnection {
+  @Field(() => [Tenant]) items: Tenant[];
+  @Field(() => String, { nullable: true }) nextCursor: string | null;
 }

@@ -4,7 +4,7 @@
  */
 import { parseUsageEvent, type UsageBatchAck, type UsageEvent } from "../../shared/usage/usage-event.ts";
 import type { Sql } from "../db/client.ts";
-import { insertDeadLetter, insertUsageEvents } from "./usage.repo.ts";
+import { insertDeadLetter, insertUsageEvents, touchKeysLastUsed } from "./usage.repo.ts";
 
 function eventIdOf(raw: unknown): string | null {
   if (typeof raw !== "object" || raw === null) return null;
@@ -31,6 +31,7 @@ export async function ingestUsage(sql: Sql, region: string, rawEvents: unknown[]
       valid.set(parsed.event.eventId, parsed.event);
     }
     const inserted = await insertUsageEvents(tx, [...valid.values()]);
+    await touchKeysLastUsed(tx, [...valid.values()].filter((e) => inserted.has(e.eventId)));
     const ackedEventIds = [...valid.keys(), ...rejected.flatMap((r) => (r.eventId ? [r.eventId] : []))];
     // Repeats inside one batch count as duplicates too.
     const validCount = rawEvents.length - rejected.length;

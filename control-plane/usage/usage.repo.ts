@@ -39,3 +39,14 @@ export async function insertUsageEvents(q: Queryable, events: UsageEvent[]): Pro
 export async function insertDeadLetter(q: Queryable, region: string, reason: string, payload: unknown): Promise<void> {
   await q`insert into usage_dead_letters (region, reason, payload) values (${region}, ${reason}, ${q.json((payload ?? null) as never)})`;
 }
+
+/** Moves each key's `last_used_at` forward to the latest event time seen for it (never back). */
+export async function touchKeysLastUsed(q: Queryable, events: UsageEvent[]): Promise<void> {
+  const latest = new Map<string, number>();
+  for (const e of events) latest.set(e.keyId, Math.max(latest.get(e.keyId) ?? 0, Date.parse(e.time)));
+  if (latest.size === 0) return;
+  const ids = [...latest.keys()];
+  const times = ids.map((id) => new Date(latest.get(id)!).toISOString());
+  await q`update gateway_keys g set last_used_at = greatest(coalesce(g.last_used_at, u.t), u.t)
+    from (select unnest(${q.array(ids)}::text[]) as id, unnest(${q.array(times)}::timestamptz[]) as t) u where g.id = u.id`;
+}

@@ -55,6 +55,16 @@ export interface SnapshotTenant {
   budgetFailOpen?: boolean;
   /** Rate limits per `X-Feature-Id` under this tenant; the nearest ancestor defining a feature wins. */
   featureLimits?: Record<string, RateLimits>;
+  /** organization | team | project; informative, the tree is `parentId`. */
+  kind?: "organization" | "team" | "project";
+  /**
+   * Residency: jurisdictions (e.g. ["eu"]) this tenant's data may be processed in; null or absent =
+   * any. The tenant's own list; a proxy applies every ancestor's too (the control plane only lets a
+   * child narrow its parent's list).
+   */
+  allowedJurisdictions?: string[] | null;
+  /** Aliases this tenant may call; null or absent = every alias. Ancestors' lists apply too. */
+  allowedAliases?: string[] | null;
 }
 
 export interface SnapshotDeployment {
@@ -66,6 +76,10 @@ export interface SnapshotDeployment {
   region: string;
   /** `env:NAME` or `file:/path`: where the proxy finds the vendor credential. Never the credential. */
   credentialRef: string;
+  /** Where the vendor processes the data (e.g. "eu", "us"); null or absent = unknown, fits no residency rule. */
+  jurisdiction?: string | null;
+  /** What the deployment is certified for, e.g. ["baa"] for health data; absent = none. */
+  flags?: string[];
 }
 
 export interface SnapshotAlias {

@@ -1,0 +1,53 @@
+/**
+ * Guards every service uses. Roles are checked per root field by the authorize middleware; here the
+ * tenant scope is enforced: a tenant admin reaches only its subtree, and anything outside it answers
+ * NOT_FOUND exactly as a missing object would, so ids cannot be probed.
+ */
+import { GraphQLError } from "graphql";
+import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
+import type { Queryable } from "../db/client.ts";
+import type { GraphQLContext } from "../graphql/context.ts";
+import { notFound } from "../graphql/errors.ts";
+import { seesAllTenants, hasRole, type Role } from "./principal.ts";
+
+export function forbidden(message = "not allowed"): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: GraphQLCode.FORBIDDEN } });
+}
+
+export function requireRole(ctx: GraphQLContext, ...roles: Role[]): void {
+  if (!hasRole(ctx.principal, ...roles)) throw forbidden(`requires one of: ${roles.join(", ")}`);
+}
+
+/** Ids of every tenant in the given subtrees (roots included). */
+export async function subtreeIds(q: Queryable, roots: readonly string[]): Promise<Set<string>> {
+  if (roots.length === 0) return new Set();
+  const rows = await q<{ id: string }[]>`
+    with recursive sub(id) as (
+      select id from tenants where id in ${q(roots as string[])}
+      union select t.id from tenants t join sub on t.parent_id = sub.id
+    ) select id from sub`;
+  return new Set(rows.map((r) => r.id));
+}
+
+/** The tenants this caller may see; null means all of them. Computed once per request. */
+export function visibleTenants(ctx: GraphQLContext): Promise<Set<string> | null> {
+  if (seesAllTenants(ctx.principal)) return Promise.resolve(null);
+  ctx.loaders.scope.visible ??= subtreeIds(ctx.deps.sql, ctx.principal.tenantRoots);
+  return ctx.loaders.scope.visible;
+}
+
+/** NOT_FOUND unless the tenant exists and lies in the caller's scope. */
+export async function requireVisibleTenant(ctx: GraphQLContext, tenantId: string): Promise<void> {
+  const visible = await visibleTenants(ctx);
+  if (visible !== null && !visible.has(tenantId)) throw notFound("tenant", tenantId);
+}
+
+/**
+ * For writes by a tenant admin: the tenant must be in scope (checked inside the write's transaction
+ * so a concurrent move cannot widen it). Global admins pass.
+ */
+export async function requireTenantInScope(ctx: GraphQLContext, q: Queryable, tenantId: string): Promise<void> {
+  if (hasRole(ctx.principal, "admin")) return;
+  const scope = await subtreeIds(q, ctx.principal.tenantRoots);
+  if (!scope.has(tenantId)) throw notFound("tenant", tenantId);
+}

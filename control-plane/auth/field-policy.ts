@@ -1,0 +1,55 @@
+/**
+ * Which roles may call each root field. Default deny: a root field missing here is refused for
+ * everyone (a test keeps this table and the schema in step). Tenant admins pass this gate for
+ * tenant-scoped fields only; the services then confine them to their subtree.
+ *
+ * The direct config mutations (createDeployment, createAlias, updateAlias, setPrice, createRegion)
+ * are the bootstrap path: `admin` only. Everyone else changes routing policy through change requests.
+ */
+import type { Role } from "./principal.ts";
+
+const READERS: Role[] = ["admin", "approver", "finance", "viewer"];
+const TENANT_READERS: Role[] = [...READERS, "tenant_admin"];
+
+export const FIELD_POLICY: Record<"Query" | "Mutation", Record<string, readonly Role[] | "anyone">> = {
+  Query: {
+    me: "anyone",
+    tenants: TENANT_READERS,
+    tenant: TENANT_READERS,
+    keys: TENANT_READERS,
+    deployments: READERS,
+    aliases: READERS,
+    prices: READERS,
+    regions: READERS,
+    configVersion: READERS,
+    spend: ["admin", "finance", "tenant_admin"],
+    auditLog: READERS,
+    verifyAuditChain: READERS,
+    changeRequests: TENANT_READERS,
+    changeRequest: TENANT_READERS,
+    principals: ["admin"],
+  },
+  Mutation: {
+    createTenant: ["admin", "tenant_admin"],
+    moveTenant: ["admin", "tenant_admin"],
+    createKey: ["admin", "tenant_admin"],
+    rotateKey: ["admin", "tenant_admin"],
+    revokeKey: ["admin", "tenant_admin"],
+    createDeployment: ["admin"],
+    createAlias: ["admin"],
+    updateAlias: ["admin"],
+    setPrice: ["admin"],
+    createRegion: ["admin"],
+    proposeChange: ["admin", "approver", "tenant_admin"],
+    proposeRollback: ["admin", "approver"],
+    approveChange: ["admin", "approver"],
+    rejectChange: ["admin", "approver"],
+    withdrawChange: ["admin", "approver", "tenant_admin"],
+    killSwitch: ["admin", "tenant_admin"],
+    createPrincipal: ["admin"],
+    grantRole: ["admin"],
+    revokeRole: ["admin"],
+    issueToken: ["admin"],
+    revokeToken: ["admin"],
+  },
+};

@@ -1,0 +1,93 @@
+/** SQL for principals, role bindings and issued tokens. */
+import type { Queryable } from "../db/client.ts";
+import type { Role } from "./principal.ts";
+
+export interface PrincipalRow {
+  id: string;
+  name: string;
+  kind: string;
+  status: string;
+  createdAt: Date;
+}
+export interface RoleBindingRow {
+  principalId: string;
+  role: Role;
+  /** null for global roles. */
+  tenantId: string | null;
+}
+
+const COLUMNS = `id, name, kind, status, created_at as "createdAt"`;
+
+export async function findPrincipal(q: Queryable, id: string): Promise<PrincipalRow | null> {
+  const [row] = await q.unsafe<PrincipalRow[]>(`select ${COLUMNS} from principals where id = $1`, [id]);
+  return row ?? null;
+}
+
+export async function findPrincipalByName(q: Queryable, name: string): Promise<PrincipalRow | null> {
+  const [row] = await q.unsafe<PrincipalRow[]>(`select ${COLUMNS} from principals where name = $1`, [name]);
+  return row ?? null;
+}
+
+export async function listPrincipalsPage(q: Queryable, after: string | null, limit: number): Promise<PrincipalRow[]> {
+  return [...(await q.unsafe<PrincipalRow[]>(`select ${COLUMNS} from principals where id > $1 order by id limit $2`, [after ?? "", limit]))];
+}
+
+export async function insertPrincipal(q: Queryable, p: { id: string; name: string; kind: string }): Promise<PrincipalRow> {
+  const [row] = await q.unsafe<PrincipalRow[]>(`insert into principals (id, name, kind) values ($1, $2, $3) returning ${COLUMNS}`, [p.id, p.name, p.kind]);
+  return row!;
+}
+
+export async function bindingsFor(q: Queryable, principalIds: readonly string[]): Promise<RoleBindingRow[]> {
+  if (principalIds.length === 0) return [];
+  const rows = await q<{ principalId: string; role: Role; tenantId: string }[]>`
+    select principal_id as "principalId", role, tenant_id as "tenantId" from role_bindings
+    where principal_id in ${q(principalIds as string[])} order by principal_id, role, tenant_id`;
+  return rows.map((r) => ({ ...r, tenantId: r.tenantId === "" ? null : r.tenantId }));
+}
+
+export async function insertBinding(q: Queryable, b: RoleBindingRow): Promise<boolean> {
+  const rows = await q`insert into role_bindings (principal_id, role, tenant_id) values (${b.principalId}, ${b.role}, ${b.tenantId ?? ""})
+    on conflict do nothing returning 1`;
+  return rows.length > 0;
+}
+
+export async function deleteBinding(q: Queryable, b: RoleBindingRow): Promise<boolean> {
+  const rows = await q`delete from role_bindings where principal_id = ${b.principalId} and role = ${b.role} and tenant_id = ${b.tenantId ?? ""} returning 1`;
+  return rows.length > 0;
+}
+
+export async function insertIssuedToken(q: Queryable, t: { jti: string; principalId: string; expiresAt: Date }): Promise<void> {
+  await q`insert into issued_tokens (jti, principal_id, expires_at) values (${t.jti}, ${t.principalId}, ${t.expiresAt})`;
+}
+
+export interface IssuedTokenRow {
+  jti: string;
+  principalId: string;
+  issuedAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+}
+
+export async function findIssuedToken(q: Queryable, jti: string): Promise<IssuedTokenRow | null> {
+  const [row] = await q<IssuedTokenRow[]>`select jti, principal_id as "principalId", issued_at as "issuedAt", expires_at as "expiresAt",
+    revoked_at as "revokedAt" from issued_tokens where jti = ${jti}`;
+  return row ?? null;
+}
+
+export async function markTokenRevoked(q: Queryable, jti: string): Promise<IssuedTokenRow> {
+  const [row] = await q<IssuedTokenRow[]>`update issued_tokens set revoked_at = coalesce(revoked_at, now()) where jti = ${jti}
+    returning jti, principal_id as "principalId", issued_at as "issuedAt", expires_at as "expiresAt", revoked_at as "revokedAt"`;
+  return row!;
+}
+
+/** The principal behind a live token: signed, recorded, not revoked, not expired, principal active. One statement. */
+export async function principalForJti(q: Queryable, jti: string, principalId: string): Promise<{ id: string; bindings: RoleBindingRow[] } | null> {
+  const rows = await q<{ id: string; role: Role | null; tenantId: string | null }[]>`
+    select p.id, rb.role, rb.tenant_id as "tenantId"
+    from issued_tokens t join principals p on p.id = t.principal_id
+    left join role_bindings rb on rb.principal_id = p.id
+    where t.jti = ${jti} and t.principal_id = ${principalId} and t.revoked_at is null and t.expires_at > now() and p.status = 'active'`;
+  if (rows.length === 0) return null;
+  const bindings = rows.flatMap((r) => (r.role ? [{ principalId: r.id, role: r.role, tenantId: r.tenantId === "" ? null : r.tenantId }] : []));
+  return { id: rows[0]!.id, bindings };
+}

@@ -1,0 +1,94 @@
+/** Principals, role bindings and admin tokens: admin-only, every change audited. */
+import { newId } from "../../shared/ids.ts";
+import { runAudited } from "../audit/run-audited.ts";
+import type { GraphQLContext } from "../graphql/context.ts";
+import { badInput, conflict, notFound } from "../graphql/errors.ts";
+import { requireText } from "../graphql/validate.ts";
+import { findTenant } from "../tenants/tenant.repo.ts";
+import { MAX_TOKEN_TTL_SECONDS, signAdminJwt } from "./jwt.ts";
+import { ROLES, type Role } from "./principal.ts";
+import {
+  bindingsFor,
+  deleteBinding,
+  findIssuedToken,
+  findPrincipal,
+  findPrincipalByName,
+  insertBinding,
+  insertIssuedToken,
+  insertPrincipal,
+  markTokenRevoked,
+  type PrincipalRow,
+} from "./principal.repo.ts";
+import type { CreatePrincipalInput, IssuedToken, IssueTokenInput, PrincipalInfo, RevokedToken, RoleBindingInput } from "./principal.type.ts";
+import type { Queryable } from "../db/client.ts";
+
+export async function withRoles(q: Queryable, rows: PrincipalRow[]): Promise<PrincipalInfo[]> {
+  const bindings = await bindingsFor(q, rows.map((r) => r.id));
+  return rows.map((r) => ({ ...r, roles: bindings.filter((b) => b.principalId === r.id).map((b) => ({ role: b.role, tenantId: b.tenantId })) }));
+}
+
+export async function createPrincipal(ctx: GraphQLContext, input: CreatePrincipalInput): Promise<PrincipalInfo> {
+  const name = requireText("name", input.name, 100);
+  if (input.kind !== "person" && input.kind !== "service") throw badInput("kind", "must be person or service");
+  return runAudited(ctx.deps.sql, ctx.who, async (tx) => {
+    if (await findPrincipalByName(tx, name)) throw conflict(`a principal named ${name} already exists`);
+    const row = await insertPrincipal(tx, { id: newId("prn"), name, kind: input.kind });
+    return { result: { ...row, roles: [] }, audit: { action: "principal.create", target: row.id, after: row } };
+  });
+}
+
+function checkBinding(input: RoleBindingInput): { role: Role; tenantId: string | null } {
+  if (!(ROLES as readonly string[]).includes(input.role)) throw badInput("role", `must be one of ${ROLES.join(", ")}`);
+  const role = input.role as Role;
+  const tenantId = input.tenantId ?? null;
+  if (role === "tenant_admin" && !tenantId) throw badInput("tenantId", "is required for tenant_admin");
+  if (role !== "tenant_admin" && tenantId) throw badInput("tenantId", `must be omitted for the global role ${role}`);
+  return { role, tenantId };
+}
+
+export async function grantRole(ctx: GraphQLContext, input: RoleBindingInput): Promise<PrincipalInfo> {
+  const { role, tenantId } = checkBinding(input);
+  return runAudited(ctx.deps.sql, ctx.who, async (tx) => {
+    const principal = await findPrincipal(tx, input.principalId);
+    if (!principal) throw notFound("principal", input.principalId);
+    if (tenantId && !(await findTenant(tx, tenantId))) throw notFound("tenant", tenantId);
+    await insertBinding(tx, { principalId: principal.id, role, tenantId });
+    const [info] = await withRoles(tx, [principal]);
+    return { result: info!, audit: { action: "principal.grant", target: principal.id, after: { role, tenantId } } };
+  });
+}
+
+export async function revokeRole(ctx: GraphQLContext, input: RoleBindingInput): Promise<PrincipalInfo> {
+  const { role, tenantId } = checkBinding(input);
+  return runAudited(ctx.deps.sql, ctx.who, async (tx) => {
+    const principal = await findPrincipal(tx, input.principalId);
+    if (!principal) throw notFound("principal", input.principalId);
+    if (!(await deleteBinding(tx, { principalId: principal.id, role, tenantId }))) throw notFound("role binding", `${role}${tenantId ? `@${tenantId}` : ""}`);
+    const [info] = await withRoles(tx, [principal]);
+    return { result: info!, audit: { action: "principal.revokeRole", target: principal.id, before: { role, tenantId } } };
+  });
+}
+
+export async function issueToken(ctx: GraphQLContext, input: IssueTokenInput): Promise<IssuedToken> {
+  if (!Number.isInteger(input.ttlSeconds) || input.ttlSeconds < 1 || input.ttlSeconds > MAX_TOKEN_TTL_SECONDS) {
+    throw badInput("ttlSeconds", `must be an integer between 1 and ${MAX_TOKEN_TTL_SECONDS}`);
+  }
+  return runAudited(ctx.deps.sql, ctx.who, async (tx) => {
+    const principal = await findPrincipal(tx, input.principalId);
+    if (!principal) throw notFound("principal", input.principalId);
+    if (principal.status !== "active") throw conflict(`principal ${principal.id} is disabled`);
+    const jti = newId("jti");
+    const { token, expiresAt } = await signAdminJwt(ctx.deps.tokenSecret, principal.id, jti, input.ttlSeconds);
+    await insertIssuedToken(tx, { jti, principalId: principal.id, expiresAt });
+    return { result: { token, jti, expiresAt }, audit: { action: "token.issue", target: principal.id, after: { jti, expiresAt } } };
+  });
+}
+
+export async function revokeToken(ctx: GraphQLContext, jti: string): Promise<RevokedToken> {
+  return runAudited(ctx.deps.sql, ctx.who, async (tx) => {
+    const before = await findIssuedToken(tx, jti);
+    if (!before) throw notFound("token", jti);
+    const after = await markTokenRevoked(tx, jti);
+    return { result: { jti, revokedAt: after.revokedAt! }, audit: { action: "token.revoke", target: jti, before, after } };
+  });
+}

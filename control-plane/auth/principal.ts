@@ -1,0 +1,27 @@
+/** Who is calling: a principal with its global roles and the tenant subtrees it administers. */
+
+export const GLOBAL_ROLES = ["admin", "approver", "finance", "viewer"] as const;
+export type GlobalRole = (typeof GLOBAL_ROLES)[number];
+export type Role = GlobalRole | "tenant_admin";
+export const ROLES: readonly Role[] = [...GLOBAL_ROLES, "tenant_admin"];
+
+export interface Principal {
+  /** A principal id (`prn_…`), or the admin-token id (`adm_…`) for the bootstrap token. */
+  id: string;
+  /** True for the bootstrap admin token: the direct (unreviewed) mutations stay open to it. */
+  bootstrap: boolean;
+  roles: ReadonlySet<GlobalRole>;
+  /** Roots of the subtrees this principal is tenant_admin of. */
+  tenantRoots: readonly string[];
+  /** The JWT id the request authenticated with, if any. */
+  jti: string | null;
+}
+
+export function hasRole(principal: Principal, ...roles: Role[]): boolean {
+  return roles.some((role) => (role === "tenant_admin" ? principal.tenantRoots.length > 0 : principal.roles.has(role)));
+}
+
+/** True when the principal holds a global role that reads every tenant. */
+export function seesAllTenants(principal: Principal): boolean {
+  return principal.roles.size > 0;
+}

@@ -1,0 +1,215 @@
+/**
+ * Turns the operations of a proposal into entity writes against the current policy state, with the
+ * base value of every target (for the staleness check) and the field-level diff. Each operation sees
+ * the ones before it, so one request can create a deployment and put it in an alias's chain.
+ */
+import { newId } from "../../shared/ids.ts";
+import { ALIAS_NAME_PATTERN } from "../aliases/alias-name.ts";
+import { forbidden, requireTenantInScope } from "../auth/access.ts";
+import { hasRole } from "../auth/principal.ts";
+import type { Tx } from "../db/client.ts";
+import { CREDENTIAL_REF_PATTERN, FLAG_PATTERN, JURISDICTION_PATTERN, requireProvider } from "../deployments/deployment.service.ts";
+import type { GraphQLContext } from "../graphql/context.ts";
+import { badInput, conflict, notFound } from "../graphql/errors.ts";
+import { requireHttpUrl, requirePattern, requireText } from "../graphql/validate.ts";
+import { priceRow } from "../pricing/price.service.ts";
+import { REGION_NAME_PATTERN } from "../regions/region-name.ts";
+import { findTenant } from "../tenants/tenant.repo.ts";
+import { checkNarrowing } from "../tenants/tenant-policy.ts";
+import { ancestorPolicies } from "../tenants/tenant.service.ts";
+import type { ChangeOperationInput, DeploymentFieldsInput } from "./change-request.type.ts";
+import type { TenantPolicyInput } from "../tenants/tenant.input.ts";
+import {
+  currentValue,
+  diffEntity,
+  EMPTY_TENANT_POLICY,
+  type DeploymentValue,
+  type DiffEntry,
+  type EntityWrite,
+  type PolicyEntity,
+  type PolicyState,
+  type TenantPolicyValue,
+} from "./policy-state.ts";
+
+export const MAX_OPERATIONS = 100;
+const MAX_CHAIN = 16;
+
+export interface BuiltChange {
+  writes: EntityWrite[];
+  bases: EntityWrite[];
+  diff: DiffEntry[];
+  tenantIds: string[];
+}
+
+function checkDeployment(field: string, d: DeploymentValue): DeploymentValue {
+  return {
+    provider: requireProvider(`${field}.provider`, d.provider),
+    baseUrl: requireHttpUrl(`${field}.baseUrl`, d.baseUrl),
+    model: requireText(`${field}.model`, d.model, 200),
+    region: requirePattern(`${field}.region`, d.region, REGION_NAME_PATTERN),
+    credentialRef: requirePattern(`${field}.credentialRef`, d.credentialRef, CREDENTIAL_REF_PATTERN),
+    jurisdiction: d.jurisdiction === null ? null : requirePattern(`${field}.jurisdiction`, d.jurisdiction, JURISDICTION_PATTERN),
+    flags: [...new Set(d.flags.map((f, i) => requirePattern(`${field}.flags[${i}]`, f, FLAG_PATTERN)))].sort(),
+    status: d.status,
+  };
+}
+
+function mergeDeployment(base: DeploymentValue | null, input: DeploymentFieldsInput | null | undefined, field: string): DeploymentValue {
+  const pick = <K extends keyof DeploymentFieldsInput>(key: K, fallback: unknown) => (input?.[key] === undefined ? fallback : input[key]);
+  const merged = {
+    provider: pick("provider", base?.provider),
+    baseUrl: pick("baseUrl", base?.baseUrl),
+    model: pick("model", base?.model),
+    region: pick("region", base?.region),
+    credentialRef: pick("credentialRef", base?.credentialRef),
+    jurisdiction: pick("jurisdiction", base?.jurisdiction ?? null) ?? null,
+    flags: pick("flags", base?.flags ?? []) ?? [],
+    status: base?.status ?? "active",
+  };
+  for (const key of ["provider", "baseUrl", "model", "region", "credentialRef"] as const) {
+    if (typeof merged[key] !== "string") throw badInput(`${field}.${key}`, "is required");
+  }
+  return checkDeployment(field, merged as DeploymentValue);
+}
+
+const MICROS = 1_000_000;
+
+function mergePolicy(base: TenantPolicyValue, input: TenantPolicyInput, field: string): TenantPolicyValue {
+  const out = { ...base };
+  const count = (key: "rpm" | "tpm" | "keyTtlDays", max: number) => {
+    const v = input[key];
+    if (v === undefined) return;
+    if (v !== null && (!Number.isInteger(v) || v < (key === "keyTtlDays" ? 1 : 0) || v > max)) throw badInput(`${field}.${key}`, `must be an integer between ${key === "keyTtlDays" ? 1 : 0} and ${max}`);
+    out[key] = v;
+  };
+  count("rpm", 1e9);
+  count("tpm", 1e12);
+  count("keyTtlDays", 3650);
+  for (const [key, stored] of [["dailyBudgetUsd", "dailyBudgetMicros"], ["monthlyBudgetUsd", "monthlyBudgetMicros"]] as const) {
+    const v = input[key];
+    if (v === undefined) continue;
+    if (v !== null && (!Number.isFinite(v) || v < 0 || v > 1e9)) throw badInput(`${field}.${key}`, "must be between 0 and 1e9 USD");
+    out[stored] = v === null ? null : Math.round(v * MICROS);
+  }
+  if (input.allowedAliases !== undefined) {
+    out.allowedAliases = input.allowedAliases === null ? null : [...new Set(input.allowedAliases.map((a, i) => requirePattern(`${field}.allowedAliases[${i}]`, a, ALIAS_NAME_PATTERN)))].sort();
+  }
+  if (input.allowedJurisdictions !== undefined) {
+    out.allowedJurisdictions =
+      input.allowedJurisdictions === null ? null : [...new Set(input.allowedJurisdictions.map((j, i) => requirePattern(`${field}.allowedJurisdictions[${i}]`, j, JURISDICTION_PATTERN)))].sort();
+  }
+  if (input.timeZone !== undefined) {
+    if (input.timeZone !== null) {
+      try {
+        new Intl.DateTimeFormat("en-US", { timeZone: input.timeZone });
+      } catch {
+        throw badInput(`${field}.timeZone`, `${input.timeZone} is not an IANA time zone`);
+      }
+    }
+    out.timeZone = input.timeZone;
+  }
+  return out;
+}
+
+/** Re-checks a tenant policy write against the ancestors as they are now (also at apply time). */
+export async function checkTenantPolicyWrite(tx: Tx, tenantId: string, value: TenantPolicyValue | null): Promise<void> {
+  checkNarrowing(value ?? EMPTY_TENANT_POLICY, await ancestorPolicies(tx, tenantId));
+}
+
+export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyState, operations: ChangeOperationInput[]): Promise<BuiltChange> {
+  if (operations.length === 0) throw badInput("operations", "must contain at least one operation");
+  if (operations.length > MAX_OPERATIONS) throw badInput("operations", `must contain at most ${MAX_OPERATIONS} operations`);
+  const isAdmin = hasRole(ctx.principal, "admin", "approver");
+  const working: PolicyState = structuredClone(state);
+  const touched = new Map<string, { entity: PolicyEntity; id: string }>();
+  const tenantIds = new Set<string>();
+  const set = (entity: PolicyEntity, id: string, value: Record<string, unknown> | null) => {
+    touched.set(`${entity}\u0000${id}`, { entity, id });
+    const table = working[entity] as Record<string, unknown>;
+    if (value === null) delete table[id];
+    else table[id] = value;
+  };
+  for (const [i, op] of operations.entries()) {
+    const field = `operations[${i}]`;
+    if (op.op !== "tenant.policy" && !isAdmin) throw forbidden(`${field}: a tenant admin may only propose tenant.policy changes`);
+    switch (op.op) {
+      case "alias.create":
+      case "alias.update": {
+        const alias = op.alias;
+        if (!alias) throw badInput(`${field}.alias`, `is required for ${op.op}`);
+        requirePattern(`${field}.alias.name`, alias.name, ALIAS_NAME_PATTERN);
+        const exists = currentValue(working, "alias", alias.name) !== null;
+        if (op.op === "alias.create" && exists) throw conflict(`an alias named ${alias.name} already exists`);
+        if (op.op === "alias.update" && !exists) throw notFound("alias", alias.name);
+        const ids = alias.deploymentIds;
+        if (ids.length === 0 || ids.length > MAX_CHAIN) throw badInput(`${field}.alias.deploymentIds`, `must name 1 to ${MAX_CHAIN} deployments`);
+        if (new Set(ids).size !== ids.length) throw badInput(`${field}.alias.deploymentIds`, "must not repeat a deployment");
+        for (const id of ids) {
+          const dep = working.deployment[id];
+          if (!dep) throw notFound("deployment", id);
+          if (dep.status !== "active") throw badInput(`${field}.alias.deploymentIds`, `deployment ${id} is disabled`);
+        }
+        set("alias", alias.name, { deploymentIds: [...ids] });
+        break;
+      }
+      case "alias.delete": {
+        const name = op.id ?? "";
+        if (currentValue(working, "alias", name) === null) throw notFound("alias", name);
+        set("alias", name, null);
+        break;
+      }
+      case "deployment.create": {
+        set("deployment", newId("dep"), mergeDeployment(null, op.deployment, `${field}.deployment`) as unknown as Record<string, unknown>);
+        break;
+      }
+      case "deployment.update":
+      case "deployment.disable": {
+        const id = op.id ?? "";
+        const base = working.deployment[id];
+        if (!base) throw notFound("deployment", id);
+        const next = op.op === "deployment.disable" ? { ...base, status: "disabled" as const } : mergeDeployment(base, op.deployment, `${field}.deployment`);
+        set("deployment", id, next as unknown as Record<string, unknown>);
+        break;
+      }
+      case "price.set": {
+        if (!op.price) throw badInput(`${field}.price`, "is required for price.set");
+        const row = priceRow(op.price);
+        set("price", `${row.provider}:${row.model}`, row);
+        break;
+      }
+      case "price.delete": {
+        const id = op.id ?? "";
+        if (currentValue(working, "price", id) === null) throw notFound("price", id);
+        set("price", id, null);
+        break;
+      }
+      case "tenant.policy": {
+        const id = op.id ?? "";
+        if (!op.tenantPolicy) throw badInput(`${field}.tenantPolicy`, "is required for tenant.policy");
+        await requireTenantInScope(ctx, tx, id);
+        if (!(await findTenant(tx, id))) throw notFound("tenant", id);
+        const next = mergePolicy(working.tenantPolicy[id] ?? EMPTY_TENANT_POLICY, op.tenantPolicy, `${field}.tenantPolicy`);
+        await checkTenantPolicyWrite(tx, id, next);
+        set("tenantPolicy", id, next as unknown as Record<string, unknown>);
+        tenantIds.add(id);
+        break;
+      }
+      default:
+        throw badInput(`${field}.op`, "must be one of alias.create, alias.update, alias.delete, deployment.create, deployment.update, deployment.disable, price.set, price.delete, tenant.policy");
+    }
+  }
+  const writes: EntityWrite[] = [];
+  const bases: EntityWrite[] = [];
+  const diff: DiffEntry[] = [];
+  for (const { entity, id } of touched.values()) {
+    const before = currentValue(state, entity, id);
+    const after = currentValue(working, entity, id);
+    const entries = diffEntity(entity, id, before, after);
+    if (entries.length === 0) continue;
+    writes.push({ entity, id, value: after });
+    bases.push({ entity, id, value: before });
+    diff.push(...entries);
+  }
+  if (writes.length === 0) throw badInput("operations", "change nothing: the configuration already looks like this");
+  return { writes, bases, diff, tenantIds: [...tenantIds].sort() };
+}

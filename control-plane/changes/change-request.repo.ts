@@ -1,0 +1,112 @@
+/** SQL for change requests and their approvals. */
+import type { Queryable, Tx } from "../db/client.ts";
+import { currentValue, sameValue, type DiffEntry, type EntityWrite, type PolicyState } from "./policy-state.ts";
+
+export type ChangeStatus = "pending" | "approved" | "scheduled" | "applied" | "rejected" | "withdrawn" | "stale";
+/** Statuses in which a request may still apply. */
+export const OPEN_STATUSES: readonly ChangeStatus[] = ["pending", "approved", "scheduled"];
+
+export interface ChangeRequestRow {
+  id: string;
+  author: string;
+  status: ChangeStatus;
+  description: string;
+  kind: "change" | "rollback";
+  writes: EntityWrite[];
+  bases: EntityWrite[];
+  diff: DiffEntry[];
+  tenantIds: string[];
+  baseVersion: number;
+  applyAt: Date | null;
+  appliedVersion: number | null;
+  createdAt: Date;
+  decidedAt: Date | null;
+  decidedBy: string | null;
+  reason: string | null;
+}
+
+const COLUMNS = `id, author, status, description, kind, writes, bases, diff, tenant_ids as "tenantIds", base_version as "baseVersion",
+  apply_at as "applyAt", applied_version as "appliedVersion", created_at as "createdAt", decided_at as "decidedAt",
+  decided_by as "decidedBy", reason`;
+
+export async function insertChangeRequest(tx: Tx, r: Omit<ChangeRequestRow, "createdAt" | "decidedAt" | "decidedBy" | "reason" | "appliedVersion">): Promise<ChangeRequestRow> {
+  const [row] = await tx.unsafe<ChangeRequestRow[]>(
+    `insert into change_requests (id, author, status, description, kind, writes, bases, diff, tenant_ids, base_version, apply_at)
+     values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11) returning ${COLUMNS}`,
+    [r.id, r.author, r.status, r.description, r.kind, JSON.stringify(r.writes), JSON.stringify(r.bases), JSON.stringify(r.diff), r.tenantIds, r.baseVersion, r.applyAt] as never[],
+  );
+  return row!;
+}
+
+export async function findChangeRequest(q: Queryable, id: string, forUpdate = false): Promise<ChangeRequestRow | null> {
+  const [row] = await q.unsafe<ChangeRequestRow[]>(`select ${COLUMNS} from change_requests where id = $1${forUpdate ? " for update" : ""}`, [id]);
+  return row ?? null;
+}
+
+export interface ChangeRequestFilter {
+  status?: ChangeStatus | null;
+  author?: string | null;
+  /** Only requests whose tenants all lie inside this set (tenant admins); null = no restriction. */
+  withinTenants?: string[] | null;
+  /** Requests authored by this principal are visible regardless of `withinTenants`. */
+  orAuthor?: string | null;
+}
+
+export async function listChangeRequestsPage(q: Queryable, filter: ChangeRequestFilter, after: string | null, limit: number): Promise<ChangeRequestRow[]> {
+  const scoped = filter.withinTenants ?? null;
+  return [
+    ...(await q.unsafe<ChangeRequestRow[]>(
+      `select ${COLUMNS} from change_requests
+       where id > $1 and ($2::text is null or status = $2) and ($3::text is null or author = $3)
+         and ($4::text[] is null or (cardinality(tenant_ids) > 0 and tenant_ids <@ $4::text[]) or author = $5)
+       order by id limit $6`,
+      [after ?? "", filter.status ?? null, filter.author ?? null, scoped, filter.orAuthor ?? "", limit] as never[],
+    )),
+  ];
+}
+
+export async function setChangeStatus(q: Queryable, id: string, status: ChangeStatus, by: string | null, reason: string | null = null, appliedVersion: number | null = null): Promise<ChangeRequestRow> {
+  const [row] = await q.unsafe<ChangeRequestRow[]>(
+    `update change_requests set status = $2, decided_at = now(), decided_by = coalesce($3, decided_by), reason = coalesce($4, reason),
+       applied_version = coalesce($5, applied_version) where id = $1 returning ${COLUMNS}`,
+    [id, status, by, reason, appliedVersion] as never[],
+  );
+  return row!;
+}
+
+export interface ApprovalRow {
+  changeId: string;
+  approver: string;
+  at: Date;
+}
+
+export async function approvalsFor(q: Queryable, changeIds: readonly string[]): Promise<ApprovalRow[]> {
+  if (changeIds.length === 0) return [];
+  return [
+    ...(await q<ApprovalRow[]>`select change_id as "changeId", approver, at from change_approvals
+      where change_id in ${q(changeIds as string[])} order by at, approver`),
+  ];
+}
+
+/** False when this approver already approved. */
+export async function insertApproval(tx: Tx, changeId: string, approver: string): Promise<boolean> {
+  const rows = await tx`insert into change_approvals (change_id, approver) values (${changeId}, ${approver}) on conflict do nothing returning 1`;
+  return rows.length > 0;
+}
+
+/** True when some target no longer looks as it did when the request was proposed. */
+export function isStale(bases: EntityWrite[], state: PolicyState): boolean {
+  return bases.some((b) => !sameValue(currentValue(state, b.entity, b.id), b.value));
+}
+
+/** After a config change: open requests whose targets moved are stale; they must be re-proposed. */
+export async function markStaleRequests(tx: Tx, state: PolicyState): Promise<void> {
+  const open = await tx<{ id: string; bases: EntityWrite[] }[]>`select id, bases from change_requests where status in ('pending', 'approved', 'scheduled')`;
+  const stale = open.filter((r) => isStale(r.bases, state)).map((r) => r.id);
+  if (stale.length > 0) await tx`update change_requests set status = 'stale', reason = 'configuration changed underneath' where id in ${tx(stale)}`;
+}
+
+/** Scheduled requests whose time has come. */
+export async function dueScheduledIds(q: Queryable): Promise<string[]> {
+  return (await q<{ id: string }[]>`select id from change_requests where status = 'scheduled' and apply_at <= now() order by apply_at, id`).map((r) => r.id);
+}

@@ -1,0 +1,65 @@
+/**
+ * Kill switches bypass approval for emergencies: disable a provider's deployments, a deployment, a key
+ * or a tenant at once, as one config version, with an audit row flagged break-glass. A tenant admin
+ * may pull the switch on a key or tenant inside its subtree; providers and deployments are admin only.
+ */
+import { forbidden, requireTenantInScope } from "../auth/access.ts";
+import { hasRole } from "../auth/principal.ts";
+import type { GraphQLContext } from "../graphql/context.ts";
+import { badInput, notFound } from "../graphql/errors.ts";
+import { requireText } from "../graphql/validate.ts";
+import { findKey, markRevoked } from "../keys/key.repo.ts";
+import { runConfigChange } from "../snapshots/config-change.ts";
+import { findTenant, setTenantStatus } from "../tenants/tenant.repo.ts";
+import type { KillSwitchResult, KillSwitchTarget } from "./change-request.type.ts";
+
+const KINDS = ["provider", "deployment", "key", "tenant"];
+
+export async function killSwitch(ctx: GraphQLContext, target: KillSwitchTarget, reasonInput: string): Promise<KillSwitchResult> {
+  const reason = requireText("reason", reasonInput, 1000);
+  if (!KINDS.includes(target.kind)) throw badInput("target.kind", `must be one of ${KINDS.join(", ")}`);
+  if ((target.kind === "provider" || target.kind === "deployment") && !hasRole(ctx.principal, "admin")) throw forbidden(`a ${target.kind} kill switch is admin only`);
+  return runConfigChange(ctx.deps, ctx.who, async (tx) => {
+    let affected = 0;
+    let before: unknown = null;
+    switch (target.kind) {
+      case "provider": {
+        const rows = await tx<{ id: string }[]>`update deployments set status = 'disabled' where provider = ${target.id} and status = 'active' returning id`;
+        if (rows.length === 0) throw notFound("active deployments of provider", target.id);
+        affected = rows.length;
+        before = { deploymentIds: rows.map((r) => r.id) };
+        break;
+      }
+      case "deployment": {
+        const rows = await tx<{ id: string }[]>`update deployments set status = 'disabled' where id = ${target.id} returning id`;
+        if (rows.length === 0) throw notFound("deployment", target.id);
+        affected = 1;
+        break;
+      }
+      case "key": {
+        const key = await findKey(tx, target.id);
+        if (!key) throw notFound("key", target.id);
+        await requireTenantInScope(ctx, tx, key.tenantId).catch(() => {
+          throw notFound("key", target.id);
+        });
+        before = key;
+        await markRevoked(tx, key.id);
+        affected = 1;
+        break;
+      }
+      case "tenant": {
+        await requireTenantInScope(ctx, tx, target.id);
+        const tenant = await findTenant(tx, target.id);
+        if (!tenant) throw notFound("tenant", target.id);
+        before = { status: tenant.status };
+        await setTenantStatus(tx, target.id, "disabled");
+        affected = 1;
+        break;
+      }
+    }
+    return {
+      result: { kind: target.kind, id: target.id, affected },
+      audit: { action: `killswitch.${target.kind}`, target: target.id, before, after: { reason, affected, disabled: true }, breakGlass: true },
+    };
+  });
+}

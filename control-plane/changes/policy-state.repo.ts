@@ -1,0 +1,118 @@
+/** Reads the policy state from the tables, applies entity writes to them, and stores a state per config version. */
+import type { Queryable, Tx } from "../db/client.ts";
+import type { AliasValue, DeploymentValue, EntityWrite, PolicyState, PriceValue, TenantPolicyValue } from "./policy-state.ts";
+import { EMPTY_TENANT_POLICY } from "./policy-state.ts";
+
+const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
+
+export async function loadPolicyState(q: Queryable): Promise<PolicyState> {
+  const state: PolicyState = { alias: {}, deployment: {}, price: {}, tenantPolicy: {} };
+  const chains = await q<{ name: string; deploymentId: string | null }[]>`
+    select a.name, ad.deployment_id as "deploymentId" from aliases a
+    left join alias_deployments ad on ad.alias_name = a.name order by a.name, ad.position`;
+  for (const row of chains) {
+    const alias: AliasValue = state.alias[row.name] ?? { deploymentIds: [] };
+    if (row.deploymentId) alias.deploymentIds.push(row.deploymentId);
+    state.alias[row.name] = alias;
+  }
+  const deployments = await q<(DeploymentValue & { id: string })[]>`
+    select id, provider, base_url as "baseUrl", model, region, credential_ref as "credentialRef", jurisdiction, flags, status
+    from deployments order by id`;
+  for (const { id, ...d } of deployments) state.deployment[id] = { ...d, flags: [...d.flags] };
+  const prices = await q<{ provider: string; model: string; inputMicros: string; outputMicros: string; cachedInputMicros: string | null }[]>`
+    select provider, model, input_micros as "inputMicros", output_micros as "outputMicros", cached_input_micros as "cachedInputMicros"
+    from prices order by provider, model`;
+  for (const p of prices) {
+    state.price[`${p.provider}:${p.model}`] = {
+      provider: p.provider,
+      model: p.model,
+      inputMicros: Number(p.inputMicros),
+      outputMicros: Number(p.outputMicros),
+      cachedInputMicros: num(p.cachedInputMicros),
+    };
+  }
+  const tenants = await q<{ id: string; rpm: string | null; tpm: string | null; daily: string | null; monthly: string | null; allowedAliases: string[] | null; allowedJurisdictions: string[] | null; timeZone: string | null; keyTtlDays: number | null }[]>`
+    select id, rpm, tpm, daily_budget_micros as daily, monthly_budget_micros as monthly, allowed_aliases as "allowedAliases",
+      allowed_jurisdictions as "allowedJurisdictions", time_zone as "timeZone", key_ttl_days as "keyTtlDays"
+    from tenants order by id`;
+  for (const t of tenants) {
+    const policy: TenantPolicyValue = {
+      rpm: num(t.rpm),
+      tpm: num(t.tpm),
+      dailyBudgetMicros: num(t.daily),
+      monthlyBudgetMicros: num(t.monthly),
+      allowedAliases: t.allowedAliases ? [...t.allowedAliases] : null,
+      allowedJurisdictions: t.allowedJurisdictions ? [...t.allowedJurisdictions] : null,
+      timeZone: t.timeZone,
+      keyTtlDays: t.keyTtlDays,
+    };
+    // Only tenants with some policy appear, so creating a tenant does not make every rollback touch it.
+    if (Object.values(policy).some((v) => v !== null)) state.tenantPolicy[t.id] = policy;
+  }
+  return state;
+}
+
+const arr = (q: Queryable, v: string[] | null) => (v === null ? null : q.array(v));
+
+/** Applies one write to the tables. The caller validated it and holds the config lock. */
+export async function applyWrite(tx: Tx, write: EntityWrite): Promise<void> {
+  switch (write.entity) {
+    case "alias": {
+      if (write.value === null) {
+        await tx`delete from aliases where name = ${write.id}`;
+        return;
+      }
+      const { deploymentIds } = write.value as unknown as AliasValue;
+      await tx`insert into aliases (name) values (${write.id}) on conflict (name) do nothing`;
+      await tx`delete from alias_deployments where alias_name = ${write.id}`;
+      for (const [position, deploymentId] of deploymentIds.entries()) {
+        await tx`insert into alias_deployments (alias_name, position, deployment_id) values (${write.id}, ${position}, ${deploymentId})`;
+      }
+      return;
+    }
+    case "deployment": {
+      if (write.value === null) {
+        await tx`update deployments set status = 'disabled' where id = ${write.id}`;
+        return;
+      }
+      const d = write.value as unknown as DeploymentValue;
+      await tx`insert into deployments (id, provider, base_url, model, region, credential_ref, jurisdiction, flags, status)
+        values (${write.id}, ${d.provider}, ${d.baseUrl}, ${d.model}, ${d.region}, ${d.credentialRef}, ${d.jurisdiction}, ${tx.array(d.flags)}, ${d.status})
+        on conflict (id) do update set provider = excluded.provider, base_url = excluded.base_url, model = excluded.model,
+          region = excluded.region, credential_ref = excluded.credential_ref, jurisdiction = excluded.jurisdiction,
+          flags = excluded.flags, status = excluded.status`;
+      return;
+    }
+    case "price": {
+      if (write.value === null) {
+        const [provider, ...model] = write.id.split(":");
+        await tx`delete from prices where provider = ${provider!} and model = ${model.join(":")}`;
+        return;
+      }
+      const p = write.value as unknown as PriceValue;
+      await tx`insert into prices (provider, model, input_micros, output_micros, cached_input_micros)
+        values (${p.provider}, ${p.model}, ${p.inputMicros}, ${p.outputMicros}, ${p.cachedInputMicros})
+        on conflict (provider, model) do update set input_micros = excluded.input_micros, output_micros = excluded.output_micros,
+          cached_input_micros = excluded.cached_input_micros, updated_at = now()`;
+      return;
+    }
+    case "tenantPolicy": {
+      const p = (write.value ?? EMPTY_TENANT_POLICY) as unknown as TenantPolicyValue;
+      await tx`update tenants set rpm = ${p.rpm}, tpm = ${p.tpm}, daily_budget_micros = ${p.dailyBudgetMicros},
+        monthly_budget_micros = ${p.monthlyBudgetMicros}, allowed_aliases = ${arr(tx, p.allowedAliases)},
+        allowed_jurisdictions = ${arr(tx, p.allowedJurisdictions)}, time_zone = ${p.timeZone}, key_ttl_days = ${p.keyTtlDays}
+        where id = ${write.id}`;
+      return;
+    }
+  }
+}
+
+export async function storeConfigState(tx: Tx, version: number, state: PolicyState): Promise<void> {
+  await tx`insert into config_states (version, state) values (${version}, ${tx.json(state as never)})
+    on conflict (version) do update set state = excluded.state`;
+}
+
+export async function findConfigState(q: Queryable, version: number): Promise<PolicyState | null> {
+  const [row] = await q<{ state: PolicyState }[]>`select state from config_states where version = ${version}`;
+  return row?.state ?? null;
+}

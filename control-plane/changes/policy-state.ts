@@ -1,0 +1,111 @@
+/**
+ * The routing policy as plain data: aliases, deployments, prices and tenant policies, keyed by id.
+ * A change request is a list of entity writes against this state; its diff, staleness check and
+ * rollback are all computed on it. Pure.
+ */
+import { canonicalJson } from "../audit/audit-hash.ts";
+
+export interface AliasValue {
+  deploymentIds: string[];
+}
+export interface DeploymentValue {
+  provider: string;
+  baseUrl: string;
+  model: string;
+  region: string;
+  credentialRef: string;
+  jurisdiction: string | null;
+  flags: string[];
+  status: "active" | "disabled";
+}
+export interface PriceValue {
+  provider: string;
+  model: string;
+  inputMicros: number;
+  outputMicros: number;
+  cachedInputMicros: number | null;
+}
+/** A tenant's own policy; null fields inherit from the ancestors. */
+export interface TenantPolicyValue {
+  rpm: number | null;
+  tpm: number | null;
+  dailyBudgetMicros: number | null;
+  monthlyBudgetMicros: number | null;
+  allowedAliases: string[] | null;
+  allowedJurisdictions: string[] | null;
+  timeZone: string | null;
+  keyTtlDays: number | null;
+}
+
+export interface PolicyState {
+  alias: Record<string, AliasValue>;
+  deployment: Record<string, DeploymentValue>;
+  price: Record<string, PriceValue>;
+  tenantPolicy: Record<string, TenantPolicyValue>;
+}
+
+export type PolicyEntity = keyof PolicyState;
+export const POLICY_ENTITIES: readonly PolicyEntity[] = ["alias", "deployment", "price", "tenantPolicy"];
+
+/** Set entity `id` to `value`; null deletes it (a deployment is disabled instead, it may be referenced). */
+export interface EntityWrite {
+  entity: PolicyEntity;
+  id: string;
+  value: Record<string, unknown> | null;
+}
+
+export interface DiffEntry {
+  entity: PolicyEntity;
+  id: string;
+  field: string;
+  before: unknown;
+  after: unknown;
+}
+
+export const EMPTY_TENANT_POLICY: TenantPolicyValue = {
+  rpm: null,
+  tpm: null,
+  dailyBudgetMicros: null,
+  monthlyBudgetMicros: null,
+  allowedAliases: null,
+  allowedJurisdictions: null,
+  timeZone: null,
+  keyTtlDays: null,
+};
+
+export function currentValue(state: PolicyState, entity: PolicyEntity, id: string): Record<string, unknown> | null {
+  const value = (state[entity] as Record<string, unknown>)[id];
+  return value === undefined ? null : (value as Record<string, unknown>);
+}
+
+export function sameValue(a: unknown, b: unknown): boolean {
+  return canonicalJson(a ?? null) === canonicalJson(b ?? null);
+}
+
+/** Field-level diff of one entity; a created or deleted entity lists every field. */
+export function diffEntity(entity: PolicyEntity, id: string, before: Record<string, unknown> | null, after: Record<string, unknown> | null): DiffEntry[] {
+  const fields = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])].sort();
+  const out: DiffEntry[] = [];
+  for (const field of fields) {
+    const b = before ? (before[field] ?? null) : null;
+    const a = after ? (after[field] ?? null) : null;
+    if (!sameValue(b, a)) out.push({ entity, id, field, before: b, after: a });
+  }
+  return out;
+}
+
+/** The writes that turn `current` into `target` (used by rollback). */
+export function writesBetween(current: PolicyState, target: PolicyState): EntityWrite[] {
+  const writes: EntityWrite[] = [];
+  for (const entity of POLICY_ENTITIES) {
+    const ids = [...new Set([...Object.keys(current[entity]), ...Object.keys(target[entity])])].sort();
+    for (const id of ids) {
+      const from = currentValue(current, entity, id);
+      let to = currentValue(target, entity, id);
+      if (to === null && entity === "deployment" && from) to = { ...from, status: "disabled" };
+      if (to === null && entity === "tenantPolicy" && from) to = { ...EMPTY_TENANT_POLICY };
+      if (!sameValue(from, to)) writes.push({ entity, id, value: to });
+    }
+  }
+  return writes;
+}

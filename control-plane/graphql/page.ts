@@ -1,0 +1,30 @@
+/** Keyset pagination: `first` (1..MAX_PAGE) items after an opaque cursor; `nextCursor` is null on the last page. */
+import { badInput } from "./errors.ts";
+
+export const MAX_PAGE = 500;
+export const DEFAULT_PAGE = 50;
+
+/** Validates `first` and decodes `after`; fetch `limit + 1` rows to know whether a next page exists. */
+export function pageArgs(first: number | null | undefined, after: string | null | undefined): { limit: number; after: string | null } {
+  const limit = first ?? DEFAULT_PAGE;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw badInput("first", `must be between 1 and ${MAX_PAGE}`);
+  if (after === null || after === undefined || after === "") return { limit, after: null };
+  let decoded: string;
+  try {
+    decoded = Buffer.from(after, "base64url").toString("utf8");
+  } catch {
+    throw badInput("after", "is not a cursor from this API");
+  }
+  if (!decoded.startsWith("c:")) throw badInput("after", "is not a cursor from this API");
+  return { limit, after: decoded.slice(2) };
+}
+
+export function encodeCursor(key: string): string {
+  return Buffer.from(`c:${key}`, "utf8").toString("base64url");
+}
+
+/** Cuts the `limit + 1` rows fetched into a page and its next cursor. */
+export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => string): { items: T[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: rows.length > limit ? encodeCursor(keyOf(items[items.length - 1]!)) : null };
+}
