@@ -30,12 +30,10 @@ const COLUMNS = `id, author, status, description, kind, writes, bases, diff, ten
   decided_by as "decidedBy", reason`;
 
 export async function insertChangeRequest(tx: Tx, r: Omit<ChangeRequestRow, "createdAt" | "decidedAt" | "decidedBy" | "reason" | "appliedVersion">): Promise<ChangeRequestRow> {
-  const [row] = await tx.unsafe<ChangeRequestRow[]>(
-    `insert into change_requests (id, author, status, description, kind, writes, bases, diff, tenant_ids, base_version, apply_at)
-     values ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10, $11) returning ${COLUMNS}`,
-    [r.id, r.author, r.status, r.description, r.kind, JSON.stringify(r.writes), JSON.stringify(r.bases), JSON.stringify(r.diff), r.tenantIds, r.baseVersion, r.applyAt] as never[],
-  );
-  return row!;
+  await tx`insert into change_requests (id, author, status, description, kind, writes, bases, diff, tenant_ids, base_version, apply_at)
+    values (${r.id}, ${r.author}, ${r.status}, ${r.description}, ${r.kind}, ${tx.json(r.writes as never)}, ${tx.json(r.bases as never)},
+            ${tx.json(r.diff as never)}, ${tx.array(r.tenantIds)}, ${r.baseVersion}, ${r.applyAt})`;
+  return (await findChangeRequest(tx, r.id))!;
 }
 
 export async function findChangeRequest(q: Queryable, id: string, forUpdate = false): Promise<ChangeRequestRow | null> {
