@@ -30,6 +30,9 @@ export class ChangeRequestResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<ChangeRequestConnection> {
     const page = pageArgs(first, after);
+    // Omitted nullable arguments arrive as undefined.
+    status ??= null;
+    author ??= null;
     if (status !== null && !STATUSES.includes(status)) throw badInput("status", `must be one of ${STATUSES.join(", ")}`);
     const visible = await visibleTenants(ctx);
     const rows = await listChangeRequestsPage(
