@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
+import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import type { ChatMessage, ChatRequest } from "../providers/types.ts";
-import { encodingFor, estimatePromptTokens, IMAGE_PART_TOKENS } from "./estimate-prompt-tokens.ts";
+import { countInSlices, encodingFor, estimatePromptTokens, IMAGE_PART_TOKENS, MAX_RUN_CHARS } from "./estimate-prompt-tokens.ts";
 
 const request = (messages: ChatMessage[], extra: Partial<ChatRequest> = {}): ChatRequest => ({
   model: "alias",
@@ -56,6 +57,30 @@ describe("estimatePromptTokens", () => {
     expect(estimatePromptTokens(request([{ role: "user", content: text }, { role: "assistant", content: text }]), "gemini-2.5-flash")).toBe(
       101 + Math.ceil(409 / 4) + 8 + 3,
     );
+  });
+
+  test("long runs of letters or of blanks reach the BPE in slices (its cost grows with the square of a run)", () => {
+    const seen: string[] = [];
+    const spy = (text: string) => {
+      seen.push(text);
+      return text.length;
+    };
+    const text = `start ${"a".repeat(300)} middle ${"\n".repeat(200)}end`;
+    expect(countInSlices(text, spy)).toBe(text.length);
+    expect(seen.join("")).toBe(text);
+    expect(Math.max(...seen.map((s) => s.length))).toBeLessThanOrEqual(MAX_RUN_CHARS);
+    // Ordinary prose is counted in one piece, so the count stays exact.
+    seen.length = 0;
+    countInSlices("Say this is a test!", spy);
+    expect(seen).toEqual(["Say this is a test!"]);
+  });
+
+  test("a sliced run costs at most about one extra token per cut", () => {
+    const run = "qwertzuiopasdfghjklyxcvbnm".repeat(40); // 1040 letters: 8 cuts
+    const exact = countTokens(run) + countTokens("user") + 3 + 3;
+    const sliced = estimatePromptTokens(request([{ role: "user", content: run }]), "gpt-4o");
+    expect(sliced).toBeGreaterThanOrEqual(exact - 1);
+    expect(sliced).toBeLessThanOrEqual(exact + Math.ceil(run.length / MAX_RUN_CHARS));
   });
 
   test("model families map to their encodings", () => {

@@ -44,7 +44,27 @@ function counterFor(encoding: Encoding): Counter {
     encoding === "o200k_base"
       ? (require("gpt-tokenizer/encoding/o200k_base") as typeof import("gpt-tokenizer/encoding/o200k_base"))
       : (require("gpt-tokenizer/encoding/cl100k_base") as typeof import("gpt-tokenizer/encoding/cl100k_base"));
-  return (text) => module.countTokens(text);
+  return (text) => countInSlices(text, (slice) => (slice === "" ? 0 : module.countTokens(slice)));
+}
+
+/**
+ * BPE merges one pre-token (a run of letters, say) in time that grows with the square of its length:
+ * 100 KB of letters (or of blank lines) takes seconds, an easy way to stall the event loop. Runs longer than
+ * this are counted in slices; each cut can add about one token, a tiny over-estimate on text that odd.
+ */
+export const MAX_RUN_CHARS = 128;
+const LONG_RUN = new RegExp(`\\s{${MAX_RUN_CHARS + 1},}|\\S{${MAX_RUN_CHARS + 1},}`, "g");
+
+/** `count` over `text`, slicing any run of spaces or of non-spaces longer than MAX_RUN_CHARS. */
+export function countInSlices(text: string, count: Counter): number {
+  let total = 0;
+  let last = 0;
+  for (const match of text.matchAll(LONG_RUN)) {
+    total += count(text.slice(last, match.index));
+    for (let i = 0; i < match[0].length; i += MAX_RUN_CHARS) total += count(match[0].slice(i, i + MAX_RUN_CHARS));
+    last = match.index + match[0].length;
+  }
+  return total + count(text.slice(last));
 }
 
 /** Loads the tokenizer tables at start-up so the first request does not pay for them. */
