@@ -11,7 +11,7 @@ import { periodKeys } from "../counters/period.ts";
 import { createRedisBudgetLedger } from "../counters/redis-budget-ledger.ts";
 import type { ChatRequest } from "../providers/types.ts";
 import { createLimits, type RunningLimits } from "./create-limits.ts";
-import type { AdmitInput, AdmitResult } from "./enforce-limits.ts";
+import { firstDeployment, type AdmitInput, type AdmitResult } from "./enforce-limits.ts";
 import { estimatePromptTokens } from "./estimate-prompt-tokens.ts";
 import { DEPLOYMENT, ORG, PROJECT, TEAM, testKey, testSnapshot } from "./test-snapshot.ts";
 
@@ -120,6 +120,33 @@ describe("rate levels", () => {
     expect(rendered.body.error.type).toBe("tokens");
     expect(rendered.body.error.message).toContain(`feature:${PROJECT}:search`);
     expect(Number(rendered.headers["retry-after"])).toBeGreaterThan(60);
+  });
+});
+
+describe("other routes and the route's first deployment", () => {
+  test("a precounted request (embeddings) is charged exactly what the route counted", async () => {
+    const { enforcer } = await replica(`t${++counter}`);
+    const snapshot = testSnapshot({ [ORG]: { limits: { tpm: 10_000 } } });
+    const result = admitted(await enforcer.admit(input(snapshot, testKey(), { request: { promptTokens: 1234, maxOutputTokens: 0 } })));
+    expect(result.ticket.estimatedTokens).toBe(1234);
+    expectTokens(result.headers["x-ratelimit-remaining-tokens"], 10_000 - 1234);
+  });
+
+  test("firstDeployment is the head of the alias's chain, null for an unknown alias", () => {
+    const snapshot = testSnapshot();
+    expect(firstDeployment(snapshot, "chat")).toEqual(DEPLOYMENT);
+    expect(firstDeployment(snapshot, "nope")).toBeNull();
+  });
+
+  test("the snapshot's default max output is the worst case when the request names none", async () => {
+    const { enforcer } = await replica(`t${++counter}`);
+    const { max_tokens: _, ...noMax } = chat();
+    const withDefault = admitted(await enforcer.admit(input(testSnapshot({}, { defaults: { maxOutputTokens: 700 } }), testKey(), { request: noMax })));
+    expect(withDefault.ticket.estimatedTokens).toBe(PROMPT + 700);
+    const fallback = admitted(await enforcer.admit(input(testSnapshot(), testKey(), { request: { ...noMax, max_completion_tokens: 50 } })));
+    expect(fallback.ticket.estimatedTokens).toBe(PROMPT + 50);
+    const builtIn = admitted(await enforcer.admit(input(testSnapshot(), testKey(), { request: noMax })));
+    expect(builtIn.ticket.estimatedTokens).toBe(PROMPT + 4096);
   });
 });
 

@@ -40,12 +40,18 @@ export interface LimitEnforcerDeps {
   degraded: () => boolean;
 }
 
+/** For routes without chat messages (embeddings, ...): the caller counts, the enforcer charges. */
+export interface PrecountedRequest {
+  promptTokens: number;
+  maxOutputTokens: number;
+}
+
 export interface AdmitInput {
   snapshot: Snapshot;
   key: SnapshotKey;
   tenantId: string;
   featureId: string | null;
-  request: ChatRequest;
+  request: ChatRequest | PrecountedRequest;
   /** The first deployment of the planned route: its model picks the tokenizer, its price the reservation. Null = unknown (estimate with the alias, reserve 0). */
   deployment: SnapshotDeployment | null;
   /**
@@ -125,6 +131,15 @@ async function both(first: Promise<void> | null, second: Promise<void> | null): 
   if (failed) throw (failed as PromiseRejectedResult).reason;
 }
 
+/**
+ * The deployment a request will most likely use: the first of its alias's chain (the one whose price
+ * the reservation assumes; a fallback to a dearer one is caught by settle's real cost).
+ */
+export function firstDeployment(snapshot: Snapshot, alias: string): SnapshotDeployment | null {
+  const first = snapshot.aliases[alias]?.chain[0];
+  return first ? (snapshot.deployments[first] ?? null) : null;
+}
+
 /** Creates the limits step over a limiter and a ledger (Redis, in-process or resilient). */
 export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
   const { limiter, budgets } = deps;
@@ -133,8 +148,9 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     const { snapshot, request, deployment } = input;
     const nowMs = input.now?.getTime();
     const plan = planLimits(snapshot, input.key, input.tenantId, input.featureId, input.now ?? new Date());
-    const promptTokens = estimatePromptTokens(request, deployment?.model ?? request.model);
-    const outputTokens = maxOutputTokens(request, snapshot);
+    const chat = "messages" in request ? request : null;
+    const promptTokens = chat ? estimatePromptTokens(chat, deployment?.model ?? chat.model) : (request as PrecountedRequest).promptTokens;
+    const outputTokens = chat ? maxOutputTokens(chat, snapshot) : (request as PrecountedRequest).maxOutputTokens;
     const estimatedTokens = promptTokens + outputTokens;
 
     let headers: Record<string, string> = {};
