@@ -21,7 +21,9 @@ type Verdict = { ok: boolean; brokenAt: number | null; checked: number };
 const verify = async () => (await t.admin.request<{ verifyAuditChain: Verdict }>(`{ verifyAuditChain { ok brokenAt checked } }`)).verifyAuditChain;
 
 test("auditLog lists the newest changes first with actor, before and after", async () => {
-  const { auditLog } = await t.admin.request<any>(`{ auditLog(limit: 3) { id action target actor before after prevHash hash } }`);
+  const { auditLog: page } = await t.admin.request<any>(`{ auditLog(first: 3) { items { id action target actor before after prevHash hash } nextCursor } }`);
+  const auditLog = page.items;
+  expect(page.nextCursor).toBeString();
   expect(auditLog).toHaveLength(3);
   expect(auditLog[0].action).toBe("key.create");
   expect(auditLog[0].after.name).toBe("backend");
@@ -40,7 +42,7 @@ test("verifyAuditChain is ok on an untouched log and names the first altered row
   expect(await verify()).toEqual({ ok: false, brokenAt: Number(row!.id), checked: Number(row!.id) - 1 });
 });
 
-test("limit out of range is BAD_USER_INPUT", async () => {
-  const error = await t.admin.request(`{ auditLog(limit: 0) { id } }`).then(() => null, (e: AdminApiError) => e);
+test("first out of range is BAD_USER_INPUT", async () => {
+  const error = await t.admin.request(`{ auditLog(first: 0) { items { id } } }`).then(() => null, (e: AdminApiError) => e);
   expect(error?.code).toBe("BAD_USER_INPUT");
 });

@@ -1,19 +1,31 @@
 import { Arg, Ctx, Int, Query, Resolver } from "type-graphql";
+import { DateTimeResolver } from "graphql-scalars";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput } from "../graphql/errors.ts";
+import { pageArgs, toPage } from "../graphql/page.ts";
 import { latestAuditEntries } from "./audit-read.repo.ts";
-import { AuditChainVerdict, AuditEntry } from "./audit.type.ts";
+import { AuditChainVerdict, AuditConnection, AuditEntry } from "./audit.type.ts";
 import { verifyAuditChain } from "./verify-audit-chain.ts";
-
-const MAX_LIMIT = 500;
 
 @Resolver(() => AuditEntry)
 export class AuditResolver {
-  /** The newest audit entries first. */
-  @Query(() => [AuditEntry])
-  auditLog(@Arg("limit", () => Int, { defaultValue: 50 }) limit: number, @Ctx() ctx: GraphQLContext): Promise<AuditEntry[]> {
-    if (limit < 1 || limit > MAX_LIMIT) throw badInput("limit", `must be between 1 and ${MAX_LIMIT}`);
-    return latestAuditEntries(ctx.deps.sql, limit);
+  /** The newest audit entries first, filtered by actor, action (exact, or a prefix ending in "."), target and time [from, to). */
+  @Query(() => AuditConnection)
+  async auditLog(
+    @Arg("first", () => Int, { nullable: true }) first: number | null,
+    @Arg("after", () => String, { nullable: true }) after: string | null,
+    @Arg("actor", () => String, { nullable: true }) actor: string | null,
+    @Arg("action", () => String, { nullable: true }) action: string | null,
+    @Arg("target", () => String, { nullable: true }) target: string | null,
+    @Arg("from", () => DateTimeResolver, { nullable: true }) from: Date | null,
+    @Arg("to", () => DateTimeResolver, { nullable: true }) to: Date | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<AuditConnection> {
+    const page = pageArgs(first, after);
+    if (page.after !== null && !/^[0-9]{1,19}$/.test(page.after)) throw badInput("after", "is not a cursor from this API");
+    if (from && to && from.getTime() >= to.getTime()) throw badInput("to", "must be after from");
+    const rows = await latestAuditEntries(ctx.deps.sql, { actor, action, target, from, to }, page.after, page.limit + 1);
+    return toPage(rows, page.limit, (r) => r.id);
   }
 
   /** Recomputes the whole hash chain; `brokenAt` names the first row that was altered or removed after. */

@@ -26,3 +26,9 @@ export class AuditChainVerdict {
   @Field(() => Int, { nullable: true }) brokenAt: number | null;
   @Field(() => Int) checked: number;
 }
+
+@ObjectType()
+export class AuditConnection {
+  @Field(() => [AuditEntry]) items: AuditEntry[];
+  @Field(() => String, { nullable: true }) nextCursor: string | null;
+}

@@ -7,28 +7,31 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { adminClient, type AdminClient } from "../../infra/local/admin-client.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/postgres.ts";
-import { startControlPlane, type RunningControlPlane } from "../main.ts";
+import { startControlPlane, type ControlPlaneConfig, type RunningControlPlane } from "../main.ts";
 
 export interface TestControlPlane {
   cp: RunningControlPlane;
   admin: AdminClient;
   adminToken: string;
   db: TestDatabase;
+  dataDir: string;
   logs: string[];
   close(): Promise<void>;
 }
 
-export async function startTestControlPlane(): Promise<TestControlPlane> {
+/** `overrides` set extra config (approvals required, tick interval, a query hook). */
+export async function startTestControlPlane(overrides: Partial<ControlPlaneConfig> = {}): Promise<TestControlPlane> {
   const db = await createTestDatabase();
   const dataDir = await mkdtemp(join(tmpdir(), "cp-test-"));
   const logs: string[] = [];
   const adminToken = `admtok_test_${crypto.randomUUID().replaceAll("-", "")}`;
-  const cp = await startControlPlane({ port: 0, databaseUrl: db.url, dataDir, adminToken, log: (l) => logs.push(l) });
+  const cp = await startControlPlane({ port: 0, databaseUrl: db.url, dataDir, adminToken, log: (l) => logs.push(l), ...overrides });
   return {
     cp,
     admin: adminClient(cp.url, adminToken),
     adminToken,
     db,
+    dataDir,
     logs,
     async close() {
       await cp.stop();

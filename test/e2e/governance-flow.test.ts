@@ -77,10 +77,10 @@ test("alias change: propose, diff, self-approval refused, approve, proxy routes 
   expect(await routedModel(client)).toBe("echo-1");
 
   // Every step is in the audit log, attributed, with the client address.
-  const { auditLog } = await stack.admin.request<{ auditLog: { action: string; actor: string; target: string; clientAddress: string | null }[] }>(
-    `{ auditLog(limit: 50) { action actor target clientAddress } }`,
+  const { auditLog } = await stack.admin.request<{ auditLog: { items: { action: string; actor: string; target: string; clientAddress: string | null }[] } }>(
+    `{ auditLog(first: 100) { items { action actor target clientAddress } } }`,
   );
-  const mine = auditLog.filter((e) => e.target === proposeChange.id || e.target === proposeRollback.id);
+  const mine = auditLog.items.filter((e) => e.target === proposeChange.id || e.target === proposeRollback.id);
   expect(mine.map((e) => `${e.action}:${e.actor}`).sort()).toEqual(
     [
       `change.propose:${author.id}`,
