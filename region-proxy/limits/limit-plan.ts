@@ -48,10 +48,14 @@ function rateCheck(scope: string, limits: { rpm?: number | null; tpm?: number | 
   return rpm === null && tpm === null ? null : { scope, rpm, tpm };
 }
 
-function budgetChecks(scope: string, caps: { dailyMicros?: number | null; monthlyMicros?: number | null } | null | undefined, day: string, month: string): BudgetCheck[] {
+function budgetChecks(
+  scope: string,
+  caps: { dailyMicros?: number | null; monthlyMicros?: number | null } | null | undefined,
+  period: () => { day: string; month: string },
+): BudgetCheck[] {
   const checks: BudgetCheck[] = [];
-  if (caps?.dailyMicros !== undefined && caps.dailyMicros !== null) checks.push({ scope, period: day, capMicros: caps.dailyMicros });
-  if (caps?.monthlyMicros !== undefined && caps.monthlyMicros !== null) checks.push({ scope, period: month, capMicros: caps.monthlyMicros });
+  if (caps?.dailyMicros !== undefined && caps.dailyMicros !== null) checks.push({ scope, period: period().day, capMicros: caps.dailyMicros });
+  if (caps?.monthlyMicros !== undefined && caps.monthlyMicros !== null) checks.push({ scope, period: period().month, capMicros: caps.monthlyMicros });
   return checks;
 }
 
@@ -64,18 +68,20 @@ function budgetChecks(scope: string, caps: { dailyMicros?: number | null; monthl
 export function planLimits(snapshot: Snapshot, key: SnapshotKey, tenantId: string, featureId: string | null, now: Date): LimitPlan {
   const chain = tenantChain(snapshot, tenantId);
   // Calendar periods follow the org (the root we reached), so every level of one request agrees on "today".
+  // Computed only when some level has a budget (Intl formatting is the plan's one non-trivial cost).
   const root = chain[chain.length - 1];
-  const { day, month } = periodKeys(now, root?.timeZone ?? "UTC");
+  let periods: { day: string; month: string } | null = null;
+  const period = () => (periods ??= periodKeys(now, root?.timeZone ?? "UTC"));
 
   const rate: LimitCheck[] = [];
   const budget: BudgetCheck[] = [];
   const keyRate = rateCheck(keyScope(key.id), key.limits);
   if (keyRate) rate.push(keyRate);
-  budget.push(...budgetChecks(keyScope(key.id), key.budgets, day, month));
+  budget.push(...budgetChecks(keyScope(key.id), key.budgets, period));
   for (const tenant of chain) {
     const tenantRate = rateCheck(tenantScope(tenant.id), tenant.limits);
     if (tenantRate) rate.push(tenantRate);
-    budget.push(...budgetChecks(tenantScope(tenant.id), tenant.budgets, day, month));
+    budget.push(...budgetChecks(tenantScope(tenant.id), tenant.budgets, period));
   }
   if (featureId !== null) {
     const owner = chain.find((t) => t.featureLimits && Object.hasOwn(t.featureLimits, featureId));
