@@ -186,7 +186,8 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
       case "tenant.policy": {
         const id = op.id ?? "";
         if (!op.tenantPolicy) throw badInput(`${field}.tenantPolicy`, "is required for tenant.policy");
-        await requireTenantInScope(ctx, tx, id);
+        // Approvers and admins propose for any tenant; a tenant admin only inside its subtree.
+        if (!isAdmin) await requireTenantInScope(ctx, tx, id);
         if (!(await findTenant(tx, id))) throw notFound("tenant", id);
         const next = mergePolicy(working.tenantPolicy[id] ?? EMPTY_TENANT_POLICY, op.tenantPolicy, `${field}.tenantPolicy`);
         await checkTenantPolicyWrite(tx, id, next);

@@ -1,0 +1,112 @@
+/** The tenant tree: depth at most 4, no cycles, children narrow (never widen) inherited policy; the snapshot carries it. */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import postgres from "postgres";
+import { parseSnapshot } from "../../shared/snapshot/schema.ts";
+import { AdminApiError } from "../../infra/local/admin-client.ts";
+import { errorCode, principalWith, type ActingPrincipal } from "../testing/principals.ts";
+import { seedConfig } from "../testing/seed.ts";
+import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+
+let t: TestControlPlane;
+let ann: ActingPrincipal;
+let ben: ActingPrincipal;
+const ids = {} as Record<"org" | "team" | "project" | "leaf" | "other", string>;
+
+const createTenant = async (name: string, parentId?: string, kind?: string) =>
+  (await t.admin.request<{ createTenant: { id: string } }>(`mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }`, { i: { name, parentId, kind } })).createTenant.id;
+const move = (id: string, parentId: string | null) => t.admin.request(`mutation($id: ID!, $p: ID) { moveTenant(id: $id, parentId: $p) { id parentId } }`, { id, p: parentId });
+const proposePolicy = async (id: string, tenantPolicy: Record<string, unknown>) =>
+  (await ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
+    i: { description: "policy", operations: [{ op: "tenant.policy", id, tenantPolicy }] },
+  })).proposeChange.id;
+const approve = (id: string) => ben.client.request<{ approveChange: { status: string } }>(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id });
+const refusal = async (request: Promise<unknown>) => {
+  const error = await request.then(() => null, (e: unknown) => e);
+  if (!(error instanceof AdminApiError)) throw new Error(`expected an AdminApiError, got ${String(error)}`);
+  return { code: error.code, message: error.message };
+};
+
+beforeAll(async () => {
+  t = await startTestControlPlane();
+  await seedConfig(t.admin);
+  ann = await principalWith(t.admin, t.cp.url, "ann", [{ role: "approver" }]);
+  ben = await principalWith(t.admin, t.cp.url, "ben", [{ role: "approver" }]);
+  ids.org = await createTenant("org");
+  ids.team = await createTenant("team", ids.org);
+  ids.project = await createTenant("project", ids.team);
+  ids.leaf = await createTenant("leaf", ids.project);
+  ids.other = await createTenant("other");
+});
+afterAll(async () => {
+  await t.close();
+});
+
+test("kinds default down the tree; a fifth level, a cycle and an over-deep move are refused", async () => {
+  const { tenants } = await t.admin.request<any>(`query($p: ID!) { tenants(parentId: $p) { items { id kind parentId } } }`, { p: ids.org });
+  expect(tenants.items).toEqual([{ id: ids.team, kind: "team", parentId: ids.org }]);
+  expect(await refusal(t.admin.request(`mutation($p: ID!) { createTenant(input: { name: "too-deep", parentId: $p }) { id } }`, { p: ids.leaf }))).toEqual({
+    code: "BAD_USER_INPUT",
+    message: expect.stringContaining("at most 4"),
+  });
+  expect(await refusal(move(ids.org, ids.project))).toEqual({ code: "BAD_USER_INPUT", message: expect.stringContaining("cycle") });
+  expect(await refusal(move(ids.team, ids.team))).toEqual({ code: "BAD_USER_INPUT", message: expect.stringContaining("cycle") });
+  // other (height 0) under leaf (depth 4) would be level 5.
+  expect((await refusal(move(ids.other, ids.leaf))).code).toBe("BAD_USER_INPUT");
+  expect(await errorCode(move(ids.other, "ten_missing"))).toBe("NOT_FOUND");
+  expect(await errorCode(t.admin.request(`mutation { createTenant(input: { name: "x", kind: "galaxy" }) { id } }`))).toBe("BAD_USER_INPUT");
+});
+
+test("a child narrows its ancestors' policy and never widens it; refusals name the field and the ancestor's value", async () => {
+  expect((await approve(await proposePolicy(ids.org, { rpm: 100, dailyBudgetUsd: 50, allowedJurisdictions: ["eu"], allowedAliases: ["chat"], timeZone: "Europe/Berlin", keyTtlDays: 7 }))).approveChange.status).toBe("applied");
+  const wider = await refusal(proposePolicy(ids.team, { rpm: 200 }));
+  expect(wider.code).toBe("BAD_USER_INPUT");
+  expect(wider.message).toContain("rpm");
+  expect(wider.message).toContain("100");
+  expect(wider.message).toContain(ids.org);
+  const widerList = await refusal(proposePolicy(ids.project, { allowedJurisdictions: ["eu", "us"] }));
+  expect(widerList.message).toContain("allowedJurisdictions");
+  expect(widerList.message).toContain("[eu]");
+  expect((await refusal(proposePolicy(ids.team, { dailyBudgetUsd: 51 }))).message).toContain("dailyBudgetUsd");
+  expect((await refusal(proposePolicy(ids.team, { timeZone: "Mars/Olympus" }))).code).toBe("BAD_USER_INPUT");
+  expect((await approve(await proposePolicy(ids.team, { rpm: 50, allowedJurisdictions: ["eu"] }))).approveChange.status).toBe("applied");
+  // The leaf is checked against every ancestor, not just its parent.
+  expect((await refusal(proposePolicy(ids.leaf, { rpm: 60 }))).message).toContain(ids.team);
+
+  // Approval is re-checked against the ancestors as they are when applying.
+  const pending = await proposePolicy(ids.project, { rpm: 40 });
+  expect((await approve(await proposePolicy(ids.team, { rpm: 30 }))).approveChange.status).toBe("applied");
+  expect((await refusal(approve(pending))).message).toContain("rpm");
+  // Moving a tenant under a narrower parent is refused the same way.
+  expect((await approve(await proposePolicy(ids.other, { rpm: 500 }))).approveChange.status).toBe("applied");
+  expect((await refusal(move(ids.other, ids.team))).message).toContain("rpm");
+});
+
+test("keys inherit the TTL and aliases; the snapshot carries the tree and its policy", async () => {
+  const { createKey } = await t.admin.request<any>(`mutation($t: ID!) { createKey(input: { tenantId: $t, name: "k" }) { key { expiresAt } } }`, { t: ids.project });
+  const days = (Date.parse(createKey.key.expiresAt) - Date.now()) / 86_400_000;
+  expect(days).toBeGreaterThan(6.9);
+  expect(days).toBeLessThanOrEqual(7);
+  const tooLong = new Date(Date.now() + 30 * 86_400_000).toISOString();
+  expect((await refusal(t.admin.request(`mutation($t: ID!, $e: DateTime) { createKey(input: { tenantId: $t, name: "k", expiresAt: $e }) { secret } }`, { t: ids.project, e: tooLong }))).message).toContain("7 days");
+  expect((await refusal(t.admin.request(`mutation($t: ID!) { createKey(input: { tenantId: $t, name: "k", allowedAliases: ["other-alias"] }) { secret } }`, { t: ids.project }))).message).toContain("allowedAliases");
+
+  const sql = postgres(t.db.url, { max: 1, onnotice: () => {} });
+  try {
+    const [snap] = await sql`select jws from snapshots where region = 'eu' order by version desc limit 1`;
+    const payload = JSON.parse(Buffer.from(String(snap!.jws).split(".")[1]!, "base64url").toString("utf8"));
+    expect(parseSnapshot(payload).ok).toBe(true);
+    expect(payload.tenants[ids.org]).toMatchObject({
+      kind: "organization",
+      parentId: null,
+      limits: { rpm: 100, tpm: null },
+      budgets: { dailyMicros: 50_000_000, monthlyMicros: null },
+      timeZone: "Europe/Berlin",
+      allowedJurisdictions: ["eu"],
+      allowedAliases: ["chat"],
+    });
+    expect(payload.tenants[ids.team]).toMatchObject({ kind: "team", parentId: ids.org, limits: { rpm: 30 }, allowedJurisdictions: ["eu"] });
+    expect(payload.tenants[ids.leaf]).toMatchObject({ kind: "project", parentId: ids.project });
+  } finally {
+    await sql.end();
+  }
+});
