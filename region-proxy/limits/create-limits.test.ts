@@ -25,8 +25,14 @@ function freePort(): number {
 }
 
 test("REDIS_URL and REPLICA_SHARE from the environment; a bad share is named", () => {
-  expect(limitsConfigFromEnv({}, "eu")).toEqual({ region: "eu", redisUrl: undefined, replicaShare: undefined });
-  expect(limitsConfigFromEnv({ REDIS_URL: "redis://r:6379", REPLICA_SHARE: "0.25" }, "us")).toEqual({ region: "us", redisUrl: "redis://r:6379", replicaShare: 0.25 });
+  expect(limitsConfigFromEnv({}, "eu")).toEqual({ region: "eu", redisUrl: undefined, replicaShare: undefined, timeoutMs: undefined });
+  expect(limitsConfigFromEnv({ REDIS_URL: "redis://r:6379", REPLICA_SHARE: "0.25", COUNTERS_TIMEOUT_MS: "100" }, "us")).toEqual({
+    region: "us",
+    redisUrl: "redis://r:6379",
+    replicaShare: 0.25,
+    timeoutMs: 100,
+  });
+  expect(() => limitsConfigFromEnv({ COUNTERS_TIMEOUT_MS: "0" }, "eu")).toThrow("COUNTERS_TIMEOUT_MS");
   expect(() => limitsConfigFromEnv({ REPLICA_SHARE: "2" }, "eu")).toThrow("REPLICA_SHARE");
   expect(() => limitsConfigFromEnv({ REPLICA_SHARE: "half" }, "eu")).toThrow("REPLICA_SHARE");
 });

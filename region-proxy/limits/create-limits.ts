@@ -20,7 +20,18 @@ export interface LimitsConfig {
   log?: (line: string) => void;
   /** How long start-up waits for Redis (default 2 s). */
   connectWaitMs?: number;
+  /** A Redis call slower than this counts as failed and flips the replica to degraded (default 250 ms; see COUNTERS_TIMEOUT_MS). */
+  timeoutMs?: number;
 }
+
+/**
+ * Why 250 ms and not the counters' own 50 ms: a burst of a few hundred concurrent requests queues that
+ * many Lua calls on one connection, and on a busy host the last of them answer after 50 ms. Each such
+ * timeout flips a healthy replica to degraded, where it enforces only its share of every limit. A hung
+ * Redis costs at most this much, and only for the requests in flight when it hangs: the first timeout
+ * turns the replica degraded and later requests answer from memory at once.
+ */
+export const DEFAULT_COUNTERS_TIMEOUT_MS = 250;
 
 export interface RunningLimits {
   enforcer: LimitEnforcer;
@@ -33,7 +44,7 @@ export interface RunningLimits {
 }
 
 /**
- * Reads `REDIS_URL` and `REPLICA_SHARE` (a fraction in (0, 1]); throws an Error naming a bad value.
+ * Reads `REDIS_URL`, `REPLICA_SHARE` (a fraction in (0, 1]) and `COUNTERS_TIMEOUT_MS`; throws an Error naming a bad value.
  * @example limitsConfigFromEnv({ REDIS_URL: "redis://127.0.0.1:6379", REPLICA_SHARE: "0.5" }, "eu")
  */
 export function limitsConfigFromEnv(env: Record<string, string | undefined>, region: string): LimitsConfig {
@@ -45,7 +56,13 @@ export function limitsConfigFromEnv(env: Record<string, string | undefined>, reg
       throw new Error(`REPLICA_SHARE must be a number in (0, 1], e.g. 0.5 for two replicas (got "${raw}")`);
     }
   }
-  return { region, redisUrl: env.REDIS_URL || undefined, replicaShare };
+  const rawTimeout = env.COUNTERS_TIMEOUT_MS;
+  let timeoutMs: number | undefined;
+  if (rawTimeout !== undefined && rawTimeout !== "") {
+    timeoutMs = Number(rawTimeout);
+    if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) throw new Error(`COUNTERS_TIMEOUT_MS must be a positive integer of milliseconds (got "${rawTimeout}")`);
+  }
+  return { region, redisUrl: env.REDIS_URL || undefined, replicaShare, timeoutMs };
 }
 
 /** How long start-up waits for Redis before serving (degraded) without it. */
@@ -71,7 +88,8 @@ export async function createLimits(config: LimitsConfig): Promise<RunningLimits>
     const enforcer = createLimitEnforcer({ limiter: createMemoryRateLimiter(), budgets: createMemoryBudgetLedger(), degraded: () => false });
     return { enforcer, degraded: () => false, shared: false, close: async () => {} };
   }
-  const redis = createCountersRedis(config.redisUrl);
+  const timeoutMs = config.timeoutMs ?? DEFAULT_COUNTERS_TIMEOUT_MS;
+  const redis = createCountersRedis(config.redisUrl, { commandTimeoutMs: timeoutMs });
   if (!(await connected(redis, config.connectWaitMs ?? CONNECT_WAIT_MS))) {
     config.log?.(`limits: Redis at ${redactUrl(config.redisUrl)} not reachable yet; starting on in-process counters until it answers`);
   }
@@ -79,6 +97,7 @@ export async function createLimits(config: LimitsConfig): Promise<RunningLimits>
     redis,
     prefix: config.prefix ?? `gw:${config.region}:`,
     replicaShare: config.replicaShare ?? 1,
+    timeoutMs,
     onStateChange: (degraded, cause) =>
       config.log?.(degraded ? `limits: Redis unreachable, enforcing this replica's share in memory (${String((cause as Error | undefined)?.message ?? cause)})` : "limits: Redis is back; counters shared again"),
   });
