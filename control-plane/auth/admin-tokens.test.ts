@@ -64,10 +64,16 @@ test("expired, forged, wrong-audience, unsigned and revoked tokens are UNAUTHENT
 });
 
 test("a token past its ttl stops working", async () => {
-  const p = await principalWith(t.admin, t.cp.url, "shorty", [{ role: "viewer" }], 1);
-  expect(await p.client.request(`{ me { id } }`)).toEqual({ me: { id: p.id } });
-  await Bun.sleep(2100);
-  expect(await errorCode(p.client.request(`{ me { id } }`))).toBe("UNAUTHENTICATED");
+  const p = await principalWith(t.admin, t.cp.url, "shorty", [{ role: "viewer" }]);
+  const { issueToken } = await t.admin.request<{ issueToken: { token: string; expiresAt: string } }>(
+    `mutation($i: IssueTokenInput!) { issueToken(input: $i) { token expiresAt } }`,
+    { i: { principalId: p.id, ttlSeconds: 3 } },
+  );
+  const client = adminClient(t.cp.url, issueToken.token);
+  // exp is whole seconds, so a 3 s token lives at least 2 s.
+  expect(await client.request(`{ me { id } }`)).toEqual({ me: { id: p.id } });
+  await Bun.sleep(Math.max(0, Date.parse(issueToken.expiresAt) - Date.now()) + 100);
+  expect(await errorCode(client.request(`{ me { id } }`))).toBe("UNAUTHENTICATED");
 });
 
 test("only an admin issues tokens, ttl at most 3600 s, roles are checked", async () => {

@@ -4,13 +4,14 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import type { GraphQLSchema } from "graphql";
 import type { GraphQLContext } from "./context.ts";
 import { makeFormatError } from "./errors.ts";
+import { queryLimitsPlugin } from "./query-limits.ts";
 
 export async function startApollo(schema: GraphQLSchema, log: (line: string) => void): Promise<ApolloServer<GraphQLContext>> {
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     includeStacktraceInErrorResponses: false,
     formatError: makeFormatError(log),
-    plugins: [ApolloServerPluginLandingPageDisabled()],
+    plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(schema)],
   });
   await apollo.start();
   return apollo;

@@ -30,6 +30,8 @@ const APOLLO_REQUEST_CODES = new Set([
   "PERSISTED_QUERY_NOT_FOUND",
   "PERSISTED_QUERY_NOT_SUPPORTED",
   "OPERATION_RESOLUTION_FAILURE",
+  // Ours, from the depth/complexity limit (graphql/query-limits.ts).
+  "QUERY_TOO_COMPLEX",
 ]);
 const OUR_CODES = new Set<string>(Object.values(GraphQLCode).filter((c) => c !== GraphQLCode.INTERNAL_SERVER_ERROR));
 

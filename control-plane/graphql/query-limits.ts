@@ -1,0 +1,81 @@
+/**
+ * Depth and complexity limits, checked once the operation is resolved (so variables are known) and
+ * before anything executes. Cost: every field 1, plus its selection times the page size it asks for
+ * (`first`, default 50 when the field is paginated; an unknown variable counts as the maximum page).
+ * Field aliases add up, so repeating an expensive field under many aliases is refused too.
+ */
+import { GraphQLError, getNamedType, isObjectType, isInterfaceType, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLNamedType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from "graphql";
+import type { ApolloServerPlugin } from "@apollo/server";
+import { DEFAULT_PAGE, MAX_PAGE } from "./page.ts";
+
+export const QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX";
+export const MAX_QUERY_DEPTH = 10;
+export const MAX_QUERY_COMPLEXITY = 20_000;
+
+export interface QueryCost {
+  depth: number;
+  complexity: number;
+}
+
+function pageSize(value: ValueNode | undefined, variables: Record<string, unknown>): number {
+  if (!value) return DEFAULT_PAGE;
+  if (value.kind === Kind.INT) return Math.max(1, Math.min(Number(value.value), MAX_PAGE));
+  if (value.kind === Kind.VARIABLE) {
+    const v = variables[value.name.value];
+    return typeof v === "number" && Number.isFinite(v) ? Math.max(1, Math.min(v, MAX_PAGE)) : v === undefined || v === null ? DEFAULT_PAGE : MAX_PAGE;
+  }
+  return MAX_PAGE;
+}
+
+/** Measures one operation. Pure: schema + document in, numbers out. */
+export function measureOperation(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, variables: Record<string, unknown> = {}): QueryCost {
+  let maxDepth = 0;
+  const walk = (set: SelectionSetNode, parent: GraphQLNamedType | undefined, depth: number): number => {
+    maxDepth = Math.max(maxDepth, depth);
+    let total = 0;
+    for (const sel of set.selections) {
+      if (sel.kind === Kind.FIELD) {
+        const def = parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[sel.name.value] : undefined;
+        const paginated = def?.args.some((a) => a.name === "first") ?? false;
+        const multiplier = paginated ? pageSize(sel.arguments?.find((a) => a.name.value === "first")?.value, variables) : 1;
+        const child = sel.selectionSet ? walk(sel.selectionSet, def ? getNamedType(def.type) : undefined, depth + 1) : 0;
+        total += 1 + multiplier * child;
+      } else if (sel.kind === Kind.INLINE_FRAGMENT) {
+        total += walk(sel.selectionSet, sel.typeCondition ? schema.getType(sel.typeCondition.name.value) ?? parent : parent, depth);
+      } else {
+        const fragment = fragments[sel.name.value];
+        if (fragment) total += walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? parent, depth);
+      }
+    }
+    return total;
+  };
+  const root = operation.operation === "mutation" ? schema.getMutationType() : schema.getQueryType();
+  const complexity = walk(operation.selectionSet, root ?? undefined, 0);
+  return { depth: maxDepth, complexity };
+}
+
+function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
+  const out: Record<string, FragmentDefinitionNode> = {};
+  for (const def of document.definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) out[def.name.value] = def;
+  return out;
+}
+
+/** Apollo plugin: refuses an operation over the limits with 400 and code QUERY_TOO_COMPLEX. */
+export function queryLimitsPlugin(schema: GraphQLSchema, limits = { depth: MAX_QUERY_DEPTH, complexity: MAX_QUERY_COMPLEXITY }): ApolloServerPlugin {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operation, request }) {
+          if (!operation) return;
+          const cost = measureOperation(schema, operation, fragmentsOf(document), request.variables ?? {});
+          if (cost.depth > limits.depth || cost.complexity > limits.complexity) {
+            throw new GraphQLError(
+              `query too complex: depth ${cost.depth} (max ${limits.depth}), complexity ${cost.complexity} (max ${limits.complexity})`,
+              { extensions: { code: QUERY_TOO_COMPLEX, http: { status: 400 } } },
+            );
+          }
+        },
+      };
+    },
+  };
+}
