@@ -13,6 +13,12 @@
  * The ticket closes the request: settle() corrects the token charge to the vendor's usage and turns the
  * reservation into real spend; release() gives everything back at once (the call failed before using
  * the vendor). Both are idempotent, and after either the other is a no-op.
+ *
+ * The bound this gives on a budget (one region, any number of replicas sharing its Redis): admission
+ * checks spent + reserved + worst case ≤ cap atomically, so spend can pass the cap only by what requests
+ * cost beyond their reservation: a fallback to a dearer deployment than the first of the route, or a
+ * prompt the approximate tokenizers under-counted. With OpenAI-family deployments priced alike along a
+ * chain, the ledger stays ≤ cap. Reservations nobody settles expire (the ledger's TTL).
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { costMicros, ZERO_USAGE, type NormalizedUsage } from "../../shared/money/cost.ts";
