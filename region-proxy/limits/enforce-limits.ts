@@ -24,10 +24,11 @@ import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { costMicros, ZERO_USAGE, type NormalizedUsage } from "../../shared/money/cost.ts";
 import { priceKey, type Snapshot, type SnapshotDeployment, type SnapshotKey } from "../../shared/snapshot/schema.ts";
 import type { BudgetCheck, Reservation, ReserveResult } from "../counters/budget-types.ts";
-import type { LimitVerdict, RateLimiter } from "../counters/rate-limit-types.ts";
+import type { RateLimiter } from "../counters/rate-limit-types.ts";
 import type { ChatRequest } from "../providers/types.ts";
 import { estimatePromptTokens } from "./estimate-prompt-tokens.ts";
-import { planLimits, type LimitPlan } from "./limit-plan.ts";
+import { planLimits } from "./limit-plan.ts";
+import { budgetRefusal, rateRefusal } from "./limit-refusals.ts";
 import { ratelimitHeaders } from "./ratelimit-headers.ts";
 
 /** The default worst-case output when neither the request nor the snapshot names one. */
@@ -90,44 +91,9 @@ export interface LimitEnforcer {
   degraded(): boolean;
 }
 
-const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(micros % 10_000 === 0 ? 2 : 6)}`;
-
 /** The worst-case output: the request's own cap, else the snapshot's default, else 4096. */
 export function maxOutputTokens(request: ChatRequest, snapshot: Snapshot): number {
   return request.max_tokens ?? request.max_completion_tokens ?? snapshot.defaults?.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
-}
-
-function rateRefusal(verdict: LimitVerdict, plan: LimitPlan, estimatedTokens: number): GatewayError {
-  const tripped = verdict.tripped!;
-  const check = plan.rate.find((c) => c.scope === tripped.scope);
-  const limit = tripped.kind === "requests" ? check?.rpm : check?.tpm;
-  const retryAfterSeconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
-  const what = tripped.kind === "requests" ? "requests per minute (RPM)" : "tokens per minute (TPM)";
-  const need = tripped.kind === "tokens" ? ` This request needs ${estimatedTokens} tokens (prompt estimate + max output).` : "";
-  return {
-    kind: "rate_limited",
-    limitType: tripped.kind,
-    retryAfterSeconds,
-    message: `Rate limit reached for ${what} on ${tripped.scope}: limit ${limit ?? "?"}.${need} Please try again in ${retryAfterSeconds}s.`,
-  };
-}
-
-function budgetRefusal(result: Extract<ReserveResult, { ok: false }>, plan: LimitPlan, micros: number): GatewayError {
-  if (result.unavailable) {
-    return {
-      kind: "budget_unavailable",
-      retryAfterSeconds: 1,
-      message: `The budget for ${result.scope} cannot be checked while the shared counters are unavailable, and its budgets fail closed. Retry shortly.`,
-    };
-  }
-  const level = plan.budget.find((b) => b.scope === result.scope && b.capMicros === result.capMicros);
-  const period = level ? ` (${level.period})` : "";
-  return {
-    kind: "budget_exceeded",
-    message:
-      `Budget exceeded for ${result.scope}${period}: spent ${usd(result.spentMicros)} and reserved ${usd(result.reservedMicros)} ` +
-      `of ${usd(result.capMicros)}; this request may cost up to ${usd(micros)}.`,
-  };
 }
 
 /** Runs both corrections even if one fails (a failed token fix must not leave budget reserved); rethrows the first failure. */

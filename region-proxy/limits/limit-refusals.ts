@@ -1,0 +1,46 @@
+/**
+ * What a refused request is told, in OpenAI's words: the level (scope) that refused it, the limit, and
+ * when a retry can pass. Messages name scopes (`key:key_…`, `ten:ten_…`, `feature:ten_…:<id>`), never
+ * another tenant's numbers beyond the level the caller itself belongs to.
+ */
+import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import type { ReserveResult } from "../counters/budget-types.ts";
+import type { LimitVerdict } from "../counters/rate-limit-types.ts";
+import type { LimitPlan } from "./limit-plan.ts";
+
+const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(micros % 10_000 === 0 ? 2 : 6)}`;
+
+/** The 429 for a rate level: which scope and kind tripped, and when to retry. */
+export function rateRefusal(verdict: LimitVerdict, plan: LimitPlan, estimatedTokens: number): GatewayError {
+  const tripped = verdict.tripped!;
+  const check = plan.rate.find((c) => c.scope === tripped.scope);
+  const limit = tripped.kind === "requests" ? check?.rpm : check?.tpm;
+  const retryAfterSeconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+  const what = tripped.kind === "requests" ? "requests per minute (RPM)" : "tokens per minute (TPM)";
+  const need = tripped.kind === "tokens" ? ` This request needs ${estimatedTokens} tokens (prompt estimate + max output).` : "";
+  return {
+    kind: "rate_limited",
+    limitType: tripped.kind,
+    retryAfterSeconds,
+    message: `Rate limit reached for ${what} on ${tripped.scope}: limit ${limit ?? "?"}.${need} Please try again in ${retryAfterSeconds}s.`,
+  };
+}
+
+/** The 429 for an exhausted budget level, or the 503 when a fail-closed budget cannot be checked. */
+export function budgetRefusal(result: Extract<ReserveResult, { ok: false }>, plan: LimitPlan, micros: number): GatewayError {
+  if (result.unavailable) {
+    return {
+      kind: "budget_unavailable",
+      retryAfterSeconds: 1,
+      message: `The budget for ${result.scope} cannot be checked while the shared counters are unavailable, and its budgets fail closed. Retry shortly.`,
+    };
+  }
+  const level = plan.budget.find((b) => b.scope === result.scope && b.capMicros === result.capMicros);
+  const period = level ? ` (${level.period})` : "";
+  return {
+    kind: "budget_exceeded",
+    message:
+      `Budget exceeded for ${result.scope}${period}: spent ${usd(result.spentMicros)} and reserved ${usd(result.reservedMicros)} ` +
+      `of ${usd(result.capMicros)}; this request may cost up to ${usd(micros)}.`,
+  };
+}
