@@ -109,7 +109,7 @@ test("a database failure becomes a generic INTERNAL_SERVER_ERROR and the detail 
   const sql = postgres(t.db.url, { max: 1, onnotice: () => {} });
   await sql`alter table prices rename to prices_gone`;
   try {
-    const { json } = await rawGraphQL(t.cp.url, t.adminToken, JSON.stringify({ query: "{ prices { model } }" }));
+    const { json } = await rawGraphQL(t.cp.url, t.adminToken, JSON.stringify({ query: "{ prices { items { model } } }" }));
     expect(json.errors[0].extensions.code).toBe("INTERNAL_SERVER_ERROR");
     expect(json.errors[0].message).toBe("internal server error");
     expect(JSON.stringify(json)).not.toContain("does not exist");

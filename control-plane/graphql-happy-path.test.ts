@@ -73,10 +73,10 @@ test("create tenant, region, deployment, alias, price and key through HTTP Graph
     await sql.end();
   }
 
-  const listed = await t.admin.request<any>(`{ tenants { items { id } } deployments { id } aliases { name } prices { model } regions { name } }`);
+  const listed = await t.admin.request<any>(`{ tenants { items { id } } deployments { items { id } } aliases { items { name } } prices { items { model } } regions { items { name } } }`);
   expect(listed.tenants.items).toEqual([{ id: createTenant.id }]);
-  expect(listed.aliases).toEqual([{ name: "chat-small" }]);
-  expect(listed.regions).toEqual([{ name: "eu-west" }]);
+  expect(listed.aliases.items).toEqual([{ name: "chat-small" }]);
+  expect(listed.regions.items).toEqual([{ name: "eu-west" }]);
 
   const { revokeKey } = await t.admin.request<any>(`mutation($id: ID!) { revokeKey(id: $id) { status revokedAt } }`, { id: createKey.key.id });
   expect(revokeKey.status).toBe("revoked");

@@ -92,8 +92,8 @@ test("polling proxies show up under their region; garbage headers are ignored", 
   await (await fetchSnapshot("eu", s.euToken, { "x-proxy-id": "prx_eu_1", "x-proxy-snapshot-version": "3" })).text();
   await (await fetchSnapshot("eu", s.euToken, { "x-proxy-id": "prx_eu_2", "x-proxy-snapshot-version": "banana" })).text();
   await (await fetchSnapshot("eu", s.euToken, { "x-proxy-id": "bad id with spaces <script>" })).text();
-  const { regions } = await t.admin.request<any>(`{ regions { name proxies { id snapshotVersion region } } }`);
-  const eu = regions.find((r: { name: string }) => r.name === "eu");
+  const { regions } = await t.admin.request<any>(`{ regions { items { name proxies { id snapshotVersion region } } } }`);
+  const eu = regions.items.find((r: { name: string }) => r.name === "eu");
   expect(eu.proxies).toEqual([
     { id: "prx_eu_1", snapshotVersion: 3, region: "eu" },
     { id: "prx_eu_2", snapshotVersion: 0, region: "eu" },

@@ -8,3 +8,9 @@ export class Alias {
   @Field(() => [ID]) deploymentIds: string[];
   @Field(() => [Deployment]) deployments: Deployment[];
 }
+
+@ObjectType()
+export class AliasConnection {
+  @Field(() => [Alias]) items: Alias[];
+  @Field(() => String, { nullable: true }) nextCursor: string | null;
+}

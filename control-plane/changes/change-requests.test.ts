@@ -30,7 +30,7 @@ const propose = async (who: ActingPrincipal, operations: unknown[], applyAt?: st
   (await who.client.request<{ proposeChange: any }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { ${FIELDS} } }`, { i: { description: "test", operations, applyAt } })).proposeChange;
 const approve = async (who: ActingPrincipal, id: string) => (await who.client.request<{ approveChange: any }>(`mutation($id: ID!) { approveChange(id: $id) { ${FIELDS} } }`, { id })).approveChange;
 const status = async (id: string) => (await t.admin.request<{ changeRequest: any }>(`query($id: ID!) { changeRequest(id: $id) { ${FIELDS} } }`, { id })).changeRequest;
-const chain = async (name: string) => (await t.admin.request<{ aliases: { name: string; deploymentIds: string[] }[] }>(`{ aliases { name deploymentIds } }`)).aliases.find((a) => a.name === name)?.deploymentIds;
+const chain = async (name: string) => (await t.admin.request<{ aliases: { items: { name: string; deploymentIds: string[] }[] } }>(`{ aliases { items { name deploymentIds } } }`)).aliases.items.find((a) => a.name === name)?.deploymentIds;
 const aliasOp = (name: string, deploymentIds: string[], op = "alias.update") => ({ op, alias: { name, deploymentIds } });
 
 test("two approvals from people other than the author; a second approval by the same person is CONFLICT", async () => {
@@ -105,14 +105,14 @@ test("a rollback disables a deployment created since, and its diff shows it", as
   const depId = cr.diff[0].id;
   await approve(ben, cr.id);
   await approve(cat, cr.id);
-  const { deployments } = await t.admin.request<any>(`{ deployments { id status jurisdiction flags } }`);
-  expect(deployments.find((d: { id: string }) => d.id === depId)).toEqual({ id: depId, status: "active", jurisdiction: "eu", flags: ["baa"] });
+  const { deployments } = await t.admin.request<any>(`{ deployments { items { id status jurisdiction flags } } }`);
+  expect(deployments.items.find((d: { id: string }) => d.id === depId)).toEqual({ id: depId, status: "active", jurisdiction: "eu", flags: ["baa"] });
   const { proposeRollback } = await ann.client.request<any>(`mutation($v: Int!) { proposeRollback(toVersion: $v) { ${FIELDS} } }`, { v: configVersion });
   expect(proposeRollback.diff).toEqual([{ entity: "deployment", id: depId, field: "status", before: "active", after: "disabled" }]);
   await approve(ben, proposeRollback.id);
   expect((await approve(cat, proposeRollback.id)).status).toBe("applied");
-  const after = await t.admin.request<any>(`{ deployments { id status } }`);
-  expect(after.deployments.find((d: { id: string }) => d.id === depId).status).toBe("disabled");
+  const after = await t.admin.request<any>(`{ deployments(status: "disabled") { items { id status } } }`);
+  expect(after.deployments.items.find((d: { id: string }) => d.id === depId).status).toBe("disabled");
   expect(await errorCode(ann.client.request(`mutation { proposeRollback(toVersion: 99999) { id } }`))).toBe("NOT_FOUND");
 });
 

@@ -18,3 +18,9 @@ export class Deployment {
   @Field(() => String) status: string;
   @Field(() => DateTimeResolver) createdAt: Date;
 }
+
+@ObjectType()
+export class DeploymentConnection {
+  @Field(() => [Deployment]) items: Deployment[];
+  @Field(() => String, { nullable: true }) nextCursor: string | null;
+}

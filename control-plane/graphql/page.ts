@@ -28,3 +28,14 @@ export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => string): 
   const items = rows.slice(0, limit);
   return { items, nextCursor: rows.length > limit ? encodeCursor(keyOf(items[items.length - 1]!)) : null };
 }
+
+/**
+ * Pages an already-sorted, small list (global config: deployments, aliases, prices, regions, which
+ * stay in the hundreds) by the same cursor rules; one statement per page either way.
+ */
+export function pageInMemory<T>(rows: T[], keyOf: (row: T) => string, first: number | null | undefined, after: string | null | undefined): { items: T[]; nextCursor: string | null } {
+  const page = pageArgs(first, after);
+  const start = page.after === null ? 0 : rows.findIndex((r) => keyOf(r) > page.after!);
+  const rest = start < 0 ? [] : rows.slice(start);
+  return toPage(rest.slice(0, page.limit + 1), page.limit, keyOf);
+}

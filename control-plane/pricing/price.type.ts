@@ -9,3 +9,9 @@ export class Price {
   @Field(() => Float) outputUsdPerMillion: number;
   @Field(() => Float, { nullable: true }) cachedInputUsdPerMillion: number | null;
 }
+
+@ObjectType()
+export class PriceConnection {
+  @Field(() => [Price]) items: Price[];
+  @Field(() => String, { nullable: true }) nextCursor: string | null;
+}

@@ -1,15 +1,21 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, Int, Mutation, Query, Resolver } from "type-graphql";
+import { pageInMemory } from "../graphql/page.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { CreateRegionInput } from "./region.input.ts";
 import { listRegions } from "./region.repo.ts";
 import { createRegion } from "./region.service.ts";
-import { CreatedRegion, Region } from "./region.type.ts";
+import { CreatedRegion, Region, RegionConnection } from "./region.type.ts";
 
 @Resolver(() => Region)
 export class RegionResolver {
-  @Query(() => [Region])
-  regions(@Ctx() ctx: GraphQLContext): Promise<Region[]> {
-    return listRegions(ctx.deps.sql);
+  /** Regions by name with the proxies seen polling each (two statements per page). */
+  @Query(() => RegionConnection)
+  async regions(
+    @Arg("first", () => Int, { nullable: true }) first: number | null,
+    @Arg("after", () => String, { nullable: true }) after: string | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RegionConnection> {
+    return pageInMemory(await listRegions(ctx.deps.sql), (r) => r.name, first, after);
   }
 
   @Mutation(() => CreatedRegion)

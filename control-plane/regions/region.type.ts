@@ -24,3 +24,9 @@ export class CreatedRegion {
   /** The region's bearer token for its proxies; shown once, stored hashed. */
   @Field(() => String) token: string;
 }
+
+@ObjectType()
+export class RegionConnection {
+  @Field(() => [Region]) items: Region[];
+  @Field(() => String, { nullable: true }) nextCursor: string | null;
+}

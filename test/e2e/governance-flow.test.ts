@@ -38,8 +38,8 @@ test("alias change: propose, diff, self-approval refused, approve, proxy routes 
     `mutation($i: CreateDeploymentInput!) { createDeployment(input: $i) { id } }`,
     { i: { provider: "openai", baseUrl: `${stack.echo.url}/v1`, model: "echo-2", region: "eu", credentialRef: "env:ECHO_VENDOR_API_KEY", jurisdiction: "eu" } },
   );
-  const { aliases } = await stack.admin.request<{ aliases: { name: string; deploymentIds: string[] }[] }>(`{ aliases { name deploymentIds } }`);
-  const oldChain = aliases.find((a) => a.name === stack.demo.alias)!.deploymentIds;
+  const { aliases } = await stack.admin.request<{ aliases: { items: { name: string; deploymentIds: string[] }[] } }>(`{ aliases { items { name deploymentIds } } }`);
+  const oldChain = aliases.items.find((a) => a.name === stack.demo.alias)!.deploymentIds;
   const { configVersion: beforeChange } = await stack.admin.request<{ configVersion: number }>(`{ configVersion }`);
 
   const { proposeChange } = await author.client.request<{ proposeChange: any }>(

@@ -48,9 +48,10 @@ test("GraphQL lists each region's proxies with the snapshot version they run", a
   const { configVersion } = await stack.admin.request<{ configVersion: number }>(`{ configVersion }`);
   await eventually(() => eu.snapshotVersion() === configVersion, 5000, "proxy on the latest version");
   const regions = await eventually(async () => {
-    const { regions } = await stack.admin.request<{ regions: { name: string; snapshotVersion: number; proxies: { id: string; snapshotVersion: number }[] }[] }>(
-      `{ regions { name snapshotVersion proxies { id snapshotVersion } } }`,
+    const { regions: page } = await stack.admin.request<{ regions: { items: { name: string; snapshotVersion: number; proxies: { id: string; snapshotVersion: number }[] }[] } }>(
+      `{ regions { items { name snapshotVersion proxies { id snapshotVersion } } } }`,
     );
+    const regions = page.items;
     const region = regions.find((r) => r.name === "eu");
     return region?.proxies.some((p) => p.id === eu.proxyId && p.snapshotVersion === configVersion) ? regions : undefined;
   }, 5000, "the proxy to report its version");

@@ -80,10 +80,10 @@ test("every query and mutation aimed at team B is refused, and B is unchanged", 
   tried.set("tenants", null).set("changeRequests", null).set("me", null);
   // Global configuration and other principals are not a tenant admin's to read.
   for (const [field, query] of [
-    ["deployments", `{ deployments { id } }`],
-    ["aliases", `{ aliases { name } }`],
-    ["prices", `{ prices { model } }`],
-    ["regions", `{ regions { name } }`],
+    ["deployments", `{ deployments { items { id } } }`],
+    ["aliases", `{ aliases { items { name } } }`],
+    ["prices", `{ prices { items { model } } }`],
+    ["regions", `{ regions { items { name } } }`],
     ["configVersion", `{ configVersion }`],
     ["auditLog", `{ auditLog { items { id } } }`],
     ["verifyAuditChain", `{ verifyAuditChain { ok } }`],

@@ -1,0 +1,78 @@
+/**
+ * How much of a global budget one region may hold (pure).
+ *
+ * Invariant kept by every grant: Σ over regions of max(granted, spent) ≤ cap, where a region whose
+ * lease expired more than a grace period ago counts only its spend (its unused allowance is reclaimed).
+ * A region enforces spent + reserved ≤ granted locally, so the only way past the cap is a settled cost
+ * above its reservation (see the overshoot bound in region-proxy/leases/leased-budgets.ts).
+ *
+ * Sizing: a region gets enough to cover `horizonS` seconds of its recent spend rate, at least a floor
+ * (so an idle region can start) and at least the reservation it is waiting on; while other regions hold
+ * live leases it takes at most half of what is free, so the last dollars are split, not grabbed.
+ */
+export interface LeasePolicy {
+  /** Fraction of the cap an idle region may hold (default 0.05). */
+  floorFraction: number;
+  /** Seconds of recent spend a grant covers (default 30). */
+  horizonS: number;
+  /** A lease lives this long without renewal (default 60 s). */
+  ttlMs: number;
+  /** After expiry, its allowance is reclaimed once this has passed too (longer than any request: default 130 s). */
+  reclaimGraceMs: number;
+}
+
+export const DEFAULT_LEASE_POLICY: LeasePolicy = { floorFraction: 0.05, horizonS: 30, ttlMs: 60_000, reclaimGraceMs: 130_000 };
+
+export interface RegionState {
+  region: string;
+  grantedMicros: number;
+  /** max(ledger spend, spend the region reported). */
+  spentMicros: number;
+  /** True once its lease expired past the grace: counts only its spend. */
+  reclaimed: boolean;
+}
+
+export interface GrantInput {
+  capMicros: number;
+  requester: RegionState;
+  others: RegionState[];
+  /** The requester's recent spend rate in micros per second. */
+  rateMicrosPerS: number;
+  /** The largest reservation the requester is waiting on. */
+  needMicros: number;
+  policy: LeasePolicy;
+}
+
+export interface GrantResult {
+  grantedMicros: number;
+  exhausted: boolean;
+}
+
+const held = (r: RegionState) => (r.reclaimed ? r.spentMicros : Math.max(r.grantedMicros, r.spentMicros));
+
+/**
+ * The requester's new cumulative allowance.
+ * @example grantLease({ capMicros: 1_000_000, requester: { region: "eu", grantedMicros: 0, spentMicros: 0, reclaimed: false }, others: [], rateMicrosPerS: 0, needMicros: 0, policy: DEFAULT_LEASE_POLICY })
+ *   // { grantedMicros: 50_000, exhausted: false }
+ */
+export function grantLease(input: GrantInput): GrantResult {
+  const { capMicros, requester, policy } = input;
+  const others = input.others.reduce((sum, r) => sum + held(r), 0);
+  const own = held(requester);
+  const free = Math.max(0, capMicros - others - own);
+  const outstanding = own - requester.spentMicros;
+  const target = Math.max(Math.ceil(capMicros * policy.floorFraction), Math.ceil(input.rateMicrosPerS * policy.horizonS), input.needMicros);
+  const share = input.others.some((r) => !r.reclaimed && r.grantedMicros > r.spentMicros) ? 0.5 : 1;
+  const wanted = Math.min(Math.max(0, target - outstanding), Math.floor(free * share));
+  const needed = Math.max(0, input.needMicros - outstanding);
+  const delta = Math.min(free, Math.max(wanted, needed));
+  const exhausted = free - delta <= 0 || outstanding + delta < input.needMicros;
+  return { grantedMicros: own + delta, exhausted };
+}
+
+/** Exponentially weighted spend rate: half the weight on the newest interval. */
+export function nextRate(previousRate: number, previousSpent: number, spent: number, elapsedMs: number): number {
+  if (elapsedMs < 50) return previousRate;
+  const instant = (Math.max(0, spent - previousSpent) * 1000) / elapsedMs;
+  return previousRate * 0.5 + instant * 0.5;
+}

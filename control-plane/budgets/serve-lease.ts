@@ -1,0 +1,67 @@
+/**
+ * Answers one region's ask for one budget level, in one transaction under a per-level lock: read the
+ * ledger and every region's lease, update the asker's spend rate, grow its allowance (grantLease), and
+ * raise the soft-threshold alert when the global spend crossed it.
+ */
+import type { LeaseAsk, LeaseGrant } from "../../shared/leases/lease-wire.ts";
+import type { Sql } from "../db/client.ts";
+import { findBudgetLevel, ledgerSpendByRegion } from "./budget-level.repo.ts";
+import { DEFAULT_LEASE_POLICY, grantLease, nextRate, type LeasePolicy, type RegionState } from "./grant-lease.ts";
+import { leasesOf, lockLevel, saveLease } from "./lease.repo.ts";
+import { raiseAlertIfCrossed } from "./raise-alert.ts";
+
+/** One level's grant for `region`; `{ managed: false }` when the control plane holds no cap for it. */
+export async function serveLease(sql: Sql, region: string, ask: LeaseAsk, policy: LeasePolicy = DEFAULT_LEASE_POLICY, now = new Date()): Promise<LeaseGrant> {
+  const level = await findBudgetLevel(sql, ask.scope, ask.period);
+  if (!level) return { scope: ask.scope, period: ask.period, managed: false };
+  return sql.begin(async (tx) => {
+    await lockLevel(tx, ask.scope, ask.period);
+    const ledger = await ledgerSpendByRegion(tx, level);
+    const leases = await leasesOf(tx, ask.scope, ask.period);
+    const regions = new Set([...ledger.keys(), ...leases.map((l) => l.region), region]);
+    const states: RegionState[] = [];
+    for (const name of regions) {
+      const lease = leases.find((l) => l.region === name);
+      const reported = name === region ? Math.max(ask.spentMicros, lease?.reportedSpentMicros ?? 0) : (lease?.reportedSpentMicros ?? 0);
+      states.push({
+        region: name,
+        grantedMicros: lease?.grantedMicros ?? 0,
+        spentMicros: Math.max(ledger.get(name)?.spentMicros ?? 0, reported),
+        reclaimed: lease ? lease.expiresAt.getTime() + policy.reclaimGraceMs < now.getTime() : true,
+      });
+    }
+    const own = states.find((s) => s.region === region)!;
+    const mine = leases.find((l) => l.region === region);
+    const rate = mine ? nextRate(mine.rateMicrosPerS, mine.reportedSpentMicros, ask.spentMicros, now.getTime() - mine.updatedAt.getTime()) : 0;
+    const grant = grantLease({
+      capMicros: level.capMicros,
+      requester: own,
+      others: states.filter((s) => s.region !== region),
+      rateMicrosPerS: rate,
+      needMicros: ask.needMicros ?? 0,
+      policy,
+    });
+    const expiresAt = new Date(now.getTime() + policy.ttlMs);
+    await saveLease(tx, ask.scope, ask.period, {
+      region,
+      grantedMicros: grant.grantedMicros,
+      reportedSpentMicros: Math.max(ask.spentMicros, mine?.reportedSpentMicros ?? 0),
+      rateMicrosPerS: rate,
+      expiresAt,
+    });
+    const globalSpent = states.reduce((sum, s) => sum + s.spentMicros, 0);
+    await raiseAlertIfCrossed(tx, { tenantId: level.tenantId, scope: ask.scope, period: ask.period, capMicros: level.capMicros, spentMicros: globalSpent });
+    const own_ = ledger.get(region);
+    return {
+      scope: ask.scope,
+      period: ask.period,
+      managed: true,
+      capMicros: level.capMicros,
+      grantedMicros: grant.grantedMicros,
+      expiresAt: expiresAt.toISOString(),
+      exhausted: grant.exhausted,
+      ledgerSpentMicros: own_?.spentMicros ?? 0,
+      ledgerVersion: own_?.rows ?? 0,
+    };
+  });
+}
