@@ -7,11 +7,13 @@ import type { Subprocess } from "bun";
 export interface SpawnedServer {
   url: string;
   process: Subprocess;
-  stop(): void;
+  /** SIGTERM, then waits (bounded) for the exit so a profile or a flush can be written. */
+  stop(): Promise<void>;
 }
 
-export async function spawnServer(script: string, env: Record<string, string>): Promise<SpawnedServer> {
-  const child = Bun.spawn([process.execPath, script], {
+/** Starts `script` under Bun; `bunArgs` go before it (e.g. `--cpu-prof` to profile that process). */
+export async function spawnServer(script: string, env: Record<string, string>, bunArgs: string[] = []): Promise<SpawnedServer> {
+  const child = Bun.spawn([process.execPath, ...bunArgs, script], {
     env: { ...process.env, ...env },
     stdout: "pipe",
     stderr: "inherit",
@@ -28,7 +30,14 @@ export async function spawnServer(script: string, env: Record<string, string>): 
     if (match) {
       reader.releaseLock();
       void child.stdout.pipeTo(new WritableStream()); // keep draining
-      return { url: `http://127.0.0.1:${match[1]}`, process: child, stop: () => child.kill() };
+      return {
+        url: `http://127.0.0.1:${match[1]}`,
+        process: child,
+        async stop() {
+          child.kill();
+          await Promise.race([child.exited, Bun.sleep(5_000)]);
+        },
+      };
     }
   }
   child.kill();
