@@ -1,11 +1,15 @@
 /**
  * Step 2, context: who asks (tenant, key), for which feature (`X-Feature-Id`, validated at the edge
- * because it lands in usage events and spend reports), when, and under which request id.
+ * because it lands in usage events and spend reports), its data class (`X-Data-Class`, one of
+ * residency.ts's known classes), when, and under which request id.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { SnapshotKey, SnapshotTenant } from "../../shared/snapshot/schema.ts";
 
+import { DATA_CLASS_FLAGS } from "./residency.ts";
+
 const FEATURE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+const DATA_CLASS = /^[a-z0-9_-]{1,32}$/;
 
 export interface RequestContext {
   requestId: string;
@@ -15,6 +19,8 @@ export interface RequestContext {
   key: SnapshotKey;
   tenant: SnapshotTenant;
   featureId: string | null;
+  /** From `X-Data-Class`; null when absent. */
+  dataClass: string | null;
   snapshotVersion: number;
 }
 
@@ -26,5 +32,9 @@ export function buildContext(
   if (feature !== null && !FEATURE_ID.test(feature)) {
     return { ok: false, error: { kind: "invalid_value", param: "x-feature-id", message: "Invalid 'X-Feature-Id' header: expected 1-64 characters of A-Z a-z 0-9 . _ : -." } };
   }
-  return { ok: true, context: { ...base, receivedAt: new Date(base.startedMs).toISOString(), featureId: feature } };
+  const dataClass = request.headers.get("x-data-class");
+  if (dataClass !== null && (!DATA_CLASS.test(dataClass) || !Object.hasOwn(DATA_CLASS_FLAGS, dataClass))) {
+    return { ok: false, error: { kind: "invalid_value", param: "x-data-class", message: `Invalid 'X-Data-Class' header: expected one of ${Object.keys(DATA_CLASS_FLAGS).join(", ")}.` } };
+  }
+  return { ok: true, context: { ...base, receivedAt: new Date(base.startedMs).toISOString(), featureId: feature, dataClass } };
 }

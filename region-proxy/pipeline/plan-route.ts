@@ -1,28 +1,43 @@
 /**
- * Step 5, plan the route: the alias's ordered chain of deployments this proxy has an adapter for.
- * The circuit breaker is asked later, by the executor, right before each attempt.
+ * Step 5, plan the route: the alias's ordered chain, reduced to the deployments that satisfy the
+ * request's residency rule (residency.ts) and that this proxy has an adapter for. Filtering happens
+ * here, before the executor walks the chain, so no fallback can cross a residency boundary. The
+ * circuit breaker is asked later, by the executor, right before each attempt.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { ProviderKind, Snapshot, SnapshotAlias, SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import type { ProviderAdapter } from "../providers/types.ts";
+import { residencyMessage, satisfies, type ResidencyRule } from "./residency.ts";
 
 export interface PlannedTarget {
   deployment: SnapshotDeployment;
   adapter: ProviderAdapter;
 }
 
+/**
+ * @example planRoute(alias, snapshot, adapterFor, residencyRule(tenant, snapshot, "phi"))
+ */
 export function planRoute(
   alias: SnapshotAlias,
   snapshot: Snapshot,
   adapterFor: (kind: ProviderKind) => ProviderAdapter | null,
+  rule: ResidencyRule | null = null,
+  /** Extra filter for the endpoint (e.g. only adapters that offer embeddings). */
+  offers: (adapter: ProviderAdapter) => boolean = () => true,
 ): { ok: true; targets: PlannedTarget[] } | { ok: false; error: GatewayError } {
   const targets: PlannedTarget[] = [];
+  let refusedByRule = 0;
   for (const id of alias.chain) {
     const deployment = snapshot.deployments[id];
     const adapter = deployment ? adapterFor(deployment.provider) : null;
-    if (!deployment || !adapter) continue;
+    if (!deployment || !adapter || !offers(adapter)) continue;
+    if (rule && !satisfies(deployment, rule)) {
+      refusedByRule++;
+      continue;
+    }
     targets.push({ deployment, adapter });
   }
+  if (targets.length === 0 && refusedByRule > 0 && rule) return { ok: false, error: { kind: "residency_violation", message: residencyMessage(rule, snapshot) } };
   if (targets.length === 0) return { ok: false, error: { kind: "upstream_error", message: `No deployment is available for '${alias.name}'.` } };
   return { ok: true, targets };
 }

@@ -19,17 +19,22 @@ const messages = [{ role: "user" as const, content: "ping" }];
 const eventFor = (requestId: string | null) => fx.origin.events().find((e) => e.requestId === requestId);
 
 describe("fallback along the alias chain", () => {
-  test("[error-500, echo-1] succeeds on the second deployment", async () => {
+  test("[error-500, echo-1] retries the first deployment once (backoff), then succeeds on the second", async () => {
     const before500 = fx.vendor.calls("error-500");
     const { data, response } = await fx.client(proxy).chat.completions.create({ model: "fallback", messages }).withResponse();
     expect(data.choices[0]!.message.content).toBe("Echo: ping");
     expect(response.headers.get("x-gateway-fallback")).toBe("true");
-    expect(response.headers.get("x-gateway-attempts")).toBe("2");
+    expect(response.headers.get("x-gateway-attempts")).toBe("3");
     expect(response.headers.get("x-gateway-model")).toBe("echo-1");
-    expect(fx.vendor.calls("error-500")).toBe(before500 + 1);
+    expect(fx.vendor.calls("error-500")).toBe(before500 + 2);
     const id = response.headers.get("x-request-id");
     await waitFor(() => eventFor(id) !== undefined, "event");
-    expect(eventFor(id)).toMatchObject({ status: "ok", attempts: 2, deploymentId: "dep_echo1" });
+    expect(eventFor(id)).toMatchObject({ status: "ok", attempts: 3, deploymentId: "dep_echo1", fallback: true });
+    expect(eventFor(id)!.attemptTrail!.map((s) => [s.deploymentId, s.outcome, s.reason])).toEqual([
+      ["dep_error500", "error", "status_500"],
+      ["dep_error500", "error", "status_500"],
+      ["dep_echo1", "ok", null],
+    ]);
   });
 
   test("a stream falls back too, before its first chunk", async () => {
@@ -109,8 +114,10 @@ describe("fallback along the alias chain", () => {
   });
 
   test("a one-deployment chain retries once after a retryable failure, then answers 502", async () => {
+    // Its own breaker: the shared one has seen error-500 fail in earlier tests and may be open.
+    const own = await fx.startProxy({ dataDir: fx.freshDataDir() }, { health: createMemoryBreaker({ failureThreshold: 100 }) });
     const before = fx.vendor.calls("error-500");
-    const error = await fx.client(proxy).chat.completions.create({ model: "broken", messages }).catch((e) => e);
+    const error = await fx.client(own).chat.completions.create({ model: "broken", messages }).catch((e) => e);
     expect(error.status).toBe(502);
     expect(error.code).toBe("upstream_error");
     expect(error.headers.get("x-gateway-attempts")).toBe("2");

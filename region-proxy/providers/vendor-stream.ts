@@ -12,6 +12,12 @@ export interface VendorStream {
   /** The next chunks; `done` once the vendor finished cleanly (usage is then final). Throws on failure. */
   next(): Promise<{ chunks: ChatCompletionChunk[]; done: boolean }>;
   usage(): NormalizedUsage | null;
+  /**
+   * The usage known so far, for a stream that ends early (client gone): the vendor's usage when it was
+   * sent, otherwise an approximation — the caller's prompt estimate and one output token per 4
+   * characters of text and tool arguments already streamed (the vendor's tokenizer is not at hand).
+   */
+  usageSoFar(promptTokens: number): NormalizedUsage;
   /** Why a read failed: the gateway error to show in the error frame. */
   failure(error: unknown): GatewayError;
   /** Stops the vendor call (client gone or stream over) and clears timers. */
@@ -35,18 +41,20 @@ export function committedStream(
   events: AsyncGenerator<SseEvent>,
   translator: StreamTranslator,
   first: { chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null },
-  controller: AbortController,
+  controller: { abort(): void },
   cleanup: () => void,
   timedOut: () => boolean,
 ): VendorStream {
   let usage = first.usage;
   let done = first.done;
+  let streamedChars = countChars(first.chunks);
   if (done) cleanup();
   return {
     initialChunks: first.chunks,
     async next() {
       if (done) return { chunks: [], done: true };
       const step = await readUntilChunks(events, translator);
+      streamedChars += countChars(step.chunks);
       if (step.done) {
         done = true;
         usage = step.usage;
@@ -55,6 +63,10 @@ export function committedStream(
       return { chunks: step.chunks, done: step.done };
     },
     usage: () => usage,
+    usageSoFar(promptTokens) {
+      if (usage) return usage;
+      return { inputTokens: promptTokens, outputTokens: Math.ceil(streamedChars / 4), cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+    },
     failure(error) {
       if (timedOut()) return { kind: "upstream_timeout", message: "The model provider stopped answering in time." };
       if (error instanceof VendorProtocolError || error instanceof SyntaxError) return { kind: "upstream_invalid_response", message: `The model provider's stream broke: ${(error as Error).message}` };
@@ -66,4 +78,17 @@ export function committedStream(
       void events.return(undefined).catch(() => {});
     },
   };
+}
+
+/** Characters of generated text (content, refusal, tool names and arguments) in some chunks. */
+function countChars(chunks: ChatCompletionChunk[]): number {
+  let n = 0;
+  for (const chunk of chunks) {
+    for (const choice of chunk.choices) {
+      const delta = choice.delta;
+      n += (delta.content ?? "").length + (delta.refusal ?? "").length;
+      for (const call of delta.tool_calls ?? []) n += (call.function?.name ?? "").length + (call.function?.arguments ?? "").length;
+    }
+  }
+  return n;
 }

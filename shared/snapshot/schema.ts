@@ -80,6 +80,25 @@ export interface SnapshotDeployment {
   jurisdiction?: string | null;
   /** What the deployment is certified for, e.g. ["baa"] for health data; absent = none. */
   flags?: string[];
+  /** Vendor timeouts for this deployment; absent fields use the proxy's defaults. */
+  timeouts?: DeploymentTimeouts;
+}
+
+/** Per-deployment vendor timeouts in milliseconds (positive integers). */
+export interface DeploymentTimeouts {
+  /** Until the connection is up (Bun's fetch has no connect event: bounds the wait for headers of a refused/unreachable host). */
+  connectMs?: number;
+  /** Until the vendor's headers (and, for a stream, its first chunk). */
+  firstByteMs?: number;
+  /** For one attempt on this deployment, body or stream included. */
+  totalMs?: number;
+}
+
+/** Where a tenant whose residency this region cannot serve should go instead. */
+export interface RegionDirectoryEntry {
+  jurisdictions: string[];
+  /** The region's public endpoint, when known. */
+  publicUrl: string | null;
 }
 
 export interface SnapshotAlias {
@@ -103,6 +122,8 @@ export interface Snapshot {
   pricing: Record<string, Price>;
   /** Region-wide defaults; absent in snapshots older than the limits feature. */
   defaults?: SnapshotDefaults;
+  /** Every region by name, with the jurisdictions it serves: named in residency_violation answers. */
+  regionDirectory?: Record<string, RegionDirectoryEntry>;
 }
 
 export interface SnapshotDefaults {
@@ -134,6 +155,8 @@ export function parseSnapshot(payload: unknown): ParseResult<Snapshot> {
     if (!isRecord(dep) || typeof dep.baseUrl !== "string" || typeof dep.model !== "string" || typeof dep.credentialRef !== "string") {
       return { ok: false, reason: `deployment ${id} is malformed` };
     }
+    const badTimeouts = checkTimeouts(dep.timeouts);
+    if (badTimeouts) return { ok: false, reason: `deployment ${id}: ${badTimeouts}` };
   }
   for (const [name, alias] of Object.entries(payload.aliases as Record<string, unknown>)) {
     if (!isRecord(alias) || !Array.isArray(alias.chain)) return { ok: false, reason: `alias ${name} is malformed` };
@@ -157,6 +180,17 @@ export function parseSnapshot(payload: unknown): ParseResult<Snapshot> {
     if (defaults.maxOutputTokens !== undefined && !isCount(defaults.maxOutputTokens)) return { ok: false, reason: "defaults.maxOutputTokens must be a non-negative integer" };
   }
   return { ok: true, value: payload as unknown as Snapshot };
+}
+
+/** A present timeout must be a positive integer of milliseconds. */
+function checkTimeouts(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (!isRecord(value)) return "timeouts is not an object";
+  for (const field of ["connectMs", "firstByteMs", "totalMs"] as const) {
+    const v = value[field];
+    if (v !== undefined && !(Number.isSafeInteger(v) && (v as number) > 0)) return `timeouts.${field} must be a positive integer`;
+  }
+  return null;
 }
 
 const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;

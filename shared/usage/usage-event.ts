@@ -33,6 +33,22 @@ export interface UsageEvent {
   /** The OpenAI-style error code when status is not `ok`. */
   errorCode: string | null;
   attempts: number;
+  /** Every vendor call (and skipped deployment) in order, with why it ended; absent in older events. */
+  attemptTrail?: AttemptTrailEntry[];
+  /** True when the answer did not come from the alias's first deployment; absent in older events. */
+  fallback?: boolean;
+}
+
+/** One step of a request's walk along its alias chain. Never carries a vendor message or credential. */
+export interface AttemptTrailEntry {
+  deploymentId: string;
+  provider: string;
+  vendorModel: string;
+  /** `ok`, `error` (the call failed), `skipped` (not called: circuit open, retry-after too long...). */
+  outcome: "ok" | "error" | "skipped";
+  /** `status_503`, `timeout`, `context_length`, `circuit_open`, ... (null on success). */
+  reason: string | null;
+  latencyMs: number;
 }
 
 export interface UsageBatch {
@@ -74,5 +90,22 @@ export function parseUsageEvent(raw: unknown): { ok: true; event: UsageEvent } |
   for (const field of ["inputTokens", "outputTokens", "cachedInputTokens", "cacheWriteTokens", "reasoningTokens"] as const) {
     if (!isCount(usage[field])) return { ok: false, reason: `usage.${field} must be a non-negative integer` };
   }
+  if (raw.fallback !== undefined && typeof raw.fallback !== "boolean") return { ok: false, reason: "fallback must be a boolean" };
+  if (raw.attemptTrail !== undefined) {
+    if (!Array.isArray(raw.attemptTrail)) return { ok: false, reason: "attemptTrail must be an array" };
+    for (const [i, step] of raw.attemptTrail.entries()) {
+      const bad = checkTrailEntry(step);
+      if (bad) return { ok: false, reason: `attemptTrail[${i}]: ${bad}` };
+    }
+  }
   return { ok: true, event: raw as unknown as UsageEvent };
+}
+
+function checkTrailEntry(step: unknown): string | null {
+  if (!isRecord(step)) return "not an object";
+  for (const field of ["deploymentId", "provider", "vendorModel"] as const) if (typeof step[field] !== "string") return `${field} must be a string`;
+  if (step.outcome !== "ok" && step.outcome !== "error" && step.outcome !== "skipped") return "outcome is invalid";
+  if (!isStringOrNull(step.reason)) return "reason must be a string or null";
+  if (!isCount(step.latencyMs)) return "latencyMs must be a non-negative integer";
+  return null;
 }

@@ -13,10 +13,19 @@ describe("anthropic classifyError on the documented error bodies", () => {
 
   test("4xx are permanent and carry the vendor's message", async () => {
     const body = await fixtureText("anthropic", "error-not-found.json");
-    for (const status of [400, 401, 403, 404, 422]) {
+    for (const status of [400, 404, 422]) {
       const e = classifyAnthropicError(status, new Headers(), body);
       expect(e.retryable).toBe(false);
       expect(e.clientError).toEqual({ kind: "vendor_rejected", status, message: "The requested resource could not be found.", code: "not_found_error", param: null });
+    }
+  });
+
+  test("401/403 are the gateway's credential problem: a fixed 502 without the vendor's words", () => {
+    const echo = JSON.stringify({ type: "error", error: { type: "authentication_error", message: "invalid x-api-key sk-ant-secret123" } });
+    for (const status of [401, 403]) {
+      const e = classifyAnthropicError(status, new Headers(), echo);
+      expect(e).toMatchObject({ retryable: false, reason: "credential_rejected", clientError: { kind: "upstream_error" } });
+      expect(JSON.stringify(e)).not.toContain("sk-ant-secret123");
     }
   });
 

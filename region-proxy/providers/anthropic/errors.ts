@@ -3,6 +3,7 @@
  * `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`
  * (https://docs.anthropic.com/en/api/errors); 529 means "overloaded" and is worth a retry elsewhere.
  */
+import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
 import type { VendorError } from "../types.ts";
 import { retryAfterMs } from "./retry-after.ts";
 
@@ -27,6 +28,7 @@ export function readAnthropicError(body: string): { type: string | null; message
 
 /** Retryable for 408/429/5xx/529; the caller's fault (4xx) goes back to the client as vendor_rejected. */
 export function classifyAnthropicError(status: number, headers: Headers, body: string, nowMs = Date.now()): VendorError {
+  if (isCredentialStatus(status)) return credentialRejected(status);
   const { type, message } = readAnthropicError(body);
   const wait = retryAfterMs(headers, nowMs);
   if (RETRYABLE.has(status) || status >= 500) {

@@ -127,11 +127,12 @@ describe("anthropic adapter against the fake", () => {
     expect(anthropicAdapter.classifyError(limited.status, limited.headers, await limited.text()).retryAfterMs).toBe(1000);
   });
 
-  test("a wrong key is a 401 in Anthropic's shape, surfaced as vendor_rejected", async () => {
+  test("a wrong key is a 401 in Anthropic's shape, surfaced as the gateway's credential problem", async () => {
     const res = await send(request(), undefined, "wrong");
     expect(res.status).toBe(401);
     const verdict = anthropicAdapter.classifyError(res.status, res.headers, await res.text());
-    expect(verdict.clientError).toEqual({ kind: "vendor_rejected", status: 401, message: "invalid x-api-key", code: "authentication_error", param: null });
+    expect(verdict).toMatchObject({ retryable: false, reason: "credential_rejected", clientError: { kind: "upstream_error" } });
+    expect(JSON.stringify(verdict)).not.toContain("x-api-key");
   });
 
   test("hang never answers until the client gives up", async () => {

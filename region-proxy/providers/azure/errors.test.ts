@@ -15,8 +15,10 @@ describe("azure classifyError", () => {
     for (const s of [500, 502, 503, 504]) expect(classifyAzureError(s, new Headers(), body).retryable).toBe(true);
   });
 
-  test("401, 404 DeploymentNotFound and context length are permanent with Azure's message", async () => {
-    expect(classifyAzureError(401, new Headers(), await fixtureText("azure", "error-unauthorized.json"))).toMatchObject({ retryable: false, clientError: { status: 401, code: "401" } });
+  test("401 is the gateway's credential problem; 404 DeploymentNotFound and context length are permanent with Azure's message", async () => {
+    const unauthorized = classifyAzureError(401, new Headers(), await fixtureText("azure", "error-unauthorized.json"));
+    expect(unauthorized).toMatchObject({ retryable: false, reason: "credential_rejected", clientError: { kind: "upstream_error" } });
+    expect(JSON.stringify(unauthorized)).not.toContain("subscription key");
     expect(classifyAzureError(404, new Headers(), await fixtureText("azure", "error-deployment-not-found.json"))).toMatchObject({ retryable: false, clientError: { code: "DeploymentNotFound" } });
     expect(classifyAzureError(400, new Headers(), await fixtureText("azure", "error-context-length.json"))).toMatchObject({ retryable: false, reason: "context_length", clientError: { code: "context_length_exceeded", param: "messages" } });
   });

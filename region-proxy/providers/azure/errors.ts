@@ -4,6 +4,7 @@
  * content filter refused (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-filter).
  * Azure sends `retry-after-ms` and `retry-after` on 429s.
  */
+import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
 import type { VendorError } from "../types.ts";
 import { retryAfterMs } from "../anthropic/retry-after.ts";
 
@@ -22,6 +23,7 @@ function readAzureError(body: string): { message: string; code: string | null; p
 }
 
 export function classifyAzureError(status: number, headers: Headers, body: string, nowMs = Date.now()): VendorError {
+  if (isCredentialStatus(status)) return credentialRejected(status);
   const error = readAzureError(body);
   const wait = retryAfterMs(headers, nowMs);
   if (RETRYABLE.has(status) || status >= 500) {

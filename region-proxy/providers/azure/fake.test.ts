@@ -92,7 +92,7 @@ describe("azure adapter against the fake", () => {
   test("a wrong key is Azure's 401", async () => {
     const res = await send(request(), undefined, "nope");
     expect(res.status).toBe(401);
-    expect(azureAdapter.classifyError(res.status, res.headers, await res.text())).toMatchObject({ retryable: false, clientError: { kind: "vendor_rejected", status: 401 } });
+    expect(azureAdapter.classifyError(res.status, res.headers, await res.text())).toMatchObject({ retryable: false, reason: "credential_rejected", clientError: { kind: "upstream_error" } });
   });
 
   test("hang never answers until the client gives up", async () => {

@@ -20,10 +20,12 @@ describe("gemini classifyError on Google's error bodies", () => {
     for (const s of [500, 502, 504]) expect(classifyGeminiError(s, new Headers(), body).retryable).toBe(true);
   });
 
-  test("a bad key (Google answers 400) is permanent with Google's message", async () => {
+  test("a bad key (Google answers 400 API_KEY_INVALID) and 401/403 are the gateway's credential problem", async () => {
     const e = classifyGeminiError(400, new Headers(), await fixtureText("gemini", "error-invalid-key.json"));
-    expect(e).toMatchObject({ retryable: false, reason: "status_400", clientError: { kind: "vendor_rejected", status: 400, message: "API key not valid. Please pass a valid API key.", code: "INVALID_ARGUMENT" } });
-    for (const s of [401, 403, 404, 422]) expect(classifyGeminiError(s, new Headers(), "{}").retryable).toBe(false);
+    expect(e).toMatchObject({ retryable: false, reason: "credential_rejected", clientError: { kind: "upstream_error" } });
+    expect(JSON.stringify(e)).not.toContain("API key not valid");
+    for (const s of [401, 403]) expect(classifyGeminiError(s, new Headers(), "{}").reason).toBe("credential_rejected");
+    for (const s of [404, 422]) expect(classifyGeminiError(s, new Headers(), "{}").retryable).toBe(false);
   });
 
   test("an over-long input is context_length", async () => {

@@ -4,6 +4,7 @@
  * (https://ai.google.dev/gemini-api/docs/troubleshooting); a 429 may say how long to wait in a
  * `google.rpc.RetryInfo` detail (`"retryDelay": "37s"`) rather than in a header.
  */
+import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
 import type { VendorError } from "../types.ts";
 import { retryAfterMs } from "../anthropic/retry-after.ts";
 
@@ -15,6 +16,8 @@ interface GoogleError {
   status: string | null;
   message: string;
   retryDelayMs: number | null;
+  /** google.rpc.ErrorInfo reasons, e.g. API_KEY_INVALID (Google answers a bad key with 400, not 401). */
+  reasons: string[];
 }
 
 /** The status, message and RetryInfo delay of a Google error body, or the raw text when it is not one. */
@@ -25,22 +28,28 @@ export function readGeminiError(body: string): GoogleError {
     const error = (Array.isArray(parsed) ? parsed[0]?.error : parsed?.error) as { message?: unknown; status?: unknown; details?: unknown } | undefined;
     if (error && typeof error.message === "string") {
       let retryDelayMs: number | null = null;
+      const reasons: string[] = [];
       for (const detail of Array.isArray(error.details) ? error.details : []) {
+        const reason = (detail as { reason?: unknown })?.reason;
+        if (typeof reason === "string") reasons.push(reason);
         const delay = (detail as { retryDelay?: unknown })?.retryDelay;
         const match = typeof delay === "string" ? /^(\d+(?:\.\d+)?)s$/.exec(delay) : null;
         if (match) retryDelayMs = Math.round(Number(match[1]) * 1000);
       }
-      return { status: typeof error.status === "string" ? error.status : null, message: error.message, retryDelayMs };
+      return { status: typeof error.status === "string" ? error.status : null, message: error.message, retryDelayMs, reasons };
     }
   } catch {
     // not JSON: fall through to the raw text
   }
-  return { status: null, message: body.slice(0, 500) || "(empty body)", retryDelayMs: null };
+  return { status: null, message: body.slice(0, 500) || "(empty body)", retryDelayMs: null, reasons: [] };
 }
+
+const CREDENTIAL_REASONS = new Set(["API_KEY_INVALID", "API_KEY_SERVICE_BLOCKED", "API_KEY_HTTP_REFERRER_BLOCKED"]);
 
 /** Retryable for 408/429/5xx; the caller's fault (4xx) goes back to the client as vendor_rejected. */
 export function classifyGeminiError(status: number, headers: Headers, body: string, nowMs = Date.now()): VendorError {
   const error = readGeminiError(body);
+  if (isCredentialStatus(status) || error.reasons.some((r) => CREDENTIAL_REASONS.has(r))) return credentialRejected(status);
   const wait = retryAfterMs(headers, nowMs) ?? error.retryDelayMs;
   if (RETRYABLE.has(status) || status >= 500) {
     return {

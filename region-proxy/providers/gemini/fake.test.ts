@@ -128,10 +128,10 @@ describe("gemini adapter against the fake", () => {
     expect(geminiAdapter.classifyError(limited.status, limited.headers, await limited.text()).retryAfterMs).toBe(1000);
   });
 
-  test("a wrong key is Google's 400 API_KEY_INVALID, not retried", async () => {
+  test("a wrong key is Google's 400 API_KEY_INVALID, not retried, the gateway's credential problem", async () => {
     const res = await send(request(), undefined, "wrong");
     expect(res.status).toBe(400);
-    expect(geminiAdapter.classifyError(res.status, res.headers, await res.text())).toMatchObject({ retryable: false, clientError: { message: "API key not valid. Please pass a valid API key." } });
+    expect(geminiAdapter.classifyError(res.status, res.headers, await res.text())).toMatchObject({ retryable: false, reason: "credential_rejected", clientError: { kind: "upstream_error" } });
   });
 
   test("hang never answers until the client gives up", async () => {

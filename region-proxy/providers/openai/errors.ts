@@ -1,9 +1,11 @@
 /**
- * Classifies an OpenAI error answer. Retryable (another deployment may succeed): 408, 409, 429, 5xx,
- * and 401/403 (our credential for that deployment is wrong, not the caller's fault). Every other 4xx
- * was caused by the request: fail fast with the vendor's own message, code and param.
+ * Classifies an OpenAI error answer. Retryable (another deployment may succeed): 408, 409, 429, 5xx.
+ * 401/403 are the gateway's credential problem (credential-rejected.ts). Every other 4xx was caused
+ * by the request: fail fast with the vendor's own message, code and param; `context_length_exceeded`
+ * is marked so the executor may try a deployment with a larger window.
  * See https://platform.openai.com/docs/guides/error-codes
  */
+import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
 import type { VendorError } from "../types.ts";
 
 function retryAfterMs(headers: Headers): number | null {
@@ -28,7 +30,8 @@ function vendorErrorFields(body: string): { message: string | null; code: string
 }
 
 export function classifyOpenAIError(status: number, headers: Headers, body: string): VendorError {
-  const retryable = status === 408 || status === 409 || status === 429 || status >= 500 || status === 401 || status === 403;
+  if (isCredentialStatus(status)) return credentialRejected(status);
+  const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
   if (retryable) {
     return {
       retryable: true,
@@ -48,6 +51,6 @@ export function classifyOpenAIError(status: number, headers: Headers, body: stri
       param: fields.param,
     },
     retryAfterMs: null,
-    reason: `status_${status}`,
+    reason: fields.code === "context_length_exceeded" ? "context_length" : `status_${status}`,
   };
 }

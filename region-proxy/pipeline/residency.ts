@@ -1,0 +1,62 @@
+/**
+ * Residency rules for one request: the jurisdictions the tenant's data may be processed in (the
+ * intersection of its own list and every ancestor's, following `parentId`) and the deployment flags
+ * its data class requires. Pure functions of the snapshot; the planner filters the chain with them
+ * BEFORE walking it, so a fallback can never cross the rule.
+ */
+import type { Snapshot, SnapshotDeployment, SnapshotTenant } from "../../shared/snapshot/schema.ts";
+
+/** Data classes this gateway knows, and the deployment flags each requires. */
+export const DATA_CLASS_FLAGS: Readonly<Record<string, readonly string[]>> = {
+  public: [],
+  internal: [],
+  confidential: [],
+  pii: [],
+  phi: ["baa"],
+};
+
+export interface ResidencyRule {
+  /** Allowed jurisdictions, or null when no tenant in the chain restricts them. */
+  jurisdictions: string[] | null;
+  /** Flags every deployment must carry (from the data class). */
+  requiredFlags: readonly string[];
+  dataClass: string | null;
+}
+
+/** The tenant's effective jurisdictions: the intersection along its ancestor chain (cycle-safe). */
+export function effectiveJurisdictions(tenant: SnapshotTenant, tenants: Snapshot["tenants"]): string[] | null {
+  let allowed: string[] | null = null;
+  const seen = new Set<string>();
+  for (let t: SnapshotTenant | undefined = tenant; t && !seen.has(t.id); t = t.parentId ? tenants[t.parentId] : undefined) {
+    seen.add(t.id);
+    const own = t.allowedJurisdictions;
+    if (own === undefined || own === null) continue;
+    allowed = allowed === null ? [...own] : allowed.filter((j) => own.includes(j));
+  }
+  return allowed;
+}
+
+export function residencyRule(tenant: SnapshotTenant, snapshot: Snapshot, dataClass: string | null): ResidencyRule {
+  return { jurisdictions: effectiveJurisdictions(tenant, snapshot.tenants), requiredFlags: dataClass ? (DATA_CLASS_FLAGS[dataClass] ?? []) : [], dataClass };
+}
+
+/** Does this deployment satisfy every rule? A deployment of unknown jurisdiction fits no restriction. */
+export function satisfies(deployment: SnapshotDeployment, rule: ResidencyRule): boolean {
+  if (rule.jurisdictions !== null && (!deployment.jurisdiction || !rule.jurisdictions.includes(deployment.jurisdiction))) return false;
+  return rule.requiredFlags.every((flag) => deployment.flags?.includes(flag) ?? false);
+}
+
+/** The residency_violation message: what is required, and which regions (with endpoints) can serve it. */
+export function residencyMessage(rule: ResidencyRule, snapshot: Snapshot): string {
+  const needs: string[] = [];
+  if (rule.jurisdictions !== null) needs.push(`data must stay in ${rule.jurisdictions.length > 0 ? rule.jurisdictions.join(", ") : "no jurisdiction at all"}`);
+  if (rule.requiredFlags.length > 0) needs.push(`data class '${rule.dataClass}' requires a deployment flagged ${rule.requiredFlags.join(", ")}`);
+  let message = `No deployment of this model in region ${snapshot.region} satisfies this tenant's residency rules (${needs.join("; ")}).`;
+  if (rule.jurisdictions !== null) {
+    const serving = Object.entries(snapshot.regionDirectory ?? {})
+      .filter(([name, entry]) => name !== snapshot.region && entry.jurisdictions.some((j) => rule.jurisdictions!.includes(j)))
+      .map(([name, entry]) => (entry.publicUrl ? `${name} (${entry.publicUrl})` : name));
+    if (serving.length > 0) message += ` Send this tenant's requests to region ${serving.join(" or ")}.`;
+  }
+  return message;
+}

@@ -1,0 +1,52 @@
+/**
+ * What one vendor call ended with, in the terms the executor decides on. The kind, not the status,
+ * drives the walk along the chain:
+ *
+ * | kind            | same deployment again | next deployment | breaker told |
+ * | --------------- | --------------------- | --------------- | ------------ |
+ * | transient       | yes (backoff)         | yes             | failure      |
+ * | timeout         | no (would double it)  | yes             | failure      |
+ * | no_credential   | no                    | yes             | failure      |
+ * | context_length  | no                    | yes             | nothing      |
+ * | credential      | no                    | no (fail fast)  | failure      |
+ * | permanent       | no                    | no (fail fast)  | nothing      |
+ * | unsupported     | no                    | no (fail fast)  | nothing      |
+ * | client_closed   | no                    | no              | nothing      |
+ */
+import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import { CREDENTIAL_REJECTED_REASON } from "./credential-rejected.ts";
+import { VendorProtocolError, type VendorError } from "./types.ts";
+
+export type FailureKind = "transient" | "timeout" | "no_credential" | "context_length" | "credential" | "permanent" | "unsupported" | "client_closed";
+
+export interface AttemptFailure {
+  ok: false;
+  kind: FailureKind;
+  error: GatewayError;
+  /** The vendor's Retry-After, when it gave one. */
+  retryAfterMs: number | null;
+  /** Short, credential-free reason for logs and the attempt trail. */
+  reason: string;
+}
+
+export type AttemptOutcome<T> = { ok: true; value: T } | AttemptFailure;
+
+export const CLIENT_CLOSED: AttemptFailure = { ok: false, kind: "client_closed", error: { kind: "upstream_error", message: "client closed" }, retryAfterMs: null, reason: "client_closed" };
+
+/** An HTTP error answer, as the adapter classified it. */
+export function fromVendorError(verdict: VendorError): AttemptFailure {
+  const kind: FailureKind = verdict.reason === CREDENTIAL_REJECTED_REASON ? "credential" : verdict.reason === "context_length" ? "context_length" : verdict.retryable ? "transient" : "permanent";
+  return { ok: false, kind, error: verdict.clientError, retryAfterMs: verdict.retryAfterMs, reason: verdict.reason };
+}
+
+/** A thrown fetch/read error: the client left, a timer fired, the bytes were garbage, or the network failed. */
+export function fromThrown(error: unknown, state: { clientClosed: boolean; timedOut: "first_byte" | "total" | null }): AttemptFailure {
+  if (state.clientClosed) return CLIENT_CLOSED;
+  if (state.timedOut) {
+    return { ok: false, kind: "timeout", error: { kind: "upstream_timeout", message: "The model provider did not answer in time." }, retryAfterMs: null, reason: `timeout_${state.timedOut}` };
+  }
+  if (error instanceof VendorProtocolError || error instanceof SyntaxError) {
+    return { ok: false, kind: "transient", error: { kind: "upstream_invalid_response", message: "The model provider sent an invalid response." }, retryAfterMs: null, reason: "invalid_response" };
+  }
+  return { ok: false, kind: "transient", error: { kind: "upstream_error", message: "The model provider could not be reached." }, retryAfterMs: null, reason: "network" };
+}

@@ -1,0 +1,55 @@
+/**
+ * One HTTP call to a vendor with its timers: `firstByteMs` until the headers (the caller clears it
+ * once a stream's first chunk is in), a deadline for the whole call, and the client's disconnect
+ * wired to abort it. Bun's fetch reports no "connected" event, so a deployment's `connectMs` is
+ * added to the first-byte budget: together they bound the wait for the vendor's headers.
+ */
+import type { VendorHttpRequest } from "./types.ts";
+
+export interface CallTimers {
+  firstByteMs: number;
+  /** Absolute time (ms) at which the call is aborted, body or stream included. */
+  deadline: number;
+}
+
+export interface VendorCall {
+  response: Response;
+  /** Stops the first-byte timer (headers or the first stream chunk arrived). */
+  clearFirstByte(): void;
+  /** Clears every timer and listener; does not abort. */
+  cleanup(): void;
+  abort(): void;
+  state(): { clientClosed: boolean; timedOut: "first_byte" | "total" | null };
+}
+
+/** Starts the call; a thrown error carries no state, so ask `stateOf` via the returned handle's twin. */
+export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, clientSignal: AbortSignal): { handle: Omit<VendorCall, "response">; response: Promise<Response> } {
+  const controller = new AbortController();
+  let timedOut: "first_byte" | "total" | null = null;
+  const fire = (which: "first_byte" | "total") => () => {
+    timedOut ??= which;
+    controller.abort();
+  };
+  const onClientAbort = () => controller.abort();
+  clientSignal.addEventListener("abort", onClientAbort);
+  const remaining = Math.max(0, timers.deadline - Date.now());
+  const totalTimer = setTimeout(fire("total"), remaining);
+  let firstByteTimer: ReturnType<typeof setTimeout> | null = timers.firstByteMs < remaining ? setTimeout(fire("first_byte"), timers.firstByteMs) : null;
+  const clearFirstByte = () => {
+    if (firstByteTimer) clearTimeout(firstByteTimer);
+    firstByteTimer = null;
+  };
+  const handle = {
+    clearFirstByte,
+    cleanup() {
+      clearFirstByte();
+      clearTimeout(totalTimer);
+      clientSignal.removeEventListener("abort", onClientAbort);
+    },
+    abort: () => controller.abort(),
+    state: () => ({ clientClosed: clientSignal.aborted, timedOut }),
+  };
+  // redirect: "manual" so a vendor (or anything in between) cannot send the request somewhere else.
+  const response = fetch(http.url, { method: http.method, headers: http.headers, body: http.method === "GET" ? undefined : http.body, signal: controller.signal, redirect: "manual" });
+  return { handle, response };
+}

@@ -1,0 +1,203 @@
+/**
+ * Walks an alias's planned chain for one request: the ONE loop that owns retries, fallback, the
+ * attempt budget, backoff, Retry-After, the circuit breaker and the attempt trail. What differs
+ * between operations (chat, stream, embeddings) is only how the vendor request is built and how a
+ * 2xx answer is read (`Operation`).
+ *
+ * - One attempt budget (`maxAttempts`) covers retries and fallbacks together.
+ * - A transient failure (429, 5xx, network, garbage) retries the same deployment once after a
+ *   full-jitter backoff, or after the vendor's Retry-After when it gave one; a Retry-After longer than
+ *   the time left skips to the next deployment at once.
+ * - A timeout or a missing credential moves on without retrying the same deployment.
+ * - A context-length refusal moves on (a later deployment may have a larger window).
+ * - A caller's 4xx, an unsupported parameter or a refused gateway credential fail fast.
+ * - The breaker is asked right before each call and told every outcome that says something about
+ *   the deployment's health.
+ */
+import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import type { AttemptTrailEntry } from "../../shared/usage/usage-event.ts";
+import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
+import type { CredentialResolver } from "../credentials/resolve-credential.ts";
+import type { PlannedTarget } from "../pipeline/plan-route.ts";
+import { CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
+import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
+import type { DeploymentHealth } from "./deployment-health.ts";
+import { UnsupportedParameterError, unsupportedParameterToGatewayError } from "./unsupported-parameter.ts";
+import type { VendorHttpRequest } from "./types.ts";
+import { startVendorCall, type VendorCall } from "./vendor-call.ts";
+
+export interface Trail {
+  /** The deployment that answered, or the last one tried. */
+  deployment: SnapshotDeployment | null;
+  /** Vendor calls made. */
+  attempts: number;
+  /** True when the answer (or last try) did not come from the first deployment of the plan. */
+  fallback: boolean;
+  /** Every call and skipped deployment in order, for the usage event. */
+  steps: AttemptTrailEntry[];
+}
+
+export interface WalkOptions {
+  /** Proxy defaults; a deployment's `timeouts` override them. */
+  firstByteMs: number;
+  /** The whole request's deadline, every attempt and wait included. */
+  totalMs: number;
+  /** One budget for retries and fallbacks together (default 4). */
+  maxAttempts?: number;
+  backoff?: BackoffOptions;
+  resolveCredential: CredentialResolver;
+  health: DeploymentHealth;
+  clientSignal: AbortSignal;
+  log: (line: string) => void;
+  /** For log lines. */
+  label: string;
+}
+
+/** How one operation talks to a deployment; `read` owns the call once it returned a 2xx. */
+export interface Operation<T> {
+  build(target: PlannedTarget, credential: string): VendorHttpRequest;
+  read(call: VendorCall, target: PlannedTarget): Promise<T>;
+}
+
+export type WalkResult<T> = { ok: true; value: T; trail: Trail } | { ok: false; error: GatewayError; clientClosed: boolean; trail: Trail };
+
+const RETRIES_PER_DEPLOYMENT = 1;
+const DEFAULT_MAX_ATTEMPTS = 4;
+const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 2_000 };
+
+export async function walkChain<T>(targets: PlannedTarget[], operation: Operation<T>, opts: WalkOptions): Promise<WalkResult<T>> {
+  const deadline = Date.now() + opts.totalMs;
+  const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  const trail: Trail = { deployment: null, attempts: 0, fallback: false, steps: [] };
+  const first = targets[0]?.deployment.id;
+  let last: AttemptFailure | null = null;
+  const step = (dep: SnapshotDeployment, outcome: AttemptTrailEntry["outcome"], reason: string | null, startedMs: number) =>
+    trail.steps.push({ deploymentId: dep.id, provider: dep.provider, vendorModel: dep.model, outcome, reason, latencyMs: Math.max(0, Math.round(Date.now() - startedMs)) });
+
+  chain: for (const target of targets) {
+    const dep = target.deployment;
+    for (let tries = 0; ; tries++) {
+      if (opts.clientSignal.aborted) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
+      if (trail.attempts >= maxAttempts || Date.now() >= deadline) break chain;
+      if (!(await askHealth(() => opts.health.canAttempt(dep.id), true, opts.log))) {
+        step(dep, "skipped", "circuit_open", Date.now());
+        opts.log(`request ${opts.label}: deployment ${dep.id} skipped (circuit open)`);
+        continue chain;
+      }
+      const startedMs = Date.now();
+      trail.deployment = dep;
+      trail.attempts++;
+      trail.fallback = dep.id !== first;
+      const outcome = await attempt(target, operation, opts, deadline);
+      if (outcome.ok) {
+        step(dep, "ok", null, startedMs);
+        await askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log);
+        return { ok: true, value: outcome.value, trail };
+      }
+      last = outcome;
+      if (outcome.kind === "unsupported") {
+        // Refused before any call: nothing was sent, so it is no attempt.
+        trail.attempts--;
+        step(dep, "skipped", outcome.reason, startedMs);
+        break chain;
+      }
+      step(dep, "error", outcome.reason, startedMs);
+      opts.log(`request ${opts.label}: deployment ${dep.id} failed (${outcome.reason})`);
+      switch (outcome.kind) {
+        case "client_closed":
+          return { ok: false, error: outcome.error, clientClosed: true, trail };
+        case "permanent":
+          break chain;
+        case "credential":
+          await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log);
+          break chain;
+        case "context_length":
+          continue chain;
+        case "timeout":
+        case "no_credential":
+          await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log);
+          continue chain;
+        case "transient": {
+          await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log);
+          if (tries >= RETRIES_PER_DEPLOYMENT || trail.attempts >= maxAttempts) continue chain;
+          const wait = outcome.retryAfterMs ?? fullJitterMs(tries + 1, opts.backoff ?? DEFAULT_BACKOFF);
+          if (wait >= deadline - Date.now()) {
+            step(dep, "skipped", "retry_after_exceeds_budget", Date.now());
+            continue chain;
+          }
+          if (!(await sleepUnlessAborted(wait, opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
+        }
+      }
+    }
+  }
+  const error: GatewayError =
+    last?.error ??
+    (trail.attempts === 0 && Date.now() < deadline
+      ? { kind: "upstream_error", message: "Every deployment for this model is temporarily unavailable." }
+      : { kind: "upstream_timeout", message: "The model provider did not answer in time." });
+  return { ok: false, error, clientClosed: false, trail };
+}
+
+/** One call: credential → build → fetch → classify, or hand a 2xx to the operation's reader. */
+async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: WalkOptions, requestDeadline: number): Promise<AttemptOutcome<T>> {
+  const dep = target.deployment;
+  const credential = opts.resolveCredential(dep.credentialRef);
+  if (!credential.ok) return { ok: false, kind: "no_credential", error: { kind: "upstream_error", message: "The model provider is misconfigured." }, retryAfterMs: null, reason: "credential_missing" };
+  let http: VendorHttpRequest;
+  try {
+    http = operation.build(target, credential.credential);
+  } catch (error) {
+    if (error instanceof UnsupportedParameterError) return { ok: false, kind: "unsupported", error: unsupportedParameterToGatewayError(error), retryAfterMs: null, reason: `unsupported_parameter:${error.param}` };
+    throw error;
+  }
+  const timeouts = dep.timeouts ?? {};
+  const firstByteMs = (timeouts.connectMs ?? 0) + (timeouts.firstByteMs ?? opts.firstByteMs);
+  const deadline = timeouts.totalMs ? Math.min(requestDeadline, Date.now() + timeouts.totalMs) : requestDeadline;
+  const { handle, response: pending } = startVendorCall(http, { firstByteMs, deadline }, opts.clientSignal);
+  let response: Response;
+  try {
+    response = await pending;
+  } catch (error) {
+    handle.cleanup();
+    return fromThrown(error, handle.state());
+  }
+  const call: VendorCall = { ...handle, response };
+  try {
+    if (!response.ok) {
+      handle.clearFirstByte();
+      const text = await response.text();
+      handle.cleanup();
+      return fromVendorError(target.adapter.classifyError(response.status, response.headers, text));
+    }
+    return { ok: true, value: await operation.read(call, target) };
+  } catch (error) {
+    handle.abort();
+    handle.cleanup();
+    return fromThrown(error, handle.state());
+  }
+}
+
+/** A broken breaker store must not fail requests: its answer falls back to `fallback` (fail open). */
+async function askHealth<T>(call: () => Promise<T> | T, fallback: T, log: (line: string) => void): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    log(`circuit breaker unavailable: ${(error as Error).message}`);
+    return fallback;
+  }
+}
+
+/** Sleeps `ms`; false when the client left meanwhile. */
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
+  return new Promise((resolve) => {
+    const done = (value: boolean) => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+      resolve(value);
+    };
+    const onAbort = () => done(false);
+    const timer = setTimeout(() => done(true), ms);
+    signal.addEventListener("abort", onAbort);
+  });
+}
