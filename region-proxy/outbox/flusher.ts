@@ -48,7 +48,7 @@ export function startFlusher(deps: FlusherDeps): Flusher {
       }
       const ack = (await response.json()) as UsageBatchAck;
       const acked = new Set(Array.isArray(ack.ackedEventIds) ? ack.ackedEventIds : []);
-      await deps.outbox.remove(pending.filter((p) => acked.has(p.event.eventId)).map((p) => p.key));
+      await deps.outbox.remove(pending.filter((p) => acked.has(p.event.eventId)));
       // Nothing acknowledged: stop this round instead of re-sending the same batch in a tight loop.
       return acked.size === 0 ? "failed" : pending.length < MAX_USAGE_BATCH ? "empty" : "sent";
     } catch (error) {
