@@ -32,6 +32,8 @@ import {
 } from "./policy-state.ts";
 
 export const MAX_OPERATIONS = 100;
+/** What the proxy accepts in X-Feature-Id. */
+const FEATURE_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
 const MAX_CHAIN = 16;
 
 export interface BuiltChange {
@@ -97,6 +99,23 @@ function mergePolicy(base: TenantPolicyValue, input: TenantPolicyInput, field: s
   if (input.allowedJurisdictions !== undefined) {
     out.allowedJurisdictions =
       input.allowedJurisdictions === null ? null : [...new Set(input.allowedJurisdictions.map((j, i) => requirePattern(`${field}.allowedJurisdictions[${i}]`, j, JURISDICTION_PATTERN)))].sort();
+  }
+  if (input.budgetFailOpen !== undefined) out.budgetFailOpen = input.budgetFailOpen;
+  if (input.featureLimits !== undefined) {
+    if (input.featureLimits === null) out.featureLimits = null;
+    else {
+      const table: Record<string, { rpm: number | null; tpm: number | null }> = {};
+      for (const [i, f] of input.featureLimits.entries()) {
+        const name = requirePattern(`${field}.featureLimits[${i}].feature`, f.feature, FEATURE_PATTERN);
+        if (name in table) throw badInput(`${field}.featureLimits[${i}].feature`, `${name} is listed twice`);
+        for (const kind of ["rpm", "tpm"] as const) {
+          const v = f[kind];
+          if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 0)) throw badInput(`${field}.featureLimits[${i}].${kind}`, "must be a non-negative integer");
+        }
+        table[name] = { rpm: f.rpm ?? null, tpm: f.tpm ?? null };
+      }
+      out.featureLimits = Object.keys(table).length > 0 ? table : null;
+    }
   }
   if (input.timeZone !== undefined) {
     if (input.timeZone !== null) {

@@ -31,9 +31,10 @@ export async function loadPolicyState(q: Queryable): Promise<PolicyState> {
       cachedInputMicros: num(p.cachedInputMicros),
     };
   }
-  const tenants = await q<{ id: string; rpm: string | null; tpm: string | null; daily: string | null; monthly: string | null; allowedAliases: string[] | null; allowedJurisdictions: string[] | null; timeZone: string | null; keyTtlDays: number | null }[]>`
+  const tenants = await q<{ id: string; rpm: string | null; tpm: string | null; daily: string | null; monthly: string | null; allowedAliases: string[] | null; allowedJurisdictions: string[] | null; timeZone: string | null; keyTtlDays: number | null; budgetFailOpen: boolean | null; featureLimits: TenantPolicyValue["featureLimits"] }[]>`
     select id, rpm, tpm, daily_budget_micros as daily, monthly_budget_micros as monthly, allowed_aliases as "allowedAliases",
-      allowed_jurisdictions as "allowedJurisdictions", time_zone as "timeZone", key_ttl_days as "keyTtlDays"
+      allowed_jurisdictions as "allowedJurisdictions", time_zone as "timeZone", key_ttl_days as "keyTtlDays",
+      budget_fail_open as "budgetFailOpen", feature_limits as "featureLimits"
     from tenants order by id`;
   for (const t of tenants) {
     const policy: TenantPolicyValue = {
@@ -45,6 +46,8 @@ export async function loadPolicyState(q: Queryable): Promise<PolicyState> {
       allowedJurisdictions: t.allowedJurisdictions ? [...t.allowedJurisdictions] : null,
       timeZone: t.timeZone,
       keyTtlDays: t.keyTtlDays,
+      budgetFailOpen: t.budgetFailOpen,
+      featureLimits: t.featureLimits ?? null,
     };
     // Only tenants with some policy appear, so creating a tenant does not make every rollback touch it.
     if (Object.values(policy).some((v) => v !== null)) state.tenantPolicy[t.id] = policy;
@@ -100,7 +103,8 @@ export async function applyWrite(tx: Tx, write: EntityWrite): Promise<void> {
       const p = (write.value ?? EMPTY_TENANT_POLICY) as unknown as TenantPolicyValue;
       await tx`update tenants set rpm = ${p.rpm}, tpm = ${p.tpm}, daily_budget_micros = ${p.dailyBudgetMicros},
         monthly_budget_micros = ${p.monthlyBudgetMicros}, allowed_aliases = ${arr(tx, p.allowedAliases)},
-        allowed_jurisdictions = ${arr(tx, p.allowedJurisdictions)}, time_zone = ${p.timeZone}, key_ttl_days = ${p.keyTtlDays}
+        allowed_jurisdictions = ${arr(tx, p.allowedJurisdictions)}, time_zone = ${p.timeZone}, key_ttl_days = ${p.keyTtlDays},
+        budget_fail_open = ${p.budgetFailOpen ?? null}, feature_limits = ${p.featureLimits ? tx.json(p.featureLimits as never) : null}
         where id = ${write.id}`;
       return;
     }

@@ -35,6 +35,15 @@ export interface TenantPolicyValue {
   allowedJurisdictions: string[] | null;
   timeZone: string | null;
   keyTtlDays: number | null;
+  /** Admit budgeted requests when the region's counters are unreachable; null inherits (default false). */
+  budgetFailOpen?: boolean | null;
+  /** Rate limits per X-Feature-Id; null inherits. */
+  featureLimits?: Record<string, FeatureLimitValue> | null;
+}
+
+export interface FeatureLimitValue {
+  rpm: number | null;
+  tpm: number | null;
 }
 
 export interface PolicyState {
@@ -71,6 +80,8 @@ export const EMPTY_TENANT_POLICY: TenantPolicyValue = {
   allowedJurisdictions: null,
   timeZone: null,
   keyTtlDays: null,
+  budgetFailOpen: null,
+  featureLimits: null,
 };
 
 export function currentValue(state: PolicyState, entity: PolicyEntity, id: string): Record<string, unknown> | null {

@@ -7,6 +7,8 @@ import { handleGraphQL, MAX_GRAPHQL_BODY_BYTES } from "./graphql.route.ts";
 import { jsonError } from "./json-error.ts";
 import { handleSnapshot } from "./snapshot.route.ts";
 import { handleUsage, MAX_USAGE_BODY_BYTES } from "./usage.route.ts";
+import { LEASES_PATH } from "../../shared/leases/lease-wire.ts";
+import { handleLeases } from "../budgets/lease.route.ts";
 
 export interface ServerOptions {
   port: number;
@@ -28,6 +30,7 @@ export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.s
       if (pathname === "/graphql") return handleGraphQL(apollo, deps, request, server.requestIP(request)?.address ?? null);
       if (pathname.startsWith(SNAPSHOT_PATH_PREFIX)) return handleSnapshot(deps.sql, request, pathname);
       if (pathname === USAGE_PATH) return handleUsage(deps.sql, request);
+      if (pathname === LEASES_PATH) return handleLeases(deps.sql, request);
       if (pathname === JWKS_PATH) return Response.json(jwks, { headers: { "cache-control": "max-age=300" } });
       if (pathname === "/health") return Response.json({ ok: true });
       return jsonError(404, "not_found", "no such route");

@@ -1,4 +1,4 @@
-import { Field, Float, ID, InputType } from "type-graphql";
+import { Field, Float, ID, InputType, Int } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
 
 @InputType()
@@ -11,6 +11,11 @@ export class CreateKeyInput {
   @Field(() => [String], { nullable: true }) allowedAliases?: string[] | null;
   /** Regions whose proxies accept this key; omitted or null means every region. */
   @Field(() => [String], { nullable: true }) allowedRegions?: string[] | null;
+  /** Per-key limits and budgets; each must narrow what the tenant and its ancestors allow. */
+  @Field(() => Int, { nullable: true }) rpm?: number | null;
+  @Field(() => Int, { nullable: true }) tpm?: number | null;
+  @Field(() => Float, { nullable: true }) dailyBudgetUsd?: number | null;
+  @Field(() => Float, { nullable: true }) monthlyBudgetUsd?: number | null;
 }
 
 @InputType()

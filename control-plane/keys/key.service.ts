@@ -13,7 +13,8 @@ import { ALIAS_NAME_PATTERN } from "../aliases/alias-name.ts";
 import { REGION_NAME_PATTERN } from "../regions/region-name.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
 import { findTenant } from "../tenants/tenant.repo.ts";
-import { effectivePolicy } from "../tenants/tenant-policy.ts";
+import { checkNarrowing, effectivePolicy } from "../tenants/tenant-policy.ts";
+import { EMPTY_TENANT_POLICY } from "../changes/policy-state.ts";
 import { ancestorPolicies } from "../tenants/tenant.service.ts";
 import type { CreateKeyInput, RotateKeyInput } from "./key.input.ts";
 import { findKey, insertKey, markRevoked, markRotated } from "./key.repo.ts";
@@ -30,11 +31,37 @@ function checkList(field: string, value: string[] | null | undefined, pattern: R
   return [...new Set(value)];
 }
 
-/** Tenant in scope, expiry within the tenant's key TTL, aliases within the tenant's. */
-async function keyRules(tx: Tx, ctx: GraphQLContext, tenantId: string, expiresAt: Date | null, allowedAliases: string[] | null): Promise<Date> {
+export interface KeyLimits {
+  rpm: number | null;
+  tpm: number | null;
+  dailyBudgetMicros: number | null;
+  monthlyBudgetMicros: number | null;
+}
+
+function checkKeyLimits(input: CreateKeyInput): KeyLimits {
+  const count = (field: "rpm" | "tpm") => {
+    const v = input[field];
+    if (v === undefined || v === null) return null;
+    if (!Number.isInteger(v) || v < 0) throw badInput(field, "must be a non-negative integer");
+    return v;
+  };
+  const usd = (field: "dailyBudgetUsd" | "monthlyBudgetUsd") => {
+    const v = input[field];
+    if (v === undefined || v === null) return null;
+    if (!Number.isFinite(v) || v < 0 || v > 1e9) throw badInput(field, "must be between 0 and 1e9 USD");
+    return Math.round(v * 1_000_000);
+  };
+  return { rpm: count("rpm"), tpm: count("tpm"), dailyBudgetMicros: usd("dailyBudgetUsd"), monthlyBudgetMicros: usd("monthlyBudgetUsd") };
+}
+
+/** Tenant in scope, expiry within the tenant's key TTL, aliases and limits within the tenant's. */
+async function keyRules(tx: Tx, ctx: GraphQLContext, tenantId: string, expiresAt: Date | null, allowedAliases: string[] | null, limits: KeyLimits): Promise<Date> {
   await requireTenantInScope(ctx, tx, tenantId);
   if (!(await findTenant(tx, tenantId))) throw notFound("tenant", tenantId);
-  const [self, ...above] = await ancestorPolicies(tx, tenantId, true);
+  const chain = await ancestorPolicies(tx, tenantId, true);
+  // A key narrows its tenant like a child tenant would: limits at most every ancestor's.
+  checkNarrowing({ ...EMPTY_TENANT_POLICY, ...limits }, chain);
+  const [self, ...above] = chain;
   const policy = effectivePolicy(self!.policy, above);
   const ttlDays = policy.keyTtlDays ?? DEFAULT_KEY_TTL_DAYS;
   const latest = new Date(Date.now() + ttlDays * DAY_MS);
@@ -52,9 +79,10 @@ export async function createKey(ctx: GraphQLContext, input: CreateKeyInput): Pro
   if (requested && requested.getTime() <= Date.now()) throw badInput("expiresAt", "must be in the future");
   const allowedAliases = checkList("allowedAliases", input.allowedAliases, ALIAS_NAME_PATTERN);
   const allowedRegions = checkList("allowedRegions", input.allowedRegions, REGION_NAME_PATTERN);
+  const limits = checkKeyLimits(input);
   const secret = newGatewayKey();
   return runConfigChange(ctx.deps, ctx.who, async (tx) => {
-    const expiresAt = await keyRules(tx, ctx, input.tenantId, requested, allowedAliases);
+    const expiresAt = await keyRules(tx, ctx, input.tenantId, requested, allowedAliases, limits);
     const key = await insertKey(tx, {
       id: newId("key"),
       tenantId: input.tenantId,
@@ -64,6 +92,7 @@ export async function createKey(ctx: GraphQLContext, input: CreateKeyInput): Pro
       expiresAt,
       allowedAliases,
       allowedRegions,
+      ...limits,
     });
     return { result: { key, secret }, audit: { action: "key.create", target: key.id, after: key } };
   });
@@ -96,7 +125,13 @@ export async function rotateKey(ctx: GraphQLContext, input: RotateKeyInput): Pro
     const old = await requireKey(tx, ctx, input.id);
     if (old.status !== "active") throw conflict(`key ${old.id} is ${old.status}; only an active key can be rotated`);
     if (old.rotatedTo) throw conflict(`key ${old.id} was already rotated to ${old.rotatedTo}`);
-    const expiresAt = await keyRules(tx, ctx, old.tenantId, null, old.allowedAliases);
+    const limits: KeyLimits = {
+      rpm: old.rpm,
+      tpm: old.tpm,
+      dailyBudgetMicros: old.dailyBudgetUsd === null ? null : Math.round(old.dailyBudgetUsd * 1_000_000),
+      monthlyBudgetMicros: old.monthlyBudgetUsd === null ? null : Math.round(old.monthlyBudgetUsd * 1_000_000),
+    };
+    const expiresAt = await keyRules(tx, ctx, old.tenantId, null, old.allowedAliases, limits);
     const key = await insertKey(tx, {
       id: newId("key"),
       tenantId: old.tenantId,
@@ -106,6 +141,7 @@ export async function rotateKey(ctx: GraphQLContext, input: RotateKeyInput): Pro
       expiresAt,
       allowedAliases: old.allowedAliases,
       allowedRegions: old.allowedRegions,
+      ...limits,
     });
     const graceEnd = new Date(Math.min(Date.now() + graceHours * 3_600_000, old.expiresAt?.getTime() ?? Infinity));
     const after = await markRotated(tx, old.id, graceEnd, key.id);

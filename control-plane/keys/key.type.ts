@@ -1,4 +1,4 @@
-import { Field, ID, ObjectType } from "type-graphql";
+import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
 
 @ObjectType()
@@ -18,6 +18,10 @@ export class GatewayKey {
   @Field(() => [String], { nullable: true }) allowedAliases: string[] | null;
   /** Regions whose snapshots carry this key; null = every region. */
   @Field(() => [String], { nullable: true }) allowedRegions: string[] | null;
+  @Field(() => Int, { nullable: true }) rpm: number | null;
+  @Field(() => Int, { nullable: true }) tpm: number | null;
+  @Field(() => Float, { nullable: true }) dailyBudgetUsd: number | null;
+  @Field(() => Float, { nullable: true }) monthlyBudgetUsd: number | null;
   /** Set on a rotated key: the id of the key that replaced it. */
   @Field(() => ID, { nullable: true }) rotatedTo: string | null;
 }

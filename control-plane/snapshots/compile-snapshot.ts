@@ -25,6 +25,8 @@ export interface TenantPolicyRow {
   allowedAliases?: string[] | null;
   allowedJurisdictions?: string[] | null;
   timeZone?: string | null;
+  budgetFailOpen?: boolean | null;
+  featureLimits?: Record<string, { rpm: number | null; tpm: number | null }> | null;
 }
 
 export interface ConfigRows {
@@ -39,6 +41,10 @@ export interface ConfigRows {
     allowedAliases: string[] | null;
     /** Regions whose snapshots carry the key; null or absent = all. */
     allowedRegions?: string[] | null;
+    rpm?: number | null;
+    tpm?: number | null;
+    dailyBudgetMicros?: number | null;
+    monthlyBudgetMicros?: number | null;
   }[];
   deployments: {
     id: string;
@@ -69,6 +75,10 @@ export function compileSnapshot(rows: ConfigRows, region: string, version: numbe
       status: k.status,
       expiresAt: k.expiresAt ? k.expiresAt.toISOString() : null,
       allowedAliases: k.allowedAliases ? [...k.allowedAliases] : null,
+      ...(k.rpm != null || k.tpm != null ? { limits: { rpm: k.rpm ?? null, tpm: k.tpm ?? null } } : {}),
+      ...(k.dailyBudgetMicros != null || k.monthlyBudgetMicros != null
+        ? { budgets: { dailyMicros: k.dailyBudgetMicros ?? null, monthlyMicros: k.monthlyBudgetMicros ?? null } }
+        : {}),
     };
   }
   const tenants: Record<string, SnapshotTenant> = {};
@@ -112,6 +122,8 @@ function compileTenant(t: ConfigRows["tenants"][number]): SnapshotTenant {
     out.budgets = { dailyMicros: t.dailyBudgetMicros ?? null, monthlyMicros: t.monthlyBudgetMicros ?? null };
   }
   if (t.timeZone) out.timeZone = t.timeZone;
+  if (t.budgetFailOpen !== undefined && t.budgetFailOpen !== null) out.budgetFailOpen = t.budgetFailOpen;
+  if (t.featureLimits) out.featureLimits = structuredClone(t.featureLimits);
   if (t.allowedJurisdictions !== undefined) out.allowedJurisdictions = t.allowedJurisdictions ? [...t.allowedJurisdictions] : null;
   if (t.allowedAliases !== undefined) out.allowedAliases = t.allowedAliases ? [...t.allowedAliases] : null;
   return out;

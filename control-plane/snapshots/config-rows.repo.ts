@@ -5,13 +5,15 @@ import type { ConfigRows } from "./compile-snapshot.ts";
 export async function loadConfigRows(q: Queryable): Promise<ConfigRows> {
   const tenantRows = await q<(ConfigRows["tenants"][number] & { rpm: string | null; tpm: string | null; daily: string | null; monthly: string | null })[]>`
     select id, name, status, kind, parent_id as "parentId", rpm, tpm, daily_budget_micros as daily, monthly_budget_micros as monthly,
-      allowed_aliases as "allowedAliases", allowed_jurisdictions as "allowedJurisdictions", time_zone as "timeZone"
+      allowed_aliases as "allowedAliases", allowed_jurisdictions as "allowedJurisdictions", time_zone as "timeZone",
+      budget_fail_open as "budgetFailOpen", feature_limits as "featureLimits"
     from tenants order by id`;
   const n = (v: string | number | null | undefined) => (v === null || v === undefined ? null : Number(v));
   const tenants = tenantRows.map(({ daily, monthly, ...t }) => ({ ...t, rpm: n(t.rpm), tpm: n(t.tpm), dailyBudgetMicros: n(daily), monthlyBudgetMicros: n(monthly) }));
-  const keys = await q<ConfigRows["keys"]>`
+  const keyRows = await q<(ConfigRows["keys"][number] & { rpm: string | null; tpm: string | null; daily: string | null; monthly: string | null })[]>`
     select id, tenant_id as "tenantId", name, key_hash as "keyHash", status, expires_at as "expiresAt",
-           allowed_aliases as "allowedAliases", allowed_regions as "allowedRegions"
+           allowed_aliases as "allowedAliases", allowed_regions as "allowedRegions",
+           rpm, tpm, daily_budget_micros as daily, monthly_budget_micros as monthly
     from gateway_keys order by id`;
   const deployments = await q<ConfigRows["deployments"]>`
     select id, provider, base_url as "baseUrl", model, region, credential_ref as "credentialRef", jurisdiction, flags, status
@@ -32,7 +34,7 @@ export async function loadConfigRows(q: Queryable): Promise<ConfigRows> {
     from prices order by provider, model`;
   return {
     tenants,
-    keys: [...keys],
+    keys: keyRows.map(({ daily, monthly, ...k }) => ({ ...k, rpm: n(k.rpm), tpm: n(k.tpm), dailyBudgetMicros: n(daily), monthlyBudgetMicros: n(monthly) })),
     deployments: [...deployments],
     aliases: [...byAlias].map(([name, deploymentIds]) => ({ name, deploymentIds })),
     prices: prices.map((p) => ({

@@ -90,6 +90,19 @@ test("keys inherit the TTL and aliases; the snapshot carries the tree and its po
   expect((await refusal(t.admin.request(`mutation($t: ID!, $e: DateTime) { createKey(input: { tenantId: $t, name: "k", expiresAt: $e }) { secret } }`, { t: ids.project, e: tooLong }))).message).toContain("7 days");
   expect((await refusal(t.admin.request(`mutation($t: ID!) { createKey(input: { tenantId: $t, name: "k", allowedAliases: ["other-alias"] }) { secret } }`, { t: ids.project }))).message).toContain("allowedAliases");
 
+  // Per-key limits narrow the tenant's (team rpm is 30 by now).
+  expect((await refusal(t.admin.request(`mutation($t: ID!) { createKey(input: { tenantId: $t, name: "k", rpm: 31 }) { secret } }`, { t: ids.project }))).message).toContain("rpm");
+  const limited = await t.admin.request<any>(`mutation($t: ID!) { createKey(input: { tenantId: $t, name: "limited", rpm: 5, tpm: 1000, dailyBudgetUsd: 2.5 }) { key { id rpm tpm dailyBudgetUsd } } }`, { t: ids.project });
+  expect(limited.createKey.key).toMatchObject({ rpm: 5, tpm: 1000, dailyBudgetUsd: 2.5 });
+  // Fail-open and per-feature limits follow the same narrowing.
+  expect((await approve(await proposePolicy(ids.org, { budgetFailOpen: false, featureLimits: [{ feature: "search", rpm: 20 }] }))).approveChange.status).toBe("applied");
+  expect((await refusal(proposePolicy(ids.team, { budgetFailOpen: true }))).message).toContain("budgetFailOpen");
+  expect((await refusal(proposePolicy(ids.team, { featureLimits: [{ feature: "search", rpm: 21 }] }))).message).toContain("featureLimits.search.rpm");
+  expect((await refusal(proposePolicy(ids.team, { featureLimits: [{ feature: "bad feature!", rpm: 1 }] }))).code).toBe("BAD_USER_INPUT");
+  expect((await approve(await proposePolicy(ids.team, { featureLimits: [{ feature: "search", rpm: 10, tpm: 500 }, { feature: "chat", tpm: 100 }] }))).approveChange.status).toBe("applied");
+  const { tenant: team } = await t.admin.request<any>(`query($id: ID!) { tenant(id: $id) { featureLimits { feature rpm tpm } budgetFailOpen } }`, { id: ids.team });
+  expect(team).toEqual({ featureLimits: [{ feature: "chat", rpm: null, tpm: 100 }, { feature: "search", rpm: 10, tpm: 500 }], budgetFailOpen: null });
+
   const sql = postgres(t.db.url, { max: 1, onnotice: () => {} });
   try {
     const [snap] = await sql`select jws from snapshots where region = 'eu' order by version desc limit 1`;
@@ -105,6 +118,10 @@ test("keys inherit the TTL and aliases; the snapshot carries the tree and its po
       allowedAliases: ["chat"],
     });
     expect(payload.tenants[ids.team]).toMatchObject({ kind: "team", parentId: ids.org, limits: { rpm: 30 }, allowedJurisdictions: ["eu"] });
+    expect(payload.tenants[ids.team].featureLimits).toEqual({ chat: { rpm: null, tpm: 100 }, search: { rpm: 10, tpm: 500 } });
+    expect(payload.tenants[ids.org].budgetFailOpen).toBe(false);
+    const keyEntry = Object.values(payload.keys).find((k: any) => k.id === limited.createKey.key.id) as any;
+    expect(keyEntry).toMatchObject({ limits: { rpm: 5, tpm: 1000 }, budgets: { dailyMicros: 2_500_000, monthlyMicros: null } });
     expect(payload.tenants[ids.leaf]).toMatchObject({ kind: "project", parentId: ids.project });
   } finally {
     await sql.end();

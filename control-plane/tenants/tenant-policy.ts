@@ -37,6 +37,22 @@ export function checkNarrowing(policy: TenantPolicyValue, ancestors: AncestorPol
       }
     }
   }
+  if (policy.budgetFailOpen === true) {
+    const closed = ancestors.find((a) => a.policy.budgetFailOpen === false);
+    if (closed) throw badInput("budgetFailOpen", `true widens false set by ancestor ${closed.id}`);
+  }
+  for (const [feature, limits] of Object.entries(policy.featureLimits ?? {})) {
+    for (const kind of ["rpm", "tpm"] as const) {
+      const mine = limits[kind];
+      if (mine === null || mine === undefined) continue;
+      for (const a of ancestors) {
+        const theirs = a.policy.featureLimits?.[feature]?.[kind];
+        if (theirs !== null && theirs !== undefined && mine > theirs) {
+          throw badInput(`featureLimits.${feature}.${kind}`, `${mine} widens ${theirs} set by ancestor ${a.id}`);
+        }
+      }
+    }
+  }
   for (const field of LISTS) {
     const mine = policy[field] as string[] | null;
     if (mine === null) continue;

@@ -4,7 +4,8 @@ import type { Tenant } from "./tenant.type.ts";
 
 const COLUMNS = `id, name, status, kind, parent_id as "parentId", created_at as "createdAt", rpm::int as rpm, tpm::int as tpm,
   (daily_budget_micros::float8 / 1000000) as "dailyBudgetUsd", (monthly_budget_micros::float8 / 1000000) as "monthlyBudgetUsd",
-  allowed_aliases as "allowedAliases", allowed_jurisdictions as "allowedJurisdictions", time_zone as "timeZone", key_ttl_days as "keyTtlDays"`;
+  allowed_aliases as "allowedAliases", allowed_jurisdictions as "allowedJurisdictions", time_zone as "timeZone", key_ttl_days as "keyTtlDays",
+  budget_fail_open as "budgetFailOpen", feature_limits as "featureLimits"`;
 
 export interface TenantFilter {
   parentId?: string | null;

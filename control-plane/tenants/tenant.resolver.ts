@@ -1,4 +1,4 @@
-import { Arg, Ctx, ID, Int, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { requireVisibleTenant, visibleTenants } from "../auth/access.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { notFound } from "../graphql/errors.ts";
@@ -6,7 +6,7 @@ import { pageArgs, toPage } from "../graphql/page.ts";
 import { CreateTenantInput } from "./tenant.input.ts";
 import { listTenantsPage } from "./tenant.repo.ts";
 import { createTenant, moveTenant } from "./tenant.service.ts";
-import { Tenant, TenantConnection } from "./tenant.type.ts";
+import { FeatureLimit, Tenant, TenantConnection } from "./tenant.type.ts";
 
 @Resolver(() => Tenant)
 export class TenantResolver {
@@ -32,6 +32,15 @@ export class TenantResolver {
     const tenant = await ctx.loaders.tenant.load(id);
     if (!tenant) throw notFound("tenant", id);
     return tenant;
+  }
+
+  /** Rate limits per X-Feature-Id set on this tenant, sorted by feature; null inherits. */
+  @FieldResolver(() => [FeatureLimit], { nullable: true })
+  featureLimits(@Root() tenant: Tenant): FeatureLimit[] | null {
+    if (!tenant.featureLimits) return null;
+    return Object.entries(tenant.featureLimits)
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([feature, l]) => ({ feature, rpm: l.rpm ?? null, tpm: l.tpm ?? null }));
   }
 
   @Mutation(() => Tenant)

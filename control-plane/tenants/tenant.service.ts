@@ -29,6 +29,8 @@ export function policyOfTenant(t: Tenant): TenantPolicyValue {
     allowedJurisdictions: t.allowedJurisdictions,
     timeZone: t.timeZone,
     keyTtlDays: t.keyTtlDays,
+    budgetFailOpen: t.budgetFailOpen,
+    featureLimits: t.featureLimits,
   };
 }
 

@@ -1,4 +1,12 @@
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
+
+/** Rate limits for one X-Feature-Id. */
+@ObjectType()
+export class FeatureLimit {
+  @Field(() => String) feature: string;
+  @Field(() => Int, { nullable: true }) rpm: number | null;
+  @Field(() => Int, { nullable: true }) tpm: number | null;
+}
 import { DateTimeResolver } from "graphql-scalars";
 
 /** A node of the tenant tree. Policy fields are this tenant's own; null inherits from the ancestors. */
@@ -19,6 +27,10 @@ export class Tenant {
   @Field(() => [String], { nullable: true }) allowedJurisdictions: string[] | null;
   @Field(() => String, { nullable: true }) timeZone: string | null;
   @Field(() => Int, { nullable: true }) keyTtlDays: number | null;
+  /** Admit budgeted requests when counters are unreachable; null inherits (default false). */
+  @Field(() => Boolean, { nullable: true }) budgetFailOpen: boolean | null;
+  /** Stored as {feature: {rpm, tpm}}; exposed as a sorted list by TenantResolver.featureLimits. */
+  featureLimits: Record<string, { rpm: number | null; tpm: number | null }> | null;
 }
 
 @ObjectType()

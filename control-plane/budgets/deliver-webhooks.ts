@@ -1,0 +1,134 @@
+/**
+ * Delivers budget alerts to the configured webhook: each alert gets one delivery row (so a restart
+ * neither loses nor repeats it), claimed by one worker at a time, POSTed with an `x-gateway-alert-id`
+ * idempotency header, and retried with exponential backoff and jitter until a 2xx or `maxAttempts`.
+ */
+import type { Sql } from "../db/client.ts";
+
+export interface WebhookWorkerOptions {
+  sql: Sql;
+  /** Where alerts are POSTed (BUDGET_WEBHOOK_URL); null = alerts are only listed in GraphQL. */
+  url: string | null;
+  log: (line: string) => void;
+  tickMs?: number;
+  /** First retry after this long, doubling per attempt (default 1 s), at most maxBackoffMs (default 5 min). */
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Given up (status failed) after this many attempts (default 10). */
+  maxAttempts?: number;
+  /** Per POST (default 5 s). */
+  timeoutMs?: number;
+}
+
+export interface WebhookWorker {
+  /** One pass: queue new alerts, deliver what is due. */
+  tick(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+interface DueDelivery {
+  id: string;
+  alertId: string;
+  url: string;
+  payload: unknown;
+  attempts: number;
+}
+
+/** The retry delay after `attempts` failures: base × 2^(attempts−1), capped, ±20% jitter. */
+export function backoffMs(attempts: number, baseMs: number, maxMs: number): number {
+  const raw = Math.min(maxMs, baseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.round(raw * (0.8 + Math.random() * 0.4));
+}
+
+async function post(url: string, alertId: string, payload: unknown, timeoutMs: number): Promise<string | null> {
+  try {
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-gateway-alert-id": alertId },
+      body: JSON.stringify(payload),
+      signal: AbortSignal.timeout(timeoutMs),
+      redirect: "manual",
+    });
+    await response.arrayBuffer().catch(() => {});
+    return response.ok ? null : `HTTP ${response.status}`;
+  } catch (error) {
+    return (error as Error).message.slice(0, 200);
+  }
+}
+
+/** Starts the worker loop (a no-op loop when no URL is configured). */
+export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker {
+  const { sql, url, log } = options;
+  const base = options.baseBackoffMs ?? 1000;
+  const max = options.maxBackoffMs ?? 300_000;
+  const maxAttempts = options.maxAttempts ?? 10;
+  const timeoutMs = options.timeoutMs ?? 5000;
+  let running: Promise<void> | null = null;
+  let stopped = false;
+
+  async function queueNewAlerts(target: string): Promise<void> {
+    await sql`
+      insert into webhook_deliveries (alert_id, url, payload)
+      select a.id, ${target}, jsonb_build_object(
+        'type', 'budget.threshold_crossed', 'alertId', a.id, 'tenantId', a.tenant_id, 'scope', a.scope, 'period', a.period,
+        'threshold', a.threshold, 'capMicros', a.cap_micros, 'spentMicros', a.spent_micros,
+        'capUsd', a.cap_micros::float8 / 1000000, 'spentUsd', a.spent_micros::float8 / 1000000, 'createdAt', a.created_at)
+      from budget_alerts a
+      where a.created_at > now() - interval '2 days'
+        and not exists (select 1 from webhook_deliveries d where d.alert_id = a.id)
+      on conflict (alert_id) do nothing`;
+  }
+
+  /** Claims due rows by pushing their next attempt past the POST timeout, so another worker skips them. */
+  async function claimDue(): Promise<DueDelivery[]> {
+    const lease = `${Math.ceil((timeoutMs * 2) / 1000)} seconds`;
+    return sql<DueDelivery[]>`
+      update webhook_deliveries set next_attempt_at = now() + ${lease}::interval
+      where id in (
+        select id from webhook_deliveries where status = 'pending' and next_attempt_at <= now()
+        order by id limit 20 for update skip locked
+      )
+      returning id::text, alert_id as "alertId", url, payload, attempts`;
+  }
+
+  async function deliver(due: DueDelivery): Promise<void> {
+    const error = await post(due.url, due.alertId, due.payload, timeoutMs);
+    const attempts = due.attempts + 1;
+    if (error === null) {
+      await sql`update webhook_deliveries set status = 'delivered', attempts = ${attempts}, delivered_at = now(), last_error = null where id = ${due.id}`;
+      return;
+    }
+    const failed = attempts >= maxAttempts;
+    const delayMs = backoffMs(attempts, base, max);
+    await sql`update webhook_deliveries set attempts = ${attempts}, last_error = ${error}, status = ${failed ? "failed" : "pending"},
+      next_attempt_at = now() + ${`${delayMs} milliseconds`}::interval where id = ${due.id}`;
+    log(`budget webhook: alert ${due.alertId} attempt ${attempts} failed (${error})${failed ? "; giving up" : `; retrying in ${delayMs} ms`}`);
+  }
+
+  async function pass(): Promise<void> {
+    if (!url) return;
+    await queueNewAlerts(url);
+    for (const due of await claimDue()) await deliver(due);
+  }
+
+  function tick(): Promise<void> {
+    running ??= pass()
+      .catch((error: unknown) => log(`budget webhook: ${(error as Error).message}`))
+      .finally(() => {
+        running = null;
+      });
+    return running;
+  }
+
+  const timer = setInterval(() => {
+    if (!stopped) void tick();
+  }, options.tickMs ?? 1000);
+  return {
+    tick,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
