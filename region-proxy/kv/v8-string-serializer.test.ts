@@ -23,3 +23,13 @@ test("a real KV file stores and lists long values", async () => {
   kv.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+test("every Latin-1 and boundary character keeps its exact code", () => {
+  const latin1 = Array.from({ length: 256 }, (_, i) => String.fromCharCode(i)).join("");
+  for (const s of [latin1, latin1 + "\u0100", "\u00ff\u0100\uffff"]) expect(decodeV8(encodeV8(s))).toBe(s);
+  // One byte per character when every character is Latin-1, as V8 writes it.
+  expect(encodeV8(latin1).length).toBe(2 + 1 + 2 + 256);
+  const sub = new Uint8Array(10 + encodeV8("héllo").length);
+  sub.set(encodeV8("héllo"), 10);
+  expect(decodeV8(sub.subarray(10))).toBe("héllo");
+});

@@ -15,6 +15,7 @@ const NULL = 0x30; // '0'
 const UNDEFINED = 0x5f; // '_'
 const TRUE = 0x54; // 'T'
 const FALSE = 0x46; // 'F'
+const BEYOND_LATIN1 = /[^\u0000-\u00ff]/;
 
 function varint(n: number): number[] {
   const out: number[] = [];
@@ -33,14 +34,13 @@ export function encodeV8(value: unknown): Uint8Array {
   if (value === undefined) return new Uint8Array([...head, UNDEFINED]);
   if (value === true || value === false) return new Uint8Array([...head, value ? TRUE : FALSE]);
   if (typeof value !== "string") throw new Error(`this KV stores strings only (got ${typeof value}); JSON-encode values first`);
-  let oneByte = true;
-  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0xff) oneByte = false;
-  if (oneByte) {
+  // Latin-1 strings (all JSON we store, in practice) are copied natively; hot: every outbox write.
+  if (!BEYOND_LATIN1.test(value)) {
     const len = varint(value.length);
-    const out = new Uint8Array(head.length + 1 + len.length + value.length);
-    out.set([...head, ONE_BYTE_STRING, ...len]);
     const start = head.length + 1 + len.length;
-    for (let i = 0; i < value.length; i++) out[start + i] = value.charCodeAt(i);
+    const out = new Uint8Array(start + value.length);
+    out.set([...head, ONE_BYTE_STRING, ...len]);
+    Buffer.from(out.buffer, start, value.length).write(value, "latin1");
     return out;
   }
   const len = varint(value.length * 2);
@@ -87,9 +87,7 @@ export function decodeV8(bytes: Uint8Array): unknown {
     case ONE_BYTE_STRING: {
       const len = readVarint();
       checkEnd(pos + len);
-      let s = "";
-      for (let i = 0; i < len; i += 8192) s += String.fromCharCode(...bytes.subarray(pos + i, pos + Math.min(len, i + 8192)));
-      return s;
+      return Buffer.from(bytes.buffer, bytes.byteOffset + pos, len).toString("latin1");
     }
     case TWO_BYTE_STRING: {
       const len = readVarint();
