@@ -1,0 +1,218 @@
+/**
+ * The proxy's side of global budgets: it holds this region's leases in memory (and in the lease store),
+ * and asks the control plane for more IN THE BACKGROUND: on a timer (refreshMs), when what is left of a
+ * lease falls under `renewBelow` (30%) of what the last grant left, when a lease expired, and when a
+ * reservation is waiting for growth (leased-budgets.ts). Asks are coalesced: at most one request to the
+ * control plane is in flight per replica, carrying every level that needs an answer.
+ *
+ * Each answer also repairs the region's spend counter from the PostgreSQL ledger (set with a version,
+ * never added): only when the ledger is AHEAD of the counter, because a counter ahead of the ledger is
+ * just usage still in the outbox, and setting it back would forget that spend until it is shipped.
+ */
+import { LEASES_PATH, type LeaseAnswer, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
+import { createMemoryLeaseStore, type LeaseStore } from "./lease-store.ts";
+
+/** The region's spend counters (the Redis or resilient BudgetLedger). */
+export interface LeaseLedger {
+  status(scope: string, period: string): Promise<{ spentMicros: number; reservedMicros: number }>;
+  repair(scope: string, period: string, spentMicros: number, version: number): Promise<void>;
+}
+
+export interface LeaseView {
+  /** False: the control plane holds no cap for this level; the snapshot's cap is enforced as is. */
+  managed: boolean;
+  capMicros: number;
+  grantedMicros: number;
+  /** Epoch ms (the control plane's clock). */
+  expiresAt: number;
+  exhausted: boolean;
+}
+
+export interface LeaseClientOptions {
+  controlPlaneUrl: string;
+  regionToken: string;
+  proxyId: string;
+  ledger: LeaseLedger;
+  store?: LeaseStore;
+  /** Every level used recently is re-asked this often (default 2 s): renewal, repair, alerts. */
+  refreshMs?: number;
+  /** Renew when less than this fraction of the last grant's room is left (default 0.3). */
+  renewBelow?: number;
+  requestTimeoutMs?: number;
+  /** Levels unused for this long are no longer refreshed (default 10 min). */
+  forgetAfterMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface LeaseClient {
+  /** The current lease of a level; undefined until the control plane (or the store) answered for it. */
+  view(scope: string, period: string): LeaseView | undefined;
+  /** Asks for the level soon (coalesced with others); resolves once that answer arrived or failed. */
+  ask(scope: string, period: string, needMicros?: number): Promise<void>;
+  /** A reservation was taken under the lease: renews in the background when little is left. */
+  noteReserved(scope: string, period: string, micros: number): void;
+  stop(): Promise<void>;
+}
+
+interface Level {
+  scope: string;
+  period: string;
+  view?: LeaseView;
+  need: number;
+  /** spent + reserved when the last answer arrived, and what was reserved here since. */
+  usedAtAnswer: number;
+  noted: number;
+  lastUsed: number;
+  loaded: boolean;
+}
+
+interface Batch {
+  ids: Set<string>;
+  done: Promise<void>;
+  resolve: () => void;
+}
+
+/** Starts the background loop; stop() ends it. */
+export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
+  const store = options.store ?? createMemoryLeaseStore();
+  const renewBelow = options.renewBelow ?? 0.3;
+  const forgetAfterMs = options.forgetAfterMs ?? 600_000;
+  const timeoutMs = options.requestTimeoutMs ?? 3000;
+  const url = new URL(LEASES_PATH, options.controlPlaneUrl).toString();
+  const log = options.log ?? (() => {});
+  const levels = new Map<string, Level>();
+  let pending: Batch | null = null;
+  let inFlight: Promise<void> | null = null;
+  let stopped = false;
+  let lastFailureLog = 0;
+
+  const idOf = (scope: string, period: string) => `${scope}|${period}`;
+  function level(scope: string, period: string): Level {
+    const id = idOf(scope, period);
+    let found = levels.get(id);
+    if (!found) levels.set(id, (found = { scope, period, need: 0, usedAtAnswer: 0, noted: 0, lastUsed: Date.now(), loaded: false }));
+    return found;
+  }
+
+  function schedule(ids: Iterable<string>): Promise<void> {
+    if (!pending) {
+      let resolve!: () => void;
+      const done = new Promise<void>((r) => (resolve = r));
+      pending = { ids: new Set(), done, resolve };
+    }
+    for (const id of ids) pending.ids.add(id);
+    const batch = pending;
+    if (!inFlight) kick();
+    return batch.done;
+  }
+
+  function kick(): void {
+    const batch = pending;
+    pending = null;
+    if (!batch || stopped) {
+      batch?.resolve();
+      return;
+    }
+    inFlight = cycle([...batch.ids].map((id) => levels.get(id)!).filter(Boolean))
+      .catch((error: unknown) => log(`leases: ${(error as Error).message}`))
+      .finally(() => {
+        batch.resolve();
+        inFlight = null;
+        if (pending) kick();
+      });
+  }
+
+  async function cycle(batch: Level[]): Promise<void> {
+    if (batch.length === 0) return;
+    for (const l of batch) {
+      if (l.loaded) continue;
+      l.loaded = true;
+      const stored = await store.load(l.scope, l.period).catch(() => null);
+      if (stored && !l.view) l.view = { managed: true, capMicros: stored.capMicros, grantedMicros: stored.grantedMicros, expiresAt: stored.expiresAt, exhausted: stored.exhausted };
+    }
+    const statuses = await Promise.all(batch.map((l) => options.ledger.status(l.scope, l.period).catch(() => null)));
+    const asks: LeaseAsk[] = [];
+    const asked: { level: Level; used: number; spent: number }[] = [];
+    batch.forEach((l, i) => {
+      const status = statuses[i];
+      if (!status) return;
+      asks.push({ scope: l.scope, period: l.period, spentMicros: status.spentMicros, needMicros: l.need });
+      asked.push({ level: l, used: status.spentMicros + status.reservedMicros, spent: status.spentMicros });
+    });
+    if (asks.length === 0) return;
+    let answer: LeaseAnswer;
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { authorization: `Bearer ${options.regionToken}`, "content-type": "application/json", "x-proxy-id": options.proxyId },
+        body: JSON.stringify({ leases: asks }),
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (response.status === 404) {
+        // A control plane without the lease endpoint: no budget is global, the snapshot's caps hold per region.
+        await response.arrayBuffer();
+        answer = { grants: asks.map((a) => ({ scope: a.scope, period: a.period, managed: false as const })) };
+      } else if (!response.ok) throw new Error(`control plane answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+      else answer = (await response.json()) as LeaseAnswer;
+    } catch (error) {
+      if (Date.now() - lastFailureLog > 10_000) {
+        lastFailureLog = Date.now();
+        log(`leases: cannot reach the control plane (${(error as Error).message}); enforcing the leases held`);
+      }
+      return;
+    }
+    for (const [i, grant] of (answer.grants ?? []).entries()) {
+      const entry = asked[i];
+      if (!entry || grant.scope !== entry.level.scope || grant.period !== entry.level.period) continue;
+      const l = entry.level;
+      l.need = 0;
+      l.usedAtAnswer = entry.used;
+      l.noted = 0;
+      if (!grant.managed) {
+        l.view = { managed: false, capMicros: 0, grantedMicros: 0, expiresAt: Number.MAX_SAFE_INTEGER, exhausted: false };
+        continue;
+      }
+      l.view = { managed: true, capMicros: grant.capMicros, grantedMicros: grant.grantedMicros, expiresAt: Date.parse(grant.expiresAt), exhausted: grant.exhausted };
+      await store.save({ scope: l.scope, period: l.period, ...l.view }).catch(() => {});
+      if (grant.ledgerSpentMicros > entry.spent) {
+        await options.ledger.repair(l.scope, l.period, grant.ledgerSpentMicros, grant.ledgerVersion).catch((error: unknown) => log(`leases: repair of ${l.scope} failed: ${(error as Error).message}`));
+      }
+    }
+  }
+
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const live = [...levels.entries()].filter(([, l]) => now - l.lastUsed < forgetAfterMs).map(([id]) => id);
+    for (const [id, l] of levels) if (now - l.lastUsed >= forgetAfterMs) levels.delete(id);
+    if (live.length > 0) void schedule(live);
+  }, options.refreshMs ?? 2000);
+
+  return {
+    view(scope, period) {
+      const l = levels.get(idOf(scope, period));
+      if (l) l.lastUsed = Date.now();
+      return l?.view;
+    },
+    ask(scope, period, needMicros = 0) {
+      const l = level(scope, period);
+      l.lastUsed = Date.now();
+      l.need = Math.max(l.need, needMicros);
+      return schedule([idOf(scope, period)]);
+    },
+    noteReserved(scope, period, micros) {
+      const l = levels.get(idOf(scope, period));
+      if (!l?.view?.managed) return;
+      l.noted += micros;
+      const room = l.view.grantedMicros - l.usedAtAnswer;
+      const left = l.view.grantedMicros - l.usedAtAnswer - l.noted;
+      const id = idOf(scope, period);
+      if (((left < room * renewBelow && !l.view.exhausted) || Date.now() >= l.view.expiresAt) && !pending?.ids.has(id)) void schedule([id]);
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await inFlight;
+      pending?.resolve();
+    },
+  };
+}

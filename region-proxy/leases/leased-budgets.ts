@@ -1,0 +1,113 @@
+/**
+ * Budget reservations under a global budget split into regional leases.
+ *
+ * Every level the control plane manages (lease-client.ts) is reserved with cap
+ * min(snapshot cap, this region's lease): the region's Redis holds its own spend and reservations, and
+ * the lease is this region's cumulative allowance, so the request path never calls the control plane.
+ * When a reservation does not fit:
+ * - the lease can grow (the control plane did not say `exhausted`): the request waits for the background
+ *   renewal already in flight (or asks for one, naming what it needs), bounded by `maxWaitMs`; this is the
+ *   short window in which a request is held, never refused, while a renewal is in flight;
+ * - the spend alone still leaves room (spent + this ≤ cap): it waits, bounded, for reservations of other
+ *   requests to settle (they settle to their real cost, usually far below their worst case);
+ * - otherwise it is refused `budget_exceeded`: the global budget is spent or fully leased out.
+ * A level without an answer yet is asked for (same bound); if the control plane cannot be reached and
+ * no lease is held, the budget fails closed (503 budget_unavailable) unless the tenant fails open.
+ *
+ * OVERSHOOT BOUND. The control plane keeps Σ_regions max(granted_r, spent_r) ≤ cap (grant-lease.ts), and
+ * a region admits a reservation only if spent_r + reserved_r + estimate ≤ granted_r. Spend exceeds a
+ * grant only when a request settles above its reservation, so for every budget and period
+ *     total ledger spend ≤ cap + Σ_regions Σ_{requests r admitted} max(0, actual_r − reserved_r)
+ * and with worst-case reservations (estimated prompt + max_tokens at the deployment's price) the excess
+ * term is the estimate error: a prompt tokenized above its estimate, or a fallback to a dearer
+ * deployment. Transient terms, each bounded and documented where they arise: a region whose Redis
+ * failed over to in-process counters enforces a replica share of the lease per replica (resilient-
+ * counters.ts), and clocks: a lease is used until its expiry by this proxy's clock, and reclaimed by the
+ * control plane only `reclaimGraceMs` after it, which must exceed clock skew plus the longest request.
+ */
+import type { BudgetCheck, Reservation, ReserveResult } from "../counters/budget-types.ts";
+import type { EnforcerBudgets } from "../limits/enforce-limits.ts";
+import type { LeaseClient } from "./lease-client.ts";
+
+export interface LeasedBudgetsOptions {
+  /** The longest a reservation waits for a lease to grow or reservations to settle (default 3 s). */
+  maxWaitMs?: number;
+  now?: () => number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Wraps a region ledger so every managed level is capped by this region's lease. */
+export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient, options: LeasedBudgetsOptions = {}): EnforcerBudgets {
+  const maxWaitMs = options.maxWaitMs ?? 3000;
+  const now = options.now ?? Date.now;
+  /** Micros of reservations waiting for each level's lease to grow. */
+  const waiting = new Map<string, number>();
+
+  function capped(checks: BudgetCheck[]): BudgetCheck[] {
+    return checks.map((check) => {
+      const view = leases.view(check.scope, check.period);
+      if (!view?.managed) return check;
+      // An expired lease allows nothing new until renewed (the control plane may reclaim it).
+      const room = now() >= view.expiresAt ? 0 : view.grantedMicros;
+      return { ...check, capMicros: Math.min(check.capMicros, room) };
+    });
+  }
+
+  async function reserve(checks: BudgetCheck[], micros: number, reserveOptions?: { failOpen?: boolean }): Promise<ReserveResult> {
+    const deadline = now() + maxWaitMs;
+    let pause = 10;
+    for (;;) {
+      const unknown = checks.filter((c) => leases.view(c.scope, c.period) === undefined);
+      if (unknown.length > 0) {
+        await Promise.race([Promise.all(unknown.map((c) => leases.ask(c.scope, c.period, micros))), sleep(Math.max(0, deadline - now()))]);
+        const still = unknown.find((c) => leases.view(c.scope, c.period) === undefined);
+        if (still) {
+          if (reserveOptions?.failOpen) return inner.reserve(checks, micros, reserveOptions);
+          return { ok: false, scope: still.scope, spentMicros: 0, reservedMicros: 0, capMicros: still.capMicros, unavailable: true };
+        }
+      }
+      const levels = capped(checks);
+      const result = await inner.reserve(levels, micros, reserveOptions);
+      if (result.ok) {
+        for (const level of levels) leases.noteReserved(level.scope, level.period, micros);
+        return result;
+      }
+      if (result.unavailable) return result;
+      const level = levels.find((l) => l.scope === result.scope && l.capMicros === result.capMicros) ?? levels.find((l) => l.scope === result.scope)!;
+      const original = checks.find((c) => c.scope === level.scope && c.period === level.period)!;
+      const view = leases.view(level.scope, level.period);
+      const leaseBound = view?.managed === true && level.capMicros < original.capMicros;
+      const canGrow = leaseBound && (!view!.exhausted || now() >= view!.expiresAt);
+      const settlesMayFit = result.spentMicros + micros <= level.capMicros;
+      const left = deadline - now();
+      if ((!canGrow && !settlesMayFit) || left <= 0) return result;
+      if (canGrow) {
+        // Ask for every reservation waiting on this level at once, so one renewal admits them all.
+        const id = `${level.scope}|${level.period}`;
+        waiting.set(id, (waiting.get(id) ?? 0) + micros);
+        try {
+          await Promise.race([leases.ask(level.scope, level.period, result.reservedMicros + waiting.get(id)!), sleep(left)]);
+        } finally {
+          const rest = waiting.get(id)! - micros;
+          if (rest > 0) waiting.set(id, rest);
+          else waiting.delete(id);
+        }
+        // No growth (the control plane is unreachable, or gave less): back off instead of spinning.
+        if ((leases.view(level.scope, level.period)?.grantedMicros ?? 0) <= view!.grantedMicros) {
+          await sleep(Math.min(pause, Math.max(0, deadline - now())));
+          pause = Math.min(pause * 2, 200);
+        }
+      } else {
+        await sleep(Math.min(pause, left));
+        pause = Math.min(pause * 2, 200);
+      }
+    }
+  }
+
+  return {
+    reserve,
+    settle: (reservation: Reservation, actualMicros: number) => inner.settle(reservation, actualMicros),
+    release: (reservation: Reservation) => inner.release(reservation),
+  };
+}

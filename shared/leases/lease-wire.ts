@@ -1,0 +1,78 @@
+/**
+ * POST /internal/v1/leases: how a region proxy asks the control plane for its share of global budgets.
+ *
+ * A budget (scope + period, e.g. `ten:ten_x` + `day:2026-11-25`) is global; the control plane grants
+ * each region a cumulative allowance (`grantedMicros`) for it and keeps Σ over regions of
+ * max(granted, spent) ≤ cap. The region enforces `spent + reserved ≤ grantedMicros` in its own Redis,
+ * so no request ever waits on the control plane except while a lease must grow (see region-proxy/leases/).
+ *
+ * request  (Authorization: Bearer <region token>, X-Proxy-Id):
+ *   { leases: [{ scope, period, spentMicros, needMicros? }] }
+ *     spentMicros: the region's own spend counter for that level (its Redis, unshipped usage included)
+ *     needMicros: the largest reservation currently waiting for the lease to grow (0 if none)
+ * 200: { grants: LeaseGrant[] } one per requested level, same order
+ * 400: malformed body; 401: bad region token
+ */
+export const LEASES_PATH = "/internal/v1/leases";
+/** At most this many levels per request. */
+export const MAX_LEASE_LEVELS = 500;
+
+export interface LeaseAsk {
+  scope: string;
+  period: string;
+  spentMicros: number;
+  needMicros?: number;
+}
+
+export interface LeaseRequest {
+  leases: LeaseAsk[];
+}
+
+export type LeaseGrant =
+  | {
+      scope: string;
+      period: string;
+      /** The control plane caps this budget; the region must stay within grantedMicros. */
+      managed: true;
+      /** The global cap the control plane holds for this level. */
+      capMicros: number;
+      /** Cumulative allowance of this region for the period; never shrinks while the lease is live. */
+      grantedMicros: number;
+      /** ISO time; past it the region may not reserve beyond what it has spent until renewed. */
+      expiresAt: string;
+      /** True when the lease cannot grow further (the global budget is fully spent or leased out). */
+      exhausted: boolean;
+      /** This region's spend for the level in the PostgreSQL ledger, and its version (ledger rows counted). */
+      ledgerSpentMicros: number;
+      ledgerVersion: number;
+    }
+  | {
+      scope: string;
+      period: string;
+      /** The control plane holds no global cap for this level (e.g. a key budget): enforce the snapshot's cap locally. */
+      managed: false;
+    };
+
+export interface LeaseAnswer {
+  grants: LeaseGrant[];
+}
+
+const isCount = (value: unknown): value is number => typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+
+/** Parses a lease request body; returns a message naming the first bad field instead of throwing. */
+export function parseLeaseRequest(body: unknown): LeaseRequest | string {
+  if (typeof body !== "object" || body === null || !Array.isArray((body as { leases?: unknown }).leases)) return "body must be an object with a leases array";
+  const leases = (body as { leases: unknown[] }).leases;
+  if (leases.length > MAX_LEASE_LEVELS) return `at most ${MAX_LEASE_LEVELS} levels per request`;
+  const out: LeaseAsk[] = [];
+  for (const [i, raw] of leases.entries()) {
+    const ask = raw as Partial<LeaseAsk> | null;
+    if (typeof ask !== "object" || ask === null) return `leases[${i}] must be an object`;
+    if (typeof ask.scope !== "string" || ask.scope.length === 0 || ask.scope.length > 200) return `leases[${i}].scope must be a non-empty string`;
+    if (typeof ask.period !== "string" || !/^(day:\d{4}-\d{2}-\d{2}|month:\d{4}-\d{2})$/.test(ask.period)) return `leases[${i}].period must be day:YYYY-MM-DD or month:YYYY-MM`;
+    if (!isCount(ask.spentMicros)) return `leases[${i}].spentMicros must be a non-negative integer`;
+    if (ask.needMicros !== undefined && !isCount(ask.needMicros)) return `leases[${i}].needMicros must be a non-negative integer`;
+    out.push({ scope: ask.scope, period: ask.period, spentMicros: ask.spentMicros, needMicros: ask.needMicros ?? 0 });
+  }
+  return { leases: out };
+}
