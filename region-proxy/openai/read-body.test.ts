@@ -26,7 +26,7 @@ test("a declared length is read whole; JSON, empty and invalid bodies are told a
 
 test("a body cut off before its declared length is an invalid_json verdict, not a throw", async () => {
   const before = results.length;
-  const socket = connect(server.port, "127.0.0.1");
+  const socket = connect({ port: server.port as number, host: "127.0.0.1" });
   await new Promise<void>((resolve) => socket.once("connect", () => resolve()));
   socket.write(`POST / HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 60\r\n\r\n{"a":`);
   await Bun.sleep(50);
