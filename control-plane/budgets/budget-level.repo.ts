@@ -2,14 +2,17 @@
  * What the control plane knows about one budget level (scope + period): its cap and calendar from the
  * tenant tree, and the authoritative spend per region from the usage ledger.
  *
- * Scopes follow the proxy's planLimits: `ten:<tenant id>` covers that tenant's whole subtree. Key
- * budgets (`key:…`) have no control-plane row, so they are not managed here.
+ * Scopes follow the proxy's planLimits: `ten:<tenant id>` covers that tenant's whole subtree, `key:<key id>`
+ * one key's spend.
  * Periods are calendar days/months in the org's (root tenant's) time zone, as at the proxy.
  */
 import type { Queryable } from "../db/client.ts";
 
 export interface BudgetLevel {
+  /** The tenant the level belongs to (a key's own tenant for a key budget): its org's time zone sets the calendar. */
   tenantId: string;
+  /** Set for a key budget: the ledger is summed for that key alone. */
+  keyId: string | null;
   capMicros: number;
   timeZone: string;
   /** Local dates bounding the period: start inclusive, end exclusive (YYYY-MM-DD). */
@@ -46,39 +49,58 @@ export function tenantOfScope(scope: string): string | null {
   return scope.startsWith("ten:") && scope.length > 4 ? scope.slice(4) : null;
 }
 
-/** The level's cap and calendar, or null when the control plane holds no cap for it. */
-export async function findBudgetLevel(q: Queryable, scope: string, period: string): Promise<BudgetLevel | null> {
-  const tenantId = tenantOfScope(scope);
-  const dates = periodDates(period);
-  if (!tenantId || !dates) return null;
-  const rows = await q<{ daily: string | null; monthly: string | null; timeZone: string | null }[]>`
-    with recursive up(id, parent_id, time_zone, depth) as (
-      select id, parent_id, time_zone, 0 from tenants where id = ${tenantId}
-      union all select t.id, t.parent_id, t.time_zone, up.depth + 1 from tenants t join up on t.id = up.parent_id where up.depth < 8
-    )
-    select (select daily_budget_micros::text from tenants where id = ${tenantId}) as daily,
-           (select monthly_budget_micros::text from tenants where id = ${tenantId}) as monthly,
-           (select time_zone from up order by depth desc limit 1) as "timeZone"
-    from tenants where id = ${tenantId}`;
-  const row = rows[0];
-  if (!row) return null;
-  const cap = period.startsWith("day:") ? row.daily : row.monthly;
-  if (cap === null) return null;
-  return { tenantId, capMicros: Number(cap), timeZone: row.timeZone ?? "UTC", ...dates };
+/** The key id of a `key:` scope, else null. */
+export function keyOfScope(scope: string): string | null {
+  return scope.startsWith("key:") && scope.length > 4 ? scope.slice(4) : null;
 }
 
-/** The ledger's spend on the level's subtree during its period, per region. */
+/** The cap of the scope's own row for the period's kind, and the tenant whose tree sets the calendar. */
+async function capOf(q: Queryable, scope: string, daily: boolean): Promise<{ tenantId: string; keyId: string | null; cap: string | null } | null> {
+  const tenantId = tenantOfScope(scope);
+  if (tenantId) {
+    const [row] = await q<{ cap: string | null }[]>`select (case when ${daily} then daily_budget_micros else monthly_budget_micros end)::text as cap from tenants where id = ${tenantId}`;
+    return row ? { tenantId, keyId: null, cap: row.cap } : null;
+  }
+  const keyId = keyOfScope(scope);
+  if (!keyId) return null;
+  const [row] = await q<{ tenantId: string; cap: string | null }[]>`select tenant_id as "tenantId", (case when ${daily} then daily_budget_micros else monthly_budget_micros end)::text as cap from gateway_keys where id = ${keyId}`;
+  return row ? { tenantId: row.tenantId, keyId, cap: row.cap } : null;
+}
+
+/** The level's cap and calendar, or null when the control plane holds no cap for it. */
+export async function findBudgetLevel(q: Queryable, scope: string, period: string): Promise<BudgetLevel | null> {
+  const dates = periodDates(period);
+  if (!dates) return null;
+  const owner = await capOf(q, scope, period.startsWith("day:"));
+  if (!owner || owner.cap === null) return null;
+  const [root] = await q<{ timeZone: string | null }[]>`
+    with recursive up(id, parent_id, time_zone, depth) as (
+      select id, parent_id, time_zone, 0 from tenants where id = ${owner.tenantId}
+      union all select t.id, t.parent_id, t.time_zone, up.depth + 1 from tenants t join up on t.id = up.parent_id where up.depth < 8
+    ) select time_zone as "timeZone" from up order by depth desc limit 1`;
+  return { tenantId: owner.tenantId, keyId: owner.keyId, capMicros: Number(owner.cap), timeZone: root?.timeZone ?? "UTC", ...dates };
+}
+
+/** The ledger's spend on the level (a tenant's subtree, or one key) during its period, per region. */
 export async function ledgerSpendByRegion(q: Queryable, level: BudgetLevel): Promise<Map<string, RegionLedgerSpend>> {
-  const rows = await q<{ region: string; spent: string; rows: number }[]>`
-    with recursive sub(id) as (
-      select ${level.tenantId}::text union select t.id from tenants t join sub on t.parent_id = sub.id
-    )
-    select region, coalesce(sum(cost_micros), 0)::text as spent, count(*)::int as rows
-    from usage_events
-    where tenant_id in (select id from sub)
-      and time >= (${level.startDate}::timestamp at time zone ${level.timeZone})
-      and time < (${level.endDate}::timestamp at time zone ${level.timeZone})
-    group by region`;
+  const rows = level.keyId
+    ? await q<{ region: string; spent: string; rows: number }[]>`
+        select region, coalesce(sum(cost_micros), 0)::text as spent, count(*)::int as rows
+        from usage_events
+        where key_id = ${level.keyId}
+          and time >= (${level.startDate}::timestamp at time zone ${level.timeZone})
+          and time < (${level.endDate}::timestamp at time zone ${level.timeZone})
+        group by region`
+    : await q<{ region: string; spent: string; rows: number }[]>`
+        with recursive sub(id) as (
+          select ${level.tenantId}::text union select t.id from tenants t join sub on t.parent_id = sub.id
+        )
+        select region, coalesce(sum(cost_micros), 0)::text as spent, count(*)::int as rows
+        from usage_events
+        where tenant_id in (select id from sub)
+          and time >= (${level.startDate}::timestamp at time zone ${level.timeZone})
+          and time < (${level.endDate}::timestamp at time zone ${level.timeZone})
+        group by region`;
   return new Map(rows.map((r) => [r.region, { spentMicros: Number(r.spent), rows: r.rows }]));
 }
 

@@ -176,7 +176,15 @@ export async function approveChange(ctx: GraphQLContext, id: string): Promise<Ch
     return { result: after, audit: { action: "change.approve", target: id, after: { approvals: count, status } } };
   });
   if (markedStale) throw conflict(`change request ${id} is stale: its targets changed since it was proposed; propose it again`);
-  return cr.status === "approved" ? applyChangeRequest(ctx.deps, id, ctx.who) : cr;
+  if (cr.status !== "approved") return cr;
+  try {
+    return await applyChangeRequest(ctx.deps, id, ctx.who);
+  } catch (error) {
+    // Two last approvals racing: the other one applied it; this approval still counted.
+    const now = await findChangeRequest(ctx.deps.sql, id);
+    if (now?.status === "applied") return now;
+    throw error;
+  }
 }
 
 export async function rejectChange(ctx: GraphQLContext, id: string, reason: string | null): Promise<ChangeRequestRow> {

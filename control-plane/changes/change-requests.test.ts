@@ -145,3 +145,17 @@ test("a kill switch applies at once, without approval, audited as break-glass", 
   expect(await errorCode(ann.client.request(`mutation($t: KillSwitchTarget!) { killSwitch(target: $t, reason: "x") { affected } }`, { t: { kind: "provider", id: "openai" } }))).toBe("FORBIDDEN");
   expect(await errorCode(t.admin.request(`mutation($t: KillSwitchTarget!) { killSwitch(target: $t, reason: "x") { affected } }`, { t: { kind: "planet", id: "x" } }))).toBe("BAD_USER_INPUT");
 });
+
+test("the last two approvals racing apply the request exactly once", async () => {
+  const { configVersion: before } = await t.admin.request<{ configVersion: number }>(`{ configVersion }`);
+  const current = (await chain("chat"))!;
+  const target = current.includes(seeded.usDeploymentId) && current.length === 1 ? [seeded.euDeploymentId] : [seeded.usDeploymentId];
+  const cr = await propose(ann, [aliasOp("chat", target)]);
+  const [a, b] = await Promise.all([approve(ben, cr.id), approve(cat, cr.id)]);
+  // Serialised by the config lock: the first sees one approval (pending), the second applies; never an error.
+  expect([a.status, b.status]).toContain("applied");
+  expect((await status(cr.id)).status).toBe("applied");
+  expect((await t.admin.request<{ configVersion: number }>(`{ configVersion }`)).configVersion).toBe(before + 1);
+  const { auditLog } = await t.admin.request<any>(`query($id: String!) { auditLog(target: $id) { items { action } } }`, { id: cr.id });
+  expect(auditLog.items.filter((e: { action: string }) => e.action === "change.apply")).toHaveLength(1);
+});
