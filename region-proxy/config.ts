@@ -3,6 +3,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { JWK } from "jose";
+import { breakerOptionsFromEnv } from "./breaker/create-breaker.ts";
 
 export interface ProxyConfig {
   region: string;
@@ -26,6 +27,8 @@ export interface ProxyConfig {
   redisUrl?: string;
   /** This replica's share of every limit while Redis is unreachable (1 / replicas); default 1. */
   replicaShare?: number;
+  /** Circuit breaker: failures that open it, cool-down, and (tests) the Redis key prefix; shared through `redisUrl` when set. */
+  breaker?: { failureThreshold?: number; coolDownMs?: number; prefix?: string };
   /** Where `env:NAME` credential refs resolve; default process.env. */
   credentials?: Record<string, string | undefined>;
   log?: (line: string) => void;
@@ -90,6 +93,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     replicaShare = Number(env.REPLICA_SHARE);
     if (!(replicaShare > 0 && replicaShare <= 1)) problems.push(`REPLICA_SHARE must be a number in (0, 1], e.g. 0.5 for two replicas (got "${env.REPLICA_SHARE}")`);
   }
+  let breaker: ProxyConfig["breaker"];
+  try {
+    breaker = breakerOptionsFromEnv(env);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   const config: ProxyConfig = {
     region,
     controlPlaneUrl,
@@ -107,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     totalTimeoutMs: positiveInt(env, "VENDOR_TOTAL_TIMEOUT_MS", problems),
     redisUrl: env.REDIS_URL || undefined,
     replicaShare,
+    breaker,
     credentials: env,
   };
   if (problems.length > 0) throw new ConfigError(`region proxy configuration is invalid:\n  - ${problems.join("\n  - ")}`);

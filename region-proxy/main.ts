@@ -14,7 +14,7 @@ import { errorResponse } from "./openai/error-response.ts";
 import { startFlusher } from "./outbox/flusher.ts";
 import { UsageOutbox } from "./outbox/outbox.ts";
 import { createLimits } from "./limits/create-limits.ts";
-import { createMemoryBreaker } from "./breaker/memory-breaker.ts";
+import { createBreaker } from "./breaker/create-breaker.ts";
 import type { Limits } from "./pipeline/limits.ts";
 import type { DeploymentHealth } from "./providers/deployment-health.ts";
 import { adapterFor } from "./providers/registry.ts";
@@ -37,7 +37,7 @@ export interface RunningProxy {
 
 /**
  * Wiring a caller may replace (tests, or a shared Redis breaker). By default the proxy runs the real
- * limits enforcer (Redis when `redisUrl` is set, in-process otherwise) and an in-process circuit breaker.
+ * limits enforcer and circuit breaker (both shared through Redis when `redisUrl` is set, in-process otherwise).
  */
 export interface ProxyExtras {
   limits?: Limits;
@@ -62,6 +62,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   await Promise.race([loop.pollOnce(), Bun.sleep(FIRST_POLL_WAIT_MS)]);
 
   const ownLimits = extras.limits ? null : await createLimits({ region: config.region, redisUrl: config.redisUrl, replicaShare: config.replicaShare, log });
+  const ownBreaker = extras.health ? null : await createBreaker({ region: config.region, redisUrl: config.redisUrl, ...config.breaker, log });
   let shuttingDown = false;
   const inFlight = new InFlight();
   const totalMs = config.totalTimeoutMs ?? 120_000;
@@ -70,7 +71,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     proxyId,
     current,
     limits: extras.limits ?? ownLimits!.enforcer,
-    health: extras.health ?? createMemoryBreaker(),
+    health: extras.health ?? ownBreaker!.breaker,
     adapterFor,
     resolveCredential: createCredentialResolver(config.credentials ?? process.env),
     appendUsage: (event) => outbox.append(event),
@@ -104,6 +105,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     await flusher.stop();
     await Promise.race([flusher.flushNow(), Bun.sleep(3_000)]);
     await ownLimits?.close();
+    await ownBreaker?.close();
     kv.close();
     log("stopped");
   }

@@ -1,0 +1,73 @@
+/**
+ * Builds the proxy's circuit breaker from configuration: with a Redis URL, one breaker shared by every
+ * replica of the region (keys under `gw:<region>:br:<deployment>`, so failures seen by one replica
+ * open the circuit for all, and exactly one replica probes after the cool-down); without it, an
+ * in-process breaker. A Redis that is down never fails a request: the executor treats a breaker
+ * error as "may attempt" (fail open) and logs it.
+ */
+import Redis from "ioredis";
+import type { BreakerOptions, CircuitBreaker } from "./breaker-types.ts";
+import { createMemoryBreaker } from "./memory-breaker.ts";
+import { createRedisBreaker } from "./redis-breaker.ts";
+
+export interface BreakerConfig extends BreakerOptions {
+  region: string;
+  /** Unset = in-process breaker. */
+  redisUrl?: string;
+  /** Overrides the key prefix (tests); default `gw:<region>:`. */
+  prefix?: string;
+  /** A breaker call slower than this fails (and so fails open); default 100 ms. */
+  timeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningBreaker {
+  breaker: CircuitBreaker;
+  shared: boolean;
+  close(): Promise<void>;
+}
+
+const CONNECT_WAIT_MS = 2_000;
+
+/**
+ * Reads `BREAKER_FAILURES` and `BREAKER_COOLDOWN_MS` (positive integers); throws naming a bad value.
+ * @example breakerOptionsFromEnv({ BREAKER_FAILURES: "3", BREAKER_COOLDOWN_MS: "30000" })
+ */
+export function breakerOptionsFromEnv(env: Record<string, string | undefined>): BreakerOptions {
+  const read = (name: string): number | undefined => {
+    const raw = env[name];
+    if (raw === undefined || raw === "") return undefined;
+    const value = Number(raw);
+    if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer (got "${raw}")`);
+    return value;
+  };
+  const options: BreakerOptions = {};
+  const failures = read("BREAKER_FAILURES");
+  const coolDown = read("BREAKER_COOLDOWN_MS");
+  if (failures !== undefined) options.failureThreshold = failures;
+  if (coolDown !== undefined) options.coolDownMs = coolDown;
+  return options;
+}
+
+export async function createBreaker(config: BreakerConfig): Promise<RunningBreaker> {
+  const options: BreakerOptions = { failureThreshold: config.failureThreshold, coolDownMs: config.coolDownMs, probeTimeoutMs: config.probeTimeoutMs };
+  if (!config.redisUrl) return { breaker: createMemoryBreaker(options), shared: false, close: async () => {} };
+  const log = config.log ?? (() => {});
+  const client = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: config.timeoutMs ?? 100 });
+  let reported = false;
+  client.on("error", (error: Error) => {
+    if (!reported) log(`circuit breaker Redis unavailable (failing open): ${error.message}`);
+    reported = true;
+  });
+  client.on("ready", () => {
+    reported = false;
+  });
+  await Promise.race([client.connect().catch(() => {}), Bun.sleep(CONNECT_WAIT_MS)]);
+  return {
+    breaker: createRedisBreaker(client, { ...options, prefix: config.prefix ?? `gw:${config.region}:` }),
+    shared: true,
+    close: async () => {
+      client.disconnect();
+    },
+  };
+}

@@ -1,0 +1,164 @@
+/**
+ * A fake OpenAI API (https://platform.openai.com/docs/api-reference/chat) for tests:
+ * `POST /v1/chat/completions` and `POST /v1/embeddings`, Bearer key check answered like OpenAI (401
+ * invalid_api_key whose message ECHOES the key it was given, as OpenAI echoes a masked fragment: the
+ * gateway must never pass it on), OpenAI's error JSON, unstreamed completions and the documented
+ * chunk sequence (role chunk, content deltas, tool_calls with `id`/`name` first and `arguments` in
+ * pieces, finish chunk, `choices: []` usage chunk when `stream_options.include_usage`, `[DONE]`;
+ * every chunk carries `usage: null` in that mode).
+ *
+ * It echoes the last user text; with tools and "call tool" in it (or tool_choice "required" or a named
+ * function) it calls a tool with `{"echo": <text>}`; with response_format json_object/json_schema it
+ * answers the JSON `{"echo": <text>}`. Usage: 1 token per 4 characters of the messages; models with
+ * "cached" report prompt_tokens_details.cached_tokens, models with "reasoning" report
+ * completion_tokens_details.reasoning_tokens (both included in the totals, as OpenAI counts them).
+ * Fault models: error-500, overloaded (503), rate-limit (429, retry-after-ms 50), error-400,
+ * context-length, hang, garbage, stream-cut, stream-hang.
+ */
+import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
+
+export interface FakeOpenAI extends FakeVendor {
+  /** Calls that named this model (chat or embeddings). */
+  callsFor(model: string): number;
+  /** While set, every call for `model` answers this status (OpenAI's server_error JSON); null ends the outage. */
+  setOutage(model: string, status: number | null): void;
+}
+
+const openaiError = (status: number, message: string, type: string, code: string | null, param: string | null = null, headers: Record<string, string> = {}) =>
+  json(status, { error: { message, type, param, code } }, headers);
+
+type Msg = { role: string; content: unknown; tool_calls?: unknown };
+type Tool = { type: string; function: { name: string } };
+
+function lastUserText(messages: Msg[]): string {
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const m = messages[i]!;
+    if (m.role === "tool") return "tool result received";
+    if (m.role !== "user") continue;
+    if (typeof m.content === "string") return m.content;
+    if (Array.isArray(m.content)) return m.content.filter((p: { type?: string }) => p.type === "text").map((p: { text?: string }) => p.text ?? "").join(" ");
+  }
+  return "";
+}
+
+function fault(model: string, raw: Request, stream: boolean): Response | Promise<Response> | null {
+  switch (model) {
+    case "error-500":
+      return openaiError(500, "The server had an error while processing your request. Sorry about that!", "server_error", null);
+    case "overloaded":
+      return openaiError(503, "The engine is currently overloaded, please try again later.", "server_error", null);
+    case "rate-limit":
+      return openaiError(429, "Rate limit reached for requests. Please try again in 50ms.", "requests", "rate_limit_exceeded", null, { "retry-after-ms": "50", "retry-after": "1" });
+    case "error-400":
+      return openaiError(400, "Invalid value for 'temperature': must be at most 2.", "invalid_request_error", "invalid_value", "temperature");
+    case "context-length":
+      return openaiError(400, "This model's maximum context length is 128000 tokens. However, your messages resulted in 130412 tokens. Please reduce the length of the messages.", "invalid_request_error", "context_length_exceeded", "messages");
+    case "hang":
+      return hang(raw);
+    case "garbage":
+      return garbage(stream);
+  }
+  return null;
+}
+
+function chat(body: Record<string, unknown>, raw: Request): Response | Promise<Response> {
+  const model = body.model as string;
+  if (!Array.isArray(body.messages) || body.messages.length === 0) return openaiError(400, "[] is too short - 'messages'", "invalid_request_error", "invalid_value", "messages");
+  if (body.stream_options != null && body.stream !== true) return openaiError(400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.", "invalid_request_error", "invalid_value", "stream_options");
+  const stream = body.stream === true;
+  const failed = fault(model, raw, stream);
+  if (failed) return failed;
+  const messages = body.messages as Msg[];
+  const userText = lastUserText(messages);
+  const tools = (body.tools as Tool[] | undefined) ?? [];
+  const choice = body.tool_choice as string | { function?: { name?: string } } | undefined;
+  const forced = typeof choice === "object" ? choice.function?.name : choice === "required" ? tools[0]?.function.name : undefined;
+  const callName = tools.length > 0 && choice !== "none" ? (forced ?? (userText.includes("call tool") ? tools[0]!.function.name : undefined)) : undefined;
+  const format = (body.response_format as { type?: string } | undefined)?.type;
+  const text = callName ? "" : format === "json_object" || format === "json_schema" ? JSON.stringify({ echo: userText }) : `Echo: ${userText}`;
+  const toolCall = callName ? { id: "call_fakeopenai1", type: "function", function: { name: callName, arguments: JSON.stringify({ echo: userText }) } } : null;
+  const prompt = countTokens(JSON.stringify([messages, tools, body.response_format ?? null]));
+  const reasoning = model.includes("reasoning") ? 16 : 0;
+  const completion = (text === "" ? 0 : pieces(text).length) + (toolCall ? 5 : 0) + reasoning;
+  const usage = {
+    prompt_tokens: prompt,
+    completion_tokens: completion,
+    total_tokens: prompt + completion,
+    prompt_tokens_details: { cached_tokens: model.includes("cached") ? Math.min(prompt, 8) : 0, audio_tokens: 0 },
+    completion_tokens_details: { reasoning_tokens: reasoning, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+  };
+  const finish = toolCall ? "tool_calls" : "stop";
+  const base = { id: "chatcmpl-fakeOpenAI01", created: 1772304649, model, system_fingerprint: "fp_fake", service_tier: "default" };
+  if (!stream) {
+    const message = { role: "assistant", content: text === "" ? null : text, refusal: null, annotations: [], ...(toolCall ? { tool_calls: [toolCall] } : {}) };
+    return json(200, { ...base, object: "chat.completion", choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], usage });
+  }
+  const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
+  const chunk = (delta: unknown, finishReason: string | null = null) => ({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...(includeUsage ? { usage: null } : {}) });
+  const frames: unknown[] = [chunk({ role: "assistant", content: "", refusal: null })];
+  for (const piece of pieces(text)) frames.push(chunk({ content: piece }));
+  if (toolCall) {
+    frames.push(chunk({ tool_calls: [{ index: 0, id: toolCall.id, type: "function", function: { name: callName, arguments: "" } }] }));
+    const args = toolCall.function.arguments;
+    for (let i = 0; i < args.length; i += 7) frames.push(chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(i, i + 7) } }] }));
+  }
+  frames.push(chunk({}, finish));
+  if (includeUsage) frames.push({ ...base, object: "chat.completion.chunk", choices: [], usage });
+  return sse([...frames.map((f) => `data: ${JSON.stringify(f)}\n\n`), "data: [DONE]\n\n"], { "x-request-id": "req_fakeopenai" }, streamFault(model));
+}
+
+/** A deterministic unit-ish vector from the text, so equal inputs embed equally. */
+function vector(text: string, dimensions: number): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < dimensions; i++) out.push(Math.sin(text.length + i * 0.7 + (text.charCodeAt(i % Math.max(1, text.length)) || 0)) / Math.sqrt(dimensions));
+  return out;
+}
+
+function embeddings(body: Record<string, unknown>, raw: Request): Response | Promise<Response> {
+  const model = body.model as string;
+  const failed = fault(model, raw, false);
+  if (failed) return failed;
+  const input = body.input;
+  const inputs = typeof input === "string" ? [input] : Array.isArray(input) && input.length > 0 && input.every((i) => typeof i === "string") ? (input as string[]) : null;
+  if (!inputs || inputs.some((i) => i === "")) return openaiError(400, "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", "invalid_request_error", null, "input");
+  const dimensions = typeof body.dimensions === "number" ? body.dimensions : 8;
+  const base64 = body.encoding_format === "base64";
+  const data = inputs.map((text, index) => {
+    const values = vector(text, dimensions);
+    const embedding = base64 ? Buffer.from(new Float32Array(values).buffer).toString("base64") : values;
+    return { object: "embedding", index, embedding };
+  });
+  const tokens = inputs.reduce((n, text) => n + countTokens(text), 0);
+  return json(200, { object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
+}
+
+function answer(req: RecordedRequest, raw: Request, apiKey: string, count: (model: string) => void, outages: Map<string, number>): Response | Promise<Response> {
+  const auth = req.headers.authorization ?? "";
+  if (auth !== `Bearer ${apiKey}`) {
+    const given = auth.replace(/^Bearer /, "");
+    return openaiError(401, `Incorrect API key provided: ${given}. You can find your API key at https://platform.openai.com/account/api-keys.`, "invalid_request_error", "invalid_api_key");
+  }
+  const body = req.body as Record<string, unknown> | null;
+  if (typeof body !== "object" || body === null) return openaiError(400, "We could not parse the JSON body of your request.", "invalid_request_error", null);
+  if (typeof body.model !== "string") return openaiError(400, "you must provide a model parameter", "invalid_request_error", null);
+  count(body.model);
+  const outage = outages.get(body.model);
+  if (outage !== undefined) return openaiError(outage, "The server is temporarily unavailable (fake outage).", "server_error", null);
+  if (req.path === "/v1/chat/completions") return chat(body, raw);
+  if (req.path === "/v1/embeddings") return embeddings(body, raw);
+  return openaiError(404, `Invalid URL (POST ${req.path})`, "invalid_request_error", null);
+}
+
+/** Starts the fake on 127.0.0.1 (port 0 unless given); the key it accepts defaults to `test-openai-key`. */
+export async function startFakeOpenAI(opts?: { port?: number; apiKey?: string }): Promise<FakeOpenAI> {
+  const apiKey = opts?.apiKey ?? "test-openai-key";
+  const perModel = new Map<string, number>();
+  const count = (model: string) => void perModel.set(model, (perModel.get(model) ?? 0) + 1);
+  const outages = new Map<string, number>();
+  const server = await startFakeServer(opts?.port, (req, raw) => answer(req, raw, apiKey, count, outages));
+  return {
+    ...server,
+    callsFor: (model) => perModel.get(model) ?? 0,
+    setOutage: (model, status) => void (status === null ? outages.delete(model) : outages.set(model, status)),
+  };
+}
