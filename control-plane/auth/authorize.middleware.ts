@@ -1,7 +1,8 @@
 /**
  * Global type-graphql middleware: every root Query/Mutation field is checked against FIELD_POLICY
  * before its resolver runs (default deny), and every refused mutation — wrong role, out of scope,
- * self-approval, stale, bad input — is written to the audit log as `refused.<field>`.
+ * self-approval, stale, bad input — is written to the audit log as `refused.<field>`, as are the
+ * FORBIDDEN / NOT_FOUND reads of principals confined to a subtree (a tenant admin probing elsewhere).
  */
 import { GraphQLError } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
@@ -10,7 +11,7 @@ import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { forbidden } from "./access.ts";
 import { FIELD_POLICY } from "./field-policy.ts";
-import { hasRole } from "./principal.ts";
+import { hasRole, seesAllTenants } from "./principal.ts";
 
 const AUDITED_REFUSALS = new Set<string>([
   GraphQLCode.FORBIDDEN,
@@ -32,7 +33,9 @@ export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, a
   if (parent !== "Query" && parent !== "Mutation") return next();
   const refuse = async (error: unknown): Promise<never> => {
     const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
-    if (parent === "Mutation" && typeof code === "string" && AUDITED_REFUSALS.has(code)) {
+    // Every refused mutation; and a scoped principal's refused reads, which is how reaching across tenants shows.
+    const reachAcross = parent === "Query" && !seesAllTenants(context.principal) && (code === GraphQLCode.FORBIDDEN || code === GraphQLCode.NOT_FOUND);
+    if ((parent === "Mutation" || reachAcross) && typeof code === "string" && AUDITED_REFUSALS.has(code)) {
       await runAudited(context.deps.sql, context.who, async () => ({
         result: null,
         audit: { action: `refused.${info.fieldName}`, target: targetOf(args), after: { code, message: (error as Error).message } },
