@@ -144,13 +144,13 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
   const tenantIds = new Set<string>();
   const set = (entity: PolicyEntity, id: string, value: Record<string, unknown> | null) => {
     touched.set(`${entity}\u0000${id}`, { entity, id });
-    const table = working[entity] as Record<string, unknown>;
+    const table = (working[entity] ??= {}) as Record<string, unknown>;
     if (value === null) delete table[id];
     else table[id] = value;
   };
   for (const [i, op] of operations.entries()) {
     const field = `operations[${i}]`;
-    if (op.op !== "tenant.policy" && !isAdmin) throw forbidden(`${field}: a tenant admin may only propose tenant.policy changes`);
+    if (op.op !== "tenant.policy" && op.op !== "tenant.enable" && !isAdmin) throw forbidden(`${field}: a tenant admin may only propose tenant.policy and tenant.enable changes`);
     switch (op.op) {
       case "alias.create":
       case "alias.update": {
@@ -182,11 +182,15 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
         break;
       }
       case "deployment.update":
-      case "deployment.disable": {
+      case "deployment.disable":
+      case "deployment.enable": {
         const id = op.id ?? "";
         const base = working.deployment[id];
         if (!base) throw notFound("deployment", id);
-        const next = op.op === "deployment.disable" ? { ...base, status: "disabled" as const } : mergeDeployment(base, op.deployment, `${field}.deployment`);
+        const next =
+          op.op === "deployment.update"
+            ? mergeDeployment(base, op.deployment, `${field}.deployment`)
+            : { ...base, status: op.op === "deployment.disable" ? ("disabled" as const) : ("active" as const) };
         set("deployment", id, next as unknown as Record<string, unknown>);
         break;
       }
@@ -214,8 +218,20 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
         tenantIds.add(id);
         break;
       }
+      case "tenant.enable": {
+        // Undoes a tenant kill switch; needs the same review as any policy change.
+        const id = op.id ?? "";
+        if (!isAdmin) await requireTenantInScope(ctx, tx, id);
+        if (!(await findTenant(tx, id))) throw notFound("tenant", id);
+        set("tenantStatus", id, null);
+        tenantIds.add(id);
+        break;
+      }
       default:
-        throw badInput(`${field}.op`, "must be one of alias.create, alias.update, alias.delete, deployment.create, deployment.update, deployment.disable, price.set, price.delete, tenant.policy");
+        throw badInput(
+          `${field}.op`,
+          "must be one of alias.create, alias.update, alias.delete, deployment.create, deployment.update, deployment.disable, deployment.enable, price.set, price.delete, tenant.policy, tenant.enable",
+        );
     }
   }
   const writes: EntityWrite[] = [];

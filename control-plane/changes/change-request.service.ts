@@ -101,7 +101,7 @@ export async function proposeRollback(ctx: GraphQLContext, toVersion: number, de
       writes,
       bases,
       diff,
-      tenantIds: [...new Set(writes.filter((w) => w.entity === "tenantPolicy").map((w) => w.id))].sort(),
+      tenantIds: [...new Set(writes.filter((w) => w.entity === "tenantPolicy" || w.entity === "tenantStatus").map((w) => w.id))].sort(),
       baseVersion: await configVersion(tx),
       applyAt: when,
     });

@@ -63,8 +63,9 @@ export class DeploymentFieldsInput {
 /**
  * One operation of a change request. `op` picks the operation and which other fields it reads:
  * alias.create / alias.update (alias), alias.delete (id = name), deployment.create (deployment),
- * deployment.update (id, deployment), deployment.disable (id), price.set (price),
- * price.delete (id = "provider:model"), tenant.policy (id = tenant id, tenantPolicy).
+ * deployment.update (id, deployment), deployment.disable / deployment.enable (id), price.set (price),
+ * price.delete (id = "provider:model"), tenant.policy (id = tenant id, tenantPolicy),
+ * tenant.enable (id = tenant id; undoes a kill switch).
  */
 @InputType()
 export class ChangeOperationInput {

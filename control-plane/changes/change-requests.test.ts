@@ -159,3 +159,25 @@ test("the last two approvals racing apply the request exactly once", async () =>
   const { auditLog } = await t.admin.request<any>(`query($id: String!) { auditLog(target: $id) { items { action } } }`, { id: cr.id });
   expect(auditLog.items.filter((e: { action: string }) => e.action === "change.apply")).toHaveLength(1);
 });
+
+test("what a kill switch disabled comes back only through review", async () => {
+  await t.admin.request(`mutation($t: KillSwitchTarget!) { killSwitch(target: $t, reason: "incident") { affected } }`, { t: { kind: "tenant", id: seeded.tenantId } });
+  const tenantStatus = async () => (await t.admin.request<any>(`query($id: ID!) { tenant(id: $id) { status } }`, { id: seeded.tenantId })).tenant.status;
+  expect(await tenantStatus()).toBe("disabled");
+  const { deployments } = await t.admin.request<any>(`{ deployments(status: "disabled") { items { id } } }`);
+  const disabledDep = deployments.items[0].id;
+  const cr = await propose(ann, [
+    { op: "tenant.enable", id: seeded.tenantId },
+    { op: "deployment.enable", id: disabledDep },
+  ]);
+  expect(cr.diff).toEqual([
+    { entity: "tenantStatus", id: seeded.tenantId, field: "status", before: "disabled", after: null },
+    { entity: "deployment", id: disabledDep, field: "status", before: "disabled", after: "active" },
+  ]);
+  expect(await tenantStatus()).toBe("disabled");
+  await approve(ben, cr.id);
+  expect((await approve(cat, cr.id)).status).toBe("applied");
+  expect(await tenantStatus()).toBe("active");
+  const after = await t.admin.request<any>(`{ deployments(status: "active") { items { id } } }`);
+  expect(after.deployments.items.map((d: { id: string }) => d.id)).toContain(disabledDep);
+});

@@ -6,7 +6,7 @@ import { EMPTY_TENANT_POLICY } from "./policy-state.ts";
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 
 export async function loadPolicyState(q: Queryable): Promise<PolicyState> {
-  const state: PolicyState = { alias: {}, deployment: {}, price: {}, tenantPolicy: {} };
+  const state: PolicyState = { alias: {}, deployment: {}, price: {}, tenantPolicy: {}, tenantStatus: {} };
   const chains = await q<{ name: string; deploymentId: string | null }[]>`
     select a.name, ad.deployment_id as "deploymentId" from aliases a
     left join alias_deployments ad on ad.alias_name = a.name order by a.name, ad.position`;
@@ -36,6 +36,7 @@ export async function loadPolicyState(q: Queryable): Promise<PolicyState> {
       allowed_jurisdictions as "allowedJurisdictions", time_zone as "timeZone", key_ttl_days as "keyTtlDays",
       budget_fail_open as "budgetFailOpen", feature_limits as "featureLimits"
     from tenants order by id`;
+  for (const t of await q<{ id: string }[]>`select id from tenants where status = 'disabled' order by id`) state.tenantStatus![t.id] = { status: "disabled" };
   for (const t of tenants) {
     const policy: TenantPolicyValue = {
       rpm: num(t.rpm),
@@ -97,6 +98,10 @@ export async function applyWrite(tx: Tx, write: EntityWrite): Promise<void> {
         values (${p.provider}, ${p.model}, ${p.inputMicros}, ${p.outputMicros}, ${p.cachedInputMicros})
         on conflict (provider, model) do update set input_micros = excluded.input_micros, output_micros = excluded.output_micros,
           cached_input_micros = excluded.cached_input_micros, updated_at = now()`;
+      return;
+    }
+    case "tenantStatus": {
+      await tx`update tenants set status = ${write.value === null ? "active" : "disabled"} where id = ${write.id}`;
       return;
     }
     case "tenantPolicy": {

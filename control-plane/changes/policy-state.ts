@@ -51,10 +51,12 @@ export interface PolicyState {
   deployment: Record<string, DeploymentValue>;
   price: Record<string, PriceValue>;
   tenantPolicy: Record<string, TenantPolicyValue>;
+  /** Only disabled tenants appear (a kill switch); absent = active. Re-enabling goes through review. */
+  tenantStatus?: Record<string, { status: "disabled" }>;
 }
 
 export type PolicyEntity = keyof PolicyState;
-export const POLICY_ENTITIES: readonly PolicyEntity[] = ["alias", "deployment", "price", "tenantPolicy"];
+export const POLICY_ENTITIES: readonly PolicyEntity[] = ["alias", "deployment", "price", "tenantPolicy", "tenantStatus"];
 
 /** Set entity `id` to `value`; null deletes it (a deployment is disabled instead, it may be referenced). */
 export interface EntityWrite {
@@ -85,7 +87,8 @@ export const EMPTY_TENANT_POLICY: TenantPolicyValue = {
 };
 
 export function currentValue(state: PolicyState, entity: PolicyEntity, id: string): Record<string, unknown> | null {
-  const value = (state[entity] as Record<string, unknown>)[id];
+  // States stored before an entity existed lack its table.
+  const value = ((state[entity] ?? {}) as Record<string, unknown>)[id];
   return value === undefined ? null : (value as Record<string, unknown>);
 }
 
@@ -109,7 +112,7 @@ export function diffEntity(entity: PolicyEntity, id: string, before: Record<stri
 export function writesBetween(current: PolicyState, target: PolicyState): EntityWrite[] {
   const writes: EntityWrite[] = [];
   for (const entity of POLICY_ENTITIES) {
-    const ids = [...new Set([...Object.keys(current[entity]), ...Object.keys(target[entity])])].sort();
+    const ids = [...new Set([...Object.keys(current[entity] ?? {}), ...Object.keys(target[entity] ?? {})])].sort();
     for (const id of ids) {
       const from = currentValue(current, entity, id);
       let to = currentValue(target, entity, id);
