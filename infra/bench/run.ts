@@ -25,7 +25,7 @@ import { join } from "node:path";
 import { startControlPlane } from "../../control-plane/main.ts";
 import { adminClient } from "../local/admin-client.ts";
 import { seedDemo } from "../local/seed-demo.ts";
-import { runLoad, spawnServer, type LoadResult } from "./spawn-server.ts";
+import { processCpuMs, runLoad, spawnServer, type LoadResult } from "./spawn-server.ts";
 
 const { values } = parseArgs({
   options: {
@@ -64,10 +64,18 @@ const proxy = await spawnServer(here("./proxy-under-test.ts"), {
 }, values.profile ? ["--cpu-prof", "--cpu-prof-dir", values.profile] : []);
 
 const targets = [
-  { name: "direct", url: `${vendor.url}/v1/chat/completions`, key: VENDOR_KEY },
-  { name: "bare", url: `${bare.url}/v1/chat/completions`, key: VENDOR_KEY },
-  { name: "proxy", url: `${proxy.url}/v1/chat/completions`, key: demo.keySecret },
+  { name: "direct", url: `${vendor.url}/v1/chat/completions`, key: VENDOR_KEY, pid: vendor.process.pid },
+  { name: "bare", url: `${bare.url}/v1/chat/completions`, key: VENDOR_KEY, pid: bare.process.pid },
+  { name: "proxy", url: `${proxy.url}/v1/chat/completions`, key: demo.keySecret, pid: proxy.process.pid },
 ] as const;
+
+/** One load run, with the CPU the target's own process spent per request (the vendor's not included). */
+async function measured(pid: number, args: string[]): Promise<LoadResult> {
+  const before = await processCpuMs(pid);
+  const result = await runLoad(args);
+  const used = (await processCpuMs(pid)) - before;
+  return { ...result, cpuUsPerRequest: (used * 1000) / Math.max(1, result.ok) };
+}
 type TargetName = (typeof targets)[number]["name"];
 const chosen = values.targets!.split(",");
 const results: Record<Scenario, Record<TargetName, LoadResult[]>> = {
@@ -87,7 +95,7 @@ try {
       const base = ["--url", target.url, "--key", target.key, ...common];
       if (scenarios.includes("plain")) results.plain[target.name].push(await runLoad([...base, "--rate", values.rate!]));
       if (scenarios.includes("stream")) results.stream[target.name].push(await runLoad([...base, "--rate", values.rate!, "--stream"]));
-      if (scenarios.includes("max")) results.max[target.name].push(await runLoad([...base, "--concurrency", values.concurrency!]));
+      if (scenarios.includes("max")) results.max[target.name].push(await measured(target.pid, [...base, "--concurrency", values.concurrency!]));
     }
   }
   if (targets.every((t) => chosen.includes(t.name))) printReport();
@@ -136,7 +144,8 @@ function printReport() {
   if (!scenarios.includes("max")) return printVerdicts(verdicts);
   const rps = (name: TargetName) => median(results.max[name].map((r) => r.rps));
   console.log("closed loop, maximum throughput (non-streaming)");
-  for (const { name } of targets) console.log(`  ${name.padEnd(8)} ${rps(name).toFixed(0).padStart(7)} req/s   errors ${errors("max", name)}`);
+  const cpu = (name: TargetName) => median(results.max[name].map((r) => r.cpuUsPerRequest ?? NaN));
+  for (const { name } of targets) console.log(`  ${name.padEnd(8)} ${rps(name).toFixed(0).padStart(7)} req/s   ${cpu(name).toFixed(0).padStart(4)} us CPU/request in its own process   errors ${errors("max", name)}`);
   console.log(`  proxy/bare throughput: ${ratio(rps("proxy"), rps("bare"))}`);
   verdict(rps("proxy") >= TARGET_THROUGHPUT_SHARE * rps("bare"), `max throughput: proxy ${ratio(rps("proxy"), rps("bare"))} of bare (target >= ${TARGET_THROUGHPUT_SHARE.toFixed(2)}x)`);
   printVerdicts(verdicts);

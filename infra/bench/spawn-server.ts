@@ -50,6 +50,23 @@ export interface LoadResult {
   rps: number;
   p50: number;
   p99: number;
+  /** CPU time the measured server process used per successful request, µs (Linux /proc; NaN elsewhere). */
+  cpuUsPerRequest?: number;
+}
+
+/**
+ * CPU time (user + system) a process has used so far, ms, from /proc/<pid>/stat. On a shared machine
+ * this is steadier than throughput: it does not depend on how much CPU the neighbours left over.
+ */
+export async function processCpuMs(pid: number): Promise<number> {
+  try {
+    const stat = await Bun.file(`/proc/${pid}/stat`).text();
+    // Fields after the ")" closing the command name; utime and stime are fields 14 and 15 (clock ticks, 100 Hz on Linux).
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 /** Runs one load generation in its own process and returns its figures. */

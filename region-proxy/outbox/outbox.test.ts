@@ -39,11 +39,19 @@ describe("UsageOutbox (group commit)", () => {
     expect(await new UsageOutbox(kv).size()).toBe(300);
   });
 
-  test("a lone append is committed without waiting for company", async () => {
+  test("a lone append is committed once the short grouping delay is over", async () => {
     const outbox = new UsageOutbox(kv);
     const started = performance.now();
     await outbox.append(event("evt_alone"));
     expect(performance.now() - started).toBeLessThan(200);
+    expect(await entries()).toBe(1);
+  });
+
+  test("a full group is committed without waiting out the delay", async () => {
+    const outbox = new UsageOutbox(kv, { maxDelayMs: 60_000, groupEvents: 10 });
+    const started = performance.now();
+    await Promise.all(ids(10).map((id) => outbox.append(event(id))));
+    expect(performance.now() - started).toBeLessThan(1_000);
     expect(await entries()).toBe(1);
   });
 
