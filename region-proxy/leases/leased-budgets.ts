@@ -62,6 +62,12 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
       if (unknown.length > 0) {
         await Promise.race([Promise.all(unknown.map((c) => leases.ask(c.scope, c.period, micros))), sleep(Math.max(0, deadline - now()))]);
         const still = unknown.find((c) => leases.view(c.scope, c.period) === undefined);
+        if (still && now() < deadline) {
+          // The ask failed (control plane unreachable or slow): try again until the deadline.
+          await sleep(Math.min(pause, Math.max(0, deadline - now())));
+          pause = Math.min(pause * 2, 200);
+          continue;
+        }
         if (still) {
           if (reserveOptions?.failOpen) return inner.reserve(checks, micros, reserveOptions);
           return { ok: false, scope: still.scope, spentMicros: 0, reservedMicros: 0, capMicros: still.capMicros, unavailable: true };

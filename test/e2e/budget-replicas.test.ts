@@ -1,0 +1,129 @@
+/**
+ * Done-when 1: 500 concurrent requests, streaming and not, against a tenant with a $1.00 daily budget,
+ * spread over two replicas of one region (one Redis prefix, leases from the real control plane).
+ * From the ledger, after every event is delivered: spend never exceeds $1.00 + the largest single
+ * reservation, and no request was refused while less than 90% of the budget was spent (for each
+ * refusal, the spend of the requests settled before it reached the client).
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import postgres from "postgres";
+import { newId } from "../../shared/ids.ts";
+import { startProxy, type RunningProxy } from "../../region-proxy/main.ts";
+import { createLeasedLimits, type RunningLeasedLimits } from "../../region-proxy/leases/leased-limits.ts";
+import { principalWith } from "../../control-plane/testing/principals.ts";
+import { createTestRedis, type TestRedis } from "../support/redis.ts";
+import { eventually, startStack, type TestStack } from "../support/stack.ts";
+
+const CAP = 1_000_000;
+/** $625 per million output tokens, input free: max_tokens 4 → every reservation and every cost is $0.0025. */
+const COST = 2_500;
+let stack: TestStack;
+let redis: TestRedis;
+let sql: postgres.Sql;
+const replicas: { proxy: RunningProxy; limits: RunningLeasedLimits }[] = [];
+
+beforeAll(async () => {
+  stack = await startStack({ regions: ["eu"] });
+  redis = await createTestRedis();
+  sql = postgres(stack.db.url, { max: 2, onnotice: () => {} });
+  await stack.admin.request(`mutation { setPrice(input: { provider: "openai", model: "echo-1", inputUsdPerMillion: 0, outputUsdPerMillion: 625 }) { model } }`);
+  const ann = await principalWith(stack.admin, stack.controlPlane.url, "ann", [{ role: "approver" }]);
+  const ben = await principalWith(stack.admin, stack.controlPlane.url, "ben", [{ role: "approver" }]);
+  const { proposeChange } = await ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
+    i: { description: "daily budget", operations: [{ op: "tenant.policy", id: stack.demo.tenantId, tenantPolicy: { dailyBudgetUsd: 1 } }] },
+  });
+  await ben.client.request(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id: proposeChange.id });
+  await Promise.all(Object.values(stack.proxies).map((p) => p.stop()));
+  stack.proxies = {};
+  const { configVersion } = await stack.admin.request<{ configVersion: number }>(`{ configVersion }`);
+  const common = { region: "eu", controlPlaneUrl: stack.controlPlane.url, regionToken: stack.demo.regionTokens.eu! };
+  for (const name of ["a", "b"]) {
+    const proxyId = newId("prx");
+    const limits = await createLeasedLimits({ ...common, proxyId, redisUrl: redis.url, prefix: `${redis.prefix}eu:`, replicaShare: 0.5, leaseRefreshMs: 200 });
+    const proxy = await startProxy(
+      { ...common, proxyId, trustedJwks: stack.controlPlane.jwks, dataDir: join(stack.dataDir, `replica-${name}`), port: 0, snapshotPollMs: 200, usageFlushMs: 100, credentials: { ECHO_VENDOR_API_KEY: stack.echoApiKey }, log: () => {} },
+      { limits: limits.enforcer },
+    );
+    replicas.push({ proxy, limits });
+    await eventually(() => proxy.snapshotVersion() >= configVersion, 5000, `replica ${name} to load the budget`);
+  }
+}, 30_000);
+
+afterAll(async () => {
+  for (const { proxy, limits } of replicas) {
+    await proxy.stop().catch(() => {});
+    await limits.close().catch(() => {});
+  }
+  await sql?.end({ timeout: 1 });
+  await redis?.cleanup();
+  await stack?.stop();
+});
+
+type Outcome = { ok: true } | { ok: false; at: number };
+
+/**
+ * The load runs in its own process, as real clients do: 500 requests in flight from the test's own
+ * process would share Bun's fetch pool (256 connections by default) with the proxies' calls to the
+ * control plane and the vendor, which no deployment does.
+ */
+const LOAD_SCRIPT = `
+const { urls, key, alias, n } = JSON.parse(process.env.LOAD);
+const { default: OpenAI } = await import("openai");
+const clients = urls.map((url) => new OpenAI({ baseURL: url + "/v1", apiKey: key, maxRetries: 0, timeout: 60000 }));
+const body = { model: alias, max_tokens: 4, messages: [{ role: "user", content: "one two three four five six" }] };
+async function call(i) {
+  const client = clients[i % clients.length];
+  try {
+    if (i % 4 < 2) {
+      let tokens = null;
+      for await (const chunk of await client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } })) if (chunk.usage) tokens = chunk.usage.completion_tokens;
+      return { ok: true, tokens };
+    }
+    return { ok: true, tokens: (await client.chat.completions.create(body)).usage?.completion_tokens ?? null };
+  } catch (error) {
+    return { ok: false, at: Date.now(), status: error.status ?? null, code: error.code ?? String(error) };
+  }
+}
+console.log(JSON.stringify(await Promise.all(Array.from({ length: n }, (_, i) => call(i)))));
+`;
+
+async function runLoad(urls: string[], n: number): Promise<(Outcome & { tokens?: number | null; status?: number | null; code?: string })[]> {
+  const child = Bun.spawn([process.execPath, "-e", LOAD_SCRIPT], {
+    cwd: join(import.meta.dir, "../.."),
+    env: { ...process.env, LOAD: JSON.stringify({ urls, key: stack.demo.keySecret, alias: stack.demo.alias, n }), BUN_CONFIG_MAX_HTTP_REQUESTS: "1024" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const [out, err, code] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  if (code !== 0) throw new Error(`load client exited ${code}: ${err.slice(0, 500)}`);
+  return JSON.parse(out);
+}
+
+test("500 concurrent requests over two replicas: within $1.00 + one reservation, no refusal below 90% spent", async () => {
+  const outcomes = await runLoad(replicas.map((r) => r.proxy.url), 500);
+  for (const o of outcomes) {
+    if (o.ok) expect(o.tokens).toBe(4);
+    else expect([o.status, o.code]).toEqual([429, "budget_exceeded"]);
+  }
+  const ok = outcomes.filter((o) => o.ok).length;
+  const refusals = outcomes.filter((o): o is { ok: false; at: number } => !o.ok);
+  // 400 requests of $0.0025 spend $1.00: the rest must be refused, for the budget only.
+  expect(refusals.length).toBeGreaterThan(0);
+
+  const events = await eventually(async () => {
+    const rows = await sql<{ cost: string; end: string }[]>`
+      select cost_micros::text as cost, (extract(epoch from time) * 1000 + latency_ms)::float8::text as "end"
+      from usage_events where tenant_id = ${stack.demo.tenantId} and status = 'ok'`;
+    return rows.length === ok ? rows.map((r) => ({ cost: Number(r.cost), end: Number(r.end) })) : undefined;
+  }, 15_000, "every usage event in the ledger");
+  const spent = events.reduce((sum, e) => sum + e.cost, 0);
+  expect(spent).toBe(ok * COST);
+  expect(spent).toBeLessThanOrEqual(CAP + COST);
+  for (const refusal of refusals) {
+    const before = events.filter((e) => e.end <= refusal.at).reduce((sum, e) => sum + e.cost, 0);
+    expect(before).toBeGreaterThanOrEqual(0.9 * CAP);
+  }
+  const both = await sql<{ n: number }[]>`select count(distinct request_id)::int as n from usage_events where tenant_id = ${stack.demo.tenantId}`;
+  expect(both[0]!.n).toBe(ok);
+}, 60_000);
