@@ -13,7 +13,8 @@ export interface LimitsInput {
   key: SnapshotKey;
   tenantId: string;
   featureId: string | null;
-  request: ChatRequest;
+  /** A chat request (the enforcer estimates its tokens), or a precounted one (embeddings). */
+  request: ChatRequest | { promptTokens: number; maxOutputTokens: number };
   /** The first deployment of the planned route (its price sizes the budget reservation); null if none. */
   deployment: SnapshotDeployment | null;
 }

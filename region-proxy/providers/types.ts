@@ -139,6 +139,32 @@ export interface ProviderAdapter {
   parseResponse(body: unknown, ctx: ResponseContext): { completion: ChatCompletion; usage: NormalizedUsage };
   createStreamTranslator(ctx: ResponseContext): StreamTranslator;
   classifyError(status: number, headers: Headers, body: string): VendorError;
+  /** Present when the vendor offers embeddings; errors go through `classifyError` too. */
+  embeddings?: EmbeddingsTranslator;
+}
+
+/** A validated OpenAI embeddings request (https://platform.openai.com/docs/api-reference/embeddings/create). */
+export interface EmbeddingsRequest {
+  model: string;
+  /** One string, strings, or token arrays, as the client sent it. */
+  input: string | string[] | number[] | number[][];
+  encodingFormat: "float" | "base64";
+  dimensions?: number;
+  /** The whole client body, for OpenAI-format vendors that accept unknown fields. */
+  raw: Record<string, unknown>;
+}
+
+export interface EmbeddingsResponse {
+  object: "list";
+  data: { object: "embedding"; index: number; embedding: number[] | string }[];
+  model: string;
+  usage: { prompt_tokens: number; total_tokens: number };
+}
+
+/** Pure, like the chat translators: OpenAI embeddings in, the vendor's on the wire, OpenAI's out. */
+export interface EmbeddingsTranslator {
+  buildRequest(req: EmbeddingsRequest, target: SnapshotDeployment, credential: string): VendorHttpRequest;
+  parseResponse(body: unknown, req: EmbeddingsRequest, ctx: { model: string }): { response: EmbeddingsResponse; usage: NormalizedUsage };
 }
 
 /** Thrown by a translator when the vendor's bytes are not what its protocol promises. */

@@ -5,10 +5,12 @@
  * Azure's words), OpenAI's JSON with Azure's content-filter annotations, and streams that open with
  * the `choices: []` prompt-filter chunk and end with `data: [DONE]`, a usage chunk when
  * stream_options.include_usage is set. It echoes the last user text; with tools and "call tool" in it
- * (or tool_choice "required"/a named function) it calls a tool. Fault modes by deployment name:
+ * (or tool_choice "required"/a named function) it calls a tool; with response_format json_object or
+ * json_schema it answers the JSON `{"echo": <text>}`. Fault modes by deployment name:
  * error-500, overloaded (503), rate-limit (429 + retry-after-ms), error-400, context-length,
  * content-filter (prompt refused, 400), filtered-output (finish_reason content_filter), hang,
- * garbage, stream-cut, stream-hang.
+ * garbage, stream-cut, stream-hang. `/openai/deployments/{deployment}/embeddings` answers OpenAI's
+ * embeddings list (floats, or base64 float32 when `encoding_format: "base64"`).
  */
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
 
@@ -28,8 +30,32 @@ function lastUserText(messages: Msg[]): string {
   return "";
 }
 
+/** A deterministic vector per text, so equal inputs embed equally. */
+function vector(text: string, dimensions: number): number[] {
+  return Array.from({ length: dimensions }, (_, i) => Math.cos(text.length + i * 0.3) / Math.sqrt(dimensions));
+}
+
+function embeddings(deployment: string, body: Record<string, unknown> | null): Response {
+  if (deployment === "error-500") return azureError(500, { code: "InternalServerError", message: "The server had an error while processing your request. Sorry about that!" });
+  const input = body?.input;
+  const inputs = typeof input === "string" ? [input] : Array.isArray(input) && input.every((i) => typeof i === "string") ? (input as string[]) : null;
+  if (!inputs || inputs.length === 0) return azureError(400, { message: "'input' is a required property", type: "invalid_request_error", param: "input", code: null });
+  const dimensions = typeof body?.dimensions === "number" ? body.dimensions : 6;
+  const data = inputs.map((text, index) => {
+    const values = vector(text, dimensions);
+    return { object: "embedding", index, embedding: body?.encoding_format === "base64" ? Buffer.from(new Float32Array(values).buffer).toString("base64") : values };
+  });
+  const tokens = inputs.reduce((n, text) => n + countTokens(text), 0);
+  return json(200, { object: "list", data, model: "text-embedding-3-small", usage: { prompt_tokens: tokens, total_tokens: tokens } });
+}
+
 function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | Promise<Response> {
   const url = new URL(req.path, "http://fake");
+  const embed = /^\/openai\/deployments\/([^/]+)\/embeddings$/.exec(url.pathname);
+  if (embed && url.searchParams.get("api-version")) {
+    if (req.headers["api-key"] !== apiKey) return azureError(401, { code: "401", message: "Access denied due to invalid subscription key or wrong API endpoint." });
+    return embeddings(decodeURIComponent(embed[1]!), req.body as Record<string, unknown> | null);
+  }
   const match = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/.exec(url.pathname);
   if (!match || !url.searchParams.get("api-version")) return azureError(404, { code: "404", message: "Resource not found" });
   if (req.headers["api-key"] !== apiKey) {
@@ -72,7 +98,8 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
   const forced = typeof choice === "object" ? choice.function?.name : choice === "required" ? tools[0]?.function.name : undefined;
   const callName = tools.length > 0 && choice !== "none" ? (forced ?? (userText.includes("call tool") ? tools[0]!.function.name : undefined)) : undefined;
   const filtered = deployment === "filtered-output";
-  const text = callName || filtered ? "" : `Echo: ${userText}`;
+  const format = (body.response_format as { type?: string } | undefined)?.type;
+  const text = callName || filtered ? "" : format === "json_object" || format === "json_schema" ? JSON.stringify({ echo: userText }) : `Echo: ${userText}`;
   const finish = filtered ? "content_filter" : callName ? "tool_calls" : "stop";
   const toolCall = callName ? { id: "call_fakeazure1", type: "function", function: { name: callName, arguments: JSON.stringify({ echo: userText }) } } : null;
   const prompt = countTokens(JSON.stringify([messages, tools]));

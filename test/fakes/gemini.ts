@@ -6,7 +6,9 @@
  * function. Fault modes by model name: error-500, overloaded (503), rate-limit (429 + RetryInfo),
  * error-400, context-length, hang, garbage, stream-cut, stream-hang, safety (prompt blocked); models named gemini-3* demand thought
  * signatures on replayed function calls, as Gemini 3 does. Models containing "thinking" report
- * thought tokens, "cached" cached tokens.
+ * thought tokens, "cached" cached tokens. `:embedContent` and `:batchEmbedContents` answer
+ * `{"embedding":{"values":[...]}}` / `{"embeddings":[{"values":[...]}]}` (https://ai.google.dev/api/embeddings),
+ * checking that each request names the same model as the URL.
  */
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
 
@@ -80,8 +82,39 @@ function events(model: string, p: Plan): unknown[] {
   return out;
 }
 
+function embedValues(content: unknown, dimensions: unknown): number[] | null {
+  const parts = (content as Content | undefined)?.parts;
+  const text = Array.isArray(parts) ? parts.map((p) => (typeof p.text === "string" ? p.text : "")).join("") : "";
+  if (text === "") return null;
+  const n = typeof dimensions === "number" ? dimensions : 5;
+  return Array.from({ length: n }, (_, i) => Math.sin(text.length * 0.1 + i) / Math.sqrt(n));
+}
+
+function embed(model: string, method: string, body: Record<string, unknown> | null): Response {
+  if (model === "error-500") return googleError(500, "INTERNAL", "An internal error has occurred.");
+  if (method === "embedContent") {
+    const values = embedValues(body?.content, body?.outputDimensionality);
+    return values ? json(200, { embedding: { values } }) : googleError(400, "INVALID_ARGUMENT", "* EmbedContentRequest.content: contents is not specified");
+  }
+  const requests = body?.requests;
+  if (!Array.isArray(requests) || requests.length === 0) return googleError(400, "INVALID_ARGUMENT", "* BatchEmbedContentsRequest.requests: requests is not specified");
+  const out: { values: number[] }[] = [];
+  for (const [i, r] of requests.entries()) {
+    if ((r as { model?: unknown }).model !== `models/${model}`) return googleError(400, "INVALID_ARGUMENT", `* BatchEmbedContentsRequest.requests[${i}].model: model must match the request URL`);
+    const values = embedValues((r as { content?: unknown }).content, (r as { outputDimensionality?: unknown }).outputDimensionality);
+    if (!values) return googleError(400, "INVALID_ARGUMENT", `* BatchEmbedContentsRequest.requests[${i}].content: contents is not specified`);
+    out.push({ values });
+  }
+  return json(200, { embeddings: out });
+}
+
 function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | Promise<Response> {
   const url = new URL(req.path, "http://fake");
+  const embedMatch = /^\/v1beta\/models\/([^/:]+):(embedContent|batchEmbedContents)$/.exec(url.pathname);
+  if (embedMatch) {
+    if ((req.headers["x-goog-api-key"] ?? url.searchParams.get("key")) !== apiKey) return googleError(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com" }]);
+    return embed(decodeURIComponent(embedMatch[1]!), embedMatch[2]!, req.body as Record<string, unknown> | null);
+  }
   const match = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(url.pathname);
   if (!match) return googleError(404, "NOT_FOUND", `The requested URL ${url.pathname} was not found on this server.`);
   const key = req.headers["x-goog-api-key"] ?? url.searchParams.get("key");

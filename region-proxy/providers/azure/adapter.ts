@@ -2,6 +2,7 @@
  * The Azure OpenAI adapter: OpenAI's translators with Azure's URL, `api-key` header, content-filter
  * annotations and error codes. Pure translation; the executor does the I/O.
  */
+import { azureEmbeddings } from "./embeddings.ts";
 import type { ProviderAdapter } from "../types.ts";
 import { classifyAzureError } from "./errors.ts";
 import { buildAzureRequest } from "./request.ts";
@@ -14,4 +15,5 @@ export const azureAdapter: ProviderAdapter = {
   parseResponse: parseAzureResponse,
   createStreamTranslator: createAzureStreamTranslator,
   classifyError: (status, headers, body) => classifyAzureError(status, headers, body),
+  embeddings: azureEmbeddings,
 };

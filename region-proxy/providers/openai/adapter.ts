@@ -1,5 +1,6 @@
 /** The OpenAI adapter: a pure translator (no I/O), Azure reuses its pieces. */
 import type { ProviderAdapter } from "../types.ts";
+import { openaiEmbeddings } from "./embeddings.ts";
 import { classifyOpenAIError } from "./errors.ts";
 import { buildOpenAIRequest } from "./request.ts";
 import { parseOpenAIResponse } from "./response.ts";
@@ -11,4 +12,5 @@ export const openaiAdapter: ProviderAdapter = {
   parseResponse: parseOpenAIResponse,
   createStreamTranslator: createOpenAIStreamTranslator,
   classifyError: classifyOpenAIError,
+  embeddings: openaiEmbeddings,
 };

@@ -1,0 +1,47 @@
+/**
+ * Validates an OpenAI embeddings request (https://platform.openai.com/docs/api-reference/embeddings/create):
+ * `input` is a non-empty string, an array of up to 2048 non-empty strings, an array of token ids, or
+ * an array of token-id arrays; `encoding_format` float (default) or base64; `dimensions` a positive
+ * integer. Everything else passes through in `raw`.
+ *
+ * @example parseEmbeddingsRequest({ model: "embed", input: "hello" }) // { ok: true, value }
+ */
+import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import type { EmbeddingsRequest } from "../providers/types.ts";
+
+const MAX_INPUTS = 2048;
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isTokenArray = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((t) => Number.isSafeInteger(t) && t >= 0);
+const invalid = (param: string, message: string): { ok: false; error: GatewayError } => ({ ok: false, error: { kind: "invalid_value", param, message } });
+
+function inputOk(input: unknown): boolean {
+  if (typeof input === "string") return input !== "";
+  if (!Array.isArray(input) || input.length === 0 || input.length > MAX_INPUTS) return false;
+  if (input.every((i) => typeof i === "string")) return input.every((i) => i !== "");
+  return isTokenArray(input) || input.every(isTokenArray);
+}
+
+export function parseEmbeddingsRequest(body: unknown): { ok: true; value: EmbeddingsRequest } | { ok: false; error: GatewayError } {
+  if (!isRecord(body)) return { ok: false, error: { kind: "invalid_json", message: "The request body must be a JSON object." } };
+  if (typeof body.model !== "string" || body.model === "") return invalid("model", "Invalid 'model': expected a non-empty string.");
+  if (!inputOk(body.input)) {
+    return invalid("input", `Invalid 'input': expected a non-empty string, an array of 1-${MAX_INPUTS} non-empty strings, or token-id arrays.`);
+  }
+  const format = body.encoding_format ?? "float";
+  if (format !== "float" && format !== "base64") return invalid("encoding_format", "Invalid 'encoding_format': expected 'float' or 'base64'.");
+  if (body.dimensions !== undefined && body.dimensions !== null && !(Number.isSafeInteger(body.dimensions) && (body.dimensions as number) > 0)) {
+    return invalid("dimensions", "Invalid 'dimensions': expected a positive integer.");
+  }
+  if (body.user !== undefined && typeof body.user !== "string") return invalid("user", "Invalid 'user': expected a string.");
+  const value: EmbeddingsRequest = { model: body.model, input: body.input as EmbeddingsRequest["input"], encodingFormat: format, raw: body };
+  if (typeof body.dimensions === "number") value.dimensions = body.dimensions;
+  return { ok: true, value };
+}
+
+/** Input tokens, estimated for limits before the call: one per 4 characters, or the token count itself. */
+export function estimateEmbeddingTokens(input: EmbeddingsRequest["input"]): number {
+  if (typeof input === "string") return Math.max(1, Math.ceil(input.length / 4));
+  let n = 0;
+  for (const item of input as unknown[]) n += typeof item === "string" ? Math.max(1, Math.ceil(item.length / 4)) : Array.isArray(item) ? item.length : 1;
+  return n;
+}

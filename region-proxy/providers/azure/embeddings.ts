@@ -1,0 +1,17 @@
+/**
+ * Azure OpenAI embeddings: OpenAI's body and answer, at
+ * `{baseUrl}/openai/deployments/{deployment}/embeddings?api-version=...` with an `api-key` header
+ * (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference#embeddings).
+ */
+import { openaiEmbeddingsBody, parseOpenAIEmbeddings } from "../openai/embeddings.ts";
+import type { EmbeddingsTranslator } from "../types.ts";
+import { azureChatUrl } from "./request.ts";
+
+export const azureEmbeddings: EmbeddingsTranslator = {
+  buildRequest(req, target, credential) {
+    // Same deployment URL as chat, with the embeddings operation; nothing from the client reaches it.
+    const url = azureChatUrl(target.baseUrl, target.model).replace("/chat/completions?", "/embeddings?");
+    return { url, method: "POST", headers: { "api-key": credential, "content-type": "application/json", accept: "application/json" }, body: openaiEmbeddingsBody(req, target) };
+  },
+  parseResponse: (body, _req, ctx) => parseOpenAIEmbeddings(body, ctx),
+};

@@ -1,0 +1,23 @@
+/**
+ * Embeddings through the same chain walk as chat (walk-chain.ts): retries, fallback, breaker,
+ * timeouts and the attempt trail behave identically. Only deployments whose adapter offers
+ * embeddings are ever planned here.
+ */
+import type { NormalizedUsage } from "../../shared/money/cost.ts";
+import type { PlannedTarget } from "../pipeline/plan-route.ts";
+import type { EmbeddingsRequest, EmbeddingsResponse } from "./types.ts";
+import { walkChain, type Operation, type WalkOptions, type WalkResult } from "./walk-chain.ts";
+
+export async function executeEmbeddings(req: EmbeddingsRequest, targets: PlannedTarget[], opts: WalkOptions): Promise<WalkResult<{ response: EmbeddingsResponse; usage: NormalizedUsage }>> {
+  const operation: Operation<{ response: EmbeddingsResponse; usage: NormalizedUsage }> = {
+    build: ({ adapter, deployment }, credential) => adapter.embeddings!.buildRequest(req, deployment, credential),
+    async read(call, { adapter, deployment }) {
+      call.clearFirstByte();
+      const body: unknown = JSON.parse(await call.response.text());
+      const parsed = adapter.embeddings!.parseResponse(body, req, { model: deployment.model });
+      call.cleanup();
+      return parsed;
+    },
+  };
+  return walkChain(targets, operation, opts);
+}

@@ -1,0 +1,54 @@
+/**
+ * Gemini embeddings through `batchEmbedContents` (one call for one or many inputs):
+ * `POST {baseUrl}/v1beta/models/{model}:batchEmbedContents` with
+ * `{"requests":[{"model":"models/{model}","content":{"parts":[{"text":...}]},"outputDimensionality":N}]}`,
+ * answered `{"embeddings":[{"values":[...]}]}` (https://ai.google.dev/api/embeddings).
+ *
+ * Gemini reports no token usage for embeddings: input tokens are approximated as one per 4
+ * characters (documented approximation; the usage event is marked by vendorModel, not by this).
+ * Token-array input cannot be sent (Gemini takes text): 400 naming `input`. Base64 output (what the
+ * official SDK asks for by default) is the little-endian float32 bytes, as OpenAI encodes it.
+ */
+import type { NormalizedUsage } from "../../../shared/money/cost.ts";
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsTranslator } from "../types.ts";
+
+function texts(req: EmbeddingsRequest): string[] {
+  const input = req.input;
+  if (typeof input === "string") return [input];
+  if (Array.isArray(input) && input.every((i) => typeof i === "string")) return input as string[];
+  throw new UnsupportedParameterError("input", "This provider embeds text only; token arrays are not supported.");
+}
+
+function toBase64(values: number[]): string {
+  return Buffer.from(new Float32Array(values).buffer).toString("base64");
+}
+
+export const geminiEmbeddings: EmbeddingsTranslator = {
+  buildRequest(req, target, credential) {
+    const model = encodeURIComponent(target.model);
+    const requests = texts(req).map((text) => ({
+      model: `models/${target.model}`,
+      content: { parts: [{ text }] },
+      ...(req.dimensions !== undefined ? { outputDimensionality: req.dimensions } : {}),
+    }));
+    return {
+      url: `${target.baseUrl.replace(/\/+$/, "")}/v1beta/models/${model}:batchEmbedContents`,
+      method: "POST",
+      headers: { "content-type": "application/json", "x-goog-api-key": credential },
+      body: JSON.stringify({ requests }),
+    };
+  },
+  parseResponse(body, req, ctx) {
+    const embeddings = (body as { embeddings?: unknown } | null)?.embeddings;
+    if (!Array.isArray(embeddings)) throw new VendorProtocolError("batchEmbedContents response has no embeddings array");
+    const data: EmbeddingsResponse["data"] = embeddings.map((e, index) => {
+      const values = (e as { values?: unknown })?.values;
+      if (!Array.isArray(values) || !values.every((v) => typeof v === "number")) throw new VendorProtocolError(`embedding ${index} has no values`);
+      return { object: "embedding", index, embedding: req.encodingFormat === "base64" ? toBase64(values) : values };
+    });
+    const tokens = texts(req).reduce((n, text) => n + Math.max(1, Math.ceil(text.length / 4)), 0);
+    const usage: NormalizedUsage = { inputTokens: tokens, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+    return { response: { object: "list", data, model: ctx.model, usage: { prompt_tokens: tokens, total_tokens: tokens } }, usage };
+  },
+};
