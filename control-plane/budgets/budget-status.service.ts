@@ -1,0 +1,110 @@
+/**
+ * Budget and limit status for GraphQL: every capped level of a tenant or key in its current period,
+ * spent from the ledger, reserved from the regions' live leases, remaining = cap − spent − reserved.
+ */
+import type { GraphQLContext } from "../graphql/context.ts";
+import { notFound } from "../graphql/errors.ts";
+import { requireVisibleTenant } from "../auth/access.ts";
+import type { Queryable } from "../db/client.ts";
+import { findBudgetLevel, ledgerSpendByRegion, periodEnd } from "./budget-level.repo.ts";
+import type { BudgetAlert, BudgetLevelStatus, BudgetStatus, LimitStatus } from "./budget.type.ts";
+import { currentPeriods } from "./current-period.ts";
+import { leasesOf } from "./lease.repo.ts";
+
+const usd = (micros: number) => micros / 1_000_000;
+
+/** One level's status, or null when it has no cap. */
+export async function levelStatus(q: Queryable, scope: string, period: string, now = new Date()): Promise<BudgetLevelStatus | null> {
+  const level = await findBudgetLevel(q, scope, period);
+  if (!level) return null;
+  const ledger = await ledgerSpendByRegion(q, level);
+  const leases = await leasesOf(q, scope, period);
+  const regions = new Set([...ledger.keys(), ...leases.map((l) => l.region)]);
+  let spent = 0;
+  let reserved = 0;
+  const regionRows = [];
+  for (const region of regions) {
+    const lease = leases.find((l) => l.region === region);
+    const regionSpent = Math.max(ledger.get(region)?.spentMicros ?? 0, lease?.reportedSpentMicros ?? 0);
+    spent += ledger.get(region)?.spentMicros ?? 0;
+    if (lease && lease.expiresAt.getTime() > now.getTime()) reserved += Math.max(0, lease.grantedMicros - regionSpent);
+    if (lease) regionRows.push({ region, grantedMicros: String(lease.grantedMicros), spentMicros: String(regionSpent), expiresAt: lease.expiresAt });
+  }
+  const remaining = Math.max(0, level.capMicros - spent - reserved);
+  return {
+    scope,
+    period,
+    capMicros: String(level.capMicros),
+    spentMicros: String(spent),
+    reservedMicros: String(reserved),
+    remainingMicros: String(remaining),
+    capUsd: usd(level.capMicros),
+    spentUsd: usd(spent),
+    reservedUsd: usd(reserved),
+    remainingUsd: usd(remaining),
+    periodEnd: await periodEnd(q, level),
+    timeZone: level.timeZone,
+    regions: regionRows.sort((a, b) => a.region.localeCompare(b.region)),
+  };
+}
+
+/** The org's time zone for a tenant (the root of its tree; UTC when unset). */
+async function rootTimeZone(q: Queryable, tenantId: string): Promise<string> {
+  const [row] = await q<{ timeZone: string | null }[]>`
+    with recursive up(id, parent_id, time_zone, depth) as (
+      select id, parent_id, time_zone, 0 from tenants where id = ${tenantId}
+      union all select t.id, t.parent_id, t.time_zone, up.depth + 1 from tenants t join up on t.id = up.parent_id where up.depth < 8
+    ) select time_zone as "timeZone" from up order by depth desc limit 1`;
+  return row?.timeZone ?? "UTC";
+}
+
+async function levelsOf(q: Queryable, scope: string, tenantId: string, now: Date): Promise<BudgetLevelStatus[]> {
+  const periods = currentPeriods(now, await rootTimeZone(q, tenantId));
+  const out: BudgetLevelStatus[] = [];
+  for (const period of [periods.day, periods.month]) {
+    const status = await levelStatus(q, scope, period, now);
+    if (status) out.push(status);
+  }
+  return out;
+}
+
+export async function getBudgetStatus(ctx: GraphQLContext, tenantId: string): Promise<BudgetStatus> {
+  await requireVisibleTenant(ctx, tenantId);
+  const sql = ctx.deps.sql;
+  const [tenant] = await sql<{ id: string }[]>`select id from tenants where id = ${tenantId}`;
+  if (!tenant) throw notFound("tenant", tenantId);
+  return { tenantId, levels: await levelsOf(sql, `ten:${tenantId}`, tenantId, new Date()) };
+}
+
+export async function getLimitStatus(ctx: GraphQLContext, keyId: string): Promise<LimitStatus> {
+  const sql = ctx.deps.sql;
+  const [key] = await sql<{ tenantId: string; rpm: string | null; tpm: string | null }[]>`
+    select tenant_id as "tenantId", rpm::text, tpm::text from gateway_keys where id = ${keyId}`;
+  if (!key) throw notFound("key", keyId);
+  // Outside a tenant admin's subtree answers exactly like a missing key.
+  await requireVisibleTenant(ctx, key.tenantId).catch(() => {
+    throw notFound("key", keyId);
+  });
+  const [usage] = await sql<{ requests: number; tokens: string }[]>`
+    select count(*)::int as requests, coalesce(sum(input_tokens + output_tokens), 0)::text as tokens
+    from usage_events where key_id = ${keyId} and time > now() - interval '60 seconds'`;
+  return {
+    keyId,
+    tenantId: key.tenantId,
+    rpm: key.rpm === null ? null : Number(key.rpm),
+    tpm: key.tpm === null ? null : Number(key.tpm),
+    requestsLastMinute: usage?.requests ?? 0,
+    tokensLastMinute: Number(usage?.tokens ?? 0),
+    budgets: await levelsOf(sql, `key:${keyId}`, key.tenantId, new Date()),
+  };
+}
+
+export async function listBudgetAlerts(ctx: GraphQLContext, tenantId: string): Promise<BudgetAlert[]> {
+  await requireVisibleTenant(ctx, tenantId);
+  const rows = await ctx.deps.sql<(Omit<BudgetAlert, "capMicros" | "spentMicros"> & { capMicros: string; spentMicros: string })[]>`
+    select a.id, a.tenant_id as "tenantId", a.scope, a.period, a.threshold, a.cap_micros::text as "capMicros", a.spent_micros::text as "spentMicros",
+      a.created_at as "createdAt", d.status as "deliveryStatus", coalesce(d.attempts, 0) as "deliveryAttempts"
+    from budget_alerts a left join webhook_deliveries d on d.alert_id = a.id
+    where a.tenant_id = ${tenantId} order by a.created_at desc, a.id limit 200`;
+  return rows;
+}

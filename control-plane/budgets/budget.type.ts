@@ -1,0 +1,69 @@
+import { Field, Float, ID, Int, ObjectType } from "type-graphql";
+import { DateTimeResolver } from "graphql-scalars";
+
+/** One region's lease on a budget level. */
+@ObjectType()
+export class RegionLease {
+  @Field(() => String) region: string;
+  /** Cumulative allowance for the period, micro-USD as a string. */
+  @Field(() => String) grantedMicros: string;
+  /** The region's spend as last known (max of the ledger and what the region reported). */
+  @Field(() => String) spentMicros: string;
+  @Field(() => DateTimeResolver) expiresAt: Date;
+}
+
+/** A budget level in its current period: spent (ledger), reserved (leases not yet spent), remaining. */
+@ObjectType()
+export class BudgetLevelStatus {
+  /** `ten:<tenant id>` or `key:<key id>`. */
+  @Field(() => String) scope: string;
+  /** `day:YYYY-MM-DD` or `month:YYYY-MM` in the org's time zone. */
+  @Field(() => String) period: string;
+  @Field(() => String) capMicros: string;
+  @Field(() => String) spentMicros: string;
+  /** Held by regions under live leases beyond their spend: may still be spent. */
+  @Field(() => String) reservedMicros: string;
+  @Field(() => String) remainingMicros: string;
+  @Field(() => Float) capUsd: number;
+  @Field(() => Float) spentUsd: number;
+  @Field(() => Float) reservedUsd: number;
+  @Field(() => Float) remainingUsd: number;
+  @Field(() => DateTimeResolver) periodEnd: Date;
+  @Field(() => String) timeZone: string;
+  @Field(() => [RegionLease]) regions: RegionLease[];
+}
+
+@ObjectType()
+export class BudgetStatus {
+  @Field(() => ID) tenantId: string;
+  /** The daily and monthly levels that have a cap (empty when none is set). */
+  @Field(() => [BudgetLevelStatus]) levels: BudgetLevelStatus[];
+}
+
+/** Rate limits and budgets of one key, with current usage from the ledger (last 60 s for rates). */
+@ObjectType()
+export class LimitStatus {
+  @Field(() => ID) keyId: string;
+  @Field(() => ID) tenantId: string;
+  @Field(() => Int, { nullable: true }) rpm: number | null;
+  @Field(() => Int, { nullable: true }) tpm: number | null;
+  /** Requests and tokens the ledger recorded in the last 60 seconds (usage still in outboxes not included). */
+  @Field(() => Int) requestsLastMinute: number;
+  @Field(() => Int) tokensLastMinute: number;
+  @Field(() => [BudgetLevelStatus]) budgets: BudgetLevelStatus[];
+}
+
+@ObjectType()
+export class BudgetAlert {
+  @Field(() => ID) id: string;
+  @Field(() => ID) tenantId: string;
+  @Field(() => String) scope: string;
+  @Field(() => String) period: string;
+  @Field(() => Float) threshold: number;
+  @Field(() => String) capMicros: string;
+  @Field(() => String) spentMicros: string;
+  @Field(() => DateTimeResolver) createdAt: Date;
+  /** pending | delivered | failed; null when no webhook is configured. */
+  @Field(() => String, { nullable: true }) deliveryStatus: string | null;
+  @Field(() => Int) deliveryAttempts: number;
+}
