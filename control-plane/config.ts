@@ -14,5 +14,6 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     tokenSecret: env.ADMIN_JWT_SECRET || null,
     requiredApprovals: env.REQUIRED_APPROVALS ? Number(env.REQUIRED_APPROVALS) : undefined,
     trustForwardedFor: env.TRUST_FORWARDED_FOR === "true",
+    budgetWebhookUrl: env.BUDGET_WEBHOOK_URL || null,
   };
 }

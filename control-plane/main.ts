@@ -15,6 +15,7 @@ import { startHttpServer } from "./http/server.ts";
 import { loadSigningKey } from "./snapshots/signing-key.ts";
 import { loadTokenSecret } from "./auth/token-secret.ts";
 import { startChangeTicker } from "./changes/change-ticker.ts";
+import { startWebhookWorker } from "./budgets/deliver-webhooks.ts";
 import type { AppDeps } from "./graphql/context.ts";
 
 export interface ControlPlaneConfig {
@@ -30,6 +31,7 @@ export interface ControlPlaneConfig {
   trustForwardedFor?: boolean; // audit x-forwarded-for as the client address (only behind a trusted proxy)
   changeTickMs?: number; // how often scheduled change requests are checked (default 1000)
   onQuery?: (query: string) => void; // every SQL statement sent (tests count statements with it)
+  budgetWebhookUrl?: string | null; // budget alerts are POSTed here (BUDGET_WEBHOOK_URL), retried with backoff
 }
 
 export interface RunningControlPlane {
@@ -66,6 +68,7 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
     const server = startHttpServer({ port: config.port, host: config.host ?? "127.0.0.1", apollo, deps, jwks });
     const url = `http://${server.hostname}:${server.port}`;
     const ticker = startChangeTicker(deps, config.changeTickMs ?? 1000);
+    const webhooks = startWebhookWorker({ sql: db.sql, url: config.budgetWebhookUrl ?? null, log });
     log(`control plane database: ${db.kind}`);
     log(`control plane listening on ${url}`);
     return {
@@ -75,6 +78,7 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
       jwks,
       async stop() {
         await ticker.stop();
+        await webhooks.stop();
         await server.stop(true);
         await apollo.stop();
         await db.close();

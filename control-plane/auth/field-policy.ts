@@ -28,6 +28,9 @@ export const FIELD_POLICY: Record<"Query" | "Mutation", Record<string, readonly 
     changeRequests: TENANT_READERS,
     changeRequest: TENANT_READERS,
     principals: ["admin"],
+    budgetStatus: TENANT_READERS,
+    limitStatus: TENANT_READERS,
+    budgetAlerts: TENANT_READERS,
   },
   Mutation: {
     createTenant: ["admin", "tenant_admin"],

@@ -10,6 +10,7 @@ import { authorize } from "../auth/authorize.middleware.ts";
 import { PrincipalResolver } from "../auth/principal.resolver.ts";
 import { ChangeRequestResolver } from "../changes/change-request.resolver.ts";
 import { AliasResolver } from "../aliases/alias.resolver.ts";
+import { BudgetResolver } from "../budgets/budget.resolver.ts";
 import { DeploymentResolver } from "../deployments/deployment.resolver.ts";
 import { KeyResolver } from "../keys/key.resolver.ts";
 import { PriceResolver } from "../pricing/price.resolver.ts";
@@ -30,6 +31,7 @@ export const RESOLVERS = [
   AuditResolver,
   PrincipalResolver,
   ChangeRequestResolver,
+  BudgetResolver,
 ] as const;
 
 export async function buildControlPlaneSchema(): Promise<GraphQLSchema> {
