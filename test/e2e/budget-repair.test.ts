@@ -1,0 +1,110 @@
+/**
+ * The ledger is the authority: a region's Redis spend counter that lost its data (a Redis restart
+ * without persistence, a failover) is set back from the PostgreSQL ledger by the next lease answer,
+ * with the ledger's version, so two replicas repairing at once set it once instead of adding twice.
+ * And a reservation whose call fails is released at once: nothing stays reserved after the answer.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import OpenAI from "openai";
+import postgres from "postgres";
+import { newId } from "../../shared/ids.ts";
+import { periodKeys } from "../../region-proxy/counters/period.ts";
+import { createRedisBudgetLedger } from "../../region-proxy/counters/redis-budget-ledger.ts";
+import { startProxy, type RunningProxy } from "../../region-proxy/main.ts";
+import { createLeasedLimits, type RunningLeasedLimits } from "../../region-proxy/leases/leased-limits.ts";
+import { principalWith } from "../../control-plane/testing/principals.ts";
+import { createTestRedis, type TestRedis } from "../support/redis.ts";
+import { eventually, startStack, type TestStack } from "../support/stack.ts";
+
+let stack: TestStack;
+let redis: TestRedis;
+let sql: postgres.Sql;
+const replicas: { proxy: RunningProxy; limits: RunningLeasedLimits }[] = [];
+
+beforeAll(async () => {
+  stack = await startStack({ regions: ["eu"] });
+  redis = await createTestRedis();
+  sql = postgres(stack.db.url, { max: 2, onnotice: () => {} });
+  await stack.admin.request(`mutation { setPrice(input: { provider: "openai", model: "echo-1", inputUsdPerMillion: 0, outputUsdPerMillion: 1000 }) { model } }`);
+  // An alias whose only deployment always fails (the echo vendor answers 500 for error-500* models).
+  const { createDeployment } = await stack.admin.request<{ createDeployment: { id: string } }>(
+    `mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id } }`,
+    { input: { provider: "openai", baseUrl: `${stack.echo.url}/v1`, model: "error-500-always", region: "eu", credentialRef: "env:ECHO_VENDOR_API_KEY" } },
+  );
+  await stack.admin.request(`mutation { createAlias(input: { name: "broken", deploymentIds: ["${createDeployment.id}"] }) { name } }`);
+  await stack.admin.request(`mutation { setPrice(input: { provider: "openai", model: "error-500-always", inputUsdPerMillion: 0, outputUsdPerMillion: 1000 }) { model } }`);
+  const ann = await principalWith(stack.admin, stack.controlPlane.url, "ann", [{ role: "approver" }]);
+  const ben = await principalWith(stack.admin, stack.controlPlane.url, "ben", [{ role: "approver" }]);
+  const { proposeChange } = await ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
+    i: { description: "daily budget", operations: [{ op: "tenant.policy", id: stack.demo.tenantId, tenantPolicy: { dailyBudgetUsd: 1 } }] },
+  });
+  await ben.client.request(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id: proposeChange.id });
+  await Promise.all(Object.values(stack.proxies).map((p) => p.stop()));
+  stack.proxies = {};
+  const { configVersion } = await stack.admin.request<{ configVersion: number }>(`{ configVersion }`);
+  const common = { region: "eu", controlPlaneUrl: stack.controlPlane.url, regionToken: stack.demo.regionTokens.eu! };
+  for (const name of ["a", "b"]) {
+    const proxyId = newId("prx");
+    const limits = await createLeasedLimits({ ...common, proxyId, redisUrl: redis.url, prefix: `${redis.prefix}eu:`, replicaShare: 0.5, leaseRefreshMs: 100 });
+    const proxy = await startProxy(
+      { ...common, proxyId, trustedJwks: stack.controlPlane.jwks, dataDir: join(stack.dataDir, `replica-${name}`), port: 0, snapshotPollMs: 200, usageFlushMs: 100, credentials: { ECHO_VENDOR_API_KEY: stack.echoApiKey }, log: () => {} },
+      { limits: limits.enforcer },
+    );
+    replicas.push({ proxy, limits });
+    await eventually(() => proxy.snapshotVersion() >= configVersion, 5000, `replica ${name} to load the budget`);
+  }
+}, 30_000);
+
+afterAll(async () => {
+  for (const { proxy, limits } of replicas) {
+    await proxy.stop().catch(() => {});
+    await limits.close().catch(() => {});
+  }
+  await sql?.end({ timeout: 1 });
+  await redis?.cleanup();
+  await stack?.stop();
+});
+
+const body = (model: string) => ({ model, max_tokens: 4, messages: [{ role: "user" as const, content: "one two three four five six" }] });
+
+test("a lost Redis spend counter is set back from the ledger once, though both replicas repair it", async () => {
+  const clients = replicas.map(({ proxy }) => new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: stack.demo.keySecret, maxRetries: 0 }));
+  for (let i = 0; i < 10; i++) await clients[i % 2]!.chat.completions.create(body(stack.demo.alias));
+  const scope = `ten:${stack.demo.tenantId}`;
+  const period = periodKeys(new Date(), "UTC").day;
+  const ledger = createRedisBudgetLedger(redis.client, { prefix: `${redis.prefix}eu:` });
+  await eventually(async () => (await sql`select 1 from usage_events where tenant_id = ${stack.demo.tenantId}`).length === 10, 5000, "the ledger");
+  expect((await ledger.status(scope, period)).spentMicros).toBe(40_000);
+
+  // Redis loses the level (as after a restart without persistence): the region would think it spent nothing.
+  const keys = await redis.client.keys(`${redis.prefix}eu:*bg:*${scope}`);
+  expect(keys.length).toBeGreaterThan(0);
+  await redis.client.del(...keys);
+  expect((await ledger.status(scope, period)).spentMicros).toBe(0);
+
+  // The next lease answers carry the ledger's 40 000 µ$ at version 10; both replicas apply it, once.
+  await eventually(async () => (await ledger.status(scope, period)).spentMicros === 40_000, 5000, "the counter to be repaired");
+  await Bun.sleep(500);
+  expect((await ledger.status(scope, period)).spentMicros).toBe(40_000);
+  const [hash] = keys.filter((k) => k.includes(":h:"));
+  expect(await redis.client.hget(hash!, "ver")).toBe("10");
+
+  // New spend adds on top of the repaired value as usual.
+  await clients[0]!.chat.completions.create(body(stack.demo.alias));
+  expect((await ledger.status(scope, period)).spentMicros).toBe(44_000);
+}, 30_000);
+
+test("a reservation whose call fails is released at once", async () => {
+  const client = new OpenAI({ baseURL: `${replicas[0]!.proxy.url}/v1`, apiKey: stack.demo.keySecret, maxRetries: 0 });
+  const scope = `ten:${stack.demo.tenantId}`;
+  const period = periodKeys(new Date(), "UTC").day;
+  const ledger = createRedisBudgetLedger(redis.client, { prefix: `${redis.prefix}eu:` });
+  const before = await ledger.status(scope, period);
+  const failure = await client.chat.completions.create(body("broken")).then(() => null, (e: unknown) => e);
+  expect(failure).toBeInstanceOf(OpenAI.APIError);
+  expect((failure as InstanceType<typeof OpenAI.APIError>).status).toBe(502);
+  // Released by the time the client has the answer, or a moment after (settle runs beside the response).
+  await eventually(async () => (await ledger.status(scope, period)).reservedMicros === 0, 1000, "the reservation to be released");
+  expect((await ledger.status(scope, period)).spentMicros).toBe(before.spentMicros);
+}, 30_000);
