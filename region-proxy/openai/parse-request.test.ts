@@ -27,3 +27,39 @@ test("out-of-range values are rejected, never clamped", () => {
 test("a non-object body is invalid_json", () => {
   for (const body of [null, [], "x", 1]) expect(parseChatRequest(body)).toMatchObject({ ok: false, error: { kind: "invalid_json" } });
 });
+
+test("tool calls: arguments that are not JSON are refused with the exact path", () => {
+  const call = (args: unknown) => ({ id: "call_1", type: "function", function: { name: "f", arguments: args } });
+  const messages = (args: unknown) => [base.messages[0], { role: "assistant", content: null, tool_calls: [call('{"ok":1}'), call(args)] }, { role: "tool", tool_call_id: "call_1", content: "x" }];
+  expect(parseChatRequest({ ...base, messages: messages('{"a":2}') }).ok).toBe(true);
+  expect(parseChatRequest({ ...base, messages: messages("{not json") })).toMatchObject({ ok: false, error: { kind: "invalid_value", param: "messages[1].tool_calls[1].function.arguments" } });
+  expect(parseChatRequest({ ...base, messages: messages(42) })).toMatchObject({ ok: false, error: { param: "messages[1].tool_calls[1].function.arguments" } });
+});
+
+test("wrong types name the field", () => {
+  const cases: [string, Record<string, unknown>][] = [
+    ["messages", { ...base, messages: [] }],
+    ["messages[0].content[0].text", { ...base, messages: [{ role: "user", content: [{ type: "text", text: 5 }] }] }],
+    ["messages[0].content[0].image_url.url", { ...base, messages: [{ role: "user", content: [{ type: "image_url", image_url: {} }] }] }],
+    ["messages[0].name", { ...base, messages: [{ role: "user", content: "x", name: 3 }] }],
+    ["messages[0].tool_calls", { ...base, messages: [{ role: "user", content: "x", tool_calls: [] }] }],
+    ["messages[1].tool_call_id", { ...base, messages: [base.messages[0], { role: "tool", content: "x" }] }],
+    ["messages[1].tool_calls[0].id", { ...base, messages: [base.messages[0], { role: "assistant", content: null, tool_calls: [{ function: { name: "f", arguments: "{}" } }] }] }],
+    ["tools", { ...base, tools: {} }],
+    ["tools[0].function.name", { ...base, tools: [{ type: "function", function: { name: "has spaces" } }] }],
+    ["tools[0].function.parameters", { ...base, tools: [{ type: "function", function: { name: "f", parameters: "x" } }] }],
+    ["tool_choice", { ...base, tool_choice: "sometimes" }],
+    ["response_format.type", { ...base, response_format: { type: "yaml" } }],
+    ["response_format.json_schema.name", { ...base, response_format: { type: "json_schema", json_schema: { schema: {} } } }],
+    ["parallel_tool_calls", { ...base, parallel_tool_calls: "yes" }],
+    ["seed", { ...base, seed: 1.5 }],
+    ["user", { ...base, user: 7 }],
+  ];
+  for (const [param, body] of cases) expect([param, parseChatRequest(body)]).toMatchObject([param, { ok: false, error: { kind: "invalid_value", param } }]);
+});
+
+test("unknown fields and other tool types pass through untouched", () => {
+  const parsed = parseChatRequest({ ...base, tools: [{ type: "web_search_preview" }], tool_choice: { type: "web_search_preview" }, prediction: { type: "content", content: "x" }, x_vendor: 1 });
+  expect(parsed.ok).toBe(true);
+  if (parsed.ok) expect(parsed.value.raw).toMatchObject({ prediction: { type: "content", content: "x" }, x_vendor: 1 });
+});

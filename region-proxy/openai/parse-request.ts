@@ -6,29 +6,16 @@
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { ChatMessage, ChatRequest } from "../providers/types.ts";
+import { checkMessage } from "./check-message.ts";
+import { checkTools } from "./check-tools.ts";
 
 export type ParsedRequest = { ok: true; value: ChatRequest } | { ok: false; error: GatewayError };
 
-const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const invalid = (param: string, message: string): ParsedRequest => ({ ok: false, error: { kind: "invalid_value", param, message } });
 const isPositiveInt = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
 const inRange = (v: unknown, min: number, max: number) => typeof v === "number" && Number.isFinite(v) && v >= min && v <= max;
-
-function checkMessage(message: unknown, index: number): ParsedRequest | null {
-  const param = `messages[${index}]`;
-  if (!isRecord(message)) return invalid(param, `Invalid '${param}': expected an object.`);
-  if (typeof message.role !== "string" || !ROLES.has(message.role)) {
-    return invalid(`${param}.role`, `Invalid '${param}.role': expected one of system, developer, user, assistant, tool.`);
-  }
-  const content = message.content;
-  const contentOk = typeof content === "string" || Array.isArray(content) || (content === null && message.role === "assistant") || (content === undefined && message.role === "assistant" && Array.isArray(message.tool_calls));
-  if (!contentOk) return invalid(`${param}.content`, `Invalid '${param}.content': expected a string or an array of content parts.`);
-  if (Array.isArray(content) && !content.every((part) => isRecord(part) && typeof part.type === "string")) {
-    return invalid(`${param}.content`, `Invalid '${param}.content': every content part needs a 'type'.`);
-  }
-  return null;
-}
+const present = (v: unknown) => v !== undefined && v !== null;
 
 export function parseChatRequest(body: unknown): ParsedRequest {
   if (!isRecord(body)) return { ok: false, error: { kind: "invalid_json", message: "The request body must be a JSON object." } };
@@ -38,7 +25,7 @@ export function parseChatRequest(body: unknown): ParsedRequest {
   }
   for (let i = 0; i < body.messages.length; i++) {
     const problem = checkMessage(body.messages[i], i);
-    if (problem) return problem;
+    if (problem) return invalid(problem.param, problem.message);
   }
   if (body.stream !== undefined && body.stream !== null && typeof body.stream !== "boolean") return invalid("stream", "Invalid 'stream': expected a boolean.");
   const options = body.stream_options;
@@ -62,7 +49,14 @@ export function parseChatRequest(body: unknown): ParsedRequest {
   if (stop !== undefined && stop !== null && typeof stop !== "string" && !(Array.isArray(stop) && stop.length <= 4 && stop.every((s) => typeof s === "string"))) {
     return invalid("stop", "Invalid 'stop': expected a string or an array of up to 4 strings.");
   }
-  if (body.tools !== undefined && body.tools !== null && !Array.isArray(body.tools)) return invalid("tools", "Invalid 'tools': expected an array.");
+  const toolProblem = checkTools(body);
+  if (toolProblem) return invalid(toolProblem.param, toolProblem.message);
+  for (const field of ["parallel_tool_calls", "logprobs", "store"] as const) {
+    if (present(body[field]) && typeof body[field] !== "boolean") return invalid(field, `Invalid '${field}': expected a boolean.`);
+  }
+  if (present(body.top_logprobs) && !(Number.isSafeInteger(body.top_logprobs) && inRange(body.top_logprobs, 0, 20))) return invalid("top_logprobs", "Invalid 'top_logprobs': expected an integer between 0 and 20.");
+  if (present(body.seed) && !Number.isSafeInteger(body.seed)) return invalid("seed", "Invalid 'seed': expected an integer.");
+  if (present(body.user) && typeof body.user !== "string") return invalid("user", "Invalid 'user': expected a string.");
   const stream = body.stream === true;
   const value: ChatRequest = {
     model: body.model,

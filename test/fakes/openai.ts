@@ -12,8 +12,9 @@
  * answers the JSON `{"echo": <text>}`. Usage: 1 token per 4 characters of the messages; models with
  * "cached" report prompt_tokens_details.cached_tokens, models with "reasoning" report
  * completion_tokens_details.reasoning_tokens (both included in the totals, as OpenAI counts them).
- * Fault models: error-500, overloaded (503), rate-limit (429, retry-after-ms 50), error-400,
- * context-length, hang, garbage, stream-cut, stream-hang.
+ * Fault models: error-500, overloaded (503), rate-limit (429, retry-after-ms 50), rate-limit-long
+ * (429, retry-after 3600), error-400, context-length, hang, garbage, stream-cut, stream-hang,
+ * stream-empty (a 200 stream that closes before its first event).
  */
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
 
@@ -49,6 +50,10 @@ function fault(model: string, raw: Request, stream: boolean): Response | Promise
       return openaiError(503, "The engine is currently overloaded, please try again later.", "server_error", null);
     case "rate-limit":
       return openaiError(429, "Rate limit reached for requests. Please try again in 50ms.", "requests", "rate_limit_exceeded", null, { "retry-after-ms": "50", "retry-after": "1" });
+    case "rate-limit-long":
+      return openaiError(429, "Rate limit reached for requests. Please try again in 1h.", "requests", "rate_limit_exceeded", null, { "retry-after": "3600" });
+    case "stream-empty":
+      return stream ? sse([]) : openaiError(500, "The server had an error while processing your request.", "server_error", null);
     case "error-400":
       return openaiError(400, "Invalid value for 'temperature': must be at most 2.", "invalid_request_error", "invalid_value", "temperature");
     case "context-length":

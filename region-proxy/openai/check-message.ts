@@ -1,0 +1,71 @@
+/**
+ * Checks one chat message (https://platform.openai.com/docs/api-reference/chat/create#chat-create-messages)
+ * and names the offending field: role, content and its parts, name, an assistant's tool_calls (ids,
+ * function names, and arguments that must be JSON, since every non-OpenAI vendor has to parse them),
+ * a tool message's tool_call_id. Returns null when the message is fine.
+ *
+ * @example checkMessage({ role: "user", content: 5 }, 0) // { param: "messages[0].content", message: "..." }
+ */
+export interface FieldProblem {
+  param: string;
+  message: string;
+}
+
+const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const problem = (param: string, expected: string): FieldProblem => ({ param, message: `Invalid '${param}': ${expected}.` });
+
+function checkParts(content: unknown[], param: string): FieldProblem | null {
+  for (let k = 0; k < content.length; k++) {
+    const part = content[k];
+    const at = `${param}[${k}]`;
+    if (!isRecord(part) || typeof part.type !== "string") return problem(`${at}.type`, "every content part needs a string 'type'");
+    if (part.type === "text" && typeof part.text !== "string") return problem(`${at}.text`, "expected a string");
+    if (part.type === "image_url" && !(isRecord(part.image_url) && typeof part.image_url.url === "string")) return problem(`${at}.image_url.url`, "expected a string URL");
+  }
+  return null;
+}
+
+function checkToolCalls(calls: unknown, param: string): FieldProblem | null {
+  if (!Array.isArray(calls)) return problem(param, "expected an array of tool calls");
+  for (let j = 0; j < calls.length; j++) {
+    const call = calls[j];
+    const at = `${param}[${j}]`;
+    if (!isRecord(call)) return problem(at, "expected an object");
+    if (typeof call.id !== "string" || call.id === "") return problem(`${at}.id`, "expected a non-empty string");
+    if (call.type !== undefined && call.type !== "function") return problem(`${at}.type`, "expected 'function'");
+    const fn = call.function;
+    if (!isRecord(fn)) return problem(`${at}.function`, "expected an object");
+    if (typeof fn.name !== "string" || fn.name === "") return problem(`${at}.function.name`, "expected a non-empty string");
+    if (typeof fn.arguments !== "string") return problem(`${at}.function.arguments`, "expected a string of JSON");
+    try {
+      JSON.parse(fn.arguments);
+    } catch {
+      return problem(`${at}.function.arguments`, "expected a string of valid JSON");
+    }
+  }
+  return null;
+}
+
+export function checkMessage(message: unknown, index: number): FieldProblem | null {
+  const param = `messages[${index}]`;
+  if (!isRecord(message)) return problem(param, "expected an object");
+  if (typeof message.role !== "string" || !ROLES.has(message.role)) return problem(`${param}.role`, "expected one of system, developer, user, assistant, tool");
+  const content = message.content;
+  const toolCalls = message.tool_calls;
+  const assistant = message.role === "assistant";
+  const contentOk = typeof content === "string" || Array.isArray(content) || (assistant && (content === null || (content === undefined && toolCalls !== undefined)));
+  if (!contentOk) return problem(`${param}.content`, "expected a string or an array of content parts");
+  if (Array.isArray(content)) {
+    const bad = checkParts(content, `${param}.content`);
+    if (bad) return bad;
+  }
+  if (message.name !== undefined && typeof message.name !== "string") return problem(`${param}.name`, "expected a string");
+  if (toolCalls !== undefined && toolCalls !== null) {
+    if (!assistant) return problem(`${param}.tool_calls`, "only assistant messages carry tool calls");
+    const bad = checkToolCalls(toolCalls, `${param}.tool_calls`);
+    if (bad) return bad;
+  }
+  if (message.role === "tool" && (typeof message.tool_call_id !== "string" || message.tool_call_id === "")) return problem(`${param}.tool_call_id`, "a tool message needs the id of the tool call it answers");
+  return null;
+}

@@ -1,0 +1,45 @@
+/**
+ * Checks `tools`, `tool_choice` and `response_format` of a chat request and names the offending field
+ * (https://platform.openai.com/docs/api-reference/chat/create). Only their shape: what a vendor can
+ * honour is its adapter's business (UnsupportedParameterError).
+ */
+import type { FieldProblem } from "./check-message.ts";
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const problem = (param: string, expected: string): FieldProblem => ({ param, message: `Invalid '${param}': ${expected}.` });
+const FUNCTION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+
+export function checkTools(body: Record<string, unknown>): FieldProblem | null {
+  const tools = body.tools;
+  if (tools !== undefined && tools !== null) {
+    if (!Array.isArray(tools)) return problem("tools", "expected an array");
+    for (let i = 0; i < tools.length; i++) {
+      const tool = tools[i];
+      if (!isRecord(tool) || typeof tool.type !== "string") return problem(`tools[${i}].type`, "expected a tool with a string 'type'");
+      if (tool.type !== "function") continue; // other tool types are the vendor's to accept or refuse
+      const fn = tool.function;
+      if (!isRecord(fn)) return problem(`tools[${i}].function`, "expected an object");
+      if (typeof fn.name !== "string" || !FUNCTION_NAME.test(fn.name)) return problem(`tools[${i}].function.name`, "expected 1-64 characters of a-z A-Z 0-9 _ . -");
+      if (fn.parameters !== undefined && !isRecord(fn.parameters)) return problem(`tools[${i}].function.parameters`, "expected a JSON Schema object");
+    }
+  }
+  const choice = body.tool_choice;
+  if (choice !== undefined && choice !== null) {
+    const named = isRecord(choice) && choice.type === "function" && isRecord(choice.function) && typeof choice.function.name === "string";
+    if (!(choice === "none" || choice === "auto" || choice === "required" || named || (isRecord(choice) && choice.type !== "function" && typeof choice.type === "string"))) {
+      return problem("tool_choice", "expected 'none', 'auto', 'required' or {type: 'function', function: {name}}");
+    }
+  }
+  const format = body.response_format;
+  if (format !== undefined && format !== null) {
+    if (!isRecord(format) || typeof format.type !== "string") return problem("response_format.type", "expected 'text', 'json_object' or 'json_schema'");
+    if (!["text", "json_object", "json_schema"].includes(format.type)) return problem("response_format.type", "expected 'text', 'json_object' or 'json_schema'");
+    if (format.type === "json_schema") {
+      const schema = format.json_schema;
+      if (!isRecord(schema)) return problem("response_format.json_schema", "expected an object");
+      if (typeof schema.name !== "string" || !FUNCTION_NAME.test(schema.name)) return problem("response_format.json_schema.name", "expected 1-64 characters of a-z A-Z 0-9 _ . -");
+      if (schema.schema !== undefined && !isRecord(schema.schema)) return problem("response_format.json_schema.schema", "expected a JSON Schema object");
+    }
+  }
+  return null;
+}
