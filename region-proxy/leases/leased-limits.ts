@@ -7,7 +7,7 @@ import { createCountersRedis } from "../counters/counters-redis.ts";
 import { createMemoryBudgetLedger } from "../counters/memory-budget-ledger.ts";
 import { createMemoryRateLimiter } from "../counters/memory-rate-limiter.ts";
 import { createResilientCounters } from "../counters/resilient-counters.ts";
-import type { RunningLimits } from "../limits/create-limits.ts";
+import { DEFAULT_COUNTERS_TIMEOUT_MS, type RunningLimits } from "../limits/create-limits.ts";
 import { createLimitEnforcer } from "../limits/enforce-limits.ts";
 import { startLeaseClient, type LeaseClient } from "./lease-client.ts";
 import { createLeasedBudgets } from "./leased-budgets.ts";
@@ -23,6 +23,8 @@ export interface LeasedLimitsConfig {
   /** Key prefix in Redis (default `gw:<region>:`); replicas of a region must share it. */
   prefix?: string;
   replicaShare?: number;
+  /** A Redis call slower than this flips the replica to degraded (default limits/'s DEFAULT_COUNTERS_TIMEOUT_MS). */
+  countersTimeoutMs?: number;
   /** Lease refresh period (default 2 s) and the longest a reservation waits for a lease (default 3 s). */
   leaseRefreshMs?: number;
   leaseMaxWaitMs?: number;
@@ -60,12 +62,14 @@ export async function createLeasedLimits(config: LeasedLimitsConfig): Promise<Ru
     return { enforcer, leases, degraded: () => false, shared: false, close: () => leases.stop() };
   }
   const prefix = config.prefix ?? `gw:${config.region}:`;
-  const redis = createCountersRedis(config.redisUrl);
+  const timeoutMs = config.countersTimeoutMs ?? DEFAULT_COUNTERS_TIMEOUT_MS;
+  const redis = createCountersRedis(config.redisUrl, { commandTimeoutMs: timeoutMs });
   if (!(await connected(redis, 2000))) log("limits: Redis not reachable yet; starting on in-process counters until it answers");
   const counters = createResilientCounters({
     redis,
     prefix,
     replicaShare: config.replicaShare ?? 1,
+    timeoutMs,
     onStateChange: (degraded, cause) =>
       log(degraded ? `limits: Redis unreachable, enforcing this replica's share in memory (${String((cause as Error | undefined)?.message ?? cause)})` : "limits: Redis is back; counters shared again"),
   });
