@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { RunningProxy } from "../main.ts";
-import { createProxyFixture, PRICE, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
+import { startFakeOpenAI } from "../../test/fakes/openai.ts";
+import { createProxyFixture, PRICE, REGION, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
 
 // A client that leaves mid-stream aborts the vendor call at once; the usage event is still written,
 // client_closed, with the usage known so far (the echo vendor sends usage only at the end, so the
@@ -40,4 +41,32 @@ test("a disconnect mid-stream aborts the vendor, records client_closed with part
 
   const next = await fx.client(proxy).chat.completions.create({ model: "chat", messages: [{ role: "user", content: "still there?" }] });
   expect(next.choices[0]!.message.content).toBe("Echo: still there?");
+});
+
+test("a disconnect while waiting for an unstreamed answer aborts the vendor call too", async () => {
+  const vendor = await startFakeOpenAI({ apiKey: "sk-openai-fake" });
+  try {
+    await fx.publish(
+      fx.snapshot(2, (s) => {
+        s.deployments.dep_openai_hang = { id: "dep_openai_hang", provider: "openai", baseUrl: `${vendor.url}/v1`, model: "hang", region: REGION, credentialRef: "env:OPENAI_KEY" };
+        s.aliases.openaihang = { name: "openaihang", chain: ["dep_openai_hang"] };
+      }),
+    );
+    const waiting = await fx.startProxy({ dataDir: fx.freshDataDir(), firstByteTimeoutMs: 30_000, credentials: { OPENAI_KEY: "sk-openai-fake" } });
+    const controller = new AbortController();
+    const pending = fetch(`${waiting.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${fx.keys.main}`, "x-request-id": "req-nonstream-leaver" },
+      body: JSON.stringify({ model: "openaihang", messages: [{ role: "user", content: "anyone?" }] }),
+      signal: controller.signal,
+    }).catch((e) => e);
+    await waitFor(() => vendor.calls() === 1, "the vendor was called");
+    controller.abort();
+    await pending;
+    await waitFor(() => vendor.aborts() === 1, "the vendor saw the abort");
+    await waitFor(() => fx.origin.events().some((e) => e.requestId === "req-nonstream-leaver"), "usage event");
+    expect(fx.origin.events().find((e) => e.requestId === "req-nonstream-leaver")).toMatchObject({ status: "client_closed", stream: false, attempts: 1 });
+  } finally {
+    await vendor.stop();
+  }
 });

@@ -9,6 +9,6 @@ export function listModels(request: Request, requestId: string, deps: ProxyDeps)
   if (!loaded) return errorResponse({ kind: "not_ready", retryAfterSeconds: 1 }, requestId);
   const auth = authenticate(request.headers.get("authorization"), loaded.snapshot);
   if (!auth.ok) return errorResponse({ kind: "invalid_api_key" }, requestId);
-  const data = allowedAliasNames(auth.key, loaded.aliasNames).map((id) => ({ id, object: "model", created: loaded.issuedAtSeconds, owned_by: "gateway" }));
+  const data = allowedAliasNames(auth.key, loaded.aliasNames, loaded.snapshot).map((id) => ({ id, object: "model", created: loaded.issuedAtSeconds, owned_by: "gateway" }));
   return Response.json({ object: "list", data }, { headers: { "x-request-id": requestId } });
 }

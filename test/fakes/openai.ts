@@ -23,6 +23,8 @@ export interface FakeOpenAI extends FakeVendor {
   callsFor(model: string): number;
   /** While set, every call for `model` answers this status (OpenAI's server_error JSON); null ends the outage. */
   setOutage(model: string, status: number | null): void;
+  /** Requests whose connection the caller dropped before the fake had answered in full. */
+  aborts(): number;
 }
 
 const openaiError = (status: number, message: string, type: string, code: string | null, param: string | null = null, headers: Record<string, string> = {}) =>
@@ -160,10 +162,15 @@ export async function startFakeOpenAI(opts?: { port?: number; apiKey?: string })
   const perModel = new Map<string, number>();
   const count = (model: string) => void perModel.set(model, (perModel.get(model) ?? 0) + 1);
   const outages = new Map<string, number>();
-  const server = await startFakeServer(opts?.port, (req, raw) => answer(req, raw, apiKey, count, outages));
+  let aborts = 0;
+  const server = await startFakeServer(opts?.port, (req, raw) => {
+    raw.signal.addEventListener("abort", () => void aborts++);
+    return answer(req, raw, apiKey, count, outages);
+  });
   return {
     ...server,
     callsFor: (model) => perModel.get(model) ?? 0,
+    aborts: () => aborts,
     setOutage: (model, status) => void (status === null ? outages.delete(model) : outages.set(model, status)),
   };
 }
