@@ -4,8 +4,9 @@
  * `{"requests":[{"model":"models/{model}","content":{"parts":[{"text":...}]},"outputDimensionality":N}]}`,
  * answered `{"embeddings":[{"values":[...]}]}` (https://ai.google.dev/api/embeddings).
  *
- * Gemini reports no token usage for embeddings: input tokens are approximated as one per 4
- * characters (documented approximation; the usage event is marked by vendorModel, not by this).
+ * Usage: `usageMetadata.promptTokenCount` when the answer carries it (newer API versions); the
+ * classic answer has none, and then input tokens are approximated as one per 4 characters
+ * (documented approximation).
  * Token-array input cannot be sent (Gemini takes text): 400 naming `input`. Base64 output (what the
  * official SDK asks for by default) is the little-endian float32 bytes, as OpenAI encodes it.
  */
@@ -47,7 +48,8 @@ export const geminiEmbeddings: EmbeddingsTranslator = {
       if (!Array.isArray(values) || !values.every((v) => typeof v === "number")) throw new VendorProtocolError(`embedding ${index} has no values`);
       return { object: "embedding", index, embedding: req.encodingFormat === "base64" ? toBase64(values) : values };
     });
-    const tokens = texts(req).reduce((n, text) => n + Math.max(1, Math.ceil(text.length / 4)), 0);
+    const reported = (body as { usageMetadata?: { promptTokenCount?: unknown } }).usageMetadata?.promptTokenCount;
+    const tokens = Number.isSafeInteger(reported) && (reported as number) >= 0 ? (reported as number) : texts(req).reduce((n, text) => n + Math.max(1, Math.ceil(text.length / 4)), 0);
     const usage: NormalizedUsage = { inputTokens: tokens, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     return { response: { object: "list", data, model: ctx.model, usage: { prompt_tokens: tokens, total_tokens: tokens } }, usage };
   },

@@ -1,0 +1,36 @@
+import { expect, test } from "bun:test";
+import type { EmbeddingsRequest } from "../types.ts";
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { geminiEmbeddings } from "./embeddings.ts";
+
+const target = { id: "dep_g", provider: "gemini" as const, baseUrl: "https://generativelanguage.googleapis.com/", model: "gemini-embedding-001", region: "eu", credentialRef: "env:G" };
+const req = (input: EmbeddingsRequest["input"], extra: Partial<EmbeddingsRequest> = {}): EmbeddingsRequest => ({ model: "embed", input, encodingFormat: "float", raw: {}, ...extra });
+
+test("one batchEmbedContents call for every input, model and dimensions from the deployment and request", () => {
+  const http = geminiEmbeddings.buildRequest(req(["a", "b"], { dimensions: 256 }), target, "AIza-key");
+  expect(http.url).toBe("https://generativelanguage.googleapis.com/v1beta/models/gemini-embedding-001:batchEmbedContents");
+  expect(http.headers["x-goog-api-key"]).toBe("AIza-key");
+  expect(JSON.parse(http.body)).toEqual({
+    requests: [
+      { model: "models/gemini-embedding-001", content: { parts: [{ text: "a" }] }, outputDimensionality: 256 },
+      { model: "models/gemini-embedding-001", content: { parts: [{ text: "b" }] }, outputDimensionality: 256 },
+    ],
+  });
+  expect(() => geminiEmbeddings.buildRequest(req([1, 2, 3]), target, "k")).toThrow(UnsupportedParameterError);
+});
+
+test("values become OpenAI embeddings, base64 as little-endian float32; usage reported or approximated", () => {
+  const body = { embeddings: [{ values: [0.5, -1] }, { values: [0.25, 2] }] };
+  const floats = geminiEmbeddings.parseResponse(body, req(["abcd", "abcdefgh"]), { model: "gemini-embedding-001" });
+  expect(floats.response.data).toEqual([
+    { object: "embedding", index: 0, embedding: [0.5, -1] },
+    { object: "embedding", index: 1, embedding: [0.25, 2] },
+  ]);
+  expect(floats.usage.inputTokens).toBe(3);
+  const b64 = geminiEmbeddings.parseResponse({ ...body, usageMetadata: { promptTokenCount: 9 } }, req(["abcd", "abcdefgh"], { encodingFormat: "base64" }), { model: "m" });
+  const bytes = Buffer.from(b64.response.data[0]!.embedding as string, "base64");
+  const decoded = Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+  expect(decoded).toEqual([0.5, -1]);
+  expect(b64.response.usage).toEqual({ prompt_tokens: 9, total_tokens: 9 });
+  expect(() => geminiEmbeddings.parseResponse({ nope: 1 }, req("x"), { model: "m" })).toThrow();
+});
