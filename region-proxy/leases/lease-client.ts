@@ -6,14 +6,23 @@
  * control plane is in flight per replica, carrying every level that needs an answer.
  *
  * Each answer also repairs the region's spend counter from the PostgreSQL ledger (set with a version,
- * never added): only when the ledger is AHEAD of the counter, because a counter ahead of the ledger is
- * just usage still in the outbox, and setting it back would forget that spend until it is shipped.
+ * never added, so replicas repairing at once set it once) - but only when the counter LOST data: it went
+ * backwards since this replica last read it (Redis restarted empty, failed over, evicted), or this
+ * replica meets the level for the first time and the counter is empty - and the counter is read again
+ * just before the repair and must not have grown since (another replica may have settled meanwhile).
+ * Reads answered from the in-process fallback while Redis is down never count. In normal operation the
+ * counter is ahead of the ledger (usage still in outboxes), and the ledger can look ahead of a counter
+ * read a moment earlier (spend settled and shipped in between): a blind set would then forget real spend
+ * and let the region overshoot its lease. After a loss, what is not restored is the spend still in
+ * outboxes at the time and what settled in the re-read's round trip.
  */
 import { LEASES_PATH, type LeaseAnswer, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
 import { createMemoryLeaseStore, type LeaseStore } from "./lease-store.ts";
 
 /** The region's spend counters (the Redis or resilient BudgetLedger). */
 export interface LeaseLedger {
+  /** True while answers come from an in-process fallback instead of the shared counters. */
+  degraded?(): boolean;
   status(scope: string, period: string): Promise<{ spentMicros: number; reservedMicros: number }>;
   repair(scope: string, period: string, spentMicros: number, version: number): Promise<void>;
 }
@@ -62,6 +71,8 @@ interface Level {
   /** spent + reserved when the last answer arrived, and what was reserved here since. */
   usedAtAnswer: number;
   noted: number;
+  /** The counter's spend when this replica last read it (undefined before the first read). */
+  lastSpent?: number;
   lastUsed: number;
   loaded: boolean;
 }
@@ -132,12 +143,15 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
     }
     const statuses = await Promise.all(batch.map((l) => options.ledger.status(l.scope, l.period).catch(() => null)));
     const asks: LeaseAsk[] = [];
-    const asked: { level: Level; used: number; spent: number }[] = [];
+    const asked: { level: Level; used: number; spent: number; lost: boolean }[] = [];
     batch.forEach((l, i) => {
       const status = statuses[i];
       if (!status) return;
+      const shared = !options.ledger.degraded?.();
+      const lost = shared && (l.lastSpent === undefined ? status.spentMicros === 0 && status.reservedMicros === 0 : status.spentMicros < l.lastSpent);
+      if (shared) l.lastSpent = status.spentMicros;
       asks.push({ scope: l.scope, period: l.period, spentMicros: status.spentMicros, needMicros: l.need });
-      asked.push({ level: l, used: status.spentMicros + status.reservedMicros, spent: status.spentMicros });
+      asked.push({ level: l, used: status.spentMicros + status.reservedMicros, spent: status.spentMicros, lost });
     });
     if (asks.length === 0) return;
     let answer: LeaseAnswer;
@@ -174,10 +188,22 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       }
       l.view = { managed: true, capMicros: grant.capMicros, grantedMicros: grant.grantedMicros, expiresAt: Date.parse(grant.expiresAt), exhausted: grant.exhausted };
       await store.save({ scope: l.scope, period: l.period, ...l.view }).catch(() => {});
-      if (grant.ledgerSpentMicros > entry.spent) {
-        await options.ledger.repair(l.scope, l.period, grant.ledgerSpentMicros, grant.ledgerVersion).catch((error: unknown) => log(`leases: repair of ${l.scope} failed: ${(error as Error).message}`));
+      if (entry.lost && grant.ledgerSpentMicros > entry.spent && (await unchangedSince(l, entry.spent))) {
+        await options.ledger.repair(l.scope, l.period, grant.ledgerSpentMicros, grant.ledgerVersion).then(
+          () => {
+            l.lastSpent = Math.max(l.lastSpent ?? 0, grant.ledgerSpentMicros);
+            log(`leases: ${l.scope} ${l.period} counter lost data (${entry.spent} µ$); set from the ledger to ${grant.ledgerSpentMicros} µ$ (version ${grant.ledgerVersion})`);
+          },
+          (error: unknown) => log(`leases: repair of ${l.scope} failed: ${(error as Error).message}`),
+        );
       }
     }
+  }
+
+  /** Re-reads the counter: a repair applies only if nothing settled since the read the loss was seen in. */
+  async function unchangedSince(l: Level, spent: number): Promise<boolean> {
+    const now = await options.ledger.status(l.scope, l.period).catch(() => null);
+    return now !== null && !options.ledger.degraded?.() && now.spentMicros <= spent;
   }
 
   const timer = setInterval(() => {

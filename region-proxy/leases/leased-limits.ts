@@ -73,7 +73,8 @@ export async function createLeasedLimits(config: LeasedLimitsConfig): Promise<Ru
     onStateChange: (degraded, cause) =>
       log(degraded ? `limits: Redis unreachable, enforcing this replica's share in memory (${String((cause as Error | undefined)?.message ?? cause)})` : "limits: Redis is back; counters shared again"),
   });
-  const leases = startLeaseClient({ ...leaseOptions, ledger: counters.budgets, store: createRedisLeaseStore(redis, prefix) });
+  const ledger = { status: counters.budgets.status, repair: counters.budgets.repair, degraded: counters.degraded };
+  const leases = startLeaseClient({ ...leaseOptions, ledger, store: createRedisLeaseStore(redis, prefix) });
   const budgets = createLeasedBudgets(counters.budgets, leases, { maxWaitMs: config.leaseMaxWaitMs });
   const enforcer = createLimitEnforcer({ limiter: counters.limiter, budgets, degraded: counters.degraded });
   return {
