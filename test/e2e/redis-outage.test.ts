@@ -1,0 +1,153 @@
+/**
+ * Done-when 5: a Redis this test starts itself (never the machine's shared one) is stopped in the middle
+ * of a load run over two replicas: no request fails because of it (the tenant's budget fails open, its
+ * own choice), /health reports the degradation, and once Redis is back the replicas share their
+ * counters again, so a key's RPM holds across them instead of each replica's share.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { join } from "node:path";
+import OpenAI from "openai";
+import Redis from "ioredis";
+import { newId } from "../../shared/ids.ts";
+import { startProxy, type RunningProxy } from "../../region-proxy/main.ts";
+import { createLeasedLimits, type RunningLeasedLimits } from "../../region-proxy/leases/leased-limits.ts";
+import { principalWith } from "../../control-plane/testing/principals.ts";
+import { eventually, startStack, type TestStack } from "../support/stack.ts";
+
+let stack: TestStack;
+let port: number;
+let redisProcess: ReturnType<typeof Bun.spawn> | null = null;
+let limitedSecret: string;
+const replicas: { proxy: RunningProxy; limits: RunningLeasedLimits }[] = [];
+
+/** A free port: bind port 0, read it, let it go. */
+function freePort(): number {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const chosen = probe.port;
+  probe.stop(true);
+  return chosen;
+}
+
+async function startRedis(): Promise<void> {
+  redisProcess = Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
+  const probe = new Redis({ port, host: "127.0.0.1", lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  probe.on("error", () => {});
+  await eventually(async () => {
+    try {
+      await probe.connect();
+      return (await probe.ping()) === "PONG";
+    } catch {
+      probe.disconnect();
+      return false;
+    }
+  }, 5000, "redis-server to answer (is redis-server installed?)");
+  probe.disconnect();
+}
+
+async function stopRedis(): Promise<void> {
+  redisProcess?.kill("SIGKILL");
+  await redisProcess?.exited;
+  redisProcess = null;
+}
+
+async function health(proxy: RunningProxy): Promise<{ countersDegraded: boolean }> {
+  return (await fetch(`${proxy.url}/health`)).json() as Promise<{ countersDegraded: boolean }>;
+}
+
+beforeAll(async () => {
+  port = freePort();
+  await startRedis();
+  stack = await startStack({ regions: ["eu"] });
+  await stack.admin.request(`mutation { setPrice(input: { provider: "openai", model: "echo-1", inputUsdPerMillion: 1, outputUsdPerMillion: 1 }) { model } }`);
+  const ann = await principalWith(stack.admin, stack.controlPlane.url, "ann", [{ role: "approver" }]);
+  const ben = await principalWith(stack.admin, stack.controlPlane.url, "ben", [{ role: "approver" }]);
+  const { proposeChange } = await ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
+    i: { description: "budget that fails open", operations: [{ op: "tenant.policy", id: stack.demo.tenantId, tenantPolicy: { dailyBudgetUsd: 100, budgetFailOpen: true } }] },
+  });
+  await ben.client.request(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id: proposeChange.id });
+  const { createKey } = await stack.admin.request<{ createKey: { secret: string } }>(
+    `mutation($t: ID!) { createKey(input: { tenantId: $t, name: "rpm 20", rpm: 20 }) { secret } }`,
+    { t: stack.demo.tenantId },
+  );
+  limitedSecret = createKey.secret;
+  await Promise.all(Object.values(stack.proxies).map((p) => p.stop()));
+  stack.proxies = {};
+  const { configVersion } = await stack.admin.request<{ configVersion: number }>(`{ configVersion }`);
+  const common = { region: "eu", controlPlaneUrl: stack.controlPlane.url, regionToken: stack.demo.regionTokens.eu! };
+  for (const name of ["a", "b"]) {
+    const proxyId = newId("prx");
+    const limits = await createLeasedLimits({ ...common, proxyId, redisUrl: `redis://127.0.0.1:${port}`, prefix: "gw:eu:", replicaShare: 0.5, leaseRefreshMs: 200 });
+    const proxy = await startProxy(
+      { ...common, proxyId, trustedJwks: stack.controlPlane.jwks, dataDir: join(stack.dataDir, `replica-${name}`), port: 0, snapshotPollMs: 200, usageFlushMs: 200, credentials: { ECHO_VENDOR_API_KEY: stack.echoApiKey }, log: () => {} },
+      { limits: limits.enforcer },
+    );
+    replicas.push({ proxy, limits });
+    await eventually(() => proxy.snapshotVersion() >= configVersion, 5000, `replica ${name} to load the policy`);
+  }
+}, 30_000);
+
+afterAll(async () => {
+  for (const { proxy, limits } of replicas) {
+    await proxy.stop().catch(() => {});
+    await limits.close().catch(() => {});
+  }
+  await stopRedis();
+  await stack?.stop();
+});
+
+const body = { max_tokens: 4, messages: [{ role: "user" as const, content: "one two three four five six" }] };
+
+test("Redis stopped mid-load: no request fails, /health says degraded, limits are shared again once it is back", async () => {
+  const clients = replicas.map(({ proxy }) => new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: stack.demo.keySecret, maxRetries: 0 }));
+  expect(await Promise.all(replicas.map((r) => health(r.proxy)))).toMatchObject([{ countersDegraded: false }, { countersDegraded: false }]);
+
+  // Six workers (three streaming), one request every 40 ms each, for 3 s; Redis dies after 1 s.
+  const failures: unknown[] = [];
+  let done = 0;
+  const until = Date.now() + 3000;
+  const workers = Array.from({ length: 6 }, async (_, w) => {
+    while (Date.now() < until) {
+      try {
+        if (w < 3) {
+          const answer = await clients[w % 2]!.chat.completions.create({ model: stack.demo.alias, ...body });
+          expect(answer.usage?.completion_tokens).toBe(4);
+        } else {
+          let tokens = 0;
+          for await (const chunk of await clients[w % 2]!.chat.completions.create({ model: stack.demo.alias, ...body, stream: true, stream_options: { include_usage: true } })) tokens = chunk.usage?.completion_tokens ?? tokens;
+          expect(tokens).toBe(4);
+        }
+        done++;
+      } catch (error) {
+        failures.push(error);
+      }
+      await Bun.sleep(40);
+    }
+  });
+  await Bun.sleep(1000);
+  await stopRedis();
+  const sawDegraded = await eventually(async () => (await Promise.all(replicas.map((r) => health(r.proxy)))).every((h) => h.countersDegraded), 3000, "/health to report degraded counters");
+  await Promise.all(workers);
+  expect(sawDegraded).toBe(true);
+  expect(failures).toEqual([]);
+  expect(done).toBeGreaterThan(30);
+
+  // While degraded, one replica alone enforces its share of rpm 20: 10.
+  const limited = new OpenAI({ baseURL: `${replicas[0]!.proxy.url}/v1`, apiKey: limitedSecret, maxRetries: 0 });
+  const burst = async () =>
+    (await Promise.all(Array.from({ length: 30 }, () => limited.chat.completions.create({ model: stack.demo.alias, ...body }).then(() => true, () => false)))).filter(Boolean).length;
+  const degradedAdmitted = await burst();
+  expect(degradedAdmitted).toBeGreaterThanOrEqual(10);
+  expect(degradedAdmitted).toBeLessThanOrEqual(11);
+
+  // Redis returns (empty): both replicas rejoin it, and the key's full rpm 20 is counted in one shared bucket.
+  await startRedis();
+  await eventually(async () => (await Promise.all(replicas.map((r) => health(r.proxy)))).every((h) => !h.countersDegraded), 5000, "/health to report shared counters again");
+  const sharedAdmitted = await burst();
+  expect(sharedAdmitted).toBeGreaterThanOrEqual(20);
+  expect(sharedAdmitted).toBeLessThanOrEqual(21);
+  const other = new OpenAI({ baseURL: `${replicas[1]!.proxy.url}/v1`, apiKey: limitedSecret, maxRetries: 0 });
+  // The other replica sees the same, spent bucket.
+  const refused = await other.chat.completions.create({ model: stack.demo.alias, ...body }).then(() => null, (e: unknown) => e);
+  expect(refused).toBeInstanceOf(OpenAI.APIError);
+  expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(429);
+}, 60_000);
