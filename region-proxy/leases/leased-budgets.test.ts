@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import postgres from "postgres";
+import { createMemoryBudgetLedger } from "../counters/memory-budget-ledger.ts";
+import { startTestControlPlane, type TestControlPlane } from "../../control-plane/testing/test-control-plane.ts";
+import { startLeaseClient, type LeaseClient } from "./lease-client.ts";
+import { createLeasedBudgets } from "./leased-budgets.ts";
+
+let t: TestControlPlane;
+let sql: postgres.Sql;
+let token: string;
+let tenant: string;
+const clients: LeaseClient[] = [];
+const period = "day:2026-11-25";
+
+function client(controlPlaneUrl: string, ledger = createMemoryBudgetLedger()) {
+  const leases = startLeaseClient({ controlPlaneUrl, regionToken: token, proxyId: "prx_test", ledger, refreshMs: 60_000, requestTimeoutMs: 500 });
+  clients.push(leases);
+  return { leases, ledger };
+}
+
+beforeAll(async () => {
+  t = await startTestControlPlane();
+  sql = postgres(t.db.url, { max: 1, onnotice: () => {} });
+  token = (await t.admin.request<{ createRegion: { token: string } }>(`mutation { createRegion(input: { name: "eu" }) { token } }`)).createRegion.token;
+  tenant = (await t.admin.request<{ createTenant: { id: string } }>(`mutation { createTenant(input: { name: "acme" }) { id } }`)).createTenant.id;
+  await sql`update tenants set daily_budget_micros = 100000 where id = ${tenant}`;
+}, 20_000);
+
+afterAll(async () => {
+  for (const c of clients) await c.stop();
+  await sql?.end({ timeout: 1 });
+  await t?.close();
+});
+
+test("the lease caps the reservation, grows for what waits, and refuses at once when the budget is leased out", async () => {
+  const { leases, ledger } = client(t.cp.url);
+  const budgets = createLeasedBudgets(ledger, leases, { maxWaitMs: 2000 });
+  const check = { scope: `ten:${tenant}`, period, capMicros: 100_000 };
+  // The first reservation waits for the first lease: the floor, 5% of the cap.
+  const first = await budgets.reserve([check], 1_000);
+  if (!first.ok) throw new Error("expected the first reservation");
+  expect(leases.view(check.scope, period)).toMatchObject({ managed: true, grantedMicros: 5_000, exhausted: false });
+  // 60 000 does not fit the lease; it waits for the renewal it asks for, which grants what it needs.
+  const second = await budgets.reserve([check], 60_000);
+  if (!second.ok) throw new Error("expected the second reservation");
+  expect(leases.view(check.scope, period)!.grantedMicros).toBeGreaterThanOrEqual(61_000);
+  await budgets.settle(first.reservation, 1_000);
+  await budgets.settle(second.reservation, 60_000);
+  // 50 000 more would pass the cap even after every settle: refused without waiting out the deadline.
+  const started = Date.now();
+  const refused = await budgets.reserve([check], 50_000);
+  expect(refused).toMatchObject({ ok: false, scope: check.scope });
+  expect("unavailable" in refused).toBe(false);
+  expect(Date.now() - started).toBeLessThan(1000);
+  expect(leases.view(check.scope, period)!.exhausted).toBe(true);
+});
+
+test("a reservation refused only because of other reservations waits for them to settle", async () => {
+  const { leases, ledger } = client(t.cp.url);
+  const budgets = createLeasedBudgets(ledger, leases, { maxWaitMs: 2000 });
+  const check = { scope: "key:key_local", period, capMicros: 10_000 };
+  const first = await budgets.reserve([check], 8_000);
+  if (!first.ok) throw new Error("expected the first reservation");
+  setTimeout(() => void budgets.settle(first.reservation, 2_000), 100);
+  const second = await budgets.reserve([check], 8_000);
+  expect(second.ok).toBe(true);
+  // Unmanaged by the control plane (no such key): the snapshot's cap is enforced as is.
+  expect(leases.view(check.scope, period)).toMatchObject({ managed: false });
+});
+
+test("an expired lease allows nothing new until it is renewed", async () => {
+  let clock = Date.now();
+  const { leases, ledger } = client(t.cp.url);
+  const budgets = createLeasedBudgets(ledger, leases, { maxWaitMs: 300, now: () => clock });
+  const check = { scope: `ten:${tenant}`, period: "day:2026-11-24", capMicros: 100_000 };
+  expect((await budgets.reserve([check], 100)).ok).toBe(true);
+  const expiresAt = leases.view(check.scope, check.period)!.expiresAt;
+  clock = expiresAt + 1;
+  // The renewal answers with an expiry the frozen clock has not reached: admitted again.
+  const renewed = await budgets.reserve([check], 100);
+  expect(renewed.ok).toBe(true);
+  expect(leases.view(check.scope, check.period)!.expiresAt).toBeGreaterThan(expiresAt);
+});
+
+test("no lease and no control plane: budgets fail closed, or open when the tenant says so", async () => {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const deadUrl = `http://127.0.0.1:${probe.port}`;
+  probe.stop(true);
+  const { leases, ledger } = client(deadUrl);
+  const budgets = createLeasedBudgets(ledger, leases, { maxWaitMs: 300 });
+  const check = { scope: `ten:${tenant}`, period, capMicros: 100_000 };
+  expect(await budgets.reserve([check], 1_000)).toMatchObject({ ok: false, unavailable: true });
+  expect((await budgets.reserve([check], 1_000, { failOpen: true })).ok).toBe(true);
+});
+
+test("a control plane without the lease endpoint leaves the snapshot's caps in force", async () => {
+  const old = Bun.serve({ port: 0, hostname: "127.0.0.1", development: false, fetch: () => new Response("{}", { status: 404 }), error: () => new Response(null, { status: 500 }) });
+  try {
+    const { leases, ledger } = client(`http://127.0.0.1:${old.port}`);
+    const budgets = createLeasedBudgets(ledger, leases, { maxWaitMs: 500 });
+    const check = { scope: `ten:${tenant}`, period, capMicros: 3_000 };
+    expect((await budgets.reserve([check], 2_000)).ok).toBe(true);
+    expect((await budgets.reserve([check], 2_000)).ok).toBe(false);
+    expect(leases.view(check.scope, period)).toMatchObject({ managed: false });
+  } finally {
+    old.stop(true);
+  }
+});
