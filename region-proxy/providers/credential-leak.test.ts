@@ -42,6 +42,7 @@ test("a vendor 401 echoing the key: 502 with a fixed message, no retry, no fallb
     expect(text).not.toContain("LEAKY");
     expect(text).not.toContain("Incorrect API key");
     expect(res.headers.get("x-gateway-attempts")).toBe("1");
+    expect(res.headers.get("x-should-retry")).toBe("false");
     expect(vendor.calls()).toBe(before + 1);
     const id = res.headers.get("x-request-id");
     await waitFor(() => fx.origin.events().some((e) => e.requestId === id), "usage event");

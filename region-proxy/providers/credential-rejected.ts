@@ -16,7 +16,8 @@ export const CREDENTIAL_REJECTED_REASON = "credential_rejected";
 export function credentialRejected(status: number): VendorError {
   return {
     retryable: false,
-    clientError: { kind: "upstream_error", message: `The gateway could not call the model provider: ${CREDENTIAL_REJECTED_MESSAGE} (status ${status}).` },
+    // Not retryable by the client either: the same key will be refused again until an operator acts.
+    clientError: { kind: "upstream_error", message: `The gateway could not call the model provider: ${CREDENTIAL_REJECTED_MESSAGE} (status ${status}).`, retryable: false },
     retryAfterMs: null,
     reason: CREDENTIAL_REJECTED_REASON,
   };

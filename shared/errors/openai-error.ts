@@ -17,7 +17,8 @@ export type GatewayError =
   /** A budget could not be checked (shared counters unreachable) and the tenant's budgets fail closed. */
   | { kind: "budget_unavailable"; message: string; retryAfterSeconds: number }
   | { kind: "vendor_rejected"; status: number; message: string; code: string | null; param: string | null }
-  | { kind: "upstream_error"; message: string }
+  /** `retryable: false` (e.g. the vendor refused the gateway's credential) tells SDKs not to retry: `x-should-retry: false`. */
+  | { kind: "upstream_error"; message: string; retryable?: boolean }
   | { kind: "upstream_timeout"; message: string }
   | { kind: "upstream_invalid_response"; message: string }
   | { kind: "not_ready"; retryAfterSeconds: number }
@@ -81,7 +82,7 @@ export function renderError(error: GatewayError): RenderedError {
     case "vendor_rejected":
       return { status: error.status, headers: { "x-should-retry": "false" }, body: body(error.message, "invalid_request_error", error.code, error.param) };
     case "upstream_error":
-      return { status: 502, headers: {}, body: body(error.message, "server_error", "upstream_error") };
+      return { status: 502, headers: error.retryable === false ? { "x-should-retry": "false" } : {}, body: body(error.message, "server_error", "upstream_error") };
     case "upstream_timeout":
       return { status: 504, headers: {}, body: body(error.message, "server_error", "upstream_timeout") };
     case "upstream_invalid_response":
