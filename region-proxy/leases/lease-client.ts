@@ -43,7 +43,7 @@ export interface LeaseClientOptions {
   proxyId: string;
   ledger: LeaseLedger;
   store?: LeaseStore;
-  /** Every level used recently is re-asked this often (default 2 s): renewal, repair, alerts. */
+  /** Levels running low are re-asked this often (default 2 s), the others every 5 × this: renewal, repair, alerts. */
   refreshMs?: number;
   /** Renew when less than this fraction of the last grant's room is left (default 0.3). */
   renewBelow?: number;
@@ -71,6 +71,8 @@ interface Level {
   /** spent + reserved when the last answer arrived, and what was reserved here since. */
   usedAtAnswer: number;
   noted: number;
+  /** When the last answer for this level arrived (epoch ms; 0 = never). */
+  answeredAt: number;
   /** The counter's spend when this replica last read it (undefined before the first read). */
   lastSpent?: number;
   lastUsed: number;
@@ -87,6 +89,7 @@ interface Batch {
 export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
   const store = options.store ?? createMemoryLeaseStore();
   const renewBelow = options.renewBelow ?? 0.3;
+  const refreshMs = options.refreshMs ?? 2000;
   const forgetAfterMs = options.forgetAfterMs ?? 600_000;
   const timeoutMs = options.requestTimeoutMs ?? 3000;
   const url = new URL(LEASES_PATH, options.controlPlaneUrl).toString();
@@ -101,7 +104,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
   function level(scope: string, period: string): Level {
     const id = idOf(scope, period);
     let found = levels.get(id);
-    if (!found) levels.set(id, (found = { scope, period, need: 0, usedAtAnswer: 0, noted: 0, lastUsed: Date.now(), loaded: false }));
+    if (!found) levels.set(id, (found = { scope, period, need: 0, usedAtAnswer: 0, noted: 0, lastUsed: Date.now(), loaded: false, answeredAt: 0 }));
     return found;
   }
 
@@ -180,6 +183,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       if (!entry || grant.scope !== entry.level.scope || grant.period !== entry.level.period) continue;
       const l = entry.level;
       l.need = 0;
+      l.answeredAt = Date.now();
       l.usedAtAnswer = entry.used;
       l.noted = 0;
       if (!grant.managed) {
@@ -206,12 +210,28 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
     return now !== null && !options.ledger.degraded?.() && now.spentMicros <= spent;
   }
 
+  /**
+   * Which levels the timer re-asks: every refreshMs those running low (under half of the last grant's
+   * room left) or past half their lease's life; every 5 × refreshMs the rest, so repairs and alerts
+   * still come from levels that are far from their limit, without one request per level every tick.
+   */
+  function due(l: Level, now: number): boolean {
+    const since = now - l.answeredAt;
+    if (since < refreshMs) return false;
+    const view = l.view;
+    if (!view?.managed) return since >= 5 * refreshMs;
+    const room = view.grantedMicros - l.usedAtAnswer;
+    const low = view.grantedMicros - l.usedAtAnswer - l.noted < room / 2;
+    const aging = now >= l.answeredAt + (view.expiresAt - l.answeredAt) / 2;
+    return low || aging || since >= 5 * refreshMs;
+  }
+
   const timer = setInterval(() => {
     const now = Date.now();
-    const live = [...levels.entries()].filter(([, l]) => now - l.lastUsed < forgetAfterMs).map(([id]) => id);
     for (const [id, l] of levels) if (now - l.lastUsed >= forgetAfterMs) levels.delete(id);
-    if (live.length > 0) void schedule(live);
-  }, options.refreshMs ?? 2000);
+    const ids = [...levels.entries()].filter(([, l]) => due(l, now)).map(([id]) => id);
+    if (ids.length > 0) void schedule(ids);
+  }, refreshMs);
 
   return {
     view(scope, period) {
