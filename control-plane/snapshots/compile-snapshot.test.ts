@@ -49,3 +49,22 @@ test("a region with no deployments gets no aliases", () => {
   expect(s.deployments).toEqual({});
   expect(s.aliases).toEqual({});
 });
+
+test("a disabled ancestor disables every descendant in the snapshot; siblings and the parent chain above stay", () => {
+  const tree: ConfigRows = {
+    ...rows,
+    tenants: [
+      { id: "ten_org", name: "org", status: "active", parentId: null },
+      { id: "ten_team", name: "team", status: "disabled", parentId: "ten_org" },
+      { id: "ten_proj", name: "proj", status: "active", parentId: "ten_team" },
+      { id: "ten_other", name: "other", status: "active", parentId: "ten_org" },
+    ],
+  };
+  const s = compileSnapshot(tree, "eu", 1);
+  expect(s.tenants.ten_org?.status).toBe("active");
+  expect(s.tenants.ten_team?.status).toBe("disabled");
+  expect(s.tenants.ten_proj?.status).toBe("disabled");
+  expect(s.tenants.ten_other?.status).toBe("active");
+  const cyclic = compileSnapshot({ ...rows, tenants: [{ id: "a", name: "a", status: "active", parentId: "b" }, { id: "b", name: "b", status: "active", parentId: "a" }] }, "eu", 1);
+  expect(cyclic.tenants.a?.status).toBe("active");
+});

@@ -82,7 +82,8 @@ export function compileSnapshot(rows: ConfigRows, region: string, version: numbe
     };
   }
   const tenants: Record<string, SnapshotTenant> = {};
-  for (const t of rows.tenants) tenants[t.id] = compileTenant(t);
+  const disabled = effectivelyDisabled(rows.tenants);
+  for (const t of rows.tenants) tenants[t.id] = compileTenant(t, disabled.has(t.id));
   const deployments: Record<string, SnapshotDeployment> = {};
   for (const d of rows.deployments) {
     if (d.region !== region || d.status === "disabled") continue;
@@ -113,8 +114,30 @@ export function compileSnapshot(rows: ConfigRows, region: string, version: numbe
   return { schema: SNAPSHOT_SCHEMA_VERSION, region, version, issuedAt: issuedAt.toISOString(), keys, tenants, aliases, deployments, pricing };
 }
 
-function compileTenant(t: ConfigRows["tenants"][number]): SnapshotTenant {
-  const out: SnapshotTenant = { id: t.id, name: t.name, status: t.status };
+/**
+ * Ids of tenants that publish `disabled`: the tenant itself or any ancestor is disabled. The proxy
+ * checks only a key's own tenant, so a kill switch on an org must reach its teams' and projects' keys
+ * through the snapshot. A broken parent chain (cycle, missing parent) stops the walk where it breaks.
+ */
+export function effectivelyDisabled(tenants: readonly { id: string; status: string; parentId?: string | null }[]): Set<string> {
+  const byId = new Map(tenants.map((t) => [t.id, t]));
+  const out = new Set<string>();
+  for (const t of tenants) {
+    const seen = new Set<string>();
+    for (let cur: typeof t | undefined = t; cur && !seen.has(cur.id); cur = cur.parentId ? byId.get(cur.parentId) : undefined) {
+      seen.add(cur.id);
+      if (cur.status === "disabled") {
+        out.add(t.id);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+function compileTenant(t: ConfigRows["tenants"][number], disabled: boolean): SnapshotTenant {
+  // The published status folds in the ancestors' (see effectivelyDisabled); the row keeps its own.
+  const out: SnapshotTenant = { id: t.id, name: t.name, status: disabled ? "disabled" : t.status };
   if (t.kind !== undefined) out.kind = t.kind;
   if (t.parentId !== undefined) out.parentId = t.parentId;
   if (t.rpm != null || t.tpm != null) out.limits = { rpm: t.rpm ?? null, tpm: t.tpm ?? null };

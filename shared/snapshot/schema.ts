@@ -42,6 +42,7 @@ export interface BudgetCaps {
 export interface SnapshotTenant {
   id: string;
   name: string;
+  /** `disabled` when this tenant or any ancestor is disabled (the control plane folds the tree in). */
   status: "active" | "disabled";
   /** The parent in the tenant tree (org → team → project); null or absent for an org (a root). */
   parentId?: string | null;
