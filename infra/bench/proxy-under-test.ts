@@ -17,6 +17,8 @@ const proxy = await startProxy({
   dataDir: await mkdtemp(join(tmpdir(), "gw-bench-proxy-")),
   port: 0,
   log: () => {},
+  // Knob for experiments (how much of the proxy's cost is the usage flusher); the default is the proxy's.
+  ...(env.BENCH_USAGE_FLUSH_MS ? { usageFlushMs: Number(env.BENCH_USAGE_FLUSH_MS) } : {}),
 });
 const deadline = Date.now() + 15_000;
 while (proxy.snapshotVersion() === 0) {

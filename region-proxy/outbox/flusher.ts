@@ -38,7 +38,8 @@ export function startFlusher(deps: FlusherDeps): Flusher {
       const response = await fetch(url, {
         method: "POST",
         headers: { authorization: `Bearer ${deps.regionToken}`, "content-type": "application/json", [PROXY_ID_HEADER]: deps.proxyId },
-        body: JSON.stringify({ events: pending.map((p) => p.event) }),
+        // The events' JSON as stored: no re-encoding.
+        body: `{"events":[${pending.map((p) => p.json).join(",")}]}`,
         signal: AbortSignal.timeout(10_000),
       });
       if (!response.ok) {
@@ -48,9 +49,14 @@ export function startFlusher(deps: FlusherDeps): Flusher {
       }
       const ack = (await response.json()) as UsageBatchAck;
       const acked = new Set(Array.isArray(ack.ackedEventIds) ? ack.ackedEventIds : []);
-      await deps.outbox.remove(pending.filter((p) => acked.has(p.event.eventId)));
+      const removed = pending.filter((p) => acked.has(p.eventId));
+      await deps.outbox.remove(removed);
       // Nothing acknowledged: stop this round instead of re-sending the same batch in a tight loop.
-      return acked.size === 0 ? "failed" : pending.length < MAX_USAGE_BATCH ? "empty" : "sent";
+      if (removed.length === 0) return "failed";
+      // Some kept back (refused for now): they wait for the next round rather than being re-sent at once.
+      // All acknowledged: go on — a batch can be short of MAX_USAGE_BATCH with more waiting (peek returns
+      // whole entries), so the round ends only when a peek finds nothing.
+      return removed.length < pending.length ? "empty" : "sent";
     } catch (error) {
       deps.log(`usage flush failed: ${(error as Error).message}; ${pending.length} events kept`);
       return "failed";

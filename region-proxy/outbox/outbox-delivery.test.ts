@@ -79,7 +79,7 @@ describe("usage outbox", () => {
     await flusher.flushNow();
     await flusher.stop();
     expect(received[0]).toEqual(["evt_a", "evt_b", "evt_c"]);
-    expect((await outbox.peek(10)).map((p) => p.event.eventId)).toEqual(["evt_a", "evt_c"]);
+    expect((await outbox.peek(10)).map((p) => p.eventId)).toEqual(["evt_a", "evt_c"]);
     await origin.stop(true);
     kv.close();
     rmSync(dir, { recursive: true, force: true });

@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
 import { openProxyKv, type Kv } from "../kv/open-kv.ts";
+import { MAX_USAGE_BATCH } from "../../shared/internal-api.ts";
+import { startFlusher } from "./flusher.ts";
 import { UsageOutbox } from "./outbox.ts";
 
 const event = (id: string) => ({ eventId: id, alias: "a".repeat(400) }) as unknown as UsageEvent;
@@ -32,7 +34,7 @@ describe("UsageOutbox (group commit)", () => {
     await Promise.all(ids(300).map((id) => outbox.append(event(id))));
     expect(await outbox.size()).toBe(300);
     expect(await entries()).toBeLessThan(30);
-    expect((await outbox.peek(500)).map((p) => p.event.eventId)).toEqual(ids(300));
+    expect((await outbox.peek(500)).map((p) => p.eventId)).toEqual(ids(300));
     // Reopened from disk, the same events are there: they were committed before append resolved.
     kv.close();
     kv = await openProxyKv(dir);
@@ -59,14 +61,34 @@ describe("UsageOutbox (group commit)", () => {
     const outbox = new UsageOutbox(kv);
     await Promise.all(ids(120).map((id) => outbox.append(event(id))));
     const first = await outbox.peek(10);
-    expect(first.map((p) => p.event.eventId)).toEqual(ids(10));
+    expect(first.map((p) => p.eventId)).toEqual(ids(10));
     // Ack every other one of those ten.
     await outbox.remove(first.filter((_, i) => i % 2 === 0));
-    const left = (await outbox.peek(500)).map((p) => p.event.eventId);
+    const left = (await outbox.peek(500)).map((p) => p.eventId);
     expect(left).toEqual([...ids(10).filter((_, i) => i % 2 === 1), ...ids(110, 10)]);
     await outbox.remove(await outbox.peek(500));
     expect(await outbox.size()).toBe(0);
     expect(await entries()).toBe(0);
+  });
+
+  test("after a restart the stored backlog goes out first, then new events, and memory and KV agree", async () => {
+    const before = new UsageOutbox(kv);
+    await Promise.all(ids(30).map((id) => before.append(event(id))));
+    // A new process over the same file: its memory is empty, KV has the 30.
+    const after = new UsageOutbox(kv);
+    await after.append(event("evt_new1"));
+    const first = await after.peek(500);
+    expect(first.map((p) => p.eventId)).toEqual([...ids(30), "evt_new1"]);
+    await after.remove(first);
+    await Promise.all(ids(20, 100).map((id) => after.append(event(id))));
+    const second = await after.peek(500); // from memory by now
+    expect(second.map((p) => p.eventId)).toEqual(ids(20, 100));
+    expect(second.map((p) => JSON.parse(p.json).eventId)).toEqual(ids(20, 100));
+    // What memory says is what a reader of the file sees.
+    expect((await new UsageOutbox(kv).peek(500)).map((p) => p.json)).toEqual(second.map((p) => p.json));
+    await after.remove(second.filter((_, i) => i >= 5));
+    expect((await after.peek(500)).map((p) => p.eventId)).toEqual(ids(5, 100));
+    expect((await new UsageOutbox(kv).peek(500)).map((p) => p.eventId)).toEqual(ids(5, 100));
   });
 
   test("entries from older builds (one event object) and unreadable ones are handled", async () => {
@@ -75,9 +97,34 @@ describe("UsageOutbox (group commit)", () => {
     const outbox = new UsageOutbox(kv);
     await outbox.append(event("evt_new"));
     const pending = await outbox.peek(10);
-    expect(pending.map((p) => p.event.eventId)).toEqual(["evt_old", "evt_new"]);
+    expect(pending.map((p) => p.eventId)).toEqual(["evt_old", "evt_new"]);
     expect(await entries()).toBe(2); // the torn one is gone
     await outbox.remove(pending);
+    expect(await outbox.size()).toBe(0);
+  });
+
+  test("one flush sends a backlog of several batches, none over the batch limit, each event once", async () => {
+    const outbox = new UsageOutbox(kv);
+    await Promise.all(ids(1_200).map((id) => outbox.append(event(id))));
+    const batches: string[][] = [];
+    const origin = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      development: false,
+      async fetch(request) {
+        const body = (await request.json()) as { events: UsageEvent[] };
+        batches.push(body.events.map((e) => e.eventId));
+        return Response.json({ accepted: body.events.length, duplicates: 0, rejected: [], ackedEventIds: body.events.map((e) => e.eventId) });
+      },
+      error: () => new Response("error", { status: 500 }),
+    });
+    const flusher = startFlusher({ outbox, controlPlaneUrl: `http://127.0.0.1:${origin.port}`, regionToken: "t", proxyId: "prx_test", intervalMs: 60_000, log: () => {} });
+    expect(await flusher.flushNow()).toBe(true);
+    await flusher.stop();
+    await origin.stop(true);
+    expect(batches.length).toBeGreaterThan(2);
+    expect(batches.every((b) => b.length > 0 && b.length <= MAX_USAGE_BATCH)).toBe(true);
+    expect(batches.flat()).toEqual(ids(1_200));
     expect(await outbox.size()).toBe(0);
   });
 });

@@ -1,17 +1,24 @@
 /**
  * The usage outbox in Deno KV. An event leaves only when the control plane acknowledged its id.
  *
- * Writes are group-committed: an append waits at most `maxDelayMs` (default 10 ms, or until
+ * Writes are group-committed: an append waits at most `maxDelayMs` (default 25 ms, or until
  * `groupEvents` are queued) for company, then one atomic commit stores the group as a few KV entries
  * (JSON arrays of at most ENTRY_CHARS, keyed by arrival time and a sequence, so entries go out oldest
- * first); appends that arrive during a commit join the next group. A KV commit costs about 0.4 ms of
- * CPU whatever it carries, so one commit per event would cap the proxy near 2,500 events/s of CPU
- * alone; grouped, it is at most 100 commits a second.
+ * first); appends that arrive during a commit join the next group. Measured here, a KV commit costs
+ * 0.5-1 ms of CPU whatever it carries (about 0.3-0.6 ms of it blocking the event loop), so one commit
+ * per event would cap the proxy near 1,500 events/s and stall requests behind it; grouped, it is at
+ * most 40 commits a second, whatever the load.
  *
  * Durability: `append` resolves only once its event is committed, so nothing is acknowledged from
  * memory and a graceful stop (which waits for in-flight settles) loses nothing. The crash-loss window:
  * the event is appended after the client's answer is out, so a crash before its commit finishes loses
  * it; the grouping widens that window by at most `maxDelayMs`.
+ *
+ * Reading back: committed entries are also kept in memory (up to MIRROR_EVENTS events, as the JSON
+ * already written), so the flusher sends them without reading, decoding and re-encoding them from KV.
+ * KV stays the source of truth: the mirror is used only while it is known to hold every stored entry
+ * ("synced"); after a restart or an overflow (control plane down for long) batches come from KV until
+ * a read finds nothing the mirror lacks.
  *
  * Entries written by older builds hold a single event object; they are read the same way.
  */
@@ -25,29 +32,41 @@ const PREFIX = "outbox";
  * above U+00FF is stored as UTF-16 (2 bytes a character), so 30k characters always fit.
  */
 const ENTRY_CHARS = 30_000;
-/** Mutations per delete/rewrite commit (each at most one entry), under Deno KV's per-commit size limit. */
-const COMMIT_MUTATIONS = 8;
+/** Mutations per commit (each at most one entry of <= 60 KB): under Deno KV's 800 KB per-commit limit. */
+const COMMIT_MUTATIONS = 12;
+/** Events the in-memory mirror holds at most (about 0.5 KB each). */
+const MIRROR_EVENTS = 20_000;
 
 export interface OutboxOptions {
-  /** Longest an event waits in memory for others to share its commit (default 10 ms; 0 = commit at once). */
+  /** Longest an event waits in memory for others to share its commit (default 25 ms; 0 = commit at once). */
   maxDelayMs?: number;
-  /** A group this large is committed without waiting out the delay (default 256). */
+  /** A group this large is committed without waiting out the delay (default 512). */
   groupEvents?: number;
 }
 
 export interface PendingEvent {
   /** The KV entry holding the event (shared by the events of one group commit). */
   key: [string, string];
-  event: UsageEvent;
+  eventId: string;
+  /** The event as JSON, exactly as stored. */
+  json: string;
   /** How many events that entry held when read: acking all of them deletes it without reading it again. */
   entryEvents: number;
 }
 
-interface QueuedWrite {
-  json: string;
+interface StoredEvent {
   eventId: string;
+  json: string;
+}
+
+interface QueuedWrite extends StoredEvent {
   resolve: () => void;
   reject: (error: unknown) => void;
+}
+
+interface MirrorEntry {
+  key: [string, string];
+  events: StoredEvent[];
 }
 
 export class UsageOutbox {
@@ -56,6 +75,11 @@ export class UsageOutbox {
   /** Ends the current wait for company early (a full group); null while not waiting. */
   private wake: (() => void) | null = null;
   private sequence = 0;
+  /** Committed entries not yet removed, in commit (= key) order. */
+  private mirror = new Map<string, MirrorEntry>();
+  private mirrorEvents = 0;
+  /** True while the mirror holds every entry stored in KV. */
+  private synced = false;
   private readonly maxDelayMs: number;
   private readonly groupEvents: number;
 
@@ -63,8 +87,8 @@ export class UsageOutbox {
     private readonly kv: Kv,
     options: OutboxOptions = {},
   ) {
-    this.maxDelayMs = options.maxDelayMs ?? 10;
-    this.groupEvents = options.groupEvents ?? 256;
+    this.maxDelayMs = options.maxDelayMs ?? 25;
+    this.groupEvents = options.groupEvents ?? 512;
   }
 
   /** Durably appends one event: resolves once the commit that carries it is done (the request path does not await it). */
@@ -89,14 +113,15 @@ export class UsageOutbox {
       const group = this.queued.splice(0, this.groupEvents);
       const entries = splitEntries(group);
       for (let i = 0; i < entries.length; i += COMMIT_MUTATIONS) {
-        const commit = entries.slice(i, i + COMMIT_MUTATIONS);
+        const commit = entries.slice(i, i + COMMIT_MUTATIONS).map((events) => ({ key: this.nextKey(events[0]!.eventId), events }));
         try {
           const op = this.kv.atomic();
-          for (const entry of commit) op.set(this.nextKey(entry[0]!.eventId), `[${entry.map((w) => w.json).join(",")}]`);
+          for (const entry of commit) op.set(entry.key, joinEvents(entry.events));
           await op.commit();
-          for (const entry of commit) for (const write of entry) write.resolve();
+          for (const entry of commit) this.remember(entry.key, entry.events);
+          for (const entry of commit) for (const write of entry.events) write.resolve();
         } catch (error) {
-          for (const entry of commit) for (const write of entry) write.reject(error);
+          for (const entry of commit) for (const write of entry.events) write.reject(error);
         }
       }
     }
@@ -107,6 +132,18 @@ export class UsageOutbox {
   private nextKey(firstEventId: string): [string, string] {
     this.sequence = (this.sequence + 1) % 1_000_000;
     return [PREFIX, `${String(Date.now()).padStart(15, "0")}:${String(this.sequence).padStart(6, "0")}:${firstEventId}`];
+  }
+
+  /** Mirrors a committed entry; on overflow the mirror is dropped (and batches come from KV again). */
+  private remember(key: [string, string], writes: QueuedWrite[]): void {
+    if (this.mirrorEvents + writes.length > MIRROR_EVENTS) {
+      this.mirror.clear();
+      this.mirrorEvents = 0;
+      this.synced = false;
+      return;
+    }
+    this.mirror.set(key[1], { key, events: writes.map(({ eventId, json }) => ({ eventId, json })) });
+    this.mirrorEvents += writes.length;
   }
 
   /** Waits up to maxDelayMs, or until a full group is queued (a microtask hop when the delay is 0). */
@@ -121,62 +158,102 @@ export class UsageOutbox {
     this.wake = null;
   }
 
-  /** The oldest events, at most `limit`. */
+  /** The oldest events, at most `limit`, whole entries first (a lone entry larger than `limit` is cut). */
   async peek(limit: number): Promise<PendingEvent[]> {
+    return this.synced ? this.peekMirror(limit) : this.peekKv(limit);
+  }
+
+  private peekMirror(limit: number): PendingEvent[] {
+    const out: PendingEvent[] = [];
+    for (const { key, events } of this.mirror.values()) {
+      if (out.length > 0 && out.length + events.length > limit) break;
+      for (const event of events.slice(0, limit - out.length)) out.push({ key, eventId: event.eventId, json: event.json, entryEvents: events.length });
+      if (out.length >= limit) break;
+    }
+    return out;
+  }
+
+  private async peekKv(limit: number): Promise<PendingEvent[]> {
     const out: PendingEvent[] = [];
     const unreadable: KvKey[] = [];
+    let complete = true;
+    let allMirrored = true;
     // Every entry holds at least one event, so `limit` entries are always enough.
     // Small read batches: entries are up to 30k characters and only the first few are usually needed.
     for await (const entry of this.kv.list<string>({ prefix: [PREFIX] }, { limit, batchSize: 16 })) {
+      const key = entry.key as [string, string];
       const events = parseEntry(entry.value);
       if (!events) {
         // Unreadable (a torn write from an old build?): it can never be sent, so it must not block the queue.
-        unreadable.push(entry.key);
+        unreadable.push(key);
         continue;
       }
-      for (const event of events) {
-        if (out.length === limit) break;
-        out.push({ key: entry.key as [string, string], event, entryEvents: events.length });
+      if (!this.mirror.has(key[1])) allMirrored = false;
+      if (out.length > 0 && out.length + events.length > limit) {
+        complete = false;
+        break;
       }
-      if (out.length === limit) break;
+      for (const event of events.slice(0, limit - out.length)) out.push({ key, eventId: event.eventId, json: JSON.stringify(event), entryEvents: events.length });
+      if (out.length >= limit) {
+        complete = false;
+        break;
+      }
     }
     if (unreadable.length > 0) await this.commitAll(unreadable.map((key) => ({ key, rest: null })));
+    // Everything in KV was read and the mirror already had it all: from now on the mirror is enough.
+    if (complete && allMirrored) this.synced = true;
     return out;
   }
 
   /** Removes acknowledged events: an entry left empty is deleted, one with events left is rewritten without the others. */
   async remove(acked: PendingEvent[]): Promise<void> {
     const byEntry = new Map<string, { key: [string, string]; ids: Set<string>; entryEvents: number }>();
-    for (const { key, event, entryEvents } of acked) {
+    for (const { key, eventId, entryEvents } of acked) {
       const group = byEntry.get(key[1]) ?? { key, ids: new Set<string>(), entryEvents };
-      group.ids.add(event.eventId);
+      group.ids.add(eventId);
       byEntry.set(key[1], group);
     }
-    const changes: { key: KvKey; rest: UsageEvent[] | null }[] = [];
+    const changes: { key: [string, string]; rest: StoredEvent[] | null }[] = [];
     for (const { key, ids, entryEvents } of byEntry.values()) {
       // The usual case: every event of the entry was acknowledged (entries are never appended to).
       if (ids.size >= entryEvents) {
         changes.push({ key, rest: null });
         continue;
       }
-      // Only the flusher removes and appends never touch an existing entry, so this read is current.
-      const stored = await this.kv.get<string>(key);
-      if (stored.value === null) continue;
-      const rest = (parseEntry(stored.value) ?? []).filter((event) => !ids.has(event.eventId));
+      // Only the flusher removes and appends never touch an existing entry, so the mirror or this read is current.
+      let stored = this.mirror.get(key[1])?.events;
+      if (!stored) {
+        const entry = await this.kv.get<string>(key);
+        if (entry.value === null) continue;
+        stored = (parseEntry(entry.value) ?? []).map((event) => ({ eventId: event.eventId, json: JSON.stringify(event) }));
+      }
+      const rest = stored.filter((event) => !ids.has(event.eventId));
       changes.push({ key, rest: rest.length > 0 ? rest : null });
     }
     await this.commitAll(changes);
   }
 
-  /** Deletes (rest null) or rewrites entries, a few per atomic commit. */
-  private async commitAll(changes: { key: KvKey; rest: UsageEvent[] | null }[]): Promise<void> {
+  /** Deletes (rest null) or rewrites entries, a few per atomic commit, and keeps the mirror in step. */
+  private async commitAll(changes: { key: KvKey; rest: StoredEvent[] | null }[]): Promise<void> {
     for (let i = 0; i < changes.length; i += COMMIT_MUTATIONS) {
+      const slice = changes.slice(i, i + COMMIT_MUTATIONS);
       const op = this.kv.atomic();
-      for (const { key, rest } of changes.slice(i, i + COMMIT_MUTATIONS)) {
+      for (const { key, rest } of slice) {
         if (rest === null) op.delete(key);
-        else op.set(key, JSON.stringify(rest));
+        else op.set(key, joinEvents(rest));
       }
       await op.commit();
+      for (const { key, rest } of slice) {
+        const id = String(key[1]);
+        const held = this.mirror.get(id);
+        if (!held) continue;
+        this.mirrorEvents -= held.events.length;
+        if (rest === null) this.mirror.delete(id);
+        else {
+          held.events = rest;
+          this.mirrorEvents += rest.length;
+        }
+      }
     }
   }
 
@@ -186,6 +263,11 @@ export class UsageOutbox {
     for await (const entry of this.kv.list<string>({ prefix: [PREFIX] })) n += parseEntry(entry.value)?.length ?? 0;
     return n;
   }
+}
+
+/** An entry's value: the events' JSON as one array. */
+function joinEvents(events: StoredEvent[]): string {
+  return `[${events.map((event) => event.json).join(",")}]`;
 }
 
 /** Cuts a group into runs of at most ENTRY_CHARS characters of JSON (at least one event each). */
