@@ -22,6 +22,7 @@ beforeAll(async () => {
       s.aliases.claude = { name: "claude", chain: ["dep_claude"] };
       s.aliases.gemini = { name: "gemini", chain: ["dep_gemini"] };
       s.aliases.mixed = { name: "mixed", chain: ["dep_claude_down", "dep_echo1"] };
+      s.aliases.toclaude = { name: "toclaude", chain: ["dep_error500", "dep_claude"] };
     }),
   );
   proxy = await fx.startProxy({ credentials: { ECHO_KEY: "sk-echo-test", ANTHROPIC_KEY: "sk-ant-fake", GEMINI_KEY: "gm-fake" } });
@@ -62,5 +63,18 @@ describe("the same OpenAI surface in front of other vendors", () => {
     expect(data.choices[0]!.message.content).toBe("Echo: hello from the other side");
     expect(response.headers.get("x-gateway-fallback")).toBe("true");
     expect(response.headers.get("x-gateway-provider")).toBe("openai");
+  });
+
+  test("a fallback deployment that cannot honour a parameter is skipped; the original failure is the answer", async () => {
+    const before = anthropic.calls();
+    const error = await fx.client(proxy).chat.completions.create({ model: "toclaude", messages, seed: 5 }).catch((e) => e);
+    expect(error.status).toBe(502);
+    expect(error.code).toBe("upstream_error");
+    expect(anthropic.calls()).toBe(before);
+    const { response } = await fx.client(proxy).chat.completions.create({ model: "toclaude", messages }).withResponse();
+    expect(response.headers.get("x-gateway-provider")).toBe("anthropic");
+    const first = await fx.client(proxy).chat.completions.create({ model: "claude", messages, seed: 5 }).catch((e) => e);
+    expect(first.status).toBe(400);
+    expect(first.param).toBe("seed");
   });
 });

@@ -10,7 +10,8 @@
  *   the time left skips to the next deployment at once.
  * - A timeout or a missing credential moves on without retrying the same deployment.
  * - A context-length refusal moves on (a later deployment may have a larger window).
- * - A caller's 4xx, an unsupported parameter or a refused gateway credential fail fast.
+ * - A caller's 4xx, an unsupported parameter or a refused gateway credential fail fast (a deployment
+ *   reached by fallback that cannot honour a parameter is skipped instead).
  * - The breaker is asked right before each call and told every outcome that says something about
  *   the deployment's health.
  */
@@ -94,13 +95,19 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         await askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log);
         return { ok: true, value: outcome.value, trail };
       }
-      last = outcome;
       if (outcome.kind === "unsupported") {
-        // Refused before any call: nothing was sent, so it is no attempt.
+        // Refused before any call: nothing was sent, so it is no attempt. On the first deployment the
+        // caller learns which parameter (400); reached only by fallback, the deployment is skipped
+        // and the failure that caused the fallback stays the answer.
         trail.attempts--;
         step(dep, "skipped", outcome.reason, startedMs);
-        break chain;
+        if (last === null) {
+          last = outcome;
+          break chain;
+        }
+        continue chain;
       }
+      last = outcome;
       step(dep, "error", outcome.reason, startedMs);
       opts.log(`request ${opts.label}: deployment ${dep.id} failed (${outcome.reason})`);
       switch (outcome.kind) {
