@@ -31,6 +31,13 @@ const headers = { "content-type": "application/json", authorization: `Bearer ${v
 
 const latencies: number[] = [];
 let errors = 0;
+let reported = false;
+/** The first failure is shown on stderr, so a run full of errors says why. */
+function reportOnce(what: string) {
+  if (reported) return;
+  reported = true;
+  console.error(`load: first error from ${target}: ${what}`);
+}
 
 async function once(scheduledAt: number): Promise<void> {
   try {
@@ -39,10 +46,13 @@ async function once(scheduledAt: number): Promise<void> {
     const first = await reader.read();
     const firstByteAt = performance.now();
     while (!(await reader.read()).done) {}
-    if (response.status !== 200 || first.done) errors++;
-    else latencies.push((values.stream ? firstByteAt : performance.now()) - scheduledAt);
-  } catch {
+    if (response.status !== 200 || first.done) {
+      errors++;
+      if (!reported) reportOnce(`HTTP ${response.status} ${first.value ? new TextDecoder().decode(first.value).slice(0, 300) : "(empty body)"}`);
+    } else latencies.push((values.stream ? firstByteAt : performance.now()) - scheduledAt);
+  } catch (error) {
     errors++;
+    reportOnce((error as Error).message);
   }
 }
 

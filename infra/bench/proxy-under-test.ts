@@ -17,6 +17,8 @@ const proxy = await startProxy({
   dataDir: await mkdtemp(join(tmpdir(), "gw-bench-proxy-")),
   port: 0,
   log: () => {},
+  // Exactly the vendor credential the seeded deployment names (env:BENCH_VENDOR_KEY), nothing else.
+  credentials: { BENCH_VENDOR_KEY: env.BENCH_VENDOR_KEY! },
   // Knob for experiments (how much of the proxy's cost is the usage flusher); the default is the proxy's.
   ...(env.BENCH_USAGE_FLUSH_MS ? { usageFlushMs: Number(env.BENCH_USAGE_FLUSH_MS) } : {}),
 });
