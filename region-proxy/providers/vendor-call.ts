@@ -22,7 +22,7 @@ export interface VendorCall {
   state(): { clientClosed: boolean; timedOut: "first_byte" | "total" | null };
 }
 
-/** Starts the call; a thrown error carries no state, so ask `stateOf` via the returned handle's twin. */
+/** Starts the call: the handle (timers, abort, why it ended) is usable even when `response` rejects. */
 export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, clientSignal: AbortSignal): { handle: Omit<VendorCall, "response">; response: Promise<Response> } {
   const controller = new AbortController();
   let timedOut: "first_byte" | "total" | null = null;

@@ -170,6 +170,12 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
   }
   const call: VendorCall = { ...handle, response };
   try {
+    if (response.status >= 300 && response.status < 400) {
+      // Redirects are not followed (redirect: "manual"): an approved deployment answers where it is.
+      handle.abort();
+      handle.cleanup();
+      return { ok: false, kind: "transient", error: { kind: "upstream_error", message: "The model provider answered with a redirect the gateway does not follow." }, retryAfterMs: null, reason: `redirect_${response.status}` };
+    }
     if (!response.ok) {
       handle.clearFirstByte();
       const text = await response.text();

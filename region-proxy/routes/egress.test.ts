@@ -2,7 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { startFakeOpenAI, type FakeOpenAI } from "../../test/fakes/openai.ts";
 import type { RunningProxy } from "../main.ts";
-import { createProxyFixture, type ProxyFixture } from "../testing/proxy-fixture.ts";
+import { createProxyFixture, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
 
 // Upstream URLs come only from approved deployments: nothing in a request (model, body fields,
 // headers) can choose or alter where the proxy connects. `evil` is a vendor no deployment names.
@@ -42,4 +42,22 @@ test("baseURL-ish body fields and headers change nothing: the approved deploymen
   expect(embedded.status).toBeLessThan(500);
   expect(fx.vendor.calls("echo-1")).toBeGreaterThan(before);
   expect(evil.calls()).toBe(0);
+});
+
+test("a vendor redirect is not followed: the redirect target is never called", async () => {
+  const redirector = Bun.serve({ port: 0, hostname: "127.0.0.1", development: false, fetch: () => Response.redirect(`${evil.url}/v1/chat/completions`, 307), error: () => new Response("x", { status: 500 }) });
+  try {
+    await fx.publish(
+      fx.snapshot(2, (s) => {
+        s.deployments.dep_redirect = { id: "dep_redirect", provider: "openai", baseUrl: `http://127.0.0.1:${redirector.port}/v1`, model: "gpt-x", region: s.region, credentialRef: "env:ECHO_KEY" };
+        s.aliases.redirect = { name: "redirect", chain: ["dep_redirect"] };
+      }),
+    );
+    await waitFor(() => proxy.snapshotVersion() === 2, "the proxy runs snapshot 2");
+    const error = await fx.client(proxy).chat.completions.create({ model: "redirect", messages: [{ role: "user", content: "hi" }] }).catch((e) => e);
+    expect(error.status).toBe(502);
+    expect(evil.calls()).toBe(0);
+  } finally {
+    await redirector.stop(true);
+  }
 });
