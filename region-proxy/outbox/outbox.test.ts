@@ -91,6 +91,24 @@ describe("UsageOutbox (group commit)", () => {
     expect((await new UsageOutbox(kv).peek(500)).map((p) => p.eventId)).toEqual(ids(5, 100));
   });
 
+  test("a backlog larger than a batch is sent from memory once KV shows nothing memory lacks", async () => {
+    const outbox = new UsageOutbox(kv);
+    await Promise.all(ids(1_200).map((id) => outbox.append(event(id))));
+    let lists = 0;
+    const list = kv.list.bind(kv);
+    (kv as { list: typeof kv.list }).list = ((...args: Parameters<typeof kv.list>) => {
+      lists++;
+      return list(...args);
+    }) as typeof kv.list;
+    const first = await outbox.peek(500); // KV: this process has not seen KV yet
+    expect(lists).toBe(1);
+    await outbox.remove(first);
+    const second = await outbox.peek(500); // memory
+    expect(lists).toBe(1);
+    expect([...first, ...second].map((p) => p.eventId)).toEqual(ids(first.length + second.length));
+    (kv as { list: typeof kv.list }).list = list;
+  });
+
   test("entries from older builds (one event object) and unreadable ones are handled", async () => {
     await kv.set(["outbox", "000000000000001:evt_old"], JSON.stringify(event("evt_old")));
     await kv.set(["outbox", "000000000000002:evt_torn"], '{"eventId":"evt_to');

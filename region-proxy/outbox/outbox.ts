@@ -18,7 +18,8 @@
  * already written), so the flusher sends them without reading, decoding and re-encoding them from KV.
  * KV stays the source of truth: the mirror is used only while it is known to hold every stored entry
  * ("synced"); after a restart or an overflow (control plane down for long) batches come from KV until
- * a read finds nothing the mirror lacks.
+ * a read finds nothing the mirror lacks, and whenever the mirror is empty KV is read again, so an entry
+ * it missed is found at the latest when the flusher has caught up.
  *
  * Entries written by older builds hold a single event object; they are read the same way.
  */
@@ -160,7 +161,8 @@ export class UsageOutbox {
 
   /** The oldest events, at most `limit`, whole entries first (a lone entry larger than `limit` is cut). */
   async peek(limit: number): Promise<PendingEvent[]> {
-    return this.synced ? this.peekMirror(limit) : this.peekKv(limit);
+    // An empty mirror reads KV: cheap when KV is empty too, and it finds any entry the mirror missed.
+    return this.synced && this.mirror.size > 0 ? this.peekMirror(limit) : this.peekKv(limit);
   }
 
   private peekMirror(limit: number): PendingEvent[] {
@@ -200,8 +202,9 @@ export class UsageOutbox {
       }
     }
     if (unreadable.length > 0) await this.commitAll(unreadable.map((key) => ({ key, rest: null })));
-    // Everything in KV was read and the mirror already had it all: from now on the mirror is enough.
-    if (complete && allMirrored) this.synced = true;
+    // Every entry read is mirrored, and either all of KV was read or its oldest entry is mirrored (entries
+    // the mirror lacks predate it: an earlier process, or an overflow): from now on the mirror is enough.
+    this.synced = allMirrored && (complete || out.length > 0);
     return out;
   }
 
