@@ -46,6 +46,8 @@ test("invalid deployment arguments are BAD_USER_INPUT naming the field", async (
   expect((await deployment({ baseUrl: "ftp://x/y" })).message).toContain("baseUrl");
   expect(await deployment({ credentialRef: "sk-live-123" })).toEqual({ code: "BAD_USER_INPUT", message: expect.stringContaining("credentialRef") });
   expect((await deployment({ credentialRef: "env:lower" })).code).toBe("BAD_USER_INPUT");
+  // A ref naming the proxy's own secrets would send them to the deployment's baseUrl.
+  expect(await deployment({ credentialRef: "env:REGION_TOKEN" })).toEqual({ code: "BAD_USER_INPUT", message: expect.stringContaining("credentialRef") });
   expect(await deployment({ provider: "skynet" })).toEqual({ code: "BAD_USER_INPUT", message: expect.stringContaining("provider") });
   expect(await deployment({ region: "EU WEST" })).toEqual({ code: "BAD_USER_INPUT", message: expect.stringContaining("region") });
 });

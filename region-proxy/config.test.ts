@@ -24,3 +24,15 @@ test("every problem is named at once", () => {
     expect(message).toContain(part);
   }
 });
+
+test("credentials hold only GW_CRED_* variables (never the proxy's own secrets); CREDENTIAL_ENV_PREFIX and CREDENTIALS_DIR", () => {
+  const config = loadConfig({ ...env, GW_CRED_OPENAI: "sk-1", REDIS_URL: "redis://u:p@h", AWS_SECRET_ACCESS_KEY: "aws" });
+  expect(config.credentials).toEqual({ GW_CRED_OPENAI: "sk-1" });
+  expect(config.credentialsDir).toBeUndefined();
+  const custom = loadConfig({ ...env, CREDENTIAL_ENV_PREFIX: "VENDOR_", VENDOR_ANTHROPIC: "sk-2", GW_CRED_OPENAI: "sk-1", CREDENTIALS_DIR: "/run/secrets" });
+  expect(custom.credentials).toEqual({ VENDOR_ANTHROPIC: "sk-2" });
+  expect(custom.credentialsDir).toBe("/run/secrets");
+  for (const prefix of ["REGION", "x_"]) {
+    expect(() => loadConfig({ ...env, CREDENTIAL_ENV_PREFIX: prefix })).toThrow("CREDENTIAL_ENV_PREFIX must be");
+  }
+});

@@ -4,6 +4,7 @@
 import { readFileSync } from "node:fs";
 import type { JWK } from "jose";
 import { breakerOptionsFromEnv } from "./breaker/create-breaker.ts";
+import { CREDENTIAL_PREFIX_PATTERN, DEFAULT_CREDENTIAL_ENV_PREFIX, credentialVariables } from "./credentials/credential-variables.ts";
 
 export interface ProxyConfig {
   region: string;
@@ -29,8 +30,13 @@ export interface ProxyConfig {
   replicaShare?: number;
   /** Circuit breaker: failures that open it, cool-down, and (tests) the Redis key prefix; shared through `redisUrl` when set. */
   breaker?: { failureThreshold?: number; coolDownMs?: number; prefix?: string };
-  /** Where `env:NAME` credential refs resolve; default process.env. */
+  /**
+   * Where `env:NAME` credential refs resolve. `loadConfig` puts only the `GW_CRED_*` variables here
+   * (never the whole environment); programmatic callers pass exactly the credentials they mean.
+   */
   credentials?: Record<string, string | undefined>;
+  /** The only directory `file:` credential refs may read (CREDENTIALS_DIR); unset = file refs refused. */
+  credentialsDir?: string;
   log?: (line: string) => void;
 }
 
@@ -85,6 +91,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const controlPlaneUrl = required("CONTROL_PLANE_URL");
   if (controlPlaneUrl && !/^https?:\/\//.test(controlPlaneUrl)) problems.push(`CONTROL_PLANE_URL must be an http(s) URL (got "${controlPlaneUrl}")`);
   const regionToken = required("REGION_TOKEN");
+  const credentialPrefix = env.CREDENTIAL_ENV_PREFIX || DEFAULT_CREDENTIAL_ENV_PREFIX;
+  if (!CREDENTIAL_PREFIX_PATTERN.test(credentialPrefix)) {
+    problems.push(`CREDENTIAL_ENV_PREFIX must be upper-case letters, digits and _, ending in _ (got "${credentialPrefix}")`);
+  }
   const dataDir = required("DATA_DIR");
   const trustedJwks = parseJwks(env, problems);
   const port = positiveInt(env, "PORT", problems, true) ?? 0;
@@ -117,7 +127,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: env.REDIS_URL || undefined,
     replicaShare,
     breaker,
-    credentials: env,
+    credentials: credentialVariables(env, credentialPrefix),
+    credentialsDir: env.CREDENTIALS_DIR || undefined,
   };
   if (problems.length > 0) throw new ConfigError(`region proxy configuration is invalid:\n  - ${problems.join("\n  - ")}`);
   return config;

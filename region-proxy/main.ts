@@ -74,7 +74,8 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     limits: extras.limits ?? ownLimits!.enforcer,
     health: extras.health ?? ownBreaker!.breaker,
     adapterFor,
-    resolveCredential: createCredentialResolver(config.credentials ?? process.env),
+    // Never the whole process environment: a credentialRef must not name the proxy's own secrets.
+    resolveCredential: createCredentialResolver(config.credentials ?? {}, { filesDir: config.credentialsDir }),
     appendUsage: (event) => outbox.append(event),
     inFlight,
     maxBodyBytes: config.maxBodyBytes ?? 1_048_576,

@@ -8,7 +8,7 @@ import { ALIAS_NAME_PATTERN } from "../aliases/alias-name.ts";
 import { forbidden, requireTenantInScope } from "../auth/access.ts";
 import { hasRole } from "../auth/principal.ts";
 import type { Tx } from "../db/client.ts";
-import { CREDENTIAL_REF_PATTERN, FLAG_PATTERN, JURISDICTION_PATTERN, requireProvider } from "../deployments/deployment.service.ts";
+import { FLAG_PATTERN, JURISDICTION_PATTERN, requireCredentialRef, requireProvider } from "../deployments/deployment.service.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, conflict, notFound } from "../graphql/errors.ts";
 import { requireHttpUrl, requirePattern, requireText } from "../graphql/validate.ts";
@@ -49,7 +49,7 @@ function checkDeployment(field: string, d: DeploymentValue): DeploymentValue {
     baseUrl: requireHttpUrl(`${field}.baseUrl`, d.baseUrl),
     model: requireText(`${field}.model`, d.model, 200),
     region: requirePattern(`${field}.region`, d.region, REGION_NAME_PATTERN),
-    credentialRef: requirePattern(`${field}.credentialRef`, d.credentialRef, CREDENTIAL_REF_PATTERN),
+    credentialRef: requireCredentialRef(`${field}.credentialRef`, d.credentialRef),
     jurisdiction: d.jurisdiction === null ? null : requirePattern(`${field}.jurisdiction`, d.jurisdiction, JURISDICTION_PATTERN),
     flags: [...new Set(d.flags.map((f, i) => requirePattern(`${field}.flags[${i}]`, f, FLAG_PATTERN)))].sort(),
     status: d.status,

@@ -6,13 +6,13 @@ import { badInput } from "../graphql/errors.ts";
 import { requireHttpUrl, requirePattern, requireText } from "../graphql/validate.ts";
 import { REGION_NAME_PATTERN } from "../regions/region-name.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
+import { requireCredentialRef } from "./credential-ref.ts";
 import type { CreateDeploymentInput } from "./deployment.input.ts";
 import { insertDeployment } from "./deployment.repo.ts";
 import type { Deployment } from "./deployment.type.ts";
 
 export const PROVIDER_KINDS: readonly ProviderKind[] = ["openai", "azure", "anthropic", "gemini"];
-/** A reference the proxy resolves locally; a pasted API key does not match it. */
-export const CREDENTIAL_REF_PATTERN = /^(env:[A-Z_][A-Z0-9_]*|file:\/.+)$/;
+export { CREDENTIAL_REF_PATTERN, requireCredentialRef } from "./credential-ref.ts";
 export const JURISDICTION_PATTERN = /^[a-z][a-z0-9-]{1,15}$/;
 export const FLAG_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
 
@@ -28,7 +28,7 @@ export async function createDeployment(ctx: GraphQLContext, input: CreateDeploym
     baseUrl: requireHttpUrl("baseUrl", input.baseUrl),
     model: requireText("model", input.model, 200),
     region: requirePattern("region", input.region, REGION_NAME_PATTERN),
-    credentialRef: requirePattern("credentialRef", input.credentialRef, CREDENTIAL_REF_PATTERN),
+    credentialRef: requireCredentialRef("credentialRef", input.credentialRef),
     jurisdiction: input.jurisdiction ? requirePattern("jurisdiction", input.jurisdiction, JURISDICTION_PATTERN) : null,
     flags: [...new Set((input.flags ?? []).map((f, i) => requirePattern(`flags[${i}]`, f, FLAG_PATTERN)))].sort(),
   };

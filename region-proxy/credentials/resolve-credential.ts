@@ -1,36 +1,58 @@
 /**
- * Resolves a deployment's `credentialRef` locally: `env:NAME` from the configured environment,
- * `file:/path` read once and cached (trailing newline trimmed). The snapshot never holds a credential,
- * and neither the credential nor its value is ever logged; a missing one only names the ref.
+ * Resolves a deployment's `credentialRef` locally: `env:NAME` from the configured credential variables,
+ * `file:path` from a file inside the credentials directory, read once and cached (trailing newline
+ * trimmed). The snapshot never holds a credential, and neither the credential nor its value is ever
+ * logged; a missing one only names the ref.
  *
- * @example const resolve = createCredentialResolver({ OPENAI_KEY: "sk-..." }); resolve("env:OPENAI_KEY")
+ * A credentialRef is written by people with admin rights on the control plane and the proxy sends the
+ * credential to the deployment's baseUrl, so the ref must not reach the proxy's own secrets: the caller
+ * passes only the vendor variables (see `credentialVariables`), and `file:` refs resolve only inside
+ * `filesDir` (after resolving symlinks); with no `filesDir`, every `file:` ref is refused.
+ *
+ * @example const resolve = createCredentialResolver({ GW_CRED_OPENAI: "sk-..." }); resolve("env:GW_CRED_OPENAI")
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
+import { isAbsolute, relative, resolve as resolvePath } from "node:path";
 
 export type CredentialResult = { ok: true; credential: string } | { ok: false; reason: string };
 export type CredentialResolver = (ref: string) => CredentialResult;
 
-export function createCredentialResolver(env: Record<string, string | undefined>): CredentialResolver {
+export interface CredentialResolverOptions {
+  /** The only directory `file:` refs may read from (relative refs are relative to it); unset = refused. */
+  filesDir?: string | null;
+}
+
+export function createCredentialResolver(env: Record<string, string | undefined>, options: CredentialResolverOptions = {}): CredentialResolver {
   const fileCache = new Map<string, CredentialResult>();
   return (ref) => {
     if (ref.startsWith("env:")) {
-      const value = env[ref.slice(4)];
+      const name = ref.slice(4);
+      const value = Object.hasOwn(env, name) ? env[name] : undefined;
       return value ? { ok: true, credential: value } : { ok: false, reason: `credential ${ref} is not set` };
     }
     if (ref.startsWith("file:")) {
       const cached = fileCache.get(ref);
       if (cached) return cached;
-      let result: CredentialResult;
-      try {
-        const value = readFileSync(ref.slice(5), "utf8").trim();
-        result = value ? { ok: true, credential: value } : { ok: false, reason: `credential ${ref} is empty` };
-      } catch {
-        result = { ok: false, reason: `credential ${ref} cannot be read` };
-      }
+      const result = readCredentialFile(ref, options.filesDir);
       // Only successes are cached, so a file put in place later is picked up.
       if (result.ok) fileCache.set(ref, result);
       return result;
     }
     return { ok: false, reason: `credential reference scheme is not supported (expected env: or file:)` };
   };
+}
+
+function readCredentialFile(ref: string, filesDir: string | null | undefined): CredentialResult {
+  if (!filesDir) return { ok: false, reason: `credential ${ref} refused: file credentials need CREDENTIALS_DIR` };
+  try {
+    const root = realpathSync(filesDir);
+    // realpath follows symlinks, so a link inside the directory pointing out of it is refused too.
+    const target = realpathSync(resolvePath(root, ref.slice(5)));
+    const rel = relative(root, target);
+    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return { ok: false, reason: `credential ${ref} refused: outside CREDENTIALS_DIR` };
+    const value = readFileSync(target, "utf8").trim();
+    return value ? { ok: true, credential: value } : { ok: false, reason: `credential ${ref} is empty` };
+  } catch {
+    return { ok: false, reason: `credential ${ref} cannot be read` };
+  }
 }
