@@ -43,3 +43,6 @@ create table webhook_deliveries (
   created_at       timestamptz not null default now()
 );
 create index webhook_deliveries_due_idx on webhook_deliveries (status, next_attempt_at);
+
+-- Key budgets sum one key's spend in a period (lease answers, status): without this, a scan of the ledger.
+create index usage_events_key_time_idx on usage_events (key_id, time);
