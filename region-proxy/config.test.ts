@@ -36,3 +36,14 @@ test("credentials hold only GW_CRED_* variables (never the proxy's own secrets);
     expect(() => loadConfig({ ...env, CREDENTIAL_ENV_PREFIX: prefix })).toThrow("CREDENTIAL_ENV_PREFIX must be");
   }
 });
+
+test("CONTROL_PLANE_URL must be https unless loopback or ALLOW_INSECURE_CONTROL_PLANE=true", () => {
+  for (const url of ["https://cp.example.com", "http://127.0.0.1:4000", "http://localhost:4000", "http://[::1]:4000"]) {
+    expect(loadConfig({ ...env, CONTROL_PLANE_URL: url }).controlPlaneUrl).toBe(url);
+  }
+  for (const url of ["http://cp.example.com", "http://10.0.0.5:4000", "http://control-plane:4000", "http://127.0.0.1.evil.example"]) {
+    expect(() => loadConfig({ ...env, CONTROL_PLANE_URL: url })).toThrow("CONTROL_PLANE_URL must be https");
+  }
+  expect(loadConfig({ ...env, CONTROL_PLANE_URL: "http://control-plane:4000", ALLOW_INSECURE_CONTROL_PLANE: "true" }).controlPlaneUrl).toBe("http://control-plane:4000");
+  expect(() => loadConfig({ ...env, CONTROL_PLANE_URL: "http://control-plane:4000", ALLOW_INSECURE_CONTROL_PLANE: "yes" })).toThrow("must be https");
+});

@@ -79,6 +79,26 @@ function parseJwks(env: Record<string, string | undefined>, problems: string[]):
   }
 }
 
+/**
+ * The region token travels to CONTROL_PLANE_URL on every poll, so it must be https, except to a
+ * loopback address (local development) or with ALLOW_INSECURE_CONTROL_PLANE=true (a private network
+ * the operator vouches for). Snapshots are signed either way; the token is what plain http exposes.
+ */
+function controlPlaneUrlProblem(raw: string, allowInsecure: boolean): string | null {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return `CONTROL_PLANE_URL must be an http(s) URL (got "${raw}")`;
+  }
+  if (url.protocol === "https:") return null;
+  if (url.protocol !== "http:") return `CONTROL_PLANE_URL must be an http(s) URL (got "${raw}")`;
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const loopback = host === "localhost" || host.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1";
+  if (loopback || allowInsecure) return null;
+  return `CONTROL_PLANE_URL must be https (the region token is sent to it); plain http is allowed only to localhost/loopback or with ALLOW_INSECURE_CONTROL_PLANE=true (got "${raw}")`;
+}
+
 /** Reads the proxy's configuration from an environment; throws ConfigError listing every problem. */
 export function loadConfig(env: Record<string, string | undefined> = process.env): ProxyConfig {
   const problems: string[] = [];
@@ -89,7 +109,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   const region = required("REGION");
   const controlPlaneUrl = required("CONTROL_PLANE_URL");
-  if (controlPlaneUrl && !/^https?:\/\//.test(controlPlaneUrl)) problems.push(`CONTROL_PLANE_URL must be an http(s) URL (got "${controlPlaneUrl}")`);
+  if (controlPlaneUrl) {
+    const problem = controlPlaneUrlProblem(controlPlaneUrl, env.ALLOW_INSECURE_CONTROL_PLANE === "true");
+    if (problem) problems.push(problem);
+  }
   const regionToken = required("REGION_TOKEN");
   const credentialPrefix = env.CREDENTIAL_ENV_PREFIX || DEFAULT_CREDENTIAL_ENV_PREFIX;
   if (!CREDENTIAL_PREFIX_PATTERN.test(credentialPrefix)) {
