@@ -31,9 +31,9 @@ test("an expired lease past the grace is reclaimed: only its spend counts", () =
   expect(grant.grantedMicros).toBe(100_000 + 600_000);
 });
 
-test("a lease never shrinks below what is granted while live, even over the cap", () => {
-  const grant = grantLease({ ...base, requester: region("eu", 600_000, 500_000), others: [region("us", 600_000, 600_000)] });
-  expect(grant).toEqual({ grantedMicros: 600_000, exhausted: true });
+test("a lowered cap shrinks a live lease to what is left, never below the region's spend", () => {
+  expect(grantLease({ ...base, requester: region("eu", 600_000, 300_000), others: [region("us", 600_000, 600_000)] })).toEqual({ grantedMicros: 400_000, exhausted: true });
+  expect(grantLease({ ...base, requester: region("eu", 600_000, 500_000), others: [region("us", 600_000, 600_000)] })).toEqual({ grantedMicros: 500_000, exhausted: true });
 });
 
 test("the spend rate is an average of the newest interval and the past", () => {

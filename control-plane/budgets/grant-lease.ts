@@ -1,7 +1,8 @@
 /**
  * How much of a global budget one region may hold (pure).
  *
- * Invariant kept by every grant: Σ over regions of max(granted, spent) ≤ cap, where a region whose
+ * Invariant kept by every grant: Σ over regions of max(granted, spent) ≤ cap (restored by shrinking a
+ * region's allowance toward its spend when a lowered cap broke it), where a region whose
  * lease expired more than a grace period ago counts only its spend (its unused allowance is reclaimed).
  * A region enforces spent + reserved ≤ granted locally, so the only way past the cap is a settled cost
  * above its reservation (see the overshoot bound in region-proxy/leases/leased-budgets.ts).
@@ -59,6 +60,9 @@ export function grantLease(input: GrantInput): GrantResult {
   const { capMicros, requester, policy } = input;
   const others = input.others.reduce((sum, r) => sum + held(r), 0);
   const own = held(requester);
+  // Over-committed (the cap was lowered, or others overshot): shrink to what is left, never below the spend.
+  // The proxy enforces each answer as it comes, so a smaller allowance takes effect on its next renewal.
+  if (others + own > capMicros) return { grantedMicros: Math.max(requester.spentMicros, capMicros - others), exhausted: true };
   const free = Math.max(0, capMicros - others - own);
   const outstanding = own - requester.spentMicros;
   const target = Math.max(Math.ceil(capMicros * policy.floorFraction), Math.ceil(input.rateMicrosPerS * policy.horizonS), input.needMicros);
