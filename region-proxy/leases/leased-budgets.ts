@@ -20,10 +20,10 @@
  *     total ledger spend ≤ cap + Σ_regions Σ_{requests r admitted} max(0, actual_r − reserved_r)
  * and with worst-case reservations (estimated prompt + max_tokens at the deployment's price) the excess
  * term is the estimate error: a prompt tokenized above its estimate, or a fallback to a dearer
- * deployment. Transient terms, each bounded and documented where they arise: a region whose Redis
- * failed over to in-process counters enforces a replica share of the lease per replica (resilient-
- * counters.ts), and clocks: a lease is used until its expiry by this proxy's clock, and reclaimed by the
- * control plane only `reclaimGraceMs` after it, which must exceed clock skew plus the longest request.
+ * deployment. Outside the bound: while a replica's Redis is down its budgets fail closed (nothing is
+ * admitted) or, for a tenant that chose fail-open, are not enforced until Redis returns (resilient-
+ * counters.ts); and clocks: a lease is used until its expiry by this proxy's clock and reclaimed by the
+ * control plane `reclaimGraceMs` after it, which must exceed clock skew plus the longest request.
  */
 import type { BudgetCheck, Reservation, ReserveResult } from "../counters/budget-types.ts";
 import type { EnforcerBudgets } from "../limits/enforce-limits.ts";
