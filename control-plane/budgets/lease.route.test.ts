@@ -2,6 +2,8 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import postgres from "postgres";
 import { LEASES_PATH, type LeaseAnswer } from "../../shared/leases/lease-wire.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { DEFAULT_LEASE_POLICY } from "./grant-lease.ts";
+import { serveLease } from "./serve-lease.ts";
 
 let t: TestControlPlane;
 let sql: postgres.Sql;
@@ -93,4 +95,19 @@ test("crossing 80% of the cap writes one alert row for the level and period", as
   await ask("us", { leases: [{ scope: `ten:${org}`, period, spentMicros: 0 }] });
   const alerts = await sql<{ scope: string; spent: string }[]>`select scope, spent_micros::text as spent from budget_alerts where period = ${period}`;
   expect(alerts).toEqual([{ scope: `ten:${org}`, spent: "850000" }]);
+});
+
+test("an expired lease's unused part is reclaimed for other regions once its grace has passed", async () => {
+  const policy = { ...DEFAULT_LEASE_POLICY, ttlMs: 1000, reclaimGraceMs: 1000 };
+  const period = "day:2026-11-22";
+  const scope = `ten:${org}`;
+  const start = new Date("2026-11-22T10:00:00Z");
+  const eu = await serveLease(sql, "eu", { scope, period, spentMicros: 0, needMicros: 900_000 }, policy, start);
+  expect(eu).toMatchObject({ managed: true, grantedMicros: 900_000 });
+  // While eu's lease is live (or within its grace), us can get only what is left.
+  const early = await serveLease(sql, "us", { scope, period, spentMicros: 0, needMicros: 500_000 }, policy, new Date(start.getTime() + 1500));
+  expect(early).toMatchObject({ grantedMicros: 100_000, exhausted: true });
+  // Past expiry + grace, eu holds only what it spent (nothing): us may grow into the rest.
+  const later = await serveLease(sql, "us", { scope, period, spentMicros: 0, needMicros: 500_000 }, policy, new Date(start.getTime() + 2500));
+  expect(later).toMatchObject({ grantedMicros: 500_000, exhausted: false });
 });
