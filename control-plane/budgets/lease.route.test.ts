@@ -94,7 +94,7 @@ test("crossing 80% of the cap writes one alert row for the level and period", as
   await ask("eu", { leases: [{ scope: `ten:${org}`, period, spentMicros: 850_000 }] });
   await ask("us", { leases: [{ scope: `ten:${org}`, period, spentMicros: 0 }] });
   const alerts = await sql<{ scope: string; spent: string }[]>`select scope, spent_micros::text as spent from budget_alerts where period = ${period}`;
-  expect(alerts).toEqual([{ scope: `ten:${org}`, spent: "850000" }]);
+  expect([...alerts]).toEqual([{ scope: `ten:${org}`, spent: "850000" }]);
 });
 
 test("an expired lease's unused part is reclaimed for other regions once its grace has passed", async () => {
