@@ -10,7 +10,7 @@ import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { forbidden } from "./access.ts";
-import { FIELD_POLICY } from "./field-policy.ts";
+import { BOOTSTRAP_ONLY, FIELD_POLICY } from "./field-policy.ts";
 import { hasRole, seesAllTenants } from "./principal.ts";
 
 const AUDITED_REFUSALS = new Set<string>([
@@ -46,6 +46,9 @@ export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, a
   const policy = FIELD_POLICY[parent][info.fieldName];
   if (policy === undefined) return refuse(forbidden(`${info.fieldName} has no access policy`));
   if (policy !== "anyone" && !hasRole(context.principal, ...policy)) return refuse(forbidden(`${info.fieldName} requires one of: ${policy.join(", ")}`));
+  if (parent === "Mutation" && BOOTSTRAP_ONLY.has(info.fieldName) && !context.principal.bootstrap) {
+    return refuse(forbidden(`${info.fieldName} skips review: only the bootstrap admin token may call it; use proposeChange`));
+  }
   try {
     return await next();
   } catch (error) {

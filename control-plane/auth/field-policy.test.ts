@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { buildControlPlaneSchema } from "../graphql/build-schema.ts";
-import { FIELD_POLICY } from "./field-policy.ts";
+import { BOOTSTRAP_ONLY, FIELD_POLICY } from "./field-policy.ts";
 import { ROLES } from "./principal.ts";
 
 test("every root field has an access policy and every policy names a root field", async () => {
@@ -12,6 +12,7 @@ test("every root field has an access policy and every policy names a root field"
   }
   // Only the bootstrap/admin path writes global routing policy directly; everyone else proposes.
   for (const direct of ["createDeployment", "createAlias", "updateAlias", "setPrice", "createRegion"]) expect(FIELD_POLICY.Mutation[direct]).toEqual(["admin"]);
+  expect([...BOOTSTRAP_ONLY].sort()).toEqual(["createAlias", "createDeployment", "setPrice", "updateAlias"]);
   expect(FIELD_POLICY.Query.me).toBe("anyone");
   expect(Object.entries({ ...FIELD_POLICY.Query, ...FIELD_POLICY.Mutation }).filter(([, p]) => p === "anyone").map(([f]) => f)).toEqual(["me"]);
 });

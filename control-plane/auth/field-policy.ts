@@ -4,9 +4,14 @@
  * tenant-scoped fields only; the services then confine them to their subtree.
  *
  * The direct config mutations (createDeployment, createAlias, updateAlias, setPrice, createRegion)
- * are the bootstrap path: `admin` only. Everyone else changes routing policy through change requests.
+ * are the bootstrap path: `admin` only, and the routing ones (BOOTSTRAP_ONLY) only with the bootstrap
+ * admin token itself. Everyone else, admins with JWTs included, changes routing policy through
+ * change requests, so no single person bypasses review.
  */
 import type { Role } from "./principal.ts";
+
+/** Direct routing mutations that skip review: open only to the bootstrap admin token (Principal.bootstrap). */
+export const BOOTSTRAP_ONLY: ReadonlySet<string> = new Set(["createDeployment", "createAlias", "updateAlias", "setPrice"]);
 
 const READERS: Role[] = ["admin", "approver", "finance", "viewer"];
 const TENANT_READERS: Role[] = [...READERS, "tenant_admin"];
