@@ -13,7 +13,7 @@ import { openProxyKv } from "./kv/open-kv.ts";
 import { errorResponse } from "./openai/error-response.ts";
 import { startFlusher } from "./outbox/flusher.ts";
 import { UsageOutbox } from "./outbox/outbox.ts";
-import { createLimits } from "./limits/create-limits.ts";
+import { createLeasedLimits } from "./leases/leased-limits.ts";
 import { createBreaker } from "./breaker/create-breaker.ts";
 import type { Limits } from "./pipeline/limits.ts";
 import type { DeploymentHealth } from "./providers/deployment-health.ts";
@@ -62,7 +62,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   const loop = startSnapshotLoop({ ...applyDeps, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, pollMs: config.snapshotPollMs ?? 1000 });
   await Promise.race([loop.pollOnce(), Bun.sleep(FIRST_POLL_WAIT_MS)]);
 
-  const ownLimits = extras.limits ? null : await createLimits({ region: config.region, redisUrl: config.redisUrl, replicaShare: config.replicaShare, log });
+  const ownLimits = extras.limits ? null : await createLeasedLimits({ region: config.region, redisUrl: config.redisUrl, replicaShare: config.replicaShare, log, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId });
   const ownBreaker = extras.health ? null : await createBreaker({ region: config.region, redisUrl: config.redisUrl, ...config.breaker, log });
   let shuttingDown = false;
   const inFlight = new InFlight();
