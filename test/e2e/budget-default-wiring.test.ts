@@ -1,0 +1,43 @@
+/**
+ * The proxy as deployed (startProxy with no extras, in-process counters) leases its budgets from the
+ * control plane: a $0.02 daily budget admits exactly five $0.004 requests, the sixth is budget_exceeded,
+ * and the control plane holds this region's lease.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import OpenAI from "openai";
+import postgres from "postgres";
+import { principalWith } from "../../control-plane/testing/principals.ts";
+import { eventually, startStack, type TestStack } from "../support/stack.ts";
+
+let stack: TestStack;
+let sql: postgres.Sql;
+
+beforeAll(async () => {
+  stack = await startStack({ regions: ["eu"] });
+  sql = postgres(stack.db.url, { max: 1, onnotice: () => {} });
+  await stack.admin.request(`mutation { setPrice(input: { provider: "openai", model: "echo-1", inputUsdPerMillion: 0, outputUsdPerMillion: 1000 }) { model } }`);
+  const ann = await principalWith(stack.admin, stack.controlPlane.url, "ann", [{ role: "approver" }]);
+  const ben = await principalWith(stack.admin, stack.controlPlane.url, "ben", [{ role: "approver" }]);
+  const { proposeChange } = await ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
+    i: { description: "daily budget", operations: [{ op: "tenant.policy", id: stack.demo.tenantId, tenantPolicy: { dailyBudgetUsd: 0.02 } }] },
+  });
+  await ben.client.request(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id: proposeChange.id });
+  const { configVersion } = await stack.admin.request<{ configVersion: number }>(`{ configVersion }`);
+  await eventually(() => stack.proxies.eu!.snapshotVersion() >= configVersion, 5000, "the proxy to load the budget");
+}, 30_000);
+
+afterAll(async () => {
+  await sql?.end({ timeout: 1 });
+  await stack?.stop();
+});
+
+test("the default proxy enforces a global budget through its lease", async () => {
+  const client = new OpenAI({ baseURL: `${stack.proxies.eu!.url}/v1`, apiKey: stack.demo.keySecret, maxRetries: 0 });
+  const body = { model: stack.demo.alias, max_tokens: 4, messages: [{ role: "user" as const, content: "one two three four five six" }] };
+  for (let i = 0; i < 5; i++) await client.chat.completions.create(body);
+  const refused = await client.chat.completions.create(body).then(() => null, (e: unknown) => e);
+  expect(refused).toBeInstanceOf(OpenAI.APIError);
+  expect((refused as InstanceType<typeof OpenAI.APIError>).code).toBe("budget_exceeded");
+  const leases = await sql<{ region: string; granted: string }[]>`select region, granted_micros::text as granted from budget_leases where scope = ${`ten:${stack.demo.tenantId}`}`;
+  expect(leases.map((l) => [l.region, Number(l.granted)])).toEqual([["eu", 20_000]]);
+}, 30_000);
