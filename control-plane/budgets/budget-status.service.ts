@@ -71,9 +71,20 @@ async function levelsOf(q: Queryable, scope: string, tenantId: string, now: Date
 export async function getBudgetStatus(ctx: GraphQLContext, tenantId: string): Promise<BudgetStatus> {
   await requireVisibleTenant(ctx, tenantId);
   const sql = ctx.deps.sql;
-  const [tenant] = await sql<{ id: string }[]>`select id from tenants where id = ${tenantId}`;
+  const [tenant] = await sql<{ rpm: string | null; tpm: string | null }[]>`select rpm::text, tpm::text from tenants where id = ${tenantId}`;
   if (!tenant) throw notFound("tenant", tenantId);
-  return { tenantId, levels: await levelsOf(sql, `ten:${tenantId}`, tenantId, new Date()) };
+  const [usage] = await sql<{ requests: number; tokens: string }[]>`
+    with recursive sub(id) as (select ${tenantId}::text union select t.id from tenants t join sub on t.parent_id = sub.id)
+    select count(*)::int as requests, coalesce(sum(input_tokens + output_tokens), 0)::text as tokens
+    from usage_events where tenant_id in (select id from sub) and time > now() - interval '60 seconds'`;
+  return {
+    tenantId,
+    rpm: tenant.rpm === null ? null : Number(tenant.rpm),
+    tpm: tenant.tpm === null ? null : Number(tenant.tpm),
+    requestsLastMinute: usage?.requests ?? 0,
+    tokensLastMinute: Number(usage?.tokens ?? 0),
+    levels: await levelsOf(sql, `ten:${tenantId}`, tenantId, new Date()),
+  };
 }
 
 export async function getLimitStatus(ctx: GraphQLContext, keyId: string): Promise<LimitStatus> {

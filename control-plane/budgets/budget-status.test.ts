@@ -63,6 +63,8 @@ test("budgetStatus: ledger spend of the subtree, the region's unspent lease as r
   expect(end - Date.now()).toBeGreaterThan(0);
   expect(end - Date.now()).toBeLessThanOrEqual(86_400_000);
   expect(end % 3_600_000).toBe(0);
+  const { budgetStatus: usage } = await t.admin.request<{ budgetStatus: Record<string, unknown> }>(`query($t: ID!) { budgetStatus(tenantId: $t) { rpm tpm requestsLastMinute tokensLastMinute } }`, { t: org });
+  expect(usage).toEqual({ rpm: null, tpm: null, requestsLastMinute: 3, tokensLastMinute: 30 });
   // A tenant without a cap of its own has no levels.
   expect((await t.admin.request<{ budgetStatus: { levels: unknown[] } }>(`query($t: ID!) { budgetStatus(tenantId: $t) { levels { scope } } }`, { t: team })).budgetStatus.levels).toEqual([]);
 });

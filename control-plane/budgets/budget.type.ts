@@ -36,6 +36,12 @@ export class BudgetLevelStatus {
 @ObjectType()
 export class BudgetStatus {
   @Field(() => ID) tenantId: string;
+  /** The tenant's own rate limits (null = none at this level). */
+  @Field(() => Int, { nullable: true }) rpm: number | null;
+  @Field(() => Int, { nullable: true }) tpm: number | null;
+  /** Requests and tokens of the tenant's whole subtree the ledger recorded in the last 60 seconds. */
+  @Field(() => Int) requestsLastMinute: number;
+  @Field(() => Int) tokensLastMinute: number;
   /** The daily and monthly levels that have a cap (empty when none is set). */
   @Field(() => [BudgetLevelStatus]) levels: BudgetLevelStatus[];
 }
