@@ -15,6 +15,7 @@ export const BOOTSTRAP_ONLY: ReadonlySet<string> = new Set(["createDeployment", 
 
 const READERS: Role[] = ["admin", "approver", "finance", "viewer"];
 const TENANT_READERS: Role[] = [...READERS, "tenant_admin"];
+const SPEND_READERS: Role[] = ["admin", "finance", "tenant_admin"];
 
 export const FIELD_POLICY: Record<"Query" | "Mutation", Record<string, readonly Role[] | "anyone">> = {
   Query: {
@@ -27,15 +28,17 @@ export const FIELD_POLICY: Record<"Query" | "Mutation", Record<string, readonly 
     prices: READERS,
     regions: READERS,
     configVersion: READERS,
-    spend: ["admin", "finance", "tenant_admin"],
+    // Spend is finance data: viewers and approvers read configuration, not money. Every field that
+    // shows spend (spend, budgetStatus, limitStatus, budgetAlerts) has exactly these roles.
+    spend: SPEND_READERS,
     auditLog: READERS,
     verifyAuditChain: READERS,
     changeRequests: TENANT_READERS,
     changeRequest: TENANT_READERS,
     principals: ["admin"],
-    budgetStatus: TENANT_READERS,
-    limitStatus: TENANT_READERS,
-    budgetAlerts: TENANT_READERS,
+    budgetStatus: SPEND_READERS,
+    limitStatus: SPEND_READERS,
+    budgetAlerts: SPEND_READERS,
   },
   Mutation: {
     createTenant: ["admin", "tenant_admin"],
