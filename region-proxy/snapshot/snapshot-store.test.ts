@@ -23,3 +23,17 @@ test("a snapshot larger than one KV value survives a reopen; older parts are rem
   kv.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+test("a snapshot needing more than one commit of parts (over 720k characters, UTF-16) is saved and read whole", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "snapstore-"));
+  const kv = await openProxyKv(dir);
+  const huge = "é☕".repeat(500_000); // 1M characters, all stored two bytes each: 34 parts, 3 commits
+  await saveSnapshotJws(kv, 7, huge);
+  expect(await loadSnapshotJws(kv)).toBe(huge);
+  await saveSnapshotJws(kv, 8, "next.jws");
+  let parts = 0;
+  for await (const _ of kv.list({ prefix: ["snapshot", "parts"] })) parts++;
+  expect(parts).toBe(1);
+  kv.close();
+  rmSync(dir, { recursive: true, force: true });
+});
