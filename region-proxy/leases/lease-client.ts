@@ -5,16 +5,16 @@
  * reservation is waiting for growth (leased-budgets.ts). Asks are coalesced: at most one request to the
  * control plane is in flight per replica, carrying every level that needs an answer.
  *
- * Each answer also repairs the region's spend counter from the PostgreSQL ledger (set with a version,
- * never added, so replicas repairing at once set it once) - but only when the counter LOST data: it went
- * backwards since this replica last read it (Redis restarted empty, failed over, evicted), or this
- * replica meets the level for the first time and the counter is empty - and the counter is read again
- * just before the repair and must not have grown since (another replica may have settled meanwhile).
- * Reads answered from the in-process fallback while Redis is down never count. In normal operation the
- * counter is ahead of the ledger (usage still in outboxes), and the ledger can look ahead of a counter
- * read a moment earlier (spend settled and shipped in between): a blind set would then forget real spend
- * and let the region overshoot its lease. After a loss, what is not restored is the spend still in
- * outboxes at the time and what settled in the re-read's round trip.
+ * Each answer also repairs the region's spend counter from the PostgreSQL ledger (a set with the ledger's
+ * version, never an add, so replicas repairing at once set it once), and only upwards: a usage event is
+ * appended after its settle reached the counter, so every event in the ledger the control plane read is
+ * in the counter as read AFTER the answer arrived - unless the counter lost data (Redis restarted empty,
+ * failed over, evicted, or a settle failed while it was down). So the counter is re-read once the answer
+ * is in, and set to the ledger's spend only if that is still higher. A counter ahead of the ledger is
+ * usage still in outboxes and is left alone (setting it back would forget that spend and let the region
+ * overshoot its lease). Not restored after a loss: spend still in outboxes at the time (it is restored
+ * by a later answer once shipped, if the counter has not passed it by then), and what settles during the
+ * re-read's round trip. Reads answered by the in-process fallback while Redis is down never repair.
  */
 import { LEASES_PATH, type LeaseAnswer, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
 import { createMemoryLeaseStore, type LeaseStore } from "./lease-store.ts";
@@ -73,8 +73,6 @@ interface Level {
   noted: number;
   /** When the last answer for this level arrived (epoch ms; 0 = never). */
   answeredAt: number;
-  /** The counter's spend when this replica last read it (undefined before the first read). */
-  lastSpent?: number;
   lastUsed: number;
   loaded: boolean;
 }
@@ -146,15 +144,12 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
     }
     const statuses = await Promise.all(batch.map((l) => options.ledger.status(l.scope, l.period).catch(() => null)));
     const asks: LeaseAsk[] = [];
-    const asked: { level: Level; used: number; spent: number; lost: boolean }[] = [];
+    const asked: { level: Level; used: number; spent: number }[] = [];
     batch.forEach((l, i) => {
       const status = statuses[i];
       if (!status) return;
-      const shared = !options.ledger.degraded?.();
-      const lost = shared && (l.lastSpent === undefined ? status.spentMicros === 0 && status.reservedMicros === 0 : status.spentMicros < l.lastSpent);
-      if (shared) l.lastSpent = status.spentMicros;
       asks.push({ scope: l.scope, period: l.period, spentMicros: status.spentMicros, needMicros: l.need });
-      asked.push({ level: l, used: status.spentMicros + status.reservedMicros, spent: status.spentMicros, lost });
+      asked.push({ level: l, used: status.spentMicros + status.reservedMicros, spent: status.spentMicros });
     });
     if (asks.length === 0) return;
     let answer: LeaseAnswer;
@@ -192,22 +187,24 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       }
       l.view = { managed: true, capMicros: grant.capMicros, grantedMicros: grant.grantedMicros, expiresAt: Date.parse(grant.expiresAt), exhausted: grant.exhausted };
       await store.save({ scope: l.scope, period: l.period, ...l.view }).catch(() => {});
-      if (entry.lost && grant.ledgerSpentMicros > entry.spent && (await unchangedSince(l, entry.spent))) {
-        await options.ledger.repair(l.scope, l.period, grant.ledgerSpentMicros, grant.ledgerVersion).then(
-          () => {
-            l.lastSpent = Math.max(l.lastSpent ?? 0, grant.ledgerSpentMicros);
-            log(`leases: ${l.scope} ${l.period} counter lost data (${entry.spent} µ$); set from the ledger to ${grant.ledgerSpentMicros} µ$ (version ${grant.ledgerVersion})`);
-          },
-          (error: unknown) => log(`leases: repair of ${l.scope} failed: ${(error as Error).message}`),
-        );
+      // The first read is older than the ledger the control plane read: only a re-read may show a loss.
+      if (grant.ledgerSpentMicros > entry.spent) {
+        const counter = await counterNow(l);
+        if (counter !== null && grant.ledgerSpentMicros > counter) {
+          await options.ledger.repair(l.scope, l.period, grant.ledgerSpentMicros, grant.ledgerVersion).then(
+            () => log(`leases: ${l.scope} ${l.period} counter behind the ledger (${counter} µ$): set to ${grant.ledgerSpentMicros} µ$ (version ${grant.ledgerVersion})`),
+            (error: unknown) => log(`leases: repair of ${l.scope} failed: ${(error as Error).message}`),
+          );
+        }
       }
     }
   }
 
-  /** Re-reads the counter: a repair applies only if nothing settled since the read the loss was seen in. */
-  async function unchangedSince(l: Level, spent: number): Promise<boolean> {
+  /** The shared counter's spend now; null when unreadable or answered by the in-process fallback. */
+  async function counterNow(l: Level): Promise<number | null> {
+    if (options.ledger.degraded?.()) return null;
     const now = await options.ledger.status(l.scope, l.period).catch(() => null);
-    return now !== null && !options.ledger.degraded?.() && now.spentMicros <= spent;
+    return now === null || options.ledger.degraded?.() ? null : now.spentMicros;
   }
 
   /**

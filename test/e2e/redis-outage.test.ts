@@ -2,13 +2,17 @@
  * Done-when 5: a Redis this test starts itself (never the machine's shared one) is stopped in the middle
  * of a load run over two replicas: no request fails because of it (the tenant's budget fails open, its
  * own choice), /health reports the degradation, and once Redis is back the replicas share their
- * counters again, so a key's RPM holds across them instead of each replica's share.
+ * counters again, so a key's RPM holds across them instead of each replica's share, and the budget's
+ * spend counter, lost with the restart, is raised back to the ledger.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import OpenAI from "openai";
 import Redis from "ioredis";
+import postgres from "postgres";
 import { newId } from "../../shared/ids.ts";
+import { periodKeys } from "../../region-proxy/counters/period.ts";
+import { createRedisBudgetLedger } from "../../region-proxy/counters/redis-budget-ledger.ts";
 import { startProxy, type RunningProxy } from "../../region-proxy/main.ts";
 import { createLeasedLimits, type RunningLeasedLimits } from "../../region-proxy/leases/leased-limits.ts";
 import { principalWith } from "../../control-plane/testing/principals.ts";
@@ -150,4 +154,20 @@ test("Redis stopped mid-load: no request fails, /health says degraded, limits ar
   const refused = await other.chat.completions.create({ model: stack.demo.alias, ...body }).then(() => null, (e: unknown) => e);
   expect(refused).toBeInstanceOf(OpenAI.APIError);
   expect((refused as InstanceType<typeof OpenAI.APIError>).status).toBe(429);
+
+  // The restarted Redis came back empty: the lease answers raise the region's spend counter to the ledger.
+  const sql = postgres(stack.db.url, { max: 1, onnotice: () => {} });
+  const client = new Redis({ port, host: "127.0.0.1" });
+  try {
+    const counter = createRedisBudgetLedger(client, { prefix: "gw:eu:" });
+    const level = [`ten:${stack.demo.tenantId}`, periodKeys(new Date(), "UTC").day] as const;
+    const ledgerSpent = async () => Number((await sql<{ spent: string }[]>`select coalesce(sum(cost_micros), 0)::text as spent from usage_events where tenant_id = ${stack.demo.tenantId}`)[0]!.spent);
+    await eventually(async () => {
+      const [spent, ledger] = [(await counter.status(...level)).spentMicros, await ledgerSpent()];
+      return ledger > 0 && spent === ledger;
+    }, 10_000, "the counter to be raised to the ledger");
+  } finally {
+    client.disconnect();
+    await sql.end({ timeout: 1 });
+  }
 }, 60_000);
