@@ -1,6 +1,6 @@
 /** SQL for change requests and their approvals. */
 import type { Queryable, Tx } from "../db/client.ts";
-import { currentValue, sameValue, type DiffEntry, type EntityWrite, type PolicyState } from "./policy-state.ts";
+import { brokenDependencies, currentValue, sameValue, type DiffEntry, type EntityWrite, type PolicyState } from "./policy-state.ts";
 
 export type ChangeStatus = "pending" | "approved" | "scheduled" | "applied" | "rejected" | "withdrawn" | "stale";
 /** Statuses in which a request may still apply. */
@@ -99,8 +99,10 @@ export function isStale(bases: EntityWrite[], state: PolicyState): boolean {
 
 /** After a config change: open requests whose targets moved are stale; they must be re-proposed. */
 export async function markStaleRequests(tx: Tx, state: PolicyState): Promise<void> {
-  const open = await tx<{ id: string; bases: EntityWrite[] }[]>`select id, bases from change_requests where status in ('pending', 'approved', 'scheduled')`;
-  const stale = open.filter((r) => isStale(r.bases, state)).map((r) => r.id);
+  const open = await tx<{ id: string; kind: string; writes: EntityWrite[]; bases: EntityWrite[] }[]>`
+    select id, kind, writes, bases from change_requests where status in ('pending', 'approved', 'scheduled')`;
+  // A request is stale when its targets moved, or when what it depends on did (an alias naming a deployment now disabled).
+  const stale = open.filter((r) => isStale(r.bases, state) || (r.kind === "change" && brokenDependencies(r.writes, r.bases, state).length > 0)).map((r) => r.id);
   if (stale.length > 0) await tx`update change_requests set status = 'stale', reason = 'configuration changed underneath' where id in ${tx(stale)}`;
 }
 

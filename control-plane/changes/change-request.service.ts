@@ -28,7 +28,7 @@ import {
   type ChangeRequestRow,
 } from "./change-request.repo.ts";
 import type { ProposeChangeInput } from "./change-request.type.ts";
-import { currentValue, diffEntity, writesBetween, type TenantPolicyValue } from "./policy-state.ts";
+import { brokenDependencies, currentValue, diffEntity, writesBetween, type TenantPolicyValue } from "./policy-state.ts";
 import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.repo.ts";
 
 function selfApproval(): GraphQLError {
@@ -130,7 +130,11 @@ export async function applyChangeRequest(deps: AppDeps, id: string, who: AuditAc
       let valid = 0;
       for (const a of approvals) if (a.approver !== cr.author && (await mayStillApprove(tx, a.approver))) valid++;
       if (valid < deps.governance.requiredApprovals) throw conflict(`change request ${id} has ${valid} valid approvals; ${deps.governance.requiredApprovals} required`);
-      if (isStale(cr.bases, await loadPolicyState(tx))) throw new StaleChange();
+      const state = await loadPolicyState(tx);
+      if (isStale(cr.bases, state)) throw new StaleChange();
+      // Rollbacks restore a whole earlier state (its deployments included), so only changes are checked.
+      const broken = cr.kind === "change" ? brokenDependencies(cr.writes, cr.bases, state) : [];
+      if (broken.length > 0) throw new StaleChange(broken.join("; "));
       for (const write of cr.writes) {
         if (write.entity === "tenantPolicy") await checkTenantPolicyWrite(tx, write.id, write.value as unknown as TenantPolicyValue | null);
         await applyWrite(tx, write);
@@ -148,11 +152,12 @@ export async function applyChangeRequest(deps: AppDeps, id: string, who: AuditAc
     });
   } catch (error) {
     if (!(error instanceof StaleChange)) throw error;
+    const why = error.message || "its targets changed since it was proposed";
     await runAudited(deps.sql, who, async (tx) => {
-      await setChangeStatus(tx, id, "stale", null, "configuration changed underneath");
-      return { result: null, audit: { action: "change.stale", target: id } };
+      await setChangeStatus(tx, id, "stale", null, error.message ? `dependency changed underneath: ${why}` : "configuration changed underneath");
+      return { result: null, audit: { action: "change.stale", target: id, after: { reason: why } } };
     });
-    throw conflict(`change request ${id} is stale: its targets changed since it was proposed; propose it again`);
+    throw conflict(`change request ${id} is stale: ${why}; propose it again`);
   }
 }
 
@@ -163,7 +168,8 @@ export async function approveChange(ctx: GraphQLContext, id: string): Promise<Ch
     if (cr.author === ctx.principal.id) throw selfApproval();
     if (cr.status === "stale") throw conflict(`change request ${id} is stale; propose it again`);
     if (!(OPEN_STATUSES as readonly string[]).includes(cr.status)) throw conflict(`change request ${id} is ${cr.status}`);
-    if (isStale(cr.bases, await loadPolicyState(tx))) {
+    const state = await loadPolicyState(tx);
+    if (isStale(cr.bases, state) || (cr.kind === "change" && brokenDependencies(cr.writes, cr.bases, state).length > 0)) {
       markedStale = true;
       const after = await setChangeStatus(tx, id, "stale", null, "configuration changed underneath");
       return { result: after, audit: { action: "change.stale", target: id } };
@@ -175,7 +181,7 @@ export async function approveChange(ctx: GraphQLContext, id: string): Promise<Ch
     const after = status === cr.status ? cr : await setChangeStatus(tx, id, status, ctx.principal.id);
     return { result: after, audit: { action: "change.approve", target: id, after: { approvals: count, status } } };
   });
-  if (markedStale) throw conflict(`change request ${id} is stale: its targets changed since it was proposed; propose it again`);
+  if (markedStale) throw conflict(`change request ${id} is stale: its targets (or the deployments it routes to) changed since it was proposed; propose it again`);
   if (cr.status !== "approved") return cr;
   try {
     return await applyChangeRequest(ctx.deps, id, ctx.who);

@@ -123,3 +123,26 @@ export function writesBetween(current: PolicyState, target: PolicyState): Entity
   }
   return writes;
 }
+
+/**
+ * Staleness by dependency: an alias write that puts a deployment in a chain depends on that
+ * deployment staying active, though the deployment is not one of its targets. Returns, for the state
+ * after `writes` apply, each deployment an alias write newly names (not in the alias's base chain)
+ * that is missing or disabled. Empty = the writes still make sense together with `state`.
+ */
+export function brokenDependencies(writes: EntityWrite[], bases: EntityWrite[], state: PolicyState): string[] {
+  const deployments: Record<string, unknown> = { ...state.deployment };
+  for (const w of writes) if (w.entity === "deployment") deployments[w.id] = w.value ?? undefined;
+  const problems: string[] = [];
+  for (const w of writes) {
+    if (w.entity !== "alias" || !w.value) continue;
+    const base = bases.find((b) => b.entity === "alias" && b.id === w.id)?.value as AliasValue | null | undefined;
+    const before = new Set(base?.deploymentIds ?? []);
+    for (const id of (w.value as unknown as AliasValue).deploymentIds) {
+      if (before.has(id)) continue;
+      const dep = deployments[id] as DeploymentValue | undefined;
+      if (!dep || dep.status !== "active") problems.push(`alias ${w.id} names deployment ${id}, which is ${dep ? "disabled" : "gone"}`);
+    }
+  }
+  return problems;
+}
