@@ -1,7 +1,8 @@
 /**
  * Ships the outbox to the control plane: every `intervalMs` a batch of at most MAX_USAGE_BATCH events
  * is POSTed to /internal/v1/usage; only ids in `ackedEventIds` are deleted (the event id is the
- * idempotency key, so a re-send after a lost ack is harmless). Failures back off exponentially.
+ * idempotency key, so a re-send after a lost ack is harmless); the deletions of one round go to KV in
+ * one commit at its end. Failures back off exponentially.
  */
 import { MAX_USAGE_BATCH, PROXY_ID_HEADER, USAGE_PATH } from "../../shared/internal-api.ts";
 import type { UsageBatchAck } from "../../shared/usage/usage-event.ts";
@@ -50,7 +51,8 @@ export function startFlusher(deps: FlusherDeps): Flusher {
       const ack = (await response.json()) as UsageBatchAck;
       const acked = new Set(Array.isArray(ack.ackedEventIds) ? ack.ackedEventIds : []);
       const removed = pending.filter((p) => acked.has(p.eventId));
-      await deps.outbox.remove(removed);
+      // Out of the next peek at once; deleted from KV once per round (see flush).
+      await deps.outbox.forget(removed);
       // Nothing acknowledged: stop this round instead of re-sending the same batch in a tight loop.
       if (removed.length === 0) return "failed";
       // Some kept back (refused for now): they wait for the next round rather than being re-sent at once.
@@ -64,6 +66,15 @@ export function startFlusher(deps: FlusherDeps): Flusher {
   }
 
   async function flush(): Promise<boolean> {
+    try {
+      return await flushBatches();
+    } finally {
+      // One KV commit per round for everything acknowledged in it, instead of one per batch.
+      await deps.outbox.commitRemovals().catch((error: Error) => deps.log(`usage flush: acknowledged events not yet deleted (${error.message}); they may be sent again`));
+    }
+  }
+
+  async function flushBatches(): Promise<boolean> {
     while (true) {
       // A KV read failure (or a corrupt entry) must not kill the timer loop: count it as a failed round.
       const outcome = await sendBatch().catch((error: Error) => {

@@ -109,6 +109,19 @@ describe("UsageOutbox (group commit)", () => {
     (kv as { list: typeof kv.list }).list = list;
   });
 
+  test("forget hides acknowledged events at once; KV loses them at commitRemovals", async () => {
+    const outbox = new UsageOutbox(kv);
+    await Promise.all(ids(40).map((id) => outbox.append(event(id))));
+    const batch = await outbox.peek(500);
+    await outbox.forget(batch.slice(0, 30));
+    await outbox.forget((await outbox.peek(500)).slice(0, 5)); // a second partial ack of the same entry
+    expect((await outbox.peek(500)).map((p) => p.eventId)).toEqual(ids(5, 35));
+    expect(await outbox.size()).toBe(40); // not yet written: a crash now means a harmless re-send
+    await outbox.commitRemovals();
+    expect(await outbox.size()).toBe(5);
+    expect((await new UsageOutbox(kv).peek(500)).map((p) => p.eventId)).toEqual(ids(5, 35));
+  });
+
   test("entries from older builds (one event object) and unreadable ones are handled", async () => {
     await kv.set(["outbox", "000000000000001:evt_old"], JSON.stringify(event("evt_old")));
     await kv.set(["outbox", "000000000000002:evt_torn"], '{"eventId":"evt_to');

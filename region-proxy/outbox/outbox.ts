@@ -79,6 +79,8 @@ export class UsageOutbox {
   /** Committed entries not yet removed, in commit (= key) order. */
   private mirror = new Map<string, MirrorEntry>();
   private mirrorEvents = 0;
+  /** Acknowledged entries not yet deleted (or rewritten) in KV, by key: rest null = delete. */
+  private removals = new Map<string, { key: [string, string]; rest: StoredEvent[] | null }>();
   /** True while the mirror holds every entry stored in KV. */
   private synced = false;
   private readonly maxDelayMs: number;
@@ -176,6 +178,8 @@ export class UsageOutbox {
   }
 
   private async peekKv(limit: number): Promise<PendingEvent[]> {
+    // KV must not list what was already acknowledged.
+    await this.commitRemovals();
     const out: PendingEvent[] = [];
     const unreadable: KvKey[] = [];
     let complete = true;
@@ -201,63 +205,84 @@ export class UsageOutbox {
         break;
       }
     }
-    if (unreadable.length > 0) await this.commitAll(unreadable.map((key) => ({ key, rest: null })));
+    for (let i = 0; i < unreadable.length; i += COMMIT_MUTATIONS) await this.writeChanges(unreadable.slice(i, i + COMMIT_MUTATIONS).map((key) => ({ key, rest: null })));
     // Every entry read is mirrored, and either all of KV was read or its oldest entry is mirrored (entries
     // the mirror lacks predate it: an earlier process, or an overflow): from now on the mirror is enough.
     this.synced = allMirrored && (complete || out.length > 0);
     return out;
   }
 
-  /** Removes acknowledged events: an entry left empty is deleted, one with events left is rewritten without the others. */
+  /** Removes acknowledged events now: `forget` then `commitRemovals`. */
   async remove(acked: PendingEvent[]): Promise<void> {
+    await this.forget(acked);
+    await this.commitRemovals();
+  }
+
+  /**
+   * Takes acknowledged events out of what `peek` returns at once, and queues their removal from KV for
+   * `commitRemovals` (the flusher commits once per round instead of once per batch). Until then a crash
+   * leaves them in KV and they are sent again, which the control plane ignores (the event id is the
+   * idempotency key). An entry left empty is deleted, one with events left is rewritten without the others.
+   */
+  async forget(acked: PendingEvent[]): Promise<void> {
     const byEntry = new Map<string, { key: [string, string]; ids: Set<string>; entryEvents: number }>();
     for (const { key, eventId, entryEvents } of acked) {
       const group = byEntry.get(key[1]) ?? { key, ids: new Set<string>(), entryEvents };
       group.ids.add(eventId);
       byEntry.set(key[1], group);
     }
-    const changes: { key: [string, string]; rest: StoredEvent[] | null }[] = [];
     for (const { key, ids, entryEvents } of byEntry.values()) {
       // The usual case: every event of the entry was acknowledged (entries are never appended to).
-      if (ids.size >= entryEvents) {
-        changes.push({ key, rest: null });
-        continue;
+      const held = this.mirror.get(key[1]);
+      let rest: StoredEvent[] | null = null;
+      if (ids.size < entryEvents || (held && held.events.length > ids.size)) {
+        // Only the flusher removes and appends never touch an existing entry, so the mirror or this read is current.
+        let stored = this.removals.get(key[1])?.rest ?? held?.events;
+        if (!stored) {
+          const entry = await this.kv.get<string>(key);
+          if (entry.value === null) continue;
+          stored = (parseEntry(entry.value) ?? []).map((event) => ({ eventId: event.eventId, json: JSON.stringify(event) }));
+        }
+        const left = stored.filter((event) => !ids.has(event.eventId));
+        rest = left.length > 0 ? left : null;
       }
-      // Only the flusher removes and appends never touch an existing entry, so the mirror or this read is current.
-      let stored = this.mirror.get(key[1])?.events;
-      if (!stored) {
-        const entry = await this.kv.get<string>(key);
-        if (entry.value === null) continue;
-        stored = (parseEntry(entry.value) ?? []).map((event) => ({ eventId: event.eventId, json: JSON.stringify(event) }));
-      }
-      const rest = stored.filter((event) => !ids.has(event.eventId));
-      changes.push({ key, rest: rest.length > 0 ? rest : null });
-    }
-    await this.commitAll(changes);
-  }
-
-  /** Deletes (rest null) or rewrites entries, a few per atomic commit, and keeps the mirror in step. */
-  private async commitAll(changes: { key: KvKey; rest: StoredEvent[] | null }[]): Promise<void> {
-    for (let i = 0; i < changes.length; i += COMMIT_MUTATIONS) {
-      const slice = changes.slice(i, i + COMMIT_MUTATIONS);
-      const op = this.kv.atomic();
-      for (const { key, rest } of slice) {
-        if (rest === null) op.delete(key);
-        else op.set(key, joinEvents(rest));
-      }
-      await op.commit();
-      for (const { key, rest } of slice) {
-        const id = String(key[1]);
-        const held = this.mirror.get(id);
-        if (!held) continue;
+      this.removals.set(key[1], { key, rest });
+      if (held) {
         this.mirrorEvents -= held.events.length;
-        if (rest === null) this.mirror.delete(id);
+        if (rest === null) this.mirror.delete(key[1]);
         else {
           held.events = rest;
           this.mirrorEvents += rest.length;
         }
       }
     }
+  }
+
+  /** Writes the queued removals to KV, a few entries per atomic commit; what fails stays queued. */
+  async commitRemovals(): Promise<void> {
+    if (this.removals.size === 0) return;
+    const changes = [...this.removals.values()];
+    this.removals.clear();
+    for (let i = 0; i < changes.length; i += COMMIT_MUTATIONS) {
+      const slice = changes.slice(i, i + COMMIT_MUTATIONS);
+      try {
+        await this.writeChanges(slice);
+      } catch (error) {
+        // Keep what was not written (unless a newer change for the same entry was queued meanwhile).
+        for (const change of changes.slice(i)) if (!this.removals.has(change.key[1])) this.removals.set(change.key[1], change);
+        throw error;
+      }
+    }
+  }
+
+  /** Deletes (rest null) or rewrites entries in one atomic commit. */
+  private async writeChanges(changes: { key: KvKey; rest: StoredEvent[] | null }[]): Promise<void> {
+    const op = this.kv.atomic();
+    for (const { key, rest } of changes) {
+      if (rest === null) op.delete(key);
+      else op.set(key, joinEvents(rest));
+    }
+    await op.commit();
   }
 
   /** Events stored (not the entries). */
