@@ -35,6 +35,8 @@ const PREFIX = "outbox";
 const ENTRY_CHARS = 30_000;
 /** Mutations per commit (each at most one entry of <= 60 KB): under Deno KV's 800 KB per-commit limit. */
 const COMMIT_MUTATIONS = 12;
+/** Deletes per commit: they carry no value, so only Deno KV's 1,000-mutation limit applies. */
+const DELETES_PER_COMMIT = 500;
 /** Events the in-memory mirror holds at most (about 0.5 KB each). */
 const MIRROR_EVENTS = 20_000;
 
@@ -258,18 +260,22 @@ export class UsageOutbox {
     }
   }
 
-  /** Writes the queued removals to KV, a few entries per atomic commit; what fails stays queued. */
+  /** Writes the queued removals to KV (deletes DELETES_PER_COMMIT, rewrites COMMIT_MUTATIONS per commit); what fails stays queued. */
   async commitRemovals(): Promise<void> {
     if (this.removals.size === 0) return;
     const changes = [...this.removals.values()];
     this.removals.clear();
-    for (let i = 0; i < changes.length; i += COMMIT_MUTATIONS) {
-      const slice = changes.slice(i, i + COMMIT_MUTATIONS);
+    const deletes = changes.filter((c) => c.rest === null);
+    const rewrites = changes.filter((c) => c.rest !== null);
+    const commits: (typeof changes)[] = [];
+    for (let i = 0; i < deletes.length; i += DELETES_PER_COMMIT) commits.push(deletes.slice(i, i + DELETES_PER_COMMIT));
+    for (let i = 0; i < rewrites.length; i += COMMIT_MUTATIONS) commits.push(rewrites.slice(i, i + COMMIT_MUTATIONS));
+    for (const [n, commit] of commits.entries()) {
       try {
-        await this.writeChanges(slice);
+        await this.writeChanges(commit);
       } catch (error) {
         // Keep what was not written (unless a newer change for the same entry was queued meanwhile).
-        for (const change of changes.slice(i)) if (!this.removals.has(change.key[1])) this.removals.set(change.key[1], change);
+        for (const change of commits.slice(n).flat()) if (!this.removals.has(change.key[1])) this.removals.set(change.key[1], change);
         throw error;
       }
     }
