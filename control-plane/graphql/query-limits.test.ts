@@ -79,3 +79,27 @@ test("a deeply nested query is refused; a variable page size counts at its value
   expect((await query(`query($n: Int) { ${fields} }`, { n: 5 })).status).toBe(200);
   expect((await query(`query($n: Int) { ${fields} }`, { n: 500 })).json.errors[0].extensions.code).toBe("QUERY_TOO_COMPLEX");
 });
+
+test("expensive root fields cost their weight: 2,000 aliased verifyAuditChain are refused before any hashing, 2 pass", async () => {
+  for (const n of [5, 2000]) {
+    statements.length = 0;
+    const many = Array.from({ length: n }, (_, i) => `v${i}: verifyAuditChain { ok checked }`).join(" ");
+    const { status, json } = await query(`{ ${many} }`);
+    expect(status).toBe(400);
+    expect(json.errors[0].extensions.code).toBe("QUERY_TOO_COMPLEX");
+    expect(statements.length).toBeLessThanOrEqual(1);
+  }
+  const two = await query(`{ a: verifyAuditChain { ok } b: verifyAuditChain { ok } }`);
+  expect(two.status).toBe(200);
+  expect(two.json.data.a.ok).toBe(true);
+});
+
+test("more than MAX_ROOT_FIELDS root selections are refused even when each is cheap (fragments count too)", async () => {
+  const cheap = (n: number, prefix = "c") => Array.from({ length: n }, (_, i) => `${prefix}${i}: configVersion`).join(" ");
+  expect((await query(`{ ${cheap(30)} }`)).status).toBe(200);
+  const refused = await query(`{ ${cheap(31)} }`);
+  expect(refused.status).toBe(400);
+  expect(refused.json.errors[0].message).toContain("root fields 31");
+  const viaFragment = await query(`{ ...F ...F2 } fragment F on Query { ${cheap(20)} } fragment F2 on Query { ${cheap(20, "d")} }`);
+  expect(viaFragment.json.errors[0].extensions.code).toBe("QUERY_TOO_COMPLEX");
+});

@@ -3,6 +3,9 @@
  * before anything executes. Cost: every field 1, plus its selection times the page size it asks for
  * (`first`, default 50 when the field is paginated; an unknown variable counts as the maximum page).
  * Field aliases add up, so repeating an expensive field under many aliases is refused too.
+ * Root fields that do real work whatever their selection (a whole-chain hash check, a ledger scan)
+ * cost their ROOT_FIELD_COST instead of 1, and an operation may select at most MAX_ROOT_FIELDS root
+ * fields (aliases and fragments included), so 2,000 aliased cheap-looking fields are refused as well.
  */
 import { GraphQLError, getNamedType, isObjectType, isInterfaceType, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLNamedType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from "graphql";
 import type { ApolloServerPlugin } from "@apollo/server";
@@ -11,10 +14,27 @@ import { DEFAULT_PAGE, MAX_PAGE } from "./page.ts";
 export const QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX";
 export const MAX_QUERY_DEPTH = 10;
 export const MAX_QUERY_COMPLEXITY = 20_000;
+export const MAX_ROOT_FIELDS = 30;
+
+/**
+ * What a root field costs before its selection, when more than 1: roughly its work in rows touched,
+ * scaled so MAX_QUERY_COMPLEXITY allows 4 audit-chain checks or 40 spend reads in one operation.
+ */
+export const ROOT_FIELD_COST: Readonly<Record<string, number>> = {
+  verifyAuditChain: 5_000, // re-hashes the whole audit log
+  spend: 500, // scans the ledger / rollups over a range
+  budgetStatus: 500, // ledger sums per level, plus live leases
+  limitStatus: 200,
+  budgetAlerts: 100,
+  auditLog: 100,
+  changeRequests: 50,
+};
 
 export interface QueryCost {
   depth: number;
   complexity: number;
+  /** Root field selections, aliases and fragment spreads included. */
+  rootFields: number;
 }
 
 function pageSize(value: ValueNode | undefined, variables: Record<string, unknown>): number {
@@ -30,6 +50,7 @@ function pageSize(value: ValueNode | undefined, variables: Record<string, unknow
 /** Measures one operation. Pure: schema + document in, numbers out. */
 export function measureOperation(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, variables: Record<string, unknown> = {}): QueryCost {
   let maxDepth = 0;
+  let rootFields = 0;
   const walk = (set: SelectionSetNode, parent: GraphQLNamedType | undefined, depth: number): number => {
     maxDepth = Math.max(maxDepth, depth);
     let total = 0;
@@ -39,7 +60,8 @@ export function measureOperation(schema: GraphQLSchema, operation: OperationDefi
         const paginated = def?.args.some((a) => a.name === "first") ?? false;
         const multiplier = paginated ? pageSize(sel.arguments?.find((a) => a.name.value === "first")?.value, variables) : 1;
         const child = sel.selectionSet ? walk(sel.selectionSet, def ? getNamedType(def.type) : undefined, depth + 1) : 0;
-        total += 1 + multiplier * child;
+        const own = depth === 0 ? (rootFields++, ROOT_FIELD_COST[sel.name.value] ?? 1) : 1;
+        total += own + multiplier * child;
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
         total += walk(sel.selectionSet, sel.typeCondition ? schema.getType(sel.typeCondition.name.value) ?? parent : parent, depth);
       } else {
@@ -51,7 +73,7 @@ export function measureOperation(schema: GraphQLSchema, operation: OperationDefi
   };
   const root = operation.operation === "mutation" ? schema.getMutationType() : schema.getQueryType();
   const complexity = walk(operation.selectionSet, root ?? undefined, 0);
-  return { depth: maxDepth, complexity };
+  return { depth: maxDepth, complexity, rootFields };
 }
 
 function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
@@ -61,16 +83,16 @@ function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionN
 }
 
 /** Apollo plugin: refuses an operation over the limits with 400 and code QUERY_TOO_COMPLEX. */
-export function queryLimitsPlugin(schema: GraphQLSchema, limits = { depth: MAX_QUERY_DEPTH, complexity: MAX_QUERY_COMPLEXITY }): ApolloServerPlugin {
+export function queryLimitsPlugin(schema: GraphQLSchema, limits = { depth: MAX_QUERY_DEPTH, complexity: MAX_QUERY_COMPLEXITY, rootFields: MAX_ROOT_FIELDS }): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request }) {
           if (!operation) return;
           const cost = measureOperation(schema, operation, fragmentsOf(document), request.variables ?? {});
-          if (cost.depth > limits.depth || cost.complexity > limits.complexity) {
+          if (cost.depth > limits.depth || cost.complexity > limits.complexity || cost.rootFields > limits.rootFields) {
             throw new GraphQLError(
-              `query too complex: depth ${cost.depth} (max ${limits.depth}), complexity ${cost.complexity} (max ${limits.complexity})`,
+              `query too complex: depth ${cost.depth} (max ${limits.depth}), complexity ${cost.complexity} (max ${limits.complexity}), root fields ${cost.rootFields} (max ${limits.rootFields})`,
               { extensions: { code: QUERY_TOO_COMPLEX, http: { status: 400 } } },
             );
           }
