@@ -15,8 +15,7 @@ import { requireHttpUrl, requirePattern, requireText } from "../graphql/validate
 import { priceRow } from "../pricing/price.service.ts";
 import { REGION_NAME_PATTERN } from "../regions/region-name.ts";
 import { findTenant } from "../tenants/tenant.repo.ts";
-import { checkNarrowing } from "../tenants/tenant-policy.ts";
-import { ancestorPolicies } from "../tenants/tenant.service.ts";
+import { checkSubtreeNarrowing } from "../tenants/check-subtree.ts";
 import type { ChangeOperationInput, DeploymentFieldsInput } from "./change-request.type.ts";
 import type { TenantPolicyInput } from "../tenants/tenant.input.ts";
 import {
@@ -130,9 +129,20 @@ function mergePolicy(base: TenantPolicyValue, input: TenantPolicyInput, field: s
   return out;
 }
 
-/** Re-checks a tenant policy write against the ancestors as they are now (also at apply time). */
-export async function checkTenantPolicyWrite(tx: Tx, tenantId: string, value: TenantPolicyValue | null): Promise<void> {
-  checkNarrowing(value ?? EMPTY_TENANT_POLICY, await ancestorPolicies(tx, tenantId));
+/**
+ * Re-checks a tenant policy write (also at apply time): the tenant against its ancestors and every
+ * descendant against the new value. `pending` are the request's other policy writes, so one request
+ * may narrow a parent and its children together, in any order.
+ */
+export async function checkTenantPolicyWrite(tx: Tx, tenantId: string, value: TenantPolicyValue | null, pending: Record<string, TenantPolicyValue | null> = {}): Promise<void> {
+  await checkSubtreeNarrowing(tx, tenantId, { policies: { ...pending, [tenantId]: value } });
+}
+
+/** The tenant policy writes of a request, by tenant id. */
+export function tenantPolicyWrites(writes: EntityWrite[]): Record<string, TenantPolicyValue | null> {
+  const out: Record<string, TenantPolicyValue | null> = {};
+  for (const w of writes) if (w.entity === "tenantPolicy") out[w.id] = w.value as unknown as TenantPolicyValue | null;
+  return out;
 }
 
 export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyState, operations: ChangeOperationInput[]): Promise<BuiltChange> {
@@ -213,7 +223,6 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
         if (!isAdmin) await requireTenantInScope(ctx, tx, id);
         if (!(await findTenant(tx, id))) throw notFound("tenant", id);
         const next = mergePolicy(working.tenantPolicy[id] ?? EMPTY_TENANT_POLICY, op.tenantPolicy, `${field}.tenantPolicy`);
-        await checkTenantPolicyWrite(tx, id, next);
         set("tenantPolicy", id, next as unknown as Record<string, unknown>);
         tenantIds.add(id);
         break;
@@ -234,6 +243,9 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
         );
     }
   }
+  // Narrowing is checked once every operation is in, against the request's policies as a whole.
+  const policies = tenantPolicyWrites([...touched.values()].map(({ entity, id }) => ({ entity, id, value: currentValue(working, entity, id) })));
+  for (const id of Object.keys(policies)) await checkTenantPolicyWrite(tx, id, policies[id]!, policies);
   const writes: EntityWrite[] = [];
   const bases: EntityWrite[] = [];
   const diff: DiffEntry[] = [];

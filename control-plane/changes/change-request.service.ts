@@ -16,7 +16,7 @@ import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
 import { badInput, conflict, notFound } from "../graphql/errors.ts";
 import { requireText } from "../graphql/validate.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
-import { buildWrites, checkTenantPolicyWrite } from "./build-writes.ts";
+import { buildWrites, checkTenantPolicyWrite, tenantPolicyWrites } from "./build-writes.ts";
 import {
   approvalsFor,
   findChangeRequest,
@@ -135,8 +135,9 @@ export async function applyChangeRequest(deps: AppDeps, id: string, who: AuditAc
       // Rollbacks restore a whole earlier state (its deployments included), so only changes are checked.
       const broken = cr.kind === "change" ? brokenDependencies(cr.writes, cr.bases, state) : [];
       if (broken.length > 0) throw new StaleChange(broken.join("; "));
+      const policies = tenantPolicyWrites(cr.writes);
       for (const write of cr.writes) {
-        if (write.entity === "tenantPolicy") await checkTenantPolicyWrite(tx, write.id, write.value as unknown as TenantPolicyValue | null);
+        if (write.entity === "tenantPolicy") await checkTenantPolicyWrite(tx, write.id, write.value as unknown as TenantPolicyValue | null, policies);
         await applyWrite(tx, write);
       }
       let applied: ChangeRequestRow | null = null;

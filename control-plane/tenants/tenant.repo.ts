@@ -35,6 +35,11 @@ export async function findTenantsByIds(q: Queryable, ids: readonly string[]): Pr
   return [...(await q.unsafe<Tenant[]>(`select ${COLUMNS} from tenants where id = any($1::text[])`, [ids as string[]] as never[]))];
 }
 
+/** Every tenant (the narrowing check walks whole subtrees in memory). */
+export async function allTenants(q: Queryable): Promise<Tenant[]> {
+  return [...(await q.unsafe<Tenant[]>(`select ${COLUMNS} from tenants`))];
+}
+
 export async function findTenantByName(q: Queryable, name: string): Promise<Tenant | null> {
   const [row] = await q.unsafe<Tenant[]>(`select ${COLUMNS} from tenants where name = $1`, [name]);
   return row ?? null;

@@ -13,7 +13,8 @@ import { runConfigChange } from "../snapshots/config-change.ts";
 import type { TenantPolicyValue } from "../changes/policy-state.ts";
 import type { CreateTenantInput } from "./tenant.input.ts";
 import { ancestorsOf, findTenant, findTenantByName, insertTenant, setParent, subtreeHeight } from "./tenant.repo.ts";
-import { checkNarrowing, MAX_DEPTH, TENANT_KINDS, type AncestorPolicy } from "./tenant-policy.ts";
+import { checkSubtreeNarrowing } from "./check-subtree.ts";
+import { MAX_DEPTH, TENANT_KINDS, type AncestorPolicy } from "./tenant-policy.ts";
 import type { Tenant } from "./tenant.type.ts";
 
 const micros = (usd: number | null): number | null => (usd === null ? null : Math.round(usd * 1_000_000));
@@ -87,7 +88,8 @@ export async function moveTenant(ctx: GraphQLContext, id: string, parentId: stri
       if (parentId === id || above.some((a) => a.id === id)) throw badInput("parentId", `${parentId} is inside ${id}'s subtree: the move would make a cycle`);
       const depth = above.length + 2 + (await subtreeHeight(tx, id));
       if (depth > MAX_DEPTH) throw badInput("parentId", `the tree would be ${depth} levels deep; at most ${MAX_DEPTH} are allowed`);
-      checkNarrowing(policyOfTenant(before), await ancestorPolicies(tx, parentId, true));
+      // The moved tenant and everything under it must narrow the new ancestors.
+      await checkSubtreeNarrowing(tx, id, { parents: { [id]: parentId } });
     }
     const after = await setParent(tx, id, parentId);
     return { result: after, audit: { action: "tenant.move", target: id, before: { parentId: before.parentId }, after: { parentId } } };
