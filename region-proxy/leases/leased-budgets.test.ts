@@ -49,7 +49,8 @@ test("the lease caps the reservation, grows for what waits, and refuses at once 
   // 50 000 more would pass the cap even after every settle: refused without waiting out the deadline.
   const started = Date.now();
   const refused = await budgets.reserve([check], 50_000);
-  expect(refused).toMatchObject({ ok: false, scope: check.scope });
+  // Reported against the tenant's cap (the whole of it is this region's lease now).
+  expect(refused).toMatchObject({ ok: false, scope: check.scope, capMicros: 100_000, spentMicros: 61_000, reservedMicros: 0 });
   expect("unavailable" in refused).toBe(false);
   expect(Date.now() - started).toBeLessThan(1000);
   expect(leases.view(check.scope, period)!.exhausted).toBe(true);
@@ -106,3 +107,22 @@ test("a control plane without the lease endpoint leaves the snapshot's caps in f
     old.stop(true);
   }
 });
+
+test("a refusal while other regions hold the rest is reported against the tenant's cap, their share as reserved", async () => {
+  const level = { scope: `ten:${tenant}`, period: "day:2026-11-23", capMicros: 100_000 };
+  // Another region holds 70 000 of the cap.
+  await fetch(new URL("/internal/v1/leases", t.cp.url), {
+    method: "POST",
+    headers: { authorization: `Bearer ${await otherRegionToken()}`, "content-type": "application/json" },
+    body: JSON.stringify({ leases: [{ scope: level.scope, period: level.period, spentMicros: 0, needMicros: 70_000 }] }),
+  });
+  const { leases, ledger } = client(t.cp.url);
+  const budgets = createLeasedBudgets(ledger, leases, { maxWaitMs: 1000 });
+  const refused = await budgets.reserve([level], 40_000);
+  expect(refused).toMatchObject({ ok: false, capMicros: 100_000, spentMicros: 0, reservedMicros: 70_000 });
+  expect(leases.view(level.scope, level.period)).toMatchObject({ grantedMicros: 30_000, exhausted: true });
+});
+
+async function otherRegionToken(): Promise<string> {
+  return (await t.admin.request<{ createRegion: { token: string } }>(`mutation { createRegion(input: { name: "us" }) { token } }`)).createRegion.token;
+}

@@ -87,7 +87,10 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
       const canGrow = leaseBound && (!view!.exhausted || now() >= view!.expiresAt);
       const settlesMayFit = result.spentMicros + micros <= level.capMicros;
       const left = deadline - now();
-      if ((!canGrow && !settlesMayFit) || left <= 0) return result;
+      if ((!canGrow && !settlesMayFit) || left <= 0) {
+        // Said against the budget the caller knows: what other regions hold counts as reserved.
+        return leaseBound ? { ...result, capMicros: original.capMicros, reservedMicros: result.reservedMicros + (original.capMicros - level.capMicros) } : result;
+      }
       if (canGrow) {
         // Ask for every reservation waiting on this level at once, so one renewal admits them all.
         const id = `${level.scope}|${level.period}`;
