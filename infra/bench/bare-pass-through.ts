@@ -21,5 +21,14 @@ const server = Bun.serve({
   error: () => new Response("error", { status: 500 }),
 });
 console.log(`READY ${server.port}`);
+// BENCH_DEBUG=1: the same stall report as the proxy's, to tell the machine's hiccups from the proxy's.
+if (process.env.BENCH_DEBUG) {
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    if (now - last > 4) console.error(`bare ${(now / 1000).toFixed(3)} event loop stalled ${(now - last - 1).toFixed(1)} ms`);
+    last = now;
+  }, 1);
+}
 
 export {};

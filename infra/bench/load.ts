@@ -105,5 +105,8 @@ console.log(
     rps: (latencies.length * 1000) / elapsed,
     p50: percentile(latencies, 50),
     p99: percentile(latencies, 99),
+    p90: percentile(latencies, 90),
+    p95: percentile(latencies, 95),
+    p999: percentile(latencies, 99.9),
   }),
 );

@@ -16,7 +16,8 @@ const proxy = await startProxy({
   trustedJwks: JSON.parse(env.TRUSTED_JWKS!),
   dataDir: await mkdtemp(join(tmpdir(), "gw-bench-proxy-")),
   port: 0,
-  log: () => {},
+  // BENCH_DEBUG=1: the proxy's log on stderr, with times, to line up with the stall report below.
+  log: env.BENCH_DEBUG ? (line: string) => console.error(`${(performance.now() / 1000).toFixed(3)} ${line}`) : () => {},
   // Exactly the vendor credential the seeded deployment names (env:BENCH_VENDOR_KEY), nothing else.
   credentials: { BENCH_VENDOR_KEY: env.BENCH_VENDOR_KEY! },
   // Knob for experiments (how much of the proxy's cost is the usage flusher); the default is the proxy's.
@@ -28,4 +29,15 @@ while (proxy.snapshotVersion() === 0) {
   await Bun.sleep(50);
 }
 console.log(`READY ${proxy.port}`);
+if (env.BENCH_DEBUG) watchEventLoop();
+
+/** Reports every event-loop stall over 3 ms (a timer that should fire each millisecond firing late). */
+function watchEventLoop() {
+  let last = performance.now();
+  setInterval(() => {
+    const now = performance.now();
+    if (now - last > 4) console.error(`${(now / 1000).toFixed(3)} event loop stalled ${(now - last - 1).toFixed(1)} ms`);
+    last = now;
+  }, 1);
+}
 process.on("SIGTERM", () => void proxy.stop().then(() => process.exit(0)));

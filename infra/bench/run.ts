@@ -11,6 +11,9 @@
  * Options: --rate 1000  --seconds 5  --rounds 3  --concurrency 32
  *          --scenarios plain,stream,max  (a subset, for quick iterations)
  *          --targets direct,bare,proxy  (a subset; the report needs all three)
+ *          --usage sink|real  (sink: usage batches are acknowledged by a stub in front of the control
+ *                              plane, whose PostgreSQL ingestion would otherwise share the 2 cores; see
+ *                              usage-sink-front.ts. real: shipped to the control plane itself)
  *          --profile <dir>  (runs the proxy under `--cpu-prof`, profile written to <dir> when it stops)
  *
  * After the table it prints the issue's targets with PASS/MISS (informational, not a test): at the
@@ -25,6 +28,7 @@ import { join } from "node:path";
 import { startControlPlane } from "../../control-plane/main.ts";
 import { adminClient } from "../local/admin-client.ts";
 import { seedDemo } from "../local/seed-demo.ts";
+import { startUsageSinkFront } from "./usage-sink-front.ts";
 import { processCpuMs, runLoad, spawnServer, type LoadResult } from "./spawn-server.ts";
 
 const { values } = parseArgs({
@@ -35,6 +39,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "32" },
     scenarios: { type: "string", default: "plain,stream,max" },
     targets: { type: "string", default: "direct,bare,proxy" },
+    usage: { type: "string", default: "sink" },
     profile: { type: "string" },
   },
 });
@@ -55,9 +60,10 @@ const demo = await seedDemo(adminClient(controlPlane.url, "admtok_bench_only_loc
   regions: ["bench"],
   credentialEnv: "BENCH_VENDOR_KEY",
 });
+const front = values.usage === "real" ? null : startUsageSinkFront(controlPlane.url);
 const proxy = await spawnServer(here("./proxy-under-test.ts"), {
   REGION: "bench",
-  CONTROL_PLANE_URL: controlPlane.url,
+  CONTROL_PLANE_URL: front?.url ?? controlPlane.url,
   REGION_TOKEN: demo.regionTokens.bench!,
   TRUSTED_JWKS: JSON.stringify(controlPlane.jwks),
   BENCH_VENDOR_KEY: VENDOR_KEY,
@@ -93,7 +99,10 @@ try {
     const ordered = targets.map((_, i) => targets[(i + round) % targets.length]!).filter((t) => chosen.includes(t.name));
     for (const target of ordered) {
       const base = ["--url", target.url, "--key", target.key, ...common];
+      const cpu0 = process.cpuUsage();
       if (scenarios.includes("plain")) results.plain[target.name].push(await runLoad([...base, "--rate", values.rate!]));
+      // BENCH_DEBUG: how much CPU the control plane (this process) burned meanwhile, e.g. ingesting usage.
+      if (process.env.BENCH_DEBUG) console.error(`control plane CPU during ${target.name} plain: ${((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000).toFixed(0)} ms`);
       if (scenarios.includes("stream")) results.stream[target.name].push(await runLoad([...base, "--rate", values.rate!, "--stream"]));
       if (scenarios.includes("max")) results.max[target.name].push(await measured(target.pid, [...base, "--concurrency", values.concurrency!]));
     }
@@ -102,6 +111,7 @@ try {
   else printRaw();
 } finally {
   await Promise.all([proxy.stop(), bare.stop(), vendor.stop()]);
+  await front?.stop();
   await controlPlane.stop();
   await rm(dataDir, { recursive: true, force: true });
 }
@@ -121,7 +131,8 @@ function printReport() {
   const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : "n/a");
   const errors = (scenario: Scenario, name: TargetName) => results[scenario][name].reduce((sum, r) => sum + r.errors, 0);
   console.log(`\nGateway proxy overhead, ${rounds} interleaved rounds, median of rounds (${new Date().toISOString()})`);
-  console.log(`open loop at ${values.rate} req/s for ${values.seconds} s; closed loop with ${values.concurrency} connections\n`);
+  console.log(`open loop at ${values.rate} req/s for ${values.seconds} s; closed loop with ${values.concurrency} connections`);
+  console.log(front ? `usage: shipped by the proxy and acknowledged by a stub (${front.events()} events so far), not ingested by the control plane\n` : "usage: shipped to and ingested by the control plane on this machine\n");
   const verdicts: string[] = [];
   const verdict = (ok: boolean, what: string) => verdicts.push(`  ${ok ? "PASS" : "MISS"}  ${what}`);
   for (const scenario of (["plain", "stream"] as const).filter((s) => scenarios.includes(s))) {
