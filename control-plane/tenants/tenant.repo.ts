@@ -40,8 +40,9 @@ export async function allTenants(q: Queryable): Promise<Tenant[]> {
   return [...(await q.unsafe<Tenant[]>(`select ${COLUMNS} from tenants`))];
 }
 
-export async function findTenantByName(q: Queryable, name: string): Promise<Tenant | null> {
-  const [row] = await q.unsafe<Tenant[]>(`select ${COLUMNS} from tenants where name = $1`, [name]);
+/** The sibling named `name` under `parentId` (null: among the roots); names are unique per parent. */
+export async function findSiblingByName(q: Queryable, parentId: string | null, name: string): Promise<Tenant | null> {
+  const [row] = await q.unsafe<Tenant[]>(`select ${COLUMNS} from tenants where coalesce(parent_id, '') = coalesce($1, '') and name = $2`, [parentId, name] as never[]);
   return row ?? null;
 }
 

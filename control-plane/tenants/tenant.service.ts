@@ -1,5 +1,5 @@
 /**
- * Tenant rules: unique names; a tree at most four levels deep with no cycles; a tenant admin creates
+ * Tenant rules: names unique among siblings (so a refusal says nothing outside the caller's subtree); a tree at most four levels deep with no cycles; a tenant admin creates
  * and moves tenants only inside its subtree. Every change audited and published.
  */
 import { newId } from "../../shared/ids.ts";
@@ -12,7 +12,7 @@ import { requireText } from "../graphql/validate.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
 import type { TenantPolicyValue } from "../changes/policy-state.ts";
 import type { CreateTenantInput } from "./tenant.input.ts";
-import { ancestorsOf, findTenant, findTenantByName, insertTenant, setParent, subtreeHeight } from "./tenant.repo.ts";
+import { ancestorsOf, findTenant, findSiblingByName, insertTenant, setParent, subtreeHeight } from "./tenant.repo.ts";
 import { checkSubtreeNarrowing } from "./check-subtree.ts";
 import { MAX_DEPTH, TENANT_KINDS, type AncestorPolicy } from "./tenant-policy.ts";
 import type { Tenant } from "./tenant.type.ts";
@@ -65,7 +65,7 @@ export async function createTenant(ctx: GraphQLContext, input: CreateTenantInput
       const depth = (await ancestorsOf(tx, parentId)).length + 2;
       if (depth > MAX_DEPTH) throw badInput("parentId", `the tree would be ${depth} levels deep; at most ${MAX_DEPTH} are allowed`);
     }
-    if (await findTenantByName(tx, name)) throw conflict(`a tenant named ${name} already exists`);
+    if (await findSiblingByName(tx, parentId, name)) throw conflict(`a tenant named ${name} already exists ${parentId ? `under ${parentId}` : "among the root tenants"}`);
     const tenant = await insertTenant(tx, { id: newId("ten"), name, kind: input.kind ?? defaultKind(parent), parentId });
     return { result: tenant, audit: { action: "tenant.create", target: tenant.id, after: tenant } };
   });
@@ -91,6 +91,8 @@ export async function moveTenant(ctx: GraphQLContext, id: string, parentId: stri
       // The moved tenant and everything under it must narrow the new ancestors.
       await checkSubtreeNarrowing(tx, id, { parents: { [id]: parentId } });
     }
+    const clash = await findSiblingByName(tx, parentId, before.name);
+    if (clash && clash.id !== id) throw conflict(`a tenant named ${before.name} already exists ${parentId ? `under ${parentId}` : "among the root tenants"}`);
     const after = await setParent(tx, id, parentId);
     return { result: after, audit: { action: "tenant.move", target: id, before: { parentId: before.parentId }, after: { parentId } } };
   });
