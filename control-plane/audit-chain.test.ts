@@ -46,3 +46,13 @@ test("first out of range is BAD_USER_INPUT", async () => {
   const error = await t.admin.request(`{ auditLog(first: 0) { items { id } } }`).then(() => null, (e: AdminApiError) => e);
   expect(error?.code).toBe("BAD_USER_INPUT");
 });
+
+test("a cursor past the bigint range is BAD_USER_INPUT, not a server error; the largest valid one works", async () => {
+  const cursor = (n: string) => Buffer.from(`c:${n}`).toString("base64url");
+  for (const n of ["9999999999999999999", "9223372036854775808"]) {
+    const error = await t.admin.request(`query($c: String) { auditLog(after: $c) { items { id } } }`, { c: cursor(n) }).then(() => null, (e: AdminApiError) => e);
+    expect([n, error?.code]).toEqual([n, "BAD_USER_INPUT"]);
+  }
+  const { auditLog } = await t.admin.request<{ auditLog: { items: unknown[] } }>(`query($c: String) { auditLog(after: $c) { items { id } } }`, { c: cursor("9223372036854775807") });
+  expect(auditLog.items.length).toBeGreaterThan(0);
+});

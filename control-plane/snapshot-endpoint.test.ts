@@ -107,3 +107,11 @@ test("revokeKey publishes a newer snapshot in which the key is revoked", async (
   expect(after.snapshot.version).toBeGreaterThan(before.snapshot.version);
   expect(after.snapshot.keys[hashSecret(s.secret)]?.status).toBe("revoked");
 });
+
+test("malformed percent-encoding in the region is 400 JSON, not 500", async () => {
+  for (const path of ["%E0%A4%A", "%", "eu%zz"]) {
+    const response = await fetch(new URL(`${SNAPSHOT_PATH_PREFIX}${path}`, t.cp.url), { headers: { authorization: `Bearer ${s.euToken}` } });
+    expect([path, response.status]).toEqual([path, 400]);
+    expect((await response.json()).error).toBeDefined();
+  }
+});

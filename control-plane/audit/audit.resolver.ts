@@ -7,6 +7,8 @@ import { latestAuditEntries } from "./audit-read.repo.ts";
 import { AuditChainVerdict, AuditConnection, AuditEntry } from "./audit.type.ts";
 import { verifyAuditChain } from "./verify-audit-chain.ts";
 
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
 @Resolver(() => AuditEntry)
 export class AuditResolver {
   /** The newest audit entries first, filtered by actor, action (exact, or a prefix ending in "."), target and time [from, to). */
@@ -22,7 +24,8 @@ export class AuditResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<AuditConnection> {
     const page = pageArgs(first, after);
-    if (page.after !== null && !/^[0-9]{1,19}$/.test(page.after)) throw badInput("after", "is not a cursor from this API");
+    // Nineteen digits can still overflow bigint (max 9223372036854775807): compare as a BigInt.
+    if (page.after !== null && (!/^[0-9]{1,19}$/.test(page.after) || BigInt(page.after) > MAX_BIGINT)) throw badInput("after", "is not a cursor from this API");
     if (from && to && from.getTime() >= to.getTime()) throw badInput("to", "must be after from");
     const rows = await latestAuditEntries(ctx.deps.sql, { actor, action, target, from, to }, page.after, page.limit + 1);
     return toPage(rows, page.limit, (r) => r.id);

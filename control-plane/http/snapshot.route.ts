@@ -22,7 +22,13 @@ function etagMatches(header: string | null, etag: string): boolean {
 
 export async function handleSnapshot(sql: Sql, request: Request, pathname: string): Promise<Response> {
   if (request.method !== "GET") return jsonError(405, "method_not_allowed", "use GET", { allow: "GET" });
-  const region = decodeURIComponent(pathname.slice(SNAPSHOT_PATH_PREFIX.length));
+  let region: string;
+  try {
+    region = decodeURIComponent(pathname.slice(SNAPSHOT_PATH_PREFIX.length));
+  } catch {
+    // Malformed percent-encoding (%E0%A4%A) is the caller's mistake, not a server error.
+    return jsonError(400, "bad_request", "the region in the path is not valid percent-encoding");
+  }
   const tokenRegion = await authenticateRegion(sql, request);
   if (!tokenRegion) return jsonError(401, "unauthenticated", "missing or invalid region token");
   if (tokenRegion !== region) return jsonError(403, "forbidden", "this token belongs to another region");
