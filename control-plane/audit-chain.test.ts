@@ -38,7 +38,12 @@ test("verifyAuditChain is ok on an untouched log and names the first altered row
   const intact = await verify();
   expect(intact).toEqual({ ok: true, brokenAt: null, checked: 8 });
   const [row] = await sql`select id from audit_log where action = 'alias.create'`;
-  await sql`update audit_log set after = jsonb_set(after, '{deploymentIds}', '[]') where id = ${row!.id}`;
+  // The append-only trigger must be switched off on purpose first (only the table owner can).
+  await sql.begin(async (tx) => {
+    await tx`alter table audit_log disable trigger audit_log_append_only`;
+    await tx`update audit_log set after = jsonb_set(after, '{deploymentIds}', '[]') where id = ${row!.id}`;
+    await tx`alter table audit_log enable trigger audit_log_append_only`;
+  });
   expect(await verify()).toEqual({ ok: false, brokenAt: Number(row!.id), checked: Number(row!.id) - 1 });
 });
 
