@@ -1,4 +1,4 @@
-/** Aggregates the usage ledger for one tenant over [from, to). */
+/** Aggregates the usage ledger for one tenant and its whole subtree over [from, to). */
 import type { Queryable } from "../db/client.ts";
 
 export interface SpendRow {
@@ -27,6 +27,11 @@ export async function aggregateSpend(
     select ${key} as key, count(*) as requests, sum(input_tokens) as "inputTokens",
            sum(output_tokens) as "outputTokens", sum(cost_micros) as "costMicros"
     from usage_events
-    where tenant_id = ${tenantId} and time >= ${from} and time < ${to}
+    where tenant_id in (
+      -- An org's spend is its teams' and projects' spend too (union: a broken tree cannot loop).
+      with recursive subtree(id) as (
+        select ${tenantId}::text union select t.id from tenants t join subtree s on t.parent_id = s.id
+      ) select id from subtree
+    ) and time >= ${from} and time < ${to}
     group by 1 order by 1`)];
 }

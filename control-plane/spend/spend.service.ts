@@ -1,4 +1,7 @@
-/** Spend for a tenant: totals, by vendor model and by UTC day, from the usage ledger. */
+/**
+ * Spend for a tenant and everything under it (an org's spend includes its teams and projects):
+ * totals, by vendor model and by UTC day, from the usage ledger.
+ */
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, notFound } from "../graphql/errors.ts";
 import { findTenant } from "../tenants/tenant.repo.ts";

@@ -1,0 +1,47 @@
+/** spend(tenantId) rolls up the subtree: an org sees its teams' and projects' spend, a project only its own. */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { seedConfig, type Seeded } from "../testing/seed.ts";
+import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+
+let t: TestControlPlane;
+let s: Seeded;
+beforeAll(async () => {
+  t = await startTestControlPlane();
+  s = await seedConfig(t.admin);
+});
+afterAll(async () => {
+  await t.close();
+});
+
+const createTenant = async (name: string, parentId: string | null) =>
+  (await t.admin.request<{ createTenant: { id: string } }>(`mutation($n: String!, $p: ID) { createTenant(input: { name: $n, parentId: $p }) { id } }`, { n: name, p: parentId })).createTenant.id;
+
+test("an org's spend includes its teams and projects; siblings and other orgs stay out", async () => {
+  const org = await createTenant("r-org", null);
+  const team = await createTenant("r-team", org);
+  const project = await createTenant("r-project", team);
+  const sibling = await createTenant("r-sibling", org);
+  const now = new Date().toISOString();
+  const event = (i: number, tenantId: string, costMicros: number) => ({
+    eventId: `evt_rollup_${i}`, time: now, requestId: `req_${i}`, region: "eu", snapshotVersion: 1, tenantId, keyId: s.keyId, featureId: null,
+    alias: "chat", endpoint: "chat.completions", provider: "openai", deploymentId: s.euDeploymentId, vendorModel: "gpt-4o-mini", stream: false,
+    usage: { inputTokens: 10, outputTokens: 5, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
+    costMicros, latencyMs: 1, status: "ok", errorCode: null, attempts: 1,
+  });
+  const events = [event(1, org, 1), event(2, team, 20), event(3, project, 300), event(4, sibling, 4000), event(5, s.tenantId, 50000)];
+  const response = await fetch(new URL("/internal/v1/usage", t.cp.url), {
+    method: "POST",
+    headers: { authorization: `Bearer ${s.euToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ events }),
+  });
+  expect(response.status).toBe(200);
+  const spend = async (tenantId: string) =>
+    (await t.admin.request<{ spend: { costMicros: string; requests: number } }>(
+      `query($t: ID!) { spend(tenantId: $t, from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") { costMicros requests } }`,
+      { t: tenantId },
+    )).spend;
+  expect(await spend(org)).toEqual({ costMicros: "4321", requests: 4 });
+  expect(await spend(team)).toEqual({ costMicros: "320", requests: 2 });
+  expect(await spend(project)).toEqual({ costMicros: "300", requests: 1 });
+  expect(await spend(s.tenantId)).toEqual({ costMicros: "50000", requests: 1 });
+});
