@@ -122,6 +122,15 @@ describe("UsageOutbox (group commit)", () => {
     expect((await new UsageOutbox(kv).peek(500)).map((p) => p.eventId)).toEqual(ids(5, 35));
   });
 
+  test("events with characters beyond Latin-1 fit the KV value limit and read back exactly", async () => {
+    const outbox = new UsageOutbox(kv);
+    const wide = (id: string) => ({ eventId: id, alias: "☕é😀".repeat(150) }) as unknown as UsageEvent;
+    await Promise.all(ids(300).map((id) => outbox.append(wide(id)))); // ~180 kB of 3- and 4-byte UTF-8
+    const reread = await new UsageOutbox(kv).peek(500);
+    expect(reread.map((p) => p.eventId)).toEqual(ids(300));
+    expect(reread.every((p) => JSON.parse(p.json).alias === "☕é😀".repeat(150))).toBe(true);
+  });
+
   test("entries from older builds (one event object) and unreadable ones are handled", async () => {
     await kv.set(["outbox", "000000000000001:evt_old"], JSON.stringify(event("evt_old")));
     await kv.set(["outbox", "000000000000002:evt_torn"], '{"eventId":"evt_to');

@@ -21,7 +21,7 @@
  * a read finds nothing the mirror lacks, and whenever the mirror is empty KV is read again, so an entry
  * it missed is found at the latest when the flusher has caught up.
  *
- * Entries written by older builds hold a single event object; they are read the same way.
+ * Entries written by older builds (a JSON string holding one event object, or an array) are read the same way.
  */
 import type { KvKey } from "@deno/kv";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
@@ -29,10 +29,13 @@ import type { Kv } from "../kv/open-kv.ts";
 
 const PREFIX = "outbox";
 /**
- * Characters of JSON per entry. A KV value is limited to 64 KiB and a string with any character
- * above U+00FF is stored as UTF-16 (2 bytes a character), so 30k characters always fit.
+ * Characters of JSON per entry. Entries are stored as UTF-8 bytes (a native copy, where a string value
+ * goes through the JS V8 serializer), at most 3 bytes a UTF-16 unit, so 20k characters stay under the
+ * 64 KiB KV value limit.
  */
-const ENTRY_CHARS = 30_000;
+const ENTRY_CHARS = 20_000;
+const utf8 = new TextEncoder();
+const fromUtf8 = new TextDecoder();
 /** Mutations per commit (each at most one entry of <= 60 KB): under Deno KV's 800 KB per-commit limit. */
 const COMMIT_MUTATIONS = 12;
 /** Deletes per commit: they carry no value, so only Deno KV's 1,000-mutation limit applies. */
@@ -121,7 +124,7 @@ export class UsageOutbox {
         const commit = entries.slice(i, i + COMMIT_MUTATIONS).map((events) => ({ key: this.nextKey(events[0]!.eventId), events }));
         try {
           const op = this.kv.atomic();
-          for (const entry of commit) op.set(entry.key, joinEvents(entry.events));
+          for (const entry of commit) op.set(entry.key, encodeEntry(entry.events));
           await op.commit();
           for (const entry of commit) this.remember(entry.key, entry.events);
           for (const entry of commit) for (const write of entry.events) write.resolve();
@@ -188,7 +191,7 @@ export class UsageOutbox {
     let allMirrored = true;
     // Every entry holds at least one event, so `limit` entries are always enough.
     // Small read batches: entries are up to 30k characters and only the first few are usually needed.
-    for await (const entry of this.kv.list<string>({ prefix: [PREFIX] }, { limit, batchSize: 16 })) {
+    for await (const entry of this.kv.list<StoredValue>({ prefix: [PREFIX] }, { limit, batchSize: 16 })) {
       const key = entry.key as [string, string];
       const events = parseEntry(entry.value);
       if (!events) {
@@ -241,7 +244,7 @@ export class UsageOutbox {
         // Only the flusher removes and appends never touch an existing entry, so the mirror or this read is current.
         let stored = this.removals.get(key[1])?.rest ?? held?.events;
         if (!stored) {
-          const entry = await this.kv.get<string>(key);
+          const entry = await this.kv.get<StoredValue>(key);
           if (entry.value === null) continue;
           stored = (parseEntry(entry.value) ?? []).map((event) => ({ eventId: event.eventId, json: JSON.stringify(event) }));
         }
@@ -286,7 +289,7 @@ export class UsageOutbox {
     const op = this.kv.atomic();
     for (const { key, rest } of changes) {
       if (rest === null) op.delete(key);
-      else op.set(key, joinEvents(rest));
+      else op.set(key, encodeEntry(rest));
     }
     await op.commit();
   }
@@ -294,14 +297,14 @@ export class UsageOutbox {
   /** Events stored (not the entries). */
   async size(): Promise<number> {
     let n = 0;
-    for await (const entry of this.kv.list<string>({ prefix: [PREFIX] })) n += parseEntry(entry.value)?.length ?? 0;
+    for await (const entry of this.kv.list<StoredValue>({ prefix: [PREFIX] })) n += parseEntry(entry.value)?.length ?? 0;
     return n;
   }
 }
 
 /** An entry's value: the events' JSON as one array. */
-function joinEvents(events: StoredEvent[]): string {
-  return `[${events.map((event) => event.json).join(",")}]`;
+function encodeEntry(events: StoredEvent[]): Uint8Array {
+  return utf8.encode(`[${events.map((event) => event.json).join(",")}]`);
 }
 
 /** Cuts a group into runs of at most ENTRY_CHARS characters of JSON (at least one event each). */
@@ -322,10 +325,13 @@ function splitEntries(group: QueuedWrite[]): QueuedWrite[][] {
   return entries;
 }
 
+/** A stored entry: UTF-8 JSON bytes; builds before them stored JSON strings, read the same way. */
+type StoredValue = Uint8Array | string;
+
 /** An entry's events: a JSON array of events, or (older builds) one event object; null when unreadable. */
-function parseEntry(value: string): UsageEvent[] | null {
+function parseEntry(value: StoredValue): UsageEvent[] | null {
   try {
-    const parsed: unknown = JSON.parse(value);
+    const parsed: unknown = JSON.parse(typeof value === "string" ? value : fromUtf8.decode(value));
     if (Array.isArray(parsed)) return parsed as UsageEvent[];
     return typeof parsed === "object" && parsed !== null ? [parsed as UsageEvent] : null;
   } catch {
