@@ -161,8 +161,8 @@ test("every query and mutation aimed at team B is refused, and B is unchanged", 
   expect(refused.every((e) => e.actor === adminA.id && e.action.startsWith("refused."))).toBe(true);
   const mutationFields = new Set(Object.keys(schema.getMutationType()!.getFields()));
   // Every refused attempt above is in the log (plus the probe of a missing tenant id).
-  const attemptedMutations = [...tried.entries()].filter(([k, code]) => code !== null && mutationFields.has(k.split(":")[0])).length;
-  const attemptedQueries = [...tried.entries()].filter(([k, code]) => code !== null && !mutationFields.has(k.split(":")[0])).length;
+  const attemptedMutations = [...tried.entries()].filter(([k, code]) => code !== null && mutationFields.has(k.split(":")[0]!)).length;
+  const attemptedQueries = [...tried.entries()].filter(([k, code]) => code !== null && !mutationFields.has(k.split(":")[0]!)).length;
   expect(attemptedMutations).toBeGreaterThanOrEqual(25);
   expect(attemptedQueries).toBeGreaterThanOrEqual(13);
   expect(refused.filter((e) => mutationFields.has(e.action.slice("refused.".length))).length).toBe(attemptedMutations);
