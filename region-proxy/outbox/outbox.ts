@@ -261,6 +261,8 @@ export class UsageOutbox {
         }
       }
     }
+    // Under sustained load a flush round may not end for long: KV must not keep everything it acknowledged.
+    if (this.removals.size >= DELETES_PER_COMMIT) await this.commitRemovals();
   }
 
   /** Writes the queued removals to KV (deletes DELETES_PER_COMMIT, rewrites COMMIT_MUTATIONS per commit); what fails stays queued. */
