@@ -3,8 +3,8 @@ import type { Queryable } from "../db/client.ts";
 import type { ProxyInstance, Region } from "./region.type.ts";
 
 export async function listRegions(q: Queryable, name?: string): Promise<Region[]> {
-  const regions = await q<{ name: string; createdAt: Date; snapshotVersion: number | null }[]>`
-    select r.name, r.created_at as "createdAt", (select max(version) from snapshots s where s.region = r.name) as "snapshotVersion"
+  const regions = await q<{ name: string; publicUrl: string | null; createdAt: Date; snapshotVersion: number | null }[]>`
+    select r.name, r.public_url as "publicUrl", r.created_at as "createdAt", (select max(version) from snapshots s where s.region = r.name) as "snapshotVersion"
     from regions r where ${name === undefined ? q`true` : q`r.name = ${name}`} order by r.name`;
   const proxies = await q<ProxyInstance[]>`
     select id, region, snapshot_version as "snapshotVersion", last_seen_at as "lastSeenAt"
@@ -17,8 +17,18 @@ export async function regionExists(q: Queryable, name: string): Promise<boolean>
   return row !== undefined;
 }
 
-export async function insertRegion(q: Queryable, name: string, tokenHash: string): Promise<void> {
-  await q`insert into regions (name, token_hash) values (${name}, ${tokenHash})`;
+export async function insertRegion(q: Queryable, name: string, tokenHash: string, publicUrl: string | null): Promise<void> {
+  await q`insert into regions (name, token_hash, public_url) values (${name}, ${tokenHash}, ${publicUrl})`;
+}
+
+/** The region's current public URL (locked for the change), or undefined when there is no such region. */
+export async function lockRegionPublicUrl(q: Queryable, name: string): Promise<{ publicUrl: string | null } | undefined> {
+  const [row] = await q<{ publicUrl: string | null }[]>`select public_url as "publicUrl" from regions where name = ${name} for update`;
+  return row;
+}
+
+export async function setRegionPublicUrl(q: Queryable, name: string, publicUrl: string | null): Promise<void> {
+  await q`update regions set public_url = ${publicUrl} where name = ${name}`;
 }
 
 /** The region a proxy token belongs to, or null. */

@@ -1,9 +1,9 @@
 import { Arg, Ctx, Int, Mutation, Query, Resolver } from "type-graphql";
 import { pageInMemory } from "../graphql/page.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
-import { CreateRegionInput } from "./region.input.ts";
+import { CreateRegionInput, UpdateRegionInput } from "./region.input.ts";
 import { listRegions } from "./region.repo.ts";
-import { createRegion } from "./region.service.ts";
+import { createRegion, updateRegion } from "./region.service.ts";
 import { CreatedRegion, Region, RegionConnection } from "./region.type.ts";
 
 @Resolver(() => Region)
@@ -21,5 +21,11 @@ export class RegionResolver {
   @Mutation(() => CreatedRegion)
   createRegion(@Arg("input", () => CreateRegionInput) input: CreateRegionInput, @Ctx() ctx: GraphQLContext): Promise<CreatedRegion> {
     return createRegion(ctx, input);
+  }
+
+  /** Sets or clears a region's public URL (admin only; audited, republishes every snapshot). */
+  @Mutation(() => Region)
+  updateRegion(@Arg("input", () => UpdateRegionInput) input: UpdateRegionInput, @Ctx() ctx: GraphQLContext): Promise<Region> {
+    return updateRegion(ctx, input);
   }
 }

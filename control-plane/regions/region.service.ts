@@ -1,23 +1,52 @@
-/** Region rules: a valid unique name; the proxy token is shown once and stored hashed. */
+/** Region rules: a valid unique name; the proxy token is shown once and stored hashed; an optional public URL. */
 import { hashSecret, newToken } from "../../shared/ids.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
-import { conflict } from "../graphql/errors.ts";
-import { requirePattern } from "../graphql/validate.ts";
+import { badInput, conflict, notFound } from "../graphql/errors.ts";
+import { requireHttpUrl, requirePattern } from "../graphql/validate.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
 import { REGION_NAME_PATTERN } from "./region-name.ts";
-import type { CreateRegionInput } from "./region.input.ts";
-import { insertRegion, listRegions, regionExists } from "./region.repo.ts";
-import type { CreatedRegion } from "./region.type.ts";
+import type { CreateRegionInput, UpdateRegionInput } from "./region.input.ts";
+import { insertRegion, listRegions, lockRegionPublicUrl, regionExists, setRegionPublicUrl } from "./region.repo.ts";
+import type { CreatedRegion, Region } from "./region.type.ts";
+
+const MAX_URL_LENGTH = 2048;
+
+/**
+ * A region's public endpoint: an absolute http(s) URL without credentials, query or fragment (it is
+ * quoted verbatim to clients in residency_violation answers). Null or absent means "not set".
+ */
+export function normalizePublicUrl(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (value.length > MAX_URL_LENGTH) throw badInput("publicUrl", `must be at most ${MAX_URL_LENGTH} characters`);
+  const url = new URL(requireHttpUrl("publicUrl", value));
+  if (url.search || url.hash || value.includes("#") || value.includes("?")) throw badInput("publicUrl", "must not carry a query or fragment");
+  return value;
+}
 
 /** Creating a region is a config change too: it bumps the version and publishes its first snapshot. */
 export async function createRegion(ctx: GraphQLContext, input: CreateRegionInput): Promise<CreatedRegion> {
   const name = requirePattern("name", input.name, REGION_NAME_PATTERN);
+  const publicUrl = normalizePublicUrl(input.publicUrl);
   const token = newToken("reg");
   await runConfigChange(ctx.deps, ctx.who, async (tx) => {
     if (await regionExists(tx, name)) throw conflict(`a region named ${name} already exists`);
-    await insertRegion(tx, name, hashSecret(token));
-    return { result: null, audit: { action: "region.create", target: name, after: { name } } };
+    await insertRegion(tx, name, hashSecret(token), publicUrl);
+    return { result: null, audit: { action: "region.create", target: name, after: { name, publicUrl } } };
   });
   const [region] = await listRegions(ctx.deps.sql, name);
   return { region: region!, token };
+}
+
+/** Sets (or clears) a region's public URL; every region's snapshot republishes its directory. */
+export async function updateRegion(ctx: GraphQLContext, input: UpdateRegionInput): Promise<Region> {
+  const name = requirePattern("name", input.name, REGION_NAME_PATTERN);
+  const publicUrl = normalizePublicUrl(input.publicUrl);
+  await runConfigChange(ctx.deps, ctx.who, async (tx) => {
+    const current = await lockRegionPublicUrl(tx, name);
+    if (!current) throw notFound("region", name);
+    await setRegionPublicUrl(tx, name, publicUrl);
+    return { result: null, audit: { action: "region.update", target: name, before: { publicUrl: current.publicUrl }, after: { publicUrl } } };
+  });
+  const [region] = await listRegions(ctx.deps.sql, name);
+  return region!;
 }

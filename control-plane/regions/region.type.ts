@@ -12,6 +12,8 @@ export class ProxyInstance {
 @ObjectType()
 export class Region {
   @Field(() => String) name: string;
+  /** The region's public endpoint, or null when not set. */
+  @Field(() => String, { nullable: true }) publicUrl: string | null;
   @Field(() => DateTimeResolver) createdAt: Date;
   /** The latest snapshot version published for this region, or null before the first. */
   @Field(() => Int, { nullable: true }) snapshotVersion: number | null;

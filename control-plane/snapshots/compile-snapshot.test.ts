@@ -68,3 +68,32 @@ test("a disabled ancestor disables every descendant in the snapshot; siblings an
   const cyclic = compileSnapshot({ ...rows, tenants: [{ id: "a", name: "a", status: "active", parentId: "b" }, { id: "b", name: "b", status: "active", parentId: "a" }] }, "eu", 1);
   expect(cyclic.tenants.a?.status).toBe("active");
 });
+
+test("regionDirectory lists every region with the distinct jurisdictions of its enabled deployments and its public URL", () => {
+  const withRegions: ConfigRows = {
+    ...rows,
+    deployments: [
+      { id: "dep_eu", provider: "openai", baseUrl: "https://eu.example/v1", model: "m-eu", region: "eu", credentialRef: "env:EU", jurisdiction: "eu", status: "active" },
+      { id: "dep_eu_ch", provider: "openai", baseUrl: "https://ch.example/v1", model: "m-ch", region: "eu", credentialRef: "env:EU", jurisdiction: "ch" },
+      { id: "dep_eu_dup", provider: "openai", baseUrl: "https://eu2.example/v1", model: "m-eu2", region: "eu", credentialRef: "env:EU", jurisdiction: "eu" },
+      { id: "dep_eu_none", provider: "openai", baseUrl: "https://eu3.example/v1", model: "m-eu3", region: "eu", credentialRef: "env:EU", jurisdiction: null },
+      { id: "dep_us", provider: "openai", baseUrl: "https://us.example/v1", model: "m-us", region: "us", credentialRef: "env:US", jurisdiction: "us" },
+      { id: "dep_us_off", provider: "openai", baseUrl: "https://us2.example/v1", model: "m-us2", region: "us", credentialRef: "env:US", jurisdiction: "ca", status: "disabled" },
+    ],
+    regions: [
+      { name: "ap", publicUrl: null },
+      { name: "eu", publicUrl: "https://eu.gw.example" },
+      { name: "us", publicUrl: "http://127.0.0.1:4001" },
+    ],
+  };
+  const expected = {
+    ap: { jurisdictions: [], publicUrl: null },
+    eu: { jurisdictions: ["ch", "eu"], publicUrl: "https://eu.gw.example" },
+    us: { jurisdictions: ["us"], publicUrl: "http://127.0.0.1:4001" },
+  };
+  // The same directory in every region's snapshot, a region without deployments included.
+  for (const region of ["eu", "us", "ap"]) expect(compileSnapshot(withRegions, region, 3).regionDirectory).toEqual(expected);
+  expect(parseSnapshot(JSON.parse(JSON.stringify(compileSnapshot(withRegions, "us", 3)))).ok).toBe(true);
+  // Rows without regions (older callers) publish no directory at all.
+  expect(compileSnapshot(rows, "eu", 1).regionDirectory).toBeUndefined();
+});

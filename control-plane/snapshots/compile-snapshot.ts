@@ -9,6 +9,7 @@ import {
   type Snapshot,
   type SnapshotAlias,
   type SnapshotDeployment,
+  type RegionDirectoryEntry,
   type SnapshotKey,
   type SnapshotTenant,
 } from "../../shared/snapshot/schema.ts";
@@ -61,6 +62,8 @@ export interface ConfigRows {
   /** Each alias's chain in fallback order, across all regions. */
   aliases: { name: string; deploymentIds: string[] }[];
   prices: { provider: string; model: string; inputMicros: number; outputMicros: number; cachedInputMicros: number | null }[];
+  /** Every region with its public URL; absent (older callers, unit tests) = no regionDirectory published. */
+  regions?: { name: string; publicUrl: string | null }[];
 }
 
 /** Compiles the snapshot for `region` at `version`; aliases with no deployment in the region are left out. */
@@ -111,7 +114,27 @@ export function compileSnapshot(rows: ConfigRows, region: string, version: numbe
       ...(p.cachedInputMicros === null ? {} : { cachedInput: p.cachedInputMicros }),
     };
   }
-  return { schema: SNAPSHOT_SCHEMA_VERSION, region, version, issuedAt: issuedAt.toISOString(), keys, tenants, aliases, deployments, pricing };
+  const snapshot: Snapshot = { schema: SNAPSHOT_SCHEMA_VERSION, region, version, issuedAt: issuedAt.toISOString(), keys, tenants, aliases, deployments, pricing };
+  if (rows.regions) snapshot.regionDirectory = compileRegionDirectory(rows.regions, rows.deployments);
+  return snapshot;
+}
+
+/**
+ * Every region (this one included) with the jurisdictions its enabled deployments serve, sorted and
+ * distinct, and its public URL. The same in every region's snapshot, so a proxy refusing a tenant for
+ * residency can name the regions that can serve it.
+ */
+export function compileRegionDirectory(
+  regions: NonNullable<ConfigRows["regions"]>,
+  deployments: ConfigRows["deployments"],
+): Record<string, RegionDirectoryEntry> {
+  const directory: Record<string, RegionDirectoryEntry> = {};
+  for (const r of regions) {
+    const jurisdictions = new Set<string>();
+    for (const d of deployments) if (d.region === r.name && d.status !== "disabled" && d.jurisdiction) jurisdictions.add(d.jurisdiction);
+    directory[r.name] = { jurisdictions: [...jurisdictions].sort(), publicUrl: r.publicUrl };
+  }
+  return directory;
 }
 
 /**

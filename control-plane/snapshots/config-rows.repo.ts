@@ -32,6 +32,7 @@ export async function loadConfigRows(q: Queryable): Promise<ConfigRows> {
     select provider, model, input_micros as "inputMicros", output_micros as "outputMicros",
            cached_input_micros as "cachedInputMicros"
     from prices order by provider, model`;
+  const regions = await q<{ name: string; publicUrl: string | null }[]>`select name, public_url as "publicUrl" from regions order by name`;
   return {
     tenants,
     keys: keyRows.map(({ daily, monthly, ...k }) => ({ ...k, rpm: n(k.rpm), tpm: n(k.tpm), dailyBudgetMicros: n(daily), monthlyBudgetMicros: n(monthly) })),
@@ -44,5 +45,6 @@ export async function loadConfigRows(q: Queryable): Promise<ConfigRows> {
       outputMicros: Number(p.outputMicros),
       cachedInputMicros: p.cachedInputMicros === null ? null : Number(p.cachedInputMicros),
     })),
+    regions: [...regions],
   };
 }
