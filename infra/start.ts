@@ -43,7 +43,10 @@ if (!adminToken) {
 
 const state: LocalState = previous ?? { adminToken, echoApiKey, regionTokens: {}, demo: null };
 if (!state.demo) {
-  const seeded = await seedDemo(adminClient(controlPlane.url, adminToken), { vendorUrl: echo.url, regions: Object.keys(REGION_PORTS) });
+  // The proxies' local URLs, named in residency refusals; a wildcard bind is reached through loopback.
+  const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+  const regionUrls = Object.fromEntries(Object.entries(REGION_PORTS).map(([region, regionPort]) => [region, `http://${urlHost}:${regionPort}`]));
+  const seeded = await seedDemo(adminClient(controlPlane.url, adminToken), { vendorUrl: echo.url, regions: Object.keys(REGION_PORTS), regionUrls });
   state.regionTokens = seeded.regionTokens;
   state.demo = { tenantId: seeded.tenantId, keyId: seeded.keyId, keySecret: seeded.keySecret, alias: seeded.alias };
   await writeLocalState(dataDir, state);

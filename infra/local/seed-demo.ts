@@ -1,7 +1,7 @@
 /**
  * Seeds what the tour needs through the public GraphQL API (never behind its back): one region per
- * proxy with its token, one deployment per region pointing at the echo vendor, an alias over them,
- * a price, a demo tenant and a key.
+ * proxy with its token (and public URL when given), one deployment per region pointing at the echo
+ * vendor with the region's name as its jurisdiction, an alias over them, a price, a demo tenant and a key.
  *
  * @example const demo = await seedDemo(admin, { vendorUrl: echo.url, regions: ["us", "eu"] })
  */
@@ -15,6 +15,8 @@ export interface SeedOptions {
   alias?: string;
   vendorModel?: string;
   tenantName?: string;
+  /** Each region's public URL (e.g. its proxy's `http://127.0.0.1:<port>`), named in residency refusals. */
+  regionUrls?: Record<string, string>;
 }
 
 export interface SeededDemo {
@@ -34,13 +36,13 @@ export async function seedDemo(admin: AdminClient, options: SeedOptions): Promis
   const deploymentIds: string[] = [];
   for (const region of options.regions) {
     const { createRegion } = await admin.request<{ createRegion: { token: string } }>(
-      `mutation($name: String!) { createRegion(input: { name: $name }) { token } }`,
-      { name: region },
+      `mutation($name: String!, $publicUrl: String) { createRegion(input: { name: $name, publicUrl: $publicUrl }) { token } }`,
+      { name: region, publicUrl: options.regionUrls?.[region] ?? null },
     );
     regionTokens[region] = createRegion.token;
     const { createDeployment } = await admin.request<{ createDeployment: { id: string } }>(
       `mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id } }`,
-      { input: { provider: "openai", baseUrl: `${options.vendorUrl}/v1`, model, region, credentialRef } },
+      { input: { provider: "openai", baseUrl: `${options.vendorUrl}/v1`, model, region, credentialRef, jurisdiction: region } },
     );
     deploymentIds.push(createDeployment.id);
   }
