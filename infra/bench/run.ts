@@ -14,7 +14,8 @@
  *          --usage sink|real  (sink: usage batches are acknowledged by a stub in front of the control
  *                              plane, whose PostgreSQL ingestion would otherwise share the 2 cores; see
  *                              usage-sink-front.ts. real: shipped to the control plane itself)
- *          --profile <dir>  (runs the proxy under `--cpu-prof`, profile written to <dir> when it stops)
+ *          --profile <dir>  (runs the proxy under `--cpu-prof`, profile written to <dir> when it stops;
+ *                            with --profile-bare the bare pass-through too, for comparison)
  *
  * After the table it prints the issue's targets with PASS/MISS (informational, not a test): at the
  * open-loop rate the proxy adds at most 0.5 ms more than the bare pass-through at p50 and at p99; its
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     targets: { type: "string", default: "direct,bare,proxy" },
     usage: { type: "string", default: "sink" },
     profile: { type: "string" },
+    "profile-bare": { type: "boolean", default: false },
   },
 });
 type Scenario = "plain" | "stream" | "max";
@@ -52,7 +54,7 @@ const TARGET_EXTRA_MS = 0.5;
 const TARGET_THROUGHPUT_SHARE = 0.7;
 
 const vendor = await spawnServer(here("./constant-vendor.ts"), {});
-const bare = await spawnServer(here("./bare-pass-through.ts"), { UPSTREAM_URL: vendor.url });
+const bare = await spawnServer(here("./bare-pass-through.ts"), { UPSTREAM_URL: vendor.url }, values.profile && values["profile-bare"] ? ["--cpu-prof", "--cpu-prof-dir", values.profile] : []);
 const dataDir = await mkdtemp(join(tmpdir(), "gw-bench-"));
 const controlPlane = await startControlPlane({ port: 0, dataDir, adminToken: "admtok_bench_only_local", log: () => {} });
 const demo = await seedDemo(adminClient(controlPlane.url, "admtok_bench_only_local"), {
