@@ -18,7 +18,6 @@ import { createBreaker } from "./breaker/create-breaker.ts";
 import type { Limits } from "./pipeline/limits.ts";
 import type { DeploymentHealth } from "./providers/deployment-health.ts";
 import { adapterFor } from "./providers/registry.ts";
-import { withExtraRoutes } from "./routes/extra-routes.ts";
 import { createFetchHandler } from "./server.ts";
 import { loadStoredSnapshot } from "./snapshot/apply-snapshot.ts";
 import { CurrentSnapshot } from "./snapshot/current.ts";
@@ -90,7 +89,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     development: false,
     // Long enough for a slow vendor within the request deadline (Bun's maximum is 255 s).
     idleTimeout: Math.min(255, Math.ceil(totalMs / 1000) + 5),
-    fetch: withExtraRoutes(createFetchHandler(deps), deps),
+    fetch: createFetchHandler(deps),
     error(error) {
       log(`unhandled server error: ${error.stack ?? String(error)}`);
       return errorResponse({ kind: "internal_error" }, newId("req"));
