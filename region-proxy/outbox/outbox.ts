@@ -12,7 +12,9 @@
  * Durability: `append` resolves only once its event is committed, so nothing is acknowledged from
  * memory and a graceful stop (which waits for in-flight settles) loses nothing. The crash-loss window:
  * the event is appended after the client's answer is out, so a crash before its commit finishes loses
- * it; the grouping widens that window by at most `maxDelayMs`.
+ * it; the grouping widens that window by at most `maxDelayMs`. Acknowledged events leave KV once per
+ * flush round (`forget`, then `commitRemovals`); a crash in between makes them go out again, which the
+ * control plane ignores (the event id is the idempotency key).
  *
  * Reading back: committed entries are also kept in memory (up to MIRROR_EVENTS events, as the JSON
  * already written), so the flusher sends them without reading, decoding and re-encoding them from KV.
