@@ -2,6 +2,9 @@
  * GET /health: what this proxy runs on (always 200 while the process serves).
  * GET /ready: 200 once a verified snapshot is loaded, whether or not the control plane is reachable
  * afterwards (the proxy serves from its snapshot); 503 before that and while shutting down.
+ * A Redis outage is reported (`degraded: ["counters"]`) but keeps the proxy ready: it enforces its
+ * share of every limit in memory, and taking every replica out of the load balancer at once would
+ * turn a counter outage into a data-plane outage.
  */
 import type { ProxyDeps } from "../deps.ts";
 
@@ -22,8 +25,9 @@ export function health(requestId: string, deps: ProxyDeps): Response {
 
 export function ready(requestId: string, deps: ProxyDeps): Response {
   const isReady = deps.current.get() !== null && !deps.isShuttingDown();
+  const degraded = deps.limits.degraded?.() ? ["counters"] : [];
   return Response.json(
-    { ready: isReady, snapshotVersion: deps.current.version() },
+    { ready: isReady, degraded, snapshotVersion: deps.current.version() },
     { status: isReady ? 200 : 503, headers: { "x-request-id": requestId, "cache-control": "no-store" } },
   );
 }
