@@ -45,6 +45,8 @@ export interface LimitEnforcerDeps {
   limiter: RateLimiter;
   budgets: EnforcerBudgets;
   degraded: () => boolean;
+  /** The prompt token estimate (default estimatePromptTokens); replaceable to observe when it runs. */
+  estimate?: (request: ChatRequest, model: string) => number;
 }
 
 /** For routes without chat messages (embeddings, ...): the caller counts, the enforcer charges. */
@@ -115,15 +117,24 @@ export function firstDeployment(snapshot: Snapshot, alias: string): SnapshotDepl
 /** Creates the limits step over a limiter and a ledger (Redis, in-process or resilient). */
 export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
   const { limiter, budgets } = deps;
+  const estimate = deps.estimate ?? estimatePromptTokens;
 
   async function admit(input: AdmitInput): Promise<AdmitResult> {
     const { snapshot, request, deployment } = input;
     const nowMs = input.now?.getTime();
     const plan = planLimits(snapshot, input.key, input.tenantId, input.featureId, input.now ?? new Date());
     const chat = "messages" in request ? request : null;
-    const promptTokens = chat ? estimatePromptTokens(chat, deployment?.model ?? chat.model) : (request as PrecountedRequest).promptTokens;
-    const outputTokens = chat ? maxOutputTokens(chat, snapshot) : (request as PrecountedRequest).maxOutputTokens;
-    const estimatedTokens = promptTokens + outputTokens;
+    // Token counts matter only to a TPM level or a budget. Without either, the prompt is not tokenized
+    // on the request path (BPE over a long prompt is the limits step's one real cost); the count stays
+    // available, computed on first read, for whoever asks the ticket.
+    const hasTpm = plan.rate.some((check) => check.tpm !== null && check.tpm !== undefined);
+    let counted: { promptTokens: number; outputTokens: number } | null = null;
+    const count = () =>
+      (counted ??= chat
+        ? { promptTokens: estimate(chat, deployment?.model ?? chat.model), outputTokens: maxOutputTokens(chat, snapshot) }
+        : { promptTokens: (request as PrecountedRequest).promptTokens, outputTokens: (request as PrecountedRequest).maxOutputTokens });
+    const tokens = () => count().promptTokens + count().outputTokens;
+    const estimatedTokens = hasTpm || plan.budget.length > 0 ? tokens() : 0;
 
     let headers: Record<string, string> = {};
     if (plan.rate.length > 0) {
@@ -133,12 +144,12 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     }
 
     const price = deployment ? snapshot.pricing[priceKey(deployment.provider, deployment.model)] : undefined;
-    const micros = price ? costMicros({ ...ZERO_USAGE, inputTokens: promptTokens, outputTokens }, price) : 0;
+    const micros = price && plan.budget.length > 0 ? costMicros({ ...ZERO_USAGE, inputTokens: count().promptTokens, outputTokens: count().outputTokens }, price) : 0;
     let reservation: Reservation | null = null;
     if (plan.budget.length > 0) {
       const reserved = await budgets.reserve(plan.budget, micros, { failOpen: plan.failOpen });
       if (!reserved.ok) {
-        if (plan.rate.length > 0) await limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs);
+        if (hasTpm) await limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs);
         return { ok: false, error: budgetRefusal(reserved, plan, micros), headers };
       }
       reservation = reserved.reservation;
@@ -147,22 +158,28 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     let closed = false;
     const ticket: LimitTicket = {
       headers,
-      estimatedTokens,
+      get estimatedTokens() {
+        return tokens();
+      },
       reservedMicros: reservation ? micros : 0,
       async settle(actualUsage, actualCostMicros) {
         if (closed) return;
         closed = true;
+        // Nothing to correct or give back (no TPM level, no budget): no counter is touched.
+        if (!hasTpm && !reservation) return;
         const delta = actualUsage.inputTokens + actualUsage.outputTokens - estimatedTokens;
         await both(
-          plan.rate.length > 0 && delta !== 0 ? limiter.adjustTokens(plan.rate, delta, nowMs) : null,
+          // Token buckets exist only for TPM levels; adjusting an RPM-only plan would be a no-op round trip.
+          hasTpm && delta !== 0 ? limiter.adjustTokens(plan.rate, delta, nowMs) : null,
           reservation ? budgets.settle(reservation, actualCostMicros) : null,
         );
       },
       async release() {
         if (closed) return;
         closed = true;
+        if (!hasTpm && !reservation) return;
         await both(
-          plan.rate.length > 0 ? limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs) : null,
+          hasTpm ? limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs) : null,
           reservation ? budgets.release(reservation) : null,
         );
       },
