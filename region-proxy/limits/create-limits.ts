@@ -1,13 +1,18 @@
 /**
  * Builds the limits step from configuration: with `REDIS_URL`, the region's shared counters in Redis
  * (keys under `gw:<region>:`), falling back to this replica's share of every limit in memory while Redis
- * is unreachable; without it, in-process counters (a single dev instance needs no Redis).
+ * is unreachable; without it, in-process counters (a single dev instance needs no Redis). With `leases`,
+ * budgets the control plane manages are enforced as this region's lease of them (region-proxy/leases/).
  */
 import { createCountersRedis } from "../counters/counters-redis.ts";
 import { createMemoryBudgetLedger } from "../counters/memory-budget-ledger.ts";
 import { createMemoryRateLimiter } from "../counters/memory-rate-limiter.ts";
 import { createResilientCounters } from "../counters/resilient-counters.ts";
-import { createLimitEnforcer, type LimitEnforcer } from "./enforce-limits.ts";
+import { startLeaseClient, type LeaseClient, type LeaseLedger } from "../leases/lease-client.ts";
+import { createLeasedBudgets } from "../leases/leased-budgets.ts";
+import type { LeaseStore } from "../leases/lease-store.ts";
+import { createRedisLeaseStore } from "../leases/redis-lease-store.ts";
+import { createLimitEnforcer, type EnforcerBudgets, type LimitEnforcer } from "./enforce-limits.ts";
 
 export interface LimitsConfig {
   region: string;
@@ -22,6 +27,21 @@ export interface LimitsConfig {
   connectWaitMs?: number;
   /** A Redis call slower than this counts as failed and flips the replica to degraded (default 250 ms; see COUNTERS_TIMEOUT_MS). */
   timeoutMs?: number;
+  /**
+   * Global budgets: every budget level the control plane manages is enforced as this region's lease of
+   * it (region-proxy/leases/). Unset: each region enforces the snapshot's caps on its own spend alone.
+   */
+  leases?: LimitsLeaseConfig;
+}
+
+export interface LimitsLeaseConfig {
+  controlPlaneUrl: string;
+  regionToken: string;
+  proxyId: string;
+  /** Re-ask period for levels running low (default 2 s). */
+  refreshMs?: number;
+  /** The longest a reservation waits for its lease to grow or for other reservations to settle (default 3 s). */
+  maxWaitMs?: number;
 }
 
 /**
@@ -41,6 +61,16 @@ export interface RunningLimits {
   shared: boolean;
   /** Stops the recovery ping and closes the Redis client this module opened. */
   close(): Promise<void>;
+  /** The lease client when `leases` was configured. */
+  leases?: LeaseClient;
+}
+
+/** Wraps a region ledger in leases when configured; returns the budgets to enforce and the client. */
+function withLeases(config: LimitsConfig, ledger: EnforcerBudgets & LeaseLedger, store?: LeaseStore): { budgets: EnforcerBudgets; leases?: LeaseClient } {
+  if (!config.leases) return { budgets: ledger };
+  const { maxWaitMs, ...lease } = config.leases;
+  const leases = startLeaseClient({ ...lease, ledger, store, log: config.log });
+  return { budgets: createLeasedBudgets(ledger, leases, { maxWaitMs }), leases };
 }
 
 /**
@@ -85,28 +115,35 @@ async function connected(redis: ReturnType<typeof createCountersRedis>, waitMs: 
 /** Creates the enforcer and what /ready needs to know about it; with Redis, waits up to 2 s for it. */
 export async function createLimits(config: LimitsConfig): Promise<RunningLimits> {
   if (!config.redisUrl) {
-    const enforcer = createLimitEnforcer({ limiter: createMemoryRateLimiter(), budgets: createMemoryBudgetLedger(), degraded: () => false });
-    return { enforcer, degraded: () => false, shared: false, close: async () => {} };
+    const { budgets, leases } = withLeases(config, createMemoryBudgetLedger());
+    const enforcer = createLimitEnforcer({ limiter: createMemoryRateLimiter(), budgets, degraded: () => false });
+    return { enforcer, leases, degraded: () => false, shared: false, close: async () => leases?.stop() };
   }
   const timeoutMs = config.timeoutMs ?? DEFAULT_COUNTERS_TIMEOUT_MS;
   const redis = createCountersRedis(config.redisUrl, { commandTimeoutMs: timeoutMs });
   if (!(await connected(redis, config.connectWaitMs ?? CONNECT_WAIT_MS))) {
     config.log?.(`limits: Redis at ${redactUrl(config.redisUrl)} not reachable yet; starting on in-process counters until it answers`);
   }
+  const prefix = config.prefix ?? `gw:${config.region}:`;
   const counters = createResilientCounters({
     redis,
-    prefix: config.prefix ?? `gw:${config.region}:`,
+    prefix,
     replicaShare: config.replicaShare ?? 1,
     timeoutMs,
     onStateChange: (degraded, cause) =>
       config.log?.(degraded ? `limits: Redis unreachable, enforcing this replica's share in memory (${String((cause as Error | undefined)?.message ?? cause)})` : "limits: Redis is back; counters shared again"),
   });
-  const enforcer = createLimitEnforcer({ limiter: counters.limiter, budgets: counters.budgets, degraded: counters.degraded });
+  // Leases are shared by the region's replicas next to its counters; repairs never run on fallback reads.
+  const ledger = { ...counters.budgets, degraded: counters.degraded };
+  const { budgets, leases } = withLeases(config, ledger, createRedisLeaseStore(redis, prefix));
+  const enforcer = createLimitEnforcer({ limiter: counters.limiter, budgets, degraded: counters.degraded });
   return {
     enforcer,
+    leases,
     degraded: counters.degraded,
     shared: true,
     async close() {
+      await leases?.stop();
       counters.close();
       redis.disconnect();
     },
