@@ -126,3 +126,30 @@ test("a refusal while other regions hold the rest is reported against the tenant
 async function otherRegionToken(): Promise<string> {
   return (await t.admin.request<{ createRegion: { token: string } }>(`mutation { createRegion(input: { name: "us" }) { token } }`)).createRegion.token;
 }
+
+test("a lease that could grow but the control plane stops answering: retryable unavailable, not budget_exceeded", async () => {
+  let calls = 0;
+  const flaky = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    development: false,
+    fetch: async (request) => {
+      calls++;
+      if (calls > 1) return new Response("{}", { status: 503 });
+      const { leases: asks } = (await request.json()) as { leases: { scope: string; period: string }[] };
+      const grants = asks.map((a) => ({ ...a, managed: true, capMicros: 100_000, grantedMicros: 5_000, expiresAt: new Date(Date.now() + 60_000).toISOString(), exhausted: false, ledgerSpentMicros: 0, ledgerVersion: 0 }));
+      return Response.json({ grants });
+    },
+    error: () => new Response(null, { status: 500 }),
+  });
+  try {
+    const { leases, ledger } = client(`http://127.0.0.1:${flaky.port}`);
+    const budgets = createLeasedBudgets(ledger, leases, { maxWaitMs: 300 });
+    const level = { scope: `ten:${tenant}`, period, capMicros: 100_000 };
+    expect((await budgets.reserve([level], 4_000)).ok).toBe(true);
+    expect(await budgets.reserve([level], 4_000)).toMatchObject({ ok: false, unavailable: true, capMicros: 100_000 });
+    expect(calls).toBeGreaterThan(1);
+  } finally {
+    flaky.stop(true);
+  }
+});
