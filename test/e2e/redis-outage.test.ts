@@ -132,6 +132,12 @@ test("Redis stopped mid-load: no request fails, /health says degraded, limits ar
   const sawDegraded = await eventually(async () => (await Promise.all(replicas.map((r) => health(r.proxy)))).every((h) => h.countersDegraded), 3000, "/health to report degraded counters");
   await Promise.all(workers);
   expect(sawDegraded).toBe(true);
+  // /ready reports the degradation but stays 200: the replicas keep serving on their local share.
+  for (const { proxy } of replicas) {
+    const ready = await fetch(`${proxy.url}/ready`);
+    expect(ready.status).toBe(200);
+    expect(((await ready.json()) as { degraded: string[] }).degraded).toEqual(["counters"]);
+  }
   expect(failures).toEqual([]);
   expect(done).toBeGreaterThan(30);
 
@@ -146,6 +152,7 @@ test("Redis stopped mid-load: no request fails, /health says degraded, limits ar
   // Redis returns (empty): both replicas rejoin it, and the key's full rpm 20 is counted in one shared bucket.
   await startRedis();
   await eventually(async () => (await Promise.all(replicas.map((r) => health(r.proxy)))).every((h) => !h.countersDegraded), 5000, "/health to report shared counters again");
+  expect(((await (await fetch(`${replicas[0]!.proxy.url}/ready`)).json()) as { degraded: string[] }).degraded).toEqual([]);
   const sharedAdmitted = await burst();
   expect(sharedAdmitted).toBeGreaterThanOrEqual(20);
   expect(sharedAdmitted).toBeLessThanOrEqual(21);
