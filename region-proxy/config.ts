@@ -28,6 +28,8 @@ export interface ProxyConfig {
   redisUrl?: string;
   /** This replica's share of every limit while Redis is unreachable (1 / replicas); default 1. */
   replicaShare?: number;
+  /** A counters call to Redis slower than this counts as failed and degrades the replica (default 250 ms). */
+  countersTimeoutMs?: number;
   /** Circuit breaker: failures that open it, cool-down, and (tests) the Redis key prefix; shared through `redisUrl` when set. */
   breaker?: { failureThreshold?: number; coolDownMs?: number; prefix?: string };
   /**
@@ -149,6 +151,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     totalTimeoutMs: positiveInt(env, "VENDOR_TOTAL_TIMEOUT_MS", problems),
     redisUrl: env.REDIS_URL || undefined,
     replicaShare,
+    countersTimeoutMs: positiveInt(env, "COUNTERS_TIMEOUT_MS", problems),
     breaker,
     credentials: credentialVariables(env, credentialPrefix),
     credentialsDir: env.CREDENTIALS_DIR || undefined,

@@ -61,7 +61,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   const loop = startSnapshotLoop({ ...applyDeps, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, pollMs: config.snapshotPollMs ?? 1000 });
   await Promise.race([loop.pollOnce(), Bun.sleep(FIRST_POLL_WAIT_MS)]);
 
-  const ownLimits = extras.limits ? null : await createLeasedLimits({ region: config.region, redisUrl: config.redisUrl, replicaShare: config.replicaShare, log, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId });
+  const ownLimits = extras.limits ? null : await createLeasedLimits({ region: config.region, redisUrl: config.redisUrl, replicaShare: config.replicaShare, countersTimeoutMs: config.countersTimeoutMs, log, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId });
   const ownBreaker = extras.health ? null : await createBreaker({ region: config.region, redisUrl: config.redisUrl, ...config.breaker, log });
   let shuttingDown = false;
   const inFlight = new InFlight();

@@ -6,7 +6,7 @@ import type { ProxyDeps } from "./deps.ts";
 import { errorResponse } from "./openai/error-response.ts";
 import { requestIdFor } from "./pipeline/request-id.ts";
 import { chatCompletions } from "./routes/chat-completions.ts";
-import { EXTRA_ROUTES } from "./routes/extra-routes.ts";
+import { embeddings } from "./routes/embeddings.ts";
 import { health, ready } from "./routes/health.ts";
 import { listModels } from "./routes/models.ts";
 
@@ -14,11 +14,10 @@ type Handler = (request: Request, requestId: string, deps: ProxyDeps) => Respons
 
 const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
   "/v1/chat/completions": { POST: chatCompletions },
+  "/v1/embeddings": { POST: embeddings },
   "/v1/models": { GET: listModels },
   "/health": { GET: (_r, id, deps) => health(id, deps) },
   "/ready": { GET: (_r, id, deps) => ready(id, deps) },
-  // Routes added by routes/extra-routes.ts (POST /v1/embeddings), in the same table: one dispatch per request.
-  ...EXTRA_ROUTES,
 };
 
 const PROBES = new Set(["/health", "/ready"]);
