@@ -61,15 +61,23 @@ test("rotation: both keys work during the grace period, only the new one after",
   await stack.admin.request(`mutation($id: ID!) { revokeKey(id: $id) { id } }`, { id: rotateKey.key.id });
   expect(await errorCode(stack.admin.request(`mutation($i: RotateKeyInput!) { rotateKey(input: $i) { secret } }`, { i: { id: rotateKey.key.id } }))).toBe("CONFLICT");
   expect(await errorCode(stack.admin.request(`mutation($i: RotateKeyInput!) { rotateKey(input: $i) { secret } }`, { i: { id: rotateKey.key.id, graceHours: -1 } }))).toBe("BAD_USER_INPUT");
-  // Revocation reaches the running proxy within 5 s.
-  await eventually(async () => (await call("eu", rotateKey.secret)) === "401:invalid_api_key", 5000, "revocation at the proxy");
+  // Revocation reaches the running proxies of every region within 5 s.
+  await eventually(
+    async () => (await call("eu", rotateKey.secret)) === "401:invalid_api_key" && (await call("us", rotateKey.secret)) === "401:invalid_api_key",
+    5000,
+    "revocation at the eu and us proxies",
+  );
   expect(Date.now() - revokedAt).toBeLessThan(5000);
 }, 30_000);
 
 test("expiry reaches a running proxy within 5 seconds of the expiry time", async () => {
   const key = await createKey({ expiresAt: new Date(Date.now() + 2500).toISOString() });
-  await eventually(async () => (await call("eu", key.secret)) === "ok", 2400, "the key before expiry");
-  await eventually(async () => (await call("eu", key.secret)) === "401:invalid_api_key", 8000, "the key to expire");
+  await eventually(async () => (await call("eu", key.secret)) === "ok" && (await call("us", key.secret)) === "ok", 2400, "the key before expiry");
+  await eventually(
+    async () => (await call("eu", key.secret)) === "401:invalid_api_key" && (await call("us", key.secret)) === "401:invalid_api_key",
+    8000,
+    "the key to expire in both regions",
+  );
   expect(Date.now() - Date.parse(key.key.expiresAt)).toBeLessThan(5000);
   expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(key.key.expiresAt));
 }, 20_000);
