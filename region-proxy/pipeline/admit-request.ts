@@ -1,0 +1,60 @@
+/**
+ * The front of every inference route, in order: a verified snapshot → authenticate → read and parse
+ * the body (the route's own parser) → context → authorize the alias. One path, so chat, embeddings
+ * and every route added later refuse the same inputs the same way; the route then plans, limits,
+ * executes and settles.
+ *
+ * @example const admitted = await admitRequest(request, requestId, deps, parseChatRequest);
+ *          if (!admitted.ok) return admitted.response;
+ */
+import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import type { Snapshot, SnapshotAlias, SnapshotKey, SnapshotTenant } from "../../shared/snapshot/schema.ts";
+import type { ProxyDeps } from "../deps.ts";
+import { errorResponse } from "../openai/error-response.ts";
+import { readJsonBody } from "../openai/read-body.ts";
+import { authenticate } from "./authenticate.ts";
+import { authorize } from "./authorize.ts";
+import { buildContext, type RequestContext } from "./build-context.ts";
+
+export interface AdmittedRequest<T> {
+  ok: true;
+  startedMs: number;
+  snapshot: Snapshot;
+  key: SnapshotKey;
+  tenant: SnapshotTenant;
+  body: T;
+  context: RequestContext;
+  alias: SnapshotAlias;
+}
+
+type Parser<T> = (body: unknown) => { ok: true; value: T } | { ok: false; error: GatewayError };
+
+export async function admitRequest<T extends { model: string }>(
+  request: Request,
+  requestId: string,
+  deps: ProxyDeps,
+  parse: Parser<T>,
+): Promise<AdmittedRequest<T> | { ok: false; response: Response }> {
+  const refuse = (error: GatewayError) => ({ ok: false as const, response: errorResponse(error, requestId) });
+  const startedMs = Date.now();
+  const loaded = deps.current.get();
+  if (!loaded) return refuse({ kind: "not_ready", retryAfterSeconds: 1 });
+  const { snapshot } = loaded;
+
+  const auth = authenticate(request.headers.get("authorization"), snapshot, startedMs);
+  if (!auth.ok) {
+    deps.log(`request ${requestId}: key refused (${auth.reason})`);
+    return refuse({ kind: "invalid_api_key" });
+  }
+  const body = await readJsonBody(request, deps.maxBodyBytes);
+  if (!body.ok) return refuse(body.error);
+  const parsed = parse(body.value);
+  if (!parsed.ok) return refuse(parsed.error);
+
+  const context = buildContext(request, { requestId, startedMs, key: auth.key, tenant: auth.tenant, snapshotVersion: snapshot.version });
+  if (!context.ok) return refuse(context.error);
+
+  const allowed = authorize(parsed.value.model, auth.key, snapshot);
+  if (!allowed.ok) return refuse(allowed.error);
+  return { ok: true, startedMs, snapshot, key: auth.key, tenant: auth.tenant, body: parsed.value, context: context.context, alias: allowed.alias };
+}
