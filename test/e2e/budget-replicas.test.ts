@@ -8,11 +8,9 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import postgres from "postgres";
-import { newId } from "../../shared/ids.ts";
-import { startProxy, type RunningProxy } from "../../region-proxy/main.ts";
-import { createLeasedLimits, type RunningLeasedLimits } from "../../region-proxy/leases/leased-limits.ts";
 import { principalWith } from "../../control-plane/testing/principals.ts";
 import { createTestRedis, type TestRedis } from "../support/redis.ts";
+import { startLeasedReplicas, stopLeasedReplicas, type LeasedReplica } from "../support/leased-replicas.ts";
 import { eventually, startStack, type TestStack } from "../support/stack.ts";
 
 const CAP = 1_000_000;
@@ -21,7 +19,7 @@ const COST = 2_500;
 let stack: TestStack;
 let redis: TestRedis;
 let sql: postgres.Sql;
-const replicas: { proxy: RunningProxy; limits: RunningLeasedLimits }[] = [];
+const replicas: LeasedReplica[] = [];
 
 beforeAll(async () => {
   stack = await startStack({ regions: ["eu"] });
@@ -34,27 +32,11 @@ beforeAll(async () => {
     i: { description: "daily budget", operations: [{ op: "tenant.policy", id: stack.demo.tenantId, tenantPolicy: { dailyBudgetUsd: 1 } }] },
   });
   await ben.client.request(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id: proposeChange.id });
-  await Promise.all(Object.values(stack.proxies).map((p) => p.stop()));
-  stack.proxies = {};
-  const { configVersion } = await stack.admin.request<{ configVersion: number }>(`{ configVersion }`);
-  const common = { region: "eu", controlPlaneUrl: stack.controlPlane.url, regionToken: stack.demo.regionTokens.eu! };
-  for (const name of ["a", "b"]) {
-    const proxyId = newId("prx");
-    const limits = await createLeasedLimits({ ...common, proxyId, redisUrl: redis.url, prefix: `${redis.prefix}eu:`, replicaShare: 0.5, leaseRefreshMs: 200 });
-    const proxy = await startProxy(
-      { ...common, proxyId, trustedJwks: stack.controlPlane.jwks, dataDir: join(stack.dataDir, `replica-${name}`), port: 0, snapshotPollMs: 200, usageFlushMs: 100, credentials: { ECHO_VENDOR_API_KEY: stack.echoApiKey }, log: () => {} },
-      { limits: limits.enforcer },
-    );
-    replicas.push({ proxy, limits });
-    await eventually(() => proxy.snapshotVersion() >= configVersion, 5000, `replica ${name} to load the budget`);
-  }
+  replicas.push(...(await startLeasedReplicas(stack, { redisUrl: redis.url, prefix: `${redis.prefix}eu:`, leaseRefreshMs: 200, usageFlushMs: 100 })));
 }, 30_000);
 
 afterAll(async () => {
-  for (const { proxy, limits } of replicas) {
-    await proxy.stop().catch(() => {});
-    await limits.close().catch(() => {});
-  }
+  await stopLeasedReplicas(replicas);
   await sql?.end({ timeout: 1 });
   await redis?.cleanup();
   await stack?.stop();

@@ -6,17 +6,15 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import { newId } from "../../shared/ids.ts";
-import { startProxy, type RunningProxy } from "../../region-proxy/main.ts";
-import { createLeasedLimits, type RunningLeasedLimits } from "../../region-proxy/leases/leased-limits.ts";
 import { createTestRedis, type TestRedis } from "../support/redis.ts";
-import { eventually, startStack, type TestStack } from "../support/stack.ts";
+import { startLeasedReplicas, stopLeasedReplicas, type LeasedReplica } from "../support/leased-replicas.ts";
+import { startStack, type TestStack } from "../support/stack.ts";
 
 let stack: TestStack;
 let redis: TestRedis;
 let keySecret: string;
 let keyId: string;
-const replicas: { proxy: RunningProxy; limits: RunningLeasedLimits }[] = [];
+const replicas: LeasedReplica[] = [];
 
 /** The burst comes from its own process, as real clients do (the test process's fetch pool is the proxies'). */
 const LOAD_SCRIPT = `
@@ -66,27 +64,11 @@ beforeAll(async () => {
   );
   keySecret = createKey.secret;
   keyId = createKey.key.id;
-  await Promise.all(Object.values(stack.proxies).map((p) => p.stop()));
-  stack.proxies = {};
-  const { configVersion } = await stack.admin.request<{ configVersion: number }>(`{ configVersion }`);
-  const common = { region: "eu", controlPlaneUrl: stack.controlPlane.url, regionToken: stack.demo.regionTokens.eu! };
-  for (const name of ["a", "b"]) {
-    const proxyId = newId("prx");
-    const limits = await createLeasedLimits({ ...common, proxyId, redisUrl: redis.url, prefix: `${redis.prefix}eu:`, replicaShare: 0.5 });
-    const proxy = await startProxy(
-      { ...common, proxyId, trustedJwks: stack.controlPlane.jwks, dataDir: join(stack.dataDir, `replica-${name}`), port: 0, snapshotPollMs: 200, usageFlushMs: 200, credentials: { ECHO_VENDOR_API_KEY: stack.echoApiKey }, log: () => {} },
-      { limits: limits.enforcer },
-    );
-    replicas.push({ proxy, limits });
-    await eventually(() => proxy.snapshotVersion() >= configVersion, 5000, `replica ${name} to load the key`);
-  }
+  replicas.push(...(await startLeasedReplicas(stack, { redisUrl: redis.url, prefix: `${redis.prefix}eu:` })));
 }, 30_000);
 
 afterAll(async () => {
-  for (const { proxy, limits } of replicas) {
-    await proxy.stop().catch(() => {});
-    await limits.close().catch(() => {});
-  }
+  await stopLeasedReplicas(replicas);
   await redis?.cleanup();
   await stack?.stop();
 });

@@ -6,23 +6,21 @@
  * spend counter, lost with the restart, is raised back to the ledger.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { join } from "node:path";
 import OpenAI from "openai";
 import Redis from "ioredis";
 import postgres from "postgres";
-import { newId } from "../../shared/ids.ts";
 import { periodKeys } from "../../region-proxy/counters/period.ts";
 import { createRedisBudgetLedger } from "../../region-proxy/counters/redis-budget-ledger.ts";
-import { startProxy, type RunningProxy } from "../../region-proxy/main.ts";
-import { createLeasedLimits, type RunningLeasedLimits } from "../../region-proxy/leases/leased-limits.ts";
 import { principalWith } from "../../control-plane/testing/principals.ts";
+import type { RunningProxy } from "../../region-proxy/main.ts";
+import { startLeasedReplicas, stopLeasedReplicas, type LeasedReplica } from "../support/leased-replicas.ts";
 import { eventually, startStack, type TestStack } from "../support/stack.ts";
 
 let stack: TestStack;
 let port: number;
 let redisProcess: ReturnType<typeof Bun.spawn> | null = null;
 let limitedSecret: string;
-const replicas: { proxy: RunningProxy; limits: RunningLeasedLimits }[] = [];
+const replicas: LeasedReplica[] = [];
 
 /** A free port: bind port 0, read it, let it go. */
 function freePort(): number {
@@ -74,27 +72,11 @@ beforeAll(async () => {
     { t: stack.demo.tenantId },
   );
   limitedSecret = createKey.secret;
-  await Promise.all(Object.values(stack.proxies).map((p) => p.stop()));
-  stack.proxies = {};
-  const { configVersion } = await stack.admin.request<{ configVersion: number }>(`{ configVersion }`);
-  const common = { region: "eu", controlPlaneUrl: stack.controlPlane.url, regionToken: stack.demo.regionTokens.eu! };
-  for (const name of ["a", "b"]) {
-    const proxyId = newId("prx");
-    const limits = await createLeasedLimits({ ...common, proxyId, redisUrl: `redis://127.0.0.1:${port}`, prefix: "gw:eu:", replicaShare: 0.5, leaseRefreshMs: 200 });
-    const proxy = await startProxy(
-      { ...common, proxyId, trustedJwks: stack.controlPlane.jwks, dataDir: join(stack.dataDir, `replica-${name}`), port: 0, snapshotPollMs: 200, usageFlushMs: 200, credentials: { ECHO_VENDOR_API_KEY: stack.echoApiKey }, log: () => {} },
-      { limits: limits.enforcer },
-    );
-    replicas.push({ proxy, limits });
-    await eventually(() => proxy.snapshotVersion() >= configVersion, 5000, `replica ${name} to load the policy`);
-  }
+  replicas.push(...(await startLeasedReplicas(stack, { redisUrl: `redis://127.0.0.1:${port}`, prefix: "gw:eu:", leaseRefreshMs: 200 })));
 }, 30_000);
 
 afterAll(async () => {
-  for (const { proxy, limits } of replicas) {
-    await proxy.stop().catch(() => {});
-    await limits.close().catch(() => {});
-  }
+  await stopLeasedReplicas(replicas);
   await stopRedis();
   await stack?.stop();
 });
