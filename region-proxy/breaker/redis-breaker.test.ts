@@ -2,28 +2,15 @@
  * The shared suite on Redis with two separate connections as two replicas: they share state, and the
  * half-open probe test proves only one of them gets the probe.
  */
-import { afterAll, beforeAll } from "bun:test";
-import Redis from "ioredis";
-import { createTestRedis, type TestRedis } from "../../test/support/redis.ts";
+import { useRedisReplicaPair } from "../../test/support/redis.ts";
 import { describeBreaker } from "./breaker.suite.ts";
 import { createRedisBreaker } from "./redis-breaker.ts";
 
-let testRedis: TestRedis;
-let second: Redis;
-let run = 0;
-
-beforeAll(async () => {
-  testRedis = await createTestRedis();
-  second = new Redis(testRedis.url, { maxRetriesPerRequest: 1 });
-});
-afterAll(async () => {
-  second.disconnect();
-  await testRedis.cleanup();
-});
+// Two ioredis connections = two replicas; a fresh sub-prefix per test keeps tests independent.
+const replicas = useRedisReplicaPair();
 
 describeBreaker("Redis", {
   async pair(options) {
-    const prefix = `${testRedis.prefix}${++run}:`;
-    return [createRedisBreaker(testRedis.client, { ...options, prefix }), createRedisBreaker(second, { ...options, prefix })];
+    return replicas.pair((redis, prefix) => createRedisBreaker(redis, { ...options, prefix }));
   },
 });

@@ -2,6 +2,7 @@
  * A Redis key prefix per test file on the machine's Redis, cleaned afterwards.
  * Fails with a how-to (never skips) when Redis is not reachable.
  */
+import { afterAll, beforeAll } from "bun:test";
 import Redis from "ioredis";
 import { randomBytes } from "node:crypto";
 
@@ -36,6 +37,34 @@ export async function createTestRedis(): Promise<TestRedis> {
         if (keys.length > 0) await client.del(...keys);
       } while (cursor !== "0");
       client.disconnect();
+    },
+  };
+}
+
+/**
+ * Two connections to the test Redis, standing for two replicas of a region, for a test file's
+ * shared suites: registers its own beforeAll/afterAll; `pair(make)` builds one instance per
+ * connection under a fresh sub-prefix, so every test starts from empty state.
+ *
+ * @example const replicas = useRedisReplicaPair();
+ *          describeBreaker("Redis", { pair: async (o) => replicas.pair((redis, prefix) => createRedisBreaker(redis, { ...o, prefix })) });
+ */
+export function useRedisReplicaPair(): { pair<T>(make: (redis: Redis, prefix: string) => T): [T, T] } {
+  let testRedis: TestRedis;
+  let second: Redis;
+  let run = 0;
+  beforeAll(async () => {
+    testRedis = await createTestRedis();
+    second = new Redis(testRedis.url, { maxRetriesPerRequest: 1 });
+  });
+  afterAll(async () => {
+    second.disconnect();
+    await testRedis.cleanup();
+  });
+  return {
+    pair(make) {
+      const prefix = `${testRedis.prefix}${++run}:`;
+      return [make(testRedis.client, prefix), make(second, prefix)];
     },
   };
 }
