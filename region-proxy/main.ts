@@ -11,8 +11,7 @@ import type { ProxyDeps } from "./deps.ts";
 import { InFlight } from "./in-flight.ts";
 import { openProxyKv } from "./kv/open-kv.ts";
 import { errorResponse } from "./openai/error-response.ts";
-import { startFlusher } from "./outbox/flusher.ts";
-import { UsageOutbox } from "./outbox/outbox.ts";
+import { startOutboxThread } from "./outbox/outbox-thread.ts";
 import { createLeasedLimits } from "./leases/leased-limits.ts";
 import { createBreaker } from "./breaker/create-breaker.ts";
 import type { Limits } from "./pipeline/limits.ts";
@@ -56,8 +55,8 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   const stored = await loadStoredSnapshot(applyDeps);
   if (stored === "swapped") log(`serving stored snapshot version ${current.version()} until the control plane answers`);
 
-  const outbox = new UsageOutbox(kv);
-  const flusher = startFlusher({ outbox, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, intervalMs: config.usageFlushMs ?? 1000, log });
+  // The usage outbox (KV commits, shipping) runs on its own thread, off the request path.
+  const outbox = await startOutboxThread({ dataDir: config.dataDir, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, flushIntervalMs: config.usageFlushMs ?? 1000 }, log);
   const loop = startSnapshotLoop({ ...applyDeps, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, pollMs: config.snapshotPollMs ?? 1000 });
   await Promise.race([loop.pollOnce(), Bun.sleep(FIRST_POLL_WAIT_MS)]);
 
@@ -103,8 +102,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     if (!drained) log(`shutdown: ${inFlight.size()} requests still running after the grace period; closing them`);
     await server.stop(true);
     await loop.stop();
-    await flusher.stop();
-    await Promise.race([flusher.flushNow(), Bun.sleep(3_000)]);
+    await outbox.stop();
     await ownLimits?.close();
     await ownBreaker?.close();
     kv.close();

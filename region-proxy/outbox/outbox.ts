@@ -103,9 +103,13 @@ export class UsageOutbox {
 
   /** Durably appends one event: resolves once the commit that carries it is done (the request path does not await it). */
   append(event: UsageEvent): Promise<void> {
-    const json = JSON.stringify(event);
+    return this.appendJson(event.eventId, JSON.stringify(event));
+  }
+
+  /** `append` for an event already encoded (the outbox thread receives events as JSON). */
+  appendJson(eventId: string, json: string): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.queued.push({ json, eventId: event.eventId, resolve, reject });
+      this.queued.push({ json, eventId, resolve, reject });
       if (!this.writing) {
         this.writing = true;
         void this.drain();

@@ -12,12 +12,12 @@ export function chatCompletionsUrl(baseUrl: string): string {
 }
 
 export function buildOpenAIRequest(req: ChatRequest, target: SnapshotDeployment, credential: string): VendorHttpRequest {
-  const body: Record<string, unknown> = { ...req.raw, model: target.model };
+  // OpenAI rejects stream_options without stream (and `delete` would make the body a slow dictionary object).
+  const { stream_options: clientOptions, ...rest } = req.raw;
+  const body: Record<string, unknown> = { ...rest, model: target.model };
   if (req.stream) {
-    const options = typeof req.raw.stream_options === "object" && req.raw.stream_options !== null ? req.raw.stream_options : {};
+    const options = typeof clientOptions === "object" && clientOptions !== null ? clientOptions : {};
     body.stream_options = { ...options, include_usage: true };
-  } else {
-    delete body.stream_options; // OpenAI rejects stream_options without stream
   }
   return {
     url: chatCompletionsUrl(target.baseUrl),

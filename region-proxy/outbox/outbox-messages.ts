@@ -1,0 +1,34 @@
+/**
+ * The messages between the proxy's event loop and its outbox thread (outbox-thread.ts ↔
+ * outbox-worker.ts). Events cross as JSON strings, encoded once on the request side.
+ */
+export interface OutboxWorkerInit {
+  dataDir: string;
+  controlPlaneUrl: string;
+  regionToken: string;
+  proxyId: string;
+  flushIntervalMs: number;
+}
+
+/** To the worker. */
+export type ToOutboxWorker =
+  | { type: "init"; init: OutboxWorkerInit }
+  /**
+   * Events to commit, answered by one `committed` with the same batch number. Ids and JSON texts are
+   * each joined by "\n" (JSON.stringify never leaves a raw newline in its output): two strings cross
+   * the thread boundary instead of a structured clone of one pair per event.
+   */
+  | { type: "append"; batch: number; eventIds: string; jsons: string }
+  | { type: "flush"; request: number }
+  | { type: "stop"; request: number };
+
+/** From the worker. */
+export type FromOutboxWorker =
+  /** The worker's handler is installed: `init` may be sent. */
+  | { type: "listening" }
+  | { type: "ready" }
+  | { type: "failed"; error: string }
+  | { type: "committed"; batch: number; error: string | null }
+  | { type: "flushed"; request: number; emptied: boolean }
+  | { type: "stopped"; request: number }
+  | { type: "log"; line: string };

@@ -1,0 +1,88 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { UsageEvent } from "../../shared/usage/usage-event.ts";
+import { openProxyKv } from "../kv/open-kv.ts";
+import { waitFor } from "../testing/proxy-fixture.ts";
+import { startOutboxThread } from "./outbox-thread.ts";
+import { UsageOutbox } from "./outbox.ts";
+
+const event = (id: string) => ({ eventId: id, note: "line one\nline two" }) as unknown as UsageEvent;
+/** Nothing listens on port 9 here: a control plane that is down. */
+const DOWN = "http://127.0.0.1:9";
+
+let root: string;
+let received: string[];
+let origin: ReturnType<typeof Bun.serve>;
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), "outbox-thread-"));
+  received = [];
+  origin = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    development: false,
+    async fetch(request) {
+      const body = (await request.json()) as { events: { eventId: string; note: string }[] };
+      for (const e of body.events) expect(e.note).toBe("line one\nline two");
+      const ids = body.events.map((e) => e.eventId);
+      received.push(...ids);
+      return Response.json({ accepted: ids.length, duplicates: 0, rejected: [], ackedEventIds: ids });
+    },
+    error: () => new Response("error", { status: 500 }),
+  });
+});
+afterAll(async () => {
+  await origin.stop(true);
+  rmSync(root, { recursive: true, force: true });
+});
+
+async function storedIds(dataDir: string): Promise<string[]> {
+  const kv = await openProxyKv(dataDir);
+  const ids = (await new UsageOutbox(kv).peek(10_000)).map((p) => p.eventId);
+  kv.close();
+  return ids;
+}
+
+const init = (dataDir: string, controlPlaneUrl: string, flushIntervalMs: number) => ({ dataDir, controlPlaneUrl, regionToken: "t", proxyId: "prx_test", flushIntervalMs });
+
+describe("usage outbox thread", () => {
+  test("an append resolves once committed; the thread ships every event and KV ends empty", async () => {
+    const dataDir = join(root, "ships");
+    const thread = await startOutboxThread(init(dataDir, `http://127.0.0.1:${origin.port}`, 50), () => {});
+    const ids = Array.from({ length: 700 }, (_, i) => `evt_ship_${i}`);
+    await Promise.all(ids.map((id) => thread.append(event(id))));
+    await waitFor(() => new Set(received.filter((id) => id.startsWith("evt_ship_"))).size === ids.length, "all 700 shipped");
+    await thread.stop();
+    expect(received.filter((id) => id.startsWith("evt_ship_")).length).toBe(ids.length);
+    expect(await storedIds(dataDir)).toEqual([]);
+  });
+
+  test("with the control plane down, stop() leaves every appended event committed in KV", async () => {
+    const dataDir = join(root, "down");
+    const logs: string[] = [];
+    const thread = await startOutboxThread(init(dataDir, DOWN, 60_000), (line) => logs.push(line));
+    await Promise.all(["evt_a", "evt_b", "evt_c"].map((id) => thread.append(event(id))));
+    await thread.stop();
+    expect((await storedIds(dataDir)).sort()).toEqual(["evt_a", "evt_b", "evt_c"]);
+    expect(logs.some((line) => line.startsWith("usage flush failed"))).toBe(true);
+  });
+
+  test("a thread that dies is replaced, and the events it never confirmed are committed by the next", async () => {
+    const dataDir = join(root, "crash");
+    const logs: string[] = [];
+    const crashing = new URL("../testing/crash-once-outbox-worker.ts", import.meta.url);
+    const thread = await startOutboxThread(init(dataDir, DOWN, 60_000), (line) => logs.push(line), crashing);
+    await Promise.all(["evt_x", "evt_y"].map((id) => thread.append(event(id))));
+    expect(logs.some((line) => line.includes("exited; restarting"))).toBe(true);
+    await thread.append(event("evt_z"));
+    await thread.stop();
+    expect([...new Set(await storedIds(dataDir))].sort()).toEqual(["evt_x", "evt_y", "evt_z"]);
+  });
+
+  test("a data dir that cannot be opened fails the start", async () => {
+    const file = join(root, "not-a-dir");
+    await Bun.write(file, "x");
+    await expect(startOutboxThread(init(file, DOWN, 60_000), () => {})).rejects.toThrow(/usage outbox/);
+  });
+});
