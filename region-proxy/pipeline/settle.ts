@@ -55,6 +55,8 @@ export function buildUsageEvent(input: SettleInput, now = Date.now()): UsageEven
     status: input.status,
     errorCode: input.errorCode,
     attempts: trail.attempts,
+    attemptTrail: trail.steps,
+    fallback: trail.fallback,
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Settling for every routed endpoint: runs after the answer is out, counted as in-flight so a graceful
- * stop waits for it, and adds the attempt trail and fallback flag to the usage event settle() builds.
+ * stop waits for it (the usage event carries the attempt trail and the fallback flag).
  */
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { Snapshot } from "../../shared/snapshot/schema.ts";
@@ -19,7 +19,6 @@ export function makeSettler(
 ): Settler {
   return (trail, usage, status, code) => {
     const end = deps.inFlight.begin();
-    const append = (event: Parameters<ProxyDeps["appendUsage"]>[0]) => deps.appendUsage({ ...event, attemptTrail: trail.steps, fallback: trail.fallback });
-    void settle({ ...request, region: deps.region, trail, usage, status, errorCode: code }, append, deps.log).finally(end);
+    void settle({ ...request, region: deps.region, trail, usage, status, errorCode: code }, deps.appendUsage, deps.log).finally(end);
   };
 }
