@@ -24,11 +24,21 @@ export interface OutboxThread {
   stop(): Promise<void>;
 }
 
-interface Waiting {
-  eventId: string;
-  json: string;
-  resolve: () => void;
-  reject: (error: Error) => void;
+/** Events that cross together, and the one promise their appends share (no object per event). */
+interface Batch {
+  eventIds: string[];
+  jsons: string[];
+  committed: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void };
+}
+
+function newBatch(): Batch {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((yes, no) => {
+    resolve = yes;
+    reject = no;
+  });
+  return { eventIds: [], jsons: [], committed: { promise, resolve, reject } };
 }
 
 const RESTART_DELAY_MS = 200;
@@ -43,9 +53,9 @@ const STOP_WAIT_MS = 6_000;
 const OUTBOX_WORKER = new URL("./outbox-worker.ts", import.meta.url);
 
 export async function startOutboxThread(init: OutboxWorkerInit, log: (line: string) => void, workerScript: URL = OUTBOX_WORKER): Promise<OutboxThread> {
-  let queued: Waiting[] = [];
+  let queued: Batch | null = null;
   let postScheduled = false;
-  const inFlight = new Map<number, Waiting[]>();
+  const inFlight = new Map<number, Batch>();
   const replies = new Map<number, (message: FromOutboxWorker) => void>();
   let nextNumber = 0;
   let stopping = false;
@@ -53,22 +63,29 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
 
   const post = (message: ToOutboxWorker) => worker!.postMessage(message);
 
+  function send(batch: Batch): void {
+    const number = ++nextNumber;
+    inFlight.set(number, batch);
+    post({ type: "append", batch: number, eventIds: batch.eventIds.join("\n"), jsons: batch.jsons.join("\n") });
+  }
+
   function sendQueued(): void {
     postScheduled = false;
-    if (queued.length === 0 || !worker) return;
-    const batch = ++nextNumber;
-    inFlight.set(batch, queued);
-    post({ type: "append", batch, eventIds: queued.map((w) => w.eventId).join("\n"), jsons: queued.map((w) => w.json).join("\n") });
-    queued = [];
+    if (!queued || !worker) return;
+    const batch = queued;
+    queued = null;
+    send(batch);
   }
+
+  const unconfirmedEvents = () => [...inFlight.values()].reduce((n, batch) => n + batch.eventIds.length, 0);
 
   function onMessage(message: FromOutboxWorker): void {
     switch (message.type) {
       case "committed": {
-        const waiting = inFlight.get(message.batch) ?? [];
+        const batch = inFlight.get(message.batch);
         inFlight.delete(message.batch);
-        if (message.error === null) for (const w of waiting) w.resolve();
-        else for (const w of waiting) w.reject(new Error(message.error));
+        if (message.error === null) batch?.committed.resolve();
+        else batch?.committed.reject(new Error(message.error));
         return;
       }
       case "flushed":
@@ -103,7 +120,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
       thread.addEventListener("close", () => {
         if (worker !== thread || stopping) return;
         worker = null;
-        log(`usage outbox thread exited; restarting it (${[...inFlight.values()].reduce((n, b) => n + b.length, 0)} events not yet confirmed are sent again)`);
+        log(`usage outbox thread exited; restarting it (${unconfirmedEvents()} events not yet confirmed are sent again)`);
         void restart();
       });
     });
@@ -120,9 +137,9 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
     }
     if (!worker) return;
     // What the dead thread never confirmed goes first, then whatever queued meanwhile.
-    const unconfirmed = [...inFlight.values()].flat();
+    const unconfirmed = [...inFlight.values()];
     inFlight.clear();
-    queued = [...unconfirmed, ...queued];
+    for (const batch of unconfirmed) send(batch);
     sendQueued();
   }
 
@@ -147,15 +164,15 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
 
   return {
     append(event) {
-      const json = JSON.stringify(event);
-      return new Promise<void>((resolve, reject) => {
-        queued.push({ eventId: event.eventId, json, resolve, reject });
-        if (queued.length >= POST_EVENTS) sendQueued();
-        else if (!postScheduled) {
-          postScheduled = true;
-          setTimeout(sendQueued, POST_EVERY_MS);
-        }
-      });
+      const batch = (queued ??= newBatch());
+      batch.eventIds.push(event.eventId);
+      batch.jsons.push(JSON.stringify(event));
+      if (batch.eventIds.length >= POST_EVENTS) sendQueued();
+      else if (!postScheduled) {
+        postScheduled = true;
+        setTimeout(sendQueued, POST_EVERY_MS);
+      }
+      return batch.committed.promise;
     },
     async flushNow() {
       const reply = await ask("flush", STOP_WAIT_MS);
@@ -168,8 +185,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
       if (!reply) log("usage outbox thread did not stop in time; events it had not committed stay unconfirmed");
       worker?.terminate();
       worker = null;
-      const lost = [...inFlight.values()].flat();
-      for (const w of lost) w.reject(new Error("the usage outbox stopped before this event was committed"));
+      for (const batch of inFlight.values()) batch.committed.reject(new Error("the usage outbox stopped before these events were committed"));
       inFlight.clear();
     },
   };

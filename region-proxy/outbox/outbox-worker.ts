@@ -40,7 +40,7 @@ async function append(batch: number, eventIds: string, jsons: string): Promise<v
     const ids = eventIds.split("\n");
     const texts = jsons.split("\n");
     if (ids.length !== texts.length) throw new Error(`a batch of ${ids.length} ids carried ${texts.length} events`);
-    await Promise.all(ids.map((eventId, i) => outbox.appendJson(eventId, texts[i]!)));
+    await outbox.appendMany(ids, texts);
     send({ type: "committed", batch, error: null });
   } catch (error) {
     send({ type: "committed", batch, error: (error as Error).message });

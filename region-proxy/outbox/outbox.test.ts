@@ -41,6 +41,21 @@ describe("UsageOutbox (group commit)", () => {
     expect(await new UsageOutbox(kv).size()).toBe(300);
   });
 
+  test("appendMany resolves once every event is committed, even across several commits", async () => {
+    const outbox = new UsageOutbox(kv, { groupEvents: 4, maxDelayMs: 0 });
+    const batch = ids(10, 500);
+    await outbox.appendMany(batch, batch.map((id) => JSON.stringify(event(id))));
+    expect(await entries()).toBeGreaterThanOrEqual(3);
+    expect((await outbox.peek(50)).map((p) => p.eventId)).toEqual(batch);
+  });
+
+  test("appendMany rejects when a commit carrying its events fails", async () => {
+    const outbox = new UsageOutbox(kv);
+    kv.close();
+    await expect(outbox.appendMany(["evt_x"], [JSON.stringify(event("evt_x"))])).rejects.toThrow();
+    kv = await openProxyKv(dir);
+  });
+
   test("a lone append is committed once the short grouping delay is over", async () => {
     const outbox = new UsageOutbox(kv);
     const started = performance.now();

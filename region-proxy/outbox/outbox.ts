@@ -106,10 +106,25 @@ export class UsageOutbox {
     return this.appendJson(event.eventId, JSON.stringify(event));
   }
 
-  /** `append` for an event already encoded (the outbox thread receives events as JSON). */
+  /** `append` for an event already encoded. */
   appendJson(eventId: string, json: string): Promise<void> {
+    return this.appendMany([eventId], [json]);
+  }
+
+  /**
+   * Appends events already encoded (ids[i] is the id of jsons[i]): one promise for all of them,
+   * resolved once every one is committed (they may land in different commits), rejected by the first
+   * commit that fails. The outbox thread appends whole batches this way, with no object per event
+   * beyond its queue slot.
+   */
+  appendMany(ids: string[], jsons: string[]): Promise<void> {
+    if (ids.length === 0) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.queued.push({ json, eventId, resolve, reject });
+      let remaining = ids.length;
+      const done = () => {
+        if (--remaining === 0) resolve();
+      };
+      for (let i = 0; i < ids.length; i++) this.queued.push({ json: jsons[i]!, eventId: ids[i]!, resolve: done, reject });
       if (!this.writing) {
         this.writing = true;
         void this.drain();
