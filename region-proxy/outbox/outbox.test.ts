@@ -158,6 +158,20 @@ describe("UsageOutbox (group commit)", () => {
     expect(await outbox.size()).toBe(0);
   });
 
+  test("entries are stored zstd-compressed; plain UTF-8 entries from the previous build are still read", async () => {
+    await kv.set(["outbox", "000000000000001:evt_plain"], new TextEncoder().encode(`[${JSON.stringify(event("evt_plain"))}]`));
+    const outbox = new UsageOutbox(kv);
+    await Promise.all(ids(20, 900).map((id) => outbox.append(event(id))));
+    const stored: Uint8Array[] = [];
+    for await (const entry of kv.list<Uint8Array>({ prefix: ["outbox"] })) if (entry.key[1] !== "000000000000001:evt_plain") stored.push(entry.value);
+    expect(stored.length).toBeGreaterThan(0);
+    for (const value of stored) expect([...value.slice(0, 4)]).toEqual([0x28, 0xb5, 0x2f, 0xfd]);
+    const json = JSON.stringify(ids(20, 900).map(event));
+    expect(stored.reduce((n, v) => n + v.length, 0)).toBeLessThan(json.length / 5);
+    // A fresh outbox (a restart) reads both kinds back from KV.
+    expect((await new UsageOutbox(kv).peek(100)).map((p) => p.eventId)).toEqual(["evt_plain", ...ids(20, 900)]);
+  });
+
   test("one flush sends a backlog of several batches, none over the batch limit, each event once", async () => {
     const outbox = new UsageOutbox(kv);
     await Promise.all(ids(1_200).map((id) => outbox.append(event(id))));
