@@ -179,7 +179,8 @@ export class UsageOutbox {
       this.synced = false;
       return;
     }
-    this.mirror.set(key[1], { key, events: writes.map(({ eventId, json }) => ({ eventId, json })) });
+    // The queue slots themselves (no copy per event): they hold only the id, the JSON and the batch's callbacks.
+    this.mirror.set(key[1], { key, events: writes });
     this.mirrorEvents += writes.length;
   }
 
