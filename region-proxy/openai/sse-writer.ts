@@ -5,15 +5,14 @@
  */
 import { renderError, type GatewayError } from "../../shared/errors/openai-error.ts";
 
-const encoder = new TextEncoder();
-
-export function sseData(value: unknown): Uint8Array {
-  return encoder.encode(`data: ${JSON.stringify(value)}\n\n`);
+/** One SSE frame as text (a direct stream writes strings as UTF-8 itself, no encoder needed). */
+export function sseData(value: unknown): string {
+  return `data: ${JSON.stringify(value)}\n\n`;
 }
 
-export const SSE_DONE: Uint8Array = encoder.encode("data: [DONE]\n\n");
+export const SSE_DONE = "data: [DONE]\n\n";
 
-export function sseError(error: GatewayError): Uint8Array {
+export function sseError(error: GatewayError): string {
   return sseData(renderError(error).body);
 }
 

@@ -6,9 +6,13 @@
 import { errorCode, type GatewayError } from "../../shared/errors/openai-error.ts";
 import type { UsageStatus } from "../../shared/usage/usage-event.ts";
 import { sseData, SSE_DONE, sseError, SSE_HEADERS } from "../openai/sse-writer.ts";
+import type { ChatCompletionChunk } from "../providers/types.ts";
 import type { VendorStream } from "../providers/vendor-stream.ts";
 import type { Trail } from "../providers/walk-chain.ts";
 import type { Settler } from "./settler.ts";
+
+/** Bun's ReadableStream constructor for direct sources (the DOM typings only know the standard ones). */
+const DirectReadableStream = ReadableStream as unknown as new (source: Bun.DirectUnderlyingSource) => ReadableStream<Uint8Array>;
 
 export function streamResponse(
   vendor: VendorStream,
@@ -27,27 +31,34 @@ export function streamResponse(
     settleWith(trail, status === "client_closed" ? vendor.usageSoFar(promptEstimate()) : vendor.usage(), status, code);
     endInFlight();
   };
-  const body = new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const chunk of vendor.initialChunks) controller.enqueue(sseData(chunk));
-    },
-    async pull(controller) {
+  // A direct stream (Bun): frames are written straight to the socket and flushed as each vendor read
+  // yields them, with no queue of enqueued chunks and no pull() round trip per chunk.
+  const source: Bun.DirectUnderlyingSource = {
+    type: "direct",
+    async pull(controller: ReadableStreamDirectController) {
+      /** Writes one frame; false once the client has gone (Bun answers 0 then). */
+      const write = async (frame: string) => {
+        const written = controller.write(frame);
+        return (typeof written === "number" ? written : await written) > 0;
+      };
       try {
-        const step = await vendor.next();
-        for (const chunk of step.chunks) controller.enqueue(sseData(chunk));
-        if (step.done) {
-          controller.enqueue(SSE_DONE);
-          controller.close();
-          finish("ok", null);
+        let step: { chunks: ChatCompletionChunk[]; done: boolean } = { chunks: vendor.initialChunks, done: false };
+        while (true) {
+          for (const chunk of step.chunks) {
+            if (!(await write(sseData(chunk)))) return finish("client_closed", "client_closed");
+          }
+          if (step.done) break;
+          await controller.flush();
+          step = await vendor.next();
         }
+        await write(SSE_DONE);
+        controller.close();
+        finish("ok", null);
       } catch (error) {
         if (finished) return;
-        if (clientSignal.aborted) {
-          finish("client_closed", "client_closed");
-          return;
-        }
+        if (clientSignal.aborted) return finish("client_closed", "client_closed");
         const failure: GatewayError = vendor.failure(error);
-        controller.enqueue(sseError(failure));
+        await write(sseError(failure));
         controller.close();
         finish("error", errorCode(failure));
       }
@@ -55,6 +66,7 @@ export function streamResponse(
     cancel() {
       finish("client_closed", "client_closed");
     },
-  });
+  };
+  const body = new DirectReadableStream(source);
   return new Response(body, { headers: { ...SSE_HEADERS, ...headers } });
 }
