@@ -28,12 +28,12 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext): StreamTransl
       if (chunk.error) throw new VendorProtocolError(`vendor stream failed: ${chunk.error.message ?? "unknown error"}`);
       if (!Array.isArray(chunk.choices)) throw new VendorProtocolError("vendor stream chunk has no choices array");
       if (chunk.usage) usage = convertOpenAIUsage(chunk.usage);
-      const out: ChatCompletionChunk = { ...chunk, id: ctx.completionId };
-      if (!ctx.includeUsage) {
-        if (chunk.choices.length === 0) return []; // the usage chunk the client did not ask for
-        delete out.usage;
-      }
-      return [out];
+      if (ctx.includeUsage) return [{ ...chunk, id: ctx.completionId }];
+      if (chunk.choices.length === 0) return []; // the usage chunk the client did not ask for
+      // Without the usage field (asked for on the client's behalf, every chunk carries `usage: null`);
+      // a rest copy rather than `delete`, which would turn every chunk into a slow dictionary object.
+      const { usage: _notAsked, ...rest } = chunk;
+      return [{ ...rest, id: ctx.completionId }];
     },
     finish() {
       if (!done) throw new VendorProtocolError("vendor stream ended without [DONE]");
