@@ -72,12 +72,25 @@ describe("usage outbox thread", () => {
     const dataDir = join(root, "crash");
     const logs: string[] = [];
     const crashing = new URL("../testing/crash-once-outbox-worker.ts", import.meta.url);
-    const thread = await startOutboxThread(init(dataDir, DOWN, 60_000), (line) => logs.push(line), crashing);
+    const thread = await startOutboxThread(init(dataDir, DOWN, 60_000), (line) => logs.push(line), { workerScript: crashing });
     await Promise.all(["evt_x", "evt_y"].map((id) => thread.append(event(id))));
     expect(logs.some((line) => line.includes("exited; restarting"))).toBe(true);
     await thread.append(event("evt_z"));
     await thread.stop();
     expect([...new Set(await storedIds(dataDir))].sort()).toEqual(["evt_x", "evt_y", "evt_z"]);
+  });
+
+  test("while the thread cannot confirm anything, appends beyond the cap are refused instead of piling up", async () => {
+    const dataDir = join(root, "always-crash");
+    const logs: string[] = [];
+    const crashing = new URL("../testing/crash-always-outbox-worker.ts", import.meta.url);
+    const thread = await startOutboxThread(init(dataDir, DOWN, 60_000), (line) => logs.push(line), { workerScript: crashing, maxUnconfirmedEvents: 5 });
+    const held = Array.from({ length: 5 }, (_, i) => thread.append(event(`evt_held_${i}`)).catch((error: Error) => error));
+    await expect(thread.append(event("evt_over"))).rejects.toThrow(/not confirmed; this one is dropped/);
+    await waitFor(() => logs.filter((line) => line.includes("exited; restarting")).length >= 2, "the thread died more than once");
+    await thread.stop();
+    // stop() gives up on what was never confirmed: each held append fails, none hangs.
+    for (const outcome of await Promise.all(held)) expect(outcome).toBeInstanceOf(Error);
   });
 
   test("a data dir that cannot be opened fails the start", async () => {

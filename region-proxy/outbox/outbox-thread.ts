@@ -51,8 +51,23 @@ const STOP_WAIT_MS = 6_000;
 
 /** The worker script; tests pass one that misbehaves on purpose. */
 const OUTBOX_WORKER = new URL("./outbox-worker.ts", import.meta.url);
+/**
+ * Events held here, not yet confirmed by the thread, beyond which appends are refused (and logged by
+ * settle): while the thread cannot commit (it keeps dying, KV is broken) memory must not grow without
+ * bound. About 1 KB each, so the default holds ~100 MB; at 10,000 requests/s, 10 s of usage.
+ */
+const MAX_UNCONFIRMED_EVENTS = 100_000;
 
-export async function startOutboxThread(init: OutboxWorkerInit, log: (line: string) => void, workerScript: URL = OUTBOX_WORKER): Promise<OutboxThread> {
+export interface OutboxThreadOptions {
+  workerScript?: URL;
+  maxUnconfirmedEvents?: number;
+}
+
+export async function startOutboxThread(init: OutboxWorkerInit, log: (line: string) => void, options: OutboxThreadOptions = {}): Promise<OutboxThread> {
+  const workerScript = options.workerScript ?? OUTBOX_WORKER;
+  const maxUnconfirmed = options.maxUnconfirmedEvents ?? MAX_UNCONFIRMED_EVENTS;
+  /** Events appended and not yet confirmed or refused (queued here or in flight to the thread). */
+  let unconfirmed = 0;
   let queued: Batch | null = null;
   let postScheduled = false;
   const inFlight = new Map<number, Batch>();
@@ -84,6 +99,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
       case "committed": {
         const batch = inFlight.get(message.batch);
         inFlight.delete(message.batch);
+        if (batch) unconfirmed -= batch.eventIds.length;
         if (message.error === null) batch?.committed.resolve();
         else batch?.committed.reject(new Error(message.error));
         return;
@@ -164,6 +180,10 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
 
   return {
     append(event) {
+      if (unconfirmed >= maxUnconfirmed) {
+        return Promise.reject(new Error(`the usage outbox thread has ${unconfirmed} events it has not confirmed; this one is dropped`));
+      }
+      unconfirmed++;
       const batch = (queued ??= newBatch());
       batch.eventIds.push(event.eventId);
       batch.jsons.push(JSON.stringify(event));
@@ -185,8 +205,12 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
       if (!reply) log("usage outbox thread did not stop in time; events it had not committed stay unconfirmed");
       worker?.terminate();
       worker = null;
-      for (const batch of inFlight.values()) batch.committed.reject(new Error("the usage outbox stopped before these events were committed"));
+      // What never reached a thread (none was running) fails too: nothing may wait forever.
+      const abandoned = [...inFlight.values(), ...(queued ? [queued] : [])];
       inFlight.clear();
+      queued = null;
+      for (const batch of abandoned) batch.committed.reject(new Error("the usage outbox stopped before these events were committed"));
+      unconfirmed = 0;
     },
   };
 }
