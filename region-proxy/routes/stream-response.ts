@@ -36,29 +36,28 @@ export function streamResponse(
   const source: Bun.DirectUnderlyingSource = {
     type: "direct",
     async pull(controller: ReadableStreamDirectController) {
-      /** Writes one frame; false once the client has gone (Bun answers 0 then). */
-      const write = async (frame: string) => {
-        const written = controller.write(frame);
-        return (typeof written === "number" ? written : await written) > 0;
-      };
       try {
         let step: { chunks: ChatCompletionChunk[]; done: boolean } = { chunks: vendor.initialChunks, done: false };
         while (true) {
           for (const chunk of step.chunks) {
-            if (!(await write(sseData(chunk)))) return finish("client_closed", "client_closed");
+            // A number when the socket took it at once (no await on the hot path), a promise under
+            // backpressure; 0 once the client has gone.
+            let written = controller.write(sseData(chunk));
+            if (typeof written !== "number") written = await written;
+            if (written === 0) return finish("client_closed", "client_closed");
           }
           if (step.done) break;
           await controller.flush();
           step = await vendor.next();
         }
-        await write(SSE_DONE);
+        await controller.write(SSE_DONE);
         controller.close();
         finish("ok", null);
       } catch (error) {
         if (finished) return;
         if (clientSignal.aborted) return finish("client_closed", "client_closed");
         const failure: GatewayError = vendor.failure(error);
-        await write(sseError(failure));
+        await controller.write(sseError(failure));
         controller.close();
         finish("error", errorCode(failure));
       }
