@@ -93,6 +93,11 @@ describe("usage outbox thread", () => {
     for (const outcome of await Promise.all(held)) expect(outcome).toBeInstanceOf(Error);
   });
 
+  test("a thread that dies while starting fails the start instead of hanging it", async () => {
+    const dying = new URL("../testing/exit-at-start-outbox-worker.ts", import.meta.url);
+    await expect(startOutboxThread(init(join(root, "dies"), DOWN, 60_000), () => {}, { workerScript: dying })).rejects.toThrow(/exited while starting/);
+  });
+
   test("a data dir that cannot be opened fails the start", async () => {
     const file = join(root, "not-a-dir");
     await Bun.write(file, "x");

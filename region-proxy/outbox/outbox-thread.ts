@@ -92,8 +92,6 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
     send(batch);
   }
 
-  const unconfirmedEvents = () => [...inFlight.values()].reduce((n, batch) => n + batch.eventIds.length, 0);
-
   function onMessage(message: FromOutboxWorker): void {
     switch (message.type) {
       case "committed": {
@@ -120,10 +118,12 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
     // Bun's Worker can be unref'd (not in the DOM typings): a forgotten stop() must not keep the process alive.
     (thread as Worker & { unref(): void }).unref();
     return new Promise<void>((resolve, reject) => {
+      let started = false;
       thread.onmessage = (event: MessageEvent<FromOutboxWorker>) => {
         const message = event.data;
         if (message.type === "listening") thread.postMessage({ type: "init", init } satisfies ToOutboxWorker);
         else if (message.type === "ready") {
+          started = true;
           worker = thread;
           thread.onmessage = (e: MessageEvent<FromOutboxWorker>) => onMessage(e.data);
           resolve();
@@ -134,9 +134,10 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
       };
       thread.addEventListener("error", (event) => log(`usage outbox thread error: ${(event as ErrorEvent).message}`));
       thread.addEventListener("close", () => {
+        if (!started) return reject(new Error("usage outbox: the thread exited while starting"));
         if (worker !== thread || stopping) return;
         worker = null;
-        log(`usage outbox thread exited; restarting it (${unconfirmedEvents()} events not yet confirmed are sent again)`);
+        log(`usage outbox thread exited; restarting it (${unconfirmed} events not yet confirmed are sent again)`);
         void restart();
       });
     });
