@@ -5,9 +5,9 @@
  * stop (which waits for in-flight settles) still loses nothing.
  *
  * Events travel in batches, at most every POST_EVERY_MS (a postMessage costs far more than an event:
- * sent per event it was 6% of the proxy's CPU at full load). Until the
- * thread confirms a batch, its events stay here: if the thread dies they are sent again to a new one
- * (an event committed twice is harmless: the event id is the control plane's idempotency key).
+ * sent per event it was 6% of the proxy's CPU at full load). Until the thread confirms a batch, its
+ * events stay here: if the thread dies they are sent again to a new one (an event committed twice is
+ * harmless: the event id is the control plane's idempotency key).
  *
  * @example const outbox = await startOutboxThread({ dataDir, controlPlaneUrl, regionToken, proxyId, flushIntervalMs: 1000 }, log);
  *          await outbox.append(event); await outbox.stop();
@@ -154,9 +154,9 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
     }
     if (!worker) return;
     // What the dead thread never confirmed goes first, then whatever queued meanwhile.
-    const unconfirmed = [...inFlight.values()];
+    const resend = [...inFlight.values()];
     inFlight.clear();
-    for (const batch of unconfirmed) send(batch);
+    for (const batch of resend) send(batch);
     sendQueued();
   }
 
@@ -184,10 +184,11 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
       if (unconfirmed >= maxUnconfirmed) {
         return Promise.reject(new Error(`the usage outbox thread has ${unconfirmed} events it has not confirmed; this one is dropped`));
       }
+      const json = JSON.stringify(event);
       unconfirmed++;
       const batch = (queued ??= newBatch());
       batch.eventIds.push(event.eventId);
-      batch.jsons.push(JSON.stringify(event));
+      batch.jsons.push(json);
       if (batch.eventIds.length >= POST_EVENTS) sendQueued();
       else if (!postScheduled) {
         postScheduled = true;
