@@ -111,12 +111,7 @@ export class UsageOutbox {
 
   /** Durably appends one event: resolves once the commit that carries it is done (the request path does not await it). */
   append(event: UsageEvent): Promise<void> {
-    return this.appendJson(event.eventId, JSON.stringify(event));
-  }
-
-  /** `append` for an event already encoded. */
-  appendJson(eventId: string, json: string): Promise<void> {
-    return this.appendMany([eventId], [json]);
+    return this.appendMany([event.eventId], [JSON.stringify(event)]);
   }
 
   /**
