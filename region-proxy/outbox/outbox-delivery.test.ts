@@ -7,6 +7,7 @@ import type { UsageEvent } from "../../shared/usage/usage-event.ts";
 import { startSnapshotOrigin } from "../../test/support/snapshot-origin.ts";
 import { openProxyKv } from "../kv/open-kv.ts";
 import { createProxyFixture, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
+import { startUsageAckServer } from "../testing/usage-ack-server.ts";
 import { startFlusher } from "./flusher.ts";
 import { UsageOutbox } from "./outbox.ts";
 
@@ -62,25 +63,14 @@ describe("usage outbox", () => {
     const outbox = new UsageOutbox(kv);
     const event = (id: string) => ({ eventId: id }) as UsageEvent;
     for (const id of ["evt_a", "evt_b", "evt_c"]) await outbox.append(event(id));
-    const received: string[][] = [];
-    const origin = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      development: false,
-      async fetch(request) {
-        const body = (await request.json()) as { events: UsageEvent[] };
-        received.push(body.events.map((e) => e.eventId));
-        expect(new URL(request.url).pathname).toBe(USAGE_PATH);
-        return Response.json({ accepted: 1, duplicates: 0, rejected: [], ackedEventIds: ["evt_b"] });
-      },
-      error: () => new Response("error", { status: 500 }),
-    });
-    const flusher = startFlusher({ outbox, controlPlaneUrl: `http://127.0.0.1:${origin.port}`, regionToken: "t", proxyId: "prx_test", intervalMs: 60_000, log: () => {} });
+    const ingest = startUsageAckServer({ ack: () => ["evt_b"] });
+    const flusher = startFlusher({ outbox, controlPlaneUrl: ingest.url, regionToken: "t", proxyId: "prx_test", intervalMs: 60_000, log: () => {} });
     await flusher.flushNow();
     await flusher.stop();
-    expect(received[0]).toEqual(["evt_a", "evt_b", "evt_c"]);
+    expect(ingest.paths[0]).toBe(USAGE_PATH);
+    expect(ingest.batches[0]!.map((e) => e.eventId)).toEqual(["evt_a", "evt_b", "evt_c"]);
     expect((await outbox.peek(10)).map((p) => p.eventId)).toEqual(["evt_a", "evt_c"]);
-    await origin.stop(true);
+    await ingest.stop();
     kv.close();
     rmSync(dir, { recursive: true, force: true });
   });

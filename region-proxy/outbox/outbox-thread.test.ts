@@ -5,6 +5,7 @@ import { join } from "node:path";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
 import { openProxyKv } from "../kv/open-kv.ts";
 import { waitFor } from "../testing/proxy-fixture.ts";
+import { startUsageAckServer, type UsageAckServer } from "../testing/usage-ack-server.ts";
 import { startOutboxThread } from "./outbox-thread.ts";
 import { UsageOutbox } from "./outbox.ts";
 
@@ -13,27 +14,13 @@ const event = (id: string) => ({ eventId: id, note: "line one\nline two" }) as u
 const DOWN = "http://127.0.0.1:9";
 
 let root: string;
-let received: string[];
-let origin: ReturnType<typeof Bun.serve>;
+let ingest: UsageAckServer;
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), "outbox-thread-"));
-  received = [];
-  origin = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    development: false,
-    async fetch(request) {
-      const body = (await request.json()) as { events: { eventId: string; note: string }[] };
-      for (const e of body.events) expect(e.note).toBe("line one\nline two");
-      const ids = body.events.map((e) => e.eventId);
-      received.push(...ids);
-      return Response.json({ accepted: ids.length, duplicates: 0, rejected: [], ackedEventIds: ids });
-    },
-    error: () => new Response("error", { status: 500 }),
-  });
+  ingest = startUsageAckServer();
 });
 afterAll(async () => {
-  await origin.stop(true);
+  await ingest.stop();
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -49,12 +36,15 @@ const init = (dataDir: string, controlPlaneUrl: string, flushIntervalMs: number)
 describe("usage outbox thread", () => {
   test("an append resolves once committed; the thread ships every event and KV ends empty", async () => {
     const dataDir = join(root, "ships");
-    const thread = await startOutboxThread(init(dataDir, `http://127.0.0.1:${origin.port}`, 50), () => {});
+    const thread = await startOutboxThread(init(dataDir, ingest.url, 50), () => {});
     const ids = Array.from({ length: 700 }, (_, i) => `evt_ship_${i}`);
     await Promise.all(ids.map((id) => thread.append(event(id))));
-    await waitFor(() => new Set(received.filter((id) => id.startsWith("evt_ship_"))).size === ids.length, "all 700 shipped");
+    const shipped = () => ingest.batches.flat().filter((e) => e.eventId.startsWith("evt_ship_")) as unknown as { eventId: string; note: string }[];
+    await waitFor(() => new Set(shipped().map((e) => e.eventId)).size === ids.length, "all 700 shipped");
     await thread.stop();
-    expect(received.filter((id) => id.startsWith("evt_ship_")).length).toBe(ids.length);
+    expect(shipped().length).toBe(ids.length);
+    // Events cross the thread boundary joined by newlines: newlines inside an event survive as they were.
+    expect(shipped().every((e) => e.note === "line one\nline two")).toBe(true);
     expect(await storedIds(dataDir)).toEqual([]);
   });
 

@@ -6,6 +6,7 @@ import type { UsageEvent } from "../../shared/usage/usage-event.ts";
 import { openProxyKv, type Kv } from "../kv/open-kv.ts";
 import { MAX_USAGE_BATCH } from "../../shared/internal-api.ts";
 import { startFlusher } from "./flusher.ts";
+import { startUsageAckServer } from "../testing/usage-ack-server.ts";
 import { UsageOutbox } from "./outbox.ts";
 
 const event = (id: string) => ({ eventId: id, alias: "a".repeat(400) }) as unknown as UsageEvent;
@@ -175,22 +176,12 @@ describe("UsageOutbox (group commit)", () => {
   test("one flush sends a backlog of several batches, none over the batch limit, each event once", async () => {
     const outbox = new UsageOutbox(kv);
     await Promise.all(ids(1_200).map((id) => outbox.append(event(id))));
-    const batches: string[][] = [];
-    const origin = Bun.serve({
-      port: 0,
-      hostname: "127.0.0.1",
-      development: false,
-      async fetch(request) {
-        const body = (await request.json()) as { events: UsageEvent[] };
-        batches.push(body.events.map((e) => e.eventId));
-        return Response.json({ accepted: body.events.length, duplicates: 0, rejected: [], ackedEventIds: body.events.map((e) => e.eventId) });
-      },
-      error: () => new Response("error", { status: 500 }),
-    });
-    const flusher = startFlusher({ outbox, controlPlaneUrl: `http://127.0.0.1:${origin.port}`, regionToken: "t", proxyId: "prx_test", intervalMs: 60_000, log: () => {} });
+    const ingest = startUsageAckServer();
+    const flusher = startFlusher({ outbox, controlPlaneUrl: ingest.url, regionToken: "t", proxyId: "prx_test", intervalMs: 60_000, log: () => {} });
     expect(await flusher.flushNow()).toBe(true);
     await flusher.stop();
-    await origin.stop(true);
+    await ingest.stop();
+    const batches = ingest.batches.map((batch) => batch.map((e) => e.eventId));
     expect(batches.length).toBeGreaterThan(2);
     expect(batches.every((b) => b.length > 0 && b.length <= MAX_USAGE_BATCH)).toBe(true);
     expect(batches.flat()).toEqual(ids(1_200));
