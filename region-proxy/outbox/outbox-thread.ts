@@ -12,6 +12,7 @@
  * @example const outbox = await startOutboxThread({ dataDir, controlPlaneUrl, regionToken, proxyId, flushIntervalMs: 1000 }, log);
  *          await outbox.append(event); await outbox.stop();
  */
+import { MAX_USAGE_BATCH } from "../../shared/internal-api.ts";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
 import type { FromOutboxWorker, OutboxWorkerInit, ToOutboxWorker } from "./outbox-messages.ts";
 
@@ -45,7 +46,7 @@ const RESTART_DELAY_MS = 200;
 /** Longest an event waits here before crossing to the outbox thread (which then groups for up to 25 ms). */
 const POST_EVERY_MS = 5;
 /** A batch this large crosses at once. */
-const POST_EVENTS = 512;
+const POST_EVENTS = MAX_USAGE_BATCH;
 /** How long stop() waits for the thread's last flush (the thread bounds its own flush at 3 s). */
 const STOP_WAIT_MS = 6_000;
 

@@ -30,16 +30,38 @@ describe("UsageOutbox (group commit)", () => {
     return n;
   };
 
-  test("concurrent appends all land, in order, sharing entries", async () => {
+  test("concurrent appends all land, in order, in one entry", async () => {
     const outbox = new UsageOutbox(kv);
     await Promise.all(ids(300).map((id) => outbox.append(event(id))));
     expect(await outbox.size()).toBe(300);
-    expect(await entries()).toBeLessThan(30);
+    // One group, and it compresses well under a KV value: one entry (one mutation now, one delete later).
+    expect(await entries()).toBe(1);
     expect((await outbox.peek(500)).map((p) => p.eventId)).toEqual(ids(300));
     // Reopened from disk, the same events are there: they were committed before append resolved.
     kv.close();
     kv = await openProxyKv(dir);
     expect(await new UsageOutbox(kv).size()).toBe(300);
+  });
+
+  test("a group that does not compress is cut into entries that each fit a KV value, in order", async () => {
+    const outbox = new UsageOutbox(kv);
+    // ~3 KB of random characters per event: zstd cannot shrink 150 events (~450 KB) under 60 KB.
+    const noisy = (id: string) => ({ eventId: id, alias: Buffer.from(crypto.getRandomValues(new Uint8Array(2_250))).toString("base64") }) as unknown as UsageEvent;
+    await Promise.all(ids(150).map((id) => outbox.append(noisy(id))));
+    const sizes: number[] = [];
+    for await (const entry of kv.list<Uint8Array>({ prefix: ["outbox"] })) sizes.push(entry.value.length);
+    expect(sizes.length).toBeGreaterThanOrEqual(6);
+    for (const size of sizes) expect(size).toBeLessThanOrEqual(60_000);
+    expect((await outbox.peek(500)).map((p) => p.eventId)).toEqual(ids(150));
+  });
+
+  test("a group larger than one control-plane batch is stored as entries of at most MAX_USAGE_BATCH events", async () => {
+    const outbox = new UsageOutbox(kv, { groupEvents: MAX_USAGE_BATCH + 100 });
+    const batch = ids(MAX_USAGE_BATCH + 100);
+    await outbox.appendMany(batch, batch.map((id) => JSON.stringify(event(id))));
+    expect(await entries()).toBe(2);
+    // A whole entry per peek: the first batch is exactly the first MAX_USAGE_BATCH events.
+    expect((await outbox.peek(MAX_USAGE_BATCH)).map((p) => p.eventId)).toEqual(batch.slice(0, MAX_USAGE_BATCH));
   });
 
   test("appendMany resolves once every event is committed, even across several commits", async () => {

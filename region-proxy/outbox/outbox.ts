@@ -2,9 +2,10 @@
  * The usage outbox in Deno KV. An event leaves only when the control plane acknowledged its id.
  *
  * Writes are group-committed: an append waits at most `maxDelayMs` (default 25 ms, or until
- * `groupEvents` are queued) for company, then one atomic commit stores the group as a few KV entries
- * (JSON arrays of at most ENTRY_CHARS, keyed by arrival time and a sequence, so entries go out oldest
- * first); appends that arrive during a commit join the next group. Measured here, a KV commit costs
+ * `groupEvents` are queued) for company, then one atomic commit stores the group, usually as one KV
+ * entry (a zstd-compressed JSON array, cut in halves until each part fits a KV value; keyed by arrival
+ * time and a sequence, so entries go out oldest first); appends that arrive during a commit join the
+ * next group. Measured here, a KV commit costs
  * 0.5-1 ms of CPU whatever it carries (about 0.3-0.6 ms of it blocking the event loop), so one commit
  * per event would cap the proxy near 1,500 events/s and stall requests behind it; grouped, it is at
  * most 40 commits a second, whatever the load.
@@ -28,20 +29,20 @@
 import type { KvKey } from "@deno/kv";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
 import type { Kv } from "../kv/open-kv.ts";
+import { MAX_USAGE_BATCH } from "../../shared/internal-api.ts";
 
 const PREFIX = "outbox";
 /**
- * Characters of JSON per entry. Entries are stored as zstd-compressed UTF-8 bytes (a native copy, where
- * a string value goes through the JS V8 serializer). Uncompressed that is at most 3 bytes a UTF-16 unit,
- * and zstd adds only a few bytes to input it cannot shrink, so 20k characters stay under the 64 KiB KV
- * value limit whatever the events hold.
+ * Compressed bytes per entry at most: under Deno KV's 64 KiB value limit, and 12 of them under its
+ * 800 KB commit limit. Usage events repeat the same keys and ids, so zstd shrinks a group ~17x and a
+ * whole group of 500 (~350 KB of JSON) usually fits in one entry: one KV mutation, and later one
+ * delete, per group instead of one per 20 KB (measured here: the KV client's protobuf encoding and
+ * SQLite's writer cost per mutation, more than per byte).
  */
-const ENTRY_CHARS = 20_000;
-/**
- * zstd level 1: usage events repeat the same keys and ids, so an entry shrinks ~17x for ~0.4 us of CPU
- * per event, where writing it whole cost SQLite's writer ~5 us per event (measured here) and the KV
- * client's protobuf encoding as much again.
- */
+const MAX_ENTRY_BYTES = 60_000;
+/** Events per entry at most: one entry never holds more than one control-plane batch. */
+const ENTRY_EVENTS = MAX_USAGE_BATCH;
+/** zstd level 1: ~0.4 us of CPU per event. */
 const ZSTD_LEVEL = 1;
 const ZSTD_MAGIC = [0x28, 0xb5, 0x2f, 0xfd];
 const utf8 = new TextEncoder();
@@ -56,7 +57,7 @@ const MIRROR_EVENTS = 20_000;
 export interface OutboxOptions {
   /** Longest an event waits in memory for others to share its commit (default 25 ms; 0 = commit at once). */
   maxDelayMs?: number;
-  /** A group this large is committed without waiting out the delay (default 512). */
+  /** A group this large is committed without waiting out the delay (default MAX_USAGE_BATCH, 500). */
   groupEvents?: number;
 }
 
@@ -106,7 +107,7 @@ export class UsageOutbox {
     options: OutboxOptions = {},
   ) {
     this.maxDelayMs = options.maxDelayMs ?? 25;
-    this.groupEvents = options.groupEvents ?? 512;
+    this.groupEvents = options.groupEvents ?? MAX_USAGE_BATCH;
   }
 
   /** Durably appends one event: resolves once the commit that carries it is done (the request path does not await it). */
@@ -136,19 +137,19 @@ export class UsageOutbox {
   }
 
   /**
-   * Commits queued events group by group until none is left. A group is split into entries of at most
-   * ENTRY_CHARS, written COMMIT_MUTATIONS entries per atomic commit; a failed commit fails only its events.
+   * Commits queued events group by group until none is left. A group is stored as few entries as fit
+   * (see encodeEntries), written COMMIT_MUTATIONS entries per atomic commit; a failed commit fails only its events.
    */
   private async drain(): Promise<void> {
     while (this.queued.length > 0) {
       if (this.queued.length < this.groupEvents) await this.waitForCompany();
       const group = this.queued.splice(0, this.groupEvents);
-      const entries = splitEntries(group);
+      const entries = encodeEntries(group);
       for (let i = 0; i < entries.length; i += COMMIT_MUTATIONS) {
-        const commit = entries.slice(i, i + COMMIT_MUTATIONS).map((events) => ({ key: this.nextKey(events[0]!.eventId), events }));
+        const commit = entries.slice(i, i + COMMIT_MUTATIONS).map(({ events, value }) => ({ key: this.nextKey(events[0]!.eventId), events, value }));
         try {
           const op = this.kv.atomic();
-          for (const entry of commit) op.set(entry.key, encodeEntry(entry.events));
+          for (const entry of commit) op.set(entry.key, entry.value);
           await op.commit();
           for (const entry of commit) this.remember(entry.key, entry.events);
           for (const entry of commit) for (const write of entry.events) write.resolve();
@@ -334,22 +335,16 @@ function encodeEntry(events: StoredEvent[]): Uint8Array {
   return Bun.zstdCompressSync(utf8.encode(`[${events.map((event) => event.json).join(",")}]`), { level: ZSTD_LEVEL });
 }
 
-/** Cuts a group into runs of at most ENTRY_CHARS characters of JSON (at least one event each). */
-function splitEntries(group: QueuedWrite[]): QueuedWrite[][] {
-  const entries: QueuedWrite[][] = [];
-  let current: QueuedWrite[] = [];
-  let chars = 0;
-  for (const write of group) {
-    if (current.length > 0 && chars + write.json.length + 1 > ENTRY_CHARS) {
-      entries.push(current);
-      current = [];
-      chars = 0;
-    }
-    current.push(write);
-    chars += write.json.length + 1;
-  }
-  if (current.length > 0) entries.push(current);
-  return entries;
+/**
+ * A group as entries: one when it compresses under MAX_ENTRY_BYTES (the usual case), otherwise cut in
+ * halves until every part does (a single event always fits: usage events are a few hundred bytes).
+ */
+function encodeEntries(group: QueuedWrite[]): { events: QueuedWrite[]; value: Uint8Array }[] {
+  if (group.length > ENTRY_EVENTS) return [...encodeEntries(group.slice(0, ENTRY_EVENTS)), ...encodeEntries(group.slice(ENTRY_EVENTS))];
+  const value = encodeEntry(group);
+  if (value.length <= MAX_ENTRY_BYTES || group.length === 1) return [{ events: group, value }];
+  const half = Math.ceil(group.length / 2);
+  return [...encodeEntries(group.slice(0, half)), ...encodeEntries(group.slice(half))];
 }
 
 const isZstd = (bytes: Uint8Array) => ZSTD_MAGIC.every((byte, i) => bytes[i] === byte);
