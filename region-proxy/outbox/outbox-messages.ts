@@ -2,6 +2,11 @@
  * The messages between the proxy's event loop and its outbox thread (outbox-thread.ts ↔
  * outbox-worker.ts). Events cross as JSON strings, encoded once on the request side.
  */
+import { MAX_USAGE_BATCH } from "../../shared/internal-api.ts";
+
+/** Events in one `append` at most: one control-plane batch, committed as one KV entry. */
+export const MAX_BATCH_EVENTS = MAX_USAGE_BATCH;
+
 export interface OutboxWorkerInit {
   dataDir: string;
   controlPlaneUrl: string;

@@ -9,7 +9,7 @@
  */
 import { openProxyKv, type Kv } from "../kv/open-kv.ts";
 import { startFlusher, type Flusher } from "./flusher.ts";
-import type { FromOutboxWorker, OutboxWorkerInit, ToOutboxWorker } from "./outbox-messages.ts";
+import { MAX_BATCH_EVENTS, type FromOutboxWorker, type OutboxWorkerInit, type ToOutboxWorker } from "./outbox-messages.ts";
 import { UsageOutbox } from "./outbox.ts";
 
 declare const self: Worker;
@@ -25,7 +25,8 @@ const appending = new Set<Promise<void>>();
 async function init(config: OutboxWorkerInit): Promise<void> {
   try {
     const kv = await openProxyKv(config.dataDir);
-    const outbox = new UsageOutbox(kv);
+    // The request side already grouped the events (outbox-thread.ts): each batch is committed as it arrives.
+    const outbox = new UsageOutbox(kv, { maxDelayMs: 0, groupEvents: MAX_BATCH_EVENTS });
     const flusher = startFlusher({ outbox, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId: config.proxyId, intervalMs: config.flushIntervalMs, log });
     state = { kv, outbox, flusher };
     send({ type: "ready" });
