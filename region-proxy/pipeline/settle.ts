@@ -60,7 +60,12 @@ export function buildUsageEvent(input: SettleInput, now = Date.now()): UsageEven
   };
 }
 
-/** Settles limits and appends the event; never throws (a failure is logged: the answer is already out). */
+/**
+ * Settles limits and appends the event; never throws (a failure is logged: the answer is already out).
+ * Resolves once the event is committed (a graceful stop waits for that), but the wait holds only the
+ * two ids: the request's context, trail and event are garbage as soon as the event is handed over,
+ * instead of living (and being promoted by the GC) for the outbox's group window.
+ */
 export async function settle(input: SettleInput, append: (event: UsageEvent) => Promise<void>, log: (line: string) => void): Promise<void> {
   const event = buildUsageEvent(input);
   try {
@@ -70,9 +75,15 @@ export async function settle(input: SettleInput, append: (event: UsageEvent) => 
   } catch (error) {
     log(`request ${event.requestId}: limits settle failed: ${(error as Error).message}`);
   }
+  let appended: Promise<void>;
   try {
-    await append(event);
+    appended = append(event);
   } catch (error) {
-    log(`request ${event.requestId}: usage event ${event.eventId} could not be written: ${(error as Error).message}`);
+    appended = Promise.reject(error as Error);
   }
+  return committed(appended, event.requestId, event.eventId, log);
+}
+
+function committed(appended: Promise<void>, requestId: string, eventId: string, log: (line: string) => void): Promise<void> {
+  return appended.catch((error: Error) => log(`request ${requestId}: usage event ${eventId} could not be written: ${error.message}`));
 }
