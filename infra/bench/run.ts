@@ -9,6 +9,8 @@
  * non-streaming (full response) and streaming (time to first byte); closed loop for maximum rps.
  *
  * Options: --rate 1000  --seconds 5  --rounds 3  --concurrency 32
+ *          --warmup 2  (seconds of closed-loop load on every target before the first round, not
+ *                       recorded: the proxy's JIT tiers up and its pools fill, as in a running service)
  *          --scenarios plain,stream,max  (a subset, for quick iterations)
  *          --targets direct,bare,proxy  (a subset; the report needs all three)
  *          --usage sink|real  (sink: usage batches are acknowledged by a stub in front of the control
@@ -39,6 +41,7 @@ const { values } = parseArgs({
     rate: { type: "string", default: "1000" },
     seconds: { type: "string", default: "5" },
     rounds: { type: "string", default: "3" },
+    warmup: { type: "string", default: "2" },
     concurrency: { type: "string", default: "32" },
     scenarios: { type: "string", default: "plain,stream,max" },
     targets: { type: "string", default: "direct,bare,proxy" },
@@ -99,6 +102,12 @@ const results: Record<Scenario, Record<TargetName, LoadResult[]>> = {
 const common = ["--seconds", values.seconds!, "--model", demo.alias];
 const rounds = Number(values.rounds);
 try {
+  if (Number(values.warmup) > 0) {
+    console.error(`warm-up: ${values.warmup} s on each target`);
+    for (const target of targets.filter((t) => chosen.includes(t.name))) {
+      await runLoad(["--url", target.url, "--key", target.key, "--seconds", values.warmup!, "--model", demo.alias, "--concurrency", values.concurrency!]);
+    }
+  }
   for (let round = 1; round <= rounds; round++) {
     console.error(`round ${round}/${rounds}`);
     // Rotate the order each round so no target always runs first or last.
@@ -139,7 +148,7 @@ function printReport() {
   const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : "n/a");
   const errors = (scenario: Scenario, name: TargetName) => results[scenario][name].reduce((sum, r) => sum + r.errors, 0);
   console.log(`\nGateway proxy overhead, ${rounds} interleaved rounds, median of rounds (${new Date().toISOString()})`);
-  console.log(`open loop at ${values.rate} req/s for ${values.seconds} s; closed loop with ${values.concurrency} connections`);
+  console.log(`open loop at ${values.rate} req/s for ${values.seconds} s; closed loop with ${values.concurrency} connections; after a ${values.warmup} s warm-up of each target`);
   console.log(front ? `usage: shipped by the proxy and acknowledged by a stub (${front.events()} events so far), not ingested by the control plane\n` : "usage: shipped to and ingested by the control plane on this machine\n");
   const verdicts: string[] = [];
   const verdict = (ok: boolean, what: string) => verdicts.push(`  ${ok ? "PASS" : "MISS"}  ${what}`);
