@@ -34,7 +34,7 @@ import { startControlPlane } from "../../control-plane/main.ts";
 import { adminClient } from "../local/admin-client.ts";
 import { seedDemo } from "../local/seed-demo.ts";
 import { startUsageSinkFront } from "./usage-sink-front.ts";
-import { processCpuMs, runLoad, spawnServer, type LoadResult } from "./spawn-server.ts";
+import { perRequestByThread, processCpuMs, runLoad, spawnServer, threadCpuMs, type LoadResult } from "./spawn-server.ts";
 
 const { values } = parseArgs({
   options: {
@@ -85,10 +85,13 @@ const targets = [
 ] as const;
 
 /** One load run, with the CPU the target's own process spent per request (the vendor's not included). */
-async function measured(pid: number, args: string[]): Promise<LoadResult> {
+async function measured(name: string, pid: number, args: string[]): Promise<LoadResult> {
   const before = await processCpuMs(pid);
+  const threadsBefore = threadCpuMs(pid);
   const result = await runLoad(args);
   const used = (await processCpuMs(pid)) - before;
+  // BENCH_DEBUG: where that CPU went, by thread (main, HTTP Client, the outbox Worker, sw = SQLite, GC, JIT).
+  if (process.env.BENCH_DEBUG) console.error(`${name} max, us CPU/request by thread: ${perRequestByThread(threadsBefore, threadCpuMs(pid), result.ok)}`);
   return { ...result, cpuUsPerRequest: (used * 1000) / Math.max(1, result.ok) };
 }
 type TargetName = (typeof targets)[number]["name"];
@@ -120,7 +123,7 @@ try {
       if (process.env.BENCH_DEBUG) console.error(`control plane CPU during ${target.name} plain: ${((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000).toFixed(0)} ms`);
       if (scenarios.includes("stream")) results.stream[target.name].push(await runLoad([...base, "--rate", values.rate!, "--stream"]));
       const cpuMax = process.cpuUsage();
-      if (scenarios.includes("max")) results.max[target.name].push(await measured(target.pid, [...base, "--concurrency", values.concurrency!]));
+      if (scenarios.includes("max")) results.max[target.name].push(await measured(target.name, target.pid, [...base, "--concurrency", values.concurrency!]));
       if (process.env.BENCH_DEBUG && scenarios.includes("max")) console.error(`control plane + usage stub CPU during ${target.name} max: ${((process.cpuUsage(cpuMax).user + process.cpuUsage(cpuMax).system) / 1000).toFixed(0)} ms`);
     }
   }

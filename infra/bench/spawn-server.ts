@@ -3,6 +3,7 @@
  * servers and load generator do not share an event loop.
  */
 import type { Subprocess } from "bun";
+import { readdirSync, readFileSync } from "node:fs";
 
 export interface SpawnedServer {
   url: string;
@@ -67,6 +68,41 @@ export async function processCpuMs(pid: number): Promise<number> {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * CPU time (user + system, ms) of each thread of a process, summed by thread name with digits dropped
+ * ("main" for the JavaScript thread, then Bun's "HTTP Client", "Worker", "sw" (SQLite), "JITWorker", ...).
+ */
+export function threadCpuMs(pid: number): Map<string, number> {
+  const byName = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return byName;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+      const name = tid === String(pid) ? "main" : stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/[\d-]+$/, "");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      byName.set(name, (byName.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+    } catch {
+      // The thread ended between the listing and the read.
+    }
+  }
+  return byName;
+}
+
+/** "main 36.1, HTTP Client 12.4, ...": us of CPU per request by thread between two threadCpuMs readings. */
+export function perRequestByThread(before: Map<string, number>, after: Map<string, number>, requests: number): string {
+  return [...after]
+    .map(([name, ms]) => [name, ((ms - (before.get(name) ?? 0)) * 1000) / Math.max(1, requests)] as const)
+    .filter(([, us]) => us >= 0.2)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, us]) => `${name} ${us.toFixed(1)}`)
+    .join(", ");
 }
 
 /** Runs one load generation in its own process and returns its figures. */

@@ -1,0 +1,78 @@
+/**
+ * Compares the proxy of two checkouts under the same load, interleaved (A, B, B, A, ...), which is the
+ * only comparison this VM's drift (±15% over minutes) allows. Both proxies run side by side against
+ * one constant-time vendor and one control plane; each round measures one, then the other.
+ *
+ *   git worktree add /tmp/baseline HEAD~1 && ln -s "$PWD/node_modules" /tmp/baseline/node_modules
+ *   npx bun infra/bench/compare.ts --baseline /tmp/baseline --rounds 6 --seconds 3
+ *
+ * Options: --baseline <dir>  (the other checkout: A; this one is B)
+ *          --mode max|plain|stream  (closed loop with --concurrency, or open loop at --rate)
+ *          --rounds 6  --seconds 3  --rate 1000  --concurrency 32
+ * Prints each run, then the medians: req/s, the proxy's CPU per request (and by thread), p50, p99.
+ */
+import { parseArgs } from "node:util";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startControlPlane } from "../../control-plane/main.ts";
+import { adminClient } from "../local/admin-client.ts";
+import { seedDemo } from "../local/seed-demo.ts";
+import { startUsageSinkFront } from "./usage-sink-front.ts";
+import { perRequestByThread, processCpuMs, runLoad, spawnServer, threadCpuMs } from "./spawn-server.ts";
+
+const { values } = parseArgs({
+  options: {
+    baseline: { type: "string" },
+    mode: { type: "string", default: "max" },
+    rounds: { type: "string", default: "6" },
+    seconds: { type: "string", default: "3" },
+    rate: { type: "string", default: "1000" },
+    concurrency: { type: "string", default: "32" },
+  },
+});
+if (!values.baseline) throw new Error("--baseline <dir> is required: another checkout of this repository (e.g. a git worktree)");
+const here = (file: string) => new URL(file, import.meta.url).pathname;
+const loadArgs = values.mode === "max" ? ["--concurrency", values.concurrency!] : ["--rate", values.rate!, ...(values.mode === "stream" ? ["--stream"] : [])];
+
+const vendor = await spawnServer(here("./constant-vendor.ts"), {});
+const dataDir = await mkdtemp(join(tmpdir(), "gw-compare-"));
+const controlPlane = await startControlPlane({ port: 0, dataDir, adminToken: "admtok_bench_only_local", log: () => {} });
+const demo = await seedDemo(adminClient(controlPlane.url, "admtok_bench_only_local"), { vendorUrl: vendor.url, regions: ["bench"], credentialEnv: "BENCH_VENDOR_KEY" });
+const front = startUsageSinkFront(controlPlane.url);
+const env = { REGION: "bench", CONTROL_PLANE_URL: front.url, REGION_TOKEN: demo.regionTokens.bench!, TRUSTED_JWKS: JSON.stringify(controlPlane.jwks), BENCH_VENDOR_KEY: "bench-vendor-key" };
+const proxies = {
+  A: await spawnServer(join(values.baseline, "infra/bench/proxy-under-test.ts"), env),
+  B: await spawnServer(here("./proxy-under-test.ts"), env),
+};
+type Name = keyof typeof proxies;
+const runs: Record<Name, { rps: number; cpu: number; p50: number; p99: number; threads: string }[]> = { A: [], B: [] };
+
+try {
+  const run = (name: Name) =>
+    runLoad(["--url", `${proxies[name].url}/v1/chat/completions`, "--key", demo.keySecret, "--model", demo.alias, "--seconds", values.seconds!, ...loadArgs]);
+  // Warm both (JIT, pools), unrecorded.
+  for (const name of ["A", "B"] as const) await run(name);
+  for (let round = 0; round < Number(values.rounds); round++) {
+    for (const name of (round % 2 === 0 ? ["A", "B"] : ["B", "A"]) as Name[]) {
+      const pid = proxies[name].process.pid;
+      const [cpu0, threads0] = [await processCpuMs(pid), threadCpuMs(pid)];
+      const result = await run(name);
+      const cpu = (((await processCpuMs(pid)) - cpu0) * 1000) / Math.max(1, result.ok);
+      const threads = perRequestByThread(threads0, threadCpuMs(pid), result.ok);
+      runs[name].push({ rps: result.rps, cpu, p50: result.p50, p99: result.p99, threads });
+      console.log(`${name} ${result.rps.toFixed(0).padStart(6)} req/s  ${cpu.toFixed(1)} us CPU/request  p50 ${result.p50.toFixed(3)} ms  p99 ${result.p99.toFixed(3)} ms  errors ${result.errors}  [${threads}]`);
+    }
+  }
+  const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)]!;
+  console.log(`\nmedians (${values.mode}; A = ${values.baseline}, B = this checkout)`);
+  for (const name of ["A", "B"] as const) {
+    const r = runs[name];
+    console.log(`${name} ${median(r.map((x) => x.rps)).toFixed(0).padStart(6)} req/s  ${median(r.map((x) => x.cpu)).toFixed(1)} us CPU/request  p50 ${median(r.map((x) => x.p50)).toFixed(3)} ms  p99 ${median(r.map((x) => x.p99)).toFixed(3)} ms`);
+  }
+} finally {
+  await Promise.all([proxies.A.stop(), proxies.B.stop(), vendor.stop()]);
+  await front.stop();
+  await controlPlane.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
