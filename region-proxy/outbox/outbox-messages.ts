@@ -4,8 +4,8 @@
  */
 import { MAX_USAGE_BATCH } from "../../shared/internal-api.ts";
 
-/** Events in one `append` at most: one control-plane batch, committed as one KV entry. */
-export const MAX_BATCH_EVENTS = MAX_USAGE_BATCH;
+/** Events in one `append` at most: four control-plane batches, committed as one KV commit of four entries. */
+export const MAX_BATCH_EVENTS = 4 * MAX_USAGE_BATCH;
 
 export interface OutboxWorkerInit {
   dataDir: string;
