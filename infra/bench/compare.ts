@@ -12,13 +12,8 @@
  * Prints each run, then the medians: req/s, the proxy's CPU per request (and by thread), p50, p99.
  */
 import { parseArgs } from "node:util";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { startControlPlane } from "../../control-plane/main.ts";
-import { adminClient } from "../local/admin-client.ts";
-import { seedDemo } from "../local/seed-demo.ts";
-import { startUsageSinkFront } from "./usage-sink-front.ts";
+import { startBenchControlPlane } from "./bench-control-plane.ts";
 import { perRequestByThread, processCpuMs, runLoad, spawnServer, threadCpuMs } from "./spawn-server.ts";
 
 const { values } = parseArgs({
@@ -36,11 +31,9 @@ const here = (file: string) => new URL(file, import.meta.url).pathname;
 const loadArgs = values.mode === "max" ? ["--concurrency", values.concurrency!] : ["--rate", values.rate!, ...(values.mode === "stream" ? ["--stream"] : [])];
 
 const vendor = await spawnServer(here("./constant-vendor.ts"), {});
-const dataDir = await mkdtemp(join(tmpdir(), "gw-compare-"));
-const controlPlane = await startControlPlane({ port: 0, dataDir, adminToken: "admtok_bench_only_local", log: () => {} });
-const demo = await seedDemo(adminClient(controlPlane.url, "admtok_bench_only_local"), { vendorUrl: vendor.url, regions: ["bench"], credentialEnv: "BENCH_VENDOR_KEY" });
-const front = startUsageSinkFront(controlPlane.url);
-const env = { REGION: "bench", CONTROL_PLANE_URL: front.url, REGION_TOKEN: demo.regionTokens.bench!, TRUSTED_JWKS: JSON.stringify(controlPlane.jwks), BENCH_VENDOR_KEY: "bench-vendor-key" };
+const stack = await startBenchControlPlane(vendor.url, "bench-vendor-key", "sink");
+const { demo } = stack;
+const env = stack.proxyEnv;
 const proxies = {
   A: await spawnServer(join(values.baseline, "infra/bench/proxy-under-test.ts"), env),
   B: await spawnServer(here("./proxy-under-test.ts"), env),
@@ -72,7 +65,5 @@ try {
   }
 } finally {
   await Promise.all([proxies.A.stop(), proxies.B.stop(), vendor.stop()]);
-  await front.stop();
-  await controlPlane.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await stack.stop();
 }

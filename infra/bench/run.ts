@@ -27,13 +27,7 @@
  * before the first chunk (read here as: the same 0.5 ms allowance on time to first byte).
  */
 import { parseArgs } from "node:util";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startControlPlane } from "../../control-plane/main.ts";
-import { adminClient } from "../local/admin-client.ts";
-import { seedDemo } from "../local/seed-demo.ts";
-import { startUsageSinkFront } from "./usage-sink-front.ts";
+import { startBenchControlPlane } from "./bench-control-plane.ts";
 import { perRequestByThread, processCpuMs, runLoad, spawnServer, threadCpuMs, type LoadResult } from "./spawn-server.ts";
 
 const { values } = parseArgs({
@@ -62,21 +56,9 @@ const TARGET_THROUGHPUT_SHARE = 0.7;
 const vendor = await spawnServer(here("./constant-vendor.ts"), {});
 const profileArgs = values.profile ? ["--cpu-prof", "--cpu-prof-dir", values.profile, ...(values["profile-interval"] ? [`--cpu-prof-interval=${values["profile-interval"]}`] : [])] : [];
 const bare = await spawnServer(here("./bare-pass-through.ts"), { UPSTREAM_URL: vendor.url }, values["profile-bare"] ? profileArgs : []);
-const dataDir = await mkdtemp(join(tmpdir(), "gw-bench-"));
-const controlPlane = await startControlPlane({ port: 0, dataDir, adminToken: "admtok_bench_only_local", log: () => {} });
-const demo = await seedDemo(adminClient(controlPlane.url, "admtok_bench_only_local"), {
-  vendorUrl: vendor.url,
-  regions: ["bench"],
-  credentialEnv: "BENCH_VENDOR_KEY",
-});
-const front = values.usage === "real" ? null : startUsageSinkFront(controlPlane.url);
-const proxy = await spawnServer(here("./proxy-under-test.ts"), {
-  REGION: "bench",
-  CONTROL_PLANE_URL: front?.url ?? controlPlane.url,
-  REGION_TOKEN: demo.regionTokens.bench!,
-  TRUSTED_JWKS: JSON.stringify(controlPlane.jwks),
-  BENCH_VENDOR_KEY: VENDOR_KEY,
-}, profileArgs);
+const stack = await startBenchControlPlane(vendor.url, VENDOR_KEY, values.usage === "real" ? "real" : "sink");
+const { demo, front } = stack;
+const proxy = await spawnServer(here("./proxy-under-test.ts"), stack.proxyEnv, profileArgs);
 
 const targets = [
   { name: "direct", url: `${vendor.url}/v1/chat/completions`, key: VENDOR_KEY, pid: vendor.process.pid },
@@ -131,9 +113,7 @@ try {
   else printRaw();
 } finally {
   await Promise.all([proxy.stop(), bare.stop(), vendor.stop()]);
-  await front?.stop();
-  await controlPlane.stop();
-  await rm(dataDir, { recursive: true, force: true });
+  await stack.stop();
 }
 
 function median(numbers: number[]): number {

@@ -1,0 +1,49 @@
+/**
+ * The control plane the benchmark's proxies are configured from: a real control plane on a temporary
+ * data dir, seeded with the demo tenant, key and alias pointing at the benchmark's vendor, and (usage
+ * "sink") the stub in front of it that acknowledges usage batches without ingesting them
+ * (usage-sink-front.ts). `proxyEnv` is what proxy-under-test.ts needs to start against it.
+ *
+ * @example const stack = await startBenchControlPlane(vendor.url, "bench-vendor-key", "sink");
+ *          const proxy = await spawnServer(here("./proxy-under-test.ts"), stack.proxyEnv); ... await stack.stop();
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startControlPlane } from "../../control-plane/main.ts";
+import { adminClient } from "../local/admin-client.ts";
+import { seedDemo } from "../local/seed-demo.ts";
+import { startUsageSinkFront, type UsageSinkFront } from "./usage-sink-front.ts";
+
+const ADMIN_TOKEN = "admtok_bench_only_local";
+
+export interface BenchControlPlane {
+  demo: Awaited<ReturnType<typeof seedDemo>>;
+  /** The usage stub, or null when usage goes to the control plane itself. */
+  front: UsageSinkFront | null;
+  proxyEnv: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchControlPlane(vendorUrl: string, vendorKey: string, usage: "sink" | "real"): Promise<BenchControlPlane> {
+  const dataDir = await mkdtemp(join(tmpdir(), "gw-bench-"));
+  const controlPlane = await startControlPlane({ port: 0, dataDir, adminToken: ADMIN_TOKEN, log: () => {} });
+  const demo = await seedDemo(adminClient(controlPlane.url, ADMIN_TOKEN), { vendorUrl, regions: ["bench"], credentialEnv: "BENCH_VENDOR_KEY" });
+  const front = usage === "real" ? null : startUsageSinkFront(controlPlane.url);
+  return {
+    demo,
+    front,
+    proxyEnv: {
+      REGION: "bench",
+      CONTROL_PLANE_URL: front?.url ?? controlPlane.url,
+      REGION_TOKEN: demo.regionTokens.bench!,
+      TRUSTED_JWKS: JSON.stringify(controlPlane.jwks),
+      BENCH_VENDOR_KEY: vendorKey,
+    },
+    async stop() {
+      await front?.stop();
+      await controlPlane.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
