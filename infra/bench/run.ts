@@ -9,7 +9,7 @@
  * non-streaming (full response) and streaming (time to first byte); closed loop for maximum rps.
  *
  * Options: --rate 1000  --seconds 5  --rounds 3  --concurrency 32
- *          --warmup 2  (seconds of closed-loop load on every target before the first round, not
+ *          --warmup 2  (seconds of closed-loop load, non-streaming then streaming, on every target before the first round, not
  *                       recorded: the proxy's JIT tiers up and its pools fill, as in a running service)
  *          --scenarios plain,stream,max  (a subset, for quick iterations)
  *          --targets direct,bare,proxy  (a subset; the report needs all three)
@@ -90,7 +90,10 @@ try {
   if (Number(values.warmup) > 0) {
     console.error(`warm-up: ${values.warmup} s on each target`);
     for (const target of targets.filter((t) => chosen.includes(t.name))) {
-      await runLoad(["--url", target.url, "--key", target.key, "--seconds", values.warmup!, "--model", demo.alias, "--concurrency", values.concurrency!]);
+      // Both paths, so the streaming path is compiled before it is measured too (it JIT-compiled during round 1 when only non-streaming load warmed up).
+      const warm = ["--url", target.url, "--key", target.key, "--seconds", values.warmup!, "--model", demo.alias, "--concurrency", values.concurrency!];
+      await runLoad(warm);
+      await runLoad([...warm, "--stream"]);
     }
   }
   for (let round = 1; round <= rounds; round++) {
@@ -131,7 +134,7 @@ function printReport() {
   const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : "n/a");
   const errors = (scenario: Scenario, name: TargetName) => results[scenario][name].reduce((sum, r) => sum + r.errors, 0);
   console.log(`\nGateway proxy overhead, ${rounds} interleaved rounds, median of rounds (${new Date().toISOString()})`);
-  console.log(`open loop at ${values.rate} req/s for ${values.seconds} s; closed loop with ${values.concurrency} connections; after a ${values.warmup} s warm-up of each target`);
+  console.log(`open loop at ${values.rate} req/s for ${values.seconds} s; closed loop with ${values.concurrency} connections; after a warm-up of ${values.warmup} s non-streaming and ${values.warmup} s streaming on each target`);
   console.log(front ? `usage: shipped by the proxy and acknowledged by a stub (${front.events()} events so far), not ingested by the control plane\n` : "usage: shipped to and ingested by the control plane on this machine\n");
   const verdicts: string[] = [];
   const verdict = (ok: boolean, what: string) => verdicts.push(`  ${ok ? "PASS" : "MISS"}  ${what}`);
