@@ -96,7 +96,9 @@ for (let i = 0; i < 50; i++) await once(performance.now());
 latencies.length = 0;
 errors = 0;
 
+const cpuBefore = process.cpuUsage();
 const elapsed = values.rate ? await openLoop(Number(values.rate)) : await closedLoop(Number(values.concurrency ?? 32));
+const cpuUsed = process.cpuUsage(cpuBefore);
 latencies.sort((a, b) => a - b);
 console.log(
   JSON.stringify({
@@ -108,5 +110,7 @@ console.log(
     p90: percentile(latencies, 90),
     p95: percentile(latencies, 95),
     p999: percentile(latencies, 99.9),
+    // The load generator's own CPU per answered request: it shares the machine with what it measures.
+    loadCpuUsPerRequest: (cpuUsed.user + cpuUsed.system) / Math.max(1, latencies.length),
   }),
 );

@@ -69,9 +69,16 @@ const targets = [
 /** One load run, with the CPU the target's own process spent per request (the vendor's not included). */
 async function measured(name: string, pid: number, args: string[]): Promise<LoadResult> {
   const before = await processCpuMs(pid);
+  const vendorBefore = await processCpuMs(vendor.process.pid);
+  const othersBefore = process.cpuUsage();
   const threadsBefore = threadCpuMs(pid);
   const result = await runLoad(args);
   const used = (await processCpuMs(pid)) - before;
+  const perRequest = (ms: number) => (ms * 1000) / Math.max(1, result.ok);
+  // For "direct" the target is the vendor: its CPU is not counted twice.
+  result.vendorCpuUsPerRequest = pid === vendor.process.pid ? 0 : perRequest((await processCpuMs(vendor.process.pid)) - vendorBefore);
+  const others = process.cpuUsage(othersBefore);
+  result.harnessCpuUsPerRequest = perRequest((others.user + others.system) / 1000);
   // BENCH_DEBUG: where that CPU went, by thread (main, HTTP Client, the outbox Worker, sw = SQLite, GC, JIT).
   if (process.env.BENCH_DEBUG) console.error(`${name} max, us CPU/request by thread: ${perRequestByThread(threadsBefore, threadCpuMs(pid), result.ok)}`);
   return { ...result, cpuUsPerRequest: (used * 1000) / Math.max(1, result.ok) };
@@ -161,6 +168,10 @@ function printReport() {
   const cpu = (name: TargetName) => median(results.max[name].map((r) => r.cpuUsPerRequest ?? NaN));
   for (const { name } of targets) console.log(`  ${name.padEnd(8)} ${rps(name).toFixed(0).padStart(7)} req/s   ${cpu(name).toFixed(0).padStart(4)} us CPU/request in its own process   errors ${errors("max", name)}`);
   console.log(`  proxy/bare throughput: ${ratio(rps("proxy"), rps("bare"))}`);
+  // Where the machine's two cores went per request: the load generator and the vendor share them with the target.
+  const share = (name: TargetName, key: "loadCpuUsPerRequest" | "vendorCpuUsPerRequest" | "harnessCpuUsPerRequest") => median(results.max[name].map((r) => r[key] ?? NaN)).toFixed(0);
+  console.log("  machine CPU per request (us): target / load generator / vendor / control plane + usage stub");
+  for (const { name } of targets) console.log(`  ${name.padEnd(8)} ${cpu(name).toFixed(0)} / ${share(name, "loadCpuUsPerRequest")} / ${share(name, "vendorCpuUsPerRequest")} / ${share(name, "harnessCpuUsPerRequest")}`);
   verdict(rps("proxy") >= TARGET_THROUGHPUT_SHARE * rps("bare"), `max throughput: proxy ${ratio(rps("proxy"), rps("bare"))} of bare (target >= ${TARGET_THROUGHPUT_SHARE.toFixed(2)}x)`);
   printVerdicts(verdicts);
 }

@@ -53,6 +53,12 @@ export interface LoadResult {
   p99: number;
   /** CPU time the measured server process used per successful request, µs (Linux /proc; NaN elsewhere). */
   cpuUsPerRequest?: number;
+  /** The load generator's own CPU per request, µs (load.ts reports it). */
+  loadCpuUsPerRequest?: number;
+  /** The constant vendor's CPU per request, µs (closed loop only; 0 when the vendor is the target). */
+  vendorCpuUsPerRequest?: number;
+  /** The benchmark process's CPU per request, µs: the control plane and the usage stub run in it. */
+  harnessCpuUsPerRequest?: number;
 }
 
 /**
