@@ -66,7 +66,7 @@ const targets = [
   { name: "proxy", url: `${proxy.url}/v1/chat/completions`, key: demo.keySecret, pid: proxy.process.pid },
 ] as const;
 
-/** One load run, with the CPU the target's own process spent per request (the vendor's not included). */
+/** One load run, with the CPU per request of the target's own process, of the vendor, and of this process (control plane, usage stub). */
 async function measured(name: string, pid: number, args: string[]): Promise<LoadResult> {
   const before = await processCpuMs(pid);
   const vendorBefore = await processCpuMs(vendor.process.pid);
@@ -81,7 +81,7 @@ async function measured(name: string, pid: number, args: string[]): Promise<Load
   result.harnessCpuUsPerRequest = perRequest((others.user + others.system) / 1000);
   // BENCH_DEBUG: where that CPU went, by thread (main, HTTP Client, the outbox Worker, sw = SQLite, GC, JIT).
   if (process.env.BENCH_DEBUG) console.error(`${name} max, us CPU/request by thread: ${perRequestByThread(threadsBefore, threadCpuMs(pid), result.ok)}`);
-  return { ...result, cpuUsPerRequest: (used * 1000) / Math.max(1, result.ok) };
+  return { ...result, cpuUsPerRequest: perRequest(used) };
 }
 type TargetName = (typeof targets)[number]["name"];
 const chosen = values.targets!.split(",");
