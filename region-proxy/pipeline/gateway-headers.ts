@@ -1,18 +1,21 @@
 /**
- * The `x-gateway-*` headers on every routed answer: which model and provider answered (omitted when
- * no deployment could be tried), in which region, after how many vendor calls, and whether it fell back.
+ * The headers on every routed answer, success or failure: the limits' `x-ratelimit-*` (admission and
+ * ticket), then the `x-gateway-*` set: which model and provider answered (omitted when no deployment
+ * could be tried), in which region, after how many vendor calls, whether it fell back, and the
+ * request id.
  */
 import type { Trail } from "../providers/execute.ts";
+import type { LimitsTicket } from "./limits.ts";
 
-export function gatewayHeaders(region: string, trail: Trail): Record<string, string> {
-  const headers: Record<string, string> = {
-    "x-gateway-region": region,
-    "x-gateway-attempts": String(trail.attempts),
-    "x-gateway-fallback": String(trail.fallback),
-  };
+export function answerHeaders(region: string, limits: { headers: Record<string, string>; ticket: LimitsTicket }, trail: Trail, requestId: string): Record<string, string> {
+  const headers: Record<string, string> = { ...limits.headers, ...limits.ticket.headers };
+  headers["x-gateway-region"] = region;
+  headers["x-gateway-attempts"] = String(trail.attempts);
+  headers["x-gateway-fallback"] = String(trail.fallback);
   if (trail.deployment) {
     headers["x-gateway-model"] = trail.deployment.model;
     headers["x-gateway-provider"] = trail.deployment.provider;
   }
+  headers["x-request-id"] = requestId;
   return headers;
 }

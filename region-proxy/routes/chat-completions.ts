@@ -3,18 +3,18 @@
  * admit (authenticate → context → authorize, shared with every inference route) → plan route
  * (residency) → limits → execute → settle.
  */
-import { errorCode } from "../../shared/errors/openai-error.ts";
 import type { ProxyDeps } from "../deps.ts";
 import { estimatePromptTokens } from "../limits/estimate-prompt-tokens.ts";
 import { errorResponse } from "../openai/error-response.ts";
 import { parseChatRequest } from "../openai/parse-request.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
-import { gatewayHeaders } from "../pipeline/gateway-headers.ts";
+import { answerHeaders } from "../pipeline/gateway-headers.ts";
 import { planRoute } from "../pipeline/plan-route.ts";
 import { residencyRule } from "../pipeline/residency.ts";
 import { executeChat } from "../providers/execute.ts";
-import { makeSettler } from "./settler.ts";
+import { makeSettler, settleFailure } from "./settler.ts";
 import { streamResponse } from "./stream-response.ts";
+import { walkOptions } from "./walk-options.ts";
 
 export async function chatCompletions(request: Request, requestId: string, deps: ProxyDeps): Promise<Response> {
   const admitted = await admitRequest(request, requestId, deps, parseChatRequest);
@@ -37,19 +37,14 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   if (!limits.ok) return errorResponse(limits.error, requestId, limits.headers);
 
   const result = await executeChat(chat, plan.targets, {
-    firstByteMs: deps.timeouts.firstByteMs,
-    totalMs: deps.timeouts.totalMs,
-    resolveCredential: deps.resolveCredential,
-    health: deps.health,
-    clientSignal: request.signal,
-    log: deps.log,
+    ...walkOptions(deps, request.signal),
     ctx: { completionId: `chatcmpl-${requestId}`, created: Math.floor(startedMs / 1000), includeUsage: chat.includeUsage },
   });
 
   const settleWith = makeSettler(deps, { context, snapshot, alias: chat.model, endpoint: "chat.completions", stream: chat.stream, ticket: limits.ticket });
-  const headers = { ...limits.headers, ...limits.ticket.headers, ...gatewayHeaders(deps.region, result.trail), "x-request-id": requestId };
+  const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
-    settleWith(result.trail, null, result.clientClosed ? "client_closed" : "error", result.clientClosed ? "client_closed" : errorCode(result.error));
+    settleFailure(settleWith, result);
     return errorResponse(result.error, requestId, headers);
   }
   if (result.kind === "complete") {

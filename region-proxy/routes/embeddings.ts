@@ -3,16 +3,16 @@
  * (residency, and only deployments that offer embeddings) → limits (precounted input tokens) →
  * execute → settle (usage event endpoint `embeddings`).
  */
-import { errorCode } from "../../shared/errors/openai-error.ts";
 import type { ProxyDeps } from "../deps.ts";
 import { errorResponse } from "../openai/error-response.ts";
 import { estimateEmbeddingTokens, parseEmbeddingsRequest } from "../openai/parse-embeddings-request.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
-import { gatewayHeaders } from "../pipeline/gateway-headers.ts";
+import { answerHeaders } from "../pipeline/gateway-headers.ts";
 import { planRoute } from "../pipeline/plan-route.ts";
 import { residencyRule } from "../pipeline/residency.ts";
 import { executeEmbeddings } from "../providers/execute-embeddings.ts";
-import { makeSettler } from "./settler.ts";
+import { makeSettler, settleFailure } from "./settler.ts";
+import { walkOptions } from "./walk-options.ts";
 
 export async function embeddings(request: Request, requestId: string, deps: ProxyDeps): Promise<Response> {
   const admitted = await admitRequest(request, requestId, deps, parseEmbeddingsRequest);
@@ -37,19 +37,11 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
   });
   if (!limits.ok) return errorResponse(limits.error, requestId, limits.headers);
 
-  const result = await executeEmbeddings(req, plan.targets, {
-    firstByteMs: deps.timeouts.firstByteMs,
-    totalMs: deps.timeouts.totalMs,
-    resolveCredential: deps.resolveCredential,
-    health: deps.health,
-    clientSignal: request.signal,
-    log: deps.log,
-    label: requestId,
-  });
+  const result = await executeEmbeddings(req, plan.targets, { ...walkOptions(deps, request.signal), label: requestId });
   const settleWith = makeSettler(deps, { context, snapshot, alias: req.model, endpoint: "embeddings", stream: false, ticket: limits.ticket });
-  const headers = { ...limits.headers, ...limits.ticket.headers, ...gatewayHeaders(deps.region, result.trail), "x-request-id": requestId };
+  const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
-    settleWith(result.trail, null, result.clientClosed ? "client_closed" : "error", result.clientClosed ? "client_closed" : errorCode(result.error));
+    settleFailure(settleWith, result);
     return errorResponse(result.error, requestId, headers);
   }
   settleWith(result.trail, result.value.usage, "ok", null);

@@ -2,6 +2,7 @@
  * Settling for every routed endpoint: runs after the answer is out, counted as in-flight so a graceful
  * stop waits for it (the usage event carries the attempt trail and the fallback flag).
  */
+import { errorCode, type GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { Snapshot } from "../../shared/snapshot/schema.ts";
 import type { UsageStatus } from "../../shared/usage/usage-event.ts";
@@ -21,4 +22,9 @@ export function makeSettler(
     const end = deps.inFlight.begin();
     void settle({ ...request, region: deps.region, trail, usage, status, errorCode: code }, deps.appendUsage, deps.log).finally(end);
   };
+}
+
+/** A walk that ended without an answer: settled as client_closed or error, with no usage (nothing to charge). */
+export function settleFailure(settleWith: Settler, failure: { trail: Trail; error: GatewayError; clientClosed: boolean }): void {
+  settleWith(failure.trail, null, failure.clientClosed ? "client_closed" : "error", failure.clientClosed ? "client_closed" : errorCode(failure.error));
 }

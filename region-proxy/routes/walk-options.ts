@@ -1,0 +1,17 @@
+/**
+ * The vendor-call settings every routed endpoint walks its chain with: the proxy's timeouts,
+ * credentials, breaker and log, and the client's signal (a disconnect aborts the call).
+ */
+import type { ProxyDeps } from "../deps.ts";
+import type { WalkOptions } from "../providers/walk-chain.ts";
+
+export function walkOptions(deps: ProxyDeps, clientSignal: AbortSignal): Omit<WalkOptions, "label"> {
+  return {
+    firstByteMs: deps.timeouts.firstByteMs,
+    totalMs: deps.timeouts.totalMs,
+    resolveCredential: deps.resolveCredential,
+    health: deps.health,
+    clientSignal,
+    log: deps.log,
+  };
+}
