@@ -14,7 +14,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { startBenchControlPlane } from "./bench-control-plane.ts";
-import { perRequestByThread, processCpuMs, runLoad, spawnServer, threadCpuMs } from "./spawn-server.ts";
+import { runLoad, runLoadMeasuring, spawnServer } from "./spawn-server.ts";
 
 const { values } = parseArgs({
   options: {
@@ -42,17 +42,12 @@ type Name = keyof typeof proxies;
 const runs: Record<Name, { rps: number; cpu: number; p50: number; p99: number; threads: string }[]> = { A: [], B: [] };
 
 try {
-  const run = (name: Name) =>
-    runLoad(["--url", `${proxies[name].url}/v1/chat/completions`, "--key", demo.keySecret, "--model", demo.alias, "--seconds", values.seconds!, ...loadArgs]);
+  const args = (name: Name) => ["--url", `${proxies[name].url}/v1/chat/completions`, "--key", demo.keySecret, "--model", demo.alias, "--seconds", values.seconds!, ...loadArgs];
   // Warm both (JIT, pools), unrecorded.
-  for (const name of ["A", "B"] as const) await run(name);
+  for (const name of ["A", "B"] as const) await runLoad(args(name));
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const name of (round % 2 === 0 ? ["A", "B"] : ["B", "A"]) as Name[]) {
-      const pid = proxies[name].process.pid;
-      const [cpu0, threads0] = [await processCpuMs(pid), threadCpuMs(pid)];
-      const result = await run(name);
-      const cpu = (((await processCpuMs(pid)) - cpu0) * 1000) / Math.max(1, result.ok);
-      const threads = perRequestByThread(threads0, threadCpuMs(pid), result.ok);
+      const { result, cpuUsPerRequest: cpu, byThread: threads } = await runLoadMeasuring(proxies[name].process.pid, args(name));
       runs[name].push({ rps: result.rps, cpu, p50: result.p50, p99: result.p99, threads });
       console.log(`${name} ${result.rps.toFixed(0).padStart(6)} req/s  ${cpu.toFixed(1)} us CPU/request  p50 ${result.p50.toFixed(3)} ms  p99 ${result.p99.toFixed(3)} ms  errors ${result.errors}  [${threads}]`);
     }

@@ -28,7 +28,7 @@
  */
 import { parseArgs } from "node:util";
 import { startBenchControlPlane } from "./bench-control-plane.ts";
-import { perRequestByThread, processCpuMs, runLoad, spawnServer, threadCpuMs, type LoadResult } from "./spawn-server.ts";
+import { processCpuMs, runLoad, runLoadMeasuring, spawnServer, type LoadResult } from "./spawn-server.ts";
 
 const { values } = parseArgs({
   options: {
@@ -68,20 +68,17 @@ const targets = [
 
 /** One load run, with the CPU per request of the target's own process, of the vendor, and of this process (control plane, usage stub). */
 async function measured(name: string, pid: number, args: string[]): Promise<LoadResult> {
-  const before = await processCpuMs(pid);
   const vendorBefore = await processCpuMs(vendor.process.pid);
   const othersBefore = process.cpuUsage();
-  const threadsBefore = threadCpuMs(pid);
-  const result = await runLoad(args);
-  const used = (await processCpuMs(pid)) - before;
+  const { result, cpuUsPerRequest, byThread } = await runLoadMeasuring(pid, args);
   const perRequest = (ms: number) => (ms * 1000) / Math.max(1, result.ok);
   // For "direct" the target is the vendor: its CPU is not counted twice.
   result.vendorCpuUsPerRequest = pid === vendor.process.pid ? 0 : perRequest((await processCpuMs(vendor.process.pid)) - vendorBefore);
   const others = process.cpuUsage(othersBefore);
   result.harnessCpuUsPerRequest = perRequest((others.user + others.system) / 1000);
   // BENCH_DEBUG: where that CPU went, by thread (main, HTTP Client, the outbox Worker, sw = SQLite, GC, JIT).
-  if (process.env.BENCH_DEBUG) console.error(`${name} max, us CPU/request by thread: ${perRequestByThread(threadsBefore, threadCpuMs(pid), result.ok)}`);
-  return { ...result, cpuUsPerRequest: perRequest(used) };
+  if (process.env.BENCH_DEBUG) console.error(`${name} max, us CPU/request by thread: ${byThread}`);
+  return { ...result, cpuUsPerRequest };
 }
 type TargetName = (typeof targets)[number]["name"];
 const chosen = values.targets!.split(",");
@@ -114,9 +111,7 @@ try {
       // BENCH_DEBUG: how much CPU the control plane (this process) burned meanwhile, e.g. ingesting usage.
       if (process.env.BENCH_DEBUG) console.error(`control plane CPU during ${target.name} plain: ${((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000).toFixed(0)} ms`);
       if (scenarios.includes("stream")) results.stream[target.name].push(await runLoad([...base, "--rate", values.rate!, "--stream"]));
-      const cpuMax = process.cpuUsage();
       if (scenarios.includes("max")) results.max[target.name].push(await measured(target.name, target.pid, [...base, "--concurrency", values.concurrency!]));
-      if (process.env.BENCH_DEBUG && scenarios.includes("max")) console.error(`control plane + usage stub CPU during ${target.name} max: ${((process.cpuUsage(cpuMax).user + process.cpuUsage(cpuMax).system) / 1000).toFixed(0)} ms`);
     }
   }
   if (targets.every((t) => chosen.includes(t.name))) printReport();

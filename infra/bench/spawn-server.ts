@@ -67,13 +67,16 @@ export interface LoadResult {
  */
 export async function processCpuMs(pid: number): Promise<number> {
   try {
-    const stat = await Bun.file(`/proc/${pid}/stat`).text();
-    // Fields after the ")" closing the command name; utime and stime are fields 14 and 15 (clock ticks, 100 Hz on Linux).
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+    return statCpuMs(await Bun.file(`/proc/${pid}/stat`).text());
   } catch {
     return NaN;
   }
+}
+
+/** utime + stime of a /proc stat line, ms: fields 14 and 15, after the ")" closing the command name (clock ticks, 100 Hz on Linux). */
+function statCpuMs(stat: string): number {
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 /**
@@ -92,8 +95,7 @@ export function threadCpuMs(pid: number): Map<string, number> {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
       const name = tid === String(pid) ? "main" : stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/[\d-]+$/, "");
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      byName.set(name, (byName.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100);
+      byName.set(name, (byName.get(name) ?? 0) + statCpuMs(stat));
     } catch {
       // The thread ended between the listing and the read.
     }
@@ -118,4 +120,12 @@ export async function runLoad(args: string[]): Promise<LoadResult> {
   await child.exited;
   const line = text.trim().split("\n").pop() ?? "";
   return JSON.parse(line) as LoadResult;
+}
+
+/** One load run, with what process `pid` spent on it: µs of CPU per answered request, in all and by thread. */
+export async function runLoadMeasuring(pid: number, args: string[]): Promise<{ result: LoadResult; cpuUsPerRequest: number; byThread: string }> {
+  const [cpuBefore, threadsBefore] = [await processCpuMs(pid), threadCpuMs(pid)];
+  const result = await runLoad(args);
+  const cpuUsPerRequest = (((await processCpuMs(pid)) - cpuBefore) * 1000) / Math.max(1, result.ok);
+  return { result, cpuUsPerRequest, byThread: perRequestByThread(threadsBefore, threadCpuMs(pid), result.ok) };
 }
