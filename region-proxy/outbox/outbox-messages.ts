@@ -37,3 +37,11 @@ export type FromOutboxWorker =
   | { type: "flushed"; request: number; emptied: boolean }
   | { type: "stopped"; request: number }
   | { type: "log"; line: string };
+
+/**
+ * True when `data` has a message's shape (an object with a string `type`). Each side checks what
+ * arrives: once, under load, a reply reached the request side as `null` instead of the object posted.
+ */
+export function isOutboxMessage(data: unknown): data is { type: string } {
+  return typeof data === "object" && data !== null && typeof (data as { type?: unknown }).type === "string";
+}

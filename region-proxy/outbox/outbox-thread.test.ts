@@ -70,6 +70,32 @@ describe("usage outbox thread", () => {
     expect([...new Set(await storedIds(dataDir))].sort()).toEqual(["evt_x", "evt_y", "evt_z"]);
   });
 
+  test("a malformed reply from the thread replaces it, and the batch it may have confirmed is committed by the next", async () => {
+    const dataDir = join(root, "garbled");
+    const logs: string[] = [];
+    const garbling = new URL("../testing/garble-reply-once-outbox-worker.ts", import.meta.url);
+    const thread = await startOutboxThread(init(dataDir, DOWN, 60_000), (line) => logs.push(line), { workerScript: garbling });
+    // Resolves only because the batch whose confirmation was lost is sent again to the new thread.
+    await Promise.all(["evt_g1", "evt_g2"].map((id) => thread.append(event(id))));
+    expect(logs.some((line) => line.includes("sent a malformed message (null); replacing the thread"))).toBe(true);
+    expect(logs.some((line) => line.includes("exited; restarting"))).toBe(true);
+    await thread.append(event("evt_g3"));
+    await thread.stop();
+    expect([...new Set(await storedIds(dataDir))].sort()).toEqual(["evt_g1", "evt_g2", "evt_g3"]);
+  });
+
+  test("the thread leaves on a malformed message instead of dropping what it may have carried", async () => {
+    const worker = new Worker(new URL("./outbox-worker.ts", import.meta.url).href);
+    const lines: string[] = [];
+    const closed = new Promise<void>((resolve) => worker.addEventListener("close", () => resolve()));
+    worker.onmessage = (event: MessageEvent<{ type: string; line?: string }>) => {
+      if (event.data.type === "listening") worker.postMessage(null);
+      if (event.data.type === "log") lines.push(event.data.line!);
+    };
+    await closed;
+    expect(lines.some((line) => line.includes("received a malformed message (null)"))).toBe(true);
+  });
+
   test("while the thread cannot confirm anything, appends beyond the cap are refused instead of piling up", async () => {
     const dataDir = join(root, "always-crash");
     const logs: string[] = [];

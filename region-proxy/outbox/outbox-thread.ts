@@ -18,7 +18,7 @@
  *          await outbox.append(event); await outbox.stop();
  */
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
-import { MAX_BATCH_EVENTS, type FromOutboxWorker, type OutboxWorkerInit, type ToOutboxWorker } from "./outbox-messages.ts";
+import { isOutboxMessage, MAX_BATCH_EVENTS, type FromOutboxWorker, type OutboxWorkerInit, type ToOutboxWorker } from "./outbox-messages.ts";
 
 export interface OutboxThread {
   /** Resolves once the event is committed to KV; rejects if the commit failed. */
@@ -100,23 +100,31 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
     send(batch);
   }
 
-  function onMessage(message: FromOutboxWorker): void {
-    switch (message.type) {
+  function onMessage(from: Worker, message: unknown): void {
+    if (!isOutboxMessage(message)) {
+      // It may have been a batch's confirmation, and that batch would then wait forever. Replacing the
+      // thread sends every batch not yet confirmed again (a repeat is harmless: event ids are unique).
+      log(`usage outbox thread sent a malformed message (${message === null ? "null" : typeof message}); replacing the thread`);
+      from.terminate();
+      return;
+    }
+    const reply = message as FromOutboxWorker;
+    switch (reply.type) {
       case "committed": {
-        const batch = inFlight.get(message.batch);
-        inFlight.delete(message.batch);
+        const batch = inFlight.get(reply.batch);
+        inFlight.delete(reply.batch);
         if (batch) unconfirmed -= batch.eventIds.length;
-        if (message.error === null) batch?.committed.resolve();
-        else batch?.committed.reject(new Error(message.error));
+        if (reply.error === null) batch?.committed.resolve();
+        else batch?.committed.reject(new Error(reply.error));
         return;
       }
       case "flushed":
       case "stopped":
-        replies.get(message.request)?.(message);
-        replies.delete(message.request);
+        replies.get(reply.request)?.(reply);
+        replies.delete(reply.request);
         return;
       case "log":
-        return log(message.line);
+        return log(reply.line);
     }
   }
 
@@ -127,13 +135,16 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
     (thread as Worker & { unref(): void }).unref();
     return new Promise<void>((resolve, reject) => {
       let started = false;
-      thread.onmessage = (event: MessageEvent<FromOutboxWorker>) => {
-        const message = event.data;
-        if (message.type === "listening") thread.postMessage({ type: "init", init } satisfies ToOutboxWorker);
+      thread.onmessage = (event: MessageEvent<unknown>) => {
+        const message = event.data as FromOutboxWorker;
+        if (!isOutboxMessage(message)) {
+          thread.terminate();
+          reject(new Error("usage outbox: the thread sent a malformed message while starting"));
+        } else if (message.type === "listening") thread.postMessage({ type: "init", init } satisfies ToOutboxWorker);
         else if (message.type === "ready") {
           started = true;
           worker = thread;
-          thread.onmessage = (e: MessageEvent<FromOutboxWorker>) => onMessage(e.data);
+          thread.onmessage = (e: MessageEvent<unknown>) => onMessage(thread, e.data);
           resolve();
         } else if (message.type === "failed") {
           thread.terminate();
