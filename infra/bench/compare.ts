@@ -9,6 +9,8 @@
  * Options: --baseline <dir>  (the other checkout: A; this one is B)
  *          --mode max|plain|stream  (closed loop with --concurrency, or open loop at --rate)
  *          --rounds 6  --seconds 3  --rate 1000  --concurrency 32
+ *          --env-a NAME=VALUE, --env-b NAME=VALUE  (repeatable: extra environment for one proxy's
+ *          process, e.g. an allocator setting; `--baseline .` then compares one checkout with itself)
  * Prints each run, then the medians: req/s, the proxy's CPU per request (and by thread), p50, p99.
  */
 import { parseArgs } from "node:util";
@@ -24,6 +26,8 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "3" },
     rate: { type: "string", default: "1000" },
     concurrency: { type: "string", default: "32" },
+    "env-a": { type: "string", multiple: true, default: [] },
+    "env-b": { type: "string", multiple: true, default: [] },
   },
 });
 if (!values.baseline) throw new Error("--baseline <dir> is required: another checkout of this repository (e.g. a git worktree)");
@@ -35,8 +39,8 @@ const stack = await startBenchControlPlane(vendor.url, "bench-vendor-key", "sink
 const { demo } = stack;
 const env = stack.proxyEnv;
 const proxies = {
-  A: await spawnServer(join(values.baseline, "infra/bench/proxy-under-test.ts"), env),
-  B: await spawnServer(here("./proxy-under-test.ts"), env),
+  A: await spawnServer(join(values.baseline, "infra/bench/proxy-under-test.ts"), { ...env, ...environment(values["env-a"]!) }),
+  B: await spawnServer(here("./proxy-under-test.ts"), { ...env, ...environment(values["env-b"]!) }),
 };
 type Name = keyof typeof proxies;
 const runs: Record<Name, { rps: number; cpu: number; p50: number; p99: number; threads: string }[]> = { A: [], B: [] };
@@ -61,4 +65,15 @@ try {
 } finally {
   await Promise.all([proxies.A.stop(), proxies.B.stop(), vendor.stop()]);
   await stack.stop();
+}
+
+/** `NAME=VALUE` options as an environment. */
+function environment(pairs: string[]): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((pair) => {
+      const at = pair.indexOf("=");
+      if (at < 1) throw new Error(`--env-a/--env-b take NAME=VALUE, got ${JSON.stringify(pair)}`);
+      return [pair.slice(0, at), pair.slice(at + 1)];
+    }),
+  );
 }
