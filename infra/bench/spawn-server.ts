@@ -5,6 +5,16 @@
 import type { Subprocess } from "bun";
 import { readdirSync, readFileSync } from "node:fs";
 
+/**
+ * The runtime setting the deployment image gives the proxy (infra/deploy/Dockerfile), given here to
+ * every process the benchmark starts, the floor and the vendor included, so that the comparison is
+ * between the programs and not their allocator settings. Bun's allocator (mimalloc) otherwise hands
+ * freed memory back to the OS 10 ms after it is freed and faults it in again moments later: under
+ * load that was 8-12% of the proxy's CPU (madvise, page faults, TLB shootdowns; infra/bench/README.md).
+ * An environment that sets it already wins.
+ */
+export const RUNTIME_ENV: Record<string, string> = { MIMALLOC_PURGE_DELAY: "-1" };
+
 export interface SpawnedServer {
   url: string;
   process: Subprocess;
@@ -15,7 +25,7 @@ export interface SpawnedServer {
 /** Starts `script` under Bun; `bunArgs` go before it (e.g. `--cpu-prof` to profile that process). */
 export async function spawnServer(script: string, env: Record<string, string>, bunArgs: string[] = []): Promise<SpawnedServer> {
   const child = Bun.spawn([process.execPath, ...bunArgs, script], {
-    env: { ...process.env, ...env },
+    env: { ...RUNTIME_ENV, ...process.env, ...env },
     stdout: "pipe",
     stderr: "inherit",
   });
@@ -115,7 +125,7 @@ export function perRequestByThread(before: Map<string, number>, after: Map<strin
 
 /** Runs one load generation in its own process and returns its figures. */
 export async function runLoad(args: string[]): Promise<LoadResult> {
-  const child = Bun.spawn([process.execPath, new URL("./load.ts", import.meta.url).pathname, ...args], { stdout: "pipe", stderr: "inherit" });
+  const child = Bun.spawn([process.execPath, new URL("./load.ts", import.meta.url).pathname, ...args], { env: { ...RUNTIME_ENV, ...process.env }, stdout: "pipe", stderr: "inherit" });
   const text = await new Response(child.stdout).text();
   await child.exited;
   const line = text.trim().split("\n").pop() ?? "";
