@@ -45,3 +45,8 @@ export type FromOutboxWorker =
 export function isOutboxMessage(data: unknown): data is { type: string } {
   return typeof data === "object" && data !== null && typeof (data as { type?: unknown }).type === "string";
 }
+
+/** What arrived instead of a message, for the log line (never its content). */
+export function describeMalformed(data: unknown): string {
+  return data === null ? "null" : typeof data;
+}

@@ -18,7 +18,7 @@
  *          await outbox.append(event); await outbox.stop();
  */
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
-import { isOutboxMessage, MAX_BATCH_EVENTS, type FromOutboxWorker, type OutboxWorkerInit, type ToOutboxWorker } from "./outbox-messages.ts";
+import { describeMalformed, isOutboxMessage, MAX_BATCH_EVENTS, type FromOutboxWorker, type OutboxWorkerInit, type ToOutboxWorker } from "./outbox-messages.ts";
 
 export interface OutboxThread {
   /** Resolves once the event is committed to KV; rejects if the commit failed. */
@@ -104,7 +104,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
     if (!isOutboxMessage(message)) {
       // It may have been a batch's confirmation, and that batch would then wait forever. Replacing the
       // thread sends every batch not yet confirmed again (a repeat is harmless: event ids are unique).
-      log(`usage outbox thread sent a malformed message (${message === null ? "null" : typeof message}); replacing the thread`);
+      log(`usage outbox thread sent a malformed message (${describeMalformed(message)}); replacing the thread`);
       from.terminate();
       return;
     }

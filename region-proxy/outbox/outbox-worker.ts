@@ -9,7 +9,7 @@
  */
 import { openProxyKv, type Kv } from "../kv/open-kv.ts";
 import { startFlusher, type Flusher } from "./flusher.ts";
-import { isOutboxMessage, MAX_BATCH_EVENTS, type FromOutboxWorker, type OutboxWorkerInit, type ToOutboxWorker } from "./outbox-messages.ts";
+import { describeMalformed, isOutboxMessage, MAX_BATCH_EVENTS, type FromOutboxWorker, type OutboxWorkerInit, type ToOutboxWorker } from "./outbox-messages.ts";
 import { UsageOutbox } from "./outbox.ts";
 
 declare const self: Worker;
@@ -65,7 +65,7 @@ self.onmessage = (message: MessageEvent<unknown>) => {
   if (!isOutboxMessage(message.data)) {
     // It may have been a batch to commit: ending here makes the request side start a new thread and
     // send it every batch this one did not confirm.
-    log(`usage outbox thread received a malformed message (${message.data === null ? "null" : typeof message.data}); exiting`);
+    log(`usage outbox thread received a malformed message (${describeMalformed(message.data)}); exiting`);
     process.exit(1);
   }
   const data = message.data as ToOutboxWorker;
