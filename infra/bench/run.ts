@@ -151,7 +151,10 @@ function printReport() {
         `  ${name.padEnd(8)} ${ms(p(name, "p50")).padEnd(11)} ${ms(p(name, "p99")).padEnd(11)} ${(name === "direct" ? "-" : ms(added(name, "p50"))).padEnd(11)} ${(name === "direct" ? "-" : ms(added(name, "p99"))).padEnd(11)} ${errors(scenario, name)}`,
       );
     }
-    console.log(`  proxy/bare added latency: p50 ${ratio(added("proxy", "p50"), added("bare", "p50"))}, p99 ${ratio(added("proxy", "p99"), added("bare", "p99"))}\n`);
+    console.log(`  proxy/bare added latency: p50 ${ratio(added("proxy", "p50"), added("bare", "p50"))}, p99 ${ratio(added("proxy", "p99"), added("bare", "p99"))}`);
+    // Each round's own figure, so a reader sees how far one round lands from the median on this machine.
+    const overBare = (q: "p50" | "p99") => eachRound(scenario, (proxy, bare) => (proxy[q] - bare[q]).toFixed(2));
+    console.log(`  proxy over bare, each round (ms): p50 ${overBare("p50")}; p99 ${overBare("p99")}\n`);
     for (const q of ["p50", "p99"] as const) {
       const extra = p("proxy", q) - p("bare", q);
       verdict(extra <= TARGET_EXTRA_MS, `${scenario === "plain" ? "non-streaming" : "streaming TTFB"} ${q}: proxy adds ${ms(extra)} over bare (target <= ${ms(TARGET_EXTRA_MS)})`);
@@ -162,13 +165,20 @@ function printReport() {
   console.log("closed loop, maximum throughput (non-streaming)");
   const cpu = (name: TargetName) => median(results.max[name].map((r) => r.cpuUsPerRequest ?? NaN));
   for (const { name } of targets) console.log(`  ${name.padEnd(8)} ${rps(name).toFixed(0).padStart(7)} req/s   ${cpu(name).toFixed(0).padStart(4)} us CPU/request in its own process   errors ${errors("max", name)}`);
-  console.log(`  proxy/bare throughput: ${ratio(rps("proxy"), rps("bare"))}`);
+  console.log(`  proxy/bare throughput: ${ratio(rps("proxy"), rps("bare"))}; each round: ${eachRound("max", (proxy, bare) => ratio(proxy.rps, bare.rps))}`);
   // Where the machine's two cores went per request: the load generator and the vendor share them with the target.
   const share = (name: TargetName, key: "loadCpuUsPerRequest" | "vendorCpuUsPerRequest" | "harnessCpuUsPerRequest") => median(results.max[name].map((r) => r[key] ?? NaN)).toFixed(0);
   console.log("  machine CPU per request (us): target / load generator / vendor / control plane + usage stub");
   for (const { name } of targets) console.log(`  ${name.padEnd(8)} ${cpu(name).toFixed(0)} / ${share(name, "loadCpuUsPerRequest")} / ${share(name, "vendorCpuUsPerRequest")} / ${share(name, "harnessCpuUsPerRequest")}`);
   verdict(rps("proxy") >= TARGET_THROUGHPUT_SHARE * rps("bare"), `max throughput: proxy ${ratio(rps("proxy"), rps("bare"))} of bare (target >= ${TARGET_THROUGHPUT_SHARE.toFixed(2)}x)`);
   printVerdicts(verdicts);
+}
+
+/** One figure per round from the proxy's and bare's results of that round, space-separated. */
+function eachRound(scenario: keyof typeof results, figure: (proxy: LoadResult, bare: LoadResult) => string): string {
+  const { proxy, bare } = results[scenario];
+  if (proxy.length === 0 || proxy.length !== bare.length) return "n/a";
+  return proxy.map((result, round) => figure(result, bare[round]!)).join(" ");
 }
 
 function printVerdicts(verdicts: string[]) {
