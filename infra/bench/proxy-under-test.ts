@@ -4,17 +4,18 @@
  * a verified snapshot is loaded.
  */
 import { startProxy } from "../../region-proxy/main.ts";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const env = process.env;
+const dataDir = await mkdtemp(join(tmpdir(), "gw-bench-proxy-"));
 const proxy = await startProxy({
   region: env.REGION!,
   controlPlaneUrl: env.CONTROL_PLANE_URL!,
   regionToken: env.REGION_TOKEN!,
   trustedJwks: JSON.parse(env.TRUSTED_JWKS!),
-  dataDir: await mkdtemp(join(tmpdir(), "gw-bench-proxy-")),
+  dataDir,
   port: 0,
   // BENCH_DEBUG=1: the proxy's log on stderr, with times, to line up with the stall report below.
   log: env.BENCH_DEBUG ? (line: string) => console.error(`${(performance.now() / 1000).toFixed(3)} ${line}`) : () => {},
@@ -40,4 +41,5 @@ function watchEventLoop() {
     last = now;
   }, 1);
 }
-process.on("SIGTERM", () => void proxy.stop().then(() => process.exit(0)));
+// Each run's KV file goes with it: a benchmark leaves nothing behind in the temp directory.
+process.on("SIGTERM", () => void proxy.stop().then(() => rm(dataDir, { recursive: true, force: true })).then(() => process.exit(0)));
