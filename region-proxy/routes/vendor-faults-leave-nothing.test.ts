@@ -41,49 +41,55 @@ function post(body: object, signal?: AbortSignal): Promise<Response> {
 
 const ask = (model: string, stream = false, content = "ping") => post({ model, messages: [{ role: "user", content }], ...(stream ? { stream: true } : {}) });
 
-/** The code of a JSON error answer, or of the error frame that ended a stream. */
-async function errorCode(response: Response): Promise<string> {
+/** "status code": the code of a JSON error answer, or of the error frame that ended a stream. */
+async function outcome(pending: Promise<Response>): Promise<string> {
+  const response = await pending;
   const text = await response.text();
-  if (!response.headers.get("content-type")?.startsWith("text/event-stream")) return JSON.parse(text).error.code;
+  if (!response.headers.get("content-type")?.startsWith("text/event-stream")) return `${response.status} ${JSON.parse(text).error.code}`;
   const frames = text.split("\n\n").filter((frame) => frame.startsWith("data: ") && frame !== "data: [DONE]");
-  return JSON.parse(frames.at(-1)!.slice(6)).error?.code ?? "no error frame";
+  return `${response.status} ${JSON.parse(frames.at(-1)!.slice(6)).error?.code ?? "no error frame"}`;
 }
 
-/** Reads a stream's first chunk, then leaves. */
-async function leaveAfterFirstChunk(): Promise<number> {
+/** The outcome, marked when it came only at the request's deadline (the first-byte timeout should end it long before). */
+async function beforeDeadline(pending: Promise<string>): Promise<string> {
+  const started = Date.now();
+  const result = await pending;
+  return Date.now() - started < TOTAL_MS - FIRST_BYTE_MS ? result : `${result} at the deadline`;
+}
+
+/** Reads a stream's first chunk, then leaves: "status left". */
+async function leaveAfterFirstChunk(): Promise<string> {
   const leave = new AbortController();
   const response = await post({ model: "slow", messages: [{ role: "user", content: LONG_PROMPT }], stream: true }, leave.signal);
   const reader = response.body!.getReader();
   await reader.read();
   leave.abort();
   await reader.cancel().catch(() => {});
-  return response.status;
+  return `${response.status} left`;
 }
+
+/** Each kind of request a round sends EACH times, and the one outcome every such request must have. */
+const KINDS: { kind: string; send: () => Promise<string>; expected: string }[] = [
+  { kind: "vendor never answers", send: () => beforeDeadline(outcome(ask("hang"))), expected: "504 upstream_timeout" },
+  { kind: "vendor answers garbage", send: () => outcome(ask("garbage")), expected: "502 upstream_invalid_response" },
+  { kind: "vendor streams garbage", send: () => outcome(ask("garbage", true)), expected: "502 upstream_invalid_response" },
+  { kind: "vendor cuts the stream", send: () => outcome(ask("drop", true, "one two three four")), expected: "200 upstream_invalid_response" },
+  { kind: "vendor fails with 500", send: () => outcome(ask("broken")), expected: "502 upstream_error" },
+  { kind: "stream past the deadline", send: () => outcome(ask("slow", true, LONG_PROMPT)), expected: "200 upstream_timeout" },
+  { kind: "client leaves mid-stream", send: leaveAfterFirstChunk, expected: "200 left" },
+];
 
 async function round(): Promise<void> {
   const eventsBefore = fx.origin.events().length;
-  const each = <T>(make: () => Promise<T>) => Promise.all(Array.from({ length: EACH }, make));
-  const [hung, garbage, garbageStreams, cut, failing, tooSlow, left] = await Promise.all([
-    each(async () => { const r = await ask("hang"); return [r.status, await errorCode(r)]; }),
-    each(async () => { const r = await ask("garbage"); return [r.status, await errorCode(r)]; }),
-    each(async () => { const r = await ask("garbage", true); return [r.status, await errorCode(r)]; }),
-    each(async () => { const r = await ask("drop", true, "one two three four"); return [r.status, await errorCode(r)]; }),
-    each(async () => { const r = await ask("broken"); return [r.status, await errorCode(r)]; }),
-    each(async () => { const r = await ask("slow", true, LONG_PROMPT); return [r.status, await errorCode(r)]; }),
-    each(leaveAfterFirstChunk),
-  ]);
-  expect(new Set(hung.map(String))).toEqual(new Set(["504,upstream_timeout"]));
-  expect(new Set(garbage.map(String))).toEqual(new Set(["502,upstream_invalid_response"]));
-  expect(new Set(garbageStreams.map(String))).toEqual(new Set(["502,upstream_invalid_response"]));
-  expect(new Set(cut.map(String))).toEqual(new Set(["200,upstream_invalid_response"]));
-  expect(new Set(failing.map(String))).toEqual(new Set(["502,upstream_error"]));
-  expect(new Set(tooSlow.map(String))).toEqual(new Set(["200,upstream_timeout"]));
-  expect(new Set(left)).toEqual(new Set([200]));
+  const outcomes = await Promise.all(
+    KINDS.map(async ({ kind, send }) => [kind, [...new Set(await Promise.all(Array.from({ length: EACH }, send)))]] as const),
+  );
+  expect(Object.fromEntries(outcomes)).toEqual(Object.fromEntries(KINDS.map(({ kind, expected }) => [kind, [expected]])));
 
   // Every call the proxy gave up on (no answer, too slow, the client left) was closed at the vendor.
   await waitFor(() => fx.vendor.aborts("hang") === fx.vendor.calls("hang"), "every hung vendor call aborted");
   await waitFor(() => fx.vendor.aborts("slow") === fx.vendor.calls("slow"), "every slow vendor stream aborted");
-  const requests = 7 * EACH;
+  const requests = KINDS.length * EACH;
   await waitFor(() => fx.origin.events().length >= eventsBefore + requests, `the round's ${requests} usage events`, 10_000);
 }
 
