@@ -16,7 +16,7 @@
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { startBenchControlPlane } from "./bench-control-plane.ts";
-import { runLoad, runLoadMeasuring, spawnServer } from "./spawn-server.ts";
+import { median, runLoad, runLoadMeasuring, spawnServer } from "./spawn-server.ts";
 
 const { values } = parseArgs({
   options: {
@@ -56,7 +56,6 @@ try {
       console.log(`${name} ${result.rps.toFixed(0).padStart(6)} req/s  ${cpu.toFixed(1)} us CPU/request  p50 ${result.p50.toFixed(3)} ms  p99 ${result.p99.toFixed(3)} ms  errors ${result.errors}  [${threads}]`);
     }
   }
-  const median = (numbers: number[]) => [...numbers].sort((a, b) => a - b)[Math.floor(numbers.length / 2)]!;
   console.log(`\nmedians (${values.mode}; A = ${values.baseline}, B = this checkout)`);
   for (const name of ["A", "B"] as const) {
     const r = runs[name];

@@ -28,7 +28,7 @@
  */
 import { parseArgs } from "node:util";
 import { startBenchControlPlane } from "./bench-control-plane.ts";
-import { processCpuMs, runLoad, runLoadMeasuring, spawnServer, type LoadResult } from "./spawn-server.ts";
+import { median, processCpuMs, runLoad, runLoadMeasuring, spawnServer, type LoadResult } from "./spawn-server.ts";
 
 const { values } = parseArgs({
   options: {
@@ -121,10 +121,6 @@ try {
   await stack.stop();
 }
 
-function median(numbers: number[]): number {
-  const sorted = [...numbers].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 /** Per-round figures for a subset of targets (no ratios without all three). */
 function printRaw() {

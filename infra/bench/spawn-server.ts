@@ -139,3 +139,9 @@ export async function runLoadMeasuring(pid: number, args: string[]): Promise<{ r
   const cpuUsPerRequest = (((await processCpuMs(pid)) - cpuBefore) * 1000) / Math.max(1, result.ok);
   return { result, cpuUsPerRequest, byThread: perRequestByThread(threadsBefore, threadCpuMs(pid), result.ok) };
 }
+
+/** The middle value (the upper one of the two for an even count): run.ts and compare.ts report medians of rounds. */
+export function median(numbers: number[]): number {
+  const sorted = [...numbers].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
