@@ -15,6 +15,11 @@ import { readdirSync, readFileSync } from "node:fs";
  */
 export const RUNTIME_ENV: Record<string, string> = { MIMALLOC_PURGE_DELAY: "-1" };
 
+/** A child process's environment: RUNTIME_ENV, then this process's environment, then `extra`. */
+function childEnv(extra: Record<string, string> = {}): Record<string, string | undefined> {
+  return { ...RUNTIME_ENV, ...process.env, ...extra };
+}
+
 export interface SpawnedServer {
   url: string;
   process: Subprocess;
@@ -25,7 +30,7 @@ export interface SpawnedServer {
 /** Starts `script` under Bun; `bunArgs` go before it (e.g. `--cpu-prof` to profile that process). */
 export async function spawnServer(script: string, env: Record<string, string>, bunArgs: string[] = []): Promise<SpawnedServer> {
   const child = Bun.spawn([process.execPath, ...bunArgs, script], {
-    env: { ...RUNTIME_ENV, ...process.env, ...env },
+    env: childEnv(env),
     stdout: "pipe",
     stderr: "inherit",
   });
@@ -125,7 +130,7 @@ export function perRequestByThread(before: Map<string, number>, after: Map<strin
 
 /** Runs one load generation in its own process and returns its figures. */
 export async function runLoad(args: string[]): Promise<LoadResult> {
-  const child = Bun.spawn([process.execPath, new URL("./load.ts", import.meta.url).pathname, ...args], { env: { ...RUNTIME_ENV, ...process.env }, stdout: "pipe", stderr: "inherit" });
+  const child = Bun.spawn([process.execPath, new URL("./load.ts", import.meta.url).pathname, ...args], { env: childEnv(), stdout: "pipe", stderr: "inherit" });
   const text = await new Response(child.stdout).text();
   await child.exited;
   const line = text.trim().split("\n").pop() ?? "";
