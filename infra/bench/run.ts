@@ -12,7 +12,9 @@
  *          --warmup 2  (seconds of closed-loop load, non-streaming then streaming, on every target before the first round, not
  *                       recorded: the proxy's JIT tiers up and its pools fill, as in a running service)
  *          --scenarios plain,stream,max  (a subset, for quick iterations)
- *          --targets direct,bare,proxy  (a subset; the report needs all three)
+ *          --targets direct,bare,proxy  (a subset; the report needs all three; add `parsing` for the
+ *                                        second floor, parsing-pass-through.ts: bare plus the JSON
+ *                                        round trip every translating gateway makes)
  *          --usage sink|real  (sink: usage batches are acknowledged by a stub in front of the control
  *                              plane, whose PostgreSQL ingestion would otherwise share the 2 cores; see
  *                              usage-sink-front.ts. real: shipped to the control plane itself)
@@ -56,15 +58,18 @@ const TARGET_THROUGHPUT_SHARE = 0.7;
 const vendor = await spawnServer(here("./constant-vendor.ts"), {});
 const profileArgs = values.profile ? ["--cpu-prof", "--cpu-prof-dir", values.profile, ...(values["profile-interval"] ? [`--cpu-prof-interval=${values["profile-interval"]}`] : [])] : [];
 const bare = await spawnServer(here("./bare-pass-through.ts"), { UPSTREAM_URL: vendor.url }, values["profile-bare"] ? profileArgs : []);
+const parsing = values.targets!.split(",").includes("parsing") ? await spawnServer(here("./parsing-pass-through.ts"), { UPSTREAM_URL: vendor.url }) : null;
 const stack = await startBenchControlPlane(vendor.url, VENDOR_KEY, values.usage === "real" ? "real" : "sink");
 const { demo, front } = stack;
 const proxy = await spawnServer(here("./proxy-under-test.ts"), stack.proxyEnv, profileArgs);
 
-const targets = [
+type TargetName = "direct" | "bare" | "parsing" | "proxy";
+const targets: { name: TargetName; url: string; key: string; pid: number }[] = [
   { name: "direct", url: `${vendor.url}/v1/chat/completions`, key: VENDOR_KEY, pid: vendor.process.pid },
   { name: "bare", url: `${bare.url}/v1/chat/completions`, key: VENDOR_KEY, pid: bare.process.pid },
+  ...(parsing ? [{ name: "parsing" as const, url: `${parsing.url}/v1/chat/completions`, key: VENDOR_KEY, pid: parsing.process.pid }] : []),
   { name: "proxy", url: `${proxy.url}/v1/chat/completions`, key: demo.keySecret, pid: proxy.process.pid },
-] as const;
+];
 
 /** One load run, with the CPU per request of the target's own process, of the vendor, and of this process (control plane, usage stub). */
 async function measured(name: string, pid: number, args: string[]): Promise<LoadResult> {
@@ -80,12 +85,11 @@ async function measured(name: string, pid: number, args: string[]): Promise<Load
   if (process.env.BENCH_DEBUG) console.error(`${name} max, us CPU/request by thread: ${byThread}`);
   return { ...result, cpuUsPerRequest };
 }
-type TargetName = (typeof targets)[number]["name"];
 const chosen = values.targets!.split(",");
 const results: Record<Scenario, Record<TargetName, LoadResult[]>> = {
-  plain: { direct: [], bare: [], proxy: [] },
-  stream: { direct: [], bare: [], proxy: [] },
-  max: { direct: [], bare: [], proxy: [] },
+  plain: { direct: [], bare: [], parsing: [], proxy: [] },
+  stream: { direct: [], bare: [], parsing: [], proxy: [] },
+  max: { direct: [], bare: [], parsing: [], proxy: [] },
 };
 
 const common = ["--seconds", values.seconds!, "--model", demo.alias];
@@ -114,10 +118,10 @@ try {
       if (scenarios.includes("max")) results.max[target.name].push(await measured(target.name, target.pid, [...base, "--concurrency", values.concurrency!]));
     }
   }
-  if (targets.every((t) => chosen.includes(t.name))) printReport();
+  if (["direct", "bare", "proxy"].every((name) => chosen.includes(name))) printReport();
   else printRaw();
 } finally {
-  await Promise.all([proxy.stop(), bare.stop(), vendor.stop()]);
+  await Promise.all([proxy.stop(), bare.stop(), vendor.stop(), parsing?.stop()]);
   await stack.stop();
 }
 
@@ -162,6 +166,7 @@ function printReport() {
   const cpu = (name: TargetName) => median(results.max[name].map((r) => r.cpuUsPerRequest ?? NaN));
   for (const { name } of targets) console.log(`  ${name.padEnd(8)} ${rps(name).toFixed(0).padStart(7)} req/s   ${cpu(name).toFixed(0).padStart(4)} us CPU/request in its own process   errors ${errors("max", name)}`);
   console.log(`  proxy/bare throughput: ${ratio(rps("proxy"), rps("bare"))}; each round: ${eachRound("max", (proxy, bare) => ratio(proxy.rps, bare.rps))}`);
+  if (parsing) console.log(`  proxy/parsing throughput: ${ratio(rps("proxy"), rps("parsing"))}; parsing/bare: ${ratio(rps("parsing"), rps("bare"))}`);
   // Where the machine's two cores went per request: the load generator and the vendor share them with the target.
   const share = (name: TargetName, key: "loadCpuUsPerRequest" | "vendorCpuUsPerRequest" | "harnessCpuUsPerRequest") => median(results.max[name].map((r) => r[key] ?? NaN)).toFixed(0);
   console.log("  machine CPU per request (us): target / load generator / vendor / control plane + usage stub");
