@@ -22,10 +22,23 @@ const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
 
 const PROBES = new Set(["/health", "/ready"]);
 
+/**
+ * The path of the absolute URL a request carries, without query or fragment
+ * ("http://127.0.0.1:4002/v1/models?x=1" → "/v1/models"): the route table's key, read without parsing
+ * a URL object per request. Paths are matched as sent: "/v1/./models" is no route (404).
+ */
+export function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start < 0) return "/";
+  const query = url.indexOf("?", start);
+  const fragment = url.indexOf("#", start);
+  return url.slice(start, Math.min(query < 0 ? url.length : query, fragment < 0 ? url.length : fragment));
+}
+
 export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promise<Response> {
-  return async (request) => {
+  return async function handleRequest(request) {
     const requestId = requestIdFor(request);
-    const path = new URL(request.url).pathname;
+    const path = pathOf(request.url);
     const methods = ROUTES[path];
     if (!methods) return errorResponse({ kind: "not_found", path }, requestId);
     const handler = methods[request.method];

@@ -4,13 +4,18 @@
  * its success closes the breaker while its failure opens it for another cool-down.
  */
 
+/**
+ * The in-process breaker answers synchronously and the Redis one asynchronously; the request path
+ * awaits only an answer that is a promise (walk-chain.ts), so a proxy without Redis pays no promise
+ * round trip per request for its breaker.
+ */
 export interface CircuitBreaker {
   /** May a request use this deployment now? In half-open, true for exactly one caller (the probe). */
-  canAttempt(depId: string, nowMs?: number): Promise<boolean>;
+  canAttempt(depId: string, nowMs?: number): Promise<boolean> | boolean;
   /** A request to this deployment succeeded: close the breaker and forget past failures. */
-  onSuccess(depId: string, nowMs?: number): Promise<void>;
+  onSuccess(depId: string, nowMs?: number): Promise<void> | void;
   /** A request to this deployment failed in a way that says the deployment is unhealthy. */
-  onFailure(depId: string, nowMs?: number): Promise<void>;
+  onFailure(depId: string, nowMs?: number): Promise<void> | void;
 }
 
 export interface BreakerOptions {

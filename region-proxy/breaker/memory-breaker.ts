@@ -9,15 +9,15 @@ export function createMemoryBreaker(options: BreakerOptions = {}): CircuitBreake
   const settings = breakerSettings(options);
   const states = new Map<string, BreakerState>();
   return {
-    async canAttempt(depId, nowMs = Date.now()) {
+    canAttempt(depId, nowMs = Date.now()) {
       const { allowed, next } = attempt(states.get(depId) ?? CLOSED, nowMs, settings);
       if (next !== CLOSED) states.set(depId, next);
       return allowed;
     },
-    async onSuccess(depId) {
+    onSuccess(depId) {
       states.delete(depId);
     },
-    async onFailure(depId, nowMs = Date.now()) {
+    onFailure(depId, nowMs = Date.now()) {
       states.set(depId, failed(states.get(depId) ?? CLOSED, nowMs, settings));
     },
   };

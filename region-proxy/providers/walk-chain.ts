@@ -80,7 +80,8 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
     for (let tries = 0; ; tries++) {
       if (opts.clientSignal.aborted) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
       if (trail.attempts >= maxAttempts || Date.now() >= deadline) break chain;
-      if (!(await askHealth(() => opts.health.canAttempt(dep.id), true, opts.log))) {
+      const verdict = askHealth(() => opts.health.canAttempt(dep.id), true, opts.log);
+      if (!(isThenable(verdict) ? await verdict : verdict)) {
         step(dep, "skipped", "circuit_open", Date.now());
         opts.log(`request ${opts.label}: deployment ${dep.id} skipped (circuit open)`);
         continue chain;
@@ -92,7 +93,8 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
       const outcome = await attempt(target, operation, opts, deadline);
       if (outcome.ok) {
         step(dep, "ok", null, startedMs);
-        await askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log);
+        const recorded = askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log);
+        if (isThenable(recorded)) await recorded;
         return { ok: true, value: outcome.value, trail };
       }
       if (outcome.kind === "unsupported") {
@@ -190,14 +192,26 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
   }
 }
 
-/** A broken breaker store must not fail requests: its answer falls back to `fallback` (fail open). */
-async function askHealth<T>(call: () => Promise<T> | T, fallback: T, log: (line: string) => void): Promise<T> {
-  try {
-    return await call();
-  } catch (error) {
+/**
+ * A broken breaker store must not fail requests: its answer falls back to `fallback` (fail open).
+ * A synchronous answer (the in-process breaker) comes back as it is, so the caller awaits only a
+ * promise: the success path then takes no extra promise round trip for its two questions.
+ */
+function askHealth<T>(call: () => Promise<T> | T, fallback: T, log: (line: string) => void): Promise<T> | T {
+  const unavailable = (error: unknown) => {
     log(`circuit breaker unavailable: ${(error as Error).message}`);
     return fallback;
+  };
+  try {
+    const answer = call();
+    return isThenable(answer) ? Promise.resolve(answer).catch(unavailable) : answer;
+  } catch (error) {
+    return unavailable(error);
   }
+}
+
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === "function";
 }
 
 /** Sleeps `ms`; false when the client left meanwhile. */

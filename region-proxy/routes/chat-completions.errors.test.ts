@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { RunningProxy } from "../main.ts";
+import { pathOf } from "../server.ts";
 import { createProxyFixture, type ProxyFixture } from "../testing/proxy-fixture.ts";
 
 let fx: ProxyFixture;
@@ -67,6 +68,20 @@ describe("HTTP edges", () => {
     const wrong = await call({ method: "GET" });
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get("allow")).toBe("POST");
+  });
+
+  test("pathOf: the path of an absolute URL, without query or fragment", () => {
+    expect(pathOf("http://127.0.0.1:4002/v1/chat/completions")).toBe("/v1/chat/completions");
+    expect(pathOf("http://127.0.0.1:4002/v1/models?limit=5#x")).toBe("/v1/models");
+    expect(pathOf("http://127.0.0.1:4002/health#top")).toBe("/health");
+    expect(pathOf("http://127.0.0.1:4002")).toBe("/");
+    expect(pathOf("https://gw.example/v1/embeddings?a=/b")).toBe("/v1/embeddings");
+  });
+
+  test("a query string does not change the route; a path is matched as sent", async () => {
+    const queried = await fetch(`${proxy.url}/v1/models?limit=5`, { headers: { authorization: `Bearer ${fx.keys.main}` } });
+    expect(queried.status).toBe(200);
+    expect((await call({ path: "/v1/chat/completions/", method: "POST" })).status).toBe(404);
   });
 
   test("body over the limit → 413, by Content-Length and by counting a chunked body", async () => {

@@ -18,7 +18,7 @@ export function makeSettler(
   deps: ProxyDeps,
   request: { context: RequestContext; snapshot: Snapshot; alias: string; endpoint: string; stream: boolean; ticket: LimitsTicket },
 ): Settler {
-  return (trail, usage, status, code) => {
+  return function settleRequest(trail, usage, status, code) {
     const end = deps.inFlight.begin();
     void settle({ ...request, region: deps.region, trail, usage, status, errorCode: code }, deps.appendUsage, deps.log).finally(end);
   };
