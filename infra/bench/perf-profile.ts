@@ -14,6 +14,7 @@
  *   npx bun infra/bench/perf-profile.ts --target proxy      # or bare, parsing
  *
  * Options: --target proxy|bare|parsing  --warmup 4 (s)  --seconds 5 (recorded)  --concurrency 32  --top 30
+ *          --stream (streaming requests, read to the end)
  * Needs `perf` (Debian's linux-perf) and permission to record another process.
  */
 import { readdir, readFile, rm } from "node:fs/promises";
@@ -30,6 +31,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "5" },
     concurrency: { type: "string", default: "32" },
     top: { type: "string", default: "30" },
+    stream: { type: "boolean", default: false },
   },
 });
 const here = (file: string) => new URL(file, import.meta.url).pathname;
@@ -53,7 +55,7 @@ try {
   } else throw new Error(`--target is proxy, bare or parsing, not ${values.target}`);
 
   const pid = server.process.pid;
-  const load = (seconds: string) => runLoad(["--url", `${server!.url}/v1/chat/completions`, "--key", key, "--model", model, "--seconds", seconds, "--concurrency", values.concurrency!]);
+  const load = (seconds: string) => runLoad(["--url", `${server!.url}/v1/chat/completions`, "--key", key, "--model", model, "--seconds", seconds, "--concurrency", values.concurrency!, ...(values.stream ? ["--stream"] : [])]);
   await load(values.warmup!);
   // The load runs a little longer than the recording on both ends, so every recorded moment is under load.
   const seconds = Number(values.seconds);
@@ -158,7 +160,7 @@ function report(stacks: string[][], requests: number, rps: number): void {
     for (const name of new Set(frames)) inclusive.set(name, (inclusive.get(name) ?? 0) + 1);
   }
   const top = (counts: Map<string, number>) => [...counts].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top));
-  console.log(`\n${values.target}: ${rps.toFixed(0)} req/s in the closed loop; its request thread, ${stacks.length} samples at ${SAMPLE_HZ} Hz`);
+  console.log(`\n${values.target}: ${rps.toFixed(0)} ${values.stream ? "streamed " : ""}req/s in the closed loop; its request thread, ${stacks.length} samples at ${SAMPLE_HZ} Hz`);
   console.log(`${us(stacks.length)} us per request in all (the thread's busy time; idle waits are not sampled)\n`);
   console.log("us/request  JavaScript function, with the native code it calls (the nearest JavaScript frame)");
   for (const [name, samples] of top(nearest)) console.log(`${us(samples)}     ${name}`);
