@@ -7,7 +7,8 @@
  *   npx bun infra/bench/compare.ts --baseline /tmp/baseline --rounds 6 --seconds 3
  *
  * Options: --baseline <dir>  (the other checkout: A; this one is B)
- *          --mode max|plain|stream  (closed loop with --concurrency, or open loop at --rate)
+ *          --mode max|max-stream|plain|stream  (closed loop with --concurrency, non-streaming or
+ *                                              streaming; or open loop at --rate)
  *          --rounds 6  --seconds 3  --rate 1000  --concurrency 32
  *          --env-a NAME=VALUE, --env-b NAME=VALUE  (repeatable: extra environment for one proxy's
  *          process, e.g. an allocator setting; `--baseline .` then compares one checkout with itself)
@@ -32,7 +33,9 @@ const { values } = parseArgs({
 });
 if (!values.baseline) throw new Error("--baseline <dir> is required: another checkout of this repository (e.g. a git worktree)");
 const here = (file: string) => new URL(file, import.meta.url).pathname;
-const loadArgs = values.mode === "max" ? ["--concurrency", values.concurrency!] : ["--rate", values.rate!, ...(values.mode === "stream" ? ["--stream"] : [])];
+const closedLoop = values.mode === "max" || values.mode === "max-stream";
+const streaming = values.mode === "stream" || values.mode === "max-stream";
+const loadArgs = [...(closedLoop ? ["--concurrency", values.concurrency!] : ["--rate", values.rate!]), ...(streaming ? ["--stream"] : [])];
 
 const vendor = await spawnServer(here("./constant-vendor.ts"), {});
 const stack = await startBenchControlPlane(vendor.url, "bench-vendor-key", "sink");
