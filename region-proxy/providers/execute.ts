@@ -6,9 +6,9 @@
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
-import { readSse } from "./sse-reader.ts";
+import { readSseBatches } from "./sse-reader.ts";
 import { VendorProtocolError, type ChatCompletion, type ChatRequest, type ResponseContext } from "./types.ts";
-import { committedStream, readUntilChunks, type VendorStream } from "./vendor-stream.ts";
+import { committedStream, readUntilChunks, vendorEvents, type VendorStream } from "./vendor-stream.ts";
 import { walkChain, type Operation, type Trail, type WalkOptions } from "./walk-chain.ts";
 
 export type { VendorStream } from "./vendor-stream.ts";
@@ -38,7 +38,7 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
         return { kind: "complete", completion, usage };
       }
       if (!call.response.body) throw new VendorProtocolError("stream response has no body");
-      const events = readSse(call.response.body);
+      const events = vendorEvents(readSseBatches(call.response.body));
       const translator = adapter.createStreamTranslator(ctx);
       const first = await readUntilChunks(events, translator);
       call.clearFirstByte();

@@ -90,18 +90,29 @@ export class SseParser {
   }
 }
 
-/** Reads a byte stream as SSE events, one at a time, as they complete. */
-export async function* readSse(stream: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+/**
+ * Reads a byte stream as SSE events, a read at a time: each step is every event the latest bytes
+ * completed (never an empty step). The proxy's streams take them this way, one promise round trip
+ * per read instead of one per event.
+ */
+export async function* readSseBatches(stream: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent[]> {
   const parser = new SseParser();
   const reader = stream.getReader();
   try {
     while (true) {
       const { done, value } = await reader.read();
       if (done) break;
-      for (const event of parser.push(value)) yield event;
+      const events = parser.push(value);
+      if (events.length > 0) yield events;
     }
-    for (const event of parser.end()) yield event;
+    const last = parser.end();
+    if (last.length > 0) yield last;
   } finally {
     reader.releaseLock();
   }
+}
+
+/** Reads a byte stream as SSE events, one at a time, as they complete. */
+export async function* readSse(stream: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
+  for await (const events of readSseBatches(stream)) yield* events;
 }

@@ -24,21 +24,67 @@ export interface VendorStream {
   close(): void;
 }
 
-/** Reads vendor events until they produce at least one chunk (or the stream ends cleanly). */
-export async function readUntilChunks(events: AsyncGenerator<SseEvent>, translator: StreamTranslator): Promise<{ chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null }> {
+/**
+ * The vendor's events, a read at a time (sse-reader.ts's readSseBatches): the events of the latest
+ * read not yet translated, whether the stream's first chunk has gone out, and a failure met in a read
+ * after some of its events had become chunks (thrown by the next step, so those chunks still reach the
+ * client before the error frame, as when events were taken one at a time).
+ */
+export interface VendorEvents {
+  batches: AsyncGenerator<SseEvent[]>;
+  pending: SseEvent[];
+  nextPending: number;
+  firstChunkOut: boolean;
+  deferred: { error: unknown } | null;
+}
+
+export function vendorEvents(batches: AsyncGenerator<SseEvent[]>): VendorEvents {
+  return { batches, pending: [], nextPending: 0, firstChunkOut: false, deferred: null };
+}
+
+/**
+ * Reads vendor events until they produce at least one chunk (or the stream ends cleanly). The
+ * stream's first chunk is returned as soon as it exists (time to first byte); after it, every event
+ * left in a read is translated before returning: they arrived together, and the client gets them in
+ * one write instead of one promise round trip and one flush per event.
+ */
+export async function readUntilChunks(events: VendorEvents, translator: StreamTranslator): Promise<{ chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null }> {
   while (true) {
-    const step = await events.next();
-    if (step.done) {
-      const end = translator.finish();
-      return { chunks: end.chunks, done: true, usage: end.usage };
+    if (events.deferred) {
+      const { error } = events.deferred;
+      events.deferred = null;
+      throw error;
     }
-    const chunks = translator.onEvent(step.value);
-    if (chunks.length > 0) return { chunks, done: false, usage: null };
+    if (events.nextPending >= events.pending.length) {
+      const step = await events.batches.next();
+      if (step.done) {
+        const end = translator.finish();
+        return { chunks: end.chunks, done: true, usage: end.usage };
+      }
+      events.pending = step.value;
+      events.nextPending = 0;
+    }
+    const chunks: ChatCompletionChunk[] = [];
+    while (events.nextPending < events.pending.length) {
+      const event = events.pending[events.nextPending++]!;
+      try {
+        for (const chunk of translator.onEvent(event)) chunks.push(chunk);
+      } catch (error) {
+        if (chunks.length === 0) throw error;
+        events.deferred = { error };
+        break;
+      }
+      if (!events.firstChunkOut && chunks.length > 0) break;
+    }
+    if (chunks.length > 0) {
+      events.firstChunkOut = true;
+      return { chunks, done: false, usage: null };
+    }
   }
 }
 
 export function committedStream(
-  events: AsyncGenerator<SseEvent>,
+  events: VendorEvents,
   translator: StreamTranslator,
   first: { chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null },
   controller: { abort(): void },
@@ -75,7 +121,7 @@ export function committedStream(
     close() {
       cleanup();
       if (!done) controller.abort();
-      void events.return(undefined).catch(() => {});
+      void events.batches.return(undefined).catch(() => {});
     },
   };
 }
