@@ -22,28 +22,38 @@ export interface VendorCall {
   state(): { clientClosed: boolean; timedOut: "first_byte" | "total" | null };
 }
 
-/** Starts the call: the handle (timers, abort, why it ended) is usable even when `response` rejects. */
+/**
+ * Starts the call: the handle (timers, abort, why it ended) is usable even when `response` rejects.
+ * One timer per call: it is armed for the first-byte moment (or the deadline, if sooner), and only a
+ * call still running by then is re-armed for the deadline. Most calls are over long before the
+ * first-byte timeout, so they arm and clear one native timer, not two.
+ */
 export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, clientSignal: AbortSignal): { handle: Omit<VendorCall, "response">; response: Promise<Response> } {
   const controller = new AbortController();
   let timedOut: "first_byte" | "total" | null = null;
-  const fire = (which: "first_byte" | "total") => () => {
-    timedOut ??= which;
-    controller.abort();
-  };
+  let waitingForFirstByte = true;
   const onClientAbort = () => controller.abort();
   clientSignal.addEventListener("abort", onClientAbort);
   const remaining = Math.max(0, timers.deadline - Date.now());
-  const totalTimer = setTimeout(fire("total"), remaining);
-  let firstByteTimer: ReturnType<typeof setTimeout> | null = timers.firstByteMs < remaining ? setTimeout(fire("first_byte"), timers.firstByteMs) : null;
+  const firstByteFirst = timers.firstByteMs < remaining;
+  const onTimer = () => {
+    if (firstByteFirst && waitingForFirstByte) timedOut ??= "first_byte";
+    else if (firstByteFirst && timers.deadline > Date.now()) {
+      // The first byte came in time: from here on only the deadline counts.
+      timer = setTimeout(onTimer, timers.deadline - Date.now());
+      return;
+    } else timedOut ??= "total";
+    controller.abort();
+  };
+  let timer: ReturnType<typeof setTimeout> = setTimeout(onTimer, firstByteFirst ? timers.firstByteMs : remaining);
   const clearFirstByte = () => {
-    if (firstByteTimer) clearTimeout(firstByteTimer);
-    firstByteTimer = null;
+    waitingForFirstByte = false;
   };
   const handle = {
     clearFirstByte,
     cleanup() {
-      clearFirstByte();
-      clearTimeout(totalTimer);
+      waitingForFirstByte = false;
+      clearTimeout(timer);
       clientSignal.removeEventListener("abort", onClientAbort);
     },
     abort: () => controller.abort(),
