@@ -65,7 +65,8 @@ try {
   const recorder = Bun.spawn(["perf", "record", "-k", "1", "-F", String(SAMPLE_HZ), "-g", "-t", String(pid), "-o", data, "--", "sleep", String(seconds)], { stdout: "ignore", stderr: "pipe" });
   if ((await recorder.exited) !== 0) throw new Error(`perf record failed: ${await new Response(recorder.stderr).text()}`);
   const result = await loading;
-  const requestsRecorded = (result.rps * seconds) as number;
+  // The recording covers `seconds` inside the load, at the load's average rate.
+  const requestsRecorded = result.rps * seconds;
 
   await server.stop(); // the jitdump is complete once the process has exited
   server = null;

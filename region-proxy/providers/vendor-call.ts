@@ -37,12 +37,12 @@ export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, cli
   const remaining = Math.max(0, timers.deadline - Date.now());
   const firstByteFirst = timers.firstByteMs < remaining;
   const onTimer = () => {
-    if (firstByteFirst && waitingForFirstByte) timedOut ??= "first_byte";
-    else if (firstByteFirst && timers.deadline > Date.now()) {
+    if (firstByteFirst && !waitingForFirstByte && timers.deadline > Date.now()) {
       // The first byte came in time: from here on only the deadline counts.
       timer = setTimeout(onTimer, timers.deadline - Date.now());
       return;
-    } else timedOut ??= "total";
+    }
+    timedOut ??= firstByteFirst && waitingForFirstByte ? "first_byte" : "total";
     controller.abort();
   };
   let timer: ReturnType<typeof setTimeout> = setTimeout(onTimer, firstByteFirst ? timers.firstByteMs : remaining);
@@ -52,7 +52,7 @@ export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, cli
   const handle = {
     clearFirstByte,
     cleanup() {
-      waitingForFirstByte = false;
+      clearFirstByte();
       clearTimeout(timer);
       clientSignal.removeEventListener("abort", onClientAbort);
     },
