@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
@@ -107,6 +107,11 @@ describe("usage outbox thread", () => {
     await thread.stop();
     // stop() gives up on what was never confirmed: each held append fails, none hangs.
     for (const outcome of await Promise.all(held)) expect(outcome).toBeInstanceOf(Error);
+    // No thread comes back after stop(), not even one whose restart was already under way: a new
+    // thread would open KV again and recreate the data dir.
+    rmSync(dataDir, { recursive: true, force: true });
+    await Bun.sleep(1_000);
+    expect(existsSync(dataDir)).toBe(false);
   });
 
   test("a thread that dies while starting fails the start instead of hanging it", async () => {

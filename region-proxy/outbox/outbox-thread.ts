@@ -165,6 +165,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
   async function restart(): Promise<void> {
     while (!stopping && !worker) {
       await Bun.sleep(RESTART_DELAY_MS);
+      if (stopping) return; // stopped during the delay: no new thread
       try {
         await spawn();
       } catch (error) {
@@ -172,6 +173,13 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
       }
     }
     if (!worker) return;
+    if (stopping) {
+      // Stopped while the new thread was starting: stop() found no thread to wait for, so this one
+      // must not outlive it (it holds the KV file open).
+      worker.terminate();
+      worker = null;
+      return;
+    }
     // What the dead thread never confirmed goes first, then whatever queued meanwhile.
     const resend = [...inFlight.values()];
     inFlight.clear();
