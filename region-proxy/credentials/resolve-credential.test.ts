@@ -1,8 +1,19 @@
-import { expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { afterAll, expect, test } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createCredentialResolver } from "./resolve-credential.ts";
+
+/** Every temporary directory a test made, removed at the end so repeated runs leave nothing behind. */
+const made: string[] = [];
+const tempDir = (prefix: string) => {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 test("env: refs come from the given environment, missing ones fail without the value", () => {
   const resolve = createCredentialResolver({ VENDOR_KEY: "sk-secret" });
@@ -13,7 +24,7 @@ test("env: refs come from the given environment, missing ones fail without the v
 });
 
 test("file: refs are read once and cached", () => {
-  const dir = mkdtempSync(join(tmpdir(), "cred-"));
+  const dir = tempDir("cred-");
   const path = join(dir, "key");
   writeFileSync(path, "sk-from-file\n");
   const resolve = createCredentialResolver({}, { filesDir: dir });
@@ -24,7 +35,7 @@ test("file: refs are read once and cached", () => {
 });
 
 test("file: refs resolve only inside filesDir (symlinks and .. included); no filesDir refuses them all", () => {
-  const root = mkdtempSync(join(tmpdir(), "cred-root-"));
+  const root = tempDir("cred-root-");
   const dir = join(root, "creds");
   mkdirSync(dir);
   writeFileSync(join(dir, "vendor"), "sk-vendor");
