@@ -1,19 +1,11 @@
 import { afterAll, expect, test } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { tempDirs } from "../../test/support/temp-dirs.ts";
 import { createCredentialResolver } from "./resolve-credential.ts";
 
-/** Every temporary directory a test made, removed at the end so repeated runs leave nothing behind. */
-const made: string[] = [];
-const tempDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
-afterAll(() => {
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
-});
+const dirs = tempDirs();
+afterAll(dirs.removeAll);
 
 test("env: refs come from the given environment, missing ones fail without the value", () => {
   const resolve = createCredentialResolver({ VENDOR_KEY: "sk-secret" });
@@ -24,7 +16,7 @@ test("env: refs come from the given environment, missing ones fail without the v
 });
 
 test("file: refs are read once and cached", () => {
-  const dir = tempDir("cred-");
+  const dir = dirs.make("cred-");
   const path = join(dir, "key");
   writeFileSync(path, "sk-from-file\n");
   const resolve = createCredentialResolver({}, { filesDir: dir });
@@ -35,7 +27,7 @@ test("file: refs are read once and cached", () => {
 });
 
 test("file: refs resolve only inside filesDir (symlinks and .. included); no filesDir refuses them all", () => {
-  const root = tempDir("cred-root-");
+  const root = dirs.make("cred-root-");
   const dir = join(root, "creds");
   mkdirSync(dir);
   writeFileSync(join(dir, "vendor"), "sk-vendor");

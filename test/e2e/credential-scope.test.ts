@@ -5,13 +5,13 @@
  * never gets a request carrying that secret; a GW_CRED_ ref and a file inside the directory do work.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import OpenAI from "openai";
 import { loadConfig } from "../../region-proxy/config.ts";
 import type { RunningProxy } from "../../region-proxy/main.ts";
 import { eventually, startStack, type TestStack } from "../support/stack.ts";
+import { tempDirs } from "../support/temp-dirs.ts";
 
 let stack: TestStack;
 let proxy: RunningProxy | undefined;
@@ -29,24 +29,19 @@ const attacker = Bun.serve({
 beforeAll(async () => {
   stack = await startStack({ regions: ["eu"], snapshotPollMs: 200 });
 });
-/** The test's temporary directories (the credentials dir and the "host" secret outside it), removed at the end. */
-const made: string[] = [];
-const tempDir = (prefix: string) => {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  made.push(dir);
-  return dir;
-};
+/** The credentials dir and the "host" secret outside it. */
+const dirs = tempDirs();
 afterAll(async () => {
   await proxy?.stop();
   await stack?.stop();
   attacker.stop(true);
-  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  dirs.removeAll();
 });
 
 test("env: refs outside GW_CRED_* and file: refs outside CREDENTIALS_DIR never leave the proxy", async () => {
-  const secrets = tempDir("gw-creds-");
+  const secrets = dirs.make("gw-creds-");
   writeFileSync(join(secrets, "vendor"), "file-vendor-key\n");
-  const outside = join(tempDir("gw-outside-"), "host-secret");
+  const outside = join(dirs.make("gw-outside-"), "host-secret");
   writeFileSync(outside, "HOST_FILE_SECRET");
   const config = loadConfig({
     REGION: "eu", CONTROL_PLANE_URL: "http://127.0.0.1:1", REGION_TOKEN: "regtok_PROXY_SECRET", DATA_DIR: "/unused",
