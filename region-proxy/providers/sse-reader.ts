@@ -4,7 +4,7 @@
  * correct for any split of the byte stream, a multi-byte UTF-8 character split in two included,
  * and for `\n`, `\r\n` or `\r` line ends.
  *
- * @example for await (const event of readSse(response.body!)) console.log(event.event, event.data)
+ * @example for await (const events of readSseBatches(response.body!)) for (const event of events) console.log(event.event, event.data)
  */
 import type { SseEvent } from "./types.ts";
 
@@ -110,9 +110,4 @@ export async function* readSseBatches(stream: ReadableStream<Uint8Array>): Async
   } finally {
     reader.releaseLock();
   }
-}
-
-/** Reads a byte stream as SSE events, one at a time, as they complete. */
-export async function* readSse(stream: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent> {
-  for await (const events of readSseBatches(stream)) yield* events;
 }

@@ -7,7 +7,7 @@ import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { startFakeAzure } from "../../../test/fakes/azure.ts";
 import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
 import { assemble, readUntilQuiet, translate } from "../../../test/fixtures/replay.ts";
-import { readSse } from "../sse-reader.ts";
+import { readSseBatches } from "../sse-reader.ts";
 import { type ChatRequest, type ResponseContext, type SseEvent, VendorProtocolError } from "../types.ts";
 import { azureAdapter } from "./adapter.ts";
 
@@ -33,7 +33,7 @@ async function stream(req: ChatRequest, deployment?: string) {
   const res = await send({ ...req, stream: true, raw: { ...req.raw, stream: true } }, deployment);
   expect(res.status).toBe(200);
   const events: SseEvent[] = [];
-  for await (const e of readSse(res.body!)) events.push(e);
+  for await (const batch of readSseBatches(res.body!)) events.push(...batch);
   return translate(azureAdapter.createStreamTranslator(ctx), events);
 }
 

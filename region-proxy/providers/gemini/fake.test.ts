@@ -7,7 +7,7 @@ import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
 import { startFakeGemini } from "../../../test/fakes/gemini.ts";
 import { assemble, readUntilQuiet, translate } from "../../../test/fixtures/replay.ts";
-import { readSse } from "../sse-reader.ts";
+import { readSseBatches } from "../sse-reader.ts";
 import { type ChatRequest, type ResponseContext, type SseEvent, VendorProtocolError } from "../types.ts";
 import { geminiAdapter } from "./adapter.ts";
 
@@ -47,7 +47,7 @@ async function stream(req: ChatRequest, model?: string) {
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toContain("text/event-stream");
   const events: SseEvent[] = [];
-  for await (const e of readSse(res.body!)) events.push(e);
+  for await (const batch of readSseBatches(res.body!)) events.push(...batch);
   return translate(geminiAdapter.createStreamTranslator(ctx), events);
 }
 
