@@ -11,6 +11,8 @@
 import { USAGE_PATH } from "../../shared/internal-api.ts";
 import type { UsageBatchAck } from "../../shared/usage/usage-event.ts";
 
+const EVENT_ID = /"eventId":"([^"]+)"/g;
+
 export interface UsageSinkFront {
   url: string;
   /** Events acknowledged so far (the report checks the proxy really shipped them). */
@@ -27,8 +29,10 @@ export function startUsageSinkFront(controlPlaneUrl: string): UsageSinkFront {
     async fetch(request) {
       const url = new URL(request.url);
       if (url.pathname === USAGE_PATH && request.method === "POST") {
-        const body = (await request.json()) as { events?: { eventId?: unknown }[] };
-        const ids = (body.events ?? []).map((e) => e.eventId).filter((id): id is string => typeof id === "string");
+        // Only the ids are needed for the acknowledgement: found by their key rather than by parsing
+        // every event, so the stub standing in for a remote control plane takes as little as it can
+        // of the CPU the measured processes share (the proxy's usage events carry the key once each).
+        const ids = Array.from((await request.text()).matchAll(EVENT_ID), (match) => match[1]!);
         received += ids.length;
         const ack: UsageBatchAck = { accepted: ids.length, duplicates: 0, rejected: [], ackedEventIds: ids };
         return Response.json(ack);
