@@ -20,4 +20,28 @@ describe("periodKeys", () => {
   test("an unknown time zone is an error, not a silent UTC", () => {
     expect(() => periodKeys(new Date(), "Mars/Olympus")).toThrow(RangeError);
   });
+
+  test("the answer kept for a second is that second's, in each zone; the next second is computed again", () => {
+    // The same second, asked for in two zones and then again: each zone has its own answer.
+    const second = new Date("2026-11-26T04:59:59.000Z");
+    expect(periodKeys(second, "America/New_York").day).toBe("day:2026-11-25");
+    expect(periodKeys(second, "Asia/Kathmandu").day).toBe("day:2026-11-26");
+    expect(periodKeys(new Date("2026-11-26T04:59:59.999Z"), "America/New_York").day).toBe("day:2026-11-25");
+    // Kathmandu is UTC+5:45: its midnight falls on a quarter hour, one millisecond apart.
+    expect(periodKeys(new Date("2026-11-26T18:14:59.999Z"), "Asia/Kathmandu").day).toBe("day:2026-11-26");
+    expect(periodKeys(new Date("2026-11-26T18:15:00.000Z"), "Asia/Kathmandu").day).toBe("day:2026-11-27");
+    // Going back in time is not served from what was kept.
+    expect(periodKeys(new Date("2026-11-26T18:14:59.000Z"), "Asia/Kathmandu").day).toBe("day:2026-11-26");
+  });
+
+  test("a kept answer cannot be changed by the caller who got it", () => {
+    const keys = periodKeys(new Date("2026-11-26T12:00:00Z"), "UTC");
+    expect(() => ((keys as { day: string }).day = "day:1999-01-01")).toThrow(TypeError);
+    expect(periodKeys(new Date("2026-11-26T12:00:00Z"), "UTC").day).toBe("day:2026-11-26");
+  });
+
+  test("an unknown zone stays an error on every call", () => {
+    expect(() => periodKeys(new Date(), "Mars/Olympus")).toThrow(RangeError);
+    expect(() => periodKeys(new Date(), "Mars/Olympus")).toThrow(RangeError);
+  });
 });
