@@ -4,6 +4,12 @@
  * "sink") the stub in front of it that acknowledges usage batches without ingesting them
  * (usage-sink-front.ts). `proxyEnv` is what proxy-under-test.ts needs to start against it.
  *
+ * The demo key has no rate limit and no budget, so by default the limits step plans and admits without
+ * touching a counter. With `limits: true` the benchmark's key is a second one that has all of them
+ * (RPM, TPM, a daily and a monthly budget), set far above anything a run can spend, so every request
+ * goes through the rate limiter, a budget reservation and its settlement, and carries the
+ * `x-ratelimit-*` headers, as a key with limits does in production.
+ *
  * @example const stack = await startBenchControlPlane(vendor.url, "bench-vendor-key", "sink");
  *          const proxy = await spawnServer(here("./proxy-under-test.ts"), stack.proxyEnv); ... await stack.stop();
  */
@@ -25,10 +31,15 @@ export interface BenchControlPlane {
   stop(): Promise<void>;
 }
 
-export async function startBenchControlPlane(vendorUrl: string, vendorKey: string, usage: "sink" | "real"): Promise<BenchControlPlane> {
+/** Never reached in a run (about 20,000 req/s for seconds; a few USD of spend), but every one is counted. */
+const UNREACHED_LIMITS = { rpm: 100_000_000, tpm: 2_000_000_000, dailyBudgetUsd: 1_000_000, monthlyBudgetUsd: 10_000_000 };
+
+export async function startBenchControlPlane(vendorUrl: string, vendorKey: string, usage: "sink" | "real", options: { limits?: boolean } = {}): Promise<BenchControlPlane> {
   const dataDir = await mkdtemp(join(tmpdir(), "gw-bench-"));
   const controlPlane = await startControlPlane({ port: 0, dataDir, adminToken: ADMIN_TOKEN, log: () => {} });
-  const demo = await seedDemo(adminClient(controlPlane.url, ADMIN_TOKEN), { vendorUrl, regions: ["bench"], credentialEnv: "BENCH_VENDOR_KEY" });
+  const admin = adminClient(controlPlane.url, ADMIN_TOKEN);
+  const seeded = await seedDemo(admin, { vendorUrl, regions: ["bench"], credentialEnv: "BENCH_VENDOR_KEY" });
+  const demo = options.limits ? { ...seeded, ...(await keyWithLimits(admin, seeded.tenantId)) } : seeded;
   const front = usage === "real" ? null : startUsageSinkFront(controlPlane.url);
   return {
     demo,
@@ -46,4 +57,12 @@ export async function startBenchControlPlane(vendorUrl: string, vendorKey: strin
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+async function keyWithLimits(admin: ReturnType<typeof adminClient>, tenantId: string): Promise<{ keyId: string; keySecret: string }> {
+  const { createKey } = await admin.request<{ createKey: { key: { id: string }; secret: string } }>(
+    `mutation($input: CreateKeyInput!) { createKey(input: $input) { key { id } secret } }`,
+    { input: { tenantId, name: "bench key with limits", ...UNREACHED_LIMITS } },
+  );
+  return { keyId: createKey.key.id, keySecret: createKey.secret };
 }

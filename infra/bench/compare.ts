@@ -10,6 +10,7 @@
  *          --mode max|max-stream|plain|stream  (closed loop with --concurrency, non-streaming or
  *                                              streaming; or open loop at --rate)
  *          --rounds 6  --seconds 3  --rate 1000  --concurrency 32
+ *          --limits  (both proxies serve a key with rate limits and budgets; see bench-control-plane.ts)
  *          --env-a NAME=VALUE, --env-b NAME=VALUE  (repeatable: extra environment for one proxy's
  *          process, e.g. an allocator setting; `--baseline .` then compares one checkout with itself)
  * Prints each run, then the medians: req/s, the proxy's CPU per request (and by thread), p50, p99.
@@ -27,6 +28,7 @@ const { values } = parseArgs({
     seconds: { type: "string", default: "3" },
     rate: { type: "string", default: "1000" },
     concurrency: { type: "string", default: "32" },
+    limits: { type: "boolean", default: false },
     "env-a": { type: "string", multiple: true, default: [] },
     "env-b": { type: "string", multiple: true, default: [] },
   },
@@ -38,7 +40,7 @@ const streaming = values.mode === "stream" || values.mode === "max-stream";
 const loadArgs = [...(closedLoop ? ["--concurrency", values.concurrency!] : ["--rate", values.rate!]), ...(streaming ? ["--stream"] : [])];
 
 const vendor = await spawnServer(here("./constant-vendor.ts"), {});
-const stack = await startBenchControlPlane(vendor.url, "bench-vendor-key", "sink");
+const stack = await startBenchControlPlane(vendor.url, "bench-vendor-key", "sink", { limits: values.limits });
 const { demo } = stack;
 const env = stack.proxyEnv;
 const proxies = {

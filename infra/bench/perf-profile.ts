@@ -32,6 +32,7 @@ const { values } = parseArgs({
     concurrency: { type: "string", default: "32" },
     top: { type: "string", default: "30" },
     stream: { type: "boolean", default: false },
+    limits: { type: "boolean", default: false },
   },
 });
 const here = (file: string) => new URL(file, import.meta.url).pathname;
@@ -46,7 +47,7 @@ try {
   let key = VENDOR_KEY;
   let model = "bench";
   if (values.target === "proxy") {
-    stack = await startBenchControlPlane(vendor.url, VENDOR_KEY, "sink");
+    stack = await startBenchControlPlane(vendor.url, VENDOR_KEY, "sink", { limits: values.limits });
     server = await spawnServer(here("./proxy-under-test.ts"), { ...stack.proxyEnv, ...JIT_DUMP });
     key = stack.demo.keySecret;
     model = stack.demo.alias;

@@ -18,6 +18,8 @@
  *          --usage sink|real  (sink: usage batches are acknowledged by a stub in front of the control
  *                              plane, whose PostgreSQL ingestion would otherwise share the 2 cores; see
  *                              usage-sink-front.ts. real: shipped to the control plane itself)
+ *          --limits  (the proxy's key has an RPM, a TPM and two budgets, set far above what a run spends:
+ *                     every request is counted and reserved; without it the demo key has none)
  *          --profile <dir>  (runs the proxy under `--cpu-prof`, profile written to <dir> when it stops;
  *                            with --profile-bare the bare pass-through too, for comparison)
  *          --profile-interval <us>  (the profiler's sampling interval; Bun's default of 1000 us is coarse
@@ -42,6 +44,7 @@ const { values } = parseArgs({
     scenarios: { type: "string", default: "plain,stream,max" },
     targets: { type: "string", default: "direct,bare,proxy" },
     usage: { type: "string", default: "sink" },
+    limits: { type: "boolean", default: false },
     profile: { type: "string" },
     "profile-interval": { type: "string" },
     "profile-bare": { type: "boolean", default: false },
@@ -59,7 +62,7 @@ const vendor = await spawnServer(here("./constant-vendor.ts"), {});
 const profileArgs = values.profile ? ["--cpu-prof", "--cpu-prof-dir", values.profile, ...(values["profile-interval"] ? [`--cpu-prof-interval=${values["profile-interval"]}`] : [])] : [];
 const bare = await spawnServer(here("./bare-pass-through.ts"), { UPSTREAM_URL: vendor.url }, values["profile-bare"] ? profileArgs : []);
 const parsing = values.targets!.split(",").includes("parsing") ? await spawnServer(here("./parsing-pass-through.ts"), { UPSTREAM_URL: vendor.url }) : null;
-const stack = await startBenchControlPlane(vendor.url, VENDOR_KEY, values.usage === "real" ? "real" : "sink");
+const stack = await startBenchControlPlane(vendor.url, VENDOR_KEY, values.usage === "real" ? "real" : "sink", { limits: values.limits });
 const { demo, front } = stack;
 const proxy = await spawnServer(here("./proxy-under-test.ts"), stack.proxyEnv, profileArgs);
 
@@ -137,6 +140,11 @@ function printReport() {
   const errors = (scenario: Scenario, name: TargetName) => results[scenario][name].reduce((sum, r) => sum + r.errors, 0);
   console.log(`\nGateway proxy overhead, ${rounds} interleaved rounds, median of rounds (${new Date().toISOString()})`);
   console.log(`open loop at ${values.rate} req/s for ${values.seconds} s; closed loop with ${values.concurrency} connections; after a warm-up of ${values.warmup} s non-streaming and ${values.warmup} s streaming on each target`);
+  console.log(
+    values.limits
+      ? "limits: the proxy's key has an RPM, a TPM, a daily and a monthly budget (never reached): every request is rate-limited, reserved and settled"
+      : "limits: the demo key has no rate limit or budget: the limits step plans and admits without a counter (--limits to count every request)",
+  );
   console.log(front ? `usage: shipped by the proxy and acknowledged by a stub (${front.events()} events so far), not ingested by the control plane\n` : "usage: shipped to and ingested by the control plane on this machine\n");
   const verdicts: string[] = [];
   const verdict = (ok: boolean, what: string) => verdicts.push(`  ${ok ? "PASS" : "MISS"}  ${what}`);
