@@ -9,18 +9,30 @@ import { LIMIT_PERIOD_MS, type LimitCheck, type LimitVerdict, type RateLimiter }
 export interface MemoryRateLimiterOptions {
   /** Drop idle levels once the table holds this many entries (default 10 000). */
   sweepAbove?: number;
+  /** Told about every sweep (tests): entries looked at, entries dropped. */
+  onSweep?: (sweep: { visited: number; dropped: number }) => void;
 }
 
 /** Creates an in-process limiter; each instance has its own counters. */
 export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}): RateLimiter {
   const tats = new Map<string, number>();
   const sweepAbove = options.sweepAbove ?? 10_000;
+  /** The size that triggers the next sweep: after one, twice what it left (never below sweepAbove). */
+  let sweepAt = sweepAbove;
   const keyOf = (scope: string, kind: string) => `${kind}\u0000${scope}`;
 
-  /** A TAT at or before now means a full bucket, so the entry carries no information. */
+  /**
+   * A TAT at or before now means a full bucket, so the entry carries no information. Entries still
+   * live after a sweep are not looked at again until the table has doubled: a sweep costs O(table),
+   * so this keeps it O(1) per call on average. (Sweeping whenever the table was over sweepAbove made
+   * every request scan it once more than 10,000 levels were live: 141 us per request, measured.)
+   */
   function sweep(nowMs: number): void {
-    if (tats.size <= sweepAbove) return;
+    if (tats.size <= sweepAt) return;
+    const visited = tats.size;
     for (const [key, tat] of tats) if (tat <= nowMs) tats.delete(key);
+    sweepAt = Math.max(sweepAbove, tats.size * 2);
+    options.onSweep?.({ visited, dropped: visited - tats.size });
   }
 
   return {
