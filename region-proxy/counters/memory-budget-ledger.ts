@@ -18,10 +18,12 @@ import {
 /**
  * Finished ids remembered at most, however recent: a process's memory is not Redis's, so a repeated
  * settle or release is a no-op for `settledMemoryMs` or for the last this-many finished reservations,
- * whichever is shorter (about 10 MB; at 2,000 req/s, the last 50 s). The proxy's own limits ticket
- * settles once by itself; this guards the ledger's contract, not the request path.
+ * whichever is shorter (at 2,000 req/s, the last 5 s). The proxy's own limits ticket settles once by
+ * itself; this guards the ledger's contract, not the request path. Kept small on purpose: every id is
+ * a live string the collector marks on each full collection (100,000 of them, ~10 MB, made the
+ * proxy's GC helper threads cost more per request minute by minute).
  */
-export const MAX_FINISHED_REMEMBERED = 100_000;
+export const MAX_FINISHED_REMEMBERED = 10_000;
 
 interface Level {
   spent: number;
@@ -114,7 +116,8 @@ export function createMemoryBudgetLedger(options: BudgetLedgerOptions = {}): Bud
  */
 class FinishedIds {
   private readonly ids = new Set<string>();
-  private queue: string[] = [];
+  /** Slots before `head` are forgotten and cleared, so they hold no string. */
+  private queue: (string | undefined)[] = [];
   private forgetAt: number[] = [];
   private head = 0;
 
@@ -130,6 +133,7 @@ class FinishedIds {
     this.forgetAt.push(now + this.memory);
     while (this.head < this.queue.length && (this.forgetAt[this.head]! <= now || this.ids.size > MAX_FINISHED_REMEMBERED)) {
       this.ids.delete(this.queue[this.head]!);
+      this.queue[this.head] = undefined;
       this.head++;
     }
     // Drop the forgotten front once it is half the arrays.
