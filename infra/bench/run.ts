@@ -135,7 +135,8 @@ function printRaw() {
 }
 
 function printReport() {
-  const ms = (n: number) => `${n.toFixed(3)} ms`;
+  // A target that failed every request of a scenario has no latencies (NaN, null once through JSON).
+  const ms = (n: number | null) => (n !== null && Number.isFinite(n) ? `${n.toFixed(3)} ms` : "n/a");
   const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : "n/a");
   const errors = (scenario: Scenario, name: TargetName) => results[scenario][name].reduce((sum, r) => sum + r.errors, 0);
   console.log(`\nGateway proxy overhead, ${rounds} interleaved rounds, median of rounds (${new Date().toISOString()})`);
@@ -146,6 +147,9 @@ function printReport() {
       : "limits: the demo key has no rate limit or budget: the limits step plans and admits without a counter (--limits to count every request)",
   );
   console.log(front ? `usage: shipped by the proxy and acknowledged by a stub (${front.events()} events so far), not ingested by the control plane\n` : "usage: shipped to and ingested by the control plane on this machine\n");
+  for (const [name, server] of [["vendor", vendor], ["bare", bare], ["parsing", parsing], ["proxy", proxy]] as const) {
+    if (server && (server.process.exitCode !== null || server.process.signalCode !== null)) console.log(`!! ${name} exited during the run (exit code ${server.process.exitCode ?? "none"}, signal ${server.process.signalCode ?? "none"}): its output is above; figures after that are errors\n`);
+  }
   const verdicts: string[] = [];
   const verdict = (ok: boolean, what: string) => verdicts.push(`  ${ok ? "PASS" : "MISS"}  ${what}`);
   for (const scenario of (["plain", "stream"] as const).filter((s) => scenarios.includes(s))) {
