@@ -67,6 +67,33 @@ export function describeBudgetLedger(name: string, harness: BudgetLedgerHarness)
       expect(await a.status("key:twice", DAY)).toEqual({ spentMicros: 800, reservedMicros: 0 });
     });
 
+    test("a level named twice in one request is reserved and settled once, under the lower cap", async () => {
+      const [a, b] = await harness.pair();
+      const twice = [
+        { scope: "team:dup", period: DAY, capMicros: 5_000 },
+        { scope: "org:dup", period: DAY, capMicros: 100_000 },
+        { scope: "team:dup", period: DAY, capMicros: 1_000 },
+      ];
+      expect((await a.reserve(twice, 1_001)).ok).toBe(false);
+      const one = reserved(await a.reserve(twice, 600));
+      expect(await b.status("team:dup", DAY)).toEqual({ spentMicros: 0, reservedMicros: 600 });
+      await b.settle(one, 500);
+      expect(await a.status("team:dup", DAY)).toEqual({ spentMicros: 500, reservedMicros: 0 });
+      expect(await a.status("org:dup", DAY)).toEqual({ spentMicros: 500, reservedMicros: 0 });
+      // The same scope in another period is another level.
+      const periods = [{ scope: "team:dup", period: DAY, capMicros: 1_000 }, { scope: "team:dup", period: "month:2026-11", capMicros: 1_000 }];
+      reserved(await a.reserve(periods, 400));
+      expect(await a.status("team:dup", "month:2026-11")).toEqual({ spentMicros: 0, reservedMicros: 400 });
+      expect(await a.status("team:dup", DAY)).toEqual({ spentMicros: 500, reservedMicros: 400 });
+    });
+
+    test("a cap that is not a whole, non-negative number of micros is refused", async () => {
+      const [a] = await harness.pair();
+      for (const capMicros of [-1, 1.5, Number.NaN]) {
+        await expect(a.reserve([{ scope: "key:badcap", period: DAY, capMicros }], 1)).rejects.toThrow(TypeError);
+      }
+    });
+
     test("a refusal at one level reserves nothing anywhere and says why", async () => {
       const [ledger] = await harness.pair();
       const key = { scope: "key:refuse", period: DAY, capMicros: 100_000 };
