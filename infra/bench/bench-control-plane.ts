@@ -8,7 +8,9 @@
  * touching a counter. With `limits: true` the benchmark's key is a second one that has all of them
  * (RPM, TPM, a daily and a monthly budget), set far above anything a run can spend, so every request
  * goes through the rate limiter, a budget reservation and its settlement, and carries the
- * `x-ratelimit-*` headers, as a key with limits does in production.
+ * `x-ratelimit-*` headers, as a key with limits does in production. With `redisUrl` the proxy keeps
+ * its counters, reservations and breaker state in that Redis (every run's keys are new: new key,
+ * tenant and deployment ids, each with a TTL), as replicas sharing a region do.
  *
  * @example const stack = await startBenchControlPlane(vendor.url, "bench-vendor-key", "sink");
  *          const proxy = await spawnServer(here("./proxy-under-test.ts"), stack.proxyEnv); ... await stack.stop();
@@ -34,7 +36,7 @@ export interface BenchControlPlane {
 /** Never reached in a run (about 20,000 req/s for seconds; a few USD of spend), but every one is counted. */
 const UNREACHED_LIMITS = { rpm: 100_000_000, tpm: 2_000_000_000, dailyBudgetUsd: 1_000_000, monthlyBudgetUsd: 10_000_000 };
 
-export async function startBenchControlPlane(vendorUrl: string, vendorKey: string, usage: "sink" | "real", options: { limits?: boolean } = {}): Promise<BenchControlPlane> {
+export async function startBenchControlPlane(vendorUrl: string, vendorKey: string, usage: "sink" | "real", options: { limits?: boolean; redisUrl?: string } = {}): Promise<BenchControlPlane> {
   const dataDir = await mkdtemp(join(tmpdir(), "gw-bench-"));
   const controlPlane = await startControlPlane({ port: 0, dataDir, adminToken: ADMIN_TOKEN, log: () => {} });
   const admin = adminClient(controlPlane.url, ADMIN_TOKEN);
@@ -50,6 +52,8 @@ export async function startBenchControlPlane(vendorUrl: string, vendorKey: strin
       REGION_TOKEN: demo.regionTokens.bench!,
       TRUSTED_JWKS: JSON.stringify(controlPlane.jwks),
       BENCH_VENDOR_KEY: vendorKey,
+      // Limits and the circuit breaker shared through this Redis, as a region's replicas run them.
+      ...(options.redisUrl ? { BENCH_REDIS_URL: options.redisUrl } : {}),
     },
     async stop() {
       await front?.stop();

@@ -11,6 +11,7 @@
  *                                              streaming; or open loop at --rate)
  *          --rounds 6  --seconds 3  --rate 1000  --concurrency 32
  *          --limits  (both proxies serve a key with rate limits and budgets; see bench-control-plane.ts)
+ *          --redis <url>  (both proxies share counters and breaker state through this Redis)
  *          --env-a NAME=VALUE, --env-b NAME=VALUE  (repeatable: extra environment for one proxy's
  *          process, e.g. an allocator setting; `--baseline .` then compares one checkout with itself)
  * Prints each run, then the medians: req/s, the proxy's CPU per request (and by thread), p50, p99.
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     rate: { type: "string", default: "1000" },
     concurrency: { type: "string", default: "32" },
     limits: { type: "boolean", default: false },
+    redis: { type: "string" },
     "env-a": { type: "string", multiple: true, default: [] },
     "env-b": { type: "string", multiple: true, default: [] },
   },
@@ -40,7 +42,7 @@ const streaming = values.mode === "stream" || values.mode === "max-stream";
 const loadArgs = [...(closedLoop ? ["--concurrency", values.concurrency!] : ["--rate", values.rate!]), ...(streaming ? ["--stream"] : [])];
 
 const vendor = await spawnServer(here("./constant-vendor.ts"), {});
-const stack = await startBenchControlPlane(vendor.url, "bench-vendor-key", "sink", { limits: values.limits });
+const stack = await startBenchControlPlane(vendor.url, "bench-vendor-key", "sink", { limits: values.limits, redisUrl: values.redis });
 const { demo } = stack;
 const env = stack.proxyEnv;
 const proxies = {

@@ -15,6 +15,7 @@
  *
  * Options: --target proxy|bare|parsing  --warmup 4 (s)  --seconds 5 (recorded)  --concurrency 32  --top 30
  *          --stream (streaming requests, read to the end)
+ *          --limits, --redis <url> (the key and counters measured; see bench-control-plane.ts)
  * Needs `perf` (Debian's linux-perf) and permission to record another process.
  */
 import { readdir, readFile, rm } from "node:fs/promises";
@@ -33,6 +34,7 @@ const { values } = parseArgs({
     top: { type: "string", default: "30" },
     stream: { type: "boolean", default: false },
     limits: { type: "boolean", default: false },
+    redis: { type: "string" },
   },
 });
 const here = (file: string) => new URL(file, import.meta.url).pathname;
@@ -47,7 +49,7 @@ try {
   let key = VENDOR_KEY;
   let model = "bench";
   if (values.target === "proxy") {
-    stack = await startBenchControlPlane(vendor.url, VENDOR_KEY, "sink", { limits: values.limits });
+    stack = await startBenchControlPlane(vendor.url, VENDOR_KEY, "sink", { limits: values.limits, redisUrl: values.redis });
     server = await spawnServer(here("./proxy-under-test.ts"), { ...stack.proxyEnv, ...JIT_DUMP });
     key = stack.demo.keySecret;
     model = stack.demo.alias;

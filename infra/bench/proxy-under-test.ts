@@ -21,6 +21,8 @@ const proxy = await startProxy({
   log: env.BENCH_DEBUG ? (line: string) => console.error(`${(performance.now() / 1000).toFixed(3)} ${line}`) : () => {},
   // Exactly the vendor credential the seeded deployment names (env:BENCH_VENDOR_KEY), nothing else.
   credentials: { BENCH_VENDOR_KEY: env.BENCH_VENDOR_KEY! },
+  // `--redis <url>`: limits and the circuit breaker shared through Redis, as a region's replicas run them.
+  ...(env.BENCH_REDIS_URL ? { redisUrl: env.BENCH_REDIS_URL } : {}),
   // Knob for experiments (how much of the proxy's cost is the usage flusher); the default is the proxy's.
   ...(env.BENCH_USAGE_FLUSH_MS ? { usageFlushMs: Number(env.BENCH_USAGE_FLUSH_MS) } : {}),
 });

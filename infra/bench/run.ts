@@ -20,6 +20,8 @@
  *                              usage-sink-front.ts. real: shipped to the control plane itself)
  *          --limits  (the proxy's key has an RPM, a TPM and two budgets, set far above what a run spends:
  *                     every request is counted and reserved; without it the demo key has none)
+ *          --redis <url>  (the proxy shares its counters and circuit breaker through this Redis, as
+ *                          a region's replicas do; e.g. redis://127.0.0.1:6379/14)
  *          --profile <dir>  (runs the proxy under `--cpu-prof`, profile written to <dir> when it stops;
  *                            with --profile-bare the bare pass-through too, for comparison)
  *          --profile-interval <us>  (the profiler's sampling interval; Bun's default of 1000 us is coarse
@@ -45,6 +47,7 @@ const { values } = parseArgs({
     targets: { type: "string", default: "direct,bare,proxy" },
     usage: { type: "string", default: "sink" },
     limits: { type: "boolean", default: false },
+    redis: { type: "string" },
     profile: { type: "string" },
     "profile-interval": { type: "string" },
     "profile-bare": { type: "boolean", default: false },
@@ -62,7 +65,7 @@ const vendor = await spawnServer(here("./constant-vendor.ts"), {});
 const profileArgs = values.profile ? ["--cpu-prof", "--cpu-prof-dir", values.profile, ...(values["profile-interval"] ? [`--cpu-prof-interval=${values["profile-interval"]}`] : [])] : [];
 const bare = await spawnServer(here("./bare-pass-through.ts"), { UPSTREAM_URL: vendor.url }, values["profile-bare"] ? profileArgs : []);
 const parsing = values.targets!.split(",").includes("parsing") ? await spawnServer(here("./parsing-pass-through.ts"), { UPSTREAM_URL: vendor.url }) : null;
-const stack = await startBenchControlPlane(vendor.url, VENDOR_KEY, values.usage === "real" ? "real" : "sink", { limits: values.limits });
+const stack = await startBenchControlPlane(vendor.url, VENDOR_KEY, values.usage === "real" ? "real" : "sink", { limits: values.limits, redisUrl: values.redis });
 const { demo, front } = stack;
 const proxy = await spawnServer(here("./proxy-under-test.ts"), stack.proxyEnv, profileArgs);
 
@@ -146,6 +149,7 @@ function printReport() {
       ? "limits: the proxy's key has an RPM, a TPM, a daily and a monthly budget (never reached): every request is rate-limited, reserved and settled"
       : "limits: the demo key has no rate limit or budget: the limits step plans and admits without a counter (--limits to count every request)",
   );
+  console.log(values.redis ? "counters and circuit breaker: in Redis (--redis), as replicas sharing a region keep them" : "counters and circuit breaker: in the proxy's memory (one replica; --redis <url> to share them through Redis)");
   console.log(front ? `usage: shipped by the proxy and acknowledged by a stub (${front.events()} events so far), not ingested by the control plane\n` : "usage: shipped to and ingested by the control plane on this machine\n");
   for (const [name, server] of [["vendor", vendor], ["bare", bare], ["parsing", parsing], ["proxy", proxy]] as const) {
     if (server && (server.process.exitCode !== null || server.process.signalCode !== null)) console.log(`!! ${name} exited during the run (exit code ${server.process.exitCode ?? "none"}, signal ${server.process.signalCode ?? "none"}): its output is above; figures after that are errors\n`);
