@@ -13,7 +13,7 @@ describeBudgetLedger("in-process", {
 describe("in-process budget ledger, bounded memory", () => {
   const DAY = "day:2026-11-26";
 
-  test(`remembers the last ${MAX_FINISHED_REMEMBERED} finished reservations, not every one for 48 h`, async () => {
+  test(`remembers the last ${MAX_FINISHED_REMEMBERED} finished reservations, not every one for as long as settledMemoryMs`, async () => {
     const ledger = createMemoryBudgetLedger();
     const checks = [{ scope: "key:many", period: DAY, capMicros: Number.MAX_SAFE_INTEGER }];
     const all: Reservation[] = [];

@@ -7,7 +7,7 @@
  * be forgotten) are pruned from their oldest end. Both are in time order because each entry is stamped
  * `now + a constant` (a clock stepped back can only delay an expiry by the step). Scanning them whole
  * on every request cost ~150 us per request after a few seconds at 2,000 req/s, and the finished ids,
- * kept 48 h, grew without bound.
+ * then kept 48 h, grew without bound.
  */
 import { assertMicros, budgetLevels, levelId, newReservationId } from "./budget-levels.ts";
 import {

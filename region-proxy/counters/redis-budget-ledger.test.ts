@@ -13,29 +13,34 @@ describeBudgetLedger("Redis", {
   },
 });
 
-test("Redis budget ledger: finished reservations leave no key behind, only the level's own", async () => {
+test("Redis budget ledger: a finished reservation's marker lives 15 minutes by default, then nothing of it is left", async () => {
   let client!: Redis;
   let keyPrefix = "";
-  const [ledger] = replicas.pair((redis, prefix) => {
-    client = redis;
-    keyPrefix = prefix;
-    return createRedisBudgetLedger(redis, { prefix });
-  });
-  const checks = [
-    { scope: "key:keys", period: "day:2026-11-26", capMicros: 1_000_000 },
-    { scope: "ten:keys", period: "month:2026-11", capMicros: 1_000_000 },
-  ];
-  const keysNow = async () => (await client.keys(`${keyPrefix}*`)).length;
-  const once = async () => {
+  const make = (options: { settledMemoryMs?: number }) =>
+    replicas.pair((redis, prefix) => {
+      client = redis;
+      keyPrefix = prefix;
+      return createRedisBudgetLedger(redis, { prefix, ...options });
+    })[0];
+  const checks = [{ scope: "key:keys", period: "day:2026-11-26", capMicros: 1_000_000 }];
+  const settleOne = async (ledger: ReturnType<typeof make>) => {
     const result = await ledger.reserve(checks, 10);
     if (!result.ok) throw new Error("refused");
     await ledger.settle(result.reservation, 7);
   };
-  await once();
-  const afterOne = await keysNow();
-  for (let i = 0; i < 200; i++) await once();
-  expect(await keysNow()).toBe(afterOne);
-  // Per level: the balance hash; the live-reservation sorted set and id hash empty out (Redis drops empty keys).
-  expect(afterOne).toBe(2);
-  expect(await ledger.status("key:keys", "day:2026-11-26")).toEqual({ spentMicros: 201 * 7, reservedMicros: 0 });
+  const markers = async () => client.keys(`${keyPrefix}*done:*`);
+
+  await settleOne(make({}));
+  const [marker] = await markers();
+  // Longer than a reservation lives (10 min), far shorter than the 48 h it used to be.
+  const ttl = await client.pttl(marker!);
+  expect(ttl).toBeGreaterThan(10 * 60_000);
+  expect(ttl).toBeLessThanOrEqual(15 * 60_000);
+
+  const shortMemory = make({ settledMemoryMs: 200 });
+  for (let i = 0; i < 50; i++) await settleOne(shortMemory);
+  expect((await markers()).length).toBe(50);
+  await Bun.sleep(300);
+  expect(await markers()).toEqual([]);
+  expect(await shortMemory.status("key:keys", "day:2026-11-26")).toEqual({ spentMicros: 350, reservedMicros: 0 });
 });

@@ -2,14 +2,11 @@
  * BudgetLedger shared by a region's replicas through Redis; every operation is one Lua script, so a
  * reservation is checked and taken on every level at once, and settle/release are idempotent.
  *
- * Per level (scope, period), four keys: a hash {spent, reserved, ver}, a sorted set of live
- * reservation ids scored by expiry, a hash id → micros, and a sorted set of ids that expired
- * unfinished, kept `settledMemoryMs`. Every script first drops expired reservations (Redis server
- * TIME) from `reserved` into that set, so a reservation a crashed replica never settled stops counting
- * after its TTL and a late settle still counts once. A settle or release finds its id live, expired,
- * or nowhere (finished already: a repeat is a no-op), so nothing is kept per finished reservation.
- * (It used to be: a "finished" key per reservation, kept 48 h, i.e. ~170 million keys at 1,000
- * requests a second.)
+ * Per level (scope, period), three keys: a hash {spent, reserved, ver}, a sorted set of live
+ * reservation ids scored by expiry, and a hash id → micros. Every script first drops expired
+ * reservations (Redis server TIME) from `reserved`, so a reservation a crashed replica never settled
+ * stops counting after its TTL. A per-reservation "finished" key (SET NX with a TTL) makes a second
+ * settle/release a no-op even after the reservation itself has expired.
  * Keys: all carry one hash tag `{<hashTag>}` (default "bg") for the same reason as the rate limiter:
  * a request's levels are combined differently by other requests, so only a common slot keeps every
  * script Redis Cluster safe.
@@ -30,77 +27,61 @@ export interface RedisBudgetLedgerOptions extends BudgetLedgerOptions {
   levelKeyTtlMs?: number;
 }
 
-/**
- * Shared preamble: server time, and per level the purge of expired reservations. An expired id leaves
- * the reserved total and moves to the level's `x` set, kept `keep` ms, so a settle that comes after
- * the expiry still counts once; `x` is trimmed to what is still kept on every purge.
- */
+/** Shared preamble: server time and the purge of expired reservations for level i (KEYS offset o). */
 const PRELUDE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local function purge(h, z, m, x, keep)
+local function purge(h, z, m)
   local expired = redis.call('ZRANGEBYSCORE', z, '-inf', now, 'LIMIT', 0, 200)
   for _, id in ipairs(expired) do
     local micros = tonumber(redis.call('HGET', m, id) or '0') or 0
     if micros > 0 then redis.call('HINCRBY', h, 'reserved', -micros) end
     redis.call('HDEL', m, id)
     redis.call('ZREM', z, id)
-    redis.call('ZADD', x, now + keep, id)
   end
-  redis.call('ZREMRANGEBYSCORE', x, '-inf', now)
 end
-local function touch(h, z, m, x, ttl)
+local function touch(h, z, m, ttl)
   redis.call('PEXPIRE', h, ttl)
   redis.call('PEXPIRE', z, ttl)
   redis.call('PEXPIRE', m, ttl)
-  redis.call('PEXPIRE', x, ttl)
 end
 `;
 
-/** KEYS: per level h, z, m, x. ARGV: micros, id, reservationTtlMs, levelKeyTtlMs, keepMs, caps per level. */
+/** KEYS: per level h, z, m. ARGV: micros, id, reservationTtlMs, levelKeyTtlMs, caps per level. */
 const RESERVE_LUA = `${PRELUDE}
 local micros = tonumber(ARGV[1])
-local keep = tonumber(ARGV[5])
-local n = #KEYS / 4
+local n = #KEYS / 3
 for i = 1, n do
-  local h, z, m, x = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i]
-  purge(h, z, m, x, keep)
+  local h, z, m = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
+  purge(h, z, m)
   local spent = tonumber(redis.call('HGET', h, 'spent') or '0') or 0
   local reserved = tonumber(redis.call('HGET', h, 'reserved') or '0') or 0
-  if spent + reserved + micros > tonumber(ARGV[5 + i]) then return {0, i, spent, reserved} end
+  if spent + reserved + micros > tonumber(ARGV[4 + i]) then return {0, i, spent, reserved} end
 end
 for i = 1, n do
-  local h, z, m, x = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i]
+  local h, z, m = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
   redis.call('HINCRBY', h, 'reserved', micros)
   redis.call('ZADD', z, now + tonumber(ARGV[3]), ARGV[2])
   redis.call('HSET', m, ARGV[2], micros)
-  touch(h, z, m, x, ARGV[4])
+  touch(h, z, m, ARGV[4])
 end
 return {1}
 `;
 
-/**
- * KEYS: per level h, z, m, x. ARGV: id, actual micros ("" = release), keepMs, levelKeyTtlMs.
- * Per level: a live reservation is finished (its hold leaves `reserved`, the actual cost joins
- * `spent`); one that expired unfinished (in `x`) only adds the actual cost, once; one found in
- * neither was finished already, so a repeat changes nothing. No key per reservation outlives it.
- */
+/** KEYS: finished marker, then per level h, z, m. ARGV: id, actual micros ("" = release), memoryMs, levelKeyTtlMs. */
 const FINISH_LUA = `${PRELUDE}
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[3]) then return 0 end
 local actual = tonumber(ARGV[2])
-local keep = tonumber(ARGV[3])
-local n = #KEYS / 4
+local n = (#KEYS - 1) / 3
 for i = 1, n do
-  local h, z, m, x = KEYS[4 * i - 3], KEYS[4 * i - 2], KEYS[4 * i - 1], KEYS[4 * i]
-  purge(h, z, m, x, keep)
-  local micros = tonumber(redis.call('HGET', m, ARGV[1]) or '')
-  local late = not micros and redis.call('ZREM', x, ARGV[1]) == 1
-  if micros then
-    redis.call('HINCRBY', h, 'reserved', -micros)
-    redis.call('HDEL', m, ARGV[1])
-    redis.call('ZREM', z, ARGV[1])
-  end
-  if actual and (micros or late) then redis.call('HINCRBY', h, 'spent', actual) end
-  touch(h, z, m, x, ARGV[4])
+  local h, z, m = KEYS[3 * i - 1], KEYS[3 * i], KEYS[3 * i + 1]
+  purge(h, z, m)
+  local micros = tonumber(redis.call('HGET', m, ARGV[1]) or '0') or 0
+  if micros > 0 then redis.call('HINCRBY', h, 'reserved', -micros) end
+  redis.call('HDEL', m, ARGV[1])
+  redis.call('ZREM', z, ARGV[1])
+  if actual then redis.call('HINCRBY', h, 'spent', actual) end
+  touch(h, z, m, ARGV[4])
 end
 return 1
 `;
@@ -114,9 +95,9 @@ redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
 
-/** KEYS: h, z, m, x. ARGV: keepMs. Purges (a write) so an expired reservation is not reported. */
+/** KEYS: h, z, m. Purges (a write) so an expired reservation is not reported. */
 const STATUS_LUA = `${PRELUDE}
-purge(KEYS[1], KEYS[2], KEYS[3], KEYS[4], tonumber(ARGV[1]))
+purge(KEYS[1], KEYS[2], KEYS[3])
 return {tonumber(redis.call('HGET', KEYS[1], 'spent') or '0') or 0, tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0') or 0}
 `;
 
@@ -134,12 +115,12 @@ export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBu
   const [reserveCmd, finishCmd, repairCmd, statusCmd] = [call("gatewayBudgetReserve"), call("gatewayBudgetFinish"), call("gatewayBudgetRepair"), call("gatewayBudgetStatus")];
   const levelKeys = (scope: string, period: string) => {
     const base = `${period}|${scope}`;
-    return [`${prefix}h:${base}`, `${prefix}z:${base}`, `${prefix}m:${base}`, `${prefix}x:${base}`];
+    return [`${prefix}h:${base}`, `${prefix}z:${base}`, `${prefix}m:${base}`];
   };
 
   async function finish(reservation: Reservation, actual: number | null): Promise<void> {
     const levels = budgetLevels(reservation.checks);
-    const keys = levels.flatMap((c) => levelKeys(c.scope, c.period));
+    const keys = [`${prefix}done:${reservation.id}`, ...levels.flatMap((c) => levelKeys(c.scope, c.period))];
     await finishCmd(keys.length, ...keys, reservation.id, actual ?? "", memory, levelTtl);
   }
 
@@ -149,7 +130,7 @@ export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBu
       const levels = budgetLevels(checks);
       const id = newReservationId();
       const keys = levels.flatMap((c) => levelKeys(c.scope, c.period));
-      const reply = (await reserveCmd(keys.length, ...keys, micros, id, ttl, levelTtl, memory, ...levels.map((c) => c.capMicros))) as number[];
+      const reply = (await reserveCmd(keys.length, ...keys, micros, id, ttl, levelTtl, ...levels.map((c) => c.capMicros))) as number[];
       if (reply[0] === 1) return { ok: true, reservation: { id, checks: levels, micros } };
       const refused = levels[reply[1]! - 1]!;
       return { ok: false, scope: refused.scope, spentMicros: reply[2]!, reservedMicros: reply[3]!, capMicros: refused.capMicros };
@@ -168,7 +149,7 @@ export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBu
     },
     async status(scope: string, period: string) {
       const keys = levelKeys(scope, period);
-      const [spentMicros, reservedMicros] = (await statusCmd(keys.length, ...keys, memory)) as [number, number];
+      const [spentMicros, reservedMicros] = (await statusCmd(3, ...keys)) as [number, number];
       return { spentMicros, reservedMicros };
     },
   };
