@@ -57,3 +57,36 @@ describe("in-process budget ledger, bounded memory", () => {
     expect(await ledger.status("key:sum", DAY)).toEqual({ spentMicros: 1020, reservedMicros: 0 });
   });
 });
+
+describe("in-process budget ledger, idle levels", () => {
+  test("a level untouched for idleLevelMs is forgotten once the table grows; a level in use is kept", async () => {
+    const ledger = createMemoryBudgetLedger({ idleLevelMs: 50 });
+    const spend = async (scope: string, period: string, micros: number) => {
+      const result = await ledger.reserve([{ scope, period, capMicros: 1_000_000 }], micros);
+      if (!result.ok) throw new Error("refused");
+      await ledger.settle(result.reservation, micros);
+    };
+    // Yesterday's levels of 1,000 keys, and one level still in use.
+    for (let i = 0; i < 1_000; i++) await spend(`key:${i}`, "day:2026-11-25", 5);
+    await spend("key:busy", "month:2026-11", 7);
+    await Bun.sleep(80);
+    await spend("key:busy", "month:2026-11", 7);
+    // Today's levels: new levels are what look for idle ones, once the table has doubled (2,000 here).
+    for (let i = 0; i < 1_000; i++) await spend(`key:${i}`, "day:2026-11-26", 1);
+    expect(await ledger.status("key:0", "day:2026-11-25")).toEqual({ spentMicros: 0, reservedMicros: 0 });
+    expect(await ledger.status("key:busy", "month:2026-11")).toEqual({ spentMicros: 14, reservedMicros: 0 });
+    expect(await ledger.status("key:3", "day:2026-11-26")).toEqual({ spentMicros: 1, reservedMicros: 0 });
+  });
+
+  test("a level holding a live reservation is not forgotten, however idle", async () => {
+    const ledger = createMemoryBudgetLedger({ idleLevelMs: 20, reservationTtlMs: 60_000 });
+    const held = await ledger.reserve([{ scope: "key:held", period: "day:2026-11-26", capMicros: 1_000 }], 400);
+    if (!held.ok) throw new Error("refused");
+    await Bun.sleep(40);
+    for (let i = 0; i < 2_100; i++) await ledger.reserve([{ scope: `key:${i}`, period: "day:2026-11-26", capMicros: 1_000 }], 1);
+    // Still holding the 400: forgetting the level would have dropped the reservation from the cap.
+    expect(await ledger.status("key:held", "day:2026-11-26")).toEqual({ spentMicros: 0, reservedMicros: 400 });
+    await ledger.settle(held.reservation, 300);
+    expect(await ledger.status("key:held", "day:2026-11-26")).toEqual({ spentMicros: 300, reservedMicros: 0 });
+  });
+});

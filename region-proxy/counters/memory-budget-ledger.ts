@@ -7,7 +7,8 @@
  * be forgotten) are pruned from their oldest end. Both are in time order because each entry is stamped
  * `now + a constant` (a clock stepped back can only delay an expiry by the step). Scanning them whole
  * on every request cost ~150 us per request after a few seconds at 2,000 req/s, and the finished ids,
- * then kept 48 h, grew without bound.
+ * then kept 48 h, grew without bound. Levels themselves are forgotten after IDLE_LEVEL_MS untouched,
+ * as the Redis ledger's keys expire.
  */
 import { assertMicros, budgetLevels, levelId, newReservationId } from "./budget-levels.ts";
 import {
@@ -25,6 +26,19 @@ import {
  */
 export const MAX_FINISHED_REMEMBERED = 10_000;
 
+/**
+ * A level nobody touched for this long is forgotten, as the Redis ledger's keys expire (40 days: past
+ * any month period). Without it every (scope, day) and (scope, month) a process ever saw stayed.
+ */
+export const IDLE_LEVEL_MS = 40 * 86_400_000;
+/** Levels held before the first look for idle ones; after a look, twice what it left. */
+const SWEEP_LEVELS_ABOVE = 1_000;
+
+export interface MemoryBudgetLedgerOptions extends BudgetLedgerOptions {
+  /** Forget a level untouched this long (default IDLE_LEVEL_MS). */
+  idleLevelMs?: number;
+}
+
 interface Level {
   spent: number;
   /** The sum of `held`'s micros. */
@@ -32,25 +46,41 @@ interface Level {
   version: number | null;
   /** reservation id → micros and expiry, oldest expiry first */
   held: Map<string, { micros: number; expiresAt: number }>;
+  touchedAt: number;
 }
 
 /** Creates an in-process ledger; each instance has its own balances. */
-export function createMemoryBudgetLedger(options: BudgetLedgerOptions = {}): BudgetLedger {
+export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}): BudgetLedger {
   const ttl = options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
   const memory = options.settledMemoryMs ?? DEFAULT_SETTLED_MEMORY_MS;
+  const idleLevelMs = options.idleLevelMs ?? IDLE_LEVEL_MS;
   const levels = new Map<string, Level>();
   const finished = new FinishedIds(memory);
+  let sweepLevelsAt = SWEEP_LEVELS_ABOVE;
 
   function level(scope: string, period: string, now: number): Level {
     const id = levelId(scope, period);
     let found = levels.get(id);
-    if (!found) levels.set(id, (found = { spent: 0, reserved: 0, version: null, held: new Map() }));
+    if (!found) {
+      forgetIdleLevels(now);
+      levels.set(id, (found = { spent: 0, reserved: 0, version: null, held: new Map(), touchedAt: now }));
+    }
+    found.touchedAt = now;
     for (const [resId, hold] of found.held) {
       if (hold.expiresAt > now) break;
       found.held.delete(resId);
       found.reserved -= hold.micros;
     }
     return found;
+  }
+
+  /** Runs only as a new level is added, and again only once the table has doubled: O(1) on average. */
+  function forgetIdleLevels(now: number): void {
+    if (levels.size < sweepLevelsAt) return;
+    for (const [id, l] of levels) {
+      if (now - l.touchedAt >= idleLevelMs && [...l.held.values()].every((hold) => hold.expiresAt <= now)) levels.delete(id);
+    }
+    sweepLevelsAt = Math.max(SWEEP_LEVELS_ABOVE, levels.size * 2);
   }
 
   function finish(reservation: Reservation, actualMicros: number | null): void {
