@@ -1,14 +1,16 @@
 /**
  * Step 4 of the pipeline: admit a request against every rate and budget level that applies, or refuse
- * it in OpenAI's shape. Order matters:
+ * it in OpenAI's shape. Both checks are asked at once (one round trip to shared counters, not two),
+ * and their answers are read in this order:
  *
- * 1. Rate levels first, all at once and all-or-nothing (one Lua call): a request refused at the key
- *    level charges no tenant, no feature.
- * 2. Then the worst-case cost (estimated prompt + max output at the snapshot's price) is reserved on
- *    every budget level at once. If a budget refuses, the token charge of step 1 is refunded at once
+ * 1. Rate levels, all at once and all-or-nothing (one Lua call): a request refused at the key level
+ *    charges no tenant, no feature. The budget reservation made alongside is released at once.
+ * 2. The worst-case cost (estimated prompt + max output at the snapshot's price), reserved on every
+ *    budget level at once. If a budget refuses, the token charge of step 1 is refunded at once
  *    (adjustTokens by −estimate): no tokens will be spent. The request itself stays counted, because
  *    the limiter has no request refund and a client retrying against an exhausted budget should still
- *    be paced by its RPM.
+ *    be paced by its RPM. (A reservation held for the moment a rate refusal takes to arrive can make a
+ *    concurrent request near a budget's cap wait or be refused: it errs on the side of the cap.)
  *
  * The ticket closes the request: settle() corrects the token charge to the vendor's usage and turns the
  * reservation into real spend; release() gives everything back at once (the call failed before using
@@ -136,23 +138,25 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     const tokens = () => count().promptTokens + count().outputTokens;
     const estimatedTokens = hasTpm || plan.budget.length > 0 ? tokens() : 0;
 
-    let headers: Record<string, string> = {};
-    if (plan.rate.length > 0) {
-      const verdict = await limiter.acquire(plan.rate, estimatedTokens, nowMs);
-      headers = ratelimitHeaders(verdict);
-      if (!verdict.allowed) return { ok: false, error: rateRefusal(verdict, plan, estimatedTokens), headers };
-    }
-
     const price = deployment ? snapshot.pricing[priceKey(deployment.provider, deployment.model)] : undefined;
     const micros = price && plan.budget.length > 0 ? costMicros({ ...ZERO_USAGE, inputTokens: count().promptTokens, outputTokens: count().outputTokens }, price) : 0;
-    let reservation: Reservation | null = null;
-    if (plan.budget.length > 0) {
-      const reserved = await budgets.reserve(plan.budget, micros, { failOpen: plan.failOpen });
-      if (!reserved.ok) {
-        if (hasTpm) await limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs);
-        return { ok: false, error: budgetRefusal(reserved, plan, micros), headers };
-      }
-      reservation = reserved.reservation;
+    // Both questions go out together: with shared counters, one round trip to Redis instead of two
+    // before the vendor call. The answers are then read in the order above.
+    const [rate, budget] = await Promise.allSettled([
+      plan.rate.length > 0 ? limiter.acquire(plan.rate, estimatedTokens, nowMs) : null,
+      plan.budget.length > 0 ? budgets.reserve(plan.budget, micros, { failOpen: plan.failOpen }) : null,
+    ]);
+    const reservation = budget.status === "fulfilled" && budget.value?.ok ? budget.value.reservation : null;
+    const rateAllowed = rate.status === "fulfilled" && (rate.value === null || rate.value.allowed);
+    // Whichever side failed or refused, the other side's charge is given back before answering.
+    if (!rateAllowed && reservation) await budgets.release(reservation);
+    if (rate.status === "rejected") throw rate.reason;
+    const headers = rate.value ? ratelimitHeaders(rate.value) : {};
+    if (rate.value && !rate.value.allowed) return { ok: false, error: rateRefusal(rate.value, plan, estimatedTokens), headers };
+    if (budget.status === "rejected" || (budget.value && !budget.value.ok)) {
+      if (hasTpm) await limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs);
+      if (budget.status === "rejected") throw budget.reason;
+      return { ok: false, error: budgetRefusal(budget.value as Extract<ReserveResult, { ok: false }>, plan, micros), headers };
     }
 
     let closed = false;
