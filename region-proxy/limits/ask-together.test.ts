@@ -1,8 +1,8 @@
 /**
  * The limits step asks the rate limiter and the budget ledger at once (with shared counters, one round
- * trip before the vendor call instead of two), then reads the answers rate first: a rate refusal gives
- * the reservation back, a budget refusal gives the tokens back, and a failing counter gives back
- * whatever the other side took.
+ * trip before the vendor call instead of two), then reads the answers rate first: a rate refusal does
+ * not wait for the budget and gives the reservation back, a budget refusal gives the tokens back, and a
+ * failing counter gives back whatever the other side took.
  */
 import { expect, test } from "bun:test";
 import type { BudgetCheck, ReserveResult } from "../counters/budget-types.ts";
@@ -56,7 +56,7 @@ test("the budget is asked while the rate limiter has not answered yet", async ()
   expect((await pending).ok).toBe(true);
 });
 
-test("a rate refusal releases the reservation made alongside it at once", async () => {
+test("a rate refusal gives back the reservation made alongside it", async () => {
   const ledger = createMemoryBudgetLedger();
   const enforcer = createLimitEnforcer({ limiter: createMemoryRateLimiter(), budgets: ledger, degraded: () => false });
   const first = await enforcer.admit(admitInput());
@@ -66,7 +66,8 @@ test("a rate refusal releases the reservation made alongside it at once", async 
   const second = await enforcer.admit(admitInput()); // RPM 1: refused
   expect(second.ok).toBe(false);
   if (!second.ok) expect(second.error.kind).toBe("rate_limited");
-  // Only the first request's reservation is held: the refused one's was given back.
+  // Only the first request's reservation is held: the refused one's was given back (in the background).
+  await Bun.sleep(5);
   expect(await ledger.status(`ten:${ORG}`, DAY)).toEqual({ spentMicros: 0, reservedMicros: held });
 });
 
@@ -84,5 +85,30 @@ test("a budget ledger that fails gives the tokens back and the error goes up; a 
   const failingLimiter: RateLimiter = { acquire: async () => Promise.reject(new Error("limiter down")), adjustTokens: async () => {} };
   const second = createLimitEnforcer({ limiter: failingLimiter, budgets: ledger, degraded: () => false });
   await expect(second.admit(admitInput())).rejects.toThrow("limiter down");
+  expect(await ledger.status(`ten:${ORG}`, DAY)).toEqual({ spentMicros: 0, reservedMicros: 0 });
+});
+
+test("a rate refusal does not wait for the budget's answer", async () => {
+  const ledger = createMemoryBudgetLedger();
+  let answerBudget!: () => void;
+  const budgetAnswered = new Promise<void>((resolve) => (answerBudget = resolve));
+  const slowBudget: EnforcerBudgets = {
+    async reserve(checks: BudgetCheck[], micros: number): Promise<ReserveResult> {
+      await budgetAnswered;
+      return ledger.reserve(checks, micros);
+    },
+    settle: (reservation, actual) => ledger.settle(reservation, actual),
+    release: (reservation) => ledger.release(reservation),
+  };
+  const limiter = createMemoryRateLimiter();
+  // The org's one request a minute is used up.
+  expect((await limiter.acquire([{ scope: `ten:${ORG}`, rpm: 1 }], 0, NOW.getTime())).allowed).toBe(true);
+  const enforcer = createLimitEnforcer({ limiter, budgets: slowBudget, degraded: () => false });
+  const result = await enforcer.admit(admitInput());
+  expect(result.ok).toBe(false);
+  if (!result.ok) expect(result.error.kind).toBe("rate_limited");
+  // The budget answers afterwards, and what it reserved is given back.
+  answerBudget();
+  await Bun.sleep(5);
   expect(await ledger.status(`ten:${ORG}`, DAY)).toEqual({ spentMicros: 0, reservedMicros: 0 });
 });

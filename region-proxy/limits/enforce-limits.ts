@@ -4,7 +4,8 @@
  * and their answers are read in this order:
  *
  * 1. Rate levels, all at once and all-or-nothing (one Lua call): a request refused at the key level
- *    charges no tenant, no feature. The budget reservation made alongside is released at once.
+ *    charges no tenant, no feature. It is refused without waiting for the budget's answer, and the
+ *    reservation made alongside is released as soon as it exists.
  * 2. The worst-case cost (estimated prompt + max output at the snapshot's price), reserved on every
  *    budget level at once. If a budget refuses, the token charge of step 1 is refunded at once
  *    (adjustTokens by −estimate): no tokens will be spent. The request itself stays counted, because
@@ -121,6 +122,11 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
   const { limiter, budgets } = deps;
   const estimate = deps.estimate ?? estimatePromptTokens;
 
+  /** Releases a reservation once it is made, in the background (one that fails expires with its TTL). */
+  function giveBack(reserving: Promise<ReserveResult> | null): void {
+    void reserving?.then((reserved) => (reserved.ok ? budgets.release(reserved.reservation) : undefined)).catch(() => {});
+  }
+
   async function admit(input: AdmitInput): Promise<AdmitResult> {
     const { snapshot, request, deployment } = input;
     const nowMs = input.now?.getTime();
@@ -142,21 +148,34 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     const micros = price && plan.budget.length > 0 ? costMicros({ ...ZERO_USAGE, inputTokens: count().promptTokens, outputTokens: count().outputTokens }, price) : 0;
     // Both questions go out together: with shared counters, one round trip to Redis instead of two
     // before the vendor call. The answers are then read in the order above.
-    const [rate, budget] = await Promise.allSettled([
-      plan.rate.length > 0 ? limiter.acquire(plan.rate, estimatedTokens, nowMs) : null,
-      plan.budget.length > 0 ? budgets.reserve(plan.budget, micros, { failOpen: plan.failOpen }) : null,
-    ]);
-    const reservation = budget.status === "fulfilled" && budget.value?.ok ? budget.value.reservation : null;
-    const rateAllowed = rate.status === "fulfilled" && (rate.value === null || rate.value.allowed);
-    // Whichever side failed or refused, the other side's charge is given back before answering.
-    if (!rateAllowed && reservation) await budgets.release(reservation);
-    if (rate.status === "rejected") throw rate.reason;
-    const headers = rate.value ? ratelimitHeaders(rate.value) : {};
-    if (rate.value && !rate.value.allowed) return { ok: false, error: rateRefusal(rate.value, plan, estimatedTokens), headers };
-    if (budget.status === "rejected" || (budget.value && !budget.value.ok)) {
-      if (hasTpm) await limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs);
-      if (budget.status === "rejected") throw budget.reason;
-      return { ok: false, error: budgetRefusal(budget.value as Extract<ReserveResult, { ok: false }>, plan, micros), headers };
+    const asked = plan.rate.length > 0 ? limiter.acquire(plan.rate, estimatedTokens, nowMs) : null;
+    const reserving = plan.budget.length > 0 ? budgets.reserve(plan.budget, micros, { failOpen: plan.failOpen }) : null;
+    // A ledger failure is read below; until then it must not count as an unhandled rejection.
+    reserving?.catch(() => {});
+    let verdict: Awaited<typeof asked>;
+    try {
+      verdict = await asked;
+    } catch (error) {
+      giveBack(reserving);
+      throw error;
+    }
+    const headers = verdict ? ratelimitHeaders(verdict) : {};
+    if (verdict && !verdict.allowed) {
+      // Refused without waiting for the budget's answer; the reservation goes back once it is made.
+      giveBack(reserving);
+      return { ok: false, error: rateRefusal(verdict, plan, estimatedTokens), headers };
+    }
+    let reservation: Reservation | null = null;
+    if (reserving) {
+      const reserved = await reserving.catch(async (error: unknown) => {
+        if (hasTpm) await limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs);
+        throw error;
+      });
+      if (!reserved.ok) {
+        if (hasTpm) await limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs);
+        return { ok: false, error: budgetRefusal(reserved, plan, micros), headers };
+      }
+      reservation = reserved.reservation;
     }
 
     let closed = false;
