@@ -21,7 +21,8 @@
  *          --limits  (the proxy's key has an RPM, a TPM and two budgets, set far above what a run spends:
  *                     every request is counted and reserved; without it the demo key has none)
  *          --redis <url>  (the proxy shares its counters and circuit breaker through this Redis, as
- *                          a region's replicas do; e.g. redis://127.0.0.1:6379/14)
+ *                          a region's replicas do; e.g. redis://127.0.0.1:6379/14. A Redis server on
+ *                          this machine has its CPU per request counted too)
  *          --profile <dir>  (runs the proxy under `--cpu-prof`, profile written to <dir> when it stops;
  *                            with --profile-bare the bare pass-through too, for comparison)
  *          --profile-interval <us>  (the profiler's sampling interval; Bun's default of 1000 us is coarse
@@ -77,9 +78,13 @@ const targets: { name: TargetName; url: string; key: string; pid: number }[] = [
   { name: "proxy", url: `${proxy.url}/v1/chat/completions`, key: demo.keySecret, pid: proxy.process.pid },
 ];
 
+/** With --redis on this machine: the Redis server's pid, so its CPU is counted too (it shares the cores). */
+const redisPid = values.redis ? await localRedisPid(values.redis) : null;
+
 /** One load run, with the CPU per request of the target's own process, of the vendor, and of this process (control plane, usage stub). */
 async function measured(name: string, pid: number, args: string[]): Promise<LoadResult> {
   const vendorBefore = await processCpuMs(vendor.process.pid);
+  const redisBefore = redisPid ? await processCpuMs(redisPid) : 0;
   const othersBefore = process.cpuUsage();
   const { result, cpuUsPerRequest, byThread } = await runLoadMeasuring(pid, args);
   const perRequest = (ms: number) => (ms * 1000) / Math.max(1, result.ok);
@@ -87,6 +92,7 @@ async function measured(name: string, pid: number, args: string[]): Promise<Load
   result.vendorCpuUsPerRequest = pid === vendor.process.pid ? 0 : perRequest((await processCpuMs(vendor.process.pid)) - vendorBefore);
   const others = process.cpuUsage(othersBefore);
   result.harnessCpuUsPerRequest = perRequest((others.user + others.system) / 1000);
+  if (redisPid) result.redisCpuUsPerRequest = perRequest((await processCpuMs(redisPid)) - redisBefore);
   // BENCH_DEBUG: where that CPU went, by thread (main, HTTP Client, the outbox Worker, sw = SQLite, GC, JIT).
   if (process.env.BENCH_DEBUG) console.error(`${name} max, us CPU/request by thread: ${byThread}`);
   return { ...result, cpuUsPerRequest };
@@ -184,9 +190,12 @@ function printReport() {
   console.log(`  proxy/bare throughput: ${ratio(rps("proxy"), rps("bare"))}; each round: ${eachRound("max", (proxy, bare) => ratio(proxy.rps, bare.rps))}`);
   if (parsing) console.log(`  proxy/parsing throughput: ${ratio(rps("proxy"), rps("parsing"))}; parsing/bare: ${ratio(rps("parsing"), rps("bare"))}`);
   // Where the machine's two cores went per request: the load generator and the vendor share them with the target.
-  const share = (name: TargetName, key: "loadCpuUsPerRequest" | "vendorCpuUsPerRequest" | "harnessCpuUsPerRequest") => median(results.max[name].map((r) => r[key] ?? NaN)).toFixed(0);
-  console.log("  machine CPU per request (us): target / load generator / vendor / control plane + usage stub");
-  for (const { name } of targets) console.log(`  ${name.padEnd(8)} ${cpu(name).toFixed(0)} / ${share(name, "loadCpuUsPerRequest")} / ${share(name, "vendorCpuUsPerRequest")} / ${share(name, "harnessCpuUsPerRequest")}`);
+  const share = (name: TargetName, key: "loadCpuUsPerRequest" | "vendorCpuUsPerRequest" | "harnessCpuUsPerRequest" | "redisCpuUsPerRequest") => median(results.max[name].map((r) => r[key] ?? NaN)).toFixed(0);
+  console.log(`  machine CPU per request (us): target / load generator / vendor / control plane + usage stub${redisPid ? " / Redis server" : ""}`);
+  for (const { name } of targets) {
+    const redis = redisPid ? ` / ${share(name, "redisCpuUsPerRequest")}` : "";
+    console.log(`  ${name.padEnd(8)} ${cpu(name).toFixed(0)} / ${share(name, "loadCpuUsPerRequest")} / ${share(name, "vendorCpuUsPerRequest")} / ${share(name, "harnessCpuUsPerRequest")}${redis}`);
+  }
   verdict(rps("proxy") >= TARGET_THROUGHPUT_SHARE * rps("bare"), `max throughput: proxy ${ratio(rps("proxy"), rps("bare"))} of bare (target >= ${TARGET_THROUGHPUT_SHARE.toFixed(2)}x)`);
   printVerdicts(verdicts);
 }
@@ -201,4 +210,19 @@ function eachRound(scenario: keyof typeof results, figure: (proxy: LoadResult, b
 function printVerdicts(verdicts: string[]) {
   console.log("\ntargets (issue 4; informational, not a test)");
   for (const line of verdicts) console.log(line);
+}
+
+/** The pid of the Redis server at `url` when it runs on this machine (its INFO names a pid we can see), else null. */
+async function localRedisPid(url: string): Promise<number | null> {
+  const { default: Redis } = await import("ioredis");
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    const pid = Number(/process_id:(\d+)/.exec(await client.info("server"))?.[1]);
+    return Number.isSafeInteger(pid) && (await Bun.file(`/proc/${pid}/comm`).exists()) && (await Bun.file(`/proc/${pid}/comm`).text()).startsWith("redis") ? pid : null;
+  } catch {
+    return null;
+  } finally {
+    client.disconnect();
+  }
 }

@@ -74,6 +74,8 @@ export interface LoadResult {
   vendorCpuUsPerRequest?: number;
   /** The benchmark process's CPU per request, µs: the control plane and the usage stub run in it. */
   harnessCpuUsPerRequest?: number;
+  /** With --redis on this machine: the Redis server's CPU per request. */
+  redisCpuUsPerRequest?: number;
 }
 
 /**
