@@ -34,7 +34,7 @@ describe("in-process budget ledger, bounded memory", () => {
   });
 
   test("the reserved total follows reservations as they are taken, expire and finish in any order", async () => {
-    const ledger = createMemoryBudgetLedger({ reservationTtlMs: 100 });
+    const ledger = createMemoryBudgetLedger({ reservationTtlMs: 300 });
     const checks = [{ scope: "key:sum", period: DAY, capMicros: 10_000 }];
     const take = async (micros: number) => {
       const result = await ledger.reserve(checks, micros);
@@ -48,7 +48,7 @@ describe("in-process budget ledger, bounded memory", () => {
     expect(await ledger.status("key:sum", DAY)).toEqual({ spentMicros: 0, reservedMicros: 500 });
     await ledger.settle(third, 50);
     expect(await ledger.status("key:sum", DAY)).toEqual({ spentMicros: 50, reservedMicros: 100 });
-    await Bun.sleep(150);
+    await Bun.sleep(400);
     const fourth = await take(1000);
     // `first` expired: only the new one is held.
     expect(await ledger.status("key:sum", DAY)).toEqual({ spentMicros: 50, reservedMicros: 1000 });
@@ -60,7 +60,8 @@ describe("in-process budget ledger, bounded memory", () => {
 
 describe("in-process budget ledger, idle levels", () => {
   test("a level untouched for idleLevelMs is forgotten once the table grows; a level in use is kept", async () => {
-    const ledger = createMemoryBudgetLedger({ idleLevelMs: 50 });
+    // Idle after 300 ms: far longer than the loops below take even on a loaded machine.
+    const ledger = createMemoryBudgetLedger({ idleLevelMs: 300 });
     const spend = async (scope: string, period: string, micros: number) => {
       const result = await ledger.reserve([{ scope, period, capMicros: 1_000_000 }], micros);
       if (!result.ok) throw new Error("refused");
@@ -69,7 +70,7 @@ describe("in-process budget ledger, idle levels", () => {
     // Yesterday's levels of 1,000 keys, and one level still in use.
     for (let i = 0; i < 1_000; i++) await spend(`key:${i}`, "day:2026-11-25", 5);
     await spend("key:busy", "month:2026-11", 7);
-    await Bun.sleep(80);
+    await Bun.sleep(350);
     await spend("key:busy", "month:2026-11", 7);
     // Today's levels: new levels are what look for idle ones, once the table has doubled (2,000 here).
     for (let i = 0; i < 1_000; i++) await spend(`key:${i}`, "day:2026-11-26", 1);
