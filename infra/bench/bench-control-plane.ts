@@ -5,7 +5,7 @@
  * (usage-sink-front.ts). `proxyEnv` is what proxy-under-test.ts needs to start against it.
  *
  * The demo key has no rate limit and no budget, so by default the limits step plans and admits without
- * touching a counter. With `limits: true` the benchmark's key is a second one that has all of them
+ * touching a counter. With `limits: true` the demo key is created with all of them
  * (RPM, TPM, a daily and a monthly budget), set far above anything a run can spend, so every request
  * goes through the rate limiter, a budget reservation and its settlement, and carries the
  * `x-ratelimit-*` headers, as a key with limits does in production. With `redisUrl` the proxy keeps
@@ -39,9 +39,12 @@ const UNREACHED_LIMITS = { rpm: 100_000_000, tpm: 2_000_000_000, dailyBudgetUsd:
 export async function startBenchControlPlane(vendorUrl: string, vendorKey: string, usage: "sink" | "real", options: { limits?: boolean; redisUrl?: string } = {}): Promise<BenchControlPlane> {
   const dataDir = await mkdtemp(join(tmpdir(), "gw-bench-"));
   const controlPlane = await startControlPlane({ port: 0, dataDir, adminToken: ADMIN_TOKEN, log: () => {} });
-  const admin = adminClient(controlPlane.url, ADMIN_TOKEN);
-  const seeded = await seedDemo(admin, { vendorUrl, regions: ["bench"], credentialEnv: "BENCH_VENDOR_KEY" });
-  const demo = options.limits ? { ...seeded, ...(await keyWithLimits(admin, seeded.tenantId)) } : seeded;
+  const demo = await seedDemo(adminClient(controlPlane.url, ADMIN_TOKEN), {
+    vendorUrl,
+    regions: ["bench"],
+    credentialEnv: "BENCH_VENDOR_KEY",
+    ...(options.limits ? { keyLimits: UNREACHED_LIMITS } : {}),
+  });
   const front = usage === "real" ? null : startUsageSinkFront(controlPlane.url);
   return {
     demo,
@@ -61,12 +64,4 @@ export async function startBenchControlPlane(vendorUrl: string, vendorKey: strin
       await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-async function keyWithLimits(admin: ReturnType<typeof adminClient>, tenantId: string): Promise<{ keyId: string; keySecret: string }> {
-  const { createKey } = await admin.request<{ createKey: { key: { id: string }; secret: string } }>(
-    `mutation($input: CreateKeyInput!) { createKey(input: $input) { key { id } secret } }`,
-    { input: { tenantId, name: "bench key with limits", ...UNREACHED_LIMITS } },
-  );
-  return { keyId: createKey.key.id, keySecret: createKey.secret };
 }

@@ -17,6 +17,8 @@ export interface SeedOptions {
   tenantName?: string;
   /** Each region's public URL (e.g. its proxy's `http://127.0.0.1:<port>`), named in residency refusals. */
   regionUrls?: Record<string, string>;
+  /** Limits for the demo key (none by default), as createKey takes them. */
+  keyLimits?: { rpm?: number; tpm?: number; dailyBudgetUsd?: number; monthlyBudgetUsd?: number };
 }
 
 export interface SeededDemo {
@@ -57,8 +59,8 @@ export async function seedDemo(admin: AdminClient, options: SeedOptions): Promis
     { name: options.tenantName ?? "demo" },
   );
   const { createKey } = await admin.request<{ createKey: { key: { id: string }; secret: string } }>(
-    `mutation($tenantId: ID!) { createKey(input: { tenantId: $tenantId, name: "demo key" }) { key { id } secret } }`,
-    { tenantId: createTenant.id },
+    `mutation($input: CreateKeyInput!) { createKey(input: $input) { key { id } secret } }`,
+    { input: { tenantId: createTenant.id, name: "demo key", ...options.keyLimits } },
   );
   return { regionTokens, tenantId: createTenant.id, keyId: createKey.key.id, keySecret: createKey.secret, alias };
 }
