@@ -165,14 +165,16 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
       giveBack(reserving);
       return { ok: false, error: rateRefusal(verdict, plan, estimatedTokens), headers };
     }
+    /** Gives back the token charge of the rate levels (nothing to give without a TPM level). */
+    const refundTokens = () => (hasTpm ? limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs) : null);
     let reservation: Reservation | null = null;
     if (reserving) {
       const reserved = await reserving.catch(async (error: unknown) => {
-        if (hasTpm) await limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs);
+        await refundTokens();
         throw error;
       });
       if (!reserved.ok) {
-        if (hasTpm) await limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs);
+        await refundTokens();
         return { ok: false, error: budgetRefusal(reserved, plan, micros), headers };
       }
       reservation = reserved.reservation;
@@ -202,7 +204,7 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
         closed = true;
         if (!hasTpm && !reservation) return;
         await both(
-          hasTpm ? limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs) : null,
+          refundTokens(),
           reservation ? budgets.release(reservation) : null,
         );
       },
