@@ -16,7 +16,8 @@ export interface ProxyDeps {
   health: DeploymentHealth;
   adapterFor: (kind: ProviderKind) => ProviderAdapter | null;
   resolveCredential: CredentialResolver;
-  appendUsage: (event: UsageEvent) => Promise<void>;
+  /** Hands a usage event to the outbox, which owns it from then on (and logs one it cannot write). */
+  appendUsage: (event: UsageEvent) => void;
   inFlight: InFlight;
   maxBodyBytes: number;
   timeouts: { firstByteMs: number; totalMs: number };

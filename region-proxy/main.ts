@@ -74,7 +74,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     adapterFor,
     // Never the whole process environment: a credentialRef must not name the proxy's own secrets.
     resolveCredential: createCredentialResolver(config.credentials ?? {}, { filesDir: config.credentialsDir }),
-    appendUsage: (event) => outbox.append(event),
+    appendUsage: (event) => outbox.record(event),
     inFlight,
     maxBodyBytes: config.maxBodyBytes ?? 1_048_576,
     timeouts: { firstByteMs: config.firstByteTimeoutMs ?? 10_000, totalMs },

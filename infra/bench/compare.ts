@@ -14,7 +14,8 @@
  *          --redis <url>  (both proxies share counters and breaker state through this Redis)
  *          --env-a NAME=VALUE, --env-b NAME=VALUE  (repeatable: extra environment for one proxy's
  *          process, e.g. an allocator setting; `--baseline .` then compares one checkout with itself)
- * Prints each run, then the medians: req/s, the proxy's CPU per request (and by thread), p50, p99.
+ * Prints each run, then the medians: req/s, the proxy's CPU per request (and by thread), p50, p99;
+ * then B/A within each round (A and B ran back to back), the figure to read when the machine drifts.
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
@@ -68,6 +69,13 @@ try {
     const r = runs[name];
     console.log(`${name} ${median(r.map((x) => x.rps)).toFixed(0).padStart(6)} req/s  ${median(r.map((x) => x.cpu)).toFixed(1)} us CPU/request  p50 ${median(r.map((x) => x.p50)).toFixed(3)} ms  p99 ${median(r.map((x) => x.p99)).toFixed(3)} ms`);
   }
+  // The machine drifts between phases within a run, which moves both medians; each round's A and B ran
+  // back to back, so the ratio within a round is the steadier figure.
+  const pairs = runs.A.map((a, i) => ({ a, b: runs.B[i]! }));
+  const cpuRatios = pairs.map(({ a, b }) => b.cpu / a.cpu);
+  const rpsRatios = pairs.map(({ a, b }) => b.rps / a.rps);
+  console.log(`B/A within each round: CPU per request ${cpuRatios.map((x) => x.toFixed(2)).join(" ")}`);
+  console.log(`  median: CPU per request ${median(cpuRatios).toFixed(3)}x, req/s ${median(rpsRatios).toFixed(3)}x; B used less CPU in ${cpuRatios.filter((x) => x < 1).length} of ${pairs.length} rounds`);
 } finally {
   await Promise.all([proxies.A.stop(), proxies.B.stop(), vendor.stop()]);
   await stack.stop();

@@ -80,10 +80,13 @@ export interface LimitTicket {
   estimatedTokens: number;
   /** Worst-case cost reserved on every budget level (0 when none applies or the model is unpriced). */
   reservedMicros: number;
-  /** Corrects TPM by (actual − estimated) and settles the reservation to `actualCostMicros`. Idempotent. */
-  settle(actualUsage: NormalizedUsage, actualCostMicros: number): Promise<void>;
-  /** Refunds the token estimate and releases the reservation at once (the call failed). Idempotent. */
-  release(): Promise<void>;
+  /**
+   * Corrects TPM by (actual − estimated) and settles the reservation to `actualCostMicros`. Idempotent.
+   * Null, with no promise made, when no counter is touched (no TPM level, no budget, or already closed).
+   */
+  settle(actualUsage: NormalizedUsage, actualCostMicros: number): Promise<void> | null;
+  /** Refunds the token estimate and releases the reservation at once (the call failed). Idempotent; null as settle. */
+  release(): Promise<void> | null;
 }
 
 export type AdmitResult =
@@ -187,23 +190,23 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
         return tokens();
       },
       reservedMicros: reservation ? micros : 0,
-      async settle(actualUsage, actualCostMicros) {
-        if (closed) return;
+      settle(actualUsage, actualCostMicros) {
+        if (closed) return null;
         closed = true;
         // Nothing to correct or give back (no TPM level, no budget): no counter is touched.
-        if (!hasTpm && !reservation) return;
+        if (!hasTpm && !reservation) return null;
         const delta = actualUsage.inputTokens + actualUsage.outputTokens - estimatedTokens;
-        await both(
+        return both(
           // Token buckets exist only for TPM levels; adjusting an RPM-only plan would be a no-op round trip.
           hasTpm && delta !== 0 ? limiter.adjustTokens(plan.rate, delta, nowMs) : null,
           reservation ? budgets.settle(reservation, actualCostMicros) : null,
         );
       },
-      async release() {
-        if (closed) return;
+      release() {
+        if (closed) return null;
         closed = true;
-        if (!hasTpm && !reservation) return;
-        await both(
+        if (!hasTpm && !reservation) return null;
+        return both(
           refundTokens(),
           reservation ? budgets.release(reservation) : null,
         );

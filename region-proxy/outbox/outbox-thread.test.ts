@@ -9,7 +9,7 @@ import { startUsageAckServer, type UsageAckServer } from "../testing/usage-ack-s
 import { startOutboxThread } from "./outbox-thread.ts";
 import { UsageOutbox } from "./outbox.ts";
 
-const event = (id: string) => ({ eventId: id, note: "line one\nline two" }) as unknown as UsageEvent;
+const event = (id: string, requestId = `req_for_${id}`) => ({ eventId: id, requestId, note: "line one\nline two" }) as unknown as UsageEvent;
 /** Nothing listens on port 9 here: a control plane that is down. */
 const DOWN = "http://127.0.0.1:9";
 
@@ -56,6 +56,32 @@ describe("usage outbox thread", () => {
     await thread.stop();
     expect((await storedIds(dataDir)).sort()).toEqual(["evt_a", "evt_b", "evt_c"]);
     expect(logs.some((line) => line.startsWith("usage flush failed"))).toBe(true);
+  });
+
+  test("recorded events, which nobody waits for, are all committed by stop() (control plane down)", async () => {
+    const dataDir = join(root, "recorded");
+    const thread = await startOutboxThread(init(dataDir, DOWN, 60_000), () => {});
+    for (const id of ["evt_r1", "evt_r2", "evt_r3"]) thread.record(event(id));
+    await thread.stop();
+    expect((await storedIds(dataDir)).sort()).toEqual(["evt_r1", "evt_r2", "evt_r3"]);
+  });
+
+  test("a recorded event that cannot be written is logged with its request and event ids: dropped at the cap, or never confirmed by stop()", async () => {
+    const dataDir = join(root, "recorded-lost");
+    const logs: string[] = [];
+    const crashing = new URL("../testing/crash-always-outbox-worker.ts", import.meta.url);
+    const thread = await startOutboxThread(init(dataDir, DOWN, 60_000), (line) => logs.push(line), { workerScript: crashing, maxUnconfirmedEvents: 2 });
+    thread.record(event("evt_l1", "req_l1"));
+    thread.record(event("evt_l2", "req_l2"));
+    thread.record(event("evt_l3", "req_l3"));
+    expect(logs).toContain("request req_l3: usage event evt_l3 could not be written: the usage outbox thread has 2 events it has not confirmed; this one is dropped");
+    await waitFor(() => logs.filter((line) => line.includes("exited; restarting")).length >= 2, "the thread died more than once");
+    await thread.stop();
+    const lost = logs.filter((line) => line.includes("could not be written: the usage outbox stopped before these events were committed"));
+    expect(lost.sort()).toEqual([
+      "request req_l1: usage event evt_l1 could not be written: the usage outbox stopped before these events were committed",
+      "request req_l2: usage event evt_l2 could not be written: the usage outbox stopped before these events were committed",
+    ]);
   });
 
   test("a thread that dies is replaced, and the events it never confirmed are committed by the next", async () => {

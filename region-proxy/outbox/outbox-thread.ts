@@ -1,8 +1,10 @@
 /**
  * The request side of the usage outbox: `append` encodes the event once and hands it to the outbox
  * thread (outbox-worker.ts), which group-commits it to Deno KV and ships it to the control plane.
- * The promise resolves once the event is committed, exactly as UsageOutbox.append does, so a graceful
- * stop (which waits for in-flight settles) still loses nothing.
+ * The request path hands events over with `record` and does not wait: a graceful stop loses nothing
+ * because `stop` commits every event handed over before it ends the thread, and an event that cannot
+ * be written is logged here, with its request and event ids. `append` also returns a promise that
+ * resolves once the event is committed, exactly as UsageOutbox.append does.
  *
  * Events travel in batches, every POST_EVERY_MS or at POST_EVENTS, and the thread commits each batch
  * as it arrives: this window is the outbox's one group commit. A KV commit costs ~1 ms of CPU across
@@ -15,13 +17,18 @@
  * id is the control plane's idempotency key).
  *
  * @example const outbox = await startOutboxThread({ dataDir, controlPlaneUrl, regionToken, proxyId, flushIntervalMs: 1000 }, log);
- *          await outbox.append(event); await outbox.stop();
+ *          outbox.record(event); await outbox.append(other); await outbox.stop();
  */
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
 import { describeMalformed, isOutboxMessage, MAX_BATCH_EVENTS, type FromOutboxWorker, type OutboxWorkerInit, type ToOutboxWorker } from "./outbox-messages.ts";
 
 export interface OutboxThread {
-  /** Resolves once the event is committed to KV; rejects if the commit failed. */
+  /**
+   * Hands the event over and returns: the request path's way in. An event that cannot be written (the
+   * thread is too far behind, or its commit failed) is logged with its request and event ids.
+   */
+  record(event: UsageEvent): void;
+  /** As `record`, and resolves once the event is committed to KV; rejects if it could not be. */
   append(event: UsageEvent): Promise<void>;
   /** Ships what is stored now; true when the outbox emptied. */
   flushNow(): Promise<boolean>;
@@ -32,19 +39,27 @@ export interface OutboxThread {
 /** Events that cross together, and the one promise their appends share (no object per event). */
 interface Batch {
   eventIds: string[];
+  requestIds: string[];
   jsons: string[];
   committed: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void };
 }
 
-function newBatch(): Batch {
+/** A batch whose failure is logged once per event it loses, whoever else waits for it. */
+function newBatch(log: (line: string) => void): Batch {
   let resolve!: () => void;
   let reject!: (error: Error) => void;
   const promise = new Promise<void>((yes, no) => {
     resolve = yes;
     reject = no;
   });
-  return { eventIds: [], jsons: [], committed: { promise, resolve, reject } };
+  const batch: Batch = { eventIds: [], requestIds: [], jsons: [], committed: { promise, resolve, reject } };
+  promise.catch((error: Error) => {
+    for (let i = 0; i < batch.eventIds.length; i++) log(notWritten(batch.requestIds[i]!, batch.eventIds[i]!, error.message));
+  });
+  return batch;
 }
+
+const notWritten = (requestId: string, eventId: string, why: string) => `request ${requestId}: usage event ${eventId} could not be written: ${why}`;
 
 const RESTART_DELAY_MS = 200;
 /**
@@ -206,22 +221,36 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
 
   await spawn();
 
+  const overCapacity = () => `the usage outbox thread has ${unconfirmed} events it has not confirmed; this one is dropped`;
+
+  /** Queues the event for the next crossing; the batch that will carry it. */
+  function enqueue(event: UsageEvent): Batch {
+    const json = JSON.stringify(event);
+    unconfirmed++;
+    const batch = (queued ??= newBatch(log));
+    batch.eventIds.push(event.eventId);
+    batch.requestIds.push(event.requestId);
+    batch.jsons.push(json);
+    if (batch.eventIds.length >= POST_EVENTS) sendQueued();
+    else if (!postScheduled) {
+      postScheduled = true;
+      setTimeout(sendQueued, POST_EVERY_MS);
+    }
+    return batch;
+  }
+
   return {
+    record(event) {
+      if (unconfirmed >= maxUnconfirmed) log(notWritten(event.requestId, event.eventId, overCapacity()));
+      else enqueue(event);
+    },
     append(event) {
       if (unconfirmed >= maxUnconfirmed) {
-        return Promise.reject(new Error(`the usage outbox thread has ${unconfirmed} events it has not confirmed; this one is dropped`));
+        const why = overCapacity();
+        log(notWritten(event.requestId, event.eventId, why));
+        return Promise.reject(new Error(why));
       }
-      const json = JSON.stringify(event);
-      unconfirmed++;
-      const batch = (queued ??= newBatch());
-      batch.eventIds.push(event.eventId);
-      batch.jsons.push(json);
-      if (batch.eventIds.length >= POST_EVENTS) sendQueued();
-      else if (!postScheduled) {
-        postScheduled = true;
-        setTimeout(sendQueued, POST_EVERY_MS);
-      }
-      return batch.committed.promise;
+      return enqueue(event).committed.promise;
     },
     async flushNow() {
       const reply = await ask("flush", STOP_WAIT_MS);

@@ -22,10 +22,13 @@ export interface LimitsInput {
 export interface LimitsTicket {
   /** `x-ratelimit-*` for the answer. */
   headers: Record<string, string>;
-  /** The call happened: correct the token charge and settle the reservation to the real cost. */
-  settle(actualUsage: NormalizedUsage, actualCostMicros: number): Promise<void>;
-  /** The call failed without usage: refund at once. */
-  release(): Promise<void>;
+  /**
+   * The call happened: correct the token charge and settle the reservation to the real cost. Null when
+   * there was nothing to correct (no counter involved): nothing for a graceful stop to wait for.
+   */
+  settle(actualUsage: NormalizedUsage, actualCostMicros: number): Promise<void> | null;
+  /** The call failed without usage: refund at once (null when nothing was charged). */
+  release(): Promise<void> | null;
 }
 
 export type LimitsDecision = { ok: true; ticket: LimitsTicket; headers: Record<string, string> } | { ok: false; error: GatewayError; headers: Record<string, string> };
@@ -36,9 +39,9 @@ export interface Limits {
   degraded?(): boolean;
 }
 
-const noop = async () => {};
+const nothingToClose = () => null;
 
 /** Admits everything; what a proxy runs when no limits are wired in. */
 export const allowAllLimits: Limits = {
-  admit: async () => ({ ok: true, ticket: { headers: {}, settle: noop, release: noop }, headers: {} }),
+  admit: async () => ({ ok: true, ticket: { headers: {}, settle: nothingToClose, release: nothingToClose }, headers: {} }),
 };

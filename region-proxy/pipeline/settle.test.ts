@@ -23,40 +23,55 @@ function input(overrides: Partial<SettleInput> = {}): SettleInput {
 }
 
 describe("settle", () => {
-  test("resolves only once the usage event is committed (a graceful stop waits for it)", async () => {
-    let commit!: () => void;
+  test("hands the event over at once and returns nothing to wait for when the ticket touched no counter", () => {
     const appended: UsageEvent[] = [];
-    let settled = false;
-    const done = settle(input(), (event) => {
-      appended.push(event);
-      return new Promise<void>((resolve) => (commit = resolve));
-    }, () => {}).then(() => (settled = true));
-    await Bun.sleep(5);
+    const closing = settle(input({ ticket: { headers: {}, settle: () => null, release: () => null } }), (event) => void appended.push(event), () => {});
+    expect(closing).toBeNull();
     expect(appended.map((e) => [e.requestId, e.tenantId, e.usage.inputTokens])).toEqual([["req_settle", "ten_a", 3]]);
-    expect(settled).toBe(false);
-    commit();
-    await done;
-    expect(settled).toBe(true);
   });
 
-  test("an append that rejects or throws is logged with the request and event ids; settle never throws", async () => {
-    for (const append of [() => Promise.reject(new Error("outbox full")), () => { throw new Error("outbox full"); }]) {
-      const lines: string[] = [];
-      let eventId = "";
-      await settle(input(), (event) => {
-        eventId = event.eventId;
-        return append();
-      }, (line) => lines.push(line));
-      expect(lines).toEqual([`request req_settle: usage event ${eventId} could not be written: outbox full`]);
-    }
-  });
-
-  test("a limits settle failure is logged and the event is still appended", async () => {
-    const lines: string[] = [];
+  test("returns the limits settle still running (a graceful stop waits for it); the event is handed over before it ends", async () => {
+    let finishSettle!: () => void;
     const appended: string[] = [];
-    const ticket = { headers: {}, settle: () => Promise.reject(new Error("redis down")), release: async () => {} };
-    await settle(input({ ticket }), async (event) => void appended.push(event.requestId), (line) => lines.push(line));
-    expect(lines).toEqual(["request req_settle: limits settle failed: redis down"]);
+    const ticket = { headers: {}, settle: () => new Promise<void>((resolve) => (finishSettle = resolve)), release: () => null };
+    let ended = false;
+    const closing = settle(input({ ticket }), (event) => void appended.push(event.requestId), () => {});
+    expect(closing).not.toBeNull();
+    void closing!.then(() => (ended = true));
     expect(appended).toEqual(["req_settle"]);
+    await Bun.sleep(5);
+    expect(ended).toBe(false);
+    finishSettle();
+    await closing;
+    expect(ended).toBe(true);
+  });
+
+  test("a failed call without usage releases the ticket instead of settling it", () => {
+    const calls: string[] = [];
+    const ticket = { headers: {}, settle: () => (calls.push("settle"), null), release: () => (calls.push("release"), null) };
+    settle(input({ ticket, usage: null, status: "error", errorCode: "upstream_error" }), () => {}, () => {});
+    expect(calls).toEqual(["release"]);
+  });
+
+  test("an append that throws is logged with the request and event ids; settle never throws", () => {
+    const lines: string[] = [];
+    let eventId = "";
+    settle(input(), (event) => {
+      eventId = event.eventId;
+      throw new Error("outbox full");
+    }, (line) => lines.push(line));
+    expect(lines).toEqual([`request req_settle: usage event ${eventId} could not be written: outbox full`]);
+  });
+
+  test("a limits settle failure, rejected or thrown, is logged and the event is still appended", async () => {
+    const failures = [() => Promise.reject(new Error("redis down")), () => { throw new Error("redis down"); }];
+    for (const fail of failures) {
+      const lines: string[] = [];
+      const appended: string[] = [];
+      const ticket = { headers: {}, settle: fail, release: () => null };
+      await settle(input({ ticket }), (event) => void appended.push(event.requestId), (line) => lines.push(line));
+      expect(lines).toEqual(["request req_settle: limits settle failed: redis down"]);
+      expect(appended).toEqual(["req_settle"]);
+    }
   });
 });

@@ -1,6 +1,7 @@
 /**
- * Settling for every routed endpoint: runs after the answer is out, counted as in-flight so a graceful
- * stop waits for it (the usage event carries the attempt trail and the fallback flag).
+ * Settling for every routed endpoint: runs after the answer is out. A limits settle still running is
+ * counted as in-flight so a graceful stop waits for it; the usage event (with the attempt trail and
+ * the fallback flag) is in the outbox's hands at once, and the outbox's stop commits it.
  */
 import { errorCode, type GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
@@ -19,8 +20,8 @@ export function makeSettler(
   request: { context: RequestContext; snapshot: Snapshot; alias: string; endpoint: string; stream: boolean; ticket: LimitsTicket },
 ): Settler {
   return function settleRequest(trail, usage, status, code) {
-    const end = deps.inFlight.begin();
-    void settle({ ...request, region: deps.region, trail, usage, status, errorCode: code }, deps.appendUsage, deps.log).finally(end);
+    const closing = settle({ ...request, region: deps.region, trail, usage, status, errorCode: code }, deps.appendUsage, deps.log);
+    if (closing) void closing.finally(deps.inFlight.begin());
   };
 }
 
