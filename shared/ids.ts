@@ -4,7 +4,7 @@
  * @example newId("ten") // "ten_5f3k9x2m7q1c8v4b"
  */
 
-export type IdPrefix = "ten" | "key" | "dep" | "als" | "reg" | "evt" | "req" | "chg" | "adm" | "prx" | "prn" | "jti";
+export type IdPrefix = "ten" | "key" | "dep" | "als" | "reg" | "evt" | "req" | "res" | "chg" | "adm" | "prx" | "prn" | "jti";
 
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
 
@@ -20,7 +20,7 @@ function toBase32(bytes: Uint8Array, from: number, length: number): string {
 }
 
 /**
- * Identifiers (request and event ids, twice per proxied request) take their CSPRNG bytes from a pool
+ * Identifiers (request, event and budget reservation ids, up to three per proxied request) take their CSPRNG bytes from a pool
  * refilled 4 KiB at a time: one getRandomValues call per 256 ids instead of one per id. Ids are
  * unguessable names, not secrets, so holding the bytes a little longer costs nothing.
  */

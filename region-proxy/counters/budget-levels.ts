@@ -2,7 +2,7 @@
  * Input rules both ledgers share: amounts are whole micro-USD, and a level named twice in one request
  * counts once (with the lower cap), so a reservation never charges one level twice.
  */
-import { randomUUID } from "node:crypto";
+import { newId } from "../../shared/ids.ts";
 import type { BudgetCheck } from "./budget-types.ts";
 
 /** Throws TypeError unless `value` is a whole, non-negative, safe number of micros. */
@@ -27,7 +27,7 @@ export function levelId(scope: string, period: string): string {
   return `${scope}|${period}`;
 }
 
-/** A reservation id; random so replicas never collide without coordination. */
+/** A reservation id; random (80 bits) so replicas never collide without coordination. */
 export function newReservationId(): string {
-  return `res_${randomUUID().replaceAll("-", "")}`;
+  return newId("res");
 }
