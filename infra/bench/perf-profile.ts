@@ -16,8 +16,11 @@
  * Options: --target proxy|bare|parsing  --warmup 4 (s)  --seconds 5 (recorded)  --concurrency 32  --top 30
  *          --stream (streaming requests, read to the end)
  *          --limits, --redis <url> (the key and counters measured; see bench-control-plane.ts)
+ *          --thread <name> (another thread of the server than its request thread, by the name
+ *                          spawn-server.ts's threadCpuMs gives it: "Worker" is the proxy's usage outbox)
  * Needs `perf` (Debian's linux-perf) and permission to record another process.
  */
+import { readdirSync, readFileSync } from "node:fs";
 import { readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,6 +38,7 @@ const { values } = parseArgs({
     stream: { type: "boolean", default: false },
     limits: { type: "boolean", default: false },
     redis: { type: "string" },
+    thread: { type: "string", default: "main" },
   },
 });
 const here = (file: string) => new URL(file, import.meta.url).pathname;
@@ -65,7 +69,8 @@ try {
   const loading = load(String(seconds + 2));
   await Bun.sleep(1_000);
   const data = join(tmpdir(), `gw-perf-${pid}.data`);
-  const recorder = Bun.spawn(["perf", "record", "-k", "1", "-F", String(SAMPLE_HZ), "-g", "-t", String(pid), "-o", data, "--", "sleep", String(seconds)], { stdout: "ignore", stderr: "pipe" });
+  const tid = threadId(pid, values.thread!);
+  const recorder = Bun.spawn(["perf", "record", "-k", "1", "-F", String(SAMPLE_HZ), "-g", "-t", String(tid), "-o", data, "--", "sleep", String(seconds)], { stdout: "ignore", stderr: "pipe" });
   if ((await recorder.exited) !== 0) throw new Error(`perf record failed: ${await new Response(recorder.stderr).text()}`);
   const result = await loading;
   // The recording covers `seconds` inside the load, at the load's average rate.
@@ -85,6 +90,16 @@ try {
   await server?.stop();
   await vendor.stop();
   await stack?.stop();
+}
+
+/** The id of `pid`'s thread named `name` ("main" is the process's own, the request thread). */
+function threadId(pid: number, name: string): number {
+  if (name === "main") return pid;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim().replace(/[\d-]+$/, "");
+    if (comm === name && tid !== String(pid)) return Number(tid);
+  }
+  throw new Error(`process ${pid} has no thread named ${name}`);
 }
 
 /** The jitdump JSC wrote for `pid` in the temp directory (`jit-<n>-<pid>-<random>`); removed once read. */
@@ -164,7 +179,8 @@ function report(stacks: string[][], requests: number, rps: number): void {
     for (const name of new Set(frames)) inclusive.set(name, (inclusive.get(name) ?? 0) + 1);
   }
   const top = (counts: Map<string, number>) => [...counts].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top));
-  console.log(`\n${values.target}: ${rps.toFixed(0)} ${values.stream ? "streamed " : ""}req/s in the closed loop; its request thread, ${stacks.length} samples at ${SAMPLE_HZ} Hz`);
+  const thread = values.thread === "main" ? "its request thread" : `its ${values.thread} thread`;
+  console.log(`\n${values.target}: ${rps.toFixed(0)} ${values.stream ? "streamed " : ""}req/s in the closed loop; ${thread}, ${stacks.length} samples at ${SAMPLE_HZ} Hz`);
   console.log(`${us(stacks.length)} us per request in all (the thread's busy time; idle waits are not sampled)\n`);
   console.log("us/request  JavaScript function, with the native code it calls (the nearest JavaScript frame)");
   for (const [name, samples] of top(nearest)) console.log(`${us(samples)}     ${name}`);
