@@ -70,18 +70,21 @@ export function buildUsageEvent(input: SettleInput, now = Date.now()): UsageEven
  */
 export function settle(input: SettleInput, append: (event: UsageEvent) => void, log: (line: string) => void): Promise<void> | null {
   const event = buildUsageEvent(input);
-  const limitsFailed = (error: unknown) => log(`request ${event.requestId}: limits settle failed: ${(error as Error).message}`);
   let closing: Promise<void> | null = null;
   try {
     // A failed call that reported no usage charged nothing: refund the reservation at once.
     closing = input.usage === null && input.status !== "ok" ? input.ticket.release() : input.ticket.settle(event.usage, event.costMicros);
   } catch (error) {
-    limitsFailed(error);
+    logLimitsFailure(log, event.requestId, error);
   }
   try {
     append(event);
   } catch (error) {
     log(`request ${event.requestId}: usage event ${event.eventId} could not be written: ${(error as Error).message}`);
   }
-  return closing ? closing.catch(limitsFailed) : null;
+  return closing ? closing.catch((error: unknown) => logLimitsFailure(log, event.requestId, error)) : null;
+}
+
+function logLimitsFailure(log: (line: string) => void, requestId: string, error: unknown): void {
+  log(`request ${requestId}: limits settle failed: ${(error as Error).message}`);
 }
