@@ -66,6 +66,19 @@ describe("usage outbox thread", () => {
     expect((await storedIds(dataDir)).sort()).toEqual(["evt_r1", "evt_r2", "evt_r3"]);
   });
 
+  test("an event handed over after stop() is refused and logged, not queued for a thread that will never take it", async () => {
+    const dataDir = join(root, "after-stop");
+    const logs: string[] = [];
+    const thread = await startOutboxThread(init(dataDir, DOWN, 60_000), (line) => logs.push(line));
+    await thread.stop();
+    thread.record(event("evt_late1", "req_late1"));
+    await expect(thread.append(event("evt_late2", "req_late2"))).rejects.toThrow("the usage outbox has stopped");
+    expect(logs.filter((line) => line.includes("has stopped"))).toEqual([
+      "request req_late1: usage event evt_late1 could not be written: the usage outbox has stopped",
+      "request req_late2: usage event evt_late2 could not be written: the usage outbox has stopped",
+    ]);
+  });
+
   test("a recorded event that cannot be written is logged with its request and event ids: dropped at the cap, or never confirmed by stop()", async () => {
     const dataDir = join(root, "recorded-lost");
     const logs: string[] = [];

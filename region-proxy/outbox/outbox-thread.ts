@@ -221,7 +221,9 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
 
   await spawn();
 
-  const overCapacity = () => `the usage outbox thread has ${unconfirmed} events it has not confirmed; this one is dropped`;
+  /** Why an event cannot be taken now (null when it can): the outbox stopped, or its thread is too far behind. */
+  const refusal = () =>
+    stopping ? "the usage outbox has stopped" : unconfirmed >= maxUnconfirmed ? `the usage outbox thread has ${unconfirmed} events it has not confirmed; this one is dropped` : null;
 
   /** Queues the event for the next crossing; the batch that will carry it. */
   function enqueue(event: UsageEvent): Batch {
@@ -241,16 +243,15 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
 
   return {
     record(event) {
-      if (unconfirmed >= maxUnconfirmed) log(notWritten(event.requestId, event.eventId, overCapacity()));
-      else enqueue(event);
+      const why = refusal();
+      if (why === null) enqueue(event);
+      else log(notWritten(event.requestId, event.eventId, why));
     },
     append(event) {
-      if (unconfirmed >= maxUnconfirmed) {
-        const why = overCapacity();
-        log(notWritten(event.requestId, event.eventId, why));
-        return Promise.reject(new Error(why));
-      }
-      return enqueue(event).committed.promise;
+      const why = refusal();
+      if (why === null) return enqueue(event).committed.promise;
+      log(notWritten(event.requestId, event.eventId, why));
+      return Promise.reject(new Error(why));
     },
     async flushNow() {
       const reply = await ask("flush", STOP_WAIT_MS);
