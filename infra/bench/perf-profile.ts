@@ -26,7 +26,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { startBenchControlPlane, type BenchControlPlane } from "./bench-control-plane.ts";
-import { runLoad, spawnServer, type SpawnedServer } from "./spawn-server.ts";
+import { runLoad, spawnServer, threadName, type SpawnedServer } from "./spawn-server.ts";
 
 const { values } = parseArgs({
   options: {
@@ -96,8 +96,7 @@ try {
 function threadId(pid: number, name: string): number {
   if (name === "main") return pid;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim().replace(/[\d-]+$/, "");
-    if (comm === name && tid !== String(pid)) return Number(tid);
+    if (tid !== String(pid) && threadName(readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim()) === name) return Number(tid);
   }
   throw new Error(`process ${pid} has no thread named ${name}`);
 }

@@ -96,6 +96,11 @@ function statCpuMs(stat: string): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
+/** A thread's name as the kernel keeps it, with its trailing number dropped ("HTTP Client", "Worker", "sw", ...). */
+export function threadName(comm: string): string {
+  return comm.replace(/[\d-]+$/, "");
+}
+
 /**
  * CPU time (user + system, ms) of each thread of a process, summed by thread name with digits dropped
  * ("main" for the JavaScript thread, then Bun's "HTTP Client", "Worker", "sw" (SQLite), "JITWorker", ...).
@@ -111,7 +116,7 @@ export function threadCpuMs(pid: number): Map<string, number> {
   for (const tid of tids) {
     try {
       const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
-      const name = tid === String(pid) ? "main" : stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")).replace(/[\d-]+$/, "");
+      const name = tid === String(pid) ? "main" : threadName(stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")));
       byName.set(name, (byName.get(name) ?? 0) + statCpuMs(stat));
     } catch {
       // The thread ended between the listing and the read.

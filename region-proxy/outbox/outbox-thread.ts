@@ -59,7 +59,8 @@ function newBatch(log: (line: string) => void): Batch {
   return batch;
 }
 
-const notWritten = (requestId: string, eventId: string, why: string) => `request ${requestId}: usage event ${eventId} could not be written: ${why}`;
+/** The log line for a usage event that will not reach KV (settle.ts writes it too, for an append that throws). */
+export const notWritten = (requestId: string, eventId: string, why: string) => `request ${requestId}: usage event ${eventId} could not be written: ${why}`;
 
 const RESTART_DELAY_MS = 200;
 /**

@@ -6,6 +6,7 @@ import { costMicros, ZERO_USAGE, type NormalizedUsage } from "../../shared/money
 import { newId } from "../../shared/ids.ts";
 import { priceKey, type Snapshot } from "../../shared/snapshot/schema.ts";
 import type { UsageEvent, UsageStatus } from "../../shared/usage/usage-event.ts";
+import { notWritten } from "../outbox/outbox-thread.ts";
 import type { Trail } from "../providers/execute.ts";
 import type { RequestContext } from "./build-context.ts";
 import type { LimitsTicket } from "./limits.ts";
@@ -80,7 +81,7 @@ export function settle(input: SettleInput, append: (event: UsageEvent) => void, 
   try {
     append(event);
   } catch (error) {
-    log(`request ${event.requestId}: usage event ${event.eventId} could not be written: ${(error as Error).message}`);
+    log(notWritten(event.requestId, event.eventId, (error as Error).message));
   }
   return closing ? closing.catch((error: unknown) => logLimitsFailure(log, event.requestId, error)) : null;
 }
