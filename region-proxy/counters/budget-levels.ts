@@ -7,14 +7,28 @@ import type { BudgetCheck } from "./budget-types.ts";
 
 /** Throws TypeError unless `value` is a whole, non-negative, safe number of micros. */
 export function assertMicros(name: string, value: number): void {
-  if (!Number.isSafeInteger(value) || value < 0) throw new TypeError(`invalid ${name}: ${value}`);
+  if (!isMicros(value)) throw new TypeError(`invalid ${name}: ${value}`);
 }
 
-/** Validates and de-duplicates levels by (scope, period), keeping the lowest cap. */
+function isMicros(value: number): boolean {
+  return Number.isSafeInteger(value) && value >= 0;
+}
+
+/**
+ * Validates and de-duplicates levels by (scope, period), keeping the lowest cap. A request names a
+ * handful of levels, so duplicates are found by comparing pairs, and a list without any (the usual
+ * case) is returned as it is: this runs on every budgeted request, twice.
+ */
 export function budgetLevels(checks: BudgetCheck[]): BudgetCheck[] {
+  let duplicated = false;
+  for (let i = 0; i < checks.length; i++) {
+    const check = checks[i]!;
+    if (!isMicros(check.capMicros)) throw new TypeError(`invalid cap for ${check.scope}: ${check.capMicros}`);
+    for (let j = 0; j < i && !duplicated; j++) duplicated = checks[j]!.scope === check.scope && checks[j]!.period === check.period;
+  }
+  if (!duplicated) return checks;
   const byLevel = new Map<string, BudgetCheck>();
   for (const check of checks) {
-    assertMicros(`cap for ${check.scope}`, check.capMicros);
     const id = levelId(check.scope, check.period);
     const seen = byLevel.get(id);
     if (!seen || check.capMicros < seen.capMicros) byLevel.set(id, { scope: check.scope, period: check.period, capMicros: check.capMicros });

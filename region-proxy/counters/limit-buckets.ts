@@ -20,13 +20,16 @@ export interface BucketOutcome {
 export function limitBuckets(checks: LimitCheck[]): LimitBucket[] {
   const buckets: LimitBucket[] = [];
   for (const check of checks) {
-    for (const [kind, limit] of [["requests", check.rpm], ["tokens", check.tpm]] as const) {
-      if (limit === null || limit === undefined) continue;
-      if (!Number.isFinite(limit) || limit < 0) throw new TypeError(`invalid ${kind} limit for ${check.scope}: ${limit}`);
-      buckets.push({ scope: check.scope, kind, limit });
-    }
+    addBucket(buckets, check.scope, "requests", check.rpm);
+    addBucket(buckets, check.scope, "tokens", check.tpm);
   }
   return buckets;
+}
+
+function addBucket(buckets: LimitBucket[], scope: string, kind: LimitBucket["kind"], limit: number | null | undefined): void {
+  if (limit === null || limit === undefined) return;
+  if (!Number.isFinite(limit) || limit < 0) throw new TypeError(`invalid ${kind} limit for ${scope}: ${limit}`);
+  buckets.push({ scope, kind, limit });
 }
 
 /** Rejects token counts the arithmetic cannot honour (NaN, fractions, beyond 2^53). */

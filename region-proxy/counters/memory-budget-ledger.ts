@@ -46,6 +46,12 @@ interface Level {
   version: number | null;
   /** reservation id → micros and expiry, oldest expiry first */
   held: Map<string, { micros: number; expiresAt: number }>;
+  /**
+   * No hold expires before this (Infinity when none is held): the oldest hold's expiry when it was last
+   * looked at. Holds only leave the map, so it stays a lower bound, and `held` is walked for expired
+   * holds only once it has passed: about once per reservation TTL, not on every request.
+   */
+  expiresNoSoonerThan: number;
   touchedAt: number;
 }
 
@@ -63,15 +69,23 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
     let found = levels.get(id);
     if (!found) {
       forgetIdleLevels(now);
-      levels.set(id, (found = { spent: 0, reserved: 0, version: null, held: new Map(), touchedAt: now }));
+      levels.set(id, (found = { spent: 0, reserved: 0, version: null, held: new Map(), expiresNoSoonerThan: Infinity, touchedAt: now }));
     }
     found.touchedAt = now;
-    for (const [resId, hold] of found.held) {
-      if (hold.expiresAt > now) break;
-      found.held.delete(resId);
-      found.reserved -= hold.micros;
-    }
+    if (found.expiresNoSoonerThan <= now) dropExpired(found, now);
     return found;
+  }
+
+  function dropExpired(l: Level, now: number): void {
+    l.expiresNoSoonerThan = Infinity;
+    for (const [resId, hold] of l.held) {
+      if (hold.expiresAt > now) {
+        l.expiresNoSoonerThan = hold.expiresAt;
+        break;
+      }
+      l.held.delete(resId);
+      l.reserved -= hold.micros;
+    }
   }
 
   /** Runs only as a new level is added, and again only once the table has doubled: O(1) on average. */
@@ -103,16 +117,19 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
       assertMicros("micros", micros);
       const now = Date.now();
       const wanted = budgetLevels(checks);
+      const found: Level[] = [];
       for (const check of wanted) {
         const l = level(check.scope, check.period, now);
         if (l.spent + l.reserved + micros > check.capMicros) {
           return { ok: false, scope: check.scope, spentMicros: l.spent, reservedMicros: l.reserved, capMicros: check.capMicros };
         }
+        found.push(l);
       }
       const reservation: Reservation = { id: newReservationId(), checks: wanted, micros };
-      for (const check of wanted) {
-        const l = level(check.scope, check.period, now);
-        l.held.set(reservation.id, { micros, expiresAt: now + ttl });
+      const hold = { micros, expiresAt: now + ttl };
+      for (const l of found) {
+        if (l.held.size === 0 || hold.expiresAt < l.expiresNoSoonerThan) l.expiresNoSoonerThan = hold.expiresAt;
+        l.held.set(reservation.id, hold);
         l.reserved += micros;
       }
       return { ok: true, reservation };

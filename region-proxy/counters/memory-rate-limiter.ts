@@ -2,7 +2,7 @@
  * In-process RateLimiter: the same GCRA as the Redis limiter, for a single replica without Redis and as
  * the degraded-mode fallback. Atomic because each call runs to completion without awaiting.
  */
-import { gcraAdjust, gcraStep, gcraWindow } from "./gcra.ts";
+import { gcraAdjust, gcraStep, gcraWindow, type GcraStep } from "./gcra.ts";
 import { assertTokenCount, buildVerdict, limitBuckets, type BucketOutcome } from "./limit-buckets.ts";
 import { LIMIT_PERIOD_MS, type LimitCheck, type LimitVerdict, type RateLimiter } from "./rate-limit-types.ts";
 
@@ -39,15 +39,23 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
     async acquire(checks: LimitCheck[], estimatedTokens: number, nowMs = Date.now()): Promise<LimitVerdict> {
       assertTokenCount("estimatedTokens", estimatedTokens, false);
       const buckets = limitBuckets(checks);
-      const steps = buckets.map((b) =>
-        gcraStep(tats.get(keyOf(b.scope, b.kind)), nowMs, b.limit, b.kind === "requests" ? 1 : estimatedTokens, LIMIT_PERIOD_MS),
-      );
-      const allowed = steps.every((s) => s.allowed);
-      if (allowed) buckets.forEach((b, i) => tats.set(keyOf(b.scope, b.kind), steps[i]!.newTat));
-      const outcomes: BucketOutcome[] = buckets.map((b, i) => ({
-        retryAfterMs: allowed ? 0 : steps[i]!.retryAfterMs,
-        ...gcraWindow(tats.get(keyOf(b.scope, b.kind)), nowMs, b.limit, LIMIT_PERIOD_MS),
-      }));
+      const keys: string[] = [];
+      const steps: GcraStep[] = [];
+      let allowed = true;
+      for (const b of buckets) {
+        const key = keyOf(b.scope, b.kind);
+        const step = gcraStep(tats.get(key), nowMs, b.limit, b.kind === "requests" ? 1 : estimatedTokens, LIMIT_PERIOD_MS);
+        keys.push(key);
+        steps.push(step);
+        allowed &&= step.allowed;
+      }
+      // Charged only when every level allows; the windows are read after the charge.
+      if (allowed) for (let i = 0; i < buckets.length; i++) tats.set(keys[i]!, steps[i]!.newTat);
+      const outcomes: BucketOutcome[] = [];
+      for (let i = 0; i < buckets.length; i++) {
+        const window = gcraWindow(tats.get(keys[i]!), nowMs, buckets[i]!.limit, LIMIT_PERIOD_MS);
+        outcomes.push({ retryAfterMs: allowed ? 0 : steps[i]!.retryAfterMs, remaining: window.remaining, resetMs: window.resetMs });
+      }
       sweep(nowMs);
       return buildVerdict(buckets, outcomes);
     },

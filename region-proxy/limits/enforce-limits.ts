@@ -104,11 +104,19 @@ export function maxOutputTokens(request: ChatRequest, snapshot: Snapshot): numbe
   return request.max_tokens ?? request.max_completion_tokens ?? snapshot.defaults?.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
 }
 
-/** Runs both corrections even if one fails (a failed token fix must not leave budget reserved); rethrows the first failure. */
-async function both(first: Promise<void> | null, second: Promise<void> | null): Promise<void> {
-  const results = await Promise.allSettled([first, second]);
-  const failed = results.find((r) => r.status === "rejected");
-  if (failed) throw (failed as PromiseRejectedResult).reason;
+/**
+ * Both corrections, already running, joined: a failure of one never stops the other (a failed token fix
+ * must not leave budget reserved), and the first's failure is the one rethrown. Only one running: that
+ * one, with no promise of its own.
+ */
+function both(first: Promise<void> | null, second: Promise<void> | null): Promise<void> | null {
+  if (!first || !second) return first ?? second;
+  // Handled from here on, so a failure of the second while the first still runs is not "unhandled".
+  second.catch(() => {});
+  return first.then(
+    () => second,
+    (error: unknown) => second.then(() => Promise.reject(error), () => Promise.reject(error)),
+  );
 }
 
 /**

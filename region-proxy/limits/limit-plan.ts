@@ -30,12 +30,11 @@ export const featureScope = (tenantId: string, featureId: string) => `feature:${
  */
 export function tenantChain(snapshot: Snapshot, tenantId: string): SnapshotTenant[] {
   const chain: SnapshotTenant[] = [];
-  const seen = new Set<string>();
   let id: string | null | undefined = tenantId;
-  while (id && !seen.has(id) && chain.length < MAX_TENANT_DEPTH) {
+  // A cycle returns to a tenant already in the chain (at most MAX_TENANT_DEPTH of them to compare).
+  while (id && chain.length < MAX_TENANT_DEPTH) {
     const tenant: SnapshotTenant | undefined = snapshot.tenants[id];
-    if (!tenant) break;
-    seen.add(id);
+    if (!tenant || chain.includes(tenant)) break;
     chain.push(tenant);
     id = tenant.parentId;
   }
