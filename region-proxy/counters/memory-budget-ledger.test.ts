@@ -10,8 +10,9 @@ describeBudgetLedger("in-process", {
   },
 });
 
+const DAY = "day:2026-11-26";
+
 describe("in-process budget ledger, bounded memory", () => {
-  const DAY = "day:2026-11-26";
 
   test(`remembers the last ${MAX_FINISHED_REMEMBERED} finished reservations, not every one for as long as settledMemoryMs`, async () => {
     const ledger = createMemoryBudgetLedger();
@@ -55,6 +56,32 @@ describe("in-process budget ledger, bounded memory", () => {
     await ledger.settle(first, 70);
     await ledger.settle(fourth, 900);
     expect(await ledger.status("key:sum", DAY)).toEqual({ spentMicros: 1020, reservedMicros: 0 });
+  });
+});
+
+describe("in-process budget ledger, expiry of holds", () => {
+  // Holds are walked for expiry only once the oldest may have expired; each later hold must still expire on time.
+  test("holds expire in turn, whichever finished first, and a level emptied and refilled starts over", async () => {
+    const ledger = createMemoryBudgetLedger({ reservationTtlMs: 200 });
+    const checks = [{ scope: "key:turns", period: DAY, capMicros: 10_000 }];
+    const take = async (micros: number) => {
+      const result = await ledger.reserve(checks, micros);
+      if (!result.ok) throw new Error("refused");
+      return result.reservation;
+    };
+    const reserved = async () => (await ledger.status("key:turns", DAY)).reservedMicros;
+    const oldest = await take(1);
+    await Bun.sleep(100);
+    await take(10);
+    await ledger.settle(oldest, 0);
+    await Bun.sleep(150); // past the oldest's expiry, not the second's
+    expect(await reserved()).toBe(10);
+    await Bun.sleep(100); // past the second's
+    expect(await reserved()).toBe(0);
+    await take(100);
+    expect(await reserved()).toBe(100);
+    await Bun.sleep(250);
+    expect(await reserved()).toBe(0);
   });
 });
 
