@@ -243,12 +243,12 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       return schedule([idOf(scope, period)]);
     },
     noteReserved(scope, period, micros) {
-      const l = levels.get(idOf(scope, period));
+      const id = idOf(scope, period);
+      const l = levels.get(id);
       if (!l?.view?.managed) return;
       l.noted += micros;
       const room = l.view.grantedMicros - l.usedAtAnswer;
       const left = l.view.grantedMicros - l.usedAtAnswer - l.noted;
-      const id = idOf(scope, period);
       if (((left < room * renewBelow && !l.view.exhausted) || Date.now() >= l.view.expiresAt) && !pending?.ids.has(id)) void schedule([id]);
     },
     async stop() {

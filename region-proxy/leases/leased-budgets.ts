@@ -29,7 +29,7 @@
  */
 import type { BudgetCheck, Reservation, ReserveResult } from "../counters/budget-types.ts";
 import type { EnforcerBudgets } from "../limits/enforce-limits.ts";
-import type { LeaseClient } from "./lease-client.ts";
+import type { LeaseClient, LeaseView } from "./lease-client.ts";
 
 export interface LeasedBudgetsOptions {
   /** The longest a reservation waits for a lease to grow or reservations to settle (default 3 s). */
@@ -46,13 +46,15 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
   /** Micros of reservations waiting for each level's lease to grow. */
   const waiting = new Map<string, number>();
 
-  function capped(checks: BudgetCheck[]): BudgetCheck[] {
-    return checks.map((check) => {
-      const view = leases.view(check.scope, check.period);
+  /** Each level capped by its lease (`views[i]` is level i's); a level whose lease leaves its cap as is stays the same object. */
+  function capped(checks: BudgetCheck[], views: (LeaseView | undefined)[]): BudgetCheck[] {
+    const at = now();
+    return checks.map((check, i) => {
+      const view = views[i];
       if (!view?.managed) return check;
       // An expired lease allows nothing new until renewed (the control plane may reclaim it).
-      const room = now() >= view.expiresAt ? 0 : view.grantedMicros;
-      return { ...check, capMicros: Math.min(check.capMicros, room) };
+      const room = at >= view.expiresAt ? 0 : view.grantedMicros;
+      return room >= check.capMicros ? check : { scope: check.scope, period: check.period, capMicros: room };
     });
   }
 
@@ -60,7 +62,9 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
     const deadline = now() + maxWaitMs;
     let pause = 10;
     for (;;) {
-      const unknown = checks.filter((c) => leases.view(c.scope, c.period) === undefined);
+      // Each level's lease looked up once per pass.
+      let views = checks.map((c) => leases.view(c.scope, c.period));
+      const unknown = checks.filter((_, i) => views[i] === undefined);
       if (unknown.length > 0) {
         await Promise.race([Promise.all(unknown.map((c) => leases.ask(c.scope, c.period, micros))), sleep(Math.max(0, deadline - now()))]);
         const still = unknown.find((c) => leases.view(c.scope, c.period) === undefined);
@@ -74,8 +78,9 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
           if (reserveOptions?.failOpen) return inner.reserve(checks, micros, reserveOptions);
           return { ok: false, scope: still.scope, spentMicros: 0, reservedMicros: 0, capMicros: still.capMicros, unavailable: true };
         }
+        views = checks.map((c) => leases.view(c.scope, c.period));
       }
-      const levels = capped(checks);
+      const levels = capped(checks, views);
       const result = await inner.reserve(levels, micros, reserveOptions);
       if (result.ok) {
         for (const level of levels) leases.noteReserved(level.scope, level.period, micros);
