@@ -12,6 +12,7 @@
  * framing per message and 3 for the reply.
  */
 import type { ChatMessage, ChatRequest } from "../providers/types.ts";
+import { createTokenCountCache } from "./token-count-cache.ts";
 
 type Counter = (text: string) => number;
 type Encoding = "o200k_base" | "cl100k_base";
@@ -44,8 +45,14 @@ function counterFor(encoding: Encoding): Counter {
     encoding === "o200k_base"
       ? (require("gpt-tokenizer/encoding/o200k_base") as typeof import("gpt-tokenizer/encoding/o200k_base"))
       : (require("gpt-tokenizer/encoding/cl100k_base") as typeof import("gpt-tokenizer/encoding/cl100k_base"));
-  return (text) => countInSlices(text, (slice) => (slice === "" ? 0 : module.countTokens(slice)));
+  const bpe: Counter = (text) => countInSlices(text, (slice) => (slice === "" ? 0 : module.countTokens(slice)));
+  const cache = encoding === "o200k_base" ? o200kCounts : cl100kCounts;
+  return (text) => cache.count(text, bpe);
 }
+
+/** Long texts (system prompts, earlier turns of a chat) come again: each is tokenized once per encoding. */
+const o200kCounts = createTokenCountCache();
+const cl100kCounts = createTokenCountCache();
 
 /**
  * BPE merges one pre-token (a run of letters, say) in time that grows with the square of its length:
