@@ -29,6 +29,19 @@ const APPROX_TOKENS_PER_MESSAGE = 4;
  * @example encodingFor("gpt-4o-mini") // "o200k_base"; encodingFor("claude-sonnet-4") // null
  */
 export function encodingFor(vendorModel: string): Encoding | null {
+  let known = encodings.get(vendorModel);
+  if (known === undefined) {
+    // A snapshot names a handful of models; a bound keeps arbitrary names from growing the map.
+    if (encodings.size >= 1_000) encodings.clear();
+    encodings.set(vendorModel, (known = familyEncoding(vendorModel)));
+  }
+  return known;
+}
+
+/** Each model's encoding, once worked out (the deployments' model names, looked up on every estimate). */
+const encodings = new Map<string, Encoding | null>();
+
+function familyEncoding(vendorModel: string): Encoding | null {
   const m = vendorModel.toLowerCase();
   if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4)/.test(m)) return "o200k_base";
   if (/^(gpt-4|gpt-3\.5)/.test(m)) return "cl100k_base";
@@ -37,22 +50,24 @@ export function encodingFor(vendorModel: string): Encoding | null {
 
 /**
  * Loads an encoding on first use. The tables cost ~0.3-0.8 s to build, so a proxy whose models are not
- * OpenAI's never pays for them; `require` goes through the module cache, so each loads once per process
- * without state of our own.
+ * OpenAI's never pays for them. Each encoding's counter is made once per process: long texts (system
+ * prompts, earlier turns of a chat) come again, and each is tokenized once per encoding.
  */
 function counterFor(encoding: Encoding): Counter {
-  const module =
+  return (counters[encoding] ??= cachedCounter(
     encoding === "o200k_base"
       ? (require("gpt-tokenizer/encoding/o200k_base") as typeof import("gpt-tokenizer/encoding/o200k_base"))
-      : (require("gpt-tokenizer/encoding/cl100k_base") as typeof import("gpt-tokenizer/encoding/cl100k_base"));
-  const bpe: Counter = (text) => countInSlices(text, (slice) => (slice === "" ? 0 : module.countTokens(slice)));
-  const cache = encoding === "o200k_base" ? o200kCounts : cl100kCounts;
-  return (text) => cache.count(text, bpe);
+      : (require("gpt-tokenizer/encoding/cl100k_base") as typeof import("gpt-tokenizer/encoding/cl100k_base")),
+  ));
 }
 
-/** Long texts (system prompts, earlier turns of a chat) come again: each is tokenized once per encoding. */
-const o200kCounts = createTokenCountCache();
-const cl100kCounts = createTokenCountCache();
+const counters: Partial<Record<Encoding, Counter>> = {};
+
+function cachedCounter(module: { countTokens(text: string): number }): Counter {
+  const cache = createTokenCountCache();
+  const bpe: Counter = (text) => countInSlices(text, (slice) => (slice === "" ? 0 : module.countTokens(slice)));
+  return (text) => cache.count(text, bpe);
+}
 
 /**
  * BPE merges one pre-token (a run of letters, say) in time that grows with the square of its length:
@@ -64,6 +79,7 @@ const LONG_RUN = new RegExp(`\\s{${MAX_RUN_CHARS + 1},}|\\S{${MAX_RUN_CHARS + 1}
 
 /** `count` over `text`, slicing any run of spaces or of non-spaces longer than MAX_RUN_CHARS. */
 export function countInSlices(text: string, count: Counter): number {
+  if (text.length <= MAX_RUN_CHARS) return count(text); // no run can be longer than the text
   let total = 0;
   let last = 0;
   for (const match of text.matchAll(LONG_RUN)) {
