@@ -58,7 +58,25 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
     });
   }
 
+  /**
+   * The usual case, kept small: every level's lease is known and the reservation fits under it. A level
+   * not asked about yet, or a refusal that may wait for a lease to grow, goes to `reserveWaiting`.
+   */
   async function reserve(checks: BudgetCheck[], micros: number, reserveOptions?: { failOpen?: boolean }): Promise<ReserveResult> {
+    const views = checks.map((c) => leases.view(c.scope, c.period));
+    if (!views.includes(undefined)) {
+      const levels = capped(checks, views);
+      const result = await inner.reserve(levels, micros, reserveOptions);
+      if (result.ok) {
+        for (const level of levels) leases.noteReserved(level.scope, level.period, micros);
+        return result;
+      }
+    }
+    return reserveWaiting(checks, micros, reserveOptions);
+  }
+
+  /** Asks for unknown leases, waits (bounded) for a lease to grow or for reservations to settle, and decides. */
+  async function reserveWaiting(checks: BudgetCheck[], micros: number, reserveOptions?: { failOpen?: boolean }): Promise<ReserveResult> {
     const deadline = now() + maxWaitMs;
     let pause = 10;
     for (;;) {

@@ -180,10 +180,13 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     const refundTokens = () => (hasTpm ? limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs) : null);
     let reservation: Reservation | null = null;
     if (reserving) {
-      const reserved = await reserving.catch(async (error: unknown) => {
+      let reserved: ReserveResult;
+      try {
+        reserved = await reserving;
+      } catch (error) {
         await refundTokens();
         throw error;
-      });
+      }
       if (!reserved.ok) {
         await refundTokens();
         return { ok: false, error: budgetRefusal(reserved, plan, micros), headers };

@@ -24,16 +24,22 @@ export function formatReset(ms: number): string {
   return seconds;
 }
 
-function windowHeaders(kind: "requests" | "tokens", window: LimitWindow | null): Record<string, string> {
-  if (!window) return {};
-  return {
-    [`x-ratelimit-limit-${kind}`]: String(window.limit),
-    [`x-ratelimit-remaining-${kind}`]: String(Math.max(0, Math.floor(window.remaining))),
-    [`x-ratelimit-reset-${kind}`]: formatReset(window.resetMs),
-  };
-}
-
 /** The header set for a verdict: the tightest level per kind (the limiter picks it). */
 export function ratelimitHeaders(verdict: Pick<LimitVerdict, "requests" | "tokens">): Record<string, string> {
-  return { ...windowHeaders("requests", verdict.requests), ...windowHeaders("tokens", verdict.tokens) };
+  const headers: Record<string, string> = {};
+  if (verdict.requests) {
+    headers["x-ratelimit-limit-requests"] = String(verdict.requests.limit);
+    headers["x-ratelimit-remaining-requests"] = remaining(verdict.requests);
+    headers["x-ratelimit-reset-requests"] = formatReset(verdict.requests.resetMs);
+  }
+  if (verdict.tokens) {
+    headers["x-ratelimit-limit-tokens"] = String(verdict.tokens.limit);
+    headers["x-ratelimit-remaining-tokens"] = remaining(verdict.tokens);
+    headers["x-ratelimit-reset-tokens"] = formatReset(verdict.tokens.resetMs);
+  }
+  return headers;
+}
+
+function remaining(window: LimitWindow): string {
+  return String(Math.max(0, Math.floor(window.remaining)));
 }
