@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { describeBudgetLedger } from "./budget-ledger.suite.ts";
 import { createMemoryBudgetLedger, MAX_FINISHED_REMEMBERED } from "./memory-budget-ledger.ts";
-import type { Reservation } from "./budget-types.ts";
+import type { BudgetLedger, Reservation } from "./budget-types.ts";
 
 describeBudgetLedger("in-process", {
   async pair(options) {
@@ -11,6 +11,15 @@ describeBudgetLedger("in-process", {
 });
 
 const DAY = "day:2026-11-26";
+
+/** Reserves `micros` on one level of `scope` (cap 10,000) and returns the reservation; throws if refused. */
+function taker(ledger: BudgetLedger, scope: string) {
+  return async (micros: number): Promise<Reservation> => {
+    const result = await ledger.reserve([{ scope, period: DAY, capMicros: 10_000 }], micros);
+    if (!result.ok) throw new Error("refused");
+    return result.reservation;
+  };
+}
 
 describe("in-process budget ledger, bounded memory", () => {
 
@@ -36,12 +45,7 @@ describe("in-process budget ledger, bounded memory", () => {
 
   test("the reserved total follows reservations as they are taken, expire and finish in any order", async () => {
     const ledger = createMemoryBudgetLedger({ reservationTtlMs: 300 });
-    const checks = [{ scope: "key:sum", period: DAY, capMicros: 10_000 }];
-    const take = async (micros: number) => {
-      const result = await ledger.reserve(checks, micros);
-      if (!result.ok) throw new Error("refused");
-      return result.reservation;
-    };
+    const take = taker(ledger, "key:sum");
     const first = await take(100);
     const second = await take(200);
     const third = await take(400);
@@ -63,12 +67,7 @@ describe("in-process budget ledger, expiry of holds", () => {
   // Holds are walked for expiry only once the oldest may have expired; each later hold must still expire on time.
   test("holds expire in turn, whichever finished first, and a level emptied and refilled starts over", async () => {
     const ledger = createMemoryBudgetLedger({ reservationTtlMs: 200 });
-    const checks = [{ scope: "key:turns", period: DAY, capMicros: 10_000 }];
-    const take = async (micros: number) => {
-      const result = await ledger.reserve(checks, micros);
-      if (!result.ok) throw new Error("refused");
-      return result.reservation;
-    };
+    const take = taker(ledger, "key:turns");
     const reserved = async () => (await ledger.status("key:turns", DAY)).reservedMicros;
     const oldest = await take(1);
     await Bun.sleep(100);
