@@ -24,23 +24,29 @@ describe("token count cache", () => {
     expect(counter.calls.length).toBe(4);
   });
 
-  test("holds at most its budget of characters, keeps a text still in use across generations, and never holds one over half the budget", () => {
-    const budget = MIN_CACHED_CHARS * 20;
-    const cache = createTokenCountCache(budget);
+  test("holds at most its bound of counts, and keeps a text still in use across generations", () => {
+    const bound = 20;
+    const cache = createTokenCountCache(bound);
     const counter = countingCounter();
     const inUse = long("the system prompt ");
     for (let i = 0; i < 200; i++) {
       cache.count(inUse, counter.count);
       cache.count(long(`turn ${i} of a chat `), counter.count);
-      expect(cache.heldChars()).toBeLessThanOrEqual(budget);
+      expect(cache.size()).toBeLessThanOrEqual(bound);
     }
     // 200 distinct turns were counted, the prompt in use only once though generations turned over.
     expect(counter.calls.filter((text) => text === inUse).length).toBe(1);
     expect(counter.calls.length).toBe(201);
-    const huge = long("x", budget / 2 + 1);
-    cache.count(huge, counter.count);
-    cache.count(huge, counter.count);
-    expect(counter.calls.filter((text) => text === huge).length).toBe(2);
+  });
+
+  test("different texts of the same length get their own counts", () => {
+    const cache = createTokenCountCache();
+    const counter = countingCounter();
+    const a = long("a");
+    const b = `${a.slice(0, -1)}b`;
+    cache.count(a, (text) => 1);
+    expect(cache.count(b, counter.count)).toBe(Math.ceil(b.length / 4));
+    expect(cache.count(a, counter.count)).toBe(1);
   });
 
   test("estimates are the same whether a message was seen before or not", () => {
