@@ -6,8 +6,8 @@
  * (Bun.hash, wyhash) costs ~0.2 us per 4,000 characters.
  *
  * Only the 64-bit hash is kept, never the text: no prompt stays in memory past its request. Two texts
- * with the same hash would share a count; at 64 bits that is as likely as not over ~4 billion distinct
- * texts, and an estimate is corrected by the vendor's usage after the call anyway.
+ * with the same hash would share a count: among the 100,000 held, about one chance in 4 billion, and an
+ * estimate is corrected by the vendor's usage after the call anyway.
  *
  * Bounded by entries, in two generations: counts are added to the current one and a hit in the
  * previous one is carried over, so what is in use stays; once the current generation holds half the
