@@ -155,8 +155,8 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     const tokens = () => count().promptTokens + count().outputTokens;
     const estimatedTokens = hasTpm || plan.budget.length > 0 ? tokens() : 0;
 
-    const price = deployment ? snapshot.pricing[priceKey(deployment.provider, deployment.model)] : undefined;
-    const micros = price && plan.budget.length > 0 ? costMicros({ ...ZERO_USAGE, inputTokens: count().promptTokens, outputTokens: count().outputTokens }, price) : 0;
+    const price = deployment && plan.budget.length > 0 ? snapshot.pricing[priceKey(deployment.provider, deployment.model)] : undefined;
+    const micros = price ? costMicros({ ...ZERO_USAGE, inputTokens: count().promptTokens, outputTokens: count().outputTokens }, price) : 0;
     // Both questions go out together: with shared counters, one round trip to Redis instead of two
     // before the vendor call. The answers are then read in the order above.
     const asked = plan.rate.length > 0 ? limiter.acquire(plan.rate, estimatedTokens, nowMs) : null;
@@ -165,7 +165,8 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     reserving?.catch(() => {});
     let verdict: Awaited<typeof asked>;
     try {
-      verdict = await asked;
+      // No rate level: nothing to wait for (an `await null` would still cost a promise job).
+      verdict = asked ? await asked : null;
     } catch (error) {
       giveBack(reserving);
       throw error;
