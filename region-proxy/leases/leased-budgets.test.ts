@@ -34,7 +34,9 @@ afterAll(async () => {
 
 test("the lease caps the reservation, grows for what waits, and refuses at once when the budget is leased out", async () => {
   const { leases, ledger } = client(t.cp.url);
-  const budgets = createLeasedBudgets(ledger, leases, { maxWaitMs: 2000 });
+  let reserveCalls = 0;
+  const counted = { ...ledger, reserve: (...args: Parameters<typeof ledger.reserve>) => (reserveCalls++, ledger.reserve(...args)) };
+  const budgets = createLeasedBudgets(counted, leases, { maxWaitMs: 2000 });
   const check = { scope: `ten:${tenant}`, period, capMicros: 100_000 };
   // The first reservation waits for the first lease: the floor, 5% of the cap.
   const first = await budgets.reserve([check], 1_000);
@@ -54,6 +56,10 @@ test("the lease caps the reservation, grows for what waits, and refuses at once 
   expect("unavailable" in refused).toBe(false);
   expect(Date.now() - started).toBeLessThan(1000);
   expect(leases.view(check.scope, period)!.exhausted).toBe(true);
+  // Leased out and refused again: the ledger is asked once, its refusal not asked a second time.
+  const callsBefore = reserveCalls;
+  expect(await budgets.reserve([check], 50_000)).toMatchObject({ ok: false, capMicros: 100_000 });
+  expect(reserveCalls - callsBefore).toBe(1);
 });
 
 test("a reservation refused only because of other reservations waits for them to settle", async () => {

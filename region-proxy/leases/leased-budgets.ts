@@ -71,12 +71,22 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
         for (const level of levels) leases.noteReserved(level.scope, level.period, micros);
         return result;
       }
+      // The ledger's refusal is the loop's first answer: an exhausted budget is asked once, not twice.
+      return reserveWaiting(checks, micros, reserveOptions, { levels, result });
     }
     return reserveWaiting(checks, micros, reserveOptions);
   }
 
-  /** Asks for unknown leases, waits (bounded) for a lease to grow or for reservations to settle, and decides. */
-  async function reserveWaiting(checks: BudgetCheck[], micros: number, reserveOptions?: { failOpen?: boolean }): Promise<ReserveResult> {
+  /**
+   * Asks for unknown leases, waits (bounded) for a lease to grow or for reservations to settle, and
+   * decides. `firstAnswer`: the usual case's attempt, already answered, taken as the first pass's.
+   */
+  async function reserveWaiting(
+    checks: BudgetCheck[],
+    micros: number,
+    reserveOptions?: { failOpen?: boolean },
+    firstAnswer?: { levels: BudgetCheck[]; result: ReserveResult },
+  ): Promise<ReserveResult> {
     const deadline = now() + maxWaitMs;
     let pause = 10;
     for (;;) {
@@ -84,6 +94,7 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
       let views = checks.map((c) => leases.view(c.scope, c.period));
       const unknown = checks.filter((_, i) => views[i] === undefined);
       if (unknown.length > 0) {
+        firstAnswer = undefined;
         await Promise.race([Promise.all(unknown.map((c) => leases.ask(c.scope, c.period, micros))), sleep(Math.max(0, deadline - now()))]);
         const still = unknown.find((c) => leases.view(c.scope, c.period) === undefined);
         if (still && now() < deadline) {
@@ -98,8 +109,9 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
         }
         views = checks.map((c) => leases.view(c.scope, c.period));
       }
-      const levels = capped(checks, views);
-      const result = await inner.reserve(levels, micros, reserveOptions);
+      const levels = firstAnswer?.levels ?? capped(checks, views);
+      const result = firstAnswer?.result ?? (await inner.reserve(levels, micros, reserveOptions));
+      firstAnswer = undefined;
       if (result.ok) {
         for (const level of levels) leases.noteReserved(level.scope, level.period, micros);
         return result;
