@@ -73,6 +73,27 @@ describe("chat completions through the openai SDK", () => {
     expect(eventFor(requestId)!.stream).toBe(true);
   });
 
+  test("a paced stream reaches the client chunk by chunk, each word as the vendor sends it", async () => {
+    // `slow` waits 50 ms before every vendor chunk: each word must be in the client's hands before
+    // the vendor sends the next, not held back until the stream ends (a proxy that buffered its
+    // frames until the vendor finished fails here: every word arrives at once).
+    const started = performance.now();
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${fx.keys.main}` },
+      body: JSON.stringify({ model: "slow", messages: [{ role: "user", content: "one two three four five" }], stream: true }),
+    });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    const arrivals: { at: number; text: string }[] = [];
+    for (let read = await reader.read(); !read.done; read = await reader.read()) arrivals.push({ at: performance.now() - started, text: decoder.decode(read.value) });
+    const words = ["Echo:", " one", " two", " three", " four", " five"];
+    const arrivedAt = words.map((word) => arrivals.find((a) => a.text.includes(`"content":${JSON.stringify(word)}`))?.at ?? NaN);
+    expect(arrivedAt.every(Number.isFinite)).toBe(true);
+    for (let i = 1; i < words.length; i++) expect(arrivedAt[i]! - arrivedAt[i - 1]!).toBeGreaterThan(25);
+    expect(arrivals.at(-1)!.text).toContain("data: [DONE]");
+  });
+
   test("stream with include_usage: the usage chunk is kept, with choices: []", async () => {
     const client = fx.client(proxy);
     const stream = await client.chat.completions.create({ model: "chat", messages, stream: true, stream_options: { include_usage: true } });
