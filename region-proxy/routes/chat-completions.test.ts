@@ -90,7 +90,10 @@ describe("chat completions through the openai SDK", () => {
     const words = ["Echo:", " one", " two", " three", " four", " five"];
     const arrivedAt = words.map((word) => arrivals.find((a) => a.text.includes(`"content":${JSON.stringify(word)}`))?.at ?? NaN);
     expect(arrivedAt.every(Number.isFinite)).toBe(true);
-    for (let i = 1; i < words.length; i++) expect(arrivedAt[i]! - arrivedAt[i - 1]!).toBeGreaterThan(25);
+    // Paced 50 ms apart by the vendor: ~200 ms from the first word to the last, in separate reads (a
+    // stall of the machine may merge two neighbours, never all of them).
+    expect(arrivedAt.at(-1)! - arrivedAt[1]!).toBeGreaterThan(100);
+    expect(new Set(arrivedAt).size).toBeGreaterThanOrEqual(4);
     expect(arrivals.at(-1)!.text).toContain("data: [DONE]");
   });
 
