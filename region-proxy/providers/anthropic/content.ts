@@ -29,9 +29,12 @@ function imageBlock(url: string, param: string): AnthropicBlock {
   throw new UnsupportedParameterError(param, "Image URLs must be http(s) or base64 data URLs.");
 }
 
-/** Converts one message's content to blocks; `param` names the message for error messages. */
-export function convertContent(content: string | ContentPart[] | null, param: string): AnthropicBlock[] {
-  if (content === null) return [];
+/**
+ * Converts one message's content to blocks; `param` names the message for error messages. OpenAI lets
+ * an assistant message with tool_calls omit `content`, so a missing key counts as empty like null.
+ */
+export function convertContent(content: string | ContentPart[] | null | undefined, param: string): AnthropicBlock[] {
+  if (content == null) return [];
   if (typeof content === "string") return content === "" ? [] : [{ type: "text", text: content }];
   return content.flatMap((part, i): AnthropicBlock[] => {
     const partParam = `${param}.content[${i}]`;
@@ -46,8 +49,8 @@ export function convertContent(content: string | ContentPart[] | null, param: st
 }
 
 /** The text of a system/developer/tool message; only text parts make sense there. */
-export function textOnly(content: string | ContentPart[] | null, param: string): string {
-  if (content === null) return "";
+export function textOnly(content: string | ContentPart[] | null | undefined, param: string): string {
+  if (content == null) return "";
   if (typeof content === "string") return content;
   return content
     .map((part, i) => {

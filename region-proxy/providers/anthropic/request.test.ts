@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
-import type { ChatRequest } from "../types.ts";
+import type { ChatMessage, ChatRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { buildAnthropicRequest, DEFAULT_MAX_TOKENS } from "./request.ts";
 import { JSON_TOOL_NAME } from "./tools.ts";
@@ -81,6 +81,13 @@ describe("anthropic buildRequest", () => {
     });
     expect(b.tools).toEqual([{ name: "get_weather", description: "d", input_schema: { type: "object", properties: { city: { type: "string" } } } }]);
     expect(b.tool_choice).toEqual({ type: "any", disable_parallel_tool_use: true });
+  });
+
+  test("an assistant message with tool_calls and no content key becomes tool_use blocks only", () => {
+    const call = { id: "call_1", type: "function" as const, function: { name: "get_weather", arguments: "{}" } };
+    const noContent = { role: "assistant", tool_calls: [call] } as unknown as ChatMessage;
+    const b = body(req({ messages: [{ role: "user", content: "weather?" }, noContent, { role: "tool", tool_call_id: "call_1", content: "18C" }] }));
+    expect(b.messages[1]).toEqual({ role: "assistant", content: [{ type: "tool_use", id: "call_1", name: "get_weather", input: {} }] });
   });
 
   test("tool_choice variants", () => {

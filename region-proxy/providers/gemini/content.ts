@@ -24,9 +24,12 @@ function imagePart(url: string, param: string): GeminiPart {
   throw new UnsupportedParameterError(param, "Image URLs must be http(s) or base64 data URLs.");
 }
 
-/** Converts one message's content to parts; `param` names the message for error messages. */
-export function convertContent(content: string | ContentPart[] | null, param: string): GeminiPart[] {
-  if (content === null) return [];
+/**
+ * Converts one message's content to parts; `param` names the message for error messages. OpenAI lets
+ * an assistant message with tool_calls omit `content`, so a missing key counts as empty like null.
+ */
+export function convertContent(content: string | ContentPart[] | null | undefined, param: string): GeminiPart[] {
+  if (content == null) return [];
   if (typeof content === "string") return content === "" ? [] : [{ text: content }];
   return content.flatMap((part, i): GeminiPart[] => {
     const partParam = `${param}.content[${i}]`;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
-import type { ChatRequest } from "../types.ts";
+import type { ChatMessage, ChatRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { buildGeminiRequest } from "./request.ts";
 
@@ -72,6 +72,13 @@ describe("gemini buildRequest", () => {
     });
     expect(b.tools).toEqual([{ functionDeclarations: [{ name: "get_weather", description: "d", parameters: { type: "object", properties: { city: { type: "string", nullable: true } } } }] }]);
     expect(b.toolConfig).toEqual({ functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["get_weather"] } });
+  });
+
+  test("an assistant message with tool_calls and no content key becomes functionCall parts only", () => {
+    const call = { id: "call_1", type: "function" as const, function: { name: "get_weather", arguments: "{}" } };
+    const noContent = { role: "assistant", tool_calls: [call] } as unknown as ChatMessage;
+    const b = body(req({ messages: [{ role: "user", content: "weather?" }, noContent, { role: "tool", tool_call_id: "call_1", content: "18C" }] }));
+    expect(b.contents[1]).toEqual({ role: "model", parts: [{ functionCall: { id: "call_1", name: "get_weather", args: {} }, thoughtSignature: "skip_thought_signature_validator" }] });
   });
 
   test("tool_choice modes", () => {

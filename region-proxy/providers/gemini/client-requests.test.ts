@@ -1,0 +1,46 @@
+/**
+ * Requests an OpenAI client may send, through a real proxy to the fake Gemini, read through the
+ * official SDK: what the translation must accept (200) and what it must refuse (400 naming the param).
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type OpenAI from "openai";
+import { startFakeGemini } from "../../../test/fakes/gemini.ts";
+import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
+import type { RunningProxy } from "../../main.ts";
+import { createProxyFixture, REGION, type ProxyFixture } from "../../testing/proxy-fixture.ts";
+
+let fx: ProxyFixture;
+let fake: FakeVendor;
+let proxy: RunningProxy;
+let client: OpenAI;
+
+beforeAll(async () => {
+  fx = await createProxyFixture();
+  fake = await startFakeGemini({ apiKey: "gm-fake" });
+  await fx.publish(
+    fx.snapshot(1, (s) => {
+      s.deployments.dep_gemini = { id: "dep_gemini", provider: "gemini", baseUrl: fake.url, model: "gemini-fake", region: REGION, credentialRef: "env:GEMINI_KEY" };
+      s.aliases.gemini = { name: "gemini", chain: ["dep_gemini"] };
+    }),
+  );
+  proxy = await fx.startProxy({ credentials: { GEMINI_KEY: "gm-fake" } });
+  client = fx.client(proxy);
+});
+afterAll(async () => {
+  await fx.cleanup();
+  await fake.stop();
+});
+
+const weather = { type: "function" as const, function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } };
+
+describe("gemini through the proxy", () => {
+  test("an assistant message with tool_calls and no content key is accepted", async () => {
+    const call = { id: "call_1", type: "function" as const, function: { name: "get_weather", arguments: '{"city":"Paris"}' } };
+    const data = await client.chat.completions.create({
+      model: "gemini",
+      messages: [{ role: "user", content: "weather?" }, { role: "assistant", tool_calls: [call] }, { role: "tool", tool_call_id: "call_1", content: "18C" }],
+      tools: [weather],
+    });
+    expect(data.choices[0]!.message.role).toBe("assistant");
+  });
+});
