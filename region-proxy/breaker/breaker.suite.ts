@@ -34,6 +34,25 @@ export function describeBreaker(name: string, harness: BreakerHarness): void {
       expect(await a.canAttempt("dep_y", T0)).toBe(true);
     });
 
+    test("a success closes even when another replica counted failures or opened the breaker after this request's attempt", async () => {
+      const [a, b] = await harness.pair();
+      // A's request starts on a clean deployment; B's failures land while it is in flight.
+      expect(await a.canAttempt("dep_s", T0)).toBe(true);
+      for (let i = 0; i < 3; i++) await b.onFailure("dep_s", T0);
+      expect(await b.canAttempt("dep_s", T0 + 1000)).toBe(false);
+      await a.onSuccess("dep_s", T0 + 1000);
+      expect(await b.canAttempt("dep_s", T0 + 1000)).toBe(true);
+
+      // Below the threshold too: the success forgets B's count, so two more failures do not open.
+      expect(await a.canAttempt("dep_t", T0)).toBe(true);
+      await b.onFailure("dep_t", T0);
+      await b.onFailure("dep_t", T0);
+      await a.onSuccess("dep_t", T0);
+      await b.onFailure("dep_t", T0);
+      await b.onFailure("dep_t", T0);
+      expect(await b.canAttempt("dep_t", T0)).toBe(true);
+    });
+
     test("after the cool-down exactly one of many concurrent callers gets the probe; its success closes", async () => {
       const [a, b] = await harness.pair();
       for (let i = 0; i < 3; i++) await a.onFailure("dep_p", T0);

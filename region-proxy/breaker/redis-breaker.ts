@@ -16,7 +16,7 @@ export interface RedisBreakerOptions extends BreakerOptions {
 
 /**
  * KEYS: the deployment's hash. ARGV: op, nowMs ("" = TIME), threshold, coolDownMs, probeTimeoutMs, idleTtlMs.
- * `attempt` answers 0 (refused), 1 (allowed), or 2 (allowed, closed with no failure counted).
+ * `attempt` answers 0 (refused) or 1 (allowed).
  */
 export const BREAKER_LUA = `
 local op = ARGV[1]
@@ -36,10 +36,7 @@ local function save()
   redis.call('PEXPIRE', KEYS[1], ARGV[6])
 end
 if op == 'attempt' then
-  if openUntil == 0 then
-    if failures == 0 then return 2 end
-    return 1
-  end
+  if openUntil == 0 then return 1 end
   if now < openUntil or now < probeUntil then return 0 end
   probeUntil = now + tonumber(ARGV[5])
   save()
@@ -73,26 +70,18 @@ export function createRedisBreaker(redis: Redis | Cluster, options: RedisBreaker
   const run = (redis as unknown as Record<string, ScriptCall>)[COMMAND]!.bind(redis);
   const call = (op: string, depId: string, nowMs?: number) =>
     run(`${prefix}br:${depId}`, op, nowMs ?? "", settings.failureThreshold, settings.coolDownMs, settings.probeTimeoutMs, idleTtlMs);
-  /**
-   * Deployments this replica last saw closed with no failure counted, and has seen no failure of since.
-   * A success on one of them has nothing to reset, so it costs no Redis call: in a healthy region a
-   * request makes one breaker call instead of two. If another replica counts a failure meanwhile, the
-   * next success by a request that saw it resets the count.
-   */
-  const clean = new Set<string>();
+  // Every success is sent, so a request makes two breaker calls. A replica cannot skip the success of
+  // a deployment it saw clean: another replica may have counted failures, or opened the breaker, while
+  // the request was in flight, and a success from any request must close it (as in-process). Knowing
+  // the state is still clean would take a read, which costs the same round trip as the DEL.
   return {
     async canAttempt(depId, nowMs) {
-      const answer = await call("attempt", depId, nowMs);
-      if (answer === 2) clean.add(depId);
-      else clean.delete(depId);
-      return answer === 1 || answer === 2;
+      return (await call("attempt", depId, nowMs)) === 1;
     },
     async onSuccess(depId, nowMs) {
-      if (clean.has(depId)) return;
       await call("success", depId, nowMs);
     },
     async onFailure(depId, nowMs) {
-      clean.delete(depId);
       await call("failure", depId, nowMs);
     },
   };
