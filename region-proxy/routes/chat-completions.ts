@@ -12,7 +12,7 @@ import { answerHeaders } from "../pipeline/gateway-headers.ts";
 import { planRoute } from "../pipeline/plan-route.ts";
 import { residencyRule } from "../pipeline/residency.ts";
 import { executeChat } from "../providers/execute.ts";
-import { makeSettler, settleFailure } from "./settler.ts";
+import { makeSettler, settleFailure, settlingOnThrow } from "./settler.ts";
 import { streamResponse } from "./stream-response.ts";
 import { walkOptions } from "./walk-options.ts";
 
@@ -36,12 +36,14 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   });
   if (!limits.ok) return errorResponse(limits.error, requestId, limits.headers);
 
-  const result = await executeChat(chat, plan.targets, {
-    ...walkOptions(deps, request.signal),
-    ctx: { completionId: `chatcmpl-${requestId}`, created: Math.floor(startedMs / 1000), includeUsage: chat.includeUsage },
-  });
-
   const settleWith = makeSettler(deps, { context, snapshot, alias: chat.model, endpoint: "chat.completions", stream: chat.stream, ticket: limits.ticket });
+  const result = await settlingOnThrow(settleWith, () =>
+    executeChat(chat, plan.targets, {
+      ...walkOptions(deps, request.signal),
+      ctx: { completionId: `chatcmpl-${requestId}`, created: Math.floor(startedMs / 1000), includeUsage: chat.includeUsage },
+    }),
+  );
+
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
     settleFailure(settleWith, result);

@@ -11,7 +11,7 @@ import { answerHeaders } from "../pipeline/gateway-headers.ts";
 import { planRoute } from "../pipeline/plan-route.ts";
 import { residencyRule } from "../pipeline/residency.ts";
 import { executeEmbeddings } from "../providers/execute-embeddings.ts";
-import { makeSettler, settleFailure } from "./settler.ts";
+import { makeSettler, settleFailure, settlingOnThrow } from "./settler.ts";
 import { walkOptions } from "./walk-options.ts";
 
 export async function embeddings(request: Request, requestId: string, deps: ProxyDeps): Promise<Response> {
@@ -37,8 +37,8 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
   });
   if (!limits.ok) return errorResponse(limits.error, requestId, limits.headers);
 
-  const result = await executeEmbeddings(req, plan.targets, { ...walkOptions(deps, request.signal), label: requestId });
   const settleWith = makeSettler(deps, { context, snapshot, alias: req.model, endpoint: "embeddings", stream: false, ticket: limits.ticket });
+  const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, plan.targets, { ...walkOptions(deps, request.signal), label: requestId }));
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
     settleFailure(settleWith, result);

@@ -29,3 +29,17 @@ export function makeSettler(
 export function settleFailure(settleWith: Settler, failure: { trail: Trail; error: GatewayError; clientClosed: boolean }): void {
   settleWith(failure.trail, null, failure.clientClosed ? "client_closed" : "error", failure.clientClosed ? "client_closed" : errorCode(failure.error));
 }
+
+/**
+ * Runs a route's vendor step so that a throw (a defect, answered as a 500 by the server) still settles
+ * the request: its reservation is released at once instead of holding the tenant's budget until it
+ * expires, and its usage event is written, marked `error` / `internal_error`.
+ */
+export async function settlingOnThrow<T>(settleWith: Settler, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    settleWith({ deployment: null, attempts: 0, fallback: false, steps: [] }, null, "error", "internal_error");
+    throw error;
+  }
+}
