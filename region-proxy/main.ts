@@ -88,6 +88,9 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     development: false,
     // Long enough for a slow vendor within the request deadline (Bun's maximum is 255 s).
     idleTimeout: Math.min(255, Math.ceil(totalMs / 1000) + 5),
+    // Bun's own limit (128 MiB by default) would answer a larger declared body with a bare 413 and no
+    // JSON before the handler runs; readJsonBody refuses it in OpenAI's error shape without reading it.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     fetch: createFetchHandler(deps),
     error(error) {
       log(`unhandled server error: ${error.stack ?? String(error)}`);

@@ -156,7 +156,8 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     const estimatedTokens = hasTpm || plan.budget.length > 0 ? tokens() : 0;
 
     const price = deployment && plan.budget.length > 0 ? snapshot.pricing[priceKey(deployment.provider, deployment.model)] : undefined;
-    const micros = price ? costMicros({ ...ZERO_USAGE, inputTokens: count().promptTokens, outputTokens: count().outputTokens }, price) : 0;
+    // Capped so that an extreme price times an extreme count is a budget refusal, not arithmetic past 2^53.
+    const micros = price ? Math.min(Number.MAX_SAFE_INTEGER, costMicros({ ...ZERO_USAGE, inputTokens: count().promptTokens, outputTokens: count().outputTokens }, price)) : 0;
     // Both questions go out together: with shared counters, one round trip to Redis instead of two
     // before the vendor call. The answers are then read in the order above.
     const asked = plan.rate.length > 0 ? limiter.acquire(plan.rate, estimatedTokens, nowMs) : null;

@@ -24,6 +24,13 @@ test("out-of-range values are rejected, never clamped", () => {
   }
 });
 
+test("counts are bounded: n by OpenAI's 128, token counts by 2^31 - 1 (so the limits arithmetic stays exact)", () => {
+  for (const [field, value] of [["n", 129], ["max_tokens", 2 ** 31], ["max_completion_tokens", Number.MAX_SAFE_INTEGER]] as const) {
+    expect(parseChatRequest({ ...base, [field]: value })).toMatchObject({ ok: false, error: { kind: "invalid_value", param: field } });
+  }
+  expect(parseChatRequest({ ...base, n: 128, max_tokens: 2 ** 31 - 1 }).ok).toBe(true);
+});
+
 test("a non-object body is invalid_json", () => {
   for (const body of [null, [], "x", 1]) expect(parseChatRequest(body)).toMatchObject({ ok: false, error: { kind: "invalid_json" } });
 });

@@ -13,6 +13,16 @@ export type ParsedRequest = { ok: true; value: ChatRequest } | { ok: false; erro
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const invalid = (param: string, message: string): ParsedRequest => ({ ok: false, error: { kind: "invalid_value", param, message } });
+/**
+ * Upper bounds for the counts a request may ask for: OpenAI's own limit on `n`, and 2^31 - 1 output
+ * tokens (far above any model's window), so the limits step's estimate (prompt + n x max tokens, then
+ * priced in micro-USD) stays exact arithmetic instead of passing 2^53.
+ */
+const COUNT_LIMITS = [
+  ["max_tokens", 2_147_483_647],
+  ["max_completion_tokens", 2_147_483_647],
+  ["n", 128],
+] as const;
 const isPositiveInt = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
 const inRange = (v: unknown, min: number, max: number) => typeof v === "number" && Number.isFinite(v) && v >= min && v <= max;
 const present = (v: unknown) => v !== undefined && v !== null;
@@ -35,8 +45,9 @@ export function parseChatRequest(body: unknown): ParsedRequest {
       return invalid("stream_options.include_usage", "Invalid 'stream_options.include_usage': expected a boolean.");
     }
   }
-  for (const field of ["max_tokens", "max_completion_tokens", "n"] as const) {
-    if (body[field] !== undefined && body[field] !== null && !isPositiveInt(body[field])) return invalid(field, `Invalid '${field}': expected a positive integer.`);
+  for (const [field, max] of COUNT_LIMITS) {
+    const value = body[field];
+    if (value !== undefined && value !== null && !(isPositiveInt(value) && (value as number) <= max)) return invalid(field, `Invalid '${field}': expected a positive integer up to ${max}.`);
   }
   if (body.temperature !== undefined && body.temperature !== null && !inRange(body.temperature, 0, 2)) {
     return invalid("temperature", "Invalid 'temperature': expected a number between 0 and 2.");

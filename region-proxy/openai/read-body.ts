@@ -3,6 +3,7 @@
  * counted while reading, because a chunked body has no Content-Length to trust.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import { MAX_JSON_DEPTH, tooDeepField } from "./nesting-depth.ts";
 
 export type BodyResult = { ok: true; value: unknown } | { ok: false; error: GatewayError };
 
@@ -33,11 +34,15 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     text = decoder.decode(read);
   }
   if (text.trim() === "") return { ok: false, error: { kind: "invalid_json", message: "The request body is empty; send a JSON object." } };
+  let value: unknown;
   try {
-    return { ok: true, value: JSON.parse(text) };
+    value = JSON.parse(text);
   } catch {
     return { ok: false, error: { kind: "invalid_json", message: "The request body is not valid JSON." } };
   }
+  const tooDeep = tooDeepField(value);
+  if (tooDeep !== null) return { ok: false, error: { kind: "invalid_value", param: tooDeep, message: `Invalid '${tooDeep}': nested deeper than ${MAX_JSON_DEPTH} levels.` } };
+  return { ok: true, value };
 }
 
 /** A body without a declared length (chunked): read chunk by chunk, stopping as soon as it is too large. */

@@ -100,6 +100,28 @@ describe("HTTP edges", () => {
     expect(counted.status).toBe(413);
   });
 
+  test("a declared length above the runtime's own 128 MiB limit still gets OpenAI's 413 JSON", async () => {
+    const socket = await Bun.connect({
+      hostname: "127.0.0.1",
+      port: proxy.port,
+      socket: { data: (_s, data) => void (answer += new TextDecoder().decode(data)) },
+    });
+    let answer = "";
+    socket.write(`POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${fx.keys.main}\r\ncontent-type: application/json\r\ncontent-length: 134217729\r\n\r\n{"model":"chat"`);
+    const deadline = Date.now() + 3_000;
+    while (!answer.includes("request_too_large") && Date.now() < deadline) await Bun.sleep(10);
+    socket.end();
+    expect(answer).toStartWith("HTTP/1.1 413");
+    expect(answer).toContain('"code":"request_too_large"');
+  });
+
+  test("JSON nested deeper than the limit → 400 naming the top-level field, not a stack overflow", async () => {
+    const deep = `{"model":"chat","messages":[{"role":"user","content":"hi"}],"x":${"[".repeat(1_500)}${"]".repeat(1_500)}}`;
+    const { status, error } = await call({ body: deep });
+    expect(status).toBe(400);
+    expect(error).toMatchObject({ code: "invalid_value", param: "x" });
+  });
+
   test("invalid JSON and a non-object body → 400 invalid_json", async () => {
     for (const body of ["{not json", "[1,2]", "42", ""]) {
       const { status, error } = await call({ body });
