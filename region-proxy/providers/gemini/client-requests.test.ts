@@ -3,7 +3,7 @@
  * official SDK: what the translation must accept (200) and what it must refuse (400 naming the param).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type OpenAI from "openai";
+import OpenAI, { APIError } from "openai";
 import { startFakeGemini } from "../../../test/fakes/gemini.ts";
 import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
 import type { RunningProxy } from "../../main.ts";
@@ -31,6 +31,13 @@ afterAll(async () => {
   await fake.stop();
 });
 
+/** The SDK's error for a request the proxy must refuse. */
+async function refused(body: OpenAI.ChatCompletionCreateParamsNonStreaming): Promise<APIError> {
+  const error = await client.chat.completions.create(body).then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(APIError);
+  return error as APIError;
+}
+
 const weather = { type: "function" as const, function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } };
 
 describe("gemini through the proxy", () => {
@@ -42,5 +49,11 @@ describe("gemini through the proxy", () => {
       tools: [weather],
     });
     expect(data.choices[0]!.message.role).toBe("assistant");
+  });
+
+  test("an image URL that does not parse is a 400 naming the part", async () => {
+    const error = await refused({ model: "gemini", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "http://[bad/x.png" } }] }] });
+    expect(error.status).toBe(400);
+    expect(error.param).toBe("messages[0].content[0].image_url.url");
   });
 });

@@ -11,6 +11,15 @@ export type GeminiPart = Record<string, unknown>;
 
 const BY_EXTENSION: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp", heic: "image/heic", heif: "image/heif" };
 
+/** The URL's path; a URL that does not parse is the client's mistake (400), not ours. */
+function pathnameOf(url: string, param: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    throw new UnsupportedParameterError(param, "Image URLs must be valid http(s) URLs.");
+  }
+}
+
 function imagePart(url: string, param: string): GeminiPart {
   if (url.startsWith("data:")) {
     const parsed = parseDataUrl(url);
@@ -18,7 +27,7 @@ function imagePart(url: string, param: string): GeminiPart {
     return { inlineData: { mimeType: parsed.mediaType, data: parsed.data } };
   }
   if (/^https?:\/\//i.test(url)) {
-    const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(new URL(url).pathname)?.[1]?.toLowerCase() ?? "";
+    const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(pathnameOf(url, param))?.[1]?.toLowerCase() ?? "";
     return { fileData: { mimeType: BY_EXTENSION[ext] ?? "image/jpeg", fileUri: url } };
   }
   throw new UnsupportedParameterError(param, "Image URLs must be http(s) or base64 data URLs.");

@@ -106,6 +106,18 @@ describe("gemini buildRequest", () => {
     expect(b.contents[0].parts).toEqual([{ inlineData: { mimeType: "image/png", data: "iVBORw0KGgo=" } }, { fileData: { mimeType: "image/webp", fileUri: "https://example.com/a/cat.webp?x=1" } }]);
   });
 
+  test("an http image URL that does not parse is refused, naming the part", () => {
+    const bad = req({ messages: [{ role: "user", content: [{ type: "text", text: "see" }, { type: "image_url", image_url: { url: "http://[bad/x.png" } }] }] });
+    let caught: unknown;
+    try {
+      buildGeminiRequest(bad, target, "k");
+    } catch (e) {
+      caught = e;
+    }
+    expect(caught).toBeInstanceOf(UnsupportedParameterError);
+    expect((caught as UnsupportedParameterError).param).toBe("messages[0].content[1].image_url.url");
+  });
+
   test("response_format: JSON mime type and schema", () => {
     expect(body(req({ response_format: { type: "json_object" } })).generationConfig).toEqual({ responseMimeType: "application/json" });
     const schema = { type: "object", properties: { a: { type: "integer" } }, required: ["a"], additionalProperties: false, $schema: "x" };
