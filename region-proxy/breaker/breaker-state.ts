@@ -5,9 +5,10 @@
  * State per deployment: consecutive failures, `openUntil` (0 = closed) and `probeUntil` (0 = no probe
  * out). Open = now < openUntil; half-open = openUntil <= now, where one probe at a time is let through.
  * A success from any request closes (it proves the deployment answers); a failure while open is a
- * straggler started before the breaker opened and changes nothing; a failure in half-open re-opens.
+ * straggler started before the breaker opened and changes nothing; a failure in half-open re-opens;
+ * a probe released without a verdict frees the slot and leaves the breaker half-open.
  */
-import type { BreakerOptions } from "./breaker-types.ts";
+import type { AttemptGrant, BreakerOptions } from "./breaker-types.ts";
 
 export interface BreakerState {
   failures: number;
@@ -17,11 +18,17 @@ export interface BreakerState {
 
 export const CLOSED: BreakerState = { failures: 0, openUntil: 0, probeUntil: 0 };
 
-/** Decides one canAttempt; returns the state to store (a half-open grant takes the probe slot). */
-export function attempt(state: BreakerState, nowMs: number, settings: Required<BreakerOptions>): { allowed: boolean; next: BreakerState } {
+/** Decides one canAttempt; returns the state to store (a half-open grant, "probe", takes the probe slot). */
+export function attempt(state: BreakerState, nowMs: number, settings: Required<BreakerOptions>): { allowed: AttemptGrant; next: BreakerState } {
   if (state.openUntil === 0) return { allowed: true, next: state };
   if (nowMs < state.openUntil || nowMs < state.probeUntil) return { allowed: false, next: state };
-  return { allowed: true, next: { ...state, probeUntil: nowMs + settings.probeTimeoutMs } };
+  return { allowed: "probe", next: { ...state, probeUntil: nowMs + settings.probeTimeoutMs } };
+}
+
+/** The state after a probe ended without a verdict: the same state unless half-open with a probe out. */
+export function released(state: BreakerState, nowMs: number): BreakerState {
+  if (state.openUntil === 0 || nowMs < state.openUntil || state.probeUntil === 0) return state;
+  return { ...state, probeUntil: 0 };
 }
 
 /** The state after a failure. */

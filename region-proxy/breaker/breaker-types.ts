@@ -1,8 +1,13 @@
 /**
  * The circuit-breaker contract, per deployment: after `failureThreshold` consecutive failures the
  * deployment is skipped for `coolDownMs`; then exactly one probe request may try it (half-open), and
- * its success closes the breaker while its failure opens it for another cool-down.
+ * its success closes the breaker while its failure opens it for another cool-down. A probe that ends
+ * with no verdict on the deployment (the client left, no vendor call was made, the caller's own 4xx)
+ * releases its slot, so the next request probes at once.
  */
+
+/** A canAttempt answer: refused, allowed on a closed breaker, or allowed as the half-open probe. */
+export type AttemptGrant = boolean | "probe";
 
 /**
  * The in-process breaker answers synchronously and the Redis one asynchronously; the request path
@@ -10,12 +15,22 @@
  * round trip per request for its breaker.
  */
 export interface CircuitBreaker {
-  /** May a request use this deployment now? In half-open, true for exactly one caller (the probe). */
-  canAttempt(depId: string, nowMs?: number): Promise<boolean> | boolean;
+  /**
+   * May a request use this deployment now? `true` when closed; in half-open, `"probe"` for exactly
+   * one caller, which took the probe slot and must end it with onSuccess, onFailure or releaseProbe;
+   * `false` otherwise. Test the answer for truth, not `=== true`.
+   */
+  canAttempt(depId: string, nowMs?: number): Promise<AttemptGrant> | AttemptGrant;
   /** A request to this deployment succeeded: close the breaker and forget past failures. */
   onSuccess(depId: string, nowMs?: number): Promise<void> | void;
   /** A request to this deployment failed in a way that says the deployment is unhealthy. */
   onFailure(depId: string, nowMs?: number): Promise<void> | void;
+  /**
+   * The probe this caller was granted ended with no verdict: free the half-open slot (the breaker
+   * stays half-open). Changes nothing when closed or still open. Call it only after a `"probe"`
+   * grant: the slot has no owner, so a release frees whichever probe holds it.
+   */
+  releaseProbe(depId: string, nowMs?: number): Promise<void> | void;
 }
 
 export interface BreakerOptions {

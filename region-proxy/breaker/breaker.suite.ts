@@ -58,7 +58,7 @@ export function describeBreaker(name: string, harness: BreakerHarness): void {
       for (let i = 0; i < 3; i++) await a.onFailure("dep_p", T0);
       const now = T0 + 30_000;
       const grants = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).canAttempt("dep_p", now)));
-      expect(grants.filter(Boolean).length).toBe(1);
+      expect(grants.filter(Boolean)).toEqual(["probe"]);
       expect(await a.canAttempt("dep_p", now + 1000)).toBe(false);
       await b.onSuccess("dep_p", now + 1500);
       expect(await a.canAttempt("dep_p", now + 1500)).toBe(true);
@@ -69,20 +69,54 @@ export function describeBreaker(name: string, harness: BreakerHarness): void {
       const [a, b] = await harness.pair();
       for (let i = 0; i < 3; i++) await a.onFailure("dep_f", T0);
       await b.onFailure("dep_f", T0 + 10_000); // a straggler from before the breaker opened
-      expect(await a.canAttempt("dep_f", T0 + 30_000)).toBe(true);
+      expect(await a.canAttempt("dep_f", T0 + 30_000)).toBe("probe");
       await a.onFailure("dep_f", T0 + 31_000);
       expect(await b.canAttempt("dep_f", T0 + 60_999)).toBe(false);
-      expect(await b.canAttempt("dep_f", T0 + 61_000)).toBe(true);
+      expect(await b.canAttempt("dep_f", T0 + 61_000)).toBe("probe");
       expect(await a.canAttempt("dep_f", T0 + 61_000)).toBe(false);
+    });
+
+    test("a probe released without a verdict frees the half-open slot at once; the breaker stays half-open", async () => {
+      const [a, b] = await harness.pair();
+      for (let i = 0; i < 3; i++) await a.onFailure("dep_r", T0);
+      const now = T0 + 30_000;
+      expect(await a.canAttempt("dep_r", now)).toBe("probe");
+      expect(await b.canAttempt("dep_r", now + 10)).toBe(false);
+      await a.releaseProbe("dep_r", now + 20);
+      expect(await b.canAttempt("dep_r", now + 20)).toBe("probe");
+      expect(await a.canAttempt("dep_r", now + 20)).toBe(false);
+      // The second probe's failure re-opens for a whole cool-down, as any probe's would.
+      await b.onFailure("dep_r", now + 30);
+      expect(await a.canAttempt("dep_r", now + 30_029)).toBe(false);
+    });
+
+    test("releasing a probe changes nothing on a closed or still open breaker", async () => {
+      const [a, b] = await harness.pair();
+      // Closed: the failures counted so far stay counted.
+      await a.onFailure("dep_n", T0);
+      await a.onFailure("dep_n", T0);
+      await b.releaseProbe("dep_n", T0);
+      expect(await a.canAttempt("dep_n", T0)).toBe(true);
+      await a.onFailure("dep_n", T0);
+      expect(await b.canAttempt("dep_n", T0)).toBe(false);
+      // Still open (a late release after the probe's failure re-opened it): the cool-down holds.
+      expect(await a.canAttempt("dep_n", T0 + 30_000)).toBe("probe");
+      await a.onFailure("dep_n", T0 + 30_000);
+      await a.releaseProbe("dep_n", T0 + 30_001);
+      expect(await b.canAttempt("dep_n", T0 + 59_999)).toBe(false);
+      expect(await b.canAttempt("dep_n", T0 + 60_000)).toBe("probe");
+      // Never seen: nothing to release.
+      await a.releaseProbe("dep_unknown", T0);
+      expect(await b.canAttempt("dep_unknown", T0)).toBe(true);
     });
 
     test("a probe that never reports frees the slot after the probe timeout; options are honoured", async () => {
       const [a, b] = await harness.pair({ failureThreshold: 1, coolDownMs: 1000, probeTimeoutMs: 5000 });
       await a.onFailure("dep_lost", T0);
       expect(await a.canAttempt("dep_lost", T0 + 999)).toBe(false);
-      expect(await a.canAttempt("dep_lost", T0 + 1000)).toBe(true);
+      expect(await a.canAttempt("dep_lost", T0 + 1000)).toBe("probe");
       expect(await b.canAttempt("dep_lost", T0 + 5999)).toBe(false);
-      expect(await b.canAttempt("dep_lost", T0 + 6000)).toBe(true);
+      expect(await b.canAttempt("dep_lost", T0 + 6000)).toBe("probe");
     });
 
     test("without nowMs the breaker keeps its own clock; nonsense options are refused", async () => {

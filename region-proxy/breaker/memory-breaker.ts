@@ -1,7 +1,7 @@
 /**
  * In-process CircuitBreaker (one replica, or no Redis): same state machine as the Redis breaker.
  */
-import { attempt, CLOSED, failed, type BreakerState } from "./breaker-state.ts";
+import { attempt, CLOSED, failed, released, type BreakerState } from "./breaker-state.ts";
 import { breakerSettings, type BreakerOptions, type CircuitBreaker } from "./breaker-types.ts";
 
 /** Creates a breaker whose state lives in this instance only. */
@@ -19,6 +19,10 @@ export function createMemoryBreaker(options: BreakerOptions = {}): CircuitBreake
     },
     onFailure(depId, nowMs = Date.now()) {
       states.set(depId, failed(states.get(depId) ?? CLOSED, nowMs, settings));
+    },
+    releaseProbe(depId, nowMs = Date.now()) {
+      const state = states.get(depId);
+      if (state) states.set(depId, released(state, nowMs));
     },
   };
 }

@@ -16,7 +16,7 @@ export interface RedisBreakerOptions extends BreakerOptions {
 
 /**
  * KEYS: the deployment's hash. ARGV: op, nowMs ("" = TIME), threshold, coolDownMs, probeTimeoutMs, idleTtlMs.
- * `attempt` answers 0 (refused) or 1 (allowed).
+ * `attempt` answers 0 (refused), 1 (allowed, closed) or 2 (allowed as the half-open probe).
  */
 export const BREAKER_LUA = `
 local op = ARGV[1]
@@ -39,6 +39,12 @@ if op == 'attempt' then
   if openUntil == 0 then return 1 end
   if now < openUntil or now < probeUntil then return 0 end
   probeUntil = now + tonumber(ARGV[5])
+  save()
+  return 2
+end
+if op == 'release' then
+  if openUntil == 0 or now < openUntil or probeUntil == 0 then return 0 end
+  probeUntil = 0
   save()
   return 1
 end
@@ -76,13 +82,17 @@ export function createRedisBreaker(redis: Redis | Cluster, options: RedisBreaker
   // the state is still clean would take a read, which costs the same round trip as the DEL.
   return {
     async canAttempt(depId, nowMs) {
-      return (await call("attempt", depId, nowMs)) === 1;
+      const answer = await call("attempt", depId, nowMs);
+      return answer === 2 ? "probe" : answer === 1;
     },
     async onSuccess(depId, nowMs) {
       await call("success", depId, nowMs);
     },
     async onFailure(depId, nowMs) {
       await call("failure", depId, nowMs);
+    },
+    async releaseProbe(depId, nowMs) {
+      await call("release", depId, nowMs);
     },
   };
 }

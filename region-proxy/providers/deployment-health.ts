@@ -4,10 +4,17 @@
  * region-proxy/breaker/'s CircuitBreaker satisfies it as is.
  */
 export interface DeploymentHealth {
-  canAttempt(deploymentId: string): Promise<boolean> | boolean;
+  /** Truthy = may attempt; `"probe"` = this request holds the half-open probe slot (see releaseProbe). */
+  canAttempt(deploymentId: string): Promise<boolean | "probe"> | boolean | "probe";
   onSuccess(deploymentId: string): Promise<void> | void;
   /** Only failures that say the deployment is unhealthy (5xx, 429, network, timeout, garbage). */
   onFailure(deploymentId: string): Promise<void> | void;
+  /**
+   * After a `"probe"` grant only, when the attempt ends with neither onSuccess nor onFailure (the
+   * client left, no vendor call was made, a 4xx the caller caused): frees the probe slot at once
+   * instead of after the breaker's probe timeout.
+   */
+  releaseProbe?(deploymentId: string): Promise<void> | void;
 }
 
 /** Every deployment may always be tried; what runs when no breaker is wired in. */
@@ -15,4 +22,5 @@ export const alwaysHealthy: DeploymentHealth = {
   canAttempt: () => true,
   onSuccess: () => {},
   onFailure: () => {},
+  releaseProbe: () => {},
 };
