@@ -99,6 +99,14 @@ describe("anthropic buildRequest", () => {
     expect(body(req({ tools })).tools[0].input_schema).toEqual({ type: "object", properties: {} });
   });
 
+  test("parallel_tool_calls false without tool_choice asks for auto with parallel use disabled", () => {
+    const tools = [{ type: "function", function: { name: "f" } }];
+    expect(body(req({ tools, raw: { parallel_tool_calls: false } })).tool_choice).toEqual({ type: "auto", disable_parallel_tool_use: true });
+    expect(body(req({ tools, tool_choice: "auto", raw: { parallel_tool_calls: false } })).tool_choice).toEqual({ type: "auto", disable_parallel_tool_use: true });
+    expect(body(req({ tools, tool_choice: "none", raw: { parallel_tool_calls: false } })).tool_choice).toEqual({ type: "none" });
+    expect(body(req({ tools, raw: { parallel_tool_calls: true } })).tool_choice).toBeUndefined();
+  });
+
   test("sampling, stop, max tokens, user and stream", () => {
     const b = body(req({ temperature: 0.2, top_p: 0.9, stop: "END", max_tokens: 50, max_completion_tokens: 70, stream: true, raw: { user: "u-1" } }));
     expect(b).toMatchObject({ temperature: 0.2, top_p: 0.9, stop_sequences: ["END"], max_tokens: 70, stream: true, metadata: { user_id: "u-1" } });

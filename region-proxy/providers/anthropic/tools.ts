@@ -79,6 +79,9 @@ export function convertTools(
   }
   // Without tools a tool_choice means nothing, and Anthropic refuses one: send neither.
   if (converted.length === 0) return {};
-  if (parallelToolCalls === false && choice && choice.type !== "none") choice = { ...choice, disable_parallel_tool_use: true };
+  // OpenAI's default choice is auto; Anthropic carries "one call at a time" on the choice itself, so
+  // parallel_tool_calls:false without a tool_choice becomes an explicit auto with the flag
+  // (https://docs.anthropic.com/en/docs/agents-and-tools/tool-use/implement-tool-use#parallel-tool-use).
+  if (parallelToolCalls === false && choice?.type !== "none") choice = { ...(choice ?? { type: "auto" }), disable_parallel_tool_use: true };
   return { tools: converted, ...(choice ? { tool_choice: choice } : {}) };
 }
