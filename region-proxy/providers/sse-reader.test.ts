@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { SseParser } from "./sse-reader.ts";
-import type { SseEvent } from "./types.ts";
+import { MAX_SSE_EVENT_CHARS, SseParser } from "./sse-reader.ts";
+import { VendorProtocolError, type SseEvent } from "./types.ts";
 
 const encoder = new TextEncoder();
 
@@ -74,4 +74,34 @@ describe("SseParser", () => {
   test("strips a leading byte-order mark", () => {
     expect(parseWhole("\uFEFFdata: x\n\n")).toEqual([{ event: null, data: "x", id: null }]);
   });
+});
+
+test("a vendor that never ends a line is cut off at the event size limit, not held without bound", () => {
+  const parser = new SseParser();
+  const piece = new TextEncoder().encode("x".repeat(1024 * 1024));
+  expect(parser.push(new TextEncoder().encode('data: {"ok":1}\n\ndata: '))).toEqual([{ event: null, data: '{"ok":1}', id: null }]);
+  let pushed = 0;
+  const overflow = () => {
+    for (; pushed < 64; pushed++) parser.push(piece);
+  };
+  expect(overflow).toThrow(VendorProtocolError);
+  // "data: " and 15 pieces fit; the 16th passes 16 MiB.
+  expect(pushed).toBe(MAX_SSE_EVENT_CHARS / piece.length - 1);
+});
+
+test("an event of many short data lines counts toward the same limit", () => {
+  const parser = new SseParser();
+  const lines = new TextEncoder().encode(`data: ${"y".repeat(1000)}\n`.repeat(1000));
+  expect(() => {
+    for (let i = 0; i < 20; i++) parser.push(lines);
+  }).toThrow(VendorProtocolError);
+});
+
+test("a long line that arrives in many reads is joined once: one event, whole", () => {
+  const parser = new SseParser();
+  const piece = new TextEncoder().encode("z".repeat(64 * 1024));
+  parser.push(new TextEncoder().encode("data: "));
+  for (let i = 0; i < 200; i++) expect(parser.push(piece)).toEqual([]);
+  const [event] = parser.push(new TextEncoder().encode("\n\n"));
+  expect(event!.data.length).toBe(200 * 64 * 1024);
 });

@@ -6,12 +6,22 @@
  *
  * @example for await (const events of readSseBatches(response.body!)) for (const event of events) console.log(event.event, event.data)
  */
-import type { SseEvent } from "./types.ts";
+import { VendorProtocolError, type SseEvent } from "./types.ts";
+
+/**
+ * The longest event (its unfinished line plus its data lines so far) a vendor may send: far above
+ * any real chunk (an inline image is a few MB), and it bounds what a vendor that never ends a line can
+ * make the proxy hold.
+ */
+export const MAX_SSE_EVENT_CHARS = 16 * 1024 * 1024;
 
 export class SseParser {
   private readonly decoder = new TextDecoder("utf-8");
-  private buffer = "";
+  /** The unfinished line, in the pieces it came in (joined only once its end arrives). */
+  private pending: string[] = [];
+  private pendingChars = 0;
   private dataLines: string[] = [];
+  private dataChars = 0;
   private eventName: string | null = null;
   private lastId: string | null = null;
   private sawCarriageReturn = false;
@@ -36,7 +46,16 @@ export class SseParser {
     if (text.length === 0 && !final) return [];
     if (this.sawCarriageReturn && text.startsWith("\n")) text = text.slice(1);
     this.sawCarriageReturn = false;
-    const buffer = this.buffer + text;
+    if (!final && text.indexOf("\n") === -1 && text.indexOf("\r") === -1) {
+      // Still inside one line: kept as a piece, so a long line costs its length once, not once per read.
+      this.pending.push(text);
+      this.pendingChars += text.length;
+      this.checkEventSize();
+      return [];
+    }
+    const buffer = this.pending.length === 0 ? text : this.pending.join("") + text;
+    this.pending = [];
+    this.pendingChars = 0;
     const events: SseEvent[] = [];
     // Where the next line starts. Line ends are found with native indexOf rather than a JavaScript
     // loop over every character: a 300-chunk stream (54 KB in 39 reads) parses in ~50 us instead of
@@ -58,13 +77,21 @@ export class SseParser {
       if (lf !== -1 && lf < start) lf = buffer.indexOf("\n", start);
       if (cr !== -1 && cr < start) cr = buffer.indexOf("\r", start);
     }
-    this.buffer = buffer.slice(start);
+    const rest = buffer.slice(start);
     if (final) {
-      this.buffer = "";
       this.dataLines = [];
+      this.dataChars = 0;
       this.eventName = null;
+    } else if (rest.length > 0) {
+      this.pending.push(rest);
+      this.pendingChars = rest.length;
     }
+    this.checkEventSize();
     return events;
+  }
+
+  private checkEventSize(): void {
+    if (this.pendingChars + this.dataChars > MAX_SSE_EVENT_CHARS) throw new VendorProtocolError(`an event longer than ${MAX_SSE_EVENT_CHARS} characters`);
   }
 
   private processLine(line: string): SseEvent | null {
@@ -75,6 +102,7 @@ export class SseParser {
       }
       const event: SseEvent = { event: this.eventName, data: this.dataLines.join("\n"), id: this.lastId };
       this.dataLines = [];
+      this.dataChars = 0;
       this.eventName = null;
       return event;
     }
@@ -83,7 +111,10 @@ export class SseParser {
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? "" : line.slice(colon + 1);
     if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === "data") this.dataLines.push(value);
+    if (field === "data") {
+      this.dataLines.push(value);
+      this.dataChars += value.length + 1;
+    }
     else if (field === "event") this.eventName = value;
     else if (field === "id" && !value.includes("\0")) this.lastId = value;
     return null;
