@@ -5,6 +5,7 @@
  */
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
+import { readVendorText } from "./read-vendor-text.ts";
 import type { EmbeddingsRequest, EmbeddingsResponse } from "./types.ts";
 import { walkChain, type Operation, type WalkOptions, type WalkResult } from "./walk-chain.ts";
 
@@ -13,7 +14,7 @@ export async function executeEmbeddings(req: EmbeddingsRequest, targets: Planned
     build: ({ adapter, deployment }, credential) => adapter.embeddings!.buildRequest(req, deployment, credential),
     async read(call, { adapter, deployment }) {
       call.clearFirstByte();
-      const body: unknown = JSON.parse(await call.response.text());
+      const body: unknown = JSON.parse(await readVendorText(call.response));
       const parsed = adapter.embeddings!.parseResponse(body, req, { model: deployment.model });
       call.cleanup();
       return parsed;

@@ -6,6 +6,7 @@
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
+import { readVendorText } from "./read-vendor-text.ts";
 import { readSseBatches } from "./sse-reader.ts";
 import { VendorProtocolError, type ChatCompletion, type ChatRequest, type ResponseContext } from "./types.ts";
 import { committedStream, readUntilChunks, vendorEvents, type VendorStream } from "./vendor-stream.ts";
@@ -32,7 +33,7 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
       const ctx: ResponseContext = { ...opts.ctx, model: deployment.model };
       if (!req.stream) {
         call.clearFirstByte();
-        const body: unknown = JSON.parse(await call.response.text());
+        const body: unknown = JSON.parse(await readVendorText(call.response));
         const { completion, usage } = adapter.parseResponse(body, ctx);
         call.cleanup();
         return { kind: "complete", completion, usage };

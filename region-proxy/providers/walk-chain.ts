@@ -22,6 +22,7 @@ import type { CredentialResolver } from "../credentials/resolve-credential.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
 import { CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
+import { readVendorText } from "./read-vendor-text.ts";
 import type { DeploymentHealth } from "./deployment-health.ts";
 import { UnsupportedParameterError, unsupportedParameterToGatewayError } from "./unsupported-parameter.ts";
 import type { VendorHttpRequest } from "./types.ts";
@@ -63,6 +64,8 @@ export interface Operation<T> {
 export type WalkResult<T> = { ok: true; value: T; trail: Trail } | { ok: false; error: GatewayError; clientClosed: boolean; trail: Trail };
 
 const RETRIES_PER_DEPLOYMENT = 1;
+/** An error answer is read for its message: more than this is not an error message. */
+const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 const DEFAULT_MAX_ATTEMPTS = 4;
 const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 2_000 };
 
@@ -180,7 +183,7 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
     }
     if (!response.ok) {
       handle.clearFirstByte();
-      const text = await response.text();
+      const text = await readVendorText(response, MAX_ERROR_BODY_BYTES);
       handle.cleanup();
       return fromVendorError(target.adapter.classifyError(response.status, response.headers, text));
     }

@@ -1,0 +1,38 @@
+import { afterAll, expect, test } from "bun:test";
+import { readVendorText } from "./read-vendor-text.ts";
+import { VendorProtocolError } from "./types.ts";
+
+/** A vendor answering with a body of `size` bytes, declared or chunked. */
+const vendor = Bun.serve({
+  port: 0,
+  hostname: "127.0.0.1",
+  development: false,
+  fetch(request) {
+    const size = Number(new URL(request.url).searchParams.get("size"));
+    if (new URL(request.url).pathname === "/declared") return new Response("a".repeat(size));
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent >= size) return controller.close();
+        const piece = Math.min(1000, size - sent);
+        sent += piece;
+        controller.enqueue(new TextEncoder().encode("b".repeat(piece)));
+      },
+    });
+    return new Response(body);
+  },
+});
+afterAll(() => vendor.stop(true));
+const get = (path: string, size: number) => fetch(`http://127.0.0.1:${vendor.port}${path}?size=${size}`);
+
+test("a body within the bound is read whole, declared or chunked", async () => {
+  expect(await readVendorText(await get("/declared", 5000), 5000)).toBe("a".repeat(5000));
+  const chunked = await get("/chunked", 5000);
+  expect(chunked.headers.get("content-length")).toBeNull();
+  expect(await readVendorText(chunked, 5000)).toBe("b".repeat(5000));
+});
+
+test("a body past the bound is a protocol error, by its declared length or by counting", async () => {
+  await expect(readVendorText(await get("/declared", 5001), 5000)).rejects.toThrow(VendorProtocolError);
+  await expect(readVendorText(await get("/chunked", 50_000), 5000)).rejects.toThrow(VendorProtocolError);
+});

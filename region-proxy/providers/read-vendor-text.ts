@@ -1,0 +1,39 @@
+/**
+ * A vendor's whole (non-streamed) body as text, bounded: a vendor that sends more than any answer
+ * could hold is cut off with a protocol error (the caller aborts the call) instead of being held in
+ * memory whole. With a Content-Length within the bound (the usual case) the body is read in one
+ * native call; without one it is counted chunk by chunk.
+ */
+import { VendorProtocolError } from "./types.ts";
+
+/**
+ * Above any real answer: the largest is a batch of embeddings (2,048 inputs x 3,072 floats as JSON
+ * text, ~120 MB); a chat completion is a few MB at most.
+ */
+export const MAX_VENDOR_BODY_BYTES = 256 * 1024 * 1024;
+
+const decoder = new TextDecoder();
+
+export async function readVendorText(response: Response, maxBytes = MAX_VENDOR_BODY_BYTES): Promise<string> {
+  const length = response.headers.get("content-length");
+  const declared = length === null ? NaN : Number(length);
+  if (declared > maxBytes) throw tooLarge(maxBytes);
+  if (Number.isSafeInteger(declared) && declared >= 0) return response.text();
+  if (!response.body) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = response.body.getReader();
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge(maxBytes);
+    }
+    chunks.push(value);
+  }
+  return decoder.decode(Buffer.concat(chunks));
+}
+
+const tooLarge = (maxBytes: number) => new VendorProtocolError(`the answer is larger than ${maxBytes} bytes`);
