@@ -38,15 +38,23 @@ export interface BreakerOptions {
   failureThreshold?: number;
   /** How long an open breaker skips the deployment (default 30 s). */
   coolDownMs?: number;
-  /** A probe that never reports back frees the half-open slot after this long (default: coolDownMs). */
+  /**
+   * A probe that never reports back frees the half-open slot after this long. It must outlast the
+   * longest request, or a slow probe still in flight loses its slot and a second probe starts: the
+   * proxy passes its request total timeout. Default: the larger of coolDownMs and 120 s (the proxy's
+   * default total timeout).
+   */
   probeTimeoutMs?: number;
 }
+
+/** The proxy's default request total timeout (region-proxy/main.ts), the floor of the default probe timeout. */
+const DEFAULT_PROBE_TIMEOUT_MS = 120_000;
 
 /** Options with defaults applied; rejects values that would make the breaker meaningless. */
 export function breakerSettings(options: BreakerOptions = {}): Required<BreakerOptions> {
   const failureThreshold = options.failureThreshold ?? 3;
   const coolDownMs = options.coolDownMs ?? 30_000;
-  const probeTimeoutMs = options.probeTimeoutMs ?? coolDownMs;
+  const probeTimeoutMs = options.probeTimeoutMs ?? Math.max(coolDownMs, DEFAULT_PROBE_TIMEOUT_MS);
   if (!Number.isSafeInteger(failureThreshold) || failureThreshold < 1) throw new TypeError(`invalid failureThreshold: ${failureThreshold}`);
   for (const [name, value] of [["coolDownMs", coolDownMs], ["probeTimeoutMs", probeTimeoutMs]] as const) {
     if (!Number.isFinite(value) || value <= 0) throw new TypeError(`invalid ${name}: ${value}`);

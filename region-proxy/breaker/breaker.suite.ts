@@ -119,6 +119,20 @@ export function describeBreaker(name: string, harness: BreakerHarness): void {
       expect(await b.canAttempt("dep_lost", T0 + 6000)).toBe("probe");
     });
 
+    test("by default a probe keeps its slot for 120 s (a request's longest run), or the cool-down if longer", async () => {
+      const [a, b] = await harness.pair({ failureThreshold: 1, coolDownMs: 1000 });
+      await a.onFailure("dep_slow", T0);
+      expect(await a.canAttempt("dep_slow", T0 + 1000)).toBe("probe");
+      expect(await b.canAttempt("dep_slow", T0 + 1000 + 119_999)).toBe(false);
+      expect(await b.canAttempt("dep_slow", T0 + 1000 + 120_000)).toBe("probe");
+
+      const [c, d] = await harness.pair({ failureThreshold: 1, coolDownMs: 200_000 });
+      await c.onFailure("dep_long", T0);
+      expect(await c.canAttempt("dep_long", T0 + 200_000)).toBe("probe");
+      expect(await d.canAttempt("dep_long", T0 + 399_999)).toBe(false);
+      expect(await d.canAttempt("dep_long", T0 + 400_000)).toBe("probe");
+    });
+
     test("without nowMs the breaker keeps its own clock; nonsense options are refused", async () => {
       const [a, b] = await harness.pair({ failureThreshold: 2, coolDownMs: 60_000 });
       await a.onFailure("dep_clock");

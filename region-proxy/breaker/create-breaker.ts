@@ -10,6 +10,7 @@ import type { BreakerOptions, CircuitBreaker } from "./breaker-types.ts";
 import { createMemoryBreaker } from "./memory-breaker.ts";
 import { createRedisBreaker } from "./redis-breaker.ts";
 
+/** `probeTimeoutMs`: pass the proxy's request total timeout, so a probe keeps its slot while in flight. */
 export interface BreakerConfig extends BreakerOptions {
   region: string;
   /** Unset = in-process breaker. */
