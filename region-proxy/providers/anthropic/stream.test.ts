@@ -112,4 +112,40 @@ describe("anthropic stream translator on the documented streams", () => {
     const { chunks } = translate(t, events.map((e) => ({ event: e.type, data: JSON.stringify(e), id: null })));
     expect(assemble(chunks)).toEqual({ content: '{"a":1}', toolCalls: [], finishReason: "stop" });
   });
+
+  test("a tool call without arguments streams '{}', as the unstreamed answer gives", () => {
+    const t = createAnthropicStreamTranslator(ctx(false));
+    const events = [
+      { type: "message_start", message: { usage: { input_tokens: 10, output_tokens: 1 } } },
+      { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: "toolu_1", name: "get_time", input: {} } },
+      { type: "content_block_delta", index: 0, delta: { type: "input_json_delta", partial_json: "" } },
+      { type: "content_block_stop", index: 0 },
+      { type: "content_block_start", index: 1, content_block: { type: "tool_use", id: "toolu_2", name: "get_date", input: {} } },
+      { type: "content_block_stop", index: 1 },
+      { type: "content_block_start", index: 2, content_block: { type: "tool_use", id: "toolu_3", name: "get_weather", input: {} } },
+      { type: "content_block_delta", index: 2, delta: { type: "input_json_delta", partial_json: '{"city":"Paris"}' } },
+      { type: "content_block_stop", index: 2 },
+      { type: "message_delta", delta: { stop_reason: "tool_use" }, usage: { output_tokens: 12 } },
+      { type: "message_stop" },
+    ];
+    const { chunks } = translate(t, events.map((e) => ({ event: e.type, data: JSON.stringify(e), id: null })));
+    expect(assemble(chunks).toolCalls).toEqual([
+      { id: "toolu_1", name: "get_time", arguments: "{}" },
+      { id: "toolu_2", name: "get_date", arguments: "{}" },
+      { id: "toolu_3", name: "get_weather", arguments: '{"city":"Paris"}' },
+    ]);
+  });
+
+  test("an empty response_format tool input streams '{}' content", () => {
+    const t = createAnthropicStreamTranslator(ctx(false));
+    const events = [
+      { type: "message_start", message: { usage: { input_tokens: 9, output_tokens: 1 } } },
+      { type: "content_block_start", index: 0, content_block: { type: "tool_use", id: "toolu_x", name: JSON_TOOL_NAME, input: {} } },
+      { type: "content_block_stop", index: 0 },
+      { type: "message_delta", delta: { stop_reason: "tool_use" }, usage: { output_tokens: 3 } },
+      { type: "message_stop" },
+    ];
+    const { chunks } = translate(t, events.map((e) => ({ event: e.type, data: JSON.stringify(e), id: null })));
+    expect(assemble(chunks)).toEqual({ content: "{}", toolCalls: [], finishReason: "stop" });
+  });
 });

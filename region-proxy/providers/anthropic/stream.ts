@@ -38,7 +38,8 @@ const STATUS_OF: Record<string, number> = {
   overloaded_error: 529,
 };
 
-type Block = { kind: "text" } | { kind: "tool"; toolIndex: number } | { kind: "json" } | { kind: "other" };
+/** `sent`: whether any input JSON went out for the block yet (see content_block_stop). */
+type Block = { kind: "text" } | { kind: "tool"; toolIndex: number; sent: boolean } | { kind: "json"; sent: boolean } | { kind: "other" };
 
 /** A fresh translator for one streamed request. */
 export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTranslator {
@@ -87,11 +88,11 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         if (typeof index !== "number" || !block) throw new VendorProtocolError("content_block_start without index or block");
         if (block.type === "text") blocks.set(index, { kind: "text" });
         else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) {
-          blocks.set(index, { kind: "json" });
+          blocks.set(index, { kind: "json", sent: false });
           sawJson = true;
         } else if (block.type === "tool_use") {
           const toolIndex = toolCount++;
-          blocks.set(index, { kind: "tool", toolIndex });
+          blocks.set(index, { kind: "tool", toolIndex, sent: false });
           return [chunk({ tool_calls: [{ index: toolIndex, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] })];
         } else blocks.set(index, { kind: "other" });
         return [];
@@ -102,10 +103,19 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         if (!block || !delta) throw new VendorProtocolError("content_block_delta for an unknown block");
         if (delta.type === "text_delta" && typeof delta.text === "string") return delta.text === "" ? [] : [chunk({ content: delta.text })];
         if (delta.type === "input_json_delta" && typeof delta.partial_json === "string" && delta.partial_json !== "") {
+          if (block.kind === "json" || block.kind === "tool") block.sent = true;
           if (block.kind === "json") return [chunk({ content: delta.partial_json })];
           if (block.kind === "tool") return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: delta.partial_json } }] })];
         }
         return []; // thinking_delta, signature_delta, citations: nothing an OpenAI chunk can carry
+      }
+      case "content_block_stop": {
+        // A call without arguments streams its empty input as no (or only empty) partial_json, where
+        // the unstreamed answer has input {}: send "{}" so both give the client JSON that parses.
+        const block = blocks.get(data.index as number);
+        if (block?.kind === "tool" && !block.sent) return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: "{}" } }] })];
+        if (block?.kind === "json" && !block.sent) return [chunk({ content: "{}" })];
+        return [];
       }
       case "message_delta": {
         mergeUsage(data.usage as AnthropicUsage | undefined);
@@ -123,7 +133,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         throw new AnthropicStreamError(classifyAnthropicError(status, new Headers(), JSON.stringify(data)));
       }
       default:
-        return []; // ping, content_block_stop, and event types added after this was written
+        return []; // ping, and event types added after this was written
     }
   }
 
