@@ -55,3 +55,14 @@ test("a call cleaned up after its answer is never aborted by its timer", async (
   await Bun.sleep(200);
   expect(handle.state().timedOut).toBeNull();
 });
+
+test("a client that already left (while the breaker was asked) aborts the call at once, as client_closed", async () => {
+  const client = new AbortController();
+  client.abort();
+  const started = Date.now();
+  const { handle, response } = startVendorCall({ url: `http://127.0.0.1:${vendor.port}/hang`, method: "GET", headers: {}, body: "" }, { firstByteMs: 5_000, deadline: Date.now() + 10_000 }, client.signal);
+  await expect(response).rejects.toThrow();
+  expect(Date.now() - started).toBeLessThan(1_000);
+  expect(handle.state()).toEqual({ clientClosed: true, timedOut: null });
+  handle.cleanup();
+});

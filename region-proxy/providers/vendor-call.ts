@@ -33,7 +33,9 @@ export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, cli
   let timedOut: "first_byte" | "total" | null = null;
   let waitingForFirstByte = true;
   const onClientAbort = () => controller.abort();
-  clientSignal.addEventListener("abort", onClientAbort);
+  // A client that left while the breaker was being asked (Redis) would never fire "abort" again.
+  if (clientSignal.aborted) controller.abort();
+  else clientSignal.addEventListener("abort", onClientAbort);
   const remaining = Math.max(0, timers.deadline - Date.now());
   const firstByteFirst = timers.firstByteMs < remaining;
   const onTimer = () => {
