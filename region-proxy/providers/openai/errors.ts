@@ -6,14 +6,8 @@
  * See https://platform.openai.com/docs/guides/error-codes
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
+import { retryAfterMs } from "../anthropic/retry-after.ts";
 import type { VendorError } from "../types.ts";
-
-function retryAfterMs(headers: Headers): number | null {
-  const ms = Number(headers.get("retry-after-ms"));
-  if (Number.isFinite(ms) && ms > 0) return ms;
-  const seconds = Number(headers.get("retry-after"));
-  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : null;
-}
 
 function vendorErrorFields(body: string): { message: string | null; code: string | null; param: string | null } {
   try {
@@ -36,7 +30,7 @@ export function classifyOpenAIError(status: number, headers: Headers, body: stri
     return {
       retryable: true,
       clientError: { kind: "upstream_error", message: `The model provider failed (status ${status}).` },
-      retryAfterMs: retryAfterMs(headers),
+      retryAfterMs: retryAfterMs(headers, Date.now()),
       reason: `status_${status}`,
     };
   }
