@@ -3,8 +3,8 @@
  * (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference) for tests:
  * `/openai/deployments/{deployment}/chat/completions?api-version=...`, `api-key` check (401 in
  * Azure's words), OpenAI's JSON with Azure's content-filter annotations, and streams that open with
- * the `choices: []` prompt-filter chunk and end with `data: [DONE]`, a usage chunk when
- * stream_options.include_usage is set. It echoes the last user text; with tools and "call tool" in it
+ * the `choices: []` prompt-filter chunk, carry the asynchronous filter's annotation-only chunk after
+ * the finish chunk, and end with `data: [DONE]`, a usage chunk when stream_options.include_usage is set. It echoes the last user text; with tools and "call tool" in it
  * (or tool_choice "required"/a named function) it calls a tool; with response_format json_object or
  * json_schema it answers the JSON `{"echo": <text>}`. Fault modes by deployment name:
  * error-500, overloaded (503), rate-limit (429 + retry-after-ms), error-400, context-length,
@@ -118,6 +118,10 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
       for (const part of [args.slice(0, 5), args.slice(5)]) frames.push(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }, null, {}));
     }
     frames.push(chunk({}, finish, filtered ? { ...SAFE, violence: { filtered: true, severity: "medium" } } : {}));
+    // The asynchronous content filter's annotation: after the finish chunk, no delta, empty id/model/object
+    // (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-streaming).
+    const checked = text.length;
+    frames.push({ choices: [{ content_filter_results: SAFE, content_filter_offsets: { check_offset: checked, start_offset: 0, end_offset: checked }, finish_reason: null, index: 0 }], created: 0, id: "", model: "", object: "" });
     const streamOptions = body.stream_options as { include_usage?: boolean } | undefined;
     if (streamOptions?.include_usage) frames.push({ choices: [], object: "chat.completion.chunk", ...base, usage });
     return sse([...frames.map((f) => `data: ${JSON.stringify(f)}\n\n`), "data: [DONE]\n\n"], { "apim-request-id": "fake-apim-1" }, streamFault(deployment));

@@ -2,13 +2,23 @@
  * Azure adds content-filter annotations to OpenAI's shapes
  * (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-filter):
  * `prompt_filter_results` at the top, `content_filter_results` on each choice, and, when streaming,
- * a first chunk with `choices: []` that carries only the prompt's results. The gateway speaks
+ * chunks that carry only annotations (see isAnnotationOnlyChunk). The gateway speaks
  * OpenAI's API, so these are removed; a filtered answer still shows as finish_reason `content_filter`.
  */
 
-/** True for the annotation-only chunk Azure streams before the first token (no choices, no usage). */
-export function isPromptFilterChunk(chunk: Record<string, unknown>): boolean {
-  return Array.isArray(chunk.choices) && chunk.choices.length === 0 && !chunk.usage && "prompt_filter_results" in chunk;
+/**
+ * True for a streamed chunk that carries only annotations, which the client must not see (its empty
+ * id, model and `created: 0` would become the SDK's final completion's):
+ * - the prompt-filter preamble before the first token: `choices: []`, no usage, with
+ *   `prompt_filter_results` (`prompt_annotations` in api-versions up to 2023-06-01-preview);
+ * - the asynchronous filter's annotation, which may come after the finish chunk: choices that
+ *   carry `content_filter_results`/`content_filter_offsets` but no `delta`, and no usage
+ *   (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-streaming).
+ */
+export function isAnnotationOnlyChunk(chunk: Record<string, unknown>): boolean {
+  if (!Array.isArray(chunk.choices) || chunk.usage) return false;
+  if (chunk.choices.length === 0) return "prompt_filter_results" in chunk || "prompt_annotations" in chunk;
+  return chunk.choices.every((choice) => typeof choice === "object" && choice !== null && !("delta" in choice));
 }
 
 /** A copy without Azure's annotations. */

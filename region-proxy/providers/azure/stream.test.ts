@@ -40,4 +40,26 @@ describe("azure stream translator on a recorded stream", () => {
     expect(() => t.finish()).toThrow(VendorProtocolError);
     expect(() => createAzureStreamTranslator(ctx()).onEvent({ event: null, data: "not json", id: null })).toThrow(VendorProtocolError);
   });
+
+  test("annotation-only chunks (async filter trailer, older prompt_annotations preamble) never reach the client", () => {
+    const SAFE = { hate: { filtered: false, severity: "safe" }, violence: { filtered: false, severity: "safe" } };
+    const base = { id: "chatcmpl-az", object: "chat.completion.chunk", created: 1736407895, model: "gpt-4o-2024-11-20" };
+    const frames = [
+      // api-version 2023-06-01-preview and older name the preamble prompt_annotations
+      { id: "", object: "", created: 0, model: "", choices: [], prompt_annotations: [{ prompt_index: 0, content_filter_results: SAFE }] },
+      { ...base, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, content_filter_results: {} }] },
+      { ...base, choices: [{ index: 0, delta: { content: "Hi" }, finish_reason: null, content_filter_results: SAFE }] },
+      { ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop", content_filter_results: {} }] },
+      // the asynchronous filter's annotation, after the finish chunk (no delta, empty id, model and object)
+      { id: "", object: "", created: 0, model: "", choices: [{ index: 0, finish_reason: null, content_filter_results: SAFE, content_filter_offsets: { check_offset: 2, start_offset: 2, end_offset: 4 } }] },
+      { ...base, choices: [], usage: { prompt_tokens: 8, completion_tokens: 1, total_tokens: 9 } },
+    ];
+    for (const includeUsage of [false, true]) {
+      const events = [...frames.map((f) => ({ event: null, data: JSON.stringify(f), id: null })), { event: null, data: "[DONE]", id: null }];
+      const { chunks, usage } = translate(createAzureStreamTranslator(ctx(includeUsage)), events);
+      expect(chunks.map((c) => c.choices[0]?.delta ?? null)).toEqual([{ role: "assistant", content: "" }, { content: "Hi" }, {}, ...(includeUsage ? [null] : [])]);
+      expect(chunks.every((c) => c.model === "gpt-4o-2024-11-20" && c.object === "chat.completion.chunk" && c.created === 1736407895)).toBe(true);
+      expect(usage?.inputTokens).toBe(8);
+    }
+  });
 });

@@ -1,10 +1,11 @@
 /**
  * Azure stream translator: OpenAI's (../openai/stream.ts) behind a filter that drops Azure's
- * prompt-filter preamble chunk and strips content-filter annotations from the rest.
+ * annotation-only chunks (prompt-filter preamble, asynchronous filter results) and strips
+ * content-filter annotations from the rest.
  */
 import { createOpenAIStreamTranslator } from "../openai/stream.ts";
 import type { ResponseContext, SseEvent, StreamTranslator } from "../types.ts";
-import { isPromptFilterChunk, stripContentFilter } from "./content-filter.ts";
+import { isAnnotationOnlyChunk, stripContentFilter } from "./content-filter.ts";
 
 export function createAzureStreamTranslator(ctx: ResponseContext): StreamTranslator {
   const inner = createOpenAIStreamTranslator(ctx);
@@ -18,7 +19,7 @@ export function createAzureStreamTranslator(ctx: ResponseContext): StreamTransla
       }
       if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return inner.onEvent(event);
       const chunk = parsed as Record<string, unknown>;
-      if (isPromptFilterChunk(chunk)) return [];
+      if (isAnnotationOnlyChunk(chunk)) return [];
       return inner.onEvent({ ...event, data: JSON.stringify(stripContentFilter(chunk)) });
     },
     finish: () => inner.finish(),
