@@ -3,7 +3,7 @@
  * official SDK: what the translation must accept (200) and what it must refuse (400 naming the param).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type OpenAI from "openai";
+import OpenAI, { APIError } from "openai";
 import { startFakeAnthropic } from "../../../test/fakes/anthropic.ts";
 import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
 import type { RunningProxy } from "../../main.ts";
@@ -31,6 +31,13 @@ afterAll(async () => {
   await fake.stop();
 });
 
+/** The SDK's error for a request the proxy must refuse. */
+async function refused(body: OpenAI.ChatCompletionCreateParamsNonStreaming): Promise<APIError> {
+  const error = await client.chat.completions.create(body).then(() => null, (e: unknown) => e);
+  expect(error).toBeInstanceOf(APIError);
+  return error as APIError;
+}
+
 const weather = { type: "function" as const, function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } };
 
 describe("anthropic through the proxy", () => {
@@ -43,4 +50,25 @@ describe("anthropic through the proxy", () => {
     });
     expect(data.choices[0]!.message.role).toBe("assistant");
   });
+
+  // OpenAI features with no Anthropic equivalent: a 400 naming the parameter, and no vendor call.
+  const cannotHonour: Record<string, Record<string, unknown>> = {
+    functions: { functions: [{ name: "get_weather", parameters: { type: "object" } }] },
+    function_call: { function_call: "auto" },
+    web_search_options: { web_search_options: {} },
+    prediction: { prediction: { type: "content", content: "draft" } },
+    service_tier: { service_tier: "flex" },
+    verbosity: { verbosity: "low" },
+    metadata: { metadata: { team: "x" } },
+    store: { store: true },
+  };
+  for (const [param, fields] of Object.entries(cannotHonour)) {
+    test(`${param} is a 400 naming it, without a vendor call`, async () => {
+      const before = fake.calls();
+      const error = await refused({ model: "claude", messages: [{ role: "user", content: "hi" }], ...fields } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+      expect(error.status).toBe(400);
+      expect(error.param).toBe(param);
+      expect(fake.calls()).toBe(before);
+    });
+  }
 });

@@ -158,6 +158,19 @@ describe("anthropic buildRequest", () => {
       [{ tools: [{ type: "function", function: { name: JSON_TOOL_NAME } }] }, "tools[0].function.name"],
       [{ tool_choice: "sometimes" }, "tool_choice"],
       [{ response_format: { type: "yaml" } }, "response_format"],
+      [{ raw: { functions: [{ name: "f", parameters: { type: "object" } }] } }, "functions"],
+      [{ raw: { function_call: "auto" } }, "function_call"],
+      [{ raw: { web_search_options: {} } }, "web_search_options"],
+      [{ raw: { prediction: { type: "content", content: "x" } } }, "prediction"],
+      [{ raw: { service_tier: "flex" } }, "service_tier"],
+      [{ raw: { service_tier: "priority" } }, "service_tier"],
+      [{ raw: { verbosity: "low" } }, "verbosity"],
+      [{ raw: { metadata: { team: "x" } } }, "metadata"],
+      [{ raw: { store: true } }, "store"],
+      [{ raw: { top_logprobs: 2 } }, "top_logprobs"],
+      [{ raw: { logit_bias: { "1": 5 } } }, "logit_bias"],
+      [{ raw: { frequency_penalty: 0.5 } }, "frequency_penalty"],
+      [{ raw: { modalities: ["text", "audio"] } }, "modalities"],
     ];
     for (const [fields, param] of cases) {
       let caught: unknown;
@@ -170,6 +183,12 @@ describe("anthropic buildRequest", () => {
       expect((caught as UnsupportedParameterError).param).toBe(param);
     }
     // No-op values are accepted.
-    expect(() => buildAnthropicRequest(req({ raw: { n: 1, logprobs: false, presence_penalty: 0 } }), target, "k")).not.toThrow();
+    expect(() => buildAnthropicRequest(req({ raw: { n: 1, logprobs: false, presence_penalty: 0, verbosity: "medium", store: false, metadata: {}, modalities: ["text"] } }), target, "k")).not.toThrow();
+  });
+
+  test("service_tier maps to Anthropic's: auto stays auto, default is standard_only", () => {
+    expect(body(req({ raw: { service_tier: "auto" } })).service_tier).toBe("auto");
+    expect(body(req({ raw: { service_tier: "default" } })).service_tier).toBe("standard_only");
+    expect(body(req({})).service_tier).toBeUndefined();
   });
 });

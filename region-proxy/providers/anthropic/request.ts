@@ -7,6 +7,8 @@ import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import type { ChatRequest, VendorHttpRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { convertMessages } from "./messages.ts";
+import { refuseUnsupported } from "./refuse-unsupported.ts";
+import { anthropicServiceTier } from "./service-tier.ts";
 import { convertTools } from "./tools.ts";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
@@ -15,25 +17,6 @@ export const ANTHROPIC_VERSION = "2023-06-01";
  * length every current Claude model allows and enough for a typical chat answer.
  */
 export const DEFAULT_MAX_TOKENS = 4096;
-
-/** OpenAI fields Anthropic has no equivalent for: refused when set to anything but their no-op value. */
-function refuseUnsupported(raw: Record<string, unknown>): void {
-  const set = (k: string) => raw[k] !== undefined && raw[k] !== null;
-  if (set("n") && raw.n !== 1) throw new UnsupportedParameterError("n", "This provider returns one choice per request; n must be 1.");
-  if (raw.logprobs === true) throw new UnsupportedParameterError("logprobs", "This provider does not return logprobs.");
-  if (set("top_logprobs")) throw new UnsupportedParameterError("top_logprobs", "This provider does not return logprobs.");
-  for (const k of ["presence_penalty", "frequency_penalty"]) {
-    if (set(k) && raw[k] !== 0) throw new UnsupportedParameterError(k, `This provider does not support ${k}.`);
-  }
-  if (set("logit_bias") && Object.keys(raw.logit_bias as object).length > 0) {
-    throw new UnsupportedParameterError("logit_bias", "This provider does not support logit_bias.");
-  }
-  if (set("seed")) throw new UnsupportedParameterError("seed", "This provider does not support seed.");
-  if (set("audio") || (Array.isArray(raw.modalities) && raw.modalities.some((m) => m !== "text"))) {
-    throw new UnsupportedParameterError("modalities", "This provider answers text only.");
-  }
-  if (set("reasoning_effort")) throw new UnsupportedParameterError("reasoning_effort", "This provider does not support reasoning_effort.");
-}
 
 /** The JSON body Anthropic expects for this chat request. */
 export function toAnthropicBody(req: ChatRequest, model: string): Record<string, unknown> {
@@ -57,6 +40,8 @@ export function toAnthropicBody(req: ChatRequest, model: string): Record<string,
   }
   Object.assign(body, convertTools(req.tools, req.tool_choice, req.response_format, req.raw.parallel_tool_calls));
   if (typeof req.raw.user === "string" && req.raw.user !== "") body.metadata = { user_id: req.raw.user };
+  const tier = anthropicServiceTier(req.raw.service_tier);
+  if (tier) body.service_tier = tier;
   if (req.stream) body.stream = true;
   return body;
 }

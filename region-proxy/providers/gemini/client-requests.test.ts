@@ -56,4 +56,27 @@ describe("gemini through the proxy", () => {
     expect(error.status).toBe(400);
     expect(error.param).toBe("messages[0].content[0].image_url.url");
   });
+
+  // OpenAI features with no Gemini equivalent: a 400 naming the parameter, and no vendor call.
+  const cannotHonour: Record<string, Record<string, unknown>> = {
+    functions: { functions: [{ name: "get_weather", parameters: { type: "object" } }] },
+    function_call: { function_call: "auto" },
+    web_search_options: { web_search_options: {} },
+    prediction: { prediction: { type: "content", content: "draft" } },
+    service_tier: { service_tier: "flex" },
+    verbosity: { verbosity: "low" },
+    metadata: { metadata: { team: "x" } },
+    store: { store: true },
+    parallel_tool_calls: { tools: [weather], parallel_tool_calls: false },
+    user: { user: "end-user-1" },
+  };
+  for (const [param, fields] of Object.entries(cannotHonour)) {
+    test(`${param} is a 400 naming it, without a vendor call`, async () => {
+      const before = fake.calls();
+      const error = await refused({ model: "gemini", messages: [{ role: "user", content: "hi" }], ...fields } as OpenAI.ChatCompletionCreateParamsNonStreaming);
+      expect(error.status).toBe(400);
+      expect(error.param).toBe(param);
+      expect(fake.calls()).toBe(before);
+    });
+  }
 });

@@ -136,6 +136,18 @@ describe("gemini buildRequest", () => {
       [{ messages: [{ role: "user", content: [{ type: "input_audio", input_audio: {} }] }] }, "messages[0].content[0].type"],
       [{ tools: [{ type: "code_interpreter" }] }, "tools[0]"],
       [{ response_format: { type: "xml" } }, "response_format"],
+      [{ raw: { functions: [{ name: "f", parameters: { type: "object" } }] } }, "functions"],
+      [{ raw: { function_call: "auto" } }, "function_call"],
+      [{ raw: { web_search_options: {} } }, "web_search_options"],
+      [{ raw: { prediction: { type: "content", content: "x" } } }, "prediction"],
+      [{ raw: { service_tier: "flex" } }, "service_tier"],
+      [{ raw: { verbosity: "high" } }, "verbosity"],
+      [{ raw: { metadata: { team: "x" } } }, "metadata"],
+      [{ raw: { store: true } }, "store"],
+      [{ raw: { user: "u-1" } }, "user"],
+      [{ raw: { top_logprobs: 2 } }, "top_logprobs"],
+      [{ raw: { audio: { voice: "alloy", format: "mp3" } } }, "modalities"],
+      [{ tools: [{ type: "function", function: { name: "f" } }], raw: { parallel_tool_calls: false } }, "parallel_tool_calls"],
     ];
     for (const [fields, param] of cases) {
       let caught: unknown;
@@ -147,5 +159,12 @@ describe("gemini buildRequest", () => {
       expect(caught).toBeInstanceOf(UnsupportedParameterError);
       expect((caught as UnsupportedParameterError).param).toBe(param);
     }
+  });
+
+  test("no-op values of what Gemini cannot honour are accepted and not sent", () => {
+    const raw = { n: 1, logprobs: false, parallel_tool_calls: true, service_tier: "auto", verbosity: "medium", store: false, metadata: {}, user: "", modalities: ["text"] };
+    const b = body(req({ tools: [{ type: "function", function: { name: "f" } }], raw }));
+    expect(Object.keys(b).sort()).toEqual(["contents", "tools"]);
+    expect(body(req({ raw: { service_tier: "default" } }))).toEqual(body(req({})));
   });
 });

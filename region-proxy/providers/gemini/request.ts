@@ -8,22 +8,9 @@ import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import type { ChatRequest, VendorHttpRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { convertMessages } from "./messages.ts";
+import { refuseUnsupported } from "./refuse-unsupported.ts";
 import { toGeminiSchema } from "./schema.ts";
 import { convertTools } from "./tools.ts";
-
-function refuseUnsupported(raw: Record<string, unknown>): void {
-  const set = (k: string) => raw[k] !== undefined && raw[k] !== null;
-  if (set("n") && raw.n !== 1) throw new UnsupportedParameterError("n", "This provider returns one choice per request; n must be 1.");
-  if (raw.logprobs === true) throw new UnsupportedParameterError("logprobs", "This provider does not return logprobs.");
-  if (set("top_logprobs")) throw new UnsupportedParameterError("top_logprobs", "This provider does not return logprobs.");
-  if (set("logit_bias") && Object.keys(raw.logit_bias as object).length > 0) {
-    throw new UnsupportedParameterError("logit_bias", "This provider does not support logit_bias.");
-  }
-  if (set("audio") || (Array.isArray(raw.modalities) && raw.modalities.some((m) => m !== "text"))) {
-    throw new UnsupportedParameterError("modalities", "This provider answers text only here.");
-  }
-  if (set("reasoning_effort")) throw new UnsupportedParameterError("reasoning_effort", "This provider does not support reasoning_effort.");
-}
 
 function responseFormat(format: unknown): Record<string, unknown> {
   if (format === undefined || format === null) return {};

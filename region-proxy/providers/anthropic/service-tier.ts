@@ -1,0 +1,20 @@
+/**
+ * OpenAI `service_tier` → Anthropic `service_tier` (https://docs.anthropic.com/en/api/service-tiers).
+ * OpenAI's `auto` (the account's premium capacity when it has some, else standard) is Anthropic's
+ * `auto` (Priority Tier when the organisation has capacity, else standard); OpenAI's `default`
+ * (standard processing only) is `standard_only`. `flex`, `scale` and `priority` have no Anthropic
+ * counterpart a request can ask for: refused.
+ *
+ * @example anthropicServiceTier("default") // "standard_only"
+ */
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+
+const TIERS: Record<string, string> = { auto: "auto", default: "standard_only" };
+
+/** The Anthropic tier for a client's service_tier; undefined when the client gave none. */
+export function anthropicServiceTier(tier: unknown): string | undefined {
+  if (tier === undefined || tier === null) return undefined;
+  const mapped = typeof tier === "string" ? TIERS[tier] : undefined;
+  if (!mapped) throw new UnsupportedParameterError("service_tier", "This provider accepts service_tier 'auto' or 'default' only.");
+  return mapped;
+}
