@@ -42,6 +42,8 @@ interface Plan {
   text: string;
   tool: { id: string; name: string; input: Record<string, unknown> } | null;
   stopReason: string;
+  /** The stop sequence the text was cut at, when that ended it (Anthropic's `stop_sequence`). */
+  stopSequence: string | null;
   usage: Record<string, number>;
 }
 
@@ -57,11 +59,14 @@ function plan(body: Record<string, unknown>): Plan {
   }
   let text = tool ? "" : `Echo: ${userText}`;
   let stopReason = tool ? "tool_use" : "end_turn";
+  let stopSequence: string | null = null;
+  // Each match cuts the text, so the last sequence found is the one that occurs first, where the model stops.
   for (const stop of (body.stop_sequences as string[] | undefined) ?? []) {
     const at = text.indexOf(stop);
     if (at >= 0) {
       text = text.slice(0, at);
       stopReason = "stop_sequence";
+      stopSequence = stop;
     }
   }
   const words = pieces(text);
@@ -69,6 +74,7 @@ function plan(body: Record<string, unknown>): Plan {
   if (words.length > maxTokens) {
     text = words.slice(0, maxTokens).join("");
     stopReason = "max_tokens";
+    stopSequence = null;
   }
   const prompt = JSON.stringify([body.system ?? "", messages, body.tools ?? []]);
   const cached = String(body.model).includes("cached");
@@ -78,7 +84,7 @@ function plan(body: Record<string, unknown>): Plan {
     cache_read_input_tokens: cached ? 11 : 0,
     output_tokens: pieces(text).length + (tool ? 5 : 0),
   };
-  return { text, tool, stopReason, usage };
+  return { text, tool, stopReason, stopSequence, usage };
 }
 
 const frame = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
@@ -106,7 +112,7 @@ function streamFrames(model: string, p: Plan): string[] {
     }
     frames.push(frame("content_block_stop", { index }));
   }
-  frames.push(frame("message_delta", { delta: { stop_reason: p.stopReason, stop_sequence: null }, usage: { output_tokens } }), frame("message_stop", {}));
+  frames.push(frame("message_delta", { delta: { stop_reason: p.stopReason, stop_sequence: p.stopSequence }, usage: { output_tokens } }), frame("message_stop", {}));
   return frames;
 }
 
@@ -140,7 +146,7 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
   const content: unknown[] = [];
   if (p.text !== "") content.push({ type: "text", text: p.text });
   if (p.tool) content.push({ type: "tool_use", ...p.tool });
-  return json(200, { id: "msg_fake01", type: "message", role: "assistant", model: body.model, content, stop_reason: p.stopReason, stop_sequence: null, usage: p.usage });
+  return json(200, { id: "msg_fake01", type: "message", role: "assistant", model: body.model, content, stop_reason: p.stopReason, stop_sequence: p.stopSequence, usage: p.usage });
 }
 
 /** Starts the fake on 127.0.0.1 (port 0 unless given); the key it accepts defaults to `test-anthropic-key`. */

@@ -110,6 +110,18 @@ describe("anthropic adapter against the fake", () => {
     expect(cut.choices[0]).toMatchObject({ message: { content: "Echo: hello" }, finish_reason: "length" });
   });
 
+  test("the fake names the stop sequence that matched, unstreamed and in message_delta", async () => {
+    const plain = (await (await send(request({ stop: ["zzz", "there", "hello"] }))).json()) as { stop_reason: string; stop_sequence: string | null };
+    expect(plain).toMatchObject({ stop_reason: "stop_sequence", stop_sequence: "hello" });
+    const res = await send(request({ stop: ["there"], stream: true }));
+    const events: SseEvent[] = [];
+    for await (const batch of readSseBatches(res.body!)) events.push(...batch);
+    const delta = JSON.parse(events.find((e) => e.event === "message_delta")!.data) as { delta: unknown };
+    expect(delta.delta).toEqual({ stop_reason: "stop_sequence", stop_sequence: "there" });
+    const ended = (await (await send(request())).json()) as { stop_reason: string; stop_sequence: string | null };
+    expect(ended).toMatchObject({ stop_reason: "end_turn", stop_sequence: null });
+  });
+
   test("fault modes classify as the executor needs", async () => {
     const cases: [string, boolean, string][] = [
       ["error-500", true, "status_500"],
