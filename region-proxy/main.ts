@@ -61,10 +61,11 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   await Promise.race([loop.pollOnce(), Bun.sleep(FIRST_POLL_WAIT_MS)]);
 
   const ownLimits = extras.limits ? null : await createLeasedLimits({ region: config.region, redisUrl: config.redisUrl, replicaShare: config.replicaShare, countersTimeoutMs: config.countersTimeoutMs, log, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId });
-  const ownBreaker = extras.health ? null : await createBreaker({ region: config.region, redisUrl: config.redisUrl, ...config.breaker, log });
+  const totalMs = config.totalTimeoutMs ?? 120_000;
+  // A probe may run as long as any request: its half-open slot must not lapse while it is in flight.
+  const ownBreaker = extras.health ? null : await createBreaker({ region: config.region, redisUrl: config.redisUrl, probeTimeoutMs: totalMs, ...config.breaker, log });
   let shuttingDown = false;
   const inFlight = new InFlight();
-  const totalMs = config.totalTimeoutMs ?? 120_000;
   const deps: ProxyDeps = {
     region: config.region,
     proxyId,

@@ -2,16 +2,18 @@
  * What one vendor call ended with, in the terms the executor decides on. The kind, not the status,
  * drives the walk along the chain:
  *
- * | kind            | same deployment again | next deployment | breaker told |
- * | --------------- | --------------------- | --------------- | ------------ |
- * | transient       | yes (backoff)         | yes             | failure      |
- * | timeout         | no (would double it)  | yes             | failure      |
- * | no_credential   | no                    | yes             | failure      |
- * | context_length  | no                    | yes             | nothing      |
- * | credential      | no                    | no (fail fast)  | failure      |
- * | permanent       | no                    | no (fail fast)  | nothing      |
- * | unsupported     | no                    | no (fail fast)  | nothing      |
- * | client_closed   | no                    | no              | nothing      |
+ * | kind            | same deployment again | next deployment              | breaker told              |
+ * | --------------- | --------------------- | ---------------------------- | ------------------------- |
+ * | transient       | yes (backoff)         | yes                          | failure                   |
+ * | timeout         | yes (backoff)         | yes                          | failure                   |
+ * | no_credential   | no                    | yes                          | failure                   |
+ * | context_length  | no                    | yes                          | success (it answered)     |
+ * | credential      | no                    | no (fail fast)               | failure                   |
+ * | permanent       | no                    | no (fail fast)               | success (it answered)     |
+ * | unsupported     | no                    | only when reached by fallback | probe slot given back     |
+ * | client_closed   | no                    | no                           | probe slot given back     |
+ *
+ * A retry of the same deployment, like every step, fits in the request's time and attempt budget.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { CREDENTIAL_REJECTED_REASON } from "./credential-rejected.ts";

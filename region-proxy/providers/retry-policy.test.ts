@@ -23,6 +23,7 @@ beforeAll(async () => {
       const main = dep("dep_main", "gpt-main");
       s.aliases.budget = { name: "budget", chain: ["a", "b", "c", "d", "e", "f"].map((x) => dep(`dep_down_${x}`, `error-500`)) };
       s.aliases.longwait = { name: "longwait", chain: [dep("dep_long", "rate-limit-long"), main] };
+      s.aliases.longonly = { name: "longonly", chain: ["dep_long"] };
       s.aliases.shortwait = { name: "shortwait", chain: [dep("dep_short", "rate-limit")] };
       s.aliases.context = { name: "context", chain: [dep("dep_small", "context-length"), dep("dep_large", "gpt-large")] };
       s.aliases.contextonly = { name: "contextonly", chain: ["dep_small"] };
@@ -73,8 +74,20 @@ describe("retry and fallback policy", () => {
     const started = Date.now();
     const error = await fx.client(proxy).chat.completions.create({ model: "shortwait", messages }).catch((e) => e);
     expect(Date.now() - started).toBeGreaterThanOrEqual(50);
-    expect(error.status).toBe(502);
     expect(vendor.callsFor("rate-limit")).toBe(before + 2);
+    // Still limited after the retry: the caller gets the vendor's 429, not a 502 to retry at once.
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(error.code).toBe("upstream_rate_limited");
+    expect(error.headers.get("retry-after")).toBe("1");
+  });
+
+  test("a vendor 429 whose Retry-After outlasts the request is answered as a 429 with that Retry-After", async () => {
+    const started = Date.now();
+    const error = await fx.client(proxy).chat.completions.create({ model: "longonly", messages }).catch((e) => e);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(error.headers.get("retry-after")).toBe("3600");
+    expect(error.headers.get("x-gateway-attempts")).toBe("1");
   });
 
   test("a context-length refusal falls back to a deployment with a larger window", async () => {

@@ -5,15 +5,16 @@
  * 2xx answer is read (`Operation`).
  *
  * - One attempt budget (`maxAttempts`) covers retries and fallbacks together.
- * - A transient failure (429, 5xx, network, garbage) retries the same deployment once after a
- *   full-jitter backoff, or after the vendor's Retry-After when it gave one; a Retry-After longer than
- *   the time left skips to the next deployment at once.
- * - A timeout or a missing credential moves on without retrying the same deployment.
+ * - A transient failure (429, 5xx, network, garbage, a timeout) retries the same deployment once after
+ *   a full-jitter backoff, or after the vendor's Retry-After when it gave one; a wait longer than the
+ *   time left skips to the next deployment at once.
+ * - A missing credential moves on without retrying the same deployment.
  * - A context-length refusal moves on (a later deployment may have a larger window).
  * - A caller's 4xx, an unsupported parameter or a refused gateway credential fail fast (a deployment
  *   reached by fallback that cannot honour a parameter is skipped instead).
  * - The breaker is asked right before each call and told every outcome that says something about
- *   the deployment's health.
+ *   the deployment's health (an answer the request was at fault for says it is up); a probe that ends
+ *   without a verdict (the client left, nothing was sent) gives its half-open slot back.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { AttemptTrailEntry } from "../../shared/usage/usage-event.ts";
@@ -83,13 +84,19 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
     for (let tries = 0; ; tries++) {
       if (opts.clientSignal.aborted) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
       if (trail.attempts >= maxAttempts || Date.now() >= deadline) break chain;
-      const verdict = askHealth(() => opts.health.canAttempt(dep.id), true, opts.log);
-      if (!(isThenable(verdict) ? await verdict : verdict)) {
+      const asked = askHealth(() => opts.health.canAttempt(dep.id), true, opts.log);
+      const grant = isThenable(asked) ? await asked : asked;
+      if (opts.clientSignal.aborted) {
+        await releaseProbe(grant, dep.id, opts);
+        return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
+      }
+      if (!grant) {
         step(dep, "skipped", "circuit_open", Date.now());
         opts.log(`request ${opts.label}: deployment ${dep.id} skipped (circuit open)`);
         continue chain;
       }
       const startedMs = Date.now();
+      const [deploymentBefore, fallbackBefore] = [trail.deployment, trail.fallback];
       trail.deployment = dep;
       trail.attempts++;
       trail.fallback = dep.id !== first;
@@ -101,12 +108,16 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         return { ok: true, value: outcome.value, trail };
       }
       if (outcome.kind === "unsupported") {
-        // Refused before any call: nothing was sent, so it is no attempt. On the first deployment the
-        // caller learns which parameter (400); reached only by fallback, the deployment is skipped
-        // and the failure that caused the fallback stays the answer.
+        // Refused before any call: nothing was sent, so it is no attempt, and the trail still names
+        // the deployment that was really called. On the plan's first deployment the caller learns
+        // which parameter (400); reached only by fallback, the deployment is skipped and the failure
+        // that caused the fallback stays the answer.
         trail.attempts--;
+        trail.deployment = deploymentBefore;
+        trail.fallback = fallbackBefore;
         step(dep, "skipped", outcome.reason, startedMs);
-        if (last === null) {
+        await releaseProbe(grant, dep.id, opts);
+        if (dep.id === first) {
           last = outcome;
           break chain;
         }
@@ -117,24 +128,28 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
       opts.log(`request ${opts.label}: deployment ${dep.id} failed (${outcome.reason})`);
       switch (outcome.kind) {
         case "client_closed":
+          await releaseProbe(grant, dep.id, opts);
           return { ok: false, error: outcome.error, clientClosed: true, trail };
         case "permanent":
+          // The deployment answered (the request was at fault): that says it is up.
+          await askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log);
           break chain;
+        case "context_length":
+          await askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log);
+          continue chain;
         case "credential":
           await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log);
           break chain;
-        case "context_length":
-          continue chain;
-        case "timeout":
         case "no_credential":
           await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log);
           continue chain;
+        case "timeout":
         case "transient": {
           await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log);
           if (tries >= RETRIES_PER_DEPLOYMENT || trail.attempts >= maxAttempts) continue chain;
           const wait = outcome.retryAfterMs ?? fullJitterMs(tries + 1, opts.backoff ?? DEFAULT_BACKOFF);
           if (wait >= deadline - Date.now()) {
-            step(dep, "skipped", "retry_after_exceeds_budget", Date.now());
+            step(dep, "skipped", outcome.retryAfterMs === null ? "retry_exceeds_budget" : "retry_after_exceeds_budget", Date.now());
             continue chain;
           }
           if (!(await sleepUnlessAborted(wait, opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
@@ -142,12 +157,22 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
       }
     }
   }
-  const error: GatewayError =
-    last?.error ??
-    (trail.attempts === 0 && Date.now() < deadline
-      ? { kind: "upstream_error", message: "Every deployment for this model is temporarily unavailable." }
-      : { kind: "upstream_timeout", message: "The model provider did not answer in time." });
-  return { ok: false, error, clientClosed: false, trail };
+  return { ok: false, error: finalError(last, trail, deadline), clientClosed: false, trail };
+}
+
+/**
+ * What the caller is told when the walk ends without an answer: the last failure's error, except a
+ * vendor's 429, which stays a 429 with the vendor's Retry-After (so an SDK waits as the vendor asked
+ * instead of retrying a 502 at once); with no failure, every deployment was skipped or time ran out.
+ */
+function finalError(last: AttemptFailure | null, trail: Trail, deadline: number): GatewayError {
+  if (last?.kind === "transient" && last.reason === "status_429") {
+    return { kind: "upstream_rate_limited", message: "The model provider is rate limiting this model; retry later.", retryAfterSeconds: last.retryAfterMs === null ? null : Math.max(1, Math.ceil(last.retryAfterMs / 1000)) };
+  }
+  if (last) return last.error;
+  return trail.attempts === 0 && Date.now() < deadline
+    ? { kind: "upstream_error", message: "Every deployment for this model is temporarily unavailable." }
+    : { kind: "upstream_timeout", message: "The model provider did not answer in time." };
 }
 
 /** One call: credential → build → fetch → classify, or hand a 2xx to the operation's reader. */
@@ -193,6 +218,11 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
     handle.cleanup();
     return fromThrown(error, handle.state());
   }
+}
+
+/** A request granted the half-open probe slot gives it back when it ends without a verdict. */
+function releaseProbe(grant: boolean | "probe", depId: string, opts: WalkOptions): Promise<void> | void {
+  if (grant === "probe") return askHealth(() => opts.health.releaseProbe?.(depId), undefined, opts.log);
 }
 
 /**

@@ -19,6 +19,8 @@ export type GatewayError =
   | { kind: "vendor_rejected"; status: number; message: string; code: string | null; param: string | null }
   /** `retryable: false` (e.g. the vendor refused the gateway's credential) tells SDKs not to retry: `x-should-retry: false`. */
   | { kind: "upstream_error"; message: string; retryable?: boolean }
+  /** The vendor's own 429 after every retry and fallback: its Retry-After (when given) passed on. */
+  | { kind: "upstream_rate_limited"; message: string; retryAfterSeconds: number | null }
   | { kind: "upstream_timeout"; message: string }
   | { kind: "upstream_invalid_response"; message: string }
   | { kind: "not_ready"; retryAfterSeconds: number }
@@ -83,6 +85,12 @@ export function renderError(error: GatewayError): RenderedError {
       return { status: error.status, headers: { "x-should-retry": "false" }, body: body(error.message, "invalid_request_error", error.code, error.param) };
     case "upstream_error":
       return { status: 502, headers: error.retryable === false ? { "x-should-retry": "false" } : {}, body: body(error.message, "server_error", "upstream_error") };
+    case "upstream_rate_limited":
+      return {
+        status: 429,
+        headers: error.retryAfterSeconds === null ? {} : { "retry-after": String(error.retryAfterSeconds) },
+        body: body(error.message, "rate_limit_error", "upstream_rate_limited"),
+      };
     case "upstream_timeout":
       return { status: 504, headers: {}, body: body(error.message, "server_error", "upstream_timeout") };
     case "upstream_invalid_response":

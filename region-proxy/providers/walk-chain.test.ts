@@ -1,0 +1,124 @@
+/**
+ * The chain walk's edges, one executor call at a time against small local vendors: a probe that ends
+ * without a verdict gives its slot back, an answer the request was at fault for counts as the
+ * deployment being up, a client that leaves while the breaker is asked stops the call, a skipped
+ * deployment never becomes the one the trail names, and a timeout is retried like other transient
+ * failures.
+ */
+import { afterEach, expect, test } from "bun:test";
+import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
+import { createMemoryBreaker } from "../breaker/memory-breaker.ts";
+import { alwaysHealthy, type DeploymentHealth } from "./deployment-health.ts";
+import { executeChat, type ExecuteOptions } from "./execute.ts";
+import { geminiAdapter } from "./gemini/adapter.ts";
+import { openaiAdapter } from "./openai/adapter.ts";
+import type { ChatRequest } from "./types.ts";
+
+const servers: ReturnType<typeof Bun.serve>[] = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.stop(true);
+});
+/** A vendor whose answer `handle` decides per call. */
+function vendor(handle: (call: number, request: Request) => Response | Promise<Response>): string {
+  let calls = 0;
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", development: false, fetch: (request) => handle(++calls, request) });
+  servers.push(server);
+  return `http://127.0.0.1:${server.port}`;
+}
+
+const completion = { id: "x", object: "chat.completion", created: 1, model: "m1", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } };
+const messages = [{ role: "user", content: "hi" }];
+const chat = (extra: Record<string, unknown> = {}) => ({ model: "m", messages, stream: false, includeUsage: false, raw: { model: "m", messages, ...extra }, ...extra }) as unknown as ChatRequest;
+const target = (id: string, url: string, provider: "openai" | "gemini" = "openai") => ({
+  deployment: { id, provider, baseUrl: provider === "openai" ? `${url}/v1` : url, model: `${id}-model`, region: "eu", credentialRef: "env:K" } as SnapshotDeployment,
+  adapter: provider === "openai" ? openaiAdapter : geminiAdapter,
+});
+const options = (extra: Partial<ExecuteOptions> = {}): ExecuteOptions => ({
+  firstByteMs: 5_000,
+  totalMs: 10_000,
+  backoff: { baseMs: 1, capMs: 1 },
+  resolveCredential: () => ({ ok: true, credential: "sk-test" }),
+  health: alwaysHealthy,
+  clientSignal: new AbortController().signal,
+  log: () => {},
+  ctx: { completionId: "chatcmpl-test", created: 1, includeUsage: false },
+  ...extra,
+});
+/** A breaker with the deployment opened by one failure and already cooled down: the next grant is the probe. */
+async function halfOpen(depId: string) {
+  const breaker = createMemoryBreaker({ failureThreshold: 1, coolDownMs: 100 });
+  breaker.onFailure(depId);
+  await Bun.sleep(120);
+  return breaker;
+}
+
+test("a probe whose client left gives the half-open slot back: the next request probes at once", async () => {
+  let hang = true;
+  const url = vendor(async () => {
+    if (hang) await Bun.sleep(2_000);
+    return Response.json(completion);
+  });
+  const breaker = await halfOpen("d1");
+  const client = new AbortController();
+  setTimeout(() => client.abort(), 50);
+  const probe = await executeChat(chat(), [target("d1", url)], options({ health: breaker, clientSignal: client.signal }));
+  expect(probe).toMatchObject({ ok: false, clientClosed: true });
+  hang = false;
+  const next = await executeChat(chat(), [target("d1", url)], options({ health: breaker }));
+  expect(next.ok).toBe(true);
+});
+
+test("a probe answered with a 400 (the request's fault) closes the breaker: the deployment is up", async () => {
+  const url = vendor((call) => (call === 1 ? Response.json({ error: { message: "bad request", type: "invalid_request_error", param: null, code: null } }, { status: 400 }) : Response.json(completion)));
+  const breaker = await halfOpen("d1");
+  const refused = await executeChat(chat(), [target("d1", url)], options({ health: breaker }));
+  expect(refused.ok).toBe(false);
+  expect(breaker.canAttempt("d1")).toBe(true);
+  expect((await executeChat(chat(), [target("d1", url)], options({ health: breaker }))).ok).toBe(true);
+});
+
+test("a client that leaves while an asynchronous breaker answers: no vendor call runs on, the walk ends client_closed", async () => {
+  let vendorSawAbort = false;
+  const url = vendor(async (_call, request) => {
+    request.signal.addEventListener("abort", () => (vendorSawAbort = true));
+    await Bun.sleep(400);
+    return Response.json(completion);
+  });
+  const slowBreaker: DeploymentHealth = { canAttempt: () => Bun.sleep(50).then(() => true), onSuccess: () => {}, onFailure: () => {} };
+  const client = new AbortController();
+  setTimeout(() => client.abort(), 10);
+  const started = Date.now();
+  const result = await executeChat(chat(), [target("d1", url)], options({ health: slowBreaker, clientSignal: client.signal }));
+  expect(result).toMatchObject({ ok: false, clientClosed: true });
+  expect(result.trail.attempts).toBe(0);
+  expect(Date.now() - started).toBeLessThan(300);
+  expect(vendorSawAbort).toBe(false); // never called at all
+});
+
+test("a deployment skipped for an unsupported parameter is not the one the trail names", async () => {
+  const url = vendor(() => new Response("{}", { status: 503 }));
+  const result = await executeChat(chat({ n: 2 }), [target("d_openai", url), target("d_gemini", url, "gemini")], options());
+  expect(result.ok).toBe(false);
+  expect(result.trail).toMatchObject({ attempts: 2, fallback: false });
+  expect(result.trail.deployment?.id).toBe("d_openai");
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}`)).toEqual(["d_openai:error", "d_openai:error", "d_gemini:skipped"]);
+});
+
+test("an unsupported parameter fails fast only on the plan's first deployment, not when the first was skipped", async () => {
+  const url = vendor(() => Response.json(completion));
+  const breaker = createMemoryBreaker({ failureThreshold: 1, coolDownMs: 60_000 });
+  breaker.onFailure("d_open");
+  const result = await executeChat(chat({ n: 2 }), [target("d_open", url), target("d_gemini", url, "gemini"), target("d_openai", url)], options({ health: breaker }));
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}:${s.reason}`)).toEqual(["d_open:skipped:circuit_open", "d_gemini:skipped:unsupported_parameter:n", "d_openai:ok:null"]);
+});
+
+test("a first-byte timeout is transient: the same deployment is tried once more before falling back", async () => {
+  const url = vendor(async (call) => {
+    if (call === 1) await Bun.sleep(1_000);
+    return Response.json(completion);
+  });
+  const result = await executeChat(chat(), [target("d1", url)], options({ firstByteMs: 150 }));
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.map((s) => s.reason)).toEqual(["timeout_first_byte", null]);
+});
