@@ -79,4 +79,16 @@ describe("gemini through the proxy", () => {
       expect(fake.calls()).toBe(before);
     });
   }
+
+  test("a nested Pydantic model's $refs reach Gemini inlined; a recursive one is a 400 naming the tool's parameters", async () => {
+    const step = { type: "object", properties: { output: { type: "string" } }, required: ["output"] };
+    const parameters = { $defs: { Step: step }, type: "object", properties: { steps: { type: "array", items: { $ref: "#/$defs/Step" } } } };
+    await client.chat.completions.create({ model: "gemini", messages: [{ role: "user", content: "plan" }], tools: [{ type: "function", function: { name: "plan", parameters } }] });
+    const sent = fake.lastRequest()!.body as { tools: { functionDeclarations: { parameters: unknown }[] }[] };
+    expect(sent.tools[0]!.functionDeclarations[0]!.parameters).toEqual({ type: "object", properties: { steps: { type: "array", items: step } } });
+    const recursive = { $defs: { Node: { type: "object", properties: { next: { $ref: "#/$defs/Node" } } } }, $ref: "#/$defs/Node" };
+    const error = await refused({ model: "gemini", messages: [{ role: "user", content: "hi" }], tools: [{ type: "function", function: { name: "walk", parameters: recursive } }] });
+    expect(error.status).toBe(400);
+    expect(error.param).toBe("tools[0].function.parameters");
+  });
 });

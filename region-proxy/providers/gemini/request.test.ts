@@ -167,4 +167,22 @@ describe("gemini buildRequest", () => {
     expect(Object.keys(b).sort()).toEqual(["contents", "tools"]);
     expect(body(req({ raw: { service_tier: "default" } }))).toEqual(body(req({})));
   });
+
+  test("a schema Gemini cannot take is refused naming the tool's parameters or the response format", () => {
+    const recursive = { $defs: { N: { type: "object", properties: { next: { $ref: "#/$defs/N" } } } }, $ref: "#/$defs/N" };
+    const cases: [Partial<ChatRequest>, string][] = [
+      [{ tools: [{ type: "function", function: { name: "ok" } }, { type: "function", function: { name: "f", parameters: recursive } }] }, "tools[1].function.parameters"],
+      [{ response_format: { type: "json_schema", json_schema: { name: "n", schema: recursive } } }, "response_format.json_schema.schema"],
+    ];
+    for (const [fields, param] of cases) {
+      let caught: unknown;
+      try {
+        buildGeminiRequest(req(fields), target, "k");
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(UnsupportedParameterError);
+      expect((caught as UnsupportedParameterError).param).toBe(param);
+    }
+  });
 });

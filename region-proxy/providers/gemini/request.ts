@@ -18,7 +18,7 @@ function responseFormat(format: unknown): Record<string, unknown> {
   if (f.type === "text") return {};
   if (f.type === "json_object") return { responseMimeType: "application/json" };
   if (f.type === "json_schema" && f.json_schema && typeof f.json_schema === "object") {
-    return { responseMimeType: "application/json", ...(f.json_schema.schema ? { responseSchema: toGeminiSchema(f.json_schema.schema) } : {}) };
+    return { responseMimeType: "application/json", ...(f.json_schema.schema ? { responseSchema: toGeminiSchema(f.json_schema.schema, "response_format.json_schema.schema") } : {}) };
   }
   throw new UnsupportedParameterError("response_format", "response_format.type must be 'text', 'json_object' or 'json_schema'.");
 }

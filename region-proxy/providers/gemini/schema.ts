@@ -1,29 +1,115 @@
 /**
  * JSON Schema → Gemini's Schema object (https://ai.google.dev/api/caching#Schema), an OpenAPI 3.0
  * subset. Keys Gemini does not know (additionalProperties, $schema, strict...) are dropped, since it
- * refuses the whole request over them; `type: ["string","null"]` becomes `type` + `nullable`.
- * Dropping additionalProperties:false loosens the contract a little; the model still sees `properties`.
+ * refuses the whole request over them; dropping additionalProperties:false loosens the contract a
+ * little; the model still sees `properties`. What can be rewritten faithfully is: local `$ref`s are
+ * inlined (schema-refs.ts), `type` lists become `type` + `nullable` or `anyOf`
+ * (schema-type-list.ts), an `anyOf` branch `{type:"null"}` becomes `nullable`, a one-schema `allOf`
+ * is merged and a string `const` is a one-value `enum`. Validation keywords Gemini cannot express
+ * (oneOf, not, uniqueItems, multipleOf...), recursive references, nesting deeper than
+ * MAX_SCHEMA_DEPTH and schemas that inlining makes huge are refused with a 400 naming `param`.
+ *
+ * @example toGeminiSchema({ type: ["string", "null"] }, "tools[0].function.parameters") // { type: "string", nullable: true }
  */
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { resolveRef } from "./schema-refs.ts";
+import { splitTypeList } from "./schema-type-list.ts";
+
+/** Schema levels (a property, an item, an anyOf branch, a reference) we follow before refusing. */
+export const MAX_SCHEMA_DEPTH = 64;
+/** Schema objects one conversion may produce: inlining a reference used twice per level doubles it. */
+const MAX_SCHEMA_NODES = 10_000;
+
 const KNOWN = new Set([
   "type", "format", "title", "description", "nullable", "enum", "maxItems", "minItems", "properties", "required",
   "minProperties", "maxProperties", "minLength", "maxLength", "pattern", "example", "anyOf", "propertyOrdering",
   "default", "items", "minimum", "maximum",
 ]);
+/** Keywords that constrain answers and that Gemini's Schema has no way to say. */
+const REFUSED = new Set([
+  "oneOf", "not", "if", "then", "else", "patternProperties", "prefixItems", "uniqueItems", "exclusiveMinimum",
+  "exclusiveMaximum", "multipleOf", "contains", "minContains", "maxContains", "dependentRequired", "dependentSchemas",
+  "dependencies", "unevaluatedProperties", "unevaluatedItems", "propertyNames",
+]);
 
-export function toGeminiSchema(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(toGeminiSchema);
-  if (typeof schema !== "object" || schema === null) return schema;
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(schema as Record<string, unknown>)) {
-    if (!KNOWN.has(key)) continue;
-    if (key === "properties" && typeof value === "object" && value !== null) {
-      out.properties = Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, toGeminiSchema(v)]));
-    } else if (key === "items" || key === "anyOf") out[key] = toGeminiSchema(value);
-    else if (key === "type" && Array.isArray(value)) {
-      const types = value.filter((t) => t !== "null");
-      if (types.length !== value.length) out.nullable = true;
-      out.type = types.length === 1 ? types[0] : types;
+interface Walk {
+  root: unknown;
+  param: string;
+  /** References being inlined, outermost first: meeting one again means the schema is recursive. */
+  inlining: string[];
+  nodes: number;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function refuse(walk: Walk, at: string, why: string): never {
+  throw new UnsupportedParameterError(walk.param, `This JSON schema cannot be translated for this provider at ${at}: ${why}.`);
+}
+
+function convertRef(ref: unknown, at: string, depth: number, walk: Walk): Record<string, unknown> {
+  const resolved = resolveRef(ref, walk.root);
+  if ("problem" in resolved) return refuse(walk, at, resolved.problem);
+  if (walk.inlining.includes(resolved.key)) refuse(walk, at, `'${String(ref)}' is recursive, and a reference can only be inlined if it is not`);
+  walk.inlining.push(resolved.key);
+  const inlined = convert(resolved.target, `#/${resolved.key}`, depth + 1, walk);
+  walk.inlining.pop();
+  return isObject(inlined) ? inlined : refuse(walk, at, `'${String(ref)}' is not a schema object`);
+}
+
+/** An anyOf without its `{type:"null"}` branches (they become nullable); one branch left is merged. */
+function withoutNullBranches(out: Record<string, unknown>, at: string, walk: Walk): Record<string, unknown> {
+  const branches = out.anyOf as unknown[];
+  const isNull = (b: unknown) => isObject(b) && b.type === "null" && Object.keys(b).length === 1;
+  if (!branches.some(isNull)) return out;
+  const rest = branches.filter((b) => !isNull(b));
+  if (rest.length === 0) refuse(walk, at, "anyOf allows nothing but null");
+  const { anyOf: _all, ...others } = out;
+  if (rest.length > 1) return { ...others, anyOf: rest, nullable: true };
+  return { ...(rest[0] as Record<string, unknown>), ...others, nullable: true };
+}
+
+function convert(schema: unknown, at: string, depth: number, walk: Walk): unknown {
+  if (!isObject(schema)) return schema;
+  if (depth > MAX_SCHEMA_DEPTH) refuse(walk, at, `it is nested deeper than ${MAX_SCHEMA_DEPTH} levels`);
+  if (++walk.nodes > MAX_SCHEMA_NODES) refuse(walk, at, `it is too large once its references are inlined (over ${MAX_SCHEMA_NODES} schemas)`);
+  let out: Record<string, unknown> = {};
+  let merged: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema)) {
+    const here = `${at}/${key}`;
+    if (REFUSED.has(key)) refuse(walk, here, `'${key}' has no equivalent`);
+    if (key === "$ref") merged = { ...merged, ...convertRef(value, here, depth, walk) };
+    else if (key === "allOf") {
+      if (!Array.isArray(value) || value.length !== 1) refuse(walk, here, "only an allOf of one schema can be merged");
+      const only = convert(value[0], `${here}/0`, depth + 1, walk);
+      if (!isObject(only)) refuse(walk, here, "allOf must hold a schema object");
+      merged = { ...merged, ...only };
+    } else if (key === "const") {
+      if (typeof value !== "string") refuse(walk, here, "only a string const can be expressed (as a one-value enum)");
+      out.enum = [value];
+      if (!("type" in schema)) out.type = "string";
+    } else if (!KNOWN.has(key)) continue;
+    else if (key === "properties") {
+      if (!isObject(value)) refuse(walk, here, "properties must be an object");
+      out.properties = Object.fromEntries(Object.entries(value).map(([name, v]) => [name, convert(v, `${here}/${name}`, depth + 1, walk)]));
+    } else if (key === "items") {
+      if (Array.isArray(value)) refuse(walk, here, "tuple items (a list of schemas) have no equivalent");
+      out.items = convert(value, here, depth + 1, walk);
+    } else if (key === "anyOf") {
+      if (!Array.isArray(value)) refuse(walk, here, "anyOf must be a list of schemas");
+      out.anyOf = value.map((v, i) => convert(v, `${here}/${i}`, depth + 1, walk));
     } else out[key] = value;
   }
+  // The schema's own keywords win over what a reference or allOf brought (a description next to $ref).
+  out = { ...merged, ...out };
+  if (Array.isArray(out.type)) {
+    if ("anyOf" in out) refuse(walk, `${at}/type`, "a type list next to anyOf has no equivalent");
+    out = splitTypeList(out) ?? refuse(walk, `${at}/type`, "a type list must allow something besides null");
+  }
+  if (Array.isArray(out.anyOf)) out = withoutNullBranches(out, `${at}/anyOf`, walk);
   return out;
+}
+
+/** The Gemini schema for a client's JSON schema; `param` names it in a refusal. */
+export function toGeminiSchema(schema: unknown, param: string): unknown {
+  return convert(schema, "#", 0, { root: schema, param, inlining: [], nodes: 0 });
 }

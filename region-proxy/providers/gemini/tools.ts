@@ -16,7 +16,7 @@ export function convertTools(tools: unknown[] | undefined, toolChoice: unknown):
     return {
       name: t.function.name,
       ...(typeof t.function.description === "string" ? { description: t.function.description } : {}),
-      ...(t.function.parameters ? { parameters: toGeminiSchema(t.function.parameters) } : {}),
+      ...(t.function.parameters ? { parameters: toGeminiSchema(t.function.parameters, `tools[${i}].function.parameters`) } : {}),
     };
   });
   const out: Record<string, unknown> = { tools: [{ functionDeclarations: declarations }] };
