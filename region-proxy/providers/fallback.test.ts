@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { createMemoryBreaker } from "../breaker/memory-breaker.ts";
 import type { RunningProxy } from "../main.ts";
-import { createProxyFixture, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
+import { createProxyFixture, PRICE, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
 
 let fx: ProxyFixture;
 let proxy: RunningProxy;
@@ -10,7 +10,8 @@ const FIRST_BYTE_MS = 400;
 
 beforeAll(async () => {
   fx = await createProxyFixture();
-  await fx.publish(fx.snapshot(1));
+  // The cut stream is priced like echo-1, so its charge can be read off its usage event.
+  await fx.publish(fx.snapshot(1, (s) => void (s.pricing["openai:drop"] = PRICE)));
   proxy = await fx.startProxy({ firstByteTimeoutMs: FIRST_BYTE_MS });
 });
 afterAll(() => fx.cleanup());
@@ -105,6 +106,10 @@ describe("fallback along the alias chain", () => {
     const id = res.headers.get("x-request-id");
     await waitFor(() => eventFor(id) !== undefined, "drop event");
     expect(eventFor(id)).toMatchObject({ status: "error", errorCode: "upstream_invalid_response", stream: true });
+    // The two chunks that reached the client are charged (with the prompt), not dropped with the stream.
+    expect(eventFor(id)!.usage.inputTokens).toBeGreaterThan(0);
+    expect(eventFor(id)!.usage.outputTokens).toBeGreaterThan(0);
+    expect(eventFor(id)!.costMicros).toBeGreaterThan(0);
 
     const sdkError = await (async () => {
       const stream = await fx.client(proxy).chat.completions.create({ model: "drop", messages, stream: true });

@@ -1,7 +1,8 @@
 /**
  * Streams a committed vendor stream to the client as OpenAI SSE. A failure after the headers ends
  * with one `data: {"error":...}` frame; a client that goes away aborts the vendor call at once and is
- * settled as client_closed with the usage known so far (VendorStream.usageSoFar).
+ * settled as client_closed. A stream that ends without the vendor's usage (client gone, vendor broke
+ * or timed out) is charged for what was streamed so far (VendorStream.usageSoFar).
  */
 import { errorCode, type GatewayError } from "../../shared/errors/openai-error.ts";
 import type { UsageStatus } from "../../shared/usage/usage-event.ts";
@@ -28,7 +29,9 @@ export function streamResponse(
     if (finished) return;
     finished = true;
     vendor.close();
-    settleWith(trail, status === "client_closed" ? vendor.usageSoFar(promptEstimate()) : vendor.usage(), status, code);
+    // What the vendor reported, or else what was streamed before the stream ended (client gone, vendor
+    // broke or timed out, or no usage chunk): whatever reached the client is charged, never nothing.
+    settleWith(trail, vendor.usage() ?? vendor.usageSoFar(promptEstimate()), status, code);
     endInFlight();
   };
   // A direct stream (Bun): frames are written straight to the socket and flushed as each vendor read
