@@ -15,6 +15,7 @@ import { readJsonBody } from "../openai/read-body.ts";
 import { authenticate } from "./authenticate.ts";
 import { authorize } from "./authorize.ts";
 import { buildContext, type RequestContext } from "./build-context.ts";
+import { unroutedHeaders } from "./gateway-headers.ts";
 
 export interface AdmittedRequest<T> {
   ok: true;
@@ -35,7 +36,7 @@ export async function admitRequest<T extends { model: string }>(
   deps: ProxyDeps,
   parse: Parser<T>,
 ): Promise<AdmittedRequest<T> | { ok: false; response: Response }> {
-  const refuse = (error: GatewayError) => ({ ok: false as const, response: errorResponse(error, requestId) });
+  const refuse = (error: GatewayError) => ({ ok: false as const, response: errorResponse(error, requestId, unroutedHeaders(deps.region)) });
   const startedMs = Date.now();
   const loaded = deps.current.get();
   if (!loaded) return refuse({ kind: "not_ready", retryAfterSeconds: 1 });

@@ -2,7 +2,8 @@
  * The headers on every routed answer, success or failure: the limits' `x-ratelimit-*` (admission and
  * ticket), then the `x-gateway-*` set: which model and provider answered (omitted when no deployment
  * could be tried), in which region, after how many vendor calls, whether it fell back, and the
- * request id.
+ * request id. An inference request refused before any deployment was tried (key, body, residency,
+ * limits) carries the same set with no model or provider (`unroutedHeaders`).
  */
 import type { Trail } from "../providers/execute.ts";
 import type { LimitsTicket } from "./limits.ts";
@@ -18,4 +19,9 @@ export function answerHeaders(region: string, limits: { headers: Record<string, 
   }
   headers["x-request-id"] = requestId;
   return headers;
+}
+
+/** The `x-gateway-*` set of an answer given before any deployment was tried; `extra` (e.g. `x-ratelimit-*`) first. */
+export function unroutedHeaders(region: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...extra, "x-gateway-region": region, "x-gateway-attempts": "0", "x-gateway-fallback": "false" };
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type { RunningProxy } from "../main.ts";
 import { pathOf } from "../server.ts";
-import { createProxyFixture, type ProxyFixture } from "../testing/proxy-fixture.ts";
+import { createProxyFixture, REGION, type ProxyFixture } from "../testing/proxy-fixture.ts";
 
 let fx: ProxyFixture;
 let proxy: RunningProxy;
@@ -37,9 +37,10 @@ describe("keys: every refusal is the same 401", () => {
   const messages = new Set<string>();
   for (const [name, key] of cases) {
     test(name, async () => {
-      const { status, error } = await call({ key: key(), body: JSON.stringify(good) });
+      const { status, error, headers } = await call({ key: key(), body: JSON.stringify(good) });
       expect(status).toBe(401);
       expect(error.code).toBe("invalid_api_key");
+      expect([headers.get("x-gateway-region"), headers.get("x-gateway-attempts"), headers.get("x-gateway-fallback")]).toEqual([REGION, "0", "false"]);
       messages.add(error.message);
       expect(messages.size).toBe(1);
     });

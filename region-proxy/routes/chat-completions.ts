@@ -8,7 +8,7 @@ import { estimatePromptTokens } from "../limits/estimate-prompt-tokens.ts";
 import { errorResponse } from "../openai/error-response.ts";
 import { parseChatRequest } from "../openai/parse-request.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
-import { answerHeaders } from "../pipeline/gateway-headers.ts";
+import { answerHeaders, unroutedHeaders } from "../pipeline/gateway-headers.ts";
 import { planRoute } from "../pipeline/plan-route.ts";
 import { residencyRule } from "../pipeline/residency.ts";
 import { executeChat } from "../providers/execute.ts";
@@ -24,7 +24,7 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   // Residency filters the chain before anything is called; the route is planned before limits
   // because the budget reservation is priced by its first deployment.
   const plan = planRoute(alias, snapshot, deps.adapterFor, residencyRule(tenant, snapshot, context.dataClass));
-  if (!plan.ok) return errorResponse(plan.error, requestId);
+  if (!plan.ok) return errorResponse(plan.error, requestId, unroutedHeaders(deps.region));
 
   const limits = await deps.limits.admit({
     snapshot,
@@ -34,7 +34,7 @@ export async function chatCompletions(request: Request, requestId: string, deps:
     request: chat,
     deployment: plan.targets[0]?.deployment ?? null,
   });
-  if (!limits.ok) return errorResponse(limits.error, requestId, limits.headers);
+  if (!limits.ok) return errorResponse(limits.error, requestId, unroutedHeaders(deps.region, limits.headers));
 
   const settleWith = makeSettler(deps, { context, snapshot, alias: chat.model, endpoint: "chat.completions", stream: chat.stream, ticket: limits.ticket });
   const result = await settlingOnThrow(settleWith, () =>

@@ -7,7 +7,7 @@ import type { ProxyDeps } from "../deps.ts";
 import { errorResponse } from "../openai/error-response.ts";
 import { estimateEmbeddingTokens, parseEmbeddingsRequest } from "../openai/parse-embeddings-request.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
-import { answerHeaders } from "../pipeline/gateway-headers.ts";
+import { answerHeaders, unroutedHeaders } from "../pipeline/gateway-headers.ts";
 import { planRoute } from "../pipeline/plan-route.ts";
 import { residencyRule } from "../pipeline/residency.ts";
 import { executeEmbeddings } from "../providers/execute-embeddings.ts";
@@ -23,9 +23,9 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
     const deployment = snapshot.deployments[id];
     return deployment !== undefined && deps.adapterFor(deployment.provider)?.embeddings !== undefined;
   });
-  if (!offersEmbeddings) return errorResponse({ kind: "invalid_value", param: "model", message: "this alias has no deployment that offers embeddings" }, requestId);
+  if (!offersEmbeddings) return errorResponse({ kind: "invalid_value", param: "model", message: "this alias has no deployment that offers embeddings" }, requestId, unroutedHeaders(deps.region));
   const plan = planRoute(alias, snapshot, deps.adapterFor, residencyRule(tenant, snapshot, context.dataClass), (adapter) => adapter.embeddings !== undefined);
-  if (!plan.ok) return errorResponse(plan.error, requestId);
+  if (!plan.ok) return errorResponse(plan.error, requestId, unroutedHeaders(deps.region));
 
   const limits = await deps.limits.admit({
     snapshot,
@@ -35,7 +35,7 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
     request: { promptTokens: estimateEmbeddingTokens(req.input), maxOutputTokens: 0 },
     deployment: plan.targets[0]?.deployment ?? null,
   });
-  if (!limits.ok) return errorResponse(limits.error, requestId, limits.headers);
+  if (!limits.ok) return errorResponse(limits.error, requestId, unroutedHeaders(deps.region, limits.headers));
 
   const settleWith = makeSettler(deps, { context, snapshot, alias: req.model, endpoint: "embeddings", stream: false, ticket: limits.ticket });
   const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, plan.targets, { ...walkOptions(deps, request.signal), label: requestId }));

@@ -49,6 +49,11 @@ describe("residency", () => {
     expect(error.code).toBe("residency_violation");
     expect(error.message).toContain("region us (https://us.gw.example)");
     expect(vendor.calls()).toBe(before);
+    // The visibility headers every answer carries: this region, no vendor call, no fallback.
+    expect(error.headers.get("x-gateway-region")).toBe(REGION);
+    expect(error.headers.get("x-gateway-attempts")).toBe("0");
+    expect(error.headers.get("x-gateway-fallback")).toBe("false");
+    expect(error.headers.get("x-request-id")).toBeTruthy();
   });
 
   test("a child tenant is held to the intersection of its chain and is served in eu", async () => {
