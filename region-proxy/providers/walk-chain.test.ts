@@ -122,3 +122,24 @@ test("a first-byte timeout is transient: the same deployment is tried once more 
   expect(result.ok).toBe(true);
   expect(result.trail.steps.map((s) => s.reason)).toEqual(["timeout_first_byte", null]);
 });
+
+test("a vendor's 400 that quotes the gateway's credential reaches the caller with the credential cut out", async () => {
+  const url = vendor((_call, request) =>
+    Response.json({ error: { message: `Invalid value for 'temperature' (request sent with ${request.headers.get("authorization")})`, type: "invalid_request_error", param: "temperature", code: null } }, { status: 400 }),
+  );
+  const result = await executeChat(chat(), [target("d1", url)], options());
+  expect(result.ok).toBe(false);
+  const message = JSON.stringify(!result.ok && result.error);
+  expect(message).toContain("Invalid value for 'temperature'");
+  expect(message).toContain("Bearer [redacted]");
+  expect(message).not.toContain("sk-test");
+});
+
+test("a vendor that sends an error's headers and then nothing times out at the first-byte time, not the deadline", async () => {
+  const url = vendor((call) => (call === 1 ? new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode("{")) }), { status: 503 }) : Response.json(completion)));
+  const started = Date.now();
+  const result = await executeChat(chat(), [target("d1", url)], options({ firstByteMs: 150 }));
+  expect(Date.now() - started).toBeLessThan(1_000);
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.map((s) => s.reason)).toEqual(["timeout_first_byte", null]);
+});

@@ -24,6 +24,7 @@ import type { PlannedTarget } from "../pipeline/plan-route.ts";
 import { CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
 import { readVendorText } from "./read-vendor-text.ts";
+import { withoutCredential } from "./redact-credential.ts";
 import type { DeploymentHealth } from "./deployment-health.ts";
 import { UnsupportedParameterError, unsupportedParameterToGatewayError } from "./unsupported-parameter.ts";
 import type { VendorHttpRequest } from "./types.ts";
@@ -207,10 +208,12 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
       return { ok: false, kind: "transient", error: { kind: "upstream_error", message: "The model provider answered with a redirect the gateway does not follow." }, retryAfterMs: null, reason: `redirect_${response.status}` };
     }
     if (!response.ok) {
-      handle.clearFirstByte();
+      // The first-byte timer keeps running until the error's body is in: a vendor that sends a 503's
+      // headers and then nothing is a first-byte timeout, not a wait for the whole deadline.
       const text = await readVendorText(response, MAX_ERROR_BODY_BYTES);
       handle.cleanup();
-      return fromVendorError(target.adapter.classifyError(response.status, response.headers, text));
+      const failure = fromVendorError(target.adapter.classifyError(response.status, response.headers, text));
+      return { ...failure, error: withoutCredential(failure.error, credential.credential) };
     }
     return { ok: true, value: await operation.read(call, target) };
   } catch (error) {
