@@ -5,7 +5,7 @@
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
 import type { VendorError } from "../types.ts";
-import { retryAfterMs } from "./retry-after.ts";
+import { retryAfterMs } from "../retry-after.ts";
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504, 529]);
 // Anthropic's words for an over-long prompt: "prompt is too long: 205000 tokens > 200000 maximum",

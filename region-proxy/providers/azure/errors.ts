@@ -6,7 +6,7 @@
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
 import type { VendorError } from "../types.ts";
-import { retryAfterMs } from "../anthropic/retry-after.ts";
+import { retryAfterMs } from "../retry-after.ts";
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 

@@ -6,7 +6,7 @@
  * See https://platform.openai.com/docs/guides/error-codes
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
-import { retryAfterMs } from "../anthropic/retry-after.ts";
+import { retryAfterMs } from "../retry-after.ts";
 import type { VendorError } from "../types.ts";
 
 function vendorErrorFields(body: string): { message: string | null; code: string | null; param: string | null } {
