@@ -203,6 +203,17 @@ describe("budgets", () => {
     admitted(await enforcer.admit(input(snapshot, key)));
   });
 
+  test("a reservation prices the prompt and the output at the dearest rate they could be charged (cache write, reasoning)", async () => {
+    const space = `t${++counter}`;
+    const { enforcer } = await replica(space);
+    const snapshot = testSnapshot({ [ORG]: { budgets: { dailyMicros: 1_000_000 } } });
+    // Cache writes at 1.25x input and reasoning at 2x output, as Anthropic and some thinking models charge.
+    snapshot.pricing["openai:gpt-4o-mini"] = { input: 1_000_000, output: 2_000_000, cachedInput: 100_000, cacheWrite: 1_250_000, reasoning: 4_000_000 };
+    const result = admitted(await enforcer.admit(input(snapshot, testKey())));
+    // A prompt written to the cache whole and an answer all reasoning cost this much; no less is held.
+    expect(result.ticket.reservedMicros).toBe(Math.round(PROMPT * 1.25 + 100 * 4));
+  });
+
   test("an unpriced model reserves nothing but an exhausted budget still refuses", async () => {
     const space = `t${++counter}`;
     const { enforcer } = await replica(space);

@@ -24,7 +24,7 @@
  * chain, the ledger stays ≤ cap. Reservations nobody settles expire (the ledger's TTL).
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
-import { costMicros, ZERO_USAGE, type NormalizedUsage } from "../../shared/money/cost.ts";
+import { costMicros, worstCasePrice, ZERO_USAGE, type NormalizedUsage } from "../../shared/money/cost.ts";
 import { priceKey, type Snapshot, type SnapshotDeployment, type SnapshotKey } from "../../shared/snapshot/schema.ts";
 import type { BudgetCheck, Reservation, ReserveResult } from "../counters/budget-types.ts";
 import type { RateLimiter } from "../counters/rate-limit-types.ts";
@@ -157,7 +157,7 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
 
     const price = deployment && plan.budget.length > 0 ? snapshot.pricing[priceKey(deployment.provider, deployment.model)] : undefined;
     // Capped so that an extreme price times an extreme count is a budget refusal, not arithmetic past 2^53.
-    const micros = price ? Math.min(Number.MAX_SAFE_INTEGER, costMicros({ ...ZERO_USAGE, inputTokens: count().promptTokens, outputTokens: count().outputTokens }, price)) : 0;
+    const micros = price ? Math.min(Number.MAX_SAFE_INTEGER, costMicros({ ...ZERO_USAGE, inputTokens: count().promptTokens, outputTokens: count().outputTokens }, worstCasePrice(price))) : 0;
     // Both questions go out together: with shared counters, one round trip to Redis instead of two
     // before the vendor call. The answers are then read in the order above.
     const asked = plan.rate.length > 0 ? limiter.acquire(plan.rate, estimatedTokens, nowMs) : null;

@@ -25,18 +25,19 @@ export interface SettleInput {
   ticket: LimitsTicket;
 }
 
-/** The cost of a usage under the snapshot's price for the deployment that answered (0 when unpriced). */
-export function priceUsage(snapshot: Snapshot, trail: Trail, usage: NormalizedUsage): number {
+/** The charge for a usage under the snapshot's price for the deployment that answered (0 when unpriced), rounded by the event's id. */
+export function priceUsage(snapshot: Snapshot, trail: Trail, usage: NormalizedUsage, eventId: string): number {
   if (!trail.deployment) return 0;
   const price = snapshot.pricing[priceKey(trail.deployment.provider, trail.deployment.model)];
-  return price ? costMicros(usage, price) : 0;
+  return price ? costMicros(usage, price, eventId) : 0;
 }
 
 export function buildUsageEvent(input: SettleInput, now = Date.now()): UsageEvent {
   const usage = input.usage ?? { ...ZERO_USAGE };
   const { context, trail } = input;
+  const eventId = newId("evt");
   return {
-    eventId: newId("evt"),
+    eventId,
     time: context.receivedAt,
     requestId: context.requestId,
     region: input.region,
@@ -51,7 +52,7 @@ export function buildUsageEvent(input: SettleInput, now = Date.now()): UsageEven
     vendorModel: trail.deployment?.model ?? null,
     stream: input.stream,
     usage,
-    costMicros: priceUsage(input.snapshot, trail, usage),
+    costMicros: priceUsage(input.snapshot, trail, usage, eventId),
     latencyMs: Math.max(0, Math.round(now - context.startedMs)),
     status: input.status,
     errorCode: input.errorCode,

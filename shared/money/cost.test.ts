@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { costMicros, usdPerMillionToMicros, ZERO_USAGE } from "./cost.ts";
+import { costMicros, usdPerMillionToMicros, worstCasePrice, ZERO_USAGE } from "./cost.ts";
 
 describe("costMicros", () => {
   const price = { input: usdPerMillionToMicros(0.15), output: usdPerMillionToMicros(0.6) };
@@ -25,4 +25,31 @@ describe("costMicros", () => {
     const usage = { inputTokens: 100, cachedInputTokens: 40, cacheWriteTokens: 0, outputTokens: 20, reasoningTokens: 5 };
     expect(costMicros(usage, { input: 1_000_000, output: 2_000_000 })).toBe(140);
   });
+});
+
+describe("a request's charge, rounded by its event id", () => {
+  const embeddings = { input: usdPerMillionToMicros(0.02), output: 0 };
+
+  test("the same event always costs the same; whole micros are never rounded", () => {
+    const usage = { ...ZERO_USAGE, inputTokens: 30 }; // 0.6 micro-USD
+    expect(costMicros(usage, embeddings, "evt_a")).toBe(costMicros(usage, embeddings, "evt_a"));
+    expect([0, 1]).toContain(costMicros(usage, embeddings, "evt_a"));
+    expect(costMicros({ ...ZERO_USAGE, inputTokens: 1000, outputTokens: 500 }, { input: 150_000, output: 600_000 }, "evt_b")).toBe(450);
+  });
+
+  test("many small requests add up to what they cost, where rounding each half up loses or doubles it", () => {
+    for (const [tokens, exactMicros] of [[10, 0.2], [24, 0.48], [25, 0.5], [74, 1.48]] as const) {
+      const usage = { ...ZERO_USAGE, inputTokens: tokens };
+      let charged = 0;
+      for (let i = 0; i < 100_000; i++) charged += costMicros(usage, embeddings, `evt_${i.toString(36)}_${tokens}`);
+      const exact = exactMicros * 100_000;
+      // Within 1% of the exact total (half up would be off by 100%, 100%, 100% and 32%).
+      expect(Math.abs(charged - exact) / exact).toBeLessThan(0.01);
+    }
+  });
+});
+
+test("worstCasePrice: the dearest input-side and output-side rates", () => {
+  expect(worstCasePrice({ input: 3, output: 15, cachedInput: 0.3, cacheWrite: 3.75, reasoning: 30 })).toEqual({ input: 3.75, output: 30 });
+  expect(worstCasePrice({ input: 3, output: 15 })).toEqual({ input: 3, output: 15 });
 });

@@ -3,7 +3,11 @@
  * checks and aggregates it). Money is integer micro-USD; prices are micro-USD per 1M tokens.
  *
  * One rounding rule: the exact cost of a request is summed over every token class first and rounded
- * half up to a whole micro-USD once, so a streamed and an unstreamed request cost the same.
+ * to a whole micro-USD once, so a streamed and an unstreamed request cost the same. A request's charge
+ * (`roundingKey`: its event id) rounds its fraction of a micro-USD up with that fraction as the
+ * probability, decided by a hash of the key: the same event always costs the same, and a million
+ * requests of 10 tokens at $0.02/1M add up to the $0.20 they cost instead of $0 (half up, every one
+ * of them rounds down). Without a key (reservations, estimates) it rounds half up.
  *
  * @example costMicros({ inputTokens: 1000, outputTokens: 500, ... }, { input: 150_000, output: 600_000 })
  *   // 1000*0.15 + 500*0.6 = 450 micro-USD
@@ -38,7 +42,7 @@ export interface Price {
   reasoning?: number | null;
 }
 
-export function costMicros(usage: NormalizedUsage, price: Price): number {
+export function costMicros(usage: NormalizedUsage, price: Price, roundingKey?: string): number {
   const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
   const written = Math.min(usage.cacheWriteTokens, usage.inputTokens - cached);
   const plainInput = usage.inputTokens - cached - written;
@@ -51,7 +55,29 @@ export function costMicros(usage: NormalizedUsage, price: Price): number {
     written * (price.cacheWrite ?? price.input) +
     plainOutput * price.output +
     reasoning * (price.reasoning ?? price.output);
-  return Math.floor((scaled + 500_000) / 1_000_000);
+  if (roundingKey === undefined) return Math.floor((scaled + 500_000) / 1_000_000);
+  const whole = Math.floor(scaled / 1_000_000);
+  const fraction = scaled - whole * 1_000_000;
+  return fraction > unitInterval(roundingKey) * 1_000_000 ? whole + 1 : whole;
+}
+
+/**
+ * The dearest rate each token of a request could be charged: a prompt token may be written to the
+ * cache (Anthropic charges 1.25-2x input for that), an output token may be reasoning. A reservation
+ * priced with it covers the settled cost whatever the split turns out to be.
+ */
+export function worstCasePrice(price: Price): Price {
+  return {
+    input: Math.max(price.input, price.cachedInput ?? 0, price.cacheWrite ?? 0),
+    output: Math.max(price.output, price.reasoning ?? 0),
+  };
+}
+
+/** A key's place in [0, 1): FNV-1a, 32 bits, spread evenly enough for rounding. */
+function unitInterval(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) / 0x1_0000_0000;
 }
 
 /** USD per 1M tokens (what people type) → integer micro-USD per 1M tokens (what we store). */
