@@ -45,3 +45,25 @@ test("an org's spend includes its teams and projects; siblings and other orgs st
   expect(await spend(project)).toEqual({ costMicros: "300", requests: 1 });
   expect(await spend(s.tenantId)).toEqual({ costMicros: "50000", requests: 1 });
 });
+
+test("token totals past 2^31 are reported exactly (GraphQL's Int would fail the query)", async () => {
+  const tenant = await createTenant("r-big", null);
+  const now = new Date().toISOString();
+  const big = (i: number) => ({
+    eventId: `evt_big_${i}`, time: now, requestId: `req_big_${i}`, region: "eu", snapshotVersion: 1, tenantId: tenant, keyId: s.keyId, featureId: null,
+    alias: "chat", endpoint: "chat.completions", provider: "openai", deploymentId: s.euDeploymentId, vendorModel: "gpt-4o-mini", stream: false,
+    usage: { inputTokens: 1_500_000_000, outputTokens: 1_200_000_000, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
+    costMicros: 1, latencyMs: 1, status: "ok", errorCode: null, attempts: 1,
+  });
+  const response = await fetch(new URL("/internal/v1/usage", t.cp.url), {
+    method: "POST",
+    headers: { authorization: `Bearer ${s.euToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ events: [big(1), big(2)] }),
+  });
+  expect(response.status).toBe(200);
+  const { spend } = await t.admin.request<{ spend: { inputTokens: number; outputTokens: number; byModel: { inputTokens: number }[] } }>(
+    `query($t: ID!) { spend(tenantId: $t, from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") { inputTokens outputTokens byModel { inputTokens } } }`,
+    { t: tenant },
+  );
+  expect(spend).toEqual({ inputTokens: 3_000_000_000, outputTokens: 2_400_000_000, byModel: [{ inputTokens: 3_000_000_000 }] });
+});

@@ -1,13 +1,17 @@
-import { Field, Float, ID, Int, ObjectType } from "type-graphql";
-import { DateTimeResolver } from "graphql-scalars";
+import { Field, Float, ID, ObjectType } from "type-graphql";
+import { DateTimeResolver, SafeIntResolver } from "graphql-scalars";
 
+/**
+ * Counts are SafeInt (up to 2^53), not GraphQL's 32-bit Int: a large tenant passes 2^31 tokens in a
+ * month, and an Int field over it fails the whole query.
+ */
 @ObjectType()
 export class SpendGroup {
   /** The vendor model (byModel) or the UTC day `YYYY-MM-DD` (byDay). */
   @Field(() => String) key: string;
-  @Field(() => Int) requests: number;
-  @Field(() => Int) inputTokens: number;
-  @Field(() => Int) outputTokens: number;
+  @Field(() => SafeIntResolver) requests: number;
+  @Field(() => SafeIntResolver) inputTokens: number;
+  @Field(() => SafeIntResolver) outputTokens: number;
   /** Integer micro-USD as a string, so sums beyond 2^53 stay exact. */
   @Field(() => String) costMicros: string;
   @Field(() => Float) costUsd: number;
@@ -18,9 +22,9 @@ export class Spend {
   @Field(() => ID) tenantId: string;
   @Field(() => DateTimeResolver) from: Date;
   @Field(() => DateTimeResolver) to: Date;
-  @Field(() => Int) requests: number;
-  @Field(() => Int) inputTokens: number;
-  @Field(() => Int) outputTokens: number;
+  @Field(() => SafeIntResolver) requests: number;
+  @Field(() => SafeIntResolver) inputTokens: number;
+  @Field(() => SafeIntResolver) outputTokens: number;
   @Field(() => String) costMicros: string;
   @Field(() => Float) costUsd: number;
   @Field(() => [SpendGroup]) byModel: SpendGroup[];
