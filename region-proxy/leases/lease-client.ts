@@ -6,11 +6,15 @@
  * control plane is in flight per replica, carrying every level that needs an answer.
  *
  * Each answer also repairs the region's spend counter from the PostgreSQL ledger (a set with the ledger's
- * version, never an add, so replicas repairing at once set it once), and only upwards: a usage event is
- * appended after its settle reached the counter, so every event in the ledger the control plane read is
- * in the counter as read AFTER the answer arrived - unless the counter lost data (Redis restarted empty,
- * failed over, evicted, or a settle failed while it was down). So the counter is re-read once the answer
- * is in, and set to the ledger's spend only if that is still higher. A counter ahead of the ledger is
+ * version, never an add, so replicas repairing at once set it once), and only upwards. A usage event
+ * is handed to the outbox as its settle is sent to the counter, and reaches the ledger only after the
+ * outbox's group window, a flush interval and the control plane's ingestion (over a second), while the
+ * settle takes a round trip: so every event in the ledger the control plane read is in practice in the
+ * counter as read AFTER the answer arrived - unless the counter lost data (Redis restarted empty, failed
+ * over, evicted, or a settle failed while it was down). A settle still in flight when its event reached
+ * the ledger (Redis stalled for longer than that) would be counted twice: the error is towards refusing
+ * early, never towards overspending. So the counter is re-read once the answer is in, and set to the
+ * ledger's spend only if that is still higher. A counter ahead of the ledger is
  * usage still in outboxes and is left alone (setting it back would forget that spend and let the region
  * overshoot its lease). Not restored after a loss: spend still in outboxes at the time (it is restored
  * by a later answer once shipped, if the counter has not passed it by then), and what settles during the
