@@ -1,0 +1,33 @@
+/**
+ * The OpenAI request fields that neither Anthropic's Messages API nor Gemini's generateContent has an
+ * equivalent for: a 400 naming the field when it is set to anything but its no-op value, never a silent
+ * drop (the client would get an answer that ignored what it asked for). Each adapter's
+ * refuse-unsupported.ts adds its own (what it translates, it does not refuse).
+ *
+ * @example refuseWithoutEquivalent({ n: 2 }) // throws UnsupportedParameterError("n", ...)
+ */
+import { UnsupportedParameterError } from "./unsupported-parameter.ts";
+
+export const isSet = (raw: Record<string, unknown>, key: string) => raw[key] !== undefined && raw[key] !== null;
+
+export function refuse(key: string, why: string): never {
+  throw new UnsupportedParameterError(key, why);
+}
+
+export function refuseWithoutEquivalent(raw: Record<string, unknown>): void {
+  const set = (key: string) => isSet(raw, key);
+  if (set("n") && raw.n !== 1) refuse("n", "This provider returns one choice per request; n must be 1.");
+  if (raw.logprobs === true) refuse("logprobs", "This provider does not return logprobs.");
+  if (set("top_logprobs")) refuse("top_logprobs", "This provider does not return logprobs.");
+  if (set("logit_bias") && Object.keys(raw.logit_bias as object).length > 0) refuse("logit_bias", "This provider does not support logit_bias.");
+  if (set("audio") || (Array.isArray(raw.modalities) && raw.modalities.some((m) => m !== "text"))) refuse("modalities", "This provider answers text only.");
+  if (set("reasoning_effort")) refuse("reasoning_effort", "This provider does not support reasoning_effort.");
+  // The legacy function-calling fields: tools and tool_choice say the same and are translated.
+  if (set("functions")) refuse("functions", "This provider does not support the deprecated 'functions'; use 'tools'.");
+  if (set("function_call")) refuse("function_call", "This provider does not support the deprecated 'function_call'; use 'tool_choice'.");
+  if (set("web_search_options")) refuse("web_search_options", "This provider does not support web_search_options.");
+  if (set("prediction")) refuse("prediction", "This provider does not support predicted outputs.");
+  // "medium" is OpenAI's default verbosity: asking for it changes nothing.
+  if (set("verbosity") && raw.verbosity !== "medium") refuse("verbosity", "This provider does not support verbosity.");
+  if (raw.store === true) refuse("store", "This provider does not store completions.");
+}
