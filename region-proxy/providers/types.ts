@@ -131,6 +131,12 @@ export interface StreamTranslator {
   onEvent(event: SseEvent): ChatCompletionChunk[];
   /** Called at the end of the vendor stream: trailing chunks and the usage seen (null if none). */
   finish(): { chunks: ChatCompletionChunk[]; usage: NormalizedUsage | null };
+  /**
+   * The usage the vendor reported before its stream ended early (null if none yet), for vendors that
+   * report the prompt's counts up front (Anthropic's message_start, Gemini's every event); OpenAI
+   * sends usage only in its last chunk and has nothing to add. Read only when a stream is cut short.
+   */
+  partialUsage?(): NormalizedUsage | null;
 }
 
 export interface ProviderAdapter {

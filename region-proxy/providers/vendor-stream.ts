@@ -14,8 +14,10 @@ export interface VendorStream {
   usage(): NormalizedUsage | null;
   /**
    * The usage known so far, for a stream that ends early (client gone): the vendor's usage when it was
-   * sent, otherwise an approximation — the caller's prompt estimate and one output token per 4
-   * characters of text and tool arguments already streamed (the vendor's tokenizer is not at hand).
+   * sent; otherwise the input, cached and cache-write counts the vendor reported mid-stream
+   * (StreamTranslator.partialUsage), or the caller's prompt estimate when it reported none; and as
+   * output the larger of what the vendor reported and one token per 4 characters of text and tool
+   * arguments already streamed (the vendor's tokenizer is not at hand).
    */
   usageSoFar(promptTokens: number): NormalizedUsage;
   /** Why a read failed: the gateway error to show in the error frame. */
@@ -111,7 +113,7 @@ export function committedStream(
     usage: () => usage,
     usageSoFar(promptTokens) {
       if (usage) return usage;
-      return { inputTokens: promptTokens, outputTokens: Math.ceil(streamedChars / 4), cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+      return usageSoFar(translator.partialUsage?.() ?? null, promptTokens, Math.ceil(streamedChars / 4));
     },
     failure(error) {
       if (timedOut()) return { kind: "upstream_timeout", message: "The model provider stopped answering in time." };
@@ -123,6 +125,23 @@ export function committedStream(
       if (!done) controller.abort();
       void events.batches.return(undefined).catch(() => {});
     },
+  };
+}
+
+/**
+ * The vendor's mid-stream counts completed with estimates: its input side when it reported one, else
+ * the prompt estimate; its output, or the streamed estimate plus the reasoning it reported (hidden
+ * thoughts never reach the client, so the characters streamed cannot count them), whichever is larger.
+ */
+function usageSoFar(reported: NormalizedUsage | null, promptEstimate: number, streamedEstimate: number): NormalizedUsage {
+  const input = reported && reported.inputTokens > 0 ? reported : { inputTokens: promptEstimate, cachedInputTokens: 0, cacheWriteTokens: 0 };
+  const reasoning = reported?.reasoningTokens ?? 0;
+  return {
+    inputTokens: input.inputTokens,
+    cachedInputTokens: input.cachedInputTokens,
+    cacheWriteTokens: input.cacheWriteTokens,
+    outputTokens: Math.max(reported?.outputTokens ?? 0, reasoning + streamedEstimate),
+    reasoningTokens: reasoning,
   };
 }
 

@@ -4,8 +4,8 @@
  * streaming event sequence. It echoes the last user text; with tools and "call tool" in that text (or
  * a forced tool_choice) it calls a tool. Fault modes by model name: error-500, overloaded (529),
  * rate-limit (429 + retry-after), error-400, context-length, hang, garbage (a 200 that is not the
- * protocol), stream-cut and stream-hang (a stream that stops after two events). Models containing "cached" report
- * prompt-cache tokens.
+ * protocol), stream-cut and stream-hang (a stream that stops after two events); models containing
+ * "stall" go silent after the first text delta, "cached" report prompt-cache tokens.
  */
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
 
@@ -87,6 +87,9 @@ function plan(body: Record<string, unknown>): Plan {
   return { text, tool, stopReason, stopSequence, usage };
 }
 
+/** message_start, content_block_start, ping, the first text_delta. */
+const FRAMES_TO_FIRST_TEXT = 4;
+
 const frame = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
 function streamFrames(model: string, p: Plan): string[] {
@@ -142,7 +145,7 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
       return garbage(body.stream === true);
   }
   const p = plan(body);
-  if (body.stream === true) return sse(streamFrames(body.model, p), { "request-id": "req_fake0000000000000000002" }, streamFault(body.model));
+  if (body.stream === true) return sse(streamFrames(body.model, p), { "request-id": "req_fake0000000000000000002" }, streamFault(body.model, FRAMES_TO_FIRST_TEXT));
   const content: unknown[] = [];
   if (p.text !== "") content.push({ type: "text", text: p.text });
   if (p.tool) content.push({ type: "tool_use", ...p.tool });

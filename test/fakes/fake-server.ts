@@ -68,10 +68,15 @@ export interface StreamFault {
   mode: "cut" | "hang";
 }
 
-/** The fault a model name asks for: `stream-cut` and `stream-hang` break after the second frame. */
-export function streamFault(model: string): StreamFault | undefined {
+/**
+ * The fault a model name asks for: `stream-cut` and `stream-hang` break after the second frame; a name
+ * containing `stall` goes silent once the answer has begun (after `firstTextFrames`, the frames up to
+ * the first text in that vendor's stream), so the usage a vendor sends at the end never comes.
+ */
+export function streamFault(model: string, firstTextFrames = 2): StreamFault | undefined {
   if (model === "stream-cut") return { after: 2, mode: "cut" };
   if (model === "stream-hang") return { after: 2, mode: "hang" };
+  if (model.includes("stall")) return { after: firstTextFrames, mode: "hang" };
   return undefined;
 }
 

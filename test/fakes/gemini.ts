@@ -6,7 +6,7 @@
  * function. Fault modes by model name: error-500, overloaded (503), rate-limit (429 + RetryInfo),
  * error-400, context-length, hang, garbage, stream-cut, stream-hang, safety (prompt blocked); models named gemini-3* demand thought
  * signatures on replayed function calls, as Gemini 3 does. Models containing "thinking" report
- * thought tokens, "cached" cached tokens. `:embedContent` and `:batchEmbedContents` answer
+ * thought tokens, "cached" cached tokens, "stall" go silent after the first streamed event. `:embedContent` and `:batchEmbedContents` answer
  * `{"embedding":{"values":[...]}}` / `{"embeddings":[{"values":[...]}]}` (https://ai.google.dev/api/embeddings),
  * checking that each request names the same model as the URL.
  */
@@ -73,9 +73,12 @@ function events(model: string, p: Plan): unknown[] {
   const base = { modelVersion: model, responseId: "fakeResp01" };
   const textPieces = pieces(p.text);
   const out: unknown[] = [];
-  // Two words per event, like Gemini's chunking; every event carries the prompt count, the last the totals.
+  // Two words per event, like Gemini's chunking; every event carries the prompt's counts (cached
+  // tokens included), the last the totals.
+  const promptCounts: Record<string, number> = { promptTokenCount: p.usage.promptTokenCount! };
+  if (p.usage.cachedContentTokenCount !== undefined) promptCounts.cachedContentTokenCount = p.usage.cachedContentTokenCount;
   for (let i = 0; i < textPieces.length; i += 2) {
-    out.push({ candidates: [{ content: { role: "model", parts: [{ text: textPieces.slice(i, i + 2).join("") }] }, index: 0 }], usageMetadata: { promptTokenCount: p.usage.promptTokenCount }, ...base });
+    out.push({ candidates: [{ content: { role: "model", parts: [{ text: textPieces.slice(i, i + 2).join("") }] }, index: 0 }], usageMetadata: promptCounts, ...base });
   }
   const lastParts = p.call ? [{ functionCall: p.call }] : [{ text: "" }];
   out.push({ candidates: [{ content: { role: "model", parts: lastParts }, finishReason: p.finishReason, index: 0 }], usageMetadata: p.usage, ...base });
@@ -161,7 +164,7 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
     ? [{ promptFeedback: { blockReason: "SAFETY", safetyRatings: [{ category: "HARM_CATEGORY_HATE_SPEECH", probability: "HIGH" }] }, usageMetadata: { promptTokenCount: p.usage.promptTokenCount, totalTokenCount: p.usage.promptTokenCount }, modelVersion: model }]
     : events(model, p);
   if (match[2] === "streamGenerateContent") {
-    if (url.searchParams.get("alt") === "sse") return sse(all.map((e) => `data: ${JSON.stringify(e)}\r\n\r\n`), {}, streamFault(model));
+    if (url.searchParams.get("alt") === "sse") return sse(all.map((e) => `data: ${JSON.stringify(e)}\r\n\r\n`), {}, streamFault(model, 1));
     return json(200, all);
   }
   if (safety) return json(200, all[0]);

@@ -165,5 +165,6 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
       }
       return { chunks, usage: normalized };
     },
+    partialUsage: () => (sawUsage ? convertAnthropicUsage(usage) : null),
   };
 }

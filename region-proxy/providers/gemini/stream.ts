@@ -85,5 +85,6 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       }
       return { chunks, usage: normalized };
     },
+    partialUsage: () => (usage ? convertGeminiUsage(usage) : null),
   };
 }
