@@ -30,7 +30,7 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
   const operation: Operation<ChatAnswer> = {
     build: ({ adapter, deployment }, credential) => adapter.buildRequest(req, deployment, credential),
     async read(call, { adapter, deployment }) {
-      const ctx: ResponseContext = { ...opts.ctx, model: deployment.model };
+      const ctx: ResponseContext = { ...opts.ctx, model: deployment.model, jsonResponse: asksForJson(req.response_format) };
       if (!req.stream) {
         call.clearFirstByte();
         const body: unknown = JSON.parse(await readVendorText(call.response));
@@ -50,4 +50,10 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
   const result = await walkChain(targets, operation, { ...opts, label: opts.ctx.completionId });
   if (!result.ok) return result;
   return { ok: true, ...result.value, trail: result.trail } as ExecuteResult;
+}
+
+/** response_format json_object or json_schema (anything else was refused or means text). */
+function asksForJson(format: unknown): boolean {
+  const type = (format as { type?: unknown } | null | undefined)?.type;
+  return type === "json_object" || type === "json_schema";
 }

@@ -62,6 +62,11 @@ export interface ResponseContext {
   model: string;
   /** Whether the client asked for the usage chunk at the end of a stream. */
   includeUsage: boolean;
+  /**
+   * Whether the client asked for JSON content (response_format json_object or json_schema): a vendor
+   * that answers it through a tool (Anthropic) drops the text the model wrote before that tool.
+   */
+  jsonResponse?: boolean;
 }
 
 export interface ChatCompletion {

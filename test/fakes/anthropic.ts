@@ -5,7 +5,8 @@
  * a forced tool_choice) it calls a tool. Fault modes by model name: error-500, overloaded (529),
  * rate-limit (429 + retry-after), error-400, context-length, hang, garbage (a 200 that is not the
  * protocol), stream-cut and stream-hang (a stream that stops after two events); models containing
- * "stall" go silent after the first text delta, "cached" report prompt-cache tokens.
+ * "stall" go silent after the first text delta, "cached" report prompt-cache tokens, "preamble" write
+ * a text block before the tool they call.
  */
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
 
@@ -57,7 +58,7 @@ function plan(body: Record<string, unknown>): Plan {
     const forced = choice?.type === "tool" ? choice.name : choice?.type === "any" || userText.includes("call tool") ? tools[0]!.name : undefined;
     if (forced) tool = { id: "toolu_fake01", name: forced, input: { echo: userText } };
   }
-  let text = tool ? "" : `Echo: ${userText}`;
+  let text = tool ? (String(body.model).includes("preamble") ? "Here is the answer:" : "") : `Echo: ${userText}`;
   let stopReason = tool ? "tool_use" : "end_turn";
   let stopSequence: string | null = null;
   // Each match cuts the text, so the last sequence found is the one that occurs first, where the model stops.

@@ -20,7 +20,9 @@ beforeAll(async () => {
   await fx.publish(
     fx.snapshot(1, (s) => {
       s.deployments.dep_claude = { id: "dep_claude", provider: "anthropic", baseUrl: fake.url, model: "claude-fake", region: REGION, credentialRef: "env:ANTHROPIC_KEY" };
+      s.deployments.dep_claude_preamble = { id: "dep_claude_preamble", provider: "anthropic", baseUrl: fake.url, model: "claude-preamble", region: REGION, credentialRef: "env:ANTHROPIC_KEY" };
       s.aliases.claude = { name: "claude", chain: ["dep_claude"] };
+      s.aliases.preamble = { name: "preamble", chain: ["dep_claude_preamble"] };
     }),
   );
   proxy = await fx.startProxy({ credentials: { ANTHROPIC_KEY: "sk-ant-fake" } });
@@ -49,6 +51,16 @@ describe("anthropic through the proxy", () => {
       tools: [weather],
     });
     expect(data.choices[0]!.message.role).toBe("assistant");
+  });
+
+  test("with response_format, a text block before the JSON tool is dropped, streamed as unstreamed", async () => {
+    const format = { type: "json_schema" as const, json_schema: { name: "echo", schema: { type: "object", properties: { echo: { type: "string" } } } } };
+    const messages = [{ role: "user" as const, content: "x" }];
+    const unstreamed = await client.chat.completions.create({ model: "preamble", messages, response_format: format });
+    expect(unstreamed.choices[0]!.message.content).toBe('{"echo":"x"}');
+    const streamed = await client.chat.completions.stream({ model: "preamble", messages, response_format: format }).finalChatCompletion();
+    expect(streamed.choices[0]!.message.content).toBe('{"echo":"x"}');
+    expect(streamed.choices[0]!.finish_reason).toBe("stop");
   });
 
   // OpenAI features with no Anthropic equivalent: a 400 naming the parameter, and no vendor call.

@@ -113,6 +113,29 @@ describe("anthropic stream translator on the documented streams", () => {
     expect(assemble(chunks)).toEqual({ content: '{"a":1}', toolCalls: [], finishReason: "stop" });
   });
 
+  test("with response_format, text before the JSON tool is dropped; before a client tool it is kept, as unstreamed", () => {
+    const jsonCtx: ResponseContext = { ...ctx(false), jsonResponse: true };
+    const preamble = (tool: string) =>
+      [
+        { type: "message_start", message: { usage: { input_tokens: 9, output_tokens: 1 } } },
+        { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
+        { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Here is " } },
+        { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "the JSON:" } },
+        { type: "content_block_stop", index: 0 },
+        { type: "content_block_start", index: 1, content_block: { type: "tool_use", id: "toolu_x", name: tool, input: {} } },
+        { type: "content_block_delta", index: 1, delta: { type: "input_json_delta", partial_json: '{"a":1}' } },
+        { type: "content_block_stop", index: 1 },
+        { type: "message_delta", delta: { stop_reason: "tool_use" }, usage: { output_tokens: 6 } },
+        { type: "message_stop" },
+      ].map((e) => ({ event: e.type, data: JSON.stringify(e), id: null }));
+    expect(assemble(translate(createAnthropicStreamTranslator(jsonCtx), preamble(JSON_TOOL_NAME)).chunks)).toEqual({ content: '{"a":1}', toolCalls: [], finishReason: "stop" });
+    expect(assemble(translate(createAnthropicStreamTranslator(jsonCtx), preamble("get_weather")).chunks)).toEqual({
+      content: "Here is the JSON:",
+      toolCalls: [{ id: "toolu_x", name: "get_weather", arguments: '{"a":1}' }],
+      finishReason: "tool_calls",
+    });
+  });
+
   test("a tool call without arguments streams '{}', as the unstreamed answer gives", () => {
     const t = createAnthropicStreamTranslator(ctx(false));
     const events = [

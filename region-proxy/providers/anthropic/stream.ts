@@ -51,6 +51,16 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
   let toolCount = 0;
   let sawJson = false;
   let announced = false;
+  // With response_format the unstreamed parser drops the model's text when the JSON tool answers
+  // alone, deciding on the whole message. A stream cannot look ahead, so in JSON mode text is held
+  // (tool use is forced there, so there is rarely any) until the answer shows what it is: dropped once
+  // the JSON tool starts, sent when the model calls a client tool or, against the forced choice, none.
+  let heldText: string | null = ctx.jsonResponse ? "" : null;
+  const releaseText = (): ChatCompletionChunk[] => {
+    const text = heldText;
+    heldText = null;
+    return text ? [chunk({ content: text })] : [];
+  };
 
   const chunk = (delta: ChatCompletionChunk["choices"][number]["delta"], finish: string | null = null): ChatCompletionChunk => ({
     id: ctx.completionId,
@@ -90,10 +100,11 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) {
           blocks.set(index, { kind: "json", sent: false });
           sawJson = true;
+          if (heldText !== null) heldText = "";
         } else if (block.type === "tool_use") {
           const toolIndex = toolCount++;
           blocks.set(index, { kind: "tool", toolIndex, sent: false });
-          return [chunk({ tool_calls: [{ index: toolIndex, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] })];
+          return [...releaseText(), chunk({ tool_calls: [{ index: toolIndex, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] })];
         } else blocks.set(index, { kind: "other" });
         return [];
       }
@@ -101,7 +112,13 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         const block = blocks.get(data.index as number);
         const delta = data.delta as { type?: string; text?: string; partial_json?: string } | undefined;
         if (!block || !delta) throw new VendorProtocolError("content_block_delta for an unknown block");
-        if (delta.type === "text_delta" && typeof delta.text === "string") return delta.text === "" ? [] : [chunk({ content: delta.text })];
+        if (delta.type === "text_delta" && typeof delta.text === "string") {
+          if (heldText !== null) {
+            heldText += delta.text;
+            return [];
+          }
+          return delta.text === "" ? [] : [chunk({ content: delta.text })];
+        }
         if (delta.type === "input_json_delta" && typeof delta.partial_json === "string" && delta.partial_json !== "") {
           if (block.kind === "json" || block.kind === "tool") block.sent = true;
           if (block.kind === "json") return [chunk({ content: delta.partial_json })];
@@ -122,7 +139,8 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         const reason = (data.delta as { stop_reason?: string | null } | undefined)?.stop_reason;
         let finish = mapAnthropicStopReason(reason);
         if (finish === "tool_calls" && toolCount === 0 && sawJson) finish = "stop";
-        return finish ? [chunk({}, finish)] : [];
+        const text = sawJson ? [] : releaseText();
+        return finish ? [...text, chunk({}, finish)] : text;
       }
       case "message_stop":
         stopped = true;
