@@ -81,6 +81,28 @@ describe("gemini buildRequest", () => {
     expect(b.contents[1]).toEqual({ role: "model", parts: [{ functionCall: { id: "call_1", name: "get_weather", args: {} }, thoughtSignature: "skip_thought_signature_validator" }] });
   });
 
+  test("a function without parameters, or with an object schema of no properties, is declared without parameters", () => {
+    // Gemini refuses `parameters: {type: "object", properties: {}}`: "parameters.properties: should be non-empty for OBJECT type".
+    const tools = [
+      { type: "function", function: { name: "now" } },
+      { type: "function", function: { name: "today", parameters: { type: "object", properties: {} } } },
+      { type: "function", function: { name: "ping", parameters: { type: "object", properties: {}, required: [], additionalProperties: false } } },
+      { type: "function", function: { name: "bare", parameters: { type: "object" } } },
+      { type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } },
+    ];
+    expect(body(req({ tools })).tools).toEqual([
+      {
+        functionDeclarations: [
+          { name: "now" },
+          { name: "today" },
+          { name: "ping" },
+          { name: "bare" },
+          { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } },
+        ],
+      },
+    ]);
+  });
+
   test("tool_choice modes", () => {
     const tools = [{ type: "function", function: { name: "f" } }];
     expect(body(req({ tools, tool_choice: "auto" })).toolConfig).toEqual({ functionCallingConfig: { mode: "AUTO" } });

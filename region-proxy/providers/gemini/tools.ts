@@ -13,10 +13,11 @@ export function convertTools(tools: unknown[] | undefined, toolChoice: unknown):
     if (t?.type !== "function" || typeof t.function?.name !== "string") {
       throw new UnsupportedParameterError(`tools[${i}]`, "Only tools of type 'function' with a name are supported by this provider.");
     }
+    const parameters = t.function.parameters ? toGeminiSchema(t.function.parameters, `tools[${i}].function.parameters`) : undefined;
     return {
       name: t.function.name,
       ...(typeof t.function.description === "string" ? { description: t.function.description } : {}),
-      ...(t.function.parameters ? { parameters: toGeminiSchema(t.function.parameters, `tools[${i}].function.parameters`) } : {}),
+      ...(parameters !== undefined && !isEmptyObject(parameters) ? { parameters } : {}),
     };
   });
   const out: Record<string, unknown> = { tools: [{ functionDeclarations: declarations }] };
@@ -33,4 +34,14 @@ export function convertTools(tools: unknown[] | undefined, toolChoice: unknown):
     config = { mode: "ANY", allowedFunctionNames: [c.function.name] };
   }
   return { ...out, toolConfig: { functionCallingConfig: config } };
+}
+
+/**
+ * An object schema without properties: a function that takes none. Gemini refuses it as parameters
+ * ("parameters.properties: should be non-empty for OBJECT type"); a declaration without parameters
+ * says the same thing.
+ */
+function isEmptyObject(schema: unknown): boolean {
+  const s = schema as { type?: unknown; properties?: unknown } | null;
+  return typeof s === "object" && s !== null && s.type === "object" && (s.properties === undefined || (typeof s.properties === "object" && s.properties !== null && Object.keys(s.properties).length === 0));
 }
