@@ -6,7 +6,9 @@
  * function. Fault modes by model name: error-500, overloaded (503), rate-limit (429 + RetryInfo),
  * error-400, context-length, hang, garbage, stream-cut, stream-hang, safety (prompt blocked); models named gemini-3* demand thought
  * signatures on replayed function calls, as Gemini 3 does. Models containing "thinking" report
- * thought tokens, "cached" cached tokens, "stall" go silent after the first streamed event. `:embedContent` and `:batchEmbedContents` answer
+ * thought tokens, "cached" cached tokens, "stall" go silent after the first streamed event.
+ * malformed-call ends with finishReason MALFORMED_FUNCTION_CALL and no content, as Gemini does when the
+ * model's function call cannot be parsed; malformed-call-after-text writes its echo first. `:embedContent` and `:batchEmbedContents` answer
  * `{"embedding":{"values":[...]}}` / `{"embeddings":[{"values":[...]}]}` (https://ai.google.dev/api/embeddings),
  * checking that each request names the same model as the URL.
  */
@@ -51,6 +53,11 @@ function plan(model: string, body: Record<string, unknown>): Plan {
   }
   let text = call ? "" : gen.responseMimeType === "application/json" ? JSON.stringify({ echo: userText }) : `Echo: ${userText}`;
   let finishReason = "STOP";
+  if (model.startsWith("malformed-call")) {
+    call = null;
+    if (model !== "malformed-call-after-text") text = "";
+    finishReason = "MALFORMED_FUNCTION_CALL";
+  }
   for (const stop of (gen.stopSequences as string[] | undefined) ?? []) {
     const at = text.indexOf(stop);
     if (at >= 0) text = text.slice(0, at);
@@ -80,9 +87,14 @@ function events(model: string, p: Plan): unknown[] {
   for (let i = 0; i < textPieces.length; i += 2) {
     out.push({ candidates: [{ content: { role: "model", parts: [{ text: textPieces.slice(i, i + 2).join("") }] }, index: 0 }], usageMetadata: promptCounts, ...base });
   }
-  const lastParts = p.call ? [{ functionCall: p.call }] : [{ text: "" }];
-  out.push({ candidates: [{ content: { role: "model", parts: lastParts }, finishReason: p.finishReason, index: 0 }], usageMetadata: p.usage, ...base });
+  out.push({ candidates: [lastCandidate(p, p.call ? [{ functionCall: p.call }] : [{ text: "" }])], usageMetadata: p.usage, ...base });
   return out;
+}
+
+/** The candidate that ends an answer; an unusable function call comes with a finishMessage and no content. */
+function lastCandidate(p: Plan, parts: Part[]): Record<string, unknown> {
+  if (p.finishReason === "MALFORMED_FUNCTION_CALL") return { finishReason: p.finishReason, finishMessage: "Malformed function call: print(default_api.get_weather(city=", index: 0 };
+  return { content: { role: "model", parts }, finishReason: p.finishReason, index: 0 };
 }
 
 function embedValues(content: unknown, dimensions: unknown): number[] | null {
@@ -171,7 +183,7 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
   const parts: Part[] = [];
   if (p.text !== "") parts.push({ text: p.text });
   if (p.call) parts.push({ functionCall: p.call });
-  return json(200, { candidates: [{ content: { role: "model", parts }, finishReason: p.finishReason, index: 0 }], usageMetadata: p.usage, modelVersion: model, responseId: "fakeResp01" });
+  return json(200, { candidates: [lastCandidate(p, parts)], usageMetadata: p.usage, modelVersion: model, responseId: "fakeResp01" });
 }
 
 /** Starts the fake on 127.0.0.1 (port 0 unless given); the key it accepts defaults to `test-gemini-key`. */

@@ -1,9 +1,11 @@
 /**
  * Reads the first candidate of a GenerateContentResponse (unstreamed, or one stream event): its
  * visible text (thought summaries, `thought: true`, are not answer text), its function calls and its
- * finish reason; a prompt blocked before any candidate reports its blockReason instead.
+ * finish reason; a prompt blocked before any candidate reports its blockReason instead. A candidate
+ * that ended on an unusable tool call is thrown as a protocol failure (finish-reason.ts).
  */
 import { VendorProtocolError } from "../types.ts";
+import { isUnusableToolCall } from "./finish-reason.ts";
 import type { GeminiUsage } from "./usage.ts";
 
 export interface GeminiResponseBody {
@@ -31,6 +33,7 @@ export function readCandidate(body: GeminiResponseBody): CandidateView {
     const blocked = body.promptFeedback?.blockReason;
     return { text: "", calls: [], finishReason: blocked ? "SAFETY" : null };
   }
+  if (isUnusableToolCall(candidate.finishReason)) throw new VendorProtocolError(`Gemini ended with ${candidate.finishReason}: the model's tool call could not be used`);
   let text = "";
   const calls: CandidateView["calls"] = [];
   for (const part of candidate.content?.parts ?? []) {
