@@ -6,32 +6,16 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI, { APIError } from "openai";
 import { startFakeAnthropic } from "../../../test/fakes/anthropic.ts";
 import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
-import type { RunningProxy } from "../../main.ts";
-import { createProxyFixture, REGION, type ProxyFixture } from "../../testing/proxy-fixture.ts";
+import { startVendorBehindProxy } from "../../testing/vendor-behind-proxy.ts";
 
-let fx: ProxyFixture;
 let fake: FakeVendor;
-let proxy: RunningProxy;
 let client: OpenAI;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  fx = await createProxyFixture();
-  fake = await startFakeAnthropic({ apiKey: "sk-ant-fake" });
-  await fx.publish(
-    fx.snapshot(1, (s) => {
-      s.deployments.dep_claude = { id: "dep_claude", provider: "anthropic", baseUrl: fake.url, model: "claude-fake", region: REGION, credentialRef: "env:ANTHROPIC_KEY" };
-      s.deployments.dep_claude_preamble = { id: "dep_claude_preamble", provider: "anthropic", baseUrl: fake.url, model: "claude-preamble", region: REGION, credentialRef: "env:ANTHROPIC_KEY" };
-      s.aliases.claude = { name: "claude", chain: ["dep_claude"] };
-      s.aliases.preamble = { name: "preamble", chain: ["dep_claude_preamble"] };
-    }),
-  );
-  proxy = await fx.startProxy({ credentials: { ANTHROPIC_KEY: "sk-ant-fake" } });
-  client = fx.client(proxy);
+  ({ fake, client, stop } = await startVendorBehindProxy({ provider: "anthropic", start: startFakeAnthropic }, { claude: "claude-fake", preamble: "claude-preamble" }));
 });
-afterAll(async () => {
-  await fx.cleanup();
-  await fake.stop();
-});
+afterAll(() => stop());
 
 /** The SDK's error for a request the proxy must refuse. */
 async function refused(body: OpenAI.ChatCompletionCreateParamsNonStreaming): Promise<APIError> {

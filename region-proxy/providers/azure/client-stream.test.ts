@@ -6,31 +6,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type OpenAI from "openai";
 import { startFakeAzure } from "../../../test/fakes/azure.ts";
-import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
-import type { RunningProxy } from "../../main.ts";
-import { createProxyFixture, REGION, type ProxyFixture } from "../../testing/proxy-fixture.ts";
+import { startVendorBehindProxy } from "../../testing/vendor-behind-proxy.ts";
 
-let fx: ProxyFixture;
-let fake: FakeVendor;
-let proxy: RunningProxy;
 let client: OpenAI;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  fx = await createProxyFixture();
-  fake = await startFakeAzure({ apiKey: "az-fake" });
-  await fx.publish(
-    fx.snapshot(1, (s) => {
-      s.deployments.dep_azure = { id: "dep_azure", provider: "azure", baseUrl: fake.url, model: "gpt-4o-deployment", region: REGION, credentialRef: "env:AZURE_KEY" };
-      s.aliases.azure = { name: "azure", chain: ["dep_azure"] };
-    }),
-  );
-  proxy = await fx.startProxy({ credentials: { AZURE_KEY: "az-fake" } });
-  client = fx.client(proxy);
+  ({ client, stop } = await startVendorBehindProxy({ provider: "azure", start: startFakeAzure }, { azure: "gpt-4o-deployment" }));
 });
-afterAll(async () => {
-  await fx.cleanup();
-  await fake.stop();
-});
+afterAll(() => stop());
 
 describe("azure streams through the proxy", () => {
   for (const includeUsage of [false, true]) {

@@ -6,30 +6,16 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI, { APIError } from "openai";
 import { startFakeGemini } from "../../../test/fakes/gemini.ts";
 import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
-import type { RunningProxy } from "../../main.ts";
-import { createProxyFixture, REGION, type ProxyFixture } from "../../testing/proxy-fixture.ts";
+import { startVendorBehindProxy } from "../../testing/vendor-behind-proxy.ts";
 
-let fx: ProxyFixture;
 let fake: FakeVendor;
-let proxy: RunningProxy;
 let client: OpenAI;
+let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  fx = await createProxyFixture();
-  fake = await startFakeGemini({ apiKey: "gm-fake" });
-  await fx.publish(
-    fx.snapshot(1, (s) => {
-      s.deployments.dep_gemini = { id: "dep_gemini", provider: "gemini", baseUrl: fake.url, model: "gemini-fake", region: REGION, credentialRef: "env:GEMINI_KEY" };
-      s.aliases.gemini = { name: "gemini", chain: ["dep_gemini"] };
-    }),
-  );
-  proxy = await fx.startProxy({ credentials: { GEMINI_KEY: "gm-fake" } });
-  client = fx.client(proxy);
+  ({ fake, client, stop } = await startVendorBehindProxy({ provider: "gemini", start: startFakeGemini }, { gemini: "gemini-fake" }));
 });
-afterAll(async () => {
-  await fx.cleanup();
-  await fake.stop();
-});
+afterAll(() => stop());
 
 /** The SDK's error for a request the proxy must refuse. */
 async function refused(body: OpenAI.ChatCompletionCreateParamsNonStreaming): Promise<APIError> {

@@ -1,0 +1,50 @@
+/**
+ * One vendor's fake behind a real proxy, for the SDK-level tests of one adapter: each alias is one
+ * deployment of the fake serving the vendor model it names, and `client` is the official SDK pointed
+ * at the proxy. Only the vendor is fake.
+ *
+ * @example const { client, fake, stop } = await startVendorBehindProxy({ provider: "gemini", start: startFakeGemini }, { gemini: "gemini-fake" })
+ */
+import type OpenAI from "openai";
+import type { ProviderKind } from "../../shared/snapshot/schema.ts";
+import type { FakeVendor } from "../../test/fakes/fake-server.ts";
+import type { RunningProxy } from "../main.ts";
+import { createProxyFixture, REGION, type ProxyFixture } from "./proxy-fixture.ts";
+
+export interface VendorBehindProxy<F extends FakeVendor = FakeVendor> {
+  fx: ProxyFixture;
+  fake: F;
+  proxy: RunningProxy;
+  client: OpenAI;
+  stop(): Promise<void>;
+}
+
+const VENDOR_KEY = "vendor-fake-key";
+
+export async function startVendorBehindProxy<F extends FakeVendor>(
+  vendor: { provider: ProviderKind; start: (options: { apiKey: string }) => Promise<F>; baseUrl?: (fake: F) => string },
+  aliases: Record<string, string>,
+): Promise<VendorBehindProxy<F>> {
+  const fx = await createProxyFixture();
+  const fake = await vendor.start({ apiKey: VENDOR_KEY });
+  await fx.publish(
+    fx.snapshot(1, (s) => {
+      for (const [alias, model] of Object.entries(aliases)) {
+        const id = `dep_${alias}`;
+        s.deployments[id] = { id, provider: vendor.provider, baseUrl: vendor.baseUrl?.(fake) ?? fake.url, model, region: REGION, credentialRef: "env:VENDOR_KEY" };
+        s.aliases[alias] = { name: alias, chain: [id] };
+      }
+    }),
+  );
+  const proxy = await fx.startProxy({ credentials: { VENDOR_KEY } });
+  return {
+    fx,
+    fake,
+    proxy,
+    client: fx.client(proxy),
+    async stop() {
+      await fx.cleanup();
+      await fake.stop();
+    },
+  };
+}
