@@ -4,6 +4,7 @@
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { MAX_JSON_DEPTH, tooDeepField } from "./nesting-depth.ts";
+import { readBounded } from "./read-bounded.ts";
 
 export type BodyResult = { ok: true; value: unknown } | { ok: false; error: GatewayError };
 
@@ -28,7 +29,8 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
     // Never more characters than bytes: a longer text can only mean more bytes than were declared.
     if (text.length > maxBytes) return tooLarge;
   } else {
-    const read = await readCounted(request, maxBytes);
+    // A body without a declared length (chunked): counted as it is read.
+    const read = await readBounded(request.body, maxBytes);
     if (read === "too_large") return tooLarge;
     if (read === "cut_off") return CUT_OFF;
     text = decoder.decode(read);
@@ -43,27 +45,4 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   const tooDeep = tooDeepField(value);
   if (tooDeep !== null) return { ok: false, error: { kind: "invalid_value", param: tooDeep, message: `Invalid '${tooDeep}': nested deeper than ${MAX_JSON_DEPTH} levels.` } };
   return { ok: true, value };
-}
-
-/** A body without a declared length (chunked): read chunk by chunk, stopping as soon as it is too large. */
-async function readCounted(request: Request, maxBytes: number): Promise<Uint8Array | "too_large" | "cut_off"> {
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (!request.body) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  try {
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxBytes) {
-        await reader.cancel().catch(() => {});
-        return "too_large";
-      }
-      chunks.push(value);
-    }
-  } catch {
-    return "cut_off";
-  }
-  return Buffer.concat(chunks);
 }

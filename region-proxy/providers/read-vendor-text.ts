@@ -4,6 +4,7 @@
  * memory whole. With a Content-Length within the bound (the usual case) the body is read in one
  * native call; without one it is counted chunk by chunk.
  */
+import { readBounded } from "../openai/read-bounded.ts";
 import { VendorProtocolError } from "./types.ts";
 
 /**
@@ -19,21 +20,10 @@ export async function readVendorText(response: Response, maxBytes = MAX_VENDOR_B
   const declared = length === null ? NaN : Number(length);
   if (declared > maxBytes) throw tooLarge(maxBytes);
   if (Number.isSafeInteger(declared) && declared >= 0) return response.text();
-  if (!response.body) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  const reader = response.body.getReader();
-  while (true) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(maxBytes);
-    }
-    chunks.push(value);
-  }
-  return decoder.decode(Buffer.concat(chunks));
+  const read = await readBounded(response.body, maxBytes);
+  if (read === "too_large") throw tooLarge(maxBytes);
+  if (read === "cut_off") throw new VendorProtocolError("the answer ended before it was complete");
+  return decoder.decode(read);
 }
 
 const tooLarge = (maxBytes: number) => new VendorProtocolError(`the answer is larger than ${maxBytes} bytes`);
