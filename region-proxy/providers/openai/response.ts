@@ -7,9 +7,9 @@ import { VendorProtocolError, type ChatCompletion, type ResponseContext } from "
 import { convertOpenAIUsage } from "./usage.ts";
 
 export function parseOpenAIResponse(body: unknown, ctx: ResponseContext): { completion: ChatCompletion; usage: NormalizedUsage } {
-  if (typeof body !== "object" || body === null || !Array.isArray((body as { choices?: unknown }).choices)) {
-    throw new VendorProtocolError("vendor response has no choices array");
-  }
+  const choices = typeof body === "object" && body !== null ? (body as { choices?: unknown }).choices : undefined;
+  // An answer with no choice at all is no answer: an SDK reading choices[0] would crash on it.
+  if (!Array.isArray(choices) || choices.length === 0) throw new VendorProtocolError("vendor response has no choices");
   const vendor = body as ChatCompletion;
   const completion: ChatCompletion = { ...vendor, id: ctx.completionId, object: "chat.completion", model: typeof vendor.model === "string" ? vendor.model : ctx.model };
   return { completion, usage: convertOpenAIUsage(vendor.usage) ?? { ...ZERO_USAGE } };

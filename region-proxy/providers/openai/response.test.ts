@@ -1,0 +1,18 @@
+import { expect, test } from "bun:test";
+import { VendorProtocolError } from "../types.ts";
+import { parseOpenAIResponse } from "./response.ts";
+
+const ctx = { completionId: "chatcmpl-gw", created: 1, includeUsage: false, model: "gpt-x" };
+const answer = { id: "chatcmpl-v", object: "chat.completion", created: 1, model: "gpt-x-2025", choices: [{ index: 0, message: { role: "assistant", content: "hi" }, finish_reason: "stop" }], usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } };
+
+test("an answer passes through under the gateway's id, with its usage normalized", () => {
+  const { completion, usage } = parseOpenAIResponse(answer, ctx);
+  expect(completion).toMatchObject({ id: "chatcmpl-gw", model: "gpt-x-2025", choices: answer.choices });
+  expect(usage).toMatchObject({ inputTokens: 3, outputTokens: 1 });
+});
+
+test("an answer without a choice is a protocol error (retried, then 502), not a 200 an SDK crashes on", () => {
+  for (const body of [{ ...answer, choices: [] }, { ...answer, choices: undefined }, null, "ok"]) {
+    expect(() => parseOpenAIResponse(body, ctx)).toThrow(VendorProtocolError);
+  }
+});
