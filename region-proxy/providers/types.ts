@@ -67,6 +67,11 @@ export interface ResponseContext {
    * that answers it through a tool (Anthropic) drops the text the model wrote before that tool.
    */
   jsonResponse?: boolean;
+  /**
+   * The request's prompt tokens as the gateway estimates them for `model`: what an answer that reports
+   * no usage (an OpenAI-compatible server that omits it) is charged for its input, never nothing.
+   */
+  promptEstimate?: (model: string) => number;
 }
 
 export interface ChatCompletion {

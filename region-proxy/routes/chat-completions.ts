@@ -40,7 +40,7 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   const result = await settlingOnThrow(settleWith, () =>
     executeChat(chat, plan.targets, {
       ...walkOptions(deps, request.signal),
-      ctx: { completionId: `chatcmpl-${requestId}`, created: Math.floor(startedMs / 1000), includeUsage: chat.includeUsage },
+      ctx: { completionId: `chatcmpl-${requestId}`, created: Math.floor(startedMs / 1000), includeUsage: chat.includeUsage, promptEstimate: (model) => estimatePromptTokens(chat, model) },
     }),
   );
 

@@ -16,3 +16,12 @@ test("an answer without a choice is a protocol error (retried, then 502), not a 
     expect(() => parseOpenAIResponse(body, ctx)).toThrow(VendorProtocolError);
   }
 });
+
+test("an answer without usage is charged the prompt estimate and one output token per 4 characters, never nothing", () => {
+  const { usage: _omitted, ...withoutUsage } = answer;
+  const toolCall = { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } };
+  const body = { ...withoutUsage, choices: [{ index: 0, message: { role: "assistant", content: "Hello there, friend", tool_calls: [toolCall] }, finish_reason: "stop" }] };
+  const { usage } = parseOpenAIResponse(body, { ...ctx, promptEstimate: (model) => (model === "gpt-x" ? 12 : -1) });
+  // 19 characters of text + 11 of tool name + 16 of arguments = 46 → 12 tokens.
+  expect(usage).toEqual({ inputTokens: 12, outputTokens: 12, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+});
