@@ -214,6 +214,20 @@ describe("budgets", () => {
     expect(result.ticket.reservedMicros).toBe(Math.round(PROMPT * 1.25 + 100 * 4));
   });
 
+  test("a request that arrived before midnight reserves on the day its usage event is booked in, whenever it is admitted", async () => {
+    const space = `t${++counter}`;
+    const { enforcer } = await replica(space);
+    const ledger = createRedisBudgetLedger(redis.client, { prefix: `${redis.prefix}${space}:` });
+    const snapshot = testSnapshot({ [ORG]: { budgets: { dailyMicros: 1_000_000 } } });
+    const yesterday = new Date(Date.now() - 86_400_000);
+    const arrived = new Date(Date.UTC(yesterday.getUTCFullYear(), yesterday.getUTCMonth(), yesterday.getUTCDate(), 23, 59, 59, 500));
+    // Admitted now (its body took until after midnight), as a route admits it: no fixed clock.
+    const result = admitted(await enforcer.admit({ ...input(snapshot, testKey()), now: undefined, receivedAt: arrived }));
+    expect(result.ticket.reservedMicros).toBeGreaterThan(0);
+    expect(await ledger.status(`ten:${ORG}`, periodKeys(arrived, "UTC").day)).toEqual({ spentMicros: 0, reservedMicros: result.ticket.reservedMicros });
+    expect(await ledger.status(`ten:${ORG}`, periodKeys(new Date(), "UTC").day)).toEqual({ spentMicros: 0, reservedMicros: 0 });
+  });
+
   test("an unpriced model reserves nothing but an exhausted budget still refuses", async () => {
     const space = `t${++counter}`;
     const { enforcer } = await replica(space);

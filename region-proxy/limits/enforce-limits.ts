@@ -71,6 +71,11 @@ export interface AdmitInput {
    * and the Redis limiter uses Redis's own clock, so replicas with skewed clocks still agree.
    */
   now?: Date;
+  /**
+   * When the request arrived (its usage event's time): its budget period is the day and month that
+   * event is booked in by the ledger, even when its body took until after midnight to arrive.
+   */
+  receivedAt?: Date;
 }
 
 export interface LimitTicket {
@@ -141,7 +146,7 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
   async function admit(input: AdmitInput): Promise<AdmitResult> {
     const { snapshot, request, deployment } = input;
     const nowMs = input.now?.getTime();
-    const plan = planLimits(snapshot, input.key, input.tenantId, input.featureId, input.now ?? new Date());
+    const plan = planLimits(snapshot, input.key, input.tenantId, input.featureId, input.now ?? input.receivedAt ?? new Date());
     const chat = "messages" in request ? request : null;
     // Token counts matter only to a TPM level or a budget. Without either, the prompt is not tokenized
     // on the request path (BPE over a long prompt is the limits step's one real cost); the count stays

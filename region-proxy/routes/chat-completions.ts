@@ -33,6 +33,7 @@ export async function chatCompletions(request: Request, requestId: string, deps:
     featureId: context.featureId,
     request: chat,
     deployment: plan.targets[0]?.deployment ?? null,
+    receivedAt: new Date(startedMs),
   });
   if (!limits.ok) return errorResponse(limits.error, requestId, unroutedHeaders(deps.region, limits.headers));
 

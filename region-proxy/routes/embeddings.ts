@@ -34,6 +34,7 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
     featureId: context.featureId,
     request: { promptTokens: estimateEmbeddingTokens(req.input), maxOutputTokens: 0 },
     deployment: plan.targets[0]?.deployment ?? null,
+    receivedAt: new Date(admitted.startedMs),
   });
   if (!limits.ok) return errorResponse(limits.error, requestId, unroutedHeaders(deps.region, limits.headers));
 
