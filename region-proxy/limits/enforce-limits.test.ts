@@ -162,9 +162,11 @@ describe("budgets", () => {
     expect(rendered.headers["x-should-retry"]).toBe("false");
     expect(rendered.body.error).toMatchObject({ type: "insufficient_quota", code: "budget_exceeded" });
     expect(rendered.body.error.message).toContain(`ten:${ORG} (${DAY})`);
+    // Its headers already count its tokens as given back: two requests' worth used, not three.
+    const perRequest = PROMPT + 100;
+    expectTokens(rendered.headers["x-ratelimit-remaining-tokens"], 100_000 - 2 * perRequest);
     // The refused request's tokens went back: two requests' worth charged, not three.
     const probe = admitted(await enforcer.admit(input(snapshot, key, { request: chat(0), deployment: { ...DEPLOYMENT, model: "unpriced" } })));
-    const perRequest = PROMPT + 100;
     expectTokens(probe.headers["x-ratelimit-remaining-tokens"], 100_000 - 2 * perRequest - PROMPT);
   });
 

@@ -32,7 +32,7 @@ import type { ChatRequest } from "../providers/types.ts";
 import { estimatePromptTokens } from "./estimate-prompt-tokens.ts";
 import { planLimits } from "./limit-plan.ts";
 import { budgetRefusal, rateRefusal } from "./limit-refusals.ts";
-import { ratelimitHeaders } from "./ratelimit-headers.ts";
+import { ratelimitHeaders, withTokensRefunded } from "./ratelimit-headers.ts";
 
 /** The default worst-case output when neither the request nor the snapshot names one. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
@@ -196,7 +196,8 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
       }
       if (!reserved.ok) {
         await refundTokens();
-        return { ok: false, error: budgetRefusal(reserved, plan, micros), headers };
+        const refunded = verdict?.tokens && hasTpm ? ratelimitHeaders({ ...verdict, tokens: withTokensRefunded(verdict.tokens, estimatedTokens) }) : headers;
+        return { ok: false, error: budgetRefusal(reserved, plan, micros), headers: refunded };
       }
       reservation = reserved.reservation;
     }

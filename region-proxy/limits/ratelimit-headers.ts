@@ -5,7 +5,7 @@
  * https://platform.openai.com/docs/guides/rate-limits#rate-limits-in-headers
  * Only kinds some level limits get headers: there is no honest value for "no limit".
  */
-import type { LimitVerdict, LimitWindow } from "../counters/rate-limit-types.ts";
+import { LIMIT_PERIOD_MS, type LimitVerdict, type LimitWindow } from "../counters/rate-limit-types.ts";
 
 /**
  * A millisecond count in Go's time.Duration format, to the millisecond.
@@ -42,4 +42,17 @@ export function ratelimitHeaders(verdict: Pick<LimitVerdict, "requests" | "token
 
 function remaining(window: LimitWindow): string {
   return String(Math.max(0, Math.floor(window.remaining)));
+}
+
+/**
+ * The token window as it stands once a request's token charge was given back (a budget refused it
+ * after the rate levels admitted it): that much more remains, and it is full that much sooner.
+ */
+export function withTokensRefunded(window: LimitWindow, tokens: number): LimitWindow {
+  if (window.limit <= 0) return window;
+  return {
+    limit: window.limit,
+    remaining: Math.min(window.limit, window.remaining + tokens),
+    resetMs: Math.max(0, window.resetMs - (tokens * LIMIT_PERIOD_MS) / window.limit),
+  };
 }
