@@ -113,13 +113,26 @@ describe("rate levels", () => {
     expect(rendered.headers["x-ratelimit-reset-requests"]).toBe("1m0s");
   });
 
-  test("a request bigger than the TPM left is refused as type tokens", async () => {
+  test("a request bigger than the TPM left is refused as type tokens, with the wait until it fits", async () => {
     const { enforcer } = await replica(`t${++counter}`);
-    const snapshot = testSnapshot({ [PROJECT]: { featureLimits: { search: { tpm: 1000 } } } });
+    const snapshot = testSnapshot({ [PROJECT]: { featureLimits: { search: { tpm: 3000 } } } });
+    admitted(await enforcer.admit(input(snapshot, testKey(), { featureId: "search", request: chat(2000) })));
     const rendered = refused(await enforcer.admit(input(snapshot, testKey(), { featureId: "search", request: chat(2000) })));
     expect(rendered.body.error.type).toBe("tokens");
     expect(rendered.body.error.message).toContain(`feature:${PROJECT}:search`);
-    expect(Number(rendered.headers["retry-after"])).toBeGreaterThan(60);
+    expect(Number(rendered.headers["retry-after"])).toBeGreaterThan(1);
+    expect(rendered.headers["x-should-retry"]).toBeUndefined();
+  });
+
+  test("a request bigger than the TPM itself is refused for good: no Retry-After, and SDKs told not to retry", async () => {
+    const { enforcer } = await replica(`t${++counter}`);
+    const snapshot = testSnapshot({ [PROJECT]: { featureLimits: { search: { tpm: 1000 } } } });
+    const rendered = refused(await enforcer.admit(input(snapshot, testKey(), { featureId: "search", request: chat(2000) })));
+    expect(rendered.status).toBe(429);
+    expect(rendered.body.error).toMatchObject({ type: "tokens", code: "rate_limit_exceeded" });
+    expect(rendered.body.error.message).toContain(`Request too large for tokens per minute (TPM) on feature:${PROJECT}:search: limit 1000, requested ${PROMPT + 2000}`);
+    expect(rendered.headers["retry-after"]).toBeUndefined();
+    expect(rendered.headers["x-should-retry"]).toBe("false");
   });
 });
 

@@ -12,6 +12,16 @@ const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(micros % 10_000
 
 /** The 429 for a rate level: which scope and kind tripped, and when to retry. */
 export function rateRefusal(verdict: LimitVerdict, plan: LimitPlan, estimatedTokens: number): GatewayError {
+  // No wait helps a level whose full bucket holds less than this one request (OpenAI's "Request too large").
+  const tooSmall = plan.rate.find((c) => c.tpm !== null && c.tpm !== undefined && estimatedTokens > c.tpm);
+  if (tooSmall) {
+    return {
+      kind: "rate_limited",
+      limitType: "tokens",
+      retryAfterSeconds: null,
+      message: `Request too large for tokens per minute (TPM) on ${tooSmall.scope}: limit ${tooSmall.tpm}, requested ${estimatedTokens} (prompt estimate + max output). Reduce the prompt or max_tokens.`,
+    };
+  }
   const tripped = verdict.tripped!;
   const check = plan.rate.find((c) => c.scope === tripped.scope);
   const limit = tripped.kind === "requests" ? check?.rpm : check?.tpm;

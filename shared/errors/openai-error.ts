@@ -12,7 +12,8 @@ export type GatewayError =
   | { kind: "not_found"; path: string }
   | { kind: "method_not_allowed"; method: string }
   | { kind: "residency_violation"; message: string }
-  | { kind: "rate_limited"; message: string; limitType: "requests" | "tokens"; retryAfterSeconds: number }
+  /** `retryAfterSeconds: null`: no wait would help (the request alone needs more than the limit), so SDKs must not retry. */
+  | { kind: "rate_limited"; message: string; limitType: "requests" | "tokens"; retryAfterSeconds: number | null }
   | { kind: "budget_exceeded"; message: string }
   /** A budget could not be checked (shared counters unreachable) and the tenant's budgets fail closed. */
   | { kind: "budget_unavailable"; message: string; retryAfterSeconds: number }
@@ -70,7 +71,7 @@ export function renderError(error: GatewayError): RenderedError {
     case "rate_limited":
       return {
         status: 429,
-        headers: { "retry-after": String(error.retryAfterSeconds) },
+        headers: error.retryAfterSeconds === null ? { "x-should-retry": "false" } : { "retry-after": String(error.retryAfterSeconds) },
         body: body(error.message, error.limitType, "rate_limit_exceeded"),
       };
     case "budget_exceeded":
