@@ -40,12 +40,18 @@ describe("planLimits", () => {
     expect(plan.budget.map((b) => b.period)).toEqual(["day:2026-11-25", "day:2026-11-25"]);
   });
 
-  test("a feature limit comes from the nearest tenant that defines it, scoped to that tenant", () => {
+  test("a feature is limited by every tenant up the chain that defines it, each scoped to that tenant", () => {
     const snapshot = testSnapshot({
       [ORG]: { featureLimits: { search: { rpm: 10 }, chat: { tpm: 5 } } },
       [TEAM]: { featureLimits: { search: { rpm: 3 } } },
+      // A project's own, higher limit cannot lift the org's shared one.
+      [PROJECT]: { featureLimits: { search: { rpm: 1000 } } },
     });
-    expect(planLimits(snapshot, testKey(), PROJECT, "search", NOW).rate).toEqual([{ scope: `feature:${TEAM}:search`, rpm: 3, tpm: null }]);
+    expect(planLimits(snapshot, testKey(), PROJECT, "search", NOW).rate).toEqual([
+      { scope: `feature:${PROJECT}:search`, rpm: 1000, tpm: null },
+      { scope: `feature:${TEAM}:search`, rpm: 3, tpm: null },
+      { scope: `feature:${ORG}:search`, rpm: 10, tpm: null },
+    ]);
     expect(planLimits(snapshot, testKey(), PROJECT, "chat", NOW).rate).toEqual([{ scope: `feature:${ORG}:chat`, rpm: null, tpm: 5 }]);
     expect(planLimits(snapshot, testKey(), PROJECT, "other", NOW).rate).toEqual([]);
     expect(planLimits(snapshot, testKey(), PROJECT, null, NOW).rate).toEqual([]);

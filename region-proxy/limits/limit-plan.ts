@@ -83,9 +83,13 @@ export function planLimits(snapshot: Snapshot, key: SnapshotKey, tenantId: strin
     budget.push(...budgetChecks(tenantScope(tenant.id), tenant.budgets, period));
   }
   if (featureId !== null) {
-    const owner = chain.find((t) => t.featureLimits && Object.hasOwn(t.featureLimits, featureId));
-    const featureRate = owner ? rateCheck(featureScope(owner.id, featureId), owner.featureLimits![featureId]) : null;
-    if (featureRate) rate.push(featureRate);
+    // Every tenant up the chain that limits this feature is a level of its own, as tenant limits are:
+    // a project's own limit for a feature narrows the org's shared one, it cannot lift it.
+    for (const tenant of chain) {
+      if (!tenant.featureLimits || !Object.hasOwn(tenant.featureLimits, featureId)) continue;
+      const featureRate = rateCheck(featureScope(tenant.id, featureId), tenant.featureLimits[featureId]);
+      if (featureRate) rate.push(featureRate);
+    }
   }
   const failOpen = chain.find((t) => typeof t.budgetFailOpen === "boolean")?.budgetFailOpen ?? false;
   return { rate, budget, failOpen };
