@@ -10,7 +10,7 @@
  * malformed-call ends with finishReason MALFORMED_FUNCTION_CALL and no content, as Gemini does when the
  * model's function call cannot be parsed; malformed-call-after-text writes its echo first. `:embedContent` and `:batchEmbedContents` answer
  * `{"embedding":{"values":[...]}}` / `{"embeddings":[{"values":[...]}]}` (https://ai.google.dev/api/embeddings),
- * checking that each request names the same model as the URL.
+ * checking that each request names the same model as the URL and that a batch holds at most 100.
  */
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
 
@@ -113,6 +113,8 @@ function embed(model: string, method: string, body: Record<string, unknown> | nu
   }
   const requests = body?.requests;
   if (!Array.isArray(requests) || requests.length === 0) return googleError(400, "INVALID_ARGUMENT", "* BatchEmbedContentsRequest.requests: requests is not specified");
+  // Gemini's batch limit, as the API answers past it.
+  if (requests.length > 100) return googleError(400, "INVALID_ARGUMENT", "* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch");
   const out: { values: number[] }[] = [];
   for (const [i, r] of requests.entries()) {
     if ((r as { model?: unknown }).model !== `models/${model}`) return googleError(400, "INVALID_ARGUMENT", `* BatchEmbedContentsRequest.requests[${i}].model: model must match the request URL`);

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import type { EmbeddingsRequest } from "../types.ts";
+import { VendorProtocolError, type EmbeddingsRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { geminiEmbeddings } from "./embeddings.ts";
 
@@ -33,4 +33,13 @@ test("values become OpenAI embeddings, base64 as little-endian float32; usage re
   expect(decoded).toEqual([0.5, -1]);
   expect(b64.response.usage).toEqual({ prompt_tokens: 9, total_tokens: 9 });
   expect(() => geminiEmbeddings.parseResponse({ nope: 1 }, req("x"), { model: "m" })).toThrow();
+});
+
+test("more inputs than Gemini takes in one batch (100) are refused naming input, before any call", () => {
+  expect(() => geminiEmbeddings.buildRequest(req(Array.from({ length: 100 }, (_, i) => `t${i}`)), target, "k")).not.toThrow();
+  expect(() => geminiEmbeddings.buildRequest(req(Array.from({ length: 101 }, (_, i) => `t${i}`)), target, "k")).toThrow(UnsupportedParameterError);
+});
+
+test("an answer with fewer vectors than inputs is a protocol error, not vectors paired with the wrong inputs", () => {
+  expect(() => geminiEmbeddings.parseResponse({ embeddings: [{ values: [1] }] }, req(["a", "b", "c"]), { model: "m" })).toThrow(VendorProtocolError);
 });

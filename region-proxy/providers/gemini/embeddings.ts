@@ -7,18 +7,26 @@
  * Usage: `usageMetadata.promptTokenCount` when the answer carries it (newer API versions); the
  * classic answer has none, and then input tokens are approximated as one per 4 characters
  * (documented approximation).
- * Token-array input cannot be sent (Gemini takes text): 400 naming `input`. Base64 output (what the
+ * Token-array input cannot be sent (Gemini takes text), nor more than 100 inputs (Gemini's batch
+ * limit): 400 naming `input`. Base64 output (what the
  * official SDK asks for by default) is the little-endian float32 bytes, as OpenAI encodes it.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsTranslator } from "../types.ts";
 
+/** Gemini's own limit on one `batchEmbedContents` call; past it Gemini answers 400. */
+const MAX_BATCH_INPUTS = 100;
+
 function texts(req: EmbeddingsRequest): string[] {
   const input = req.input;
   if (typeof input === "string") return [input];
-  if (Array.isArray(input) && input.every((i) => typeof i === "string")) return input as string[];
-  throw new UnsupportedParameterError("input", "This provider embeds text only; token arrays are not supported.");
+  if (!Array.isArray(input) || !input.every((i) => typeof i === "string")) {
+    throw new UnsupportedParameterError("input", "This provider embeds text only; token arrays are not supported.");
+  }
+  // Refused before the call (a deployment reached by fallback is skipped instead): split larger batches.
+  if (input.length > MAX_BATCH_INPUTS) throw new UnsupportedParameterError("input", `This provider embeds at most ${MAX_BATCH_INPUTS} inputs per request.`);
+  return input as string[];
 }
 
 function toBase64(values: number[]): string {
@@ -43,6 +51,8 @@ export const geminiEmbeddings: EmbeddingsTranslator = {
   parseResponse(body, req, ctx) {
     const embeddings = (body as { embeddings?: unknown } | null)?.embeddings;
     if (!Array.isArray(embeddings)) throw new VendorProtocolError("batchEmbedContents response has no embeddings array");
+    // One vector per input, in order: a shorter answer would pair the caller's inputs with the wrong vectors.
+    if (embeddings.length !== texts(req).length) throw new VendorProtocolError(`batchEmbedContents answered ${embeddings.length} embeddings for ${texts(req).length} inputs`);
     const data: EmbeddingsResponse["data"] = embeddings.map((e, index) => {
       const values = (e as { values?: unknown })?.values;
       if (!Array.isArray(values) || !values.every((v) => typeof v === "number")) throw new VendorProtocolError(`embedding ${index} has no values`);
