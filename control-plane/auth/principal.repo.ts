@@ -32,8 +32,17 @@ export async function listPrincipalsPage(q: Queryable, after: string | null, lim
   return [...(await q.unsafe<PrincipalRow[]>(`select ${COLUMNS} from principals where id > $1 order by id limit $2`, [after ?? "", limit]))];
 }
 
-export async function insertPrincipal(q: Queryable, p: { id: string; name: string; kind: string }): Promise<PrincipalRow> {
-  const [row] = await q.unsafe<PrincipalRow[]>(`insert into principals (id, name, kind) values ($1, $2, $3) returning ${COLUMNS}`, [p.id, p.name, p.kind]);
+/** Who did an act and with which token (null: the bootstrap token), so an approval can be traced back to it. */
+export interface Provenance {
+  by: string;
+  with: string | null;
+}
+
+export async function insertPrincipal(q: Queryable, p: { id: string; name: string; kind: string }, by: Provenance): Promise<PrincipalRow> {
+  const [row] = await q.unsafe<PrincipalRow[]>(
+    `insert into principals (id, name, kind, created_by, created_with) values ($1, $2, $3, $4, $5) returning ${COLUMNS}`,
+    [p.id, p.name, p.kind, by.by, by.with] as never[],
+  );
   return row!;
 }
 
@@ -45,8 +54,10 @@ export async function bindingsFor(q: Queryable, principalIds: readonly string[])
   return rows.map((r) => ({ ...r, tenantId: r.tenantId === "" ? null : r.tenantId }));
 }
 
-export async function insertBinding(q: Queryable, b: RoleBindingRow): Promise<boolean> {
-  const rows = await q`insert into role_bindings (principal_id, role, tenant_id) values (${b.principalId}, ${b.role}, ${b.tenantId ?? ""})
+/** An existing binding keeps its `granted_by`: granting it again changes nothing. */
+export async function insertBinding(q: Queryable, b: RoleBindingRow, by: Provenance): Promise<boolean> {
+  const rows = await q`insert into role_bindings (principal_id, role, tenant_id, granted_by, granted_with)
+    values (${b.principalId}, ${b.role}, ${b.tenantId ?? ""}, ${by.by}, ${by.with})
     on conflict do nothing returning 1`;
   return rows.length > 0;
 }
@@ -56,8 +67,9 @@ export async function deleteBinding(q: Queryable, b: RoleBindingRow): Promise<bo
   return rows.length > 0;
 }
 
-export async function insertIssuedToken(q: Queryable, t: { jti: string; principalId: string; expiresAt: Date }): Promise<void> {
-  await q`insert into issued_tokens (jti, principal_id, expires_at) values (${t.jti}, ${t.principalId}, ${t.expiresAt})`;
+export async function insertIssuedToken(q: Queryable, t: { jti: string; principalId: string; expiresAt: Date }, by: Provenance): Promise<void> {
+  await q`insert into issued_tokens (jti, principal_id, expires_at, issued_by, issued_with)
+    values (${t.jti}, ${t.principalId}, ${t.expiresAt}, ${by.by}, ${by.with})`;
 }
 
 export interface IssuedTokenRow {

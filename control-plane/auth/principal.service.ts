@@ -18,9 +18,15 @@ import {
   insertPrincipal,
   markTokenRevoked,
   type PrincipalRow,
+  type Provenance,
 } from "./principal.repo.ts";
 import type { CreatePrincipalInput, IssuedToken, IssueTokenInput, PrincipalInfo, RevokedToken, RoleBindingInput } from "./principal.type.ts";
 import type { Queryable } from "../db/client.ts";
+
+/** Recorded on principals, grants and tokens: an approval traced back to the author is the author's own. */
+function actingAs(ctx: GraphQLContext): Provenance {
+  return { by: ctx.principal.id, with: ctx.principal.jti };
+}
 
 export async function withRoles(q: Queryable, rows: PrincipalRow[]): Promise<PrincipalInfo[]> {
   const bindings = await bindingsFor(q, rows.map((r) => r.id));
@@ -32,7 +38,7 @@ export async function createPrincipal(ctx: GraphQLContext, input: CreatePrincipa
   if (input.kind !== "person" && input.kind !== "service") throw badInput("kind", "must be person or service");
   return runAudited(ctx.deps.sql, ctx.who, async (tx) => {
     if (await findPrincipalByName(tx, name)) throw conflict(`a principal named ${name} already exists`);
-    const row = await insertPrincipal(tx, { id: newId("prn"), name, kind: input.kind });
+    const row = await insertPrincipal(tx, { id: newId("prn"), name, kind: input.kind }, actingAs(ctx));
     return { result: { ...row, roles: [] }, audit: { action: "principal.create", target: row.id, after: row } };
   });
 }
@@ -52,7 +58,7 @@ export async function grantRole(ctx: GraphQLContext, input: RoleBindingInput): P
     const principal = await findPrincipal(tx, input.principalId);
     if (!principal) throw notFound("principal", input.principalId);
     if (tenantId && !(await findTenant(tx, tenantId))) throw notFound("tenant", tenantId);
-    await insertBinding(tx, { principalId: principal.id, role, tenantId });
+    await insertBinding(tx, { principalId: principal.id, role, tenantId }, actingAs(ctx));
     const [info] = await withRoles(tx, [principal]);
     return { result: info!, audit: { action: "principal.grant", target: principal.id, after: { role, tenantId } } };
   });
@@ -79,7 +85,7 @@ export async function issueToken(ctx: GraphQLContext, input: IssueTokenInput): P
     if (principal.status !== "active") throw conflict(`principal ${principal.id} is disabled`);
     const jti = newId("jti");
     const { token, expiresAt } = await signAdminJwt(ctx.deps.tokenSecret, principal.id, jti, input.ttlSeconds);
-    await insertIssuedToken(tx, { jti, principalId: principal.id, expiresAt });
+    await insertIssuedToken(tx, { jti, principalId: principal.id, expiresAt }, actingAs(ctx));
     return { result: { token, jti, expiresAt }, audit: { action: "token.issue", target: principal.id, after: { jti, expiresAt } } };
   });
 }

@@ -75,20 +75,22 @@ export async function setChangeStatus(q: Queryable, id: string, status: ChangeSt
 export interface ApprovalRow {
   changeId: string;
   approver: string;
+  /** The token the approval was given with (null for the bootstrap token). */
+  jti: string | null;
   at: Date;
 }
 
 export async function approvalsFor(q: Queryable, changeIds: readonly string[]): Promise<ApprovalRow[]> {
   if (changeIds.length === 0) return [];
   return [
-    ...(await q<ApprovalRow[]>`select change_id as "changeId", approver, at from change_approvals
+    ...(await q<ApprovalRow[]>`select change_id as "changeId", approver, jti, at from change_approvals
       where change_id in ${q(changeIds as string[])} order by at, approver`),
   ];
 }
 
 /** False when this approver already approved. */
-export async function insertApproval(tx: Tx, changeId: string, approver: string): Promise<boolean> {
-  const rows = await tx`insert into change_approvals (change_id, approver) values (${changeId}, ${approver}) on conflict do nothing returning 1`;
+export async function insertApproval(tx: Tx, changeId: string, approver: string, jti: string | null): Promise<boolean> {
+  const rows = await tx`insert into change_approvals (change_id, approver, jti) values (${changeId}, ${approver}, ${jti}) on conflict do nothing returning 1`;
   return rows.length > 0;
 }
 

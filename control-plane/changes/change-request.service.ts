@@ -28,11 +28,12 @@ import {
   type ChangeRequestRow,
 } from "./change-request.repo.ts";
 import type { ProposeChangeInput } from "./change-request.type.ts";
+import { approvalIsAuthors } from "./approval-is-authors.ts";
 import { brokenDependencies, currentValue, diffEntity, writesBetween, type TenantPolicyValue } from "./policy-state.ts";
 import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.repo.ts";
 
 function selfApproval(): GraphQLError {
-  return new GraphQLError("the author of a change request cannot approve it", { extensions: { code: GraphQLCode.SELF_APPROVAL } });
+  return new GraphQLError("the author of a change request cannot approve it, nor can a principal or token the author set up", { extensions: { code: GraphQLCode.SELF_APPROVAL } });
 }
 
 async function configVersion(q: Queryable): Promise<number> {
@@ -128,7 +129,7 @@ export async function applyChangeRequest(deps: AppDeps, id: string, who: AuditAc
       if (cr.status !== "approved" && cr.status !== "scheduled") throw conflict(`change request ${id} is ${cr.status}`);
       const approvals = await approvalsFor(tx, [id]);
       let valid = 0;
-      for (const a of approvals) if (a.approver !== cr.author && (await mayStillApprove(tx, a.approver))) valid++;
+      for (const a of approvals) if (!(await approvalIsAuthors(tx, cr.author, a.approver, a.jti)) && (await mayStillApprove(tx, a.approver))) valid++;
       if (valid < deps.governance.requiredApprovals) throw conflict(`change request ${id} has ${valid} valid approvals; ${deps.governance.requiredApprovals} required`);
       const state = await loadPolicyState(tx);
       if (isStale(cr.bases, state)) throw new StaleChange();
@@ -166,7 +167,7 @@ export async function approveChange(ctx: GraphQLContext, id: string): Promise<Ch
   let markedStale = false;
   const cr = await runAudited(ctx.deps.sql, ctx.who, async (tx) => {
     const cr = await requireVisible(ctx, tx, id, true);
-    if (cr.author === ctx.principal.id) throw selfApproval();
+    if (await approvalIsAuthors(tx, cr.author, ctx.principal.id, ctx.principal.jti)) throw selfApproval();
     if (cr.status === "stale") throw conflict(`change request ${id} is stale; propose it again`);
     if (!(OPEN_STATUSES as readonly string[]).includes(cr.status)) throw conflict(`change request ${id} is ${cr.status}`);
     const state = await loadPolicyState(tx);
@@ -175,8 +176,9 @@ export async function approveChange(ctx: GraphQLContext, id: string): Promise<Ch
       const after = await setChangeStatus(tx, id, "stale", null, "configuration changed underneath");
       return { result: after, audit: { action: "change.stale", target: id } };
     }
-    if (!(await insertApproval(tx, id, ctx.principal.id))) throw conflict(`you already approved change request ${id}`);
-    const count = (await approvalsFor(tx, [id])).filter((a) => a.approver !== cr.author).length;
+    if (!(await insertApproval(tx, id, ctx.principal.id, ctx.principal.jti))) throw conflict(`you already approved change request ${id}`);
+    let count = 0;
+    for (const a of await approvalsFor(tx, [id])) if (!(await approvalIsAuthors(tx, cr.author, a.approver, a.jti))) count++;
     let status = cr.status;
     if (count >= ctx.deps.governance.requiredApprovals) status = cr.applyAt && cr.applyAt.getTime() > Date.now() ? "scheduled" : "approved";
     const after = status === cr.status ? cr : await setChangeStatus(tx, id, status, ctx.principal.id);

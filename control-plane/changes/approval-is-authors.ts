@@ -1,0 +1,46 @@
+/**
+ * Whether an approval is really the author's: given by the author, or by a principal the author
+ * stands behind, or with a token the author stands behind. The author stands behind a principal it
+ * created or granted `approver`/`admin` to, and behind a token it issued; and transitively behind
+ * whatever those principals and tokens did in turn (an admin puppet setting up an approver, a token
+ * issued to impersonate a real admin who then sets one up). Every act records who did it and with
+ * which token (migration 0063), so impersonation leaves no gap once the token has expired.
+ *
+ * The bootstrap token is the root of trust: every principal of a fresh install descends from it and it
+ * may change routing directly, so what it set up is not its own (otherwise nobody could approve it).
+ */
+import type { Queryable } from "../db/client.ts";
+
+export function isBootstrapId(id: string): boolean {
+  return id.startsWith("adm_");
+}
+
+export async function approvalIsAuthors(q: Queryable, author: string, approver: string, jti: string | null): Promise<boolean> {
+  if (approver === author) return true;
+  if (isBootstrapId(author)) return false;
+  const [row] = await q<{ own: boolean }[]>`
+    with recursive token_parties(jti, party) as (
+      -- Everyone behind a token: its issuer, and whoever stands behind the token it was issued with.
+      select jti, issued_by from issued_tokens where issued_by is not null
+      union
+      select t.jti, tp.party from issued_tokens t join token_parties tp on tp.jti = t.issued_with
+    ),
+    acts(actor, jti, target) as (
+      select created_by, created_with, id from principals where created_by is not null
+      union all
+      select granted_by, granted_with, principal_id from role_bindings where granted_by is not null and role in ('admin', 'approver')
+    ),
+    edges(src, dst) as (
+      select actor, target from acts
+      union
+      select tp.party, a.target from acts a join token_parties tp on tp.jti = a.jti
+    ),
+    behind(id) as (
+      select ${author}::text
+      union
+      select e.dst from edges e join behind b on e.src = b.id
+    )
+    select exists (select 1 from behind where id = ${approver})
+        or exists (select 1 from token_parties tp join behind b on b.id = tp.party where tp.jti = ${jti}) as own`;
+  return row!.own;
+}
