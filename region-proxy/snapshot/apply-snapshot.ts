@@ -1,6 +1,8 @@
 /**
  * Verify → refuse older → swap → persist. A snapshot that fails verification, or is older than the
- * one held, is logged and ignored: the proxy keeps serving what it has.
+ * one held, is logged and ignored: the proxy keeps serving what it has. A new version is served at
+ * once (a revoked key must stop working) even if saving it fails; the save is retried at every poll
+ * until it succeeds, so a restart never boots on an older version than was served.
  */
 import { verifySnapshot, type TrustedKeys } from "../../shared/snapshot/verify.ts";
 import type { Kv } from "../kv/open-kv.ts";
@@ -30,12 +32,26 @@ export async function applySnapshot(jws: string, deps: ApplyDeps, opts: { persis
   }
   if (verdict.snapshot.version === held) {
     deps.current.confirm();
+    if (opts.persist) await saveHeldSnapshot(deps);
     return "unchanged";
   }
   deps.current.swap(verdict.snapshot, jws);
-  if (opts.persist) await saveSnapshotJws(deps.kv, verdict.snapshot.version, jws);
   deps.log(`snapshot version ${verdict.snapshot.version} loaded (was ${held})`);
+  if (opts.persist) await saveHeldSnapshot(deps);
+  else deps.current.savedVersion = verdict.snapshot.version; // read from KV: already saved
   return "swapped";
+}
+
+/** Saves the held snapshot if KV is behind it; a failure is logged and left for the next poll. */
+export async function saveHeldSnapshot(deps: ApplyDeps): Promise<void> {
+  const held = deps.current.get();
+  if (!held || deps.current.savedVersion >= held.snapshot.version) return;
+  try {
+    await saveSnapshotJws(deps.kv, held.snapshot.version, held.jws);
+    deps.current.savedVersion = held.snapshot.version;
+  } catch (error) {
+    deps.log(`snapshot version ${held.snapshot.version} is served but could not be saved (${(error as Error).message}); retrying at the next poll`);
+  }
 }
 
 /** On boot: the last-known-good JWS from KV, verified again (pinned keys may have changed since). */

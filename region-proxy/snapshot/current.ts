@@ -20,6 +20,8 @@ export class CurrentSnapshot {
   private confirmedAt = 0;
   /** Whether the last poll reached the control plane. */
   controlPlaneReachable = false;
+  /** The version last written to KV (what a restart would boot on); behind `version()` after a failed save. */
+  savedVersion = 0;
 
   get(): LoadedSnapshot | null {
     return this.loaded;

@@ -4,7 +4,7 @@
  * Never on the request path; a failed poll only flips `controlPlaneReachable`.
  */
 import { PROXY_ID_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX } from "../../shared/internal-api.ts";
-import { applySnapshot, type ApplyDeps } from "./apply-snapshot.ts";
+import { applySnapshot, saveHeldSnapshot, type ApplyDeps } from "./apply-snapshot.ts";
 
 export interface SnapshotLoopDeps extends ApplyDeps {
   controlPlaneUrl: string;
@@ -46,7 +46,10 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
         const jws = await response.text();
         if (jws !== lastRefused && (await applySnapshot(jws, deps, { persist: true })) === "refused") lastRefused = jws;
       }
-      else if (response.status === 304) deps.current.confirm();
+      else if (response.status === 304) {
+        deps.current.confirm();
+        await saveHeldSnapshot(deps);
+      }
       else if (response.status !== 404) deps.log(`snapshot poll: control plane answered ${response.status}`);
       else await response.body?.cancel();
     } catch (error) {
