@@ -26,6 +26,13 @@
  * it missed is found at the latest when the flusher has caught up.
  *
  * Entries written by older builds (a JSON string holding one event object, or an array) are read the same way.
+ *
+ * Bound: with `maxStoredEvents` (UsageOutbox.open) the outbox stores at most that many events, so a long
+ * control-plane outage cannot fill the disk. The count is taken once, when the outbox opens (one scan of
+ * KV), then kept: appends add what they take (at once, so queued events count), a failed commit gives its
+ * places back, and committed removals subtract what they deleted. Past the cap the NEWEST events are
+ * refused, never the stored ones (older spend, already owed): `appendMany` resolves with how many of its
+ * events it refused (always its last ones), and the caller must log each of them.
  */
 import type { KvKey } from "@deno/kv";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
@@ -60,6 +67,8 @@ export interface OutboxOptions {
   maxDelayMs?: number;
   /** A group this large is committed without waiting out the delay (default MAX_USAGE_BATCH, 500). */
   groupEvents?: number;
+  /** Events stored at most (queued ones included); past it new events are refused. Unset = no bound. Needs UsageOutbox.open. */
+  maxStoredEvents?: number;
 }
 
 export interface PendingEvent {
@@ -82,6 +91,12 @@ interface QueuedWrite extends StoredEvent {
   reject: (error: unknown) => void;
 }
 
+interface Removal {
+  key: [string, string];
+  rest: StoredEvent[] | null;
+  removed: number;
+}
+
 interface MirrorEntry {
   key: [string, string];
   events: StoredEvent[];
@@ -96,12 +111,15 @@ export class UsageOutbox {
   /** Committed entries not yet removed, in commit (= key) order. */
   private mirror = new Map<string, MirrorEntry>();
   private mirrorEvents = 0;
-  /** Acknowledged entries not yet deleted (or rewritten) in KV, by key: rest null = delete. */
-  private removals = new Map<string, { key: [string, string]; rest: StoredEvent[] | null }>();
+  /** Acknowledged entries not yet deleted (or rewritten) in KV, by key: rest null = delete; `removed` = events that leave KV with it. */
+  private removals = new Map<string, Removal>();
   /** True while the mirror holds every entry stored in KV. */
   private synced = false;
   private readonly maxDelayMs: number;
   private readonly groupEvents: number;
+  private readonly maxStored: number;
+  /** Events stored or queued to be (see "Bound" above); null until counted (UsageOutbox.open). */
+  private stored: number | null = null;
 
   constructor(
     private readonly kv: Kv,
@@ -109,27 +127,56 @@ export class UsageOutbox {
   ) {
     this.maxDelayMs = options.maxDelayMs ?? 25;
     this.groupEvents = options.groupEvents ?? MAX_USAGE_BATCH;
+    this.maxStored = options.maxStoredEvents ?? Infinity;
   }
 
-  /** Durably appends one event: resolves once the commit that carries it is done (the request path does not await it). */
-  append(event: UsageEvent): Promise<void> {
-    return this.appendMany([event.eventId], [JSON.stringify(event)]);
+  /**
+   * An outbox that knows how many events KV holds (counted once, now): the only way to get a bounded one.
+   *
+   * @example const outbox = await UsageOutbox.open(kv, { maxStoredEvents: 1_000_000 });
+   */
+  static async open(kv: Kv, options: OutboxOptions = {}): Promise<UsageOutbox> {
+    const outbox = new UsageOutbox(kv, options);
+    outbox.stored = await outbox.size();
+    return outbox;
+  }
+
+  /** Events stored (queued ones included), as counted at open and kept since; null when not opened with `open`. */
+  storedEvents(): number | null {
+    return this.stored;
+  }
+
+  /** Why the outbox takes no more events now (null when it does). */
+  private full(): string | null {
+    return this.stored !== null && this.stored >= this.maxStored ? `the usage outbox holds ${this.stored} events, its limit (USAGE_OUTBOX_MAX_EVENTS), until the control plane takes them; this new one is refused` : null;
+  }
+
+  /** Durably appends one event: resolves once the commit that carries it is done; rejects when it is refused (the outbox is full). */
+  async append(event: UsageEvent): Promise<void> {
+    const why = this.full();
+    if (why !== null) throw new Error(why);
+    await this.appendMany([event.eventId], [JSON.stringify(event)]);
   }
 
   /**
    * Appends events already encoded (ids[i] is the id of jsons[i]): one promise for all of them,
-   * resolved once every one is committed (they may land in different commits), rejected by the first
-   * commit that fails. The outbox thread appends whole batches this way, with no object per event
-   * beyond its queue slot.
+   * resolved once every one taken is committed (they may land in different commits), rejected by the
+   * first commit that fails. It resolves with how many were refused because the outbox is full: always
+   * the last ones (their ids are ids.slice(-refused)), and never stored; the caller logs them. The
+   * outbox thread appends whole batches this way, with no object per event beyond its queue slot.
    */
-  appendMany(ids: string[], jsons: string[]): Promise<void> {
-    if (ids.length === 0) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      let remaining = ids.length;
+  appendMany(ids: string[], jsons: string[]): Promise<number> {
+    if (this.maxStored !== Infinity && this.stored === null) return Promise.reject(new Error("a bounded usage outbox must be opened with UsageOutbox.open (it counts what is stored)"));
+    const taken = this.stored === null ? ids.length : Math.max(0, Math.min(ids.length, this.maxStored - this.stored));
+    const refused = ids.length - taken;
+    if (taken === 0) return Promise.resolve(refused);
+    if (this.stored !== null) this.stored += taken;
+    return new Promise<number>((resolve, reject) => {
+      let remaining = taken;
       const done = () => {
-        if (--remaining === 0) resolve();
+        if (--remaining === 0) resolve(refused);
       };
-      for (let i = 0; i < ids.length; i++) this.queued.push({ json: jsons[i]!, eventId: ids[i]!, resolve: done, reject });
+      for (let i = 0; i < taken; i++) this.queued.push({ json: jsons[i]!, eventId: ids[i]!, resolve: done, reject });
       if (!this.writing) {
         this.writing = true;
         void this.drain();
@@ -156,6 +203,8 @@ export class UsageOutbox {
           for (const entry of commit) for (const write of entry.events) write.resolve();
         } catch (error) {
           for (const entry of commit) for (const write of entry.events) write.reject(error);
+          // Not stored: their places are free again.
+          if (this.stored !== null) for (const entry of commit) this.stored -= entry.events.length;
         }
       }
     }
@@ -264,21 +313,27 @@ export class UsageOutbox {
       byEntry.set(key[1], group);
     }
     for (const { key, ids, entryEvents } of byEntry.values()) {
+      const pending = this.removals.get(key[1]);
+      // Already on its way out whole: nothing more leaves with it.
+      if (pending && pending.rest === null) continue;
       // The usual case: every event of the entry was acknowledged (entries are never appended to).
       const held = this.mirror.get(key[1]);
       let rest: StoredEvent[] | null = null;
-      if (ids.size < entryEvents || (held && held.events.length > ids.size)) {
+      // How many events the entry holds now (for the stored count).
+      let holds = pending?.rest?.length ?? held?.events.length ?? entryEvents;
+      if (ids.size < entryEvents || (held && held.events.length > ids.size) || pending) {
         // Only the flusher removes and appends never touch an existing entry, so the mirror or this read is current.
-        let stored = this.removals.get(key[1])?.rest ?? held?.events;
+        let stored = pending?.rest ?? held?.events;
         if (!stored) {
           const entry = await this.kv.get<StoredValue>(key);
           if (entry.value === null) continue;
           stored = (parseEntry(entry.value) ?? []).map((event) => ({ eventId: event.eventId, json: JSON.stringify(event) }));
+          holds = stored.length;
         }
         const left = stored.filter((event) => !ids.has(event.eventId));
         rest = left.length > 0 ? left : null;
       }
-      this.removals.set(key[1], { key, rest });
+      this.removals.set(key[1], { key, rest, removed: (pending?.removed ?? 0) + holds - (rest?.length ?? 0) });
       if (held) {
         this.mirrorEvents -= held.events.length;
         if (rest === null) this.mirror.delete(key[1]);
@@ -305,6 +360,7 @@ export class UsageOutbox {
     for (const [n, commit] of commits.entries()) {
       try {
         await this.writeChanges(commit);
+        if (this.stored !== null) for (const change of commit) this.stored -= change.removed;
       } catch (error) {
         // Keep what was not written (unless a newer change for the same entry was queued meanwhile).
         for (const change of commits.slice(n).flat()) if (!this.removals.has(change.key[1])) this.removals.set(change.key[1], change);
