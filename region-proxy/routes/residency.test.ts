@@ -56,6 +56,14 @@ describe("residency", () => {
     expect(error.headers.get("x-request-id")).toBeTruthy();
   });
 
+  test("/v1/models lists only the aliases this region can serve the tenant under its residency rule", async () => {
+    const ids = async (key: string) => (await fx.client(proxy, key).models.list()).data.map((m) => m.id);
+    expect(await ids(usKey)).not.toContain("health");
+    expect(await ids(childKey)).toContain("health");
+    // A tenant without a rule sees every alias its key allows.
+    expect(await ids(fx.keys.main)).toEqual(expect.arrayContaining(["health", "chat"]));
+  });
+
   test("a child tenant is held to the intersection of its chain and is served in eu", async () => {
     const { response } = await fx.client(proxy, childKey).chat.completions.create({ model: "health", messages }).withResponse();
     expect(response.headers.get("x-gateway-model")).toBe("baa-1");
