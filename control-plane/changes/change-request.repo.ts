@@ -1,6 +1,6 @@
 /** SQL for change requests and their approvals. */
 import type { Queryable, Tx } from "../db/client.ts";
-import { brokenDependencies, currentValue, sameValue, type DiffEntry, type EntityWrite, type PolicyState } from "./policy-state.ts";
+import { brokenDependencies, currentValue, sameValue, type DiffEntry, type EntityWrite, type PolicyEntity, type PolicyState } from "./policy-state.ts";
 
 export type ChangeStatus = "pending" | "approved" | "scheduled" | "applied" | "rejected" | "withdrawn" | "stale";
 /** Statuses in which a request may still apply. */
@@ -41,24 +41,28 @@ export async function findChangeRequest(q: Queryable, id: string, forUpdate = fa
   return row ?? null;
 }
 
+/** The only writes a principal confined to tenant subtrees may see in a request. */
+export const TENANT_ENTITIES: readonly PolicyEntity[] = ["tenantPolicy", "tenantStatus"];
+
 export interface ChangeRequestFilter {
   status?: ChangeStatus | null;
   author?: string | null;
-  /** Only requests whose tenants all lie inside this set (tenant admins); null = no restriction. */
+  /** Only requests whose every write is tenant policy or status inside this set (tenant admins); null = no restriction. */
   withinTenants?: string[] | null;
-  /** Requests authored by this principal are visible regardless of `withinTenants`. */
-  orAuthor?: string | null;
 }
 
 export async function listChangeRequestsPage(q: Queryable, filter: ChangeRequestFilter, after: string | null, limit: number): Promise<ChangeRequestRow[]> {
   const scoped = filter.withinTenants ?? null;
+  // Same rule as canSee: the writes decide, so a request mixing global writes in is never listed.
   return [
     ...(await q.unsafe<ChangeRequestRow[]>(
       `select ${COLUMNS} from change_requests
        where id > $1 and ($2::text is null or status = $2) and ($3::text is null or author = $3)
-         and ($4::text[] is null or (cardinality(tenant_ids) > 0 and tenant_ids <@ $4::text[]) or author = $5)
+         and ($4::text[] is null or (jsonb_array_length(writes) > 0 and not exists (
+           select 1 from jsonb_array_elements(writes) w
+           where not (w->>'entity' = any($5::text[])) or not (w->>'id' = any($4::text[])))))
        order by id limit $6`,
-      [after ?? "", filter.status ?? null, filter.author ?? null, scoped, filter.orAuthor ?? "", limit] as never[],
+      [after ?? "", filter.status ?? null, filter.author ?? null, scoped, TENANT_ENTITIES, limit] as never[],
     )),
   ];
 }

@@ -37,7 +37,7 @@ export class ChangeRequestResolver {
     const visible = await visibleTenants(ctx);
     const rows = await listChangeRequestsPage(
       ctx.deps.sql,
-      { status: status as ChangeStatus | null, author, withinTenants: visible ? [...visible] : null, orAuthor: ctx.principal.id },
+      { status: status as ChangeStatus | null, author, withinTenants: visible ? [...visible] : null },
       page.after,
       page.limit + 1,
     );

@@ -25,6 +25,7 @@ import {
   isStale,
   OPEN_STATUSES,
   setChangeStatus,
+  TENANT_ENTITIES,
   type ChangeRequestRow,
 } from "./change-request.repo.ts";
 import type { ProposeChangeInput } from "./change-request.type.ts";
@@ -41,12 +42,16 @@ async function configVersion(q: Queryable): Promise<number> {
   return row?.version ?? 0;
 }
 
-/** Visible to global readers, its author, and tenant admins whose subtree holds every tenant it touches. */
+/**
+ * Visible to global readers; to a principal confined to subtrees only when every write in it is tenant
+ * policy or status inside them (a diff also touching deployments, aliases or prices shows global
+ * config). The writes decide, not `tenant_ids`, which lists only the tenant writes. Same rule as the
+ * list's filter (`listChangeRequestsPage`).
+ */
 export async function canSee(ctx: GraphQLContext, cr: ChangeRequestRow): Promise<boolean> {
-  if (cr.author === ctx.principal.id) return true;
   const visible = await visibleTenants(ctx);
   if (visible === null) return true;
-  return cr.tenantIds.length > 0 && cr.tenantIds.every((id) => visible.has(id));
+  return cr.writes.length > 0 && cr.writes.every((w) => TENANT_ENTITIES.includes(w.entity) && visible.has(w.id));
 }
 
 async function requireVisible(ctx: GraphQLContext, q: Queryable, id: string, forUpdate = false): Promise<ChangeRequestRow> {
