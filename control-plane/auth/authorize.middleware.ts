@@ -25,7 +25,8 @@ const AUDITED_REFUSALS = new Set<string>([
 function targetOf(args: Record<string, any>): string {
   const input = args.input ?? {};
   const candidate = args.id ?? args.jti ?? args.principalId ?? input.id ?? input.tenantId ?? input.principalId ?? input.name ?? args.toVersion;
-  return candidate === undefined || candidate === null ? "" : String(candidate).slice(0, 200);
+  // A NUL (refused by rejectNul) cannot be stored: PostgreSQL refuses it in text.
+  return candidate === undefined || candidate === null ? "" : String(candidate).slice(0, 200).replaceAll("\u0000", "\uFFFD");
 }
 
 export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, args }, next) => {

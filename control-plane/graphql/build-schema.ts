@@ -18,6 +18,7 @@ import { RegionResolver } from "../regions/region.resolver.ts";
 import { ConfigVersionResolver } from "../snapshots/config-version.resolver.ts";
 import { SpendResolver } from "../spend/spend.resolver.ts";
 import { TenantResolver } from "../tenants/tenant.resolver.ts";
+import { rejectNul } from "./reject-nul.middleware.ts";
 
 export const RESOLVERS = [
   TenantResolver,
@@ -36,8 +37,9 @@ export const RESOLVERS = [
 
 export async function buildControlPlaneSchema(): Promise<GraphQLSchema> {
   // validate: false — services validate arguments themselves so every message names its field.
-  // authorize runs before every root field: default deny, refused mutations audited.
-  return buildSchema({ resolvers: RESOLVERS, validate: false, globalMiddlewares: [authorize] });
+  // authorize runs before every root field: default deny, refused mutations audited; rejectNul runs
+  // inside it, so a NUL refusal is audited too.
+  return buildSchema({ resolvers: RESOLVERS, validate: false, globalMiddlewares: [authorize, rejectNul] });
 }
 
 /** The schema as SDL, as committed in control-plane/schema.graphql. */

@@ -9,14 +9,15 @@ export function pageArgs(first: number | null | undefined, after: string | null 
   const limit = first ?? DEFAULT_PAGE;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) throw badInput("first", `must be between 1 and ${MAX_PAGE}`);
   if (after === null || after === undefined || after === "") return { limit, after: null };
-  let decoded: string;
-  try {
-    decoded = Buffer.from(after, "base64url").toString("utf8");
-  } catch {
-    throw badInput("after", "is not a cursor from this API");
-  }
-  if (!decoded.startsWith("c:")) throw badInput("after", "is not a cursor from this API");
-  return { limit, after: decoded.slice(2) };
+  const key = decodeCursor(after);
+  if (key === null) throw badInput("after", "is not a cursor from this API");
+  return { limit, after: key };
+}
+
+/** The key inside a cursor, or null when it is not one of ours. */
+export function decodeCursor(cursor: string): string | null {
+  const decoded = Buffer.from(cursor, "base64url").toString("utf8");
+  return decoded.startsWith("c:") ? decoded.slice(2) : null;
 }
 
 export function encodeCursor(key: string): string {
