@@ -2,7 +2,7 @@
 import type { Queryable } from "../db/client.ts";
 import type { AuditEntry } from "./audit.type.ts";
 
-const COLUMNS = `id::text as id, at, actor, action, target, before, after, prev_hash as "prevHash", hash,
+const COLUMNS = `audit_log.id::text as id, at, actor, action, target, before, after, prev_hash as "prevHash", audit_log.hash,
   client_address as "clientAddress", break_glass as "breakGlass"`;
 
 export interface AuditFilter {
@@ -30,13 +30,31 @@ export async function latestAuditEntries(q: Queryable, filter: AuditFilter, befo
   ];
 }
 
-/** Streams the whole chain in order, a page at a time, so a long log is not held in memory. */
-export async function* auditChain(q: Queryable, pageSize = 1000): AsyncGenerator<AuditEntry> {
+/** A chain row with the head recorded for it when it was appended (null when there is none). */
+export interface ChainRow extends AuditEntry {
+  headSeq: string | null;
+  headHash: string | null;
+}
+
+/** Streams the whole chain in order with each row's head, a page at a time, so a long log is not held in memory. */
+export async function* auditChain(q: Queryable, pageSize = 1000): AsyncGenerator<ChainRow> {
   let after = "0";
   for (;;) {
-    const page = await q.unsafe<AuditEntry[]>(`select ${COLUMNS} from audit_log where audit_log.id > $1 order by audit_log.id limit $2`, [after, pageSize]);
+    const page = await q.unsafe<ChainRow[]>(
+      `select ${COLUMNS}, h.seq::text as "headSeq", h.hash as "headHash"
+       from audit_log left join audit_head h on h.audit_id = audit_log.id
+       where audit_log.id > $1 order by audit_log.id limit $2`,
+      [after, pageSize],
+    );
     yield* page;
     if (page.length < pageSize) return;
     after = page[page.length - 1]!.id;
   }
+}
+
+/** The first audit row id whose head outlived it (the row was deleted), or null. */
+export async function firstOrphanedHead(q: Queryable): Promise<number | null> {
+  const [row] = await q<{ auditId: string | null }[]>`
+    select min(h.audit_id)::text as "auditId" from audit_head h where not exists (select 1 from audit_log a where a.id = h.audit_id)`;
+  return row?.auditId ? Number(row.auditId) : null;
 }

@@ -22,10 +22,11 @@ function toJson(value: unknown): unknown {
   return value === undefined ? null : JSON.parse(JSON.stringify(value));
 }
 
-/** Caller must hold the config-change lock, which also orders the chain. */
+/** Caller must hold the config-change lock, which also orders the chain and its heads. */
 export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
   const [last] = await tx<{ hash: string }[]>`select hash from audit_log order by id desc limit 1`;
   const prevHash = last?.hash ?? AUDIT_GENESIS_HASH;
+  const [head] = await tx<{ seq: string | null }[]>`select max(seq)::text as seq from audit_head`;
   const content: AuditContent = {
     at: new Date().toISOString(),
     actor: entry.actor,
@@ -37,8 +38,10 @@ export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
     breakGlass: entry.breakGlass === true,
   };
   const hash = auditHash(prevHash, content);
-  await tx`insert into audit_log (at, actor, action, target, before, after, prev_hash, hash, client_address, break_glass)
+  const [row] = await tx<{ id: string }[]>`insert into audit_log (at, actor, action, target, before, after, prev_hash, hash, client_address, break_glass)
     values (${content.at}, ${content.actor}, ${content.action}, ${content.target},
             ${tx.json(content.before as never)}, ${tx.json(content.after as never)}, ${prevHash}, ${hash},
-            ${content.clientAddress ?? null}, ${content.breakGlass === true})`;
+            ${content.clientAddress ?? null}, ${content.breakGlass === true}) returning id::text`;
+  // The head anchors the chain's end: verifyAuditChain finds a deleted tail by its orphaned heads.
+  await tx`insert into audit_head (seq, audit_id, hash) values (${String(BigInt(head?.seq ?? "0") + 1n)}, ${row!.id}, ${hash})`;
 }
