@@ -13,6 +13,8 @@ export interface OutboxWorkerInit {
   regionToken: string;
   proxyId: string;
   flushIntervalMs: number;
+  /** Events the outbox stores at most (USAGE_OUTBOX_MAX_EVENTS); past it new events are refused. */
+  maxStoredEvents?: number;
 }
 
 /** To the worker. */
@@ -31,9 +33,16 @@ export type ToOutboxWorker =
 export type FromOutboxWorker =
   /** The worker's handler is installed: `init` may be sent. */
   | { type: "listening" }
-  | { type: "ready" }
+  /** KV is open and its events counted. */
+  | { type: "ready"; storedEvents: number }
   | { type: "failed"; error: string }
-  | { type: "committed"; batch: number; error: string | null }
+  /**
+   * A batch's answer. `refused`: how many of its events the outbox refused because it is full, always
+   * its last ones (the others are committed); `storedEvents`: what the outbox holds now.
+   */
+  | { type: "committed"; batch: number; error: string | null; refused: number; storedEvents: number }
+  /** What the outbox holds after acknowledged events were deleted. */
+  | { type: "stored"; storedEvents: number }
   | { type: "flushed"; request: number; emptied: boolean }
   | { type: "stopped"; request: number }
   | { type: "log"; line: string };

@@ -16,6 +16,12 @@
  * the thread dies they are sent again to a new one (an event committed twice is harmless: the event
  * id is the control plane's idempotency key).
  *
+ * The outbox stores at most `maxStoredEvents` (USAGE_OUTBOX_MAX_EVENTS): the thread checks it as it
+ * commits, refuses the newest events past it (the stored ones are older spend, already owed) and says
+ * which; each is logged here with its ids, like any event that cannot be written, and counted.
+ * `status()` reports what is stored and what was dropped (GET /health), so an operator sees the
+ * backlog grow during a control-plane outage long before it reaches the cap.
+ *
  * @example const outbox = await startOutboxThread({ dataDir, controlPlaneUrl, regionToken, proxyId, flushIntervalMs: 1000 }, log);
  *          outbox.record(event); await outbox.append(other); await outbox.stop();
  */
@@ -34,10 +40,22 @@ export interface OutboxThread {
   flushNow(): Promise<boolean>;
   /** Stops the flusher, makes a last bounded flush, closes KV and ends the thread. */
   stop(): Promise<void>;
+  /** For GET /health, read without asking the thread (it reports after each commit and each removal). */
+  status(): OutboxStatus;
+}
+
+export interface OutboxStatus {
+  /** Events in KV waiting for the control plane (as of the thread's last report). */
+  storedEvents: number;
+  maxStoredEvents: number;
+  /** Events logged as not written since start: refused at the cap, refused while the thread was behind, or failed commits. */
+  droppedEvents: number;
 }
 
 /** Events that cross together, and the one promise their appends share (no object per event). */
 interface Batch {
+  /** Events from this index on were refused by the outbox (it was full); the others are committed. */
+  taken: number;
   eventIds: string[];
   requestIds: string[];
   jsons: string[];
@@ -45,16 +63,16 @@ interface Batch {
 }
 
 /** A batch whose failure is logged once per event it loses, whoever else waits for it. */
-function newBatch(log: (line: string) => void): Batch {
+function newBatch(lose: (requestId: string, eventId: string, why: string) => void): Batch {
   let resolve!: () => void;
   let reject!: (error: Error) => void;
   const promise = new Promise<void>((yes, no) => {
     resolve = yes;
     reject = no;
   });
-  const batch: Batch = { eventIds: [], requestIds: [], jsons: [], committed: { promise, resolve, reject } };
+  const batch: Batch = { taken: Infinity, eventIds: [], requestIds: [], jsons: [], committed: { promise, resolve, reject } };
   promise.catch((error: Error) => {
-    for (let i = 0; i < batch.eventIds.length; i++) log(notWritten(batch.requestIds[i]!, batch.eventIds[i]!, error.message));
+    for (let i = 0; i < batch.eventIds.length; i++) lose(batch.requestIds[i]!, batch.eventIds[i]!, error.message);
   });
   return batch;
 }
@@ -81,6 +99,15 @@ const OUTBOX_WORKER = new URL("./outbox-worker.ts", import.meta.url);
  * bound. About 1 KB each, so the default holds ~100 MB; at 10,000 requests/s, 10 s of usage.
  */
 const MAX_UNCONFIRMED_EVENTS = 100_000;
+/**
+ * Events the outbox stores by default (USAGE_OUTBOX_MAX_EVENTS). A usage event is ~720 bytes of JSON
+ * and ~50 bytes once zstd-compressed in its group (measured on realistic events with random ids), so
+ * a million is ~50 MB of KV values (plus SQLite's overhead): small for a persistent volume, and the
+ * count at start-up decompresses it in ~3.5 s, on the outbox thread. That holds ~17 minutes of a
+ * control-plane outage at the benchmark's reference 1,000 req/s per replica and ~3 hours at 100
+ * req/s; past it new usage is refused and logged. Raise it where the disk allows longer outages.
+ */
+export const DEFAULT_MAX_STORED_EVENTS = 1_000_000;
 
 export interface OutboxThreadOptions {
   workerScript?: URL;
@@ -90,6 +117,17 @@ export interface OutboxThreadOptions {
 export async function startOutboxThread(init: OutboxWorkerInit, log: (line: string) => void, options: OutboxThreadOptions = {}): Promise<OutboxThread> {
   const workerScript = options.workerScript ?? OUTBOX_WORKER;
   const maxUnconfirmed = options.maxUnconfirmedEvents ?? MAX_UNCONFIRMED_EVENTS;
+  const maxStored = init.maxStoredEvents ?? DEFAULT_MAX_STORED_EVENTS;
+  const workerInit: OutboxWorkerInit = { ...init, maxStoredEvents: maxStored };
+  const full = `the usage outbox holds its limit of ${maxStored} events (USAGE_OUTBOX_MAX_EVENTS) until the control plane takes them; this new one is refused`;
+  /** As the thread last reported. */
+  let storedEvents = 0;
+  let droppedEvents = 0;
+  /** Every event that will not reach KV goes through here: logged with its ids, and counted. */
+  const lose = (requestId: string, eventId: string, why: string) => {
+    droppedEvents++;
+    log(notWritten(requestId, eventId, why));
+  };
   /** Events appended and not yet confirmed or refused (queued here or in flight to the thread). */
   let unconfirmed = 0;
   let queued: Batch | null = null;
@@ -130,10 +168,18 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
         const batch = inFlight.get(reply.batch);
         inFlight.delete(reply.batch);
         if (batch) unconfirmed -= batch.eventIds.length;
+        storedEvents = reply.storedEvents;
+        if (batch && reply.error === null && reply.refused > 0) {
+          batch.taken = batch.eventIds.length - reply.refused;
+          for (let i = batch.taken; i < batch.eventIds.length; i++) lose(batch.requestIds[i]!, batch.eventIds[i]!, full);
+        }
         if (reply.error === null) batch?.committed.resolve();
         else batch?.committed.reject(new Error(reply.error));
         return;
       }
+      case "stored":
+        storedEvents = reply.storedEvents;
+        return;
       case "flushed":
       case "stopped":
         replies.get(reply.request)?.(reply);
@@ -156,9 +202,10 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
         if (!isOutboxMessage(message)) {
           thread.terminate();
           reject(new Error("usage outbox: the thread sent a malformed message while starting"));
-        } else if (message.type === "listening") thread.postMessage({ type: "init", init } satisfies ToOutboxWorker);
+        } else if (message.type === "listening") thread.postMessage({ type: "init", init: workerInit } satisfies ToOutboxWorker);
         else if (message.type === "ready") {
           started = true;
+          storedEvents = message.storedEvents;
           worker = thread;
           thread.onmessage = (e: MessageEvent<unknown>) => onMessage(thread, e.data);
           resolve();
@@ -230,7 +277,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
   function enqueue(event: UsageEvent): Batch {
     const json = JSON.stringify(event);
     unconfirmed++;
-    const batch = (queued ??= newBatch(log));
+    const batch = (queued ??= newBatch(lose));
     batch.eventIds.push(event.eventId);
     batch.requestIds.push(event.requestId);
     batch.jsons.push(json);
@@ -246,14 +293,21 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
     record(event) {
       const why = refusal();
       if (why === null) enqueue(event);
-      else log(notWritten(event.requestId, event.eventId, why));
+      else lose(event.requestId, event.eventId, why);
     },
     append(event) {
       const why = refusal();
-      if (why === null) return enqueue(event).committed.promise;
-      log(notWritten(event.requestId, event.eventId, why));
+      if (why === null) {
+        const batch = enqueue(event);
+        const index = batch.eventIds.length - 1;
+        return batch.committed.promise.then(() => {
+          if (index >= batch.taken) throw new Error(full);
+        });
+      }
+      lose(event.requestId, event.eventId, why);
       return Promise.reject(new Error(why));
     },
+    status: () => ({ storedEvents, maxStoredEvents: maxStored, droppedEvents }),
     async flushNow() {
       const reply = await ask("flush", STOP_WAIT_MS);
       return reply?.type === "flushed" && reply.emptied;

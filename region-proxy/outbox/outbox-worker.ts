@@ -26,10 +26,11 @@ async function init(config: OutboxWorkerInit): Promise<void> {
   try {
     const kv = await openProxyKv(config.dataDir);
     // The request side already grouped the events (outbox-thread.ts): each batch is committed as it arrives.
-    const outbox = new UsageOutbox(kv, { maxDelayMs: 0, groupEvents: MAX_BATCH_EVENTS });
+    // Counted once here, then kept by the outbox (a restart counts again).
+    const outbox = await UsageOutbox.open(kv, { maxDelayMs: 0, groupEvents: MAX_BATCH_EVENTS, maxStoredEvents: config.maxStoredEvents, onRemoved: (storedEvents) => send({ type: "stored", storedEvents }) });
     const flusher = startFlusher({ outbox, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId: config.proxyId, intervalMs: config.flushIntervalMs, log });
     state = { kv, outbox, flusher };
-    send({ type: "ready" });
+    send({ type: "ready", storedEvents: outbox.storedEvents() ?? 0 });
   } catch (error) {
     send({ type: "failed", error: (error as Error).message });
   }
@@ -42,10 +43,11 @@ async function append(batch: number, eventIds: string, jsons: string): Promise<v
     const ids = eventIds.split("\n");
     const texts = jsons.split("\n");
     if (ids.length !== texts.length) throw new Error(`a batch of ${ids.length} ids carried ${texts.length} events`);
-    await outbox.appendMany(ids, texts);
-    send({ type: "committed", batch, error: null });
+    // The cap is checked here, on this thread: the request side pays nothing for it.
+    const refused = await outbox.appendMany(ids, texts);
+    send({ type: "committed", batch, error: null, refused, storedEvents: outbox.storedEvents() ?? 0 });
   } catch (error) {
-    send({ type: "committed", batch, error: (error as Error).message });
+    send({ type: "committed", batch, error: (error as Error).message, refused: 0, storedEvents: state?.outbox.storedEvents() ?? 0 });
   }
 }
 

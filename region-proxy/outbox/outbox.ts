@@ -69,6 +69,8 @@ export interface OutboxOptions {
   groupEvents?: number;
   /** Events stored at most (queued ones included); past it new events are refused. Unset = no bound. Needs UsageOutbox.open. */
   maxStoredEvents?: number;
+  /** Told the stored count after each commit of acknowledged removals (the outbox thread reports it for /health). */
+  onRemoved?: (storedEvents: number) => void;
 }
 
 export interface PendingEvent {
@@ -118,6 +120,7 @@ export class UsageOutbox {
   private readonly maxDelayMs: number;
   private readonly groupEvents: number;
   private readonly maxStored: number;
+  private readonly onRemoved: ((storedEvents: number) => void) | undefined;
   /** Events stored or queued to be (see "Bound" above); null until counted (UsageOutbox.open). */
   private stored: number | null = null;
 
@@ -128,6 +131,7 @@ export class UsageOutbox {
     this.maxDelayMs = options.maxDelayMs ?? 25;
     this.groupEvents = options.groupEvents ?? MAX_USAGE_BATCH;
     this.maxStored = options.maxStoredEvents ?? Infinity;
+    this.onRemoved = options.onRemoved;
   }
 
   /**
@@ -360,7 +364,10 @@ export class UsageOutbox {
     for (const [n, commit] of commits.entries()) {
       try {
         await this.writeChanges(commit);
-        if (this.stored !== null) for (const change of commit) this.stored -= change.removed;
+        if (this.stored !== null) {
+          for (const change of commit) this.stored -= change.removed;
+          this.onRemoved?.(this.stored);
+        }
       } catch (error) {
         // Keep what was not written (unless a newer change for the same entry was queued meanwhile).
         for (const change of commits.slice(n).flat()) if (!this.removals.has(change.key[1])) this.removals.set(change.key[1], change);
