@@ -19,6 +19,12 @@ export interface ProxyConfig {
   proxyId?: string;
   snapshotPollMs?: number;
   usageFlushMs?: number;
+  /**
+   * Usage events the outbox stores at most while the control plane does not take them
+   * (USAGE_OUTBOX_MAX_EVENTS); past it new events are refused and logged. Default 1,000,000, ~50 MB:
+   * why, in DEFAULT_MAX_STORED_EVENTS (outbox/outbox-thread.ts).
+   */
+  usageOutboxMaxEvents?: number;
   maxBodyBytes?: number;
   shutdownGraceMs?: number;
   /** Vendor timeouts: until the first byte (headers / first stream chunk), and for the whole request. */
@@ -145,6 +151,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     proxyId: env.PROXY_ID || undefined,
     snapshotPollMs: positiveInt(env, "SNAPSHOT_POLL_MS", problems),
     usageFlushMs: positiveInt(env, "USAGE_FLUSH_MS", problems),
+    usageOutboxMaxEvents: positiveInt(env, "USAGE_OUTBOX_MAX_EVENTS", problems),
     maxBodyBytes: positiveInt(env, "MAX_BODY_BYTES", problems),
     shutdownGraceMs: positiveInt(env, "SHUTDOWN_GRACE_MS", problems, true),
     firstByteTimeoutMs: positiveInt(env, "VENDOR_FIRST_BYTE_TIMEOUT_MS", problems),

@@ -17,6 +17,7 @@ import { createBreaker } from "./breaker/create-breaker.ts";
 import type { Limits } from "./pipeline/limits.ts";
 import type { DeploymentHealth } from "./providers/deployment-health.ts";
 import { adapterFor } from "./providers/registry.ts";
+import type { HealthDeps } from "./routes/health.ts";
 import { createFetchHandler } from "./server.ts";
 import { loadStoredSnapshot } from "./snapshot/apply-snapshot.ts";
 import { CurrentSnapshot } from "./snapshot/current.ts";
@@ -56,7 +57,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   if (stored === "swapped") log(`serving stored snapshot version ${current.version()} until the control plane answers`);
 
   // The usage outbox (KV commits, shipping) runs on its own thread, off the request path.
-  const outbox = await startOutboxThread({ dataDir: config.dataDir, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, flushIntervalMs: config.usageFlushMs ?? 1000 }, log);
+  const outbox = await startOutboxThread({ dataDir: config.dataDir, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, flushIntervalMs: config.usageFlushMs ?? 1000, maxStoredEvents: config.usageOutboxMaxEvents }, log);
   const loop = startSnapshotLoop({ ...applyDeps, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, pollMs: config.snapshotPollMs ?? 1000 });
   await Promise.race([loop.pollOnce(), Bun.sleep(FIRST_POLL_WAIT_MS)]);
 
@@ -66,7 +67,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   const ownBreaker = extras.health ? null : await createBreaker({ region: config.region, redisUrl: config.redisUrl, probeTimeoutMs: totalMs, ...config.breaker, log });
   let shuttingDown = false;
   const inFlight = new InFlight();
-  const deps: ProxyDeps = {
+  const deps: ProxyDeps & HealthDeps = {
     region: config.region,
     proxyId,
     current,
@@ -76,6 +77,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     // Never the whole process environment: a credentialRef must not name the proxy's own secrets.
     resolveCredential: createCredentialResolver(config.credentials ?? {}, { filesDir: config.credentialsDir }),
     appendUsage: (event) => outbox.record(event),
+    usageOutbox: () => outbox.status(),
     inFlight,
     maxBodyBytes: config.maxBodyBytes ?? 1_048_576,
     timeouts: { firstByteMs: config.firstByteTimeoutMs ?? 10_000, totalMs },

@@ -5,10 +5,19 @@
  * A Redis outage is reported (`degraded: ["counters"]`) but keeps the proxy ready: it enforces its
  * share of every limit in memory, and taking every replica out of the load balancer at once would
  * turn a counter outage into a data-plane outage.
+ * `usageOutbox`: usage events waiting for the control plane (`storedEvents`, against `maxStoredEvents`,
+ * USAGE_OUTBOX_MAX_EVENTS) and those dropped since start (`droppedEvents`, each logged with its ids): a
+ * backlog that grows says the control plane has not taken usage for a while, before the cap refuses any.
  */
 import type { ProxyDeps } from "../deps.ts";
+import type { OutboxStatus } from "../outbox/outbox-thread.ts";
 
-export function health(requestId: string, deps: ProxyDeps): Response {
+/** What /health reads beyond ProxyDeps; main.ts wires it into the same deps object. */
+export interface HealthDeps {
+  usageOutbox?: () => OutboxStatus;
+}
+
+export function health(requestId: string, deps: ProxyDeps & HealthDeps): Response {
   return Response.json(
     {
       status: deps.isShuttingDown() ? "shutting_down" : deps.current.get() ? "ok" : "starting",
@@ -18,6 +27,7 @@ export function health(requestId: string, deps: ProxyDeps): Response {
       snapshotAgeSeconds: deps.current.ageSeconds(),
       controlPlaneReachable: deps.current.controlPlaneReachable,
       countersDegraded: deps.limits.degraded?.() ?? false,
+      usageOutbox: deps.usageOutbox?.() ?? null,
     },
     { headers: { "x-request-id": requestId, "cache-control": "no-store" } },
   );
