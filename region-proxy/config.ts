@@ -21,7 +21,7 @@ export interface ProxyConfig {
   usageFlushMs?: number;
   /**
    * Usage events the outbox stores at most while the control plane does not take them
-   * (USAGE_OUTBOX_MAX_EVENTS); past it new events are refused and logged. Default 1,000,000, ~50 MB:
+   * (USAGE_OUTBOX_MAX_EVENTS); past it new events are refused and logged. Default 5,000,000, ~250 MB:
    * why, in DEFAULT_MAX_STORED_EVENTS (outbox/outbox-thread.ts).
    */
   usageOutboxMaxEvents?: number;

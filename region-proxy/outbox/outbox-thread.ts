@@ -102,12 +102,13 @@ const MAX_UNCONFIRMED_EVENTS = 100_000;
 /**
  * Events the outbox stores by default (USAGE_OUTBOX_MAX_EVENTS). A usage event is ~720 bytes of JSON
  * and ~50 bytes once zstd-compressed in its group (measured on realistic events with random ids), so
- * a million is ~50 MB of KV values (plus SQLite's overhead): small for a persistent volume, and the
- * count at start-up decompresses it in ~3.5 s, on the outbox thread. That holds ~17 minutes of a
- * control-plane outage at the benchmark's reference 1,000 req/s per replica and ~3 hours at 100
- * req/s; past it new usage is refused and logged. Raise it where the disk allows longer outages.
+ * five million is ~250 MB of KV values (plus SQLite's overhead): small for a persistent volume. That
+ * holds ~80 minutes of a control-plane outage at the benchmark's reference 1,000 req/s per replica and
+ * ~14 hours at 100 req/s, since usage is money and an outage should not drop it; past it new usage is
+ * refused and logged. The price: a replica restarted with a full outbox counts it before it takes
+ * usage (~3.5 s per million events, on the outbox thread). Raise it where the disk and that allow.
  */
-export const DEFAULT_MAX_STORED_EVENTS = 1_000_000;
+export const DEFAULT_MAX_STORED_EVENTS = 5_000_000;
 
 export interface OutboxThreadOptions {
   workerScript?: URL;
