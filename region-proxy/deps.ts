@@ -3,6 +3,7 @@ import type { UsageEvent } from "../shared/usage/usage-event.ts";
 import type { ProviderKind } from "../shared/snapshot/schema.ts";
 import type { CredentialResolver } from "./credentials/resolve-credential.ts";
 import type { InFlight } from "./in-flight.ts";
+import type { OutboxStatus } from "./outbox/outbox-thread.ts";
 import type { Limits } from "./pipeline/limits.ts";
 import type { DeploymentHealth } from "./providers/deployment-health.ts";
 import type { ProviderAdapter } from "./providers/types.ts";
@@ -18,6 +19,8 @@ export interface ProxyDeps {
   resolveCredential: CredentialResolver;
   /** Hands a usage event to the outbox, which owns it from then on (and logs one it cannot write). */
   appendUsage: (event: UsageEvent) => void;
+  /** The outbox's backlog and drops, for /health (absent where no outbox runs). */
+  usageOutbox?: () => OutboxStatus;
   inFlight: InFlight;
   maxBodyBytes: number;
   timeouts: { firstByteMs: number; totalMs: number };

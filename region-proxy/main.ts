@@ -17,7 +17,6 @@ import { createBreaker } from "./breaker/create-breaker.ts";
 import type { Limits } from "./pipeline/limits.ts";
 import type { DeploymentHealth } from "./providers/deployment-health.ts";
 import { adapterFor } from "./providers/registry.ts";
-import type { HealthDeps } from "./routes/health.ts";
 import { createFetchHandler } from "./server.ts";
 import { loadStoredSnapshot } from "./snapshot/apply-snapshot.ts";
 import { CurrentSnapshot } from "./snapshot/current.ts";
@@ -67,7 +66,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   const ownBreaker = extras.health ? null : await createBreaker({ region: config.region, redisUrl: config.redisUrl, probeTimeoutMs: totalMs, ...config.breaker, log });
   let shuttingDown = false;
   const inFlight = new InFlight();
-  const deps: ProxyDeps & HealthDeps = {
+  const deps: ProxyDeps = {
     region: config.region,
     proxyId,
     current,

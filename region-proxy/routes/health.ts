@@ -10,14 +10,8 @@
  * backlog that grows says the control plane has not taken usage for a while, before the cap refuses any.
  */
 import type { ProxyDeps } from "../deps.ts";
-import type { OutboxStatus } from "../outbox/outbox-thread.ts";
 
-/** What /health reads beyond ProxyDeps; main.ts wires it into the same deps object. */
-export interface HealthDeps {
-  usageOutbox?: () => OutboxStatus;
-}
-
-export function health(requestId: string, deps: ProxyDeps & HealthDeps): Response {
+export function health(requestId: string, deps: ProxyDeps): Response {
   return Response.json(
     {
       status: deps.isShuttingDown() ? "shutting_down" : deps.current.get() ? "ok" : "starting",
