@@ -5,9 +5,10 @@
  * near its limits. A ping loop brings them back to Redis as soon as it answers.
  *
  * Budgets while degraded: `reserve` fails closed by default (refused with `unavailable: true`, which is
- * not an exhausted budget) or, with `{ failOpen: true }`, admits with a local reservation. Settles,
- * releases and repairs meant for Redis are queued (bounded) and replayed on recovery; they are
- * idempotent by reservation id and version, so a replay after a timed-out-but-applied call is safe.
+ * not an exhausted budget) or, with `{ failOpen: true }`, admits with a local reservation, whose settle
+ * is also sent to Redis as spend. Settles (local ones included), releases and repairs meant for Redis
+ * are queued (bounded) and replayed on recovery; they are idempotent by reservation id and version,
+ * so a replay after a timed-out-but-applied call, or a settle repeated, counts once.
  * A command that timed out may still have been applied by Redis: the price is a small over-count.
  */
 import type { Cluster, Redis } from "ioredis";
@@ -155,7 +156,10 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
       attempt(() => remote.ledger.reserve(checks, micros), () => reserveLocally(checks, micros, opts?.failOpen ?? false)),
     async settle(reservation, actualMicros) {
       assertMicros("actualMicros", actualMicros);
-      if (localReservations.has(reservation)) return local.ledger.settle(reservation, actualMicros);
+      // A local reservation's spend is real spend the region's counter must see, or the cap is
+      // available again after recovery. Redis's settle of an id it never reserved adds the spend and
+      // keeps the id's finished marker, so a repeated settle or a replay counts once.
+      if (localReservations.has(reservation)) await local.ledger.settle(reservation, actualMicros);
       await eventually(() => remote.ledger.settle(reservation, actualMicros));
     },
     async release(reservation) {
