@@ -38,22 +38,3 @@ describe("in-process rate limiter, idle levels", () => {
     expect((await limiter.acquire([{ scope: "idle:0", rpm: 60_000 }], 0, now + 10_000)).allowed).toBe(true);
   });
 });
-
-describe("in-process rate limiter, levels that start empty (a failover)", () => {
-  test("an unseen level counts as emptied at levelsEmptyAtMs, and refills at its rate from there", async () => {
-    const at = 1_000_000;
-    const limiter = createMemoryRateLimiter({ levelsEmptyAtMs: at, sweepAbove: 1 });
-    const acquire = (scope: string, nowMs: number) => limiter.acquire([{ scope, rpm: 6, tpm: 600 }], 100, nowMs);
-    const first = await acquire("key:a", at);
-    expect(first).toMatchObject({ allowed: false, retryAfterMs: 10_000, requests: { limit: 6, remaining: 0, resetMs: 60_000 } });
-    expect((await acquire("key:a", at + 10_000)).allowed).toBe(true);
-    expect((await acquire("key:a", at + 10_001)).allowed).toBe(false);
-    // Idle entries are not swept before the levels' empty start has passed (they would read as emptier).
-    expect((await acquire("key:b", at + 30_000)).allowed).toBe(true);
-    expect((await acquire("key:b", at + 30_000)).allowed).toBe(true);
-    expect((await acquire("key:b", at + 30_000)).allowed).toBe(true);
-    expect((await acquire("key:b", at + 30_000)).allowed).toBe(false);
-    // Long after, an unseen level is a full bucket again.
-    expect((await acquire("key:c", at + 120_000)).requests!.remaining).toBe(5);
-  });
-});

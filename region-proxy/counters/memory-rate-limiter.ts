@@ -11,11 +11,6 @@ export interface MemoryRateLimiterOptions {
   sweepAbove?: number;
   /** Told about every sweep (tests): entries looked at, entries dropped. */
   onSweep?: (sweep: { visited: number; dropped: number }) => void;
-  /**
-   * Levels not yet in the table count as emptied at this time (their limit just used) instead of full:
-   * the degraded-mode fallback starts so at a failover, when the region's shared bucket may be spent.
-   */
-  levelsEmptyAtMs?: number;
 }
 
 /** Creates an in-process limiter; each instance has its own counters. */
@@ -25,9 +20,6 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
   /** The size that triggers the next sweep: after one, twice what it left (never below sweepAbove). */
   let sweepAt = sweepAbove;
   const keyOf = (scope: string, kind: string) => `${kind}\u0000${scope}`;
-  /** The TAT of a level never seen: a full bucket (undefined), or one emptied at levelsEmptyAtMs. */
-  const unseenTat = options.levelsEmptyAtMs === undefined ? undefined : options.levelsEmptyAtMs + LIMIT_PERIOD_MS;
-  const tatOf = (key: string) => tats.get(key) ?? unseenTat;
 
   /**
    * A TAT at or before now means a full bucket, so the entry carries no information. Entries still
@@ -38,8 +30,7 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
   function sweep(nowMs: number): void {
     if (tats.size <= sweepAt) return;
     const visited = tats.size;
-    // Before unseenTat a dropped entry would read as emptier than it is, so only after it.
-    if (unseenTat === undefined || unseenTat <= nowMs) for (const [key, tat] of tats) if (tat <= nowMs) tats.delete(key);
+    for (const [key, tat] of tats) if (tat <= nowMs) tats.delete(key);
     sweepAt = Math.max(sweepAbove, tats.size * 2);
     options.onSweep?.({ visited, dropped: visited - tats.size });
   }
@@ -53,7 +44,7 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
       let allowed = true;
       for (const b of buckets) {
         const key = keyOf(b.scope, b.kind);
-        const step = gcraStep(tatOf(key), nowMs, b.limit, b.kind === "requests" ? 1 : estimatedTokens, LIMIT_PERIOD_MS);
+        const step = gcraStep(tats.get(key), nowMs, b.limit, b.kind === "requests" ? 1 : estimatedTokens, LIMIT_PERIOD_MS);
         keys.push(key);
         steps.push(step);
         allowed &&= step.allowed;
@@ -62,7 +53,7 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
       if (allowed) for (let i = 0; i < buckets.length; i++) tats.set(keys[i]!, steps[i]!.newTat);
       const outcomes: BucketOutcome[] = [];
       for (let i = 0; i < buckets.length; i++) {
-        const window = gcraWindow(tatOf(keys[i]!), nowMs, buckets[i]!.limit, LIMIT_PERIOD_MS);
+        const window = gcraWindow(tats.get(keys[i]!), nowMs, buckets[i]!.limit, LIMIT_PERIOD_MS);
         outcomes.push({ retryAfterMs: allowed ? 0 : steps[i]!.retryAfterMs, remaining: window.remaining, resetMs: window.resetMs });
       }
       sweep(nowMs);
@@ -75,7 +66,7 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
       for (const b of limitBuckets(checks)) {
         if (b.kind !== "tokens") continue;
         const key = keyOf(b.scope, b.kind);
-        tats.set(key, gcraAdjust(tatOf(key), nowMs, b.limit, deltaTokens, LIMIT_PERIOD_MS));
+        tats.set(key, gcraAdjust(tats.get(key), nowMs, b.limit, deltaTokens, LIMIT_PERIOD_MS));
       }
     },
   };

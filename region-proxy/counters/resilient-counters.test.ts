@@ -60,11 +60,9 @@ describe("resilient counters", () => {
     server.kill("SIGKILL");
     await server.exited;
 
-    // The failover: the local level starts as if its share had just been used (the region's bucket may be).
-    expect((await counters.limiter.acquire([{ scope: "key:k2", rpm: 60 }], 0, T0)).allowed).toBe(false);
+    const verdicts = await Promise.all(Array.from({ length: 100 }, () => counters.limiter.acquire([{ scope: "key:k2", rpm: 60 }], 0, T0)));
     expect(counters.degraded()).toBe(true);
-    // A period later every call still runs on this replica's local counter, which enforces 60 * 0.5.
-    const verdicts = await Promise.all(Array.from({ length: 100 }, () => counters.limiter.acquire([{ scope: "key:k2", rpm: 60 }], 0, T0 + 60_000)));
+    // Every call fails over to this replica's local counter, which enforces 60 * 0.5.
     expect(verdicts.filter((v) => v.allowed).length).toBe(30);
     expect(verdicts.find((v) => v.allowed)!.requests!.limit).toBe(30);
 
@@ -120,64 +118,12 @@ describe("resilient counters", () => {
       const started = performance.now();
       const verdict = await counters.limiter.acquire([{ scope: "key:k3", rpm: 10 }], 0, T0);
       expect(performance.now() - started).toBeLessThan(1000);
+      expect(verdict.allowed).toBe(true);
       expect(verdict.requests!.limit).toBe(5);
       expect(counters.degraded()).toBe(true);
     } finally {
       server.kill("SIGCONT");
     }
     await until(() => !counters.degraded(), "the counters to return after SIGCONT");
-  });
-});
-
-describe("resilient counters, two replicas across a failover", () => {
-  const port = freePort();
-  const server = startRedis(port);
-  const clients: Redis[] = [];
-  const replicas: ResilientCounters[] = [];
-
-  beforeAll(async () => {
-    for (let i = 0; i < 2; i++) {
-      const redis = createCountersRedis(`redis://127.0.0.1:${port}`, { maxReconnectDelayMs: 100 });
-      await until(async () => (await redis.ping().catch(() => "")) === "PONG", "redis-server to start");
-      clients.push(redis);
-      replicas.push(createResilientCounters({ redis, prefix: "failover:", replicaShare: 0.5, pingIntervalMs: 50 }));
-    }
-  });
-  afterAll(() => {
-    for (const c of replicas) c.close();
-    for (const r of clients) r.disconnect();
-    server.kill("SIGCONT");
-    server.kill("SIGKILL");
-  });
-
-  /** Requests admitted by the two replicas in turn, `tries` each, at `nowMs`. */
-  async function admitted(scope: string, tries: number, nowMs: number): Promise<number> {
-    let count = 0;
-    for (let i = 0; i < 2 * tries; i++) if ((await replicas[i % 2]!.limiter.acquire([{ scope, rpm: 10 }], 0, nowMs)).allowed) count++;
-    return count;
-  }
-
-  test("a failover adds no burst: the region stays within its limit, then each replica refills at its share", async () => {
-    expect(await admitted("key:f1", 6, T0)).toBe(10); // the region's bucket, spent through Redis
-    server.kill("SIGSTOP");
-    try {
-      expect(await admitted("key:f1", 6, T0 + 5)).toBe(0); // was 10 more: 20 within 5 ms at RPM 10
-      expect(replicas.map((r) => r.degraded())).toEqual([true, true]);
-      // One emission interval of a share (60 s / 5) later, each replica admits one.
-      expect(await admitted("key:f1", 3, T0 + 5 + 12_000)).toBe(2);
-      expect(await admitted("key:f1", 6, T0 + 5 + 60_000)).toBe(8); // 4 each: the share refilled, 1 already taken
-    } finally {
-      server.kill("SIGCONT");
-    }
-    await until(() => replicas.every((r) => !r.degraded()), "both replicas to return to Redis");
-
-    // A second failover starts its levels empty again, not from what the first one left.
-    server.kill("SIGSTOP");
-    try {
-      expect(await admitted("key:f1", 6, T0 + 10 * 60_000)).toBe(0);
-    } finally {
-      server.kill("SIGCONT");
-    }
-    await until(() => replicas.every((r) => !r.degraded()), "both replicas to return again");
   });
 });

@@ -4,14 +4,6 @@
  * replica enforces `replicaShare` (1 / replica count) of every limit, so the region as a whole stays
  * near its limits. A ping loop brings them back to Redis as soon as it answers.
  *
- * Rate limits across a failover: the region's bucket in Redis may have just been spent, so each
- * failover starts a fresh local limiter whose levels begin as if this replica's share had just been
- * used (TAT = failover + period) and refill at the share's rate. With shares summing to 1 the region
- * then admits no more than Redis would have, keeping GCRA's bound (any trailing period sees at most
- * 2·limit − 1; see gcra.ts), up to shareOf's rounding (a share never below 1 per period). The price:
- * after a failover a level admits its first request one share interval later (period / (limit·share),
- * e.g. 12 s for RPM 10 at share 0.5).
- *
  * Budgets while degraded: `reserve` fails closed by default (refused with `unavailable: true`, which is
  * not an exhausted budget) or, with `{ failOpen: true }`, admits with a local reservation, whose settle
  * is also sent to Redis as spend. Settles (local ones included), releases and repairs meant for Redis
@@ -24,7 +16,7 @@ import { assertMicros } from "./budget-levels.ts";
 import type { BudgetCheck, BudgetLedger, BudgetLedgerOptions, Reservation, ReserveResult } from "./budget-types.ts";
 import { createMemoryBudgetLedger } from "./memory-budget-ledger.ts";
 import { createMemoryRateLimiter } from "./memory-rate-limiter.ts";
-import type { LimitCheck, LimitVerdict, RateLimiter } from "./rate-limit-types.ts";
+import type { LimitCheck, RateLimiter } from "./rate-limit-types.ts";
 import { createRedisBudgetLedger } from "./redis-budget-ledger.ts";
 import { createRedisRateLimiter } from "./redis-rate-limiter.ts";
 
@@ -74,9 +66,7 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
     limiter: createRedisRateLimiter(redis, { prefix: options.prefix }),
     ledger: createRedisBudgetLedger(redis, { ...options.budgets, prefix: options.prefix }),
   };
-  const local = { ledger: createMemoryBudgetLedger(options.budgets) };
-  /** This degraded episode's limiter, made at its first local call (null while on Redis). */
-  let localLimiter: RateLimiter | null = null;
+  const local = { limiter: createMemoryRateLimiter(), ledger: createMemoryBudgetLedger(options.budgets) };
   const localReservations = new WeakSet<Reservation>();
   const pending: Array<() => Promise<void>> = [];
   let isDegraded = false;
@@ -94,7 +84,6 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
   function degrade(cause: unknown): void {
     if (isDegraded) return;
     isDegraded = true;
-    localLimiter = null;
     options.onStateChange?.(true, cause);
     schedulePing();
   }
@@ -145,13 +134,11 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
 
   const scaled = (checks: LimitCheck[]) => checks.map((c) => ({ scope: c.scope, rpm: shareOf(c.rpm, share), tpm: shareOf(c.tpm, share) }));
 
-  const failoverLimiter = (nowMs: number | undefined) => (localLimiter ??= createMemoryRateLimiter({ levelsEmptyAtMs: nowMs ?? Date.now() }));
-
   const limiter: RateLimiter = {
-    acquire: (checks, estimatedTokens, nowMs): Promise<LimitVerdict> =>
-      attempt(() => remote.limiter.acquire(checks, estimatedTokens, nowMs), () => failoverLimiter(nowMs).acquire(scaled(checks), estimatedTokens, nowMs)),
+    acquire: (checks, estimatedTokens, nowMs) =>
+      attempt(() => remote.limiter.acquire(checks, estimatedTokens, nowMs), () => local.limiter.acquire(scaled(checks), estimatedTokens, nowMs)),
     adjustTokens: (checks, deltaTokens, nowMs) =>
-      attempt(() => remote.limiter.adjustTokens(checks, deltaTokens, nowMs), () => failoverLimiter(nowMs).adjustTokens(scaled(checks), deltaTokens, nowMs)),
+      attempt(() => remote.limiter.adjustTokens(checks, deltaTokens, nowMs), () => local.limiter.adjustTokens(scaled(checks), deltaTokens, nowMs)),
   };
 
   async function reserveLocally(checks: BudgetCheck[], micros: number, failOpen: boolean): Promise<ReserveResult> {
