@@ -10,6 +10,7 @@
  * may change routing directly, so what it set up is not its own (otherwise nobody could approve it).
  */
 import type { Queryable } from "../db/client.ts";
+import type { ApprovalRow } from "./change-request.repo.ts";
 
 export function isBootstrapId(id: string): boolean {
   return id.startsWith("adm_");
@@ -43,4 +44,11 @@ export async function approvalIsAuthors(q: Queryable, author: string, approver: 
     select exists (select 1 from behind where id = ${approver})
         or exists (select 1 from token_parties tp join behind b on b.id = tp.party where tp.jti = ${jti}) as own`;
   return row!.own;
+}
+
+/** Of a change's approvals, those that are not its author's own (what counts toward the approvals it needs). */
+export async function independentApprovals(q: Queryable, author: string, approvals: readonly ApprovalRow[]): Promise<ApprovalRow[]> {
+  const independent: ApprovalRow[] = [];
+  for (const a of approvals) if (!(await approvalIsAuthors(q, author, a.approver, a.jti))) independent.push(a);
+  return independent;
 }

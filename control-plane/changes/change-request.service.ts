@@ -29,7 +29,7 @@ import {
   type ChangeRequestRow,
 } from "./change-request.repo.ts";
 import type { ProposeChangeInput } from "./change-request.type.ts";
-import { approvalIsAuthors } from "./approval-is-authors.ts";
+import { approvalIsAuthors, independentApprovals } from "./approval-is-authors.ts";
 import { brokenDependencies, currentValue, diffEntity, writesBetween, type TenantPolicyValue } from "./policy-state.ts";
 import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.repo.ts";
 
@@ -134,7 +134,7 @@ export async function applyChangeRequest(deps: AppDeps, id: string, who: AuditAc
       if (cr.status !== "approved" && cr.status !== "scheduled") throw conflict(`change request ${id} is ${cr.status}`);
       const approvals = await approvalsFor(tx, [id]);
       let valid = 0;
-      for (const a of approvals) if (!(await approvalIsAuthors(tx, cr.author, a.approver, a.jti)) && (await mayStillApprove(tx, a.approver))) valid++;
+      for (const a of await independentApprovals(tx, cr.author, approvals)) if (await mayStillApprove(tx, a.approver)) valid++;
       if (valid < deps.governance.requiredApprovals) throw conflict(`change request ${id} has ${valid} valid approvals; ${deps.governance.requiredApprovals} required`);
       const state = await loadPolicyState(tx);
       if (isStale(cr.bases, state)) throw new StaleChange();
@@ -182,8 +182,7 @@ export async function approveChange(ctx: GraphQLContext, id: string): Promise<Ch
       return { result: after, audit: { action: "change.stale", target: id } };
     }
     if (!(await insertApproval(tx, id, ctx.principal.id, ctx.principal.jti))) throw conflict(`you already approved change request ${id}`);
-    let count = 0;
-    for (const a of await approvalsFor(tx, [id])) if (!(await approvalIsAuthors(tx, cr.author, a.approver, a.jti))) count++;
+    const count = (await independentApprovals(tx, cr.author, await approvalsFor(tx, [id]))).length;
     let status = cr.status;
     if (count >= ctx.deps.governance.requiredApprovals) status = cr.applyAt && cr.applyAt.getTime() > Date.now() ? "scheduled" : "approved";
     const after = status === cr.status ? cr : await setChangeStatus(tx, id, status, ctx.principal.id);
