@@ -11,6 +11,18 @@ function req(fields: Partial<ChatRequest> & { raw?: Record<string, unknown> }): 
 }
 const body = (r: ChatRequest) => JSON.parse(buildGeminiRequest(r, target, "AIza-secret").body) as Record<string, any>;
 
+/** Building the request throws UnsupportedParameterError naming `param` (a 400 for the caller). */
+function expectRefused(fields: Partial<ChatRequest>, param: string): void {
+  let caught: unknown;
+  try {
+    buildGeminiRequest(req(fields), target, "k");
+  } catch (e) {
+    caught = e;
+  }
+  expect(caught).toBeInstanceOf(UnsupportedParameterError);
+  expect((caught as UnsupportedParameterError).param).toBe(param);
+}
+
 describe("gemini buildRequest", () => {
   test("URLs and the key header come from the deployment only", () => {
     const plain = buildGeminiRequest(req({ model: "../../evil" }), target, "AIza-secret");
@@ -171,16 +183,7 @@ describe("gemini buildRequest", () => {
       [{ raw: { audio: { voice: "alloy", format: "mp3" } } }, "modalities"],
       [{ tools: [{ type: "function", function: { name: "f" } }], raw: { parallel_tool_calls: false } }, "parallel_tool_calls"],
     ];
-    for (const [fields, param] of cases) {
-      let caught: unknown;
-      try {
-        buildGeminiRequest(req(fields), target, "k");
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught).toBeInstanceOf(UnsupportedParameterError);
-      expect((caught as UnsupportedParameterError).param).toBe(param);
-    }
+    for (const [fields, param] of cases) expectRefused(fields, param);
   });
 
   test("no-op values of what Gemini cannot honour are accepted and not sent", () => {
@@ -196,15 +199,6 @@ describe("gemini buildRequest", () => {
       [{ tools: [{ type: "function", function: { name: "ok" } }, { type: "function", function: { name: "f", parameters: recursive } }] }, "tools[1].function.parameters"],
       [{ response_format: { type: "json_schema", json_schema: { name: "n", schema: recursive } } }, "response_format.json_schema.schema"],
     ];
-    for (const [fields, param] of cases) {
-      let caught: unknown;
-      try {
-        buildGeminiRequest(req(fields), target, "k");
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught).toBeInstanceOf(UnsupportedParameterError);
-      expect((caught as UnsupportedParameterError).param).toBe(param);
-    }
+    for (const [fields, param] of cases) expectRefused(fields, param);
   });
 });
