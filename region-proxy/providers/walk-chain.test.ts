@@ -143,3 +143,21 @@ test("a vendor that sends an error's headers and then nothing times out at the f
   expect(result.ok).toBe(true);
   expect(result.trail.steps.map((s) => s.reason)).toEqual(["timeout_first_byte", null]);
 });
+
+test("an answer does not wait for the breaker to record its success (a Redis round trip before every first byte)", async () => {
+  const url = vendor(() => Response.json(completion));
+  let successes = 0;
+  const neverConfirms: DeploymentHealth = {
+    canAttempt: () => true,
+    onSuccess: () => {
+      successes++;
+      return new Promise<void>(() => {});
+    },
+    onFailure: () => {},
+  };
+  const waited = Symbol("still waiting");
+  const result = await Promise.race([executeChat(chat(), [target("d1", url)], options({ health: neverConfirms })), Bun.sleep(2_000).then(() => waited)]);
+  expect(result).not.toBe(waited);
+  expect((result as Awaited<ReturnType<typeof executeChat>>).ok).toBe(true);
+  expect(successes).toBe(1);
+});

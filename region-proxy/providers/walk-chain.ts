@@ -104,8 +104,10 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
       const outcome = await attempt(target, operation, opts, deadline);
       if (outcome.ok) {
         step(dep, "ok", null, startedMs);
-        const recorded = askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log);
-        if (isThenable(recorded)) await recorded;
+        // Sent, not waited for: the answer (a stream's first chunk) must not wait a Redis round trip.
+        // The store sees it before this replica's next question (one connection, in order), and a
+        // store that fails it is logged by askHealth.
+        void askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log);
         return { ok: true, value: outcome.value, trail };
       }
       if (outcome.kind === "unsupported") {
@@ -231,7 +233,7 @@ function releaseProbe(grant: boolean | "probe", depId: string, opts: WalkOptions
 /**
  * A broken breaker store must not fail requests: its answer falls back to `fallback` (fail open).
  * A synchronous answer (the in-process breaker) comes back as it is, so the caller awaits only a
- * promise: the success path then takes no extra promise round trip for its two questions.
+ * promise: the success path then takes no extra promise round trip for its question.
  */
 function askHealth<T>(call: () => Promise<T> | T, fallback: T, log: (line: string) => void): Promise<T> | T {
   const unavailable = (error: unknown) => {
