@@ -10,6 +10,28 @@ const SECRET = "sk-proj-LEAKY-gateway-secret-4242";
 let fx: ProxyFixture;
 let vendor: FakeOpenAI;
 let proxy: RunningProxy;
+/**
+ * A vendor that starts a stream, then breaks it with an in-band error quoting the credential it was
+ * sent (OpenAI's `data: {"error": ...}`, Anthropic's `event: error`): the failure is written to the
+ * client after its first bytes, past the attempt's own redaction.
+ */
+const quoting = Bun.serve({
+  port: 0,
+  hostname: "127.0.0.1",
+  development: false,
+  fetch(request) {
+    const sent = request.headers.get("authorization") ?? request.headers.get("x-api-key") ?? "";
+    const data = (event: unknown) => `data: ${JSON.stringify(event)}\n\n`;
+    const body = new URL(request.url).pathname.endsWith("/v1/messages")
+      ? `event: message_start\n${data({ type: "message_start", message: { id: "msg_1", type: "message", role: "assistant", model: "m", content: [], usage: { input_tokens: 3, output_tokens: 0 } } })}` +
+        `event: content_block_start\n${data({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } })}` +
+        `event: content_block_delta\n${data({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Hel" } })}` +
+        `event: error\n${data({ type: "error", error: { type: "invalid_request_error", message: `bad header value ${sent}` } })}`
+      : data({ id: "c1", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { role: "assistant", content: "Hel" }, finish_reason: null }] }) +
+        data({ error: { message: `stream aborted; request carried ${sent}` } });
+    return new Response(body, { headers: { "content-type": "text/event-stream" } });
+  },
+});
 
 beforeAll(async () => {
   fx = await createProxyFixture();
@@ -18,6 +40,11 @@ beforeAll(async () => {
     fx.snapshot(1, (s) => {
       s.deployments.dep_badkey = { id: "dep_badkey", provider: "openai", baseUrl: `${vendor.url}/v1`, model: "gpt-fake", region: REGION, credentialRef: "env:WRONG_KEY" };
       s.aliases.badkey = { name: "badkey", chain: ["dep_badkey", "dep_echo1"] };
+      const quoted = `http://127.0.0.1:${quoting.port}`;
+      s.deployments.dep_quote_openai = { id: "dep_quote_openai", provider: "openai", baseUrl: `${quoted}/v1`, model: "m", region: REGION, credentialRef: "env:WRONG_KEY" };
+      s.deployments.dep_quote_anthropic = { id: "dep_quote_anthropic", provider: "anthropic", baseUrl: quoted, model: "m", region: REGION, credentialRef: "env:WRONG_KEY" };
+      s.aliases["quote-openai"] = { name: "quote-openai", chain: ["dep_quote_openai"] };
+      s.aliases["quote-anthropic"] = { name: "quote-anthropic", chain: ["dep_quote_anthropic"] };
     }),
   );
   proxy = await fx.startProxy({ credentials: { ECHO_KEY: "sk-echo-test", WRONG_KEY: SECRET } });
@@ -25,6 +52,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fx.cleanup();
   await vendor.stop();
+  quoting.stop(true);
 });
 
 test("a vendor 401 echoing the key: 502 with a fixed message, no retry, no fallback, the key nowhere", async () => {
@@ -49,6 +77,25 @@ test("a vendor 401 echoing the key: 502 with a fixed message, no retry, no fallb
     const event = fx.origin.events().find((e) => e.requestId === id)!;
     expect(event.attemptTrail![0]!.reason).toBe("credential_rejected");
     expect(JSON.stringify(event)).not.toContain("LEAKY");
+  }
+  expect(fx.logs.join("\n")).not.toContain("LEAKY");
+});
+
+test("a stream broken mid-way by a vendor error quoting the key: the client's error frame carries the vendor's words, not the key", async () => {
+  for (const model of ["quote-openai", "quote-anthropic"]) {
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${fx.keys.main}` },
+      body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], stream: true, max_tokens: 5 }),
+    });
+    expect(res.status).toBe(200);
+    const text = await res.text();
+    expect(text).toContain("Hel"); // the stream had started: the failure came as an error frame
+    const frame = text.split("\n").find((line) => line.includes('"error"'));
+    expect(frame).toBeDefined();
+    expect(frame).toContain("[redacted]");
+    expect(frame).toContain(model === "quote-openai" ? "request carried Bearer [redacted]" : "bad header value [redacted]");
+    expect(text).not.toContain("LEAKY");
   }
   expect(fx.logs.join("\n")).not.toContain("LEAKY");
 });

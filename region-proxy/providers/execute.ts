@@ -29,7 +29,7 @@ type ChatAnswer = { kind: "complete"; completion: ChatCompletion; usage: Normali
 export async function executeChat(req: ChatRequest, targets: PlannedTarget[], opts: ExecuteOptions): Promise<ExecuteResult> {
   const operation: Operation<ChatAnswer> = {
     build: ({ adapter, deployment }, credential) => adapter.buildRequest(req, deployment, credential),
-    async read(call, { adapter, deployment }) {
+    async read(call, { adapter, deployment }, redact) {
       const ctx: ResponseContext = { ...opts.ctx, model: deployment.model, jsonResponse: asksForJson(req.response_format) };
       if (!req.stream) {
         call.clearFirstByte();
@@ -44,7 +44,7 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
       const first = await readUntilChunks(events, translator);
       call.clearFirstByte();
       const timedOut = () => call.state().timedOut !== null;
-      return { kind: "stream", stream: committedStream(events, translator, first, { abort: call.abort }, call.cleanup, timedOut) };
+      return { kind: "stream", stream: committedStream(events, translator, first, { abort: call.abort, cleanup: call.cleanup, timedOut, redact }) };
     },
   };
   const result = await walkChain(targets, operation, { ...opts, label: opts.ctx.completionId });

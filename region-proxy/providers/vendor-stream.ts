@@ -4,6 +4,7 @@
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
+import type { Redactor } from "./redact-credential.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type SseEvent, type StreamTranslator } from "./types.ts";
 
 /** A committed stream: the first chunks are in hand, the rest is read on demand. */
@@ -85,14 +86,23 @@ export async function readUntilChunks(events: VendorEvents, translator: StreamTr
   }
 }
 
+/** The vendor call behind a committed stream. */
+export interface StreamCall {
+  abort(): void;
+  /** Clears the call's timers and listeners. */
+  cleanup(): void;
+  timedOut(): boolean;
+  /** Cuts the deployment's credential out of a failure that quotes the vendor. */
+  redact: Redactor;
+}
+
 export function committedStream(
   events: VendorEvents,
   translator: StreamTranslator,
   first: { chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null },
-  controller: { abort(): void },
-  cleanup: () => void,
-  timedOut: () => boolean,
+  call: StreamCall,
 ): VendorStream {
+  const { cleanup, timedOut } = call;
   let usage = first.usage;
   let done = first.done;
   let streamedChars = countChars(first.chunks);
@@ -117,12 +127,12 @@ export function committedStream(
     },
     failure(error) {
       if (timedOut()) return { kind: "upstream_timeout", message: "The model provider stopped answering in time." };
-      if (error instanceof VendorProtocolError || error instanceof SyntaxError) return { kind: "upstream_invalid_response", message: `The model provider's stream broke: ${(error as Error).message}` };
+      if (error instanceof VendorProtocolError || error instanceof SyntaxError) return call.redact({ kind: "upstream_invalid_response", message: `The model provider's stream broke: ${(error as Error).message}` });
       return { kind: "upstream_error", message: "The model provider's stream failed." };
     },
     close() {
       cleanup();
-      if (!done) controller.abort();
+      if (!done) call.abort();
       void events.batches.return(undefined).catch(() => {});
     },
   };

@@ -24,7 +24,7 @@ import type { PlannedTarget } from "../pipeline/plan-route.ts";
 import { CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
 import { readVendorText } from "./read-vendor-text.ts";
-import { withoutCredential } from "./redact-credential.ts";
+import { withoutCredential, type Redactor } from "./redact-credential.ts";
 import type { DeploymentHealth } from "./deployment-health.ts";
 import { UnsupportedParameterError, unsupportedParameterToGatewayError } from "./unsupported-parameter.ts";
 import type { VendorHttpRequest } from "./types.ts";
@@ -57,10 +57,13 @@ export interface WalkOptions {
   label: string;
 }
 
-/** How one operation talks to a deployment; `read` owns the call once it returned a 2xx. */
+/**
+ * How one operation talks to a deployment; `read` owns the call once it returned a 2xx, and runs any
+ * error that carries vendor text and outlives the attempt (a stream's later failure) through `redact`.
+ */
 export interface Operation<T> {
   build(target: PlannedTarget, credential: string): VendorHttpRequest;
-  read(call: VendorCall, target: PlannedTarget): Promise<T>;
+  read(call: VendorCall, target: PlannedTarget, redact: Redactor): Promise<T>;
 }
 
 export type WalkResult<T> = { ok: true; value: T; trail: Trail } | { ok: false; error: GatewayError; clientClosed: boolean; trail: Trail };
@@ -217,7 +220,7 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
       const failure = fromVendorError(target.adapter.classifyError(response.status, response.headers, text));
       return { ...failure, error: withoutCredential(failure.error, credential.credential) };
     }
-    return { ok: true, value: await operation.read(call, target) };
+    return { ok: true, value: await operation.read(call, target, (error) => withoutCredential(error, credential.credential)) };
   } catch (error) {
     handle.abort();
     handle.cleanup();
