@@ -1,5 +1,5 @@
 import { afterAll, expect, test } from "bun:test";
-import { mkdtemp, rm, stat } from "node:fs/promises";
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { adminClient } from "../infra/local/admin-client.ts";
@@ -21,7 +21,12 @@ test("with no databaseUrl it runs on PGlite, and a restart keeps data and the ad
     expect(first.generatedAdminToken).toMatch(/^admtok_/);
     token = first.generatedAdminToken!;
     jwks = first.jwks;
-    expect(firstLogs.filter((l) => l.includes(token))).toHaveLength(1);
+    // Handed over in a file only the control plane's user can read, never in the log.
+    expect(firstLogs.some((l) => l.includes(token))).toBe(false);
+    const tokenFile = join(dataDir, "bootstrap-admin.token");
+    expect(firstLogs).toContain(`control plane generated the bootstrap admin token: written to ${tokenFile} (mode 0600); read it once, then delete the file`);
+    expect((await readFile(tokenFile, "utf8")).trim()).toBe(token);
+    expect((await stat(tokenFile)).mode & 0o777).toBe(0o600);
     expect(firstLogs).toContain(`control plane listening on ${first.url}`);
     const admin = adminClient(first.url, token);
     await admin.request(`mutation { createTenant(input: { name: "embedded" }) { id } }`);

@@ -6,6 +6,7 @@
 import "reflect-metadata";
 import type { JWK } from "jose";
 import { ensureAdminToken } from "./admin/admin-token.repo.ts";
+import { writeBootstrapToken } from "./auth/bootstrap-token-file.ts";
 import { configFromEnv } from "./config.ts";
 import { openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
@@ -52,8 +53,9 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
     const applied = await migrate(db.sql);
     if (applied.length > 0) log(`control plane applied migrations: ${applied.join(", ")}`);
     const signingKey = await loadSigningKey(config.dataDir, config.signingKeyJwk);
-    const generatedAdminToken = await ensureAdminToken(db.sql, config.adminToken);
-    if (generatedAdminToken) log(`control plane generated admin token (shown once): ${generatedAdminToken}`);
+    let tokenFile = "";
+    const generatedAdminToken = await ensureAdminToken(db.sql, config.adminToken, async (token) => (tokenFile = await writeBootstrapToken(config.dataDir, token)));
+    if (generatedAdminToken) log(`control plane generated the bootstrap admin token: written to ${tokenFile} (mode 0600); read it once, then delete the file`);
     const tokenSecret = await loadTokenSecret(config.dataDir, config.tokenSecret);
     const deps: AppDeps = {
       sql: db.sql,

@@ -10,9 +10,10 @@ export async function adminForToken(q: Queryable, token: string): Promise<string
 
 /**
  * Makes sure someone can log in: registers the configured token if given, else on an empty table
- * creates one and returns it (the only time it is ever visible).
+ * creates one, hands it to `deliver` before it is stored (a token nobody received must not lock the
+ * table: if delivery fails nothing is stored and the next start tries again) and returns it.
  */
-export async function ensureAdminToken(sql: Sql, configured: string | null | undefined): Promise<string | null> {
+export async function ensureAdminToken(sql: Sql, configured: string | null | undefined, deliver: (token: string) => Promise<unknown> = async () => {}): Promise<string | null> {
   if (configured) {
     await sql`insert into admin_tokens (id, token_hash) values (${newId("adm")}, ${hashSecret(configured)})
       on conflict (token_hash) do nothing`;
@@ -24,6 +25,7 @@ export async function ensureAdminToken(sql: Sql, configured: string | null | und
     const [existing] = await tx`select 1 from admin_tokens limit 1`;
     if (existing) return null;
     const token = newToken("adm");
+    await deliver(token);
     await tx`insert into admin_tokens (id, token_hash) values (${newId("adm")}, ${hashSecret(token)})`;
     return token;
   }) as Promise<string | null>;
