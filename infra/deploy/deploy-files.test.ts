@@ -35,6 +35,13 @@ describe("deployment files", () => {
     }
   });
 
+  test("control-plane replicas are given the same snapshot signing key and admin JWT secret", () => {
+    const env = compose.services["control-plane"]!.environment!;
+    // Required (`:?`): left unset, each replica would generate its own in its DATA_DIR.
+    expect(env.SIGNING_KEY_JWK).toStartWith("${SIGNING_KEY_JWK:?");
+    expect(env.ADMIN_JWT_SECRET).toStartWith("${ADMIN_JWT_SECRET:?");
+  });
+
   test("the image creates every DATA_DIR and gives it to node before dropping root", () => {
     const asRoot = rootInstructions();
     for (const [name, service] of imageServices) {
