@@ -42,6 +42,15 @@ describe("deployment files", () => {
     expect(env.ADMIN_JWT_SECRET).toStartWith("${ADMIN_JWT_SECRET:?");
   });
 
+  test("every proxy shares its region's Redis", () => {
+    const proxies = imageServices.filter(([name]) => name.startsWith("proxy-"));
+    for (const [name, service] of proxies) {
+      const region = service.environment!.REGION!;
+      expect(service.environment!.REDIS_URL, name).toBe(`redis://redis-${region}:6379`);
+      expect(compose.services[`redis-${region}`], name).toBeDefined();
+    }
+  });
+
   test("the image creates every DATA_DIR and gives it to node before dropping root", () => {
     const asRoot = rootInstructions();
     for (const [name, service] of imageServices) {
