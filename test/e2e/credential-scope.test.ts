@@ -48,7 +48,6 @@ test("env: refs outside GW_CRED_* and file: refs outside CREDENTIALS_DIR never l
     TRUSTED_JWKS: JSON.stringify(stack.controlPlane.jwks), OTHER_HOST_SECRET: "OTHER_SECRET", GW_CRED_ATTACKER_OK: "vendor-env-key",
     CREDENTIALS_DIR: secrets,
   });
-  await stack.proxies.eu!.stop();
   proxy = await stack.startProxy("eu", { credentials: { ...config.credentials, ECHO_VENDOR_API_KEY: stack.echoApiKey }, credentialsDir: config.credentialsDir, dataDir: join(stack.dataDir, "proxy-eu-scoped") });
   // (`..` paths and names like REGION_TOKEN are refused by the control plane already; see credential-ref.test.ts.)
   const refs = ["env:OTHER_HOST_SECRET", `file:${outside}`, "env:GW_CRED_ATTACKER_OK", `file:${join(secrets, "vendor")}`];

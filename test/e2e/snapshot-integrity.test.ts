@@ -14,9 +14,11 @@ let stack: TestStack;
 let interposer: SnapshotInterposer;
 let proxy: RunningProxy;
 let client: OpenAI;
+let replacedUrl: string;
 beforeAll(async () => {
   stack = await startStack({ regions: ["eu"] });
   interposer = await startSnapshotInterposer(stack.controlPlane.url);
+  replacedUrl = stack.proxies.eu!.url;
   proxy = await stack.startProxy("eu", { controlPlaneUrl: interposer.url, dataDir: join(stack.dataDir, "proxy-eu-interposed"), snapshotPollMs: 100 });
   client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: stack.demo.keySecret, maxRetries: 0 });
   await eventually(() => proxy.snapshotVersion() > 0, 5000, "first snapshot");
@@ -25,6 +27,12 @@ afterAll(async () => {
   await proxy?.stop();
   await stack?.stop();
   await interposer?.stop();
+});
+
+test("the proxy startStack started is stopped when startProxy replaces it, not left running for the rest of the suite", async () => {
+  expect(proxy.url).not.toBe(replacedUrl);
+  const answer = await fetch(`${replacedUrl}/health`).then((r) => `answered ${r.status}`, () => "refused");
+  expect(answer).toBe("refused");
 });
 
 const stillServes = async () => {

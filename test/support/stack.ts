@@ -27,7 +27,10 @@ export interface TestStack {
   proxies: Record<string, RunningProxy>;
   /** Starts (or restarts) the control plane on the same database, data directory and port. */
   startControlPlane(): Promise<RunningControlPlane>;
-  /** Starts a proxy for a region on its own data directory (the same one on every call). */
+  /**
+   * Starts a proxy for a region on its own data directory (the same one on every call, unless overridden).
+   * A proxy already running for that region is stopped first, so a replaced proxy never outlives its test.
+   */
   startProxy(region: string, overrides?: Partial<ProxyConfig>): Promise<RunningProxy>;
   stop(): Promise<void>;
 }
@@ -68,6 +71,7 @@ export async function startStack(options: { regions?: string[]; snapshotPollMs?:
     proxies: {},
     startControlPlane: bootControlPlane,
     async startProxy(region: string, overrides: Partial<ProxyConfig> = {}) {
+      await stack.proxies[region]?.stop();
       const proxy = await startProxy({
         region,
         controlPlaneUrl: stack.controlPlane.url,
