@@ -42,6 +42,14 @@ describe("deployment files", () => {
     expect(env.ADMIN_JWT_SECRET).toStartWith("${ADMIN_JWT_SECRET:?");
   });
 
+  test("the variables Compose requires are the ones step 1 of its header provides", async () => {
+    // Compose checks `:?` variables for the whole file, whichever services a command starts: a region
+    // token required here would stop step 2 (the control plane alone) before the regions exist.
+    const text = await Bun.file(join(dir, "compose.yaml")).text();
+    const required = new Set([...text.matchAll(/\$\{([A-Z0-9_]+):?\?/g)].map((match) => match[1]));
+    expect([...required].sort()).toEqual(["ADMIN_JWT_SECRET", "ADMIN_TOKEN", "POSTGRES_PASSWORD", "SIGNING_KEY_JWK"]);
+  });
+
   test("every proxy shares its region's Redis", () => {
     const proxies = imageServices.filter(([name]) => name.startsWith("proxy-"));
     for (const [name, service] of proxies) {
