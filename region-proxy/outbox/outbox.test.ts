@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { afterEach, beforeEach, describe, expect, jest, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -79,20 +79,41 @@ describe("UsageOutbox (group commit)", () => {
     kv = await openProxyKv(dir);
   });
 
-  test("a lone append is committed once the short grouping delay is over", async () => {
-    const outbox = new UsageOutbox(kv);
-    const started = performance.now();
-    await outbox.append(event("evt_alone"));
-    expect(performance.now() - started).toBeLessThan(200);
-    expect(await entries()).toBe(1);
+  // The grouping delay runs on fake timers: time moves only when the test says so, so neither test
+  // depends on how fast a loaded machine commits.
+  const settled = (promise: Promise<unknown>) => {
+    let done = false;
+    void promise.then(() => (done = true));
+    return () => done;
+  };
+
+  test("a lone append waits out the short default grouping delay (25 ms) for company, then is committed alone", async () => {
+    jest.useFakeTimers();
+    try {
+      const outbox = new UsageOutbox(kv);
+      const pending = outbox.append(event("evt_alone"));
+      const committed = settled(pending);
+      jest.advanceTimersByTime(24);
+      expect(await entries()).toBe(0);
+      expect(committed()).toBe(false);
+      jest.advanceTimersByTime(1);
+      await pending;
+      expect(await entries()).toBe(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test("a full group is committed without waiting out the delay", async () => {
-    const outbox = new UsageOutbox(kv, { maxDelayMs: 60_000, groupEvents: 10 });
-    const started = performance.now();
-    await Promise.all(ids(10).map((id) => outbox.append(event(id))));
-    expect(performance.now() - started).toBeLessThan(1_000);
-    expect(await entries()).toBe(1);
+    jest.useFakeTimers();
+    try {
+      const outbox = new UsageOutbox(kv, { maxDelayMs: 60_000, groupEvents: 10 });
+      // No time passes at all: only the tenth event can have let the group go.
+      await Promise.all(ids(10).map((id) => outbox.append(event(id))));
+      expect(await entries()).toBe(1);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test("peek stops at its limit inside an entry; removing acked events keeps the rest of the entry", async () => {
