@@ -1,4 +1,4 @@
-import { describe, expect, test } from "bun:test";
+import { afterEach, describe, expect, setSystemTime, test } from "bun:test";
 import { describeBudgetLedger } from "./budget-ledger.suite.ts";
 import { createMemoryBudgetLedger, MAX_FINISHED_REMEMBERED } from "./memory-budget-ledger.ts";
 import type { BudgetLedger, Reservation } from "./budget-types.ts";
@@ -11,6 +11,24 @@ describeBudgetLedger("in-process", {
 });
 
 const DAY = "day:2026-11-26";
+
+/**
+ * The ledger reads Date.now(): the tests below set the system clock instead of sleeping, so a stalled
+ * machine cannot move time between two steps (a 50 ms stall failed a 200 ms hold checked after 150 ms).
+ */
+function clock() {
+  let now = Date.parse("2026-11-26T12:00:00Z");
+  setSystemTime(new Date(now));
+  return {
+    advance(ms: number) {
+      now += ms;
+      setSystemTime(new Date(now));
+    },
+  };
+}
+afterEach(() => {
+  setSystemTime();
+});
 
 /** Reserves `micros` on one level of `scope` (cap 10,000) and returns the reservation; throws if refused. */
 function taker(ledger: BudgetLedger, scope: string) {
@@ -44,6 +62,7 @@ describe("in-process budget ledger, bounded memory", () => {
   });
 
   test("the reserved total follows reservations as they are taken, expire and finish in any order", async () => {
+    const time = clock();
     const ledger = createMemoryBudgetLedger({ reservationTtlMs: 300 });
     const take = taker(ledger, "key:sum");
     const first = await take(100);
@@ -53,7 +72,7 @@ describe("in-process budget ledger, bounded memory", () => {
     expect(await ledger.status("key:sum", DAY)).toEqual({ spentMicros: 0, reservedMicros: 500 });
     await ledger.settle(third, 50);
     expect(await ledger.status("key:sum", DAY)).toEqual({ spentMicros: 50, reservedMicros: 100 });
-    await Bun.sleep(400);
+    time.advance(400);
     const fourth = await take(1000);
     // `first` expired: only the new one is held.
     expect(await ledger.status("key:sum", DAY)).toEqual({ spentMicros: 50, reservedMicros: 1000 });
@@ -66,27 +85,32 @@ describe("in-process budget ledger, bounded memory", () => {
 describe("in-process budget ledger, expiry of holds", () => {
   // Holds are walked for expiry only once the oldest may have expired; each later hold must still expire on time.
   test("holds expire in turn, whichever finished first, and a level emptied and refilled starts over", async () => {
+    const time = clock();
     const ledger = createMemoryBudgetLedger({ reservationTtlMs: 200 });
     const take = taker(ledger, "key:turns");
     const reserved = async () => (await ledger.status("key:turns", DAY)).reservedMicros;
     const oldest = await take(1);
-    await Bun.sleep(100);
+    time.advance(100);
     await take(10);
     await ledger.settle(oldest, 0);
-    await Bun.sleep(150); // past the oldest's expiry, not the second's
+    time.advance(150); // past the oldest's expiry, not the second's
     expect(await reserved()).toBe(10);
-    await Bun.sleep(100); // past the second's
+    time.advance(49); // 1 ms before the second's
+    expect(await reserved()).toBe(10);
+    time.advance(1); // at the second's
     expect(await reserved()).toBe(0);
     await take(100);
     expect(await reserved()).toBe(100);
-    await Bun.sleep(250);
+    time.advance(199);
+    expect(await reserved()).toBe(100);
+    time.advance(1);
     expect(await reserved()).toBe(0);
   });
 });
 
 describe("in-process budget ledger, idle levels", () => {
   test("a level untouched for idleLevelMs is forgotten once the table grows; a level in use is kept", async () => {
-    // Idle after 300 ms: far longer than the loops below take even on a loaded machine.
+    const time = clock();
     const ledger = createMemoryBudgetLedger({ idleLevelMs: 300 });
     const spend = async (scope: string, period: string, micros: number) => {
       const result = await ledger.reserve([{ scope, period, capMicros: 1_000_000 }], micros);
@@ -96,7 +120,7 @@ describe("in-process budget ledger, idle levels", () => {
     // Yesterday's levels of 1,000 keys, and one level still in use.
     for (let i = 0; i < 1_000; i++) await spend(`key:${i}`, "day:2026-11-25", 5);
     await spend("key:busy", "month:2026-11", 7);
-    await Bun.sleep(350);
+    time.advance(350);
     await spend("key:busy", "month:2026-11", 7);
     // Today's levels: new levels are what look for idle ones, once the table has doubled (2,000 here).
     for (let i = 0; i < 1_000; i++) await spend(`key:${i}`, "day:2026-11-26", 1);
@@ -106,10 +130,11 @@ describe("in-process budget ledger, idle levels", () => {
   });
 
   test("a level holding a live reservation is not forgotten, however idle", async () => {
+    const time = clock();
     const ledger = createMemoryBudgetLedger({ idleLevelMs: 20, reservationTtlMs: 60_000 });
     const held = await ledger.reserve([{ scope: "key:held", period: "day:2026-11-26", capMicros: 1_000 }], 400);
     if (!held.ok) throw new Error("refused");
-    await Bun.sleep(40);
+    time.advance(40);
     for (let i = 0; i < 2_100; i++) await ledger.reserve([{ scope: `key:${i}`, period: "day:2026-11-26", capMicros: 1_000 }], 1);
     // Still holding the 400: forgetting the level would have dropped the reservation from the cap.
     expect(await ledger.status("key:held", "day:2026-11-26")).toEqual({ spentMicros: 0, reservedMicros: 400 });
