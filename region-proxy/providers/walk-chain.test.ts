@@ -78,21 +78,19 @@ test("a probe answered with a 400 (the request's fault) closes the breaker: the 
 });
 
 test("a client that leaves while an asynchronous breaker answers: no vendor call runs on, the walk ends client_closed", async () => {
-  let vendorSawAbort = false;
-  const url = vendor(async (_call, request) => {
-    request.signal.addEventListener("abort", () => (vendorSawAbort = true));
+  let vendorCalls = 0;
+  const url = vendor(async (call) => {
+    vendorCalls = call;
     await Bun.sleep(400);
     return Response.json(completion);
   });
   const slowBreaker: DeploymentHealth = { canAttempt: () => Bun.sleep(50).then(() => true), onSuccess: () => {}, onFailure: () => {} };
   const client = new AbortController();
   setTimeout(() => client.abort(), 10);
-  const started = Date.now();
   const result = await executeChat(chat(), [target("d1", url)], options({ health: slowBreaker, clientSignal: client.signal }));
   expect(result).toMatchObject({ ok: false, clientClosed: true });
   expect(result.trail.attempts).toBe(0);
-  expect(Date.now() - started).toBeLessThan(300);
-  expect(vendorSawAbort).toBe(false); // never called at all
+  expect(vendorCalls).toBe(0); // never called at all
 });
 
 test("a deployment skipped for an unsupported parameter is not the one the trail names", async () => {
@@ -137,10 +135,9 @@ test("a vendor's 400 that quotes the gateway's credential reaches the caller wit
 
 test("a vendor that sends an error's headers and then nothing times out at the first-byte time, not the deadline", async () => {
   const url = vendor((call) => (call === 1 ? new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode("{")) }), { status: 503 }) : Response.json(completion)));
-  const started = Date.now();
   const result = await executeChat(chat(), [target("d1", url)], options({ firstByteMs: 150 }));
-  expect(Date.now() - started).toBeLessThan(1_000);
   expect(result.ok).toBe(true);
+  // timeout_first_byte, not timeout_total: the first call ended at the first-byte time (the deadline is 10 s away).
   expect(result.trail.steps.map((s) => s.reason)).toEqual(["timeout_first_byte", null]);
 });
 
