@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import postgres from "postgres";
 import { createMemoryBudgetLedger } from "../counters/memory-budget-ledger.ts";
 import { startTestControlPlane, type TestControlPlane } from "../../control-plane/testing/test-control-plane.ts";
+import { closedUrl } from "../../test/support/ports.ts";
 import { startLeaseClient, type LeaseClient } from "./lease-client.ts";
 import { createLeasedBudgets } from "./leased-budgets.ts";
 
@@ -90,10 +91,7 @@ test("an expired lease allows nothing new until it is renewed", async () => {
 });
 
 test("no lease and no control plane: budgets fail closed, or open when the tenant says so", async () => {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const deadUrl = `http://127.0.0.1:${probe.port}`;
-  probe.stop(true);
-  const { leases, ledger } = client(deadUrl);
+  const { leases, ledger } = client(closedUrl());
   const budgets = createLeasedBudgets(ledger, leases, { maxWaitMs: 300 });
   const check = { scope: `ten:${tenant}`, period, capMicros: 100_000 };
   expect(await budgets.reserve([check], 1_000)).toMatchObject({ ok: false, unavailable: true });

@@ -5,13 +5,14 @@ import { join } from "node:path";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
 import { openProxyKv } from "../kv/open-kv.ts";
 import { waitFor } from "../testing/proxy-fixture.ts";
+import { closedUrl } from "../../test/support/ports.ts";
 import { startUsageAckServer, type UsageAckServer } from "../testing/usage-ack-server.ts";
 import { startOutboxThread } from "./outbox-thread.ts";
 import { UsageOutbox } from "./outbox.ts";
 
 const event = (id: string, requestId = `req_for_${id}`) => ({ eventId: id, requestId, note: "line one\nline two" }) as unknown as UsageEvent;
-/** Nothing listens on port 9 here: a control plane that is down. */
-const DOWN = "http://127.0.0.1:9";
+/** A control plane that is down: a port probed free and closed (port 9 may be taken, or answer, on a CI machine). */
+const DOWN = closedUrl();
 
 let root: string;
 let ingest: UsageAckServer;

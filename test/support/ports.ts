@@ -1,0 +1,21 @@
+/**
+ * Ports for tests that need one before the thing listening on it exists, or one nothing listens on.
+ * Never a fixed port: on a shared CI machine a well-known port (9, 6379...) may be taken, or answer.
+ */
+
+/**
+ * A port nothing listens on at the moment of the call: bound on port 0 (the OS picks an unused one),
+ * read and released. Another process may take it later, so use it at once.
+ */
+export function freePort(): number {
+  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const port = probe.port;
+  probe.stop(true);
+  return port;
+}
+
+/** The URL of a service that is down: a port probed free and closed again, where connects are refused. */
+export function closedUrl(): string {
+  return `http://127.0.0.1:${freePort()}`;
+}
+
