@@ -47,3 +47,10 @@ test("CONTROL_PLANE_URL must be https unless loopback or ALLOW_INSECURE_CONTROL_
   expect(loadConfig({ ...env, CONTROL_PLANE_URL: "http://control-plane:4000", ALLOW_INSECURE_CONTROL_PLANE: "true" }).controlPlaneUrl).toBe("http://control-plane:4000");
   expect(() => loadConfig({ ...env, CONTROL_PLANE_URL: "http://control-plane:4000", ALLOW_INSECURE_CONTROL_PLANE: "yes" })).toThrow("must be https");
 });
+
+test("METRICS_TOKEN serves /metrics to a scraper holding it; a short one or one with spaces is refused", () => {
+  expect(loadConfig(env).metricsToken).toBeUndefined();
+  expect(loadConfig({ ...env, METRICS_TOKEN: "scrape-0123456789abcdef" }).metricsToken).toBe("scrape-0123456789abcdef");
+  expect(() => loadConfig({ ...env, METRICS_TOKEN: "short" })).toThrow("METRICS_TOKEN must be at least 16 characters");
+  expect(() => loadConfig({ ...env, METRICS_TOKEN: "has spaces in the token" })).toThrow("METRICS_TOKEN must be");
+});

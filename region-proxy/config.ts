@@ -45,6 +45,8 @@ export interface ProxyConfig {
   credentials?: Record<string, string | undefined>;
   /** The only directory `file:` credential refs may read (CREDENTIALS_DIR); unset = file refs refused. */
   credentialsDir?: string;
+  /** Bearer token for GET /metrics (METRICS_TOKEN); unset = /metrics is not served. */
+  metricsToken?: string;
   log?: (line: string) => void;
 }
 
@@ -61,6 +63,14 @@ function positiveInt(env: Record<string, string | undefined>, name: string, prob
     return undefined;
   }
   return value;
+}
+
+/** A scraper's bearer token: long enough not to be guessed (the endpoint faces the same network as applications). */
+function metricsToken(env: Record<string, string | undefined>, problems: string[]): string | undefined {
+  const token = env.METRICS_TOKEN;
+  if (token === undefined || token === "") return undefined;
+  if (token.length < 16 || /\s/.test(token)) problems.push("METRICS_TOKEN must be at least 16 characters with no spaces");
+  return token;
 }
 
 function parseJwks(env: Record<string, string | undefined>, problems: string[]): { keys: JWK[] } {
@@ -162,6 +172,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     breaker,
     credentials: credentialVariables(env, credentialPrefix),
     credentialsDir: env.CREDENTIALS_DIR || undefined,
+    metricsToken: metricsToken(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(`region proxy configuration is invalid:\n  - ${problems.join("\n  - ")}`);
   return config;

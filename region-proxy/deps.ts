@@ -3,6 +3,7 @@ import type { UsageEvent } from "../shared/usage/usage-event.ts";
 import type { ProviderKind } from "../shared/snapshot/schema.ts";
 import type { CredentialResolver } from "./credentials/resolve-credential.ts";
 import type { InFlight } from "./in-flight.ts";
+import type { ProxyMetrics } from "./metrics/proxy-metrics.ts";
 import type { OutboxStatus } from "./outbox/outbox-thread.ts";
 import type { Limits } from "./pipeline/limits.ts";
 import type { DeploymentHealth } from "./providers/deployment-health.ts";
@@ -22,6 +23,9 @@ export interface ProxyDeps {
   /** The outbox's backlog and drops, for /health (absent where no outbox runs). */
   usageOutbox?: () => OutboxStatus;
   inFlight: InFlight;
+  /** Counters for GET /metrics; the token a scraper must present (null: /metrics is not served). */
+  metrics: ProxyMetrics;
+  metricsToken: string | null;
   maxBodyBytes: number;
   timeouts: { firstByteMs: number; totalMs: number };
   isShuttingDown: () => boolean;

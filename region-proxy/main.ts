@@ -9,6 +9,7 @@ import { loadConfig, type ProxyConfig } from "./config.ts";
 import { createCredentialResolver } from "./credentials/resolve-credential.ts";
 import type { ProxyDeps } from "./deps.ts";
 import { InFlight } from "./in-flight.ts";
+import { createProxyMetrics } from "./metrics/proxy-metrics.ts";
 import { openProxyKv } from "./kv/open-kv.ts";
 import { errorResponse } from "./openai/error-response.ts";
 import { startOutboxThread } from "./outbox/outbox-thread.ts";
@@ -66,6 +67,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   const ownBreaker = extras.health ? null : await createBreaker({ region: config.region, redisUrl: config.redisUrl, probeTimeoutMs: totalMs, ...config.breaker, log });
   let shuttingDown = false;
   const inFlight = new InFlight();
+  const metrics = createProxyMetrics();
   const deps: ProxyDeps = {
     region: config.region,
     proxyId,
@@ -75,9 +77,14 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     adapterFor,
     // Never the whole process environment: a credentialRef must not name the proxy's own secrets.
     resolveCredential: createCredentialResolver(config.credentials ?? {}, { filesDir: config.credentialsDir }),
-    appendUsage: (event) => outbox.record(event),
+    appendUsage: (event) => {
+      metrics.settled(event);
+      outbox.record(event);
+    },
     usageOutbox: () => outbox.status(),
     inFlight,
+    metrics,
+    metricsToken: config.metricsToken ?? null,
     maxBodyBytes: config.maxBodyBytes ?? 1_048_576,
     timeouts: { firstByteMs: config.firstByteTimeoutMs ?? 10_000, totalMs },
     isShuttingDown: () => shuttingDown,

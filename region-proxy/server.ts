@@ -8,6 +8,7 @@ import { requestIdFor } from "./pipeline/request-id.ts";
 import { chatCompletions } from "./routes/chat-completions.ts";
 import { embeddings } from "./routes/embeddings.ts";
 import { health, ready } from "./routes/health.ts";
+import { metrics } from "./routes/metrics.ts";
 import { listModels } from "./routes/models.ts";
 
 type Handler = (request: Request, requestId: string, deps: ProxyDeps) => Response | Promise<Response>;
@@ -18,9 +19,10 @@ const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
   "/v1/models": { GET: listModels },
   "/health": { GET: (_r, id, deps) => health(id, deps) },
   "/ready": { GET: (_r, id, deps) => ready(id, deps) },
+  "/metrics": { GET: metrics },
 };
 
-const PROBES = new Set(["/health", "/ready"]);
+const PROBES = new Set(["/health", "/ready", "/metrics"]);
 
 /**
  * The path of the absolute URL a request carries, without query or fragment
@@ -36,22 +38,32 @@ export function pathOf(url: string): string {
 }
 
 export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promise<Response> {
+  /** Counts the answer (route, status, time to its headers) and passes it on. */
+  const counted = (route: string, startedMs: number, response: Response): Response => {
+    deps.metrics.answered(route, response.status, (performance.now() - startedMs) / 1000);
+    return response;
+  };
+
   return async function handleRequest(request) {
+    const startedMs = performance.now();
     const requestId = requestIdFor(request);
     const path = pathOf(request.url);
     const methods = ROUTES[path];
-    if (!methods) return errorResponse({ kind: "not_found", path }, requestId);
+    // Unknown paths count under one label: a scanner's paths must not each make a series.
+    if (!methods) return counted("other", startedMs, errorResponse({ kind: "not_found", path }, requestId));
     const handler = methods[request.method];
-    if (!handler) return errorResponse({ kind: "method_not_allowed", method: request.method }, requestId, { allow: Object.keys(methods).join(", ") });
-    if (deps.isShuttingDown() && !PROBES.has(path)) return errorResponse({ kind: "shutting_down" }, requestId);
+    if (!handler) return counted(path, startedMs, errorResponse({ kind: "method_not_allowed", method: request.method }, requestId, { allow: Object.keys(methods).join(", ") }));
+    if (deps.isShuttingDown() && !PROBES.has(path)) return counted(path, startedMs, errorResponse({ kind: "shutting_down" }, requestId));
     const end = deps.inFlight.begin();
+    let response: Response;
     try {
-      return await handler(request, requestId, deps);
+      response = await handler(request, requestId, deps);
     } catch (error) {
       deps.log(`request ${requestId}: internal error: ${(error as Error).stack ?? String(error)}`);
-      return errorResponse({ kind: "internal_error" }, requestId);
+      response = errorResponse({ kind: "internal_error" }, requestId);
     } finally {
       end();
     }
+    return counted(path, startedMs, response);
   };
 }

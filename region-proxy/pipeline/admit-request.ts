@@ -10,12 +10,11 @@
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { Snapshot, SnapshotAlias, SnapshotKey, SnapshotTenant } from "../../shared/snapshot/schema.ts";
 import type { ProxyDeps } from "../deps.ts";
-import { errorResponse } from "../openai/error-response.ts";
 import { readJsonBody } from "../openai/read-body.ts";
 import { authenticate } from "./authenticate.ts";
 import { authorize } from "./authorize.ts";
 import { buildContext, type RequestContext } from "./build-context.ts";
-import { unroutedHeaders } from "./gateway-headers.ts";
+import { refuse } from "./refuse.ts";
 
 export interface AdmittedRequest<T> {
   ok: true;
@@ -36,26 +35,26 @@ export async function admitRequest<T extends { model: string }>(
   deps: ProxyDeps,
   parse: Parser<T>,
 ): Promise<AdmittedRequest<T> | { ok: false; response: Response }> {
-  const refuse = (error: GatewayError) => ({ ok: false as const, response: errorResponse(error, requestId, unroutedHeaders(deps.region)) });
+  const refused = (error: GatewayError) => ({ ok: false as const, response: refuse(deps, error, requestId) });
   const startedMs = Date.now();
   const loaded = deps.current.get();
-  if (!loaded) return refuse({ kind: "not_ready", retryAfterSeconds: 1 });
+  if (!loaded) return refused({ kind: "not_ready", retryAfterSeconds: 1 });
   const { snapshot } = loaded;
 
   const auth = authenticate(request.headers.get("authorization"), snapshot, startedMs);
   if (!auth.ok) {
     deps.log(`request ${requestId}: key refused (${auth.reason})`);
-    return refuse({ kind: "invalid_api_key" });
+    return refused({ kind: "invalid_api_key" });
   }
   const body = await readJsonBody(request, deps.maxBodyBytes);
-  if (!body.ok) return refuse(body.error);
+  if (!body.ok) return refused(body.error);
   const parsed = parse(body.value);
-  if (!parsed.ok) return refuse(parsed.error);
+  if (!parsed.ok) return refused(parsed.error);
 
   const context = buildContext(request, { requestId, startedMs, key: auth.key, tenant: auth.tenant, snapshotVersion: snapshot.version });
-  if (!context.ok) return refuse(context.error);
+  if (!context.ok) return refused(context.error);
 
   const allowed = authorize(parsed.value.model, auth.key, snapshot);
-  if (!allowed.ok) return refuse(allowed.error);
+  if (!allowed.ok) return refused(allowed.error);
   return { ok: true, startedMs, snapshot, key: auth.key, tenant: auth.tenant, body: parsed.value, context: context.context, alias: allowed.alias };
 }

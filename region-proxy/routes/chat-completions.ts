@@ -8,8 +8,9 @@ import { estimatePromptTokens } from "../limits/estimate-prompt-tokens.ts";
 import { errorResponse } from "../openai/error-response.ts";
 import { parseChatRequest } from "../openai/parse-request.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
-import { answerHeaders, unroutedHeaders } from "../pipeline/gateway-headers.ts";
+import { answerHeaders } from "../pipeline/gateway-headers.ts";
 import { planRoute } from "../pipeline/plan-route.ts";
+import { refuse } from "../pipeline/refuse.ts";
 import { residencyRule } from "../pipeline/residency.ts";
 import { executeChat } from "../providers/execute.ts";
 import { makeSettler, settleFailure, settlingOnThrow } from "./settler.ts";
@@ -24,7 +25,7 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   // Residency filters the chain before anything is called; the route is planned before limits
   // because the budget reservation is priced by its first deployment.
   const plan = planRoute(alias, snapshot, deps.adapterFor, residencyRule(tenant, snapshot, context.dataClass));
-  if (!plan.ok) return errorResponse(plan.error, requestId, unroutedHeaders(deps.region));
+  if (!plan.ok) return refuse(deps, plan.error, requestId);
 
   const limits = await deps.limits.admit({
     snapshot,
@@ -35,7 +36,7 @@ export async function chatCompletions(request: Request, requestId: string, deps:
     deployment: plan.targets[0]?.deployment ?? null,
     receivedAt: new Date(startedMs),
   });
-  if (!limits.ok) return errorResponse(limits.error, requestId, unroutedHeaders(deps.region, limits.headers));
+  if (!limits.ok) return refuse(deps, limits.error, requestId, limits.headers);
 
   const settleWith = makeSettler(deps, { context, snapshot, alias: chat.model, endpoint: "chat.completions", stream: chat.stream, ticket: limits.ticket });
   const result = await settlingOnThrow(settleWith, () =>

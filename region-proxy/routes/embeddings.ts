@@ -7,8 +7,9 @@ import type { ProxyDeps } from "../deps.ts";
 import { errorResponse } from "../openai/error-response.ts";
 import { estimateEmbeddingTokens, parseEmbeddingsRequest } from "../openai/parse-embeddings-request.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
-import { answerHeaders, unroutedHeaders } from "../pipeline/gateway-headers.ts";
+import { answerHeaders } from "../pipeline/gateway-headers.ts";
 import { planRoute } from "../pipeline/plan-route.ts";
+import { refuse } from "../pipeline/refuse.ts";
 import { residencyRule } from "../pipeline/residency.ts";
 import { executeEmbeddings } from "../providers/execute-embeddings.ts";
 import { makeSettler, settleFailure, settlingOnThrow } from "./settler.ts";
@@ -23,9 +24,9 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
     const deployment = snapshot.deployments[id];
     return deployment !== undefined && deps.adapterFor(deployment.provider)?.embeddings !== undefined;
   });
-  if (!offersEmbeddings) return errorResponse({ kind: "invalid_value", param: "model", message: "this alias has no deployment that offers embeddings" }, requestId, unroutedHeaders(deps.region));
+  if (!offersEmbeddings) return refuse(deps, { kind: "invalid_value", param: "model", message: "this alias has no deployment that offers embeddings" }, requestId);
   const plan = planRoute(alias, snapshot, deps.adapterFor, residencyRule(tenant, snapshot, context.dataClass), (adapter) => adapter.embeddings !== undefined);
-  if (!plan.ok) return errorResponse(plan.error, requestId, unroutedHeaders(deps.region));
+  if (!plan.ok) return refuse(deps, plan.error, requestId);
 
   const limits = await deps.limits.admit({
     snapshot,
@@ -36,7 +37,7 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
     deployment: plan.targets[0]?.deployment ?? null,
     receivedAt: new Date(admitted.startedMs),
   });
-  if (!limits.ok) return errorResponse(limits.error, requestId, unroutedHeaders(deps.region, limits.headers));
+  if (!limits.ok) return refuse(deps, limits.error, requestId, limits.headers);
 
   const settleWith = makeSettler(deps, { context, snapshot, alias: req.model, endpoint: "embeddings", stream: false, ticket: limits.ticket });
   const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, plan.targets, { ...walkOptions(deps, request.signal), label: requestId }));

@@ -1,0 +1,88 @@
+/**
+ * What a proxy counts for Prometheus, per process: every answer by route and status (with the time to
+ * its headers, a stream's first chunk), every refusal made before any vendor was called by its error
+ * code, and from each usage event its outcome, its vendor calls (deployment, outcome, reason),
+ * whether it fell back, and its tokens and cost by deployment. Labels hold only bounded values (routes,
+ * codes, and the snapshot's deployment ids and aliases), never a tenant, key or request id: those
+ * belong to the usage events and spend reports.
+ */
+import { errorCode, type GatewayError } from "../../shared/errors/openai-error.ts";
+import type { UsageEvent } from "../../shared/usage/usage-event.ts";
+import { CounterFamily, HistogramFamily, labels } from "./prometheus-text.ts";
+
+/** Time to an answer's headers, in seconds: from a fast refusal to a long generation's first byte. */
+const LATENCY_BOUNDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60] as const;
+
+export interface ProxyMetrics {
+  answered(route: string, status: number, seconds: number): void;
+  refused(error: GatewayError): void;
+  settled(event: UsageEvent): void;
+  render(): string;
+}
+
+/** Label sets by their values: serialized once, then reused on every request that has them. */
+function labelCache<K extends string>(names: readonly K[]): (...values: string[]) => string {
+  const cache = new Map<string, string>();
+  return (...values) => {
+    const key = values.join("\u0000");
+    let set = cache.get(key);
+    if (set === undefined) {
+      set = labels(Object.fromEntries(names.map((name, i) => [name, values[i] ?? ""])));
+      cache.set(key, set);
+    }
+    return set;
+  };
+}
+
+export function createProxyMetrics(): ProxyMetrics {
+  const answers = new CounterFamily("gateway_http_requests_total", "Answers by route (a known path, or other) and HTTP status.");
+  const latency = new HistogramFamily("gateway_http_response_seconds", "Time from a request's arrival to its answer's headers (a stream's first chunk), by route.", LATENCY_BOUNDS);
+  const refusals = new CounterFamily("gateway_refusals_total", "Requests refused before any vendor was called (key, body, authorization, residency, limits), by error code.");
+  const outcomes = new CounterFamily("gateway_requests_settled_total", "Requests that reached the vendor step, by endpoint, usage status (ok, error, client_closed) and error code.");
+  const attempts = new CounterFamily("gateway_vendor_attempts_total", "Vendor calls and skipped deployments, by deployment, provider, outcome (ok, error, skipped) and reason.");
+  const fallbacks = new CounterFamily("gateway_fallbacks_total", "Requests answered (or last tried) by a deployment other than their alias's first, by alias.");
+  const tokens = new CounterFamily("gateway_tokens_total", "Tokens by deployment and class (input, cached_input, cache_write, output, reasoning).");
+  const cost = new CounterFamily("gateway_cost_micros_total", "Charged cost in micro-USD, by deployment.");
+
+  const routeStatus = labelCache(["route", "status"]);
+  const routeOnly = labelCache(["route"]);
+  const codeOnly = labelCache(["code"]);
+  const outcome = labelCache(["endpoint", "status", "code"]);
+  const attempt = labelCache(["deployment", "provider", "outcome", "reason"]);
+  const aliasOnly = labelCache(["alias"]);
+  const tokenClass = labelCache(["deployment", "class"]);
+  const deploymentOnly = labelCache(["deployment"]);
+
+  return {
+    answered(route, status, seconds) {
+      answers.add(routeStatus(route, String(status)));
+      latency.observe(routeOnly(route), seconds);
+    },
+    refused(error) {
+      refusals.add(codeOnly(errorCode(error)));
+    },
+    settled(event) {
+      outcomes.add(outcome(event.endpoint, event.status, event.errorCode ?? ""));
+      for (const step of event.attemptTrail ?? []) {
+        // "unsupported_parameter:n" → "unsupported_parameter": a reason names a kind, not a value.
+        const reason = step.reason === null ? "" : step.reason.split(":", 1)[0]!;
+        attempts.add(attempt(step.deploymentId, step.provider, step.outcome, reason));
+      }
+      if (event.fallback) fallbacks.add(aliasOnly(event.alias));
+      if (event.deploymentId === null) return;
+      const { usage } = event;
+      const counted: [string, number][] = [
+        ["input", usage.inputTokens],
+        ["cached_input", usage.cachedInputTokens],
+        ["cache_write", usage.cacheWriteTokens],
+        ["output", usage.outputTokens],
+        ["reasoning", usage.reasoningTokens],
+      ];
+      for (const [tokenKind, amount] of counted) if (amount > 0) tokens.add(tokenClass(event.deploymentId, tokenKind), amount);
+      if (event.costMicros > 0) cost.add(deploymentOnly(event.deploymentId), event.costMicros);
+    },
+    render() {
+      return [answers, latency, refusals, outcomes, attempts, fallbacks, tokens, cost].map((family) => family.render()).join("");
+    },
+  };
+}

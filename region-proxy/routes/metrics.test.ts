@@ -1,0 +1,73 @@
+/**
+ * GET /metrics through a real proxy: served only with a configured token, refused without it, and
+ * counting what requests did: answers by route and status, refusals by code, settled requests, vendor
+ * calls by deployment and reason, fallbacks, tokens. No tenant, key or request id in any label.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type { RunningProxy } from "../main.ts";
+import { createProxyFixture, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
+
+const TOKEN = "metrics-token-0123456789";
+let fx: ProxyFixture;
+let proxy: RunningProxy;
+let unexposed: RunningProxy;
+
+beforeAll(async () => {
+  fx = await createProxyFixture();
+  await fx.publish(fx.snapshot(1));
+  proxy = await fx.startProxy({ metricsToken: TOKEN });
+  unexposed = await fx.startProxy({ dataDir: fx.freshDataDir() });
+});
+afterAll(async () => {
+  await fx.cleanup();
+});
+
+const scrape = (target: RunningProxy, token?: string) => fetch(`${target.url}/metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+const line = (text: string, prefix: string) => text.split("\n").find((l) => l.startsWith(prefix));
+const value = (text: string, prefix: string) => Number(line(text, prefix)?.split(" ").pop() ?? NaN);
+
+test("without METRICS_TOKEN the path does not exist; with one, a missing or wrong token is 401", async () => {
+  expect((await scrape(unexposed, TOKEN)).status).toBe(404);
+  const missing = await scrape(proxy);
+  expect(missing.status).toBe(401);
+  expect(missing.headers.get("www-authenticate")).toContain("Bearer");
+  expect((await missing.json()).error.code).toBe("invalid_api_key");
+  expect((await scrape(proxy, `${TOKEN}x`)).status).toBe(401);
+  const ok = await scrape(proxy, TOKEN);
+  expect(ok.status).toBe(200);
+  expect(ok.headers.get("content-type")).toStartWith("text/plain; version=0.0.4");
+});
+
+test("answers, refusals, settled requests, vendor calls, fallbacks and tokens are counted", async () => {
+  const client = fx.client(proxy);
+  await client.chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hello there" }] });
+  const fellBack = await client.chat.completions.create({ model: "fallback", messages: [{ role: "user", content: "hi" }] }).withResponse();
+  expect(fellBack.response.headers.get("x-gateway-fallback")).toBe("true");
+  const badKey = await fx.client(proxy, "gwk_not_a_key").chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hi" }] }).catch((error: { status?: number }) => error);
+  expect((badKey as { status?: number }).status).toBe(401);
+  const notAllowed = await fx.client(proxy, fx.keys.limited).chat.completions.create({ model: "fallback", messages: [{ role: "user", content: "hi" }] }).catch((error: { status?: number }) => error);
+  expect((notAllowed as { status?: number }).status).toBe(404);
+  expect((await fetch(`${proxy.url}/no/such/path/${Math.random()}`)).status).toBe(404);
+
+  await waitFor(async () => value(await (await scrape(proxy, TOKEN)).text(), 'gateway_requests_settled_total{endpoint="chat.completions",status="ok"') >= 2, "two settled requests");
+  const text = await (await scrape(proxy, TOKEN)).text();
+  expect(value(text, 'gateway_http_requests_total{route="/v1/chat/completions",status="200"}')).toBe(2);
+  expect(value(text, 'gateway_http_requests_total{route="/v1/chat/completions",status="401"}')).toBe(1);
+  expect(value(text, 'gateway_http_requests_total{route="other",status="404"}')).toBe(1);
+  expect(value(text, 'gateway_refusals_total{code="invalid_api_key"}')).toBe(1);
+  expect(value(text, 'gateway_refusals_total{code="model_not_found"}')).toBe(1);
+  expect(value(text, 'gateway_requests_settled_total{endpoint="chat.completions",status="ok",code=""}')).toBe(2);
+  expect(value(text, 'gateway_vendor_attempts_total{deployment="dep_error500",provider="openai",outcome="error",reason="status_500"}')).toBe(2);
+  expect(value(text, 'gateway_vendor_attempts_total{deployment="dep_echo1",provider="openai",outcome="ok",reason=""}')).toBe(2);
+  expect(value(text, 'gateway_fallbacks_total{alias="fallback"}')).toBe(1);
+  expect(value(text, 'gateway_tokens_total{deployment="dep_echo1",class="input"}')).toBeGreaterThan(0);
+  expect(value(text, 'gateway_tokens_total{deployment="dep_echo1",class="output"}')).toBeGreaterThan(0);
+  expect(value(text, 'gateway_http_response_seconds_count{route="/v1/chat/completions"}')).toBe(4);
+  expect(value(text, "gateway_snapshot_version")).toBe(1);
+  expect(line(text, "gateway_usage_outbox_events")).toBeDefined();
+  // Bounded labels only: no tenant, key, request id, or the scanner's path.
+  expect(text).not.toContain("ten_a");
+  expect(text).not.toContain("key_");
+  expect(text).not.toContain("req_");
+  expect(text).not.toContain("/no/such/path");
+});

@@ -1,0 +1,39 @@
+/**
+ * GET /metrics: the proxy's counters and gauges in Prometheus' text format, for a scraper holding
+ * METRICS_TOKEN (`Authorization: Bearer <token>`; Prometheus' `authorization` scrape setting). The
+ * proxy faces applications, so without a configured token the path does not exist (404), and a wrong
+ * token gets 401: deployment ids, aliases and traffic volumes are not for every caller.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import type { ProxyDeps } from "../deps.ts";
+import { renderValue } from "../metrics/prometheus-text.ts";
+import { errorResponse } from "../openai/error-response.ts";
+
+const digest = (text: string) => createHash("sha256").update(text).digest();
+
+export function metrics(request: Request, requestId: string, deps: ProxyDeps): Response {
+  if (!deps.metricsToken) return errorResponse({ kind: "not_found", path: "/metrics" }, requestId);
+  const given = request.headers.get("authorization")?.match(/^Bearer (.+)$/)?.[1] ?? "";
+  // Compared as digests: equal lengths, and no early exit that would time the token out byte by byte.
+  if (!timingSafeEqual(digest(given), digest(deps.metricsToken))) {
+    return errorResponse({ kind: "invalid_api_key" }, requestId, { "www-authenticate": 'Bearer realm="metrics"' });
+  }
+  const outbox = deps.usageOutbox?.();
+  const gauges = [
+    renderValue("gateway_snapshot_version", "Version of the config snapshot this proxy serves (0 before the first).", "gauge", deps.current.version()),
+    renderValue("gateway_snapshot_age_seconds", "Seconds since the served snapshot was loaded or last confirmed current by the control plane.", "gauge", deps.current.ageSeconds() ?? 0),
+    renderValue("gateway_control_plane_reachable", "1 when the last snapshot poll reached the control plane.", "gauge", deps.current.controlPlaneReachable ? 1 : 0),
+    renderValue("gateway_counters_degraded", "1 while shared counters (Redis) are unreachable and this replica enforces its share in memory.", "gauge", deps.limits.degraded?.() ? 1 : 0),
+    renderValue("gateway_in_flight", "Requests, streams and settle steps still running.", "gauge", deps.inFlight.size()),
+    ...(outbox
+      ? [
+          renderValue("gateway_usage_outbox_events", "Usage events stored and waiting for the control plane.", "gauge", outbox.storedEvents),
+          renderValue("gateway_usage_outbox_max_events", "The outbox's cap (USAGE_OUTBOX_MAX_EVENTS).", "gauge", outbox.maxStoredEvents),
+          renderValue("gateway_usage_outbox_dropped_events_total", "Usage events not written since start (each logged with its ids).", "counter", outbox.droppedEvents),
+        ]
+      : []),
+  ];
+  return new Response(deps.metrics.render() + gauges.join(""), {
+    headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store", "x-request-id": requestId },
+  });
+}
