@@ -19,3 +19,19 @@ export function closedUrl(): string {
   return `http://127.0.0.1:${freePort()}`;
 }
 
+/**
+ * Bun.serve on a given port that this process let go of a moment ago (a server restarted on its old
+ * port). Retries EADDRINUSE for up to about `attempts` x `waitMs`, for a port held briefly (by a
+ * connection the OS picked it for); a port still taken after that fails the test with the bind error.
+ * Port 0 needs no retry: it is bound at once.
+ */
+export async function serveAgain(options: Parameters<typeof Bun.serve>[0], attempts = 20, waitMs = 100): Promise<ReturnType<typeof Bun.serve>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return Bun.serve(options);
+    } catch (error) {
+      if ((error as { code?: string }).code !== "EADDRINUSE" || attempt >= attempts) throw error;
+      await Bun.sleep(waitMs);
+    }
+  }
+}

@@ -11,6 +11,7 @@
 import { JWKS_PATH, MAX_USAGE_BATCH, SNAPSHOT_PATH_PREFIX, USAGE_PATH } from "../../shared/internal-api.ts";
 import { parseUsageEvent, type UsageBatchAck, type UsageEvent } from "../../shared/usage/usage-event.ts";
 import type { JWK } from "jose";
+import { serveAgain } from "./ports.ts";
 
 export interface OriginState {
   snapshots: Map<string, { jws: string; version: number }>;
@@ -84,7 +85,8 @@ export async function startSnapshotOrigin(opts: { regionTokens: Record<string, s
     return Response.json(ack);
   }
 
-  const server = Bun.serve({
+  // A restart on the old port retries a moment if the port is still held (see serveAgain).
+  const server = await serveAgain({
     port: opts.port ?? 0,
     hostname: "127.0.0.1",
     development: false,
