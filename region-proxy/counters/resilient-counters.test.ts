@@ -6,16 +6,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type Redis from "ioredis";
 import { createCountersRedis } from "./counters-redis.ts";
 import { createResilientCounters, type ResilientCounters } from "./resilient-counters.ts";
+import { freePort } from "../../test/support/ports.ts";
 
 const T0 = 1_764_000_000_000;
 const DAY = "day:2026-11-25";
-
-function freePort(): number {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = probe.port;
-  probe.stop(true);
-  return port;
-}
 
 function startRedis(port: number) {
   return Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], {

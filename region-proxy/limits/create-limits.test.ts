@@ -8,6 +8,7 @@ import type { ChatRequest } from "../providers/types.ts";
 import { createLimits, limitsConfigFromEnv, type RunningLimits } from "./create-limits.ts";
 import type { AdmitInput } from "./enforce-limits.ts";
 import { DEPLOYMENT, ORG, testKey, testSnapshot } from "./test-snapshot.ts";
+import { freePort } from "../../test/support/ports.ts";
 
 const NOW = new Date("2026-11-25T12:00:00Z");
 const opened: RunningLimits[] = [];
@@ -16,13 +17,6 @@ afterAll(async () => {
 });
 
 const request: ChatRequest = { model: "chat", messages: [{ role: "user", content: "hi" }], stream: false, includeUsage: false, max_tokens: 10, raw: {} };
-
-function freePort(): number {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = probe.port;
-  probe.stop(true);
-  return port;
-}
 
 test("REDIS_URL and REPLICA_SHARE from the environment; a bad share is named", () => {
   expect(limitsConfigFromEnv({}, "eu")).toEqual({ region: "eu", redisUrl: undefined, replicaShare: undefined, timeoutMs: undefined });

@@ -8,18 +8,12 @@ import OpenAI from "openai";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../support/ports.ts";
 
 const dataDir = await mkdtemp(join(tmpdir(), "gw-npm-start-"));
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
-
-function freePort(): number {
-  const probe = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = probe.port!;
-  probe.stop(true);
-  return port;
-}
 
 async function launch(ports: Record<string, number>) {
   const child = Bun.spawn([process.execPath, "infra/start.ts"], {

@@ -15,20 +15,13 @@ import { principalWith } from "../../control-plane/testing/principals.ts";
 import type { RunningProxy } from "../../region-proxy/main.ts";
 import { startLeasedReplicas, stopLeasedReplicas, type LeasedReplica } from "../support/leased-replicas.ts";
 import { eventually, startStack, type TestStack } from "../support/stack.ts";
+import { freePort } from "../support/ports.ts";
 
 let stack: TestStack;
 let port: number;
 let redisProcess: ReturnType<typeof Bun.spawn> | null = null;
 let limitedSecret: string;
 const replicas: LeasedReplica[] = [];
-
-/** A free port: bind port 0, read it, let it go. */
-function freePort(): number {
-  const probe = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const chosen = probe.port;
-  probe.stop(true);
-  return chosen;
-}
 
 async function startRedis(): Promise<void> {
   redisProcess = Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
