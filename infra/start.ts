@@ -52,6 +52,8 @@ if (!state.demo) {
   await writeLocalState(dataDir, state);
 }
 
+// For this run only: the local proxies' GET /metrics, printed with the tour.
+const metricsToken = randomBytes(18).toString("base64url");
 const proxies: Record<string, RunningProxy> = {};
 for (const [region, regionPort] of Object.entries(REGION_PORTS)) {
   proxies[region] = await startProxy({
@@ -63,11 +65,12 @@ for (const [region, regionPort] of Object.entries(REGION_PORTS)) {
     port: regionPort,
     host,
     credentials: { ECHO_VENDOR_API_KEY: echoApiKey },
+    metricsToken,
   });
 }
 await waitForSnapshots(proxies);
 
-printTour({ controlPlaneUrl: controlPlane.url, adminToken, proxies, echoUrl: echo.url, state, statePath: localStatePath(dataDir) });
+printTour({ controlPlaneUrl: controlPlane.url, adminToken, proxies, echoUrl: echo.url, state, statePath: localStatePath(dataDir), metricsToken });
 
 let stopping = false;
 async function shutdown(signal: string) {

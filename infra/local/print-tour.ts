@@ -12,9 +12,11 @@ export interface TourInput {
   echoUrl: string;
   state: LocalState;
   statePath: string;
+  /** The bearer token of the proxies' GET /metrics for this run. */
+  metricsToken: string;
 }
 
-export function printTour({ controlPlaneUrl, adminToken, proxies, echoUrl, state, statePath }: TourInput): void {
+export function printTour({ controlPlaneUrl, adminToken, proxies, echoUrl, state, statePath, metricsToken }: TourInput): void {
   const eu = proxies.eu?.url ?? Object.values(proxies)[0]!.url;
   const key = state.demo!.keySecret;
   const alias = state.demo!.alias;
@@ -44,6 +46,9 @@ export function printTour({ controlPlaneUrl, adminToken, proxies, echoUrl, state
     "See the spend (GraphQL):",
     `  curl -s ${controlPlaneUrl}/graphql -H "Authorization: Bearer ${adminToken}" -H "Content-Type: application/json" \\`,
     `    -d '{"query":"{ spend(tenantId: \\"${state.demo!.tenantId}\\", from: \\"2020-01-01T00:00:00Z\\", to: \\"2100-01-01T00:00:00Z\\") { requests inputTokens outputTokens costUsd byModel { key costUsd } } }"}'`,
+    "",
+    "The proxy's Prometheus metrics (this run's token):",
+    `  curl -s ${eu}/metrics -H "Authorization: Bearer ${metricsToken}"`,
     "",
     "Ctrl-C stops everything gracefully.",
     "",

@@ -49,6 +49,12 @@ test("npm start boots everything and prints a demo key that works on the EU endp
     const client = new OpenAI({ baseURL: `http://127.0.0.1:${ports.EU_PROXY_PORT}/v1`, apiKey: key!, maxRetries: 0 });
     const reply = await client.chat.completions.create({ model: "support-fast", messages: [{ role: "user", content: "hello tour" }] });
     expect(reply.choices[0]!.message.content).toBe("Echo: hello tour");
+    // The printed metrics line works: the request just made is counted.
+    const metricsToken = /\/metrics -H "Authorization: Bearer (\S+)"/.exec(first.output)?.[1];
+    expect(metricsToken).toBeDefined();
+    const metrics = await fetch(`http://127.0.0.1:${ports.EU_PROXY_PORT}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('gateway_http_requests_total{route="/v1/chat/completions",status="200"} 1');
     first.child.kill("SIGTERM");
     expect(await first.child.exited).toBe(0);
 
