@@ -67,7 +67,13 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
     };
     const apollo = await startApollo(await buildControlPlaneSchema(), log);
     const jwks = { keys: [signingKey.publicJwk] };
-    const server = startHttpServer({ port: config.port, host: config.host ?? "127.0.0.1", apollo, deps, jwks });
+    let server: ReturnType<typeof startHttpServer>;
+    try {
+      server = startHttpServer({ port: config.port, host: config.host ?? "127.0.0.1", apollo, deps, jwks });
+    } catch (error) {
+      await apollo.stop();
+      throw new Error(`control plane cannot listen on ${config.host ?? "127.0.0.1"}:${config.port}: ${(error as Error).message}`);
+    }
     const url = `http://${server.hostname}:${server.port}`;
     const ticker = startChangeTicker(deps, config.changeTickMs ?? 1000);
     const webhooks = startWebhookWorker({ sql: db.sql, url: config.budgetWebhookUrl ?? null, log });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createProxyFixture, waitFor, type ProxyFixture } from "./testing/proxy-fixture.ts";
+import { PROXY_ID_HEADER } from "../shared/internal-api.ts";
 
 let fx: ProxyFixture;
 beforeAll(async () => {
@@ -106,4 +107,23 @@ describe("client disconnect and graceful stop", () => {
     child.kill("SIGTERM");
     expect(await child.exited).toBe(0);
   });
+});
+
+test("a port another server holds fails the start (Bun's default SO_REUSEPORT would have shared it silently), and the proxy left nothing running", async () => {
+  // Another server as Bun starts one by default (which sets SO_REUSEPORT itself).
+  const holder = Bun.serve({ port: 0, hostname: "127.0.0.1", development: false, fetch: () => new Response("someone else") });
+  try {
+    const start = fx.startProxy({ port: holder.port as number, dataDir: fx.freshDataDir(), proxyId: "prx_portclash" });
+    await expect(start).rejects.toThrow(`proxy eu cannot listen on 127.0.0.1:${holder.port}`);
+    // Every request still reaches the server that held the port.
+    for (let i = 0; i < 5; i++) expect(await (await fetch(`http://127.0.0.1:${holder.port}/health`)).text()).toBe("someone else");
+    // Its snapshot loop (100 ms polls) was stopped with it.
+    const polls = () => fx.origin.state.snapshotRequests.filter((r) => r.headers[PROXY_ID_HEADER] === "prx_portclash").length;
+    expect(polls()).toBeGreaterThan(0);
+    const after = polls();
+    await Bun.sleep(350);
+    expect(polls()).toBe(after);
+  } finally {
+    holder.stop(true);
+  }
 });

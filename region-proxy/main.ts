@@ -91,21 +91,40 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     log,
   };
 
-  const server = Bun.serve({
-    port: config.port,
-    hostname: config.host ?? "127.0.0.1",
-    development: false,
-    // Long enough for a slow vendor within the request deadline (Bun's maximum is 255 s).
-    idleTimeout: Math.min(255, Math.ceil(totalMs / 1000) + 5),
-    // Bun's own limit (128 MiB by default) would answer a larger declared body with a bare 413 and no
-    // JSON before the handler runs; readJsonBody refuses it in OpenAI's error shape without reading it.
-    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    fetch: createFetchHandler(deps),
-    error(error) {
-      log(`unhandled server error: ${error.stack ?? String(error)}`);
-      return errorResponse({ kind: "internal_error" }, newId("req"));
-    },
-  });
+  let server: ReturnType<typeof Bun.serve>;
+  try {
+    server = serve();
+  } catch (error) {
+    // Nothing started here may outlive a proxy that could not listen (threads, timers, connections).
+    await loop.stop();
+    await outbox.stop();
+    await ownLimits?.close();
+    await ownBreaker?.close();
+    kv.close();
+    throw new Error(`proxy ${config.region} cannot listen on ${config.host ?? "127.0.0.1"}:${config.port}: ${(error as Error).message}`);
+  }
+
+  function serve() {
+    return Bun.serve({
+      port: config.port,
+      hostname: config.host ?? "127.0.0.1",
+      development: false,
+      // Bun binds with SO_REUSEPORT unless told not to: a second process on this port (an old replica, a
+      // typo in PORT) would start without an error and take part of the traffic. A port in use must
+      // fail the start.
+      reusePort: false,
+      // Long enough for a slow vendor within the request deadline (Bun's maximum is 255 s).
+      idleTimeout: Math.min(255, Math.ceil(totalMs / 1000) + 5),
+      // Bun's own limit (128 MiB by default) would answer a larger declared body with a bare 413 and no
+      // JSON before the handler runs; readJsonBody refuses it in OpenAI's error shape without reading it.
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+      fetch: createFetchHandler(deps),
+      error(error) {
+        log(`unhandled server error: ${error.stack ?? String(error)}`);
+        return errorResponse({ kind: "internal_error" }, newId("req"));
+      },
+    });
+  }
 
   let stopping: Promise<void> | null = null;
   async function stop(): Promise<void> {

@@ -24,6 +24,9 @@ export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.s
     port: options.port,
     hostname: options.host,
     development: false,
+    // Bun binds with SO_REUSEPORT unless told not to: a second process on this port would start without
+    // an error and take part of the traffic. A port in use must fail the start.
+    reusePort: false,
     maxRequestBodySize: Math.max(MAX_USAGE_BODY_BYTES, MAX_GRAPHQL_BODY_BYTES) + 1024,
     async fetch(request, server) {
       const { pathname } = new URL(request.url);

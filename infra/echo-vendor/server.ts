@@ -143,6 +143,7 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
     port: opts.port,
     hostname: opts.host ?? "127.0.0.1",
     development: false,
+    reusePort: false, // a port in use fails the start (Bun would otherwise share it with the other server)
     idleTimeout: 0, // `hang` must be able to hang
     async fetch(request) {
       const path = new URL(request.url).pathname;
