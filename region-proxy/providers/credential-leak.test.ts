@@ -21,6 +21,9 @@ const quoting = Bun.serve({
   development: false,
   fetch(request) {
     const sent = request.headers.get("authorization") ?? request.headers.get("x-api-key") ?? "";
+    // An error page (a proxy's or firewall's) that echoes the request's headers past the 500
+    // characters an adapter keeps of a body that is not the vendor's JSON.
+    if (new URL(request.url).pathname.startsWith("/html/")) return new Response(`<html>${"x".repeat(480)} ${sent}</html>`, { status: 400, headers: { "content-type": "text/html" } });
     const data = (event: unknown) => `data: ${JSON.stringify(event)}\n\n`;
     const body = new URL(request.url).pathname.endsWith("/v1/messages")
       ? `event: message_start\n${data({ type: "message_start", message: { id: "msg_1", type: "message", role: "assistant", model: "m", content: [], usage: { input_tokens: 3, output_tokens: 0 } } })}` +
@@ -45,6 +48,8 @@ beforeAll(async () => {
       s.deployments.dep_quote_anthropic = { id: "dep_quote_anthropic", provider: "anthropic", baseUrl: quoted, model: "m", region: REGION, credentialRef: "env:WRONG_KEY" };
       s.aliases["quote-openai"] = { name: "quote-openai", chain: ["dep_quote_openai"] };
       s.aliases["quote-anthropic"] = { name: "quote-anthropic", chain: ["dep_quote_anthropic"] };
+      s.deployments.dep_html_anthropic = { id: "dep_html_anthropic", provider: "anthropic", baseUrl: `${quoted}/html`, model: "m", region: REGION, credentialRef: "env:WRONG_KEY" };
+      s.aliases["html-anthropic"] = { name: "html-anthropic", chain: ["dep_html_anthropic"] };
     }),
   );
   proxy = await fx.startProxy({ credentials: { ECHO_KEY: "sk-echo-test", WRONG_KEY: SECRET } });
@@ -98,4 +103,17 @@ test("a stream broken mid-way by a vendor error quoting the key: the client's er
     expect(text).not.toContain("LEAKY");
   }
   expect(fx.logs.join("\n")).not.toContain("LEAKY");
+});
+
+test("an error page echoing the key across the excerpt's cut: not even part of the key reaches the client", async () => {
+  const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${fx.keys.main}` },
+    body: JSON.stringify({ model: "html-anthropic", messages: [{ role: "user", content: "hi" }], max_tokens: 5 }),
+  });
+  const text = await res.text();
+  expect(res.status).toBe(400);
+  expect(text).toContain("xxxx"); // the excerpt is passed on
+  expect(text).not.toContain("sk-proj"); // the key's first characters, which a cut key would still carry
+  expect(text).not.toContain("LEAKY");
 });

@@ -11,13 +11,18 @@ export const REDACTED = "[redacted]";
 /** Cuts a deployment's credential out of an error that may carry vendor text. */
 export type Redactor = (error: GatewayError) => GatewayError;
 
+/** A vendor's raw text with every occurrence of the credential cut out. */
+export function textWithoutCredential(text: string, credential: string): string {
+  return credential === "" || !text.includes(credential) ? text : text.split(credential).join(REDACTED);
+}
+
 export function withoutCredential(error: GatewayError, credential: string): GatewayError {
   if (credential === "") return error;
   let redacted: Record<string, unknown> | null = null;
   for (const [field, value] of Object.entries(error)) {
     if (typeof value !== "string" || !value.includes(credential)) continue;
     redacted ??= { ...error };
-    redacted[field] = value.split(credential).join(REDACTED);
+    redacted[field] = textWithoutCredential(value, credential);
   }
   return (redacted ?? error) as GatewayError;
 }

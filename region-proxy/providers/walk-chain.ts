@@ -24,7 +24,7 @@ import type { PlannedTarget } from "../pipeline/plan-route.ts";
 import { CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
 import { readVendorText } from "./read-vendor-text.ts";
-import { withoutCredential, type Redactor } from "./redact-credential.ts";
+import { textWithoutCredential, withoutCredential, type Redactor } from "./redact-credential.ts";
 import type { DeploymentHealth } from "./deployment-health.ts";
 import { UnsupportedParameterError, unsupportedParameterToGatewayError } from "./unsupported-parameter.ts";
 import type { VendorHttpRequest } from "./types.ts";
@@ -217,7 +217,9 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
       // headers and then nothing is a first-byte timeout, not a wait for the whole deadline.
       const text = await readVendorText(response, MAX_ERROR_BODY_BYTES);
       handle.cleanup();
-      const failure = fromVendorError(target.adapter.classifyError(response.status, response.headers, text));
+      // Cut out before the adapter shortens a body to an excerpt: a key across the cut would survive
+      // in half, where the whole-key redaction of the error below cannot match it.
+      const failure = fromVendorError(target.adapter.classifyError(response.status, response.headers, textWithoutCredential(text, credential.credential)));
       return { ...failure, error: withoutCredential(failure.error, credential.credential) };
     }
     return { ok: true, value: await operation.read(call, target, (error) => withoutCredential(error, credential.credential)) };
