@@ -13,7 +13,9 @@ import { listModels } from "./routes/models.ts";
 
 type Handler = (request: Request, requestId: string, deps: ProxyDeps) => Response | Promise<Response>;
 
-const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
+type Routes = Record<string, Partial<Record<string, Handler>>>;
+
+const ROUTES: Routes = {
   "/v1/chat/completions": { POST: chatCompletions },
   "/v1/embeddings": { POST: embeddings },
   "/v1/models": { GET: listModels },
@@ -21,6 +23,9 @@ const ROUTES: Record<string, Partial<Record<string, Handler>>> = {
   "/ready": { GET: (_r, id, deps) => ready(id, deps) },
   "/metrics": { GET: metrics },
 };
+
+/** Without METRICS_TOKEN /metrics is no route at all (404 for every method, as any unknown path). */
+const { "/metrics": _metrics, ...ROUTES_WITHOUT_METRICS } = ROUTES;
 
 const PROBES = new Set(["/health", "/ready", "/metrics"]);
 
@@ -38,6 +43,7 @@ export function pathOf(url: string): string {
 }
 
 export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promise<Response> {
+  const routes: Routes = deps.metricsToken ? ROUTES : ROUTES_WITHOUT_METRICS;
   /** Counts the answer (route, status, time to its headers) and passes it on. */
   const counted = (route: string, startedMs: number, response: Response): Response => {
     deps.metrics.answered(route, response.status, (performance.now() - startedMs) / 1000);
@@ -48,7 +54,7 @@ export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promi
     const startedMs = performance.now();
     const requestId = requestIdFor(request);
     const path = pathOf(request.url);
-    const methods = ROUTES[path];
+    const methods = routes[path];
     // Unknown paths count under one label: a scanner's paths must not each make a series.
     if (!methods) return counted("other", startedMs, errorResponse({ kind: "not_found", path }, requestId));
     const handler = methods[request.method];

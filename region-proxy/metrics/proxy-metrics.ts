@@ -6,7 +6,7 @@
  * codes, and the snapshot's deployment ids and aliases), never a tenant, key or request id: those
  * belong to the usage events and spend reports.
  */
-import { errorCode, type GatewayError } from "../../shared/errors/openai-error.ts";
+import { errorCode, GATEWAY_ERROR_CODES, type GatewayError } from "../../shared/errors/openai-error.ts";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
 import { CounterFamily, HistogramFamily, labels } from "./prometheus-text.ts";
 
@@ -19,6 +19,9 @@ export interface ProxyMetrics {
   settled(event: UsageEvent): void;
   render(): string;
 }
+
+/** A code as a label: the gateway's own, or `vendor_rejected` for any code a vendor chose. */
+const boundedCode = (code: string): string => (GATEWAY_ERROR_CODES.has(code) ? code : "vendor_rejected");
 
 /** Label sets by their values: serialized once, then reused on every request that has them. */
 function labelCache<K extends string>(names: readonly K[]): (...values: string[]) => string {
@@ -59,10 +62,10 @@ export function createProxyMetrics(): ProxyMetrics {
       latency.observe(routeOnly(route), seconds);
     },
     refused(error) {
-      refusals.add(codeOnly(errorCode(error)));
+      refusals.add(codeOnly(boundedCode(errorCode(error))));
     },
     settled(event) {
-      outcomes.add(outcome(event.endpoint, event.status, event.errorCode ?? ""));
+      outcomes.add(outcome(event.endpoint, event.status, event.errorCode === null ? "" : boundedCode(event.errorCode)));
       for (const step of event.attemptTrail ?? []) {
         // "unsupported_parameter:n" → "unsupported_parameter": a reason names a kind, not a value.
         const reason = step.reason === null ? "" : step.reason.split(":", 1)[0]!;

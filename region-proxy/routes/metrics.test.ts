@@ -28,6 +28,8 @@ const value = (text: string, prefix: string) => Number(line(text, prefix)?.split
 
 test("without METRICS_TOKEN the path does not exist; with one, a missing or wrong token is 401", async () => {
   expect((await scrape(unexposed, TOKEN)).status).toBe(404);
+  expect((await fetch(`${unexposed.url}/metrics`, { method: "POST" })).status).toBe(404); // not even a 405 that says the path exists
+  expect((await fetch(`${proxy.url}/metrics`, { headers: { authorization: `bearer  ${TOKEN}` } })).status).toBe(200); // the scheme is case-insensitive
   const missing = await scrape(proxy);
   expect(missing.status).toBe(401);
   expect(missing.headers.get("www-authenticate")).toContain("Bearer");
@@ -48,13 +50,14 @@ test("answers, refusals, settled requests, vendor calls, fallbacks and tokens ar
   const notAllowed = await fx.client(proxy, fx.keys.limited).chat.completions.create({ model: "fallback", messages: [{ role: "user", content: "hi" }] }).catch((error: { status?: number }) => error);
   expect((notAllowed as { status?: number }).status).toBe(404);
   expect((await fetch(`${proxy.url}/no/such/path/${Math.random()}`)).status).toBe(404);
+  expect((await fetch(`${proxy.url}/v1/models`, { headers: { authorization: "Bearer gwk_not_a_key" } })).status).toBe(401);
 
   await waitFor(async () => value(await (await scrape(proxy, TOKEN)).text(), 'gateway_requests_settled_total{endpoint="chat.completions",status="ok"') >= 2, "two settled requests");
   const text = await (await scrape(proxy, TOKEN)).text();
   expect(value(text, 'gateway_http_requests_total{route="/v1/chat/completions",status="200"}')).toBe(2);
   expect(value(text, 'gateway_http_requests_total{route="/v1/chat/completions",status="401"}')).toBe(1);
   expect(value(text, 'gateway_http_requests_total{route="other",status="404"}')).toBe(1);
-  expect(value(text, 'gateway_refusals_total{code="invalid_api_key"}')).toBe(1);
+  expect(value(text, 'gateway_refusals_total{code="invalid_api_key"}')).toBe(2); // chat and models
   expect(value(text, 'gateway_refusals_total{code="model_not_found"}')).toBe(1);
   expect(value(text, 'gateway_requests_settled_total{endpoint="chat.completions",status="ok",code=""}')).toBe(2);
   expect(value(text, 'gateway_vendor_attempts_total{deployment="dep_error500",provider="openai",outcome="error",reason="status_500"}')).toBe(2);
@@ -70,4 +73,30 @@ test("answers, refusals, settled requests, vendor calls, fallbacks and tokens ar
   expect(text).not.toContain("key_");
   expect(text).not.toContain("req_");
   expect(text).not.toContain("/no/such/path");
+});
+
+test("a code a vendor chose is labelled vendor_rejected: a vendor cannot make a series per answer", async () => {
+  const quoting = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    development: false,
+    fetch: () => Response.json({ error: { message: "no", type: "invalid_request_error", param: null, code: `quota_for_req_${Math.random()}` } }, { status: 400 }),
+  });
+  try {
+    await fx.publish(
+      fx.snapshot(2, (s) => {
+        s.deployments.dep_codes = { id: "dep_codes", provider: "openai", baseUrl: `http://127.0.0.1:${quoting.port}/v1`, model: "m", region: "eu", credentialRef: "env:ECHO_KEY" };
+        s.aliases.codes = { name: "codes", chain: ["dep_codes"] };
+      }),
+    );
+    await waitFor(() => proxy.snapshotVersion() === 2, "snapshot 2");
+    for (let i = 0; i < 3; i++) {
+      const refused = await fx.client(proxy).chat.completions.create({ model: "codes", messages: [{ role: "user", content: "hi" }] }).catch((error: { status?: number }) => error);
+      expect((refused as { status?: number }).status).toBe(400);
+    }
+    await waitFor(async () => value(await (await scrape(proxy, TOKEN)).text(), 'gateway_requests_settled_total{endpoint="chat.completions",status="error",code="vendor_rejected"}') === 3, "three vendor refusals");
+    expect(await (await scrape(proxy, TOKEN)).text()).not.toContain("quota_for_req");
+  } finally {
+    quoting.stop(true);
+  }
 });

@@ -13,7 +13,7 @@ const digest = (text: string) => createHash("sha256").update(text).digest();
 
 export function metrics(request: Request, requestId: string, deps: ProxyDeps): Response {
   if (!deps.metricsToken) return errorResponse({ kind: "not_found", path: "/metrics" }, requestId);
-  const given = request.headers.get("authorization")?.match(/^Bearer (.+)$/)?.[1] ?? "";
+  const given = request.headers.get("authorization")?.match(/^bearer\s+(\S+)\s*$/i)?.[1] ?? "";
   // Compared as digests: equal lengths, and no early exit that would time the token out byte by byte.
   if (!timingSafeEqual(digest(given), digest(deps.metricsToken))) {
     return errorResponse({ kind: "invalid_api_key" }, requestId, { "www-authenticate": 'Bearer realm="metrics"' });

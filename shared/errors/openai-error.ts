@@ -109,6 +109,17 @@ export function renderError(error: GatewayError): RenderedError {
   }
 }
 
+/**
+ * Every code the gateway itself gives an error (renderError), and `client_closed` (a usage status's
+ * code). Any other code came from a vendor (`vendor_rejected` passes the vendor's own on): a value
+ * without a bound, kept out of anything that must stay small, such as metric labels.
+ */
+export const GATEWAY_ERROR_CODES: ReadonlySet<string> = new Set([
+  "invalid_json", "invalid_value", "request_too_large", "invalid_api_key", "model_not_found", "unknown_url", "method_not_allowed",
+  "residency_violation", "rate_limit_exceeded", "budget_exceeded", "budget_unavailable", "upstream_error", "upstream_rate_limited",
+  "upstream_timeout", "upstream_invalid_response", "not_ready", "shutting_down", "internal_error", "client_closed", "vendor_rejected",
+]);
+
 /** The code an error carries, for usage events and logs. */
 export function errorCode(error: GatewayError): string {
   return renderError(error).body.error.code ?? error.kind;

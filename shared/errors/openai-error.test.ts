@@ -1,0 +1,31 @@
+import { expect, test } from "bun:test";
+import { errorCode, GATEWAY_ERROR_CODES, type GatewayError } from "./openai-error.ts";
+
+/** One error of every kind (a new kind fails to compile here until it has a sample). */
+const SAMPLES: { [K in GatewayError["kind"]]: Extract<GatewayError, { kind: K }> } = {
+  invalid_json: { kind: "invalid_json", message: "m" },
+  invalid_value: { kind: "invalid_value", message: "m", param: "p" },
+  request_too_large: { kind: "request_too_large", limitBytes: 1 },
+  invalid_api_key: { kind: "invalid_api_key" },
+  model_not_found: { kind: "model_not_found", model: "m" },
+  not_found: { kind: "not_found", path: "/x" },
+  method_not_allowed: { kind: "method_not_allowed", method: "PUT" },
+  residency_violation: { kind: "residency_violation", message: "m" },
+  rate_limited: { kind: "rate_limited", message: "m", limitType: "requests", retryAfterSeconds: 1 },
+  budget_exceeded: { kind: "budget_exceeded", message: "m" },
+  budget_unavailable: { kind: "budget_unavailable", message: "m", retryAfterSeconds: 1 },
+  vendor_rejected: { kind: "vendor_rejected", status: 400, message: "m", code: null, param: null },
+  upstream_error: { kind: "upstream_error", message: "m" },
+  upstream_rate_limited: { kind: "upstream_rate_limited", message: "m", retryAfterSeconds: null },
+  upstream_timeout: { kind: "upstream_timeout", message: "m" },
+  upstream_invalid_response: { kind: "upstream_invalid_response", message: "m" },
+  not_ready: { kind: "not_ready", retryAfterSeconds: 1 },
+  shutting_down: { kind: "shutting_down" },
+  internal_error: { kind: "internal_error" },
+};
+
+test("every code the gateway gives an error itself is in GATEWAY_ERROR_CODES; a vendor's own code is not", () => {
+  for (const error of Object.values(SAMPLES)) expect(GATEWAY_ERROR_CODES.has(errorCode(error as GatewayError))).toBe(true);
+  expect(errorCode({ kind: "vendor_rejected", status: 400, message: "m", code: "quota_for_req_42", param: null })).toBe("quota_for_req_42");
+  expect(GATEWAY_ERROR_CODES.has("quota_for_req_42")).toBe(false);
+});
