@@ -23,6 +23,14 @@ function input(overrides: Partial<SettleInput> = {}): SettleInput {
 }
 
 describe("settle", () => {
+  test("a vendor's error code is cut to 64 characters in the event: one huge code must not make a batch the control plane refuses", () => {
+    const appended: UsageEvent[] = [];
+    settle(input({ status: "error", usage: null, errorCode: `quota_${"x".repeat(100_000)}` }), (event) => void appended.push(event), () => {});
+    expect(appended[0]!.errorCode).toBe(`quota_${"x".repeat(58)}`);
+    settle(input({ status: "error", usage: null, errorCode: "upstream_timeout" }), (event) => void appended.push(event), () => {});
+    expect(appended[1]!.errorCode).toBe("upstream_timeout");
+  });
+
   test("hands the event over at once and returns nothing to wait for when the ticket touched no counter", () => {
     const appended: UsageEvent[] = [];
     const closing = settle(input({ ticket: { headers: {}, settle: () => null, release: () => null } }), (event) => void appended.push(event), () => {});

@@ -32,6 +32,13 @@ export function priceUsage(snapshot: Snapshot, trail: Trail, usage: NormalizedUs
   return price ? costMicros(usage, price, eventId) : 0;
 }
 
+/**
+ * The longest error code an event carries. A `vendor_rejected` code is the vendor's own, with no bound
+ * of its own: one vendor answer with a megabyte of code would make every batch holding its event too
+ * large for the control plane, and the outbox would resend that batch forever.
+ */
+export const MAX_EVENT_ERROR_CODE_CHARS = 64;
+
 export function buildUsageEvent(input: SettleInput, now = Date.now()): UsageEvent {
   const usage = input.usage ?? { ...ZERO_USAGE };
   const { context, trail } = input;
@@ -55,7 +62,7 @@ export function buildUsageEvent(input: SettleInput, now = Date.now()): UsageEven
     costMicros: priceUsage(input.snapshot, trail, usage, eventId),
     latencyMs: Math.max(0, Math.round(now - context.startedMs)),
     status: input.status,
-    errorCode: input.errorCode,
+    errorCode: input.errorCode === null ? null : input.errorCode.slice(0, MAX_EVENT_ERROR_CODE_CHARS),
     attempts: trail.attempts,
     attemptTrail: trail.steps,
     fallback: trail.fallback,
