@@ -123,12 +123,13 @@ export function describeBudgetLedger(name: string, harness: BudgetLedgerHarness)
     });
 
     test("an abandoned reservation expires after its TTL; a late settle still counts once", async () => {
-      const [a, b] = await harness.pair({ reservationTtlMs: 150 });
+      // A TTL far above a stalled CI machine's pauses: the refusal below must run while both holds live.
+      const [a, b] = await harness.pair({ reservationTtlMs: 1_000 });
       const checks = [{ scope: "key:ttl", period: DAY, capMicros: 1000 }];
       const abandoned = reserved(await a.reserve(checks, 800));
       const late = reserved(await a.reserve(checks, 200));
       expect((await b.reserve(checks, 1)).ok).toBe(false);
-      await Bun.sleep(250);
+      await Bun.sleep(1_100);
       expect(await b.status("key:ttl", DAY)).toEqual({ spentMicros: 0, reservedMicros: 0 });
       await b.settle(late, 150);
       await a.settle(late, 150);
