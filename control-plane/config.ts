@@ -1,9 +1,12 @@
 /** Environment → ControlPlaneConfig, for `bun control-plane/main.ts`. */
+import { logFormatFromEnv } from "../shared/logging/console-log.ts";
 import type { ControlPlaneConfig } from "./main.ts";
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): ControlPlaneConfig {
   const port = Number(env.PORT ?? "4000");
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be an integer 0-65535, got ${env.PORT}`);
+  const logFormat = logFormatFromEnv(env.LOG_FORMAT);
+  if (typeof logFormat !== "string") throw new Error(logFormat.error);
   return {
     port,
     host: env.HOST || "127.0.0.1",
@@ -15,5 +18,6 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     requiredApprovals: env.REQUIRED_APPROVALS ? Number(env.REQUIRED_APPROVALS) : undefined,
     trustForwardedFor: env.TRUST_FORWARDED_FOR === "true",
     budgetWebhookUrl: env.BUDGET_WEBHOOK_URL || null,
+    logFormat,
   };
 }

@@ -5,6 +5,7 @@
  */
 import "reflect-metadata";
 import type { JWK } from "jose";
+import { consoleLog, type LogFormat } from "../shared/logging/console-log.ts";
 import { ensureAdminToken } from "./admin/admin-token.repo.ts";
 import { writeBootstrapToken } from "./auth/bootstrap-token-file.ts";
 import { configFromEnv } from "./config.ts";
@@ -26,7 +27,9 @@ export interface ControlPlaneConfig {
   dataDir: string; // holds pglite data and signing-key.jwk (created 0600 if absent)
   adminToken?: string | null; // if set: accepted as bootstrap admin token (its hash stored)
   signingKeyJwk?: string | null; // private Ed25519 JWK JSON; else read/create dataDir/signing-key.jwk
-  log?: (line: string) => void; // default console.log
+  log?: (line: string) => void; // default: stdout, as `logFormat` says
+  /** LOG_FORMAT: text lines (default) or one JSON object per line. */
+  logFormat?: LogFormat;
   tokenSecret?: string | null; // HS256 secret for admin JWTs; else read/create dataDir/admin-jwt.secret
   requiredApprovals?: number; // approvals a change request needs (default 1)
   trustForwardedFor?: boolean; // audit x-forwarded-for as the client address (only behind a trusted proxy)
@@ -45,7 +48,7 @@ export interface RunningControlPlane {
 }
 
 export async function startControlPlane(config: ControlPlaneConfig): Promise<RunningControlPlane> {
-  const log = config.log ?? ((line: string) => console.log(line));
+  const log = config.log ?? consoleLog(config.logFormat ?? "text", { service: "control-plane" });
   const requiredApprovals = config.requiredApprovals ?? 1;
   if (!Number.isInteger(requiredApprovals) || requiredApprovals < 1 || requiredApprovals > 10) throw new Error(`requiredApprovals must be an integer 1-10, got ${requiredApprovals}`);
   const db = await openDatabase(config.databaseUrl, config.dataDir, config.onQuery);

@@ -54,3 +54,9 @@ test("METRICS_TOKEN serves /metrics to a scraper holding it; a short one or one 
   expect(() => loadConfig({ ...env, METRICS_TOKEN: "short" })).toThrow("METRICS_TOKEN must be at least 16 characters");
   expect(() => loadConfig({ ...env, METRICS_TOKEN: "has spaces in the token" })).toThrow("METRICS_TOKEN must be");
 });
+
+test("LOG_FORMAT: text by default, json when asked, anything else named as a problem", () => {
+  expect(loadConfig(env).logFormat).toBe("text");
+  expect(loadConfig({ ...env, LOG_FORMAT: "json" }).logFormat).toBe("json");
+  expect(() => loadConfig({ ...env, LOG_FORMAT: "xml" })).toThrow('LOG_FORMAT must be text or json (got "xml")');
+});

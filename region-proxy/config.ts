@@ -3,6 +3,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { JWK } from "jose";
+import { logFormatFromEnv, type LogFormat } from "../shared/logging/console-log.ts";
 import { breakerOptionsFromEnv } from "./breaker/create-breaker.ts";
 import { CREDENTIAL_PREFIX_PATTERN, DEFAULT_CREDENTIAL_ENV_PREFIX, credentialVariables } from "./credentials/credential-variables.ts";
 
@@ -47,6 +48,8 @@ export interface ProxyConfig {
   credentialsDir?: string;
   /** Bearer token for GET /metrics (METRICS_TOKEN); unset = /metrics is not served. */
   metricsToken?: string;
+  /** How the default log prints (LOG_FORMAT): text lines, or one JSON object per line. Unused when `log` is given. */
+  logFormat?: LogFormat;
   log?: (line: string) => void;
 }
 
@@ -71,6 +74,13 @@ function metricsToken(env: Record<string, string | undefined>, problems: string[
   if (token === undefined || token === "") return undefined;
   if (token.length < 16 || /\s/.test(token)) problems.push("METRICS_TOKEN must be at least 16 characters with no spaces");
   return token;
+}
+
+function logFormat(env: Record<string, string | undefined>, problems: string[]): LogFormat {
+  const format = logFormatFromEnv(env.LOG_FORMAT);
+  if (typeof format === "string") return format;
+  problems.push(format.error);
+  return "text";
 }
 
 function parseJwks(env: Record<string, string | undefined>, problems: string[]): { keys: JWK[] } {
@@ -173,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     credentials: credentialVariables(env, credentialPrefix),
     credentialsDir: env.CREDENTIALS_DIR || undefined,
     metricsToken: metricsToken(env, problems),
+    logFormat: logFormat(env, problems),
   };
   if (problems.length > 0) throw new ConfigError(`region proxy configuration is invalid:\n  - ${problems.join("\n  - ")}`);
   return config;

@@ -4,6 +4,7 @@
  * `proxy <region> listening on <url>` and stops gracefully on SIGTERM/SIGINT.
  */
 import { newId } from "../shared/ids.ts";
+import { consoleLog } from "../shared/logging/console-log.ts";
 import { importTrustedKeys } from "../shared/snapshot/verify.ts";
 import { loadConfig, type ProxyConfig } from "./config.ts";
 import { createCredentialResolver } from "./credentials/resolve-credential.ts";
@@ -47,7 +48,7 @@ export interface ProxyExtras {
 const FIRST_POLL_WAIT_MS = 2_000;
 
 export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}): Promise<RunningProxy> {
-  const log = config.log ?? ((line: string) => console.log(`[proxy ${config.region}] ${line}`));
+  const log = config.log ?? consoleLog(config.logFormat ?? "text", { service: "proxy", region: config.region }, `[proxy ${config.region}] `);
   const proxyId = config.proxyId ?? newId("prx");
   const trusted = await importTrustedKeys(config.trustedJwks);
   const kv = await openProxyKv(config.dataDir);

@@ -1,0 +1,21 @@
+/**
+ * Where a service's log lines go when it runs on its own (`bun region-proxy/main.ts`,
+ * `bun control-plane/main.ts`): stdout, as text (`[proxy eu] snapshot version 3 loaded`) or, with
+ * LOG_FORMAT=json, one JSON object per line for a log pipeline
+ * (`{"time":"2026-11-26T18:00:00.000Z","service":"proxy","region":"eu","message":"snapshot version 3 loaded"}`).
+ *
+ * @example const log = consoleLog("json", { service: "proxy", region: "eu" }, "[proxy eu] ");
+ */
+export type LogFormat = "text" | "json";
+
+export function consoleLog(format: LogFormat, fields: Record<string, string>, textPrefix = ""): (line: string) => void {
+  if (format === "text") return (line) => console.log(`${textPrefix}${line}`);
+  return (line) => console.log(JSON.stringify({ time: new Date().toISOString(), ...fields, message: line }));
+}
+
+/** LOG_FORMAT: "text" (default) or "json"; anything else is a configuration error. */
+export function logFormatFromEnv(value: string | undefined): LogFormat | { error: string } {
+  if (value === undefined || value === "" || value === "text") return "text";
+  if (value === "json") return "json";
+  return { error: `LOG_FORMAT must be text or json (got "${value}")` };
+}
