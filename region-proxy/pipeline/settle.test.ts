@@ -29,6 +29,9 @@ describe("settle", () => {
     expect(appended[0]!.errorCode).toBe(`quota_${"x".repeat(58)}`);
     settle(input({ status: "error", usage: null, errorCode: "upstream_timeout" }), (event) => void appended.push(event), () => {});
     expect(appended[1]!.errorCode).toBe("upstream_timeout");
+    // What the database cannot store (a NUL, a lone surrogate) or a log reader would trip on never reaches the event.
+    settle(input({ status: "error", usage: null, errorCode: "bad\u0000code \ud800\n😀" }), (event) => void appended.push(event), () => {});
+    expect(appended[2]!.errorCode).toBe("bad_code_____"); // the emoji is two UTF-16 units
   });
 
   test("hands the event over at once and returns nothing to wait for when the ticket touched no counter", () => {

@@ -39,6 +39,15 @@ export function priceUsage(snapshot: Snapshot, trail: Trail, usage: NormalizedUs
  */
 export const MAX_EVENT_ERROR_CODE_CHARS = 64;
 
+/**
+ * An error code as an event carries it: at most 64 characters of A-Z a-z 0-9 . _ : - (anything else a
+ * vendor put in its code, a NUL or half an emoji included, becomes "_"), so the control plane can
+ * always store the event.
+ */
+export function eventErrorCode(code: string | null): string | null {
+  return code === null ? null : code.slice(0, MAX_EVENT_ERROR_CODE_CHARS).replace(/[^A-Za-z0-9._:-]/g, "_");
+}
+
 export function buildUsageEvent(input: SettleInput, now = Date.now()): UsageEvent {
   const usage = input.usage ?? { ...ZERO_USAGE };
   const { context, trail } = input;
@@ -62,7 +71,7 @@ export function buildUsageEvent(input: SettleInput, now = Date.now()): UsageEven
     costMicros: priceUsage(input.snapshot, trail, usage, eventId),
     latencyMs: Math.max(0, Math.round(now - context.startedMs)),
     status: input.status,
-    errorCode: input.errorCode === null ? null : input.errorCode.slice(0, MAX_EVENT_ERROR_CODE_CHARS),
+    errorCode: eventErrorCode(input.errorCode),
     attempts: trail.attempts,
     attemptTrail: trail.steps,
     fallback: trail.fallback,
