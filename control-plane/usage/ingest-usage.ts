@@ -1,9 +1,14 @@
 /**
  * Validates and stores one usage batch from a region. Invalid events are dead-lettered and still
  * acknowledged, so a proxy never retries an event that can never be accepted.
+ *
+ * One event never fails its batch: parseUsageEvent refuses what the ledger's columns cannot hold, and
+ * should the database still refuse an event's content (a data error), the batch is inserted again one
+ * event at a time, each in its own savepoint, and only the refused events are dead-lettered. Any other
+ * failure (the database unreachable, a connection lost) fails the batch, so the proxy sends it again.
  */
 import { parseUsageEvent, type UsageBatchAck, type UsageEvent } from "../../shared/usage/usage-event.ts";
-import type { Sql } from "../db/client.ts";
+import type { Sql, Tx } from "../db/client.ts";
 import { insertDeadLetter, insertUsageEvents, touchKeysLastUsed } from "./usage.repo.ts";
 
 function eventIdOf(raw: unknown): string | null {
@@ -12,10 +17,37 @@ function eventIdOf(raw: unknown): string | null {
   return typeof id === "string" && id !== "" && id.length <= 200 ? id : null;
 }
 
+/**
+ * Whether PostgreSQL refused a statement for the values it carried: a data exception (SQLSTATE class
+ * 22: out of range, bad encoding, bad time...), an integrity violation (23) or a size limit (54, e.g.
+ * an index entry too large). Connection and server failures are not: they say nothing about the event.
+ */
+export function isContentError(error: unknown): boolean {
+  const e = error as { name?: unknown; code?: unknown } | null;
+  return e?.name === "PostgresError" && typeof e.code === "string" && /^(22|23|54)[0-9A-Z]{3}$/.test(e.code);
+}
+
+/** Runs `work` in a savepoint; a content error rolls back to it and is returned, anything else is thrown. */
+async function tryInSavepoint<T>(tx: Tx, work: (sp: Tx) => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: Error }> {
+  try {
+    return { ok: true, value: (await tx.savepoint((sp) => work(sp))) as T };
+  } catch (error) {
+    if (!isContentError(error)) throw error;
+    return { ok: false, error: error as Error };
+  }
+}
+
 export async function ingestUsage(sql: Sql, region: string, rawEvents: unknown[]): Promise<UsageBatchAck> {
   return sql.begin(async (tx) => {
     const valid = new Map<string, UsageEvent>();
+    const copies = new Map<string, number>();
     const rejected: UsageBatchAck["rejected"] = [];
+    const reject = async (raw: unknown, reason: string) => {
+      rejected.push({ eventId: eventIdOf(raw), reason });
+      const stored = await tryInSavepoint(tx, (sp) => insertDeadLetter(sp, region, reason, raw));
+      // Not even its bounded, storable copy went in: keep the reason without the payload.
+      if (!stored.ok) await insertDeadLetter(tx, region, `${reason} (payload not storable: ${stored.error.message})`, null);
+    };
     for (const raw of rawEvents) {
       const parsed = parseUsageEvent(raw);
       const reason = !parsed.ok
@@ -24,17 +56,34 @@ export async function ingestUsage(sql: Sql, region: string, rawEvents: unknown[]
           ? `region ${parsed.event.region} does not match the token's region ${region}`
           : null;
       if (reason !== null || !parsed.ok) {
-        rejected.push({ eventId: eventIdOf(raw), reason: reason ?? "invalid" });
-        await insertDeadLetter(tx, region, reason ?? "invalid", raw);
+        await reject(raw, reason ?? "invalid");
         continue;
       }
       valid.set(parsed.event.eventId, parsed.event);
+      copies.set(parsed.event.eventId, (copies.get(parsed.event.eventId) ?? 0) + 1);
     }
-    const inserted = await insertUsageEvents(tx, [...valid.values()]);
+    const inserted = await insertEachStorable(tx, [...valid.values()], async (event, error) => {
+      valid.delete(event.eventId);
+      copies.delete(event.eventId);
+      await reject(event, `the ledger refused the event: ${error.message}`);
+    });
     await touchKeysLastUsed(tx, [...valid.values()].filter((e) => inserted.has(e.eventId)));
     const ackedEventIds = [...valid.keys(), ...rejected.flatMap((r) => (r.eventId ? [r.eventId] : []))];
     // Repeats inside one batch count as duplicates too.
-    const validCount = rawEvents.length - rejected.length;
+    const validCount = [...copies.values()].reduce((sum, n) => sum + n, 0);
     return { accepted: inserted.size, duplicates: validCount - inserted.size, rejected, ackedEventIds: [...new Set(ackedEventIds)] };
   }) as Promise<UsageBatchAck>;
+}
+
+/** Inserts the events at once; when the database refuses the content of one, again one by one, handing each refused event to `refused`. */
+async function insertEachStorable(tx: Tx, events: UsageEvent[], refused: (event: UsageEvent, error: Error) => Promise<void>): Promise<Set<string>> {
+  const all = await tryInSavepoint(tx, (sp) => insertUsageEvents(sp, events));
+  if (all.ok) return all.value;
+  const inserted = new Set<string>();
+  for (const event of events) {
+    const one = await tryInSavepoint(tx, (sp) => insertUsageEvents(sp, [event]));
+    if (one.ok) for (const id of one.value) inserted.add(id);
+    else await refused(event, one.error);
+  }
+  return inserted;
 }

@@ -1,6 +1,7 @@
 /** The usage ledger: one row per event id, however often it is sent; invalid events go to dead letters. */
 import type { Queryable } from "../db/client.ts";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
+import { deadLetterPayload, deadLetterReason } from "./dead-letter-payload.ts";
 
 /** Inserts the events; returns the ids that were new (the rest were already stored). */
 export async function insertUsageEvents(q: Queryable, events: UsageEvent[]): Promise<Set<string>> {
@@ -36,8 +37,13 @@ export async function insertUsageEvents(q: Queryable, events: UsageEvent[]): Pro
   return new Set(inserted.map((r) => r.event_id));
 }
 
+/**
+ * Stores an invalid event with its reason: a storable, bounded copy of what was sent (deadLetterPayload),
+ * so a dead letter never fails on the very content that made the event invalid.
+ */
 export async function insertDeadLetter(q: Queryable, region: string, reason: string, payload: unknown): Promise<void> {
-  await q`insert into usage_dead_letters (region, reason, payload) values (${region}, ${reason}, ${q.json((payload ?? null) as never)})`;
+  const copy = deadLetterPayload(payload ?? null);
+  await q`insert into usage_dead_letters (region, reason, payload) values (${region}, ${deadLetterReason(reason)}, ${q.json(copy as never)})`;
 }
 
 /** Moves each key's `last_used_at` forward to the latest event time seen for it (never back). */

@@ -3,6 +3,7 @@
  * stores an event once however often a proxy re-sends it. Prompts and completions are never part of it.
  */
 import type { NormalizedUsage } from "../money/cost.ts";
+import { isStorableText } from "../text/storable-text.ts";
 
 export type UsageStatus = "ok" | "error" | "client_closed";
 
@@ -67,21 +68,87 @@ export interface UsageBatchAck {
 const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === "object" && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-const isStringOrNull = (v: unknown) => v === null || typeof v === "string";
 
-/** Validates one event from the wire; returns the reason when it is not a usage event. */
+/**
+ * What the ledger's columns hold (control-plane/db/migrations/0001_init.sql): `integer` columns take
+ * at most 2^31 - 1, `bigint` ones any safe integer. An event outside them is refused here, so it is
+ * dead-lettered instead of failing the insert of its whole batch.
+ */
+export const MAX_INT4 = 2 ** 31 - 1;
+/** Ids are primary and index keys (event, tenant, key): bounded well below a btree entry's limit. */
+export const MAX_EVENT_ID_CHARS = 200;
+/** Event times the ledger takes: from 2000 to 9999 (UTC); anything else is a clock or a forgery. */
+export const MIN_EVENT_YEAR = 2000;
+export const MAX_EVENT_YEAR = 9999;
+/** A real event nests three levels (event, attemptTrail, step); deeper is refused before anything walks it. */
+export const MAX_EVENT_DEPTH = 16;
+
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
+
+/** The instant of a strict ISO 8601 time (`2026-03-01T10:00:00.000Z`, or with an offset) that names a real calendar date and clock time; else null. */
+export function parseEventTime(value: string): Date | null {
+  const m = ISO_TIME.exec(value);
+  if (!m) return null;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
+  const local = new Date(Date.UTC(year, month - 1, day));
+  if (local.getUTCFullYear() !== year || local.getUTCMonth() !== month - 1 || local.getUTCDate() !== day) return null;
+  if (hour > 23 || minute > 59 || second > 59) return null;
+  if (m[9] !== undefined && (Number(m[9]) > 23 || Number(m[10]) > 59)) return null;
+  const ms = Date.parse(value);
+  if (!Number.isFinite(ms)) return null;
+  const instant = new Date(ms);
+  const utcYear = instant.getUTCFullYear();
+  return utcYear >= MIN_EVENT_YEAR && utcYear <= MAX_EVENT_YEAR ? instant : null;
+}
+
+/** Whether `node` nests deeper than `max` levels (`node` itself is level 1); stops at the bound, so it never recurses deeper than `max`. */
+export function nestsDeeperThan(node: unknown, max: number, depth = 1): boolean {
+  if (typeof node !== "object" || node === null) return false;
+  if (depth > max) return true;
+  if (Array.isArray(node)) {
+    for (const child of node) if (typeof child === "object" && child !== null && nestsDeeperThan(child, max, depth + 1)) return true;
+    return false;
+  }
+  for (const key in node) {
+    const child = (node as Record<string, unknown>)[key];
+    if (typeof child === "object" && child !== null && nestsDeeperThan(child, max, depth + 1)) return true;
+  }
+  return false;
+}
+
+/** The reason a string field is not storable, else null. */
+function badString(field: string, value: string, maxChars = Infinity): string | null {
+  if (!isStorableText(value)) return `${field} holds a NUL or a lone surrogate`;
+  if (value.length > maxChars) return `${field} is longer than ${maxChars} characters`;
+  return null;
+}
+
+/** Validates one event from the wire; returns the reason when it is not a usage event the ledger can store. */
 export function parseUsageEvent(raw: unknown): { ok: true; event: UsageEvent } | { ok: false; reason: string } {
   if (!isRecord(raw)) return { ok: false, reason: "event is not an object" };
+  if (nestsDeeperThan(raw, MAX_EVENT_DEPTH)) return { ok: false, reason: `event nests deeper than ${MAX_EVENT_DEPTH} levels` };
   const required = ["eventId", "time", "requestId", "region", "tenantId", "keyId", "alias", "endpoint"] as const;
+  const ids = new Set<string>(["eventId", "requestId", "region", "tenantId", "keyId"]);
   for (const field of required) {
-    if (typeof raw[field] !== "string" || raw[field] === "") return { ok: false, reason: `${field} must be a non-empty string` };
+    const value = raw[field];
+    if (typeof value !== "string" || value === "") return { ok: false, reason: `${field} must be a non-empty string` };
+    const bad = badString(field, value, ids.has(field) ? MAX_EVENT_ID_CHARS : Infinity);
+    if (bad) return { ok: false, reason: bad };
   }
-  if (Number.isNaN(Date.parse(raw.time as string))) return { ok: false, reason: "time is not an ISO timestamp" };
+  if (!parseEventTime(raw.time as string)) {
+    return { ok: false, reason: `time must be an ISO 8601 timestamp of a real date between ${MIN_EVENT_YEAR} and ${MAX_EVENT_YEAR}` };
+  }
   for (const field of ["featureId", "provider", "deploymentId", "vendorModel", "errorCode"] as const) {
-    if (!isStringOrNull(raw[field])) return { ok: false, reason: `${field} must be a string or null` };
+    const value = raw[field];
+    if (value !== null && typeof value !== "string") return { ok: false, reason: `${field} must be a string or null` };
+    const bad = value === null ? null : badString(field, value);
+    if (bad) return { ok: false, reason: bad };
   }
-  for (const field of ["snapshotVersion", "costMicros", "latencyMs", "attempts"] as const) {
+  for (const field of ["costMicros", "latencyMs"] as const) {
     if (!isCount(raw[field])) return { ok: false, reason: `${field} must be a non-negative integer` };
+  }
+  for (const field of ["snapshotVersion", "attempts"] as const) {
+    if (!isCount(raw[field]) || (raw[field] as number) > MAX_INT4) return { ok: false, reason: `${field} must be an integer from 0 to ${MAX_INT4}` };
   }
   if (typeof raw.stream !== "boolean") return { ok: false, reason: "stream must be a boolean" };
   if (raw.status !== "ok" && raw.status !== "error" && raw.status !== "client_closed") return { ok: false, reason: "status is invalid" };
@@ -103,9 +170,18 @@ export function parseUsageEvent(raw: unknown): { ok: true; event: UsageEvent } |
 
 function checkTrailEntry(step: unknown): string | null {
   if (!isRecord(step)) return "not an object";
-  for (const field of ["deploymentId", "provider", "vendorModel"] as const) if (typeof step[field] !== "string") return `${field} must be a string`;
+  for (const field of ["deploymentId", "provider", "vendorModel"] as const) {
+    const value = step[field];
+    if (typeof value !== "string") return `${field} must be a string`;
+    const bad = badString(field, value);
+    if (bad) return bad;
+  }
   if (step.outcome !== "ok" && step.outcome !== "error" && step.outcome !== "skipped") return "outcome is invalid";
-  if (!isStringOrNull(step.reason)) return "reason must be a string or null";
+  if (step.reason !== null && typeof step.reason !== "string") return "reason must be a string or null";
+  if (typeof step.reason === "string") {
+    const bad = badString("reason", step.reason);
+    if (bad) return bad;
+  }
   if (!isCount(step.latencyMs)) return "latencyMs must be a non-negative integer";
   return null;
 }
