@@ -6,6 +6,7 @@
  * one key's spend.
  * Periods are calendar days/months in the org's (root tenant's) time zone, as at the proxy.
  */
+import { parseBudgetPeriod } from "../../shared/leases/lease-wire.ts";
 import type { Queryable } from "../db/client.ts";
 
 export interface BudgetLevel {
@@ -26,22 +27,13 @@ export interface RegionLedgerSpend {
   rows: number;
 }
 
-/** Local start/end dates of `day:YYYY-MM-DD` or `month:YYYY-MM`; null for anything else. */
+/** Local start/end dates of `day:YYYY-MM-DD` or `month:YYYY-MM`; null for anything else (see parseBudgetPeriod). */
 export function periodDates(period: string): { startDate: string; endDate: string } | null {
-  const day = /^day:(\d{4})-(\d{2})-(\d{2})$/.exec(period);
-  if (day) {
-    const start = new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3])));
-    if (Number.isNaN(start.getTime())) return null;
-    const end = new Date(start.getTime() + 86_400_000);
-    return { startDate: start.toISOString().slice(0, 10), endDate: end.toISOString().slice(0, 10) };
-  }
-  const month = /^month:(\d{4})-(\d{2})$/.exec(period);
-  if (month) {
-    const start = new Date(Date.UTC(Number(month[1]), Number(month[2]) - 1, 1));
-    const end = new Date(Date.UTC(Number(month[1]), Number(month[2]), 1));
-    return { startDate: start.toISOString().slice(0, 10), endDate: end.toISOString().slice(0, 10) };
-  }
-  return null;
+  const p = parseBudgetPeriod(period);
+  if (!p) return null;
+  const start = new Date(Date.UTC(p.year, p.month - 1, p.day));
+  const end = p.kind === "day" ? new Date(start.getTime() + 86_400_000) : new Date(Date.UTC(p.year, p.month, 1));
+  return { startDate: start.toISOString().slice(0, 10), endDate: end.toISOString().slice(0, 10) };
 }
 
 /** The tenant id of a `ten:` scope, else null. */

@@ -52,6 +52,35 @@ test("refuses a missing token, a wrong method and a malformed body, naming the f
   expect((await ask("eu", { leases: [{ scope: `ten:${org}`, period: "day:2026-11-25", spentMicros: -1 }] })).json.error.message).toContain("spentMicros");
 });
 
+test("a scope with a NUL or control character, a lone surrogate or a period that is no real date gets a 400 naming the field, and no lease is saved", async () => {
+  const scope = `ten:${org}`;
+  const bad: [string, Record<string, unknown>][] = [
+    ["scope", { scope: "ten:\u0000", period: "day:2026-11-25" }],
+    ["scope", { scope: `${scope}\u0000`, period: "day:2026-11-25" }],
+    ["scope", { scope: "ten:\ud800", period: "day:2026-11-25" }],
+    ["scope", { scope: `${scope}\n`, period: "day:2026-11-25" }],
+    ["period", { scope, period: "day:9999-99-99" }],
+    ["period", { scope, period: "month:9999-99" }],
+    ["period", { scope, period: "day:2024-13-45" }],
+    ["period", { scope, period: "day:2026-02-29" }],
+    ["period", { scope, period: "day:0000-00-00" }],
+    ["period", { scope, period: "month:0000-00" }],
+    ["period", { scope, period: "month:2026-00" }],
+  ];
+  for (const [field, level] of bad) {
+    const answer = await ask("eu", { leases: [{ ...level, spentMicros: 0 }] });
+    expect([level, answer.status, answer.json.error?.code]).toEqual([level, 400, "invalid_request"]);
+    expect(answer.json.error.message).toContain(`leases[0].${field}`);
+  }
+  const [saved] = await sql`select count(*)::int as n from budget_leases where period in ('day:2024-13-45', 'day:2026-02-29', 'day:9999-99-99', 'month:9999-99')`;
+  expect(saved!.n).toBe(0);
+  // Real dates at the edges of a month still lease: 29 February of a leap year, 31 December.
+  for (const period of ["day:2028-02-29", "day:2026-12-31", "month:2026-12"]) {
+    const answer = await ask("eu", { leases: [{ scope, period, spentMicros: 0 }] });
+    expect([period, answer.status]).toEqual([period, 200]);
+  }
+});
+
 test("levels without a control-plane cap are not managed", async () => {
   const { json } = await ask("eu", { leases: [{ scope: `ten:${team}`, period: "day:2026-11-25", spentMicros: 0 }, { scope: "key:key_nope", period: "day:2026-11-25", spentMicros: 0 }] });
   expect(json.grants).toEqual([

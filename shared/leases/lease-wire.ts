@@ -13,6 +13,8 @@
  * 200: { grants: LeaseGrant[] } one per requested level, same order
  * 400: malformed body; 401: bad region token
  */
+import { isPlainText } from "../text/storable-text.ts";
+
 export const LEASES_PATH = "/internal/v1/leases";
 /** At most this many levels per request. */
 export const MAX_LEASE_LEVELS = 500;
@@ -59,6 +61,45 @@ export interface LeaseAnswer {
 
 const isCount = (value: unknown): value is number => typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
 
+/** Longest scope accepted (`feature:<tenant id>:<feature id>` is the longest the proxy builds). */
+export const MAX_SCOPE_CHARS = 200;
+/** Years a budget period may name; the last day of MAX_PERIOD_YEAR still ends in a four-digit year. */
+export const MIN_PERIOD_YEAR = 2000;
+export const MAX_PERIOD_YEAR = 9998;
+
+/** A budget period: `day:YYYY-MM-DD` or `month:YYYY-MM` (day is 1 for a month). */
+export interface BudgetPeriod {
+  kind: "day" | "month";
+  year: number;
+  /** 1..12 */
+  month: number;
+  day: number;
+}
+
+/** Whether `scope` is a scope this endpoint can look up and store: 1..200 characters, well-formed, no control character. */
+export function isLeaseScope(scope: unknown): scope is string {
+  return typeof scope === "string" && scope.length > 0 && scope.length <= MAX_SCOPE_CHARS && isPlainText(scope);
+}
+
+/**
+ * The period a `day:YYYY-MM-DD` or `month:YYYY-MM` key names, or null when it is not one, names no
+ * real calendar date (`day:2024-02-30`, `month:2024-13`) or lies outside MIN_PERIOD_YEAR..MAX_PERIOD_YEAR.
+ * The one place both the lease endpoint and the budget lookup read periods.
+ */
+export function parseBudgetPeriod(period: unknown): BudgetPeriod | null {
+  if (typeof period !== "string") return null;
+  const m = /^(?:day:(\d{4})-(\d{2})-(\d{2})|month:(\d{4})-(\d{2}))$/.exec(period);
+  if (!m) return null;
+  const kind = m[1] !== undefined ? "day" : "month";
+  const year = Number(m[1] ?? m[4]);
+  const month = Number(m[2] ?? m[5]);
+  const day = kind === "day" ? Number(m[3]) : 1;
+  if (year < MIN_PERIOD_YEAR || year > MAX_PERIOD_YEAR || month < 1 || month > 12 || day < 1) return null;
+  // Day 0 of the next month is the last day of this one.
+  if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
+  return { kind, year, month, day };
+}
+
 /** Parses a lease request body; returns a message naming the first bad field instead of throwing. */
 export function parseLeaseRequest(body: unknown): LeaseRequest | string {
   if (typeof body !== "object" || body === null || !Array.isArray((body as { leases?: unknown }).leases)) return "body must be an object with a leases array";
@@ -68,11 +109,13 @@ export function parseLeaseRequest(body: unknown): LeaseRequest | string {
   for (const [i, raw] of leases.entries()) {
     const ask = raw as Partial<LeaseAsk> | null;
     if (typeof ask !== "object" || ask === null) return `leases[${i}] must be an object`;
-    if (typeof ask.scope !== "string" || ask.scope.length === 0 || ask.scope.length > 200) return `leases[${i}].scope must be a non-empty string`;
-    if (typeof ask.period !== "string" || !/^(day:\d{4}-\d{2}-\d{2}|month:\d{4}-\d{2})$/.test(ask.period)) return `leases[${i}].period must be day:YYYY-MM-DD or month:YYYY-MM`;
+    if (!isLeaseScope(ask.scope)) return `leases[${i}].scope must be 1-${MAX_SCOPE_CHARS} characters of well-formed text without control characters`;
+    if (!parseBudgetPeriod(ask.period)) {
+      return `leases[${i}].period must be day:YYYY-MM-DD or month:YYYY-MM naming a real date in ${MIN_PERIOD_YEAR}..${MAX_PERIOD_YEAR}`;
+    }
     if (!isCount(ask.spentMicros)) return `leases[${i}].spentMicros must be a non-negative integer`;
     if (ask.needMicros !== undefined && !isCount(ask.needMicros)) return `leases[${i}].needMicros must be a non-negative integer`;
-    out.push({ scope: ask.scope, period: ask.period, spentMicros: ask.spentMicros, needMicros: ask.needMicros ?? 0 });
+    out.push({ scope: ask.scope, period: ask.period as string, spentMicros: ask.spentMicros, needMicros: ask.needMicros ?? 0 });
   }
   return { leases: out };
 }
