@@ -4,6 +4,7 @@
  */
 import type { Tx } from "../db/client.ts";
 import { AUDIT_GENESIS_HASH, auditHash, type AuditContent } from "./audit-hash.ts";
+import { storableJson, storableText } from "./audit-text.ts";
 
 export interface AuditEntry {
   actor: string;
@@ -17,9 +18,12 @@ export interface AuditEntry {
   breakGlass?: boolean;
 }
 
-/** Plain JSON (Dates → ISO strings) so what is hashed is exactly what jsonb stores. */
+/**
+ * Plain JSON (Dates → ISO strings) with storable strings, so what is hashed is exactly what jsonb
+ * stores: a lone surrogate hashed as itself but stored as U+FFFD broke the chain for good.
+ */
 function toJson(value: unknown): unknown {
-  return value === undefined ? null : JSON.parse(JSON.stringify(value));
+  return value === undefined ? null : storableJson(JSON.parse(JSON.stringify(value)));
 }
 
 /** Caller must hold the config-change lock, which also orders the chain and its heads. */
@@ -29,12 +33,12 @@ export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
   const [head] = await tx<{ seq: string | null }[]>`select max(seq)::text as seq from audit_head`;
   const content: AuditContent = {
     at: new Date().toISOString(),
-    actor: entry.actor,
-    action: entry.action,
-    target: entry.target,
+    actor: storableText(entry.actor),
+    action: storableText(entry.action),
+    target: storableText(entry.target),
     before: toJson(entry.before),
     after: toJson(entry.after),
-    clientAddress: entry.clientAddress ?? null,
+    clientAddress: entry.clientAddress ? storableText(entry.clientAddress) : null,
     breakGlass: entry.breakGlass === true,
   };
   const hash = auditHash(prevHash, content);

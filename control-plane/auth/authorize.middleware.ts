@@ -1,14 +1,17 @@
 /**
  * Global type-graphql middleware: every root Query/Mutation field is checked against FIELD_POLICY
- * before its resolver runs (default deny), and every refused mutation — wrong role, out of scope,
+ * before its resolver runs (default deny), after its arguments are checked for text and times
+ * PostgreSQL cannot store (graphql/reject-nul.middleware.ts), and every refused mutation — wrong role, out of scope,
  * self-approval, stale, bad input — is written to the audit log as `refused.<field>`, as are the
  * FORBIDDEN / NOT_FOUND reads of principals confined to a subtree (a tenant admin probing elsewhere).
  */
 import { GraphQLError } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
+import { storableText, truncateText } from "../audit/audit-text.ts";
 import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
+import { badArgumentsIn } from "../graphql/reject-nul.middleware.ts";
 import { forbidden } from "./access.ts";
 import { BOOTSTRAP_ONLY, FIELD_POLICY } from "./field-policy.ts";
 import { hasRole, seesAllTenants } from "./principal.ts";
@@ -25,8 +28,9 @@ const AUDITED_REFUSALS = new Set<string>([
 function targetOf(args: Record<string, any>): string {
   const input = args.input ?? {};
   const candidate = args.id ?? args.jti ?? args.principalId ?? input.id ?? input.tenantId ?? input.principalId ?? input.name ?? args.toVersion;
-  // A NUL (refused by rejectNul) cannot be stored: PostgreSQL refuses it in text.
-  return candidate === undefined || candidate === null ? "" : String(candidate).slice(0, 200).replaceAll("\u0000", "\uFFFD");
+  // Cut between code points: half a surrogate pair is stored as U+FFFD and the row's hash no longer
+  // matches. NULs and lone surrogates are refused first (badArgumentsIn), and made storable regardless.
+  return candidate === undefined || candidate === null ? "" : storableText(truncateText(String(candidate), 200));
 }
 
 export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, args }, next) => {
@@ -44,6 +48,10 @@ export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, a
     }
     throw error;
   };
+  // Arguments PostgreSQL cannot store (NUL, lone surrogates, years outside 1..9999) are refused before
+  // anything else looks at them; the refusal is audited like the rest.
+  const badArguments = badArgumentsIn(args);
+  if (badArguments) return refuse(badArguments);
   const policy = FIELD_POLICY[parent][info.fieldName];
   if (policy === undefined) return refuse(forbidden(`${info.fieldName} has no access policy`));
   if (policy !== "anyone" && !hasRole(context.principal, ...policy)) return refuse(forbidden(`${info.fieldName} requires one of: ${policy.join(", ")}`));

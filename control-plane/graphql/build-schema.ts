@@ -37,8 +37,9 @@ export const RESOLVERS = [
 
 export async function buildControlPlaneSchema(): Promise<GraphQLSchema> {
   // validate: false — services validate arguments themselves so every message names its field.
-  // authorize runs before every root field: default deny, refused mutations audited; rejectNul runs
-  // inside it, so a NUL refusal is audited too.
+  // authorize runs before every root field: it refuses unstorable arguments (NUL, lone surrogates,
+  // years outside 1..9999) first, then default deny; refused mutations audited. rejectNul makes the
+  // same argument check on nested fields.
   return buildSchema({ resolvers: RESOLVERS, validate: false, globalMiddlewares: [authorize, rejectNul] });
 }
 

@@ -1,37 +1,76 @@
 /**
- * Global type-graphql middleware: PostgreSQL refuses U+0000 in text and jsonb, so a NUL reaching SQL
- * was an INTERNAL_SERVER_ERROR. Every field's arguments — variables and inline literals alike, nested
- * inputs and lists, and the key inside an `after` cursor — are walked before the resolver runs, and a
- * NUL is BAD_USER_INPUT naming the argument. It runs inside `authorize`, so a refused mutation is
- * audited as `refused.<field>` like any other refusal.
+ * Global type-graphql middleware, and the check `authorize` runs first on every root field: text and
+ * times PostgreSQL cannot store were INTERNAL_SERVER_ERRORs, or worse. Every field's arguments —
+ * variables and inline literals alike, nested inputs and lists, and the key inside an `after` cursor —
+ * are walked before the resolver runs, and any of these is BAD_USER_INPUT naming the argument:
+ * - a NUL (U+0000): PostgreSQL refuses it in text and jsonb;
+ * - a string that is not well-formed UTF-16 (a lone surrogate): text stores it as U+FFFD, so an audit
+ *   row hashed over the string no longer verified, and jsonb refuses its `\ud800` escape outright;
+ * - a time (DateTime) outside years 0001..9999: PostgreSQL has no year 0 and cannot read `+010000-…`.
+ * `authorize` runs it before the access check, so a refused mutation is audited as `refused.<field>`
+ * like any other refusal, and nothing ill-formed ever reaches the audit chain.
  */
+import type { GraphQLError } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
+import { isWellFormedText } from "../audit/audit-text.ts";
 import type { GraphQLContext } from "./context.ts";
 import { badInput } from "./errors.ts";
 import { decodeCursor } from "./page.ts";
 
-/** The path of the first string holding a NUL, or null. */
-function findNul(value: unknown, path: string): string | null {
-  if (typeof value === "string") return value.includes("\u0000") ? path : null;
+/** The earliest and latest instants a DateTime argument may name: what PostgreSQL timestamptz reads back unchanged. */
+export const MIN_TIME = Date.parse("0001-01-01T00:00:00.000Z");
+export const MAX_TIME = Date.parse("9999-12-31T23:59:59.999Z");
+
+/** What is wrong with one string, or null. */
+function textProblem(value: string): string | null {
+  if (value.includes("\u0000")) return "must not contain the NUL character (U+0000)";
+  if (!isWellFormedText(value)) return "must be well-formed Unicode (no unpaired surrogate)";
+  return null;
+}
+
+/** The first argument PostgreSQL could not store faithfully, as a BAD_USER_INPUT error naming it. */
+function findBad(value: unknown, path: string): GraphQLError | null {
+  if (typeof value === "string") {
+    const problem = textProblem(value);
+    return problem ? badInput(path, problem) : null;
+  }
+  if (value instanceof Date) {
+    const time = value.getTime();
+    if (Number.isNaN(time)) return badInput(path, "is not a valid time");
+    if (time < MIN_TIME || time > MAX_TIME) return badInput(path, "must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z");
+    return null;
+  }
   if (Array.isArray(value)) {
     for (const [i, item] of value.entries()) {
-      const found = findNul(item, `${path}[${i}]`);
+      const found = findBad(item, `${path}[${i}]`);
       if (found) return found;
     }
     return null;
   }
-  if (value !== null && typeof value === "object" && !(value instanceof Date)) {
+  if (value !== null && typeof value === "object") {
     for (const [key, item] of Object.entries(value)) {
-      const found = findNul(item, path ? `${path}.${key}` : key);
+      const keyProblem = textProblem(key);
+      if (keyProblem) return badInput(path || "(argument)", `keys ${keyProblem}`);
+      const found = findBad(item, path ? `${path}.${key}` : key);
       if (found) return found;
     }
   }
   return null;
 }
 
+/** The BAD_USER_INPUT error for a field's arguments, or null when they are all storable. */
+export function badArgumentsIn(args: Record<string, unknown>): GraphQLError | null {
+  const found = findBad(args, "");
+  if (found) return found;
+  if (typeof args.after === "string") {
+    const key = decodeCursor(args.after);
+    if (key !== null && textProblem(key)) return badInput("after", "is not a cursor from this API");
+  }
+  return null;
+}
+
 export const rejectNul: MiddlewareFn<GraphQLContext> = async ({ args }, next) => {
-  const found = findNul(args, "");
-  if (found) throw badInput(found, "must not contain the NUL character (U+0000)");
-  if (typeof args.after === "string" && decodeCursor(args.after)?.includes("\u0000")) throw badInput("after", "is not a cursor from this API");
+  const bad = badArgumentsIn(args);
+  if (bad) throw bad;
   return next();
 };
