@@ -33,6 +33,27 @@ const APOLLO_REQUEST_CODES = new Set([
   // Ours, from the depth/complexity limit (graphql/query-limits.ts).
   "QUERY_TOO_COMPLEX",
 ]);
+/**
+ * Errors Apollo and graphql-js raise about the request itself but without a code, which the formatter
+ * would otherwise report as INTERNAL_SERVER_ERROR. Matched by exact message and only when the error was
+ * raised as a GraphQLError with no original error and no path, so a real failure never matches.
+ */
+const UNCODED_REQUEST_ERRORS: [RegExp, string][] = [
+  // Automatic persisted queries: a hash that is not the query's, or an extension version other than 1.
+  [/^provided sha does not match query$/, "BAD_REQUEST"],
+  [/^Unsupported persisted query version$/, "PERSISTED_QUERY_NOT_SUPPORTED"],
+  // The schema has no Subscription root (nor any other root the operation names).
+  [/^Schema is not configured to execute (query|mutation|subscription) operation\.$/, "BAD_REQUEST"],
+  // graphql-js stops coercing variables after 50 errors and says so in one more error, without a code.
+  [/^Too many errors processing variables, error limit reached\. Execution aborted\.$/, GraphQLCode.BAD_USER_INPUT],
+];
+
+/** The code of an uncoded error about the request, or null when it is something else. */
+function requestErrorCode(error: unknown): string | null {
+  if (!(error instanceof GraphQLError) || error.originalError || error.path || error.extensions?.code !== undefined) return null;
+  return UNCODED_REQUEST_ERRORS.find(([pattern]) => pattern.test(error.message))?.[1] ?? null;
+}
+
 const OUR_CODES = new Set<string>(Object.values(GraphQLCode).filter((c) => c !== GraphQLCode.INTERNAL_SERVER_ERROR));
 
 /** Apollo `formatError`: known codes pass, everything else becomes a generic INTERNAL_SERVER_ERROR. */
@@ -48,6 +69,8 @@ export function makeFormatError(log: (line: string) => void) {
     if (code === GraphQLCode.BAD_USER_INPUT && !(original instanceof Error && !(original instanceof GraphQLError))) {
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
     }
+    const requestCode = requestErrorCode(error);
+    if (requestCode) return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: requestCode } };
     const detail = original instanceof Error ? (original.stack ?? original.message) : String(original);
     log(`graphql internal error at ${formatted.path?.join(".") ?? "(request)"}: ${detail}`);
     return { message: "internal server error", path: formatted.path, extensions: { code: GraphQLCode.INTERNAL_SERVER_ERROR } };
