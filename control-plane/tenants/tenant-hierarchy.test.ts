@@ -127,3 +127,19 @@ test("keys inherit the TTL and aliases; the snapshot carries the tree and its po
     await sql.end();
   }
 });
+
+test("an empty parentId is BAD_USER_INPUT, not a root tenant written with parent '' (a foreign key violation); audited", async () => {
+  const before = (await t.admin.request<any>(`{ tenants(first: 100) { items { id } } }`)).tenants.items.length;
+  for (const p of ["", " "]) {
+    expect(await refusal(t.admin.request(`mutation($p: ID) { createTenant(input: { name: "empty-parent", parentId: $p }) { id } }`, { p }))).toEqual({
+      code: "BAD_USER_INPUT",
+      message: expect.stringMatching(/^parentId: /),
+    });
+    expect(await refusal(move(ids.other, p))).toEqual({ code: "BAD_USER_INPUT", message: expect.stringMatching(/^parentId: /) });
+  }
+  expect((await t.admin.request<any>(`{ tenants(first: 100) { items { id } } }`)).tenants.items.length).toBe(before);
+  expect((await t.admin.request<any>(`query($id: ID!) { tenant(id: $id) { parentId } }`, { id: ids.other })).tenant.parentId).toBeNull();
+  const { auditLog } = await t.admin.request<any>(`{ auditLog(action: "refused.moveTenant") { items { target after } } }`);
+  expect(auditLog.items.filter((i: any) => i.target === ids.other && i.after.message.includes("must be a tenant id")).map((i: any) => i.after.code)).toEqual(["BAD_USER_INPUT", "BAD_USER_INPUT"]);
+  expect(t.logs.filter((l) => l.includes("internal error"))).toEqual([]);
+});

@@ -48,9 +48,19 @@ function defaultKind(parent: Tenant | null): string {
   return parent.kind === "organization" ? "team" : "project";
 }
 
+/**
+ * null (a root tenant) or a non-empty id. "" used to slip past the `if (parentId)` checks as "no
+ * parent" while still being written as parent_id: a foreign key violation, INTERNAL_SERVER_ERROR.
+ */
+function parentIdOf(parentId: string | null | undefined): string | null {
+  if (parentId === undefined || parentId === null) return null;
+  if (parentId.trim() === "") throw badInput("parentId", "must be a tenant id, or null for a root tenant");
+  return parentId;
+}
+
 export async function createTenant(ctx: GraphQLContext, input: CreateTenantInput): Promise<Tenant> {
   const name = requireText("name", input.name, 100);
-  const parentId = input.parentId ?? null;
+  const parentId = parentIdOf(input.parentId);
   if (input.kind !== undefined && input.kind !== null && !(TENANT_KINDS as readonly string[]).includes(input.kind)) {
     throw badInput("kind", `must be one of ${TENANT_KINDS.join(", ")}`);
   }
@@ -72,7 +82,8 @@ export async function createTenant(ctx: GraphQLContext, input: CreateTenantInput
 }
 
 /** Re-parents a tenant (null makes it a root, admin only); refuses cycles, depth > 4 and widening. */
-export async function moveTenant(ctx: GraphQLContext, id: string, parentId: string | null): Promise<Tenant> {
+export async function moveTenant(ctx: GraphQLContext, id: string, parentIdArg: string | null): Promise<Tenant> {
+  const parentId = parentIdOf(parentIdArg);
   if (!parentId && !hasRole(ctx.principal, "admin")) throw badInput("parentId", "is required: only an admin makes a root tenant");
   return runConfigChange(ctx.deps, ctx.who, async (tx) => {
     await requireTenantInScope(ctx, tx, id);
