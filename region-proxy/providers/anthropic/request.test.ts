@@ -164,6 +164,10 @@ describe("anthropic buildRequest", () => {
       [{ raw: { prediction: { type: "content", content: "x" } } }, "prediction"],
       [{ raw: { service_tier: "flex" } }, "service_tier"],
       [{ raw: { service_tier: "priority" } }, "service_tier"],
+      // Names Object.prototype has: refused like any other unknown tier, not dropped or sent as {}.
+      [{ raw: { service_tier: "constructor" } }, "service_tier"],
+      [{ raw: { service_tier: "__proto__" } }, "service_tier"],
+      [{ raw: { service_tier: "toString" } }, "service_tier"],
       [{ raw: { verbosity: "low" } }, "verbosity"],
       [{ raw: { metadata: { team: "x" } } }, "metadata"],
       [{ raw: { store: true } }, "store"],

@@ -9,12 +9,16 @@
  */
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 
-const TIERS: Record<string, string> = { auto: "auto", default: "standard_only" };
+// A Map, not an object: "constructor" or "__proto__" must not find Object.prototype's members.
+const TIERS = new Map([
+  ["auto", "auto"],
+  ["default", "standard_only"],
+]);
 
 /** The Anthropic tier for a client's service_tier; undefined when the client gave none. */
 export function anthropicServiceTier(tier: unknown): string | undefined {
   if (tier === undefined || tier === null) return undefined;
-  const mapped = typeof tier === "string" ? TIERS[tier] : undefined;
+  const mapped = typeof tier === "string" ? TIERS.get(tier) : undefined;
   if (!mapped) throw new UnsupportedParameterError("service_tier", "This provider accepts service_tier 'auto' or 'default' only.");
   return mapped;
 }

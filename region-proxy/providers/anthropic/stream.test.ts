@@ -84,6 +84,17 @@ describe("anthropic stream translator on the documented streams", () => {
     expect(() => t.onEvent({ event: "error", data: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}', id: null })).toThrow(AnthropicStreamError);
   });
 
+  test("an error event whose type is a name Object.prototype has is a 500-class vendor error, not a status taken from the prototype", () => {
+    let caught: unknown;
+    try {
+      createAnthropicStreamTranslator(ctx()).onEvent({ event: "error", data: '{"type":"error","error":{"type":"constructor","message":"odd"}}', id: null });
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(AnthropicStreamError);
+    expect((caught as AnthropicStreamError).vendorError).toMatchObject({ retryable: true, reason: "status_500" });
+  });
+
   test("garbage and truncation are protocol errors", () => {
     expect(() => createAnthropicStreamTranslator(ctx()).onEvent({ event: null, data: "not json", id: null })).toThrow(VendorProtocolError);
     expect(() => createAnthropicStreamTranslator(ctx()).onEvent({ event: "content_block_delta", data: '{"type":"content_block_delta","index":0,"delta":{}}', id: null })).toThrow(VendorProtocolError);

@@ -27,16 +27,19 @@ export class AnthropicStreamError extends VendorProtocolError {
 }
 
 // The HTTP status each documented error type stands for (https://docs.anthropic.com/en/api/errors).
-const STATUS_OF: Record<string, number> = {
-  invalid_request_error: 400,
-  authentication_error: 401,
-  permission_error: 403,
-  not_found_error: 404,
-  request_too_large: 413,
-  rate_limit_error: 429,
-  api_error: 500,
-  overloaded_error: 529,
-};
+// A Map, not an object: an error type "constructor" from the vendor must not find Object.prototype's members.
+const STATUS_OF = new Map(
+  Object.entries({
+    invalid_request_error: 400,
+    authentication_error: 401,
+    permission_error: 403,
+    not_found_error: 404,
+    request_too_large: 413,
+    rate_limit_error: 429,
+    api_error: 500,
+    overloaded_error: 529,
+  }),
+);
 
 /** `sent`: whether any input JSON went out for the block yet (see content_block_stop). */
 type Block = { kind: "text" } | { kind: "tool"; toolIndex: number; sent: boolean } | { kind: "json"; sent: boolean } | { kind: "other" };
@@ -147,7 +150,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         return [];
       case "error": {
         const error = data.error as { type?: string } | undefined;
-        const status = STATUS_OF[error?.type ?? ""] ?? 500;
+        const status = STATUS_OF.get(error?.type ?? "") ?? 500;
         throw new AnthropicStreamError(classifyAnthropicError(status, new Headers(), JSON.stringify(data)));
       }
       default:

@@ -9,7 +9,8 @@ import { parseDataUrl } from "../anthropic/content.ts";
 
 export type GeminiPart = Record<string, unknown>;
 
-const BY_EXTENSION: Record<string, string> = { png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp", heic: "image/heic", heif: "image/heif" };
+// A Map, not an object: a URL ending in ".constructor" must not find Object.prototype's members.
+const BY_EXTENSION = new Map(Object.entries({ png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp", heic: "image/heic", heif: "image/heif" }));
 
 /** The URL's path; a URL that does not parse is the client's mistake (400), not ours. */
 function pathnameOf(url: string, param: string): string {
@@ -28,7 +29,7 @@ function imagePart(url: string, param: string): GeminiPart {
   }
   if (/^https?:\/\//i.test(url)) {
     const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(pathnameOf(url, param))?.[1]?.toLowerCase() ?? "";
-    return { fileData: { mimeType: BY_EXTENSION[ext] ?? "image/jpeg", fileUri: url } };
+    return { fileData: { mimeType: BY_EXTENSION.get(ext) ?? "image/jpeg", fileUri: url } };
   }
   throw new UnsupportedParameterError(param, "Image URLs must be http(s) or base64 data URLs.");
 }

@@ -140,6 +140,14 @@ describe("gemini buildRequest", () => {
     expect(b.contents[0].parts).toEqual([{ inlineData: { mimeType: "image/png", data: "iVBORw0KGgo=" } }, { fileData: { mimeType: "image/webp", fileUri: "https://example.com/a/cat.webp?x=1" } }]);
   });
 
+  test("names Object.prototype has find nothing: an image ending in .constructor gets the default type, a type list naming one builds", () => {
+    const image = body(req({ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.constructor" } }] }] }));
+    expect(image.contents[0].parts).toEqual([{ fileData: { mimeType: "image/jpeg", fileUri: "https://example.com/a.constructor" } }]);
+    const schema = { type: "object", properties: { a: { type: ["string", "constructor", "null"], minLength: 1 } } };
+    const built = body(req({ response_format: { type: "json_schema", json_schema: { name: "o", schema } } }));
+    expect(built.generationConfig.responseSchema.properties.a).toEqual({ anyOf: [{ type: "string", minLength: 1 }, { type: "constructor" }], nullable: true });
+  });
+
   test("an http image URL that does not parse is refused, naming the part", () => {
     const bad = req({ messages: [{ role: "user", content: [{ type: "text", text: "see" }, { type: "image_url", image_url: { url: "http://[bad/x.png" } }] }] });
     let caught: unknown;

@@ -7,13 +7,14 @@
  * // { anyOf: [{ type: "string", minLength: 1 }, { type: "integer" }] }
  */
 
-const KEYWORDS_OF: Record<string, string[]> = {
-  string: ["minLength", "maxLength", "pattern", "format"],
-  number: ["minimum", "maximum", "format"],
-  integer: ["minimum", "maximum", "format"],
-  array: ["items", "minItems", "maxItems"],
-  object: ["properties", "required", "minProperties", "maxProperties", "propertyOrdering"],
-};
+// A Map, not an object: a client's type name ("constructor", "__proto__") must not find Object.prototype's members.
+const KEYWORDS_OF = new Map<string, string[]>([
+  ["string", ["minLength", "maxLength", "pattern", "format"]],
+  ["number", ["minimum", "maximum", "format"]],
+  ["integer", ["minimum", "maximum", "format"]],
+  ["array", ["items", "minItems", "maxItems"]],
+  ["object", ["properties", "required", "minProperties", "maxProperties", "propertyOrdering"]],
+]);
 
 /** `schema` with its `type` list rewritten; null when the list allows nothing but null. */
 export function splitTypeList(schema: Record<string, unknown>): Record<string, unknown> | null {
@@ -26,7 +27,7 @@ export function splitTypeList(schema: Record<string, unknown>): Record<string, u
   const moved = new Set<string>();
   const anyOf = types.map((type) => {
     const branch: Record<string, unknown> = { type };
-    for (const key of KEYWORDS_OF[String(type)] ?? []) {
+    for (const key of KEYWORDS_OF.get(String(type)) ?? []) {
       if (key in rest) {
         branch[key] = rest[key];
         moved.add(key);
