@@ -38,6 +38,9 @@ function checkToolCalls(calls: unknown, param: string): FieldProblem | null {
     if (!isRecord(fn)) return problem(`${at}.function`, "expected an object");
     if (typeof fn.name !== "string" || fn.name === "") return problem(`${at}.function.name`, "expected a non-empty string");
     if (typeof fn.arguments !== "string") return problem(`${at}.function.arguments`, "expected a string of JSON");
+    // "" is what models send for a function without parameters, and clients send it back as it came:
+    // no arguments (the adapters make it {}), not a JSON error.
+    if (fn.arguments.trim() === "") continue;
     try {
       JSON.parse(fn.arguments);
     } catch {

@@ -41,6 +41,8 @@ test("tool calls: arguments that are not JSON are refused with the exact path", 
   expect(parseChatRequest({ ...base, messages: messages('{"a":2}') }).ok).toBe(true);
   expect(parseChatRequest({ ...base, messages: messages("{not json") })).toMatchObject({ ok: false, error: { kind: "invalid_value", param: "messages[1].tool_calls[1].function.arguments" } });
   expect(parseChatRequest({ ...base, messages: messages(42) })).toMatchObject({ ok: false, error: { param: "messages[1].tool_calls[1].function.arguments" } });
+  // "" is a call without arguments, as models send it for a function with no parameters.
+  expect(parseChatRequest({ ...base, messages: messages("") })).toMatchObject({ ok: true });
 });
 
 test("wrong types name the field", () => {
