@@ -3,6 +3,8 @@
  * base value of every target (for the staleness check) and the field-level diff. Each operation sees
  * the ones before it, so one request can create a deployment and put it in an alias's chain.
  */
+import { GraphQLError } from "graphql";
+import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import { newId } from "../../shared/ids.ts";
 import { ALIAS_NAME_PATTERN } from "../aliases/alias-name.ts";
 import { forbidden, requireTenantInScope } from "../auth/access.ts";
@@ -117,16 +119,52 @@ function mergePolicy(base: TenantPolicyValue, input: TenantPolicyInput, field: s
     }
   }
   if (input.timeZone !== undefined) {
-    if (input.timeZone !== null) {
-      try {
-        new Intl.DateTimeFormat("en-US", { timeZone: input.timeZone });
-      } catch {
-        throw badInput(`${field}.timeZone`, `${input.timeZone} is not an IANA time zone`);
-      }
-    }
+    if (input.timeZone !== null && !isCanonicalTimeZone(input.timeZone)) throw badInput(`${field}.timeZone`, timeZoneRefusal(input.timeZone));
     out.timeZone = input.timeZone;
   }
   return out;
+}
+
+let supportedZones: Set<string> | null = null;
+
+/**
+ * A tz database zone name spelled as the database spells it ("Europe/Berlin", "Asia/Kolkata", "UTC",
+ * also links such as "US/Eastern"). The proxy reads the zone with Intl and the control plane with
+ * PostgreSQL's `at time zone`, and only names read the same way by both: an offset such as "+05:30" is
+ * UTC+5:30 to Intl but POSIX UTC−5:30 to PostgreSQL (11 h apart), and a misspelling Intl forgives
+ * ("europe/berlin") is another name to everything that compares zones as text.
+ */
+export function isCanonicalTimeZone(value: string): boolean {
+  if (!/^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(value)) return false;
+  if ((supportedZones ??= new Set(Intl.supportedValuesOf("timeZone"))).has(value)) return true;
+  try {
+    return new Intl.DateTimeFormat("en-US", { timeZone: value }).resolvedOptions().timeZone === value;
+  } catch {
+    return false;
+  }
+}
+
+function timeZoneRefusal(value: string): string {
+  return `${value} is not a canonical IANA time zone name (such as Europe/Berlin or UTC; offsets are refused: PostgreSQL reads their sign the other way round)`;
+}
+
+/**
+ * Why the request's tenant policy writes no longer fit the current tenant tree (an ancestor narrowed
+ * below them, a descendant left wider, a time zone no longer accepted — a rollback restores old values),
+ * as the refusal's message; null when they still do.
+ */
+export async function tenantPolicyConflict(tx: Tx, writes: EntityWrite[]): Promise<string | null> {
+  const policies = tenantPolicyWrites(writes);
+  for (const [id, value] of Object.entries(policies)) {
+    if (value?.timeZone && !isCanonicalTimeZone(value.timeZone)) return `tenant ${id} timeZone: ${timeZoneRefusal(value.timeZone)}`;
+    try {
+      await checkTenantPolicyWrite(tx, id, value, policies);
+    } catch (error) {
+      if (error instanceof GraphQLError && error.extensions.code === GraphQLCode.BAD_USER_INPUT) return error.message;
+      throw error;
+    }
+  }
+  return null;
 }
 
 /**

@@ -110,9 +110,24 @@ export async function markStaleRequests(tx: Tx, state: PolicyState): Promise<voi
   // A request is stale when its targets moved, or when what it depends on did (an alias naming a deployment now disabled).
   const stale = open.filter((r) => isStale(r.bases, state) || (r.kind === "change" && brokenDependencies(r.writes, r.bases, state).length > 0)).map((r) => r.id);
   if (stale.length > 0) await tx`update change_requests set status = 'stale', reason = 'configuration changed underneath' where id in ${tx(stale)}`;
+  // Tenant policy depends on the tree around it too: a child's rpm 100 no longer fits once its parent
+  // applied rpm 50 (nor a parent's narrowing once a child went wider). Loaded late: build-writes reaches
+  // back to the config change that calls this.
+  const policyRequests = open.filter((r) => !stale.includes(r.id) && r.writes.some((w) => w.entity === "tenantPolicy"));
+  if (policyRequests.length === 0) return;
+  const { tenantPolicyConflict } = await import("./build-writes.ts");
+  for (const r of policyRequests) {
+    const why = await tenantPolicyConflict(tx, r.writes);
+    if (why) await tx`update change_requests set status = 'stale', reason = ${`tenant policy no longer fits: ${why}`.slice(0, 1000)} where id = ${r.id}`;
+  }
 }
 
-/** Scheduled requests whose time has come. */
+/**
+ * Scheduled requests whose time has come, and requests left `approved` (approving applies in the same
+ * transaction now, so only an older release could leave one): each applies or goes stale, once.
+ */
 export async function dueScheduledIds(q: Queryable): Promise<string[]> {
-  return (await q<{ id: string }[]>`select id from change_requests where status = 'scheduled' and apply_at <= now() order by apply_at, id`).map((r) => r.id);
+  return (
+    await q<{ id: string }[]>`select id from change_requests where (status = 'scheduled' and apply_at <= now()) or status = 'approved' order by apply_at nulls first, id`
+  ).map((r) => r.id);
 }

@@ -1,13 +1,17 @@
 /**
  * Propose → approve → apply. A proposal stores its writes, the base value of every target and the
  * diff; approvals come from someone other than the author; when enough are in, the request applies
- * as one config version — unless its targets moved (stale: CONFLICT, must be re-proposed) or its
- * approvals no longer hold, both checked again inside the applying transaction.
+ * as one config version, in the transaction of its last approval. A request that no longer fits the
+ * configuration (its targets moved, a deployment it routes to went away, its tenant policy would now
+ * widen) is refused, never merged: it goes stale (CONFLICT, audited, must be re-proposed). Approvals
+ * are re-checked inside the applying transaction; a scheduled request whose approvals stopped
+ * counting goes stale the same way.
  */
 import { GraphQLError } from "graphql";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import { newId } from "../../shared/ids.ts";
-import { runAudited } from "../audit/run-audited.ts";
+import { appendAudit } from "../audit/audit.repo.ts";
+import { CONFIG_LOCK_ID, runAudited, toAuditActor } from "../audit/run-audited.ts";
 import type { AuditActor } from "../audit/audit-actor.ts";
 import { forbidden, visibleTenants } from "../auth/access.ts";
 import { hasRole } from "../auth/principal.ts";
@@ -15,8 +19,8 @@ import type { Queryable, Tx } from "../db/client.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
 import { badInput, conflict, notFound } from "../graphql/errors.ts";
 import { requireText } from "../graphql/validate.ts";
-import { runConfigChange } from "../snapshots/config-change.ts";
-import { buildWrites, checkTenantPolicyWrite, tenantPolicyWrites } from "./build-writes.ts";
+import { configChangeLocked } from "../snapshots/config-change.ts";
+import { buildWrites, tenantPolicyConflict } from "./build-writes.ts";
 import {
   approvalsFor,
   findChangeRequest,
@@ -30,7 +34,7 @@ import {
 } from "./change-request.repo.ts";
 import type { ProposeChangeInput } from "./change-request.type.ts";
 import { approvalIsAuthors, independentApprovals } from "./approval-is-authors.ts";
-import { brokenDependencies, currentValue, diffEntity, writesBetween, type TenantPolicyValue } from "./policy-state.ts";
+import { brokenDependencies, currentValue, diffEntity, writesBetween } from "./policy-state.ts";
 import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.repo.ts";
 
 function selfApproval(): GraphQLError {
@@ -96,6 +100,9 @@ export async function proposeRollback(ctx: GraphQLContext, toVersion: number, de
     const current = await loadPolicyState(tx);
     const writes = writesBetween(current, target);
     if (writes.length === 0) throw badInput("toVersion", `the policy already matches version ${toVersion}`);
+    // Old values are re-checked as new ones are: the tree as it is now, time zones as accepted today.
+    const policy = await tenantPolicyConflict(tx, writes);
+    if (policy) throw badInput("toVersion", `version ${toVersion} does not fit the tenant tree now: ${policy}`);
     const bases = writes.map((w) => ({ entity: w.entity, id: w.id, value: currentValue(current, w.entity, w.id) }));
     const diff = writes.flatMap((w, i) => diffEntity(w.entity, w.id, bases[i]!.value, w.value));
     const cr = await insertChangeRequest(tx, {
@@ -123,81 +130,113 @@ async function mayStillApprove(tx: Tx, approver: string): Promise<boolean> {
   return rows.length > 0;
 }
 
-class StaleChange extends Error {}
-
-/** Applies an approved request as one config version; the approval rules and staleness are re-checked here. */
-export async function applyChangeRequest(deps: AppDeps, id: string, who: AuditActor): Promise<ChangeRequestRow> {
-  try {
-    return await runConfigChange(deps, who, async (tx) => {
-      const cr = await findChangeRequest(tx, id, true);
-      if (!cr) throw notFound("change request", id);
-      if (cr.status !== "approved" && cr.status !== "scheduled") throw conflict(`change request ${id} is ${cr.status}`);
-      const approvals = await approvalsFor(tx, [id]);
-      let valid = 0;
-      for (const a of await independentApprovals(tx, cr.author, approvals)) if (await mayStillApprove(tx, a.approver)) valid++;
-      if (valid < deps.governance.requiredApprovals) throw conflict(`change request ${id} has ${valid} valid approvals; ${deps.governance.requiredApprovals} required`);
-      const state = await loadPolicyState(tx);
-      if (isStale(cr.bases, state)) throw new StaleChange();
-      // Rollbacks restore a whole earlier state (its deployments included), so only changes are checked.
-      const broken = cr.kind === "change" ? brokenDependencies(cr.writes, cr.bases, state) : [];
-      if (broken.length > 0) throw new StaleChange(broken.join("; "));
-      const policies = tenantPolicyWrites(cr.writes);
-      for (const write of cr.writes) {
-        if (write.entity === "tenantPolicy") await checkTenantPolicyWrite(tx, write.id, write.value as unknown as TenantPolicyValue | null, policies);
-        await applyWrite(tx, write);
-      }
-      let applied: ChangeRequestRow | null = null;
-      return {
-        get result() {
-          return applied!;
-        },
-        audit: { action: "change.apply", target: id, before: null, after: { diff: cr.diff, approvals: approvals.map((a) => a.approver) } },
-        onVersion: async (inner, version) => {
-          applied = await setChangeStatus(inner, id, "applied", null, null, version);
-        },
-      };
-    });
-  } catch (error) {
-    if (!(error instanceof StaleChange)) throw error;
-    const why = error.message || "its targets changed since it was proposed";
-    await runAudited(deps.sql, who, async (tx) => {
-      await setChangeStatus(tx, id, "stale", null, error.message ? `dependency changed underneath: ${why}` : "configuration changed underneath");
-      return { result: null, audit: { action: "change.stale", target: id, after: { reason: why } } };
-    });
-    throw conflict(`change request ${id} is stale: ${why}; propose it again`);
-  }
+/** The approvals that count: not the author's own, by someone who still holds `approver`/`admin`. */
+async function validApprovals(tx: Tx, cr: ChangeRequestRow): Promise<number> {
+  let valid = 0;
+  for (const a of await independentApprovals(tx, cr.author, await approvalsFor(tx, [cr.id]))) if (await mayStillApprove(tx, a.approver)) valid++;
+  return valid;
 }
 
+/**
+ * Why the request no longer fits the current configuration — its targets moved, a deployment it routes
+ * to went away, its tenant policy would now widen an ancestor (or leave a descendant wider) — or null.
+ * Such a request is refused, never merged: it goes stale and must be proposed again.
+ */
+async function conflictWithState(tx: Tx, cr: ChangeRequestRow): Promise<string | null> {
+  const state = await loadPolicyState(tx);
+  if (isStale(cr.bases, state)) return "its targets changed since it was proposed";
+  // Rollbacks restore a whole earlier state (its deployments included), so only changes are checked.
+  const broken = cr.kind === "change" ? brokenDependencies(cr.writes, cr.bases, state) : [];
+  if (broken.length > 0) return `dependency changed underneath: ${broken.join("; ")}`;
+  const policy = await tenantPolicyConflict(tx, cr.writes);
+  return policy ? `tenant policy no longer fits: ${policy}` : null;
+}
+
+/** Marks the request stale with its audit row, in the caller's transaction (which holds the config lock). */
+async function markStale(tx: Tx, id: string, who: AuditActor, why: string): Promise<void> {
+  await setChangeStatus(tx, id, "stale", null, why.slice(0, 1000));
+  await appendAudit(tx, { action: "change.stale", target: id, after: { reason: why }, actor: who.id, clientAddress: who.clientAddress });
+}
+
+function staleError(id: string, why: string): GraphQLError {
+  return conflict(`change request ${id} is stale: ${why}; propose it again`);
+}
+
+/** Writes the request as one config version, in a transaction that holds the config lock and has re-checked it. */
+async function applyLocked(tx: Tx, deps: AppDeps, cr: ChangeRequestRow, who: AuditActor): Promise<ChangeRequestRow> {
+  const approvals = await approvalsFor(tx, [cr.id]);
+  return configChangeLocked(tx, deps, who, async (inner) => {
+    for (const write of cr.writes) await applyWrite(inner, write);
+    let applied: ChangeRequestRow | null = null;
+    return {
+      get result() {
+        return applied!;
+      },
+      audit: { action: "change.apply", target: cr.id, before: null, after: { diff: cr.diff, approvals: approvals.map((a) => a.approver) } },
+      onVersion: async (tx2, version) => {
+        applied = await setChangeStatus(tx2, cr.id, "applied", null, null, version);
+      },
+    };
+  });
+}
+
+/**
+ * Applies a due scheduled request (the ticker) as one config version. The approval rules and the fit
+ * with the current configuration are re-checked in the same transaction; a request that fails them
+ * (an approver lost the role, a target moved, its policy would now widen) goes stale there, audited
+ * as `change.stale` with the reason, and is not tried again.
+ */
+export async function applyChangeRequest(deps: AppDeps, id: string, who: AuditActor): Promise<ChangeRequestRow> {
+  let stale: string | null = null;
+  const applied = await deps.sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${CONFIG_LOCK_ID})`;
+    const cr = await findChangeRequest(tx, id, true);
+    if (!cr) throw notFound("change request", id);
+    if (cr.status !== "approved" && cr.status !== "scheduled") throw conflict(`change request ${id} is ${cr.status}`);
+    const valid = await validApprovals(tx, cr);
+    const required = deps.governance.requiredApprovals;
+    stale = valid < required ? `approvals no longer hold: ${valid} valid, ${required} required` : await conflictWithState(tx, cr);
+    if (stale) {
+      await markStale(tx, id, who, stale);
+      return null;
+    }
+    return applyLocked(tx, deps, cr, who);
+  });
+  if (stale) throw staleError(id, stale);
+  return applied!;
+}
+
+/**
+ * One transaction under the config lock: the checks, the approval with its `change.approve` row and,
+ * when it is the last one needed and not scheduled, the apply. Either all of it commits or nothing
+ * does; a request that no longer fits the configuration is marked stale instead (audited), and the
+ * approval is refused with CONFLICT.
+ */
 export async function approveChange(ctx: GraphQLContext, id: string): Promise<ChangeRequestRow> {
-  let markedStale = false;
-  const cr = await runAudited(ctx.deps.sql, ctx.who, async (tx) => {
+  const who = toAuditActor(ctx.who);
+  let stale: string | null = null;
+  const result = await ctx.deps.sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${CONFIG_LOCK_ID})`;
     const cr = await requireVisible(ctx, tx, id, true);
     if (await approvalIsAuthors(tx, cr.author, ctx.principal.id, ctx.principal.jti)) throw selfApproval();
-    if (cr.status === "stale") throw conflict(`change request ${id} is stale; propose it again`);
+    if (cr.status === "stale") throw staleError(id, cr.reason ?? "configuration changed underneath");
     if (!(OPEN_STATUSES as readonly string[]).includes(cr.status)) throw conflict(`change request ${id} is ${cr.status}`);
-    const state = await loadPolicyState(tx);
-    if (isStale(cr.bases, state) || (cr.kind === "change" && brokenDependencies(cr.writes, cr.bases, state).length > 0)) {
-      markedStale = true;
-      const after = await setChangeStatus(tx, id, "stale", null, "configuration changed underneath");
-      return { result: after, audit: { action: "change.stale", target: id } };
+    stale = await conflictWithState(tx, cr);
+    if (stale) {
+      await markStale(tx, id, who, stale);
+      return null;
     }
     if (!(await insertApproval(tx, id, ctx.principal.id, ctx.principal.jti))) throw conflict(`you already approved change request ${id}`);
-    const count = (await independentApprovals(tx, cr.author, await approvalsFor(tx, [id]))).length;
+    // Counted as applying counts them: an earlier approver who lost the role leaves the request pending.
+    const valid = await validApprovals(tx, cr);
     let status = cr.status;
-    if (count >= ctx.deps.governance.requiredApprovals) status = cr.applyAt && cr.applyAt.getTime() > Date.now() ? "scheduled" : "approved";
+    if (valid >= ctx.deps.governance.requiredApprovals) status = cr.applyAt && cr.applyAt.getTime() > Date.now() ? "scheduled" : "approved";
     const after = status === cr.status ? cr : await setChangeStatus(tx, id, status, ctx.principal.id);
-    return { result: after, audit: { action: "change.approve", target: id, after: { approvals: count, status } } };
+    await appendAudit(tx, { action: "change.approve", target: id, after: { approvals: valid, status }, actor: who.id, clientAddress: who.clientAddress });
+    return status === "approved" ? applyLocked(tx, ctx.deps, after, who) : after;
   });
-  if (markedStale) throw conflict(`change request ${id} is stale: its targets (or the deployments it routes to) changed since it was proposed; propose it again`);
-  if (cr.status !== "approved") return cr;
-  try {
-    return await applyChangeRequest(ctx.deps, id, ctx.who);
-  } catch (error) {
-    // Two last approvals racing: the other one applied it; this approval still counted.
-    const now = await findChangeRequest(ctx.deps.sql, id);
-    if (now?.status === "applied") return now;
-    throw error;
-  }
+  if (stale) throw staleError(id, stale);
+  return result!;
 }
 
 export async function rejectChange(ctx: GraphQLContext, id: string, reason: string | null): Promise<ChangeRequestRow> {

@@ -30,19 +30,33 @@ export async function runConfigChange<T>(
   who: string | AuditActor,
   change: (tx: Tx) => Promise<ChangeOutcome<T>>,
 ): Promise<T> {
-  const actor = toAuditActor(who);
   return deps.sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${CONFIG_LOCK_ID})`;
-    // Kept whole: `result` is read last, after onVersion, so it may depend on the version.
-    const outcome = await change(tx);
-    const { audit, onVersion } = outcome;
-    await appendAudit(tx, { ...audit, actor: actor.id, clientAddress: actor.clientAddress });
-    const [row] = await tx<{ version: number }[]>`insert into config_versions (reason) values (${audit.action}) returning version`;
-    if (onVersion) await onVersion(tx, row!.version);
-    const state = await loadPolicyState(tx);
-    await storeConfigState(tx, row!.version, state);
-    await markStaleRequests(tx, state);
-    await publishSnapshots(tx, deps.signingKey, row!.version);
-    return outcome.result;
+    return configChangeLocked(tx, deps, who, change);
   }) as Promise<T>;
+}
+
+/**
+ * The same inside a transaction that already holds the config lock, for an audited action that turns
+ * into a config change in its own transaction (the last approval of a change request applies it): one
+ * outcome, never the action without its change.
+ */
+export async function configChangeLocked<T>(
+  tx: Tx,
+  deps: ConfigChangeDeps,
+  who: string | AuditActor,
+  change: (tx: Tx) => Promise<ChangeOutcome<T>>,
+): Promise<T> {
+  const actor = toAuditActor(who);
+  // Kept whole: `result` is read last, after onVersion, so it may depend on the version.
+  const outcome = await change(tx);
+  const { audit, onVersion } = outcome;
+  await appendAudit(tx, { ...audit, actor: actor.id, clientAddress: actor.clientAddress });
+  const [row] = await tx<{ version: number }[]>`insert into config_versions (reason) values (${audit.action}) returning version`;
+  if (onVersion) await onVersion(tx, row!.version);
+  const state = await loadPolicyState(tx);
+  await storeConfigState(tx, row!.version, state);
+  await markStaleRequests(tx, state);
+  await publishSnapshots(tx, deps.signingKey, row!.version);
+  return outcome.result;
 }
