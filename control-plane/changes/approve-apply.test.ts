@@ -57,7 +57,7 @@ test("approving a request the tree moved under (outside the request flow) refuse
   const cr = await propose([{ op: "tenant.policy", id: child, tenantPolicy: { tpm: 2000 } }]);
   // What an older release or a manual fix could leave: the parent narrowed without the request noticing.
   await db`update tenants set tpm = 1000 where id = ${s.tenantId}`;
-  const answer = await ben.client.request(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id: cr }).catch((e) => e);
+  const answer = (await ben.client.request(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id: cr }).catch((e) => e)) as { code?: string; message: string };
   expect(answer.code).toBe("CONFLICT");
   expect(answer.message).toContain("tpm: 2000 widens 1000");
   expect(await request(cr)).toMatchObject({ status: "stale" });
@@ -96,7 +96,7 @@ test("approve racing reject: the approve that wins applies; the loser is refused
   await holder;
   const [a, r] = await Promise.all([approving, rejecting]);
   expect(a).toEqual({ approveChange: { status: "applied" } });
-  expect(r.code).toBe("CONFLICT");
+  expect((r as { code?: string }).code).toBe("CONFLICT");
   expect(await request(cr)).toMatchObject({ status: "applied" });
   expect(await audit(cr)).toEqual(["change.propose", "change.approve", "change.apply", "refused.rejectChange"]);
 });

@@ -59,7 +59,7 @@ test("a rollback to a version holding a zone accepted before (an offset) is refu
   const { configVersion } = await t.admin.request<{ configVersion: number }>(`{ configVersion }`);
   const fix = (await proposeZone("Asia/Kolkata")).proposeChange.id;
   expect((await ben.client.request<any>(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id: fix })).approveChange.status).toBe("applied");
-  const error = await ann.client.request(`mutation($v: Int!) { proposeRollback(toVersion: $v) { id } }`, { v: configVersion }).catch((e) => e);
+  const error = (await ann.client.request(`mutation($v: Int!) { proposeRollback(toVersion: $v) { id } }`, { v: configVersion }).catch((e) => e)) as { code?: string; message: string };
   expect(error.code).toBe("BAD_USER_INPUT");
   expect(error.message).toContain("+05:30");
   expect(await errorCode(proposeZone("+05:30"))).toBe("BAD_USER_INPUT");
