@@ -121,3 +121,22 @@ test("a database failure becomes a generic INTERNAL_SERVER_ERROR and the detail 
     await sql.end();
   }
 });
+
+test("a body over the limit is a GraphQL error with a code, declared or chunked, however large (not Bun's bare 413)", async () => {
+  const huge = JSON.stringify({ query: "{ tenants { items { id } } }", variables: { pad: "x".repeat(6 * 1024 * 1024) } });
+  const declared = await fetch(`${t.cp.url}/graphql`, { method: "POST", headers: { authorization: `Bearer ${t.adminToken}`, "content-type": "application/json" }, body: huge });
+  expect(declared.status).toBe(413);
+  expect((await declared.json()).errors[0].extensions.code).toBe("BAD_REQUEST");
+  const encoder = new TextEncoder();
+  const chunked = new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (let i = 0; i < 8; i++) controller.enqueue(encoder.encode("x".repeat(256 * 1024)));
+      controller.close();
+    },
+  });
+  const streamed = await fetch(`${t.cp.url}/graphql`, { method: "POST", headers: { authorization: `Bearer ${t.adminToken}`, "content-type": "application/json" }, body: chunked });
+  expect(streamed.status).toBe(413);
+  expect((await streamed.json()).errors[0].extensions.code).toBe("BAD_REQUEST");
+  // The server goes on answering.
+  expect(await t.admin.request(`{ configVersion }`)).toHaveProperty("configVersion");
+});

@@ -1,4 +1,5 @@
 /** POST /internal/v1/leases: a region's proxies ask for their share of global budgets (shared/leases/lease-wire.ts). */
+import { readBodyText } from "../../shared/http/read-body-text.ts";
 import { parseLeaseRequest, type LeaseAnswer } from "../../shared/leases/lease-wire.ts";
 import type { Sql } from "../db/client.ts";
 import { jsonError } from "../http/json-error.ts";
@@ -13,8 +14,9 @@ export async function handleLeases(sql: Sql, request: Request, policy: LeasePoli
   if (request.method !== "POST") return jsonError(405, "method_not_allowed", "use POST", { allow: "POST" });
   const region = await authenticateRegion(sql, request);
   if (!region) return jsonError(401, "unauthenticated", "missing or invalid region token");
-  const text = await request.text();
-  if (text.length > MAX_LEASE_BODY_BYTES) return jsonError(413, "body_too_large", `body exceeds ${MAX_LEASE_BODY_BYTES} bytes`);
+  const text = await readBodyText(request, MAX_LEASE_BODY_BYTES);
+  if (text === "too_large") return jsonError(413, "body_too_large", `body exceeds ${MAX_LEASE_BODY_BYTES} bytes`);
+  if (text === "cut_off") return jsonError(400, "invalid_json", "the body could not be read completely");
   let body: unknown;
   try {
     body = JSON.parse(text);

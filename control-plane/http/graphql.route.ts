@@ -2,6 +2,7 @@
  * POST /graphql: authenticates the admin bearer token, then hands the request to Apollo.
  * Every answer, refusals included, is GraphQL JSON with `errors[0].extensions.code`.
  */
+import { readBodyText } from "../../shared/http/read-body-text.ts";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import { authenticate } from "../auth/authenticate.ts";
@@ -34,8 +35,9 @@ export async function handleGraphQL(apollo: ApolloServer<GraphQLContext>, deps: 
   const url = new URL(request.url);
   let body: unknown = undefined;
   if (request.method === "POST") {
-    const text = await request.text();
-    if (text.length > MAX_GRAPHQL_BODY_BYTES) return graphqlError(413, "BAD_REQUEST", "request body too large");
+    const text = await readBodyText(request, MAX_GRAPHQL_BODY_BYTES);
+    if (text === "too_large") return graphqlError(413, "BAD_REQUEST", `request body exceeds ${MAX_GRAPHQL_BODY_BYTES} bytes`);
+    if (text === "cut_off") return graphqlError(400, "BAD_REQUEST", "the request body could not be read completely");
     try {
       body = JSON.parse(text);
     } catch {

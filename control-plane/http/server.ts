@@ -3,10 +3,10 @@ import type { ApolloServer } from "@apollo/server";
 import type { JWK } from "jose";
 import { JWKS_PATH, SNAPSHOT_PATH_PREFIX, USAGE_PATH } from "../../shared/internal-api.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
-import { handleGraphQL, MAX_GRAPHQL_BODY_BYTES } from "./graphql.route.ts";
+import { handleGraphQL } from "./graphql.route.ts";
 import { jsonError } from "./json-error.ts";
 import { handleSnapshot } from "./snapshot.route.ts";
-import { handleUsage, MAX_USAGE_BODY_BYTES } from "./usage.route.ts";
+import { handleUsage } from "./usage.route.ts";
 import { LEASES_PATH } from "../../shared/leases/lease-wire.ts";
 import { handleLeases } from "../budgets/lease.route.ts";
 
@@ -27,7 +27,9 @@ export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.s
     // Bun binds with SO_REUSEPORT unless told not to: a second process on this port would start without
     // an error and take part of the traffic. A port in use must fail the start.
     reusePort: false,
-    maxRequestBodySize: Math.max(MAX_USAGE_BODY_BYTES, MAX_GRAPHQL_BODY_BYTES) + 1024,
+    // Each route bounds its own body (readBodyText) and refuses a larger one in its own protocol
+    // (GraphQL error, JSON); Bun's own limit would answer a bare 413 with no body before the route runs.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     async fetch(request, server) {
       const { pathname } = new URL(request.url);
       if (pathname === "/graphql") return handleGraphQL(apollo, deps, request, server.requestIP(request)?.address ?? null);

@@ -1,4 +1,5 @@
 /** POST /internal/v1/usage: a region's proxies ship usage batches here; answers a UsageBatchAck. */
+import { readBodyText } from "../../shared/http/read-body-text.ts";
 import { MAX_USAGE_BATCH } from "../../shared/internal-api.ts";
 import type { Sql } from "../db/client.ts";
 import { ingestUsage } from "../usage/ingest-usage.ts";
@@ -12,10 +13,9 @@ export async function handleUsage(sql: Sql, request: Request): Promise<Response>
   if (request.method !== "POST") return jsonError(405, "method_not_allowed", "use POST", { allow: "POST" });
   const region = await authenticateRegion(sql, request);
   if (!region) return jsonError(401, "unauthenticated", "missing or invalid region token");
-  const length = Number(request.headers.get("content-length") ?? "0");
-  if (length > MAX_USAGE_BODY_BYTES) return jsonError(413, "batch_too_large", `body exceeds ${MAX_USAGE_BODY_BYTES} bytes`);
-  const text = await request.text();
-  if (text.length > MAX_USAGE_BODY_BYTES) return jsonError(413, "batch_too_large", `body exceeds ${MAX_USAGE_BODY_BYTES} bytes`);
+  const text = await readBodyText(request, MAX_USAGE_BODY_BYTES);
+  if (text === "too_large") return jsonError(413, "batch_too_large", `body exceeds ${MAX_USAGE_BODY_BYTES} bytes`);
+  if (text === "cut_off") return jsonError(400, "invalid_json", "the body could not be read completely");
   let body: unknown;
   try {
     body = JSON.parse(text);

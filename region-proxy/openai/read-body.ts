@@ -4,7 +4,7 @@
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { MAX_JSON_DEPTH, tooDeepField } from "./nesting-depth.ts";
-import { readBounded } from "./read-bounded.ts";
+import { readBounded } from "../../shared/http/read-bounded.ts";
 
 export type BodyResult = { ok: true; value: unknown } | { ok: false; error: GatewayError };
 

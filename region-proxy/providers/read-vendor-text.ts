@@ -4,7 +4,7 @@
  * memory whole. With a Content-Length within the bound (the usual case) the body is read in one
  * native call; without one it is counted chunk by chunk.
  */
-import { readBounded } from "../openai/read-bounded.ts";
+import { readBounded } from "../../shared/http/read-bounded.ts";
 import { VendorProtocolError } from "./types.ts";
 
 /**
