@@ -1,6 +1,7 @@
 /** SQL for change requests and their approvals. */
 import type { Queryable, Tx } from "../db/client.ts";
 import { brokenDependencies, currentValue, sameValue, type DiffEntry, type EntityWrite, type PolicyEntity, type PolicyState } from "./policy-state.ts";
+import { truncateText } from "../audit/audit-text.ts";
 
 export type ChangeStatus = "pending" | "approved" | "scheduled" | "applied" | "rejected" | "withdrawn" | "stale";
 /** Statuses in which a request may still apply. */
@@ -118,7 +119,7 @@ export async function markStaleRequests(tx: Tx, state: PolicyState): Promise<voi
   const { tenantPolicyConflict } = await import("./build-writes.ts");
   for (const r of policyRequests) {
     const why = await tenantPolicyConflict(tx, r.writes);
-    if (why) await tx`update change_requests set status = 'stale', reason = ${`tenant policy no longer fits: ${why}`.slice(0, 1000)} where id = ${r.id}`;
+    if (why) await tx`update change_requests set status = 'stale', reason = ${truncateText(`tenant policy no longer fits: ${why}`, 1000)} where id = ${r.id}`;
   }
 }
 

@@ -36,6 +36,7 @@ import type { ProposeChangeInput } from "./change-request.type.ts";
 import { approvalIsAuthors, independentApprovals } from "./approval-is-authors.ts";
 import { brokenDependencies, currentValue, diffEntity, writesBetween } from "./policy-state.ts";
 import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.repo.ts";
+import { truncateText } from "../audit/audit-text.ts";
 
 function selfApproval(): GraphQLError {
   return new GraphQLError("the author of a change request cannot approve it, nor can a principal or token the author set up", { extensions: { code: GraphQLCode.SELF_APPROVAL } });
@@ -154,7 +155,7 @@ async function conflictWithState(tx: Tx, cr: ChangeRequestRow): Promise<string |
 
 /** Marks the request stale with its audit row, in the caller's transaction (which holds the config lock). */
 async function markStale(tx: Tx, id: string, who: AuditActor, why: string): Promise<void> {
-  await setChangeStatus(tx, id, "stale", null, why.slice(0, 1000));
+  await setChangeStatus(tx, id, "stale", null, truncateText(why, 1000));
   await appendAudit(tx, { action: "change.stale", target: id, after: { reason: why }, actor: who.id, clientAddress: who.clientAddress });
 }
 
@@ -243,7 +244,7 @@ export async function rejectChange(ctx: GraphQLContext, id: string, reason: stri
   return runAudited(ctx.deps.sql, ctx.who, async (tx) => {
     const cr = await requireVisible(ctx, tx, id, true);
     if (!(OPEN_STATUSES as readonly string[]).includes(cr.status)) throw conflict(`change request ${id} is ${cr.status}`);
-    const after = await setChangeStatus(tx, id, "rejected", ctx.principal.id, reason?.slice(0, 1000) ?? null);
+    const after = await setChangeStatus(tx, id, "rejected", ctx.principal.id, (reason === undefined || reason === null ? null : truncateText(reason, 1000)));
     return { result: after, audit: { action: "change.reject", target: id, after: { reason } } };
   });
 }

@@ -78,6 +78,10 @@ test("reject and withdraw close a request; only the author withdraws", async () 
   const a = await propose(ann, [aliasOp("chat", [seeded.usDeploymentId])]);
   await ben.client.request(`mutation($id: ID!) { rejectChange(id: $id, reason: "no") { id } }`, { id: a.id });
   expect(await status(a.id)).toMatchObject({ status: "rejected", reason: "no" });
+  // A reason is cut to 1,000 characters between characters, never through an emoji (which PostgreSQL would store as U+FFFD).
+  const long = await propose(ann, [aliasOp("chat", [seeded.usDeploymentId])]);
+  await ben.client.request(`mutation($id: ID!, $r: String) { rejectChange(id: $id, reason: $r) { id } }`, { id: long.id, r: `${"a".repeat(999)}😀 and more` });
+  expect((await status(long.id)).reason).toBe("a".repeat(999));
   expect(await errorCode(cat.client.request(`mutation($id: ID!) { approveChange(id: $id) { id } }`, { id: a.id }))).toBe("CONFLICT");
   const b = await propose(ann, [aliasOp("chat", [seeded.usDeploymentId])]);
   expect(await errorCode(ben.client.request(`mutation($id: ID!) { withdrawChange(id: $id) { id } }`, { id: b.id }))).toBe("FORBIDDEN");
