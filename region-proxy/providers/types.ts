@@ -142,6 +142,13 @@ export interface StreamTranslator {
   /** Called at the end of the vendor stream: trailing chunks and the usage seen (null if none). */
   finish(): { chunks: ChatCompletionChunk[]; usage: NormalizedUsage | null };
   /**
+   * True once the vendor sent its end-of-stream marker (OpenAI's `data: [DONE]`, Anthropic's
+   * message_stop): the answer is complete, so the reader stops there, calls finish() and closes the
+   * vendor call, whatever the vendor sends after it and however long it keeps the connection open.
+   * Absent for a vendor whose stream has no marker and ends at EOF (Gemini).
+   */
+  ended?(): boolean;
+  /**
    * The usage the vendor reported before its stream ended early (null if none yet), for vendors that
    * report the prompt's counts up front (Anthropic's message_start, Gemini's every event); OpenAI
    * sends usage only in its last chunk and has nothing to add. Read only when a stream is cut short.

@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { readSseBatches } from "./sse-reader.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type SseEvent, type StreamTranslator } from "./types.ts";
-import { readUntilChunks, vendorEvents } from "./vendor-stream.ts";
+import { committedStream, readUntilChunks, vendorEvents } from "./vendor-stream.ts";
 
 /** A byte stream that delivers each string as one read. */
 function reads(...parts: string[]): ReadableStream<Uint8Array> {
@@ -44,4 +44,76 @@ test("garbage after good events of the same read: the good chunks first, the fai
 test("garbage before any chunk fails the first step", async () => {
   const events = vendorEvents(readSseBatches(reads("data: skip\n\ndata: bad\n\ndata: a\n\n")));
   await expect(readUntilChunks(events, echo)).rejects.toThrow("garbage");
+});
+
+/** `echo`, with an end marker: "END" ends the stream, as OpenAI's [DONE] or Anthropic's message_stop. */
+function echoWithMarker(): StreamTranslator {
+  let ended = false;
+  return {
+    onEvent(event) {
+      if (event.data === "END") {
+        ended = true;
+        return [];
+      }
+      return echo.onEvent(event);
+    },
+    finish: () => ({ chunks: [], usage: { inputTokens: 5, outputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } }),
+    ended: () => ended,
+  };
+}
+
+/** A byte stream that delivers each string as one read, then stays open (a vendor keeping the connection). */
+function readsThenHang(...parts: string[]): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const part of parts) controller.enqueue(encoder.encode(part));
+    },
+  });
+}
+
+test("the stream ends at the vendor's end marker: what follows is never translated, an open connection is not waited on", async () => {
+  const stream = readsThenHang("data: a\n\ndata: b\n\ndata: END\n\ndata: INJECTED\n\n", "data: more\n\n");
+  const events = vendorEvents(readSseBatches(stream));
+  const translator = echoWithMarker();
+  expect(contents(await readUntilChunks(events, translator))).toEqual(["a"]);
+  const last = await readUntilChunks(events, translator);
+  expect(contents(last)).toEqual(["b"]);
+  expect(last.done).toBe(true);
+  expect(last.usage?.inputTokens).toBe(5);
+});
+
+test("a marker before any chunk ends the stream at once; a marker in a later read too", async () => {
+  const early = vendorEvents(readSseBatches(readsThenHang("data: skip\n\ndata: END\n\ndata: INJECTED\n\n")));
+  expect(await readUntilChunks(early, echoWithMarker())).toMatchObject({ chunks: [], done: true });
+  const later = vendorEvents(readSseBatches(readsThenHang("data: a\n\n", "data: END\n\n", "data: INJECTED\n\n")));
+  const translator = echoWithMarker();
+  expect(contents(await readUntilChunks(later, translator))).toEqual(["a"]);
+  expect(await readUntilChunks(later, translator)).toMatchObject({ chunks: [], done: true });
+});
+
+test("a committed stream that ended at the marker is final (reported usage) and aborts the vendor call when closed", async () => {
+  const stream = readsThenHang("data: a\n\n", "data: b\n\ndata: END\n\n");
+  const events = vendorEvents(readSseBatches(stream));
+  const translator = echoWithMarker();
+  const first = await readUntilChunks(events, translator);
+  let aborts = 0;
+  let cleanups = 0;
+  const vendor = committedStream(events, translator, first, { abort: () => aborts++, cleanup: () => cleanups++, timedOut: () => false, redact: (error) => error });
+  expect(await vendor.next()).toMatchObject({ done: true });
+  expect(cleanups).toBe(1);
+  expect(vendor.usage()?.inputTokens).toBe(5);
+  vendor.close();
+  expect(aborts).toBe(1);
+});
+
+test("a committed stream that ended at EOF is not aborted when closed", async () => {
+  const events = vendorEvents(readSseBatches(reads("data: a\n\n", "data: b\n\n")));
+  const first = await readUntilChunks(events, echo);
+  let aborts = 0;
+  const vendor = committedStream(events, echo, first, { abort: () => aborts++, cleanup: () => {}, timedOut: () => false, redact: (error) => error });
+  expect(contents(await vendor.next())).toEqual(["b"]);
+  expect(await vendor.next()).toMatchObject({ done: true });
+  vendor.close();
+  expect(aborts).toBe(0);
 });

@@ -39,17 +39,23 @@ export interface VendorEvents {
   nextPending: number;
   firstChunkOut: boolean;
   deferred: { error: unknown } | null;
+  /**
+   * The stream ended at the vendor's end marker (StreamTranslator.ended), not at EOF: its body may
+   * still be open (a vendor that keeps the connection, or sends more), so closing it aborts the call.
+   */
+  atMarker: boolean;
 }
 
 export function vendorEvents(batches: AsyncGenerator<SseEvent[]>): VendorEvents {
-  return { batches, pending: [], nextPending: 0, firstChunkOut: false, deferred: null };
+  return { batches, pending: [], nextPending: 0, firstChunkOut: false, deferred: null, atMarker: false };
 }
 
 /**
  * Reads vendor events until they produce at least one chunk (or the stream ends cleanly). The
  * stream's first chunk is returned as soon as it exists (time to first byte); after it, every event
  * left in a read is translated before returning: they arrived together, and the client gets them in
- * one write instead of one promise round trip and one flush per event.
+ * one write instead of one promise round trip and one flush per event. The stream ends at the
+ * vendor's end marker: what follows it is never translated, and the socket is not waited on.
  */
 export async function readUntilChunks(events: VendorEvents, translator: StreamTranslator): Promise<{ chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null }> {
   while (true) {
@@ -76,6 +82,15 @@ export async function readUntilChunks(events: VendorEvents, translator: StreamTr
         if (chunks.length === 0) throw error;
         events.deferred = { error };
         break;
+      }
+      if (translator.ended?.()) {
+        events.atMarker = true;
+        events.pending = [];
+        events.nextPending = 0;
+        const end = translator.finish();
+        for (const chunk of end.chunks) chunks.push(chunk);
+        if (chunks.length > 0) events.firstChunkOut = true;
+        return { chunks, done: true, usage: end.usage };
       }
       if (!events.firstChunkOut && chunks.length > 0) break;
     }
@@ -132,7 +147,9 @@ export function committedStream(
     },
     close() {
       cleanup();
-      if (!done) call.abort();
+      // Ended at the marker, the vendor may still hold the connection open: abort it (a body already
+      // read to its end keeps its connection for reuse).
+      if (!done || events.atMarker) call.abort();
       void events.batches.return(undefined).catch(() => {});
     },
   };

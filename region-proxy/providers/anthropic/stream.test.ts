@@ -182,4 +182,32 @@ describe("anthropic stream translator on the documented streams", () => {
     const { chunks } = translate(t, events.map((e) => ({ event: e.type, data: JSON.stringify(e), id: null })));
     expect(assemble(chunks)).toEqual({ content: "{}", toolCalls: [], finishReason: "stop" });
   });
+
+  test("message_stop ends the stream: a second message after it is not translated, and ended() tells the reader to stop", async () => {
+    const text = await fixtureText("anthropic", "stream-text.sse");
+    const t = createAnthropicStreamTranslator(ctx(false));
+    const events = sseEvents(encoder.encode(text + text.replace("Hello", "INJECTED")));
+    const ended: boolean[] = [];
+    const chunks = events.flatMap((e) => {
+      const out = t.onEvent(e);
+      ended.push(t.ended!());
+      return out;
+    });
+    const stop = events.findIndex((e) => e.event === "message_stop");
+    expect(ended).toEqual(events.map((_, i) => i >= stop));
+    expect(assemble(chunks)).toMatchObject({ content: "Hello!", finishReason: "stop" });
+    expect(t.finish().usage?.outputTokens).toBe(15);
+  });
+
+  test("a tool_use block whose id or name is not a string is a protocol error, as unstreamed", () => {
+    for (const block of [
+      { type: "tool_use", id: 5, name: "get_weather", input: {} },
+      { type: "tool_use", id: "toolu_1", name: 5, input: {} },
+      { type: "tool_use", name: "get_weather", input: {} },
+    ]) {
+      const t = createAnthropicStreamTranslator(ctx(false));
+      t.onEvent({ event: "message_start", data: '{"type":"message_start","message":{"usage":{"input_tokens":3}}}', id: null });
+      expect(() => t.onEvent({ event: "content_block_start", data: JSON.stringify({ type: "content_block_start", index: 0, content_block: block }), id: null })).toThrow(VendorProtocolError);
+    }
+  });
 });

@@ -3,7 +3,8 @@
  * (https://docs.anthropic.com/en/docs/build-with-claude/streaming). The event flow is message_start,
  * then per content block content_block_start / content_block_delta* / content_block_stop, then
  * message_delta (stop_reason, cumulative usage) and message_stop; ping may come anywhere, and unknown
- * event types must be ignored (Anthropic's versioning policy).
+ * event types must be ignored (Anthropic's versioning policy). message_stop ends the stream (ended()):
+ * nothing after it is translated.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import {
@@ -97,14 +98,16 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
       }
       case "content_block_start": {
         const index = data.index as number;
-        const block = data.content_block as { type?: string; id?: string; name?: string } | undefined;
-        if (typeof index !== "number" || !block) throw new VendorProtocolError("content_block_start without index or block");
+        const block = data.content_block as { type?: unknown; id?: unknown; name?: unknown } | undefined;
+        if (typeof index !== "number" || !block || typeof block !== "object") throw new VendorProtocolError("content_block_start without index or block");
         if (block.type === "text") blocks.set(index, { kind: "text" });
         else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) {
           blocks.set(index, { kind: "json", sent: false });
           sawJson = true;
           if (heldText !== null) heldText = "";
         } else if (block.type === "tool_use") {
+          // The client's SDK takes id and name as they come: a number would reach its tool call.
+          if (typeof block.id !== "string" || typeof block.name !== "string") throw new VendorProtocolError("tool_use block without a string id and name");
           const toolIndex = toolCount++;
           blocks.set(index, { kind: "tool", toolIndex, sent: false });
           return [...releaseText(), chunk({ tool_calls: [{ index: toolIndex, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] })];
@@ -160,6 +163,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
 
   return {
     onEvent(event: SseEvent): ChatCompletionChunk[] {
+      if (stopped) return [];
       let data: unknown;
       try {
         data = JSON.parse(event.data);
@@ -187,5 +191,6 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
       return { chunks, usage: normalized };
     },
     partialUsage: () => (sawUsage ? convertAnthropicUsage(usage) : null),
+    ended: () => stopped,
   };
 }

@@ -34,6 +34,16 @@ describe("azure stream translator on a recorded stream", () => {
     for (const cuts of randomCuts(length, 25, 7)) expect(await replay("stream-usage.sse", true, cuts)).toEqual(whole);
   });
 
+  test("[DONE] ends the stream: ended() tells the reader to stop, a chunk after it is not translated", async () => {
+    const t = createAzureStreamTranslator(ctx(false));
+    const injected = `data: ${JSON.stringify({ id: "x", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { content: "INJECTED" }, finish_reason: null }] })}\n\n`;
+    const events = sseEvents(encoder.encode((await fixtureText("azure", "stream-usage.sse")) + injected));
+    const chunks = events.flatMap((e) => t.onEvent(e));
+    expect(t.ended!()).toBe(true);
+    expect(assemble(chunks).content).not.toContain("INJECTED");
+    expect(t.finish().usage?.inputTokens).toBe(8);
+  });
+
   test("a stream cut before [DONE] is a protocol error", () => {
     const t = createAzureStreamTranslator(ctx());
     t.onEvent({ event: null, data: '{"choices":[],"prompt_filter_results":[]}', id: null });

@@ -23,5 +23,6 @@ export function createAzureStreamTranslator(ctx: ResponseContext): StreamTransla
       return inner.onEvent({ ...event, data: JSON.stringify(stripContentFilter(chunk)) });
     },
     finish: () => inner.finish(),
+    ended: () => inner.ended!(),
   };
 }

@@ -40,3 +40,56 @@ test("a stream without [DONE] is a protocol error; so is a non-JSON line and an 
   expect(() => run(false, "data: {oops\n\n")).toThrow(VendorProtocolError);
   expect(() => run(false, `data: ${JSON.stringify({ error: { message: "overloaded" } })}\n\n`)).toThrow("overloaded");
 });
+
+test("[DONE] ends the stream: a chunk after it is not translated, and ended() tells the reader to stop", () => {
+  const translator = createOpenAIStreamTranslator({ completionId: "chatcmpl-gw", created: 1, model: "gpt-4o-mini", includeUsage: false });
+  const parser = new SseParser();
+  const events = parser.push(new TextEncoder().encode(recorded + chunk([{ index: 0, delta: { content: "INJECTED" }, finish_reason: null }], null)));
+  const seen: boolean[] = [];
+  const chunks = events.flatMap((e) => {
+    const out = translator.onEvent(e);
+    seen.push(translator.ended!());
+    return out;
+  });
+  expect(seen).toEqual([false, false, false, false, true, true]);
+  expect(chunks.map((c) => c.choices[0]!.delta.content)).toEqual(["", "Hi", undefined]);
+  expect(translator.finish().usage?.inputTokens).toBe(9);
+});
+
+test("a chunk the client's SDK cannot take is a protocol error, never forwarded", () => {
+  const translateOne = (choice: unknown) => () => run(false, chunk([choice], null));
+  const good = { index: 0, delta: { content: "x" }, finish_reason: null };
+  const call = (fn: unknown, extra: Record<string, unknown> = {}) => ({ index: 0, delta: { tool_calls: [{ index: 0, id: "call_1", type: "function", function: fn, ...extra }] }, finish_reason: null });
+  for (const choice of [
+    null,
+    "choice",
+    { ...good, delta: { content: 5 } },
+    { ...good, delta: { content: { length: 1e300 } } },
+    { ...good, delta: { refusal: 7 } },
+    { ...good, delta: "hi" },
+    { ...good, index: 0.5 },
+    { ...good, index: -1 },
+    { ...good, index: "0" },
+    { ...good, finish_reason: 1 },
+    { ...good, delta: { tool_calls: {} } },
+    { ...good, delta: { tool_calls: [null] } },
+    call({ name: "f", arguments: { city: "Paris" } }),
+    call({ name: 5, arguments: "" }),
+    call({ name: "f", arguments: "" }, { id: 5 }),
+    call({ name: "f", arguments: "" }, { index: -1 }),
+    call({ name: "f", arguments: "" }, { index: 1.5 }),
+    call("f"),
+  ]) {
+    expect(translateOne(choice)).toThrow(VendorProtocolError);
+  }
+  // What OpenAI sends: null content, absent fields, a later tool call delta with arguments only.
+  for (const choice of [
+    good,
+    { index: 0, delta: { role: "assistant", content: null, refusal: null }, finish_reason: null, logprobs: null },
+    { index: 0, delta: {}, finish_reason: "stop" },
+    { index: 1, delta: { tool_calls: [{ index: 2, function: { arguments: '{"a":' } }] }, finish_reason: null },
+    call({ name: "f", arguments: "" }),
+  ]) {
+    expect(translateOne(choice)().chunks.length).toBe(1);
+  }
+});

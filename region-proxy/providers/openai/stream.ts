@@ -2,7 +2,9 @@
  * OpenAI stream translator. The executor always asks the vendor for the usage chunk (`choices: []`,
  * `usage: {...}`); it is forwarded only when the client asked for it, and the `usage: null` OpenAI puts
  * on every other chunk in that mode is removed too, so the client sees exactly what it asked for.
- * A stream that ends without `data: [DONE]` was cut off: finish() throws.
+ * `data: [DONE]` ends the stream (ended()): nothing after it is translated. A stream that ends
+ * without it was cut off: finish() throws. Each choice is checked for what the client's SDK builds
+ * its answer from (checkChoice): a chunk that breaks it is a VendorProtocolError, never forwarded.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type ResponseContext, type SseEvent, type StreamTranslator } from "../types.ts";
@@ -13,6 +15,7 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext): StreamTransl
   let done = false;
   return {
     onEvent(event: SseEvent): ChatCompletionChunk[] {
+      if (done) return [];
       if (event.data === "[DONE]") {
         done = true;
         return [];
@@ -27,6 +30,7 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext): StreamTransl
       const chunk = parsed as ChatCompletionChunk & { error?: { message?: string } };
       if (chunk.error) throw new VendorProtocolError(`vendor stream failed: ${chunk.error.message ?? "unknown error"}`);
       if (!Array.isArray(chunk.choices)) throw new VendorProtocolError("vendor stream chunk has no choices array");
+      for (let i = 0; i < chunk.choices.length; i++) checkChoice(chunk.choices[i]);
       if (chunk.usage) usage = convertOpenAIUsage(chunk.usage);
       if (ctx.includeUsage) return [{ ...chunk, id: ctx.completionId }];
       if (chunk.choices.length === 0) return []; // the usage chunk the client did not ask for
@@ -39,5 +43,42 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext): StreamTransl
       if (!done) throw new VendorProtocolError("vendor stream ended without [DONE]");
       return { chunks: [], usage };
     },
+    ended: () => done,
   };
+}
+
+/** A string, or nothing (null or absent). */
+const optionalString = (value: unknown) => value == null || typeof value === "string";
+/** A non-negative integer (Number.isInteger is false for anything not a number). */
+const isIndex = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
+
+/**
+ * Throws unless a streamed choice has what the client's SDK relies on: an index that is a
+ * non-negative integer, finish_reason a string or null, a delta (when present) whose content and
+ * refusal are strings or null, and tool call deltas with an integer index and string id, name and
+ * arguments (the SDK concatenates them: a number or an object would become "5" or "[object Object]").
+ * One typeof per field, on the path every chunk takes.
+ */
+function checkChoice(choice: unknown): void {
+  if (typeof choice !== "object" || choice === null) throw new VendorProtocolError("vendor stream choice is not an object");
+  const { index, finish_reason, delta } = choice as { index?: unknown; finish_reason?: unknown; delta?: unknown };
+  if (!isIndex(index)) throw new VendorProtocolError("vendor stream choice index is not a non-negative integer");
+  if (!optionalString(finish_reason)) throw new VendorProtocolError("vendor stream finish_reason is not a string");
+  if (delta == null) return;
+  if (typeof delta !== "object") throw new VendorProtocolError("vendor stream delta is not an object");
+  const { content, refusal, tool_calls } = delta as { content?: unknown; refusal?: unknown; tool_calls?: unknown };
+  if (!optionalString(content)) throw new VendorProtocolError("vendor stream delta content is not a string");
+  if (!optionalString(refusal)) throw new VendorProtocolError("vendor stream delta refusal is not a string");
+  if (tool_calls == null) return;
+  if (!Array.isArray(tool_calls)) throw new VendorProtocolError("vendor stream tool_calls is not an array");
+  for (const call of tool_calls as unknown[]) {
+    if (typeof call !== "object" || call === null) throw new VendorProtocolError("vendor stream tool call is not an object");
+    const { index: callIndex, id, function: fn } = call as { index?: unknown; id?: unknown; function?: unknown };
+    if (!isIndex(callIndex)) throw new VendorProtocolError("vendor stream tool call index is not a non-negative integer");
+    if (!optionalString(id)) throw new VendorProtocolError("vendor stream tool call id is not a string");
+    if (fn == null) continue;
+    if (typeof fn !== "object") throw new VendorProtocolError("vendor stream tool call function is not an object");
+    const { name, arguments: args } = fn as { name?: unknown; arguments?: unknown };
+    if (!optionalString(name) || !optionalString(args)) throw new VendorProtocolError("vendor stream tool call name or arguments is not a string");
+  }
 }
