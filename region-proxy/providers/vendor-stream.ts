@@ -6,6 +6,7 @@ import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { Redactor } from "./redact-credential.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type SseEvent, type StreamTranslator } from "./types.ts";
+import { estimatedCount, functionChars, textLength } from "./usage-counts.ts";
 
 /** A committed stream: the first chunks are in hand, the rest is read on demand. */
 export interface VendorStream {
@@ -138,7 +139,7 @@ export function committedStream(
     usage: () => usage,
     usageSoFar(promptTokens) {
       if (usage) return usage;
-      return usageSoFar(translator.partialUsage?.() ?? null, promptTokens, Math.ceil(streamedChars / 4));
+      return usageSoFar(translator.partialUsage?.() ?? null, promptTokens, estimatedCount(streamedChars / 4));
     },
     failure(error) {
       if (timedOut()) return { kind: "upstream_timeout", message: "The model provider stopped answering in time." };
@@ -161,25 +162,31 @@ export function committedStream(
  * thoughts never reach the client, so the characters streamed cannot count them), whichever is larger.
  */
 function usageSoFar(reported: NormalizedUsage | null, promptEstimate: number, streamedEstimate: number): NormalizedUsage {
-  const input = reported && reported.inputTokens > 0 ? reported : { inputTokens: promptEstimate, cachedInputTokens: 0, cacheWriteTokens: 0 };
+  const input = reported && reported.inputTokens > 0 ? reported : { inputTokens: estimatedCount(promptEstimate), cachedInputTokens: 0, cacheWriteTokens: 0 };
   const reasoning = reported?.reasoningTokens ?? 0;
   return {
     inputTokens: input.inputTokens,
     cachedInputTokens: input.cachedInputTokens,
     cacheWriteTokens: input.cacheWriteTokens,
-    outputTokens: Math.max(reported?.outputTokens ?? 0, reasoning + streamedEstimate),
+    outputTokens: Math.max(reported?.outputTokens ?? 0, estimatedCount(reasoning + streamedEstimate)),
     reasoningTokens: reasoning,
   };
 }
 
-/** Characters of generated text (content, refusal, tool names and arguments) in some chunks. */
+/**
+ * Characters of generated text (content, refusal, tool names and arguments) in some chunks. Only
+ * strings count: a translator may pass the vendor's fields through as they came (a content of 5 or
+ * {"length":1e300}), and a choice without a delta (a finish chunk) has no text.
+ */
 function countChars(chunks: ChatCompletionChunk[]): number {
   let n = 0;
   for (const chunk of chunks) {
-    for (const choice of chunk.choices) {
-      const delta = choice.delta;
-      n += (delta.content ?? "").length + (delta.refusal ?? "").length;
-      for (const call of delta.tool_calls ?? []) n += (call.function?.name ?? "").length + (call.function?.arguments ?? "").length;
+    if (!Array.isArray(chunk.choices)) continue;
+    for (const choice of chunk.choices as unknown[]) {
+      const delta = (choice as { delta?: unknown } | null)?.delta as Record<string, unknown> | null | undefined;
+      if (typeof delta !== "object" || delta === null) continue;
+      n += textLength(delta.content) + textLength(delta.refusal);
+      if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) n += functionChars((call as { function?: unknown } | null)?.function);
     }
   }
   return n;

@@ -5,6 +5,7 @@
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { type ChatCompletion, type ResponseContext, type ToolCall, VendorProtocolError } from "../types.ts";
+import { estimatedUsage } from "../usage-counts.ts";
 import { mapAnthropicStopReason } from "./stop-reason.ts";
 import { JSON_TOOL_NAME } from "./tools.ts";
 import { type AnthropicUsage, convertAnthropicUsage, toOpenAIUsage } from "./usage.ts";
@@ -35,7 +36,6 @@ export function parseAnthropicResponse(body: unknown, ctx: ResponseContext): { c
       toolCalls.push({ id: block.id, type: "function", function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }
   }
-  const usage = convertAnthropicUsage(body.usage);
   let finish = mapAnthropicStopReason(body.stop_reason);
   if (finish === "tool_calls" && toolCalls.length === 0 && jsonAnswer) finish = "stop";
   const completion: ChatCompletion = {
@@ -57,9 +57,11 @@ export function parseAnthropicResponse(body: unknown, ctx: ResponseContext): { c
         logprobs: null,
       },
     ],
-    usage: toOpenAIUsage(usage),
     system_fingerprint: null,
   };
+  // Without usable usage (usage-counts.ts), the estimate: charged, and what the client sees.
+  const usage = convertAnthropicUsage(body.usage) ?? estimatedUsage(completion, ctx);
+  completion.usage = toOpenAIUsage(usage);
   return { completion, usage };
 }
 

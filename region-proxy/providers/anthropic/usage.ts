@@ -2,9 +2,13 @@
  * Anthropic usage → NormalizedUsage. Anthropic's `input_tokens` excludes cached tokens: the prompt is
  * input + cache_read + cache_creation (https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching).
  * Thinking tokens are billed as output and not broken out, so reasoningTokens stays 0.
+ * Null when the usage is unusable (usage-counts.ts): input_tokens or output_tokens missing, or any
+ * count that is not a non-negative integer within MAX_REQUEST_TOKENS; the answer is then charged the
+ * estimate, as if it had sent no usage.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import type { OpenAIUsage } from "../types.ts";
+import { optionalCount, reportedCount, sumCounts, usableUsage } from "../usage-counts.ts";
 
 export interface AnthropicUsage {
   input_tokens?: number | null;
@@ -13,18 +17,17 @@ export interface AnthropicUsage {
   cache_creation_input_tokens?: number | null;
 }
 
-const n = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0);
-
-export function convertAnthropicUsage(usage: AnthropicUsage | null | undefined): NormalizedUsage {
-  const cached = n(usage?.cache_read_input_tokens);
-  const written = n(usage?.cache_creation_input_tokens);
-  return {
-    inputTokens: n(usage?.input_tokens) + cached + written,
-    outputTokens: n(usage?.output_tokens),
+export function convertAnthropicUsage(usage: AnthropicUsage | null | undefined): NormalizedUsage | null {
+  if (typeof usage !== "object" || usage === null) return null;
+  const cached = optionalCount(usage.cache_read_input_tokens);
+  const written = optionalCount(usage.cache_creation_input_tokens);
+  return usableUsage({
+    inputTokens: sumCounts(reportedCount(usage.input_tokens), cached, written),
+    outputTokens: reportedCount(usage.output_tokens),
     cachedInputTokens: cached,
     cacheWriteTokens: written,
     reasoningTokens: 0,
-  };
+  });
 }
 
 /** NormalizedUsage → the `usage` object an OpenAI client reads. Shared by every non-OpenAI adapter. */

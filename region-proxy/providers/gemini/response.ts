@@ -4,6 +4,7 @@
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { type ChatCompletion, type ResponseContext, VendorProtocolError } from "../types.ts";
 import { toOpenAIUsage } from "../anthropic/usage.ts";
+import { estimatedUsage } from "../usage-counts.ts";
 import { isGeminiResponse, readCandidate, toolCallId } from "./candidate.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
 import { convertGeminiUsage } from "./usage.ts";
@@ -11,7 +12,6 @@ import { convertGeminiUsage } from "./usage.ts";
 export function parseGeminiResponse(body: unknown, ctx: ResponseContext): { completion: ChatCompletion; usage: NormalizedUsage } {
   if (!isGeminiResponse(body)) throw new VendorProtocolError("Gemini answered something that is not a GenerateContentResponse.");
   const view = readCandidate(body);
-  const usage = convertGeminiUsage(body.usageMetadata);
   const toolCalls = view.calls.map((call, i) => ({
     id: toolCallId(ctx.completionId, call.id, i),
     type: "function" as const,
@@ -30,8 +30,10 @@ export function parseGeminiResponse(body: unknown, ctx: ResponseContext): { comp
         logprobs: null,
       },
     ],
-    usage: toOpenAIUsage(usage),
     system_fingerprint: null,
   };
+  // Without usable usage (usage-counts.ts), the estimate: charged, and what the client sees.
+  const usage = convertGeminiUsage(body.usageMetadata) ?? estimatedUsage(completion, ctx);
+  completion.usage = toOpenAIUsage(usage);
   return { completion, usage };
 }

@@ -2,8 +2,13 @@
  * Gemini usageMetadata → NormalizedUsage (https://ai.google.dev/api/generate-content#UsageMetadata).
  * promptTokenCount already includes cachedContentTokenCount; tool-use prompt tokens are billed as
  * input. Thinking is billed as output but reported apart: outputTokens = candidates + thoughts.
+ * Gemini leaves out a count that is 0 (proto3 JSON), so only promptTokenCount, never 0, is required.
+ * Null when the usage is unusable (usage-counts.ts): no promptTokenCount, or any count that is not a
+ * non-negative integer within MAX_REQUEST_TOKENS; the answer is then charged the estimate, as if it
+ * had sent no usage.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
+import { optionalCount, reportedCount, sumCounts, usableUsage } from "../usage-counts.ts";
 
 export interface GeminiUsage {
   promptTokenCount?: number;
@@ -14,17 +19,17 @@ export interface GeminiUsage {
   totalTokenCount?: number;
 }
 
-const n = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) && v > 0 ? Math.floor(v) : 0);
-
-export function convertGeminiUsage(usage: GeminiUsage | null | undefined): NormalizedUsage {
-  const thoughts = n(usage?.thoughtsTokenCount);
-  return {
-    inputTokens: n(usage?.promptTokenCount) + n(usage?.toolUsePromptTokenCount),
-    outputTokens: n(usage?.candidatesTokenCount) + thoughts,
-    cachedInputTokens: n(usage?.cachedContentTokenCount),
+export function convertGeminiUsage(usage: GeminiUsage | null | undefined): NormalizedUsage | null {
+  if (typeof usage !== "object" || usage === null) return null;
+  const thoughts = optionalCount(usage.thoughtsTokenCount);
+  if (optionalCount(usage.totalTokenCount) === null) return null;
+  return usableUsage({
+    inputTokens: sumCounts(reportedCount(usage.promptTokenCount), optionalCount(usage.toolUsePromptTokenCount)),
+    outputTokens: sumCounts(optionalCount(usage.candidatesTokenCount), thoughts),
+    cachedInputTokens: optionalCount(usage.cachedContentTokenCount),
     cacheWriteTokens: 0,
     reasoningTokens: thoughts,
-  };
+  });
 }
 
 /** Whether a usageMetadata block carries any count (streams send `{"trafficType":...}` alone). */

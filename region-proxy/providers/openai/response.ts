@@ -1,27 +1,28 @@
 /**
  * OpenAI non-stream response: checked for the shape we rely on, then passed through with the id the
- * gateway gives the client. An answer without usage (OpenAI always sends it; a compatible server may
- * not) is charged an estimate, never nothing.
+ * gateway gives the client. An answer without usable usage (OpenAI always sends it; a compatible
+ * server may not, or may send garbage) is charged an estimate, never nothing, and the client sees
+ * that estimate as its `usage`.
  */
-import { ZERO_USAGE, type NormalizedUsage } from "../../../shared/money/cost.ts";
+import type { NormalizedUsage } from "../../../shared/money/cost.ts";
+import { toOpenAIUsage } from "../anthropic/usage.ts";
 import { VendorProtocolError, type ChatCompletion, type ResponseContext } from "../types.ts";
+import { estimatedUsage } from "../usage-counts.ts";
 import { convertOpenAIUsage } from "./usage.ts";
 
 export function parseOpenAIResponse(body: unknown, ctx: ResponseContext): { completion: ChatCompletion; usage: NormalizedUsage } {
   const choices = typeof body === "object" && body !== null ? (body as { choices?: unknown }).choices : undefined;
   // An answer with no choice at all is no answer: an SDK reading choices[0] would crash on it.
   if (!Array.isArray(choices) || choices.length === 0) throw new VendorProtocolError("vendor response has no choices");
+  // Nor is a choice without a message object (null, a string): an SDK reading choices[0].message crashes.
+  for (const choice of choices as unknown[]) {
+    const message = typeof choice === "object" && choice !== null ? (choice as { message?: unknown }).message : undefined;
+    if (typeof message !== "object" || message === null || Array.isArray(message)) throw new VendorProtocolError("vendor response has a choice without a message");
+  }
   const vendor = body as ChatCompletion;
   const completion: ChatCompletion = { ...vendor, id: ctx.completionId, object: "chat.completion", model: typeof vendor.model === "string" ? vendor.model : ctx.model };
-  return { completion, usage: convertOpenAIUsage(vendor.usage) ?? estimatedUsage(completion, ctx) };
-}
-
-/** For an answer without usage: the prompt estimate, and one output token per 4 characters answered. */
-function estimatedUsage(completion: ChatCompletion, ctx: ResponseContext): NormalizedUsage {
-  let chars = 0;
-  for (const { message } of completion.choices) {
-    if (typeof message?.content === "string") chars += message.content.length;
-    for (const call of message?.tool_calls ?? []) chars += (call.function?.name?.length ?? 0) + (call.function?.arguments?.length ?? 0);
-  }
-  return { ...ZERO_USAGE, inputTokens: ctx.promptEstimate?.(ctx.model) ?? 0, outputTokens: Math.ceil(chars / 4) };
+  const reported = convertOpenAIUsage(vendor.usage);
+  if (reported) return { completion, usage: reported };
+  const usage = estimatedUsage(completion, ctx);
+  return { completion: { ...completion, usage: toOpenAIUsage(usage) }, usage };
 }

@@ -31,7 +31,14 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext): StreamTransl
       if (chunk.error) throw new VendorProtocolError(`vendor stream failed: ${chunk.error.message ?? "unknown error"}`);
       if (!Array.isArray(chunk.choices)) throw new VendorProtocolError("vendor stream chunk has no choices array");
       for (let i = 0; i < chunk.choices.length; i++) checkChoice(chunk.choices[i]);
-      if (chunk.usage) usage = convertOpenAIUsage(chunk.usage);
+      if (chunk.usage != null) {
+        usage = convertOpenAIUsage(chunk.usage);
+        // Usage that cannot be billed counts as none sent (usage-counts.ts): the client never sees it.
+        if (!usage) {
+          if (chunk.choices.length === 0) return [];
+          chunk.usage = null;
+        }
+      }
       if (ctx.includeUsage) return [{ ...chunk, id: ctx.completionId }];
       if (chunk.choices.length === 0) return []; // the usage chunk the client did not ask for
       // Without the usage field (asked for on the client's behalf, every chunk carries `usage: null`);

@@ -1,21 +1,27 @@
 /**
  * OpenAI usage → NormalizedUsage. `prompt_tokens` includes cached tokens and `completion_tokens`
  * includes reasoning tokens (https://platform.openai.com/docs/api-reference/chat/object#chat/object-usage).
+ * Null when the usage is unusable (usage-counts.ts): prompt_tokens or completion_tokens missing, or
+ * any count that is not a non-negative integer within MAX_REQUEST_TOKENS; the answer is then
+ * charged the estimate, as if it had sent no usage.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
+import { optionalCount, reportedCount, usableUsage } from "../usage-counts.ts";
 
-const count = (v: unknown) => (Number.isSafeInteger(v) && (v as number) >= 0 ? (v as number) : 0);
+/** A `*_tokens_details` object; absent or null has no counts, anything else but an object is garbage. */
+const details = (v: unknown): Record<string, unknown> | null => (v === undefined || v === null ? {} : typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
 
 export function convertOpenAIUsage(usage: unknown): NormalizedUsage | null {
   if (typeof usage !== "object" || usage === null) return null;
   const u = usage as Record<string, unknown>;
-  const prompt = (u.prompt_tokens_details ?? {}) as Record<string, unknown>;
-  const completion = (u.completion_tokens_details ?? {}) as Record<string, unknown>;
-  return {
-    inputTokens: count(u.prompt_tokens),
-    outputTokens: count(u.completion_tokens),
-    cachedInputTokens: count(prompt.cached_tokens),
+  const prompt = details(u.prompt_tokens_details);
+  const completion = details(u.completion_tokens_details);
+  if (!prompt || !completion || optionalCount(u.total_tokens) === null) return null;
+  return usableUsage({
+    inputTokens: reportedCount(u.prompt_tokens),
+    outputTokens: reportedCount(u.completion_tokens),
+    cachedInputTokens: optionalCount(prompt.cached_tokens),
     cacheWriteTokens: 0,
-    reasoningTokens: count(completion.reasoning_tokens),
-  };
+    reasoningTokens: optionalCount(completion.reasoning_tokens),
+  });
 }

@@ -1,0 +1,79 @@
+/**
+ * What a token count may be before it is billed, whether a vendor reported it or the gateway estimated
+ * it. The control plane refuses a usage event whose counts are not non-negative safe integers, so a
+ * NaN, 1e300, "7" or -1 reaching an event leaves the request never billed; and a finite but absurd
+ * count (1e12) would be billed as is. Every adapter reads the vendor's counts through `reportedCount`
+ * and `usableUsage`: one unusable count makes that vendor's usage count as missing, and the request
+ * is charged the estimate, as if no usage had been sent (`estimatedUsage`, VendorStream.usageSoFar).
+ * Garbage usage is then never cheaper than no usage, and the client sees the usage it is charged.
+ */
+import { ZERO_USAGE, type NormalizedUsage } from "../../shared/money/cost.ts";
+import type { ChatCompletion, ResponseContext } from "./types.ts";
+
+/**
+ * The most tokens one request may be billed for in any one count (input, output, ...): 10 million,
+ * five times the largest context window offered (2M) and far above any real answer. A vendor count
+ * above it is garbage, and an estimate is capped at it.
+ */
+export const MAX_REQUEST_TOKENS = 10_000_000;
+
+/** A count as the vendor reported it: the number when usable, null when not (absent included). */
+export function reportedCount(value: unknown): number | null {
+  return Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= MAX_REQUEST_TOKENS ? (value as number) : null;
+}
+
+/** A count the vendor may leave out (absent or null means 0); present, it must be usable. */
+export function optionalCount(value: unknown): number | null {
+  return value === undefined || value === null ? 0 : reportedCount(value);
+}
+
+/** The sum of some counts, null when any is unusable (or the sum passes the bound). */
+export function sumCounts(...counts: (number | null)[]): number | null {
+  let sum = 0;
+  for (const count of counts) {
+    if (count === null) return null;
+    sum += count;
+  }
+  return reportedCount(sum);
+}
+
+/** A usage whose every count is usable, or null: the vendor's usage then counts as missing. */
+export function usableUsage(counts: { [K in keyof NormalizedUsage]: number | null }): NormalizedUsage | null {
+  const { inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens, reasoningTokens } = counts;
+  if (inputTokens === null || outputTokens === null || cachedInputTokens === null || cacheWriteTokens === null || reasoningTokens === null) return null;
+  if ([inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens, reasoningTokens].some((n) => reportedCount(n) === null)) return null;
+  return { inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens, reasoningTokens };
+}
+
+/** An estimate as a count: rounded up, 0 for nothing (or NaN), at most MAX_REQUEST_TOKENS. */
+export function estimatedCount(tokens: number): number {
+  return tokens > 0 ? Math.min(MAX_REQUEST_TOKENS, Math.ceil(tokens)) : 0;
+}
+
+/** The length of a text field, 0 when the vendor put anything but a string there. */
+export function textLength(value: unknown): number {
+  return typeof value === "string" ? value.length : 0;
+}
+
+/**
+ * For an answer without usable usage: the prompt estimate, and one output token per 4 characters of
+ * what was answered (content, refusal, tool names and arguments), as a stream is estimated from what
+ * it streamed (vendor-stream.ts), so both cost the same.
+ */
+export function estimatedUsage(completion: ChatCompletion, ctx: ResponseContext): NormalizedUsage {
+  let chars = 0;
+  for (const choice of completion.choices as unknown[]) {
+    const message = (choice as { message?: unknown } | null)?.message as Record<string, unknown> | null | undefined;
+    if (typeof message !== "object" || message === null) continue;
+    chars += textLength(message.content) + textLength(message.refusal);
+    if (Array.isArray(message.tool_calls)) for (const call of message.tool_calls) chars += functionChars((call as { function?: unknown } | null)?.function);
+  }
+  return { ...ZERO_USAGE, inputTokens: estimatedCount(ctx.promptEstimate?.(ctx.model) ?? 0), outputTokens: estimatedCount(chars / 4) };
+}
+
+/** Characters of a tool call's name and arguments, whatever the vendor put in `function`. */
+export function functionChars(fn: unknown): number {
+  if (typeof fn !== "object" || fn === null) return 0;
+  const { name, arguments: args } = fn as { name?: unknown; arguments?: unknown };
+  return textLength(name) + textLength(args);
+}
