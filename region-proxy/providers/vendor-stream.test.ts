@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { readSseBatches } from "./sse-reader.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type SseEvent, type StreamTranslator } from "./types.ts";
-import { committedStream, readUntilChunks, vendorEvents } from "./vendor-stream.ts";
+import { AFTER_MARKER_DRAIN_MS, committedStream, readUntilChunks, vendorEvents } from "./vendor-stream.ts";
 
 /** A byte stream that delivers each string as one read. */
 function reads(...parts: string[]): ReadableStream<Uint8Array> {
@@ -92,7 +92,7 @@ test("a marker before any chunk ends the stream at once; a marker in a later rea
   expect(await readUntilChunks(later, translator)).toMatchObject({ chunks: [], done: true });
 });
 
-test("a committed stream that ended at the marker is final (reported usage) and aborts the vendor call when closed", async () => {
+test("a committed stream that ended at the marker is final (reported usage); a vendor holding the body open after it is aborted once the drain time is up", async () => {
   const stream = readsThenHang("data: a\n\n", "data: b\n\ndata: END\n\n");
   const events = vendorEvents(readSseBatches(stream));
   const translator = echoWithMarker();
@@ -104,7 +104,21 @@ test("a committed stream that ended at the marker is final (reported usage) and 
   expect(cleanups).toBe(1);
   expect(vendor.usage()?.inputTokens).toBe(5);
   vendor.close();
+  expect(aborts).toBe(0); // drained first: most bodies end right after their marker
+  await Bun.sleep(AFTER_MARKER_DRAIN_MS + 200);
   expect(aborts).toBe(1);
+});
+
+test("a body that ends right after its marker is read to its end, not aborted: its connection can be reused", async () => {
+  const events = vendorEvents(readSseBatches(reads("data: a\n\n", "data: b\n\ndata: END\n\n")));
+  const translator = echoWithMarker();
+  const first = await readUntilChunks(events, translator);
+  let aborts = 0;
+  const vendor = committedStream(events, translator, first, { abort: () => aborts++, cleanup: () => {}, timedOut: () => false, redact: (error) => error });
+  expect(await vendor.next()).toMatchObject({ done: true });
+  vendor.close();
+  await Bun.sleep(AFTER_MARKER_DRAIN_MS + 200);
+  expect(aborts).toBe(0);
 });
 
 test("a committed stream that ended at EOF is not aborted when closed", async () => {

@@ -148,12 +148,36 @@ export function committedStream(
     },
     close() {
       cleanup();
-      // Ended at the marker, the vendor may still hold the connection open: abort it (a body already
-      // read to its end keeps its connection for reuse).
-      if (!done || events.atMarker) call.abort();
+      if (events.atMarker) return drainThenClose(events.batches, call.abort);
+      if (!done) call.abort();
       void events.batches.return(undefined).catch(() => {});
     },
   };
+}
+
+/** How long a body may stay open after the vendor's end marker before its call is aborted. */
+export const AFTER_MARKER_DRAIN_MS = 1_000;
+
+/**
+ * After the end marker a body nearly always ends at once (its last chunk is already in flight):
+ * reading it to its end, and ignoring what it holds, keeps the vendor connection for reuse, where an
+ * abort right at the marker would close it and cost every next stream a new connection (a TLS
+ * handshake to a real vendor). A vendor that holds the body open is cut off after
+ * AFTER_MARKER_DRAIN_MS; the client's answer and the usage are final already.
+ */
+function drainThenClose(batches: AsyncGenerator<SseEvent[]>, abort: () => void): void {
+  const timer = setTimeout(abort, AFTER_MARKER_DRAIN_MS);
+  void (async () => {
+    try {
+      while (!(await batches.next()).done) {
+        // ignored: nothing after the marker is translated or forwarded
+      }
+    } catch {
+      // aborted, or the vendor broke the body: nothing is owed to anyone
+    } finally {
+      clearTimeout(timer);
+    }
+  })();
 }
 
 /**
