@@ -9,6 +9,7 @@ import { USAGE_PATH } from "../../shared/internal-api.ts";
 import type { UsageBatchAck, UsageEvent } from "../../shared/usage/usage-event.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { usageEventFor } from "../testing/usage-event.ts";
 
 let t: TestControlPlane;
 let s: Seeded;
@@ -23,31 +24,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-function event(id: string, over: Record<string, unknown> = {}): UsageEvent {
-  return {
-    eventId: id,
-    time: "2026-03-01T10:00:00.000Z",
-    requestId: `req_${id}`,
-    region: "eu",
-    snapshotVersion: 3,
-    tenantId: s.tenantId,
-    keyId: s.keyId,
-    featureId: null,
-    alias: "chat",
-    endpoint: "chat.completions",
-    provider: "openai",
-    deploymentId: s.euDeploymentId,
-    vendorModel: "gpt-4o-mini",
-    stream: false,
-    usage: { inputTokens: 10, outputTokens: 5, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
-    costMicros: 7,
-    latencyMs: 120,
-    status: "ok",
-    errorCode: null,
-    attempts: 1,
-    ...over,
-  } as UsageEvent;
-}
+const event = (id: string, over: Record<string, unknown> = {}): UsageEvent => usageEventFor(s, id, over);
 
 async function post(body: string): Promise<Response> {
   return fetch(new URL(USAGE_PATH, t.cp.url), {
