@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { usageEventFor } from "../testing/usage-event.ts";
 
 let t: TestControlPlane;
 let s: Seeded;
@@ -22,12 +23,7 @@ test("an org's spend includes its teams and projects; siblings and other orgs st
   const project = await createTenant("r-project", team);
   const sibling = await createTenant("r-sibling", org);
   const now = new Date().toISOString();
-  const event = (i: number, tenantId: string, costMicros: number) => ({
-    eventId: `evt_rollup_${i}`, time: now, requestId: `req_${i}`, region: "eu", snapshotVersion: 1, tenantId, keyId: s.keyId, featureId: null,
-    alias: "chat", endpoint: "chat.completions", provider: "openai", deploymentId: s.euDeploymentId, vendorModel: "gpt-4o-mini", stream: false,
-    usage: { inputTokens: 10, outputTokens: 5, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
-    costMicros, latencyMs: 1, status: "ok", errorCode: null, attempts: 1,
-  });
+  const event = (i: number, tenantId: string, costMicros: number) => usageEventFor(s, `evt_rollup_${i}`, { time: now, tenantId, costMicros });
   const events = [event(1, org, 1), event(2, team, 20), event(3, project, 300), event(4, sibling, 4000), event(5, s.tenantId, 50000)];
   const response = await fetch(new URL("/internal/v1/usage", t.cp.url), {
     method: "POST",
@@ -49,12 +45,13 @@ test("an org's spend includes its teams and projects; siblings and other orgs st
 test("token totals past 2^31 are reported exactly (GraphQL's Int would fail the query)", async () => {
   const tenant = await createTenant("r-big", null);
   const now = new Date().toISOString();
-  const big = (i: number) => ({
-    eventId: `evt_big_${i}`, time: now, requestId: `req_big_${i}`, region: "eu", snapshotVersion: 1, tenantId: tenant, keyId: s.keyId, featureId: null,
-    alias: "chat", endpoint: "chat.completions", provider: "openai", deploymentId: s.euDeploymentId, vendorModel: "gpt-4o-mini", stream: false,
-    usage: { inputTokens: 1_500_000_000, outputTokens: 1_200_000_000, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
-    costMicros: 1, latencyMs: 1, status: "ok", errorCode: null, attempts: 1,
-  });
+  const big = (i: number) =>
+    usageEventFor(s, `evt_big_${i}`, {
+      time: now,
+      tenantId: tenant,
+      usage: { inputTokens: 1_500_000_000, outputTokens: 1_200_000_000, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
+      costMicros: 1,
+    });
   const response = await fetch(new URL("/internal/v1/usage", t.cp.url), {
     method: "POST",
     headers: { authorization: `Bearer ${s.euToken}`, "content-type": "application/json" },
