@@ -9,7 +9,8 @@ import type { PlannedTarget } from "../pipeline/plan-route.ts";
 import { readVendorText } from "./read-vendor-text.ts";
 import { readSseBatches } from "./sse-reader.ts";
 import { VendorProtocolError, type ChatCompletion, type ChatRequest, type ResponseContext } from "./types.ts";
-import { committedStream, readUntilChunks, vendorEvents, type VendorStream } from "./vendor-stream.ts";
+import { toOpenAIUsage } from "./anthropic/usage.ts";
+import { committedStream, readUntilChunks, vendorEvents, type UsageEstimateChunk, type VendorStream } from "./vendor-stream.ts";
 import { walkChain, type Operation, type Trail, type WalkOptions } from "./walk-chain.ts";
 
 export type { VendorStream } from "./vendor-stream.ts";
@@ -44,7 +45,13 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
       const first = await readUntilChunks(events, translator);
       call.clearFirstByte();
       const timedOut = () => call.state().timedOut !== null;
-      return { kind: "stream", stream: committedStream(events, translator, first, { abort: call.abort, cleanup: call.cleanup, timedOut, redact }) };
+      const estimate: UsageEstimateChunk | undefined = ctx.includeUsage
+        ? {
+            promptTokens: () => ctx.promptEstimate?.(deployment.model) ?? 0,
+            chunk: (usage) => ({ id: ctx.completionId, object: "chat.completion.chunk", created: ctx.created, model: ctx.model, choices: [], usage: toOpenAIUsage(usage) }),
+          }
+        : undefined;
+      return { kind: "stream", stream: committedStream(events, translator, first, { abort: call.abort, cleanup: call.cleanup, timedOut, redact }, estimate) };
     },
   };
   const result = await walkChain(targets, operation, { ...opts, label: opts.ctx.completionId });

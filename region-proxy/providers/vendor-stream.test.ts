@@ -1,6 +1,8 @@
 import { expect, test } from "bun:test";
 import { readSseBatches } from "./sse-reader.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type SseEvent, type StreamTranslator } from "./types.ts";
+import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import { AFTER_MARKER_DRAIN_MS, committedStream, readUntilChunks, vendorEvents } from "./vendor-stream.ts";
 
 /** A byte stream that delivers each string as one read. */
@@ -130,4 +132,40 @@ test("a committed stream that ended at EOF is not aborted when closed", async ()
   expect(await vendor.next()).toMatchObject({ done: true });
   vendor.close();
   expect(aborts).toBe(0);
+});
+
+test("a client that asked for usage gets the estimate it is charged when the vendor sent none; with the vendor's usage, or without asking, nothing is added", async () => {
+  const usageChunk = (usage: NormalizedUsage): ChatCompletionChunk => ({ id: "c", object: "chat.completion.chunk", created: 0, model: "m", choices: [], usage: { prompt_tokens: usage.inputTokens, completion_tokens: usage.outputTokens, total_tokens: usage.inputTokens + usage.outputTokens } });
+  const estimate = { promptTokens: () => 7, chunk: usageChunk };
+  const call = { abort: () => {}, cleanup: () => {}, timedOut: () => false, redact: (error: GatewayError) => error };
+
+  // Ends at EOF after two reads, no usage from the vendor: the last step carries the estimate.
+  const events = vendorEvents(readSseBatches(reads("data: abcd\n\n", "data: efgh\n\n")));
+  const vendor = committedStream(events, echo, await readUntilChunks(events, echo), call, estimate);
+  expect(vendor.initialChunks.map((c) => c.usage)).toEqual([undefined]);
+  const rest = [await vendor.next(), await vendor.next()];
+  const all = [...vendor.initialChunks, ...rest.flatMap((step) => step.chunks)];
+  const last = all.at(-1)!;
+  expect(last.choices).toEqual([]);
+  const charged = vendor.usageSoFar(7);
+  expect(last.usage).toEqual({ prompt_tokens: 7, completion_tokens: charged.outputTokens, total_tokens: 7 + charged.outputTokens });
+  expect(charged).toMatchObject({ inputTokens: 7, outputTokens: 2 }); // 8 characters streamed, one token per 4
+
+  // All in the first read: the estimate rides on the initial chunks.
+  const once = vendorEvents(readSseBatches(reads("data: ab\n\n")));
+  const first = await readUntilChunks(once, echo);
+  const whole = committedStream(once, echo, { ...first, done: true }, call, estimate);
+  expect(whole.initialChunks.at(-1)!.usage).toMatchObject({ prompt_tokens: 7 });
+
+  // The vendor reported usage: nothing is added.
+  const marked = vendorEvents(readSseBatches(reads("data: a\n\ndata: END\n\n")));
+  const withMarker = echoWithMarker();
+  const reported = committedStream(marked, withMarker, await readUntilChunks(marked, withMarker), call, estimate);
+  const steps = [...reported.initialChunks, ...(await reported.next()).chunks];
+  expect(steps.some((chunk) => chunk.usage != null)).toBe(false);
+
+  // Not asked for: nothing is added.
+  const plain = vendorEvents(readSseBatches(reads("data: a\n\n")));
+  const notAsked = committedStream(plain, echo, await readUntilChunks(plain, echo), call);
+  expect([...notAsked.initialChunks, ...(await notAsked.next()).chunks].some((chunk) => chunk.usage != null)).toBe(false);
 });

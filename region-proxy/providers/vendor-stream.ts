@@ -102,6 +102,13 @@ export async function readUntilChunks(events: VendorEvents, translator: StreamTr
   }
 }
 
+/** For a client that asked for usage (stream_options.include_usage): how to show an estimated one. */
+export interface UsageEstimateChunk {
+  /** The prompt's estimated tokens, as the request's settlement counts them. */
+  promptTokens(): number;
+  chunk(usage: NormalizedUsage): ChatCompletionChunk;
+}
+
 /** The vendor call behind a committed stream. */
 export interface StreamCall {
   abort(): void;
@@ -117,14 +124,19 @@ export function committedStream(
   translator: StreamTranslator,
   first: { chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null },
   call: StreamCall,
+  estimate?: UsageEstimateChunk,
 ): VendorStream {
   const { cleanup, timedOut } = call;
   let usage = first.usage;
   let done = first.done;
   let streamedChars = countChars(first.chunks);
   if (done) cleanup();
+  const estimatedSoFar = (promptTokens: number) => usageSoFar(translator.partialUsage?.() ?? null, promptTokens, estimatedCount(streamedChars / 4));
+  // A client that asked for usage gets it at the end even when the vendor sent none it could bill:
+  // the estimate the request is charged (usageSoFar), as an unstreamed answer shows it.
+  const closing = (chunks: ChatCompletionChunk[]) => (done && usage === null && estimate ? [...chunks, estimate.chunk(estimatedSoFar(estimate.promptTokens()))] : chunks);
   return {
-    initialChunks: first.chunks,
+    initialChunks: closing(first.chunks),
     async next() {
       if (done) return { chunks: [], done: true };
       const step = await readUntilChunks(events, translator);
@@ -134,12 +146,11 @@ export function committedStream(
         usage = step.usage;
         cleanup();
       }
-      return { chunks: step.chunks, done: step.done };
+      return { chunks: closing(step.chunks), done: step.done };
     },
     usage: () => usage,
     usageSoFar(promptTokens) {
-      if (usage) return usage;
-      return usageSoFar(translator.partialUsage?.() ?? null, promptTokens, estimatedCount(streamedChars / 4));
+      return usage ?? estimatedSoFar(promptTokens);
     },
     failure(error) {
       if (timedOut()) return { kind: "upstream_timeout", message: "The model provider stopped answering in time." };
