@@ -147,6 +147,20 @@ describe("anthropic stream translator on the documented streams", () => {
     });
   });
 
+  test("a final count that is there but not a number makes the usage unusable (charged the estimate), not message_start's early count", () => {
+    const t = createAnthropicStreamTranslator(ctx(false));
+    const events = [
+      { type: "message_start", message: { usage: { input_tokens: 10, output_tokens: 1 } } },
+      { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } },
+      { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "A long answer" } },
+      { type: "content_block_stop", index: 0 },
+      { type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: "700" } },
+      { type: "message_stop" },
+    ];
+    const { usage } = translate(t, events.map((e) => ({ event: e.type, data: JSON.stringify(e), id: null })));
+    expect(usage).toBeNull();
+  });
+
   test("a tool call without arguments streams '{}', as the unstreamed answer gives", () => {
     const t = createAnthropicStreamTranslator(ctx(false));
     const events = [

@@ -76,9 +76,11 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
   });
   const mergeUsage = (u: AnthropicUsage | undefined) => {
     if (!u || typeof u !== "object") return;
-    // message_delta counts are cumulative: the latest value wins, field by field.
+    // message_delta counts are cumulative: the latest value wins, field by field. A count that is
+    // there but not a usable number ("7", -1) is kept as sent, so convertAnthropicUsage finds the
+    // usage unusable and the request is charged the estimate, not message_start's early count.
     for (const key of ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"] as const) {
-      if (typeof u[key] === "number") {
+      if (u[key] !== undefined && u[key] !== null) {
         usage[key] = u[key];
         sawUsage = true;
       }
