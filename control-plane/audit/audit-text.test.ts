@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import postgres from "postgres";
 import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
-import { isWellFormedText, storableText, truncateText } from "./audit-text.ts";
+import { isWellFormedText, storableText } from "../../shared/text/storable-text.ts";
+import { truncateText } from "./audit-text.ts";
 import { runAudited } from "./run-audited.ts";
 
 let t: TestControlPlane;

@@ -2,22 +2,10 @@
  * Text as the audit chain hashes and stores it. PostgreSQL text holds only well-formed Unicode without
  * NUL: a lone surrogate is stored as U+FFFD (so a hash over the JS string no longer matched the row)
  * and jsonb refuses its `\ud800` escape. Arguments with either are refused before they get here
- * (graphql/reject-nul.middleware.ts); this makes sure nothing else can break the chain.
+ * (graphql/reject-nul.middleware.ts); this makes sure nothing else can break the chain. What text
+ * PostgreSQL can store is shared/text/storable-text.ts's; here are the cut and the JSON walk.
  */
-
-/** A high surrogate not followed by a low one, or a low surrogate not preceded by a high one (code units: no `u` flag). */
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-const UNSTORABLE_ALL = new RegExp(`\u0000|${LONE_SURROGATE.source}`, "g");
-
-/** Whether `value` is well-formed UTF-16 (String.prototype.isWellFormed, which the ES2022 lib lacks). */
-export function isWellFormedText(value: string): boolean {
-  return !LONE_SURROGATE.test(value);
-}
-
-/** The string as PostgreSQL will store it: unpaired surrogates and NULs become U+FFFD. */
-export function storableText(value: string): string {
-  return value.replace(UNSTORABLE_ALL, "\uFFFD");
-}
+import { storableText } from "../../shared/text/storable-text.ts";
 
 /** At most `max` UTF-16 units of `value`, cut between code points, never inside a surrogate pair. */
 export function truncateText(value: string, max: number): string {

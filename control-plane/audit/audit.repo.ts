@@ -4,7 +4,8 @@
  */
 import type { Tx } from "../db/client.ts";
 import { AUDIT_GENESIS_HASH, auditHash, type AuditContent } from "./audit-hash.ts";
-import { storableJson, storableText } from "./audit-text.ts";
+import { storableText } from "../../shared/text/storable-text.ts";
+import { storableJson } from "./audit-text.ts";
 
 export interface AuditEntry {
   actor: string;

@@ -8,7 +8,8 @@
 import { GraphQLError } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
-import { storableText, truncateText } from "../audit/audit-text.ts";
+import { storableText } from "../../shared/text/storable-text.ts";
+import { truncateText } from "../audit/audit-text.ts";
 import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badArgumentsIn } from "../graphql/reject-nul.middleware.ts";

@@ -12,7 +12,7 @@
  */
 import type { GraphQLError } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
-import { isWellFormedText } from "../audit/audit-text.ts";
+import { isWellFormedText } from "../../shared/text/storable-text.ts";
 import type { GraphQLContext } from "./context.ts";
 import { badInput } from "./errors.ts";
 import { decodeCursor } from "./page.ts";

@@ -5,11 +5,18 @@
  * bad value is refused with a reason instead of failing the statement that carries it.
  */
 
-/** A NUL, a high surrogate not followed by a low one, or a low surrogate not preceded by a high one. */
-const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** A high surrogate not followed by a low one, or a low surrogate not preceded by a high one (code units: no `u` flag). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** A NUL or a lone surrogate. */
+const UNSTORABLE = new RegExp(`\u0000|${LONE_SURROGATE.source}`);
 const UNSTORABLE_ALL = new RegExp(UNSTORABLE.source, "g");
 /** C0 and C1 control characters (tab and newline included), and DEL. */
 const CONTROL = /[\u0000-\u001F\u007F-\u009F]/;
+
+/** Whether `value` is well-formed UTF-16 (String.prototype.isWellFormed, which the ES2022 lib lacks). */
+export function isWellFormedText(value: string): boolean {
+  return !LONE_SURROGATE.test(value);
+}
 
 /** Whether `value` holds no NUL and is well-formed UTF-16. */
 export function isStorableText(value: string): boolean {
