@@ -1,35 +1,12 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import postgres from "postgres";
-import { MAX_USAGE_BATCH, USAGE_PATH } from "../shared/internal-api.ts";
-import type { UsageBatchAck, UsageEvent } from "../shared/usage/usage-event.ts";
-import { seedConfig, type Seeded } from "./testing/seed.ts";
-import { startTestControlPlane, type TestControlPlane } from "./testing/test-control-plane.ts";
-import { usageEventFor } from "./testing/usage-event.ts";
+import { expect, test } from "bun:test";
+import { MAX_USAGE_BATCH } from "../shared/internal-api.ts";
+import type { UsageBatchAck } from "../shared/usage/usage-event.ts";
+import { useUsageIngest } from "./usage/use-usage-ingest.ts";
 
-let t: TestControlPlane;
-let s: Seeded;
-let sql: postgres.Sql;
-beforeAll(async () => {
-  t = await startTestControlPlane();
-  s = await seedConfig(t.admin);
-  sql = postgres(t.db.url, { max: 1, onnotice: () => {} });
-});
-afterAll(async () => {
-  await sql.end();
-  await t.close();
-});
+const ingest = useUsageIngest();
+const { event, post } = ingest;
 
-const event = (id: string, over: Record<string, unknown> = {}): UsageEvent => usageEventFor(s, id, over);
-
-async function post(body: unknown, token = s.euToken): Promise<Response> {
-  return fetch(new URL(USAGE_PATH, t.cp.url), {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: typeof body === "string" ? body : JSON.stringify(body),
-  });
-}
-
-const ledger = async () => (await sql`select count(*)::int as n, coalesce(sum(cost_micros), 0)::text as c from usage_events`)[0]!;
+const ledger = async () => (await ingest.sql`select count(*)::int as n, coalesce(sum(cost_micros), 0)::text as c from usage_events`)[0]!;
 
 test("a batch is accepted; the same batch again is all duplicates and the ledger is unchanged", async () => {
   const batch = {
@@ -60,10 +37,10 @@ test("an invalid event is dead-lettered and still acknowledged; a wrong-region e
   expect(ack.rejected[0]!.reason).toContain("costMicros");
   expect(ack.rejected[1]!.reason).toContain("region");
   expect(ack.ackedEventIds.sort()).toEqual(["evt_bad", "evt_ok", "evt_us"]);
-  const letters = await sql<{ reason: string; region: string }[]>`select reason, region from usage_dead_letters order by id`;
+  const letters = await ingest.sql<{ reason: string; region: string }[]>`select reason, region from usage_dead_letters order by id`;
   expect(letters.length).toBe(3);
   expect(letters.every((l) => l.region === "eu")).toBe(true);
-  const [stored] = await sql`select count(*)::int as n from usage_events where event_id in ('evt_bad', 'evt_us')`;
+  const [stored] = await ingest.sql`select count(*)::int as n from usage_events where event_id in ('evt_bad', 'evt_us')`;
   expect(stored!.n).toBe(0);
 });
 
@@ -82,12 +59,12 @@ test("bad bodies and tokens get JSON errors: 400, 401, 413", async () => {
 });
 
 test("spend totals by model and by UTC day", async () => {
-  const { spend } = await t.admin.request<any>(
+  const { spend } = await ingest.t.admin.request<any>(
     `query($t: ID!, $f: DateTime!, $to: DateTime!) { spend(tenantId: $t, from: $f, to: $to) {
       tenantId requests inputTokens outputTokens costMicros costUsd
       byModel { key requests inputTokens outputTokens costMicros costUsd }
       byDay { key requests costMicros } } }`,
-    { t: s.tenantId, f: "2026-03-01T00:00:00Z", to: "2026-03-03T00:00:00Z" },
+    { t: ingest.s.tenantId, f: "2026-03-01T00:00:00Z", to: "2026-03-03T00:00:00Z" },
   );
   // evt_a, evt_b, evt_c, evt_ok: 450 + 2000 + 1 + 450
   expect(spend.requests).toBe(4);
@@ -103,9 +80,9 @@ test("spend totals by model and by UTC day", async () => {
     { key: "2026-03-01", requests: 3, costMicros: "2900" },
     { key: "2026-03-02", requests: 1, costMicros: "1" },
   ]);
-  const narrow = await t.admin.request<any>(
+  const narrow = await ingest.t.admin.request<any>(
     `query($t: ID!) { spend(tenantId: $t, from: "2026-03-02T00:00:00Z", to: "2026-03-02T12:00:00Z") { requests costMicros byDay { key } } }`,
-    { t: s.tenantId },
+    { t: ingest.s.tenantId },
   );
   expect(narrow.spend).toEqual({ requests: 0, costMicros: "0", byDay: [] });
 });

@@ -3,39 +3,15 @@
  * are stored and every event is acknowledged (the proxy would otherwise re-send the same batch forever
  * and no later usage would ship). Only a real database failure answers 5xx.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import postgres from "postgres";
-import { USAGE_PATH } from "../../shared/internal-api.ts";
-import type { UsageBatchAck, UsageEvent } from "../../shared/usage/usage-event.ts";
-import { seedConfig, type Seeded } from "../testing/seed.ts";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
-import { usageEventFor } from "../testing/usage-event.ts";
+import { expect, test } from "bun:test";
+import type { UsageBatchAck } from "../../shared/usage/usage-event.ts";
+import { useUsageIngest } from "./use-usage-ingest.ts";
 
-let t: TestControlPlane;
-let s: Seeded;
-let sql: postgres.Sql;
-beforeAll(async () => {
-  t = await startTestControlPlane();
-  s = await seedConfig(t.admin);
-  sql = postgres(t.db.url, { max: 1, onnotice: () => {} });
-}, 30_000);
-afterAll(async () => {
-  await sql?.end();
-  await t?.close();
-});
-
-const event = (id: string, over: Record<string, unknown> = {}): UsageEvent => usageEventFor(s, id, over);
-
-async function post(body: string): Promise<Response> {
-  return fetch(new URL(USAGE_PATH, t.cp.url), {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${s.euToken}` },
-    body,
-  });
-}
+const ingest = useUsageIngest();
+const { event, post } = ingest;
 
 const stored = async (ids: string[]) =>
-  (await sql<{ event_id: string }[]>`select event_id from usage_events where event_id in ${sql(ids)} order by event_id`).map((r) => r.event_id);
+  (await ingest.sql<{ event_id: string }[]>`select event_id from usage_events where event_id in ${ingest.sql(ids)} order by event_id`).map((r) => r.event_id);
 
 test("events the ledger's columns cannot hold are dead-lettered alone; the rest of the batch is stored", async () => {
   const bad: [string, Record<string, unknown>][] = [
@@ -59,10 +35,10 @@ test("events the ledger's columns cannot hold are dead-lettered alone; the rest 
   expect(ack.rejected.map((r) => r.eventId)).toEqual(bad.map(([id]) => id));
   expect(ack.ackedEventIds.sort()).toEqual(["evt_good_1", "evt_good_2", ...bad.map(([id]) => id)].sort());
   expect(await stored(events.map((e) => e.eventId))).toEqual(["evt_good_1", "evt_good_2"]);
-  const [letters] = await sql`select count(*)::int as n from usage_dead_letters where payload->>'eventId' in ${sql(bad.map(([id]) => id))}`;
+  const [letters] = await ingest.sql`select count(*)::int as n from usage_dead_letters where payload->>'eventId' in ${ingest.sql(bad.map(([id]) => id))}`;
   expect(letters!.n).toBe(bad.length);
   // The stored copy is storable: the NUL became U+FFFD.
-  const [nul] = await sql<{ alias: string }[]>`select payload->>'alias' as alias from usage_dead_letters where payload->>'eventId' = 'evt_nul_alias'`;
+  const [nul] = await ingest.sql<{ alias: string }[]>`select payload->>'alias' as alias from usage_dead_letters where payload->>'eventId' = 'evt_nul_alias'`;
   expect(nul!.alias).toBe("a\uFFFDb");
 });
 
@@ -77,7 +53,7 @@ test("an invalid event that holds a NUL, a lone surrogate or 100,000 levels of n
   expect(ack.rejected.map((r) => r.eventId)).toEqual(["evt_odd_nul", null, "evt_odd_surrogate", null, "evt_odd_deep", null]);
   expect(ack.ackedEventIds.sort()).toEqual(["evt_odd_deep", "evt_odd_nul", "evt_odd_surrogate", "evt_ok_beside_odd"]);
   expect(await stored(["evt_ok_beside_odd"])).toEqual(["evt_ok_beside_odd"]);
-  const letters = await sql<{ payload: any; reason: string }[]>`select payload, reason from usage_dead_letters order by id desc limit 6`;
+  const letters = await ingest.sql<{ payload: any; reason: string }[]>`select payload, reason from usage_dead_letters order by id desc limit 6`;
   expect(letters.length).toBe(6);
   const payloads = letters.map((l) => l.payload).reverse();
   expect(payloads[0]).toEqual({ eventId: "evt_odd_nul", junk: "\uFFFD" });
@@ -90,7 +66,7 @@ test("an invalid event that holds a NUL, a lone surrogate or 100,000 levels of n
 
 test("an event the database still refuses is dead-lettered alone; a real database failure fails the batch (5xx) and stores nothing", async () => {
   // A rule the parser does not know: the database refuses the event's content (check_violation, 23514).
-  await sql`alter table usage_events add constraint test_refused_alias check (alias <> 'refused-by-db')`;
+  await ingest.sql`alter table usage_events add constraint test_refused_alias check (alias <> 'refused-by-db')`;
   const response = await post(JSON.stringify({ events: [event("evt_db_ok_1"), event("evt_db_refused", { alias: "refused-by-db" }), event("evt_db_ok_2")] }));
   expect(response.status).toBe(200);
   const ack = (await response.json()) as UsageBatchAck;
@@ -99,17 +75,17 @@ test("an event the database still refuses is dead-lettered alone; a real databas
   expect(ack.rejected).toEqual([{ eventId: "evt_db_refused", reason: expect.stringContaining("test_refused_alias") }]);
   expect(ack.ackedEventIds.sort()).toEqual(["evt_db_ok_1", "evt_db_ok_2", "evt_db_refused"]);
   expect(await stored(["evt_db_ok_1", "evt_db_refused", "evt_db_ok_2"])).toEqual(["evt_db_ok_1", "evt_db_ok_2"]);
-  const [letter] = await sql`select reason from usage_dead_letters where payload->>'eventId' = 'evt_db_refused'`;
+  const [letter] = await ingest.sql`select reason from usage_dead_letters where payload->>'eventId' = 'evt_db_refused'`;
   expect(letter!.reason).toContain("test_refused_alias");
 
   // Not the event's fault (an internal error, XX000): nothing is acknowledged, so the proxy sends it again.
-  await sql`create function test_outage() returns trigger language plpgsql as $$ begin
+  await ingest.sql`create function test_outage() returns trigger language plpgsql as $$ begin
     if new.alias = 'outage' then raise exception 'disk on fire' using errcode = 'XX000'; end if; return new; end $$`;
-  await sql`create trigger test_outage before insert on usage_events for each row execute function test_outage()`;
+  await ingest.sql`create trigger test_outage before insert on usage_events for each row execute function test_outage()`;
   const outage = await post(JSON.stringify({ events: [event("evt_outage_ok"), event("evt_outage", { alias: "outage" })] }));
   expect(outage.status).toBeGreaterThanOrEqual(500);
   await outage.body?.cancel();
   expect(await stored(["evt_outage_ok", "evt_outage"])).toEqual([]);
-  const [none] = await sql`select count(*)::int as n from usage_dead_letters where payload->>'eventId' in ('evt_outage_ok', 'evt_outage')`;
+  const [none] = await ingest.sql`select count(*)::int as n from usage_dead_letters where payload->>'eventId' in ('evt_outage_ok', 'evt_outage')`;
   expect(none!.n).toBe(0);
 });

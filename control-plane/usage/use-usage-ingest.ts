@@ -1,0 +1,47 @@
+/**
+ * A usage-ingest test file's control plane: a fresh one with the seeded config (testing/seed.ts) and a
+ * direct connection to its database, for the whole file; registers its own beforeAll/afterAll. Its
+ * fields are set once beforeAll has run.
+ *
+ * @example const ingest = useUsageIngest();
+ *          test("...", async () => { const response = await ingest.post({ events: [ingest.event("evt_1")] }); });
+ */
+import { afterAll, beforeAll } from "bun:test";
+import postgres from "postgres";
+import { USAGE_PATH } from "../../shared/internal-api.ts";
+import type { UsageEvent } from "../../shared/usage/usage-event.ts";
+import { seedConfig, type Seeded } from "../testing/seed.ts";
+import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { usageEventFor } from "../testing/usage-event.ts";
+
+export interface UsageIngest {
+  t: TestControlPlane;
+  s: Seeded;
+  sql: postgres.Sql;
+  /** A valid event of the seeded config (usageEventFor), with `over` replacing any field. */
+  event(id: string, over?: Record<string, unknown>): UsageEvent;
+  /** POSTs a batch to the usage route with the EU region's token (or `token`); a string body is sent as is. */
+  post(body: unknown, token?: string): Promise<Response>;
+}
+
+export function useUsageIngest(): UsageIngest {
+  const ingest = {
+    event: (id: string, over: Record<string, unknown> = {}) => usageEventFor(ingest.s, id, over),
+    post: (body: unknown, token = ingest.s.euToken) =>
+      fetch(new URL(USAGE_PATH, ingest.t.cp.url), {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      }),
+  } as UsageIngest;
+  beforeAll(async () => {
+    ingest.t = await startTestControlPlane();
+    ingest.s = await seedConfig(ingest.t.admin);
+    ingest.sql = postgres(ingest.t.db.url, { max: 1, onnotice: () => {} });
+  }, 30_000);
+  afterAll(async () => {
+    await ingest.sql?.end();
+    await ingest.t?.close();
+  });
+  return ingest;
+}
