@@ -143,9 +143,10 @@ export interface StreamTranslator {
   finish(): { chunks: ChatCompletionChunk[]; usage: NormalizedUsage | null };
   /**
    * True once the vendor sent its end-of-stream marker (OpenAI's `data: [DONE]`, Anthropic's
-   * message_stop): the answer is complete, so the reader stops there, calls finish() and closes the
-   * vendor call, whatever the vendor sends after it and however long it keeps the connection open.
-   * Absent for a vendor whose stream has no marker and ends at EOF (Gemini).
+   * message_stop, Gemini's event with a finishReason and the final usage): the answer is complete, so
+   * the reader stops there, calls finish() and closes the vendor call, whatever the vendor sends after
+   * it and however long it keeps the connection open. Absent (or never true) for a stream that ends
+   * at EOF.
    */
   ended?(): boolean;
   /**

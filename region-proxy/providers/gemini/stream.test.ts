@@ -77,6 +77,43 @@ describe("gemini stream translator on recorded streams", () => {
     expect(() => cut.finish()).toThrow(VendorProtocolError);
   });
 
+  test("the event with a finishReason and usage ends the stream: ended() tells the reader, nothing after it is translated", async () => {
+    const t = createGeminiStreamTranslator(ctx());
+    const events = sseEvents(encoder.encode(await fixtureText("gemini", "stream-text.sse")));
+    const seen = events.map((e) => {
+      t.onEvent(e);
+      return t.ended!();
+    });
+    expect(seen).toEqual([false, false, false, true]);
+    const after = t.onEvent({ event: null, data: JSON.stringify({ candidates: [{ content: { parts: [{ text: "INJECTED" }] }, finishReason: "STOP" }], usageMetadata: { promptTokenCount: 99, candidatesTokenCount: 99 } }), id: null });
+    expect(after).toEqual([]);
+    expect(t.finish().usage).toEqual({ inputTokens: 1, outputTokens: 9, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+  });
+
+  test("usage sent after the finishReason event is waited for: the stream ends at it and bills it", () => {
+    const t = createGeminiStreamTranslator(ctx());
+    const ev = (o: unknown) => ({ event: null, data: JSON.stringify(o), id: null });
+    t.onEvent(ev({ candidates: [{ content: { parts: [{ text: "Hi" }] } }], usageMetadata: { trafficType: "ON_DEMAND" } }));
+    t.onEvent(ev({ candidates: [{ content: { parts: [{ text: "!" }] }, finishReason: "STOP" }], usageMetadata: { trafficType: "ON_DEMAND" } }));
+    expect(t.ended!()).toBe(false);
+    t.onEvent(ev({ usageMetadata: { promptTokenCount: 4, candidatesTokenCount: 2, totalTokenCount: 6 } }));
+    expect(t.ended!()).toBe(true);
+    const end = t.finish();
+    expect(end.usage).toEqual({ inputTokens: 4, outputTokens: 2, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+    expect(end.chunks.map((c) => c.choices[0]?.finish_reason ?? null)).toEqual(["stop", null]);
+  });
+
+  test("prompt counts on events before the finishReason do not end the stream; a legacy stream (finishReason everywhere, no usage) ends at EOF", async () => {
+    const t = createGeminiStreamTranslator(ctx());
+    t.onEvent({ event: null, data: JSON.stringify({ candidates: [{ content: { parts: [{ text: "Paris" }] } }], usageMetadata: { promptTokenCount: 11, totalTokenCount: 11 } }), id: null });
+    expect(t.ended!()).toBe(false);
+    const legacy = createGeminiStreamTranslator(ctx());
+    for (const e of sseEvents(encoder.encode(await fixtureText("gemini", "stream-text-legacy.sse")))) {
+      legacy.onEvent(e);
+      expect(legacy.ended!()).toBe(false);
+    }
+  });
+
   test("thought summaries are not answer text", () => {
     const t = createGeminiStreamTranslator(ctx(false));
     const chunks = t.onEvent({ event: null, data: '{"candidates":[{"content":{"parts":[{"text":"thinking...","thought":true},{"text":"Answer"}]},"finishReason":"STOP"}]}', id: null });

@@ -4,6 +4,14 @@
  * (never partial arguments: each becomes one tool_calls delta with its index). usageMetadata is
  * cumulative, the last one wins. Older models repeat finishReason on every event, so the finish
  * chunk is sent once, when the stream ends.
+ *
+ * Gemini has no end marker like OpenAI's [DONE] or Anthropic's message_stop: its last event is the
+ * one with the candidate's finishReason and the final usageMetadata (the recorded streams in
+ * test/fixtures/gemini). That event ends the stream (ended()), so a body held open after it is not
+ * waited on and nothing after it is translated. It is the first event with usage counts at or after
+ * a finishReason: usage sent apart, after the finishReason event, is waited for and billed; older
+ * models that repeat finishReason on every event sent no usage and still end at EOF. (A stream that
+ * repeated finishReason and counts on every event would end at its first event; none is recorded.)
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import {
@@ -33,6 +41,7 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
   let toolCount = 0;
   let announced = false;
   let events = 0;
+  let ended = false;
 
   const chunk = (delta: ChatCompletionChunk["choices"][number]["delta"], finish: string | null = null): ChatCompletionChunk => ({
     id: ctx.completionId,
@@ -52,6 +61,7 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
 
   return {
     onEvent(event: SseEvent): ChatCompletionChunk[] {
+      if (ended) return [];
       let data: unknown;
       try {
         data = JSON.parse(event.data);
@@ -65,9 +75,11 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       }
       if (!isGeminiResponse(data)) throw new VendorProtocolError("Gemini sent an event that is not a GenerateContentResponse");
       events++;
-      if (hasGeminiCounts(data.usageMetadata)) usage = data.usageMetadata!;
+      const counted = hasGeminiCounts(data.usageMetadata);
+      if (counted) usage = data.usageMetadata!;
       const view = readCandidate(data);
       if (view.finishReason) finishReason = view.finishReason;
+      if (counted && finishReason !== null) ended = true;
       const chunks: ChatCompletionChunk[] = [];
       if (view.text !== "") chunks.push(chunk({ content: view.text }));
       for (const call of view.calls) {
@@ -86,5 +98,6 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       return { chunks, usage: normalized };
     },
     partialUsage: () => (usage ? convertGeminiUsage(usage) : null),
+    ended: () => ended,
   };
 }
