@@ -6,15 +6,30 @@
  * should the database still refuse an event's content (a data error), the batch is inserted again one
  * event at a time, each in its own savepoint, and only the refused events are dead-lettered. Any other
  * failure (the database unreachable, a connection lost) fails the batch, so the proxy sends it again.
+ *
+ * The proxy forgets only the events whose ids come back in `ackedEventIds`, matched exactly, so a
+ * dead-lettered event is acknowledged by the id it was sent with, whatever string that is (empty, over
+ * MAX_EVENT_ID_CHARS); its dead letter keeps a cut, storable copy, and its `rejected` entry names it only
+ * when it is a usable id (else null). The answer stays bounded all the same: each id is listed once and
+ * is a string of the request body, which the route bounds (MAX_USAGE_BODY_BYTES), and each rejection's
+ * reason is cut to MAX_DEAD_LETTER_REASON_CHARS.
  */
-import { parseUsageEvent, type UsageBatchAck, type UsageEvent } from "../../shared/usage/usage-event.ts";
+import { MAX_EVENT_ID_CHARS, parseUsageEvent, type UsageBatchAck, type UsageEvent } from "../../shared/usage/usage-event.ts";
 import type { Sql, Tx } from "../db/client.ts";
+import { deadLetterReason } from "./dead-letter-payload.ts";
 import { insertDeadLetter, insertUsageEvents, touchKeysLastUsed } from "./usage.repo.ts";
 
-function eventIdOf(raw: unknown): string | null {
+/** The event id exactly as sent, any string: what the proxy's outbox matches an acknowledgement by. */
+function sentIdOf(raw: unknown): string | null {
   if (typeof raw !== "object" || raw === null) return null;
   const id = (raw as { eventId?: unknown }).eventId;
-  return typeof id === "string" && id !== "" && id.length <= 200 ? id : null;
+  return typeof id === "string" ? id : null;
+}
+
+/** The id a rejection names: the sent one when it is a usable id (1 to MAX_EVENT_ID_CHARS characters), else null. */
+function eventIdOf(raw: unknown): string | null {
+  const id = sentIdOf(raw);
+  return id !== null && id !== "" && id.length <= MAX_EVENT_ID_CHARS ? id : null;
 }
 
 /**
@@ -42,8 +57,12 @@ export async function ingestUsage(sql: Sql, region: string, rawEvents: unknown[]
     const valid = new Map<string, UsageEvent>();
     const copies = new Map<string, number>();
     const rejected: UsageBatchAck["rejected"] = [];
+    // Every dead-lettered event that carried a string id, acknowledged by that id as sent.
+    const rejectedIds: string[] = [];
     const reject = async (raw: unknown, reason: string) => {
-      rejected.push({ eventId: eventIdOf(raw), reason });
+      rejected.push({ eventId: eventIdOf(raw), reason: deadLetterReason(reason) });
+      const sent = sentIdOf(raw);
+      if (sent !== null) rejectedIds.push(sent);
       const stored = await tryInSavepoint(tx, (sp) => insertDeadLetter(sp, region, reason, raw));
       // Not even its bounded, storable copy went in: keep the reason without the payload.
       if (!stored.ok) await insertDeadLetter(tx, region, `${reason} (payload not storable: ${stored.error.message})`, null);
@@ -68,7 +87,7 @@ export async function ingestUsage(sql: Sql, region: string, rawEvents: unknown[]
       await reject(event, `the ledger refused the event: ${error.message}`);
     });
     await touchKeysLastUsed(tx, [...valid.values()].filter((e) => inserted.has(e.eventId)));
-    const ackedEventIds = [...valid.keys(), ...rejected.flatMap((r) => (r.eventId ? [r.eventId] : []))];
+    const ackedEventIds = [...valid.keys(), ...rejectedIds];
     // Repeats inside one batch count as duplicates too.
     const validCount = [...copies.values()].reduce((sum, n) => sum + n, 0);
     return { accepted: inserted.size, duplicates: validCount - inserted.size, rejected, ackedEventIds: [...new Set(ackedEventIds)] };

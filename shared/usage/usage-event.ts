@@ -60,7 +60,11 @@ export interface UsageBatch {
 export interface UsageBatchAck {
   accepted: number;
   duplicates: number;
-  /** Events that failed validation: kept in a dead-letter table, acknowledged so they stop retrying. */
+  /**
+   * Events that failed validation: kept in a dead-letter table, acknowledged so they stop retrying.
+   * `eventId` is null when the event had no usable id (none, empty, longer than MAX_EVENT_ID_CHARS);
+   * an event sent with a string id is acknowledged by exactly that string all the same.
+   */
   rejected: { eventId: string | null; reason: string }[];
   ackedEventIds: string[];
 }
