@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import postgres from "postgres";
+import { beforeAll, expect, test } from "bun:test";
+import type postgres from "postgres";
 import type { AdminApiError } from "../infra/local/admin-client.ts";
 import { seedConfig } from "./testing/seed.ts";
-import { startTestControlPlane, type TestControlPlane } from "./testing/test-control-plane.ts";
+import { useTestControlPlane } from "./testing/test-control-plane.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let sql: postgres.Sql;
 let secret: string;
 beforeAll(async () => {
-  t = await startTestControlPlane();
   ({ secret } = await seedConfig(t.admin));
-  sql = postgres(t.db.url, { max: 1, onnotice: () => {} });
-});
-afterAll(async () => {
-  await sql.end();
-  await t.close();
+  sql = t.openSql();
 });
 
 type Verdict = { ok: boolean; brokenAt: number | null; checked: number };

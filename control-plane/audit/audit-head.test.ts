@@ -3,20 +3,15 @@
  * also records the row's position and hash in audit_head (append-only by the same trigger), and
  * verifyAuditChain compares the two: a deleted tail, or a row added without its head, breaks the chain.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import postgres from "postgres";
+import { beforeAll, expect, test } from "bun:test";
+import type postgres from "postgres";
 import { AUDIT_GENESIS_HASH, auditHash } from "./audit-hash.ts";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { startTestControlPlane, useTestControlPlane } from "../testing/test-control-plane.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let sql: postgres.Sql;
-beforeAll(async () => {
-  t = await startTestControlPlane();
-  sql = postgres(t.db.url, { max: 1, onnotice: () => {} });
-});
-afterAll(async () => {
-  await sql.end();
-  await t.close();
+beforeAll(() => {
+  sql = t.openSql();
 });
 
 type Verdict = { ok: boolean; brokenAt: number | null; checked: number };
@@ -51,7 +46,7 @@ test("deleting the newest audit rows is detected", async () => {
 test("a row appended by hand with a correct chain hash but no head is detected", async () => {
   // The log is already broken by the previous test; start a fresh control plane for this one.
   const fresh = await startTestControlPlane();
-  const db = postgres(fresh.db.url, { max: 1, onnotice: () => {} });
+  const db = fresh.openSql();
   try {
     await fresh.admin.request(`mutation { createTenant(input: { name: "f1" }) { id } }`);
     const [last] = await db<{ hash: string }[]>`select hash from audit_log order by id desc limit 1`;
@@ -62,7 +57,6 @@ test("a row appended by hand with a correct chain hash but no head is detected",
     const { verifyAuditChain } = await fresh.admin.request<{ verifyAuditChain: Verdict }>(`{ verifyAuditChain { ok brokenAt checked } }`);
     expect(verifyAuditChain).toMatchObject({ ok: false, brokenAt: Number(row!.id) });
   } finally {
-    await db.end();
     await fresh.close();
   }
 });

@@ -3,22 +3,17 @@
  * surrogate becomes U+FFFD) or refuse (NUL; a `\ud800` escape in jsonb) is made storable before it is
  * hashed, so no audited action can leave the chain unverifiable — whatever reaches appendAudit.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import postgres from "postgres";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { beforeAll, expect, test } from "bun:test";
+import type postgres from "postgres";
+import { useTestControlPlane } from "../testing/test-control-plane.ts";
 import { isWellFormedText, storableText } from "../../shared/text/storable-text.ts";
 import { truncateText } from "./audit-text.ts";
 import { runAudited } from "./run-audited.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let sql: postgres.Sql;
-beforeAll(async () => {
-  t = await startTestControlPlane();
-  sql = postgres(t.db.url, { max: 1, onnotice: () => {} });
-});
-afterAll(async () => {
-  await sql.end();
-  await t.close();
+beforeAll(() => {
+  sql = t.openSql();
 });
 
 test("truncateText cuts between code points, storableText replaces what PostgreSQL cannot store", () => {

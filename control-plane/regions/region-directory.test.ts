@@ -1,19 +1,14 @@
 /** Regions carry an optional public URL; every snapshot publishes the directory of regions, their jurisdictions and URLs. */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import postgres from "postgres";
+import { beforeAll, expect, test } from "bun:test";
+import type postgres from "postgres";
 import { parseSnapshot, type Snapshot } from "../../shared/snapshot/schema.ts";
 import { errorCode, principalWith } from "../testing/principals.ts";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { useTestControlPlane } from "../testing/test-control-plane.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let sql: postgres.Sql;
-beforeAll(async () => {
-  t = await startTestControlPlane();
-  sql = postgres(t.db.url, { max: 1, onnotice: () => {} });
-});
-afterAll(async () => {
-  await sql.end();
-  await t.close();
+beforeAll(() => {
+  sql = t.openSql();
 });
 
 const createRegion = (name: string, publicUrl?: string | null) =>

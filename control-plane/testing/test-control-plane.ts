@@ -2,6 +2,8 @@
  * A control plane on a fresh PostgreSQL database and temp data dir, for this folder's tests.
  * Logs are collected, not printed, so tests stay quiet and can assert on them.
  */
+import { afterAll, beforeAll } from "bun:test";
+import postgres from "postgres";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +18,12 @@ export interface TestControlPlane {
   db: TestDatabase;
   dataDir: string;
   logs: string[];
+  /**
+   * A pool of `max` connections straight to the database, for reading and changing rows behind the
+   * API (2 for a test that holds one connection while it queries with another); close() ends it.
+   */
+  openSql(max?: number): postgres.Sql;
+  /** Ends the pools openSql made, stops the control plane, drops the database and the data dir. */
   close(): Promise<void>;
 }
 
@@ -26,6 +34,7 @@ export async function startTestControlPlane(overrides: Partial<ControlPlaneConfi
   const logs: string[] = [];
   const adminToken = `admtok_test_${crypto.randomUUID().replaceAll("-", "")}`;
   const cp = await startControlPlane({ port: 0, databaseUrl: db.url, dataDir, adminToken, log: (l) => logs.push(l), ...overrides });
+  const pools: postgres.Sql[] = [];
   return {
     cp,
     admin: adminClient(cp.url, adminToken),
@@ -33,12 +42,36 @@ export async function startTestControlPlane(overrides: Partial<ControlPlaneConfi
     db,
     dataDir,
     logs,
+    openSql(max = 1) {
+      const sql = postgres(db.url, { max, onnotice: () => {} });
+      pools.push(sql);
+      return sql;
+    },
     async close() {
+      for (const sql of pools.splice(0)) await sql.end();
       await cp.stop();
       await db.drop();
       await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The test file's control plane, started in a beforeAll and closed in an afterAll that this
+ * registers. The object returned is filled in by that beforeAll: read it in tests and in hooks
+ * registered after this call, not while the file loads.
+ *
+ * @example const t = useTestControlPlane({ changeTickMs: 100 }); let sql: postgres.Sql; beforeAll(() => { sql = t.openSql(); });
+ */
+export function useTestControlPlane(overrides: Partial<ControlPlaneConfig> = {}): TestControlPlane {
+  const t = {} as TestControlPlane;
+  beforeAll(async () => {
+    Object.assign(t, await startTestControlPlane(overrides));
+  });
+  afterAll(async () => {
+    await t.close?.();
+  });
+  return t;
 }
 
 /** POSTs raw GraphQL and returns status and parsed body, for asserting on errors. */
