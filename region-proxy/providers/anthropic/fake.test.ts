@@ -106,6 +106,8 @@ describe("anthropic adapter against the fake", () => {
   test("stop sequences and max tokens", async () => {
     const stop = anthropicAdapter.parseResponse(await (await send(request({ stop: ["there"] }))).json(), ctx).completion;
     expect(stop.choices[0]).toMatchObject({ message: { content: "Echo: hello " }, finish_reason: "stop" });
+    // The blank before the cut is streamed too: streamed and unstreamed text agree.
+    expect(assemble((await stream(request({ stop: ["there"] }))).chunks).content).toBe("Echo: hello ");
     const cut = anthropicAdapter.parseResponse(await (await send(request({ max_tokens: 2 }))).json(), ctx).completion;
     expect(cut.choices[0]).toMatchObject({ message: { content: "Echo: hello" }, finish_reason: "length" });
   });
