@@ -1,19 +1,15 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, test } from "bun:test";
 import { hashSecret } from "../shared/ids.ts";
 import { JWKS_PATH, SNAPSHOT_PATH_PREFIX } from "../shared/internal-api.ts";
 import { priceKey } from "../shared/snapshot/schema.ts";
 import { importTrustedKeys, verifySnapshot } from "../shared/snapshot/verify.ts";
 import { seedConfig, type Seeded } from "./testing/seed.ts";
-import { startTestControlPlane, type TestControlPlane } from "./testing/test-control-plane.ts";
+import { useTestControlPlane } from "./testing/test-control-plane.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let s: Seeded;
 beforeAll(async () => {
-  t = await startTestControlPlane();
   s = await seedConfig(t.admin);
-});
-afterAll(async () => {
-  await t.close();
 });
 
 const fetchSnapshot = (region: string, token: string | null, headers: Record<string, string> = {}) =>
@@ -79,10 +75,7 @@ test("401 without or with a bad token, 403 for another region's token, 404 befor
   expect((await other.json()).error.message).not.toContain("at ");
   // A region whose snapshots were removed (e.g. restored from an old backup) has none to serve.
   const { createRegion } = await t.admin.request<any>(`mutation { createRegion(input: { name: "ap" }) { token } }`);
-  const postgres = (await import("postgres")).default;
-  const sql = postgres(t.db.url, { max: 1, onnotice: () => {} });
-  await sql`delete from snapshots where region = 'ap'`;
-  await sql.end();
+  await t.openSql()`delete from snapshots where region = 'ap'`;
   const missing = await fetchSnapshot("ap", createRegion.token);
   expect(missing.status).toBe(404);
   expect((await missing.json()).error.code).toBe("not_found");

@@ -1,17 +1,13 @@
 /** Spend shows through four fields; viewers and approvers get none of them, finance gets all four. */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, test } from "bun:test";
 import { errorCode, principalWith } from "../testing/principals.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { useTestControlPlane } from "../testing/test-control-plane.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let s: Seeded;
 beforeAll(async () => {
-  t = await startTestControlPlane();
   s = await seedConfig(t.admin);
-});
-afterAll(async () => {
-  await t.close();
 });
 
 test("viewer and approver are FORBIDDEN on spend, budgetStatus, limitStatus, budgetAlerts; finance reads them", async () => {

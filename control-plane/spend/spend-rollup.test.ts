@@ -1,17 +1,13 @@
 /** spend(tenantId) rolls up the subtree: an org sees its teams' and projects' spend, a project only its own. */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, test } from "bun:test";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { useTestControlPlane } from "../testing/test-control-plane.ts";
 import { usageEventFor } from "../testing/usage-event.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let s: Seeded;
 beforeAll(async () => {
-  t = await startTestControlPlane();
   s = await seedConfig(t.admin);
-});
-afterAll(async () => {
-  await t.close();
 });
 
 const createTenant = async (name: string, parentId: string | null) =>
