@@ -16,8 +16,8 @@ import { parseOpenAIResponse } from "./openai/response.ts";
 import { createOpenAIStreamTranslator } from "./openai/stream.ts";
 import { convertOpenAIUsage } from "./openai/usage.ts";
 import { readSseBatches } from "./sse-reader.ts";
-import { type ChatCompletionChunk, type ResponseContext, type SseEvent, type StreamTranslator, VendorProtocolError } from "./types.ts";
-import { MAX_REQUEST_TOKENS } from "./usage-counts.ts";
+import { type ChatCompletion, type ChatCompletionChunk, type ResponseContext, type SseEvent, type StreamTranslator, VendorProtocolError } from "./types.ts";
+import { estimatedUsage, MAX_REQUEST_TOKENS } from "./usage-counts.ts";
 import { committedStream, readUntilChunks, vendorEvents, type VendorStream } from "./vendor-stream.ts";
 
 const PROMPT = 40;
@@ -199,11 +199,15 @@ describe("garbage usage is charged the estimate, as no usage is, streamed or not
     });
   }
 
-  test("an estimate counts only the strings of an answer (arguments {length:1e9} count nothing)", () => {
-    const toolCalls = [{ id: "c", type: "function", function: { name: "f", arguments: { length: 1e9 } } }, null, { function: 5 }];
+  test("an estimate counts only the strings of an answer (content {length:1e300}, arguments {length:1e9} count nothing)", () => {
+    const toolCalls = [{ id: "c", type: "function", function: { name: "f", arguments: "" } }];
     const { usage, completion } = parseOpenAIResponse({ choices: [{ index: 0, message: { role: "assistant", content: { length: 1e300 }, refusal: "no", tool_calls: toolCalls }, finish_reason: "tool_calls" }] }, ctx());
     expect(usage).toEqual({ ...estimate, outputTokens: 1 }); // "f" and "no"
     expect(completion.usage).toMatchObject({ prompt_tokens: PROMPT, completion_tokens: 1 });
+    // Tool calls like these are refused before an answer is estimated (check-tool-calls.ts); the estimate does not rely on it.
+    const garbageCalls = [{ id: "c", type: "function", function: { name: "f", arguments: { length: 1e9 } } }, null, { function: 5 }];
+    const garbage = { ...completion, choices: [{ index: 0, message: { role: "assistant", content: null, refusal: "no", tool_calls: garbageCalls }, finish_reason: "tool_calls" }] } as unknown as ChatCompletion;
+    expect(estimatedUsage(garbage, ctx())).toEqual({ ...estimate, outputTokens: 1 });
   });
 
   test("a usable answer's usage passes through as the vendor sent it", () => {

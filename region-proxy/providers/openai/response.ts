@@ -1,5 +1,6 @@
 /**
- * OpenAI non-stream response: checked for the shape we rely on, then passed through with the id the
+ * OpenAI non-stream response: checked for the shape we and the client's SDK rely on (choices with a
+ * message, tool calls as check-tool-calls.ts describes), then passed through with the id the
  * gateway gives the client. An answer without usable usage (OpenAI always sends it; a compatible
  * server may not, or may send garbage) is charged an estimate, never nothing, and the client sees
  * that estimate as its `usage`.
@@ -8,6 +9,7 @@ import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { toOpenAIUsage } from "../anthropic/usage.ts";
 import { VendorProtocolError, type ChatCompletion, type ResponseContext } from "../types.ts";
 import { estimatedUsage } from "../usage-counts.ts";
+import { checkToolCalls } from "./check-tool-calls.ts";
 import { convertOpenAIUsage } from "./usage.ts";
 
 export function parseOpenAIResponse(body: unknown, ctx: ResponseContext): { completion: ChatCompletion; usage: NormalizedUsage } {
@@ -18,6 +20,7 @@ export function parseOpenAIResponse(body: unknown, ctx: ResponseContext): { comp
   for (const choice of choices as unknown[]) {
     const message = typeof choice === "object" && choice !== null ? (choice as { message?: unknown }).message : undefined;
     if (typeof message !== "object" || message === null || Array.isArray(message)) throw new VendorProtocolError("vendor response has a choice without a message");
+    checkToolCalls((message as { tool_calls?: unknown }).tool_calls);
   }
   const vendor = body as ChatCompletion;
   const completion: ChatCompletion = { ...vendor, id: ctx.completionId, object: "chat.completion", model: typeof vendor.model === "string" ? vendor.model : ctx.model };
