@@ -8,6 +8,7 @@
  */
 import { parseBudgetPeriod } from "../../shared/leases/lease-wire.ts";
 import type { Queryable } from "../db/client.ts";
+import { MAX_SPEND_MICROS } from "./spend-ceiling.ts";
 
 export interface BudgetLevel {
   /** The tenant the level belongs to (a key's own tenant for a key budget): its org's time zone sets the calendar. */
@@ -70,14 +71,14 @@ export async function findBudgetLevel(q: Queryable, scope: string, period: strin
       select id, parent_id, time_zone, 0 from tenants where id = ${owner.tenantId}
       union all select t.id, t.parent_id, t.time_zone, up.depth + 1 from tenants t join up on t.id = up.parent_id where up.depth < 8
     ) select time_zone as "timeZone" from up order by depth desc limit 1`;
-  return { tenantId: owner.tenantId, keyId: owner.keyId, capMicros: Number(owner.cap), timeZone: root?.timeZone ?? "UTC", ...dates };
+  return { tenantId: owner.tenantId, keyId: owner.keyId, capMicros: Math.min(MAX_SPEND_MICROS, Number(owner.cap)), timeZone: root?.timeZone ?? "UTC", ...dates };
 }
 
-/** The ledger's spend on the level (a tenant's subtree, or one key) during its period, per region. */
+/** The ledger's spend on the level (a tenant's subtree, or one key) during its period, per region, saturated at MAX_SPEND_MICROS (spend-ceiling.ts). */
 export async function ledgerSpendByRegion(q: Queryable, level: BudgetLevel): Promise<Map<string, RegionLedgerSpend>> {
   const rows = level.keyId
     ? await q<{ region: string; spent: string; rows: number }[]>`
-        select region, coalesce(sum(cost_micros), 0)::text as spent, count(*)::int as rows
+        select region, least(coalesce(sum(cost_micros), 0), ${MAX_SPEND_MICROS})::text as spent, count(*)::int as rows
         from usage_events
         where key_id = ${level.keyId}
           and time >= (${level.startDate}::timestamp at time zone ${level.timeZone})
@@ -87,7 +88,7 @@ export async function ledgerSpendByRegion(q: Queryable, level: BudgetLevel): Pro
         with recursive sub(id) as (
           select ${level.tenantId}::text union select t.id from tenants t join sub on t.parent_id = sub.id
         )
-        select region, coalesce(sum(cost_micros), 0)::text as spent, count(*)::int as rows
+        select region, least(coalesce(sum(cost_micros), 0), ${MAX_SPEND_MICROS})::text as spent, count(*)::int as rows
         from usage_events
         where tenant_id in (select id from sub)
           and time >= (${level.startDate}::timestamp at time zone ${level.timeZone})

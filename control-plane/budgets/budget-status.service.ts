@@ -10,6 +10,7 @@ import { findBudgetLevel, ledgerSpendByRegion, periodEnd } from "./budget-level.
 import type { BudgetAlert, BudgetLevelStatus, BudgetStatus, LimitStatus } from "./budget.type.ts";
 import { currentPeriods } from "./current-period.ts";
 import { leasesOf } from "./lease.repo.ts";
+import { addMicros } from "./spend-ceiling.ts";
 
 const usd = (micros: number) => micros / 1_000_000;
 
@@ -26,11 +27,11 @@ export async function levelStatus(q: Queryable, scope: string, period: string, n
   for (const region of regions) {
     const lease = leases.find((l) => l.region === region);
     const regionSpent = Math.max(ledger.get(region)?.spentMicros ?? 0, lease?.reportedSpentMicros ?? 0);
-    spent += ledger.get(region)?.spentMicros ?? 0;
-    if (lease && lease.expiresAt.getTime() > now.getTime()) reserved += Math.max(0, lease.grantedMicros - regionSpent);
+    spent = addMicros(spent, ledger.get(region)?.spentMicros ?? 0);
+    if (lease && lease.expiresAt.getTime() > now.getTime()) reserved = addMicros(reserved, Math.max(0, lease.grantedMicros - regionSpent));
     if (lease) regionRows.push({ region, grantedMicros: String(lease.grantedMicros), spentMicros: String(regionSpent), expiresAt: lease.expiresAt });
   }
-  const remaining = Math.max(0, level.capMicros - spent - reserved);
+  const remaining = Math.max(0, level.capMicros - addMicros(spent, reserved));
   return {
     scope,
     period,

@@ -11,6 +11,8 @@
  * (so an idle region can start) and at least the reservation it is waiting on; while other regions hold
  * live leases it takes at most half of what is free, so the last dollars are split, not grabbed.
  */
+import { addMicros } from "./spend-ceiling.ts";
+
 export interface LeasePolicy {
   /** Fraction of the cap an idle region may hold (default 0.05). */
   floorFraction: number;
@@ -58,11 +60,12 @@ const held = (r: RegionState) => (r.reclaimed ? r.spentMicros : Math.max(r.grant
  */
 export function grantLease(input: GrantInput): GrantResult {
   const { capMicros, requester, policy } = input;
-  const others = input.others.reduce((sum, r) => sum + held(r), 0);
+  // Saturating (spend-ceiling.ts): every figure and every result stays an exact integer.
+  const others = addMicros(...input.others.map(held));
   const own = held(requester);
   // Over-committed (the cap was lowered, or others overshot): shrink to what is left, never below the spend.
   // The proxy enforces each answer as it comes, so a smaller allowance takes effect on its next renewal.
-  if (others + own > capMicros) return { grantedMicros: Math.max(requester.spentMicros, capMicros - others), exhausted: true };
+  if (addMicros(others, own) > capMicros) return { grantedMicros: Math.max(requester.spentMicros, capMicros - others), exhausted: true };
   const free = Math.max(0, capMicros - others - own);
   const outstanding = own - requester.spentMicros;
   const target = Math.max(Math.ceil(capMicros * policy.floorFraction), Math.ceil(input.rateMicrosPerS * policy.horizonS), input.needMicros);

@@ -1,5 +1,6 @@
 /** budget_leases rows: each region's cumulative allowance for one budget level. */
 import type { Queryable } from "../db/client.ts";
+import { MAX_SPEND_MICROS } from "./spend-ceiling.ts";
 
 export interface LeaseRow {
   region: string;
@@ -10,10 +11,10 @@ export interface LeaseRow {
   updatedAt: Date;
 }
 
-/** Every region's lease on one level. */
+/** Every region's lease on one level (figures saturated at MAX_SPEND_MICROS, should a row hold more). */
 export async function leasesOf(q: Queryable, scope: string, period: string): Promise<LeaseRow[]> {
   const rows = await q<{ region: string; granted: string; reported: string; rate: number; expiresAt: Date; updatedAt: Date }[]>`
-    select region, granted_micros::text as granted, reported_spent_micros::text as reported, rate_micros_per_s as rate,
+    select region, least(granted_micros, ${MAX_SPEND_MICROS})::text as granted, least(reported_spent_micros, ${MAX_SPEND_MICROS})::text as reported, rate_micros_per_s as rate,
       expires_at as "expiresAt", updated_at as "updatedAt"
     from budget_leases where scope = ${scope} and period = ${period}`;
   return rows.map((r) => ({ region: r.region, grantedMicros: Number(r.granted), reportedSpentMicros: Number(r.reported), rateMicrosPerS: r.rate, expiresAt: r.expiresAt, updatedAt: r.updatedAt }));

@@ -9,6 +9,7 @@ import { findBudgetLevel, ledgerSpendByRegion } from "./budget-level.repo.ts";
 import { DEFAULT_LEASE_POLICY, grantLease, nextRate, type LeasePolicy, type RegionState } from "./grant-lease.ts";
 import { leasesOf, lockLevel, saveLease } from "./lease.repo.ts";
 import { raiseAlertIfCrossed } from "./raise-alert.ts";
+import { addMicros } from "./spend-ceiling.ts";
 
 /** One level's grant for `region`; `{ managed: false }` when the control plane holds no cap for it. */
 export async function serveLease(sql: Sql, region: string, ask: LeaseAsk, policy: LeasePolicy = DEFAULT_LEASE_POLICY, now = new Date()): Promise<LeaseGrant> {
@@ -49,7 +50,7 @@ export async function serveLease(sql: Sql, region: string, ask: LeaseAsk, policy
       rateMicrosPerS: rate,
       expiresAt,
     });
-    const globalSpent = states.reduce((sum, s) => sum + s.spentMicros, 0);
+    const globalSpent = addMicros(...states.map((s) => s.spentMicros));
     await raiseAlertIfCrossed(tx, { tenantId: level.tenantId, scope: ask.scope, period: ask.period, capMicros: level.capMicros, spentMicros: globalSpent });
     const own_ = ledger.get(region);
     return {

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { MAX_INT4, nestsDeeperThan, parseEventTime, parseUsageEvent } from "./usage-event.ts";
+import { MAX_EVENT_COST_MICROS, MAX_INT4, nestsDeeperThan, parseEventTime, parseUsageEvent } from "./usage-event.ts";
 
 const event = (over: Record<string, unknown> = {}) => ({
   eventId: "evt_1", time: "2026-03-01T10:00:00.000Z", requestId: "req_1", region: "eu", snapshotVersion: 1, tenantId: "ten_1", keyId: "key_1",
@@ -24,7 +24,7 @@ test("times: strict ISO 8601 of a real date, UTC year 2000..9999", () => {
 
 test("refuses what the ledger cannot store: NUL, lone surrogates, integers beyond int4, over-long ids, deep nesting", () => {
   expect(reason({})).toBeNull();
-  expect(reason({ snapshotVersion: MAX_INT4, attempts: MAX_INT4, costMicros: 2 ** 53 - 1 })).toBeNull();
+  expect(reason({ snapshotVersion: MAX_INT4, attempts: MAX_INT4, costMicros: MAX_EVENT_COST_MICROS })).toBeNull();
   expect(reason({ alias: "a\u0000b" })).toContain("alias");
   expect(reason({ featureId: "\ud800" })).toContain("featureId");
   expect(reason({ errorCode: "x\udc00" })).toContain("errorCode");
@@ -38,4 +38,14 @@ test("refuses what the ledger cannot store: NUL, lone surrogates, integers beyon
   expect(nestsDeeperThan(deep, 16)).toBe(true);
   expect(nestsDeeperThan([[[]]], 3)).toBe(false);
   expect(nestsDeeperThan([[[[]]]], 3)).toBe(true);
+});
+
+test("an event may cost at most MAX_EVENT_COST_MICROS ($100M), far above anything the proxy can price, far below 2^53", () => {
+  expect(MAX_EVENT_COST_MICROS).toBe(1e14);
+  expect(reason({ costMicros: 0 })).toBeNull();
+  expect(reason({ costMicros: MAX_EVENT_COST_MICROS })).toBeNull();
+  for (const cost of [MAX_EVENT_COST_MICROS + 1, 2 ** 53 - 1, 2 ** 53, 1e300, -1, 0.5, "5"]) {
+    expect([cost, reason({ costMicros: cost })]).toEqual([cost, `costMicros must be an integer from 0 to ${MAX_EVENT_COST_MICROS}`]);
+  }
+  expect(reason({ latencyMs: -1 })).toBe("latencyMs must be a non-negative integer");
 });

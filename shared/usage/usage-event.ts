@@ -84,6 +84,13 @@ export const MAX_EVENT_ID_CHARS = 200;
 /** Event times the ledger takes: from 2000 to 9999 (UTC); anything else is a clock or a forgery. */
 export const MIN_EVENT_YEAR = 2000;
 export const MAX_EVENT_YEAR = 9999;
+/**
+ * The most one event may cost: 10^14 micro-USD ($100 million). The proxy bills at most 10M tokens per
+ * token class (MAX_REQUEST_TOKENS) and the control plane takes prices up to $1M per 1M tokens, so no
+ * request it prices can cost more than 2·10^13 (10M in and 10M out at $1 a token); a dearer event is a
+ * bug or a forgery, and at 2^53 one event alone would push a day's spend past exact integer arithmetic.
+ */
+export const MAX_EVENT_COST_MICROS = 100_000_000_000_000;
 /** A real event nests three levels (event, attemptTrail, step); deeper is refused before anything walks it. */
 export const MAX_EVENT_DEPTH = 16;
 
@@ -148,9 +155,10 @@ export function parseUsageEvent(raw: unknown): { ok: true; event: UsageEvent } |
     const bad = value === null ? null : badString(field, value);
     if (bad) return { ok: false, reason: bad };
   }
-  for (const field of ["costMicros", "latencyMs"] as const) {
-    if (!isCount(raw[field])) return { ok: false, reason: `${field} must be a non-negative integer` };
+  if (!isCount(raw.costMicros) || raw.costMicros > MAX_EVENT_COST_MICROS) {
+    return { ok: false, reason: `costMicros must be an integer from 0 to ${MAX_EVENT_COST_MICROS}` };
   }
+  if (!isCount(raw.latencyMs)) return { ok: false, reason: "latencyMs must be a non-negative integer" };
   for (const field of ["snapshotVersion", "attempts"] as const) {
     if (!isCount(raw[field]) || (raw[field] as number) > MAX_INT4) return { ok: false, reason: `${field} must be an integer from 0 to ${MAX_INT4}` };
   }
