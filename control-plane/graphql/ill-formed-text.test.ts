@@ -4,29 +4,22 @@
  * between code points. Either used to break the audit chain for good: the row's hash covered the JS
  * string but PostgreSQL stored U+FFFD (or refused the jsonb `\ud800` escape outright).
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, test } from "bun:test";
 import { principalWith, type ActingPrincipal } from "../testing/principals.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
-import { rawGraphQL, startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { argumentRefusals, firstGraphQLError, useTestControlPlane } from "../testing/test-control-plane.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let seed: Seeded;
 let viewer: ActingPrincipal;
 let jwtAdmin: ActingPrincipal;
 beforeAll(async () => {
-  t = await startTestControlPlane();
   seed = await seedConfig(t.admin);
   viewer = await principalWith(t.admin, t.cp.url, "viewer", [{ role: "viewer" }]);
   jwtAdmin = await principalWith(t.admin, t.cp.url, "jwt-admin", [{ role: "admin" }]);
 });
-afterAll(async () => {
-  await t.close();
-});
 
-const send = async (token: string, query: string, variables: Record<string, unknown> = {}) => {
-  const { status, json } = await rawGraphQL(t.cp.url, token, JSON.stringify({ query, variables }));
-  return { status, code: json.errors?.[0]?.extensions?.code ?? null, message: String(json.errors?.[0]?.message ?? "") };
-};
+const send = (token: string, query: string, variables: Record<string, unknown> = {}) => firstGraphQLError(t.cp.url, token, JSON.stringify({ query, variables }));
 const verify = async () => (await t.admin.request<{ verifyAuditChain: { ok: boolean; brokenAt: number | null } }>(`{ verifyAuditChain { ok brokenAt } }`)).verifyAuditChain;
 const refusals = async (actor: string, action: string) =>
   (
@@ -51,12 +44,7 @@ test("a lone surrogate in any string argument is BAD_USER_INPUT naming it, even 
     ["reason", t.adminToken, `mutation($r: String!) { killSwitch(target: { kind: "provider", id: "openai" }, reason: $r) { affected } }`, { r: "r\ud800" }],
     ["target", t.adminToken, `query($x: String) { auditLog(target: $x) { items { id } } }`, { x: "\ud800" }],
   ];
-  const got = [];
-  for (const [field, token, query, variables] of cases) {
-    const r = await send(token, query, variables);
-    got.push([field, r.status, r.code, r.message.startsWith(`${field}: `)]);
-  }
-  expect(got).toEqual(cases.map(([field]) => [field, 200, "BAD_USER_INPUT", true]));
+  expect(await argumentRefusals(t.cp.url, cases)).toEqual(cases.map(([field]) => [field, 200, "BAD_USER_INPUT", true]));
   // Inline, graphql-js refuses a lone surrogate (escaped or not) as a parse error, coded too.
   expect((await send(t.adminToken, `query { tenant(id: "t\ud800") { id } }`)).code).toBe("GRAPHQL_PARSE_FAILED");
   // Still open: the rejection with a lone surrogate never ran.

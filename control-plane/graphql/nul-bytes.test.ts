@@ -3,24 +3,17 @@
  * inline literal, nested in an input, inside a cursor once decoded — is BAD_USER_INPUT naming the
  * argument, before any resolver runs; a refused mutation is still audited as refused.<field>.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, test } from "bun:test";
 import { principalWith, type ActingPrincipal } from "../testing/principals.ts";
-import { rawGraphQL, startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { argumentRefusals, firstGraphQLError, useTestControlPlane } from "../testing/test-control-plane.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let jwtAdmin: ActingPrincipal;
 beforeAll(async () => {
-  t = await startTestControlPlane();
   jwtAdmin = await principalWith(t.admin, t.cp.url, "jwt-admin", [{ role: "admin" }]);
 });
-afterAll(async () => {
-  await t.close();
-});
 
-const send = async (token: string, query: string, variables: Record<string, unknown> = {}) => {
-  const { status, json } = await rawGraphQL(t.cp.url, token, JSON.stringify({ query, variables }));
-  return { status, code: json.errors?.[0]?.extensions?.code ?? null, message: String(json.errors?.[0]?.message ?? "") };
-};
+const send = (token: string, query: string, variables: Record<string, unknown> = {}) => firstGraphQLError(t.cp.url, token, JSON.stringify({ query, variables }));
 const cursor = (key: string) => Buffer.from(`c:${key}`, "utf8").toString("base64url");
 
 test("a NUL in any string argument is BAD_USER_INPUT naming it", async () => {
@@ -34,12 +27,7 @@ test("a NUL in any string argument is BAD_USER_INPUT naming it", async () => {
     ["after", t.adminToken, `query($a: String) { tenants(after: $a) { items { id } } }`, { a: cursor("\u0000") }],
     ["actor", t.adminToken, `query($a: String) { auditLog(actor: $a) { items { id } } }`, { a: "\u0000" }],
   ];
-  const got = [];
-  for (const [field, token, query, variables] of cases) {
-    const r = await send(token, query, variables);
-    got.push([field, r.status, r.code, r.message.startsWith(`${field}: `)]);
-  }
-  expect(got).toEqual(cases.map(([field]) => [field, 200, "BAD_USER_INPUT", true]));
+  expect(await argumentRefusals(t.cp.url, cases)).toEqual(cases.map(([field]) => [field, 200, "BAD_USER_INPUT", true]));
 });
 
 test("a mutation refused for a NUL is audited like any other refusal, and the chain still verifies", async () => {

@@ -4,28 +4,21 @@
  * Apollo and graphql-js raise about a request without a code (a persisted-query hash that is not the
  * query's, an unknown persisted-query version, a subscription, more than 50 bad variables) get one.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, test } from "bun:test";
 import { createHash } from "node:crypto";
 import { principalWith, type ActingPrincipal } from "../testing/principals.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
-import { rawGraphQL, startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { argumentRefusals, firstGraphQLError, rawGraphQL, useTestControlPlane } from "../testing/test-control-plane.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let seed: Seeded;
 let jwtAdmin: ActingPrincipal;
 beforeAll(async () => {
-  t = await startTestControlPlane();
   seed = await seedConfig(t.admin);
   jwtAdmin = await principalWith(t.admin, t.cp.url, "jwt-admin", [{ role: "admin" }]);
 });
-afterAll(async () => {
-  await t.close();
-});
 
-const post = async (token: string, body: Record<string, unknown>) => {
-  const { status, json } = await rawGraphQL(t.cp.url, token, JSON.stringify(body));
-  return { status, code: json.errors?.[0]?.extensions?.code ?? null, message: String(json.errors?.[0]?.message ?? "") };
-};
+const post = (token: string, body: Record<string, unknown>) => firstGraphQLError(t.cp.url, token, JSON.stringify(body));
 const internalErrors = () => t.logs.filter((l) => l.includes("internal error"));
 
 test("a DateTime PostgreSQL cannot store is BAD_USER_INPUT naming the argument, in queries, mutations and nested inputs", async () => {
@@ -43,11 +36,7 @@ test("a DateTime PostgreSQL cannot store is BAD_USER_INPUT naming the argument, 
     ["applyAt", jwtAdmin.token, `mutation($a: DateTime) { proposeRollback(toVersion: 1, applyAt: $a) { id } }`, { a: "0000-01-01T00:00:00Z" }],
     ["input.expiresAt", t.adminToken, `mutation($i: CreateKeyInput!) { createKey(input: $i) { secret } }`, { i: { tenantId: seed.tenantId, name: "far", expiresAt: "9999-12-31T20:00:00-08:00" } }],
   ];
-  const got = [];
-  for (const [field, token, query, variables] of cases) {
-    const r = await post(token, { query, variables });
-    got.push([field, r.code, r.message.startsWith(`${field}: `)]);
-  }
+  const got = (await argumentRefusals(t.cp.url, cases)).map(([field, , code, named]) => [field, code, named]);
   expect(got).toEqual(cases.map(([field]) => [field, "BAD_USER_INPUT", true]));
   // The refused mutation is audited; the bounds themselves are fine.
   const { auditLog } = await t.admin.request<any>(`query($a: String) { auditLog(actor: $a, action: "refused.proposeChange") { items { after } } }`, { a: jwtAdmin.id });

@@ -81,3 +81,25 @@ export async function rawGraphQL(url: string, token: string | null, body: string
   const response = await fetch(new URL("/graphql", url), { method: "POST", headers, body });
   return { status: response.status, json: await response.json() };
 }
+
+/** POSTs raw GraphQL and returns the status with the first error's code and message (null and "" when there is none). */
+export async function firstGraphQLError(url: string, token: string | null, body: string): Promise<{ status: number; code: string | null; message: string }> {
+  const { status, json } = await rawGraphQL(url, token, body);
+  return { status, code: json.errors?.[0]?.extensions?.code ?? null, message: String(json.errors?.[0]?.message ?? "") };
+}
+
+/** A request that must be refused for one argument: [the argument's path, token, query, variables]. */
+export type ArgumentCase = [field: string, token: string, query: string, variables: Record<string, unknown>];
+
+/**
+ * Sends each case in turn and answers, per case, [field, status, first error's code, whether its
+ * message starts with "<field>: "]: a refusal that names its argument reads [field, 200, code, true].
+ */
+export async function argumentRefusals(url: string, cases: ArgumentCase[]): Promise<[string, number, string | null, boolean][]> {
+  const got: [string, number, string | null, boolean][] = [];
+  for (const [field, token, query, variables] of cases) {
+    const r = await firstGraphQLError(url, token, JSON.stringify({ query, variables }));
+    got.push([field, r.status, r.code, r.message.startsWith(`${field}: `)]);
+  }
+  return got;
+}
