@@ -13,27 +13,10 @@
  * embeddings list (floats, or base64 float32 when `encoding_format: "base64"`).
  */
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
+import { embeddingData, planChat } from "./openai-compatible.ts";
 
 const SAFE = { hate: { filtered: false, severity: "safe" }, self_harm: { filtered: false, severity: "safe" }, sexual: { filtered: false, severity: "safe" }, violence: { filtered: false, severity: "safe" } };
 const azureError = (status: number, error: Record<string, unknown>, headers: Record<string, string> = {}) => json(status, { error }, headers);
-
-type Msg = { role: string; content: unknown };
-
-function lastUserText(messages: Msg[]): string {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i]!;
-    if (m.role === "tool") return "tool result received";
-    if (m.role !== "user") continue;
-    if (typeof m.content === "string") return m.content;
-    if (Array.isArray(m.content)) return m.content.filter((p: { type?: string }) => p.type === "text").map((p: { text?: string }) => p.text ?? "").join(" ");
-  }
-  return "";
-}
-
-/** A deterministic vector per text, so equal inputs embed equally. */
-function vector(text: string, dimensions: number): number[] {
-  return Array.from({ length: dimensions }, (_, i) => Math.cos(text.length + i * 0.3) / Math.sqrt(dimensions));
-}
 
 function embeddings(deployment: string, body: Record<string, unknown> | null): Response {
   if (deployment === "error-500") return azureError(500, { code: "InternalServerError", message: "The server had an error while processing your request. Sorry about that!" });
@@ -41,10 +24,7 @@ function embeddings(deployment: string, body: Record<string, unknown> | null): R
   const inputs = typeof input === "string" ? [input] : Array.isArray(input) && input.every((i) => typeof i === "string") ? (input as string[]) : null;
   if (!inputs || inputs.length === 0) return azureError(400, { message: "'input' is a required property", type: "invalid_request_error", param: "input", code: null });
   const dimensions = typeof body?.dimensions === "number" ? body.dimensions : 6;
-  const data = inputs.map((text, index) => {
-    const values = vector(text, dimensions);
-    return { object: "embedding", index, embedding: body?.encoding_format === "base64" ? Buffer.from(new Float32Array(values).buffer).toString("base64") : values };
-  });
+  const data = embeddingData(inputs, dimensions, body?.encoding_format === "base64");
   const tokens = inputs.reduce((n, text) => n + countTokens(text), 0);
   return json(200, { object: "list", data, model: "text-embedding-3-small", usage: { prompt_tokens: tokens, total_tokens: tokens } });
 }
@@ -91,15 +71,10 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
     case "garbage":
       return garbage(body.stream === true);
   }
-  const messages = body.messages as Msg[];
-  const userText = lastUserText(messages);
-  const tools = (body.tools as { function: { name: string } }[] | undefined) ?? [];
-  const choice = body.tool_choice as string | { function?: { name?: string } } | undefined;
-  const forced = typeof choice === "object" ? choice.function?.name : choice === "required" ? tools[0]?.function.name : undefined;
-  const callName = tools.length > 0 && choice !== "none" ? (forced ?? (userText.includes("call tool") ? tools[0]!.function.name : undefined)) : undefined;
+  const plan = planChat(body);
+  const { messages, tools, userText, callName } = plan;
   const filtered = deployment === "filtered-output";
-  const format = (body.response_format as { type?: string } | undefined)?.type;
-  const text = callName || filtered ? "" : format === "json_object" || format === "json_schema" ? JSON.stringify({ echo: userText }) : `Echo: ${userText}`;
+  const text = filtered ? "" : plan.text;
   const finish = filtered ? "content_filter" : callName ? "tool_calls" : "stop";
   const toolCall = callName ? { id: "call_fakeazure1", type: "function", function: { name: callName, arguments: JSON.stringify({ echo: userText }) } } : null;
   const prompt = countTokens(JSON.stringify([messages, tools]));

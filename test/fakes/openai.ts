@@ -17,6 +17,7 @@
  * stream-empty (a 200 stream that closes before its first event).
  */
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
+import { embeddingData, planChat } from "./openai-compatible.ts";
 
 export interface FakeOpenAI extends FakeVendor {
   /** Calls that named this model (chat or embeddings). */
@@ -29,20 +30,6 @@ export interface FakeOpenAI extends FakeVendor {
 
 const openaiError = (status: number, message: string, type: string, code: string | null, param: string | null = null, headers: Record<string, string> = {}) =>
   json(status, { error: { message, type, param, code } }, headers);
-
-type Msg = { role: string; content: unknown; tool_calls?: unknown };
-type Tool = { type: string; function: { name: string } };
-
-function lastUserText(messages: Msg[]): string {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i]!;
-    if (m.role === "tool") return "tool result received";
-    if (m.role !== "user") continue;
-    if (typeof m.content === "string") return m.content;
-    if (Array.isArray(m.content)) return m.content.filter((p: { type?: string }) => p.type === "text").map((p: { text?: string }) => p.text ?? "").join(" ");
-  }
-  return "";
-}
 
 function fault(model: string, raw: Request, stream: boolean): Response | Promise<Response> | null {
   switch (model) {
@@ -75,14 +62,7 @@ function chat(body: Record<string, unknown>, raw: Request): Response | Promise<R
   const stream = body.stream === true;
   const failed = fault(model, raw, stream);
   if (failed) return failed;
-  const messages = body.messages as Msg[];
-  const userText = lastUserText(messages);
-  const tools = (body.tools as Tool[] | undefined) ?? [];
-  const choice = body.tool_choice as string | { function?: { name?: string } } | undefined;
-  const forced = typeof choice === "object" ? choice.function?.name : choice === "required" ? tools[0]?.function.name : undefined;
-  const callName = tools.length > 0 && choice !== "none" ? (forced ?? (userText.includes("call tool") ? tools[0]!.function.name : undefined)) : undefined;
-  const format = (body.response_format as { type?: string } | undefined)?.type;
-  const text = callName ? "" : format === "json_object" || format === "json_schema" ? JSON.stringify({ echo: userText }) : `Echo: ${userText}`;
+  const { messages, tools, userText, callName, text } = planChat(body);
   const toolCall = callName ? { id: "call_fakeopenai1", type: "function", function: { name: callName, arguments: JSON.stringify({ echo: userText }) } } : null;
   const prompt = countTokens(JSON.stringify([messages, tools, body.response_format ?? null]));
   const reasoning = model.includes("reasoning") ? 16 : 0;
@@ -114,13 +94,6 @@ function chat(body: Record<string, unknown>, raw: Request): Response | Promise<R
   return sse([...frames.map((f) => `data: ${JSON.stringify(f)}\n\n`), "data: [DONE]\n\n"], { "x-request-id": "req_fakeopenai" }, streamFault(model));
 }
 
-/** A deterministic unit-ish vector from the text, so equal inputs embed equally. */
-function vector(text: string, dimensions: number): number[] {
-  const out: number[] = [];
-  for (let i = 0; i < dimensions; i++) out.push(Math.sin(text.length + i * 0.7 + (text.charCodeAt(i % Math.max(1, text.length)) || 0)) / Math.sqrt(dimensions));
-  return out;
-}
-
 function embeddings(body: Record<string, unknown>, raw: Request): Response | Promise<Response> {
   const model = body.model as string;
   const failed = fault(model, raw, false);
@@ -129,12 +102,7 @@ function embeddings(body: Record<string, unknown>, raw: Request): Response | Pro
   const inputs = typeof input === "string" ? [input] : Array.isArray(input) && input.length > 0 && input.every((i) => typeof i === "string") ? (input as string[]) : null;
   if (!inputs || inputs.some((i) => i === "")) return openaiError(400, "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", "invalid_request_error", null, "input");
   const dimensions = typeof body.dimensions === "number" ? body.dimensions : 8;
-  const base64 = body.encoding_format === "base64";
-  const data = inputs.map((text, index) => {
-    const values = vector(text, dimensions);
-    const embedding = base64 ? Buffer.from(new Float32Array(values).buffer).toString("base64") : values;
-    return { object: "embedding", index, embedding };
-  });
+  const data = embeddingData(inputs, dimensions, body.encoding_format === "base64");
   const tokens = inputs.reduce((n, text) => n + countTokens(text), 0);
   return json(200, { object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
 }
