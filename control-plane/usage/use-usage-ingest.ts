@@ -1,17 +1,17 @@
 /**
- * A usage-ingest test file's control plane: a fresh one with the seeded config (testing/seed.ts) and a
- * direct connection to its database, for the whole file; registers its own beforeAll/afterAll. Its
- * fields are set once beforeAll has run.
+ * A usage-ingest test file's control plane (useTestControlPlane) with the seeded config (testing/seed.ts)
+ * and a connection to its database, for the whole file; registers its own hooks. Its fields are set once
+ * the beforeAll hooks have run.
  *
  * @example const ingest = useUsageIngest();
  *          test("...", async () => { const response = await ingest.post({ events: [ingest.event("evt_1")] }); });
  */
-import { afterAll, beforeAll } from "bun:test";
-import postgres from "postgres";
+import { beforeAll } from "bun:test";
+import type postgres from "postgres";
 import { USAGE_PATH } from "../../shared/internal-api.ts";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { useTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
 import { usageEventFor } from "../testing/usage-event.ts";
 
 export interface UsageIngest {
@@ -25,23 +25,20 @@ export interface UsageIngest {
 }
 
 export function useUsageIngest(): UsageIngest {
+  const t = useTestControlPlane();
   const ingest = {
+    t,
     event: (id: string, over: Record<string, unknown> = {}) => usageEventFor(ingest.s, id, over),
     post: (body: unknown, token = ingest.s.euToken) =>
-      fetch(new URL(USAGE_PATH, ingest.t.cp.url), {
+      fetch(new URL(USAGE_PATH, t.cp.url), {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
         body: typeof body === "string" ? body : JSON.stringify(body),
       }),
   } as UsageIngest;
   beforeAll(async () => {
-    ingest.t = await startTestControlPlane();
-    ingest.s = await seedConfig(ingest.t.admin);
-    ingest.sql = postgres(ingest.t.db.url, { max: 1, onnotice: () => {} });
+    ingest.s = await seedConfig(t.admin);
+    ingest.sql = t.openSql();
   }, 30_000);
-  afterAll(async () => {
-    await ingest.sql?.end();
-    await ingest.t?.close();
-  });
   return ingest;
 }
