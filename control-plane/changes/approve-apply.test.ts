@@ -5,28 +5,22 @@
  * A scheduled request whose approvals stopped counting goes stale once instead of being retried on
  * every tick.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import postgres from "postgres";
+import { beforeAll, expect, test } from "bun:test";
+import type postgres from "postgres";
 import { CONFIG_LOCK_ID } from "../audit/run-audited.ts";
-import { errorCode, principalWith, type ActingPrincipal } from "../testing/principals.ts";
+import { errorCode, twoApprovers, type ActingPrincipal } from "../testing/principals.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { useTestControlPlane } from "../testing/test-control-plane.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane({ changeTickMs: 100 });
 let s: Seeded;
 let ann: ActingPrincipal;
 let ben: ActingPrincipal;
 let db: postgres.Sql;
 beforeAll(async () => {
-  t = await startTestControlPlane({ changeTickMs: 100 });
   s = await seedConfig(t.admin);
-  ann = await principalWith(t.admin, t.cp.url, "ann", [{ role: "approver" }]);
-  ben = await principalWith(t.admin, t.cp.url, "ben", [{ role: "approver" }]);
-  db = postgres(t.db.url, { max: 2, onnotice: () => {} });
-});
-afterAll(async () => {
-  await db.end();
-  await t.close();
+  ({ ann, ben } = await twoApprovers(t.admin, t.cp.url));
+  db = t.openSql(2);
 });
 
 const propose = async (operations: unknown[], applyAt?: string) =>

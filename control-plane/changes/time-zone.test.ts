@@ -4,30 +4,24 @@
  * database names are accepted, and for those both draw the same period boundaries, half-hour zones and
  * DST changes included; an offset like "+05:30" would put them 11 hours apart.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import postgres from "postgres";
+import { beforeAll, expect, test } from "bun:test";
+import type postgres from "postgres";
 import { periodKeys } from "../../region-proxy/counters/period.ts";
 import { periodDates, periodEnd, type BudgetLevel } from "../budgets/budget-level.repo.ts";
-import { errorCode, principalWith, type ActingPrincipal } from "../testing/principals.ts";
+import { errorCode, twoApprovers, type ActingPrincipal } from "../testing/principals.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { useTestControlPlane } from "../testing/test-control-plane.ts";
 import { isCanonicalTimeZone } from "./build-writes.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let s: Seeded;
 let ann: ActingPrincipal;
 let ben: ActingPrincipal;
 let db: postgres.Sql;
 beforeAll(async () => {
-  t = await startTestControlPlane();
   s = await seedConfig(t.admin);
-  ann = await principalWith(t.admin, t.cp.url, "ann", [{ role: "approver" }]);
-  ben = await principalWith(t.admin, t.cp.url, "ben", [{ role: "approver" }]);
-  db = postgres(t.db.url, { max: 1, onnotice: () => {} });
-});
-afterAll(async () => {
-  await db.end();
-  await t.close();
+  ({ ann, ben } = await twoApprovers(t.admin, t.cp.url));
+  db = t.openSql();
 });
 
 const proposeZone = (timeZone: string) =>

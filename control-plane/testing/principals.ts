@@ -30,6 +30,16 @@ export async function principalWith(
   return { id: createPrincipal.id, token: issueToken.token, jti: issueToken.jti, client: adminClient(url, issueToken.token) };
 }
 
+/**
+ * Two approvers, "ann" and "ben", created in that order: one proposes a change and the other
+ * approves it, since no one may approve their own.
+ */
+export async function twoApprovers(admin: AdminClient, url: string): Promise<{ ann: ActingPrincipal; ben: ActingPrincipal }> {
+  const ann = await principalWith(admin, url, "ann", [{ role: "approver" }]);
+  const ben = await principalWith(admin, url, "ben", [{ role: "approver" }]);
+  return { ann, ben };
+}
+
 /** The `extensions.code` a request fails with; throws if it succeeds. */
 export async function errorCode(request: Promise<unknown>): Promise<string | null> {
   try {
