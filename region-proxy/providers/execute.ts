@@ -9,7 +9,7 @@ import type { PlannedTarget } from "../pipeline/plan-route.ts";
 import { readVendorText } from "./read-vendor-text.ts";
 import { readSseBatches } from "./sse-reader.ts";
 import { VendorProtocolError, type ChatCompletion, type ChatRequest, type ResponseContext } from "./types.ts";
-import { toOpenAIUsage } from "./anthropic/usage.ts";
+import { usageChunk } from "./to-openai-usage.ts";
 import { committedStream, readUntilChunks, vendorEvents, type UsageEstimateChunk, type VendorStream } from "./vendor-stream.ts";
 import { walkChain, type Operation, type Trail, type WalkOptions } from "./walk-chain.ts";
 
@@ -48,7 +48,7 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
       const estimate: UsageEstimateChunk | undefined = ctx.includeUsage
         ? {
             promptTokens: () => ctx.promptEstimate?.(deployment.model) ?? 0,
-            chunk: (usage) => ({ id: ctx.completionId, object: "chat.completion.chunk", created: ctx.created, model: ctx.model, choices: [], usage: toOpenAIUsage(usage) }),
+            chunk: (usage) => usageChunk(ctx, usage),
           }
         : undefined;
       return { kind: "stream", stream: committedStream(events, translator, first, { abort: call.abort, cleanup: call.cleanup, timedOut, redact }, estimate) };

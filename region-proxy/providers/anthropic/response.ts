@@ -5,10 +5,10 @@
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { type ChatCompletion, type ResponseContext, type ToolCall, VendorProtocolError } from "../types.ts";
-import { estimatedUsage } from "../usage-counts.ts";
+import { assistantCompletion } from "../assistant-completion.ts";
 import { mapAnthropicStopReason } from "./stop-reason.ts";
 import { JSON_TOOL_NAME } from "./tools.ts";
-import { type AnthropicUsage, convertAnthropicUsage, toOpenAIUsage } from "./usage.ts";
+import { type AnthropicUsage, convertAnthropicUsage } from "./usage.ts";
 
 interface AnthropicMessageBody {
   type?: string;
@@ -38,31 +38,9 @@ export function parseAnthropicResponse(body: unknown, ctx: ResponseContext): { c
   }
   let finish = mapAnthropicStopReason(body.stop_reason);
   if (finish === "tool_calls" && toolCalls.length === 0 && jsonAnswer) finish = "stop";
-  const completion: ChatCompletion = {
-    id: ctx.completionId,
-    object: "chat.completion",
-    created: ctx.created,
-    model: ctx.model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: "assistant",
-          // With only a JSON answer we drop the model's preamble: the client asked for JSON content.
-          content: jsonAnswer && toolCalls.length === 0 ? jsonText(body) : text === "" ? null : text,
-          ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-          refusal: null,
-        },
-        finish_reason: finish,
-        logprobs: null,
-      },
-    ],
-    system_fingerprint: null,
-  };
-  // Without usable usage (usage-counts.ts), the estimate: charged, and what the client sees.
-  const usage = convertAnthropicUsage(body.usage) ?? estimatedUsage(completion, ctx);
-  completion.usage = toOpenAIUsage(usage);
-  return { completion, usage };
+  // With only a JSON answer we drop the model's preamble: the client asked for JSON content.
+  const content = jsonAnswer && toolCalls.length === 0 ? jsonText(body) : text === "" ? null : text;
+  return assistantCompletion(ctx, { content, toolCalls, finishReason: finish }, convertAnthropicUsage(body.usage));
 }
 
 function jsonText(body: AnthropicMessageBody): string {

@@ -15,10 +15,12 @@ import {
   type VendorError,
   VendorProtocolError,
 } from "../types.ts";
+import { eventJson } from "../event-json.ts";
+import { translatedChunks } from "../translated-chunks.ts";
 import { classifyAnthropicError } from "./errors.ts";
 import { mapAnthropicStopReason } from "./stop-reason.ts";
 import { JSON_TOOL_NAME } from "./tools.ts";
-import { type AnthropicUsage, convertAnthropicUsage, toOpenAIUsage } from "./usage.ts";
+import { type AnthropicUsage, convertAnthropicUsage } from "./usage.ts";
 
 /** An `error` event inside a 200 stream, classified as the HTTP error it stands for. */
 export class AnthropicStreamError extends VendorProtocolError {
@@ -54,7 +56,8 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
   let stopped = false;
   let toolCount = 0;
   let sawJson = false;
-  let announced = false;
+  const out = translatedChunks(ctx);
+  const chunk = out.delta;
   // With response_format the unstreamed parser drops the model's text when the JSON tool answers
   // alone, deciding on the whole message. A stream cannot look ahead, so in JSON mode text is held
   // (tool use is forced there, so there is rarely any) until the answer shows what it is: dropped once
@@ -66,14 +69,6 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
     return text ? [chunk({ content: text })] : [];
   };
 
-  const chunk = (delta: ChatCompletionChunk["choices"][number]["delta"], finish: string | null = null): ChatCompletionChunk => ({
-    id: ctx.completionId,
-    object: "chat.completion.chunk",
-    created: ctx.created,
-    model: ctx.model,
-    choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
-    ...(ctx.includeUsage ? { usage: null } : {}),
-  });
   const mergeUsage = (u: AnthropicUsage | undefined) => {
     if (!u || typeof u !== "object") return;
     // message_delta counts are cumulative: the latest value wins, field by field. A count that is
@@ -166,31 +161,17 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
   return {
     onEvent(event: SseEvent): ChatCompletionChunk[] {
       if (stopped) return [];
-      let data: unknown;
-      try {
-        data = JSON.parse(event.data);
-      } catch {
-        throw new VendorProtocolError(`Anthropic sent a non-JSON event: ${event.data.slice(0, 100)}`);
-      }
+      const data = eventJson(event, "Anthropic");
       if (typeof data !== "object" || data === null) throw new VendorProtocolError("Anthropic sent a non-object event");
       if (!started && (data as { type?: unknown }).type !== "message_start" && (data as { type?: unknown }).type !== "error" && (data as { type?: unknown }).type !== "ping") {
         throw new VendorProtocolError("Anthropic stream did not begin with message_start");
       }
-      const chunks = onData(data as Record<string, unknown>);
-      if (chunks.length > 0 && !announced) {
-        announced = true;
-        chunks.unshift(chunk({ role: "assistant", content: "", refusal: null }));
-      }
-      return chunks;
+      return out.announce(onData(data as Record<string, unknown>));
     },
     finish() {
       if (!stopped) throw new VendorProtocolError("Anthropic stream ended before message_stop");
       const normalized: NormalizedUsage | null = sawUsage ? convertAnthropicUsage(usage) : null;
-      const chunks: ChatCompletionChunk[] = [];
-      if (ctx.includeUsage && normalized) {
-        chunks.push({ id: ctx.completionId, object: "chat.completion.chunk", created: ctx.created, model: ctx.model, choices: [], usage: toOpenAIUsage(normalized) });
-      }
-      return { chunks, usage: normalized };
+      return { chunks: out.closingUsage(normalized), usage: normalized };
     },
     partialUsage: () => (sawUsage ? convertAnthropicUsage(usage) : null),
     ended: () => stopped,

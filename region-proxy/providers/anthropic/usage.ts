@@ -7,7 +7,6 @@
  * estimate, as if it had sent no usage.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
-import type { OpenAIUsage } from "../types.ts";
 import { optionalCount, reportedCount, sumCounts, usableUsage } from "../usage-counts.ts";
 
 export interface AnthropicUsage {
@@ -28,15 +27,4 @@ export function convertAnthropicUsage(usage: AnthropicUsage | null | undefined):
     cacheWriteTokens: written,
     reasoningTokens: 0,
   });
-}
-
-/** NormalizedUsage → the `usage` object an OpenAI client reads. Shared by every non-OpenAI adapter. */
-export function toOpenAIUsage(usage: NormalizedUsage): OpenAIUsage {
-  return {
-    prompt_tokens: usage.inputTokens,
-    completion_tokens: usage.outputTokens,
-    total_tokens: usage.inputTokens + usage.outputTokens,
-    prompt_tokens_details: { cached_tokens: usage.cachedInputTokens },
-    completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
-  };
 }

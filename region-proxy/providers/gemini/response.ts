@@ -3,8 +3,7 @@
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { type ChatCompletion, type ResponseContext, VendorProtocolError } from "../types.ts";
-import { toOpenAIUsage } from "../anthropic/usage.ts";
-import { estimatedUsage } from "../usage-counts.ts";
+import { assistantCompletion } from "../assistant-completion.ts";
 import { isGeminiResponse, readCandidate, toolCallId } from "./candidate.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
 import { convertGeminiUsage } from "./usage.ts";
@@ -17,23 +16,6 @@ export function parseGeminiResponse(body: unknown, ctx: ResponseContext): { comp
     type: "function" as const,
     function: { name: call.name, arguments: JSON.stringify(call.args) },
   }));
-  const completion: ChatCompletion = {
-    id: ctx.completionId,
-    object: "chat.completion",
-    created: ctx.created,
-    model: ctx.model,
-    choices: [
-      {
-        index: 0,
-        message: { role: "assistant", content: view.text === "" ? null : view.text, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}), refusal: null },
-        finish_reason: mapGeminiFinishReason(view.finishReason, toolCalls.length > 0) ?? "stop",
-        logprobs: null,
-      },
-    ],
-    system_fingerprint: null,
-  };
-  // Without usable usage (usage-counts.ts), the estimate: charged, and what the client sees.
-  const usage = convertGeminiUsage(body.usageMetadata) ?? estimatedUsage(completion, ctx);
-  completion.usage = toOpenAIUsage(usage);
-  return { completion, usage };
+  const finishReason = mapGeminiFinishReason(view.finishReason, toolCalls.length > 0) ?? "stop";
+  return assistantCompletion(ctx, { content: view.text === "" ? null : view.text, toolCalls, finishReason }, convertGeminiUsage(body.usageMetadata));
 }

@@ -22,7 +22,8 @@ import {
   type VendorError,
   VendorProtocolError,
 } from "../types.ts";
-import { toOpenAIUsage } from "../anthropic/usage.ts";
+import { eventJson } from "../event-json.ts";
+import { translatedChunks } from "../translated-chunks.ts";
 import { isGeminiResponse, readCandidate, toolCallId } from "./candidate.ts";
 import { classifyGeminiError } from "./errors.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
@@ -39,35 +40,14 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
   let usage: GeminiUsage | null = null;
   let finishReason: string | null = null;
   let toolCount = 0;
-  let announced = false;
   let events = 0;
   let ended = false;
-
-  const chunk = (delta: ChatCompletionChunk["choices"][number]["delta"], finish: string | null = null): ChatCompletionChunk => ({
-    id: ctx.completionId,
-    object: "chat.completion.chunk",
-    created: ctx.created,
-    model: ctx.model,
-    choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
-    ...(ctx.includeUsage ? { usage: null } : {}),
-  });
-  const announce = (chunks: ChatCompletionChunk[]) => {
-    if (chunks.length > 0 && !announced) {
-      announced = true;
-      chunks.unshift(chunk({ role: "assistant", content: "", refusal: null }));
-    }
-    return chunks;
-  };
+  const out = translatedChunks(ctx);
 
   return {
     onEvent(event: SseEvent): ChatCompletionChunk[] {
       if (ended) return [];
-      let data: unknown;
-      try {
-        data = JSON.parse(event.data);
-      } catch {
-        throw new VendorProtocolError(`Gemini sent a non-JSON event: ${event.data.slice(0, 100)}`);
-      }
+      const data = eventJson(event, "Gemini");
       const error = (data as { error?: { code?: unknown } } | null)?.error;
       if (error && typeof error === "object") {
         const status = typeof error.code === "number" ? error.code : 500;
@@ -81,21 +61,18 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       if (view.finishReason) finishReason = view.finishReason;
       if (counted && finishReason !== null) ended = true;
       const chunks: ChatCompletionChunk[] = [];
-      if (view.text !== "") chunks.push(chunk({ content: view.text }));
+      if (view.text !== "") chunks.push(out.delta({ content: view.text }));
       for (const call of view.calls) {
         const index = toolCount++;
-        chunks.push(chunk({ tool_calls: [{ index, id: toolCallId(ctx.completionId, call.id, index), type: "function", function: { name: call.name, arguments: JSON.stringify(call.args) } }] }));
+        chunks.push(out.delta({ tool_calls: [{ index, id: toolCallId(ctx.completionId, call.id, index), type: "function", function: { name: call.name, arguments: JSON.stringify(call.args) } }] }));
       }
-      return announce(chunks);
+      return out.announce(chunks);
     },
     finish() {
       if (events === 0 || finishReason === null) throw new VendorProtocolError("Gemini stream ended without a finishReason");
       const normalized: NormalizedUsage | null = usage ? convertGeminiUsage(usage) : null;
-      const chunks = announce([chunk({}, mapGeminiFinishReason(finishReason, toolCount > 0))]);
-      if (ctx.includeUsage && normalized) {
-        chunks.push({ id: ctx.completionId, object: "chat.completion.chunk", created: ctx.created, model: ctx.model, choices: [], usage: toOpenAIUsage(normalized) });
-      }
-      return { chunks, usage: normalized };
+      const chunks = out.announce([out.delta({}, mapGeminiFinishReason(finishReason, toolCount > 0))]);
+      return { chunks: [...chunks, ...out.closingUsage(normalized)], usage: normalized };
     },
     partialUsage: () => (usage ? convertGeminiUsage(usage) : null),
     ended: () => ended,

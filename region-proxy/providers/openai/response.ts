@@ -6,8 +6,8 @@
  * that estimate as its `usage`.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
-import { toOpenAIUsage } from "../anthropic/usage.ts";
 import { VendorProtocolError, type ChatCompletion, type ResponseContext } from "../types.ts";
+import { toOpenAIUsage } from "../to-openai-usage.ts";
 import { estimatedUsage } from "../usage-counts.ts";
 import { checkToolCalls } from "./check-tool-calls.ts";
 import { convertOpenAIUsage } from "./usage.ts";
