@@ -2,17 +2,15 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { promptTokens } from "../../infra/echo-vendor/echo-reply.ts";
 import { costMicros } from "../../shared/money/cost.ts";
 import type { RunningProxy } from "../main.ts";
-import { createProxyFixture, PRICE, REGION, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
+import { PRICE, REGION, startProxyOnBaseSnapshot, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
 
 let fx: ProxyFixture;
 let proxy: RunningProxy;
 
 beforeAll(async () => {
-  fx = await createProxyFixture();
-  await fx.publish(fx.snapshot(1));
-  proxy = await fx.startProxy();
+  ({ fx, proxy } = await startProxyOnBaseSnapshot());
 });
-afterAll(() => fx.cleanup());
+afterAll(() => fx?.cleanup());
 
 const messages = [
   { role: "system" as const, content: "You are terse." },

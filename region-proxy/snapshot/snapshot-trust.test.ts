@@ -3,17 +3,15 @@ import OpenAI from "openai";
 import { hashSecret } from "../../shared/ids.ts";
 import { generateSigningKey, signSnapshot } from "../../shared/snapshot/sign.ts";
 import type { RunningProxy } from "../main.ts";
-import { createProxyFixture, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
+import { startProxyOnBaseSnapshot, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
 
 let fx: ProxyFixture;
 let proxy: RunningProxy;
 
 beforeAll(async () => {
-  fx = await createProxyFixture();
-  await fx.publish(fx.snapshot(1));
-  proxy = await fx.startProxy();
+  ({ fx, proxy } = await startProxyOnBaseSnapshot());
 });
-afterAll(() => fx.cleanup());
+afterAll(() => fx?.cleanup());
 
 const messages = [{ role: "user" as const, content: "hi" }];
 const revokeLimited = (s: { keys: Record<string, { status: string }> }) => void (s.keys[hashSecret(fx.keys.limited)]!.status = "revoked");

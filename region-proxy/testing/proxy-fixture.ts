@@ -146,6 +146,23 @@ export async function createProxyFixture(): Promise<ProxyFixture> {
   };
 }
 
+/**
+ * A fixture with the base snapshot published as version 1 and one proxy started on it (`overrides`
+ * its config): where a test file that needs no other snapshot begins. Cleaned up if the start fails.
+ *
+ * @example beforeAll(async () => { ({ fx, proxy } = await startProxyOnBaseSnapshot()); }); afterAll(() => fx?.cleanup());
+ */
+export async function startProxyOnBaseSnapshot(overrides?: Partial<ProxyConfig>): Promise<{ fx: ProxyFixture; proxy: RunningProxy }> {
+  const fx = await createProxyFixture();
+  try {
+    await fx.publish(fx.snapshot(1));
+    return { fx, proxy: await fx.startProxy(overrides) };
+  } catch (error) {
+    await fx.cleanup();
+    throw error;
+  }
+}
+
 /** Polls until `check` is true (or fails after timeoutMs with the message). */
 export async function waitFor(check: () => boolean | Promise<boolean>, message: string, timeoutMs = 5_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
