@@ -10,23 +10,30 @@
  * error-500, overloaded (503), rate-limit (429 + retry-after-ms), error-400, context-length,
  * content-filter (prompt refused, 400), filtered-output (finish_reason content_filter), hang,
  * garbage, stream-cut, stream-hang. `/openai/deployments/{deployment}/embeddings` answers OpenAI's
- * embeddings list (floats, or base64 float32 when `encoding_format: "base64"`).
+ * embeddings list (floats, or base64 float32 when `encoding_format: "base64"`) from a
+ * text-embedding-3-small deployment, so `dimensions` is at most 1536, as OpenAI's.
  */
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
-import { embeddingData, planChat } from "./openai-compatible.ts";
+import { Refusal, embeddingData, planChat, readDimensions } from "./openai-compatible.ts";
 
 const SAFE = { hate: { filtered: false, severity: "safe" }, self_harm: { filtered: false, severity: "safe" }, sexual: { filtered: false, severity: "safe" }, violence: { filtered: false, severity: "safe" } };
 const azureError = (status: number, error: Record<string, unknown>, headers: Record<string, string> = {}) => json(status, { error }, headers);
+
+const refuse = (r: Refusal) => azureError(400, { message: r.message, type: "invalid_request_error", param: r.param, code: r.code });
+
+/** The model behind every embeddings deployment of this fake (Azure answers with the model, not the deployment). */
+const EMBEDDING_MODEL = "text-embedding-3-small";
 
 function embeddings(deployment: string, body: Record<string, unknown> | null): Response {
   if (deployment === "error-500") return azureError(500, { code: "InternalServerError", message: "The server had an error while processing your request. Sorry about that!" });
   const input = body?.input;
   const inputs = typeof input === "string" ? [input] : Array.isArray(input) && input.every((i) => typeof i === "string") ? (input as string[]) : null;
   if (!inputs || inputs.length === 0) return azureError(400, { message: "'input' is a required property", type: "invalid_request_error", param: "input", code: null });
-  const dimensions = typeof body?.dimensions === "number" ? body.dimensions : 6;
+  const dimensions = readDimensions(body?.dimensions, EMBEDDING_MODEL, 6);
+  if (dimensions instanceof Refusal) return refuse(dimensions);
   const data = embeddingData(inputs, dimensions, body?.encoding_format === "base64");
   const tokens = inputs.reduce((n, text) => n + countTokens(text), 0);
-  return json(200, { object: "list", data, model: "text-embedding-3-small", usage: { prompt_tokens: tokens, total_tokens: tokens } });
+  return json(200, { object: "list", data, model: EMBEDDING_MODEL, usage: { prompt_tokens: tokens, total_tokens: tokens } });
 }
 
 function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | Promise<Response> {

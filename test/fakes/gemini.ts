@@ -10,7 +10,8 @@
  * malformed-call ends with finishReason MALFORMED_FUNCTION_CALL and no content, as Gemini does when the
  * model's function call cannot be parsed; malformed-call-after-text writes its echo first. `:embedContent` and `:batchEmbedContents` answer
  * `{"embedding":{"values":[...]}}` / `{"embeddings":[{"values":[...]}]}` (https://ai.google.dev/api/embeddings),
- * checking that each request names the same model as the URL and that a batch holds at most 100.
+ * checking that each request names the same model as the URL, that a batch holds at most 100 and that
+ * outputDimensionality is at most the model's size (768 for text-embedding-004, else 3072).
  */
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
 
@@ -97,19 +98,37 @@ function lastCandidate(p: Plan, parts: Part[]): Record<string, unknown> {
   return { content: { role: "model", parts }, finishReason: p.finishReason, index: 0 };
 }
 
-function embedValues(content: unknown, dimensions: unknown): number[] | null {
+/**
+ * gemini-embedding-001 answers 3072 values, text-embedding-004 768
+ * (https://ai.google.dev/gemini-api/docs/embeddings#control-embedding-size); outputDimensionality cuts
+ * them from the end, so it may ask for fewer, never more. The fake's default is 5 values.
+ */
+const maxDimensionality = (model: string) => (model.includes("text-embedding-004") ? 768 : 3072);
+const INT32_MAX = 2 ** 31 - 1;
+
+/** One request's values, or Google's 400 naming `field` (`requests[0].` in a batch) under `request` (the request type). */
+function embedOne(model: string, request: string, field: string, content: unknown, dimensionality: unknown): number[] | Response {
   const parts = (content as Content | undefined)?.parts;
   const text = Array.isArray(parts) ? parts.map((p) => (typeof p.text === "string" ? p.text : "")).join("") : "";
-  if (text === "") return null;
-  const n = typeof dimensions === "number" ? dimensions : 5;
+  if (text === "") return googleError(400, "INVALID_ARGUMENT", `* ${request}.${field}content: contents is not specified`);
+  let n = 5;
+  if (dimensionality !== undefined && dimensionality !== null) {
+    // A protobuf int32: anything else is not even parsed.
+    if (typeof dimensionality !== "number" || !Number.isInteger(dimensionality) || Math.abs(dimensionality) > INT32_MAX) {
+      return googleError(400, "INVALID_ARGUMENT", `Invalid value at '${field}output_dimensionality' (TYPE_INT32), ${JSON.stringify(dimensionality)}`);
+    }
+    const max = maxDimensionality(model);
+    if (dimensionality < 1 || dimensionality > max) return googleError(400, "INVALID_ARGUMENT", `* ${request}.${field}output_dimensionality: must be between 1 and ${max}, got ${dimensionality}`);
+    n = dimensionality;
+  }
   return Array.from({ length: n }, (_, i) => Math.sin(text.length * 0.1 + i) / Math.sqrt(n));
 }
 
 function embed(model: string, method: string, body: Record<string, unknown> | null): Response {
   if (model === "error-500") return googleError(500, "INTERNAL", "An internal error has occurred.");
   if (method === "embedContent") {
-    const values = embedValues(body?.content, body?.outputDimensionality);
-    return values ? json(200, { embedding: { values } }) : googleError(400, "INVALID_ARGUMENT", "* EmbedContentRequest.content: contents is not specified");
+    const values = embedOne(model, "EmbedContentRequest", "", body?.content, body?.outputDimensionality);
+    return values instanceof Response ? values : json(200, { embedding: { values } });
   }
   const requests = body?.requests;
   if (!Array.isArray(requests) || requests.length === 0) return googleError(400, "INVALID_ARGUMENT", "* BatchEmbedContentsRequest.requests: requests is not specified");
@@ -118,8 +137,8 @@ function embed(model: string, method: string, body: Record<string, unknown> | nu
   const out: { values: number[] }[] = [];
   for (const [i, r] of requests.entries()) {
     if ((r as { model?: unknown }).model !== `models/${model}`) return googleError(400, "INVALID_ARGUMENT", `* BatchEmbedContentsRequest.requests[${i}].model: model must match the request URL`);
-    const values = embedValues((r as { content?: unknown }).content, (r as { outputDimensionality?: unknown }).outputDimensionality);
-    if (!values) return googleError(400, "INVALID_ARGUMENT", `* BatchEmbedContentsRequest.requests[${i}].content: contents is not specified`);
+    const values = embedOne(model, "BatchEmbedContentsRequest", `requests[${i}].`, (r as { content?: unknown }).content, (r as { outputDimensionality?: unknown }).outputDimensionality);
+    if (values instanceof Response) return values;
     out.push({ values });
   }
   return json(200, { embeddings: out });

@@ -14,10 +14,11 @@
  * completion_tokens_details.reasoning_tokens (both included in the totals, as OpenAI counts them).
  * Fault models: error-500, overloaded (503), rate-limit (429, retry-after-ms 50), rate-limit-long
  * (429, retry-after 3600), error-400, context-length, hang, garbage, stream-cut, stream-hang,
- * stream-empty (a 200 stream that closes before its first event).
+ * stream-empty (a 200 stream that closes before its first event). Embeddings take `dimensions` up to
+ * the model's size (3072 for text-embedding-3-large, 1536 otherwise; none for ada-002).
  */
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
-import { embeddingData, planChat } from "./openai-compatible.ts";
+import { Refusal, embeddingData, planChat, readDimensions } from "./openai-compatible.ts";
 
 export interface FakeOpenAI extends FakeVendor {
   /** Calls that named this model (chat or embeddings). */
@@ -30,6 +31,8 @@ export interface FakeOpenAI extends FakeVendor {
 
 const openaiError = (status: number, message: string, type: string, code: string | null, param: string | null = null, headers: Record<string, string> = {}) =>
   json(status, { error: { message, type, param, code } }, headers);
+
+const refuse = (r: Refusal) => openaiError(400, r.message, "invalid_request_error", r.code, r.param);
 
 function fault(model: string, raw: Request, stream: boolean): Response | Promise<Response> | null {
   switch (model) {
@@ -101,7 +104,8 @@ function embeddings(body: Record<string, unknown>, raw: Request): Response | Pro
   const input = body.input;
   const inputs = typeof input === "string" ? [input] : Array.isArray(input) && input.length > 0 && input.every((i) => typeof i === "string") ? (input as string[]) : null;
   if (!inputs || inputs.some((i) => i === "")) return openaiError(400, "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", "invalid_request_error", null, "input");
-  const dimensions = typeof body.dimensions === "number" ? body.dimensions : 8;
+  const dimensions = readDimensions(body.dimensions, model, 8);
+  if (dimensions instanceof Refusal) return refuse(dimensions);
   const data = embeddingData(inputs, dimensions, body.encoding_format === "base64");
   const tokens = inputs.reduce((n, text) => n + countTokens(text), 0);
   return json(200, { object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
