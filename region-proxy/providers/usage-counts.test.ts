@@ -16,6 +16,7 @@ import { parseOpenAIResponse } from "./openai/response.ts";
 import { createOpenAIStreamTranslator } from "./openai/stream.ts";
 import { convertOpenAIUsage } from "./openai/usage.ts";
 import { readSseBatches } from "./sse-reader.ts";
+import { reads } from "./testing/reads.ts";
 import { type ChatCompletion, type ChatCompletionChunk, type ResponseContext, type SseEvent, type StreamTranslator, VendorProtocolError } from "./types.ts";
 import { estimatedUsage, MAX_REQUEST_TOKENS } from "./usage-counts.ts";
 import { committedStream, readUntilChunks, vendorEvents, type VendorStream } from "./vendor-stream.ts";
@@ -24,17 +25,6 @@ const PROMPT = 40;
 const ctx = (includeUsage = false): ResponseContext => ({ completionId: "chatcmpl-gw", created: 1, model: "m", includeUsage, promptEstimate: () => PROMPT });
 const isCount = (n: number) => Number.isSafeInteger(n) && n >= 0 && n <= MAX_REQUEST_TOKENS;
 const expectBillable = (usage: NormalizedUsage) => expect(Object.values(usage).every(isCount)).toBe(true);
-
-/** SSE text as one read per part. */
-function reads(...parts: string[]): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  return new ReadableStream({
-    start(controller) {
-      for (const part of parts) controller.enqueue(encoder.encode(part));
-      controller.close();
-    },
-  });
-}
 
 /** A committed stream over SSE text, read to its end: what the client got and what is charged. */
 async function stream(translator: StreamTranslator, ...parts: string[]): Promise<{ chunks: ChatCompletionChunk[]; charged: NormalizedUsage; vendor: VendorStream }> {

@@ -1,20 +1,10 @@
 import { expect, test } from "bun:test";
 import { readSseBatches } from "./sse-reader.ts";
+import { reads, readsThenHang } from "./testing/reads.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type SseEvent, type StreamTranslator } from "./types.ts";
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import { AFTER_MARKER_DRAIN_MS, committedStream, readUntilChunks, vendorEvents } from "./vendor-stream.ts";
-
-/** A byte stream that delivers each string as one read. */
-function reads(...parts: string[]): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  return new ReadableStream({
-    start(controller) {
-      for (const part of parts) controller.enqueue(encoder.encode(part));
-      controller.close();
-    },
-  });
-}
 
 /** One chunk per event, its content the event's data; "bad" throws, "skip" gives no chunk. */
 const echo: StreamTranslator = {
@@ -62,16 +52,6 @@ function echoWithMarker(): StreamTranslator {
     finish: () => ({ chunks: [], usage: { inputTokens: 5, outputTokens: 1, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } }),
     ended: () => ended,
   };
-}
-
-/** A byte stream that delivers each string as one read, then stays open (a vendor keeping the connection). */
-function readsThenHang(...parts: string[]): ReadableStream<Uint8Array> {
-  const encoder = new TextEncoder();
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      for (const part of parts) controller.enqueue(encoder.encode(part));
-    },
-  });
 }
 
 test("the stream ends at the vendor's end marker: what follows is never translated, an open connection is not waited on", async () => {

@@ -5,9 +5,9 @@
  * settles `ok` with the usage of that event; nothing sent after it reaches the client. Usage that
  * comes in its own event after the finishReason is waited for and billed.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { RunningProxy } from "../../main.ts";
-import { createProxyFixture, PRICE, REGION, waitFor, type ProxyFixture } from "../../testing/proxy-fixture.ts";
+import { afterAll, expect, test } from "bun:test";
+import { PRICE, waitFor } from "../../testing/proxy-fixture.ts";
+import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
 
 const encoder = new TextEncoder();
 /** One `streamGenerateContent?alt=sse` event, framed with CRLF as Gemini sends it. */
@@ -50,40 +50,29 @@ const vendor = Bun.serve({
   },
 });
 
-let fx: ProxyFixture;
-let proxy: RunningProxy;
-
-beforeAll(async () => {
-  fx = await createProxyFixture();
-  await fx.publish(
-    fx.snapshot(1, (s) => {
-      for (const model of Object.keys(SCRIPTS)) {
-        s.deployments[`dep_${model}`] = { id: `dep_${model}`, provider: "gemini", baseUrl: `http://127.0.0.1:${vendor.port}`, model, region: REGION, credentialRef: "env:ECHO_KEY" };
-        s.aliases[model] = { name: model, chain: [`dep_${model}`] };
-        s.pricing[`gemini:${model}`] = PRICE;
-      }
-    }),
-  );
+const t = useVendorProxy({
+  configure(s) {
+    for (const model of Object.keys(SCRIPTS)) {
+      s.deployments[`dep_${model}`] = fakeDeployment(`dep_${model}`, "gemini", `http://127.0.0.1:${vendor.port}`, model);
+      s.aliases[model] = { name: model, chain: [`dep_${model}`] };
+      s.pricing[`gemini:${model}`] = PRICE;
+    }
+  },
   // A short deadline: without an end, a stream kept open would end in an upstream_timeout.
-  proxy = await fx.startProxy({ totalTimeoutMs: 3_000 });
+  proxy: { totalTimeoutMs: 3_000 },
 });
-afterAll(async () => {
-  await fx.cleanup();
-  vendor.stop(true);
-});
+afterAll(() => vendor.stop(true));
 
 async function stream(model: string) {
   const started = Date.now();
-  const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+  const res = await fetch(`${t.proxy.url}/v1/chat/completions`, {
     method: "POST",
-    headers: { authorization: `Bearer ${fx.keys.main}`, "content-type": "application/json" },
+    headers: { authorization: `Bearer ${t.fx.keys.main}`, "content-type": "application/json" },
     body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } }),
   });
   const body = await res.text();
   const elapsedMs = Date.now() - started;
-  const id = res.headers.get("x-request-id");
-  await waitFor(() => fx.origin.events().some((e) => e.requestId === id), "usage event");
-  return { status: res.status, body, elapsedMs, event: fx.origin.events().find((e) => e.requestId === id)! };
+  return { status: res.status, body, elapsedMs, event: await t.usageEvent(res.headers.get("x-request-id")) };
 }
 
 for (const model of ["finish-then-open", "usage-after-finish-then-open"]) {

@@ -1,64 +1,48 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import OpenAI from "openai";
-import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
-import { startFakeGemini } from "../../../test/fakes/gemini.ts";
-import type { RunningProxy } from "../../main.ts";
-import { createProxyFixture, REGION, type ProxyFixture } from "../../testing/proxy-fixture.ts";
+import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
 
 // Gemini ends with finishReason MALFORMED_FUNCTION_CALL (or UNEXPECTED_TOOL_CALL) when the model's tool
 // call cannot be used: no content, nothing to hand back. That is a failed attempt, not an empty
 // `stop` an SDK tool runner would take as the model's last word: retried and fallen back like any
 // invalid answer, and an error frame once a stream has begun.
-let fx: ProxyFixture;
-let gemini: FakeVendor;
-let proxy: RunningProxy;
-
-beforeAll(async () => {
-  fx = await createProxyFixture();
-  gemini = await startFakeGemini({ apiKey: "gm-fake" });
-  const deployment = (id: string, model: string) => ({ id, provider: "gemini" as const, baseUrl: gemini.url, model, region: REGION, credentialRef: "env:GEMINI_KEY" });
-  await fx.publish(
-    fx.snapshot(1, (s) => {
-      s.deployments.dep_malformed = deployment("dep_malformed", "malformed-call");
-      s.deployments.dep_malformed_late = deployment("dep_malformed_late", "malformed-call-after-text");
-      s.deployments.dep_gemini = deployment("dep_gemini", "gemini-fake");
-      s.aliases.malformed = { name: "malformed", chain: ["dep_malformed"] };
-      s.aliases.recovers = { name: "recovers", chain: ["dep_malformed", "dep_gemini"] };
-      s.aliases.late = { name: "late", chain: ["dep_malformed_late", "dep_gemini"] };
-    }),
-  );
-  proxy = await fx.startProxy({ credentials: { GEMINI_KEY: "gm-fake" } });
-});
-afterAll(async () => {
-  await fx.cleanup();
-  await gemini.stop();
+const t = useVendorProxy({
+  fakes: ["gemini"],
+  configure(s) {
+    s.deployments.dep_malformed = fakeDeployment("dep_malformed", "gemini", t.gemini.url, "malformed-call");
+    s.deployments.dep_malformed_late = fakeDeployment("dep_malformed_late", "gemini", t.gemini.url, "malformed-call-after-text");
+    s.deployments.dep_gemini = fakeDeployment("dep_gemini", "gemini", t.gemini.url, "gemini-fake");
+    s.aliases.malformed = { name: "malformed", chain: ["dep_malformed"] };
+    s.aliases.recovers = { name: "recovers", chain: ["dep_malformed", "dep_gemini"] };
+    s.aliases.late = { name: "late", chain: ["dep_malformed_late", "dep_gemini"] };
+  },
 });
 
 const messages = [{ role: "user" as const, content: "weather in Paris?" }];
 const tools = [{ type: "function" as const, function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
 
 test("unstreamed: an unusable tool call is an invalid answer, retried, then fallen back", async () => {
-  const { data, response } = await fx.client(proxy).chat.completions.create({ model: "recovers", messages, tools }).withResponse();
+  const { data, response } = await t.fx.client(t.proxy).chat.completions.create({ model: "recovers", messages, tools }).withResponse();
   expect(data.choices[0]!.message.content).toBe("Echo: weather in Paris?");
   expect(response.headers.get("x-gateway-fallback")).toBe("true");
   expect(response.headers.get("x-gateway-attempts")).toBe("3");
-  const error = await fx.client(proxy, undefined, { maxRetries: 0 }).chat.completions.create({ model: "malformed", messages, tools }).catch((e) => e);
+  const error = await t.fx.client(t.proxy, undefined, { maxRetries: 0 }).chat.completions.create({ model: "malformed", messages, tools }).catch((e) => e);
   expect(error).toBeInstanceOf(OpenAI.APIError);
   expect(error.status).toBe(502);
   expect(error.code).toBe("upstream_invalid_response");
 });
 
 test("streamed before the first chunk: falls back like the unstreamed answer", async () => {
-  const stream = await fx.client(proxy).chat.completions.create({ model: "recovers", messages, tools, stream: true });
+  const stream = await t.fx.client(t.proxy).chat.completions.create({ model: "recovers", messages, tools, stream: true });
   let text = "";
   for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? "";
   expect(text).toBe("Echo: weather in Paris?");
 });
 
 test("streamed after text went out: one error frame, no [DONE], no finish_reason stop", async () => {
-  const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+  const res = await fetch(`${t.proxy.url}/v1/chat/completions`, {
     method: "POST",
-    headers: { authorization: `Bearer ${fx.keys.main}` },
+    headers: { authorization: `Bearer ${t.fx.keys.main}` },
     body: JSON.stringify({ model: "late", messages, tools, stream: true }),
   });
   expect(res.status).toBe(200);

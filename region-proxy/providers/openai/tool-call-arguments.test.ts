@@ -4,9 +4,9 @@
  * error, as the same call in a stream is: the next deployment answers, or the client gets a 502
  * upstream_invalid_response and the usage event records the error. It never reaches the client.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import type { RunningProxy } from "../../main.ts";
-import { createProxyFixture, PRICE, REGION, waitFor, type ProxyFixture } from "../../testing/proxy-fixture.ts";
+import { afterAll, expect, test } from "bun:test";
+import { PRICE } from "../../testing/proxy-fixture.ts";
+import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
 
 const goodCall = { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } };
 /** The tool call each vendor model answers with. */
@@ -40,42 +40,27 @@ const vendor = Bun.serve({
   },
 });
 
-let fx: ProxyFixture;
-let proxy: RunningProxy;
-
-beforeAll(async () => {
-  fx = await createProxyFixture();
-  await fx.publish(
-    fx.snapshot(1, (s) => {
-      for (const model of Object.keys(CALLS)) {
-        for (const provider of ["openai", "azure"] as const) {
-          const id = `dep_${provider}_${model}`;
-          s.deployments[id] = { id, provider, baseUrl: `http://127.0.0.1:${vendor.port}${provider === "openai" ? "/v1" : ""}`, model, region: REGION, credentialRef: "env:ECHO_KEY" };
-          s.aliases[`${provider}-${model}`] = { name: `${provider}-${model}`, chain: [id] };
-          s.pricing[`${provider}:${model}`] = PRICE;
-        }
+const t = useVendorProxy({
+  configure(s) {
+    for (const model of Object.keys(CALLS)) {
+      for (const provider of ["openai", "azure"] as const) {
+        const id = `dep_${provider}_${model}`;
+        s.deployments[id] = fakeDeployment(id, provider, `http://127.0.0.1:${vendor.port}${provider === "openai" ? "/v1" : ""}`, model);
+        s.aliases[`${provider}-${model}`] = { name: `${provider}-${model}`, chain: [id] };
+        s.pricing[`${provider}:${model}`] = PRICE;
       }
-      s.aliases["object-arguments-then-echo"] = { name: "object-arguments-then-echo", chain: ["dep_openai_object-arguments", "dep_echo1"] };
-    }),
-  );
-  proxy = await fx.startProxy();
+    }
+    s.aliases["object-arguments-then-echo"] = { name: "object-arguments-then-echo", chain: ["dep_openai_object-arguments", "dep_echo1"] };
+  },
 });
-afterAll(async () => {
-  await fx.cleanup();
-  vendor.stop(true);
-});
+afterAll(() => vendor.stop(true));
 
 const messages = [{ role: "user" as const, content: "weather in Paris?" }];
 const tools = [{ type: "function" as const, function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
 
-async function usageEvent(requestId: string | null | undefined) {
-  await waitFor(() => fx.origin.events().some((e) => e.requestId === requestId), "usage event");
-  return fx.origin.events().find((e) => e.requestId === requestId)!;
-}
-
 test("a tool call the SDK can take passes through", async () => {
   for (const provider of ["openai", "azure"]) {
-    const answer = await fx.client(proxy).chat.completions.create({ model: `${provider}-good-call`, messages, tools });
+    const answer = await t.fx.client(t.proxy).chat.completions.create({ model: `${provider}-good-call`, messages, tools });
     expect(answer.choices[0]!.message.tool_calls).toEqual([goodCall as never]);
   }
 });
@@ -84,11 +69,11 @@ for (const model of ["numeric-arguments", "object-arguments", "null-arguments", 
   for (const provider of ["openai", "azure"]) {
     test(`${provider} ${model}: a 502 upstream_invalid_response, the usage event an error, the tool call never shown`, async () => {
       const before = calls.get(model) ?? 0;
-      const error = await fx.client(proxy, undefined, { maxRetries: 0 }).chat.completions.create({ model: `${provider}-${model}`, messages, tools }).catch((e) => e);
+      const error = await t.fx.client(t.proxy, undefined, { maxRetries: 0 }).chat.completions.create({ model: `${provider}-${model}`, messages, tools }).catch((e) => e);
       expect(error.status).toBe(502);
       expect(error.code).toBe("upstream_invalid_response");
       expect(JSON.stringify(error.error)).not.toContain("Paris");
-      const event = await usageEvent(error.requestID ?? error.headers?.get("x-request-id"));
+      const event = await t.usageEvent(error.requestID ?? error.headers?.get("x-request-id"));
       expect(event.status).toBe("error");
       expect(event.errorCode).toBe("upstream_invalid_response");
       expect(event.attemptTrail!.every((step) => step.reason === "invalid_response")).toBe(true);
@@ -98,10 +83,10 @@ for (const model of ["numeric-arguments", "object-arguments", "null-arguments", 
 }
 
 test("before the client gets anything, the next deployment answers in its place", async () => {
-  const { data, response } = await fx.client(proxy).chat.completions.create({ model: "object-arguments-then-echo", messages, tools }).withResponse();
+  const { data, response } = await t.fx.client(t.proxy).chat.completions.create({ model: "object-arguments-then-echo", messages, tools }).withResponse();
   expect(response.headers.get("x-gateway-fallback")).toBe("true");
   expect(JSON.stringify(data.choices[0]!.message)).not.toContain('"arguments":{');
-  const event = await usageEvent(response.headers.get("x-request-id"));
+  const event = await t.usageEvent(response.headers.get("x-request-id"));
   expect(event.status).toBe("ok");
   expect(event.attemptTrail![0]).toMatchObject({ deploymentId: "dep_openai_object-arguments", outcome: "error", reason: "invalid_response" });
   expect(event.attemptTrail!.at(-1)!.deploymentId).toBe("dep_echo1");
