@@ -6,46 +6,40 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import OpenAI from "openai";
-import postgres from "postgres";
+import type postgres from "postgres";
 import { periodKeys } from "../../region-proxy/counters/period.ts";
 import { createRedisBudgetLedger } from "../../region-proxy/counters/redis-budget-ledger.ts";
-import { principalWith } from "../../control-plane/testing/principals.ts";
-import { createTestRedis, type TestRedis } from "../support/redis.ts";
-import { startLeasedReplicas, stopLeasedReplicas, type LeasedReplica } from "../support/leased-replicas.ts";
-import { eventually, startStack, type TestStack } from "../support/stack.ts";
+import { applyApprovedChange } from "../../control-plane/testing/approved-change.ts";
+import type { TestRedis } from "../support/redis.ts";
+import { startLeasedReplicaStack, type LeasedReplica, type LeasedReplicaStack } from "../support/leased-replicas.ts";
+import { eventually, type TestStack } from "../support/stack.ts";
 
+let running: LeasedReplicaStack;
 let stack: TestStack;
 let redis: TestRedis;
 let sql: postgres.Sql;
-const replicas: LeasedReplica[] = [];
+let replicas: LeasedReplica[];
 
 beforeAll(async () => {
-  stack = await startStack({ regions: ["eu"] });
-  redis = await createTestRedis();
-  sql = postgres(stack.db.url, { max: 2, onnotice: () => {} });
-  await stack.admin.request(`mutation { setPrice(input: { provider: "openai", model: "echo-1", inputUsdPerMillion: 0, outputUsdPerMillion: 1000 }) { model } }`);
-  // An alias whose only deployment always fails (the echo vendor answers 500 for error-500* models).
-  const { createDeployment } = await stack.admin.request<{ createDeployment: { id: string } }>(
-    `mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id } }`,
-    { input: { provider: "openai", baseUrl: `${stack.echo.url}/v1`, model: "error-500-always", region: "eu", credentialRef: "env:ECHO_VENDOR_API_KEY" } },
-  );
-  await stack.admin.request(`mutation { createAlias(input: { name: "broken", deploymentIds: ["${createDeployment.id}"] }) { name } }`);
-  await stack.admin.request(`mutation { setPrice(input: { provider: "openai", model: "error-500-always", inputUsdPerMillion: 0, outputUsdPerMillion: 1000 }) { model } }`);
-  const ann = await principalWith(stack.admin, stack.controlPlane.url, "ann", [{ role: "approver" }]);
-  const ben = await principalWith(stack.admin, stack.controlPlane.url, "ben", [{ role: "approver" }]);
-  const { proposeChange } = await ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
-    i: { description: "daily budget", operations: [{ op: "tenant.policy", id: stack.demo.tenantId, tenantPolicy: { dailyBudgetUsd: 1 } }] },
+  running = await startLeasedReplicaStack({
+    leaseRefreshMs: 100,
+    usageFlushMs: 100,
+    async prepare(stack) {
+      await stack.admin.request(`mutation { setPrice(input: { provider: "openai", model: "echo-1", inputUsdPerMillion: 0, outputUsdPerMillion: 1000 }) { model } }`);
+      // An alias whose only deployment always fails (the echo vendor answers 500 for error-500* models).
+      const { createDeployment } = await stack.admin.request<{ createDeployment: { id: string } }>(
+        `mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id } }`,
+        { input: { provider: "openai", baseUrl: `${stack.echo.url}/v1`, model: "error-500-always", region: "eu", credentialRef: "env:ECHO_VENDOR_API_KEY" } },
+      );
+      await stack.admin.request(`mutation { createAlias(input: { name: "broken", deploymentIds: ["${createDeployment.id}"] }) { name } }`);
+      await stack.admin.request(`mutation { setPrice(input: { provider: "openai", model: "error-500-always", inputUsdPerMillion: 0, outputUsdPerMillion: 1000 }) { model } }`);
+      await applyApprovedChange(stack.admin, stack.controlPlane.url, "daily budget", [{ op: "tenant.policy", id: stack.demo.tenantId, tenantPolicy: { dailyBudgetUsd: 1 } }]);
+    },
   });
-  await ben.client.request(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id: proposeChange.id });
-  replicas.push(...(await startLeasedReplicas(stack, { redisUrl: redis.url, prefix: `${redis.prefix}eu:`, leaseRefreshMs: 100, usageFlushMs: 100 })));
+  ({ stack, redis, sql, replicas } = running);
 }, 30_000);
 
-afterAll(async () => {
-  await stopLeasedReplicas(replicas);
-  await sql?.end({ timeout: 1 });
-  await redis?.cleanup();
-  await stack?.stop();
-});
+afterAll(() => running?.stop());
 
 const body = (model: string) => ({ model, max_tokens: 4, messages: [{ role: "user" as const, content: "one two three four five six" }] });
 

@@ -7,40 +7,32 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { join } from "node:path";
-import postgres from "postgres";
-import { principalWith } from "../../control-plane/testing/principals.ts";
-import { createTestRedis, type TestRedis } from "../support/redis.ts";
-import { startLeasedReplicas, stopLeasedReplicas, type LeasedReplica } from "../support/leased-replicas.ts";
-import { eventually, startStack, type TestStack } from "../support/stack.ts";
+import type postgres from "postgres";
+import { applyApprovedChange } from "../../control-plane/testing/approved-change.ts";
+import { startLeasedReplicaStack, type LeasedReplica, type LeasedReplicaStack } from "../support/leased-replicas.ts";
+import { eventually, type TestStack } from "../support/stack.ts";
 
 const CAP = 1_000_000;
 /** $625 per million output tokens, input free: max_tokens 4 → every reservation and every cost is $0.0025. */
 const COST = 2_500;
+let running: LeasedReplicaStack;
 let stack: TestStack;
-let redis: TestRedis;
 let sql: postgres.Sql;
-const replicas: LeasedReplica[] = [];
+let replicas: LeasedReplica[];
 
 beforeAll(async () => {
-  stack = await startStack({ regions: ["eu"] });
-  redis = await createTestRedis();
-  sql = postgres(stack.db.url, { max: 2, onnotice: () => {} });
-  await stack.admin.request(`mutation { setPrice(input: { provider: "openai", model: "echo-1", inputUsdPerMillion: 0, outputUsdPerMillion: 625 }) { model } }`);
-  const ann = await principalWith(stack.admin, stack.controlPlane.url, "ann", [{ role: "approver" }]);
-  const ben = await principalWith(stack.admin, stack.controlPlane.url, "ben", [{ role: "approver" }]);
-  const { proposeChange } = await ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
-    i: { description: "daily budget", operations: [{ op: "tenant.policy", id: stack.demo.tenantId, tenantPolicy: { dailyBudgetUsd: 1 } }] },
+  running = await startLeasedReplicaStack({
+    leaseRefreshMs: 200,
+    usageFlushMs: 100,
+    async prepare(stack) {
+      await stack.admin.request(`mutation { setPrice(input: { provider: "openai", model: "echo-1", inputUsdPerMillion: 0, outputUsdPerMillion: 625 }) { model } }`);
+      await applyApprovedChange(stack.admin, stack.controlPlane.url, "daily budget", [{ op: "tenant.policy", id: stack.demo.tenantId, tenantPolicy: { dailyBudgetUsd: 1 } }]);
+    },
   });
-  await ben.client.request(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id: proposeChange.id });
-  replicas.push(...(await startLeasedReplicas(stack, { redisUrl: redis.url, prefix: `${redis.prefix}eu:`, leaseRefreshMs: 200, usageFlushMs: 100 })));
+  ({ stack, sql, replicas } = running);
 }, 30_000);
 
-afterAll(async () => {
-  await stopLeasedReplicas(replicas);
-  await sql?.end({ timeout: 1 });
-  await redis?.cleanup();
-  await stack?.stop();
-});
+afterAll(() => running?.stop());
 
 type Outcome = { ok: true } | { ok: false; at: number };
 

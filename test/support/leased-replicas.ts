@@ -6,10 +6,12 @@
  * @example const replicas = await startLeasedReplicas(stack, { redisUrl: redis.url, prefix: `${redis.prefix}eu:` });
  */
 import { join } from "node:path";
+import postgres from "postgres";
 import { newId } from "../../shared/ids.ts";
 import { startProxy, type RunningProxy } from "../../region-proxy/main.ts";
 import { createLeasedLimits, type RunningLeasedLimits } from "../../region-proxy/leases/leased-limits.ts";
-import { eventually, type TestStack } from "./stack.ts";
+import { createTestRedis, type TestRedis } from "./redis.ts";
+import { eventually, startStack, type TestStack } from "./stack.ts";
 
 export interface LeasedReplica {
   proxy: RunningProxy;
@@ -64,5 +66,49 @@ export async function stopLeasedReplicas(replicas: LeasedReplica[]): Promise<voi
   for (const { proxy, limits } of replicas) {
     await proxy.stop().catch(() => {});
     await limits.close().catch(() => {});
+  }
+}
+
+export interface LeasedReplicaStack {
+  stack: TestStack;
+  /** The replicas' Redis: they share the prefix `${redis.prefix}eu:`. */
+  redis: TestRedis;
+  /** Two connections on the stack's database, to read the ledger. */
+  sql: postgres.Sql;
+  replicas: LeasedReplica[];
+  /** Stops the replicas, then ends the pool, cleans the Redis prefix and stops the stack. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A one-region stack served by leased replicas on a fresh Redis prefix, with a pool on its database.
+ * `prepare` runs on the stack before the replicas start (prices, aliases, a budget), so they load that
+ * configuration. A start that fails stops whatever it had started.
+ *
+ * @example ({ stack, redis, sql, replicas } = running = await startLeasedReplicaStack({ prepare: setBudget, leaseRefreshMs: 100 }));
+ */
+export async function startLeasedReplicaStack(
+  options: { prepare(stack: TestStack): Promise<void> } & Pick<LeasedReplicaOptions, "leaseRefreshMs" | "usageFlushMs">,
+): Promise<LeasedReplicaStack> {
+  const stack = await startStack({ regions: ["eu"] });
+  let redis: TestRedis | undefined;
+  let sql: postgres.Sql | undefined;
+  const replicas: LeasedReplica[] = [];
+  const stop = async () => {
+    await stopLeasedReplicas(replicas);
+    await sql?.end({ timeout: 1 });
+    await redis?.cleanup();
+    await stack.stop();
+  };
+  try {
+    redis = await createTestRedis();
+    sql = postgres(stack.db.url, { max: 2, onnotice: () => {} });
+    await options.prepare(stack);
+    const { leaseRefreshMs, usageFlushMs } = options;
+    replicas.push(...(await startLeasedReplicas(stack, { redisUrl: redis.url, prefix: `${redis.prefix}eu:`, leaseRefreshMs, usageFlushMs })));
+    return { stack, redis, sql, replicas, stop };
+  } catch (error) {
+    await stop();
+    throw error;
   }
 }
