@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import OpenAI from "openai";
 import postgres from "postgres";
-import { principalWith } from "../../control-plane/testing/principals.ts";
+import { applyApprovedChange } from "../../control-plane/testing/approved-change.ts";
 import { eventually, startStack, type TestStack } from "../support/stack.ts";
 
 let stack: TestStack;
@@ -16,12 +16,7 @@ beforeAll(async () => {
   stack = await startStack({ regions: ["eu"] });
   sql = postgres(stack.db.url, { max: 1, onnotice: () => {} });
   await stack.admin.request(`mutation { setPrice(input: { provider: "openai", model: "echo-1", inputUsdPerMillion: 0, outputUsdPerMillion: 1000 }) { model } }`);
-  const ann = await principalWith(stack.admin, stack.controlPlane.url, "ann", [{ role: "approver" }]);
-  const ben = await principalWith(stack.admin, stack.controlPlane.url, "ben", [{ role: "approver" }]);
-  const { proposeChange } = await ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
-    i: { description: "daily budget", operations: [{ op: "tenant.policy", id: stack.demo.tenantId, tenantPolicy: { dailyBudgetUsd: 0.02 } }] },
-  });
-  await ben.client.request(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id: proposeChange.id });
+  await applyApprovedChange(stack.admin, stack.controlPlane.url, "daily budget", [{ op: "tenant.policy", id: stack.demo.tenantId, tenantPolicy: { dailyBudgetUsd: 0.02 } }]);
   const { configVersion } = await stack.admin.request<{ configVersion: number }>(`{ configVersion }`);
   await eventually(() => stack.proxies.eu!.snapshotVersion() >= configVersion, 5000, "the proxy to load the budget");
 }, 30_000);

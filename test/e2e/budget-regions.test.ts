@@ -12,7 +12,7 @@ import postgres from "postgres";
 import { newId } from "../../shared/ids.ts";
 import { startProxy, type RunningProxy } from "../../region-proxy/main.ts";
 import { createLeasedLimits, type RunningLeasedLimits } from "../../region-proxy/leases/leased-limits.ts";
-import { principalWith } from "../../control-plane/testing/principals.ts";
+import { applyApprovedChange } from "../../control-plane/testing/approved-change.ts";
 import { createTestRedis, type TestRedis } from "../support/redis.ts";
 import { eventually, startStack, type TestStack } from "../support/stack.ts";
 
@@ -40,13 +40,7 @@ beforeAll(async () => {
   sql = postgres(stack.db.url, { max: 2, onnotice: () => {} });
   // $1000 per million output tokens, input free: 4 output tokens = exactly $0.004 per request.
   await stack.admin.request(`mutation { setPrice(input: { provider: "openai", model: "echo-1", inputUsdPerMillion: 0, outputUsdPerMillion: 1000 }) { model } }`);
-  const ann = await principalWith(stack.admin, stack.controlPlane.url, "ann", [{ role: "approver" }]);
-  const ben = await principalWith(stack.admin, stack.controlPlane.url, "ben", [{ role: "approver" }]);
-  const { proposeChange } = await ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
-    i: { description: "daily budget", operations: [{ op: "tenant.policy", id: stack.demo.tenantId, tenantPolicy: { dailyBudgetUsd: 1 } }] },
-  });
-  const { approveChange } = await ben.client.request<{ approveChange: { status: string } }>(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id: proposeChange.id });
-  expect(approveChange.status).toBe("applied");
+  expect(await applyApprovedChange(stack.admin, stack.controlPlane.url, "daily budget", [{ op: "tenant.policy", id: stack.demo.tenantId, tenantPolicy: { dailyBudgetUsd: 1 } }])).toBe("applied");
   await Promise.all(Object.values(stack.proxies).map((p) => p.stop()));
   stack.proxies = {};
   const { configVersion } = await stack.admin.request<{ configVersion: number }>(`{ configVersion }`);

@@ -11,7 +11,7 @@ import Redis from "ioredis";
 import postgres from "postgres";
 import { periodKeys } from "../../region-proxy/counters/period.ts";
 import { createRedisBudgetLedger } from "../../region-proxy/counters/redis-budget-ledger.ts";
-import { principalWith } from "../../control-plane/testing/principals.ts";
+import { applyApprovedChange } from "../../control-plane/testing/approved-change.ts";
 import type { RunningProxy } from "../../region-proxy/main.ts";
 import { startLeasedReplicas, stopLeasedReplicas, type LeasedReplica } from "../support/leased-replicas.ts";
 import { eventually, startStack, type TestStack } from "../support/stack.ts";
@@ -54,12 +54,7 @@ beforeAll(async () => {
   await startRedis();
   stack = await startStack({ regions: ["eu"] });
   await stack.admin.request(`mutation { setPrice(input: { provider: "openai", model: "echo-1", inputUsdPerMillion: 1, outputUsdPerMillion: 1 }) { model } }`);
-  const ann = await principalWith(stack.admin, stack.controlPlane.url, "ann", [{ role: "approver" }]);
-  const ben = await principalWith(stack.admin, stack.controlPlane.url, "ben", [{ role: "approver" }]);
-  const { proposeChange } = await ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
-    i: { description: "budget that fails open", operations: [{ op: "tenant.policy", id: stack.demo.tenantId, tenantPolicy: { dailyBudgetUsd: 100, budgetFailOpen: true } }] },
-  });
-  await ben.client.request(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id: proposeChange.id });
+  await applyApprovedChange(stack.admin, stack.controlPlane.url, "budget that fails open", [{ op: "tenant.policy", id: stack.demo.tenantId, tenantPolicy: { dailyBudgetUsd: 100, budgetFailOpen: true } }]);
   const { createKey } = await stack.admin.request<{ createKey: { secret: string } }>(
     `mutation($t: ID!) { createKey(input: { tenantId: $t, name: "rpm 20", rpm: 20 }) { secret } }`,
     { t: stack.demo.tenantId },
