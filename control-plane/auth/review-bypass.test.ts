@@ -3,21 +3,17 @@
  * updateAlias, setPrice): an admin acting with a JWT is FORBIDDEN there (audited as refused.<field>)
  * and goes through change requests like everyone else, which still works for it.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, test } from "bun:test";
 import { errorCode, principalWith, type ActingPrincipal } from "../testing/principals.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { useTestControlPlane } from "../testing/test-control-plane.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let s: Seeded;
 let jwtAdmin: ActingPrincipal;
 beforeAll(async () => {
-  t = await startTestControlPlane();
   s = await seedConfig(t.admin);
   jwtAdmin = await principalWith(t.admin, t.cp.url, "jwt-admin", [{ role: "admin" }]);
-});
-afterAll(async () => {
-  await t.close();
 });
 
 test("a JWT admin cannot use the direct routing mutations; the bootstrap token can", async () => {

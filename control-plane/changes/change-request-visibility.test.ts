@@ -4,23 +4,19 @@
  * missing from its list, so the global config in its diff (baseUrl, credentialRef, model, chain)
  * never reaches it.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, test } from "bun:test";
 import { errorCode, principalWith, type ActingPrincipal } from "../testing/principals.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { useTestControlPlane } from "../testing/test-control-plane.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let s: Seeded;
 let approver: ActingPrincipal;
 let tenantAdmin: ActingPrincipal;
 beforeAll(async () => {
-  t = await startTestControlPlane();
   s = await seedConfig(t.admin);
   approver = await principalWith(t.admin, t.cp.url, "approver", [{ role: "approver" }]);
   tenantAdmin = await principalWith(t.admin, t.cp.url, "tenant-admin", [{ role: "tenant_admin", tenantId: s.tenantId }]);
-});
-afterAll(async () => {
-  await t.close();
 });
 
 const propose = async (operations: unknown[]) =>

@@ -3,24 +3,19 @@
  * request disables X first (X is not its target, but it depends on it), and the apply transaction
  * refuses such writes on its own (brokenDependencies), not only through the stale marking.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import { errorCode, principalWith, type ActingPrincipal } from "../testing/principals.ts";
+import { beforeAll, expect, test } from "bun:test";
+import { errorCode, twoApprovers, type ActingPrincipal } from "../testing/principals.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { useTestControlPlane } from "../testing/test-control-plane.ts";
 import { brokenDependencies, type PolicyState } from "./policy-state.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let s: Seeded;
 let ann: ActingPrincipal;
 let ben: ActingPrincipal;
 beforeAll(async () => {
-  t = await startTestControlPlane();
   s = await seedConfig(t.admin);
-  ann = await principalWith(t.admin, t.cp.url, "ann", [{ role: "approver" }]);
-  ben = await principalWith(t.admin, t.cp.url, "ben", [{ role: "approver" }]);
-});
-afterAll(async () => {
-  await t.close();
+  ({ ann, ben } = await twoApprovers(t.admin, t.cp.url));
 });
 
 const propose = async (operations: unknown[]) =>
