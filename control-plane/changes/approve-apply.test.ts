@@ -11,6 +11,7 @@ import { CONFIG_LOCK_ID } from "../audit/run-audited.ts";
 import { errorCode, twoApprovers, type ActingPrincipal } from "../testing/principals.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
 import { useTestControlPlane } from "../testing/test-control-plane.ts";
+import { addTenant } from "../testing/add-tenant.ts";
 
 const t = useTestControlPlane({ changeTickMs: 100 });
 let s: Seeded;
@@ -30,11 +31,9 @@ const approve = (id: string) => ben.client.request<{ approveChange: { status: st
 const request = async (id: string) => (await db<{ status: string; reason: string | null }[]>`select status, reason from change_requests where id = ${id}`)[0]!;
 const approvals = async (id: string) => (await db`select approver from change_approvals where change_id = ${id}`).length;
 const audit = async (id: string) => (await db<{ action: string; after: any }[]>`select action, after from audit_log where target = ${id} order by id`).map((r) => r.action);
-const createTenant = async (name: string, parentId: string) =>
-  (await t.admin.request<{ createTenant: { id: string } }>(`mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }`, { i: { name, parentId } })).createTenant.id;
 
 test("a child's policy left wider by its parent's narrowing goes stale when the parent applies; approving it writes nothing", async () => {
-  const child = await createTenant("child-a", s.tenantId);
+  const child = await addTenant(t.admin, "child-a", s.tenantId);
   const widen = await propose([{ op: "tenant.policy", id: child, tenantPolicy: { rpm: 100 } }]);
   const narrow = await propose([{ op: "tenant.policy", id: s.tenantId, tenantPolicy: { rpm: 50 } }]);
   expect((await approve(narrow)).approveChange.status).toBe("applied");
@@ -47,7 +46,7 @@ test("a child's policy left wider by its parent's narrowing goes stale when the 
 });
 
 test("approving a request the tree moved under (outside the request flow) refuses it: stale with the reason audited, no approval", async () => {
-  const child = await createTenant("child-b", s.tenantId);
+  const child = await addTenant(t.admin, "child-b", s.tenantId);
   const cr = await propose([{ op: "tenant.policy", id: child, tenantPolicy: { tpm: 2000 } }]);
   // What an older release or a manual fix could leave: the parent narrowed without the request noticing.
   await db`update tenants set tpm = 1000 where id = ${s.tenantId}`;

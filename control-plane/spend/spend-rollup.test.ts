@@ -3,6 +3,7 @@ import { beforeAll, expect, test } from "bun:test";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
 import { useTestControlPlane } from "../testing/test-control-plane.ts";
 import { usageEventFor } from "../testing/usage-event.ts";
+import { addTenant } from "../testing/add-tenant.ts";
 
 const t = useTestControlPlane();
 let s: Seeded;
@@ -10,14 +11,12 @@ beforeAll(async () => {
   s = await seedConfig(t.admin);
 });
 
-const createTenant = async (name: string, parentId: string | null) =>
-  (await t.admin.request<{ createTenant: { id: string } }>(`mutation($n: String!, $p: ID) { createTenant(input: { name: $n, parentId: $p }) { id } }`, { n: name, p: parentId })).createTenant.id;
 
 test("an org's spend includes its teams and projects; siblings and other orgs stay out", async () => {
-  const org = await createTenant("r-org", null);
-  const team = await createTenant("r-team", org);
-  const project = await createTenant("r-project", team);
-  const sibling = await createTenant("r-sibling", org);
+  const org = await addTenant(t.admin, "r-org", null);
+  const team = await addTenant(t.admin, "r-team", org);
+  const project = await addTenant(t.admin, "r-project", team);
+  const sibling = await addTenant(t.admin, "r-sibling", org);
   const now = new Date().toISOString();
   const event = (i: number, tenantId: string, costMicros: number) => usageEventFor(s, `evt_rollup_${i}`, { time: now, tenantId, costMicros });
   const events = [event(1, org, 1), event(2, team, 20), event(3, project, 300), event(4, sibling, 4000), event(5, s.tenantId, 50000)];
@@ -39,7 +38,7 @@ test("an org's spend includes its teams and projects; siblings and other orgs st
 });
 
 test("token totals past 2^31 are reported exactly (GraphQL's Int would fail the query)", async () => {
-  const tenant = await createTenant("r-big", null);
+  const tenant = await addTenant(t.admin, "r-big", null);
   const now = new Date().toISOString();
   const big = (i: number) =>
     usageEventFor(s, `evt_big_${i}`, {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { AdminApiError } from "../../infra/local/admin-client.ts";
 import { principalWith, type ActingPrincipal } from "../testing/principals.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { addTenant } from "../testing/add-tenant.ts";
 
 let t: TestControlPlane;
 let ann: ActingPrincipal;
@@ -20,8 +21,6 @@ afterAll(async () => {
   await t.close();
 });
 
-const createTenant = async (name: string, parentId: string | null) =>
-  (await t.admin.request<{ createTenant: { id: string } }>(`mutation($n: String!, $p: ID) { createTenant(input: { name: $n, parentId: $p }) { id } }`, { n: name, p: parentId })).createTenant.id;
 const propose = (operations: { id: string; tenantPolicy: Record<string, unknown> }[]) =>
   ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
     i: { description: "policy", operations: operations.map((o) => ({ op: "tenant.policy", ...o })) },
@@ -38,9 +37,9 @@ const refusal = async (request: Promise<unknown>) => {
 const rpmOf = async (id: string) => (await t.admin.request<{ tenant: { rpm: number | null; parentId: string | null } }>(`query($id: ID!) { tenant(id: $id) { rpm parentId } }`, { id })).tenant;
 
 test("a parent cannot be narrowed below a grandchild's own limit", async () => {
-  const org = await createTenant("n-org", null);
-  const team = await createTenant("n-team", org);
-  const project = await createTenant("n-project", team);
+  const org = await addTenant(t.admin, "n-org", null);
+  const team = await addTenant(t.admin, "n-team", org);
+  const project = await addTenant(t.admin, "n-project", team);
   expect(await applied([{ id: project, tenantPolicy: { rpm: 500, allowedAliases: ["chat", "other"] } }])).toBe("applied");
   const r = await refusal(propose([{ id: org, tenantPolicy: { rpm: 100 } }]));
   expect(r.code).toBe("BAD_USER_INPUT");
@@ -53,10 +52,10 @@ test("a parent cannot be narrowed below a grandchild's own limit", async () => {
 });
 
 test("moving a subtree under a tighter parent is refused when any descendant would widen", async () => {
-  const tight = await createTenant("m-tight", null);
-  const loose = await createTenant("m-loose", null);
-  const team = await createTenant("m-team", loose);
-  const project = await createTenant("m-project", team);
+  const tight = await addTenant(t.admin, "m-tight", null);
+  const loose = await addTenant(t.admin, "m-loose", null);
+  const team = await addTenant(t.admin, "m-team", loose);
+  const project = await addTenant(t.admin, "m-project", team);
   expect(await applied([{ id: tight, tenantPolicy: { rpm: 100 } }, { id: project, tenantPolicy: { rpm: 1000 } }])).toBe("applied");
   const move = (id: string, p: string) => t.admin.request(`mutation($id: ID!, $p: ID) { moveTenant(id: $id, parentId: $p) { id } }`, { id, p });
   const r = await refusal(move(team, tight));

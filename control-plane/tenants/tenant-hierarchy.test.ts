@@ -6,14 +6,13 @@ import { AdminApiError } from "../../infra/local/admin-client.ts";
 import { errorCode, principalWith, type ActingPrincipal } from "../testing/principals.ts";
 import { seedConfig } from "../testing/seed.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { addTenant } from "../testing/add-tenant.ts";
 
 let t: TestControlPlane;
 let ann: ActingPrincipal;
 let ben: ActingPrincipal;
 const ids = {} as Record<"org" | "team" | "project" | "leaf" | "other", string>;
 
-const createTenant = async (name: string, parentId?: string, kind?: string) =>
-  (await t.admin.request<{ createTenant: { id: string } }>(`mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }`, { i: { name, parentId, kind } })).createTenant.id;
 const move = (id: string, parentId: string | null) => t.admin.request(`mutation($id: ID!, $p: ID) { moveTenant(id: $id, parentId: $p) { id parentId } }`, { id, p: parentId });
 const proposePolicy = async (id: string, tenantPolicy: Record<string, unknown>) =>
   (await ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
@@ -31,11 +30,11 @@ beforeAll(async () => {
   await seedConfig(t.admin);
   ann = await principalWith(t.admin, t.cp.url, "ann", [{ role: "approver" }]);
   ben = await principalWith(t.admin, t.cp.url, "ben", [{ role: "approver" }]);
-  ids.org = await createTenant("org");
-  ids.team = await createTenant("team", ids.org);
-  ids.project = await createTenant("project", ids.team);
-  ids.leaf = await createTenant("leaf", ids.project);
-  ids.other = await createTenant("other");
+  ids.org = await addTenant(t.admin, "org");
+  ids.team = await addTenant(t.admin, "team", ids.org);
+  ids.project = await addTenant(t.admin, "project", ids.team);
+  ids.leaf = await addTenant(t.admin, "leaf", ids.project);
+  ids.other = await addTenant(t.admin, "other");
 });
 afterAll(async () => {
   await t.close();

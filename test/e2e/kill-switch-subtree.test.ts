@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { eventually, startStack, type TestStack } from "../support/stack.ts";
+import { addTenant } from "../../control-plane/testing/add-tenant.ts";
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -15,14 +16,12 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-const createTenant = async (name: string, parentId: string | null) =>
-  (await stack.admin.request<{ createTenant: { id: string } }>(`mutation($n: String!, $p: ID) { createTenant(input: { name: $n, parentId: $p }) { id } }`, { n: name, p: parentId })).createTenant.id;
 
 test("org kill switch refuses a project key two levels down within 5 seconds", async () => {
-  const org = await createTenant("ks-org", null);
-  const team = await createTenant("ks-team", org);
-  const project = await createTenant("ks-project", team);
-  const sibling = await createTenant("ks-sibling-org", null);
+  const org = await addTenant(stack.admin, "ks-org", null);
+  const team = await addTenant(stack.admin, "ks-team", org);
+  const project = await addTenant(stack.admin, "ks-project", team);
+  const sibling = await addTenant(stack.admin, "ks-sibling-org", null);
   const keyOf = async (tenantId: string) =>
     (await stack.admin.request<{ createKey: { secret: string } }>(`mutation($t: ID!) { createKey(input: { tenantId: $t, name: "k" }) { secret } }`, { t: tenantId })).createKey.secret;
   const eu = stack.proxies.eu!;

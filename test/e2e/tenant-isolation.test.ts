@@ -8,25 +8,24 @@ import { buildControlPlaneSchema } from "../../control-plane/graphql/build-schem
 import { errorCode, principalWith, type ActingPrincipal } from "../../control-plane/testing/principals.ts";
 import { seedConfig, type Seeded } from "../../control-plane/testing/seed.ts";
 import { startTestControlPlane, type TestControlPlane } from "../../control-plane/testing/test-control-plane.ts";
+import { addTenant } from "../../control-plane/testing/add-tenant.ts";
 
 let t: TestControlPlane;
 let seeded: Seeded;
 let adminA: ActingPrincipal;
 const ids = {} as Record<"org" | "teamA" | "teamB" | "projA" | "projB" | "keyA" | "keyB" | "crB", string>;
 
-const createTenant = async (name: string, parentId?: string) =>
-  (await t.admin.request<{ createTenant: { id: string } }>(`mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }`, { i: { name, parentId } })).createTenant.id;
 const createKey = async (tenantId: string) =>
   (await t.admin.request<{ createKey: { key: { id: string } } }>(`mutation($i: CreateKeyInput!) { createKey(input: $i) { key { id } } }`, { i: { tenantId, name: "k" } })).createKey.key.id;
 
 beforeAll(async () => {
   t = await startTestControlPlane();
   seeded = await seedConfig(t.admin);
-  ids.org = await createTenant("org");
-  ids.teamA = await createTenant("team-a", ids.org);
-  ids.teamB = await createTenant("team-b", ids.org);
-  ids.projA = await createTenant("proj-a", ids.teamA);
-  ids.projB = await createTenant("proj-b", ids.teamB);
+  ids.org = await addTenant(t.admin, "org");
+  ids.teamA = await addTenant(t.admin, "team-a", ids.org);
+  ids.teamB = await addTenant(t.admin, "team-b", ids.org);
+  ids.projA = await addTenant(t.admin, "proj-a", ids.teamA);
+  ids.projB = await addTenant(t.admin, "proj-b", ids.teamB);
   ids.keyA = await createKey(ids.projA);
   ids.keyB = await createKey(ids.projB);
   adminA = await principalWith(t.admin, t.cp.url, "team-a-admin", [{ role: "tenant_admin", tenantId: ids.teamA }]);
