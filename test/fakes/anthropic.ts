@@ -6,29 +6,21 @@
  * rate-limit (429 + retry-after), error-400, context-length, hang, garbage (a 200 that is not the
  * protocol), stream-cut and stream-hang (a stream that stops after two events); models containing
  * "stall" go silent after the first text delta, "cached" report prompt-cache tokens, "preamble" write
- * a text block before the tool they call.
+ * a text block before the tool they call. A field it reads that is not what Anthropic takes is
+ * Anthropic's 400 naming it (anthropic-request.ts).
  */
+import { type AnthropicMessage, type Block, type MessagesRequest, readMessagesRequest } from "./anthropic-request.ts";
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
 
 const error = (status: number, type: string, message: string, headers: Record<string, string> = {}) =>
   json(status, { type: "error", error: { type, message }, request_id: "req_fake0000000000000000001" }, { "request-id": "req_fake0000000000000000001", ...headers });
 
-interface Block {
-  type: string;
-  text?: string;
-  content?: unknown;
-}
-type Msg = { role: string; content: string | Block[] };
-interface Tool {
-  name: string;
-}
-
 function textOf(content: string | Block[]): string {
   if (typeof content === "string") return content;
-  return content.filter((b) => b.type === "text").map((b) => b.text ?? "").join(" ");
+  return content.filter((b) => b.type === "text").map((b) => b.text).join(" ");
 }
 
-function lastUserText(messages: Msg[]): string {
+function lastUserText(messages: AnthropicMessage[]): string {
   for (let i = messages.length - 1; i >= 0; i--) {
     const m = messages[i]!;
     if (m.role !== "user") continue;
@@ -48,21 +40,20 @@ interface Plan {
   usage: Record<string, number>;
 }
 
-function plan(body: Record<string, unknown>): Plan {
-  const messages = body.messages as Msg[];
+/** `body` as sent, for the prompt's token count; `req` as read from it. */
+function plan(req: MessagesRequest, body: Record<string, unknown>): Plan {
+  const { messages, tools, toolChoice: choice } = req;
   const userText = lastUserText(messages);
-  const tools = (body.tools as Tool[] | undefined) ?? [];
-  const choice = body.tool_choice as { type?: string; name?: string } | undefined;
   let tool: Plan["tool"] = null;
   if (tools.length > 0 && choice?.type !== "none") {
-    const forced = choice?.type === "tool" ? choice.name : choice?.type === "any" || userText.includes("call tool") ? tools[0]!.name : undefined;
+    const forced = choice?.type === "tool" ? choice.name : choice?.type === "any" || userText.includes("call tool") ? tools[0] : undefined;
     if (forced) tool = { id: "toolu_fake01", name: forced, input: { echo: userText } };
   }
-  let text = tool ? (String(body.model).includes("preamble") ? "Here is the answer:" : "") : `Echo: ${userText}`;
+  let text = tool ? (req.model.includes("preamble") ? "Here is the answer:" : "") : `Echo: ${userText}`;
   let stopReason = tool ? "tool_use" : "end_turn";
   let stopSequence: string | null = null;
   // Each match cuts the text, so the last sequence found is the one that occurs first, where the model stops.
-  for (const stop of (body.stop_sequences as string[] | undefined) ?? []) {
+  for (const stop of req.stopSequences) {
     const at = text.indexOf(stop);
     if (at >= 0) {
       text = text.slice(0, at);
@@ -71,14 +62,13 @@ function plan(body: Record<string, unknown>): Plan {
     }
   }
   const words = pieces(text);
-  const maxTokens = body.max_tokens as number;
-  if (words.length > maxTokens) {
-    text = words.slice(0, maxTokens).join("");
+  if (words.length > req.maxTokens) {
+    text = words.slice(0, req.maxTokens).join("");
     stopReason = "max_tokens";
     stopSequence = null;
   }
   const prompt = JSON.stringify([body.system ?? "", messages, body.tools ?? []]);
-  const cached = String(body.model).includes("cached");
+  const cached = req.model.includes("cached");
   const usage = {
     input_tokens: countTokens(prompt),
     cache_creation_input_tokens: cached ? 7 : 0,
@@ -126,10 +116,10 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
   if (!req.headers["anthropic-version"]) return error(400, "invalid_request_error", "anthropic-version: header is required");
   const body = req.body as Record<string, unknown> | null;
   if (typeof body !== "object" || body === null) return error(400, "invalid_request_error", "There was an issue with the body of your HTTP request.");
-  if (typeof body.model !== "string") return error(400, "invalid_request_error", "model: Field required");
-  if (typeof body.max_tokens !== "number") return error(400, "invalid_request_error", "max_tokens: Field required");
-  if (!Array.isArray(body.messages) || body.messages.length === 0) return error(400, "invalid_request_error", "messages: at least one message is required");
-  switch (body.model) {
+  const request = readMessagesRequest(body);
+  if (typeof request === "string") return error(400, "invalid_request_error", request);
+  const { model, stream } = request;
+  switch (model) {
     case "error-500":
       return error(500, "api_error", "Internal server error");
     case "overloaded":
@@ -143,14 +133,14 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
     case "hang":
       return hang(raw);
     case "garbage":
-      return garbage(body.stream === true);
+      return garbage(stream);
   }
-  const p = plan(body);
-  if (body.stream === true) return sse(streamFrames(body.model, p), { "request-id": "req_fake0000000000000000002" }, streamFault(body.model, FRAMES_TO_FIRST_TEXT));
+  const p = plan(request, body);
+  if (stream) return sse(streamFrames(model, p), { "request-id": "req_fake0000000000000000002" }, streamFault(model, FRAMES_TO_FIRST_TEXT));
   const content: unknown[] = [];
   if (p.text !== "") content.push({ type: "text", text: p.text });
   if (p.tool) content.push({ type: "tool_use", ...p.tool });
-  return json(200, { id: "msg_fake01", type: "message", role: "assistant", model: body.model, content, stop_reason: p.stopReason, stop_sequence: p.stopSequence, usage: p.usage });
+  return json(200, { id: "msg_fake01", type: "message", role: "assistant", model, content, stop_reason: p.stopReason, stop_sequence: p.stopSequence, usage: p.usage });
 }
 
 /** Starts the fake on 127.0.0.1 (port 0 unless given); the key it accepts defaults to `test-anthropic-key`. */

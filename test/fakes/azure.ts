@@ -11,10 +11,12 @@
  * content-filter (prompt refused, 400), filtered-output (finish_reason content_filter), hang,
  * garbage, stream-cut, stream-hang. `/openai/deployments/{deployment}/embeddings` answers OpenAI's
  * embeddings list (floats, or base64 float32 when `encoding_format: "base64"`) from a
- * text-embedding-3-small deployment, so `dimensions` is at most 1536, as OpenAI's.
+ * text-embedding-3-small deployment, so `dimensions` is at most 1536, as OpenAI's. Chat fields are
+ * read and refused as OpenAI's (openai-chat-request.ts).
  */
-import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
-import { Refusal, embeddingData, planChat, readDimensions } from "./openai-compatible.ts";
+import { type FakeVendor, type RecordedRequest, countTokens, decodeSegment, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
+import { readChatRequest } from "./openai-chat-request.ts";
+import { Refusal, embeddingData, readDimensions } from "./openai-compatible.ts";
 
 const SAFE = { hate: { filtered: false, severity: "safe" }, self_harm: { filtered: false, severity: "safe" }, sexual: { filtered: false, severity: "safe" }, violence: { filtered: false, severity: "safe" } };
 const azureError = (status: number, error: Record<string, unknown>, headers: Record<string, string> = {}) => json(status, { error }, headers);
@@ -38,21 +40,23 @@ function embeddings(deployment: string, body: Record<string, unknown> | null): R
 
 function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | Promise<Response> {
   const url = new URL(req.path, "http://fake");
-  const embed = /^\/openai\/deployments\/([^/]+)\/embeddings$/.exec(url.pathname);
-  if (embed && url.searchParams.get("api-version")) {
+  const route = /^\/openai\/deployments\/([^/]+)\/(embeddings|chat\/completions)$/.exec(url.pathname);
+  const deployment = route && url.searchParams.get("api-version") ? decodeSegment(route[1]!) : null;
+  if (deployment === null) return azureError(404, { code: "404", message: "Resource not found" });
+  if (route![2] === "embeddings") {
     if (req.headers["api-key"] !== apiKey) return azureError(401, { code: "401", message: "Access denied due to invalid subscription key or wrong API endpoint." });
-    return embeddings(decodeURIComponent(embed[1]!), req.body as Record<string, unknown> | null);
+    return embeddings(deployment, req.body as Record<string, unknown> | null);
   }
-  const match = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/.exec(url.pathname);
-  if (!match || !url.searchParams.get("api-version")) return azureError(404, { code: "404", message: "Resource not found" });
   if (req.headers["api-key"] !== apiKey) {
     return azureError(401, { code: "401", message: "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource." });
   }
-  const deployment = decodeURIComponent(match[1]!);
   const body = req.body as Record<string, unknown> | null;
   if (typeof body !== "object" || body === null || !Array.isArray(body.messages) || body.messages.length === 0) {
     return azureError(400, { message: "'messages' is a required property", type: "invalid_request_error", param: "messages", code: null });
   }
+  const request = readChatRequest(body);
+  if (request instanceof Refusal) return refuse(request);
+  const { messages, tools, stream, includeUsage, userText, callName } = request;
   switch (deployment) {
     case "error-500":
       return azureError(500, { code: "InternalServerError", message: "The server had an error while processing your request. Sorry about that!" });
@@ -76,12 +80,10 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
     case "hang":
       return hang(raw);
     case "garbage":
-      return garbage(body.stream === true);
+      return garbage(stream);
   }
-  const plan = planChat(body);
-  const { messages, tools, userText, callName } = plan;
   const filtered = deployment === "filtered-output";
-  const text = filtered ? "" : plan.text;
+  const text = filtered ? "" : request.text;
   const finish = filtered ? "content_filter" : callName ? "tool_calls" : "stop";
   const toolCall = callName ? { id: "call_fakeazure1", type: "function", function: { name: callName, arguments: JSON.stringify({ echo: userText }) } } : null;
   const prompt = countTokens(JSON.stringify([messages, tools]));
@@ -89,7 +91,7 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
   const usage = { completion_tokens: completion, completion_tokens_details: { reasoning_tokens: 0 }, prompt_tokens: prompt, prompt_tokens_details: { cached_tokens: 0 }, total_tokens: prompt + completion };
   const base = { created: 1772304649, id: "chatcmpl-fakeAzure01", model: "gpt-4o-2024-11-20", system_fingerprint: "fp_fake" };
   const promptFilter = [{ prompt_index: 0, content_filter_results: SAFE }];
-  if (body.stream === true) {
+  if (stream) {
     const frames: unknown[] = [{ choices: [], created: 0, id: "", model: "", object: "", prompt_filter_results: promptFilter }];
     const chunk = (delta: unknown, finishReason: string | null = null, cfr: unknown = SAFE) => ({ choices: [{ content_filter_results: cfr, delta, finish_reason: finishReason, index: 0, logprobs: null }], object: "chat.completion.chunk", ...base });
     frames.push(chunk({ content: "", refusal: null, role: "assistant" }, null, {}));
@@ -104,8 +106,7 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
     // (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-streaming).
     const checked = text.length;
     frames.push({ choices: [{ content_filter_results: SAFE, content_filter_offsets: { check_offset: checked, start_offset: 0, end_offset: checked }, finish_reason: null, index: 0 }], created: 0, id: "", model: "", object: "" });
-    const streamOptions = body.stream_options as { include_usage?: boolean } | undefined;
-    if (streamOptions?.include_usage) frames.push({ choices: [], object: "chat.completion.chunk", ...base, usage });
+    if (includeUsage) frames.push({ choices: [], object: "chat.completion.chunk", ...base, usage });
     return sse([...frames.map((f) => `data: ${JSON.stringify(f)}\n\n`), "data: [DONE]\n\n"], { "apim-request-id": "fake-apim-1" }, streamFault(deployment));
   }
   return json(200, {

@@ -58,6 +58,15 @@ export async function startFakeServer(port: number | undefined, handler: FakeHan
   };
 }
 
+/** A path segment's text, or null when its percent-encoding is malformed (decodeURIComponent throws a URIError). */
+export function decodeSegment(segment: string): string | null {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
 export function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }

@@ -11,26 +11,22 @@
  * model's function call cannot be parsed; malformed-call-after-text writes its echo first. `:embedContent` and `:batchEmbedContents` answer
  * `{"embedding":{"values":[...]}}` / `{"embeddings":[{"values":[...]}]}` (https://ai.google.dev/api/embeddings),
  * checking that each request names the same model as the URL, that a batch holds at most 100 and that
- * outputDimensionality is at most the model's size (768 for text-embedding-004, else 3072).
+ * outputDimensionality is at most the model's size (768 for text-embedding-004, else 3072). A field it
+ * reads that protobuf JSON would not parse is Google's 400 naming it (gemini-request.ts).
  */
-import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
+import { type FakeVendor, type RecordedRequest, countTokens, decodeSegment, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
+import { type Content, type GenerateRequest, type Part, readGenerateRequest, readInt32, readParts } from "./gemini-request.ts";
 
 const googleError = (code: number, status: string, message: string, details: unknown[] = []) =>
   json(code, { error: { code, message, status, ...(details.length > 0 ? { details } : {}) } });
-
-type Part = Record<string, unknown>;
-interface Content {
-  role?: string;
-  parts?: Part[];
-}
 
 function lastUserText(contents: Content[]): string {
   for (let i = contents.length - 1; i >= 0; i--) {
     const c = contents[i]!;
     if (c.role !== "user") continue;
-    const text = (c.parts ?? []).filter((p) => typeof p.text === "string").map((p) => p.text as string).join(" ");
+    const text = c.parts.filter((p) => typeof p.text === "string").map((p) => p.text as string).join(" ");
     if (text !== "") return text;
-    if ((c.parts ?? []).some((p) => p.functionResponse)) return "tool result received";
+    if (c.parts.some((p) => p.functionResponse)) return "tool result received";
   }
   return "";
 }
@@ -42,33 +38,30 @@ interface Plan {
   usage: Record<string, number>;
 }
 
-function plan(model: string, body: Record<string, unknown>): Plan {
-  const contents = body.contents as Content[];
-  const userText = lastUserText(contents);
-  const declarations = ((body.tools as { functionDeclarations?: { name: string }[] }[] | undefined) ?? []).flatMap((t) => t.functionDeclarations ?? []);
-  const config = (body.toolConfig as { functionCallingConfig?: { mode?: string; allowedFunctionNames?: string[] } } | undefined)?.functionCallingConfig;
-  const gen = (body.generationConfig as Record<string, unknown> | undefined) ?? {};
+/** `body` as sent, for the prompt's token count; `req` as read from it. */
+function plan(model: string, req: GenerateRequest, body: Record<string, unknown>): Plan {
+  const userText = lastUserText(req.contents);
   let call: Plan["call"] = null;
-  if (declarations.length > 0 && config?.mode !== "NONE" && (config?.mode === "ANY" || userText.includes("call tool"))) {
-    call = { name: config?.allowedFunctionNames?.[0] ?? declarations[0]!.name, args: { echo: userText } };
+  if (req.functions.length > 0 && req.mode !== "NONE" && (req.mode === "ANY" || userText.includes("call tool"))) {
+    call = { name: req.allowedFunctionNames[0] ?? req.functions[0]!, args: { echo: userText } };
   }
-  let text = call ? "" : gen.responseMimeType === "application/json" ? JSON.stringify({ echo: userText }) : `Echo: ${userText}`;
+  let text = call ? "" : req.responseMimeType === "application/json" ? JSON.stringify({ echo: userText }) : `Echo: ${userText}`;
   let finishReason = "STOP";
   if (model.startsWith("malformed-call")) {
     call = null;
     if (model !== "malformed-call-after-text") text = "";
     finishReason = "MALFORMED_FUNCTION_CALL";
   }
-  for (const stop of (gen.stopSequences as string[] | undefined) ?? []) {
+  for (const stop of req.stopSequences) {
     const at = text.indexOf(stop);
     if (at >= 0) text = text.slice(0, at);
   }
   const words = pieces(text);
-  if (typeof gen.maxOutputTokens === "number" && words.length > gen.maxOutputTokens) {
-    text = words.slice(0, gen.maxOutputTokens).join("");
+  if (req.maxOutputTokens !== undefined && words.length > req.maxOutputTokens) {
+    text = words.slice(0, req.maxOutputTokens).join("");
     finishReason = "MAX_TOKENS";
   }
-  const prompt = countTokens(JSON.stringify([body.systemInstruction ?? "", contents, body.tools ?? []]));
+  const prompt = countTokens(JSON.stringify([body.systemInstruction ?? "", body.contents, body.tools ?? []]));
   const candidates = pieces(text).length + (call ? 5 : 0);
   const thoughts = model.includes("thinking") ? 13 : 0;
   const usage: Record<string, number> = { promptTokenCount: prompt, candidatesTokenCount: candidates, totalTokenCount: prompt + candidates + thoughts };
@@ -104,23 +97,21 @@ function lastCandidate(p: Plan, parts: Part[]): Record<string, unknown> {
  * them from the end, so it may ask for fewer, never more. The fake's default is 5 values.
  */
 const maxDimensionality = (model: string) => (model.includes("text-embedding-004") ? 768 : 3072);
-const INT32_MAX = 2 ** 31 - 1;
 
 /** One request's values, or Google's 400 naming `field` (`requests[0].` in a batch) under `request` (the request type). */
 function embedOne(model: string, request: string, field: string, content: unknown, dimensionality: unknown): number[] | Response {
-  const parts = (content as Content | undefined)?.parts;
-  const text = Array.isArray(parts) ? parts.map((p) => (typeof p.text === "string" ? p.text : "")).join("") : "";
-  if (text === "") return googleError(400, "INVALID_ARGUMENT", `* ${request}.${field}content: contents is not specified`);
-  let n = 5;
-  if (dimensionality !== undefined && dimensionality !== null) {
-    // A protobuf int32: anything else is not even parsed.
-    if (typeof dimensionality !== "number" || !Number.isInteger(dimensionality) || Math.abs(dimensionality) > INT32_MAX) {
-      return googleError(400, "INVALID_ARGUMENT", `Invalid value at '${field}output_dimensionality' (TYPE_INT32), ${JSON.stringify(dimensionality)}`);
-    }
-    const max = maxDimensionality(model);
-    if (dimensionality < 1 || dimensionality > max) return googleError(400, "INVALID_ARGUMENT", `* ${request}.${field}output_dimensionality: must be between 1 and ${max}, got ${dimensionality}`);
-    n = dimensionality;
-  }
+  const invalid = (message: string) => googleError(400, "INVALID_ARGUMENT", message);
+  if (content != null && (typeof content !== "object" || Array.isArray(content))) return invalid(`Invalid value at '${field}content' (type.googleapis.com/google.ai.generativelanguage.v1beta.Content), ${JSON.stringify(content)}`);
+  const parts = readParts((content as { parts?: unknown } | null)?.parts, `${field}content.parts`);
+  if (typeof parts === "string") return invalid(parts);
+  const text = parts.map((p) => (typeof p.text === "string" ? p.text : "")).join("");
+  if (text === "") return invalid(`* ${request}.${field}content: contents is not specified`);
+  // A protobuf int32: anything else is not even parsed.
+  const asked = readInt32(dimensionality, `${field}output_dimensionality`);
+  if (typeof asked === "object") return invalid(asked.problem);
+  const max = maxDimensionality(model);
+  if (asked !== undefined && (asked < 1 || asked > max)) return invalid(`* ${request}.${field}output_dimensionality: must be between 1 and ${max}, got ${asked}`);
+  const n = asked ?? 5;
   return Array.from({ length: n }, (_, i) => Math.sin(text.length * 0.1 + i) / Math.sqrt(n));
 }
 
@@ -136,6 +127,7 @@ function embed(model: string, method: string, body: Record<string, unknown> | nu
   if (requests.length > 100) return googleError(400, "INVALID_ARGUMENT", "* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch");
   const out: { values: number[] }[] = [];
   for (const [i, r] of requests.entries()) {
+    if (typeof r !== "object" || r === null || Array.isArray(r)) return googleError(400, "INVALID_ARGUMENT", `Invalid value at 'requests[${i}]' (type.googleapis.com/google.ai.generativelanguage.v1beta.EmbedContentRequest), ${JSON.stringify(r)}`);
     if ((r as { model?: unknown }).model !== `models/${model}`) return googleError(400, "INVALID_ARGUMENT", `* BatchEmbedContentsRequest.requests[${i}].model: model must match the request URL`);
     const values = embedOne(model, "BatchEmbedContentsRequest", `requests[${i}].`, (r as { content?: unknown }).content, (r as { outputDimensionality?: unknown }).outputDimensionality);
     if (values instanceof Response) return values;
@@ -146,30 +138,26 @@ function embed(model: string, method: string, body: Record<string, unknown> | nu
 
 function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | Promise<Response> {
   const url = new URL(req.path, "http://fake");
-  const embedMatch = /^\/v1beta\/models\/([^/:]+):(embedContent|batchEmbedContents)$/.exec(url.pathname);
-  if (embedMatch) {
-    if ((req.headers["x-goog-api-key"] ?? url.searchParams.get("key")) !== apiKey) return googleError(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [{ "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com" }]);
-    return embed(decodeURIComponent(embedMatch[1]!), embedMatch[2]!, req.body as Record<string, unknown> | null);
-  }
-  const match = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent)$/.exec(url.pathname);
-  if (!match) return googleError(404, "NOT_FOUND", `The requested URL ${url.pathname} was not found on this server.`);
+  const match = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/.exec(url.pathname);
+  const model = match ? decodeSegment(match[1]!) : null;
+  if (model === null) return googleError(404, "NOT_FOUND", `The requested URL ${url.pathname} was not found on this server.`);
   const key = req.headers["x-goog-api-key"] ?? url.searchParams.get("key");
   if (key !== apiKey) {
     return googleError(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [
       { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com", metadata: { service: "generativelanguage.googleapis.com" } },
     ]);
   }
-  const model = decodeURIComponent(match[1]!);
+  const method = match![2]!;
+  if (method === "embedContent" || method === "batchEmbedContents") return embed(model, method, req.body as Record<string, unknown> | null);
   const body = req.body as Record<string, unknown> | null;
   if (typeof body !== "object" || body === null) return googleError(400, "INVALID_ARGUMENT", "Invalid JSON payload received.");
-  const contents = body.contents as Content[] | undefined;
-  if (!Array.isArray(contents) || contents.length === 0) return googleError(400, "INVALID_ARGUMENT", "* GenerateContentRequest.contents: contents is not specified");
-  if (contents.some((c) => c.role !== undefined && c.role !== "user" && c.role !== "model")) return googleError(400, "INVALID_ARGUMENT", "Please use a valid role: user, model.");
+  const request = readGenerateRequest(body);
+  if (typeof request === "string") return googleError(400, "INVALID_ARGUMENT", request);
   // Gemini 3 validates thought signatures: the first functionCall of every model turn must carry one
   // (https://ai.google.dev/gemini-api/docs/thought-signatures).
   if (model.startsWith("gemini-3")) {
-    for (const [i, c] of contents.entries()) {
-      const first = (c.parts ?? []).find((p) => p.functionCall);
+    for (const [i, c] of request.contents.entries()) {
+      const first = c.parts.find((p) => p.functionCall);
       if (c.role === "model" && first && typeof first.thoughtSignature !== "string") {
         return googleError(400, "INVALID_ARGUMENT", `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${String((first.functionCall as { name?: unknown }).name)}\` , position ${i + 1}.`);
       }
@@ -189,14 +177,14 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
     case "hang":
       return hang(raw);
     case "garbage":
-      return garbage(match[2] === "streamGenerateContent");
+      return garbage(method === "streamGenerateContent");
   }
   const safety = model === "safety";
-  const p = plan(model, body);
+  const p = plan(model, request, body);
   const all = safety
     ? [{ promptFeedback: { blockReason: "SAFETY", safetyRatings: [{ category: "HARM_CATEGORY_HATE_SPEECH", probability: "HIGH" }] }, usageMetadata: { promptTokenCount: p.usage.promptTokenCount, totalTokenCount: p.usage.promptTokenCount }, modelVersion: model }]
     : events(model, p);
-  if (match[2] === "streamGenerateContent") {
+  if (method === "streamGenerateContent") {
     if (url.searchParams.get("alt") === "sse") return sse(all.map((e) => `data: ${JSON.stringify(e)}\r\n\r\n`), {}, streamFault(model, 1));
     return json(200, all);
   }

@@ -1,10 +1,9 @@
 /**
- * What the OpenAI and Azure OpenAI fakes share: Azure serves OpenAI's Chat Completions and Embeddings
- * wire formats, so both fakes read a request and build an embedding the same way; they differ in
- * paths, keys, error words, ids and Azure's content-filter annotations.
+ * What the OpenAI and Azure OpenAI fakes share besides reading a chat request
+ * (openai-chat-request.ts): Azure serves OpenAI's wire formats, so both refuse a parameter in OpenAI's
+ * words and build an embeddings list the same way; they differ in paths, keys, error JSON around the
+ * words, ids and Azure's content-filter annotations.
  */
-export type ChatMessage = { role: string; content: unknown };
-
 /** A 400 in OpenAI's words (Azure answers the same for OpenAI's parameters); each fake renders it as its error JSON. */
 export class Refusal {
   constructor(
@@ -21,42 +20,6 @@ export function typeName(value: unknown): string {
   if (typeof value === "number") return Number.isInteger(value) ? "an integer" : "a decimal";
   if (typeof value === "object") return "an object";
   return `a ${typeof value}`;
-}
-export type ChatTool = { function: { name: string } };
-
-/** What a chat request asks the fake to answer. */
-export interface ChatPlan {
-  messages: ChatMessage[];
-  tools: ChatTool[];
-  /** The last user text (or "tool result received" after a tool result), which the answer echoes. */
-  userText: string;
-  /** The function to call: forced by tool_choice, or the first tool when the user text says "call tool". */
-  callName: string | undefined;
-  /** The answer's text: "" when a tool is called, JSON `{"echo": …}` under response_format json_object/json_schema. */
-  text: string;
-}
-
-function lastUserText(messages: ChatMessage[]): string {
-  for (let i = messages.length - 1; i >= 0; i--) {
-    const m = messages[i]!;
-    if (m.role === "tool") return "tool result received";
-    if (m.role !== "user") continue;
-    if (typeof m.content === "string") return m.content;
-    if (Array.isArray(m.content)) return m.content.filter((p: { type?: string }) => p.type === "text").map((p: { text?: string }) => p.text ?? "").join(" ");
-  }
-  return "";
-}
-
-export function planChat(body: Record<string, unknown>): ChatPlan {
-  const messages = body.messages as ChatMessage[];
-  const userText = lastUserText(messages);
-  const tools = (body.tools as ChatTool[] | undefined) ?? [];
-  const choice = body.tool_choice as string | { function?: { name?: string } } | undefined;
-  const forced = typeof choice === "object" ? choice.function?.name : choice === "required" ? tools[0]?.function.name : undefined;
-  const callName = tools.length > 0 && choice !== "none" ? (forced ?? (userText.includes("call tool") ? tools[0]!.function.name : undefined)) : undefined;
-  const format = (body.response_format as { type?: string } | undefined)?.type;
-  const text = callName ? "" : format === "json_object" || format === "json_schema" ? JSON.stringify({ echo: userText }) : `Echo: ${userText}`;
-  return { messages, tools, userText, callName, text };
 }
 
 /** A deterministic vector from the text, so equal inputs embed equally and different ones mostly not. */

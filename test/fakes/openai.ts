@@ -15,10 +15,12 @@
  * Fault models: error-500, overloaded (503), rate-limit (429, retry-after-ms 50), rate-limit-long
  * (429, retry-after 3600), error-400, context-length, hang, garbage, stream-cut, stream-hang,
  * stream-empty (a 200 stream that closes before its first event). Embeddings take `dimensions` up to
- * the model's size (3072 for text-embedding-3-large, 1536 otherwise; none for ada-002).
+ * the model's size (3072 for text-embedding-3-large, 1536 otherwise; none for ada-002). A chat
+ * field it reads that is not what OpenAI takes is OpenAI's 400 naming it (openai-chat-request.ts).
  */
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
-import { Refusal, embeddingData, planChat, readDimensions } from "./openai-compatible.ts";
+import { readChatRequest } from "./openai-chat-request.ts";
+import { Refusal, embeddingData, readDimensions } from "./openai-compatible.ts";
 
 export interface FakeOpenAI extends FakeVendor {
   /** Calls that named this model (chat or embeddings). */
@@ -62,10 +64,11 @@ function chat(body: Record<string, unknown>, raw: Request): Response | Promise<R
   const model = body.model as string;
   if (!Array.isArray(body.messages) || body.messages.length === 0) return openaiError(400, "[] is too short - 'messages'", "invalid_request_error", "invalid_value", "messages");
   if (body.stream_options != null && body.stream !== true) return openaiError(400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.", "invalid_request_error", "invalid_value", "stream_options");
-  const stream = body.stream === true;
+  const request = readChatRequest(body);
+  if (request instanceof Refusal) return refuse(request);
+  const { messages, tools, stream, includeUsage, userText, callName, text } = request;
   const failed = fault(model, raw, stream);
   if (failed) return failed;
-  const { messages, tools, userText, callName, text } = planChat(body);
   const toolCall = callName ? { id: "call_fakeopenai1", type: "function", function: { name: callName, arguments: JSON.stringify({ echo: userText }) } } : null;
   const prompt = countTokens(JSON.stringify([messages, tools, body.response_format ?? null]));
   const reasoning = model.includes("reasoning") ? 16 : 0;
@@ -83,7 +86,6 @@ function chat(body: Record<string, unknown>, raw: Request): Response | Promise<R
     const message = { role: "assistant", content: text === "" ? null : text, refusal: null, annotations: [], ...(toolCall ? { tool_calls: [toolCall] } : {}) };
     return json(200, { ...base, object: "chat.completion", choices: [{ index: 0, message, logprobs: null, finish_reason: finish }], usage });
   }
-  const includeUsage = (body.stream_options as { include_usage?: boolean } | undefined)?.include_usage === true;
   const chunk = (delta: unknown, finishReason: string | null = null) => ({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }], ...(includeUsage ? { usage: null } : {}) });
   const frames: unknown[] = [chunk({ role: "assistant", content: "", refusal: null })];
   for (const piece of pieces(text)) frames.push(chunk({ content: piece }));

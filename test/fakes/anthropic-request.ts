@@ -1,0 +1,98 @@
+/**
+ * A Messages request as the Anthropic fake reads it: every field it reads is checked first, and a
+ * wrong one is the message of Anthropic's 400 invalid_request_error, in the API's `path: problem`
+ * words (`messages.0.content: Input should be a valid list`), never a TypeError. Optional fields given
+ * as null count as not given.
+ *
+ * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
+ */
+export interface Block {
+  type: string;
+  text?: string;
+}
+export type AnthropicMessage = { role: string; content: string | Block[] };
+
+export interface MessagesRequest {
+  model: string;
+  maxTokens: number;
+  messages: AnthropicMessage[];
+  /** The tools' names, in order. */
+  tools: string[];
+  toolChoice: { type: string; name?: string } | undefined;
+  stopSequences: string[];
+  stream: boolean;
+}
+
+const CHOICES = ["auto", "any", "tool", "none"];
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+/** Why a required string is wrong, or null when it is a string. */
+const stringProblem = (path: string, value: unknown) => (value == null ? `${path}: Field required` : typeof value === "string" ? null : `${path}: Input should be a valid string`);
+
+function messagesProblem(value: unknown): string | null {
+  if (value == null) return "messages: Field required";
+  if (!Array.isArray(value)) return "messages: Input should be a valid list";
+  if (value.length === 0) return "messages: at least one message is required";
+  for (const [i, m] of value.entries()) {
+    if (!isObject(m)) return `messages.${i}: Input should be a valid dictionary`;
+    if (m.role !== "user" && m.role !== "assistant") return `messages.${i}.role: Input should be 'user' or 'assistant'`;
+    if (m.content == null) return `messages.${i}.content: Field required`;
+    if (typeof m.content === "string") continue;
+    if (!Array.isArray(m.content)) return `messages.${i}.content: Input should be a valid list`;
+    for (const [j, block] of m.content.entries()) {
+      if (!isObject(block)) return `messages.${i}.content.${j}: Input should be a valid dictionary`;
+      const problem = stringProblem(`messages.${i}.content.${j}.type`, block.type) ?? (block.type === "text" ? stringProblem(`messages.${i}.content.${j}.text`, block.text) : null);
+      if (problem) return problem;
+    }
+  }
+  return null;
+}
+
+function readTools(value: unknown): string[] | string {
+  if (value == null) return [];
+  if (!Array.isArray(value)) return "tools: Input should be a valid list";
+  for (const [i, tool] of value.entries()) {
+    if (!isObject(tool)) return `tools.${i}: Input should be a valid dictionary`;
+    const problem = stringProblem(`tools.${i}.name`, tool.name);
+    if (problem) return problem;
+  }
+  return value.map((tool) => tool.name as string);
+}
+
+function readToolChoice(value: unknown): MessagesRequest["toolChoice"] | string {
+  if (value == null) return undefined;
+  if (!isObject(value)) return "tool_choice: Input should be a valid dictionary";
+  if (value.type == null) return "tool_choice: Unable to extract tag using discriminator 'type'";
+  if (typeof value.type !== "string" || !CHOICES.includes(value.type)) {
+    return `tool_choice: Input tag '${String(value.type)}' found using 'type' does not match any of the expected tags: ${CHOICES.map((c) => `'${c}'`).join(", ")}`;
+  }
+  if (value.type !== "tool") return { type: value.type };
+  return stringProblem("tool_choice.tool.name", value.name) ?? { type: "tool", name: value.name as string };
+}
+
+function readStopSequences(value: unknown): string[] | string {
+  if (value == null) return [];
+  if (!Array.isArray(value)) return "stop_sequences: Input should be a valid list";
+  const bad = value.findIndex((s) => typeof s !== "string");
+  return bad >= 0 ? `stop_sequences.${bad}: Input should be a valid string` : (value as string[]);
+}
+
+/** The request, or the message of the 400 that refuses it. */
+export function readMessagesRequest(body: Record<string, unknown>): MessagesRequest | string {
+  const model = stringProblem("model", body.model);
+  if (model) return model;
+  const maxTokens = body.max_tokens;
+  if (maxTokens == null) return "max_tokens: Field required";
+  if (typeof maxTokens !== "number" || !Number.isInteger(maxTokens)) return "max_tokens: Input should be a valid integer";
+  if (maxTokens < 1) return "max_tokens: Input should be greater than or equal to 1";
+  const messages = messagesProblem(body.messages);
+  if (messages) return messages;
+  const tools = readTools(body.tools);
+  if (typeof tools === "string") return tools;
+  const toolChoice = readToolChoice(body.tool_choice);
+  if (typeof toolChoice === "string") return toolChoice;
+  const stopSequences = readStopSequences(body.stop_sequences);
+  if (typeof stopSequences === "string") return stopSequences;
+  if (body.stream != null && typeof body.stream !== "boolean") return "stream: Input should be a valid boolean";
+  return { model: body.model as string, maxTokens, messages: body.messages as AnthropicMessage[], tools, toolChoice, stopSequences, stream: body.stream === true };
+}

@@ -1,0 +1,132 @@
+/**
+ * A generateContent request as the Gemini fake reads it: every field it reads is checked first, and a
+ * wrong one is the message of Google's 400 INVALID_ARGUMENT, in the words its protobuf JSON parser uses
+ * (`Invalid value at 'contents[0].parts' (type.googleapis.com/google.ai.generativelanguage.v1beta.Part), "x"`),
+ * never a TypeError. null is a field's default, as protobuf JSON takes it
+ * (https://protobuf.dev/programming-guides/json/), so a null field counts as not given.
+ *
+ * @example readGenerateRequest({ contents: [{ role: "user", parts: [{ text: "hi" }] }] }).stopSequences // []
+ */
+export type Part = Record<string, unknown>;
+export interface Content {
+  role?: string;
+  parts: Part[];
+}
+
+export interface GenerateRequest {
+  contents: Content[];
+  /** The function declarations' names, in order. */
+  functions: string[];
+  mode: string | undefined;
+  allowedFunctionNames: string[];
+  stopSequences: string[];
+  maxOutputTokens: number | undefined;
+  responseMimeType: string | undefined;
+}
+
+const MODES = ["MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED"];
+const INT32_MAX = 2 ** 31 - 1;
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const type = (name: string) => `type.googleapis.com/google.ai.generativelanguage.v1beta.${name}`;
+const invalid = (path: string, expected: string, value: unknown) => `Invalid value at '${path}' (${expected}), ${JSON.stringify(value)}`;
+
+/** A repeated message field: its objects, or why not. */
+function objects(value: unknown, path: string, message: string): Record<string, unknown>[] | string {
+  if (value == null) return [];
+  if (!Array.isArray(value)) return invalid(path, type(message), value);
+  const bad = value.findIndex((item) => !isObject(item));
+  return bad >= 0 ? invalid(`${path}[${bad}]`, type(message), value[bad]) : value;
+}
+
+function strings(value: unknown, path: string): string[] | string {
+  if (value == null) return [];
+  if (!Array.isArray(value)) return invalid(path, "TYPE_STRING", value);
+  const bad = value.findIndex((item) => typeof item !== "string");
+  return bad >= 0 ? invalid(`${path}[${bad}]`, "TYPE_STRING", value[bad]) : value;
+}
+
+function optionalString(value: unknown, path: string): string | undefined | { problem: string } {
+  if (value == null) return undefined;
+  return typeof value === "string" ? value : { problem: invalid(path, "TYPE_STRING", value) };
+}
+
+/** An int32 field: undefined when not given, the message of the 400 when it is not an int32. */
+export function readInt32(value: unknown, path: string): number | undefined | { problem: string } {
+  if (value == null) return undefined;
+  if (typeof value === "number" && Number.isInteger(value) && Math.abs(value) <= INT32_MAX) return value;
+  return { problem: invalid(path, "TYPE_INT32", value) };
+}
+
+/** A content's parts (`path` names the field, e.g. `contents[0].parts`), checked where the fake reads them. */
+export function readParts(value: unknown, path: string): Part[] | string {
+  const parts = objects(value, path, "Part");
+  if (typeof parts === "string") return parts;
+  for (const [i, part] of parts.entries()) {
+    if (part.text != null && typeof part.text !== "string") return invalid(`${path}[${i}].text`, "TYPE_STRING", part.text);
+    if (part.functionCall != null && !isObject(part.functionCall)) return invalid(`${path}[${i}].function_call`, type("FunctionCall"), part.functionCall);
+    if (part.functionResponse != null && !isObject(part.functionResponse)) return invalid(`${path}[${i}].function_response`, type("FunctionResponse"), part.functionResponse);
+  }
+  return parts;
+}
+
+function readContents(value: unknown): Content[] | string {
+  if (!Array.isArray(value) || value.length === 0) return "* GenerateContentRequest.contents: contents is not specified";
+  const contents: Content[] = [];
+  for (const [i, c] of value.entries()) {
+    if (!isObject(c)) return invalid(`contents[${i}]`, type("Content"), c);
+    if (c.role != null && c.role !== "user" && c.role !== "model") return "Please use a valid role: user, model.";
+    const parts = readParts(c.parts, `contents[${i}].parts`);
+    if (typeof parts === "string") return parts;
+    contents.push({ ...(c.role != null ? { role: c.role as string } : {}), parts });
+  }
+  return contents;
+}
+
+function readFunctions(value: unknown): string[] | string {
+  const tools = objects(value, "tools", "Tool");
+  if (typeof tools === "string") return tools;
+  const names: string[] = [];
+  for (const [i, tool] of tools.entries()) {
+    const declarations = objects(tool.functionDeclarations, `tools[${i}].function_declarations`, "FunctionDeclaration");
+    if (typeof declarations === "string") return declarations;
+    for (const [j, d] of declarations.entries()) {
+      const path = `tools[${i}].function_declarations[${j}].name`;
+      if (d.name == null || d.name === "") return `* GenerateContentRequest.${path}: Name cannot be empty.`;
+      if (typeof d.name !== "string") return invalid(path, "TYPE_STRING", d.name);
+      names.push(d.name);
+    }
+  }
+  return names;
+}
+
+function readCallingConfig(value: unknown): { mode: string | undefined; allowedFunctionNames: string[] } | string {
+  if (value == null) return { mode: undefined, allowedFunctionNames: [] };
+  if (!isObject(value)) return invalid("tool_config", type("ToolConfig"), value);
+  const config = value.functionCallingConfig;
+  if (config == null) return { mode: undefined, allowedFunctionNames: [] };
+  if (!isObject(config)) return invalid("tool_config.function_calling_config", type("FunctionCallingConfig"), config);
+  if (config.mode != null && !MODES.includes(config.mode as string)) return invalid("tool_config.function_calling_config.mode", type("FunctionCallingConfig.Mode"), config.mode);
+  const allowed = strings(config.allowedFunctionNames, "tool_config.function_calling_config.allowed_function_names");
+  if (typeof allowed === "string") return allowed;
+  return { mode: (config.mode as string | null | undefined) ?? undefined, allowedFunctionNames: allowed };
+}
+
+/** The request, or the message of the 400 that refuses it. */
+export function readGenerateRequest(body: Record<string, unknown>): GenerateRequest | string {
+  const contents = readContents(body.contents);
+  if (typeof contents === "string") return contents;
+  const functions = readFunctions(body.tools);
+  if (typeof functions === "string") return functions;
+  const calling = readCallingConfig(body.toolConfig);
+  if (typeof calling === "string") return calling;
+  const gen = body.generationConfig ?? {};
+  if (!isObject(gen)) return invalid("generation_config", type("GenerationConfig"), gen);
+  const stopSequences = strings(gen.stopSequences, "generation_config.stop_sequences");
+  if (typeof stopSequences === "string") return stopSequences;
+  const maxOutputTokens = readInt32(gen.maxOutputTokens, "generation_config.max_output_tokens");
+  if (typeof maxOutputTokens === "object") return maxOutputTokens.problem;
+  const responseMimeType = optionalString(gen.responseMimeType, "generation_config.response_mime_type");
+  if (typeof responseMimeType === "object") return responseMimeType.problem;
+  return { contents, functions, ...calling, stopSequences, maxOutputTokens, responseMimeType };
+}
