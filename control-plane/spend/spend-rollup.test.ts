@@ -11,7 +11,6 @@ beforeAll(async () => {
   s = await seedConfig(t.admin);
 });
 
-
 test("an org's spend includes its teams and projects; siblings and other orgs stay out", async () => {
   const org = await addTenant(t.admin, "r-org", null);
   const team = await addTenant(t.admin, "r-team", org);

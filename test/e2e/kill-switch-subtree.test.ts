@@ -16,7 +16,6 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-
 test("org kill switch refuses a project key two levels down within 5 seconds", async () => {
   const org = await addTenant(stack.admin, "ks-org", null);
   const team = await addTenant(stack.admin, "ks-team", org);
