@@ -137,7 +137,10 @@ export interface VendorError {
 }
 
 export interface StreamTranslator {
-  /** Translates one vendor event into zero or more OpenAI chunks. Throws VendorStreamError on garbage. */
+  /**
+   * Translates one vendor event into zero or more OpenAI chunks. Throws VendorProtocolError on garbage,
+   * VendorStreamError (vendor-stream-error.ts) for an error event the vendor sent.
+   */
   onEvent(event: SseEvent): ChatCompletionChunk[];
   /** Called at the end of the vendor stream: trailing chunks and the usage seen (null if none). */
   finish(): { chunks: ChatCompletionChunk[]; usage: NormalizedUsage | null };

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { assemble, fixtureText, randomCuts, sseEvents, translate } from "../../../test/fixtures/replay.ts";
 import { type ResponseContext, VendorProtocolError } from "../types.ts";
-import { AnthropicStreamError, createAnthropicStreamTranslator } from "./stream.ts";
+import { createAnthropicStreamTranslator } from "./stream.ts";
+import { VendorStreamError } from "../vendor-stream-error.ts";
 import { JSON_TOOL_NAME } from "./tools.ts";
 
 const ctx = (includeUsage = true): ResponseContext => ({ completionId: "chatcmpl-test", created: 1700000000, model: "claude-opus-4-6", includeUsage });
@@ -72,16 +73,16 @@ describe("anthropic stream translator on the documented streams", () => {
     } catch (e) {
       caught = e;
     }
-    expect(caught).toBeInstanceOf(AnthropicStreamError);
+    expect(caught).toBeInstanceOf(VendorStreamError);
     expect(caught).toBeInstanceOf(VendorProtocolError);
-    expect((caught as AnthropicStreamError).vendorError).toMatchObject({ retryable: true, reason: "status_529" });
+    expect((caught as VendorStreamError).vendorError).toMatchObject({ retryable: true, reason: "status_529" });
   });
 
   test("no chunk leaves before the first output, so an early overloaded error can still fall back", () => {
     const t = createAnthropicStreamTranslator(ctx());
     expect(t.onEvent({ event: "message_start", data: '{"type":"message_start","message":{"usage":{"input_tokens":3,"output_tokens":1}}}', id: null })).toEqual([]);
     expect(t.onEvent({ event: "ping", data: '{"type":"ping"}', id: null })).toEqual([]);
-    expect(() => t.onEvent({ event: "error", data: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}', id: null })).toThrow(AnthropicStreamError);
+    expect(() => t.onEvent({ event: "error", data: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}', id: null })).toThrow(VendorStreamError);
   });
 
   test("an error event whose type is a name Object.prototype has is a 500-class vendor error, not a status taken from the prototype", () => {
@@ -91,8 +92,8 @@ describe("anthropic stream translator on the documented streams", () => {
     } catch (error) {
       caught = error;
     }
-    expect(caught).toBeInstanceOf(AnthropicStreamError);
-    expect((caught as AnthropicStreamError).vendorError).toMatchObject({ retryable: true, reason: "status_500" });
+    expect(caught).toBeInstanceOf(VendorStreamError);
+    expect((caught as VendorStreamError).vendorError).toMatchObject({ retryable: true, reason: "status_500" });
   });
 
   test("garbage and truncation are protocol errors", () => {

@@ -12,22 +12,15 @@ import {
   type ResponseContext,
   type SseEvent,
   type StreamTranslator,
-  type VendorError,
   VendorProtocolError,
 } from "../types.ts";
 import { eventJson } from "../event-json.ts";
 import { translatedChunks } from "../translated-chunks.ts";
+import { VendorStreamError } from "../vendor-stream-error.ts";
 import { classifyAnthropicError } from "./errors.ts";
 import { mapAnthropicStopReason } from "./stop-reason.ts";
 import { JSON_TOOL_NAME } from "./tools.ts";
 import { type AnthropicUsage, convertAnthropicUsage } from "./usage.ts";
-
-/** An `error` event inside a 200 stream, classified as the HTTP error it stands for. */
-export class AnthropicStreamError extends VendorProtocolError {
-  constructor(readonly vendorError: VendorError) {
-    super(vendorError.clientError.kind === "upstream_error" || vendorError.clientError.kind === "vendor_rejected" ? vendorError.clientError.message : "Anthropic stream error");
-  }
-}
 
 // The HTTP status each documented error type stands for (https://docs.anthropic.com/en/api/errors).
 // A Map, not an object: an error type "constructor" from the vendor must not find Object.prototype's members.
@@ -151,7 +144,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
       case "error": {
         const error = data.error as { type?: string } | undefined;
         const status = STATUS_OF.get(error?.type ?? "") ?? 500;
-        throw new AnthropicStreamError(classifyAnthropicError(status, new Headers(), JSON.stringify(data)));
+        throw new VendorStreamError(classifyAnthropicError(status, new Headers(), JSON.stringify(data)));
       }
       default:
         return []; // ping, and event types added after this was written

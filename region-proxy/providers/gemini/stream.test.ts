@@ -1,7 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import { assemble, fixtureText, randomCuts, sseEvents, translate } from "../../../test/fixtures/replay.ts";
 import { type ResponseContext, VendorProtocolError } from "../types.ts";
-import { createGeminiStreamTranslator, GeminiStreamError } from "./stream.ts";
+import { createGeminiStreamTranslator } from "./stream.ts";
+import { VendorStreamError } from "../vendor-stream-error.ts";
 
 const ctx = (includeUsage = true): ResponseContext => ({ completionId: "chatcmpl-g1", created: 1700000000, model: "gemini-x", includeUsage });
 const encoder = new TextEncoder();
@@ -68,8 +69,8 @@ describe("gemini stream translator on recorded streams", () => {
     } catch (e) {
       caught = e;
     }
-    expect(caught).toBeInstanceOf(GeminiStreamError);
-    expect((caught as GeminiStreamError).vendorError).toMatchObject({ retryable: true, reason: "status_503" });
+    expect(caught).toBeInstanceOf(VendorStreamError);
+    expect((caught as VendorStreamError).vendorError).toMatchObject({ retryable: true, reason: "status_503" });
     expect(() => createGeminiStreamTranslator(ctx()).onEvent({ event: null, data: "{oops", id: null })).toThrow(VendorProtocolError);
     expect(() => createGeminiStreamTranslator(ctx()).onEvent({ event: null, data: "[1,2]", id: null })).toThrow(VendorProtocolError);
     const cut = createGeminiStreamTranslator(ctx());

@@ -19,22 +19,15 @@ import {
   type ResponseContext,
   type SseEvent,
   type StreamTranslator,
-  type VendorError,
   VendorProtocolError,
 } from "../types.ts";
 import { eventJson } from "../event-json.ts";
 import { translatedChunks } from "../translated-chunks.ts";
+import { VendorStreamError } from "../vendor-stream-error.ts";
 import { isGeminiResponse, readCandidate, toolCallId } from "./candidate.ts";
 import { classifyGeminiError } from "./errors.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
 import { convertGeminiUsage, type GeminiUsage, hasGeminiCounts } from "./usage.ts";
-
-/** An `{"error":...}` event inside a 200 stream, classified as the HTTP error it stands for. */
-export class GeminiStreamError extends VendorProtocolError {
-  constructor(readonly vendorError: VendorError) {
-    super("clientError" in vendorError && "message" in vendorError.clientError ? vendorError.clientError.message : "Gemini stream error");
-  }
-}
 
 export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTranslator {
   let usage: GeminiUsage | null = null;
@@ -51,7 +44,7 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       const error = (data as { error?: { code?: unknown } } | null)?.error;
       if (error && typeof error === "object") {
         const status = typeof error.code === "number" ? error.code : 500;
-        throw new GeminiStreamError(classifyGeminiError(status, new Headers(), event.data));
+        throw new VendorStreamError(classifyGeminiError(status, new Headers(), event.data));
       }
       if (!isGeminiResponse(data)) throw new VendorProtocolError("Gemini sent an event that is not a GenerateContentResponse");
       events++;
