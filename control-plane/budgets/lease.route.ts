@@ -2,7 +2,7 @@
 import { parseLeaseRequest, type LeaseAnswer } from "../../shared/leases/lease-wire.ts";
 import type { Sql } from "../db/client.ts";
 import { jsonError } from "../http/json-error.ts";
-import { readRegionJsonPost } from "../http/usage.route.ts";
+import { readRegionJsonPost } from "../http/read-region-json-post.ts";
 import { DEFAULT_LEASE_POLICY, type LeasePolicy } from "./grant-lease.ts";
 import { serveLease } from "./serve-lease.ts";
 
