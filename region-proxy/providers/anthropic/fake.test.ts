@@ -2,53 +2,28 @@
  * End to end against the fake Anthropic: buildRequest → fetch (here, in the test) → parseResponse, or
  * SseParser + the stream translator; and classifyError on the fake's real error answers.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
+import { describe, expect, test } from "bun:test";
+import { adapterAgainstFake, adapterFaultTests, systemAndUser } from "../../../test/fakes/adapter-against-fake.ts";
 import { startFakeAnthropic } from "../../../test/fakes/anthropic.ts";
-import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
-import { assemble, readUntilQuiet, translate } from "../../../test/fixtures/replay.ts";
+import { assemble } from "../../../test/fixtures/replay.ts";
 import { readSseBatches } from "../sse-reader.ts";
-import { type ChatRequest, type ResponseContext, type SseEvent, VendorProtocolError } from "../types.ts";
+import type { ResponseContext, SseEvent } from "../types.ts";
 import { anthropicAdapter } from "./adapter.ts";
 
-let fake: FakeVendor;
-beforeAll(async () => {
-  fake = await startFakeAnthropic({ apiKey: "sk-ant-fake" });
-});
-afterAll(async () => {
-  await fake.stop();
-});
-
-const target = (model = "claude-fake"): SnapshotDeployment => ({ id: "dep_a", provider: "anthropic", baseUrl: fake.url, model, region: "us", credentialRef: "env:K" });
 const ctx: ResponseContext = { completionId: "chatcmpl-e2e", created: 1, model: "claude-fake", includeUsage: true };
-const request = (fields: Partial<ChatRequest> = {}): ChatRequest => ({
-  model: "alias",
-  messages: [
-    { role: "system", content: "You echo." },
-    { role: "user", content: "hello there" },
-  ],
-  stream: false,
-  includeUsage: true,
-  raw: {},
-  ...fields,
+const vendor = adapterAgainstFake({
+  adapter: anthropicAdapter,
+  start: startFakeAnthropic,
+  key: "sk-ant-fake",
+  target: (baseUrl, model = "claude-fake") => ({ id: "dep_a", provider: "anthropic", baseUrl, model, region: "us", credentialRef: "env:K" }),
+  ctx,
 });
-
-async function send(req: ChatRequest, model?: string, key = "sk-ant-fake", signal?: AbortSignal) {
-  const http = anthropicAdapter.buildRequest(req, target(model), key);
-  return fetch(http.url, { method: http.method, headers: http.headers, body: http.body, signal });
-}
-
-async function stream(req: ChatRequest, model?: string) {
-  const res = await send({ ...req, stream: true }, model);
-  expect(res.status).toBe(200);
-  expect(res.headers.get("content-type")).toContain("text/event-stream");
-  const events: SseEvent[] = [];
-  for await (const batch of readSseBatches(res.body!)) events.push(...batch);
-  return translate(anthropicAdapter.createStreamTranslator(ctx), events);
-}
+const { send, stream } = vendor;
+const request = systemAndUser("hello there");
 
 describe("anthropic adapter against the fake", () => {
   test("unstreamed echo, with the request the vendor saw", async () => {
+    const fake = vendor.fake();
     const before = fake.calls();
     const res = await send(request());
     expect(res.status).toBe(200);
@@ -124,51 +99,12 @@ describe("anthropic adapter against the fake", () => {
     expect(ended).toMatchObject({ stop_reason: "end_turn", stop_sequence: null });
   });
 
-  test("fault modes classify as the executor needs", async () => {
-    const cases: [string, boolean, string][] = [
-      ["error-500", true, "status_500"],
-      ["overloaded", true, "status_529"],
-      ["rate-limit", true, "status_429"],
-      ["error-400", false, "status_400"],
-      ["context-length", false, "context_length"],
-    ];
-    for (const [model, retryable, reason] of cases) {
-      const res = await send(request(), model);
-      const verdict = anthropicAdapter.classifyError(res.status, res.headers, await res.text());
-      expect([model, verdict.retryable, verdict.reason]).toEqual([model, retryable, reason]);
-    }
-    const limited = await send(request(), "rate-limit");
-    expect(anthropicAdapter.classifyError(limited.status, limited.headers, await limited.text()).retryAfterMs).toBe(1000);
-  });
-
-  test("a wrong key is a 401 in Anthropic's shape, surfaced as the gateway's credential problem", async () => {
-    const res = await send(request(), undefined, "wrong");
-    expect(res.status).toBe(401);
-    const verdict = anthropicAdapter.classifyError(res.status, res.headers, await res.text());
-    expect(verdict).toMatchObject({ retryable: false, reason: "credential_rejected", clientError: { kind: "upstream_error" } });
-    expect(JSON.stringify(verdict)).not.toContain("x-api-key");
-  });
-
-  test("hang never answers until the client gives up", async () => {
-    const controller = new AbortController();
-    const pending = send(request(), "hang", "sk-ant-fake", controller.signal);
-    const raced = await Promise.race([pending.then(() => "answered", () => "failed"), Bun.sleep(150).then(() => "waiting")]);
-    expect(raced).toBe("waiting");
-    controller.abort();
-    expect(await pending.then(() => "answered", () => "aborted")).toBe("aborted");
-  });
-
-  test("garbage, a cut stream and a silent stream are all caught", async () => {
-    const bad = await send(request(), "garbage");
-    expect(bad.status).toBe(200);
-    const text = await bad.text();
-    expect(() => anthropicAdapter.parseResponse(JSON.parse(text), ctx)).toThrow(SyntaxError);
-    const garbled = await readUntilQuiet((await send({ ...request(), stream: true }, "garbage")).body!, 1000);
-    expect(() => translate(anthropicAdapter.createStreamTranslator(ctx), garbled.events)).toThrow(VendorProtocolError);
-    const cut = await readUntilQuiet((await send({ ...request(), stream: true }, "stream-cut")).body!, 1000);
-    expect(cut).toMatchObject({ ended: true, events: { length: 2 } });
-    expect(() => translate(anthropicAdapter.createStreamTranslator(ctx), cut.events)).toThrow(VendorProtocolError);
-    const silent = await readUntilQuiet((await send({ ...request(), stream: true }, "stream-hang")).body!, 200);
-    expect(silent).toMatchObject({ ended: false, events: { length: 2 } });
+  adapterFaultTests(vendor, {
+    adapter: anthropicAdapter,
+    ctx,
+    request,
+    overloadedStatus: 529,
+    wrongKeyStatus: 401,
+    wrongKeyUnsaid: ["x-api-key"],
   });
 });

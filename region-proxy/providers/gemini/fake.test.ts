@@ -2,57 +2,33 @@
  * End to end against the fake Gemini: buildRequest → fetch (here, in the test) → parseResponse, or
  * SseParser + the stream translator; and classifyError on the fake's real error answers.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
-import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
+import { describe, expect, test } from "bun:test";
+import { adapterAgainstFake, adapterFaultTests, systemAndUser } from "../../../test/fakes/adapter-against-fake.ts";
 import { startFakeGemini } from "../../../test/fakes/gemini.ts";
-import { assemble, readUntilQuiet, translate } from "../../../test/fixtures/replay.ts";
-import { readSseBatches } from "../sse-reader.ts";
-import { type ChatRequest, type ResponseContext, type SseEvent, VendorProtocolError } from "../types.ts";
+import { assemble } from "../../../test/fixtures/replay.ts";
+import type { ChatRequest, ResponseContext } from "../types.ts";
 import { geminiAdapter } from "./adapter.ts";
 
-let fake: FakeVendor;
-beforeAll(async () => {
-  fake = await startFakeGemini({ apiKey: "AIza-fake" });
-});
-afterAll(async () => {
-  await fake.stop();
-});
-
-const target = (model = "gemini-fake"): SnapshotDeployment => ({ id: "dep_g", provider: "gemini", baseUrl: fake.url, model, region: "eu", credentialRef: "env:G" });
 const ctx: ResponseContext = { completionId: "chatcmpl-ge2e", created: 1, model: "gemini-fake", includeUsage: true };
-const request = (fields: Partial<ChatRequest> = {}): ChatRequest => ({
-  model: "alias",
-  messages: [
-    { role: "system", content: "You echo." },
-    { role: "user", content: "hello there friend" },
-  ],
-  stream: false,
-  includeUsage: true,
-  raw: {},
-  ...fields,
+const vendor = adapterAgainstFake({
+  adapter: geminiAdapter,
+  start: startFakeGemini,
+  key: "AIza-fake",
+  target: (baseUrl, model = "gemini-fake") => ({ id: "dep_g", provider: "gemini", baseUrl, model, region: "eu", credentialRef: "env:G" }),
+  ctx,
 });
+const { send, stream } = vendor;
+const request = systemAndUser("hello there friend");
 
-async function send(req: ChatRequest, model?: string, key = "AIza-fake", signal?: AbortSignal) {
-  const http = geminiAdapter.buildRequest(req, target(model), key);
-  return fetch(http.url, { method: http.method, headers: http.headers, body: http.body, signal });
-}
 async function complete(req: ChatRequest, model?: string) {
   const res = await send(req, model);
   expect(res.status).toBe(200);
   return geminiAdapter.parseResponse(await res.json(), ctx);
 }
-async function stream(req: ChatRequest, model?: string) {
-  const res = await send({ ...req, stream: true }, model);
-  expect(res.status).toBe(200);
-  expect(res.headers.get("content-type")).toContain("text/event-stream");
-  const events: SseEvent[] = [];
-  for await (const batch of readSseBatches(res.body!)) events.push(...batch);
-  return translate(geminiAdapter.createStreamTranslator(ctx), events);
-}
 
 describe("gemini adapter against the fake", () => {
   test("unstreamed echo, and what the vendor saw", async () => {
+    const fake = vendor.fake();
     const before = fake.calls();
     const { completion, usage } = await complete(request());
     expect(completion.choices[0]).toMatchObject({ message: { content: "Echo: hello there friend" }, finish_reason: "stop" });
@@ -68,7 +44,7 @@ describe("gemini adapter against the fake", () => {
     for (const model of ["gemini-fake", "gemini-thinking-cached"]) {
       const plain = await complete(request(), model);
       const streamed = await stream(request(), model);
-      expect(fake.lastRequest()?.path).toBe(`/v1beta/models/${model}:streamGenerateContent?alt=sse`);
+      expect(vendor.fake().lastRequest()?.path).toBe(`/v1beta/models/${model}:streamGenerateContent?alt=sse`);
       expect(assemble(streamed.chunks).content).toBe(plain.completion.choices[0]!.message.content!);
       expect(streamed.usage).toEqual(plain.usage);
     }
@@ -89,7 +65,7 @@ describe("gemini adapter against the fake", () => {
     // gemini-3 models refuse a replayed call without a thought signature; the adapter supplies one.
     const followUp = await complete(request({ messages: [{ role: "user", content: "please call tool" }, { role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: call.id, content: "42" }], tools }), "gemini-3-fake");
     expect(followUp.completion.choices[0]?.message.content).toBe("Echo: tool result received");
-    const unsigned = await fetch(`${fake.url}/v1beta/models/gemini-3-fake:generateContent`, {
+    const unsigned = await fetch(`${vendor.fake().url}/v1beta/models/gemini-3-fake:generateContent`, {
       method: "POST",
       headers: { "x-goog-api-key": "AIza-fake", "content-type": "application/json" },
       body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "x" }] }, { role: "model", parts: [{ functionCall: { name: "lookup", args: {} } }] }, { role: "user", parts: [{ functionResponse: { name: "lookup", response: {} } }] }] }),
@@ -111,48 +87,11 @@ describe("gemini adapter against the fake", () => {
     expect(assemble((await stream(request(), "safety")).chunks).finishReason).toBe("content_filter");
   });
 
-  test("fault modes classify as the executor needs", async () => {
-    const cases: [string, boolean, string][] = [
-      ["error-500", true, "status_500"],
-      ["overloaded", true, "status_503"],
-      ["rate-limit", true, "status_429"],
-      ["error-400", false, "status_400"],
-      ["context-length", false, "context_length"],
-    ];
-    for (const [model, retryable, reason] of cases) {
-      const res = await send(request(), model);
-      const verdict = geminiAdapter.classifyError(res.status, res.headers, await res.text());
-      expect([model, verdict.retryable, verdict.reason]).toEqual([model, retryable, reason]);
-    }
-    const limited = await send(request(), "rate-limit");
-    expect(geminiAdapter.classifyError(limited.status, limited.headers, await limited.text()).retryAfterMs).toBe(1000);
-  });
-
-  test("a wrong key is Google's 400 API_KEY_INVALID, not retried, the gateway's credential problem", async () => {
-    const res = await send(request(), undefined, "wrong");
-    expect(res.status).toBe(400);
-    expect(geminiAdapter.classifyError(res.status, res.headers, await res.text())).toMatchObject({ retryable: false, reason: "credential_rejected", clientError: { kind: "upstream_error" } });
-  });
-
-  test("hang never answers until the client gives up", async () => {
-    const controller = new AbortController();
-    const pending = send(request(), "hang", "AIza-fake", controller.signal);
-    expect(await Promise.race([pending.then(() => "answered", () => "failed"), Bun.sleep(150).then(() => "waiting")])).toBe("waiting");
-    controller.abort();
-    expect(await pending.then(() => "answered", () => "aborted")).toBe("aborted");
-  });
-
-  test("garbage, a cut stream and a silent stream are all caught", async () => {
-    const bad = await send(request(), "garbage");
-    expect(bad.status).toBe(200);
-    const text = await bad.text();
-    expect(() => geminiAdapter.parseResponse(JSON.parse(text), ctx)).toThrow(SyntaxError);
-    const garbled = await readUntilQuiet((await send({ ...request(), stream: true }, "garbage")).body!, 1000);
-    expect(() => translate(geminiAdapter.createStreamTranslator(ctx), garbled.events)).toThrow(VendorProtocolError);
-    const cut = await readUntilQuiet((await send({ ...request(), stream: true }, "stream-cut")).body!, 1000);
-    expect(cut).toMatchObject({ ended: true, events: { length: 2 } });
-    expect(() => translate(geminiAdapter.createStreamTranslator(ctx), cut.events)).toThrow(VendorProtocolError);
-    const silent = await readUntilQuiet((await send({ ...request(), stream: true }, "stream-hang")).body!, 200);
-    expect(silent).toMatchObject({ ended: false, events: { length: 2 } });
+  adapterFaultTests(vendor, {
+    adapter: geminiAdapter,
+    ctx,
+    request,
+    overloadedStatus: 503,
+    wrongKeyStatus: 400,
   });
 });

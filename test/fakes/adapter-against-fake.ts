@@ -1,0 +1,148 @@
+/**
+ * One adapter against its vendor's fake, for the `fake.test.ts` beside each adapter: the fake started
+ * for the file, requests built by the adapter and sent as the executor would (buildRequest → fetch),
+ * streams read through the shared SSE reader and the adapter's translator, and the fault behaviour
+ * every adapter must show (`adapterFaultTests`).
+ *
+ * @example const fake = adapterAgainstFake({ adapter: geminiAdapter, start: startFakeGemini, key: "AIza-fake", target: (url, model) => ({ ... }), ctx });
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { readSseBatches } from "../../region-proxy/providers/sse-reader.ts";
+import { type ChatRequest, type ProviderAdapter, type ResponseContext, type SseEvent, VendorProtocolError } from "../../region-proxy/providers/types.ts";
+import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
+import { readUntilQuiet, type Replay, translate } from "../fixtures/replay.ts";
+import type { FakeVendor } from "./fake-server.ts";
+
+export interface AdapterAgainstFakeOptions {
+  adapter: ProviderAdapter;
+  start: (opts: { apiKey: string }) => Promise<FakeVendor>;
+  /** The key the fake accepts and `send` uses unless told otherwise. */
+  key: string;
+  /** The deployment for a model (the adapter's default model when none is named) at the fake's URL. */
+  target: (baseUrl: string, model?: string) => SnapshotDeployment;
+  ctx: ResponseContext;
+  /** The streamed form of a request; `{ ...req, stream: true }` unless the adapter reads more (Azure's raw body). */
+  streamed?: (req: ChatRequest) => ChatRequest;
+}
+
+export interface AdapterAgainstFake {
+  /** The fake, started before the file's tests and stopped after them. */
+  fake(): FakeVendor;
+  send(req: ChatRequest, model?: string, key?: string, signal?: AbortSignal): Promise<Response>;
+  /** Sends the streamed form of `req`, expects a 200 event stream, and replays it through the translator. */
+  stream(req: ChatRequest, model?: string): Promise<Replay>;
+  streamed(req: ChatRequest): ChatRequest;
+}
+
+export function adapterAgainstFake(opts: AdapterAgainstFakeOptions): AdapterAgainstFake {
+  let fake: FakeVendor | undefined;
+  beforeAll(async () => {
+    fake = await opts.start({ apiKey: opts.key });
+  });
+  afterAll(async () => {
+    await fake?.stop();
+  });
+  const streamed = opts.streamed ?? ((req: ChatRequest) => ({ ...req, stream: true }));
+  const send = async (req: ChatRequest, model?: string, key = opts.key, signal?: AbortSignal) => {
+    const http = opts.adapter.buildRequest(req, opts.target(fake!.url, model), key);
+    return fetch(http.url, { method: http.method, headers: http.headers, body: http.body, signal });
+  };
+  return {
+    fake: () => fake!,
+    send,
+    streamed,
+    async stream(req, model) {
+      const res = await send(streamed(req), model);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toContain("text/event-stream");
+      const events: SseEvent[] = [];
+      for await (const batch of readSseBatches(res.body!)) events.push(...batch);
+      return translate(opts.adapter.createStreamTranslator(opts.ctx), events);
+    },
+  };
+}
+
+/**
+ * A builder of chat requests with a system prompt and one user message, the fields given on top.
+ *
+ * @example const request = systemAndUser("hello there"); request({ stop: ["there"] })
+ */
+export function systemAndUser(userText: string): (fields?: Partial<ChatRequest>) => ChatRequest {
+  return (fields = {}) => ({
+    model: "alias",
+    messages: [
+      { role: "system", content: "You echo." },
+      { role: "user", content: userText },
+    ],
+    stream: false,
+    includeUsage: true,
+    raw: {},
+    ...fields,
+  });
+}
+
+export interface FaultExpectations {
+  adapter: ProviderAdapter;
+  ctx: ResponseContext;
+  request: () => ChatRequest;
+  /** The status of the fake's `overloaded` model (Anthropic 529, the others 503). */
+  overloadedStatus: number;
+  /** [model or deployment, retryable, reason] for the error fault modes only this vendor's fake has. */
+  moreErrors?: [string, boolean, string][];
+  /** The status the vendor answers a wrong key with (Google: 400, the others 401). */
+  wrongKeyStatus: number;
+  /** Words of the vendor's answer to a wrong key that the verdict must not repeat to the client (a header's name). */
+  wrongKeyUnsaid?: string[];
+}
+
+/** The tests every adapter passes against its fake: errors classified, a wrong key, hang, garbage, cut and silent streams. */
+export function adapterFaultTests(vendor: AdapterAgainstFake, x: FaultExpectations): void {
+  test("fault modes classify as the executor needs", async () => {
+    const errors: [string, boolean, string][] = [
+      ["error-500", true, "status_500"],
+      ["overloaded", true, `status_${x.overloadedStatus}`],
+      ["rate-limit", true, "status_429"],
+      ["error-400", false, "status_400"],
+      ["context-length", false, "context_length"],
+      ...(x.moreErrors ?? []),
+    ];
+    for (const [model, retryable, reason] of errors) {
+      const res = await vendor.send(x.request(), model);
+      const verdict = x.adapter.classifyError(res.status, res.headers, await res.text());
+      expect([model, verdict.retryable, verdict.reason]).toEqual([model, retryable, reason]);
+    }
+    const limited = await vendor.send(x.request(), "rate-limit");
+    expect(x.adapter.classifyError(limited.status, limited.headers, await limited.text()).retryAfterMs).toBe(1000);
+  });
+
+  test(`a wrong key is the vendor's ${x.wrongKeyStatus}, not retried, the gateway's credential problem`, async () => {
+    const res = await vendor.send(x.request(), undefined, "wrong-key");
+    expect(res.status).toBe(x.wrongKeyStatus);
+    const verdict = x.adapter.classifyError(res.status, res.headers, await res.text());
+    expect(verdict).toMatchObject({ retryable: false, reason: "credential_rejected", clientError: { kind: "upstream_error" } });
+    for (const word of ["wrong-key", ...(x.wrongKeyUnsaid ?? [])]) expect(JSON.stringify(verdict)).not.toContain(word);
+  });
+
+  test("hang never answers until the client gives up", async () => {
+    const controller = new AbortController();
+    const pending = vendor.send(x.request(), "hang", undefined, controller.signal);
+    expect(await Promise.race([pending.then(() => "answered", () => "failed"), Bun.sleep(150).then(() => "waiting")])).toBe("waiting");
+    controller.abort();
+    expect(await pending.then(() => "answered", () => "aborted")).toBe("aborted");
+  });
+
+  test("garbage, a cut stream and a silent stream are all caught", async () => {
+    const bad = await vendor.send(x.request(), "garbage");
+    expect(bad.status).toBe(200);
+    const text = await bad.text();
+    expect(() => x.adapter.parseResponse(JSON.parse(text), x.ctx)).toThrow(SyntaxError);
+    const read = async (model: string, quietMs: number) => readUntilQuiet((await vendor.send(vendor.streamed(x.request()), model)).body!, quietMs);
+    const garbled = await read("garbage", 1000);
+    expect(() => translate(x.adapter.createStreamTranslator(x.ctx), garbled.events)).toThrow(VendorProtocolError);
+    const cut = await read("stream-cut", 1000);
+    expect(cut).toMatchObject({ ended: true, events: { length: 2 } });
+    expect(() => translate(x.adapter.createStreamTranslator(x.ctx), cut.events)).toThrow(VendorProtocolError);
+    const silent = await read("stream-hang", 200);
+    expect(silent).toMatchObject({ ended: false, events: { length: 2 } });
+  });
+}
