@@ -71,13 +71,19 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
     return null;
   }
 
-  async function chat(request: Request): Promise<Response> {
+  /** A chat or embeddings call, counted for its model: its body, or the answer when it is not JSON or its model is a fault. */
+  async function admit(request: Request): Promise<{ body: Record<string, unknown>; model: string } | Response> {
     const body = await readJson(request);
     if (body instanceof Response) return body;
     const model = body.model as string;
     count(callCounts, model);
-    const faulty = fault(model, request.signal);
-    if (faulty) return faulty;
+    return (await fault(model, request.signal)) ?? { body, model };
+  }
+
+  async function chat(request: Request): Promise<Response> {
+    const admitted = await admit(request);
+    if (admitted instanceof Response) return admitted;
+    const { body, model } = admitted;
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
       return errorResponse(400, "Invalid 'messages': empty array. Expected an array with minimum length 1.", "invalid_request_error", "empty_array", "messages");
     }
@@ -117,12 +123,9 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
   }
 
   async function embeddings(request: Request): Promise<Response> {
-    const body = await readJson(request);
-    if (body instanceof Response) return body;
-    const model = body.model as string;
-    count(callCounts, model);
-    const faulty = fault(model, request.signal);
-    if (faulty) return faulty;
+    const admitted = await admit(request);
+    if (admitted instanceof Response) return admitted;
+    const { body, model } = admitted;
     const inputs = typeof body.input === "string" ? [body.input] : Array.isArray(body.input) && body.input.every((x) => typeof x === "string") ? (body.input as string[]) : null;
     if (!inputs || inputs.length === 0) return errorResponse(400, "Invalid 'input': expected a string or an array of strings.", "invalid_request_error", null, "input");
     const tokens = inputs.reduce((sum, text) => sum + Math.ceil(messageText(text).length / 4), 0);
