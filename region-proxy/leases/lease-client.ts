@@ -20,7 +20,7 @@
  * by a later answer once shipped, if the counter has not passed it by then), and what settles during the
  * re-read's round trip. Reads answered by the in-process fallback while Redis is down never repair.
  */
-import { LEASES_PATH, type LeaseAnswer, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
+import { LEASES_PATH, parseLeaseAnswer, type LeaseAnswer, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
 import { createMemoryLeaseStore, type LeaseStore } from "./lease-store.ts";
 
 /** The region's spend counters (the Redis or resilient BudgetLedger). */
@@ -169,7 +169,11 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
         await response.arrayBuffer();
         answer = { grants: asks.map((a) => ({ scope: a.scope, period: a.period, managed: false as const })) };
       } else if (!response.ok) throw new Error(`control plane answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
-      else answer = (await response.json()) as LeaseAnswer;
+      else {
+        const parsed = parseLeaseAnswer(await response.json());
+        if (typeof parsed === "string") throw new Error(`control plane sent an unusable lease answer: ${parsed}`);
+        answer = parsed;
+      }
     } catch (error) {
       if (Date.now() - lastFailureLog > 10_000) {
         lastFailureLog = Date.now();
@@ -177,7 +181,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       }
       return;
     }
-    for (const [i, grant] of (answer.grants ?? []).entries()) {
+    for (const [i, grant] of answer.grants.entries()) {
       const entry = asked[i];
       if (!entry || grant.scope !== entry.level.scope || grant.period !== entry.level.period) continue;
       const l = entry.level;

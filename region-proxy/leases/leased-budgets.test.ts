@@ -157,3 +157,26 @@ test("a lease that could grow but the control plane stops answering: retryable u
     flaky.stop(true);
   }
 });
+
+test("a lease answer the proxy cannot use (figures past safe integers, no grants array) grants nothing: budgets fail closed as if the control plane were down", async () => {
+  const answers: unknown[] = [
+    { grants: [{ scope: `ten:${tenant}`, period, managed: true, capMicros: 100_000, grantedMicros: 1e300, expiresAt: new Date(Date.now() + 60_000).toISOString(), exhausted: false, ledgerSpentMicros: 0, ledgerVersion: 0 }] },
+    { grants: [{ scope: `ten:${tenant}`, period, managed: true, capMicros: 100_000, grantedMicros: "90000", expiresAt: "soon", exhausted: false, ledgerSpentMicros: 0, ledgerVersion: 0 }] },
+    { grants: { length: 1 } },
+    [],
+  ];
+  for (const answer of answers) {
+    let calls = 0;
+    const broken = Bun.serve({ port: 0, hostname: "127.0.0.1", development: false, fetch: () => (calls++, Response.json(answer)), error: () => new Response(null, { status: 500 }) });
+    try {
+      const { leases, ledger } = client(`http://127.0.0.1:${broken.port}`);
+      const budgets = createLeasedBudgets(ledger, leases, { maxWaitMs: 300 });
+      const level = { scope: `ten:${tenant}`, period, capMicros: 100_000 };
+      expect(await budgets.reserve([level], 4_000)).toMatchObject({ ok: false, unavailable: true });
+      expect(calls).toBeGreaterThan(0);
+      expect(leases.view(level.scope, period)?.managed ?? null).not.toBe(true);
+    } finally {
+      broken.stop(true);
+    }
+  }
+});

@@ -119,3 +119,28 @@ export function parseLeaseRequest(body: unknown): LeaseRequest | string {
   }
   return { leases: out };
 }
+
+/**
+ * Parses the control plane's lease answer (the proxy's side); returns a message naming the first bad
+ * field instead of throwing. Every figure must be a safe non-negative integer and `expiresAt` a date:
+ * a grant the proxy would compute NaN or inexact room from is no grant at all.
+ *
+ * @example const answer = parseLeaseAnswer(await response.json()); if (typeof answer === "string") log(answer);
+ */
+export function parseLeaseAnswer(body: unknown): LeaseAnswer | string {
+  if (typeof body !== "object" || body === null || !Array.isArray((body as { grants?: unknown }).grants)) return "the answer must be an object with a grants array";
+  const grants = (body as { grants: unknown[] }).grants;
+  for (const [i, raw] of grants.entries()) {
+    const grant = raw as Record<string, unknown> | null;
+    if (typeof grant !== "object" || grant === null) return `grants[${i}] must be an object`;
+    if (typeof grant.scope !== "string" || typeof grant.period !== "string") return `grants[${i}] must name its scope and period`;
+    if (grant.managed === false) continue;
+    if (grant.managed !== true) return `grants[${i}].managed must be true or false`;
+    for (const field of ["capMicros", "grantedMicros", "ledgerSpentMicros", "ledgerVersion"] as const) {
+      if (!isCount(grant[field])) return `grants[${i}].${field} must be a non-negative safe integer`;
+    }
+    if (typeof grant.expiresAt !== "string" || Number.isNaN(Date.parse(grant.expiresAt))) return `grants[${i}].expiresAt must be an ISO time`;
+    if (typeof grant.exhausted !== "boolean") return `grants[${i}].exhausted must be true or false`;
+  }
+  return body as LeaseAnswer;
+}
