@@ -18,6 +18,7 @@
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { CREDENTIAL_REJECTED_REASON } from "./credential-rejected.ts";
 import { VendorProtocolError, type VendorError } from "./types.ts";
+import { VendorStreamError } from "./vendor-stream-error.ts";
 
 export type FailureKind = "transient" | "timeout" | "no_credential" | "context_length" | "credential" | "permanent" | "unsupported" | "client_closed";
 
@@ -41,12 +42,17 @@ export function fromVendorError(verdict: VendorError): AttemptFailure {
   return { ok: false, kind, error: verdict.clientError, retryAfterMs: verdict.retryAfterMs, reason: verdict.reason };
 }
 
-/** A thrown fetch/read error: the client left, a timer fired, the bytes were garbage, or the network failed. */
+/**
+ * A thrown fetch/read error: the client left, a timer fired, the vendor sent an error event in its
+ * stream before the first chunk (classified like the HTTP error it stands for), the bytes were
+ * garbage, or the network failed.
+ */
 export function fromThrown(error: unknown, state: { clientClosed: boolean; timedOut: "first_byte" | "total" | null }): AttemptFailure {
   if (state.clientClosed) return CLIENT_CLOSED;
   if (state.timedOut) {
     return { ok: false, kind: "timeout", error: { kind: "upstream_timeout", message: "The model provider did not answer in time." }, retryAfterMs: null, reason: `timeout_${state.timedOut}` };
   }
+  if (error instanceof VendorStreamError) return fromVendorError(error.vendorError);
   if (error instanceof VendorProtocolError || error instanceof SyntaxError) {
     return { ok: false, kind: "transient", error: { kind: "upstream_invalid_response", message: "The model provider sent an invalid response." }, retryAfterMs: null, reason: "invalid_response" };
   }

@@ -25,6 +25,10 @@ const quoting = Bun.serve({
     // characters an adapter keeps of a body that is not the vendor's JSON.
     if (new URL(request.url).pathname.startsWith("/html/")) return new Response(`<html>${"x".repeat(480)} ${sent}</html>`, { status: 400, headers: { "content-type": "text/html" } });
     const data = (event: unknown) => `data: ${JSON.stringify(event)}\n\n`;
+    // An error event before any content, quoting the key: the attempt's failure, answered as a 400.
+    if (new URL(request.url).pathname.startsWith("/early/")) {
+      return new Response(`event: error\n${data({ type: "error", error: { type: "invalid_request_error", message: `bad header value ${sent}` } })}`, { headers: { "content-type": "text/event-stream" } });
+    }
     const body = new URL(request.url).pathname.endsWith("/v1/messages")
       ? `event: message_start\n${data({ type: "message_start", message: { id: "msg_1", type: "message", role: "assistant", model: "m", content: [], usage: { input_tokens: 3, output_tokens: 0 } } })}` +
         `event: content_block_start\n${data({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } })}` +
@@ -50,6 +54,8 @@ beforeAll(async () => {
       s.aliases["quote-anthropic"] = { name: "quote-anthropic", chain: ["dep_quote_anthropic"] };
       s.deployments.dep_html_anthropic = { id: "dep_html_anthropic", provider: "anthropic", baseUrl: `${quoted}/html`, model: "m", region: REGION, credentialRef: "env:WRONG_KEY" };
       s.aliases["html-anthropic"] = { name: "html-anthropic", chain: ["dep_html_anthropic"] };
+      s.deployments.dep_early_anthropic = { id: "dep_early_anthropic", provider: "anthropic", baseUrl: `${quoted}/early`, model: "m", region: REGION, credentialRef: "env:WRONG_KEY" };
+      s.aliases["early-anthropic"] = { name: "early-anthropic", chain: ["dep_early_anthropic"] };
     }),
   );
   proxy = await fx.startProxy({ credentials: { ECHO_KEY: "sk-echo-test", WRONG_KEY: SECRET } });
@@ -116,4 +122,20 @@ test("an error page echoing the key across the excerpt's cut: not even part of t
   expect(text).toContain("xxxx"); // the excerpt is passed on
   expect(text).not.toContain("sk-proj"); // the key's first characters, which a cut key would still carry
   expect(text).not.toContain("LEAKY");
+});
+
+test("a stream's error event quoting the key before any content: the 400 carries the vendor's words, not the key", async () => {
+  const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${fx.keys.main}` },
+    body: JSON.stringify({ model: "early-anthropic", messages: [{ role: "user", content: "hi" }], stream: true, max_tokens: 5 }),
+  });
+  const text = await res.text();
+  expect(res.status).toBe(400);
+  expect(JSON.parse(text).error.message).toBe("bad header value [redacted]");
+  expect(text).not.toContain("LEAKY");
+  const id = res.headers.get("x-request-id");
+  await waitFor(() => fx.origin.events().some((e) => e.requestId === id), "usage event");
+  expect(JSON.stringify(fx.origin.events().find((e) => e.requestId === id))).not.toContain("LEAKY");
+  expect(fx.logs.join("\n")).not.toContain("LEAKY");
 });

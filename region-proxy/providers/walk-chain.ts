@@ -5,6 +5,9 @@
  * 2xx answer is read (`Operation`).
  *
  * - One attempt budget (`maxAttempts`) covers retries and fallbacks together.
+ * - A vendor's error is judged by what it says, wherever it came: an HTTP error answer, or an error
+ *   event in a stream before its first chunk reached the client (vendor-stream-error.ts), are
+ *   classified alike; after that chunk a stream is committed and ends with an error frame instead.
  * - A transient failure (429, 5xx, network, garbage, a timeout) retries the same deployment once after
  *   a full-jitter backoff, or after the vendor's Retry-After when it gave one; a wait longer than the
  *   time left skips to the next deployment at once.
@@ -226,7 +229,9 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
   } catch (error) {
     handle.abort();
     handle.cleanup();
-    return fromThrown(error, handle.state());
+    // A stream's error event before the first chunk carries the vendor's words, as an error body does.
+    const failure = fromThrown(error, handle.state());
+    return { ...failure, error: withoutCredential(failure.error, credential.credential) };
   }
 }
 
