@@ -92,6 +92,14 @@ describe("echo vendor", () => {
     expect(vendor.calls("error-500")).toBe(1);
   });
 
+  test("a message that is not an object is OpenAI's 400 naming it, not a 500", async () => {
+    for (const [bad, got] of [[null, "null"], [5, "an integer"], ["hi", "a string"], [[], "an array"]] as const) {
+      const error = await client.chat.completions.create({ model: "echo-1", messages: [messages[1]!, bad as never] }).catch((e) => e);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect([error.param, error.code, error.message]).toEqual(["messages[1]", "invalid_type", `400 Invalid type for 'messages[1]': expected an object, but got ${got} instead.`]);
+    }
+  });
+
   test("hang never answers until the caller aborts", async () => {
     const started = Date.now();
     const error = await fetch(`${vendor.url}/v1/chat/completions`, {

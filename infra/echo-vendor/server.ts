@@ -87,6 +87,12 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
     if (!Array.isArray(body.messages) || body.messages.length === 0) {
       return errorResponse(400, "Invalid 'messages': empty array. Expected an array with minimum length 1.", "invalid_request_error", "empty_array", "messages");
     }
+    const notObject = body.messages.findIndex((m) => !isRecord(m));
+    if (notObject >= 0) {
+      const bad: unknown = body.messages[notObject];
+      const got = bad === null ? "null" : Array.isArray(bad) ? "an array" : typeof bad === "number" ? (Number.isInteger(bad) ? "an integer" : "a decimal") : `a ${typeof bad}`;
+      return errorResponse(400, `Invalid type for 'messages[${notObject}]': expected an object, but got ${got} instead.`, "invalid_request_error", "invalid_type", `messages[${notObject}]`);
+    }
     const messages = body.messages as EchoMessage[];
     const maxTokens = typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : typeof body.max_tokens === "number" ? body.max_tokens : undefined;
     const { words, truncated } = echoReply(messages, maxTokens);
