@@ -1,6 +1,7 @@
 /**
- * An error event the vendor sends inside a 200 stream (Anthropic's `event: error`, Gemini's
- * `{"error":...}` event) before anything reached the client counts as the HTTP error it stands for:
+ * An error event the vendor sends inside a 200 stream (Anthropic's `event: error`, Gemini's, OpenAI's
+ * and Azure's `{"error":...}` event) before anything reached the client counts as the HTTP error it
+ * stands for:
  * a transient one (overloaded, 5xx) is retried and falls back, a permanent one (an invalid request)
  * fails fast with the vendor's message in OpenAI's error shape and leaves the breaker closed, and a
  * context-length refusal moves to the next deployment. After the first byte the stream still ends
@@ -15,13 +16,16 @@ const anthropic = (data: { type: string }) => `event: ${data.type}\ndata: ${JSON
 const messageStart = anthropic({ type: "message_start", message: { id: "msg_1", type: "message", role: "assistant", model: "m", content: [], usage: { input_tokens: 5, output_tokens: 1 } } } as { type: string });
 const anthropicError = (type: string, message: string) => anthropic({ type: "error", error: { type, message } } as { type: string });
 const gemini = (data: unknown) => `data: ${JSON.stringify(data)}\r\n\r\n`;
+const openai = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
 
 const INVALID = "messages.1.content.0.tool_use.id: tool_use ids must be unique";
 const TOO_LONG = "prompt is too long: 205000 tokens > 200000 maximum";
 const GEMINI_INVALID = "* GenerateContentRequest.generation_config.max_output_tokens: max_output_tokens must be positive.";
+const OPENAI_INVALID = "Invalid 'messages[0].content': string too long. Expected a string with maximum length 10485760.";
+const AZURE_FILTERED = "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.";
 
 /** What each vendor model streams in its 200 answer. */
-const SCRIPTS: Record<string, { provider: "anthropic" | "gemini"; body: string }> = {
+const SCRIPTS: Record<string, { provider: "anthropic" | "gemini" | "openai" | "azure"; body: string }> = {
   "a-invalid": { provider: "anthropic", body: messageStart + anthropic({ type: "ping" }) + anthropicError("invalid_request_error", INVALID) },
   "a-context": { provider: "anthropic", body: anthropicError("invalid_request_error", TOO_LONG) },
   "a-overloaded": { provider: "anthropic", body: messageStart + anthropicError("overloaded_error", "Overloaded") },
@@ -35,6 +39,9 @@ const SCRIPTS: Record<string, { provider: "anthropic" | "gemini"; body: string }
   },
   "g-invalid": { provider: "gemini", body: gemini({ error: { code: 400, message: GEMINI_INVALID, status: "INVALID_ARGUMENT" } }) },
   "g-overloaded": { provider: "gemini", body: gemini({ error: { code: 503, message: "The model is overloaded. Please try again later.", status: "UNAVAILABLE" } }) },
+  "o-invalid": { provider: "openai", body: openai({ error: { message: OPENAI_INVALID, type: "invalid_request_error", param: "messages[0].content", code: "string_above_max_length" } }) },
+  "o-server-error": { provider: "openai", body: openai({ error: { message: "The server had an error while processing your request. Sorry about that!", type: "server_error", param: null, code: null } }) },
+  "az-filtered": { provider: "azure", body: openai({ error: { message: AZURE_FILTERED, type: null, param: "prompt", code: "content_filter", status: 400 } }) },
 };
 const calls = new Map<string, number>();
 
@@ -44,8 +51,8 @@ const vendor = Bun.serve({
   development: false,
   async fetch(req) {
     const path = new URL(req.url).pathname;
-    const geminiModel = /\/models\/([^/:]+):streamGenerateContent/.exec(path)?.[1];
-    const model = geminiModel ? decodeURIComponent(geminiModel) : ((await req.json()) as { model: string }).model;
+    const inPath = /\/models\/([^/:]+):streamGenerateContent/.exec(path)?.[1] ?? /\/openai\/deployments\/([^/]+)\//.exec(path)?.[1];
+    const model = inPath ? decodeURIComponent(inPath) : ((await req.json()) as { model: string }).model;
     calls.set(model, (calls.get(model) ?? 0) + 1);
     return new Response(SCRIPTS[model]!.body, { headers: { "content-type": "text/event-stream" } });
   },
@@ -59,7 +66,8 @@ beforeAll(async () => {
   await fx.publish(
     fx.snapshot(1, (s) => {
       for (const [model, { provider }] of Object.entries(SCRIPTS)) {
-        s.deployments[`dep_${model}`] = { id: `dep_${model}`, provider, baseUrl: `http://127.0.0.1:${vendor.port}`, model, region: REGION, credentialRef: "env:ECHO_KEY" };
+        const baseUrl = `http://127.0.0.1:${vendor.port}${provider === "openai" ? "/v1" : ""}`;
+        s.deployments[`dep_${model}`] = { id: `dep_${model}`, provider, baseUrl, model, region: REGION, credentialRef: "env:ECHO_KEY" };
         s.aliases[model] = { name: model, chain: [`dep_${model}`, "dep_echo1"] };
         s.pricing[`${provider}:${model}`] = PRICE;
       }
@@ -117,6 +125,25 @@ test("a Gemini INVALID_ARGUMENT error event before any content: a 400 with Gemin
   expect(trail).toEqual([["dep_g-invalid", "error", "status_400"]]);
 });
 
+test("an OpenAI invalid_request_error object before any content: a 400 with OpenAI's message, code and param, no retry, no fallback", async () => {
+  const { res, text, event, trail, vendorCalls, echoCalls } = await stream("o-invalid");
+  expect(res.status).toBe(400);
+  expect(JSON.parse(text).error).toEqual({ message: OPENAI_INVALID, type: "invalid_request_error", param: "messages[0].content", code: "string_above_max_length" });
+  expect(vendorCalls).toBe(1);
+  expect(echoCalls).toBe(0);
+  expect(event).toMatchObject({ status: "error", errorCode: "string_above_max_length", attempts: 1 });
+  expect(trail).toEqual([["dep_o-invalid", "error", "status_400"]]);
+});
+
+test("an Azure content_filter error object before any content: a 400 with Azure's message, no fallback, the trail says content_filter", async () => {
+  const { res, text, trail, vendorCalls, echoCalls } = await stream("az-filtered");
+  expect(res.status).toBe(400);
+  expect(JSON.parse(text).error).toMatchObject({ message: AZURE_FILTERED, code: "content_filter", param: "prompt" });
+  expect(vendorCalls).toBe(1);
+  expect(echoCalls).toBe(0);
+  expect(trail).toEqual([["dep_az-filtered", "error", "content_filter"]]);
+});
+
 test("a prompt-too-long error event moves on to the next deployment at once, as Anthropic's HTTP 400 does", async () => {
   const { res, text, event, trail, vendorCalls, echoCalls } = await stream("a-context");
   expect(res.status).toBe(200);
@@ -133,8 +160,9 @@ test("a prompt-too-long error event moves on to the next deployment at once, as 
 for (const [model, reason] of [
   ["a-overloaded", "status_529"],
   ["g-overloaded", "status_503"],
+  ["o-server-error", "status_500"],
 ] as const) {
-  test(`an overloaded error event before any content (${model}) is retried once, then the next deployment answers`, async () => {
+  test(`an overloaded or server error event before any content (${model}) is retried once, then the next deployment answers`, async () => {
     const { res, text, event, trail, vendorCalls, echoCalls } = await stream(model);
     expect(res.status).toBe(200);
     expect(text).toContain('"content":"Echo:');

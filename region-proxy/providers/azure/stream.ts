@@ -1,14 +1,15 @@
 /**
  * Azure stream translator: OpenAI's (../openai/stream.ts) behind a filter that drops Azure's
  * annotation-only chunks (prompt-filter preamble, asynchronous filter results) and strips
- * content-filter annotations from the rest.
+ * content-filter annotations from the rest; an error event is classified as Azure's HTTP errors are.
  */
 import { createOpenAIStreamTranslator } from "../openai/stream.ts";
 import type { ResponseContext, SseEvent, StreamTranslator } from "../types.ts";
 import { isAnnotationOnlyChunk, stripContentFilter } from "./content-filter.ts";
+import { classifyAzureError } from "./errors.ts";
 
 export function createAzureStreamTranslator(ctx: ResponseContext): StreamTranslator {
-  const inner = createOpenAIStreamTranslator(ctx);
+  const inner = createOpenAIStreamTranslator(ctx, (status, headers, body) => classifyAzureError(status, headers, body));
   return {
     onEvent(event: SseEvent) {
       let parsed: unknown = null;

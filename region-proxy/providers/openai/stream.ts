@@ -5,12 +5,16 @@
  * `data: [DONE]` ends the stream (ended()): nothing after it is translated. A stream that ends
  * without it was cut off: finish() throws. Each choice is checked for what the client's SDK builds
  * its answer from (checkChoice): a chunk that breaks it is a VendorProtocolError, never forwarded.
+ * An `{"error":...}` event is classified by `classify` (Azure passes its own) as the HTTP error it
+ * stands for (stream-error.ts).
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
-import { VendorProtocolError, type ChatCompletionChunk, type ResponseContext, type SseEvent, type StreamTranslator } from "../types.ts";
+import { VendorProtocolError, type ChatCompletionChunk, type ProviderAdapter, type ResponseContext, type SseEvent, type StreamTranslator } from "../types.ts";
+import { classifyOpenAIError } from "./errors.ts";
+import { streamError } from "./stream-error.ts";
 import { convertOpenAIUsage } from "./usage.ts";
 
-export function createOpenAIStreamTranslator(ctx: ResponseContext): StreamTranslator {
+export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: ProviderAdapter["classifyError"] = classifyOpenAIError): StreamTranslator {
   let usage: NormalizedUsage | null = null;
   let done = false;
   return {
@@ -27,8 +31,8 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext): StreamTransl
         throw new VendorProtocolError("vendor stream sent a data line that is not JSON");
       }
       if (typeof parsed !== "object" || parsed === null) throw new VendorProtocolError("vendor stream chunk is not an object");
-      const chunk = parsed as ChatCompletionChunk & { error?: { message?: string } };
-      if (chunk.error) throw new VendorProtocolError(`vendor stream failed: ${chunk.error.message ?? "unknown error"}`);
+      const chunk = parsed as ChatCompletionChunk & { error?: unknown };
+      if (chunk.error) throw streamError(chunk.error, classify);
       if (!Array.isArray(chunk.choices)) throw new VendorProtocolError("vendor stream chunk has no choices array");
       for (let i = 0; i < chunk.choices.length; i++) checkChoice(chunk.choices[i]);
       if (chunk.usage != null) {
