@@ -20,12 +20,22 @@ const quoting = Bun.serve({
   hostname: "127.0.0.1",
   development: false,
   fetch(request) {
-    const sent = request.headers.get("authorization") ?? request.headers.get("x-api-key") ?? "";
+    const sent = request.headers.get("authorization") ?? request.headers.get("x-api-key") ?? request.headers.get("x-goog-api-key") ?? "";
     // An error page (a proxy's or firewall's) that echoes the request's headers past the 500
     // characters an adapter keeps of a body that is not the vendor's JSON.
     if (new URL(request.url).pathname.startsWith("/html/")) return new Response(`<html>${"x".repeat(480)} ${sent}</html>`, { status: 400, headers: { "content-type": "text/html" } });
     const data = (event: unknown) => `data: ${JSON.stringify(event)}\n\n`;
     // An error event before any content, quoting the key: the attempt's failure, answered as a 400.
+    // The same with no message, so the adapter cuts the raw event to its 500-character excerpt: the
+    // key stands across that cut.
+    if (new URL(request.url).pathname.startsWith("/early-cut/")) {
+      const prefix = JSON.stringify({ type: "error", error: { type: "invalid_request_error", detail: "" } }).length - 3;
+      return new Response(`event: error\n${data({ type: "error", error: { type: "invalid_request_error", detail: `${"x".repeat(490 - prefix)}${sent}` } })}`, { headers: { "content-type": "text/event-stream" } });
+    }
+    if (new URL(request.url).pathname.startsWith("/early-cut-gemini/")) {
+      const prefix = JSON.stringify({ error: { code: 400, status: "INVALID_ARGUMENT", detail: "" } }).length - 3;
+      return new Response(data({ error: { code: 400, status: "INVALID_ARGUMENT", detail: `${"x".repeat(490 - prefix)}${sent}` } }), { headers: { "content-type": "text/event-stream" } });
+    }
     if (new URL(request.url).pathname.startsWith("/early/")) {
       return new Response(`event: error\n${data({ type: "error", error: { type: "invalid_request_error", message: `bad header value ${sent}` } })}`, { headers: { "content-type": "text/event-stream" } });
     }
@@ -56,6 +66,10 @@ beforeAll(async () => {
       s.aliases["html-anthropic"] = { name: "html-anthropic", chain: ["dep_html_anthropic"] };
       s.deployments.dep_early_anthropic = { id: "dep_early_anthropic", provider: "anthropic", baseUrl: `${quoted}/early`, model: "m", region: REGION, credentialRef: "env:WRONG_KEY" };
       s.aliases["early-anthropic"] = { name: "early-anthropic", chain: ["dep_early_anthropic"] };
+      s.deployments.dep_early_cut_anthropic = { id: "dep_early_cut_anthropic", provider: "anthropic", baseUrl: `${quoted}/early-cut`, model: "m", region: REGION, credentialRef: "env:WRONG_KEY" };
+      s.aliases["early-cut-anthropic"] = { name: "early-cut-anthropic", chain: ["dep_early_cut_anthropic"] };
+      s.deployments.dep_early_cut_gemini = { id: "dep_early_cut_gemini", provider: "gemini", baseUrl: `${quoted}/early-cut-gemini`, model: "m", region: REGION, credentialRef: "env:WRONG_KEY" };
+      s.aliases["early-cut-gemini"] = { name: "early-cut-gemini", chain: ["dep_early_cut_gemini"] };
     }),
   );
   proxy = await fx.startProxy({ credentials: { ECHO_KEY: "sk-echo-test", WRONG_KEY: SECRET } });
@@ -138,4 +152,17 @@ test("a stream's error event quoting the key before any content: the 400 carries
   await waitFor(() => fx.origin.events().some((e) => e.requestId === id), "usage event");
   expect(JSON.stringify(fx.origin.events().find((e) => e.requestId === id))).not.toContain("LEAKY");
   expect(fx.logs.join("\n")).not.toContain("LEAKY");
+});
+
+test.each(["early-cut-anthropic", "early-cut-gemini"])("a stream's error event with no message, the key across the excerpt's cut (%s): not even part of the key reaches the client", async (model) => {
+  const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${fx.keys.main}` },
+    body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], stream: true, max_tokens: 5 }),
+  });
+  const text = await res.text();
+  expect(res.status).toBe(400);
+  expect(text).toContain("xxxx"); // the excerpt is passed on
+  expect(text).not.toContain("sk-proj");
+  expect(text).not.toContain("LEAKY");
 });

@@ -30,8 +30,8 @@ type ChatAnswer = { kind: "complete"; completion: ChatCompletion; usage: Normali
 export async function executeChat(req: ChatRequest, targets: PlannedTarget[], opts: ExecuteOptions): Promise<ExecuteResult> {
   const operation: Operation<ChatAnswer> = {
     build: ({ adapter, deployment }, credential) => adapter.buildRequest(req, deployment, credential),
-    async read(call, { adapter, deployment }, redact) {
-      const ctx: ResponseContext = { ...opts.ctx, model: deployment.model, jsonResponse: asksForJson(req.response_format) };
+    async read(call, { adapter, deployment }, redact, redactText) {
+      const ctx: ResponseContext = { ...opts.ctx, model: deployment.model, jsonResponse: asksForJson(req.response_format), vendorText: redactText };
       if (!req.stream) {
         call.clearFirstByte();
         const body: unknown = JSON.parse(await readVendorText(call.response));

@@ -72,6 +72,12 @@ export interface ResponseContext {
    * no usage (an OpenAI-compatible server that omits it) is charged for its input, never nothing.
    */
   promptEstimate?: (model: string) => number;
+  /**
+   * The vendor's raw text with the deployment's credential cut out (set by the executor). An error event
+   * is classified from its data through this, before any excerpt is cut: a key across the cut would
+   * otherwise survive in part.
+   */
+  vendorText?: (text: string) => string;
 }
 
 export interface ChatCompletion {

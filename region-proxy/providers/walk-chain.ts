@@ -62,11 +62,12 @@ export interface WalkOptions {
 
 /**
  * How one operation talks to a deployment; `read` owns the call once it returned a 2xx, and runs any
- * error that carries vendor text and outlives the attempt (a stream's later failure) through `redact`.
+ * error that carries vendor text and outlives the attempt (a stream's later failure) through `redact`,
+ * and any raw vendor text it classifies or cuts (an error event's data) through `redactText` first.
  */
 export interface Operation<T> {
   build(target: PlannedTarget, credential: string): VendorHttpRequest;
-  read(call: VendorCall, target: PlannedTarget, redact: Redactor): Promise<T>;
+  read(call: VendorCall, target: PlannedTarget, redact: Redactor, redactText: (text: string) => string): Promise<T>;
 }
 
 export type WalkResult<T> = { ok: true; value: T; trail: Trail } | { ok: false; error: GatewayError; clientClosed: boolean; trail: Trail };
@@ -225,7 +226,7 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
       const failure = fromVendorError(target.adapter.classifyError(response.status, response.headers, textWithoutCredential(text, credential.credential)));
       return { ...failure, error: withoutCredential(failure.error, credential.credential) };
     }
-    return { ok: true, value: await operation.read(call, target, (error) => withoutCredential(error, credential.credential)) };
+    return { ok: true, value: await operation.read(call, target, (error) => withoutCredential(error, credential.credential), (text) => textWithoutCredential(text, credential.credential)) };
   } catch (error) {
     handle.abort();
     handle.cleanup();

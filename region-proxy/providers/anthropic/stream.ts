@@ -144,7 +144,8 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
       case "error": {
         const error = data.error as { type?: string } | undefined;
         const status = STATUS_OF.get(error?.type ?? "") ?? 500;
-        throw new VendorStreamError(classifyAnthropicError(status, new Headers(), JSON.stringify(data)));
+        const body = JSON.stringify(data);
+        throw new VendorStreamError(classifyAnthropicError(status, new Headers(), ctx.vendorText?.(body) ?? body));
       }
       default:
         return []; // ping, and event types added after this was written

@@ -44,7 +44,7 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       const error = (data as { error?: { code?: unknown } } | null)?.error;
       if (error && typeof error === "object") {
         const status = typeof error.code === "number" ? error.code : 500;
-        throw new VendorStreamError(classifyGeminiError(status, new Headers(), event.data));
+        throw new VendorStreamError(classifyGeminiError(status, new Headers(), ctx.vendorText?.(event.data) ?? event.data));
       }
       if (!isGeminiResponse(data)) throw new VendorProtocolError("Gemini sent an event that is not a GenerateContentResponse");
       events++;
