@@ -20,7 +20,7 @@ const quoting = Bun.serve({
   hostname: "127.0.0.1",
   development: false,
   fetch(request) {
-    const sent = request.headers.get("authorization") ?? request.headers.get("x-api-key") ?? request.headers.get("x-goog-api-key") ?? "";
+    const sent = request.headers.get("authorization") ?? request.headers.get("x-api-key") ?? request.headers.get("x-goog-api-key") ?? request.headers.get("api-key") ?? "";
     // An error page (a proxy's or firewall's) that echoes the request's headers past the 500
     // characters an adapter keeps of a body that is not the vendor's JSON.
     if (new URL(request.url).pathname.startsWith("/html/")) return new Response(`<html>${"x".repeat(480)} ${sent}</html>`, { status: 400, headers: { "content-type": "text/html" } });
@@ -35,6 +35,16 @@ const quoting = Bun.serve({
     if (new URL(request.url).pathname.startsWith("/early-cut-gemini/")) {
       const prefix = JSON.stringify({ error: { code: 400, status: "INVALID_ARGUMENT", detail: "" } }).length - 3;
       return new Response(data({ error: { code: 400, status: "INVALID_ARGUMENT", detail: `${"x".repeat(490 - prefix)}${sent}` } }), { headers: { "content-type": "text/event-stream" } });
+    }
+    if (new URL(request.url).pathname.startsWith("/early-cut-azure/")) {
+      const prefix = JSON.stringify({ error: { code: "content_filter", status: 400, message: null, detail: "" } }).length - 3;
+      return new Response(data({ error: { code: "content_filter", status: 400, message: null, detail: `${"x".repeat(490 - prefix)}${sent}` } }), { headers: { "content-type": "text/event-stream" } });
+    }
+    // A Gemini stream that starts, then sends a page that is not JSON and quotes the key past the
+    // 100 characters of it the error frame keeps.
+    if (new URL(request.url).pathname.startsWith("/mid-cut-gemini/")) {
+      const first = { candidates: [{ content: { role: "model", parts: [{ text: "Hel" }] }, index: 0 }] };
+      return new Response(`${data(first)}data: <html>${"x".repeat(84)}${sent}</html>\n\n`, { headers: { "content-type": "text/event-stream" } });
     }
     if (new URL(request.url).pathname.startsWith("/early/")) {
       return new Response(`event: error\n${data({ type: "error", error: { type: "invalid_request_error", message: `bad header value ${sent}` } })}`, { headers: { "content-type": "text/event-stream" } });
@@ -70,6 +80,10 @@ beforeAll(async () => {
       s.aliases["early-cut-anthropic"] = { name: "early-cut-anthropic", chain: ["dep_early_cut_anthropic"] };
       s.deployments.dep_early_cut_gemini = { id: "dep_early_cut_gemini", provider: "gemini", baseUrl: `${quoted}/early-cut-gemini`, model: "m", region: REGION, credentialRef: "env:WRONG_KEY" };
       s.aliases["early-cut-gemini"] = { name: "early-cut-gemini", chain: ["dep_early_cut_gemini"] };
+      s.deployments.dep_early_cut_azure = { id: "dep_early_cut_azure", provider: "azure", baseUrl: `${quoted}/early-cut-azure`, model: "m", region: REGION, credentialRef: "env:WRONG_KEY" };
+      s.aliases["early-cut-azure"] = { name: "early-cut-azure", chain: ["dep_early_cut_azure"] };
+      s.deployments.dep_mid_cut_gemini = { id: "dep_mid_cut_gemini", provider: "gemini", baseUrl: `${quoted}/mid-cut-gemini`, model: "m", region: REGION, credentialRef: "env:WRONG_KEY" };
+      s.aliases["mid-cut-gemini"] = { name: "mid-cut-gemini", chain: ["dep_mid_cut_gemini"] };
     }),
   );
   proxy = await fx.startProxy({ credentials: { ECHO_KEY: "sk-echo-test", WRONG_KEY: SECRET } });
@@ -154,7 +168,7 @@ test("a stream's error event quoting the key before any content: the 400 carries
   expect(fx.logs.join("\n")).not.toContain("LEAKY");
 });
 
-test.each(["early-cut-anthropic", "early-cut-gemini"])("a stream's error event with no message, the key across the excerpt's cut (%s): not even part of the key reaches the client", async (model) => {
+test.each(["early-cut-anthropic", "early-cut-gemini", "early-cut-azure"])("a stream's error event with no message, the key across the excerpt's cut (%s): not even part of the key reaches the client", async (model) => {
   const res = await fetch(`${proxy.url}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${fx.keys.main}` },
@@ -162,6 +176,20 @@ test.each(["early-cut-anthropic", "early-cut-gemini"])("a stream's error event w
   });
   const text = await res.text();
   expect(res.status).toBe(400);
+  expect(text).toContain("xxxx"); // the excerpt is passed on
+  expect(text).not.toContain("sk-proj");
+  expect(text).not.toContain("LEAKY");
+});
+
+test("a stream that breaks with a non-JSON page quoting the key across the excerpt's cut: the error frame carries not even part of the key", async () => {
+  const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${fx.keys.main}` },
+    body: JSON.stringify({ model: "mid-cut-gemini", messages: [{ role: "user", content: "hi" }], stream: true, max_tokens: 5 }),
+  });
+  const text = await res.text();
+  expect(res.status).toBe(200);
+  expect(text).toContain('"content":"Hel"');
   expect(text).toContain("xxxx"); // the excerpt is passed on
   expect(text).not.toContain("sk-proj");
   expect(text).not.toContain("LEAKY");

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { withoutCredential } from "./redact-credential.ts";
+import { MIN_CUT_KEY_CHARS, textWithoutCredential, withoutCredential } from "./redact-credential.ts";
 
 const KEY = "sk-live-secret";
 
@@ -13,4 +13,12 @@ test("an error without the credential is returned as it is; an empty credential 
   const error = { kind: "vendor_rejected" as const, status: 400, message: "bad", code: null, param: null };
   expect(withoutCredential(error, KEY)).toBe(error);
   expect(withoutCredential(error, "")).toBe(error);
+});
+
+test("an excerpt cut inside a quoted key loses the key's start at its end too; a shorter start, or one not at the end, is left", () => {
+  expect(textWithoutCredential(`page: ${KEY.slice(0, 9)}`, KEY)).toBe("page: [redacted]");
+  expect(textWithoutCredential(`page: ${KEY} and ${KEY.slice(0, 5)}`, KEY)).toBe("page: [redacted] and [redacted]");
+  expect(textWithoutCredential(`page: ${KEY.slice(0, MIN_CUT_KEY_CHARS - 1)}`, KEY)).toBe(`page: ${KEY.slice(0, MIN_CUT_KEY_CHARS - 1)}`);
+  expect(textWithoutCredential(`${KEY.slice(0, 9)} then more`, KEY)).toBe(`${KEY.slice(0, 9)} then more`);
+  expect(withoutCredential({ kind: "upstream_invalid_response", message: `broke: <html>${KEY.slice(0, 6)}` }, KEY)).toEqual({ kind: "upstream_invalid_response", message: "broke: <html>[redacted]" });
 });

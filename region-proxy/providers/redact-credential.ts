@@ -2,7 +2,8 @@
  * A vendor's own error text reaches the caller (a 400 says what was wrong with the request; a stream
  * that broke says how), and a vendor may quote what it was sent, the gateway's credential included.
  * Every occurrence of the credential, in every text field of the error (message, code, param), is cut
- * out before the error leaves the attempt.
+ * out before the error leaves the attempt; so is the credential's start at the very end of a text (at
+ * least MIN_CUT_KEY_CHARS of it), which is what an excerpt cut in the middle of a quoted key leaves.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 
@@ -11,18 +12,33 @@ export const REDACTED = "[redacted]";
 /** Cuts a deployment's credential out of an error that may carry vendor text. */
 export type Redactor = (error: GatewayError) => GatewayError;
 
-/** A vendor's raw text with every occurrence of the credential cut out. */
+/** The shortest start of a credential cut out at the end of a text (shorter ones say nothing of the key). */
+export const MIN_CUT_KEY_CHARS = 4;
+
+/** A vendor's raw text with every occurrence of the credential, and its start left at the text's end by a cut, taken out. */
 export function textWithoutCredential(text: string, credential: string): string {
-  return credential === "" || !text.includes(credential) ? text : text.split(credential).join(REDACTED);
+  if (credential === "") return text;
+  const whole = text.includes(credential) ? text.split(credential).join(REDACTED) : text;
+  return withoutCutCredential(whole, credential);
+}
+
+/** `text` without a start of `credential` (MIN_CUT_KEY_CHARS or more) at its end. */
+function withoutCutCredential(text: string, credential: string): string {
+  for (let length = Math.min(credential.length - 1, text.length); length >= MIN_CUT_KEY_CHARS; length--) {
+    if (text.endsWith(credential.slice(0, length))) return text.slice(0, text.length - length) + REDACTED;
+  }
+  return text;
 }
 
 export function withoutCredential(error: GatewayError, credential: string): GatewayError {
   if (credential === "") return error;
   let redacted: Record<string, unknown> | null = null;
   for (const [field, value] of Object.entries(error)) {
-    if (typeof value !== "string" || !value.includes(credential)) continue;
+    if (typeof value !== "string") continue;
+    const text = textWithoutCredential(value, credential);
+    if (text === value) continue;
     redacted ??= { ...error };
-    redacted[field] = textWithoutCredential(value, credential);
+    redacted[field] = text;
   }
   return (redacted ?? error) as GatewayError;
 }

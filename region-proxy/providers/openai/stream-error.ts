@@ -57,11 +57,14 @@ export function streamErrorStatus(error: unknown): number {
   );
 }
 
-/** The error an OpenAI-format stream's `error` field stands for, classified by `classify` (the adapter's classifyError). */
-export function streamError(error: unknown, classify: (status: number, headers: Headers, body: string) => VendorError): VendorStreamError {
+/**
+ * The error an OpenAI-format stream's `error` field stands for, classified by `classify` (the adapter's
+ * classifyError) from its text with the credential already cut out (`vendorText`, ResponseContext's).
+ */
+export function streamError(error: unknown, classify: (status: number, headers: Headers, body: string) => VendorError, vendorText: (text: string) => string = (text) => text): VendorStreamError {
   // Some OpenAI-compatible servers send the message alone: `{"error": "..."}`.
   const fields = typeof error === "string" ? { message: error } : error;
   const message = (fields as { message?: unknown } | null)?.message;
-  const verdict = classify(streamErrorStatus(fields), new Headers(), JSON.stringify({ error: fields }));
+  const verdict = classify(streamErrorStatus(fields), new Headers(), vendorText(JSON.stringify({ error: fields })));
   return new VendorStreamError(verdict, `vendor stream failed: ${typeof message === "string" ? message : "unknown error"}`);
 }

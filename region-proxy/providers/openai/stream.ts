@@ -32,7 +32,7 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
       }
       if (typeof parsed !== "object" || parsed === null) throw new VendorProtocolError("vendor stream chunk is not an object");
       const chunk = parsed as ChatCompletionChunk & { error?: unknown };
-      if (chunk.error) throw streamError(chunk.error, classify);
+      if (chunk.error) throw streamError(chunk.error, classify, ctx.vendorText);
       if (!Array.isArray(chunk.choices)) throw new VendorProtocolError("vendor stream chunk has no choices array");
       for (let i = 0; i < chunk.choices.length; i++) checkChoice(chunk.choices[i]);
       if (chunk.usage != null) {
