@@ -21,7 +21,8 @@ test("an id, type, function or name the SDK cannot take is a protocol error", ()
     { ...call, id: 7 },
     { type: call.type, function: call.function },
     { ...call, type: "tool" },
-    { id: call.id, function: call.function },
+    { id: call.id, type: null, function: null },
+    { id: call.id, custom: { name: "grep", input: "x" } },
     { ...call, function: null },
     { ...call, function: '{"name":"f"}' },
     { ...call, function: { name: 5, arguments: "{}" } },
@@ -33,4 +34,11 @@ test("an id, type, function or name the SDK cannot take is a protocol error", ()
   for (const bad of broken) expect(() => checkToolCalls([call, bad])).toThrow(VendorProtocolError);
   expect(() => checkToolCalls(call)).toThrow(VendorProtocolError);
   expect(() => checkToolCalls("[]")).toThrow(VendorProtocolError);
+});
+
+test("a function call with no type (absent or null), as some OpenAI-compatible servers send it, passes and is given type function", () => {
+  const untyped: { id: string; type?: string | null; function: unknown }[] = [{ id: "call_1", function: { ...call.function } }, { id: "call_2", type: null, function: { ...call.function } }];
+  expect(() => checkToolCalls(untyped)).not.toThrow();
+  expect(untyped.map((c) => c.type)).toEqual(["function", "function"]);
+  expect(() => checkToolCalls([{ id: "call_3", function: { name: "f", arguments: 5 } }])).toThrow(VendorProtocolError);
 });

@@ -4,8 +4,11 @@
  * calls with a string id and either type "function" with a string function.name and
  * function.arguments (the JSON text the client parses: a number, an object or null would reach it as
  * is), or type "custom" with a string custom.name and custom.input (OpenAI's custom tools, which the
- * gateway passes through to OpenAI-format vendors). Anything else is a VendorProtocolError, as the
- * streamed path treats a tool call delta it cannot forward (stream.ts checkChoice).
+ * gateway passes through to OpenAI-format vendors). A call with no type (absent or null) and a
+ * `function` object is a function call, as some OpenAI-compatible servers (Mistral's API, older vLLM
+ * and Ollama) send it; its type is set to "function" so the client sees OpenAI's shape. Anything else
+ * is a VendorProtocolError, as the streamed path treats a tool call delta it cannot forward
+ * (stream.ts checkChoice).
  *
  * @example checkToolCalls([{ id: "call_1", type: "function", function: { name: "f", arguments: 5 } }]) // throws
  */
@@ -19,7 +22,10 @@ export function checkToolCalls(toolCalls: unknown): void {
     const { id, type, function: fn, custom } = call as { id?: unknown; type?: unknown; function?: unknown; custom?: unknown };
     if (typeof id !== "string") throw new VendorProtocolError("vendor response tool call id is not a string");
     if (type === "function") checkNamed(fn, "function", "arguments");
-    else if (type === "custom") checkNamed(custom, "custom", "input");
+    else if (type == null && fn != null) {
+      checkNamed(fn, "function", "arguments");
+      (call as { type: string }).type = "function";
+    } else if (type === "custom") checkNamed(custom, "custom", "input");
     else throw new VendorProtocolError("vendor response tool call type is not 'function'");
   }
 }

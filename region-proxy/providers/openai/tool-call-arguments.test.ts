@@ -16,6 +16,7 @@ const CALLS: Record<string, unknown> = {
   "object-arguments": { ...goodCall, function: { name: "get_weather", arguments: { city: "Paris" } } },
   "null-arguments": { ...goodCall, function: { name: "get_weather", arguments: null } },
   "numeric-id": { ...goodCall, id: 5 },
+  "wrong-type-call": { ...goodCall, type: "tool" },
   "untyped-call": { id: "call_1", function: goodCall.function },
 };
 const calls = new Map<string, number>();
@@ -65,7 +66,14 @@ test("a tool call the SDK can take passes through", async () => {
   }
 });
 
-for (const model of ["numeric-arguments", "object-arguments", "null-arguments", "numeric-id", "untyped-call"]) {
+test("a function call sent without its type (Mistral's API, older vLLM and Ollama) reaches the client typed function", async () => {
+  for (const provider of ["openai", "azure"]) {
+    const answer = await t.fx.client(t.proxy).chat.completions.create({ model: `${provider}-untyped-call`, messages, tools });
+    expect(answer.choices[0]!.message.tool_calls).toEqual([goodCall as never]);
+  }
+});
+
+for (const model of ["numeric-arguments", "object-arguments", "null-arguments", "numeric-id", "wrong-type-call"]) {
   for (const provider of ["openai", "azure"]) {
     test(`${provider} ${model}: a 502 upstream_invalid_response, the usage event an error, the tool call never shown`, async () => {
       const before = calls.get(model) ?? 0;
