@@ -158,10 +158,12 @@ test("a lease that could grow but the control plane stops answering: retryable u
   }
 });
 
-test("a lease answer the proxy cannot use (figures past safe integers, no grants array) grants nothing: budgets fail closed as if the control plane were down", async () => {
+test("a lease answer the proxy cannot use (figures past safe integers, a loose date, no grants array) grants nothing: budgets fail closed as if the control plane were down", async () => {
   const answers: unknown[] = [
     { grants: [{ scope: `ten:${tenant}`, period, managed: true, capMicros: 100_000, grantedMicros: 1e300, expiresAt: new Date(Date.now() + 60_000).toISOString(), exhausted: false, ledgerSpentMicros: 0, ledgerVersion: 0 }] },
     { grants: [{ scope: `ten:${tenant}`, period, managed: true, capMicros: 100_000, grantedMicros: "90000", expiresAt: "soon", exhausted: false, ledgerSpentMicros: 0, ledgerVersion: 0 }] },
+    // Date.parse reads "99999" as the year 99999: a lease that would never expire.
+    { grants: [{ scope: `ten:${tenant}`, period, managed: true, capMicros: 100_000, grantedMicros: 0, expiresAt: "99999", exhausted: false, ledgerSpentMicros: 0, ledgerVersion: 0 }] },
     { grants: { length: 1 } },
     [],
   ];

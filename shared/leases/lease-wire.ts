@@ -14,6 +14,7 @@
  * 400: malformed body; 401: bad region token
  */
 import { isPlainText } from "../text/storable-text.ts";
+import { parseIsoTime } from "../time/parse-iso-time.ts";
 
 export const LEASES_PATH = "/internal/v1/leases";
 /** At most this many levels per request. */
@@ -122,7 +123,7 @@ export function parseLeaseRequest(body: unknown): LeaseRequest | string {
 
 /**
  * Parses the control plane's lease answer (the proxy's side); returns a message naming the first bad
- * field instead of throwing. Every figure must be a safe non-negative integer and `expiresAt` a date:
+ * field instead of throwing. Every figure must be a safe non-negative integer and `expiresAt` a strict ISO time:
  * a grant the proxy would compute NaN or inexact room from is no grant at all.
  *
  * @example const answer = parseLeaseAnswer(await response.json()); if (typeof answer === "string") log(answer);
@@ -139,7 +140,7 @@ export function parseLeaseAnswer(body: unknown): LeaseAnswer | string {
     for (const field of ["capMicros", "grantedMicros", "ledgerSpentMicros", "ledgerVersion"] as const) {
       if (!isCount(grant[field])) return `grants[${i}].${field} must be a non-negative safe integer`;
     }
-    if (typeof grant.expiresAt !== "string" || Number.isNaN(Date.parse(grant.expiresAt))) return `grants[${i}].expiresAt must be an ISO time`;
+    if (typeof grant.expiresAt !== "string" || parseIsoTime(grant.expiresAt) === null) return `grants[${i}].expiresAt must be an ISO 8601 time`;
     if (typeof grant.exhausted !== "boolean") return `grants[${i}].exhausted must be true or false`;
   }
   return body as LeaseAnswer;

@@ -4,6 +4,7 @@
  */
 import type { NormalizedUsage } from "../money/cost.ts";
 import { isStorableText } from "../text/storable-text.ts";
+import { parseIsoTime } from "../time/parse-iso-time.ts";
 
 export type UsageStatus = "ok" | "error" | "client_closed";
 
@@ -94,20 +95,10 @@ export const MAX_EVENT_COST_MICROS = 100_000_000_000_000;
 /** A real event nests three levels (event, attemptTrail, step); deeper is refused before anything walks it. */
 export const MAX_EVENT_DEPTH = 16;
 
-const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(Z|[+-](\d{2}):(\d{2}))$/;
-
-/** The instant of a strict ISO 8601 time (`2026-03-01T10:00:00.000Z`, or with an offset) that names a real calendar date and clock time; else null. */
+/** The instant of a strict ISO 8601 time between MIN_EVENT_YEAR and MAX_EVENT_YEAR (parseIsoTime); else null. */
 export function parseEventTime(value: string): Date | null {
-  const m = ISO_TIME.exec(value);
-  if (!m) return null;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const local = new Date(Date.UTC(year, month - 1, day));
-  if (local.getUTCFullYear() !== year || local.getUTCMonth() !== month - 1 || local.getUTCDate() !== day) return null;
-  if (hour > 23 || minute > 59 || second > 59) return null;
-  if (m[9] !== undefined && (Number(m[9]) > 23 || Number(m[10]) > 59)) return null;
-  const ms = Date.parse(value);
-  if (!Number.isFinite(ms)) return null;
-  const instant = new Date(ms);
+  const instant = parseIsoTime(value);
+  if (!instant) return null;
   const utcYear = instant.getUTCFullYear();
   return utcYear >= MIN_EVENT_YEAR && utcYear <= MAX_EVENT_YEAR ? instant : null;
 }
