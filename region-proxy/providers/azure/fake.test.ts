@@ -67,5 +67,6 @@ describe("azure adapter against the fake", () => {
     overloadedStatus: 503,
     moreErrors: [["content-filter", false, "content_filter"]],
     wrongKeyStatus: 401,
+    wrongKeyUnsaid: ["subscription key"],
   });
 });

@@ -93,5 +93,6 @@ describe("gemini adapter against the fake", () => {
     request,
     overloadedStatus: 503,
     wrongKeyStatus: 400,
+    wrongKeyUnsaid: ["API key not valid"],
   });
 });
