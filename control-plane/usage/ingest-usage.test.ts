@@ -89,3 +89,46 @@ test("an event the database still refuses is dead-lettered alone; a real databas
   const [none] = await ingest.sql`select count(*)::int as n from usage_dead_letters where payload->>'eventId' in ('evt_outage_ok', 'evt_outage')`;
   expect(none!.n).toBe(0);
 });
+
+test("an id repeated in one batch: the first copy is stored, a same copy is a duplicate, a different copy is dead-lettered and acknowledged", async () => {
+  const first = event("evt_dup_a", { costMicros: 5000 });
+  // The same content with its keys in another order is the same event.
+  const same = Object.fromEntries(Object.entries(first).reverse());
+  const other = event("evt_dup_a", { costMicros: 1 });
+  const response = await post({ events: [first, same, other, event("evt_dup_b", { costMicros: -1 }), event("evt_dup_b", { costMicros: 7 })] });
+  expect(response.status).toBe(200);
+  const ack = (await response.json()) as UsageBatchAck;
+  expect(ack.accepted).toBe(2);
+  expect(ack.duplicates).toBe(1);
+  expect(ack.rejected.map((r) => r.eventId)).toEqual(["evt_dup_a", "evt_dup_b"]);
+  expect(ack.rejected[0]!.reason).toBe("eventId repeated in the batch with different content");
+  expect(ack.ackedEventIds.sort()).toEqual(["evt_dup_a", "evt_dup_b"]);
+  // The first valid copy is in the ledger, as a copy sent in a later batch would leave it.
+  const rows = await ingest.sql<{ id: string; cost: string }[]>`
+    select event_id as id, cost_micros::text as cost from usage_events where event_id in ('evt_dup_a', 'evt_dup_b') order by event_id`;
+  expect([...rows]).toEqual([{ id: "evt_dup_a", cost: "5000" }, { id: "evt_dup_b", cost: "7" }]);
+  // The copy that was not taken is kept, so the usage it carried is not lost without a trace.
+  const letters = await ingest.sql<{ reason: string; cost: number }[]>`
+    select reason, (payload->>'costMicros')::int as cost from usage_dead_letters where payload->>'eventId' = 'evt_dup_a'`;
+  expect([...letters]).toEqual([{ reason: "eventId repeated in the batch with different content", cost: 1 }]);
+  const again = (await (await post({ events: [event("evt_dup_a", { costMicros: 1 })] })).json()) as UsageBatchAck;
+  expect(again).toMatchObject({ accepted: 0, duplicates: 1, rejected: [], ackedEventIds: ["evt_dup_a"] });
+});
+
+test("an id repeated in one batch whose first copy the database refuses: both copies are dead-lettered, none is dropped unseen", async () => {
+  await ingest.sql`alter table usage_events add constraint test_refused_dup check (alias <> 'refused-dup')`;
+  try {
+    const response = await post({ events: [event("evt_dup_refused", { alias: "refused-dup", costMicros: 5000 }), event("evt_dup_refused", { costMicros: 1 })] });
+    expect(response.status).toBe(200);
+    const ack = (await response.json()) as UsageBatchAck;
+    expect(ack.accepted).toBe(0);
+    expect(ack.ackedEventIds).toEqual(["evt_dup_refused"]);
+    expect(ack.rejected.map((r) => r.reason)).toEqual(["eventId repeated in the batch with different content", expect.stringContaining("test_refused_dup")]);
+    expect(await stored(["evt_dup_refused"])).toEqual([]);
+    const letters = await ingest.sql<{ cost: number }[]>`
+      select (payload->>'costMicros')::int as cost from usage_dead_letters where payload->>'eventId' = 'evt_dup_refused' order by cost`;
+    expect(letters.map((l) => l.cost)).toEqual([1, 5000]);
+  } finally {
+    await ingest.sql`alter table usage_events drop constraint test_refused_dup`;
+  }
+});

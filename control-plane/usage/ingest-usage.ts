@@ -13,6 +13,10 @@
  * when it is a usable id (else null). The answer stays bounded all the same: each id is listed once and
  * is a string of the request body, which the route bounds (MAX_USAGE_BODY_BYTES), and each rejection's
  * reason is cut to MAX_DEAD_LETTER_REASON_CHARS.
+ *
+ * An id sent twice in one batch is taken as across batches: the first valid copy is the one stored. A
+ * later copy with the same content is counted as a duplicate; one with different content is
+ * dead-lettered (acknowledged, its payload kept), so no acknowledged usage is dropped without a trace.
  */
 import { MAX_EVENT_ID_CHARS, parseUsageEvent, type UsageBatchAck, type UsageEvent } from "../../shared/usage/usage-event.ts";
 import type { Sql, Tx } from "../db/client.ts";
@@ -30,6 +34,16 @@ function sentIdOf(raw: unknown): string | null {
 function eventIdOf(raw: unknown): string | null {
   const id = sentIdOf(raw);
   return id !== null && id !== "" && id.length <= MAX_EVENT_ID_CHARS ? id : null;
+}
+
+/** Whether two values read from JSON hold the same content (object keys in any order). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  return keys.every((key) => Object.hasOwn(b, key) && sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
 /**
@@ -78,8 +92,17 @@ export async function ingestUsage(sql: Sql, region: string, rawEvents: unknown[]
         await reject(raw, reason ?? "invalid");
         continue;
       }
-      valid.set(parsed.event.eventId, parsed.event);
-      copies.set(parsed.event.eventId, (copies.get(parsed.event.eventId) ?? 0) + 1);
+      const id = parsed.event.eventId;
+      const first = valid.get(id);
+      if (first === undefined) {
+        valid.set(id, parsed.event);
+        copies.set(id, 1);
+      } else if (sameJson(first, parsed.event)) {
+        copies.set(id, copies.get(id)! + 1);
+      } else {
+        // The first copy is the one taken, as across batches; this one's content would be lost.
+        await reject(raw, "eventId repeated in the batch with different content");
+      }
     }
     const inserted = await insertEachStorable(tx, [...valid.values()], async (event, error) => {
       valid.delete(event.eventId);
