@@ -4,7 +4,7 @@ import { reads, readsThenHang } from "./testing/reads.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type SseEvent, type StreamTranslator } from "./types.ts";
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
-import { AFTER_MARKER_DRAIN_MS, committedStream, readUntilChunks, vendorEvents } from "./vendor-stream.ts";
+import { AFTER_MARKER_DRAIN_MS, committedStream, readUntilChunks, vendorEvents, type QuietEnd } from "./vendor-stream.ts";
 
 /** One chunk per event, its content the event's data; "bad" throws, "skip" gives no chunk. */
 const echo: StreamTranslator = {
@@ -148,4 +148,162 @@ test("a client that asked for usage gets the estimate it is charged when the ven
   const plain = vendorEvents(readSseBatches(reads("data: a\n\n")));
   const notAsked = committedStream(plain, echo, await readUntilChunks(plain, echo), call);
   expect([...notAsked.initialChunks, ...(await notAsked.next()).chunks].some((chunk) => chunk.usage != null)).toBe(false);
+});
+
+/** A body written by the test as it goes: `send` one read, `close` it, or `fail` it (the call aborted). */
+function openBody() {
+  const encoder = new TextEncoder();
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  const stream = new ReadableStream<Uint8Array>({
+    start(c) {
+      controller = c;
+    },
+  });
+  return {
+    stream,
+    send: (text: string) => controller.enqueue(encoder.encode(text)),
+    close: () => controller.close(),
+    fail: (error: Error) => controller.error(error),
+  };
+}
+
+/** `echo`, with a soft end (QuietEnd): an event "DONE?..." makes the answer read complete, as Gemini's event with a finishReason and usage. */
+function echoWithQuietEnd(quietMs: number): StreamTranslator & QuietEnd {
+  let complete = false;
+  return {
+    onEvent(event) {
+      if (event.data.startsWith("DONE?")) complete = true;
+      return echo.onEvent(event);
+    },
+    finish: () => ({ chunks: [{ id: "c", object: "chat.completion.chunk", created: 0, model: "m", choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }], usage: { inputTokens: 5, outputTokens: 2, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } }),
+    endsIfQuietForMs: () => (complete ? quietMs : null),
+  };
+}
+
+/** Counts the timers armed through setTimeout and those still neither cleared nor run, until restored. */
+function watchTimers() {
+  const realSet = globalThis.setTimeout;
+  const realClear = globalThis.clearTimeout;
+  const live = new Set<unknown>();
+  let armed = 0;
+  globalThis.setTimeout = ((fn: (...args: unknown[]) => void, ms?: number, ...args: unknown[]) => {
+    armed++;
+    const id: unknown = realSet(
+      (...a: unknown[]) => {
+        live.delete(id);
+        fn(...a);
+      },
+      ms,
+      ...args,
+    );
+    live.add(id);
+    return id;
+  }) as typeof setTimeout;
+  globalThis.clearTimeout = ((id: Parameters<typeof clearTimeout>[0]) => {
+    live.delete(id);
+    realClear(id);
+  }) as typeof clearTimeout;
+  return {
+    armed: () => armed,
+    live: () => live.size,
+    restore() {
+      globalThis.setTimeout = realSet;
+      globalThis.clearTimeout = realClear;
+    },
+  };
+}
+
+test("a soft end is not an end: events that come within its time are translated (the grace restarts at each), EOF ends the stream and closing it aborts nothing", async () => {
+  const body = openBody();
+  const events = vendorEvents(readSseBatches(body.stream));
+  const translator = echoWithQuietEnd(300);
+  body.send("data: DONE?1\n\n");
+  const first = await readUntilChunks(events, translator);
+  expect(contents(first)).toEqual(["DONE?1"]);
+  let aborts = 0;
+  const vendor = committedStream(events, translator, first, { abort: () => aborts++, cleanup: () => {}, timedOut: () => false, redact: (error) => error });
+  // Three more events 200 ms apart: 600 ms after the first, each within 300 ms of the one before.
+  for (const data of ["b", "DONE?2", "c"]) {
+    setTimeout(() => body.send(`data: ${data}\n\n`), 200);
+    expect(contents(await vendor.next())).toEqual([data]);
+  }
+  setTimeout(() => body.close(), 200);
+  const last = await vendor.next();
+  expect(last).toMatchObject({ done: true });
+  expect(last.chunks.map((c) => c.choices[0]!.finish_reason)).toEqual(["stop"]);
+  expect(vendor.usage()?.outputTokens).toBe(2);
+  vendor.close();
+  expect(aborts).toBe(0);
+});
+
+test("a soft end with the body held open: the stream ends once the body was silent for its time, the call is aborted at once (not drained), and what comes later is never read", async () => {
+  const body = openBody();
+  const events = vendorEvents(readSseBatches(body.stream));
+  const translator = echoWithQuietEnd(300);
+  body.send("data: a\n\n");
+  const first = await readUntilChunks(events, translator);
+  let aborts = 0;
+  let cleanups = 0;
+  const vendor = committedStream(events, translator, first, { abort: () => aborts++, cleanup: () => cleanups++, timedOut: () => false, redact: (error) => error });
+  body.send("data: DONE?\n\n");
+  expect(contents(await vendor.next())).toEqual(["DONE?"]);
+  const started = Date.now();
+  const last = await vendor.next();
+  expect(Date.now() - started).toBeGreaterThanOrEqual(290);
+  expect(last.done).toBe(true);
+  expect(last.chunks.map((c) => c.choices[0]!.finish_reason)).toEqual(["stop"]);
+  expect(cleanups).toBe(1);
+  body.send("data: LATE\n\n");
+  expect(await vendor.next()).toEqual({ chunks: [], done: true });
+  vendor.close();
+  expect(aborts).toBe(1);
+  body.fail(new Error("aborted")); // what the abort does to the read left pending: no unhandled rejection
+  await Bun.sleep(10);
+});
+
+test("a read that fails while a soft end waits (the client gone, the call's deadline) fails the step at once and clears the wait's timer", async () => {
+  const timers = watchTimers();
+  try {
+    const body = openBody();
+    const events = vendorEvents(readSseBatches(body.stream));
+    const translator = echoWithQuietEnd(60_000);
+    body.send("data: DONE?\n\n");
+    expect(contents(await readUntilChunks(events, translator))).toEqual(["DONE?"]);
+    const started = Date.now();
+    const waiting = readUntilChunks(events, translator);
+    await Bun.sleep(20);
+    expect(timers.live()).toBe(1); // the soft end's wait
+    body.fail(new Error("aborted"));
+    await expect(waiting).rejects.toThrow("aborted");
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(timers.live()).toBe(0);
+  } finally {
+    timers.restore();
+  }
+});
+
+test("an event that comes while a soft end waits clears the wait's timer; a translator without a soft end (OpenAI, Anthropic) arms no timer while it is read", async () => {
+  const timers = watchTimers();
+  try {
+    const body = openBody();
+    const events = vendorEvents(readSseBatches(body.stream));
+    const translator = echoWithQuietEnd(60_000);
+    body.send("data: DONE?\n\n");
+    await readUntilChunks(events, translator);
+    setTimeout(() => body.send("data: more\n\n"), 20);
+    expect(contents(await readUntilChunks(events, translator))).toEqual(["more"]);
+    expect(timers.live()).toBe(0);
+    expect(timers.armed()).toBe(2); // the test's own send, and the wait
+
+    const before = timers.armed();
+    for (const translator of [echo, echoWithMarker()]) {
+      const marked = vendorEvents(readSseBatches(reads("data: a\n\n", "data: b\n\ndata: c\n\n", "data: END\n\n")));
+      while (!(await readUntilChunks(marked, translator)).done) {
+        // every read taken, as a stream's
+      }
+    }
+    expect(timers.armed()).toBe(before);
+  } finally {
+    timers.restore();
+  }
 });

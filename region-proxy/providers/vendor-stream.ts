@@ -45,10 +45,29 @@ export interface VendorEvents {
    * still be open (a vendor that keeps the connection, or sends more), so closing it aborts the call.
    */
   atMarker: boolean;
+  /**
+   * The stream ended because its body stayed silent after an answer that read complete (QuietEnd):
+   * the body is still open and the vendor already had its time, so closing it aborts the call at once.
+   */
+  wentQuiet: boolean;
 }
 
 export function vendorEvents(batches: AsyncGenerator<SseEvent[]>): VendorEvents {
-  return { batches, pending: [], nextPending: 0, firstChunkOut: false, deferred: null, atMarker: false };
+  return { batches, pending: [], nextPending: 0, firstChunkOut: false, deferred: null, atMarker: false, wentQuiet: false };
+}
+
+/**
+ * A soft end, for a vendor with no end marker whose last event cannot be told from the others by
+ * itself (Gemini: older models put the finishReason and the cumulative usage on every event). Once
+ * an event made the answer read complete, endsIfQuietForMs gives how long the body may stay silent
+ * before the stream is over there: an event that comes in time is translated as any other (the answer
+ * was not over), EOF ends the stream as always, and a body still silent then ends it as a marker
+ * would, its call aborted. Null while the answer is not complete. It is asked once per read of the
+ * body, so a translator without it (OpenAI, Anthropic: their markers are hard ends, ended()) arms no
+ * timer, and one with it only once its answer reads complete.
+ */
+export interface QuietEnd {
+  endsIfQuietForMs?(): number | null;
 }
 
 /**
@@ -56,9 +75,11 @@ export function vendorEvents(batches: AsyncGenerator<SseEvent[]>): VendorEvents 
  * stream's first chunk is returned as soon as it exists (time to first byte); after it, every event
  * left in a read is translated before returning: they arrived together, and the client gets them in
  * one write instead of one promise round trip and one flush per event. The stream ends at the
- * vendor's end marker: what follows it is never translated, and the socket is not waited on.
+ * vendor's end marker: what follows it is never translated, and the socket is not waited on. A
+ * translator with a soft end (QuietEnd) ends it when the body stays silent that long after an answer
+ * that read complete; what comes later is never translated either.
  */
-export async function readUntilChunks(events: VendorEvents, translator: StreamTranslator): Promise<{ chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null }> {
+export async function readUntilChunks(events: VendorEvents, translator: StreamTranslator & QuietEnd): Promise<{ chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null }> {
   while (true) {
     if (events.deferred) {
       const { error } = events.deferred;
@@ -66,8 +87,10 @@ export async function readUntilChunks(events: VendorEvents, translator: StreamTr
       throw error;
     }
     if (events.nextPending >= events.pending.length) {
-      const step = await events.batches.next();
-      if (step.done) {
+      const quietMs = translator.endsIfQuietForMs?.() ?? null;
+      const step = quietMs === null ? await events.batches.next() : await nextUnlessQuiet(events.batches, quietMs);
+      if (step === QUIET) events.wentQuiet = true;
+      if (step === QUIET || step.done) {
         const end = translator.finish();
         return { chunks: end.chunks, done: true, usage: end.usage };
       }
@@ -102,6 +125,28 @@ export async function readUntilChunks(events: VendorEvents, translator: StreamTr
   }
 }
 
+const QUIET = Symbol("quiet");
+
+/**
+ * The body's next read, or QUIET if none comes within `ms`. Its timer is cleared whichever comes
+ * first; a failed read (the client gone, the call's deadline) fails the wait at once. After QUIET the
+ * read is left pending: it fails or ends when close() aborts the call, and nothing it brings is read.
+ */
+async function nextUnlessQuiet(batches: AsyncGenerator<SseEvent[]>, ms: number): Promise<IteratorResult<SseEvent[]> | typeof QUIET> {
+  const next = batches.next();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const quiet = new Promise<typeof QUIET>((resolve) => {
+    timer = setTimeout(() => resolve(QUIET), ms);
+  });
+  try {
+    const step = await Promise.race([next, quiet]);
+    if (step === QUIET) next.catch(() => {});
+    return step;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** For a client that asked for usage (stream_options.include_usage): how to show an estimated one. */
 export interface UsageEstimateChunk {
   /** The prompt's estimated tokens, as the request's settlement counts them. */
@@ -121,7 +166,7 @@ export interface StreamCall {
 
 export function committedStream(
   events: VendorEvents,
-  translator: StreamTranslator,
+  translator: StreamTranslator & QuietEnd,
   first: { chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null },
   call: StreamCall,
   estimate?: UsageEstimateChunk,
@@ -160,7 +205,7 @@ export function committedStream(
     close() {
       cleanup();
       if (events.atMarker) return drainThenClose(events.batches, call.abort);
-      if (!done) call.abort();
+      if (!done || events.wentQuiet) call.abort();
       void events.batches.return(undefined).catch(() => {});
     },
   };

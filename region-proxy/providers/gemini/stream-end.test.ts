@@ -1,13 +1,18 @@
 /**
- * A Gemini stream has no end marker: it is over at the event with the candidate's finishReason and
- * the final usageMetadata, not when Gemini closes the connection. A vendor that keeps the body open
- * after that event gets its call closed, the client its answer and `[DONE]` at once, and the request
- * settles `ok` with the usage of that event; nothing sent after it reaches the client. Usage that
- * comes in its own event after the finishReason is waited for and billed.
+ * A Gemini stream has no end marker, and an older model puts the finishReason and the usage so far on
+ * every event, so no event can be taken for the last by itself. From the event with the candidate's
+ * finishReason and usage counts on, the answer reads complete: later events are still translated
+ * (an older model's whole answer, billed at its last usage), the stream ends at EOF, and a vendor that
+ * keeps the body open after its last event gets its call closed after END_GRACE_MS, the client its
+ * answer and `[DONE]`, the request settles `ok` with that event's usage, and nothing sent later
+ * reaches the client. Usage that comes in its own event after the finishReason is waited for and
+ * billed. A client that leaves, or the deadline, while the proxy waits still ends the stream.
  */
 import { afterAll, expect, test } from "bun:test";
 import { PRICE, waitFor } from "../../testing/proxy-fixture.ts";
 import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
+import { fixtureText } from "../../../test/fixtures/replay.ts";
+import { END_GRACE_MS } from "./stream.ts";
 
 const encoder = new TextEncoder();
 /** One `streamGenerateContent?alt=sse` event, framed with CRLF as Gemini sends it. */
@@ -16,14 +21,32 @@ const text = (t: string, extra: Record<string, unknown> = {}) => ({ candidates: 
 const counts = { promptTokenCount: 5, candidatesTokenCount: 2, totalTokenCount: 7 };
 const answer = event({ ...text("Hello"), usageMetadata: { trafficType: "ON_DEMAND" } }) + event({ ...text(" there", { finishReason: "STOP" }), usageMetadata: counts });
 
-/** What each vendor model streams, and whether the body stays open after it. */
-const SCRIPTS: Record<string, { body: string; keepOpen: boolean }> = {
+/** An older model's recorded stream: finishReason STOP and the usage so far on each of its five events. */
+const legacy = await fixtureText("gemini", "stream-text-legacy-usage.sse");
+const LEGACY_TEXT = "def bubble_sort(list1):\n  n = len(list1)\n  for i in range(n-1):\n    for j in range(n-i-1):\n      if list1[j] > list1[j+1]:\n        list1[j], list1[j+1] = list1[j+1], list1[j]\n  return list1\n";
+
+/**
+ * What each vendor model streams, one event per write, `gapMs` apart; whether the body then stays
+ * open; and what it sends `late` (ms after its last event) before it closes.
+ */
+const SCRIPTS: Record<string, { body: string; keepOpen: boolean; gapMs?: number; late?: { afterMs: number; body: string } }> = {
   "finish-then-open": { body: answer, keepOpen: true },
-  "finish-then-more": { body: answer + event({ ...text("INJECTED", { finishReason: "STOP" }), usageMetadata: { promptTokenCount: 500, candidatesTokenCount: 500, totalTokenCount: 1000 } }), keepOpen: false },
+  "finish-then-open-client-leaves": { body: answer, keepOpen: true },
+  "finish-then-late": {
+    body: answer,
+    keepOpen: true,
+    late: { afterMs: END_GRACE_MS + 500, body: event({ ...text("INJECTED", { finishReason: "STOP" }), usageMetadata: { promptTokenCount: 500, candidatesTokenCount: 500, totalTokenCount: 1000 } }) },
+  },
   "usage-after-finish-then-open": {
     body: event(text("Hello")) + event(text(" there", { finishReason: "STOP" })) + event({ usageMetadata: counts }),
     keepOpen: true,
   },
+  "legacy-usage": { body: legacy, keepOpen: false },
+  "legacy-usage-then-open": { body: legacy, keepOpen: true },
+  // 2 s from its first event to its last: longer than the grace, but each event comes within it.
+  "legacy-usage-slow": { body: legacy, keepOpen: false, gapMs: END_GRACE_MS / 2 },
+  // The answer's last event 2.6 s in, held open: the 3 s deadline comes while the proxy waits.
+  "finish-near-deadline": { body: event(text("Hello")) + event({ ...text(" there", { finishReason: "STOP" }), usageMetadata: counts }), keepOpen: true, gapMs: 2_600 },
 };
 /** Models whose stream the proxy closed (the vendor saw its response cancelled). */
 const closedByProxy = new Set<string>();
@@ -36,13 +59,25 @@ const vendor = Bun.serve({
   fetch(req) {
     const model = decodeURIComponent(/\/models\/([^/:]+):streamGenerateContent/.exec(new URL(req.url).pathname)![1]!);
     const script = SCRIPTS[model]!;
+    let cancelled = false;
     const body = new ReadableStream<Uint8Array>({
-      start(controller) {
+      async start(controller) {
         // One event per write, as Gemini streams, so the proxy reads them in several reads.
-        for (const piece of script.body.split(/(?<=\r\n\r\n)/)) controller.enqueue(encoder.encode(piece));
-        if (!script.keepOpen) controller.close();
+        const pieces = script.body.split(/(?<=\r?\n\r?\n)/);
+        for (const [i, piece] of pieces.entries()) {
+          if (i > 0 && script.gapMs) await Bun.sleep(script.gapMs);
+          if (cancelled) return;
+          controller.enqueue(encoder.encode(piece));
+        }
+        if (script.late) {
+          await Bun.sleep(script.late.afterMs);
+          if (cancelled) return;
+          controller.enqueue(encoder.encode(script.late.body));
+          controller.close();
+        } else if (!script.keepOpen) controller.close();
       },
       cancel() {
+        cancelled = true;
         closedByProxy.add(model);
       },
     });
@@ -76,7 +111,7 @@ async function stream(model: string) {
 }
 
 for (const model of ["finish-then-open", "usage-after-finish-then-open"]) {
-  test(`${model}: the answer ends at the event with the finishReason and usage, the vendor call is closed, the request is ok with that usage`, async () => {
+  test(`${model}: the answer ends once the body stays silent after the event with the finishReason and usage, the vendor call is closed, the request is ok with that usage`, async () => {
     const { status, body, elapsedMs, event } = await stream(model);
     expect(status).toBe(200);
     expect(body).toContain('"content":"Hello"');
@@ -85,6 +120,7 @@ for (const model of ["finish-then-open", "usage-after-finish-then-open"]) {
     expect(body).toContain('"usage":{"prompt_tokens":5,"completion_tokens":2,"total_tokens":7,');
     expect(body).not.toContain('"error"');
     expect(body.endsWith("data: [DONE]\n\n")).toBe(true);
+    expect(elapsedMs).toBeGreaterThanOrEqual(END_GRACE_MS - 50);
     expect(elapsedMs).toBeLessThan(2_000);
     expect(event.status).toBe("ok");
     expect(event.usage).toMatchObject({ inputTokens: 5, outputTokens: 2 });
@@ -92,11 +128,65 @@ for (const model of ["finish-then-open", "usage-after-finish-then-open"]) {
   });
 }
 
-test("finish-then-more: nothing Gemini sends after the finishReason and usage event reaches the client or the bill", async () => {
-  const { body, event } = await stream("finish-then-more");
+test("finish-then-late: nothing Gemini sends once the body was silent for the grace after the finishReason and usage event reaches the client or the bill", async () => {
+  const { body, event } = await stream("finish-then-late");
   expect(body).toContain('"content":" there"');
   expect(body).not.toContain("INJECTED");
   expect(body).not.toContain('"error"');
   expect(event.status).toBe("ok");
   expect(event.usage).toMatchObject({ inputTokens: 5, outputTokens: 2 });
+  await waitFor(() => closedByProxy.has("finish-then-late"), "the vendor stream closed");
+});
+
+for (const model of ["legacy-usage", "legacy-usage-then-open", "legacy-usage-slow"]) {
+  test(`${model}: an older model's stream, finishReason STOP and the usage so far on every event, reaches the client whole and is billed at its last event's usage`, async () => {
+    const { status, body, elapsedMs, event } = await stream(model);
+    expect(status).toBe(200);
+    const frames = body.split("\n\n").filter((f) => f.startsWith("data: {"));
+    const chunks = frames.map((f) => JSON.parse(f.slice(6)) as { choices: { delta: { content?: string }; finish_reason: string | null }[]; usage?: unknown });
+    expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe(LEGACY_TEXT);
+    expect(chunks.filter((c) => c.choices[0]?.finish_reason === "stop").length).toBe(1);
+    expect(chunks.at(-1)!.usage).toMatchObject({ prompt_tokens: 21, completion_tokens: 87, total_tokens: 108 });
+    expect(body.endsWith("data: [DONE]\n\n")).toBe(true);
+    expect(event.status).toBe("ok");
+    expect(event.usage).toMatchObject({ inputTokens: 21, outputTokens: 87 });
+    if (model === "legacy-usage-then-open") {
+      expect(elapsedMs).toBeLessThan(2_000);
+      await waitFor(() => closedByProxy.has(model), "the vendor stream closed");
+    }
+  });
+}
+
+test("a client that leaves while the proxy waits out the grace ends the stream at once: client_closed, the vendor call closed", async () => {
+  const model = "finish-then-open-client-leaves";
+  const controller = new AbortController();
+  const res = await fetch(`${t.proxy.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${t.fx.keys.main}`, "content-type": "application/json" },
+    body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], stream: true }),
+    signal: controller.signal,
+  });
+  const reader = res.body!.getReader();
+  let seen = "";
+  while (!seen.includes('"content":" there"')) seen += new TextDecoder().decode((await reader.read()).value);
+  const left = Date.now();
+  controller.abort();
+  const event = await t.usageEvent(res.headers.get("x-request-id"));
+  expect(event.status).toBe("client_closed");
+  // Charged as any stream cut short: the input Gemini reported, the output it reported or the streamed estimate if larger.
+  expect(event.usage.inputTokens).toBe(5);
+  expect(event.usage.outputTokens).toBeGreaterThanOrEqual(2);
+  await waitFor(() => closedByProxy.has(model), "the vendor stream closed");
+  expect(Date.now() - left).toBeLessThan(END_GRACE_MS);
+});
+
+test("finish-near-deadline: the deadline that comes while the proxy waits out the grace still ends the stream, as upstream_timeout", async () => {
+  const { body, elapsedMs, event } = await stream("finish-near-deadline");
+  expect(body).toContain('"content":" there"');
+  expect(body).toContain('"code":"upstream_timeout"');
+  expect(elapsedMs).toBeLessThan(2_600 + END_GRACE_MS);
+  expect(event.status).toBe("error");
+  expect(event.usage.inputTokens).toBe(5);
+  expect(event.usage.outputTokens).toBeGreaterThanOrEqual(2);
+  await waitFor(() => closedByProxy.has("finish-near-deadline"), "the vendor stream closed");
 });

@@ -1,11 +1,18 @@
 import { describe, expect, test } from "bun:test";
 import { assemble, fixtureText, randomCuts, sseEvents, translate } from "../../../test/fixtures/replay.ts";
 import { type ResponseContext, VendorProtocolError } from "../types.ts";
-import { createGeminiStreamTranslator } from "./stream.ts";
+import { END_GRACE_MS, createGeminiStreamTranslator } from "./stream.ts";
 import { VendorStreamError } from "../vendor-stream-error.ts";
+import { readSseBatches } from "../sse-reader.ts";
+import { reads, readsThenHang } from "../testing/reads.ts";
+import type { ChatCompletionChunk } from "../types.ts";
+import { readUntilChunks, vendorEvents } from "../vendor-stream.ts";
+import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 
 const ctx = (includeUsage = true): ResponseContext => ({ completionId: "chatcmpl-g1", created: 1700000000, model: "gemini-x", includeUsage });
 const encoder = new TextEncoder();
+/** The answer of stream-text-legacy-usage.sse, its five events' text joined. */
+const LEGACY_USAGE_TEXT = "def bubble_sort(list1):\n  n = len(list1)\n  for i in range(n-1):\n    for j in range(n-i-1):\n      if list1[j] > list1[j+1]:\n        list1[j], list1[j+1] = list1[j+1], list1[j]\n  return list1\n";
 
 async function replay(name: string, includeUsage = true, cuts: number[] = []) {
   return translate(createGeminiStreamTranslator(ctx(includeUsage)), sseEvents(encoder.encode(await fixtureText("gemini", name)), cuts));
@@ -37,7 +44,7 @@ describe("gemini stream translator on recorded streams", () => {
   });
 
   test("same chunks and usage at random byte splits", async () => {
-    for (const name of ["stream-text.sse", "stream-text-legacy.sse"]) {
+    for (const name of ["stream-text.sse", "stream-text-legacy.sse", "stream-text-legacy-usage.sse"]) {
       const whole = await replay(name);
       const length = encoder.encode(await fixtureText("gemini", name)).length;
       for (const cuts of randomCuts(length, 25, length)) expect(await replay(name, true, cuts)).toEqual(whole);
@@ -78,40 +85,65 @@ describe("gemini stream translator on recorded streams", () => {
     expect(() => cut.finish()).toThrow(VendorProtocolError);
   });
 
-  test("the event with a finishReason and usage ends the stream: ended() tells the reader, nothing after it is translated", async () => {
+  test("the event with a finishReason and usage makes the answer complete: the stream may end if nothing follows it within END_GRACE_MS", async () => {
     const t = createGeminiStreamTranslator(ctx());
     const events = sseEvents(encoder.encode(await fixtureText("gemini", "stream-text.sse")));
     const seen = events.map((e) => {
       t.onEvent(e);
-      return t.ended!();
+      return t.endsIfQuietForMs!();
     });
-    expect(seen).toEqual([false, false, false, true]);
-    const after = t.onEvent({ event: null, data: JSON.stringify({ candidates: [{ content: { parts: [{ text: "INJECTED" }] }, finishReason: "STOP" }], usageMetadata: { promptTokenCount: 99, candidatesTokenCount: 99 } }), id: null });
-    expect(after).toEqual([]);
+    expect(seen).toEqual([null, null, null, END_GRACE_MS]);
+    expect(t.ended).toBeUndefined(); // no hard end: a later event may still come (an older model's stream)
     expect(t.finish().usage).toEqual({ inputTokens: 1, outputTokens: 9, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
   });
 
-  test("usage sent after the finishReason event is waited for: the stream ends at it and bills it", () => {
+  test("usage sent after the finishReason event is waited for: the answer is complete at it and bills it", () => {
     const t = createGeminiStreamTranslator(ctx());
     const ev = (o: unknown) => ({ event: null, data: JSON.stringify(o), id: null });
     t.onEvent(ev({ candidates: [{ content: { parts: [{ text: "Hi" }] } }], usageMetadata: { trafficType: "ON_DEMAND" } }));
     t.onEvent(ev({ candidates: [{ content: { parts: [{ text: "!" }] }, finishReason: "STOP" }], usageMetadata: { trafficType: "ON_DEMAND" } }));
-    expect(t.ended!()).toBe(false);
+    expect(t.endsIfQuietForMs!()).toBeNull();
     t.onEvent(ev({ usageMetadata: { promptTokenCount: 4, candidatesTokenCount: 2, totalTokenCount: 6 } }));
-    expect(t.ended!()).toBe(true);
+    expect(t.endsIfQuietForMs!()).toBe(END_GRACE_MS);
     const end = t.finish();
     expect(end.usage).toEqual({ inputTokens: 4, outputTokens: 2, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
     expect(end.chunks.map((c) => c.choices[0]?.finish_reason ?? null)).toEqual(["stop", null]);
   });
 
-  test("prompt counts on events before the finishReason do not end the stream; a legacy stream (finishReason everywhere, no usage) ends at EOF", async () => {
+  test("prompt counts on events before the finishReason do not make the answer complete; a legacy stream (finishReason everywhere, no usage) ends at EOF", async () => {
     const t = createGeminiStreamTranslator(ctx());
     t.onEvent({ event: null, data: JSON.stringify({ candidates: [{ content: { parts: [{ text: "Paris" }] } }], usageMetadata: { promptTokenCount: 11, totalTokenCount: 11 } }), id: null });
-    expect(t.ended!()).toBe(false);
+    expect(t.endsIfQuietForMs!()).toBeNull();
     const legacy = createGeminiStreamTranslator(ctx());
     for (const e of sseEvents(encoder.encode(await fixtureText("gemini", "stream-text-legacy.sse")))) {
       legacy.onEvent(e);
-      expect(legacy.ended!()).toBe(false);
+      expect(legacy.endsIfQuietForMs!()).toBeNull();
+    }
+  });
+
+  test("an older model's stream with finishReason STOP and cumulative usage on every event: all its text, one finish, the last event's usage", async () => {
+    const { chunks, usage } = await replay("stream-text-legacy-usage.sse");
+    expect(assemble(chunks)).toMatchObject({ content: LEGACY_USAGE_TEXT, finishReason: "stop" });
+    expect(chunks.filter((c) => c.choices[0]?.finish_reason).length).toBe(1);
+    expect(usage).toEqual({ inputTokens: 21, outputTokens: 87, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+    expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 21, completion_tokens: 87, total_tokens: 108 } });
+  });
+
+  test("an older model's stream read as the proxy reads it (readUntilChunks), one event per read: every event is translated, whether the body ends at EOF or is held open", async () => {
+    const parts = (await fixtureText("gemini", "stream-text-legacy-usage.sse")).split(/(?<=\n\n)/);
+    expect(parts.length).toBe(5);
+    for (const body of [reads(...parts), readsThenHang(...parts)]) {
+      const events = vendorEvents(readSseBatches(body));
+      const t = createGeminiStreamTranslator(ctx());
+      const chunks: ChatCompletionChunk[] = [];
+      let step = { chunks: [] as ChatCompletionChunk[], done: false, usage: null as NormalizedUsage | null };
+      while (!step.done) {
+        step = await readUntilChunks(events, t);
+        chunks.push(...step.chunks);
+      }
+      expect(assemble(chunks).content).toBe(LEGACY_USAGE_TEXT);
+      expect(step.usage).toEqual({ inputTokens: 21, outputTokens: 87, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+      void events.batches.return(undefined).catch(() => {});
     }
   });
 

@@ -5,13 +5,15 @@
  * cumulative, the last one wins. Older models repeat finishReason on every event, so the finish
  * chunk is sent once, when the stream ends.
  *
- * Gemini has no end marker like OpenAI's [DONE] or Anthropic's message_stop: its last event is the
- * one with the candidate's finishReason and the final usageMetadata (the recorded streams in
- * test/fixtures/gemini). That event ends the stream (ended()), so a body held open after it is not
- * waited on and nothing after it is translated. It is the first event with usage counts at or after
- * a finishReason: usage sent apart, after the finishReason event, is waited for and billed; older
- * models that repeat finishReason on every event sent no usage and still end at EOF. (A stream that
- * repeated finishReason and counts on every event would end at its first event; none is recorded.)
+ * Gemini has no end marker like OpenAI's [DONE] or Anthropic's message_stop. A current model's last
+ * event is the one with the candidate's finishReason and the final usageMetadata (stream-text.sse),
+ * but an older model's every event carries finishReason STOP and the usage so far
+ * (stream-text-legacy-usage.sse), so no single event can be taken for the last. The answer reads
+ * complete at the first event with usage counts at or after a finishReason (usage sent apart, after
+ * the finishReason event, is waited for), and from then on the stream has a soft end
+ * (vendor-stream.ts's QuietEnd): every later event is still translated, its usage the last one wins,
+ * and the stream ends at EOF, or once the body has stayed silent for END_GRACE_MS after such an
+ * event (a vendor holding the body open), its call then aborted and nothing after it translated.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import {
@@ -28,18 +30,27 @@ import { isGeminiResponse, readCandidate, toolCallId } from "./candidate.ts";
 import { classifyGeminiError } from "./errors.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
 import { convertGeminiUsage, type GeminiUsage, hasGeminiCounts } from "./usage.ts";
+import type { QuietEnd } from "../vendor-stream.ts";
 
-export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTranslator {
+/**
+ * How long the body may stay silent after an event that made the answer read complete before the
+ * stream ends there: longer than two events of one answer are normally apart, and short enough that a
+ * vendor holding the body open delays the finish, usage and [DONE] by no more than the drain after
+ * another vendor's end marker (vendor-stream.ts's AFTER_MARKER_DRAIN_MS).
+ */
+export const END_GRACE_MS = 1_000;
+
+export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTranslator & QuietEnd {
   let usage: GeminiUsage | null = null;
   let finishReason: string | null = null;
   let toolCount = 0;
   let events = 0;
-  let ended = false;
+  /** An event had usage counts at or after a finishReason: the stream may end (END_GRACE_MS). */
+  let complete = false;
   const out = translatedChunks(ctx);
 
   return {
     onEvent(event: SseEvent): ChatCompletionChunk[] {
-      if (ended) return [];
       const data = eventJson(event, "Gemini");
       const error = (data as { error?: { code?: unknown } } | null)?.error;
       if (error && typeof error === "object") {
@@ -52,7 +63,7 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       if (counted) usage = data.usageMetadata!;
       const view = readCandidate(data);
       if (view.finishReason) finishReason = view.finishReason;
-      if (counted && finishReason !== null) ended = true;
+      if (counted && finishReason !== null) complete = true;
       const chunks: ChatCompletionChunk[] = [];
       if (view.text !== "") chunks.push(out.delta({ content: view.text }));
       for (const call of view.calls) {
@@ -68,6 +79,6 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       return { chunks: [...chunks, ...out.closingUsage(normalized)], usage: normalized };
     },
     partialUsage: () => (usage ? convertGeminiUsage(usage) : null),
-    ended: () => ended,
+    endsIfQuietForMs: () => (complete ? END_GRACE_MS : null),
   };
 }
