@@ -152,12 +152,22 @@ export interface StreamTranslator {
   finish(): { chunks: ChatCompletionChunk[]; usage: NormalizedUsage | null };
   /**
    * True once the vendor sent its end-of-stream marker (OpenAI's `data: [DONE]`, Anthropic's
-   * message_stop, Gemini's event with a finishReason and the final usage): the answer is complete, so
-   * the reader stops there, calls finish() and closes the vendor call, whatever the vendor sends after
-   * it and however long it keeps the connection open. Absent (or never true) for a stream that ends
-   * at EOF.
+   * message_stop): the answer is complete, so the reader stops there, calls finish() and closes the
+   * vendor call, whatever the vendor sends after it and however long it keeps the connection open.
+   * Absent (or never true) for a stream that ends at EOF or softly (endsIfQuietForMs).
    */
   ended?(): boolean;
+  /**
+   * A soft end, for a vendor with no end marker whose last event cannot be told from the others by
+   * itself (Gemini: older models put the finishReason and the cumulative usage on every event). Once
+   * an event made the answer read complete, endsIfQuietForMs gives how long the body may stay silent
+   * before the stream is over there: an event that comes in time is translated as any other (the answer
+   * was not over), EOF ends the stream as always, and a body still silent then ends it as a marker
+   * would, its call aborted. Null while the answer is not complete. It is asked once per read of the
+   * body, so a translator without it (OpenAI, Anthropic: their markers are hard ends, ended()) arms no
+   * timer, and one with it only once its answer reads complete.
+   */
+  endsIfQuietForMs?(): number | null;
   /**
    * The usage the vendor reported before its stream ended early (null if none yet), for vendors that
    * report the prompt's counts up front (Anthropic's message_start, Gemini's every event); OpenAI

@@ -4,7 +4,7 @@ import { reads, readsThenHang } from "./testing/reads.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type SseEvent, type StreamTranslator } from "./types.ts";
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
-import { AFTER_MARKER_DRAIN_MS, committedStream, readUntilChunks, vendorEvents, type QuietEnd } from "./vendor-stream.ts";
+import { AFTER_MARKER_DRAIN_MS, committedStream, readUntilChunks, vendorEvents } from "./vendor-stream.ts";
 
 /** One chunk per event, its content the event's data; "bad" throws, "skip" gives no chunk. */
 const echo: StreamTranslator = {
@@ -167,8 +167,8 @@ function openBody() {
   };
 }
 
-/** `echo`, with a soft end (QuietEnd): an event "DONE?..." makes the answer read complete, as Gemini's event with a finishReason and usage. */
-function echoWithQuietEnd(quietMs: number): StreamTranslator & QuietEnd {
+/** `echo`, with a soft end (endsIfQuietForMs): an event "DONE?..." makes the answer read complete, as Gemini's event with a finishReason and usage. */
+function echoWithQuietEnd(quietMs: number): StreamTranslator {
   let complete = false;
   return {
     onEvent(event) {

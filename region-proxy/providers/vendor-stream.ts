@@ -46,7 +46,7 @@ export interface VendorEvents {
    */
   atMarker: boolean;
   /**
-   * The stream ended because its body stayed silent after an answer that read complete (QuietEnd):
+   * The stream ended because its body stayed silent after an answer that read complete (StreamTranslator.endsIfQuietForMs):
    * the body is still open and the vendor already had its time, so closing it aborts the call at once.
    */
   wentQuiet: boolean;
@@ -56,19 +56,6 @@ export function vendorEvents(batches: AsyncGenerator<SseEvent[]>): VendorEvents 
   return { batches, pending: [], nextPending: 0, firstChunkOut: false, deferred: null, atMarker: false, wentQuiet: false };
 }
 
-/**
- * A soft end, for a vendor with no end marker whose last event cannot be told from the others by
- * itself (Gemini: older models put the finishReason and the cumulative usage on every event). Once
- * an event made the answer read complete, endsIfQuietForMs gives how long the body may stay silent
- * before the stream is over there: an event that comes in time is translated as any other (the answer
- * was not over), EOF ends the stream as always, and a body still silent then ends it as a marker
- * would, its call aborted. Null while the answer is not complete. It is asked once per read of the
- * body, so a translator without it (OpenAI, Anthropic: their markers are hard ends, ended()) arms no
- * timer, and one with it only once its answer reads complete.
- */
-export interface QuietEnd {
-  endsIfQuietForMs?(): number | null;
-}
 
 /**
  * Reads vendor events until they produce at least one chunk (or the stream ends cleanly). The
@@ -76,10 +63,10 @@ export interface QuietEnd {
  * left in a read is translated before returning: they arrived together, and the client gets them in
  * one write instead of one promise round trip and one flush per event. The stream ends at the
  * vendor's end marker: what follows it is never translated, and the socket is not waited on. A
- * translator with a soft end (QuietEnd) ends it when the body stays silent that long after an answer
+ * translator with a soft end (StreamTranslator.endsIfQuietForMs) ends it when the body stays silent that long after an answer
  * that read complete; what comes later is never translated either.
  */
-export async function readUntilChunks(events: VendorEvents, translator: StreamTranslator & QuietEnd): Promise<{ chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null }> {
+export async function readUntilChunks(events: VendorEvents, translator: StreamTranslator): Promise<{ chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null }> {
   while (true) {
     if (events.deferred) {
       const { error } = events.deferred;
@@ -166,7 +153,7 @@ export interface StreamCall {
 
 export function committedStream(
   events: VendorEvents,
-  translator: StreamTranslator & QuietEnd,
+  translator: StreamTranslator,
   first: { chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null },
   call: StreamCall,
   estimate?: UsageEstimateChunk,

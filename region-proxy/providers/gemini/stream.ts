@@ -11,7 +11,7 @@
  * (stream-text-legacy-usage.sse), so no single event can be taken for the last. The answer reads
  * complete at the first event with usage counts at or after a finishReason (usage sent apart, after
  * the finishReason event, is waited for), and from then on the stream has a soft end
- * (vendor-stream.ts's QuietEnd): every later event is still translated, its usage the last one wins,
+ * (StreamTranslator.endsIfQuietForMs): every later event is still translated, its usage the last one wins,
  * and the stream ends at EOF, or once the body has stayed silent for END_GRACE_MS after such an
  * event (a vendor holding the body open), its call then aborted and nothing after it translated.
  */
@@ -30,7 +30,6 @@ import { isGeminiResponse, readCandidate, toolCallId } from "./candidate.ts";
 import { classifyGeminiError } from "./errors.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
 import { convertGeminiUsage, type GeminiUsage, hasGeminiCounts } from "./usage.ts";
-import type { QuietEnd } from "../vendor-stream.ts";
 
 /**
  * How long the body may stay silent after an event that made the answer read complete before the
@@ -40,7 +39,7 @@ import type { QuietEnd } from "../vendor-stream.ts";
  */
 export const END_GRACE_MS = 1_000;
 
-export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTranslator & QuietEnd {
+export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTranslator {
   let usage: GeminiUsage | null = null;
   let finishReason: string | null = null;
   let toolCount = 0;
