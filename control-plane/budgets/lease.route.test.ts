@@ -20,7 +20,7 @@ async function usage(region: string, tenantId: string, time: string, costMicros:
 async function ask(region: string | null, body: unknown): Promise<{ status: number; json: any }> {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (region) headers.authorization = `Bearer ${tokens[region]}`;
-  const response = await fetch(new URL(LEASES_PATH, t.cp.url), { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) });
+  const response = await fetch(new URL(LEASES_PATH, t.cp.url), { method: "POST", headers, body: typeof body === "string" || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body) });
   return { status: response.status, json: await response.json() };
 }
 
@@ -46,6 +46,10 @@ test("refuses a missing token, a wrong method and a malformed body, naming the f
   expect((await ask(null, { leases: [] })).status).toBe(401);
   expect((await fetch(new URL(LEASES_PATH, t.cp.url), { headers: { authorization: `Bearer ${tokens.eu}` } })).status).toBe(405);
   expect((await ask("eu", "{not json")).json.error.code).toBe("invalid_json");
+  // A scope holding the byte 0xFF, never UTF-8: refused whole, not read as U+FFFD.
+  const notUtf8 = Buffer.from(JSON.stringify({ leases: [{ scope: "ten:#", period: "day:2026-11-25", spentMicros: 0 }] }));
+  notUtf8[notUtf8.indexOf("#")] = 0xff;
+  expect(await ask("eu", notUtf8)).toEqual({ status: 400, json: { error: { code: "invalid_json", message: "body is not valid UTF-8" } } });
   const bad = await ask("eu", { leases: [{ scope: `ten:${org}`, period: "week:2026-48", spentMicros: 0 }] });
   expect(bad.status).toBe(400);
   expect(bad.json.error.message).toContain("leases[0].period");

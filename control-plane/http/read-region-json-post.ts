@@ -1,20 +1,30 @@
-import { readBodyText } from "../../shared/http/read-body-text.ts";
+import { readBodyBytes } from "../../shared/http/read-body-text.ts";
 import type { Sql } from "../db/client.ts";
 import { jsonError } from "./json-error.ts";
 import { authenticateRegion } from "./region-auth.ts";
 
+/** Refuses an invalid sequence instead of replacing it: 0xFF would become U+FFFD, three bytes for one. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
 /**
  * What every JSON POST from a region's proxies starts with (usage batches in usage.route.ts, budget leases in
  * budgets/lease.route.ts): POST only, the region's bearer token, a body of at most `maxBytes` (else 413
- * `tooLargeCode`) that is JSON. Answers the region and the parsed body, or the error response to send.
+ * `tooLargeCode`) that is JSON in valid UTF-8. Answers the region and the parsed body, or the error response to send.
+ * The body's text is never longer in UTF-8 than the body, so neither is any string of it a route echoes.
  */
 export async function readRegionJsonPost(sql: Sql, request: Request, maxBytes: number, tooLargeCode: string): Promise<{ region: string; body: unknown } | Response> {
   if (request.method !== "POST") return jsonError(405, "method_not_allowed", "use POST", { allow: "POST" });
   const region = await authenticateRegion(sql, request);
   if (!region) return jsonError(401, "unauthenticated", "missing or invalid region token");
-  const text = await readBodyText(request, maxBytes);
-  if (text === "too_large") return jsonError(413, tooLargeCode, `body exceeds ${maxBytes} bytes`);
-  if (text === "cut_off") return jsonError(400, "invalid_json", "the body could not be read completely");
+  const bytes = await readBodyBytes(request, maxBytes);
+  if (bytes === "too_large") return jsonError(413, tooLargeCode, `body exceeds ${maxBytes} bytes`);
+  if (bytes === "cut_off") return jsonError(400, "invalid_json", "the body could not be read completely");
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return jsonError(400, "invalid_json", "body is not valid UTF-8");
+  }
   try {
     return { region, body: JSON.parse(text) };
   } catch {

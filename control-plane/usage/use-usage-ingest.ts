@@ -20,7 +20,7 @@ export interface UsageIngest {
   sql: postgres.Sql;
   /** A valid event of the seeded config (usageEventFor), with `over` replacing any field. */
   event(id: string, over?: Record<string, unknown>): UsageEvent;
-  /** POSTs a batch to the usage route with the EU region's token (or `token`); a string body is sent as is. */
+  /** POSTs a batch to the usage route with the EU region's token (or `token`); a string, bytes or a stream (sent chunked) is sent as is. */
   post(body: unknown, token?: string): Promise<Response>;
 }
 
@@ -33,7 +33,7 @@ export function useUsageIngest(): UsageIngest {
       fetch(new URL(USAGE_PATH, t.cp.url), {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-        body: typeof body === "string" ? body : JSON.stringify(body),
+        body: typeof body === "string" || body instanceof Uint8Array || body instanceof ReadableStream ? (body as BodyInit) : JSON.stringify(body),
       }),
   } as UsageIngest;
   beforeAll(async () => {
