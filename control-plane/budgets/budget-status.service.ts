@@ -14,6 +14,12 @@ import { addMicros } from "./spend-ceiling.ts";
 
 const usd = (micros: number) => micros / 1_000_000;
 
+/**
+ * Where a minute's token sum (input + output, in SQL) stops: each event's counts are safe integers but
+ * their sum need not be, and the SafeInt fields must get an exact figure, never a failed query.
+ */
+const MAX_TOKENS = Number.MAX_SAFE_INTEGER;
+
 /** One level's status, or null when it has no cap. */
 export async function levelStatus(q: Queryable, scope: string, period: string, now = new Date()): Promise<BudgetLevelStatus | null> {
   const level = await findBudgetLevel(q, scope, period);
@@ -76,7 +82,7 @@ export async function getBudgetStatus(ctx: GraphQLContext, tenantId: string): Pr
   if (!tenant) throw notFound("tenant", tenantId);
   const [usage] = await sql<{ requests: number; tokens: string }[]>`
     with recursive sub(id) as (select ${tenantId}::text union select t.id from tenants t join sub on t.parent_id = sub.id)
-    select count(*)::int as requests, coalesce(sum(input_tokens + output_tokens), 0)::text as tokens
+    select count(*)::int as requests, least(coalesce(sum(input_tokens + output_tokens), 0), ${MAX_TOKENS})::text as tokens
     from usage_events where tenant_id in (select id from sub) and time > now() - interval '60 seconds'`;
   return {
     tenantId,
@@ -98,7 +104,7 @@ export async function getLimitStatus(ctx: GraphQLContext, keyId: string): Promis
     throw notFound("key", keyId);
   });
   const [usage] = await sql<{ requests: number; tokens: string }[]>`
-    select count(*)::int as requests, coalesce(sum(input_tokens + output_tokens), 0)::text as tokens
+    select count(*)::int as requests, least(coalesce(sum(input_tokens + output_tokens), 0), ${MAX_TOKENS})::text as tokens
     from usage_events where key_id = ${keyId} and time > now() - interval '60 seconds'`;
   return {
     keyId,

@@ -88,3 +88,23 @@ test("outside a tenant admin's subtree, status and alerts answer NOT_FOUND; fina
   expect(budgetAlerts).toEqual([]);
   expect(await errorCode(t.admin.request(`query { limitStatus(keyId: "key_nope") { keyId } }`))).toBe("NOT_FOUND");
 });
+
+test("tokensLastMinute past 2^31 (one event of 3e9 tokens) is answered exactly, and past 2^53 saturates, instead of failing the query", async () => {
+  const big = (await t.admin.request<{ createTenant: { id: string } }>(`mutation { createTenant(input: { name: "big" }) { id } }`)).createTenant.id;
+  const { createKey } = await t.admin.request<{ createKey: { key: { id: string } } }>(`mutation($t: ID!) { createKey(input: { tenantId: $t, name: "big" }) { key { id } } }`, { t: big });
+  const bigKey = createKey.key.id;
+  const usage = async (id: string, inputTokens: number, outputTokens: number) =>
+    sql`insert into usage_events (event_id, time, request_id, region, snapshot_version, tenant_id, key_id, alias, endpoint, stream,
+        input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micros, latency_ms, status, attempts)
+      values (${id}, now(), 'req_x', 'eu', 1, ${big}, ${bigKey}, 'chat', 'chat', false, ${inputTokens}, ${outputTokens}, 0, 0, 0, 1000, 5, 'ok', 1)`;
+  const read = async () => {
+    const { budgetStatus } = await t.admin.request<{ budgetStatus: { tokensLastMinute: number } }>(`query($t: ID!) { budgetStatus(tenantId: $t) { tokensLastMinute } }`, { t: big });
+    const { limitStatus } = await t.admin.request<{ limitStatus: { tokensLastMinute: number } }>(`query($k: ID!) { limitStatus(keyId: $k) { tokensLastMinute } }`, { k: bigKey });
+    return [budgetStatus.tokensLastMinute, limitStatus.tokensLastMinute];
+  };
+  await usage("evt_big_tokens", 3e9, 7);
+  expect(await read()).toEqual([3e9 + 7, 3e9 + 7]);
+  // Each count a safe integer, their sum not: the figure stops at 2^53 - 1, still exact.
+  await usage("evt_huge_tokens", Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
+  expect(await read()).toEqual([Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]);
+});

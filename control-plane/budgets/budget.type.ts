@@ -1,5 +1,5 @@
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
-import { DateTimeResolver } from "graphql-scalars";
+import { DateTimeResolver, SafeIntResolver } from "graphql-scalars";
 
 /** One region's lease on a budget level. */
 @ObjectType()
@@ -41,7 +41,8 @@ export class BudgetStatus {
   @Field(() => Int, { nullable: true }) tpm: number | null;
   /** Requests and tokens of the tenant's whole subtree the ledger recorded in the last 60 seconds. */
   @Field(() => Int) requestsLastMinute: number;
-  @Field(() => Int) tokensLastMinute: number;
+  /** SafeInt, not GraphQL's 32-bit Int (one event may carry billions of tokens); saturates at 2^53 - 1. */
+  @Field(() => SafeIntResolver) tokensLastMinute: number;
   /** The daily and monthly levels that have a cap (empty when none is set). */
   @Field(() => [BudgetLevelStatus]) levels: BudgetLevelStatus[];
 }
@@ -55,7 +56,8 @@ export class LimitStatus {
   @Field(() => Int, { nullable: true }) tpm: number | null;
   /** Requests and tokens the ledger recorded in the last 60 seconds (usage still in outboxes not included). */
   @Field(() => Int) requestsLastMinute: number;
-  @Field(() => Int) tokensLastMinute: number;
+  /** SafeInt, as BudgetStatus.tokensLastMinute. */
+  @Field(() => SafeIntResolver) tokensLastMinute: number;
   @Field(() => [BudgetLevelStatus]) budgets: BudgetLevelStatus[];
 }
 
