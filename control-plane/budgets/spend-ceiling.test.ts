@@ -67,6 +67,26 @@ test("a day whose ledger passes 2^53 through events within the bound is answered
   expect(alert!.spent).toBe(String(MAX_SPEND_MICROS));
 });
 
+test("two regions each under 2^53 but past it together: the lease route adds them into the ceiling (the alert's spend), each region's figures exact", async () => {
+  // 46 events of 10^14 - 1 per region, through each region's usage route: 4,599,999,999,999,954 each, a
+  // safe integer; together 9,199,999,999,999,908, past 2^53 (a plain sum would store that figure).
+  const dear = (region: "eu" | "us") =>
+    Array.from({ length: 46 }, (_, i) => event(`evt_two_${region}_${i}`, { region, time: "2026-04-03T10:00:00.000Z", costMicros: MAX_EVENT_COST_MICROS - 1 }));
+  for (const [region, token] of [["eu", ingest.s.euToken], ["us", ingest.s.usToken]] as const) {
+    expect(((await (await post({ events: dear(region) }, token)).json()) as UsageBatchAck).accepted).toBe(46);
+  }
+  const each = 46 * (MAX_EVENT_COST_MICROS - 1);
+  expect(Number.isSafeInteger(each) && each + each > MAX_SPEND_MICROS).toBe(true);
+  const eu = await lease("eu", "day:2026-04-03");
+  expect(eu.status).toBe(200);
+  // Over the cap: the asker keeps only what it spent, as its ledger says.
+  expect(eu.grant).toMatchObject({ capMicros: CAP, ledgerSpentMicros: each, grantedMicros: each, exhausted: true, ledgerVersion: 46 });
+  const us = await lease("us", "day:2026-04-03");
+  expect(us.grant).toMatchObject({ ledgerSpentMicros: each, grantedMicros: each, exhausted: true, ledgerVersion: 46 });
+  const alerts = await ingest.sql<{ spent: string }[]>`select spent_micros::text as spent from budget_alerts where period = 'day:2026-04-03'`;
+  expect(alerts.map((a) => a.spent)).toEqual([String(MAX_SPEND_MICROS)]);
+});
+
 test("ledger rows summing past bigint (written before the bound) get a saturated grant, not a 500; the other region gets nothing", async () => {
   await legacyUsage("us", "2026-04-02T10:00:00Z", "4000000000000000000", 3);
   const us = await lease("us", "day:2026-04-02");
