@@ -23,17 +23,54 @@ export interface TestControlPlane {
    * API (2 for a test that holds one connection while it queries with another); close() ends it.
    */
   openSql(max?: number): postgres.Sql;
-  /** Ends the pools openSql made, stops the control plane, drops the database and the data dir. */
+  /**
+   * Ends the pools openSql made, stops the control plane, drops the database and the data dir: every
+   * step runs though one before it fails, and the first failure is thrown.
+   */
   close(): Promise<void>;
 }
 
-/** `overrides` set extra config (approvals required, tick interval, a query hook). */
+/** How long useTestControlPlane's beforeAll may take to start the control plane. */
+const START_TIMEOUT_MS = 30_000;
+
+/** Runs every step in turn, even after one fails, and then throws the first failure. */
+async function runAll(steps: (() => Promise<unknown>)[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
+}
+
+/**
+ * `overrides` set extra config (approvals required, tick interval, a query hook). A start that fails
+ * drops the database and removes the data dir it made, then throws.
+ */
 export async function startTestControlPlane(overrides: Partial<ControlPlaneConfig> = {}): Promise<TestControlPlane> {
   const db = await createTestDatabase();
-  const dataDir = await mkdtemp(join(tmpdir(), "cp-test-"));
+  let dataDir: string | undefined;
+  const removeAll = () =>
+    runAll([
+      () => db.drop(),
+      async () => {
+        if (dataDir) await rm(dataDir, { recursive: true, force: true });
+      },
+    ]);
+  let cp: RunningControlPlane;
   const logs: string[] = [];
   const adminToken = `admtok_test_${crypto.randomUUID().replaceAll("-", "")}`;
-  const cp = await startControlPlane({ port: 0, databaseUrl: db.url, dataDir, adminToken, log: (l) => logs.push(l), ...overrides });
+  try {
+    dataDir = await mkdtemp(join(tmpdir(), "cp-test-"));
+    cp = await startControlPlane({ port: 0, databaseUrl: db.url, dataDir, adminToken, log: (l) => logs.push(l), ...overrides });
+  } catch (error) {
+    // The start's own error is the one thrown, not a later one from cleaning up.
+    await removeAll().catch(() => {});
+    throw error;
+  }
   const pools: postgres.Sql[] = [];
   return {
     cp,
@@ -48,18 +85,22 @@ export async function startTestControlPlane(overrides: Partial<ControlPlaneConfi
       return sql;
     },
     async close() {
-      for (const sql of pools.splice(0)) await sql.end();
-      await cp.stop();
-      await db.drop();
-      await rm(dataDir, { recursive: true, force: true });
+      // Every step runs though one before it fails (a pool that fails to end still leaves no database behind).
+      await runAll([...pools.splice(0).map((sql) => () => sql.end()), () => cp.stop(), removeAll]);
     },
   };
 }
 
 /**
- * The test file's control plane, started in a beforeAll and closed in an afterAll that this
- * registers. The object returned is filled in by that beforeAll: read it in tests and in hooks
- * registered after this call, not while the file loads.
+ * The test file's control plane, started in a beforeAll (with its own 30 s timeout: a start takes a
+ * few seconds, more on a loaded machine) and closed in an afterAll that this registers. The object
+ * returned is filled in by that beforeAll: read it in tests and in hooks registered after this call,
+ * not while the file loads.
+ *
+ * Bun runs afterAll hooks in the order they were registered, so a file's own afterAll registered
+ * after this call runs once the control plane is stopped and its database dropped. Register cleanup
+ * that still needs them (rows to read, a server to call) before calling this; pools from t.openSql
+ * need none, as close() ends them first.
  *
  * @example const t = useTestControlPlane({ changeTickMs: 100 }); let sql: postgres.Sql; beforeAll(() => { sql = t.openSql(); });
  */
@@ -67,7 +108,7 @@ export function useTestControlPlane(overrides: Partial<ControlPlaneConfig> = {})
   const t = {} as TestControlPlane;
   beforeAll(async () => {
     Object.assign(t, await startTestControlPlane(overrides));
-  });
+  }, START_TIMEOUT_MS);
   afterAll(async () => {
     await t.close?.();
   });

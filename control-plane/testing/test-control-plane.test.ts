@@ -1,0 +1,154 @@
+/**
+ * The control-plane test helpers leave nothing behind: a start that fails drops the database and
+ * removes the data dir it made, close() runs every step though one fails, and useTestControlPlane's
+ * hooks run as its doc comment says. Each test looks only at what it made itself (the database and
+ * directory recorded as the helper makes them), so other test files running meanwhile do not count.
+ */
+import * as bunTest from "bun:test";
+import { afterAll, beforeAll, describe, expect, spyOn, test } from "bun:test";
+import * as fsPromises from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { basename } from "node:path";
+import postgres from "postgres";
+import * as testDatabases from "../../test/support/postgres.ts";
+import { startTestControlPlane, useTestControlPlane, type TestControlPlane } from "./test-control-plane.ts";
+
+/** A database of this file's own, whose connection reads pg_database. */
+let own: testDatabases.TestDatabase;
+let sql: postgres.Sql;
+beforeAll(async () => {
+  own = await testDatabases.createTestDatabase();
+  sql = postgres(own.url, { max: 1, onnotice: () => {} });
+});
+afterAll(async () => {
+  await sql?.end();
+  await own?.drop();
+});
+
+const databaseExists = async (name: string) => (await sql`select 1 from pg_database where datname = ${name}`).length > 0;
+
+/** Removes what a test found left over, so a failing run leaves nothing behind either. */
+async function removeLeftovers(databases: string[], dirs: string[]): Promise<void> {
+  for (const name of databases) await sql.unsafe(`drop database if exists ${name} with (force)`);
+  for (const dir of dirs) await fsPromises.rm(dir, { recursive: true, force: true });
+}
+
+/** Whether something accepts a TCP connection at the URL's port (a new connection, never a pooled one). */
+async function accepts(url: string): Promise<boolean> {
+  const { hostname, port } = new URL(url);
+  try {
+    const socket = await Bun.connect({ hostname, port: Number(port), socket: { data() {} } });
+    socket.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Records the databases and cp-test- data dirs that startTestControlPlane makes while `run` runs. */
+async function recordingMade<T>(run: () => Promise<T>): Promise<{ databases: string[]; dirs: string[]; result: PromiseSettledResult<T> }> {
+  const databases: string[] = [];
+  const dirs: string[] = [];
+  const createTestDatabase = testDatabases.createTestDatabase;
+  const mkdtemp = fsPromises.mkdtemp;
+  const databaseSpy = spyOn(testDatabases, "createTestDatabase").mockImplementation(async () => {
+    const db = await createTestDatabase();
+    databases.push(db.name);
+    return db;
+  });
+  const dirSpy = spyOn(fsPromises, "mkdtemp").mockImplementation((async (prefix: string, options?: unknown) => {
+    const dir = await mkdtemp(prefix, options as undefined);
+    if (basename(dir).startsWith("cp-test-")) dirs.push(dir);
+    return dir;
+  }) as typeof fsPromises.mkdtemp);
+  try {
+    const [result] = await Promise.allSettled([run()]);
+    return { databases, dirs, result: result! };
+  } finally {
+    databaseSpy.mockRestore();
+    dirSpy.mockRestore();
+  }
+}
+
+test("a start that fails (its port is taken) drops the database and removes the data dir it made", async () => {
+  // A plain listening socket (no SO_REUSEPORT), so the control plane cannot bind its port.
+  const holder = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  let made: Awaited<ReturnType<typeof recordingMade>> | undefined;
+  try {
+    made = await recordingMade(() => startTestControlPlane({ port: holder.port }));
+    expect(made.result.status).toBe("rejected");
+    expect(String((made.result as PromiseRejectedResult).reason)).toContain(`cannot listen on 127.0.0.1:${holder.port}`);
+    expect(made.databases).toHaveLength(1);
+    expect(made.dirs).toHaveLength(1);
+    expect(await databaseExists(made.databases[0]!)).toBe(false);
+    expect(existsSync(made.dirs[0]!)).toBe(false);
+  } finally {
+    holder.stop(true);
+    if (made) await removeLeftovers(made.databases, made.dirs);
+  }
+}, 30_000);
+
+test("close() runs every step though a pool's end and the control plane's stop fail, and throws the first failure", async () => {
+  const t = await startTestControlPlane();
+  const failing = t.openSql();
+  const other = t.openSql();
+  expect([...(await other`select 1 as one`)]).toEqual([{ one: 1 }]);
+  const end = failing.end.bind(failing);
+  Object.assign(failing, {
+    async end() {
+      await end();
+      throw new Error("pool end failed");
+    },
+  });
+  const stop = t.cp.stop;
+  t.cp.stop = async () => {
+    await stop();
+    throw new Error("control plane stop failed");
+  };
+
+  try {
+    await expect(t.close()).rejects.toThrow("pool end failed");
+    await expect(other`select 1`).rejects.toMatchObject({ code: "CONNECTION_ENDED" });
+    expect(await accepts(t.cp.url)).toBe(false);
+    expect(await databaseExists(t.db.name)).toBe(false);
+    expect(existsSync(t.dataDir)).toBe(false);
+  } finally {
+    await other.end();
+    await stop().catch(() => {});
+    await removeLeftovers([t.db.name], [t.dataDir]);
+  }
+}, 30_000);
+
+test("useTestControlPlane gives its beforeAll its own 30 s timeout, not Bun's 5 s default", () => {
+  const before = spyOn(bunTest, "beforeAll").mockImplementation(() => {});
+  const after = spyOn(bunTest, "afterAll").mockImplementation(() => {});
+  try {
+    useTestControlPlane();
+    expect(before.mock.calls).toHaveLength(1);
+    expect(before.mock.calls[0]![1]).toBe(30_000);
+  } finally {
+    before.mockRestore();
+    after.mockRestore();
+  }
+});
+
+// What the doc comment says of afterAll order: hooks run in registration order, so one registered
+// before useTestControlPlane still finds the database, one registered after finds it dropped.
+const seen: { before?: boolean; after?: boolean } = {};
+describe("a file's own afterAll hooks around useTestControlPlane", () => {
+  let t: TestControlPlane | undefined;
+  afterAll(async () => {
+    seen.before = await databaseExists(t!.db.name);
+  });
+  t = useTestControlPlane();
+  afterAll(async () => {
+    seen.after = await databaseExists(t!.db.name);
+  });
+  test("the control plane runs", async () => {
+    expect(await accepts(t!.cp.url)).toBe(true);
+  });
+});
+
+test("an afterAll registered before useTestControlPlane runs while its database exists, one registered after once it is dropped", () => {
+  expect(seen).toEqual({ before: true, after: false });
+});
