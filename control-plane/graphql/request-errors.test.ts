@@ -73,3 +73,9 @@ test("request-level errors without a code from Apollo or graphql-js get one", as
   expect(new Set(json.errors.map((e: any) => e.extensions.code))).toEqual(new Set(["BAD_USER_INPUT"]));
   expect(internalErrors()).toEqual([]);
 });
+
+test("a body that reads like the body reader's own failures is judged as what it is: not JSON, not too large", async () => {
+  for (const body of ["too_large", "cut_off"]) {
+    expect(await firstGraphQLError(t.cp.url, t.adminToken, body)).toEqual({ status: 400, code: "BAD_REQUEST", message: "request body is not JSON" });
+  }
+});

@@ -35,11 +35,11 @@ export async function handleGraphQL(apollo: ApolloServer<GraphQLContext>, deps: 
   const url = new URL(request.url);
   let body: unknown = undefined;
   if (request.method === "POST") {
-    const text = await readBodyText(request, MAX_GRAPHQL_BODY_BYTES);
-    if (text === "too_large") return graphqlError(413, "BAD_REQUEST", `request body exceeds ${MAX_GRAPHQL_BODY_BYTES} bytes`);
-    if (text === "cut_off") return graphqlError(400, "BAD_REQUEST", "the request body could not be read completely");
+    const read = await readBodyText(request, MAX_GRAPHQL_BODY_BYTES);
+    if (read === "too_large") return graphqlError(413, "BAD_REQUEST", `request body exceeds ${MAX_GRAPHQL_BODY_BYTES} bytes`);
+    if (read === "cut_off") return graphqlError(400, "BAD_REQUEST", "the request body could not be read completely");
     try {
-      body = JSON.parse(text);
+      body = JSON.parse(read.text);
     } catch {
       return graphqlError(400, "BAD_REQUEST", "request body is not JSON");
     }

@@ -3,9 +3,10 @@
  * anything is read, a declared one within it is read in one native call (the HTTP parser reads no
  * more than declared), and a chunked body is counted as it is read and cut off past the bound.
  * So a server can let its routes refuse large bodies in their own protocol instead of Bun's bare 413.
- * readBodyBytes answers the bytes; readBodyText decodes them as UTF-8, an invalid sequence becoming U+FFFD.
+ * readBodyBytes answers the bytes; readBodyText decodes them as UTF-8, an invalid sequence becoming
+ * U+FFFD, and wraps the text, so a body that reads "too_large" is not taken for the failure.
  *
- * @example const body = await readBodyText(request, 1024 * 1024); if (body === "too_large") return json413();
+ * @example const body = await readBodyText(request, 1024 * 1024); if (body === "too_large") return json413(); JSON.parse(body.text);
  */
 import { readBounded } from "./read-bounded.ts";
 
@@ -26,7 +27,7 @@ export async function readBodyBytes(request: Request, maxBytes: number): Promise
   return readBounded(request.body, maxBytes);
 }
 
-export async function readBodyText(request: Request, maxBytes: number): Promise<string | "too_large" | "cut_off"> {
+export async function readBodyText(request: Request, maxBytes: number): Promise<{ text: string } | "too_large" | "cut_off"> {
   const read = await readBodyBytes(request, maxBytes);
-  return typeof read === "string" ? read : decoder.decode(read);
+  return typeof read === "string" ? read : { text: decoder.decode(read) };
 }
