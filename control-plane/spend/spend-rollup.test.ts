@@ -58,3 +58,24 @@ test("token totals past 2^31 are reported exactly (GraphQL's Int would fail the 
   );
   expect(spend).toEqual({ inputTokens: 3_000_000_000, outputTokens: 2_400_000_000, byModel: [{ inputTokens: 3_000_000_000 }] });
 });
+
+test("token totals past 2^53 stop at 2^53 - 1 instead of failing the spend query (cost stays exact)", async () => {
+  const tenant = await addTenant(t.admin, "r-huge", null);
+  const now = new Date().toISOString();
+  const response = await fetch(new URL("/internal/v1/usage", t.cp.url), {
+    method: "POST",
+    headers: { authorization: `Bearer ${s.euToken}`, "content-type": "application/json" },
+    body: JSON.stringify({ events: [usageEventFor(s, "evt_huge_1", { time: now, tenantId: tenant, costMicros: 7 })] }),
+  });
+  expect(response.status).toBe(200);
+  // Events each within MAX_EVENT_TOKENS would take ~900,000 rows to pass 2^53: two rows written
+  // straight into the ledger stand for them.
+  const sql = t.openSql();
+  await sql`update usage_events set input_tokens = ${Number.MAX_SAFE_INTEGER}, output_tokens = ${Number.MAX_SAFE_INTEGER} where event_id = 'evt_huge_1'`;
+  await sql`insert into usage_events select (jsonb_populate_record(u, '{"event_id": "evt_huge_2"}')).* from usage_events u where event_id = 'evt_huge_1'`;
+  const { spend } = await t.admin.request<{ spend: { requests: number; inputTokens: number; outputTokens: number; costMicros: string; byDay: { inputTokens: number }[] } }>(
+    `query($t: ID!) { spend(tenantId: $t, from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") { requests inputTokens outputTokens costMicros byDay { inputTokens } } }`,
+    { t: tenant },
+  );
+  expect(spend).toEqual({ requests: 2, inputTokens: Number.MAX_SAFE_INTEGER, outputTokens: Number.MAX_SAFE_INTEGER, costMicros: "14", byDay: [{ inputTokens: Number.MAX_SAFE_INTEGER }] });
+});

@@ -9,6 +9,9 @@ export interface SpendRow {
   costMicros: string | null;
 }
 
+/** Token totals stop at 2^53 - 1 (the SafeInt fields' limit); cost is summed exactly, as a string. */
+const MAX_SAFE = String(Number.MAX_SAFE_INTEGER);
+
 /** Rows grouped by `group`: the vendor model, the UTC day, or nothing (one total row). */
 export async function aggregateSpend(
   q: Queryable,
@@ -24,8 +27,8 @@ export async function aggregateSpend(
         ? q`to_char(time at time zone 'UTC', 'YYYY-MM-DD')`
         : q`'total'`;
   return [...(await q<SpendRow[]>`
-    select ${key} as key, count(*) as requests, sum(input_tokens) as "inputTokens",
-           sum(output_tokens) as "outputTokens", sum(cost_micros) as "costMicros"
+    select ${key} as key, count(*) as requests, least(sum(input_tokens), ${MAX_SAFE}::numeric) as "inputTokens",
+           least(sum(output_tokens), ${MAX_SAFE}::numeric) as "outputTokens", sum(cost_micros) as "costMicros"
     from usage_events
     where tenant_id in (
       -- An org's spend is its teams' and projects' spend too (union: a broken tree cannot loop).

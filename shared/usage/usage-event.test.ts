@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { MAX_EVENT_COST_MICROS, MAX_INT4, nestsDeeperThan, parseEventTime, parseUsageEvent } from "./usage-event.ts";
+import { MAX_EVENT_COST_MICROS, MAX_EVENT_TOKENS, MAX_INT4, nestsDeeperThan, parseEventTime, parseUsageEvent } from "./usage-event.ts";
 
 const event = (over: Record<string, unknown> = {}) => ({
   eventId: "evt_1", time: "2026-03-01T10:00:00.000Z", requestId: "req_1", region: "eu", snapshotVersion: 1, tenantId: "ten_1", keyId: "key_1",
@@ -48,4 +48,14 @@ test("an event may cost at most MAX_EVENT_COST_MICROS ($100M), far above anythin
     expect([cost, reason({ costMicros: cost })]).toEqual([cost, `costMicros must be an integer from 0 to ${MAX_EVENT_COST_MICROS}`]);
   }
   expect(reason({ latencyMs: -1 })).toBe("latencyMs must be a non-negative integer");
+});
+
+test("an event may count at most MAX_EVENT_TOKENS (10^10) in each token class", () => {
+  const usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+  for (const field of Object.keys(usage)) {
+    expect(reason({ usage: { ...usage, [field]: MAX_EVENT_TOKENS } })).toBeNull();
+    for (const count of [MAX_EVENT_TOKENS + 1, 2 ** 53 - 1, -1, 0.5]) {
+      expect([field, count, reason({ usage: { ...usage, [field]: count } })]).toEqual([field, count, `usage.${field} must be an integer from 0 to ${MAX_EVENT_TOKENS}`]);
+    }
+  }
 });

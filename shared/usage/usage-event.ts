@@ -92,6 +92,12 @@ export const MAX_EVENT_YEAR = 9999;
  * bug or a forgery, and at 2^53 one event alone would push a day's spend past exact integer arithmetic.
  */
 export const MAX_EVENT_COST_MICROS = 100_000_000_000_000;
+/**
+ * The most tokens one event may count in each class: 10^10, a thousand times what the proxy bills a
+ * request at most (MAX_REQUEST_TOKENS, 10M). One event near 2^53 would otherwise put a tenant's token
+ * totals past exact integers at once; the spend query also stops its sums at 2^53 - 1.
+ */
+export const MAX_EVENT_TOKENS = 10_000_000_000;
 /** A real event nests three levels (event, attemptTrail, step); deeper is refused before anything walks it. */
 export const MAX_EVENT_DEPTH = 16;
 
@@ -158,7 +164,7 @@ export function parseUsageEvent(raw: unknown): { ok: true; event: UsageEvent } |
   const usage = raw.usage;
   if (!isRecord(usage)) return { ok: false, reason: "usage must be an object" };
   for (const field of ["inputTokens", "outputTokens", "cachedInputTokens", "cacheWriteTokens", "reasoningTokens"] as const) {
-    if (!isCount(usage[field])) return { ok: false, reason: `usage.${field} must be a non-negative integer` };
+    if (!isCount(usage[field]) || (usage[field] as number) > MAX_EVENT_TOKENS) return { ok: false, reason: `usage.${field} must be an integer from 0 to ${MAX_EVENT_TOKENS}` };
   }
   if (raw.fallback !== undefined && typeof raw.fallback !== "boolean") return { ok: false, reason: "fallback must be a boolean" };
   if (raw.attemptTrail !== undefined) {
