@@ -26,47 +26,76 @@ export interface LeasedReplicaOptions {
   names?: string[];
 }
 
+/**
+ * A replica that fails to start (its proxy, or the wait for it to load the configuration) stops the
+ * replicas started before it and its own leased limits, then the error is thrown.
+ */
 export async function startLeasedReplicas(stack: TestStack, options: LeasedReplicaOptions): Promise<LeasedReplica[]> {
   await Promise.all(Object.values(stack.proxies).map((p) => p.stop()));
   stack.proxies = {};
   const { configVersion } = await stack.admin.request<{ configVersion: number }>(`{ configVersion }`);
   const common = { region: "eu", controlPlaneUrl: stack.controlPlane.url, regionToken: stack.demo.regionTokens.eu! };
   const replicas: LeasedReplica[] = [];
-  for (const name of options.names ?? ["a", "b"]) {
-    const proxyId = newId("prx");
-    const limits = await createLeasedLimits({
-      ...common,
-      proxyId,
-      redisUrl: options.redisUrl,
-      prefix: options.prefix,
-      replicaShare: 0.5,
-      ...(options.leaseRefreshMs ? { leaseRefreshMs: options.leaseRefreshMs } : {}),
-    });
-    const proxy = await startProxy(
-      {
+  try {
+    for (const name of options.names ?? ["a", "b"]) {
+      const proxyId = newId("prx");
+      const limits = await createLeasedLimits({
         ...common,
         proxyId,
-        trustedJwks: stack.controlPlane.jwks,
-        dataDir: join(stack.dataDir, `replica-${name}`),
-        port: 0,
-        snapshotPollMs: 200,
-        usageFlushMs: options.usageFlushMs ?? 200,
-        credentials: { ECHO_VENDOR_API_KEY: stack.echoApiKey },
-        log: () => {},
-      },
-      { limits: limits.enforcer },
-    );
-    replicas.push({ proxy, limits });
-    await eventually(() => proxy.snapshotVersion() >= configVersion, 5000, `replica ${name} to load configuration version ${configVersion}`);
+        redisUrl: options.redisUrl,
+        prefix: options.prefix,
+        replicaShare: 0.5,
+        ...(options.leaseRefreshMs ? { leaseRefreshMs: options.leaseRefreshMs } : {}),
+      });
+      let proxy: RunningProxy;
+      try {
+        proxy = await startProxy(
+          {
+            ...common,
+            proxyId,
+            trustedJwks: stack.controlPlane.jwks,
+            dataDir: join(stack.dataDir, `replica-${name}`),
+            port: 0,
+            snapshotPollMs: 200,
+            usageFlushMs: options.usageFlushMs ?? 200,
+            credentials: { ECHO_VENDOR_API_KEY: stack.echoApiKey },
+            log: () => {},
+          },
+          { limits: limits.enforcer },
+        );
+      } catch (error) {
+        await limits.close().catch(() => {});
+        throw error;
+      }
+      replicas.push({ proxy, limits });
+      await eventually(() => proxy.snapshotVersion() >= configVersion, 5000, `replica ${name} to load configuration version ${configVersion}`);
+    }
+    return replicas;
+  } catch (error) {
+    await stopLeasedReplicas(replicas);
+    throw error;
   }
-  return replicas;
 }
 
+/** Stops each replica's proxy, then closes its leased limits; one that fails to stop does not keep the others running. */
 export async function stopLeasedReplicas(replicas: LeasedReplica[]): Promise<void> {
   for (const { proxy, limits } of replicas) {
     await proxy.stop().catch(() => {});
     await limits.close().catch(() => {});
   }
+}
+
+/** Runs every step in turn, even after one fails, and then throws the first failure. */
+async function runAll(steps: (() => Promise<unknown> | undefined)[]): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
 }
 
 export interface LeasedReplicaStack {
@@ -76,7 +105,10 @@ export interface LeasedReplicaStack {
   /** Two connections on the stack's database, to read the ledger. */
   sql: postgres.Sql;
   replicas: LeasedReplica[];
-  /** Stops the replicas, then ends the pool, cleans the Redis prefix and stops the stack. */
+  /**
+   * Stops the replicas, then ends the pool, cleans the Redis prefix and stops the stack: every step
+   * runs though one before it fails, and the first failure is thrown.
+   */
   stop(): Promise<void>;
 }
 
@@ -94,12 +126,14 @@ export async function startLeasedReplicaStack(
   let redis: TestRedis | undefined;
   let sql: postgres.Sql | undefined;
   const replicas: LeasedReplica[] = [];
-  const stop = async () => {
-    await stopLeasedReplicas(replicas);
-    await sql?.end({ timeout: 1 });
-    await redis?.cleanup();
-    await stack.stop();
-  };
+  // Each step runs even when one before it fails (a Redis cleanup that throws still stops the stack).
+  const stop = () =>
+    runAll([
+      () => stopLeasedReplicas(replicas),
+      () => sql?.end({ timeout: 1 }),
+      () => redis?.cleanup(),
+      () => stack.stop(),
+    ]);
   try {
     redis = await createTestRedis();
     sql = postgres(stack.db.url, { max: 2, onnotice: () => {} });
@@ -108,7 +142,8 @@ export async function startLeasedReplicaStack(
     replicas.push(...(await startLeasedReplicas(stack, { redisUrl: redis.url, prefix: `${redis.prefix}eu:`, leaseRefreshMs, usageFlushMs })));
     return { stack, redis, sql, replicas, stop };
   } catch (error) {
-    await stop();
+    // The start's own error is the one thrown, not a later one from stopping.
+    await stop().catch(() => {});
     throw error;
   }
 }
