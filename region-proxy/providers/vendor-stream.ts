@@ -46,8 +46,9 @@ export interface VendorEvents {
    */
   atMarker: boolean;
   /**
-   * The stream ended because its body stayed silent after an answer that read complete (StreamTranslator.endsIfQuietForMs):
-   * the body is still open and the vendor already had its time, so closing it aborts the call at once.
+   * The stream ended because its body stayed silent after an answer that read complete
+   * (StreamTranslator.endsIfQuietForMs): the body is still open and the vendor already had its time,
+   * so closing it aborts the call at once.
    */
   wentQuiet: boolean;
 }
@@ -56,15 +57,14 @@ export function vendorEvents(batches: AsyncGenerator<SseEvent[]>): VendorEvents 
   return { batches, pending: [], nextPending: 0, firstChunkOut: false, deferred: null, atMarker: false, wentQuiet: false };
 }
 
-
 /**
  * Reads vendor events until they produce at least one chunk (or the stream ends cleanly). The
  * stream's first chunk is returned as soon as it exists (time to first byte); after it, every event
  * left in a read is translated before returning: they arrived together, and the client gets them in
  * one write instead of one promise round trip and one flush per event. The stream ends at the
  * vendor's end marker: what follows it is never translated, and the socket is not waited on. A
- * translator with a soft end (StreamTranslator.endsIfQuietForMs) ends it when the body stays silent that long after an answer
- * that read complete; what comes later is never translated either.
+ * translator with a soft end (StreamTranslator.endsIfQuietForMs) ends it when the body stays silent
+ * that long after an answer that read complete; what comes later is never translated either.
  */
 export async function readUntilChunks(events: VendorEvents, translator: StreamTranslator): Promise<{ chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null }> {
   while (true) {
