@@ -83,7 +83,7 @@ export async function getBudgetStatus(ctx: GraphQLContext, tenantId: string): Pr
   const [usage] = await sql<{ requests: number; tokens: string }[]>`
     with recursive sub(id) as (select ${tenantId}::text union select t.id from tenants t join sub on t.parent_id = sub.id)
     select count(*)::int as requests, least(coalesce(sum(input_tokens + output_tokens), 0), ${MAX_TOKENS})::text as tokens
-    from usage_events where tenant_id in (select id from sub) and time > now() - interval '60 seconds'`;
+    from usage_events where tenant_id in (select id from sub) and time > now() - interval '60 seconds' and time <= now()`;
   return {
     tenantId,
     rpm: tenant.rpm === null ? null : Number(tenant.rpm),
@@ -105,7 +105,7 @@ export async function getLimitStatus(ctx: GraphQLContext, keyId: string): Promis
   });
   const [usage] = await sql<{ requests: number; tokens: string }[]>`
     select count(*)::int as requests, least(coalesce(sum(input_tokens + output_tokens), 0), ${MAX_TOKENS})::text as tokens
-    from usage_events where key_id = ${keyId} and time > now() - interval '60 seconds'`;
+    from usage_events where key_id = ${keyId} and time > now() - interval '60 seconds' and time <= now()`;
   return {
     keyId,
     tenantId: key.tenantId,

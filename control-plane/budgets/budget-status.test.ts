@@ -108,3 +108,14 @@ test("tokensLastMinute past 2^31 (one event of 3e9 tokens) is answered exactly, 
   await usage("evt_huge_tokens", Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
   expect(await read()).toEqual([Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER]);
 });
+
+test("an event dated in the future (a proxy's clock ahead) does not count in the last minute until its time comes", async () => {
+  const before = await t.admin.request<{ limitStatus: { requestsLastMinute: number; tokensLastMinute: number } }>(`query($k: ID!) { limitStatus(keyId: $k) { requestsLastMinute tokensLastMinute } }`, { k: keyId });
+  await sql`insert into usage_events (event_id, time, request_id, region, snapshot_version, tenant_id, key_id, alias, endpoint, stream,
+      input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micros, latency_ms, status, attempts)
+    values ('evt_future', now() + interval '1 hour', 'req_x', 'eu', 1, ${team}, ${keyId}, 'chat', 'chat', false, 600, 400, 0, 0, 0, 1000, 5, 'ok', 1)`;
+  const after = await t.admin.request<{ limitStatus: { requestsLastMinute: number; tokensLastMinute: number } }>(`query($k: ID!) { limitStatus(keyId: $k) { requestsLastMinute tokensLastMinute } }`, { k: keyId });
+  expect(after).toEqual(before);
+  const tenant = await t.admin.request<{ budgetStatus: { requestsLastMinute: number } }>(`query($t: ID!) { budgetStatus(tenantId: $t) { requestsLastMinute } }`, { t: team });
+  expect(tenant.budgetStatus.requestsLastMinute).toBe(before.limitStatus.requestsLastMinute);
+});
