@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { adminClient, type AdminClient } from "../../infra/local/admin-client.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/support/postgres.ts";
+import { runAll } from "../../test/support/run-all.ts";
 import { startControlPlane, type ControlPlaneConfig, type RunningControlPlane } from "../main.ts";
 
 export interface TestControlPlane {
@@ -32,19 +33,6 @@ export interface TestControlPlane {
 
 /** How long useTestControlPlane's beforeAll may take to start the control plane. */
 const START_TIMEOUT_MS = 30_000;
-
-/** Runs every step in turn, even after one fails, and then throws the first failure. */
-async function runAll(steps: (() => Promise<unknown>)[]): Promise<void> {
-  const failures: unknown[] = [];
-  for (const step of steps) {
-    try {
-      await step();
-    } catch (error) {
-      failures.push(error);
-    }
-  }
-  if (failures.length > 0) throw failures[0];
-}
 
 /**
  * `overrides` set extra config (approvals required, tick interval, a query hook). A start that fails

@@ -14,6 +14,7 @@ import { startEchoVendor } from "../../infra/echo-vendor/server.ts";
 import { adminClient, type AdminClient } from "../../infra/local/admin-client.ts";
 import { seedDemo, type SeededDemo } from "../../infra/local/seed-demo.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
+import { runAll } from "./run-all.ts";
 
 export interface TestStack {
   db: TestDatabase;
@@ -32,73 +33,93 @@ export interface TestStack {
    * A proxy already running for that region is stopped first, so a replaced proxy never outlives its test.
    */
   startProxy(region: string, overrides?: Partial<ProxyConfig>): Promise<RunningProxy>;
+  /**
+   * Stops the proxies, the control plane and the echo vendor, drops the database and removes the data
+   * directory: every step runs though one before it fails, and the first failure is thrown.
+   */
   stop(): Promise<void>;
 }
 
+/**
+ * A start that fails stops what it had started (proxies, control plane, echo vendor), drops the
+ * database and removes the data directory, then throws its own error.
+ */
 export async function startStack(options: { regions?: string[]; snapshotPollMs?: number } = {}): Promise<TestStack> {
   const regions = options.regions ?? ["eu", "us"];
-  const db = await createTestDatabase();
-  const dataDir = await mkdtemp(join(tmpdir(), "gw-stack-"));
   const adminToken = `admtok_${randomBytes(20).toString("hex")}`;
   const echoApiKey = `echo_${randomBytes(8).toString("hex")}`;
-  const echo = await startEchoVendor({ port: 0, apiKey: echoApiKey });
+  const stack = { proxies: {} } as TestStack;
+  // What this start has made so far, for stop() and for a start that fails.
+  const made: { db?: TestDatabase; dataDir?: string; echo?: TestStack["echo"] } = {};
+  // Every step runs though one before it fails (an echo vendor that fails to stop still leaves no database).
+  const stopAll = () =>
+    runAll([
+      () => Promise.allSettled(Object.values(stack.proxies).map((proxy) => proxy.stop())),
+      // A test may have stopped the control plane itself (an outage), and a second stop may throw.
+      () => stack.controlPlane?.stop().catch(() => {}),
+      () => made.echo?.stop(),
+      () => made.db?.drop(),
+      () => made.dataDir === undefined ? undefined : rm(made.dataDir, { recursive: true, force: true }),
+    ]);
+  try {
+    const db = (made.db = await createTestDatabase());
+    const dataDir = (made.dataDir = await mkdtemp(join(tmpdir(), "gw-stack-")));
+    const echo = (made.echo = await startEchoVendor({ port: 0, apiKey: echoApiKey }));
 
-  let controlPlanePort = 0;
-  const stack = {} as TestStack;
-  const bootControlPlane = async () => {
-    const running = await startControlPlane({
-      port: controlPlanePort,
-      databaseUrl: db.url,
-      dataDir: join(dataDir, "control-plane"),
-      adminToken,
-      log: () => {},
-    });
-    controlPlanePort = running.port;
-    stack.controlPlane = running;
-    stack.admin = adminClient(running.url, adminToken);
-    return running;
-  };
-  await bootControlPlane();
-  const demo = await seedDemo(stack.admin, { vendorUrl: echo.url, regions });
-
-  Object.assign(stack, {
-    db,
-    dataDir,
-    adminToken,
-    echo,
-    echoApiKey,
-    demo,
-    proxies: {},
-    startControlPlane: bootControlPlane,
-    async startProxy(region: string, overrides: Partial<ProxyConfig> = {}) {
-      await stack.proxies[region]?.stop();
-      const proxy = await startProxy({
-        region,
-        controlPlaneUrl: stack.controlPlane.url,
-        regionToken: demo.regionTokens[region]!,
-        trustedJwks: stack.controlPlane.jwks,
-        dataDir: join(dataDir, `proxy-${region}`),
-        port: 0,
-        snapshotPollMs: options.snapshotPollMs ?? 200,
-        usageFlushMs: 200,
-        credentials: { ECHO_VENDOR_API_KEY: echoApiKey },
+    let controlPlanePort = 0;
+    const bootControlPlane = async () => {
+      const running = await startControlPlane({
+        port: controlPlanePort,
+        databaseUrl: db.url,
+        dataDir: join(dataDir, "control-plane"),
+        adminToken,
         log: () => {},
-        ...overrides,
       });
-      stack.proxies[region] = proxy;
-      return proxy;
-    },
-    async stop() {
-      await Promise.allSettled(Object.values(stack.proxies).map((proxy) => proxy.stop()));
-      await stack.controlPlane.stop().catch(() => {});
-      await echo.stop();
-      await db.drop();
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  } satisfies Omit<TestStack, "controlPlane" | "admin">);
+      controlPlanePort = running.port;
+      stack.controlPlane = running;
+      stack.admin = adminClient(running.url, adminToken);
+      return running;
+    };
+    await bootControlPlane();
+    const demo = await seedDemo(stack.admin, { vendorUrl: echo.url, regions });
 
-  for (const region of regions) await stack.startProxy(region);
-  return stack;
+    Object.assign(stack, {
+      db,
+      dataDir,
+      adminToken,
+      echo,
+      echoApiKey,
+      demo,
+      proxies: stack.proxies,
+      startControlPlane: bootControlPlane,
+      async startProxy(region: string, overrides: Partial<ProxyConfig> = {}) {
+        await stack.proxies[region]?.stop();
+        const proxy = await startProxy({
+          region,
+          controlPlaneUrl: stack.controlPlane.url,
+          regionToken: demo.regionTokens[region]!,
+          trustedJwks: stack.controlPlane.jwks,
+          dataDir: join(dataDir, `proxy-${region}`),
+          port: 0,
+          snapshotPollMs: options.snapshotPollMs ?? 200,
+          usageFlushMs: 200,
+          credentials: { ECHO_VENDOR_API_KEY: echoApiKey },
+          log: () => {},
+          ...overrides,
+        });
+        stack.proxies[region] = proxy;
+        return proxy;
+      },
+      stop: stopAll,
+    } satisfies Omit<TestStack, "controlPlane" | "admin">);
+
+    for (const region of regions) await stack.startProxy(region);
+    return stack;
+  } catch (error) {
+    // The start's own error is the one thrown, not a later one from stopping.
+    await stopAll().catch(() => {});
+    throw error;
+  }
 }
 
 /** Polls until `check` returns a value (not undefined/false) or the time runs out. */
