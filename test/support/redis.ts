@@ -12,6 +12,7 @@ export interface TestRedis {
   url: string;
   prefix: string;
   client: Redis;
+  /** Deletes the keys under the prefix and disconnects the client, which it does though the deleting throws. */
   cleanup(): Promise<void>;
 }
 
@@ -30,13 +31,16 @@ export async function createTestRedis(): Promise<TestRedis> {
     prefix,
     client,
     async cleanup() {
-      let cursor = "0";
-      do {
-        const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
-        cursor = next;
-        if (keys.length > 0) await client.del(...keys);
-      } while (cursor !== "0");
-      client.disconnect();
+      try {
+        let cursor = "0";
+        do {
+          const [next, keys] = await client.scan(cursor, "MATCH", `${prefix}*`, "COUNT", 500);
+          cursor = next;
+          if (keys.length > 0) await client.del(...keys);
+        } while (cursor !== "0");
+      } finally {
+        client.disconnect();
+      }
     },
   };
 }
