@@ -1,16 +1,18 @@
 /**
  * One adapter against its vendor's fake, for the `fake.test.ts` beside each adapter: the fake started
  * for the file, requests built by the adapter and sent as the executor would (buildRequest → fetch),
- * streams read through the shared SSE reader and the adapter's translator, and the fault behaviour
- * every adapter must show (`adapterFaultTests`).
+ * streams read through the shared SSE reader and the adapter's translator, the fault behaviour every
+ * adapter must show (`adapterFaultTests`), and the in-stream error events of a vendor that sends them
+ * as SSE events (`adapterStreamErrorTests`).
  *
  * @example const fake = adapterAgainstFake({ adapter: geminiAdapter, start: startFakeGemini, key: "AIza-fake", target: (url, model) => ({ ... }), ctx });
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readSseBatches } from "../../region-proxy/providers/sse-reader.ts";
-import { type ChatRequest, type ProviderAdapter, type ResponseContext, type SseEvent, VendorProtocolError } from "../../region-proxy/providers/types.ts";
+import { type ChatCompletionChunk, type ChatRequest, type ProviderAdapter, type ResponseContext, type SseEvent, type StreamTranslator, VendorProtocolError } from "../../region-proxy/providers/types.ts";
+import { VendorStreamError } from "../../region-proxy/providers/vendor-stream-error.ts";
 import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
-import { readUntilQuiet, type Replay, translate } from "../fixtures/replay.ts";
+import { assemble, readUntilQuiet, type Replay, translate } from "../fixtures/replay.ts";
 import type { FakeVendor } from "./fake-server.ts";
 
 export interface AdapterAgainstFakeOptions {
@@ -31,6 +33,8 @@ export interface AdapterAgainstFake {
   send(req: ChatRequest, model?: string, key?: string, signal?: AbortSignal): Promise<Response>;
   /** Sends the streamed form of `req`, expects a 200 event stream, and replays it through the translator. */
   stream(req: ChatRequest, model?: string): Promise<Replay>;
+  /** Sends the streamed form of `req`, expects a 200 event stream, and returns its events as the SSE reader gave them. */
+  streamEvents(req: ChatRequest, model?: string): Promise<SseEvent[]>;
   streamed(req: ChatRequest): ChatRequest;
 }
 
@@ -47,19 +51,38 @@ export function adapterAgainstFake(opts: AdapterAgainstFakeOptions): AdapterAgai
     const http = opts.adapter.buildRequest(req, opts.target(fake!.url, model), key);
     return fetch(http.url, { method: http.method, headers: http.headers, body: http.body, signal });
   };
+  const streamEvents = async (req: ChatRequest, model?: string) => {
+    const res = await send(streamed(req), model);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const events: SseEvent[] = [];
+    for await (const batch of readSseBatches(res.body!)) events.push(...batch);
+    return events;
+  };
   return {
     fake: () => fake!,
     send,
     streamed,
+    streamEvents,
     async stream(req, model) {
-      const res = await send(streamed(req), model);
-      expect(res.status).toBe(200);
-      expect(res.headers.get("content-type")).toContain("text/event-stream");
-      const events: SseEvent[] = [];
-      for await (const batch of readSseBatches(res.body!)) events.push(...batch);
-      return translate(opts.adapter.createStreamTranslator(opts.ctx), events);
+      return translate(opts.adapter.createStreamTranslator(opts.ctx), await streamEvents(req, model));
     },
   };
+}
+
+/**
+ * Feeds events through a translator until one throws: the chunks it gave before, and what it threw
+ * (null when the stream translated and finished cleanly).
+ */
+export function translateUntilThrow(translator: StreamTranslator, events: SseEvent[]): { chunks: ChatCompletionChunk[]; thrown: unknown } {
+  const chunks: ChatCompletionChunk[] = [];
+  try {
+    for (const event of events) chunks.push(...translator.onEvent(event));
+    chunks.push(...translator.finish().chunks);
+  } catch (thrown) {
+    return { chunks, thrown };
+  }
+  return { chunks, thrown: null };
 }
 
 /**
@@ -148,5 +171,74 @@ export function adapterFaultTests(vendor: AdapterAgainstFake, x: FaultExpectatio
     expect(() => translate(x.adapter.createStreamTranslator(x.ctx), cut.events)).toThrow(VendorProtocolError);
     const silent = await read("stream-hang", 200);
     expect(silent).toMatchObject({ ended: false, events: { length: 2 } });
+  });
+}
+
+export interface StreamErrorExpectations {
+  adapter: ProviderAdapter;
+  ctx: ResponseContext;
+  request: () => ChatRequest;
+  /** The SSE event name the vendor gives an error event (Anthropic's `error`), null when it gives none. */
+  eventName: string | null;
+  /** The data of the fake's stream-error-overloaded event, as the vendor documents it, and the reason its verdict gives. */
+  overloaded: { data: unknown; reason: string };
+  /** The data of the fake's stream-error-invalid event, and the vendor's message the client is told. */
+  invalid: { data: unknown; message: string };
+}
+
+/**
+ * The fake's in-stream error models (fake-server.ts's streamErrorMode) against the adapter, for a
+ * vendor whose error is an SSE event: the event is the vendor's documented one, the translator throws
+ * it as a VendorStreamError carrying the verdict of the HTTP error it stands for (after the first text
+ * for stream-error-late), and unstreamed each model answers that HTTP error.
+ */
+export function adapterStreamErrorTests(vendor: AdapterAgainstFake, x: StreamErrorExpectations): void {
+  /** The first event whose data is an object with an `error`, as its name and parsed data. */
+  const errorEvent = (events: SseEvent[]): { event: string | null; data: unknown } | null => {
+    for (const e of events) {
+      let data: unknown;
+      try {
+        data = JSON.parse(e.data);
+      } catch {
+        continue; // OpenAI's [DONE]
+      }
+      if (typeof data === "object" && data !== null && "error" in data) return { event: e.event, data };
+    }
+    return null;
+  };
+
+  test("stream-error-overloaded and stream-error-invalid: the vendor's error event before any content, thrown as the HTTP error it stands for", async () => {
+    const cases = [
+      ["stream-error-overloaded", x.overloaded.data, { retryable: true, reason: x.overloaded.reason }],
+      ["stream-error-invalid", x.invalid.data, { retryable: false, reason: "status_400", clientError: { message: x.invalid.message } }],
+    ] as const;
+    for (const [model, data, verdict] of cases) {
+      const events = await vendor.streamEvents(x.request(), model);
+      expect([model, errorEvent(events)]).toEqual([model, { event: x.eventName, data }]);
+      const { chunks, thrown } = translateUntilThrow(x.adapter.createStreamTranslator(x.ctx), events);
+      expect([model, assemble(chunks).content]).toEqual([model, ""]);
+      expect(thrown).toBeInstanceOf(VendorStreamError);
+      expect([model, (thrown as VendorStreamError).vendorError]).toMatchObject([model, verdict]);
+    }
+  });
+
+  test("stream-error-late: the answer's first text, then the overloaded error event", async () => {
+    const whole = assemble((await vendor.stream(x.request())).chunks).content;
+    const events = await vendor.streamEvents(x.request(), "stream-error-late");
+    expect(errorEvent(events)).toEqual({ event: x.eventName, data: x.overloaded.data });
+    const { chunks, thrown } = translateUntilThrow(x.adapter.createStreamTranslator(x.ctx), events);
+    const sent = assemble(chunks).content;
+    expect(sent).not.toBe("");
+    expect(whole.startsWith(sent) && sent !== whole).toBe(true);
+    expect(thrown).toBeInstanceOf(VendorStreamError);
+    expect((thrown as VendorStreamError).vendorError).toMatchObject({ retryable: true, reason: x.overloaded.reason });
+  });
+
+  test("unstreamed, each stream-error model answers the HTTP error its event stands for", async () => {
+    for (const [model, reason] of [["stream-error-overloaded", x.overloaded.reason], ["stream-error-invalid", "status_400"], ["stream-error-late", x.overloaded.reason]] as const) {
+      const res = await vendor.send(x.request(), model);
+      expect([model, res.status >= 400]).toEqual([model, true]);
+      expect([model, x.adapter.classifyError(res.status, res.headers, await res.text()).reason]).toEqual([model, reason]);
+    }
   });
 }

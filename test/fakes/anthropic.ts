@@ -4,13 +4,17 @@
  * streaming event sequence. It echoes the last user text; with tools and "call tool" in that text (or
  * a forced tool_choice) it calls a tool. Fault modes by model name: error-500, overloaded (529),
  * rate-limit (429 + retry-after), error-400, context-length, hang, garbage (a 200 that is not the
- * protocol), stream-cut and stream-hang (a stream that stops after two events); models containing
- * "stall" go silent after the first text delta, "cached" report prompt-cache tokens, "preamble" write
- * a text block before the tool they call. A field it reads that is not what Anthropic takes is
- * Anthropic's 400 naming it (anthropic-request.ts).
+ * protocol), stream-cut and stream-hang (a stream that stops after two events), and the in-stream
+ * errors (`event: error`, STREAM_ERRORS) stream-error-overloaded (message_start, then an
+ * overloaded_error event), stream-error-invalid (message_start, then an invalid_request_error event)
+ * and stream-error-late (the events up to the first text delta, then the overloaded_error event),
+ * unstreamed the overloaded and error-400 answers; models containing "stall" go silent after the
+ * first text delta, "cached" report prompt-cache tokens, "preamble" write a text block before the tool
+ * they call. A field it reads that is not what Anthropic takes is Anthropic's 400 naming it
+ * (anthropic-request.ts).
  */
 import { type AnthropicMessage, type Block, type MessagesRequest, readMessagesRequest } from "./anthropic-request.ts";
-import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
+import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamErrorMode, streamFault } from "./fake-server.ts";
 
 const error = (status: number, type: string, message: string, headers: Record<string, string> = {}) =>
   json(status, { type: "error", error: { type, message }, request_id: "req_fake0000000000000000001" }, { "request-id": "req_fake0000000000000000001", ...headers });
@@ -83,6 +87,18 @@ const FRAMES_TO_FIRST_TEXT = 4;
 
 const frame = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
+/**
+ * The errors of the stream-error-* models (fake-server.ts's streamErrorMode), each sent as
+ * `event: error` with `data: {"type": "error", "error": {"type": ..., "message": ...}}`, as Anthropic's
+ * streaming docs show an overloaded_error, "which would normally correspond to an HTTP 529 in a
+ * non-streaming context" (https://docs.anthropic.com/en/docs/build-with-claude/streaming#error-events).
+ * The invalid one is the fake's error-400 in that shape.
+ */
+const STREAM_ERRORS = {
+  overloaded: { type: "overloaded_error", message: "Overloaded" },
+  invalid: { type: "invalid_request_error", message: "messages.0.content: Input should be a valid list" },
+};
+
 function streamFrames(model: string, p: Plan): string[] {
   const { output_tokens, ...inputUsage } = p.usage;
   const frames = [
@@ -119,7 +135,8 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
   const request = readMessagesRequest(body);
   if (typeof request === "string") return error(400, "invalid_request_error", request);
   const { model, stream } = request;
-  switch (model) {
+  const inStream = streamErrorMode(model);
+  switch (inStream === null || stream ? model : inStream === "invalid" ? "error-400" : "overloaded") {
     case "error-500":
       return error(500, "api_error", "Internal server error");
     case "overloaded":
@@ -136,6 +153,11 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
       return garbage(stream);
   }
   const p = plan(request, body);
+  if (stream && inStream) {
+    const sent = streamFrames(model, p).slice(0, inStream === "late" ? FRAMES_TO_FIRST_TEXT : 1);
+    const error = STREAM_ERRORS[inStream === "invalid" ? "invalid" : "overloaded"];
+    return sse([...sent, frame("error", { error })], { "request-id": "req_fake0000000000000000002" });
+  }
   if (stream) return sse(streamFrames(model, p), { "request-id": "req_fake0000000000000000002" }, streamFault(model, FRAMES_TO_FIRST_TEXT));
   const content: unknown[] = [];
   if (p.text !== "") content.push({ type: "text", text: p.text });

@@ -9,12 +9,17 @@
  * json_schema it answers the JSON `{"echo": <text>}`. Fault modes by deployment name:
  * error-500, overloaded (503), rate-limit (429 + retry-after-ms), error-400, context-length,
  * content-filter (prompt refused, 400), filtered-output (finish_reason content_filter), hang,
- * garbage, stream-cut, stream-hang. `/openai/deployments/{deployment}/embeddings` answers OpenAI's
+ * garbage, stream-cut, stream-hang, and the in-stream errors stream-error-overloaded (OpenAI's
+ * server_error event before any content), stream-error-invalid (an invalid_request_error event
+ * before any content), stream-error-late (the prompt-filter, role and first content chunks, then the
+ * server_error event) and stream-error-content-filter (content-filter's error, as an event before any
+ * content), each `data: {"error": {...}}` then `data: [DONE]` (STREAM_ERRORS; unstreamed, error-500,
+ * error-400 and content-filter). `/openai/deployments/{deployment}/embeddings` answers OpenAI's
  * embeddings list (floats, or base64 float32 when `encoding_format: "base64"`) from a
  * text-embedding-3-small deployment, so `dimensions` is at most 1536, as OpenAI's. Chat fields are
  * read and refused as OpenAI's (openai-chat-request.ts).
  */
-import { type FakeVendor, type RecordedRequest, countTokens, decodeSegment, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
+import { type FakeVendor, type RecordedRequest, countTokens, decodeSegment, garbage, hang, json, pieces, sse, startFakeServer, streamErrorMode, streamFault } from "./fake-server.ts";
 import { readChatRequest } from "./openai-chat-request.ts";
 import { Refusal, embeddingData, readDimensions } from "./openai-compatible.ts";
 
@@ -22,6 +27,35 @@ const SAFE = { hate: { filtered: false, severity: "safe" }, self_harm: { filtere
 const azureError = (status: number, error: Record<string, unknown>, headers: Record<string, string> = {}) => json(status, { error }, headers);
 
 const refuse = (r: Refusal) => azureError(400, { message: r.message, type: "invalid_request_error", param: r.param, code: r.code });
+
+/** Azure's 400 for a prompt its content filter refused (https://learn.microsoft.com/en-us/azure/ai-services/openai/concepts/content-filter). */
+const CONTENT_FILTER_ERROR = {
+  message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry. To learn more about our content filtering policies please read our documentation: https://go.microsoft.com/fwlink/?linkid=2198766",
+  type: null,
+  param: "prompt",
+  code: "content_filter",
+  status: 400,
+  innererror: { code: "ResponsibleAIPolicyViolation", content_filter_result: { ...SAFE, hate: { filtered: true, severity: "high" } } },
+};
+
+/**
+ * The error objects of the stream-error-* deployments (fake-server.ts's streamErrorMode, and
+ * stream-error-content-filter), each sent as `data: {"error": {...}}` and followed by `data: [DONE]`.
+ * Azure streams OpenAI's wire format, so a failed server's event is OpenAI's server_error (see
+ * openai.ts); a content filter that blocks the stream sends its error instead of the content
+ * (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-streaming), here
+ * content-filter's 400 error. The invalid one is the fake's error-400.
+ */
+const STREAM_ERRORS = {
+  overloaded: { message: "The server experienced an error while processing your request. We apologize for the inconvenience!", type: "server_error", param: null, code: null },
+  invalid: { message: "Invalid value for 'temperature': must be at most 2.", type: "invalid_request_error", param: "temperature", code: "invalid_value" },
+  "content-filter": CONTENT_FILTER_ERROR,
+};
+
+/** The in-stream error a deployment asks for: streamErrorMode's, or Azure's content filter. */
+function azureStreamError(deployment: string): "overloaded" | "invalid" | "late" | "content-filter" | null {
+  return deployment === "stream-error-content-filter" ? "content-filter" : streamErrorMode(deployment);
+}
 
 /** The model behind every embeddings deployment of this fake (Azure answers with the model, not the deployment). */
 const EMBEDDING_MODEL = "text-embedding-3-small";
@@ -57,7 +91,9 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
   const request = readChatRequest(body);
   if (request instanceof Refusal) return refuse(request);
   const { messages, tools, stream, includeUsage, userText, callName } = request;
-  switch (deployment) {
+  const inStream = azureStreamError(deployment);
+  const failAs = inStream === null || stream ? deployment : inStream === "invalid" ? "error-400" : inStream === "content-filter" ? "content-filter" : "error-500";
+  switch (failAs) {
     case "error-500":
       return azureError(500, { code: "InternalServerError", message: "The server had an error while processing your request. Sorry about that!" });
     case "overloaded":
@@ -69,14 +105,7 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
     case "context-length":
       return azureError(400, { message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130412 tokens. Please reduce the length of the messages.", type: "invalid_request_error", param: "messages", code: "context_length_exceeded" });
     case "content-filter":
-      return azureError(400, {
-        message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry. To learn more about our content filtering policies please read our documentation: https://go.microsoft.com/fwlink/?linkid=2198766",
-        type: null,
-        param: "prompt",
-        code: "content_filter",
-        status: 400,
-        innererror: { code: "ResponsibleAIPolicyViolation", content_filter_result: { ...SAFE, hate: { filtered: true, severity: "high" } } },
-      });
+      return azureError(400, CONTENT_FILTER_ERROR);
     case "hang":
       return hang(raw);
     case "garbage":
@@ -107,7 +136,13 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
     const checked = text.length;
     frames.push({ choices: [{ content_filter_results: SAFE, content_filter_offsets: { check_offset: checked, start_offset: 0, end_offset: checked }, finish_reason: null, index: 0 }], created: 0, id: "", model: "", object: "" });
     if (includeUsage) frames.push({ choices: [], object: "chat.completion.chunk", ...base, usage });
-    return sse([...frames.map((f) => `data: ${JSON.stringify(f)}\n\n`), "data: [DONE]\n\n"], { "apim-request-id": "fake-apim-1" }, streamFault(deployment));
+    const data = (f: unknown) => `data: ${JSON.stringify(f)}\n\n`;
+    if (inStream) {
+      const sent = inStream === "late" ? frames.slice(0, 3) : [];
+      const error = STREAM_ERRORS[inStream === "late" ? "overloaded" : inStream];
+      return sse([...sent.map(data), data({ error }), "data: [DONE]\n\n"], { "apim-request-id": "fake-apim-1" });
+    }
+    return sse([...frames.map(data), "data: [DONE]\n\n"], { "apim-request-id": "fake-apim-1" }, streamFault(deployment));
   }
   return json(200, {
     choices: [

@@ -89,6 +89,23 @@ export function streamFault(model: string, firstTextFrames = 2): StreamFault | u
   return undefined;
 }
 
+/** Which in-stream error a `stream-error-*` model name asks for (see streamErrorMode). */
+export type StreamErrorMode = "overloaded" | "invalid" | "late";
+
+/**
+ * The in-stream error a model (or deployment) name asks for, sent inside a 200 stream in the vendor's
+ * own wire form (each vendor's file says which and where it is documented): `stream-error-overloaded`
+ * is the vendor's overload or server error and `stream-error-invalid` its invalid-request error, both
+ * before any content; `stream-error-late` is the overload or server error once the answer's first text
+ * has been sent. Unstreamed, each is the HTTP error the event stands for.
+ */
+export function streamErrorMode(model: string): StreamErrorMode | null {
+  if (model === "stream-error-overloaded") return "overloaded";
+  if (model === "stream-error-invalid") return "invalid";
+  if (model === "stream-error-late") return "late";
+  return null;
+}
+
 /** A text/event-stream response that writes the given frames one by one, as a real vendor would. */
 export function sse(frames: string[], headers: Record<string, string> = {}, fault?: StreamFault): Response {
   const encoder = new TextEncoder();

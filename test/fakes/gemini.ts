@@ -4,9 +4,14 @@
  * and streamGenerateContent (`alt=sse` → SSE with CRLF framing; without it, a JSON array). It echoes
  * the last user text; with function declarations and "call tool" in that text (or mode ANY) it calls a
  * function. Fault modes by model name: error-500, overloaded (503), rate-limit (429 + RetryInfo),
- * error-400, context-length, hang, garbage, stream-cut, stream-hang, safety (prompt blocked); models named gemini-3* demand thought
- * signatures on replayed function calls, as Gemini 3 does. Models containing "thinking" report
- * thought tokens, "cached" cached tokens, "stall" go silent after the first streamed event.
+ * error-400, context-length, hang, garbage, stream-cut, stream-hang, safety (prompt blocked), and the
+ * in-stream errors of an `alt=sse` stream stream-error-overloaded (an UNAVAILABLE 503 error object
+ * before any event), stream-error-invalid (an INVALID_ARGUMENT 400 one) and stream-error-late (the
+ * first text event, then the UNAVAILABLE one), written into the body as Google writes them: the error
+ * JSON on lines of its own, not a `data:` event (streamError; asked for otherwise, the overloaded and
+ * error-400 answers); models named gemini-3* demand thought signatures on replayed function calls, as
+ * Gemini 3 does. Models containing "thinking" report thought tokens, "cached" cached tokens, "stall"
+ * go silent after the first streamed event.
  * malformed-call ends with finishReason MALFORMED_FUNCTION_CALL and no content, as Gemini does when the
  * model's function call cannot be parsed; malformed-call-after-text writes its echo first. `:embedContent` and `:batchEmbedContents` answer
  * `{"embedding":{"values":[...]}}` / `{"embeddings":[{"values":[...]}]}` (https://ai.google.dev/api/embeddings),
@@ -14,11 +19,27 @@
  * outputDimensionality is at most the model's size (768 for text-embedding-004, else 3072). A field it
  * reads that protobuf JSON would not parse is Google's 400 naming it (gemini-request.ts).
  */
-import { type FakeVendor, type RecordedRequest, countTokens, decodeSegment, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
+import { type FakeVendor, type RecordedRequest, countTokens, decodeSegment, garbage, hang, json, pieces, sse, startFakeServer, type StreamErrorMode, streamErrorMode, streamFault } from "./fake-server.ts";
 import { type Content, type GenerateRequest, type Part, readGenerateRequest, readInt32, readParts } from "./gemini-request.ts";
 
 const googleError = (code: number, status: string, message: string, details: unknown[] = []) =>
   json(code, { error: { code, message, status, ...(details.length > 0 ? { details } : {}) } });
+
+/**
+ * The error a stream-error-* model (fake-server.ts's streamErrorMode) writes into its 200 SSE body:
+ * Google's error JSON, indented over several lines and not framed as a `data:` event, as Google's own
+ * SDKs read it (python-genai's HttpResponse._iter_response_stream: "When API returns an error message,
+ * it comes line by line", buffered until its braces balance; js-genai's processStreamResponse parses
+ * a raw chunk as JSON and throws ApiError for its `error`, https://github.com/googleapis/js-genai) and
+ * as it was captured mid-stream (https://github.com/vercel/ai/issues/5217). The invalid one is the
+ * fake's error-400.
+ */
+function streamError(mode: StreamErrorMode): string {
+  const error = mode === "invalid"
+    ? { code: 400, message: "Invalid value at 'contents[0].parts[0]' (oneof), oneof field 'data' is already set.", status: "INVALID_ARGUMENT" }
+    : { code: 503, message: "The model is overloaded. Please try again later.", status: "UNAVAILABLE" };
+  return `${JSON.stringify({ error }, null, 2)}\n`;
+}
 
 function lastUserText(contents: Content[]): string {
   for (let i = contents.length - 1; i >= 0; i--) {
@@ -163,7 +184,9 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
       }
     }
   }
-  switch (model) {
+  const inStream = streamErrorMode(model);
+  const sseStream = method === "streamGenerateContent" && url.searchParams.get("alt") === "sse";
+  switch (inStream === null || sseStream ? model : inStream === "invalid" ? "error-400" : "overloaded") {
     case "error-500":
       return googleError(500, "INTERNAL", "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting");
     case "overloaded":
@@ -184,10 +207,12 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
   const all = safety
     ? [{ promptFeedback: { blockReason: "SAFETY", safetyRatings: [{ category: "HARM_CATEGORY_HATE_SPEECH", probability: "HIGH" }] }, usageMetadata: { promptTokenCount: p.usage.promptTokenCount, totalTokenCount: p.usage.promptTokenCount }, modelVersion: model }]
     : events(model, p);
-  if (method === "streamGenerateContent") {
-    if (url.searchParams.get("alt") === "sse") return sse(all.map((e) => `data: ${JSON.stringify(e)}\r\n\r\n`), {}, streamFault(model, 1));
-    return json(200, all);
+  if (sseStream) {
+    const frames = all.map((e) => `data: ${JSON.stringify(e)}\r\n\r\n`);
+    if (inStream) return sse([...frames.slice(0, inStream === "late" ? 1 : 0), streamError(inStream)]);
+    return sse(frames, {}, streamFault(model, 1));
   }
+  if (method === "streamGenerateContent") return json(200, all);
   if (safety) return json(200, all[0]);
   const parts: Part[] = [];
   if (p.text !== "") parts.push({ text: p.text });

@@ -14,11 +14,15 @@
  * completion_tokens_details.reasoning_tokens (both included in the totals, as OpenAI counts them).
  * Fault models: error-500, overloaded (503), rate-limit (429, retry-after-ms 50), rate-limit-long
  * (429, retry-after 3600), error-400, context-length, hang, garbage, stream-cut, stream-hang,
- * stream-empty (a 200 stream that closes before its first event). Embeddings take `dimensions` up to
+ * stream-empty (a 200 stream that closes before its first event), and the in-stream errors
+ * stream-error-overloaded (a server_error event before any content), stream-error-invalid (an
+ * invalid_request_error event before any content) and stream-error-late (the role chunk and the first
+ * content chunk, then the server_error event), each `data: {"error": {...}}` then `data: [DONE]`
+ * (STREAM_ERRORS; unstreamed, error-500 and error-400). Embeddings take `dimensions` up to
  * the model's size (3072 for text-embedding-3-large, 1536 otherwise; none for ada-002). A chat
  * field it reads that is not what OpenAI takes is OpenAI's 400 naming it (openai-chat-request.ts).
  */
-import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamFault } from "./fake-server.ts";
+import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamErrorMode, streamFault } from "./fake-server.ts";
 import { readChatRequest } from "./openai-chat-request.ts";
 import { Refusal, embeddingData, readDimensions } from "./openai-compatible.ts";
 
@@ -36,7 +40,21 @@ const openaiError = (status: number, message: string, type: string, code: string
 
 const refuse = (r: Refusal) => openaiError(400, r.message, "invalid_request_error", r.code, r.param);
 
+/**
+ * The error objects of the stream-error-* models (fake-server.ts's streamErrorMode), each sent as
+ * `data: {"error": {...}}` and followed by `data: [DONE]`, as OpenAI ends a stream whose server failed
+ * (https://github.com/sashabaranov/go-openai/pull/396 quotes it off the wire; openai-python raises an
+ * APIError for any event with an `error`, https://github.com/openai/openai-python/issues/1160). The
+ * invalid one is the fake's error-400 in the same shape.
+ */
+const STREAM_ERRORS = {
+  overloaded: { message: "The server experienced an error while processing your request. We apologize for the inconvenience!", type: "server_error", param: null, code: null },
+  invalid: { message: "Invalid value for 'temperature': must be at most 2.", type: "invalid_request_error", param: "temperature", code: "invalid_value" },
+};
+
 function fault(model: string, raw: Request, stream: boolean): Response | Promise<Response> | null {
+  const inStream = streamErrorMode(model);
+  if (inStream && !stream) return fault(inStream === "invalid" ? "error-400" : "error-500", raw, false);
   switch (model) {
     case "error-500":
       return openaiError(500, "The server had an error while processing your request. Sorry about that!", "server_error", null);
@@ -96,7 +114,14 @@ function chat(body: Record<string, unknown>, raw: Request): Response | Promise<R
   }
   frames.push(chunk({}, finish));
   if (includeUsage) frames.push({ ...base, object: "chat.completion.chunk", choices: [], usage });
-  return sse([...frames.map((f) => `data: ${JSON.stringify(f)}\n\n`), "data: [DONE]\n\n"], { "x-request-id": "req_fakeopenai" }, streamFault(model));
+  const data = (f: unknown) => `data: ${JSON.stringify(f)}\n\n`;
+  const inStream = streamErrorMode(model);
+  if (inStream) {
+    const sent = inStream === "late" ? frames.slice(0, 2) : [];
+    const error = STREAM_ERRORS[inStream === "invalid" ? "invalid" : "overloaded"];
+    return sse([...sent.map(data), data({ error }), "data: [DONE]\n\n"], { "x-request-id": "req_fakeopenai" });
+  }
+  return sse([...frames.map(data), "data: [DONE]\n\n"], { "x-request-id": "req_fakeopenai" }, streamFault(model));
 }
 
 function embeddings(body: Record<string, unknown>, raw: Request): Response | Promise<Response> {

@@ -3,7 +3,7 @@
  * SseParser + the stream translator; and classifyError on the fake's real error answers.
  */
 import { describe, expect, test } from "bun:test";
-import { adapterAgainstFake, adapterFaultTests, systemAndUser } from "../../../test/fakes/adapter-against-fake.ts";
+import { adapterAgainstFake, adapterFaultTests, adapterStreamErrorTests, systemAndUser } from "../../../test/fakes/adapter-against-fake.ts";
 import { startFakeAnthropic } from "../../../test/fakes/anthropic.ts";
 import { assemble } from "../../../test/fixtures/replay.ts";
 import { readSseBatches } from "../sse-reader.ts";
@@ -106,5 +106,15 @@ describe("anthropic adapter against the fake", () => {
     overloadedStatus: 529,
     wrongKeyStatus: 401,
     wrongKeyUnsaid: ["x-api-key"],
+  });
+
+  // The overloaded event is the example of Anthropic's streaming docs ("Error events"); a 529 over HTTP.
+  adapterStreamErrorTests(vendor, {
+    adapter: anthropicAdapter,
+    ctx,
+    request,
+    eventName: "error",
+    overloaded: { data: { type: "error", error: { type: "overloaded_error", message: "Overloaded" } }, reason: "status_529" },
+    invalid: { data: { type: "error", error: { type: "invalid_request_error", message: "messages.0.content: Input should be a valid list" } }, message: "messages.0.content: Input should be a valid list" },
   });
 });

@@ -3,10 +3,11 @@
  * parseResponse, or SseParser + the stream translator; and classifyError on the fake's errors.
  */
 import { describe, expect, test } from "bun:test";
-import { adapterAgainstFake, adapterFaultTests } from "../../../test/fakes/adapter-against-fake.ts";
+import { adapterAgainstFake, adapterFaultTests, adapterStreamErrorTests, translateUntilThrow } from "../../../test/fakes/adapter-against-fake.ts";
 import { startFakeAzure } from "../../../test/fakes/azure.ts";
 import { assemble } from "../../../test/fixtures/replay.ts";
 import type { ChatRequest, ResponseContext } from "../types.ts";
+import { VendorStreamError } from "../vendor-stream-error.ts";
 import { azureAdapter } from "./adapter.ts";
 
 const ctx: ResponseContext = { completionId: "chatcmpl-aze2e", created: 1, model: "gpt4o-prod", includeUsage: true };
@@ -68,5 +69,27 @@ describe("azure adapter against the fake", () => {
     moreErrors: [["content-filter", false, "content_filter"]],
     wrongKeyStatus: 401,
     wrongKeyUnsaid: ["subscription key"],
+  });
+
+  // Azure streams OpenAI's wire format: an error is a `data: {"error": {...}}` event, then [DONE].
+  adapterStreamErrorTests(vendor, {
+    adapter: azureAdapter,
+    ctx,
+    request: () => request(),
+    eventName: null,
+    overloaded: { data: { error: { message: "The server experienced an error while processing your request. We apologize for the inconvenience!", type: "server_error", param: null, code: null } }, reason: "status_500" },
+    invalid: { data: { error: { message: "Invalid value for 'temperature': must be at most 2.", type: "invalid_request_error", param: "temperature", code: "invalid_value" } }, message: "Invalid value for 'temperature': must be at most 2." },
+  });
+
+  test("stream-error-content-filter: the content filter's 400 error as an event before any content, a content_filter verdict, as over HTTP", async () => {
+    const events = await vendor.streamEvents(request(), "stream-error-content-filter");
+    expect(events.map((e) => e.data)).toEqual([expect.stringContaining('"code":"content_filter"'), "[DONE]"]);
+    expect(JSON.parse(events[0]!.data).error).toMatchObject({ code: "content_filter", param: "prompt", status: 400, innererror: { code: "ResponsibleAIPolicyViolation" } });
+    const { chunks, thrown } = translateUntilThrow(azureAdapter.createStreamTranslator(ctx), events);
+    expect(assemble(chunks).content).toBe("");
+    expect(thrown).toBeInstanceOf(VendorStreamError);
+    expect((thrown as VendorStreamError).vendorError).toMatchObject({ retryable: false, reason: "content_filter" });
+    const res = await send(request(), "stream-error-content-filter");
+    expect(azureAdapter.classifyError(res.status, res.headers, await res.text())).toMatchObject({ retryable: false, reason: "content_filter" });
   });
 });

@@ -3,10 +3,10 @@
  * SseParser + the stream translator; and classifyError on the fake's real error answers.
  */
 import { describe, expect, test } from "bun:test";
-import { adapterAgainstFake, adapterFaultTests, systemAndUser } from "../../../test/fakes/adapter-against-fake.ts";
+import { adapterAgainstFake, adapterFaultTests, systemAndUser, translateUntilThrow } from "../../../test/fakes/adapter-against-fake.ts";
 import { startFakeGemini } from "../../../test/fakes/gemini.ts";
 import { assemble } from "../../../test/fixtures/replay.ts";
-import type { ChatRequest, ResponseContext } from "../types.ts";
+import { type ChatRequest, type ResponseContext, VendorProtocolError } from "../types.ts";
 import { geminiAdapter } from "./adapter.ts";
 
 const ctx: ResponseContext = { completionId: "chatcmpl-ge2e", created: 1, model: "gemini-fake", includeUsage: true };
@@ -85,6 +85,43 @@ describe("gemini adapter against the fake", () => {
   test("a blocked prompt is content_filter in both modes", async () => {
     expect((await complete(request(), "safety")).completion.choices[0]?.finish_reason).toBe("content_filter");
     expect(assemble((await stream(request(), "safety")).chunks).finishReason).toBe("content_filter");
+  });
+
+  const OVERLOADED = { error: { code: 503, message: "The model is overloaded. Please try again later.", status: "UNAVAILABLE" } };
+  const INVALID = { error: { code: 400, message: "Invalid value at 'contents[0].parts[0]' (oneof), oneof field 'data' is already set.", status: "INVALID_ARGUMENT" } };
+  const STREAM_ERRORS = [
+    ["stream-error-overloaded", OVERLOADED, 0],
+    ["stream-error-invalid", INVALID, 0],
+    ["stream-error-late", OVERLOADED, 1],
+  ] as const;
+
+  test("stream-error-*: Google's error JSON in the 200 SSE body on lines of its own, not a data: event, after the first text event for stream-error-late", async () => {
+    for (const [model, error, eventsBefore] of STREAM_ERRORS) {
+      const res = await send(vendor.streamed(request()), model);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toContain("text/event-stream");
+      const parts = (await res.text()).split("\r\n\r\n");
+      const rest = parts.pop()!;
+      expect([model, parts.length, parts.every((p) => p.startsWith("data: {"))]).toEqual([model, eventsBefore, true]);
+      expect([model, rest.startsWith("{\n"), JSON.parse(rest)]).toEqual([model, true, error]);
+    }
+  });
+
+  test("stream-error-*: the stream fails rather than reading as an answer, stream-error-late after its first text", async () => {
+    // Only that it fails: the SSE reader takes `data:` lines alone, so it does not see the error object
+    // and the stream reads as one that ended without a finishReason, not as the status it stands for.
+    for (const [model] of STREAM_ERRORS) {
+      const { chunks, thrown } = translateUntilThrow(geminiAdapter.createStreamTranslator(ctx), await vendor.streamEvents(request(), model));
+      expect([model, thrown instanceof VendorProtocolError, assemble(chunks).content]).toEqual([model, true, model === "stream-error-late" ? "Echo: hello" : ""]);
+    }
+  });
+
+  test("unstreamed, each stream-error model answers the HTTP error its error object stands for", async () => {
+    for (const [model, error] of STREAM_ERRORS) {
+      const res = await send(request(), model);
+      expect([model, res.status]).toEqual([model, error.error.code]);
+      expect([model, geminiAdapter.classifyError(res.status, res.headers, await res.text()).reason]).toEqual([model, `status_${error.error.code}`]);
+    }
   });
 
   adapterFaultTests(vendor, {
