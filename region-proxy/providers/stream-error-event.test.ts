@@ -6,42 +6,47 @@
  * fails fast with the vendor's message in OpenAI's error shape and leaves the breaker closed, and a
  * context-length refusal moves to the next deployment. After the first byte the stream still ends
  * with an error frame and never falls back.
+ *
+ * The fake vendors' stream-error-* models send the events (test/fakes); a scripted server sends the
+ * ones no fake does: Anthropic's prompt-too-long as an event, and Gemini's error as a `data:` event
+ * (the fake Gemini writes it as Google does, unframed JSON the SSE reader does not take for an event).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startFakeAnthropic } from "../../test/fakes/anthropic.ts";
+import { startFakeAzure } from "../../test/fakes/azure.ts";
+import type { FakeVendor } from "../../test/fakes/fake-server.ts";
+import { startFakeOpenAI } from "../../test/fakes/openai.ts";
 import { createMemoryBreaker } from "../breaker/memory-breaker.ts";
 import type { RunningProxy } from "../main.ts";
 import { createProxyFixture, PRICE, REGION, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
 
 const anthropic = (data: { type: string }) => `event: ${data.type}\ndata: ${JSON.stringify(data)}\n\n`;
-const messageStart = anthropic({ type: "message_start", message: { id: "msg_1", type: "message", role: "assistant", model: "m", content: [], usage: { input_tokens: 5, output_tokens: 1 } } } as { type: string });
 const anthropicError = (type: string, message: string) => anthropic({ type: "error", error: { type, message } } as { type: string });
 const gemini = (data: unknown) => `data: ${JSON.stringify(data)}\r\n\r\n`;
-const openai = (data: unknown) => `data: ${JSON.stringify(data)}\n\n`;
 
-const INVALID = "messages.1.content.0.tool_use.id: tool_use ids must be unique";
+/** What the fakes' stream-error-invalid and stream-error-content-filter events say (test/fakes). */
+const INVALID = "messages.0.content: Input should be a valid list";
+const OPENAI_INVALID = "Invalid value for 'temperature': must be at most 2.";
+const AZURE_FILTERED =
+  "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. Please modify your prompt and retry. To learn more about our content filtering policies please read our documentation: https://go.microsoft.com/fwlink/?linkid=2198766";
 const TOO_LONG = "prompt is too long: 205000 tokens > 200000 maximum";
 const GEMINI_INVALID = "* GenerateContentRequest.generation_config.max_output_tokens: max_output_tokens must be positive.";
-const OPENAI_INVALID = "Invalid 'messages[0].content': string too long. Expected a string with maximum length 10485760.";
-const AZURE_FILTERED = "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.";
 
-/** What each vendor model streams in its 200 answer. */
-const SCRIPTS: Record<string, { provider: "anthropic" | "gemini" | "openai" | "azure"; body: string }> = {
-  "a-invalid": { provider: "anthropic", body: messageStart + anthropic({ type: "ping" }) + anthropicError("invalid_request_error", INVALID) },
+type FakeProvider = "anthropic" | "openai" | "azure";
+/** The fake vendor model behind each alias. */
+const FAKED: Record<string, { provider: FakeProvider; model: string }> = {
+  "a-invalid": { provider: "anthropic", model: "stream-error-invalid" },
+  "a-overloaded": { provider: "anthropic", model: "stream-error-overloaded" },
+  "a-late": { provider: "anthropic", model: "stream-error-late" },
+  "o-invalid": { provider: "openai", model: "stream-error-invalid" },
+  "o-server-error": { provider: "openai", model: "stream-error-overloaded" },
+  "az-filtered": { provider: "azure", model: "stream-error-content-filter" },
+};
+/** What the scripted vendor streams in its 200 answer for each alias (its model) no fake covers. */
+const SCRIPTS: Record<string, { provider: "anthropic" | "gemini"; body: string }> = {
   "a-context": { provider: "anthropic", body: anthropicError("invalid_request_error", TOO_LONG) },
-  "a-overloaded": { provider: "anthropic", body: messageStart + anthropicError("overloaded_error", "Overloaded") },
-  "a-invalid-late": {
-    provider: "anthropic",
-    body:
-      messageStart +
-      anthropic({ type: "content_block_start", index: 0, content_block: { type: "text", text: "" } } as { type: string }) +
-      anthropic({ type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "Hi" } } as { type: string }) +
-      anthropicError("invalid_request_error", INVALID),
-  },
   "g-invalid": { provider: "gemini", body: gemini({ error: { code: 400, message: GEMINI_INVALID, status: "INVALID_ARGUMENT" } }) },
   "g-overloaded": { provider: "gemini", body: gemini({ error: { code: 503, message: "The model is overloaded. Please try again later.", status: "UNAVAILABLE" } }) },
-  "o-invalid": { provider: "openai", body: openai({ error: { message: OPENAI_INVALID, type: "invalid_request_error", param: "messages[0].content", code: "string_above_max_length" } }) },
-  "o-server-error": { provider: "openai", body: openai({ error: { message: "The server had an error while processing your request. Sorry about that!", type: "server_error", param: null, code: null } }) },
-  "az-filtered": { provider: "azure", body: openai({ error: { message: AZURE_FILTERED, type: null, param: "prompt", code: "content_filter", status: 400 } }) },
 };
 const calls = new Map<string, number>();
 
@@ -51,39 +56,56 @@ const vendor = Bun.serve({
   development: false,
   async fetch(req) {
     const path = new URL(req.url).pathname;
-    const inPath = /\/models\/([^/:]+):streamGenerateContent/.exec(path)?.[1] ?? /\/openai\/deployments\/([^/]+)\//.exec(path)?.[1];
+    const inPath = /\/models\/([^/:]+):streamGenerateContent/.exec(path)?.[1];
     const model = inPath ? decodeURIComponent(inPath) : ((await req.json()) as { model: string }).model;
     calls.set(model, (calls.get(model) ?? 0) + 1);
     return new Response(SCRIPTS[model]!.body, { headers: { "content-type": "text/event-stream" } });
   },
 });
 
+/** The key the fakes accept, which the proxies hold as FAKE_KEY. */
+const FAKE_KEY = "sk-fake-stream-errors";
+const fakes = {} as Record<FakeProvider, FakeVendor>;
 let fx: ProxyFixture;
 let proxy: RunningProxy;
 
+/** The proxy's credentials: the fixture's, and the fakes' key. */
+const credentials = () => ({ ...fx.proxyConfig().credentials, FAKE_KEY });
+
 beforeAll(async () => {
   fx = await createProxyFixture();
+  fakes.anthropic = await startFakeAnthropic({ apiKey: FAKE_KEY });
+  fakes.openai = await startFakeOpenAI({ apiKey: FAKE_KEY });
+  fakes.azure = await startFakeAzure({ apiKey: FAKE_KEY });
   await fx.publish(
     fx.snapshot(1, (s) => {
-      for (const [model, { provider }] of Object.entries(SCRIPTS)) {
-        const baseUrl = `http://127.0.0.1:${vendor.port}${provider === "openai" ? "/v1" : ""}`;
-        s.deployments[`dep_${model}`] = { id: `dep_${model}`, provider, baseUrl, model, region: REGION, credentialRef: "env:ECHO_KEY" };
-        s.aliases[model] = { name: model, chain: [`dep_${model}`, "dep_echo1"] };
+      const add = (alias: string, provider: FakeProvider | "gemini", baseUrl: string, model: string, credential: string) => {
+        s.deployments[`dep_${alias}`] = { id: `dep_${alias}`, provider, baseUrl, model, region: REGION, credentialRef: `env:${credential}` };
+        s.aliases[alias] = { name: alias, chain: [`dep_${alias}`, "dep_echo1"] };
         s.pricing[`${provider}:${model}`] = PRICE;
-      }
+      };
+      for (const [alias, { provider, model }] of Object.entries(FAKED)) add(alias, provider, `${fakes[provider].url}${provider === "openai" ? "/v1" : ""}`, model, "FAKE_KEY");
+      for (const [model, { provider }] of Object.entries(SCRIPTS)) add(model, provider, `http://127.0.0.1:${vendor.port}`, model, "ECHO_KEY");
     }),
   );
   // A breaker that never opens: each test sees every attempt its request makes.
-  proxy = await fx.startProxy({}, { health: createMemoryBreaker({ failureThreshold: 1_000_000 }) });
+  proxy = await fx.startProxy({ credentials: credentials() }, { health: createMemoryBreaker({ failureThreshold: 1_000_000 }) });
 });
 afterAll(async () => {
   await fx.cleanup();
+  await Promise.all(Object.values(fakes).map((fake) => fake.stop()));
   vendor.stop(true);
 });
 
+/** The calls the vendor serving `alias` has had (a fake's, all its models', as the tests run one at a time). */
+const vendorCallsFor = (alias: string) => {
+  const faked = FAKED[alias];
+  return faked ? fakes[faked.provider].calls() : (calls.get(alias) ?? 0);
+};
+
 async function stream(model: string, to = proxy) {
   const echoBefore = fx.vendor.calls("echo-1");
-  const vendorBefore = calls.get(model) ?? 0;
+  const vendorBefore = vendorCallsFor(model);
   const res = await fetch(`${to.url}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${fx.keys.main}`, "content-type": "application/json" },
@@ -98,7 +120,7 @@ async function stream(model: string, to = proxy) {
     text,
     event,
     trail: event.attemptTrail!.map((s) => [s.deploymentId, s.outcome, s.reason]),
-    vendorCalls: (calls.get(model) ?? 0) - vendorBefore,
+    vendorCalls: vendorCallsFor(model) - vendorBefore,
     echoCalls: fx.vendor.calls("echo-1") - echoBefore,
   };
 }
@@ -128,10 +150,10 @@ test("a Gemini INVALID_ARGUMENT error event before any content: a 400 with Gemin
 test("an OpenAI invalid_request_error object before any content: a 400 with OpenAI's message, code and param, no retry, no fallback", async () => {
   const { res, text, event, trail, vendorCalls, echoCalls } = await stream("o-invalid");
   expect(res.status).toBe(400);
-  expect(JSON.parse(text).error).toEqual({ message: OPENAI_INVALID, type: "invalid_request_error", param: "messages[0].content", code: "string_above_max_length" });
+  expect(JSON.parse(text).error).toEqual({ message: OPENAI_INVALID, type: "invalid_request_error", param: "temperature", code: "invalid_value" });
   expect(vendorCalls).toBe(1);
   expect(echoCalls).toBe(0);
-  expect(event).toMatchObject({ status: "error", errorCode: "string_above_max_length", attempts: 1 });
+  expect(event).toMatchObject({ status: "error", errorCode: "invalid_value", attempts: 1 });
   expect(trail).toEqual([["dep_o-invalid", "error", "status_400"]]);
 });
 
@@ -177,10 +199,10 @@ for (const [model, reason] of [
   });
 }
 
-test("an invalid_request_error event after the first content ends the stream with an error frame, no fallback", async () => {
-  const { res, text, event, vendorCalls, echoCalls } = await stream("a-invalid-late");
+test("an overloaded_error event after the first content ends the stream with an error frame, no retry, no fallback", async () => {
+  const { res, text, event, vendorCalls, echoCalls } = await stream("a-late");
   expect(res.status).toBe(200);
-  expect(text).toContain('"content":"Hi"');
+  expect(text).toContain('"content":"Echo:"');
   const frames = text.split("\n\n").filter((f) => f.startsWith("data: "));
   expect(JSON.parse(frames.at(-1)!.slice(6)).error.code).toBe("upstream_invalid_response");
   expect(text).not.toContain("data: [DONE]");
@@ -190,7 +212,7 @@ test("an invalid_request_error event after the first content ends the stream wit
 });
 
 test("an invalid_request_error event says the deployment is up: the breaker stays closed, as for an HTTP 400", async () => {
-  const guarded = await fx.startProxy({ dataDir: fx.freshDataDir() }, { health: createMemoryBreaker({ failureThreshold: 1, coolDownMs: 60_000 }) });
+  const guarded = await fx.startProxy({ dataDir: fx.freshDataDir(), credentials: credentials() }, { health: createMemoryBreaker({ failureThreshold: 1, coolDownMs: 60_000 }) });
   for (let i = 0; i < 2; i++) {
     const { res, trail, vendorCalls } = await stream("a-invalid", guarded);
     expect(res.status).toBe(400);
