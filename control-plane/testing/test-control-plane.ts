@@ -1,6 +1,6 @@
 /**
- * A control plane on a fresh PostgreSQL database and temp data dir, for this folder's tests.
- * Logs are collected, not printed, so tests stay quiet and can assert on them.
+ * A control plane on a fresh PostgreSQL database and temp data dir (or the caller's own), for this
+ * folder's tests. Logs are collected, not printed, so tests stay quiet and can assert on them.
  */
 import { afterAll, beforeAll } from "bun:test";
 import postgres from "postgres";
@@ -16,7 +16,9 @@ export interface TestControlPlane {
   cp: RunningControlPlane;
   admin: AdminClient;
   adminToken: string;
-  db: TestDatabase;
+  /** The database the control plane runs on: the helper's own, or the one `databaseUrl` named. */
+  db: Pick<TestDatabase, "url" | "name">;
+  /** The control plane's data dir: the helper's own, or the one `dataDir` named. */
   dataDir: string;
   logs: string[];
   /**
@@ -25,8 +27,9 @@ export interface TestControlPlane {
    */
   openSql(max?: number): postgres.Sql;
   /**
-   * Ends the pools openSql made, stops the control plane, drops the database and the data dir: every
-   * step runs though one before it fails, and the first failure is thrown.
+   * Ends the pools openSql made, stops the control plane, drops the database and removes the data dir
+   * the helper made (never the caller's own): every step runs though one before it fails, and the first
+   * failure is thrown.
    */
   close(): Promise<void>;
 }
@@ -35,28 +38,42 @@ export interface TestControlPlane {
 const START_TIMEOUT_MS = 30_000;
 
 /**
- * `overrides` set extra config (approvals required, tick interval, a query hook). A start that fails
- * drops the database and removes the data dir it made, then throws.
+ * Extra config for the test's control plane. `databaseUrl` (a PostgreSQL database; for embedded PGlite
+ * call startControlPlane itself) and `dataDir` are the caller's own, used as they are and never
+ * dropped or removed; each one not given is made fresh, and dropped or removed by close().
  */
-export async function startTestControlPlane(overrides: Partial<ControlPlaneConfig> = {}): Promise<TestControlPlane> {
-  const db = await createTestDatabase();
-  let dataDir: string | undefined;
-  const removeAll = () =>
+export type TestControlPlaneOverrides = Partial<Omit<ControlPlaneConfig, "databaseUrl">> & { databaseUrl?: string };
+
+/** The caller's database, by its URL: no drop, as the caller made it and drops it. */
+function givenDatabase(url: string): Pick<TestDatabase, "url" | "name"> {
+  return { url, name: decodeURIComponent(new URL(url).pathname.slice(1)) };
+}
+
+/**
+ * `overrides` set extra config (approvals required, tick interval, a query hook, the caller's own
+ * database or data dir). A start that fails drops the database and removes the data dir it made (only
+ * those), then throws.
+ */
+export async function startTestControlPlane(overrides: TestControlPlaneOverrides = {}): Promise<TestControlPlane> {
+  // Only what this helper made: the database and data dir it was not given.
+  const made: { db?: TestDatabase; dataDir?: string } = {};
+  const removeMade = () =>
     runAll([
-      () => db.drop(),
-      async () => {
-        if (dataDir) await rm(dataDir, { recursive: true, force: true });
-      },
+      () => made.db?.drop(),
+      () => (made.dataDir === undefined ? undefined : rm(made.dataDir, { recursive: true, force: true })),
     ]);
+  let db: Pick<TestDatabase, "url" | "name">;
+  let dataDir: string;
   let cp: RunningControlPlane;
   const logs: string[] = [];
   const adminToken = `admtok_test_${crypto.randomUUID().replaceAll("-", "")}`;
   try {
-    dataDir = await mkdtemp(join(tmpdir(), "cp-test-"));
-    cp = await startControlPlane({ port: 0, databaseUrl: db.url, dataDir, adminToken, log: (l) => logs.push(l), ...overrides });
+    db = overrides.databaseUrl === undefined ? (made.db = await createTestDatabase()) : givenDatabase(overrides.databaseUrl);
+    dataDir = overrides.dataDir ?? (made.dataDir = await mkdtemp(join(tmpdir(), "cp-test-")));
+    cp = await startControlPlane({ port: 0, adminToken, log: (l) => logs.push(l), ...overrides, databaseUrl: db.url, dataDir });
   } catch (error) {
     // The start's own error is the one thrown, not a later one from cleaning up.
-    await removeAll().catch(() => {});
+    await removeMade().catch(() => {});
     throw error;
   }
   const pools: postgres.Sql[] = [];
@@ -74,7 +91,7 @@ export async function startTestControlPlane(overrides: Partial<ControlPlaneConfi
     },
     async close() {
       // Every step runs though one before it fails (a pool that fails to end still leaves no database behind).
-      await runAll([...pools.splice(0).map((sql) => () => sql.end()), () => cp.stop(), removeAll]);
+      await runAll([...pools.splice(0).map((sql) => () => sql.end()), () => cp.stop(), removeMade]);
     },
   };
 }
@@ -92,7 +109,7 @@ export async function startTestControlPlane(overrides: Partial<ControlPlaneConfi
  *
  * @example const t = useTestControlPlane({ changeTickMs: 100 }); let sql: postgres.Sql; beforeAll(() => { sql = t.openSql(); });
  */
-export function useTestControlPlane(overrides: Partial<ControlPlaneConfig> = {}): TestControlPlane {
+export function useTestControlPlane(overrides: TestControlPlaneOverrides = {}): TestControlPlane {
   const t = {} as TestControlPlane;
   beforeAll(async () => {
     Object.assign(t, await startTestControlPlane(overrides));
