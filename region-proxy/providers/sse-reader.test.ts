@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { MAX_SSE_EVENT_CHARS, SseParser } from "./sse-reader.ts";
+import { MAX_SSE_EVENT_CHARS, MAX_UNFRAMED_CHARS, SseParser } from "./sse-reader.ts";
 import { VendorProtocolError, type SseEvent } from "./types.ts";
 
 const encoder = new TextEncoder();
@@ -104,4 +104,27 @@ test("a long line that arrives in many reads is joined once: one event, whole", 
   for (let i = 0; i < 200; i++) expect(parser.push(piece)).toEqual([]);
   const [event] = parser.push(new TextEncoder().encode("\n\n"));
   expect(event!.data.length).toBe(200 * 64 * 1024);
+});
+
+test("an error object sent outside SSE framing (Google's form after a 200 stream began) ends the stream as one error event, however it is split", () => {
+  const error = `{\n  "error": {\n    "code": 503,\n    "message": "The model is overloaded. Please try again later.",\n    "status": "UNAVAILABLE"\n  }\n}`;
+  for (const tail of ["\n", ""]) {
+    const bytes = new TextEncoder().encode(`data: {"candidates":[]}\n\n${error}${tail}`);
+    for (let cut = 0; cut <= bytes.length; cut += 7) {
+      const parser = new SseParser();
+      const events = [...parser.push(bytes.slice(0, cut)), ...parser.push(bytes.slice(cut)), ...parser.end()];
+      expect(events).toEqual([
+        { event: null, data: '{"candidates":[]}', id: null },
+        { event: "error", data: error, id: null },
+      ]);
+    }
+  }
+});
+
+test("lines outside SSE framing that are no error object are ignored, as the spec says", () => {
+  for (const stray of ["hello world\n", '{"candidates": []}\n', "[1, 2]\n", `${"x".repeat(MAX_UNFRAMED_CHARS)}\n{"error": {}}\n`, "retry: 100\n"]) {
+    const parser = new SseParser();
+    const events = [...parser.push(new TextEncoder().encode(`data: a\n\n${stray}`)), ...parser.end()];
+    expect([stray.slice(0, 20), events]).toEqual([stray.slice(0, 20), [{ event: null, data: "a", id: null }]]);
+  }
 });

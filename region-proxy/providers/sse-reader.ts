@@ -4,6 +4,13 @@
  * correct for any split of the byte stream, a multi-byte UTF-8 character split in two included,
  * and for `\n`, `\r\n` or `\r` line ends.
  *
+ * One departure, for errors sent outside SSE framing: Google answers an error that happens after a
+ * 200 stream began as a bare JSON object, its lines not prefixed with `data:` (what Google's own SDKs
+ * read: python-genai's `_iter_response_stream`, js-genai's `processStreamResponse`). The spec ignores
+ * such lines; here they are kept (up to MAX_UNFRAMED_CHARS), and when the stream ends, if together
+ * they are a JSON object with an `error` field, they become one last event named `error` carrying
+ * that text, for the translator to classify like any error event.
+ *
  * @example for await (const events of readSseBatches(response.body!)) for (const event of events) console.log(event.event, event.data)
  */
 import { VendorProtocolError, type SseEvent } from "./types.ts";
@@ -14,6 +21,9 @@ import { VendorProtocolError, type SseEvent } from "./types.ts";
  * make the proxy hold.
  */
 export const MAX_SSE_EVENT_CHARS = 16 * 1024 * 1024;
+
+/** Lines outside SSE framing kept at most (an error object is well under 1 KB). */
+export const MAX_UNFRAMED_CHARS = 64 * 1024;
 
 export class SseParser {
   private readonly decoder = new TextDecoder("utf-8");
@@ -26,15 +36,36 @@ export class SseParser {
   private lastId: string | null = null;
   private sawCarriageReturn = false;
   private started = false;
+  /** Lines that are no SSE field (see above), while all of them together fit MAX_UNFRAMED_CHARS. */
+  private unframed: string[] = [];
+  private unframedChars = 0;
 
   /** Feeds raw bytes; returns the events completed by them. */
   push(bytes: Uint8Array): SseEvent[] {
     return this.consume(this.decoder.decode(bytes, { stream: true }), false);
   }
 
-  /** Ends the stream: a final event without its blank line is dropped, as the spec says. */
+  /**
+   * Ends the stream: a final event without its blank line is dropped, as the spec says; lines outside
+   * SSE framing that make an error object become one last `error` event.
+   */
   end(): SseEvent[] {
-    return this.consume(this.decoder.decode(), true);
+    const events = this.consume(this.decoder.decode(), true);
+    const error = this.unframedError();
+    if (error) events.push(error);
+    return events;
+  }
+
+  private unframedError(): SseEvent | null {
+    if (this.unframed.length === 0) return null;
+    const text = this.unframed.join("\n");
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed) || !("error" in parsed)) return null;
+    } catch {
+      return null;
+    }
+    return { event: "error", data: text, id: this.lastId };
   }
 
   private consume(text: string, final: boolean): SseEvent[] {
@@ -79,6 +110,9 @@ export class SseParser {
     }
     const rest = buffer.slice(start);
     if (final) {
+      // An unended last line is no event (the spec drops it), but may close an unframed error object.
+      const field = rest.slice(0, rest.indexOf(":") === -1 ? rest.length : rest.indexOf(":"));
+      if (rest.length > 0 && rest.charCodeAt(0) !== 58 && field !== "data" && field !== "event" && field !== "id" && field !== "retry") this.keepUnframed(rest);
       this.dataLines = [];
       this.dataChars = 0;
       this.eventName = null;
@@ -116,8 +150,17 @@ export class SseParser {
       this.dataChars += value.length + 1;
     }
     else if (field === "event") this.eventName = value;
-    else if (field === "id" && !value.includes("\0")) this.lastId = value;
+    else if (field === "id") {
+      if (!value.includes("\0")) this.lastId = value;
+    } else if (field !== "retry") this.keepUnframed(line);
     return null;
+  }
+
+  /** Keeps a line outside SSE framing; past MAX_UNFRAMED_CHARS none is kept (an error object is small). */
+  private keepUnframed(line: string): void {
+    this.unframedChars += line.length + 1;
+    if (this.unframedChars > MAX_UNFRAMED_CHARS) this.unframed = [];
+    else this.unframed.push(line);
   }
 }
 

@@ -9,7 +9,7 @@
  *
  * The fake vendors' stream-error-* models send the events (test/fakes); a scripted server sends the
  * ones no fake does: Anthropic's prompt-too-long as an event, and Gemini's error as a `data:` event
- * (the fake Gemini writes it as Google does, unframed JSON the SSE reader does not take for an event).
+ * (the fake Gemini writes it as Google does, unframed JSON: gemini/unframed-stream-error.test.ts).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startFakeAnthropic } from "../../test/fakes/anthropic.ts";

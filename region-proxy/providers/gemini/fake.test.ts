@@ -6,7 +6,8 @@ import { describe, expect, test } from "bun:test";
 import { adapterAgainstFake, adapterFaultTests, systemAndUser, translateUntilThrow } from "../../../test/fakes/adapter-against-fake.ts";
 import { startFakeGemini } from "../../../test/fakes/gemini.ts";
 import { assemble } from "../../../test/fixtures/replay.ts";
-import { type ChatRequest, type ResponseContext, VendorProtocolError } from "../types.ts";
+import type { ChatRequest, ResponseContext } from "../types.ts";
+import { VendorStreamError } from "../vendor-stream-error.ts";
 import { geminiAdapter } from "./adapter.ts";
 
 const ctx: ResponseContext = { completionId: "chatcmpl-ge2e", created: 1, model: "gemini-fake", includeUsage: true };
@@ -107,12 +108,12 @@ describe("gemini adapter against the fake", () => {
     }
   });
 
-  test("stream-error-*: the stream fails rather than reading as an answer, stream-error-late after its first text", async () => {
-    // Only that it fails: the SSE reader takes `data:` lines alone, so it does not see the error object
-    // and the stream reads as one that ended without a finishReason, not as the status it stands for.
+  test("stream-error-*: the stream fails as the status its error object stands for, stream-error-late after its first text", async () => {
+    // The SSE reader turns the unframed error object at the body's end into one last `error` event.
     for (const [model] of STREAM_ERRORS) {
       const { chunks, thrown } = translateUntilThrow(geminiAdapter.createStreamTranslator(ctx), await vendor.streamEvents(request(), model));
-      expect([model, thrown instanceof VendorProtocolError, assemble(chunks).content]).toEqual([model, true, model === "stream-error-late" ? "Echo: hello" : ""]);
+      const verdict = thrown instanceof VendorStreamError ? [thrown.vendorError.retryable, thrown.vendorError.reason] : null;
+      expect([model, verdict, assemble(chunks).content]).toEqual([model, model === "stream-error-invalid" ? [false, "status_400"] : [true, "status_503"], model === "stream-error-late" ? "Echo: hello" : ""]);
     }
   });
 
