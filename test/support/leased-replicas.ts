@@ -12,6 +12,7 @@ import { startProxy, type RunningProxy } from "../../region-proxy/main.ts";
 import { createLeasedLimits, type RunningLeasedLimits } from "../../region-proxy/leases/leased-limits.ts";
 import { createTestRedis, type TestRedis } from "./redis.ts";
 import { eventually, startStack, type TestStack } from "./stack.ts";
+import { runAll } from "./run-all.ts";
 
 export interface LeasedReplica {
   proxy: RunningProxy;
@@ -83,19 +84,6 @@ export async function stopLeasedReplicas(replicas: LeasedReplica[]): Promise<voi
     await proxy.stop().catch(() => {});
     await limits.close().catch(() => {});
   }
-}
-
-/** Runs every step in turn, even after one fails, and then throws the first failure. */
-async function runAll(steps: (() => Promise<unknown> | undefined)[]): Promise<void> {
-  const failures: unknown[] = [];
-  for (const step of steps) {
-    try {
-      await step();
-    } catch (error) {
-      failures.push(error);
-    }
-  }
-  if (failures.length > 0) throw failures[0];
 }
 
 export interface LeasedReplicaStack {
