@@ -5,28 +5,17 @@
  * cp-test- data dirs recorded as the helper makes them, its own database and directory), so other
  * test files running meanwhile do not count.
  */
-import { afterAll, beforeAll, expect, spyOn, test } from "bun:test";
+import { expect, spyOn, test } from "bun:test";
 import * as fsPromises from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, join } from "node:path";
-import postgres from "postgres";
 import * as testDatabases from "../../test/support/postgres.ts";
 import { startTestControlPlane, type TestControlPlane, type TestControlPlaneOverrides } from "./test-control-plane.ts";
+import { useDatabaseProbe } from "../../test/support/leak-probes.ts";
 
-/** A database of this file's own, whose connection reads pg_database. */
-let own: testDatabases.TestDatabase;
-let sql: postgres.Sql;
-beforeAll(async () => {
-  own = await testDatabases.createTestDatabase();
-  sql = postgres(own.url, { max: 1, onnotice: () => {} });
-});
-afterAll(async () => {
-  await sql?.end();
-  await own?.drop();
-});
-
-const databaseExists = async (name: string) => (await sql`select 1 from pg_database where datname = ${name}`).length > 0;
+const probe = useDatabaseProbe();
+const databaseExists = (name: string) => probe.exists(name);
 
 /** Records the databases and cp-test- data dirs that startTestControlPlane makes while `run` runs. */
 async function recordingMade<T>(run: () => Promise<T>): Promise<{ databases: string[]; dirs: string[]; result: PromiseSettledResult<T> }> {
@@ -95,7 +84,7 @@ async function startAndClose(
     for (const dir of made.dirs) expect(existsSync(dir)).toBe(false);
     return made;
   } finally {
-    for (const name of made.databases) await sql.unsafe(`drop database if exists ${name} with (force)`);
+    await probe.drop(made.databases);
     for (const dir of made.dirs) await fsPromises.rm(dir, { recursive: true, force: true });
   }
 }
@@ -144,7 +133,7 @@ test("a start that fails (its port is taken) with the caller's database and data
     expect(existsSync(join(mine.dir, "signing-key.jwk"))).toBe(true);
   } finally {
     holder.stop(true);
-    for (const name of made?.databases ?? []) await sql.unsafe(`drop database if exists ${name} with (force)`);
+    await probe.drop(made?.databases ?? []);
     for (const dir of made?.dirs ?? []) await fsPromises.rm(dir, { recursive: true, force: true });
     await mine.remove();
   }

@@ -5,44 +5,21 @@
  * directory recorded as the helper makes them), so other test files running meanwhile do not count.
  */
 import * as bunTest from "bun:test";
-import { afterAll, beforeAll, describe, expect, spyOn, test } from "bun:test";
+import { afterAll, describe, expect, spyOn, test } from "bun:test";
 import * as fsPromises from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
-import postgres from "postgres";
 import * as testDatabases from "../../test/support/postgres.ts";
 import { startTestControlPlane, useTestControlPlane, type TestControlPlane } from "./test-control-plane.ts";
+import { acceptsConnections, useDatabaseProbe } from "../../test/support/leak-probes.ts";
 
-/** A database of this file's own, whose connection reads pg_database. */
-let own: testDatabases.TestDatabase;
-let sql: postgres.Sql;
-beforeAll(async () => {
-  own = await testDatabases.createTestDatabase();
-  sql = postgres(own.url, { max: 1, onnotice: () => {} });
-});
-afterAll(async () => {
-  await sql?.end();
-  await own?.drop();
-});
-
-const databaseExists = async (name: string) => (await sql`select 1 from pg_database where datname = ${name}`).length > 0;
+const probe = useDatabaseProbe();
+const databaseExists = (name: string) => probe.exists(name);
 
 /** Removes what a test found left over, so a failing run leaves nothing behind either. */
 async function removeLeftovers(databases: string[], dirs: string[]): Promise<void> {
-  for (const name of databases) await sql.unsafe(`drop database if exists ${name} with (force)`);
+  await probe.drop(databases);
   for (const dir of dirs) await fsPromises.rm(dir, { recursive: true, force: true });
-}
-
-/** Whether something accepts a TCP connection at the URL's port (a new connection, never a pooled one). */
-async function accepts(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  try {
-    const socket = await Bun.connect({ hostname, port: Number(port), socket: { data() {} } });
-    socket.end();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Records the databases and cp-test- data dirs that startTestControlPlane makes while `run` runs. */
@@ -109,7 +86,7 @@ test("close() runs every step though a pool's end and the control plane's stop f
   try {
     await expect(t.close()).rejects.toThrow("pool end failed");
     await expect(other`select 1`).rejects.toMatchObject({ code: "CONNECTION_ENDED" });
-    expect(await accepts(t.cp.url)).toBe(false);
+    expect(await acceptsConnections(t.cp.url)).toBe(false);
     expect(await databaseExists(t.db.name)).toBe(false);
     expect(existsSync(t.dataDir)).toBe(false);
   } finally {
@@ -145,7 +122,7 @@ describe("a file's own afterAll hooks around useTestControlPlane", () => {
     seen.after = await databaseExists(t!.db.name);
   });
   test("the control plane runs", async () => {
-    expect(await accepts(t!.cp.url)).toBe(true);
+    expect(await acceptsConnections(t!.cp.url)).toBe(true);
   });
 });
 

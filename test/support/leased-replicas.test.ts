@@ -15,6 +15,7 @@ import * as regionProxy from "../../region-proxy/main.ts";
 import * as testRedis from "./redis.ts";
 import { startLeasedReplicas, startLeasedReplicaStack, stopLeasedReplicas } from "./leased-replicas.ts";
 import { startStack, type TestStack } from "./stack.ts";
+import { acceptsConnections } from "./leak-probes.ts";
 
 let stack: TestStack;
 let sql: postgres.Sql;
@@ -49,18 +50,6 @@ async function redisClientsLeft(name: string): Promise<number> {
     left = await count();
   }
   return left;
-}
-
-/** Whether something accepts a TCP connection at the URL's port (a new connection, never a pooled one). */
-async function accepts(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  try {
-    const socket = await Bun.connect({ hostname, port: Number(port), socket: { data() {} } });
-    socket.end();
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Records the proxies startProxy starts while `run` runs; `wrap` may change what the caller gets. */
@@ -99,13 +88,13 @@ test("replicas started and stopped: each runs its proxy and one named Redis clie
   const name = unique("replicas");
   const replicas = await startLeasedReplicas(stack, { redisUrl: namedRedisUrl(testRedis.TEST_REDIS_URL, name), prefix: `${name}:`, names: ["a"] });
   try {
-    expect(await accepts(replicas[0]!.proxy.url)).toBe(true);
+    expect(await acceptsConnections(replicas[0]!.proxy.url)).toBe(true);
     expect(await redisClientsLeft(name)).toBe(1);
   } finally {
     await stopLeasedReplicas(replicas);
   }
   try {
-    expect(await accepts(replicas[0]!.proxy.url)).toBe(false);
+    expect(await acceptsConnections(replicas[0]!.proxy.url)).toBe(false);
     expect(await redisClientsLeft(name)).toBe(0);
   } finally {
     await stopLeftovers([], name);
@@ -123,7 +112,7 @@ test("a replica whose proxy fails to start stops the replica started before it a
     expect(result.status).toBe("rejected");
     expect((result as PromiseRejectedResult).reason).toMatchObject({ code: "EEXIST" });
     expect(proxies).toHaveLength(1);
-    expect(await accepts(proxies[0]!.url)).toBe(false);
+    expect(await acceptsConnections(proxies[0]!.url)).toBe(false);
     expect(await redisClientsLeft(name)).toBe(0);
   } finally {
     await stopLeftovers(proxies, name);
@@ -140,7 +129,7 @@ test("a replica that never loads the configuration stops, with its leased limits
     expect(result.status).toBe("rejected");
     expect(String((result as PromiseRejectedResult).reason)).toContain("waiting for replica a to load configuration version");
     expect(proxies).toHaveLength(1);
-    expect(await accepts(proxies[0]!.url)).toBe(false);
+    expect(await acceptsConnections(proxies[0]!.url)).toBe(false);
     expect(await redisClientsLeft(name)).toBe(0);
   } finally {
     await stopLeftovers(proxies, name);
@@ -179,10 +168,10 @@ test("a leased replica stack whose replica fails to start stops everything, thou
       expect(made).toHaveLength(1);
       expect(await probe.keys(`${made[0]!.prefix}*`)).toEqual([]);
       expect(proxies).toHaveLength(2); // the stack's own eu proxy, then replica a
-      for (const proxy of proxies) expect(await accepts(proxy.url)).toBe(false);
+      for (const proxy of proxies) expect(await acceptsConnections(proxy.url)).toBe(false);
       expect(await redisClientsLeft(name)).toBe(0);
-      expect(await accepts(started!.controlPlane.url)).toBe(false);
-      expect(await accepts(started!.echo.url)).toBe(false);
+      expect(await acceptsConnections(started!.controlPlane.url)).toBe(false);
+      expect(await acceptsConnections(started!.echo.url)).toBe(false);
       expect((await sql`select 1 from pg_database where datname = ${started!.database}`).length).toBe(0);
       expect(existsSync(started!.dataDir)).toBe(false);
     } finally {

@@ -4,42 +4,19 @@
  * Each test counts only what it made: the databases, gw-stack- dirs, echo vendors, control planes and
  * proxies recorded as startStack makes them while the test runs, so other test files do not count.
  */
-import { afterAll, beforeAll, expect, spyOn, test } from "bun:test";
+import { expect, spyOn, test } from "bun:test";
 import * as fsPromises from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
-import postgres from "postgres";
 import * as controlPlaneMain from "../../control-plane/main.ts";
 import * as echoVendor from "../../infra/echo-vendor/server.ts";
 import * as regionProxy from "../../region-proxy/main.ts";
 import * as testDatabases from "./postgres.ts";
 import { startStack } from "./stack.ts";
+import { acceptsConnections, useDatabaseProbe } from "./leak-probes.ts";
 
-/** A database of this file's own, whose connection reads pg_database. */
-let own: testDatabases.TestDatabase;
-let sql: postgres.Sql;
-beforeAll(async () => {
-  own = await testDatabases.createTestDatabase();
-  sql = postgres(own.url, { max: 1, onnotice: () => {} });
-});
-afterAll(async () => {
-  await sql?.end();
-  await own?.drop();
-});
-
-const databaseExists = async (name: string) => (await sql`select 1 from pg_database where datname = ${name}`).length > 0;
-
-/** Whether something accepts a TCP connection at the URL's port (a new connection, never a pooled one). */
-async function accepts(url: string): Promise<boolean> {
-  const { hostname, port } = new URL(url);
-  try {
-    const socket = await Bun.connect({ hostname, port: Number(port), socket: { data() {} } });
-    socket.end();
-    return true;
-  } catch {
-    return false;
-  }
-}
+const probe = useDatabaseProbe();
+const databaseExists = (name: string) => probe.exists(name);
 
 interface Made {
   databases: string[];
@@ -112,15 +89,15 @@ async function removeLeftovers(made: Made): Promise<void> {
   await Promise.allSettled(made.proxies.map((proxy) => proxy.stop()));
   await Promise.allSettled(made.controlPlanes.map((cp) => cp.stop()));
   await Promise.allSettled(made.echos.map((echo) => echo.stop()));
-  for (const name of made.databases) await sql.unsafe(`drop database if exists ${name} with (force)`);
+  await probe.drop(made.databases);
   for (const dir of made.dirs) await fsPromises.rm(dir, { recursive: true, force: true });
 }
 
 /** Every part recorded is stopped or gone. */
 async function expectNothingLeft(made: Made): Promise<void> {
-  for (const proxy of made.proxies) expect(await accepts(proxy.url)).toBe(false);
-  for (const cp of made.controlPlanes) expect(await accepts(cp.url)).toBe(false);
-  for (const echo of made.echos) expect(await accepts(echo.url)).toBe(false);
+  for (const proxy of made.proxies) expect(await acceptsConnections(proxy.url)).toBe(false);
+  for (const cp of made.controlPlanes) expect(await acceptsConnections(cp.url)).toBe(false);
+  for (const echo of made.echos) expect(await acceptsConnections(echo.url)).toBe(false);
   for (const name of made.databases) expect(await databaseExists(name)).toBe(false);
   for (const dir of made.dirs) expect(existsSync(dir)).toBe(false);
 }
@@ -187,8 +164,8 @@ test("stop() runs every step though the echo vendor's stop and the database's dr
   try {
     expect(result.status).toBe("fulfilled");
     const stack = (result as PromiseFulfilledResult<Awaited<ReturnType<typeof startStack>>>).value;
-    expect(await accepts(stack.proxies.eu!.url)).toBe(true);
-    expect(await accepts(stack.echo.url)).toBe(true);
+    expect(await acceptsConnections(stack.proxies.eu!.url)).toBe(true);
+    expect(await acceptsConnections(stack.echo.url)).toBe(true);
     expect(await databaseExists(stack.db.name)).toBe(true);
     expect(existsSync(stack.dataDir)).toBe(true);
 
