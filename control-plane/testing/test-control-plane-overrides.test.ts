@@ -5,42 +5,20 @@
  * cp-test- data dirs recorded as the helper makes them, its own database and directory), so other
  * test files running meanwhile do not count.
  */
-import { expect, spyOn, test } from "bun:test";
+import { expect, test } from "bun:test";
 import * as fsPromises from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { basename, join } from "node:path";
+import { join } from "node:path";
 import * as testDatabases from "../../test/support/postgres.ts";
 import { startTestControlPlane, type TestControlPlane, type TestControlPlaneOverrides } from "./test-control-plane.ts";
-import { useDatabaseProbe } from "../../test/support/leak-probes.ts";
+import { recordingMade, useDatabaseProbe } from "../../test/support/leak-probes.ts";
 
 const probe = useDatabaseProbe();
 const databaseExists = (name: string) => probe.exists(name);
 
-/** Records the databases and cp-test- data dirs that startTestControlPlane makes while `run` runs. */
-async function recordingMade<T>(run: () => Promise<T>): Promise<{ databases: string[]; dirs: string[]; result: PromiseSettledResult<T> }> {
-  const databases: string[] = [];
-  const dirs: string[] = [];
-  const createTestDatabase = testDatabases.createTestDatabase;
-  const mkdtemp = fsPromises.mkdtemp;
-  const databaseSpy = spyOn(testDatabases, "createTestDatabase").mockImplementation(async () => {
-    const db = await createTestDatabase();
-    databases.push(db.name);
-    return db;
-  });
-  const dirSpy = spyOn(fsPromises, "mkdtemp").mockImplementation((async (prefix: string, options?: unknown) => {
-    const dir = await mkdtemp(prefix, options as undefined);
-    if (basename(dir).startsWith("cp-test-")) dirs.push(dir);
-    return dir;
-  }) as typeof fsPromises.mkdtemp);
-  try {
-    const [result] = await Promise.allSettled([run()]);
-    return { databases, dirs, result: result! };
-  } finally {
-    databaseSpy.mockRestore();
-    dirSpy.mockRestore();
-  }
-}
+/** What startTestControlPlane makes while `run` runs: its databases and cp-test- data dirs. */
+const recordCpTest = <T>(run: () => Promise<T>) => recordingMade(run, "cp-test-");
 
 /** A database and data dir of the test's own, made before any recording, removed by `remove`. */
 async function callersOwn(): Promise<{ db: testDatabases.TestDatabase; dir: string; remove(): Promise<void> }> {
@@ -64,7 +42,7 @@ async function startAndClose(
   overrides: TestControlPlaneOverrides,
   expected: { databases: number; dirs: number; db?: testDatabases.TestDatabase; dir?: string },
 ): Promise<{ databases: string[]; dirs: string[] }> {
-  const made = await recordingMade(() => startTestControlPlane(overrides));
+  const made = await recordCpTest(() => startTestControlPlane(overrides));
   try {
     expect(made.result.status).toBe("fulfilled");
     const t = (made.result as PromiseFulfilledResult<TestControlPlane>).value;
@@ -125,7 +103,7 @@ test("a start that fails (its port is taken) with the caller's database and data
   const mine = await callersOwn();
   let made: Awaited<ReturnType<typeof recordingMade>> | undefined;
   try {
-    made = await recordingMade(() => startTestControlPlane({ port: holder.port, databaseUrl: mine.db.url, dataDir: mine.dir }));
+    made = await recordCpTest(() => startTestControlPlane({ port: holder.port, databaseUrl: mine.db.url, dataDir: mine.dir }));
     expect(made.result.status).toBe("rejected");
     expect(String((made.result as PromiseRejectedResult).reason)).toContain(`cannot listen on 127.0.0.1:${holder.port}`);
     expect([made.databases.length, made.dirs.length]).toEqual([0, 0]);

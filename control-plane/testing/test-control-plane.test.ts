@@ -8,10 +8,8 @@ import * as bunTest from "bun:test";
 import { afterAll, describe, expect, spyOn, test } from "bun:test";
 import * as fsPromises from "node:fs/promises";
 import { existsSync } from "node:fs";
-import { basename } from "node:path";
-import * as testDatabases from "../../test/support/postgres.ts";
 import { startTestControlPlane, useTestControlPlane, type TestControlPlane } from "./test-control-plane.ts";
-import { acceptsConnections, useDatabaseProbe } from "../../test/support/leak-probes.ts";
+import { acceptsConnections, recordingMade, useDatabaseProbe } from "../../test/support/leak-probes.ts";
 
 const probe = useDatabaseProbe();
 const databaseExists = (name: string) => probe.exists(name);
@@ -22,37 +20,15 @@ async function removeLeftovers(databases: string[], dirs: string[]): Promise<voi
   for (const dir of dirs) await fsPromises.rm(dir, { recursive: true, force: true });
 }
 
-/** Records the databases and cp-test- data dirs that startTestControlPlane makes while `run` runs. */
-async function recordingMade<T>(run: () => Promise<T>): Promise<{ databases: string[]; dirs: string[]; result: PromiseSettledResult<T> }> {
-  const databases: string[] = [];
-  const dirs: string[] = [];
-  const createTestDatabase = testDatabases.createTestDatabase;
-  const mkdtemp = fsPromises.mkdtemp;
-  const databaseSpy = spyOn(testDatabases, "createTestDatabase").mockImplementation(async () => {
-    const db = await createTestDatabase();
-    databases.push(db.name);
-    return db;
-  });
-  const dirSpy = spyOn(fsPromises, "mkdtemp").mockImplementation((async (prefix: string, options?: unknown) => {
-    const dir = await mkdtemp(prefix, options as undefined);
-    if (basename(dir).startsWith("cp-test-")) dirs.push(dir);
-    return dir;
-  }) as typeof fsPromises.mkdtemp);
-  try {
-    const [result] = await Promise.allSettled([run()]);
-    return { databases, dirs, result: result! };
-  } finally {
-    databaseSpy.mockRestore();
-    dirSpy.mockRestore();
-  }
-}
+/** What startTestControlPlane makes while `run` runs: its databases and cp-test- data dirs. */
+const recordCpTest = <T>(run: () => Promise<T>) => recordingMade(run, "cp-test-");
 
 test("a start that fails (its port is taken) drops the database and removes the data dir it made", async () => {
   // A plain listening socket (no SO_REUSEPORT), so the control plane cannot bind its port.
   const holder = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
   let made: Awaited<ReturnType<typeof recordingMade>> | undefined;
   try {
-    made = await recordingMade(() => startTestControlPlane({ port: holder.port }));
+    made = await recordCpTest(() => startTestControlPlane({ port: holder.port }));
     expect(made.result.status).toBe("rejected");
     expect(String((made.result as PromiseRejectedResult).reason)).toContain(`cannot listen on 127.0.0.1:${holder.port}`);
     expect(made.databases).toHaveLength(1);

@@ -2,8 +2,11 @@
  * What the tests of the test helpers use to see what a failed start or stop left behind: whether a
  * port still accepts connections, whether a database still exists, and a way to drop one that did.
  */
-import { afterAll, beforeAll } from "bun:test";
+import { afterAll, beforeAll, spyOn } from "bun:test";
+import * as fsPromises from "node:fs/promises";
+import { basename } from "node:path";
 import postgres from "postgres";
+import * as testDatabases from "./postgres.ts";
 import { createTestDatabase, type TestDatabase } from "./postgres.ts";
 
 /** Whether something accepts a TCP connection at the URL's port (a new connection, never a pooled one). */
@@ -48,4 +51,34 @@ export function useDatabaseProbe(): DatabaseProbe {
       for (const name of names) await sql!.unsafe(`drop database if exists ${name} with (force)`);
     },
   };
+}
+
+/**
+ * Records the test databases and the data dirs named `${dirPrefix}...` made while `run` runs (through
+ * spies on createTestDatabase and mkdtemp, restored after), and how `run` ended.
+ *
+ * @example const made = await recordingMade(() => startTestControlPlane(), "cp-test-"); expect(made.databases).toHaveLength(1);
+ */
+export async function recordingMade<T>(run: () => Promise<T>, dirPrefix: string): Promise<{ databases: string[]; dirs: string[]; result: PromiseSettledResult<T> }> {
+  const databases: string[] = [];
+  const dirs: string[] = [];
+  const realCreate = testDatabases.createTestDatabase;
+  const mkdtemp = fsPromises.mkdtemp;
+  const databaseSpy = spyOn(testDatabases, "createTestDatabase").mockImplementation(async () => {
+    const db = await realCreate();
+    databases.push(db.name);
+    return db;
+  });
+  const dirSpy = spyOn(fsPromises, "mkdtemp").mockImplementation((async (prefix: string, options?: unknown) => {
+    const dir = await mkdtemp(prefix, options as undefined);
+    if (basename(dir).startsWith(dirPrefix)) dirs.push(dir);
+    return dir;
+  }) as typeof fsPromises.mkdtemp);
+  try {
+    const [result] = await Promise.allSettled([run()]);
+    return { databases, dirs, result: result! };
+  } finally {
+    databaseSpy.mockRestore();
+    dirSpy.mockRestore();
+  }
 }
