@@ -29,6 +29,8 @@ export function checkTools(body: Record<string, unknown>): FieldProblem | null {
     if (!(choice === "none" || choice === "auto" || choice === "required" || named || (isRecord(choice) && choice.type !== "function" && typeof choice.type === "string"))) {
       return problem("tool_choice", "expected 'none', 'auto', 'required' or {type: 'function', function: {name}}");
     }
+    const forced = forcedCallProblem(choice, Array.isArray(tools) ? tools : []);
+    if (forced) return forced;
   }
   const format = body.response_format;
   if (format !== undefined && format !== null) {
@@ -40,6 +42,21 @@ export function checkTools(body: Record<string, unknown>): FieldProblem | null {
       if (typeof schema.name !== "string" || !FUNCTION_NAME.test(schema.name)) return problem("response_format.json_schema.name", "expected 1-64 characters of a-z A-Z 0-9 _ . -");
       if (schema.schema !== undefined && !isRecord(schema.schema)) return problem("response_format.json_schema.schema", "expected a JSON Schema object");
     }
+  }
+  return null;
+}
+
+/**
+ * A choice that forces a call ("required", or a named function) needs a tool to call, as OpenAI
+ * answers ("'tool_choice' is only allowed when 'tools' are specified"); a vendor without that check
+ * would answer as if no tool were forced. "auto" and "none" force nothing and pass.
+ */
+function forcedCallProblem(choice: unknown, tools: unknown[]): FieldProblem | null {
+  const named = isRecord(choice) && choice.type === "function" ? (choice.function as { name: string }).name : null;
+  if (choice !== "required" && named === null) return null;
+  if (tools.length === 0) return problem("tool_choice", "a call is forced but no 'tools' are specified");
+  if (named !== null && !tools.some((tool) => isRecord(tool) && tool.type === "function" && isRecord(tool.function) && tool.function.name === named)) {
+    return problem("tool_choice.function.name", `no function named '${named}' in 'tools'`);
   }
   return null;
 }

@@ -72,3 +72,18 @@ test("unknown fields and other tool types pass through untouched", () => {
   expect(parsed.ok).toBe(true);
   if (parsed.ok) expect(parsed.value.raw).toMatchObject({ prediction: { type: "content", content: "x" }, x_vendor: 1 });
 });
+
+test("a tool_choice that forces a call needs a tool to call: none given, or none by that name, is a 400 naming the field", () => {
+  const tool = (name: string) => ({ type: "function", function: { name } });
+  const refused: [string, Record<string, unknown>][] = [
+    ["tool_choice", { ...base, tool_choice: "required" }],
+    ["tool_choice", { ...base, tools: [], tool_choice: "required" }],
+    ["tool_choice", { ...base, tools: null, tool_choice: { type: "function", function: { name: "f" } } }],
+    ["tool_choice.function.name", { ...base, tools: [tool("g")], tool_choice: { type: "function", function: { name: "f" } } }],
+  ];
+  for (const [param, body] of refused) expect([param, parseChatRequest(body)]).toMatchObject([param, { ok: false, error: { kind: "invalid_value", param } }]);
+  // Nothing to force: "auto" and "none" without tools mean what no tool_choice means.
+  for (const choice of ["auto", "none", null]) expect(parseChatRequest({ ...base, tool_choice: choice }).ok).toBe(true);
+  expect(parseChatRequest({ ...base, tools: [tool("g"), tool("f")], tool_choice: { type: "function", function: { name: "f" } } }).ok).toBe(true);
+  expect(parseChatRequest({ ...base, tools: [tool("g")], tool_choice: "required" }).ok).toBe(true);
+});

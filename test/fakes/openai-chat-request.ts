@@ -38,6 +38,9 @@ const wrongType = (param: string, expected: string, value: unknown) => new Refus
 const wrongField = (param: string, expected: string, value: unknown) => (value == null ? missing(param) : wrongType(param, expected, value));
 const unsupported = (param: string, value: string, supported: string[]) => new Refusal(`Invalid value: '${value}'. Supported values are: ${quoted(supported)}.`, param, "invalid_value");
 
+/** OpenAI's answer to a tool_choice with no tools (sent without one by clients that force a call). */
+const TOOL_CHOICE_WITHOUT_TOOLS = new Refusal("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", "tool_choice", null);
+
 /** A string field that must be one of `allowed`; undefined when not given. */
 function oneOf(param: string, value: unknown, allowed: string[]): string | undefined | Refusal {
   if (value == null) return undefined;
@@ -116,6 +119,7 @@ export function readChatRequest(body: Record<string, unknown>): ChatRequest | Re
   if (functions instanceof Refusal) return functions;
   const choice = readToolChoice(body.tool_choice);
   if (choice instanceof Refusal) return choice;
+  if (body.tool_choice != null && body.tool_choice !== "none" && body.tools == null) return TOOL_CHOICE_WITHOUT_TOOLS;
   const format = readFormat(body.response_format);
   if (format instanceof Refusal) return format;
   if (body.stream != null && typeof body.stream !== "boolean") return wrongType("stream", "a boolean", body.stream);

@@ -196,10 +196,14 @@ test("a wrong field is refused in the vendor's words, naming the field", async (
   };
   const user = { role: "user", content: "hi" };
   const openaiChat = (fields: Record<string, unknown>) => send(`${openai.url}/v1/chat/completions`, { authorization: "Bearer k" }, { model: "m", messages: [user], ...fields });
-  const refused = (message: string, param: string, code: string) => [400, { error: { message, type: "invalid_request_error", param, code } }];
+  const refused = (message: string, param: string, code: string | null) => [400, { error: { message, type: "invalid_request_error", param, code } }];
   expect(await openaiChat({ messages: [user, null] })).toEqual(refused("Invalid type for 'messages[1]': expected an object, but got null instead.", "messages[1]", "invalid_type"));
   expect(await openaiChat({ messages: [{ role: "user" }] })).toEqual(refused("Missing required parameter: 'messages[0].content'.", "messages[0].content", "missing_required_parameter"));
   expect(await openaiChat({ tool_choice: "maybe" })).toEqual(refused("Invalid value: 'maybe'. Supported values are: 'none', 'auto', and 'required'.", "tool_choice", "invalid_value"));
+  const withoutTools = refused("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", "tool_choice", null);
+  expect(await openaiChat({ tool_choice: "required" })).toEqual(withoutTools);
+  expect(await openaiChat({ tools: null, tool_choice: { type: "function", function: { name: "lookup" } } })).toEqual(withoutTools);
+  expect((await openaiChat({ tool_choice: "none" }))[0]).toBe(200);
   expect(await openaiChat({ tools: [{ type: "function", function: { name: 7 } }] })).toEqual(refused("Invalid type for 'tools[0].function.name': expected a string, but got an integer instead.", "tools[0].function.name", "invalid_type"));
 
   const anthropicMessages = (fields: Record<string, unknown>) =>
