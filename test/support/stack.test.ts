@@ -177,3 +177,26 @@ test("stop() runs every step though the echo vendor's stop and the database's dr
     await removeLeftovers(made);
   }
 }, 30_000);
+
+test("stop() reports a proxy whose stop throws, after stopping everything else", async () => {
+  const { made, result } = await recordingMade(() => startStack({ regions: ["eu"] }), {
+    proxy: async (_config, start) => {
+      const proxy = await start();
+      return {
+        ...proxy,
+        async stop() {
+          await proxy.stop();
+          throw new Error("proxy stop failed");
+        },
+      };
+    },
+  });
+  try {
+    expect(result.status).toBe("fulfilled");
+    const stack = (result as PromiseFulfilledResult<Awaited<ReturnType<typeof startStack>>>).value;
+    await expect(stack.stop()).rejects.toThrow("proxy stop failed");
+    await expectNothingLeft(made);
+  } finally {
+    await removeLeftovers(made);
+  }
+}, 30_000);

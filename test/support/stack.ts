@@ -54,9 +54,10 @@ export async function startStack(options: { regions?: string[]; snapshotPollMs?:
   // Every step runs though one before it fails (an echo vendor that fails to stop still leaves no database).
   const stopAll = () =>
     runAll([
-      () => Promise.allSettled(Object.values(stack.proxies).map((proxy) => proxy.stop())),
-      // A test may have stopped the control plane itself (an outage), and a second stop may throw.
-      () => stack.controlPlane?.stop().catch(() => {}),
+      // Every proxy is stopped before the first failure is reported; a stop is idempotent, so a
+      // proxy or control plane a test stopped itself (an outage) stops again without error.
+      () => runAll(Object.values(stack.proxies).map((proxy) => () => proxy.stop())),
+      () => stack.controlPlane?.stop(),
       () => made.echo?.stop(),
       () => made.db?.drop(),
       () => made.dataDir === undefined ? undefined : rm(made.dataDir, { recursive: true, force: true }),
