@@ -8,7 +8,9 @@
  * (or tool_choice "required"/a named function) it calls a tool; with response_format json_object or
  * json_schema it answers the JSON `{"echo": <text>}`. Fault modes by deployment name:
  * error-500, overloaded (503), rate-limit (429 + retry-after-ms), error-400, context-length,
- * content-filter (prompt refused, 400), filtered-output (finish_reason content_filter), hang,
+ * content-filter (prompt refused, 400), filtered-output (finish_reason content_filter),
+ * async-filter-blocked (streamed: the Asynchronous Filter's blocked stream, see asyncFilterBlock;
+ * unstreamed: as filtered-output), hang,
  * garbage, stream-cut, stream-hang, and the in-stream errors stream-error-overloaded (OpenAI's
  * server_error event before any content), stream-error-invalid (an invalid_request_error event
  * before any content), stream-error-late (the prompt-filter, role and first content chunks, then the
@@ -55,6 +57,23 @@ const STREAM_ERRORS = {
 /** The in-stream error a deployment asks for: streamErrorMode's, or Azure's content filter. */
 function azureStreamError(deployment: string): "overloaded" | "invalid" | "late" | "content-filter" | null {
   return deployment === "stream-error-content-filter" ? "content-filter" : streamErrorMode(deployment);
+}
+
+/**
+ * How the Asynchronous Filter ends a stream it blocks, after the content already sent
+ * (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-streaming, "Sample
+ * response stream (blocked by filters)"): a chunk with no delta and empty id, model and object whose
+ * choice carries finish_reason content_filter, then `data: [DONE]`; no other finish chunk, no usage.
+ */
+function asyncFilterBlock(checked: number) {
+  return {
+    id: "",
+    object: "",
+    created: 0,
+    model: "",
+    choices: [{ index: 0, finish_reason: "content_filter", content_filter_results: { protected_material_text: { detected: true, filtered: true } }, content_filter_offsets: { check_offset: checked, start_offset: checked, end_offset: checked + 991 } }],
+    usage: null,
+  };
 }
 
 /** The model behind every embeddings deployment of this fake (Azure answers with the model, not the deployment). */
@@ -111,7 +130,8 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
     case "garbage":
       return garbage(stream);
   }
-  const filtered = deployment === "filtered-output";
+  const blockedLate = stream && deployment === "async-filter-blocked";
+  const filtered = deployment === "filtered-output" || (!stream && deployment === "async-filter-blocked");
   const text = filtered ? "" : request.text;
   const finish = filtered ? "content_filter" : callName ? "tool_calls" : "stop";
   const toolCall = callName ? { id: "call_fakeazure1", type: "function", function: { name: callName, arguments: JSON.stringify({ echo: userText }) } } : null;
@@ -121,6 +141,7 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
   const base = { created: 1772304649, id: "chatcmpl-fakeAzure01", model: "gpt-4o-2024-11-20", system_fingerprint: "fp_fake" };
   const promptFilter = [{ prompt_index: 0, content_filter_results: SAFE }];
   if (stream) {
+    const data = (f: unknown) => `data: ${JSON.stringify(f)}\n\n`;
     const frames: unknown[] = [{ choices: [], created: 0, id: "", model: "", object: "", prompt_filter_results: promptFilter }];
     const chunk = (delta: unknown, finishReason: string | null = null, cfr: unknown = SAFE) => ({ choices: [{ content_filter_results: cfr, delta, finish_reason: finishReason, index: 0, logprobs: null }], object: "chat.completion.chunk", ...base });
     frames.push(chunk({ content: "", refusal: null, role: "assistant" }, null, {}));
@@ -130,13 +151,13 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
       frames.push(chunk({ tool_calls: [{ index: 0, id: toolCall.id, type: "function", function: { name: callName, arguments: "" } }] }, null, {}));
       for (const part of [args.slice(0, 5), args.slice(5)]) frames.push(chunk({ tool_calls: [{ index: 0, function: { arguments: part } }] }, null, {}));
     }
+    const checked = text.length;
+    if (blockedLate) return sse([...[...frames, asyncFilterBlock(checked)].map(data), "data: [DONE]\n\n"], { "apim-request-id": "fake-apim-1" });
     frames.push(chunk({}, finish, filtered ? { ...SAFE, violence: { filtered: true, severity: "medium" } } : {}));
     // The asynchronous content filter's annotation: after the finish chunk, no delta, empty id/model/object
     // (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-streaming).
-    const checked = text.length;
     frames.push({ choices: [{ content_filter_results: SAFE, content_filter_offsets: { check_offset: checked, start_offset: 0, end_offset: checked }, finish_reason: null, index: 0 }], created: 0, id: "", model: "", object: "" });
     if (includeUsage) frames.push({ choices: [], object: "chat.completion.chunk", ...base, usage });
-    const data = (f: unknown) => `data: ${JSON.stringify(f)}\n\n`;
     if (inStream) {
       const sent = inStream === "late" ? frames.slice(0, 3) : [];
       const error = STREAM_ERRORS[inStream === "late" ? "overloaded" : inStream];

@@ -61,6 +61,12 @@ describe("azure adapter against the fake", () => {
     expect(assemble((await stream(request(), "filtered-output")).chunks).finishReason).toBe("content_filter");
   });
 
+  test("a stream the asynchronous filter blocks after its content ends with finish_reason content_filter", async () => {
+    const streamed = await stream(request(), "async-filter-blocked");
+    expect(assemble(streamed.chunks)).toMatchObject({ content: "Echo: hello azure", finishReason: "content_filter" });
+    expect(streamed.chunks.every((c) => c.model === "gpt-4o-2024-11-20" && c.created === 1772304649)).toBe(true);
+  });
+
   adapterFaultTests(vendor, {
     adapter: azureAdapter,
     ctx,

@@ -72,4 +72,29 @@ describe("azure stream translator on a recorded stream", () => {
       expect(usage?.inputTokens).toBe(8);
     }
   });
+
+  test("the asynchronous filter's block (a delta-less choice with finish_reason content_filter) reaches the client as the stream's own finish chunk", () => {
+    // "Sample response stream (blocked by filters)", https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-streaming
+    const base = { id: "chatcmpl-8J", object: "chat.completion.chunk", created: 1699587397, model: "gpt-35-turbo" };
+    const frames = [
+      { id: "", object: "", created: 0, model: "", prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }], choices: [], usage: null },
+      { ...base, choices: [{ index: 0, finish_reason: null, delta: { role: "assistant" } }], usage: null },
+      { ...base, choices: [{ index: 0, finish_reason: null, delta: { content: "Hey Jude" } }], usage: null },
+      { id: "", object: "", created: 0, model: "", choices: [{ index: 0, finish_reason: "content_filter", content_filter_results: { protected_material_text: { detected: true, filtered: true } }, content_filter_offsets: { check_offset: 65, start_offset: 65, end_offset: 1056 } }], usage: null },
+    ];
+    for (const includeUsage of [false, true]) {
+      const events = [...frames.map((f) => ({ event: null, data: JSON.stringify(f), id: null })), { event: null, data: "[DONE]", id: null }];
+      const { chunks } = translate(createAzureStreamTranslator(ctx(includeUsage)), events);
+      expect(chunks.at(-1)!.choices).toEqual([{ index: 0, delta: {}, finish_reason: "content_filter" }]);
+      expect(assemble(chunks)).toMatchObject({ content: "Hey Jude", finishReason: "content_filter" });
+      expect(chunks.every((c) => c.id === "chatcmpl-az1" && c.object === "chat.completion.chunk" && c.model === "gpt-35-turbo" && c.created === 1699587397)).toBe(true);
+    }
+  });
+
+  test("a block before any chunk of the stream's own takes the client's model and created time", () => {
+    const block = { id: "", object: "", created: 0, model: "", choices: [{ index: 0, finish_reason: "content_filter", content_filter_results: {} }], usage: null };
+    const events = [{ event: null, data: JSON.stringify(block), id: null }, { event: null, data: "[DONE]", id: null }];
+    const { chunks } = translate(createAzureStreamTranslator(ctx(false)), events);
+    expect(chunks).toEqual([{ id: "chatcmpl-az1", object: "chat.completion.chunk", created: 5, model: "gpt-4o", choices: [{ index: 0, delta: {}, finish_reason: "content_filter" }] }]);
+  });
 });
