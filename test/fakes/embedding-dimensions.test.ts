@@ -92,6 +92,19 @@ describe("Gemini: outputDimensionality is an int32 from 1 to the model's size", 
     }
   });
 
+  test("only the model's full size is unit-length; fewer dimensions are its first values, not normalized, as Gemini's are", async () => {
+    // https://ai.google.dev/gemini-api/docs/embeddings#ensuring-quality-for-smaller-dimensions
+    const norm = (values: number[]) => Math.sqrt(values.reduce((sum, v) => sum + v * v, 0));
+    const full: number[] = (await geminiEmbed("gemini-embedding-001", 3072)).body.embedding.values;
+    expect(norm(full)).toBeCloseTo(1, 6);
+    expect(norm((await geminiEmbed("gemini-embedding-001", null)).body.embedding.values)).toBeCloseTo(1, 6);
+    const cut: number[] = (await geminiEmbed("gemini-embedding-001", 8)).body.embedding.values;
+    expect(cut).toEqual(full.slice(0, 8));
+    expect(Math.abs(norm(cut) - 1)).toBeGreaterThan(0.1);
+    const [batchCut] = (await geminiBatch([8])).body.embeddings;
+    expect(batchCut.values).toEqual(cut);
+  });
+
   test("outputDimensionality 1e9 is a 400 at once, not a billion floats", async () => {
     expect((await geminiEmbed("gemini-embedding-001", 1e9)).status).toBe(400);
     const batch = await geminiBatch([1e9]);

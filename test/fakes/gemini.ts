@@ -16,7 +16,8 @@
  * model's function call cannot be parsed; malformed-call-after-text writes its echo first. `:embedContent` and `:batchEmbedContents` answer
  * `{"embedding":{"values":[...]}}` / `{"embeddings":[{"values":[...]}]}` (https://ai.google.dev/api/embeddings),
  * checking that each request names the same model as the URL, that a batch holds at most 100 and that
- * outputDimensionality is at most the model's size (768 for text-embedding-004, else 3072). A field it
+ * outputDimensionality is at most the model's size (768 for text-embedding-004, else 3072); fewer
+ * dimensions than that are not unit-length, as Gemini's are not. A field it
  * reads that protobuf JSON would not parse is Google's 400 naming it (gemini-request.ts).
  */
 import { type FakeVendor, type RecordedRequest, countTokens, decodeSegment, garbage, hang, json, pieces, sse, startFakeServer, type StreamErrorMode, streamErrorMode, streamFault } from "./fake-server.ts";
@@ -115,7 +116,10 @@ function lastCandidate(p: Plan, parts: Part[]): Record<string, unknown> {
 /**
  * gemini-embedding-001 answers 3072 values, text-embedding-004 768
  * (https://ai.google.dev/gemini-api/docs/embeddings#control-embedding-size); outputDimensionality cuts
- * them from the end, so it may ask for fewer, never more. The fake's default is 5 values.
+ * them from the end, so it may ask for fewer, never more. Only the full size is unit-length: fewer
+ * dimensions are the first values of that vector, not normalized again
+ * (https://ai.google.dev/gemini-api/docs/embeddings#ensuring-quality-for-smaller-dimensions). The fake's
+ * default is 5 values, unit-length.
  */
 const maxDimensionality = (model: string) => (model.includes("text-embedding-004") ? 768 : 3072);
 
@@ -132,8 +136,15 @@ function embedOne(model: string, request: string, field: string, content: unknow
   if (typeof asked === "object") return invalid(asked.problem);
   const max = maxDimensionality(model);
   if (asked !== undefined && (asked < 1 || asked > max)) return invalid(`* ${request}.${field}output_dimensionality: must be between 1 and ${max}, got ${asked}`);
-  const n = asked ?? 5;
-  return Array.from({ length: n }, (_, i) => Math.sin(text.length * 0.1 + i) / Math.sqrt(n));
+  if (asked === undefined) return unitVector(text, 5);
+  return unitVector(text, max).slice(0, asked);
+}
+
+/** A deterministic unit-length vector of `n` values from the text. */
+function unitVector(text: string, n: number): number[] {
+  const values = Array.from({ length: n }, (_, i) => Math.sin(text.length * 0.1 + i));
+  const norm = Math.sqrt(values.reduce((sum, v) => sum + v * v, 0));
+  return values.map((v) => v / norm);
 }
 
 function embed(model: string, method: string, body: Record<string, unknown> | null): Response {

@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import { startFakeGemini } from "../../../test/fakes/gemini.ts";
 import { VendorProtocolError, type EmbeddingsRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { geminiEmbeddings } from "./embeddings.ts";
@@ -23,14 +24,14 @@ test("values become OpenAI embeddings, base64 as little-endian float32; usage re
   const body = { embeddings: [{ values: [0.5, -1] }, { values: [0.25, 2] }] };
   const floats = geminiEmbeddings.parseResponse(body, req(["abcd", "abcdefgh"]), { model: "gemini-embedding-001" });
   expect(floats.response.data).toEqual([
-    { object: "embedding", index: 0, embedding: [0.5, -1] },
-    { object: "embedding", index: 1, embedding: [0.25, 2] },
+    { object: "embedding", index: 0, embedding: [0.5 / Math.sqrt(1.25), -1 / Math.sqrt(1.25)] },
+    { object: "embedding", index: 1, embedding: [0.25 / Math.sqrt(4.0625), 2 / Math.sqrt(4.0625)] },
   ]);
   expect(floats.usage.inputTokens).toBe(3);
   const b64 = geminiEmbeddings.parseResponse({ ...body, usageMetadata: { promptTokenCount: 9 } }, req(["abcd", "abcdefgh"], { encodingFormat: "base64" }), { model: "m" });
   const bytes = Buffer.from(b64.response.data[0]!.embedding as string, "base64");
   const decoded = Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
-  expect(decoded).toEqual([0.5, -1]);
+  expect(decoded).toEqual(Array.from(new Float32Array([0.5 / Math.sqrt(1.25), -1 / Math.sqrt(1.25)])));
   expect(b64.response.usage).toEqual({ prompt_tokens: 9, total_tokens: 9 });
   expect(() => geminiEmbeddings.parseResponse({ nope: 1 }, req("x"), { model: "m" })).toThrow();
 });
@@ -42,4 +43,35 @@ test("more inputs than Gemini takes in one batch (100) are refused naming input,
 
 test("an answer with fewer vectors than inputs is a protocol error, not vectors paired with the wrong inputs", () => {
   expect(() => geminiEmbeddings.parseResponse({ embeddings: [{ values: [1] }] }, req(["a", "b", "c"]), { model: "m" })).toThrow(VendorProtocolError);
+});
+
+const norm = (values: number[]) => Math.sqrt(values.reduce((sum, v) => sum + v * v, 0));
+const floats32 = (base64: string) => {
+  const bytes = Buffer.from(base64, "base64");
+  return Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+};
+
+test("vectors are unit-length, as OpenAI's are, also with dimensions (Gemini normalizes only its full size)", async () => {
+  // https://ai.google.dev/gemini-api/docs/embeddings#ensuring-quality-for-smaller-dimensions
+  const fake = await startFakeGemini({ apiKey: "k" });
+  try {
+    for (const extra of [{ dimensions: 8 }, { dimensions: 8, encodingFormat: "base64" as const }, {}]) {
+      const asked = req(["hello", "a longer text"], extra);
+      const http = geminiEmbeddings.buildRequest(asked, { ...target, baseUrl: fake.url }, "k");
+      const res = await fetch(http.url, { method: http.method, headers: http.headers, body: http.body });
+      const { response } = geminiEmbeddings.parseResponse(await res.json(), asked, { model: "gemini-embedding-001" });
+      for (const { embedding } of response.data) {
+        const values = typeof embedding === "string" ? floats32(embedding) : embedding;
+        expect(values.length).toBe(extra.dimensions ?? 5);
+        expect(norm(values)).toBeCloseTo(1, 5);
+      }
+    }
+  } finally {
+    await fake.stop();
+  }
+});
+
+test("an all-zero vector stays as Gemini sent it (no division by zero)", () => {
+  const { response } = geminiEmbeddings.parseResponse({ embeddings: [{ values: [0, 0, 0] }] }, req("a", { dimensions: 3 }), { model: "m" });
+  expect(response.data[0]!.embedding).toEqual([0, 0, 0]);
 });

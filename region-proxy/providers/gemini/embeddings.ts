@@ -7,6 +7,8 @@
  * Usage: `usageMetadata.promptTokenCount` when the answer carries it (newer API versions); the
  * classic answer has none, and then input tokens are approximated as one per 4 characters
  * (documented approximation).
+ * Every vector is scaled to unit length (unit-length.ts): Gemini's are not once `dimensions` cuts them,
+ * OpenAI's always are.
  * Token-array input cannot be sent (Gemini takes text), nor more than 100 inputs (Gemini's batch
  * limit): 400 naming `input`. Base64 output (what the
  * official SDK asks for by default) is the little-endian float32 bytes, as OpenAI encodes it.
@@ -14,6 +16,7 @@
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsTranslator } from "../types.ts";
+import { toUnitLength } from "./unit-length.ts";
 
 /** Gemini's own limit on one `batchEmbedContents` call; past it Gemini answers 400. */
 const MAX_BATCH_INPUTS = 100;
@@ -56,7 +59,8 @@ export const geminiEmbeddings: EmbeddingsTranslator = {
     const data: EmbeddingsResponse["data"] = embeddings.map((e, index) => {
       const values = (e as { values?: unknown })?.values;
       if (!Array.isArray(values) || !values.every((v) => typeof v === "number")) throw new VendorProtocolError(`embedding ${index} has no values`);
-      return { object: "embedding", index, embedding: req.encodingFormat === "base64" ? toBase64(values) : values };
+      const unit = toUnitLength(values);
+      return { object: "embedding", index, embedding: req.encodingFormat === "base64" ? toBase64(unit) : unit };
     });
     const reported = (body as { usageMetadata?: { promptTokenCount?: unknown } }).usageMetadata?.promptTokenCount;
     const tokens = Number.isSafeInteger(reported) && (reported as number) >= 0 ? (reported as number) : texts(req).reduce((n, text) => n + Math.max(1, Math.ceil(text.length / 4)), 0);
