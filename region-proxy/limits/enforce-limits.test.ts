@@ -161,6 +161,20 @@ describe("other routes and the route's first deployment", () => {
     const builtIn = admitted(await enforcer.admit(input(testSnapshot(), testKey(), { request: noMax })));
     expect(builtIn.ticket.estimatedTokens).toBe(PROMPT + 4096);
   });
+
+  test("n answers are n times the output: the worst case, the TPM charge and the reservation all count them", async () => {
+    const { enforcer } = await replica(`t${++counter}`);
+    const many = (n: unknown, max_tokens?: number): ChatRequest => ({ ...chat(), ...(max_tokens === undefined ? {} : { max_tokens }), raw: { n } });
+    expect(admitted(await enforcer.admit(input(testSnapshot(), testKey(), { request: many(128) }))).ticket.estimatedTokens).toBe(PROMPT + 128 * 100);
+    const { max_tokens: _, ...noMax } = many(3);
+    expect(admitted(await enforcer.admit(input(testSnapshot({}, { defaults: { maxOutputTokens: 700 } }), testKey(), { request: noMax }))).ticket.estimatedTokens).toBe(PROMPT + 3 * 700);
+    // A budget with room for two single answers refuses one request for 128 of them.
+    const snapshot = testSnapshot({ [ORG]: { budgets: { dailyMicros: worstCost(100) * 2 } } });
+    expect(refused(await enforcer.admit(input(snapshot, testKey(), { request: many(128) }))).body.error).toMatchObject({ code: "budget_exceeded" });
+    expect(admitted(await enforcer.admit(input(snapshot, testKey(), { request: many(2) }))).ticket.reservedMicros).toBe(PROMPT + 2 * 2 * 100);
+    // The parser lets only whole n of 1-128 through; anything else the limits step meets counts as one.
+    expect(admitted(await enforcer.admit(input(testSnapshot(), testKey(), { request: many(null) }))).ticket.estimatedTokens).toBe(PROMPT + 100);
+  });
 });
 
 describe("budgets", () => {

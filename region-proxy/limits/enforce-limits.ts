@@ -104,9 +104,14 @@ export interface LimitEnforcer {
   degraded(): boolean;
 }
 
-/** The worst-case output: the request's own cap, else the snapshot's default, else 4096. */
+/**
+ * The worst-case output: the request's own cap (else the snapshot's default, else 4096) for each of
+ * its `n` answers (the parser admits whole n of 1-128; vendors bill every answer's tokens).
+ */
 export function maxOutputTokens(request: ChatRequest, snapshot: Snapshot): number {
-  return request.max_tokens ?? request.max_completion_tokens ?? snapshot.defaults?.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+  const perAnswer = request.max_tokens ?? request.max_completion_tokens ?? snapshot.defaults?.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+  const answers = request.raw.n;
+  return typeof answers === "number" && Number.isSafeInteger(answers) && answers > 1 ? perAnswer * answers : perAnswer;
 }
 
 /**
