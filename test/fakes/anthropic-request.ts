@@ -2,7 +2,8 @@
  * A Messages request as the Anthropic fake reads it: every field it reads is checked first, and a
  * wrong one is the message of Anthropic's 400 invalid_request_error, in the API's `path: problem`
  * words (`messages.0.content: Input should be a valid list`), never a TypeError. Optional fields given
- * as null count as not given.
+ * as null count as not given. A text block that is empty or only whitespace is refused as Anthropic
+ * refuses it.
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
@@ -28,6 +29,22 @@ const CHOICES = ["auto", "any", "tool", "none"];
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 /** Why a required string is wrong, or null when it is a string. */
 const stringProblem = (path: string, value: unknown) => (value == null ? `${path}: Field required` : typeof value === "string" ? null : `${path}: Input should be a valid string`);
+
+/**
+ * Anthropic's 400 for a text block with no text to read, which it checks once the request parses
+ * ("messages: text content blocks must contain non-whitespace text"), or null.
+ */
+function blankTextProblem(messages: AnthropicMessage[]): string | null {
+  for (const m of messages) {
+    if (typeof m.content === "string") continue;
+    for (const block of m.content) {
+      if (block.type !== "text") continue;
+      if (block.text === "") return "messages: text content blocks must be non-empty";
+      if (block.text!.trim() === "") return "messages: text content blocks must contain non-whitespace text";
+    }
+  }
+  return null;
+}
 
 function messagesProblem(value: unknown): string | null {
   if (value == null) return "messages: Field required";
@@ -94,5 +111,7 @@ export function readMessagesRequest(body: Record<string, unknown>): MessagesRequ
   const stopSequences = readStopSequences(body.stop_sequences);
   if (typeof stopSequences === "string") return stopSequences;
   if (body.stream != null && typeof body.stream !== "boolean") return "stream: Input should be a valid boolean";
+  const blank = blankTextProblem(body.messages as AnthropicMessage[]);
+  if (blank) return blank;
   return { model: body.model as string, maxTokens, messages: body.messages as AnthropicMessage[], tools, toolChoice, stopSequences, stream: body.stream === true };
 }

@@ -30,15 +30,23 @@ function imageBlock(url: string, param: string): AnthropicBlock {
 }
 
 /**
+ * A text block, or none for text that is empty or only whitespace: Anthropic refuses such a block
+ * ("messages: text content blocks must contain non-whitespace text"), and a model's tool-calling turn
+ * often carries content "\n\n" that clients send back as is.
+ */
+const textBlocks = (text: string): AnthropicBlock[] => (text.trim() === "" ? [] : [{ type: "text", text }]);
+
+/**
  * Converts one message's content to blocks; `param` names the message for error messages. OpenAI lets
  * an assistant message with tool_calls omit `content`, so a missing key counts as empty like null.
+ * Whitespace-only text gives no block (textBlocks).
  */
 export function convertContent(content: string | ContentPart[] | null | undefined, param: string): AnthropicBlock[] {
   if (content == null) return [];
-  if (typeof content === "string") return content === "" ? [] : [{ type: "text", text: content }];
+  if (typeof content === "string") return textBlocks(content);
   return content.flatMap((part, i): AnthropicBlock[] => {
     const partParam = `${param}.content[${i}]`;
-    if (part.type === "text" && typeof part.text === "string") return part.text === "" ? [] : [{ type: "text", text: part.text }];
+    if (part.type === "text" && typeof part.text === "string") return textBlocks(part.text);
     if (part.type === "image_url") {
       const url = (part.image_url as { url?: unknown } | undefined)?.url;
       if (typeof url !== "string") throw new UnsupportedParameterError(`${partParam}.image_url.url`, "image_url.url must be a string.");

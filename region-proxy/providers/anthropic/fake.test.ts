@@ -7,7 +7,7 @@ import { adapterAgainstFake, adapterFaultTests, adapterStreamErrorTests, systemA
 import { startFakeAnthropic } from "../../../test/fakes/anthropic.ts";
 import { assemble } from "../../../test/fixtures/replay.ts";
 import { readSseBatches } from "../sse-reader.ts";
-import type { ResponseContext, SseEvent } from "../types.ts";
+import type { ChatMessage, ResponseContext, SseEvent } from "../types.ts";
 import { anthropicAdapter } from "./adapter.ts";
 
 const ctx: ResponseContext = { completionId: "chatcmpl-e2e", created: 1, model: "claude-fake", includeUsage: true };
@@ -97,6 +97,17 @@ describe("anthropic adapter against the fake", () => {
     expect(delta.delta).toEqual({ stop_reason: "stop_sequence", stop_sequence: "there" });
     const ended = (await (await send(request())).json()) as { stop_reason: string; stop_sequence: string | null };
     expect(ended).toMatchObject({ stop_reason: "end_turn", stop_sequence: null });
+  });
+
+  test("an assistant turn replayed with whitespace next to its tool calls is accepted", async () => {
+    const call = { id: "toolu_1", type: "function" as const, function: { name: "weather", arguments: '{"city":"Lyon"}' } };
+    const messages: ChatMessage[] = [
+      { role: "user", content: "weather in Lyon?" },
+      { role: "assistant", content: "\n\n", tool_calls: [call] },
+      { role: "tool", tool_call_id: "toolu_1", content: "12C" },
+    ];
+    const res = await send(request({ messages }));
+    expect(res.status).toBe(200);
   });
 
   adapterFaultTests(vendor, {

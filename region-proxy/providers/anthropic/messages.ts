@@ -2,7 +2,9 @@
  * OpenAI messages → Anthropic `system` + `messages` (https://docs.anthropic.com/en/api/messages):
  * system and developer messages become top-level system text blocks; assistant tool_calls become
  * `tool_use` blocks; `tool` messages become `tool_result` blocks in a user turn; consecutive turns of
- * the same role are merged because the API expects user and assistant to alternate.
+ * the same role are merged because the API expects user and assistant to alternate. Whitespace-only
+ * text is not sent (Anthropic refuses it): an assistant or system message of nothing else is skipped, a
+ * user message of nothing else refused naming its content.
  */
 import type { ChatMessage } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
@@ -46,11 +48,16 @@ export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlo
       case "system":
       case "developer": {
         const text = textOnly(message.content, param);
-        if (text !== "") system.push({ type: "text", text });
+        if (text.trim() !== "") system.push({ type: "text", text });
         return;
       }
-      case "user":
-        return push("user", convertContent(message.content, param));
+      case "user": {
+        // Dropping it could leave the conversation ending on an assistant turn, which Anthropic would
+        // continue as a prefill instead of answering.
+        const blocks = convertContent(message.content, param);
+        if (blocks.length === 0) throw new UnsupportedParameterError(`${param}.content`, "This provider does not accept a user message without non-whitespace text or an image.");
+        return push("user", blocks);
+      }
       case "assistant":
         return push("assistant", [...convertContent(message.content, param), ...toolUseBlocks(message, param)]);
       case "tool": {

@@ -190,6 +190,44 @@ describe("anthropic buildRequest", () => {
     expect(() => buildAnthropicRequest(req({ raw: { n: 1, logprobs: false, presence_penalty: 0, verbosity: "medium", store: false, metadata: {}, modalities: ["text"] } }), target, "k")).not.toThrow();
   });
 
+  test("whitespace-only text is not sent (Anthropic: text content blocks must contain non-whitespace text)", () => {
+    const call = { id: "toolu_1", type: "function" as const, function: { name: "weather", arguments: '{"city":"Lyon"}' } };
+    const b = body(
+      req({
+        messages: [
+          { role: "system", content: "\n" },
+          { role: "user", content: [{ type: "text", text: "weather in Lyon?" }, { type: "text", text: " \t" }] },
+          { role: "assistant", content: "\n\n", tool_calls: [call] },
+          { role: "tool", tool_call_id: "toolu_1", content: "12C" },
+          { role: "assistant", content: [{ type: "text", text: "  " }, { type: "text", text: "Lyon: 12C." }] },
+          { role: "user", content: "thanks" },
+        ],
+      }),
+    );
+    expect(b.system).toBeUndefined();
+    expect(b.messages).toEqual([
+      { role: "user", content: [{ type: "text", text: "weather in Lyon?" }] },
+      { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "weather", input: { city: "Lyon" } }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "12C" }] },
+      { role: "assistant", content: [{ type: "text", text: "Lyon: 12C." }] },
+      { role: "user", content: [{ type: "text", text: "thanks" }] },
+    ]);
+  });
+
+  test("a user message with nothing but whitespace (or nothing) is a 400 naming its content, not a turn silently dropped", () => {
+    for (const content of ["\n", " ", "", [{ type: "text", text: "\n\n" }], []] as ChatMessage["content"][]) {
+      let caught: unknown;
+      try {
+        buildAnthropicRequest(req({ messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }, { role: "user", content }] }), target, "k");
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(UnsupportedParameterError);
+      expect((caught as UnsupportedParameterError).param).toBe("messages[2].content");
+      expect((caught as Error).message).toBe("This provider does not accept a user message without non-whitespace text or an image.");
+    }
+  });
+
   test("service_tier maps to Anthropic's: auto stays auto, default is standard_only", () => {
     expect(body(req({ raw: { service_tier: "auto" } })).service_tier).toBe("auto");
     expect(body(req({ raw: { service_tier: "default" } })).service_tier).toBe("standard_only");
