@@ -3,18 +3,38 @@
  * read both files and check what a `docker compose up` would otherwise only show as a crash loop.
  */
 import { describe, expect, test } from "bun:test";
-import { join } from "node:path";
+import { realpathSync } from "node:fs";
+import { join, posix, relative } from "node:path";
 
 interface Service {
   build?: { dockerfile?: string };
+  command?: unknown;
+  entrypoint?: unknown;
   environment?: Record<string, string>;
   volumes?: string[];
 }
 
 const dir = import.meta.dir;
+const repoRoot = join(dir, "..", "..");
 const compose = Bun.YAML.parse(await Bun.file(join(dir, "compose.yaml")).text()) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const dockerfile = await Bun.file(join(dir, "Dockerfile")).text();
 const imageServices = Object.entries(compose.services).filter(([, service]) => service.build?.dockerfile === "infra/deploy/Dockerfile");
+
+/** The image's WORKDIR, where the repository's files are copied. */
+function workdir(): string {
+  const match = /^WORKDIR (\S+)$/m.exec(dockerfile);
+  expect(match, "the Dockerfile sets WORKDIR").not.toBeNull();
+  return match![1]!;
+}
+
+/** The Dockerfile's CMD, which must be exec form (a JSON array): shell form would make /bin/sh the container's PID 1. */
+function imageCmd(): string[] {
+  const lines = dockerfile.split("\n").filter((line) => /^CMD\s/.test(line));
+  expect(lines).toHaveLength(1);
+  const cmd = JSON.parse(lines[0]!.replace(/^CMD\s+/, "")) as unknown;
+  expect(Array.isArray(cmd), `exec-form CMD, got ${lines[0]}`).toBe(true);
+  return cmd as string[];
+}
 
 /** The Dockerfile's instructions before `USER node`, i.e. the ones that run as root. */
 function rootInstructions(): string {
@@ -65,6 +85,28 @@ describe("deployment files", () => {
       const dataDir = service.environment!.DATA_DIR!;
       expect(asRoot, name).toMatch(new RegExp(`mkdir -p [^\\n]*${dataDir}( |$)`, "m"));
       expect(asRoot, name).toMatch(new RegExp(`chown node:node [^\\n]*${dataDir}( |$)`, "m"));
+    }
+  });
+
+  test("every service's main process is the Bun binary itself, so docker stop's SIGTERM reaches it", async () => {
+    // `npx bun …` as PID 1 exits on SIGTERM without passing the signal on: Bun never runs its graceful
+    // stop and is killed with the container. The same goes for npm, a shell, or node running a wrapper.
+    expect(dockerfile).not.toMatch(/^ENTRYPOINT/m);
+    const bun = imageCmd()[0]!;
+    expect(bun).toStartWith("/");
+    expect(posix.relative(workdir(), bun)).toBe("node_modules/.bin/bun");
+    // In the repository's own install (what `npm ci` gives the image), that path is the real Bun
+    // executable the bun package's postinstall puts in place, not a script that would start another process.
+    const target = realpathSync(join(repoRoot, "node_modules/.bin/bun"));
+    expect(relative(realpathSync(join(repoRoot, "node_modules")), target)).toBe(join("bun", "bin", "bun.exe"));
+    expect(await Bun.file(target).slice(0, 2).text(), "a binary, not a #! script").not.toBe("#!");
+
+    const scripts: Record<string, string> = { "control-plane": "control-plane/main.ts", "proxy-eu": "region-proxy/main.ts", "proxy-us": "region-proxy/main.ts" };
+    for (const [name, service] of imageServices) {
+      expect(service.entrypoint, name).toBeUndefined();
+      const command = service.command ?? imageCmd();
+      expect(Array.isArray(command), `${name}: exec-form command, got ${JSON.stringify(command)}`).toBe(true);
+      expect(command, name).toEqual([bun, scripts[name]!]);
     }
   });
 });
