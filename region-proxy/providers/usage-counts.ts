@@ -8,7 +8,8 @@
  * Garbage usage is then never cheaper than no usage, and the client sees the usage it is charged.
  */
 import { ZERO_USAGE, type NormalizedUsage } from "../../shared/money/cost.ts";
-import type { ChatCompletion, ResponseContext } from "./types.ts";
+import { estimateEmbeddingTokens } from "../openai/parse-embeddings-request.ts";
+import type { ChatCompletion, EmbeddingsRequest, ResponseContext } from "./types.ts";
 
 /**
  * The most tokens one request may be billed for in any one count (input, output, ...): 10 million,
@@ -48,6 +49,11 @@ export function usableUsage(counts: { [K in keyof NormalizedUsage]: number | nul
 /** An estimate as a count: rounded up, 0 for nothing (or NaN), at most MAX_REQUEST_TOKENS. */
 export function estimatedCount(tokens: number): number {
   return tokens > 0 ? Math.min(MAX_REQUEST_TOKENS, Math.ceil(tokens)) : 0;
+}
+
+/** Embeddings' input tokens: the vendor's count when usable, else the estimate of the input (never nothing). */
+export function embeddingInputTokens(reported: unknown, input: EmbeddingsRequest["input"]): number {
+  return reportedCount(reported) ?? estimatedCount(estimateEmbeddingTokens(input));
 }
 
 /** The length of a text field, 0 when the vendor put anything but a string there. */

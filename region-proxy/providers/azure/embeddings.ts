@@ -13,5 +13,5 @@ export const azureEmbeddings: EmbeddingsTranslator = {
     const url = azureChatUrl(target.baseUrl, target.model).replace("/chat/completions?", "/embeddings?");
     return { url, method: "POST", headers: { "api-key": credential, "content-type": "application/json", accept: "application/json" }, body: openaiEmbeddingsBody(req, target) };
   },
-  parseResponse: (body, _req, ctx) => parseOpenAIEmbeddings(body, ctx),
+  parseResponse: parseOpenAIEmbeddings,
 };

@@ -33,6 +33,8 @@ test("values become OpenAI embeddings, base64 as little-endian float32; usage re
   const decoded = Array.from(new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
   expect(decoded).toEqual(Array.from(new Float32Array([0.5 / Math.sqrt(1.25), -1 / Math.sqrt(1.25)])));
   expect(b64.response.usage).toEqual({ prompt_tokens: 9, total_tokens: 9 });
+  // An unusable count (absurd, negative, fractional) is billed as the estimate, as a missing one is.
+  for (const promptTokenCount of [1e12, -4, 2.5]) expect(geminiEmbeddings.parseResponse({ ...body, usageMetadata: { promptTokenCount } }, req(["abcd", "abcdefgh"]), { model: "m" }).usage.inputTokens).toBe(3);
   expect(() => geminiEmbeddings.parseResponse({ nope: 1 }, req("x"), { model: "m" })).toThrow();
 });
 

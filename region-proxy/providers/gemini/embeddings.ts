@@ -15,6 +15,7 @@
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { embeddingInputTokens } from "../usage-counts.ts";
 import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsTranslator } from "../types.ts";
 import { toUnitLength } from "./unit-length.ts";
 
@@ -63,7 +64,7 @@ export const geminiEmbeddings: EmbeddingsTranslator = {
       return { object: "embedding", index, embedding: req.encodingFormat === "base64" ? toBase64(unit) : unit };
     });
     const reported = (body as { usageMetadata?: { promptTokenCount?: unknown } }).usageMetadata?.promptTokenCount;
-    const tokens = Number.isSafeInteger(reported) && (reported as number) >= 0 ? (reported as number) : texts(req).reduce((n, text) => n + Math.max(1, Math.ceil(text.length / 4)), 0);
+    const tokens = embeddingInputTokens(reported, req.input);
     const usage: NormalizedUsage = { inputTokens: tokens, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     return { response: { object: "list", data, model: ctx.model, usage: { prompt_tokens: tokens, total_tokens: tokens } }, usage };
   },

@@ -4,17 +4,18 @@
  * https://platform.openai.com/docs/api-reference/embeddings
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
+import { embeddingInputTokens } from "../usage-counts.ts";
 import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsTranslator, type VendorHttpRequest } from "../types.ts";
 
 export function openaiEmbeddingsBody(req: EmbeddingsRequest, target: SnapshotDeployment): string {
   return JSON.stringify({ ...req.raw, model: target.model, encoding_format: req.encodingFormat });
 }
 
-/** Checks the shape we rely on; the usage is input tokens only. */
-export function parseOpenAIEmbeddings(body: unknown, ctx: { model: string }): ReturnType<EmbeddingsTranslator["parseResponse"]> {
+/** Checks the shape we rely on; the usage is input tokens only, estimated when the vendor's is unusable. */
+export function parseOpenAIEmbeddings(body: unknown, req: EmbeddingsRequest, ctx: { model: string }): ReturnType<EmbeddingsTranslator["parseResponse"]> {
   const b = body as Partial<EmbeddingsResponse> | null;
   if (typeof b !== "object" || b === null || !Array.isArray(b.data)) throw new VendorProtocolError("embeddings response has no data array");
-  const prompt = Number.isSafeInteger(b.usage?.prompt_tokens) ? b.usage!.prompt_tokens : 0;
+  const prompt = embeddingInputTokens(b.usage?.prompt_tokens, req.input);
   const response: EmbeddingsResponse = { object: "list", data: b.data, model: typeof b.model === "string" ? b.model : ctx.model, usage: { prompt_tokens: prompt, total_tokens: prompt } };
   return { response, usage: { inputTokens: prompt, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } };
 }
@@ -28,5 +29,5 @@ export const openaiEmbeddings: EmbeddingsTranslator = {
       body: openaiEmbeddingsBody(req, target),
     };
   },
-  parseResponse: (body, _req, ctx) => parseOpenAIEmbeddings(body, ctx),
+  parseResponse: parseOpenAIEmbeddings,
 };
