@@ -2,8 +2,8 @@
  * A Messages request as the Anthropic fake reads it: every field it reads is checked first, and a
  * wrong one is the message of Anthropic's 400 invalid_request_error, in the API's `path: problem`
  * words (`messages.0.content: Input should be a valid list`), never a TypeError. Optional fields given
- * as null count as not given. A text block that is empty or only whitespace is refused as Anthropic
- * refuses it.
+ * as null count as not given. A text block or stop sequence that is empty or only whitespace is
+ * refused as Anthropic refuses it.
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
@@ -91,7 +91,9 @@ function readStopSequences(value: unknown): string[] | string {
   if (value == null) return [];
   if (!Array.isArray(value)) return "stop_sequences: Input should be a valid list";
   const bad = value.findIndex((s) => typeof s !== "string");
-  return bad >= 0 ? `stop_sequences.${bad}: Input should be a valid string` : (value as string[]);
+  if (bad >= 0) return `stop_sequences.${bad}: Input should be a valid string`;
+  if (value.some((s: string) => s.trim() === "")) return "stop_sequences: each stop sequence must contain non-whitespace";
+  return value as string[];
 }
 
 /** The request, or the message of the 400 that refuses it. */

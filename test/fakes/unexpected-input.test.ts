@@ -215,6 +215,7 @@ test("a wrong field is refused in the vendor's words, naming the field", async (
   expect(await anthropicRefused({ messages: [{ role: "user", content: 5 }] })).toEqual([400, { type: "invalid_request_error", message: "messages.0.content: Input should be a valid list" }]);
   expect(await anthropicRefused({ messages: [{ role: "user", content: [{ type: "text", text: "hi" }, { type: "text", text: "\n\n" }] }] })).toEqual([400, { type: "invalid_request_error", message: "messages: text content blocks must contain non-whitespace text" }]);
   expect(await anthropicRefused({ messages: [{ role: "user", content: [{ type: "text", text: "" }] }] })).toEqual([400, { type: "invalid_request_error", message: "messages: text content blocks must be non-empty" }]);
+  expect(await anthropicRefused({ stop_sequences: ["a", "\n"] })).toEqual([400, { type: "invalid_request_error", message: "stop_sequences: each stop sequence must contain non-whitespace" }]);
   expect(await anthropicRefused({ stop_sequences: ["a", 1] })).toEqual([400, { type: "invalid_request_error", message: "stop_sequences.1: Input should be a valid string" }]);
   expect(await anthropicRefused({ tool_choice: { type: "tool" } })).toEqual([400, { type: "invalid_request_error", message: "tool_choice.tool.name: Field required" }]);
 

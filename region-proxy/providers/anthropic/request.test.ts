@@ -113,6 +113,22 @@ describe("anthropic buildRequest", () => {
     expect(body(req({ stop: ["a", "b"] })).stop_sequences).toEqual(["a", "b"]);
   });
 
+  test("a whitespace-only stop sequence is a 400 naming stop (Anthropic: each stop sequence must contain non-whitespace)", () => {
+    for (const stop of ["\n", ["END", " "], ["\n\n", "\t"]]) {
+      let caught: unknown;
+      try {
+        buildAnthropicRequest(req({ stop }), target, "k");
+      } catch (e) {
+        caught = e;
+      }
+      expect(caught).toBeInstanceOf(UnsupportedParameterError);
+      expect((caught as UnsupportedParameterError).param).toBe("stop");
+      expect((caught as Error).message).toBe("This provider does not accept whitespace-only stop sequences.");
+    }
+    expect(body(req({ stop: [" END", "\nQ:"] })).stop_sequences).toEqual([" END", "\nQ:"]);
+    expect(body(req({ stop: "" })).stop_sequences).toBeUndefined();
+  });
+
   test("images: data URLs become base64 sources, http URLs url sources", () => {
     const b = body(
       req({

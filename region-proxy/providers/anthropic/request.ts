@@ -36,6 +36,8 @@ export function toAnthropicBody(req: ChatRequest, model: string): Record<string,
   if (req.top_p !== undefined) body.top_p = req.top_p;
   if (req.stop !== undefined && req.stop !== null) {
     const stops = (typeof req.stop === "string" ? [req.stop] : req.stop).filter((s) => s !== "");
+    // Anthropic answers 400 "each stop sequence must contain non-whitespace"; dropping one would change the answer.
+    if (stops.some((s) => s.trim() === "")) throw new UnsupportedParameterError("stop", "This provider does not accept whitespace-only stop sequences.");
     if (stops.length > 0) body.stop_sequences = stops;
   }
   Object.assign(body, convertTools(req.tools, req.tool_choice, req.response_format, req.raw.parallel_tool_calls));
