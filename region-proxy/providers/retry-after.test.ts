@@ -1,0 +1,27 @@
+import { expect, test } from "bun:test";
+import { MAX_RETRY_AFTER_MS, retryAfterMs } from "./retry-after.ts";
+
+const NOW = Date.parse("2026-11-26T12:00:00Z");
+const read = (headers: Record<string, string>) => retryAfterMs(new Headers(headers), NOW);
+
+test("seconds, milliseconds and HTTP dates are read; retry-after-ms wins", () => {
+  expect(read({ "retry-after": "2" })).toBe(2000);
+  expect(read({ "retry-after": "0.5" })).toBe(500);
+  expect(read({ "retry-after-ms": "150", "retry-after": "9" })).toBe(150);
+  expect(read({ "retry-after": "Thu, 26 Nov 2026 12:00:30 GMT" })).toBe(30_000);
+  expect(read({ "retry-after": "Thu, 26 Nov 2026 11:00:00 GMT" })).toBe(0);
+});
+
+test("nothing usable is 'not given'", () => {
+  for (const value of ["", " ", "-1", "soon", "NaN"]) expect(read({ "retry-after": value })).toBeNull();
+  expect(read({ "retry-after-ms": "-5" })).toBeNull();
+  expect(read({})).toBeNull();
+});
+
+test("a wait beyond a day is read as a day, so the client is never told Infinity or 10^17 seconds", () => {
+  expect(MAX_RETRY_AFTER_MS).toBe(86_400_000);
+  for (const headers of [{ "retry-after": "1e308" }, { "retry-after": "99999999999999" }, { "retry-after-ms": "1e20" }, { "retry-after": "Fri, 01 Jan 9999 00:00:00 GMT" }]) {
+    expect(read(headers)).toBe(MAX_RETRY_AFTER_MS);
+  }
+  expect(read({ "retry-after": "86399" })).toBe(86_399_000);
+});
