@@ -4,6 +4,7 @@
  */
 import type { ProxyDeps } from "./deps.ts";
 import { errorResponse } from "./openai/error-response.ts";
+import { unroutedHeaders } from "./pipeline/gateway-headers.ts";
 import { requestIdFor } from "./pipeline/request-id.ts";
 import { chatCompletions } from "./routes/chat-completions.ts";
 import { embeddings } from "./routes/embeddings.ts";
@@ -56,17 +57,17 @@ export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promi
     const path = pathOf(request.url);
     const methods = routes[path];
     // Unknown paths count under one label: a scanner's paths must not each make a series.
-    if (!methods) return counted("other", startedMs, errorResponse({ kind: "not_found", path }, requestId));
+    if (!methods) return counted("other", startedMs, errorResponse({ kind: "not_found", path }, requestId, unroutedHeaders(deps.region)));
     const handler = methods[request.method];
-    if (!handler) return counted(path, startedMs, errorResponse({ kind: "method_not_allowed", method: request.method }, requestId, { allow: Object.keys(methods).join(", ") }));
-    if (deps.isShuttingDown() && !PROBES.has(path)) return counted(path, startedMs, errorResponse({ kind: "shutting_down" }, requestId));
+    if (!handler) return counted(path, startedMs, errorResponse({ kind: "method_not_allowed", method: request.method }, requestId, unroutedHeaders(deps.region, { allow: Object.keys(methods).join(", ") })));
+    if (deps.isShuttingDown() && !PROBES.has(path)) return counted(path, startedMs, errorResponse({ kind: "shutting_down" }, requestId, unroutedHeaders(deps.region)));
     const end = deps.inFlight.begin();
     let response: Response;
     try {
       response = await handler(request, requestId, deps);
     } catch (error) {
       deps.log(`request ${requestId}: internal error: ${(error as Error).stack ?? String(error)}`);
-      response = errorResponse({ kind: "internal_error" }, requestId);
+      response = errorResponse({ kind: "internal_error" }, requestId, unroutedHeaders(deps.region));
     } finally {
       end();
     }

@@ -21,7 +21,9 @@ async function call(init: { body?: BodyInit; key?: string | null; headers?: Reco
   if (init.key !== null) headers.authorization = `Bearer ${init.key ?? fx.keys.main}`;
   const res = await fetch(`${proxy.url}${init.path ?? "/v1/chat/completions"}`, { method: init.method ?? "POST", headers, body: init.body, duplex: "half" } as RequestInit);
   const json = (await res.json()) as { error: { code: string; param: string | null; message: string; type: string } };
+  // Every answer carries the gateway's headers, whatever refused it.
   expect(res.headers.get("x-request-id")).toBeTruthy();
+  expect([res.headers.get("x-gateway-region"), res.headers.get("x-gateway-attempts") !== null, res.headers.get("x-gateway-fallback")]).toEqual([REGION, true, "false"]);
   return { status: res.status, error: json.error, headers: res.headers };
 }
 
@@ -47,6 +49,13 @@ describe("keys: every refusal is the same 401", () => {
   }
   test("/v1/models refuses the same way", async () => {
     expect((await call({ key: fx.keys.revoked, method: "GET", path: "/v1/models" })).status).toBe(401);
+  });
+
+  test("/v1/models answers with the gateway's headers", async () => {
+    const res = await fetch(`${proxy.url}/v1/models`, { headers: { authorization: `Bearer ${fx.keys.main}` } });
+    expect(res.status).toBe(200);
+    await res.json();
+    expect([res.headers.get("x-gateway-region"), res.headers.get("x-gateway-attempts"), res.headers.get("x-gateway-fallback"), res.headers.get("x-request-id") !== null]).toEqual([REGION, "0", "false", true]);
   });
 });
 
