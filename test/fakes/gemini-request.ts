@@ -3,7 +3,8 @@
  * wrong one is the message of Google's 400 INVALID_ARGUMENT, in the words its protobuf JSON parser uses
  * (`Invalid value at 'contents[0].parts' (type.googleapis.com/google.ai.generativelanguage.v1beta.Part), "x"`),
  * never a TypeError. null is a field's default, as protobuf JSON takes it
- * (https://protobuf.dev/programming-guides/json/), so a null field counts as not given.
+ * (https://protobuf.dev/programming-guides/json/), so a null field counts as not given. Of a schema
+ * (function parameters, responseSchema) only `enum` is read: Gemini takes strings there only.
  *
  * @example readGenerateRequest({ contents: [{ role: "user", parts: [{ text: "hi" }] }] }).stopSequences // []
  */
@@ -83,6 +84,25 @@ function readContents(value: unknown): Content[] | string {
   return contents;
 }
 
+/**
+ * Why a Schema (https://ai.google.dev/api/caching#Schema) at `path` is not parsed, or null: the fake
+ * reads only `enum`, a repeated string, through properties (a map: `properties[i].value`), items and
+ * anyOf. A non-string value is refused as protobuf JSON refuses it (`...enum[0]' (TYPE_STRING), 1`).
+ */
+function schemaProblem(schema: unknown, path: string): string | null {
+  if (!isObject(schema)) return null;
+  const values = strings(schema.enum, `${path}.enum`);
+  if (typeof values === "string") return values;
+  const children: [unknown, string][] = [[schema.items, `${path}.items`]];
+  if (isObject(schema.properties)) Object.values(schema.properties).forEach((p, i) => children.push([p, `${path}.properties[${i}].value`]));
+  if (Array.isArray(schema.anyOf)) schema.anyOf.forEach((s, i) => children.push([s, `${path}.any_of[${i}]`]));
+  for (const [child, at] of children) {
+    const problem = schemaProblem(child, at);
+    if (problem) return problem;
+  }
+  return null;
+}
+
 function readFunctions(value: unknown): string[] | string {
   const tools = objects(value, "tools", "Tool");
   if (typeof tools === "string") return tools;
@@ -94,6 +114,8 @@ function readFunctions(value: unknown): string[] | string {
       const path = `tools[${i}].function_declarations[${j}].name`;
       if (d.name == null || d.name === "") return `* GenerateContentRequest.${path}: Name cannot be empty.`;
       if (typeof d.name !== "string") return invalid(path, "TYPE_STRING", d.name);
+      const parameters = schemaProblem(d.parameters, `tools[${i}].function_declarations[${j}].parameters`);
+      if (parameters) return parameters;
       names.push(d.name);
     }
   }
@@ -128,5 +150,7 @@ export function readGenerateRequest(body: Record<string, unknown>): GenerateRequ
   if (typeof maxOutputTokens === "object") return maxOutputTokens.problem;
   const responseMimeType = optionalString(gen.responseMimeType, "generation_config.response_mime_type");
   if (typeof responseMimeType === "object") return responseMimeType.problem;
+  const responseSchema = schemaProblem(gen.responseSchema, "generation_config.response_schema");
+  if (responseSchema) return responseSchema;
   return { contents, functions, ...calling, stopSequences, maxOutputTokens, responseMimeType };
 }

@@ -223,5 +223,16 @@ test("a wrong field is refused in the vendor's words, naming the field", async (
   const googleRefused = (message: string) => [400, { error: { code: 400, status: "INVALID_ARGUMENT", message } }];
   expect(await generate({ contents: [{ role: "user", parts: "x" }] })).toEqual(googleRefused(`Invalid value at 'contents[0].parts' (type.googleapis.com/google.ai.generativelanguage.v1beta.Part), "x"`));
   expect(await generate({ generationConfig: { stopSequences: 5 } })).toEqual(googleRefused("Invalid value at 'generation_config.stop_sequences' (TYPE_STRING), 5"));
+  const declare = (parameters: unknown) => ({ tools: [{ functionDeclarations: [{ name: "f", parameters }] }] });
+  expect(await generate(declare({ type: "OBJECT", properties: { unit: { type: "STRING", enum: ["c"] }, level: { type: "INTEGER", enum: [1, 2] } } }))).toEqual(
+    googleRefused("Invalid value at 'tools[0].function_declarations[0].parameters.properties[1].value.enum[0]' (TYPE_STRING), 1"),
+  );
+  expect(await generate(declare({ type: "OBJECT", properties: { unit: { type: "STRING", enum: ["c", "f", null] } } }))).toEqual(
+    googleRefused("Invalid value at 'tools[0].function_declarations[0].parameters.properties[0].value.enum[2]' (TYPE_STRING), null"),
+  );
+  expect(await generate({ generationConfig: { responseMimeType: "application/json", responseSchema: { type: "ARRAY", items: { anyOf: [{ type: "BOOLEAN", enum: [true] }] } } } })).toEqual(
+    googleRefused("Invalid value at 'generation_config.response_schema.items.any_of[0].enum[0]' (TYPE_STRING), true"),
+  );
+  expect((await generate(declare({ type: "OBJECT", properties: { unit: { type: "STRING", enum: ["c", "f"], nullable: true } } })))[0]).toBe(200);
   expect(await generate({ tools: [null] })).toEqual(googleRefused("Invalid value at 'tools[0]' (type.googleapis.com/google.ai.generativelanguage.v1beta.Tool), null"));
 });

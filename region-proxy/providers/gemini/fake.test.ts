@@ -83,6 +83,14 @@ describe("gemini adapter against the fake", () => {
     expect(cut.choices[0]).toMatchObject({ message: { content: "Echo: hello" }, finish_reason: "length" });
   });
 
+  test("a nullable string enum in a tool's parameters or a response schema is accepted (Gemini's enum takes strings only)", async () => {
+    const unit = { type: ["string", "null"], enum: ["c", "f", null] };
+    const tools = [{ type: "function", function: { name: "weather", parameters: { type: "object", properties: { unit } } } }];
+    expect((await complete(request({ tools }))).completion.choices[0]!.message.content).toBe("Echo: hello there friend");
+    const response_format = { type: "json_schema", json_schema: { name: "w", schema: { type: "object", properties: { unit } } } };
+    expect((await complete(request({ response_format }))).completion.choices[0]!.finish_reason).toBe("stop");
+  });
+
   test("a blocked prompt is content_filter in both modes", async () => {
     expect((await complete(request(), "safety")).completion.choices[0]?.finish_reason).toBe("content_filter");
     expect(assemble((await stream(request(), "safety")).chunks).finishReason).toBe("content_filter");

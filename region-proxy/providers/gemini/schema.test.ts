@@ -44,6 +44,20 @@ describe("JSON schema → Gemini schema", () => {
     expect(convert({ const: "fixed" })).toEqual({ type: "string", enum: ["fixed"] });
   });
 
+  test("Schema.enum is string-only: null in an enum becomes nullable, other non-string values are refused", () => {
+    expect(convert({ type: ["string", "null"], enum: ["c", "f", null] })).toEqual({ type: "string", enum: ["c", "f"], nullable: true });
+    expect(convert({ type: "string", enum: [null, "c"] })).toEqual({ type: "string", enum: ["c"], nullable: true });
+    expect(convert({ type: "object", properties: { unit: { type: "string", enum: ["c", "f"] } } })).toEqual({ type: "object", properties: { unit: { type: "string", enum: ["c", "f"] } } });
+    expect(refusal({ type: "object", properties: { level: { type: "integer", enum: [1, 2, 3] } } }).message).toBe(
+      "This JSON schema cannot be translated for this provider at #/properties/level/enum: only string enum values can be expressed, not 1.",
+    );
+    expect(refusal({ enum: [true, false] }).message).toContain("#/enum");
+    refusal({ type: "number", enum: [1.5] });
+    refusal({ enum: ["a", { b: 1 }] });
+    refusal({ enum: [null] });
+    refusal({ enum: "a" });
+  });
+
   test("what cannot be converted is refused, naming where", () => {
     expect(refusal({ $defs: { Node: { type: "object", properties: { next: { $ref: "#/$defs/Node" } } } }, $ref: "#/$defs/Node" }).message).toContain("recursive");
     expect(refusal({ type: "object", properties: { self: { $ref: "#" } } }).message).toContain("#/properties/self");

@@ -5,7 +5,8 @@
  * little; the model still sees `properties`. What can be rewritten faithfully is: local `$ref`s are
  * inlined (schema-refs.ts), `type` lists become `type` + `nullable` or `anyOf`
  * (schema-type-list.ts), an `anyOf` branch `{type:"null"}` becomes `nullable`, a one-schema `allOf`
- * is merged and a string `const` is a one-value `enum`. Validation keywords Gemini cannot express
+ * is merged, a string `const` is a one-value `enum` and a null in an `enum` becomes `nullable` (Gemini's
+ * enum takes strings only; any other non-string value is refused). Validation keywords Gemini cannot express
  * (oneOf, not, uniqueItems, multipleOf...), recursive references, nesting deeper than
  * MAX_SCHEMA_DEPTH and schemas that inlining makes huge are refused with a 400 naming `param`.
  *
@@ -68,6 +69,19 @@ function withoutNullBranches(out: Record<string, unknown>, at: string, walk: Wal
   return { ...(rest[0] as Record<string, unknown>), ...others, nullable: true };
 }
 
+/**
+ * `enum` as Gemini's Schema takes it, a list of strings (Gemini fails the whole request over any other
+ * value): a null value becomes `nullable`, any other non-string value is refused.
+ */
+function stringEnum(value: unknown, at: string, walk: Walk): { enum: string[]; nullable?: true } {
+  if (!Array.isArray(value)) refuse(walk, at, "enum must be a list");
+  const values = value.filter((v) => v !== null);
+  const other = values.find((v) => typeof v !== "string");
+  if (other !== undefined) refuse(walk, at, `only string enum values can be expressed, not ${JSON.stringify(other)}`);
+  if (values.length === 0) refuse(walk, at, "enum allows nothing but null");
+  return values.length < value.length ? { enum: values, nullable: true } : { enum: values };
+}
+
 function convert(schema: unknown, at: string, depth: number, walk: Walk): unknown {
   if (!isObject(schema)) return schema;
   if (depth > MAX_SCHEMA_DEPTH) refuse(walk, at, `it is nested deeper than ${MAX_SCHEMA_DEPTH} levels`);
@@ -88,6 +102,7 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): unknow
       out.enum = [value];
       if (!("type" in schema)) out.type = "string";
     } else if (!KNOWN.has(key)) continue;
+    else if (key === "enum") Object.assign(out, stringEnum(value, here, walk));
     else if (key === "properties") {
       if (!isObject(value)) refuse(walk, here, "properties must be an object");
       out.properties = Object.fromEntries(Object.entries(value).map(([name, v]) => [name, convert(v, `${here}/${name}`, depth + 1, walk)]));
