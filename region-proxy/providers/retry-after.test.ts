@@ -20,7 +20,7 @@ test("nothing usable is 'not given'", () => {
 
 test("a wait beyond a day is read as a day, so the client is never told Infinity or 10^17 seconds", () => {
   expect(MAX_RETRY_AFTER_MS).toBe(86_400_000);
-  for (const headers of [{ "retry-after": "1e308" }, { "retry-after": "99999999999999" }, { "retry-after-ms": "1e20" }, { "retry-after": "Fri, 01 Jan 9999 00:00:00 GMT" }]) {
+  for (const headers of [{ "retry-after": "1e308" }, { "retry-after": "99999999999999" }, { "retry-after-ms": "1e20" }, { "retry-after": "Fri, 01 Jan 9999 00:00:00 GMT" }] as Record<string, string>[]) {
     expect(read(headers)).toBe(MAX_RETRY_AFTER_MS);
   }
   expect(read({ "retry-after": "86399" })).toBe(86_399_000);
