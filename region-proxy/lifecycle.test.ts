@@ -79,7 +79,8 @@ describe("client disconnect and graceful stop", () => {
     await proxy.stop();
   });
 
-  test("run directly: prints the listening line and exits 0 on SIGTERM", async () => {
+  /** Runs main.ts as `bun region-proxy/main.ts` (the image's command), waits for its listening line, checks /ready, SIGTERMs it. */
+  async function runDirectly(extraEnv: Record<string, string>, listening: RegExp): Promise<{ stdout: string; exitCode: number }> {
     const config = fx.proxyConfig();
     const child = Bun.spawn([process.execPath, new URL("./main.ts", import.meta.url).pathname], {
       env: {
@@ -91,22 +92,56 @@ describe("client disconnect and graceful stop", () => {
         DATA_DIR: config.dataDir,
         PORT: "0",
         ECHO_KEY: "sk-echo-test",
+        ...extraEnv,
       },
       stdout: "pipe",
       stderr: "pipe",
     });
     const reader = child.stdout.getReader();
     let out = "";
-    while (!/listening on (http:\/\/\S+)/.test(out)) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      out += new TextDecoder().decode(value);
+    try {
+      const deadline = Bun.sleep(10_000).then(() => ({ done: true, value: undefined }));
+      while (!listening.test(out)) {
+        const { done, value } = await Promise.race([reader.read(), deadline]);
+        if (done) {
+          child.kill("SIGKILL");
+          throw new Error(`no line matching ${listening}; stdout:\n${out}\nstderr:\n${await new Response(child.stderr).text()}`);
+        }
+        out += new TextDecoder().decode(value);
+      }
+      const url = listening.exec(out)![1]!;
+      expect((await fetch(`${url}/ready`)).status).toBe(200);
+      child.kill("SIGTERM");
+      while (true) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        out += new TextDecoder().decode(value);
+      }
+      return { stdout: out, exitCode: await child.exited };
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
     }
-    const url = /proxy eu listening on (http:\/\/\S+)/.exec(out)![1]!;
-    expect((await fetch(`${url}/ready`)).status).toBe(200);
-    child.kill("SIGTERM");
-    expect(await child.exited).toBe(0);
-  });
+  }
+
+  test("run directly: logs its listening line like every other line and exits 0 on SIGTERM after a graceful stop", async () => {
+    const { stdout, exitCode } = await runDirectly({}, /^\[proxy eu\] listening on (http:\/\/\S+)$/m);
+    expect(exitCode).toBe(0);
+    expect(stdout).toMatch(/^\[proxy eu\] stopped$/m);
+  }, 20_000);
+
+  test("run directly with LOG_FORMAT=json: every stdout line is one JSON object, the listening line included", async () => {
+    const { stdout, exitCode } = await runDirectly({ LOG_FORMAT: "json" }, /"message":"listening on (http:\/\/[^"]+)"/);
+    expect(exitCode).toBe(0);
+    const lines = stdout.split("\n").filter((line) => line !== "");
+    const records = lines.map((line) => JSON.parse(line) as Record<string, string>);
+    for (const record of records) {
+      expect([record.service, record.region], JSON.stringify(record)).toEqual(["proxy", "eu"]);
+      expect(Number.isNaN(Date.parse(record.time!)), JSON.stringify(record)).toBe(false);
+    }
+    const messages = records.map((record) => record.message);
+    expect(messages.some((message) => /^listening on http:\/\/\S+$/.test(message!))).toBe(true);
+    expect(messages.at(-1)).toBe("stopped");
+  }, 20_000);
 });
 
 test("a port another server holds fails the start (Bun's default SO_REUSEPORT would have shared it silently), and the proxy left nothing running", async () => {

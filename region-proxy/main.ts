@@ -1,7 +1,7 @@
 /**
  * Wiring: config → pinned keys → local KV → last-known-good snapshot → snapshot loop + usage flusher
- * → serve → graceful stop. Run directly it reads the environment (config.ts), prints
- * `proxy <region> listening on <url>` and stops gracefully on SIGTERM/SIGINT.
+ * → serve → graceful stop. Run directly it reads the environment (config.ts), logs `listening on <url>`
+ * (as every line, text `[proxy <region>] …` or LOG_FORMAT=json) and stops gracefully on SIGTERM/SIGINT.
  */
 import { newId } from "../shared/ids.ts";
 import { consoleLog } from "../shared/logging/console-log.ts";
@@ -47,8 +47,13 @@ export interface ProxyExtras {
 
 const FIRST_POLL_WAIT_MS = 2_000;
 
+/** Where a proxy's lines go unless `config.log` says otherwise: stdout, as `config.logFormat` says. */
+function proxyLog(config: ProxyConfig): (line: string) => void {
+  return config.log ?? consoleLog(config.logFormat ?? "text", { service: "proxy", region: config.region }, `[proxy ${config.region}] `);
+}
+
 export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}): Promise<RunningProxy> {
-  const log = config.log ?? consoleLog(config.logFormat ?? "text", { service: "proxy", region: config.region }, `[proxy ${config.region}] `);
+  const log = proxyLog(config);
   const proxyId = config.proxyId ?? newId("prx");
   const trusted = await importTrustedKeys(config.trustedJwks);
   const kv = await openProxyKv(config.dataDir);
@@ -158,8 +163,9 @@ if (import.meta.main) {
     console.error((error as Error).message);
     process.exit(2);
   }
-  const proxy = await startProxy(config);
-  console.log(`proxy ${config.region} listening on ${proxy.url}`);
+  const log = proxyLog(config);
+  const proxy = await startProxy({ ...config, log });
+  log(`listening on ${proxy.url}`);
   const shutdown = () => void proxy.stop().then(() => process.exit(0));
   process.on("SIGTERM", shutdown);
   process.on("SIGINT", shutdown);
