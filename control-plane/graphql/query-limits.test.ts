@@ -103,3 +103,14 @@ test("more than MAX_ROOT_FIELDS root selections are refused even when each is ch
   const viaFragment = await query(`{ ...F ...F2 } fragment F on Query { ${cheap(20)} } fragment F2 on Query { ${cheap(20, "d")} }`);
   expect(viaFragment.json.errors[0].extensions.code).toBe("QUERY_TOO_COMPLEX");
 });
+
+test("fragments spread twice per level, 60 levels deep (~2 KB), are refused at once, not walked 2^60 times", async () => {
+  const n = 60;
+  const fragments = Array.from({ length: n }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join("\n") + `\nfragment F${n} on Query { __typename }`;
+  statements.length = 0;
+  const { status, json } = await query(`query { ...F0 }\n${fragments}`);
+  expect(status).toBe(400);
+  expect(json.errors[0].extensions.code).toBe("QUERY_TOO_COMPLEX");
+  expect(json.errors[0].message).toContain("root fields");
+  expect(statements.length).toBeLessThanOrEqual(1);
+});

@@ -35,6 +35,8 @@ export interface QueryCost {
   complexity: number;
   /** Root field selections, aliases and fragment spreads included. */
   rootFields: number;
+  /** Selections examined: each fragment is measured once per position (root or nested), however often it is spread. */
+  visits: number;
 }
 
 function pageSize(value: ValueNode | undefined, variables: Record<string, unknown>): number {
@@ -47,33 +49,59 @@ function pageSize(value: ValueNode | undefined, variables: Record<string, unknow
   return MAX_PAGE;
 }
 
-/** Measures one operation. Pure: schema + document in, numbers out. */
+/** A selection set's cost relative to where it sits: depth counts the levels below it. */
+interface SetCost {
+  depth: number;
+  complexity: number;
+  rootFields: number;
+}
+
+/**
+ * Measures one operation. Pure: schema + document in, numbers out. A fragment's cost does not depend
+ * on where it is spread, except at the root (root field weights and counts), so it is measured once
+ * for each and reused: `F0 { ...F1 ...F1 }` … `F60` is 61 measurements, not 2^60 walks.
+ */
 export function measureOperation(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, variables: Record<string, unknown> = {}): QueryCost {
-  let maxDepth = 0;
-  let rootFields = 0;
-  const walk = (set: SelectionSetNode, parent: GraphQLNamedType | undefined, depth: number): number => {
-    maxDepth = Math.max(maxDepth, depth);
-    let total = 0;
+  let visits = 0;
+  const measured = new Map<string, SetCost>();
+  const none: SetCost = { depth: 0, complexity: 0, rootFields: 0 };
+  const fragmentCost = (fragment: FragmentDefinitionNode, parent: GraphQLNamedType | undefined, atRoot: boolean): SetCost => {
+    const key = `${atRoot ? "root" : "nested"}:${fragment.name.value}`;
+    const known = measured.get(key);
+    if (known) return known;
+    // Validation refuses fragment cycles; should one get here anyway, it counts as nothing, once.
+    measured.set(key, none);
+    const cost = walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? parent, atRoot);
+    measured.set(key, cost);
+    return cost;
+  };
+  const walk = (set: SelectionSetNode, parent: GraphQLNamedType | undefined, atRoot: boolean): SetCost => {
+    const total: SetCost = { depth: 0, complexity: 0, rootFields: 0 };
+    const add = (part: SetCost, levels: number, multiplier = 1) => {
+      total.depth = Math.max(total.depth, part.depth + levels);
+      total.complexity += multiplier * part.complexity;
+      total.rootFields += part.rootFields;
+    };
     for (const sel of set.selections) {
+      visits++;
       if (sel.kind === Kind.FIELD) {
         const def = parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[sel.name.value] : undefined;
         const paginated = def?.args.some((a) => a.name === "first") ?? false;
         const multiplier = paginated ? pageSize(sel.arguments?.find((a) => a.name.value === "first")?.value, variables) : 1;
-        const child = sel.selectionSet ? walk(sel.selectionSet, def ? getNamedType(def.type) : undefined, depth + 1) : 0;
-        const own = depth === 0 ? (rootFields++, ROOT_FIELD_COST[sel.name.value] ?? 1) : 1;
-        total += own + multiplier * child;
+        if (sel.selectionSet) add(walk(sel.selectionSet, def ? getNamedType(def.type) : undefined, false), 1, multiplier);
+        add({ depth: 0, complexity: atRoot ? (ROOT_FIELD_COST[sel.name.value] ?? 1) : 1, rootFields: atRoot ? 1 : 0 }, 0);
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-        total += walk(sel.selectionSet, sel.typeCondition ? schema.getType(sel.typeCondition.name.value) ?? parent : parent, depth);
+        add(walk(sel.selectionSet, sel.typeCondition ? schema.getType(sel.typeCondition.name.value) ?? parent : parent, atRoot), 0);
       } else {
         const fragment = fragments[sel.name.value];
-        if (fragment) total += walk(fragment.selectionSet, schema.getType(fragment.typeCondition.name.value) ?? parent, depth);
+        if (fragment) add(fragmentCost(fragment, parent, atRoot), 0);
       }
     }
     return total;
   };
   const root = operation.operation === "mutation" ? schema.getMutationType() : schema.getQueryType();
-  const complexity = walk(operation.selectionSet, root ?? undefined, 0);
-  return { depth: maxDepth, complexity, rootFields };
+  const cost = walk(operation.selectionSet, root ?? undefined, true);
+  return { ...cost, visits };
 }
 
 function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionNode> {
