@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { realpathSync } from "node:fs";
-import { join, posix, relative } from "node:path";
+import { join, posix, relative, resolve } from "node:path";
 
 interface Service {
   build?: { dockerfile?: string };
@@ -107,6 +107,26 @@ describe("deployment files", () => {
       const command = service.command ?? imageCmd();
       expect(Array.isArray(command), `${name}: exec-form command, got ${JSON.stringify(command)}`).toBe(true);
       expect(command, name).toEqual([bun, scripts[name]!]);
+    }
+  });
+
+  test("the signing-key command in the README and in compose.yaml's header writes the JWKS file the proxies mount", async () => {
+    const proxies = imageServices.filter(([name]) => name.startsWith("proxy-"));
+    const mounted = new Set(
+      proxies.map(([name, service]) => {
+        const target = service.environment!.TRUSTED_JWKS_FILE!;
+        const mount = service.volumes?.find((volume) => volume.split(":")[1] === target);
+        expect(mount, `${name} mounts a file on its TRUSTED_JWKS_FILE ${target}`).toBeDefined();
+        // A bind mount's source is relative to the compose file's directory.
+        return relative(repoRoot, resolve(dir, mount!.split(":")[0]!));
+      }),
+    );
+    expect([...mounted]).toEqual(["infra/deploy/trusted-jwks.json"]);
+    for (const [file, text] of [["README.md", await Bun.file(join(repoRoot, "README.md")).text()], ["compose.yaml", await Bun.file(join(dir, "compose.yaml")).text()]]) {
+      // Both run it from the repository root.
+      const written = [...text!.matchAll(/generate-signing-key\.ts ([^\s`]+)/g)].map((match) => match[1]);
+      expect(written.length, file).toBeGreaterThan(0);
+      for (const path of written) expect(path, file).toBe("infra/deploy/trusted-jwks.json");
     }
   });
 });
