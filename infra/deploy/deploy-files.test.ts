@@ -130,3 +130,8 @@ describe("deployment files", () => {
     }
   });
 });
+
+test("the .env the deploy steps fill with secrets is never committed: git ignores it", () => {
+  const check = Bun.spawnSync(["git", "check-ignore", "--no-index", "-q", join(dir, ".env")], { cwd: repoRoot });
+  expect(check.exitCode).toBe(0);
+});
