@@ -16,13 +16,14 @@ function checkInput(input: AliasInput): void {
   requirePattern("name", input.name, ALIAS_NAME_PATTERN);
   if (input.deploymentIds.length === 0) throw badInput("deploymentIds", "must name at least one deployment");
   if (input.deploymentIds.length > MAX_CHAIN) throw badInput("deploymentIds", `must name at most ${MAX_CHAIN} deployments`);
+  if (input.deploymentIds.some((id) => id.trim() === "")) throw badInput("deploymentIds", "must not contain an empty deployment id");
   if (new Set(input.deploymentIds).size !== input.deploymentIds.length) throw badInput("deploymentIds", "must not repeat a deployment");
 }
 
 async function requireDeployments(tx: Tx, ids: string[]): Promise<void> {
   const found = new Set((await findDeploymentsByIds(tx, ids)).map((d) => d.id));
   const missing = ids.find((id) => !found.has(id));
-  if (missing) throw notFound("deployment", missing);
+  if (missing !== undefined) throw notFound("deployment", missing);
 }
 
 /** Attaches the deployment records, in chain order. */
