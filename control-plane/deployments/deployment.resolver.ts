@@ -19,8 +19,7 @@ export class DeploymentResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<DeploymentConnection> {
     const rows = (await listDeployments(ctx.deps.sql))
-      .filter((d) => (!region || d.region === region) && (!provider || d.provider === provider) && (!status || d.status === status))
-      .sort((a, b) => (a.id < b.id ? -1 : 1));
+      .filter((d) => (!region || d.region === region) && (!provider || d.provider === provider) && (!status || d.status === status));
     return pageInMemory(rows, (d) => d.id, first, after);
   }
 

@@ -1,4 +1,5 @@
 /** Keyset pagination: `first` (1..MAX_PAGE) items after an opaque cursor; `nextCursor` is null on the last page. */
+import { compareCodePoints } from "./compare-code-points.ts";
 import { badInput } from "./errors.ts";
 
 export const MAX_PAGE = 500;
@@ -31,12 +32,17 @@ export function toPage<T>(rows: T[], limit: number, keyOf: (row: T) => string): 
 }
 
 /**
- * Pages an already-sorted, small list (global config: deployments, aliases, prices, regions, which
- * stay in the hundreds) by the same cursor rules; one statement per page either way.
+ * Pages a small list (global config: deployments, aliases, prices, regions, which stay in the
+ * hundreds) by the same cursor rules; one statement per page either way. The rows are put in
+ * code-point order of their key here, and the cursor is compared the same way: the order they came
+ * in (a database collation) need not agree with it, and a cursor compared in another order than the
+ * rows were sorted in silently dropped rows from the next page.
  */
 export function pageInMemory<T>(rows: T[], keyOf: (row: T) => string, first: number | null | undefined, after: string | null | undefined): { items: T[]; nextCursor: string | null } {
   const page = pageArgs(first, after);
-  const start = page.after === null ? 0 : rows.findIndex((r) => keyOf(r) > page.after!);
-  const rest = start < 0 ? [] : rows.slice(start);
-  return toPage(rest.slice(0, page.limit + 1), page.limit, keyOf);
+  const sorted = rows.map((row) => ({ row, key: keyOf(row) })).sort((a, b) => compareCodePoints(a.key, b.key));
+  const start = page.after === null ? 0 : sorted.findIndex((r) => compareCodePoints(r.key, page.after!) > 0);
+  const rest = start < 0 ? [] : sorted.slice(start, start + page.limit + 1);
+  const { items, nextCursor } = toPage(rest, page.limit, (r) => r.key);
+  return { items: items.map((r) => r.row), nextCursor };
 }
