@@ -8,8 +8,7 @@
 import { GraphQLError } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
-import { storableText } from "../../shared/text/storable-text.ts";
-import { truncateText } from "../audit/audit-text.ts";
+import { refusalTarget } from "../audit/refusal-target.ts";
 import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badArgumentsIn } from "../graphql/reject-nul.middleware.ts";
@@ -25,15 +24,6 @@ const AUDITED_REFUSALS = new Set<string>([
   GraphQLCode.BAD_USER_INPUT,
 ]);
 
-/** The id a refused mutation aimed at, for the audit row's target. */
-function targetOf(args: Record<string, any>): string {
-  const input = args.input ?? {};
-  const candidate = args.id ?? args.jti ?? args.principalId ?? input.id ?? input.tenantId ?? input.principalId ?? input.name ?? args.toVersion;
-  // Cut between code points: half a surrogate pair is stored as U+FFFD and the row's hash no longer
-  // matches. NULs and lone surrogates are refused first (badArgumentsIn), and made storable regardless.
-  return candidate === undefined || candidate === null ? "" : storableText(truncateText(String(candidate), 200));
-}
-
 export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, args }, next) => {
   const parent = info.parentType.name;
   if (parent !== "Query" && parent !== "Mutation") return next();
@@ -44,7 +34,7 @@ export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, a
     if ((parent === "Mutation" || reachAcross) && typeof code === "string" && AUDITED_REFUSALS.has(code)) {
       await runAudited(context.deps.sql, context.who, async () => ({
         result: null,
-        audit: { action: `refused.${info.fieldName}`, target: targetOf(args), after: { code, message: (error as Error).message } },
+        audit: { action: `refused.${info.fieldName}`, target: refusalTarget(args), after: { code, message: (error as Error).message } },
       })).catch((auditError) => context.deps.log(`could not audit a refused ${info.fieldName}: ${String(auditError)}`));
     }
     throw error;

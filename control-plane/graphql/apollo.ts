@@ -4,6 +4,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import type { GraphQLSchema } from "graphql";
 import type { GraphQLContext } from "./context.ts";
 import { makeFormatError } from "./errors.ts";
+import { auditEarlyRefusalsPlugin } from "./audit-early-refusals.ts";
 import { queryLimitsPlugin } from "./query-limits.ts";
 
 export async function startApollo(schema: GraphQLSchema, log: (line: string) => void): Promise<ApolloServer<GraphQLContext>> {
@@ -11,7 +12,7 @@ export async function startApollo(schema: GraphQLSchema, log: (line: string) => 
     schema,
     includeStacktraceInErrorResponses: false,
     formatError: makeFormatError(log),
-    plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(schema)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(schema), auditEarlyRefusalsPlugin(schema)],
   });
   await apollo.start();
   return apollo;

@@ -1,0 +1,17 @@
+/** The target of a `refused.<field>` audit row: the id a refused mutation aimed at. */
+import { storableText } from "../../shared/text/storable-text.ts";
+import { truncateText } from "./audit-text.ts";
+
+/**
+ * The first of the usual id arguments (`id`, `jti`, `principalId`, then the input's `id`, `tenantId`,
+ * `principalId`, `name`, then `toVersion`), or "" when there is none.
+ *
+ * @example refusalTarget({ input: { tenantId: "ten_1", name: "k" } }) // "ten_1"
+ */
+export function refusalTarget(args: Record<string, any>): string {
+  const input = args.input ?? {};
+  const candidate = args.id ?? args.jti ?? args.principalId ?? input.id ?? input.tenantId ?? input.principalId ?? input.name ?? args.toVersion;
+  // Cut between code points: half a surrogate pair is stored as U+FFFD and the row's hash no longer
+  // matches. NULs and lone surrogates are refused first (badArgumentsIn), and made storable regardless.
+  return candidate === undefined || candidate === null ? "" : storableText(truncateText(String(candidate), 200));
+}
