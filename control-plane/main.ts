@@ -102,9 +102,12 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
 }
 
 if (import.meta.main) {
-  const running = await startControlPlane(configFromEnv());
+  const config = configFromEnv();
+  const log = consoleLog(config.logFormat ?? "text", { service: "control-plane" });
+  const running = await startControlPlane({ ...config, log });
   const shutdown = async () => {
     await running.stop();
+    log("control plane stopped");
     process.exit(0);
   };
   process.once("SIGINT", shutdown);

@@ -11,6 +11,9 @@ export async function startApollo(schema: GraphQLSchema, log: (line: string) => 
   const apollo = new ApolloServer<GraphQLContext>({
     schema,
     includeStacktraceInErrorResponses: false,
+    // The control plane's own SIGINT/SIGTERM handlers stop Apollo with everything else; Apollo's
+    // (on outside NODE_ENV=test) would stop it alone and re-raise the signal, killing the process mid-stop.
+    stopOnTerminationSignals: false,
     formatError: makeFormatError(log),
     plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(schema), auditEarlyRefusalsPlugin(schema)],
   });

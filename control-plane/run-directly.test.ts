@@ -1,0 +1,57 @@
+/**
+ * The control plane run as the image runs it (`bun control-plane/main.ts`, NODE_ENV=production):
+ * SIGTERM and SIGINT run its own graceful stop to the end (HTTP closed, ticker and webhook worker
+ * stopped, database closed) and it exits 0. Apollo Server's own signal handlers (on outside
+ * NODE_ENV=test, which `bun test` sets) would stop Apollo alone and re-raise the signal, killing the
+ * process mid-stop with 143.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createTestDatabase, type TestDatabase } from "../test/support/postgres.ts";
+
+const made: { db?: TestDatabase; dir?: string } = {};
+afterAll(async () => {
+  await made.db?.drop();
+  if (made.dir) await rm(made.dir, { recursive: true, force: true });
+});
+
+async function runUntilSignal(signal: "SIGTERM" | "SIGINT"): Promise<{ stdout: string; exitCode: number }> {
+  made.db ??= await createTestDatabase();
+  made.dir ??= await mkdtemp(join(tmpdir(), "cp-direct-"));
+  const child = Bun.spawn([process.execPath, new URL("./main.ts", import.meta.url).pathname], {
+    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", PORT: "0", DATABASE_URL: made.db.url, DATA_DIR: made.dir, ADMIN_TOKEN: "admtok_run_directly_0123456789abcdef" },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
+  const reader = child.stdout.getReader();
+  let out = "";
+  const listening = /control plane listening on (http:\/\/\S+)/;
+  try {
+    const deadline = Bun.sleep(15_000).then(() => ({ done: true, value: undefined }));
+    while (!listening.test(out)) {
+      const { done, value } = await Promise.race([reader.read(), deadline]);
+      if (done) throw new Error(`no listening line; stdout:\n${out}\nstderr:\n${await new Response(child.stderr).text()}`);
+      out += new TextDecoder().decode(value);
+    }
+    expect((await fetch(`${listening.exec(out)![1]}/.well-known/jwks.json`)).status).toBe(200);
+    child.kill(signal);
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
+    return { stdout: out, exitCode: await child.exited };
+  } finally {
+    if (child.exitCode === null) child.kill("SIGKILL");
+  }
+}
+
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  test(`run directly: ${signal} runs the whole graceful stop and exits 0`, async () => {
+    const { stdout, exitCode } = await runUntilSignal(signal);
+    expect(stdout).toMatch(/control plane stopped/);
+    expect(exitCode).toBe(0);
+  }, 30_000);
+}
