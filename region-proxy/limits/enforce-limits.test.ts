@@ -240,7 +240,7 @@ describe("budgets", () => {
     snapshot.pricing["openai:gpt-4o-mini"] = { input: 1_000_000, output: 2_000_000, cachedInput: 100_000, cacheWrite: 1_250_000, reasoning: 4_000_000 };
     const result = admitted(await enforcer.admit(input(snapshot, testKey())));
     // A prompt written to the cache whole and an answer all reasoning cost this much; no less is held.
-    expect(result.ticket.reservedMicros).toBe(Math.round(PROMPT * 1.25 + 100 * 4));
+    expect(result.ticket.reservedMicros).toBe(Math.ceil(PROMPT * 1.25 + 100 * 4));
   });
 
   test("a request that arrived before midnight reserves on the day its usage event is booked in, whenever it is admitted", async () => {

@@ -24,7 +24,7 @@
  * chain, the ledger stays ≤ cap. Reservations nobody settles expire (the ledger's TTL).
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
-import { costMicros, worstCasePrice, ZERO_USAGE, type NormalizedUsage } from "../../shared/money/cost.ts";
+import { costMicros, worstCasePrice, ZERO_USAGE, type NormalizedUsage, type Price } from "../../shared/money/cost.ts";
 import { priceKey, type Snapshot, type SnapshotDeployment, type SnapshotKey } from "../../shared/snapshot/schema.ts";
 import type { BudgetCheck, Reservation, ReserveResult } from "../counters/budget-types.ts";
 import type { RateLimiter } from "../counters/rate-limit-types.ts";
@@ -114,6 +114,14 @@ export function maxOutputTokens(request: ChatRequest, snapshot: Snapshot): numbe
   return typeof answers === "number" && Number.isSafeInteger(answers) && answers > 1 ? perAnswer * answers : perAnswer;
 }
 
+/** The worst-case cost of a request's tokens at `price`, rounded up; ≥ 1 µ$ when the price is not free. */
+function reservationMicros(promptTokens: number, outputTokens: number, price: Price): number {
+  const worst = worstCasePrice(price);
+  const micros = costMicros({ ...ZERO_USAGE, inputTokens: promptTokens, outputTokens }, worst);
+  const free = worst.input <= 0 && worst.output <= 0;
+  return Math.min(Number.MAX_SAFE_INTEGER, free ? micros : Math.max(1, micros));
+}
+
 /**
  * Both corrections, already running, joined: a failure of one never stops the other (a failed token fix
  * must not leave budget reserved), and the first's failure is the one rethrown. Only one running: that
@@ -167,7 +175,9 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
 
     const price = deployment && plan.budget.length > 0 ? snapshot.pricing[priceKey(deployment.provider, deployment.model)] : undefined;
     // Capped so that an extreme price times an extreme count is a budget refusal, not arithmetic past 2^53.
-    const micros = price ? Math.min(Number.MAX_SAFE_INTEGER, costMicros({ ...ZERO_USAGE, inputTokens: count().promptTokens, outputTokens: count().outputTokens }, worstCasePrice(price))) : 0;
+    // Rounded up, and at least 1 µ$ for a priced model: a budget whose spend reached its cap refuses
+    // every request that can cost anything (spent + 0 ≤ cap would admit one that then settles at 1).
+    const micros = price ? reservationMicros(count().promptTokens, count().outputTokens, price) : 0;
     // Both questions go out together: with shared counters, one round trip to Redis instead of two
     // before the vendor call. The answers are then read in the order above.
     const asked = plan.rate.length > 0 ? limiter.acquire(plan.rate, estimatedTokens, nowMs) : null;

@@ -8,10 +8,21 @@ describe("costMicros", () => {
     expect(costMicros({ ...ZERO_USAGE, inputTokens: 1000, outputTokens: 500 }, price)).toBe(450);
   });
 
-  test("rounds once, half up, on the total", () => {
-    // 3 * 0.15 = 0.45 and 1 * 0.6 = 0.6 → 1.05 → 1 (rounding each class separately would give 0 + 1)
-    expect(costMicros({ ...ZERO_USAGE, inputTokens: 3, outputTokens: 1 }, price)).toBe(1);
+  test("rounds once, up, on the total (a reservation or an estimate never holds less than a charge can be)", () => {
+    // 3 * 0.15 = 0.45 and 1 * 0.6 = 0.6 → 1.05 → 2 (rounding each class separately would give 1 + 1)
+    expect(costMicros({ ...ZERO_USAGE, inputTokens: 3, outputTokens: 1 }, price)).toBe(2);
     expect(costMicros({ ...ZERO_USAGE, inputTokens: 10 }, price)).toBe(2); // 1.5 → 2
+    expect(costMicros({ ...ZERO_USAGE, inputTokens: 1 }, price)).toBe(1); // 0.15 → 1, never 0
+    expect(costMicros({ ...ZERO_USAGE, inputTokens: 1000, outputTokens: 500 }, price)).toBe(450); // whole micros stay
+    expect(costMicros(ZERO_USAGE, price)).toBe(0);
+  });
+
+  test("without a key it is never below the charge of the same usage under any key", () => {
+    const usage = { ...ZERO_USAGE, inputTokens: 1 }; // 0.15 micro-USD
+    let charged = 0;
+    for (let i = 0; i < 1_000; i++) charged += costMicros(usage, price, `evt_${i}`);
+    expect(charged).toBeGreaterThan(0);
+    expect(charged).toBeLessThanOrEqual(1_000 * costMicros(usage, price));
   });
 
   test("prices cached, cache-write and reasoning tokens by their own columns", () => {

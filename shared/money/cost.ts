@@ -7,7 +7,9 @@
  * (`roundingKey`: its event id) rounds its fraction of a micro-USD up with that fraction as the
  * probability, decided by a hash of the key: the same event always costs the same, and a million
  * requests of 10 tokens at $0.02/1M add up to the $0.20 they cost instead of $0 (half up, every one
- * of them rounds down). Without a key (reservations, estimates) it rounds half up.
+ * of them rounds down). Without a key (reservations, estimates) it rounds up: what a reservation
+ * holds is never less than any charge of the same usage can be (0.15 µ$ reserves 1, and settles at 0
+ * or 1).
  *
  * @example costMicros({ inputTokens: 1000, outputTokens: 500, ... }, { input: 150_000, output: 600_000 })
  *   // 1000*0.15 + 500*0.6 = 450 micro-USD
@@ -55,7 +57,7 @@ export function costMicros(usage: NormalizedUsage, price: Price, roundingKey?: s
     written * (price.cacheWrite ?? price.input) +
     plainOutput * price.output +
     reasoning * (price.reasoning ?? price.output);
-  if (roundingKey === undefined) return Math.floor((scaled + 500_000) / 1_000_000);
+  if (roundingKey === undefined) return Math.ceil(scaled / 1_000_000);
   const whole = Math.floor(scaled / 1_000_000);
   const fraction = scaled - whole * 1_000_000;
   return fraction > unitInterval(roundingKey) * 1_000_000 ? whole + 1 : whole;
