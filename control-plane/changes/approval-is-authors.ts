@@ -1,7 +1,9 @@
 /**
- * Whether an approval is really the author's: given by the author, or by a principal the author
- * stands behind, or with a token the author stands behind. The author stands behind a principal it
- * created or granted `approver`/`admin` to, and behind a token it issued; and transitively behind
+ * Whether `approver` (acting with token `jti`) is really `author`: the same principal, a principal
+ * `author` stands behind, or acting with a token `author` stands behind. One direction only: whether
+ * an approval is the author's own asks it both ways (`isAuthorsApproval`).
+ *
+ * The author stands behind a principal it created or granted `approver`/`admin` to, and behind a token it issued; and transitively behind
  * whatever those principals and tokens did in turn (an admin puppet setting up an approver, a token
  * issued to impersonate a real admin who then sets one up). Every act records who did it and with
  * which token (migration 0063), so impersonation leaves no gap once the token has expired.
@@ -46,9 +48,25 @@ export async function approvalIsAuthors(q: Queryable, author: string, approver: 
   return row!.own;
 }
 
+/** Who proposed a change request and with which token (null for the bootstrap token or an older request). */
+export interface Authorship {
+  author: string;
+  authorJti: string | null;
+}
+
+/**
+ * Whether an approval is the author's own (SELF_APPROVAL): when EITHER party stands behind the other.
+ * The author behind the approver or its token (a puppet approving); or the approver behind the author
+ * or the token the author proposed with (a puppet, or a token issued in a real approver's name,
+ * proposing what its maker then approves). Asked when approving and again when counting approvals at apply.
+ */
+export async function isAuthorsApproval(q: Queryable, cr: Authorship, approver: string, approverJti: string | null): Promise<boolean> {
+  return (await approvalIsAuthors(q, cr.author, approver, approverJti)) || (await approvalIsAuthors(q, approver, cr.author, cr.authorJti));
+}
+
 /** Of a change's approvals, those that are not its author's own (what counts toward the approvals it needs). */
-export async function independentApprovals(q: Queryable, author: string, approvals: readonly ApprovalRow[]): Promise<ApprovalRow[]> {
+export async function independentApprovals(q: Queryable, cr: Authorship, approvals: readonly ApprovalRow[]): Promise<ApprovalRow[]> {
   const independent: ApprovalRow[] = [];
-  for (const a of approvals) if (!(await approvalIsAuthors(q, author, a.approver, a.jti))) independent.push(a);
+  for (const a of approvals) if (!(await isAuthorsApproval(q, cr, a.approver, a.jti))) independent.push(a);
   return independent;
 }

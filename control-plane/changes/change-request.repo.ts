@@ -10,6 +10,8 @@ export const OPEN_STATUSES: readonly ChangeStatus[] = ["pending", "approved", "s
 export interface ChangeRequestRow {
   id: string;
   author: string;
+  /** The token the author proposed with (null for the bootstrap token and requests from before migration 0070). */
+  authorJti: string | null;
   status: ChangeStatus;
   description: string;
   kind: "change" | "rollback";
@@ -26,13 +28,13 @@ export interface ChangeRequestRow {
   reason: string | null;
 }
 
-const COLUMNS = `id, author, status, description, kind, writes, bases, diff, tenant_ids as "tenantIds", base_version as "baseVersion",
+const COLUMNS = `id, author, author_jti as "authorJti", status, description, kind, writes, bases, diff, tenant_ids as "tenantIds", base_version as "baseVersion",
   apply_at as "applyAt", applied_version as "appliedVersion", created_at as "createdAt", decided_at as "decidedAt",
   decided_by as "decidedBy", reason`;
 
 export async function insertChangeRequest(tx: Tx, r: Omit<ChangeRequestRow, "createdAt" | "decidedAt" | "decidedBy" | "reason" | "appliedVersion">): Promise<ChangeRequestRow> {
-  await tx`insert into change_requests (id, author, status, description, kind, writes, bases, diff, tenant_ids, base_version, apply_at)
-    values (${r.id}, ${r.author}, ${r.status}, ${r.description}, ${r.kind}, ${tx.json(r.writes as never)}, ${tx.json(r.bases as never)},
+  await tx`insert into change_requests (id, author, author_jti, status, description, kind, writes, bases, diff, tenant_ids, base_version, apply_at)
+    values (${r.id}, ${r.author}, ${r.authorJti}, ${r.status}, ${r.description}, ${r.kind}, ${tx.json(r.writes as never)}, ${tx.json(r.bases as never)},
             ${tx.json(r.diff as never)}, ${tx.array(r.tenantIds)}, ${r.baseVersion}, ${r.applyAt})`;
   return (await findChangeRequest(tx, r.id))!;
 }

@@ -33,13 +33,13 @@ import {
   type ChangeRequestRow,
 } from "./change-request.repo.ts";
 import type { ProposeChangeInput } from "./change-request.type.ts";
-import { approvalIsAuthors, independentApprovals } from "./approval-is-authors.ts";
+import { independentApprovals, isAuthorsApproval } from "./approval-is-authors.ts";
 import { brokenDependencies, currentValue, diffEntity, writesBetween } from "./policy-state.ts";
 import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.repo.ts";
 import { truncateText } from "../audit/audit-text.ts";
 
 function selfApproval(): GraphQLError {
-  return new GraphQLError("the author of a change request cannot approve it, nor can a principal or token the author set up", { extensions: { code: GraphQLCode.SELF_APPROVAL } });
+  return new GraphQLError("the author of a change request cannot approve it, nor can a principal or token the author set up, nor anyone who set up the author or the token it proposed with", { extensions: { code: GraphQLCode.SELF_APPROVAL } });
 }
 
 async function configVersion(q: Queryable): Promise<number> {
@@ -81,6 +81,7 @@ export async function proposeChange(ctx: GraphQLContext, input: ProposeChangeInp
     const cr = await insertChangeRequest(tx, {
       id: newId("chg"),
       author: ctx.principal.id,
+      authorJti: ctx.principal.jti,
       status: "pending",
       description,
       kind: "change",
@@ -109,6 +110,7 @@ export async function proposeRollback(ctx: GraphQLContext, toVersion: number, de
     const cr = await insertChangeRequest(tx, {
       id: newId("chg"),
       author: ctx.principal.id,
+      authorJti: ctx.principal.jti,
       status: "pending",
       description: description?.trim() || `roll back to config version ${toVersion}`,
       kind: "rollback",
@@ -134,7 +136,7 @@ async function mayStillApprove(tx: Tx, approver: string): Promise<boolean> {
 /** The approvals that count: not the author's own, by someone who still holds `approver`/`admin`. */
 async function validApprovals(tx: Tx, cr: ChangeRequestRow): Promise<number> {
   let valid = 0;
-  for (const a of await independentApprovals(tx, cr.author, await approvalsFor(tx, [cr.id]))) if (await mayStillApprove(tx, a.approver)) valid++;
+  for (const a of await independentApprovals(tx, cr, await approvalsFor(tx, [cr.id]))) if (await mayStillApprove(tx, a.approver)) valid++;
   return valid;
 }
 
@@ -219,7 +221,7 @@ export async function approveChange(ctx: GraphQLContext, id: string): Promise<Ch
   const result = await ctx.deps.sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${CONFIG_LOCK_ID})`;
     const cr = await requireVisible(ctx, tx, id, true);
-    if (await approvalIsAuthors(tx, cr.author, ctx.principal.id, ctx.principal.jti)) throw selfApproval();
+    if (await isAuthorsApproval(tx, cr, ctx.principal.id, ctx.principal.jti)) throw selfApproval();
     if (cr.status === "stale") throw staleError(id, cr.reason ?? "configuration changed underneath");
     if (!(OPEN_STATUSES as readonly string[]).includes(cr.status)) throw conflict(`change request ${id} is ${cr.status}`);
     stale = await conflictWithState(tx, cr);
