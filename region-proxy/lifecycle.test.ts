@@ -79,6 +79,50 @@ describe("client disconnect and graceful stop", () => {
     await proxy.stop();
   });
 
+  test("stop() past its grace period aborts a request still waiting on its vendor, and that request's event is still delivered", async () => {
+    // The vendor's own timeouts lie far beyond the stop: only the stop can end this request.
+    const proxy = await fx.startProxy({ shutdownGraceMs: 300, firstByteTimeoutMs: 30_000, totalTimeoutMs: 60_000, usageFlushMs: 60_000 });
+    const callsBefore = fx.vendor.calls("hang");
+    const abortsBefore = fx.vendor.aborts("hang");
+    const pending = fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${fx.keys.main}`, "x-request-id": "cut-at-stop" },
+      body: JSON.stringify({ model: "hang", messages: [{ role: "user", content: "hi" }] }),
+    }).catch((e) => e);
+    await waitFor(() => fx.vendor.calls("hang") === callsBefore + 1, "vendor called");
+    const started = performance.now();
+    await proxy.stop();
+    const stopMs = performance.now() - started;
+    await pending;
+    // Grace (300 ms) and the bounded wait for the aborted handlers' settles (a couple of seconds), no more.
+    expect(stopMs).toBeLessThan(4_000);
+    expect(fx.logs.filter((line) => line.includes("could not be written"))).toEqual([]);
+    expect(fx.origin.events().find((e) => e.requestId === "cut-at-stop")).toMatchObject({ status: "client_closed", errorCode: "client_closed" });
+    await waitFor(() => fx.vendor.aborts("hang") === abortsBefore + 1, "vendor call aborted", 3_000);
+  });
+
+  test("stop() past its grace period cuts a stream still running, and that stream's event (charged for what it streamed) is still delivered", async () => {
+    const proxy = await fx.startProxy({ shutdownGraceMs: 300, usageFlushMs: 60_000 });
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${fx.keys.main}`, "x-request-id": "stream-cut-at-stop" },
+      body: JSON.stringify({ model: "slow", messages: [{ role: "user", content: words(200) }], stream: true }),
+    });
+    const reader = res.body!.getReader();
+    expect(await firstChunk(reader)).toContain("chat.completion.chunk");
+    const reading = (async () => {
+      try {
+        while (!(await reader.read()).done);
+      } catch {}
+    })();
+    await proxy.stop();
+    await reading;
+    expect(fx.logs.filter((line) => line.includes("could not be written"))).toEqual([]);
+    const event = fx.origin.events().find((e) => e.requestId === "stream-cut-at-stop");
+    expect(event).toMatchObject({ status: "client_closed", stream: true });
+    expect(event!.usage.outputTokens).toBeGreaterThan(0);
+  });
+
   /** Runs main.ts as `bun region-proxy/main.ts` (the image's command), waits for its listening line, checks /ready, SIGTERMs it. */
   async function runDirectly(extraEnv: Record<string, string>, listening: RegExp): Promise<{ stdout: string; exitCode: number }> {
     const config = fx.proxyConfig();

@@ -32,7 +32,10 @@ export interface RunningProxy {
   proxyId: string;
   /** 0 until a verified snapshot is loaded. */
   snapshotVersion(): number;
-  /** Graceful: stop accepting, let in-flight requests/streams finish (bounded by shutdownGraceMs), flush outbox, close KV. */
+  /**
+   * Graceful: stop accepting, let in-flight requests/streams finish (bounded by shutdownGraceMs), then cut
+   * the rest and wait (bounded) for them to settle, so each still gets its usage event; flush outbox, close KV.
+   */
   stop(): Promise<void>;
 }
 
@@ -46,6 +49,8 @@ export interface ProxyExtras {
 }
 
 const FIRST_POLL_WAIT_MS = 2_000;
+/** How long a stop waits, after closing the connections past the grace period, for the cut requests to settle. */
+const SETTLE_AFTER_CLOSE_MS = 2_000;
 
 /** Where a proxy's lines go unless `config.log` says otherwise: stdout, as `config.logFormat` says. */
 function proxyLog(config: ProxyConfig): (line: string) => void {
@@ -137,7 +142,11 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     shuttingDown = true;
     const drained = await inFlight.idle(config.shutdownGraceMs ?? 10_000);
     if (!drained) log(`shutdown: ${inFlight.size()} requests still running after the grace period; closing them`);
+    // Closing the connections aborts every open request's signal (Bun), which the vendor walk and the
+    // stream writer listen to: a request cut here settles as client_closed. Its usage event must reach
+    // the outbox before the outbox stops, so wait (bounded) for those settles first.
     await server.stop(true);
+    if (!(await inFlight.idle(SETTLE_AFTER_CLOSE_MS))) log(`shutdown: ${inFlight.size()} requests still not settled ${SETTLE_AFTER_CLOSE_MS} ms after their connections were closed; their usage events may be lost`);
     await loop.stop();
     await outbox.stop();
     await ownLimits?.close();
