@@ -5,6 +5,7 @@
  * 100,000-deep array would overflow the stack of JSON.stringify), long strings and wide containers are
  * cut, and the walk visits at most MAX_DEAD_LETTER_NODES values, so its cost is bounded whatever came in.
  */
+import { MAX_EVENT_ID_CHARS } from "../../shared/usage/usage-event.ts";
 import { storableText } from "../../shared/text/storable-text.ts";
 
 export const MAX_DEAD_LETTER_DEPTH = 32;
@@ -54,4 +55,15 @@ export function deadLetterPayload(raw: unknown): unknown {
 /** A storable, bounded reason. */
 export function deadLetterReason(reason: string): string {
   return cutText(reason, MAX_DEAD_LETTER_REASON_CHARS);
+}
+
+/**
+ * The id a dead letter is keyed by (`usage_dead_letters.event_id`): the sent `eventId` when it is a
+ * usable id (a string of 1 to MAX_EVENT_ID_CHARS characters), made storable as in the payload copy; else
+ * null, and the dead letter is not keyed.
+ */
+export function deadLetterEventId(raw: unknown): string | null {
+  if (typeof raw !== "object" || raw === null) return null;
+  const id = (raw as { eventId?: unknown }).eventId;
+  return typeof id === "string" && id !== "" && id.length <= MAX_EVENT_ID_CHARS ? storableText(id) : null;
 }

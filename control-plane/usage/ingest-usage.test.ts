@@ -132,3 +132,23 @@ test("an id repeated in one batch whose first copy the database refuses: both co
     await ingest.sql`alter table usage_events drop constraint test_refused_dup`;
   }
 });
+
+test("an invalid event sent again (its acknowledgement was lost) is acknowledged again but dead-lettered once", async () => {
+  const bad = event("evt_dl_resent", { costMicros: -5 });
+  for (let i = 0; i < 2; i++) {
+    const response = await post({ events: [bad] });
+    expect(response.status).toBe(200);
+    const ack = (await response.json()) as UsageBatchAck;
+    expect(ack).toMatchObject({ accepted: 0, ackedEventIds: ["evt_dl_resent"], rejected: [{ eventId: "evt_dl_resent" }] });
+  }
+  const [letters] = await ingest.sql`select count(*)::int as n from usage_dead_letters where payload->>'eventId' = 'evt_dl_resent'`;
+  expect(letters!.n).toBe(1);
+  const [keyed] = await ingest.sql`select event_id from usage_dead_letters where payload->>'eventId' = 'evt_dl_resent'`;
+  expect(keyed!.event_id).toBe("evt_dl_resent");
+
+  // An event with no usable id has nothing to be known by: each copy is kept, as before.
+  const noId = { ...event("x"), eventId: "" };
+  for (let i = 0; i < 2; i++) expect((await post({ events: [noId] })).status).toBe(200);
+  const [unkeyed] = await ingest.sql`select count(*)::int as n, count(event_id)::int as keyed from usage_dead_letters where payload->>'eventId' = '' and payload->>'requestId' = ${noId.requestId}`;
+  expect(unkeyed).toEqual({ n: 2, keyed: 0 });
+});

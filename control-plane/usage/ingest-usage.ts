@@ -17,6 +17,9 @@
  * An id sent twice in one batch is taken as across batches: the first valid copy is the one stored. A
  * later copy with the same content is counted as a duplicate; one with different content is
  * dead-lettered (acknowledged, its payload kept), so no acknowledged usage is dropped without a trace.
+ *
+ * A dead-lettered event sent again (its acknowledgement lost) is acknowledged again but not stored again:
+ * a dead letter with a usable id is kept once per id and payload (insertDeadLetter).
  */
 import { MAX_EVENT_ID_CHARS, parseUsageEvent, type UsageBatchAck, type UsageEvent } from "../../shared/usage/usage-event.ts";
 import type { Sql, Tx } from "../db/client.ts";

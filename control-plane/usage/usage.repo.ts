@@ -1,7 +1,7 @@
-/** The usage ledger: one row per event id, however often it is sent; invalid events go to dead letters. */
+/** The usage ledger: one row per event id, however often it is sent; invalid events go to dead letters (once per id and content). */
 import type { Queryable } from "../db/client.ts";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
-import { deadLetterPayload, deadLetterReason } from "./dead-letter-payload.ts";
+import { deadLetterEventId, deadLetterPayload, deadLetterReason } from "./dead-letter-payload.ts";
 
 /** Inserts the events; returns the ids that were new (the rest were already stored). */
 export async function insertUsageEvents(q: Queryable, events: UsageEvent[]): Promise<Set<string>> {
@@ -39,11 +39,14 @@ export async function insertUsageEvents(q: Queryable, events: UsageEvent[]): Pro
 
 /**
  * Stores an invalid event with its reason: a storable, bounded copy of what was sent (deadLetterPayload),
- * so a dead letter never fails on the very content that made the event invalid.
+ * so a dead letter never fails on the very content that made the event invalid. An event with a usable
+ * id is stored once per id and payload: sent again (its acknowledgement lost), it is not stored twice.
  */
 export async function insertDeadLetter(q: Queryable, region: string, reason: string, payload: unknown): Promise<void> {
   const copy = deadLetterPayload(payload ?? null);
-  await q`insert into usage_dead_letters (region, reason, payload) values (${region}, ${deadLetterReason(reason)}, ${q.json(copy as never)})`;
+  await q`insert into usage_dead_letters (region, reason, payload, event_id)
+    values (${region}, ${deadLetterReason(reason)}, ${q.json(copy as never)}, ${deadLetterEventId(payload)})
+    on conflict (event_id, md5(payload::text)) where event_id is not null do nothing`;
 }
 
 /** Moves each key's `last_used_at` forward to the latest event time seen for it (never back). */
