@@ -9,7 +9,23 @@ interface PriceRow {
   inputMicros: string;
   outputMicros: string;
   cachedInputMicros: string | null;
+  cacheWriteMicros: string | null;
+  reasoningMicros: string | null;
 }
+
+/** A stored price in micro-USD per 1M tokens; a null optional class falls back (see shared/money/cost.ts). */
+export interface PriceMicros {
+  provider: string;
+  model: string;
+  inputMicros: number;
+  outputMicros: number;
+  cachedInputMicros: number | null;
+  cacheWriteMicros: number | null;
+  reasoningMicros: number | null;
+}
+
+const usdOrNull = (micros: string | null) => (micros === null ? null : microsToUsd(Number(micros)));
+const numberOrNull = (micros: string | null) => (micros === null ? null : Number(micros));
 
 function toPrice(r: PriceRow): Price {
   return {
@@ -17,14 +33,30 @@ function toPrice(r: PriceRow): Price {
     model: r.model,
     inputUsdPerMillion: microsToUsd(Number(r.inputMicros)),
     outputUsdPerMillion: microsToUsd(Number(r.outputMicros)),
-    cachedInputUsdPerMillion: r.cachedInputMicros === null ? null : microsToUsd(Number(r.cachedInputMicros)),
+    cachedInputUsdPerMillion: usdOrNull(r.cachedInputMicros),
+    cacheWriteUsdPerMillion: usdOrNull(r.cacheWriteMicros),
+    reasoningUsdPerMillion: usdOrNull(r.reasoningMicros),
   };
 }
 
-const COLUMNS = `provider, model, input_micros as "inputMicros", output_micros as "outputMicros", cached_input_micros as "cachedInputMicros"`;
+const COLUMNS = `provider, model, input_micros as "inputMicros", output_micros as "outputMicros", cached_input_micros as "cachedInputMicros",
+  cache_write_micros as "cacheWriteMicros", reasoning_micros as "reasoningMicros"`;
 
 export async function listPrices(q: Queryable): Promise<Price[]> {
   return (await q.unsafe<PriceRow[]>(`select ${COLUMNS} from prices order by provider, model`)).map(toPrice);
+}
+
+/** Every price in micro-USD, for the snapshot (pricing's own read, so a new price column reaches it from here). */
+export async function listPriceMicros(q: Queryable): Promise<PriceMicros[]> {
+  return (await q.unsafe<PriceRow[]>(`select ${COLUMNS} from prices order by provider, model`)).map((r) => ({
+    provider: r.provider,
+    model: r.model,
+    inputMicros: Number(r.inputMicros),
+    outputMicros: Number(r.outputMicros),
+    cachedInputMicros: numberOrNull(r.cachedInputMicros),
+    cacheWriteMicros: numberOrNull(r.cacheWriteMicros),
+    reasoningMicros: numberOrNull(r.reasoningMicros),
+  }));
 }
 
 export async function findPrice(q: Queryable, provider: string, model: string): Promise<Price | null> {
@@ -32,17 +64,16 @@ export async function findPrice(q: Queryable, provider: string, model: string): 
   return row ? toPrice(row) : null;
 }
 
-export async function upsertPrice(
-  q: Queryable,
-  p: { provider: string; model: string; inputMicros: number; outputMicros: number; cachedInputMicros: number | null },
-): Promise<Price> {
+/** Sets every column: a null optional class falls back to input or output. */
+export async function upsertPrice(q: Queryable, p: PriceMicros): Promise<Price> {
   const [row] = await q.unsafe<PriceRow[]>(
-    `insert into prices (provider, model, input_micros, output_micros, cached_input_micros)
-     values ($1, $2, $3, $4, $5)
+    `insert into prices (provider, model, input_micros, output_micros, cached_input_micros, cache_write_micros, reasoning_micros)
+     values ($1, $2, $3, $4, $5, $6, $7)
      on conflict (provider, model) do update set input_micros = excluded.input_micros,
-       output_micros = excluded.output_micros, cached_input_micros = excluded.cached_input_micros, updated_at = now()
+       output_micros = excluded.output_micros, cached_input_micros = excluded.cached_input_micros,
+       cache_write_micros = excluded.cache_write_micros, reasoning_micros = excluded.reasoning_micros, updated_at = now()
      returning ${COLUMNS}`,
-    [p.provider, p.model, p.inputMicros, p.outputMicros, p.cachedInputMicros],
+    [p.provider, p.model, p.inputMicros, p.outputMicros, p.cachedInputMicros, p.cacheWriteMicros, p.reasoningMicros],
   );
   return toPrice(row!);
 }

@@ -8,6 +8,10 @@ export class Price {
   @Field(() => Float) inputUsdPerMillion: number;
   @Field(() => Float) outputUsdPerMillion: number;
   @Field(() => Float, { nullable: true }) cachedInputUsdPerMillion: number | null;
+  /** Null: cache writes cost the input price. */
+  @Field(() => Float, { nullable: true }) cacheWriteUsdPerMillion: number | null;
+  /** Null: reasoning tokens cost the output price. */
+  @Field(() => Float, { nullable: true }) reasoningUsdPerMillion: number | null;
 }
 
 @ObjectType()

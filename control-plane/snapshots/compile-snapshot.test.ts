@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import { costMicros, ZERO_USAGE } from "../../shared/money/cost.ts";
 import { parseSnapshot } from "../../shared/snapshot/schema.ts";
 import { compileSnapshot, type ConfigRows } from "./compile-snapshot.ts";
 
@@ -42,6 +43,21 @@ test("keys are indexed by hash, revoked ones included, with ISO expiry", () => {
 test("pricing is keyed by provider:model in micro-USD, without absent optional classes", () => {
   const s = compileSnapshot(rows, "eu", 1);
   expect(s.pricing).toEqual({ "openai:m-eu": { input: 150_000, output: 600_000 } });
+});
+
+test("a cache-write and a reasoning price are published in micro-USD and charged at their own rate; absent, cost.ts falls back", () => {
+  const claude = { provider: "anthropic", model: "claude-sonnet-4", inputMicros: 3_000_000, outputMicros: 15_000_000, cachedInputMicros: 300_000 };
+  const s = compileSnapshot({ ...rows, prices: [{ ...claude, cacheWriteMicros: 3_750_000, reasoningMicros: 20_000_000 }, { ...claude, model: "plain", cacheWriteMicros: null, reasoningMicros: null }] }, "eu", 1);
+  const priced = s.pricing["anthropic:claude-sonnet-4"]!;
+  expect(priced).toEqual({ input: 3_000_000, output: 15_000_000, cachedInput: 300_000, cacheWrite: 3_750_000, reasoning: 20_000_000 });
+  expect(parseSnapshot(JSON.parse(JSON.stringify(s))).ok).toBe(true);
+  // 10,000 Anthropic cache_creation tokens: 37,500 µ$ at $3.75/M, not 30,000 at the $3/M input price.
+  const written = { ...ZERO_USAGE, inputTokens: 10_000, cacheWriteTokens: 10_000 };
+  expect(costMicros(written, priced)).toBe(37_500);
+  expect(costMicros({ ...ZERO_USAGE, outputTokens: 10_000, reasoningTokens: 10_000 }, priced)).toBe(200_000);
+  const plain = s.pricing["anthropic:plain"]!;
+  expect(plain).toEqual({ input: 3_000_000, output: 15_000_000, cachedInput: 300_000 });
+  expect(costMicros(written, plain)).toBe(30_000);
 });
 
 test("a region with no deployments gets no aliases", () => {

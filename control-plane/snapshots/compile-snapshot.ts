@@ -61,7 +61,16 @@ export interface ConfigRows {
   }[];
   /** Each alias's chain in fallback order, across all regions. */
   aliases: { name: string; deploymentIds: string[] }[];
-  prices: { provider: string; model: string; inputMicros: number; outputMicros: number; cachedInputMicros: number | null }[];
+  /** Micro-USD per 1M tokens; a null or absent optional class is not published, so cost.ts falls back to input or output. */
+  prices: {
+    provider: string;
+    model: string;
+    inputMicros: number;
+    outputMicros: number;
+    cachedInputMicros: number | null;
+    cacheWriteMicros?: number | null;
+    reasoningMicros?: number | null;
+  }[];
   /** Every region with its public URL; absent (older callers, unit tests) = no regionDirectory published. */
   regions?: { name: string; publicUrl: string | null }[];
 }
@@ -112,6 +121,8 @@ export function compileSnapshot(rows: ConfigRows, region: string, version: numbe
       input: p.inputMicros,
       output: p.outputMicros,
       ...(p.cachedInputMicros === null ? {} : { cachedInput: p.cachedInputMicros }),
+      ...(p.cacheWriteMicros == null ? {} : { cacheWrite: p.cacheWriteMicros }),
+      ...(p.reasoningMicros == null ? {} : { reasoning: p.reasoningMicros }),
     };
   }
   const snapshot: Snapshot = { schema: SNAPSHOT_SCHEMA_VERSION, region, version, issuedAt: issuedAt.toISOString(), keys, tenants, aliases, deployments, pricing };

@@ -1,6 +1,7 @@
 /** Reads everything a snapshot is compiled from, inside the transaction of the change. */
 import type { Queryable } from "../db/client.ts";
 import type { ConfigRows } from "./compile-snapshot.ts";
+import { listPriceMicros } from "../pricing/price.repo.ts";
 
 export async function loadConfigRows(q: Queryable): Promise<ConfigRows> {
   const tenantRows = await q<(ConfigRows["tenants"][number] & { rpm: string | null; tpm: string | null; daily: string | null; monthly: string | null })[]>`
@@ -28,23 +29,14 @@ export async function loadConfigRows(q: Queryable): Promise<ConfigRows> {
     if (row.deploymentId) chain.push(row.deploymentId);
     byAlias.set(row.name, chain);
   }
-  const prices = await q<{ provider: string; model: string; inputMicros: string; outputMicros: string; cachedInputMicros: string | null }[]>`
-    select provider, model, input_micros as "inputMicros", output_micros as "outputMicros",
-           cached_input_micros as "cachedInputMicros"
-    from prices order by provider, model`;
+  const prices = await listPriceMicros(q);
   const regions = await q<{ name: string; publicUrl: string | null }[]>`select name, public_url as "publicUrl" from regions order by name`;
   return {
     tenants,
     keys: keyRows.map(({ daily, monthly, ...k }) => ({ ...k, rpm: n(k.rpm), tpm: n(k.tpm), dailyBudgetMicros: n(daily), monthlyBudgetMicros: n(monthly) })),
     deployments: [...deployments],
     aliases: [...byAlias].map(([name, deploymentIds]) => ({ name, deploymentIds })),
-    prices: prices.map((p) => ({
-      provider: p.provider,
-      model: p.model,
-      inputMicros: Number(p.inputMicros),
-      outputMicros: Number(p.outputMicros),
-      cachedInputMicros: p.cachedInputMicros === null ? null : Number(p.cachedInputMicros),
-    })),
+    prices,
     regions: [...regions],
   };
 }
