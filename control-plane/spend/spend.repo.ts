@@ -9,8 +9,46 @@ export interface SpendRow {
   costMicros: string | null;
 }
 
+/** The total row, the rows by vendor model and the rows by UTC day, each group sorted by key. */
+export interface SpendGroups {
+  total: SpendRow | undefined;
+  model: SpendRow[];
+  day: SpendRow[];
+}
+
 /** Token totals stop at 2^53 - 1 (the SafeInt fields' limit); cost is summed exactly, as a string. */
 const MAX_SAFE = String(Number.MAX_SAFE_INTEGER);
+
+/**
+ * The total, by vendor model and by UTC day, in one statement (grouping sets): one snapshot of the
+ * ledger, so under live ingestion the groups still add up to the total, and one scan of it.
+ */
+export async function aggregateSpendGroups(q: Queryable, tenantId: string, from: Date, to: Date): Promise<SpendGroups> {
+  const rows = await q<(SpendRow & { group: "total" | "model" | "day" })[]>`
+    select case when grouping(model) = 0 then 'model' when grouping(day) = 0 then 'day' else 'total' end as "group",
+           coalesce(model, day, 'total') as key, count(*) as requests,
+           least(sum(input_tokens), ${MAX_SAFE}::numeric) as "inputTokens",
+           least(sum(output_tokens), ${MAX_SAFE}::numeric) as "outputTokens", sum(cost_micros) as "costMicros"
+    from (
+      select coalesce(vendor_model, '(none)') as model, to_char(time at time zone 'UTC', 'YYYY-MM-DD') as day,
+             input_tokens, output_tokens, cost_micros
+      from usage_events
+      where tenant_id in (
+        -- An org's spend is its teams' and projects' spend too (union: a broken tree cannot loop).
+        with recursive subtree(id) as (
+          select ${tenantId}::text union select t.id from tenants t join subtree s on t.parent_id = s.id
+        ) select id from subtree
+      ) and time >= ${from} and time < ${to}
+    ) e
+    group by grouping sets ((), (model), (day))
+    order by 1, 2`;
+  const groups: SpendGroups = { total: undefined, model: [], day: [] };
+  for (const { group, ...row } of rows) {
+    if (group === "total") groups.total = row;
+    else groups[group].push(row);
+  }
+  return groups;
+}
 
 /** Rows grouped by `group`: the vendor model, the UTC day, or nothing (one total row). */
 export async function aggregateSpend(
@@ -20,21 +58,6 @@ export async function aggregateSpend(
   to: Date,
   group: "model" | "day" | "total",
 ): Promise<SpendRow[]> {
-  const key =
-    group === "model"
-      ? q`coalesce(vendor_model, '(none)')`
-      : group === "day"
-        ? q`to_char(time at time zone 'UTC', 'YYYY-MM-DD')`
-        : q`'total'`;
-  return [...(await q<SpendRow[]>`
-    select ${key} as key, count(*) as requests, least(sum(input_tokens), ${MAX_SAFE}::numeric) as "inputTokens",
-           least(sum(output_tokens), ${MAX_SAFE}::numeric) as "outputTokens", sum(cost_micros) as "costMicros"
-    from usage_events
-    where tenant_id in (
-      -- An org's spend is its teams' and projects' spend too (union: a broken tree cannot loop).
-      with recursive subtree(id) as (
-        select ${tenantId}::text union select t.id from tenants t join subtree s on t.parent_id = s.id
-      ) select id from subtree
-    ) and time >= ${from} and time < ${to}
-    group by 1 order by 1`)];
+  const groups = await aggregateSpendGroups(q, tenantId, from, to);
+  return group === "total" ? (groups.total ? [groups.total] : []) : groups[group];
 }

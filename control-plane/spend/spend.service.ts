@@ -6,7 +6,7 @@ import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, notFound } from "../graphql/errors.ts";
 import { findTenant } from "../tenants/tenant.repo.ts";
 import { requireVisibleTenant } from "../auth/access.ts";
-import { aggregateSpend, type SpendRow } from "./spend.repo.ts";
+import { aggregateSpendGroups, type SpendRow } from "./spend.repo.ts";
 import type { Spend, SpendGroup } from "./spend.type.ts";
 
 function toGroup(row: SpendRow): SpendGroup {
@@ -27,9 +27,8 @@ export async function getSpend(ctx: GraphQLContext, tenantId: string, from: Date
   // Outside a tenant admin's subtree answers exactly like a missing tenant.
   await requireVisibleTenant(ctx, tenantId);
   if (!(await findTenant(sql, tenantId))) throw notFound("tenant", tenantId);
-  const [total] = await aggregateSpend(sql, tenantId, from, to, "total");
-  const byModel = await aggregateSpend(sql, tenantId, from, to, "model");
-  const byDay = await aggregateSpend(sql, tenantId, from, to, "day");
+  // One statement, one snapshot of the ledger: the groups add up to the total even mid-ingest.
+  const { total, model: byModel, day: byDay } = await aggregateSpendGroups(sql, tenantId, from, to);
   const sum = toGroup(total ?? { key: "total", requests: "0", inputTokens: null, outputTokens: null, costMicros: null });
   return {
     tenantId,
