@@ -28,7 +28,7 @@ import { costMicros, worstCasePrice, ZERO_USAGE, type NormalizedUsage, type Pric
 import { priceKey, type Snapshot, type SnapshotDeployment, type SnapshotKey } from "../../shared/snapshot/schema.ts";
 import type { BudgetCheck, Reservation, ReserveResult } from "../counters/budget-types.ts";
 import type { RateLimiter } from "../counters/rate-limit-types.ts";
-import type { ChatRequest } from "../providers/types.ts";
+import { outputCapOf, type ChatRequest } from "../providers/types.ts";
 import { estimatePromptTokens } from "./estimate-prompt-tokens.ts";
 import { planLimits } from "./limit-plan.ts";
 import { budgetRefusal, rateRefusal } from "./limit-refusals.ts";
@@ -105,11 +105,13 @@ export interface LimitEnforcer {
 }
 
 /**
- * The worst-case output: the request's own cap (else the snapshot's default, else 4096) for each of
- * its `n` answers (the parser admits whole n of 1-128; vendors bill every answer's tokens).
+ * The worst-case output: the most a vendor may write per answer under the request's own cap (the larger
+ * of max_tokens and max_completion_tokens, outputCapOf's bound: what any adapter may ask for), else the
+ * snapshot's default, else 4096, for each of its `n` answers (the parser admits whole n of 1-128;
+ * vendors bill every answer's tokens).
  */
 export function maxOutputTokens(request: ChatRequest, snapshot: Snapshot): number {
-  const perAnswer = request.max_tokens ?? request.max_completion_tokens ?? snapshot.defaults?.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+  const perAnswer = outputCapOf(request)?.bound ?? snapshot.defaults?.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
   const answers = request.raw.n;
   return typeof answers === "number" && Number.isSafeInteger(answers) && answers > 1 ? perAnswer * answers : perAnswer;
 }

@@ -2,12 +2,16 @@
  * A budget cap holds only if what a request reserves covers what it can be charged: the rounding of
  * the reservation (up, at least 1 µ$ for a priced request) against the settlement's.
  */
-import { expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { costMicros, ZERO_USAGE } from "../../shared/money/cost.ts";
 import { createMemoryBudgetLedger } from "../counters/memory-budget-ledger.ts";
 import { createMemoryRateLimiter } from "../counters/memory-rate-limiter.ts";
 import { periodKeys } from "../counters/period.ts";
-import { createLimitEnforcer } from "./enforce-limits.ts";
+import { toAnthropicBody } from "../providers/anthropic/request.ts";
+import { toGeminiBody } from "../providers/gemini/request.ts";
+import { buildOpenAIRequest } from "../providers/openai/request.ts";
+import type { ChatRequest } from "../providers/types.ts";
+import { createLimitEnforcer, maxOutputTokens } from "./enforce-limits.ts";
 import { DEPLOYMENT, ORG, PROJECT, testKey, testSnapshot } from "./test-snapshot.ts";
 
 const NOW = new Date("2026-11-25T12:00:00Z");
@@ -50,4 +54,33 @@ test("a priced request is refused once spend has reached the cap, even one whose
     const next = await enforcer.admit({ snapshot, key: testKey(), tenantId: PROJECT, featureId: null, request: { promptTokens, maxOutputTokens: 0 }, deployment: DEPLOYMENT, now: NOW });
     expect(next.ok).toBe(false);
   }
+});
+
+describe("the worst-case output is what a vendor may be asked for", () => {
+  const ask = (fields: Partial<ChatRequest>, raw: Record<string, unknown> = {}): ChatRequest => ({ model: "chat", messages: [{ role: "user", content: "hi" }], stream: false, includeUsage: false, raw, ...fields });
+  const estimated = async (request: ChatRequest) => {
+    const enforcer = createLimitEnforcer({ limiter: createMemoryRateLimiter(), budgets: createMemoryBudgetLedger(), degraded: () => false, estimate: () => 10 });
+    const result = await enforcer.admit({ snapshot: testSnapshot({ [ORG]: { limits: { tpm: 10_000_000 } } }), key: testKey(), tenantId: PROJECT, featureId: null, request, deployment: DEPLOYMENT, now: NOW });
+    if (!result.ok) throw new Error("refused");
+    return result.ticket.estimatedTokens - 10;
+  };
+
+  test("max_tokens 1 with max_completion_tokens 50,000 reserves 50,000 (Anthropic and Gemini are asked for 50,000)", async () => {
+    expect(await estimated(ask({ max_tokens: 1, max_completion_tokens: 50_000 }))).toBe(50_000);
+    expect(await estimated(ask({ max_tokens: 50_000, max_completion_tokens: 1 }))).toBe(50_000); // OpenAI gets both as sent
+    expect(await estimated(ask({ max_completion_tokens: 70 }))).toBe(70);
+    expect(await estimated(ask({ max_tokens: 70 }))).toBe(70);
+    expect(await estimated(ask({ max_tokens: 1, max_completion_tokens: 500 }, { n: 3 }))).toBe(1_500);
+  });
+
+  test("every adapter that takes one cap is asked for no more than the reservation's per-answer bound", () => {
+    for (const [max_tokens, max_completion_tokens] of [[1, 50_000], [50_000, 1], [undefined, 30], [30, undefined]] as const) {
+      const request = ask({ ...(max_tokens === undefined ? {} : { max_tokens }), ...(max_completion_tokens === undefined ? {} : { max_completion_tokens }) });
+      const bound = maxOutputTokens(request, testSnapshot());
+      expect(toAnthropicBody(request, "claude").max_tokens as number).toBeLessThanOrEqual(bound);
+      expect((toGeminiBody(request).generationConfig as { maxOutputTokens: number }).maxOutputTokens).toBeLessThanOrEqual(bound);
+      const openai = JSON.parse(buildOpenAIRequest({ ...request, raw: { max_tokens, max_completion_tokens } }, DEPLOYMENT, "k").body);
+      for (const sent of [openai.max_tokens, openai.max_completion_tokens]) if (sent !== undefined) expect(sent).toBeLessThanOrEqual(bound);
+    }
+  });
 });

@@ -26,6 +26,22 @@ export interface ChatRequest {
   raw: Record<string, unknown>;
 }
 
+/**
+ * The per-answer output cap of a request: the one reading of it that the limits step (what it
+ * reserves) and every adapter (what it asks the vendor for) share. Null when the client named none.
+ *
+ * - `send`: what a vendor that takes one cap (Anthropic, Gemini) is asked for: the client's
+ *   max_completion_tokens (the field that superseded max_tokens), else its max_tokens.
+ * - `bound`: the most tokens any vendor may write per answer. OpenAI-format vendors receive both of the
+ *   client's fields as sent and may honour either, so it is the larger of the two; never below `send`.
+ */
+export function outputCapOf(req: ChatRequest): { send: number; bound: number } | null {
+  const { max_tokens: legacy, max_completion_tokens: current } = req;
+  if (current === undefined && legacy === undefined) return null;
+  const send = current ?? legacy!;
+  return { send, bound: Math.max(send, legacy ?? 0) };
+}
+
 export interface ChatMessage {
   role: "system" | "developer" | "user" | "assistant" | "tool";
   content: string | ContentPart[] | null;

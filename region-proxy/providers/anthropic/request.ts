@@ -4,7 +4,7 @@
  * change host or path.
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
-import type { ChatRequest, VendorHttpRequest } from "../types.ts";
+import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { convertMessages } from "./messages.ts";
 import { refuseUnsupported } from "./refuse-unsupported.ts";
@@ -28,7 +28,7 @@ export function toAnthropicBody(req: ChatRequest, model: string): Record<string,
   const { system, messages } = convertMessages(req.messages);
   const body: Record<string, unknown> = {
     model,
-    max_tokens: req.max_completion_tokens ?? req.max_tokens ?? DEFAULT_MAX_TOKENS,
+    max_tokens: outputCapOf(req)?.send ?? DEFAULT_MAX_TOKENS,
     messages,
   };
   if (system.length > 0) body.system = system;

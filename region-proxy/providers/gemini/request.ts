@@ -5,7 +5,7 @@
  * goes in `x-goog-api-key`, never in the query string (where it would end up in access logs).
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
-import type { ChatRequest, VendorHttpRequest } from "../types.ts";
+import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { convertMessages } from "./messages.ts";
 import { refuseUnsupported } from "./refuse-unsupported.ts";
@@ -30,8 +30,8 @@ export function toGeminiBody(req: ChatRequest): Record<string, unknown> {
   const generationConfig: Record<string, unknown> = { ...responseFormat(req.response_format) };
   if (req.temperature !== undefined) generationConfig.temperature = req.temperature;
   if (req.top_p !== undefined) generationConfig.topP = req.top_p;
-  const maxTokens = req.max_completion_tokens ?? req.max_tokens;
-  if (maxTokens !== undefined) generationConfig.maxOutputTokens = maxTokens;
+  const cap = outputCapOf(req);
+  if (cap) generationConfig.maxOutputTokens = cap.send;
   if (req.stop !== undefined && req.stop !== null) {
     const stops = (typeof req.stop === "string" ? [req.stop] : req.stop).filter((s) => s !== "");
     if (stops.length > 0) generationConfig.stopSequences = stops;
