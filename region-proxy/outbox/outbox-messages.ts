@@ -33,8 +33,8 @@ export type ToOutboxWorker =
 export type FromOutboxWorker =
   /** The worker's handler is installed: `init` may be sent. */
   | { type: "listening" }
-  /** KV is open and its events counted. */
-  | { type: "ready"; storedEvents: number }
+  /** KV is open and its events counted; `corruptEntries`: unreadable entries in quarantine (outbox.ts). */
+  | { type: "ready"; storedEvents: number; corruptEntries: number }
   | { type: "failed"; error: string }
   /**
    * A batch's answer. `refused`: how many of its events the outbox refused because it is full, always
@@ -43,6 +43,8 @@ export type FromOutboxWorker =
   | { type: "committed"; batch: number; error: string | null; refused: number; storedEvents: number }
   /** What the outbox holds after acknowledged events were deleted. */
   | { type: "stored"; storedEvents: number }
+  /** One more unreadable entry was moved to quarantine (and logged); how many are there now. */
+  | { type: "corrupt"; corruptEntries: number }
   | { type: "flushed"; request: number; emptied: boolean }
   | { type: "stopped"; request: number }
   | { type: "log"; line: string };

@@ -51,7 +51,7 @@ describe("usage outbox thread, stored-events cap", () => {
       expect(logs.filter((line) => line.startsWith(`request req_down_${i}: usage event evt_down_${i} could not be written: `) && line.includes("USAGE_OUTBOX_MAX_EVENTS"))).toHaveLength(1);
     }
     expect(logs.some((line) => line.includes("req_down_99:"))).toBe(false);
-    expect(thread.status()).toEqual({ storedEvents: CAP, maxStoredEvents: CAP, droppedEvents: 60 });
+    expect(thread.status()).toMatchObject({ storedEvents: CAP, maxStoredEvents: CAP, droppedEvents: 60, corruptEntries: 0 });
     await thread.stop();
     expect(await storedInKv(dataDir())).toBe(CAP);
   });
@@ -59,7 +59,7 @@ describe("usage outbox thread, stored-events cap", () => {
   test("a restart counts what is stored: still full, the next event is refused", async () => {
     const logs: string[] = [];
     const thread = await startOutboxThread(init(dataDir(), DOWN), (line) => logs.push(line));
-    expect(thread.status()).toEqual({ storedEvents: CAP, maxStoredEvents: CAP, droppedEvents: 0 });
+    expect(thread.status()).toMatchObject({ storedEvents: CAP, maxStoredEvents: CAP, droppedEvents: 0, corruptEntries: 0 });
     // (Not `expect(...).rejects`: Bun waits for the promise without letting the worker's reply in.)
     const refused = await thread.append(event(0, "again")).then(() => null, (error: Error) => error.message);
     expect(refused).toContain("USAGE_OUTBOX_MAX_EVENTS");

@@ -50,6 +50,8 @@ export interface OutboxStatus {
   maxStoredEvents: number;
   /** Events logged as not written since start: refused at the cap, refused while the thread was behind, or failed commits. */
   droppedEvents: number;
+  /** Unreadable KV entries moved to quarantine, each logged with its key, size and legible event ids (outbox.ts). */
+  corruptEntries: number;
 }
 
 /** Events that cross together, and the one promise their appends share (no object per event). */
@@ -124,6 +126,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
   /** As the thread last reported. */
   let storedEvents = 0;
   let droppedEvents = 0;
+  let corruptEntries = 0;
   /** Every event that will not reach KV goes through here: logged with its ids, and counted. */
   const lose = (requestId: string, eventId: string, why: string) => {
     droppedEvents++;
@@ -181,6 +184,9 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
       case "stored":
         storedEvents = reply.storedEvents;
         return;
+      case "corrupt":
+        corruptEntries = reply.corruptEntries;
+        return;
       case "flushed":
       case "stopped":
         replies.get(reply.request)?.(reply);
@@ -203,10 +209,12 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
         if (!isOutboxMessage(message)) {
           thread.terminate();
           reject(new Error("usage outbox: the thread sent a malformed message while starting"));
-        } else if (message.type === "listening") thread.postMessage({ type: "init", init: workerInit } satisfies ToOutboxWorker);
+        } else if (message.type === "log") log(message.line);
+        else if (message.type === "listening") thread.postMessage({ type: "init", init: workerInit } satisfies ToOutboxWorker);
         else if (message.type === "ready") {
           started = true;
           storedEvents = message.storedEvents;
+          corruptEntries = message.corruptEntries;
           worker = thread;
           thread.onmessage = (e: MessageEvent<unknown>) => onMessage(thread, e.data);
           resolve();
@@ -308,7 +316,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
       lose(event.requestId, event.eventId, why);
       return Promise.reject(new Error(why));
     },
-    status: () => ({ storedEvents, maxStoredEvents: maxStored, droppedEvents }),
+    status: () => ({ storedEvents, maxStoredEvents: maxStored, droppedEvents, corruptEntries }),
     async flushNow() {
       const reply = await ask("flush", STOP_WAIT_MS);
       return reply?.type === "flushed" && reply.emptied;

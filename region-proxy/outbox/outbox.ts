@@ -27,6 +27,13 @@
  *
  * Entries written by older builds (a JSON string holding one event object, or an array) are read the same way.
  *
+ * Unreadable entries (a value that does not decompress or parse: a bad sector, a torn page, a newer
+ * format after a downgrade) can never be sent, but they are usage all the same: each is moved, bytes
+ * unchanged, from ["outbox", k] to [QUARANTINE_PREFIX, k] (so it stops blocking the queue), logged with
+ * its key, its size and the event ids still legible in it, and counted (`corruptEntries`, served by
+ * /health; the count at open includes what earlier runs quarantined). Nothing deletes quarantined
+ * entries: an operator can read them back from the KV file.
+ *
  * Bound: with `maxStoredEvents` (UsageOutbox.open) the outbox stores at most that many events, so a long
  * control-plane outage cannot fill the disk. The count is taken once, when the outbox opens (one scan of
  * KV), then kept: appends add what they take (at once, so queued events count), a failed commit gives its
@@ -40,6 +47,8 @@ import type { Kv } from "../kv/open-kv.ts";
 import { MAX_USAGE_BATCH } from "../../shared/internal-api.ts";
 
 const PREFIX = "outbox";
+/** Where unreadable entries are moved, under their original key's second part. */
+export const QUARANTINE_PREFIX = "outbox-quarantine";
 /**
  * Compressed bytes per entry at most: under Deno KV's 64 KiB value limit, and 12 of them under its
  * 800 KB commit limit. Usage events repeat the same keys and ids, so zstd shrinks a group ~17x and a
@@ -71,6 +80,10 @@ export interface OutboxOptions {
   maxStoredEvents?: number;
   /** Told the stored count after each commit of acknowledged removals (the outbox thread reports it for /health). */
   onRemoved?: (storedEvents: number) => void;
+  /** Told the number of quarantined entries each time one more is moved to quarantine. */
+  onCorrupt?: (corruptEntries: number) => void;
+  /** Where an unreadable entry is reported (default: stderr). */
+  log?: (line: string) => void;
 }
 
 export interface PendingEvent {
@@ -121,6 +134,10 @@ export class UsageOutbox {
   private readonly groupEvents: number;
   private readonly maxStored: number;
   private readonly onRemoved: ((storedEvents: number) => void) | undefined;
+  private readonly onCorrupt: ((corruptEntries: number) => void) | undefined;
+  private readonly log: (line: string) => void;
+  /** Entries in quarantine: counted at open (UsageOutbox.open), plus those moved there since. */
+  private quarantined = 0;
   /** Events stored or queued to be (see "Bound" above); null until counted (UsageOutbox.open). */
   private stored: number | null = null;
 
@@ -132,6 +149,8 @@ export class UsageOutbox {
     this.groupEvents = options.groupEvents ?? MAX_USAGE_BATCH;
     this.maxStored = options.maxStoredEvents ?? Infinity;
     this.onRemoved = options.onRemoved;
+    this.onCorrupt = options.onCorrupt;
+    this.log = options.log ?? ((line) => console.error(line));
   }
 
   /**
@@ -141,8 +160,47 @@ export class UsageOutbox {
    */
   static async open(kv: Kv, options: OutboxOptions = {}): Promise<UsageOutbox> {
     const outbox = new UsageOutbox(kv, options);
-    outbox.stored = await outbox.size();
+    let stored = 0;
+    const unreadable: UnreadableEntry[] = [];
+    for await (const entry of kv.list<StoredValue>({ prefix: [PREFIX] })) {
+      const read = readEntry(entry.value);
+      if (read.events) stored += read.events.length;
+      else unreadable.push({ key: entry.key as [string, string], value: entry.value, versionstamp: entry.versionstamp, ...read });
+    }
+    for await (const _ of kv.list({ prefix: [QUARANTINE_PREFIX] })) outbox.quarantined++;
+    outbox.stored = stored;
+    await outbox.quarantine(unreadable);
     return outbox;
+  }
+
+  /** Unreadable entries moved to quarantine (see above): those found since open, plus those already there at open. */
+  corruptEntries(): number {
+    return this.quarantined;
+  }
+
+  /**
+   * Moves unreadable entries to [QUARANTINE_PREFIX, k], bytes unchanged (one atomic commit each, made
+   * only if the entry did not change meanwhile), and logs and counts each. One that cannot be moved now
+   * stays where it is (and is tried again at the next read that finds it).
+   */
+  private async quarantine(entries: UnreadableEntry[]): Promise<void> {
+    for (const { key, value, versionstamp, why, text } of entries) {
+      const bytes = typeof value === "string" ? utf8.encode(value).length : value.length;
+      try {
+        const result = await this.kv.atomic().check({ key, versionstamp }).set([QUARANTINE_PREFIX, key[1]], value).delete(key).commit();
+        if (!result.ok) continue;
+      } catch (error) {
+        this.log(`usage outbox: entry ${key[1]} (${bytes} bytes) is unreadable (${why}) and could not be moved to quarantine (${(error as Error).message}); it stays in the outbox`);
+        continue;
+      }
+      this.quarantined++;
+      const legible = text === undefined ? [] : eventIdsIn(text);
+      this.log(
+        `usage outbox: entry ${key[1]} (${bytes} bytes) is unreadable (${why}); its events cannot be sent: moved to [${QUARANTINE_PREFIX}, ${key[1]}] with its bytes unchanged. ` +
+          (legible.length > 0 ? `Event ids legible in it (${legible.length}): ${legible.join(", ")}` : "No event id is legible in it"),
+      );
+      this.onCorrupt?.(this.quarantined);
+    }
   }
 
   /** Events stored (queued ones included), as counted at open and kept since; null when not opened with `open`. */
@@ -266,17 +324,18 @@ export class UsageOutbox {
     // KV must not list what was already acknowledged.
     await this.commitRemovals();
     const out: PendingEvent[] = [];
-    const unreadable: KvKey[] = [];
+    const unreadable: UnreadableEntry[] = [];
     let complete = true;
     let allMirrored = true;
     // Every entry holds at least one event, so `limit` entries are always enough.
     // Small read batches: entries are up to 30k characters and only the first few are usually needed.
     for await (const entry of this.kv.list<StoredValue>({ prefix: [PREFIX] }, { limit, batchSize: 16 })) {
       const key = entry.key as [string, string];
-      const events = parseEntry(entry.value);
+      const read = readEntry(entry.value);
+      const events = read.events;
       if (!events) {
-        // Unreadable (a torn write from an old build?): it can never be sent, so it must not block the queue.
-        unreadable.push(key);
+        // Unreadable: it can never be sent, so it must not block the queue; quarantined (never deleted) below.
+        unreadable.push({ key, value: entry.value, versionstamp: entry.versionstamp, why: read.why, text: read.text });
         continue;
       }
       if (!this.mirror.has(key[1])) allMirrored = false;
@@ -290,7 +349,7 @@ export class UsageOutbox {
         break;
       }
     }
-    for (let i = 0; i < unreadable.length; i += COMMIT_MUTATIONS) await this.writeChanges(unreadable.slice(i, i + COMMIT_MUTATIONS).map((key) => ({ key, rest: null })));
+    await this.quarantine(unreadable);
     // Every entry read is mirrored, and either all of KV was read or its oldest entry is mirrored (entries
     // the mirror lacks predate it: an earlier process, or an overflow): from now on the mirror is enough.
     this.synced = allMirrored && (complete || out.length > 0);
@@ -331,7 +390,10 @@ export class UsageOutbox {
         if (!stored) {
           const entry = await this.kv.get<StoredValue>(key);
           if (entry.value === null) continue;
-          stored = (parseEntry(entry.value) ?? []).map((event) => ({ eventId: event.eventId, json: JSON.stringify(event) }));
+          const events = readEntry(entry.value).events;
+          // Unreadable now: left for the next read of KV to quarantine, never deleted here.
+          if (!events) continue;
+          stored = events.map((event) => ({ eventId: event.eventId, json: JSON.stringify(event) }));
           holds = stored.length;
         }
         const left = stored.filter((event) => !ids.has(event.eventId));
@@ -386,10 +448,10 @@ export class UsageOutbox {
     await op.commit();
   }
 
-  /** Events stored (not the entries). */
+  /** Events stored and readable (not the entries; unreadable ones are counted by `corruptEntries` once found). */
   async size(): Promise<number> {
     let n = 0;
-    for await (const entry of this.kv.list<StoredValue>({ prefix: [PREFIX] })) n += parseEntry(entry.value)?.length ?? 0;
+    for await (const entry of this.kv.list<StoredValue>({ prefix: [PREFIX] })) n += readEntry(entry.value).events?.length ?? 0;
     return n;
   }
 }
@@ -416,13 +478,43 @@ const isZstd = (bytes: Uint8Array) => ZSTD_MAGIC.every((byte, i) => bytes[i] ===
 /** A stored entry: zstd-compressed UTF-8 JSON; builds before stored plain UTF-8 JSON, or JSON strings, read the same way. */
 type StoredValue = Uint8Array | string;
 
-/** An entry's events: a JSON array of events, or (older builds) one event object; null when unreadable. */
-function parseEntry(value: StoredValue): UsageEvent[] | null {
+/** An entry that could not be read, as found: moved to quarantine as is. */
+interface UnreadableEntry {
+  key: [string, string];
+  value: StoredValue;
+  versionstamp: string;
+  why: string;
+  /** The text, when it decoded but did not parse (event ids may still be legible in it). */
+  text?: string;
+}
+
+/**
+ * An entry's events: a JSON array of events, or (older builds) one event object. When unreadable,
+ * why, and the text when there is one (it decompressed but did not parse).
+ */
+function readEntry(value: StoredValue): { events: UsageEvent[]; why?: undefined; text?: undefined } | { events: null; why: string; text?: string } {
+  let text: string;
   try {
-    const parsed: unknown = JSON.parse(typeof value === "string" ? value : fromUtf8.decode(isZstd(value) ? Bun.zstdDecompressSync(value) : value));
-    if (Array.isArray(parsed)) return parsed as UsageEvent[];
-    return typeof parsed === "object" && parsed !== null ? [parsed as UsageEvent] : null;
-  } catch {
-    return null;
+    text = typeof value === "string" ? value : fromUtf8.decode(isZstd(value) ? Bun.zstdDecompressSync(value) : value);
+  } catch (error) {
+    return { events: null, why: `does not decompress: ${(error as Error).message}` };
   }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    return { events: null, why: `not JSON: ${(error as Error).message}`, text };
+  }
+  if (Array.isArray(parsed) && parsed.every(isEventLike)) return { events: parsed as UsageEvent[] };
+  if (isEventLike(parsed)) return { events: [parsed as UsageEvent] };
+  return { events: null, why: "JSON that is not an event or an array of events", text };
+}
+
+const isEventLike = (value: unknown) => typeof value === "object" && value !== null && typeof (value as { eventId?: unknown }).eventId === "string";
+
+/** The event ids legible in an entry's text that does not parse (each once, in order). */
+function eventIdsIn(text: string): string[] {
+  const ids = new Set<string>();
+  for (const match of text.matchAll(/"eventId"\s*:\s*"((?:[^"\\]|\\.)*)"/g)) ids.add(match[1]!);
+  return [...ids];
 }

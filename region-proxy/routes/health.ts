@@ -8,6 +8,8 @@
  * `usageOutbox`: usage events waiting for the control plane (`storedEvents`, against `maxStoredEvents`,
  * USAGE_OUTBOX_MAX_EVENTS) and those dropped since start (`droppedEvents`, each logged with its ids): a
  * backlog that grows says the control plane has not taken usage for a while, before the cap refuses any.
+ * `corruptEntries`: unreadable outbox entries moved to the KV's quarantine prefix (each logged with its
+ * key, size and legible event ids): usage that cannot be sent until an operator recovers it.
  */
 import type { ProxyDeps } from "../deps.ts";
 
