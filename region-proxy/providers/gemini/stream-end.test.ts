@@ -3,16 +3,19 @@
  * every event, so no event can be taken for the last by itself. From the event with the candidate's
  * finishReason and usage counts on, the answer reads complete: later events are still translated
  * (an older model's whole answer, billed at its last usage), the stream ends at EOF, and a vendor that
- * keeps the body open after its last event gets its call closed after END_GRACE_MS, the client its
- * answer and `[DONE]`, the request settles `ok` with that event's usage, and nothing sent later
- * reaches the client. Usage that comes in its own event after the finishReason is waited for and
- * billed. A client that leaves, or the deadline, while the proxy waits still ends the stream.
+ * keeps the body open after its last event gets its call closed once the body stays silent for the
+ * grace: END_GRACE_MS when an earlier event came without a finishReason (a current model, whose
+ * finishReason event is its last), LEGACY_END_GRACE_MS when every event carried one (an older model,
+ * whose pauses between events must not cut its answer). The client then gets its answer and `[DONE]`,
+ * the request settles `ok` with that event's usage, and nothing sent later reaches the client. Usage
+ * that comes in its own event after the finishReason is waited for and billed. A client that leaves,
+ * or the deadline, while the proxy waits still ends the stream.
  */
 import { afterAll, expect, test } from "bun:test";
 import { PRICE, waitFor } from "../../testing/proxy-fixture.ts";
 import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
 import { fixtureText } from "../../../test/fixtures/replay.ts";
-import { END_GRACE_MS } from "./stream.ts";
+import { END_GRACE_MS, LEGACY_END_GRACE_MS } from "./stream.ts";
 
 const encoder = new TextEncoder();
 /** One `streamGenerateContent?alt=sse` event, framed with CRLF as Gemini sends it. */
@@ -23,6 +26,8 @@ const answer = event({ ...text("Hello"), usageMetadata: { trafficType: "ON_DEMAN
 
 /** An older model's recorded stream: finishReason STOP and the usage so far on each of its five events. */
 const legacy = await fixtureText("gemini", "stream-text-legacy-usage.sse");
+/** An older model's event with the usage so far, `output` tokens of it. */
+const legacyEvent = (t: string, output: number) => event({ ...text(t, { finishReason: "STOP" }), usageMetadata: { promptTokenCount: 21, candidatesTokenCount: output, totalTokenCount: 21 + output } });
 const LEGACY_TEXT = "def bubble_sort(list1):\n  n = len(list1)\n  for i in range(n-1):\n    for j in range(n-i-1):\n      if list1[j] > list1[j+1]:\n        list1[j], list1[j+1] = list1[j+1], list1[j]\n  return list1\n";
 
 /**
@@ -42,9 +47,12 @@ const SCRIPTS: Record<string, { body: string; keepOpen: boolean; gapMs?: number;
     keepOpen: true,
   },
   "legacy-usage": { body: legacy, keepOpen: false },
+  // Held open: its grace (LEGACY_END_GRACE_MS) is longer than the 3 s deadline, which ends it.
   "legacy-usage-then-open": { body: legacy, keepOpen: true },
-  // 2 s from its first event to its last: longer than the grace, but each event comes within it.
+  // 2 s from its first event to its last: longer than END_GRACE_MS, but each event comes within it.
   "legacy-usage-slow": { body: legacy, keepOpen: false, gapMs: END_GRACE_MS / 2 },
+  // Two events 1.5 s apart, a pause longer than END_GRACE_MS: an older model's answer is not cut there.
+  "legacy-usage-paused": { body: legacyEvent("part one, ", 5) + legacyEvent("part two.", 10), keepOpen: false, gapMs: 1_500 },
   // The answer's last event 2.6 s in, held open: the 3 s deadline comes while the proxy waits.
   "finish-near-deadline": { body: event(text("Hello")) + event({ ...text(" there", { finishReason: "STOP" }), usageMetadata: counts }), keepOpen: true, gapMs: 2_600 },
 };
@@ -138,24 +146,40 @@ test("finish-then-late: nothing Gemini sends once the body was silent for the gr
   await waitFor(() => closedByProxy.has("finish-then-late"), "the vendor stream closed");
 });
 
-for (const model of ["legacy-usage", "legacy-usage-then-open", "legacy-usage-slow"]) {
+type Chunk = { choices?: { delta: { content?: string }; finish_reason: string | null }[]; usage?: unknown };
+const chunksOf = (body: string) => body.split("\n\n").filter((f) => f.startsWith("data: {")).map((f) => JSON.parse(f.slice(6)) as Chunk);
+const contentOf = (chunks: Chunk[]) => chunks.map((c) => c.choices?.[0]?.delta.content ?? "").join("");
+
+for (const [model, answer, output] of [
+  ["legacy-usage", LEGACY_TEXT, 87],
+  ["legacy-usage-slow", LEGACY_TEXT, 87],
+  ["legacy-usage-paused", "part one, part two.", 10],
+] as const) {
   test(`${model}: an older model's stream, finishReason STOP and the usage so far on every event, reaches the client whole and is billed at its last event's usage`, async () => {
-    const { status, body, elapsedMs, event } = await stream(model);
+    const { status, body, event } = await stream(model);
     expect(status).toBe(200);
-    const frames = body.split("\n\n").filter((f) => f.startsWith("data: {"));
-    const chunks = frames.map((f) => JSON.parse(f.slice(6)) as { choices: { delta: { content?: string }; finish_reason: string | null }[]; usage?: unknown });
-    expect(chunks.map((c) => c.choices[0]?.delta.content ?? "").join("")).toBe(LEGACY_TEXT);
-    expect(chunks.filter((c) => c.choices[0]?.finish_reason === "stop").length).toBe(1);
-    expect(chunks.at(-1)!.usage).toMatchObject({ prompt_tokens: 21, completion_tokens: 87, total_tokens: 108 });
+    const chunks = chunksOf(body);
+    expect(contentOf(chunks)).toBe(answer);
+    expect(chunks.filter((c) => c.choices?.[0]?.finish_reason === "stop").length).toBe(1);
+    expect(chunks.at(-1)!.usage).toMatchObject({ prompt_tokens: 21, completion_tokens: output, total_tokens: 21 + output });
     expect(body.endsWith("data: [DONE]\n\n")).toBe(true);
     expect(event.status).toBe("ok");
-    expect(event.usage).toMatchObject({ inputTokens: 21, outputTokens: 87 });
-    if (model === "legacy-usage-then-open") {
-      expect(elapsedMs).toBeLessThan(2_000);
-      await waitFor(() => closedByProxy.has(model), "the vendor stream closed");
-    }
+    expect(event.usage).toMatchObject({ inputTokens: 21, outputTokens: output });
   });
 }
+
+test("legacy-usage-then-open: an older model's whole answer reaches the client, and a body held open after it waits for LEGACY_END_GRACE_MS, so the 3 s deadline comes first: upstream_timeout, the vendor call closed", async () => {
+  expect(LEGACY_END_GRACE_MS).toBeGreaterThan(3_000);
+  const { body, elapsedMs, event } = await stream("legacy-usage-then-open");
+  expect(contentOf(chunksOf(body))).toBe(LEGACY_TEXT);
+  expect(body).toContain('"code":"upstream_timeout"');
+  expect(elapsedMs).toBeGreaterThanOrEqual(3_000 - 50);
+  expect(elapsedMs).toBeLessThan(LEGACY_END_GRACE_MS);
+  expect(event.status).toBe("error");
+  expect(event.usage).toMatchObject({ inputTokens: 21 });
+  expect(event.usage.outputTokens).toBeGreaterThanOrEqual(87);
+  await waitFor(() => closedByProxy.has("legacy-usage-then-open"), "the vendor stream closed");
+});
 
 test("a client that leaves while the proxy waits out the grace ends the stream at once: client_closed, the vendor call closed", async () => {
   const model = "finish-then-open-client-leaves";

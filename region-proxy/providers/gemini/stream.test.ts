@@ -1,11 +1,11 @@
 import { describe, expect, test } from "bun:test";
 import { assemble, fixtureText, randomCuts, sseEvents, translate } from "../../../test/fixtures/replay.ts";
 import { type ResponseContext, VendorProtocolError } from "../types.ts";
-import { END_GRACE_MS, createGeminiStreamTranslator } from "./stream.ts";
+import { END_GRACE_MS, LEGACY_END_GRACE_MS, createGeminiStreamTranslator } from "./stream.ts";
 import { VendorStreamError } from "../vendor-stream-error.ts";
 import { readSseBatches } from "../sse-reader.ts";
 import { reads, readsThenHang } from "../testing/reads.ts";
-import type { ChatCompletionChunk } from "../types.ts";
+import type { ChatCompletionChunk, SseEvent } from "../types.ts";
 import { readUntilChunks, vendorEvents } from "../vendor-stream.ts";
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 
@@ -13,6 +13,27 @@ const ctx = (includeUsage = true): ResponseContext => ({ completionId: "chatcmpl
 const encoder = new TextEncoder();
 /** The answer of stream-text-legacy-usage.sse, its five events' text joined. */
 const LEGACY_USAGE_TEXT = "def bubble_sort(list1):\n  n = len(list1)\n  for i in range(n-1):\n    for j in range(n-i-1):\n      if list1[j] > list1[j+1]:\n        list1[j], list1[j+1] = list1[j+1], list1[j]\n  return list1\n";
+
+/** An older model's event: finishReason STOP and the usage so far (`output` tokens of it) on it. */
+const legacyEvent = (text: string, output: number): SseEvent => ({
+  event: null,
+  id: null,
+  data: JSON.stringify({ candidates: [{ content: { parts: [{ text }], role: "model" }, finishReason: "STOP", index: 0 }], usageMetadata: { promptTokenCount: 21, candidatesTokenCount: output, totalTokenCount: 21 + output } }),
+});
+
+/** Reads a vendor body as the proxy does (readUntilChunks) until the stream ends: all chunks, the final usage. */
+async function readAll(batches: AsyncGenerator<SseEvent[]>) {
+  const events = vendorEvents(batches);
+  const t = createGeminiStreamTranslator(ctx());
+  const chunks: ChatCompletionChunk[] = [];
+  let step = { chunks: [] as ChatCompletionChunk[], done: false, usage: null as NormalizedUsage | null };
+  while (!step.done) {
+    step = await readUntilChunks(events, t);
+    chunks.push(...step.chunks);
+  }
+  void events.batches.return(undefined).catch(() => {});
+  return { chunks, usage: step.usage };
+}
 
 async function replay(name: string, includeUsage = true, cuts: number[] = []) {
   return translate(createGeminiStreamTranslator(ctx(includeUsage)), sseEvents(encoder.encode(await fixtureText("gemini", name)), cuts));
@@ -129,22 +150,45 @@ describe("gemini stream translator on recorded streams", () => {
     expect(chunks.at(-1)).toMatchObject({ choices: [], usage: { prompt_tokens: 21, completion_tokens: 87, total_tokens: 108 } });
   });
 
-  test("an older model's stream read as the proxy reads it (readUntilChunks), one event per read: every event is translated, whether the body ends at EOF or is held open", async () => {
+  test("an older model's stream read as the proxy reads it (readUntilChunks), one event per read: every event is translated, whether the body ends at EOF or is held open (then it ends after LEGACY_END_GRACE_MS)", async () => {
     const parts = (await fixtureText("gemini", "stream-text-legacy-usage.sse")).split(/(?<=\n\n)/);
     expect(parts.length).toBe(5);
-    for (const body of [reads(...parts), readsThenHang(...parts)]) {
-      const events = vendorEvents(readSseBatches(body));
-      const t = createGeminiStreamTranslator(ctx());
-      const chunks: ChatCompletionChunk[] = [];
-      let step = { chunks: [] as ChatCompletionChunk[], done: false, usage: null as NormalizedUsage | null };
-      while (!step.done) {
-        step = await readUntilChunks(events, t);
-        chunks.push(...step.chunks);
-      }
+    for (const [body, heldOpen] of [[reads(...parts), false], [readsThenHang(...parts), true]] as const) {
+      const started = Date.now();
+      const { chunks, usage } = await readAll(readSseBatches(body));
       expect(assemble(chunks).content).toBe(LEGACY_USAGE_TEXT);
-      expect(step.usage).toEqual({ inputTokens: 21, outputTokens: 87, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
-      void events.batches.return(undefined).catch(() => {});
+      expect(usage).toEqual({ inputTokens: 21, outputTokens: 87, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+      if (heldOpen) expect(Date.now() - started).toBeGreaterThanOrEqual(LEGACY_END_GRACE_MS - 50);
     }
+  }, LEGACY_END_GRACE_MS + 20_000);
+
+  test("a stream that only ever showed finishReason STOP and usage on every event (an older model, or a one-event answer) gets LEGACY_END_GRACE_MS; one that showed an event without a finishReason first gets END_GRACE_MS", async () => {
+    const legacy = createGeminiStreamTranslator(ctx());
+    for (const e of sseEvents(encoder.encode(await fixtureText("gemini", "stream-text-legacy-usage.sse")))) {
+      legacy.onEvent(e);
+      expect(legacy.endsIfQuietForMs!()).toBe(LEGACY_END_GRACE_MS);
+    }
+    const single = createGeminiStreamTranslator(ctx());
+    single.onEvent(legacyEvent("Paris.", 2));
+    expect(single.endsIfQuietForMs!()).toBe(LEGACY_END_GRACE_MS);
+    const current = createGeminiStreamTranslator(ctx());
+    current.onEvent({ event: null, data: JSON.stringify({ candidates: [{ content: { parts: [{ text: "Par" }] } }] }), id: null });
+    current.onEvent(legacyEvent("is.", 2));
+    expect(current.endsIfQuietForMs!()).toBe(END_GRACE_MS);
+    // The grace is long enough for a pause between two chunks of one answer, short enough to end well before the default 120 s deadline.
+    expect(LEGACY_END_GRACE_MS).toBeGreaterThan(END_GRACE_MS);
+  });
+
+  test("an older model's stream that pauses 1.5 s between two events (longer than END_GRACE_MS) reaches the client whole and is billed at the last event's usage", async () => {
+    async function* body() {
+      yield [legacyEvent("part one, ", 5)];
+      await Bun.sleep(1_500);
+      yield [legacyEvent("part two.", 10)];
+    }
+    const { chunks, usage } = await readAll(body());
+    expect(assemble(chunks)).toMatchObject({ content: "part one, part two.", finishReason: "stop" });
+    expect(chunks.filter((c) => c.choices[0]?.finish_reason).length).toBe(1);
+    expect(usage).toEqual({ inputTokens: 21, outputTokens: 10, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
   });
 
   test("thought summaries are not answer text", () => {

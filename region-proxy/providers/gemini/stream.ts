@@ -12,8 +12,13 @@
  * complete at the first event with usage counts at or after a finishReason (usage sent apart, after
  * the finishReason event, is waited for), and from then on the stream has a soft end
  * (StreamTranslator.endsIfQuietForMs): every later event is still translated, its usage the last one wins,
- * and the stream ends at EOF, or once the body has stayed silent for END_GRACE_MS after such an
- * event (a vendor holding the body open), its call then aborted and nothing after it translated.
+ * and the stream ends at EOF, or once the body has stayed silent for the grace after such an event
+ * (a vendor holding the body open), its call then aborted and nothing after it translated. The grace
+ * depends on what the stream has shown: when an event without a finishReason came before the first
+ * finishReason, the stream is a current model's and the finishReason event really is its last, so
+ * the grace is END_GRACE_MS; when every event so far carried a finishReason (an older model, or an
+ * answer in one event, which cannot be told apart), that event may be followed by more of the answer
+ * after any pause, so the grace is LEGACY_END_GRACE_MS.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import {
@@ -39,13 +44,25 @@ import { convertGeminiUsage, type GeminiUsage, hasGeminiCounts } from "./usage.t
  */
 export const END_GRACE_MS = 1_000;
 
+/**
+ * The grace for a stream whose every event carried a finishReason (an older model, or a one-event
+ * answer): each of its events reads complete, so the grace is all that keeps a pause between two
+ * chunks of one answer from cutting it there (the client losing the rest, billed at the partial usage).
+ * Long enough for any such pause of a vendor still streaming, short enough that a vendor holding the
+ * body open after its last event still ends well before typical total timeouts (120 s by default,
+ * VENDOR_TOTAL_TIMEOUT_MS); a shorter deadline ends such a stream as upstream_timeout first.
+ */
+export const LEGACY_END_GRACE_MS = 10_000;
+
 export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTranslator {
   let usage: GeminiUsage | null = null;
   let finishReason: string | null = null;
   let toolCount = 0;
   let events = 0;
-  /** An event had usage counts at or after a finishReason: the stream may end (END_GRACE_MS). */
+  /** An event had usage counts at or after a finishReason: the stream may end (after the grace). */
   let complete = false;
+  /** An event without a finishReason came before the first finishReason: a current model's stream (END_GRACE_MS). */
+  let current = false;
   const out = translatedChunks(ctx);
 
   return {
@@ -62,6 +79,7 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       if (counted) usage = data.usageMetadata!;
       const view = readCandidate(data);
       if (view.finishReason) finishReason = view.finishReason;
+      else if (finishReason === null) current = true;
       if (counted && finishReason !== null) complete = true;
       const chunks: ChatCompletionChunk[] = [];
       if (view.text !== "") chunks.push(out.delta({ content: view.text }));
@@ -78,6 +96,6 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       return { chunks: [...chunks, ...out.closingUsage(normalized)], usage: normalized };
     },
     partialUsage: () => (usage ? convertGeminiUsage(usage) : null),
-    endsIfQuietForMs: () => (complete ? END_GRACE_MS : null),
+    endsIfQuietForMs: () => (complete ? (current ? END_GRACE_MS : LEGACY_END_GRACE_MS) : null),
   };
 }
