@@ -16,6 +16,7 @@ import { buildControlPlaneSchema } from "./graphql/build-schema.ts";
 import { startHttpServer } from "./http/server.ts";
 import { loadSigningKey } from "./snapshots/signing-key.ts";
 import { loadTokenSecret } from "./auth/token-secret.ts";
+import { useAuditKey } from "./audit/use-audit-key.ts";
 import { startChangeTicker } from "./changes/change-ticker.ts";
 import { startWebhookWorker } from "./budgets/deliver-webhooks.ts";
 import type { AppDeps } from "./graphql/context.ts";
@@ -31,6 +32,7 @@ export interface ControlPlaneConfig {
   /** LOG_FORMAT: text lines (default) or one JSON object per line. */
   logFormat?: LogFormat;
   tokenSecret?: string | null; // HS256 secret for admin JWTs; else read/create dataDir/admin-jwt.secret
+  auditHmacKey?: string | null; // AUDIT_HMAC_KEY, the audit chain's key (≥ 32 chars); else read/create dataDir/audit-hmac.key
   requiredApprovals?: number; // approvals a change request needs (default 1)
   trustForwardedFor?: boolean; // audit x-forwarded-for as the client address (only behind a trusted proxy)
   changeTickMs?: number; // how often scheduled change requests are checked (default 1000)
@@ -55,6 +57,7 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
   try {
     const applied = await migrate(db.sql);
     if (applied.length > 0) log(`control plane applied migrations: ${applied.join(", ")}`);
+    await useAuditKey(db.sql, config.dataDir, config.auditHmacKey, log);
     const signingKey = await loadSigningKey(config.dataDir, config.signingKeyJwk);
     let tokenFile = "";
     const generatedAdminToken = await ensureAdminToken(db.sql, config.adminToken, async (token) => (tokenFile = await writeBootstrapToken(config.dataDir, token)));
@@ -104,7 +107,8 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
 if (import.meta.main) {
   const config = configFromEnv();
   const log = consoleLog(config.logFormat ?? "text", { service: "control-plane" });
-  const running = await startControlPlane({ ...config, log });
+  // AUDIT_HMAC_KEY: the audit chain's key, shared by every control plane on the database (audit/use-audit-key.ts).
+  const running = await startControlPlane({ ...config, auditHmacKey: process.env.AUDIT_HMAC_KEY || null, log });
   const shutdown = async () => {
     await running.stop();
     log("control plane stopped");

@@ -1,10 +1,18 @@
 /**
  * The audit chain's hash: each row commits to the previous row's hash and its own content, so editing
- * or deleting a past row breaks every hash after it.
+ * or deleting a past row breaks every hash after it. Rows are keyed (HMAC-SHA-256 under the control
+ * plane's audit key, which the database does not hold), so a row appended by hand cannot be given a
+ * hash that verifies; rows written before the key existed carry the unkeyed SHA-256 of the same text.
  */
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 
 export const AUDIT_GENESIS_HASH = "0".repeat(64);
+
+/** `audit_log.hash_scheme`: how a row's hash was made. */
+export const AUDIT_SCHEME_KEYED = "hmac-sha256";
+/** Rows from before the chain was keyed; accepted only before the first keyed row. */
+export const AUDIT_SCHEME_UNKEYED = "sha256";
+export type AuditHashScheme = typeof AUDIT_SCHEME_KEYED | typeof AUDIT_SCHEME_UNKEYED;
 
 export interface AuditContent {
   at: string;
@@ -35,6 +43,12 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
 }
 
+/** The unkeyed hash of a `sha256` row: anyone can compute it, so it only holds before the first keyed row. */
 export function auditHash(prevHash: string, content: AuditContent): string {
   return createHash("sha256").update(prevHash).update("\n").update(canonicalJson(hashable(content))).digest("hex");
+}
+
+/** The keyed hash of an `hmac-sha256` row: the same text, HMAC-SHA-256 under the audit key. */
+export function auditHmac(key: Uint8Array, prevHash: string, content: AuditContent): string {
+  return createHmac("sha256", key).update(prevHash).update("\n").update(canonicalJson(hashable(content))).digest("hex");
 }

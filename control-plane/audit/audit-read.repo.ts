@@ -30,8 +30,9 @@ export async function latestAuditEntries(q: Queryable, filter: AuditFilter, befo
   ];
 }
 
-/** A chain row with the head recorded for it when it was appended (null when there is none). */
+/** A chain row with how its hash was made, and the head recorded for it when it was appended (null when there is none). */
 export interface ChainRow extends AuditEntry {
+  hashScheme: string;
   headSeq: string | null;
   headHash: string | null;
 }
@@ -41,7 +42,7 @@ export async function* auditChain(q: Queryable, pageSize = 1000): AsyncGenerator
   let after = "0";
   for (;;) {
     const page = await q.unsafe<ChainRow[]>(
-      `select ${COLUMNS}, h.seq::text as "headSeq", h.hash as "headHash"
+      `select ${COLUMNS}, hash_scheme as "hashScheme", h.seq::text as "headSeq", h.hash as "headHash"
        from audit_log left join audit_head h on h.audit_id = audit_log.id
        where audit_log.id > $1 order by audit_log.id limit $2`,
       [after, pageSize],
@@ -57,4 +58,10 @@ export async function firstOrphanedHead(q: Queryable): Promise<number | null> {
   const [row] = await q<{ auditId: string | null }[]>`
     select min(h.audit_id)::text as "auditId" from audit_head h where not exists (select 1 from audit_log a where a.id = h.audit_id)`;
   return row?.auditId ? Number(row.auditId) : null;
+}
+
+/** The newest row whose hash is of `scheme`, or null. */
+export async function newestAuditRowOf(q: Queryable, scheme: string): Promise<AuditEntry | null> {
+  const [row] = await q.unsafe<AuditEntry[]>(`select ${COLUMNS} from audit_log where hash_scheme = $1 order by id desc limit 1`, [scheme]);
+  return row ?? null;
 }

@@ -3,7 +3,8 @@
  * connection, so a change and its audit row commit or roll back together.
  */
 import type { Tx } from "../db/client.ts";
-import { AUDIT_GENESIS_HASH, auditHash, type AuditContent } from "./audit-hash.ts";
+import { AUDIT_GENESIS_HASH, AUDIT_SCHEME_KEYED, AUDIT_SCHEME_UNKEYED, auditHash, auditHmac, type AuditContent } from "./audit-hash.ts";
+import { auditKeyFor } from "./audit-key.ts";
 import { storableText } from "../../shared/text/storable-text.ts";
 import { storableJson } from "./audit-text.ts";
 
@@ -27,7 +28,10 @@ function toJson(value: unknown): unknown {
   return value === undefined ? null : storableJson(JSON.parse(JSON.stringify(value)));
 }
 
-/** Caller must hold the config-change lock, which also orders the chain and its heads. */
+/**
+ * Caller must hold the config-change lock, which also orders the chain and its heads. Keyed with the
+ * audit key the control plane gave `tx`'s pool; unkeyed only on a handle without one (see audit-key.ts).
+ */
 export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
   const [last] = await tx<{ hash: string }[]>`select hash from audit_log order by id desc limit 1`;
   const prevHash = last?.hash ?? AUDIT_GENESIS_HASH;
@@ -42,11 +46,13 @@ export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
     clientAddress: entry.clientAddress ? storableText(entry.clientAddress) : null,
     breakGlass: entry.breakGlass === true,
   };
-  const hash = auditHash(prevHash, content);
-  const [row] = await tx<{ id: string }[]>`insert into audit_log (at, actor, action, target, before, after, prev_hash, hash, client_address, break_glass)
+  const key = auditKeyFor(tx);
+  const hash = key ? auditHmac(key, prevHash, content) : auditHash(prevHash, content);
+  const scheme = key ? AUDIT_SCHEME_KEYED : AUDIT_SCHEME_UNKEYED;
+  const [row] = await tx<{ id: string }[]>`insert into audit_log (at, actor, action, target, before, after, prev_hash, hash, client_address, break_glass, hash_scheme)
     values (${content.at}, ${content.actor}, ${content.action}, ${content.target},
             ${tx.json(content.before as never)}, ${tx.json(content.after as never)}, ${prevHash}, ${hash},
-            ${content.clientAddress ?? null}, ${content.breakGlass === true}) returning id::text`;
+            ${content.clientAddress ?? null}, ${content.breakGlass === true}, ${scheme}) returning id::text`;
   // The head anchors the chain's end: verifyAuditChain finds a deleted tail by its orphaned heads.
   await tx`insert into audit_head (seq, audit_id, hash) values (${String(BigInt(head?.seq ?? "0") + 1n)}, ${row!.id}, ${hash})`;
 }

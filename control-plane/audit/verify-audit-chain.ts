@@ -1,28 +1,45 @@
 /**
- * Recomputes every audit hash in order; the first row that does not match breaks the chain. The chain
- * alone cannot show its newest rows gone, so each row must also carry the head appended with it (its
- * position and hash, in append-only `audit_head`), and a head whose row is gone breaks the chain there.
+ * Recomputes every audit hash in order; the first row that does not match breaks the chain. Keyed rows
+ * (`hmac-sha256`) are checked under the control plane's audit key, which the database does not hold, so
+ * a row appended with only INSERT rights cannot match. Unkeyed rows (`sha256`, written before the chain
+ * was keyed) are accepted only before the first keyed row. The chain alone cannot show its newest rows
+ * gone, so each row must also carry the head appended with it (its position and hash, in append-only
+ * `audit_head`), and a head whose row is gone breaks the chain there.
  */
 import type { Queryable } from "../db/client.ts";
-import { AUDIT_GENESIS_HASH, auditHash } from "./audit-hash.ts";
+import { AUDIT_GENESIS_HASH, AUDIT_SCHEME_KEYED, AUDIT_SCHEME_UNKEYED, auditHash, auditHmac, type AuditContent } from "./audit-hash.ts";
+import { auditKeyFor } from "./audit-key.ts";
 import { auditChain, firstOrphanedHead } from "./audit-read.repo.ts";
-import type { AuditChainVerdict } from "./audit.type.ts";
+import type { AuditChainVerdict, AuditEntry } from "./audit.type.ts";
 
-export async function verifyAuditChain(q: Queryable): Promise<AuditChainVerdict> {
+/** What a stored row's hash covers, as appendAudit hashed it. */
+export function storedContent(row: AuditEntry): AuditContent {
+  return {
+    at: row.at.toISOString(),
+    actor: row.actor,
+    action: row.action,
+    target: row.target,
+    before: row.before ?? null,
+    after: row.after ?? null,
+    clientAddress: row.clientAddress,
+    breakGlass: row.breakGlass,
+  };
+}
+
+/** `key`: the audit key (default: the one the control plane gave this handle); without one no keyed row verifies. */
+export async function verifyAuditChain(q: Queryable, key: Uint8Array | null = auditKeyFor(q)): Promise<AuditChainVerdict> {
   let prev = AUDIT_GENESIS_HASH;
   let checked = 0;
+  let keyed = false;
   for await (const row of auditChain(q)) {
-    const expected = auditHash(prev, {
-      at: row.at.toISOString(),
-      actor: row.actor,
-      action: row.action,
-      target: row.target,
-      before: row.before ?? null,
-      after: row.after ?? null,
-      clientAddress: row.clientAddress,
-      breakGlass: row.breakGlass,
-    });
-    if (row.prevHash !== prev || row.hash !== expected) return { ok: false, brokenAt: Number(row.id), checked };
+    let expected: string | null = null;
+    if (row.hashScheme === AUDIT_SCHEME_KEYED) {
+      keyed = true;
+      if (key) expected = auditHmac(key, prev, storedContent(row));
+    } else if (row.hashScheme === AUDIT_SCHEME_UNKEYED && !keyed) {
+      expected = auditHash(prev, storedContent(row));
+    }
+    if (expected === null || row.prevHash !== prev || row.hash !== expected) return { ok: false, brokenAt: Number(row.id), checked };
     if (row.headSeq !== String(checked + 1) || row.headHash !== row.hash) return { ok: false, brokenAt: Number(row.id), checked };
     prev = row.hash;
     checked++;

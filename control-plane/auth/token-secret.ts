@@ -9,9 +9,17 @@ import { randomBytes } from "node:crypto";
 
 export const TOKEN_SECRET_FILE = "admin-jwt.secret";
 
-export async function loadTokenSecret(dataDir: string, configured: string | null | undefined): Promise<Uint8Array> {
+export function loadTokenSecret(dataDir: string, configured: string | null | undefined): Promise<Uint8Array> {
+  return loadSecret(dataDir, TOKEN_SECRET_FILE, configured);
+}
+
+/**
+ * A control-plane secret kept off the database: the configured value, else `dataDir/<file>`, else a
+ * fresh 256-bit secret written there (base64url, mode 0600). Also the audit chain's key.
+ */
+export async function loadSecret(dataDir: string, file: string, configured: string | null | undefined): Promise<Uint8Array> {
   if (configured) return new TextEncoder().encode(configured);
-  const path = join(dataDir, TOKEN_SECRET_FILE);
+  const path = join(dataDir, file);
   try {
     return Buffer.from((await readFile(path, "utf8")).trim(), "base64url");
   } catch (error) {
