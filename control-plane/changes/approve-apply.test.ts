@@ -42,7 +42,7 @@ test("a child's policy left wider by its parent's narrowing goes stale when the 
   expect(after.reason).toContain("rpm: 100 widens 50");
   expect(await errorCode(approve(widen))).toBe("CONFLICT");
   expect(await approvals(widen)).toBe(0);
-  expect(await audit(widen)).toEqual(["change.propose", "refused.approveChange"]);
+  expect(await audit(widen)).toEqual(["change.propose", "change.stale", "refused.approveChange"]);
 });
 
 test("approving a request the tree moved under (outside the request flow) refuses it: stale with the reason audited, no approval", async () => {

@@ -2,6 +2,8 @@
 import type { Queryable, Tx } from "../db/client.ts";
 import { brokenDependencies, currentValue, sameValue, type DiffEntry, type EntityWrite, type PolicyEntity, type PolicyState } from "./policy-state.ts";
 import { truncateText } from "../audit/audit-text.ts";
+import { appendAudit } from "../audit/audit.repo.ts";
+import type { AuditActor } from "../audit/audit-actor.ts";
 
 export type ChangeStatus = "pending" | "approved" | "scheduled" | "applied" | "rejected" | "withdrawn" | "stale";
 /** Statuses in which a request may still apply. */
@@ -106,13 +108,21 @@ export function isStale(bases: EntityWrite[], state: PolicyState): boolean {
   return bases.some((b) => !sameValue(currentValue(state, b.entity, b.id), b.value));
 }
 
-/** After a config change: open requests whose targets moved are stale; they must be re-proposed. */
-export async function markStaleRequests(tx: Tx, state: PolicyState): Promise<void> {
+/**
+ * After a config change: open requests whose targets moved are stale; they must be re-proposed. Each
+ * gets its `change.stale` audit row with the reason, by `who` (the actor of the change that moved them).
+ */
+export async function markStaleRequests(tx: Tx, state: PolicyState, who: AuditActor): Promise<void> {
   const open = await tx<{ id: string; kind: string; writes: EntityWrite[]; bases: EntityWrite[] }[]>`
-    select id, kind, writes, bases from change_requests where status in ('pending', 'approved', 'scheduled')`;
+    select id, kind, writes, bases from change_requests where status in ('pending', 'approved', 'scheduled') order by id`;
+  const markStale = async (id: string, why: string) => {
+    const reason = truncateText(why, 1000);
+    await tx`update change_requests set status = 'stale', reason = ${reason} where id = ${id}`;
+    await appendAudit(tx, { action: "change.stale", target: id, after: { reason }, actor: who.id, clientAddress: who.clientAddress });
+  };
   // A request is stale when its targets moved, or when what it depends on did (an alias naming a deployment now disabled).
   const stale = open.filter((r) => isStale(r.bases, state) || (r.kind === "change" && brokenDependencies(r.writes, r.bases, state).length > 0)).map((r) => r.id);
-  if (stale.length > 0) await tx`update change_requests set status = 'stale', reason = 'configuration changed underneath' where id in ${tx(stale)}`;
+  for (const id of stale) await markStale(id, "configuration changed underneath");
   // Tenant policy depends on the tree around it too: a child's rpm 100 no longer fits once its parent
   // applied rpm 50 (nor a parent's narrowing once a child went wider). Loaded late: build-writes reaches
   // back to the config change that calls this.
@@ -121,7 +131,7 @@ export async function markStaleRequests(tx: Tx, state: PolicyState): Promise<voi
   const { tenantPolicyConflict } = await import("./build-writes.ts");
   for (const r of policyRequests) {
     const why = await tenantPolicyConflict(tx, r.writes);
-    if (why) await tx`update change_requests set status = 'stale', reason = ${truncateText(`tenant policy no longer fits: ${why}`, 1000)} where id = ${r.id}`;
+    if (why) await markStale(r.id, `tenant policy no longer fits: ${why}`);
   }
 }
 

@@ -56,7 +56,7 @@ export async function configChangeLocked<T>(
   if (onVersion) await onVersion(tx, row!.version);
   const state = await loadPolicyState(tx);
   await storeConfigState(tx, row!.version, state);
-  await markStaleRequests(tx, state);
+  await markStaleRequests(tx, state, actor);
   await publishSnapshots(tx, deps.signingKey, row!.version);
   return outcome.result;
 }
