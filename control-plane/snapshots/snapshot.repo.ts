@@ -7,7 +7,13 @@ export async function latestSnapshot(q: Queryable, region: string): Promise<{ ve
   return row ?? null;
 }
 
+/**
+ * Records a proxy of `region` polling (its id and snapshot version come from untrusted headers). Rows
+ * are keyed on (region, id), so a region's token touches only its own region's rows; the reported
+ * version is capped at the region's latest snapshot version (0 before the first).
+ */
 export async function recordProxy(q: Queryable, id: string, region: string, snapshotVersion: number): Promise<void> {
-  await q`insert into proxies (id, region, snapshot_version, last_seen_at) values (${id}, ${region}, ${snapshotVersion}, now())
-    on conflict (id) do update set region = excluded.region, snapshot_version = excluded.snapshot_version, last_seen_at = now()`;
+  await q`insert into proxies (id, region, snapshot_version, last_seen_at)
+    values (${id}, ${region}, least(${snapshotVersion}::integer, coalesce((select max(version) from snapshots where region = ${region}), 0)), now())
+    on conflict (region, id) do update set snapshot_version = excluded.snapshot_version, last_seen_at = now()`;
 }
