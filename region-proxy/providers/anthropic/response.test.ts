@@ -3,6 +3,7 @@ import { assemble, fixtureJson, fixtureText, sseEvents, translate } from "../../
 import { type ResponseContext, VendorProtocolError } from "../types.ts";
 import { parseAnthropicResponse } from "./response.ts";
 import { createAnthropicStreamTranslator } from "./stream.ts";
+import { JSON_TOOL_NAME } from "./tools.ts";
 
 const ctx = (includeUsage = true): ResponseContext => ({ completionId: "chatcmpl-test", created: 1700000000, model: "claude-opus-4-6", includeUsage });
 const encoder = new TextEncoder();
@@ -58,5 +59,55 @@ describe("anthropic parseResponse on the documented messages", () => {
     expect(completion.choices[0]?.finish_reason).toBe("length");
     expect(() => parseAnthropicResponse({ hello: "world" }, ctx())).toThrow(VendorProtocolError);
     expect(() => parseAnthropicResponse("nope", ctx())).toThrow(VendorProtocolError);
+  });
+});
+
+type Block = { type: "text"; text: string } | { type: "tool_use"; id: string; name: string; input: Record<string, unknown> };
+
+/**
+ * One vendor answer both ways, with response_format (the JSON tool) asked for: the unstreamed Message
+ * parsed, and the same blocks streamed (text and input JSON each in two deltas), as the client rebuilds them.
+ */
+function bothWays(blocks: Block[], stopReason = "tool_use") {
+  const json: ResponseContext = { ...ctx(false), jsonResponse: true };
+  const usage = { input_tokens: 10, output_tokens: 30 };
+  const halves = (s: string) => [s.slice(0, Math.ceil(s.length / 2)), s.slice(Math.ceil(s.length / 2))];
+  const events: Record<string, unknown>[] = [{ type: "message_start", message: { content: [], usage: { input_tokens: 10, output_tokens: 1 } } }];
+  for (const [index, b] of blocks.entries()) {
+    if (b.type === "text") {
+      events.push({ type: "content_block_start", index, content_block: { type: "text", text: "" } });
+      for (const text of halves(b.text)) events.push({ type: "content_block_delta", index, delta: { type: "text_delta", text } });
+    } else {
+      events.push({ type: "content_block_start", index, content_block: { type: "tool_use", id: b.id, name: b.name, input: {} } });
+      for (const partial_json of halves(JSON.stringify(b.input))) events.push({ type: "content_block_delta", index, delta: { type: "input_json_delta", partial_json } });
+    }
+    events.push({ type: "content_block_stop", index });
+  }
+  events.push({ type: "message_delta", delta: { stop_reason: stopReason }, usage: { output_tokens: 30 } }, { type: "message_stop" });
+  const streamed = assemble(translate(createAnthropicStreamTranslator(json), events.map((e) => ({ event: e.type as string, data: JSON.stringify(e), id: null }))).chunks);
+  const message = parseAnthropicResponse({ type: "message", content: blocks, stop_reason: stopReason, usage }, json).completion.choices[0]!;
+  const unstreamed = {
+    content: message.message.content ?? "",
+    toolCalls: (message.message.tool_calls ?? []).map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments })),
+    finishReason: message.finish_reason,
+  };
+  return { streamed, unstreamed };
+}
+
+const jsonTool = (id: string, input: Record<string, unknown>): Block => ({ type: "tool_use", id, name: JSON_TOOL_NAME, input });
+const lookup: Block = { type: "tool_use", id: "toolu_l", name: "lookup", input: { q: "x" } };
+
+describe("anthropic with response_format: a streamed and an unstreamed answer to the same vendor output give the same content and tool calls", () => {
+  test("two JSON-tool blocks: only the first one's input is the content, the later one is dropped, so the content parses", () => {
+    for (const blocks of [
+      [jsonTool("t1", { answer: 1 }), jsonTool("t2", { answer: 2 })],
+      [jsonTool("t1", { answer: 1 }), lookup, jsonTool("t2", { answer: 2 })],
+      [lookup, jsonTool("t1", { answer: 1 }), jsonTool("t2", { answer: 2 })],
+    ]) {
+      const { streamed, unstreamed } = bothWays(blocks);
+      expect(streamed).toEqual(unstreamed);
+      expect(JSON.parse(streamed.content)).toEqual({ answer: 1 });
+    }
+    expect(bothWays([jsonTool("t1", { answer: 1 }), jsonTool("t2", { answer: 2 })]).streamed).toEqual({ content: '{"answer":1}', toolCalls: [], finishReason: "stop" });
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Anthropic Message → OpenAI ChatCompletion (https://docs.anthropic.com/en/api/messages).
  * Text blocks are concatenated; tool_use blocks become tool_calls, except our response_format tool,
- * whose input is the JSON answer; thinking blocks have no place in an OpenAI completion and are dropped.
+ * whose input is the JSON answer (the first such block's: later ones are dropped); thinking blocks have no place in an OpenAI completion and are dropped.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { type ChatCompletion, type ResponseContext, type ToolCall, VendorProtocolError } from "../types.ts";
@@ -30,7 +30,8 @@ export function parseAnthropicResponse(body: unknown, ctx: ResponseContext): { c
   for (const block of body.content) {
     if (block.type === "text" && typeof block.text === "string") text += block.text;
     else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) {
-      text += JSON.stringify(block.input ?? {});
+      // Only the first JSON-tool block is the answer: a second JSON value after it would make the content unparseable.
+      if (!jsonAnswer) text += JSON.stringify(block.input ?? {});
       jsonAnswer = true;
     } else if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
       toolCalls.push({ id: block.id, type: "function", function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });

@@ -92,7 +92,9 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         if (typeof index !== "number" || !block || typeof block !== "object") throw new VendorProtocolError("content_block_start without index or block");
         if (block.type === "text") blocks.set(index, { kind: "text" });
         else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) {
-          blocks.set(index, { kind: "json", sent: false });
+          // Only the first JSON-tool block is the answer, as unstreamed: a later one would append a
+          // second JSON value to the content ({..}{..}), which no client can parse. It is dropped.
+          blocks.set(index, sawJson ? { kind: "other" } : { kind: "json", sent: false });
           sawJson = true;
           if (heldText !== null) heldText = "";
         } else if (block.type === "tool_use") {
