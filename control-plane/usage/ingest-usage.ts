@@ -18,6 +18,9 @@
  * later copy with the same content is counted as a duplicate; one with different content is
  * dead-lettered (acknowledged, its payload kept), so no acknowledged usage is dropped without a trace.
  *
+ * An event dated more than five minutes after it was received (its proxy's clock ahead) is booked at the
+ * time it was received, its own time kept beside it (bookingTime); an event dated in the past keeps it.
+ *
  * A dead-lettered event sent again (its acknowledgement lost) is acknowledged again but not stored again:
  * a dead letter with a usable id is kept once per id and payload (insertDeadLetter).
  */
@@ -71,6 +74,9 @@ async function tryInSavepoint<T>(tx: Tx, work: (sp: Tx) => Promise<T>): Promise<
 
 export async function ingestUsage(sql: Sql, region: string, rawEvents: unknown[]): Promise<UsageBatchAck> {
   return sql.begin(async (tx) => {
+    // The time this batch was received: the transaction's now(), as received_at; events dated too far
+    // past it are booked at it (bookingTime).
+    const [{ receivedAt }] = await tx<[{ receivedAt: Date }]>`select now() as "receivedAt"`;
     const valid = new Map<string, UsageEvent>();
     const copies = new Map<string, number>();
     const rejected: UsageBatchAck["rejected"] = [];
@@ -107,12 +113,12 @@ export async function ingestUsage(sql: Sql, region: string, rawEvents: unknown[]
         await reject(raw, "eventId repeated in the batch with different content");
       }
     }
-    const inserted = await insertEachStorable(tx, [...valid.values()], async (event, error) => {
+    const inserted = await insertEachStorable(tx, [...valid.values()], receivedAt, async (event, error) => {
       valid.delete(event.eventId);
       copies.delete(event.eventId);
       await reject(event, `the ledger refused the event: ${error.message}`);
     });
-    await touchKeysLastUsed(tx, [...valid.values()].filter((e) => inserted.has(e.eventId)));
+    await touchKeysLastUsed(tx, [...valid.values()].filter((e) => inserted.has(e.eventId)), receivedAt);
     const ackedEventIds = [...valid.keys(), ...rejectedIds];
     // Repeats inside one batch count as duplicates too.
     const validCount = [...copies.values()].reduce((sum, n) => sum + n, 0);
@@ -121,12 +127,12 @@ export async function ingestUsage(sql: Sql, region: string, rawEvents: unknown[]
 }
 
 /** Inserts the events at once; when the database refuses the content of one, again one by one, handing each refused event to `refused`. */
-async function insertEachStorable(tx: Tx, events: UsageEvent[], refused: (event: UsageEvent, error: Error) => Promise<void>): Promise<Set<string>> {
-  const all = await tryInSavepoint(tx, (sp) => insertUsageEvents(sp, events));
+async function insertEachStorable(tx: Tx, events: UsageEvent[], receivedAt: Date, refused: (event: UsageEvent, error: Error) => Promise<void>): Promise<Set<string>> {
+  const all = await tryInSavepoint(tx, (sp) => insertUsageEvents(sp, events, receivedAt));
   if (all.ok) return all.value;
   const inserted = new Set<string>();
   for (const event of events) {
-    const one = await tryInSavepoint(tx, (sp) => insertUsageEvents(sp, [event]));
+    const one = await tryInSavepoint(tx, (sp) => insertUsageEvents(sp, [event], receivedAt));
     if (one.ok) for (const id of one.value) inserted.add(id);
     else await refused(event, one.error);
   }

@@ -1,37 +1,46 @@
 /** The usage ledger: one row per event id, however often it is sent; invalid events go to dead letters (once per id and content). */
 import type { Queryable } from "../db/client.ts";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
+import { bookingTime } from "./booking-time.ts";
 import { deadLetterEventId, deadLetterPayload, deadLetterReason } from "./dead-letter-payload.ts";
 
-/** Inserts the events; returns the ids that were new (the rest were already stored). */
-export async function insertUsageEvents(q: Queryable, events: UsageEvent[]): Promise<Set<string>> {
+/**
+ * Inserts the events received at `receivedAt` (the database's now() of the ingest transaction, which
+ * received_at also takes), each booked at bookingTime; returns the ids that were new (the rest were
+ * already stored).
+ */
+export async function insertUsageEvents(q: Queryable, events: UsageEvent[], receivedAt: Date): Promise<Set<string>> {
   if (events.length === 0) return new Set();
-  const rows = events.map((e) => ({
-    event_id: e.eventId,
-    time: new Date(e.time),
-    request_id: e.requestId,
-    region: e.region,
-    snapshot_version: e.snapshotVersion,
-    tenant_id: e.tenantId,
-    key_id: e.keyId,
-    feature_id: e.featureId,
-    alias: e.alias,
-    endpoint: e.endpoint,
-    provider: e.provider,
-    deployment_id: e.deploymentId,
-    vendor_model: e.vendorModel,
-    stream: e.stream,
-    input_tokens: e.usage.inputTokens,
-    output_tokens: e.usage.outputTokens,
-    cached_input_tokens: e.usage.cachedInputTokens,
-    cache_write_tokens: e.usage.cacheWriteTokens,
-    reasoning_tokens: e.usage.reasoningTokens,
-    cost_micros: e.costMicros,
-    latency_ms: e.latencyMs,
-    status: e.status,
-    error_code: e.errorCode,
-    attempts: e.attempts,
-  }));
+  const rows = events.map((e) => {
+    const booked = bookingTime(e.time, receivedAt);
+    return {
+      event_id: e.eventId,
+      time: booked.time,
+      proxy_time: booked.proxyTime,
+      request_id: e.requestId,
+      region: e.region,
+      snapshot_version: e.snapshotVersion,
+      tenant_id: e.tenantId,
+      key_id: e.keyId,
+      feature_id: e.featureId,
+      alias: e.alias,
+      endpoint: e.endpoint,
+      provider: e.provider,
+      deployment_id: e.deploymentId,
+      vendor_model: e.vendorModel,
+      stream: e.stream,
+      input_tokens: e.usage.inputTokens,
+      output_tokens: e.usage.outputTokens,
+      cached_input_tokens: e.usage.cachedInputTokens,
+      cache_write_tokens: e.usage.cacheWriteTokens,
+      reasoning_tokens: e.usage.reasoningTokens,
+      cost_micros: e.costMicros,
+      latency_ms: e.latencyMs,
+      status: e.status,
+      error_code: e.errorCode,
+      attempts: e.attempts,
+    };
+  });
   const inserted = await q<{ event_id: string }[]>`
     insert into usage_events ${q(rows)} on conflict (event_id) do nothing returning event_id`;
   return new Set(inserted.map((r) => r.event_id));
@@ -49,10 +58,10 @@ export async function insertDeadLetter(q: Queryable, region: string, reason: str
     on conflict (event_id, md5(payload::text)) where event_id is not null do nothing`;
 }
 
-/** Moves each key's `last_used_at` forward to the latest event time seen for it (never back). */
-export async function touchKeysLastUsed(q: Queryable, events: UsageEvent[]): Promise<void> {
+/** Moves each key's `last_used_at` forward to the latest time its events were booked at (bookingTime; never back). */
+export async function touchKeysLastUsed(q: Queryable, events: UsageEvent[], receivedAt: Date): Promise<void> {
   const latest = new Map<string, number>();
-  for (const e of events) latest.set(e.keyId, Math.max(latest.get(e.keyId) ?? 0, Date.parse(e.time)));
+  for (const e of events) latest.set(e.keyId, Math.max(latest.get(e.keyId) ?? 0, bookingTime(e.time, receivedAt).time.getTime()));
   if (latest.size === 0) return;
   const ids = [...latest.keys()];
   const times = ids.map((id) => new Date(latest.get(id)!).toISOString());
