@@ -18,6 +18,8 @@ export const SNAPSHOT_PATH_PREFIX = "/internal/v1/snapshots/";
 export const USAGE_PATH = "/internal/v1/usage";
 export const JWKS_PATH = "/.well-known/jwks.json";
 export const MAX_USAGE_BATCH = 500;
+/** The usage endpoint refuses a larger body with 413 (batch_too_large); the proxy's flusher keeps its batches well below it. */
+export const MAX_USAGE_BODY_BYTES = 4 * 1024 * 1024;
 
 export const PROXY_ID_HEADER = "x-proxy-id";
 export const PROXY_SNAPSHOT_VERSION_HEADER = "x-proxy-snapshot-version";

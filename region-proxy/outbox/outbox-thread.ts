@@ -48,7 +48,10 @@ export interface OutboxStatus {
   /** Events in KV waiting for the control plane (as of the thread's last report). */
   storedEvents: number;
   maxStoredEvents: number;
-  /** Events logged as not written since start: refused at the cap, refused while the thread was behind, or failed commits. */
+  /**
+   * Events logged as lost since start: refused at the cap, refused while the thread was behind, failed
+   * commits, or stored but refused alone by the control plane as too large (413) and removed.
+   */
   droppedEvents: number;
   /** Unreadable KV entries moved to quarantine, each logged with its key, size and legible event ids (outbox.ts). */
   corruptEntries: number;
@@ -183,6 +186,9 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
       }
       case "stored":
         storedEvents = reply.storedEvents;
+        return;
+      case "dropped":
+        droppedEvents += reply.events;
         return;
       case "corrupt":
         corruptEntries = reply.corruptEntries;

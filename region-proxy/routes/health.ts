@@ -6,7 +6,8 @@
  * share of every limit in memory, and taking every replica out of the load balancer at once would
  * turn a counter outage into a data-plane outage.
  * `usageOutbox`: usage events waiting for the control plane (`storedEvents`, against `maxStoredEvents`,
- * USAGE_OUTBOX_MAX_EVENTS) and those dropped since start (`droppedEvents`, each logged with its ids): a
+ * USAGE_OUTBOX_MAX_EVENTS) and those dropped since start (`droppedEvents`, each logged with its ids: refused
+ * at the cap, or one event the control plane refuses alone as too large, 413): a
  * backlog that grows says the control plane has not taken usage for a while, before the cap refuses any.
  * `corruptEntries`: unreadable outbox entries moved to the KV's quarantine prefix (each logged with its
  * key, size and legible event ids): usage that cannot be sent until an operator recovers it.
