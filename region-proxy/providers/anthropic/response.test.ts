@@ -110,4 +110,29 @@ describe("anthropic with response_format: a streamed and an unstreamed answer to
     }
     expect(bothWays([jsonTool("t1", { answer: 1 }), jsonTool("t2", { answer: 2 })]).streamed).toEqual({ content: '{"answer":1}', toolCalls: [], finishReason: "stop" });
   });
+
+  test("with a JSON-tool block the content is its input alone: the model's text is dropped wherever it comes, also when a client tool is called; the tool calls are kept", () => {
+    const sure: Block = { type: "text", text: "Sure. " };
+    const after: Block = { type: "text", text: " Done." };
+    const lookupCall = { id: "toolu_l", name: "lookup", arguments: '{"q":"x"}' };
+    for (const [blocks, toolCalls] of [
+      [[sure, jsonTool("t1", { answer: 1 }), lookup], [lookupCall]],
+      [[sure, lookup, jsonTool("t1", { answer: 1 })], [lookupCall]],
+      [[lookup, sure, jsonTool("t1", { answer: 1 }), after], [lookupCall]],
+      [[sure, jsonTool("t1", { answer: 1 }), after], []],
+      [[jsonTool("t1", { answer: 1 }), after, lookup], [lookupCall]],
+    ] as const) {
+      const { streamed, unstreamed } = bothWays([...blocks]);
+      expect(streamed).toEqual(unstreamed);
+      expect(streamed).toEqual({ content: '{"answer":1}', toolCalls: [...toolCalls], finishReason: toolCalls.length ? "tool_calls" : "stop" });
+    }
+  });
+
+  test("without a JSON-tool block the content is the model's text, with or without client tool calls", () => {
+    for (const blocks of [[{ type: "text", text: "Let me look." } as Block, lookup], [{ type: "text", text: "No JSON here." } as Block]]) {
+      const { streamed, unstreamed } = bothWays(blocks, blocks.length > 1 ? "tool_use" : "end_turn");
+      expect(streamed).toEqual(unstreamed);
+      expect(streamed.content).toBe((blocks[0] as { text: string }).text);
+    }
+  });
 });

@@ -1,7 +1,13 @@
 /**
  * Anthropic Message → OpenAI ChatCompletion (https://docs.anthropic.com/en/api/messages).
  * Text blocks are concatenated; tool_use blocks become tool_calls, except our response_format tool,
- * whose input is the JSON answer (the first such block's: later ones are dropped); thinking blocks have no place in an OpenAI completion and are dropped.
+ * whose input is the JSON answer; thinking blocks have no place in an OpenAI completion and are dropped.
+ *
+ * With response_format, when the answer has a JSON-tool block the content is the first such block's
+ * input alone: the model's text, wherever it comes, and later JSON-tool blocks are dropped, also when
+ * the model calls client tools too (which stay tool_calls), so the content is the JSON the client asked
+ * for and parses. Without a JSON-tool block the content is the text. The stream translator (stream.ts)
+ * follows the same rule, so both give one vendor answer the same content and tool calls.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { type ChatCompletion, type ResponseContext, type ToolCall, VendorProtocolError } from "../types.ts";
@@ -25,26 +31,17 @@ function isMessage(body: unknown): body is AnthropicMessageBody {
 export function parseAnthropicResponse(body: unknown, ctx: ResponseContext): { completion: ChatCompletion; usage: NormalizedUsage } {
   if (!isMessage(body)) throw new VendorProtocolError("Anthropic answered something that is not a Message.");
   let text = "";
-  let jsonAnswer = false;
+  let json: string | null = null;
   const toolCalls: ToolCall[] = [];
   for (const block of body.content) {
     if (block.type === "text" && typeof block.text === "string") text += block.text;
-    else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) {
-      // Only the first JSON-tool block is the answer: a second JSON value after it would make the content unparseable.
-      if (!jsonAnswer) text += JSON.stringify(block.input ?? {});
-      jsonAnswer = true;
-    } else if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
+    else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) json ??= JSON.stringify(block.input ?? {});
+    else if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
       toolCalls.push({ id: block.id, type: "function", function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }
   }
   let finish = mapAnthropicStopReason(body.stop_reason);
-  if (finish === "tool_calls" && toolCalls.length === 0 && jsonAnswer) finish = "stop";
-  // With only a JSON answer we drop the model's preamble: the client asked for JSON content.
-  const content = jsonAnswer && toolCalls.length === 0 ? jsonText(body) : text === "" ? null : text;
+  if (finish === "tool_calls" && toolCalls.length === 0 && json !== null) finish = "stop";
+  const content = json ?? (text === "" ? null : text);
   return assistantCompletion(ctx, { content, toolCalls, finishReason: finish }, convertAnthropicUsage(body.usage));
-}
-
-function jsonText(body: AnthropicMessageBody): string {
-  const block = body.content.find((b) => b.type === "tool_use" && b.name === JSON_TOOL_NAME);
-  return JSON.stringify(block?.input ?? {});
 }

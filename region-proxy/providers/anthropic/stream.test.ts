@@ -125,7 +125,7 @@ describe("anthropic stream translator on the documented streams", () => {
     expect(assemble(chunks)).toEqual({ content: '{"a":1}', toolCalls: [], finishReason: "stop" });
   });
 
-  test("with response_format, text before the JSON tool is dropped; before a client tool it is kept, as unstreamed", () => {
+  test("with response_format, text before the JSON tool is dropped; before a client tool call, with no JSON tool in the answer, it is kept, as unstreamed", () => {
     const jsonCtx: ResponseContext = { ...ctx(false), jsonResponse: true };
     const preamble = (tool: string) =>
       [

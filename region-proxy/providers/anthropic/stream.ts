@@ -51,10 +51,11 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
   let sawJson = false;
   const out = translatedChunks(ctx);
   const chunk = out.delta;
-  // With response_format the unstreamed parser drops the model's text when the JSON tool answers
-  // alone, deciding on the whole message. A stream cannot look ahead, so in JSON mode text is held
-  // (tool use is forced there, so there is rarely any) until the answer shows what it is: dropped once
-  // the JSON tool starts, sent when the model calls a client tool or, against the forced choice, none.
+  // With response_format, an answer with a JSON-tool block has that block's input alone for content,
+  // the model's text dropped wherever it comes, also next to client tool calls (response.ts, which
+  // decides on the whole message). A stream cannot look ahead, so in JSON mode text is held (tool use
+  // is forced there, so there is rarely any) until the answer ends: dropped if a JSON tool came, sent
+  // (after any client tool calls) if, against the forced choice, none did.
   let heldText: string | null = ctx.jsonResponse ? "" : null;
   const releaseText = (): ChatCompletionChunk[] => {
     const text = heldText;
@@ -102,7 +103,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
           if (typeof block.id !== "string" || typeof block.name !== "string") throw new VendorProtocolError("tool_use block without a string id and name");
           const toolIndex = toolCount++;
           blocks.set(index, { kind: "tool", toolIndex, sent: false });
-          return [...releaseText(), chunk({ tool_calls: [{ index: toolIndex, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] })];
+          return [chunk({ tool_calls: [{ index: toolIndex, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] })];
         } else blocks.set(index, { kind: "other" });
         return [];
       }
@@ -112,7 +113,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         if (!block || !delta) throw new VendorProtocolError("content_block_delta for an unknown block");
         if (delta.type === "text_delta" && typeof delta.text === "string") {
           if (heldText !== null) {
-            heldText += delta.text;
+            if (!sawJson) heldText += delta.text;
             return [];
           }
           return delta.text === "" ? [] : [chunk({ content: delta.text })];
