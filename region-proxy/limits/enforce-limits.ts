@@ -86,6 +86,12 @@ export interface LimitTicket {
   /** Worst-case cost reserved on every budget level (0 when none applies or the model is unpriced). */
   reservedMicros: number;
   /**
+   * The per-answer output cap the worst case counted when the client named none (the snapshot's
+   * default, else 4096), for the route to send to the vendor (ChatRequest's outputCap): set only when a
+   * budget or a TPM level applies, so a key without them keeps its body as sent. Null otherwise.
+   */
+  outputCap: number | null;
+  /**
    * Corrects TPM by (actual − estimated) and settles the reservation to `actualCostMicros`. Idempotent.
    * Null, with no promise made, when no counter is touched (no TPM level, no budget, or already closed).
    */
@@ -111,9 +117,14 @@ export interface LimitEnforcer {
  * vendors bill every answer's tokens).
  */
 export function maxOutputTokens(request: ChatRequest, snapshot: Snapshot): number {
-  const perAnswer = outputCapOf(request)?.bound ?? snapshot.defaults?.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
+  const perAnswer = outputCapOf(request)?.bound ?? defaultOutputCap(snapshot);
   const answers = request.raw.n;
   return typeof answers === "number" && Number.isSafeInteger(answers) && answers > 1 ? perAnswer * answers : perAnswer;
+}
+
+/** The per-answer output a request that names no cap is reserved for: the snapshot's default, else 4096. */
+export function defaultOutputCap(snapshot: Snapshot): number {
+  return snapshot.defaults?.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
 }
 
 /** The worst-case cost of a request's tokens at `price`, rounded up; ≥ 1 µ$ when the price is not free. */
@@ -226,6 +237,8 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
         return tokens();
       },
       reservedMicros: reservation ? micros : 0,
+      // Only where the count mattered (a TPM level or a budget) is the answer held to it.
+      outputCap: chat && (hasTpm || plan.budget.length > 0) && !outputCapOf(chat) ? defaultOutputCap(snapshot) : null,
       settle(actualUsage, actualCostMicros) {
         if (closed) return null;
         closed = true;

@@ -22,24 +22,36 @@ export interface ChatRequest {
   tools?: unknown[];
   tool_choice?: unknown;
   response_format?: unknown;
+  /**
+   * The per-answer output cap the gateway reserved, set by the route once the limits step admitted the
+   * request under a budget or a TPM level and the client named no cap: every adapter sends it as the
+   * vendor's cap (OpenAI/Azure `max_completion_tokens`, Gemini `maxOutputTokens`, Anthropic
+   * `max_tokens`), so no answer runs past its reservation. Absent: the client's body passes as it is.
+   */
+  outputCap?: number;
   /** The whole client body as parsed, for OpenAI-format vendors that accept unknown fields. */
   raw: Record<string, unknown>;
 }
 
 /**
  * The per-answer output cap of a request: the one reading of it that the limits step (what it
- * reserves) and every adapter (what it asks the vendor for) share. Null when the client named none.
+ * reserves) and every adapter (what it asks the vendor for) share. Null when neither the client nor
+ * the gateway (`outputCap`) named one.
  *
  * - `send`: what a vendor that takes one cap (Anthropic, Gemini) is asked for: the client's
- *   max_completion_tokens (the field that superseded max_tokens), else its max_tokens.
+ *   max_completion_tokens (the field that superseded max_tokens), else its max_tokens, else the
+ *   gateway's `outputCap`.
  * - `bound`: the most tokens any vendor may write per answer. OpenAI-format vendors receive both of the
  *   client's fields as sent and may honour either, so it is the larger of the two; never below `send`.
+ * - `fromClient`: whether the client named it (an OpenAI-format body then already carries it).
  */
-export function outputCapOf(req: ChatRequest): { send: number; bound: number } | null {
+export function outputCapOf(req: ChatRequest): { send: number; bound: number; fromClient: boolean } | null {
   const { max_tokens: legacy, max_completion_tokens: current } = req;
-  if (current === undefined && legacy === undefined) return null;
+  if (current === undefined && legacy === undefined) {
+    return req.outputCap === undefined ? null : { send: req.outputCap, bound: req.outputCap, fromClient: false };
+  }
   const send = current ?? legacy!;
-  return { send, bound: Math.max(send, legacy ?? 0) };
+  return { send, bound: Math.max(send, legacy ?? 0), fromClient: true };
 }
 
 export interface ChatMessage {

@@ -5,6 +5,7 @@
  */
 import type { ProxyDeps } from "../deps.ts";
 import { estimatePromptTokens } from "../limits/estimate-prompt-tokens.ts";
+import { withReservedOutputCap } from "../limits/output-cap.ts";
 import { errorResponse } from "../openai/error-response.ts";
 import { parseChatRequest } from "../openai/parse-request.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
@@ -37,10 +38,12 @@ export async function chatCompletions(request: Request, requestId: string, deps:
     receivedAt: new Date(startedMs),
   });
   if (!limits.ok) return refuse(deps, limits.error, requestId, limits.headers);
+  // Admitted under a budget or TPM level with no cap of its own: the vendor is held to the one reserved.
+  const sent = withReservedOutputCap(chat, limits.ticket);
 
   const settleWith = makeSettler(deps, { context, snapshot, alias: chat.model, endpoint: "chat.completions", stream: chat.stream, ticket: limits.ticket });
   const result = await settlingOnThrow(settleWith, () =>
-    executeChat(chat, plan.targets, {
+    executeChat(sent, plan.targets, {
       ...walkOptions(deps, request.signal),
       ctx: { completionId: `chatcmpl-${requestId}`, created: Math.floor(startedMs / 1000), includeUsage: chat.includeUsage, promptEstimate: (model) => estimatePromptTokens(chat, model) },
     }),

@@ -32,7 +32,7 @@ function answer(path: string, body: Record<string, any>): Response {
 }
 
 /** One alias per vendor kind, all priced 1 µ$ per input token and 2 per output token. */
-function withVendors(s: Snapshot, budgets: { dailyMicros: number } | null, limits: { tpm: number } | null = null): void {
+function withVendors(s: Snapshot, budgets: { dailyMicros: number } | null, limits: { tpm: number } | null = null, defaultMaxOutput?: number): void {
   const base = `http://127.0.0.1:${vendor.port}`;
   const add = (alias: string, provider: "openai" | "azure" | "anthropic" | "gemini", baseUrl: string) => {
     s.deployments[`dep_${alias}`] = { id: `dep_${alias}`, provider, baseUrl, model: `${alias}-model`, region: REGION, credentialRef: "env:ECHO_KEY" };
@@ -46,12 +46,13 @@ function withVendors(s: Snapshot, budgets: { dailyMicros: number } | null, limit
   const key = s.keys[hashSecret(fx.keys.main)]!;
   key.budgets = budgets ? { dailyMicros: budgets.dailyMicros, monthlyMicros: null } : undefined;
   key.limits = limits ? { tpm: limits.tpm } : undefined;
+  if (defaultMaxOutput !== undefined) s.defaults = { maxOutputTokens: defaultMaxOutput };
 }
 
 let version = 1;
-async function publish(budgets: { dailyMicros: number } | null, limits: { tpm: number } | null = null): Promise<void> {
+async function publish(budgets: { dailyMicros: number } | null, limits: { tpm: number } | null = null, defaultMaxOutput?: number): Promise<void> {
   version++;
-  await fx.publish(fx.snapshot(version, (s) => withVendors(s, budgets, limits)));
+  await fx.publish(fx.snapshot(version, (s) => withVendors(s, budgets, limits, defaultMaxOutput)));
   await waitFor(() => proxy.snapshotVersion() === version, `snapshot ${version}`);
 }
 
@@ -92,5 +93,62 @@ describe("the client's own cap", () => {
     expect(fits.status).toBe(200);
     expect(fits.vendorBody!.max_tokens).toBe(400);
     expect(fits.event.costMicros).toBeLessThanOrEqual(1_000);
+  });
+});
+
+/** The cap a vendor was asked for, in its own field; undefined when it was asked for none. */
+function askedCap(alias: string, body: Record<string, any>): number | undefined {
+  if (alias === "claude") return body.max_tokens;
+  if (alias === "gem") return body.generationConfig?.maxOutputTokens;
+  expect(body.max_tokens).toBeUndefined(); // OpenAI and Azure get the current field, never the deprecated one
+  return body.max_completion_tokens;
+}
+
+describe("no cap from the client", () => {
+  const ALIASES = ["oai", "az", "claude", "gem"];
+
+  test("under a budget every vendor is asked for the 4,096 tokens reserved, so one answer cannot pass the cap", async () => {
+    // Room for one reservation (prompt + 4,096 × 2 µ$) and no more.
+    for (const alias of ALIASES) {
+      await publish({ dailyMicros: 10_000 + 9_000 * ALIASES.indexOf(alias) });
+      const { status, json, event, vendorBody } = await chat({ model: alias });
+      expect(status).toBe(200);
+      expect(askedCap(alias, vendorBody!)).toBe(4_096);
+      expect(json.choices[0].finish_reason).toBe("length");
+      expect(event.usage.outputTokens).toBe(4_096);
+      expect(event.costMicros).toBeLessThanOrEqual(10_000);
+    }
+  });
+
+  test("the snapshot's default max output is what is reserved and what is asked for; n answers are capped each", async () => {
+    await publish({ dailyMicros: 10_000_000 }, null, 700);
+    for (const alias of ALIASES) expect(askedCap(alias, (await chat({ model: alias })).vendorBody!)).toBe(700);
+    const many = await chat({ model: "oai", n: 3 });
+    expect(many.vendorBody!.max_completion_tokens).toBe(700);
+  });
+
+  test("under a TPM limit alone the answer is capped too (the estimate counted that cap)", async () => {
+    await publish(null, { tpm: 1_000_000 });
+    for (const alias of ALIASES) expect(askedCap(alias, (await chat({ model: alias })).vendorBody!)).toBe(4_096);
+  });
+
+  test("a cap the client named is sent as it is, never replaced", async () => {
+    await publish({ dailyMicros: 10_000_000 });
+    const legacy = (await chat({ model: "oai", max_tokens: 30 })).vendorBody!;
+    expect(legacy.max_tokens).toBe(30);
+    expect(legacy.max_completion_tokens).toBeUndefined();
+    expect((await chat({ model: "az", max_completion_tokens: 40 })).vendorBody!.max_completion_tokens).toBe(40);
+    expect((await chat({ model: "claude", max_tokens: 50 })).vendorBody!.max_tokens).toBe(50);
+    expect((await chat({ model: "gem", max_tokens: 60 })).vendorBody!.generationConfig.maxOutputTokens).toBe(60);
+  });
+
+  test("a key with no budget and no TPM limit passes the body through: no cap is added", async () => {
+    await publish(null);
+    const openai = (await chat({ model: "oai" })).vendorBody!;
+    expect(openai.max_tokens).toBeUndefined();
+    expect(openai.max_completion_tokens).toBeUndefined();
+    expect((await chat({ model: "az" })).vendorBody!.max_completion_tokens).toBeUndefined();
+    expect((await chat({ model: "gem" })).vendorBody!.generationConfig?.maxOutputTokens).toBeUndefined();
+    expect((await chat({ model: "claude" })).vendorBody!.max_tokens).toBe(4_096); // Anthropic requires one
   });
 });

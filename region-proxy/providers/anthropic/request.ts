@@ -13,8 +13,9 @@ import { convertTools } from "./tools.ts";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
 /**
- * Anthropic requires max_tokens and OpenAI does not: when the client gives none we ask for 4096, a
- * length every current Claude model allows and enough for a typical chat answer.
+ * Anthropic requires max_tokens and OpenAI does not: when the client gives none we ask for the cap its
+ * reservation counted (ChatRequest's outputCap) or, with no budget or TPM limit, for 4096, a length
+ * every current Claude model allows and enough for a typical chat answer.
  */
 export const DEFAULT_MAX_TOKENS = 4096;
 

@@ -1,10 +1,12 @@
 /**
  * OpenAI request: the client body passes through (unknown fields included) with the deployment's
  * model, and streams always ask for the usage chunk, so every stream is priced even when the client
- * did not ask for usage (the translator strips that chunk again).
+ * did not ask for usage (the translator strips that chunk again). A client that names no output cap
+ * gets the one its reservation counted, when there is one (ChatRequest's outputCap), as
+ * max_completion_tokens.
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
-import type { ChatRequest, VendorHttpRequest } from "../types.ts";
+import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
 
 /** `https://api.openai.com/v1` + `/chat/completions`; a trailing slash on baseUrl is tolerated. */
 export function chatCompletionsUrl(baseUrl: string): string {
@@ -15,6 +17,9 @@ export function buildOpenAIRequest(req: ChatRequest, target: SnapshotDeployment,
   // OpenAI rejects stream_options without stream (and `delete` would make the body a slow dictionary object).
   const { stream_options: clientOptions, ...rest } = req.raw;
   const body: Record<string, unknown> = { ...rest, model: target.model };
+  // The client's own cap passes as sent; with none, the cap its budget or TPM reservation counted.
+  const cap = outputCapOf(req);
+  if (cap && !cap.fromClient) body.max_completion_tokens = cap.send;
   if (req.stream) {
     const options = typeof clientOptions === "object" && clientOptions !== null ? clientOptions : {};
     body.stream_options = { ...options, include_usage: true };
