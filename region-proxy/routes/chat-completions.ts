@@ -51,7 +51,7 @@ export async function chatCompletions(request: Request, requestId: string, deps:
 
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
-    settleFailure(settleWith, result);
+    settleFailure(settleWith, result, (model) => estimatePromptTokens(chat, model));
     return errorResponse(result.error, requestId, headers);
   }
   if (result.kind === "complete") {

@@ -28,12 +28,13 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
   const plan = planRoute(alias, snapshot, deps.adapterFor, residencyRule(tenant, snapshot, context.dataClass), (adapter) => adapter.embeddings !== undefined);
   if (!plan.ok) return refuse(deps, plan.error, requestId);
 
+  const promptTokens = estimateEmbeddingTokens(req.input);
   const limits = await deps.limits.admit({
     snapshot,
     key,
     tenantId: tenant.id,
     featureId: context.featureId,
-    request: { promptTokens: estimateEmbeddingTokens(req.input), maxOutputTokens: 0 },
+    request: { promptTokens, maxOutputTokens: 0 },
     deployment: plan.targets[0]?.deployment ?? null,
     receivedAt: new Date(admitted.startedMs),
   });
@@ -43,7 +44,7 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
   const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, plan.targets, { ...walkOptions(deps, request.signal), label: requestId }));
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
-    settleFailure(settleWith, result);
+    settleFailure(settleWith, result, () => promptTokens);
     return errorResponse(result.error, requestId, headers);
   }
   settleWith(result.trail, result.value.usage, "ok", null);

@@ -4,13 +4,14 @@
  * the fallback flag) is in the outbox's hands at once, and the outbox's stop commits it.
  */
 import { errorCode, type GatewayError } from "../../shared/errors/openai-error.ts";
-import type { NormalizedUsage } from "../../shared/money/cost.ts";
+import { ZERO_USAGE, type NormalizedUsage } from "../../shared/money/cost.ts";
 import type { Snapshot } from "../../shared/snapshot/schema.ts";
 import type { UsageStatus } from "../../shared/usage/usage-event.ts";
 import type { ProxyDeps } from "../deps.ts";
 import type { RequestContext } from "../pipeline/build-context.ts";
 import type { LimitsTicket } from "../pipeline/limits.ts";
 import { settle } from "../pipeline/settle.ts";
+import { CLIENT_CLOSED } from "../providers/attempt-outcome.ts";
 import type { Trail } from "../providers/walk-chain.ts";
 
 export type Settler = (trail: Trail, usage: NormalizedUsage | null, status: UsageStatus, code: string | null) => void;
@@ -25,9 +26,33 @@ export function makeSettler(
   };
 }
 
-/** A walk that ended without an answer: settled as client_closed or error, with no usage (nothing to charge). */
-export function settleFailure(settleWith: Settler, failure: { trail: Trail; error: GatewayError; clientClosed: boolean }): void {
-  settleWith(failure.trail, null, failure.clientClosed ? "client_closed" : "error", failure.clientClosed ? "client_closed" : errorCode(failure.error));
+/**
+ * A walk that ended without an answer: settled as client_closed or error. When its last vendor call
+ * had the prompt and was left without an answer (the client left while it ran, or it timed out), the
+ * vendor worked and bills for it: the request is charged its prompt estimate (`promptEstimate` for the
+ * deployment called, the count its reservation used; no output), as a stream cut short is, so a loop of
+ * "send, disconnect" cannot spend under any cap for nothing. A walk that never called a vendor, or whose
+ * last call was answered with an error, has no usage (nothing to charge; its reservation is released).
+ */
+export function settleFailure(
+  settleWith: Settler,
+  failure: { trail: Trail; error: GatewayError; clientClosed: boolean },
+  promptEstimate: (vendorModel: string) => number,
+): void {
+  const deployment = failure.trail.deployment;
+  const usage = deployment && leftWithoutAnswer(failure.trail) ? { ...ZERO_USAGE, inputTokens: promptEstimate(deployment.model) } : null;
+  settleWith(failure.trail, usage, failure.clientClosed ? "client_closed" : "error", failure.clientClosed ? "client_closed" : errorCode(failure.error));
+}
+
+/** Whether the walk's last vendor call (skipped deployments are no call) ended with the client gone or a timeout. */
+function leftWithoutAnswer(trail: Trail): boolean {
+  if (trail.attempts === 0) return false;
+  for (let i = trail.steps.length - 1; i >= 0; i--) {
+    const step = trail.steps[i]!;
+    if (step.outcome === "skipped") continue;
+    return step.outcome === "error" && (step.reason === CLIENT_CLOSED.reason || (step.reason?.startsWith("timeout_") ?? false));
+  }
+  return false;
 }
 
 /**
