@@ -22,10 +22,15 @@
  * `status()` reports what is stored and what was dropped (GET /health), so an operator sees the
  * backlog grow during a control-plane outage long before it reaches the cap.
  *
+ * One outbox per data dir: the start takes the dir's outbox lock (kv/data-dir-lock.ts) and fails,
+ * naming the dir, while another live process or outbox holds it; `stop` releases it. The lock is held
+ * here, not by the thread, so a thread that dies and is replaced keeps it.
+ *
  * @example const outbox = await startOutboxThread({ dataDir, controlPlaneUrl, regionToken, proxyId, flushIntervalMs: 1000 }, log);
  *          outbox.record(event); await outbox.append(other); await outbox.stop();
  */
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
+import { lockOutboxDir } from "../kv/data-dir-lock.ts";
 import { describeMalformed, isOutboxMessage, MAX_BATCH_EVENTS, type FromOutboxWorker, type OutboxWorkerInit, type ToOutboxWorker } from "./outbox-messages.ts";
 
 export interface OutboxThread {
@@ -282,7 +287,15 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
     });
   }
 
-  await spawn();
+  // Before any thread opens KV: a second outbox on this dir must not touch it.
+  const lock = lockOutboxDir(init.dataDir);
+  if (lock.previousOwner) log(`usage outbox: took over the lock of data dir ${init.dataDir} from ${lock.previousOwner}, which exited without releasing it`);
+  try {
+    await spawn();
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
 
   /** Why an event cannot be taken now (null when it can): the outbox stopped, or its thread is too far behind. */
   const refusal = () =>
@@ -340,6 +353,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
       queued = null;
       for (const batch of abandoned) batch.committed.reject(new Error("the usage outbox stopped before these events were committed"));
       unconfirmed = 0;
+      lock.release();
     },
   };
 }
