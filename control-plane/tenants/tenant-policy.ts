@@ -9,14 +9,14 @@ import type { TenantPolicyValue } from "../changes/policy-state.ts";
 export const MAX_DEPTH = 4;
 export const TENANT_KINDS = ["organization", "team", "project"] as const;
 
-const NUMERIC: (keyof TenantPolicyValue)[] = ["rpm", "tpm", "dailyBudgetMicros", "monthlyBudgetMicros", "keyTtlDays"];
-const LISTS: (keyof TenantPolicyValue)[] = ["allowedAliases", "allowedJurisdictions"];
+export const NUMERIC = ["rpm", "tpm", "dailyBudgetMicros", "monthlyBudgetMicros", "keyTtlDays"] as const satisfies readonly (keyof TenantPolicyValue)[];
+export const LISTS = ["allowedAliases", "allowedJurisdictions"] as const satisfies readonly (keyof TenantPolicyValue)[];
 
 /** The field name callers use (budgets are set in USD). */
-function publicName(field: keyof TenantPolicyValue): string {
+export function publicName(field: keyof TenantPolicyValue): string {
   return field === "dailyBudgetMicros" ? "dailyBudgetUsd" : field === "monthlyBudgetMicros" ? "monthlyBudgetUsd" : field;
 }
-function publicValue(field: keyof TenantPolicyValue, value: number): number {
+export function publicValue(field: keyof TenantPolicyValue, value: number): number {
   return field.endsWith("BudgetMicros") ? value / 1_000_000 : value;
 }
 

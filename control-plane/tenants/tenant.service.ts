@@ -3,7 +3,7 @@
  * and moves tenants only inside its subtree. Every change audited and published.
  */
 import { newId } from "../../shared/ids.ts";
-import { requireTenantInScope } from "../auth/access.ts";
+import { forbidden, requireTenantInScope } from "../auth/access.ts";
 import { hasRole } from "../auth/principal.ts";
 import type { Queryable } from "../db/client.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
@@ -13,7 +13,7 @@ import { runConfigChange } from "../snapshots/config-change.ts";
 import type { TenantPolicyValue } from "../changes/policy-state.ts";
 import type { CreateTenantInput } from "./tenant.input.ts";
 import { ancestorsOf, findTenant, findSiblingByName, insertTenant, setParent, subtreeHeight } from "./tenant.repo.ts";
-import { checkSubtreeNarrowing } from "./check-subtree.ts";
+import { checkSubtreeNarrowing, moveWidenings } from "./check-subtree.ts";
 import { MAX_DEPTH, TENANT_KINDS, type AncestorPolicy } from "./tenant-policy.ts";
 import type { Tenant } from "./tenant.type.ts";
 
@@ -81,7 +81,11 @@ export async function createTenant(ctx: GraphQLContext, input: CreateTenantInput
   });
 }
 
-/** Re-parents a tenant (null makes it a root, admin only); refuses cycles, depth > 4 and widening. */
+/**
+ * Re-parents a tenant (null makes it a root, admin only); refuses cycles, depth > 4 and widening: the
+ * moved subtree must narrow its new ancestors, and no tenant in it may end up held to less than before
+ * (FORBIDDEN, for everyone: tenant policy widens only through review).
+ */
 export async function moveTenant(ctx: GraphQLContext, id: string, parentIdArg: string | null): Promise<Tenant> {
   const parentId = parentIdOf(parentIdArg);
   if (!parentId && !hasRole(ctx.principal, "admin")) throw badInput("parentId", "is required: only an admin makes a root tenant");
@@ -104,6 +108,14 @@ export async function moveTenant(ctx: GraphQLContext, id: string, parentIdArg: s
     }
     const clash = await findSiblingByName(tx, parentId, before.name);
     if (clash && clash.id !== id) throw conflict(`a tenant named ${before.name} already exists ${parentId ? `under ${parentId}` : "among the root tenants"}`);
+    const wider = await moveWidenings(tx, id, parentId);
+    if (wider.length > 0) {
+      throw forbidden(
+        `moving ${id} ${parentId ? `under ${parentId}` : "to the top level"} would widen the effective policy of its subtree without review (${wider.join("; ")}). ` +
+          "Tenant policy widens only through a reviewed change: pin what it inherits on the moved tenant with a tenant.policy change (proposeChange) " +
+          "— or kill-switch it before moving it out from under a disabled ancestor — then move it, and widen it afterwards with tenant.policy or tenant.enable",
+      );
+    }
     const after = await setParent(tx, id, parentId);
     return { result: after, audit: { action: "tenant.move", target: id, before: { parentId: before.parentId }, after: { parentId } } };
   });
