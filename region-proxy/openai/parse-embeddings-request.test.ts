@@ -1,4 +1,6 @@
 import { expect, test } from "bun:test";
+import { countTokens as countCl100k } from "gpt-tokenizer/encoding/cl100k_base";
+import { countTokens as countO200k } from "gpt-tokenizer/encoding/o200k_base";
 import { estimateEmbeddingTokens, parseEmbeddingsRequest } from "./parse-embeddings-request.ts";
 
 test("strings, string arrays and token arrays are accepted; the rest passes through", () => {
@@ -24,8 +26,37 @@ test("bad fields are refused with the param named", () => {
   expect(parseEmbeddingsRequest([1])).toMatchObject({ ok: false, error: { kind: "invalid_json" } });
 });
 
-test("token estimate: one per 4 characters per string, or the token count", () => {
+test("token estimate: per string one per 4 ASCII characters and 5 per 4 others; or the token count", () => {
   expect(estimateEmbeddingTokens("abcdefgh")).toBe(2);
   expect(estimateEmbeddingTokens(["a", "abcde"])).toBe(3);
   expect(estimateEmbeddingTokens([[1, 2, 3], [4]])).toBe(4);
+  expect(estimateEmbeddingTokens("预算超支 budget")).toBe(5 + 2); // ceil(4 CJK × 5/4) + ceil(7 ASCII / 4)
+  expect(estimateEmbeddingTokens(["Привет", "é"])).toBe(8 + 2);
+});
+
+test("a non-Latin input is not under-reserved: the estimate covers what OpenAI's tokenizers bill for it", () => {
+  const texts = {
+    zh: "预算超支的问题是每个团队都会遇到的，我们需要在请求之前预留最坏情况的费用。",
+    ja: "予算の上限を守るために、リクエストの前に最悪の場合の費用を予約します。",
+    ko: "예산 한도를 지키기 위해 요청 전에 최악의 경우 비용을 예약합니다.",
+    hi: "बजट सीमा बनाए रखने के लिए अनुरोध से पहले सबसे खराब स्थिति की लागत आरक्षित की जाती है।",
+    th: "เพื่อรักษาขีดจำกัดงบประมาณ เราจองค่าใช้จ่ายกรณีที่แย่ที่สุดก่อนคำขอ",
+    ru: "Чтобы соблюдать лимит бюджета, мы резервируем стоимость худшего случая до запроса.",
+    ar: "للحفاظ على حد الميزانية، نحجز تكلفة أسوأ الحالات قبل الطلب.",
+    el: "Για να τηρηθεί το όριο του προϋπολογισμού, δεσμεύουμε το κόστος της χειρότερης περίπτωσης.",
+    he: "שמירה על מגבלת התקציב מחייבת הזמנה של העלות הגרועה ביותר לפני הבקשה.",
+  };
+  for (const [script, text] of Object.entries(texts)) {
+    const input = text.repeat(50);
+    expect([script, estimateEmbeddingTokens(input) >= Math.max(countCl100k(input), countO200k(input))]).toEqual([script, true]);
+  }
+  // A 10,500-character Chinese text (9,000 cl100k tokens) under a 5,000 µ$ cap at 1 µ$ a token is refused, not admitted at 2,625.
+  expect(estimateEmbeddingTokens("预算超支的问题".repeat(1500))).toBeGreaterThanOrEqual(countCl100k("预算超支的问题".repeat(1500)));
+});
+
+test("the estimate of a large input stays cheap (one pass, no tokenizer)", () => {
+  const input = Array.from({ length: 2048 }, (_, i) => `预算 ${i} `.repeat(60));
+  const started = performance.now();
+  expect(estimateEmbeddingTokens(input)).toBeGreaterThan(2048 * 60 * 3);
+  expect(performance.now() - started).toBeLessThan(500);
 });

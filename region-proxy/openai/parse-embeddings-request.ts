@@ -38,10 +38,25 @@ export function parseEmbeddingsRequest(body: unknown): { ok: true; value: Embedd
   return { ok: true, value };
 }
 
-/** Input tokens, estimated for limits before the call: one per 4 characters, or the token count itself. */
+/**
+ * Input tokens, estimated for limits before the call (and for an answer that reports none), or the
+ * token count itself. Per string: one per 4 ASCII characters and 5 per 4 other UTF-16 units. Four
+ * characters a token holds for English only: chars/4 reserved a 10,500-character Chinese text at 2,625
+ * tokens where cl100k (what text-embedding-3 bills with) counts 9,000. cl100k takes 0.5-1.2 tokens a
+ * character of Chinese, Japanese, Korean, Indic, Thai, Greek, Hebrew, Cyrillic or Arabic text, so 5/4
+ * covers them; scripts it splits into bytes (Georgian, Ethiopic, rare CJK) can still cost more, which
+ * settling with the vendor's count catches. One pass over the text, no tokenizer: cheap for a whole
+ * 1 MiB body.
+ */
 export function estimateEmbeddingTokens(input: EmbeddingsRequest["input"]): number {
-  if (typeof input === "string") return Math.max(1, Math.ceil(input.length / 4));
+  if (typeof input === "string") return textTokens(input);
   let n = 0;
-  for (const item of input as unknown[]) n += typeof item === "string" ? Math.max(1, Math.ceil(item.length / 4)) : Array.isArray(item) ? item.length : 1;
+  for (const item of input as unknown[]) n += typeof item === "string" ? textTokens(item) : Array.isArray(item) ? item.length : 1;
   return n;
+}
+
+function textTokens(text: string): number {
+  let other = 0;
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) > 0x7f) other++;
+  return Math.max(1, Math.ceil((text.length - other) / 4) + Math.ceil((other * 5) / 4));
 }
