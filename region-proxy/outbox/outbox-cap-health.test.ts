@@ -27,7 +27,7 @@ test("USAGE_OUTBOX_MAX_EVENTS is read like the other settings", () => {
 test("/health shows the outbox backlog and the events refused at its cap, each refusal logged with its ids", async () => {
   // Nothing ships in this test: the backlog only grows, as while the control plane is down.
   const proxy = await fx.startProxy({ dataDir: fx.freshDataDir(), usageOutboxMaxEvents: 2, usageFlushMs: 60_000 });
-  expect(await outboxHealth(proxy.url)).toEqual({ storedEvents: 0, maxStoredEvents: 2, droppedEvents: 0, corruptEntries: 0 });
+  expect(await outboxHealth(proxy.url)).toMatchObject({ storedEvents: 0, maxStoredEvents: 2, droppedEvents: 0, corruptEntries: 0, threadRunning: true, threadRestarts: 0 });
   const requestIds: string[] = [];
   for (let i = 0; i < 3; i++) {
     const res = await fetch(`${proxy.url}/v1/chat/completions`, {
@@ -41,7 +41,7 @@ test("/health shows the outbox backlog and the events refused at its cap, each r
     // One batch per request: the third arrives once two are stored.
     await waitFor(async () => (await outboxHealth(proxy.url)).storedEvents + (await outboxHealth(proxy.url)).droppedEvents === i + 1, `event ${i} answered`);
   }
-  expect(await outboxHealth(proxy.url)).toEqual({ storedEvents: 2, maxStoredEvents: 2, droppedEvents: 1, corruptEntries: 0 });
+  expect(await outboxHealth(proxy.url)).toMatchObject({ storedEvents: 2, maxStoredEvents: 2, droppedEvents: 1, corruptEntries: 0 });
   const refused = fx.logs.filter((line) => line.includes(`request ${requestIds[2]}: usage event evt_`) && line.includes("could not be written") && line.includes("USAGE_OUTBOX_MAX_EVENTS"));
   expect(refused).toHaveLength(1);
   expect(fx.logs.some((line) => line.includes(`request ${requestIds[0]}: usage event`))).toBe(false);

@@ -20,7 +20,10 @@
  * commits, refuses the newest events past it (the stored ones are older spend, already owed) and says
  * which; each is logged here with its ids, like any event that cannot be written, and counted.
  * `status()` reports what is stored and what was dropped (GET /health), so an operator sees the
- * backlog grow during a control-plane outage long before it reaches the cap.
+ * backlog grow during a control-plane outage long before it reaches the cap. It also says whether the
+ * thread is up, how often it was restarted, and how many events it has not confirmed and for how long:
+ * a thread that dies on every batch keeps restarting while usage piles up in memory only, and /health
+ * reports that as degraded long before MAX_UNCONFIRMED_EVENTS refuses any.
  *
  * One outbox per data dir: the start takes the dir's outbox lock (kv/data-dir-lock.ts) and fails,
  * naming the dir, while another live process or outbox holds it; `stop` releases it. The lock is held
@@ -60,10 +63,20 @@ export interface OutboxStatus {
   droppedEvents: number;
   /** Unreadable KV entries moved to quarantine, each logged with its key, size and legible event ids (outbox.ts). */
   corruptEntries: number;
+  /** False while no thread runs: between a thread's death and its replacement's start, or after stop. */
+  threadRunning: boolean;
+  /** Threads that died and were replaced since start. */
+  threadRestarts: number;
+  /** Events handed over and not yet confirmed committed (or refused) by the thread: in memory only. */
+  unconfirmedEvents: number;
+  /** How long the oldest of them has waited, in ms (null when there is none). */
+  oldestUnconfirmedAgeMs: number | null;
 }
 
 /** Events that cross together, and the one promise their appends share (no object per event). */
 interface Batch {
+  /** When its first event was handed over (Date.now()). */
+  since: number;
   /** Events from this index on were refused by the outbox (it was full); the others are committed. */
   taken: number;
   eventIds: string[];
@@ -80,7 +93,7 @@ function newBatch(lose: (requestId: string, eventId: string, why: string) => voi
     resolve = yes;
     reject = no;
   });
-  const batch: Batch = { taken: Infinity, eventIds: [], requestIds: [], jsons: [], committed: { promise, resolve, reject } };
+  const batch: Batch = { since: Date.now(), taken: Infinity, eventIds: [], requestIds: [], jsons: [], committed: { promise, resolve, reject } };
   promise.catch((error: Error) => {
     for (let i = 0; i < batch.eventIds.length; i++) lose(batch.requestIds[i]!, batch.eventIds[i]!, error.message);
   });
@@ -135,6 +148,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
   let storedEvents = 0;
   let droppedEvents = 0;
   let corruptEntries = 0;
+  let threadRestarts = 0;
   /** Every event that will not reach KV goes through here: logged with its ids, and counted. */
   const lose = (requestId: string, eventId: string, why: string) => {
     droppedEvents++;
@@ -239,6 +253,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
         if (!started) return reject(new Error("usage outbox: the thread exited while starting"));
         if (worker !== thread || stopping) return;
         worker = null;
+        threadRestarts++;
         log(`usage outbox thread exited; restarting it (${unconfirmed} events not yet confirmed are sent again)`);
         void restart();
       });
@@ -335,7 +350,21 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
       lose(event.requestId, event.eventId, why);
       return Promise.reject(new Error(why));
     },
-    status: () => ({ storedEvents, maxStoredEvents: maxStored, droppedEvents, corruptEntries }),
+    status() {
+      // In flight: a few dozen batches at most (MAX_UNCONFIRMED_EVENTS / POST_EVENTS).
+      let oldest = queued?.since ?? Infinity;
+      for (const batch of inFlight.values()) oldest = Math.min(oldest, batch.since);
+      return {
+        storedEvents,
+        maxStoredEvents: maxStored,
+        droppedEvents,
+        corruptEntries,
+        threadRunning: worker !== null,
+        threadRestarts,
+        unconfirmedEvents: unconfirmed,
+        oldestUnconfirmedAgeMs: unconfirmed > 0 && oldest !== Infinity ? Math.max(0, Date.now() - oldest) : null,
+      };
+    },
     async flushNow() {
       const reply = await ask("flush", STOP_WAIT_MS);
       return reply?.type === "flushed" && reply.emptied;

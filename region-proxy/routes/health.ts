@@ -1,5 +1,8 @@
 /**
- * GET /health: what this proxy runs on (always 200 while the process serves).
+ * GET /health: what this proxy runs on (always 200 while the process serves). `status` is "degraded"
+ * (instead of "ok") while `degraded` lists a reason: the counters are unreachable (Redis), the usage
+ * outbox thread is down, or usage events have waited unconfirmed by it (in memory only, not yet
+ * committed to KV) for over UNCONFIRMED_DEGRADED_MS, as when the thread crashes on every batch.
  * GET /ready: 200 once a verified snapshot is loaded, whether or not the control plane is reachable
  * afterwards (the proxy serves from its snapshot); 503 before that and while shutting down.
  * A Redis outage is reported (`degraded: ["counters"]`) but keeps the proxy ready: it enforces its
@@ -13,18 +16,40 @@
  * key, size and legible event ids): usage that cannot be sent until an operator recovers it.
  */
 import type { ProxyDeps } from "../deps.ts";
+import type { OutboxStatus } from "../outbox/outbox-thread.ts";
+
+/** Usage events the outbox thread has not confirmed for this long make /health degraded (it commits a batch within ~100 ms). */
+export const UNCONFIRMED_DEGRADED_MS = 5_000;
+
+/** Why the proxy is degraded (empty when it is not). */
+function degradedReasons(countersDegraded: boolean, outbox: OutboxStatus | null): string[] {
+  const reasons: string[] = [];
+  if (countersDegraded) reasons.push("counters: the shared counters (Redis) are unreachable; this replica enforces its share of each limit in memory");
+  if (outbox && !outbox.threadRunning) {
+    reasons.push(`usageOutbox: the outbox thread is down (restarted ${outbox.threadRestarts} times since start); ${outbox.unconfirmedEvents} usage events are held in memory only`);
+  } else if (outbox && outbox.oldestUnconfirmedAgeMs !== null && outbox.oldestUnconfirmedAgeMs > UNCONFIRMED_DEGRADED_MS) {
+    reasons.push(
+      `usageOutbox: ${outbox.unconfirmedEvents} usage events not confirmed by the outbox thread, the oldest for ${Math.round(outbox.oldestUnconfirmedAgeMs / 1000)} s (restarted ${outbox.threadRestarts} times since start); they are held in memory only`,
+    );
+  }
+  return reasons;
+}
 
 export function health(requestId: string, deps: ProxyDeps): Response {
+  const countersDegraded = deps.limits.degraded?.() ?? false;
+  const usageOutbox = deps.usageOutbox?.() ?? null;
+  const degraded = degradedReasons(countersDegraded, usageOutbox);
   return Response.json(
     {
-      status: deps.isShuttingDown() ? "shutting_down" : deps.current.get() ? "ok" : "starting",
+      status: deps.isShuttingDown() ? "shutting_down" : !deps.current.get() ? "starting" : degraded.length > 0 ? "degraded" : "ok",
+      degraded,
       region: deps.region,
       proxyId: deps.proxyId,
       snapshotVersion: deps.current.version(),
       snapshotAgeSeconds: deps.current.ageSeconds(),
       controlPlaneReachable: deps.current.controlPlaneReachable,
-      countersDegraded: deps.limits.degraded?.() ?? false,
-      usageOutbox: deps.usageOutbox?.() ?? null,
+      countersDegraded,
+      usageOutbox,
     },
     { headers: { "x-request-id": requestId, "cache-control": "no-store" } },
   );
