@@ -71,7 +71,7 @@ test("two approvers set up by someone else still approve each other's changes", 
 
 test("apply-time count: once the approver stands behind the author (granted it admin after approving), a scheduled request goes stale", async () => {
   const author = await principalWith(t.admin, t.cp.url, "later-puppet", [{ role: "approver" }]);
-  const applyAt = new Date(Date.now() + 2500).toISOString();
+  const applyAt = new Date(Date.now() + 5000).toISOString(); // after the approval and the grant, even on a loaded machine
   const id = (await author.client.request<{ proposeChange: { id: string } }>(PROPOSE, { i: { description: "price", operations: priceOp(), applyAt } })).proposeChange.id;
   expect((await mallory.client.request<{ approveChange: { status: string } }>(APPROVE, { id })).approveChange.status).toBe("scheduled");
   await mallory.client.request(`mutation($i: RoleBindingInput!) { grantRole(input: $i) { id } }`, { i: { principalId: author.id, role: "admin" } });
