@@ -13,7 +13,7 @@ import type { PendingEvent, UsageOutbox } from "../../region-proxy/outbox/outbox
 import type { UsageBatchAck } from "../../shared/usage/usage-event.ts";
 import { MAX_DEAD_LETTER_REASON_CHARS, MAX_DEAD_LETTER_STRING_CHARS } from "../usage/dead-letter-payload.ts";
 import { useUsageIngest } from "../usage/use-usage-ingest.ts";
-import { MAX_USAGE_BODY_BYTES } from "./usage.route.ts";
+import { MAX_USAGE_BODY_BYTES } from "../../shared/internal-api.ts";
 
 const ingest = useUsageIngest();
 const { event, post } = ingest;

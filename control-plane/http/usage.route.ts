@@ -1,12 +1,9 @@
 /** POST /internal/v1/usage: a region's proxies ship usage batches here; answers a UsageBatchAck. */
-import { MAX_USAGE_BATCH } from "../../shared/internal-api.ts";
+import { MAX_USAGE_BATCH, MAX_USAGE_BODY_BYTES } from "../../shared/internal-api.ts";
 import type { Sql } from "../db/client.ts";
 import { ingestUsage } from "../usage/ingest-usage.ts";
 import { jsonError } from "./json-error.ts";
 import { readRegionJsonPost } from "./read-region-json-post.ts";
-
-/** 500 events of ~1 KB each, with room to spare. */
-export const MAX_USAGE_BODY_BYTES = 4 * 1024 * 1024;
 
 export async function handleUsage(sql: Sql, request: Request): Promise<Response> {
   const read = await readRegionJsonPost(sql, request, MAX_USAGE_BODY_BYTES, "batch_too_large");
