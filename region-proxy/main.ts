@@ -61,21 +61,42 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   const log = proxyLog(config);
   const proxyId = config.proxyId ?? newId("prx");
   const trusted = await importTrustedKeys(config.trustedJwks);
+  // What has started so far, stopped in reverse order when a later step fails: nothing a failed start
+  // opened (KV handles, the outbox thread and its lock, timers, connections) may outlive it.
+  const started: (() => unknown)[] = [];
+  const stopStarted = async () => {
+    for (const stopPart of started.reverse()) await Promise.resolve().then(stopPart).catch(() => {});
+  };
   const kv = await openProxyKv(config.dataDir);
+  started.push(() => kv.close());
   const current = new CurrentSnapshot();
   const applyDeps = { region: config.region, trusted, current, kv, log };
-  const stored = await loadStoredSnapshot(applyDeps);
-  if (stored === "swapped") log(`serving stored snapshot version ${current.version()} until the control plane answers`);
-
-  // The usage outbox (KV commits, shipping) runs on its own thread, off the request path.
-  const outbox = await startOutboxThread({ dataDir: config.dataDir, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, flushIntervalMs: config.usageFlushMs ?? 1000, maxStoredEvents: config.usageOutboxMaxEvents }, log);
-  const loop = startSnapshotLoop({ ...applyDeps, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, pollMs: config.snapshotPollMs ?? 1000 });
-  await Promise.race([loop.pollOnce(), Bun.sleep(FIRST_POLL_WAIT_MS)]);
-
-  const ownLimits = extras.limits ? null : await createLeasedLimits({ region: config.region, redisUrl: config.redisUrl, replicaShare: config.replicaShare, countersTimeoutMs: config.countersTimeoutMs, log, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId });
   const totalMs = config.totalTimeoutMs ?? 120_000;
-  // A probe may run as long as any request: its half-open slot must not lapse while it is in flight.
-  const ownBreaker = extras.health ? null : await createBreaker({ region: config.region, redisUrl: config.redisUrl, probeTimeoutMs: totalMs, ...config.breaker, log });
+  let parts: Awaited<ReturnType<typeof startParts>>;
+  try {
+    parts = await startParts();
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
+  const { outbox, loop, ownLimits, ownBreaker } = parts;
+
+  async function startParts() {
+    const stored = await loadStoredSnapshot(applyDeps);
+    if (stored === "swapped") log(`serving stored snapshot version ${current.version()} until the control plane answers`);
+    // The usage outbox (KV commits, shipping) runs on its own thread, off the request path.
+    const outbox = await startOutboxThread({ dataDir: config.dataDir, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, flushIntervalMs: config.usageFlushMs ?? 1000, maxStoredEvents: config.usageOutboxMaxEvents }, log);
+    started.push(() => outbox.stop());
+    const loop = startSnapshotLoop({ ...applyDeps, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, pollMs: config.snapshotPollMs ?? 1000 });
+    started.push(() => loop.stop());
+    await Promise.race([loop.pollOnce(), Bun.sleep(FIRST_POLL_WAIT_MS)]);
+    const ownLimits = extras.limits ? null : await createLeasedLimits({ region: config.region, redisUrl: config.redisUrl, replicaShare: config.replicaShare, countersTimeoutMs: config.countersTimeoutMs, log, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId });
+    started.push(() => ownLimits?.close());
+    // A probe may run as long as any request: its half-open slot must not lapse while it is in flight.
+    const ownBreaker = extras.health ? null : await createBreaker({ region: config.region, redisUrl: config.redisUrl, probeTimeoutMs: totalMs, ...config.breaker, log });
+    started.push(() => ownBreaker?.close());
+    return { outbox, loop, ownLimits, ownBreaker };
+  }
   let shuttingDown = false;
   const inFlight = new InFlight();
   const metrics = createProxyMetrics();
@@ -106,12 +127,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   try {
     server = serve();
   } catch (error) {
-    // Nothing started here may outlive a proxy that could not listen (threads, timers, connections).
-    await loop.stop();
-    await outbox.stop();
-    await ownLimits?.close();
-    await ownBreaker?.close();
-    kv.close();
+    await stopStarted();
     throw new Error(`proxy ${config.region} cannot listen on ${config.host ?? "127.0.0.1"}:${config.port}: ${(error as Error).message}`);
   }
 
