@@ -15,6 +15,7 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     adminToken: env.ADMIN_TOKEN || null,
     signingKeyJwk: env.SIGNING_KEY_JWK || null,
     tokenSecret: env.ADMIN_JWT_SECRET || null,
+    auditHmacKey: env.AUDIT_HMAC_KEY || null,
     requiredApprovals: env.REQUIRED_APPROVALS ? Number(env.REQUIRED_APPROVALS) : undefined,
     trustForwardedFor: env.TRUST_FORWARDED_FOR === "true",
     budgetWebhookUrl: env.BUDGET_WEBHOOK_URL || null,

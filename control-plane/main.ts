@@ -107,8 +107,7 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
 if (import.meta.main) {
   const config = configFromEnv();
   const log = consoleLog(config.logFormat ?? "text", { service: "control-plane" });
-  // AUDIT_HMAC_KEY: the audit chain's key, shared by every control plane on the database (audit/use-audit-key.ts).
-  const running = await startControlPlane({ ...config, auditHmacKey: process.env.AUDIT_HMAC_KEY || null, log });
+  const running = await startControlPlane({ ...config, log });
   const shutdown = async () => {
     await running.stop();
     log("control plane stopped");

@@ -19,7 +19,7 @@ test("vendor refs pass: env:GW_CRED_*, other vendor variables, file paths", () =
 test("refs naming the gateway's own configuration, pasted keys and .. paths are BAD_USER_INPUT", () => {
   const refused = [
     "env:REGION_TOKEN", "env:TRUSTED_JWKS", "env:TRUSTED_JWKS_FILE", "env:CONTROL_PLANE_URL", "env:REDIS_URL",
-    "env:DATABASE_URL", "env:ADMIN_TOKEN", "env:ADMIN_JWT_SECRET", "env:SIGNING_KEY_JWK", "env:PGPASSWORD",
+    "env:DATABASE_URL", "env:ADMIN_TOKEN", "env:ADMIN_JWT_SECRET", "env:AUDIT_HMAC_KEY", "env:SIGNING_KEY_JWK", "env:PGPASSWORD",
     "env:CREDENTIALS_DIR", "sk-live-123", "env:lower", "file:", "file:/run/secrets/../../etc/passwd",
   ];
   for (const ref of refused) expect([ref, code(() => requireCredentialRef("credentialRef", ref))]).toEqual([ref, "BAD_USER_INPUT"]);

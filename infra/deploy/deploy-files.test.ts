@@ -55,11 +55,12 @@ describe("deployment files", () => {
     }
   });
 
-  test("control-plane replicas are given the same snapshot signing key and admin JWT secret", () => {
+  test("control-plane replicas are given the same snapshot signing key, admin JWT secret and audit key", () => {
     const env = compose.services["control-plane"]!.environment!;
     // Required (`:?`): left unset, each replica would generate its own in its DATA_DIR.
     expect(env.SIGNING_KEY_JWK).toStartWith("${SIGNING_KEY_JWK:?");
     expect(env.ADMIN_JWT_SECRET).toStartWith("${ADMIN_JWT_SECRET:?");
+    expect(env.AUDIT_HMAC_KEY).toStartWith("${AUDIT_HMAC_KEY:?");
   });
 
   test("the variables Compose requires are the ones step 1 of its header provides", async () => {
@@ -67,7 +68,7 @@ describe("deployment files", () => {
     // token required here would stop step 2 (the control plane alone) before the regions exist.
     const text = await Bun.file(join(dir, "compose.yaml")).text();
     const required = new Set([...text.matchAll(/\$\{([A-Z0-9_]+):?\?/g)].map((match) => match[1]));
-    expect([...required].sort()).toEqual(["ADMIN_JWT_SECRET", "ADMIN_TOKEN", "POSTGRES_PASSWORD", "SIGNING_KEY_JWK"]);
+    expect([...required].sort()).toEqual(["ADMIN_JWT_SECRET", "ADMIN_TOKEN", "AUDIT_HMAC_KEY", "POSTGRES_PASSWORD", "SIGNING_KEY_JWK"]);
   });
 
   test("every proxy shares its region's Redis", () => {
