@@ -24,6 +24,7 @@ import {
   currentValue,
   diffEntity,
   EMPTY_TENANT_POLICY,
+  priceValue,
   type DeploymentValue,
   type DiffEntry,
   type EntityWrite,
@@ -244,8 +245,8 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
       }
       case "price.set": {
         if (!op.price) throw badInput(`${field}.price`, "is required for price.set");
-        const row = priceRow(op.price);
-        set("price", `${row.provider}:${row.model}`, row);
+        const row = priceValue(priceRow(op.price));
+        set("price", `${row.provider}:${row.model}`, row as unknown as Record<string, unknown>);
         break;
       }
       case "price.delete": {

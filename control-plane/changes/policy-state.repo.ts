@@ -1,7 +1,7 @@
 /** Reads the policy state from the tables, applies entity writes to them, and stores a state per config version. */
 import type { Queryable, Tx } from "../db/client.ts";
 import type { AliasValue, DeploymentValue, EntityWrite, PolicyState, PriceValue, TenantPolicyValue } from "./policy-state.ts";
-import { EMPTY_TENANT_POLICY } from "./policy-state.ts";
+import { EMPTY_TENANT_POLICY, priceValue } from "./policy-state.ts";
 
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 
@@ -19,17 +19,22 @@ export async function loadPolicyState(q: Queryable): Promise<PolicyState> {
     select id, provider, base_url as "baseUrl", model, region, credential_ref as "credentialRef", jurisdiction, flags, status
     from deployments order by id`;
   for (const { id, ...d } of deployments) state.deployment[id] = { ...d, flags: [...d.flags] };
-  const prices = await q<{ provider: string; model: string; inputMicros: string; outputMicros: string; cachedInputMicros: string | null }[]>`
-    select provider, model, input_micros as "inputMicros", output_micros as "outputMicros", cached_input_micros as "cachedInputMicros"
+  const prices = await q<
+    { provider: string; model: string; inputMicros: string; outputMicros: string; cachedInputMicros: string | null; cacheWriteMicros: string | null; reasoningMicros: string | null }[]
+  >`
+    select provider, model, input_micros as "inputMicros", output_micros as "outputMicros", cached_input_micros as "cachedInputMicros",
+      cache_write_micros as "cacheWriteMicros", reasoning_micros as "reasoningMicros"
     from prices order by provider, model`;
   for (const p of prices) {
-    state.price[`${p.provider}:${p.model}`] = {
+    state.price[`${p.provider}:${p.model}`] = priceValue({
       provider: p.provider,
       model: p.model,
       inputMicros: Number(p.inputMicros),
       outputMicros: Number(p.outputMicros),
       cachedInputMicros: num(p.cachedInputMicros),
-    };
+      cacheWriteMicros: num(p.cacheWriteMicros),
+      reasoningMicros: num(p.reasoningMicros),
+    });
   }
   const tenants = await q<{ id: string; rpm: string | null; tpm: string | null; daily: string | null; monthly: string | null; allowedAliases: string[] | null; allowedJurisdictions: string[] | null; timeZone: string | null; keyTtlDays: number | null; budgetFailOpen: boolean | null; featureLimits: TenantPolicyValue["featureLimits"] }[]>`
     select id, rpm, tpm, daily_budget_micros as daily, monthly_budget_micros as monthly, allowed_aliases as "allowedAliases",
@@ -94,10 +99,12 @@ export async function applyWrite(tx: Tx, write: EntityWrite): Promise<void> {
         return;
       }
       const p = write.value as unknown as PriceValue;
-      await tx`insert into prices (provider, model, input_micros, output_micros, cached_input_micros)
-        values (${p.provider}, ${p.model}, ${p.inputMicros}, ${p.outputMicros}, ${p.cachedInputMicros})
+      // Every column is set, as setPrice sets them: a cache-write or reasoning price the write lacks is cleared.
+      await tx`insert into prices (provider, model, input_micros, output_micros, cached_input_micros, cache_write_micros, reasoning_micros)
+        values (${p.provider}, ${p.model}, ${p.inputMicros}, ${p.outputMicros}, ${p.cachedInputMicros ?? null}, ${p.cacheWriteMicros ?? null}, ${p.reasoningMicros ?? null})
         on conflict (provider, model) do update set input_micros = excluded.input_micros, output_micros = excluded.output_micros,
-          cached_input_micros = excluded.cached_input_micros, updated_at = now()`;
+          cached_input_micros = excluded.cached_input_micros, cache_write_micros = excluded.cache_write_micros,
+          reasoning_micros = excluded.reasoning_micros, updated_at = now()`;
       return;
     }
     case "tenantStatus": {

@@ -24,6 +24,37 @@ export interface PriceValue {
   inputMicros: number;
   outputMicros: number;
   cachedInputMicros: number | null;
+  /** Prompt-cache writes; present only when set (see priceValue). */
+  cacheWriteMicros?: number | null;
+  /** Reasoning tokens; present only when set (see priceValue). */
+  reasoningMicros?: number | null;
+}
+
+/**
+ * A price as the policy state holds it. A cache-write or reasoning price is left out when not set
+ * (absent = null, the fallback to input or output): config states and request bases stored before the
+ * policy state carried them lack them, so leaving them out keeps an unchanged price equal to its stored
+ * value (no rollback rewrites it, no pending request goes stale), and a stored state without them
+ * restores none (a rollback clears them).
+ */
+export function priceValue(p: {
+  provider: string;
+  model: string;
+  inputMicros: number;
+  outputMicros: number;
+  cachedInputMicros: number | null;
+  cacheWriteMicros?: number | null;
+  reasoningMicros?: number | null;
+}): PriceValue {
+  return {
+    provider: p.provider,
+    model: p.model,
+    inputMicros: p.inputMicros,
+    outputMicros: p.outputMicros,
+    cachedInputMicros: p.cachedInputMicros,
+    ...(p.cacheWriteMicros == null ? {} : { cacheWriteMicros: p.cacheWriteMicros }),
+    ...(p.reasoningMicros == null ? {} : { reasoningMicros: p.reasoningMicros }),
+  };
 }
 /** A tenant's own policy; null fields inherit from the ancestors. */
 export interface TenantPolicyValue {

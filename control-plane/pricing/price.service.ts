@@ -22,8 +22,12 @@ function optionalMicros(field: string, usd: number | null | undefined): number |
   return usd === null || usd === undefined ? null : toMicros(field, usd);
 }
 
-/** Validates a price input into the stored row (micro-USD per 1M tokens), every optional class null when absent. */
-function storedPriceRow(input: SetPriceInput) {
+/**
+ * Validates a price input into the stored row (micro-USD per 1M tokens), every optional class null
+ * when absent. setPrice stores it; a `price.set` change request carries it (changes/build-writes), so
+ * both set every column and a price set without a cache-write or reasoning price clears it.
+ */
+export function priceRow(input: SetPriceInput) {
   return {
     provider: requireProvider("provider", input.provider),
     model: requireText("model", input.model, 200),
@@ -35,21 +39,8 @@ function storedPriceRow(input: SetPriceInput) {
   };
 }
 
-/**
- * The row a `price.set` change request carries. The change-request policy state (changes/policy-state)
- * stores and writes only input, output and cached input, so a cache-write or reasoning price there
- * would be dropped when the request is applied: it is refused instead, naming the field, until the
- * policy state carries those columns. setPrice sets them.
- */
-export function priceRow(input: SetPriceInput) {
-  const { cacheWriteMicros, reasoningMicros, ...row } = storedPriceRow(input);
-  if (cacheWriteMicros !== null) throw badInput("cacheWriteUsdPerMillion", "cannot be set through a change request yet; use setPrice");
-  if (reasoningMicros !== null) throw badInput("reasoningUsdPerMillion", "cannot be set through a change request yet; use setPrice");
-  return row;
-}
-
 export async function setPrice(ctx: GraphQLContext, input: SetPriceInput): Promise<Price> {
-  const row = storedPriceRow(input);
+  const row = priceRow(input);
   return runConfigChange(ctx.deps, ctx.who, async (tx) => {
     const before = await findPrice(tx, row.provider, row.model);
     const after = await upsertPrice(tx, row);
