@@ -37,15 +37,7 @@ export interface PriceValue {
  * value (no rollback rewrites it, no pending request goes stale), and a stored state without them
  * restores none (a rollback clears them).
  */
-export function priceValue(p: {
-  provider: string;
-  model: string;
-  inputMicros: number;
-  outputMicros: number;
-  cachedInputMicros: number | null;
-  cacheWriteMicros?: number | null;
-  reasoningMicros?: number | null;
-}): PriceValue {
+export function priceValue(p: PriceValue): PriceValue {
   return {
     provider: p.provider,
     model: p.model,

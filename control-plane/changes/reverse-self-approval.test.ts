@@ -79,4 +79,4 @@ test("apply-time count: once the approver stands behind the author (granted it a
   expect(await status(id)).toBe("stale");
   const [row] = await db<{ reason: string }[]>`select reason from change_requests where id = ${id}`;
   expect(row!.reason).toContain("approvals no longer hold");
-});
+}, 30_000);
