@@ -60,3 +60,13 @@ test("LOG_FORMAT: text by default, json when asked, anything else named as a pro
   expect(loadConfig({ ...env, LOG_FORMAT: "json" }).logFormat).toBe("json");
   expect(() => loadConfig({ ...env, LOG_FORMAT: "xml" })).toThrow('LOG_FORMAT must be text or json (got "xml")');
 });
+
+test("integer variables are plain decimal: blanks, hex, exponents, decimals and leading zeros are refused, PORT stays within 0-65535", () => {
+  for (const raw of [" ", "0x1F", "1e3", "3.0", "08", "+80", "80 "]) {
+    expect(() => loadConfig({ ...env, PORT: raw })).toThrow("PORT must be");
+    expect(() => loadConfig({ ...env, SNAPSHOT_POLL_MS: raw })).toThrow("SNAPSHOT_POLL_MS must be");
+  }
+  expect(() => loadConfig({ ...env, PORT: "70000" })).toThrow("PORT must be");
+  expect(loadConfig({ ...env, PORT: "65535" }).port).toBe(65535);
+  expect(loadConfig({ ...env, PORT: "0" }).port).toBe(0);
+});

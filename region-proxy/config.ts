@@ -57,12 +57,17 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
-function positiveInt(env: Record<string, string | undefined>, name: string, problems: string[], allowZero = false): number | undefined {
+/**
+ * A plain decimal integer (no sign, blanks, hex, exponent, fraction or leading zero: `Number` alone
+ * reads " " as 0 and "0x1F" as 31), at most `max`.
+ */
+function positiveInt(env: Record<string, string | undefined>, name: string, problems: string[], allowZero = false, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === "") return undefined;
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 0 || (!allowZero && value === 0)) {
-    problems.push(`${name} must be a ${allowZero ? "non-negative" : "positive"} integer (got "${raw}")`);
+  const value = /^(0|[1-9][0-9]*)$/.test(raw) ? Number(raw) : NaN;
+  if (!Number.isSafeInteger(value) || value > max || (!allowZero && value === 0)) {
+    const range = max === Number.MAX_SAFE_INTEGER ? "" : ` up to ${max}`;
+    problems.push(`${name} must be a ${allowZero ? "non-negative" : "positive"} decimal integer${range} (got "${raw}")`);
     return undefined;
   }
   return value;
@@ -148,7 +153,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const dataDir = required("DATA_DIR");
   const trustedJwks = parseJwks(env, problems);
-  const port = positiveInt(env, "PORT", problems, true) ?? 0;
+  const port = positiveInt(env, "PORT", problems, true, 65_535) ?? 0;
   let replicaShare: number | undefined;
   if (env.REPLICA_SHARE) {
     replicaShare = Number(env.REPLICA_SHARE);
