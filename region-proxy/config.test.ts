@@ -70,3 +70,10 @@ test("integer variables are plain decimal: blanks, hex, exponents, decimals and 
   expect(loadConfig({ ...env, PORT: "65535" }).port).toBe(65535);
   expect(loadConfig({ ...env, PORT: "0" }).port).toBe(0);
 });
+
+test("millisecond variables past a timer's range (2^31 - 1 ms, ~24.8 days) are refused: a timer would fire after 1 ms instead", () => {
+  for (const name of ["SNAPSHOT_POLL_MS", "USAGE_FLUSH_MS", "SHUTDOWN_GRACE_MS", "VENDOR_FIRST_BYTE_TIMEOUT_MS", "VENDOR_TOTAL_TIMEOUT_MS", "COUNTERS_TIMEOUT_MS"]) {
+    expect(() => loadConfig({ ...env, [name]: "2147483648" })).toThrow(`${name} must be`);
+    expect(() => loadConfig({ ...env, [name]: "2147483647" })).not.toThrow();
+  }
+});

@@ -57,6 +57,9 @@ export class ConfigError extends Error {
   override readonly name = "ConfigError";
 }
 
+/** The longest delay a timer honours (2^31 - 1 ms): past it, setTimeout fires after 1 ms. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /**
  * A plain decimal integer (no sign, blanks, hex, exponent, fraction or leading zero: `Number` alone
  * reads " " as 0 and "0x1F" as 31), at most `max`.
@@ -174,16 +177,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port,
     host: env.HOST || undefined,
     proxyId: env.PROXY_ID || undefined,
-    snapshotPollMs: positiveInt(env, "SNAPSHOT_POLL_MS", problems),
-    usageFlushMs: positiveInt(env, "USAGE_FLUSH_MS", problems),
+    snapshotPollMs: positiveInt(env, "SNAPSHOT_POLL_MS", problems, false, MAX_TIMER_MS),
+    usageFlushMs: positiveInt(env, "USAGE_FLUSH_MS", problems, false, MAX_TIMER_MS),
     usageOutboxMaxEvents: positiveInt(env, "USAGE_OUTBOX_MAX_EVENTS", problems),
     maxBodyBytes: positiveInt(env, "MAX_BODY_BYTES", problems),
-    shutdownGraceMs: positiveInt(env, "SHUTDOWN_GRACE_MS", problems, true),
-    firstByteTimeoutMs: positiveInt(env, "VENDOR_FIRST_BYTE_TIMEOUT_MS", problems),
-    totalTimeoutMs: positiveInt(env, "VENDOR_TOTAL_TIMEOUT_MS", problems),
+    shutdownGraceMs: positiveInt(env, "SHUTDOWN_GRACE_MS", problems, true, MAX_TIMER_MS),
+    firstByteTimeoutMs: positiveInt(env, "VENDOR_FIRST_BYTE_TIMEOUT_MS", problems, false, MAX_TIMER_MS),
+    totalTimeoutMs: positiveInt(env, "VENDOR_TOTAL_TIMEOUT_MS", problems, false, MAX_TIMER_MS),
     redisUrl: env.REDIS_URL || undefined,
     replicaShare,
-    countersTimeoutMs: positiveInt(env, "COUNTERS_TIMEOUT_MS", problems),
+    countersTimeoutMs: positiveInt(env, "COUNTERS_TIMEOUT_MS", problems, false, MAX_TIMER_MS),
     breaker,
     credentials: credentialVariables(env, credentialPrefix),
     credentialsDir: env.CREDENTIALS_DIR || undefined,
