@@ -1,5 +1,6 @@
 import { expect, test } from "bun:test";
 import { ConfigError, loadConfig } from "./config.ts";
+import { credentialVariables } from "./credentials/credential-variables.ts";
 
 const jwks = JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", x: "abc", kid: "k1" }] });
 const env = { REGION: "eu", CONTROL_PLANE_URL: "http://127.0.0.1:4000", REGION_TOKEN: "regtok_x", TRUSTED_JWKS: jwks, DATA_DIR: "/tmp/p" };
@@ -76,4 +77,11 @@ test("millisecond variables past a timer's range (2^31 - 1 ms, ~24.8 days) are r
     expect(() => loadConfig({ ...env, [name]: "2147483648" })).toThrow(`${name} must be`);
     expect(() => loadConfig({ ...env, [name]: "2147483647" })).not.toThrow();
   }
+});
+
+test("a CREDENTIAL_ENV_PREFIX that covers the proxy's own secrets (REGION_, REDIS_, METRICS_, TRUSTED_) is refused, and they never become credentials", () => {
+  for (const prefix of ["REGION_", "REDIS_", "METRICS_", "TRUSTED_"]) {
+    expect(() => loadConfig({ ...env, CREDENTIAL_ENV_PREFIX: prefix, REDIS_URL: "redis://u:p@h", METRICS_TOKEN: "scrape-0123456789abcdef" })).toThrow("CREDENTIAL_ENV_PREFIX");
+  }
+  expect(credentialVariables({ REGION_TOKEN: "regtok_x", REGION_KEY: "sk" }, "REGION_")).toEqual({ REGION_KEY: "sk" });
 });

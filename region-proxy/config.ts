@@ -5,7 +5,7 @@ import { readFileSync } from "node:fs";
 import type { JWK } from "jose";
 import { logFormatFromEnv, type LogFormat } from "../shared/logging/console-log.ts";
 import { breakerOptionsFromEnv } from "./breaker/create-breaker.ts";
-import { CREDENTIAL_PREFIX_PATTERN, DEFAULT_CREDENTIAL_ENV_PREFIX, credentialVariables } from "./credentials/credential-variables.ts";
+import { CREDENTIAL_PREFIX_PATTERN, DEFAULT_CREDENTIAL_ENV_PREFIX, credentialVariables, ownVariablesCovered } from "./credentials/credential-variables.ts";
 
 export interface ProxyConfig {
   region: string;
@@ -153,6 +153,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const credentialPrefix = env.CREDENTIAL_ENV_PREFIX || DEFAULT_CREDENTIAL_ENV_PREFIX;
   if (!CREDENTIAL_PREFIX_PATTERN.test(credentialPrefix)) {
     problems.push(`CREDENTIAL_ENV_PREFIX must be upper-case letters, digits and _, ending in _ (got "${credentialPrefix}")`);
+  } else if (ownVariablesCovered(credentialPrefix).length > 0) {
+    problems.push(`CREDENTIAL_ENV_PREFIX must not cover the proxy's own variables (got "${credentialPrefix}", which covers ${ownVariablesCovered(credentialPrefix).join(", ")})`);
   }
   const dataDir = required("DATA_DIR");
   const trustedJwks = parseJwks(env, problems);

@@ -10,10 +10,18 @@ export const DEFAULT_CREDENTIAL_ENV_PREFIX = "GW_CRED_";
 /** A prefix must be a non-empty upper-case variable-name start, so it can never match everything. */
 export const CREDENTIAL_PREFIX_PATTERN = /^[A-Z][A-Z0-9_]*_$/;
 
+/** The proxy's own variables (secrets among them): never a credential, whatever the prefix. */
+export const PROXY_OWN_VARIABLES = ["REGION", "REGION_TOKEN", "CONTROL_PLANE_URL", "TRUSTED_JWKS", "TRUSTED_JWKS_FILE", "DATA_DIR", "REDIS_URL", "METRICS_TOKEN", "CREDENTIALS_DIR", "CREDENTIAL_ENV_PREFIX", "PROXY_ID"];
+
+/** The proxy's own variables a prefix would cover (CREDENTIAL_ENV_PREFIX=REGION_ covers REGION_TOKEN). */
+export function ownVariablesCovered(prefix: string): string[] {
+  return PROXY_OWN_VARIABLES.filter((name) => name.startsWith(prefix) && name.length > prefix.length);
+}
+
 export function credentialVariables(env: Record<string, string | undefined>, prefix: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(env)) {
-    if (name.startsWith(prefix) && name.length > prefix.length && value) out[name] = value;
+    if (name.startsWith(prefix) && name.length > prefix.length && value && !PROXY_OWN_VARIABLES.includes(name)) out[name] = value;
   }
   return out;
 }
