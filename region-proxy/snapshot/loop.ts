@@ -21,6 +21,15 @@ export interface SnapshotLoop {
   stop(): Promise<void>;
 }
 
+const MAX_BACKOFF_FACTOR = 32;
+const MAX_BACKOFF_MS = 60_000;
+
+/** The pause before the next poll: pollMs, doubled per failed poll in a row, capped. */
+export function pauseMs(pollMs: number, failures: number): number {
+  const cap = Math.max(pollMs, Math.min(pollMs * MAX_BACKOFF_FACTOR, MAX_BACKOFF_MS));
+  return Math.min(pollMs * 2 ** Math.min(failures, 30), cap);
+}
+
 export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
   const url = `${deps.controlPlaneUrl.replace(/\/+$/, "")}${SNAPSHOT_PATH_PREFIX}${encodeURIComponent(deps.region)}`;
   const abort = new AbortController();
@@ -29,6 +38,9 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
   let stopped = false;
   // A refused snapshot stays refused: remembering it keeps a bad publish from flooding the log every poll.
   let lastRefused: string | null = null;
+  // Polls in a row that failed (unreachable, timed out, 5xx or 429): each doubles the pause, up to
+  // MAX_BACKOFF_FACTOR × pollMs (at most a minute), so replicas do not hammer a control plane that is down.
+  let failures = 0;
 
   async function poll(): Promise<void> {
     const version = deps.current.version();
@@ -42,6 +54,7 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
       const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(deps.requestTimeoutMs ?? 5000)]);
       const response = await fetch(url, { headers, signal });
       deps.current.controlPlaneReachable = response.status < 500;
+      failures = response.status >= 500 || response.status === 429 ? failures + 1 : 0;
       if (response.status === 200) {
         const jws = await response.text();
         if (jws !== lastRefused && (await applySnapshot(jws, deps, { persist: true })) === "refused") lastRefused = jws;
@@ -54,6 +67,7 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
       else await response.body?.cancel();
     } catch (error) {
       deps.current.controlPlaneReachable = false;
+      failures++;
       if (!stopped) deps.log(`snapshot poll failed: ${(error as Error).message}`);
     }
   }
@@ -61,7 +75,7 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
   const pollOnce = () => (running = running.then(poll));
   const schedule = () => {
     if (stopped) return;
-    timer = setTimeout(() => void pollOnce().then(schedule), deps.pollMs);
+    timer = setTimeout(() => void pollOnce().then(schedule), pauseMs(deps.pollMs, failures));
   };
   schedule();
 
