@@ -16,6 +16,14 @@
 /** Float slack so that accumulated period/limit fractions never refuse an exactly-fitting request. */
 export const GCRA_EPSILON = 1e-6;
 
+/**
+ * The longest wait either limiter reports: 2^52 ms (~142,000 years). A huge token count at a small TPM
+ * makes a wait of ~1e20 ms, past what a Redis integer reply carries (the Lua number is cast to a
+ * 64-bit integer and came back negative, which read as "admitted") and past a valid PX; ioredis also
+ * rounds integer replies near 2^53, so the ceiling sits one power of two lower. Both limiters clamp here.
+ */
+export const GCRA_MAX_WAIT_MS = 2 ** 52;
+
 /** The outcome of charging `cost` on one level (nothing is written; the caller commits `newTat`). */
 export interface GcraStep {
   allowed: boolean;
@@ -35,7 +43,7 @@ export function gcraStep(tat: number | undefined, nowMs: number, limit: number, 
   const newTat = base + (cost * periodMs) / limit;
   const allowAt = newTat - periodMs;
   if (allowAt <= nowMs + GCRA_EPSILON) return { allowed: true, newTat, retryAfterMs: 0 };
-  return { allowed: false, newTat: base, retryAfterMs: Math.ceil(allowAt - nowMs - GCRA_EPSILON) };
+  return { allowed: false, newTat: base, retryAfterMs: Math.min(GCRA_MAX_WAIT_MS, Math.ceil(allowAt - nowMs - GCRA_EPSILON)) };
 }
 
 /** Header values for a level whose TAT is `tat`: what is left now and when it is full again. */
@@ -44,7 +52,7 @@ export function gcraWindow(tat: number | undefined, nowMs: number, limit: number
   if (limit <= 0) return { remaining: 0, resetMs: periodMs };
   const used = ((base - nowMs) * limit) / periodMs;
   const remaining = Math.min(limit, Math.max(0, Math.floor(limit - used + GCRA_EPSILON)));
-  return { remaining, resetMs: Math.max(0, Math.ceil(base - nowMs - GCRA_EPSILON)) };
+  return { remaining, resetMs: Math.min(GCRA_MAX_WAIT_MS, Math.max(0, Math.ceil(base - nowMs - GCRA_EPSILON))) };
 }
 
 /** TAT after correcting a token charge by `delta` (negative refunds, never beyond a full bucket). */

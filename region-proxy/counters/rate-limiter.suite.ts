@@ -4,6 +4,7 @@
  * the same instance twice: it has no other way to share).
  */
 import { describe, expect, test } from "bun:test";
+import { GCRA_MAX_WAIT_MS } from "./gcra.ts";
 import type { LimitCheck, RateLimiter } from "./rate-limit-types.ts";
 
 export interface RateLimiterHarness {
@@ -103,6 +104,35 @@ export function describeRateLimiter(name: string, harness: RateLimiterHarness): 
       expect(refused.retryAfterMs).toBeLessThanOrEqual(30_000);
       const open = await a.acquire([{ scope: "key:key_free", rpm: null, tpm: null }], 10);
       expect(open).toEqual({ allowed: true, tripped: null, retryAfterMs: 0, requests: null, tokens: null });
+    });
+
+    test("a huge token estimate is refused at the token level, with the longest wait there is, and charges nothing", async () => {
+      const [limiter] = await harness.pair();
+      const checks = [{ scope: "key:key_huge", rpm: 10, tpm: 1 }];
+      const refused = await limiter.acquire(checks, Number.MAX_SAFE_INTEGER, T0);
+      // 2^53 tokens at 1 per minute is a wait of ~5e20 ms: past what a Redis integer reply can carry.
+      expect(refused).toEqual({
+        allowed: false,
+        tripped: { scope: "key:key_huge", kind: "tokens" },
+        retryAfterMs: GCRA_MAX_WAIT_MS,
+        requests: { limit: 10, remaining: 10, resetMs: 0 },
+        tokens: { limit: 1, remaining: 1, resetMs: 0 },
+      });
+      // The refusal charged nothing: a one-token request still fits.
+      expect((await limiter.acquire(checks, 1, T0)).allowed).toBe(true);
+    });
+
+    test("a huge token debt is recorded, not an error, and refuses until it drains", async () => {
+      const [limiter] = await harness.pair();
+      const checks = [{ scope: "key:key_debt", tpm: 1000 }];
+      await limiter.adjustTokens(checks, Number.MAX_SAFE_INTEGER, T0);
+      const inDebt = await limiter.acquire(checks, 0, T0 + 60_000);
+      expect(inDebt.allowed).toBe(false);
+      expect(inDebt.tripped).toEqual({ scope: "key:key_debt", kind: "tokens" });
+      expect(inDebt.retryAfterMs).toBeGreaterThan(1e15);
+      expect(inDebt.tokens).toMatchObject({ limit: 1000, remaining: 0 });
+      expect(inDebt.tokens!.resetMs).toBeGreaterThan(1e15);
+      expect(inDebt.tokens!.resetMs).toBeLessThanOrEqual(GCRA_MAX_WAIT_MS);
     });
 
     test("a zero limit refuses; bad numbers are a programming error", async () => {

@@ -36,10 +36,12 @@ end
 local period = tonumber(ARGV[3])
 local tokens = tonumber(ARGV[4])
 local eps = 1e-6
+-- GCRA_MAX_WAIT_MS: waits and TTLs past 2^53 ms are neither integer replies nor valid PX values.
+local maxWait = 4503599627370496
 local n = #KEYS
 local function store(key, tat)
   if tat > now then
-    redis.call('SET', key, string.format('%.17g', tat), 'PX', math.ceil(tat - now) + 1000)
+    redis.call('SET', key, string.format('%.17g', tat), 'PX', math.min(maxWait, math.ceil(tat - now) + 1000))
   else
     redis.call('DEL', key)
   end
@@ -76,7 +78,7 @@ for i = 1, n do
       retry[i] = 0
       newTats[i] = nt
     else
-      retry[i] = math.ceil(allowAt - now - eps)
+      retry[i] = math.min(maxWait, math.ceil(allowAt - now - eps))
       newTats[i] = tats[i]
     end
   end
@@ -96,7 +98,7 @@ for i = 1, n do
     remaining = math.floor(limit - (tat - now) * limit / period + eps)
     if remaining < 0 then remaining = 0 end
     if remaining > limit then remaining = limit end
-    reset = math.ceil(tat - now - eps)
+    reset = math.min(maxWait, math.ceil(tat - now - eps))
     if reset < 0 then reset = 0 end
   end
   out[#out + 1] = retry[i]
