@@ -56,7 +56,14 @@ export async function saveHeldSnapshot(deps: ApplyDeps): Promise<void> {
 
 /** On boot: the last-known-good JWS from KV, verified again (pinned keys may have changed since). */
 export async function loadStoredSnapshot(deps: ApplyDeps): Promise<ApplyOutcome | "none"> {
-  const jws = await loadSnapshotJws(deps.kv);
+  let jws: string | null;
+  try {
+    jws = await loadSnapshotJws(deps.kv);
+  } catch (error) {
+    // A corrupt store must not keep the proxy from starting: the control plane's snapshot replaces it.
+    deps.log(`stored snapshot cannot be read (${(error as Error).message}); waiting for the control plane`);
+    return "none";
+  }
   if (jws === null) return "none";
   return applySnapshot(jws, deps, { persist: false });
 }

@@ -32,8 +32,9 @@ export async function saveSnapshotJws(kv: Kv, version: number, jws: string): Pro
   }
 }
 
+/** The stored JWS; null when there is none or a part is missing. Throws when a value cannot be decoded (corrupt). */
 export async function loadSnapshotJws(kv: Kv): Promise<string | null> {
-  const pointer = await readPointer(kv);
+  const pointer = parsePointer((await kv.get<string>(POINTER)).value);
   if (!pointer) return null;
   let jws = "";
   for (let i = 0; i < pointer.parts; i++) {
@@ -44,11 +45,19 @@ export async function loadSnapshotJws(kv: Kv): Promise<string | null> {
   return jws;
 }
 
+/** For a save: a pointer that cannot be decoded (corrupt) counts as none, so the save replaces it. */
 async function readPointer(kv: Kv): Promise<{ version: number; parts: number } | null> {
-  const entry = await kv.get<string>(POINTER);
-  if (typeof entry.value !== "string") return null;
   try {
-    const parsed = JSON.parse(entry.value) as { version?: unknown; parts?: unknown };
+    return parsePointer((await kv.get<string>(POINTER)).value);
+  } catch {
+    return null;
+  }
+}
+
+function parsePointer(value: unknown): { version: number; parts: number } | null {
+  if (typeof value !== "string") return null;
+  try {
+    const parsed = JSON.parse(value) as { version?: unknown; parts?: unknown };
     return Number.isSafeInteger(parsed.version) && Number.isSafeInteger(parsed.parts) ? { version: parsed.version as number, parts: parsed.parts as number } : null;
   } catch {
     return null;
