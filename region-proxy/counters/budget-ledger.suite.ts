@@ -138,5 +138,18 @@ export function describeBudgetLedger(name: string, harness: BudgetLedgerHarness)
       await a.release(abandoned);
       expect(await a.status("key:ttl", DAY)).toEqual({ spentMicros: 150, reservedMicros: 850 });
     });
+    test("however many reservations expired at once (a crashed replica's), none of them still counts", async () => {
+      const [a, b] = await harness.pair({ reservationTtlMs: 1_000 });
+      const checks = [{ scope: "team:crash", period: DAY, capMicros: 3000 }];
+      const holds = await Promise.all(Array.from({ length: 300 }, () => a.reserve(checks, 10)));
+      expect(holds.every((h) => h.ok)).toBe(true);
+      expect((await b.reserve(checks, 10)).ok).toBe(false);
+      await Bun.sleep(1_100);
+      // All 300 holds are past their TTL: the whole cap is free again at the first look.
+      const after = await b.reserve(checks, 3000);
+      expect(after.ok).toBe(true);
+      if (after.ok) await b.release(after.reservation);
+      expect(await a.status("team:crash", DAY)).toEqual({ spentMicros: 0, reservedMicros: 0 });
+    });
   });
 }

@@ -32,13 +32,17 @@ const PRELUDE = `
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local function purge(h, z, m)
-  local expired = redis.call('ZRANGEBYSCORE', z, '-inf', now, 'LIMIT', 0, 200)
-  for _, id in ipairs(expired) do
-    local micros = tonumber(redis.call('HGET', m, id) or '0') or 0
-    if micros > 0 then redis.call('HINCRBY', h, 'reserved', -micros) end
-    redis.call('HDEL', m, id)
-    redis.call('ZREM', z, id)
-  end
+  -- In batches, until none is left: an expired hold left for a later call would still count now
+  -- (300 holds of a crashed replica refused the level's next reserve). Each id is purged only once.
+  repeat
+    local expired = redis.call('ZRANGEBYSCORE', z, '-inf', now, 'LIMIT', 0, 200)
+    for _, id in ipairs(expired) do
+      local micros = tonumber(redis.call('HGET', m, id) or '0') or 0
+      if micros > 0 then redis.call('HINCRBY', h, 'reserved', -micros) end
+      redis.call('HDEL', m, id)
+      redis.call('ZREM', z, id)
+    end
+  until #expired < 200
 end
 local function touch(h, z, m, ttl)
   redis.call('PEXPIRE', h, ttl)
