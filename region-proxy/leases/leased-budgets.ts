@@ -125,6 +125,9 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
       const settlesMayFit = result.spentMicros + micros <= level.capMicros;
       const left = deadline - now();
       if ((!canGrow && !settlesMayFit) || left <= 0) {
+        // A lease that expired and could not be renewed is no lease: a fail-open tenant is admitted as
+        // when no lease was ever held and the control plane cannot be reached.
+        if (canGrow && reserveOptions?.failOpen && now() >= view!.expiresAt) return inner.reserve(checks, micros, reserveOptions);
         // Said against the budget the caller knows: what other regions hold counts as reserved.
         const refused = leaseBound ? { ...result, capMicros: original.capMicros, reservedMicros: result.reservedMicros + (original.capMicros - level.capMicros) } : result;
         // Out of time while the lease could still grow: the control plane is slow or away, the budget is

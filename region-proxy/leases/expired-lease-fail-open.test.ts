@@ -1,0 +1,43 @@
+/**
+ * A lease that expired while the control plane is away is no lease at all: a fail-open tenant is
+ * admitted (as with no lease and no control plane), a fail-closed one is refused as unavailable.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { createMemoryBudgetLedger } from "../counters/memory-budget-ledger.ts";
+import { startLeaseClient, type LeaseClient } from "./lease-client.ts";
+import { createLeasedBudgets } from "./leased-budgets.ts";
+
+const clients: LeaseClient[] = [];
+afterAll(async () => {
+  for (const c of clients) await c.stop();
+});
+
+test("an expired lease with the control plane down: fail-open tenants are admitted, fail-closed ones get unavailable", async () => {
+  let calls = 0;
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    development: false,
+    fetch: async (request) => {
+      calls++;
+      if (calls > 1) return new Response("{}", { status: 503 });
+      const { leases: asks } = (await request.json()) as { leases: { scope: string; period: string }[] };
+      const grants = asks.map((a) => ({ ...a, managed: true, capMicros: 100_000, grantedMicros: 5_000, expiresAt: new Date(Date.now() + 60_000).toISOString(), exhausted: false, ledgerSpentMicros: 0, ledgerVersion: 0 }));
+      return Response.json({ grants });
+    },
+    error: () => new Response(null, { status: 500 }),
+  });
+  try {
+    let skew = 0;
+    const leases = startLeaseClient({ controlPlaneUrl: `http://127.0.0.1:${server.port}`, regionToken: "regtok_x", proxyId: "prx_test", ledger: createMemoryBudgetLedger(), refreshMs: 60_000, requestTimeoutMs: 500 });
+    clients.push(leases);
+    const budgets = createLeasedBudgets(createMemoryBudgetLedger(), leases, { maxWaitMs: 300, now: () => Date.now() + skew });
+    const level = { scope: "ten:ten_a", period: "day:2026-11-25", capMicros: 100_000 };
+    expect((await budgets.reserve([level], 1_000)).ok).toBe(true);
+    skew = leases.view(level.scope, level.period)!.expiresAt + 1 - Date.now(); // expired; renewals now fail
+    expect(await budgets.reserve([level], 1_000)).toMatchObject({ ok: false, unavailable: true });
+    expect((await budgets.reserve([level], 1_000, { failOpen: true })).ok).toBe(true);
+  } finally {
+    server.stop(true);
+  }
+});
