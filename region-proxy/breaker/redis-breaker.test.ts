@@ -52,4 +52,20 @@ describe("Redis circuit breaker, what each call writes", () => {
     await a.onSuccess("dep_d", T0);
     expect(await failures("dep_d")).toBeNull();
   });
+
+  test("an open breaker's key outlives its cool-down, and a probe's key its slot, however long they are", async () => {
+    let client!: Redis;
+    let keyPrefix = "";
+    const day = 86_400_000;
+    const [a] = replicas.pair((redis, prefix) => {
+      client ??= redis;
+      keyPrefix = prefix;
+      return createRedisBreaker(redis, { prefix, failureThreshold: 1, coolDownMs: 2 * day });
+    });
+    await a.onFailure("dep_long", T0);
+    // Past the 24 h idle TTL: the key must not expire (closing the breaker) while the cool-down runs.
+    expect(await client.pttl(`${keyPrefix}br:dep_long`)).toBeGreaterThan(2 * day - 60_000);
+    expect(await a.canAttempt("dep_long", T0 + 2 * day)).toBe("probe");
+    expect(await client.pttl(`${keyPrefix}br:dep_long`)).toBeGreaterThan(2 * day - 60_000);
+  });
 });

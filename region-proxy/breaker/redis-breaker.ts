@@ -10,7 +10,7 @@ import { breakerSettings, type BreakerOptions, type CircuitBreaker } from "./bre
 export interface RedisBreakerOptions extends BreakerOptions {
   /** Key prefix (tests pass createTestRedis().prefix). */
   prefix?: string;
-  /** State of a deployment nobody touched for this long is forgotten (default 24 h). */
+  /** State of a deployment nobody touched for this long is forgotten (default 24 h), never before its cool-down or probe slot ends. */
   idleTtlMs?: number;
 }
 
@@ -33,7 +33,9 @@ local s = redis.call('HMGET', KEYS[1], 'f', 'o', 'p')
 local failures, openUntil, probeUntil = tonumber(s[1] or '0') or 0, tonumber(s[2] or '0') or 0, tonumber(s[3] or '0') or 0
 local function save()
   redis.call('HSET', KEYS[1], 'f', failures, 'o', openUntil, 'p', probeUntil)
-  redis.call('PEXPIRE', KEYS[1], ARGV[6])
+  -- Never shorter than the cool-down or the probe slot still running: an expired key is a closed breaker.
+  local ttl = math.max(tonumber(ARGV[6]), openUntil - now, probeUntil - now)
+  redis.call('PEXPIRE', KEYS[1], math.ceil(ttl))
 end
 if op == 'attempt' then
   if openUntil == 0 then return 1 end
