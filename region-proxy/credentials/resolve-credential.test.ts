@@ -50,3 +50,10 @@ test("env: refs see only own keys of the given map, never inherited properties",
   expect(resolve("env:toString").ok).toBe(false);
   expect(resolve("env:REGION_TOKEN").ok).toBe(false);
 });
+
+test("a file inside filesDir whose name starts with .. is read (only a path leaving the directory is refused)", () => {
+  const dir = dirs.make("cred-dots-");
+  writeFileSync(join(dir, "..vendor"), "sk-dots\n");
+  const resolve = createCredentialResolver({}, { filesDir: dir });
+  expect(resolve("file:..vendor")).toEqual({ ok: true, credential: "sk-dots" });
+});

@@ -12,7 +12,7 @@
  * @example const resolve = createCredentialResolver({ GW_CRED_OPENAI: "sk-..." }); resolve("env:GW_CRED_OPENAI")
  */
 import { readFileSync, realpathSync } from "node:fs";
-import { isAbsolute, relative, resolve as resolvePath } from "node:path";
+import { isAbsolute, relative, resolve as resolvePath, sep } from "node:path";
 
 export type CredentialResult = { ok: true; credential: string } | { ok: false; reason: string };
 export type CredentialResolver = (ref: string) => CredentialResult;
@@ -49,7 +49,7 @@ function readCredentialFile(ref: string, filesDir: string | null | undefined): C
     // realpath follows symlinks, so a link inside the directory pointing out of it is refused too.
     const target = realpathSync(resolvePath(root, ref.slice(5)));
     const rel = relative(root, target);
-    if (rel === "" || rel.startsWith("..") || isAbsolute(rel)) return { ok: false, reason: `credential ${ref} refused: outside CREDENTIALS_DIR` };
+    if (rel === "" || rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return { ok: false, reason: `credential ${ref} refused: outside CREDENTIALS_DIR` };
     const value = readFileSync(target, "utf8").trim();
     return value ? { ok: true, credential: value } : { ok: false, reason: `credential ${ref} is empty` };
   } catch {
