@@ -35,6 +35,15 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
     options.onSweep?.({ visited, dropped: visited - tats.size });
   }
 
+  /**
+   * A full bucket is not stored, as the Redis script DELs its key: kept as `tat = now`, it read as
+   * used once a clock stepped back (another replica's, or NTP), where Redis's answered full.
+   */
+  function store(key: string, tat: number, nowMs: number): void {
+    if (tat > nowMs) tats.set(key, tat);
+    else tats.delete(key);
+  }
+
   return {
     async acquire(checks: LimitCheck[], estimatedTokens: number, nowMs = Date.now()): Promise<LimitVerdict> {
       assertTokenCount("estimatedTokens", estimatedTokens, false);
@@ -50,7 +59,7 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
         allowed &&= step.allowed;
       }
       // Charged only when every level allows; the windows are read after the charge.
-      if (allowed) for (let i = 0; i < buckets.length; i++) tats.set(keys[i]!, steps[i]!.newTat);
+      if (allowed) for (let i = 0; i < buckets.length; i++) store(keys[i]!, steps[i]!.newTat, nowMs);
       const outcomes: BucketOutcome[] = [];
       for (let i = 0; i < buckets.length; i++) {
         const window = gcraWindow(tats.get(keys[i]!), nowMs, buckets[i]!.limit, LIMIT_PERIOD_MS);
@@ -66,7 +75,7 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
       for (const b of limitBuckets(checks)) {
         if (b.kind !== "tokens") continue;
         const key = keyOf(b.scope, b.kind);
-        tats.set(key, gcraAdjust(tats.get(key), nowMs, b.limit, deltaTokens, LIMIT_PERIOD_MS));
+        store(key, gcraAdjust(tats.get(key), nowMs, b.limit, deltaTokens, LIMIT_PERIOD_MS), nowMs);
       }
     },
   };
