@@ -95,12 +95,15 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
       try {
         await withTimeout(redis.ping());
         while (pending.length > 0) {
+          const write = pending[0]!;
           try {
-            await withTimeout(pending[0]!());
+            await withTimeout(write());
           } catch (error) {
             if (!(error instanceof TypeError)) throw error; // bad input never succeeds: drop it
           }
-          pending.shift();
+          // A write queued meanwhile into a full queue already dropped this one (the oldest): then the
+          // head is the next write, still to replay, and must not be shifted away unsent.
+          if (pending[0] === write) pending.shift();
         }
         isDegraded = false;
         options.onStateChange?.(false);

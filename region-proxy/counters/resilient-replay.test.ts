@@ -1,0 +1,71 @@
+/**
+ * The replay of queued writes on recovery, with a Redis client whose outage and latency the test
+ * controls (a thin wrapper over the test Redis): what was queued reaches Redis once, in order.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type Redis from "ioredis";
+import { createTestRedis, type TestRedis } from "../../test/support/redis.ts";
+import { createResilientCounters } from "./resilient-counters.ts";
+
+const DAY = "day:2026-11-27";
+let testRedis: TestRedis;
+beforeAll(async () => {
+  testRedis = await createTestRedis();
+});
+afterAll(async () => {
+  await testRedis.cleanup();
+});
+
+/** A client that fails every call while `down`, and holds each script call `delayMs` first. */
+function controlledClient(real: Redis) {
+  const control = { down: false, delayMs: 0 };
+  const client: Record<string, unknown> = {
+    defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }) {
+      real.defineCommand(name, definition);
+      client[name] = async (...args: unknown[]) => {
+        if (control.down) throw new Error("connection is closed");
+        if (control.delayMs > 0) await Bun.sleep(control.delayMs);
+        return (real as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>)[name]!(...args);
+      };
+    },
+    ping: async () => {
+      if (control.down) throw new Error("connection is closed");
+      return real.ping();
+    },
+  };
+  return { client: client as unknown as Redis, control };
+}
+
+test("a write queued while the queue is full and the replay is running does not make another queued write be lost", async () => {
+  const { client, control } = controlledClient(testRedis.client);
+  const counters = createResilientCounters({ redis: client, prefix: testRedis.prefix, pingIntervalMs: 20, timeoutMs: 1000, maxPending: 2 });
+  try {
+    const level = [{ scope: "team:replay", period: DAY, capMicros: 1_000_000 }];
+    const reserve = async () => {
+      const result = await counters.budgets.reserve(level, 100);
+      if (!result.ok) throw new Error("refused while Redis was up");
+      return result.reservation;
+    };
+    const [a, b, c] = [await reserve(), await reserve(), await reserve()];
+
+    control.down = true;
+    await counters.budgets.settle(a, 1); // queued
+    await counters.budgets.settle(b, 10); // queued: the queue is full
+    expect(counters.degraded()).toBe(true);
+
+    // Redis returns, slowly: the replay of a's settle is in flight when c's settle is queued.
+    control.delayMs = 200;
+    control.down = false;
+    await Bun.sleep(100);
+    await counters.budgets.settle(c, 100);
+    const deadline = Date.now() + 5000;
+    while (counters.degraded() && Date.now() < deadline) await Bun.sleep(20);
+    expect(counters.degraded()).toBe(false);
+    control.delayMs = 0;
+
+    // a's settle was already on its way; b's and c's were the two queued: all three reach Redis.
+    expect(await counters.budgets.status("team:replay", DAY)).toEqual({ spentMicros: 111, reservedMicros: 0 });
+  } finally {
+    counters.close();
+  }
+});
