@@ -21,7 +21,7 @@ test("USAGE_OUTBOX_MAX_EVENTS is read like the other settings", () => {
   const env = { REGION: "eu", CONTROL_PLANE_URL: "http://127.0.0.1:4000", REGION_TOKEN: "t", TRUSTED_JWKS: JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", x: "abc", kid: "k1" }] }), DATA_DIR: "/tmp/p" };
   expect(loadConfig({ ...env, USAGE_OUTBOX_MAX_EVENTS: "5000" }).usageOutboxMaxEvents).toBe(5000);
   expect(loadConfig(env).usageOutboxMaxEvents).toBeUndefined();
-  expect(() => loadConfig({ ...env, USAGE_OUTBOX_MAX_EVENTS: "0" })).toThrow("USAGE_OUTBOX_MAX_EVENTS must be a positive integer");
+  expect(() => loadConfig({ ...env, USAGE_OUTBOX_MAX_EVENTS: "0" })).toThrow("USAGE_OUTBOX_MAX_EVENTS must be a positive decimal integer");
 });
 
 test("/health shows the outbox backlog and the events refused at its cap, each refusal logged with its ids", async () => {
