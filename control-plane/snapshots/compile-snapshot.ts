@@ -14,6 +14,7 @@ import {
   type SnapshotTenant,
 } from "../../shared/snapshot/schema.ts";
 import type { Price } from "../../shared/money/cost.ts";
+import type { PriceValue } from "../changes/policy-state.ts";
 
 /** A tenant's own policy columns; absent fields publish nothing (older rows, unit tests). */
 export interface TenantPolicyRow {
@@ -62,15 +63,7 @@ export interface ConfigRows {
   /** Each alias's chain in fallback order, across all regions. */
   aliases: { name: string; deploymentIds: string[] }[];
   /** Micro-USD per 1M tokens; a null or absent optional class is not published, so cost.ts falls back to input or output. */
-  prices: {
-    provider: string;
-    model: string;
-    inputMicros: number;
-    outputMicros: number;
-    cachedInputMicros: number | null;
-    cacheWriteMicros?: number | null;
-    reasoningMicros?: number | null;
-  }[];
+  prices: PriceValue[];
   /** Every region with its public URL; absent (older callers, unit tests) = no regionDirectory published. */
   regions?: { name: string; publicUrl: string | null }[];
 }
