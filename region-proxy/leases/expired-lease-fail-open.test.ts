@@ -5,6 +5,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { createMemoryBudgetLedger } from "../counters/memory-budget-ledger.ts";
 import { startLeaseClient, type LeaseClient } from "./lease-client.ts";
+import { startGrantOnceLeaseOrigin } from "../testing/grant-once-lease-origin.ts";
 import { createLeasedBudgets } from "./leased-budgets.ts";
 
 const clients: LeaseClient[] = [];
@@ -13,23 +14,10 @@ afterAll(async () => {
 });
 
 test("an expired lease with the control plane down: fail-open tenants are admitted, fail-closed ones get unavailable", async () => {
-  let calls = 0;
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    development: false,
-    fetch: async (request) => {
-      calls++;
-      if (calls > 1) return new Response("{}", { status: 503 });
-      const { leases: asks } = (await request.json()) as { leases: { scope: string; period: string }[] };
-      const grants = asks.map((a) => ({ ...a, managed: true, capMicros: 100_000, grantedMicros: 5_000, expiresAt: new Date(Date.now() + 60_000).toISOString(), exhausted: false, ledgerSpentMicros: 0, ledgerVersion: 0 }));
-      return Response.json({ grants });
-    },
-    error: () => new Response(null, { status: 500 }),
-  });
+  const origin = startGrantOnceLeaseOrigin();
   try {
     let skew = 0;
-    const leases = startLeaseClient({ controlPlaneUrl: `http://127.0.0.1:${server.port}`, regionToken: "regtok_x", proxyId: "prx_test", ledger: createMemoryBudgetLedger(), refreshMs: 60_000, requestTimeoutMs: 500 });
+    const leases = startLeaseClient({ controlPlaneUrl: origin.url, regionToken: "regtok_x", proxyId: "prx_test", ledger: createMemoryBudgetLedger(), refreshMs: 60_000, requestTimeoutMs: 500 });
     clients.push(leases);
     const budgets = createLeasedBudgets(createMemoryBudgetLedger(), leases, { maxWaitMs: 300, now: () => Date.now() + skew });
     const level = { scope: "ten:ten_a", period: "day:2026-11-25", capMicros: 100_000 };
@@ -38,6 +26,6 @@ test("an expired lease with the control plane down: fail-open tenants are admitt
     expect(await budgets.reserve([level], 1_000)).toMatchObject({ ok: false, unavailable: true });
     expect((await budgets.reserve([level], 1_000, { failOpen: true })).ok).toBe(true);
   } finally {
-    server.stop(true);
+    origin.stop();
   }
 });

@@ -5,6 +5,7 @@ import { startTestControlPlane, type TestControlPlane } from "../../control-plan
 import { closedUrl } from "../../test/support/ports.ts";
 import { startLeaseClient, type LeaseClient } from "./lease-client.ts";
 import { createLeasedBudgets } from "./leased-budgets.ts";
+import { startGrantOnceLeaseOrigin } from "../testing/grant-once-lease-origin.ts";
 
 let t: TestControlPlane;
 let sql: postgres.Sql;
@@ -132,29 +133,16 @@ async function otherRegionToken(): Promise<string> {
 }
 
 test("a lease that could grow but the control plane stops answering: retryable unavailable, not budget_exceeded", async () => {
-  let calls = 0;
-  const flaky = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    development: false,
-    fetch: async (request) => {
-      calls++;
-      if (calls > 1) return new Response("{}", { status: 503 });
-      const { leases: asks } = (await request.json()) as { leases: { scope: string; period: string }[] };
-      const grants = asks.map((a) => ({ ...a, managed: true, capMicros: 100_000, grantedMicros: 5_000, expiresAt: new Date(Date.now() + 60_000).toISOString(), exhausted: false, ledgerSpentMicros: 0, ledgerVersion: 0 }));
-      return Response.json({ grants });
-    },
-    error: () => new Response(null, { status: 500 }),
-  });
+  const flaky = startGrantOnceLeaseOrigin();
   try {
-    const { leases, ledger } = client(`http://127.0.0.1:${flaky.port}`);
+    const { leases, ledger } = client(flaky.url);
     const budgets = createLeasedBudgets(ledger, leases, { maxWaitMs: 300 });
     const level = { scope: `ten:${tenant}`, period, capMicros: 100_000 };
     expect((await budgets.reserve([level], 4_000)).ok).toBe(true);
     expect(await budgets.reserve([level], 4_000)).toMatchObject({ ok: false, unavailable: true, capMicros: 100_000 });
-    expect(calls).toBeGreaterThan(1);
+    expect(flaky.calls()).toBeGreaterThan(1);
   } finally {
-    flaky.stop(true);
+    flaky.stop();
   }
 });
 
