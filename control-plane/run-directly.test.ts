@@ -10,6 +10,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestDatabase, type TestDatabase } from "../test/support/postgres.ts";
+import { runUntilSignal } from "../test/support/run-directly.ts";
 
 const made: { db?: TestDatabase; dir?: string } = {};
 afterAll(async () => {
@@ -17,40 +18,22 @@ afterAll(async () => {
   if (made.dir) await rm(made.dir, { recursive: true, force: true });
 });
 
-async function runUntilSignal(signal: "SIGTERM" | "SIGINT"): Promise<{ stdout: string; exitCode: number }> {
+async function runUntilStopped(signal: "SIGTERM" | "SIGINT"): Promise<{ stdout: string; exitCode: number }> {
   made.db ??= await createTestDatabase();
   made.dir ??= await mkdtemp(join(tmpdir(), "cp-direct-"));
-  const child = Bun.spawn([process.execPath, new URL("./main.ts", import.meta.url).pathname], {
-    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", PORT: "0", DATABASE_URL: made.db.url, DATA_DIR: made.dir, ADMIN_TOKEN: "admtok_run_directly_0123456789abcdef" },
-    stdout: "pipe",
-    stderr: "pipe",
+  return runUntilSignal({
+    file: new URL("./main.ts", import.meta.url).pathname,
+    env: { NODE_ENV: "production", PORT: "0", DATABASE_URL: made.db.url, DATA_DIR: made.dir, ADMIN_TOKEN: "admtok_run_directly_0123456789abcdef" },
+    listening: /control plane listening on (http:\/\/\S+)/,
+    signal,
+    whileUp: async (url) => expect((await fetch(`${url}/.well-known/jwks.json`)).status).toBe(200),
+    waitMs: 15_000,
   });
-  const reader = child.stdout.getReader();
-  let out = "";
-  const listening = /control plane listening on (http:\/\/\S+)/;
-  try {
-    const deadline = Bun.sleep(15_000).then(() => ({ done: true, value: undefined }));
-    while (!listening.test(out)) {
-      const { done, value } = await Promise.race([reader.read(), deadline]);
-      if (done) throw new Error(`no listening line; stdout:\n${out}\nstderr:\n${await new Response(child.stderr).text()}`);
-      out += new TextDecoder().decode(value);
-    }
-    expect((await fetch(`${listening.exec(out)![1]}/.well-known/jwks.json`)).status).toBe(200);
-    child.kill(signal);
-    while (true) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      out += new TextDecoder().decode(value);
-    }
-    return { stdout: out, exitCode: await child.exited };
-  } finally {
-    if (child.exitCode === null) child.kill("SIGKILL");
-  }
 }
 
 for (const signal of ["SIGTERM", "SIGINT"] as const) {
   test(`run directly: ${signal} runs the whole graceful stop and exits 0`, async () => {
-    const { stdout, exitCode } = await runUntilSignal(signal);
+    const { stdout, exitCode } = await runUntilStopped(signal);
     expect(stdout).toMatch(/control plane stopped/);
     expect(exitCode).toBe(0);
   }, 30_000);

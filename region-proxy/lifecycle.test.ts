@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { createProxyFixture, waitFor, type ProxyFixture } from "./testing/proxy-fixture.ts";
 import { PROXY_ID_HEADER } from "../shared/internal-api.ts";
+import { runUntilSignal } from "../test/support/run-directly.ts";
 
 let fx: ProxyFixture;
 beforeAll(async () => {
@@ -124,11 +125,11 @@ describe("client disconnect and graceful stop", () => {
   });
 
   /** Runs main.ts as `bun region-proxy/main.ts` (the image's command), waits for its listening line, checks /ready, SIGTERMs it. */
-  async function runDirectly(extraEnv: Record<string, string>, listening: RegExp): Promise<{ stdout: string; exitCode: number }> {
+  function runDirectly(extraEnv: Record<string, string>, listening: RegExp): Promise<{ stdout: string; exitCode: number }> {
     const config = fx.proxyConfig();
-    const child = Bun.spawn([process.execPath, new URL("./main.ts", import.meta.url).pathname], {
+    return runUntilSignal({
+      file: new URL("./main.ts", import.meta.url).pathname,
       env: {
-        PATH: process.env.PATH ?? "",
         REGION: config.region,
         CONTROL_PLANE_URL: config.controlPlaneUrl,
         REGION_TOKEN: config.regionToken,
@@ -138,33 +139,10 @@ describe("client disconnect and graceful stop", () => {
         ECHO_KEY: "sk-echo-test",
         ...extraEnv,
       },
-      stdout: "pipe",
-      stderr: "pipe",
+      listening,
+      signal: "SIGTERM",
+      whileUp: async (url) => expect((await fetch(`${url}/ready`)).status).toBe(200),
     });
-    const reader = child.stdout.getReader();
-    let out = "";
-    try {
-      const deadline = Bun.sleep(10_000).then(() => ({ done: true, value: undefined }));
-      while (!listening.test(out)) {
-        const { done, value } = await Promise.race([reader.read(), deadline]);
-        if (done) {
-          child.kill("SIGKILL");
-          throw new Error(`no line matching ${listening}; stdout:\n${out}\nstderr:\n${await new Response(child.stderr).text()}`);
-        }
-        out += new TextDecoder().decode(value);
-      }
-      const url = listening.exec(out)![1]!;
-      expect((await fetch(`${url}/ready`)).status).toBe(200);
-      child.kill("SIGTERM");
-      while (true) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        out += new TextDecoder().decode(value);
-      }
-      return { stdout: out, exitCode: await child.exited };
-    } finally {
-      if (child.exitCode === null) child.kill("SIGKILL");
-    }
   }
 
   test("run directly: logs its listening line like every other line and exits 0 on SIGTERM after a graceful stop", async () => {
