@@ -100,3 +100,33 @@ test("a code a vendor chose is labelled vendor_rejected: a vendor cannot make a 
     quoting.stop(true);
   }
 });
+
+test("the usage outbox's whole status is scraped: quarantined entries, the thread's liveness and restarts, unconfirmed events and their age", async () => {
+  const { metrics } = await import("./metrics.ts");
+  const { createProxyMetrics } = await import("../metrics/proxy-metrics.ts");
+  const status = { storedEvents: 7, maxStoredEvents: 1000, droppedEvents: 3, corruptEntries: 2, threadRunning: false, threadRestarts: 4, unconfirmedEvents: 250, oldestUnconfirmedAgeMs: 12_500 };
+  const deps = {
+    metricsToken: TOKEN,
+    metrics: createProxyMetrics(),
+    current: { version: () => 1, ageSeconds: () => 0, controlPlaneReachable: true },
+    limits: {},
+    inFlight: { size: () => 0 },
+    usageOutbox: () => status,
+  } as unknown as Parameters<typeof metrics>[2];
+  const scrapeWith = () => metrics(new Request("http://proxy/metrics", { headers: { authorization: `Bearer ${TOKEN}` } }), "req", deps).text();
+  const text = await scrapeWith();
+  expect(value(text, "gateway_usage_outbox_events")).toBe(7);
+  expect(value(text, "gateway_usage_outbox_dropped_events_total")).toBe(3);
+  expect(value(text, "gateway_usage_outbox_quarantined_entries_total")).toBe(2);
+  expect(value(text, "gateway_usage_outbox_thread_up")).toBe(0);
+  expect(value(text, "gateway_usage_outbox_thread_restarts_total")).toBe(4);
+  expect(value(text, "gateway_usage_outbox_unconfirmed_events")).toBe(250);
+  expect(value(text, "gateway_usage_outbox_oldest_unconfirmed_seconds")).toBe(12.5);
+  expect(text).toContain("# TYPE gateway_usage_outbox_quarantined_entries_total counter");
+  expect(text).toContain("# TYPE gateway_usage_outbox_thread_up gauge");
+  // Nothing waiting: the age reads 0, not a missing sample a dashboard would show as a gap.
+  Object.assign(status, { threadRunning: true, unconfirmedEvents: 0, oldestUnconfirmedAgeMs: null });
+  const idle = await scrapeWith();
+  expect(value(idle, "gateway_usage_outbox_thread_up")).toBe(1);
+  expect(value(idle, "gateway_usage_outbox_oldest_unconfirmed_seconds")).toBe(0);
+});

@@ -30,6 +30,11 @@ export function metrics(request: Request, requestId: string, deps: ProxyDeps): R
           renderValue("gateway_usage_outbox_events", "Usage events stored and waiting for the control plane.", "gauge", outbox.storedEvents),
           renderValue("gateway_usage_outbox_max_events", "The outbox's cap (USAGE_OUTBOX_MAX_EVENTS).", "gauge", outbox.maxStoredEvents),
           renderValue("gateway_usage_outbox_dropped_events_total", "Usage events not written since start (each logged with its ids).", "counter", outbox.droppedEvents),
+          renderValue("gateway_usage_outbox_quarantined_entries_total", "Unreadable outbox entries moved to quarantine (each logged with its key and legible event ids).", "counter", outbox.corruptEntries),
+          renderValue("gateway_usage_outbox_thread_up", "1 while the outbox thread runs; 0 between its death and its replacement's start.", "gauge", outbox.threadRunning ? 1 : 0),
+          renderValue("gateway_usage_outbox_thread_restarts_total", "Outbox threads that died and were replaced since start.", "counter", outbox.threadRestarts),
+          renderValue("gateway_usage_outbox_unconfirmed_events", "Usage events handed to the outbox thread and not yet confirmed written: held in memory only.", "gauge", outbox.unconfirmedEvents),
+          renderValue("gateway_usage_outbox_oldest_unconfirmed_seconds", "How long the oldest unconfirmed usage event has waited (0 when none waits).", "gauge", (outbox.oldestUnconfirmedAgeMs ?? 0) / 1000),
         ]
       : []),
   ];
