@@ -34,7 +34,7 @@ export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.s
       const { pathname } = new URL(request.url);
       if (pathname === "/graphql") return handleGraphQL(apollo, deps, request, server.requestIP(request)?.address ?? null);
       if (pathname.startsWith(SNAPSHOT_PATH_PREFIX)) return handleSnapshot(deps.sql, request, pathname);
-      if (pathname === USAGE_PATH) return handleUsage(deps.sql, request);
+      if (pathname === USAGE_PATH) return handleUsage(deps.sql, request, deps.log);
       if (pathname === LEASES_PATH) return handleLeases(deps.sql, request);
       if (pathname === JWKS_PATH) return Response.json(jwks, { headers: { "cache-control": "max-age=300" } });
       if (pathname === "/health") return Response.json({ ok: true });

@@ -5,7 +5,7 @@ import { ingestUsage } from "../usage/ingest-usage.ts";
 import { jsonError } from "./json-error.ts";
 import { readRegionJsonPost } from "./read-region-json-post.ts";
 
-export async function handleUsage(sql: Sql, request: Request): Promise<Response> {
+export async function handleUsage(sql: Sql, request: Request, log: (line: string) => void): Promise<Response> {
   const read = await readRegionJsonPost(sql, request, MAX_USAGE_BODY_BYTES, "batch_too_large");
   if (read instanceof Response) return read;
   const { region, body } = read;
@@ -14,5 +14,5 @@ export async function handleUsage(sql: Sql, request: Request): Promise<Response>
     return jsonError(400, "invalid_batch", "body must be an object with an events array");
   }
   if (events.length > MAX_USAGE_BATCH) return jsonError(413, "batch_too_large", `at most ${MAX_USAGE_BATCH} events per batch`);
-  return Response.json(await ingestUsage(sql, region, events));
+  return Response.json(await ingestUsage(sql, region, events, log));
 }

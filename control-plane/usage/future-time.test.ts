@@ -48,6 +48,12 @@ test("events dated far ahead (a proxy clock running fast) are booked when receiv
   // The key's last use is not in the future either.
   const [key] = await ingest.sql<{ lastUsedAt: Date }[]>`select last_used_at as "lastUsedAt" from gateway_keys where id = ${ingest.s.keyId}`;
   expect(key!.lastUsedAt.getTime()).toBeLessThanOrEqual(far.receivedAt.getTime());
+  // The operator is told which region's clock runs ahead, by how much, and how many events it moved.
+  const told = ingest.t.logs.filter((l) => l.includes("ahead of the control plane's clock"));
+  expect(told).toHaveLength(1);
+  expect(told[0]).toContain("region eu");
+  expect(told[0]).toContain("2 usage events");
+  expect(told[0]).toMatch(/up to 2\d{11} s ahead/); // 9999-12-31 is ~2.5e11 s away
 });
 
 test("an event within the skew allowance, or dated in the past (a late delivery), keeps its own time", async () => {
@@ -61,4 +67,5 @@ test("an event within the skew allowance, or dated in the past (a late delivery)
   const late = await row("evt_late");
   expect(late.time.toISOString()).toBe(threeDaysAgo);
   expect(late.proxyTime).toBeNull();
+  expect(ingest.t.logs.filter((l) => l.includes("ahead of the control plane's clock"))).toHaveLength(1); // only the first test's batch
 });

@@ -26,6 +26,7 @@
  */
 import { MAX_EVENT_ID_CHARS, parseUsageEvent, type UsageBatchAck, type UsageEvent } from "../../shared/usage/usage-event.ts";
 import type { Sql, Tx } from "../db/client.ts";
+import { bookingTime } from "./booking-time.ts";
 import { deadLetterReason } from "./dead-letter-payload.ts";
 import { insertDeadLetter, insertUsageEvents, touchKeysLastUsed } from "./usage.repo.ts";
 
@@ -72,7 +73,7 @@ async function tryInSavepoint<T>(tx: Tx, work: (sp: Tx) => Promise<T>): Promise<
   }
 }
 
-export async function ingestUsage(sql: Sql, region: string, rawEvents: unknown[]): Promise<UsageBatchAck> {
+export async function ingestUsage(sql: Sql, region: string, rawEvents: unknown[], log: (line: string) => void = () => {}): Promise<UsageBatchAck> {
   return sql.begin(async (tx) => {
     // The time this batch was received: the transaction's now(), as received_at; events dated too far
     // past it are booked at it (bookingTime).
@@ -118,12 +119,32 @@ export async function ingestUsage(sql: Sql, region: string, rawEvents: unknown[]
       copies.delete(event.eventId);
       await reject(event, `the ledger refused the event: ${error.message}`);
     });
-    await touchKeysLastUsed(tx, [...valid.values()].filter((e) => inserted.has(e.eventId)), receivedAt);
+    const stored = [...valid.values()].filter((e) => inserted.has(e.eventId));
+    await touchKeysLastUsed(tx, stored, receivedAt);
+    reportClockAhead(region, stored, receivedAt, log);
     const ackedEventIds = [...valid.keys(), ...rejectedIds];
     // Repeats inside one batch count as duplicates too.
     const validCount = [...copies.values()].reduce((sum, n) => sum + n, 0);
     return { accepted: inserted.size, duplicates: validCount - inserted.size, rejected, ackedEventIds: [...new Set(ackedEventIds)] };
   }) as Promise<UsageBatchAck>;
+}
+
+/**
+ * One line per batch whose newly stored events were dated ahead of this clock by more than the skew
+ * allowance (booked at receipt by bookingTime): a proxy clock running ahead, which an operator should fix.
+ */
+function reportClockAhead(region: string, stored: UsageEvent[], receivedAt: Date, log: (line: string) => void): void {
+  let moved = 0;
+  let aheadMs = 0;
+  for (const event of stored) {
+    const { proxyTime } = bookingTime(event.time, receivedAt);
+    if (proxyTime === null) continue;
+    moved++;
+    aheadMs = Math.max(aheadMs, proxyTime.getTime() - receivedAt.getTime());
+  }
+  if (moved > 0) {
+    log(`usage from region ${region}: ${moved} usage events dated up to ${Math.round(aheadMs / 1000)} s ahead of the control plane's clock were booked when received; check that region's proxy clocks (NTP)`);
+  }
 }
 
 /** Inserts the events at once; when the database refuses the content of one, again one by one, handing each refused event to `refused`. */
