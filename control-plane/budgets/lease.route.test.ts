@@ -108,6 +108,8 @@ test("the ledger of the whole subtree, in the org's time zone, is reported per r
   // Nothing held yet: eu gets its spend plus the floor (5% of the cap).
   expect(grant.grantedMicros).toBe(150_000 + 50_000);
   expect(Date.parse(grant.expiresAt)).toBeGreaterThan(Date.now());
+  // The life is also stated relative, so a proxy times it on its own clock.
+  expect(grant.ttlMs).toBe(DEFAULT_LEASE_POLICY.ttlMs);
 });
 
 test("regions asking at once never hold more than the cap between them", async () => {
@@ -136,7 +138,7 @@ test("an expired lease's unused part is reclaimed for other regions once its gra
   const scope = `ten:${org}`;
   const start = new Date("2026-11-22T10:00:00Z");
   const eu = await serveLease(sql, "eu", { scope, period, spentMicros: 0, needMicros: 900_000 }, policy, start);
-  expect(eu).toMatchObject({ managed: true, grantedMicros: 900_000 });
+  expect(eu).toMatchObject({ managed: true, grantedMicros: 900_000, expiresAt: "2026-11-22T10:00:01.000Z", ttlMs: 1000 });
   // While eu's lease is live (or within its grace), us can get only what is left.
   const early = await serveLease(sql, "us", { scope, period, spentMicros: 0, needMicros: 500_000 }, policy, new Date(start.getTime() + 1500));
   expect(early).toMatchObject({ grantedMicros: 100_000, exhausted: true });

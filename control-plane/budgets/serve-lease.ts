@@ -60,6 +60,8 @@ export async function serveLease(sql: Sql, region: string, ask: LeaseAsk, policy
       capMicros: level.capMicros,
       grantedMicros: grant.grantedMicros,
       expiresAt: expiresAt.toISOString(),
+      // Relative, so the proxy times it on its own clock (from when it sent the ask, before `now`).
+      ttlMs: policy.ttlMs,
       exhausted: grant.exhausted,
       ledgerSpentMicros: own_?.spentMicros ?? 0,
       ledgerVersion: own_?.rows ?? 0,

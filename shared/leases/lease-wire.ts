@@ -41,8 +41,19 @@ export type LeaseGrant =
       capMicros: number;
       /** Cumulative allowance of this region for the period; never shrinks while the lease is live. */
       grantedMicros: number;
-      /** ISO time; past it the region may not reserve beyond what it has spent until renewed. */
+      /**
+       * ISO time on the control plane's clock; past it the region may not reserve beyond what it has
+       * spent until renewed. For proxies that predate `ttlMs` (they judge it on their own clock, so a
+       * skew between the two clocks shortens or stretches the lease) and answers without `ttlMs`.
+       */
       expiresAt: string;
+      /**
+       * The lease's life in ms from when the control plane stamped it (after the ask arrived): the proxy
+       * times it on its own clock from when it SENT the ask, so the round trip counts against the lease
+       * and the proxy never uses it past the control plane's expiresAt, whatever either clock says.
+       * Absent from control planes older than this field. At most MAX_LEASE_TTL_MS.
+       */
+      ttlMs?: number;
       /** True when the lease cannot grow further (the global budget is fully spent or leased out). */
       exhausted: boolean;
       /** This region's spend for the level in the PostgreSQL ledger, and its version (ledger rows counted). */
@@ -61,6 +72,9 @@ export interface LeaseAnswer {
 }
 
 const isCount = (value: unknown): value is number => typeof value === "number" && Number.isSafeInteger(value) && value >= 0;
+
+/** Longest lease life an answer may state (a lease lives a minute; a day is past any sane policy). */
+export const MAX_LEASE_TTL_MS = 86_400_000;
 
 /** Longest scope accepted (`feature:<tenant id>:<feature id>` is the longest the proxy builds). */
 export const MAX_SCOPE_CHARS = 200;
@@ -123,8 +137,9 @@ export function parseLeaseRequest(body: unknown): LeaseRequest | string {
 
 /**
  * Parses the control plane's lease answer (the proxy's side); returns a message naming the first bad
- * field instead of throwing. Every figure must be a safe non-negative integer and `expiresAt` a strict ISO time:
- * a grant the proxy would compute NaN or inexact room from is no grant at all.
+ * field instead of throwing. Every figure must be a safe non-negative integer, `ttlMs` (when present) one
+ * of at most MAX_LEASE_TTL_MS, and `expiresAt` a strict ISO time: a grant the proxy would compute NaN,
+ * inexact room or an endless life from is no grant at all.
  *
  * @example const answer = parseLeaseAnswer(await response.json()); if (typeof answer === "string") log(answer);
  */
@@ -141,6 +156,7 @@ export function parseLeaseAnswer(body: unknown): LeaseAnswer | string {
       if (!isCount(grant[field])) return `grants[${i}].${field} must be a non-negative safe integer`;
     }
     if (typeof grant.expiresAt !== "string" || parseIsoTime(grant.expiresAt) === null) return `grants[${i}].expiresAt must be an ISO 8601 time`;
+    if (grant.ttlMs !== undefined && !(isCount(grant.ttlMs) && grant.ttlMs <= MAX_LEASE_TTL_MS)) return `grants[${i}].ttlMs must be an integer from 0 to ${MAX_LEASE_TTL_MS}`;
     if (typeof grant.exhausted !== "boolean") return `grants[${i}].exhausted must be true or false`;
   }
   return body as LeaseAnswer;
