@@ -1,7 +1,8 @@
 /**
- * The control plane: config → database → migrations → signing key → admin token → GraphQL + internal
- * HTTP endpoints. `startControlPlane` is what tests and the local launcher call; running this file
- * reads the environment (see config.ts) and serves until SIGINT/SIGTERM.
+ * The control plane: config → database → migrations → signing key → admin token → snapshots signed with
+ * that key (republished after a key change) → GraphQL + internal HTTP endpoints. `startControlPlane` is
+ * what tests and the local launcher call; running this file reads the environment (see config.ts) and
+ * serves until SIGINT/SIGTERM.
  */
 import "reflect-metadata";
 import type { JWK } from "jose";
@@ -15,6 +16,7 @@ import { startApollo } from "./graphql/apollo.ts";
 import { buildControlPlaneSchema } from "./graphql/build-schema.ts";
 import { startHttpServer } from "./http/server.ts";
 import { loadSigningKey } from "./snapshots/signing-key.ts";
+import { republishForSigningKey } from "./snapshots/republish-for-signing-key.ts";
 import { loadTokenSecret } from "./auth/token-secret.ts";
 import { useAuditKey } from "./audit/use-audit-key.ts";
 import { startChangeTicker } from "./changes/change-ticker.ts";
@@ -71,6 +73,12 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
       trustForwardedFor: config.trustForwardedFor ?? false,
       log,
     };
+    // Before serving: a proxy's first poll after a key change must get a snapshot the JWKS verifies.
+    const republished = await republishForSigningKey(deps);
+    if (republished) {
+      const was = [...new Set(republished.signedBy.map((kid) => kid ?? "no key"))].join(", ");
+      log(`control plane signing key ${signingKey.kid}: republished the configuration as version ${republished.version} (the newest snapshot of ${republished.regions.join(", ")} was signed by ${was})`);
+    }
     const apollo = await startApollo(await buildControlPlaneSchema(), log);
     const jwks = { keys: [signingKey.publicJwk] };
     let server: ReturnType<typeof startHttpServer>;

@@ -17,3 +17,11 @@ export async function recordProxy(q: Queryable, id: string, region: string, snap
     values (${id}, ${region}, least(${snapshotVersion}::integer, coalesce((select max(version) from snapshots where region = ${region}), 0)), now())
     on conflict (region, id) do update set snapshot_version = excluded.snapshot_version, last_seen_at = now()`;
 }
+
+/** Every region with its newest stored snapshot (null when it has none), by region name. */
+export async function newestSnapshotPerRegion(q: Queryable): Promise<{ region: string; jws: string | null }[]> {
+  return q<{ region: string; jws: string | null }[]>`
+    select r.name as region, s.jws from regions r
+    left join lateral (select jws from snapshots where region = r.name order by version desc limit 1) s on true
+    order by r.name`;
+}
