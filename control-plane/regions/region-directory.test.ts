@@ -58,9 +58,10 @@ test("the directory lists every region with its enabled deployments' jurisdictio
   expect(after).toBe(before + 1);
 
   const expected = {
-    ap: { jurisdictions: [], publicUrl: null },
-    eu: { jurisdictions: ["ch", "eu"], publicUrl: "https://eu.gw.example" },
-    us: { jurisdictions: ["us"], publicUrl: "http://127.0.0.1:4001" },
+    // No alias is configured here, so no region lists one (per-alias traits: compile-snapshot.test.ts).
+    ap: { jurisdictions: [], publicUrl: null, aliases: {} },
+    eu: { jurisdictions: ["ch", "eu"], publicUrl: "https://eu.gw.example", aliases: {} },
+    us: { jurisdictions: ["us"], publicUrl: "http://127.0.0.1:4001", aliases: {} },
   };
   for (const region of ["ap", "eu", "us"]) {
     const snapshot = await latestSnapshot(region);
@@ -70,11 +71,11 @@ test("the directory lists every region with its enabled deployments' jurisdictio
 
   // A disabled deployment no longer counts for its region's jurisdictions.
   await t.admin.request(`mutation($id: ID!) { killSwitch(target: { kind: "deployment", id: $id }, reason: "drill") { affected } }`, { id: swiss });
-  expect((await latestSnapshot("us")).regionDirectory?.eu).toEqual({ jurisdictions: ["eu"], publicUrl: "https://eu.gw.example" });
+  expect((await latestSnapshot("us")).regionDirectory?.eu).toEqual({ jurisdictions: ["eu"], publicUrl: "https://eu.gw.example", aliases: {} });
 
   // Clearing the URL republishes too.
   expect((await updateRegion("eu", null)).updateRegion.publicUrl).toBeNull();
-  expect((await latestSnapshot("ap")).regionDirectory?.eu).toEqual({ jurisdictions: ["eu"], publicUrl: null });
+  expect((await latestSnapshot("ap")).regionDirectory?.eu).toEqual({ jurisdictions: ["eu"], publicUrl: null, aliases: {} });
 });
 
 test("updateRegion: a missing region is NOT_FOUND, a bad URL BAD_USER_INPUT, only admins may call it, and it is audited", async () => {

@@ -103,13 +103,55 @@ test("regionDirectory lists every region with the distinct jurisdictions of its 
     ],
   };
   const expected = {
-    ap: { jurisdictions: [], publicUrl: null },
-    eu: { jurisdictions: ["ch", "eu"], publicUrl: "https://eu.gw.example" },
-    us: { jurisdictions: ["us"], publicUrl: "http://127.0.0.1:4001" },
+    ap: { jurisdictions: [], publicUrl: null, aliases: {} },
+    eu: { jurisdictions: ["ch", "eu"], publicUrl: "https://eu.gw.example", aliases: { chat: [{ jurisdiction: "eu", flags: [] }] } },
+    us: { jurisdictions: ["us"], publicUrl: "http://127.0.0.1:4001", aliases: { chat: [{ jurisdiction: "us", flags: [] }], "us-only": [{ jurisdiction: "us", flags: [] }] } },
   };
   // The same directory in every region's snapshot, a region without deployments included.
   for (const region of ["eu", "us", "ap"]) expect(compileSnapshot(withRegions, region, 3).regionDirectory).toEqual(expected);
   expect(parseSnapshot(JSON.parse(JSON.stringify(compileSnapshot(withRegions, "us", 3)))).ok).toBe(true);
   // Rows without regions (older callers) publish no directory at all.
   expect(compileSnapshot(rows, "eu", 1).regionDirectory).toBeUndefined();
+});
+
+test("each directory entry lists, per alias served there, the distinct jurisdiction and flags of its enabled deployments", () => {
+  const dep = (id: string, region: string, jurisdiction: string | null | undefined, flags?: string[], status?: "active" | "disabled") => ({
+    id, provider: "openai" as const, baseUrl: `https://${id}.example/v1`, model: id, region, credentialRef: "env:K",
+    ...(jurisdiction !== undefined ? { jurisdiction } : {}), ...(flags ? { flags } : {}), ...(status ? { status } : {}),
+  });
+  const served: ConfigRows = {
+    ...rows,
+    deployments: [
+      dep("eu_plain", "eu", "eu", []),
+      dep("eu_plain_2", "eu", "eu"),
+      dep("eu_baa", "eu", "eu", ["soc2", "baa"]),
+      dep("eu_baa_2", "eu", "eu", ["baa", "soc2", "baa"]),
+      dep("eu_unknown", "eu", null, ["baa"]),
+      dep("eu_off", "eu", "ch", ["baa"], "disabled"),
+      dep("us_plain", "us", "us", []),
+    ],
+    aliases: [
+      // One chain across regions: each region lists only its own deployments of it.
+      { name: "gpt", deploymentIds: ["us_plain", "eu_baa", "eu_plain", "eu_baa_2", "eu_plain_2", "eu_unknown", "eu_off"] },
+      { name: "health", deploymentIds: ["eu_off"] },
+      { name: "us-chat", deploymentIds: ["us_plain"] },
+    ],
+    regions: [
+      { name: "ap", publicUrl: null },
+      { name: "eu", publicUrl: "https://eu.gw" },
+      { name: "us", publicUrl: null },
+    ],
+  };
+  const directory = compileSnapshot(served, "us", 1).regionDirectory!;
+  expect(directory.eu!.aliases).toEqual({
+    gpt: [
+      { jurisdiction: "eu", flags: [] },
+      { jurisdiction: "eu", flags: ["baa", "soc2"] },
+      { jurisdiction: null, flags: ["baa"] },
+    ],
+  });
+  expect(directory.us!.aliases).toEqual({ gpt: [{ jurisdiction: "us", flags: [] }], "us-chat": [{ jurisdiction: "us", flags: [] }] });
+  expect(directory.ap!.aliases).toEqual({});
+  expect(compileSnapshot(served, "eu", 1).regionDirectory).toEqual(directory);
+  expect(parseSnapshot(JSON.parse(JSON.stringify(compileSnapshot(served, "eu", 1)))).ok).toBe(true);
 });

@@ -10,6 +10,7 @@ import {
   type SnapshotAlias,
   type SnapshotDeployment,
   type RegionDirectoryEntry,
+  type ServingTraits,
   type SnapshotKey,
   type SnapshotTenant,
 } from "../../shared/snapshot/schema.ts";
@@ -119,26 +120,50 @@ export function compileSnapshot(rows: ConfigRows, region: string, version: numbe
     };
   }
   const snapshot: Snapshot = { schema: SNAPSHOT_SCHEMA_VERSION, region, version, issuedAt: issuedAt.toISOString(), keys, tenants, aliases, deployments, pricing };
-  if (rows.regions) snapshot.regionDirectory = compileRegionDirectory(rows.regions, rows.deployments);
+  if (rows.regions) snapshot.regionDirectory = compileRegionDirectory(rows.regions, rows.deployments, rows.aliases);
   return snapshot;
 }
 
 /**
  * Every region (this one included) with the jurisdictions its enabled deployments serve, sorted and
- * distinct, and its public URL. The same in every region's snapshot, so a proxy refusing a tenant for
- * residency can name the regions that can serve it.
+ * distinct, its public URL, and per alias served there the distinct jurisdiction and flags of the
+ * alias's enabled deployments in it. The same in every region's snapshot, so a proxy refusing a tenant
+ * for residency can name only the regions where the requested alias meets the whole rule (a region
+ * with the right jurisdiction may lack the alias, or the flag the data class requires).
  */
 export function compileRegionDirectory(
   regions: NonNullable<ConfigRows["regions"]>,
   deployments: ConfigRows["deployments"],
+  aliases: ConfigRows["aliases"],
 ): Record<string, RegionDirectoryEntry> {
+  const enabled = deployments.filter((d) => d.status !== "disabled");
+  const byId = new Map(enabled.map((d) => [d.id, d]));
   const directory: Record<string, RegionDirectoryEntry> = {};
   for (const r of regions) {
     const jurisdictions = new Set<string>();
-    for (const d of deployments) if (d.region === r.name && d.status !== "disabled" && d.jurisdiction) jurisdictions.add(d.jurisdiction);
-    directory[r.name] = { jurisdictions: [...jurisdictions].sort(), publicUrl: r.publicUrl };
+    for (const d of enabled) if (d.region === r.name && d.jurisdiction) jurisdictions.add(d.jurisdiction);
+    const served: Record<string, ServingTraits[]> = {};
+    for (const a of aliases) {
+      const here = a.deploymentIds.flatMap((id) => byId.get(id) ?? []).filter((d) => d.region === r.name);
+      if (here.length > 0) served[a.name] = distinctTraits(here);
+    }
+    directory[r.name] = { jurisdictions: [...jurisdictions].sort(), publicUrl: r.publicUrl, aliases: served };
   }
   return directory;
+}
+
+/** Deployments → their distinct (jurisdiction, flags), flags sorted; ordered by jurisdiction (unknown last), then flags. */
+function distinctTraits(deployments: readonly { jurisdiction?: string | null; flags?: string[] }[]): ServingTraits[] {
+  const byKey = new Map<string, ServingTraits>();
+  for (const d of deployments) {
+    const traits = { jurisdiction: d.jurisdiction ?? null, flags: [...new Set(d.flags ?? [])].sort() };
+    byKey.set(JSON.stringify(traits), traits);
+  }
+  // Code-unit order, like the default sort used for jurisdictions: the same bytes on every machine.
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return [...byKey.values()].sort(
+    (a, b) => (a.jurisdiction === null ? 1 : 0) - (b.jurisdiction === null ? 1 : 0) || cmp(a.jurisdiction ?? "", b.jurisdiction ?? "") || cmp(a.flags.join(","), b.flags.join(",")),
+  );
 }
 
 /**

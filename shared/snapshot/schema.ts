@@ -97,9 +97,24 @@ export interface DeploymentTimeouts {
 
 /** Where a tenant whose residency this region cannot serve should go instead. */
 export interface RegionDirectoryEntry {
+  /** Distinct jurisdictions of the region's enabled deployments. */
   jurisdictions: string[];
   /** The region's public endpoint, when known. */
   publicUrl: string | null;
+  /**
+   * Per alias served in the region, the distinct jurisdiction and flags of its enabled deployments:
+   * enough to tell whether the region can serve a request under a residency rule. Absent in snapshots
+   * from control planes older than this field; a proxy then judges by `jurisdictions` alone.
+   */
+  aliases?: Record<string, ServingTraits[]>;
+}
+
+/** What one or more deployments of an alias offer a residency rule (see region-proxy/pipeline/residency.ts). */
+export interface ServingTraits {
+  /** null = unknown, which fits no jurisdiction restriction. */
+  jurisdiction: string | null;
+  /** Sorted, distinct. */
+  flags: string[];
 }
 
 export interface SnapshotAlias {
@@ -123,7 +138,7 @@ export interface Snapshot {
   pricing: Record<string, Price>;
   /** Region-wide defaults; absent in snapshots older than the limits feature. */
   defaults?: SnapshotDefaults;
-  /** Every region by name, with the jurisdictions it serves: named in residency_violation answers. */
+  /** Every region by name, with what it serves: the regions named in residency_violation answers. */
   regionDirectory?: Record<string, RegionDirectoryEntry>;
 }
 
@@ -180,7 +195,30 @@ export function parseSnapshot(payload: unknown): ParseResult<Snapshot> {
     if (!isRecord(defaults)) return { ok: false, reason: "defaults is not an object" };
     if (defaults.maxOutputTokens !== undefined && !isCount(defaults.maxOutputTokens)) return { ok: false, reason: "defaults.maxOutputTokens must be a non-negative integer" };
   }
+  const badDirectory = checkRegionDirectory(payload.regionDirectory);
+  if (badDirectory) return { ok: false, reason: badDirectory };
   return { ok: true, value: payload as unknown as Snapshot };
+}
+
+const isStringArray = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/**
+ * The fields a proxy reads to write a residency_violation message; fields it does not know are left
+ * alone, so a newer control plane may add some (as `aliases` was added).
+ */
+function checkRegionDirectory(value: unknown): string | null {
+  if (value === undefined) return null;
+  if (!isRecord(value)) return "regionDirectory is not an object";
+  for (const [name, entry] of Object.entries(value)) {
+    if (!isRecord(entry) || !isStringArray(entry.jurisdictions) || !(entry.publicUrl == null || typeof entry.publicUrl === "string")) return `regionDirectory.${name} is malformed`;
+    if (entry.aliases === undefined) continue;
+    if (!isRecord(entry.aliases)) return `regionDirectory.${name}.aliases is not an object`;
+    for (const [alias, traits] of Object.entries(entry.aliases)) {
+      const wellFormed = Array.isArray(traits) && traits.every((t) => isRecord(t) && (t.jurisdiction === null || typeof t.jurisdiction === "string") && isStringArray(t.flags));
+      if (!wellFormed) return `regionDirectory.${name}.aliases.${alias} is malformed`;
+    }
+  }
+  return null;
 }
 
 /** A present timeout must be a positive integer of milliseconds. */
