@@ -37,7 +37,7 @@ export function planRoute(
     }
     targets.push({ deployment, adapter });
   }
-  if (targets.length === 0 && refusedByRule > 0 && rule) return { ok: false, error: { kind: "residency_violation", message: residencyMessage(rule, snapshot) } };
+  if (targets.length === 0 && refusedByRule > 0 && rule) return { ok: false, error: { kind: "residency_violation", message: residencyMessage(rule, snapshot, alias.name) } };
   if (targets.length === 0) return { ok: false, error: { kind: "upstream_error", message: `No deployment is available for '${alias.name}'.` } };
   return { ok: true, targets };
 }

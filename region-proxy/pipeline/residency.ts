@@ -4,7 +4,7 @@
  * its data class requires. Pure functions of the snapshot; the planner filters the chain with them
  * BEFORE walking it, so a fallback can never cross the rule.
  */
-import type { Snapshot, SnapshotDeployment, SnapshotTenant } from "../../shared/snapshot/schema.ts";
+import type { RegionDirectoryEntry, Snapshot, SnapshotDeployment, SnapshotTenant } from "../../shared/snapshot/schema.ts";
 
 /** Data classes this gateway knows, and the deployment flags each requires. */
 export const DATA_CLASS_FLAGS: Readonly<Record<string, readonly string[]>> = {
@@ -40,23 +40,41 @@ export function residencyRule(tenant: SnapshotTenant, snapshot: Snapshot, dataCl
   return { jurisdictions: effectiveJurisdictions(tenant, snapshot.tenants), requiredFlags: dataClass ? (DATA_CLASS_FLAGS[dataClass] ?? []) : [], dataClass };
 }
 
-/** Does this deployment satisfy every rule? A deployment of unknown jurisdiction fits no restriction. */
-export function satisfies(deployment: SnapshotDeployment, rule: ResidencyRule): boolean {
+/**
+ * Does this deployment (or a directory entry's traits of one) satisfy every rule? A deployment of
+ * unknown jurisdiction fits no restriction.
+ */
+export function satisfies(deployment: Pick<SnapshotDeployment, "jurisdiction" | "flags">, rule: ResidencyRule): boolean {
   if (rule.jurisdictions !== null && (!deployment.jurisdiction || !rule.jurisdictions.includes(deployment.jurisdiction))) return false;
   return rule.requiredFlags.every((flag) => deployment.flags?.includes(flag) ?? false);
 }
 
-/** The residency_violation message: what is required, and which regions (with endpoints) can serve it. */
-export function residencyMessage(rule: ResidencyRule, snapshot: Snapshot): string {
+/**
+ * The residency_violation message: what is required, and which other regions (with endpoints) can
+ * serve `aliasName` under the whole rule, or plainly that none can.
+ */
+export function residencyMessage(rule: ResidencyRule, snapshot: Snapshot, aliasName: string): string {
   const needs: string[] = [];
   if (rule.jurisdictions !== null) needs.push(`data must stay in ${rule.jurisdictions.length > 0 ? rule.jurisdictions.join(", ") : "no jurisdiction at all"}`);
   if (rule.requiredFlags.length > 0) needs.push(`data class '${rule.dataClass}' requires a deployment flagged ${rule.requiredFlags.join(", ")}`);
   let message = `No deployment of this model in region ${snapshot.region} satisfies this tenant's residency rules (${needs.join("; ")}).`;
-  if (rule.jurisdictions !== null) {
-    const serving = Object.entries(snapshot.regionDirectory ?? {})
-      .filter(([name, entry]) => name !== snapshot.region && entry.jurisdictions.some((j) => rule.jurisdictions!.includes(j)))
-      .map(([name, entry]) => (entry.publicUrl ? `${name} (${entry.publicUrl})` : name));
-    if (serving.length > 0) message += ` Send this tenant's requests to region ${serving.join(" or ")}.`;
-  }
+  if (!snapshot.regionDirectory) return message;
+  const others = Object.entries(snapshot.regionDirectory).filter(([name]) => name !== snapshot.region);
+  const verdicts = others.map(([name, entry]) => ({ name, entry, serves: regionServes(entry, aliasName, rule) }));
+  const serving = verdicts.filter((v) => v.serves === true).map(({ name, entry }) => (entry.publicUrl ? `${name} (${entry.publicUrl})` : name));
+  if (serving.length > 0) message += ` Send this tenant's requests to region ${serving.join(" or ")}.`;
+  else if (verdicts.every((v) => v.serves === false)) message += " No region serves this model for this tenant's residency rules; ask your gateway administrator.";
   return message;
+}
+
+/**
+ * Can this region serve the alias under the rule? From the entry's per-alias traits when published;
+ * an entry from an older control plane has only its jurisdictions, so it is judged on those alone
+ * (true on an overlap, even though its flags are unknown), and not at all (null) without a
+ * jurisdiction restriction.
+ */
+function regionServes(entry: RegionDirectoryEntry, aliasName: string, rule: ResidencyRule): boolean | null {
+  if (entry.aliases) return (entry.aliases[aliasName] ?? []).some((traits) => satisfies(traits, rule));
+  if (rule.jurisdictions === null) return null;
+  return entry.jurisdictions.some((j) => rule.jurisdictions!.includes(j));
 }
