@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import { generateSigningKey } from "../shared/snapshot/sign.ts";
 import { configFromEnv } from "./config.ts";
 
 test("defaults, and LOG_FORMAT: text unless json is asked for; anything else fails the start", () => {
@@ -12,4 +13,23 @@ test("the shared secrets are read from the environment, unset meaning 'use or cr
   const secrets = { ADMIN_JWT_SECRET: "j".repeat(40), AUDIT_HMAC_KEY: "a".repeat(40), SIGNING_KEY_JWK: '{"kty":"OKP"}' };
   expect(configFromEnv(secrets)).toMatchObject({ tokenSecret: secrets.ADMIN_JWT_SECRET, auditHmacKey: secrets.AUDIT_HMAC_KEY, signingKeyJwk: secrets.SIGNING_KEY_JWK });
   expect(configFromEnv({})).toMatchObject({ tokenSecret: null, auditHmacKey: null, signingKeyJwk: null });
+});
+
+test("SIGNING_KEY_PREVIOUS_JWKS: retired public keys to serve beside the current one; a private member or a bad JWKS fails the start", async () => {
+  const retired = await generateSigningKey("cp-retired");
+  expect(configFromEnv({}).previousSigningKeys).toEqual([]);
+  expect(configFromEnv({ SIGNING_KEY_PREVIOUS_JWKS: JSON.stringify({ keys: [retired.key.publicJwk] }) }).previousSigningKeys).toEqual([retired.key.publicJwk]);
+  expect(() => configFromEnv({ SIGNING_KEY_PREVIOUS_JWKS: JSON.stringify({ keys: [retired.privateJwk] }) })).toThrow(
+    "SIGNING_KEY_PREVIOUS_JWKS: key cp-retired holds a private member (d); list public keys only",
+  );
+  expect(() => configFromEnv({ SIGNING_KEY_PREVIOUS_JWKS: "{not json" })).toThrow("SIGNING_KEY_PREVIOUS_JWKS must be a JSON JWKS");
+  expect(() => configFromEnv({ SIGNING_KEY_PREVIOUS_JWKS: JSON.stringify([retired.key.publicJwk]) })).toThrow('SIGNING_KEY_PREVIOUS_JWKS must be a JSON JWKS ({ "keys": [...] })');
+  const { kid: _kid, ...noKid } = retired.key.publicJwk;
+  expect(() => configFromEnv({ SIGNING_KEY_PREVIOUS_JWKS: JSON.stringify({ keys: [noKid] }) })).toThrow("SIGNING_KEY_PREVIOUS_JWKS: key 1 has no kid");
+  expect(() => configFromEnv({ SIGNING_KEY_PREVIOUS_JWKS: JSON.stringify({ keys: [{ kty: "RSA", kid: "rsa-1", n: "x", e: "AQAB" }] }) })).toThrow(
+    "SIGNING_KEY_PREVIOUS_JWKS: key rsa-1 is not an Ed25519 public key (kty OKP, crv Ed25519, x)",
+  );
+  expect(() => configFromEnv({ SIGNING_KEY_PREVIOUS_JWKS: JSON.stringify({ keys: [retired.key.publicJwk, retired.key.publicJwk] }) })).toThrow(
+    "SIGNING_KEY_PREVIOUS_JWKS: kid cp-retired is listed twice",
+  );
 });

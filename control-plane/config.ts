@@ -1,6 +1,7 @@
 /** Environment → ControlPlaneConfig, for `bun control-plane/main.ts`. */
 import { logFormatFromEnv } from "../shared/logging/console-log.ts";
 import type { ControlPlaneConfig } from "./main.ts";
+import { parsePreviousSigningKeys } from "./snapshots/previous-signing-keys.ts";
 
 export function configFromEnv(env: Record<string, string | undefined> = process.env): ControlPlaneConfig {
   const port = Number(env.PORT ?? "4000");
@@ -14,6 +15,7 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     dataDir: env.DATA_DIR || ".data/control-plane",
     adminToken: env.ADMIN_TOKEN || null,
     signingKeyJwk: env.SIGNING_KEY_JWK || null,
+    previousSigningKeys: parsePreviousSigningKeys(env.SIGNING_KEY_PREVIOUS_JWKS),
     tokenSecret: env.ADMIN_JWT_SECRET || null,
     auditHmacKey: env.AUDIT_HMAC_KEY || null,
     requiredApprovals: env.REQUIRED_APPROVALS ? Number(env.REQUIRED_APPROVALS) : undefined,

@@ -17,6 +17,7 @@ import { buildControlPlaneSchema } from "./graphql/build-schema.ts";
 import { startHttpServer } from "./http/server.ts";
 import { loadSigningKey } from "./snapshots/signing-key.ts";
 import { republishForSigningKey } from "./snapshots/republish-for-signing-key.ts";
+import { publishedJwks } from "./snapshots/previous-signing-keys.ts";
 import { loadTokenSecret } from "./auth/token-secret.ts";
 import { useAuditKey } from "./audit/use-audit-key.ts";
 import { startChangeTicker } from "./changes/change-ticker.ts";
@@ -30,6 +31,8 @@ export interface ControlPlaneConfig {
   dataDir: string; // holds pglite data and signing-key.jwk (created 0600 if absent)
   adminToken?: string | null; // if set: accepted as bootstrap admin token (its hash stored)
   signingKeyJwk?: string | null; // private Ed25519 JWK JSON; else read/create dataDir/signing-key.jwk
+  /** SIGNING_KEY_PREVIOUS_JWKS: retired public keys the JWKS still lists after the current one (a rotation's overlap). */
+  previousSigningKeys?: JWK[];
   log?: (line: string) => void; // default: stdout, as `logFormat` says
   /** LOG_FORMAT: text lines (default) or one JSON object per line. */
   logFormat?: LogFormat;
@@ -47,7 +50,7 @@ export interface RunningControlPlane {
   port: number;
   /** Set only when this start generated a new admin token (first start, no adminToken given): shown once. */
   generatedAdminToken: string | null;
-  jwks: { keys: JWK[] }; // public keys (same as GET /.well-known/jwks.json)
+  jwks: { keys: JWK[] }; // public keys, current first, then previous ones (same as GET /.well-known/jwks.json)
   stop(): Promise<void>; // closes HTTP, DB pool, PGlite
 }
 
@@ -61,6 +64,7 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
     if (applied.length > 0) log(`control plane applied migrations: ${applied.join(", ")}`);
     await useAuditKey(db.sql, config.dataDir, config.auditHmacKey, log);
     const signingKey = await loadSigningKey(config.dataDir, config.signingKeyJwk);
+    const jwks = await publishedJwks(signingKey, config.previousSigningKeys ?? []);
     let tokenFile = "";
     const generatedAdminToken = await ensureAdminToken(db.sql, config.adminToken, async (token) => (tokenFile = await writeBootstrapToken(config.dataDir, token)));
     if (generatedAdminToken) log(`control plane generated the bootstrap admin token: written to ${tokenFile} (mode 0600); read it once, then delete the file`);
@@ -80,7 +84,6 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
       log(`control plane signing key ${signingKey.kid}: republished the configuration as version ${republished.version} (the newest snapshot of ${republished.regions.join(", ")} was signed by ${was})`);
     }
     const apollo = await startApollo(await buildControlPlaneSchema(), log);
-    const jwks = { keys: [signingKey.publicJwk] };
     let server: ReturnType<typeof startHttpServer>;
     try {
       server = startHttpServer({ port: config.port, host: config.host ?? "127.0.0.1", apollo, deps, jwks });

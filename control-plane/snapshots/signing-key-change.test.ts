@@ -1,7 +1,8 @@
 /**
  * A control plane that restarts with another signing key republishes every region's configuration as
  * a new version signed with that key, at start and without any config change: proxies pinned to the
- * keys it now serves verify what it hands them. A restart with the same key publishes nothing.
+ * keys it now serves verify what it hands them. A restart with the same key publishes nothing. Retired
+ * public keys (SIGNING_KEY_PREVIOUS_JWKS) are served beside the current one for a rotation's overlap.
  */
 import { afterAll, expect, test } from "bun:test";
 import { decodeProtectedHeader, type JWK } from "jose";
@@ -118,4 +119,40 @@ test("two control planes starting with the new key at once republish once", asyn
   const [a] = await Promise.all([start(db, fresh.jwk), start(db, fresh.jwk)]);
   expect(await configVersion(a)).toBe(before + 1);
   expect((await republishAudits(a)).length).toBe(1);
+}, 60_000);
+test("previous public keys are served beside the current one, so proxies pinned to both verify either version", async () => {
+  const db = await database();
+  const oldKey = await newKey("cp-retired");
+  const { cp: first, tokens } = await seeded(db, oldKey.jwk);
+  const held = await poll(first, "eu", tokens.eu!);
+  await first.cp.stop();
+
+  const fresh = await newKey("cp-current");
+  // The current key listed among the previous ones too (a copy of the proxies' trusted-jwks.json) is served once.
+  const second = await start(db, fresh.jwk, { previousSigningKeys: [oldKey.publicJwk, fresh.publicJwk] });
+  const jwks = await servedJwks(second);
+  expect(jwks).toEqual(second.cp.jwks);
+  expect(jwks.keys.map((k) => k.kid)).toEqual(["cp-current", "cp-retired"]);
+  expect(jwks.keys.some((k) => "d" in k)).toBe(false);
+  const trusted = await importTrustedKeys(jwks);
+  expect((await verifySnapshot(held.jws, trusted, "eu")).ok).toBe(true);
+  const now = await poll(second, "eu", tokens.eu!, held.version!);
+  expect(decodeProtectedHeader(now.jws).kid).toBe("cp-current");
+  expect((await verifySnapshot(now.jws, trusted, "eu")).ok).toBe(true);
+}, 60_000);
+
+test("a private key, another key under the current kid, or a broken key among the previous keys fails the start", async () => {
+  const db = await database();
+  const fresh = await newKey("cp-now");
+  const retired = await generateSigningKey("cp-then");
+  await expect(start(db, fresh.jwk, { previousSigningKeys: [retired.privateJwk] })).rejects.toThrow(
+    "SIGNING_KEY_PREVIOUS_JWKS: key cp-then holds a private member (d); list public keys only",
+  );
+  const impostor = (await generateSigningKey("cp-now")).key.publicJwk;
+  await expect(start(db, fresh.jwk, { previousSigningKeys: [impostor] })).rejects.toThrow(
+    "SIGNING_KEY_PREVIOUS_JWKS: key cp-now has the current signing key's kid but another public key",
+  );
+  await expect(start(db, fresh.jwk, { previousSigningKeys: [{ kty: "OKP", crv: "Ed25519", x: "not-a-key", kid: "cp-bad" }] })).rejects.toThrow(
+    "SIGNING_KEY_PREVIOUS_JWKS: key cp-bad is not a valid Ed25519 public key",
+  );
 }, 60_000);
