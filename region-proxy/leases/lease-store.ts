@@ -3,13 +3,15 @@
  * in Redis (redis-lease-store.ts) when configured, so a replica that starts (or restarts while the
  * control plane is down) picks up the region's current allowance instead of starting from nothing.
  * A stored lease is replaced only by one that expires later: the newest answer of the control plane wins.
+ * Replicas' clocks may disagree, so a shared store must compare and hand back lives, not instants
+ * (redis-lease-store.ts keeps them on Redis's clock).
  */
 export interface StoredLease {
   scope: string;
   period: string;
   capMicros: number;
   grantedMicros: number;
-  /** Epoch ms. */
+  /** Epoch ms on the saving or loading replica's own clock (the lease client's `now`). */
   expiresAt: number;
   exhausted: boolean;
 }
