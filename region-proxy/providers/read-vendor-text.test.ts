@@ -10,6 +10,11 @@ const vendor = Bun.serve({
   fetch(request) {
     const size = Number(new URL(request.url).searchParams.get("size"));
     if (new URL(request.url).pathname === "/declared") return new Response("a".repeat(size));
+    if (new URL(request.url).pathname === "/gzip") {
+      // Content-Length is the packed size: a few KB on the wire for megabytes once unpacked.
+      const packed = Bun.gzipSync(Buffer.from("g".repeat(size)));
+      return new Response(packed, { headers: { "content-encoding": "gzip", "content-length": String(packed.byteLength) } });
+    }
     let sent = 0;
     const body = new ReadableStream<Uint8Array>({
       pull(controller) {
@@ -35,4 +40,11 @@ test("a body within the bound is read whole, declared or chunked", async () => {
 test("a body past the bound is a protocol error, by its declared length or by counting", async () => {
   await expect(readVendorText(await get("/declared", 5001), 5000)).rejects.toThrow(VendorProtocolError);
   await expect(readVendorText(await get("/chunked", 50_000), 5000)).rejects.toThrow(VendorProtocolError);
+});
+
+test("a compressed body is bounded by its unpacked size, not by its Content-Length (the packed size)", async () => {
+  const bomb = await get("/gzip", 8 * 1024 * 1024);
+  expect(Number(bomb.headers.get("content-length"))).toBeLessThan(64 * 1024);
+  await expect(readVendorText(bomb, 1024 * 1024)).rejects.toThrow(VendorProtocolError);
+  expect(await readVendorText(await get("/gzip", 5000), 5000)).toBe("g".repeat(5000));
 });

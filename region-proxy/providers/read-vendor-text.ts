@@ -2,7 +2,8 @@
  * A vendor's whole (non-streamed) body as text, bounded: a vendor that sends more than any answer
  * could hold is cut off with a protocol error (the caller aborts the call) instead of being held in
  * memory whole. With a Content-Length within the bound (the usual case) the body is read in one
- * native call; without one it is counted chunk by chunk.
+ * native call; without one it is counted chunk by chunk. A compressed body is counted too: fetch
+ * unpacks it, and its Content-Length is the packed size (a few KB of gzip can unpack to gigabytes).
  */
 import { readBounded } from "../../shared/http/read-bounded.ts";
 import { VendorProtocolError } from "./types.ts";
@@ -18,8 +19,10 @@ const decoder = new TextDecoder();
 export async function readVendorText(response: Response, maxBytes = MAX_VENDOR_BODY_BYTES): Promise<string> {
   const length = response.headers.get("content-length");
   const declared = length === null ? NaN : Number(length);
-  if (declared > maxBytes) throw tooLarge(maxBytes);
-  if (Number.isSafeInteger(declared) && declared >= 0) return response.text();
+  const encoding = response.headers.get("content-encoding");
+  const unpacked = encoding === null || encoding.toLowerCase() === "identity";
+  if (unpacked && declared > maxBytes) throw tooLarge(maxBytes);
+  if (unpacked && Number.isSafeInteger(declared) && declared >= 0) return response.text();
   const read = await readBounded(response.body, maxBytes);
   if (read === "too_large") throw tooLarge(maxBytes);
   if (read === "cut_off") throw new VendorProtocolError("the answer ended before it was complete");
