@@ -17,9 +17,10 @@ test("an expired lease with the control plane down: fail-open tenants are admitt
   const origin = startGrantOnceLeaseOrigin();
   try {
     let skew = 0;
-    const leases = startLeaseClient({ controlPlaneUrl: origin.url, regionToken: "regtok_x", proxyId: "prx_test", ledger: createMemoryBudgetLedger(), refreshMs: 60_000, requestTimeoutMs: 500 });
+    const now = () => Date.now() + skew;
+    const leases = startLeaseClient({ controlPlaneUrl: origin.url, regionToken: "regtok_x", proxyId: "prx_test", ledger: createMemoryBudgetLedger(), refreshMs: 60_000, requestTimeoutMs: 500, now });
     clients.push(leases);
-    const budgets = createLeasedBudgets(createMemoryBudgetLedger(), leases, { maxWaitMs: 300, now: () => Date.now() + skew });
+    const budgets = createLeasedBudgets(createMemoryBudgetLedger(), leases, { maxWaitMs: 300, now });
     const level = { scope: "ten:ten_a", period: "day:2026-11-25", capMicros: 100_000 };
     expect((await budgets.reserve([level], 1_000)).ok).toBe(true);
     skew = leases.view(level.scope, level.period)!.expiresAt + 1 - Date.now(); // expired; renewals now fail

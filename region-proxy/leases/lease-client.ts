@@ -5,6 +5,9 @@
  * reservation is waiting for growth (leased-budgets.ts). Asks are coalesced: at most one request to the
  * control plane is in flight per replica, carrying every level that needs an answer.
  *
+ * A lease's life is timed on this proxy's clock (`now`) from when its ask was sent (local-lease-expiry.ts),
+ * never against the control plane's absolute expiresAt, which a skewed clock would void or stretch.
+ *
  * Each answer also repairs the region's spend counter from the PostgreSQL ledger (a set with the ledger's
  * version, never an add, so replicas repairing at once set it once), and only upwards. A usage event
  * is handed to the outbox as its settle is sent to the counter, and reaches the ledger only after the
@@ -22,6 +25,7 @@
  */
 import { LEASES_PATH, parseLeaseAnswer, type LeaseAnswer, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
 import { createMemoryLeaseStore, type LeaseStore } from "./lease-store.ts";
+import { localLeaseExpiry } from "./local-lease-expiry.ts";
 
 /** The region's spend counters (the Redis or resilient BudgetLedger). */
 export interface LeaseLedger {
@@ -36,9 +40,18 @@ export interface LeaseView {
   managed: boolean;
   capMicros: number;
   grantedMicros: number;
-  /** Epoch ms (the control plane's clock). */
+  /**
+   * Epoch ms on this proxy's clock (`now`): when the ask was sent plus the answer's ttlMs
+   * (local-lease-expiry.ts), so it is never later than the control plane's own expiry.
+   */
   expiresAt: number;
   exhausted: boolean;
+  /**
+   * When the answer that granted this lease arrived (this proxy's clock); 0 for a lease loaded from the
+   * store. `answeredAt >= expiresAt` is a lease that arrived already expired (an older control plane
+   * whose clock disagrees): the control plane answers, so its expiry says nothing about reaching it.
+   */
+  answeredAt: number;
 }
 
 export interface LeaseClientOptions {
@@ -55,6 +68,8 @@ export interface LeaseClientOptions {
   /** Levels unused for this long are no longer refreshed (default 10 min). */
   forgetAfterMs?: number;
   log?: (line: string) => void;
+  /** This proxy's clock (default Date.now): leased-budgets.ts must judge expiries on the same one. */
+  now?: () => number;
 }
 
 export interface LeaseClient {
@@ -96,6 +111,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
   const timeoutMs = options.requestTimeoutMs ?? 3000;
   const url = new URL(LEASES_PATH, options.controlPlaneUrl).toString();
   const log = options.log ?? (() => {});
+  const now = options.now ?? Date.now;
   const levels = new Map<string, Level>();
   let pending: Batch | null = null;
   let inFlight: Promise<void> | null = null;
@@ -106,7 +122,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
   function level(scope: string, period: string): Level {
     const id = idOf(scope, period);
     let found = levels.get(id);
-    if (!found) levels.set(id, (found = { scope, period, need: 0, usedAtAnswer: 0, noted: 0, lastUsed: Date.now(), loaded: false, answeredAt: 0 }));
+    if (!found) levels.set(id, (found = { scope, period, need: 0, usedAtAnswer: 0, noted: 0, lastUsed: now(), loaded: false, answeredAt: 0 }));
     return found;
   }
 
@@ -144,7 +160,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       if (l.loaded) continue;
       l.loaded = true;
       const stored = await store.load(l.scope, l.period).catch(() => null);
-      if (stored && !l.view) l.view = { managed: true, capMicros: stored.capMicros, grantedMicros: stored.grantedMicros, expiresAt: stored.expiresAt, exhausted: stored.exhausted };
+      if (stored && !l.view) l.view = { managed: true, capMicros: stored.capMicros, grantedMicros: stored.grantedMicros, expiresAt: stored.expiresAt, exhausted: stored.exhausted, answeredAt: 0 };
     }
     const statuses = await Promise.all(batch.map((l) => options.ledger.status(l.scope, l.period).catch(() => null)));
     const asks: LeaseAsk[] = [];
@@ -157,6 +173,8 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
     });
     if (asks.length === 0) return;
     let answer: LeaseAnswer;
+    // The lease's life is counted from here, on this proxy's clock: the round trip counts against it.
+    const sentAt = now();
     try {
       const response = await fetch(url, {
         method: "POST",
@@ -175,8 +193,8 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
         answer = parsed;
       }
     } catch (error) {
-      if (Date.now() - lastFailureLog > 10_000) {
-        lastFailureLog = Date.now();
+      if (now() - lastFailureLog > 10_000) {
+        lastFailureLog = now();
         log(`leases: cannot reach the control plane (${(error as Error).message}); enforcing the leases held`);
       }
       return;
@@ -186,15 +204,16 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       if (!entry || grant.scope !== entry.level.scope || grant.period !== entry.level.period) continue;
       const l = entry.level;
       l.need = 0;
-      l.answeredAt = Date.now();
+      l.answeredAt = now();
       l.usedAtAnswer = entry.used;
       l.noted = 0;
       if (!grant.managed) {
-        l.view = { managed: false, capMicros: 0, grantedMicros: 0, expiresAt: Number.MAX_SAFE_INTEGER, exhausted: false };
+        l.view = { managed: false, capMicros: 0, grantedMicros: 0, expiresAt: Number.MAX_SAFE_INTEGER, exhausted: false, answeredAt: l.answeredAt };
         continue;
       }
-      l.view = { managed: true, capMicros: grant.capMicros, grantedMicros: grant.grantedMicros, expiresAt: Date.parse(grant.expiresAt), exhausted: grant.exhausted };
-      await store.save({ scope: l.scope, period: l.period, ...l.view }).catch(() => {});
+      const view = { managed: true, capMicros: grant.capMicros, grantedMicros: grant.grantedMicros, expiresAt: localLeaseExpiry(grant, sentAt), exhausted: grant.exhausted, answeredAt: l.answeredAt };
+      l.view = view;
+      await store.save({ scope: l.scope, period: l.period, capMicros: view.capMicros, grantedMicros: view.grantedMicros, expiresAt: view.expiresAt, exhausted: view.exhausted }).catch(() => {});
       // The first read is older than the ledger the control plane read: only a re-read may show a loss.
       if (grant.ledgerSpentMicros > entry.spent) {
         const counter = await counterNow(l);
@@ -211,8 +230,8 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
   /** The shared counter's spend now; null when unreadable or answered by the in-process fallback. */
   async function counterNow(l: Level): Promise<number | null> {
     if (options.ledger.degraded?.()) return null;
-    const now = await options.ledger.status(l.scope, l.period).catch(() => null);
-    return now === null || options.ledger.degraded?.() ? null : now.spentMicros;
+    const status = await options.ledger.status(l.scope, l.period).catch(() => null);
+    return status === null || options.ledger.degraded?.() ? null : status.spentMicros;
   }
 
   /**
@@ -220,33 +239,33 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
    * room left) or past half their lease's life; every 5 × refreshMs the rest, so repairs and alerts
    * still come from levels that are far from their limit, without one request per level every tick.
    */
-  function due(l: Level, now: number): boolean {
-    const since = now - l.answeredAt;
+  function due(l: Level, at: number): boolean {
+    const since = at - l.answeredAt;
     if (since < refreshMs) return false;
     const view = l.view;
     if (!view?.managed) return since >= 5 * refreshMs;
     const room = view.grantedMicros - l.usedAtAnswer;
     const low = view.grantedMicros - l.usedAtAnswer - l.noted < room / 2;
-    const aging = now >= l.answeredAt + (view.expiresAt - l.answeredAt) / 2;
+    const aging = at >= l.answeredAt + (view.expiresAt - l.answeredAt) / 2;
     return low || aging || since >= 5 * refreshMs;
   }
 
   const timer = setInterval(() => {
-    const now = Date.now();
-    for (const [id, l] of levels) if (now - l.lastUsed >= forgetAfterMs) levels.delete(id);
-    const ids = [...levels.entries()].filter(([, l]) => due(l, now)).map(([id]) => id);
+    const at = now();
+    for (const [id, l] of levels) if (at - l.lastUsed >= forgetAfterMs) levels.delete(id);
+    const ids = [...levels.entries()].filter(([, l]) => due(l, at)).map(([id]) => id);
     if (ids.length > 0) void schedule(ids);
   }, refreshMs);
 
   return {
     view(scope, period) {
       const l = levels.get(idOf(scope, period));
-      if (l) l.lastUsed = Date.now();
+      if (l) l.lastUsed = now();
       return l?.view;
     },
     ask(scope, period, needMicros = 0) {
       const l = level(scope, period);
-      l.lastUsed = Date.now();
+      l.lastUsed = now();
       l.need = Math.max(l.need, needMicros);
       return schedule([idOf(scope, period)]);
     },
@@ -257,7 +276,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       l.noted += micros;
       const room = l.view.grantedMicros - l.usedAtAnswer;
       const left = l.view.grantedMicros - l.usedAtAnswer - l.noted;
-      if (((left < room * renewBelow && !l.view.exhausted) || Date.now() >= l.view.expiresAt) && !pending?.ids.has(id)) void schedule([id]);
+      if (((left < room * renewBelow && !l.view.exhausted) || now() >= l.view.expiresAt) && !pending?.ids.has(id)) void schedule([id]);
     },
     async stop() {
       stopped = true;

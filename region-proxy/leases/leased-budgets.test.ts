@@ -14,8 +14,9 @@ let tenant: string;
 const clients: LeaseClient[] = [];
 const period = "day:2026-11-25";
 
-function client(controlPlaneUrl: string, ledger = createMemoryBudgetLedger()) {
-  const leases = startLeaseClient({ controlPlaneUrl, regionToken: token, proxyId: "prx_test", ledger, refreshMs: 60_000, requestTimeoutMs: 500 });
+/** `now`: the proxy's clock, for the lease client as for the leased budgets over it. */
+function client(controlPlaneUrl: string, ledger = createMemoryBudgetLedger(), now?: () => number) {
+  const leases = startLeaseClient({ controlPlaneUrl, regionToken: token, proxyId: "prx_test", ledger, refreshMs: 60_000, requestTimeoutMs: 500, now });
   clients.push(leases);
   return { leases, ledger };
 }
@@ -79,7 +80,7 @@ test("a reservation refused only because of other reservations waits for them to
 
 test("an expired lease allows nothing new until it is renewed", async () => {
   let clock = Date.now();
-  const { leases, ledger } = client(t.cp.url);
+  const { leases, ledger } = client(t.cp.url, undefined, () => clock);
   const budgets = createLeasedBudgets(ledger, leases, { maxWaitMs: 300, now: () => clock });
   const check = { scope: `ten:${tenant}`, period: "day:2026-11-24", capMicros: 100_000 };
   expect((await budgets.reserve([check], 100)).ok).toBe(true);

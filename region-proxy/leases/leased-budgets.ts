@@ -24,8 +24,11 @@
  * term is the estimate error: a prompt tokenized above its estimate, or a fallback to a dearer
  * deployment. Outside the bound: while a replica's Redis is down its budgets fail closed (nothing is
  * admitted) or, for a tenant that chose fail-open, are not enforced until Redis returns (resilient-
- * counters.ts); and clocks: a lease is used until its expiry by this proxy's clock and reclaimed by the
- * control plane `reclaimGraceMs` after it, which must exceed clock skew plus the longest request.
+ * counters.ts); and time: a lease is used until its life (`ttlMs`) has passed since its ask was sent, by
+ * this proxy's clock, which is never after the control plane's own expiry whatever the two clocks read,
+ * and is reclaimed `reclaimGraceMs` after that expiry, which must exceed the longest request. (From a
+ * control plane that sends no `ttlMs`, its expiresAt is read on this proxy's clock: skew shortens or
+ * stretches the lease, and the grace must then exceed clock skew as well.)
  */
 import type { BudgetCheck, Reservation, ReserveResult } from "../counters/budget-types.ts";
 import type { EnforcerBudgets } from "../limits/enforce-limits.ts";
@@ -34,10 +37,18 @@ import type { LeaseClient, LeaseView } from "./lease-client.ts";
 export interface LeasedBudgetsOptions {
   /** The longest a reservation waits for a lease to grow or reservations to settle (default 3 s). */
   maxWaitMs?: number;
+  /** This proxy's clock (default Date.now): the lease client's, as lease expiries are on it. */
   now?: () => number;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * The lease expired and no answer came since: the control plane cannot be reached (or answers nothing
+ * usable). A lease that arrived already expired (an older control plane's expiresAt on a clock that
+ * disagrees) is not one: the control plane answers, only the clocks differ.
+ */
+const lapsedUnanswered = (view: LeaseView, at: number) => at >= view.expiresAt && view.answeredAt < view.expiresAt;
 
 /** Wraps a region ledger so every managed level is capped by this region's lease. */
 export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient, options: LeasedBudgetsOptions = {}): EnforcerBudgets {
@@ -126,8 +137,10 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
       const left = deadline - now();
       if ((!canGrow && !settlesMayFit) || left <= 0) {
         // A lease that expired and could not be renewed is no lease: a fail-open tenant is admitted as
-        // when no lease was ever held and the control plane cannot be reached.
-        if (canGrow && reserveOptions?.failOpen && now() >= view!.expiresAt) return inner.reserve(checks, micros, reserveOptions);
+        // when no lease was ever held and the control plane cannot be reached. Only then: a lease that
+        // arrived already expired came from a control plane that answers (only the clocks differ), and
+        // is not a way past the budget.
+        if (canGrow && reserveOptions?.failOpen && lapsedUnanswered(view!, now())) return inner.reserve(checks, micros, reserveOptions);
         // Said against the budget the caller knows: what other regions hold counts as reserved.
         const refused = leaseBound ? { ...result, capMicros: original.capMicros, reservedMicros: result.reservedMicros + (original.capMicros - level.capMicros) } : result;
         // Out of time while the lease could still grow: the control plane is slow or away, the budget is
