@@ -2,25 +2,30 @@
  * What one vendor call ended with, in the terms the executor decides on. The kind, not the status,
  * drives the walk along the chain:
  *
- * | kind            | same deployment again | next deployment              | breaker told              |
- * | --------------- | --------------------- | ---------------------------- | ------------------------- |
- * | transient       | yes (backoff)         | yes                          | failure                   |
- * | timeout         | yes (backoff)         | yes                          | failure                   |
- * | no_credential   | no                    | yes                          | failure                   |
- * | context_length  | no                    | yes                          | success (it answered)     |
- * | credential      | no                    | no (fail fast)               | failure                   |
- * | permanent       | no                    | no (fail fast)               | success (it answered)     |
- * | unsupported     | no                    | only when reached by fallback | probe slot given back     |
- * | client_closed   | no                    | no                           | probe slot given back     |
+ * | kind                   | same deployment again | next deployment               | breaker told          |
+ * | ---------------------- | --------------------- | ----------------------------- | --------------------- |
+ * | transient              | yes (backoff)         | yes                           | failure               |
+ * | timeout                | yes (backoff)         | yes                           | failure               |
+ * | no_credential          | no                    | yes                           | failure               |
+ * | deployment_unavailable | no                    | yes                           | failure               |
+ * | context_length         | no                    | yes                           | success (it answered) |
+ * | credential             | no                    | no (fail fast)                | failure               |
+ * | permanent              | no                    | no (fail fast)                | success (it answered) |
+ * | unsupported            | no                    | only when reached by fallback | probe slot given back |
+ * | client_closed          | no                    | no                            | probe slot given back |
+ *
+ * `deployment_unavailable` is a vendor 4xx the deployment caused, not the request: its vendor model
+ * or deployment is gone, or its account cannot pay (deployment-unavailable.ts).
  *
  * A retry of the same deployment, like every step, fits in the request's time and attempt budget.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { CREDENTIAL_REJECTED_REASON } from "./credential-rejected.ts";
+import { isDeploymentUnavailable } from "./deployment-unavailable.ts";
 import { VendorProtocolError, type VendorError } from "./types.ts";
 import { VendorStreamError } from "./vendor-stream-error.ts";
 
-export type FailureKind = "transient" | "timeout" | "no_credential" | "context_length" | "credential" | "permanent" | "unsupported" | "client_closed";
+export type FailureKind = "transient" | "timeout" | "no_credential" | "deployment_unavailable" | "context_length" | "credential" | "permanent" | "unsupported" | "client_closed";
 
 export interface AttemptFailure {
   ok: false;
@@ -38,7 +43,12 @@ export const CLIENT_CLOSED: AttemptFailure = { ok: false, kind: "client_closed",
 
 /** An HTTP error answer, as the adapter classified it. */
 export function fromVendorError(verdict: VendorError): AttemptFailure {
-  const kind: FailureKind = verdict.reason === CREDENTIAL_REJECTED_REASON ? "credential" : verdict.reason === "context_length" ? "context_length" : verdict.retryable ? "transient" : "permanent";
+  const kind: FailureKind =
+    verdict.reason === CREDENTIAL_REJECTED_REASON ? "credential"
+    : isDeploymentUnavailable(verdict.reason) ? "deployment_unavailable"
+    : verdict.reason === "context_length" ? "context_length"
+    : verdict.retryable ? "transient"
+    : "permanent";
   return { ok: false, kind, error: verdict.clientError, retryAfterMs: verdict.retryAfterMs, reason: verdict.reason };
 }
 

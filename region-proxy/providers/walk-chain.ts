@@ -150,6 +150,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         case "credential":
           await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log);
           break chain;
+        case "deployment_unavailable":
         case "no_credential":
           await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log);
           continue chain;

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { fixtureText } from "../../../test/fixtures/replay.ts";
+import { DEPLOYMENT_UNAVAILABLE_MESSAGE } from "../deployment-unavailable.ts";
 import { classifyAnthropicError } from "./errors.ts";
 
 describe("anthropic classifyError on the documented error bodies", () => {
@@ -38,5 +39,32 @@ describe("anthropic classifyError on the documented error bodies", () => {
 
   test("a non-JSON body still yields a message", () => {
     expect(classifyAnthropicError(502, new Headers(), "<html>bad gateway</html>").clientError).toMatchObject({ message: expect.stringContaining("bad gateway") });
+  });
+
+  const anthropicError = (type: string, message: string) => JSON.stringify({ type: "error", error: { type, message } });
+
+  test("an account that cannot pay is the deployment's failure, not the caller's (the caller names an alias): a fixed 502 without Anthropic's words", () => {
+    const drained = classifyAnthropicError(400, new Headers(), anthropicError("invalid_request_error", "Your credit balance is too low to access the Anthropic API. Please go to Plans & Billing to upgrade or purchase credits."));
+    expect(drained).toEqual({
+      retryable: false,
+      clientError: { kind: "upstream_error", message: `The gateway could not call the model provider: ${DEPLOYMENT_UNAVAILABLE_MESSAGE}.`, retryable: false },
+      retryAfterMs: null,
+      reason: "deployment_unavailable:account",
+    });
+    expect(classifyAnthropicError(400, new Headers(), anthropicError("invalid_request_error", "You have reached your specified workspace API usage limits. You will regain access on 2026-08-01 at 00:00 UTC.")).reason).toBe("deployment_unavailable:account");
+    expect(classifyAnthropicError(402, new Headers(), anthropicError("billing_error", "There is an issue with your billing.")).reason).toBe("deployment_unavailable:account");
+    // The same error as a stream's `event: error` (whose type has no status of its own there: 500).
+    expect(classifyAnthropicError(500, new Headers(), anthropicError("billing_error", "There is an issue with your billing.")).reason).toBe("deployment_unavailable:account");
+  });
+
+  test("a model Anthropic does not have (404 not_found_error 'model: <name>') is the deployment's failure", () => {
+    const gone = classifyAnthropicError(404, new Headers(), anthropicError("not_found_error", "model: claude-retired-20240229"));
+    expect(gone).toMatchObject({ retryable: false, reason: "deployment_unavailable:not_found", clientError: { kind: "upstream_error" } });
+    expect(JSON.stringify(gone)).not.toContain("claude-retired");
+  });
+
+  test("a 400 whose message only quotes billing words (the caller's text) stays the caller's", () => {
+    const message = "messages.0.content.0.text: 'Your credit balance is too low' is not allowed here";
+    expect(classifyAnthropicError(400, new Headers(), anthropicError("invalid_request_error", message)).clientError).toEqual({ kind: "vendor_rejected", status: 400, message, code: "invalid_request_error", param: null });
   });
 });

@@ -2,8 +2,13 @@
  * Classifies an Anthropic HTTP failure. Error bodies look like
  * `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`
  * (https://docs.anthropic.com/en/api/errors); 529 means "overloaded" and is worth a retry elsewhere.
+ * An account that cannot pay (402 `billing_error`, or the 400 `invalid_request_error` Anthropic sends
+ * for a drained balance or a reached spend limit) and a model Anthropic does not have (404
+ * `not_found_error` "model: <name>") are the deployment's failure, not the caller's
+ * (deployment-unavailable.ts).
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
+import { deploymentUnavailable, isPaymentRequired, type UnavailableCause } from "../deployment-unavailable.ts";
 import type { VendorError } from "../types.ts";
 import { retryAfterMs } from "../retry-after.ts";
 
@@ -11,6 +16,20 @@ const RETRYABLE = new Set([408, 429, 500, 502, 503, 504, 529]);
 // Anthropic's words for an over-long prompt: "prompt is too long: 205000 tokens > 200000 maximum",
 // "input length and `max_tokens` exceed context limit: ...".
 const CONTEXT_LENGTH = /prompt is too long|exceed context limit|context window/i;
+// Anthropic's 400s for an account that cannot be used, matched at the start only (a validation
+// message can quote the caller's text): "Your credit balance is too low to access the Anthropic API.
+// ..." (https://github.com/anthropics/anthropic-sdk-typescript/issues/618) and "You have reached your
+// specified API usage limits. ..." / "... workspace API usage limits ..." (https://docs.anthropic.com/en/api/errors).
+const ACCOUNT_REFUSED = /^(Your credit balance is too low|You have reached your specified (workspace )?API usage limits)/;
+// A model name Anthropic does not know: `{"type":"not_found_error","message":"model: claude-x"}`.
+const MODEL_NOT_FOUND = /^model: /;
+
+/** Why the deployment (not the request) cannot be served; null when it can. */
+function unavailableCause(status: number, type: string | null, message: string): UnavailableCause | null {
+  if (isPaymentRequired(status) || type === "billing_error" || (status === 400 && ACCOUNT_REFUSED.test(message))) return "account";
+  if (status === 404 && type === "not_found_error" && MODEL_NOT_FOUND.test(message)) return "not_found";
+  return null;
+}
 
 /** The `error.type` and `error.message` of an Anthropic error body, or the raw text when it is not one. */
 export function readAnthropicError(body: string): { type: string | null; message: string } {
@@ -26,10 +45,12 @@ export function readAnthropicError(body: string): { type: string | null; message
   return { type: null, message: body.slice(0, 500) || "(empty body)" };
 }
 
-/** Retryable for 408/429/5xx/529; the caller's fault (4xx) goes back to the client as vendor_rejected. */
+/** Retryable for 408/429/5xx/529; any other 4xx the caller caused goes back to the client as vendor_rejected. */
 export function classifyAnthropicError(status: number, headers: Headers, body: string, nowMs = Date.now()): VendorError {
   if (isCredentialStatus(status)) return credentialRejected(status);
   const { type, message } = readAnthropicError(body);
+  const unavailable = unavailableCause(status, type, message);
+  if (unavailable) return deploymentUnavailable(unavailable);
   const wait = retryAfterMs(headers, nowMs);
   if (RETRYABLE.has(status) || status >= 500) {
     return {

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { fixtureText } from "../../../test/fixtures/replay.ts";
+import { DEPLOYMENT_UNAVAILABLE_MESSAGE } from "../deployment-unavailable.ts";
 import { classifyAzureError } from "./errors.ts";
 
 describe("azure classifyError", () => {
@@ -15,11 +16,32 @@ describe("azure classifyError", () => {
     for (const s of [500, 502, 503, 504]) expect(classifyAzureError(s, new Headers(), body).retryable).toBe(true);
   });
 
-  test("401 is the gateway's credential problem; 404 DeploymentNotFound and context length are permanent with Azure's message", async () => {
+  test("401 is the gateway's credential problem; context length is permanent with Azure's message", async () => {
     const unauthorized = classifyAzureError(401, new Headers(), await fixtureText("azure", "error-unauthorized.json"));
     expect(unauthorized).toMatchObject({ retryable: false, reason: "credential_rejected", clientError: { kind: "upstream_error" } });
     expect(JSON.stringify(unauthorized)).not.toContain("subscription key");
-    expect(classifyAzureError(404, new Headers(), await fixtureText("azure", "error-deployment-not-found.json"))).toMatchObject({ retryable: false, clientError: { code: "DeploymentNotFound" } });
     expect(classifyAzureError(400, new Headers(), await fixtureText("azure", "error-context-length.json"))).toMatchObject({ retryable: false, reason: "context_length", clientError: { code: "context_length_exceeded", param: "messages" } });
+  });
+
+  test("404 DeploymentNotFound is the deployment's failure, not the caller's (the caller names an alias; the gateway named a deployment Azure does not have): a fixed 502 without Azure's words", async () => {
+    const gone = classifyAzureError(404, new Headers(), await fixtureText("azure", "error-deployment-not-found.json"));
+    expect(gone).toEqual({
+      retryable: false,
+      clientError: { kind: "upstream_error", message: `The gateway could not call the model provider: ${DEPLOYMENT_UNAVAILABLE_MESSAGE}.`, retryable: false },
+      retryAfterMs: null,
+      reason: "deployment_unavailable:not_found",
+    });
+    expect(classifyAzureError(402, new Headers(), "{}").reason).toBe("deployment_unavailable:account");
+  });
+
+  test("a 400 or 422 the request caused still fails fast with Azure's message, code and param", () => {
+    const body = JSON.stringify({ error: { message: "Invalid value for 'temperature': must be at most 2.", type: "invalid_request_error", param: "temperature", code: "invalid_value" } });
+    for (const status of [400, 422]) {
+      expect(classifyAzureError(status, new Headers(), body)).toMatchObject({
+        retryable: false,
+        reason: `status_${status}`,
+        clientError: { kind: "vendor_rejected", status, message: "Invalid value for 'temperature': must be at most 2.", code: "invalid_value", param: "temperature" },
+      });
+    }
   });
 });

@@ -2,9 +2,12 @@
  * Classifies an Azure OpenAI failure. Bodies are OpenAI's `{"error":{...}}` with Azure's codes: a
  * string status (`"429"`, `"401"`), `DeploymentNotFound`, and `content_filter` for a prompt the
  * content filter refused (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-filter).
- * Azure sends `retry-after-ms` and `retry-after` on 429s.
+ * Azure sends `retry-after-ms` and `retry-after` on 429s. `DeploymentNotFound` (the deployment the
+ * gateway names was deleted or never made) and a 402 are the deployment's failure, not the caller's
+ * (deployment-unavailable.ts).
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
+import { deploymentUnavailable, isPaymentRequired } from "../deployment-unavailable.ts";
 import type { VendorError } from "../types.ts";
 import { retryAfterMs } from "../retry-after.ts";
 
@@ -25,6 +28,8 @@ function readAzureError(body: string): { message: string; code: string | null; p
 export function classifyAzureError(status: number, headers: Headers, body: string, nowMs = Date.now()): VendorError {
   if (isCredentialStatus(status)) return credentialRejected(status);
   const error = readAzureError(body);
+  if (error.code === "DeploymentNotFound") return deploymentUnavailable("not_found");
+  if (isPaymentRequired(status)) return deploymentUnavailable("account");
   const wait = retryAfterMs(headers, nowMs);
   if (RETRYABLE.has(status) || status >= 500) {
     return { retryable: true, clientError: { kind: "upstream_error", message: `Azure OpenAI answered ${status}: ${error.message}` }, retryAfterMs: wait, reason: `status_${status}` };

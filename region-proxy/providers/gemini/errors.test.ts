@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { fixtureText } from "../../../test/fixtures/replay.ts";
+import { DEPLOYMENT_UNAVAILABLE_MESSAGE } from "../deployment-unavailable.ts";
 import { classifyGeminiError } from "./errors.ts";
 
 describe("gemini classifyError on Google's error bodies", () => {
@@ -31,5 +32,29 @@ describe("gemini classifyError on Google's error bodies", () => {
   test("an over-long input is context_length", async () => {
     const e = classifyGeminiError(400, new Headers(), await fixtureText("gemini", "error-context-length.json"));
     expect(e).toMatchObject({ retryable: false, reason: "context_length", clientError: { code: "context_length_exceeded" } });
+  });
+
+  const googleError = (code: number, status: string, message: string) => JSON.stringify({ error: { code, message, status } });
+
+  test("a model Google does not have (404 'models/x is not found') is the deployment's failure, not the caller's (the caller names an alias): a fixed 502 without Google's words", () => {
+    const gone = classifyGeminiError(404, new Headers(), googleError(404, "NOT_FOUND", "models/gemini-retired is not found for API version v1beta, or is not supported for generateContent. Call ListModels to see the list of available models and their supported methods."));
+    expect(gone).toEqual({
+      retryable: false,
+      clientError: { kind: "upstream_error", message: `The gateway could not call the model provider: ${DEPLOYMENT_UNAVAILABLE_MESSAGE}.`, retryable: false },
+      retryAfterMs: null,
+      reason: "deployment_unavailable:not_found",
+    });
+  });
+
+  test("a project that cannot be used (FAILED_PRECONDITION: no free tier here and no billing, location not supported; 402) is the deployment's failure", () => {
+    for (const message of ["Gemini API free tier is not available in your country. Please enable billing on your project in Google AI Studio.", "User location is not supported for the API use."]) {
+      expect(classifyGeminiError(400, new Headers(), googleError(400, "FAILED_PRECONDITION", message)).reason).toBe("deployment_unavailable:account");
+    }
+    expect(classifyGeminiError(402, new Headers(), "{}").reason).toBe("deployment_unavailable:account");
+  });
+
+  test("a 404 or FAILED_PRECONDITION about a file the request referenced stays the caller's, with Google's message", () => {
+    expect(classifyGeminiError(404, new Headers(), googleError(404, "NOT_FOUND", "File https://example.com/cat.png not found.")).clientError).toEqual({ kind: "vendor_rejected", status: 404, message: "File https://example.com/cat.png not found.", code: "NOT_FOUND", param: null });
+    expect(classifyGeminiError(400, new Headers(), googleError(400, "FAILED_PRECONDITION", "The File abc is not in an ACTIVE state and usage is not allowed.")).clientError).toMatchObject({ kind: "vendor_rejected", status: 400 });
   });
 });

@@ -2,9 +2,14 @@
  * Classifies a Gemini API failure. Bodies follow Google's API error model,
  * `{"error":{"code":429,"message":"...","status":"RESOURCE_EXHAUSTED","details":[...]}}`
  * (https://ai.google.dev/gemini-api/docs/troubleshooting); a 429 may say how long to wait in a
- * `google.rpc.RetryInfo` detail (`"retryDelay": "37s"`) rather than in a header.
+ * `google.rpc.RetryInfo` detail (`"retryDelay": "37s"`) rather than in a header. A model Google does
+ * not have (404 "models/x is not found for API version ...") and a project that cannot be used (402; 400
+ * FAILED_PRECONDITION, the free tier not offered where the proxy runs and no billing) are the
+ * deployment's failure, not the caller's (deployment-unavailable.ts). Any other 404 stays the caller's:
+ * it can be a file the request referenced.
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
+import { deploymentUnavailable, isPaymentRequired, type UnavailableCause } from "../deployment-unavailable.ts";
 import type { VendorError } from "../types.ts";
 import { retryAfterMs } from "../retry-after.ts";
 
@@ -45,11 +50,27 @@ export function readGeminiError(body: string): GoogleError {
 }
 
 const CREDENTIAL_REASONS = new Set(["API_KEY_INVALID", "API_KEY_SERVICE_BLOCKED", "API_KEY_HTTP_REFERRER_BLOCKED"]);
+// Matched at the start of Google's message only (a validation message can quote the caller's text).
+// "models/gemini-1.0-pro is not found for API version v1beta, or is not supported for generateContent. ..."
+const MODEL_NOT_FOUND = /^models\/\S+ is not found/;
+// The FAILED_PRECONDITION messages of the troubleshooting guide: "Gemini API free tier is not available
+// in your country. Please enable billing on your project in Google AI Studio." and "User location is not
+// supported for the API use." (other FAILED_PRECONDITIONs, a referenced file not yet ACTIVE, stay the caller's).
+const PROJECT_REFUSED = /^(Gemini API free tier is not available|User location is not supported)/;
 
-/** Retryable for 408/429/5xx; the caller's fault (4xx) goes back to the client as vendor_rejected. */
+/** Why the deployment (not the request) cannot be served; null when it can. */
+function unavailableCause(status: number, error: GoogleError): UnavailableCause | null {
+  if (isPaymentRequired(status) || (error.status === "FAILED_PRECONDITION" && PROJECT_REFUSED.test(error.message))) return "account";
+  if (status === 404 && MODEL_NOT_FOUND.test(error.message)) return "not_found";
+  return null;
+}
+
+/** Retryable for 408/429/5xx; any other 4xx the caller caused goes back to the client as vendor_rejected. */
 export function classifyGeminiError(status: number, headers: Headers, body: string, nowMs = Date.now()): VendorError {
   const error = readGeminiError(body);
   if (isCredentialStatus(status) || error.reasons.some((r) => CREDENTIAL_REASONS.has(r))) return credentialRejected(status);
+  const unavailable = unavailableCause(status, error);
+  if (unavailable) return deploymentUnavailable(unavailable);
   const wait = retryAfterMs(headers, nowMs) ?? error.retryDelayMs;
   if (RETRYABLE.has(status) || status >= 500) {
     return {

@@ -1,11 +1,15 @@
 /**
  * Classifies an OpenAI error answer. Retryable (another deployment may succeed): 408, 409, 429, 5xx.
- * 401/403 are the gateway's credential problem (credential-rejected.ts). Every other 4xx was caused
- * by the request: fail fast with the vendor's own message, code and param; `context_length_exceeded`
- * is marked so the executor may try a deployment with a larger window.
+ * 401/403 are the gateway's credential problem (credential-rejected.ts). A model the vendor does not
+ * have (404 `model_not_found`; an OpenAI-compatible server's "The model `x` does not exist") or an
+ * account that cannot pay (429 `insufficient_quota`, 402) is the deployment's
+ * (deployment-unavailable.ts). Every other 4xx was caused by the request: fail fast with the vendor's
+ * own message, code and param; `context_length_exceeded` is marked so the executor may try a
+ * deployment with a larger window.
  * See https://platform.openai.com/docs/guides/error-codes
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
+import { deploymentUnavailable, isPaymentRequired, type UnavailableCause } from "../deployment-unavailable.ts";
 import { retryAfterMs } from "../retry-after.ts";
 import type { VendorError } from "../types.ts";
 
@@ -23,8 +27,21 @@ function vendorErrorFields(body: string): { message: string | null; code: string
   }
 }
 
+// OpenAI-compatible servers (vLLM) say it in words, with a numeric `code`; matched at the start only.
+const MODEL_DOES_NOT_EXIST = /^The model `[^`]*` does not exist/;
+
+/** Why the deployment (not the request) cannot be served, from OpenAI's codes; null when it can. */
+function unavailableCause(status: number, fields: { message: string | null; code: string | null }): UnavailableCause | null {
+  if (fields.code === "model_not_found" || (status === 404 && MODEL_DOES_NOT_EXIST.test(fields.message ?? ""))) return "not_found";
+  if (fields.code === "insufficient_quota" || isPaymentRequired(status)) return "account";
+  return null;
+}
+
 export function classifyOpenAIError(status: number, headers: Headers, body: string): VendorError {
   if (isCredentialStatus(status)) return credentialRejected(status);
+  const fields = vendorErrorFields(body);
+  const unavailable = unavailableCause(status, fields);
+  if (unavailable) return deploymentUnavailable(unavailable);
   const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
   if (retryable) {
     return {
@@ -34,7 +51,6 @@ export function classifyOpenAIError(status: number, headers: Headers, body: stri
       reason: `status_${status}`,
     };
   }
-  const fields = vendorErrorFields(body);
   return {
     retryable: false,
     clientError: {
