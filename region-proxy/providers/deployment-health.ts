@@ -6,6 +6,7 @@
 export interface DeploymentHealth {
   /** Truthy = may attempt; `"probe"` = this request holds the half-open probe slot (see releaseProbe). */
   canAttempt(deploymentId: string): Promise<boolean | "probe"> | boolean | "probe";
+  /** The deployment answered; for a stream, told at its clean end (a stream that breaks later is a failure). */
   onSuccess(deploymentId: string): Promise<void> | void;
   /** Only failures that say the deployment is unhealthy (5xx, 429, network, timeout, garbage). */
   onFailure(deploymentId: string): Promise<void> | void;

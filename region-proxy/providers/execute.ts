@@ -30,7 +30,9 @@ type ChatAnswer = { kind: "complete"; completion: ChatCompletion; usage: Normali
 export async function executeChat(req: ChatRequest, targets: PlannedTarget[], opts: ExecuteOptions): Promise<ExecuteResult> {
   const operation: Operation<ChatAnswer> = {
     build: ({ adapter, deployment }, credential) => adapter.buildRequest(req, deployment, credential),
-    async read(call, { adapter, deployment }, redact, redactText) {
+    // A stream's verdict on its deployment is how it ends, not its first chunk (walk-chain.ts CallEnding).
+    verdictAtEnd: req.stream,
+    async read(call, { adapter, deployment }, redact, redactText, ending) {
       const ctx: ResponseContext = { ...opts.ctx, model: deployment.model, jsonResponse: asksForJson(req.response_format), vendorText: redactText };
       if (!req.stream) {
         call.clearFirstByte();
@@ -51,7 +53,7 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
             chunk: (usage) => usageChunk(ctx, usage),
           }
         : undefined;
-      return { kind: "stream", stream: committedStream(events, translator, first, { abort: call.abort, cleanup: call.cleanup, timedOut, redact }, estimate) };
+      return { kind: "stream", stream: committedStream(events, translator, first, { abort: call.abort, cleanup: call.cleanup, timedOut, redact, ending }, estimate) };
     },
   };
   const result = await walkChain(targets, operation, { ...opts, label: opts.ctx.completionId });

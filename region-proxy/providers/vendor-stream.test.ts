@@ -150,6 +150,32 @@ test("a client that asked for usage gets the estimate it is charged when the ven
   expect([...notAsked.initialChunks, ...(await notAsked.next()).chunks].some((chunk) => chunk.usage != null)).toBe(false);
 });
 
+test("a committed stream tells how it ended: done at its clean end (or at once when the first read ended it), failed at a failed read, abandoned when closed before either; never two words", async () => {
+  const told: string[] = [];
+  const call = (name: string) => ({ abort() {}, cleanup() {}, timedOut: () => false, redact: (error: GatewayError) => error, ending: { done: () => told.push(`${name}:done`), failed: () => told.push(`${name}:failed`), abandoned: () => told.push(`${name}:abandoned`) } });
+
+  const clean = vendorEvents(readSseBatches(reads("data: a\n\n", "data: b\n\n")));
+  const cleanStream = committedStream(clean, echo, await readUntilChunks(clean, echo), call("clean"));
+  expect(told).toEqual([]); // the first chunk is no verdict
+  while (!(await cleanStream.next()).done);
+  cleanStream.close();
+
+  const whole = vendorEvents(readSseBatches(readsThenHang("data: skip\n\ndata: END\n\n")));
+  const marked = echoWithMarker();
+  committedStream(whole, marked, await readUntilChunks(whole, marked), call("whole")).close();
+
+  const broken = vendorEvents(readSseBatches(reads("data: a\n\n", "data: bad\n\n")));
+  const brokenStream = committedStream(broken, echo, await readUntilChunks(broken, echo), call("broken"));
+  await expect(brokenStream.next()).rejects.toThrow("garbage");
+  brokenStream.close();
+
+  const left = vendorEvents(readSseBatches(readsThenHang("data: a\n\n")));
+  committedStream(left, echo, await readUntilChunks(left, echo), call("left")).close();
+
+  // One word each: the close after an end or a failure adds none.
+  expect(told).toEqual(["clean:done", "whole:done", "broken:failed", "left:abandoned"]);
+});
+
 /** A body written by the test as it goes: `send` one read, `close` it, or `fail` it (the call aborted). */
 function openBody() {
   const encoder = new TextEncoder();

@@ -1,12 +1,14 @@
 /**
  * A vendor stream after the executor committed to it: reads and translates events on demand, keeps
- * the usage the vendor reported, and knows how to explain its own failure (timeout, garbage, reset).
+ * the usage the vendor reported, knows how to explain its own failure (timeout, garbage, reset), and
+ * tells the walk how it ended (StreamCall.ending), which is its deployment's verdict.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { Redactor } from "./redact-credential.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type SseEvent, type StreamTranslator } from "./types.ts";
 import { estimatedCount, functionChars, textLength } from "./usage-counts.ts";
+import type { CallEnding } from "./walk-chain.ts";
 
 /** A committed stream: the first chunks are in hand, the rest is read on demand. */
 export interface VendorStream {
@@ -149,6 +151,8 @@ export interface StreamCall {
   timedOut(): boolean;
   /** Cuts the deployment's credential out of a failure that quotes the vendor. */
   redact: Redactor;
+  /** Told how the stream ended (clean end, failed read, or closed before either): the deployment's verdict for its breaker. */
+  ending?: CallEnding;
 }
 
 export function committedStream(
@@ -159,10 +163,20 @@ export function committedStream(
   estimate?: UsageEstimateChunk,
 ): VendorStream {
   const { cleanup, timedOut } = call;
+  // One word per stream: told once, then forgotten.
+  let ending = call.ending;
+  const end = (word: keyof CallEnding) => {
+    const told = ending;
+    ending = undefined;
+    told?.[word]();
+  };
   let usage = first.usage;
   let done = first.done;
   let streamedChars = countChars(first.chunks);
-  if (done) cleanup();
+  if (done) {
+    cleanup();
+    end("done");
+  }
   const estimatedSoFar = (promptTokens: number) => usageSoFar(translator.partialUsage?.() ?? null, promptTokens, estimatedCount(streamedChars / 4));
   // A client that asked for usage gets it at the end even when the vendor sent none it could bill:
   // the estimate the request is charged (usageSoFar), as an unstreamed answer shows it.
@@ -171,12 +185,19 @@ export function committedStream(
     initialChunks: closing(first.chunks),
     async next() {
       if (done) return { chunks: [], done: true };
-      const step = await readUntilChunks(events, translator);
+      let step: Awaited<ReturnType<typeof readUntilChunks>>;
+      try {
+        step = await readUntilChunks(events, translator);
+      } catch (error) {
+        end("failed");
+        throw error;
+      }
       streamedChars += countChars(step.chunks);
       if (step.done) {
         done = true;
         usage = step.usage;
         cleanup();
+        end("done");
       }
       return { chunks: closing(step.chunks), done: step.done };
     },
@@ -191,6 +212,8 @@ export function committedStream(
     },
     close() {
       cleanup();
+      // Closed before its end or its failure was read: the client left (or stopped reading).
+      end("abandoned");
       if (events.atMarker) return drainThenClose(events.batches, call.abort);
       if (!done || events.wentQuiet) call.abort();
       void events.batches.return(undefined).catch(() => {});

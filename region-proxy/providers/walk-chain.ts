@@ -17,7 +17,9 @@
  *   reached by fallback that cannot honour a parameter is skipped instead).
  * - The breaker is asked right before each call and told every outcome that says something about
  *   the deployment's health (an answer the request was at fault for says it is up); a probe that ends
- *   without a verdict (the client left, nothing was sent) gives its half-open slot back.
+ *   without a verdict (the client left, nothing was sent) gives its half-open slot back. A stream's
+ *   verdict is how it ends, not its first chunk (CallEnding): a stream that breaks later counts as a
+ *   failure, and a half-open probe holds its slot until its stream is over.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { AttemptTrailEntry } from "../../shared/usage/usage-event.ts";
@@ -67,8 +69,29 @@ export interface WalkOptions {
  */
 export interface Operation<T> {
   build(target: PlannedTarget, credential: string): VendorHttpRequest;
-  read(call: VendorCall, target: PlannedTarget, redact: Redactor, redactText: (text: string) => string): Promise<T>;
+  read(call: VendorCall, target: PlannedTarget, redact: Redactor, redactText: (text: string) => string, ending: CallEnding): Promise<T>;
+  /**
+   * `read` hands back a stream still reading from the vendor: the deployment's verdict is how that
+   * stream ends, told through `ending`, not that `read` returned. Otherwise a read that returned is
+   * the deployment's success and `ending` is ignored.
+   */
+  verdictAtEnd?: boolean;
 }
+
+/**
+ * How a call handed on still reading (a committed stream) ended; the first word counts, later ones
+ * are ignored, so every way out of a stream may say one. Each is told without being waited for.
+ */
+export interface CallEnding {
+  /** Read to the vendor's clean end: the deployment is up. */
+  done(): void;
+  /** A read failed (a timeout, garbage, a vendor's error event, a reset): the deployment failed, unless the client had left (no verdict). */
+  failed(): void;
+  /** Stopped before its end with no verdict (the client left): a half-open probe gives its slot back. */
+  abandoned(): void;
+}
+
+const NO_ENDING: CallEnding = { done() {}, failed() {}, abandoned() {} };
 
 export type WalkResult<T> = { ok: true; value: T; trail: Trail } | { ok: false; error: GatewayError; clientClosed: boolean; trail: Trail };
 
@@ -108,13 +131,13 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
       trail.deployment = dep;
       trail.attempts++;
       trail.fallback = dep.id !== first;
-      const outcome = await attempt(target, operation, opts, deadline);
+      const outcome = await attempt(target, operation, opts, deadline, grant);
       if (outcome.ok) {
         step(dep, "ok", null, startedMs);
-        // Sent, not waited for: the answer (a stream's first chunk) must not wait a Redis round trip.
-        // The store sees it before this replica's next question (one connection, in order), and a
-        // store that fails it is logged by askHealth.
-        void askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log);
+        // Sent, not waited for: the answer must not wait a Redis round trip. The store sees it before
+        // this replica's next question (one connection, in order), and a store that fails it is logged
+        // by askHealth. A stream tells its verdict when it ends (callEnding).
+        if (!operation.verdictAtEnd) void askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log);
         return { ok: true, value: outcome.value, trail };
       }
       if (outcome.kind === "unsupported") {
@@ -187,7 +210,7 @@ function finalError(last: AttemptFailure | null, trail: Trail, deadline: number)
 }
 
 /** One call: credential → build → fetch → classify, or hand a 2xx to the operation's reader. */
-async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: WalkOptions, requestDeadline: number): Promise<AttemptOutcome<T>> {
+async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: WalkOptions, requestDeadline: number, grant: boolean | "probe"): Promise<AttemptOutcome<T>> {
   const dep = target.deployment;
   const credential = opts.resolveCredential(dep.credentialRef);
   if (!credential.ok) return { ok: false, kind: "no_credential", error: { kind: "upstream_error", message: "The model provider is misconfigured." }, retryAfterMs: null, reason: "credential_missing" };
@@ -227,7 +250,8 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
       const failure = fromVendorError(target.adapter.classifyError(response.status, response.headers, textWithoutCredential(text, credential.credential)));
       return { ...failure, error: withoutCredential(failure.error, credential.credential) };
     }
-    return { ok: true, value: await operation.read(call, target, (error) => withoutCredential(error, credential.credential), (text) => textWithoutCredential(text, credential.credential)) };
+    const ending = operation.verdictAtEnd ? callEnding(dep.id, grant, handle.state, opts) : NO_ENDING;
+    return { ok: true, value: await operation.read(call, target, (error) => withoutCredential(error, credential.credential), (text) => textWithoutCredential(text, credential.credential), ending) };
   } catch (error) {
     handle.abort();
     handle.cleanup();
@@ -235,6 +259,23 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
     const failure = fromThrown(error, handle.state());
     return { ...failure, error: withoutCredential(failure.error, credential.credential) };
   }
+}
+
+/** Tells the breaker how a stream ended, once: a clean end is a success, a failure (not the client's leaving) a failure, else no verdict. */
+function callEnding(depId: string, grant: boolean | "probe", state: VendorCall["state"], opts: WalkOptions): CallEnding {
+  let told = false;
+  const tell = (verdict: "up" | "down" | "none") => {
+    if (told) return;
+    told = true;
+    if (verdict === "up") void askHealth(() => opts.health.onSuccess(depId), undefined, opts.log);
+    else if (verdict === "down") void askHealth(() => opts.health.onFailure(depId), undefined, opts.log);
+    else void releaseProbe(grant, depId, opts);
+  };
+  return {
+    done: () => tell("up"),
+    failed: () => tell(state().clientClosed ? "none" : "down"),
+    abandoned: () => tell("none"),
+  };
 }
 
 /** A request granted the half-open probe slot gives it back when it ends without a verdict. */
