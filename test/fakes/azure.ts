@@ -8,6 +8,7 @@
  * (or tool_choice "required"/a named function) it calls a tool; with response_format json_object or
  * json_schema it answers the JSON `{"echo": <text>}`. Fault modes by deployment name:
  * error-500, overloaded (503), rate-limit (429 + retry-after-ms), error-400, context-length,
+ * deleted-deployment (Azure's 404 DeploymentNotFound, as for a deployment the resource does not have),
  * content-filter (prompt refused, 400), filtered-output (finish_reason content_filter),
  * async-filter-blocked (streamed: the Asynchronous Filter's blocked stream, see asyncFilterBlock;
  * unstreamed: as filtered-output), hang,
@@ -96,6 +97,9 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
   const route = /^\/openai\/deployments\/([^/]+)\/(embeddings|chat\/completions)$/.exec(url.pathname);
   const deployment = route && url.searchParams.get("api-version") ? decodeSegment(route[1]!) : null;
   if (deployment === null) return azureError(404, { code: "404", message: "Resource not found" });
+  if (deployment === "deleted-deployment" && req.headers["api-key"] === apiKey) {
+    return azureError(404, { code: "DeploymentNotFound", message: "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again." });
+  }
   if (route![2] === "embeddings") {
     if (req.headers["api-key"] !== apiKey) return azureError(401, { code: "401", message: "Access denied due to invalid subscription key or wrong API endpoint." });
     return embeddings(deployment, req.body as Record<string, unknown> | null);

@@ -13,7 +13,8 @@
  * "cached" report prompt_tokens_details.cached_tokens, models with "reasoning" report
  * completion_tokens_details.reasoning_tokens (both included in the totals, as OpenAI counts them).
  * Fault models: error-500, overloaded (503), rate-limit (429, retry-after-ms 50), rate-limit-long
- * (429, retry-after 3600), error-400, context-length, hang, garbage, stream-cut, stream-hang,
+ * (429, retry-after 3600), error-400, context-length, retired-model (OpenAI's 404 model_not_found for
+ * a model it does not have), hang, garbage, stream-cut, stream-hang,
  * stream-empty (a 200 stream that closes before its first event), and the in-stream errors
  * stream-error-overloaded (a server_error event before any content), stream-error-invalid (an
  * invalid_request_error event before any content) and stream-error-late (the role chunk and the first
@@ -68,6 +69,8 @@ function fault(model: string, raw: Request, stream: boolean): Response | Promise
       return stream ? sse([]) : openaiError(500, "The server had an error while processing your request.", "server_error", null);
     case "error-400":
       return openaiError(400, "Invalid value for 'temperature': must be at most 2.", "invalid_request_error", "invalid_value", "temperature");
+    case "retired-model":
+      return openaiError(404, `The model \`${model}\` does not exist or you do not have access to it.`, "invalid_request_error", "model_not_found");
     case "context-length":
       return openaiError(400, "This model's maximum context length is 128000 tokens. However, your messages resulted in 130412 tokens. Please reduce the length of the messages.", "invalid_request_error", "context_length_exceeded", "messages");
     case "hang":
