@@ -24,6 +24,7 @@
  * re-read's round trip. Reads answered by the in-process fallback while Redis is down never repair.
  */
 import { LEASES_PATH, parseLeaseAnswer, type LeaseAnswer, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
+import { clockSkewNote } from "./clock-skew-note.ts";
 import { createMemoryLeaseStore, type LeaseStore } from "./lease-store.ts";
 import { localLeaseExpiry } from "./local-lease-expiry.ts";
 
@@ -117,6 +118,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
   let inFlight: Promise<void> | null = null;
   let stopped = false;
   let lastFailureLog = 0;
+  let skewLogged = false;
 
   const idOf = (scope: string, period: string) => `${scope}|${period}`;
   function level(scope: string, period: string): Level {
@@ -182,6 +184,11 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
         body: JSON.stringify({ leases: asks }),
         signal: AbortSignal.timeout(timeoutMs),
       });
+      const skew = skewLogged ? null : clockSkewNote(response.headers.get("date"), sentAt, now());
+      if (skew !== null) {
+        skewLogged = true;
+        log(`leases: ${skew}`);
+      }
       if (response.status === 404) {
         // A control plane without the lease endpoint: no budget is global, the snapshot's caps hold per region.
         await response.arrayBuffer();

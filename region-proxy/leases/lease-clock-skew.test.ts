@@ -52,7 +52,7 @@ async function grantedTo(region: "eu" | "us", scope: string, period: string): Pr
 
 for (const [name, skewMs, day] of [["ahead", 90_000, 10], ["behind", -90_000, 20]] as const) {
   test(`proxy clock 90 s ${name}: a fail-closed tenant is admitted within its grant, and refused budget_exceeded past it`, async () => {
-    const { leases, budgets, now } = proxy(skewMs, 2000);
+    const { leases, budgets, now, logs } = proxy(skewMs, 2000);
     const check = { scope: `ten:${tenant}`, period: `day:2026-11-${day}`, capMicros: 100_000 };
     for (let i = 0; i < 3; i++) {
       const reserved = await budgets.reserve([check], 1_000);
@@ -69,6 +69,10 @@ for (const [name, skewMs, day] of [["ahead", 90_000, 10], ["behind", -90_000, 20
     const refused = await budgets.reserve([check], 98_000);
     expect(refused).toMatchObject({ ok: false, capMicros: 100_000, spentMicros: 3_000 });
     expect("unavailable" in refused).toBe(false);
+    // Said once, however many answers came: which clock is ahead, by the control plane's Date header.
+    // (The header has whole seconds: 89 to 91 s.)
+    const said = new RegExp(`this proxy's clock is about (89|90|91) s ${name === "ahead" ? "ahead of" : "behind"} the control plane's`);
+    expect(logs.filter((line) => line.includes("clock"))).toEqual([expect.stringMatching(said)]);
   });
 
   test(`proxy clock 90 s ${name}: a fail-open tenant is held to its grant while another region holds the rest`, async () => {
