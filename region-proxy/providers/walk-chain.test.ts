@@ -158,3 +158,42 @@ test("an answer does not wait for the breaker to record its success (a Redis rou
   expect((result as Awaited<ReturnType<typeof executeChat>>).ok).toBe(true);
   expect(successes).toBe(1);
 });
+
+const rateLimited = (headers: Record<string, string>) => Response.json({ error: { message: "Rate limit reached", type: "requests", param: null, code: "rate_limit_exceeded" } }, { status: 429, headers });
+
+test("a vendor's long Retry-After is not slept while another deployment is planned: the next one answers at once", async () => {
+  let limitedCalls = 0;
+  const limited = vendor(() => {
+    limitedCalls++;
+    return rateLimited({ "retry-after": "8" });
+  });
+  const healthy = vendor(() => Response.json(completion));
+  const started = Date.now();
+  const result = await executeChat(chat(), [target("d_limited", limited), target("d_healthy", healthy)], options({ totalMs: 120_000 }));
+  expect(result.ok).toBe(true);
+  expect(Date.now() - started).toBeLessThan(2_000);
+  expect(limitedCalls).toBe(1);
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}:${s.reason}`)).toEqual(["d_limited:error:status_429", "d_limited:skipped:retry_after_too_long", "d_healthy:ok:null"]);
+});
+
+test("a short Retry-After is still waited for before the same deployment is retried, with a fallback planned", async () => {
+  let healthyCalls = 0;
+  const limited = vendor((call) => (call === 1 ? rateLimited({ "retry-after-ms": "50" }) : Response.json(completion)));
+  const healthy = vendor(() => {
+    healthyCalls++;
+    return Response.json(completion);
+  });
+  const result = await executeChat(chat(), [target("d_limited", limited), target("d_healthy", healthy)], options());
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.reason}`)).toEqual(["d_limited:status_429", "d_limited:null"]);
+  expect(healthyCalls).toBe(0);
+});
+
+test("on the last planned deployment a Retry-After that fits the deadline is waited for, however long", async () => {
+  const limited = vendor((call) => (call === 1 ? rateLimited({ "retry-after-ms": "1500" }) : Response.json(completion)));
+  const started = Date.now();
+  const result = await executeChat(chat(), [target("d_limited", limited)], options());
+  expect(result.ok).toBe(true);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
+  expect(result.trail.steps.map((s) => s.reason)).toEqual(["status_429", null]);
+});

@@ -10,7 +10,8 @@
  *   classified alike; after that chunk a stream is committed and ends with an error frame instead.
  * - A transient failure (429, 5xx, network, garbage, a timeout) retries the same deployment once after
  *   a full-jitter backoff, or after the vendor's Retry-After when it gave one; a wait longer than the
- *   time left skips to the next deployment at once.
+ *   time left, or longer than MAX_WAIT_WITH_FALLBACK_MS while another deployment is planned, skips to
+ *   the next deployment at once.
  * - A missing credential moves on without retrying the same deployment.
  * - A context-length refusal moves on (a later deployment may have a larger window).
  * - A caller's 4xx, an unsupported parameter or a refused gateway credential fail fast (a deployment
@@ -100,6 +101,16 @@ const RETRIES_PER_DEPLOYMENT = 1;
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 const DEFAULT_MAX_ATTEMPTS = 4;
 const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 2_000 };
+/**
+ * The longest wait before retrying the same deployment while another one is still planned. A vendor
+ * that asks for more (a 429 with Retry-After: 8) is told it is busy for longer than a fallback takes
+ * to answer, so the next deployment is tried at once instead of keeping the caller waiting. Waits up
+ * to this long (a retry-after-ms of a few hundred ms, the default backoff's first step of at most
+ * 200 ms) cost the caller less than a different model's answer might, so they are still waited for;
+ * and the chain's last deployment waits for any Retry-After that fits the deadline, as nothing else
+ * could answer.
+ */
+export const MAX_WAIT_WITH_FALLBACK_MS = 1_000;
 
 export async function walkChain<T>(targets: PlannedTarget[], operation: Operation<T>, opts: WalkOptions): Promise<WalkResult<T>> {
   const deadline = Date.now() + opts.totalMs;
@@ -110,7 +121,8 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   const step = (dep: SnapshotDeployment, outcome: AttemptTrailEntry["outcome"], reason: string | null, startedMs: number) =>
     trail.steps.push({ deploymentId: dep.id, provider: dep.provider, vendorModel: dep.model, outcome, reason, latencyMs: Math.max(0, Math.round(Date.now() - startedMs)) });
 
-  chain: for (const target of targets) {
+  chain: for (let index = 0; index < targets.length; index++) {
+    const target = targets[index]!;
     const dep = target.deployment;
     for (let tries = 0; ; tries++) {
       if (opts.clientSignal.aborted) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
@@ -184,6 +196,10 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
           const wait = outcome.retryAfterMs ?? fullJitterMs(tries + 1, opts.backoff ?? DEFAULT_BACKOFF);
           if (wait >= deadline - Date.now()) {
             step(dep, "skipped", outcome.retryAfterMs === null ? "retry_exceeds_budget" : "retry_after_exceeds_budget", Date.now());
+            continue chain;
+          }
+          if (wait > MAX_WAIT_WITH_FALLBACK_MS && index < targets.length - 1) {
+            step(dep, "skipped", outcome.retryAfterMs === null ? "retry_too_long" : "retry_after_too_long", Date.now());
             continue chain;
           }
           if (!(await sleepUnlessAborted(wait, opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
