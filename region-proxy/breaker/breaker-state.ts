@@ -31,6 +31,11 @@ export function released(state: BreakerState, nowMs: number): BreakerState {
   return { ...state, probeUntil: 0 };
 }
 
+/** What is left of the cool-down (0 when closed or half-open). */
+export function coolDownLeft(state: BreakerState, nowMs: number): number {
+  return nowMs < state.openUntil ? state.openUntil - nowMs : 0;
+}
+
 /** The state after a failure. */
 export function failed(state: BreakerState, nowMs: number, settings: Required<BreakerOptions>): BreakerState {
   if (state.openUntil !== 0) {

@@ -31,6 +31,12 @@ export interface CircuitBreaker {
    * grant: the slot has no owner, so a release frees whichever probe holds it.
    */
   releaseProbe(depId: string, nowMs?: number): Promise<void> | void;
+  /**
+   * What is left of this deployment's cool-down, in ms: until canAttempt may grant it again. 0 when
+   * closed or half-open (a probe in flight may report any moment). Changes nothing; for the
+   * Retry-After of a request whose every deployment was skipped.
+   */
+  coolDownLeftMs(depId: string, nowMs?: number): Promise<number> | number;
 }
 
 export interface BreakerOptions {

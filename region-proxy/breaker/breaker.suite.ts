@@ -133,11 +133,34 @@ export function describeBreaker(name: string, harness: BreakerHarness): void {
       expect(await d.canAttempt("dep_long", T0 + 400_000)).toBe("probe");
     });
 
+    test("tells what is left of a cool-down: all of it when just opened, none when closed or half-open", async () => {
+      const [a, b] = await harness.pair({ failureThreshold: 2, coolDownMs: 30_000 });
+      expect(await a.coolDownLeftMs("dep_w", T0)).toBe(0); // never seen
+      await a.onFailure("dep_w", T0);
+      expect(await b.coolDownLeftMs("dep_w", T0)).toBe(0); // one failure counted, still closed
+      await b.onFailure("dep_w", T0 + 1000);
+      expect(await a.coolDownLeftMs("dep_w", T0 + 1000)).toBe(30_000);
+      expect(await b.coolDownLeftMs("dep_w", T0 + 21_000)).toBe(10_000);
+      expect(await a.canAttempt("dep_w", T0 + 21_000)).toBe(false); // asking changed nothing
+      // Half-open, with or without a probe out: the cool-down is over (a probe's verdict may come any moment).
+      expect(await a.coolDownLeftMs("dep_w", T0 + 31_000)).toBe(0);
+      expect(await a.canAttempt("dep_w", T0 + 31_000)).toBe("probe");
+      expect(await b.coolDownLeftMs("dep_w", T0 + 31_500)).toBe(0);
+      // The probe failed: a whole new cool-down.
+      await a.onFailure("dep_w", T0 + 32_000);
+      expect(await b.coolDownLeftMs("dep_w", T0 + 32_000)).toBe(30_000);
+      await a.onSuccess("dep_w", T0 + 33_000);
+      expect(await b.coolDownLeftMs("dep_w", T0 + 33_000)).toBe(0);
+    });
+
     test("without nowMs the breaker keeps its own clock; nonsense options are refused", async () => {
       const [a, b] = await harness.pair({ failureThreshold: 2, coolDownMs: 60_000 });
       await a.onFailure("dep_clock");
       await b.onFailure("dep_clock");
       expect(await a.canAttempt("dep_clock")).toBe(false);
+      const left = await b.coolDownLeftMs("dep_clock");
+      expect(left).toBeGreaterThan(59_000);
+      expect(left).toBeLessThanOrEqual(60_000);
       await b.onSuccess("dep_clock");
       expect(await a.canAttempt("dep_clock")).toBe(true);
       await expect(harness.pair({ failureThreshold: 0 })).rejects.toThrow(TypeError);

@@ -1,7 +1,7 @@
 /**
  * In-process CircuitBreaker (one replica, or no Redis): same state machine as the Redis breaker.
  */
-import { attempt, CLOSED, failed, released, type BreakerState } from "./breaker-state.ts";
+import { attempt, CLOSED, coolDownLeft, failed, released, type BreakerState } from "./breaker-state.ts";
 import { breakerSettings, type BreakerOptions, type CircuitBreaker } from "./breaker-types.ts";
 
 /** Creates a breaker whose state lives in this instance only. */
@@ -23,6 +23,10 @@ export function createMemoryBreaker(options: BreakerOptions = {}): CircuitBreake
     releaseProbe(depId, nowMs = Date.now()) {
       const state = states.get(depId);
       if (state) states.set(depId, released(state, nowMs));
+    },
+    coolDownLeftMs(depId, nowMs = Date.now()) {
+      const state = states.get(depId);
+      return state ? coolDownLeft(state, nowMs) : 0;
     },
   };
 }

@@ -38,10 +38,11 @@ describe("Redis circuit breaker, what each call writes", () => {
     expect(await failures("dep_c")).toBeNull();
   });
 
-  test("an attempt on a closed breaker, or a release on one nobody touched, writes nothing", async () => {
+  test("an attempt on a closed breaker, a release or a cool-down question on one nobody touched, writes nothing", async () => {
     const { a, failures } = pairWithClient();
     expect(await a.canAttempt("dep_e", T0)).toBe(true);
     await a.releaseProbe("dep_e", T0);
+    expect(await a.coolDownLeftMs("dep_e", T0)).toBe(0);
     expect(await failures("dep_e")).toBeNull();
   });
 

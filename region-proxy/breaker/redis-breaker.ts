@@ -16,7 +16,8 @@ export interface RedisBreakerOptions extends BreakerOptions {
 
 /**
  * KEYS: the deployment's hash. ARGV: op, nowMs ("" = TIME), threshold, coolDownMs, probeTimeoutMs, idleTtlMs.
- * `attempt` answers 0 (refused), 1 (allowed, closed) or 2 (allowed as the half-open probe).
+ * `attempt` answers 0 (refused), 1 (allowed, closed) or 2 (allowed as the half-open probe); `left`,
+ * what is left of the cool-down in ms (and writes nothing).
  */
 export const BREAKER_LUA = `
 local op = ARGV[1]
@@ -31,6 +32,10 @@ if not now then
 end
 local s = redis.call('HMGET', KEYS[1], 'f', 'o', 'p')
 local failures, openUntil, probeUntil = tonumber(s[1] or '0') or 0, tonumber(s[2] or '0') or 0, tonumber(s[3] or '0') or 0
+if op == 'left' then
+  if now < openUntil then return openUntil - now end
+  return 0
+end
 local function save()
   redis.call('HSET', KEYS[1], 'f', failures, 'o', openUntil, 'p', probeUntil)
   -- Never shorter than the cool-down or the probe slot still running: an expired key is a closed breaker.
@@ -95,6 +100,9 @@ export function createRedisBreaker(redis: Redis | Cluster, options: RedisBreaker
     },
     async releaseProbe(depId, nowMs) {
       await call("release", depId, nowMs);
+    },
+    async coolDownLeftMs(depId, nowMs) {
+      return Number(await call("left", depId, nowMs));
     },
   };
 }

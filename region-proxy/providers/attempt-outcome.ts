@@ -4,7 +4,7 @@
  *
  * | kind                   | same deployment again | next deployment               | breaker told          |
  * | ---------------------- | --------------------- | ----------------------------- | --------------------- |
- * | transient              | yes (backoff)         | yes                           | failure               |
+ * | transient              | yes (backoff)         | yes                           | failure (a 429: none) |
  * | timeout                | yes (backoff)         | yes                           | failure               |
  * | no_credential          | no                    | yes                           | failure               |
  * | deployment_unavailable | no                    | yes                           | failure               |
@@ -13,6 +13,9 @@
  * | permanent              | no                    | no (fail fast)                | success (it answered) |
  * | unsupported            | no                    | only when reached by fallback | probe slot given back |
  * | client_closed          | no                    | no                            | probe slot given back |
+ *
+ * A 429 is the vendor pacing the gateway, not the deployment being down: the breaker is not told (a
+ * probe gives its slot back).
  *
  * `deployment_unavailable` is a vendor 4xx the deployment caused, not the request: its vendor model
  * or deployment is gone, or its account cannot pay (deployment-unavailable.ts).

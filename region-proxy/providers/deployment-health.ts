@@ -8,7 +8,7 @@ export interface DeploymentHealth {
   canAttempt(deploymentId: string): Promise<boolean | "probe"> | boolean | "probe";
   /** The deployment answered; for a stream, told at its clean end (a stream that breaks later is a failure). */
   onSuccess(deploymentId: string): Promise<void> | void;
-  /** Only failures that say the deployment is unhealthy (5xx, 429, network, timeout, garbage). */
+  /** Only failures that say the deployment is unhealthy (5xx, network, timeout, garbage; not a 429, which is the vendor pacing us). */
   onFailure(deploymentId: string): Promise<void> | void;
   /**
    * After a `"probe"` grant only, when the attempt ends with neither onSuccess nor onFailure (the
@@ -16,6 +16,8 @@ export interface DeploymentHealth {
    * instead of after the breaker's probe timeout.
    */
   releaseProbe?(deploymentId: string): Promise<void> | void;
+  /** What is left of the deployment's cool-down in ms (0: may be tried now), for the Retry-After when every deployment was skipped; absent: 0. */
+  coolDownLeftMs?(deploymentId: string): Promise<number> | number;
 }
 
 /** Every deployment may always be tried; what runs when no breaker is wired in. */
@@ -24,4 +26,5 @@ export const alwaysHealthy: DeploymentHealth = {
   onSuccess: () => {},
   onFailure: () => {},
   releaseProbe: () => {},
+  coolDownLeftMs: () => 0,
 };

@@ -149,8 +149,13 @@ describe("fallback along the alias chain", () => {
     expect(fx.vendor.calls("error-500")).toBe(before);
     expect(response.headers.get("x-gateway-attempts")).toBe("1");
     expect(response.headers.get("x-gateway-fallback")).toBe("true");
+    // Every deployment's circuit open: 503, to retry once the cool-down is over (not a 502 to retry at once).
     const none = await fx.client(guarded).chat.completions.create({ model: "broken", messages }).catch((e) => e);
-    expect(none.status).toBe(502);
+    expect(none).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(none.status).toBe(503);
+    expect(none.code).toBe("upstream_unavailable");
+    expect(Number(none.headers.get("retry-after"))).toBeGreaterThan(55);
+    expect(Number(none.headers.get("retry-after"))).toBeLessThanOrEqual(60);
     expect(none.headers.get("x-gateway-attempts")).toBe("0");
     await guarded.stop();
   });

@@ -8,6 +8,7 @@
 import { afterEach, expect, test } from "bun:test";
 import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import { createMemoryBreaker } from "../breaker/memory-breaker.ts";
+import { errorResponse } from "../openai/error-response.ts";
 import { alwaysHealthy, type DeploymentHealth } from "./deployment-health.ts";
 import { executeChat, type ExecuteOptions } from "./execute.ts";
 import { geminiAdapter } from "./gemini/adapter.ts";
@@ -196,4 +197,49 @@ test("on the last planned deployment a Retry-After that fits the deadline is wai
   expect(result.ok).toBe(true);
   expect(Date.now() - started).toBeGreaterThanOrEqual(1_500);
   expect(result.trail.steps.map((s) => s.reason)).toEqual(["status_429", null]);
+});
+
+test("a vendor's 429s do not open the breaker: every request gets the vendor's 429 with its Retry-After, and the vendor is asked each time", async () => {
+  let calls = 0;
+  const limited = vendor(() => {
+    calls++;
+    return rateLimited({ "retry-after-ms": "10" });
+  });
+  const breaker = createMemoryBreaker({ failureThreshold: 3, coolDownMs: 30_000 });
+  for (let i = 0; i < 4; i++) {
+    const result = await executeChat(chat(), [target("d1", limited)], options({ health: breaker }));
+    expect(result.ok).toBe(false);
+    const answer = errorResponse(!result.ok ? result.error : { kind: "internal_error" }, "req_test");
+    expect(answer.status).toBe(429);
+    expect(answer.headers.get("retry-after")).toBe("1");
+  }
+  expect(calls).toBe(8); // each request tried and retried once
+  expect(breaker.canAttempt("d1")).toBe(true);
+});
+
+test("a half-open probe answered with a 429 gives its slot back: the deployment is pacing, not down", async () => {
+  const limited = vendor(() => rateLimited({ "retry-after": "30" }));
+  const breaker = await halfOpen("d1");
+  const result = await executeChat(chat(), [target("d1", limited)], options({ health: breaker }));
+  expect(result.ok).toBe(false);
+  expect(breaker.canAttempt("d1")).toBe("probe");
+});
+
+test("every deployment skipped for an open circuit: 503 with a Retry-After of the earliest end of a cool-down", async () => {
+  let calls = 0;
+  const url = vendor(() => {
+    calls++;
+    return Response.json(completion);
+  });
+  const breaker = createMemoryBreaker({ failureThreshold: 1, coolDownMs: 30_000 });
+  breaker.onFailure("d_late", Date.now() - 10_000); // 20 s left
+  breaker.onFailure("d_soon", Date.now() - 25_500); // 4.5 s left
+  const result = await executeChat(chat(), [target("d_late", url), target("d_soon", url)], options({ health: breaker }));
+  expect(result.ok).toBe(false);
+  expect(result.trail.attempts).toBe(0);
+  const answer = errorResponse(!result.ok ? result.error : { kind: "internal_error" }, "req_test");
+  expect(answer.status).toBe(503);
+  expect(answer.headers.get("retry-after")).toBe("5");
+  expect((await answer.json()).error).toMatchObject({ type: "server_error", code: "upstream_unavailable" });
+  expect(calls).toBe(0);
 });

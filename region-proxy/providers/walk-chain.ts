@@ -12,6 +12,7 @@
  *   a full-jitter backoff, or after the vendor's Retry-After when it gave one; a wait longer than the
  *   time left, or longer than MAX_WAIT_WITH_FALLBACK_MS while another deployment is planned, skips to
  *   the next deployment at once.
+ *   A vendor's 429 is it pacing the gateway, not the deployment being down: the breaker is not told.
  * - A missing credential moves on without retrying the same deployment.
  * - A context-length refusal moves on (a later deployment may have a larger window).
  * - A caller's 4xx, an unsupported parameter or a refused gateway credential fail fast (a deployment
@@ -20,7 +21,9 @@
  *   the deployment's health (an answer the request was at fault for says it is up); a probe that ends
  *   without a verdict (the client left, nothing was sent) gives its half-open slot back. A stream's
  *   verdict is how it ends, not its first chunk (CallEnding): a stream that breaks later counts as a
- *   failure, and a half-open probe holds its slot until its stream is over.
+ *   failure, and a half-open probe holds its slot until its stream is over. When every deployment was
+ *   skipped for its open circuit, the caller gets a 503 whose Retry-After is the soonest end of a
+ *   cool-down.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { AttemptTrailEntry } from "../../shared/usage/usage-event.ts";
@@ -118,6 +121,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   const trail: Trail = { deployment: null, attempts: 0, fallback: false, steps: [] };
   const first = targets[0]?.deployment.id;
   let last: AttemptFailure | null = null;
+  let openCircuits: string[] | null = null;
   const step = (dep: SnapshotDeployment, outcome: AttemptTrailEntry["outcome"], reason: string | null, startedMs: number) =>
     trail.steps.push({ deploymentId: dep.id, provider: dep.provider, vendorModel: dep.model, outcome, reason, latencyMs: Math.max(0, Math.round(Date.now() - startedMs)) });
 
@@ -136,6 +140,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
       if (!grant) {
         step(dep, "skipped", "circuit_open", Date.now());
         opts.log(`request ${opts.label}: deployment ${dep.id} skipped (circuit open)`);
+        (openCircuits ??= []).push(dep.id);
         continue chain;
       }
       const startedMs = Date.now();
@@ -191,7 +196,10 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
           continue chain;
         case "timeout":
         case "transient": {
-          await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log);
+          // A 429 says the deployment is up and pacing this gateway: the breaker hears nothing of it (a
+          // probe gives its slot back), so a vendor's rate limit never turns its Retry-After into a skip.
+          if (isVendorRateLimit(outcome)) await releaseProbe(grant, dep.id, opts);
+          else await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log);
           if (tries >= RETRIES_PER_DEPLOYMENT || trail.attempts >= maxAttempts) continue chain;
           const wait = outcome.retryAfterMs ?? fullJitterMs(tries + 1, opts.backoff ?? DEFAULT_BACKOFF);
           if (wait >= deadline - Date.now()) {
@@ -207,16 +215,31 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
       }
     }
   }
+  if (last === null && openCircuits !== null && Date.now() < deadline) return { ok: false, error: await circuitsOpenError(openCircuits, opts), clientClosed: false, trail };
   return { ok: false, error: finalError(last, trail, deadline), clientClosed: false, trail };
+}
+
+function isVendorRateLimit(failure: AttemptFailure): boolean {
+  return failure.kind === "transient" && failure.reason === "status_429";
+}
+
+/**
+ * Every deployment the walk reached was skipped for its open circuit: a 503 whose Retry-After is the
+ * soonest end of their cool-downs, so an SDK comes back when one may be tried (a 502 it would retry
+ * at once, into the same open circuits).
+ */
+async function circuitsOpenError(depIds: string[], opts: WalkOptions): Promise<GatewayError> {
+  const left = await Promise.all(depIds.map((id) => askHealth(() => opts.health.coolDownLeftMs?.(id) ?? 0, 0, opts.log)));
+  return { kind: "upstream_unavailable", message: "Every deployment for this model is temporarily unavailable.", retryAfterSeconds: Math.max(1, Math.ceil(Math.min(...left) / 1000)) };
 }
 
 /**
  * What the caller is told when the walk ends without an answer: the last failure's error, except a
  * vendor's 429, which stays a 429 with the vendor's Retry-After (so an SDK waits as the vendor asked
- * instead of retrying a 502 at once); with no failure, every deployment was skipped or time ran out.
+ * instead of retrying a 502 at once); with no failure, nothing was tried or time ran out.
  */
 function finalError(last: AttemptFailure | null, trail: Trail, deadline: number): GatewayError {
-  if (last?.kind === "transient" && last.reason === "status_429") {
+  if (last && isVendorRateLimit(last)) {
     return { kind: "upstream_rate_limited", message: "The model provider is rate limiting this model; retry later.", retryAfterSeconds: last.retryAfterMs === null ? null : Math.max(1, Math.ceil(last.retryAfterMs / 1000)) };
   }
   if (last) return last.error;

@@ -18,6 +18,7 @@ const SAMPLES: { [K in GatewayError["kind"]]: Extract<GatewayError, { kind: K }>
   upstream_error: { kind: "upstream_error", message: "m" },
   upstream_rate_limited: { kind: "upstream_rate_limited", message: "m", retryAfterSeconds: null },
   upstream_timeout: { kind: "upstream_timeout", message: "m" },
+  upstream_unavailable: { kind: "upstream_unavailable", message: "m", retryAfterSeconds: 1 },
   upstream_invalid_response: { kind: "upstream_invalid_response", message: "m" },
   not_ready: { kind: "not_ready", retryAfterSeconds: 1 },
   shutting_down: { kind: "shutting_down" },

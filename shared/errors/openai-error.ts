@@ -23,6 +23,8 @@ export type GatewayError =
   /** The vendor's own 429 after every retry and fallback: its Retry-After (when given) passed on. */
   | { kind: "upstream_rate_limited"; message: string; retryAfterSeconds: number | null }
   | { kind: "upstream_timeout"; message: string }
+  /** Every deployment was skipped (its circuit open): `retryAfterSeconds` until the first cool-down ends. */
+  | { kind: "upstream_unavailable"; message: string; retryAfterSeconds: number }
   | { kind: "upstream_invalid_response"; message: string }
   | { kind: "not_ready"; retryAfterSeconds: number }
   | { kind: "shutting_down" }
@@ -94,6 +96,8 @@ export function renderError(error: GatewayError): RenderedError {
       };
     case "upstream_timeout":
       return { status: 504, headers: {}, body: body(error.message, "server_error", "upstream_timeout") };
+    case "upstream_unavailable":
+      return { status: 503, headers: { "retry-after": String(error.retryAfterSeconds) }, body: body(error.message, "server_error", "upstream_unavailable") };
     case "upstream_invalid_response":
       return { status: 502, headers: {}, body: body(error.message, "server_error", "upstream_invalid_response") };
     case "not_ready":
@@ -117,7 +121,8 @@ export function renderError(error: GatewayError): RenderedError {
 export const GATEWAY_ERROR_CODES: ReadonlySet<string> = new Set([
   "invalid_json", "invalid_value", "request_too_large", "invalid_api_key", "model_not_found", "unknown_url", "method_not_allowed",
   "residency_violation", "rate_limit_exceeded", "budget_exceeded", "budget_unavailable", "upstream_error", "upstream_rate_limited",
-  "upstream_timeout", "upstream_invalid_response", "not_ready", "shutting_down", "internal_error", "client_closed", "vendor_rejected",
+  "upstream_timeout", "upstream_unavailable", "upstream_invalid_response", "not_ready", "shutting_down", "internal_error", "client_closed",
+  "vendor_rejected",
 ]);
 
 /** The code an error carries, for usage events and logs. */
