@@ -1,6 +1,7 @@
 /**
  * Guards every service uses. Roles are checked per root field by the authorize middleware; here the
- * tenant scope is enforced: a tenant admin reaches only its subtree, and anything outside it answers
+ * tenant scope is enforced, from the same roles: a principal reaches every tenant only through a
+ * global role the field grants, a tenant admin only its subtree, and anything outside it answers
  * NOT_FOUND exactly as a missing object would, so ids cannot be probed.
  */
 import { GraphQLError } from "graphql";
@@ -29,16 +30,23 @@ export async function subtreeIds(q: Queryable, roots: readonly string[]): Promis
   return new Set(rows.map((r) => r.id));
 }
 
-/** The tenants this caller may see; null means all of them. Computed once per request. */
-export function visibleTenants(ctx: GraphQLContext): Promise<Set<string> | null> {
-  if (seesAllTenants(ctx.principal)) return Promise.resolve(null);
+/**
+ * The tenants this caller may see through a field granted to `readers` (its FIELD_POLICY roles);
+ * null means all of them. All only for a global role among `readers`; else the tenant_admin subtrees
+ * if `readers` grants tenant_admin; else none. The subtrees are computed once per request.
+ *
+ * @example const visible = await visibleTenants(ctx, SPEND_READERS);
+ */
+export async function visibleTenants(ctx: GraphQLContext, readers: readonly Role[]): Promise<Set<string> | null> {
+  if (seesAllTenants(ctx.principal, readers)) return null;
+  if (!readers.includes("tenant_admin")) return new Set();
   ctx.loaders.scope.visible ??= subtreeIds(ctx.deps.sql, ctx.principal.tenantRoots);
   return ctx.loaders.scope.visible;
 }
 
-/** NOT_FOUND unless the tenant exists and lies in the caller's scope. */
-export async function requireVisibleTenant(ctx: GraphQLContext, tenantId: string): Promise<void> {
-  const visible = await visibleTenants(ctx);
+/** NOT_FOUND unless the tenant lies in the caller's scope for a field granted to `readers`. */
+export async function requireVisibleTenant(ctx: GraphQLContext, readers: readonly Role[], tenantId: string): Promise<void> {
+  const visible = await visibleTenants(ctx, readers);
   if (visible !== null && !visible.has(tenantId)) throw notFound("tenant", tenantId);
 }
 

@@ -3,7 +3,8 @@
  * before its resolver runs (default deny), after its arguments are checked for text and times
  * PostgreSQL cannot store (graphql/reject-nul.middleware.ts), and every refused mutation — wrong role, out of scope,
  * self-approval, stale, bad input — is written to the audit log as `refused.<field>`, as are the
- * FORBIDDEN / NOT_FOUND reads of principals confined to a subtree (a tenant admin probing elsewhere).
+ * FORBIDDEN / NOT_FOUND reads of principals not reaching every tenant through that field (a tenant
+ * admin probing elsewhere, a viewer who is also a team's tenant admin asking for another tenant's spend).
  */
 import { GraphQLError } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
@@ -14,7 +15,7 @@ import type { GraphQLContext } from "../graphql/context.ts";
 import { badArgumentsIn } from "../graphql/reject-nul.middleware.ts";
 import { forbidden } from "./access.ts";
 import { BOOTSTRAP_ONLY, FIELD_POLICY } from "./field-policy.ts";
-import { hasRole, seesAllTenants } from "./principal.ts";
+import { GLOBAL_ROLES, hasRole, seesAllTenants } from "./principal.ts";
 
 const AUDITED_REFUSALS = new Set<string>([
   GraphQLCode.FORBIDDEN,
@@ -27,10 +28,13 @@ const AUDITED_REFUSALS = new Set<string>([
 export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, args }, next) => {
   const parent = info.parentType.name;
   if (parent !== "Query" && parent !== "Mutation") return next();
+  const policy = FIELD_POLICY[parent][info.fieldName];
+  const readers = Array.isArray(policy) ? policy : GLOBAL_ROLES;
   const refuse = async (error: unknown): Promise<never> => {
     const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
-    // Every refused mutation; and a scoped principal's refused reads, which is how reaching across tenants shows.
-    const reachAcross = parent === "Query" && !seesAllTenants(context.principal) && (code === GraphQLCode.FORBIDDEN || code === GraphQLCode.NOT_FOUND);
+    // Every refused mutation; and the refused reads of a principal not seeing every tenant through this
+    // field (its global roles, if any, do not grant it), which is how reaching across tenants shows.
+    const reachAcross = parent === "Query" && !seesAllTenants(context.principal, readers) && (code === GraphQLCode.FORBIDDEN || code === GraphQLCode.NOT_FOUND);
     if ((parent === "Mutation" || reachAcross) && typeof code === "string" && AUDITED_REFUSALS.has(code)) {
       await runAudited(context.deps.sql, context.who, async () => ({
         result: null,
@@ -43,7 +47,6 @@ export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, a
   // anything else looks at them; the refusal is audited like the rest.
   const badArguments = badArgumentsIn(args);
   if (badArguments) return refuse(badArguments);
-  const policy = FIELD_POLICY[parent][info.fieldName];
   if (policy === undefined) return refuse(forbidden(`${info.fieldName} has no access policy`));
   if (policy !== "anyone" && !hasRole(context.principal, ...policy)) return refuse(forbidden(`${info.fieldName} requires one of: ${policy.join(", ")}`));
   if (parent === "Mutation" && BOOTSTRAP_ONLY.has(info.fieldName) && !context.principal.bootstrap) {

@@ -13,9 +13,14 @@ import type { Role } from "./principal.ts";
 /** Direct routing mutations that skip review: open only to the bootstrap admin token (Principal.bootstrap). */
 export const BOOTSTRAP_ONLY: ReadonlySet<string> = new Set(["createDeployment", "createAlias", "updateAlias", "setPrice"]);
 
-const READERS: Role[] = ["admin", "approver", "finance", "viewer"];
-const TENANT_READERS: Role[] = [...READERS, "tenant_admin"];
-const SPEND_READERS: Role[] = ["admin", "finance", "tenant_admin"];
+/**
+ * Reader lists, shared with the services: they pass the list of the field they serve to
+ * visibleTenants / requireVisibleTenant, so the tenant scope comes from the roles that let the
+ * caller in, never from some other global role it happens to hold.
+ */
+export const READERS: readonly Role[] = ["admin", "approver", "finance", "viewer"];
+export const TENANT_READERS: readonly Role[] = [...READERS, "tenant_admin"];
+export const SPEND_READERS: readonly Role[] = ["admin", "finance", "tenant_admin"];
 
 export const FIELD_POLICY: Record<"Query" | "Mutation", Record<string, readonly Role[] | "anyone">> = {
   Query: {

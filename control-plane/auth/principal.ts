@@ -21,7 +21,13 @@ export function hasRole(principal: Principal, ...roles: Role[]): boolean {
   return roles.some((role) => (role === "tenant_admin" ? principal.tenantRoots.length > 0 : principal.roles.has(role)));
 }
 
-/** True when the principal holds a global role that reads every tenant. */
-export function seesAllTenants(principal: Principal): boolean {
-  return principal.roles.size > 0;
+/**
+ * True when the principal holds one of `readers` (the roles that grant the field being read) as a
+ * global role, which reaches every tenant. A global role the field does not grant never widens the
+ * scope: a viewer who is also tenant_admin of a team reads spend only in the team's subtree.
+ *
+ * @example seesAllTenants(viewerAndTeamAdmin, ["admin", "finance", "tenant_admin"]) // false
+ */
+export function seesAllTenants(principal: Principal, readers: readonly Role[]): boolean {
+  return readers.some((role) => role !== "tenant_admin" && principal.roles.has(role));
 }

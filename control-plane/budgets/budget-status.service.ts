@@ -5,6 +5,7 @@
 import type { GraphQLContext } from "../graphql/context.ts";
 import { notFound } from "../graphql/errors.ts";
 import { requireVisibleTenant } from "../auth/access.ts";
+import { SPEND_READERS } from "../auth/field-policy.ts";
 import type { Queryable } from "../db/client.ts";
 import { findBudgetLevel, ledgerSpendByRegion, periodEnd } from "./budget-level.repo.ts";
 import type { BudgetAlert, BudgetLevelStatus, BudgetStatus, LimitStatus } from "./budget.type.ts";
@@ -76,7 +77,7 @@ async function levelsOf(q: Queryable, scope: string, tenantId: string, now: Date
 }
 
 export async function getBudgetStatus(ctx: GraphQLContext, tenantId: string): Promise<BudgetStatus> {
-  await requireVisibleTenant(ctx, tenantId);
+  await requireVisibleTenant(ctx, SPEND_READERS, tenantId);
   const sql = ctx.deps.sql;
   const [tenant] = await sql<{ rpm: string | null; tpm: string | null }[]>`select rpm::text, tpm::text from tenants where id = ${tenantId}`;
   if (!tenant) throw notFound("tenant", tenantId);
@@ -100,7 +101,7 @@ export async function getLimitStatus(ctx: GraphQLContext, keyId: string): Promis
     select tenant_id as "tenantId", rpm::text, tpm::text from gateway_keys where id = ${keyId}`;
   if (!key) throw notFound("key", keyId);
   // Outside a tenant admin's subtree answers exactly like a missing key.
-  await requireVisibleTenant(ctx, key.tenantId).catch(() => {
+  await requireVisibleTenant(ctx, SPEND_READERS, key.tenantId).catch(() => {
     throw notFound("key", keyId);
   });
   const [usage] = await sql<{ requests: number; tokens: string }[]>`
@@ -118,7 +119,7 @@ export async function getLimitStatus(ctx: GraphQLContext, keyId: string): Promis
 }
 
 export async function listBudgetAlerts(ctx: GraphQLContext, tenantId: string): Promise<BudgetAlert[]> {
-  await requireVisibleTenant(ctx, tenantId);
+  await requireVisibleTenant(ctx, SPEND_READERS, tenantId);
   const rows = await ctx.deps.sql<(Omit<BudgetAlert, "capMicros" | "spentMicros"> & { capMicros: string; spentMicros: string })[]>`
     select a.id, a.tenant_id as "tenantId", a.scope, a.period, a.threshold, a.cap_micros::text as "capMicros", a.spent_micros::text as "spentMicros",
       a.created_at as "createdAt", d.status as "deliveryStatus", coalesce(d.attempts, 0) as "deliveryAttempts"

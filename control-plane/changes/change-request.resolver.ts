@@ -1,6 +1,7 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
 import { visibleTenants } from "../auth/access.ts";
+import { TENANT_READERS } from "../auth/field-policy.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, notFound } from "../graphql/errors.ts";
 import { pageArgs, toPage } from "../graphql/page.ts";
@@ -34,7 +35,7 @@ export class ChangeRequestResolver {
     status ??= null;
     author ??= null;
     if (status !== null && !STATUSES.includes(status)) throw badInput("status", `must be one of ${STATUSES.join(", ")}`);
-    const visible = await visibleTenants(ctx);
+    const visible = await visibleTenants(ctx, TENANT_READERS);
     const rows = await listChangeRequestsPage(
       ctx.deps.sql,
       { status: status as ChangeStatus | null, author, withinTenants: visible ? [...visible] : null },

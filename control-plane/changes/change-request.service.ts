@@ -14,6 +14,7 @@ import { appendAudit } from "../audit/audit.repo.ts";
 import { CONFIG_LOCK_ID, runAudited, toAuditActor } from "../audit/run-audited.ts";
 import type { AuditActor } from "../audit/audit-actor.ts";
 import { forbidden, visibleTenants } from "../auth/access.ts";
+import { TENANT_READERS } from "../auth/field-policy.ts";
 import { hasRole } from "../auth/principal.ts";
 import type { Queryable, Tx } from "../db/client.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
@@ -54,7 +55,7 @@ async function configVersion(q: Queryable): Promise<number> {
  * list's filter (`listChangeRequestsPage`).
  */
 export async function canSee(ctx: GraphQLContext, cr: ChangeRequestRow): Promise<boolean> {
-  const visible = await visibleTenants(ctx);
+  const visible = await visibleTenants(ctx, TENANT_READERS);
   if (visible === null) return true;
   return cr.writes.length > 0 && cr.writes.every((w) => TENANT_ENTITIES.includes(w.entity) && visible.has(w.id));
 }

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { requireVisibleTenant } from "../auth/access.ts";
+import { TENANT_READERS } from "../auth/field-policy.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { notFound } from "../graphql/errors.ts";
 import { pageArgs, toPage } from "../graphql/page.ts";
@@ -21,7 +22,7 @@ export class KeyResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<KeyConnection> {
     const page = pageArgs(first, after);
-    await requireVisibleTenant(ctx, tenantId);
+    await requireVisibleTenant(ctx, TENANT_READERS, tenantId);
     if (!(await ctx.loaders.tenant.load(tenantId))) throw notFound("tenant", tenantId);
     return toPage(await listKeysPage(ctx.deps.sql, tenantId, status, page.after, page.limit + 1), page.limit, (k) => k.id);
   }

@@ -6,6 +6,7 @@ import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, notFound } from "../graphql/errors.ts";
 import { findTenant } from "../tenants/tenant.repo.ts";
 import { requireVisibleTenant } from "../auth/access.ts";
+import { SPEND_READERS } from "../auth/field-policy.ts";
 import { aggregateSpendGroups, type SpendRow } from "./spend.repo.ts";
 import type { Spend, SpendGroup } from "./spend.type.ts";
 
@@ -24,8 +25,9 @@ function toGroup(row: SpendRow): SpendGroup {
 export async function getSpend(ctx: GraphQLContext, tenantId: string, from: Date, to: Date): Promise<Spend> {
   if (from.getTime() >= to.getTime()) throw badInput("to", "must be after from");
   const sql = ctx.deps.sql;
-  // Outside a tenant admin's subtree answers exactly like a missing tenant.
-  await requireVisibleTenant(ctx, tenantId);
+  // Outside a tenant admin's subtree answers exactly like a missing tenant; a viewer or approver who is
+  // also a tenant admin is confined the same way, since its global role does not grant money.
+  await requireVisibleTenant(ctx, SPEND_READERS, tenantId);
   if (!(await findTenant(sql, tenantId))) throw notFound("tenant", tenantId);
   // One statement, one snapshot of the ledger: the groups add up to the total even mid-ingest.
   const { total, model: byModel, day: byDay } = await aggregateSpendGroups(sql, tenantId, from, to);

@@ -1,5 +1,6 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { requireVisibleTenant, visibleTenants } from "../auth/access.ts";
+import { TENANT_READERS } from "../auth/field-policy.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { notFound } from "../graphql/errors.ts";
 import { pageArgs, toPage } from "../graphql/page.ts";
@@ -20,7 +21,7 @@ export class TenantResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<TenantConnection> {
     const page = pageArgs(first, after);
-    const visible = await visibleTenants(ctx);
+    const visible = await visibleTenants(ctx, TENANT_READERS);
     const rows = await listTenantsPage(ctx.deps.sql, { parentId, kind, within: visible ? [...visible] : null }, page.after, page.limit + 1);
     return toPage(rows, page.limit, (t) => t.id);
   }
@@ -28,7 +29,7 @@ export class TenantResolver {
   /** NOT_FOUND when missing or outside the caller's scope (the two are indistinguishable). */
   @Query(() => Tenant)
   async tenant(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<Tenant> {
-    await requireVisibleTenant(ctx, id);
+    await requireVisibleTenant(ctx, TENANT_READERS, id);
     const tenant = await ctx.loaders.tenant.load(id);
     if (!tenant) throw notFound("tenant", id);
     return tenant;
