@@ -19,7 +19,9 @@
  *   reached by fallback that cannot honour a parameter is skipped instead).
  * - The breaker is asked right before each call and told every outcome that says something about
  *   the deployment's health (an answer the request was at fault for says it is up); a probe that ends
- *   without a verdict (the client left, nothing was sent) gives its half-open slot back. A stream's
+ *   without a verdict (the client left, nothing was sent) gives its half-open slot back. Every breaker
+ *   call the walk waits for is bounded by the time the request has left, and the deadline is checked
+ *   again once the breaker answered, so a hung breaker store cannot hold a request. A stream's
  *   verdict is how it ends, not its first chunk (CallEnding): a stream that breaks later counts as a
  *   failure, and a half-open probe holds its slot until its stream is over. When every deployment was
  *   skipped for its open circuit, the caller gets a 503 whose Retry-After is the soonest end of a
@@ -131,11 +133,16 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
     for (let tries = 0; ; tries++) {
       if (opts.clientSignal.aborted) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
       if (trail.attempts >= maxAttempts || Date.now() >= deadline) break chain;
-      const asked = askHealth(() => opts.health.canAttempt(dep.id), true, opts.log);
+      // A grant that comes after the request gave up waiting is no one's: a probe slot is given back.
+      const asked = askHealth(() => opts.health.canAttempt(dep.id), true, opts.log, deadline, (late) => void releaseProbe(late, dep.id, opts));
       const grant = isThenable(asked) ? await asked : asked;
       if (opts.clientSignal.aborted) {
-        await releaseProbe(grant, dep.id, opts);
+        await releaseProbe(grant, dep.id, opts, deadline);
         return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
+      }
+      if (Date.now() >= deadline) {
+        await releaseProbe(grant, dep.id, opts, deadline);
+        break chain;
       }
       if (!grant) {
         step(dep, "skipped", "circuit_open", Date.now());
@@ -166,7 +173,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         trail.deployment = deploymentBefore;
         trail.fallback = fallbackBefore;
         step(dep, "skipped", outcome.reason, startedMs);
-        await releaseProbe(grant, dep.id, opts);
+        await releaseProbe(grant, dep.id, opts, deadline);
         if (dep.id === first) {
           last = outcome;
           break chain;
@@ -178,28 +185,28 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
       opts.log(`request ${opts.label}: deployment ${dep.id} failed (${outcome.reason})`);
       switch (outcome.kind) {
         case "client_closed":
-          await releaseProbe(grant, dep.id, opts);
+          await releaseProbe(grant, dep.id, opts, deadline);
           return { ok: false, error: outcome.error, clientClosed: true, trail };
         case "permanent":
           // The deployment answered (the request was at fault): that says it is up.
-          await askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log);
+          await askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log, deadline);
           break chain;
         case "context_length":
-          await askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log);
+          await askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log, deadline);
           continue chain;
         case "credential":
-          await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log);
+          await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
           break chain;
         case "deployment_unavailable":
         case "no_credential":
-          await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log);
+          await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
           continue chain;
         case "timeout":
         case "transient": {
           // A 429 says the deployment is up and pacing this gateway: the breaker hears nothing of it (a
           // probe gives its slot back), so a vendor's rate limit never turns its Retry-After into a skip.
-          if (isVendorRateLimit(outcome)) await releaseProbe(grant, dep.id, opts);
-          else await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log);
+          if (isVendorRateLimit(outcome)) await releaseProbe(grant, dep.id, opts, deadline);
+          else await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
           if (tries >= RETRIES_PER_DEPLOYMENT || trail.attempts >= maxAttempts) continue chain;
           const wait = outcome.retryAfterMs ?? fullJitterMs(tries + 1, opts.backoff ?? DEFAULT_BACKOFF);
           if (wait >= deadline - Date.now()) {
@@ -215,7 +222,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
       }
     }
   }
-  if (last === null && openCircuits !== null && Date.now() < deadline) return { ok: false, error: await circuitsOpenError(openCircuits, opts), clientClosed: false, trail };
+  if (last === null && openCircuits !== null && Date.now() < deadline) return { ok: false, error: await circuitsOpenError(openCircuits, opts, deadline), clientClosed: false, trail };
   return { ok: false, error: finalError(last, trail, deadline), clientClosed: false, trail };
 }
 
@@ -228,8 +235,8 @@ function isVendorRateLimit(failure: AttemptFailure): boolean {
  * soonest end of their cool-downs, so an SDK comes back when one may be tried (a 502 it would retry
  * at once, into the same open circuits).
  */
-async function circuitsOpenError(depIds: string[], opts: WalkOptions): Promise<GatewayError> {
-  const left = await Promise.all(depIds.map((id) => askHealth(() => opts.health.coolDownLeftMs?.(id) ?? 0, 0, opts.log)));
+async function circuitsOpenError(depIds: string[], opts: WalkOptions, deadline: number): Promise<GatewayError> {
+  const left = await Promise.all(depIds.map((id) => askHealth(() => opts.health.coolDownLeftMs?.(id) ?? 0, 0, opts.log, deadline)));
   return { kind: "upstream_unavailable", message: "Every deployment for this model is temporarily unavailable.", retryAfterSeconds: Math.max(1, Math.ceil(Math.min(...left) / 1000)) };
 }
 
@@ -318,26 +325,54 @@ function callEnding(depId: string, grant: boolean | "probe", state: VendorCall["
 }
 
 /** A request granted the half-open probe slot gives it back when it ends without a verdict. */
-function releaseProbe(grant: boolean | "probe", depId: string, opts: WalkOptions): Promise<void> | void {
-  if (grant === "probe") return askHealth(() => opts.health.releaseProbe?.(depId), undefined, opts.log);
+function releaseProbe(grant: boolean | "probe", depId: string, opts: WalkOptions, deadline?: number): Promise<void> | void {
+  if (grant === "probe") return askHealth(() => opts.health.releaseProbe?.(depId), undefined, opts.log, deadline);
 }
 
 /**
  * A broken breaker store must not fail requests: its answer falls back to `fallback` (fail open).
  * A synchronous answer (the in-process breaker) comes back as it is, so the caller awaits only a
- * promise: the success path then takes no extra promise round trip for its question.
+ * promise: the success path then takes no extra promise round trip for its question. With a
+ * `deadline` (the request's), a store that has not answered by then (Redis hung mid-connection, whose
+ * own command timeout may be longer than the time left) answers `fallback` too, so no request waits
+ * on its breaker past its deadline; the answer that comes later goes to `late`.
  */
-function askHealth<T>(call: () => Promise<T> | T, fallback: T, log: (line: string) => void): Promise<T> | T {
+function askHealth<T>(call: () => Promise<T> | T, fallback: T, log: (line: string) => void, deadline?: number, late?: (answer: T) => void): Promise<T> | T {
   const unavailable = (error: unknown) => {
     log(`circuit breaker unavailable: ${(error as Error).message}`);
     return fallback;
   };
   try {
     const answer = call();
-    return isThenable(answer) ? Promise.resolve(answer).catch(unavailable) : answer;
+    if (!isThenable(answer)) return answer;
+    const settled = Promise.resolve(answer).catch(unavailable);
+    return deadline === undefined ? settled : answeredBy(settled, deadline, fallback, log, late);
   } catch (error) {
     return unavailable(error);
   }
+}
+
+/** `answer`, or `fallback` once `deadline` has passed (a timer may fire early: it waits until it truly has). */
+function answeredBy<T>(answer: Promise<T>, deadline: number, fallback: T, log: (line: string) => void, late?: (answer: T) => void): Promise<T> {
+  return new Promise((resolve) => {
+    let gaveUp = false;
+    const onTimer = () => {
+      const left = deadline - Date.now();
+      if (left > 0) {
+        timer = setTimeout(onTimer, left);
+        return;
+      }
+      gaveUp = true;
+      log("circuit breaker did not answer before the request's deadline");
+      resolve(fallback);
+    };
+    let timer = setTimeout(onTimer, Math.max(0, deadline - Date.now()));
+    void answer.then((value) => {
+      if (gaveUp) return late?.(value);
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
 }
 
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {

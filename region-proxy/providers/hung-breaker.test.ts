@@ -1,0 +1,143 @@
+/**
+ * A breaker store that stops answering (Redis black-holed, a breaker that never settles) cannot hold a
+ * request past its total deadline: each breaker question is bounded by the time the request has left,
+ * and the deadline is checked again right after the breaker answered.
+ */
+import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
+import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
+import { createTestRedis, type TestRedis } from "../../test/support/redis.ts";
+import { createBreaker } from "../breaker/create-breaker.ts";
+import type { DeploymentHealth } from "./deployment-health.ts";
+import { executeChat, type ExecuteOptions } from "./execute.ts";
+import { openaiAdapter } from "./openai/adapter.ts";
+import type { ChatRequest } from "./types.ts";
+
+let redis: TestRedis;
+beforeAll(async () => {
+  redis = await createTestRedis();
+});
+afterAll(() => redis.cleanup());
+
+const servers: { stop(closeActive?: boolean): void }[] = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.stop(true);
+});
+
+function vendor(handle: () => Response): string {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", development: false, fetch: handle });
+  servers.push(server);
+  return `http://127.0.0.1:${server.port}`;
+}
+
+/** A TCP relay to the test Redis that, once `blackHole()` is called, passes nothing more either way: a Redis that hangs mid-connection. */
+function redisRelay() {
+  const upstream = new URL(redis.url);
+  let silent = false;
+  const listener = Bun.listen<{ up: ReturnType<typeof Bun.connect> extends Promise<infer S> ? S | null : never; held: Uint8Array[] }>({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      open(client) {
+        client.data = { up: null, held: [] };
+        void Bun.connect({
+          hostname: upstream.hostname,
+          port: Number(upstream.port || 6379),
+          socket: {
+            data(_up, bytes) {
+              if (!silent) client.write(bytes);
+            },
+            close() {
+              client.end();
+            },
+          },
+        }).then((up) => {
+          client.data.up = up;
+          for (const bytes of client.data.held) up.write(bytes);
+        });
+      },
+      data(client, bytes) {
+        if (silent) return;
+        if (client.data.up) client.data.up.write(bytes);
+        else client.data.held.push(new Uint8Array(bytes));
+      },
+      close(client) {
+        client.data.up?.end();
+      },
+    },
+  });
+  servers.push(listener);
+  return { url: `redis://127.0.0.1:${listener.port}`, blackHole: () => void (silent = true) };
+}
+
+const completion = { id: "x", object: "chat.completion", created: 1, model: "m1", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } };
+const messages = [{ role: "user", content: "hi" }];
+const chat = () => ({ model: "m", messages, stream: false, includeUsage: false, raw: { model: "m", messages } }) as unknown as ChatRequest;
+const target = (id: string, url: string) => ({
+  deployment: { id, provider: "openai", baseUrl: `${url}/v1`, model: `${id}-model`, region: "eu", credentialRef: "env:K" } as SnapshotDeployment,
+  adapter: openaiAdapter,
+});
+const options = (extra: Partial<ExecuteOptions>): ExecuteOptions => ({
+  firstByteMs: 5_000,
+  totalMs: 10_000,
+  backoff: { baseMs: 1, capMs: 1 },
+  resolveCredential: () => ({ ok: true, credential: "sk-test" }),
+  health: { canAttempt: () => true, onSuccess: () => {}, onFailure: () => {} },
+  clientSignal: new AbortController().signal,
+  log: () => {},
+  ctx: { completionId: "chatcmpl-test", created: 1, includeUsage: false },
+  ...extra,
+});
+
+test("a Redis breaker that stops answering mid-connection does not hold a request past its total deadline", async () => {
+  const relay = redisRelay();
+  // Its own command timeout (1 s) far beyond the request's 250 ms: only the request's deadline can cut the wait.
+  const running = await createBreaker({ region: "eu", redisUrl: relay.url, prefix: redis.prefix, timeoutMs: 1_000 });
+  try {
+    const down = vendor(() => new Response("{}", { status: 503 }));
+    const up = vendor(() => Response.json(completion));
+    const chain = [target("d_a", down), target("d_b", up)];
+    expect((await executeChat(chat(), chain, options({ health: running.breaker, totalMs: 2_000 }))).ok).toBe(true);
+
+    relay.blackHole();
+    const started = Date.now();
+    const result = await executeChat(chat(), chain, options({ health: running.breaker, totalMs: 250 }));
+    expect(Date.now() - started).toBeLessThan(700);
+    expect(result).toMatchObject({ ok: false, error: { kind: "upstream_timeout" } });
+  } finally {
+    await running.close();
+  }
+});
+
+test("a breaker that never records a failure cannot keep the request waiting past its deadline", async () => {
+  let failures = 0;
+  const neverRecords: DeploymentHealth = {
+    canAttempt: () => true,
+    onSuccess: () => {},
+    onFailure: () => {
+      failures++;
+      return new Promise<void>(() => {});
+    },
+  };
+  const down = vendor(() => new Response("{}", { status: 503 }));
+  const waited = Symbol("still waiting");
+  const result = await Promise.race([executeChat(chat(), [target("d_a", down)], options({ health: neverRecords, totalMs: 300 })), Bun.sleep(3_000).then(() => waited)]);
+  expect(result).not.toBe(waited);
+  expect(result).toMatchObject({ ok: false, error: { kind: "upstream_error" } });
+  expect(failures).toBe(1);
+});
+
+test("a probe granted after the deadline has passed gives its slot back", async () => {
+  let released = 0;
+  const lateProbe: DeploymentHealth = {
+    canAttempt: () => Bun.sleep(400).then(() => "probe" as const),
+    onSuccess: () => {},
+    onFailure: () => {},
+    releaseProbe: () => void released++,
+  };
+  const up = vendor(() => Response.json(completion));
+  const result = await executeChat(chat(), [target("d_a", up)], options({ health: lateProbe, totalMs: 200 }));
+  expect(result).toMatchObject({ ok: false, error: { kind: "upstream_timeout" } });
+  expect(result.trail.attempts).toBe(0);
+  await Bun.sleep(400);
+  expect(released).toBe(1);
+});
