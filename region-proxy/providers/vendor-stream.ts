@@ -8,7 +8,7 @@ import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { Redactor } from "./redact-credential.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type SseEvent, type StreamTranslator } from "./types.ts";
 import { estimatedCount, functionChars, textLength } from "./usage-counts.ts";
-import type { CallEnding } from "./walk-chain.ts";
+import type { CallEnding } from "./call-ending.ts";
 
 /** A committed stream: the first chunks are in hand, the rest is read on demand. */
 export interface VendorStream {

@@ -32,8 +32,10 @@ import type { AttemptTrailEntry } from "../../shared/usage/usage-event.ts";
 import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import type { CredentialResolver } from "../credentials/resolve-credential.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
+import { askHealth, isThenable, releaseProbe } from "./ask-health.ts";
 import { CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
+import { callEnding, NO_ENDING, type CallEnding } from "./call-ending.ts";
 import { readVendorText } from "./read-vendor-text.ts";
 import { textWithoutCredential, withoutCredential, type Redactor } from "./redact-credential.ts";
 import type { DeploymentHealth } from "./deployment-health.ts";
@@ -83,21 +85,6 @@ export interface Operation<T> {
    */
   verdictAtEnd?: boolean;
 }
-
-/**
- * How a call handed on still reading (a committed stream) ended; the first word counts, later ones
- * are ignored, so every way out of a stream may say one. Each is told without being waited for.
- */
-export interface CallEnding {
-  /** Read to the vendor's clean end: the deployment is up. */
-  done(): void;
-  /** A read failed (a timeout, garbage, a vendor's error event, a reset): the deployment failed, unless the client had left (no verdict). */
-  failed(): void;
-  /** Stopped before its end with no verdict (the client left): a half-open probe gives its slot back. */
-  abandoned(): void;
-}
-
-const NO_ENDING: CallEnding = { done() {}, failed() {}, abandoned() {} };
 
 export type WalkResult<T> = { ok: true; value: T; trail: Trail } | { ok: false; error: GatewayError; clientClosed: boolean; trail: Trail };
 
@@ -305,78 +292,6 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
     const failure = fromThrown(error, handle.state());
     return { ...failure, error: withoutCredential(failure.error, credential.credential) };
   }
-}
-
-/** Tells the breaker how a stream ended, once: a clean end is a success, a failure (not the client's leaving) a failure, else no verdict. */
-function callEnding(depId: string, grant: boolean | "probe", state: VendorCall["state"], opts: WalkOptions): CallEnding {
-  let told = false;
-  const tell = (verdict: "up" | "down" | "none") => {
-    if (told) return;
-    told = true;
-    if (verdict === "up") void askHealth(() => opts.health.onSuccess(depId), undefined, opts.log);
-    else if (verdict === "down") void askHealth(() => opts.health.onFailure(depId), undefined, opts.log);
-    else void releaseProbe(grant, depId, opts);
-  };
-  return {
-    done: () => tell("up"),
-    failed: () => tell(state().clientClosed ? "none" : "down"),
-    abandoned: () => tell("none"),
-  };
-}
-
-/** A request granted the half-open probe slot gives it back when it ends without a verdict. */
-function releaseProbe(grant: boolean | "probe", depId: string, opts: WalkOptions, deadline?: number): Promise<void> | void {
-  if (grant === "probe") return askHealth(() => opts.health.releaseProbe?.(depId), undefined, opts.log, deadline);
-}
-
-/**
- * A broken breaker store must not fail requests: its answer falls back to `fallback` (fail open).
- * A synchronous answer (the in-process breaker) comes back as it is, so the caller awaits only a
- * promise: the success path then takes no extra promise round trip for its question. With a
- * `deadline` (the request's), a store that has not answered by then (Redis hung mid-connection, whose
- * own command timeout may be longer than the time left) answers `fallback` too, so no request waits
- * on its breaker past its deadline; the answer that comes later goes to `late`.
- */
-function askHealth<T>(call: () => Promise<T> | T, fallback: T, log: (line: string) => void, deadline?: number, late?: (answer: T) => void): Promise<T> | T {
-  const unavailable = (error: unknown) => {
-    log(`circuit breaker unavailable: ${(error as Error).message}`);
-    return fallback;
-  };
-  try {
-    const answer = call();
-    if (!isThenable(answer)) return answer;
-    const settled = Promise.resolve(answer).catch(unavailable);
-    return deadline === undefined ? settled : answeredBy(settled, deadline, fallback, log, late);
-  } catch (error) {
-    return unavailable(error);
-  }
-}
-
-/** `answer`, or `fallback` once `deadline` has passed (a timer may fire early: it waits until it truly has). */
-function answeredBy<T>(answer: Promise<T>, deadline: number, fallback: T, log: (line: string) => void, late?: (answer: T) => void): Promise<T> {
-  return new Promise((resolve) => {
-    let gaveUp = false;
-    const onTimer = () => {
-      const left = deadline - Date.now();
-      if (left > 0) {
-        timer = setTimeout(onTimer, left);
-        return;
-      }
-      gaveUp = true;
-      log("circuit breaker did not answer before the request's deadline");
-      resolve(fallback);
-    };
-    let timer = setTimeout(onTimer, Math.max(0, deadline - Date.now()));
-    void answer.then((value) => {
-      if (gaveUp) return late?.(value);
-      clearTimeout(timer);
-      resolve(value);
-    });
-  });
-}
-
-function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === "function";
 }
 
 /** Sleeps `ms`; false when the client left meanwhile. */

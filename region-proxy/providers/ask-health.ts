@@ -1,0 +1,66 @@
+/**
+ * How the walk talks to its breaker (DeploymentHealth): a store that fails or hangs must neither fail
+ * a request nor hold it past its deadline, and an answer that is not a promise is used as it is.
+ */
+import type { DeploymentHealth } from "./deployment-health.ts";
+
+/** What a breaker call needs from the walk's options. */
+export interface HealthDeps {
+  health: DeploymentHealth;
+  log: (line: string) => void;
+}
+
+/** A request granted the half-open probe slot gives it back when it ends without a verdict. */
+export function releaseProbe(grant: boolean | "probe", depId: string, opts: HealthDeps, deadline?: number): Promise<void> | void {
+  if (grant === "probe") return askHealth(() => opts.health.releaseProbe?.(depId), undefined, opts.log, deadline);
+}
+
+/**
+ * A broken breaker store must not fail requests: its answer falls back to `fallback` (fail open).
+ * A synchronous answer (the in-process breaker) comes back as it is, so the caller awaits only a
+ * promise: the success path then takes no extra promise round trip for its question. With a
+ * `deadline` (the request's), a store that has not answered by then (Redis hung mid-connection, whose
+ * own command timeout may be longer than the time left) answers `fallback` too, so no request waits
+ * on its breaker past its deadline; the answer that comes later goes to `late`.
+ */
+export function askHealth<T>(call: () => Promise<T> | T, fallback: T, log: (line: string) => void, deadline?: number, late?: (answer: T) => void): Promise<T> | T {
+  const unavailable = (error: unknown) => {
+    log(`circuit breaker unavailable: ${(error as Error).message}`);
+    return fallback;
+  };
+  try {
+    const answer = call();
+    if (!isThenable(answer)) return answer;
+    const settled = Promise.resolve(answer).catch(unavailable);
+    return deadline === undefined ? settled : answeredBy(settled, deadline, fallback, log, late);
+  } catch (error) {
+    return unavailable(error);
+  }
+}
+
+/** `answer`, or `fallback` once `deadline` has passed (a timer may fire early: it waits until it truly has). */
+function answeredBy<T>(answer: Promise<T>, deadline: number, fallback: T, log: (line: string) => void, late?: (answer: T) => void): Promise<T> {
+  return new Promise((resolve) => {
+    let gaveUp = false;
+    const onTimer = () => {
+      const left = deadline - Date.now();
+      if (left > 0) {
+        timer = setTimeout(onTimer, left);
+        return;
+      }
+      gaveUp = true;
+      log("circuit breaker did not answer before the request's deadline");
+      resolve(fallback);
+    };
+    let timer = setTimeout(onTimer, Math.max(0, deadline - Date.now()));
+    void answer.then((value) => {
+      if (gaveUp) return late?.(value);
+      clearTimeout(timer);
+      resolve(value);
+    });
+  });
+}
+
+export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null | undefined)?.then === "function";
+}
