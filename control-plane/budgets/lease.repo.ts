@@ -5,7 +5,10 @@ import { MAX_SPEND_MICROS } from "./spend-ceiling.ts";
 export interface LeaseRow {
   region: string;
   grantedMicros: number;
+  /** The region's spend as believed (never above what it could have spent: lease-reported-spend.ts). */
   reportedSpentMicros: number;
+  /** The highest report above that, ignored; 0 while none was (it is logged when it first is not). */
+  ignoredReportedMicros: number;
   rateMicrosPerS: number;
   expiresAt: Date;
   updatedAt: Date;
@@ -13,19 +16,27 @@ export interface LeaseRow {
 
 /** Every region's lease on one level (figures saturated at MAX_SPEND_MICROS, should a row hold more). */
 export async function leasesOf(q: Queryable, scope: string, period: string): Promise<LeaseRow[]> {
-  const rows = await q<{ region: string; granted: string; reported: string; rate: number; expiresAt: Date; updatedAt: Date }[]>`
-    select region, least(granted_micros, ${MAX_SPEND_MICROS})::text as granted, least(reported_spent_micros, ${MAX_SPEND_MICROS})::text as reported, rate_micros_per_s as rate,
-      expires_at as "expiresAt", updated_at as "updatedAt"
+  const rows = await q<{ region: string; granted: string; reported: string; ignored: string; rate: number; expiresAt: Date; updatedAt: Date }[]>`
+    select region, least(granted_micros, ${MAX_SPEND_MICROS})::text as granted, least(reported_spent_micros, ${MAX_SPEND_MICROS})::text as reported,
+      least(ignored_reported_micros, ${MAX_SPEND_MICROS})::text as ignored, rate_micros_per_s as rate, expires_at as "expiresAt", updated_at as "updatedAt"
     from budget_leases where scope = ${scope} and period = ${period}`;
-  return rows.map((r) => ({ region: r.region, grantedMicros: Number(r.granted), reportedSpentMicros: Number(r.reported), rateMicrosPerS: r.rate, expiresAt: r.expiresAt, updatedAt: r.updatedAt }));
+  return rows.map((r) => ({
+    region: r.region,
+    grantedMicros: Number(r.granted),
+    reportedSpentMicros: Number(r.reported),
+    ignoredReportedMicros: Number(r.ignored),
+    rateMicrosPerS: r.rate,
+    expiresAt: r.expiresAt,
+    updatedAt: r.updatedAt,
+  }));
 }
 
 /** Writes one region's lease (insert or replace). */
 export async function saveLease(q: Queryable, scope: string, period: string, row: Omit<LeaseRow, "updatedAt">): Promise<void> {
-  await q`insert into budget_leases (scope, period, region, granted_micros, reported_spent_micros, rate_micros_per_s, expires_at, updated_at)
-    values (${scope}, ${period}, ${row.region}, ${row.grantedMicros}, ${row.reportedSpentMicros}, ${row.rateMicrosPerS}, ${row.expiresAt}, now())
+  await q`insert into budget_leases (scope, period, region, granted_micros, reported_spent_micros, ignored_reported_micros, rate_micros_per_s, expires_at, updated_at)
+    values (${scope}, ${period}, ${row.region}, ${row.grantedMicros}, ${row.reportedSpentMicros}, ${row.ignoredReportedMicros}, ${row.rateMicrosPerS}, ${row.expiresAt}, now())
     on conflict (scope, period, region) do update set granted_micros = excluded.granted_micros,
-      reported_spent_micros = excluded.reported_spent_micros, rate_micros_per_s = excluded.rate_micros_per_s,
+      reported_spent_micros = excluded.reported_spent_micros, ignored_reported_micros = excluded.ignored_reported_micros, rate_micros_per_s = excluded.rate_micros_per_s,
       expires_at = excluded.expires_at, updated_at = now()`;
 }
 

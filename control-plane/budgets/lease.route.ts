@@ -8,14 +8,17 @@ import { serveLease } from "./serve-lease.ts";
 
 const MAX_LEASE_BODY_BYTES = 256 * 1024;
 
-/** Authenticates the region, validates the body, answers one grant per asked level (in order). */
-export async function handleLeases(sql: Sql, request: Request, policy: LeasePolicy = DEFAULT_LEASE_POLICY): Promise<Response> {
+/**
+ * Authenticates the region, validates the body, answers one grant per asked level (in order); `log`
+ * hears what serveLease did not believe.
+ */
+export async function handleLeases(sql: Sql, request: Request, log: (line: string) => void, policy: LeasePolicy = DEFAULT_LEASE_POLICY): Promise<Response> {
   const read = await readRegionJsonPost(sql, request, MAX_LEASE_BODY_BYTES, "body_too_large");
   if (read instanceof Response) return read;
   const { region, body } = read;
   const parsed = parseLeaseRequest(body);
   if (typeof parsed === "string") return jsonError(400, "invalid_request", parsed);
   const answer: LeaseAnswer = { grants: [] };
-  for (const ask of parsed.leases) answer.grants.push(await serveLease(sql, region, ask, policy));
+  for (const ask of parsed.leases) answer.grants.push(await serveLease(sql, region, ask, policy, new Date(), log));
   return Response.json(answer);
 }

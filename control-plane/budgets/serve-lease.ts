@@ -1,18 +1,30 @@
 /**
  * Answers one region's ask for one budget level, in one transaction under a per-level lock: read the
- * ledger and every region's lease, update the asker's spend rate, grow its allowance (grantLease), and
+ * ledger and every region's lease, believe each region's reported spend only up to what it could have
+ * spent (lease-reported-spend.ts), update the asker's spend rate, grow its allowance (grantLease), and
  * raise the soft-threshold alert when the global spend crossed it.
  */
 import type { LeaseAsk, LeaseGrant } from "../../shared/leases/lease-wire.ts";
 import type { Sql } from "../db/client.ts";
 import { findBudgetLevel, ledgerSpendByRegion } from "./budget-level.repo.ts";
 import { DEFAULT_LEASE_POLICY, grantLease, nextRate, type LeasePolicy, type RegionState } from "./grant-lease.ts";
+import { believedSpend, grantOnRecord, ignoredReportNote, reportableSpend } from "./lease-reported-spend.ts";
 import { leasesOf, lockLevel, saveLease } from "./lease.repo.ts";
 import { raiseAlertIfCrossed } from "./raise-alert.ts";
 import { addMicros } from "./spend-ceiling.ts";
 
-/** One level's grant for `region`; `{ managed: false }` when the control plane holds no cap for it. */
-export async function serveLease(sql: Sql, region: string, ask: LeaseAsk, policy: LeasePolicy = DEFAULT_LEASE_POLICY, now = new Date()): Promise<LeaseGrant> {
+/**
+ * One level's grant for `region`; `{ managed: false }` when the control plane holds no cap for it.
+ * `log` hears reports that were not believed (once per region, level and period).
+ */
+export async function serveLease(
+  sql: Sql,
+  region: string,
+  ask: LeaseAsk,
+  policy: LeasePolicy = DEFAULT_LEASE_POLICY,
+  now = new Date(),
+  log: (line: string) => void = () => {},
+): Promise<LeaseGrant> {
   const level = await findBudgetLevel(sql, ask.scope, ask.period);
   if (!level) return { scope: ask.scope, period: ask.period, managed: false };
   return sql.begin(async (tx) => {
@@ -23,17 +35,22 @@ export async function serveLease(sql: Sql, region: string, ask: LeaseAsk, policy
     const states: RegionState[] = [];
     for (const name of regions) {
       const lease = leases.find((l) => l.region === name);
-      const reported = name === region ? Math.max(ask.spentMicros, lease?.reportedSpentMicros ?? 0) : (lease?.reportedSpentMicros ?? 0);
+      const ledgerSpent = ledger.get(name)?.spentMicros ?? 0;
       states.push({
         region: name,
         grantedMicros: lease?.grantedMicros ?? 0,
-        spentMicros: Math.max(ledger.get(name)?.spentMicros ?? 0, reported),
+        // Every region's report is held to what it could have spent, the asker's new one included.
+        spentMicros: Math.max(ledgerSpent, believedSpend(name === region ? ask.spentMicros : 0, lease, ledgerSpent)),
         reclaimed: lease ? lease.expiresAt.getTime() + policy.reclaimGraceMs < now.getTime() : true,
       });
     }
     const own = states.find((s) => s.region === region)!;
     const mine = leases.find((l) => l.region === region);
-    const rate = mine ? nextRate(mine.rateMicrosPerS, mine.reportedSpentMicros, ask.spentMicros, now.getTime() - mine.updatedAt.getTime()) : 0;
+    const ownLedger = ledger.get(region)?.spentMicros ?? 0;
+    const believed = believedSpend(ask.spentMicros, mine, ownLedger);
+    const ignored = ask.spentMicros > reportableSpend(mine?.grantedMicros ?? 0, ownLedger);
+    if (ignored && !mine?.ignoredReportedMicros) log(ignoredReportNote(region, ask.scope, ask.period, ask.spentMicros, mine?.grantedMicros ?? 0, ownLedger));
+    const rate = mine ? nextRate(mine.rateMicrosPerS, believedSpend(0, mine, ownLedger), believed, now.getTime() - mine.updatedAt.getTime()) : 0;
     const grant = grantLease({
       capMicros: level.capMicros,
       requester: own,
@@ -45,14 +62,14 @@ export async function serveLease(sql: Sql, region: string, ask: LeaseAsk, policy
     const expiresAt = new Date(now.getTime() + policy.ttlMs);
     await saveLease(tx, ask.scope, ask.period, {
       region,
-      grantedMicros: grant.grantedMicros,
-      reportedSpentMicros: Math.max(ask.spentMicros, mine?.reportedSpentMicros ?? 0),
+      grantedMicros: grantOnRecord(grant.grantedMicros, own.spentMicros, mine?.grantedMicros ?? 0, ownLedger),
+      reportedSpentMicros: believed,
+      ignoredReportedMicros: Math.max(mine?.ignoredReportedMicros ?? 0, ignored ? ask.spentMicros : 0),
       rateMicrosPerS: rate,
       expiresAt,
     });
     const globalSpent = addMicros(...states.map((s) => s.spentMicros));
     await raiseAlertIfCrossed(tx, { tenantId: level.tenantId, scope: ask.scope, period: ask.period, capMicros: level.capMicros, spentMicros: globalSpent });
-    const own_ = ledger.get(region);
     return {
       scope: ask.scope,
       period: ask.period,
@@ -63,8 +80,8 @@ export async function serveLease(sql: Sql, region: string, ask: LeaseAsk, policy
       // Relative, so the proxy times it on its own clock (from when it sent the ask, before `now`).
       ttlMs: policy.ttlMs,
       exhausted: grant.exhausted,
-      ledgerSpentMicros: own_?.spentMicros ?? 0,
-      ledgerVersion: own_?.rows ?? 0,
+      ledgerSpentMicros: ownLedger,
+      ledgerVersion: ledger.get(region)?.rows ?? 0,
     };
   });
 }

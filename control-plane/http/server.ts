@@ -35,7 +35,7 @@ export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.s
       if (pathname === "/graphql") return handleGraphQL(apollo, deps, request, server.requestIP(request)?.address ?? null);
       if (pathname.startsWith(SNAPSHOT_PATH_PREFIX)) return handleSnapshot(deps.sql, request, pathname);
       if (pathname === USAGE_PATH) return handleUsage(deps.sql, request, deps.log);
-      if (pathname === LEASES_PATH) return handleLeases(deps.sql, request);
+      if (pathname === LEASES_PATH) return handleLeases(deps.sql, request, deps.log);
       if (pathname === JWKS_PATH) return Response.json(jwks, { headers: { "cache-control": "max-age=300" } });
       if (pathname === "/health") return Response.json({ ok: true });
       return jsonError(404, "not_found", "no such route");

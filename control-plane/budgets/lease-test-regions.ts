@@ -1,0 +1,57 @@
+/**
+ * For the lease tests: a control plane with the regions `eu` and `us`, a way to ask for leases with a
+ * region's token, and tenants and keys made through the API (caps written straight to the rows: these
+ * tests are about leases, not the change requests that set caps).
+ */
+import type postgres from "postgres";
+import { LEASES_PATH, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
+import { useTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { beforeAll } from "bun:test";
+
+export interface LeaseRegions {
+  t: TestControlPlane;
+  sql: postgres.Sql;
+  /** POSTs `leases` with `region`'s token; the answer's status and body. */
+  ask(region: "eu" | "us", leases: LeaseAsk[]): Promise<{ status: number; json: any }>;
+  /** A new tenant (under `parentId` if given, else an org in UTC) with a daily cap of `dailyCapMicros`. */
+  tenant(name: string, dailyCapMicros: number | null, parentId?: string): Promise<string>;
+  /** A new key of `tenantId` carried only by `allowedRegions`' snapshots (null: every region's). */
+  key(tenantId: string, allowedRegions: string[] | null, dailyCapMicros?: number): Promise<string>;
+}
+
+/** Registers the beforeAll that fills the returned object in (read it in tests). */
+export function useLeaseRegions(): LeaseRegions {
+  const t = useTestControlPlane();
+  const tokens: Record<string, string> = {};
+  const out = { t } as LeaseRegions;
+  beforeAll(async () => {
+    out.sql = t.openSql(2);
+    for (const name of ["eu", "us"]) {
+      const { createRegion } = await t.admin.request<{ createRegion: { token: string } }>(`mutation($n: String!) { createRegion(input: { name: $n }) { token } }`, { n: name });
+      tokens[name] = createRegion.token;
+    }
+  });
+  out.ask = async (region, leases) => {
+    const r = await fetch(new URL(LEASES_PATH, t.cp.url), {
+      method: "POST",
+      headers: { authorization: `Bearer ${tokens[region]}`, "content-type": "application/json" },
+      body: JSON.stringify({ leases }),
+    });
+    return { status: r.status, json: await r.json() };
+  };
+  out.tenant = async (name, dailyCapMicros, parentId) => {
+    const input = parentId ? { name, parentId, kind: "team" } : { name };
+    const { createTenant } = await t.admin.request<{ createTenant: { id: string } }>(`mutation($i: CreateTenantInput!) { createTenant(input: $i) { id } }`, { i: input });
+    await out.sql`update tenants set daily_budget_micros = ${dailyCapMicros} where id = ${createTenant.id}`;
+    if (!parentId) await out.sql`update tenants set time_zone = 'UTC' where id = ${createTenant.id}`;
+    return createTenant.id;
+  };
+  out.key = async (tenantId, allowedRegions, dailyCapMicros) => {
+    const { createKey } = await t.admin.request<{ createKey: { key: { id: string } } }>(`mutation($i: CreateKeyInput!) { createKey(input: $i) { key { id } } }`, {
+      i: { tenantId, name: `k${crypto.randomUUID().slice(0, 8)}`, allowedRegions },
+    });
+    if (dailyCapMicros !== undefined) await out.sql`update gateway_keys set daily_budget_micros = ${dailyCapMicros} where id = ${createKey.key.id}`;
+    return createKey.key.id;
+  };
+  return out;
+}
