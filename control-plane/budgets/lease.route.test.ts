@@ -33,6 +33,8 @@ beforeAll(async () => {
   }
   org = (await t.admin.request<{ createTenant: { id: string } }>(`mutation { createTenant(input: { name: "org" }) { id } }`)).createTenant.id;
   team = (await t.admin.request<{ createTenant: { id: string } }>(`mutation($p: ID!) { createTenant(input: { name: "team", parentId: $p, kind: "team" }) { id } }`, { p: org })).createTenant.id;
+  // A key every region's snapshot carries: a region is granted a share only of levels it serves a key of (lease.security.test.ts).
+  await t.admin.request(`mutation($t: ID!) { createKey(input: { tenantId: $t, name: "k" }) { key { id } } }`, { t: team });
   // Caps written directly: this file tests the endpoint, not the change-request flow that sets them.
   await sql`update tenants set daily_budget_micros = 1000000, time_zone = 'America/New_York' where id = ${org}`;
 }, 20_000);

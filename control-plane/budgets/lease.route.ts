@@ -10,7 +10,7 @@ const MAX_LEASE_BODY_BYTES = 256 * 1024;
 
 /**
  * Authenticates the region, validates the body, answers one grant per asked level (in order); `log`
- * hears what serveLease did not believe.
+ * hears what serveLease refused or did not believe.
  */
 export async function handleLeases(sql: Sql, request: Request, log: (line: string) => void, policy: LeasePolicy = DEFAULT_LEASE_POLICY): Promise<Response> {
   const read = await readRegionJsonPost(sql, request, MAX_LEASE_BODY_BYTES, "body_too_large");

@@ -1,13 +1,16 @@
 /**
- * Answers one region's ask for one budget level, in one transaction under a per-level lock: read the
- * ledger and every region's lease, believe each region's reported spend only up to what it could have
- * spent (lease-reported-spend.ts), update the asker's spend rate, grow its allowance (grantLease), and
- * raise the soft-threshold alert when the global spend crossed it.
+ * Answers one region's ask for one budget level. A region that serves no key of the level is refused
+ * (lease-refusal.ts). Otherwise, in one transaction under a per-level lock: read the ledger and every
+ * region's lease, believe each region's reported spend only up to what it could have spent
+ * (lease-reported-spend.ts), update the asker's spend rate, grow its allowance (grantLease), and raise
+ * the soft-threshold alert when the global spend crossed it.
  */
 import type { LeaseAsk, LeaseGrant } from "../../shared/leases/lease-wire.ts";
 import type { Sql } from "../db/client.ts";
 import { findBudgetLevel, ledgerSpendByRegion } from "./budget-level.repo.ts";
 import { DEFAULT_LEASE_POLICY, grantLease, nextRate, type LeasePolicy, type RegionState } from "./grant-lease.ts";
+import { regionServesLevel } from "./lease-region.repo.ts";
+import { refusalNote, refusedLease } from "./lease-refusal.ts";
 import { believedSpend, grantOnRecord, ignoredReportNote, reportableSpend } from "./lease-reported-spend.ts";
 import { leasesOf, lockLevel, saveLease } from "./lease.repo.ts";
 import { raiseAlertIfCrossed } from "./raise-alert.ts";
@@ -15,7 +18,7 @@ import { addMicros } from "./spend-ceiling.ts";
 
 /**
  * One level's grant for `region`; `{ managed: false }` when the control plane holds no cap for it.
- * `log` hears reports that were not believed (once per region, level and period).
+ * `log` hears refusals and reports that were not believed (once per region, level and period).
  */
 export async function serveLease(
   sql: Sql,
@@ -27,6 +30,10 @@ export async function serveLease(
 ): Promise<LeaseGrant> {
   const level = await findBudgetLevel(sql, ask.scope, ask.period);
   if (!level) return { scope: ask.scope, period: ask.period, managed: false };
+  if (!(await regionServesLevel(sql, level, region))) {
+    log(refusalNote(region, ask, level));
+    return refusedLease(ask, level, (await ledgerSpendByRegion(sql, level)).get(region), policy, now);
+  }
   return sql.begin(async (tx) => {
     await lockLevel(tx, ask.scope, ask.period);
     const ledger = await ledgerSpendByRegion(tx, level);

@@ -28,6 +28,8 @@ beforeAll(async () => {
   us = await region("us");
   tenant = (await t.admin.request<{ createTenant: { id: string } }>(`mutation { createTenant(input: { name: "acme" }) { id } }`)).createTenant.id;
   await sql`update tenants set daily_budget_micros = 100000 where id = ${tenant}`;
+  // A key every region's snapshot carries: the control plane leases a region only levels it serves a key of.
+  await t.admin.request(`mutation($t: ID!) { createKey(input: { tenantId: $t, name: "k" }) { key { id } } }`, { t: tenant });
 }, 30_000);
 
 afterAll(async () => {

@@ -27,6 +27,8 @@ beforeAll(async () => {
   token = (await t.admin.request<{ createRegion: { token: string } }>(`mutation { createRegion(input: { name: "eu" }) { token } }`)).createRegion.token;
   tenant = (await t.admin.request<{ createTenant: { id: string } }>(`mutation { createTenant(input: { name: "acme" }) { id } }`)).createTenant.id;
   await sql`update tenants set daily_budget_micros = 100000 where id = ${tenant}`;
+  // A key every region's snapshot carries: the control plane leases a region only levels it serves a key of.
+  await t.admin.request(`mutation($t: ID!) { createKey(input: { tenantId: $t, name: "k" }) { key { id } } }`, { t: tenant });
 }, 20_000);
 
 afterAll(async () => {
