@@ -4,9 +4,10 @@
  * native-addon loads of the whole suite.
  *
  * A group whose Bun process crashed (killed by SIGSEGV, SIGBUS, SIGILL, SIGFPE or SIGABRT: Bun 1.4.5
- * segfaults now and then, "a bug in Bun, not your code", at a different test each time) is run once
- * more, and says so loudly, but only when no test had failed before the crash: a failed test is never
- * run again, and a second crash fails the suite.
+ * segfaults or aborts now and then, "a bug in Bun, not your code", at a different test each time, more
+ * often the more files one process has run) goes on in a new process from the file it crashed in: the
+ * files that had finished are not run again. That happens at most MAX_CRASH_RERUNS times per group, says
+ * so loudly, and only when no test had failed before the crash: a failed test is never run again.
  */
 import { join } from "node:path";
 
@@ -14,11 +15,33 @@ export const GROUPS = [["./control-plane", "./shared", "./infra"], ["./region-pr
 
 const CRASH_SIGNALS = new Set(["SIGSEGV", "SIGBUS", "SIGILL", "SIGFPE", "SIGABRT"]);
 
+/** Crashes of Bun a group may go on after; one more fails the suite. */
+export const MAX_CRASH_RERUNS = 2;
+
 export interface GroupRun {
   exitCode: number | null;
   signal: string | null;
   /** A test reported `(fail)` before the process ended. */
   sawFailure: boolean;
+  /** The test files the process started, in order (Bun prints `path/to/x.test.ts:` before each). */
+  startedFiles: string[];
+}
+
+/** Every test file under a group's folders, relative to `root` (`control-plane/x/y.test.ts`). */
+export async function groupFiles(folders: string[], root: string): Promise<string[]> {
+  const files: string[] = [];
+  for (const folder of folders) {
+    for await (const file of new Bun.Glob("**/*.test.ts").scan({ cwd: join(root, folder) })) {
+      if (!file.split("/").includes("node_modules")) files.push(join(folder, file));
+    }
+  }
+  return files.sort();
+}
+
+/** What a crashed run leaves to do: the file it crashed in and every file it had not started. */
+export function filesLeftAfterCrash(files: string[], run: GroupRun): string[] {
+  const finished = new Set(run.startedFiles.slice(0, -1));
+  return files.filter((file) => !finished.has(file));
 }
 
 /** Runs again only a run that Bun itself ended with a crash signal, with no test failed before it. */
@@ -26,8 +49,23 @@ export function isRuntimeCrash(run: GroupRun): boolean {
   return run.signal !== null && CRASH_SIGNALS.has(run.signal) && !run.sawFailure;
 }
 
-/** The command that tests one group. */
-export const groupCommand = (folders: string[]) => [process.execPath, "test", "--timeout", "60000", ...folders];
+/** The command that tests one group's folders, or (after a crash) the files left, each as an exact path. */
+export const groupCommand = (paths: string[]) => [process.execPath, "test", "--timeout", "60000", ...paths.map((path) => `./${path.replace(/^\.\//, "")}`)];
+
+/**
+ * Runs a group with `run` (its folders first), and after each runtime crash, at most MAX_CRASH_RERUNS
+ * times, the files it left; answers the last run. `say` tells each crash.
+ */
+export async function runWithCrashReruns(folders: string[], files: string[], run: (paths: string[]) => Promise<GroupRun>, say: (line: string) => void): Promise<GroupRun> {
+  let left = files;
+  let result = await run(folders);
+  for (let rerun = 1; rerun <= MAX_CRASH_RERUNS && isRuntimeCrash(result); rerun++) {
+    left = filesLeftAfterCrash(left, result);
+    say(`\n*** Bun crashed (${result.signal}) running ${folders.join(" ")} with no test failed (a bug in Bun): going on from ${result.startedFiles.at(-1) ?? "the start"} in a new process, ${left.length} file${left.length === 1 ? "" : "s"} (${rerun} of at most ${MAX_CRASH_RERUNS}) ***\n`);
+    result = await run(left);
+  }
+  return result;
+}
 
 type Sink = { write(bytes: Uint8Array): unknown };
 
@@ -35,6 +73,12 @@ type Sink = { write(bytes: Uint8Array): unknown };
 export async function runGroup(command: string[], cwd: string, out: Sink = process.stdout, err: Sink = process.stderr): Promise<GroupRun> {
   const child = Bun.spawn(command, { cwd, stdout: "pipe", stderr: "pipe", stdin: "ignore" });
   let sawFailure = false;
+  const startedFiles: string[] = [];
+  const watch = (line: string) => {
+    if (line.startsWith("(fail)")) sawFailure = true;
+    const started = /^(\S+\.test\.ts):$/.exec(line);
+    if (started) startedFiles.push(started[1]!);
+  };
   const relay = async (from: ReadableStream<Uint8Array>, to: Sink) => {
     const decoder = new TextDecoder();
     let tail = "";
@@ -45,22 +89,19 @@ export async function runGroup(command: string[], cwd: string, out: Sink = proce
       // Lines can be cut between reads: keep the unfinished one for the next.
       const lines = (tail + decoder.decode(bytes, { stream: true })).split("\n");
       tail = lines.pop()!;
-      if (lines.some((line) => line.startsWith("(fail)"))) sawFailure = true;
+      lines.forEach(watch);
     }
-    if (tail.startsWith("(fail)")) sawFailure = true;
+    watch(tail);
   };
   await Promise.all([relay(child.stdout, out), relay(child.stderr, err), child.exited]);
-  return { exitCode: child.exitCode, signal: child.signalCode === null ? null : String(child.signalCode), sawFailure };
+  return { exitCode: child.exitCode, signal: child.signalCode === null ? null : String(child.signalCode), sawFailure, startedFiles };
 }
 
 if (import.meta.main) {
   const root = join(import.meta.dir, "..");
   for (const folders of GROUPS) {
-    let run = await runGroup(groupCommand(folders), root);
-    if (isRuntimeCrash(run)) {
-      console.error(`\n*** Bun crashed (${run.signal}) running ${folders.join(" ")} with no test failed: running that group once more (a bug in Bun; a second crash fails the suite) ***\n`);
-      run = await runGroup(groupCommand(folders), root);
-    }
+    const files = await groupFiles(folders, root);
+    const run = await runWithCrashReruns(folders, files, (paths) => runGroup(groupCommand(paths), root), (line) => console.error(line));
     if (run.exitCode !== 0) {
       console.error(`\nnpm test: ${folders.join(" ")} ${run.signal ? `ended by ${run.signal}` : `failed (exit ${run.exitCode})`}`);
       process.exit(run.exitCode || 1);

@@ -2,12 +2,12 @@
  * `npm test` runs the suite as three Bun processes, one per group of folders (test/run-suite.ts), so
  * no single process accumulates the workers and native-addon loads of the whole suite. These check
  * that the groups still cover every test file in the repository (a test in a new folder cannot fall
- * outside them), and what the runner does when Bun itself crashes: that group runs once more, unless
- * a test had already failed.
+ * outside them), and what the runner does when Bun itself crashes: that group goes on from the file it
+ * crashed in, in a new process, at most MAX_CRASH_RERUNS times, unless a test had already failed.
  */
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { GROUPS, isRuntimeCrash, runGroup } from "../run-suite.ts";
+import { filesLeftAfterCrash, groupCommand, groupFiles, GROUPS, isRuntimeCrash, MAX_CRASH_RERUNS, runGroup, runWithCrashReruns, type GroupRun } from "../run-suite.ts";
 
 const root = join(import.meta.dir, "..", "..");
 
@@ -21,6 +21,9 @@ test("npm test is the suite runner, and every *.test.ts lies in a folder one of 
   }
   expect(files.length).toBeGreaterThan(100);
   expect(files.filter((file) => !folders.some((folder) => file.startsWith(folder)))).toEqual([]);
+  // The files a crashed group goes on with come from the same list.
+  const grouped = (await Promise.all(GROUPS.map((group) => groupFiles(group, root)))).flat();
+  expect(grouped.sort()).toEqual(files.sort());
 });
 
 /** Where a scripted group's output goes: kept here, not in this suite's own output (the runner reads that). */
@@ -33,19 +36,58 @@ const script = (lines: string[], end: string) => [process.execPath, "-e", `for (
 
 test("a group Bun crashed in with no failed test is a runtime crash, run again; a failure, an exit code or an outside kill is not", async () => {
   const crashed = await run(script(["(pass) a"], `process.kill(process.pid, "SIGSEGV")`));
-  expect(crashed).toEqual({ exitCode: null, signal: "SIGSEGV", sawFailure: false });
+  expect(crashed).toEqual({ exitCode: null, signal: "SIGSEGV", sawFailure: false, startedFiles: [] });
   expect(isRuntimeCrash(crashed)).toBe(true);
 
   const failedThenCrashed = await run(script(["(pass) a", "(fail) b [1.00ms]"], `process.kill(process.pid, "SIGSEGV")`));
-  expect(failedThenCrashed).toEqual({ exitCode: null, signal: "SIGSEGV", sawFailure: true });
+  expect(failedThenCrashed).toEqual({ exitCode: null, signal: "SIGSEGV", sawFailure: true, startedFiles: [] });
   expect(isRuntimeCrash(failedThenCrashed)).toBe(false);
 
   const failed = await run(script(["(fail) b"], "process.exit(1)"));
-  expect(failed).toEqual({ exitCode: 1, signal: null, sawFailure: true });
+  expect(failed).toEqual({ exitCode: 1, signal: null, sawFailure: true, startedFiles: [] });
   expect(isRuntimeCrash(failed)).toBe(false);
 
   const killed = await run(script([], `process.kill(process.pid, "SIGKILL")`));
   expect(isRuntimeCrash(killed)).toBe(false);
   expect((await run(script(["(pass) a"], "process.exit(0)"))).exitCode).toBe(0);
   expect(captured.join("")).toContain("(fail) b");
+});
+
+test("a crashed run says which files it started; it goes on with the file it crashed in and every file not started", async () => {
+  const crashed = await run(script(["", "shared/a.test.ts:", "(pass) a", "", "shared/b.test.ts:", "(pass) b1"], `process.kill(process.pid, "SIGABRT")`));
+  expect(crashed).toMatchObject({ signal: "SIGABRT", sawFailure: false, startedFiles: ["shared/a.test.ts", "shared/b.test.ts"] });
+  expect(filesLeftAfterCrash(["shared/a.test.ts", "shared/b.test.ts", "shared/c.test.ts", "shared/d.test.ts"], crashed)).toEqual(["shared/b.test.ts", "shared/c.test.ts", "shared/d.test.ts"]);
+  // Crashed before any file began: everything is left.
+  expect(filesLeftAfterCrash(["x.test.ts", "y.test.ts"], { ...crashed, startedFiles: [] })).toEqual(["x.test.ts", "y.test.ts"]);
+  // Each path is passed exactly (a bare path would be a name filter to bun test).
+  expect(groupCommand(["./region-proxy", "shared/b.test.ts"]).slice(-2)).toEqual(["./region-proxy", "./shared/b.test.ts"]);
+});
+
+const FILES = ["t/a.test.ts", "t/b.test.ts", "t/c.test.ts", "t/d.test.ts"];
+const crash = (startedFiles: string[]): GroupRun => ({ exitCode: null, signal: "SIGSEGV", sawFailure: false, startedFiles });
+const pass: GroupRun = { exitCode: 0, signal: null, sawFailure: false, startedFiles: [] };
+
+test("after each crash the group goes on with what is left, at most MAX_CRASH_RERUNS times; a failed test is never run again", async () => {
+  const said: string[] = [];
+  const asked: string[][] = [];
+  const scripted = (runs: GroupRun[]) => async (paths: string[]) => {
+    asked.push(paths);
+    return runs.shift()!;
+  };
+  const recovered = await runWithCrashReruns(["./t"], FILES, scripted([crash(["t/a.test.ts", "t/b.test.ts"]), crash(["t/b.test.ts", "t/c.test.ts"]), pass]), (line) => said.push(line));
+  expect(recovered.exitCode).toBe(0);
+  expect(asked).toEqual([["./t"], ["t/b.test.ts", "t/c.test.ts", "t/d.test.ts"], ["t/c.test.ts", "t/d.test.ts"]]);
+  expect(said).toHaveLength(2);
+  expect(said[0]).toContain("going on from t/b.test.ts");
+
+  asked.length = 0;
+  const crashes = Array.from({ length: MAX_CRASH_RERUNS + 1 }, () => crash(["t/a.test.ts"]));
+  const gaveUp = await runWithCrashReruns(["./t"], FILES, scripted([...crashes, pass]), () => {});
+  expect(gaveUp.signal).toBe("SIGSEGV");
+  expect(asked).toHaveLength(MAX_CRASH_RERUNS + 1);
+
+  asked.length = 0;
+  const failedThenCrashed = await runWithCrashReruns(["./t"], FILES, scripted([{ ...crash(["t/a.test.ts"]), sawFailure: true }, pass]), () => {});
+  expect(failedThenCrashed.sawFailure).toBe(true);
+  expect(asked).toEqual([["./t"]]);
 });
