@@ -3,6 +3,7 @@ import { beforeAll, expect, test } from "bun:test";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
 import { useTestControlPlane } from "../testing/test-control-plane.ts";
 import { usageEventFor } from "../testing/usage-event.ts";
+import { addKey } from "../testing/add-key.ts";
 import { addTenant } from "../testing/add-tenant.ts";
 
 const t = useTestControlPlane();
@@ -17,8 +18,10 @@ test("an org's spend includes its teams and projects; siblings and other orgs st
   const project = await addTenant(t.admin, "r-project", team);
   const sibling = await addTenant(t.admin, "r-sibling", org);
   const now = new Date().toISOString();
-  const event = (i: number, tenantId: string, costMicros: number) => usageEventFor(s, `evt_rollup_${i}`, { time: now, tenantId, costMicros });
-  const events = [event(1, org, 1), event(2, team, 20), event(3, project, 300), event(4, sibling, 4000), event(5, s.tenantId, 50000)];
+  // Each tenant's usage on a key of its own, as a proxy books it.
+  const event = async (i: number, tenantId: string, costMicros: number) =>
+    usageEventFor(s, `evt_rollup_${i}`, { time: now, tenantId, keyId: tenantId === s.tenantId ? s.keyId : await addKey(t.admin, tenantId), costMicros });
+  const events = [await event(1, org, 1), await event(2, team, 20), await event(3, project, 300), await event(4, sibling, 4000), await event(5, s.tenantId, 50000)];
   const response = await fetch(new URL("/internal/v1/usage", t.cp.url), {
     method: "POST",
     headers: { authorization: `Bearer ${s.euToken}`, "content-type": "application/json" },
@@ -38,11 +41,13 @@ test("an org's spend includes its teams and projects; siblings and other orgs st
 
 test("token totals past 2^31 are reported exactly (GraphQL's Int would fail the query)", async () => {
   const tenant = await addTenant(t.admin, "r-big", null);
+  const keyId = await addKey(t.admin, tenant);
   const now = new Date().toISOString();
   const big = (i: number) =>
     usageEventFor(s, `evt_big_${i}`, {
       time: now,
       tenantId: tenant,
+      keyId,
       usage: { inputTokens: 1_500_000_000, outputTokens: 1_200_000_000, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 },
       costMicros: 1,
     });
@@ -61,11 +66,12 @@ test("token totals past 2^31 are reported exactly (GraphQL's Int would fail the 
 
 test("token totals past 2^53 stop at 2^53 - 1 instead of failing the spend query (cost stays exact)", async () => {
   const tenant = await addTenant(t.admin, "r-huge", null);
+  const keyId = await addKey(t.admin, tenant);
   const now = new Date().toISOString();
   const response = await fetch(new URL("/internal/v1/usage", t.cp.url), {
     method: "POST",
     headers: { authorization: `Bearer ${s.euToken}`, "content-type": "application/json" },
-    body: JSON.stringify({ events: [usageEventFor(s, "evt_huge_1", { time: now, tenantId: tenant, costMicros: 7 })] }),
+    body: JSON.stringify({ events: [usageEventFor(s, "evt_huge_1", { time: now, tenantId: tenant, keyId, costMicros: 7 })] }),
   });
   expect(response.status).toBe(200);
   // Events each within MAX_EVENT_TOKENS would take ~900,000 rows to pass 2^53: two rows written

@@ -18,6 +18,10 @@
  * later copy with the same content is counted as a duplicate; one with different content is
  * dead-lettered (acknowledged, its payload kept), so no acknowledged usage is dropped without a trace.
  *
+ * An event is spend the region's proxies could have made only for a key its snapshot carries, under that
+ * key's own tenant (eventsForKeysNotCarried); any other is dead-lettered, so a region token cannot
+ * book spend on a key or tenant of another region.
+ *
  * An event dated more than five minutes after it was received (its proxy's clock ahead) is booked at the
  * time it was received, its own time kept beside it (bookingTime); an event dated in the past keeps it.
  *
@@ -28,6 +32,7 @@ import { MAX_EVENT_ID_CHARS, parseUsageEvent, type UsageBatchAck, type UsageEven
 import type { Sql, Tx } from "../db/client.ts";
 import { bookingTime } from "./booking-time.ts";
 import { deadLetterReason } from "./dead-letter-payload.ts";
+import { eventsForKeysNotCarried } from "./region-carries-key.ts";
 import { insertDeadLetter, insertUsageEvents, touchKeysLastUsed } from "./usage.repo.ts";
 
 /** The event id exactly as sent, any string: what the proxy's outbox matches an acknowledgement by. */
@@ -113,6 +118,13 @@ export async function ingestUsage(sql: Sql, region: string, rawEvents: unknown[]
         // The first copy is the one taken, as across batches; this one's content would be lost.
         await reject(raw, "eventId repeated in the batch with different content");
       }
+    }
+    // Spend only on the keys the region's proxies could have served, each under its own tenant.
+    for (const [eventId, reason] of await eventsForKeysNotCarried(tx, region, [...valid.values()])) {
+      const event = valid.get(eventId)!;
+      valid.delete(eventId);
+      copies.delete(eventId);
+      await reject(event, reason);
     }
     const inserted = await insertEachStorable(tx, [...valid.values()], receivedAt, async (event, error) => {
       valid.delete(event.eventId);

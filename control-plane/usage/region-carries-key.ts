@@ -1,0 +1,25 @@
+/**
+ * Which events of a batch name a key the sending region could not have served: a region's snapshot
+ * carries the keys whose allowedRegions is null or names it (compile-snapshot.ts; allowedRegions never
+ * change after a key is made), each under its own tenant, so an event for another key, a key that does
+ * not exist, or a tenant that is not its key's, is no spend that region's proxies made.
+ */
+import type { UsageEvent } from "../../shared/usage/usage-event.ts";
+import type { Queryable } from "../db/client.ts";
+
+/** Event id → why the region cannot have made it; events not named are consistent with the region's keys. */
+export async function eventsForKeysNotCarried(q: Queryable, region: string, events: UsageEvent[]): Promise<Map<string, string>> {
+  const refused = new Map<string, string>();
+  if (events.length === 0) return refused;
+  const ids = [...new Set(events.map((e) => e.keyId))];
+  const rows = await q<{ id: string; tenantId: string; carried: boolean }[]>`
+    select id, tenant_id as "tenantId", (allowed_regions is null or ${region} = any(allowed_regions)) as carried
+    from gateway_keys where id = any(${q.array(ids)}::text[])`;
+  const keys = new Map(rows.map((r) => [r.id, r]));
+  for (const event of events) {
+    const key = keys.get(event.keyId);
+    if (!key?.carried) refused.set(event.eventId, `key ${event.keyId} is not carried by region ${region}'s snapshot`);
+    else if (key.tenantId !== event.tenantId) refused.set(event.eventId, `tenant ${event.tenantId} is not the tenant of key ${event.keyId}`);
+  }
+  return refused;
+}
