@@ -1,24 +1,23 @@
 /**
- * Whether a region serves a budget level: whether its snapshot carries a key the level covers.
- * A snapshot carries every key whose allowedRegions is null or names the region, whatever its status
- * (control-plane/snapshots/compile-snapshot.ts), and a key's allowedRegions never changes after it is
- * made (a rotation copies them), so this is exactly the set of keys the region's proxies can spend
- * on. A tenant level covers every key of the tenant's subtree, as the ledger sum does.
+ * Whether a region serves a budget level: whether its snapshot carries a key the level covers
+ * (keyCarriedBy, whatever the key's status: the keys the region's proxies can spend on). A tenant
+ * level covers every key of the tenant's subtree, as the ledger sum does.
  */
 import type { Queryable } from "../db/client.ts";
+import { keyCarriedBy } from "../keys/key-carried-by.ts";
 import type { BudgetLevel } from "./budget-level.repo.ts";
 
 /** True when `region` carries the level's key (a key budget) or any key in its tenant's subtree. */
 export async function regionServesLevel(q: Queryable, level: BudgetLevel, region: string): Promise<boolean> {
   const [row] = level.keyId
     ? await q<{ served: boolean }[]>`
-        select exists (select 1 from gateway_keys where id = ${level.keyId} and (allowed_regions is null or ${region} = any(allowed_regions))) as served`
+        select exists (select 1 from gateway_keys where id = ${level.keyId} and ${keyCarriedBy(q, region)}) as served`
     : await q<{ served: boolean }[]>`
         with recursive sub(id) as (
           select ${level.tenantId}::text union select t.id from tenants t join sub on t.parent_id = sub.id
         )
         select exists (
-          select 1 from gateway_keys where tenant_id in (select id from sub) and (allowed_regions is null or ${region} = any(allowed_regions))
+          select 1 from gateway_keys where tenant_id in (select id from sub) and ${keyCarriedBy(q, region)}
         ) as served`;
   return row?.served === true;
 }
