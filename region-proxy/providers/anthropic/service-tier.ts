@@ -7,6 +7,7 @@
  *
  * @example anthropicServiceTier("default") // "standard_only"
  */
+import { UNPRICED_SERVICE_TIER } from "../service-tier.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 
 // A Map, not an object: "constructor" or "__proto__" must not find Object.prototype's members.
@@ -19,6 +20,6 @@ const TIERS = new Map([
 export function anthropicServiceTier(tier: unknown): string | undefined {
   if (tier === undefined || tier === null) return undefined;
   const mapped = typeof tier === "string" ? TIERS.get(tier) : undefined;
-  if (!mapped) throw new UnsupportedParameterError("service_tier", "This provider accepts service_tier 'auto' or 'default' only.");
+  if (!mapped) throw new UnsupportedParameterError("service_tier", UNPRICED_SERVICE_TIER);
   return mapped;
 }

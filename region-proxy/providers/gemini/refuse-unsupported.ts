@@ -6,15 +6,14 @@
  * @example refuseUnsupported({ user: "u1" }) // throws UnsupportedParameterError("user", ...)
  */
 import { isSet, refuse, refuseWithoutEquivalent } from "../refuse-without-equivalent.ts";
+import { refuseUnpricedServiceTier } from "../service-tier.ts";
 
 export function refuseUnsupported(raw: Record<string, unknown>): void {
   refuseWithoutEquivalent(raw);
   // Gemini may answer with several function calls in one turn and has no switch to stop it.
   if (raw.parallel_tool_calls === false) refuse("parallel_tool_calls", "This provider cannot be limited to one tool call per turn.");
   // "auto" and "default" both mean standard processing here, which is all a Gemini request gets.
-  if (isSet(raw, "service_tier") && raw.service_tier !== "auto" && raw.service_tier !== "default") {
-    refuse("service_tier", "This provider accepts service_tier 'auto' or 'default' only.");
-  }
+  refuseUnpricedServiceTier(raw);
   if (isSet(raw, "metadata") && (typeof raw.metadata !== "object" || Object.keys(raw.metadata as object).length > 0)) {
     refuse("metadata", "This provider does not take request metadata.");
   }

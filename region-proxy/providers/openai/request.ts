@@ -3,11 +3,11 @@
  * model, and streams always ask for the usage chunk, so every stream is priced even when the client
  * did not ask for usage (the translator strips that chunk again). A client that names no output cap
  * gets the one its reservation counted, when there is one (ChatRequest's outputCap), as
- * max_completion_tokens. A service tier the gateway cannot price is refused (service-tier.ts).
+ * max_completion_tokens. A service tier the gateway cannot price is refused (../service-tier.ts).
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
-import { refuseUnpricedServiceTier } from "./service-tier.ts";
+import { refuseUnpricedServiceTier } from "../service-tier.ts";
 
 /** `https://api.openai.com/v1` + `/chat/completions`; a trailing slash on baseUrl is tolerated. */
 export function chatCompletionsUrl(baseUrl: string): string {
