@@ -68,6 +68,10 @@ test("answers, refusals, settled requests, vendor calls, fallbacks and tokens ar
   expect(value(text, 'gateway_http_response_seconds_count{route="/v1/chat/completions"}')).toBe(4);
   expect(value(text, "gateway_snapshot_version")).toBe(1);
   expect(line(text, "gateway_usage_outbox_events")).toBeDefined();
+  // The real outbox thread's status: up, never replaced.
+  expect(value(text, "gateway_usage_outbox_thread_up")).toBe(1);
+  expect(value(text, "gateway_usage_outbox_thread_restarts_total")).toBe(0);
+  expect(value(text, "gateway_usage_outbox_quarantined_entries_total")).toBe(0);
   // Bounded labels only: no tenant, key, request id, or the scanner's path.
   expect(text).not.toContain("ten_a");
   expect(text).not.toContain("key_");
