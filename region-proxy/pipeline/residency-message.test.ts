@@ -97,3 +97,11 @@ test("no directory at all: the message says what is required and nothing about o
   const message = refusal(usSnapshot(undefined), "ten_eu", null);
   expect(message).toBe("No deployment of this model in region us satisfies this tenant's residency rules (data must stay in eu).");
 });
+
+test("an alias named like an Object property ('constructor') that no other region publishes is refused with the message, not a crash", () => {
+  const snapshot = usSnapshot({ us, eu: { jurisdictions: ["eu"], publicUrl: "https://eu.gw", aliases: { gpt: [{ jurisdiction: "eu", flags: [] }] } } });
+  const constructorAlias = { ...snapshot.aliases.gpt!, name: "constructor" };
+  const plan = planRoute(constructorAlias, snapshot, adapterFor, residencyRule(snapshot.tenants.ten_eu!, snapshot, null));
+  if (plan.ok || plan.error.kind !== "residency_violation") throw new Error(`expected residency_violation, got ${JSON.stringify(plan)}`);
+  expect(plan.error.message).toEndWith(NO_REGION);
+});

@@ -74,7 +74,8 @@ export function residencyMessage(rule: ResidencyRule, snapshot: Snapshot, aliasN
  * jurisdiction restriction.
  */
 function regionServes(entry: RegionDirectoryEntry, aliasName: string, rule: ResidencyRule): boolean | null {
-  if (entry.aliases) return (entry.aliases[aliasName] ?? []).some((traits) => satisfies(traits, rule));
+  // Own keys only: a parsed directory is a plain object, and an alias may be named "constructor".
+  if (entry.aliases) return Object.hasOwn(entry.aliases, aliasName) && entry.aliases[aliasName]!.some((traits) => satisfies(traits, rule));
   if (rule.jurisdictions === null) return null;
   return entry.jurisdictions.some((j) => rule.jurisdictions!.includes(j));
 }
