@@ -21,21 +21,35 @@ export function releaseProbe(grant: boolean | "probe", depId: string, opts: Heal
  * promise: the success path then takes no extra promise round trip for its question. With a
  * `deadline` (the request's), a store that has not answered by then (Redis hung mid-connection, whose
  * own command timeout may be longer than the time left) answers `fallback` too, so no request waits
- * on its breaker past its deadline; the answer that comes later goes to `late`.
+ * on its breaker past its deadline; the answer that comes later goes to `late`. Asked once the
+ * deadline has passed (a verdict after a timeout), the store is told without being waited for.
  */
 export function askHealth<T>(call: () => Promise<T> | T, fallback: T, log: (line: string) => void, deadline?: number, late?: (answer: T) => void): Promise<T> | T {
-  const unavailable = (error: unknown) => {
-    log(`circuit breaker unavailable: ${(error as Error).message}`);
-    return fallback;
-  };
+  let answer: Promise<T> | T;
   try {
-    const answer = call();
-    if (!isThenable(answer)) return answer;
-    const settled = Promise.resolve(answer).catch(unavailable);
-    return deadline === undefined ? settled : answeredBy(settled, deadline, fallback, log, late);
+    answer = call();
   } catch (error) {
-    return unavailable(error);
+    return unavailable(error, fallback, log);
   }
+  return isThenable(answer) ? waitFor(answer, fallback, log, deadline, late) : answer;
+}
+
+function unavailable<T>(error: unknown, fallback: T, log: (line: string) => void): T {
+  log(`circuit breaker unavailable: ${(error as Error).message}`);
+  return fallback;
+}
+
+/** A store's pending answer, within `deadline`; with no time left, `fallback` at once and the answer to `late`. */
+function waitFor<T>(answer: PromiseLike<T>, fallback: T, log: (line: string) => void, deadline?: number, late?: (answer: T) => void): Promise<T> | T {
+  const settled = Promise.resolve(answer).catch((error: unknown) => unavailable(error, fallback, log));
+  if (deadline === undefined) return settled;
+  if (Date.now() >= deadline) {
+    // The request is over: nothing waits for this answer, so a store that answers as usual (after the
+    // deadline, as every answer now is) is not "not answering". A failing store is still logged.
+    if (late) void settled.then(late);
+    return fallback;
+  }
+  return answeredBy(settled, deadline, fallback, log, late);
 }
 
 /** `answer`, or `fallback` once `deadline` has passed (a timer may fire early: it waits until it truly has). */
@@ -52,7 +66,7 @@ function answeredBy<T>(answer: Promise<T>, deadline: number, fallback: T, log: (
       log("circuit breaker did not answer before the request's deadline");
       resolve(fallback);
     };
-    let timer = setTimeout(onTimer, Math.max(0, deadline - Date.now()));
+    let timer = setTimeout(onTimer, deadline - Date.now());
     void answer.then((value) => {
       if (gaveUp) return late?.(value);
       clearTimeout(timer);

@@ -1,7 +1,8 @@
 /**
  * A breaker store that stops answering (Redis black-holed, a breaker that never settles) cannot hold a
  * request past its total deadline: each breaker question is bounded by the time the request has left,
- * and the deadline is checked again right after the breaker answered.
+ * and the deadline is checked again right after the breaker answered. What is told after the deadline
+ * is sent without waiting, so a healthy store is never logged as not answering.
  */
 import { afterAll, afterEach, beforeAll, expect, test } from "bun:test";
 import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
@@ -23,14 +24,18 @@ afterEach(() => {
   for (const server of servers.splice(0)) server.stop(true);
 });
 
-function vendor(handle: () => Response): string {
+function vendor(handle: () => Response | Promise<Response>): string {
   const server = Bun.serve({ port: 0, hostname: "127.0.0.1", development: false, fetch: handle });
   servers.push(server);
   return `http://127.0.0.1:${server.port}`;
 }
 
-/** A TCP relay to the test Redis that, once `blackHole()` is called, passes nothing more either way: a Redis that hangs mid-connection. */
-function redisRelay() {
+/**
+ * A TCP relay to the test Redis that, once `blackHole()` is called, passes nothing more either way: a
+ * Redis that hangs mid-connection. With `replyDelayMs`, every reply comes that much later, in order:
+ * a healthy Redis on another host.
+ */
+function redisRelay(replyDelayMs = 0) {
   const upstream = new URL(redis.url);
   let silent = false;
   const listener = Bun.listen<{ up: ReturnType<typeof Bun.connect> extends Promise<infer S> ? S | null : never; held: Uint8Array[] }>({
@@ -44,7 +49,12 @@ function redisRelay() {
           port: Number(upstream.port || 6379),
           socket: {
             data(_up, bytes) {
-              if (!silent) client.write(bytes);
+              if (silent) return;
+              if (replyDelayMs === 0) client.write(bytes);
+              else {
+                const copy = new Uint8Array(bytes);
+                setTimeout(() => !silent && client.write(copy), replyDelayMs);
+              }
             },
             close() {
               client.end();
@@ -90,8 +100,8 @@ const options = (extra: Partial<ExecuteOptions>): ExecuteOptions => ({
 
 test("a Redis breaker that stops answering mid-connection does not hold a request past its total deadline", async () => {
   const relay = redisRelay();
-  // Its own command timeout (1 s) far beyond the request's 250 ms: only the request's deadline can cut the wait.
-  const running = await createBreaker({ region: "eu", redisUrl: relay.url, prefix: redis.prefix, timeoutMs: 1_000 });
+  // Its own command timeout (20 s) far beyond the request's 250 ms: only the request's deadline can cut the wait.
+  const running = await createBreaker({ region: "eu", redisUrl: relay.url, prefix: redis.prefix, timeoutMs: 20_000 });
   try {
     const down = vendor(() => new Response("{}", { status: 503 }));
     const up = vendor(() => Response.json(completion));
@@ -99,10 +109,30 @@ test("a Redis breaker that stops answering mid-connection does not hold a reques
     expect((await executeChat(chat(), chain, options({ health: running.breaker, totalMs: 2_000 }))).ok).toBe(true);
 
     relay.blackHole();
-    const started = Date.now();
-    const result = await executeChat(chat(), chain, options({ health: running.breaker, totalMs: 250 }));
-    expect(Date.now() - started).toBeLessThan(700);
+    const logs: string[] = [];
+    const waited = Symbol("still waiting for the breaker");
+    const result = await Promise.race([executeChat(chat(), chain, options({ health: running.breaker, totalMs: 250, log: (line) => logs.push(line) })), Bun.sleep(5_000).then(() => waited)]);
+    expect(result).toMatchObject({ ok: false, error: { kind: "upstream_timeout" }, trail: { attempts: 0 } });
+    expect(logs).toContain("circuit breaker did not answer before the request's deadline");
+  } finally {
+    await running.close();
+  }
+});
+
+test("a healthy Redis breaker is never reported as not answering when the vendor hangs until the deadline, and still hears the failure", async () => {
+  // Replies 5 ms after each command, as a Redis on another host: a wait bounded by a deadline already passed would give up on every one.
+  const relay = redisRelay(5);
+  const running = await createBreaker({ region: "eu", redisUrl: relay.url, prefix: `${redis.prefix}healthy:`, failureThreshold: 1, timeoutMs: 1_000 });
+  try {
+    const hung = vendor(() => new Promise<Response>(() => {}));
+    const logs: string[] = [];
+    const result = await executeChat(chat(), [target("d_hung", hung)], options({ health: running.breaker, totalMs: 200, log: (line) => logs.push(line) }));
     expect(result).toMatchObject({ ok: false, error: { kind: "upstream_timeout" } });
+    expect(result.trail.steps.map((s) => s.reason)).toEqual(["timeout_total", "retry_exceeds_budget"]);
+    expect(logs.filter((line) => line.includes("circuit breaker"))).toEqual([]);
+    // The failure was sent without being waited for: it reaches the store all the same.
+    await Bun.sleep(100);
+    expect(await running.breaker.canAttempt("d_hung")).toBe(false);
   } finally {
     await running.close();
   }

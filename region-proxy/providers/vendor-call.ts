@@ -39,9 +39,11 @@ export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, cli
   const remaining = Math.max(0, timers.deadline - Date.now());
   const firstByteFirst = timers.firstByteMs < remaining;
   const onTimer = () => {
-    if (firstByteFirst && !waitingForFirstByte && timers.deadline > Date.now()) {
-      // The first byte came in time: from here on only the deadline counts.
-      timer = setTimeout(onTimer, timers.deadline - Date.now());
+    const left = timers.deadline - Date.now();
+    if (left > 0 && !(firstByteFirst && waitingForFirstByte)) {
+      // The first byte came in time (from here on only the deadline counts), or a timer fired early: a
+      // "total" timeout means the deadline has truly passed, so nothing waits on a breaker after it.
+      timer = setTimeout(onTimer, left);
       return;
     }
     timedOut ??= firstByteFirst && waitingForFirstByte ? "first_byte" : "total";
