@@ -2,8 +2,10 @@
  * The circuit-breaker contract, per deployment: after `failureThreshold` consecutive failures the
  * deployment is skipped for `coolDownMs`; then exactly one probe request may try it (half-open), and
  * its success closes the breaker while its failure opens it for another cool-down. A probe that ends
- * with no verdict on the deployment (the client left, no vendor call was made, the caller's own 4xx)
- * releases its slot, so the next request probes at once.
+ * with no verdict on the deployment (the client left, no vendor call was made, the vendor answered
+ * 429, a stream was cut by its time limit while still sending chunks) releases its slot, so the next
+ * request probes at once. An answer the caller's request caused (its own 4xx) is a success: the
+ * deployment answered.
  */
 
 /** A canAttempt answer: refused, allowed on a closed breaker, or allowed as the half-open probe. */

@@ -12,8 +12,12 @@ import type { VendorCall } from "./vendor-call.ts";
 export interface CallEnding {
   /** Read to the vendor's clean end: the deployment is up. */
   done(): void;
-  /** A read failed (a timeout, garbage, a vendor's error event, a reset): the deployment failed, unless the client had left (no verdict). */
-  failed(): void;
+  /**
+   * A read failed (a timeout, garbage, a vendor's error event, a reset): the deployment failed, unless
+   * the client had left, or the call's time ran out while the vendor was still sending (no verdict).
+   * `waitingSince`: when the failed read began (Date.now()); no chunk came from then on.
+   */
+  failed(waitingSince: number): void;
   /** Stopped before its end with no verdict (the client left): a half-open probe gives its slot back. */
   abandoned(): void;
 }
@@ -21,8 +25,13 @@ export interface CallEnding {
 /** For an operation whose verdict is its read (not a stream): nothing to tell. */
 export const NO_ENDING: CallEnding = { done() {}, failed() {}, abandoned() {} };
 
-/** Tells the breaker how a stream ended, once: a clean end is a success, a failure (not the client's leaving) a failure, else no verdict. */
-export function callEnding(depId: string, grant: boolean | "probe", state: VendorCall["state"], opts: HealthDeps): CallEnding {
+/**
+ * Tells the breaker how a stream ended, once: a clean end is a success, a failure a failure (see
+ * failureVerdict for the two that are none), else no verdict. `silentAfterMs`: how long the vendor
+ * may go without a chunk before a cut by the call's time limit counts against it (the deployment's
+ * first-byte timeout).
+ */
+export function callEnding(depId: string, grant: boolean | "probe", state: VendorCall["state"], opts: HealthDeps, silentAfterMs: number): CallEnding {
   let told = false;
   const tell = (verdict: "up" | "down" | "none") => {
     if (told) return;
@@ -33,7 +42,23 @@ export function callEnding(depId: string, grant: boolean | "probe", state: Vendo
   };
   return {
     done: () => tell("up"),
-    failed: () => tell(state().clientClosed ? "none" : "down"),
+    failed: (waitingSince) => tell(failureVerdict(state(), Date.now() - waitingSince, silentAfterMs)),
     abandoned: () => tell("none"),
   };
+}
+
+/**
+ * A failed read's verdict. A client that left says nothing about the deployment. A stream cut by the
+ * call's time limit (the request's total deadline, or the deployment's own) counts only when the
+ * vendor had gone silent: a stream still sending chunks is a long answer, which any caller can ask
+ * for (a large max_tokens), so counting it would let one caller open the breaker for every tenant.
+ * Silent is no chunk for longer than the deployment's first-byte timeout, the longest the gateway
+ * lets a deployment say nothing before a call counts as timed out; a vendor that stalls after its
+ * first chunk until the deadline is such a failure. A stall that began less than that before the
+ * cut cannot be told from a pause, and is no verdict either way.
+ */
+function failureVerdict(state: ReturnType<VendorCall["state"]>, silentMs: number, silentAfterMs: number): "down" | "none" {
+  if (state.clientClosed) return "none";
+  if (state.timedOut === "total" && silentMs <= silentAfterMs) return "none";
+  return "down";
 }

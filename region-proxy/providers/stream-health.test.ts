@@ -1,8 +1,10 @@
 /**
  * A committed stream's end is its deployment's verdict for the circuit breaker: a stream that breaks
- * after its first chunk (a timeout, garbage, a vendor's error event) counts as a failure, a clean end as
- * a success, a client that leaves as neither; a half-open probe keeps its slot until its stream ends.
- * Driven through executeChat against small local vendors that stream as the test tells them.
+ * after its first chunk (a stall until the deadline, garbage, a vendor's error event) counts as a
+ * failure, a clean end as a success, a client that leaves as neither, and so does a stream still
+ * sending chunks when the request's time ran out (a long answer is not a sick deployment); a half-open
+ * probe keeps its slot until its stream ends. Driven through executeChat against small local vendors
+ * that stream as the test tells them.
  */
 import { afterEach, expect, test } from "bun:test";
 import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
@@ -20,23 +22,38 @@ const encoder = new TextEncoder();
 const chunkEvent = (content: string) =>
   encoder.encode(`data: ${JSON.stringify({ id: "x", object: "chat.completion.chunk", created: 1, model: "m", choices: [{ index: 0, delta: { role: "assistant", content }, finish_reason: null }] })}\n\n`);
 
-/** An OpenAI-format vendor that sends one chunk per call and then does what the test says with the body. */
-function streamingVendor() {
+/**
+ * An OpenAI-format vendor that sends one chunk per call and then does what the test says with the
+ * body; with `everyMs`, it keeps sending a chunk that often and never ends (a long, healthy answer).
+ */
+function streamingVendor(everyMs?: number) {
   const bodies: ReadableStreamDefaultController<Uint8Array>[] = [];
   const server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
     development: false,
-    fetch: () =>
-      new Response(
+    fetch: () => {
+      let ticker: ReturnType<typeof setInterval> | undefined;
+      return new Response(
         new ReadableStream<Uint8Array>({
           start(controller) {
             controller.enqueue(chunkEvent("Hel"));
             bodies.push(controller);
+            if (everyMs !== undefined) {
+              ticker = setInterval(() => {
+                try {
+                  controller.enqueue(chunkEvent("lo"));
+                } catch {
+                  clearInterval(ticker);
+                }
+              }, everyMs);
+            }
           },
+          cancel: () => clearInterval(ticker),
         }),
         { headers: { "content-type": "text/event-stream" } },
-      ),
+      );
+    },
   });
   servers.push(server);
   return {
@@ -99,15 +116,36 @@ function halfOpenBreaker() {
   return breaker;
 }
 
-test("streams that time out after their first chunk open the breaker: the deployment is skipped, not called again", async () => {
+/**
+ * A deadline of 400 ms and a first-byte timeout of 150 ms: a stream cut by the deadline counts against
+ * its deployment when it had been silent for longer than the first-byte timeout when it was cut.
+ */
+const CUT = { totalMs: 400, firstByteMs: 150 };
+
+test("streams that stall after their first chunk until the deadline open the breaker: the deployment is skipped, not called again", async () => {
   const vendor = streamingVendor();
   const breaker = createMemoryBreaker({ failureThreshold: 2, coolDownMs: 30_000 });
-  for (let i = 0; i < 2; i++) expect(await drain(await startStream(vendor.url, { health: breaker, totalMs: 300 }))).toBe("upstream_timeout");
+  for (let i = 0; i < 2; i++) expect(await drain(await startStream(vendor.url, { health: breaker, ...CUT }))).toBe("upstream_timeout");
   expect(breaker.canAttempt("d1")).toBe(false);
-  const third = await executeChat(streamed(), [target(vendor.url)], options({ health: breaker, totalMs: 300 }));
+  const third = await executeChat(streamed(), [target(vendor.url)], options({ health: breaker, ...CUT }));
   expect(third.ok).toBe(false);
   expect(third.trail.steps.map((s) => s.reason)).toEqual(["circuit_open"]);
   expect(vendor.calls()).toBe(2);
+});
+
+test("streams still sending chunks when the request's time runs out do not open the breaker: a long answer is no failure", async () => {
+  const vendor = streamingVendor(20);
+  const breaker = createMemoryBreaker({ failureThreshold: 2, coolDownMs: 30_000 });
+  for (let i = 0; i < 3; i++) expect(await drain(await startStream(vendor.url, { health: breaker, ...CUT }))).toBe("upstream_timeout");
+  expect(breaker.canAttempt("d1")).toBe(true);
+  expect(vendor.calls()).toBe(3);
+});
+
+test("a half-open probe whose stream is still sending chunks when the request's time runs out gives its slot back", async () => {
+  const vendor = streamingVendor(20);
+  const breaker = halfOpenBreaker();
+  expect(await drain(await startStream(vendor.url, { health: breaker, ...CUT }))).toBe("upstream_timeout");
+  expect(breaker.canAttempt("d1")).toBe("probe");
 });
 
 test("a stream that breaks with garbage after its first chunk counts as a failure", async () => {
@@ -130,10 +168,10 @@ test("a half-open probe's stream holds the slot until it ends; its clean end clo
   expect(breaker.canAttempt("d1")).toBe(true);
 });
 
-test("a half-open probe's stream that fails after its first chunk re-opens the breaker", async () => {
+test("a half-open probe's stream that stalls after its first chunk re-opens the breaker", async () => {
   const vendor = streamingVendor();
   const breaker = halfOpenBreaker();
-  expect(await drain(await startStream(vendor.url, { health: breaker, totalMs: 300 }))).toBe("upstream_timeout");
+  expect(await drain(await startStream(vendor.url, { health: breaker, ...CUT }))).toBe("upstream_timeout");
   expect(breaker.canAttempt("d1")).toBe(false);
 });
 

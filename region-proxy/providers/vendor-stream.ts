@@ -151,7 +151,11 @@ export interface StreamCall {
   timedOut(): boolean;
   /** Cuts the deployment's credential out of a failure that quotes the vendor. */
   redact: Redactor;
-  /** Told how the stream ended (clean end, failed read, or closed before either): the deployment's verdict for its breaker. */
+  /**
+   * Told how the stream ended (clean end, failed read, or closed before either): the deployment's
+   * verdict for its breaker. A failed read says when it began, so a cut by the time limit can tell a
+   * vendor still sending from one gone silent.
+   */
   ending?: CallEnding;
 }
 
@@ -165,10 +169,10 @@ export function committedStream(
   const { cleanup, timedOut } = call;
   // One word per stream: told once, then forgotten.
   let ending = call.ending;
-  const end = (word: keyof CallEnding) => {
+  const end = (word: keyof CallEnding, waitingSince = 0) => {
     const told = ending;
     ending = undefined;
-    told?.[word]();
+    told?.[word](waitingSince);
   };
   let usage = first.usage;
   let done = first.done;
@@ -185,11 +189,13 @@ export function committedStream(
     initialChunks: closing(first.chunks),
     async next() {
       if (done) return { chunks: [], done: true };
+      // The one timestamp per read: how long the vendor had been silent if this read fails (CallEnding.failed).
+      const waitingSince = Date.now();
       let step: Awaited<ReturnType<typeof readUntilChunks>>;
       try {
         step = await readUntilChunks(events, translator);
       } catch (error) {
-        end("failed");
+        end("failed", waitingSince);
         throw error;
       }
       streamedChars += countChars(step.chunks);

@@ -21,9 +21,11 @@
  *   the deployment's health (an answer the request was at fault for says it is up); a probe that ends
  *   without a verdict (the client left, nothing was sent) gives its half-open slot back. Every breaker
  *   call the walk waits for is bounded by the time the request has left, and the deadline is checked
- *   again once the breaker answered, so a hung breaker store cannot hold a request. A stream's
- *   verdict is how it ends, not its first chunk (CallEnding): a stream that breaks later counts as a
- *   failure, and a half-open probe holds its slot until its stream is over. When every deployment was
+ *   again once the breaker answered, so a hung breaker store cannot hold a request; what is told once
+ *   the deadline has passed is sent without waiting. A stream's verdict is how it ends, not its first
+ *   chunk (CallEnding): a stream that breaks later, or stalls until its time runs out, counts as a
+ *   failure, one still sending when its time runs out as none (a long answer), and a half-open probe
+ *   holds its slot until its stream is over. When every deployment was
  *   skipped for its open circuit, the caller gets a 503 whose Retry-After is the soonest end of a
  *   cool-down.
  */
@@ -283,7 +285,8 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
       const failure = fromVendorError(target.adapter.classifyError(response.status, response.headers, textWithoutCredential(text, credential.credential)));
       return { ...failure, error: withoutCredential(failure.error, credential.credential) };
     }
-    const ending = operation.verdictAtEnd ? callEnding(dep.id, grant, handle.state, opts) : NO_ENDING;
+    // A stream cut by its time limit after going silent longer than its first-byte budget counts against it.
+    const ending = operation.verdictAtEnd ? callEnding(dep.id, grant, handle.state, opts, firstByteMs) : NO_ENDING;
     return { ok: true, value: await operation.read(call, target, (error) => withoutCredential(error, credential.credential), (text) => textWithoutCredential(text, credential.credential), ending) };
   } catch (error) {
     handle.abort();
