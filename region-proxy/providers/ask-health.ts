@@ -16,6 +16,22 @@ export function releaseProbe(grant: boolean | "probe", depId: string, opts: Heal
 }
 
 /**
+ * May the request try this deployment? askHealth's rules (fail open, bounded by `deadline`), with a
+ * grant that comes after the request gave up waiting given back (a probe slot is no one's then). The
+ * in-process breaker answers at once: nothing is allocated for it beyond its own answer.
+ */
+export function askCanAttempt(depId: string, opts: HealthDeps, deadline: number): Promise<boolean | "probe"> | boolean | "probe" {
+  let answer: Promise<boolean | "probe"> | boolean | "probe";
+  try {
+    answer = opts.health.canAttempt(depId);
+  } catch (error) {
+    return unavailable(error, true, opts.log);
+  }
+  if (!isThenable(answer)) return answer;
+  return waitFor(answer, true, opts.log, deadline, (late) => void releaseProbe(late, depId, opts));
+}
+
+/**
  * A broken breaker store must not fail requests: its answer falls back to `fallback` (fail open).
  * A synchronous answer (the in-process breaker) comes back as it is, so the caller awaits only a
  * promise: the success path then takes no extra promise round trip for its question. With a

@@ -34,7 +34,7 @@ import type { AttemptTrailEntry } from "../../shared/usage/usage-event.ts";
 import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import type { CredentialResolver } from "../credentials/resolve-credential.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
-import { askHealth, isThenable, releaseProbe } from "./ask-health.ts";
+import { askCanAttempt, askHealth, isThenable, releaseProbe } from "./ask-health.ts";
 import { CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
 import { callEnding, NO_ENDING, type CallEnding } from "./call-ending.ts";
@@ -122,8 +122,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
     for (let tries = 0; ; tries++) {
       if (opts.clientSignal.aborted) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
       if (trail.attempts >= maxAttempts || Date.now() >= deadline) break chain;
-      // A grant that comes after the request gave up waiting is no one's: a probe slot is given back.
-      const asked = askHealth(() => opts.health.canAttempt(dep.id), true, opts.log, deadline, (late) => void releaseProbe(late, dep.id, opts));
+      const asked = askCanAttempt(dep.id, opts, deadline);
       const grant = isThenable(asked) ? await asked : asked;
       if (opts.clientSignal.aborted) {
         await releaseProbe(grant, dep.id, opts, deadline);
