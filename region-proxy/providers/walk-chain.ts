@@ -11,7 +11,8 @@
  * - A transient failure (429, 5xx, network, garbage, a timeout) retries the same deployment once after
  *   a full-jitter backoff, or after the vendor's Retry-After when it gave one; a wait longer than the
  *   time left, or longer than MAX_WAIT_WITH_FALLBACK_MS while another deployment is planned, skips to
- *   the next deployment at once.
+ *   the next deployment at once (the walk comes back for the rest of the wait when none of the later
+ *   ones could be called: circuit open, a parameter it refuses).
  *   A vendor's 429 is it pacing the gateway, not the deployment being down: the breaker is not told.
  * - A missing credential moves on without retrying the same deployment.
  * - A context-length refusal moves on (a later deployment may have a larger window).
@@ -102,7 +103,7 @@ const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 2_000 };
  * to this long (a retry-after-ms of a few hundred ms, the default backoff's first step of at most
  * 200 ms) cost the caller less than a different model's answer might, so they are still waited for;
  * and the chain's last deployment waits for any Retry-After that fits the deadline, as nothing else
- * could answer.
+ * could answer; so does a deployment left for later ones none of which could be called.
  */
 export const MAX_WAIT_WITH_FALLBACK_MS = 1_000;
 
@@ -116,99 +117,120 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   const step = (dep: SnapshotDeployment, outcome: AttemptTrailEntry["outcome"], reason: string | null, startedMs: number) =>
     trail.steps.push({ deploymentId: dep.id, provider: dep.provider, vendorModel: dep.model, outcome, reason, latencyMs: Math.max(0, Math.round(Date.now() - startedMs)) });
 
-  chain: for (let index = 0; index < targets.length; index++) {
-    const target = targets[index]!;
-    const dep = target.deployment;
-    for (let tries = 0; ; tries++) {
-      if (opts.clientSignal.aborted) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
-      if (trail.attempts >= maxAttempts || Date.now() >= deadline) break chain;
-      const asked = askCanAttempt(dep.id, opts, deadline);
-      const grant = isThenable(asked) ? await asked : asked;
-      if (opts.clientSignal.aborted) {
-        await releaseProbe(grant, dep.id, opts, deadline);
-        return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
-      }
-      if (Date.now() >= deadline) {
-        await releaseProbe(grant, dep.id, opts, deadline);
-        break chain;
-      }
-      if (!grant) {
-        step(dep, "skipped", "circuit_open", Date.now());
-        opts.log(`request ${opts.label}: deployment ${dep.id} skipped (circuit open)`);
-        (openCircuits ??= []).push(dep.id);
-        continue chain;
-      }
-      const startedMs = Date.now();
-      const [deploymentBefore, fallbackBefore] = [trail.deployment, trail.fallback];
-      trail.deployment = dep;
-      trail.attempts++;
-      trail.fallback = dep.id !== first;
-      const outcome = await attempt(target, operation, opts, deadline, grant);
-      if (outcome.ok) {
-        step(dep, "ok", null, startedMs);
-        // Sent, not waited for: the answer must not wait a Redis round trip. The store sees it before
-        // this replica's next question (one connection, in order), and a store that fails it is logged
-        // by askHealth. A stream tells its verdict when it ends (callEnding).
-        if (!operation.verdictAtEnd) void askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log);
-        return { ok: true, value: outcome.value, trail };
-      }
-      if (outcome.kind === "unsupported") {
-        // Refused before any call: nothing was sent, so it is no attempt, and the trail still names
-        // the deployment that was really called. On the plan's first deployment the caller learns
-        // which parameter (400); reached only by fallback, the deployment is skipped and the failure
-        // that caused the fallback stays the answer.
-        trail.attempts--;
-        trail.deployment = deploymentBefore;
-        trail.fallback = fallbackBefore;
-        step(dep, "skipped", outcome.reason, startedMs);
-        await releaseProbe(grant, dep.id, opts, deadline);
-        if (dep.id === first) {
-          last = outcome;
+  // The deployment last left for the next ones while its wait ran (MAX_WAIT_WITH_FALLBACK_MS), and the
+  // attempt count then: the walk comes back to it when none of them was called.
+  let waiting: { index: number; tries: number; retryAt: number; attempts: number } | null = null;
+  let index = 0;
+  let firstTry = 0;
+  while (true) {
+    chain: for (; index < targets.length; index++, firstTry = 0) {
+      const target = targets[index]!;
+      const dep = target.deployment;
+      for (let tries = firstTry; ; tries++) {
+        if (opts.clientSignal.aborted) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
+        if (trail.attempts >= maxAttempts || Date.now() >= deadline) break chain;
+        const asked = askCanAttempt(dep.id, opts, deadline);
+        const grant = isThenable(asked) ? await asked : asked;
+        if (opts.clientSignal.aborted) {
+          await releaseProbe(grant, dep.id, opts, deadline);
+          return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
+        }
+        if (Date.now() >= deadline) {
+          await releaseProbe(grant, dep.id, opts, deadline);
           break chain;
         }
-        continue chain;
-      }
-      last = outcome;
-      step(dep, "error", outcome.reason, startedMs);
-      opts.log(`request ${opts.label}: deployment ${dep.id} failed (${outcome.reason})`);
-      switch (outcome.kind) {
-        case "client_closed":
+        if (!grant) {
+          step(dep, "skipped", "circuit_open", Date.now());
+          opts.log(`request ${opts.label}: deployment ${dep.id} skipped (circuit open)`);
+          (openCircuits ??= []).push(dep.id);
+          continue chain;
+        }
+        const startedMs = Date.now();
+        const [deploymentBefore, fallbackBefore] = [trail.deployment, trail.fallback];
+        trail.deployment = dep;
+        trail.attempts++;
+        trail.fallback = dep.id !== first;
+        const outcome = await attempt(target, operation, opts, deadline, grant);
+        if (outcome.ok) {
+          step(dep, "ok", null, startedMs);
+          // Sent, not waited for: the answer must not wait a Redis round trip. The store sees it before
+          // this replica's next question (one connection, in order), and a store that fails it is logged
+          // by askHealth. A stream tells its verdict when it ends (callEnding).
+          if (!operation.verdictAtEnd) void askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log);
+          return { ok: true, value: outcome.value, trail };
+        }
+        if (outcome.kind === "unsupported") {
+          // Refused before any call: nothing was sent, so it is no attempt, and the trail still names
+          // the deployment that was really called. On the plan's first deployment the caller learns
+          // which parameter (400); reached only by fallback, the deployment is skipped and the failure
+          // that caused the fallback stays the answer.
+          trail.attempts--;
+          trail.deployment = deploymentBefore;
+          trail.fallback = fallbackBefore;
+          step(dep, "skipped", outcome.reason, startedMs);
           await releaseProbe(grant, dep.id, opts, deadline);
-          return { ok: false, error: outcome.error, clientClosed: true, trail };
-        case "permanent":
-          // The deployment answered (the request was at fault): that says it is up.
-          await askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log, deadline);
-          break chain;
-        case "context_length":
-          await askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log, deadline);
-          continue chain;
-        case "credential":
-          await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
-          break chain;
-        case "deployment_unavailable":
-        case "no_credential":
-          await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
-          continue chain;
-        case "timeout":
-        case "transient": {
-          // A 429 says the deployment is up and pacing this gateway: the breaker hears nothing of it (a
-          // probe gives its slot back), so a vendor's rate limit never turns its Retry-After into a skip.
-          if (isVendorRateLimit(outcome)) await releaseProbe(grant, dep.id, opts, deadline);
-          else await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
-          if (tries >= RETRIES_PER_DEPLOYMENT || trail.attempts >= maxAttempts) continue chain;
-          const wait = outcome.retryAfterMs ?? fullJitterMs(tries + 1, opts.backoff ?? DEFAULT_BACKOFF);
-          if (wait >= deadline - Date.now()) {
-            step(dep, "skipped", outcome.retryAfterMs === null ? "retry_exceeds_budget" : "retry_after_exceeds_budget", Date.now());
-            continue chain;
+          if (dep.id === first) {
+            last = outcome;
+            break chain;
           }
-          if (wait > MAX_WAIT_WITH_FALLBACK_MS && index < targets.length - 1) {
-            step(dep, "skipped", outcome.retryAfterMs === null ? "retry_too_long" : "retry_after_too_long", Date.now());
+          continue chain;
+        }
+        last = outcome;
+        step(dep, "error", outcome.reason, startedMs);
+        opts.log(`request ${opts.label}: deployment ${dep.id} failed (${outcome.reason})`);
+        switch (outcome.kind) {
+          case "client_closed":
+            await releaseProbe(grant, dep.id, opts, deadline);
+            return { ok: false, error: outcome.error, clientClosed: true, trail };
+          case "permanent":
+            // The deployment answered (the request was at fault): that says it is up.
+            await askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log, deadline);
+            break chain;
+          case "context_length":
+            await askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log, deadline);
             continue chain;
+          case "credential":
+            await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
+            break chain;
+          case "deployment_unavailable":
+          case "no_credential":
+            await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
+            continue chain;
+          case "timeout":
+          case "transient": {
+            // A 429 says the deployment is up and pacing this gateway: the breaker hears nothing of it (a
+            // probe gives its slot back), so a vendor's rate limit never turns its Retry-After into a skip.
+            if (isVendorRateLimit(outcome)) await releaseProbe(grant, dep.id, opts, deadline);
+            else await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
+            if (tries >= RETRIES_PER_DEPLOYMENT || trail.attempts >= maxAttempts) continue chain;
+            const wait = outcome.retryAfterMs ?? fullJitterMs(tries + 1, opts.backoff ?? DEFAULT_BACKOFF);
+            if (wait >= deadline - Date.now()) {
+              step(dep, "skipped", outcome.retryAfterMs === null ? "retry_exceeds_budget" : "retry_after_exceeds_budget", Date.now());
+              continue chain;
+            }
+            if (wait > MAX_WAIT_WITH_FALLBACK_MS && index < targets.length - 1) {
+              step(dep, "skipped", outcome.retryAfterMs === null ? "retry_too_long" : "retry_after_too_long", Date.now());
+              waiting = { index, tries, retryAt: Date.now() + wait, attempts: trail.attempts };
+              continue chain;
+            }
+            if (!(await sleepUnlessAborted(wait, opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
           }
-          if (!(await sleepUnlessAborted(wait, opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
         }
       }
     }
+    // Every deployment after the one that asked to wait was passed over without a call (its circuit
+    // open, a parameter it refuses): whether one can be tried is known only by asking, and asking
+    // before leaving would cost a breaker round trip (Redis) or a request build per deployment on
+    // every long wait. So the walk leaves at once and, when nothing was called, comes back for what
+    // is left of the wait, as the chain's last deployment waits: the caller gets what waiting there
+    // would have got it, a few breaker questions later. (A later deployment that was called and
+    // failed ends the walk as before: its failure is the answer.)
+    if (waiting === null || waiting.attempts !== trail.attempts || Date.now() >= deadline) break;
+    const back = waiting;
+    waiting = null;
+    if (!(await sleepUnlessAborted(Math.max(0, back.retryAt - Date.now()), opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
+    index = back.index;
+    firstTry = back.tries + 1;
   }
   if (last === null && openCircuits !== null && Date.now() < deadline) return { ok: false, error: await circuitsOpenError(openCircuits, opts, deadline), clientClosed: false, trail };
   return { ok: false, error: finalError(last, trail, deadline), clientClosed: false, trail };
