@@ -33,14 +33,16 @@ export async function subtreeIds(q: Queryable, roots: readonly string[]): Promis
 /**
  * The tenants this caller may see through a field granted to `readers` (its FIELD_POLICY roles);
  * null means all of them. All only for a global role among `readers`; else the tenant_admin subtrees
- * if `readers` grants tenant_admin; else none. The subtrees are computed once per request.
+ * if `readers` grants tenant_admin; else none. The subtrees are computed once per request, on `q`:
+ * inside a transaction, pass it (the pool may have no other connection free, and on the embedded
+ * database it has only the one the transaction holds).
  *
  * @example const visible = await visibleTenants(ctx, SPEND_READERS);
  */
-export async function visibleTenants(ctx: GraphQLContext, readers: readonly Role[]): Promise<Set<string> | null> {
+export async function visibleTenants(ctx: GraphQLContext, readers: readonly Role[], q: Queryable = ctx.deps.sql): Promise<Set<string> | null> {
   if (seesAllTenants(ctx.principal, readers)) return null;
   if (!readers.includes("tenant_admin")) return new Set();
-  ctx.loaders.scope.visible ??= subtreeIds(ctx.deps.sql, ctx.principal.tenantRoots);
+  ctx.loaders.scope.visible ??= subtreeIds(q, ctx.principal.tenantRoots);
   return ctx.loaders.scope.visible;
 }
 

@@ -54,15 +54,15 @@ async function configVersion(q: Queryable): Promise<number> {
  * config). The writes decide, not `tenant_ids`, which lists only the tenant writes. Same rule as the
  * list's filter (`listChangeRequestsPage`).
  */
-export async function canSee(ctx: GraphQLContext, cr: ChangeRequestRow): Promise<boolean> {
-  const visible = await visibleTenants(ctx, TENANT_READERS);
+export async function canSee(ctx: GraphQLContext, cr: ChangeRequestRow, q: Queryable = ctx.deps.sql): Promise<boolean> {
+  const visible = await visibleTenants(ctx, TENANT_READERS, q);
   if (visible === null) return true;
   return cr.writes.length > 0 && cr.writes.every((w) => TENANT_ENTITIES.includes(w.entity) && visible.has(w.id));
 }
 
 async function requireVisible(ctx: GraphQLContext, q: Queryable, id: string, forUpdate = false): Promise<ChangeRequestRow> {
   const cr = await findChangeRequest(q, id, forUpdate);
-  if (!cr || !(await canSee(ctx, cr))) throw notFound("change request", id);
+  if (!cr || !(await canSee(ctx, cr, q))) throw notFound("change request", id);
   return cr;
 }
 
