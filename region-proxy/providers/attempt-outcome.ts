@@ -21,8 +21,9 @@
  * or deployment is gone, or its account cannot pay (deployment-unavailable.ts).
  *
  * A retry of the same deployment, like every step, fits in the request's time and attempt budget; a
- * wait for it (backoff or Retry-After) over 1 s moves on at once while another deployment is planned
- * (walk-chain.ts MAX_WAIT_WITH_FALLBACK_MS).
+ * wait for it (backoff or Retry-After) over 1 s moves on at once while another deployment is planned,
+ * and comes back to wait it out when none of the later ones could be called (walk-chain.ts
+ * MAX_WAIT_WITH_FALLBACK_MS).
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { CREDENTIAL_REJECTED_REASON } from "./credential-rejected.ts";
