@@ -2,8 +2,9 @@
  * The proxy's side of global budgets: it holds this region's leases in memory (and in the lease store),
  * and asks the control plane for more IN THE BACKGROUND: on a timer (refreshMs), when what is left of a
  * lease falls under `renewBelow` (30%) of what the last grant left, when a lease expired, and when a
- * reservation is waiting for growth (leased-budgets.ts). Asks are coalesced: at most one request to the
- * control plane is in flight per replica, carrying every level that needs an answer.
+ * reservation is waiting for growth (leased-budgets.ts). Asks are coalesced: every level that needs an
+ * answer goes out together, in requests of at most MAX_LEASE_LEVELS levels (the most the control plane
+ * takes) sent one after another, so at most one request is in flight per replica.
  *
  * A lease's life is timed on this proxy's clock (`now`) from when its ask was sent (local-lease-expiry.ts),
  * never against the control plane's absolute expiresAt, which a skewed clock would void or stretch.
@@ -23,7 +24,7 @@
  * by a later answer once shipped, if the counter has not passed it by then), and what settles during the
  * re-read's round trip. Reads answered by the in-process fallback while Redis is down never repair.
  */
-import { LEASES_PATH, parseLeaseAnswer, type LeaseAnswer, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
+import { LEASES_PATH, MAX_LEASE_LEVELS, parseLeaseAnswer, type LeaseAnswer, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
 import { clockSkewNote } from "./clock-skew-note.ts";
 import { createMemoryLeaseStore, type LeaseStore } from "./lease-store.ts";
 import { localLeaseExpiry } from "./local-lease-expiry.ts";
@@ -97,6 +98,32 @@ interface Level {
   loaded: boolean;
 }
 
+/** A level asked for, with its counter as read for the ask. */
+interface Asked {
+  ask: LeaseAsk;
+  level: Level;
+  used: number;
+  spent: number;
+}
+
+/**
+ * Why a lease request got no answer. `unreachable`: the control plane was out of reach or failing (no
+ * answer in time, a 5xx, an unusable answer), so the next chunks would fare no better.
+ */
+interface NoAnswer {
+  failure: string;
+  unreachable: boolean;
+}
+
+/** The message of the control plane's error body (`{ error: { message } }`), else the body's start. */
+function errorMessage(text: string): string {
+  try {
+    const message = (JSON.parse(text) as { error?: { message?: unknown } } | null)?.error?.message;
+    if (typeof message === "string") return message.slice(0, 200);
+  } catch {}
+  return text.slice(0, 200);
+}
+
 interface Batch {
   ids: Set<string>;
   done: Promise<void>;
@@ -165,18 +192,33 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       if (stored && !l.view) l.view = { managed: true, capMicros: stored.capMicros, grantedMicros: stored.grantedMicros, expiresAt: stored.expiresAt, exhausted: stored.exhausted, answeredAt: 0 };
     }
     const statuses = await Promise.all(batch.map((l) => options.ledger.status(l.scope, l.period).catch(() => null)));
-    const asks: LeaseAsk[] = [];
-    const asked: { level: Level; used: number; spent: number }[] = [];
+    const asked: Asked[] = [];
     batch.forEach((l, i) => {
       const status = statuses[i];
       if (!status) return;
-      asks.push({ scope: l.scope, period: l.period, spentMicros: status.spentMicros, needMicros: l.need });
-      asked.push({ level: l, used: status.spentMicros + status.reservedMicros, spent: status.spentMicros });
+      asked.push({ ask: { scope: l.scope, period: l.period, spentMicros: status.spentMicros, needMicros: l.need }, level: l, used: status.spentMicros + status.reservedMicros, spent: status.spentMicros });
     });
-    if (asks.length === 0) return;
-    let answer: LeaseAnswer;
-    // The lease's life is counted from here, on this proxy's clock: the round trip counts against it.
-    const sentAt = now();
+    // The control plane refuses a request of more than MAX_LEASE_LEVELS levels (400): one request per chunk.
+    for (let start = 0; start < asked.length && !stopped; start += MAX_LEASE_LEVELS) {
+      const chunk = asked.slice(start, start + MAX_LEASE_LEVELS);
+      // The lease's life is counted from here, on this proxy's clock: the round trip counts against it.
+      const sentAt = now();
+      const answer = await post(chunk.map((a) => a.ask), sentAt);
+      if ("grants" in answer) {
+        await apply(chunk, answer, sentAt);
+        continue;
+      }
+      if (now() - lastFailureLog > 10_000) {
+        lastFailureLog = now();
+        log(`leases: ${answer.failure}; enforcing the leases held`);
+      }
+      // A refusal (4xx) is about this chunk; the others are still sent.
+      if (answer.unreachable) return;
+    }
+  }
+
+  /** One lease request: the control plane's answer, or why there is none. */
+  async function post(asks: LeaseAsk[], sentAt: number): Promise<LeaseAnswer | NoAnswer> {
     try {
       const response = await fetch(url, {
         method: "POST",
@@ -192,20 +234,22 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       if (response.status === 404) {
         // A control plane without the lease endpoint: no budget is global, the snapshot's caps hold per region.
         await response.arrayBuffer();
-        answer = { grants: asks.map((a) => ({ scope: a.scope, period: a.period, managed: false as const })) };
-      } else if (!response.ok) throw new Error(`control plane answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
-      else {
-        const parsed = parseLeaseAnswer(await response.json());
-        if (typeof parsed === "string") throw new Error(`control plane sent an unusable lease answer: ${parsed}`);
-        answer = parsed;
+        return { grants: asks.map((a) => ({ scope: a.scope, period: a.period, managed: false as const })) };
       }
+      if (response.status >= 400 && response.status < 500) {
+        return { failure: `the control plane refused the lease request (${response.status}: ${errorMessage(await response.text())})`, unreachable: false };
+      }
+      if (!response.ok) throw new Error(`control plane answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+      const parsed = parseLeaseAnswer(await response.json());
+      if (typeof parsed === "string") throw new Error(`control plane sent an unusable lease answer: ${parsed}`);
+      return parsed;
     } catch (error) {
-      if (now() - lastFailureLog > 10_000) {
-        lastFailureLog = now();
-        log(`leases: cannot reach the control plane (${(error as Error).message}); enforcing the leases held`);
-      }
-      return;
+      return { failure: `cannot reach the control plane (${(error as Error).message})`, unreachable: true };
     }
+  }
+
+  /** Takes in the grants of one answer, each matched to the level asked at its place. */
+  async function apply(asked: Asked[], answer: LeaseAnswer, sentAt: number): Promise<void> {
     for (const [i, grant] of answer.grants.entries()) {
       const entry = asked[i];
       if (!entry || grant.scope !== entry.level.scope || grant.period !== entry.level.period) continue;
