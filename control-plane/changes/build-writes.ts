@@ -24,10 +24,13 @@ import {
   currentValue,
   diffEntity,
   EMPTY_TENANT_POLICY,
+  emptyTable,
+  ownEntry,
   priceValue,
   type DeploymentValue,
   type DiffEntry,
   type EntityWrite,
+  type FeatureLimitValue,
   type PolicyEntity,
   type PolicyState,
   type TenantPolicyValue,
@@ -106,10 +109,10 @@ function mergePolicy(base: TenantPolicyValue, input: TenantPolicyInput, field: s
   if (input.featureLimits !== undefined) {
     if (input.featureLimits === null) out.featureLimits = null;
     else {
-      const table: Record<string, { rpm: number | null; tpm: number | null }> = {};
+      const table = emptyTable<FeatureLimitValue>();
       for (const [i, f] of input.featureLimits.entries()) {
         const name = requirePattern(`${field}.featureLimits[${i}].feature`, f.feature, FEATURE_PATTERN);
-        if (name in table) throw badInput(`${field}.featureLimits[${i}].feature`, `${name} is listed twice`);
+        if (Object.hasOwn(table, name)) throw badInput(`${field}.featureLimits[${i}].feature`, `${name} is listed twice`);
         for (const kind of ["rpm", "tpm"] as const) {
           const v = f[kind];
           if (v !== undefined && v !== null && (!Number.isInteger(v) || v < 0)) throw badInput(`${field}.featureLimits[${i}].${kind}`, "must be a non-negative integer");
@@ -179,7 +182,7 @@ export async function checkTenantPolicyWrite(tx: Tx, tenantId: string, value: Te
 
 /** The tenant policy writes of a request, by tenant id. */
 export function tenantPolicyWrites(writes: EntityWrite[]): Record<string, TenantPolicyValue | null> {
-  const out: Record<string, TenantPolicyValue | null> = {};
+  const out = emptyTable<TenantPolicyValue | null>();
   for (const w of writes) if (w.entity === "tenantPolicy") out[w.id] = w.value as unknown as TenantPolicyValue | null;
   return out;
 }
@@ -193,7 +196,7 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
   const tenantIds = new Set<string>();
   const set = (entity: PolicyEntity, id: string, value: Record<string, unknown> | null) => {
     touched.set(`${entity}\u0000${id}`, { entity, id });
-    const table = (working[entity] ??= {}) as Record<string, unknown>;
+    const table = (working[entity] ??= emptyTable()) as Record<string, unknown>;
     if (value === null) delete table[id];
     else table[id] = value;
   };
@@ -213,7 +216,7 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
         if (ids.length === 0 || ids.length > MAX_CHAIN) throw badInput(`${field}.alias.deploymentIds`, `must name 1 to ${MAX_CHAIN} deployments`);
         if (new Set(ids).size !== ids.length) throw badInput(`${field}.alias.deploymentIds`, "must not repeat a deployment");
         for (const id of ids) {
-          const dep = working.deployment[id];
+          const dep = ownEntry(working.deployment, id);
           if (!dep) throw notFound("deployment", id);
           if (dep.status !== "active") throw badInput(`${field}.alias.deploymentIds`, `deployment ${id} is disabled`);
         }
@@ -234,7 +237,7 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
       case "deployment.disable":
       case "deployment.enable": {
         const id = op.id ?? "";
-        const base = working.deployment[id];
+        const base = ownEntry(working.deployment, id);
         if (!base) throw notFound("deployment", id);
         const next =
           op.op === "deployment.update"
@@ -261,7 +264,7 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
         // Approvers and admins propose for any tenant; a tenant admin only inside its subtree.
         if (!isAdmin) await requireTenantInScope(ctx, tx, id);
         if (!(await findTenant(tx, id))) throw notFound("tenant", id);
-        const next = mergePolicy(working.tenantPolicy[id] ?? EMPTY_TENANT_POLICY, op.tenantPolicy, `${field}.tenantPolicy`);
+        const next = mergePolicy(ownEntry(working.tenantPolicy, id) ?? EMPTY_TENANT_POLICY, op.tenantPolicy, `${field}.tenantPolicy`);
         set("tenantPolicy", id, next as unknown as Record<string, unknown>);
         tenantIds.add(id);
         break;

@@ -1,17 +1,17 @@
 /** Reads the policy state from the tables, applies entity writes to them, and stores a state per config version. */
 import type { Queryable, Tx } from "../db/client.ts";
 import type { AliasValue, DeploymentValue, EntityWrite, PolicyState, PriceValue, TenantPolicyValue } from "./policy-state.ts";
-import { EMPTY_TENANT_POLICY, priceValue } from "./policy-state.ts";
+import { EMPTY_TENANT_POLICY, emptyPolicyState, ownEntry, priceValue } from "./policy-state.ts";
 
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 
 export async function loadPolicyState(q: Queryable): Promise<PolicyState> {
-  const state: PolicyState = { alias: {}, deployment: {}, price: {}, tenantPolicy: {}, tenantStatus: {} };
+  const state: PolicyState = emptyPolicyState();
   const chains = await q<{ name: string; deploymentId: string | null }[]>`
     select a.name, ad.deployment_id as "deploymentId" from aliases a
     left join alias_deployments ad on ad.alias_name = a.name order by a.name, ad.position`;
   for (const row of chains) {
-    const alias: AliasValue = state.alias[row.name] ?? { deploymentIds: [] };
+    const alias: AliasValue = ownEntry(state.alias, row.name) ?? { deploymentIds: [] };
     if (row.deploymentId) alias.deploymentIds.push(row.deploymentId);
     state.alias[row.name] = alias;
   }

@@ -1,7 +1,8 @@
 /**
  * The routing policy as plain data: aliases, deployments, prices and tenant policies, keyed by id.
  * A change request is a list of entity writes against this state; its diff, staleness check and
- * rollback are all computed on it. Pure.
+ * rollback are all computed on it. Ids are often the caller's own names (an alias `constructor`), so
+ * tables are made with emptyTable and read with ownEntry, never `table[id]` or `id in table`. Pure.
  */
 import { canonicalJson } from "../audit/audit-hash.ts";
 
@@ -109,9 +110,32 @@ export const EMPTY_TENANT_POLICY: TenantPolicyValue = {
   featureLimits: null,
 };
 
+/**
+ * A table keyed by caller-chosen names (an alias `constructor`, a feature `toString`): no prototype,
+ * so a lookup or an assignment never reaches Object.prototype's members.
+ */
+export function emptyTable<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+/**
+ * `table[id]` when the table itself holds it. Tables read back from JSON (stored config states,
+ * request bases) or copied with structuredClone have Object.prototype again, so lookups go through here.
+ *
+ * @example ownEntry(state.alias, "constructor") // undefined until an alias of that name exists
+ */
+export function ownEntry<T>(table: Readonly<Record<string, T>> | undefined, id: string): T | undefined {
+  return table !== undefined && Object.hasOwn(table, id) ? table[id] : undefined;
+}
+
+/** A policy state with every table empty (see emptyTable). */
+export function emptyPolicyState(): PolicyState {
+  return { alias: emptyTable(), deployment: emptyTable(), price: emptyTable(), tenantPolicy: emptyTable(), tenantStatus: emptyTable() };
+}
+
 export function currentValue(state: PolicyState, entity: PolicyEntity, id: string): Record<string, unknown> | null {
   // States stored before an entity existed lack its table.
-  const value = ((state[entity] ?? {}) as Record<string, unknown>)[id];
+  const value = ownEntry(state[entity] as Record<string, unknown> | undefined, id);
   return value === undefined ? null : (value as Record<string, unknown>);
 }
 
@@ -154,7 +178,7 @@ export function writesBetween(current: PolicyState, target: PolicyState): Entity
  * that is missing or disabled. Empty = the writes still make sense together with `state`.
  */
 export function brokenDependencies(writes: EntityWrite[], bases: EntityWrite[], state: PolicyState): string[] {
-  const deployments: Record<string, unknown> = { ...state.deployment };
+  const deployments: Record<string, unknown> = Object.assign(emptyTable(), state.deployment);
   for (const w of writes) if (w.entity === "deployment") deployments[w.id] = w.value ?? undefined;
   const problems: string[] = [];
   for (const w of writes) {
@@ -163,7 +187,7 @@ export function brokenDependencies(writes: EntityWrite[], bases: EntityWrite[], 
     const before = new Set(base?.deploymentIds ?? []);
     for (const id of (w.value as unknown as AliasValue).deploymentIds) {
       if (before.has(id)) continue;
-      const dep = deployments[id] as DeploymentValue | undefined;
+      const dep = ownEntry(deployments, id) as DeploymentValue | undefined;
       if (!dep || dep.status !== "active") problems.push(`alias ${w.id} names deployment ${id}, which is ${dep ? "disabled" : "gone"}`);
     }
   }
