@@ -9,7 +9,7 @@
  */
 import { GraphQLError } from "graphql";
 import type { Queryable } from "../db/client.ts";
-import { EMPTY_TENANT_POLICY, type TenantPolicyValue } from "../changes/policy-state.ts";
+import { EMPTY_TENANT_POLICY, emptyTable, ownEntry, type TenantPolicyValue } from "../changes/policy-state.ts";
 import { allTenants } from "./tenant.repo.ts";
 import { policyOfTenant } from "./tenant.service.ts";
 import { checkNarrowing, LISTS, NUMERIC, publicName, publicValue, type AncestorPolicy } from "./tenant-policy.ts";
@@ -65,7 +65,7 @@ function effectiveOf(id: string, parent: ReadonlyMap<string, string | null>, ten
   const eff: Effective = {
     numbers: { rpm: null, tpm: null, dailyBudgetMicros: null, monthlyBudgetMicros: null, keyTtlDays: null },
     lists: { allowedAliases: null, allowedJurisdictions: null },
-    features: {},
+    features: emptyTable(),
     failOpen: false,
     disabledBy: null,
   };
@@ -117,7 +117,7 @@ function widenings(before: Effective, after: Effective): string[] {
   for (const [feature, limits] of Object.entries(before.features)) {
     for (const kind of ["rpm", "tpm"] as const) {
       const b = limits[kind];
-      const a = after.features[feature]?.[kind] ?? null;
+      const a = ownEntry(after.features, feature)?.[kind] ?? null;
       if (b !== null && (a === null || a > b)) out.push(`featureLimits.${feature}.${kind} ${b} → ${a ?? "unlimited"}`);
     }
   }

@@ -4,7 +4,7 @@
  * list. Pure; the refusal names the field and the ancestor's value.
  */
 import { badInput } from "../graphql/errors.ts";
-import type { TenantPolicyValue } from "../changes/policy-state.ts";
+import { ownEntry, type TenantPolicyValue } from "../changes/policy-state.ts";
 
 export const MAX_DEPTH = 4;
 export const TENANT_KINDS = ["organization", "team", "project"] as const;
@@ -46,7 +46,7 @@ export function checkNarrowing(policy: TenantPolicyValue, ancestors: AncestorPol
       const mine = limits[kind];
       if (mine === null || mine === undefined) continue;
       for (const a of ancestors) {
-        const theirs = a.policy.featureLimits?.[feature]?.[kind];
+        const theirs = ownEntry(a.policy.featureLimits ?? undefined, feature)?.[kind];
         if (theirs !== null && theirs !== undefined && mine > theirs) {
           throw badInput(`featureLimits.${feature}.${kind}`, `${mine} widens ${theirs} set by ancestor ${a.id}`);
         }
