@@ -3,7 +3,7 @@
  * came (walk-chain.ts hands `callEnding` to a streaming Operation's read, committedStream tells it).
  */
 import { askHealth, releaseProbe, type HealthDeps } from "./ask-health.ts";
-import type { VendorCall } from "./vendor-call.ts";
+import type { CallState, VendorCall } from "./vendor-call.ts";
 
 /**
  * How a call handed on still reading (a committed stream) ended; the first word counts, later ones
@@ -15,7 +15,8 @@ export interface CallEnding {
   /**
    * A read failed (a timeout, garbage, a vendor's error event, a reset): the deployment failed, unless
    * the client had left, or the call's time ran out while the vendor was still sending (no verdict).
-   * `waitingSince`: when the failed read began (Date.now()); no chunk came from then on.
+   * `waitingSince`: when the failed read began (Date.now()); the vendor's silence is counted from it
+   * or from its last event (state().heardAt), whichever is later.
    */
   failed(waitingSince: number): void;
   /** Stopped before its end with no verdict (the client left): a half-open probe gives its slot back. */
@@ -28,7 +29,7 @@ export const NO_ENDING: CallEnding = { done() {}, failed() {}, abandoned() {} };
 /**
  * Tells the breaker how a stream ended, once: a clean end is a success, a failure a failure (see
  * failureVerdict for the two that are none), else no verdict. `silentAfterMs`: how long the vendor
- * may go without a chunk before a cut by the call's time limit counts against it (the deployment's
+ * may go without an event before a cut by the call's time limit counts against it (the deployment's
  * first-byte timeout).
  */
 export function callEnding(depId: string, grant: boolean | "probe", state: VendorCall["state"], opts: HealthDeps, silentAfterMs: number): CallEnding {
@@ -42,7 +43,7 @@ export function callEnding(depId: string, grant: boolean | "probe", state: Vendo
   };
   return {
     done: () => tell("up"),
-    failed: (waitingSince) => tell(failureVerdict(state(), Date.now() - waitingSince, silentAfterMs)),
+    failed: (waitingSince) => tell(failureVerdict(state(), waitingSince, silentAfterMs)),
     abandoned: () => tell("none"),
   };
 }
@@ -50,15 +51,18 @@ export function callEnding(depId: string, grant: boolean | "probe", state: Vendo
 /**
  * A failed read's verdict. A client that left says nothing about the deployment. A stream cut by the
  * call's time limit (the request's total deadline, or the deployment's own) counts only when the
- * vendor had gone silent: a stream still sending chunks is a long answer, which any caller can ask
- * for (a large max_tokens), so counting it would let one caller open the breaker for every tenant.
- * Silent is no chunk for longer than the deployment's first-byte timeout, the longest the gateway
- * lets a deployment say nothing before a call counts as timed out; a vendor that stalls after its
- * first chunk until the deadline is such a failure. A stall that began less than that before the
- * cut cannot be told from a pause, and is no verdict either way.
+ * vendor had gone silent: a stream still sending is a long answer (or a long think), which any caller
+ * can ask for (a large max_tokens, a thinking budget), so counting it would let one caller open the
+ * breaker for every tenant. Silent is no event (a ping or a thinking delta counts: the vendor is
+ * answering) for longer than the deployment's first-byte timeout, the longest the gateway lets a
+ * deployment say nothing before a call counts as timed out; a vendor that stalls until the deadline is
+ * such a failure. Silence is counted from the vendor's last event, or from when the failed read began
+ * if later (`waitingSince`): a client that stopped reading for a while leaves the vendor blocked on a
+ * full buffer, not silent. A stall that began less than that before the cut cannot be told from a
+ * pause, and is no verdict either way.
  */
-function failureVerdict(state: ReturnType<VendorCall["state"]>, silentMs: number, silentAfterMs: number): "down" | "none" {
+export function failureVerdict(state: CallState, waitingSince: number, silentAfterMs: number): "down" | "none" {
   if (state.clientClosed) return "none";
-  if (state.timedOut === "total" && silentMs <= silentAfterMs) return "none";
+  if (state.timedOut === "total" && Date.now() - Math.max(state.heardAt, waitingSince) <= silentAfterMs) return "none";
   return "down";
 }

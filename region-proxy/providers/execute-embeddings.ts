@@ -12,6 +12,8 @@ import { walkChain, type Operation, type WalkOptions, type WalkResult } from "./
 export async function executeEmbeddings(req: EmbeddingsRequest, targets: PlannedTarget[], opts: WalkOptions): Promise<WalkResult<{ response: EmbeddingsResponse; usage: NormalizedUsage }>> {
   const operation: Operation<{ response: EmbeddingsResponse; usage: NormalizedUsage }> = {
     build: ({ adapter, deployment }, credential) => adapter.embeddings!.buildRequest(req, deployment, credential),
+    // The vendor's headers come with the whole answer: only the deadline (and connectMs) bound it.
+    firstByteBound: false,
     async read(call, { adapter, deployment }) {
       call.clearFirstByte();
       const body: unknown = JSON.parse(await readVendorText(call.response));

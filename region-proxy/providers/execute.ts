@@ -1,7 +1,8 @@
 /**
  * The ONE place that talks to vendors for chat: builds the chat operation (non-stream or stream) and
  * lets walk-chain.ts own every retry, fallback, timeout, abort and the breaker. A stream is committed
- * once its first chunk is in hand, so it falls back only before anything reached the client.
+ * once its first chunk is in hand, so it falls back only before anything reached the client; its
+ * first-byte timeout ends with the vendor's first event.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
@@ -32,6 +33,8 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
     build: ({ adapter, deployment }, credential) => adapter.buildRequest(req, deployment, credential),
     // A stream's verdict on its deployment is how it ends, not its first chunk (walk-chain.ts CallEnding).
     verdictAtEnd: req.stream,
+    // A non-streamed answer's headers come once it is whole: only the deadline bounds it.
+    firstByteBound: req.stream,
     async read(call, { adapter, deployment }, redact, redactText, ending) {
       const ctx: ResponseContext = { ...opts.ctx, model: deployment.model, jsonResponse: asksForJson(req.response_format), vendorText: redactText };
       if (!req.stream) {
@@ -42,10 +45,11 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
         return { kind: "complete", completion, usage };
       }
       if (!call.response.body) throw new VendorProtocolError("stream response has no body");
-      const events = vendorEvents(readSseBatches(call.response.body));
+      // The vendor's first event, not the first chunk, ends the first-byte wait: a model that thinks
+      // (Anthropic's thinking_delta, ping) sends events that become no chunk, and it has answered.
+      const events = vendorEvents(readSseBatches(call.response.body), call.heard);
       const translator = adapter.createStreamTranslator(ctx);
       const first = await readUntilChunks(events, translator);
-      call.clearFirstByte();
       const timedOut = () => call.state().timedOut !== null;
       const estimate: UsageEstimateChunk | undefined = ctx.includeUsage
         ? {

@@ -68,9 +68,11 @@ describe("fallback along the alias chain", () => {
     expect(fx.logs.some((l) => l.includes("sk-echo-test"))).toBe(false);
   });
 
-  test("hang → 504 upstream_timeout within the first-byte timeout, vendor call aborted", async () => {
+  // A stream: the first-byte timeout bounds a stream's first event, not a non-streamed answer (its
+  // headers come once the whole answer is ready; first-byte-timeout.test.ts).
+  test("a stream that hangs → 504 upstream_timeout within the first-byte timeout, vendor call aborted", async () => {
     const started = Date.now();
-    const error = await fx.client(proxy).chat.completions.create({ model: "hang", messages }).catch((e) => e);
+    const error = await fx.client(proxy).chat.completions.create({ model: "hang", messages, stream: true }).catch((e) => e);
     const elapsed = Date.now() - started;
     expect(error.status).toBe(504);
     expect(error.code).toBe("upstream_timeout");

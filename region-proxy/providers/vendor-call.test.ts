@@ -63,6 +63,25 @@ test("a client that already left (while the breaker was asked) aborts the call a
   const { handle, response } = startVendorCall({ url: `http://127.0.0.1:${vendor.port}/hang`, method: "GET", headers: {}, body: "" }, { firstByteMs: 5_000, deadline: Date.now() + 10_000 }, client.signal);
   await expect(response).rejects.toThrow();
   expect(Date.now() - started).toBeLessThan(1_000);
-  expect(handle.state()).toEqual({ clientClosed: true, timedOut: null });
+  expect(handle.state()).toEqual({ clientClosed: true, timedOut: null, heardAt: 0 });
+  handle.cleanup();
+});
+
+test("no first-byte timer (Infinity, a non-streamed answer): a vendor slower than any first-byte time is cut only at the deadline", async () => {
+  const { handle, response } = call("/hang", Infinity, 300);
+  await expect(response).rejects.toThrow();
+  expect(handle.state().timedOut).toBe("total");
+  handle.cleanup();
+});
+
+test("heard() ends the first-byte wait, as a stream's first event does, and dates the vendor's latest event", async () => {
+  const { handle, response } = call("/trickle", 100, 400);
+  await response;
+  const before = Date.now();
+  handle.heard();
+  expect(handle.state().heardAt).toBeGreaterThanOrEqual(before);
+  await Bun.sleep(200);
+  // Past the first-byte time, before the deadline: not aborted.
+  expect(handle.state().timedOut).toBeNull();
   handle.cleanup();
 });

@@ -1,12 +1,14 @@
 /**
- * One HTTP call to a vendor with its timers: `firstByteMs` until the headers (the caller clears it
- * once a stream's first chunk is in), a deadline for the whole call, and the client's disconnect
- * wired to abort it. Bun's fetch reports no "connected" event, so a deployment's `connectMs` is
- * added to the first-byte budget: together they bound the wait for the vendor's headers.
+ * One HTTP call to a vendor with its timers: `firstByteMs` until the vendor answers (the caller clears
+ * it: a stream once its first event is in, see `heard`), a deadline for the whole call, and the
+ * client's disconnect wired to abort it. What the first-byte budget is comes from the operation
+ * (walk-chain.ts attempt): a deployment's `connectMs` plus its first-byte timeout for a stream, only
+ * `connectMs` (or nothing) for a non-streamed answer, whose headers come once the whole answer is ready.
  */
 import type { VendorHttpRequest } from "./types.ts";
 
 export interface CallTimers {
+  /** Infinity: no first-byte timer, only the deadline. */
   firstByteMs: number;
   /** Absolute time (ms) at which the call is aborted, body or stream included. */
   deadline: number;
@@ -14,12 +16,24 @@ export interface CallTimers {
 
 export interface VendorCall {
   response: Response;
-  /** Stops the first-byte timer (headers or the first stream chunk arrived). */
+  /** Stops the first-byte timer (a non-streamed answer's headers arrived). */
   clearFirstByte(): void;
+  /**
+   * The vendor sent a stream event (any: a ping or a hidden thought too): stops the first-byte timer
+   * and notes when, as state().heardAt. Called once per read of the body, not per event.
+   */
+  heard(): void;
   /** Clears every timer and listener; does not abort. */
   cleanup(): void;
   abort(): void;
-  state(): { clientClosed: boolean; timedOut: "first_byte" | "total" | null };
+  state(): CallState;
+}
+
+export interface CallState {
+  clientClosed: boolean;
+  timedOut: "first_byte" | "total" | null;
+  /** When (Date.now()) the vendor's latest stream event was read; 0 before the first. */
+  heardAt: number;
 }
 
 /**
@@ -32,6 +46,7 @@ export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, cli
   const controller = new AbortController();
   let timedOut: "first_byte" | "total" | null = null;
   let waitingForFirstByte = true;
+  let heardAt = 0;
   const onClientAbort = () => controller.abort();
   // A client that left while the breaker was being asked (Redis) would never fire "abort" again.
   if (clientSignal.aborted) controller.abort();
@@ -55,13 +70,17 @@ export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, cli
   };
   const handle = {
     clearFirstByte,
+    heard() {
+      waitingForFirstByte = false;
+      heardAt = Date.now();
+    },
     cleanup() {
       clearFirstByte();
       clearTimeout(timer);
       clientSignal.removeEventListener("abort", onClientAbort);
     },
     abort: () => controller.abort(),
-    state: () => ({ clientClosed: clientSignal.aborted, timedOut }),
+    state: (): CallState => ({ clientClosed: clientSignal.aborted, timedOut, heardAt }),
   };
   // redirect: "manual" so a vendor (or anything in between) cannot send the request somewhere else.
   const response = fetch(http.url, { method: http.method, headers: http.headers, body: http.method === "GET" ? undefined : http.body, signal: controller.signal, redirect: "manual" });

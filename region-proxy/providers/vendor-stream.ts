@@ -53,10 +53,16 @@ export interface VendorEvents {
    * so closing it aborts the call at once.
    */
   wentQuiet: boolean;
+  /**
+   * Told after each read that brought events (VendorCall.heard): the vendor is answering even when
+   * its events become no chunk (a ping, a thinking delta), which ends its first-byte wait and dates
+   * its last sign of life.
+   */
+  heard: () => void;
 }
 
-export function vendorEvents(batches: AsyncGenerator<SseEvent[]>): VendorEvents {
-  return { batches, pending: [], nextPending: 0, firstChunkOut: false, deferred: null, atMarker: false, wentQuiet: false };
+export function vendorEvents(batches: AsyncGenerator<SseEvent[]>, heard: () => void = () => {}): VendorEvents {
+  return { batches, pending: [], nextPending: 0, firstChunkOut: false, deferred: null, atMarker: false, wentQuiet: false, heard };
 }
 
 /**
@@ -83,6 +89,7 @@ export async function readUntilChunks(events: VendorEvents, translator: StreamTr
         const end = translator.finish();
         return { chunks: end.chunks, done: true, usage: end.usage };
       }
+      events.heard();
       events.pending = step.value;
       events.nextPending = 0;
     }
@@ -154,7 +161,8 @@ export interface StreamCall {
   /**
    * Told how the stream ended (clean end, failed read, or closed before either): the deployment's
    * verdict for its breaker. A failed read says when it began, so a cut by the time limit can tell a
-   * vendor still sending from one gone silent.
+   * vendor still sending from one gone silent (with the call's heardAt: a client that stopped reading
+   * leaves the vendor blocked, not silent).
    */
   ending?: CallEnding;
 }
@@ -189,7 +197,8 @@ export function committedStream(
     initialChunks: closing(first.chunks),
     async next() {
       if (done) return { chunks: [], done: true };
-      // The one timestamp per read: how long the vendor had been silent if this read fails (CallEnding.failed).
+      // With the vendor's last event (VendorCall.heard), how long it had been silent if this read fails
+      // (CallEnding.failed): a client that paused before asking kept the vendor waiting, not silent.
       const waitingSince = Date.now();
       let step: Awaited<ReturnType<typeof readUntilChunks>>;
       try {

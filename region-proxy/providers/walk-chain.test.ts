@@ -28,6 +28,9 @@ function vendor(handle: (call: number, request: Request) => Response | Promise<R
 }
 
 const completion = { id: "x", object: "chat.completion", created: 1, model: "m1", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } };
+/** A whole OpenAI stream: one chunk and [DONE]. */
+const streamAnswer = () =>
+  new Response(`data: ${JSON.stringify({ id: "x", object: "chat.completion.chunk", created: 1, model: "m1", choices: [{ index: 0, delta: { role: "assistant", content: "ok" }, finish_reason: null }] })}\n\ndata: [DONE]\n\n`, { headers: { "content-type": "text/event-stream" } });
 const messages = [{ role: "user", content: "hi" }];
 const chat = (extra: Record<string, unknown> = {}) => ({ model: "m", messages, stream: false, includeUsage: false, raw: { model: "m", messages, ...extra }, ...extra }) as unknown as ChatRequest;
 const target = (id: string, url: string, provider: "openai" | "gemini" = "openai") => ({
@@ -115,9 +118,10 @@ test("an unsupported parameter fails fast only on the plan's first deployment, n
 test("a first-byte timeout is transient: the same deployment is tried once more before falling back", async () => {
   const url = vendor(async (call) => {
     if (call === 1) await Bun.sleep(1_000);
-    return Response.json(completion);
+    return streamAnswer();
   });
-  const result = await executeChat(chat(), [target("d1", url)], options({ firstByteMs: 150 }));
+  // A stream: a non-streamed answer has no first-byte timeout (first-byte-timeout.test.ts).
+  const result = await executeChat(chat({ stream: true }), [target("d1", url)], options({ firstByteMs: 150 }));
   expect(result.ok).toBe(true);
   expect(result.trail.steps.map((s) => s.reason)).toEqual(["timeout_first_byte", null]);
 });
@@ -135,8 +139,8 @@ test("a vendor's 400 that quotes the gateway's credential reaches the caller wit
 });
 
 test("a vendor that sends an error's headers and then nothing times out at the first-byte time, not the deadline", async () => {
-  const url = vendor((call) => (call === 1 ? new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode("{")) }), { status: 503 }) : Response.json(completion)));
-  const result = await executeChat(chat(), [target("d1", url)], options({ firstByteMs: 150 }));
+  const url = vendor((call) => (call === 1 ? new Response(new ReadableStream({ start: (c) => c.enqueue(new TextEncoder().encode("{")) }), { status: 503 }) : streamAnswer()));
+  const result = await executeChat(chat({ stream: true }), [target("d1", url)], options({ firstByteMs: 150 }));
   expect(result.ok).toBe(true);
   // timeout_first_byte, not timeout_total: the first call ended at the first-byte time (the deadline is 10 s away).
   expect(result.trail.steps.map((s) => s.reason)).toEqual(["timeout_first_byte", null]);

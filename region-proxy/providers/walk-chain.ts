@@ -38,7 +38,7 @@ import type { PlannedTarget } from "../pipeline/plan-route.ts";
 import { askCanAttempt, askHealth, isThenable, releaseProbe } from "./ask-health.ts";
 import { CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
-import { callEnding, NO_ENDING, type CallEnding } from "./call-ending.ts";
+import { callEnding, failureVerdict, NO_ENDING, type CallEnding } from "./call-ending.ts";
 import { readVendorText } from "./read-vendor-text.ts";
 import { textWithoutCredential, withoutCredential, type Redactor } from "./redact-credential.ts";
 import type { DeploymentHealth } from "./deployment-health.ts";
@@ -87,6 +87,13 @@ export interface Operation<T> {
    * the deployment's success and `ending` is ignored.
    */
   verdictAtEnd?: boolean;
+  /**
+   * The vendor answers at once and then streams: the deployment's first-byte timeout bounds the wait
+   * for its first event. Otherwise (a non-streamed answer, whose headers come once it is whole, which
+   * may take minutes) only the deadline bounds it, and a deployment's `connectMs`, when set, the
+   * headers; LiteLLM's `stream_timeout` likewise applies to streams only.
+   */
+  firstByteBound: boolean;
 }
 
 export type WalkResult<T> = { ok: true; value: T; trail: Trail } | { ok: false; error: GatewayError; clientClosed: boolean; trail: Trail };
@@ -200,7 +207,9 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
           case "transient": {
             // A 429 says the deployment is up and pacing this gateway: the breaker hears nothing of it (a
             // probe gives its slot back), so a vendor's rate limit never turns its Retry-After into a skip.
-            if (isVendorRateLimit(outcome)) await releaseProbe(grant, dep.id, opts, deadline);
+            // Nor does a stream cut by its time limit before its first chunk while its vendor was still
+            // sending (thinking): a long answer, as after the first chunk (CallEnding).
+            if (isVendorRateLimit(outcome) || outcome.reason === STILL_SENDING) await releaseProbe(grant, dep.id, opts, deadline);
             else await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
             if (tries >= RETRIES_PER_DEPLOYMENT || trail.attempts >= maxAttempts) continue chain;
             const wait = outcome.retryAfterMs ?? fullJitterMs(tries + 1, opts.backoff ?? DEFAULT_BACKOFF);
@@ -235,6 +244,9 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   if (last === null && openCircuits !== null && Date.now() < deadline) return { ok: false, error: await circuitsOpenError(openCircuits, opts, deadline), clientClosed: false, trail };
   return { ok: false, error: finalError(last, trail, deadline), clientClosed: false, trail };
 }
+
+/** A stream's time ran out before its first chunk while its vendor was still sending events. */
+const STILL_SENDING = "timeout_total_still_sending";
 
 function isVendorRateLimit(failure: AttemptFailure): boolean {
   return failure.kind === "transient" && failure.reason === "status_429";
@@ -278,7 +290,8 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
     throw error;
   }
   const timeouts = dep.timeouts ?? {};
-  const firstByteMs = (timeouts.connectMs ?? 0) + (timeouts.firstByteMs ?? opts.firstByteMs);
+  // Bun's fetch reports no "connected" event: connectMs is part of the wait for the first byte.
+  const firstByteMs = operation.firstByteBound ? (timeouts.connectMs ?? 0) + (timeouts.firstByteMs ?? opts.firstByteMs) : (timeouts.connectMs ?? Infinity);
   const deadline = timeouts.totalMs ? Math.min(requestDeadline, Date.now() + timeouts.totalMs) : requestDeadline;
   const { handle, response: pending } = startVendorCall(http, { firstByteMs, deadline }, opts.clientSignal);
   let response: Response;
@@ -297,8 +310,9 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
       return { ok: false, kind: "transient", error: { kind: "upstream_error", message: "The model provider answered with a redirect the gateway does not follow." }, retryAfterMs: null, reason: `redirect_${response.status}` };
     }
     if (!response.ok) {
-      // The first-byte timer keeps running until the error's body is in: a vendor that sends a 503's
-      // headers and then nothing is a first-byte timeout, not a wait for the whole deadline.
+      // The first-byte timer (if the operation has one) keeps running until the error's body is in: a
+      // vendor that sends a 503's headers and then nothing is a first-byte timeout, not a wait for the
+      // whole deadline.
       const text = await readVendorText(response, MAX_ERROR_BODY_BYTES);
       handle.cleanup();
       // Cut out before the adapter shortens a body to an excerpt: a key across the cut would survive
@@ -313,8 +327,10 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
     handle.abort();
     handle.cleanup();
     // A stream's error event before the first chunk carries the vendor's words, as an error body does.
-    const failure = fromThrown(error, handle.state());
-    return { ...failure, error: withoutCredential(failure.error, credential.credential) };
+    const state = handle.state();
+    const failure = fromThrown(error, state);
+    const reason = failure.kind === "timeout" && operation.verdictAtEnd && failureVerdict(state, 0, firstByteMs) === "none" ? STILL_SENDING : failure.reason;
+    return { ...failure, reason, error: withoutCredential(failure.error, credential.credential) };
   }
 }
 

@@ -65,7 +65,8 @@ async function leaveAfterFirstChunk(): Promise<string> {
 
 /** Each kind of request a round sends EACH times, and the one outcome every such request must have. */
 const KINDS: { kind: string; send: () => Promise<string>; expected: string }[] = [
-  { kind: "vendor never answers", send: () => outcome(ask("hang")), expected: "504 upstream_timeout" },
+  // Streamed: the first-byte timeout bounds a stream's first event; a non-streamed answer only its deadline.
+  { kind: "vendor never answers", send: () => outcome(ask("hang", true)), expected: "504 upstream_timeout" },
   { kind: "vendor answers garbage", send: () => outcome(ask("garbage")), expected: "502 upstream_invalid_response" },
   { kind: "vendor streams garbage", send: () => outcome(ask("garbage", true)), expected: "502 upstream_invalid_response" },
   { kind: "vendor cuts the stream", send: () => outcome(ask("drop", true, "one two three four")), expected: "200 upstream_invalid_response" },

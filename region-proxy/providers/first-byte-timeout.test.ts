@@ -1,0 +1,191 @@
+/**
+ * What the first-byte timeout bounds: a stream's wait for the vendor's first event, never a
+ * non-streamed answer (its headers come only once the whole answer is ready, so only the deadline,
+ * and a deployment's connectMs, bound it). A stream that is thinking (Anthropic's thinking_delta and
+ * ping events, which become no chunk) has answered; cut by its deadline while such events still
+ * arrive, it is a long answer, not a silent deployment, and the breaker hears nothing. Driven through
+ * executeChat and executeEmbeddings against small local vendors.
+ */
+import { afterEach, expect, test } from "bun:test";
+import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
+import { createMemoryBreaker } from "../breaker/memory-breaker.ts";
+import { anthropicAdapter } from "./anthropic/adapter.ts";
+import { executeEmbeddings } from "./execute-embeddings.ts";
+import { executeChat, type ExecuteOptions, type VendorStream } from "./execute.ts";
+import { openaiAdapter } from "./openai/adapter.ts";
+import type { ChatRequest, EmbeddingsRequest } from "./types.ts";
+
+const servers: ReturnType<typeof Bun.serve>[] = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.stop(true);
+});
+function vendor(handle: (request: Request) => Response | Promise<Response>) {
+  let calls = 0;
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", development: false, fetch: (request) => (calls++, handle(request)) });
+  servers.push(server);
+  return { url: `http://127.0.0.1:${server.port}`, calls: () => calls };
+}
+
+const encoder = new TextEncoder();
+const anthropicEvent = (type: string, data: object) => encoder.encode(`event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`);
+const messageStart = anthropicEvent("message_start", { message: { id: "msg_1", type: "message", role: "assistant", content: [], model: "claude", stop_reason: null, stop_sequence: null, usage: { input_tokens: 1, output_tokens: 0 } } });
+
+/**
+ * An Anthropic vendor (https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking#streaming-thinking)
+ * that thinks: message_start, a thinking block, then `keepAlive` events every 20 ms; after
+ * `textAfterMs` (if given) its text and a clean end. With `textFirst`, a text delta comes before the thinking.
+ */
+function thinkingVendor(keepAlive: "thinking" | "ping", opts: { textAfterMs?: number; textFirst?: boolean } = {}) {
+  return vendor(() => {
+    let ticker: ReturnType<typeof setInterval> | undefined;
+    let ender: ReturnType<typeof setTimeout> | undefined;
+    const stop = () => (clearInterval(ticker), clearTimeout(ender));
+    return new Response(
+      new ReadableStream<Uint8Array>({
+        start(c) {
+          c.enqueue(messageStart);
+          if (opts.textFirst) {
+            c.enqueue(anthropicEvent("content_block_start", { index: 0, content_block: { type: "text", text: "" } }));
+            c.enqueue(anthropicEvent("content_block_delta", { index: 0, delta: { type: "text_delta", text: "Hi" } }));
+          } else c.enqueue(anthropicEvent("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "" } }));
+          const beat = keepAlive === "ping" ? anthropicEvent("ping", {}) : anthropicEvent("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "hmm " } });
+          ticker = setInterval(() => {
+            try {
+              c.enqueue(beat);
+            } catch {
+              stop();
+            }
+          }, 20);
+          if (opts.textAfterMs !== undefined) {
+            ender = setTimeout(() => {
+              stop();
+              c.enqueue(anthropicEvent("content_block_stop", { index: 0 }));
+              c.enqueue(anthropicEvent("content_block_start", { index: 1, content_block: { type: "text", text: "" } }));
+              c.enqueue(anthropicEvent("content_block_delta", { index: 1, delta: { type: "text_delta", text: "42" } }));
+              c.enqueue(anthropicEvent("content_block_stop", { index: 1 }));
+              c.enqueue(anthropicEvent("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 5 } }));
+              c.enqueue(anthropicEvent("message_stop", {}));
+              c.close();
+            }, opts.textAfterMs);
+          }
+        },
+        cancel: stop,
+      }),
+      { headers: { "content-type": "text/event-stream" } },
+    );
+  });
+}
+
+const messages = [{ role: "user", content: "hi" }];
+const chat = (stream: boolean) => ({ model: "m", messages, stream, includeUsage: false, raw: { model: "m", messages, stream } }) as unknown as ChatRequest;
+const deployment = (url: string, provider: "openai" | "anthropic", timeouts?: SnapshotDeployment["timeouts"]) =>
+  ({ id: "d1", provider, baseUrl: provider === "openai" ? `${url}/v1` : url, model: "d1-model", region: "eu", credentialRef: "env:K", ...(timeouts ? { timeouts } : {}) }) as SnapshotDeployment;
+const target = (url: string, provider: "openai" | "anthropic", timeouts?: SnapshotDeployment["timeouts"]) => ({ deployment: deployment(url, provider, timeouts), adapter: provider === "openai" ? openaiAdapter : anthropicAdapter });
+const options = (extra: Partial<ExecuteOptions>): ExecuteOptions => ({
+  firstByteMs: 150,
+  totalMs: 5_000,
+  backoff: { baseMs: 1, capMs: 1 },
+  resolveCredential: () => ({ ok: true, credential: "sk-test" }),
+  health: createMemoryBreaker(),
+  clientSignal: new AbortController().signal,
+  log: () => {},
+  ctx: { completionId: "chatcmpl-test", created: 1, includeUsage: false },
+  ...extra,
+});
+const completion = { id: "x", object: "chat.completion", created: 1, model: "m1", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } };
+
+/** Reads a stream to its end as the route does: its text, or the error it ended with. */
+async function drain(stream: VendorStream): Promise<string> {
+  let text = "";
+  const add = (chunks: { choices: { delta?: { content?: unknown } }[] }[]) => {
+    for (const chunk of chunks) for (const choice of chunk.choices) if (typeof choice.delta?.content === "string") text += choice.delta.content;
+  };
+  add(stream.initialChunks as never);
+  try {
+    while (true) {
+      const step = await stream.next();
+      add(step.chunks as never);
+      if (step.done) return text;
+    }
+  } catch (error) {
+    return stream.failure(error).kind;
+  } finally {
+    stream.close();
+  }
+}
+
+test("a non-streamed chat answer that takes longer than the first-byte timeout is waited for: one call, no timeout", async () => {
+  const slow = vendor(async () => (await Bun.sleep(400), Response.json(completion)));
+  const result = await executeChat(chat(false), [target(slow.url, "openai")], options({}));
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.map((s) => s.reason)).toEqual([null]);
+  expect(slow.calls()).toBe(1);
+});
+
+test("non-streamed embeddings that take longer than the first-byte timeout are waited for: one call, no timeout", async () => {
+  const slow = vendor(async () => (await Bun.sleep(400), Response.json({ object: "list", data: [{ object: "embedding", index: 0, embedding: [0.1] }], model: "e", usage: { prompt_tokens: 1, total_tokens: 1 } })));
+  const req: EmbeddingsRequest = { model: "e", input: "hi", encodingFormat: "float", raw: { model: "e", input: "hi" } };
+  const result = await executeEmbeddings(req, [target(slow.url, "openai")], { ...options({}), label: "emb" });
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.map((s) => s.reason)).toEqual([null]);
+  expect(slow.calls()).toBe(1);
+});
+
+test("a deployment's connectMs alone bounds a non-streamed answer's headers: a vendor that hangs times out then, and the retry answers", async () => {
+  let n = 0;
+  const hangsOnce = vendor(async () => (++n === 1 ? new Promise<Response>(() => {}) : Response.json(completion)));
+  const started = Date.now();
+  const result = await executeChat(chat(false), [target(hangsOnce.url, "openai", { connectMs: 200 })], options({ firstByteMs: 60_000, totalMs: 30_000 }));
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.map((s) => s.reason)).toEqual(["timeout_first_byte", null]);
+  expect(Date.now() - started).toBeLessThan(5_000);
+});
+
+test("a stream that thinks longer than the first-byte timeout before its text is no first-byte timeout: its answer arrives", async () => {
+  const thinker = thinkingVendor("thinking", { textAfterMs: 400 });
+  const result = await executeChat(chat(true), [target(thinker.url, "anthropic")], options({}));
+  if (!result.ok || result.kind !== "stream") throw new Error(`expected a stream, got ${JSON.stringify(result).slice(0, 300)}`);
+  expect(await drain(result.stream)).toBe("42");
+  expect(thinker.calls()).toBe(1);
+});
+
+test("streams still thinking when the deadline cuts them, before any text, do not open the breaker and are not retried", async () => {
+  const thinker = thinkingVendor("thinking");
+  const breaker = createMemoryBreaker({ failureThreshold: 2, coolDownMs: 30_000 });
+  for (let i = 0; i < 3; i++) {
+    const result = await executeChat(chat(true), [target(thinker.url, "anthropic")], options({ health: breaker, totalMs: 400 }));
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error.kind).toBe("upstream_timeout");
+  }
+  expect(breaker.canAttempt("d1")).toBe(true);
+  expect(thinker.calls()).toBe(3);
+});
+
+test("a half-open probe still thinking when the deadline cuts it gives its slot back", async () => {
+  const thinker = thinkingVendor("thinking");
+  const breaker = createMemoryBreaker({ failureThreshold: 1, coolDownMs: 60_000 });
+  breaker.onFailure("d1", Date.now() - 60_000);
+  const result = await executeChat(chat(true), [target(thinker.url, "anthropic")], options({ health: breaker, totalMs: 400 }));
+  expect(result.ok).toBe(false);
+  expect(breaker.canAttempt("d1")).toBe("probe");
+});
+
+test("committed streams still sending pings when the deadline cuts them do not open the breaker: the vendor was heard from", async () => {
+  const pinger = thinkingVendor("ping", { textFirst: true });
+  const breaker = createMemoryBreaker({ failureThreshold: 2, coolDownMs: 30_000 });
+  for (let i = 0; i < 3; i++) {
+    const result = await executeChat(chat(true), [target(pinger.url, "anthropic")], options({ health: breaker, totalMs: 400 }));
+    if (!result.ok || result.kind !== "stream") throw new Error(`expected a stream, got ${JSON.stringify(result).slice(0, 300)}`);
+    expect(await drain(result.stream)).toBe("upstream_timeout");
+  }
+  expect(breaker.canAttempt("d1")).toBe(true);
+  expect(pinger.calls()).toBe(3);
+});
+
+test("a stream whose vendor sends nothing after its headers still times out at the first-byte time", async () => {
+  let n = 0;
+  const mute = vendor(() => (++n === 1 ? new Response(new ReadableStream({ start() {} }), { headers: { "content-type": "text/event-stream" } }) : new Response(new ReadableStream({ start: (c) => (c.enqueue(messageStart), c.enqueue(anthropicEvent("content_block_start", { index: 0, content_block: { type: "text", text: "" } })), c.enqueue(anthropicEvent("content_block_delta", { index: 0, delta: { type: "text_delta", text: "ok" } })), c.enqueue(anthropicEvent("message_stop", {})), c.close()) }), { headers: { "content-type": "text/event-stream" } })));
+  const result = await executeChat(chat(true), [target(mute.url, "anthropic")], options({}));
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.map((s) => s.reason)).toEqual(["timeout_first_byte", null]);
+});
