@@ -11,11 +11,11 @@ import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import { createMemoryBreaker } from "../breaker/memory-breaker.ts";
 import { anthropicAdapter } from "./anthropic/adapter.ts";
 import { azureAdapter } from "./azure/adapter.ts";
-import { alwaysHealthy } from "./deployment-health.ts";
 import { executeChat, type ExecuteOptions } from "./execute.ts";
 import { geminiAdapter } from "./gemini/adapter.ts";
 import { openaiAdapter } from "./openai/adapter.ts";
 import type { ChatRequest } from "./types.ts";
+import { testExecuteOptions } from "../testing/execute-options.ts";
 
 const servers: ReturnType<typeof Bun.serve>[] = [];
 afterEach(() => {
@@ -39,17 +39,7 @@ const target = (id: string, url: string, provider: Provider = "openai") => ({
 const completion = { id: "x", object: "chat.completion", created: 1, model: "m1", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } };
 const messages = [{ role: "user", content: "hi" }];
 const chat = () => ({ model: "m", messages, stream: false, includeUsage: false, raw: { model: "m", messages } }) as unknown as ChatRequest;
-const options = (extra: Partial<ExecuteOptions> = {}): ExecuteOptions => ({
-  firstByteMs: 5_000,
-  totalMs: 10_000,
-  backoff: { baseMs: 1, capMs: 1 },
-  resolveCredential: () => ({ ok: true, credential: "sk-test" }),
-  health: alwaysHealthy,
-  clientSignal: new AbortController().signal,
-  log: () => {},
-  ctx: { completionId: "chatcmpl-test", created: 1, includeUsage: false },
-  ...extra,
-});
+const options = (extra: Partial<ExecuteOptions> = {}): ExecuteOptions => testExecuteOptions(extra);
 
 interface VendorCase {
   name: string;

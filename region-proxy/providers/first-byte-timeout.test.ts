@@ -14,6 +14,7 @@ import { executeEmbeddings } from "./execute-embeddings.ts";
 import { executeChat, type ExecuteOptions, type VendorStream } from "./execute.ts";
 import { openaiAdapter } from "./openai/adapter.ts";
 import type { ChatRequest, EmbeddingsRequest } from "./types.ts";
+import { testExecuteOptions } from "../testing/execute-options.ts";
 
 const servers: ReturnType<typeof Bun.serve>[] = [];
 afterEach(() => {
@@ -81,17 +82,7 @@ const chat = (stream: boolean) => ({ model: "m", messages, stream, includeUsage:
 const deployment = (url: string, provider: "openai" | "anthropic", timeouts?: SnapshotDeployment["timeouts"]) =>
   ({ id: "d1", provider, baseUrl: provider === "openai" ? `${url}/v1` : url, model: "d1-model", region: "eu", credentialRef: "env:K", ...(timeouts ? { timeouts } : {}) }) as SnapshotDeployment;
 const target = (url: string, provider: "openai" | "anthropic", timeouts?: SnapshotDeployment["timeouts"]) => ({ deployment: deployment(url, provider, timeouts), adapter: provider === "openai" ? openaiAdapter : anthropicAdapter });
-const options = (extra: Partial<ExecuteOptions>): ExecuteOptions => ({
-  firstByteMs: 150,
-  totalMs: 5_000,
-  backoff: { baseMs: 1, capMs: 1 },
-  resolveCredential: () => ({ ok: true, credential: "sk-test" }),
-  health: createMemoryBreaker(),
-  clientSignal: new AbortController().signal,
-  log: () => {},
-  ctx: { completionId: "chatcmpl-test", created: 1, includeUsage: false },
-  ...extra,
-});
+const options = (extra: Partial<ExecuteOptions>): ExecuteOptions => testExecuteOptions({ firstByteMs: 150, totalMs: 5_000, health: createMemoryBreaker(), ...extra });
 const completion = { id: "x", object: "chat.completion", created: 1, model: "m1", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } };
 
 /** Reads a stream to its end as the route does: its text, or the error it ended with. */

@@ -12,6 +12,7 @@ import type { DeploymentHealth } from "./deployment-health.ts";
 import { executeChat, type ExecuteOptions } from "./execute.ts";
 import { openaiAdapter } from "./openai/adapter.ts";
 import type { ChatRequest } from "./types.ts";
+import { testExecuteOptions } from "../testing/execute-options.ts";
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -86,17 +87,7 @@ const target = (id: string, url: string) => ({
   deployment: { id, provider: "openai", baseUrl: `${url}/v1`, model: `${id}-model`, region: "eu", credentialRef: "env:K" } as SnapshotDeployment,
   adapter: openaiAdapter,
 });
-const options = (extra: Partial<ExecuteOptions>): ExecuteOptions => ({
-  firstByteMs: 5_000,
-  totalMs: 10_000,
-  backoff: { baseMs: 1, capMs: 1 },
-  resolveCredential: () => ({ ok: true, credential: "sk-test" }),
-  health: { canAttempt: () => true, onSuccess: () => {}, onFailure: () => {} },
-  clientSignal: new AbortController().signal,
-  log: () => {},
-  ctx: { completionId: "chatcmpl-test", created: 1, includeUsage: false },
-  ...extra,
-});
+const options = (extra: Partial<ExecuteOptions>): ExecuteOptions => testExecuteOptions({ health: { canAttempt: () => true, onSuccess: () => {}, onFailure: () => {} }, ...extra });
 
 test("a Redis breaker that stops answering mid-connection does not hold a request past its total deadline", async () => {
   const relay = redisRelay();

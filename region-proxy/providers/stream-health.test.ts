@@ -12,6 +12,7 @@ import { createMemoryBreaker } from "../breaker/memory-breaker.ts";
 import { executeChat, type ExecuteOptions, type VendorStream } from "./execute.ts";
 import { openaiAdapter } from "./openai/adapter.ts";
 import type { ChatRequest } from "./types.ts";
+import { testExecuteOptions } from "../testing/execute-options.ts";
 
 const servers: ReturnType<typeof Bun.serve>[] = [];
 afterEach(() => {
@@ -77,17 +78,7 @@ const target = (url: string) => ({
   deployment: { id: "d1", provider: "openai", baseUrl: `${url}/v1`, model: "d1-model", region: "eu", credentialRef: "env:K" } as SnapshotDeployment,
   adapter: openaiAdapter,
 });
-const options = (extra: Partial<ExecuteOptions>): ExecuteOptions => ({
-  firstByteMs: 5_000,
-  totalMs: 10_000,
-  backoff: { baseMs: 1, capMs: 1 },
-  resolveCredential: () => ({ ok: true, credential: "sk-test" }),
-  health: createMemoryBreaker(),
-  clientSignal: new AbortController().signal,
-  log: () => {},
-  ctx: { completionId: "chatcmpl-test", created: 1, includeUsage: false },
-  ...extra,
-});
+const options = (extra: Partial<ExecuteOptions>): ExecuteOptions => testExecuteOptions({ health: createMemoryBreaker(), ...extra });
 
 /** Reads a stream to its end as the route does; what it ended with. */
 async function drain(stream: VendorStream): Promise<string> {

@@ -9,11 +9,12 @@ import { afterEach, expect, test } from "bun:test";
 import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import { createMemoryBreaker } from "../breaker/memory-breaker.ts";
 import { errorResponse } from "../openai/error-response.ts";
-import { alwaysHealthy, type DeploymentHealth } from "./deployment-health.ts";
+import type { DeploymentHealth } from "./deployment-health.ts";
 import { executeChat, type ExecuteOptions } from "./execute.ts";
 import { geminiAdapter } from "./gemini/adapter.ts";
 import { openaiAdapter } from "./openai/adapter.ts";
 import type { ChatRequest } from "./types.ts";
+import { testExecuteOptions } from "../testing/execute-options.ts";
 
 const servers: ReturnType<typeof Bun.serve>[] = [];
 afterEach(() => {
@@ -37,17 +38,7 @@ const target = (id: string, url: string, provider: "openai" | "gemini" = "openai
   deployment: { id, provider, baseUrl: provider === "openai" ? `${url}/v1` : url, model: `${id}-model`, region: "eu", credentialRef: "env:K" } as SnapshotDeployment,
   adapter: provider === "openai" ? openaiAdapter : geminiAdapter,
 });
-const options = (extra: Partial<ExecuteOptions> = {}): ExecuteOptions => ({
-  firstByteMs: 5_000,
-  totalMs: 10_000,
-  backoff: { baseMs: 1, capMs: 1 },
-  resolveCredential: () => ({ ok: true, credential: "sk-test" }),
-  health: alwaysHealthy,
-  clientSignal: new AbortController().signal,
-  log: () => {},
-  ctx: { completionId: "chatcmpl-test", created: 1, includeUsage: false },
-  ...extra,
-});
+const options = (extra: Partial<ExecuteOptions> = {}): ExecuteOptions => testExecuteOptions(extra);
 /** A breaker with the deployment opened by one failure and already cooled down: the next grant is the probe. */
 async function halfOpen(depId: string) {
   const breaker = createMemoryBreaker({ failureThreshold: 1, coolDownMs: 100 });
