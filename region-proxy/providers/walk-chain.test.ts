@@ -194,6 +194,30 @@ test("a long Retry-After is waited for after all when no later deployment can be
   expect(otherCalls).toBe(0);
 });
 
+test("coming back to a long Retry-After that fails again ends the walk there: the deployments passed over are not asked twice", async () => {
+  const limited = vendor(() => rateLimited({ "retry-after-ms": "1200" }));
+  let otherCalls = 0;
+  const other = vendor(() => {
+    otherCalls++;
+    return Response.json(completion);
+  });
+  const breaker = createMemoryBreaker({ failureThreshold: 1, coolDownMs: 60_000 });
+  breaker.onFailure("d_open");
+  let asked = 0;
+  const counting = { ...breaker, canAttempt: (id: string) => (id === "d_open" && asked++, breaker.canAttempt(id)) };
+  const result = await executeChat(chat(), [target("d_limited", limited), target("d_open", other)], options({ health: counting }));
+  expect(result.ok).toBe(false);
+  if (!result.ok) expect(result.error.kind).toBe("upstream_rate_limited");
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}:${s.reason}`)).toEqual([
+    "d_limited:error:status_429",
+    "d_limited:skipped:retry_after_too_long",
+    "d_open:skipped:circuit_open",
+    "d_limited:error:status_429",
+  ]);
+  expect(asked).toBe(1);
+  expect(otherCalls).toBe(0);
+});
+
 test("a short Retry-After is still waited for before the same deployment is retried, with a fallback planned", async () => {
   let healthyCalls = 0;
   const limited = vendor((call) => (call === 1 ? rateLimited({ "retry-after-ms": "50" }) : Response.json(completion)));

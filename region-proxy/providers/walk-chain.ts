@@ -129,8 +129,11 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   let waiting: { index: number; tries: number; retryAt: number; attempts: number } | null = null;
   let index = 0;
   let firstTry = 0;
+  // The last index this pass walks: on coming back, only the deployment that asked to wait (the ones
+  // after it were passed over already, and asking them again would only repeat that).
+  let lastIndex = targets.length - 1;
   while (true) {
-    chain: for (; index < targets.length; index++, firstTry = 0) {
+    chain: for (; index <= lastIndex; index++, firstTry = 0) {
       const target = targets[index]!;
       const dep = target.deployment;
       for (let tries = firstTry; ; tries++) {
@@ -217,7 +220,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
               step(dep, "skipped", outcome.retryAfterMs === null ? "retry_exceeds_budget" : "retry_after_exceeds_budget", Date.now());
               continue chain;
             }
-            if (wait > MAX_WAIT_WITH_FALLBACK_MS && index < targets.length - 1) {
+            if (wait > MAX_WAIT_WITH_FALLBACK_MS && index < lastIndex) {
               step(dep, "skipped", outcome.retryAfterMs === null ? "retry_too_long" : "retry_after_too_long", Date.now());
               waiting = { index, tries, retryAt: Date.now() + wait, attempts: trail.attempts };
               continue chain;
@@ -238,7 +241,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
     const back = waiting;
     waiting = null;
     if (!(await sleepUnlessAborted(Math.max(0, back.retryAt - Date.now()), opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
-    index = back.index;
+    index = lastIndex = back.index;
     firstTry = back.tries + 1;
   }
   if (last === null && openCircuits !== null && Date.now() < deadline) return { ok: false, error: await circuitsOpenError(openCircuits, opts, deadline), clientClosed: false, trail };
