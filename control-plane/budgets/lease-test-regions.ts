@@ -5,6 +5,7 @@
  */
 import type postgres from "postgres";
 import { LEASES_PATH, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
+import { addKey } from "../testing/add-key.ts";
 import { useTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
 import { beforeAll } from "bun:test";
 
@@ -47,11 +48,9 @@ export function useLeaseRegions(): LeaseRegions {
     return createTenant.id;
   };
   out.key = async (tenantId, allowedRegions, dailyCapMicros) => {
-    const { createKey } = await t.admin.request<{ createKey: { key: { id: string } } }>(`mutation($i: CreateKeyInput!) { createKey(input: $i) { key { id } } }`, {
-      i: { tenantId, name: `k${crypto.randomUUID().slice(0, 8)}`, allowedRegions },
-    });
-    if (dailyCapMicros !== undefined) await out.sql`update gateway_keys set daily_budget_micros = ${dailyCapMicros} where id = ${createKey.key.id}`;
-    return createKey.key.id;
+    const keyId = await addKey(t.admin, tenantId, { name: `k${crypto.randomUUID().slice(0, 8)}`, ...(allowedRegions ? { allowedRegions } : {}) });
+    if (dailyCapMicros !== undefined) await out.sql`update gateway_keys set daily_budget_micros = ${dailyCapMicros} where id = ${keyId}`;
+    return keyId;
   };
   return out;
 }
