@@ -284,3 +284,23 @@ test("every deployment skipped for an open circuit: 503 with a Retry-After of th
   expect((await answer.json()).error).toMatchObject({ type: "server_error", code: "upstream_unavailable" });
   expect(calls).toBe(0);
 });
+
+test("retries never starve the fallbacks: with two deployments answering 503 and a healthy third, the third answers", async () => {
+  const down = () => vendor(() => Response.json({ error: { message: "overloaded", type: "server_error" } }, { status: 503 }));
+  const [first, second] = [down(), down()];
+  const healthy = vendor(() => Response.json(completion));
+  const result = await executeChat(chat(), [target("d1", first), target("d2", second), target("d3", healthy)], options({ backoff: { baseMs: 1, capMs: 1 } }));
+  expect(result.ok).toBe(true);
+  // The budget of 4 keeps one attempt for each deployment still planned: d1 is retried with the spare one.
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}`)).toEqual(["d1:error", "d1:error", "d2:error", "d3:ok"]);
+  expect(result.trail.attempts).toBe(4);
+});
+
+test("a deployment is still retried when the chain has attempts to spare for every later one", async () => {
+  const flaky = vendor((call) => (call === 1 ? Response.json({ error: { message: "overloaded", type: "server_error" } }, { status: 503 }) : Response.json(completion)));
+  const unused = vendor(() => Response.json(completion));
+  const result = await executeChat(chat(), [target("d1", flaky), target("d2", unused)], options({ backoff: { baseMs: 1, capMs: 1 } }));
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}`)).toEqual(["d1:error", "d1:ok"]);
+  expect(result.trail.fallback).toBe(false);
+});

@@ -4,7 +4,9 @@
  * between operations (chat, stream, embeddings) is only how the vendor request is built and how a
  * 2xx answer is read (`Operation`).
  *
- * - One attempt budget (`maxAttempts`) covers retries and fallbacks together.
+ * - One attempt budget (`maxAttempts`) covers retries and fallbacks together; a retry is taken only
+ *   with an attempt to spare once every deployment still planned has one (so [503, 503, healthy]
+ *   with a budget of 4 answers from the third deployment, not 502 after two retries).
  * - A vendor's error is judged by what it says, wherever it came: an HTTP error answer, or an error
  *   event in a stream before its first chunk reached the client (vendor-stream-error.ts), are
  *   classified alike; after that chunk a stream is committed and ends with an error frame instead.
@@ -214,7 +216,9 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             // sending (thinking): a long answer, as after the first chunk (CallEnding).
             if (isVendorRateLimit(outcome) || outcome.reason === STILL_SENDING) await releaseProbe(grant, dep.id, opts, deadline);
             else await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
-            if (tries >= RETRIES_PER_DEPLOYMENT || trail.attempts >= maxAttempts) continue chain;
+            // A retry spends only an attempt the rest of the chain can spare: every deployment still
+            // planned after this one keeps one try, so retries never starve the fallbacks.
+            if (tries >= RETRIES_PER_DEPLOYMENT || maxAttempts - trail.attempts <= lastIndex - index) continue chain;
             const wait = outcome.retryAfterMs ?? fullJitterMs(tries + 1, opts.backoff ?? DEFAULT_BACKOFF);
             if (wait >= deadline - Date.now()) {
               step(dep, "skipped", outcome.retryAfterMs === null ? "retry_exceeds_budget" : "retry_after_exceeds_budget", Date.now());
