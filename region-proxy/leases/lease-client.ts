@@ -239,9 +239,18 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       if (response.status >= 400 && response.status < 500) {
         return { failure: `the control plane refused the lease request (${response.status}: ${errorMessage(await response.text())})`, unreachable: false };
       }
-      if (!response.ok) throw new Error(`control plane answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
-      const parsed = parseLeaseAnswer(await response.json());
-      if (typeof parsed === "string") throw new Error(`control plane sent an unusable lease answer: ${parsed}`);
+      // Reached but failed (a 5xx, a body that is no lease answer): said as such, and no later chunk is
+      // sent either, as for a control plane out of reach.
+      if (!response.ok) return { failure: `the control plane failed the lease request (${response.status}: ${errorMessage(await response.text())})`, unreachable: true };
+      const text = await response.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return { failure: `the control plane sent an unusable lease answer (not JSON: ${JSON.stringify(text.slice(0, 80))})`, unreachable: true };
+      }
+      const parsed = parseLeaseAnswer(body);
+      if (typeof parsed === "string") return { failure: `the control plane sent an unusable lease answer (${parsed})`, unreachable: true };
       return parsed;
     } catch (error) {
       return { failure: `cannot reach the control plane (${(error as Error).message})`, unreachable: true };
