@@ -3,7 +3,7 @@
  * wrong one is the message of Anthropic's 400 invalid_request_error, in the API's `path: problem`
  * words (`messages.0.content: Input should be a valid list`), never a TypeError. Optional fields given
  * as null count as not given. A text block or stop sequence that is empty or only whitespace is
- * refused as Anthropic refuses it.
+ * refused as Anthropic refuses it, and so is a tool whose input_schema has no `type`.
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
@@ -65,12 +65,19 @@ function messagesProblem(value: unknown): string | null {
   return null;
 }
 
+/** Anthropic's 400 for a tool's input_schema that is missing, not an object, or without `type`, or null. */
+function inputSchemaProblem(path: string, schema: unknown): string | null {
+  if (schema == null) return `${path}: Field required`;
+  if (!isObject(schema)) return `${path}: Input should be a valid dictionary`;
+  return schema.type == null ? `${path}.type: Field required` : null;
+}
+
 function readTools(value: unknown): string[] | string {
   if (value == null) return [];
   if (!Array.isArray(value)) return "tools: Input should be a valid list";
   for (const [i, tool] of value.entries()) {
     if (!isObject(tool)) return `tools.${i}: Input should be a valid dictionary`;
-    const problem = stringProblem(`tools.${i}.name`, tool.name);
+    const problem = stringProblem(`tools.${i}.name`, tool.name) ?? inputSchemaProblem(`tools.${i}.custom.input_schema`, tool.input_schema);
     if (problem) return problem;
   }
   return value.map((tool) => tool.name as string);

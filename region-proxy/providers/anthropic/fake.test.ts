@@ -110,6 +110,21 @@ describe("anthropic adapter against the fake", () => {
     expect(res.status).toBe(200);
   });
 
+  test("the fake refuses a tool whose input_schema has no type, as Anthropic does; the adapter's tools always have one", async () => {
+    const res = await fetch(`${vendor.fake().url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": "sk-ant-fake", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: "claude-fake", max_tokens: 5, messages: [{ role: "user", content: "hi" }], tools: [{ name: "mcp", input_schema: { properties: {} } }] }),
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error", message: "tools.0.custom.input_schema.type: Field required" } });
+    const tools = [
+      { type: "function" as const, function: { name: "empty", parameters: {} } },
+      { type: "function" as const, function: { name: "mcp", parameters: { properties: { q: { type: "string" } } } } },
+    ];
+    expect((await send(request({ tools }))).status).toBe(200);
+  });
+
   adapterFaultTests(vendor, {
     adapter: anthropicAdapter,
     ctx,

@@ -83,6 +83,23 @@ describe("anthropic buildRequest", () => {
     expect(b.tool_choice).toEqual({ type: "any", disable_parallel_tool_use: true });
   });
 
+  test("every tool's input_schema has type object: no parameters, {} or an MCP-style typeless schema (Anthropic: input_schema.type: Field required)", () => {
+    const b = body(
+      req({
+        tools: [
+          { type: "function", function: { name: "none" } },
+          { type: "function", function: { name: "empty", parameters: {} } },
+          { type: "function", function: { name: "mcp", parameters: { properties: { q: { type: "string" } }, required: ["q"] } } },
+        ],
+      }),
+    );
+    expect(b.tools).toEqual([
+      { name: "none", input_schema: { type: "object", properties: {} } },
+      { name: "empty", input_schema: { type: "object", properties: {} } },
+      { name: "mcp", input_schema: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } },
+    ]);
+  });
+
   test("an assistant message with tool_calls and no content key becomes tool_use blocks only", () => {
     const call = { id: "call_1", type: "function" as const, function: { name: "get_weather", arguments: "{}" } };
     const noContent = { role: "assistant", tool_calls: [call] } as unknown as ChatMessage;

@@ -8,6 +8,7 @@
  * We add that tool under the reserved name JSON_TOOL_NAME; the response and stream translators turn
  * its input back into assistant text, so the client sees plain JSON content and finish_reason `stop`.
  */
+import { toolParameters } from "../tool-parameters.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 
 export const JSON_TOOL_NAME = "gateway_json_response";
@@ -31,7 +32,8 @@ function convertTool(tool: unknown, i: number): AnthropicTool {
   return {
     name: t.function.name,
     ...(typeof t.function.description === "string" ? { description: t.function.description } : {}),
-    input_schema: t.function.parameters ?? { type: "object", properties: {} },
+    // Anthropic's way of saying "no parameters" (toolParameters: it refuses a schema without type).
+    input_schema: toolParameters(t.function.parameters) ?? { type: "object", properties: {} },
   };
 }
 
@@ -53,7 +55,8 @@ function jsonSchemaOf(format: unknown): { schema: unknown; description: string }
   if (f.type === "json_object") return { schema: { type: "object" }, description: "Respond with a JSON object." };
   if (f.type === "json_schema" && f.json_schema && typeof f.json_schema === "object") {
     const what = typeof f.json_schema.description === "string" ? f.json_schema.description : `Respond with the ${String(f.json_schema.name ?? "response")} object.`;
-    return { schema: f.json_schema.schema ?? { type: "object" }, description: what };
+    // The schema becomes a tool's input_schema, so it needs the same object root as a tool's parameters.
+    return { schema: toolParameters(f.json_schema.schema) ?? { type: "object" }, description: what };
   }
   throw new UnsupportedParameterError("response_format", "response_format.type must be 'text', 'json_object' or 'json_schema'.");
 }

@@ -115,6 +115,17 @@ describe("gemini buildRequest", () => {
     ]);
   });
 
+  test("parameters {} or a typeless schema without properties declare no parameters; a typeless one with properties is an object", () => {
+    const tools = [
+      { type: "function", function: { name: "empty", parameters: {} } },
+      { type: "function", function: { name: "draft", parameters: { $schema: "http://json-schema.org/draft-07/schema#", additionalProperties: false } } },
+      { type: "function", function: { name: "mcp", parameters: { properties: { q: { type: "string" } }, required: ["q"] } } },
+    ];
+    expect(body(req({ tools })).tools).toEqual([
+      { functionDeclarations: [{ name: "empty" }, { name: "draft" }, { name: "mcp", parameters: { type: "object", properties: { q: { type: "string" } }, required: ["q"] } }] },
+    ]);
+  });
+
   test("tool_choice modes", () => {
     const tools = [{ type: "function", function: { name: "f" } }];
     expect(body(req({ tools, tool_choice: "auto" })).toolConfig).toEqual({ functionCallingConfig: { mode: "AUTO" } });

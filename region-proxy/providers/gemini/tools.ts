@@ -3,6 +3,7 @@
  * `toolConfig.functionCallingConfig` (https://ai.google.dev/gemini-api/docs/function-calling):
  * auto → AUTO, none → NONE, required → ANY, a named function → ANY restricted to that name.
  */
+import { toolParameters } from "../tool-parameters.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { toGeminiSchema } from "./schema.ts";
 
@@ -13,7 +14,9 @@ export function convertTools(tools: unknown[] | undefined, toolChoice: unknown):
     if (t?.type !== "function" || typeof t.function?.name !== "string") {
       throw new UnsupportedParameterError(`tools[${i}]`, "Only tools of type 'function' with a name are supported by this provider.");
     }
-    const parameters = t.function.parameters ? toGeminiSchema(t.function.parameters, `tools[${i}].function.parameters`) : undefined;
+    // `{}` or a typeless schema of no properties is no parameters; MCP's typeless `{properties}` an object.
+    const schema = toolParameters(t.function.parameters);
+    const parameters = schema ? toGeminiSchema(schema, `tools[${i}].function.parameters`) : undefined;
     return {
       name: t.function.name,
       ...(typeof t.function.description === "string" ? { description: t.function.description } : {}),
