@@ -3,7 +3,8 @@
  * wrong one is the message of Anthropic's 400 invalid_request_error, in the API's `path: problem`
  * words (`messages.0.content: Input should be a valid list`), never a TypeError. Optional fields given
  * as null count as not given. A text block or stop sequence that is empty or only whitespace is
- * refused as Anthropic refuses it, and so is a tool whose input_schema has no `type`.
+ * refused as Anthropic refuses it, and so is a tool whose input_schema has no `type` and a tool_use id
+ * (or tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$.
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
@@ -46,6 +47,10 @@ function blankTextProblem(messages: AnthropicMessage[]): string | null {
   return null;
 }
 
+/** Anthropic's 400 for a tool_use id or a tool_result's tool_use_id that is not an id it makes, or null. */
+const TOOL_ID = /^[a-zA-Z0-9_-]+$/;
+const toolIdProblem = (path: string, id: unknown) => stringProblem(path, id) ?? (TOOL_ID.test(id as string) ? null : `${path}: String should match pattern '${TOOL_ID.source}'`);
+
 function messagesProblem(value: unknown): string | null {
   if (value == null) return "messages: Field required";
   if (!Array.isArray(value)) return "messages: Input should be a valid list";
@@ -58,7 +63,12 @@ function messagesProblem(value: unknown): string | null {
     if (!Array.isArray(m.content)) return `messages.${i}.content: Input should be a valid list`;
     for (const [j, block] of m.content.entries()) {
       if (!isObject(block)) return `messages.${i}.content.${j}: Input should be a valid dictionary`;
-      const problem = stringProblem(`messages.${i}.content.${j}.type`, block.type) ?? (block.type === "text" ? stringProblem(`messages.${i}.content.${j}.text`, block.text) : null);
+      const at = `messages.${i}.content.${j}`;
+      const problem =
+        stringProblem(`${at}.type`, block.type) ??
+        (block.type === "text" ? stringProblem(`${at}.text`, block.text) : null) ??
+        (block.type === "tool_use" ? toolIdProblem(`${at}.tool_use.id`, block.id) : null) ??
+        (block.type === "tool_result" ? toolIdProblem(`${at}.tool_result.tool_use_id`, block.tool_use_id) : null);
       if (problem) return problem;
     }
   }

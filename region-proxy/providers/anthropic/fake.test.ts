@@ -125,6 +125,29 @@ describe("anthropic adapter against the fake", () => {
     expect((await send(request({ tools }))).status).toBe(200);
   });
 
+  test("the fake refuses a tool_use id or tool_use_id outside ^[a-zA-Z0-9_-]+$, as Anthropic does; a history from another vendor is accepted", async () => {
+    const post = (messages: unknown[]) =>
+      fetch(`${vendor.fake().url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "sk-ant-fake", "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({ model: "claude-fake", max_tokens: 5, messages }),
+      });
+    const use = (id: string) => ({ role: "assistant", content: [{ type: "tool_use", id, name: "w", input: {} }] });
+    const result = (id: string) => ({ role: "user", content: [{ type: "tool_result", tool_use_id: id, content: "sunny" }] });
+    const refused = await post([{ role: "user", content: "weather?" }, use("call.1"), result("call_1")]);
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error.message).toBe("messages.1.content.0.tool_use.id: String should match pattern '^[a-zA-Z0-9_-]+$'");
+    const badResult = await post([{ role: "user", content: "weather?" }, use("call_1"), result("call|1")]);
+    expect((await badResult.json()).error.message).toBe("messages.2.content.0.tool_result.tool_use_id: String should match pattern '^[a-zA-Z0-9_-]+$'");
+    const call = { id: "call_x|fc_y", type: "function" as const, function: { name: "w", arguments: "{}" } };
+    const history: ChatMessage[] = [
+      { role: "user", content: "weather?" },
+      { role: "assistant", content: null, tool_calls: [call] },
+      { role: "tool", tool_call_id: call.id, content: "sunny" },
+    ];
+    expect((await send(request({ messages: history }))).status).toBe(200);
+  });
+
   adapterFaultTests(vendor, {
     adapter: anthropicAdapter,
     ctx,

@@ -1,7 +1,8 @@
 /**
  * OpenAI messages → Anthropic `system` + `messages` (https://docs.anthropic.com/en/api/messages):
  * system and developer messages become top-level system text blocks; assistant tool_calls become
- * `tool_use` blocks; `tool` messages become `tool_result` blocks in a user turn; consecutive turns of
+ * `tool_use` blocks; `tool` messages become `tool_result` blocks in a user turn (both with ids in
+ * Anthropic's alphabet, anthropicToolId); consecutive turns of
  * the same role are merged because the API expects user and assistant to alternate. Whitespace-only
  * text is not sent (Anthropic refuses it): an assistant or system message of nothing else is skipped, a
  * user message of nothing else refused naming its content.
@@ -15,6 +16,16 @@ export interface AnthropicMessage {
   content: AnthropicBlock[];
 }
 
+/**
+ * A tool call id as Anthropic takes it: it refuses any id outside ^[a-zA-Z0-9_-]+$ ("String should
+ * match pattern"), and a history made on another vendor carries ids like `call_x|fc_y` or
+ * `functions.get:0`. Every other character becomes `_`, the same for a call and for the tool message
+ * answering it, so the pair still matches; an empty id (the request parser refuses one) becomes `_`.
+ */
+export function anthropicToolId(id: string): string {
+  return id.replace(/[^a-zA-Z0-9_-]/g, "_") || "_";
+}
+
 function toolUseBlocks(message: ChatMessage, param: string): AnthropicBlock[] {
   return (message.tool_calls ?? []).map((call, j) => {
     let input: unknown;
@@ -26,7 +37,7 @@ function toolUseBlocks(message: ChatMessage, param: string): AnthropicBlock[] {
     if (typeof input !== "object" || input === null || Array.isArray(input)) {
       throw new UnsupportedParameterError(`${param}.tool_calls[${j}].function.arguments`, "Tool call arguments must be a JSON object.");
     }
-    return { type: "tool_use", id: call.id, name: call.function.name, input };
+    return { type: "tool_use", id: anthropicToolId(call.id), name: call.function.name, input };
   });
 }
 
@@ -65,7 +76,7 @@ export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlo
           throw new UnsupportedParameterError(`${param}.tool_call_id`, "Tool messages need the tool_call_id they answer.");
         }
         const text = textOnly(message.content, param);
-        return push("user", [{ type: "tool_result", tool_use_id: message.tool_call_id, content: text }]);
+        return push("user", [{ type: "tool_result", tool_use_id: anthropicToolId(message.tool_call_id), content: text }]);
       }
       default:
         throw new UnsupportedParameterError(`${param}.role`, `Unknown role '${String((message as { role: unknown }).role)}'.`);

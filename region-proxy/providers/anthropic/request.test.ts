@@ -100,6 +100,22 @@ describe("anthropic buildRequest", () => {
     ]);
   });
 
+  test("tool call ids made by other vendors become Anthropic ids (^[a-zA-Z0-9_-]+$), the call and its result alike", () => {
+    const ids = ["call_sess.42_0", "call_x|fc_y", "functions.get:0", "toolu_01-ok_Id"];
+    const b = body(
+      req({
+        messages: [
+          { role: "user", content: "weather?" },
+          { role: "assistant", content: null, tool_calls: ids.map((id) => ({ id, type: "function" as const, function: { name: "w", arguments: "{}" } })) },
+          ...ids.map((id): ChatMessage => ({ role: "tool", tool_call_id: id, content: "sunny" })),
+        ],
+      }),
+    );
+    const uses = b.messages[1].content.map((block: { id: string }) => block.id);
+    expect(uses).toEqual(["call_sess_42_0", "call_x_fc_y", "functions_get_0", "toolu_01-ok_Id"]);
+    expect(b.messages[2].content.map((block: { tool_use_id: string }) => block.tool_use_id)).toEqual(uses);
+  });
+
   test("an assistant message with tool_calls and no content key becomes tool_use blocks only", () => {
     const call = { id: "call_1", type: "function" as const, function: { name: "get_weather", arguments: "{}" } };
     const noContent = { role: "assistant", tool_calls: [call] } as unknown as ChatMessage;
