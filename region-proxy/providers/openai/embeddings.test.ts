@@ -4,7 +4,7 @@
  * cheaper than real usage, and the client sees the usage it is charged.
  */
 import { describe, expect, test } from "bun:test";
-import type { EmbeddingsRequest } from "../types.ts";
+import { VendorProtocolError, type EmbeddingsRequest } from "../types.ts";
 import { parseOpenAIEmbeddings } from "./embeddings.ts";
 
 const req: EmbeddingsRequest = { model: "emb", input: ["a".repeat(40), "b".repeat(8)], encodingFormat: "float", raw: {} };
@@ -26,4 +26,70 @@ describe("parseOpenAIEmbeddings usage", () => {
       expect(parsed.response.usage).toEqual({ prompt_tokens: ESTIMATE, total_tokens: ESTIMATE });
     });
   }
+});
+
+/**
+ * The answer is checked against the request before it reaches the client: one vector per input, each
+ * index once, numbers or base64 as asked. Anything else is the vendor breaking its protocol (502), not
+ * a list the SDK would take for a short result or crash on.
+ */
+describe("parseOpenAIEmbeddings data", () => {
+  const item = (index: unknown, embedding: unknown) => ({ object: "embedding", index, embedding });
+  const withData = (data: unknown) => ({ object: "list", data, model: "m", usage: { prompt_tokens: 2, total_tokens: 2 } });
+  const asked = (input: EmbeddingsRequest["input"], encodingFormat: "float" | "base64" = "float"): EmbeddingsRequest => ({ model: "emb", input, encodingFormat, raw: {} });
+  const floatsAsBase64 = (values: number[]) => Buffer.from(new Float32Array(values).buffer).toString("base64");
+
+  const refused: [string, EmbeddingsRequest, unknown][] = [
+    ["no vector for two inputs", asked(["a", "b"]), []],
+    ["one vector for two inputs", asked(["a", "b"]), [item(0, [0.1])]],
+    ["three vectors for two inputs", asked(["a", "b"]), [item(0, [0.1]), item(1, [0.1]), item(2, [0.1])]],
+    ["items that are not objects", asked(["a", "b", "c"]), [1, "x", null]],
+    ["an index given twice", asked(["a", "b"]), [item(0, [0.1]), item(0, [0.2])]],
+    ["an index out of range", asked(["a", "b"]), [item(0, [0.1]), item(2, [0.2])]],
+    ["a negative index", asked("a"), [item(-1, [0.1])]],
+    ["a fractional index", asked("a"), [item(0.5, [0.1])]],
+    ["an index as a string", asked("a"), [item("0", [0.1])]],
+    ["no index", asked("a"), [{ object: "embedding", embedding: [0.1] }]],
+    ["no embedding", asked("a"), [{ object: "embedding", index: 0 }]],
+    ["an empty vector", asked("a"), [item(0, [])]],
+    ["a vector with a string", asked("a"), [item(0, [0.1, "0.2"])]],
+    ["a vector with null", asked("a"), [item(0, [0.1, null])]],
+    ["a vector with an infinite number", asked("a"), [item(0, [0.1, Infinity])]],
+    ["an embedding that is an object", asked("a"), [item(0, { values: [0.1] })]],
+    ["base64 when floats were asked", asked("a"), [item(0, floatsAsBase64([0.1]))]],
+    ["base64 that is not base64", asked("a", "base64"), [item(0, "not base64!")]],
+    ["base64 that is not whole float32s", asked("a", "base64"), [item(0, Buffer.from([1, 2, 3]).toString("base64"))]],
+    ["empty base64", asked("a", "base64"), [item(0, "")]],
+    ["two vectors for one token array", asked([1, 2, 3]), [item(0, [0.1]), item(1, [0.1])]],
+  ];
+  for (const [what, req, data] of refused) {
+    test(`${what} is a VendorProtocolError`, () => {
+      expect(() => parseOpenAIEmbeddings(withData(data), req, { model: "m" })).toThrow(VendorProtocolError);
+    });
+  }
+
+  test("a vector per input is passed on, by index, whatever the vendor's order", () => {
+    const parsed = parseOpenAIEmbeddings(withData([item(1, [0.2, 0.3]), item(0, [0.1, 0.4])]), asked(["a", "b"]), { model: "m" });
+    expect(parsed.response.data).toEqual([
+      { object: "embedding", index: 0, embedding: [0.1, 0.4] },
+      { object: "embedding", index: 1, embedding: [0.2, 0.3] },
+    ]);
+  });
+
+  test("inputs are counted as the request gave them: a string and a token array are one input, token arrays one each", () => {
+    expect(parseOpenAIEmbeddings(withData([item(0, [0.1])]), asked("a"), { model: "m" }).response.data).toHaveLength(1);
+    expect(parseOpenAIEmbeddings(withData([item(0, [0.1])]), asked([1, 2, 3]), { model: "m" }).response.data).toHaveLength(1);
+    expect(parseOpenAIEmbeddings(withData([item(0, [0.1]), item(1, [0.2])]), asked([[1], [2, 3]]), { model: "m" }).response.data).toHaveLength(2);
+  });
+
+  test("base64 asked and given passes as sent", () => {
+    const vector = floatsAsBase64([0.25, -1]);
+    expect(parseOpenAIEmbeddings(withData([item(0, vector)]), asked("a", "base64"), { model: "m" }).response.data[0]!.embedding).toBe(vector);
+  });
+
+  test("floats when base64 was asked (a server that ignores encoding_format) are encoded as OpenAI does: little-endian float32", () => {
+    const parsed = parseOpenAIEmbeddings(withData([item(0, [0.25, -1, 0.1])]), asked("a", "base64"), { model: "m" });
+    const bytes = new Uint8Array(Buffer.from(parsed.response.data[0]!.embedding as string, "base64"));
+    expect(Array.from(new Float32Array(bytes.buffer))).toEqual([0.25, -1, Math.fround(0.1)]);
+  });
 });

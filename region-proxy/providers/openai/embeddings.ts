@@ -1,9 +1,11 @@
 /**
  * OpenAI embeddings: the client body passes through (unknown fields included) with the deployment's
- * model to `{baseUrl}/embeddings`; the answer passes back with its usage normalized.
+ * model to `{baseUrl}/embeddings`; the answer passes back checked against the request, with its usage
+ * normalized.
  * https://platform.openai.com/docs/api-reference/embeddings
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
+import { floatsToBase64, isFloat32Base64 } from "../embedding-base64.ts";
 import { embeddingInputTokens } from "../usage-counts.ts";
 import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsTranslator, type VendorHttpRequest } from "../types.ts";
 
@@ -11,12 +13,52 @@ export function openaiEmbeddingsBody(req: EmbeddingsRequest, target: SnapshotDep
   return JSON.stringify({ ...req.raw, model: target.model, encoding_format: req.encodingFormat });
 }
 
-/** Checks the shape we rely on; the usage is input tokens only, estimated when the vendor's is unusable. */
+/**
+ * One input per string or token array: `input` is a string, strings, one token array (numbers) or
+ * token arrays, as parse-embeddings-request.ts let it through.
+ */
+function inputCount(input: EmbeddingsRequest["input"]): number {
+  return typeof input === "string" || typeof input[0] === "number" ? 1 : input.length;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * The vector of item `at` as the client asked it. Floats when base64 was asked (a compatible server
+ * that ignores `encoding_format`) are encoded here; base64 when floats were asked is refused: the
+ * client would get a string where it reads numbers.
+ */
+function checkedVector(embedding: unknown, format: EmbeddingsRequest["encodingFormat"], at: number): number[] | string {
+  if (Array.isArray(embedding)) {
+    if (embedding.length === 0 || !embedding.every((v) => typeof v === "number" && Number.isFinite(v))) throw new VendorProtocolError(`embedding ${at} is not a vector of numbers`);
+    return format === "base64" ? floatsToBase64(embedding) : embedding;
+  }
+  if (typeof embedding === "string" && format === "base64" && isFloat32Base64(embedding)) return embedding;
+  throw new VendorProtocolError(`embedding ${at} is not a ${format} vector`);
+}
+
+/**
+ * Checks the answer against the request: one item per input, each with its own integer index, and a
+ * vector in the encoding asked. A shorter list would read as fewer results (silent loss), a
+ * malformed item crashes the SDK: both are the vendor breaking its protocol (VendorProtocolError,
+ * 502). Items are answered in index order, as OpenAI does. The usage is input tokens only, estimated
+ * when the vendor's is unusable.
+ */
 export function parseOpenAIEmbeddings(body: unknown, req: EmbeddingsRequest, ctx: { model: string }): ReturnType<EmbeddingsTranslator["parseResponse"]> {
   const b = body as Partial<EmbeddingsResponse> | null;
   if (typeof b !== "object" || b === null || !Array.isArray(b.data)) throw new VendorProtocolError("embeddings response has no data array");
+  const count = inputCount(req.input);
+  if (b.data.length !== count) throw new VendorProtocolError(`embeddings response has ${b.data.length} items for ${count} inputs`);
+  const data = new Array<EmbeddingsResponse["data"][number]>(count);
+  b.data.forEach((item: unknown, at) => {
+    if (!isRecord(item)) throw new VendorProtocolError(`embedding ${at} is not an object`);
+    const index = item.index;
+    if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= count) throw new VendorProtocolError(`embedding ${at} has no index in 0..${count - 1}`);
+    if (data[index as number] !== undefined) throw new VendorProtocolError(`embedding index ${index} is given twice`);
+    data[index as number] = { object: "embedding", index: index as number, embedding: checkedVector(item.embedding, req.encodingFormat, at) };
+  });
   const prompt = embeddingInputTokens(b.usage?.prompt_tokens, req.input);
-  const response: EmbeddingsResponse = { object: "list", data: b.data, model: typeof b.model === "string" ? b.model : ctx.model, usage: { prompt_tokens: prompt, total_tokens: prompt } };
+  const response: EmbeddingsResponse = { object: "list", data, model: typeof b.model === "string" ? b.model : ctx.model, usage: { prompt_tokens: prompt, total_tokens: prompt } };
   return { response, usage: { inputTokens: prompt, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } };
 }
 
