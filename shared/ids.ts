@@ -41,6 +41,15 @@ export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomIdBase32(16)}`;
 }
 
+/**
+ * A tool call id for a vendor that gives none (Gemini): `call_` + 24 base32 characters (120 bits) from
+ * the id pool, fresh for each call. Not derived from the request id: a client may send the same
+ * x-request-id on every turn, and two turns' calls must never share an id.
+ */
+export function newToolCallId(): string {
+  return `call_${randomIdBase32(24)}`;
+}
+
 /** Gateway keys: `gwk_` + 40 base32 characters (200 bits of entropy). */
 export const GATEWAY_KEY_PREFIX = "gwk_";
 const GATEWAY_KEY_PATTERN = /^gwk_[0-9a-hjkmnp-tv-z]{40}$/;

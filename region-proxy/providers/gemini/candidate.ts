@@ -4,6 +4,7 @@
  * finish reason; a prompt blocked before any candidate reports its blockReason instead. A candidate
  * that ended on an unusable tool call is thrown as a protocol failure (finish-reason.ts).
  */
+import { newToolCallId } from "../../../shared/ids.ts";
 import { VendorProtocolError } from "../types.ts";
 import { isUnusableToolCall } from "./finish-reason.ts";
 import type { GeminiUsage } from "./usage.ts";
@@ -47,7 +48,10 @@ export function readCandidate(body: GeminiResponseBody): CandidateView {
   return { text, calls, finishReason: candidate.finishReason ?? null };
 }
 
-/** A tool call id for the client: Gemini's own when it gives one, otherwise stable per response. */
-export function toolCallId(completionId: string, given: string | null, index: number): string {
-  return given ?? `call_${completionId.replace(/^chatcmpl-/, "")}_${index}`;
+/**
+ * A tool call id for the client: Gemini's own when it gives one, otherwise a fresh random one. Built from
+ * the completion id, a client sending the same x-request-id each turn got the same ids every turn.
+ */
+export function toolCallId(given: string | null): string {
+  return given ?? newToolCallId();
 }

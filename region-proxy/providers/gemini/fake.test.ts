@@ -62,7 +62,8 @@ describe("gemini adapter against the fake", () => {
     expect(call.function).toEqual({ name: "lookup", arguments: '{"echo":"please call tool"}' });
     const streamed = assemble((await stream(req)).chunks);
     expect(streamed.finishReason).toBe("tool_calls");
-    expect(streamed.toolCalls).toEqual([{ id: "call_ge2e_0", name: "lookup", arguments: '{"echo":"please call tool"}' }]);
+    expect(streamed.toolCalls).toEqual([{ id: expect.stringMatching(/^call_[0-9a-hjkmnp-tv-z]{24}$/), name: "lookup", arguments: '{"echo":"please call tool"}' }]);
+    expect(streamed.toolCalls[0]!.id).not.toBe(call.id);
     // gemini-3 models refuse a replayed call without a thought signature; the adapter supplies one.
     const followUp = await complete(request({ messages: [{ role: "user", content: "please call tool" }, { role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: call.id, content: "42" }], tools }), "gemini-3-fake");
     expect(followUp.completion.choices[0]?.message.content).toBe("Echo: tool result received");

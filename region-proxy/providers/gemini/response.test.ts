@@ -6,6 +6,8 @@ import { createGeminiStreamTranslator } from "./stream.ts";
 
 const ctx = (includeUsage = true): ResponseContext => ({ completionId: "chatcmpl-g1", created: 1700000000, model: "gemini-x", includeUsage });
 const encoder = new TextEncoder();
+/** A tool call id the gateway makes when Gemini gives none: fresh randomness, not the request's id. */
+const TOOL_CALL_ID = /^call_[0-9a-hjkmnp-tv-z]{24}$/;
 
 async function replay(name: string, includeUsage = true, cuts: number[] = []) {
   return translate(createGeminiStreamTranslator(ctx(includeUsage)), sseEvents(encoder.encode(await fixtureText("gemini", name)), cuts));
@@ -16,11 +18,20 @@ describe("gemini parseResponse", () => {
     const { completion, usage } = parseGeminiResponse(await fixtureJson("gemini", "message-function-call.json"), ctx());
     expect(completion.choices[0]).toEqual({
       index: 0,
-      message: { role: "assistant", content: null, tool_calls: [{ id: "call_g1_0", type: "function", function: { name: "find_theaters", arguments: '{"movie":"Barbie","location":"Mountain View, CA"}' } }], refusal: null },
+      message: { role: "assistant", content: null, tool_calls: [{ id: expect.stringMatching(TOOL_CALL_ID), type: "function", function: { name: "find_theaters", arguments: '{"movie":"Barbie","location":"Mountain View, CA"}' } }], refusal: null },
       finish_reason: "tool_calls",
       logprobs: null,
     });
     expect(usage.inputTokens).toBe(0);
+  });
+
+  test("tool call ids Gemini does not give are fresh each call, even when the client reuses its x-request-id", () => {
+    const body = { candidates: [{ content: { parts: [{ functionCall: { name: "w", args: {} } }, { functionCall: { name: "w", args: {} } }, { functionCall: { id: "g-1", name: "w", args: {} } }] }, finishReason: "STOP" }] };
+    const ids = () => parseGeminiResponse(body, ctx()).completion.choices[0]!.message.tool_calls!.map((call) => call.id);
+    const [turn1, turn2] = [ids(), ids()];
+    for (const id of [...turn1.slice(0, 2), ...turn2.slice(0, 2)]) expect(id).toMatch(TOOL_CALL_ID);
+    expect(new Set([...turn1.slice(0, 2), ...turn2.slice(0, 2)]).size).toBe(4);
+    expect([turn1[2], turn2[2]]).toEqual(["g-1", "g-1"]);
   });
 
   test("thinking and cached tokens: output = candidates + thoughts, MAX_TOKENS is length", async () => {

@@ -11,8 +11,8 @@ import { convertGeminiUsage } from "./usage.ts";
 export function parseGeminiResponse(body: unknown, ctx: ResponseContext): { completion: ChatCompletion; usage: NormalizedUsage } {
   if (!isGeminiResponse(body)) throw new VendorProtocolError("Gemini answered something that is not a GenerateContentResponse.");
   const view = readCandidate(body);
-  const toolCalls = view.calls.map((call, i) => ({
-    id: toolCallId(ctx.completionId, call.id, i),
+  const toolCalls = view.calls.map((call) => ({
+    id: toolCallId(call.id),
     type: "function" as const,
     function: { name: call.name, arguments: JSON.stringify(call.args) },
   }));

@@ -82,11 +82,19 @@ describe("gemini stream translator on recorded streams", () => {
     const end = t.finish();
     const calls = [...out, ...end.chunks].flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
     expect(calls).toEqual([
-      { index: 0, id: "call_g1_0", type: "function", function: { name: "a", arguments: '{"x":1}' } },
+      { index: 0, id: expect.stringMatching(/^call_[0-9a-hjkmnp-tv-z]{24}$/), type: "function", function: { name: "a", arguments: '{"x":1}' } },
       { index: 1, id: "g-2", type: "function", function: { name: "b", arguments: "{}" } },
     ]);
     expect(assemble([...out, ...end.chunks]).finishReason).toBe("tool_calls");
     expect(end.usage).toEqual({ inputTokens: 5, outputTokens: 10, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 3 });
+  });
+
+  test("a tool call id the stream makes is fresh for each call, even under a reused request id", () => {
+    const ev = { event: null, data: JSON.stringify({ candidates: [{ content: { role: "model", parts: [{ functionCall: { name: "a", args: {} } }, { functionCall: { name: "a", args: {} } }] }, finishReason: "STOP" }] }), id: null };
+    const ids = () => createGeminiStreamTranslator(ctx(false)).onEvent(ev).flatMap((c) => c.choices[0]?.delta.tool_calls ?? []).map((call) => call.id);
+    const all = [...ids(), ...ids()];
+    expect(all).toHaveLength(4);
+    expect(new Set(all).size).toBe(4);
   });
 
   test("an error event is classified; garbage and truncation are protocol errors", () => {

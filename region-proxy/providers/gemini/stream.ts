@@ -1,7 +1,8 @@
 /**
  * Gemini `streamGenerateContent?alt=sse` events → OpenAI chat.completion.chunks. Each `data:` event
  * is a whole GenerateContentResponse holding the next piece of text, or whole functionCall parts
- * (never partial arguments: each becomes one tool_calls delta with its index). usageMetadata is
+ * (never partial arguments: each becomes one tool_calls delta with its index and id, so the id a
+ * call is given when Gemini gives none is made once and is the call's only one). usageMetadata is
  * cumulative, the last one wins. Older models repeat finishReason on every event, so the finish
  * chunk is sent once, when the stream ends.
  *
@@ -85,7 +86,7 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       if (view.text !== "") chunks.push(out.delta({ content: view.text }));
       for (const call of view.calls) {
         const index = toolCount++;
-        chunks.push(out.delta({ tool_calls: [{ index, id: toolCallId(ctx.completionId, call.id, index), type: "function", function: { name: call.name, arguments: JSON.stringify(call.args) } }] }));
+        chunks.push(out.delta({ tool_calls: [{ index, id: toolCallId(call.id), type: "function", function: { name: call.name, arguments: JSON.stringify(call.args) } }] }));
       }
       return out.announce(chunks);
     },
