@@ -1,6 +1,7 @@
 /**
- * The route table, and nothing else: path + method → route. Unknown paths answer 404, known paths
- * with the wrong method 405; while shutting down every API request answers 503 shutting_down.
+ * The route table, and nothing else: path + method → route (HEAD wherever GET). Unknown paths answer
+ * 404, known paths with the wrong method 405 (with `Allow`); while shutting down every API request
+ * answers 503 shutting_down.
  */
 import type { ProxyDeps } from "./deps.ts";
 import { errorResponse } from "./openai/error-response.ts";
@@ -16,14 +17,22 @@ type Handler = (request: Request, requestId: string, deps: ProxyDeps) => Respons
 
 type Routes = Record<string, Partial<Record<string, Handler>>>;
 
-const ROUTES: Routes = {
+/**
+ * HEAD runs the GET handler wherever there is one (RFC 9110 §9.3.2): its status and headers are
+ * answered, and Bun.serve sends no body for a HEAD request, so monitors probing with HEAD see the real
+ * state. OPTIONS is no route anywhere (405): browsers are not clients of the proxy.
+ */
+const withHead = (routes: Routes): Routes =>
+  Object.fromEntries(Object.entries(routes).map(([path, methods]) => [path, methods.GET ? { ...methods, HEAD: methods.GET } : methods]));
+
+const ROUTES: Routes = withHead({
   "/v1/chat/completions": { POST: chatCompletions },
   "/v1/embeddings": { POST: embeddings },
   "/v1/models": { GET: listModels },
   "/health": { GET: (_r, id, deps) => health(id, deps) },
   "/ready": { GET: (_r, id, deps) => ready(id, deps) },
   "/metrics": { GET: metrics },
-};
+});
 
 /** Without METRICS_TOKEN /metrics is no route at all (404 for every method, as any unknown path). */
 const { "/metrics": _metrics, ...ROUTES_WITHOUT_METRICS } = ROUTES;
