@@ -2,15 +2,17 @@
  * A Messages request as the Anthropic fake reads it: every field it reads is checked first, and a
  * wrong one is the message of Anthropic's 400 invalid_request_error, in the API's `path: problem`
  * words (`messages.0.content: Input should be a valid list`), never a TypeError. Optional fields given
- * as null count as not given. A text block or stop sequence that is empty or only whitespace is
- * refused as Anthropic refuses it, and so is a tool whose input_schema has no `type` and a tool_use id
- * (or tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$.
+ * as null count as not given. A text block (tool_result content included) or stop sequence that is
+ * empty or only whitespace is refused as Anthropic refuses it, and so is a tool whose input_schema has
+ * no `type` and a tool_use id (or tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$.
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
 export interface Block {
   type: string;
   text?: string;
+  /** A tool_result's content: text, or blocks. */
+  content?: unknown;
 }
 export type AnthropicMessage = { role: string; content: string | Block[] };
 
@@ -33,16 +35,26 @@ const stringProblem = (path: string, value: unknown) => (value == null ? `${path
 
 /**
  * Anthropic's 400 for a text block with no text to read, which it checks once the request parses
- * ("messages: text content blocks must contain non-whitespace text"), or null.
+ * ("messages: text content blocks must contain non-whitespace text"), or null. A tool_result's
+ * content is text too, given as a string or as blocks: blank there is refused the same way (a
+ * tool_result without content is not).
  */
 function blankTextProblem(messages: AnthropicMessage[]): string | null {
+  const blank = (text: unknown) =>
+    text === "" ? "messages: text content blocks must be non-empty" : typeof text === "string" && text.trim() === "" ? "messages: text content blocks must contain non-whitespace text" : null;
+  const inBlocks = (blocks: unknown[]): string | null => {
+    for (const block of blocks) {
+      if (!isObject(block)) continue;
+      const problem = block.type === "text" ? blank(block.text) : block.type === "tool_result" ? toolResultProblem(block.content) : null;
+      if (problem) return problem;
+    }
+    return null;
+  };
+  const toolResultProblem = (content: unknown) => (typeof content === "string" ? blank(content) : Array.isArray(content) ? inBlocks(content) : null);
   for (const m of messages) {
     if (typeof m.content === "string") continue;
-    for (const block of m.content) {
-      if (block.type !== "text") continue;
-      if (block.text === "") return "messages: text content blocks must be non-empty";
-      if (block.text!.trim() === "") return "messages: text content blocks must contain non-whitespace text";
-    }
+    const problem = inBlocks(m.content);
+    if (problem) return problem;
   }
   return null;
 }

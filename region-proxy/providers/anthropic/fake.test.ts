@@ -148,6 +148,35 @@ describe("anthropic adapter against the fake", () => {
     expect((await send(request({ messages: history }))).status).toBe(200);
   });
 
+  test("the fake refuses blank tool_result content as it refuses a blank text block; the adapter leaves such content out", async () => {
+    const post = (content: unknown) =>
+      fetch(`${vendor.fake().url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "sk-ant-fake", "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({
+          model: "claude-fake",
+          max_tokens: 5,
+          messages: [
+            { role: "user", content: "write it" },
+            { role: "assistant", content: [{ type: "tool_use", id: "c1", name: "w", input: {} }] },
+            { role: "user", content: [{ type: "tool_result", tool_use_id: "c1", ...(content === undefined ? {} : { content }) }] },
+          ],
+        }),
+      });
+    const message = async (res: Response) => ((await res.json()) as { error: { message: string } }).error.message;
+    expect(await message(await post(""))).toBe("messages: text content blocks must be non-empty");
+    expect(await message(await post(" \n"))).toBe("messages: text content blocks must contain non-whitespace text");
+    expect(await message(await post([{ type: "text", text: "  " }]))).toBe("messages: text content blocks must contain non-whitespace text");
+    expect((await post(undefined)).status).toBe(200);
+    const call = { id: "c1", type: "function" as const, function: { name: "w", arguments: "{}" } };
+    const history: ChatMessage[] = [
+      { role: "user", content: "write it" },
+      { role: "assistant", content: null, tool_calls: [call] },
+      { role: "tool", tool_call_id: "c1", content: "  \n" },
+    ];
+    expect((await send(request({ messages: history }))).status).toBe(200);
+  });
+
   adapterFaultTests(vendor, {
     adapter: anthropicAdapter,
     ctx,

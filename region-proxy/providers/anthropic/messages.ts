@@ -5,7 +5,8 @@
  * Anthropic's alphabet, anthropicToolId); consecutive turns of
  * the same role are merged because the API expects user and assistant to alternate. Whitespace-only
  * text is not sent (Anthropic refuses it): an assistant or system message of nothing else is skipped, a
- * user message of nothing else refused naming its content.
+ * user message of nothing else refused naming its content, a tool message of nothing else answered by a
+ * tool_result without content.
  */
 import type { ChatMessage } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
@@ -75,8 +76,10 @@ export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlo
         if (typeof message.tool_call_id !== "string") {
           throw new UnsupportedParameterError(`${param}.tool_call_id`, "Tool messages need the tool_call_id they answer.");
         }
+        // Anthropic refuses empty or whitespace-only tool_result content but takes a tool_result without
+        // any (content is optional): a tool that printed nothing is answered so, not refused.
         const text = textOnly(message.content, param);
-        return push("user", [{ type: "tool_result", tool_use_id: anthropicToolId(message.tool_call_id), content: text }]);
+        return push("user", [{ type: "tool_result", tool_use_id: anthropicToolId(message.tool_call_id), ...(text.trim() === "" ? {} : { content: text }) }]);
       }
       default:
         throw new UnsupportedParameterError(`${param}.role`, `Unknown role '${String((message as { role: unknown }).role)}'.`);

@@ -116,6 +116,27 @@ describe("anthropic buildRequest", () => {
     expect(b.messages[2].content.map((block: { tool_use_id: string }) => block.tool_use_id)).toEqual(uses);
   });
 
+  test("a tool result that is empty or only whitespace is a tool_result without content (Anthropic refuses blank content)", () => {
+    const contents: ChatMessage["content"][] = ["", "  \n", [], [{ type: "text", text: " " }], "ok"];
+    const calls = contents.map((_, i) => ({ id: `c${i}`, type: "function" as const, function: { name: "w", arguments: "{}" } }));
+    const b = body(
+      req({
+        messages: [
+          { role: "user", content: "write it" },
+          { role: "assistant", content: null, tool_calls: calls },
+          ...contents.map((content, i): ChatMessage => ({ role: "tool", tool_call_id: `c${i}`, content })),
+        ],
+      }),
+    );
+    expect(b.messages[2].content).toEqual([
+      { type: "tool_result", tool_use_id: "c0" },
+      { type: "tool_result", tool_use_id: "c1" },
+      { type: "tool_result", tool_use_id: "c2" },
+      { type: "tool_result", tool_use_id: "c3" },
+      { type: "tool_result", tool_use_id: "c4", content: "ok" },
+    ]);
+  });
+
   test("an assistant message with tool_calls and no content key becomes tool_use blocks only", () => {
     const call = { id: "call_1", type: "function" as const, function: { name: "get_weather", arguments: "{}" } };
     const noContent = { role: "assistant", tool_calls: [call] } as unknown as ChatMessage;
