@@ -10,10 +10,16 @@ export type AnthropicBlock = Record<string, unknown> & { type: string };
 
 const IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
 
-/** Splits `data:<media>;base64,<data>`; null when the URL is not a base64 data URL. */
+/**
+ * Splits `data:<media>;base64,<data>`; null when the URL is not a base64 data URL. The media type is
+ * lower-cased, and `image/jpg` (not a registered type, but what many clients write) is `image/jpeg`:
+ * Anthropic refuses image/jpg, and Gemini (which reads its data URLs through here) lists only image/jpeg.
+ */
 export function parseDataUrl(url: string): { mediaType: string; data: string } | null {
   const match = /^data:([^;,]+);base64,(.*)$/s.exec(url);
-  return match ? { mediaType: match[1]!.toLowerCase(), data: match[2]! } : null;
+  if (!match) return null;
+  const mediaType = match[1]!.toLowerCase();
+  return { mediaType: mediaType === "image/jpg" ? "image/jpeg" : mediaType, data: match[2]! };
 }
 
 function imageBlock(url: string, param: string): AnthropicBlock {

@@ -205,6 +205,11 @@ describe("anthropic buildRequest", () => {
     ]);
   });
 
+  test("a data URL typed image/jpg (an alias many clients write) is sent as image/jpeg, the type Anthropic accepts", () => {
+    const b = body(req({ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:image/JPG;base64,/9j/4AAQ" } }] }] }));
+    expect(b.messages[0].content).toEqual([{ type: "image", source: { type: "base64", media_type: "image/jpeg", data: "/9j/4AAQ" } }]);
+  });
+
   test("response_format json_schema becomes a forced tool", () => {
     const schema = { type: "object", properties: { a: { type: "number" } }, required: ["a"] };
     const b = body(req({ response_format: { type: "json_schema", json_schema: { name: "thing", schema } } }));

@@ -151,6 +151,11 @@ describe("gemini buildRequest", () => {
     expect(b.contents[0].parts).toEqual([{ inlineData: { mimeType: "image/png", data: "iVBORw0KGgo=" } }, { fileData: { mimeType: "image/webp", fileUri: "https://example.com/a/cat.webp?x=1" } }]);
   });
 
+  test("a data URL typed image/jpg is sent as image/jpeg, the type Gemini lists", () => {
+    const b = body(req({ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "data:image/jpg;base64,/9j/4AAQ" } }] }] }));
+    expect(b.contents[0].parts).toEqual([{ inlineData: { mimeType: "image/jpeg", data: "/9j/4AAQ" } }]);
+  });
+
   test("names Object.prototype has find nothing: an image ending in .constructor gets the default type, a type list naming one builds", () => {
     const image = body(req({ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.constructor" } }] }] }));
     expect(image.contents[0].parts).toEqual([{ fileData: { mimeType: "image/jpeg", fileUri: "https://example.com/a.constructor" } }]);
