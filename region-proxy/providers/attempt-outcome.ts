@@ -17,6 +17,10 @@
  * A 429 is the vendor pacing the gateway, not the deployment being down: the breaker is not told (a
  * probe gives its slot back).
  *
+ * A 2xx answer the gateway refuses (a body that fails the adapter's checks, a stream refused before
+ * its first chunk) is transient like garbage anywhere, but the vendor billed it: it carries
+ * `refusedAnswer`, and a walk that ends with it is charged like a timed-out call (routes/settler.ts).
+ *
  * `deployment_unavailable` is a vendor 4xx the deployment caused, not the request: its vendor model
  * or deployment is gone, or its account cannot pay (deployment-unavailable.ts).
  *
@@ -26,6 +30,7 @@
  * MAX_WAIT_WITH_FALLBACK_MS).
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import { CREDENTIAL_REJECTED_REASON } from "./credential-rejected.ts";
 import { isDeploymentUnavailable } from "./deployment-unavailable.ts";
 import { VendorProtocolError, type VendorError } from "./types.ts";
@@ -41,6 +46,15 @@ export interface AttemptFailure {
   retryAfterMs: number | null;
   /** Short, credential-free reason for logs and the attempt trail. */
   reason: string;
+  /**
+   * The vendor answered 2xx and the gateway refused the answer (invalid_response): unlike an error
+   * answer, a call the vendor billed. Carries the usage it reported, null when none was usable.
+   */
+  refusedAnswer?: RefusedAnswer;
+}
+
+export interface RefusedAnswer {
+  reportedUsage: NormalizedUsage | null;
 }
 
 export type AttemptOutcome<T> = { ok: true; value: T } | AttemptFailure;
@@ -61,16 +75,19 @@ export function fromVendorError(verdict: VendorError): AttemptFailure {
 /**
  * A thrown fetch/read error: the client left, a timer fired, the vendor sent an error event in its
  * stream before the first chunk (classified like the HTTP error it stands for), the bytes were
- * garbage, or the network failed.
+ * garbage, or the network failed. Garbage in a 2xx answer (`answered`), not in an error answer's
+ * body, is a refused answer the vendor billed (`refusedAnswer`).
  */
-export function fromThrown(error: unknown, state: { clientClosed: boolean; timedOut: "first_byte" | "total" | null }): AttemptFailure {
+export function fromThrown(error: unknown, state: { clientClosed: boolean; timedOut: "first_byte" | "total" | null }, answered = false): AttemptFailure {
   if (state.clientClosed) return CLIENT_CLOSED;
   if (state.timedOut) {
     return { ok: false, kind: "timeout", error: { kind: "upstream_timeout", message: "The model provider did not answer in time." }, retryAfterMs: null, reason: `timeout_${state.timedOut}` };
   }
   if (error instanceof VendorStreamError) return fromVendorError(error.vendorError);
   if (error instanceof VendorProtocolError || error instanceof SyntaxError) {
-    return { ok: false, kind: "transient", error: { kind: "upstream_invalid_response", message: "The model provider sent an invalid response." }, retryAfterMs: null, reason: "invalid_response" };
+    const failure: AttemptFailure = { ok: false, kind: "transient", error: { kind: "upstream_invalid_response", message: "The model provider sent an invalid response." }, retryAfterMs: null, reason: "invalid_response" };
+    if (!answered) return failure;
+    return { ...failure, refusedAnswer: { reportedUsage: error instanceof VendorProtocolError ? error.reportedUsage : null } };
   }
   return { ok: false, kind: "transient", error: { kind: "upstream_error", message: "The model provider could not be reached." }, retryAfterMs: null, reason: "network" };
 }

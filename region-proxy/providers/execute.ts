@@ -40,16 +40,27 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
       if (!req.stream) {
         call.clearFirstByte();
         const body: unknown = JSON.parse(await readVendorText(call.response));
-        const { completion, usage } = adapter.parseResponse(body, ctx);
+        let parsed: { completion: ChatCompletion; usage: NormalizedUsage };
+        try {
+          parsed = adapter.parseResponse(body, ctx);
+        } catch (error) {
+          throw withReportedUsage(error, () => adapter.reportedUsage?.(body) ?? null);
+        }
         call.cleanup();
-        return { kind: "complete", completion, usage };
+        return { kind: "complete", ...parsed };
       }
       if (!call.response.body) throw new VendorProtocolError("stream response has no body");
       // The vendor's first event, not the first chunk, ends the first-byte wait: a model that thinks
       // (Anthropic's thinking_delta, ping) sends events that become no chunk, and it has answered.
       const events = vendorEvents(readSseBatches(call.response.body), call.heard);
       const translator = adapter.createStreamTranslator(ctx);
-      const first = await readUntilChunks(events, translator);
+      let first: Awaited<ReturnType<typeof readUntilChunks>>;
+      try {
+        first = await readUntilChunks(events, translator);
+      } catch (error) {
+        // Refused before its first chunk: what the vendor reported so far (Anthropic's message_start).
+        throw withReportedUsage(error, () => translator.partialUsage?.() ?? null);
+      }
       const timedOut = () => call.state().timedOut !== null;
       const estimate: UsageEstimateChunk | undefined = ctx.includeUsage
         ? {
@@ -63,6 +74,16 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
   const result = await walkChain(targets, operation, { ...opts, label: opts.ctx.completionId });
   if (!result.ok) return result;
   return { ok: true, ...result.value, trail: result.trail } as ExecuteResult;
+}
+
+/**
+ * A 2xx answer the gateway refuses (VendorProtocolError) was billed by the vendor all the same: the
+ * error carries the usage the vendor reported in it, for the walk to charge should it end with this
+ * call (walk-chain.ts Trail.refusedAnswer).
+ */
+function withReportedUsage(error: unknown, reported: () => NormalizedUsage | null): unknown {
+  if (error instanceof VendorProtocolError) error.reportedUsage = reported();
+  return error;
 }
 
 /** response_format json_object or json_schema (anything else was refused or means text). */

@@ -210,6 +210,12 @@ export interface ProviderAdapter {
   parseResponse(body: unknown, ctx: ResponseContext): { completion: ChatCompletion; usage: NormalizedUsage };
   createStreamTranslator(ctx: ResponseContext): StreamTranslator;
   classifyError(status: number, headers: Headers, body: string): VendorError;
+  /**
+   * The usage a 2xx chat body reports, read on its own (null when it reports none usable): for an
+   * answer `parseResponse` refused, which the vendor billed all the same, so the request is charged
+   * what the vendor reported. Optional: without it such an answer is charged the prompt estimate.
+   */
+  reportedUsage?(body: unknown): NormalizedUsage | null;
   /** Present when the vendor offers embeddings; errors go through `classifyError` too. */
   embeddings?: EmbeddingsTranslator;
 }
@@ -241,4 +247,9 @@ export interface EmbeddingsTranslator {
 /** Thrown by a translator when the vendor's bytes are not what its protocol promises. */
 export class VendorProtocolError extends Error {
   override readonly name = "VendorProtocolError";
+  /**
+   * The usage the vendor reported in the 2xx answer this error refused (the vendor billed that call),
+   * when it reported a usable one; set by the executor, which has the body (ProviderAdapter.reportedUsage).
+   */
+  reportedUsage: NormalizedUsage | null = null;
 }

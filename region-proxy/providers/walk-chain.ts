@@ -38,7 +38,7 @@ import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import type { CredentialResolver } from "../credentials/resolve-credential.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
 import { askCanAttempt, askHealth, isThenable, releaseProbe } from "./ask-health.ts";
-import { CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
+import { CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome, type RefusedAnswer } from "./attempt-outcome.ts";
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
 import { callEnding, failureVerdict, NO_ENDING, type CallEnding } from "./call-ending.ts";
 import { readVendorText } from "./read-vendor-text.ts";
@@ -57,6 +57,12 @@ export interface Trail {
   fallback: boolean;
   /** Every call and skipped deployment in order, for the usage event. */
   steps: AttemptTrailEntry[];
+  /**
+   * Set while the walk's last vendor call is a 2xx answer the gateway refused (the vendor billed it):
+   * what the request is charged if the walk ends there. Internal: the usage event's trail names only
+   * the reason (invalid_response), as for garbage in an error answer, which bills nothing.
+   */
+  refusedAnswer?: RefusedAnswer;
 }
 
 export interface WalkOptions {
@@ -163,6 +169,8 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         trail.attempts++;
         trail.fallback = dep.id !== first;
         const outcome = await attempt(target, operation, opts, deadline, grant);
+        // Only the last call is charged: each call (an unsupported deployment made none) replaces it.
+        if (outcome.ok || outcome.kind !== "unsupported") trail.refusedAnswer = outcome.ok ? undefined : outcome.refusedAnswer;
         if (outcome.ok) {
           step(dep, "ok", null, startedMs);
           // Sent, not waited for: the answer must not wait a Redis round trip. The store sees it before
@@ -309,6 +317,8 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
     return fromThrown(error, handle.state());
   }
   const call: VendorCall = { ...handle, response };
+  // Whether the vendor answered 2xx: garbage then is an answer it billed, in an error answer's body not.
+  let answered = false;
   try {
     if (response.status >= 300 && response.status < 400) {
       // Redirects are not followed (redirect: "manual"): an approved deployment answers where it is.
@@ -329,13 +339,14 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
     }
     // A stream cut by its time limit after going silent longer than its first-byte budget counts against it.
     const ending = operation.verdictAtEnd ? callEnding(dep.id, grant, handle.state, opts, firstByteMs) : NO_ENDING;
+    answered = true;
     return { ok: true, value: await operation.read(call, target, (error) => withoutCredential(error, credential.credential), (text) => textWithoutCredential(text, credential.credential), ending) };
   } catch (error) {
     handle.abort();
     handle.cleanup();
     // A stream's error event before the first chunk carries the vendor's words, as an error body does.
     const state = handle.state();
-    const failure = fromThrown(error, state);
+    const failure = fromThrown(error, state, answered);
     const reason = failure.kind === "timeout" && operation.verdictAtEnd && failureVerdict(state, 0, firstByteMs) === "none" ? STILL_SENDING : failure.reason;
     return { ...failure, reason, error: withoutCredential(failure.error, credential.credential) };
   }

@@ -46,6 +46,23 @@ describe("the vendor got the prompt and was left without its answer: charged the
   });
 });
 
+describe("the vendor answered 2xx and the gateway refused the answer: billed like a timeout", () => {
+  const INVALID: GatewayError = { kind: "upstream_invalid_response", message: "The model provider sent an invalid response." };
+  const REPORTED: NormalizedUsage = { ...ZERO_USAGE, inputTokens: 500, outputTokens: 300 };
+
+  test("charged the usage the vendor reported in it, else the prompt estimate; the status stays error", () => {
+    const refused = (reportedUsage: NormalizedUsage | null) => ({ ...trail(step("error", "invalid_response"), step("error", "invalid_response")), refusedAnswer: { reportedUsage } });
+    expect(settled({ trail: refused(REPORTED), error: INVALID, clientClosed: false })).toEqual({ usage: REPORTED, status: "error", code: "upstream_invalid_response", estimated: [] });
+    expect(settled({ trail: refused(null), error: INVALID, clientClosed: false })).toMatchObject({ usage: { ...ZERO_USAGE, inputTokens: 1_234 }, status: "error", estimated: ["gpt-4o"] });
+    // The client left during the backoff after it: still billed.
+    expect(settled({ trail: refused(REPORTED), error: CLOSED, clientClosed: true })).toMatchObject({ usage: REPORTED, status: "client_closed" });
+  });
+
+  test("garbage in an error answer's body (no refusedAnswer on the trail) bills nothing", () => {
+    expect(settled({ trail: trail(step("error", "invalid_response")), error: INVALID, clientClosed: false }).usage).toBeNull();
+  });
+});
+
 describe("nothing charged", () => {
   test("refused before any vendor call: the client left first, or every deployment was skipped", () => {
     expect(settled({ trail: trail(), error: CLOSED, clientClosed: true })).toEqual({ usage: null, status: "client_closed", code: "client_closed", estimated: [] });

@@ -31,8 +31,10 @@ export function makeSettler(
  * had the prompt and was left without an answer (the client left while it ran, or it timed out), the
  * vendor worked and bills for it: the request is charged its prompt estimate (`promptEstimate` for the
  * deployment called, the count its reservation used; no output), as a stream cut short is, so a loop of
- * "send, disconnect" cannot spend under any cap for nothing. A walk that never called a vendor, or whose
- * last call was answered with an error, has no usage (nothing to charge; its reservation is released).
+ * "send, disconnect" cannot spend under any cap for nothing. So is a last call the vendor answered 2xx
+ * with an answer the gateway refused (Trail.refusedAnswer), charged what the vendor reported in it
+ * when it reported a usable usage. A walk that never called a vendor, or whose last call was answered
+ * with an error, has no usage (nothing to charge; its reservation is released).
  */
 export function settleFailure(
   settleWith: Settler,
@@ -40,7 +42,9 @@ export function settleFailure(
   promptEstimate: (vendorModel: string) => number,
 ): void {
   const deployment = failure.trail.deployment;
-  const usage = deployment && leftWithoutAnswer(failure.trail) ? { ...ZERO_USAGE, inputTokens: promptEstimate(deployment.model) } : null;
+  const estimated = (): NormalizedUsage | null => (deployment ? { ...ZERO_USAGE, inputTokens: promptEstimate(deployment.model) } : null);
+  const refused = failure.trail.refusedAnswer;
+  const usage = refused ? (refused.reportedUsage ?? estimated()) : leftWithoutAnswer(failure.trail) ? estimated() : null;
   settleWith(failure.trail, usage, failure.clientClosed ? "client_closed" : "error", failure.clientClosed ? "client_closed" : errorCode(failure.error));
 }
 

@@ -4,6 +4,7 @@
  */
 import { azureEmbeddings } from "./embeddings.ts";
 import type { ProviderAdapter } from "../types.ts";
+import { reportedOpenAIUsage } from "../openai/adapter.ts";
 import { classifyAzureError } from "./errors.ts";
 import { buildAzureRequest } from "./request.ts";
 import { parseAzureResponse } from "./response.ts";
@@ -15,5 +16,7 @@ export const azureAdapter: ProviderAdapter = {
   parseResponse: parseAzureResponse,
   createStreamTranslator: createAzureStreamTranslator,
   classifyError: (status, headers, body) => classifyAzureError(status, headers, body),
+  // Azure's chat body is OpenAI's (its content-filter annotations aside): the same usage object.
+  reportedUsage: reportedOpenAIUsage,
   embeddings: azureEmbeddings,
 };

@@ -2,7 +2,8 @@
  * An unstreamed OpenAI or Azure answer whose tool call the client's SDK cannot take (arguments that
  * are not a string, an id that is not one, a type other than "function") is the vendor's protocol
  * error, as the same call in a stream is: the next deployment answers, or the client gets a 502
- * upstream_invalid_response and the usage event records the error. It never reaches the client.
+ * upstream_invalid_response and the usage event records the error, charged the usage the vendor reported
+ * (it billed the call). It never reaches the client.
  */
 import { afterAll, expect, test } from "bun:test";
 import { PRICE } from "../../testing/proxy-fixture.ts";
@@ -75,7 +76,7 @@ test("a function call sent without its type (Mistral's API, older vLLM and Ollam
 
 for (const model of ["numeric-arguments", "object-arguments", "null-arguments", "numeric-id", "wrong-type-call"]) {
   for (const provider of ["openai", "azure"]) {
-    test(`${provider} ${model}: a 502 upstream_invalid_response, the usage event an error, the tool call never shown`, async () => {
+    test(`${provider} ${model}: a 502 upstream_invalid_response, the usage event an error charged the vendor's reported usage, the tool call never shown`, async () => {
       const before = calls.get(model) ?? 0;
       const error = await t.fx.client(t.proxy, undefined, { maxRetries: 0 }).chat.completions.create({ model: `${provider}-${model}`, messages, tools }).catch((e) => e);
       expect(error.status).toBe(502);
@@ -85,6 +86,9 @@ for (const model of ["numeric-arguments", "object-arguments", "null-arguments", 
       expect(event.status).toBe("error");
       expect(event.errorCode).toBe("upstream_invalid_response");
       expect(event.attemptTrail!.every((step) => step.reason === "invalid_response")).toBe(true);
+      // The vendor answered 200 and billed it: the request is charged the usage its body reported.
+      expect(event.usage).toMatchObject({ inputTokens: 5, outputTokens: 3 });
+      expect(event.costMicros).toBe(5 + 3 * 2);
       expect((calls.get(model) ?? 0) - before).toBe(event.attemptTrail!.length);
     });
   }
