@@ -35,3 +35,39 @@ test("a body cut off before its declared length is an invalid_json verdict, not 
   while (results.length === before && Date.now() < deadline) await Bun.sleep(10);
   expect(results[before]).toEqual({ ok: false, error: { kind: "invalid_json", message: "The request body could not be read completely." } });
 });
+
+const post = async (body: BodyInit, headers: Record<string, string> = {}) => (await (await fetch(url, { method: "POST", body, headers, duplex: "half" } as RequestInit)).json()) as BodyResult;
+const chunked = (bytes: Uint8Array) =>
+  new ReadableStream<Uint8Array>({
+    start(controller) {
+      for (const byte of bytes) controller.enqueue(new Uint8Array([byte]));
+      controller.close();
+    },
+  });
+
+test("a Content-Encoding other than identity is refused as such (not read), whatever the bytes", async () => {
+  expect(await post('{"a":1}', { "content-encoding": "gzip" })).toEqual({ ok: false, error: { kind: "unsupported_content_encoding", encoding: "gzip" } });
+  expect(await post('{"a":1}', { "content-encoding": " Br " })).toEqual({ ok: false, error: { kind: "unsupported_content_encoding", encoding: "Br" } });
+  expect(((await post('{"a":1}', { "content-encoding": "x".repeat(500) })) as { error: { encoding: string } }).error.encoding).toHaveLength(64);
+  expect(await post('{"a":1}', { "content-encoding": "Identity" })).toEqual({ ok: true, value: { a: 1 } });
+});
+
+test("bytes that are not UTF-8 are refused, declared or chunked; UTF-8 of every width is read", async () => {
+  const bad = new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xe2, 0x82, 0x22, 0x7d]); // {"a":"<cut 3-byte sequence>"}
+  expect(await post(bad)).toEqual({ ok: false, error: { kind: "invalid_encoding" } });
+  expect(await post(chunked(bad))).toEqual({ ok: false, error: { kind: "invalid_encoding" } });
+  const good = new TextEncoder().encode('{"a":"é你🙂"}');
+  expect(await post(good)).toEqual({ ok: true, value: { a: "é你🙂" } });
+  expect(await post(chunked(good))).toEqual({ ok: true, value: { a: "é你🙂" } });
+});
+
+test("the limit counts bytes, not characters, declared or chunked", async () => {
+  const body = new TextEncoder().encode(`{"a":"${"é".repeat(30)}"}`); // 38 characters, 68 bytes
+  expect(((await post(body)) as { error: { kind: string } }).error.kind).toBe("request_too_large");
+  expect(((await post(chunked(body))) as { error: { kind: string } }).error.kind).toBe("request_too_large");
+});
+
+test("a leading BOM is kept (not valid JSON) whether the body is declared or chunked", async () => {
+  const bom = new TextEncoder().encode('\uFEFF{"a":1}');
+  for (const body of [bom, chunked(bom)]) expect(((await post(body)) as { error: { message: string } }).error.message).toContain("not valid JSON");
+});

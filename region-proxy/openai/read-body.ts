@@ -1,6 +1,8 @@
 /**
  * Reads a request body as JSON with a byte limit: Content-Length is checked first, and bytes are
- * counted while reading, because a chunked body has no Content-Length to trust.
+ * counted while reading, because a chunked body has no Content-Length to trust. The body must be
+ * plain (no Content-Encoding but identity: 415) UTF-8 (else 400): a compressed body is not "invalid
+ * JSON", and bad bytes must not reach the vendor (and the bill) as U+FFFD.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { MAX_JSON_DEPTH, tooDeepField } from "./nesting-depth.ts";
@@ -8,32 +10,56 @@ import { readBounded } from "../../shared/http/read-bounded.ts";
 
 export type BodyResult = { ok: true; value: unknown } | { ok: false; error: GatewayError };
 
-const decoder = new TextDecoder();
+/**
+ * `fatal`: bytes that are not UTF-8 throw instead of becoming U+FFFD. `ignoreBOM`: a leading BOM is
+ * kept, so a body starting with one is "not valid JSON", as it was when read with `request.text()`.
+ */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const CUT_OFF: BodyResult = { ok: false, error: { kind: "invalid_json", message: "The request body could not be read completely." } };
+const NOT_UTF8: BodyResult = { ok: false, error: { kind: "invalid_encoding" } };
+/** How much of an unsupported Content-Encoding the error repeats. */
+const MAX_ENCODING_SHOWN = 64;
+
+/** An encoded body (gzip, br, …) as a 415 naming the coding; null for none or identity. */
+function unsupportedEncoding(request: Request): BodyResult | null {
+  const encoding = request.headers.get("content-encoding");
+  if (encoding === null) return null;
+  const coding = encoding.trim();
+  if (coding === "" || coding.toLowerCase() === "identity") return null;
+  return { ok: false, error: { kind: "unsupported_content_encoding", encoding: coding.slice(0, MAX_ENCODING_SHOWN) } };
+}
 
 export async function readJsonBody(request: Request, maxBytes: number): Promise<BodyResult> {
+  const encoded = unsupportedEncoding(request);
+  if (encoded) return encoded;
   const tooLarge: BodyResult = { ok: false, error: { kind: "request_too_large", limitBytes: maxBytes } };
   const length = request.headers.get("content-length");
   const declared = length === null ? NaN : Number(length);
   if (declared > maxBytes) return tooLarge;
-  let text: string;
+  let bytes: ArrayBuffer | Uint8Array;
   if (Number.isSafeInteger(declared) && declared >= 0) {
-    // A declared length bounds the body (the HTTP parser reads no more than that), so it can be read
-    // and decoded in one native call instead of chunk by chunk through a JS stream reader (the hot path).
+    // A declared length bounds the body (the HTTP parser reads no more than that), so it is read in
+    // one native call instead of chunk by chunk through a JS stream reader (the hot path), then
+    // decoded once below.
     try {
-      text = await request.text();
+      bytes = await request.arrayBuffer();
     } catch {
       // The client went away mid-body: nobody will read the answer, but it must not be a 500.
       return CUT_OFF;
     }
-    // Never more characters than bytes: a longer text can only mean more bytes than were declared.
-    if (text.length > maxBytes) return tooLarge;
+    if (bytes.byteLength > maxBytes) return tooLarge;
   } else {
     // A body without a declared length (chunked): counted as it is read.
     const read = await readBounded(request.body, maxBytes);
     if (read === "too_large") return tooLarge;
     if (read === "cut_off") return CUT_OFF;
-    text = decoder.decode(read);
+    bytes = read;
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return NOT_UTF8;
   }
   if (text.trim() === "") return { ok: false, error: { kind: "invalid_json", message: "The request body is empty; send a JSON object." } };
   let value: unknown;

@@ -6,6 +6,8 @@ const SAMPLES: { [K in GatewayError["kind"]]: Extract<GatewayError, { kind: K }>
   invalid_json: { kind: "invalid_json", message: "m" },
   invalid_value: { kind: "invalid_value", message: "m", param: "p" },
   request_too_large: { kind: "request_too_large", limitBytes: 1 },
+  unsupported_content_encoding: { kind: "unsupported_content_encoding", encoding: "gzip" },
+  invalid_encoding: { kind: "invalid_encoding" },
   invalid_api_key: { kind: "invalid_api_key" },
   model_not_found: { kind: "model_not_found", model: "m" },
   not_found: { kind: "not_found", path: "/x" },

@@ -7,6 +7,10 @@ export type GatewayError =
   | { kind: "invalid_json"; message: string }
   | { kind: "invalid_value"; message: string; param: string }
   | { kind: "request_too_large"; limitBytes: number }
+  /** A request body sent compressed (`Content-Encoding` other than identity): the gateway reads plain JSON only. */
+  | { kind: "unsupported_content_encoding"; encoding: string }
+  /** A request body whose bytes are not UTF-8 (RFC 8259 §8.1). */
+  | { kind: "invalid_encoding" }
   | { kind: "invalid_api_key" }
   | { kind: "model_not_found"; model: string }
   | { kind: "not_found"; path: string }
@@ -52,6 +56,14 @@ export function renderError(error: GatewayError): RenderedError {
       return { status: 400, headers: {}, body: body(error.message, "invalid_request_error", "invalid_value", error.param) };
     case "request_too_large":
       return { status: 413, headers: {}, body: body(`Request body exceeds the ${error.limitBytes} byte limit.`, "invalid_request_error", "request_too_large") };
+    case "unsupported_content_encoding":
+      return {
+        status: 415,
+        headers: {},
+        body: body(`Content-Encoding '${error.encoding}' is not supported; send the request body uncompressed.`, "invalid_request_error", "unsupported_content_encoding"),
+      };
+    case "invalid_encoding":
+      return { status: 400, headers: {}, body: body("The request body is not valid UTF-8.", "invalid_request_error", "invalid_encoding") };
     case "invalid_api_key":
       return {
         status: 401,
@@ -119,7 +131,7 @@ export function renderError(error: GatewayError): RenderedError {
  * without a bound, kept out of anything that must stay small, such as metric labels.
  */
 export const GATEWAY_ERROR_CODES: ReadonlySet<string> = new Set([
-  "invalid_json", "invalid_value", "request_too_large", "invalid_api_key", "model_not_found", "unknown_url", "method_not_allowed",
+  "invalid_json", "invalid_value", "request_too_large", "unsupported_content_encoding", "invalid_encoding", "invalid_api_key", "model_not_found", "unknown_url", "method_not_allowed",
   "residency_violation", "rate_limit_exceeded", "budget_exceeded", "budget_unavailable", "upstream_error", "upstream_rate_limited",
   "upstream_timeout", "upstream_unavailable", "upstream_invalid_response", "not_ready", "shutting_down", "internal_error", "client_closed",
   "vendor_rejected",
