@@ -1,7 +1,7 @@
 /**
  * OpenAI's base64 embedding: the vector's little-endian float32 bytes, base64-encoded (what the
  * official SDKs ask for by default and decode). For adapters that get floats from their vendor and must
- * answer base64; gemini/embeddings.ts still has its own copy of the encoding.
+ * answer base64 (OpenAI-format vendors that ignored encoding_format, Gemini).
  */
 
 /** @example floatsToBase64([0.25, -1]) // "AACAPgAAgL8=" */

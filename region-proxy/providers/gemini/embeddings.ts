@@ -14,6 +14,7 @@
  * official SDK asks for by default) is the little-endian float32 bytes, as OpenAI encodes it.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
+import { floatsToBase64 } from "../embedding-base64.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { embeddingInputTokens } from "../usage-counts.ts";
 import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsTranslator } from "../types.ts";
@@ -31,10 +32,6 @@ function texts(req: EmbeddingsRequest): string[] {
   // Refused before the call (a deployment reached by fallback is skipped instead): split larger batches.
   if (input.length > MAX_BATCH_INPUTS) throw new UnsupportedParameterError("input", `This provider embeds at most ${MAX_BATCH_INPUTS} inputs per request.`);
   return input as string[];
-}
-
-function toBase64(values: number[]): string {
-  return Buffer.from(new Float32Array(values).buffer).toString("base64");
 }
 
 export const geminiEmbeddings: EmbeddingsTranslator = {
@@ -61,7 +58,7 @@ export const geminiEmbeddings: EmbeddingsTranslator = {
       const values = (e as { values?: unknown })?.values;
       if (!Array.isArray(values) || !values.every((v) => typeof v === "number")) throw new VendorProtocolError(`embedding ${index} has no values`);
       const unit = toUnitLength(values);
-      return { object: "embedding", index, embedding: req.encodingFormat === "base64" ? toBase64(unit) : unit };
+      return { object: "embedding", index, embedding: req.encodingFormat === "base64" ? floatsToBase64(unit) : unit };
     });
     const reported = (body as { usageMetadata?: { promptTokenCount?: unknown } }).usageMetadata?.promptTokenCount;
     const tokens = embeddingInputTokens(reported, req.input);
