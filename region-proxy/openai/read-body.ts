@@ -11,10 +11,11 @@ import { readBounded } from "../../shared/http/read-bounded.ts";
 export type BodyResult = { ok: true; value: unknown } | { ok: false; error: GatewayError };
 
 /**
- * `fatal`: bytes that are not UTF-8 throw instead of becoming U+FFFD. `ignoreBOM`: a leading BOM is
- * kept, so a body starting with one is "not valid JSON", as it was when read with `request.text()`.
+ * `fatal`: bytes that are not UTF-8 throw instead of becoming U+FFFD. A leading BOM is dropped (the
+ * decoder's default, as `request.text()` did): RFC 8259 lets a parser ignore one, and JSON files
+ * saved by PowerShell 5.1 or older editors start with it.
  */
-const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 const CUT_OFF: BodyResult = { ok: false, error: { kind: "invalid_json", message: "The request body could not be read completely." } };
 const NOT_UTF8: BodyResult = { ok: false, error: { kind: "invalid_encoding" } };
 /** How much of an unsupported Content-Encoding the error repeats. */
