@@ -49,7 +49,7 @@ describe("parseOpenAIEmbeddings data", () => {
     ["a negative index", asked("a"), [item(-1, [0.1])]],
     ["a fractional index", asked("a"), [item(0.5, [0.1])]],
     ["an index as a string", asked("a"), [item("0", [0.1])]],
-    ["no index", asked("a"), [{ object: "embedding", embedding: [0.1] }]],
+    ["a missing index whose position another item claims", asked(["a", "b"]), [item(1, [0.1]), { object: "embedding", embedding: [0.2] }]],
     ["no embedding", asked("a"), [{ object: "embedding", index: 0 }]],
     ["an empty vector", asked("a"), [item(0, [])]],
     ["a vector with a string", asked("a"), [item(0, [0.1, "0.2"])]],
@@ -67,6 +67,13 @@ describe("parseOpenAIEmbeddings data", () => {
       expect(() => parseOpenAIEmbeddings(withData(data), req, { model: "m" })).toThrow(VendorProtocolError);
     });
   }
+
+  test("an item without index is at its position (Gemini's OpenAI-compatible endpoint leaves out index 0)", () => {
+    const parsed = parseOpenAIEmbeddings(withData([{ object: "embedding", embedding: [0.1] }, item(1, [0.2])]), asked(["a", "b"]), { model: "m" });
+    expect(parsed.response.data).toEqual([item(0, [0.1]), item(1, [0.2])]);
+    const alone = parseOpenAIEmbeddings(withData([{ embedding: [0.3] }]), asked("a"), { model: "m" });
+    expect(alone.response.data).toEqual([item(0, [0.3])]);
+  });
 
   test("a vector per input is passed on, by index, whatever the vendor's order", () => {
     const parsed = parseOpenAIEmbeddings(withData([item(1, [0.2, 0.3]), item(0, [0.1, 0.4])]), asked(["a", "b"]), { model: "m" });

@@ -38,8 +38,9 @@ function checkedVector(embedding: unknown, format: EmbeddingsRequest["encodingFo
 }
 
 /**
- * Checks the answer against the request: one item per input, each with its own integer index, and a
- * vector in the encoding asked. A shorter list would read as fewer results (silent loss), a
+ * Checks the answer against the request: one item per input, each with its own integer index (its
+ * position when it has none), and a vector in the encoding asked. A shorter list would read as fewer
+ * results (silent loss), a
  * malformed item crashes the SDK: both are the vendor breaking its protocol (VendorProtocolError,
  * 502). Items are answered in index order, as OpenAI does. The usage is input tokens only, estimated
  * when the vendor's is unusable.
@@ -52,7 +53,9 @@ export function parseOpenAIEmbeddings(body: unknown, req: EmbeddingsRequest, ctx
   const data = new Array<EmbeddingsResponse["data"][number]>(count);
   b.data.forEach((item: unknown, at) => {
     if (!isRecord(item)) throw new VendorProtocolError(`embedding ${at} is not an object`);
-    const index = item.index;
+    // No index is the item's position: Gemini's OpenAI-compatible endpoint leaves out an index of 0
+    // (proto3 JSON drops zeros). An index given must still be an integer in range, each once.
+    const index = item.index === undefined || item.index === null ? at : item.index;
     if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= count) throw new VendorProtocolError(`embedding ${at} has no index in 0..${count - 1}`);
     if (data[index as number] !== undefined) throw new VendorProtocolError(`embedding index ${index} is given twice`);
     data[index as number] = { object: "embedding", index: index as number, embedding: checkedVector(item.embedding, req.encodingFormat, at) };
