@@ -17,7 +17,7 @@ export class BudgetResolver {
     return getLimitStatus(ctx, keyId);
   }
 
-  /** Soft-threshold alerts raised for any level of the tenant (newest first), with their webhook delivery state. */
+  /** The 80% and 100% alerts raised for any level of the tenant (newest first), with their webhook delivery state. */
   @Query(() => [BudgetAlert])
   budgetAlerts(@Arg("tenantId", () => ID) tenantId: string, @Ctx() ctx: GraphQLContext): Promise<BudgetAlert[]> {
     return listBudgetAlerts(ctx, tenantId);

@@ -61,13 +61,18 @@ export class LimitStatus {
   @Field(() => [BudgetLevelStatus]) budgets: BudgetLevelStatus[];
 }
 
+/** One alert: a level's spend reached `thresholdPercent` of the cap (80, then 100) in a period. */
 @ObjectType()
 export class BudgetAlert {
   @Field(() => ID) id: string;
   @Field(() => ID) tenantId: string;
   @Field(() => String) scope: string;
   @Field(() => String) period: string;
+  /** The threshold as a fraction of the cap (0.8, 1). */
   @Field(() => Float) threshold: number;
+  /** The threshold in percent of the cap: 80 or 100. Each fires once per level, period and cap. */
+  @Field(() => Int) thresholdPercent: number;
+  /** The cap it was reached against: a cap changed mid-period gets alerts of its own. */
   @Field(() => String) capMicros: string;
   @Field(() => String) spentMicros: string;
   @Field(() => DateTimeResolver) createdAt: Date;

@@ -31,7 +31,9 @@ function receiver(status: number) {
   return { url: `http://127.0.0.1:${server.port}/hook`, bodies, stop: () => server.stop(true) };
 }
 
-const alert = (period: string, spentMicros = 900) => raiseAlertIfCrossed(sql, { tenantId: "ten_x", scope: "ten:ten_x", period, capMicros: 1000, spentMicros });
+/** The 80% alert's id for `period` (90% spent by default), null when none was raised. */
+const alert = async (period: string, spentMicros = 900) =>
+  (await raiseAlertIfCrossed(sql, { tenantId: "ten_x", scope: "ten:ten_x", period, capMicros: 1000, spentMicros }))[0]?.id ?? null;
 
 test("below the threshold nothing is raised; without a URL alerts are only listed", async () => {
   expect(await alert("day:2026-01-01", 799)).toBeNull();
@@ -65,7 +67,7 @@ test("a webhook that keeps failing is given up after maxAttempts, with growing d
     // (The alert from the test before is queued too, now that a URL is set: count this one's POSTs.)
     const mine = down.bodies.filter((b) => (b as { alertId?: string }).alertId === id);
     expect(mine).toHaveLength(3);
-    expect(mine[0]).toMatchObject({ type: "budget.threshold_crossed", alertId: id, scope: "ten:ten_x", period: "day:2026-01-03", capMicros: 1000, spentMicros: 900 });
+    expect(mine[0]).toMatchObject({ type: "budget.threshold_crossed", alertId: id, scope: "ten:ten_x", period: "day:2026-01-03", threshold: 0.8, thresholdPercent: 80, capMicros: 1000, spentMicros: 900 });
     expect(logs.at(-1)).toContain("giving up");
   } finally {
     down.stop();

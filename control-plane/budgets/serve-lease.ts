@@ -3,7 +3,7 @@
  * (lease-refusal.ts). Otherwise, in one transaction under a per-level lock: read the ledger and every
  * region's lease, believe each region's reported spend only up to what it could have spent
  * (lease-reported-spend.ts), update the asker's spend rate, grow its allowance (grantLease), and raise
- * the soft-threshold alert when the global spend crossed it.
+ * the 80% and 100% alerts the global spend reached at the current cap (raise-alert.ts).
  */
 import type { LeaseAsk, LeaseGrant } from "../../shared/leases/lease-wire.ts";
 import type { Sql } from "../db/client.ts";

@@ -83,8 +83,10 @@ test("two regions each under 2^53 but past it together: the lease route adds the
   expect(eu.grant).toMatchObject({ capMicros: CAP, ledgerSpentMicros: each, grantedMicros: each, exhausted: true, ledgerVersion: 46 });
   const us = await lease("us", "day:2026-04-03");
   expect(us.grant).toMatchObject({ ledgerSpentMicros: each, grantedMicros: each, exhausted: true, ledgerVersion: 46 });
-  const alerts = await ingest.sql<{ spent: string }[]>`select spent_micros::text as spent from budget_alerts where period = 'day:2026-04-03'`;
-  expect(alerts.map((a) => a.spent)).toEqual([String(MAX_SPEND_MICROS)]);
+  // Past the cap: the 80% and the 100% alert, both with the saturated spend.
+  const alerts = await ingest.sql<{ percent: number; spent: string }[]>`
+    select threshold_percent as percent, spent_micros::text as spent from budget_alerts where period = 'day:2026-04-03' order by threshold_percent`;
+  expect(alerts.map((a) => [a.percent, a.spent])).toEqual([[80, String(MAX_SPEND_MICROS)], [100, String(MAX_SPEND_MICROS)]]);
 });
 
 test("ledger rows summing past bigint (written before the bound) get a saturated grant, not a 500; the other region gets nothing", async () => {

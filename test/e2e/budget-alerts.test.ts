@@ -1,7 +1,7 @@
 /**
- * Done-when 4: crossing 80% of a daily budget raises ONE alert per scope and period: a row listed by
- * GraphQL budgetAlerts, and one POST to the webhook configured on the control plane, however many
- * lease renewals see the budget above the threshold afterwards. A failing webhook is retried with
+ * Done-when 4: crossing 80% of a daily budget raises ONE alert per scope, period and cap, and spending
+ * it all (100%) one more: each a row listed by GraphQL budgetAlerts, and one POST to the webhook
+ * configured on the control plane, however many lease renewals see the budget above the threshold afterwards. A failing webhook is retried with
  * backoff from the deliveries table, across a worker restart.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -85,7 +85,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-test("the 80% alert fires once, reaches the webhook once, and is listed in GraphQL", async () => {
+test("the 80% and 100% alerts fire once each, reach the webhook once each, and are listed in GraphQL", async () => {
   const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: stack.demo.keySecret, maxRetries: 0 });
   const body = { model: stack.demo.alias, max_tokens: 4, messages: [{ role: "user" as const, content: "one two three four five six" }] };
   for (let i = 0; i < 19; i++) await client.chat.completions.create(body);
@@ -93,23 +93,28 @@ test("the 80% alert fires once, reaches the webhook once, and is listed in Graph
   await Bun.sleep(1500);
   expect(hook.received).toHaveLength(0);
 
+  // 25 × $0.004 = $0.10: the whole budget, so past 80% and then at 100%.
   for (let i = 0; i < 6; i++) await client.chat.completions.create(body);
-  await eventually(() => hook.received.length > 0, 10_000, "the webhook POST");
-  // Renewals keep seeing the budget above 80% (and the worker keeps ticking): still one POST.
+  await eventually(() => hook.received.length >= 2, 10_000, "the webhook POSTs");
+  // Renewals keep seeing the budget above both thresholds (and the worker keeps ticking): still one POST each.
   await Bun.sleep(2500);
-  expect(hook.received).toHaveLength(1);
-  const [post] = hook.received;
+  expect(hook.received).toHaveLength(2);
+  const [warning, spent] = [...hook.received].sort((a, b) => (a.body.thresholdPercent as number) - (b.body.thresholdPercent as number));
   const scope = `ten:${stack.demo.tenantId}`;
-  expect(post!.body).toMatchObject({ type: "budget.threshold_crossed", tenantId: stack.demo.tenantId, scope, threshold: 0.8, capMicros: 100_000 });
-  expect(post!.body.period).toMatch(/^day:\d{4}-\d{2}-\d{2}$/);
-  expect(post!.body.spentMicros as number).toBeGreaterThanOrEqual(80_000);
-  expect(post!.alertId).toBe(post!.body.alertId as string);
+  expect(warning!.body).toMatchObject({ type: "budget.threshold_crossed", tenantId: stack.demo.tenantId, scope, threshold: 0.8, thresholdPercent: 80, capMicros: 100_000 });
+  expect(spent!.body).toMatchObject({ type: "budget.threshold_crossed", tenantId: stack.demo.tenantId, scope, threshold: 1, thresholdPercent: 100, capMicros: 100_000 });
+  expect(warning!.body.period).toMatch(/^day:\d{4}-\d{2}-\d{2}$/);
+  expect(spent!.body.period).toBe(warning!.body.period);
+  expect(warning!.body.spentMicros as number).toBeGreaterThanOrEqual(80_000);
+  expect(spent!.body.spentMicros as number).toBeGreaterThanOrEqual(100_000);
+  for (const post of [warning!, spent!]) expect(post.alertId).toBe(post.body.alertId as string);
 
-  const { budgetAlerts } = await stack.admin.request<{ budgetAlerts: { id: string; scope: string; period: string; deliveryStatus: string; deliveryAttempts: number }[] }>(
-    `query($t: ID!) { budgetAlerts(tenantId: $t) { id scope period deliveryStatus deliveryAttempts } }`,
+  const { budgetAlerts } = await stack.admin.request<{ budgetAlerts: { id: string; scope: string; period: string; thresholdPercent: number; deliveryStatus: string; deliveryAttempts: number }[] }>(
+    `query($t: ID!) { budgetAlerts(tenantId: $t) { id scope period thresholdPercent deliveryStatus deliveryAttempts } }`,
     { t: stack.demo.tenantId },
   );
-  expect(budgetAlerts).toEqual([{ id: post!.alertId!, scope, period: post!.body.period as string, deliveryStatus: "delivered", deliveryAttempts: 1 }]);
+  const listed = (post: Received) => ({ id: post.alertId!, scope, period: post.body.period as string, thresholdPercent: post.body.thresholdPercent as number, deliveryStatus: "delivered", deliveryAttempts: 1 });
+  expect([...budgetAlerts].sort((a, b) => a.thresholdPercent - b.thresholdPercent)).toEqual([listed(warning!), listed(spent!)]);
 
   // Status: spent from the ledger, the region's unspent lease as reserved, remaining = cap − both.
   const { budgetStatus } = await stack.admin.request<{ budgetStatus: { levels: { scope: string; capMicros: string; spentMicros: string; reservedMicros: string; remainingMicros: string; periodEnd: string; regions: { region: string }[] }[] } }>(
@@ -132,13 +137,13 @@ test("a failing webhook is retried with backoff from the deliveries table, acros
   try {
     // The alert and its delivery row in one transaction, so the control plane's own worker cannot queue it for its URL first.
     const alertId = await sql.begin(async (tx) => {
-      const id = await raiseAlertIfCrossed(tx, { tenantId: stack.demo.tenantId, scope: `ten:${stack.demo.tenantId}`, period: "month:2020-01", capMicros: 1000, spentMicros: 900 });
+      const id = (await raiseAlertIfCrossed(tx, { tenantId: stack.demo.tenantId, scope: `ten:${stack.demo.tenantId}`, period: "month:2020-01", capMicros: 1000, spentMicros: 900 }))[0]!.id;
       await tx`insert into webhook_deliveries (alert_id, url, payload) values (${id}, ${flaky.url}, ${sql.json({ alertId: id })})`;
       return id;
     });
     expect(alertId).toMatch(/^bal_/);
-    // A second crossing of the same level and period is a no-op.
-    expect(await raiseAlertIfCrossed(sql, { tenantId: stack.demo.tenantId, scope: `ten:${stack.demo.tenantId}`, period: "month:2020-01", capMicros: 1000, spentMicros: 1000 })).toBeNull();
+    // A second crossing of 80% at the same level, period and cap is a no-op.
+    expect(await raiseAlertIfCrossed(sql, { tenantId: stack.demo.tenantId, scope: `ten:${stack.demo.tenantId}`, period: "month:2020-01", capMicros: 1000, spentMicros: 950 })).toEqual([]);
     const options = { sql, url: flaky.url, log: () => {}, tickMs: 60_000, baseBackoffMs: 100, maxBackoffMs: 400 };
     const first = startWebhookWorker(options);
     await first.tick();
