@@ -66,12 +66,20 @@ export async function findBudgetLevel(q: Queryable, scope: string, period: strin
   if (!dates) return null;
   const owner = await capOf(q, scope, period.startsWith("day:"));
   if (!owner || owner.cap === null) return null;
+  return { tenantId: owner.tenantId, keyId: owner.keyId, capMicros: Math.min(MAX_SPEND_MICROS, Number(owner.cap)), timeZone: await rootTimeZone(q, owner.tenantId), ...dates };
+}
+
+/**
+ * The org's time zone for a tenant (its root tenant's; UTC when unset): the calendar of every budget day
+ * and month under it, and of spend.byDay, so a day means the same span everywhere.
+ */
+export async function rootTimeZone(q: Queryable, tenantId: string): Promise<string> {
   const [root] = await q<{ timeZone: string | null }[]>`
     with recursive up(id, parent_id, time_zone, depth) as (
-      select id, parent_id, time_zone, 0 from tenants where id = ${owner.tenantId}
+      select id, parent_id, time_zone, 0 from tenants where id = ${tenantId}
       union all select t.id, t.parent_id, t.time_zone, up.depth + 1 from tenants t join up on t.id = up.parent_id where up.depth < 8
     ) select time_zone as "timeZone" from up order by depth desc limit 1`;
-  return { tenantId: owner.tenantId, keyId: owner.keyId, capMicros: Math.min(MAX_SPEND_MICROS, Number(owner.cap)), timeZone: root?.timeZone ?? "UTC", ...dates };
+  return root?.timeZone ?? "UTC";
 }
 
 /** The ledger's spend on the level (a tenant's subtree, or one key) during its period, per region, saturated at MAX_SPEND_MICROS (spend-ceiling.ts). */

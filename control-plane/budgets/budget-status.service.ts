@@ -7,7 +7,7 @@ import { notFound } from "../graphql/errors.ts";
 import { requireVisibleTenant } from "../auth/access.ts";
 import { SPEND_READERS } from "../auth/field-policy.ts";
 import type { Queryable } from "../db/client.ts";
-import { findBudgetLevel, ledgerSpendByRegion, periodEnd } from "./budget-level.repo.ts";
+import { findBudgetLevel, ledgerSpendByRegion, periodEnd, rootTimeZone } from "./budget-level.repo.ts";
 import type { BudgetAlert, BudgetLevelStatus, BudgetStatus, LimitStatus } from "./budget.type.ts";
 import { currentPeriods } from "./current-period.ts";
 import { leasesOf } from "./lease.repo.ts";
@@ -54,16 +54,6 @@ export async function levelStatus(q: Queryable, scope: string, period: string, n
     timeZone: level.timeZone,
     regions: regionRows.sort((a, b) => a.region.localeCompare(b.region)),
   };
-}
-
-/** The org's time zone for a tenant (the root of its tree; UTC when unset). */
-async function rootTimeZone(q: Queryable, tenantId: string): Promise<string> {
-  const [row] = await q<{ timeZone: string | null }[]>`
-    with recursive up(id, parent_id, time_zone, depth) as (
-      select id, parent_id, time_zone, 0 from tenants where id = ${tenantId}
-      union all select t.id, t.parent_id, t.time_zone, up.depth + 1 from tenants t join up on t.id = up.parent_id where up.depth < 8
-    ) select time_zone as "timeZone" from up order by depth desc limit 1`;
-  return row?.timeZone ?? "UTC";
 }
 
 async function levelsOf(q: Queryable, scope: string, tenantId: string, now: Date): Promise<BudgetLevelStatus[]> {

@@ -1,4 +1,5 @@
 /** Aggregates the usage ledger for one tenant and its whole subtree over [from, to). */
+import { rootTimeZone } from "../budgets/budget-level.repo.ts";
 import type { Queryable } from "../db/client.ts";
 
 export interface SpendRow {
@@ -9,8 +10,10 @@ export interface SpendRow {
   costMicros: string | null;
 }
 
-/** The total row, the rows by vendor model and the rows by UTC day, each group sorted by key. */
+/** The total row, the rows by vendor model and the rows by day in `timeZone`, each group sorted by key. */
 export interface SpendGroups {
+  /** The org's (root tenant's) IANA time zone, the one budget days are in: `day` rows are its days. */
+  timeZone: string;
   total: SpendRow | undefined;
   model: SpendRow[];
   day: SpendRow[];
@@ -20,17 +23,19 @@ export interface SpendGroups {
 const MAX_SAFE = String(Number.MAX_SAFE_INTEGER);
 
 /**
- * The total, by vendor model and by UTC day, in one statement (grouping sets): one snapshot of the
- * ledger, so under live ingestion the groups still add up to the total, and one scan of it.
+ * The total, by vendor model and by day, in one statement (grouping sets): one snapshot of the ledger,
+ * so under live ingestion the groups still add up to the total, and one scan of it. Days are the org's
+ * (rootTimeZone, as for budgets), so a day row is the spend of that budget day, not of a UTC day.
  */
 export async function aggregateSpendGroups(q: Queryable, tenantId: string, from: Date, to: Date): Promise<SpendGroups> {
+  const timeZone = await rootTimeZone(q, tenantId);
   const rows = await q<(SpendRow & { group: "total" | "model" | "day" })[]>`
     select case when grouping(model) = 0 then 'model' when grouping(day) = 0 then 'day' else 'total' end as "group",
            coalesce(model, day, 'total') as key, count(*) as requests,
            least(sum(input_tokens), ${MAX_SAFE}::numeric) as "inputTokens",
            least(sum(output_tokens), ${MAX_SAFE}::numeric) as "outputTokens", sum(cost_micros) as "costMicros"
     from (
-      select coalesce(vendor_model, '(none)') as model, to_char(time at time zone 'UTC', 'YYYY-MM-DD') as day,
+      select coalesce(vendor_model, '(none)') as model, to_char(time at time zone ${timeZone}, 'YYYY-MM-DD') as day,
              input_tokens, output_tokens, cost_micros
       from usage_events
       where tenant_id in (
@@ -42,7 +47,7 @@ export async function aggregateSpendGroups(q: Queryable, tenantId: string, from:
     ) e
     group by grouping sets ((), (model), (day))
     order by 1, 2`;
-  const groups: SpendGroups = { total: undefined, model: [], day: [] };
+  const groups: SpendGroups = { timeZone, total: undefined, model: [], day: [] };
   for (const { group, ...row } of rows) {
     if (group === "total") groups.total = row;
     else groups[group].push(row);
@@ -50,7 +55,7 @@ export async function aggregateSpendGroups(q: Queryable, tenantId: string, from:
   return groups;
 }
 
-/** Rows grouped by `group`: the vendor model, the UTC day, or nothing (one total row). */
+/** Rows grouped by `group`: the vendor model, the org's day, or nothing (one total row). */
 export async function aggregateSpend(
   q: Queryable,
   tenantId: string,

@@ -7,7 +7,7 @@ import { DateTimeResolver, SafeIntResolver } from "graphql-scalars";
  */
 @ObjectType()
 export class SpendGroup {
-  /** The vendor model (byModel) or the UTC day `YYYY-MM-DD` (byDay). */
+  /** The vendor model (byModel) or the day `YYYY-MM-DD` in Spend.timeZone (byDay). */
   @Field(() => String) key: string;
   @Field(() => SafeIntResolver) requests: number;
   @Field(() => SafeIntResolver) inputTokens: number;
@@ -28,5 +28,8 @@ export class Spend {
   @Field(() => String) costMicros: string;
   @Field(() => Float) costUsd: number;
   @Field(() => [SpendGroup]) byModel: SpendGroup[];
+  /** By day in `timeZone` (the org's budget days), not UTC days. */
   @Field(() => [SpendGroup]) byDay: SpendGroup[];
+  /** The IANA time zone byDay's days are in: the org's (root tenant's), as for budgets; UTC when unset. */
+  @Field(() => String) timeZone: string;
 }
