@@ -85,3 +85,12 @@ test("token totals past 2^53 stop at 2^53 - 1 instead of failing the spend query
   );
   expect(spend).toEqual({ requests: 2, inputTokens: Number.MAX_SAFE_INTEGER, outputTokens: Number.MAX_SAFE_INTEGER, costMicros: "14", byDay: [{ inputTokens: Number.MAX_SAFE_INTEGER }] });
 });
+
+test("a range without usage answers 0 tokens, not the 2^53 - 1 ceiling (least() skips a null sum)", async () => {
+  const tenant = await addTenant(t.admin, "r-empty", null);
+  const { spend } = await t.admin.request<{ spend: { requests: number; inputTokens: number; outputTokens: number; costMicros: string } }>(
+    `query($t: ID!) { spend(tenantId: $t, from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") { requests inputTokens outputTokens costMicros } }`,
+    { t: tenant },
+  );
+  expect(spend).toEqual({ requests: 0, inputTokens: 0, outputTokens: 0, costMicros: "0" });
+});

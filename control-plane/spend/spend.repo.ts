@@ -32,8 +32,9 @@ export async function aggregateSpendGroups(q: Queryable, tenantId: string, from:
   const rows = await q<(SpendRow & { group: "total" | "model" | "day" })[]>`
     select case when grouping(model) = 0 then 'model' when grouping(day) = 0 then 'day' else 'total' end as "group",
            coalesce(model, day, 'total') as key, count(*) as requests,
-           least(sum(input_tokens), ${MAX_SAFE}::numeric) as "inputTokens",
-           least(sum(output_tokens), ${MAX_SAFE}::numeric) as "outputTokens", sum(cost_micros) as "costMicros"
+           -- coalesce first: least() skips a null, so an empty range's null sum would read as the ceiling.
+           least(coalesce(sum(input_tokens), 0), ${MAX_SAFE}::numeric) as "inputTokens",
+           least(coalesce(sum(output_tokens), 0), ${MAX_SAFE}::numeric) as "outputTokens", sum(cost_micros) as "costMicros"
     from (
       select coalesce(vendor_model, '(none)') as model, to_char(time at time zone ${timeZone}, 'YYYY-MM-DD') as day,
              input_tokens, output_tokens, cost_micros
