@@ -1,6 +1,8 @@
 import { describe, expect, test } from "bun:test";
+import { ZERO_USAGE, type NormalizedUsage } from "../../shared/money/cost.ts";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
-import type { Snapshot } from "../../shared/snapshot/schema.ts";
+import type { Snapshot, SnapshotDeployment } from "../../shared/snapshot/schema.ts";
+import type { Trail } from "../providers/walk-chain.ts";
 import type { RequestContext } from "./build-context.ts";
 import { settle, type SettleInput } from "./settle.ts";
 
@@ -18,6 +20,7 @@ function input(overrides: Partial<SettleInput> = {}): SettleInput {
     status: "ok",
     errorCode: null,
     ticket: { headers: {}, settle: async () => {}, release: async () => {} },
+    promptEstimate: () => 0,
     ...overrides,
   };
 }
@@ -84,5 +87,57 @@ describe("settle", () => {
       expect(lines).toEqual(["request req_settle: limits settle failed: redis down"]);
       expect(appended).toEqual(["req_settle"]);
     }
+  });
+});
+
+describe("every call the vendor billed is charged: the answer, and each 2xx answer the gateway refused on the way", () => {
+  const dep = (id: string, model: string): SnapshotDeployment => ({ id, provider: "openai", baseUrl: "http://127.0.0.1:1/v1", model, region: "eu", credentialRef: "env:K" });
+  const [cheap, dear] = [dep("dep_cheap", "cheap"), dep("dep_dear", "dear")];
+  // 1 / 2 µ$ per token for cheap, 3 / 5 for dear: whole micro-USD, no rounding in play.
+  const snapshot = { pricing: { "openai:cheap": { input: 1_000_000, output: 2_000_000 }, "openai:dear": { input: 3_000_000, output: 5_000_000 } } } as unknown as Snapshot;
+  const used = (inputTokens: number, outputTokens: number, extra: Partial<NormalizedUsage> = {}): NormalizedUsage => ({ ...ZERO_USAGE, inputTokens, outputTokens, ...extra });
+  const trail = (deployment: SnapshotDeployment, refusedCalls?: Trail["refusedCalls"]): Trail => ({ deployment, attempts: 1 + (refusedCalls?.length ?? 0), fallback: false, steps: [], refusedCalls });
+
+  function settled(overrides: Partial<SettleInput>) {
+    const appended: UsageEvent[] = [];
+    const ticket: string[] = [];
+    const closes = { headers: {}, settle: (usage: NormalizedUsage, cost: number) => (ticket.push(`settle ${usage.inputTokens}/${usage.outputTokens} ${cost}`), null), release: () => (ticket.push("release"), null) };
+    settle(input({ snapshot, ticket: closes, promptEstimate: (model) => (model === "cheap" ? 40 : 60), ...overrides }), (event) => void appended.push(event), () => {});
+    return { event: appended[0]!, ticket };
+  }
+
+  test("a refused call then a good answer: both calls' tokens, each priced at its own deployment, and the ticket settles the sums", () => {
+    const { event, ticket } = settled({ trail: trail(dear, [{ deployment: cheap, reportedUsage: used(500, 300, { cachedInputTokens: 100 }) }]), usage: used(7, 3, { reasoningTokens: 1 }) });
+    expect(event.usage).toEqual({ ...ZERO_USAGE, inputTokens: 507, outputTokens: 303, cachedInputTokens: 100, reasoningTokens: 1 });
+    expect(event.costMicros).toBe(500 * 1 + 300 * 2 + (7 * 3 + 3 * 5));
+    expect(event).toMatchObject({ deploymentId: "dep_dear", vendorModel: "dear" });
+    expect(ticket).toEqual([`settle 507/303 ${1_100 + 36}`]);
+  });
+
+  test("a refused call that reported no usage is charged the prompt estimate for its own deployment's model", () => {
+    const { event } = settled({ trail: trail(dear, [{ deployment: cheap, reportedUsage: null }, { deployment: dear, reportedUsage: null }]), usage: used(7, 3) });
+    expect(event.usage).toMatchObject({ inputTokens: 40 + 60 + 7, outputTokens: 3 });
+    expect(event.costMicros).toBe(40 * 1 + 60 * 3 + 36);
+  });
+
+  test("a walk that ended with refused calls (no answer): their sum is charged, once each, and the ticket is settled, not released", () => {
+    const { event, ticket } = settled({ trail: trail(cheap, [{ deployment: cheap, reportedUsage: used(500, 300) }, { deployment: cheap, reportedUsage: used(500, 300) }]), usage: null, status: "error", errorCode: "upstream_invalid_response" });
+    expect(event.usage).toMatchObject({ inputTokens: 1_000, outputTokens: 600 });
+    expect(event.costMicros).toBe(2_200);
+    expect(ticket).toEqual(["settle 1000/600 2200"]);
+  });
+
+  test("a timed-out last call (charged its prompt estimate by the route) adds to the refused calls before it", () => {
+    const { event } = settled({ trail: trail(dear, [{ deployment: cheap, reportedUsage: used(500, 300) }]), usage: used(60, 0), status: "error", errorCode: "upstream_timeout" });
+    expect(event.usage).toMatchObject({ inputTokens: 560, outputTokens: 300 });
+    expect(event.costMicros).toBe(1_100 + 60 * 3);
+  });
+
+  test("no refused call: the answer alone, priced at its deployment, the event's usage the very object the route passed", () => {
+    const answer = used(7, 3);
+    const { event, ticket } = settled({ trail: trail(dear), usage: answer });
+    expect(event.usage).toBe(answer);
+    expect(event.costMicros).toBe(36);
+    expect(ticket).toEqual(["settle 7/3 36"]);
   });
 });

@@ -1,10 +1,18 @@
 /**
  * Step 7, settle: real usage → cost from the snapshot's pricing → close the limits ticket → one usage
  * event handed to the outbox. Prompts and completions never enter the event.
+ *
+ * A request is charged every vendor call its vendors billed: the call that answered (or the walk's
+ * last call, when the route charges it: a timeout, a client gone) priced at its deployment, plus each
+ * 2xx answer the gateway refused on the way (Trail.refusedCalls), each priced at ITS deployment, with
+ * the usage its vendor reported in it, else the prompt estimate for that deployment's model. The
+ * event's `usage` is the sum of those calls' tokens (class by class), its `costMicros` the sum of their
+ * costs, and the limits ticket settles with both sums, so budgets and TPM count what the vendors
+ * invoice. Each call is priced and rounded on its own, as each vendor bills it.
  */
 import { costMicros, ZERO_USAGE, type NormalizedUsage } from "../../shared/money/cost.ts";
 import { newId } from "../../shared/ids.ts";
-import { priceKey, type Snapshot } from "../../shared/snapshot/schema.ts";
+import { priceKey, type Snapshot, type SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import type { UsageEvent, UsageStatus } from "../../shared/usage/usage-event.ts";
 import { notWritten } from "../outbox/outbox-thread.ts";
 import type { Trail } from "../providers/execute.ts";
@@ -23,12 +31,20 @@ export interface SettleInput {
   status: UsageStatus;
   errorCode: string | null;
   ticket: LimitsTicket;
+  /**
+   * The prompt tokens a call to a vendor model was sent, as the reservation counted them: what a
+   * refused call that reported no usable usage is charged. A count when it does not depend on the
+   * model (embeddings' precounted input).
+   */
+  promptEstimate: PromptEstimate;
 }
 
-/** The charge for a usage under the snapshot's price for the deployment that answered (0 when unpriced), rounded by the event's id. */
-export function priceUsage(snapshot: Snapshot, trail: Trail, usage: NormalizedUsage, eventId: string): number {
-  if (!trail.deployment) return 0;
-  const price = snapshot.pricing[priceKey(trail.deployment.provider, trail.deployment.model)];
+export type PromptEstimate = number | ((vendorModel: string) => number);
+
+/** The charge for a usage under the snapshot's price for a deployment (0 when unpriced or none), rounded by the event's id. */
+export function priceUsage(snapshot: Snapshot, deployment: SnapshotDeployment | null, usage: NormalizedUsage, eventId: string): number {
+  if (!deployment) return 0;
+  const price = snapshot.pricing[priceKey(deployment.provider, deployment.model)];
   return price ? costMicros(usage, price, eventId) : 0;
 }
 
@@ -49,9 +65,19 @@ export function eventErrorCode(code: string | null): string | null {
 }
 
 export function buildUsageEvent(input: SettleInput, now = Date.now()): UsageEvent {
-  const usage = input.usage ?? { ...ZERO_USAGE };
   const { context, trail } = input;
   const eventId = newId("evt");
+  let usage = input.usage ?? { ...ZERO_USAGE };
+  let cost = priceUsage(input.snapshot, trail.deployment, usage, eventId);
+  // Only a request with a refused call pays for the sums: the others keep the usage they were given.
+  if (trail.refusedCalls !== undefined) {
+    if (input.usage !== null) usage = { ...usage };
+    for (const call of trail.refusedCalls) {
+      const billed = call.reportedUsage ?? { ...ZERO_USAGE, inputTokens: estimateFor(input.promptEstimate, call.deployment.model) };
+      addUsage(usage, billed);
+      cost += priceUsage(input.snapshot, call.deployment, billed, eventId);
+    }
+  }
   return {
     eventId,
     time: context.receivedAt,
@@ -68,7 +94,7 @@ export function buildUsageEvent(input: SettleInput, now = Date.now()): UsageEven
     vendorModel: trail.deployment?.model ?? null,
     stream: input.stream,
     usage,
-    costMicros: priceUsage(input.snapshot, trail, usage, eventId),
+    costMicros: cost,
     latencyMs: Math.max(0, Math.round(now - context.startedMs)),
     status: input.status,
     errorCode: eventErrorCode(input.errorCode),
@@ -90,8 +116,9 @@ export function settle(input: SettleInput, append: (event: UsageEvent) => void, 
   const event = buildUsageEvent(input);
   let closing: Promise<void> | null = null;
   try {
-    // A failed call that reported no usage charged nothing: refund the reservation at once.
-    closing = input.usage === null && input.status !== "ok" ? input.ticket.release() : input.ticket.settle(event.usage, event.costMicros);
+    // A failed walk that left no usage and no refused call charged nothing: refund the reservation at once.
+    const chargedNothing = input.usage === null && input.status !== "ok" && input.trail.refusedCalls === undefined;
+    closing = chargedNothing ? input.ticket.release() : input.ticket.settle(event.usage, event.costMicros);
   } catch (error) {
     logLimitsFailure(log, event.requestId, error);
   }
@@ -101,6 +128,20 @@ export function settle(input: SettleInput, append: (event: UsageEvent) => void, 
     log(notWritten(event.requestId, event.eventId, (error as Error).message));
   }
   return closing ? closing.catch((error: unknown) => logLimitsFailure(log, event.requestId, error)) : null;
+}
+
+/** The prompt estimate for a call to `vendorModel`. */
+export function estimateFor(estimate: PromptEstimate, vendorModel: string): number {
+  return typeof estimate === "number" ? estimate : estimate(vendorModel);
+}
+
+/** Adds `more` into `sum`, token class by token class. */
+function addUsage(sum: NormalizedUsage, more: NormalizedUsage): void {
+  sum.inputTokens += more.inputTokens;
+  sum.outputTokens += more.outputTokens;
+  sum.cachedInputTokens += more.cachedInputTokens;
+  sum.cacheWriteTokens += more.cacheWriteTokens;
+  sum.reasoningTokens += more.reasoningTokens;
 }
 
 function logLimitsFailure(log: (line: string) => void, requestId: string, error: unknown): void {

@@ -19,7 +19,8 @@
  *
  * A 2xx answer the gateway refuses (a body that fails the adapter's checks, a stream refused before
  * its first chunk) is transient like garbage anywhere, but the vendor billed it: it carries
- * `refusedAnswer`, and a walk that ends with it is charged like a timed-out call (routes/settler.ts).
+ * `refusedAnswer`, the walk keeps it on the trail (Trail.refusedCalls), and the request is charged it
+ * on top of whatever the walk ends with (pipeline/settle.ts).
  *
  * `deployment_unavailable` is a vendor 4xx the deployment caused, not the request: its vendor model
  * or deployment is gone, or its account cannot pay (deployment-unavailable.ts).

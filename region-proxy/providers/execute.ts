@@ -78,8 +78,8 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
 
 /**
  * A 2xx answer the gateway refuses (VendorProtocolError) was billed by the vendor all the same: the
- * error carries the usage the vendor reported in it, for the walk to charge should it end with this
- * call (walk-chain.ts Trail.refusedAnswer).
+ * error carries the usage the vendor reported in it, which the request is charged for this call
+ * (walk-chain.ts Trail.refusedCalls).
  */
 function withReportedUsage(error: unknown, reported: () => NormalizedUsage | null): unknown {
   if (error instanceof VendorProtocolError) error.reportedUsage = reported();

@@ -1,6 +1,6 @@
 /**
  * A 2xx answer the gateway refuses was still billed by the vendor: every adapter reads the usage the
- * refused body reports (ProviderAdapter.reportedUsage), so the walk that ends with it is charged
+ * refused body reports (ProviderAdapter.reportedUsage), so each such call of the walk is charged
  * those tokens rather than an estimate. Gemini's MALFORMED_FUNCTION_CALL is the everyday case: a
  * 200 with usageMetadata and no usable answer.
  */
@@ -34,16 +34,16 @@ test("Gemini: a MALFORMED_FUNCTION_CALL answer is refused and carries the usageM
     usageMetadata: { promptTokenCount: 120, candidatesTokenCount: 40, thoughtsTokenCount: 10, totalTokenCount: 170 },
   };
   const trail = await refusedTrail("gemini", geminiAdapter, body);
-  expect(trail.refusedAnswer?.reportedUsage).toMatchObject({ inputTokens: 120, outputTokens: 50, reasoningTokens: 10 });
+  expect(trail.refusedCalls?.[0]?.reportedUsage).toMatchObject({ inputTokens: 120, outputTokens: 50, reasoningTokens: 10 });
 });
 
 test("Anthropic: a body that is no Message but reports usage carries that usage", async () => {
   const body = { id: "msg_1", type: "message", role: "assistant", content: "not a list of blocks", usage: { input_tokens: 90, output_tokens: 30, cache_read_input_tokens: 10 } };
   const trail = await refusedTrail("anthropic", anthropicAdapter, body);
-  expect(trail.refusedAnswer?.reportedUsage).toMatchObject({ inputTokens: 100, outputTokens: 30, cachedInputTokens: 10 });
+  expect(trail.refusedCalls?.[0]?.reportedUsage).toMatchObject({ inputTokens: 100, outputTokens: 30, cachedInputTokens: 10 });
 });
 
 test("a refused body without usable usage carries none (the prompt estimate is charged)", async () => {
   const trail = await refusedTrail("gemini", geminiAdapter, { candidates: "nope" });
-  expect(trail.refusedAnswer).toEqual({ reportedUsage: null });
+  expect(trail.refusedCalls?.map((call) => call.reportedUsage)).toEqual([null, null]); // refused, and refused again on the retry
 });

@@ -304,3 +304,20 @@ test("a deployment is still retried when the chain has attempts to spare for eve
   expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}`)).toEqual(["d1:error", "d1:ok"]);
   expect(result.trail.fallback).toBe(false);
 });
+
+test("every 2xx answer the gateway refused stays on the trail, in order, with its deployment and reported usage; a walk without one has none", async () => {
+  const withUsage = (prompt: number) => ({ ...completion, choices: [{ index: 0, finish_reason: "stop" }], usage: { prompt_tokens: prompt, completion_tokens: 1, total_tokens: prompt + 1 } });
+  // d1 refuses (usage 11), then refuses without usage; d2 refuses (usage 33), then answers.
+  const first = vendor((call) => Response.json(call === 1 ? withUsage(11) : { ...completion, choices: [{ index: 0, finish_reason: "stop" }], usage: undefined }));
+  const second = vendor((call) => Response.json(call === 1 ? withUsage(33) : completion));
+  const result = await executeChat(chat(), [target("d1", first), target("d2", second)], options({ maxAttempts: 5 }));
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}`)).toEqual(["d1:error", "d1:error", "d2:error", "d2:ok"]);
+  expect(result.trail.refusedCalls!.map((c) => [c.deployment.id, c.reportedUsage?.inputTokens ?? null])).toEqual([["d1", 11], ["d1", null], ["d2", 33]]);
+
+  const clean = await executeChat(chat(), [target("d3", vendor(() => Response.json(completion)))], options());
+  expect(clean.ok).toBe(true);
+  expect(clean.trail.refusedCalls).toBeUndefined();
+  const errorAnswer = await executeChat(chat(), [target("d4", vendor(() => new Response("<html>", { status: 500 })))], options());
+  expect(errorAnswer.trail.refusedCalls).toBeUndefined();
+});

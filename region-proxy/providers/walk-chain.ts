@@ -31,14 +31,17 @@
  *   holds its slot until its stream is over. When every deployment was
  *   skipped for its open circuit, the caller gets a 503 whose Retry-After is the soonest end of a
  *   cool-down.
+ * - Every 2xx answer the gateway refused on the way is kept on the trail (Trail.refusedCalls): the
+ *   vendor billed each, whatever the walk ends with, so the request is charged each (pipeline/settle.ts).
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { AttemptTrailEntry } from "../../shared/usage/usage-event.ts";
 import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import type { CredentialResolver } from "../credentials/resolve-credential.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
 import { askCanAttempt, askHealth, isThenable, releaseProbe } from "./ask-health.ts";
-import { CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome, type RefusedAnswer } from "./attempt-outcome.ts";
+import { CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
 import { callEnding, failureVerdict, NO_ENDING, type CallEnding } from "./call-ending.ts";
 import { readVendorText } from "./read-vendor-text.ts";
@@ -58,11 +61,19 @@ export interface Trail {
   /** Every call and skipped deployment in order, for the usage event. */
   steps: AttemptTrailEntry[];
   /**
-   * Set while the walk's last vendor call is a 2xx answer the gateway refused (the vendor billed it):
-   * what the request is charged if the walk ends there. Internal: the usage event's trail names only
-   * the reason (invalid_response), as for garbage in an error answer, which bills nothing.
+   * Every vendor call of the walk that answered 2xx with an answer the gateway refused, in order: the
+   * vendor billed each, so the request is charged each on top of its answer, whether a retry or
+   * fallback then answered or the walk ended there (pipeline/settle.ts). Undefined until the first
+   * one, so a request without one allocates nothing for it. Internal: the usage event's trail names
+   * only the reason (invalid_response), as for garbage in an error answer, which bills nothing.
    */
-  refusedAnswer?: RefusedAnswer;
+  refusedCalls?: RefusedCall[];
+}
+
+/** One refused 2xx call: where it went, and the usage the vendor reported in it (null when none was usable). */
+export interface RefusedCall {
+  deployment: SnapshotDeployment;
+  reportedUsage: NormalizedUsage | null;
 }
 
 export interface WalkOptions {
@@ -169,8 +180,8 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         trail.attempts++;
         trail.fallback = dep.id !== first;
         const outcome = await attempt(target, operation, opts, deadline, grant);
-        // Only the last call is charged: each call (an unsupported deployment made none) replaces it.
-        if (outcome.ok || outcome.kind !== "unsupported") trail.refusedAnswer = outcome.ok ? undefined : outcome.refusedAnswer;
+        // Every refused 2xx is billed by its vendor: each is kept, none replaces another.
+        if (!outcome.ok && outcome.refusedAnswer) (trail.refusedCalls ??= []).push({ deployment: dep, reportedUsage: outcome.refusedAnswer.reportedUsage });
         if (outcome.ok) {
           step(dep, "ok", null, startedMs);
           // Sent, not waited for: the answer must not wait a Redis round trip. The store sees it before

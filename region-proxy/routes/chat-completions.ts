@@ -41,23 +41,26 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   // Admitted under a budget or TPM level with no cap of its own: the vendor is held to the one reserved.
   const sent = withReservedOutputCap(chat, limits.ticket);
 
-  const settleWith = makeSettler(deps, { context, snapshot, alias: chat.model, endpoint: "chat.completions", stream: chat.stream, ticket: limits.ticket });
+  // One estimator for the request: the reader's usage of last resort, and what settling charges a call
+  // the vendor billed without reporting its usage (a timeout, a refused answer).
+  const promptEstimate = (model: string) => estimatePromptTokens(chat, model);
+  const settleWith = makeSettler(deps, { context, snapshot, alias: chat.model, endpoint: "chat.completions", stream: chat.stream, ticket: limits.ticket, promptEstimate });
   const result = await settlingOnThrow(settleWith, () =>
     executeChat(sent, plan.targets, {
       ...walkOptions(deps, request.signal),
-      ctx: { completionId: `chatcmpl-${requestId}`, created: Math.floor(startedMs / 1000), includeUsage: chat.includeUsage, promptEstimate: (model) => estimatePromptTokens(chat, model) },
+      ctx: { completionId: `chatcmpl-${requestId}`, created: Math.floor(startedMs / 1000), includeUsage: chat.includeUsage, promptEstimate },
     }),
   );
 
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
-    settleFailure(settleWith, result, (model) => estimatePromptTokens(chat, model));
+    settleFailure(settleWith, result, promptEstimate);
     return errorResponse(result.error, requestId, headers);
   }
   if (result.kind === "complete") {
     settleWith(result.trail, result.usage, "ok", null);
     return Response.json(result.completion, { headers });
   }
-  const promptEstimate = () => estimatePromptTokens(chat, result.trail.deployment?.model ?? chat.model);
-  return streamResponse(result.stream, result.trail, headers, request.signal, settleWith, deps.inFlight.begin(), promptEstimate);
+  const answeredEstimate = () => promptEstimate(result.trail.deployment?.model ?? chat.model);
+  return streamResponse(result.stream, result.trail, headers, request.signal, settleWith, deps.inFlight.begin(), answeredEstimate);
 }

@@ -40,11 +40,13 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
   });
   if (!limits.ok) return refuse(deps, limits.error, requestId, limits.headers);
 
-  const settleWith = makeSettler(deps, { context, snapshot, alias: req.model, endpoint: "embeddings", stream: false, ticket: limits.ticket });
+  // Its input estimate is what a call the vendor billed without reporting usage is charged (a count:
+  // the same for every model, so no estimator is made per request).
+  const settleWith = makeSettler(deps, { context, snapshot, alias: req.model, endpoint: "embeddings", stream: false, ticket: limits.ticket, promptEstimate: promptTokens });
   const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, plan.targets, { ...walkOptions(deps, request.signal), label: requestId }));
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
-    settleFailure(settleWith, result, () => promptTokens);
+    settleFailure(settleWith, result, promptTokens);
     return errorResponse(result.error, requestId, headers);
   }
   settleWith(result.trail, result.value.usage, "ok", null);

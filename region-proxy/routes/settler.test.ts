@@ -46,19 +46,22 @@ describe("the vendor got the prompt and was left without its answer: charged the
   });
 });
 
-describe("the vendor answered 2xx and the gateway refused the answer: billed like a timeout", () => {
+describe("the vendor answered 2xx and the gateway refused the answer: priced by settle (Trail.refusedCalls), not again here", () => {
   const INVALID: GatewayError = { kind: "upstream_invalid_response", message: "The model provider sent an invalid response." };
   const REPORTED: NormalizedUsage = { ...ZERO_USAGE, inputTokens: 500, outputTokens: 300 };
+  const refused = (...steps: AttemptTrailEntry[]): Trail => ({ ...trail(...steps), refusedCalls: [{ deployment: DEPLOYMENT, reportedUsage: REPORTED }, { deployment: DEPLOYMENT, reportedUsage: null }] });
 
-  test("charged the usage the vendor reported in it, else the prompt estimate; the status stays error", () => {
-    const refused = (reportedUsage: NormalizedUsage | null) => ({ ...trail(step("error", "invalid_response"), step("error", "invalid_response")), refusedAnswer: { reportedUsage } });
-    expect(settled({ trail: refused(REPORTED), error: INVALID, clientClosed: false })).toEqual({ usage: REPORTED, status: "error", code: "upstream_invalid_response", estimated: [] });
-    expect(settled({ trail: refused(null), error: INVALID, clientClosed: false })).toMatchObject({ usage: { ...ZERO_USAGE, inputTokens: 1_234 }, status: "error", estimated: ["gpt-4o"] });
-    // The client left during the backoff after it: still billed.
-    expect(settled({ trail: refused(REPORTED), error: CLOSED, clientClosed: true })).toMatchObject({ usage: REPORTED, status: "client_closed" });
+  test("a walk that ended with refused calls passes no usage of its own (each refused call is charged once, in settle); the status stays error", () => {
+    expect(settled({ trail: refused(step("error", "invalid_response"), step("error", "invalid_response")), error: INVALID, clientClosed: false })).toEqual({ usage: null, status: "error", code: "upstream_invalid_response", estimated: [] });
+    // The client left during the backoff after it.
+    expect(settled({ trail: refused(step("error", "invalid_response")), error: CLOSED, clientClosed: true })).toMatchObject({ usage: null, status: "client_closed" });
   });
 
-  test("garbage in an error answer's body (no refusedAnswer on the trail) bills nothing", () => {
+  test("a refused call followed by a timeout: the timed-out last call is charged its prompt estimate, as without the refusal", () => {
+    expect(settled({ trail: refused(step("error", "invalid_response"), step("error", "timeout_total")), error: TIMEOUT, clientClosed: false })).toMatchObject({ usage: { ...ZERO_USAGE, inputTokens: 1_234 }, estimated: ["gpt-4o"] });
+  });
+
+  test("garbage in an error answer's body (no refused call on the trail) bills nothing", () => {
     expect(settled({ trail: trail(step("error", "invalid_response")), error: INVALID, clientClosed: false }).usage).toBeNull();
   });
 });

@@ -10,7 +10,7 @@ import type { UsageStatus } from "../../shared/usage/usage-event.ts";
 import type { ProxyDeps } from "../deps.ts";
 import type { RequestContext } from "../pipeline/build-context.ts";
 import type { LimitsTicket } from "../pipeline/limits.ts";
-import { settle } from "../pipeline/settle.ts";
+import { estimateFor, settle, type PromptEstimate } from "../pipeline/settle.ts";
 import { CLIENT_CLOSED } from "../providers/attempt-outcome.ts";
 import type { Trail } from "../providers/walk-chain.ts";
 
@@ -18,7 +18,7 @@ export type Settler = (trail: Trail, usage: NormalizedUsage | null, status: Usag
 
 export function makeSettler(
   deps: ProxyDeps,
-  request: { context: RequestContext; snapshot: Snapshot; alias: string; endpoint: string; stream: boolean; ticket: LimitsTicket },
+  request: { context: RequestContext; snapshot: Snapshot; alias: string; endpoint: string; stream: boolean; ticket: LimitsTicket; promptEstimate: PromptEstimate },
 ): Settler {
   return function settleRequest(trail, usage, status, code) {
     const closing = settle({ ...request, region: deps.region, trail, usage, status, errorCode: code }, deps.appendUsage, deps.log);
@@ -31,20 +31,19 @@ export function makeSettler(
  * had the prompt and was left without an answer (the client left while it ran, or it timed out), the
  * vendor worked and bills for it: the request is charged its prompt estimate (`promptEstimate` for the
  * deployment called, the count its reservation used; no output), as a stream cut short is, so a loop of
- * "send, disconnect" cannot spend under any cap for nothing. So is a last call the vendor answered 2xx
- * with an answer the gateway refused (Trail.refusedAnswer), charged what the vendor reported in it
- * when it reported a usable usage. A walk that never called a vendor, or whose last call was answered
- * with an error, has no usage (nothing to charge; its reservation is released).
+ * "send, disconnect" cannot spend under any cap for nothing. Only that last call: an earlier timeout
+ * was not necessarily billed. Every call the vendor answered 2xx with an answer the gateway refused,
+ * the last one included, is on the trail (Trail.refusedCalls) and charged by settle (pipeline/settle.ts),
+ * not here: it is charged once. A walk that never called a vendor, or whose last call was answered
+ * with an error, passes no usage (its reservation is released, unless a refused call is charged).
  */
 export function settleFailure(
   settleWith: Settler,
   failure: { trail: Trail; error: GatewayError; clientClosed: boolean },
-  promptEstimate: (vendorModel: string) => number,
+  promptEstimate: PromptEstimate,
 ): void {
   const deployment = failure.trail.deployment;
-  const estimated = (): NormalizedUsage | null => (deployment ? { ...ZERO_USAGE, inputTokens: promptEstimate(deployment.model) } : null);
-  const refused = failure.trail.refusedAnswer;
-  const usage = refused ? (refused.reportedUsage ?? estimated()) : leftWithoutAnswer(failure.trail) ? estimated() : null;
+  const usage: NormalizedUsage | null = deployment && leftWithoutAnswer(failure.trail) ? { ...ZERO_USAGE, inputTokens: estimateFor(promptEstimate, deployment.model) } : null;
   settleWith(failure.trail, usage, failure.clientClosed ? "client_closed" : "error", failure.clientClosed ? "client_closed" : errorCode(failure.error));
 }
 

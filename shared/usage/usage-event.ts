@@ -28,7 +28,14 @@ export interface UsageEvent {
   /** The vendor model that answered (or was last tried). */
   vendorModel: string | null;
   stream: boolean;
+  /**
+   * The tokens of every vendor call the request was charged, summed class by class: the answer (or the
+   * last call, when the vendor got the prompt and never answered), plus each 2xx answer the gateway
+   * refused on the way (a retry or fallback followed it), which its vendor billed all the same. So on a
+   * retried or fallen-back request it can exceed what the answering deployment alone used.
+   */
   usage: NormalizedUsage;
+  /** The sum of what each of those calls cost at its own deployment's price (region-proxy/pipeline/settle.ts). */
   costMicros: number;
   latencyMs: number;
   status: UsageStatus;

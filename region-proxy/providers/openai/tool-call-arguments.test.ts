@@ -3,7 +3,7 @@
  * are not a string, an id that is not one, a type other than "function") is the vendor's protocol
  * error, as the same call in a stream is: the next deployment answers, or the client gets a 502
  * upstream_invalid_response and the usage event records the error, charged the usage the vendor reported
- * (it billed the call). It never reaches the client.
+ * in each such answer (it billed every call, the retry's too). It never reaches the client.
  */
 import { afterAll, expect, test } from "bun:test";
 import { PRICE } from "../../testing/proxy-fixture.ts";
@@ -86,10 +86,12 @@ for (const model of ["numeric-arguments", "object-arguments", "null-arguments", 
       expect(event.status).toBe("error");
       expect(event.errorCode).toBe("upstream_invalid_response");
       expect(event.attemptTrail!.every((step) => step.reason === "invalid_response")).toBe(true);
-      // The vendor answered 200 and billed it: the request is charged the usage its body reported.
-      expect(event.usage).toMatchObject({ inputTokens: 5, outputTokens: 3 });
-      expect(event.costMicros).toBe(5 + 3 * 2);
-      expect((calls.get(model) ?? 0) - before).toBe(event.attemptTrail!.length);
+      // The vendor answered 200 to every call and billed each: the request is charged the usage each body reported.
+      const billedCalls = event.attemptTrail!.length;
+      expect(billedCalls).toBeGreaterThan(0);
+      expect(event.usage).toMatchObject({ inputTokens: 5 * billedCalls, outputTokens: 3 * billedCalls });
+      expect(event.costMicros).toBe((5 + 3 * 2) * billedCalls);
+      expect((calls.get(model) ?? 0) - before).toBe(billedCalls);
     });
   }
 }
