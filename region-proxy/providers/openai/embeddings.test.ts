@@ -70,9 +70,9 @@ describe("parseOpenAIEmbeddings data", () => {
 
   test("an item without index is at its position (Gemini's OpenAI-compatible endpoint leaves out index 0)", () => {
     const parsed = parseOpenAIEmbeddings(withData([{ object: "embedding", embedding: [0.1] }, item(1, [0.2])]), asked(["a", "b"]), { model: "m" });
-    expect(parsed.response.data).toEqual([item(0, [0.1]), item(1, [0.2])]);
+    expect(parsed.response.data).toEqual([{ object: "embedding", index: 0, embedding: [0.1] }, { object: "embedding", index: 1, embedding: [0.2] }]);
     const alone = parseOpenAIEmbeddings(withData([{ embedding: [0.3] }]), asked("a"), { model: "m" });
-    expect(alone.response.data).toEqual([item(0, [0.3])]);
+    expect(alone.response.data).toEqual([{ object: "embedding", index: 0, embedding: [0.3] }]);
   });
 
   test("a vector per input is passed on, by index, whatever the vendor's order", () => {
