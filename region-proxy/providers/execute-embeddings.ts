@@ -5,6 +5,8 @@
  */
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
+import { errorOnlyBody } from "./error-only-body.ts";
+import { streamError } from "./openai/stream-error.ts";
 import { readVendorText } from "./read-vendor-text.ts";
 import type { EmbeddingsRequest, EmbeddingsResponse } from "./types.ts";
 import { walkChain, type Operation, type WalkOptions, type WalkResult } from "./walk-chain.ts";
@@ -14,9 +16,11 @@ export async function executeEmbeddings(req: EmbeddingsRequest, targets: Planned
     build: ({ adapter, deployment }, credential) => adapter.embeddings!.buildRequest(req, deployment, credential),
     // The vendor's headers come with the whole answer: only the deadline (and connectMs) bound it.
     firstByteBound: false,
-    async read(call, { adapter, deployment }) {
+    async read(call, { adapter, deployment }, _redact, redactText) {
       call.clearFirstByte();
       const body: unknown = JSON.parse(await readVendorText(call.response));
+      const vendorError = errorOnlyBody(body);
+      if (vendorError !== undefined) throw streamError(vendorError, adapter.classifyError, redactText);
       const parsed = adapter.embeddings!.parseResponse(body, req, { model: deployment.model });
       call.cleanup();
       return parsed;

@@ -7,6 +7,8 @@
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
+import { errorOnlyBody } from "./error-only-body.ts";
+import { streamError } from "./openai/stream-error.ts";
 import { readVendorText } from "./read-vendor-text.ts";
 import { readSseBatches } from "./sse-reader.ts";
 import { VendorProtocolError, type ChatCompletion, type ChatRequest, type ResponseContext } from "./types.ts";
@@ -40,6 +42,8 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
       if (!req.stream) {
         call.clearFirstByte();
         const body: unknown = JSON.parse(await readVendorText(call.response));
+        const vendorError = errorOnlyBody(body);
+        if (vendorError !== undefined) throw streamError(vendorError, adapter.classifyError, redactText);
         let parsed: { completion: ChatCompletion; usage: NormalizedUsage };
         try {
           parsed = adapter.parseResponse(body, ctx);
