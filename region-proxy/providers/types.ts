@@ -242,6 +242,8 @@ export interface EmbeddingsResponse {
 export interface EmbeddingsTranslator {
   buildRequest(req: EmbeddingsRequest, target: SnapshotDeployment, credential: string): VendorHttpRequest;
   parseResponse(body: unknown, req: EmbeddingsRequest, ctx: { model: string }): { response: EmbeddingsResponse; usage: NormalizedUsage };
+  /** As ProviderAdapter.reportedUsage, for an embeddings body `parseResponse` refused. */
+  reportedUsage?(body: unknown): NormalizedUsage | null;
 }
 
 /** Thrown by a translator when the vendor's bytes are not what its protocol promises. */

@@ -3,7 +3,7 @@
  * `{baseUrl}/openai/deployments/{deployment}/embeddings?api-version=...` with an `api-key` header
  * (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference#embeddings).
  */
-import { openaiEmbeddingsBody, parseOpenAIEmbeddings } from "../openai/embeddings.ts";
+import { openaiEmbeddingsBody, parseOpenAIEmbeddings, reportedOpenAIEmbeddingsUsage } from "../openai/embeddings.ts";
 import type { EmbeddingsTranslator } from "../types.ts";
 import { azureChatUrl } from "./request.ts";
 
@@ -14,4 +14,5 @@ export const azureEmbeddings: EmbeddingsTranslator = {
     return { url, method: "POST", headers: { "api-key": credential, "content-type": "application/json", accept: "application/json" }, body: openaiEmbeddingsBody(req, target) };
   },
   parseResponse: parseOpenAIEmbeddings,
+  reportedUsage: reportedOpenAIEmbeddingsUsage,
 };

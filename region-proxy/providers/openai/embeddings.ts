@@ -6,7 +6,8 @@
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { floatsToBase64, isFloat32Base64 } from "../embedding-base64.ts";
-import { embeddingInputTokens } from "../usage-counts.ts";
+import { ZERO_USAGE, type NormalizedUsage } from "../../../shared/money/cost.ts";
+import { embeddingInputTokens, reportedCount } from "../usage-counts.ts";
 import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsTranslator, type VendorHttpRequest } from "../types.ts";
 
 export function openaiEmbeddingsBody(req: EmbeddingsRequest, target: SnapshotDeployment): string {
@@ -65,6 +66,12 @@ export function parseOpenAIEmbeddings(body: unknown, req: EmbeddingsRequest, ctx
   return { response, usage: { inputTokens: prompt, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } };
 }
 
+/** The prompt_tokens an embeddings body reports, whatever else is wrong with it (null when unusable). */
+export function reportedOpenAIEmbeddingsUsage(body: unknown): NormalizedUsage | null {
+  const tokens = reportedCount((body as { usage?: { prompt_tokens?: unknown } } | null)?.usage?.prompt_tokens);
+  return tokens === null ? null : { ...ZERO_USAGE, inputTokens: tokens };
+}
+
 export const openaiEmbeddings: EmbeddingsTranslator = {
   buildRequest(req, target, credential): VendorHttpRequest {
     return {
@@ -75,4 +82,5 @@ export const openaiEmbeddings: EmbeddingsTranslator = {
     };
   },
   parseResponse: parseOpenAIEmbeddings,
+  reportedUsage: reportedOpenAIEmbeddingsUsage,
 };
