@@ -19,9 +19,10 @@
  *
  * The bound this gives on a budget (one region, any number of replicas sharing its Redis): admission
  * checks spent + reserved + worst case ≤ cap atomically, so spend can pass the cap only by what requests
- * cost beyond their reservation: a fallback to a dearer deployment than the first of the route, or a
- * prompt the approximate tokenizers under-counted. With OpenAI-family deployments priced alike along a
- * chain, the ledger stays ≤ cap. Reservations nobody settles expire (the ledger's TTL).
+ * cost beyond their reservation: a fallback to a dearer deployment than the first of the route, a
+ * prompt the approximate tokenizers under-counted, or 2xx answers the gateway refused before the one
+ * it kept (each billed by the vendor, so each charged: settle.ts). With OpenAI-family deployments
+ * priced alike along a chain and no refused answer, the ledger stays ≤ cap. Reservations nobody settles expire (the ledger's TTL).
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { costMicros, worstCasePrice, ZERO_USAGE, type NormalizedUsage, type Price } from "../../shared/money/cost.ts";
