@@ -321,3 +321,37 @@ test("every 2xx answer the gateway refused stays on the trail, in order, with it
   const errorAnswer = await executeChat(chat(), [target("d4", vendor(() => new Response("<html>", { status: 500 })))], options());
   expect(errorAnswer.trail.refusedCalls).toBeUndefined();
 });
+
+/** A breaker whose only callable deployment is `open`'s complement: every id in `open` is skipped. */
+const circuitsOpen = (...open: string[]) => ({ canAttempt: (id: string) => !open.includes(id), onSuccess: () => {}, onFailure: () => {}, coolDownLeftMs: () => 60_000 });
+const overloaded = () => Response.json({ error: { message: "overloaded", type: "server_error" } }, { status: 503 });
+
+test("a retry kept back for later deployments is taken after all when none of them could be called", async () => {
+  const flaky = vendor((call) => (call === 1 ? overloaded() : Response.json(completion)));
+  const never = vendor(() => Response.json(completion));
+  const result = await executeChat(chat(), [target("d1", flaky), target("d2", never), target("d3", never), target("d4", never)], options({ health: circuitsOpen("d2", "d3", "d4") }));
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}:${s.reason}`)).toEqual(["d1:error:status_503", "d2:skipped:circuit_open", "d3:skipped:circuit_open", "d4:skipped:circuit_open", "d1:ok:null"]);
+  expect(result.trail.attempts).toBe(2);
+});
+
+test("a long Retry-After with no attempt to spare is still waited for when no later deployment could be called", async () => {
+  const paced = vendor((call) => (call === 1 ? rateLimited({ "retry-after-ms": "1200" }) : Response.json(completion)));
+  const never = vendor(() => Response.json(completion));
+  const started = Date.now();
+  const result = await executeChat(chat(), [target("d1", paced), target("d2", never), target("d3", never), target("d4", never)], options({ health: circuitsOpen("d2", "d3", "d4") }));
+  expect(result.ok).toBe(true);
+  expect(Date.now() - started).toBeGreaterThanOrEqual(1_200);
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}`)).toEqual(["d1:error", "d1:skipped", "d2:skipped", "d3:skipped", "d4:skipped", "d1:ok"]);
+});
+
+test("retries kept back are taken in chain order while the budget lasts", async () => {
+  const flakyA = vendor((call) => (call === 1 ? overloaded() : Response.json(completion)));
+  const downB = vendor(() => overloaded());
+  const never = vendor(() => Response.json(completion));
+  // d1 and d2 each keep their retry back for the three after them; d3 and d4 cannot be called.
+  const result = await executeChat(chat(), [target("d1", downB), target("d2", flakyA), target("d3", never), target("d4", never)], options({ health: circuitsOpen("d3", "d4") }));
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.filter((s) => s.outcome !== "skipped").map((s) => `${s.deploymentId}:${s.outcome}`)).toEqual(["d1:error", "d2:error", "d1:error", "d2:ok"]);
+  expect(result.trail.attempts).toBe(4);
+});

@@ -4,9 +4,11 @@
  * between operations (chat, stream, embeddings) is only how the vendor request is built and how a
  * 2xx answer is read (`Operation`).
  *
- * - One attempt budget (`maxAttempts`) covers retries and fallbacks together; a retry is taken only
- *   with an attempt to spare once every deployment still planned has one (so [503, 503, healthy]
- *   with a budget of 4 answers from the third deployment, not 502 after two retries).
+ * - One attempt budget (`maxAttempts`) covers retries and fallbacks together; a retry is taken at once
+ *   only with an attempt to spare once every deployment still planned has one (so [503, 503, healthy]
+ *   with a budget of 4 answers from the third deployment, not 502 after two retries), and otherwise
+ *   owed: taken after the rest of the chain, while the budget lasts (so [503 then ok, circuit open,
+ *   circuit open, circuit open] still answers from the first).
  * - A vendor's error is judged by what it says, wherever it came: an HTTP error answer, or an error
  *   event in a stream before its first chunk reached the client (vendor-stream-error.ts), are
  *   classified alike; after that chunk a stream is committed and ends with an error frame instead.
@@ -143,9 +145,9 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   const step = (dep: SnapshotDeployment, outcome: AttemptTrailEntry["outcome"], reason: string | null, startedMs: number) =>
     trail.steps.push({ deploymentId: dep.id, provider: dep.provider, vendorModel: dep.model, outcome, reason, latencyMs: Math.max(0, Math.round(Date.now() - startedMs)) });
 
-  // The deployment last left for the next ones while its wait ran (MAX_WAIT_WITH_FALLBACK_MS), and the
-  // attempt count then: the walk comes back to it when none of them was called.
-  let waiting: { index: number; tries: number; retryAt: number; attempts: number } | null = null;
+  // Deployments left with their retry still owed, in chain order (null until one is: no allocation on
+  // the usual walk): the walk comes back to them once it has passed the rest of the chain (OwedRetry).
+  let owed: OwedRetry[] | null = null;
   let index = 0;
   let firstTry = 0;
   // The last index this pass walks: on coming back, only the deployment that asked to wait (the ones
@@ -235,17 +237,19 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             // sending (thinking): a long answer, as after the first chunk (CallEnding).
             if (isVendorRateLimit(outcome) || outcome.reason === STILL_SENDING) await releaseProbe(grant, dep.id, opts, deadline);
             else await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
-            // A retry spends only an attempt the rest of the chain can spare: every deployment still
-            // planned after this one keeps one try, so retries never starve the fallbacks.
-            if (tries >= RETRIES_PER_DEPLOYMENT || maxAttempts - trail.attempts <= lastIndex - index) continue chain;
+            if (tries >= RETRIES_PER_DEPLOYMENT || trail.attempts >= maxAttempts) continue chain;
             const wait = outcome.retryAfterMs ?? fullJitterMs(tries + 1, opts.backoff ?? DEFAULT_BACKOFF);
             if (wait >= deadline - Date.now()) {
               step(dep, "skipped", outcome.retryAfterMs === null ? "retry_exceeds_budget" : "retry_after_exceeds_budget", Date.now());
               continue chain;
             }
-            if (wait > MAX_WAIT_WITH_FALLBACK_MS && index < lastIndex) {
-              step(dep, "skipped", outcome.retryAfterMs === null ? "retry_too_long" : "retry_after_too_long", Date.now());
-              waiting = { index, tries, retryAt: Date.now() + wait, attempts: trail.attempts };
+            // The retry is owed, not taken now, when its wait is long and another deployment is planned,
+            // or when it would spend an attempt the rest of the chain cannot spare (every deployment
+            // still planned after this one keeps one try: retries never starve the fallbacks).
+            const longWait = wait > MAX_WAIT_WITH_FALLBACK_MS && index < lastIndex;
+            if (longWait || maxAttempts - trail.attempts <= lastIndex - index) {
+              if (longWait) step(dep, "skipped", outcome.retryAfterMs === null ? "retry_too_long" : "retry_after_too_long", Date.now());
+              (owed ??= []).push({ index, tries, retryAt: Date.now() + wait, attempts: trail.attempts, onlyIfNoneCalled: longWait });
               continue chain;
             }
             if (!(await sleepUnlessAborted(wait, opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
@@ -253,22 +257,42 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         }
       }
     }
-    // Every deployment after the one that asked to wait was passed over without a call (its circuit
-    // open, a parameter it refuses): whether one can be tried is known only by asking, and asking
-    // before leaving would cost a breaker round trip (Redis) or a request build per deployment on
-    // every long wait. So the walk leaves at once and, when nothing was called, comes back for what
-    // is left of the wait, as the chain's last deployment waits: the caller gets what waiting there
-    // would have got it, a few breaker questions later. (A later deployment that was called and
-    // failed ends the walk as before: its failure is the answer.)
-    if (waiting === null || waiting.attempts !== trail.attempts || Date.now() >= deadline) break;
-    const back = waiting;
-    waiting = null;
+    // Whether the deployments after one that owes a retry can be called (circuit open, a parameter
+    // they refuse) is known only by asking, and asking before leaving would cost a breaker round trip
+    // (Redis) or a request build per deployment. So the walk leaves at once and comes back for the
+    // owed retry, after what is left of its wait, if it still may (OwedRetry): the caller gets what
+    // retrying there would have got it, a few breaker questions later.
+    const back = Date.now() < deadline ? takeOwedRetry(owed, trail.attempts, maxAttempts) : undefined;
+    if (back === undefined) break;
     if (!(await sleepUnlessAborted(Math.max(0, back.retryAt - Date.now()), opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
     index = lastIndex = back.index;
     firstTry = back.tries + 1;
   }
   if (last === null && openCircuits !== null && Date.now() < deadline) return { ok: false, error: await circuitsOpenError(openCircuits, opts, deadline), clientClosed: false, trail };
   return { ok: false, error: finalError(last, trail, deadline), clientClosed: false, trail };
+}
+
+/**
+ * A retry left for later: the deployment at `index` failed its try `tries` when `attempts` calls had
+ * been made, and may be tried again from `retryAt`. The walk comes back to it while the attempt
+ * budget lasts; one left for a long wait (`onlyIfNoneCalled`) only when no deployment was called
+ * since (a later deployment that was called and failed ends the walk: its failure is the answer).
+ */
+interface OwedRetry {
+  index: number;
+  tries: number;
+  retryAt: number;
+  attempts: number;
+  onlyIfNoneCalled: boolean;
+}
+
+/** The first owed retry the walk may still come back to (removed from `owed`), in chain order. */
+function takeOwedRetry(owed: OwedRetry[] | null, attempts: number, maxAttempts: number): OwedRetry | undefined {
+  while (owed !== null && owed.length > 0 && attempts < maxAttempts) {
+    const next = owed.shift()!;
+    if (!next.onlyIfNoneCalled || next.attempts === attempts) return next;
+  }
+  return undefined;
 }
 
 /** A stream's time ran out before its first chunk while its vendor was still sending events. */
