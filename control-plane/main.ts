@@ -58,7 +58,7 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
   const log = config.log ?? consoleLog(config.logFormat ?? "text", { service: "control-plane" });
   const requiredApprovals = config.requiredApprovals ?? 1;
   if (!Number.isInteger(requiredApprovals) || requiredApprovals < 1 || requiredApprovals > 10) throw new Error(`requiredApprovals must be an integer 1-10, got ${requiredApprovals}`);
-  const db = await openDatabase(config.databaseUrl, config.dataDir, config.onQuery);
+  const db = await openDatabase(config.databaseUrl, config.dataDir, config.onQuery, log);
   try {
     const applied = await migrate(db.sql);
     if (applied.length > 0) log(`control plane applied migrations: ${applied.join(", ")}`);

@@ -2,7 +2,7 @@
  * The control plane's database handle: the `postgres` client against a real PostgreSQL, or against an
  * embedded PGlite exposed through pglite-socket, so one SQL path serves both.
  */
-import { mkdir } from "node:fs/promises";
+import { chmod, mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import postgres from "postgres";
 
@@ -20,19 +20,51 @@ export interface Database {
 
 const CLIENT_OPTIONS = { onnotice: () => {}, connect_timeout: 10 } as const;
 
-/** Opens PostgreSQL when a URL is given, else PGlite under `dataDir/pglite`. */
-export async function openDatabase(databaseUrl: string | null | undefined, dataDir: string, onQuery?: (query: string) => void): Promise<Database> {
+/**
+ * Opens PostgreSQL when a URL is given, else PGlite under `dataDir/pglite` (both directories private:
+ * see privateDirectories). `log` hears that an open directory was tightened.
+ */
+export async function openDatabase(
+  databaseUrl: string | null | undefined,
+  dataDir: string,
+  onQuery?: (query: string) => void,
+  log: (line: string) => void = console.log,
+): Promise<Database> {
   if (databaseUrl) {
     const debug = onQuery ? (_connection: number, query: string) => onQuery(query) : undefined;
     const sql = postgres(databaseUrl, { ...CLIENT_OPTIONS, max: 10, ...(debug ? { debug } : {}) });
     await sql`select 1`;
     return { sql, kind: "postgres", close: () => sql.end({ timeout: 5 }) };
   }
-  return openEmbedded(join(dataDir, "pglite"));
+  const dir = join(dataDir, "pglite");
+  await privateDirectories([dataDir, dir], log);
+  return openEmbedded(dir);
+}
+
+/**
+ * PGlite writes its files 0666 whatever the umask, so the embedded database (tenants, keys, prices,
+ * the audit log) is kept from other local users only by the directories around it: each is created
+ * 0700, and one found open to group or others (made by an earlier start or by hand) is tightened to
+ * 0700, said once in the log. A directory that cannot be tightened (owned by another user) fails the
+ * start rather than serve from a database anyone can rewrite.
+ */
+async function privateDirectories(dirs: string[], log: (line: string) => void): Promise<void> {
+  const tightened: string[] = [];
+  for (const dir of dirs) {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const mode = (await stat(dir)).mode & 0o777;
+    if ((mode & 0o077) === 0) continue;
+    try {
+      await chmod(dir, 0o700);
+    } catch (error) {
+      throw new Error(`${dir} is open to other users (mode 0${mode.toString(8)}) and cannot be made private: ${(error as Error).message}; chmod 700 it or use a DATA_DIR of your own`);
+    }
+    tightened.push(`${dir} was 0${mode.toString(8)}`);
+  }
+  if (tightened.length > 0) log(`control plane tightened the embedded database's directories to mode 0700 (other users could reach them): ${tightened.join(", ")}`);
 }
 
 async function openEmbedded(dir: string): Promise<Database> {
-  await mkdir(dir, { recursive: true });
   // Imported lazily so a PostgreSQL deployment never loads the WASM build.
   const { PGlite } = await import("@electric-sql/pglite");
   const { PGLiteSocketServer } = await import("@electric-sql/pglite-socket");
