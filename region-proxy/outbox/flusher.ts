@@ -4,13 +4,19 @@
  * idempotency key, so a re-send after a lost ack is harmless); the deletions of one round go to KV in
  * one commit at its end. Failures back off exponentially.
  *
- * Size: the control plane refuses a body over MAX_USAGE_BODY_BYTES (4 MiB) with 413, and events can
- * be ~12 KB (a trail of 16 skipped deployments with long CJK model names), so a batch is cut at
- * USAGE_BODY_BUDGET_BYTES of JSON. A 413 all the same (a control plane with a smaller limit, a proxy
- * in front of it) halves the batch for the rest of the round and goes on at once; a single event
- * refused alone can never be taken, so it is logged with its event and request ids and removed from
- * the outbox (`onDropped` counts it) instead of blocking every event behind it.
+ * Size: the control plane refuses a body over MAX_USAGE_BODY_BYTES (4 MiB) with 413 batch_too_large,
+ * and events can be ~12 KB (a trail of 16 skipped deployments with long CJK model names), so a batch is
+ * cut at USAGE_BODY_BUDGET_BYTES of JSON. A 413 all the same (a control plane with a smaller limit, an
+ * ingress or WAF in front of it) fails the round like a 5xx: the events are kept, and the next round,
+ * after the backoff, sends half as many per batch (held for SMALLER_BATCH_HOLD_MS), until a size passes.
+ * A single event refused alone is dropped only when it can never be taken: over the control plane's
+ * limit, or refused by the control plane itself (its batch_too_large code); it is logged with its event
+ * and request ids and removed from the outbox (`onDropped` counts it) instead of blocking every event
+ * behind it. Every event is far below the limit, so a lone event refused by anything else is a
+ * misconfiguration in between (one that would otherwise drain the whole backlog, money, in one round):
+ * the event is kept, the 413 logged as not the control plane's, and the batch size starts over.
  */
+import { readBounded } from "../../shared/http/read-bounded.ts";
 import { MAX_USAGE_BATCH, MAX_USAGE_BODY_BYTES, PROXY_ID_HEADER, USAGE_PATH } from "../../shared/internal-api.ts";
 import type { UsageBatchAck } from "../../shared/usage/usage-event.ts";
 import type { PendingEvent, UsageOutbox } from "./outbox.ts";
@@ -19,6 +25,14 @@ import type { PendingEvent, UsageOutbox } from "./outbox.ts";
 export const USAGE_BODY_BUDGET_BYTES = Math.floor((MAX_USAGE_BODY_BYTES * 3) / 4);
 /** `{"events":[` and `]}`. */
 const BODY_FRAME_BYTES = 13;
+/** The error code of the control plane's own 413 (control-plane/http/usage.route.ts). */
+const CONTROL_PLANE_TOO_LARGE = "batch_too_large";
+/**
+ * How long a batch size found by halving is kept after its last 413: a limit in between that stays
+ * costs one 413 (and one backoff) per halving every 10 minutes, not every round; one that is raised
+ * again lets full batches through within 10 minutes.
+ */
+const SMALLER_BATCH_HOLD_MS = 10 * 60_000;
 
 export interface FlusherDeps {
   outbox: UsageOutbox;
@@ -28,7 +42,7 @@ export interface FlusherDeps {
   intervalMs: number;
   log: (line: string) => void;
   maxBackoffMs?: number;
-  /** Told the ids of events removed without delivery: the control plane refused each alone as too large (413). Each is logged too. */
+  /** Told the ids of events removed without delivery: each was refused alone as too large (413) and is over the control plane's limit or was refused by it. Each is logged too. */
   onDropped?: (eventIds: string[]) => void;
 }
 
@@ -45,8 +59,9 @@ export function startFlusher(deps: FlusherDeps): Flusher {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running: Promise<boolean> = Promise.resolve(true);
   let stopped = false;
-  /** Events per batch: MAX_USAGE_BATCH at the start of each round, halved by each 413 in it. */
+  /** Events per batch: MAX_USAGE_BATCH, halved by each 413 and kept so until SMALLER_BATCH_HOLD_MS after the last. */
   let batchEvents = MAX_USAGE_BATCH;
+  let lastTooLargeAt = 0;
 
   async function sendBatch(): Promise<"empty" | "sent" | "failed"> {
     const pending = withinBudget(await deps.outbox.peek(batchEvents), USAGE_BODY_BUDGET_BYTES);
@@ -61,8 +76,8 @@ export function startFlusher(deps: FlusherDeps): Flusher {
         signal: AbortSignal.timeout(10_000),
       });
       if (response.status === 413) {
-        await response.body?.cancel();
-        return await tooLarge(pending, Buffer.byteLength(body));
+        const fromControlPlane = (await errorCode(response)) === CONTROL_PLANE_TOO_LARGE;
+        return await tooLarge(pending, Buffer.byteLength(body), fromControlPlane);
       }
       if (!response.ok) {
         deps.log(`usage flush: control plane answered ${response.status}; ${pending.length} events kept`);
@@ -86,24 +101,36 @@ export function startFlusher(deps: FlusherDeps): Flusher {
     }
   }
 
-  /** A batch refused as too large: halved for the rest of the round, or, a single event, dropped. Both go on at once. */
-  async function tooLarge(pending: PendingEvent[], bytes: number): Promise<"sent"> {
+  /**
+   * A batch refused as too large (413). Several events: kept, and halved for the next round, after the
+   * backoff. A single event: dropped when it can never be taken (the round goes on at once), else kept.
+   */
+  async function tooLarge(pending: PendingEvent[], bytes: number, fromControlPlane: boolean): Promise<"sent" | "failed"> {
+    const who = fromControlPlane ? `the control plane refused` : `something that is not the control plane (no ${CONTROL_PLANE_TOO_LARGE} code: an ingress body limit, a WAF?) answered 413 to`;
     if (pending.length > 1) {
       batchEvents = Math.ceil(pending.length / 2);
-      deps.log(`usage flush: control plane refused a batch of ${pending.length} events (${bytes} bytes) as too large (413); sending ${batchEvents} at a time`);
-      return "sent";
+      lastTooLargeAt = Date.now();
+      deps.log(`usage flush: ${who} a batch of ${pending.length} events (${bytes} bytes) as too large (413); ${pending.length} events kept, sending ${batchEvents} at a time after a backoff`);
+      return "failed";
     }
     const [event] = pending as [PendingEvent];
-    deps.log(
-      `request ${requestIdOf(event.json)}: usage event ${event.eventId} dropped: the control plane refuses it alone as too large (413, ${bytes} bytes); removed from the outbox so the events behind it can go`,
-    );
+    if (!fromControlPlane && bytes <= MAX_USAGE_BODY_BYTES) {
+      // Halving cannot help a single event far below the control plane's limit: start over at full size once it passes.
+      batchEvents = MAX_USAGE_BATCH;
+      deps.log(
+        `usage flush: ${who} a single event (${event.eventId}, ${bytes} bytes, the control plane takes up to ${MAX_USAGE_BODY_BYTES}); the event is kept and retried after a backoff: check what sits between proxy and control plane`,
+      );
+      return "failed";
+    }
+    const why = fromControlPlane ? `the control plane refuses it alone as too large (413 ${CONTROL_PLANE_TOO_LARGE}, ${bytes} bytes)` : `it is over the control plane's limit (${bytes} bytes of ${MAX_USAGE_BODY_BYTES}; 413)`;
+    deps.log(`request ${requestIdOf(event.json)}: usage event ${event.eventId} dropped: ${why}; removed from the outbox so the events behind it can go`);
     await deps.outbox.forget(pending);
     deps.onDropped?.([event.eventId]);
     return "sent";
   }
 
   async function flush(): Promise<boolean> {
-    batchEvents = MAX_USAGE_BATCH;
+    if (Date.now() - lastTooLargeAt >= SMALLER_BATCH_HOLD_MS) batchEvents = MAX_USAGE_BATCH;
     try {
       return await flushBatches();
     } finally {
@@ -159,6 +186,18 @@ function withinBudget(pending: PendingEvent[], budget: number): PendingEvent[] {
     if (bytes > budget && i > 0) return pending.slice(0, i);
   }
   return pending;
+}
+
+/** The `error.code` of a 413's body if it is the control plane's JSON error (read up to 4 KB), else null. */
+async function errorCode(response: Response): Promise<string | null> {
+  const bytes = await readBounded(response.body, 4096);
+  if (typeof bytes === "string") return null;
+  try {
+    const code = (JSON.parse(new TextDecoder().decode(bytes)) as { error?: { code?: unknown } } | null)?.error?.code;
+    return typeof code === "string" ? code : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The request id of an event's JSON, for the log line (it is one event, dropped: parsing it is cheap). */

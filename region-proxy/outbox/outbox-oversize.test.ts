@@ -1,8 +1,9 @@
 /**
  * Batches and the control plane's body limit (MAX_USAGE_BODY_BYTES, 4 MiB): the flusher builds each
  * batch within a byte budget below it, halves a batch the control plane still refuses as too large
- * (413), and drops (logged with its ids, counted) a single event refused alone, so nothing blocks the
- * queue behind it.
+ * (413), backing off before each retry, and drops (logged with its ids, counted) a single event the
+ * control plane refuses alone (batch_too_large) or that is over its limit, so nothing blocks the queue
+ * behind it. A 413 from something else in between: outbox-413.test.ts.
  */
 import { afterAll, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -12,6 +13,7 @@ import { MAX_USAGE_BATCH, MAX_USAGE_BODY_BYTES } from "../../shared/internal-api
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
 import { useUsageIngest } from "../../control-plane/usage/use-usage-ingest.ts";
 import { openProxyKv, type Kv } from "../kv/open-kv.ts";
+import { waitFor } from "../testing/proxy-fixture.ts";
 import { startFlusher, USAGE_BODY_BUDGET_BYTES } from "./flusher.ts";
 import { startOutboxThread } from "./outbox-thread.ts";
 import { UsageOutbox } from "./outbox.ts";
@@ -78,17 +80,17 @@ test("an event the control plane refuses alone as too large is logged with its i
 /** A usage endpoint that refuses (413) any body over `limit` bytes and acknowledges the rest. */
 function limitedServer(limit: number) {
   const received: string[] = [];
-  const sizes: { bytes: number; status: number }[] = [];
+  const sizes: { bytes: number; status: number; at: number }[] = [];
   const server = Bun.serve({
     port: 0,
     hostname: "127.0.0.1",
     async fetch(request) {
       const body = new Uint8Array(await request.arrayBuffer());
       if (body.length > limit) {
-        sizes.push({ bytes: body.length, status: 413 });
+        sizes.push({ bytes: body.length, status: 413, at: Date.now() });
         return Response.json({ error: { code: "batch_too_large" } }, { status: 413 });
       }
-      sizes.push({ bytes: body.length, status: 200 });
+      sizes.push({ bytes: body.length, status: 200, at: Date.now() });
       const { events } = JSON.parse(new TextDecoder().decode(body)) as { events: UsageEvent[] };
       received.push(...events.map((e) => e.eventId));
       const ids = events.map((e) => e.eventId);
@@ -100,20 +102,26 @@ function limitedServer(limit: number) {
 
 const padded = (id: string, bytes: number) => ({ eventId: id, requestId: `req_${id}`, pad: "p".repeat(bytes) }) as unknown as UsageEvent;
 
-test("a batch refused with 413 (a control plane with a smaller limit) is halved until it is taken; every event arrives once", async () => {
+test("a batch refused with 413 (a control plane with a smaller limit) is halved until it is taken, with a backoff before each retry; every event arrives once", async () => {
   const server = limitedServer(40_000);
   const kv = await freshKv();
   const outbox = new UsageOutbox(kv, { maxDelayMs: 0 });
   const events = Array.from({ length: 40 }, (_, i) => padded(`evt_h${i}`, 5_000));
   await append(outbox, events);
   const logs: string[] = [];
-  const flusher = startFlusher({ outbox, controlPlaneUrl: server.url, regionToken: "t", proxyId: "p", intervalMs: 60_000, log: (l) => logs.push(l) });
-  expect(await flusher.flushNow()).toBe(true);
+  const intervalMs = 20;
+  const flusher = startFlusher({ outbox, controlPlaneUrl: server.url, regionToken: "t", proxyId: "p", intervalMs, log: (l) => logs.push(l) });
+  await waitFor(() => server.received.length === events.length, "every event taken");
   await flusher.stop();
   await server.stop();
   expect(server.received).toEqual(events.map((e) => e.eventId));
   // 40 events (~200 KB) -> 20 -> 10 -> 5 (~25 KB) taken.
   expect(server.sizes.filter((s) => s.status === 413).length).toBe(3);
+  // Each halved retry waits out a backoff (2x, 4x, 8x the interval), instead of going at once.
+  const at = server.sizes.map((s) => s.at);
+  expect(at[1]! - at[0]!).toBeGreaterThanOrEqual(2 * intervalMs - 5);
+  expect(at[2]! - at[1]!).toBeGreaterThanOrEqual(4 * intervalMs - 5);
+  expect(at[3]! - at[2]!).toBeGreaterThanOrEqual(8 * intervalMs - 5);
   expect(logs.some((l) => l.includes("413"))).toBe(true);
   expect(await outbox.size()).toBe(0);
   kv.close();
@@ -128,6 +136,8 @@ test("the outbox thread counts an event dropped as too large in droppedEvents (w
   try {
     await thread.append(padded("evt_small", 100));
     await thread.append(padded("evt_too_big", 50_000));
+    // The two together are refused: halved, after a backoff (here the next flush); then the control plane refuses the big one alone.
+    expect(await thread.flushNow()).toBe(false);
     expect(await thread.flushNow()).toBe(true);
     expect(server.received).toEqual(["evt_small"]);
     expect(thread.status()).toMatchObject({ storedEvents: 0, droppedEvents: 1 });
