@@ -49,8 +49,16 @@ export interface FlusherDeps {
 export interface Flusher {
   /** Sends batches until the outbox is empty or a send fails; true when it emptied. */
   flushNow(): Promise<boolean>;
-  stop(): Promise<void>;
+  /**
+   * Stops the timer; with `lastFlushMs`, lets the running round finish and makes one last flush. Past
+   * `lastFlushMs` (at once without it) the send in flight is aborted: its events stay in the outbox for
+   * the next start. Resolves once no round runs, so the outbox's KV may be closed.
+   */
+  stop(lastFlushMs?: number): Promise<void>;
 }
+
+/** How long one POST may take before it counts as failed (its events are kept). */
+const SEND_TIMEOUT_MS = 10_000;
 
 export function startFlusher(deps: FlusherDeps): Flusher {
   const url = `${deps.controlPlaneUrl.replace(/\/+$/, "")}${USAGE_PATH}`;
@@ -59,6 +67,8 @@ export function startFlusher(deps: FlusherDeps): Flusher {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running: Promise<boolean> = Promise.resolve(true);
   let stopped = false;
+  /** Aborted by stop, with every send it was linked to: a black-holed POST would otherwise hold stop for SEND_TIMEOUT_MS. */
+  const stopping = new AbortController();
   /** Events per batch: MAX_USAGE_BATCH, halved by each 413 and kept so until SMALLER_BATCH_HOLD_MS after the last. */
   let batchEvents = MAX_USAGE_BATCH;
   let lastTooLargeAt = 0;
@@ -73,7 +83,7 @@ export function startFlusher(deps: FlusherDeps): Flusher {
         method: "POST",
         headers: { authorization: `Bearer ${deps.regionToken}`, "content-type": "application/json", [PROXY_ID_HEADER]: deps.proxyId },
         body,
-        signal: AbortSignal.timeout(10_000),
+        signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(SEND_TIMEOUT_MS)]),
       });
       if (response.status === 413) {
         const fromControlPlane = (await errorCode(response)) === CONTROL_PLANE_TOO_LARGE;
@@ -96,7 +106,8 @@ export function startFlusher(deps: FlusherDeps): Flusher {
       // whole entries), so the round ends only when a peek finds nothing.
       return removed.length < pending.length ? "empty" : "sent";
     } catch (error) {
-      deps.log(`usage flush failed: ${(error as Error).message}; ${pending.length} events kept`);
+      if (stopping.signal.aborted) deps.log(`usage flush: stopped while sending ${pending.length} events; they stay in the outbox for the next start`);
+      else deps.log(`usage flush failed: ${(error as Error).message}; ${pending.length} events kept`);
       return "failed";
     }
   }
@@ -141,6 +152,7 @@ export function startFlusher(deps: FlusherDeps): Flusher {
 
   async function flushBatches(): Promise<boolean> {
     while (true) {
+      if (stopping.signal.aborted) return false;
       // A KV read failure (or a corrupt entry) must not kill the timer loop: count it as a failed round.
       const outcome = await sendBatch().catch((error: Error) => {
         deps.log(`usage flush failed reading the outbox: ${error.message}`);
@@ -166,10 +178,15 @@ export function startFlusher(deps: FlusherDeps): Flusher {
 
   return {
     flushNow,
-    async stop() {
+    async stop(lastFlushMs = 0) {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await running;
+      const deadline = setTimeout(() => stopping.abort(), lastFlushMs);
+      try {
+        await (lastFlushMs > 0 ? flushNow() : running);
+      } finally {
+        clearTimeout(deadline);
+      }
     },
   };
 }

@@ -111,7 +111,7 @@ const RESTART_DELAY_MS = 200;
 const POST_EVERY_MS = 100;
 /** A batch this large crosses at once. */
 const POST_EVENTS = MAX_BATCH_EVENTS;
-/** How long stop() waits for the thread's last flush (the thread bounds its own flush at 3 s). */
+/** How long stop() waits for the thread's answer (the thread aborts its last flush at 3 s, then closes KV). */
 const STOP_WAIT_MS = 6_000;
 
 /** The worker script; tests pass one that misbehaves on purpose. */
@@ -373,7 +373,11 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
       sendQueued();
       stopping = true;
       const reply = await ask("stop", STOP_WAIT_MS);
-      if (!reply) log("usage outbox thread did not stop in time; events it had not committed stay unconfirmed");
+      if (!reply) {
+        // The thread bounds its own stop (STOP_FLUSH_MS): this is a thread stuck elsewhere, ended without closing KV.
+        const lost = unconfirmed === 0 ? "every event handed to it was committed" : `${unconfirmed} events it had not confirmed as committed are logged as lost`;
+        log(`usage outbox thread did not stop within ${STOP_WAIT_MS} ms; ended it without closing KV (${lost})`);
+      }
       worker?.terminate();
       worker = null;
       // What never reached a thread (none was running) fails too: nothing may wait forever.

@@ -16,6 +16,7 @@ declare const self: Worker;
 
 const send = (message: FromOutboxWorker) => self.postMessage(message);
 const log = (line: string) => send({ type: "log", line });
+/** How long stop gives the running round and one last flush; past it the send in flight is aborted (its events stay in KV). */
 const STOP_FLUSH_MS = 3_000;
 
 let state: { kv: Kv; outbox: UsageOutbox; flusher: Flusher } | null = null;
@@ -56,8 +57,8 @@ async function stop(request: number): Promise<void> {
   if (state) {
     const { kv, flusher } = state;
     state = null;
-    await flusher.stop();
-    await Promise.race([flusher.flushNow(), Bun.sleep(STOP_FLUSH_MS)]);
+    // Bounded by the flusher itself, which then runs no more: KV can be closed under nothing.
+    await flusher.stop(STOP_FLUSH_MS);
     kv.close();
   }
   send({ type: "stopped", request });
