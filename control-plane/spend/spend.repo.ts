@@ -4,51 +4,70 @@ import type { Queryable } from "../db/client.ts";
 
 export interface SpendRow {
   key: string;
+  /** The gateway key's name on a `key` row (null when the key is not the subtree's); null on the others. */
+  name?: string | null;
   requests: string;
   inputTokens: string | null;
   outputTokens: string | null;
   costMicros: string | null;
 }
 
-/** The total row, the rows by vendor model and the rows by day in `timeZone`, each group sorted by key. */
+/**
+ * Events booked without `X-Feature-Id` are grouped under this key. The edge takes only feature ids of
+ * `[A-Za-z0-9._:-]` (region-proxy/pipeline/build-context.ts), so a real feature cannot be named so;
+ * and it reads as byModel's key for an event without a vendor model.
+ */
+export const NO_FEATURE_KEY = "(none)";
+
+/** The total row and the rows by vendor model, by day in `timeZone`, by feature and by key, each group sorted by key. */
 export interface SpendGroups {
   /** The org's (root tenant's) IANA time zone, the one budget days are in: `day` rows are its days. */
   timeZone: string;
   total: SpendRow | undefined;
   model: SpendRow[];
   day: SpendRow[];
+  feature: SpendRow[];
+  key: SpendRow[];
 }
+
+type GroupName = "total" | "model" | "day" | "feature" | "key";
 
 /** Token totals stop at 2^53 - 1 (the SafeInt fields' limit); cost is summed exactly, as a string. */
 const MAX_SAFE = String(Number.MAX_SAFE_INTEGER);
 
 /**
- * The total, by vendor model and by day, in one statement (grouping sets): one snapshot of the ledger,
- * so under live ingestion the groups still add up to the total, and one scan of it. Days are the org's
- * (rootTimeZone, as for budgets), so a day row is the spend of that budget day, not of a UTC day.
+ * The total, by vendor model, by day, by feature and by gateway key, in one statement (grouping sets):
+ * one snapshot of the ledger, so under live ingestion the groups still add up to the total, and one scan
+ * of it (usage_events_tenant_time_idx). Days are the org's (rootTimeZone, as for budgets), so a day row
+ * is the spend of that budget day, not of a UTC day. A key row carries the key's name only when the key
+ * belongs to the subtree, so a stray ledger row never shows another tenant's key name.
  */
 export async function aggregateSpendGroups(q: Queryable, tenantId: string, from: Date, to: Date): Promise<SpendGroups> {
   const timeZone = await rootTimeZone(q, tenantId);
-  const rows = await q<(SpendRow & { group: "total" | "model" | "day" })[]>`
-    select case when grouping(model) = 0 then 'model' when grouping(day) = 0 then 'day' else 'total' end as "group",
-           coalesce(model, day, 'total') as key, count(*) as requests,
-           -- coalesce first: least() skips a null, so an empty range's null sum would read as the ceiling.
-           least(coalesce(sum(input_tokens), 0), ${MAX_SAFE}::numeric) as "inputTokens",
-           least(coalesce(sum(output_tokens), 0), ${MAX_SAFE}::numeric) as "outputTokens", sum(cost_micros) as "costMicros"
+  const rows = await q<(SpendRow & { group: GroupName })[]>`
+    -- An org's spend is its teams' and projects' spend too (union: a broken tree cannot loop).
+    with recursive subtree(id) as (
+      select ${tenantId}::text union select t.id from tenants t join subtree s on t.parent_id = s.id
+    )
+    select g.*, k.name
     from (
-      select coalesce(vendor_model, '(none)') as model, to_char(time at time zone ${timeZone}, 'YYYY-MM-DD') as day,
-             input_tokens, output_tokens, cost_micros
-      from usage_events
-      where tenant_id in (
-        -- An org's spend is its teams' and projects' spend too (union: a broken tree cannot loop).
-        with recursive subtree(id) as (
-          select ${tenantId}::text union select t.id from tenants t join subtree s on t.parent_id = s.id
-        ) select id from subtree
-      ) and time >= ${from} and time < ${to}
-    ) e
-    group by grouping sets ((), (model), (day))
+      select case when grouping(model) = 0 then 'model' when grouping(day) = 0 then 'day'
+                  when grouping(feature) = 0 then 'feature' when grouping(key_id) = 0 then 'key' else 'total' end as "group",
+             coalesce(model, day, feature, key_id, 'total') as key, count(*) as requests,
+             -- coalesce first: least() skips a null, so an empty range's null sum would read as the ceiling.
+             least(coalesce(sum(input_tokens), 0), ${MAX_SAFE}::numeric) as "inputTokens",
+             least(coalesce(sum(output_tokens), 0), ${MAX_SAFE}::numeric) as "outputTokens", sum(cost_micros) as "costMicros"
+      from (
+        select coalesce(vendor_model, '(none)') as model, to_char(time at time zone ${timeZone}, 'YYYY-MM-DD') as day,
+               coalesce(feature_id, ${NO_FEATURE_KEY}) as feature, key_id, input_tokens, output_tokens, cost_micros
+        from usage_events
+        where tenant_id in (select id from subtree) and time >= ${from} and time < ${to}
+      ) e
+      group by grouping sets ((), (model), (day), (feature), (key_id))
+    ) g
+    left join gateway_keys k on g."group" = 'key' and k.id = g.key and k.tenant_id in (select id from subtree)
     order by 1, 2`;
-  const groups: SpendGroups = { timeZone, total: undefined, model: [], day: [] };
+  const groups: SpendGroups = { timeZone, total: undefined, model: [], day: [], feature: [], key: [] };
   for (const { group, ...row } of rows) {
     if (group === "total") groups.total = row;
     else groups[group].push(row);
@@ -56,14 +75,8 @@ export async function aggregateSpendGroups(q: Queryable, tenantId: string, from:
   return groups;
 }
 
-/** Rows grouped by `group`: the vendor model, the org's day, or nothing (one total row). */
-export async function aggregateSpend(
-  q: Queryable,
-  tenantId: string,
-  from: Date,
-  to: Date,
-  group: "model" | "day" | "total",
-): Promise<SpendRow[]> {
+/** Rows grouped by `group`: the vendor model, the org's day, the feature, the gateway key, or nothing (one total row). */
+export async function aggregateSpend(q: Queryable, tenantId: string, from: Date, to: Date, group: GroupName): Promise<SpendRow[]> {
   const groups = await aggregateSpendGroups(q, tenantId, from, to);
   return group === "total" ? (groups.total ? [groups.total] : []) : groups[group];
 }

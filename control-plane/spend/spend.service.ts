@@ -1,6 +1,7 @@
 /**
  * Spend for a tenant and everything under it (an org's spend includes its teams and projects):
- * totals, by vendor model and by day in the org's time zone (budget days), from the usage ledger.
+ * totals, by vendor model, by day in the org's time zone (budget days), by feature and by gateway key,
+ * from the usage ledger.
  */
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, notFound } from "../graphql/errors.ts";
@@ -14,6 +15,7 @@ function toGroup(row: SpendRow): SpendGroup {
   const micros = BigInt(row.costMicros ?? "0");
   return {
     key: row.key,
+    name: row.name ?? null,
     requests: Number(row.requests),
     inputTokens: Number(row.inputTokens ?? 0),
     outputTokens: Number(row.outputTokens ?? 0),
@@ -30,7 +32,7 @@ export async function getSpend(ctx: GraphQLContext, tenantId: string, from: Date
   await requireVisibleTenant(ctx, SPEND_READERS, tenantId);
   if (!(await findTenant(sql, tenantId))) throw notFound("tenant", tenantId);
   // One statement, one snapshot of the ledger: the groups add up to the total even mid-ingest.
-  const { timeZone, total, model: byModel, day: byDay } = await aggregateSpendGroups(sql, tenantId, from, to);
+  const { timeZone, total, model: byModel, day: byDay, feature: byFeature, key: byKey } = await aggregateSpendGroups(sql, tenantId, from, to);
   const sum = toGroup(total ?? { key: "total", requests: "0", inputTokens: null, outputTokens: null, costMicros: null });
   return {
     tenantId,
@@ -43,6 +45,8 @@ export async function getSpend(ctx: GraphQLContext, tenantId: string, from: Date
     costUsd: sum.costUsd,
     byModel: byModel.map(toGroup),
     byDay: byDay.map(toGroup),
+    byFeature: byFeature.map(toGroup),
+    byKey: byKey.map(toGroup),
     timeZone,
   };
 }

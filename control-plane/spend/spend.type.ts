@@ -7,8 +7,11 @@ import { DateTimeResolver, SafeIntResolver } from "graphql-scalars";
  */
 @ObjectType()
 export class SpendGroup {
-  /** The vendor model (byModel) or the day `YYYY-MM-DD` in Spend.timeZone (byDay). */
+  /** The vendor model (byModel), the day `YYYY-MM-DD` in Spend.timeZone (byDay), the feature id (byFeature) or the gateway key id (byKey). */
   @Field(() => String) key: string;
+  /** Nullable and only set by byKey, so the groups that came before keep their shape. */
+  @Field(() => String, { nullable: true, description: "The gateway key's name (byKey; null for a key outside the queried tenant's subtree); null in the other groups." })
+  name: string | null;
   @Field(() => SafeIntResolver) requests: number;
   @Field(() => SafeIntResolver) inputTokens: number;
   @Field(() => SafeIntResolver) outputTokens: number;
@@ -30,6 +33,13 @@ export class Spend {
   @Field(() => [SpendGroup]) byModel: SpendGroup[];
   /** By day in `timeZone` (the org's budget days), not UTC days. */
   @Field(() => [SpendGroup]) byDay: SpendGroup[];
+  // Descriptions in the schema: a client reading byFeature needs to know what "(none)" stands for.
+  @Field(() => [SpendGroup], {
+    description: 'By feature (`X-Feature-Id`). Events sent without the header are grouped under the key "(none)", which no real feature id can take: feature ids are 1-64 characters of A-Z a-z 0-9 . _ : -',
+  })
+  byFeature: SpendGroup[];
+  @Field(() => [SpendGroup], { description: "By gateway key: `key` is the key id, `name` its name." })
+  byKey: SpendGroup[];
   /** The IANA time zone byDay's days are in: the org's (root tenant's), as for budgets; UTC when unset. */
   @Field(() => String) timeZone: string;
 }

@@ -64,11 +64,13 @@ test("GraphQL config → EU proxy → openai SDK (plain and streamed) → spend"
   );
   type Group = { key: string; requests: number; inputTokens: number; outputTokens: number; costMicros: string };
   const spend = await eventually(async () => {
-    const { spend } = await admin.request<{ spend: Group & { byModel: Group[]; byDay: Partial<Group>[] } }>(
+    const { spend } = await admin.request<{ spend: Group & { byModel: Group[]; byDay: Partial<Group>[]; byFeature: Partial<Group>[]; byKey: Partial<Group & { name: string }>[] } }>(
       `query($t: ID!) { spend(tenantId: $t, from: "2020-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z") {
          requests inputTokens outputTokens costMicros
          byModel { key requests inputTokens outputTokens costMicros }
-         byDay { key requests costMicros } } }`,
+         byDay { key requests costMicros }
+         byFeature { key requests costMicros }
+         byKey { key name requests costMicros } } }`,
       { t: createTenant.id },
     );
     return spend.requests === 2 ? spend : undefined;
@@ -80,6 +82,12 @@ test("GraphQL config → EU proxy → openai SDK (plain and streamed) → spend"
     { key: "echo-eu-large", requests: 2, inputTokens: 2 * plain.usage!.prompt_tokens, outputTokens: 2 * plain.usage!.completion_tokens, costMicros: String(2 * perRequest) },
   ]);
   expect(spend.byDay).toEqual([{ key: new Date().toISOString().slice(0, 10), requests: 2, costMicros: String(2 * perRequest) }]);
+  // The plain request's X-Feature-Id reaches the ledger and the report; the stream sent none.
+  expect([...spend.byFeature].sort((a, b) => a.key!.localeCompare(b.key!))).toEqual([
+    { key: "(none)", requests: 1, costMicros: String(perRequest) },
+    { key: "support-bot", requests: 1, costMicros: String(perRequest) },
+  ]);
+  expect(spend.byKey).toEqual([{ key: createKey.key.id, name: "backend", requests: 2, costMicros: String(2 * perRequest) }]);
   // The echo vendor was called exactly twice for this model: no hidden retries.
   expect(stack.echo.calls("echo-eu-large")).toBe(2);
 });
