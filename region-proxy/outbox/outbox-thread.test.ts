@@ -91,11 +91,10 @@ describe("usage outbox thread", () => {
     expect(logs).toContain("request req_l3: usage event evt_l3 could not be written: the usage outbox thread has 2 events it has not confirmed; this one is dropped");
     await waitFor(() => logs.filter((line) => line.includes("exited; restarting")).length >= 2, "the thread died more than once");
     await thread.stop();
+    // Handed over together, lost together: one line for the batch, with both ids.
     const lost = logs.filter((line) => line.includes("could not be written: the usage outbox stopped before these events were committed"));
-    expect(lost.sort()).toEqual([
-      "request req_l1: usage event evt_l1 could not be written: the usage outbox stopped before these events were committed",
-      "request req_l2: usage event evt_l2 could not be written: the usage outbox stopped before these events were committed",
-    ]);
+    expect(lost).toEqual(["usage: 2 events could not be written: the usage outbox stopped before these events were committed; requests (event ids): req_l1 (evt_l1), req_l2 (evt_l2)"]);
+    expect(thread.status().droppedEvents).toBe(3);
   });
 
   test("a thread that dies is replaced, and the events it never confirmed are committed by the next", async () => {

@@ -3,7 +3,8 @@
  * thread (outbox-worker.ts), which group-commits it to Deno KV and ships it to the control plane.
  * The request path hands events over with `record` and does not wait: a graceful stop loses nothing
  * because `stop` commits every event handed over before it ends the thread, and an event that cannot
- * be written is logged here, with its request and event ids. `append` also returns a promise that
+ * be written is logged here, with its request and event ids (a batch whose commit failed: one line,
+ * naming the first 20). `append` also returns a promise that
  * resolves once the event is committed, exactly as UsageOutbox.append does.
  *
  * Events travel in batches, every POST_EVERY_MS or at POST_EVENTS, and the thread commits each batch
@@ -85,8 +86,8 @@ interface Batch {
   committed: { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void };
 }
 
-/** A batch whose failure is logged once per event it loses, whoever else waits for it. */
-function newBatch(lose: (requestId: string, eventId: string, why: string) => void): Batch {
+/** A batch whose failure is logged once (loseBatch) for the events it loses, whoever else waits for it. */
+function newBatch(loseBatch: (requestIds: string[], eventIds: string[], why: string) => void): Batch {
   let resolve!: () => void;
   let reject!: (error: Error) => void;
   const promise = new Promise<void>((yes, no) => {
@@ -94,14 +95,29 @@ function newBatch(lose: (requestId: string, eventId: string, why: string) => voi
     reject = no;
   });
   const batch: Batch = { since: Date.now(), taken: Infinity, eventIds: [], requestIds: [], jsons: [], committed: { promise, resolve, reject } };
-  promise.catch((error: Error) => {
-    for (let i = 0; i < batch.eventIds.length; i++) lose(batch.requestIds[i]!, batch.eventIds[i]!, error.message);
-  });
+  promise.catch((error: Error) => loseBatch(batch.requestIds, batch.eventIds, error.message));
   return batch;
 }
 
 /** The log line for a usage event that will not reach KV (settle.ts writes it too, for an append that throws). */
 export const notWritten = (requestId: string, eventId: string, why: string) => `request ${requestId}: usage event ${eventId} could not be written: ${why}`;
+
+/** Ids a lost batch's log line names at most; the others are counted. */
+const LOST_IDS_LOGGED = 20;
+
+/**
+ * The one log line for the events of a batch that will not reach KV (a failed commit loses up to
+ * MAX_BATCH_EVENTS at once): their number, the error's first line (a failed Deno KV commit, "disk I/O
+ * error" on a full disk, carries a multi-line Rust backtrace) and the first LOST_IDS_LOGGED request and
+ * event ids. A batch of one reads as notWritten.
+ */
+export function notWrittenBatch(requestIds: string[], eventIds: string[], why: string): string {
+  const reason = why.split("\n").find((line) => line.trim() !== "")?.trim() ?? why;
+  if (eventIds.length === 1) return notWritten(requestIds[0]!, eventIds[0]!, reason);
+  const named = eventIds.slice(0, LOST_IDS_LOGGED).map((eventId, i) => `${requestIds[i]} (${eventId})`).join(", ");
+  const more = eventIds.length > LOST_IDS_LOGGED ? ` … and ${eventIds.length - LOST_IDS_LOGGED} more` : "";
+  return `usage: ${eventIds.length} events could not be written: ${reason}; requests (event ids): ${named}${more}`;
+}
 
 const RESTART_DELAY_MS = 200;
 /**
@@ -153,6 +169,11 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
   const lose = (requestId: string, eventId: string, why: string) => {
     droppedEvents++;
     log(notWritten(requestId, eventId, why));
+  };
+  /** A whole batch lost (its commit failed, or stop abandoned it): one line, every event counted. */
+  const loseBatch = (requestIds: string[], eventIds: string[], why: string) => {
+    droppedEvents += eventIds.length;
+    log(notWrittenBatch(requestIds, eventIds, why));
   };
   /** Events appended and not yet confirmed or refused (queued here or in flight to the thread). */
   let unconfirmed = 0;
@@ -320,7 +341,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
   function enqueue(event: UsageEvent): Batch {
     const json = JSON.stringify(event);
     unconfirmed++;
-    const batch = (queued ??= newBatch(lose));
+    const batch = (queued ??= newBatch(loseBatch));
     batch.eventIds.push(event.eventId);
     batch.requestIds.push(event.requestId);
     batch.jsons.push(json);
