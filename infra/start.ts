@@ -5,7 +5,8 @@
  * second `npm start` comes back with the same tenant, key and tokens.
  *
  * Environment: DATA_DIR, HOST (127.0.0.1), CONTROL_PLANE_PORT (4000), US_PROXY_PORT (4001),
- * EU_PROXY_PORT (4002), ECHO_VENDOR_PORT (4100).
+ * EU_PROXY_PORT (4002), ECHO_VENDOR_PORT (4100), DATABASE_URL (PostgreSQL instead of PGlite: the
+ * database then outlives DATA_DIR, and starting over means dropping it too).
  */
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -17,6 +18,7 @@ import { adminClient } from "./local/admin-client.ts";
 import { seedDemo } from "./local/seed-demo.ts";
 import { readLocalState, writeLocalState, localStatePath, type LocalState } from "./local/local-state.ts";
 import { printTour } from "./local/print-tour.ts";
+import { databaseAdminTokens, describeDatabase } from "./local/database-admin-tokens.ts";
 
 const env = process.env;
 const dataDir = resolve(env.DATA_DIR ?? ".data");
@@ -26,19 +28,41 @@ const REGION_PORTS: Record<string, number> = { us: port("US_PROXY_PORT", 4001), 
 
 await mkdir(dataDir, { recursive: true, mode: 0o700 });
 const previous = await readLocalState(dataDir);
+const databaseUrl = env.DATABASE_URL || null;
+if (databaseUrl) {
+  // Asked before the control plane starts: on a database that is not this DATA_DIR's, the start itself
+  // (a new signing key and audit key, the configuration republished under them) would do the harm.
+  const admins = await databaseAdminTokens(databaseUrl, previous?.adminToken ?? null).catch((error: Error) =>
+    refuse(`cannot read the database ${describeDatabase(databaseUrl)} (DATABASE_URL): ${error.message}`),
+  );
+  if (admins === "unknown") {
+    refuse(
+      `the database ${describeDatabase(databaseUrl)} (DATABASE_URL) already has an admin token this launcher does not know ` +
+        `(${previous ? `the one in ${localStatePath(dataDir)} is not among them` : `there is no ${localStatePath(dataDir)}`}); ` +
+        `the database outlives ${dataDir}, so to start over drop that database and create it empty (or point DATABASE_URL at an empty one)`,
+    );
+  }
+  // The other way round: the demo, the region tokens and the proxies' cached snapshots in DATA_DIR
+  // belong to a database that is gone (dropped, or DATABASE_URL now names another one).
+  if (admins === "empty" && previous?.demo) {
+    refuse(`the database ${describeDatabase(databaseUrl)} (DATABASE_URL) is empty, but ${dataDir} holds a demo seeded in another database; delete ${dataDir} to start over on this one`);
+  }
+}
 const echoApiKey = previous?.echoApiKey ?? `echo_${randomBytes(12).toString("hex")}`;
 
 const echo = await startEchoVendor({ port: port("ECHO_VENDOR_PORT", 4100), host, apiKey: echoApiKey });
 const controlPlane = await startControlPlane({
   port: port("CONTROL_PLANE_PORT", 4000),
   host,
-  databaseUrl: env.DATABASE_URL ?? null,
+  databaseUrl,
   dataDir: join(dataDir, "control-plane"),
   adminToken: previous?.adminToken ?? null,
 });
 const adminToken = previous?.adminToken ?? controlPlane.generatedAdminToken;
 if (!adminToken) {
-  throw new Error(`the control plane in ${dataDir} already has an admin token this launcher does not know; delete ${dataDir} to start over`);
+  await controlPlane.stop();
+  await echo.stop();
+  refuse(`the control plane in ${dataDir} already has an admin token this launcher does not know; delete ${dataDir} to start over`);
 }
 
 const state: LocalState = previous ?? { adminToken, echoApiKey, regionTokens: {}, demo: null };
@@ -70,8 +94,6 @@ for (const [region, regionPort] of Object.entries(REGION_PORTS)) {
 }
 await waitForSnapshots(proxies);
 
-printTour({ controlPlaneUrl: controlPlane.url, adminToken, proxies, echoUrl: echo.url, state, statePath: localStatePath(dataDir), metricsToken });
-
 let stopping = false;
 async function shutdown(signal: string) {
   if (stopping) return;
@@ -84,6 +106,14 @@ async function shutdown(signal: string) {
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
+// Only now: the banner says Ctrl-C stops everything, so the handlers must be in place when it shows.
+printTour({ controlPlaneUrl: controlPlane.url, adminToken, proxies, echoUrl: echo.url, state, statePath: localStatePath(dataDir), metricsToken });
+
+/** Ends a start that cannot go on: the reason on stderr, exit 1, no stack trace to read past. */
+function refuse(reason: string): never {
+  console.error(`npm start: ${reason}`);
+  process.exit(1);
+}
 
 async function waitForSnapshots(running: Record<string, RunningProxy>): Promise<void> {
   const deadline = Date.now() + 15_000;

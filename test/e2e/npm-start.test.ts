@@ -9,37 +9,18 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../support/ports.ts";
+import { launch } from "../support/npm-start.ts";
 
 const dataDir = await mkdtemp(join(tmpdir(), "gw-npm-start-"));
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-async function launch(ports: Record<string, number>) {
-  const child = Bun.spawn([process.execPath, "infra/start.ts"], {
-    cwd: join(import.meta.dir, "../.."),
-    env: { ...process.env, DATA_DIR: dataDir, ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) },
-    stdout: "pipe",
-    stderr: "pipe",
-  });
-  const reader = child.stdout.getReader();
-  const decoder = new TextDecoder();
-  let output = "";
-  const deadline = Date.now() + 45_000;
-  while (!output.includes("Ctrl-C stops everything")) {
-    if (Date.now() > deadline) throw new Error(`npm start did not finish booting:\n${output}`);
-    const { done, value } = await reader.read();
-    if (done) throw new Error(`npm start exited early:\n${output}\n${await new Response(child.stderr).text()}`);
-    output += decoder.decode(value, { stream: true });
-  }
-  reader.releaseLock();
-  void child.stdout.pipeTo(new WritableStream());
-  return { child, output };
-}
+const launchOn = (ports: Record<string, number>) => launch({ DATA_DIR: dataDir, ...ports });
 
 test("npm start boots everything and prints a demo key that works on the EU endpoint; a restart keeps it", async () => {
   const ports = { CONTROL_PLANE_PORT: freePort(), US_PROXY_PORT: freePort(), EU_PROXY_PORT: freePort(), ECHO_VENDOR_PORT: freePort() };
-  const first = await launch(ports);
+  const first = await launchOn(ports);
   try {
     const key = /demo key\s+(gwk_\S+)/.exec(first.output)?.[1];
     const adminToken = /admin token\s+(admtok_\S+)/.exec(first.output)?.[1];
@@ -58,7 +39,7 @@ test("npm start boots everything and prints a demo key that works on the EU endp
     first.child.kill("SIGTERM");
     expect(await first.child.exited).toBe(0);
 
-    const second = await launch(ports);
+    const second = await launchOn(ports);
     try {
       expect(second.output).toContain(key!);
       const again = await client.chat.completions.create({ model: "support-fast", messages: [{ role: "user", content: "again" }] });

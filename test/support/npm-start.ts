@@ -1,0 +1,56 @@
+/**
+ * `bun infra/start.ts` (what `npm start` calls) as a user runs it, for the launcher's tests: either
+ * until its banner is printed (`launch`) or until it exits on its own (`launchUntilExit`).
+ */
+import { join } from "node:path";
+
+const REPO = join(import.meta.dir, "../..");
+
+export interface LaunchEnv {
+  DATA_DIR: string;
+  [name: string]: string | number | undefined;
+}
+
+function spawnLauncher(env: LaunchEnv) {
+  const own = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  return Bun.spawn([process.execPath, "infra/start.ts"], { cwd: REPO, env: { ...process.env, ...own }, stdout: "pipe", stderr: "pipe" });
+}
+
+/** Starts the launcher and waits for its banner; throws with what it printed if it exits first. */
+export async function launch(env: LaunchEnv): Promise<{ child: ReturnType<typeof spawnLauncher>; output: string }> {
+  const child = spawnLauncher(env);
+  const reader = child.stdout.getReader();
+  const decoder = new TextDecoder();
+  let output = "";
+  const deadline = Date.now() + 45_000;
+  while (!output.includes("Ctrl-C stops everything")) {
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`npm start did not finish booting:\n${output}`);
+    }
+    const { done, value } = await reader.read();
+    if (done) throw new Error(`npm start exited early:\n${output}\n${await new Response(child.stderr).text()}`);
+    output += decoder.decode(value, { stream: true });
+  }
+  reader.releaseLock();
+  void child.stdout.pipeTo(new WritableStream());
+  return { child, output };
+}
+
+/** Runs the launcher expecting it to stop by itself (a refused start); killed after `waitMs`. */
+export async function launchUntilExit(env: LaunchEnv, waitMs = 45_000): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const child = spawnLauncher(env);
+  const timer = setTimeout(() => child.kill("SIGKILL"), waitMs);
+  try {
+    const [stdout, stderr, exitCode] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+    return { exitCode, stdout, stderr };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Stops a launcher with SIGTERM (its graceful stop) and returns its exit code. */
+export async function stopLauncher(child: Pick<ReturnType<typeof spawnLauncher>, "kill" | "exited">): Promise<number> {
+  child.kill("SIGTERM");
+  return child.exited;
+}
