@@ -67,7 +67,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   const stopStarted = async () => {
     for (const stopPart of started.reverse()) await Promise.resolve().then(stopPart).catch(() => {});
   };
-  const kv = await openProxyKv(config.dataDir);
+  const kv = await openProxyKv(config.dataDir, { log });
   started.push(() => kv.close());
   const current = new CurrentSnapshot();
   const applyDeps = { region: config.region, trusted, current, kv, log };

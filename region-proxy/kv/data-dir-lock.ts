@@ -62,6 +62,20 @@ export function lockOutboxDir(dataDir: string): OutboxDirLock {
   };
 }
 
+/**
+ * True when the owner file names this process (pid and host: in containers every proxy may be pid 1):
+ * its own outbox holds the dir's lock. Meaningful only after `lockOutboxDir` was refused (a thread of
+ * this process is refused the lock all the same, as another process is).
+ */
+export function lockHeldByThisProcess(dataDir: string): boolean {
+  try {
+    const { pid, host } = JSON.parse(readFileSync(join(dataDir, OWNER_FILE), "utf8")) as { pid?: unknown; host?: unknown };
+    return pid === process.pid && host === hostname();
+  } catch {
+    return false;
+  }
+}
+
 function describeOwner(ownerPath: string): string | null {
   let text: string;
   try {
