@@ -61,3 +61,32 @@ test("counters degraded are listed too; /ready keeps its meaning (200, degraded:
   expect(r.status).toBe(200);
   expect(await r.json()).toEqual({ ready: true, degraded: ["counters"], snapshotVersion: 1 });
 });
+
+test("the outbox at its cap (USAGE_OUTBOX_MAX_EVENTS): degraded, saying new usage events are refused", async () => {
+  const { status, degraded } = await body(health("req_1", deps({ ...healthyOutbox, storedEvents: 100, maxStoredEvents: 100 })));
+  expect(status).toBe("degraded");
+  expect(degraded).toHaveLength(1);
+  expect(degraded[0]).toContain("usageOutbox");
+  expect(degraded[0]).toContain("100");
+  expect(degraded[0]).toContain("refused");
+});
+
+test("usage events dropped in the last minute (refused at the cap, commits failing on a full disk): degraded with their number; ok again a minute after the last drop", async () => {
+  const status = { ...healthyOutbox };
+  const proxy = deps(status);
+  const t0 = 1_000_000;
+  const look = async (at: number) => body(health("req", proxy, at));
+  expect(await look(t0)).toMatchObject({ status: "ok", degraded: [] });
+  status.droppedEvents = 7;
+  const first = await look(t0 + 10_000);
+  expect(first.status).toBe("degraded");
+  expect(first.degraded).toHaveLength(1);
+  expect(first.degraded[0]).toContain("usageOutbox: 7 usage events dropped in the last minute");
+  status.droppedEvents = 10;
+  expect((await look(t0 + 40_000)).degraded[0]).toContain("10 usage events dropped");
+  // 61 s after the 7th: only the 3 dropped since count; after the last drop's minute, ok.
+  expect((await look(t0 + 71_000)).degraded[0]).toContain("3 usage events dropped");
+  expect(await look(t0 + 101_000)).toMatchObject({ status: "ok", degraded: [] });
+  // A proxy first looked at after it dropped events: they count as recent.
+  expect((await body(health("req", deps({ ...healthyOutbox, droppedEvents: 2 }), t0))).degraded[0]).toContain("2 usage events dropped");
+});

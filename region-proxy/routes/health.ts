@@ -14,6 +14,10 @@
  * backlog that grows says the control plane has not taken usage for a while, before the cap refuses any.
  * `corruptEntries`: unreadable outbox entries moved to the KV's quarantine prefix (each logged with its
  * key, size and legible event ids): usage that cannot be sent until an operator recovers it.
+ * The outbox refusing usage is degraded too: while it holds its cap (the next event is refused), and for
+ * DROPPED_DEGRADED_MS after any event was dropped (at the cap, a commit failing as on a full disk, or
+ * one the control plane refused as too large). The outbox's status counts drops since start only, so
+ * the drops of the last minute are told apart here, from the counts /health saw before (dropWatches).
  */
 import type { ProxyDeps } from "../deps.ts";
 import type { OutboxStatus } from "../outbox/outbox-thread.ts";
@@ -21,8 +25,26 @@ import type { OutboxStatus } from "../outbox/outbox-thread.ts";
 /** Usage events the outbox thread has not confirmed for this long make /health degraded (it commits a batch within ~100 ms). */
 export const UNCONFIRMED_DEGRADED_MS = 5_000;
 
+/** Usage events dropped within this long make /health degraded. */
+export const DROPPED_DEGRADED_MS = 60_000;
+
+/** The dropped counts /health saw, per proxy: a sample at most every second, none older than needed for the window. */
+const dropWatches = new WeakMap<ProxyDeps, { at: number; dropped: number }[]>();
+
+/** Usage events dropped in the last DROPPED_DEGRADED_MS, as far as the counts seen tell; drops before the first look count as recent. */
+function droppedLately(deps: ProxyDeps, dropped: number, now: number): number {
+  const samples = dropWatches.get(deps) ?? [{ at: -Infinity, dropped: 0 }];
+  dropWatches.set(deps, samples);
+  const last = samples[samples.length - 1]!;
+  if (now - last.at < 1_000 && samples.length > 1) Object.assign(last, { at: now, dropped });
+  else samples.push({ at: now, dropped });
+  // The baseline is the newest sample at least a window old: what had been dropped before the window.
+  while (samples.length > 1 && samples[1]!.at <= now - DROPPED_DEGRADED_MS) samples.shift();
+  return dropped - samples[0]!.dropped;
+}
+
 /** Why the proxy is degraded (empty when it is not). */
-function degradedReasons(countersDegraded: boolean, outbox: OutboxStatus | null): string[] {
+function degradedReasons(countersDegraded: boolean, outbox: OutboxStatus | null, droppedRecently: number): string[] {
   const reasons: string[] = [];
   if (countersDegraded) reasons.push("counters: the shared counters (Redis) are unreachable; this replica enforces its share of each limit in memory");
   if (outbox && !outbox.threadRunning) {
@@ -32,13 +54,21 @@ function degradedReasons(countersDegraded: boolean, outbox: OutboxStatus | null)
       `usageOutbox: ${outbox.unconfirmedEvents} usage events not confirmed by the outbox thread, the oldest for ${Math.round(outbox.oldestUnconfirmedAgeMs / 1000)} s (restarted ${outbox.threadRestarts} times since start); they are held in memory only`,
     );
   }
+  if (outbox && outbox.storedEvents >= outbox.maxStoredEvents) {
+    reasons.push(`usageOutbox: the outbox holds its limit of ${outbox.maxStoredEvents} events (USAGE_OUTBOX_MAX_EVENTS) until the control plane takes them; new usage events are refused`);
+  }
+  if (droppedRecently > 0) {
+    reasons.push(
+      `usageOutbox: ${droppedRecently} usage events dropped in the last minute, each logged with its ids and why (refused at the outbox's limit or while its thread was behind, a commit that failed, as on a full disk, or refused by the control plane as too large)`,
+    );
+  }
   return reasons;
 }
 
-export function health(requestId: string, deps: ProxyDeps): Response {
+export function health(requestId: string, deps: ProxyDeps, now = Date.now()): Response {
   const countersDegraded = deps.limits.degraded?.() ?? false;
   const usageOutbox = deps.usageOutbox?.() ?? null;
-  const degraded = degradedReasons(countersDegraded, usageOutbox);
+  const degraded = degradedReasons(countersDegraded, usageOutbox, usageOutbox ? droppedLately(deps, usageOutbox.droppedEvents, now) : 0);
   return Response.json(
     {
       status: deps.isShuttingDown() ? "shutting_down" : !deps.current.get() ? "starting" : degraded.length > 0 ? "degraded" : "ok",
