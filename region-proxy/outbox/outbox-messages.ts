@@ -43,7 +43,7 @@ export type FromOutboxWorker =
   | { type: "committed"; batch: number; error: string | null; refused: number; storedEvents: number }
   /** What the outbox holds after acknowledged events were deleted. */
   | { type: "stored"; storedEvents: number }
-  /** Events removed without delivery (the control plane refused each alone as too large); each was logged. */
+  /** Events removed without delivery (each refused alone as too large: over MAX_USAGE_BODY_BYTES, or the control plane's batch_too_large); each was logged. */
   | { type: "dropped"; events: number }
   /** One more unreadable entry was moved to quarantine (and logged); how many are there now. */
   | { type: "corrupt"; corruptEntries: number }

@@ -59,7 +59,8 @@ export interface OutboxStatus {
   maxStoredEvents: number;
   /**
    * Events logged as lost since start: refused at the cap, refused while the thread was behind, failed
-   * commits, or stored but refused alone by the control plane as too large (413) and removed.
+   * commits, or stored but refused alone as too large (413: over MAX_USAGE_BODY_BYTES, or the control
+   * plane's own batch_too_large) and removed.
    */
   droppedEvents: number;
   /** Unreadable KV entries moved to quarantine, each logged with its key, size and legible event ids (outbox.ts). */
