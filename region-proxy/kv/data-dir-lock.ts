@@ -33,7 +33,7 @@ export function lockOutboxDir(dataDir: string): OutboxDirLock {
   const ownerPath = join(dataDir, OWNER_FILE);
   let db: Database | null = null;
   try {
-    mkdirSync(dataDir, { recursive: true });
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     db = new Database(join(dataDir, OUTBOX_LOCK_FILE), { create: true });
     db.exec("PRAGMA busy_timeout = 0");
     db.exec("PRAGMA locking_mode = EXCLUSIVE");

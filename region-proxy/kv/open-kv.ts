@@ -24,7 +24,8 @@ export interface OpenKvOptions {
 }
 
 export async function openProxyKv(dataDir: string, options: OpenKvOptions = {}): Promise<Kv> {
-  mkdirSync(dataDir, { recursive: true });
+  // Private, as the control plane's embedded database: it holds every request's usage and the snapshot.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const path = join(dataDir, KV_FILE);
   const log = options.log ?? ((line: string) => console.error(line));
   finishInterruptedRepair(path);
