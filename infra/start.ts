@@ -2,7 +2,8 @@
  * `npm start`: the whole system on one laptop, on embedded defaults.
  * Control plane on PGlite, the local echo vendor, a `us` and an `eu` proxy, a demo tenant, alias and
  * key; prints the endpoints and a copy-paste tour. State lives in DATA_DIR (default `.data/`), so a
- * second `npm start` comes back with the same tenant, key and tokens.
+ * second `npm start` comes back with the same tenant, key and tokens, and with other ports the demo's
+ * echo deployments and the regions' publicUrl follow them (local/refresh-demo-urls.ts).
  *
  * Environment: DATA_DIR, HOST (127.0.0.1), CONTROL_PLANE_PORT (4000), US_PROXY_PORT (4001),
  * EU_PROXY_PORT (4002), ECHO_VENDOR_PORT (4100), DATABASE_URL (PostgreSQL instead of PGlite: the
@@ -16,6 +17,7 @@ import { startProxy, type RunningProxy } from "../region-proxy/main.ts";
 import { startEchoVendor } from "./echo-vendor/server.ts";
 import { adminClient } from "./local/admin-client.ts";
 import { seedDemo } from "./local/seed-demo.ts";
+import { refreshDemoUrls } from "./local/refresh-demo-urls.ts";
 import { readLocalState, writeLocalState, localStatePath, type LocalState } from "./local/local-state.ts";
 import { printTour } from "./local/print-tour.ts";
 import { databaseAdminTokens, describeDatabase } from "./local/database-admin-tokens.ts";
@@ -66,14 +68,22 @@ if (!adminToken) {
 }
 
 const state: LocalState = previous ?? { adminToken, echoApiKey, regionTokens: {}, demo: null };
+// The proxies' local URLs, named in residency refusals; a wildcard bind is reached through loopback.
+const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
+const urls = { vendorUrl: echo.url, regionUrls: Object.fromEntries(Object.entries(REGION_PORTS).map(([region, regionPort]) => [region, `http://${urlHost}:${regionPort}`])) };
+const admin = adminClient(controlPlane.url, adminToken);
 if (!state.demo) {
-  // The proxies' local URLs, named in residency refusals; a wildcard bind is reached through loopback.
-  const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-  const regionUrls = Object.fromEntries(Object.entries(REGION_PORTS).map(([region, regionPort]) => [region, `http://${urlHost}:${regionPort}`]));
-  const seeded = await seedDemo(adminClient(controlPlane.url, adminToken), { vendorUrl: echo.url, regions: Object.keys(REGION_PORTS), regionUrls });
+  const seeded = await seedDemo(admin, { vendorUrl: urls.vendorUrl, regions: Object.keys(REGION_PORTS), regionUrls: urls.regionUrls });
   state.regionTokens = seeded.regionTokens;
-  state.demo = { tenantId: seeded.tenantId, keyId: seeded.keyId, keySecret: seeded.keySecret, alias: seeded.alias };
+  state.demo = { tenantId: seeded.tenantId, keyId: seeded.keyId, keySecret: seeded.keySecret, alias: seeded.alias, deploymentIds: seeded.deploymentIds, urls };
   await writeLocalState(dataDir, state);
+} else {
+  // Ports may differ from the start that seeded the demo: what it wrote follows them.
+  const deploymentIds = await refreshDemoUrls(admin, state.demo, urls, (line) => console.log(line));
+  if (JSON.stringify({ deploymentIds, urls }) !== JSON.stringify({ deploymentIds: state.demo.deploymentIds, urls: state.demo.urls })) {
+    state.demo = { ...state.demo, deploymentIds, urls };
+    await writeLocalState(dataDir, state);
+  }
 }
 
 // For this run only: the local proxies' GET /metrics, printed with the tour.

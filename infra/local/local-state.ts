@@ -5,12 +5,22 @@
  */
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { LauncherUrls } from "./refresh-demo-urls.ts";
 
 export interface LocalState {
   adminToken: string;
   echoApiKey: string;
   regionTokens: Record<string, string>;
-  demo: { tenantId: string; keyId: string; keySecret: string; alias: string } | null;
+  demo: {
+    tenantId: string;
+    keyId: string;
+    keySecret: string;
+    alias: string;
+    /** Each region's seeded echo deployment (absent in a file written before it was kept). */
+    deploymentIds?: Record<string, string>;
+    /** The echo vendor and proxy URLs the launcher last wrote into the demo (absent likewise). */
+    urls?: LauncherUrls;
+  } | null;
 }
 
 export function localStatePath(dataDir: string): string {

@@ -7,6 +7,10 @@
  */
 import type { AdminClient } from "./admin-client.ts";
 
+/** What the launcher's seeded deployments use (the echo vendor's model and the proxies' credential for it). */
+export const ECHO_MODEL = "echo-1";
+export const ECHO_CREDENTIAL_REF = "env:ECHO_VENDOR_API_KEY";
+
 export interface SeedOptions {
   vendorUrl: string;
   regions: string[];
@@ -23,6 +27,8 @@ export interface SeedOptions {
 
 export interface SeededDemo {
   regionTokens: Record<string, string>;
+  /** Each region's deployment on the vendor. */
+  deploymentIds: Record<string, string>;
   tenantId: string;
   keyId: string;
   keySecret: string;
@@ -31,11 +37,11 @@ export interface SeededDemo {
 
 export async function seedDemo(admin: AdminClient, options: SeedOptions): Promise<SeededDemo> {
   const alias = options.alias ?? "support-fast";
-  const model = options.vendorModel ?? "echo-1";
-  const credentialRef = `env:${options.credentialEnv ?? "ECHO_VENDOR_API_KEY"}`;
+  const model = options.vendorModel ?? ECHO_MODEL;
+  const credentialRef = options.credentialEnv ? `env:${options.credentialEnv}` : ECHO_CREDENTIAL_REF;
 
   const regionTokens: Record<string, string> = {};
-  const deploymentIds: string[] = [];
+  const deploymentIds: Record<string, string> = {};
   for (const region of options.regions) {
     const { createRegion } = await admin.request<{ createRegion: { token: string } }>(
       `mutation($name: String!, $publicUrl: String) { createRegion(input: { name: $name, publicUrl: $publicUrl }) { token } }`,
@@ -46,10 +52,10 @@ export async function seedDemo(admin: AdminClient, options: SeedOptions): Promis
       `mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id } }`,
       { input: { provider: "openai", baseUrl: `${options.vendorUrl}/v1`, model, region, credentialRef, jurisdiction: region } },
     );
-    deploymentIds.push(createDeployment.id);
+    deploymentIds[region] = createDeployment.id;
   }
   await admin.request(`mutation($input: AliasInput!) { createAlias(input: $input) { name } }`, {
-    input: { name: alias, deploymentIds },
+    input: { name: alias, deploymentIds: options.regions.map((region) => deploymentIds[region]!) },
   });
   await admin.request(`mutation($input: SetPriceInput!) { setPrice(input: $input) { model } }`, {
     input: { provider: "openai", model, inputUsdPerMillion: 0.15, outputUsdPerMillion: 0.6 },
@@ -62,5 +68,5 @@ export async function seedDemo(admin: AdminClient, options: SeedOptions): Promis
     `mutation($input: CreateKeyInput!) { createKey(input: $input) { key { id } secret } }`,
     { input: { tenantId: createTenant.id, name: "demo key", ...options.keyLimits } },
   );
-  return { regionTokens, tenantId: createTenant.id, keyId: createKey.key.id, keySecret: createKey.secret, alias };
+  return { regionTokens, deploymentIds, tenantId: createTenant.id, keyId: createKey.key.id, keySecret: createKey.secret, alias };
 }
