@@ -5,10 +5,10 @@
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { SnapshotKey, SnapshotTenant } from "../../shared/snapshot/schema.ts";
+import { isFeatureId } from "../../shared/usage/feature-id.ts";
 
 import { DATA_CLASS_FLAGS } from "./residency.ts";
 
-const FEATURE_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const DATA_CLASS = /^[a-z0-9_-]{1,32}$/;
 
 export interface RequestContext {
@@ -29,7 +29,7 @@ export function buildContext(
   base: { requestId: string; startedMs: number; key: SnapshotKey; tenant: SnapshotTenant; snapshotVersion: number },
 ): { ok: true; context: RequestContext } | { ok: false; error: GatewayError } {
   const feature = request.headers.get("x-feature-id");
-  if (feature !== null && !FEATURE_ID.test(feature)) {
+  if (feature !== null && !isFeatureId(feature)) {
     return { ok: false, error: { kind: "invalid_value", param: "x-feature-id", message: "Invalid 'X-Feature-Id' header: expected 1-64 characters of A-Z a-z 0-9 . _ : -." } };
   }
   const dataClass = request.headers.get("x-data-class");

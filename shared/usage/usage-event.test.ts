@@ -59,3 +59,9 @@ test("an event may count at most MAX_EVENT_TOKENS (10^10) in each token class", 
     }
   }
 });
+
+test("a featureId is one the proxy's edge would let through: never spend's \"(none)\" group, nothing to escape", () => {
+  expect(reason({ featureId: "checkout-assistant" })).toBeNull();
+  expect(reason({ featureId: "team.a:bot_2" })).toBeNull();
+  for (const bad of ["(none)", "", "a b", "x".repeat(65), "<script>"]) expect([bad, reason({ featureId: bad })]).toEqual([bad, expect.stringContaining("featureId")]);
+});

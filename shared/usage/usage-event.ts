@@ -5,6 +5,7 @@
 import type { NormalizedUsage } from "../money/cost.ts";
 import { isStorableText } from "../text/storable-text.ts";
 import { parseIsoTime } from "../time/parse-iso-time.ts";
+import { isFeatureId } from "./feature-id.ts";
 
 export type UsageStatus = "ok" | "error" | "client_closed";
 
@@ -159,6 +160,7 @@ export function parseUsageEvent(raw: unknown): { ok: true; event: UsageEvent } |
     const bad = value === null ? null : badString(field, value);
     if (bad) return { ok: false, reason: bad };
   }
+  if (raw.featureId !== null && !isFeatureId(raw.featureId as string)) return { ok: false, reason: "featureId must be 1-64 characters of A-Z a-z 0-9 . _ : -" };
   if (!isCount(raw.costMicros) || raw.costMicros > MAX_EVENT_COST_MICROS) {
     return { ok: false, reason: `costMicros must be an integer from 0 to ${MAX_EVENT_COST_MICROS}` };
   }
