@@ -9,6 +9,12 @@ test("defaults, and LOG_FORMAT: text unless json is asked for; anything else fai
   expect(() => configFromEnv({ PORT: "70000" })).toThrow("PORT must be an integer 0-65535");
 });
 
+test("PORT: empty means unset, like every other variable; anything but a plain integer 0-65535 fails the start", () => {
+  expect(configFromEnv({ PORT: "" }).port).toBe(4000);
+  expect(configFromEnv({ PORT: "0" }).port).toBe(0);
+  for (const bad of ["4000x", "1e3", "0x10", " 4000", "-1", "4.5", "08", "+80"]) expect(() => configFromEnv({ PORT: bad })).toThrow(`PORT must be an integer 0-65535, got "${bad}"`);
+});
+
 test("the shared secrets are read from the environment, unset meaning 'use or create the file in DATA_DIR'", () => {
   const secrets = { ADMIN_JWT_SECRET: "j".repeat(40), AUDIT_HMAC_KEY: "a".repeat(40), SIGNING_KEY_JWK: '{"kty":"OKP"}' };
   expect(configFromEnv(secrets)).toMatchObject({ tokenSecret: secrets.ADMIN_JWT_SECRET, auditHmacKey: secrets.AUDIT_HMAC_KEY, signingKeyJwk: secrets.SIGNING_KEY_JWK });

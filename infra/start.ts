@@ -5,62 +5,73 @@
  * second `npm start` comes back with the same tenant, key and tokens, and with other ports the demo's
  * echo deployments and the regions' publicUrl follow them (local/refresh-demo-urls.ts).
  *
- * Environment: DATA_DIR, HOST (127.0.0.1), CONTROL_PLANE_PORT (4000), US_PROXY_PORT (4001),
- * EU_PROXY_PORT (4002), ECHO_VENDOR_PORT (4100), DATABASE_URL (PostgreSQL instead of PGlite: the
- * database then outlives DATA_DIR, and starting over means dropping it too).
+ * Environment (empty means unset; checked before anything starts, see local/launcher-env.ts): DATA_DIR,
+ * HOST (127.0.0.1), CONTROL_PLANE_PORT (4000), US_PROXY_PORT (4001), EU_PROXY_PORT (4002),
+ * ECHO_VENDOR_PORT (4100), DATABASE_URL (PostgreSQL instead of PGlite: the database then outlives
+ * DATA_DIR, and starting over means dropping it too).
  */
 import { mkdir } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { startControlPlane } from "../control-plane/main.ts";
 import { startProxy, type RunningProxy } from "../region-proxy/main.ts";
 import { startEchoVendor } from "./echo-vendor/server.ts";
 import { adminClient } from "./local/admin-client.ts";
-import { seedDemo } from "./local/seed-demo.ts";
+import { emptySeedProgress, SeedCannotGoOn, seedDemo, type SeedProgress } from "./local/seed-demo.ts";
 import { refreshDemoUrls } from "./local/refresh-demo-urls.ts";
 import { readLocalState, writeLocalState, localStatePath, type LocalState } from "./local/local-state.ts";
 import { printTour } from "./local/print-tour.ts";
 import { databaseAdminTokens, describeDatabase } from "./local/database-admin-tokens.ts";
+import { launcherEnv } from "./local/launcher-env.ts";
+import { BOOTSTRAP_TOKEN_FILE, readBootstrapToken } from "./local/read-bootstrap-token.ts";
 
-const env = process.env;
-const dataDir = resolve(env.DATA_DIR ?? ".data");
-const host = env.HOST ?? "127.0.0.1";
-const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
-const REGION_PORTS: Record<string, number> = { us: port("US_PROXY_PORT", 4001), eu: port("EU_PROXY_PORT", 4002) };
+// Every variable checked before anything starts or is written: a bad one is named, and leaves nothing behind.
+const { dataDir, host, databaseUrl, ports } = (() => {
+  try {
+    return launcherEnv(process.env);
+  } catch (error) {
+    return refuse((error as Error).message);
+  }
+})();
+const REGION_PORTS: Record<string, number> = { us: ports.us, eu: ports.eu };
+const controlPlaneDir = join(dataDir, "control-plane");
 
 await mkdir(dataDir, { recursive: true, mode: 0o700 });
 const previous = await readLocalState(dataDir);
-const databaseUrl = env.DATABASE_URL || null;
+// A first start that stopped after the control plane minted its token but before local-stack.json was
+// written: the token is still in the file the control plane handed it over in.
+const recovered = previous ? null : await readBootstrapToken(controlPlaneDir);
+const knownToken = previous?.adminToken ?? recovered;
 if (databaseUrl) {
   // Asked before the control plane starts: on a database that is not this DATA_DIR's, the start itself
   // (a new signing key and audit key, the configuration republished under them) would do the harm.
-  const admins = await databaseAdminTokens(databaseUrl, previous?.adminToken ?? null).catch((error: Error) =>
+  const admins = await databaseAdminTokens(databaseUrl, knownToken).catch((error: Error) =>
     refuse(`cannot read the database ${describeDatabase(databaseUrl)} (DATABASE_URL): ${error.message}`),
   );
   if (admins === "unknown") {
+    const known = previous ? `the one in ${localStatePath(dataDir)} is not among them` : recovered ? `the one in ${join(controlPlaneDir, BOOTSTRAP_TOKEN_FILE)} is not among them` : `there is no ${localStatePath(dataDir)}`;
     refuse(
-      `the database ${describeDatabase(databaseUrl)} (DATABASE_URL) already has an admin token this launcher does not know ` +
-        `(${previous ? `the one in ${localStatePath(dataDir)} is not among them` : `there is no ${localStatePath(dataDir)}`}); ` +
+      `the database ${describeDatabase(databaseUrl)} (DATABASE_URL) already has an admin token this launcher does not know (${known}); ` +
         `the database outlives ${dataDir}, so to start over drop that database and create it empty (or point DATABASE_URL at an empty one)`,
     );
   }
   // The other way round: the demo, the region tokens and the proxies' cached snapshots in DATA_DIR
   // belong to a database that is gone (dropped, or DATABASE_URL now names another one).
-  if (admins === "empty" && previous?.demo) {
+  if (admins === "empty" && (previous?.demo || Object.keys(previous?.seeding?.regionTokens ?? {}).length > 0)) {
     refuse(`the database ${describeDatabase(databaseUrl)} (DATABASE_URL) is empty, but ${dataDir} holds a demo seeded in another database; delete ${dataDir} to start over on this one`);
   }
 }
 const echoApiKey = previous?.echoApiKey ?? `echo_${randomBytes(12).toString("hex")}`;
 
-const echo = await startEchoVendor({ port: port("ECHO_VENDOR_PORT", 4100), host, apiKey: echoApiKey });
+const echo = await startEchoVendor({ port: ports.echo, host, apiKey: echoApiKey });
 const controlPlane = await startControlPlane({
-  port: port("CONTROL_PLANE_PORT", 4000),
+  port: ports.controlPlane,
   host,
   databaseUrl,
-  dataDir: join(dataDir, "control-plane"),
-  adminToken: previous?.adminToken ?? null,
+  dataDir: controlPlaneDir,
+  adminToken: knownToken,
 });
-const adminToken = previous?.adminToken ?? controlPlane.generatedAdminToken;
+const adminToken = knownToken ?? controlPlane.generatedAdminToken;
 if (!adminToken) {
   await controlPlane.stop();
   await echo.stop();
@@ -68,14 +79,29 @@ if (!adminToken) {
 }
 
 const state: LocalState = previous ?? { adminToken, echoApiKey, regionTokens: {}, demo: null };
+// Kept before seeding: a start that stops from here on comes back with its token and what it seeded.
+if (!previous) await writeLocalState(dataDir, state);
 // The proxies' local URLs, named in residency refusals; a wildcard bind is reached through loopback.
 const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
 const urls = { vendorUrl: echo.url, regionUrls: Object.fromEntries(Object.entries(REGION_PORTS).map(([region, regionPort]) => [region, `http://${urlHost}:${regionPort}`])) };
 const admin = adminClient(controlPlane.url, adminToken);
 if (!state.demo) {
-  const seeded = await seedDemo(admin, { vendorUrl: urls.vendorUrl, regions: Object.keys(REGION_PORTS), regionUrls: urls.regionUrls });
+  const resume = {
+    progress: state.seeding ?? emptySeedProgress(),
+    async save(progress: SeedProgress) {
+      state.seeding = progress;
+      await writeLocalState(dataDir, state);
+    },
+  };
+  const seeded = await seedDemo(admin, { vendorUrl: urls.vendorUrl, regions: Object.keys(REGION_PORTS), regionUrls: urls.regionUrls }, resume).catch(async (error: Error) => {
+    await controlPlane.stop();
+    await echo.stop();
+    const startOver = `delete ${dataDir}${databaseUrl ? ` and drop the database ${describeDatabase(databaseUrl)}` : ""} to start over`;
+    return refuse(`seeding the demo failed: ${error.message}; ${error instanceof SeedCannotGoOn ? startOver : `npm start again goes on from there (or ${startOver})`}`);
+  });
   state.regionTokens = seeded.regionTokens;
   state.demo = { tenantId: seeded.tenantId, keyId: seeded.keyId, keySecret: seeded.keySecret, alias: seeded.alias, deploymentIds: seeded.deploymentIds, urls };
+  delete state.seeding;
   await writeLocalState(dataDir, state);
 } else {
   // Ports may differ from the start that seeded the demo: what it wrote follows them.

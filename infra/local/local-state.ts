@@ -6,6 +6,7 @@
 import { chmod, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { LauncherUrls } from "./refresh-demo-urls.ts";
+import type { SeedProgress } from "./seed-demo.ts";
 
 export interface LocalState {
   adminToken: string;
@@ -21,6 +22,8 @@ export interface LocalState {
     /** The echo vendor and proxy URLs the launcher last wrote into the demo (absent likewise). */
     urls?: LauncherUrls;
   } | null;
+  /** While the first start seeds (demo still null): what it has made so far, so a start that stopped part way can go on. */
+  seeding?: SeedProgress;
 }
 
 export function localStatePath(dataDir: string): string {

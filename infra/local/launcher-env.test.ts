@@ -1,0 +1,24 @@
+import { expect, test } from "bun:test";
+import { resolve } from "node:path";
+import { launcherEnv } from "./launcher-env.ts";
+
+test("defaults: every variable unset, or set empty, takes its default", () => {
+  const defaults = { dataDir: resolve(".data"), host: "127.0.0.1", databaseUrl: null, ports: { controlPlane: 4000, us: 4001, eu: 4002, echo: 4100 } };
+  expect(launcherEnv({})).toEqual(defaults);
+  expect(launcherEnv({ DATA_DIR: "", HOST: "", DATABASE_URL: "", CONTROL_PLANE_PORT: "", US_PROXY_PORT: "", EU_PROXY_PORT: "", ECHO_VENDOR_PORT: "" })).toEqual(defaults);
+});
+
+test("ports are integers 0-65535, 0 meaning any free port", () => {
+  expect(launcherEnv({ CONTROL_PLANE_PORT: "0", US_PROXY_PORT: "65535", EU_PROXY_PORT: "4793", ECHO_VENDOR_PORT: "8080" }).ports).toEqual({ controlPlane: 0, us: 65535, eu: 4793, echo: 8080 });
+});
+
+test("a mistyped port names its variable, before anything starts", () => {
+  expect(() => launcherEnv({ EU_PROXY_PORT: "4793x" })).toThrow('EU_PROXY_PORT must be an integer 0-65535, got "4793x"');
+  for (const bad of ["65536", "-1", "4.5", "1e3", "0x10", " 4000", "port", "08", "+80"]) {
+    expect(() => launcherEnv({ ECHO_VENDOR_PORT: bad })).toThrow(`ECHO_VENDOR_PORT must be an integer 0-65535, got "${bad}"`);
+  }
+  expect(() => launcherEnv({ CONTROL_PLANE_PORT: "x" })).toThrow("CONTROL_PLANE_PORT");
+  expect(() => launcherEnv({ US_PROXY_PORT: "x" })).toThrow("US_PROXY_PORT");
+  // All of them at once, not one per attempt.
+  expect(() => launcherEnv({ US_PROXY_PORT: "x", ECHO_VENDOR_PORT: "4100y" })).toThrow('US_PROXY_PORT must be an integer 0-65535, got "x"; ECHO_VENDOR_PORT must be an integer 0-65535, got "4100y"');
+});

@@ -1,0 +1,33 @@
+/**
+ * `npm start`'s environment, read and checked before anything starts: a mistyped port used to surface
+ * as an unrelated error halfway through the first start (after the control plane had minted its admin
+ * token), so every port is checked here and a bad one names its variable. Empty means unset for every
+ * variable, as elsewhere in the project.
+ *
+ * @example const { dataDir, ports } = launcherEnv(process.env)
+ */
+import { resolve } from "node:path";
+import { portFromEnv } from "../../control-plane/config.ts";
+
+export interface LauncherEnv {
+  dataDir: string;
+  host: string;
+  databaseUrl: string | null;
+  ports: { controlPlane: number; us: number; eu: number; echo: number };
+}
+
+/** Throws an Error naming every unusable variable (joined by "; "). */
+export function launcherEnv(env: Record<string, string | undefined>): LauncherEnv {
+  const problems: string[] = [];
+  const port = (name: string, fallback: number) => {
+    try {
+      return portFromEnv(env, name, fallback);
+    } catch (error) {
+      problems.push((error as Error).message);
+      return fallback;
+    }
+  };
+  const ports = { controlPlane: port("CONTROL_PLANE_PORT", 4000), us: port("US_PROXY_PORT", 4001), eu: port("EU_PROXY_PORT", 4002), echo: port("ECHO_VENDOR_PORT", 4100) };
+  if (problems.length > 0) throw new Error(problems.join("; "));
+  return { dataDir: resolve(env.DATA_DIR || ".data"), host: env.HOST || "127.0.0.1", databaseUrl: env.DATABASE_URL || null, ports };
+}
