@@ -143,7 +143,7 @@ async function shutdown(signal: string) {
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
 // Only now: the banner says Ctrl-C stops everything, so the handlers must be in place when it shows.
-printTour({ controlPlaneUrl: controlPlane.url, adminToken, proxies, echoUrl: echo.url, state, statePath: localStatePath(dataDir), metricsToken });
+printTour({ controlPlaneUrl: controlPlane.url, adminToken, proxies, echoUrl: echo.url, state, statePath: localStatePath(dataDir), metricsToken, database: databaseUrl && describeDatabase(databaseUrl) });
 
 /** Ends a start that cannot go on: the reason on stderr, exit 1, no stack trace to read past. */
 function refuse(reason: string): never {

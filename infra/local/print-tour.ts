@@ -14,9 +14,11 @@ export interface TourInput {
   statePath: string;
   /** The bearer token of the proxies' GET /metrics for this run. */
   metricsToken: string;
+  /** The PostgreSQL database (DATABASE_URL, as describeDatabase names it), when not the embedded one: starting over drops it too. */
+  database?: string | null;
 }
 
-export function printTour({ controlPlaneUrl, adminToken, proxies, echoUrl, state, statePath, metricsToken }: TourInput): void {
+export function printTour({ controlPlaneUrl, adminToken, proxies, echoUrl, state, statePath, metricsToken, database }: TourInput): void {
   const eu = proxies.eu?.url ?? Object.values(proxies)[0]!.url;
   const key = state.demo!.keySecret;
   const alias = state.demo!.alias;
@@ -32,7 +34,7 @@ export function printTour({ controlPlaneUrl, adminToken, proxies, echoUrl, state
     `  demo tenant   ${state.demo!.tenantId}`,
     `  demo key      ${key}`,
     `  model alias   ${alias}`,
-    `  (kept in ${statePath}; delete the data directory to start over)`,
+    `  (kept in ${statePath}; delete the data directory${database ? ` and drop the database ${database}` : ""} to start over)`,
     "",
     "Try it with curl:",
     `  curl -s ${eu}/v1/chat/completions -H "Authorization: Bearer ${key}" -H "Content-Type: application/json" \\`,

@@ -10,6 +10,7 @@ import postgres from "postgres";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { describeDatabase } from "../../infra/local/database-admin-tokens.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { freePort } from "../support/ports.ts";
 import { launch, launchUntilExit, stopLauncher } from "../support/npm-start.ts";
@@ -42,6 +43,8 @@ test("with DATABASE_URL, a deleted DATA_DIR is refused before the control plane 
   const env = { DATA_DIR: dataDir, DATABASE_URL: db.url, ...ports() };
 
   const first = await launch(env);
+  // The banner says so too: with DATABASE_URL, DATA_DIR alone is not the whole install.
+  expect(first.output).toContain(`delete the data directory and drop the database ${describeDatabase(db.url)} to start over`);
   await stopLauncher(first.child);
   const before = await footprint(db.url);
 
