@@ -43,9 +43,12 @@ test("with DATABASE_URL, a deleted DATA_DIR is refused before the control plane 
   const env = { DATA_DIR: dataDir, DATABASE_URL: db.url, ...ports() };
 
   const first = await launch(env);
-  // The banner says so too: with DATABASE_URL, DATA_DIR alone is not the whole install.
-  expect(first.output).toContain(`delete the data directory and drop the database ${describeDatabase(db.url)} to start over`);
-  await stopLauncher(first.child);
+  try {
+    // The banner says so too: with DATABASE_URL, DATA_DIR alone is not the whole install.
+    expect(first.output).toContain(`delete the data directory and drop the database ${describeDatabase(db.url)} to start over`);
+  } finally {
+    await stopLauncher(first.child);
+  }
   const before = await footprint(db.url);
 
   await rm(dataDir, { recursive: true, force: true });

@@ -37,16 +37,20 @@ const ALIASES = `{ aliases { items { name deployments { baseUrl region } } } }`;
 test("a restart with other ports brings the seeded deployments and the regions' publicUrl up to date, and only those", async () => {
   const before = ports();
   const first = await launch({ DATA_DIR: dataDir, ...before });
-  const key = /demo key\s+(gwk_\S+)/.exec(first.output)![1]!;
-  const adminToken = /admin token\s+(admtok_\S+)/.exec(first.output)![1]!;
-  const firstAdmin = adminClient(`http://127.0.0.1:${before.CONTROL_PLANE_PORT}`, adminToken);
-  // The user's own: a deployment on the old echo URL, and the US region's publicUrl set by hand.
-  const { createDeployment: own } = await firstAdmin.request<{ createDeployment: { id: string } }>(
-    `mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id } }`,
-    { input: { provider: "openai", baseUrl: `http://127.0.0.1:${before.ECHO_VENDOR_PORT}/v1`, model: "echo-1", region: "eu", credentialRef: "env:ECHO_VENDOR_API_KEY" } },
-  );
-  await firstAdmin.request(`mutation { updateRegion(input: { name: "us", publicUrl: "https://us.gateway.example" }) { name } }`);
-  await stopLauncher(first.child);
+  const key = /demo key\s+(gwk_\S+)/.exec(first.output)?.[1] ?? "";
+  const adminToken = /admin token\s+(admtok_\S+)/.exec(first.output)?.[1] ?? "";
+  let own: { id: string };
+  try {
+    const firstAdmin = adminClient(`http://127.0.0.1:${before.CONTROL_PLANE_PORT}`, adminToken);
+    // The user's own: a deployment on the old echo URL, and the US region's publicUrl set by hand.
+    ({ createDeployment: own } = await firstAdmin.request<{ createDeployment: { id: string } }>(
+      `mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id } }`,
+      { input: { provider: "openai", baseUrl: `http://127.0.0.1:${before.ECHO_VENDOR_PORT}/v1`, model: "echo-1", region: "eu", credentialRef: "env:ECHO_VENDOR_API_KEY" } },
+    ));
+    await firstAdmin.request(`mutation { updateRegion(input: { name: "us", publicUrl: "https://us.gateway.example" }) { name } }`);
+  } finally {
+    await stopLauncher(first.child);
+  }
 
   const after = ports();
   const second = await launch({ DATA_DIR: dataDir, ...after });
@@ -89,8 +93,8 @@ test("a local-stack.json written before the launcher kept its deployments and UR
   const oldDir = await mkdtemp(join(tmpdir(), "gw-npm-start-moved-old-"));
   try {
     const first = await launch({ DATA_DIR: oldDir, ...ports() });
-    const key = /demo key\s+(gwk_\S+)/.exec(first.output)![1]!;
     await stopLauncher(first.child);
+    const key = /demo key\s+(gwk_\S+)/.exec(first.output)![1]!;
     const statePath = join(oldDir, "local-stack.json");
     const state = JSON.parse(await Bun.file(statePath).text());
     delete state.demo.deploymentIds;

@@ -2,6 +2,7 @@
  * `bun infra/start.ts` (what `npm start` calls) as a user runs it, for the launcher's tests: either
  * until its banner is printed (`launch`) or until it exits on its own (`launchUntilExit`).
  */
+import { afterAll } from "bun:test";
 import { join } from "node:path";
 
 const REPO = join(import.meta.dir, "../..");
@@ -11,13 +12,37 @@ export interface LaunchEnv {
   [name: string]: string | number | undefined;
 }
 
+// A launcher a failed test never stopped must not outlive the test run (holding its ports, polling a dropped database).
+const running = new Set<{ kill(signal: "SIGKILL"): void }>();
+afterAll(() => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 function spawnLauncher(env: LaunchEnv) {
   const own = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
-  return Bun.spawn([process.execPath, "infra/start.ts"], { cwd: REPO, env: { ...process.env, ...own }, stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn([process.execPath, "infra/start.ts"], { cwd: REPO, env: { ...process.env, ...own }, stdout: "pipe", stderr: "pipe" });
+  running.add(child);
+  void child.exited.then(() => running.delete(child));
+  return child;
 }
 
-/** Starts the launcher and waits for its banner; throws with what it printed if it exits first. */
-export async function launch(env: LaunchEnv): Promise<{ child: ReturnType<typeof spawnLauncher>; output: string }> {
+/**
+ * Starts the launcher and waits for its banner; throws with what it printed if it exits first. The
+ * ports come from freePort(), so one can be taken (by another process's connection) before the
+ * launcher binds it: a start that exits on a port in use is tried again, up to `attempts` times.
+ */
+export async function launch(env: LaunchEnv, attempts = 3): Promise<{ child: ReturnType<typeof spawnLauncher>; output: string }> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await launchOnce(env);
+    } catch (error) {
+      if (attempt >= attempts || !/npm start exited early:[\s\S]*in use/.test((error as Error).message)) throw error;
+      await Bun.sleep(250);
+    }
+  }
+}
+
+async function launchOnce(env: LaunchEnv): Promise<{ child: ReturnType<typeof spawnLauncher>; output: string }> {
   const child = spawnLauncher(env);
   const reader = child.stdout.getReader();
   const decoder = new TextDecoder();
@@ -51,8 +76,9 @@ export async function launchUntilExit(env: LaunchEnv, waitMs = 45_000): Promise<
 
 /**
  * Stops a launcher with SIGTERM (its graceful stop) and returns its exit code. Tests about what a start
- * does need not assert it (npm-start.test.ts is the one about the stop): Bun itself has been seen to
- * crash (SIGSEGV, exit 139) now and then while the proxies' worker threads end.
+ * does need not assert it (npm-start.test.ts is the one about the stop): Bun itself crashes (SIGSEGV,
+ * exit 139) now and then while the two proxies' outbox workers, each with a bun:sqlite database, are
+ * terminated (as in oven-sh/bun#29275).
  */
 export async function stopLauncher(child: Pick<ReturnType<typeof spawnLauncher>, "kill" | "exited" | "stderr">): Promise<number> {
   child.kill("SIGTERM");
