@@ -57,7 +57,7 @@ export function createProxyMetrics(): ProxyMetrics {
   const outcomes = new CounterFamily("gateway_requests_settled_total", "Requests that reached the vendor step, by endpoint, usage status (ok, error, client_closed) and error code.");
   const attempts = new CounterFamily("gateway_vendor_attempts_total", "Vendor calls and skipped deployments, by deployment, provider, outcome (ok, error, skipped) and reason.");
   const fallbacks = new CounterFamily("gateway_fallbacks_total", "Requests answered (or last tried) by a deployment other than their alias's first, by alias.");
-  const tokens = new CounterFamily("gateway_tokens_total", "Tokens by deployment and class (input, cached_input, cache_write, output, reasoning).");
+  const tokens = new CounterFamily("gateway_tokens_total", "Tokens by deployment and class (input, cached_input, cache_write, output, reasoning); cached_input and cache_write are part of input, reasoning part of output: sum input and output only.");
   const cost = new CounterFamily("gateway_cost_micros_total", "Charged cost in micro-USD, by deployment.");
 
   const routeStatus = labelCache(["route", "status"]);
