@@ -90,3 +90,18 @@ test("usage events dropped in the last minute (refused at the cap, commits faili
   // A proxy first looked at after it dropped events: they count as recent.
   expect((await body(health("req", deps({ ...healthyOutbox, droppedEvents: 2 }), t0))).degraded[0]).toContain("2 usage events dropped");
 });
+
+test("looks more often than once a second (a load balancer and probes) still let a drop age out after a minute", async () => {
+  const status = { ...healthyOutbox };
+  const proxy = deps(status);
+  const t0 = 1_000_000;
+  for (let t = t0; t < t0 + 10_000; t += 500) health("req", proxy, t);
+  status.droppedEvents = 1;
+  let last = await body(health("req", proxy, t0 + 10_000));
+  expect(last.status).toBe("degraded");
+  for (let t = t0 + 10_500; t <= t0 + 72_000; t += 500) last = await body(health("req", proxy, t));
+  expect(last).toMatchObject({ status: "ok", degraded: [] });
+  // Drops that keep coming, each look under a second apart: counted for the minute they fall in.
+  for (let t = t0 + 72_500, n = 2; t <= t0 + 80_000; t += 300, n++) status.droppedEvents = n;
+  expect((await body(health("req", proxy, t0 + 80_000))).status).toBe("degraded");
+});

@@ -28,7 +28,11 @@ export const UNCONFIRMED_DEGRADED_MS = 5_000;
 /** Usage events dropped within this long make /health degraded. */
 export const DROPPED_DEGRADED_MS = 60_000;
 
-/** The dropped counts /health saw, per proxy: a sample at most every second, none older than needed for the window. */
+/**
+ * The dropped counts /health saw rise, per proxy: when each rise was first seen, at most one sample a
+ * second (a later rise within the second joins it), none older than needed for the window. Looks that
+ * see no rise record nothing, so frequent looks cannot keep an old drop inside the window.
+ */
 const dropWatches = new WeakMap<ProxyDeps, { at: number; dropped: number }[]>();
 
 /** Usage events dropped in the last DROPPED_DEGRADED_MS, as far as the counts seen tell; drops before the first look count as recent. */
@@ -36,8 +40,10 @@ function droppedLately(deps: ProxyDeps, dropped: number, now: number): number {
   const samples = dropWatches.get(deps) ?? [{ at: -Infinity, dropped: 0 }];
   dropWatches.set(deps, samples);
   const last = samples[samples.length - 1]!;
-  if (now - last.at < 1_000 && samples.length > 1) Object.assign(last, { at: now, dropped });
-  else samples.push({ at: now, dropped });
+  if (dropped > last.dropped) {
+    if (samples.length > 1 && now - last.at < 1_000) last.dropped = dropped;
+    else samples.push({ at: now, dropped });
+  }
   // The baseline is the newest sample at least a window old: what had been dropped before the window.
   while (samples.length > 1 && samples[1]!.at <= now - DROPPED_DEGRADED_MS) samples.shift();
   return dropped - samples[0]!.dropped;
