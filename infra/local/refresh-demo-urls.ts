@@ -27,8 +27,22 @@ export interface SeededRouting {
   alias: string;
   /** The seeded deployment of each region (unknown in a local-stack.json written before it was kept). */
   deploymentIds?: Record<string, string>;
-  /** The URLs the launcher last wrote (unknown likewise: the values found are then taken as its own). */
+  /**
+   * The URLs the launcher last wrote (unknown likewise: a value found is then taken as its own only
+   * when it is on the host the launcher writes, as an http URL: one an operator set elsewhere stays).
+   */
   urls?: LauncherUrls;
+}
+
+/** Whether `found` may be what the launcher wrote, when its record is missing: null, or http on `wanted`'s host. */
+function looksLaunchers(found: string | null, wanted: string): boolean {
+  if (found === null) return true;
+  try {
+    const [a, b] = [new URL(found), new URL(wanted)];
+    return a.protocol === "http:" && a.hostname === b.hostname;
+  } catch {
+    return false;
+  }
 }
 
 interface DeploymentRow {
@@ -61,7 +75,8 @@ async function refreshRegionUrls(admin: AdminClient, written: Record<string, str
   for (const region of regions.items) {
     const wanted = now[region.name];
     if (wanted === undefined || region.publicUrl === wanted) continue;
-    if (region.publicUrl !== (written?.[region.name] ?? region.publicUrl)) continue; // set by someone else since
+    const launchers = written?.[region.name] !== undefined ? region.publicUrl === written[region.name] : looksLaunchers(region.publicUrl, wanted);
+    if (!launchers) continue; // set by someone else
     await admin.request(`mutation($name: String!, $publicUrl: String) { updateRegion(input: { name: $name, publicUrl: $publicUrl }) { name } }`, {
       name: region.name,
       publicUrl: wanted,
@@ -80,7 +95,8 @@ async function refreshDeployments(admin: AdminClient, seeded: SeededRouting, ven
   for (const [region, id] of Object.entries(ids)) {
     const deployment = byId.get(id); // in no alias: nothing routes to it, nothing to repair
     if (!deployment || deployment.status !== "active" || deployment.baseUrl === wanted) continue;
-    if (deployment.baseUrl !== (seeded.urls ? baseUrlOf(seeded.urls.vendorUrl) : deployment.baseUrl)) continue; // changed by someone else since
+    const launchers = seeded.urls ? deployment.baseUrl === baseUrlOf(seeded.urls.vendorUrl) : looksLaunchers(deployment.baseUrl, wanted);
+    if (!launchers) continue; // changed by someone else
     const { createDeployment } = await admin.request<{ createDeployment: { id: string } }>(`mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id } }`, {
       input: {
         provider: deployment.provider,
