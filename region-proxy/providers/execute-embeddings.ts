@@ -5,10 +5,8 @@
  */
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
-import { errorOnlyBody } from "./error-only-body.ts";
-import { streamError } from "./openai/stream-error.ts";
-import { readVendorText } from "./read-vendor-text.ts";
-import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse } from "./types.ts";
+import { readWholeAnswer } from "./read-whole-answer.ts";
+import type { EmbeddingsRequest, EmbeddingsResponse } from "./types.ts";
 import { walkChain, type Operation, type WalkOptions, type WalkResult } from "./walk-chain.ts";
 
 export async function executeEmbeddings(req: EmbeddingsRequest, targets: PlannedTarget[], opts: WalkOptions): Promise<WalkResult<{ response: EmbeddingsResponse; usage: NormalizedUsage }>> {
@@ -18,17 +16,13 @@ export async function executeEmbeddings(req: EmbeddingsRequest, targets: Planned
     firstByteBound: false,
     async read(call, { adapter, deployment }, _redact, redactText) {
       call.clearFirstByte();
-      const body: unknown = JSON.parse(await readVendorText(call.response));
-      const vendorError = errorOnlyBody(body);
-      if (vendorError !== undefined) throw streamError(vendorError, adapter.classifyError, redactText);
-      let parsed: { response: EmbeddingsResponse; usage: NormalizedUsage };
-      try {
-        parsed = adapter.embeddings!.parseResponse(body, req, { model: deployment.model });
-      } catch (error) {
-        // Refused but billed: charged what the vendor reported in it (walk-chain.ts Trail.refusedCalls).
-        if (error instanceof VendorProtocolError) error.reportedUsage = adapter.embeddings!.reportedUsage?.(body) ?? null;
-        throw error;
-      }
+      const embeddings = adapter.embeddings!;
+      const parsed = await readWholeAnswer(call.response, {
+        classify: adapter.classifyError,
+        redactText,
+        parse: (body) => embeddings.parseResponse(body, req, { model: deployment.model }),
+        reportedUsage: embeddings.reportedUsage,
+      });
       call.cleanup();
       return parsed;
     },

@@ -7,9 +7,7 @@
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
-import { errorOnlyBody } from "./error-only-body.ts";
-import { streamError } from "./openai/stream-error.ts";
-import { readVendorText } from "./read-vendor-text.ts";
+import { readWholeAnswer, withReportedUsage } from "./read-whole-answer.ts";
 import { readSseBatches } from "./sse-reader.ts";
 import { VendorProtocolError, type ChatCompletion, type ChatRequest, type ResponseContext } from "./types.ts";
 import { usageChunk } from "./to-openai-usage.ts";
@@ -41,15 +39,12 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
       const ctx: ResponseContext = { ...opts.ctx, model: deployment.model, jsonResponse: asksForJson(req.response_format), vendorText: redactText };
       if (!req.stream) {
         call.clearFirstByte();
-        const body: unknown = JSON.parse(await readVendorText(call.response));
-        const vendorError = errorOnlyBody(body);
-        if (vendorError !== undefined) throw streamError(vendorError, adapter.classifyError, redactText);
-        let parsed: { completion: ChatCompletion; usage: NormalizedUsage };
-        try {
-          parsed = adapter.parseResponse(body, ctx);
-        } catch (error) {
-          throw withReportedUsage(error, () => adapter.reportedUsage?.(body) ?? null);
-        }
+        const parsed = await readWholeAnswer(call.response, {
+          classify: adapter.classifyError,
+          redactText,
+          parse: (body) => adapter.parseResponse(body, ctx),
+          reportedUsage: adapter.reportedUsage,
+        });
         call.cleanup();
         return { kind: "complete", ...parsed };
       }
@@ -78,16 +73,6 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
   const result = await walkChain(targets, operation, { ...opts, label: opts.ctx.completionId });
   if (!result.ok) return result;
   return { ok: true, ...result.value, trail: result.trail } as ExecuteResult;
-}
-
-/**
- * A 2xx answer the gateway refuses (VendorProtocolError) was billed by the vendor all the same: the
- * error carries the usage the vendor reported in it, which the request is charged for this call
- * (walk-chain.ts Trail.refusedCalls).
- */
-function withReportedUsage(error: unknown, reported: () => NormalizedUsage | null): unknown {
-  if (error instanceof VendorProtocolError) error.reportedUsage = reported();
-  return error;
 }
 
 /** response_format json_object or json_schema (anything else was refused or means text). */
