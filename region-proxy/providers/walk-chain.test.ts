@@ -285,8 +285,12 @@ test("every deployment skipped for an open circuit: 503 with a Retry-After of th
   expect(calls).toBe(0);
 });
 
+/** A breaker that skips every deployment named in `open` (its circuit open) and lets the others be called. */
+const circuitsOpen = (...open: string[]) => ({ canAttempt: (id: string) => !open.includes(id), onSuccess: () => {}, onFailure: () => {}, coolDownLeftMs: () => 60_000 });
+const overloaded = () => Response.json({ error: { message: "overloaded", type: "server_error" } }, { status: 503 });
+
 test("retries never starve the fallbacks: with two deployments answering 503 and a healthy third, the third answers", async () => {
-  const down = () => vendor(() => Response.json({ error: { message: "overloaded", type: "server_error" } }, { status: 503 }));
+  const down = () => vendor(overloaded);
   const [first, second] = [down(), down()];
   const healthy = vendor(() => Response.json(completion));
   const result = await executeChat(chat(), [target("d1", first), target("d2", second), target("d3", healthy)], options({ backoff: { baseMs: 1, capMs: 1 } }));
@@ -297,7 +301,7 @@ test("retries never starve the fallbacks: with two deployments answering 503 and
 });
 
 test("a deployment is still retried when the chain has attempts to spare for every later one", async () => {
-  const flaky = vendor((call) => (call === 1 ? Response.json({ error: { message: "overloaded", type: "server_error" } }, { status: 503 }) : Response.json(completion)));
+  const flaky = vendor((call) => (call === 1 ? overloaded() : Response.json(completion)));
   const unused = vendor(() => Response.json(completion));
   const result = await executeChat(chat(), [target("d1", flaky), target("d2", unused)], options({ backoff: { baseMs: 1, capMs: 1 } }));
   expect(result.ok).toBe(true);
@@ -322,9 +326,6 @@ test("every 2xx answer the gateway refused stays on the trail, in order, with it
   expect(errorAnswer.trail.refusedCalls).toBeUndefined();
 });
 
-/** A breaker whose only callable deployment is `open`'s complement: every id in `open` is skipped. */
-const circuitsOpen = (...open: string[]) => ({ canAttempt: (id: string) => !open.includes(id), onSuccess: () => {}, onFailure: () => {}, coolDownLeftMs: () => 60_000 });
-const overloaded = () => Response.json({ error: { message: "overloaded", type: "server_error" } }, { status: 503 });
 
 test("a retry kept back for later deployments is taken after all when none of them could be called", async () => {
   const flaky = vendor((call) => (call === 1 ? overloaded() : Response.json(completion)));
