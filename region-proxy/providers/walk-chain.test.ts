@@ -286,7 +286,7 @@ test("every deployment skipped for an open circuit: 503 with a Retry-After of th
 });
 
 /** A breaker that skips every deployment named in `open` (its circuit open) and lets the others be called. */
-const circuitsOpen = (...open: string[]) => ({ canAttempt: (id: string) => !open.includes(id), onSuccess: () => {}, onFailure: () => {}, coolDownLeftMs: () => 60_000 });
+const circuitsOpen = (...open: string[]) => ({ canAttempt: (id: string) => !open.includes(id), onSuccess: () => {}, onFailure: () => {}, coolDownLeftMs: (id: string) => (open.includes(id) ? 60_000 : 0) });
 const overloaded = () => Response.json({ error: { message: "overloaded", type: "server_error" } }, { status: 503 });
 
 test("retries never starve the fallbacks: with two deployments answering 503 and a healthy third, the third answers", async () => {
@@ -355,4 +355,39 @@ test("retries kept back are taken in chain order while the budget lasts", async 
   expect(result.ok).toBe(true);
   expect(result.trail.steps.filter((s) => s.outcome !== "skipped").map((s) => `${s.deploymentId}:${s.outcome}`)).toEqual(["d1:error", "d2:error", "d1:error", "d2:ok"]);
   expect(result.trail.attempts).toBe(4);
+});
+
+test("a failure that opens its deployment's circuit is not retried after its Retry-After: the breaker would refuse the retry, so the walk goes on at once", async () => {
+  const unavailable = () => Response.json({ error: { message: "overloaded", type: "server_error" } }, { status: 503, headers: { "retry-after": "3" } });
+  let downCalls = 0;
+  const down = vendor(() => {
+    downCalls++;
+    return unavailable();
+  });
+  // The third consecutive failure opens the circuit: two earlier requests already failed there.
+  const breaker = createMemoryBreaker({ failureThreshold: 3, coolDownMs: 30_000 });
+  breaker.onFailure("d_down");
+  breaker.onFailure("d_down");
+  const started = Date.now();
+  const alone = await executeChat(chat(), [target("d_down", down)], options({ health: breaker }));
+  expect(alone.ok).toBe(false);
+  // Neither slept for (3 s) nor tried again: the circuit opened by this failure would refuse the retry.
+  expect(Date.now() - started).toBeLessThan(2_000);
+  expect(downCalls).toBe(1);
+  expect(alone.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}:${s.reason}`)).toEqual(["d_down:error:status_503", "d_down:skipped:circuit_open"]);
+
+  // With a fallback planned, the retry is not owed either: the walk ends at the fallback's answer.
+  const breaker2 = createMemoryBreaker({ failureThreshold: 1, coolDownMs: 30_000 });
+  const healthy = vendor(() => Response.json(completion));
+  const fell = await executeChat(chat(), [target("d_down", down), target("d_ok", healthy)], options({ health: breaker2 }));
+  expect(fell.ok).toBe(true);
+  expect(fell.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}`)).toEqual(["d_down:error", "d_down:skipped", "d_ok:ok"]);
+});
+
+test("a failure that leaves the circuit closed is still retried after its Retry-After", async () => {
+  const flaky = vendor((call) => (call === 1 ? Response.json({ error: { message: "overloaded", type: "server_error" } }, { status: 503, headers: { "retry-after-ms": "50" } }) : Response.json(completion)));
+  const breaker = createMemoryBreaker({ failureThreshold: 3, coolDownMs: 30_000 });
+  const result = await executeChat(chat(), [target("d_flaky", flaky)], options({ health: breaker }));
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}`)).toEqual(["d_flaky:error", "d_flaky:ok"]);
 });

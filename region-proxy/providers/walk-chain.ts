@@ -235,12 +235,19 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             // probe gives its slot back), so a vendor's rate limit never turns its Retry-After into a skip.
             // Nor does a stream cut by its time limit before its first chunk while its vendor was still
             // sending (thinking): a long answer, as after the first chunk (CallEnding).
-            if (isVendorRateLimit(outcome) || outcome.reason === STILL_SENDING) await releaseProbe(grant, dep.id, opts, deadline);
+            const told = !(isVendorRateLimit(outcome) || outcome.reason === STILL_SENDING);
+            if (!told) await releaseProbe(grant, dep.id, opts, deadline);
             else await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
             if (tries >= RETRIES_PER_DEPLOYMENT || trail.attempts >= maxAttempts) continue chain;
             const wait = outcome.retryAfterMs ?? fullJitterMs(tries + 1, opts.backoff ?? DEFAULT_BACKOFF);
             if (wait >= deadline - Date.now()) {
               step(dep, "skipped", outcome.retryAfterMs === null ? "retry_exceeds_budget" : "retry_after_exceeds_budget", Date.now());
+              continue chain;
+            }
+            // The failure just told may have opened the deployment's circuit (its threshold reached): the
+            // breaker would refuse the retry once the wait is over, so it is neither waited for nor owed.
+            if (told && (await coolDownLeft(dep.id, opts, deadline)) > wait) {
+              step(dep, "skipped", "circuit_open", Date.now());
               continue chain;
             }
             // The retry is owed, not taken now, when its wait is long and another deployment is planned,
@@ -308,8 +315,13 @@ function isVendorRateLimit(failure: AttemptFailure): boolean {
  * at once, into the same open circuits).
  */
 async function circuitsOpenError(depIds: string[], opts: WalkOptions, deadline: number): Promise<GatewayError> {
-  const left = await Promise.all(depIds.map((id) => askHealth(() => opts.health.coolDownLeftMs?.(id) ?? 0, 0, opts.log, deadline)));
+  const left = await Promise.all(depIds.map((id) => coolDownLeft(id, opts, deadline)));
   return { kind: "upstream_unavailable", message: "Every deployment for this model is temporarily unavailable.", retryAfterSeconds: Math.max(1, Math.ceil(Math.min(...left) / 1000)) };
+}
+
+/** What is left of a deployment's cool-down in ms (0: closed, or a breaker that cannot say; a failing store answers 0). */
+function coolDownLeft(depId: string, opts: WalkOptions, deadline: number): Promise<number> | number {
+  return askHealth(() => opts.health.coolDownLeftMs?.(depId) ?? 0, 0, opts.log, deadline);
 }
 
 /**
