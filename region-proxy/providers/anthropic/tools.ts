@@ -7,6 +7,11 @@
  * (https://docs.anthropic.com/en/docs/test-and-evaluate/strengthen-guardrails/increase-consistency).
  * We add that tool under the reserved name JSON_TOOL_NAME; the response and stream translators turn
  * its input back into assistant text, so the client sees plain JSON content and finish_reason `stop`.
+ *
+ * strict: OpenAI's `strict: true` (on a function, or on response_format.json_schema) guarantees the
+ * arguments follow the schema; Anthropic's equivalent is `strict: true` on the tool
+ * (https://platform.claude.com/docs/en/agents-and-tools/tool-use/strict-tool-use). Dropping it would
+ * silently lose the guarantee; a model without strict tool use answers 400, which the client sees.
  */
 import { toolParameters } from "../tool-parameters.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
@@ -16,13 +21,15 @@ export const JSON_TOOL_NAME = "gateway_json_response";
 export interface AnthropicTool {
   name: string;
   description?: string;
+  /** Only ever `true`: absent is Anthropic's default (not strict). */
+  strict?: true;
   input_schema: unknown;
 }
 
 type Choice = Record<string, unknown> & { type: "auto" | "any" | "tool" | "none" };
 
 function convertTool(tool: unknown, i: number): AnthropicTool {
-  const t = tool as { type?: unknown; function?: { name?: unknown; description?: unknown; parameters?: unknown } };
+  const t = tool as { type?: unknown; function?: { name?: unknown; description?: unknown; parameters?: unknown; strict?: unknown } };
   if (t?.type !== "function" || typeof t.function?.name !== "string") {
     throw new UnsupportedParameterError(`tools[${i}]`, "Only tools of type 'function' with a name are supported by this provider.");
   }
@@ -32,6 +39,7 @@ function convertTool(tool: unknown, i: number): AnthropicTool {
   return {
     name: t.function.name,
     ...(typeof t.function.description === "string" ? { description: t.function.description } : {}),
+    ...(t.function.strict === true ? { strict: true } : {}),
     // Anthropic's way of saying "no parameters" (toolParameters: it refuses a schema without type).
     input_schema: toolParameters(t.function.parameters) ?? { type: "object", properties: {} },
   };
@@ -48,15 +56,15 @@ function convertChoice(choice: unknown): Choice | undefined {
 }
 
 /** The JSON schema a response_format asks for, null when it asks for text (or nothing). */
-function jsonSchemaOf(format: unknown): { schema: unknown; description: string } | null {
+function jsonSchemaOf(format: unknown): { schema: unknown; description: string; strict: boolean } | null {
   if (format === undefined || format === null) return null;
-  const f = format as { type?: unknown; json_schema?: { schema?: unknown; name?: unknown; description?: unknown } };
+  const f = format as { type?: unknown; json_schema?: { schema?: unknown; name?: unknown; description?: unknown; strict?: unknown } };
   if (f.type === "text") return null;
-  if (f.type === "json_object") return { schema: { type: "object" }, description: "Respond with a JSON object." };
+  if (f.type === "json_object") return { schema: { type: "object" }, description: "Respond with a JSON object.", strict: false };
   if (f.type === "json_schema" && f.json_schema && typeof f.json_schema === "object") {
     const what = typeof f.json_schema.description === "string" ? f.json_schema.description : `Respond with the ${String(f.json_schema.name ?? "response")} object.`;
     // The schema becomes a tool's input_schema, so it needs the same object root as a tool's parameters.
-    return { schema: toolParameters(f.json_schema.schema) ?? { type: "object" }, description: what };
+    return { schema: toolParameters(f.json_schema.schema) ?? { type: "object" }, description: what, strict: f.json_schema.strict === true };
   }
   throw new UnsupportedParameterError("response_format", "response_format.type must be 'text', 'json_object' or 'json_schema'.");
 }
@@ -76,7 +84,7 @@ export function convertTools(
   const json = jsonSchemaOf(responseFormat);
   if (json) {
     if (choice?.type === "none") converted = [];
-    converted.push({ name: JSON_TOOL_NAME, description: json.description, input_schema: json.schema });
+    converted.push({ name: JSON_TOOL_NAME, description: json.description, ...(json.strict ? { strict: true as const } : {}), input_schema: json.schema });
     if (converted.length === 1) choice = { type: "tool", name: JSON_TOOL_NAME };
     else if (choice?.type !== "tool") choice = { type: "any" };
   }
