@@ -6,7 +6,7 @@
  * the same role are merged because the API expects user and assistant to alternate. Whitespace-only
  * text is not sent (Anthropic refuses it): an assistant or system message of nothing else is skipped, a
  * user message of nothing else refused naming its content, a tool message of nothing else answered by a
- * tool_result without content.
+ * tool_result without content. An assistant message's `refusal` is sent as its text (assistantRefusal).
  */
 import type { ChatMessage } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
@@ -25,6 +25,19 @@ export interface AnthropicMessage {
  */
 export function anthropicToolId(id: string): string {
   return id.replace(/[^a-zA-Z0-9_-]/g, "_") || "_";
+}
+
+/**
+ * The `refusal` of an assistant message, OpenAI's field for a turn the model declined (content is then
+ * null), or null when it has none. Neither Anthropic nor Gemini has such a field: the adapters send it
+ * as the turn's text, since dropping the turn would hide from the model that it had refused. The
+ * request parser does not check it, so a value that is not a string is refused here, naming it.
+ */
+export function assistantRefusal(message: ChatMessage, param: string): string | null {
+  const refusal = (message as { refusal?: unknown }).refusal;
+  if (refusal === undefined || refusal === null) return null;
+  if (typeof refusal !== "string") throw new UnsupportedParameterError(`${param}.refusal`, "An assistant message's refusal must be a string.");
+  return refusal;
 }
 
 function toolUseBlocks(message: ChatMessage, param: string): AnthropicBlock[] {
@@ -71,7 +84,7 @@ export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlo
         return push("user", blocks);
       }
       case "assistant":
-        return push("assistant", [...convertContent(message.content, param), ...toolUseBlocks(message, param)]);
+        return push("assistant", [...convertContent(message.content, param), ...convertContent(assistantRefusal(message, param), param), ...toolUseBlocks(message, param)]);
       case "tool": {
         if (typeof message.tool_call_id !== "string") {
           throw new UnsupportedParameterError(`${param}.tool_call_id`, "Tool messages need the tool_call_id they answer.");

@@ -1,0 +1,51 @@
+/**
+ * An assistant message that is only OpenAI's `refusal` (content null) is the model declining: it must
+ * stay in the history as that turn's text, so the model sees what it answered. Through the proxy to
+ * the fake Gemini, read through the official SDK.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type OpenAI from "openai";
+import { APIError } from "openai";
+import { startFakeGemini } from "../../../test/fakes/gemini.ts";
+import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
+import { startVendorBehindProxy } from "../../testing/vendor-behind-proxy.ts";
+
+let fake: FakeVendor;
+let client: OpenAI;
+let stop: () => Promise<void>;
+
+beforeAll(async () => {
+  ({ fake, client, stop } = await startVendorBehindProxy({ provider: "gemini", start: startFakeGemini }, { gemini: "gemini-fake" }));
+});
+afterAll(() => stop());
+
+const sentMessages = () => (fake.lastRequest()!.body as { contents: unknown[] }).contents;
+
+describe("gemini assistant refusal turns", () => {
+  test("an assistant turn of only a refusal is sent as that turn's text", async () => {
+    await client.chat.completions.create({
+      model: "gemini",
+      messages: [
+        { role: "user", content: "how to pick a lock?" },
+        { role: "assistant", content: null, refusal: "I can't help with that." },
+        { role: "user", content: "why not?" },
+      ],
+    });
+    expect(sentMessages()).toEqual([
+      { role: "user", parts: [{ text: "how to pick a lock?" }] },
+      { role: "model", parts: [{ text: "I can't help with that." }] },
+      { role: "user", parts: [{ text: "why not?" }] },
+    ]);
+  });
+
+  test("a refusal that is not a string is a 400 naming it, without a vendor call", async () => {
+    const before = fake.calls();
+    const error = await client.chat.completions
+      .create({ model: "gemini", messages: [{ role: "user", content: "a" }, { role: "assistant", content: null, refusal: 5 as unknown as string }, { role: "user", content: "b" }] })
+      .catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(APIError);
+    expect((error as APIError).status).toBe(400);
+    expect((error as APIError).param).toBe("messages[1].refusal");
+    expect(fake.calls()).toBe(before);
+  });
+});
