@@ -1,7 +1,7 @@
 /**
  * OpenAI request fields Anthropic's Messages API has no equivalent for: those no non-OpenAI vendor has
- * (refuse-without-equivalent.ts), then Anthropic's own. `user` is translated (request.ts),
- * `service_tier` mapped (service-tier.ts).
+ * (refuse-without-equivalent.ts), then Anthropic's own. `user` and `safety_identifier` are translated
+ * (request.ts), `service_tier` mapped (service-tier.ts).
  *
  * @example refuseUnsupported({ seed: 1 }) // throws UnsupportedParameterError("seed", ...)
  */
@@ -13,8 +13,10 @@ export function refuseUnsupported(raw: Record<string, unknown>): void {
     if (isSet(raw, k) && raw[k] !== 0) refuse(k, `This provider does not support ${k}.`);
   }
   if (isSet(raw, "seed")) refuse("seed", "This provider does not support seed.");
-  // Anthropic's metadata takes only user_id (sent from `user`).
+  // Anthropic's metadata takes only user_id (sent from `safety_identifier` or `user`).
   if (isSet(raw, "metadata") && (typeof raw.metadata !== "object" || Object.keys(raw.metadata as object).length > 0)) {
-    refuse("metadata", "This provider does not take request metadata; use 'user' for an end-user id.");
+    refuse("metadata", "This provider does not take request metadata; use 'safety_identifier' for an end-user id.");
   }
+  // parse-request.ts checks `user` is a string; safety_identifier becomes user_id too, so it must be one.
+  if (isSet(raw, "safety_identifier") && typeof raw.safety_identifier !== "string") refuse("safety_identifier", "Invalid 'safety_identifier': expected a string.");
 }

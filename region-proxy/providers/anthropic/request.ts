@@ -19,6 +19,14 @@ export const ANTHROPIC_VERSION = "2023-06-01";
  */
 export const DEFAULT_MAX_TOKENS = 4096;
 
+/**
+ * The end-user id for Anthropic's metadata.user_id: OpenAI's safety_identifier, which OpenAI documents
+ * as replacing `user`, else `user`; an empty string names no one.
+ */
+function endUserId(raw: Record<string, unknown>): string | undefined {
+  return [raw.safety_identifier, raw.user].find((id): id is string => typeof id === "string" && id !== "");
+}
+
 /** The JSON body Anthropic expects for this chat request. */
 export function toAnthropicBody(req: ChatRequest, model: string): Record<string, unknown> {
   refuseUnsupported(req.raw);
@@ -42,7 +50,8 @@ export function toAnthropicBody(req: ChatRequest, model: string): Record<string,
     if (stops.length > 0) body.stop_sequences = stops;
   }
   Object.assign(body, convertTools(req.tools, req.tool_choice, req.response_format, req.raw.parallel_tool_calls));
-  if (typeof req.raw.user === "string" && req.raw.user !== "") body.metadata = { user_id: req.raw.user };
+  const endUser = endUserId(req.raw);
+  if (endUser) body.metadata = { user_id: endUser };
   const tier = anthropicServiceTier(req.raw.service_tier);
   if (tier) body.service_tier = tier;
   if (req.stream) body.stream = true;

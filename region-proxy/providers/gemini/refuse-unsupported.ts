@@ -4,6 +4,7 @@
  * translated (request.ts).
  *
  * @example refuseUnsupported({ user: "u1" }) // throws UnsupportedParameterError("user", ...)
+ * @example refuseUnsupported({ safety_identifier: "u1" }) // throws UnsupportedParameterError("safety_identifier", ...)
  */
 import { isSet, refuse, refuseWithoutEquivalent } from "../refuse-without-equivalent.ts";
 import { refuseUnpricedServiceTier } from "../service-tier.ts";
@@ -17,6 +18,9 @@ export function refuseUnsupported(raw: Record<string, unknown>): void {
   if (isSet(raw, "metadata") && (typeof raw.metadata !== "object" || Object.keys(raw.metadata as object).length > 0)) {
     refuse("metadata", "This provider does not take request metadata.");
   }
-  // OpenAI's end-user id for abuse monitoring; Gemini has no field to carry it.
-  if (isSet(raw, "user") && raw.user !== "") refuse("user", "This provider has no end-user id field.");
+  // OpenAI's end-user id for abuse monitoring (safety_identifier is its documented successor to user);
+  // Gemini has no field to carry either.
+  for (const k of ["user", "safety_identifier"]) {
+    if (isSet(raw, k) && raw[k] !== "") refuse(k, "This provider has no end-user id field.");
+  }
 }
