@@ -23,6 +23,11 @@ function responseFormat(format: unknown): Record<string, unknown> {
   throw new UnsupportedParameterError("response_format", "response_format.type must be 'text', 'json_object' or 'json_schema'.");
 }
 
+const PENALTIES = [
+  ["presence_penalty", "presencePenalty"],
+  ["frequency_penalty", "frequencyPenalty"],
+] as const;
+
 /** The JSON body Gemini expects for this chat request. */
 export function toGeminiBody(req: ChatRequest): Record<string, unknown> {
   refuseUnsupported(req.raw);
@@ -37,8 +42,12 @@ export function toGeminiBody(req: ChatRequest): Record<string, unknown> {
     if (stops.length > 0) generationConfig.stopSequences = stops;
   }
   // Gemini honours these three natively (GenerationConfig), so they pass instead of being refused.
-  if (typeof req.raw.presence_penalty === "number") generationConfig.presencePenalty = req.raw.presence_penalty;
-  if (typeof req.raw.frequency_penalty === "number") generationConfig.frequencyPenalty = req.raw.frequency_penalty;
+  // A penalty of 0 is OpenAI's default and changes nothing, and several Gemini models refuse any
+  // penalty field ("Penalty is not enabled for models/..."): a client sending the default sends nothing.
+  for (const [field, key] of PENALTIES) {
+    const value = req.raw[field];
+    if (typeof value === "number" && value !== 0) generationConfig[key] = value;
+  }
   if (typeof req.raw.seed === "number") generationConfig.seed = req.raw.seed;
   return {
     contents,
