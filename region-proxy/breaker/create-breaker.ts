@@ -6,6 +6,7 @@
  * error as "may attempt" (fail open) and logs it.
  */
 import Redis from "ioredis";
+import { deadConnectionMs } from "../counters/counters-redis.ts";
 import type { BreakerOptions, CircuitBreaker } from "./breaker-types.ts";
 import { createMemoryBreaker } from "./memory-breaker.ts";
 import { createRedisBreaker } from "./redis-breaker.ts";
@@ -54,7 +55,10 @@ export async function createBreaker(config: BreakerConfig): Promise<RunningBreak
   const options: BreakerOptions = { failureThreshold: config.failureThreshold, coolDownMs: config.coolDownMs, probeTimeoutMs: config.probeTimeoutMs };
   if (!config.redisUrl) return { breaker: createMemoryBreaker(options), shared: false, close: async () => {} };
   const log = config.log ?? (() => {});
-  const client = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: config.timeoutMs ?? 100 });
+  const commandTimeout = config.timeoutMs ?? 100;
+  // socketTimeout: a connection that silently died (no reply, no RST) is replaced, as the counters' is
+  // (counters-redis.ts); a command timeout alone would keep every call on the dead socket.
+  const client = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout, socketTimeout: deadConnectionMs(commandTimeout) });
   let reported = false;
   client.on("error", (error: Error) => {
     if (!reported) log(`circuit breaker Redis unavailable (failing open): ${error.message}`);

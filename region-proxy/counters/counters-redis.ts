@@ -1,6 +1,12 @@
 /**
  * The ioredis client the counters should run on: it fails fast instead of queueing, so a dead or hung
  * Redis costs a request at most `commandTimeoutMs` before the resilient wrapper falls back.
+ *
+ * A connection that stops answering (a failed-over node, a partition: no reply, no RST) is replaced:
+ * a command timeout alone never makes ioredis reconnect, so the recovery ping would run on the dead
+ * socket until the kernel gives it up (~15 min) although a new connection would work. ioredis's
+ * `socketTimeout` destroys the socket once a sent command has had no byte back for that long, and the
+ * retry strategy then opens a new one.
  */
 import Redis from "ioredis";
 
@@ -9,15 +15,28 @@ export interface CountersRedisOptions {
   commandTimeoutMs?: number;
   /** Reconnect delay ceiling (default 1 s). */
   maxReconnectDelayMs?: number;
+  /** A connection with a command out and nothing received for this long is replaced (default: see deadConnectionMs). */
+  socketTimeoutMs?: number;
+}
+
+/**
+ * How long a connection may stay silent with a command out before it is declared dead and replaced:
+ * far above any command timeout (a healthy Redis answers a burst byte after byte, so only a dead or
+ * stalled one is silent this long), short enough that a replica recovers within seconds.
+ */
+export function deadConnectionMs(commandTimeoutMs: number): number {
+  return Math.max(2_000, 4 * commandTimeoutMs);
 }
 
 /** Creates a client with no offline queue, no retries of a failed command, and a command timeout. */
 export function createCountersRedis(url: string, options: CountersRedisOptions = {}): Redis {
   const ceiling = options.maxReconnectDelayMs ?? 1000;
+  const commandTimeout = options.commandTimeoutMs ?? 50;
   const client = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: options.commandTimeoutMs ?? 50,
+    commandTimeout,
+    socketTimeout: options.socketTimeoutMs ?? deadConnectionMs(commandTimeout),
     connectTimeout: 1000,
     retryStrategy: (attempt) => Math.min(attempt * 50, ceiling),
   });

@@ -1,0 +1,122 @@
+/**
+ * Test helpers for Redis faults the OS never reports: a redis-server of the test's own on a free port
+ * (never the machine's shared one), and a TCP relay to it that can black-hole the connections open at
+ * a moment (a failed-over node, a network partition: no reply, no RST, the socket stays up) while new
+ * connections pass, or delay every reply (a slow, distant Redis).
+ */
+import { freePort } from "../../test/support/ports.ts";
+
+export interface OwnRedis {
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts redis-server (no persistence) on a free port and waits until it answers PING. */
+export async function startOwnRedis(): Promise<OwnRedis> {
+  const port = freePort();
+  const server = Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
+  const deadline = Date.now() + 10_000;
+  while (!(await answersPing(port))) {
+    if (Date.now() > deadline) {
+      server.kill("SIGKILL");
+      throw new Error(`redis-server on port ${port} did not answer within 10 s (is redis-server installed?)`);
+    }
+    await Bun.sleep(50);
+  }
+  return {
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    async stop() {
+      server.kill("SIGKILL");
+      await server.exited;
+    },
+  };
+}
+
+/** One raw PING over a fresh TCP connection (no client library, no reconnect logic). */
+async function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean) => resolve(ok);
+    Bun.connect({
+      hostname: "127.0.0.1",
+      port,
+      socket: {
+        open: (s) => void s.write("PING\r\n"),
+        data: (s, bytes) => {
+          done(new TextDecoder().decode(bytes).startsWith("+PONG"));
+          s.end();
+        },
+        error: () => done(false),
+        close: () => done(false),
+        connectError: () => done(false),
+      },
+    }).catch(() => done(false));
+  });
+}
+
+export interface RedisRelay {
+  url: string;
+  /** Silences the connections open now, both ways, for ever; connections opened later pass. */
+  blackHoleExisting(): void;
+  /** Connections open through the relay now (black-holed ones included until their client closes them). */
+  openConnections(): number;
+  stop(): void;
+}
+
+/** A relay on a free port to the Redis on `upstreamPort`; with `replyDelayMs`, every reply comes that much later, in order. */
+export function startRedisRelay(upstreamPort: number, replyDelayMs = 0): RedisRelay {
+  type Upstream = Awaited<ReturnType<typeof Bun.connect>>;
+  const open = new Set<{ silent: boolean }>();
+  const listener = Bun.listen<{ up: Upstream | null; held: Uint8Array[]; state: { silent: boolean } }>({
+    hostname: "127.0.0.1",
+    port: 0,
+    socket: {
+      open(client) {
+        const state = { silent: false };
+        open.add(state);
+        client.data = { up: null, held: [], state };
+        void Bun.connect({
+          hostname: "127.0.0.1",
+          port: upstreamPort,
+          socket: {
+            data(_up, bytes) {
+              if (state.silent) return;
+              if (replyDelayMs === 0) client.write(bytes);
+              else {
+                const copy = new Uint8Array(bytes);
+                setTimeout(() => !state.silent && client.write(copy), replyDelayMs);
+              }
+            },
+            close() {
+              if (!state.silent) client.end();
+            },
+          },
+        }).then(
+          (up) => {
+            client.data.up = up;
+            for (const bytes of client.data.held) up.write(bytes);
+          },
+          () => client.end(),
+        );
+      },
+      data(client, bytes) {
+        if (client.data.state.silent) return;
+        if (client.data.up) client.data.up.write(bytes);
+        else client.data.held.push(new Uint8Array(bytes));
+      },
+      close(client) {
+        open.delete(client.data.state);
+        client.data.up?.end();
+      },
+    },
+  });
+  return {
+    url: `redis://127.0.0.1:${listener.port}`,
+    blackHoleExisting: () => {
+      for (const state of open) state.silent = true;
+    },
+    openConnections: () => open.size,
+    stop: () => listener.stop(true),
+  };
+}
