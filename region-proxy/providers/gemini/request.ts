@@ -27,6 +27,8 @@ const PENALTIES = [
   ["presence_penalty", "presencePenalty"],
   ["frequency_penalty", "frequencyPenalty"],
 ] as const;
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
 
 /** The JSON body Gemini expects for this chat request. */
 export function toGeminiBody(req: ChatRequest): Record<string, unknown> {
@@ -46,9 +48,16 @@ export function toGeminiBody(req: ChatRequest): Record<string, unknown> {
   // penalty field ("Penalty is not enabled for models/..."): a client sending the default sends nothing.
   for (const [field, key] of PENALTIES) {
     const value = req.raw[field];
-    if (typeof value === "number" && value !== 0) generationConfig[key] = value;
+    if (typeof value !== "number" || value === 0) continue;
+    // OpenAI allows [-2, 2], Gemini [-2, 2): clamping 2 down would send a value the client did not ask for.
+    if (value < -2 || value >= 2) throw new UnsupportedParameterError(field, `This provider accepts ${field} from -2 up to, but not including, 2.`);
+    generationConfig[key] = value;
   }
-  if (typeof req.raw.seed === "number") generationConfig.seed = req.raw.seed;
+  if (typeof req.raw.seed === "number") {
+    // Gemini's seed is an int32; the request parser allows any safe integer, as OpenAI does.
+    if (req.raw.seed < INT32_MIN || req.raw.seed > INT32_MAX) throw new UnsupportedParameterError("seed", `This provider accepts a seed between ${INT32_MIN} and ${INT32_MAX}.`);
+    generationConfig.seed = req.raw.seed;
+  }
   return {
     contents,
     ...(systemInstruction ? { systemInstruction } : {}),
