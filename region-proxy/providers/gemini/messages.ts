@@ -4,7 +4,7 @@
  * tool_calls `functionCall` parts; `tool` messages become `functionResponse` parts in a user turn,
  * named after the call they answer (Gemini matches responses by function name). Consecutive turns
  * of one role are merged, as Gemini expects user and model to alternate. An assistant message's
- * `refusal` is sent as its text (assistantRefusal).
+ * `refusal` is sent as its text (assistantRefusal); a user message without content is refused.
  */
 import type { ChatMessage } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
@@ -60,8 +60,13 @@ export function convertMessages(messages: ChatMessage[]): { systemInstruction: {
         if (text !== "") system.push({ text });
         return;
       }
-      case "user":
-        return push("user", convertContent(message.content, param));
+      case "user": {
+        // Dropping it could leave the conversation ending on a model turn, which Gemini would continue
+        // instead of answering; refused as the Anthropic adapter refuses it.
+        const parts = convertContent(message.content, param);
+        if (parts.length === 0) throw new UnsupportedParameterError(`${param}.content`, "This provider does not accept a user message without text or an image.");
+        return push("user", parts);
+      }
       case "assistant": {
         const calls = (message.tool_calls ?? []).map((call, j): GeminiPart => {
           callNames.set(call.id, call.function.name);
