@@ -40,4 +40,5 @@ test("black-holed connection: the breaker's failures reach Redis again within se
     if (!recorded) await Bun.sleep(250);
   }
   expect(recorded).toBe(true);
+  expect(running.degraded()).toBe(false);
 }, 30_000);

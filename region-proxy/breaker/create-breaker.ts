@@ -2,14 +2,15 @@
  * Builds the proxy's circuit breaker from configuration: with a Redis URL, one breaker shared by every
  * replica of the region (keys under `gw:<region>:br:<deployment>`, so failures seen by one replica
  * open the circuit for all, and exactly one replica probes after the cool-down); without it, an
- * in-process breaker. A Redis that is down never fails a request: the executor treats a breaker
- * error as "may attempt" (fail open) and logs it.
+ * in-process breaker. A Redis that is down or slower than the timeout never fails a request, nor
+ * leaves the proxy without a breaker: the shared breaker falls back to this replica's in-process one
+ * until Redis answers again (resilient-breaker.ts), and `degraded()` says so for /health.
  */
 import Redis from "ioredis";
 import { deadConnectionMs } from "../counters/counters-redis.ts";
 import type { BreakerOptions, CircuitBreaker } from "./breaker-types.ts";
 import { createMemoryBreaker } from "./memory-breaker.ts";
-import { createRedisBreaker } from "./redis-breaker.ts";
+import { createResilientBreaker } from "./resilient-breaker.ts";
 
 /** `probeTimeoutMs`: pass the proxy's request total timeout, so a probe keeps its slot while in flight. */
 export interface BreakerConfig extends BreakerOptions {
@@ -18,7 +19,7 @@ export interface BreakerConfig extends BreakerOptions {
   redisUrl?: string;
   /** Overrides the key prefix (tests); default `gw:<region>:`. */
   prefix?: string;
-  /** A breaker call slower than this fails (and so fails open); default 100 ms. */
+  /** A breaker call slower than this fails, and the breaker answers from memory until Redis answers a ping; default 100 ms. */
   timeoutMs?: number;
   log?: (line: string) => void;
 }
@@ -26,6 +27,8 @@ export interface BreakerConfig extends BreakerOptions {
 export interface RunningBreaker {
   breaker: CircuitBreaker;
   shared: boolean;
+  /** True while the shared breaker (Redis) is unreachable and this replica's in-process breaker answers: report it on /health. */
+  degraded(): boolean;
   close(): Promise<void>;
 }
 
@@ -53,25 +56,33 @@ export function breakerOptionsFromEnv(env: Record<string, string | undefined>): 
 
 export async function createBreaker(config: BreakerConfig): Promise<RunningBreaker> {
   const options: BreakerOptions = { failureThreshold: config.failureThreshold, coolDownMs: config.coolDownMs, probeTimeoutMs: config.probeTimeoutMs };
-  if (!config.redisUrl) return { breaker: createMemoryBreaker(options), shared: false, close: async () => {} };
+  if (!config.redisUrl) return { breaker: createMemoryBreaker(options), shared: false, degraded: () => false, close: async () => {} };
   const log = config.log ?? (() => {});
   const commandTimeout = config.timeoutMs ?? 100;
   // socketTimeout: a connection that silently died (no reply, no RST) is replaced, as the counters' is
   // (counters-redis.ts); a command timeout alone would keep every call on the dead socket.
   const client = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout, socketTimeout: deadConnectionMs(commandTimeout) });
-  let reported = false;
-  client.on("error", (error: Error) => {
-    if (!reported) log(`circuit breaker Redis unavailable (failing open): ${error.message}`);
-    reported = true;
-  });
-  client.on("ready", () => {
-    reported = false;
-  });
+  // Connection errors are expected while Redis is down; the resilient breaker logs its switches.
+  client.on("error", () => {});
   await Promise.race([client.connect().catch(() => {}), Bun.sleep(CONNECT_WAIT_MS)]);
+  // No offline queue: a call before the connection is up fails, so an unreachable Redis starts degraded
+  // instead of flipping on the first request.
+  const startDegraded = client.status !== "ready";
+  if (startDegraded) log("circuit breaker: Redis not reachable yet; starting on this replica's in-process breaker until it answers");
+  const breaker = createResilientBreaker({
+    ...options,
+    redis: client,
+    prefix: config.prefix ?? `gw:${config.region}:`,
+    startDegraded,
+    onStateChange: (degraded, cause) =>
+      log(degraded ? `circuit breaker: Redis unreachable, using this replica's in-process breaker until it answers (${String((cause as Error | undefined)?.message ?? cause)})` : "circuit breaker: Redis is back; breaker shared again"),
+  });
   return {
-    breaker: createRedisBreaker(client, { ...options, prefix: config.prefix ?? `gw:${config.region}:` }),
+    breaker,
     shared: true,
+    degraded: breaker.degraded,
     close: async () => {
+      breaker.close();
       client.disconnect();
     },
   };

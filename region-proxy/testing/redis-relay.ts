@@ -9,6 +9,10 @@ import { freePort } from "../../test/support/ports.ts";
 export interface OwnRedis {
   port: number;
   url: string;
+  /** SIGSTOP: connections stay up, nothing answers (a hung Redis). */
+  pause(): void;
+  /** SIGCONT after pause(). */
+  resume(): void;
   stop(): Promise<void>;
 }
 
@@ -27,6 +31,8 @@ export async function startOwnRedis(): Promise<OwnRedis> {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    pause: () => process.kill(server.pid, "SIGSTOP"),
+    resume: () => process.kill(server.pid, "SIGCONT"),
     async stop() {
       server.kill("SIGKILL");
       await server.exited;
