@@ -2,9 +2,11 @@
  * The OpenAI request fields that neither Anthropic's Messages API nor Gemini's generateContent has an
  * equivalent for: a 400 naming the field when it is set to anything but its no-op value, never a silent
  * drop (the client would get an answer that ignored what it asked for). Each adapter's
- * refuse-unsupported.ts adds its own (what it translates, it does not refuse).
+ * refuse-unsupported.ts adds its own (what it translates, it does not refuse), then refuses with
+ * refuseUnknownFields any field it has no rule for at all.
  *
  * @example refuseWithoutEquivalent({ n: 2 }) // throws UnsupportedParameterError("n", ...)
+ * @example refuseUnknownFields({ top_k: 5 }, new Set(["model"])) // throws UnsupportedParameterError("top_k", ...)
  */
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 
@@ -12,6 +14,43 @@ export const isSet = (raw: Record<string, unknown>, key: string) => raw[key] !==
 
 export function refuse(key: string, why: string): never {
   throw new UnsupportedParameterError(key, why);
+}
+
+/** The fields refuseWithoutEquivalent rules on: each passes at its no-op value, else is refused. */
+export const FIELDS_WITHOUT_EQUIVALENT = [
+  "n",
+  "logprobs",
+  "top_logprobs",
+  "logit_bias",
+  "audio",
+  "modalities",
+  "reasoning_effort",
+  "functions",
+  "function_call",
+  "web_search_options",
+  "prediction",
+  "verbosity",
+  "store",
+] as const;
+
+/**
+ * OpenAI fields that change how the request is served, never the answer, so a vendor without them
+ * accepts and ignores them rather than refusing: prompt_cache_key only groups requests for OpenAI's
+ * prompt cache, prompt_cache_retention only says how long OpenAI keeps it. Refusing either would refuse
+ * a fallback from OpenAI to another vendor for a hint.
+ */
+export const ANSWER_NEUTRAL_HINTS = ["prompt_cache_key", "prompt_cache_retention"] as const;
+
+/**
+ * Refuses the first top-level field of the client's request that is not in `known` (what the adapter
+ * translates, refuses or knows to be a no-op): a vendor that takes only the fields it documents would
+ * otherwise never see it, and the client would get an answer that ignored it. A null value asks for
+ * nothing (as isSet reads every field), so it passes.
+ */
+export function refuseUnknownFields(raw: Record<string, unknown>, known: ReadonlySet<string>): void {
+  for (const key of Object.keys(raw)) {
+    if (!known.has(key) && isSet(raw, key)) refuse(key, `This provider does not support '${key}'.`);
+  }
 }
 
 export function refuseWithoutEquivalent(raw: Record<string, unknown>): void {

@@ -22,7 +22,9 @@ const body = (r: ChatRequest) => JSON.parse(buildAnthropicRequest(r, target, "sk
 
 describe("anthropic buildRequest", () => {
   test("URL, headers and model come from the deployment only", () => {
-    const http = buildAnthropicRequest(req({ model: "https://evil.example/x", raw: { model: "x", base_url: "https://evil" } }), target, "sk-ant-secret");
+    const http = buildAnthropicRequest(req({ model: "https://evil.example/x", raw: { model: "x" } }), target, "sk-ant-secret");
+    // A body field naming another host is refused like any field the translation has no rule for.
+    expect(() => buildAnthropicRequest(req({ raw: { base_url: "https://evil" } }), target, "sk-ant-secret")).toThrow(UnsupportedParameterError);
     expect(http.url).toBe("https://api.anthropic.com/v1/messages");
     expect(http.method).toBe("POST");
     expect(http.headers["x-api-key"]).toBe("sk-ant-secret");

@@ -1,7 +1,9 @@
 /**
- * Top-level request fields the Gemini translation must not drop, through a real proxy to the fake
- * Gemini, read through the official SDK: safety_identifier, OpenAI's successor to `user`, is refused as
- * `user` is (Gemini has no end-user id field).
+ * Top-level request fields the Gemini translation has no rule for, through a real proxy to the fake
+ * Gemini, read through the official SDK: a field it neither translates, refuses nor knows to be a no-op
+ * is a 400 naming it before any vendor call (never silently dropped); safety_identifier, OpenAI's
+ * successor to `user`, is refused as `user` is (Gemini has no end-user id field); prompt_cache_key, a
+ * caching hint, is accepted.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI, { APIError } from "openai";
@@ -32,6 +34,62 @@ async function send(fields: Record<string, unknown>): Promise<{ param: string | 
   expect(fake.calls()).toBe(before + 1);
   return { param: null, sent: fake.lastRequest()!.body };
 }
+
+describe("gemini: top-level fields without a rule", () => {
+  test("top_k (Gemini's own sampling field, not OpenAI's) is a 400 naming it, not dropped", async () => {
+    expect((await send({ top_k: 5 })).param).toBe("top_k");
+  });
+
+  test("any field the translation does not know is a 400 naming it", async () => {
+    expect((await send({ some_future_option: { on: true } })).param).toBe("some_future_option");
+  });
+
+  test("prompt_cache_key and prompt_cache_retention (caching hints) are accepted and not forwarded", async () => {
+    const { param, sent } = await send({ prompt_cache_key: "conversation-7", prompt_cache_retention: "24h" });
+    expect(param).toBeNull();
+    expect(JSON.stringify(sent)).not.toContain("conversation-7");
+    expect(JSON.stringify(sent)).not.toContain("24h");
+  });
+
+  test("every field it handles, at its no-op value, passes", async () => {
+    const { param, sent } = await send({
+      stream: false,
+      stream_options: null,
+      max_tokens: 50,
+      max_completion_tokens: 40,
+      temperature: 0.5,
+      top_p: 0.9,
+      stop: ["END"],
+      tools: [{ type: "function", function: { name: "f", parameters: { type: "object", properties: {} } } }],
+      tool_choice: "auto",
+      parallel_tool_calls: true,
+      response_format: { type: "text" },
+      user: "",
+      safety_identifier: "",
+      metadata: {},
+      service_tier: "auto",
+      presence_penalty: null,
+      frequency_penalty: null,
+      seed: 7,
+      n: 1,
+      logprobs: false,
+      top_logprobs: null,
+      logit_bias: {},
+      audio: null,
+      modalities: ["text"],
+      reasoning_effort: null,
+      functions: null,
+      function_call: null,
+      web_search_options: null,
+      prediction: null,
+      verbosity: "medium",
+      store: false,
+      prompt_cache_key: "k",
+    });
+    expect(param).toBeNull();
+    expect(sent.generationConfig.maxOutputTokens).toBe(40);
+  });
+});
 
 describe("gemini: safety_identifier", () => {
   test("is a 400 naming it, as user is", async () => {
