@@ -16,6 +16,8 @@ export interface ProxyDeps {
   current: CurrentSnapshot;
   limits: Limits;
   health: DeploymentHealth;
+  /** True while the shared circuit breaker (Redis) is unreachable and this replica's in-process one answers (reported on /health). */
+  breakerDegraded?(): boolean;
   adapterFor: (kind: ProviderKind) => ProviderAdapter | null;
   resolveCredential: CredentialResolver;
   /** Hands a usage event to the outbox, which owns it from then on (and logs one it cannot write). */

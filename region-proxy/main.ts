@@ -106,6 +106,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     current,
     limits: extras.limits ?? ownLimits!.enforcer,
     health: extras.health ?? ownBreaker!.breaker,
+    breakerDegraded: () => ownBreaker?.degraded() ?? false,
     adapterFor,
     // Never the whole process environment: a credentialRef must not name the proxy's own secrets.
     resolveCredential: createCredentialResolver(config.credentials ?? {}, { filesDir: config.credentialsDir }),

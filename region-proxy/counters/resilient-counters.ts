@@ -33,6 +33,13 @@ export interface ResilientCountersOptions {
   /** Queued settles/releases/repairs kept for replay (default 10 000; the oldest are dropped). */
   maxPending?: number;
   budgets?: BudgetLedgerOptions;
+  /**
+   * Start on the in-process counters, pinging until Redis answers. Default: when the client is not
+   * connected (create-limits.ts waits for it, bounded, before creating the counters): a client with no
+   * offline queue fails every command until then, and /health must report the outage before a request
+   * happens to touch a counter. No state change is reported for the start (the caller logs it).
+   */
+  startDegraded?: boolean;
   /** Called on every switch, for the log and metrics. */
   onStateChange?: (degraded: boolean, cause?: unknown) => void;
 }
@@ -55,6 +62,12 @@ export function shareOf(limit: number | null | undefined, share: number): number
   return Math.max(1, Math.floor(limit * share));
 }
 
+/** An ioredis client (single node or cluster) whose connection is not up; false for anything without a status. */
+function notConnected(redis: Redis | Cluster): boolean {
+  const status = (redis as { status?: unknown }).status;
+  return typeof status === "string" && status !== "ready";
+}
+
 /** Wraps the Redis counters with an in-process fallback; see the file comment for the rules. */
 export function createResilientCounters(options: ResilientCountersOptions): ResilientCounters {
   const { redis } = options;
@@ -69,7 +82,7 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
   const local = { limiter: createMemoryRateLimiter(), ledger: createMemoryBudgetLedger(options.budgets) };
   const localReservations = new WeakSet<Reservation>();
   const pending: Array<() => Promise<void>> = [];
-  let isDegraded = false;
+  let isDegraded = options.startDegraded ?? notConnected(redis);
   let closed = false;
   let pingTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -113,6 +126,8 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
     }, pingIntervalMs);
     (pingTimer as { unref?: () => void }).unref?.();
   }
+
+  if (isDegraded) schedulePing();
 
   /** Redis first; on failure (not on a caller's bad input) degrade and answer locally. */
   async function attempt<T>(viaRedis: () => Promise<T>, locally: () => Promise<T>): Promise<T> {

@@ -1,13 +1,16 @@
 /**
  * GET /health: what this proxy runs on (always 200 while the process serves). `status` is "degraded"
- * (instead of "ok") while `degraded` lists a reason: the counters are unreachable (Redis), the usage
+ * (instead of "ok") while `degraded` lists a reason: the counters or the circuit breaker are running on
+ * this replica's in-process state because their Redis is unreachable (from start, or since a call or
+ * ping failed), the usage
  * outbox thread is down, or usage events have waited unconfirmed by it (in memory only, not yet
  * committed to KV) for over UNCONFIRMED_DEGRADED_MS, as when the thread crashes on every batch.
  * GET /ready: 200 once a verified snapshot is loaded, whether or not the control plane is reachable
  * afterwards (the proxy serves from its snapshot); 503 before that and while shutting down.
- * A Redis outage is reported (`degraded: ["counters"]`) but keeps the proxy ready: it enforces its
- * share of every limit in memory, and taking every replica out of the load balancer at once would
- * turn a counter outage into a data-plane outage.
+ * A Redis outage is reported (`degraded: ["counters", "breaker"]`, either or both) but keeps the proxy
+ * ready: it enforces its share of every limit in memory and skips failing deployments on what it saw
+ * alone, and taking every replica out of the load balancer at once would turn a Redis outage into a
+ * data-plane outage.
  * `usageOutbox`: usage events waiting for the control plane (`storedEvents`, against `maxStoredEvents`,
  * USAGE_OUTBOX_MAX_EVENTS) and those dropped since start (`droppedEvents`, each logged with its ids: refused
  * at the cap, or one event the control plane refuses alone as too large, 413): a
@@ -50,9 +53,10 @@ function droppedLately(deps: ProxyDeps, dropped: number, now: number): number {
 }
 
 /** Why the proxy is degraded (empty when it is not). */
-function degradedReasons(countersDegraded: boolean, outbox: OutboxStatus | null, droppedRecently: number): string[] {
+function degradedReasons(countersDegraded: boolean, breakerDegraded: boolean, outbox: OutboxStatus | null, droppedRecently: number): string[] {
   const reasons: string[] = [];
   if (countersDegraded) reasons.push("counters: the shared counters (Redis) are unreachable; this replica enforces its share of each limit in memory");
+  if (breakerDegraded) reasons.push("breaker: the shared circuit breaker (Redis) is unreachable; this replica skips failing deployments on the failures it saw alone");
   if (outbox && !outbox.threadRunning) {
     reasons.push(`usageOutbox: the outbox thread is down (restarted ${outbox.threadRestarts} times since start); ${outbox.unconfirmedEvents} usage events are held in memory only`);
   } else if (outbox && outbox.oldestUnconfirmedAgeMs !== null && outbox.oldestUnconfirmedAgeMs > UNCONFIRMED_DEGRADED_MS) {
@@ -73,8 +77,9 @@ function degradedReasons(countersDegraded: boolean, outbox: OutboxStatus | null,
 
 export function health(requestId: string, deps: ProxyDeps, now = Date.now()): Response {
   const countersDegraded = deps.limits.degraded?.() ?? false;
+  const breakerDegraded = deps.breakerDegraded?.() ?? false;
   const usageOutbox = deps.usageOutbox?.() ?? null;
-  const degraded = degradedReasons(countersDegraded, usageOutbox, usageOutbox ? droppedLately(deps, usageOutbox.droppedEvents, now) : 0);
+  const degraded = degradedReasons(countersDegraded, breakerDegraded, usageOutbox, usageOutbox ? droppedLately(deps, usageOutbox.droppedEvents, now) : 0);
   return Response.json(
     {
       status: deps.isShuttingDown() ? "shutting_down" : !deps.current.get() ? "starting" : degraded.length > 0 ? "degraded" : "ok",
@@ -85,6 +90,7 @@ export function health(requestId: string, deps: ProxyDeps, now = Date.now()): Re
       snapshotAgeSeconds: deps.current.ageSeconds(),
       controlPlaneReachable: deps.current.controlPlaneReachable,
       countersDegraded,
+      breakerDegraded,
       usageOutbox,
     },
     { headers: { "x-request-id": requestId, "cache-control": "no-store" } },
@@ -93,7 +99,7 @@ export function health(requestId: string, deps: ProxyDeps, now = Date.now()): Re
 
 export function ready(requestId: string, deps: ProxyDeps): Response {
   const isReady = deps.current.get() !== null && !deps.isShuttingDown();
-  const degraded = deps.limits.degraded?.() ? ["counters"] : [];
+  const degraded = [...(deps.limits.degraded?.() ? ["counters"] : []), ...(deps.breakerDegraded?.() ? ["breaker"] : [])];
   return Response.json(
     { ready: isReady, degraded, snapshotVersion: deps.current.version() },
     { status: isReady ? 200 : 503, headers: { "x-request-id": requestId, "cache-control": "no-store" } },
