@@ -18,9 +18,10 @@ import { freePort } from "../support/ports.ts";
 import { launch, launchUntilExit, stopLauncher } from "../support/npm-start.ts";
 
 const roots: string[] = [];
+// Removing four launchers' embedded databases can outlast the default 5 s hook timeout on a loaded machine.
 afterAll(async () => {
   for (const root of roots) await rm(root, { recursive: true, force: true });
-});
+}, 60_000);
 async function freshDataDir(): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), "gw-npm-start-int-"));
   roots.push(root);
