@@ -61,11 +61,21 @@ describe("fallback along the alias chain", () => {
     expect(eventFor(id)).toMatchObject({ status: "error", errorCode: "invalid_value", attempts: 1 });
   });
 
-  test("a missing vendor credential is skipped like a failed deployment", async () => {
+  test("a missing vendor credential is skipped, not counted as a vendor call: attempts and the trail say what really happened", async () => {
+    const before = fx.vendor.calls();
     const { data, response } = await fx.client(proxy).chat.completions.create({ model: "nocred", messages }).withResponse();
     expect(data.choices[0]!.message.content).toBe("Echo: ping");
     expect(response.headers.get("x-gateway-fallback")).toBe("true");
+    expect(fx.vendor.calls() - before).toBe(1);
+    expect(response.headers.get("x-gateway-attempts")).toBe("1");
     expect(fx.logs.some((l) => l.includes("sk-echo-test"))).toBe(false);
+    const id = response.headers.get("x-request-id");
+    await waitFor(() => eventFor(id) !== undefined, "event");
+    expect(eventFor(id)).toMatchObject({ attempts: 1, fallback: true, deploymentId: "dep_echo1" });
+    expect(eventFor(id)!.attemptTrail!.map((s) => [s.deploymentId, s.outcome, s.reason])).toEqual([
+      ["dep_nocred_echo1", "skipped", "credential_missing"],
+      ["dep_echo1", "ok", null],
+    ]);
   });
 
   // A stream: the first-byte timeout bounds a stream's first event, not a non-streamed answer (its
@@ -160,5 +170,36 @@ describe("fallback along the alias chain", () => {
     expect(Number(none.headers.get("retry-after"))).toBeLessThanOrEqual(60);
     expect(none.headers.get("x-gateway-attempts")).toBe("0");
     await guarded.stop();
+  });
+});
+
+describe("missing credentials", () => {
+  test("deployments without their credential do not use up the attempt budget: the healthy one after four of them answers", async () => {
+    await fx.publish(
+      fx.snapshot(2, (s) => {
+        s.pricing["openai:drop"] = PRICE;
+        const chain: string[] = [];
+        for (const n of [1, 2, 3, 4]) {
+          const id = `dep_nocred_${n}`;
+          s.deployments[id] = { id, provider: "openai", baseUrl: `${fx.vendor.url}/v1`, model: "echo-1", region: "eu", credentialRef: `env:NOT_SET_${n}` };
+          chain.push(id);
+        }
+        s.aliases.manynocred = { name: "manynocred", chain: [...chain, "dep_echo1"] };
+        s.aliases.allnocred = { name: "allnocred", chain: chain.slice(0, 2) };
+      }),
+    );
+    await waitFor(() => proxy.snapshotVersion() === 2, "snapshot 2");
+    const { data, response } = await fx.client(proxy).chat.completions.create({ model: "manynocred", messages }).withResponse();
+    expect(data.choices[0]!.message.content).toBe("Echo: ping");
+    expect(response.headers.get("x-gateway-attempts")).toBe("1");
+    expect(response.headers.get("x-gateway-model")).toBe("echo-1");
+
+    // With no deployment callable at all, the answer says the provider is misconfigured, after no call.
+    const before = fx.vendor.calls();
+    const none = await fx.client(proxy).chat.completions.create({ model: "allnocred", messages }).catch((error) => error);
+    expect(none.status).toBe(502);
+    expect(none.message).toContain("misconfigured");
+    expect(none.headers.get("x-gateway-attempts")).toBe("0");
+    expect(fx.vendor.calls()).toBe(before);
   });
 });

@@ -192,16 +192,23 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
           if (!operation.verdictAtEnd) void askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log);
           return { ok: true, value: outcome.value, trail };
         }
-        if (outcome.kind === "unsupported") {
-          // Refused before any call: nothing was sent, so it is no attempt, and the trail still names
-          // the deployment that was really called. On the plan's first deployment the caller learns
-          // which parameter (400); reached only by fallback, the deployment is skipped and the failure
-          // that caused the fallback stays the answer.
+        if (outcome.kind === "unsupported" || outcome.kind === "no_credential") {
+          // Refused before any call: nothing was sent, so it is no attempt (it spends none of the
+          // budget), the breaker hears nothing of the deployment's health, and the trail still names the
+          // deployment that was really called. An unsupported parameter on the plan's first deployment
+          // tells the caller which (400); reached only by fallback, the deployment is skipped and the
+          // failure that caused the fallback stays the answer. A missing credential (this region's
+          // secret not set) is skipped wherever it is, and is the answer only if nothing else was.
           trail.attempts--;
           trail.deployment = deploymentBefore;
           trail.fallback = fallbackBefore;
           step(dep, "skipped", outcome.reason, startedMs);
+          opts.log(`request ${opts.label}: deployment ${dep.id} skipped (${outcome.reason})`);
           await releaseProbe(grant, dep.id, opts, deadline);
+          if (outcome.kind === "no_credential") {
+            last ??= outcome;
+            continue chain;
+          }
           if (dep.id === first) {
             last = outcome;
             break chain;
@@ -226,7 +233,6 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
             break chain;
           case "deployment_unavailable":
-          case "no_credential":
             await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
             continue chain;
           case "timeout":
