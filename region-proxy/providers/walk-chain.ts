@@ -286,6 +286,19 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
 }
 
 /**
+ * A committed stream that ended short of its clean end (the vendor broke it, it timed out, its client
+ * left): the step the walk recorded as "ok" when the stream was committed (the trail's last: the walk
+ * ended with it) becomes an error with `reason`, so the usage event and gateway_vendor_attempts_total
+ * say how the call ended, as they do for a call that fails before it is committed.
+ */
+export function streamEndedShort(trail: Trail, reason: string): void {
+  const last = trail.steps[trail.steps.length - 1];
+  if (last === undefined || last.outcome !== "ok") return;
+  last.outcome = "error";
+  last.reason = reason;
+}
+
+/**
  * A retry left for later: the deployment at `index` failed its try `tries` when `attempts` calls had
  * been made, and may be tried again from `retryAt`. The walk comes back to it while the attempt
  * budget lasts; one left for a long wait (`onlyIfNoneCalled`) only when no deployment was called

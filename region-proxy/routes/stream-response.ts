@@ -9,7 +9,7 @@ import type { UsageStatus } from "../../shared/usage/usage-event.ts";
 import { sseData, SSE_DONE, sseError, SSE_HEADERS } from "../openai/sse-writer.ts";
 import type { ChatCompletionChunk } from "../providers/types.ts";
 import type { VendorStream } from "../providers/vendor-stream.ts";
-import type { Trail } from "../providers/walk-chain.ts";
+import { streamEndedShort, type Trail } from "../providers/walk-chain.ts";
 import type { Settler } from "./settler.ts";
 
 /** Bun's ReadableStream constructor for direct sources (the DOM typings only know the standard ones). */
@@ -29,6 +29,7 @@ export function streamResponse(
     if (finished) return;
     finished = true;
     vendor.close();
+    if (status !== "ok") streamEndedShort(trail, code ?? status);
     // What the vendor reported, or else what was streamed before the stream ended (client gone, vendor
     // broke or timed out, or no usage chunk): whatever reached the client is charged, never nothing.
     settleWith(trail, vendor.usage() ?? vendor.usageSoFar(promptEstimate()), status, code);
