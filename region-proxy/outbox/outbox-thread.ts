@@ -400,7 +400,10 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
         const lost = unconfirmed === 0 ? "every event handed to it was committed" : `${unconfirmed} events it had not confirmed as committed are logged as lost`;
         log(`usage outbox thread did not stop within ${STOP_WAIT_MS} ms; ended it without closing KV (${lost})`);
       }
-      worker?.terminate();
+      // A thread that answered "stopped" has closed KV and ends by itself a while later (outbox-worker.ts):
+      // terminate() is only for one that did not answer. Ending a thread that had opened SQLite files
+      // while the process goes on crashed it now and then on Bun 1.4.5 (oven-sh/bun#29275).
+      if (!reply) worker?.terminate();
       worker = null;
       // What never reached a thread (none was running) fails too: nothing may wait forever.
       const abandoned = [...inFlight.values(), ...(queued ? [queued] : [])];

@@ -18,6 +18,8 @@ const send = (message: FromOutboxWorker) => self.postMessage(message);
 const log = (line: string) => send({ type: "log", line });
 /** How long stop gives the running round and one last flush; past it the send in flight is aborted (its events stay in KV). */
 const STOP_FLUSH_MS = 3_000;
+/** How long the thread idles after answering "stopped" before it ends (see stop). */
+const LINGER_AFTER_STOP_MS = 10_000;
 
 let state: { kv: Kv; outbox: UsageOutbox; flusher: Flusher } | null = null;
 /** Appends not yet answered: stop waits for them before closing KV. */
@@ -62,6 +64,12 @@ async function stop(request: number): Promise<void> {
     kv.close();
   }
   send({ type: "stopped", request });
+  // The thread holds nothing now (flusher stopped, KV closed) and is not terminated: it idles, then ends
+  // by itself once this timer drops its message handler. A thread ending (terminated or not) while
+  // the process goes on crashed the whole process now and then on Bun 1.4.5 (segfault or abort as the
+  // launcher stopped its two proxies, oven-sh/bun#29275); a process that exits soon after stop, as the
+  // launcher and the proxy do, now never tears a thread down before it exits.
+  setTimeout(() => (self.onmessage = null), LINGER_AFTER_STOP_MS);
 }
 
 self.onmessage = (message: MessageEvent<unknown>) => {
