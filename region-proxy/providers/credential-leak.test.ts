@@ -66,7 +66,10 @@ beforeAll(async () => {
   await fx.publish(
     fx.snapshot(1, (s) => {
       s.deployments.dep_badkey = { id: "dep_badkey", provider: "openai", baseUrl: `${vendor.url}/v1`, model: "gpt-fake", region: REGION, credentialRef: "env:WRONG_KEY" };
-      s.aliases.badkey = { name: "badkey", chain: ["dep_badkey", "dep_echo1"] };
+      // Its own deployment (its own breaker state) for the fallback test.
+      s.deployments.dep_badkey_first = { ...s.deployments.dep_badkey, id: "dep_badkey_first" };
+      s.aliases.badkey = { name: "badkey", chain: ["dep_badkey_first", "dep_echo1"] };
+      s.aliases.badkeyonly = { name: "badkeyonly", chain: ["dep_badkey"] };
       const quoted = `http://127.0.0.1:${quoting.port}`;
       s.deployments.dep_quote_openai = { id: "dep_quote_openai", provider: "openai", baseUrl: `${quoted}/v1`, model: "m", region: REGION, credentialRef: "env:WRONG_KEY" };
       s.deployments.dep_quote_anthropic = { id: "dep_quote_anthropic", provider: "anthropic", baseUrl: quoted, model: "m", region: REGION, credentialRef: "env:WRONG_KEY" };
@@ -94,13 +97,13 @@ afterAll(async () => {
   quoting.stop(true);
 });
 
-test("a vendor 401 echoing the key: 502 with a fixed message, no retry, no fallback, the key nowhere", async () => {
+test("a vendor 401 echoing the key, on the only deployment: 502 with a fixed message, no retry, the key nowhere", async () => {
   for (const stream of [false, true]) {
     const before = vendor.calls();
     const res = await fetch(`${proxy.url}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${fx.keys.main}` },
-      body: JSON.stringify({ model: "badkey", messages: [{ role: "user", content: "hi" }], stream }),
+      body: JSON.stringify({ model: "badkeyonly", messages: [{ role: "user", content: "hi" }], stream }),
     });
     const text = await res.text();
     expect(res.status).toBe(502);
@@ -118,6 +121,30 @@ test("a vendor 401 echoing the key: 502 with a fixed message, no retry, no fallb
     expect(JSON.stringify(event)).not.toContain("LEAKY");
   }
   expect(fx.logs.join("\n")).not.toContain("LEAKY");
+});
+
+test("a vendor 401 on the first deployment: not retried, the next deployment (its own key) answers, the key nowhere", async () => {
+  for (const stream of [false, true]) {
+    const before = vendor.calls();
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${fx.keys.main}` },
+      body: JSON.stringify({ model: "badkey", messages: [{ role: "user", content: "hi" }], stream }),
+    });
+    const text = await res.text();
+    expect(res.status).toBe(200);
+    expect(text).not.toContain("LEAKY");
+    expect(res.headers.get("x-gateway-attempts")).toBe("2");
+    expect(res.headers.get("x-gateway-fallback")).toBe("true");
+    expect(vendor.calls()).toBe(before + 1);
+    const id = res.headers.get("x-request-id");
+    await waitFor(() => fx.origin.events().some((e) => e.requestId === id), "usage event");
+    const event = fx.origin.events().find((e) => e.requestId === id)!;
+    expect(event.attemptTrail!.map((s) => [s.deploymentId, s.outcome, s.reason])).toEqual([
+      ["dep_badkey_first", "error", "credential_rejected"],
+      ["dep_echo1", "ok", null],
+    ]);
+  }
 });
 
 test("a stream broken mid-way by a vendor error quoting the key: the client's error frame carries the vendor's words, not the key", async () => {

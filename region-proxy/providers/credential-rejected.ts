@@ -1,8 +1,9 @@
 /**
  * One rule for a vendor's 401/403 in every adapter: it is the gateway's credential problem, not the
  * caller's. The client gets a fixed 502 WITHOUT the vendor's message (a vendor's 401 body can echo
- * fragments of the key it was given), the executor fails fast (another try with the same key cannot
- * succeed) and the breaker hears about it (a revoked key makes the deployment unusable for everyone).
+ * fragments of the key it was given), the executor does not retry the deployment (another try with the
+ * same key cannot succeed) but falls back to the next one, which has its own key, and the breaker hears
+ * about it (a revoked key makes the deployment unusable for everyone).
  *
  * @example if (status === 401 || status === 403) return credentialRejected(status);
  */

@@ -391,3 +391,22 @@ test("a failure that leaves the circuit closed is still retried after its Retry-
   expect(result.ok).toBe(true);
   expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}`)).toEqual(["d_flaky:error", "d_flaky:ok"]);
 });
+
+test("a deployment whose vendor refuses the gateway's credential is not retried, but the chain falls back: the next deployment has its own key", async () => {
+  let refusedCalls = 0;
+  const refusing = vendor(() => {
+    refusedCalls++;
+    return Response.json({ error: { message: "Incorrect API key provided", type: "invalid_request_error", code: "invalid_api_key" } }, { status: 401 });
+  });
+  const healthy = vendor(() => Response.json(completion));
+  const result = await executeChat(chat(), [target("d_rotated", refusing), target("d_ok", healthy)], options());
+  expect(result.ok).toBe(true);
+  expect(refusedCalls).toBe(1);
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}:${s.reason}`)).toEqual(["d_rotated:error:credential_rejected", "d_ok:ok:null"]);
+
+  // Alone, it is the gateway's credential problem: a 502 without the vendor's words.
+  const alone = await executeChat(chat(), [target("d_rotated", refusing)], options());
+  expect(alone.ok).toBe(false);
+  if (!alone.ok) expect(alone.error).toMatchObject({ kind: "upstream_error" });
+  expect(refusedCalls).toBe(2);
+});

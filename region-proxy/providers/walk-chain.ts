@@ -230,8 +230,10 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             await askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log, deadline);
             continue chain;
           case "credential":
+            // Not retried (the same key would be refused again), but the next deployment has its own
+            // key (another vendor, another Azure resource): the walk goes on.
             await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
-            break chain;
+            continue chain;
           case "deployment_unavailable":
             await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
             continue chain;
