@@ -2,9 +2,9 @@
  * GET /health: what this proxy runs on (always 200 while the process serves). `status` is "degraded"
  * (instead of "ok") while `degraded` lists a reason: the counters or the circuit breaker are running on
  * this replica's in-process state because their Redis is unreachable (from start, or since a call or
- * ping failed), the usage
- * outbox thread is down, or usage events have waited unconfirmed by it (in memory only, not yet
- * committed to KV) for over UNCONFIRMED_DEGRADED_MS, as when the thread crashes on every batch.
+ * ping failed), the usage outbox thread is down, or usage events have waited unconfirmed by it (in
+ * memory only, not yet committed to KV) for over UNCONFIRMED_DEGRADED_MS, as when the thread crashes
+ * on every batch.
  * GET /ready: 200 once a verified snapshot is loaded, whether or not the control plane is reachable
  * afterwards (the proxy serves from its snapshot); 503 before that and while shutting down.
  * A Redis outage is reported (`degraded: ["counters", "breaker"]`, either or both) but keeps the proxy
