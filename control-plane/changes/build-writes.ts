@@ -10,7 +10,7 @@ import { ALIAS_NAME_PATTERN } from "../aliases/alias-name.ts";
 import { forbidden, requireTenantInScope } from "../auth/access.ts";
 import { hasRole } from "../auth/principal.ts";
 import type { Tx } from "../db/client.ts";
-import { FLAG_PATTERN, JURISDICTION_PATTERN, requireCredentialRef, requireProvider } from "../deployments/deployment.service.ts";
+import { FLAG_PATTERN, JURISDICTION_PATTERN, requireAzureApiVersion, requireCredentialRef, requireProvider } from "../deployments/deployment.service.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, conflict, notFound } from "../graphql/errors.ts";
 import { requireHttpUrl, requirePattern, requireText } from "../graphql/validate.ts";
@@ -49,9 +49,10 @@ export interface BuiltChange {
 }
 
 function checkDeployment(field: string, d: DeploymentValue): DeploymentValue {
+  const provider = requireProvider(`${field}.provider`, d.provider);
   return {
-    provider: requireProvider(`${field}.provider`, d.provider),
-    baseUrl: requireHttpUrl(`${field}.baseUrl`, d.baseUrl),
+    provider,
+    baseUrl: requireAzureApiVersion(`${field}.baseUrl`, provider, requireHttpUrl(`${field}.baseUrl`, d.baseUrl)),
     model: requireText(`${field}.model`, d.model, 200),
     region: requirePattern(`${field}.region`, d.region, REGION_NAME_PATTERN),
     credentialRef: requireCredentialRef(`${field}.credentialRef`, d.credentialRef),

@@ -1,4 +1,4 @@
-/** Deployment rules: a known provider, an http(s) base URL, and a credential reference, never a secret. */
+/** Deployment rules: a known provider, an http(s) base URL (for Azure, a current api-version), and a credential reference, never a secret. */
 import { newId } from "../../shared/ids.ts";
 import type { ProviderKind } from "../../shared/snapshot/schema.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
@@ -6,11 +6,13 @@ import { badInput } from "../graphql/errors.ts";
 import { requireHttpUrl, requirePattern, requireText } from "../graphql/validate.ts";
 import { REGION_NAME_PATTERN } from "../regions/region-name.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
+import { requireAzureApiVersion } from "./azure-api-version.ts";
 import { requireCredentialRef } from "./credential-ref.ts";
 import type { CreateDeploymentInput } from "./deployment.input.ts";
 import { insertDeployment } from "./deployment.repo.ts";
 import type { Deployment } from "./deployment.type.ts";
 
+export { requireAzureApiVersion } from "./azure-api-version.ts";
 export const PROVIDER_KINDS: readonly ProviderKind[] = ["openai", "azure", "anthropic", "gemini"];
 export { CREDENTIAL_REF_PATTERN, requireCredentialRef } from "./credential-ref.ts";
 export const JURISDICTION_PATTERN = /^[a-z][a-z0-9-]{1,15}$/;
@@ -22,10 +24,11 @@ export function requireProvider(field: string, value: string): ProviderKind {
 }
 
 export async function createDeployment(ctx: GraphQLContext, input: CreateDeploymentInput): Promise<Deployment> {
+  const provider = requireProvider("provider", input.provider);
   const fields = {
     id: newId("dep"),
-    provider: requireProvider("provider", input.provider),
-    baseUrl: requireHttpUrl("baseUrl", input.baseUrl),
+    provider,
+    baseUrl: requireAzureApiVersion("baseUrl", provider, requireHttpUrl("baseUrl", input.baseUrl)),
     model: requireText("model", input.model, 200),
     region: requirePattern("region", input.region, REGION_NAME_PATTERN),
     credentialRef: requireCredentialRef("credentialRef", input.credentialRef),
