@@ -46,6 +46,13 @@ const SCRIPTS: Record<string, { body: string; keepOpen: boolean; gapMs?: number;
     body: event(text("Hello")) + event(text(" there", { finishReason: "STOP" })) + event({ usageMetadata: counts }),
     keepOpen: true,
   },
+  // The finishReason event carries the prompt's count only (as Gemini's events before the last do);
+  // the output and thinking counts come in a usage-only event later than the grace.
+  "prompt-counts-then-late-usage": {
+    body: event({ ...text("Hello"), usageMetadata: { promptTokenCount: 5, totalTokenCount: 5 } }) + event({ ...text(" there", { finishReason: "STOP" }), usageMetadata: { promptTokenCount: 5, totalTokenCount: 5 } }),
+    keepOpen: true,
+    late: { afterMs: END_GRACE_MS + 500, body: event({ usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 2, thoughtsTokenCount: 40, totalTokenCount: 47 } }) },
+  },
   "legacy-usage": { body: legacy, keepOpen: false },
   // Held open: its grace (LEGACY_END_GRACE_MS) is longer than the 3 s deadline, which ends it.
   "legacy-usage-then-open": { body: legacy, keepOpen: true },
@@ -135,6 +142,15 @@ for (const model of ["finish-then-open", "usage-after-finish-then-open"]) {
     await waitFor(() => closedByProxy.has(model), "the vendor stream closed");
   });
 }
+
+test("prompt-counts-then-late-usage: a finishReason event with the prompt's count only does not end the answer; the later output and thinking counts are billed", async () => {
+  const { status, body, event } = await stream("prompt-counts-then-late-usage");
+  expect(status).toBe(200);
+  expect(body).toContain('"content":" there"');
+  expect(body).toContain('"usage":{"prompt_tokens":5,"completion_tokens":42,"total_tokens":47,');
+  expect(event.status).toBe("ok");
+  expect(event.usage).toMatchObject({ inputTokens: 5, outputTokens: 42, reasoningTokens: 40 });
+});
 
 test("finish-then-late: nothing Gemini sends once the body was silent for the grace after the finishReason and usage event reaches the client or the bill", async () => {
   const { body, event } = await stream("finish-then-late");

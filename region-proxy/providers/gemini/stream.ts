@@ -10,8 +10,9 @@
  * event is the one with the candidate's finishReason and the final usageMetadata (stream-text.sse),
  * but an older model's every event carries finishReason STOP and the usage so far
  * (stream-text-legacy-usage.sse), so no single event can be taken for the last. The answer reads
- * complete at the first event with usage counts at or after a finishReason (usage sent apart, after
- * the finishReason event, is waited for), and from then on the stream has a soft end
+ * complete at the first event with the answer's usage counts (candidates or thoughts, not the prompt's
+ * alone) at or after a finishReason (usage sent apart, after the finishReason event, is waited for),
+ * and from then on the stream has a soft end
  * (StreamTranslator.endsIfQuietForMs): every later event is still translated, its usage the last one wins,
  * and the stream ends at EOF, or once the body has stayed silent for the grace after such an event
  * (a vendor holding the body open), its call then aborted and nothing after it translated. The grace
@@ -35,7 +36,7 @@ import { VendorStreamError } from "../vendor-stream-error.ts";
 import { isGeminiResponse, readCandidate, toolCallId } from "./candidate.ts";
 import { classifyGeminiError } from "./errors.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
-import { convertGeminiUsage, type GeminiUsage, hasGeminiCounts } from "./usage.ts";
+import { convertGeminiUsage, type GeminiUsage, hasGeminiCounts, hasGeminiOutputCounts } from "./usage.ts";
 
 /**
  * How long the body may stay silent after an event that made the answer read complete before the
@@ -81,7 +82,9 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       const view = readCandidate(data);
       if (view.finishReason) finishReason = view.finishReason;
       else if (finishReason === null) current = true;
-      if (counted && finishReason !== null) complete = true;
+      // Only the answer's own counts end it: a finishReason event with the prompt's count alone is
+      // followed by the final usage, which may come later than the grace.
+      if (finishReason !== null && hasGeminiOutputCounts(data.usageMetadata)) complete = true;
       const chunks: ChatCompletionChunk[] = [];
       if (view.text !== "") chunks.push(out.delta({ content: view.text }));
       for (const call of view.calls) {

@@ -33,6 +33,15 @@ export function convertGeminiUsage(usage: GeminiUsage | null | undefined): Norma
 }
 
 /** Whether a usageMetadata block carries any count (streams send `{"trafficType":...}` alone). */
+/**
+ * A usage block with the answer's own counts (candidates or thoughts), not only the prompt's: Gemini's
+ * events before the last carry the prompt's count alone, so only this kind can be the answer's final
+ * usage, the one a stream may end on.
+ */
+export function hasGeminiOutputCounts(usage: GeminiUsage | null | undefined): boolean {
+  return !!usage && (typeof usage.candidatesTokenCount === "number" || typeof usage.thoughtsTokenCount === "number");
+}
+
 export function hasGeminiCounts(usage: GeminiUsage | null | undefined): boolean {
   return !!usage && ["promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "totalTokenCount"].some((k) => typeof (usage as Record<string, unknown>)[k] === "number");
 }
