@@ -1,7 +1,8 @@
 /**
  * A fake Azure OpenAI chat completions endpoint
  * (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference) for tests:
- * `/openai/deployments/{deployment}/chat/completions?api-version=...`, `api-key` check (401 in
+ * `/openai/deployments/{deployment}/chat/completions?api-version=...`, or the v1 API's
+ * `/openai/v1/chat/completions` with the deployment as `model` (see route), `api-key` check (401 in
  * Azure's words), OpenAI's JSON with Azure's content-filter annotations, and streams that open with
  * the `choices: []` prompt-filter chunk, carry the asynchronous filter's annotation-only chunk after
  * the finish chunk, and end with `data: [DONE]`, a usage chunk when stream_options.include_usage is set. It echoes the last user text; with tools and "call tool" in it
@@ -17,7 +18,7 @@
  * before any content), stream-error-late (the prompt-filter, role and first content chunks, then the
  * server_error event) and stream-error-content-filter (content-filter's error, as an event before any
  * content), each `data: {"error": {...}}` then `data: [DONE]` (STREAM_ERRORS; unstreamed, error-500,
- * error-400 and content-filter). `/openai/deployments/{deployment}/embeddings` answers OpenAI's
+ * error-400 and content-filter). `/openai/deployments/{deployment}/embeddings` (v1: `/openai/v1/embeddings`) answers OpenAI's
  * embeddings list (floats, or base64 float32 when `encoding_format: "base64"`) from a
  * text-embedding-3-small deployment, so `dimensions` is at most 1536, as OpenAI's. Chat fields are
  * read and refused as OpenAI's (openai-chat-request.ts).
@@ -92,19 +93,39 @@ function embeddings(deployment: string, body: Record<string, unknown> | null): R
   return json(200, { object: "list", data, model: EMBEDDING_MODEL, usage: { prompt_tokens: tokens, total_tokens: tokens } });
 }
 
-function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | Promise<Response> {
+/**
+ * The deployment and operation a request names, in either of Azure's URL forms, and whether its key
+ * is the resource's; null for any other path (Azure's 404 "Resource not found"):
+ * - dated: `/openai/deployments/{deployment}/{operation}?api-version=...`, key in `api-key`;
+ * - v1 (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/latest): `/openai/v1/{operation}`,
+ *   api-version optional, the deployment as the body's `model`, key in `api-key` or as a Bearer token.
+ */
+function route(req: RecordedRequest, apiKey: string): { deployment: string; operation: string; keyOk: boolean } | null {
   const url = new URL(req.path, "http://fake");
-  const route = /^\/openai\/deployments\/([^/]+)\/(embeddings|chat\/completions)$/.exec(url.pathname);
-  const deployment = route && url.searchParams.get("api-version") ? decodeSegment(route[1]!) : null;
-  if (deployment === null) return azureError(404, { code: "404", message: "Resource not found" });
-  if (deployment === "deleted-deployment" && req.headers["api-key"] === apiKey) {
+  const dated = /^\/openai\/deployments\/([^/]+)\/(embeddings|chat\/completions)$/.exec(url.pathname);
+  if (dated && url.searchParams.get("api-version")) {
+    const deployment = decodeSegment(dated[1]!);
+    return deployment === null ? null : { deployment, operation: dated[2]!, keyOk: req.headers["api-key"] === apiKey };
+  }
+  const v1 = /^\/openai\/v1\/(embeddings|chat\/completions)$/.exec(url.pathname);
+  if (!v1) return null;
+  const model = (req.body as { model?: unknown } | null)?.model;
+  const keyOk = req.headers["api-key"] === apiKey || req.headers.authorization === `Bearer ${apiKey}`;
+  return { deployment: typeof model === "string" ? model : "", operation: v1[1]!, keyOk };
+}
+
+function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | Promise<Response> {
+  const found = route(req, apiKey);
+  if (found === null) return azureError(404, { code: "404", message: "Resource not found" });
+  const { deployment, operation, keyOk } = found;
+  if (deployment === "deleted-deployment" && keyOk) {
     return azureError(404, { code: "DeploymentNotFound", message: "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again." });
   }
-  if (route![2] === "embeddings") {
-    if (req.headers["api-key"] !== apiKey) return azureError(401, { code: "401", message: "Access denied due to invalid subscription key or wrong API endpoint." });
+  if (operation === "embeddings") {
+    if (!keyOk) return azureError(401, { code: "401", message: "Access denied due to invalid subscription key or wrong API endpoint." });
     return embeddings(deployment, req.body as Record<string, unknown> | null);
   }
-  if (req.headers["api-key"] !== apiKey) {
+  if (!keyOk) {
     return azureError(401, { code: "401", message: "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource." });
   }
   const body = req.body as Record<string, unknown> | null;

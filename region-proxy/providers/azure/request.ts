@@ -1,9 +1,13 @@
 /**
- * Azure OpenAI request: OpenAI's body (../openai/request.ts) sent to
- * `{baseUrl}/openai/deployments/{deployment}/chat/completions?api-version=...` with an `api-key`
- * header instead of a bearer token (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference).
- * The deployment's `model` is the Azure deployment name. The api-version is the one pinned in the
- * deployment's baseUrl (`...azure.com?api-version=2025-01-01-preview`), else AZURE_API_VERSION.
+ * Azure OpenAI request: OpenAI's body (../openai/request.ts) with an `api-key` header instead of a
+ * bearer token, sent to one of Azure's two URL forms
+ * (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/reference):
+ * - dated: `{baseUrl}/openai/deployments/{deployment}/chat/completions?api-version=...`, the
+ *   api-version the one pinned in the deployment's baseUrl (`...azure.com?api-version=2025-01-01-preview`),
+ *   else AZURE_API_VERSION;
+ * - v1, for a baseUrl whose path ends with `/openai/v1`: `{baseUrl}/chat/completions`, no api-version,
+ *   the deployment name as the body's `model` (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/latest).
+ * The deployment's `model` is the Azure deployment name; OpenAI's body already carries it as `model`.
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { buildOpenAIRequest } from "../openai/request.ts";
@@ -12,17 +16,23 @@ import type { ChatRequest, VendorHttpRequest } from "../types.ts";
 /** The latest GA data-plane version; it supports tools, json_schema and stream_options.include_usage. */
 export const AZURE_API_VERSION = "2024-10-21";
 
-/** The chat completions URL for a deployment; nothing from the client request reaches it. */
-export function azureChatUrl(baseUrl: string, deployment: string): string {
+/** Azure's operations the gateway calls, as they end the URL in both forms. */
+export type AzureOperation = "chat/completions" | "embeddings";
+
+/** The URL of `operation` for a deployment; nothing from the client request reaches it. */
+export function azureOperationUrl(baseUrl: string, deployment: string, operation: AzureOperation): string {
   const url = new URL(baseUrl);
+  const path = url.pathname.replace(/\/+$/, "");
+  // The v1 API takes no api-version (v1 is implied) and names the deployment in the body.
+  if (/\/openai\/v1$/.test(path)) return `${url.origin}${path}/${operation}`;
   const version = url.searchParams.get("api-version") ?? AZURE_API_VERSION;
   // Accept a baseUrl given with or without the `/openai` suffix.
-  const root = url.pathname.replace(/\/+$/, "").replace(/\/openai$/, "");
-  return `${url.origin}${root}/openai/deployments/${encodeURIComponent(deployment)}/chat/completions?api-version=${encodeURIComponent(version)}`;
+  const root = path.replace(/\/openai$/, "");
+  return `${url.origin}${root}/openai/deployments/${encodeURIComponent(deployment)}/${operation}?api-version=${encodeURIComponent(version)}`;
 }
 
 export function buildAzureRequest(req: ChatRequest, target: SnapshotDeployment, credential: string): VendorHttpRequest {
   const openai = buildOpenAIRequest(req, target, credential);
   const { authorization: _bearer, ...headers } = openai.headers;
-  return { ...openai, url: azureChatUrl(target.baseUrl, target.model), headers: { ...headers, "api-key": credential } };
+  return { ...openai, url: azureOperationUrl(target.baseUrl, target.model, "chat/completions"), headers: { ...headers, "api-key": credential } };
 }
