@@ -34,6 +34,15 @@ describe("azure classifyError", () => {
     expect(classifyAzureError(402, new Headers(), "{}").reason).toBe("deployment_unavailable:account");
   });
 
+  test("404 Resource not found (a wrong path or api-version in the gateway's baseUrl) and 400 OperationNotSupported (a chat deployment that serves embeddings) are the deployment's failure", () => {
+    const notFound = JSON.stringify({ error: { code: "404", message: "Resource not found" } });
+    expect(classifyAzureError(404, new Headers(), notFound)).toMatchObject({ retryable: false, reason: "deployment_unavailable:not_found", clientError: { kind: "upstream_error" } });
+    const wrongOperation = JSON.stringify({ error: { code: "OperationNotSupported", message: "The chatCompletion operation does not work with the specified model, text-embedding-3-small." } });
+    const verdict = classifyAzureError(400, new Headers(), wrongOperation);
+    expect(verdict).toMatchObject({ retryable: false, reason: "deployment_unavailable:not_found", clientError: { kind: "upstream_error" } });
+    expect(JSON.stringify(verdict)).not.toContain("text-embedding-3-small");
+  });
+
   test("a 400 or 422 the request caused still fails fast with Azure's message, code and param", () => {
     const body = JSON.stringify({ error: { message: "Invalid value for 'temperature': must be at most 2.", type: "invalid_request_error", param: "temperature", code: "invalid_value" } });
     for (const status of [400, 422]) {

@@ -2,9 +2,12 @@
  * Classifies an Azure OpenAI failure. Bodies are OpenAI's `{"error":{...}}` with Azure's codes: a
  * string status (`"429"`, `"401"`), `DeploymentNotFound`, and `content_filter` for a prompt the
  * content filter refused (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-filter).
- * Azure sends `retry-after-ms` and `retry-after` on 429s. `DeploymentNotFound` (the deployment the
- * gateway names was deleted or never made) and a 402 are the deployment's failure, not the caller's
- * (deployment-unavailable.ts).
+ * Azure sends `retry-after-ms` and `retry-after` on 429s. The deployment's failure, not the caller's
+ * (deployment-unavailable.ts), since the caller names an alias and never a URL or deployment:
+ * `DeploymentNotFound` (the deployment the gateway names was deleted or never made), a 402, Azure's
+ * `404 {"code":"404","message":"Resource not found"}` (a path or api-version the resource does not
+ * have: the baseUrl's) and `OperationNotSupported` (the deployment's model does not do the operation,
+ * e.g. an embeddings model behind a chat alias).
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
 import { deploymentUnavailable, isPaymentRequired } from "../deployment-unavailable.ts";
@@ -25,10 +28,16 @@ function readAzureError(body: string): { message: string; code: string | null; p
   return { message: body.slice(0, 500) || "(empty body)", code: null, param: null };
 }
 
+/**
+ * Azure's answer to a URL it does not serve: a 404 whose code is the string "404". Only that code: a
+ * 404 with another one may be about something the client's body named (unknown fields pass through).
+ */
+const isResourceNotFound = (status: number, code: string | null): boolean => status === 404 && code === "404";
+
 export function classifyAzureError(status: number, headers: Headers, body: string, nowMs = Date.now()): VendorError {
   if (isCredentialStatus(status)) return credentialRejected(status);
   const error = readAzureError(body);
-  if (error.code === "DeploymentNotFound") return deploymentUnavailable("not_found");
+  if (error.code === "DeploymentNotFound" || error.code === "OperationNotSupported" || isResourceNotFound(status, error.code)) return deploymentUnavailable("not_found");
   if (isPaymentRequired(status)) return deploymentUnavailable("account");
   const wait = retryAfterMs(headers, nowMs);
   if (RETRYABLE.has(status) || status >= 500) {
