@@ -21,7 +21,8 @@ export type GatewayError =
   | { kind: "budget_exceeded"; message: string }
   /** A budget could not be checked (shared counters unreachable) and the tenant's budgets fail closed. */
   | { kind: "budget_unavailable"; message: string; retryAfterSeconds: number }
-  | { kind: "vendor_rejected"; status: number; message: string; code: string | null; param: string | null }
+  /** `innererror` is rendered for code `content_filter` only (ContentFilterInnerError). */
+  | { kind: "vendor_rejected"; status: number; message: string; code: string | null; param: string | null; innererror?: ContentFilterInnerError }
   /** `retryable: false` (e.g. the vendor refused the gateway's credential) tells SDKs not to retry: `x-should-retry: false`. */
   | { kind: "upstream_error"; message: string; retryable?: boolean }
   /** The vendor's own 429 after every retry and fallback: its Retry-After (when given) passed on. */
@@ -34,8 +35,19 @@ export type GatewayError =
   | { kind: "shutting_down" }
   | { kind: "internal_error" };
 
+/**
+ * Why a content filter refused a prompt, as Azure OpenAI's `innererror` says it
+ * (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-filter): which
+ * categories were filtered and how severe they were, so an app can tell its user. An adapter fills it
+ * with documented keys and values only, so nothing else a vendor wrote reaches the client.
+ */
+export interface ContentFilterInnerError {
+  code?: "ResponsibleAIPolicyViolation";
+  content_filter_result?: Record<string, { filtered?: boolean; detected?: boolean; severity?: "safe" | "low" | "medium" | "high" }>;
+}
+
 export interface OpenAIErrorBody {
-  error: { message: string; type: string; param: string | null; code: string | null };
+  error: { message: string; type: string; param: string | null; code: string | null; innererror?: ContentFilterInnerError };
 }
 
 export interface RenderedError {
@@ -96,8 +108,12 @@ export function renderError(error: GatewayError): RenderedError {
         headers: { "retry-after": String(error.retryAfterSeconds) },
         body: body(error.message, "server_error", "budget_unavailable"),
       };
-    case "vendor_rejected":
-      return { status: error.status, headers: { "x-should-retry": "false" }, body: body(error.message, "invalid_request_error", error.code, error.param) };
+    case "vendor_rejected": {
+      const rendered = body(error.message, "invalid_request_error", error.code, error.param);
+      // Why a content filter refused the prompt (Azure's innererror); no other refusal carries one.
+      if (error.code === "content_filter" && error.innererror) rendered.error.innererror = error.innererror;
+      return { status: error.status, headers: { "x-should-retry": "false" }, body: rendered };
+    }
     case "upstream_error":
       return { status: 502, headers: error.retryable === false ? { "x-should-retry": "false" } : {}, body: body(error.message, "server_error", "upstream_error") };
     case "upstream_rate_limited":

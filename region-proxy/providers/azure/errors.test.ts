@@ -4,9 +4,42 @@ import { DEPLOYMENT_UNAVAILABLE_MESSAGE } from "../deployment-unavailable.ts";
 import { classifyAzureError } from "./errors.ts";
 
 describe("azure classifyError", () => {
-  test("content filter refusals are permanent, reason content_filter", async () => {
+  test("content filter refusals are permanent, reason content_filter, with Azure's innererror (which category) kept", async () => {
     const e = classifyAzureError(400, new Headers(), await fixtureText("azure", "error-content-filter.json"));
     expect(e).toMatchObject({ retryable: false, reason: "content_filter", clientError: { kind: "vendor_rejected", status: 400, code: "content_filter", param: "prompt" } });
+    expect(e.clientError).toMatchObject({
+      innererror: {
+        code: "ResponsibleAIPolicyViolation",
+        content_filter_result: { hate: { filtered: true, severity: "high" }, "self-harm": { filtered: false, severity: "safe" }, sexual: { filtered: false, severity: "safe" }, violence: { filtered: false, severity: "safe" } },
+      },
+    });
+  });
+
+  test("a content_filter innererror keeps only its documented keys and values; another error's innererror is dropped", () => {
+    const body = (code: string, innererror: unknown) => JSON.stringify({ error: { message: "filtered", code, param: "prompt", status: 400, innererror } });
+    const e = classifyAzureError(
+      400,
+      new Headers(),
+      body("content_filter", {
+        code: "ResponsibleAIPolicyViolation",
+        debug: "sk-the-gateway-key",
+        content_filter_result: {
+          jailbreak: { filtered: true, detected: true, note: "sk-the-gateway-key" },
+          violence: { filtered: false, severity: "sk-the-gateway-key" },
+          custom_blocklists: { filtered: true, details: [{ filtered: true, id: "acme-internal-list" }] },
+          "sk-the-gateway-key": { filtered: true },
+          protected_material_code: { filtered: false, detected: true, citation: { URL: "https://x", license: "MIT" } },
+        },
+      }),
+    );
+    expect((e.clientError as { innererror?: unknown }).innererror).toEqual({
+      code: "ResponsibleAIPolicyViolation",
+      content_filter_result: { jailbreak: { filtered: true, detected: true }, violence: { filtered: false }, custom_blocklists: { filtered: true }, protected_material_code: { filtered: false, detected: true } },
+    });
+    expect(JSON.stringify(e)).not.toContain("sk-the-gateway-key");
+    expect(JSON.stringify(e)).not.toContain("acme-internal-list");
+    const other = classifyAzureError(400, new Headers(), body("invalid_value", { code: "ResponsibleAIPolicyViolation", content_filter_result: {} }));
+    expect(other.clientError).not.toHaveProperty("innererror");
   });
 
   test("429 honours retry-after-ms over retry-after; 5xx retryable", async () => {

@@ -1,7 +1,8 @@
 /**
  * Classifies an Azure OpenAI failure. Bodies are OpenAI's `{"error":{...}}` with Azure's codes: a
  * string status (`"429"`, `"401"`), `DeploymentNotFound`, and `content_filter` for a prompt the
- * content filter refused (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-filter).
+ * content filter refused (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-filter),
+ * whose `innererror` (which categories) is passed on as content-filter-detail.ts bounds it.
  * Azure sends `retry-after-ms` and `retry-after` on 429s. The deployment's failure, not the caller's
  * (deployment-unavailable.ts), since the caller names an alias and never a URL or deployment:
  * `DeploymentNotFound` (the deployment the gateway names was deleted or never made), a 402, Azure's
@@ -13,19 +14,20 @@ import { credentialRejected, isCredentialStatus } from "../credential-rejected.t
 import { deploymentUnavailable, isPaymentRequired } from "../deployment-unavailable.ts";
 import type { VendorError } from "../types.ts";
 import { retryAfterMs } from "../retry-after.ts";
+import { contentFilterDetail } from "./content-filter-detail.ts";
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 
-function readAzureError(body: string): { message: string; code: string | null; param: string | null } {
+function readAzureError(body: string): { message: string; code: string | null; param: string | null; innererror: unknown } {
   try {
-    const error = (JSON.parse(body) as { error?: { message?: unknown; code?: unknown; param?: unknown } }).error;
+    const error = (JSON.parse(body) as { error?: { message?: unknown; code?: unknown; param?: unknown; innererror?: unknown } }).error;
     if (error && typeof error.message === "string") {
-      return { message: error.message, code: typeof error.code === "string" ? error.code : null, param: typeof error.param === "string" ? error.param : null };
+      return { message: error.message, code: typeof error.code === "string" ? error.code : null, param: typeof error.param === "string" ? error.param : null, innererror: error.innererror };
     }
   } catch {
     // not JSON
   }
-  return { message: body.slice(0, 500) || "(empty body)", code: null, param: null };
+  return { message: body.slice(0, 500) || "(empty body)", code: null, param: null, innererror: undefined };
 }
 
 /**
@@ -45,9 +47,11 @@ export function classifyAzureError(status: number, headers: Headers, body: strin
   }
   const contextLength = error.code === "context_length_exceeded";
   const filtered = error.code === "content_filter";
+  // Which categories the filter refused, so the client's app can say why (documented keys only).
+  const innererror = filtered ? contentFilterDetail(error.innererror) : undefined;
   return {
     retryable: false,
-    clientError: { kind: "vendor_rejected", status, message: error.message, code: error.code, param: error.param },
+    clientError: { kind: "vendor_rejected", status, message: error.message, code: error.code, param: error.param, ...(innererror ? { innererror } : {}) },
     retryAfterMs: wait,
     reason: contextLength ? "context_length" : filtered ? "content_filter" : `status_${status}`,
   };
