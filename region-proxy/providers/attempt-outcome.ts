@@ -6,10 +6,10 @@
  * | ---------------------- | --------------------- | ----------------------------- | --------------------- |
  * | transient              | yes (backoff)         | yes                           | failure (a 429: none) |
  * | timeout                | yes (backoff)         | yes                           | failure               |
- * | no_credential          | no                    | yes                           | failure               |
- * | deployment_unavailable | no                    | yes                           | failure               |
+ * | no_credential          | no (no call: skipped) | yes                           | probe slot given back |
+ * | deployment_unavailable | no                    | yes                           | failure (wrong_operation: none) |
  * | context_length         | no                    | yes                           | success (it answered) |
- * | credential             | no                    | no (fail fast)                | failure               |
+ * | credential             | no                    | yes (its own key)             | failure               |
  * | permanent              | no                    | no (fail fast)                | success (it answered) |
  * | unsupported            | no                    | only when reached by fallback | probe slot given back |
  * | client_closed          | no                    | no                            | probe slot given back |
@@ -23,7 +23,10 @@
  * on top of whatever the walk ends with (pipeline/settle.ts).
  *
  * `deployment_unavailable` is a vendor 4xx the deployment caused, not the request: its vendor model
- * or deployment is gone, or its account cannot pay (deployment-unavailable.ts).
+ * or deployment is gone, or its account cannot pay (deployment-unavailable.ts); or its model does not
+ * do the operation the caller sent (`wrong_operation`), which falls back without a verdict on it.
+ * `no_credential` (the region has no such secret) makes no call: like `unsupported`, it spends no
+ * attempt and is only a skipped step on the trail.
  *
  * A retry of the same deployment, like every step, fits in the request's time and attempt budget; a
  * wait for it (backoff or Retry-After) over 1 s moves on at once while another deployment is planned,

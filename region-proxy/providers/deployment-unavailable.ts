@@ -16,8 +16,14 @@
  */
 import type { VendorError } from "./types.ts";
 
-/** Why the deployment cannot serve: its model or deployment is gone, or its vendor account is refused. */
-export type UnavailableCause = "not_found" | "account";
+/**
+ * Why the deployment cannot serve: its model or deployment is gone, its vendor account is refused, or
+ * its model does not do the request's operation (chat sent to an embeddings deployment: Azure's
+ * `OperationNotSupported`). The last falls back like the others but is no failure of the deployment
+ * (it serves its own operation): the caller chose the operation, so it must not open the breaker for
+ * every tenant (isCallerChosenOperation).
+ */
+export type UnavailableCause = "not_found" | "account" | "wrong_operation";
 
 export const DEPLOYMENT_UNAVAILABLE_MESSAGE = "the model provider cannot serve this deployment";
 
@@ -40,3 +46,6 @@ export const isDeploymentUnavailable = (reason: string): boolean => reason.start
 
 /** 402 Payment Required: the vendor account cannot pay, whatever the body says (Anthropic, Gemini). */
 export const isPaymentRequired = (status: number): boolean => status === 402;
+
+/** True for a deployment that cannot do the operation the request asked for: no verdict on its health. */
+export const isCallerChosenOperation = (reason: string): boolean => reason === `${DEPLOYMENT_UNAVAILABLE_REASON}:wrong_operation`;

@@ -49,6 +49,7 @@ import { callEnding, failureVerdict, NO_ENDING, type CallEnding } from "./call-e
 import { readVendorText } from "./read-vendor-text.ts";
 import { textWithoutCredential, withoutCredential, type Redactor } from "./redact-credential.ts";
 import type { DeploymentHealth } from "./deployment-health.ts";
+import { isCallerChosenOperation } from "./deployment-unavailable.ts";
 import { UnsupportedParameterError, unsupportedParameterToGatewayError } from "./unsupported-parameter.ts";
 import type { VendorHttpRequest } from "./types.ts";
 import { startVendorCall, type VendorCall } from "./vendor-call.ts";
@@ -235,7 +236,9 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
             continue chain;
           case "deployment_unavailable":
-            await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
+            // A deployment that does not do the request's operation is up: only the caller's choice failed.
+            if (isCallerChosenOperation(outcome.reason)) await releaseProbe(grant, dep.id, opts, deadline);
+            else await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
             continue chain;
           case "timeout":
           case "transient": {

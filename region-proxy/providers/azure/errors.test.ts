@@ -67,12 +67,12 @@ describe("azure classifyError", () => {
     expect(classifyAzureError(402, new Headers(), "{}").reason).toBe("deployment_unavailable:account");
   });
 
-  test("404 Resource not found (a wrong path or api-version in the gateway's baseUrl) and 400 OperationNotSupported (a chat deployment that serves embeddings) are the deployment's failure", () => {
+  test("404 Resource not found (a wrong path or api-version in the gateway's baseUrl) is the deployment's failure; 400 OperationNotSupported (chat sent to an embeddings deployment) falls back as the caller's wrong operation", () => {
     const notFound = JSON.stringify({ error: { code: "404", message: "Resource not found" } });
     expect(classifyAzureError(404, new Headers(), notFound)).toMatchObject({ retryable: false, reason: "deployment_unavailable:not_found", clientError: { kind: "upstream_error" } });
     const wrongOperation = JSON.stringify({ error: { code: "OperationNotSupported", message: "The chatCompletion operation does not work with the specified model, text-embedding-3-small." } });
     const verdict = classifyAzureError(400, new Headers(), wrongOperation);
-    expect(verdict).toMatchObject({ retryable: false, reason: "deployment_unavailable:not_found", clientError: { kind: "upstream_error" } });
+    expect(verdict).toMatchObject({ retryable: false, reason: "deployment_unavailable:wrong_operation", clientError: { kind: "upstream_error" } });
     expect(JSON.stringify(verdict)).not.toContain("text-embedding-3-small");
   });
 

@@ -39,7 +39,8 @@ const isResourceNotFound = (status: number, code: string | null): boolean => sta
 export function classifyAzureError(status: number, headers: Headers, body: string, nowMs = Date.now()): VendorError {
   if (isCredentialStatus(status)) return credentialRejected(status);
   const error = readAzureError(body);
-  if (error.code === "DeploymentNotFound" || error.code === "OperationNotSupported" || isResourceNotFound(status, error.code)) return deploymentUnavailable("not_found");
+  if (error.code === "OperationNotSupported") return deploymentUnavailable("wrong_operation");
+  if (error.code === "DeploymentNotFound" || isResourceNotFound(status, error.code)) return deploymentUnavailable("not_found");
   if (isPaymentRequired(status)) return deploymentUnavailable("account");
   const wait = retryAfterMs(headers, nowMs);
   if (RETRYABLE.has(status) || status >= 500) {

@@ -2,8 +2,10 @@
  * Through the proxy with the official SDK: Azure's answers to the gateway's own misconfiguration are
  * the deployment's failure, not the caller's (who names an alias, never a URL or a deployment):
  * `404 Resource not found` (a wrong path or api-version) and `400 OperationNotSupported` (a chat alias
- * whose deployment is an embeddings model). The chain's next deployment answers, the breaker hears a
- * failure, and with nothing left the caller gets a 502, not a 4xx.
+ * whose deployment is an embeddings model). The chain's next deployment answers and with nothing left
+ * the caller gets a 502, not a 4xx. The breaker hears the 404 as a failure, but not
+ * OperationNotSupported: the deployment serves its own operation, and a caller must not be able to
+ * open its breaker for everyone by sending it the other one.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import OpenAI from "openai";
@@ -52,6 +54,8 @@ const t = useVendorProxy({
     s.aliases.notfound = { name: "notfound", chain: ["dep_wrong_path", "dep_echo1"] };
     s.aliases.breaker = { name: "breaker", chain: ["dep_wrong_path_b", "dep_echo1"] };
     s.aliases.wrongop = { name: "wrongop", chain: ["dep_embed", "dep_echo1"] };
+    s.aliases.wrongop_breaker = { name: "wrongop_breaker", chain: ["dep_embed_b", "dep_echo1"] };
+    s.deployments.dep_embed_b = dep("dep_embed_b", `http://127.0.0.1:${embeddingsOnly.port}`, "embed-small");
     s.aliases.nothing = { name: "nothing", chain: ["dep_wrong_path", "dep_embed"] };
   },
 });
@@ -66,7 +70,7 @@ describe("Azure's answers to the gateway's own misconfiguration", () => {
       expect(response.headers.get("x-gateway-fallback")).toBe("true");
       const event = await t.usageEvent(response.headers.get("x-request-id"));
       expect(event.attemptTrail!.map((s) => [s.deploymentId, s.outcome, s.reason])).toEqual([
-        [deployment, "error", "deployment_unavailable:not_found"],
+        [deployment, "error", deployment === "dep_embed" ? "deployment_unavailable:wrong_operation" : "deployment_unavailable:not_found"],
         ["dep_echo1", "ok", null],
       ]);
     });
@@ -86,6 +90,16 @@ describe("Azure's answers to the gateway's own misconfiguration", () => {
       ["dep_wrong_path_b", "skipped", "circuit_open"],
       ["dep_echo1", "ok", null],
     ]);
+  });
+
+  test("OperationNotSupported falls back but is not the deployment's failure: callers sending chat to an embeddings deployment cannot open its breaker for everyone", async () => {
+    const before = embeddingsOnlyCalls;
+    for (let i = 0; i < 5; i++) {
+      const { data } = await t.fx.client(t.proxy).chat.completions.create({ model: "wrongop_breaker", messages }).withResponse();
+      expect(data.choices[0]!.message.content).toBe("Echo: ping");
+    }
+    // Asked every time: the circuit stayed closed.
+    expect(embeddingsOnlyCalls).toBe(before + 5);
   });
 
   test("with nothing else to answer: a 502 upstream_error without Azure's words, not the 404 or 400", async () => {
