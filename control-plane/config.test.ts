@@ -5,18 +5,18 @@ import { configFromEnv } from "./config.ts";
 test("defaults, and LOG_FORMAT: text unless json is asked for; anything else fails the start", () => {
   expect(configFromEnv({})).toMatchObject({ port: 4000, host: "127.0.0.1", dataDir: ".data/control-plane", logFormat: "text" });
   expect(configFromEnv({ LOG_FORMAT: "json" }).logFormat).toBe("json");
-  expect(() => configFromEnv({ LOG_FORMAT: "xml" })).toThrow('LOG_FORMAT must be text or json (got "xml")');
-  expect(() => configFromEnv({ PORT: "70000" })).toThrow("PORT must be an integer 0-65535");
+  expect(() => configFromEnv({ LOG_FORMAT: "xml" })).toThrow('LOG_FORMAT: must be text or json (got "xml")');
+  expect(() => configFromEnv({ PORT: "70000" })).toThrow("PORT: must be an integer 0-65535");
 });
 
 test("PORT: empty means unset, like every other variable; anything but a plain integer 0-65535 fails the start", () => {
   expect(configFromEnv({ PORT: "" }).port).toBe(4000);
   expect(configFromEnv({ PORT: "0" }).port).toBe(0);
-  for (const bad of ["4000x", "1e3", "0x10", " 4000", "-1", "4.5", "08", "+80"]) expect(() => configFromEnv({ PORT: bad })).toThrow(`PORT must be an integer 0-65535, got "${bad}"`);
+  for (const bad of ["4000x", "1e3", "0x10", " 4000", "-1", "4.5", "08", "+80"]) expect(() => configFromEnv({ PORT: bad })).toThrow(`PORT: must be an integer 0-65535, got "${bad}"`);
 });
 
-test("the shared secrets are read from the environment, unset meaning 'use or create the file in DATA_DIR'", () => {
-  const secrets = { ADMIN_JWT_SECRET: "j".repeat(40), AUDIT_HMAC_KEY: "a".repeat(40), SIGNING_KEY_JWK: '{"kty":"OKP"}' };
+test("the shared secrets are read from the environment, unset meaning 'use or create the file in DATA_DIR'", async () => {
+  const secrets = { ADMIN_JWT_SECRET: "j".repeat(40), AUDIT_HMAC_KEY: "a".repeat(40), SIGNING_KEY_JWK: JSON.stringify((await generateSigningKey("cp-env")).privateJwk) };
   expect(configFromEnv(secrets)).toMatchObject({ tokenSecret: secrets.ADMIN_JWT_SECRET, auditHmacKey: secrets.AUDIT_HMAC_KEY, signingKeyJwk: secrets.SIGNING_KEY_JWK });
   expect(configFromEnv({})).toMatchObject({ tokenSecret: null, auditHmacKey: null, signingKeyJwk: null });
 });
@@ -28,8 +28,8 @@ test("SIGNING_KEY_PREVIOUS_JWKS: retired public keys to serve beside the current
   expect(() => configFromEnv({ SIGNING_KEY_PREVIOUS_JWKS: JSON.stringify({ keys: [retired.privateJwk] }) })).toThrow(
     "SIGNING_KEY_PREVIOUS_JWKS: key cp-retired holds a private member (d); list public keys only",
   );
-  expect(() => configFromEnv({ SIGNING_KEY_PREVIOUS_JWKS: "{not json" })).toThrow("SIGNING_KEY_PREVIOUS_JWKS must be a JSON JWKS");
-  expect(() => configFromEnv({ SIGNING_KEY_PREVIOUS_JWKS: JSON.stringify([retired.key.publicJwk]) })).toThrow('SIGNING_KEY_PREVIOUS_JWKS must be a JSON JWKS ({ "keys": [...] })');
+  expect(() => configFromEnv({ SIGNING_KEY_PREVIOUS_JWKS: "{not json" })).toThrow("SIGNING_KEY_PREVIOUS_JWKS: must be a JSON JWKS");
+  expect(() => configFromEnv({ SIGNING_KEY_PREVIOUS_JWKS: JSON.stringify([retired.key.publicJwk]) })).toThrow('SIGNING_KEY_PREVIOUS_JWKS: must be a JSON JWKS ({ "keys": [...] })');
   const { kid: _kid, ...noKid } = retired.key.publicJwk;
   expect(() => configFromEnv({ SIGNING_KEY_PREVIOUS_JWKS: JSON.stringify({ keys: [noKid] }) })).toThrow("SIGNING_KEY_PREVIOUS_JWKS: key 1 has no kid");
   expect(() => configFromEnv({ SIGNING_KEY_PREVIOUS_JWKS: JSON.stringify({ keys: [{ kty: "RSA", kid: "rsa-1", n: "x", e: "AQAB" }] }) })).toThrow(
@@ -38,4 +38,15 @@ test("SIGNING_KEY_PREVIOUS_JWKS: retired public keys to serve beside the current
   expect(() => configFromEnv({ SIGNING_KEY_PREVIOUS_JWKS: JSON.stringify({ keys: [retired.key.publicJwk, retired.key.publicJwk] }) })).toThrow(
     "SIGNING_KEY_PREVIOUS_JWKS: kid cp-retired is listed twice",
   );
+});
+
+test("every refusal names its variable first (main.ts prints it as `control plane: <VARIABLE>: <why>`)", () => {
+  expect(() => configFromEnv({ SIGNING_KEY_JWK: "not-json" })).toThrow("SIGNING_KEY_JWK: must be an Ed25519 private JWK as JSON");
+  expect(() => configFromEnv({ SIGNING_KEY_JWK: JSON.stringify({ kty: "OKP", crv: "Ed25519", x: "x", d: "d" }) })).toThrow("SIGNING_KEY_JWK: must have a kid");
+  expect(() => configFromEnv({ REQUIRED_APPROVALS: "abc" })).toThrow('REQUIRED_APPROVALS: must be an integer from 1 to 10, got "abc"');
+  expect(() => configFromEnv({ REQUIRED_APPROVALS: "11" })).toThrow("REQUIRED_APPROVALS: ");
+  expect(() => configFromEnv({ TRUST_FORWARDED_FOR: "TRUE" })).toThrow('TRUST_FORWARDED_FOR: must be true or false, got "TRUE"');
+  expect(configFromEnv({ TRUST_FORWARDED_FOR: "true" }).trustForwardedFor).toBe(true);
+  expect(() => configFromEnv({ DATABASE_URL: "db.example.com:5432/gw" })).toThrow("DATABASE_URL: must be a postgres:// or postgresql:// URL");
+  expect(configFromEnv({ DATABASE_URL: "postgresql://u@db/gw" }).databaseUrl).toBe("postgresql://u@db/gw");
 });

@@ -1,7 +1,37 @@
-/** Environment → ControlPlaneConfig, for `bun control-plane/main.ts`. */
+/**
+ * Environment → ControlPlaneConfig, for `bun control-plane/main.ts`. Every variable is parsed and checked
+ * here, before the control plane opens its database: a bad one throws ControlPlaneConfigError naming it,
+ * which main.ts prints as one line. (What needs a key import, SIGNING_KEY_JWK's and AUDIT_HMAC_KEY's
+ * last checks, runs at the very start of startControlPlane, still before the database.)
+ */
+import { statSync } from "node:fs";
 import { logFormatFromEnv } from "../shared/logging/console-log.ts";
 import type { ControlPlaneConfig } from "./main.ts";
 import { parsePreviousSigningKeys } from "./snapshots/previous-signing-keys.ts";
+import { parseSigningKeyJwk } from "./signing-key-jwk.ts";
+
+/** A refused setting: `message` is `<VARIABLE>: <why>`, the line main.ts prints after "control plane: ". */
+export class ControlPlaneConfigError extends Error {
+  override readonly name = "ControlPlaneConfigError";
+  constructor(
+    readonly variable: string,
+    why: string,
+  ) {
+    super(`${variable}: ${why}`);
+  }
+}
+
+/** Runs one variable's parser; whatever it throws becomes a ControlPlaneConfigError naming the variable (once). */
+export function readSetting<T>(variable: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    if (error instanceof ControlPlaneConfigError) throw error;
+    const message = (error as Error).message;
+    const why = message.startsWith(variable) ? message.slice(variable.length).replace(/^:?\s*/, "") : message;
+    throw new ControlPlaneConfigError(variable, why);
+  }
+}
 
 /**
  * A port from the environment variable `name`: unset or empty means `fallback` (an empty PORT was
@@ -17,22 +47,60 @@ export function portFromEnv(env: Record<string, string | undefined>, name: strin
   return port;
 }
 
+function requiredApprovals(raw: string | undefined): number | undefined {
+  if (!raw) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 10) throw new Error(`must be an integer from 1 to 10, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** The data dir may not exist yet (it is created), but a file in its place would fail half-way through the start. */
+function dataDir(raw: string | undefined): string {
+  const dir = raw || ".data/control-plane";
+  const stat = statSync(dir, { throwIfNoEntry: false });
+  if (stat && !stat.isDirectory()) throw new Error(`${JSON.stringify(dir)} exists and is not a directory`);
+  return dir;
+}
+
+function databaseUrl(raw: string | undefined): string | null {
+  if (!raw) return null;
+  let protocol: string;
+  try {
+    protocol = new URL(raw).protocol;
+  } catch {
+    throw new Error("must be a postgres:// or postgresql:// URL (it does not parse as a URL)");
+  }
+  if (protocol !== "postgres:" && protocol !== "postgresql:") throw new Error(`must be a postgres:// or postgresql:// URL, got scheme ${protocol}`);
+  return raw;
+}
+
+function trustForwardedFor(raw: string | undefined): boolean {
+  if (raw === undefined || raw === "" || raw === "false") return false;
+  if (raw === "true") return true;
+  throw new Error(`must be true or false, got ${JSON.stringify(raw)}`);
+}
+
 export function configFromEnv(env: Record<string, string | undefined> = process.env): ControlPlaneConfig {
-  const port = portFromEnv(env, "PORT", 4000);
-  const logFormat = logFormatFromEnv(env.LOG_FORMAT);
-  if (typeof logFormat !== "string") throw new Error(logFormat.error);
+  const port = readSetting("PORT", () => portFromEnv(env, "PORT", 4000));
+  const logFormat = readSetting("LOG_FORMAT", () => {
+    const format = logFormatFromEnv(env.LOG_FORMAT);
+    if (typeof format !== "string") throw new Error(format.error);
+    return format;
+  });
+  const signingKeyJwk = env.SIGNING_KEY_JWK || null;
+  if (signingKeyJwk) readSetting("SIGNING_KEY_JWK", () => parseSigningKeyJwk(signingKeyJwk));
   return {
     port,
     host: env.HOST || "127.0.0.1",
-    databaseUrl: env.DATABASE_URL || null,
-    dataDir: env.DATA_DIR || ".data/control-plane",
+    databaseUrl: readSetting("DATABASE_URL", () => databaseUrl(env.DATABASE_URL)),
+    dataDir: readSetting("DATA_DIR", () => dataDir(env.DATA_DIR)),
     adminToken: env.ADMIN_TOKEN || null,
-    signingKeyJwk: env.SIGNING_KEY_JWK || null,
-    previousSigningKeys: parsePreviousSigningKeys(env.SIGNING_KEY_PREVIOUS_JWKS),
+    signingKeyJwk,
+    previousSigningKeys: readSetting("SIGNING_KEY_PREVIOUS_JWKS", () => parsePreviousSigningKeys(env.SIGNING_KEY_PREVIOUS_JWKS)),
     tokenSecret: env.ADMIN_JWT_SECRET || null,
     auditHmacKey: env.AUDIT_HMAC_KEY || null,
-    requiredApprovals: env.REQUIRED_APPROVALS ? Number(env.REQUIRED_APPROVALS) : undefined,
-    trustForwardedFor: env.TRUST_FORWARDED_FOR === "true",
+    requiredApprovals: readSetting("REQUIRED_APPROVALS", () => requiredApprovals(env.REQUIRED_APPROVALS)),
+    trustForwardedFor: readSetting("TRUST_FORWARDED_FOR", () => trustForwardedFor(env.TRUST_FORWARDED_FOR)),
     budgetWebhookUrl: env.BUDGET_WEBHOOK_URL || null,
     logFormat,
   };

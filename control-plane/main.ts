@@ -9,7 +9,9 @@ import type { JWK } from "jose";
 import { consoleLog, type LogFormat } from "../shared/logging/console-log.ts";
 import { ensureAdminToken } from "./admin/admin-token.repo.ts";
 import { writeBootstrapToken } from "./auth/bootstrap-token-file.ts";
-import { configFromEnv } from "./config.ts";
+import { ControlPlaneConfigError, configFromEnv, readSetting } from "./config.ts";
+import { checkedSigningKey, parseSigningKeyJwk } from "./signing-key-jwk.ts";
+import { listenProblem } from "../shared/config/listen-probe.ts";
 import { openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { startApollo } from "./graphql/apollo.ts";
@@ -19,7 +21,7 @@ import { loadSigningKey } from "./snapshots/signing-key.ts";
 import { republishForSigningKey } from "./snapshots/republish-for-signing-key.ts";
 import { publishedJwks } from "./snapshots/previous-signing-keys.ts";
 import { loadTokenSecret } from "./auth/token-secret.ts";
-import { useAuditKey } from "./audit/use-audit-key.ts";
+import { loadAuditKey, useAuditKey } from "./audit/use-audit-key.ts";
 import { startChangeTicker } from "./changes/change-ticker.ts";
 import { startWebhookWorker } from "./budgets/deliver-webhooks.ts";
 import type { AppDeps } from "./graphql/context.ts";
@@ -54,10 +56,39 @@ export interface RunningControlPlane {
   stop(): Promise<void>; // closes HTTP, DB pool, PGlite
 }
 
+/**
+ * What the configuration needs checked beyond its text, before the database is opened: a bad secret
+ * used to be refused only after the migrations had run (on DATABASE_URL: production's database
+ * migrated by a start with a typo'd key). Each refusal names its variable. Nothing is written here.
+ */
+async function checkBeforeDatabase(config: ControlPlaneConfig, requiredApprovals: number): Promise<void> {
+  if (!Number.isInteger(requiredApprovals) || requiredApprovals < 1 || requiredApprovals > 10) {
+    throw new ControlPlaneConfigError("REQUIRED_APPROVALS", `must be an integer from 1 to 10, got ${requiredApprovals}`);
+  }
+  const host = config.host ?? "127.0.0.1";
+  const hostProblem = listenProblem(host);
+  if (hostProblem) throw new ControlPlaneConfigError("HOST", hostProblem);
+  // Only a configured key: without one, loadAuditKey reads or creates DATA_DIR's file (a write).
+  if (config.auditHmacKey) await readSetting("AUDIT_HMAC_KEY", () => loadAuditKey(config.dataDir, config.auditHmacKey)).catch(namedAs("AUDIT_HMAC_KEY"));
+  if (config.signingKeyJwk) {
+    const jwk = config.signingKeyJwk;
+    const key = await readSetting("SIGNING_KEY_JWK", () => checkedSigningKey(parseSigningKeyJwk(jwk))).catch(namedAs("SIGNING_KEY_JWK"));
+    // The retired keys against the current one (same kid, another key): refused here rather than after the migrations.
+    await publishedJwks(key, config.previousSigningKeys ?? []).catch(namedAs("SIGNING_KEY_PREVIOUS_JWKS"));
+  }
+}
+
+/** For a promise's rejection: rethrown as a ControlPlaneConfigError naming `variable`. */
+function namedAs(variable: string): (error: unknown) => never {
+  return (error) => readSetting(variable, () => {
+    throw error;
+  });
+}
+
 export async function startControlPlane(config: ControlPlaneConfig): Promise<RunningControlPlane> {
   const log = config.log ?? consoleLog(config.logFormat ?? "text", { service: "control-plane" });
   const requiredApprovals = config.requiredApprovals ?? 1;
-  if (!Number.isInteger(requiredApprovals) || requiredApprovals < 1 || requiredApprovals > 10) throw new Error(`requiredApprovals must be an integer 1-10, got ${requiredApprovals}`);
+  await checkBeforeDatabase(config, requiredApprovals);
   const db = await openDatabase(config.databaseUrl, config.dataDir, config.onQuery, log);
   try {
     const applied = await migrate(db.sql);
@@ -115,10 +146,22 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
   }
 }
 
+/** A start that cannot go on: one line on stderr (`control plane: <VARIABLE>: <why>` for a setting), no stack trace, exit 1. */
+function refuse(error: unknown): never {
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`control plane: ${message.replace(/^control plane /, "").replace(/\s*\n\s*/g, " ")}`);
+  process.exit(1);
+}
+
 if (import.meta.main) {
-  const config = configFromEnv();
+  let config: ControlPlaneConfig;
+  try {
+    config = configFromEnv();
+  } catch (error) {
+    refuse(error);
+  }
   const log = consoleLog(config.logFormat ?? "text", { service: "control-plane" });
-  const running = await startControlPlane({ ...config, log });
+  const running = await startControlPlane({ ...config, log }).catch(refuse);
   const shutdown = async () => {
     await running.stop();
     log("control plane stopped");
