@@ -50,3 +50,12 @@ test("every refusal names its variable first (main.ts prints it as `control plan
   expect(() => configFromEnv({ DATABASE_URL: "db.example.com:5432/gw" })).toThrow("DATABASE_URL: must be a postgres:// or postgresql:// URL");
   expect(configFromEnv({ DATABASE_URL: "postgresql://u@db/gw" }).databaseUrl).toBe("postgresql://u@db/gw");
 });
+
+test("BUDGET_WEBHOOK_URL: an absolute http(s) URL; one without a scheme (every delivery would fail later) fails the start", () => {
+  expect(configFromEnv({}).budgetWebhookUrl).toBeNull();
+  expect(configFromEnv({ BUDGET_WEBHOOK_URL: "https://hooks.example.com/budget" }).budgetWebhookUrl).toBe("https://hooks.example.com/budget");
+  expect(configFromEnv({ BUDGET_WEBHOOK_URL: "http://10.0.0.5:8080/alerts" }).budgetWebhookUrl).toBe("http://10.0.0.5:8080/alerts");
+  for (const bad of ["hooks.example.com/budget-alerts", "ftp://hooks.example.com/x", "/budget", "https://", "mailto:ops@example.com"]) {
+    expect(() => configFromEnv({ BUDGET_WEBHOOK_URL: bad })).toThrow("BUDGET_WEBHOOK_URL: must be an absolute http:// or https:// URL");
+  }
+});

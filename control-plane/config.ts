@@ -80,6 +80,23 @@ function trustForwardedFor(raw: string | undefined): boolean {
   throw new Error(`must be true or false, got ${JSON.stringify(raw)}`);
 }
 
+/**
+ * Where budget alerts are POSTed: an absolute http(s) URL with a host. Without a scheme ("hooks.example.com/x")
+ * the start used to succeed and every delivery failed later, retried until it gave up.
+ */
+function budgetWebhookUrl(raw: string | undefined): string | null {
+  if (!raw) return null;
+  const problem = `must be an absolute http:// or https:// URL, got ${JSON.stringify(raw)}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(problem);
+  }
+  if ((url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") throw new Error(problem);
+  return raw;
+}
+
 export function configFromEnv(env: Record<string, string | undefined> = process.env): ControlPlaneConfig {
   const port = readSetting("PORT", () => portFromEnv(env, "PORT", 4000));
   const logFormat = readSetting("LOG_FORMAT", () => {
@@ -101,7 +118,7 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     auditHmacKey: env.AUDIT_HMAC_KEY || null,
     requiredApprovals: readSetting("REQUIRED_APPROVALS", () => requiredApprovals(env.REQUIRED_APPROVALS)),
     trustForwardedFor: readSetting("TRUST_FORWARDED_FOR", () => trustForwardedFor(env.TRUST_FORWARDED_FOR)),
-    budgetWebhookUrl: env.BUDGET_WEBHOOK_URL || null,
+    budgetWebhookUrl: readSetting("BUDGET_WEBHOOK_URL", () => budgetWebhookUrl(env.BUDGET_WEBHOOK_URL)),
     logFormat,
   };
 }

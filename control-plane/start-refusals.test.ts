@@ -57,6 +57,7 @@ for (const [variable, value] of [
   ["HOST", "gateway.invalid"],
   ["TRUST_FORWARDED_FOR", "yes"],
   ["DATABASE_URL", "mysql://db.example.com/gateway"],
+  ["BUDGET_WEBHOOK_URL", "hooks.example.com/budget-alerts"],
 ] as const) {
   test(`${variable}=${value}: one line naming ${variable}, exit 1, no database made`, async () => {
     const run = await refusedStart({ [variable]: value });
