@@ -11,6 +11,7 @@ import { forbidden, requireTenantInScope } from "../auth/access.ts";
 import { hasRole } from "../auth/principal.ts";
 import type { Tx } from "../db/client.ts";
 import { FLAG_PATTERN, JURISDICTION_PATTERN, requireAzureApiVersion, requireCredentialRef, requireProvider } from "../deployments/deployment.service.ts";
+import { mergeTimeouts } from "../deployments/deployment-timeouts.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, conflict, notFound } from "../graphql/errors.ts";
 import { requireHttpUrl, requirePattern, requireText } from "../graphql/validate.ts";
@@ -24,6 +25,7 @@ import {
   currentValue,
   diffEntity,
   EMPTY_TENANT_POLICY,
+  deploymentValue,
   emptyTable,
   ownEntry,
   priceValue,
@@ -50,7 +52,7 @@ export interface BuiltChange {
 
 function checkDeployment(field: string, d: DeploymentValue): DeploymentValue {
   const provider = requireProvider(`${field}.provider`, d.provider);
-  return {
+  return deploymentValue({
     provider,
     baseUrl: requireAzureApiVersion(`${field}.baseUrl`, provider, requireHttpUrl(`${field}.baseUrl`, d.baseUrl)),
     model: requireText(`${field}.model`, d.model, 200),
@@ -59,7 +61,8 @@ function checkDeployment(field: string, d: DeploymentValue): DeploymentValue {
     jurisdiction: d.jurisdiction === null ? null : requirePattern(`${field}.jurisdiction`, d.jurisdiction, JURISDICTION_PATTERN),
     flags: [...new Set(d.flags.map((f, i) => requirePattern(`${field}.flags[${i}]`, f, FLAG_PATTERN)))].sort(),
     status: d.status,
-  };
+    timeouts: d.timeouts,
+  });
 }
 
 function mergeDeployment(base: DeploymentValue | null, input: DeploymentFieldsInput | null | undefined, field: string): DeploymentValue {
@@ -73,6 +76,7 @@ function mergeDeployment(base: DeploymentValue | null, input: DeploymentFieldsIn
     jurisdiction: pick("jurisdiction", base?.jurisdiction ?? null) ?? null,
     flags: pick("flags", base?.flags ?? []) ?? [],
     status: base?.status ?? "active",
+    timeouts: mergeTimeouts(`${field}.timeouts`, base?.timeouts, input?.timeouts),
   };
   for (const key of ["provider", "baseUrl", "model", "region", "credentialRef"] as const) {
     if (typeof merged[key] !== "string") throw badInput(`${field}.${key}`, "is required");

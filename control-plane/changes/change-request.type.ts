@@ -1,6 +1,7 @@
 import { Field, ID, InputType, Int, ObjectType } from "type-graphql";
 import { DateTimeResolver, JSONResolver } from "graphql-scalars";
 import { AliasInput } from "../aliases/alias.input.ts";
+import { DeploymentTimeoutsInput } from "../deployments/deployment.input.ts";
 import { SetPriceInput } from "../pricing/price.input.ts";
 import { TenantPolicyInput } from "../tenants/tenant.input.ts";
 
@@ -58,6 +59,8 @@ export class DeploymentFieldsInput {
   @Field(() => String, { nullable: true }) jurisdiction?: string | null;
   /** e.g. ["baa"]: what the deployment is certified for. */
   @Field(() => [String], { nullable: true }) flags?: string[] | null;
+  /** The deployment's own vendor timeouts: a field left out keeps its value, a null one (or timeouts: null, all) goes back to the proxy's default. */
+  @Field(() => DeploymentTimeoutsInput, { nullable: true }) timeouts?: DeploymentTimeoutsInput | null;
 }
 
 /**

@@ -1,7 +1,8 @@
 /** Reads the policy state from the tables, applies entity writes to them, and stores a state per config version. */
 import type { Queryable, Tx } from "../db/client.ts";
 import type { AliasValue, DeploymentValue, EntityWrite, PolicyState, PriceValue, TenantPolicyValue } from "./policy-state.ts";
-import { EMPTY_TENANT_POLICY, emptyPolicyState, ownEntry, priceValue } from "./policy-state.ts";
+import { EMPTY_TENANT_POLICY, deploymentValue, emptyPolicyState, ownEntry, priceValue } from "./policy-state.ts";
+import { timeoutColumns, timeoutsFromRow } from "../deployments/deployment-timeouts.ts";
 
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 
@@ -15,10 +16,13 @@ export async function loadPolicyState(q: Queryable): Promise<PolicyState> {
     if (row.deploymentId) alias.deploymentIds.push(row.deploymentId);
     state.alias[row.name] = alias;
   }
-  const deployments = await q<(DeploymentValue & { id: string })[]>`
-    select id, provider, base_url as "baseUrl", model, region, credential_ref as "credentialRef", jurisdiction, flags, status
+  const deployments = await q<(Omit<DeploymentValue, "timeouts"> & { id: string; connectMs: number | null; firstByteMs: number | null; totalMs: number | null })[]>`
+    select id, provider, base_url as "baseUrl", model, region, credential_ref as "credentialRef", jurisdiction, flags, status,
+      connect_timeout_ms as "connectMs", first_byte_timeout_ms as "firstByteMs", total_timeout_ms as "totalMs"
     from deployments order by id`;
-  for (const { id, ...d } of deployments) state.deployment[id] = { ...d, flags: [...d.flags] };
+  for (const { id, connectMs, firstByteMs, totalMs, ...d } of deployments) {
+    state.deployment[id] = deploymentValue({ ...d, flags: [...d.flags], timeouts: timeoutsFromRow({ connectMs, firstByteMs, totalMs }) });
+  }
   const prices = await q<
     { provider: string; model: string; inputMicros: string; outputMicros: string; cachedInputMicros: string | null; cacheWriteMicros: string | null; reasoningMicros: string | null }[]
   >`
@@ -85,11 +89,16 @@ export async function applyWrite(tx: Tx, write: EntityWrite): Promise<void> {
         return;
       }
       const d = write.value as unknown as DeploymentValue;
-      await tx`insert into deployments (id, provider, base_url, model, region, credential_ref, jurisdiction, flags, status)
-        values (${write.id}, ${d.provider}, ${d.baseUrl}, ${d.model}, ${d.region}, ${d.credentialRef}, ${d.jurisdiction}, ${tx.array(d.flags)}, ${d.status})
+      // Every timeout column is set: one the write lacks (a state stored before timeouts) is cleared.
+      const [connectMs, firstByteMs, totalMs] = timeoutColumns(d.timeouts);
+      await tx`insert into deployments (id, provider, base_url, model, region, credential_ref, jurisdiction, flags, status,
+          connect_timeout_ms, first_byte_timeout_ms, total_timeout_ms)
+        values (${write.id}, ${d.provider}, ${d.baseUrl}, ${d.model}, ${d.region}, ${d.credentialRef}, ${d.jurisdiction}, ${tx.array(d.flags)}, ${d.status},
+          ${connectMs}, ${firstByteMs}, ${totalMs})
         on conflict (id) do update set provider = excluded.provider, base_url = excluded.base_url, model = excluded.model,
           region = excluded.region, credential_ref = excluded.credential_ref, jurisdiction = excluded.jurisdiction,
-          flags = excluded.flags, status = excluded.status`;
+          flags = excluded.flags, status = excluded.status, connect_timeout_ms = excluded.connect_timeout_ms,
+          first_byte_timeout_ms = excluded.first_byte_timeout_ms, total_timeout_ms = excluded.total_timeout_ms`;
       return;
     }
     case "price": {

@@ -4,6 +4,7 @@
  * rollback are all computed on it. Ids are often the caller's own names (an alias `constructor`), so
  * tables are made with emptyTable and read with ownEntry, never `table[id]` or `id in table`. Pure.
  */
+import type { DeploymentTimeouts } from "../../shared/snapshot/schema.ts";
 import { canonicalJson } from "../audit/audit-hash.ts";
 
 export interface AliasValue {
@@ -18,6 +19,21 @@ export interface DeploymentValue {
   jurisdiction: string | null;
   flags: string[];
   status: "active" | "disabled";
+  /**
+   * The deployment's own vendor timeouts, only the fields set; present only when one is (see
+   * deploymentValue), as config states stored before deployments had timeouts lack it.
+   */
+  timeouts?: DeploymentTimeouts;
+}
+
+/**
+ * A deployment as the policy state holds it: `timeouts` left out when none is set, so a deployment
+ * without timeouts equals its value in states stored before they existed (no rollback rewrites it, no
+ * pending request goes stale), and a stored state without them restores none (a rollback clears them).
+ */
+export function deploymentValue(d: DeploymentValue): DeploymentValue {
+  const { timeouts, ...rest } = d;
+  return timeouts && Object.keys(timeouts).length > 0 ? { ...rest, timeouts } : rest;
 }
 export interface PriceValue {
   provider: string;

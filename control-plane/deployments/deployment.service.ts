@@ -1,4 +1,7 @@
-/** Deployment rules: a known provider, an http(s) base URL (for Azure, a current api-version), and a credential reference, never a secret. */
+/**
+ * Deployment rules: a known provider, an http(s) base URL (for Azure, a current api-version), a credential
+ * reference, never a secret, and timeouts within their bounds (deployment-timeouts.ts).
+ */
 import { newId } from "../../shared/ids.ts";
 import type { ProviderKind } from "../../shared/snapshot/schema.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
@@ -8,6 +11,7 @@ import { REGION_NAME_PATTERN } from "../regions/region-name.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
 import { requireAzureApiVersion } from "./azure-api-version.ts";
 import { requireCredentialRef } from "./credential-ref.ts";
+import { requireTimeouts } from "./deployment-timeouts.ts";
 import type { CreateDeploymentInput } from "./deployment.input.ts";
 import { insertDeployment } from "./deployment.repo.ts";
 import type { Deployment } from "./deployment.type.ts";
@@ -34,6 +38,7 @@ export async function createDeployment(ctx: GraphQLContext, input: CreateDeploym
     credentialRef: requireCredentialRef("credentialRef", input.credentialRef),
     jurisdiction: input.jurisdiction ? requirePattern("jurisdiction", input.jurisdiction, JURISDICTION_PATTERN) : null,
     flags: [...new Set((input.flags ?? []).map((f, i) => requirePattern(`flags[${i}]`, f, FLAG_PATTERN)))].sort(),
+    timeouts: requireTimeouts("timeouts", input.timeouts),
   };
   return runConfigChange(ctx.deps, ctx.who, async (tx) => {
     const deployment = await insertDeployment(tx, fields);

@@ -1,5 +1,13 @@
-import { Field, ID, ObjectType } from "type-graphql";
+import { Field, ID, Int, ObjectType } from "type-graphql";
 import { DateTimeResolver } from "graphql-scalars";
+
+/** A deployment's own vendor timeouts in ms; a null field is the proxy's default. */
+@ObjectType("DeploymentTimeouts")
+export class DeploymentTimeoutsType {
+  @Field(() => Int, { nullable: true }) connectMs?: number;
+  @Field(() => Int, { nullable: true }) firstByteMs?: number;
+  @Field(() => Int, { nullable: true }) totalMs?: number;
+}
 
 @ObjectType()
 export class Deployment {
@@ -14,6 +22,8 @@ export class Deployment {
   @Field(() => String, { nullable: true }) jurisdiction: string | null;
   /** e.g. ["baa"] */
   @Field(() => [String]) flags: string[];
+  /** The deployment's own vendor timeouts; null = the proxy's defaults for all three. */
+  @Field(() => DeploymentTimeoutsType, { nullable: true }) timeouts?: DeploymentTimeoutsType;
   /** active | disabled (kill switch or change request) */
   @Field(() => String) status: string;
   @Field(() => DateTimeResolver) createdAt: Date;

@@ -9,6 +9,7 @@ import {
   type Snapshot,
   type SnapshotAlias,
   type SnapshotDeployment,
+  type DeploymentTimeouts,
   type RegionDirectoryEntry,
   type ServingTraits,
   type SnapshotKey,
@@ -60,6 +61,8 @@ export interface ConfigRows {
     flags?: string[];
     /** Disabled deployments (kill switch, rollback) are left out of every snapshot. */
     status?: "active" | "disabled";
+    /** The deployment's own vendor timeouts, only the fields set; absent or null = the proxy's defaults, none published. */
+    timeouts?: DeploymentTimeouts | null;
   }[];
   /** Each alias's chain in fallback order, across all regions. */
   aliases: { name: string; deploymentIds: string[] }[];
@@ -102,6 +105,7 @@ export function compileSnapshot(rows: ConfigRows, region: string, version: numbe
       credentialRef: d.credentialRef,
       ...(d.jurisdiction !== undefined ? { jurisdiction: d.jurisdiction } : {}),
       ...(d.flags !== undefined ? { flags: [...d.flags] } : {}),
+      ...(d.timeouts && Object.keys(d.timeouts).length > 0 ? { timeouts: { ...d.timeouts } } : {}),
     };
   }
   const aliases: Record<string, SnapshotAlias> = {};

@@ -2,6 +2,7 @@
 import type { Queryable } from "../db/client.ts";
 import type { ConfigRows } from "./compile-snapshot.ts";
 import { listPriceMicros } from "../pricing/price.repo.ts";
+import { timeoutsFromRow } from "../deployments/deployment-timeouts.ts";
 
 export async function loadConfigRows(q: Queryable): Promise<ConfigRows> {
   const tenantRows = await q<(ConfigRows["tenants"][number] & { rpm: string | null; tpm: string | null; daily: string | null; monthly: string | null })[]>`
@@ -16,9 +17,11 @@ export async function loadConfigRows(q: Queryable): Promise<ConfigRows> {
            allowed_aliases as "allowedAliases", allowed_regions as "allowedRegions",
            rpm, tpm, daily_budget_micros as daily, monthly_budget_micros as monthly
     from gateway_keys order by id`;
-  const deployments = await q<ConfigRows["deployments"]>`
-    select id, provider, base_url as "baseUrl", model, region, credential_ref as "credentialRef", jurisdiction, flags, status
+  const deploymentRows = await q<(ConfigRows["deployments"][number] & { connectMs: number | null; firstByteMs: number | null; totalMs: number | null })[]>`
+    select id, provider, base_url as "baseUrl", model, region, credential_ref as "credentialRef", jurisdiction, flags, status,
+      connect_timeout_ms as "connectMs", first_byte_timeout_ms as "firstByteMs", total_timeout_ms as "totalMs"
     from deployments order by id`;
+  const deployments = deploymentRows.map(({ connectMs, firstByteMs, totalMs, ...d }) => ({ ...d, timeouts: timeoutsFromRow({ connectMs, firstByteMs, totalMs }) ?? null }));
   const chains = await q<{ name: string; deploymentId: string | null }[]>`
     select a.name, ad.deployment_id as "deploymentId"
     from aliases a left join alias_deployments ad on ad.alias_name = a.name
