@@ -59,3 +59,12 @@ test("BUDGET_WEBHOOK_URL: an absolute http(s) URL; one without a scheme (every d
     expect(() => configFromEnv({ BUDGET_WEBHOOK_URL: bad })).toThrow("BUDGET_WEBHOOK_URL: must be an absolute http:// or https:// URL");
   }
 });
+
+test("REQUIRED_APPROVALS is a plain decimal integer 1-10, as every integer variable: hex, fractions, blanks and exponents fail the start", () => {
+  expect(configFromEnv({}).requiredApprovals).toBeUndefined();
+  expect(configFromEnv({ REQUIRED_APPROVALS: "2" }).requiredApprovals).toBe(2);
+  expect(configFromEnv({ REQUIRED_APPROVALS: "10" }).requiredApprovals).toBe(10);
+  for (const bad of ["0x2", "2.0", " 2", "2 ", "1e0", "+2", "02", "0", "11", "-1"]) {
+    expect(() => configFromEnv({ REQUIRED_APPROVALS: bad })).toThrow(`REQUIRED_APPROVALS: must be an integer from 1 to 10, got ${JSON.stringify(bad)}`);
+  }
+});

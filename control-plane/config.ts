@@ -5,6 +5,7 @@
  * last checks, runs at the very start of startControlPlane, still before the database.)
  */
 import { statSync } from "node:fs";
+import { parseDecimalInteger } from "../shared/config/decimal-integer.ts";
 import { logFormatFromEnv } from "../shared/logging/console-log.ts";
 import type { ControlPlaneConfig } from "./main.ts";
 import { parsePreviousSigningKeys } from "./snapshots/previous-signing-keys.ts";
@@ -42,15 +43,15 @@ export function readSetting<T>(variable: string, parse: () => T): T {
 export function portFromEnv(env: Record<string, string | undefined>, name: string, fallback: number): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
-  const port = /^(0|[1-9]\d{0,4})$/.test(raw) ? Number(raw) : NaN;
-  if (!(port <= 65535)) throw new Error(`${name} must be an integer 0-65535, got ${JSON.stringify(raw)}`);
+  const port = parseDecimalInteger(raw);
+  if (port === null || port > 65535) throw new Error(`${name} must be an integer 0-65535, got ${JSON.stringify(raw)}`);
   return port;
 }
 
 function requiredApprovals(raw: string | undefined): number | undefined {
   if (!raw) return undefined;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1 || value > 10) throw new Error(`must be an integer from 1 to 10, got ${JSON.stringify(raw)}`);
+  const value = parseDecimalInteger(raw);
+  if (value === null || value < 1 || value > 10) throw new Error(`must be an integer from 1 to 10, got ${JSON.stringify(raw)}`);
   return value;
 }
 

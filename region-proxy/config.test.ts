@@ -66,7 +66,14 @@ test("integer variables are plain decimal: blanks, hex, exponents, decimals and 
   for (const raw of [" ", "0x1F", "1e3", "3.0", "08", "+80", "80 "]) {
     expect(() => loadConfig({ ...env, PORT: raw })).toThrow("PORT must be");
     expect(() => loadConfig({ ...env, SNAPSHOT_POLL_MS: raw })).toThrow("SNAPSHOT_POLL_MS must be");
+    // The breaker's two read the same way (they were Number(): "0x10" was 16, "1e3" 1000).
+    expect(() => loadConfig({ ...env, BREAKER_FAILURES: raw })).toThrow("BREAKER_FAILURES must be");
+    expect(() => loadConfig({ ...env, BREAKER_COOLDOWN_MS: raw })).toThrow("BREAKER_COOLDOWN_MS must be");
   }
+  expect(() => loadConfig({ ...env, BREAKER_FAILURES: "0x10" })).toThrow('BREAKER_FAILURES must be a positive decimal integer (got "0x10")');
+  expect(() => loadConfig({ ...env, BREAKER_COOLDOWN_MS: " 30000" })).toThrow("BREAKER_COOLDOWN_MS must be");
+  expect(() => loadConfig({ ...env, BREAKER_FAILURES: "0" })).toThrow("BREAKER_FAILURES must be");
+  expect(loadConfig({ ...env, BREAKER_FAILURES: "5", BREAKER_COOLDOWN_MS: "30000" }).breaker).toEqual({ failureThreshold: 5, coolDownMs: 30000 });
   expect(() => loadConfig({ ...env, PORT: "70000" })).toThrow("PORT must be");
   expect(loadConfig({ ...env, PORT: "65535" }).port).toBe(65535);
   expect(loadConfig({ ...env, PORT: "0" }).port).toBe(0);

@@ -3,6 +3,7 @@
  */
 import { readFileSync } from "node:fs";
 import type { JWK } from "jose";
+import { parseDecimalInteger } from "../shared/config/decimal-integer.ts";
 import { logFormatFromEnv, type LogFormat } from "../shared/logging/console-log.ts";
 import { breakerOptionsFromEnv } from "./breaker/create-breaker.ts";
 import { CREDENTIAL_PREFIX_PATTERN, DEFAULT_CREDENTIAL_ENV_PREFIX, credentialVariables, ownVariablesCovered } from "./credentials/credential-variables.ts";
@@ -67,8 +68,8 @@ const MAX_TIMER_MS = 2_147_483_647;
 function positiveInt(env: Record<string, string | undefined>, name: string, problems: string[], allowZero = false, max = Number.MAX_SAFE_INTEGER): number | undefined {
   const raw = env[name];
   if (raw === undefined || raw === "") return undefined;
-  const value = /^(0|[1-9][0-9]*)$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isSafeInteger(value) || value > max || (!allowZero && value === 0)) {
+  const value = parseDecimalInteger(raw);
+  if (value === null || value > max || (!allowZero && value === 0)) {
     const range = max === Number.MAX_SAFE_INTEGER ? "" : ` up to ${max}`;
     problems.push(`${name} must be a ${allowZero ? "non-negative" : "positive"} decimal integer${range} (got "${raw}")`);
     return undefined;

@@ -11,6 +11,7 @@ import { deadConnectionMs } from "../counters/counters-redis.ts";
 import type { BreakerOptions, CircuitBreaker } from "./breaker-types.ts";
 import { createMemoryBreaker } from "./memory-breaker.ts";
 import { createResilientBreaker } from "./resilient-breaker.ts";
+import { parseDecimalInteger } from "../../shared/config/decimal-integer.ts";
 
 /** `probeTimeoutMs`: pass the proxy's request total timeout, so a probe keeps its slot while in flight. */
 export interface BreakerConfig extends BreakerOptions {
@@ -42,8 +43,9 @@ export function breakerOptionsFromEnv(env: Record<string, string | undefined>): 
   const read = (name: string): number | undefined => {
     const raw = env[name];
     if (raw === undefined || raw === "") return undefined;
-    const value = Number(raw);
-    if (!Number.isSafeInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer (got "${raw}")`);
+    // Read as the proxy's other integers are (config.ts): "0x10" or "1e3" is refused, not 16 or 1000.
+    const value = parseDecimalInteger(raw);
+    if (value === null || value === 0) throw new Error(`${name} must be a positive decimal integer (got "${raw}")`);
     return value;
   };
   const options: BreakerOptions = {};
