@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { ConfigError, loadConfig } from "./config.ts";
 import { credentialVariables } from "./credentials/credential-variables.ts";
 
-const jwks = JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", x: "abc", kid: "k1" }] });
+const jwks = JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", x: "TOhVR9fBlGropP6VRZm1d4Zm_2eZRGmCYrNxc_As5IU", kid: "k1" }] });
 const env = { REGION: "eu", CONTROL_PLANE_URL: "http://127.0.0.1:4000", REGION_TOKEN: "regtok_x", TRUSTED_JWKS: jwks, DATA_DIR: "/tmp/p" };
 
 test("a complete environment becomes a config with defaults left to startProxy", () => {
@@ -91,4 +91,20 @@ test("a CREDENTIAL_ENV_PREFIX that covers the proxy's own secrets (REGION_, REDI
     expect(() => loadConfig({ ...env, CREDENTIAL_ENV_PREFIX: prefix, REDIS_URL: "redis://u:p@h", METRICS_TOKEN: "scrape-0123456789abcdef" })).toThrow("CREDENTIAL_ENV_PREFIX");
   }
   expect(credentialVariables({ REGION_TOKEN: "regtok_x", REGION_KEY: "sk" }, "REGION_")).toEqual({ REGION_KEY: "sk" });
+});
+
+test("pinned keys are checked here, naming the variable they came from: a private key, a key that is not Ed25519, one without a kid", () => {
+  const x = "TOhVR9fBlGropP6VRZm1d4Zm_2eZRGmCYrNxc_As5IU";
+  const jwks = (key: object) => JSON.stringify({ keys: [key] });
+  expect(() => loadConfig({ ...env, TRUSTED_JWKS: jwks({ kty: "OKP", crv: "Ed25519", x, d: x, kid: "k1" }) })).toThrow("TRUSTED_JWKS: key k1 is a private key (it has d)");
+  expect(() => loadConfig({ ...env, TRUSTED_JWKS: jwks({ kty: "OKP", crv: "Ed25519", x: "short", kid: "k1" }) })).toThrow("TRUSTED_JWKS: key k1 is not an Ed25519 public key");
+  expect(() => loadConfig({ ...env, TRUSTED_JWKS: jwks({ kty: "RSA", n: "x", e: "AQAB", kid: "k1" }) })).toThrow("TRUSTED_JWKS: key k1 is not an Ed25519 public key");
+  expect(() => loadConfig({ ...env, TRUSTED_JWKS: jwks({ kty: "OKP", crv: "Ed25519", x }) })).toThrow("TRUSTED_JWKS: key 1 has no kid");
+  expect(() => loadConfig({ ...env, TRUSTED_JWKS: "{" })).toThrow("TRUSTED_JWKS: trusted JWKS is invalid");
+});
+
+test("DATA_DIR that is a file and a HOST that cannot be listened on are refused here, not when the proxy binds", () => {
+  expect(() => loadConfig({ ...env, DATA_DIR: import.meta.path })).toThrow("DATA_DIR must be a directory");
+  expect(() => loadConfig({ ...env, HOST: "gateway.invalid" })).toThrow("HOST: cannot listen on gateway.invalid");
+  expect(loadConfig({ ...env, HOST: "127.0.0.1" }).host).toBe("127.0.0.1");
 });

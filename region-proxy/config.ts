@@ -1,7 +1,8 @@
 /**
  * Environment → ProxyConfig, with one clear error naming every problem at once.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { listenProblem } from "../shared/config/listen-probe.ts";
 import type { JWK } from "jose";
 import { parseDecimalInteger } from "../shared/config/decimal-integer.ts";
 import { logFormatFromEnv, type LogFormat } from "../shared/logging/console-log.ts";
@@ -92,8 +93,27 @@ function logFormat(env: Record<string, string | undefined>, problems: string[]):
   return "text";
 }
 
+/** JWK members that hold private or symmetric key material (RFC 7518 §6): never pinned. */
+const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+
+/**
+ * Each pinned key checked here, as importTrustedKeys (shared/snapshot/verify.ts) would refuse it at start
+ * as a stack trace or a DOMException dump: a kid, public only, Ed25519 with a 32-byte x.
+ */
+function trustedKeyProblem(value: unknown, index: number): string | null {
+  const key = (typeof value === "object" && value !== null ? value : {}) as Record<string, unknown>;
+  if (typeof key.kid !== "string" || key.kid === "") return `key ${index + 1} has no kid`;
+  const secret = PRIVATE_MEMBERS.filter((member) => member in key);
+  if (secret.length > 0) return `key ${key.kid} is a private key (it has ${secret.join(", ")}); pin only the public key`;
+  const x = typeof key.x === "string" && /^[A-Za-z0-9_-]+$/.test(key.x) ? Buffer.from(key.x, "base64url") : null;
+  if (key.kty !== "OKP" || key.crv !== "Ed25519" || x?.length !== 32) return `key ${key.kid} is not an Ed25519 public key (kty OKP, crv Ed25519, x: 32 bytes base64url)`;
+  return null;
+}
+
 function parseJwks(env: Record<string, string | undefined>, problems: string[]): { keys: JWK[] } {
   let text = env.TRUSTED_JWKS;
+  // Named in every problem: the variable the operator has to fix.
+  const source = text ? "TRUSTED_JWKS" : "TRUSTED_JWKS_FILE";
   if (!text && env.TRUSTED_JWKS_FILE) {
     try {
       text = readFileSync(env.TRUSTED_JWKS_FILE, "utf8");
@@ -106,14 +126,23 @@ function parseJwks(env: Record<string, string | undefined>, problems: string[]):
     problems.push("TRUSTED_JWKS (JSON) or TRUSTED_JWKS_FILE (path) is required: the control plane's public keys to pin");
     return { keys: [] };
   }
+  let parsed: { keys?: unknown };
   try {
-    const parsed = JSON.parse(text) as { keys?: unknown };
-    if (!Array.isArray(parsed.keys) || parsed.keys.length === 0) throw new Error("expected { keys: [...] } with at least one key");
-    return parsed as { keys: JWK[] };
+    parsed = JSON.parse(text) as { keys?: unknown };
+    if (!Array.isArray(parsed?.keys) || parsed.keys.length === 0) throw new Error("expected { keys: [...] } with at least one key");
   } catch (error) {
-    problems.push(`trusted JWKS is invalid: ${(error as Error).message}`);
+    problems.push(`${source}: trusted JWKS is invalid: ${(error as Error).message}`);
     return { keys: [] };
   }
+  const keyProblems = (parsed.keys as unknown[]).map(trustedKeyProblem).filter((problem) => problem !== null);
+  for (const problem of keyProblems) problems.push(`${source}: ${problem}`);
+  return keyProblems.length > 0 ? { keys: [] } : (parsed as { keys: JWK[] });
+}
+
+/** DATA_DIR is created when absent; a file in its place failed the start later, as an EEXIST trace. */
+function dataDirProblem(dir: string): string | null {
+  const stat = statSync(dir, { throwIfNoEntry: false });
+  return stat && !stat.isDirectory() ? `DATA_DIR must be a directory ("${dir}" exists and is not one)` : null;
 }
 
 /**
@@ -158,6 +187,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     problems.push(`CREDENTIAL_ENV_PREFIX must not cover the proxy's own variables (got "${credentialPrefix}", which covers ${ownVariablesCovered(credentialPrefix).join(", ")})`);
   }
   const dataDir = required("DATA_DIR");
+  const dataDirIsNotOne = dataDir ? dataDirProblem(dataDir) : null;
+  if (dataDirIsNotOne) problems.push(dataDirIsNotOne);
+  // Otherwise found only when the server binds, the last step of a start (KV opened, outbox running).
+  const hostProblem = env.HOST ? listenProblem(env.HOST) : null;
+  if (hostProblem) problems.push(`HOST: ${hostProblem}`);
   const trustedJwks = parseJwks(env, problems);
   const port = positiveInt(env, "PORT", problems, true, 65_535) ?? 0;
   let replicaShare: number | undefined;

@@ -60,7 +60,10 @@ function proxyLog(config: ProxyConfig): (line: string) => void {
 export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}): Promise<RunningProxy> {
   const log = proxyLog(config);
   const proxyId = config.proxyId ?? newId("prx");
-  const trusted = await importTrustedKeys(config.trustedJwks);
+  // loadConfig checks each key; this names the setting for a programmatic config it did not read.
+  const trusted = await importTrustedKeys(config.trustedJwks).catch((error: Error) => {
+    throw new Error(`trusted JWKS (TRUSTED_JWKS / TRUSTED_JWKS_FILE) cannot be pinned: ${error.message}`);
+  });
   // What has started so far, stopped in reverse order when a later step fails: nothing a failed start
   // opened (KV handles, the outbox thread and its lock, timers, connections) may outlive it.
   const started: (() => unknown)[] = [];
@@ -93,6 +96,11 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     const ownLimits = extras.limits ? null : await createLeasedLimits({ region: config.region, redisUrl: config.redisUrl, replicaShare: config.replicaShare, countersTimeoutMs: config.countersTimeoutMs, log, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId });
     started.push(() => ownLimits?.close());
     // A probe may run as long as any request: its half-open slot must not lapse while it is in flight.
+    // A deployment may set a longer total of its own (timeouts.totalMs, up to an hour), known only once
+    // a snapshot names it, yet the proxy's default is enough: a probe still in flight after it only lets
+    // one more request through the half-open breaker (which that request's verdict settles), whereas a
+    // slot held for the longest total a snapshot may carry would, when a replica dies mid-probe, keep
+    // every replica off the deployment for up to that hour (the slot is shared in Redis).
     const ownBreaker = extras.health ? null : await createBreaker({ region: config.region, redisUrl: config.redisUrl, probeTimeoutMs: totalMs, ...config.breaker, log });
     started.push(() => ownBreaker?.close());
     return { outbox, loop, ownLimits, ownBreaker };
@@ -190,7 +198,11 @@ if (import.meta.main) {
     process.exit(2);
   }
   const log = proxyLog(config);
-  const proxy = await startProxy({ ...config, log });
+  // A start that fails past the configuration (a data dir another proxy holds, a port in use): one line, not a trace.
+  const proxy = await startProxy({ ...config, log }).catch((error: Error) => {
+    console.error(`region proxy ${config.region} cannot start: ${error.message.replace(/\s*\n\s*/g, " ")}`);
+    process.exit(1);
+  });
   log(`listening on ${proxy.url}`);
   const shutdown = () => void proxy.stop().then(() => process.exit(0));
   process.on("SIGTERM", shutdown);

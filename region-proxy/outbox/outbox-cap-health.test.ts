@@ -18,7 +18,7 @@ interface OutboxHealth {
 const outboxHealth = async (url: string) => ((await (await fetch(`${url}/health`)).json()) as { usageOutbox: OutboxHealth }).usageOutbox;
 
 test("USAGE_OUTBOX_MAX_EVENTS is read like the other settings", () => {
-  const env = { REGION: "eu", CONTROL_PLANE_URL: "http://127.0.0.1:4000", REGION_TOKEN: "t", TRUSTED_JWKS: JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", x: "abc", kid: "k1" }] }), DATA_DIR: "/tmp/p" };
+  const env = { REGION: "eu", CONTROL_PLANE_URL: "http://127.0.0.1:4000", REGION_TOKEN: "t", TRUSTED_JWKS: JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", x: "TOhVR9fBlGropP6VRZm1d4Zm_2eZRGmCYrNxc_As5IU", kid: "k1" }] }), DATA_DIR: "/tmp/p" };
   expect(loadConfig({ ...env, USAGE_OUTBOX_MAX_EVENTS: "5000" }).usageOutboxMaxEvents).toBe(5000);
   expect(loadConfig(env).usageOutboxMaxEvents).toBeUndefined();
   expect(() => loadConfig({ ...env, USAGE_OUTBOX_MAX_EVENTS: "0" })).toThrow("USAGE_OUTBOX_MAX_EVENTS must be a positive decimal integer");
