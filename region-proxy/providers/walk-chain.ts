@@ -82,7 +82,11 @@ export interface RefusedCall {
 export interface WalkOptions {
   /** Proxy defaults; a deployment's `timeouts` override them. */
   firstByteMs: number;
-  /** The whole request's deadline, every attempt and wait included. */
+  /**
+   * The proxy's default total for one call (VENDOR_TOTAL_TIMEOUT_MS), for a deployment without its own
+   * `timeouts.totalMs`. The whole request's deadline, every attempt and wait included, is the longest
+   * total among the planned deployments (requestTotalMs).
+   */
   totalMs: number;
   /** One budget for retries and fallbacks together (default 4). */
   maxAttempts?: number;
@@ -136,8 +140,20 @@ const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 2_000 };
  */
 export const MAX_WAIT_WITH_FALLBACK_MS = 1_000;
 
+/**
+ * How long the whole request may take: the longest total among the planned deployments, each its own
+ * `timeouts.totalMs` or else the proxy's default. A deployment given more than the default (a slow
+ * model's long non-streamed answer) must get it, so the request may not end first; one given less
+ * still ends its own calls at its own (attempt), and one without its own at the default.
+ */
+export function requestTotalMs(targets: readonly PlannedTarget[], defaultTotalMs: number): number {
+  let longest = targets.length === 0 ? defaultTotalMs : 0;
+  for (const { deployment } of targets) longest = Math.max(longest, deployment.timeouts?.totalMs ?? defaultTotalMs);
+  return longest;
+}
+
 export async function walkChain<T>(targets: PlannedTarget[], operation: Operation<T>, opts: WalkOptions): Promise<WalkResult<T>> {
-  const deadline = Date.now() + opts.totalMs;
+  const deadline = Date.now() + requestTotalMs(targets, opts.totalMs);
   const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const trail: Trail = { deployment: null, attempts: 0, fallback: false, steps: [] };
   const first = targets[0]?.deployment.id;
@@ -378,7 +394,9 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
   const timeouts = dep.timeouts ?? {};
   // Bun's fetch reports no "connected" event: connectMs is part of the wait for the first byte.
   const firstByteMs = operation.firstByteBound ? (timeouts.connectMs ?? 0) + (timeouts.firstByteMs ?? opts.firstByteMs) : (timeouts.connectMs ?? Infinity);
-  const deadline = timeouts.totalMs ? Math.min(requestDeadline, Date.now() + timeouts.totalMs) : requestDeadline;
+  // Each call ends at its own deployment's total (the default for one without), and never after the
+  // request's deadline, which is as long as the longest planned total (requestTotalMs).
+  const deadline = Math.min(requestDeadline, Date.now() + (timeouts.totalMs ?? opts.totalMs));
   const { handle, response: pending } = startVendorCall(http, { firstByteMs, deadline }, opts.clientSignal);
   let response: Response;
   try {
