@@ -1,4 +1,5 @@
 import { expect, test } from "bun:test";
+import { tmpdir } from "node:os";
 import { ConfigError, loadConfig } from "./config.ts";
 import { credentialVariables } from "./credentials/credential-variables.ts";
 
@@ -30,9 +31,9 @@ test("credentials hold only GW_CRED_* variables (never the proxy's own secrets);
   const config = loadConfig({ ...env, GW_CRED_OPENAI: "sk-1", REDIS_URL: "redis://u:p@h", AWS_SECRET_ACCESS_KEY: "aws" });
   expect(config.credentials).toEqual({ GW_CRED_OPENAI: "sk-1" });
   expect(config.credentialsDir).toBeUndefined();
-  const custom = loadConfig({ ...env, CREDENTIAL_ENV_PREFIX: "VENDOR_", VENDOR_ANTHROPIC: "sk-2", GW_CRED_OPENAI: "sk-1", CREDENTIALS_DIR: "/run/secrets" });
+  const custom = loadConfig({ ...env, CREDENTIAL_ENV_PREFIX: "VENDOR_", VENDOR_ANTHROPIC: "sk-2", GW_CRED_OPENAI: "sk-1", CREDENTIALS_DIR: tmpdir() });
   expect(custom.credentials).toEqual({ VENDOR_ANTHROPIC: "sk-2" });
-  expect(custom.credentialsDir).toBe("/run/secrets");
+  expect(custom.credentialsDir).toBe(tmpdir());
   for (const prefix of ["REGION", "x_"]) {
     expect(() => loadConfig({ ...env, CREDENTIAL_ENV_PREFIX: prefix })).toThrow("CREDENTIAL_ENV_PREFIX must be");
   }
@@ -107,4 +108,18 @@ test("DATA_DIR that is a file and a HOST that cannot be listened on are refused 
   expect(() => loadConfig({ ...env, DATA_DIR: import.meta.path })).toThrow("DATA_DIR must be a directory");
   expect(() => loadConfig({ ...env, HOST: "gateway.invalid" })).toThrow("HOST: cannot listen on gateway.invalid");
   expect(loadConfig({ ...env, HOST: "127.0.0.1" }).host).toBe("127.0.0.1");
+});
+
+test("REDIS_URL must be a redis:// or rediss:// URL: a typo (rediss//host) ran the proxy on in-process counters for good", () => {
+  expect(loadConfig({ ...env, REDIS_URL: "rediss://user:pass@redis-eu:6380/2" }).redisUrl).toBe("rediss://user:pass@redis-eu:6380/2");
+  expect(loadConfig({ ...env, REDIS_URL: "redis://redis-eu:6379" }).redisUrl).toBe("redis://redis-eu:6379");
+  expect(loadConfig({ ...env, REDIS_URL: "" }).redisUrl).toBeUndefined();
+  for (const bad of ["rediss//redis-eu:6379", "redis-eu:6379", "http://redis-eu:6379", "redis://", "6379"]) {
+    expect(() => loadConfig({ ...env, REDIS_URL: bad })).toThrow(`REDIS_URL must be a redis:// or rediss:// URL with a host (got "${bad}")`);
+  }
+});
+
+test("CREDENTIALS_DIR must be an existing directory: a wrong mount path answered every file: deployment with 502 at request time", () => {
+  expect(() => loadConfig({ ...env, CREDENTIALS_DIR: "/nonexistent/secrets" })).toThrow('CREDENTIALS_DIR must be an existing directory ("/nonexistent/secrets": it does not exist)');
+  expect(() => loadConfig({ ...env, CREDENTIALS_DIR: import.meta.path })).toThrow("CREDENTIALS_DIR must be an existing directory");
 });

@@ -139,6 +139,28 @@ function parseJwks(env: Record<string, string | undefined>, problems: string[]):
   return keyProblems.length > 0 ? { keys: [] } : (parsed as { keys: JWK[] });
 }
 
+/**
+ * The region's Redis as a redis:// or rediss:// URL (the README's and the Compose file's form). ioredis
+ * reads almost any string as something: "rediss//host" became a connection to localhost that never
+ * answered, and the proxy ran on in-process counters for good.
+ */
+function redisUrlProblem(raw: string): string | null {
+  const problem = `REDIS_URL must be a redis:// or rediss:// URL with a host (got "${raw}")`;
+  try {
+    const url = new URL(raw);
+    return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "" ? null : problem;
+  } catch {
+    return problem;
+  }
+}
+
+/** `file:` refs resolve inside CREDENTIALS_DIR: a wrong mount path used to surface only as a 502 per request. */
+function credentialsDirProblem(dir: string): string | null {
+  const stat = statSync(dir, { throwIfNoEntry: false });
+  if (!stat) return `CREDENTIALS_DIR must be an existing directory ("${dir}": it does not exist)`;
+  return stat.isDirectory() ? null : `CREDENTIALS_DIR must be an existing directory ("${dir}" is not a directory)`;
+}
+
 /** DATA_DIR is created when absent; a file in its place failed the start later, as an EEXIST trace. */
 function dataDirProblem(dir: string): string | null {
   const stat = statSync(dir, { throwIfNoEntry: false });
@@ -198,6 +220,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (env.REPLICA_SHARE) {
     replicaShare = Number(env.REPLICA_SHARE);
     if (!(replicaShare > 0 && replicaShare <= 1)) problems.push(`REPLICA_SHARE must be a number in (0, 1], e.g. 0.5 for two replicas (got "${env.REPLICA_SHARE}")`);
+  }
+  for (const problem of [env.REDIS_URL ? redisUrlProblem(env.REDIS_URL) : null, env.CREDENTIALS_DIR ? credentialsDirProblem(env.CREDENTIALS_DIR) : null]) {
+    if (problem) problems.push(problem);
   }
   let breaker: ProxyConfig["breaker"];
   try {

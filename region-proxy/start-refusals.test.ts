@@ -31,6 +31,8 @@ const cases: [string, Record<string, string>][] = [
   ["TRUSTED_JWKS", { TRUSTED_JWKS: JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", x: "short", kid: "k" }] }) }],
   ["HOST", { HOST: "gateway.invalid" }],
   ["DATA_DIR", { DATA_DIR: join(dir, "a-file") }],
+  ["REDIS_URL", { REDIS_URL: "rediss//oops" }],
+  ["CREDENTIALS_DIR", { CREDENTIALS_DIR: join(dir, "no-such-dir") }],
 ];
 for (const [variable, extra] of cases) {
   test(`a bad ${variable} (${JSON.stringify(extra).slice(0, 60)}…): exit 2, named, no stack`, async () => {
