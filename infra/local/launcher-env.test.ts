@@ -22,3 +22,11 @@ test("a mistyped port names its variable, before anything starts", () => {
   // All of them at once, not one per attempt.
   expect(() => launcherEnv({ US_PROXY_PORT: "x", ECHO_VENDOR_PORT: "4100y" })).toThrow('US_PROXY_PORT must be an integer 0-65535, got "x"; ECHO_VENDOR_PORT must be an integer 0-65535, got "4100y"');
 });
+
+test("two services on one port are refused naming both variables (0, any free port, may repeat)", () => {
+  expect(() => launcherEnv({ CONTROL_PLANE_PORT: "4793", US_PROXY_PORT: "4793" })).toThrow("CONTROL_PLANE_PORT and US_PROXY_PORT are both 4793: each service needs its own port");
+  // A default counts: EU_PROXY_PORT's default is 4002.
+  expect(() => launcherEnv({ ECHO_VENDOR_PORT: "4002" })).toThrow("EU_PROXY_PORT and ECHO_VENDOR_PORT are both 4002");
+  expect(() => launcherEnv({ CONTROL_PLANE_PORT: "5000", US_PROXY_PORT: "5000", EU_PROXY_PORT: "5000" })).toThrow("CONTROL_PLANE_PORT, US_PROXY_PORT and EU_PROXY_PORT are all 5000");
+  expect(launcherEnv({ CONTROL_PLANE_PORT: "0", US_PROXY_PORT: "0", EU_PROXY_PORT: "0", ECHO_VENDOR_PORT: "0" }).ports).toEqual({ controlPlane: 0, us: 0, eu: 0, echo: 0 });
+});

@@ -28,6 +28,22 @@ export function launcherEnv(env: Record<string, string | undefined>): LauncherEn
     }
   };
   const ports = { controlPlane: port("CONTROL_PLANE_PORT", 4000), us: port("US_PROXY_PORT", 4001), eu: port("EU_PROXY_PORT", 4002), echo: port("ECHO_VENDOR_PORT", 4100) };
+  if (problems.length === 0) problems.push(...sharedPorts({ CONTROL_PLANE_PORT: ports.controlPlane, US_PROXY_PORT: ports.us, EU_PROXY_PORT: ports.eu, ECHO_VENDOR_PORT: ports.echo }));
   if (problems.length > 0) throw new Error(problems.join("; "));
   return { dataDir: resolve(env.DATA_DIR || ".data"), host: env.HOST || "127.0.0.1", databaseUrl: env.DATABASE_URL || null, ports };
+}
+
+/**
+ * Services given one port (0, any free port, excepted): the second to bind used to fail after the control
+ * plane had started and minted its admin token, leaving DATA_DIR half made. One problem per shared port.
+ */
+function sharedPorts(ports: Record<string, number>): string[] {
+  const byPort = new Map<number, string[]>();
+  for (const [name, port] of Object.entries(ports)) if (port !== 0) byPort.set(port, [...(byPort.get(port) ?? []), name]);
+  return [...byPort]
+    .filter(([, names]) => names.length > 1)
+    .map(([port, names]) => {
+      const listed = `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+      return `${listed} are ${names.length > 2 ? "all" : "both"} ${port}: each service needs its own port`;
+    });
 }

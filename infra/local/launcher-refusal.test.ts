@@ -1,0 +1,29 @@
+/**
+ * `npm start` (infra/start.ts) with two services on one port: refused before anything starts, as one
+ * line naming both variables. It used to start the control plane, mint its admin token, then die with
+ * a stack trace when the second server could not bind, leaving DATA_DIR half made.
+ */
+import { afterAll, expect, test } from "bun:test";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runToExit } from "../../test/support/run-to-exit.ts";
+
+const parent = mkdtempSync(join(tmpdir(), "launcher-refusal-"));
+afterAll(() => rmSync(parent, { recursive: true, force: true }));
+
+test("CONTROL_PLANE_PORT equal to US_PROXY_PORT: one line naming both, exit 1, DATA_DIR not created", async () => {
+  const dataDir = join(parent, "data");
+  const run = await runToExit(new URL("../start.ts", import.meta.url).pathname, {
+    DATA_DIR: dataDir,
+    CONTROL_PLANE_PORT: "47120",
+    US_PROXY_PORT: "47120",
+    EU_PROXY_PORT: "47121",
+    ECHO_VENDOR_PORT: "47122",
+  });
+  expect(run.exitCode).toBe(1);
+  expect(run.stderr.split("\n")).toHaveLength(1);
+  expect(run.stderr).toContain("CONTROL_PLANE_PORT and US_PROXY_PORT are both 47120");
+  expect(run.stdout).not.toContain("control plane");
+  expect(existsSync(dataDir)).toBe(false);
+}, 30_000);
