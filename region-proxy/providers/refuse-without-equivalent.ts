@@ -42,6 +42,39 @@ export const FIELDS_WITHOUT_EQUIVALENT = [
 export const ANSWER_NEUTRAL_HINTS = ["prompt_cache_key", "prompt_cache_retention"] as const;
 
 /**
+ * Every top-level field of an OpenAI chat request that a translating adapter (Anthropic, Gemini) rules
+ * on: each translates it or refuses it unless at its no-op value (its refuse-unsupported.ts says
+ * which), or it is one refuseWithoutEquivalent rules on, or a hint that changes no answer. Anything
+ * else is refused by refuseUnknownFields.
+ */
+export const TRANSLATED_CHAT_FIELDS: ReadonlySet<string> = new Set([
+  // Read by parse-request.ts and translated by every adapter (tools.ts for the tool fields).
+  "model",
+  "messages",
+  "stream",
+  "stream_options", // include_usage: the adapter always obtains usage, the route decides what to show
+  "max_tokens",
+  "max_completion_tokens",
+  "temperature",
+  "top_p",
+  "stop",
+  "tools",
+  "tool_choice",
+  "response_format",
+  // Translated by one adapter, refused by the other unless at their no-op value.
+  "presence_penalty",
+  "frequency_penalty",
+  "seed",
+  "parallel_tool_calls",
+  "service_tier",
+  "metadata",
+  "user",
+  "safety_identifier",
+  ...FIELDS_WITHOUT_EQUIVALENT,
+  ...ANSWER_NEUTRAL_HINTS,
+]);
+
+/**
  * Refuses the first top-level field of the client's request that is not in `known` (what the adapter
  * translates, refuses or knows to be a no-op): a vendor that takes only the fields it documents would
  * otherwise never see it, and the client would get an answer that ignored it. A null value asks for

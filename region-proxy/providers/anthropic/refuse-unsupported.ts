@@ -1,40 +1,12 @@
 /**
  * OpenAI request fields Anthropic's Messages API has no equivalent for: those no non-OpenAI vendor has
  * (refuse-without-equivalent.ts), then Anthropic's own. `user` and `safety_identifier` are translated
- * (request.ts), `service_tier` mapped (service-tier.ts). Any field not in KNOWN_FIELDS is refused.
+ * (request.ts), `service_tier` mapped (service-tier.ts). Any field not in TRANSLATED_CHAT_FIELDS is refused.
  *
  * @example refuseUnsupported({ seed: 1 }) // throws UnsupportedParameterError("seed", ...)
  * @example refuseUnsupported({ top_k: 5 }) // throws UnsupportedParameterError("top_k", ...)
  */
-import { ANSWER_NEUTRAL_HINTS, FIELDS_WITHOUT_EQUIVALENT, isSet, refuse, refuseUnknownFields, refuseWithoutEquivalent } from "../refuse-without-equivalent.ts";
-
-/** Every top-level field this adapter translates, refuses (unless at its no-op value) or ignores. */
-const KNOWN_FIELDS: ReadonlySet<string> = new Set([
-  // Read by parse-request.ts and translated by request.ts (tools.ts for the tool fields).
-  "model",
-  "messages",
-  "stream",
-  "stream_options", // include_usage: the adapter always obtains usage, the route decides what to show
-  "max_tokens",
-  "max_completion_tokens",
-  "temperature",
-  "top_p",
-  "stop",
-  "tools",
-  "tool_choice",
-  "parallel_tool_calls",
-  "response_format",
-  "user", // metadata.user_id
-  "safety_identifier", // metadata.user_id, before user
-  "service_tier", // service-tier.ts
-  // Refused below unless at their no-op value.
-  "presence_penalty",
-  "frequency_penalty",
-  "seed",
-  "metadata",
-  ...FIELDS_WITHOUT_EQUIVALENT,
-  ...ANSWER_NEUTRAL_HINTS,
-]);
+import { isSet, refuse, refuseUnknownFields, refuseWithoutEquivalent, TRANSLATED_CHAT_FIELDS } from "../refuse-without-equivalent.ts";
 
 export function refuseUnsupported(raw: Record<string, unknown>): void {
   refuseWithoutEquivalent(raw);
@@ -49,5 +21,5 @@ export function refuseUnsupported(raw: Record<string, unknown>): void {
   // parse-request.ts checks `user` is a string; safety_identifier becomes user_id too, so it must be one.
   if (isSet(raw, "safety_identifier") && typeof raw.safety_identifier !== "string") refuse("safety_identifier", "Invalid 'safety_identifier': expected a string.");
   // Anthropic's top_k, Gemini's or a newer OpenAI field: Anthropic would never see it.
-  refuseUnknownFields(raw, KNOWN_FIELDS);
+  refuseUnknownFields(raw, TRANSLATED_CHAT_FIELDS);
 }

@@ -1,42 +1,14 @@
 /**
  * OpenAI request fields Gemini's generateContent has no equivalent for: those no non-OpenAI vendor has
- * (refuse-without-equivalent.ts), then Gemini's own, then any field not in KNOWN_FIELDS.
+ * (refuse-without-equivalent.ts), then Gemini's own, then any field not in TRANSLATED_CHAT_FIELDS.
  * presence_penalty, frequency_penalty and seed are translated (request.ts).
  *
  * @example refuseUnsupported({ user: "u1" }) // throws UnsupportedParameterError("user", ...)
  * @example refuseUnsupported({ safety_identifier: "u1" }) // throws UnsupportedParameterError("safety_identifier", ...)
  * @example refuseUnsupported({ top_k: 5 }) // throws UnsupportedParameterError("top_k", ...)
  */
-import { ANSWER_NEUTRAL_HINTS, FIELDS_WITHOUT_EQUIVALENT, isSet, refuse, refuseUnknownFields, refuseWithoutEquivalent } from "../refuse-without-equivalent.ts";
+import { isSet, refuse, refuseUnknownFields, refuseWithoutEquivalent, TRANSLATED_CHAT_FIELDS } from "../refuse-without-equivalent.ts";
 import { refuseUnpricedServiceTier } from "../service-tier.ts";
-
-/** Every top-level field this adapter translates, refuses (unless at its no-op value) or ignores. */
-const KNOWN_FIELDS: ReadonlySet<string> = new Set([
-  // Read by parse-request.ts and translated by request.ts (tools.ts for the tool fields).
-  "model",
-  "messages",
-  "stream",
-  "stream_options", // include_usage: the adapter always obtains usage, the route decides what to show
-  "max_tokens",
-  "max_completion_tokens",
-  "temperature",
-  "top_p",
-  "stop",
-  "tools",
-  "tool_choice",
-  "response_format",
-  "presence_penalty",
-  "frequency_penalty",
-  "seed",
-  // Refused below unless at their no-op value.
-  "parallel_tool_calls",
-  "service_tier",
-  "metadata",
-  "user",
-  "safety_identifier",
-  ...FIELDS_WITHOUT_EQUIVALENT,
-  ...ANSWER_NEUTRAL_HINTS,
-]);
 
 export function refuseUnsupported(raw: Record<string, unknown>): void {
   refuseWithoutEquivalent(raw);
@@ -53,5 +25,5 @@ export function refuseUnsupported(raw: Record<string, unknown>): void {
     if (isSet(raw, k) && raw[k] !== "") refuse(k, "This provider has no end-user id field.");
   }
   // Gemini's topK, Anthropic's top_k or a newer OpenAI field: Gemini would never see it.
-  refuseUnknownFields(raw, KNOWN_FIELDS);
+  refuseUnknownFields(raw, TRANSLATED_CHAT_FIELDS);
 }
