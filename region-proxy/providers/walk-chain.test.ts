@@ -410,3 +410,18 @@ test("a deployment whose vendor refuses the gateway's credential is not retried,
   if (!alone.ok) expect(alone.error).toMatchObject({ kind: "upstream_error" });
   expect(refusedCalls).toBe(2);
 });
+
+test("a chain with one deployment behind an open circuit and one without its credential: the 503 with the cool-down's Retry-After, not 'misconfigured' (the first comes back by itself)", async () => {
+  const never = vendor(() => Response.json(completion));
+  const resolveCredential = (ref: string) => (ref === "env:MISSING" ? ({ ok: false } as const) : ({ ok: true, credential: "sk-test" } as const));
+  const missing = { ...target("d_nocred", never), deployment: { ...target("d_nocred", never).deployment, credentialRef: "env:MISSING" } };
+  const result = await executeChat(chat(), [target("d_open", never), missing], options({ health: circuitsOpen("d_open"), resolveCredential: resolveCredential as ExecuteOptions["resolveCredential"] }));
+  expect(result.ok).toBe(false);
+  if (!result.ok) expect(result.error).toMatchObject({ kind: "upstream_unavailable", retryAfterSeconds: 60 });
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}:${s.reason}`)).toEqual(["d_open:skipped:circuit_open", "d_nocred:skipped:credential_missing"]);
+
+  // Alone, the missing credential is the answer: the provider is misconfigured.
+  const alone = await executeChat(chat(), [missing], options({ resolveCredential: resolveCredential as ExecuteOptions["resolveCredential"] }));
+  expect(alone.ok).toBe(false);
+  if (!alone.ok) expect(alone.error).toMatchObject({ kind: "upstream_error", message: "The model provider is misconfigured." });
+});

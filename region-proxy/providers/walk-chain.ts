@@ -159,6 +159,9 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   const first = targets[0]?.deployment.id;
   let last: AttemptFailure | null = null;
   let openCircuits: string[] | null = null;
+  // A deployment skipped for its missing credential: the answer only when nothing else is (no call
+  // failed, no circuit open: an open circuit comes back by itself, a missing secret does not).
+  let missingCredential: AttemptFailure | null = null;
   const step = (dep: SnapshotDeployment, outcome: AttemptTrailEntry["outcome"], reason: string | null, startedMs: number) =>
     trail.steps.push({ deploymentId: dep.id, provider: dep.provider, vendorModel: dep.model, outcome, reason, latencyMs: Math.max(0, Math.round(Date.now() - startedMs)) });
 
@@ -223,7 +226,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
           opts.log(`request ${opts.label}: deployment ${dep.id} skipped (${outcome.reason})`);
           await releaseProbe(grant, dep.id, opts, deadline);
           if (outcome.kind === "no_credential") {
-            last ??= outcome;
+            missingCredential ??= outcome;
             continue chain;
           }
           if (dep.id === first) {
@@ -303,6 +306,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
     firstTry = back.tries + 1;
   }
   if (last === null && openCircuits !== null && Date.now() < deadline) return { ok: false, error: await circuitsOpenError(openCircuits, opts, deadline), clientClosed: false, trail };
+  last ??= missingCredential;
   return { ok: false, error: finalError(last, trail, deadline), clientClosed: false, trail };
 }
 
