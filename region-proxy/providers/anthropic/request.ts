@@ -9,7 +9,7 @@ import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { convertMessages } from "./messages.ts";
 import { refuseUnsupported } from "./refuse-unsupported.ts";
 import { anthropicServiceTier } from "./service-tier.ts";
-import { convertTools } from "./tools.ts";
+import { convertTools, STRICT_TOOLS_FLAG } from "./tools.ts";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
 /**
@@ -27,8 +27,8 @@ function endUserId(raw: Record<string, unknown>): string | undefined {
   return [raw.safety_identifier, raw.user].find((id): id is string => typeof id === "string" && id !== "");
 }
 
-/** The JSON body Anthropic expects for this chat request. */
-export function toAnthropicBody(req: ChatRequest, model: string): Record<string, unknown> {
+/** The JSON body Anthropic expects for this chat request; `flags` are the deployment's (strict tools: tools.ts). */
+export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly string[] = []): Record<string, unknown> {
   refuseUnsupported(req.raw);
   if (req.temperature !== undefined && (req.temperature < 0 || req.temperature > 1)) {
     // OpenAI allows 0..2, Anthropic 0..1; rescaling would change meaning, clamping would hide it.
@@ -49,7 +49,7 @@ export function toAnthropicBody(req: ChatRequest, model: string): Record<string,
     if (stops.some((s) => s.trim() === "")) throw new UnsupportedParameterError("stop", "This provider does not accept whitespace-only stop sequences.");
     if (stops.length > 0) body.stop_sequences = stops;
   }
-  Object.assign(body, convertTools(req.tools, req.tool_choice, req.response_format, req.raw.parallel_tool_calls));
+  Object.assign(body, convertTools(req.tools, req.tool_choice, req.response_format, req.raw.parallel_tool_calls, flags.includes(STRICT_TOOLS_FLAG)));
   const endUser = endUserId(req.raw);
   if (endUser) body.metadata = { user_id: endUser };
   const tier = anthropicServiceTier(req.raw.service_tier);
@@ -69,6 +69,6 @@ export function buildAnthropicRequest(req: ChatRequest, target: SnapshotDeployme
       "x-api-key": credential,
       "anthropic-version": ANTHROPIC_VERSION,
     },
-    body: JSON.stringify(toAnthropicBody(req, target.model)),
+    body: JSON.stringify(toAnthropicBody(req, target.model, target.flags)),
   };
 }

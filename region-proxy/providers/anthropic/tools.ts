@@ -10,13 +10,19 @@
  *
  * strict: OpenAI's `strict: true` (on a function, or on response_format.json_schema) guarantees the
  * arguments follow the schema; Anthropic's equivalent is `strict: true` on the tool
- * (https://platform.claude.com/docs/en/agents-and-tools/tool-use/strict-tool-use). Dropping it would
- * silently lose the guarantee; a model without strict tool use answers 400, which the client sees.
+ * (https://platform.claude.com/docs/en/agents-and-tools/tool-use/strict-tool-use). Only newer Claude
+ * models have strict tool use; older ones answer 400 "Extra inputs are not permitted" to the field, and
+ * the OpenAI SDKs' structured-output helpers (zodFunction, zodResponseFormat, pydantic_function_tool,
+ * .parse()) always set it. So the operator opts in per deployment with the STRICT_TOOLS_FLAG flag;
+ * without it `strict` is dropped and the schema (a tool's, or the forced JSON tool's) is best-effort,
+ * as on any model without strict tool use.
  */
 import { toolParameters } from "../tool-parameters.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 
 export const JSON_TOOL_NAME = "gateway_json_response";
+/** The deployment flag saying its Claude model has strict tool use, so OpenAI's strict:true is forwarded. */
+export const STRICT_TOOLS_FLAG = "strict-tools";
 
 export interface AnthropicTool {
   name: string;
@@ -28,7 +34,7 @@ export interface AnthropicTool {
 
 type Choice = Record<string, unknown> & { type: "auto" | "any" | "tool" | "none" };
 
-function convertTool(tool: unknown, i: number): AnthropicTool {
+function convertTool(tool: unknown, i: number, strictToolUse: boolean): AnthropicTool {
   const t = tool as { type?: unknown; function?: { name?: unknown; description?: unknown; parameters?: unknown; strict?: unknown } };
   if (t?.type !== "function" || typeof t.function?.name !== "string") {
     throw new UnsupportedParameterError(`tools[${i}]`, "Only tools of type 'function' with a name are supported by this provider.");
@@ -39,7 +45,7 @@ function convertTool(tool: unknown, i: number): AnthropicTool {
   return {
     name: t.function.name,
     ...(typeof t.function.description === "string" ? { description: t.function.description } : {}),
-    ...(t.function.strict === true ? { strict: true } : {}),
+    ...(strictToolUse && t.function.strict === true ? { strict: true } : {}),
     // Anthropic's way of saying "no parameters" (toolParameters: it refuses a schema without type).
     input_schema: toolParameters(t.function.parameters) ?? { type: "object", properties: {} },
   };
@@ -71,20 +77,22 @@ function jsonSchemaOf(format: unknown): { schema: unknown; description: string; 
 
 /**
  * Builds `tools` and `tool_choice`. With a JSON response_format the JSON tool is added and some tool
- * is forced: the client's own tools stay callable unless it chose `none`.
+ * is forced: the client's own tools stay callable unless it chose `none`. `strictToolUse`: the
+ * deployment's model has strict tool use (STRICT_TOOLS_FLAG); without it no tool carries `strict`.
  */
 export function convertTools(
   tools: unknown[] | undefined,
   toolChoice: unknown,
   responseFormat: unknown,
   parallelToolCalls: unknown,
+  strictToolUse: boolean,
 ): { tools?: AnthropicTool[]; tool_choice?: Choice } {
-  let converted = (tools ?? []).map(convertTool);
+  let converted = (tools ?? []).map((tool, i) => convertTool(tool, i, strictToolUse));
   let choice = convertChoice(toolChoice);
   const json = jsonSchemaOf(responseFormat);
   if (json) {
     if (choice?.type === "none") converted = [];
-    converted.push({ name: JSON_TOOL_NAME, description: json.description, ...(json.strict ? { strict: true as const } : {}), input_schema: json.schema });
+    converted.push({ name: JSON_TOOL_NAME, description: json.description, ...(strictToolUse && json.strict ? { strict: true as const } : {}), input_schema: json.schema });
     if (converted.length === 1) choice = { type: "tool", name: JSON_TOOL_NAME };
     else if (choice?.type !== "tool") choice = { type: "any" };
   }
