@@ -110,12 +110,44 @@ test("DATA_DIR that is a file and a HOST that cannot be listened on are refused 
   expect(loadConfig({ ...env, HOST: "127.0.0.1" }).host).toBe("127.0.0.1");
 });
 
-test("REDIS_URL must be a redis:// or rediss:// URL: a typo (rediss//host) ran the proxy on in-process counters for good", () => {
-  expect(loadConfig({ ...env, REDIS_URL: "rediss://user:pass@redis-eu:6380/2" }).redisUrl).toBe("rediss://user:pass@redis-eu:6380/2");
-  expect(loadConfig({ ...env, REDIS_URL: "redis://redis-eu:6379" }).redisUrl).toBe("redis://redis-eu:6379");
+test("REDIS_URL takes what ioredis connects to as meant: a redis:// or rediss:// URL, an absolute socket path, host:port; a typo (rediss//host) ran the proxy on in-process counters for good", () => {
+  const accepted = [
+    "rediss://user:pass@redis-eu:6380/2",
+    "redis://redis-eu:6379",
+    // ioredis: a string starting with "/" is a Unix socket path.
+    "/run/redis/redis.sock",
+    // ioredis: no scheme reads as redis://host:port (what worked before the scheme was required).
+    "127.0.0.1:6379",
+    "redis-eu:6379",
+    "redis_eu:6379",
+    "[::1]:6379",
+    "[2001:db8::5]:65535",
+  ];
+  for (const good of accepted) expect(loadConfig({ ...env, REDIS_URL: good }).redisUrl).toBe(good);
   expect(loadConfig({ ...env, REDIS_URL: "" }).redisUrl).toBeUndefined();
-  for (const bad of ["rediss//redis-eu:6379", "redis-eu:6379", "http://redis-eu:6379", "redis://", "6379"]) {
-    expect(() => loadConfig({ ...env, REDIS_URL: bad })).toThrow(`REDIS_URL must be a redis:// or rediss:// URL with a host (got "${bad}")`);
+  const refused = [
+    // Outside the three forms. Several ioredis reads as something else than meant: a relative socket
+    // path (rediss//redis-eu:6379 → "//redis-eu:6379", redis-eu:6379/2 → "/2", run/redis/redis.sock →
+    // host "run", socket "/redis/redis.sock"), a port on localhost ("6379"), an invalid port (0).
+    "rediss//redis-eu:6379",
+    "redis-eu:6379/2",
+    "redis-eu:6379?db=2",
+    "redis-eu",
+    "6379",
+    "//redis-eu:6379",
+    "http://redis-eu:6379",
+    "redis://",
+    "redis-eu:0",
+    "redis-eu:65536",
+    "redis-eu:63a9",
+    "::1:6379",
+    "[::g]:6379",
+    "user@redis-eu:6379",
+    "run/redis/redis.sock",
+    "/run/redis/redis.sock?db=2",
+  ];
+  for (const bad of refused) {
+    expect(() => loadConfig({ ...env, REDIS_URL: bad })).toThrow(`REDIS_URL must be a redis:// or rediss:// URL with a host, an absolute Unix socket path, or host:port (got "${bad}")`);
   }
 });
 

@@ -139,13 +139,25 @@ function parseJwks(env: Record<string, string | undefined>, problems: string[]):
   return keyProblems.length > 0 ? { keys: [] } : (parsed as { keys: JWK[] });
 }
 
+/** host:port as ioredis reads a string without a scheme: a hostname, an IPv4 or a bracketed IPv6, and a port. */
+const HOST_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0-9_])?):([0-9]{1,5})$/;
+
 /**
- * The region's Redis as a redis:// or rediss:// URL (the README's and the Compose file's form). ioredis
- * reads almost any string as something: "rediss//host" became a connection to localhost that never
- * answered, and the proxy ran on in-process counters for good.
+ * The region's Redis in a form ioredis connects to as written: a redis:// or rediss:// URL with a host,
+ * an absolute Unix socket path (ioredis: a string starting with "/"), or host:port (ioredis prefixes
+ * redis://). Anything else is refused: ioredis reads almost any string as something, e.g. "rediss//host"
+ * as the relative socket path "//host" and "host:6379/2" as the socket "/2", and the proxy then ran on
+ * in-process counters for good.
  */
 function redisUrlProblem(raw: string): string | null {
-  const problem = `REDIS_URL must be a redis:// or rediss:// URL with a host (got "${raw}")`;
+  const problem = `REDIS_URL must be a redis:// or rediss:// URL with a host, an absolute Unix socket path, or host:port (got "${raw}")`;
+  // "//x" is a protocol-relative URL to ioredis, not a path; a "?" would end the path there (its options follow).
+  if (raw.startsWith("/")) return raw.startsWith("//") || raw.includes("?") ? problem : null;
+  const hostPort = HOST_PORT.exec(raw);
+  if (hostPort) {
+    const port = Number(hostPort[1]);
+    return port >= 1 && port <= 65_535 && URL.canParse(`redis://${raw}`) ? null : problem;
+  }
   try {
     const url = new URL(raw);
     return (url.protocol === "redis:" || url.protocol === "rediss:") && url.hostname !== "" ? null : problem;
