@@ -95,13 +95,14 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     await Promise.race([loop.pollOnce(), Bun.sleep(FIRST_POLL_WAIT_MS)]);
     const ownLimits = extras.limits ? null : await createLeasedLimits({ region: config.region, redisUrl: config.redisUrl, replicaShare: config.replicaShare, countersTimeoutMs: config.countersTimeoutMs, log, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId });
     started.push(() => ownLimits?.close());
-    // A probe may run as long as any request: its half-open slot must not lapse while it is in flight.
-    // A deployment may set a longer total of its own (timeouts.totalMs, up to an hour), known only once
-    // a snapshot names it, yet the proxy's default is enough: a probe still in flight after it only lets
-    // one more request through the half-open breaker (which that request's verdict settles), whereas a
-    // slot held for the longest total a snapshot may carry would, when a replica dies mid-probe, keep
-    // every replica off the deployment for up to that hour (the slot is shared in Redis).
-    const ownBreaker = extras.health ? null : await createBreaker({ region: config.region, redisUrl: config.redisUrl, probeTimeoutMs: totalMs, ...config.breaker, log });
+    // A probe may run as long as its deployment's calls: its half-open slot must not lapse while it is
+    // in flight, or one more request is let through as a second probe every lapse (on any replica: the
+    // slot is shared in Redis). A deployment may set a total of its own (timeouts.totalMs, up to an
+    // hour), so the slot is held for the probed deployment's total in the snapshot held when the probe
+    // is granted, else the proxy's default. A replica that dies mid-probe keeps the deployment's
+    // replicas off it for at most that total: the time its operator gave one of its calls.
+    const probeTimeoutMs = (depId: string) => current.get()?.snapshot.deployments[depId]?.timeouts?.totalMs ?? totalMs;
+    const ownBreaker = extras.health ? null : await createBreaker({ region: config.region, redisUrl: config.redisUrl, probeTimeoutMs, ...config.breaker, log });
     started.push(() => ownBreaker?.close());
     return { outbox, loop, ownLimits, ownBreaker };
   }

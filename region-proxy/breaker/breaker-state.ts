@@ -8,7 +8,7 @@
  * straggler started before the breaker opened and changes nothing; a failure in half-open re-opens;
  * a probe released without a verdict frees the slot and leaves the breaker half-open.
  */
-import type { AttemptGrant, BreakerOptions } from "./breaker-types.ts";
+import type { AttemptGrant, BreakerSettings } from "./breaker-types.ts";
 
 export interface BreakerState {
   failures: number;
@@ -18,11 +18,14 @@ export interface BreakerState {
 
 export const CLOSED: BreakerState = { failures: 0, openUntil: 0, probeUntil: 0 };
 
-/** Decides one canAttempt; returns the state to store (a half-open grant, "probe", takes the probe slot). */
-export function attempt(state: BreakerState, nowMs: number, settings: Required<BreakerOptions>): { allowed: AttemptGrant; next: BreakerState } {
+/**
+ * Decides one canAttempt on `depId`; returns the state to store (a half-open grant, "probe", takes the
+ * probe slot for that deployment's probe timeout).
+ */
+export function attempt(state: BreakerState, depId: string, nowMs: number, settings: BreakerSettings): { allowed: AttemptGrant; next: BreakerState } {
   if (state.openUntil === 0) return { allowed: true, next: state };
   if (nowMs < state.openUntil || nowMs < state.probeUntil) return { allowed: false, next: state };
-  return { allowed: "probe", next: { ...state, probeUntil: nowMs + settings.probeTimeoutMs } };
+  return { allowed: "probe", next: { ...state, probeUntil: nowMs + settings.probeTimeoutMs(depId) } };
 }
 
 /** The state after a probe ended without a verdict: the same state unless half-open with a probe out. */
@@ -37,7 +40,7 @@ export function coolDownLeft(state: BreakerState, nowMs: number): number {
 }
 
 /** The state after a failure. */
-export function failed(state: BreakerState, nowMs: number, settings: Required<BreakerOptions>): BreakerState {
+export function failed(state: BreakerState, nowMs: number, settings: BreakerSettings): BreakerState {
   if (state.openUntil !== 0) {
     if (nowMs < state.openUntil) return state;
     return { failures: state.failures + 1, openUntil: nowMs + settings.coolDownMs, probeUntil: 0 };

@@ -48,24 +48,49 @@ export interface BreakerOptions {
   coolDownMs?: number;
   /**
    * A probe that never reports back frees the half-open slot after this long. It must outlast the
-   * longest request, or a slow probe still in flight loses its slot and a second probe starts: the
-   * proxy passes its request total timeout. Default: the larger of coolDownMs and 120 s (the proxy's
-   * default total timeout).
+   * probe's request, or a slow probe still in flight loses its slot and a second probe starts. A
+   * function is asked for the deployment's own value each time a probe may be granted: the proxy
+   * passes each deployment's total timeout (its own `timeouts.totalMs`, else the proxy's default). A
+   * value that is not a positive finite number counts as unset. Default: the larger of coolDownMs and
+   * 120 s (the proxy's default total timeout).
    */
-  probeTimeoutMs?: number;
+  probeTimeoutMs?: number | ((depId: string) => number);
+}
+
+/** Options with defaults applied: the probe timeout as a function of the deployment. */
+export interface BreakerSettings {
+  failureThreshold: number;
+  coolDownMs: number;
+  probeTimeoutMs: (depId: string) => number;
 }
 
 /** The proxy's default request total timeout (region-proxy/main.ts), the floor of the default probe timeout. */
 const DEFAULT_PROBE_TIMEOUT_MS = 120_000;
 
 /** Options with defaults applied; rejects values that would make the breaker meaningless. */
-export function breakerSettings(options: BreakerOptions = {}): Required<BreakerOptions> {
+export function breakerSettings(options: BreakerOptions = {}): BreakerSettings {
   const failureThreshold = options.failureThreshold ?? 3;
   const coolDownMs = options.coolDownMs ?? 30_000;
-  const probeTimeoutMs = options.probeTimeoutMs ?? Math.max(coolDownMs, DEFAULT_PROBE_TIMEOUT_MS);
+  const defaultProbeTimeoutMs = Math.max(coolDownMs, DEFAULT_PROBE_TIMEOUT_MS);
+  const given = options.probeTimeoutMs;
   if (!Number.isSafeInteger(failureThreshold) || failureThreshold < 1) throw new TypeError(`invalid failureThreshold: ${failureThreshold}`);
-  for (const [name, value] of [["coolDownMs", coolDownMs], ["probeTimeoutMs", probeTimeoutMs]] as const) {
-    if (!Number.isFinite(value) || value <= 0) throw new TypeError(`invalid ${name}: ${value}`);
+  for (const [name, value] of [["coolDownMs", coolDownMs], ["probeTimeoutMs", typeof given === "number" ? given : defaultProbeTimeoutMs]] as const) {
+    if (!isPositive(value)) throw new TypeError(`invalid ${name}: ${value}`);
+  }
+  let probeTimeoutMs: (depId: string) => number;
+  if (typeof given === "function") {
+    // Asked on the request path: a bad answer falls back to the default rather than failing the request.
+    probeTimeoutMs = (depId) => {
+      const value = given(depId);
+      return isPositive(value) ? value : defaultProbeTimeoutMs;
+    };
+  } else {
+    const fixed = given ?? defaultProbeTimeoutMs;
+    probeTimeoutMs = () => fixed;
   }
   return { failureThreshold, coolDownMs, probeTimeoutMs };
+}
+
+function isPositive(value: number): boolean {
+  return Number.isFinite(value) && value > 0;
 }

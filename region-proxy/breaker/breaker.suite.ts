@@ -119,6 +119,25 @@ export function describeBreaker(name: string, harness: BreakerHarness): void {
       expect(await b.canAttempt("dep_lost", T0 + 6000)).toBe("probe");
     });
 
+    test("a probe timeout given per deployment holds each probe's slot for its own deployment's value, read when the probe is granted", async () => {
+      const timeouts: Record<string, number> = { dep_long_total: 10_000 };
+      // 5000 for any other deployment; a nonsense value (0) counts as unset: the default, 120 s.
+      const [a, b] = await harness.pair({ failureThreshold: 1, coolDownMs: 1000, probeTimeoutMs: (depId) => timeouts[depId] ?? 5000 });
+      for (const dep of ["dep_long_total", "dep_other_total", "dep_zero_total"]) await a.onFailure(dep, T0);
+      expect(await a.canAttempt("dep_long_total", T0 + 1000)).toBe("probe");
+      expect(await a.canAttempt("dep_other_total", T0 + 1000)).toBe("probe");
+      // Changed after the grant: the slot keeps the value it was granted with.
+      timeouts.dep_long_total = 2000;
+      expect(await b.canAttempt("dep_other_total", T0 + 5999)).toBe(false);
+      expect(await b.canAttempt("dep_other_total", T0 + 6000)).toBe("probe");
+      expect(await b.canAttempt("dep_long_total", T0 + 10_999)).toBe(false);
+      expect(await b.canAttempt("dep_long_total", T0 + 11_000)).toBe("probe");
+      timeouts.dep_zero_total = 0;
+      expect(await a.canAttempt("dep_zero_total", T0 + 1000)).toBe("probe");
+      expect(await b.canAttempt("dep_zero_total", T0 + 1000 + 119_999)).toBe(false);
+      expect(await b.canAttempt("dep_zero_total", T0 + 1000 + 120_000)).toBe("probe");
+    });
+
     test("by default a probe keeps its slot for 120 s (a request's longest run), or the cool-down if longer", async () => {
       const [a, b] = await harness.pair({ failureThreshold: 1, coolDownMs: 1000 });
       await a.onFailure("dep_slow", T0);

@@ -13,7 +13,10 @@ import { createMemoryBreaker } from "./memory-breaker.ts";
 import { createResilientBreaker } from "./resilient-breaker.ts";
 import { parseDecimalInteger } from "../../shared/config/decimal-integer.ts";
 
-/** `probeTimeoutMs`: pass the proxy's request total timeout, so a probe keeps its slot while in flight. */
+/**
+ * `probeTimeoutMs`: pass each deployment's total timeout (a function of the deployment id), so a probe
+ * keeps its slot while in flight.
+ */
 export interface BreakerConfig extends BreakerOptions {
   region: string;
   /** Unset = in-process breaker. */

@@ -10,7 +10,7 @@ export function createMemoryBreaker(options: BreakerOptions = {}): CircuitBreake
   const states = new Map<string, BreakerState>();
   return {
     canAttempt(depId, nowMs = Date.now()) {
-      const { allowed, next } = attempt(states.get(depId) ?? CLOSED, nowMs, settings);
+      const { allowed, next } = attempt(states.get(depId) ?? CLOSED, depId, nowMs, settings);
       if (next !== CLOSED) states.set(depId, next);
       return allowed;
     },

@@ -15,7 +15,8 @@ export interface RedisBreakerOptions extends BreakerOptions {
 }
 
 /**
- * KEYS: the deployment's hash. ARGV: op, nowMs ("" = TIME), threshold, coolDownMs, probeTimeoutMs, idleTtlMs.
+ * KEYS: the deployment's hash. ARGV: op, nowMs ("" = TIME), threshold, coolDownMs, probeTimeoutMs (this
+ * deployment's; read by `attempt` only), idleTtlMs.
  * `attempt` answers 0 (refused), 1 (allowed, closed) or 2 (allowed as the half-open probe); `left`,
  * what is left of the cool-down in ms (and writes nothing).
  */
@@ -81,8 +82,10 @@ export function createRedisBreaker(redis: Redis | Cluster, options: RedisBreaker
   const prefix = options.prefix ?? "";
   redis.defineCommand(COMMAND, { lua: BREAKER_LUA, numberOfKeys: 1 });
   const run = (redis as unknown as Record<string, ScriptCall>)[COMMAND]!.bind(redis);
+  // The probe timeout is the deployment's own, asked only for an attempt (the one op that reads it:
+  // whether it grants the probe is decided in the script).
   const call = (op: string, depId: string, nowMs?: number) =>
-    run(`${prefix}br:${depId}`, op, nowMs ?? "", settings.failureThreshold, settings.coolDownMs, settings.probeTimeoutMs, idleTtlMs);
+    run(`${prefix}br:${depId}`, op, nowMs ?? "", settings.failureThreshold, settings.coolDownMs, op === "attempt" ? settings.probeTimeoutMs(depId) : 0, idleTtlMs);
   // Every success is sent, so a request makes two breaker calls. A replica cannot skip the success of
   // a deployment it saw clean: another replica may have counted failures, or opened the breaker, while
   // the request was in flight, and a success from any request must close it (as in-process). Knowing
