@@ -68,3 +68,19 @@ test("a Redis that does not answer: degraded, this replica's share of each limit
   expect(open.ok).toBe(true);
   if (open.ok) await open.ticket.settle({ inputTokens: 5, outputTokens: 5, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, 30);
 });
+
+test("the 'not reachable yet' line names a host:port or socket REDIS_URL as it is, and hides a URL's password", async () => {
+  const port = freePort();
+  for (const [url, shown] of [
+    [`127.0.0.1:${port}`, `127.0.0.1:${port}`],
+    [`/tmp/gw-no-such-redis-${port}.sock`, `/tmp/gw-no-such-redis-${port}.sock`],
+    [`redis://:hunter2@127.0.0.1:${port}`, `redis://:***@127.0.0.1:${port}`],
+  ]) {
+    const lines: string[] = [];
+    const limits = await createLimits({ region: "eu", redisUrl: url, connectWaitMs: 100, log: (line) => lines.push(line) });
+    await limits.close();
+    const line = lines.find((l) => l.includes("not reachable yet"));
+    expect(line).toContain(`Redis at ${shown}`);
+    expect(line).not.toContain("hunter2");
+  }
+});

@@ -152,6 +152,8 @@ export async function createLimits(config: LimitsConfig): Promise<RunningLimits>
 
 /** A Redis URL without its password, for the log. */
 function redactUrl(url: string): string {
+  // A socket path or host:port (config.ts accepts both) carries no password: shown as it is.
+  if (!/^rediss?:\/\//i.test(url)) return url;
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "***";
