@@ -77,3 +77,20 @@ test("an all-zero vector stays as Gemini sent it (no division by zero)", () => {
   const { response } = geminiEmbeddings.parseResponse({ embeddings: [{ values: [0, 0, 0] }] }, req("a", { dimensions: 3 }), { model: "m" });
   expect(response.data[0]!.embedding).toEqual([0, 0, 0]);
 });
+
+test("fields Gemini's embeddings cannot honour are a 400 naming them, before any call: user (no end-user id field) and any field it does not know", () => {
+  const param = (raw: Record<string, unknown>) => {
+    try {
+      geminiEmbeddings.buildRequest(req("hello", { raw: { model: "embed", input: "hello", ...raw } }), target, "k");
+      return null;
+    } catch (error) {
+      if (!(error instanceof UnsupportedParameterError)) throw error;
+      return error.param;
+    }
+  };
+  expect(param({ user: "end-user-1" })).toBe("user");
+  expect(param({ safety_identifier: "end-user-1" })).toBe("safety_identifier");
+  expect(param({ task_type: "RETRIEVAL_QUERY" })).toBe("task_type");
+  // What it honours, and the no-op values.
+  expect(param({ encoding_format: "base64", dimensions: 256, user: "", safety_identifier: null })).toBeNull();
+});

@@ -10,11 +10,13 @@
  * Every vector is scaled to unit length (unit-length.ts): Gemini's are not once `dimensions` cuts them,
  * OpenAI's always are.
  * Token-array input cannot be sent (Gemini takes text), nor more than 100 inputs (Gemini's batch
- * limit): 400 naming `input`. Base64 output (what the
+ * limit): 400 naming `input`; nor an end-user id or a field this translation does not know: 400 naming
+ * it. Base64 output (what the
  * official SDK asks for by default) is the little-endian float32 bytes, as OpenAI encodes it.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { floatsToBase64 } from "../embedding-base64.ts";
+import { isSet, refuse, refuseUnknownFields } from "../refuse-without-equivalent.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { embeddingInputTokens } from "../usage-counts.ts";
 import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsTranslator } from "../types.ts";
@@ -22,6 +24,22 @@ import { toUnitLength } from "./unit-length.ts";
 
 /** Gemini's own limit on one `batchEmbedContents` call; past it Gemini answers 400. */
 const MAX_BATCH_INPUTS = 100;
+
+/** Every field of an OpenAI embeddings request this translation honours or rules on; any other is refused. */
+const EMBEDDINGS_FIELDS: ReadonlySet<string> = new Set(["model", "input", "encoding_format", "dimensions", "user", "safety_identifier"]);
+
+/**
+ * The fields Gemini's embeddings cannot honour, as chat refuses them (gemini/refuse-unsupported.ts):
+ * an end-user id (`user`, `safety_identifier`: no field to carry it) and any field it does not know
+ * (Gemini's own `task_type`, a newer OpenAI field). A 400 naming it on the plan's first deployment; a
+ * deployment reached by fallback is skipped.
+ */
+function refuseUnsupportedEmbeddings(raw: Record<string, unknown>): void {
+  for (const k of ["user", "safety_identifier"]) {
+    if (isSet(raw, k) && raw[k] !== "") refuse(k, "This provider has no end-user id field.");
+  }
+  refuseUnknownFields(raw, EMBEDDINGS_FIELDS);
+}
 
 function texts(req: EmbeddingsRequest): string[] {
   const input = req.input;
@@ -36,6 +54,7 @@ function texts(req: EmbeddingsRequest): string[] {
 
 export const geminiEmbeddings: EmbeddingsTranslator = {
   buildRequest(req, target, credential) {
+    refuseUnsupportedEmbeddings(req.raw);
     const model = encodeURIComponent(target.model);
     const requests = texts(req).map((text) => ({
       model: `models/${target.model}`,
