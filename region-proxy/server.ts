@@ -1,7 +1,7 @@
 /**
- * The route table, and nothing else: path + method → route (HEAD wherever GET). Unknown paths answer
- * 404, known paths with the wrong method 405 (with `Allow`); while shutting down every API request
- * answers 503 shutting_down.
+ * The route table, and nothing else: path + method → route (HEAD wherever GET), and /v1/models/{id}
+ * for one model. Unknown paths answer 404, known paths with the wrong method 405 (with `Allow`); while
+ * shutting down every API request answers 503 shutting_down.
  */
 import type { ProxyDeps } from "./deps.ts";
 import { errorResponse } from "./openai/error-response.ts";
@@ -11,7 +11,7 @@ import { chatCompletions } from "./routes/chat-completions.ts";
 import { embeddings } from "./routes/embeddings.ts";
 import { health, ready } from "./routes/health.ts";
 import { metrics } from "./routes/metrics.ts";
-import { listModels } from "./routes/models.ts";
+import { listModels, MODEL_PATH_PREFIX, retrieveModel } from "./routes/models.ts";
 
 type Handler = (request: Request, requestId: string, deps: ProxyDeps) => Response | Promise<Response>;
 
@@ -33,6 +33,12 @@ const ROUTES: Routes = withHead({
   "/ready": { GET: (_r, id, deps) => ready(id, deps) },
   "/metrics": { GET: metrics },
 });
+
+/** GET /v1/models/{id}: one path segment after the prefix; counted under one label, whatever the id. */
+const MODEL_ROUTE_LABEL = "/v1/models/{id}";
+const retrieveModelAt: Handler = (request, requestId, deps) => retrieveModel(request, requestId, deps, pathOf(request.url));
+const MODEL_ROUTE: Partial<Record<string, Handler>> = { GET: retrieveModelAt, HEAD: retrieveModelAt };
+const isModelPath = (path: string) => path.length > MODEL_PATH_PREFIX.length && path.startsWith(MODEL_PATH_PREFIX) && path.indexOf("/", MODEL_PATH_PREFIX.length) < 0;
 
 /** Without METRICS_TOKEN /metrics is no route at all (404 for every method, as any unknown path). */
 const { "/metrics": _metrics, ...ROUTES_WITHOUT_METRICS } = ROUTES;
@@ -63,8 +69,12 @@ export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promi
   return async function handleRequest(request) {
     const startedMs = performance.now();
     const requestId = requestIdFor(request);
-    const path = pathOf(request.url);
-    const methods = routes[path];
+    let path = pathOf(request.url);
+    let methods = routes[path];
+    if (!methods && isModelPath(path)) {
+      methods = MODEL_ROUTE;
+      path = MODEL_ROUTE_LABEL;
+    }
     // Unknown paths count under one label: a scanner's paths must not each make a series.
     if (!methods) return counted("other", startedMs, errorResponse({ kind: "not_found", path }, requestId, unroutedHeaders(deps.region)));
     const handler = methods[request.method];

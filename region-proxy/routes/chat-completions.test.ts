@@ -118,6 +118,26 @@ describe("chat completions through the openai SDK", () => {
     expect(limited.data.map((m) => m.id)).toEqual(["chat"]);
   });
 
+  test("/v1/models/{id} (the SDK's models.retrieve) answers the model a key may use, else 404 model_not_found", async () => {
+    const chat = await fx.client(proxy, fx.keys.limited).models.retrieve("chat");
+    expect(chat).toMatchObject({ id: "chat", object: "model", owned_by: "gateway" });
+    const hidden = await fx.client(proxy, fx.keys.limited).models.retrieve("fallback").catch((e) => e);
+    expect(hidden.status).toBe(404);
+    expect(hidden.code).toBe("model_not_found");
+    expect((await fx.client(proxy).models.retrieve("fallback")).id).toBe("fallback");
+    const unknown = await fx.client(proxy).models.retrieve("no-such-model").catch((e) => e);
+    expect(unknown.status).toBe(404);
+    const anonymous = await fetch(`${proxy.url}/v1/models/chat`);
+    expect(anonymous.status).toBe(401);
+    await anonymous.text();
+    const head = await fetch(`${proxy.url}/v1/models/chat`, { method: "HEAD", headers: { authorization: `Bearer ${fx.keys.main}` } });
+    expect(head.status).toBe(200);
+    // An id with a slash is one path segment too few or many: no such model, not another route.
+    const nested = await fetch(`${proxy.url}/v1/models/chat/extra`, { headers: { authorization: `Bearer ${fx.keys.main}` } });
+    expect(nested.status).toBe(404);
+    await nested.text();
+  });
+
   test("/health and /ready", async () => {
     const health = await (await fetch(`${proxy.url}/health`)).json();
     expect(health).toMatchObject({ status: "ok", region: REGION, proxyId: proxy.proxyId, snapshotVersion: 1, controlPlaneReachable: true });

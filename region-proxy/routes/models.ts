@@ -1,4 +1,8 @@
-/** GET /v1/models: the aliases this key may call and this region may serve its tenant, in OpenAI's list format. */
+/**
+ * GET /v1/models: the aliases this key may call and this region may serve its tenant, in OpenAI's list
+ * format. GET /v1/models/{id} (the SDKs' models.retrieve): one of them, or 404 model_not_found for any
+ * other id (an alias the key may not use is not told apart from one that does not exist).
+ */
 import type { ProxyDeps } from "../deps.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
 import { allowedAliasNames } from "../pipeline/authorize.ts";
@@ -6,19 +10,45 @@ import { unroutedHeaders } from "../pipeline/gateway-headers.ts";
 import { refuse } from "../pipeline/refuse.ts";
 import { residencyRule, satisfies } from "../pipeline/residency.ts";
 
-export function listModels(request: Request, requestId: string, deps: ProxyDeps): Response {
+/** The path prefix of one model (`/v1/models/{id}`). */
+export const MODEL_PATH_PREFIX = "/v1/models/";
+
+type ModelObject = { id: string; object: "model"; created: number; owned_by: "gateway" };
+
+/** The models the request's key sees, or the refusal to answer with. */
+function visibleModels(request: Request, requestId: string, deps: ProxyDeps): { ok: true; models: ModelObject[] } | { ok: false; response: Response } {
   const loaded = deps.current.get();
-  if (!loaded) return refuse(deps, { kind: "not_ready", retryAfterSeconds: 1 }, requestId);
+  if (!loaded) return { ok: false, response: refuse(deps, { kind: "not_ready", retryAfterSeconds: 1 }, requestId) };
   const auth = authenticate(request.headers.get("authorization"), loaded.snapshot);
-  if (!auth.ok) return refuse(deps, { kind: "invalid_api_key" }, requestId);
+  if (!auth.ok) return { ok: false, response: refuse(deps, { kind: "invalid_api_key" }, requestId) };
   // Only what this tenant can be served here: an alias none of whose deployments its residency rule
   // allows in this region would answer every call with residency_violation.
   const { snapshot } = loaded;
   const rule = residencyRule(auth.tenant, snapshot, null);
   const servable = (name: string) =>
     rule.jurisdictions === null || (snapshot.aliases[name]?.chain.some((id) => snapshot.deployments[id] !== undefined && satisfies(snapshot.deployments[id]!, rule)) ?? false);
-  const data = allowedAliasNames(auth.key, loaded.aliasNames, snapshot)
+  const models = allowedAliasNames(auth.key, loaded.aliasNames, snapshot)
     .filter(servable)
-    .map((id) => ({ id, object: "model", created: loaded.issuedAtSeconds, owned_by: "gateway" }));
-  return Response.json({ object: "list", data }, { headers: { ...unroutedHeaders(deps.region), "x-request-id": requestId } });
+    .map((id): ModelObject => ({ id, object: "model", created: loaded.issuedAtSeconds, owned_by: "gateway" }));
+  return { ok: true, models };
+}
+
+export function listModels(request: Request, requestId: string, deps: ProxyDeps): Response {
+  const visible = visibleModels(request, requestId, deps);
+  if (!visible.ok) return visible.response;
+  return Response.json({ object: "list", data: visible.models }, { headers: { ...unroutedHeaders(deps.region), "x-request-id": requestId } });
+}
+
+export function retrieveModel(request: Request, requestId: string, deps: ProxyDeps, path: string): Response {
+  const visible = visibleModels(request, requestId, deps);
+  if (!visible.ok) return visible.response;
+  let id: string;
+  try {
+    id = decodeURIComponent(path.slice(MODEL_PATH_PREFIX.length));
+  } catch {
+    id = path.slice(MODEL_PATH_PREFIX.length);
+  }
+  const model = visible.models.find((m) => m.id === id);
+  if (!model) return refuse(deps, { kind: "model_not_found", model: id }, requestId);
+  return Response.json(model, { headers: { ...unroutedHeaders(deps.region), "x-request-id": requestId } });
 }
