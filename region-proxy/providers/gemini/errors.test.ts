@@ -58,3 +58,11 @@ describe("gemini classifyError on Google's error bodies", () => {
     expect(classifyGeminiError(400, new Headers(), googleError(400, "FAILED_PRECONDITION", "The File abc is not in an ACTIVE state and usage is not allowed.")).clientError).toMatchObject({ kind: "vendor_rejected", status: 400 });
   });
 });
+
+test("a 400 that names a Gemini field the gateway mapped from an OpenAI parameter names that parameter (param), as OpenAI would", () => {
+  const refused = (message: string) => classifyGeminiError(400, new Headers(), JSON.stringify({ error: { code: 400, message, status: "INVALID_ARGUMENT" } })).clientError;
+  expect(refused("* BatchEmbedContentsRequest.requests[0].output_dimensionality: must be between 1 and 768, got 5000")).toMatchObject({ kind: "vendor_rejected", status: 400, param: "dimensions" });
+  expect(refused("Unable to submit request because it has a maxOutputTokens value of 70000 but the supported range is from 1 (inclusive) to 65537 (exclusive).")).toMatchObject({ param: "max_tokens" });
+  expect(refused("* GenerateContentRequest.generation_config.stop_sequences: at most 5 stop sequences")).toMatchObject({ param: "stop" });
+  expect(refused("Request contains an invalid argument.")).toMatchObject({ param: null });
+});

@@ -65,6 +65,26 @@ function unavailableCause(status: number, error: GoogleError): UnavailableCause 
   return null;
 }
 
+/**
+ * Gemini's names (snake or camel case, as its messages use both) for the fields the gateway fills from
+ * an OpenAI parameter: a refusal that names one is told as that parameter, so a client that branches on
+ * `param` finds the field it sent, not one it never heard of.
+ */
+const OPENAI_PARAM_OF: [RegExp, string][] = [
+  [/\boutput_?dimensionality\b/i, "dimensions"],
+  [/\bmax_?output_?tokens\b/i, "max_tokens"],
+  [/\bstop_?sequences\b/i, "stop"],
+  [/\bcandidate_?count\b/i, "n"],
+  [/\bpresence_?penalty\b/i, "presence_penalty"],
+  [/\bfrequency_?penalty\b/i, "frequency_penalty"],
+  [/\btop_?p\b/i, "top_p"],
+  [/\btemperature\b/i, "temperature"],
+];
+
+function openAIParamIn(message: string): string | null {
+  return OPENAI_PARAM_OF.find(([pattern]) => pattern.test(message))?.[1] ?? null;
+}
+
 /** Retryable for 408/429/5xx; any other 4xx the caller caused goes back to the client as vendor_rejected. */
 export function classifyGeminiError(status: number, headers: Headers, body: string, nowMs = Date.now()): VendorError {
   const error = readGeminiError(body);
@@ -88,7 +108,7 @@ export function classifyGeminiError(status: number, headers: Headers, body: stri
       status,
       message: error.message,
       code: contextLength ? "context_length_exceeded" : error.status,
-      param: contextLength ? "messages" : null,
+      param: contextLength ? "messages" : status === 400 ? openAIParamIn(error.message) : null,
     },
     retryAfterMs: wait,
     reason: contextLength ? "context_length" : `status_${status}`,
