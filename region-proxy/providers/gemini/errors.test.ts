@@ -62,7 +62,11 @@ describe("gemini classifyError on Google's error bodies", () => {
 test("a 400 that names a Gemini field the gateway mapped from an OpenAI parameter names that parameter (param), as OpenAI would", () => {
   const refused = (message: string) => classifyGeminiError(400, new Headers(), JSON.stringify({ error: { code: 400, message, status: "INVALID_ARGUMENT" } })).clientError;
   expect(refused("* BatchEmbedContentsRequest.requests[0].output_dimensionality: must be between 1 and 768, got 5000")).toMatchObject({ kind: "vendor_rejected", status: 400, param: "dimensions" });
-  expect(refused("Unable to submit request because it has a maxOutputTokens value of 70000 but the supported range is from 1 (inclusive) to 65537 (exclusive).")).toMatchObject({ param: "max_tokens" });
+  // maxOutputTokens is filled from max_tokens or max_completion_tokens: the message cannot say which.
+  expect(refused("Unable to submit request because it has a maxOutputTokens value of 70000 but the supported range is from 1 (inclusive) to 65537 (exclusive).")).toMatchObject({ param: null });
+  // A schema refusal quoting the client's own property names is about the schema, not those parameters.
+  expect(refused("* GenerateContentRequest.tools[0].function_declarations[0].parameters.properties[temperature].enum: only allowed for STRING type")).toMatchObject({ param: null });
+  expect(refused("* GenerateContentRequest.generation_config.response_schema.properties[top_p].enum: only allowed for STRING type")).toMatchObject({ param: null });
   expect(refused("* GenerateContentRequest.generation_config.stop_sequences: at most 5 stop sequences")).toMatchObject({ param: "stop" });
   expect(refused("Request contains an invalid argument.")).toMatchObject({ param: null });
 });

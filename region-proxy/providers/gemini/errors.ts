@@ -72,7 +72,7 @@ function unavailableCause(status: number, error: GoogleError): UnavailableCause 
  */
 const OPENAI_PARAM_OF: [RegExp, string][] = [
   [/\boutput_?dimensionality\b/i, "dimensions"],
-  [/\bmax_?output_?tokens\b/i, "max_tokens"],
+  // Not maxOutputTokens: it is filled from max_tokens or max_completion_tokens, and the message cannot say which.
   [/\bstop_?sequences\b/i, "stop"],
   [/\bcandidate_?count\b/i, "n"],
   [/\bpresence_?penalty\b/i, "presence_penalty"],
@@ -82,7 +82,10 @@ const OPENAI_PARAM_OF: [RegExp, string][] = [
 ];
 
 function openAIParamIn(message: string): string | null {
-  return OPENAI_PARAM_OF.find(([pattern]) => pattern.test(message))?.[1] ?? null;
+  // A schema refusal quotes the client's own property names (`parameters.properties[temperature].enum`,
+  // `response_schema.properties[top_p]`): those are no parameters, so they are cut out first.
+  const fields = message.replace(/properties\[[^\]]*\]/gi, "").replace(/\.properties\.[\w-]+/gi, "");
+  return OPENAI_PARAM_OF.find(([pattern]) => pattern.test(fields))?.[1] ?? null;
 }
 
 /** Retryable for 408/429/5xx; any other 4xx the caller caused goes back to the client as vendor_rejected. */
