@@ -130,6 +130,9 @@ test("REDIS_URL takes what ioredis connects to as meant: a redis:// or rediss://
     // path (rediss//redis-eu:6379 → "//redis-eu:6379", redis-eu:6379/2 → "/2", run/redis/redis.sock →
     // host "run", socket "/redis/redis.sock"), a port on localhost ("6379"), an invalid port (0).
     "rediss//redis-eu:6379",
+    // Whitespace around a URL (a mis-indented value): ioredis reads it as a socket path that never connects.
+    "\tredis://:hunter2@127.0.0.1:6379",
+    "redis://127.0.0.1:6379 ",
     "redis-eu:6379/2",
     "redis-eu:6379?db=2",
     "redis-eu",

@@ -151,6 +151,9 @@ const HOST_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0
  */
 function redisUrlProblem(raw: string): string | null {
   const problem = `REDIS_URL must be a redis:// or rediss:// URL with a host, an absolute Unix socket path, or host:port (got "${raw}")`;
+  // Whitespace or control characters (a mis-indented YAML or .env value) make ioredis read a URL as a
+  // socket path that never connects; `new URL` below would strip them and accept it.
+  if (/[\s\x00-\x1f\x7f]/.test(raw)) return problem;
   // "//x" is a protocol-relative URL to ioredis, not a path; a "?" would end the path there (its options follow).
   if (raw.startsWith("/")) return raw.startsWith("//") || raw.includes("?") ? problem : null;
   const hostPort = HOST_PORT.exec(raw);

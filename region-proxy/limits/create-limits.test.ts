@@ -75,6 +75,8 @@ test("the 'not reachable yet' line names a host:port or socket REDIS_URL as it i
     [`127.0.0.1:${port}`, `127.0.0.1:${port}`],
     [`/tmp/gw-no-such-redis-${port}.sock`, `/tmp/gw-no-such-redis-${port}.sock`],
     [`redis://:hunter2@127.0.0.1:${port}`, `redis://:***@127.0.0.1:${port}`],
+    // Not a redis:// URL but holding an "@" (config.ts refuses this one; createLimits may be given anything).
+    [`\tredis://:hunter2@127.0.0.1:${port}`, "(REDIS_URL not shown: it may hold credentials)"],
   ]) {
     const lines: string[] = [];
     const limits = await createLimits({ region: "eu", redisUrl: url, connectWaitMs: 100, log: (line) => lines.push(line) });

@@ -152,8 +152,9 @@ export async function createLimits(config: LimitsConfig): Promise<RunningLimits>
 
 /** A Redis URL without its password, for the log. */
 function redactUrl(url: string): string {
-  // A socket path or host:port (config.ts accepts both) carries no password: shown as it is.
-  if (!/^rediss?:\/\//i.test(url)) return url;
+  // A socket path or host:port (config.ts accepts both) carries no password: shown as it is. Anything
+  // else with an "@" may hold credentials: not shown at all.
+  if (!/^rediss?:\/\//i.test(url)) return url.includes("@") ? "(REDIS_URL not shown: it may hold credentials)" : url;
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "***";
