@@ -9,8 +9,8 @@
  * questions (canAttempt, coolDownLeftMs) go to Redis only: one round trip, as before. On the first
  * Redis error or timeout the breaker turns degraded (reported once through `onStateChange`) and
  * answers from the in-process one, synchronously, without touching Redis: a deployment failing
- * during the outage is skipped after the threshold, per replica. A ping loop brings it back to Redis
- * as soon as Redis answers (reported once too); nothing is replayed: the shared state is what the
+ * during the outage is skipped after the threshold, per replica. A ping loop (redis-recovery.ts, as
+ * the counters') brings it back to Redis as soon as Redis answers (reported once too); nothing is replayed: the shared state is what the
  * replicas that kept Redis wrote, and any replica's later success closes it.
  *
  * Timeouts on the request path are the client's: pass an ioredis client with a `commandTimeout` (and a
@@ -19,6 +19,7 @@
  */
 import type { Cluster, Redis } from "ioredis";
 import type { AttemptGrant, CircuitBreaker } from "./breaker-types.ts";
+import { createRedisRecovery } from "../counters/redis-recovery.ts";
 import { createMemoryBreaker } from "./memory-breaker.ts";
 import { createRedisBreaker, type RedisBreakerOptions } from "./redis-breaker.ts";
 
@@ -46,50 +47,18 @@ export function createResilientBreaker(options: ResilientBreakerOptions): Resili
   const { redis } = options;
   const remote = createRedisBreaker(redis, options);
   const local = createMemoryBreaker(options);
-  const pingIntervalMs = options.pingIntervalMs ?? 1000;
-  const pingTimeoutMs = options.pingTimeoutMs ?? 1000;
-  let isDegraded = false;
-  let closed = false;
-  let pingTimer: ReturnType<typeof setTimeout> | null = null;
-
-  function degrade(cause: unknown): void {
-    if (isDegraded || closed) return;
-    isDegraded = true;
-    options.onStateChange?.(true, cause);
-    schedulePing();
-  }
-
-  function schedulePing(): void {
-    if (closed || pingTimer) return;
-    pingTimer = setTimeout(async () => {
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      try {
-        const timeout = new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`ping not answered within ${pingTimeoutMs} ms`)), pingTimeoutMs);
-        });
-        await Promise.race([redis.ping(), timeout]);
-        pingTimer = null;
-        if (closed) return;
-        isDegraded = false;
-        options.onStateChange?.(false);
-      } catch {
-        pingTimer = null;
-        schedulePing();
-      } finally {
-        clearTimeout(timer);
-      }
-    }, pingIntervalMs);
-    (pingTimer as { unref?: () => void }).unref?.();
-  }
-
-  if (options.startDegraded) {
-    isDegraded = true;
-    schedulePing();
-  }
+  const recovery = createRedisRecovery({
+    redis,
+    pingIntervalMs: options.pingIntervalMs ?? 1000,
+    pingTimeoutMs: options.pingTimeoutMs ?? 1000,
+    startDegraded: options.startDegraded ?? false,
+    onStateChange: options.onStateChange,
+  });
+  const degrade = (cause: unknown) => recovery.degrade(cause);
 
   /** A question: Redis while healthy, the in-process breaker once it failed (from this very call on). */
   function ask<T>(viaRedis: () => Promise<T> | T, locally: () => T): Promise<T> | T {
-    if (isDegraded) return locally();
+    if (recovery.degraded()) return locally();
     return Promise.resolve(viaRedis()).catch((error: unknown) => {
       degrade(error);
       return locally();
@@ -98,7 +67,7 @@ export function createResilientBreaker(options: ResilientBreakerOptions): Resili
 
   /** An outcome: the in-process breaker always hears it; Redis too while healthy. */
   function tell(viaRedis: () => Promise<void> | void): Promise<void> | void {
-    if (isDegraded) return;
+    if (recovery.degraded()) return;
     return Promise.resolve(viaRedis()).catch(degrade);
   }
 
@@ -117,11 +86,7 @@ export function createResilientBreaker(options: ResilientBreakerOptions): Resili
       void local.releaseProbe(depId, nowMs);
       return tell(() => remote.releaseProbe(depId, nowMs));
     },
-    degraded: () => isDegraded,
-    close() {
-      closed = true;
-      if (pingTimer) clearTimeout(pingTimer);
-      pingTimer = null;
-    },
+    degraded: () => recovery.degraded(),
+    close: () => recovery.close(),
   };
 }

@@ -19,6 +19,7 @@ import { createMemoryRateLimiter } from "./memory-rate-limiter.ts";
 import type { LimitCheck, RateLimiter } from "./rate-limit-types.ts";
 import { createRedisBudgetLedger } from "./redis-budget-ledger.ts";
 import { createRedisRateLimiter } from "./redis-rate-limiter.ts";
+import { createRedisRecovery, withTimeout as withTimeoutOf } from "./redis-recovery.ts";
 
 export interface ResilientCountersOptions {
   /** Preferably from createCountersRedis() (no offline queue, command timeout). */
@@ -82,56 +83,35 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
   const local = { limiter: createMemoryRateLimiter(), ledger: createMemoryBudgetLedger(options.budgets) };
   const localReservations = new WeakSet<Reservation>();
   const pending: Array<() => Promise<void>> = [];
-  let isDegraded = options.startDegraded ?? notConnected(redis);
-  let closed = false;
-  let pingTimer: ReturnType<typeof setTimeout> | null = null;
+  // Back to Redis once it answers a ping and every queued write is replayed.
+  const recovery = createRedisRecovery({
+    redis,
+    pingIntervalMs,
+    pingTimeoutMs: timeoutMs,
+    startDegraded: options.startDegraded ?? notConnected(redis),
+    beforeRecovered: replayPending,
+    onStateChange: options.onStateChange,
+  });
+  const withTimeout = <T>(work: Promise<T>) => withTimeoutOf(work, timeoutMs, "counters");
+  const degrade = (cause: unknown) => recovery.degrade(cause);
 
-  function withTimeout<T>(work: Promise<T>): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`counters: Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
-    });
-    return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-  }
-
-  function degrade(cause: unknown): void {
-    if (isDegraded) return;
-    isDegraded = true;
-    options.onStateChange?.(true, cause);
-    schedulePing();
-  }
-
-  function schedulePing(): void {
-    if (closed || pingTimer) return;
-    pingTimer = setTimeout(async () => {
-      pingTimer = null;
+  async function replayPending(): Promise<void> {
+    while (pending.length > 0) {
+      const write = pending[0]!;
       try {
-        await withTimeout(redis.ping());
-        while (pending.length > 0) {
-          const write = pending[0]!;
-          try {
-            await withTimeout(write());
-          } catch (error) {
-            if (!(error instanceof TypeError)) throw error; // bad input never succeeds: drop it
-          }
-          // A write queued meanwhile into a full queue already dropped this one (the oldest): then the
-          // head is the next write, still to replay, and must not be shifted away unsent.
-          if (pending[0] === write) pending.shift();
-        }
-        isDegraded = false;
-        options.onStateChange?.(false);
-      } catch {
-        schedulePing();
+        await withTimeout(write());
+      } catch (error) {
+        if (!(error instanceof TypeError)) throw error; // bad input never succeeds: drop it
       }
-    }, pingIntervalMs);
-    (pingTimer as { unref?: () => void }).unref?.();
+      // A write queued meanwhile into a full queue already dropped this one (the oldest): then the
+      // head is the next write, still to replay, and must not be shifted away unsent.
+      if (pending[0] === write) pending.shift();
+    }
   }
-
-  if (isDegraded) schedulePing();
 
   /** Redis first; on failure (not on a caller's bad input) degrade and answer locally. */
   async function attempt<T>(viaRedis: () => Promise<T>, locally: () => Promise<T>): Promise<T> {
-    if (isDegraded) return locally();
+    if (recovery.degraded()) return locally();
     try {
       return await withTimeout(viaRedis());
     } catch (error) {
@@ -195,11 +175,7 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
   return {
     limiter,
     budgets,
-    degraded: () => isDegraded,
-    close() {
-      closed = true;
-      if (pingTimer) clearTimeout(pingTimer);
-      pingTimer = null;
-    },
+    degraded: () => recovery.degraded(),
+    close: () => recovery.close(),
   };
 }
