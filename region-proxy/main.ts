@@ -19,6 +19,7 @@ import { createBreaker } from "./breaker/create-breaker.ts";
 import type { Limits } from "./pipeline/limits.ts";
 import type { DeploymentHealth } from "./providers/deployment-health.ts";
 import { adapterFor } from "./providers/registry.ts";
+import { deploymentTotalMs } from "./providers/walk-chain.ts";
 import { createFetchHandler } from "./server.ts";
 import { loadStoredSnapshot } from "./snapshot/apply-snapshot.ts";
 import { CurrentSnapshot } from "./snapshot/current.ts";
@@ -101,7 +102,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     // hour), so the slot is held for the probed deployment's total in the snapshot held when the probe
     // is granted, else the proxy's default. A replica that dies mid-probe keeps the deployment's
     // replicas off it for at most that total: the time its operator gave one of its calls.
-    const probeTimeoutMs = (depId: string) => current.get()?.snapshot.deployments[depId]?.timeouts?.totalMs ?? totalMs;
+    const probeTimeoutMs = (depId: string) => deploymentTotalMs(current.get()?.snapshot.deployments[depId], totalMs);
     const ownBreaker = extras.health ? null : await createBreaker({ region: config.region, redisUrl: config.redisUrl, probeTimeoutMs, ...config.breaker, log });
     started.push(() => ownBreaker?.close());
     return { outbox, loop, ownLimits, ownBreaker };

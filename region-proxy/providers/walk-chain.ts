@@ -148,8 +148,13 @@ export const MAX_WAIT_WITH_FALLBACK_MS = 1_000;
  */
 export function requestTotalMs(targets: readonly PlannedTarget[], defaultTotalMs: number): number {
   let longest = targets.length === 0 ? defaultTotalMs : 0;
-  for (const { deployment } of targets) longest = Math.max(longest, deployment.timeouts?.totalMs ?? defaultTotalMs);
+  for (const { deployment } of targets) longest = Math.max(longest, deploymentTotalMs(deployment, defaultTotalMs));
   return longest;
+}
+
+/** How long one call to `deployment` may take: its own `timeouts.totalMs`, else the proxy's default. */
+export function deploymentTotalMs(deployment: SnapshotDeployment | undefined, defaultTotalMs: number): number {
+  return deployment?.timeouts?.totalMs ?? defaultTotalMs;
 }
 
 export async function walkChain<T>(targets: PlannedTarget[], operation: Operation<T>, opts: WalkOptions): Promise<WalkResult<T>> {
@@ -400,7 +405,7 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
   const firstByteMs = operation.firstByteBound ? (timeouts.connectMs ?? 0) + (timeouts.firstByteMs ?? opts.firstByteMs) : (timeouts.connectMs ?? Infinity);
   // Each call ends at its own deployment's total (the default for one without), and never after the
   // request's deadline, which is as long as the longest planned total (requestTotalMs).
-  const deadline = Math.min(requestDeadline, Date.now() + (timeouts.totalMs ?? opts.totalMs));
+  const deadline = Math.min(requestDeadline, Date.now() + deploymentTotalMs(dep, opts.totalMs));
   const { handle, response: pending } = startVendorCall(http, { firstByteMs, deadline }, opts.clientSignal);
   let response: Response;
   try {
