@@ -16,10 +16,11 @@
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { floatsToBase64 } from "../embedding-base64.ts";
-import { isSet, refuse, refuseUnknownFields } from "../refuse-without-equivalent.ts";
+import { refuseUnknownFields } from "../refuse-without-equivalent.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { embeddingInputTokens } from "../usage-counts.ts";
 import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsTranslator } from "../types.ts";
+import { refuseEndUserId } from "./refuse-unsupported.ts";
 import { toUnitLength } from "./unit-length.ts";
 
 /** Gemini's own limit on one `batchEmbedContents` call; past it Gemini answers 400. */
@@ -35,9 +36,7 @@ const EMBEDDINGS_FIELDS: ReadonlySet<string> = new Set(["model", "input", "encod
  * deployment reached by fallback is skipped.
  */
 function refuseUnsupportedEmbeddings(raw: Record<string, unknown>): void {
-  for (const k of ["user", "safety_identifier"]) {
-    if (isSet(raw, k) && raw[k] !== "") refuse(k, "This provider has no end-user id field.");
-  }
+  refuseEndUserId(raw);
   refuseUnknownFields(raw, EMBEDDINGS_FIELDS);
 }
 

@@ -19,11 +19,17 @@ export function refuseUnsupported(raw: Record<string, unknown>): void {
   if (isSet(raw, "metadata") && (typeof raw.metadata !== "object" || Object.keys(raw.metadata as object).length > 0)) {
     refuse("metadata", "This provider does not take request metadata.");
   }
-  // OpenAI's end-user id for abuse monitoring (safety_identifier is its documented successor to user);
-  // Gemini has no field to carry either.
+  refuseEndUserId(raw);
+  // Gemini's topK, Anthropic's top_k or a newer OpenAI field: Gemini would never see it.
+  refuseUnknownFields(raw, TRANSLATED_CHAT_FIELDS);
+}
+
+/**
+ * OpenAI's end-user id for abuse monitoring (safety_identifier is its documented successor to user):
+ * Gemini has no field to carry either, in chat or embeddings. "" asks for nothing.
+ */
+export function refuseEndUserId(raw: Record<string, unknown>): void {
   for (const k of ["user", "safety_identifier"]) {
     if (isSet(raw, k) && raw[k] !== "") refuse(k, "This provider has no end-user id field.");
   }
-  // Gemini's topK, Anthropic's top_k or a newer OpenAI field: Gemini would never see it.
-  refuseUnknownFields(raw, TRANSLATED_CHAT_FIELDS);
 }
