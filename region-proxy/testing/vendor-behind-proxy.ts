@@ -5,7 +5,9 @@
  *
  * @example const { client, fake, stop } = await startVendorBehindProxy({ provider: "gemini", start: startFakeGemini }, { gemini: "gemini-fake" })
  */
+import { expect } from "bun:test";
 import type OpenAI from "openai";
+import { APIError } from "openai";
 import type { ProviderKind } from "../../shared/snapshot/schema.ts";
 import type { FakeVendor } from "../../test/fakes/fake-server.ts";
 import type { RunningProxy } from "../main.ts";
@@ -47,4 +49,26 @@ export async function startVendorBehindProxy<F extends FakeVendor>(
       await fake.stop();
     },
   };
+}
+
+/**
+ * One chat request through the proxy, as an adapter's SDK-level tests read it: refused with a 400,
+ * it comes back as the `param` the error names, and the fake is checked not to have been called; any
+ * other failure is thrown; answered, it comes back with the body the fake received.
+ *
+ * @example expect((await sendChat(vp, { model: "gemini", messages, top_k: 5 })).param).toBe("top_k");
+ */
+export async function sendChat(vendor: Pick<VendorBehindProxy, "client" | "fake">, body: Record<string, unknown>): Promise<{ refused: boolean; param: string | null; sent: any }> {
+  const before = vendor.fake.calls();
+  const outcome = await vendor.client.chat.completions.create(body as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming).then(
+    () => null,
+    (error: unknown) => error,
+  );
+  if (outcome instanceof APIError && outcome.status === 400) {
+    expect(vendor.fake.calls()).toBe(before);
+    return { refused: true, param: outcome.param ?? null, sent: null };
+  }
+  if (outcome) throw outcome;
+  expect(vendor.fake.calls()).toBe(before + 1);
+  return { refused: false, param: null, sent: vendor.fake.lastRequest()!.body };
 }

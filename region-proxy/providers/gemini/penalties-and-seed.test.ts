@@ -5,10 +5,9 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type OpenAI from "openai";
-import { APIError } from "openai";
 import { startFakeGemini } from "../../../test/fakes/gemini.ts";
 import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
-import { startVendorBehindProxy } from "../../testing/vendor-behind-proxy.ts";
+import { sendChat, startVendorBehindProxy } from "../../testing/vendor-behind-proxy.ts";
 
 let fake: FakeVendor;
 let client: OpenAI;
@@ -22,11 +21,7 @@ afterAll(() => stop());
 const messages = [{ role: "user" as const, content: "hi" }];
 /** The request is a 400 naming `param`, and Gemini is not called. */
 async function expectRefused(body: Partial<OpenAI.ChatCompletionCreateParamsNonStreaming>, param: string): Promise<void> {
-  const before = fake.calls();
-  const error = await client.chat.completions.create({ model: "gemini", messages, ...body }).catch((e: unknown) => e);
-  expect(error).toBeInstanceOf(APIError);
-  expect([(error as APIError).status, (error as APIError).param]).toEqual([400, param]);
-  expect(fake.calls()).toBe(before);
+  expect(await sendChat({ client, fake }, { model: "gemini", messages, ...body })).toMatchObject({ refused: true, param });
 }
 
 const sentConfig = () => (fake.lastRequest()!.body as { generationConfig?: Record<string, unknown> }).generationConfig ?? {};
