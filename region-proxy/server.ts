@@ -46,12 +46,13 @@ const { "/metrics": _metrics, ...ROUTES_WITHOUT_METRICS } = ROUTES;
 const PROBES = new Set(["/health", "/ready", "/metrics"]);
 
 /**
- * The path of the absolute URL a request carries, without query or fragment
+ * The path of the URL a request carries, without query or fragment
  * ("http://127.0.0.1:4002/v1/models?x=1" → "/v1/models"): the route table's key, read without parsing
- * a URL object per request. Paths are matched as sent: "/v1/./models" is no route (404).
+ * a URL object per request. A request without a Host (HTTP/1.0, or an empty Host) carries a relative
+ * URL, which is its path already. Paths are matched as sent: "/v1/./models" is no route (404).
  */
 export function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
+  const start = url.startsWith("/") ? 0 : url.indexOf("/", url.indexOf("//") + 2);
   if (start < 0) return "/";
   const query = url.indexOf("?", start);
   const fragment = url.indexOf("#", start);

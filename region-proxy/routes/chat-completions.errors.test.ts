@@ -88,6 +88,13 @@ describe("HTTP edges", () => {
     expect(pathOf("https://gw.example/v1/embeddings?a=/b")).toBe("/v1/embeddings");
   });
 
+  test("pathOf: a relative URL (a request without a Host) is its own path", () => {
+    expect(pathOf("/v1/models")).toBe("/v1/models");
+    expect(pathOf("/health?x=1")).toBe("/health");
+    expect(pathOf("/not-a-route/v1/models")).toBe("/not-a-route/v1/models");
+    expect(pathOf("/")).toBe("/");
+  });
+
   test("a query string does not change the route; a path is matched as sent", async () => {
     const queried = await fetch(`${proxy.url}/v1/models?limit=5`, { headers: { authorization: `Bearer ${fx.keys.main}` } });
     expect(queried.status).toBe(200);
