@@ -9,6 +9,7 @@ import { authenticate } from "../auth/authenticate.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
 import { makeLoaders } from "../graphql/loaders.ts";
 import { bearerToken } from "./region-auth.ts";
+import { requestUrl } from "./request-url.ts";
 
 /** Admin requests are small; a larger body is a mistake or an attack. */
 export const MAX_GRAPHQL_BODY_BYTES = 1024 * 1024;
@@ -32,7 +33,7 @@ export async function handleGraphQL(apollo: ApolloServer<GraphQLContext>, deps: 
   const principal = token ? await authenticate(deps.sql, deps.tokenSecret, token) : null;
   if (!principal) return graphqlError(401, GraphQLCode.UNAUTHENTICATED, "missing or invalid admin token");
   const who = { id: principal.id, clientAddress: clientAddress(request, socketAddress, deps.trustForwardedFor) };
-  const url = new URL(request.url);
+  const url = requestUrl(request);
   let body: unknown = undefined;
   if (request.method === "POST") {
     const read = await readBodyText(request, MAX_GRAPHQL_BODY_BYTES);

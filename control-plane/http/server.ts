@@ -9,6 +9,7 @@ import { handleSnapshot } from "./snapshot.route.ts";
 import { handleUsage } from "./usage.route.ts";
 import { LEASES_PATH } from "../../shared/leases/lease-wire.ts";
 import { handleLeases } from "../budgets/lease.route.ts";
+import { requestUrl } from "./request-url.ts";
 
 export interface ServerOptions {
   port: number;
@@ -31,7 +32,7 @@ export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.s
     // (GraphQL error, JSON); Bun's own limit would answer a bare 413 with no body before the route runs.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     async fetch(request, server) {
-      const { pathname } = new URL(request.url);
+      const { pathname } = requestUrl(request);
       if (pathname === "/graphql") return handleGraphQL(apollo, deps, request, server.requestIP(request)?.address ?? null);
       if (pathname.startsWith(SNAPSHOT_PATH_PREFIX)) return handleSnapshot(deps.sql, request, pathname);
       if (pathname === USAGE_PATH) return handleUsage(deps.sql, request, deps.log);
