@@ -226,3 +226,36 @@ describe("gemini buildRequest", () => {
     for (const [fields, param] of cases) expectRefused(fields, param);
   });
 });
+
+describe("gemini tools with a JSON response_format", () => {
+  const tools = [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
+  const schema = { type: "object", properties: { echo: { type: "string" } }, required: ["echo"] };
+  const asJson = [{ type: "json_object" }, { type: "json_schema", json_schema: { name: "answer", schema } }];
+  const build = (model: string, fields: Partial<ChatRequest>) => JSON.parse(buildGeminiRequest(req(fields), { ...target, model }, "k").body) as Record<string, any>;
+
+  test("before Gemini 3 (which answers 400 'Function calling with a response mime type: application/json is unsupported'), a 400 naming response_format, before the call", () => {
+    for (const model of ["gemini-2.5-flash", "gemini-2.0-flash-001", "gemini-1.5-pro", "models/gemini-2.5-pro"]) {
+      for (const response_format of asJson) {
+        let caught: unknown;
+        try {
+          build(model, { tools, response_format });
+        } catch (error) {
+          caught = error;
+        }
+        expect([model, (caught as UnsupportedParameterError | undefined)?.param]).toEqual([model, "response_format"]);
+      }
+    }
+  });
+
+  test("Gemini 3 and model ids of another form (an alias, a tuned model) send both, for the vendor to judge", () => {
+    for (const model of ["gemini-3-pro-preview", "gemini-3.1-flash", "gemini-flash-latest", "tunedModels/my-model"]) {
+      const sent = build(model, { tools, response_format: asJson[1] });
+      expect([model, sent.tools[0].functionDeclarations[0].name, sent.generationConfig.responseMimeType]).toEqual([model, "get_weather", "application/json"]);
+    }
+  });
+
+  test("before Gemini 3, tools with a text response_format, or a JSON one without tools, are sent", () => {
+    expect(build("gemini-2.5-flash", { tools, response_format: { type: "text" } }).tools[0].functionDeclarations.length).toBe(1);
+    expect(build("gemini-2.5-flash", { tools: [], response_format: asJson[0] }).generationConfig.responseMimeType).toBe("application/json");
+  });
+});

@@ -30,11 +30,23 @@ const PENALTIES = [
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
-/** The JSON body Gemini expects for this chat request. */
-export function toGeminiBody(req: ChatRequest): Record<string, unknown> {
+/**
+ * Model ids of Gemini's 1.x and 2.x series, which refuse function declarations next to a JSON
+ * response mime type (400 INVALID_ARGUMENT "Function calling with a response mime type:
+ * 'application/json' is unsupported"; structured output together with tools came with Gemini 3).
+ * Ids of another form (gemini-flash-latest, a tuned model) say no series, and are left to the vendor.
+ */
+const BEFORE_GEMINI_3 = /^(models\/)?gemini-[12][.-]/;
+
+/** The JSON body Gemini expects for this chat request to `model` (the deployment's model id). */
+export function toGeminiBody(req: ChatRequest, model = ""): Record<string, unknown> {
   refuseUnsupported(req.raw);
   const { systemInstruction, contents } = convertMessages(req.messages);
   const generationConfig: Record<string, unknown> = { ...responseFormat(req.response_format) };
+  // Refused before the call, naming the field, so a chain skips this deployment for one that can.
+  if (generationConfig.responseMimeType !== undefined && req.tools !== undefined && req.tools.length > 0 && BEFORE_GEMINI_3.test(model)) {
+    throw new UnsupportedParameterError("response_format", "This model (Gemini before the 3 series) cannot combine tools with a JSON response_format; send one or the other, or use a Gemini 3 model.");
+  }
   if (req.temperature !== undefined) generationConfig.temperature = req.temperature;
   if (req.top_p !== undefined) generationConfig.topP = req.top_p;
   const cap = outputCapOf(req);
@@ -73,6 +85,6 @@ export function buildGeminiRequest(req: ChatRequest, target: SnapshotDeployment,
     url: req.stream ? `${base}:streamGenerateContent?alt=sse` : `${base}:generateContent`,
     method: "POST",
     headers: { "content-type": "application/json", "x-goog-api-key": credential, ...(req.stream ? { accept: "text/event-stream" } : {}) },
-    body: JSON.stringify(toGeminiBody(req)),
+    body: JSON.stringify(toGeminiBody(req, target.model)),
   };
 }
