@@ -9,6 +9,7 @@ import type { Limits } from "./pipeline/limits.ts";
 import type { DeploymentHealth } from "./providers/deployment-health.ts";
 import type { ProviderAdapter } from "./providers/types.ts";
 import type { CurrentSnapshot } from "./snapshot/current.ts";
+import type { AppendUsage } from "./pipeline/settle.ts";
 
 export interface ProxyDeps {
   region: string;
@@ -20,8 +21,8 @@ export interface ProxyDeps {
   breakerDegraded?(): boolean;
   adapterFor: (kind: ProviderKind) => ProviderAdapter | null;
   resolveCredential: CredentialResolver;
-  /** Hands a usage event to the outbox, which owns it from then on (and logs one it cannot write). */
-  appendUsage: (event: UsageEvent) => void;
+  /** Hands a usage event to the metrics and the outbox, which owns it from then on (and logs one it cannot write). */
+  appendUsage: AppendUsage;
   /** The outbox's backlog and drops, for /health (absent where no outbox runs). */
   usageOutbox?: () => OutboxStatus;
   inFlight: InFlight;

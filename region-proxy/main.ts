@@ -120,8 +120,8 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     adapterFor,
     // Never the whole process environment: a credentialRef must not name the proxy's own secrets.
     resolveCredential: createCredentialResolver(config.credentials ?? {}, { filesDir: config.credentialsDir }),
-    appendUsage: (event) => {
-      metrics.settled(event);
+    appendUsage: (event, byDeployment) => {
+      metrics.settled(event, byDeployment);
       outbox.record(event);
     },
     usageOutbox: () => outbox.status(),

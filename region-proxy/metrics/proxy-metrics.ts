@@ -7,7 +7,9 @@
  * belong to the usage events and spend reports.
  */
 import { errorCode, GATEWAY_ERROR_CODES, type GatewayError } from "../../shared/errors/openai-error.ts";
+import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
+import type { DeploymentCharge } from "../pipeline/settle.ts";
 import { CounterFamily, HistogramFamily, labels } from "./prometheus-text.ts";
 
 /** Time to an answer's headers, in seconds: from a fast refusal to a long generation's first byte. */
@@ -16,7 +18,8 @@ const LATENCY_BOUNDS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
 export interface ProxyMetrics {
   answered(route: string, status: number, seconds: number): void;
   refused(error: GatewayError): void;
-  settled(event: UsageEvent): void;
+  /** `byDeployment`: what each deployment's calls were charged, when more than one was (settle.ts). */
+  settled(event: UsageEvent, byDeployment?: DeploymentCharge[] | null): void;
   render(): string;
 }
 
@@ -69,6 +72,15 @@ export function createProxyMetrics(): ProxyMetrics {
   const tokenClass = labelCache(["deployment", "class"]);
   const deploymentOnly = labelCache(["deployment"]);
 
+  const charged = (deploymentId: string, usage: NormalizedUsage, costMicros: number) => {
+    if (usage.inputTokens > 0) tokens.add(tokenClass(deploymentId, "input"), usage.inputTokens);
+    if (usage.cachedInputTokens > 0) tokens.add(tokenClass(deploymentId, "cached_input"), usage.cachedInputTokens);
+    if (usage.cacheWriteTokens > 0) tokens.add(tokenClass(deploymentId, "cache_write"), usage.cacheWriteTokens);
+    if (usage.outputTokens > 0) tokens.add(tokenClass(deploymentId, "output"), usage.outputTokens);
+    if (usage.reasoningTokens > 0) tokens.add(tokenClass(deploymentId, "reasoning"), usage.reasoningTokens);
+    if (costMicros > 0) cost.add(deploymentOnly(deploymentId), costMicros);
+  };
+
   return {
     answered(route, status, seconds) {
       answers.add(routeStatus(route, status));
@@ -77,7 +89,7 @@ export function createProxyMetrics(): ProxyMetrics {
     refused(error) {
       refusals.add(codeOnly(boundedCode(errorCode(error))));
     },
-    settled(event) {
+    settled(event, byDeployment = null) {
       outcomes.add(outcome(event.endpoint, event.status, event.errorCode === null ? "" : boundedCode(event.errorCode)));
       for (const step of event.attemptTrail ?? []) {
         // "unsupported_parameter:n" → "unsupported_parameter": a reason names a kind, not a value.
@@ -86,14 +98,9 @@ export function createProxyMetrics(): ProxyMetrics {
         attempts.add(attempt(step.deploymentId, step.provider, step.outcome, reason));
       }
       if (event.fallback) fallbacks.add(aliasOnly(event.alias));
-      if (event.deploymentId === null) return;
-      const { usage, deploymentId } = event;
-      if (usage.inputTokens > 0) tokens.add(tokenClass(deploymentId, "input"), usage.inputTokens);
-      if (usage.cachedInputTokens > 0) tokens.add(tokenClass(deploymentId, "cached_input"), usage.cachedInputTokens);
-      if (usage.cacheWriteTokens > 0) tokens.add(tokenClass(deploymentId, "cache_write"), usage.cacheWriteTokens);
-      if (usage.outputTokens > 0) tokens.add(tokenClass(deploymentId, "output"), usage.outputTokens);
-      if (usage.reasoningTokens > 0) tokens.add(tokenClass(deploymentId, "reasoning"), usage.reasoningTokens);
-      if (event.costMicros > 0) cost.add(deploymentOnly(event.deploymentId), event.costMicros);
+      // A refused answer was billed by the deployment that sent it: each call's charge is booked there.
+      if (byDeployment !== null) for (const charge of byDeployment) charged(charge.deploymentId, charge.usage, charge.costMicros);
+      else if (event.deploymentId !== null) charged(event.deploymentId, event.usage, event.costMicros);
     },
     render() {
       return [answers, latency, refusals, outcomes, attempts, fallbacks, tokens, cost].map((family) => family.render()).join("");

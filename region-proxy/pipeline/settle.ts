@@ -41,6 +41,9 @@ export interface SettleInput {
 
 export type PromptEstimate = number | ((vendorModel: string) => number);
 
+/** Hands a settled request's event on (to the metrics and the outbox), with its charges by deployment. */
+export type AppendUsage = (event: UsageEvent, byDeployment: DeploymentCharge[] | null) => void;
+
 /** The charge for a usage under the snapshot's price for a deployment (0 when unpriced or none), rounded by the event's id. */
 export function priceUsage(snapshot: Snapshot, deployment: SnapshotDeployment | null, usage: NormalizedUsage, eventId: string): number {
   if (!deployment) return 0;
@@ -64,21 +67,37 @@ export function eventErrorCode(code: string | null): string | null {
   return code === null ? null : code.slice(0, MAX_EVENT_ERROR_CODE_CHARS).replace(/[^A-Za-z0-9._:-]/g, "_");
 }
 
-export function buildUsageEvent(input: SettleInput, now = Date.now()): UsageEvent {
+/** What one deployment's calls of a request were charged: its usage and cost. */
+export interface DeploymentCharge {
+  deploymentId: string;
+  usage: NormalizedUsage;
+  costMicros: number;
+}
+
+/**
+ * The usage event, and, for a request charged for calls to more than one deployment (a refused 2xx
+ * answer, then the deployment that answered), what each call was charged (`byDeployment`, null
+ * otherwise: then the event's usage and cost are all its own deployment's).
+ */
+export function buildUsageEvent(input: SettleInput, now = Date.now()): { event: UsageEvent; byDeployment: DeploymentCharge[] | null } {
   const { context, trail } = input;
   const eventId = newId("evt");
   let usage = input.usage ?? { ...ZERO_USAGE };
   let cost = priceUsage(input.snapshot, trail.deployment, usage, eventId);
+  let byDeployment: DeploymentCharge[] | null = null;
   // Only a request with a refused call pays for the sums: the others keep the usage they were given.
   if (trail.refusedCalls !== undefined) {
-    if (input.usage !== null) usage = { ...usage };
+    byDeployment = trail.deployment === null ? [] : [{ deploymentId: trail.deployment.id, usage, costMicros: cost }];
+    usage = { ...usage };
     for (const call of trail.refusedCalls) {
       const billed = call.reportedUsage ?? { ...ZERO_USAGE, inputTokens: estimateFor(input.promptEstimate, call.deployment.model) };
+      const billedCost = priceUsage(input.snapshot, call.deployment, billed, eventId);
       addUsage(usage, billed);
-      cost += priceUsage(input.snapshot, call.deployment, billed, eventId);
+      cost += billedCost;
+      byDeployment.push({ deploymentId: call.deployment.id, usage: billed, costMicros: billedCost });
     }
   }
-  return {
+  const event: UsageEvent = {
     eventId,
     time: context.receivedAt,
     requestId: context.requestId,
@@ -102,6 +121,7 @@ export function buildUsageEvent(input: SettleInput, now = Date.now()): UsageEven
     attemptTrail: trail.steps,
     fallback: trail.fallback,
   };
+  return { event, byDeployment };
 }
 
 /**
@@ -112,8 +132,8 @@ export function buildUsageEvent(input: SettleInput, now = Date.now()): UsageEven
  * collection). What it returns is the limits settle still running, for a graceful stop to wait for
  * (null when the ticket touched no counter); the outbox's own stop commits every event handed to it.
  */
-export function settle(input: SettleInput, append: (event: UsageEvent) => void, log: (line: string) => void): Promise<void> | null {
-  const event = buildUsageEvent(input);
+export function settle(input: SettleInput, append: AppendUsage, log: (line: string) => void): Promise<void> | null {
+  const { event, byDeployment } = buildUsageEvent(input);
   let closing: Promise<void> | null = null;
   try {
     // A failed walk that left no usage and no refused call charged nothing: refund the reservation at once.
@@ -123,7 +143,7 @@ export function settle(input: SettleInput, append: (event: UsageEvent) => void, 
     logLimitsFailure(log, event.requestId, error);
   }
   try {
-    append(event);
+    append(event, byDeployment);
   } catch (error) {
     log(notWritten(event.requestId, event.eventId, (error as Error).message));
   }
