@@ -1,7 +1,8 @@
 /**
- * /health reports a Redis outage whatever the traffic: a proxy started with Redis unreachable says so
- * before any request (counters and breaker both run in memory), and one whose Redis dies while only
- * keys without limits are used (no counter call fails) says so through its breaker, asked on every request.
+ * /health and /metrics report a Redis outage whatever the traffic: a proxy started with Redis
+ * unreachable says so before any request (counters and breaker both run in memory), and one whose Redis
+ * dies while only keys without limits are used (no counter call fails) says so through its breaker,
+ * asked on every request.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { freePort } from "../../test/support/ports.ts";
@@ -28,25 +29,34 @@ const ready = async (p: RunningProxy) => {
   return { status: response.status, degraded: ((await response.json()) as { degraded: string[] }).degraded };
 };
 const reasons = (degraded: string[]) => degraded.map((d) => d.split(":")[0]);
+const METRICS_TOKEN = "metrics-token-0123456789";
+/** The two degraded gauges of /metrics: [counters, breaker]. */
+const degradedGauges = async (p: RunningProxy) => {
+  const text = await (await fetch(`${p.url}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } })).text();
+  return ["gateway_counters_degraded", "gateway_breaker_degraded"].map((name) => text.match(new RegExp(`^${name} (\\d+)$`, "m"))?.[1] ?? "absent");
+};
 
 test("Redis unreachable from the start: /health lists counters and breaker before any request; /ready stays 200", async () => {
-  const proxy = await fx.startProxy({ redisUrl: `redis://127.0.0.1:${freePort()}`, dataDir: fx.freshDataDir() });
+  const proxy = await fx.startProxy({ redisUrl: `redis://127.0.0.1:${freePort()}`, dataDir: fx.freshDataDir(), metricsToken: METRICS_TOKEN });
   const h = await health(proxy);
   expect(h.status).toBe("degraded");
   expect(reasons(h.degraded)).toEqual(["counters", "breaker"]);
   expect(h).toMatchObject({ countersDegraded: true, breakerDegraded: true });
   expect(await ready(proxy)).toEqual({ status: 200, degraded: ["counters", "breaker"] });
+  expect(await degradedGauges(proxy)).toEqual(["1", "1"]);
 }, 30_000);
 
 test("Redis killed while only keys without limits are used: /health lists the breaker", async () => {
-  const proxy = await fx.startProxy({ redisUrl: redis.url, dataDir: fx.freshDataDir() });
+  const proxy = await fx.startProxy({ redisUrl: redis.url, dataDir: fx.freshDataDir(), metricsToken: METRICS_TOKEN });
   const ask = () => fx.client(proxy).chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hi" }] });
   await ask();
   expect((await health(proxy)).status).toBe("ok");
+  expect(await degradedGauges(proxy)).toEqual(["0", "0"]);
   await redis.stop();
   for (let i = 0; i < 3; i++) await ask();
   const h = await health(proxy);
   expect(h.status).toBe("degraded");
   expect(reasons(h.degraded)).toContain("breaker");
   expect(h.breakerDegraded).toBe(true);
+  expect(await degradedGauges(proxy)).toEqual(["0", "1"]);
 }, 30_000);

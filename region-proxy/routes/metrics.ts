@@ -24,6 +24,7 @@ export function metrics(request: Request, requestId: string, deps: ProxyDeps): R
     renderValue("gateway_snapshot_age_seconds", "Seconds since the served snapshot was loaded or last confirmed current by the control plane.", "gauge", deps.current.ageSeconds() ?? 0),
     renderValue("gateway_control_plane_reachable", "1 when the last snapshot poll reached the control plane.", "gauge", deps.current.controlPlaneReachable ? 1 : 0),
     renderValue("gateway_counters_degraded", "1 while shared counters (Redis) are unreachable and this replica enforces its share in memory.", "gauge", deps.limits.degraded?.() ? 1 : 0),
+    renderValue("gateway_breaker_degraded", "1 while the shared circuit breaker (Redis) is unreachable and this replica skips failing deployments on the failures it saw alone.", "gauge", deps.breakerDegraded?.() ? 1 : 0),
     renderValue("gateway_in_flight", "Requests, streams and settle steps still running.", "gauge", deps.inFlight.size()),
     ...(outbox
       ? [
