@@ -24,6 +24,7 @@
  */
 import type { ProxyDeps } from "../deps.ts";
 import type { OutboxStatus } from "../outbox/outbox-thread.ts";
+import { unroutedHeaders } from "../pipeline/gateway-headers.ts";
 
 /** Usage events the outbox thread has not confirmed for this long make /health degraded (it commits a batch within ~100 ms). */
 export const UNCONFIRMED_DEGRADED_MS = 5_000;
@@ -93,7 +94,7 @@ export function health(requestId: string, deps: ProxyDeps, now = Date.now()): Re
       breakerDegraded,
       usageOutbox,
     },
-    { headers: { "x-request-id": requestId, "cache-control": "no-store" } },
+    { headers: probeHeaders(requestId, deps.region) },
   );
 }
 
@@ -102,6 +103,11 @@ export function ready(requestId: string, deps: ProxyDeps): Response {
   const degraded = [...(deps.limits.degraded?.() ? ["counters"] : []), ...(deps.breakerDegraded?.() ? ["breaker"] : [])];
   return Response.json(
     { ready: isReady, degraded, snapshotVersion: deps.current.version() },
-    { status: isReady ? 200 : 503, headers: { "x-request-id": requestId, "cache-control": "no-store" } },
+    { status: isReady ? 200 : 503, headers: probeHeaders(requestId, deps.region) },
   );
+}
+
+/** Never cached; the request id and the unrouted x-gateway-* set, as on every answer. */
+function probeHeaders(requestId: string, region: string): Record<string, string> {
+  return unroutedHeaders(region, { "x-request-id": requestId, "cache-control": "no-store" });
 }

@@ -8,15 +8,16 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import type { ProxyDeps } from "../deps.ts";
 import { renderValue } from "../metrics/prometheus-text.ts";
 import { errorResponse } from "../openai/error-response.ts";
+import { unroutedHeaders } from "../pipeline/gateway-headers.ts";
 
 const digest = (text: string) => createHash("sha256").update(text).digest();
 
 export function metrics(request: Request, requestId: string, deps: ProxyDeps): Response {
-  if (!deps.metricsToken) return errorResponse({ kind: "not_found", path: "/metrics" }, requestId);
+  if (!deps.metricsToken) return errorResponse({ kind: "not_found", path: "/metrics" }, requestId, unroutedHeaders(deps.region));
   const given = request.headers.get("authorization")?.match(/^bearer\s+(\S+)\s*$/i)?.[1] ?? "";
   // Compared as digests: equal lengths, and no early exit that would time the token out byte by byte.
   if (!timingSafeEqual(digest(given), digest(deps.metricsToken))) {
-    return errorResponse({ kind: "invalid_api_key" }, requestId, { "www-authenticate": 'Bearer realm="metrics"' });
+    return errorResponse({ kind: "invalid_api_key" }, requestId, unroutedHeaders(deps.region, { "www-authenticate": 'Bearer realm="metrics"' }));
   }
   const outbox = deps.usageOutbox?.();
   const gauges = [
@@ -40,6 +41,6 @@ export function metrics(request: Request, requestId: string, deps: ProxyDeps): R
       : []),
   ];
   return new Response(deps.metrics.render() + gauges.join(""), {
-    headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store", "x-request-id": requestId },
+    headers: unroutedHeaders(deps.region, { "content-type": "text/plain; version=0.0.4; charset=utf-8", "cache-control": "no-store", "x-request-id": requestId }),
   });
 }
