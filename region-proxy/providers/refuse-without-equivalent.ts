@@ -5,7 +5,7 @@
  * refuse-unsupported.ts adds its own (what it translates, it does not refuse), then refuses with
  * refuseUnknownFields any field it has no rule for at all.
  *
- * @example refuseWithoutEquivalent({ n: 2 }) // throws UnsupportedParameterError("n", ...)
+ * @example refuseWithoutEquivalent({ logprobs: true }) // throws UnsupportedParameterError("logprobs", ...)
  * @example refuseUnknownFields({ top_k: 5 }, new Set(["model"])) // throws UnsupportedParameterError("top_k", ...)
  */
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
@@ -18,7 +18,6 @@ export function refuse(key: string, why: string): never {
 
 /** The fields refuseWithoutEquivalent rules on: each passes at its no-op value, else is refused. */
 export const FIELDS_WITHOUT_EQUIVALENT = [
-  "n",
   "logprobs",
   "top_logprobs",
   "logit_bias",
@@ -62,6 +61,7 @@ export const TRANSLATED_CHAT_FIELDS: ReadonlySet<string> = new Set([
   "tool_choice",
   "response_format",
   // Translated by one adapter, refused by the other unless at their no-op value.
+  "n", // Gemini's candidateCount; Anthropic answers one message per request
   "presence_penalty",
   "frequency_penalty",
   "seed",
@@ -88,7 +88,6 @@ export function refuseUnknownFields(raw: Record<string, unknown>, known: Readonl
 
 export function refuseWithoutEquivalent(raw: Record<string, unknown>): void {
   const set = (key: string) => isSet(raw, key);
-  if (set("n") && raw.n !== 1) refuse("n", "This provider returns one choice per request; n must be 1.");
   if (raw.logprobs === true) refuse("logprobs", "This provider does not return logprobs.");
   if (set("top_logprobs")) refuse("top_logprobs", "This provider does not return logprobs.");
   if (set("logit_bias") && Object.keys(raw.logit_bias as object).length > 0) refuse("logit_bias", "This provider does not support logit_bias.");

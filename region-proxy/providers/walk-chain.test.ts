@@ -90,7 +90,7 @@ test("a client that leaves while an asynchronous breaker answers: no vendor call
 
 test("a deployment skipped for an unsupported parameter is not the one the trail names", async () => {
   const url = vendor(() => new Response("{}", { status: 503 }));
-  const result = await executeChat(chat({ n: 2 }), [target("d_openai", url), target("d_gemini", url, "gemini")], options());
+  const result = await executeChat(chat({ logprobs: true }), [target("d_openai", url), target("d_gemini", url, "gemini")], options());
   expect(result.ok).toBe(false);
   expect(result.trail).toMatchObject({ attempts: 2, fallback: false });
   expect(result.trail.deployment?.id).toBe("d_openai");
@@ -101,9 +101,9 @@ test("an unsupported parameter fails fast only on the plan's first deployment, n
   const url = vendor(() => Response.json(completion));
   const breaker = createMemoryBreaker({ failureThreshold: 1, coolDownMs: 60_000 });
   breaker.onFailure("d_open");
-  const result = await executeChat(chat({ n: 2 }), [target("d_open", url), target("d_gemini", url, "gemini"), target("d_openai", url)], options({ health: breaker }));
+  const result = await executeChat(chat({ logprobs: true }), [target("d_open", url), target("d_gemini", url, "gemini"), target("d_openai", url)], options({ health: breaker }));
   expect(result.ok).toBe(true);
-  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}:${s.reason}`)).toEqual(["d_open:skipped:circuit_open", "d_gemini:skipped:unsupported_parameter:n", "d_openai:ok:null"]);
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}:${s.reason}`)).toEqual(["d_open:skipped:circuit_open", "d_gemini:skipped:unsupported_parameter:logprobs", "d_openai:ok:null"]);
 });
 
 test("a first-byte timeout is transient: the same deployment is tried once more before falling back", async () => {
@@ -181,14 +181,14 @@ test("a long Retry-After is waited for after all when no later deployment can be
   });
   const breaker = createMemoryBreaker({ failureThreshold: 1, coolDownMs: 60_000 });
   breaker.onFailure("d_open");
-  const result = await executeChat(chat({ n: 2 }), [target("d_limited", limited), target("d_open", other), target("d_gemini", other, "gemini")], options({ health: breaker }));
+  const result = await executeChat(chat({ logprobs: true }), [target("d_limited", limited), target("d_open", other), target("d_gemini", other, "gemini")], options({ health: breaker }));
   expect(result.ok).toBe(true);
   expect(result.trail).toMatchObject({ attempts: 2, fallback: false });
   expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}:${s.reason}`)).toEqual([
     "d_limited:error:status_429",
     "d_limited:skipped:retry_after_too_long",
     "d_open:skipped:circuit_open",
-    "d_gemini:skipped:unsupported_parameter:n",
+    "d_gemini:skipped:unsupported_parameter:logprobs",
     "d_limited:ok:null",
   ]);
   expect(otherCalls).toBe(0);

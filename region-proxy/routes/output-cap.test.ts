@@ -125,6 +125,8 @@ describe("no cap from the client", () => {
     for (const alias of ALIASES) expect(askedCap(alias, (await chat({ model: alias })).vendorBody!)).toBe(700);
     const many = await chat({ model: "oai", n: 3 });
     expect(many.vendorBody!.max_completion_tokens).toBe(700);
+    // Gemini's maxOutputTokens caps each candidate, as the reservation counts n of them.
+    expect((await chat({ model: "gem", n: 3 })).vendorBody!.generationConfig).toEqual({ candidateCount: 3, maxOutputTokens: 700 });
   });
 
   test("under a TPM limit alone the answer is capped too (the estimate counted that cap)", async () => {

@@ -22,6 +22,8 @@ export interface GenerateRequest {
   allowedFunctionNames: string[];
   stopSequences: string[];
   maxOutputTokens: number | undefined;
+  /** generationConfig.candidateCount: how many answers to write (1 when not given). */
+  candidateCount: number;
   responseMimeType: string | undefined;
 }
 
@@ -148,9 +150,11 @@ export function readGenerateRequest(body: Record<string, unknown>): GenerateRequ
   if (typeof stopSequences === "string") return stopSequences;
   const maxOutputTokens = readInt32(gen.maxOutputTokens, "generation_config.max_output_tokens");
   if (typeof maxOutputTokens === "object") return maxOutputTokens.problem;
+  const candidateCount = readInt32(gen.candidateCount, "generation_config.candidate_count");
+  if (typeof candidateCount === "object") return candidateCount.problem;
   const responseMimeType = optionalString(gen.responseMimeType, "generation_config.response_mime_type");
   if (typeof responseMimeType === "object") return responseMimeType.problem;
   const responseSchema = schemaProblem(gen.responseSchema, "generation_config.response_schema");
   if (responseSchema) return responseSchema;
-  return { contents, functions, ...calling, stopSequences, maxOutputTokens, responseMimeType };
+  return { contents, functions, ...calling, stopSequences, maxOutputTokens, candidateCount: candidateCount ?? 1, responseMimeType };
 }

@@ -3,7 +3,9 @@
  * `?key=`) check answered as Google does (400 API_KEY_INVALID), Google's error JSON, generateContent
  * and streamGenerateContent (`alt=sse` → SSE with CRLF framing; without it, a JSON array). It echoes
  * the last user text; with function declarations and "call tool" in that text (or mode ANY) it calls a
- * function. Fault modes by model name: error-500, overloaded (503), rate-limit (429 + RetryInfo),
+ * function. generationConfig.candidateCount (1-8) answers that many candidates, each with its index,
+ * the second on echoing "Echo take 2: ..." (models named gemini-3* refuse more than one, as Gemini 3
+ * does). Fault modes by model name: error-500, overloaded (503), rate-limit (429 + RetryInfo),
  * error-400, context-length, hang, garbage, stream-cut, stream-hang, safety (prompt blocked), and the
  * in-stream errors of an `alt=sse` stream stream-error-overloaded (an UNAVAILABLE 503 error object
  * before any event), stream-error-invalid (an INVALID_ARGUMENT 400 one) and stream-error-late (the
@@ -53,21 +55,32 @@ function lastUserText(contents: Content[]): string {
   return "";
 }
 
-interface Plan {
+/** One candidate's answer. */
+interface Answer {
   text: string;
   call: { name: string; args: Record<string, unknown> } | null;
   finishReason: string;
+}
+
+interface Plan {
+  /** One per candidate (generationConfig.candidateCount), candidate i at [i]. */
+  answers: Answer[];
+  /** usageMetadata counts every candidate's tokens. */
   usage: Record<string, number>;
 }
 
-/** `body` as sent, for the prompt's token count; `req` as read from it. */
-function plan(model: string, req: GenerateRequest, body: Record<string, unknown>): Plan {
-  const userText = lastUserText(req.contents);
-  let call: Plan["call"] = null;
+/**
+ * Candidate i's answer: the echo ("Echo take 2: ..." from the second on, so each candidate is told
+ * apart), or the function call, cut at the stop sequences and maxOutputTokens (which caps each
+ * candidate: "The maximum number of tokens to include in a candidate").
+ */
+function answerOf(model: string, req: GenerateRequest, userText: string, i: number): Answer {
+  let call: Answer["call"] = null;
   if (req.functions.length > 0 && req.mode !== "NONE" && (req.mode === "ANY" || userText.includes("call tool"))) {
     call = { name: req.allowedFunctionNames[0] ?? req.functions[0]!, args: { echo: userText } };
   }
-  let text = call ? "" : req.responseMimeType === "application/json" ? JSON.stringify({ echo: userText }) : `Echo: ${userText}`;
+  const take = i === 0 ? "" : ` take ${i + 1}`;
+  let text = call ? "" : req.responseMimeType === "application/json" ? JSON.stringify(i === 0 ? { echo: userText } : { echo: userText, take: i + 1 }) : `Echo${take}: ${userText}`;
   let finishReason = "STOP";
   if (model.startsWith("malformed-call")) {
     call = null;
@@ -83,34 +96,51 @@ function plan(model: string, req: GenerateRequest, body: Record<string, unknown>
     text = words.slice(0, req.maxOutputTokens).join("");
     finishReason = "MAX_TOKENS";
   }
+  return { text, call, finishReason };
+}
+
+/** `body` as sent, for the prompt's token count; `req` as read from it. */
+function plan(model: string, req: GenerateRequest, body: Record<string, unknown>): Plan {
+  const userText = lastUserText(req.contents);
+  const answers = Array.from({ length: req.candidateCount }, (_, i) => answerOf(model, req, userText, i));
   const prompt = countTokens(JSON.stringify([body.systemInstruction ?? "", body.contents, body.tools ?? []]));
-  const candidates = pieces(text).length + (call ? 5 : 0);
-  const thoughts = model.includes("thinking") ? 13 : 0;
+  const candidates = answers.reduce((sum, a) => sum + pieces(a.text).length + (a.call ? 5 : 0), 0);
+  const thoughts = model.includes("thinking") ? 13 * answers.length : 0;
   const usage: Record<string, number> = { promptTokenCount: prompt, candidatesTokenCount: candidates, totalTokenCount: prompt + candidates + thoughts };
   if (thoughts) usage.thoughtsTokenCount = thoughts;
   if (model.includes("cached")) usage.cachedContentTokenCount = Math.min(prompt, 4);
-  return { text, call, finishReason, usage };
+  return { answers, usage };
 }
 
+/**
+ * The stream's events. Each candidate writes two words per event, like Gemini's chunking, then its
+ * last candidate (finishReason, or the function call); event k carries the k-th piece of every
+ * candidate still writing, each with its index, so a shorter candidate ends in an earlier event than
+ * a longer one. Every event carries the prompt's counts (cached tokens included), the last the totals.
+ */
 function events(model: string, p: Plan): unknown[] {
   const base = { modelVersion: model, responseId: "fakeResp01" };
-  const textPieces = pieces(p.text);
-  const out: unknown[] = [];
-  // Two words per event, like Gemini's chunking; every event carries the prompt's counts (cached
-  // tokens included), the last the totals.
   const promptCounts: Record<string, number> = { promptTokenCount: p.usage.promptTokenCount! };
   if (p.usage.cachedContentTokenCount !== undefined) promptCounts.cachedContentTokenCount = p.usage.cachedContentTokenCount;
-  for (let i = 0; i < textPieces.length; i += 2) {
-    out.push({ candidates: [{ content: { role: "model", parts: [{ text: textPieces.slice(i, i + 2).join("") }] }, index: 0 }], usageMetadata: promptCounts, ...base });
-  }
-  out.push({ candidates: [lastCandidate(p, p.call ? [{ functionCall: p.call }] : [{ text: "" }])], usageMetadata: p.usage, ...base });
-  return out;
+  const perCandidate = p.answers.map((a, index) => {
+    const textPieces = pieces(a.text);
+    const steps: Record<string, unknown>[] = [];
+    for (let i = 0; i < textPieces.length; i += 2) steps.push({ content: { role: "model", parts: [{ text: textPieces.slice(i, i + 2).join("") }] }, index });
+    steps.push(lastCandidate(a, index, a.call ? [{ functionCall: a.call }] : [{ text: "" }]));
+    return steps;
+  });
+  const count = Math.max(...perCandidate.map((steps) => steps.length));
+  return Array.from({ length: count }, (_, k) => ({
+    candidates: perCandidate.flatMap((steps) => (k < steps.length ? [steps[k]!] : [])),
+    usageMetadata: k === count - 1 ? p.usage : promptCounts,
+    ...base,
+  }));
 }
 
 /** The candidate that ends an answer; an unusable function call comes with a finishMessage and no content. */
-function lastCandidate(p: Plan, parts: Part[]): Record<string, unknown> {
-  if (p.finishReason === "MALFORMED_FUNCTION_CALL") return { finishReason: p.finishReason, finishMessage: "Malformed function call: print(default_api.get_weather(city=", index: 0 };
-  return { content: { role: "model", parts }, finishReason: p.finishReason, index: 0 };
+function lastCandidate(a: Answer, index: number, parts: Part[]): Record<string, unknown> {
+  if (a.finishReason === "MALFORMED_FUNCTION_CALL") return { finishReason: a.finishReason, finishMessage: "Malformed function call: print(default_api.get_weather(city=", index };
+  return { content: { role: "model", parts }, finishReason: a.finishReason, index };
 }
 
 /**
@@ -195,6 +225,12 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
       }
     }
   }
+  // Gemini 2.5 writes up to 8 candidates; the Gemini 3 models refuse more than one
+  // (https://github.com/googleapis/js-genai/issues/1609).
+  if (request.candidateCount > 1 && model.startsWith("gemini-3")) return googleError(400, "INVALID_ARGUMENT", "Multiple candidates is not enabled for this model");
+  if (request.candidateCount < 1 || request.candidateCount > 8) {
+    return googleError(400, "INVALID_ARGUMENT", `Unable to submit request because it has a candidateCount value of ${request.candidateCount} but the supported range is from 1 (inclusive) to 9 (exclusive). Update the value and try again.`);
+  }
   const inStream = streamErrorMode(model);
   const sseStream = method === "streamGenerateContent" && url.searchParams.get("alt") === "sse";
   switch (inStream === null || sseStream ? model : inStream === "invalid" ? "error-400" : "overloaded") {
@@ -225,10 +261,13 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
   }
   if (method === "streamGenerateContent") return json(200, all);
   if (safety) return json(200, all[0]);
-  const parts: Part[] = [];
-  if (p.text !== "") parts.push({ text: p.text });
-  if (p.call) parts.push({ functionCall: p.call });
-  return json(200, { candidates: [lastCandidate(p, parts)], usageMetadata: p.usage, modelVersion: model, responseId: "fakeResp01" });
+  const candidates = p.answers.map((a, index) => {
+    const parts: Part[] = [];
+    if (a.text !== "") parts.push({ text: a.text });
+    if (a.call) parts.push({ functionCall: a.call });
+    return lastCandidate(a, index, parts);
+  });
+  return json(200, { candidates, usageMetadata: p.usage, modelVersion: model, responseId: "fakeResp01" });
 }
 
 /** Starts the fake on 127.0.0.1 (port 0 unless given); the key it accepts defaults to `test-gemini-key`. */

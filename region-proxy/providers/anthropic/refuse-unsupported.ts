@@ -3,6 +3,7 @@
  * (refuse-without-equivalent.ts), then Anthropic's own. `user` and `safety_identifier` are translated
  * (request.ts), `service_tier` mapped (service-tier.ts). Any field not in TRANSLATED_CHAT_FIELDS is refused.
  *
+ * @example refuseUnsupported({ n: 2 }) // throws UnsupportedParameterError("n", ...)
  * @example refuseUnsupported({ seed: 1 }) // throws UnsupportedParameterError("seed", ...)
  * @example refuseUnsupported({ top_k: 5 }) // throws UnsupportedParameterError("top_k", ...)
  */
@@ -10,6 +11,8 @@ import { isSet, refuse, refuseUnknownFields, refuseWithoutEquivalent, TRANSLATED
 
 export function refuseUnsupported(raw: Record<string, unknown>): void {
   refuseWithoutEquivalent(raw);
+  // The Messages API answers one message per request and has no field for more.
+  if (isSet(raw, "n") && raw.n !== 1) refuse("n", "This provider returns one choice per request; n must be 1.");
   for (const k of ["presence_penalty", "frequency_penalty"]) {
     if (isSet(raw, k) && raw[k] !== 0) refuse(k, `This provider does not support ${k}.`);
   }

@@ -1,8 +1,13 @@
 /**
- * Reads the first candidate of a GenerateContentResponse (unstreamed, or one stream event): its
- * visible text (thought summaries, `thought: true`, are not answer text), its function calls and its
- * finish reason; a prompt blocked before any candidate reports its blockReason instead. A candidate
- * that ended on an unusable tool call is thrown as a protocol failure (finish-reason.ts).
+ * Reads the candidates of a GenerateContentResponse (unstreamed, or one stream event), one view per
+ * candidate (several when candidateCount > 1, each the answer of one choice): its index, its visible
+ * text (thought summaries, `thought: true`, are not answer text), its function calls and its finish
+ * reason; a prompt blocked before any candidate reports its blockReason instead, as candidate 0. A
+ * candidate that ended on an unusable tool call is thrown as a protocol failure (finish-reason.ts).
+ *
+ * A candidate's `index` says which answer it is: a stream event carries the next piece of every
+ * candidate still writing, each under its index. Google's JSON leaves an int32 at its default out, so
+ * candidate 0 may come without one (Vertex's events do; Google's own JS SDK reads a missing index as 0).
  */
 import { newToolCallId } from "../../../shared/ids.ts";
 import { VendorProtocolError } from "../types.ts";
@@ -10,13 +15,15 @@ import { isUnusableToolCall } from "./finish-reason.ts";
 import type { GeminiUsage } from "./usage.ts";
 
 export interface GeminiResponseBody {
-  candidates?: { content?: { parts?: Record<string, unknown>[] }; finishReason?: string }[];
+  candidates?: { content?: { parts?: Record<string, unknown>[] }; finishReason?: string; index?: number }[];
   promptFeedback?: { blockReason?: string };
   usageMetadata?: GeminiUsage;
   error?: unknown;
 }
 
 export interface CandidateView {
+  /** The candidate's index: the choice it answers. */
+  index: number;
   text: string;
   calls: { id: string | null; name: string; args: unknown }[];
   finishReason: string | null;
@@ -28,12 +35,26 @@ export function isGeminiResponse(body: unknown): body is GeminiResponseBody {
   return (b.candidates === undefined || Array.isArray(b.candidates)) && (b.candidates !== undefined || b.promptFeedback !== undefined || b.usageMetadata !== undefined);
 }
 
-export function readCandidate(body: GeminiResponseBody): CandidateView {
-  const candidate = body.candidates?.[0];
-  if (!candidate) {
+/**
+ * Every candidate of `body`, in the order sent; none for an event that has none (one with usage only).
+ * A blocked prompt has no candidate: it is candidate 0, ended by SAFETY. Two candidates with one index
+ * would make two answers one choice: a protocol failure.
+ */
+export function readCandidates(body: GeminiResponseBody): CandidateView[] {
+  const candidates = body.candidates ?? [];
+  if (candidates.length === 0) {
     const blocked = body.promptFeedback?.blockReason;
-    return { text: "", calls: [], finishReason: blocked ? "SAFETY" : null };
+    return blocked ? [{ index: 0, text: "", calls: [], finishReason: "SAFETY" }] : [];
   }
+  const views = candidates.map(readOne);
+  if (new Set(views.map((v) => v.index)).size < views.length) throw new VendorProtocolError("Gemini sent two candidates with one index");
+  return views;
+}
+
+function readOne(candidate: NonNullable<GeminiResponseBody["candidates"]>[number]): CandidateView {
+  if (typeof candidate !== "object" || candidate === null) throw new VendorProtocolError("Gemini sent a candidate that is not an object");
+  const index = candidate.index ?? 0;
+  if (!Number.isSafeInteger(index) || index < 0) throw new VendorProtocolError("Gemini sent a candidate index that is not a non-negative integer");
   if (isUnusableToolCall(candidate.finishReason)) throw new VendorProtocolError(`Gemini ended with ${candidate.finishReason}: the model's tool call could not be used`);
   let text = "";
   const calls: CandidateView["calls"] = [];
@@ -45,7 +66,7 @@ export function readCandidate(body: GeminiResponseBody): CandidateView {
       calls.push({ id: typeof call.id === "string" && call.id !== "" ? call.id : null, name: call.name, args: call.args ?? {} });
     }
   }
-  return { text, calls, finishReason: candidate.finishReason ?? null };
+  return { index, text, calls, finishReason: candidate.finishReason ?? null };
 }
 
 /**

@@ -70,3 +70,18 @@ test("a 400 that names a Gemini field the gateway mapped from an OpenAI paramete
   expect(refused("* GenerateContentRequest.generation_config.stop_sequences: at most 5 stop sequences")).toMatchObject({ param: "stop" });
   expect(refused("Request contains an invalid argument.")).toMatchObject({ param: null });
 });
+
+test("a model's refusal of several candidates names n, in each of the wordings Gemini uses", () => {
+  const refused = (message: string) => classifyGeminiError(400, new Headers(), JSON.stringify({ error: { code: 400, message, status: "INVALID_ARGUMENT" } })).clientError;
+  for (const message of [
+    // Gemini 3 (https://github.com/googleapis/js-genai/issues/1609)
+    "Multiple candidates is not enabled for this model",
+    // Gemini 1.0 (https://github.com/google-gemini/deprecated-generative-ai-dart/issues/34)
+    "Only one candidate can be specified",
+    // Vertex AI (https://github.com/genkit-ai/genkit/issues/546)
+    "Unable to submit request because candidateCount must be 1 but the entered value was 3. Update the candidateCount value and try again.",
+    "Unable to submit request because it has a candidateCount value of 9 but the supported range is from 1 (inclusive) to 9 (exclusive). Update the value and try again.",
+  ]) {
+    expect([message, refused(message)]).toMatchObject([message, { kind: "vendor_rejected", status: 400, param: "n" }]);
+  }
+});

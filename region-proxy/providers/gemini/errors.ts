@@ -74,7 +74,9 @@ const OPENAI_PARAM_OF: [RegExp, string][] = [
   [/\boutput_?dimensionality\b/i, "dimensions"],
   // Not maxOutputTokens: it is filled from max_tokens or max_completion_tokens, and the message cannot say which.
   [/\bstop_?sequences\b/i, "stop"],
-  [/\bcandidate_?count\b/i, "n"],
+  // candidateCount is filled from n; a model that takes one candidate only may not name the field
+  // ("Multiple candidates is not enabled for this model", Gemini 3; "Only one candidate can be specified").
+  [/\bcandidate_?count\b|^Multiple candidates is not enabled\b|^Only one candidate can be specified\b/i, "n"],
   [/\bpresence_?penalty\b/i, "presence_penalty"],
   [/\bfrequency_?penalty\b/i, "frequency_penalty"],
   [/\btop_?p\b/i, "top_p"],

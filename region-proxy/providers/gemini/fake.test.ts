@@ -92,6 +92,13 @@ describe("gemini adapter against the fake", () => {
     expect((await complete(request({ response_format }))).completion.choices[0]!.finish_reason).toBe("stop");
   });
 
+  test("candidateCount: each event carries the next piece of every candidate still writing, each under its index", async () => {
+    const events = (await vendor.streamEvents(request({ raw: { n: 2 } }))).map((e) => JSON.parse(e.data) as { candidates: { index: number; finishReason?: string }[] });
+    expect(events.map((e) => e.candidates.map((c) => `${c.index}${c.finishReason ? `:${c.finishReason}` : ""}`))).toEqual([["0", "1"], ["0", "1"], ["0:STOP", "1"], ["1:STOP"]]);
+    const plain = (await complete(request({ raw: { n: 2 } }))).completion;
+    expect(plain.choices.map((c) => [c.index, c.message.content])).toEqual([[0, "Echo: hello there friend"], [1, "Echo take 2: hello there friend"]]);
+  });
+
   test("a blocked prompt is content_filter in both modes", async () => {
     expect((await complete(request(), "safety")).completion.choices[0]?.finish_reason).toBe("content_filter");
     expect(assemble((await stream(request(), "safety")).chunks).finishReason).toBe("content_filter");

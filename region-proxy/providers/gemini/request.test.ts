@@ -187,7 +187,6 @@ describe("gemini buildRequest", () => {
 
   test("what Gemini cannot honour is refused, naming the parameter", () => {
     const cases: [Partial<ChatRequest> & { raw?: Record<string, unknown> }, string][] = [
-      [{ raw: { n: 3 } }, "n"],
       [{ raw: { logprobs: true } }, "logprobs"],
       [{ raw: { logit_bias: { "1": 5 } } }, "logit_bias"],
       [{ messages: [{ role: "tool", tool_call_id: "nope", content: "x" }] }, "messages[0].tool_call_id"],
@@ -208,6 +207,11 @@ describe("gemini buildRequest", () => {
       [{ tools: [{ type: "function", function: { name: "f" } }], raw: { parallel_tool_calls: false } }, "parallel_tool_calls"],
     ];
     for (const [fields, param] of cases) expectRefused(fields, param);
+  });
+
+  test("n > 1 is candidateCount, each candidate capped by maxOutputTokens; n: 1 (Gemini's default) sends nothing", () => {
+    expect(body(req({ max_tokens: 50, raw: { n: 3 } })).generationConfig).toEqual({ candidateCount: 3, maxOutputTokens: 50 });
+    expect(body(req({ raw: { n: 1 } }))).toEqual(body(req({})));
   });
 
   test("no-op values of what Gemini cannot honour are accepted and not sent", () => {

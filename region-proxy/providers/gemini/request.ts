@@ -47,6 +47,10 @@ export function toGeminiBody(req: ChatRequest, model = ""): Record<string, unkno
   if (generationConfig.responseMimeType !== undefined && req.tools !== undefined && req.tools.length > 0 && BEFORE_GEMINI_3.test(model)) {
     throw new UnsupportedParameterError("response_format", "This model (Gemini before the 3 series) cannot combine tools with a JSON response_format; send one or the other, or use a Gemini 3 model.");
   }
+  // Each candidate is answered as its own choice (response.ts, stream.ts); maxOutputTokens caps each
+  // one, as the limits step reserves (n × the per-answer cap). 1 is Gemini's default: nothing is sent.
+  // A model that takes one candidate only refuses it with a 400 that errors.ts names as n.
+  if (typeof req.raw.n === "number" && req.raw.n > 1) generationConfig.candidateCount = req.raw.n;
   if (req.temperature !== undefined) generationConfig.temperature = req.temperature;
   if (req.top_p !== undefined) generationConfig.topP = req.top_p;
   const cap = outputCapOf(req);

@@ -1,21 +1,31 @@
 /**
- * Gemini GenerateContentResponse → OpenAI ChatCompletion (https://ai.google.dev/api/generate-content).
+ * Gemini GenerateContentResponse → OpenAI ChatCompletion (https://ai.google.dev/api/generate-content):
+ * one choice per candidate (several for n > 1, sent as candidateCount), under the candidate's index,
+ * in index order. usageMetadata already counts every candidate.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { type ChatCompletion, type ResponseContext, VendorProtocolError } from "../types.ts";
-import { assistantCompletion } from "../assistant-completion.ts";
-import { isGeminiResponse, readCandidate, toolCallId } from "./candidate.ts";
+import { type AssistantAnswer, assistantCompletion } from "../assistant-completion.ts";
+import { type CandidateView, isGeminiResponse, readCandidates, toolCallId } from "./candidate.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
 import { convertGeminiUsage } from "./usage.ts";
 
+/** An answer with no candidate and no blockReason is still one choice: an SDK reads choices[0]. */
+const NO_CANDIDATE: CandidateView = { index: 0, text: "", calls: [], finishReason: null };
+
 export function parseGeminiResponse(body: unknown, ctx: ResponseContext): { completion: ChatCompletion; usage: NormalizedUsage } {
   if (!isGeminiResponse(body)) throw new VendorProtocolError("Gemini answered something that is not a GenerateContentResponse.");
-  const view = readCandidate(body);
+  const views = readCandidates(body);
+  const answers = [...(views.length > 0 ? views : [NO_CANDIDATE])].sort((a, b) => a.index - b.index).map(choiceOf);
+  return assistantCompletion(ctx, answers, convertGeminiUsage(body.usageMetadata));
+}
+
+function choiceOf(view: CandidateView): AssistantAnswer {
   const toolCalls = view.calls.map((call) => ({
     id: toolCallId(call.id),
     type: "function" as const,
     function: { name: call.name, arguments: JSON.stringify(call.args) },
   }));
   const finishReason = mapGeminiFinishReason(view.finishReason, toolCalls.length > 0) ?? "stop";
-  return assistantCompletion(ctx, { content: view.text === "" ? null : view.text, toolCalls, finishReason }, convertGeminiUsage(body.usageMetadata));
+  return { index: view.index, content: view.text === "" ? null : view.text, toolCalls, finishReason };
 }

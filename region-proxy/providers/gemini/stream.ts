@@ -6,6 +6,11 @@
  * cumulative, the last one wins. Older models repeat finishReason on every event, so the finish
  * chunk is sent once, when the stream ends.
  *
+ * With candidateCount > 1 (n) an event carries the next piece of each candidate still writing, each
+ * under its index (candidate.ts): each candidate is its own choice, under that index, with its own
+ * tool-call indexes from 0 and its own finish chunk; the answer has ended when every candidate seen
+ * has a finishReason. usageMetadata counts them all.
+ *
  * Gemini has no end marker like OpenAI's [DONE] or Anthropic's message_stop. A current model's last
  * event is the one with the candidate's finishReason and the final usageMetadata (stream-text.sse),
  * but an older model's every event carries finishReason STOP and the usage so far
@@ -33,7 +38,7 @@ import {
 import { eventJson } from "../event-json.ts";
 import { translatedChunks } from "../translated-chunks.ts";
 import { VendorStreamError } from "../vendor-stream-error.ts";
-import { isGeminiResponse, readCandidate, toolCallId } from "./candidate.ts";
+import { isGeminiResponse, readCandidates, toolCallId } from "./candidate.ts";
 import { classifyGeminiError } from "./errors.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
 import { convertGeminiUsage, type GeminiUsage, hasGeminiCounts, hasGeminiOutputCounts } from "./usage.ts";
@@ -56,16 +61,24 @@ export const END_GRACE_MS = 1_000;
  */
 export const LEGACY_END_GRACE_MS = 10_000;
 
+/** What the stream has shown of one candidate (one choice). */
+interface ChoiceState {
+  finishReason: string | null;
+  /** Its tool calls so far: the next one's index. */
+  toolCount: number;
+}
+
 export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTranslator {
   let usage: GeminiUsage | null = null;
-  let finishReason: string | null = null;
-  let toolCount = 0;
+  /** Every candidate seen, by index. */
+  const choices = new Map<number, ChoiceState>();
   let events = 0;
-  /** An event had usage counts at or after a finishReason: the stream may end (after the grace). */
+  /** An event had usage counts at or after every candidate's finishReason: the stream may end (after the grace). */
   let complete = false;
   /** An event without a finishReason came before the first finishReason: a current model's stream (END_GRACE_MS). */
   let current = false;
   const out = translatedChunks(ctx);
+  const finished = () => choices.size > 0 && [...choices.values()].every((c) => c.finishReason !== null);
 
   return {
     onEvent(event: SseEvent): ChatCompletionChunk[] {
@@ -79,25 +92,31 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       events++;
       const counted = hasGeminiCounts(data.usageMetadata);
       if (counted) usage = data.usageMetadata!;
-      const view = readCandidate(data);
-      if (view.finishReason) finishReason = view.finishReason;
-      else if (finishReason === null) current = true;
+      const views = readCandidates(data);
+      const finishedBefore = [...choices.values()].some((c) => c.finishReason !== null);
+      // An event with no candidate (usage alone) is one without a finishReason too.
+      if (!finishedBefore && (views.length === 0 || views.some((v) => v.finishReason === null))) current = true;
+      const chunks: ChatCompletionChunk[] = [];
+      for (const view of views) {
+        let choice = choices.get(view.index);
+        if (!choice) choices.set(view.index, (choice = { finishReason: null, toolCount: 0 }));
+        if (view.finishReason) choice.finishReason = view.finishReason;
+        if (view.text !== "") chunks.push(out.delta({ content: view.text }, null, view.index));
+        for (const call of view.calls) {
+          const index = choice.toolCount++;
+          chunks.push(out.delta({ tool_calls: [{ index, id: toolCallId(call.id), type: "function", function: { name: call.name, arguments: JSON.stringify(call.args) } }] }, null, view.index));
+        }
+      }
       // Only the answer's own counts end it: a finishReason event with the prompt's count alone is
       // followed by the final usage, which may come later than the grace.
-      if (finishReason !== null && hasGeminiOutputCounts(data.usageMetadata)) complete = true;
-      const chunks: ChatCompletionChunk[] = [];
-      if (view.text !== "") chunks.push(out.delta({ content: view.text }));
-      for (const call of view.calls) {
-        const index = toolCount++;
-        chunks.push(out.delta({ tool_calls: [{ index, id: toolCallId(call.id), type: "function", function: { name: call.name, arguments: JSON.stringify(call.args) } }] }));
-      }
+      if (finished() && hasGeminiOutputCounts(data.usageMetadata)) complete = true;
       return out.announce(chunks);
     },
     finish() {
-      if (events === 0 || finishReason === null) throw new VendorProtocolError("Gemini stream ended without a finishReason");
+      if (events === 0 || !finished()) throw new VendorProtocolError("Gemini stream ended without a finishReason");
       const normalized: NormalizedUsage | null = usage ? convertGeminiUsage(usage) : null;
-      const chunks = out.announce([out.delta({}, mapGeminiFinishReason(finishReason, toolCount > 0))]);
-      return { chunks: [...chunks, ...out.closingUsage(normalized)], usage: normalized };
+      const ends = [...choices.entries()].sort(([a], [b]) => a - b).map(([index, c]) => out.delta({}, mapGeminiFinishReason(c.finishReason, c.toolCount > 0), index));
+      return { chunks: [...out.announce(ends), ...out.closingUsage(normalized)], usage: normalized };
     },
     partialUsage: () => (usage ? convertGeminiUsage(usage) : null),
     endsIfQuietForMs: () => (complete ? (current ? END_GRACE_MS : LEGACY_END_GRACE_MS) : null),
