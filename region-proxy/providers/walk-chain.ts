@@ -256,7 +256,9 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             continue chain;
           case "credential":
             // Not retried (the same key would be refused again), but the next deployment has its own
-            // key (another vendor, another Azure resource): the walk goes on.
+            // key (another vendor, another Azure resource): the walk goes on. A key read from a file
+            // is read again at its next use: the operator who replaces it need not wait for its bound.
+            opts.resolveCredential.refused?.(dep.credentialRef);
             await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
             continue chain;
           case "deployment_unavailable":
