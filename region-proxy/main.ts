@@ -24,6 +24,7 @@ import { createFetchHandler } from "./server.ts";
 import { loadStoredSnapshot } from "./snapshot/apply-snapshot.ts";
 import { CurrentSnapshot } from "./snapshot/current.ts";
 import { startSnapshotLoop } from "./snapshot/loop.ts";
+import { deploymentIdOf } from "./breaker/circuit-key.ts";
 
 export type { ProxyConfig } from "./config.ts";
 
@@ -102,7 +103,8 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     // hour), so the slot is held for the probed deployment's total in the snapshot held when the probe
     // is granted, else the proxy's default. A replica that dies mid-probe keeps the deployment's
     // replicas off it for at most that total: the time its operator gave one of its calls.
-    const probeTimeoutMs = (depId: string) => deploymentTotalMs(current.get()?.snapshot.deployments[depId], totalMs);
+    // The breaker's keys are circuits (circuit-key.ts): the deployment is found by the id each names.
+    const probeTimeoutMs = (circuit: string) => deploymentTotalMs(current.get()?.snapshot.deployments[deploymentIdOf(circuit)], totalMs);
     const ownBreaker = extras.health ? null : await createBreaker({ region: config.region, redisUrl: config.redisUrl, probeTimeoutMs, ...config.breaker, log });
     started.push(() => ownBreaker?.close());
     return { outbox, loop, ownLimits, ownBreaker };

@@ -42,7 +42,8 @@ test("failures on one replica open the breaker for both; after the cool-down a p
   const first = await ask(a);
   expect(first.response.headers.get("x-gateway-fallback")).toBe("true");
   expect(vendor.callsFor("flaky-1")).toBe(2); // one call and one retry: threshold 2 reached
-  expect(await redis.client.exists(`${redis.prefix}br:dep_flaky`)).toBe(1);
+  // One circuit for the deployment, named by its id and what it calls (circuit-key.ts).
+  expect(await redis.client.keys(`${redis.prefix}br:dep_flaky#*`)).toHaveLength(1);
 
   const second = await ask(b);
   expect(second.response.headers.get("x-gateway-attempts")).toBe("1");

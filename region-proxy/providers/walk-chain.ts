@@ -93,6 +93,12 @@ export interface WalkOptions {
   backoff?: BackoffOptions;
   resolveCredential: CredentialResolver;
   health: DeploymentHealth;
+  /**
+   * The name of the circuit a deployment's calls count against (the key every `health` call takes):
+   * in the proxy, its id and what it calls (breaker/circuit-key.ts), so a repointed deployment
+   * starts closed.
+   */
+  circuitOf: (deployment: SnapshotDeployment) => string;
   clientSignal: AbortSignal;
   log: (line: string) => void;
   /** For log lines. */
@@ -182,23 +188,24 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
     chain: for (; index <= lastIndex; index++, firstTry = 0) {
       const target = targets[index]!;
       const dep = target.deployment;
+      const circuit = opts.circuitOf(dep);
       for (let tries = firstTry; ; tries++) {
         if (opts.clientSignal.aborted) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
         if (trail.attempts >= maxAttempts || Date.now() >= deadline) break chain;
-        const asked = askCanAttempt(dep.id, opts, deadline);
+        const asked = askCanAttempt(circuit, opts, deadline);
         const grant = isThenable(asked) ? await asked : asked;
         if (opts.clientSignal.aborted) {
-          await releaseProbe(grant, dep.id, opts, deadline);
+          await releaseProbe(grant, circuit, opts, deadline);
           return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
         }
         if (Date.now() >= deadline) {
-          await releaseProbe(grant, dep.id, opts, deadline);
+          await releaseProbe(grant, circuit, opts, deadline);
           break chain;
         }
         if (!grant) {
           step(dep, "skipped", "circuit_open", Date.now());
           opts.log(`request ${opts.label}: deployment ${dep.id} skipped (circuit open)`);
-          (openCircuits ??= []).push(dep.id);
+          (openCircuits ??= []).push(circuit);
           continue chain;
         }
         const startedMs = Date.now();
@@ -214,7 +221,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
           // Sent, not waited for: the answer must not wait a Redis round trip. The store sees it before
           // this replica's next question (one connection, in order), and a store that fails it is logged
           // by askHealth. A stream tells its verdict when it ends (callEnding).
-          if (!operation.verdictAtEnd) void askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log);
+          if (!operation.verdictAtEnd) void askHealth(() => opts.health.onSuccess(circuit), undefined, opts.log);
           return { ok: true, value: outcome.value, trail };
         }
         if (outcome.kind === "unsupported" || outcome.kind === "no_credential") {
@@ -229,7 +236,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
           trail.fallback = fallbackBefore;
           step(dep, "skipped", outcome.reason, startedMs);
           opts.log(`request ${opts.label}: deployment ${dep.id} skipped (${outcome.reason})`);
-          await releaseProbe(grant, dep.id, opts, deadline);
+          await releaseProbe(grant, circuit, opts, deadline);
           if (outcome.kind === "no_credential") {
             missingCredential ??= outcome;
             continue chain;
@@ -245,26 +252,26 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         opts.log(`request ${opts.label}: deployment ${dep.id} failed (${outcome.reason})`);
         switch (outcome.kind) {
           case "client_closed":
-            await releaseProbe(grant, dep.id, opts, deadline);
+            await releaseProbe(grant, circuit, opts, deadline);
             return { ok: false, error: outcome.error, clientClosed: true, trail };
           case "permanent":
             // The deployment answered (the request was at fault): that says it is up.
-            await askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log, deadline);
+            await askHealth(() => opts.health.onSuccess(circuit), undefined, opts.log, deadline);
             break chain;
           case "context_length":
-            await askHealth(() => opts.health.onSuccess(dep.id), undefined, opts.log, deadline);
+            await askHealth(() => opts.health.onSuccess(circuit), undefined, opts.log, deadline);
             continue chain;
           case "credential":
             // Not retried (the same key would be refused again), but the next deployment has its own
             // key (another vendor, another Azure resource): the walk goes on. A key read from a file
             // is read again at its next use: the operator who replaces it need not wait for its bound.
             opts.resolveCredential.refused?.(dep.credentialRef);
-            await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
+            await askHealth(() => opts.health.onFailure(circuit), undefined, opts.log, deadline);
             continue chain;
           case "deployment_unavailable":
             // A deployment that does not do the request's operation is up: only the caller's choice failed.
-            if (isCallerChosenOperation(outcome.reason)) await releaseProbe(grant, dep.id, opts, deadline);
-            else await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
+            if (isCallerChosenOperation(outcome.reason)) await releaseProbe(grant, circuit, opts, deadline);
+            else await askHealth(() => opts.health.onFailure(circuit), undefined, opts.log, deadline);
             continue chain;
           case "timeout":
           case "transient": {
@@ -273,8 +280,8 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             // Nor does a stream cut by its time limit before its first chunk while its vendor was still
             // sending (thinking): a long answer, as after the first chunk (CallEnding).
             const told = !(isVendorRateLimit(outcome) || outcome.reason === STILL_SENDING);
-            if (!told) await releaseProbe(grant, dep.id, opts, deadline);
-            else await askHealth(() => opts.health.onFailure(dep.id), undefined, opts.log, deadline);
+            if (!told) await releaseProbe(grant, circuit, opts, deadline);
+            else await askHealth(() => opts.health.onFailure(circuit), undefined, opts.log, deadline);
             if (tries >= RETRIES_PER_DEPLOYMENT || trail.attempts >= maxAttempts) continue chain;
             const wait = outcome.retryAfterMs ?? fullJitterMs(tries + 1, opts.backoff ?? DEFAULT_BACKOFF);
             if (wait >= deadline - Date.now()) {
@@ -283,7 +290,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             }
             // The failure just told may have opened the deployment's circuit (its threshold reached): the
             // breaker would refuse the retry once the wait is over, so it is neither waited for nor owed.
-            if (told && (await coolDownLeft(dep.id, opts, deadline)) > wait) {
+            if (told && (await coolDownLeft(circuit, opts, deadline)) > wait) {
               step(dep, "skipped", "circuit_open", Date.now());
               continue chain;
             }
@@ -365,14 +372,14 @@ function isVendorRateLimit(failure: AttemptFailure): boolean {
  * soonest end of their cool-downs, so an SDK comes back when one may be tried (a 502 it would retry
  * at once, into the same open circuits).
  */
-async function circuitsOpenError(depIds: string[], opts: WalkOptions, deadline: number): Promise<GatewayError> {
-  const left = await Promise.all(depIds.map((id) => coolDownLeft(id, opts, deadline)));
+async function circuitsOpenError(circuits: string[], opts: WalkOptions, deadline: number): Promise<GatewayError> {
+  const left = await Promise.all(circuits.map((circuit) => coolDownLeft(circuit, opts, deadline)));
   return { kind: "upstream_unavailable", message: "Every deployment for this model is temporarily unavailable.", retryAfterSeconds: Math.max(1, Math.ceil(Math.min(...left) / 1000)) };
 }
 
 /** What is left of a deployment's cool-down in ms (0: closed, or a breaker that cannot say; a failing store answers 0). */
-function coolDownLeft(depId: string, opts: WalkOptions, deadline: number): Promise<number> | number {
-  return askHealth(() => opts.health.coolDownLeftMs?.(depId) ?? 0, 0, opts.log, deadline);
+function coolDownLeft(circuit: string, opts: WalkOptions, deadline: number): Promise<number> | number {
+  return askHealth(() => opts.health.coolDownLeftMs?.(circuit) ?? 0, 0, opts.log, deadline);
 }
 
 /**
@@ -438,7 +445,7 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
       return { ...failure, error: withoutCredential(failure.error, credential.credential) };
     }
     // A stream cut by its time limit after going silent longer than its first-byte budget counts against it.
-    const ending = operation.verdictAtEnd ? callEnding(dep.id, grant, handle.state, opts, firstByteMs) : NO_ENDING;
+    const ending = operation.verdictAtEnd ? callEnding(opts.circuitOf(dep), grant, handle.state, opts, firstByteMs) : NO_ENDING;
     answered = true;
     return { ok: true, value: await operation.read(call, target, (error) => withoutCredential(error, credential.credential), (text) => textWithoutCredential(text, credential.credential), ending) };
   } catch (error) {

@@ -2,6 +2,7 @@
  * The vendor-call settings every routed endpoint walks its chain with: the proxy's timeouts,
  * credentials, breaker and log, and the client's signal (a disconnect aborts the call).
  */
+import { circuitKey } from "../breaker/circuit-key.ts";
 import type { ProxyDeps } from "../deps.ts";
 import type { WalkOptions } from "../providers/walk-chain.ts";
 
@@ -11,6 +12,8 @@ export function walkOptions(deps: ProxyDeps, clientSignal: AbortSignal): Omit<Wa
     totalMs: deps.timeouts.totalMs,
     resolveCredential: deps.resolveCredential,
     health: deps.health,
+    // The breaker hears of what a deployment calls, not only its id: a repointed one starts closed.
+    circuitOf: circuitKey,
     clientSignal,
     log: deps.log,
   };
