@@ -11,6 +11,13 @@
  * (the same worst case as the sliding-window estimate), while the long-run rate never exceeds `limit`
  * per period. Tokens work the same way with cost = token count; a debt (adjustTokens after a long
  * answer) pushes the TAT past now + period and refuses until it drains.
+ *
+ * A TAT is usage in time: `units used = (tat - now) * limit / period`, so it means nothing without the
+ * limit it was written under. Both limiters store that limit beside it and every function here takes it
+ * (`tatLimit`): when a new snapshot changes the limit, the outstanding usage is first rescaled so the
+ * units used stay the same (2 of 2 used, raised to 100: 98 left, not 0; 20 of 100, lowered to 2: 20
+ * used, not 0.4), and from then on it drains at the new limit. Absent (a TAT an older proxy wrote), it
+ * is taken to be the limit asked.
  */
 
 /** Float slack so that accumulated period/limit fractions never refuse an exactly-fitting request. */
@@ -34,11 +41,22 @@ export interface GcraStep {
 }
 
 /**
- * Charges `cost` against a level whose stored TAT is `tat` (undefined = never used).
- * A limit of 0 refuses everything, with a retry of one period.
+ * The TAT `tat`, written under `tatLimit`, re-expressed under `limit` with the same units outstanding:
+ * now + (tat - now) * tatLimit / limit. Unchanged when nothing is outstanding, when `tatLimit` is
+ * unknown (undefined) or equal, or when either limit is 0 (a zero limit refuses without charging, so
+ * the usage is kept in its old units until a real limit comes back).
  */
-export function gcraStep(tat: number | undefined, nowMs: number, limit: number, cost: number, periodMs: number): GcraStep {
-  const base = Math.max(tat ?? nowMs, nowMs);
+export function gcraRescale(tat: number | undefined, nowMs: number, tatLimit: number | undefined, limit: number): number | undefined {
+  if (tat === undefined || tat <= nowMs || tatLimit === undefined || tatLimit === limit || !(tatLimit > 0) || limit <= 0) return tat;
+  return nowMs + ((tat - nowMs) * tatLimit) / limit;
+}
+
+/**
+ * Charges `cost` against a level whose stored TAT is `tat` (undefined = never used), written under
+ * `tatLimit` (undefined = under `limit`). A limit of 0 refuses everything, with a retry of one period.
+ */
+export function gcraStep(tat: number | undefined, nowMs: number, limit: number, cost: number, periodMs: number, tatLimit?: number): GcraStep {
+  const base = Math.max(gcraRescale(tat, nowMs, tatLimit, limit) ?? nowMs, nowMs);
   if (limit <= 0) return { allowed: false, newTat: base, retryAfterMs: periodMs };
   const newTat = base + (cost * periodMs) / limit;
   const allowAt = newTat - periodMs;
@@ -46,18 +64,21 @@ export function gcraStep(tat: number | undefined, nowMs: number, limit: number, 
   return { allowed: false, newTat: base, retryAfterMs: Math.min(GCRA_MAX_WAIT_MS, Math.ceil(allowAt - nowMs - GCRA_EPSILON)) };
 }
 
-/** Header values for a level whose TAT is `tat`: what is left now and when it is full again. */
-export function gcraWindow(tat: number | undefined, nowMs: number, limit: number, periodMs: number): { remaining: number; resetMs: number } {
-  const base = Math.max(tat ?? nowMs, nowMs);
+/** Header values for a level whose TAT is `tat` (written under `tatLimit`): what is left now and when it is full again. */
+export function gcraWindow(tat: number | undefined, nowMs: number, limit: number, periodMs: number, tatLimit?: number): { remaining: number; resetMs: number } {
+  const base = Math.max(gcraRescale(tat, nowMs, tatLimit, limit) ?? nowMs, nowMs);
   if (limit <= 0) return { remaining: 0, resetMs: periodMs };
   const used = ((base - nowMs) * limit) / periodMs;
   const remaining = Math.min(limit, Math.max(0, Math.floor(limit - used + GCRA_EPSILON)));
   return { remaining, resetMs: Math.min(GCRA_MAX_WAIT_MS, Math.max(0, Math.ceil(base - nowMs - GCRA_EPSILON))) };
 }
 
-/** TAT after correcting a token charge by `delta` (negative refunds, never beyond a full bucket). */
-export function gcraAdjust(tat: number | undefined, nowMs: number, limit: number, delta: number, periodMs: number): number {
-  const base = Math.max(tat ?? nowMs, nowMs);
+/**
+ * TAT after correcting a token charge by `delta` (negative refunds, never beyond a full bucket), under
+ * `limit`, of a TAT written under `tatLimit`. A limit of 0 leaves the TAT as it is (the caller writes nothing).
+ */
+export function gcraAdjust(tat: number | undefined, nowMs: number, limit: number, delta: number, periodMs: number, tatLimit?: number): number {
+  const base = Math.max(gcraRescale(tat, nowMs, tatLimit, limit) ?? nowMs, nowMs);
   if (limit <= 0) return base;
   return Math.max(nowMs, base + (delta * periodMs) / limit);
 }

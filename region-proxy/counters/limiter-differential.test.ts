@@ -53,3 +53,32 @@ test("seeded random sequences: the in-process and Redis limiters agree call for 
     }
   }
 });
+
+test("seeded random sequences with the limits changing between calls: both limiters agree call for call", async () => {
+  let seed = 20261203;
+  const rnd = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const pick = <T>(xs: T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  for (let run = 0; run < 30; run++) {
+    const [redis] = replicas.pair((r, prefix) => createRedisRateLimiter(r, { prefix }));
+    const memory = createMemoryRateLimiter();
+    let now = T0;
+    const trace: string[] = [];
+    for (let step = 0; step < 40; step++) {
+      now += Math.floor(rnd() * 3000) - (rnd() < 0.15 ? 2500 : 0);
+      const rpm = pick([1, 2, 7, 60, 100, 0]);
+      const tpm = pick([3, 100, 1000, 12_345, 0.5]);
+      const checks: LimitCheck[] = [{ scope: "key:k", rpm, tpm }, { scope: "org:o", tpm: pick([50, 7, null]) }];
+      if (rnd() < 0.7) {
+        const tokens = Math.floor(rnd() * 200);
+        trace.push(`acquire(${tokens}) rpm ${rpm} tpm ${tpm} @${now - T0}`);
+        const [m, r] = [await memory.acquire(checks, tokens, now), await redis.acquire(checks, tokens, now)];
+        expect({ trace, verdict: m }).toEqual({ trace, verdict: r });
+      } else {
+        const delta = Math.floor(rnd() * 400) - 200;
+        trace.push(`adjust(${delta}) tpm ${tpm} @${now - T0}`);
+        await memory.adjustTokens(checks, delta, now);
+        await redis.adjustTokens(checks, delta, now);
+      }
+    }
+  }
+});

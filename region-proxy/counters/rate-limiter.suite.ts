@@ -135,6 +135,49 @@ export function describeRateLimiter(name: string, harness: RateLimiterHarness): 
       expect(inDebt.tokens!.resetMs).toBeLessThanOrEqual(GCRA_MAX_WAIT_MS);
     });
 
+    test("a raised RPM keeps what was used: 2 of 2, raised to 100, admits with 97 left", async () => {
+      const [a, b] = await harness.pair();
+      const scope = "key:key_raise";
+      for (let i = 0; i < 2; i++) expect((await a.acquire([{ scope, rpm: 2 }], 0, T0)).allowed).toBe(true);
+      expect((await a.acquire([{ scope, rpm: 2 }], 0, T0)).allowed).toBe(false);
+      const raised = await b.acquire([{ scope, rpm: 100 }], 0, T0);
+      expect(raised).toEqual({ allowed: true, tripped: null, retryAfterMs: 0, requests: { limit: 100, remaining: 97, resetMs: 1800 }, tokens: null });
+    });
+
+    test("a lowered RPM keeps what was used: 20 of 100, lowered to 2, refuses until 19 drain at 2 per minute", async () => {
+      const [a, b] = await harness.pair();
+      const scope = "key:key_lower";
+      for (let i = 0; i < 20; i++) expect((await a.acquire([{ scope, rpm: 100 }], 0, T0)).allowed).toBe(true);
+      const refused = await b.acquire([{ scope, rpm: 2 }], 0, T0);
+      expect(refused).toMatchObject({ allowed: false, retryAfterMs: 570_000, requests: { limit: 2, remaining: 0, resetMs: 600_000 } });
+      // The refusal kept the use in the new limit's units: 12 s later (when 100 per minute would have
+      // drained all 20) it still drains at 2 per minute.
+      const later = await a.acquire([{ scope, rpm: 2 }], 0, T0 + 12_000);
+      expect(later).toMatchObject({ allowed: false, retryAfterMs: 558_000 });
+      expect((await b.acquire([{ scope, rpm: 2 }], 0, T0 + 570_000)).allowed).toBe(true);
+    });
+
+    test("a limit lowered and raised back without an admitted request gives the use back unchanged", async () => {
+      const [limiter] = await harness.pair();
+      const scope = "key:key_back";
+      for (let i = 0; i < 20; i++) await limiter.acquire([{ scope, rpm: 100 }], 0, T0);
+      expect((await limiter.acquire([{ scope, rpm: 2 }], 0, T0)).allowed).toBe(false);
+      expect((await limiter.acquire([{ scope, rpm: 0 }], 0, T0)).allowed).toBe(false);
+      expect((await limiter.acquire([{ scope, rpm: 100 }], 0, T0)).requests).toEqual({ limit: 100, remaining: 79, resetMs: 12_600 });
+    });
+
+    test("a changed TPM keeps the tokens used, for acquire and for the settle-time adjustment", async () => {
+      const [a, b] = await harness.pair();
+      const scope = "key:key_tpm";
+      await a.acquire([{ scope, tpm: 1000 }], 400, T0);
+      expect((await b.acquire([{ scope, tpm: 2000 }], 0, T0)).tokens).toEqual({ limit: 2000, remaining: 1600, resetMs: 12_000 });
+      await a.adjustTokens([{ scope, tpm: 500 }], -100, T0);
+      expect((await b.acquire([{ scope, tpm: 500 }], 0, T0)).tokens).toEqual({ limit: 500, remaining: 200, resetMs: 36_000 });
+      await a.adjustTokens([{ scope, tpm: 1000 }], 800, T0);
+      const inDebt = await b.acquire([{ scope, tpm: 1000 }], 0, T0);
+      expect(inDebt).toMatchObject({ allowed: false, retryAfterMs: 6000, tokens: { limit: 1000, remaining: 0, resetMs: 66_000 } });
+    });
+
     test("a zero limit refuses; bad numbers are a programming error", async () => {
       const [limiter] = await harness.pair();
       const zero = await limiter.acquire([{ scope: "key:key_zero", rpm: 0 }], 0, T0);

@@ -10,6 +10,10 @@
  * unrelated strings that other requests combine differently, so no per-request tag could keep them
  * together. The cost is that one shard carries a region's limiter; a single node does well over
  * 50k scripts/s, far above one region's request rate. Idle keys expire once their bucket is full again.
+ * Each level's TAT key (`rl:`) has a twin (`rlimit:`) holding the limit the TAT was written under (see
+ * gcra.ts), written with it by the same script and expiring with it. A twin and not one value "tat|limit":
+ * an older proxy still reads and writes the bare TAT during a rolling deploy, where a value it could not
+ * parse would read as a full bucket; the older proxy's TATs, without a twin, are read at the limit asked.
  */
 import type { Cluster, Redis } from "ioredis";
 import { assertTokenCount, buildVerdict, limitBuckets, type LimitBucket } from "./limit-buckets.ts";
@@ -23,9 +27,11 @@ export interface RedisRateLimiterOptions {
 }
 
 /**
- * KEYS: one per bucket. ARGV: mode ("acquire" | "adjust"), nowMs ("" = server TIME), periodMs, tokens
- * (estimate for acquire, delta for adjust), then per bucket: kind ("r" | "t"), limit.
- * acquire returns per bucket {retryAfterMs, remaining, resetMs}, all zero retries when admitted.
+ * KEYS: the n buckets' TAT keys, then their n limit keys in the same order. ARGV: mode ("acquire" |
+ * "adjust"), nowMs ("" = server TIME), periodMs, tokens (estimate for acquire, delta for adjust), then per
+ * bucket: kind ("r" | "t"), limit. acquire returns per bucket {retryAfterMs, remaining, resetMs}, all zero
+ * retries when admitted. A level whose stored limit differs from the one asked is rescaled first
+ * (gcraRescale) and, even when refused, written back in the new limit's units.
  */
 export const RATE_LIMIT_LUA = `
 local now = tonumber(ARGV[2])
@@ -38,27 +44,37 @@ local tokens = tonumber(ARGV[4])
 local eps = 1e-6
 -- GCRA_MAX_WAIT_MS: waits and TTLs past 2^53 ms are neither integer replies nor valid PX values.
 local maxWait = 4503599627370496
-local n = #KEYS
-local function store(key, tat)
+local n = #KEYS / 2
+local function store(i, tat)
   if tat > now then
-    redis.call('SET', key, string.format('%.17g', tat), 'PX', math.min(maxWait, math.ceil(tat - now) + 1000))
+    local px = math.min(maxWait, math.ceil(tat - now) + 1000)
+    redis.call('SET', KEYS[i], string.format('%.17g', tat), 'PX', px)
+    redis.call('SET', KEYS[n + i], ARGV[4 + 2 * i], 'PX', px)
   else
-    redis.call('DEL', key)
+    redis.call('DEL', KEYS[i], KEYS[n + i])
   end
 end
-local tats, limits = {}, {}
+local stored = redis.call('MGET', unpack(KEYS))
+local tats, limits, rescaled = {}, {}, {}
 for i = 1, n do
-  local tat = tonumber(redis.call('GET', KEYS[i]) or '') or now
+  local tat = tonumber(stored[i] or '') or now
   if tat < now then tat = now end
+  local limit = tonumber(ARGV[4 + 2 * i])
+  -- gcraRescale: no stored limit (an older proxy's TAT) reads as the limit asked.
+  local was = tonumber(stored[n + i] or '')
+  if was and was > 0 and limit > 0 and was ~= limit then
+    tat = now + (tat - now) * was / limit
+    rescaled[i] = true
+  end
   tats[i] = tat
-  limits[i] = tonumber(ARGV[4 + 2 * i])
+  limits[i] = limit
 end
 if ARGV[1] == 'adjust' then
   for i = 1, n do
     if limits[i] > 0 then
       local nt = tats[i] + tokens * period / limits[i]
       if nt < now then nt = now end
-      store(KEYS[i], nt)
+      store(i, nt)
     end
   end
   return 0
@@ -89,8 +105,10 @@ for i = 1, n do
   local tat = tats[i]
   if allowed then
     tat = newTats[i]
-    store(KEYS[i], tat)
+    store(i, tat)
     retry[i] = 0
+  elseif rescaled[i] then
+    store(i, tat)
   end
   local limit = limits[i]
   local remaining, reset = 0, period
@@ -117,17 +135,32 @@ export function createRedisRateLimiter(redis: Redis | Cluster, options: RedisRat
   const tag = `{${options.hashTag ?? "rl"}}`;
   redis.defineCommand(COMMAND, { lua: RATE_LIMIT_LUA });
   const run = (redis as unknown as Record<string, ScriptCall>)[COMMAND]!.bind(redis);
-  const keyOf = (b: LimitBucket) => `${prefix}${tag}:rl:${b.kind === "requests" ? "r" : "t"}:${b.scope}`;
-  const argsOf = (buckets: LimitBucket[]) => buckets.flatMap((b) => [b.kind === "requests" ? "r" : "t", b.limit]);
+  /** The script's arguments: the key count, n TAT keys, n limit keys, then ARGV (see RATE_LIMIT_LUA). */
+  const argsOf = (buckets: LimitBucket[], mode: "acquire" | "adjust", nowMs: number | undefined, tokens: number) => {
+    const n = buckets.length;
+    const args: (string | number)[] = new Array(1 + 2 * n + 4 + 2 * n);
+    args[0] = 2 * n;
+    args[1 + 2 * n] = mode;
+    args[2 + 2 * n] = nowMs ?? "";
+    args[3 + 2 * n] = LIMIT_PERIOD_MS;
+    args[4 + 2 * n] = tokens;
+    for (let i = 0; i < n; i++) {
+      const b = buckets[i]!;
+      const kind = b.kind === "requests" ? "r" : "t";
+      args[1 + i] = `${prefix}${tag}:rl:${kind}:${b.scope}`;
+      args[1 + n + i] = `${prefix}${tag}:rlimit:${kind}:${b.scope}`;
+      args[5 + 2 * n + 2 * i] = kind;
+      args[6 + 2 * n + 2 * i] = b.limit;
+    }
+    return args;
+  };
 
   return {
     async acquire(checks: LimitCheck[], estimatedTokens: number, nowMs?: number): Promise<LimitVerdict> {
       assertTokenCount("estimatedTokens", estimatedTokens, false);
       const buckets = limitBuckets(checks);
       if (buckets.length === 0) return buildVerdict([], []);
-      const reply = (await run(
-        buckets.length, ...buckets.map(keyOf), "acquire", nowMs ?? "", LIMIT_PERIOD_MS, estimatedTokens, ...argsOf(buckets),
-      )) as number[];
+      const reply = (await run(...argsOf(buckets, "acquire", nowMs, estimatedTokens))) as number[];
       const outcomes = buckets.map((_, i) => ({ retryAfterMs: reply[3 * i]!, remaining: reply[3 * i + 1]!, resetMs: reply[3 * i + 2]! }));
       return buildVerdict(buckets, outcomes);
     },
@@ -136,7 +169,7 @@ export function createRedisRateLimiter(redis: Redis | Cluster, options: RedisRat
       assertTokenCount("deltaTokens", deltaTokens, true);
       const buckets = limitBuckets(checks).filter((b) => b.kind === "tokens");
       if (deltaTokens === 0 || buckets.length === 0) return;
-      await run(buckets.length, ...buckets.map(keyOf), "adjust", nowMs ?? "", LIMIT_PERIOD_MS, deltaTokens, ...argsOf(buckets));
+      await run(...argsOf(buckets, "adjust", nowMs, deltaTokens));
     },
   };
 }
