@@ -14,7 +14,7 @@ export function answerHeaders(region: string, limits: { headers: Record<string, 
   headers["x-gateway-attempts"] = String(trail.attempts);
   headers["x-gateway-fallback"] = String(trail.fallback);
   if (trail.deployment) {
-    headers["x-gateway-model"] = trail.deployment.model;
+    headers["x-gateway-model"] = headerValue(trail.deployment.model);
     headers["x-gateway-provider"] = trail.deployment.provider;
   }
   headers["x-request-id"] = requestId;
@@ -24,4 +24,15 @@ export function answerHeaders(region: string, limits: { headers: Record<string, 
 /** The `x-gateway-*` set of an answer given before any deployment was tried; `extra` (e.g. `x-ratelimit-*`) first. */
 export function unroutedHeaders(region: string, extra: Record<string, string> = {}): Record<string, string> {
   return { ...extra, "x-gateway-region": region, "x-gateway-attempts": "0", "x-gateway-fallback": "false" };
+}
+
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * A vendor model name as a header value: as it is when it is printable ASCII (every real one),
+ * else percent-encoded (a name with a line break or non-Latin-1 characters is no header value at all,
+ * and one with other Latin-1 characters would be read differently by different clients).
+ */
+function headerValue(name: string): string {
+  return PRINTABLE_ASCII.test(name) ? name : encodeURIComponent(name);
 }

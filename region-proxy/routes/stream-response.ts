@@ -70,6 +70,12 @@ export function streamResponse(
       finish("client_closed", "client_closed");
     },
   };
-  const body = new DirectReadableStream(source);
-  return new Response(body, { headers: { ...SSE_HEADERS, ...headers } });
+  try {
+    return new Response(new DirectReadableStream(source), { headers: { ...SSE_HEADERS, ...headers } });
+  } catch (error) {
+    // No answer can be built (the caller answers 500): the vendor call is closed and settled now, as
+    // no pull() will ever run, and the in-flight count is released.
+    finish("error", "internal_error");
+    throw error;
+  }
 }
