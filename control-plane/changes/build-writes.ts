@@ -253,7 +253,7 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
       }
       case "price.set": {
         if (!op.price) throw badInput(`${field}.price`, "is required for price.set");
-        const row = priceValue(priceRow(op.price));
+        const row = priceValue(priceRow(op.price, `${field}.price.`));
         set("price", `${row.provider}:${row.model}`, row as unknown as Record<string, unknown>);
         break;
       }

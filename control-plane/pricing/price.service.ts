@@ -26,16 +26,20 @@ function optionalMicros(field: string, usd: number | null | undefined): number |
  * Validates a price input into the stored row (micro-USD per 1M tokens), every optional class null
  * when absent. setPrice stores it; a `price.set` change request carries it (changes/build-writes), so
  * both set every column and a price set without a cache-write or reasoning price clears it.
+ * `prefix` goes before every field a refusal names: `operations[3].price.` inside a proposal, so the
+ * admin sees which operation was refused; nothing for setPrice's own arguments.
+ *
+ * @example priceRow({ ...input, inputUsdPerMillion: -1 }, "operations[3].price.") // throws "operations[3].price.inputUsdPerMillion: ..."
  */
-export function priceRow(input: SetPriceInput) {
+export function priceRow(input: SetPriceInput, prefix = "") {
   return {
-    provider: requireProvider("provider", input.provider),
-    model: requireText("model", input.model, 200),
-    inputMicros: toMicros("inputUsdPerMillion", input.inputUsdPerMillion),
-    outputMicros: toMicros("outputUsdPerMillion", input.outputUsdPerMillion),
-    cachedInputMicros: optionalMicros("cachedInputUsdPerMillion", input.cachedInputUsdPerMillion),
-    cacheWriteMicros: optionalMicros("cacheWriteUsdPerMillion", input.cacheWriteUsdPerMillion),
-    reasoningMicros: optionalMicros("reasoningUsdPerMillion", input.reasoningUsdPerMillion),
+    provider: requireProvider(`${prefix}provider`, input.provider),
+    model: requireText(`${prefix}model`, input.model, 200),
+    inputMicros: toMicros(`${prefix}inputUsdPerMillion`, input.inputUsdPerMillion),
+    outputMicros: toMicros(`${prefix}outputUsdPerMillion`, input.outputUsdPerMillion),
+    cachedInputMicros: optionalMicros(`${prefix}cachedInputUsdPerMillion`, input.cachedInputUsdPerMillion),
+    cacheWriteMicros: optionalMicros(`${prefix}cacheWriteUsdPerMillion`, input.cacheWriteUsdPerMillion),
+    reasoningMicros: optionalMicros(`${prefix}reasoningUsdPerMillion`, input.reasoningUsdPerMillion),
   };
 }
 
