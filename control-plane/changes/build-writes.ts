@@ -10,11 +10,11 @@ import { ALIAS_NAME_PATTERN } from "../aliases/alias-name.ts";
 import { forbidden, requireTenantInScope } from "../auth/access.ts";
 import { hasRole } from "../auth/principal.ts";
 import type { Tx } from "../db/client.ts";
-import { FLAG_PATTERN, JURISDICTION_PATTERN, requireAzureApiVersion, requireCredentialRef, requireProvider } from "../deployments/deployment.service.ts";
+import { FLAG_PATTERN, JURISDICTION_PATTERN, requireAzureApiVersion, requireCredentialRef, requireDeploymentModel, requireProvider } from "../deployments/deployment.service.ts";
 import { mergeTimeouts } from "../deployments/deployment-timeouts.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, conflict, notFound } from "../graphql/errors.ts";
-import { requireHttpUrl, requirePattern, requireText } from "../graphql/validate.ts";
+import { requireHttpUrl, requirePattern } from "../graphql/validate.ts";
 import { priceRow } from "../pricing/price.service.ts";
 import { REGION_NAME_PATTERN } from "../regions/region-name.ts";
 import { findTenant } from "../tenants/tenant.repo.ts";
@@ -50,12 +50,17 @@ export interface BuiltChange {
   tenantIds: string[];
 }
 
-function checkDeployment(field: string, d: DeploymentValue): DeploymentValue {
+/**
+ * Checks a deployment as a proposal would leave it. Rules added after values were stored (the model's
+ * characters) judge only a value being written: an update that leaves a stored model as it is (a
+ * credential rotation, say) is not refused for it.
+ */
+function checkDeployment(field: string, d: DeploymentValue, base: DeploymentValue | null): DeploymentValue {
   const provider = requireProvider(`${field}.provider`, d.provider);
   return deploymentValue({
     provider,
     baseUrl: requireAzureApiVersion(`${field}.baseUrl`, provider, requireHttpUrl(`${field}.baseUrl`, d.baseUrl)),
-    model: requireText(`${field}.model`, d.model, 200),
+    model: base !== null && d.model === base.model ? d.model : requireDeploymentModel(`${field}.model`, d.model),
     region: requirePattern(`${field}.region`, d.region, REGION_NAME_PATTERN),
     credentialRef: requireCredentialRef(`${field}.credentialRef`, d.credentialRef),
     jurisdiction: d.jurisdiction === null ? null : requirePattern(`${field}.jurisdiction`, d.jurisdiction, JURISDICTION_PATTERN),
@@ -81,7 +86,7 @@ function mergeDeployment(base: DeploymentValue | null, input: DeploymentFieldsIn
   for (const key of ["provider", "baseUrl", "model", "region", "credentialRef"] as const) {
     if (typeof merged[key] !== "string") throw badInput(`${field}.${key}`, "is required");
   }
-  return checkDeployment(field, merged as DeploymentValue);
+  return checkDeployment(field, merged as DeploymentValue, base);
 }
 
 const MICROS = 1_000_000;

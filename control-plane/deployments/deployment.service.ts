@@ -1,16 +1,18 @@
 /**
- * Deployment rules: a known provider, an http(s) base URL (for Azure, a current api-version), a credential
- * reference, never a secret, and timeouts within their bounds (deployment-timeouts.ts).
+ * Deployment rules: a known provider, an http(s) base URL (for Azure, a current api-version), a model
+ * the proxy can name in a header (deployment-model.ts), a credential reference, never a secret, and
+ * timeouts within their bounds (deployment-timeouts.ts).
  */
 import { newId } from "../../shared/ids.ts";
 import type { ProviderKind } from "../../shared/snapshot/schema.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput } from "../graphql/errors.ts";
-import { requireHttpUrl, requirePattern, requireText } from "../graphql/validate.ts";
+import { requireHttpUrl, requirePattern } from "../graphql/validate.ts";
 import { REGION_NAME_PATTERN } from "../regions/region-name.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
 import { requireAzureApiVersion } from "./azure-api-version.ts";
 import { requireCredentialRef } from "./credential-ref.ts";
+import { requireDeploymentModel } from "./deployment-model.ts";
 import { requireTimeouts } from "./deployment-timeouts.ts";
 import type { CreateDeploymentInput } from "./deployment.input.ts";
 import { insertDeployment } from "./deployment.repo.ts";
@@ -19,6 +21,7 @@ import type { Deployment } from "./deployment.type.ts";
 export { requireAzureApiVersion } from "./azure-api-version.ts";
 export const PROVIDER_KINDS: readonly ProviderKind[] = ["openai", "azure", "anthropic", "gemini"];
 export { CREDENTIAL_REF_PATTERN, requireCredentialRef } from "./credential-ref.ts";
+export { requireDeploymentModel } from "./deployment-model.ts";
 export const JURISDICTION_PATTERN = /^[a-z][a-z0-9-]{1,15}$/;
 export const FLAG_PATTERN = /^[a-z][a-z0-9_-]{0,31}$/;
 
@@ -33,7 +36,7 @@ export async function createDeployment(ctx: GraphQLContext, input: CreateDeploym
     id: newId("dep"),
     provider,
     baseUrl: requireAzureApiVersion("baseUrl", provider, requireHttpUrl("baseUrl", input.baseUrl)),
-    model: requireText("model", input.model, 200),
+    model: requireDeploymentModel("model", input.model),
     region: requirePattern("region", input.region, REGION_NAME_PATTERN),
     credentialRef: requireCredentialRef("credentialRef", input.credentialRef),
     jurisdiction: input.jurisdiction ? requirePattern("jurisdiction", input.jurisdiction, JURISDICTION_PATTERN) : null,
