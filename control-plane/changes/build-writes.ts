@@ -10,7 +10,7 @@ import { ALIAS_NAME_PATTERN } from "../aliases/alias-name.ts";
 import { forbidden, requireTenantInScope } from "../auth/access.ts";
 import { hasRole } from "../auth/principal.ts";
 import type { Tx } from "../db/client.ts";
-import { FLAG_PATTERN, JURISDICTION_PATTERN, requireAzureApiVersion, requireCredentialRef, requireDeploymentModel, requireProvider } from "../deployments/deployment.service.ts";
+import { FLAG_PATTERN, JURISDICTION_PATTERN, requireAzureApiVersion, requireCredentialRef, requireDeploymentBaseUrl, requireDeploymentModel, requireProvider } from "../deployments/deployment.service.ts";
 import { mergeTimeouts } from "../deployments/deployment-timeouts.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, conflict, notFound } from "../graphql/errors.ts";
@@ -52,14 +52,18 @@ export interface BuiltChange {
 
 /**
  * Checks a deployment as a proposal would leave it. Rules added after values were stored (the model's
- * characters) judge only a value being written: an update that leaves a stored model as it is (a
- * credential rotation, say) is not refused for it.
+ * characters, the baseUrl's query, fragment and whitespace) judge only a value being written: an update
+ * that leaves a stored model, or a stored baseUrl and its provider, as they are (a credential rotation,
+ * say) is not refused for them.
  */
 function checkDeployment(field: string, d: DeploymentValue, base: DeploymentValue | null): DeploymentValue {
   const provider = requireProvider(`${field}.provider`, d.provider);
+  const baseUrlKept = base !== null && d.baseUrl === base.baseUrl && provider === base.provider;
   return deploymentValue({
     provider,
-    baseUrl: requireAzureApiVersion(`${field}.baseUrl`, provider, requireHttpUrl(`${field}.baseUrl`, d.baseUrl)),
+    baseUrl: baseUrlKept
+      ? requireAzureApiVersion(`${field}.baseUrl`, provider, requireHttpUrl(`${field}.baseUrl`, d.baseUrl))
+      : requireDeploymentBaseUrl(`${field}.baseUrl`, provider, d.baseUrl),
     model: base !== null && d.model === base.model ? d.model : requireDeploymentModel(`${field}.model`, d.model),
     region: requirePattern(`${field}.region`, d.region, REGION_NAME_PATTERN),
     credentialRef: requireCredentialRef(`${field}.credentialRef`, d.credentialRef),

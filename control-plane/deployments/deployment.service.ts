@@ -1,5 +1,6 @@
 /**
- * Deployment rules: a known provider, an http(s) base URL (for Azure, a current api-version), a model
+ * Deployment rules: a known provider, a base URL the proxy can append paths to (deployment-base-url.ts;
+ * for Azure, a current api-version), a model
  * the proxy can name in a header (deployment-model.ts), a credential reference, never a secret, and
  * timeouts within their bounds (deployment-timeouts.ts).
  */
@@ -7,10 +8,10 @@ import { newId } from "../../shared/ids.ts";
 import type { ProviderKind } from "../../shared/snapshot/schema.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput } from "../graphql/errors.ts";
-import { requireHttpUrl, requirePattern } from "../graphql/validate.ts";
+import { requirePattern } from "../graphql/validate.ts";
 import { REGION_NAME_PATTERN } from "../regions/region-name.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
-import { requireAzureApiVersion } from "./azure-api-version.ts";
+import { requireDeploymentBaseUrl } from "./deployment-base-url.ts";
 import { requireCredentialRef } from "./credential-ref.ts";
 import { requireDeploymentModel } from "./deployment-model.ts";
 import { requireTimeouts } from "./deployment-timeouts.ts";
@@ -19,6 +20,7 @@ import { insertDeployment } from "./deployment.repo.ts";
 import type { Deployment } from "./deployment.type.ts";
 
 export { requireAzureApiVersion } from "./azure-api-version.ts";
+export { requireDeploymentBaseUrl } from "./deployment-base-url.ts";
 export const PROVIDER_KINDS: readonly ProviderKind[] = ["openai", "azure", "anthropic", "gemini"];
 export { CREDENTIAL_REF_PATTERN, requireCredentialRef } from "./credential-ref.ts";
 export { requireDeploymentModel } from "./deployment-model.ts";
@@ -35,7 +37,7 @@ export async function createDeployment(ctx: GraphQLContext, input: CreateDeploym
   const fields = {
     id: newId("dep"),
     provider,
-    baseUrl: requireAzureApiVersion("baseUrl", provider, requireHttpUrl("baseUrl", input.baseUrl)),
+    baseUrl: requireDeploymentBaseUrl("baseUrl", provider, input.baseUrl),
     model: requireDeploymentModel("model", input.model),
     region: requirePattern("region", input.region, REGION_NAME_PATTERN),
     credentialRef: requireCredentialRef("credentialRef", input.credentialRef),

@@ -31,3 +31,17 @@ export function requireHttpUrl(field: string, value: string): string {
   if (url.username || url.password) throw badInput(field, "must not carry credentials");
   return value;
 }
+
+/**
+ * The raw query and fragment of a URL string as written, each without its `?`/`#`: null when absent,
+ * "" when written empty (`https://x/v1?`, which URL.search and URL.hash hide). In an http(s) URL
+ * without credentials the first `#` starts the fragment and the first `?` before it the query.
+ *
+ * @example urlQueryAndFragment("https://x/v1?a=1#f") // { query: "a=1", fragment: "f" }
+ */
+export function urlQueryAndFragment(value: string): { query: string | null; fragment: string | null } {
+  const hash = value.indexOf("#");
+  const beforeFragment = hash < 0 ? value : value.slice(0, hash);
+  const question = beforeFragment.indexOf("?");
+  return { query: question < 0 ? null : beforeFragment.slice(question + 1), fragment: hash < 0 ? null : value.slice(hash + 1) };
+}

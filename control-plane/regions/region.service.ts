@@ -2,7 +2,7 @@
 import { hashSecret, newToken } from "../../shared/ids.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, conflict, notFound } from "../graphql/errors.ts";
-import { requireHttpUrl, requirePattern } from "../graphql/validate.ts";
+import { requireHttpUrl, requirePattern, urlQueryAndFragment } from "../graphql/validate.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
 import { REGION_NAME_PATTERN } from "./region-name.ts";
 import type { CreateRegionInput, UpdateRegionInput } from "./region.input.ts";
@@ -18,8 +18,8 @@ const MAX_URL_LENGTH = 2048;
 export function normalizePublicUrl(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   if (value.length > MAX_URL_LENGTH) throw badInput("publicUrl", `must be at most ${MAX_URL_LENGTH} characters`);
-  const url = new URL(requireHttpUrl("publicUrl", value));
-  if (url.search || url.hash || value.includes("#") || value.includes("?")) throw badInput("publicUrl", "must not carry a query or fragment");
+  const { query, fragment } = urlQueryAndFragment(requireHttpUrl("publicUrl", value));
+  if (query !== null || fragment !== null) throw badInput("publicUrl", "must not carry a query or fragment");
   return value;
 }
 

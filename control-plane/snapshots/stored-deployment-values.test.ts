@@ -11,7 +11,10 @@ import { useTestControlPlane } from "../testing/test-control-plane.ts";
 const t = useTestControlPlane();
 
 /** Values no longer accepted at input, as an older control plane stored them. */
-const STORED = [{ model: "echo-模型", baseUrl: "https://api.openai.com/v1" }];
+const STORED = [
+  { model: "echo-模型", baseUrl: "https://api.openai.com/v1" },
+  { model: "gpt-4o-mini", baseUrl: "https://api.openai.com/v1?tag=eu#x " },
+];
 
 test("deployments stored before the model and baseUrl checks still compile into the snapshot, as stored", async () => {
   const { createRegion } = await t.admin.request<{ createRegion: { token: string } }>(`mutation { createRegion(input: { name: "eu" }) { token } }`);

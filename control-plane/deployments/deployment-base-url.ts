@@ -1,0 +1,42 @@
+/**
+ * A deployment's baseUrl: the vendor root the proxy appends the operation's path to by string
+ * concatenation (`{baseUrl}/chat/completions`, `{baseUrl}/v1/messages`, `{baseUrl}/v1beta/models/...`),
+ * so it carries no fragment, no surrounding whitespace and, except for Azure, no query: each sent every
+ * call to a wrong path (`/v1?tag=eu/chat/completions`, `/v1%20%20/chat/completions`). Azure's adapter
+ * reads one thing from the query, the pinned `api-version` of the dated API
+ * (../../region-proxy/providers/azure/request.ts) and drops the rest, and the v1 API
+ * (`.../openai/v1`) takes none, so an Azure query is `api-version=<version>` alone and only on the
+ * dated form. A value stored before these checks is left as it is (a deployment.update checks only a
+ * baseUrl it writes, or one whose provider it changes).
+ *
+ * @example requireDeploymentBaseUrl("baseUrl", "azure", "https://r.openai.azure.com?api-version=2024-10-21") // returned as is
+ * @example requireDeploymentBaseUrl("baseUrl", "openai", "https://api.openai.com/v1?tag=eu") // throws BAD_USER_INPUT
+ */
+import { badInput } from "../graphql/errors.ts";
+import { requireHttpUrl, urlQueryAndFragment } from "../graphql/validate.ts";
+import { requireAzureApiVersion } from "./azure-api-version.ts";
+
+/** What Azure's api-versions are made of (`2024-10-21`, `2025-04-01-preview`, `preview`). */
+const AZURE_QUERY = /^api-version=[A-Za-z0-9._-]+$/;
+
+/** The baseUrl unchanged, or BAD_USER_INPUT naming `field` and why the proxy could not use it. */
+export function requireDeploymentBaseUrl(field: string, provider: string, value: string): string {
+  if (value !== value.trim()) throw badInput(field, "must not begin or end with whitespace: the proxy appends the vendor's path to the baseUrl as written");
+  requireHttpUrl(field, value);
+  const { query, fragment } = urlQueryAndFragment(value);
+  if (fragment !== null) throw badInput(field, "must not carry a fragment (#...): the proxy appends the vendor's path to the baseUrl, which would land inside the fragment");
+  if (query !== null) requireQueryFor(field, provider, value, query);
+  return requireAzureApiVersion(field, provider, value);
+}
+
+function requireQueryFor(field: string, provider: string, value: string, query: string): void {
+  if (provider !== "azure") {
+    throw badInput(field, "must not carry a query (?...): the proxy appends the vendor's path to the baseUrl, which would land inside the query (only an Azure baseUrl may pin ?api-version=)");
+  }
+  if (/\/openai\/v1\/*$/.test(new URL(value).pathname)) {
+    throw badInput(field, "must not carry a query on Azure's v1 API (a path ending in /openai/v1): it takes no api-version, and the proxy sends none");
+  }
+  if (!AZURE_QUERY.test(query)) {
+    throw badInput(field, "may carry only ?api-version=<version> (letters, digits, '.', '-', '_') on Azure: the proxy reads that parameter alone and would drop any other");
+  }
+}
