@@ -34,15 +34,16 @@ function answer(path: string, body: Record<string, any>): Response {
 /** One alias per vendor kind, all priced 1 µ$ per input token and 2 per output token. */
 function withVendors(s: Snapshot, budgets: { dailyMicros: number } | null, limits: { tpm: number } | null = null, defaultMaxOutput?: number): void {
   const base = `http://127.0.0.1:${vendor.port}`;
-  const add = (alias: string, provider: "openai" | "azure" | "anthropic" | "gemini", baseUrl: string) => {
-    s.deployments[`dep_${alias}`] = { id: `dep_${alias}`, provider, baseUrl, model: `${alias}-model`, region: REGION, credentialRef: "env:ECHO_KEY" };
+  const add = (alias: string, provider: "openai" | "azure" | "anthropic" | "gemini", baseUrl: string, model = `${alias}-model`) => {
+    s.deployments[`dep_${alias}`] = { id: `dep_${alias}`, provider, baseUrl, model, region: REGION, credentialRef: "env:ECHO_KEY" };
     s.aliases[alias] = { name: alias, chain: [`dep_${alias}`] };
-    s.pricing[`${provider}:${alias}-model`] = { input: 1_000_000, output: 2_000_000 };
+    s.pricing[`${provider}:${model}`] = { input: 1_000_000, output: 2_000_000 };
   };
   add("oai", "openai", `${base}/v1`);
   add("az", "azure", base);
   add("claude", "anthropic", base);
-  add("gem", "gemini", base);
+  // A Gemini 2.x model id: the series that answers several candidates (n).
+  add("gem", "gemini", base, "gemini-2.5-gem-model");
   const key = s.keys[hashSecret(fx.keys.main)]!;
   key.budgets = budgets ? { dailyMicros: budgets.dailyMicros, monthlyMicros: null } : undefined;
   key.limits = limits ? { tpm: limits.tpm } : undefined;

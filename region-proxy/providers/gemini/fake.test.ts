@@ -93,9 +93,9 @@ describe("gemini adapter against the fake", () => {
   });
 
   test("candidateCount: each event carries the next piece of every candidate still writing, each under its index", async () => {
-    const events = (await vendor.streamEvents(request({ raw: { n: 2 } }))).map((e) => JSON.parse(e.data) as { candidates: { index: number; finishReason?: string }[] });
+    const events = (await vendor.streamEvents(request({ raw: { n: 2 } }), "gemini-2.5-flash")).map((e) => JSON.parse(e.data) as { candidates: { index: number; finishReason?: string }[] });
     expect(events.map((e) => e.candidates.map((c) => `${c.index}${c.finishReason ? `:${c.finishReason}` : ""}`))).toEqual([["0", "1"], ["0", "1"], ["0:STOP", "1"], ["1:STOP"]]);
-    const plain = (await complete(request({ raw: { n: 2 } }))).completion;
+    const plain = (await complete(request({ raw: { n: 2 } }), "gemini-2.5-flash")).completion;
     expect(plain.choices.map((c) => [c.index, c.message.content])).toEqual([[0, "Echo: hello there friend"], [1, "Echo take 2: hello there friend"]]);
   });
 

@@ -263,3 +263,29 @@ describe("gemini tools with a JSON response_format", () => {
     expect(build("gemini-2.5-flash", { tools: [], response_format: asJson[0] }).generationConfig.responseMimeType).toBe("application/json");
   });
 });
+
+describe("gemini n (candidateCount)", () => {
+  const build = (model: string, n: number) => JSON.parse(buildGeminiRequest(req({ raw: { n } }), { ...target, model }, "k").body) as Record<string, any>;
+  const refusal = (model: string, n: number) => {
+    try {
+      build(model, n);
+      return null;
+    } catch (error) {
+      return (error as UnsupportedParameterError).param;
+    }
+  };
+
+  test("Gemini 2.x: n up to 8 is sent as candidateCount", () => {
+    expect(build("gemini-2.5-flash", 8).generationConfig.candidateCount).toBe(8);
+    expect(build("models/gemini-2.0-flash-001", 2).generationConfig.candidateCount).toBe(2);
+  });
+
+  test("more than 8, or any model that is not Gemini 2.x (Gemini 3 and 1.x refuse several candidates; an id of another form says no series): a 400 naming n before the call", () => {
+    expect(refusal("gemini-2.5-flash", 9)).toBe("n");
+    for (const model of ["gemini-3-pro-preview", "gemini-3.1-flash-lite", "gemini-1.5-pro", "gemini-pro", "gemini-flash-latest", "tunedModels/t"]) expect([model, refusal(model, 2)]).toEqual([model, "n"]);
+  });
+
+  test("n: 1 is sent nowhere, on any model", () => {
+    expect(build("gemini-3-pro-preview", 1).generationConfig?.candidateCount).toBeUndefined();
+  });
+});

@@ -38,6 +38,22 @@ const INT32_MAX = 2 ** 31 - 1;
  */
 const BEFORE_GEMINI_3 = /^(models\/)?gemini-[12][.-]/;
 
+/**
+ * Several candidates are a Gemini 2.x feature, up to 8: Gemini 3 answers 400 "Multiple candidates is
+ * not enabled for this model" (googleapis/js-genai#1609), Gemini 1.x "candidateCount must be 1" or
+ * "Only one candidate can be specified". Refused before the call, naming n, so a chain skips such a
+ * deployment for one that can, as for any parameter a deployment cannot honour; a model id that names
+ * no series (gemini-flash-latest, a tuned model) is not known to take more than one.
+ */
+const SEVERAL_CANDIDATES = /^(models\/)?gemini-2[.-]/;
+const MAX_CANDIDATES = 8;
+
+function candidateCount(n: number, model: string): number {
+  if (!SEVERAL_CANDIDATES.test(model)) throw new UnsupportedParameterError("n", "This model returns one choice per request; n must be 1 (Gemini 2.x models answer up to 8).");
+  if (n > MAX_CANDIDATES) throw new UnsupportedParameterError("n", `This provider returns at most ${MAX_CANDIDATES} choices per request.`);
+  return n;
+}
+
 /** The JSON body Gemini expects for this chat request to `model` (the deployment's model id). */
 export function toGeminiBody(req: ChatRequest, model = ""): Record<string, unknown> {
   refuseUnsupported(req.raw);
@@ -49,8 +65,7 @@ export function toGeminiBody(req: ChatRequest, model = ""): Record<string, unkno
   }
   // Each candidate is answered as its own choice (response.ts, stream.ts); maxOutputTokens caps each
   // one, as the limits step reserves (n × the per-answer cap). 1 is Gemini's default: nothing is sent.
-  // A model that takes one candidate only refuses it with a 400 that errors.ts names as n.
-  if (typeof req.raw.n === "number" && req.raw.n > 1) generationConfig.candidateCount = req.raw.n;
+  if (typeof req.raw.n === "number" && req.raw.n > 1) generationConfig.candidateCount = candidateCount(req.raw.n, model);
   if (req.temperature !== undefined) generationConfig.temperature = req.temperature;
   if (req.top_p !== undefined) generationConfig.topP = req.top_p;
   const cap = outputCapOf(req);
