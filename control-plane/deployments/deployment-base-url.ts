@@ -6,8 +6,13 @@
  * reads one thing from the query, the pinned `api-version` of the dated API
  * (../../region-proxy/providers/azure/request.ts) and drops the rest, and the v1 API
  * (`.../openai/v1`) takes none, so an Azure query is `api-version=<version>` alone and only on the
- * dated form. A value stored before these checks is left as it is (a deployment.update checks only a
- * baseUrl it writes, or one whose provider it changes).
+ * dated form. And it is written as fetch will read it: the URL parser drops tabs and line breaks
+ * anywhere, percent-decodes and lower-cases the host, drops a default port and resolves `..`, so a
+ * value that differs from its parsed form could show an approver one host
+ * (`https://api.openai.com%2eattacker.example`) while the proxy connects to another, with the first
+ * one's credential. Such a value is refused showing the form to write, never rewritten: the approver
+ * reviews exactly what is stored. A value stored before these checks is left as it is (a
+ * deployment.update checks only a baseUrl it writes, or one whose provider it changes).
  *
  * @example requireDeploymentBaseUrl("baseUrl", "azure", "https://r.openai.azure.com?api-version=2024-10-21") // returned as is
  * @example requireDeploymentBaseUrl("baseUrl", "openai", "https://api.openai.com/v1?tag=eu") // throws BAD_USER_INPUT
@@ -23,10 +28,27 @@ const AZURE_QUERY = /^api-version=[A-Za-z0-9._-]+$/;
 export function requireDeploymentBaseUrl(field: string, provider: string, value: string): string {
   if (value !== value.trim()) throw badInput(field, "must not begin or end with whitespace: the proxy appends the vendor's path to the baseUrl as written");
   requireHttpUrl(field, value);
+  requireAsRead(field, value);
   const { query, fragment } = urlQueryAndFragment(value);
   if (fragment !== null) throw badInput(field, "must not carry a fragment (#...): the proxy appends the vendor's path to the baseUrl, which would land inside the fragment");
   if (query !== null) requireQueryFor(field, provider, value, query);
   return requireAzureApiVersion(field, provider, value);
+}
+
+/**
+ * Refuses a baseUrl that is not its own parsed form (`new URL(value).href`), allowing one difference:
+ * a root path's slash left out (`https://api.anthropic.com`, `https://r.openai.azure.com?api-version=...`).
+ */
+function requireAsRead(field: string, value: string): void {
+  const read = new URL(value).href;
+  // The authority of a parsed http(s) URL holds no '/', '?' or '#', so this finds the root path's slash.
+  const withoutRootSlash = read.replace(/^(https?:\/\/[^/?#]*)\/(?=[?#]|$)/, "$1");
+  if (value !== read && value !== withoutRootSlash) {
+    throw badInput(
+      field,
+      `is read as ${read} (the URL parser drops tabs and line breaks, decodes and lower-cases the host, drops a default port and resolves dot segments), so an approver would review another URL than the one the proxy calls; write it as ${read}`,
+    );
+  }
 }
 
 function requireQueryFor(field: string, provider: string, value: string, query: string): void {

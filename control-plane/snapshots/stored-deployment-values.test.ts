@@ -14,6 +14,7 @@ const t = useTestControlPlane();
 const STORED = [
   { model: "echo-模型", baseUrl: "https://api.openai.com/v1" },
   { model: "gpt-4o-mini", baseUrl: "https://api.openai.com/v1?tag=eu#x " },
+  { model: "gpt-4o-mini", baseUrl: "https://API.openai.com:443/v1" },
 ];
 
 test("deployments stored before the model and baseUrl checks still compile into the snapshot, as stored", async () => {
