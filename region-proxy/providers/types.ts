@@ -197,9 +197,10 @@ export interface StreamTranslator {
    */
   endsIfQuietForMs?(): number | null;
   /**
-   * The usage the vendor reported before its stream ended early (null if none yet), for vendors that
-   * report the prompt's counts up front (Anthropic's message_start, Gemini's every event); OpenAI
-   * sends usage only in its last chunk and has nothing to add. Read only when a stream is cut short.
+   * The usage the vendor reported before its stream ended early or was refused (null if none yet):
+   * the prompt's counts vendors report up front (Anthropic's message_start, Gemini's every event), or
+   * OpenAI's last chunk, on a stream refused for having no choice or cut before [DONE]. Read only
+   * when a stream is cut short or refused.
    */
   partialUsage?(): NormalizedUsage | null;
 }

@@ -33,5 +33,6 @@ export function createAzureStreamTranslator(ctx: ResponseContext): StreamTransla
     },
     finish: () => inner.finish(),
     ended: () => inner.ended!(),
+    partialUsage: () => inner.partialUsage!(),
   };
 }

@@ -41,6 +41,27 @@ test("a stream without [DONE] is a protocol error; so is a non-JSON line and an 
   expect(() => run(false, `data: ${JSON.stringify({ error: { message: "overloaded" } })}\n\n`)).toThrow("overloaded");
 });
 
+test("a stream without any choice sends nothing and is refused at its end, its usage kept for the charge", () => {
+  const usageOnly = chunk([], { prompt_tokens: 9, completion_tokens: 0, total_tokens: 9 }) + "data: [DONE]\n\n";
+  for (const includeUsage of [false, true]) {
+    const translator = createOpenAIStreamTranslator({ completionId: "chatcmpl-gw", created: 1, model: "gpt-4o-mini", includeUsage });
+    const parser = new SseParser();
+    const chunks = [...parser.push(new TextEncoder().encode(usageOnly)), ...parser.end()].flatMap((e) => translator.onEvent(e));
+    expect(chunks).toEqual([]);
+    expect(() => translator.finish()).toThrow("vendor stream ended without any choice");
+    expect(translator.partialUsage!()).toMatchObject({ inputTokens: 9, outputTokens: 0 });
+  }
+  expect(() => run(true, "data: [DONE]\n\n").end()).toThrow("vendor stream ended without any choice");
+});
+
+test("a choice-less chunk before the first choice is sent with it, in order", () => {
+  const early = chunk([], { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 });
+  const { chunks, end } = run(true, early + recorded.replace(/data: \{[^\n]*"choices":\[\][^\n]*\n\n/, ""));
+  expect(chunks.map((c) => c.choices.length)).toEqual([0, 1, 1, 1]);
+  expect(chunks[0]!.id).toBe("chatcmpl-gw");
+  expect(end().usage).toMatchObject({ inputTokens: 9, outputTokens: 1 });
+});
+
 test("[DONE] ends the stream: a chunk after it is not translated, and ended() tells the reader to stop", () => {
   const translator = createOpenAIStreamTranslator({ completionId: "chatcmpl-gw", created: 1, model: "gpt-4o-mini", includeUsage: false });
   const parser = new SseParser();

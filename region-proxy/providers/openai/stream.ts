@@ -3,7 +3,10 @@
  * `usage: {...}`); it is forwarded only when the client asked for it, and the `usage: null` OpenAI puts
  * on every other chunk in that mode is removed too, so the client sees exactly what it asked for.
  * `data: [DONE]` ends the stream (ended()): nothing after it is translated. A stream that ends
- * without it was cut off: finish() throws. Each choice is checked for what the client's SDK builds
+ * without it was cut off: finish() throws. A stream without any choice is no answer, as an unstreamed
+ * one is (response.ts): chunks without a choice (the usage chunk) are held until the first choice, so
+ * such a stream sends the client nothing and finish() refuses it before the stream is committed; the
+ * usage it reported is charged (partialUsage). Each choice is checked for what the client's SDK builds
  * its answer from (checkChoice): a chunk that breaks it is a VendorProtocolError, never forwarded.
  * An `{"error":...}` event is classified by `classify` (Azure passes its own) as the HTTP error it
  * stands for (stream-error.ts).
@@ -17,6 +20,9 @@ import { convertOpenAIUsage } from "./usage.ts";
 export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: ProviderAdapter["classifyError"] = classifyOpenAIError): StreamTranslator {
   let usage: NormalizedUsage | null = null;
   let done = false;
+  let sawChoice = false;
+  // Choice-less chunks the client asked for (its usage chunk) met before any choice: sent with the first.
+  let held: ChatCompletionChunk[] | null = null;
   return {
     onEvent(event: SseEvent): ChatCompletionChunk[] {
       if (done) return [];
@@ -43,7 +49,20 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
           chunk.usage = null;
         }
       }
-      if (ctx.includeUsage) return [{ ...chunk, id: ctx.completionId }];
+      if (!sawChoice) {
+        if (chunk.choices.length === 0) {
+          if (ctx.includeUsage) (held ??= []).push({ ...chunk, id: ctx.completionId });
+          return [];
+        }
+        sawChoice = true;
+      }
+      if (ctx.includeUsage) {
+        const out = { ...chunk, id: ctx.completionId };
+        if (held === null) return [out];
+        const first = [...held, out];
+        held = null;
+        return first;
+      }
       if (chunk.choices.length === 0) return []; // the usage chunk the client did not ask for
       // Without the usage field (asked for on the client's behalf, every chunk carries `usage: null`);
       // a rest copy rather than `delete`, which would turn every chunk into a slow dictionary object.
@@ -52,9 +71,13 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
     },
     finish() {
       if (!done) throw new VendorProtocolError("vendor stream ended without [DONE]");
+      // Nothing was sent (held): refused before the stream is committed, it falls back.
+      if (!sawChoice) throw new VendorProtocolError("vendor stream ended without any choice");
       return { chunks: [], usage };
     },
     ended: () => done,
+    // The usage chunk OpenAI sends last, when the stream is refused or cut short after it.
+    partialUsage: () => usage,
   };
 }
 
