@@ -9,6 +9,7 @@
  * | no_credential          | no (no call: skipped) | yes                           | probe slot given back |
  * | deployment_unavailable | no                    | yes                           | failure (wrong_operation: none) |
  * | context_length         | no                    | yes                           | success (it answered) |
+ * | unusable_answer        | no                    | yes                           | success (it answered) |
  * | credential             | no                    | yes (its own key)             | failure               |
  * | permanent              | no                    | no (fail fast)                | success (it answered) |
  * | unsupported            | no                    | only when reached by fallback | probe slot given back |
@@ -21,6 +22,12 @@
  * its first chunk) is transient like garbage anywhere, but the vendor billed it: it carries
  * `refusedAnswer`, the walk keeps it on the trail (Trail.refusedCalls), and the request is charged it
  * on top of whatever the walk ends with (pipeline/settle.ts).
+ *
+ * `unusable_answer` is such a refused answer whose model output could not be used for this request (a
+ * tool call the model botched, unusable-answer.ts): billed and refused alike, but the deployment served
+ * it, so the breaker hears it answered. It is not retried on the same deployment: the model just failed
+ * this prompt and tools and would likely fail them again, each try billed, and a 502 is retried by the
+ * caller's SDK anyway; the next deployment (often another model) is the better bet.
  *
  * `deployment_unavailable` is a vendor 4xx the deployment caused, not the request: its vendor model
  * or deployment is gone, or its account cannot pay (deployment-unavailable.ts); or its model does not
@@ -38,9 +45,20 @@ import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import { CREDENTIAL_REJECTED_REASON } from "./credential-rejected.ts";
 import { isDeploymentUnavailable } from "./deployment-unavailable.ts";
 import { VendorProtocolError, type VendorError } from "./types.ts";
+import { UnusableAnswerError } from "./unusable-answer.ts";
 import { VendorStreamError } from "./vendor-stream-error.ts";
 
-export type FailureKind = "transient" | "timeout" | "no_credential" | "deployment_unavailable" | "context_length" | "credential" | "permanent" | "unsupported" | "client_closed";
+export type FailureKind =
+  | "transient"
+  | "timeout"
+  | "no_credential"
+  | "deployment_unavailable"
+  | "context_length"
+  | "unusable_answer"
+  | "credential"
+  | "permanent"
+  | "unsupported"
+  | "client_closed";
 
 export interface AttemptFailure {
   ok: false;
@@ -91,7 +109,8 @@ export function fromThrown(error: unknown, state: { clientClosed: boolean; timed
   if (error instanceof VendorProtocolError || error instanceof SyntaxError) {
     const failure: AttemptFailure = { ok: false, kind: "transient", error: { kind: "upstream_invalid_response", message: "The model provider sent an invalid response." }, retryAfterMs: null, reason: "invalid_response" };
     if (!answered) return failure;
-    return { ...failure, refusedAnswer: { reportedUsage: error instanceof VendorProtocolError ? error.reportedUsage : null } };
+    const kind: FailureKind = error instanceof UnusableAnswerError ? "unusable_answer" : "transient";
+    return { ...failure, kind, refusedAnswer: { reportedUsage: error instanceof VendorProtocolError ? error.reportedUsage : null } };
   }
   return { ok: false, kind: "transient", error: { kind: "upstream_error", message: "The model provider could not be reached." }, retryAfterMs: null, reason: "network" };
 }

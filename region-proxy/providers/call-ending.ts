@@ -3,6 +3,7 @@
  * came (walk-chain.ts hands `callEnding` to a streaming Operation's read, committedStream tells it).
  */
 import { askHealth, releaseProbe, type HealthDeps } from "./ask-health.ts";
+import { UnusableAnswerError } from "./unusable-answer.ts";
 import type { CallState, VendorCall } from "./vendor-call.ts";
 
 /**
@@ -14,11 +15,12 @@ export interface CallEnding {
   done(): void;
   /**
    * A read failed (a timeout, garbage, a vendor's error event, a reset): the deployment failed, unless
-   * the client had left, or the call's time ran out while the vendor was still sending (no verdict).
-   * `waitingSince`: when the failed read began (Date.now()); the vendor's silence is counted from it
-   * or from its last event (state().heardAt), whichever is later.
+   * the client had left, or the call's time ran out while the vendor was still sending (no verdict),
+   * or the model's output could not be used for this request (`error` an UnusableAnswerError: the
+   * deployment answered). `waitingSince`: when the failed read began (Date.now()); the vendor's silence
+   * is counted from it or from its last event (state().heardAt), whichever is later.
    */
-  failed(waitingSince: number): void;
+  failed(waitingSince: number, error?: unknown): void;
   /** Stopped before its end with no verdict (the client left): a half-open probe gives its slot back. */
   abandoned(): void;
 }
@@ -28,7 +30,7 @@ export const NO_ENDING: CallEnding = { done() {}, failed() {}, abandoned() {} };
 
 /**
  * Tells the breaker how a stream ended, once: a clean end is a success, a failure a failure (see
- * failureVerdict for the two that are none), else no verdict. `silentAfterMs`: how long the vendor
+ * failureVerdict for the two that are none; an unusable answer is a success), else no verdict. `silentAfterMs`: how long the vendor
  * may go without an event before a cut by the call's time limit counts against it (the deployment's
  * first-byte timeout).
  */
@@ -43,7 +45,7 @@ export function callEnding(depId: string, grant: boolean | "probe", state: Vendo
   };
   return {
     done: () => tell("up"),
-    failed: (waitingSince) => tell(failureVerdict(state(), waitingSince, silentAfterMs)),
+    failed: (waitingSince, error) => tell(error instanceof UnusableAnswerError ? "up" : failureVerdict(state(), waitingSince, silentAfterMs)),
     abandoned: () => tell("none"),
   };
 }

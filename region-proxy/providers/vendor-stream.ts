@@ -177,10 +177,10 @@ export function committedStream(
   const { cleanup, timedOut } = call;
   // One word per stream: told once, then forgotten.
   let ending = call.ending;
-  const end = (word: keyof CallEnding, waitingSince = 0) => {
+  const end = (word: keyof CallEnding, waitingSince = 0, error?: unknown) => {
     const told = ending;
     ending = undefined;
-    told?.[word](waitingSince);
+    told?.[word](waitingSince, error);
   };
   let usage = first.usage;
   let done = first.done;
@@ -204,7 +204,7 @@ export function committedStream(
       try {
         step = await readUntilChunks(events, translator);
       } catch (error) {
-        end("failed", waitingSince);
+        end("failed", waitingSince, error);
         throw error;
       }
       streamedChars += countChars(step.chunks);

@@ -20,6 +20,8 @@
  *   A vendor's 429 is it pacing the gateway, not the deployment being down: the breaker is not told.
  * - A missing credential moves on without retrying the same deployment.
  * - A context-length refusal moves on (a later deployment may have a larger window).
+ * - An answer whose model output cannot be used for this request (a tool call the model botched,
+ *   unusable-answer.ts) moves on without a retry, and tells the breaker the deployment answered.
  * - A caller's 4xx, an unsupported parameter or a refused gateway credential fail fast (a deployment
  *   reached by fallback that cannot honour a parameter is skipped instead).
  * - The breaker is asked right before each call and told every outcome that says something about
@@ -259,6 +261,11 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             await askHealth(() => opts.health.onSuccess(circuit), undefined, opts.log, deadline);
             break chain;
           case "context_length":
+            await askHealth(() => opts.health.onSuccess(circuit), undefined, opts.log, deadline);
+            continue chain;
+          case "unusable_answer":
+            // The deployment served the answer; its model botched this request's tool call, which a
+            // retry here would likely repeat (billed again): the next deployment is tried instead.
             await askHealth(() => opts.health.onSuccess(circuit), undefined, opts.log, deadline);
             continue chain;
           case "credential":
