@@ -25,3 +25,10 @@ test("an answer without usage is charged the prompt estimate and one output toke
   // 19 characters of text + 11 of tool name + 16 of arguments = 46 → 12 tokens.
   expect(usage).toEqual({ inputTokens: 12, outputTokens: 12, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
 });
+
+test("a message without content gets content null, as OpenAI sends it; nothing else is added, a content sent is kept", () => {
+  const filtered = { ...answer, choices: [{ index: 0, message: { role: "assistant" }, finish_reason: "content_filter" }] };
+  expect(parseOpenAIResponse(filtered, ctx).completion.choices[0]!.message).toEqual({ role: "assistant", content: null } as never);
+  const toolCall = { index: 0, message: { role: "assistant", content: "", tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }] }, finish_reason: "tool_calls" };
+  expect(parseOpenAIResponse({ ...answer, choices: [toolCall] }, ctx).completion.choices[0]!.message.content).toBe("");
+});

@@ -1,7 +1,7 @@
 /**
  * OpenAI non-stream response: checked for the shape we and the client's SDK rely on (choices with a
  * message, tool calls as check-tool-calls.ts describes), then passed through with the id the
- * gateway gives the client. An answer without usable usage (OpenAI always sends it; a compatible
+ * gateway gives the client and a missing message content as null, as OpenAI sends it. An answer without usable usage (OpenAI always sends it; a compatible
  * server may not, or may send garbage) is charged an estimate, never nothing, and the client sees
  * that estimate as its `usage`.
  */
@@ -21,6 +21,9 @@ export function parseOpenAIResponse(body: unknown, ctx: ResponseContext): { comp
     const message = typeof choice === "object" && choice !== null ? (choice as { message?: unknown }).message : undefined;
     if (typeof message !== "object" || message === null || Array.isArray(message)) throw new VendorProtocolError("vendor response has a choice without a message");
     checkToolCalls((message as { tool_calls?: unknown }).tool_calls);
+    // OpenAI's message always has content, a string or null; Azure leaves the key out of an answer its
+    // filter blocked (finish_reason content_filter), and clients test `content === null`.
+    if (!("content" in message)) (message as { content?: unknown }).content = null;
   }
   const vendor = body as ChatCompletion;
   const completion: ChatCompletion = { ...vendor, id: ctx.completionId, object: "chat.completion", model: typeof vendor.model === "string" ? vendor.model : ctx.model };
