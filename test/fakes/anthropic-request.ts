@@ -4,7 +4,7 @@
  * words (`messages.0.content: Input should be a valid list`), never a TypeError. Optional fields given
  * as null count as not given. A text block (tool_result content included) or stop sequence that is
  * empty or only whitespace is refused as Anthropic refuses it, and so is a tool whose input_schema has
- * no `type` and a tool_use id (or tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$.
+ * no `type` or has anyOf/oneOf/allOf at its top level, and a tool_use id (or tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$.
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
@@ -87,11 +87,15 @@ function messagesProblem(value: unknown): string | null {
   return null;
 }
 
-/** Anthropic's 400 for a tool's input_schema that is missing, not an object, or without `type`, or null. */
+/**
+ * Anthropic's 400 for a tool's input_schema that is missing, not an object, without `type`, or with
+ * anyOf, oneOf or allOf at its top level (alternatives below the root are taken), or null.
+ */
 function inputSchemaProblem(path: string, schema: unknown): string | null {
   if (schema == null) return `${path}: Field required`;
   if (!isObject(schema)) return `${path}: Input should be a valid dictionary`;
-  return schema.type == null ? `${path}.type: Field required` : null;
+  if (schema.type == null) return `${path}.type: Field required`;
+  return ["oneOf", "allOf", "anyOf"].some((key) => schema[key] != null) ? `${path}: input_schema does not support oneOf, allOf, or anyOf at the top level` : null;
 }
 
 function readTools(value: unknown): string[] | string {

@@ -18,6 +18,7 @@
  * as on any model without strict tool use.
  */
 import { toolParameters } from "../tool-parameters.ts";
+import { anthropicInputSchema } from "./input-schema.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 
 export const JSON_TOOL_NAME = "gateway_json_response";
@@ -46,8 +47,9 @@ function convertTool(tool: unknown, i: number, strictToolUse: boolean): Anthropi
     name: t.function.name,
     ...(typeof t.function.description === "string" ? { description: t.function.description } : {}),
     ...(strictToolUse && t.function.strict === true ? { strict: true } : {}),
-    // Anthropic's way of saying "no parameters" (toolParameters: it refuses a schema without type).
-    input_schema: toolParameters(t.function.parameters) ?? { type: "object", properties: {} },
+    // Anthropic's way of saying "no parameters" (toolParameters: it refuses a schema without type);
+    // any other root it refuses is refused here, naming the tool (input-schema.ts).
+    input_schema: anthropicInputSchema(toolParameters(t.function.parameters) ?? { type: "object", properties: {} }, `tools[${i}].function.parameters`),
   };
 }
 
@@ -70,7 +72,8 @@ function jsonSchemaOf(format: unknown): { schema: unknown; description: string; 
   if (f.type === "json_schema" && f.json_schema && typeof f.json_schema === "object") {
     const what = typeof f.json_schema.description === "string" ? f.json_schema.description : `Respond with the ${String(f.json_schema.name ?? "response")} object.`;
     // The schema becomes a tool's input_schema, so it needs the same object root as a tool's parameters.
-    return { schema: toolParameters(f.json_schema.schema) ?? { type: "object" }, description: what, strict: f.json_schema.strict === true };
+    const schema = anthropicInputSchema(toolParameters(f.json_schema.schema) ?? { type: "object" }, "response_format.json_schema.schema");
+    return { schema, description: what, strict: f.json_schema.strict === true };
   }
   throw new UnsupportedParameterError("response_format", "response_format.type must be 'text', 'json_object' or 'json_schema'.");
 }
