@@ -1,7 +1,8 @@
 /**
  * Gemini GenerateContentResponse → OpenAI ChatCompletion (https://ai.google.dev/api/generate-content):
  * one choice per candidate (several for n > 1, sent as candidateCount), under the candidate's index,
- * in index order. usageMetadata already counts every candidate.
+ * in index order. usageMetadata already counts every candidate. An answer with no candidate is a
+ * blocked prompt (content_filter) when it says so (promptFeedback.blockReason), else refused.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { type ChatCompletion, type ResponseContext, VendorProtocolError } from "../types.ts";
@@ -10,13 +11,13 @@ import { type CandidateView, isGeminiResponse, readCandidates, toolCallId } from
 import { mapGeminiFinishReason } from "./finish-reason.ts";
 import { convertGeminiUsage } from "./usage.ts";
 
-/** An answer with no candidate and no blockReason is still one choice: an SDK reads choices[0]. */
-const NO_CANDIDATE: CandidateView = { index: 0, text: "", calls: [], finishReason: null };
-
 export function parseGeminiResponse(body: unknown, ctx: ResponseContext): { completion: ChatCompletion; usage: NormalizedUsage } {
   if (!isGeminiResponse(body)) throw new VendorProtocolError("Gemini answered something that is not a GenerateContentResponse.");
   const views = readCandidates(body);
-  const answers = [...(views.length > 0 ? views : [NO_CANDIDATE])].sort((a, b) => a.index - b.index).map(choiceOf);
+  // Gemini answers without candidates only for a blocked prompt (readCandidates makes its blockReason
+  // candidate 0): one with neither is no answer, refused as the stream without a candidate is (stream.ts).
+  if (views.length === 0) throw new VendorProtocolError("Gemini answered without a candidate or a blockReason");
+  const answers = views.sort((a, b) => a.index - b.index).map(choiceOf);
   return assistantCompletion(ctx, answers, convertGeminiUsage(body.usageMetadata));
 }
 
