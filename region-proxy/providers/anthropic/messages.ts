@@ -7,6 +7,8 @@
  * text is not sent (Anthropic refuses it): an assistant or system message of nothing else is skipped, a
  * user message of nothing else refused naming its content, a tool message of nothing else answered by a
  * tool_result without content. An assistant message's `refusal` is sent as its text (assistantRefusal).
+ * A conversation that leaves no turn (only system/developer messages, which OpenAI answers) is refused
+ * naming `messages` (NO_TURNS): Anthropic refuses an empty `messages`.
  */
 import type { ChatMessage } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
@@ -55,6 +57,9 @@ function toolUseBlocks(message: ChatMessage, param: string): AnthropicBlock[] {
   });
 }
 
+/** Why a conversation with no turn left for the vendor is refused; the Gemini adapter says the same. */
+export const NO_TURNS = "This provider needs at least one user or assistant message: system and developer messages alone become its system instruction.";
+
 /** Splits out the system prompt and converts the turns; `name` fields are dropped (Anthropic has none). */
 export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlock[]; messages: AnthropicMessage[] } {
   const system: AnthropicBlock[] = [];
@@ -98,5 +103,6 @@ export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlo
         throw new UnsupportedParameterError(`${param}.role`, `Unknown role '${String((message as { role: unknown }).role)}'.`);
     }
   });
+  if (turns.length === 0) throw new UnsupportedParameterError("messages", NO_TURNS);
   return { system, messages: turns };
 }

@@ -4,12 +4,14 @@
  * tool_calls `functionCall` parts; `tool` messages become `functionResponse` parts in a user turn,
  * named after the call they answer (Gemini matches responses by function name). Consecutive turns
  * of one role are merged, as Gemini expects user and model to alternate. An assistant message's
- * `refusal` is sent as its text (assistantRefusal); a user message without content is refused.
+ * `refusal` is sent as its text (assistantRefusal); a user message without content is refused, and
+ * so is a conversation that leaves no contents (only system/developer messages, which OpenAI
+ * answers), naming `messages`: Gemini refuses a request without contents.
  */
 import type { ChatMessage } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { textOnly } from "../anthropic/content.ts";
-import { assistantRefusal } from "../anthropic/messages.ts";
+import { assistantRefusal, NO_TURNS } from "../anthropic/messages.ts";
 import { convertContent, type GeminiPart } from "./content.ts";
 
 export const SKIP_THOUGHT_SIGNATURE = "skip_thought_signature_validator";
@@ -89,5 +91,6 @@ export function convertMessages(messages: ChatMessage[]): { systemInstruction: {
         throw new UnsupportedParameterError(`${param}.role`, `Unknown role '${String((message as { role: unknown }).role)}'.`);
     }
   });
+  if (contents.length === 0) throw new UnsupportedParameterError("messages", NO_TURNS);
   return { systemInstruction: system.length > 0 ? { parts: system } : null, contents };
 }
