@@ -3,8 +3,8 @@
  * candidate (several when candidateCount > 1, each the answer of one choice): its index, its visible
  * text (thought summaries, `thought: true`, are not answer text), its function calls and its finish
  * reason; a prompt blocked before any candidate reports its blockReason instead, as candidate 0. A
- * candidate that ended on an unusable tool call is thrown as an unusable answer (finish-reason.ts,
- * unusable-answer.ts): refused, but no sign the deployment is failing.
+ * candidate whose output cannot be used (a botched tool call, finish-reason.ts) is thrown as an unusable
+ * answer (unusable-answer.ts): refused, but no sign the deployment is failing.
  *
  * A candidate's `index` says which answer it is: a stream event carries the next piece of every
  * candidate still writing, each under its index. Google's JSON leaves an int32 at its default out, so
@@ -13,7 +13,7 @@
 import { newToolCallId } from "../../../shared/ids.ts";
 import { VendorProtocolError } from "../types.ts";
 import { UnusableAnswerError } from "../unusable-answer.ts";
-import { isUnusableToolCall } from "./finish-reason.ts";
+import { isUnusableAnswer } from "./finish-reason.ts";
 import type { GeminiUsage } from "./usage.ts";
 
 export interface GeminiResponseBody {
@@ -57,7 +57,7 @@ function readOne(candidate: NonNullable<GeminiResponseBody["candidates"]>[number
   if (typeof candidate !== "object" || candidate === null) throw new VendorProtocolError("Gemini sent a candidate that is not an object");
   const index = candidate.index ?? 0;
   if (!Number.isSafeInteger(index) || index < 0) throw new VendorProtocolError("Gemini sent a candidate index that is not a non-negative integer");
-  if (isUnusableToolCall(candidate.finishReason)) throw new UnusableAnswerError(`Gemini ended with ${candidate.finishReason}: the model's tool call could not be used`);
+  if (isUnusableAnswer(candidate.finishReason)) throw new UnusableAnswerError(`Gemini ended with ${candidate.finishReason}: the model's answer could not be used`);
   let text = "";
   const calls: CandidateView["calls"] = [];
   for (const part of candidate.content?.parts ?? []) {
