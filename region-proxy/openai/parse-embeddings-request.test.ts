@@ -60,3 +60,7 @@ test("the estimate of a large input stays cheap (one pass, no tokenizer)", () =>
   expect(estimateEmbeddingTokens(input)).toBeGreaterThan(2048 * 60 * 3);
   expect(performance.now() - started).toBeLessThan(500);
 });
+
+test("null for user, dimensions or encoding_format is not given, as chat reads it", () => {
+  expect(parseEmbeddingsRequest({ model: "e", input: "hi", user: null, dimensions: null, encoding_format: null })).toMatchObject({ ok: true, value: { encodingFormat: "float" } });
+});

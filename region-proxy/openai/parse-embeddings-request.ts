@@ -32,7 +32,8 @@ export function parseEmbeddingsRequest(body: unknown): { ok: true; value: Embedd
   if (body.dimensions !== undefined && body.dimensions !== null && !(Number.isSafeInteger(body.dimensions) && (body.dimensions as number) > 0)) {
     return invalid("dimensions", "Invalid 'dimensions': expected a positive integer.");
   }
-  if (body.user !== undefined && typeof body.user !== "string") return invalid("user", "Invalid 'user': expected a string.");
+  // null is "not given", as chat reads it (and as a client passing an optional end-user id of None sends it).
+  if (body.user !== undefined && body.user !== null && typeof body.user !== "string") return invalid("user", "Invalid 'user': expected a string.");
   const value: EmbeddingsRequest = { model: body.model, input: body.input as EmbeddingsRequest["input"], encodingFormat: format, raw: body };
   if (typeof body.dimensions === "number") value.dimensions = body.dimensions;
   return { ok: true, value };
