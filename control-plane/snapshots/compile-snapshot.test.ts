@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
 import { costMicros, ZERO_USAGE } from "../../shared/money/cost.ts";
-import { parseSnapshot } from "../../shared/snapshot/schema.ts";
+import { parseSnapshot, type ProviderKind } from "../../shared/snapshot/schema.ts";
 import { compileSnapshot, type ConfigRows } from "./compile-snapshot.ts";
 
 const rows: ConfigRows = {
@@ -104,8 +104,8 @@ test("regionDirectory lists every region with the distinct jurisdictions of its 
   };
   const expected = {
     ap: { jurisdictions: [], publicUrl: null, aliases: {} },
-    eu: { jurisdictions: ["ch", "eu"], publicUrl: "https://eu.gw.example", aliases: { chat: [{ jurisdiction: "eu", flags: [] }] } },
-    us: { jurisdictions: ["us"], publicUrl: "http://127.0.0.1:4001", aliases: { chat: [{ jurisdiction: "us", flags: [] }], "us-only": [{ jurisdiction: "us", flags: [] }] } },
+    eu: { jurisdictions: ["ch", "eu"], publicUrl: "https://eu.gw.example", aliases: { chat: [{ jurisdiction: "eu", flags: [], embeddings: true }] } },
+    us: { jurisdictions: ["us"], publicUrl: "http://127.0.0.1:4001", aliases: { chat: [{ jurisdiction: "us", flags: [], embeddings: true }], "us-only": [{ jurisdiction: "us", flags: [], embeddings: true }] } },
   };
   // The same directory in every region's snapshot, a region without deployments included.
   for (const region of ["eu", "us", "ap"]) expect(compileSnapshot(withRegions, region, 3).regionDirectory).toEqual(expected);
@@ -145,13 +145,35 @@ test("each directory entry lists, per alias served there, the distinct jurisdict
   const directory = compileSnapshot(served, "us", 1).regionDirectory!;
   expect(directory.eu!.aliases).toEqual({
     gpt: [
-      { jurisdiction: "eu", flags: [] },
-      { jurisdiction: "eu", flags: ["baa", "soc2"] },
-      { jurisdiction: null, flags: ["baa"] },
+      { jurisdiction: "eu", flags: [], embeddings: true },
+      { jurisdiction: "eu", flags: ["baa", "soc2"], embeddings: true },
+      { jurisdiction: null, flags: ["baa"], embeddings: true },
     ],
   });
-  expect(directory.us!.aliases).toEqual({ gpt: [{ jurisdiction: "us", flags: [] }], "us-chat": [{ jurisdiction: "us", flags: [] }] });
+  expect(directory.us!.aliases).toEqual({ gpt: [{ jurisdiction: "us", flags: [], embeddings: true }], "us-chat": [{ jurisdiction: "us", flags: [], embeddings: true }] });
   expect(directory.ap!.aliases).toEqual({});
   expect(compileSnapshot(served, "eu", 1).regionDirectory).toEqual(directory);
+  expect(parseSnapshot(JSON.parse(JSON.stringify(compileSnapshot(served, "eu", 1)))).ok).toBe(true);
+});
+
+test("per alias and traits, `embeddings` says whether any of those deployments' providers can embed (Anthropic cannot)", () => {
+  const dep = (id: string, provider: ProviderKind, jurisdiction: string, flags: string[] = []) => ({ id, provider, baseUrl: `https://${id}.example`, model: id, region: "eu", credentialRef: "env:K", jurisdiction, flags });
+  const served: ConfigRows = {
+    ...rows,
+    deployments: [dep("claude", "anthropic", "eu"), dep("claude_baa", "anthropic", "eu", ["baa"]), dep("azure_baa", "azure", "eu", ["baa"]), dep("gemini_ch", "gemini", "ch"), dep("claude_ch", "anthropic", "ch")],
+    aliases: [
+      { name: "assistant", deploymentIds: ["claude", "claude_baa", "azure_baa", "claude_ch", "gemini_ch"] },
+      { name: "claude-only", deploymentIds: ["claude"] },
+    ],
+    regions: [{ name: "eu", publicUrl: null }],
+  };
+  expect(compileSnapshot(served, "eu", 1).regionDirectory!.eu!.aliases).toEqual({
+    assistant: [
+      { jurisdiction: "ch", flags: [], embeddings: true },
+      { jurisdiction: "eu", flags: [], embeddings: false },
+      { jurisdiction: "eu", flags: ["baa"], embeddings: true },
+    ],
+    "claude-only": [{ jurisdiction: "eu", flags: [], embeddings: false }],
+  });
   expect(parseSnapshot(JSON.parse(JSON.stringify(compileSnapshot(served, "eu", 1)))).ok).toBe(true);
 });

@@ -16,6 +16,7 @@ import {
   type SnapshotTenant,
 } from "../../shared/snapshot/schema.ts";
 import type { Price } from "../../shared/money/cost.ts";
+import { providerEmbeds } from "../../shared/snapshot/provider-operations.ts";
 import type { PriceValue } from "../changes/policy-state.ts";
 
 /** A tenant's own policy columns; absent fields publish nothing (older rows, unit tests). */
@@ -131,9 +132,10 @@ export function compileSnapshot(rows: ConfigRows, region: string, version: numbe
 /**
  * Every region (this one included) with the jurisdictions its enabled deployments serve, sorted and
  * distinct, its public URL, and per alias served there the distinct jurisdiction and flags of the
- * alias's enabled deployments in it. The same in every region's snapshot, so a proxy refusing a tenant
- * for residency can name only the regions where the requested alias meets the whole rule (a region
- * with the right jurisdiction may lack the alias, or the flag the data class requires).
+ * alias's enabled deployments in it, and whether they can embed. The same in every region's snapshot,
+ * so a proxy refusing a tenant for residency can name only the regions where the requested alias meets
+ * the whole rule (a region with the right jurisdiction may lack the alias, the flag the data class
+ * requires, or, for an embeddings request, a deployment that can embed).
  */
 export function compileRegionDirectory(
   regions: NonNullable<ConfigRows["regions"]>,
@@ -156,12 +158,18 @@ export function compileRegionDirectory(
   return directory;
 }
 
-/** Deployments → their distinct (jurisdiction, flags), flags sorted; ordered by jurisdiction (unknown last), then flags. */
-function distinctTraits(deployments: readonly { jurisdiction?: string | null; flags?: string[] }[]): ServingTraits[] {
+/**
+ * Deployments → their distinct (jurisdiction, flags), flags sorted; ordered by jurisdiction (unknown
+ * last), then flags. `embeddings` is true when any deployment with those traits can embed: a rule is
+ * judged on jurisdiction and flags alone, so that says exactly whether the region can embed under it.
+ */
+function distinctTraits(deployments: readonly { provider: ProviderKind; jurisdiction?: string | null; flags?: string[] }[]): ServingTraits[] {
   const byKey = new Map<string, ServingTraits>();
   for (const d of deployments) {
     const traits = { jurisdiction: d.jurisdiction ?? null, flags: [...new Set(d.flags ?? [])].sort() };
-    byKey.set(JSON.stringify(traits), traits);
+    const key = JSON.stringify(traits);
+    const embeddings = (byKey.get(key)?.embeddings ?? false) || providerEmbeds(d.provider);
+    byKey.set(key, { ...traits, embeddings });
   }
   // Code-unit order, like the default sort used for jurisdictions: the same bytes on every machine.
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

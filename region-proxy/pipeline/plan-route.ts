@@ -1,10 +1,11 @@
 /**
  * Step 5, plan the route: the alias's ordered chain, reduced to the deployments that satisfy the
- * request's residency rule (residency.ts) and that this proxy has an adapter for. Filtering happens
+ * request's residency rule (residency.ts) and whose adapter in this proxy offers the operation. Filtering happens
  * here, before the executor walks the chain, so no fallback can cross a residency boundary. The
  * circuit breaker is asked later, by the executor, right before each attempt.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import type { Operation } from "../../shared/snapshot/provider-operations.ts";
 import type { ProviderKind, Snapshot, SnapshotAlias, SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import type { ProviderAdapter } from "../providers/types.ts";
 import { residencyMessage, satisfies, type ResidencyRule } from "./residency.ts";
@@ -22,22 +23,22 @@ export function planRoute(
   snapshot: Snapshot,
   adapterFor: (kind: ProviderKind) => ProviderAdapter | null,
   rule: ResidencyRule | null = null,
-  /** Extra filter for the endpoint (e.g. only adapters that offer embeddings). */
-  offers: (adapter: ProviderAdapter) => boolean = () => true,
+  /** What the request asks: embeddings keeps only adapters that offer them, here and in the refusal's advice. */
+  operation: Operation = "chat",
 ): { ok: true; targets: PlannedTarget[] } | { ok: false; error: GatewayError } {
   const targets: PlannedTarget[] = [];
   let refusedByRule = 0;
   for (const id of alias.chain) {
     const deployment = snapshot.deployments[id];
     const adapter = deployment ? adapterFor(deployment.provider) : null;
-    if (!deployment || !adapter || !offers(adapter)) continue;
+    if (!deployment || !adapter || (operation === "embeddings" && adapter.embeddings === undefined)) continue;
     if (rule && !satisfies(deployment, rule)) {
       refusedByRule++;
       continue;
     }
     targets.push({ deployment, adapter });
   }
-  if (targets.length === 0 && refusedByRule > 0 && rule) return { ok: false, error: { kind: "residency_violation", message: residencyMessage(rule, snapshot, alias.name) } };
+  if (targets.length === 0 && refusedByRule > 0 && rule) return { ok: false, error: { kind: "residency_violation", message: residencyMessage(rule, snapshot, alias.name, operation) } };
   if (targets.length === 0) return { ok: false, error: { kind: "upstream_error", message: `No deployment is available for '${alias.name}'.` } };
   return { ok: true, targets };
 }

@@ -1,11 +1,12 @@
 /**
  * The residency_violation message names only regions that can serve the request: the requested alias
- * has a deployment there meeting the whole rule (jurisdictions and the data class's flags), as the
- * snapshot's regionDirectory says per alias. A directory entry from an older control plane (no
+ * has a deployment there meeting the whole rule (jurisdictions and the data class's flags) and, for
+ * an embeddings request, able to embed, as the snapshot's regionDirectory says per alias. A directory entry from an older control plane (no
  * per-alias list) falls back to the jurisdiction-only rule.
  */
 import { expect, test } from "bun:test";
 import { parseSnapshot, type RegionDirectoryEntry, type Snapshot, type SnapshotDeployment } from "../../shared/snapshot/schema.ts";
+import { compileRegionDirectory, type ConfigRows } from "../../control-plane/snapshots/compile-snapshot.ts";
 import { adapterFor } from "../providers/registry.ts";
 import { planRoute } from "./plan-route.ts";
 import { residencyRule } from "./residency.ts";
@@ -104,4 +105,57 @@ test("an alias named like an Object property ('constructor') that no other regio
   const plan = planRoute(constructorAlias, snapshot, adapterFor, residencyRule(snapshot.tenants.ten_eu!, snapshot, null));
   if (plan.ok || plan.error.kind !== "residency_violation") throw new Error(`expected residency_violation, got ${JSON.stringify(plan)}`);
   expect(plan.error.message).toEndWith(NO_REGION);
+});
+
+/** Alias `assistant` = [eu OpenAI (embeds), us Anthropic (cannot)], compiled as the control plane does, seen from the EU proxy. */
+function assistantOnEu(extra: ConfigRows["deployments"] = []): Snapshot {
+  const deployments: ConfigRows["deployments"] = [
+    { id: "eu_openai", provider: "openai", baseUrl: "https://api.openai.com/v1", model: "text-embedding-3-small", region: "eu", credentialRef: "env:K", jurisdiction: "eu" },
+    { id: "us_claude", provider: "anthropic", baseUrl: "https://api.anthropic.com", model: "claude-sonnet-4-5", region: "us", credentialRef: "env:K", jurisdiction: "us" },
+    ...extra,
+  ];
+  const aliases = [{ name: "assistant", deploymentIds: deployments.map((d) => d.id) }];
+  const regionDirectory = compileRegionDirectory([{ name: "eu", publicUrl: "https://eu.gw.example" }, { name: "us", publicUrl: "https://us.gw.example" }], deployments, aliases);
+  const parsed = parseSnapshot(JSON.parse(JSON.stringify({
+    schema: 1, region: "eu", version: 1, issuedAt: "2026-01-01T00:00:00Z", keys: {},
+    tenants: { t_us: { id: "t_us", name: "US only", status: "active", allowedJurisdictions: ["us"] } },
+    aliases: { assistant: { name: "assistant", chain: ["eu_openai"] } },
+    deployments: { eu_openai: { ...deployments[0]! } },
+    pricing: {},
+    regionDirectory,
+  })));
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return parsed.value;
+}
+
+function usTenantRefusal(snapshot: Snapshot, operation: "chat" | "embeddings"): string {
+  const plan = planRoute(snapshot.aliases.assistant!, snapshot, adapterFor, residencyRule(snapshot.tenants.t_us!, snapshot, null), operation);
+  if (plan.ok || plan.error.kind !== "residency_violation") throw new Error(`expected residency_violation, got ${JSON.stringify(plan)}`);
+  return plan.error.message;
+}
+
+test("the residency_violation of an embeddings request does not send the tenant to a region that cannot embed", () => {
+  const snapshot = assistantOnEu();
+  const message = usTenantRefusal(snapshot, "embeddings");
+  expect(message).not.toContain("Send this tenant's requests to region us");
+  expect(message).toEndWith(NO_REGION);
+  // A chat request can be answered there (Anthropic chats): it is still sent to us.
+  expect(usTenantRefusal(snapshot, "chat")).toEndWith("Send this tenant's requests to region us (https://us.gw.example).");
+});
+
+test("an embeddings request is sent to a region where a deployment of the alias meeting the rule can embed", () => {
+  const usGemini = { id: "us_gemini", provider: "gemini" as const, baseUrl: "https://generativelanguage.googleapis.com", model: "gemini-embedding-001", region: "us", credentialRef: "env:K", jurisdiction: "us" };
+  expect(usTenantRefusal(assistantOnEu([usGemini]), "embeddings")).toEndWith("Send this tenant's requests to region us (https://us.gw.example).");
+  // One that can embed but outside the tenant's jurisdictions does not count.
+  expect(usTenantRefusal(assistantOnEu([{ ...usGemini, jurisdiction: "ca" }]), "embeddings")).toEndWith(NO_REGION);
+});
+
+test("per-alias traits without `embeddings` (a control plane older than it): an embeddings request names no region and claims nothing", () => {
+  const snapshot = usSnapshot({ us, eu: { jurisdictions: ["eu"], publicUrl: "https://eu.gw", aliases: { gpt: [{ jurisdiction: "eu", flags: [] }] } } });
+  const plan = planRoute(snapshot.aliases.gpt!, snapshot, adapterFor, residencyRule(snapshot.tenants.ten_eu!, snapshot, null), "embeddings");
+  if (plan.ok || plan.error.kind !== "residency_violation") throw new Error(`expected residency_violation, got ${JSON.stringify(plan)}`);
+  expect(plan.error.message).not.toContain("Send this tenant");
+  expect(plan.error.message).not.toContain("No region");
+  // A chat request is judged as before.
+  expect(refusal(snapshot, "ten_eu", null)).toEndWith("Send this tenant's requests to region eu (https://eu.gw).");
 });

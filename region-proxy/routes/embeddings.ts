@@ -25,7 +25,7 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
     return deployment !== undefined && deps.adapterFor(deployment.provider)?.embeddings !== undefined;
   });
   if (!offersEmbeddings) return refuse(deps, { kind: "invalid_value", param: "model", message: "this alias has no deployment that offers embeddings" }, requestId);
-  const plan = planRoute(alias, snapshot, deps.adapterFor, residencyRule(tenant, snapshot, context.dataClass), (adapter) => adapter.embeddings !== undefined);
+  const plan = planRoute(alias, snapshot, deps.adapterFor, residencyRule(tenant, snapshot, context.dataClass), "embeddings");
   if (!plan.ok) return refuse(deps, plan.error, requestId);
 
   const promptTokens = estimateEmbeddingTokens(req.input);

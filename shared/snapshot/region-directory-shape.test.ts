@@ -13,6 +13,8 @@ test("an entry without per-alias lists and one with them are both accepted", () 
   expect(withDirectory({ eu: { jurisdictions: ["eu"], publicUrl: "https://eu.gw" } }).ok).toBe(true);
   expect(withDirectory({ eu: { jurisdictions: ["eu"], publicUrl: null, aliases: { gpt: [{ jurisdiction: "eu", flags: ["baa"] }, { jurisdiction: null, flags: [] }] } } }).ok).toBe(true);
   expect(parseSnapshot(base).ok).toBe(true);
+  // `embeddings` (whether those deployments can embed) is optional: older control planes omit it.
+  expect(withDirectory({ eu: { jurisdictions: ["eu"], publicUrl: null, aliases: { gpt: [{ jurisdiction: "eu", flags: [], embeddings: false }, { jurisdiction: null, flags: [] }] } } }).ok).toBe(true);
 });
 
 test("fields this proxy does not know are ignored, in the entry and in a per-alias item", () => {
@@ -31,6 +33,7 @@ test("a malformed directory is refused with a reason naming the entry", () => {
     [{ eu: { jurisdictions: ["eu"], publicUrl: null, aliases: { gpt: { jurisdiction: "eu", flags: [] } } } }, "regionDirectory.eu.aliases.gpt is malformed"],
     [{ eu: { jurisdictions: ["eu"], publicUrl: null, aliases: { gpt: [{ jurisdiction: "eu" }] } } }, "regionDirectory.eu.aliases.gpt is malformed"],
     [{ eu: { jurisdictions: ["eu"], publicUrl: null, aliases: { gpt: [{ jurisdiction: 1, flags: [] }] } } }, "regionDirectory.eu.aliases.gpt is malformed"],
+    [{ eu: { jurisdictions: ["eu"], publicUrl: null, aliases: { gpt: [{ jurisdiction: "eu", flags: [], embeddings: "yes" }] } } }, "regionDirectory.eu.aliases.gpt is malformed"],
   ];
   for (const [directory, reason] of cases) expect([directory, withDirectory(directory)]).toEqual([directory, { ok: false, reason }]);
 });

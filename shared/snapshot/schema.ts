@@ -115,6 +115,11 @@ export interface ServingTraits {
   jurisdiction: string | null;
   /** Sorted, distinct. */
   flags: string[];
+  /**
+   * Whether one of these deployments can answer embeddings (shared/snapshot/provider-operations.ts).
+   * Absent in snapshots from control planes older than this field: unknown.
+   */
+  embeddings?: boolean;
 }
 
 export interface SnapshotAlias {
@@ -214,7 +219,9 @@ function checkRegionDirectory(value: unknown): string | null {
     if (entry.aliases === undefined) continue;
     if (!isRecord(entry.aliases)) return `regionDirectory.${name}.aliases is not an object`;
     for (const [alias, traits] of Object.entries(entry.aliases)) {
-      const wellFormed = Array.isArray(traits) && traits.every((t) => isRecord(t) && (t.jurisdiction === null || typeof t.jurisdiction === "string") && isStringArray(t.flags));
+      const wellFormed =
+        Array.isArray(traits) &&
+        traits.every((t) => isRecord(t) && (t.jurisdiction === null || typeof t.jurisdiction === "string") && isStringArray(t.flags) && (t.embeddings === undefined || typeof t.embeddings === "boolean"));
       if (!wellFormed) return `regionDirectory.${name}.aliases.${alias} is malformed`;
     }
   }

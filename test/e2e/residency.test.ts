@@ -2,7 +2,8 @@
  * Done-when 3 across processes: an EU-resident tenant (policy set by a reviewed change request) is
  * served by the EU proxy and refused by the US proxy with `residency_violation`, naming the EU region
  * and its public URL from the snapshot's regionDirectory; the US deployment is never called for it.
- * A `phi` request on a chain with no `baa` deployment is refused before any vendor call.
+ * A `phi` request on a chain with no `baa` deployment is refused before any vendor call. An embeddings
+ * refusal names no region whose deployments of the alias cannot embed.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import OpenAI from "openai";
@@ -131,4 +132,30 @@ test("X-Data-Class: phi on a chain without a baa deployment → 403 residency_vi
   const { response } = await client("eu", stack.demo.keySecret).chat.completions.create({ model: ALIAS, messages }).withResponse();
   expect(response.headers.get("x-gateway-model")).toBe(EU_MODEL);
   expect(stack.echo.calls()).toBe(allCalls + 1);
+});
+
+test("an embeddings request refused on the US proxy is not sent to eu when eu's deployment of the alias cannot embed (Anthropic); chat still is", async () => {
+  // `resident-assistant` = [US OpenAI (embeds), EU Anthropic (chat only)].
+  const create = async (provider: string, region: string, model: string) =>
+    (
+      await stack.admin.request<{ createDeployment: { id: string } }>(`mutation($i: CreateDeploymentInput!) { createDeployment(input: $i) { id } }`, {
+        i: { provider, baseUrl: `${stack.echo.url}/v1`, model, region, credentialRef: "env:ECHO_VENDOR_API_KEY", jurisdiction: region },
+      })
+    ).createDeployment.id;
+  const chain = [await create("openai", "us", "echo-us-embed"), await create("anthropic", "eu", "echo-eu-claude")];
+  await stack.admin.request(`mutation($i: AliasInput!) { createAlias(input: $i) { name } }`, { i: { name: "resident-assistant", deploymentIds: chain } });
+  await proxiesCaughtUp();
+
+  const allCalls = stack.echo.calls();
+  const embedding = await client("us", euResident.secret).embeddings.create({ model: "resident-assistant", input: "where does my data go?" }).then(() => null, (e: unknown) => e);
+  expect(embedding).toBeInstanceOf(OpenAI.PermissionDeniedError);
+  const denied = embedding as InstanceType<typeof OpenAI.PermissionDeniedError>;
+  expect(denied.code).toBe("residency_violation");
+  expect(denied.message).not.toContain(stack.proxies.eu!.url);
+  expect(denied.message).toContain("No region serves this model for this tenant's residency rules");
+
+  const chat = await client("us", euResident.secret).chat.completions.create({ model: "resident-assistant", messages }).then(() => null, (e: unknown) => e);
+  expect((chat as InstanceType<typeof OpenAI.PermissionDeniedError>).code).toBe("residency_violation");
+  expect((chat as Error).message).toContain(`region eu (${stack.proxies.eu!.url})`);
+  expect(stack.echo.calls()).toBe(allCalls);
 });
