@@ -19,18 +19,19 @@
  * server_error event) and stream-error-content-filter (content-filter's error, as an event before any
  * content), each `data: {"error": {...}}` then `data: [DONE]` (STREAM_ERRORS; unstreamed, error-500,
  * error-400 and content-filter). `/openai/deployments/{deployment}/embeddings` (v1: `/openai/v1/embeddings`) answers OpenAI's
- * embeddings list (floats, or base64 float32 when `encoding_format: "base64"`) from a
+ * embeddings list (floats, or base64 float32 when `encoding_format: "base64"`) for `input` in the four
+ * documented shapes, token ids too (openai-compatible.ts's readEmbeddingInputs), from a
  * text-embedding-3-small deployment, so `dimensions` is at most 1536, as OpenAI's. Chat fields are
  * read and refused as OpenAI's (openai-chat-request.ts).
  */
 import { type FakeVendor, type RecordedRequest, countTokens, decodeSegment, garbage, hang, json, pieces, sse, startFakeServer, streamErrorMode, streamFault } from "./fake-server.ts";
 import { readChatRequest } from "./openai-chat-request.ts";
-import { Refusal, embeddingData, readDimensions } from "./openai-compatible.ts";
+import { MAX_EMBEDDING_INPUTS, Refusal, embeddingData, readDimensions, readEmbeddingInputs } from "./openai-compatible.ts";
 
 const SAFE = { hate: { filtered: false, severity: "safe" }, self_harm: { filtered: false, severity: "safe" }, sexual: { filtered: false, severity: "safe" }, violence: { filtered: false, severity: "safe" } };
 const azureError = (status: number, error: Record<string, unknown>, headers: Record<string, string> = {}) => json(status, { error }, headers);
 
-const refuse = (r: Refusal) => azureError(400, { message: r.message, type: "invalid_request_error", param: r.param, code: r.code });
+const refuse = (r: Refusal) => azureError(400, { message: r.message, type: r.type, param: r.param, code: r.code });
 
 /** Azure's 400 for a prompt its content filter refused (https://learn.microsoft.com/en-us/azure/ai-services/openai/concepts/content-filter). */
 const CONTENT_FILTER_ERROR = {
@@ -78,18 +79,29 @@ function asyncFilterBlock(checked: number) {
   };
 }
 
+/**
+ * Azure's answer to more inputs than it takes in one request, in its own words where OpenAI's schema
+ * just calls the input invalid (langchain-ai/langchain#9112, Mintplex-Labs/anything-llm#184 quote it
+ * for Azure's earlier caps of 1 and 16; 2048 is the cap today).
+ */
+const TOO_MANY_INPUTS = new Refusal(
+  `Too many inputs. The max number of inputs is ${MAX_EMBEDDING_INPUTS}.  We hope to increase the number of inputs per request soon. Please contact us through an Azure support request at: https://go.microsoft.com/fwlink/?linkid=2213926 for further questions.`,
+  null,
+  null,
+);
+
 /** The model behind every embeddings deployment of this fake (Azure answers with the model, not the deployment). */
 const EMBEDDING_MODEL = "text-embedding-3-small";
 
 function embeddings(deployment: string, body: Record<string, unknown> | null): Response {
   if (deployment === "error-500") return azureError(500, { code: "InternalServerError", message: "The server had an error while processing your request. Sorry about that!" });
-  const input = body?.input;
-  const inputs = typeof input === "string" ? [input] : Array.isArray(input) && input.every((i) => typeof i === "string") ? (input as string[]) : null;
-  if (!inputs || inputs.length === 0) return azureError(400, { message: "'input' is a required property", type: "invalid_request_error", param: "input", code: null });
-  const dimensions = readDimensions(body?.dimensions, EMBEDDING_MODEL, 6);
+  if (body?.input === undefined) return azureError(400, { message: "'input' is a required property", type: "invalid_request_error", param: "input", code: null });
+  const read = readEmbeddingInputs(body.input, TOO_MANY_INPUTS);
+  if (read instanceof Refusal) return refuse(read);
+  const { inputs, tokens } = read;
+  const dimensions = readDimensions(body.dimensions, EMBEDDING_MODEL, 6);
   if (dimensions instanceof Refusal) return refuse(dimensions);
-  const data = embeddingData(inputs, dimensions, body?.encoding_format === "base64");
-  const tokens = inputs.reduce((n, text) => n + countTokens(text), 0);
+  const data = embeddingData(inputs, dimensions, body.encoding_format === "base64");
   return json(200, { object: "list", data, model: EMBEDDING_MODEL, usage: { prompt_tokens: tokens, total_tokens: tokens } });
 }
 

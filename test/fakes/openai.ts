@@ -19,13 +19,14 @@
  * stream-error-overloaded (a server_error event before any content), stream-error-invalid (an
  * invalid_request_error event before any content) and stream-error-late (the role chunk and the first
  * content chunk, then the server_error event), each `data: {"error": {...}}` then `data: [DONE]`
- * (STREAM_ERRORS; unstreamed, error-500 and error-400). Embeddings take `dimensions` up to
+ * (STREAM_ERRORS; unstreamed, error-500 and error-400). Embeddings take `input` in the four documented
+ * shapes, token ids too (openai-compatible.ts's readEmbeddingInputs), and `dimensions` up to
  * the model's size (3072 for text-embedding-3-large, 1536 otherwise; none for ada-002). A chat
  * field it reads that is not what OpenAI takes is OpenAI's 400 naming it (openai-chat-request.ts).
  */
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamErrorMode, streamFault } from "./fake-server.ts";
 import { readChatRequest } from "./openai-chat-request.ts";
-import { Refusal, embeddingData, readDimensions } from "./openai-compatible.ts";
+import { INVALID_INPUT, Refusal, embeddingData, readDimensions, readEmbeddingInputs } from "./openai-compatible.ts";
 
 export interface FakeOpenAI extends FakeVendor {
   /** Calls that named this model (chat or embeddings). */
@@ -39,7 +40,7 @@ export interface FakeOpenAI extends FakeVendor {
 const openaiError = (status: number, message: string, type: string, code: string | null, param: string | null = null, headers: Record<string, string> = {}) =>
   json(status, { error: { message, type, param, code } }, headers);
 
-const refuse = (r: Refusal) => openaiError(400, r.message, "invalid_request_error", r.code, r.param);
+const refuse = (r: Refusal) => openaiError(400, r.message, r.type, r.code, r.param);
 
 /**
  * The error objects of the stream-error-* models (fake-server.ts's streamErrorMode), each sent as
@@ -131,13 +132,13 @@ function embeddings(body: Record<string, unknown>, raw: Request): Response | Pro
   const model = body.model as string;
   const failed = fault(model, raw, false);
   if (failed) return failed;
-  const input = body.input;
-  const inputs = typeof input === "string" ? [input] : Array.isArray(input) && input.length > 0 && input.every((i) => typeof i === "string") ? (input as string[]) : null;
-  if (!inputs || inputs.some((i) => i === "")) return openaiError(400, "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", "invalid_request_error", null, "input");
+  // OpenAI's schema refuses more than 2048 inputs like any other input it does not take.
+  const read = readEmbeddingInputs(body.input, INVALID_INPUT);
+  if (read instanceof Refusal) return refuse(read);
+  const { inputs, tokens } = read;
   const dimensions = readDimensions(body.dimensions, model, 8);
   if (dimensions instanceof Refusal) return refuse(dimensions);
   const data = embeddingData(inputs, dimensions, body.encoding_format === "base64");
-  const tokens = inputs.reduce((n, text) => n + countTokens(text), 0);
   return json(200, { object: "list", data, model, usage: { prompt_tokens: tokens, total_tokens: tokens } });
 }
 
