@@ -4,10 +4,13 @@
  * words (`messages.0.content: Input should be a valid list`), never a TypeError. Optional fields given
  * as null count as not given. A text block (tool_result content included) or stop sequence that is
  * empty or only whitespace is refused as Anthropic refuses it, and so is a tool whose input_schema has
- * no `type` or has anyOf/oneOf/allOf at its top level, and a tool_use id (or tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$.
+ * no `type` or has anyOf/oneOf/allOf at its top level, and a tool_use id (or tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$,
+ * and so are tool_use and tool_result blocks that do not pair up (anthropic-tool-pairing.ts).
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
+import { toolPairingProblem } from "./anthropic-tool-pairing.ts";
+
 export interface Block {
   type: string;
   text?: string;
@@ -148,5 +151,7 @@ export function readMessagesRequest(body: Record<string, unknown>): MessagesRequ
   if (body.stream != null && typeof body.stream !== "boolean") return "stream: Input should be a valid boolean";
   const blank = blankTextProblem(body.messages as AnthropicMessage[]);
   if (blank) return blank;
+  const pairing = toolPairingProblem(body.messages as AnthropicMessage[]);
+  if (pairing) return pairing;
   return { model: body.model as string, maxTokens, messages: body.messages as AnthropicMessage[], tools, toolChoice, stopSequences, stream: body.stream === true };
 }

@@ -8,11 +8,14 @@
  * user message of nothing else refused naming its content, a tool message of nothing else answered by a
  * tool_result without content. An assistant message's `refusal` is sent as its text (assistantRefusal).
  * A conversation that leaves no turn (only system/developer messages, which OpenAI answers) is refused
- * naming `messages` (NO_TURNS): Anthropic refuses an empty `messages`.
+ * naming `messages` (NO_TURNS): Anthropic refuses an empty `messages`. Tool messages must answer the
+ * calls of the assistant message just before them, each once, and every call be answered
+ * (checkToolPairing): Anthropic refuses a tool_result or tool_use left without its pair.
  */
 import type { ChatMessage } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { type AnthropicBlock, convertContent, textOnly } from "./content.ts";
+import { checkToolPairing } from "./tool-pairing.ts";
 
 export interface AnthropicMessage {
   role: "user" | "assistant";
@@ -62,6 +65,7 @@ export const NO_TURNS = "This provider needs at least one user or assistant mess
 
 /** Splits out the system prompt and converts the turns; `name` fields are dropped (Anthropic has none). */
 export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlock[]; messages: AnthropicMessage[] } {
+  checkToolPairing(messages);
   const system: AnthropicBlock[] = [];
   const turns: AnthropicMessage[] = [];
   // An empty turn (an assistant message with no text and no calls) would be refused by the API, and
@@ -91,13 +95,11 @@ export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlo
       case "assistant":
         return push("assistant", [...convertContent(message.content, param), ...convertContent(assistantRefusal(message, param), param), ...toolUseBlocks(message, param)]);
       case "tool": {
-        if (typeof message.tool_call_id !== "string") {
-          throw new UnsupportedParameterError(`${param}.tool_call_id`, "Tool messages need the tool_call_id they answer.");
-        }
+        // checkToolPairing has refused a tool message without a tool_call_id answering a call.
         // Anthropic refuses empty or whitespace-only tool_result content but takes a tool_result without
         // any (content is optional): a tool that printed nothing is answered so, not refused.
         const text = textOnly(message.content, param);
-        return push("user", [{ type: "tool_result", tool_use_id: anthropicToolId(message.tool_call_id), ...(text.trim() === "" ? {} : { content: text }) }]);
+        return push("user", [{ type: "tool_result", tool_use_id: anthropicToolId(message.tool_call_id as string), ...(text.trim() === "" ? {} : { content: text }) }]);
       }
       default:
         throw new UnsupportedParameterError(`${param}.role`, `Unknown role '${String((message as { role: unknown }).role)}'.`);
