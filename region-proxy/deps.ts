@@ -32,5 +32,11 @@ export interface ProxyDeps {
   maxBodyBytes: number;
   timeouts: { firstByteMs: number; totalMs: number };
   isShuttingDown: () => boolean;
+  /**
+   * Sets one request's idle timeout (Bun's server.timeout, seconds, at most 255): a stream is given
+   * its own deadline's, so a deployment allowed longer than the proxy's default total is not cut by
+   * the server's idle timer while its vendor thinks in silence. Absent before the server listens.
+   */
+  idleTimeoutFor?: (request: Request, seconds: number) => void;
   log: (line: string) => void;
 }

@@ -25,6 +25,7 @@ import { loadStoredSnapshot } from "./snapshot/apply-snapshot.ts";
 import { CurrentSnapshot } from "./snapshot/current.ts";
 import { startSnapshotLoop } from "./snapshot/loop.ts";
 import { deploymentIdOf } from "./breaker/circuit-key.ts";
+import { idleSecondsUntil } from "./routes/idle-seconds.ts";
 
 export type { ProxyConfig } from "./config.ts";
 
@@ -139,6 +140,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   let server: ReturnType<typeof Bun.serve>;
   try {
     server = serve();
+    deps.idleTimeoutFor = (request, seconds) => server.timeout(request, seconds);
   } catch (error) {
     await stopStarted();
     throw new Error(`proxy ${config.region} cannot listen on ${config.host ?? "127.0.0.1"}:${config.port}: ${(error as Error).message}`);
@@ -153,8 +155,9 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
       // typo in PORT) would start without an error and take part of the traffic. A port in use must
       // fail the start.
       reusePort: false,
-      // Long enough for a slow vendor within the request deadline (Bun's maximum is 255 s).
-      idleTimeout: Math.min(255, Math.ceil(totalMs / 1000) + 5),
+      // Long enough for a slow vendor within the default request deadline (a stream gets its own:
+      // chat-completions.ts, deps.idleTimeoutFor).
+      idleTimeout: idleSecondsUntil(Date.now() + totalMs),
       // Bun's own limit (128 MiB by default) would answer a larger declared body with a bare 413 and no
       // JSON before the handler runs; readJsonBody refuses it in OpenAI's error shape without reading it.
       maxRequestBodySize: Number.MAX_SAFE_INTEGER,

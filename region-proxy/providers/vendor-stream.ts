@@ -28,6 +28,8 @@ export interface VendorStream {
   failure(error: unknown): GatewayError;
   /** Stops the vendor call (client gone or stream over) and clears timers. */
   close(): void;
+  /** Whether the gateway's own deadline (first byte or total) ended the vendor call. */
+  timedOut(): boolean;
 }
 
 /**
@@ -195,6 +197,7 @@ export function committedStream(
   const closing = (chunks: ChatCompletionChunk[]) => (done && usage === null && estimate ? [...chunks, estimate.chunk(estimatedSoFar(estimate.promptTokens()))] : chunks);
   return {
     initialChunks: closing(first.chunks),
+    timedOut,
     async next() {
       if (done) return { chunks: [], done: true };
       // With the vendor's last event (VendorCall.heard), how long it had been silent if this read fails

@@ -17,6 +17,8 @@ import { executeChat } from "../providers/execute.ts";
 import { makeSettler, settleFailure, settlingOnThrow } from "./settler.ts";
 import { streamResponse } from "./stream-response.ts";
 import { walkOptions } from "./walk-options.ts";
+import { requestTotalMs } from "../providers/walk-chain.ts";
+import { idleSecondsUntil } from "./idle-seconds.ts";
 
 export async function chatCompletions(request: Request, requestId: string, deps: ProxyDeps): Promise<Response> {
   const admitted = await admitRequest(request, requestId, deps, parseChatRequest);
@@ -62,5 +64,8 @@ export async function chatCompletions(request: Request, requestId: string, deps:
     return Response.json(result.completion, { headers });
   }
   const answeredEstimate = () => promptEstimate(result.trail.deployment?.model ?? chat.model);
+  // The server's idle timer is sized for the proxy's default total: a stream may run to its own
+  // deadline (the longest planned deployment's total), silent while its vendor thinks.
+  deps.idleTimeoutFor?.(request, idleSecondsUntil(startedMs + requestTotalMs(plan.targets, deps.timeouts.totalMs)));
   return streamResponse(result.stream, result.trail, headers, request.signal, settleWith, deps.inFlight.begin(), answeredEstimate);
 }

@@ -35,6 +35,10 @@ export function streamResponse(
     settleWith(trail, vendor.usage() ?? vendor.usageSoFar(promptEstimate()), status, code);
     endInFlight();
   };
+  // The connection ended under the stream: the client's doing, unless the gateway's own deadline had
+  // already ended the vendor call while the client read nothing (its socket full until the server's
+  // idle timer closed it): that request ended on a timeout, and its event says so.
+  const clientGone = () => (vendor.timedOut() ? finish("error", "upstream_timeout") : finish("client_closed", "client_closed"));
   // A direct stream (Bun): frames are written straight to the socket and flushed as each vendor read
   // yields them, with no queue of enqueued chunks and no pull() round trip per chunk.
   const source: Bun.DirectUnderlyingSource = {
@@ -48,7 +52,7 @@ export function streamResponse(
             // backpressure; 0 once the client has gone.
             let written = controller.write(sseData(chunk));
             if (typeof written !== "number") written = await written;
-            if (written === 0) return finish("client_closed", "client_closed");
+            if (written === 0) return clientGone();
           }
           if (step.done) break;
           await controller.flush();
@@ -67,7 +71,7 @@ export function streamResponse(
       }
     },
     cancel() {
-      finish("client_closed", "client_closed");
+      clientGone();
     },
   };
   try {
