@@ -25,11 +25,16 @@ export interface AnthropicMessage {
 /**
  * A tool call id as Anthropic takes it: it refuses any id outside ^[a-zA-Z0-9_-]+$ ("String should
  * match pattern"), and a history made on another vendor carries ids like `call_x|fc_y` or
- * `functions.get:0`. Every other character becomes `_`, the same for a call and for the tool message
- * answering it, so the pair still matches; an empty id (the request parser refuses one) becomes `_`.
+ * `functions.get:0`. An id Anthropic takes is sent as it is; in any other, every other character
+ * becomes `_` and a hash of the original id follows (`functions_get_0_1k9x…`), so two ids that differ
+ * only there (`a.b`, `a:b`, and a client's own `a_b`) stay three ids. The same id always maps the
+ * same way, for a call and for the tool message answering it, so the pair still matches.
  */
+const ANTHROPIC_TOOL_ID = /^[a-zA-Z0-9_-]+$/;
+
 export function anthropicToolId(id: string): string {
-  return id.replace(/[^a-zA-Z0-9_-]/g, "_") || "_";
+  if (ANTHROPIC_TOOL_ID.test(id)) return id;
+  return `${id.replace(/[^a-zA-Z0-9_-]/g, "_")}_${Bun.hash(id).toString(36)}`;
 }
 
 /**

@@ -102,6 +102,25 @@ describe("anthropic buildRequest", () => {
     ]);
   });
 
+  test("two call ids that would become the same Anthropic id (a.b and a:b both read a_b) stay two ids, each result with its call", () => {
+    const ids = ["a.b", "a:b", "a_b"];
+    const b = body(
+      req({
+        messages: [
+          { role: "user", content: "weather?" },
+          { role: "assistant", content: null, tool_calls: ids.map((id) => ({ id, type: "function" as const, function: { name: "w", arguments: "{}" } })) },
+          ...[...ids].reverse().map((id): ChatMessage => ({ role: "tool", tool_call_id: id, content: `for ${id}` })),
+        ],
+      }),
+    );
+    const uses: string[] = b.messages[1].content.map((block: { id: string }) => block.id);
+    expect(new Set(uses).size).toBe(3);
+    for (const id of uses) expect(id).toMatch(/^[a-zA-Z0-9_-]+$/);
+    expect(uses[2]).toBe("a_b"); // an id Anthropic takes as it is is sent as it is
+    const results: { tool_use_id: string; content: string }[] = b.messages[2].content;
+    for (const result of results) expect(result.tool_use_id).toBe(uses[ids.indexOf(result.content.slice(4))]!);
+  });
+
   test("tool call ids made by other vendors become Anthropic ids (^[a-zA-Z0-9_-]+$), the call and its result alike", () => {
     const ids = ["call_sess.42_0", "call_x|fc_y", "functions.get:0", "toolu_01-ok_Id"];
     const b = body(
@@ -113,8 +132,11 @@ describe("anthropic buildRequest", () => {
         ],
       }),
     );
-    const uses = b.messages[1].content.map((block: { id: string }) => block.id);
-    expect(uses).toEqual(["call_sess_42_0", "call_x_fc_y", "functions_get_0", "toolu_01-ok_Id"]);
+    const uses: string[] = b.messages[1].content.map((block: { id: string }) => block.id);
+    // Each id Anthropic refuses keeps its readable part, told apart from any other by a hash of the original.
+    expect(uses.slice(0, 3).map((id) => id.replace(/_[0-9a-z]+$/, ""))).toEqual(["call_sess_42_0", "call_x_fc_y", "functions_get_0"]);
+    expect(uses[3]).toBe("toolu_01-ok_Id");
+    for (const id of uses) expect(id).toMatch(/^[a-zA-Z0-9_-]+$/);
     expect(b.messages[2].content.map((block: { tool_use_id: string }) => block.tool_use_id)).toEqual(uses);
   });
 
