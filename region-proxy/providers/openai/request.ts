@@ -3,13 +3,14 @@
  * model, and streams always ask for the usage chunk, so every stream is priced even when the client
  * did not ask for usage (the translator strips that chunk again). A client that names no output cap
  * gets the one its reservation counted, when there is one (ChatRequest's outputCap), as
- * max_completion_tokens. A service tier or audio the gateway cannot price is refused (../service-tier.ts,
- * ../unpriced-audio.ts).
+ * max_completion_tokens. A service tier, audio or a separately billed feature the gateway cannot price
+ * is refused (../service-tier.ts, ../unpriced-audio.ts, ../unrecorded-charges.ts).
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
 import { refuseUnpricedServiceTier } from "../service-tier.ts";
 import { refuseUnpricedAudio } from "../unpriced-audio.ts";
+import { refuseUnrecordedCharges } from "../unrecorded-charges.ts";
 
 /** `https://api.openai.com/v1` + `/chat/completions`; a trailing slash on baseUrl is tolerated. */
 export function chatCompletionsUrl(baseUrl: string): string {
@@ -19,6 +20,7 @@ export function chatCompletionsUrl(baseUrl: string): string {
 export function buildOpenAIRequest(req: ChatRequest, target: SnapshotDeployment, credential: string): VendorHttpRequest {
   refuseUnpricedServiceTier(req.raw);
   refuseUnpricedAudio(req.raw, req.messages);
+  refuseUnrecordedCharges(req.raw);
   // OpenAI rejects stream_options without stream (and `delete` would make the body a slow dictionary object).
   const { stream_options: clientOptions, ...rest } = req.raw;
   const body: Record<string, unknown> = { ...rest, model: target.model };

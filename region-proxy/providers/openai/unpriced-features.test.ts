@@ -3,7 +3,8 @@
  * official SDK. Audio tokens are billed at rates several times a model's text rates, which the pricing
  * table (one price per token class) does not record: audio output (`modalities` with "audio", `audio`)
  * and audio input (`input_audio` content parts) are a 400 naming the field, before any vendor call;
- * text-only requests and the no-op values pass.
+ * text-only requests and the no-op values pass. Likewise the features billed outside the answer's token
+ * usage: web_search_options (per search call) and Azure's data_sources (On Your Data).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startFakeAzure } from "../../../test/fakes/azure.ts";
@@ -34,6 +35,20 @@ for (const provider of ["openai", "azure"]) {
 
     test("text only, and the no-op values (modalities [\"text\"], audio null), pass", async () => {
       expect((await sendChat(vendors[provider]!, { model: "chat", messages: hi, modalities: ["text"], audio: null })).refused).toBe(false);
+    });
+  });
+}
+
+for (const provider of ["openai", "azure"]) {
+  describe(`${provider} separately billed features`, () => {
+    test("web_search_options (billed per search call) is a 400 naming it, without a vendor call; null passes", async () => {
+      expect(await sendChat(vendors[provider]!, { model: "chat", messages: hi, web_search_options: { search_context_size: "high" } })).toMatchObject({ refused: true, param: "web_search_options" });
+      expect((await sendChat(vendors[provider]!, { model: "chat", messages: hi, web_search_options: null })).refused).toBe(false);
+    });
+
+    test("data_sources (On Your Data: searches billed outside the usage, at an endpoint the request names) is a 400 naming it, without a vendor call", async () => {
+      const data_sources = [{ type: "azure_search", parameters: { endpoint: "https://elsewhere.search.windows.net", index_name: "docs", authentication: { type: "system_assigned_managed_identity" } } }];
+      expect(await sendChat(vendors[provider]!, { model: "chat", messages: hi, data_sources })).toMatchObject({ refused: true, param: "data_sources" });
     });
   });
 }

@@ -1,0 +1,25 @@
+/**
+ * Fields an OpenAI-format vendor (OpenAI, Azure) would take as sent and bill for outside the token
+ * counts the usage event records, so the spend the gateway writes and the budgets it enforces would be
+ * short, as for an unpriced service tier (service-tier.ts) or audio (unpriced-audio.ts):
+ * - `web_search_options`: each web search is billed per call, at a price the pricing table has no
+ *   column for;
+ * - `data_sources` (Azure "On Your Data"): Azure runs the searches, and for vector queries calls an
+ *   embedding deployment of the gateway's own resource, none of it in the answer's usage; and it
+ *   makes Azure connect, with the gateway resource's identity, to a search endpoint the request names,
+ *   where nothing in a request may choose where the gateway's calls go.
+ * Each is a 400 naming it; `null` asks for nothing.
+ *
+ * @example refuseUnrecordedCharges({ web_search_options: {} }) // throws UnsupportedParameterError("web_search_options", ...)
+ */
+import { isSet } from "./refuse-without-equivalent.ts";
+import { UnsupportedParameterError } from "./unsupported-parameter.ts";
+
+const REFUSED: ReadonlyArray<[field: string, why: string]> = [
+  ["web_search_options", "Web search calls are billed per call at a price the gateway does not record."],
+  ["data_sources", "On Your Data searches and their embedding calls are billed outside the answer's usage, and would reach an endpoint named by the request."],
+];
+
+export function refuseUnrecordedCharges(raw: Record<string, unknown>): void {
+  for (const [field, why] of REFUSED) if (isSet(raw, field)) throw new UnsupportedParameterError(field, why);
+}
