@@ -50,7 +50,31 @@ export function assistantRefusal(message: ChatMessage, param: string): string | 
   return refusal;
 }
 
-function toolUseBlocks(message: ChatMessage, param: string): AnthropicBlock[] {
+/**
+ * The ids a request's tool_use blocks are sent with. Anthropic refuses two tool_use blocks with one id
+ * anywhere in a request ("`tool_use` ids must be unique"), while OpenAI pairs a tool message only with
+ * the assistant message just before it, so a history whose every turn numbers its calls from 0
+ * (`call_0`, `functions.weather:0`) is valid there: an id already sent in an earlier turn is sent with
+ * its message's index added, and each tool message answers the id its call was sent with.
+ */
+interface ToolIds {
+  /** Every id sent so far in this request. */
+  sent: Set<string>;
+  /** The calls of the latest assistant message: the client's id → the id sent. */
+  open: Map<string, string>;
+}
+
+function toolUseId(ids: ToolIds, clientId: string, messageIndex: number): string {
+  const plain = anthropicToolId(clientId);
+  let id = plain;
+  for (let n = messageIndex; ids.sent.has(id); n++) id = `${plain}_m${n}`;
+  ids.sent.add(id);
+  ids.open.set(clientId, id);
+  return id;
+}
+
+function toolUseBlocks(message: ChatMessage, param: string, ids: ToolIds, messageIndex: number): AnthropicBlock[] {
+  if (message.tool_calls !== undefined && message.tool_calls.length > 0) ids.open.clear();
   return (message.tool_calls ?? []).map((call, j) => {
     let input: unknown;
     try {
@@ -61,7 +85,7 @@ function toolUseBlocks(message: ChatMessage, param: string): AnthropicBlock[] {
     if (typeof input !== "object" || input === null || Array.isArray(input)) {
       throw new UnsupportedParameterError(`${param}.tool_calls[${j}].function.arguments`, "Tool call arguments must be a JSON object.");
     }
-    return { type: "tool_use", id: anthropicToolId(call.id), name: call.function.name, input };
+    return { type: "tool_use", id: toolUseId(ids, call.id, messageIndex), name: call.function.name, input };
   });
 }
 
@@ -73,6 +97,7 @@ export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlo
   checkToolPairing(messages);
   const system: AnthropicBlock[] = [];
   const turns: AnthropicMessage[] = [];
+  const ids: ToolIds = { sent: new Set(), open: new Map() };
   // An empty turn (an assistant message with no text and no calls) would be refused by the API, and
   // dropping it after merging could leave two turns of one role side by side: skip it here.
   const push = (role: "user" | "assistant", blocks: AnthropicBlock[]) => {
@@ -98,13 +123,13 @@ export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlo
         return push("user", blocks);
       }
       case "assistant":
-        return push("assistant", [...convertContent(message.content, param), ...convertContent(assistantRefusal(message, param), param), ...toolUseBlocks(message, param)]);
+        return push("assistant", [...convertContent(message.content, param), ...convertContent(assistantRefusal(message, param), param), ...toolUseBlocks(message, param, ids, i)]);
       case "tool": {
         // checkToolPairing has refused a tool message without a tool_call_id answering a call.
         // Anthropic refuses empty or whitespace-only tool_result content but takes a tool_result without
         // any (content is optional): a tool that printed nothing is answered so, not refused.
         const text = textOnly(message.content, param);
-        return push("user", [{ type: "tool_result", tool_use_id: anthropicToolId(message.tool_call_id as string), ...(text.trim() === "" ? {} : { content: text }) }]);
+        return push("user", [{ type: "tool_result", tool_use_id: ids.open.get(message.tool_call_id as string) ?? anthropicToolId(message.tool_call_id as string), ...(text.trim() === "" ? {} : { content: text }) }]);
       }
       default:
         throw new UnsupportedParameterError(`${param}.role`, `Unknown role '${String((message as { role: unknown }).role)}'.`);
