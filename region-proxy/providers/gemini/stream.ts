@@ -77,8 +77,10 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
   let complete = false;
   /** An event without a finishReason came before the first finishReason: a current model's stream (END_GRACE_MS). */
   let current = false;
+  /** How many of `choices` have their finishReason. */
+  let finishedChoices = 0;
   const out = translatedChunks(ctx);
-  const finished = () => choices.size > 0 && [...choices.values()].every((c) => c.finishReason !== null);
+  const finished = () => choices.size > 0 && finishedChoices === choices.size;
 
   return {
     onEvent(event: SseEvent): ChatCompletionChunk[] {
@@ -93,14 +95,16 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       const counted = hasGeminiCounts(data.usageMetadata);
       if (counted) usage = data.usageMetadata!;
       const views = readCandidates(data);
-      const finishedBefore = [...choices.values()].some((c) => c.finishReason !== null);
       // An event with no candidate (usage alone) is one without a finishReason too.
-      if (!finishedBefore && (views.length === 0 || views.some((v) => v.finishReason === null))) current = true;
+      if (finishedChoices === 0 && (views.length === 0 || views.some((v) => v.finishReason === null))) current = true;
       const chunks: ChatCompletionChunk[] = [];
       for (const view of views) {
         let choice = choices.get(view.index);
         if (!choice) choices.set(view.index, (choice = { finishReason: null, toolCount: 0 }));
-        if (view.finishReason) choice.finishReason = view.finishReason;
+        if (view.finishReason) {
+          if (choice.finishReason === null) finishedChoices++;
+          choice.finishReason = view.finishReason;
+        }
         if (view.text !== "") chunks.push(out.delta({ content: view.text }, null, view.index));
         for (const call of view.calls) {
           const index = choice.toolCount++;
