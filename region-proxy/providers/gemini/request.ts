@@ -31,12 +31,23 @@ const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
 
 /**
- * Model ids of Gemini's 1.x and 2.x series, which refuse function declarations next to a JSON
- * response mime type (400 INVALID_ARGUMENT "Function calling with a response mime type:
- * 'application/json' is unsupported"; structured output together with tools came with Gemini 3).
- * Ids of another form (gemini-flash-latest, a tuned model) say no series, and are left to the vendor.
+ * The Gemini series a model id names (`gemini-2.5-flash`, `models/gemini-3-pro-preview`: 2, 3), or
+ * null for an id of another form (gemini-flash-latest, a tuned model), which says no series.
  */
-const BEFORE_GEMINI_3 = /^(models\/)?gemini-[12][.-]/;
+function geminiSeries(model: string): number | null {
+  const match = /^(?:models\/)?gemini-(\d+)[.-]/.exec(model);
+  return match ? Number(match[1]) : null;
+}
+
+/**
+ * Gemini's 1.x and 2.x series refuse function declarations next to a JSON response mime type (400
+ * INVALID_ARGUMENT "Function calling with a response mime type: 'application/json' is unsupported";
+ * structured output together with tools came with Gemini 3). An id naming no series is left to the vendor.
+ */
+const combinesToolsWithJson = (model: string) => {
+  const series = geminiSeries(model);
+  return series === null || series >= 3;
+};
 
 /**
  * Several candidates are a Gemini 2.x feature, up to 8: Gemini 3 answers 400 "Multiple candidates is
@@ -45,11 +56,10 @@ const BEFORE_GEMINI_3 = /^(models\/)?gemini-[12][.-]/;
  * deployment for one that can, as for any parameter a deployment cannot honour; a model id that names
  * no series (gemini-flash-latest, a tuned model) is not known to take more than one.
  */
-const SEVERAL_CANDIDATES = /^(models\/)?gemini-2[.-]/;
 const MAX_CANDIDATES = 8;
 
 function candidateCount(n: number, model: string): number {
-  if (!SEVERAL_CANDIDATES.test(model)) throw new UnsupportedParameterError("n", "This model returns one choice per request; n must be 1 (Gemini 2.x models answer up to 8).");
+  if (geminiSeries(model) !== 2) throw new UnsupportedParameterError("n", "This model returns one choice per request; n must be 1 (Gemini 2.x models answer up to 8).");
   if (n > MAX_CANDIDATES) throw new UnsupportedParameterError("n", `This provider returns at most ${MAX_CANDIDATES} choices per request.`);
   return n;
 }
@@ -60,7 +70,7 @@ export function toGeminiBody(req: ChatRequest, model = ""): Record<string, unkno
   const { systemInstruction, contents } = convertMessages(req.messages);
   const generationConfig: Record<string, unknown> = { ...responseFormat(req.response_format) };
   // Refused before the call, naming the field, so a chain skips this deployment for one that can.
-  if (generationConfig.responseMimeType !== undefined && req.tools !== undefined && req.tools.length > 0 && BEFORE_GEMINI_3.test(model)) {
+  if (generationConfig.responseMimeType !== undefined && req.tools !== undefined && req.tools.length > 0 && !combinesToolsWithJson(model)) {
     throw new UnsupportedParameterError("response_format", "This model (Gemini before the 3 series) cannot combine tools with a JSON response_format; send one or the other, or use a Gemini 3 model.");
   }
   // Each candidate is answered as its own choice (response.ts, stream.ts); maxOutputTokens caps each
