@@ -6,7 +6,8 @@
  * the same role are merged because the API expects user and assistant to alternate. Whitespace-only
  * text is not sent (Anthropic refuses it): an assistant or system message of nothing else is skipped, a
  * user message of nothing else refused naming its content, a tool message of nothing else answered by a
- * tool_result without content. An assistant message's `refusal` is sent as its text (assistantRefusal).
+ * tool_result without content. An assistant message's `refusal`, and any refusal part in its content,
+ * is sent as its text (assistantRefusal, assistantContent).
  * A conversation that leaves no turn (only system/developer messages, which OpenAI answers) is refused
  * naming `messages` (NO_TURNS): Anthropic refuses an empty `messages`. Tool messages must answer the
  * calls of the assistant message just before them, each once, and every call be answered
@@ -48,6 +49,24 @@ export function assistantRefusal(message: ChatMessage, param: string): string | 
   if (refusal === undefined || refusal === null) return null;
   if (typeof refusal !== "string") throw new UnsupportedParameterError(`${param}.refusal`, "An assistant message's refusal must be a string.");
   return refusal;
+}
+
+/**
+ * An assistant message's content with each refusal part (`{type: "refusal", refusal}`, OpenAI's
+ * ContentPartRefusal, which an assistant message may hold beside its text parts) turned into a text
+ * part of that refusal, sent as the turn's text for the reason assistantRefusal gives. A refusal that
+ * is not a string is refused, naming it. Only assistant content is read so: a refusal part in any
+ * other message stays refused by convertContent.
+ *
+ * @example assistantContent({ role: "assistant", content: [{ type: "refusal", refusal: "No." }] }, "messages[1]") // [{ type: "text", text: "No." }]
+ */
+export function assistantContent(message: ChatMessage, param: string): ChatMessage["content"] | undefined {
+  if (!Array.isArray(message.content)) return message.content;
+  return message.content.map((part, j) => {
+    if (part.type !== "refusal") return part;
+    if (typeof part.refusal !== "string") throw new UnsupportedParameterError(`${param}.content[${j}].refusal`, "A refusal part's refusal must be a string.");
+    return { type: "text", text: part.refusal };
+  });
 }
 
 /**
@@ -123,7 +142,7 @@ export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlo
         return push("user", blocks);
       }
       case "assistant":
-        return push("assistant", [...convertContent(message.content, param), ...convertContent(assistantRefusal(message, param), param), ...toolUseBlocks(message, param, ids, i)]);
+        return push("assistant", [...convertContent(assistantContent(message, param), param), ...convertContent(assistantRefusal(message, param), param), ...toolUseBlocks(message, param, ids, i)]);
       case "tool": {
         // checkToolPairing has refused a tool message without a tool_call_id answering a call.
         // Anthropic refuses empty or whitespace-only tool_result content but takes a tool_result without

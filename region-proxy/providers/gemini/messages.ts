@@ -4,14 +4,15 @@
  * tool_calls `functionCall` parts; `tool` messages become `functionResponse` parts in a user turn,
  * named after the call they answer (Gemini matches responses by function name). Consecutive turns
  * of one role are merged, as Gemini expects user and model to alternate. An assistant message's
- * `refusal` is sent as its text (assistantRefusal); a user message without content is refused, and
- * so is a conversation that leaves no contents (only system/developer messages, which OpenAI
- * answers), naming `messages`: Gemini refuses a request without contents.
+ * `refusal`, and any refusal part in its content, is sent as its text (assistantRefusal,
+ * assistantContent); a user message without content is refused, and so is a conversation that
+ * leaves no contents (only system/developer messages, which OpenAI answers), naming `messages`:
+ * Gemini refuses a request without contents.
  */
 import type { ChatMessage } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { textOnly } from "../anthropic/content.ts";
-import { assistantRefusal, NO_TURNS } from "../anthropic/messages.ts";
+import { assistantContent, assistantRefusal, NO_TURNS } from "../anthropic/messages.ts";
 import { convertContent, type GeminiPart } from "./content.ts";
 
 export const SKIP_THOUGHT_SIGNATURE = "skip_thought_signature_validator";
@@ -80,7 +81,7 @@ export function convertMessages(messages: ChatMessage[]): { systemInstruction: {
           if (j === 0) part.thoughtSignature = SKIP_THOUGHT_SIGNATURE;
           return part;
         });
-        return push("model", [...convertContent(message.content, param), ...convertContent(assistantRefusal(message, param), param), ...calls]);
+        return push("model", [...convertContent(assistantContent(message, param), param), ...convertContent(assistantRefusal(message, param), param), ...calls]);
       }
       case "tool": {
         const name = typeof message.tool_call_id === "string" ? callNames.get(message.tool_call_id) : undefined;
