@@ -4,7 +4,8 @@
  * (`Invalid value at 'contents[0].parts' (type.googleapis.com/google.ai.generativelanguage.v1beta.Part), "x"`),
  * never a TypeError. null is a field's default, as protobuf JSON takes it
  * (https://protobuf.dev/programming-guides/json/), so a null field counts as not given. Of a schema
- * (function parameters, responseSchema) only `enum` is read: Gemini takes strings there only.
+ * (function parameters, responseSchema) only `enum` is read: Gemini takes strings there only. Inline
+ * data of a MIME type Gemini does not take is its 400 "Unsupported MIME type: <type>".
  *
  * @example readGenerateRequest({ contents: [{ role: "user", parts: [{ text: "hi" }] }] }).stopSequences // []
  */
@@ -61,6 +62,14 @@ export function readInt32(value: unknown, path: string): number | undefined | { 
   return { problem: invalid(path, "TYPE_INT32", value) };
 }
 
+/**
+ * Whether Gemini takes inline data of this MIME type: the image types it documents
+ * (https://ai.google.dev/gemini-api/docs/image-understanding), PDF, plain text, audio and video. It
+ * answers any other (image/svg+xml, image/bmp, image/jpg) with 400 "Unsupported MIME type: <type>".
+ */
+const INLINE_IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/heic", "image/heif"];
+const inlineTypeTaken = (mimeType: string) => INLINE_IMAGE_TYPES.includes(mimeType) || mimeType === "application/pdf" || mimeType === "text/plain" || /^(audio|video)\//.test(mimeType);
+
 /** A content's parts (`path` names the field, e.g. `contents[0].parts`), checked where the fake reads them. */
 export function readParts(value: unknown, path: string): Part[] | string {
   const parts = objects(value, path, "Part");
@@ -69,6 +78,12 @@ export function readParts(value: unknown, path: string): Part[] | string {
     if (part.text != null && typeof part.text !== "string") return invalid(`${path}[${i}].text`, "TYPE_STRING", part.text);
     if (part.functionCall != null && !isObject(part.functionCall)) return invalid(`${path}[${i}].function_call`, type("FunctionCall"), part.functionCall);
     if (part.functionResponse != null && !isObject(part.functionResponse)) return invalid(`${path}[${i}].function_response`, type("FunctionResponse"), part.functionResponse);
+    if (part.inlineData != null) {
+      if (!isObject(part.inlineData)) return invalid(`${path}[${i}].inline_data`, type("Blob"), part.inlineData);
+      const mimeType = optionalString(part.inlineData.mimeType, `${path}[${i}].inline_data.mime_type`);
+      if (typeof mimeType === "object") return mimeType.problem;
+      if (!inlineTypeTaken(mimeType ?? "")) return `Unsupported MIME type: ${mimeType ?? ""}`;
+    }
   }
   return parts;
 }

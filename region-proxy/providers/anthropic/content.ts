@@ -1,35 +1,22 @@
 /**
  * OpenAI content parts → Anthropic content blocks (https://docs.anthropic.com/en/docs/build-with-claude/vision):
- * text → text; a `data:` image URL → a base64 image source; an http(s) URL → a `url` image source.
+ * text → text; a `data:` image URL → a base64 image source (readImageDataUrl: of a type Anthropic
+ * takes, with data); an http(s) URL → a `url` image source.
  * Anything else (audio, files) Anthropic's Messages API cannot take from an OpenAI request: refused.
  */
 import type { ContentPart } from "../types.ts";
+import { type ImageTypes, readImageDataUrl } from "../image-data-url.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 
 export type AnthropicBlock = Record<string, unknown> & { type: string };
 
-const IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
-
-/**
- * Splits `data:<media>;base64,<data>`; null when the URL is not a base64 data URL. The media type is
- * lower-cased, and `image/jpg` (not a registered type, but what many clients write) is `image/jpeg`:
- * Anthropic refuses image/jpg, and Gemini (which reads its data URLs through here) lists only image/jpeg.
- */
-export function parseDataUrl(url: string): { mediaType: string; data: string } | null {
-  const match = /^data:([^;,]+);base64,(.*)$/s.exec(url);
-  if (!match) return null;
-  const mediaType = match[1]!.toLowerCase();
-  return { mediaType: mediaType === "image/jpg" ? "image/jpeg" : mediaType, data: match[2]! };
-}
+/** The image types Anthropic documents (https://docs.anthropic.com/en/docs/build-with-claude/vision). */
+const IMAGE_TYPES: ImageTypes = { vendor: "Anthropic", types: ["image/jpeg", "image/png", "image/gif", "image/webp"] };
 
 function imageBlock(url: string, param: string): AnthropicBlock {
   if (url.startsWith("data:")) {
-    const parsed = parseDataUrl(url);
-    if (!parsed) throw new UnsupportedParameterError(param, "Image data URLs must be base64 encoded (data:<type>;base64,...).");
-    if (!IMAGE_TYPES.has(parsed.mediaType)) {
-      throw new UnsupportedParameterError(param, `Anthropic accepts image/jpeg, image/png, image/gif and image/webp, not ${parsed.mediaType}.`);
-    }
-    return { type: "image", source: { type: "base64", media_type: parsed.mediaType, data: parsed.data } };
+    const { mediaType, data } = readImageDataUrl(url, param, IMAGE_TYPES);
+    return { type: "image", source: { type: "base64", media_type: mediaType, data } };
   }
   if (/^https?:\/\//i.test(url)) return { type: "image", source: { type: "url", url } };
   throw new UnsupportedParameterError(param, "Image URLs must be http(s) or base64 data URLs.");

@@ -1,13 +1,20 @@
 /**
  * OpenAI content parts → Gemini parts (https://ai.google.dev/api/caching#Part): text → `text`, a
- * base64 `data:` URL → `inlineData`, an http(s) URL → `fileData` with a MIME type guessed from the
- * extension (Gemini requires one). Audio and file parts are refused.
+ * base64 `data:` URL → `inlineData` (readImageDataUrl: of an image type Gemini documents, with data),
+ * an http(s) URL → `fileData` with a MIME type guessed from the extension (Gemini requires one).
+ * Audio and file parts are refused.
  */
 import type { ContentPart } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { parseDataUrl } from "../anthropic/content.ts";
+import { type ImageTypes, readImageDataUrl } from "../image-data-url.ts";
 
 export type GeminiPart = Record<string, unknown>;
+
+/**
+ * The image types Gemini documents (https://ai.google.dev/gemini-api/docs/image-understanding); it
+ * answers others, inline, with 400 "Unsupported MIME type". GIF is not listed, so it is not sent.
+ */
+const IMAGE_TYPES: ImageTypes = { vendor: "Gemini", types: ["image/png", "image/jpeg", "image/webp", "image/heic", "image/heif"] };
 
 // A Map, not an object: a URL ending in ".constructor" must not find Object.prototype's members.
 const BY_EXTENSION = new Map(Object.entries({ png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp", heic: "image/heic", heif: "image/heif" }));
@@ -23,9 +30,8 @@ function pathnameOf(url: string, param: string): string {
 
 function imagePart(url: string, param: string): GeminiPart {
   if (url.startsWith("data:")) {
-    const parsed = parseDataUrl(url);
-    if (!parsed) throw new UnsupportedParameterError(param, "Image data URLs must be base64 encoded (data:<type>;base64,...).");
-    return { inlineData: { mimeType: parsed.mediaType, data: parsed.data } };
+    const { mediaType, data } = readImageDataUrl(url, param, IMAGE_TYPES);
+    return { inlineData: { mimeType: mediaType, data } };
   }
   if (/^https?:\/\//i.test(url)) {
     const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(pathnameOf(url, param))?.[1]?.toLowerCase() ?? "";

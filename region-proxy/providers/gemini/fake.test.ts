@@ -141,6 +141,22 @@ describe("gemini adapter against the fake", () => {
     }
   });
 
+  test("the fake refuses inlineData of a MIME type Gemini refuses (Unsupported MIME type, 400 INVALID_ARGUMENT), as Gemini does; the types it takes pass", async () => {
+    const post = (mimeType: string) =>
+      fetch(`${vendor.fake().url}/v1beta/models/gemini-fake:generateContent`, {
+        method: "POST",
+        headers: { "x-goog-api-key": "AIza-fake", "content-type": "application/json" },
+        body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "what is this?" }, { inlineData: { mimeType, data: "PHN2Zz4=" } }] }] }),
+      });
+    for (const mimeType of ["image/svg+xml", "image/bmp", "image/jpg", "application/json"]) {
+      const res = await post(mimeType);
+      expect([mimeType, res.status, await res.json()]).toEqual([mimeType, 400, { error: { code: 400, message: `Unsupported MIME type: ${mimeType}`, status: "INVALID_ARGUMENT" } }]);
+    }
+    for (const mimeType of ["image/png", "image/jpeg", "image/webp", "image/heic", "image/heif", "application/pdf", "text/plain", "audio/wav", "video/mp4"]) {
+      expect([mimeType, (await post(mimeType)).status]).toEqual([mimeType, 200]);
+    }
+  });
+
   adapterFaultTests(vendor, {
     adapter: geminiAdapter,
     ctx,

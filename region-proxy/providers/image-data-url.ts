@@ -1,0 +1,43 @@
+/**
+ * A `data:` URL image part as a vendor takes it inline: base64, of an image type that vendor
+ * documents, with data. Anything else is a 400 naming the part before the call, since the vendor
+ * would refuse it with a 400 of its own that names no OpenAI parameter (Gemini: "Unsupported MIME
+ * type: image/svg+xml").
+ */
+import { UnsupportedParameterError } from "./unsupported-parameter.ts";
+
+/**
+ * Splits `data:<media>;base64,<data>`; null when the URL is not a base64 data URL. The media type is
+ * lower-cased, and `image/jpg` (not a registered type, but what many clients write) is `image/jpeg`:
+ * Anthropic and Gemini both refuse image/jpg and list image/jpeg.
+ */
+function parseDataUrl(url: string): { mediaType: string; data: string } | null {
+  const match = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  if (!match) return null;
+  const mediaType = match[1]!.toLowerCase();
+  return { mediaType: mediaType === "image/jpg" ? "image/jpeg" : mediaType, data: match[2]! };
+}
+
+/** The image types a vendor documents, and its name for the refusal. */
+export interface ImageTypes {
+  vendor: string;
+  types: readonly string[];
+}
+
+/**
+ * The media type and data of a `data:` image URL `vendor` takes; `param` names the part's
+ * image_url.url in the 400 for one it does not.
+ *
+ * @example readImageDataUrl("data:image/png;base64,iVBO", "messages[0].content[1].image_url.url", { vendor: "Gemini", types: ["image/png"] }) // { mediaType: "image/png", data: "iVBO" }
+ */
+export function readImageDataUrl(url: string, param: string, accepted: ImageTypes): { mediaType: string; data: string } {
+  const parsed = parseDataUrl(url);
+  if (!parsed) throw new UnsupportedParameterError(param, "Image data URLs must be base64 encoded (data:<type>;base64,...).");
+  if (!accepted.types.includes(parsed.mediaType)) {
+    throw new UnsupportedParameterError(param, `${accepted.vendor} accepts ${listed(accepted.types)}, not ${parsed.mediaType}.`);
+  }
+  if (parsed.data.trim() === "") throw new UnsupportedParameterError(param, "The image data URL holds no data after 'base64,'.");
+  return parsed;
+}
+
+const listed = (types: readonly string[]) => (types.length === 1 ? types[0]! : `${types.slice(0, -1).join(", ")} and ${types.at(-1)}`);
