@@ -3,8 +3,9 @@
  * wrong one is the message of Anthropic's 400 invalid_request_error, in the API's `path: problem`
  * words (`messages.0.content: Input should be a valid list`), never a TypeError. Optional fields given
  * as null count as not given. A text block (tool_result content included) or stop sequence that is
- * empty or only whitespace is refused as Anthropic refuses it, and so is a tool whose input_schema has
- * no `type` or has anyOf/oneOf/allOf at its top level, and a tool_use id (or tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$,
+ * empty or only whitespace is refused as Anthropic refuses it, and so is a final assistant turn whose
+ * text ends in whitespace, a tool whose input_schema has no `type` or has anyOf/oneOf/allOf at its
+ * top level, and a tool_use id (or tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$,
  * and so are tool_use and tool_result blocks that do not pair up (anthropic-tool-pairing.ts).
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
@@ -60,6 +61,18 @@ function blankTextProblem(messages: AnthropicMessage[]): string | null {
     if (problem) return problem;
   }
   return null;
+}
+
+/**
+ * Anthropic's 400 for a final assistant turn (a prefill, which the model continues) whose text ends
+ * in whitespace, or null: "messages: final assistant content cannot end with trailing whitespace".
+ * Only the end of the last message is read; earlier turns may end as they like.
+ */
+function trailingWhitespaceProblem(messages: AnthropicMessage[]): string | null {
+  const last = messages.at(-1);
+  if (last?.role !== "assistant") return null;
+  const end = typeof last.content === "string" ? last.content : last.content.at(-1)?.type === "text" ? last.content.at(-1)!.text : undefined;
+  return typeof end === "string" && /\s$/.test(end) ? "messages: final assistant content cannot end with trailing whitespace" : null;
 }
 
 /** Anthropic's 400 for a tool_use id or a tool_result's tool_use_id that is not an id it makes, or null. */
@@ -151,6 +164,8 @@ export function readMessagesRequest(body: Record<string, unknown>): MessagesRequ
   if (body.stream != null && typeof body.stream !== "boolean") return "stream: Input should be a valid boolean";
   const blank = blankTextProblem(body.messages as AnthropicMessage[]);
   if (blank) return blank;
+  const trailing = trailingWhitespaceProblem(body.messages as AnthropicMessage[]);
+  if (trailing) return trailing;
   const pairing = toolPairingProblem(body.messages as AnthropicMessage[]);
   if (pairing) return pairing;
   return { model: body.model as string, maxTokens, messages: body.messages as AnthropicMessage[], tools, toolChoice, stopSequences, stream: body.stream === true };

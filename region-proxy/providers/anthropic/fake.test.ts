@@ -148,6 +148,22 @@ describe("anthropic adapter against the fake", () => {
     expect((await send(request({ messages: history }))).status).toBe(200);
   });
 
+  test("the fake refuses a final assistant turn whose text ends in whitespace, as Anthropic does; an earlier one, or one without, is accepted", async () => {
+    const post = (messages: unknown[]) =>
+      fetch(`${vendor.fake().url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "sk-ant-fake", "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({ model: "claude-fake", max_tokens: 5, messages }),
+      });
+    const refusal = { type: "error", error: { type: "invalid_request_error", message: "messages: final assistant content cannot end with trailing whitespace" } };
+    for (const content of ["Sure. ", [{ type: "text", text: "Sure.\n" }], [{ type: "text", text: "One" }, { type: "text", text: "two\t" }]]) {
+      const res = await post([{ role: "user", content: "hi" }, { role: "assistant", content }]);
+      expect([content, res.status, await res.json()]).toEqual([content, 400, expect.objectContaining(refusal)]);
+    }
+    expect((await post([{ role: "user", content: "hi" }, { role: "assistant", content: [{ type: "text", text: "Sure." }] }])).status).toBe(200);
+    expect((await post([{ role: "user", content: "hi" }, { role: "assistant", content: "Sure. " }, { role: "user", content: "go on" }])).status).toBe(200);
+  });
+
   test("the fake refuses blank tool_result content as it refuses a blank text block; the adapter leaves such content out", async () => {
     const post = (content: unknown) =>
       fetch(`${vendor.fake().url}/v1/messages`, {

@@ -11,11 +11,13 @@
  * A conversation that leaves no turn (only system/developer messages, which OpenAI answers) is refused
  * naming `messages` (NO_TURNS): Anthropic refuses an empty `messages`. Tool messages must answer the
  * calls of the assistant message just before them, each once, and every call be answered
- * (checkToolPairing): Anthropic refuses a tool_result or tool_use left without its pair.
+ * (checkToolPairing): Anthropic refuses a tool_result or tool_use left without its pair. A final
+ * assistant turn is sent as Anthropic's prefill, without trailing whitespace (trimPrefill).
  */
 import type { ChatMessage } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { type AnthropicBlock, convertContent, textOnly } from "./content.ts";
+import { trimPrefill } from "./prefill.ts";
 import { checkToolPairing } from "./tool-pairing.ts";
 
 export interface AnthropicMessage {
@@ -154,6 +156,7 @@ export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlo
         throw new UnsupportedParameterError(`${param}.role`, `Unknown role '${String((message as { role: unknown }).role)}'.`);
     }
   });
-  if (turns.length === 0) throw new UnsupportedParameterError("messages", NO_TURNS);
-  return { system, messages: turns };
+  const sent = trimPrefill(turns);
+  if (sent.length === 0) throw new UnsupportedParameterError("messages", NO_TURNS);
+  return { system, messages: sent };
 }
