@@ -13,14 +13,27 @@ test("seconds, milliseconds and HTTP dates are read; retry-after-ms wins", () =>
 });
 
 test("nothing usable is 'not given'", () => {
-  for (const value of ["", " ", "-1", "soon", "NaN"]) expect(read({ "retry-after": value })).toBeNull();
+  for (const value of ["", " ", "-1", "soon", "NaN", "Infinity"]) expect(read({ "retry-after": value })).toBeNull();
   expect(read({ "retry-after-ms": "-5" })).toBeNull();
+  expect(read({})).toBeNull();
+});
+
+test("only digits are seconds and only an HTTP-date is a date: hex, exponents and a header sent twice are not a wait", () => {
+  // Number() would read 0x10 as 16 s and 1e3 as 1000 s; Date.parse would read "1, 2" as a date in 2001 (retry at once).
+  for (const value of ["0x10", "1e3", "1, 2", "+5", "2 3", "12abc", "2026-11-26"]) expect(read({ "retry-after": value })).toBeNull();
+  for (const value of ["0x10", "1e3", "5, 6"]) expect(read({ "retry-after-ms": value })).toBeNull();
+  // An unusable retry-after-ms leaves retry-after to be read.
+  expect(read({ "retry-after-ms": "1e3", "retry-after": "3" })).toBe(3000);
+  expect(read({ "retry-after": " 7 " })).toBe(7000);
+  // RFC 850 and asctime dates, which HTTP/1.1 recipients must still read.
+  expect(read({ "retry-after": "Thursday, 26-Nov-26 12:00:10 GMT" })).toBe(10_000);
+  expect(read({ "retry-after": "Thu Nov 26 12:00:20 2026" })).not.toBeNull();
   expect(read({})).toBeNull();
 });
 
 test("a wait beyond a day is read as a day, so the client is never told Infinity or 10^17 seconds", () => {
   expect(MAX_RETRY_AFTER_MS).toBe(86_400_000);
-  for (const headers of [{ "retry-after": "1e308" }, { "retry-after": "99999999999999" }, { "retry-after-ms": "1e20" }, { "retry-after": "Fri, 01 Jan 9999 00:00:00 GMT" }] as Record<string, string>[]) {
+  for (const headers of [{ "retry-after": "9".repeat(400) }, { "retry-after": "99999999999999" }, { "retry-after-ms": "100000000000000000000" }, { "retry-after": "Fri, 01 Jan 9999 00:00:00 GMT" }] as Record<string, string>[]) {
     expect(read(headers)).toBe(MAX_RETRY_AFTER_MS);
   }
   expect(read({ "retry-after": "86399" })).toBe(86_399_000);

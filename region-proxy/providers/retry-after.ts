@@ -1,8 +1,10 @@
 /**
  * Reads how long a vendor asks us to wait: `retry-after-ms` (OpenAI/Azure) wins over `retry-after`
- * (seconds or an HTTP date, RFC 9110 §10.2.3). Anything unparsable or negative means "not given";
- * a wait beyond MAX_RETRY_AFTER_MS is read as that much, so what the client is told stays a number
- * of seconds it can use (never `Infinity` from "1e308").
+ * (seconds or an HTTP date, RFC 9110 §10.2.3). A number is read only when written in digits (a decimal
+ * fraction allowed): "0x10", "1e3" or "1, 2" (the header sent twice) are not a wait. A date only when it
+ * starts with a day name, as every HTTP-date form does (Date.parse reads far more). Anything else, or
+ * a negative wait, means "not given"; a wait beyond MAX_RETRY_AFTER_MS is read as that much, so what
+ * the client is told stays a number of seconds it can use.
  *
  * @example retryAfterMs(new Headers({ "retry-after": "2" }), Date.now()) // 2000
  */
@@ -10,16 +12,18 @@
 /** A day: longer than any vendor quota window resets within, and far past any request's budget. */
 export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 
+/** Digits, with an optional decimal fraction, and nothing else. */
+const DECIMAL = /^\s*\d+(?:\.\d+)?\s*$/;
+/** IMF-fixdate ("Sun, 06 Nov 1994 ..."), RFC 850 ("Sunday, 06-Nov-94 ...") and asctime ("Sun Nov  6 ...") all start so. */
+const HTTP_DATE_START = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /;
+
 export function retryAfterMs(headers: Headers, nowMs: number): number | null {
   const ms = headers.get("retry-after-ms");
-  if (ms !== null && ms.trim() !== "") {
-    const value = Number(ms);
-    if (Number.isFinite(value) && value >= 0) return bounded(value);
-  }
+  if (ms !== null && DECIMAL.test(ms)) return bounded(Number(ms));
   const after = headers.get("retry-after");
-  if (after === null || after.trim() === "") return null;
-  const seconds = Number(after);
-  if (Number.isFinite(seconds)) return seconds >= 0 ? bounded(seconds * 1000) : null;
+  if (after === null) return null;
+  if (DECIMAL.test(after)) return bounded(Number(after) * 1000);
+  if (!HTTP_DATE_START.test(after)) return null;
   const date = Date.parse(after);
   if (Number.isNaN(date)) return null;
   return bounded(Math.max(0, date - nowMs));
