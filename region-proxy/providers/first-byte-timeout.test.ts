@@ -1,7 +1,7 @@
 /**
  * What the first-byte timeout bounds: a stream's wait for the vendor's first event, never a
- * non-streamed answer (its headers come only once the whole answer is ready, so only the deadline,
- * and a deployment's connectMs, bound it). A stream that is thinking (Anthropic's thinking_delta and
+ * non-streamed answer (its headers come only once the whole answer is ready, so only its deployment's
+ * total bounds it, and a hung one leaves the next deployment its own total). A stream that is thinking (Anthropic's thinking_delta and
  * ping events, which become no chunk) has answered; cut by its deadline while such events still
  * arrive, it is a long answer, not a silent deployment, and the breaker hears nothing. Driven through
  * executeChat and executeEmbeddings against small local vendors.
@@ -79,9 +79,9 @@ function thinkingVendor(keepAlive: "thinking" | "ping", opts: { textAfterMs?: nu
 
 const messages = [{ role: "user", content: "hi" }];
 const chat = (stream: boolean) => ({ model: "m", messages, stream, includeUsage: false, raw: { model: "m", messages, stream } }) as unknown as ChatRequest;
-const deployment = (url: string, provider: "openai" | "anthropic", timeouts?: SnapshotDeployment["timeouts"]) =>
-  ({ id: "d1", provider, baseUrl: provider === "openai" ? `${url}/v1` : url, model: "d1-model", region: "eu", credentialRef: "env:K", ...(timeouts ? { timeouts } : {}) }) as SnapshotDeployment;
-const target = (url: string, provider: "openai" | "anthropic", timeouts?: SnapshotDeployment["timeouts"]) => ({ deployment: deployment(url, provider, timeouts), adapter: provider === "openai" ? openaiAdapter : anthropicAdapter });
+const deployment = (url: string, provider: "openai" | "anthropic", timeouts?: SnapshotDeployment["timeouts"], id = "d1") =>
+  ({ id, provider, baseUrl: provider === "openai" ? `${url}/v1` : url, model: "d1-model", region: "eu", credentialRef: "env:K", ...(timeouts ? { timeouts } : {}) }) as SnapshotDeployment;
+const target = (url: string, provider: "openai" | "anthropic", timeouts?: SnapshotDeployment["timeouts"], id = "d1") => ({ deployment: deployment(url, provider, timeouts, id), adapter: provider === "openai" ? openaiAdapter : anthropicAdapter });
 const options = (extra: Partial<ExecuteOptions>): ExecuteOptions => testExecuteOptions({ firstByteMs: 150, totalMs: 5_000, health: createMemoryBreaker(), ...extra });
 const completion = { id: "x", object: "chat.completion", created: 1, model: "m1", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } };
 
@@ -122,14 +122,35 @@ test("non-streamed embeddings that take longer than the first-byte timeout are w
   expect(slow.calls()).toBe(1);
 });
 
-test("a deployment's connectMs alone bounds a non-streamed answer's headers: a vendor that hangs times out then, and the retry answers", async () => {
-  let n = 0;
-  const hangsOnce = vendor(async () => (++n === 1 ? new Promise<Response>(() => {}) : Response.json(completion)));
-  const started = Date.now();
-  const result = await executeChat(chat(false), [target(hangsOnce.url, "openai", { connectMs: 200 })], options({ firstByteMs: 60_000, totalMs: 30_000 }));
+test("a deployment's connectMs does not bound a non-streamed answer: one slower to generate than connectMs is answered in one call", async () => {
+  // Its headers come once the answer is whole: a connect timeout on them cut every answer that took
+  // longer to generate, and called the vendor again (billed twice), to end in a 504.
+  const slow = vendor(async () => (await Bun.sleep(400), Response.json(completion)));
+  const result = await executeChat(chat(false), [target(slow.url, "openai", { connectMs: 100, firstByteMs: 100 })], options({ firstByteMs: 100, totalMs: 30_000 }));
   expect(result.ok).toBe(true);
-  expect(result.trail.steps.map((s) => s.reason)).toEqual(["timeout_first_byte", null]);
-  expect(Date.now() - started).toBeLessThan(5_000);
+  expect(result.trail.steps.map((s) => s.reason)).toEqual([null]);
+  expect(slow.calls()).toBe(1);
+});
+
+test("a hung non-streamed deployment ends at its own total and the next deployment still gets all of its own: it answers", async () => {
+  // Both deployments 300 ms: the request may take their sum, so the hang leaves the fallback its 300 ms.
+  const hangs = vendor(() => new Promise<Response>(() => {}));
+  const answers = vendor(async () => (await Bun.sleep(150), Response.json(completion)));
+  const started = Date.now();
+  const result = await executeChat(chat(false), [target(hangs.url, "openai", { totalMs: 300 }, "d1"), target(answers.url, "openai", { totalMs: 300 }, "d2")], options({ totalMs: 30_000 }));
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.reason}`)).toEqual(["d1:timeout_total", "d2:null"]);
+  // Not retried at once: a second wait as long as the first would have left the fallback nothing.
+  expect(hangs.calls()).toBe(1);
+  expect(Date.now() - started).toBeLessThan(2_000);
+});
+
+test("with the proxy's default total on every deployment, a hung first deployment still falls back", async () => {
+  const hangs = vendor(() => new Promise<Response>(() => {}));
+  const answers = vendor(() => Response.json(completion));
+  const result = await executeChat(chat(false), [target(hangs.url, "openai", undefined, "d1"), target(answers.url, "openai", undefined, "d2")], options({ totalMs: 400 }));
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.reason}`)).toEqual(["d1:timeout_total", "d2:null"]);
 });
 
 test("a stream that thinks longer than the first-byte timeout before its text is no first-byte timeout: its answer arrives", async () => {

@@ -86,8 +86,8 @@ export interface WalkOptions {
   firstByteMs: number;
   /**
    * The proxy's default total for one call (VENDOR_TOTAL_TIMEOUT_MS), for a deployment without its own
-   * `timeouts.totalMs`. The whole request's deadline, every attempt and wait included, is the longest
-   * total among the planned deployments (requestTotalMs).
+   * `timeouts.totalMs`. The whole request's deadline, every attempt and wait included, is the sum of
+   * the planned deployments' totals (requestTotalMs).
    */
   totalMs: number;
   /** One budget for retries and fallbacks together (default 4). */
@@ -124,8 +124,10 @@ export interface Operation<T> {
   /**
    * The vendor answers at once and then streams: the deployment's first-byte timeout bounds the wait
    * for its first event. Otherwise (a non-streamed answer, whose headers come once it is whole, which
-   * may take minutes) only the deadline bounds it, and a deployment's `connectMs`, when set, the
-   * headers; LiteLLM's `stream_timeout` likewise applies to streams only.
+   * may take minutes) only the deployment's total bounds it: neither `firstByteMs` nor `connectMs`
+   * (Bun's fetch reports no "connected" event, and a wait for headers bounded by a connect timeout
+   * cut every answer that took longer to generate, then called the vendor again); LiteLLM's
+   * `stream_timeout` likewise applies to streams only.
    */
   firstByteBound: boolean;
 }
@@ -149,15 +151,17 @@ const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 2_000 };
 export const MAX_WAIT_WITH_FALLBACK_MS = 1_000;
 
 /**
- * How long the whole request may take: the longest total among the planned deployments, each its own
- * `timeouts.totalMs` or else the proxy's default. A deployment given more than the default (a slow
- * model's long non-streamed answer) must get it, so the request may not end first; one given less
- * still ends its own calls at its own (attempt), and one without its own at the default.
+ * How long the whole request may take: the sum of the planned deployments' totals, each its own
+ * `timeouts.totalMs` or else the proxy's default. Each call ends at its own deployment's total
+ * (attempt), so a deployment that hangs for all of it still leaves every later one its own (a
+ * deadline of the longest total alone let a hung first deployment end the request with a 504 and
+ * no fallback). Waits for a retry fit in what is left.
  */
 export function requestTotalMs(targets: readonly PlannedTarget[], defaultTotalMs: number): number {
-  let longest = targets.length === 0 ? defaultTotalMs : 0;
-  for (const { deployment } of targets) longest = Math.max(longest, deploymentTotalMs(deployment, defaultTotalMs));
-  return longest;
+  if (targets.length === 0) return defaultTotalMs;
+  let sum = 0;
+  for (const { deployment } of targets) sum += deploymentTotalMs(deployment, defaultTotalMs);
+  return sum;
 }
 
 /** How long one call to `deployment` may take: its own `timeouts.totalMs`, else the proxy's default. */
@@ -304,10 +308,13 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             // The retry is owed, not taken now, when its wait is long and another deployment is planned,
             // or when it would spend an attempt the rest of the chain cannot spare (every deployment
             // still planned after this one keeps one try: retries never starve the fallbacks).
+            // A call that ran out of time is owed likewise while another deployment is planned: its retry
+            // could take as long again, and the next deployment is the likelier answer.
             const longWait = wait > MAX_WAIT_WITH_FALLBACK_MS && index < lastIndex;
-            if (longWait || maxAttempts - trail.attempts <= lastIndex - index) {
+            const timedOut = outcome.kind === "timeout" && index < lastIndex;
+            if (longWait || timedOut || maxAttempts - trail.attempts <= lastIndex - index) {
               if (longWait) step(dep, "skipped", outcome.retryAfterMs === null ? "retry_too_long" : "retry_after_too_long", Date.now());
-              (owed ??= []).push({ index, tries, retryAt: Date.now() + wait, attempts: trail.attempts, onlyIfNoneCalled: longWait });
+              (owed ??= []).push({ index, tries, retryAt: Date.now() + wait, attempts: trail.attempts, onlyIfNoneCalled: longWait || timedOut });
               continue chain;
             }
             if (!(await sleepUnlessAborted(wait, opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
@@ -417,10 +424,10 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
     throw error;
   }
   const timeouts = dep.timeouts ?? {};
-  // Bun's fetch reports no "connected" event: connectMs is part of the wait for the first byte.
-  const firstByteMs = operation.firstByteBound ? (timeouts.connectMs ?? 0) + (timeouts.firstByteMs ?? opts.firstByteMs) : (timeouts.connectMs ?? Infinity);
+  // Bun's fetch reports no "connected" event: connectMs is part of a stream's wait for its first byte.
+  const firstByteMs = operation.firstByteBound ? (timeouts.connectMs ?? 0) + (timeouts.firstByteMs ?? opts.firstByteMs) : Infinity;
   // Each call ends at its own deployment's total (the default for one without), and never after the
-  // request's deadline, which is as long as the longest planned total (requestTotalMs).
+  // request's deadline (requestTotalMs).
   const deadline = Math.min(requestDeadline, Date.now() + deploymentTotalMs(dep, opts.totalMs));
   const { handle, response: pending } = startVendorCall(http, { firstByteMs, deadline }, opts.clientSignal);
   let response: Response;

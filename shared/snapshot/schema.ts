@@ -87,11 +87,17 @@ export interface SnapshotDeployment {
 
 /** Per-deployment vendor timeouts in milliseconds (positive integers). */
 export interface DeploymentTimeouts {
-  /** Until the connection is up (Bun's fetch has no connect event: bounds the wait for headers of a refused/unreachable host). */
+  /**
+   * Added to a stream's first-byte wait, for the connection (Bun's fetch has no connect event). A
+   * non-streamed call, whose headers come only once its answer is whole, is bounded by `totalMs` alone.
+   */
   connectMs?: number;
-  /** Until the vendor's headers (and, for a stream, its first chunk). */
+  /** Until a stream's first event (its headers included). Streams only, as `connectMs`. */
   firstByteMs?: number;
-  /** For one attempt on this deployment, body or stream included. */
+  /**
+   * For one attempt on this deployment, body or stream included; the request may take the sum of its
+   * planned deployments' totals, so a deployment that hangs for all of its own leaves the next its own.
+   */
   totalMs?: number;
 }
 
