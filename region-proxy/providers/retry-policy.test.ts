@@ -24,6 +24,7 @@ beforeAll(async () => {
       s.aliases.budget = { name: "budget", chain: ["a", "b", "c", "d", "e", "f"].map((x) => dep(`dep_down_${x}`, `error-500`)) };
       s.aliases.longwait = { name: "longwait", chain: [dep("dep_long", "rate-limit-long"), main] };
       s.aliases.longonly = { name: "longonly", chain: ["dep_long"] };
+      s.aliases.overloadedlong = { name: "overloadedlong", chain: [dep("dep_overloaded_long", "overloaded-long")] };
       s.aliases.shortwait = { name: "shortwait", chain: [dep("dep_short", "rate-limit")] };
       s.aliases.context = { name: "context", chain: [dep("dep_small", "context-length"), dep("dep_large", "gpt-large")] };
       s.aliases.contextonly = { name: "contextonly", chain: ["dep_small"] };
@@ -88,6 +89,16 @@ describe("retry and fallback policy", () => {
     const error = await fx.client(proxy).chat.completions.create({ model: "longonly", messages }).catch((e) => e);
     expect(Date.now() - started).toBeLessThan(2_000);
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(error.headers.get("retry-after")).toBe("3600");
+    expect(error.headers.get("x-gateway-attempts")).toBe("1");
+  });
+
+  test("a vendor 503 whose Retry-After outlasts the request: the 502 carries that Retry-After, so the client is not invited to retry at once", async () => {
+    const started = Date.now();
+    const error = await fx.client(proxy, undefined, { maxRetries: 0 }).chat.completions.create({ model: "overloadedlong", messages }).catch((e) => e);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(error).toBeInstanceOf(OpenAI.InternalServerError);
+    expect(error.status).toBe(502);
     expect(error.headers.get("retry-after")).toBe("3600");
     expect(error.headers.get("x-gateway-attempts")).toBe("1");
   });

@@ -399,11 +399,17 @@ function coolDownLeft(circuit: string, opts: WalkOptions, deadline: number): Pro
 /**
  * What the caller is told when the walk ends without an answer: the last failure's error, except a
  * vendor's 429, which stays a 429 with the vendor's Retry-After (so an SDK waits as the vendor asked
- * instead of retrying a 502 at once); with no failure, nothing was tried or time ran out.
+ * instead of retrying a 502 at once), and a vendor's 5xx with a Retry-After, whose 502 carries it; with
+ * no failure, nothing was tried or time ran out.
  */
 function finalError(last: AttemptFailure | null, trail: Trail, deadline: number): GatewayError {
   if (last && isVendorRateLimit(last)) {
     return { kind: "upstream_rate_limited", message: "The model provider is rate limiting this model; retry later.", retryAfterSeconds: last.retryAfterMs === null ? null : Math.max(1, Math.ceil(last.retryAfterMs / 1000)) };
+  }
+  // A vendor that failed and said when to come back (a 503 or 529 with Retry-After): the caller is told
+  // the same, not invited to retry at once.
+  if (last && last.kind === "transient" && last.retryAfterMs !== null && last.error.kind === "upstream_error") {
+    return { ...last.error, retryAfterSeconds: Math.max(1, Math.ceil(last.retryAfterMs / 1000)) };
   }
   if (last) return last.error;
   return trail.attempts === 0 && Date.now() < deadline

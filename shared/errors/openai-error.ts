@@ -24,7 +24,8 @@ export type GatewayError =
   /** `innererror` is rendered for code `content_filter` only (ContentFilterInnerError). */
   | { kind: "vendor_rejected"; status: number; message: string; code: string | null; param: string | null; innererror?: ContentFilterInnerError }
   /** `retryable: false` (e.g. the vendor refused the gateway's credential) tells SDKs not to retry: `x-should-retry: false`. */
-  | { kind: "upstream_error"; message: string; retryable?: boolean }
+  /** `retryAfterSeconds`: the failing vendor said when to come back (a 503 with Retry-After). */
+  | { kind: "upstream_error"; message: string; retryable?: boolean; retryAfterSeconds?: number }
   /** The vendor's own 429 after every retry and fallback: its Retry-After (when given) passed on. */
   | { kind: "upstream_rate_limited"; message: string; retryAfterSeconds: number | null }
   | { kind: "upstream_timeout"; message: string }
@@ -115,7 +116,11 @@ export function renderError(error: GatewayError): RenderedError {
       return { status: error.status, headers: { "x-should-retry": "false" }, body: rendered };
     }
     case "upstream_error":
-      return { status: 502, headers: error.retryable === false ? { "x-should-retry": "false" } : {}, body: body(error.message, "server_error", "upstream_error") };
+      return {
+        status: 502,
+        headers: error.retryable === false ? { "x-should-retry": "false" } : error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) },
+        body: body(error.message, "server_error", "upstream_error"),
+      };
     case "upstream_rate_limited":
       return {
         status: 429,

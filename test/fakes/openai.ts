@@ -12,7 +12,7 @@
  * answers the JSON `{"echo": <text>}`. Usage: 1 token per 4 characters of the messages; models with
  * "cached" report prompt_tokens_details.cached_tokens, models with "reasoning" report
  * completion_tokens_details.reasoning_tokens (both included in the totals, as OpenAI counts them).
- * Fault models: error-500, overloaded (503), rate-limit (429, retry-after-ms 50), rate-limit-long
+ * Fault models: error-500, overloaded (503), overloaded-long (503, retry-after 3600), rate-limit (429, retry-after-ms 50), rate-limit-long
  * (429, retry-after 3600), error-400, context-length, retired-model (OpenAI's 404 model_not_found for
  * a model it does not have), hang, garbage, stream-cut, stream-hang,
  * stream-empty (a 200 stream that closes before its first event), and the in-stream errors
@@ -62,6 +62,8 @@ function fault(model: string, raw: Request, stream: boolean): Response | Promise
       return openaiError(500, "The server had an error while processing your request. Sorry about that!", "server_error", null);
     case "overloaded":
       return openaiError(503, "The engine is currently overloaded, please try again later.", "server_error", null);
+    case "overloaded-long":
+      return openaiError(503, "The engine is currently overloaded, please try again later.", "server_error", null, null, { "retry-after": "3600" });
     case "rate-limit":
       return openaiError(429, "Rate limit reached for requests. Please try again in 50ms.", "requests", "rate_limit_exceeded", null, { "retry-after-ms": "50", "retry-after": "1" });
     case "rate-limit-long":
