@@ -55,7 +55,6 @@ import { isCallerChosenOperation } from "./deployment-unavailable.ts";
 import { UnsupportedParameterError, unsupportedParameterToGatewayError } from "./unsupported-parameter.ts";
 import type { VendorHttpRequest } from "./types.ts";
 import { startVendorCall, type VendorCall } from "./vendor-call.ts";
-import { LONGEST_SILENT_DEADLINE_MS } from "../routes/idle-seconds.ts";
 
 export interface Trail {
   /** The deployment that answered, or the last one tried. */
@@ -156,22 +155,13 @@ export const MAX_WAIT_WITH_FALLBACK_MS = 1_000;
  * `timeouts.totalMs` or else the proxy's default. Each call ends at its own deployment's total
  * (attempt), so a deployment that hangs for all of it still leaves every later one its own (a
  * deadline of the longest total alone let a hung first deployment end the request with a 504 and
- * no fallback). Waits for a retry fit in what is left. The sum is held to what the HTTP server lets a
- * silent request wait (LONGEST_SILENT_DEADLINE_MS, 250 s), so a chain of hung deployments still ends in
- * the gateway's 504, not a closed socket; a single deployment given longer keeps its own total.
- *
- * @example requestTotalMs([a, b], 120_000) // 240_000 (both on the default); three: 250_000
+ * no fallback). Waits for a retry fit in what is left.
  */
 export function requestTotalMs(targets: readonly PlannedTarget[], defaultTotalMs: number): number {
   if (targets.length === 0) return defaultTotalMs;
   let sum = 0;
-  let longest = 0;
-  for (const { deployment } of targets) {
-    const total = deploymentTotalMs(deployment, defaultTotalMs);
-    sum += total;
-    longest = Math.max(longest, total);
-  }
-  return Math.max(longest, Math.min(sum, LONGEST_SILENT_DEADLINE_MS));
+  for (const { deployment } of targets) sum += deploymentTotalMs(deployment, defaultTotalMs);
+  return sum;
 }
 
 /** How long one call to `deployment` may take: its own `timeouts.totalMs`, else the proxy's default. */
