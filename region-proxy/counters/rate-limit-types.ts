@@ -34,8 +34,12 @@ export interface LimitWindow {
 export interface RateLimiter {
   /** Atomically checks every level and, only if all allow, charges 1 request and `estimatedTokens`. */
   acquire(checks: LimitCheck[], estimatedTokens: number, nowMs?: number): Promise<LimitVerdict>;
-  /** After the call: correct the token charge by (actual - estimated) at every level (may be negative). */
-  adjustTokens(checks: LimitCheck[], deltaTokens: number, nowMs?: number): Promise<void>;
+  /**
+   * After the call: correct the token charge by (actual - estimated) at every level (may be negative).
+   * `admitted` is the verdict of the acquire being corrected: a limiter with two sides (the resilient
+   * counters: Redis, or the in-process fallback while Redis fails) corrects the side that charged it.
+   */
+  adjustTokens(checks: LimitCheck[], deltaTokens: number, nowMs?: number, admitted?: LimitVerdict): Promise<void>;
 }
 
 /** Both limits are per minute. */

@@ -4,6 +4,15 @@
  * replica enforces `replicaShare` (1 / replica count) of every limit, so the region as a whole stays
  * near its limits. A ping loop brings them back to Redis as soon as it answers.
  *
+ * Rate limits: a request's token correction (settle's actual − estimate, a refund) goes to the side
+ * that admitted it, told by the verdict passed to adjustTokens: admitted in memory, it is corrected in
+ * memory, even once Redis is back (Redis never charged it: a refund there would free tokens of the
+ * region's shared bucket that nobody used); admitted by Redis, it is corrected in Redis, never in memory.
+ * A Redis correction that finds Redis failing is dropped, not queued: TPM is a per-minute rate, and a
+ * correction replayed after the outage would land in a bucket refilled since, crediting or charging
+ * tokens of a minute gone. Dropped, a refund leaves Redis charged the estimate until the bucket drains
+ * (within the minute, erring toward refusing) and a debt goes uncounted.
+ *
  * Budgets while degraded: `reserve` fails closed by default (refused with `unavailable: true`, which is
  * not an exhausted budget) or, with `{ failOpen: true }`, admits with a local reservation, whose settle
  * is also sent to Redis as spend. Settles (local ones included), releases and repairs meant for Redis
@@ -14,9 +23,10 @@
 import type { Cluster, Redis } from "ioredis";
 import { assertMicros } from "./budget-levels.ts";
 import type { BudgetCheck, BudgetLedger, BudgetLedgerOptions, Reservation, ReserveResult } from "./budget-types.ts";
+import { assertTokenCount } from "./limit-buckets.ts";
 import { createMemoryBudgetLedger } from "./memory-budget-ledger.ts";
 import { createMemoryRateLimiter } from "./memory-rate-limiter.ts";
-import type { LimitCheck, RateLimiter } from "./rate-limit-types.ts";
+import type { LimitCheck, LimitVerdict, RateLimiter } from "./rate-limit-types.ts";
 import { createRedisBudgetLedger } from "./redis-budget-ledger.ts";
 import { createRedisRateLimiter } from "./redis-rate-limiter.ts";
 import { createRedisRecovery, withTimeout as withTimeoutOf } from "./redis-recovery.ts";
@@ -82,6 +92,8 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
   };
   const local = { limiter: createMemoryRateLimiter(), ledger: createMemoryBudgetLedger(options.budgets) };
   const localReservations = new WeakSet<Reservation>();
+  /** Verdicts of requests the in-process limiter admitted (Redis failing): their corrections stay in memory. */
+  const admittedLocally = new WeakSet<LimitVerdict>();
   const pending: Array<() => Promise<void>> = [];
   // Back to Redis once it answers a ping and every queued write is replayed.
   const recovery = createRedisRecovery({
@@ -132,11 +144,33 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
 
   const scaled = (checks: LimitCheck[]) => checks.map((c) => ({ scope: c.scope, rpm: shareOf(c.rpm, share), tpm: shareOf(c.tpm, share) }));
 
+  /** The in-process answer at this replica's share; an admission is remembered, so its corrections stay in memory. */
+  async function acquireLocally(checks: LimitCheck[], estimatedTokens: number, nowMs: number | undefined): Promise<LimitVerdict> {
+    const verdict = await local.limiter.acquire(scaled(checks), estimatedTokens, nowMs);
+    if (verdict.allowed) admittedLocally.add(verdict);
+    return verdict;
+  }
+
   const limiter: RateLimiter = {
     acquire: (checks, estimatedTokens, nowMs) =>
-      attempt(() => remote.limiter.acquire(checks, estimatedTokens, nowMs), () => local.limiter.acquire(scaled(checks), estimatedTokens, nowMs)),
-    adjustTokens: (checks, deltaTokens, nowMs) =>
-      attempt(() => remote.limiter.adjustTokens(checks, deltaTokens, nowMs), () => local.limiter.adjustTokens(scaled(checks), deltaTokens, nowMs)),
+      attempt(() => remote.limiter.acquire(checks, estimatedTokens, nowMs), () => acquireLocally(checks, estimatedTokens, nowMs)),
+    async adjustTokens(checks, deltaTokens, nowMs, admitted) {
+      assertTokenCount("deltaTokens", deltaTokens, true);
+      // Admitted in memory: corrected there, whatever Redis's state now (Redis never charged it).
+      if (admitted !== undefined && admittedLocally.has(admitted)) return local.limiter.adjustTokens(scaled(checks), deltaTokens, nowMs);
+      // No verdict to tell by: the side in use now.
+      if (admitted === undefined) {
+        return attempt(() => remote.limiter.adjustTokens(checks, deltaTokens, nowMs), () => local.limiter.adjustTokens(scaled(checks), deltaTokens, nowMs));
+      }
+      // Admitted by Redis: corrected in Redis, or dropped while Redis fails (see the file comment).
+      if (recovery.degraded()) return;
+      try {
+        await withTimeout(remote.limiter.adjustTokens(checks, deltaTokens, nowMs));
+      } catch (error) {
+        if (error instanceof TypeError) throw error;
+        degrade(error);
+      }
+    },
   };
 
   async function reserveLocally(checks: BudgetCheck[], micros: number, failOpen: boolean): Promise<ReserveResult> {

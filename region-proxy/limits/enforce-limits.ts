@@ -212,8 +212,12 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
       giveBack(reserving);
       return { ok: false, error: rateRefusal(verdict, plan, estimatedTokens), headers };
     }
-    /** Gives back the token charge of the rate levels (nothing to give without a TPM level). */
-    const refundTokens = () => (hasTpm ? limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs) : null);
+    /**
+     * Gives back the token charge of the rate levels (nothing to give without a TPM level). Every
+     * correction names the verdict, so the resilient counters correct the side that admitted it.
+     */
+    const admitted = verdict ?? undefined;
+    const refundTokens = () => (hasTpm ? limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs, admitted) : null);
     let reservation: Reservation | null = null;
     if (reserving) {
       let reserved: ReserveResult;
@@ -248,7 +252,7 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
         const delta = actualUsage.inputTokens + actualUsage.outputTokens - estimatedTokens;
         return both(
           // Token buckets exist only for TPM levels; adjusting an RPM-only plan would be a no-op round trip.
-          hasTpm && delta !== 0 ? limiter.adjustTokens(plan.rate, delta, nowMs) : null,
+          hasTpm && delta !== 0 ? limiter.adjustTokens(plan.rate, delta, nowMs, admitted) : null,
           reservation ? budgets.settle(reservation, actualCostMicros) : null,
         );
       },
