@@ -1,6 +1,8 @@
 /**
- * OpenAI usage → NormalizedUsage. `prompt_tokens` includes cached tokens and `completion_tokens`
- * includes reasoning tokens (https://platform.openai.com/docs/api-reference/chat/object#chat/object-usage).
+ * OpenAI usage → NormalizedUsage. `prompt_tokens` includes cached tokens and, from GPT-5.6 on, the
+ * tokens written to the prompt cache (`prompt_tokens_details.cache_write_tokens`, billed at 1.25x
+ * input: https://developers.openai.com/api/docs/guides/prompt-caching); `completion_tokens` includes
+ * reasoning tokens (https://platform.openai.com/docs/api-reference/chat/object#chat/object-usage).
  * Null when the usage is unusable (usage-counts.ts): prompt_tokens or completion_tokens missing, or
  * any count that is not a non-negative integer within MAX_REQUEST_TOKENS; the answer is then
  * charged the estimate, as if it had sent no usage.
@@ -21,7 +23,7 @@ export function convertOpenAIUsage(usage: unknown): NormalizedUsage | null {
     inputTokens: reportedCount(u.prompt_tokens),
     outputTokens: reportedCount(u.completion_tokens),
     cachedInputTokens: optionalCount(prompt.cached_tokens),
-    cacheWriteTokens: 0,
+    cacheWriteTokens: optionalCount(prompt.cache_write_tokens),
     reasoningTokens: optionalCount(completion.reasoning_tokens),
   });
 }
