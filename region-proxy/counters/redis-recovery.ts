@@ -2,9 +2,9 @@
  * The state both Redis-backed parts of the proxy keep beside their in-process fallback (the counters,
  * resilient-counters.ts, and the circuit breaker, breaker/resilient-breaker.ts): degraded or not, and
  * while degraded a ping every `pingIntervalMs` until Redis answers. Then `beforeRecovered` runs (the
- * counters replay the writes they queued; a throw means not yet, and the ping goes on) and the state
- * turns back. Each switch is told once through `onStateChange`, except a start already degraded (the
- * caller logs that itself).
+ * counters replay the writes they queued, the breaker tells the probe verdicts Redis did not hear; a
+ * throw means not yet, and the ping goes on) and the state turns back. Each switch is told once
+ * through `onStateChange`, except a start already degraded (the caller logs that itself).
  */
 import type { Cluster, Redis } from "ioredis";
 
