@@ -17,11 +17,11 @@ const TOTAL_MS = 30_000; // the deployment's total timeout: how long Redis holds
 const PROBE_CALL_MS = 400;
 const DEP = "dep_blip";
 
-/** An OpenAI-shaped vendor on `port`: answers 500 while `failing`, else answers after `delayMs`. */
-function blipVendor(port: number) {
+/** An OpenAI-shaped vendor: answers 500 while `failing`, else answers after `delayMs`. */
+function blipVendor() {
   const state = { failing: true, delayMs: 0, calls: 0, inFlight: 0 };
   const server = Bun.serve({
-    port,
+    port: 0,
     hostname: "127.0.0.1",
     development: false,
     async fetch() {
@@ -45,7 +45,7 @@ const replicas: RunningProxy[] = [];
 
 beforeAll(async () => {
   fx = await createProxyFixture();
-  vendor = blipVendor(46001);
+  vendor = blipVendor();
   await fx.publish(
     fx.snapshot(1, (s) => {
       s.deployments[DEP] = { id: DEP, provider: "openai", baseUrl: `http://127.0.0.1:${vendor.server.port}/v1`, model: "blip-1", region: REGION, credentialRef: "env:OPENAI_KEY" };
@@ -59,7 +59,6 @@ beforeAll(async () => {
     relays.push(relay);
     replicas.push(
       await fx.startProxy({
-        port: 46010 + i,
         redisUrl: relay.url,
         dataDir: fx.freshDataDir(),
         totalTimeoutMs: TOTAL_MS,
