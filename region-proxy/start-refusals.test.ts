@@ -47,12 +47,13 @@ for (const [variable, extra] of cases) {
 }
 
 test("a start that fails past the configuration (PORT held by another server) is one line and exit 1, not a stack trace", async () => {
-  const holder = Bun.serve({ port: 47112, hostname: "127.0.0.1", reusePort: false, fetch: () => new Response("someone else") });
+  // Port 0: a fixed one may be held by another test's OS-picked port when the suite runs in parallel.
+  const holder = Bun.serve({ port: 0, hostname: "127.0.0.1", reusePort: false, fetch: () => new Response("someone else") });
   try {
-    const run = await start({ PORT: "47112" });
+    const run = await start({ PORT: String(holder.port) });
     expect(run.exitCode).toBe(1);
     expect(run.stderr.split("\n")).toHaveLength(1);
-    expect(run.stderr).toContain("cannot listen on 127.0.0.1:47112");
+    expect(run.stderr).toContain(`cannot listen on 127.0.0.1:${holder.port}`);
     expect(run.stderr).not.toMatch(/^\s+at /m);
   } finally {
     holder.stop(true);
