@@ -28,8 +28,14 @@ export function limitBuckets(checks: LimitCheck[]): LimitBucket[] {
 
 function addBucket(buckets: LimitBucket[], scope: string, kind: LimitBucket["kind"], limit: number | null | undefined): void {
   if (limit === null || limit === undefined) return;
-  if (!Number.isFinite(limit) || limit < 0) throw new TypeError(`invalid ${kind} limit for ${scope}: ${limit}`);
+  assertLimit(scope, kind, limit);
   buckets.push({ scope, kind, limit });
+}
+
+/** Rejects a limit the arithmetic cannot honour (NaN, infinite, negative); null or absent is no limit. */
+export function assertLimit(scope: string, kind: LimitBucket["kind"], limit: number | null | undefined): void {
+  if (limit === null || limit === undefined) return;
+  if (!Number.isFinite(limit) || limit < 0) throw new TypeError(`invalid ${kind} limit for ${scope}: ${limit}`);
 }
 
 /** Rejects token counts the arithmetic cannot honour (NaN, fractions, beyond 2^53). */

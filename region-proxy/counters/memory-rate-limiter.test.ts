@@ -38,3 +38,30 @@ describe("in-process rate limiter, idle levels", () => {
     expect((await limiter.acquire([{ scope: "idle:0", rpm: 60_000 }], 0, now + 10_000)).allowed).toBe(true);
   });
 });
+
+describe("in-process rate limiter, use admitted elsewhere (charge) and a replica's share", () => {
+  const T0 = 1_764_000_000_000;
+
+  test("charge counts requests and tokens past the limit without refusing, and later answers count them", async () => {
+    const limiter = createMemoryRateLimiter({ share: 0.5 });
+    const checks = [{ scope: "key:mirrored", rpm: 20, tpm: 10_000 }];
+    // At share 0.5 this limiter enforces 10 requests and 5,000 tokens; 12 requests of 500 were admitted elsewhere.
+    for (let i = 0; i < 12; i++) limiter.charge(checks, 1, 500, T0);
+    limiter.charge(checks, 0, -1_000, T0);
+    const verdict = await limiter.acquire(checks, 0, T0);
+    expect(verdict.allowed).toBe(false);
+    expect(verdict.requests).toEqual({ limit: 10, remaining: 0, resetMs: 72_000 });
+    expect(verdict.tokens).toEqual({ limit: 5_000, remaining: 0, resetMs: 60_000 });
+    // A refund never goes past a full bucket: 5,000 fit again, and not one token more.
+    limiter.charge(checks, 0, -1_000_000, T0);
+    const tokensOnly = [{ scope: "key:mirrored", tpm: 10_000 }];
+    expect((await limiter.acquire(tokensOnly, 5_000, T0)).allowed).toBe(true);
+    expect((await limiter.acquire(tokensOnly, 1, T0)).allowed).toBe(false);
+  });
+
+  test("charge rejects a bad limit or count before writing any level", () => {
+    const limiter = createMemoryRateLimiter();
+    expect(() => limiter.charge([{ scope: "a", rpm: 1 }, { scope: "b", rpm: Number.NaN }], 1, 0, T0)).toThrow(TypeError);
+    expect(() => limiter.charge([{ scope: "a", tpm: 1 }], 0, 0.5, T0)).toThrow(TypeError);
+  });
+});

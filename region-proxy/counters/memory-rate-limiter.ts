@@ -1,16 +1,31 @@
 /**
  * In-process RateLimiter: the same GCRA as the Redis limiter, for a single replica without Redis and as
- * the degraded-mode fallback. Atomic because each call runs to completion without awaiting.
+ * the degraded-mode fallback (there at the replica's share of every limit, with what Redis admitted
+ * through this replica charged in as it happens: `charge`). Atomic because each call runs to completion
+ * without awaiting.
  */
 import { gcraAdjust, gcraRescale, gcraStep, gcraWindow, type GcraStep } from "./gcra.ts";
-import { assertTokenCount, buildVerdict, limitBuckets, type BucketOutcome } from "./limit-buckets.ts";
+import { assertLimit, assertTokenCount, buildVerdict, limitBuckets, type BucketOutcome, type LimitBucket } from "./limit-buckets.ts";
 import { LIMIT_PERIOD_MS, type LimitCheck, type LimitVerdict, type RateLimiter } from "./rate-limit-types.ts";
+import { shareOf } from "./replica-share.ts";
 
 export interface MemoryRateLimiterOptions {
   /** Drop idle levels once the table holds this many entries (default 10 000). */
   sweepAbove?: number;
   /** Told about every sweep (tests): entries looked at, entries dropped. */
   onSweep?: (sweep: { visited: number; dropped: number }) => void;
+  /** Enforce this share of every limit (shareOf; default 1, the limits as asked): one replica's part of a region's limits. */
+  share?: number;
+}
+
+export interface MemoryRateLimiter extends RateLimiter {
+  /**
+   * Adds `requests` and `tokens` (negative: a refund, never past a full bucket) at every level without
+   * asking whether they fit: use admitted elsewhere that this limiter's answers must count (the
+   * resilient counters mirror here every request Redis admitted, and its settlement). Synchronous; a
+   * level already stored is updated in place, so a charge allocates nothing.
+   */
+  charge(checks: LimitCheck[], requests: number, tokens: number, nowMs?: number): void;
 }
 
 /** One level's TAT and the limit it was written under (see gcra.ts: a TAT means nothing without it). */
@@ -20,12 +35,15 @@ interface Level {
 }
 
 /** Creates an in-process limiter; each instance has its own counters. */
-export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}): RateLimiter {
-  const levels = new Map<string, Level>();
+export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}): MemoryRateLimiter {
+  // One table per kind, keyed by scope: no key string is built per call.
+  const tables: Record<LimitBucket["kind"], Map<string, Level>> = { requests: new Map(), tokens: new Map() };
+  const size = () => tables.requests.size + tables.tokens.size;
+  const share = options.share ?? 1;
+  const scaled = (limit: number) => (share === 1 ? limit : (shareOf(limit, share) as number));
   const sweepAbove = options.sweepAbove ?? 10_000;
   /** The size that triggers the next sweep: after one, twice what it left (never below sweepAbove). */
   let sweepAt = sweepAbove;
-  const keyOf = (scope: string, kind: string) => `${kind}\u0000${scope}`;
 
   /**
    * A TAT at or before now means a full bucket, so the entry carries no information. Entries still
@@ -34,11 +52,11 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
    * every request scan it once more than 10,000 levels were live: 141 us per request, measured.)
    */
   function sweep(nowMs: number): void {
-    if (levels.size <= sweepAt) return;
-    const visited = levels.size;
-    for (const [key, level] of levels) if (level.tat <= nowMs) levels.delete(key);
-    sweepAt = Math.max(sweepAbove, levels.size * 2);
-    options.onSweep?.({ visited, dropped: visited - levels.size });
+    const visited = size();
+    if (visited <= sweepAt) return;
+    for (const table of [tables.requests, tables.tokens]) for (const [scope, level] of table) if (level.tat <= nowMs) table.delete(scope);
+    sweepAt = Math.max(sweepAbove, size() * 2);
+    options.onSweep?.({ visited, dropped: visited - size() });
   }
 
   /**
@@ -46,46 +64,67 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
    * used once a clock stepped back (another replica's, or NTP), where Redis's answered full.
    * An existing level is updated in place, so a charge allocates nothing.
    */
-  function store(key: string, tat: number, limit: number, nowMs: number): void {
+  function store(table: Map<string, Level>, scope: string, tat: number, limit: number, nowMs: number, level = table.get(scope)): void {
     if (tat <= nowMs) {
-      levels.delete(key);
+      if (level) table.delete(scope);
       return;
     }
-    const level = levels.get(key);
     if (level) {
       level.tat = tat;
       level.limit = limit;
-    } else levels.set(key, { tat, limit });
+    } else table.set(scope, { tat, limit });
+  }
+
+  /** Adds `units` at one level (limit as asked, before the share); nothing without a positive limit. */
+  function chargeLevel(table: Map<string, Level>, scope: string, asked: number | null | undefined, units: number, nowMs: number): void {
+    if (asked === null || asked === undefined) return;
+    const limit = scaled(asked);
+    // A zero limit has no units to charge in: the level is left as it is (as the Redis script does).
+    if (limit <= 0) return;
+    const level = table.get(scope);
+    store(table, scope, gcraAdjust(level?.tat, nowMs, limit, units, LIMIT_PERIOD_MS, level?.limit), limit, nowMs, level);
+  }
+
+  function charge(checks: LimitCheck[], requests: number, tokens: number, nowMs = Date.now()): void {
+    assertTokenCount("requests", requests, true);
+    assertTokenCount("tokens", tokens, true);
+    // Every limit checked before any level is written, as limitBuckets does for the other calls.
+    for (const check of checks) {
+      assertLimit(check.scope, "requests", check.rpm);
+      assertLimit(check.scope, "tokens", check.tpm);
+    }
+    for (const check of checks) {
+      if (requests !== 0) chargeLevel(tables.requests, check.scope, check.rpm, requests, nowMs);
+      if (tokens !== 0) chargeLevel(tables.tokens, check.scope, check.tpm, tokens, nowMs);
+    }
+    sweep(nowMs);
   }
 
   return {
     async acquire(checks: LimitCheck[], estimatedTokens: number, nowMs = Date.now()): Promise<LimitVerdict> {
       assertTokenCount("estimatedTokens", estimatedTokens, false);
       const buckets = limitBuckets(checks);
-      const keys: string[] = [];
+      if (share !== 1) for (const b of buckets) b.limit = scaled(b.limit);
       const steps: GcraStep[] = [];
       let allowed = true;
       for (const b of buckets) {
-        const key = keyOf(b.scope, b.kind);
-        const level = levels.get(key);
+        const level = tables[b.kind].get(b.scope);
         const step = gcraStep(level?.tat, nowMs, b.limit, b.kind === "requests" ? 1 : estimatedTokens, LIMIT_PERIOD_MS, level?.limit);
-        keys.push(key);
         steps.push(step);
         allowed &&= step.allowed;
       }
       // Charged only when every level allows. A refusal still keeps a level whose limit changed in the
       // new limit's units (as it would be after a charge), so from now on it drains at the new rate.
-      if (allowed) for (let i = 0; i < buckets.length; i++) store(keys[i]!, steps[i]!.newTat, buckets[i]!.limit, nowMs);
+      if (allowed) for (let i = 0; i < buckets.length; i++) store(tables[buckets[i]!.kind], buckets[i]!.scope, steps[i]!.newTat, buckets[i]!.limit, nowMs);
       else {
-        for (let i = 0; i < buckets.length; i++) {
-          const { limit } = buckets[i]!;
-          const level = levels.get(keys[i]!);
-          if (limit > 0 && level !== undefined && level.limit !== limit) store(keys[i]!, gcraRescale(level.tat, nowMs, level.limit, limit)!, limit, nowMs);
+        for (const { kind, scope, limit } of buckets) {
+          const level = tables[kind].get(scope);
+          if (limit > 0 && level !== undefined && level.limit !== limit) store(tables[kind], scope, gcraRescale(level.tat, nowMs, level.limit, limit)!, limit, nowMs);
         }
       }
       const outcomes: BucketOutcome[] = [];
       for (let i = 0; i < buckets.length; i++) {
-        const level = levels.get(keys[i]!);
+        const level = tables[buckets[i]!.kind].get(buckets[i]!.scope);
         const window = gcraWindow(level?.tat, nowMs, buckets[i]!.limit, LIMIT_PERIOD_MS, level?.limit);
         outcomes.push({ retryAfterMs: allowed ? 0 : steps[i]!.retryAfterMs, remaining: window.remaining, resetMs: window.resetMs });
       }
@@ -96,13 +135,9 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
     async adjustTokens(checks: LimitCheck[], deltaTokens: number, nowMs = Date.now()): Promise<void> {
       assertTokenCount("deltaTokens", deltaTokens, true);
       if (deltaTokens === 0) return;
-      for (const b of limitBuckets(checks)) {
-        // A zero limit has no units to correct in: the level is left as it is (as the Redis script does).
-        if (b.kind !== "tokens" || b.limit <= 0) continue;
-        const key = keyOf(b.scope, b.kind);
-        const level = levels.get(key);
-        store(key, gcraAdjust(level?.tat, nowMs, b.limit, deltaTokens, LIMIT_PERIOD_MS, level?.limit), b.limit, nowMs);
-      }
+      charge(checks, 0, deltaTokens, nowMs);
     },
+
+    charge,
   };
 }

@@ -4,14 +4,19 @@
  * replica enforces `replicaShare` (1 / replica count) of every limit, so the region as a whole stays
  * near its limits. A ping loop brings them back to Redis as soon as it answers.
  *
- * Rate limits: a request's token correction (settle's actual − estimate, a refund) goes to the side
- * that admitted it, told by the verdict passed to adjustTokens: admitted in memory, it is corrected in
- * memory, even once Redis is back (Redis never charged it: a refund there would free tokens of the
- * region's shared bucket that nobody used); admitted by Redis, it is corrected in Redis, never in memory.
- * A Redis correction that finds Redis failing is dropped, not queued: TPM is a per-minute rate, and a
- * correction replayed after the outage would land in a bucket refilled since, crediting or charging
- * tokens of a minute gone. Dropped, a refund leaves Redis charged the estimate until the bucket drains
- * (within the minute, erring toward refusing) and a debt goes uncounted.
+ * Rate limits: every request Redis admits is also charged to the in-process limiter, and so is its
+ * token correction, as the breaker tells its fallback every outcome (synchronous; a level already held is
+ * updated in place). When Redis fails, the fallback starts from this replica's own use of the minute,
+ * so a blip of any length hands out no fresh allowance: a replica that used less than its share
+ * through Redis may use the rest, one that used more is refused until its use drains at its share's rate.
+ * A token correction (settle's actual − estimate, a refund) goes to the side that admitted the request,
+ * told by the verdict passed to adjustTokens: admitted in memory, it is corrected in memory only, even
+ * once Redis is back (Redis never charged it: a refund there would free tokens of the region's shared
+ * bucket that nobody used); admitted by Redis, in Redis and in its mirror. A Redis correction that
+ * finds Redis failing is dropped there (the mirror still has it), not queued: TPM is a per-minute rate,
+ * and a correction replayed after the outage would land in a bucket refilled since, crediting or
+ * charging tokens of a minute gone. Dropped, a refund leaves Redis charged the estimate until the
+ * bucket drains (within the minute, erring toward refusing) and a debt goes uncounted there.
  *
  * Budgets while degraded: `reserve` fails closed by default (refused with `unavailable: true`, which is
  * not an exhausted budget) or, with `{ failOpen: true }`, admits with a local reservation, whose settle
@@ -23,7 +28,6 @@
 import type { Cluster, Redis } from "ioredis";
 import { assertMicros } from "./budget-levels.ts";
 import type { BudgetCheck, BudgetLedger, BudgetLedgerOptions, Reservation, ReserveResult } from "./budget-types.ts";
-import { assertTokenCount } from "./limit-buckets.ts";
 import { createMemoryBudgetLedger } from "./memory-budget-ledger.ts";
 import { createMemoryRateLimiter } from "./memory-rate-limiter.ts";
 import type { LimitCheck, LimitVerdict, RateLimiter } from "./rate-limit-types.ts";
@@ -67,12 +71,6 @@ export interface ResilientCounters {
   close(): void;
 }
 
-/** Scales a limit to this replica's share; a positive limit never rounds down to "refuse everything". */
-export function shareOf(limit: number | null | undefined, share: number): number | null | undefined {
-  if (limit === null || limit === undefined || limit <= 0) return limit;
-  return Math.max(1, Math.floor(limit * share));
-}
-
 /** An ioredis client (single node or cluster) whose connection is not up; false for anything without a status. */
 function notConnected(redis: Redis | Cluster): boolean {
   const status = (redis as { status?: unknown }).status;
@@ -90,7 +88,7 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
     limiter: createRedisRateLimiter(redis, { prefix: options.prefix }),
     ledger: createRedisBudgetLedger(redis, { ...options.budgets, prefix: options.prefix }),
   };
-  const local = { limiter: createMemoryRateLimiter(), ledger: createMemoryBudgetLedger(options.budgets) };
+  const local = { limiter: createMemoryRateLimiter({ share }), ledger: createMemoryBudgetLedger(options.budgets) };
   const localReservations = new WeakSet<Reservation>();
   /** Verdicts of requests the in-process limiter admitted (Redis failing): their corrections stay in memory. */
   const admittedLocally = new WeakSet<LimitVerdict>();
@@ -142,27 +140,36 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
     await attempt(write, queue);
   }
 
-  const scaled = (checks: LimitCheck[]) => checks.map((c) => ({ scope: c.scope, rpm: shareOf(c.rpm, share), tpm: shareOf(c.tpm, share) }));
-
   /** The in-process answer at this replica's share; an admission is remembered, so its corrections stay in memory. */
   async function acquireLocally(checks: LimitCheck[], estimatedTokens: number, nowMs: number | undefined): Promise<LimitVerdict> {
-    const verdict = await local.limiter.acquire(scaled(checks), estimatedTokens, nowMs);
+    const verdict = await local.limiter.acquire(checks, estimatedTokens, nowMs);
     if (verdict.allowed) admittedLocally.add(verdict);
     return verdict;
   }
 
   const limiter: RateLimiter = {
-    acquire: (checks, estimatedTokens, nowMs) =>
-      attempt(() => remote.limiter.acquire(checks, estimatedTokens, nowMs), () => acquireLocally(checks, estimatedTokens, nowMs)),
-    async adjustTokens(checks, deltaTokens, nowMs, admitted) {
-      assertTokenCount("deltaTokens", deltaTokens, true);
-      // Admitted in memory: corrected there, whatever Redis's state now (Redis never charged it).
-      if (admitted !== undefined && admittedLocally.has(admitted)) return local.limiter.adjustTokens(scaled(checks), deltaTokens, nowMs);
-      // No verdict to tell by: the side in use now.
-      if (admitted === undefined) {
-        return attempt(() => remote.limiter.adjustTokens(checks, deltaTokens, nowMs), () => local.limiter.adjustTokens(scaled(checks), deltaTokens, nowMs));
+    async acquire(checks, estimatedTokens, nowMs) {
+      if (!recovery.degraded()) {
+        try {
+          const verdict = await withTimeout(remote.limiter.acquire(checks, estimatedTokens, nowMs));
+          // Mirrored once Redis's answer is in (not inside the timeout's race: a late answer after the
+          // fallback already charged this request would charge it twice).
+          if (verdict.allowed) local.limiter.charge(checks, 1, estimatedTokens, nowMs);
+          return verdict;
+        } catch (error) {
+          if (error instanceof TypeError) throw error;
+          degrade(error);
+        }
       }
-      // Admitted by Redis: corrected in Redis, or dropped while Redis fails (see the file comment).
+      return acquireLocally(checks, estimatedTokens, nowMs);
+    },
+    async adjustTokens(checks, deltaTokens, nowMs, admitted) {
+      // In memory always: the fallback's own admission, or its mirror of one Redis admitted.
+      await local.limiter.adjustTokens(checks, deltaTokens, nowMs);
+      // Admitted in memory: Redis never charged it, whatever its state now.
+      if (admitted !== undefined && admittedLocally.has(admitted)) return;
+      // Admitted by Redis (or no verdict to tell by: taken as Redis's): corrected there too, or dropped
+      // while Redis fails (see the file comment).
       if (recovery.degraded()) return;
       try {
         await withTimeout(remote.limiter.adjustTokens(checks, deltaTokens, nowMs));

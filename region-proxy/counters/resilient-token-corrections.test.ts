@@ -65,18 +65,19 @@ beforeEach(untilRecovered, 15_000);
 
 test("a request admitted in memory during a blip and settled after it leaves the shared bucket as Redis charged it", async () => {
   const checks = [{ scope: "key:admitted-locally", tpm: 10_000 }];
-  expect((await counters.limiter.acquire(checks, 5_000, T0)).allowed).toBe(true);
+  expect((await counters.limiter.acquire(checks, 2_000, T0)).allowed).toBe(true);
 
   blackHole();
-  const local = await counters.limiter.acquire(checks, 4_000, T0);
+  // Degraded, this replica's share is 5,000 in memory (2,000 of it used through Redis).
+  const local = await counters.limiter.acquire(checks, 2_500, T0);
   expect(local.allowed).toBe(true);
   expect(counters.degraded()).toBe(true);
   await untilRecovered();
 
-  // It used 10 tokens: the correction is 10 - 4,000, owed to the in-process bucket that charged the 4,000.
-  await counters.limiter.adjustTokens(checks, 10 - 4_000, T0, local);
-  // Redis charged 5,000 of its 10,000 and must not be credited 3,990 it never charged (before: 8,990 left).
-  expect(await sharedTokensLeft(checks)).toBe(5_000);
+  // It used 10 tokens: the correction is 10 - 2,500, owed to the in-process bucket that charged the 2,500.
+  await counters.limiter.adjustTokens(checks, 10 - 2_500, T0, local);
+  // Redis charged 2,000 of its 10,000 and must not be credited 2,490 it never charged (before: 10,000 left).
+  expect(await sharedTokensLeft(checks)).toBe(8_000);
 }, 20_000);
 
 test("a request admitted through Redis and settled during a blip does not credit the in-process fallback with its refund", async () => {
@@ -108,7 +109,7 @@ test("the limits step's settle and release correct the side that admitted the re
   snapshot.keys["hash"] = key;
   const enforcer = createLimitEnforcer({ limiter: counters.limiter, budgets: counters.budgets, degraded: counters.degraded });
   const admit = () =>
-    enforcer.admit({ snapshot, key, tenantId: key.tenantId, featureId: null, request: { promptTokens: 1_000, maxOutputTokens: 1_000 }, deployment: null, now: new Date(T0) });
+    enforcer.admit({ snapshot, key, tenantId: key.tenantId, featureId: null, request: { promptTokens: 500, maxOutputTokens: 500 }, deployment: null, now: new Date(T0) });
   const checks = [{ scope: `key:${key.id}`, tpm: 10_000 }];
 
   const before = await admit();
@@ -123,9 +124,9 @@ test("the limits step's settle and release correct the side that admitted the re
   // Both were charged in memory: settling one (20 tokens used) and releasing the other must not credit Redis.
   await settled.ticket.settle({ ...ZERO_USAGE, inputTokens: 10, outputTokens: 10 }, 0);
   await released.ticket.release();
-  expect(await sharedTokensLeft(checks)).toBe(8_000);
+  expect(await sharedTokensLeft(checks)).toBe(9_000);
 
-  // The one Redis admitted is corrected in Redis: it used 500 of its 2,000.
-  await before.ticket.settle({ ...ZERO_USAGE, inputTokens: 250, outputTokens: 250 }, 0);
-  expect(await sharedTokensLeft(checks)).toBe(9_500);
+  // The one Redis admitted is corrected in Redis: it used 250 of its 1,000.
+  await before.ticket.settle({ ...ZERO_USAGE, inputTokens: 125, outputTokens: 125 }, 0);
+  expect(await sharedTokensLeft(checks)).toBe(9_750);
 }, 20_000);
