@@ -71,6 +71,8 @@ export interface ToolCall {
   id: string;
   type: "function";
   function: { name: string; arguments: string };
+  /** Vendor data to send back with the call: Gemini's thought signature (gemini/thought-signature.ts). */
+  extra_content?: { google?: { thought_signature?: string } };
 }
 
 /** What the executor sends. The URL always derives from an approved deployment's baseUrl. */
@@ -134,7 +136,7 @@ export interface ChatCompletionChunk {
     delta: {
       role?: "assistant";
       content?: string | null;
-      tool_calls?: { index: number; id?: string; type?: "function"; function?: { name?: string; arguments?: string } }[];
+      tool_calls?: { index: number; id?: string; type?: "function"; function?: { name?: string; arguments?: string }; extra_content?: ToolCall["extra_content"] }[];
       refusal?: string | null;
     };
     finish_reason: string | null;

@@ -78,6 +78,7 @@ export function readParts(value: unknown, path: string): Part[] | string {
     if (part.text != null && typeof part.text !== "string") return invalid(`${path}[${i}].text`, "TYPE_STRING", part.text);
     if (part.functionCall != null && !isObject(part.functionCall)) return invalid(`${path}[${i}].function_call`, type("FunctionCall"), part.functionCall);
     if (part.functionResponse != null && !isObject(part.functionResponse)) return invalid(`${path}[${i}].function_response`, type("FunctionResponse"), part.functionResponse);
+    if (part.thoughtSignature != null && typeof part.thoughtSignature !== "string") return invalid(`${path}[${i}].thought_signature`, "TYPE_BYTES", part.thoughtSignature);
     if (part.inlineData != null) {
       if (!isObject(part.inlineData)) return invalid(`${path}[${i}].inline_data`, type("Blob"), part.inlineData);
       const mimeType = optionalString(part.inlineData.mimeType, `${path}[${i}].inline_data.mime_type`);

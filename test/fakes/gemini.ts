@@ -11,8 +11,9 @@
  * before any event), stream-error-invalid (an INVALID_ARGUMENT 400 one) and stream-error-late (the
  * first text event, then the UNAVAILABLE one), written into the body as Google writes them: the error
  * JSON on lines of its own, not a `data:` event (streamError; asked for otherwise, the overloaded and
- * error-400 answers); models named gemini-3* demand thought signatures on replayed function calls, as
- * Gemini 3 does. Models containing "thinking" report thought tokens, "cached" cached tokens, "stall"
+ * error-400 answers); models named gemini-3* sign each function call they answer with a thoughtSignature
+ * and take replayed model turns only with a signature on the first call, one they issued or Google's
+ * bypass value, as Gemini 3 does (gemini-thought-signatures.ts). Models containing "thinking" report thought tokens, "cached" cached tokens, "stall"
  * go silent after the first streamed event.
  * malformed-call ends with finishReason MALFORMED_FUNCTION_CALL and no content, as Gemini does when the
  * model's function call cannot be parsed; malformed-call-after-text writes its echo first. `:embedContent` and `:batchEmbedContents` answer
@@ -24,6 +25,7 @@
  */
 import { type FakeVendor, type RecordedRequest, countTokens, decodeSegment, garbage, hang, json, pieces, sse, startFakeServer, type StreamErrorMode, streamErrorMode, streamFault } from "./fake-server.ts";
 import { type Content, type GenerateRequest, type Part, readGenerateRequest, readInt32, readParts } from "./gemini-request.ts";
+import { type ThoughtSignatures, thoughtSignatures } from "./gemini-thought-signatures.ts";
 
 const googleError = (code: number, status: string, message: string, details: unknown[] = []) =>
   json(code, { error: { code, message, status, ...(details.length > 0 ? { details } : {}) } });
@@ -59,8 +61,13 @@ function lastUserText(contents: Content[]): string {
 interface Answer {
   text: string;
   call: { name: string; args: Record<string, unknown> } | null;
+  /** The thoughtSignature on the call's part (Gemini 3 signs its function calls). */
+  signature?: string;
   finishReason: string;
 }
+
+/** A's function call as Gemini's part: signed when the model signs its calls. */
+const callPart = (a: Answer): Part => ({ functionCall: a.call, ...(a.signature ? { thoughtSignature: a.signature } : {}) });
 
 interface Plan {
   /** One per candidate (generationConfig.candidateCount), candidate i at [i]. */
@@ -99,10 +106,11 @@ function answerOf(model: string, req: GenerateRequest, userText: string, i: numb
   return { text, call, finishReason };
 }
 
-/** `body` as sent, for the prompt's token count; `req` as read from it. */
-function plan(model: string, req: GenerateRequest, body: Record<string, unknown>): Plan {
+/** `body` as sent, for the prompt's token count; `req` as read from it; `sign` gives each function call its thought signature (Gemini 3). */
+function plan(model: string, req: GenerateRequest, body: Record<string, unknown>, sign: (() => string) | null): Plan {
   const userText = lastUserText(req.contents);
   const answers = Array.from({ length: req.candidateCount }, (_, i) => answerOf(model, req, userText, i));
+  if (sign) for (const a of answers) if (a.call) a.signature = sign();
   const prompt = countTokens(JSON.stringify([body.systemInstruction ?? "", body.contents, body.tools ?? []]));
   const candidates = answers.reduce((sum, a) => sum + pieces(a.text).length + (a.call ? 5 : 0), 0);
   const thoughts = model.includes("thinking") ? 13 * answers.length : 0;
@@ -126,7 +134,7 @@ function events(model: string, p: Plan): unknown[] {
     const textPieces = pieces(a.text);
     const steps: Record<string, unknown>[] = [];
     for (let i = 0; i < textPieces.length; i += 2) steps.push({ content: { role: "model", parts: [{ text: textPieces.slice(i, i + 2).join("") }] }, index });
-    steps.push(lastCandidate(a, index, a.call ? [{ functionCall: a.call }] : [{ text: "" }]));
+    steps.push(lastCandidate(a, index, a.call ? [callPart(a)] : [{ text: "" }]));
     return steps;
   });
   const count = Math.max(...perCandidate.map((steps) => steps.length));
@@ -198,7 +206,7 @@ function embed(model: string, method: string, body: Record<string, unknown> | nu
   return json(200, { embeddings: out });
 }
 
-function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | Promise<Response> {
+function answer(req: RecordedRequest, raw: Request, apiKey: string, signatures: ThoughtSignatures): Response | Promise<Response> {
   const url = new URL(req.path, "http://fake");
   const match = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/.exec(url.pathname);
   const model = match ? decodeSegment(match[1]!) : null;
@@ -215,15 +223,10 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
   if (typeof body !== "object" || body === null) return googleError(400, "INVALID_ARGUMENT", "Invalid JSON payload received.");
   const request = readGenerateRequest(body);
   if (typeof request === "string") return googleError(400, "INVALID_ARGUMENT", request);
-  // Gemini 3 validates thought signatures: the first functionCall of every model turn must carry one
-  // (https://ai.google.dev/gemini-api/docs/thought-signatures).
-  if (model.startsWith("gemini-3")) {
-    for (const [i, c] of request.contents.entries()) {
-      const first = c.parts.find((p) => p.functionCall);
-      if (c.role === "model" && first && typeof first.thoughtSignature !== "string") {
-        return googleError(400, "INVALID_ARGUMENT", `Function call is missing a thought_signature in functionCall parts. This is required for tools to work correctly, and missing thought_signature may lead to degraded model performance. Additional data, function call \`default_api:${String((first.functionCall as { name?: unknown }).name)}\` , position ${i + 1}.`);
-      }
-    }
+  const signs = model.startsWith("gemini-3");
+  if (signs) {
+    const refused = signatures.check(request.contents);
+    if (refused) return googleError(400, "INVALID_ARGUMENT", refused);
   }
   // Gemini 2.5 writes up to 8 candidates; the Gemini 3 models refuse more than one
   // (https://github.com/googleapis/js-genai/issues/1609).
@@ -250,7 +253,7 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
       return garbage(method === "streamGenerateContent");
   }
   const safety = model === "safety";
-  const p = plan(model, request, body);
+  const p = plan(model, request, body, signs ? signatures.issue : null);
   const all = safety
     ? [{ promptFeedback: { blockReason: "SAFETY", safetyRatings: [{ category: "HARM_CATEGORY_HATE_SPEECH", probability: "HIGH" }] }, usageMetadata: { promptTokenCount: p.usage.promptTokenCount, totalTokenCount: p.usage.promptTokenCount }, modelVersion: model }]
     : events(model, p);
@@ -264,7 +267,7 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
   const candidates = p.answers.map((a, index) => {
     const parts: Part[] = [];
     if (a.text !== "") parts.push({ text: a.text });
-    if (a.call) parts.push({ functionCall: a.call });
+    if (a.call) parts.push(callPart(a));
     return lastCandidate(a, index, parts);
   });
   return json(200, { candidates, usageMetadata: p.usage, modelVersion: model, responseId: "fakeResp01" });
@@ -273,5 +276,6 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
 /** Starts the fake on 127.0.0.1 (port 0 unless given); the key it accepts defaults to `test-gemini-key`. */
 export async function startFakeGemini(opts?: { port?: number; apiKey?: string }): Promise<FakeVendor> {
   const apiKey = opts?.apiKey ?? "test-gemini-key";
-  return startFakeServer(opts?.port, (req, raw) => answer(req, raw, apiKey));
+  const signatures = thoughtSignatures();
+  return startFakeServer(opts?.port, (req, raw) => answer(req, raw, apiKey, signatures));
 }

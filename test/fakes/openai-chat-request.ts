@@ -2,6 +2,7 @@
  * A Chat Completions request as the OpenAI and Azure fakes read it (Azure serves OpenAI's wire
  * format): every field they read is checked first, and a wrong one is a Refusal in OpenAI's words
  * (`Invalid type for 'messages[0]': expected an object, but got null instead.`), never a TypeError.
+ * A tool call with a field OpenAI does not know is its 400 `unknown_parameter` naming it.
  * An optional field given as null is "not given", as OpenAI takes it: `tool_choice: null` is the
  * default, auto with tools and none without
  * (https://platform.openai.com/docs/api-reference/chat/create#chat-create-tool_choice).
@@ -48,6 +49,27 @@ function oneOf(param: string, value: unknown, allowed: string[]): string | undef
   return allowed.includes(value) ? value : unsupported(param, value, allowed);
 }
 
+/** The fields of a tool call OpenAI takes (https://platform.openai.com/docs/api-reference/chat/create#chat-create-messages). */
+const TOOL_CALL_FIELDS = ["id", "type", "function", "custom"];
+
+/**
+ * OpenAI's 400 for the first field of a message's tool call it does not know, as it answers one
+ * ("Unknown parameter: 'messages[1].tool_calls[0].index'.", https://github.com/songquanpeng/one-api/issues/1319):
+ * Gemini's `extra_content`, say, in a history written by another vendor.
+ */
+function unknownToolCallField(calls: unknown, at: string): Refusal | null {
+  if (!Array.isArray(calls)) return null;
+  for (const [j, call] of calls.entries()) {
+    if (!isObject(call)) continue;
+    const field = Object.keys(call).find((key) => !TOOL_CALL_FIELDS.includes(key));
+    if (field !== undefined) {
+      const param = `${at}.tool_calls[${j}].${field}`;
+      return new Refusal(`Unknown parameter: '${param}'.`, param, "unknown_parameter");
+    }
+  }
+  return null;
+}
+
 /** `messages` is a non-empty array (each fake refuses anything else in its own words). */
 function checkMessages(messages: unknown[]): Refusal | null {
   for (const [i, m] of messages.entries()) {
@@ -55,6 +77,8 @@ function checkMessages(messages: unknown[]): Refusal | null {
     if (!isObject(m)) return wrongType(at, "an object", m);
     const role = m.role == null ? missing(`${at}.role`) : oneOf(`${at}.role`, m.role, ROLES);
     if (role instanceof Refusal) return role;
+    const unknown = unknownToolCallField(m.tool_calls, at);
+    if (unknown) return unknown;
     if (typeof m.content === "string" || (m.content == null && role === "assistant")) continue;
     if (!Array.isArray(m.content)) return wrongField(`${at}.content`, "one of a string or array of objects", m.content);
     for (const [j, part] of m.content.entries()) {

@@ -133,7 +133,7 @@ const endpoints = (): Endpoint[] => [
       body: {
         contents: [
           { role: "user", parts: [{ text: "call tool" }] },
-          { role: "model", parts: [{ functionCall: { name: "lookup", args: {} }, thoughtSignature: "c2ln" }] },
+          { role: "model", parts: [{ functionCall: { name: "lookup", args: {} }, thoughtSignature: "skip_thought_signature_validator" }] },
           { role: "user", parts: [{ functionResponse: { name: "lookup", response: {} } }, { text: "call tool again" }] },
         ],
         systemInstruction: { parts: [{ text: "be brief" }] },

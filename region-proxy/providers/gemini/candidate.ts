@@ -1,7 +1,8 @@
 /**
  * Reads the candidates of a GenerateContentResponse (unstreamed, or one stream event), one view per
  * candidate (several when candidateCount > 1, each the answer of one choice): its index, its visible
- * text (thought summaries, `thought: true`, are not answer text), its function calls and its finish
+ * text (thought summaries, `thought: true`, are not answer text), its function calls (with their thought
+ * signatures, thought-signature.ts) and its finish
  * reason; a prompt blocked before any candidate reports its blockReason instead, as candidate 0. A
  * candidate whose output cannot be used (a botched tool call, finish-reason.ts) is thrown as an unusable
  * answer (unusable-answer.ts): refused, but no sign the deployment is failing.
@@ -14,6 +15,7 @@ import { newToolCallId } from "../../../shared/ids.ts";
 import { VendorProtocolError } from "../types.ts";
 import { UnusableAnswerError } from "../unusable-answer.ts";
 import { isUnusableAnswer } from "./finish-reason.ts";
+import { partSignature } from "./thought-signature.ts";
 import type { GeminiUsage } from "./usage.ts";
 
 export interface GeminiResponseBody {
@@ -27,7 +29,8 @@ export interface CandidateView {
   /** The candidate's index: the choice it answers. */
   index: number;
   text: string;
-  calls: { id: string | null; name: string; args: unknown }[];
+  /** Its function calls, each with the thoughtSignature Gemini put on its part (null when none). */
+  calls: { id: string | null; name: string; args: unknown; signature: string | null }[];
   finishReason: string | null;
 }
 
@@ -65,7 +68,7 @@ function readOne(candidate: NonNullable<GeminiResponseBody["candidates"]>[number
     const call = part.functionCall as { id?: unknown; name?: unknown; args?: unknown } | undefined;
     if (call) {
       if (typeof call.name !== "string") throw new VendorProtocolError("Gemini functionCall without a name");
-      calls.push({ id: typeof call.id === "string" && call.id !== "" ? call.id : null, name: call.name, args: call.args ?? {} });
+      calls.push({ id: typeof call.id === "string" && call.id !== "" ? call.id : null, name: call.name, args: call.args ?? {}, signature: partSignature(part) });
     }
   }
   return { index, text, calls, finishReason: candidate.finishReason ?? null };

@@ -75,6 +75,28 @@ describe("gemini adapter against the fake", () => {
     expect(unsigned.status).toBe(400);
   });
 
+  test("a gemini-3 model signs its function calls, and takes back only a signature it issued or Google's bypass value (400 Corrupted thought signature.)", async () => {
+    const post = (model: string, contents: unknown[]) =>
+      fetch(`${vendor.fake().url}/v1beta/models/${model}:generateContent`, {
+        method: "POST",
+        headers: { "x-goog-api-key": "AIza-fake", "content-type": "application/json" },
+        body: JSON.stringify({ contents, tools: [{ functionDeclarations: [{ name: "lookup" }] }] }),
+      });
+    const ask = { role: "user", parts: [{ text: "call tool" }] };
+    const answered = (await (await post("gemini-3-fake", [ask])).json()) as { candidates: { content: { parts: Record<string, unknown>[] } }[] };
+    const part = answered.candidates[0]!.content.parts[0]!;
+    const signature = part.thoughtSignature;
+    expect([typeof signature, part.functionCall]).toEqual(["string", { name: "lookup", args: { echo: "call tool" } }]);
+    const streamed = (await vendor.streamEvents(request({ messages: [{ role: "user", content: "call tool" }], tools: [{ type: "function", function: { name: "lookup" } }] }), "gemini-3-fake")).map((e) => JSON.parse(e.data));
+    expect(typeof streamed.at(-1).candidates[0].content.parts[0].thoughtSignature).toBe("string");
+    expect(((await (await post("gemini-2.5-flash", [ask])).json()) as typeof answered).candidates[0]!.content.parts[0]!.thoughtSignature).toBeUndefined();
+    const replay = (thoughtSignature: string) => post("gemini-3-fake", [ask, { role: "model", parts: [{ functionCall: { name: "lookup", args: {} }, thoughtSignature }] }, { role: "user", parts: [{ functionResponse: { name: "lookup", response: {} } }] }]);
+    expect((await replay(signature as string)).status).toBe(200);
+    expect((await replay("skip_thought_signature_validator")).status).toBe(200);
+    const forged = await replay("CiQBjz1rX0ZMforged");
+    expect([forged.status, await forged.json()]).toEqual([400, { error: { code: 400, message: "Corrupted thought signature.", status: "INVALID_ARGUMENT" } }]);
+  });
+
   test("JSON mode, stop sequences and max tokens", async () => {
     const json = (await complete(request({ response_format: { type: "json_object" } }))).completion;
     expect(JSON.parse(json.choices[0]!.message.content!)).toEqual({ echo: "hello there friend" });

@@ -14,8 +14,7 @@ import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { textOnly } from "../anthropic/content.ts";
 import { assistantContent, assistantRefusal, NO_TURNS } from "../anthropic/messages.ts";
 import { convertContent, type GeminiPart } from "./content.ts";
-
-export const SKIP_THOUGHT_SIGNATURE = "skip_thought_signature_validator";
+import { clientSignature, SKIP_THOUGHT_SIGNATURE } from "./thought-signature.ts";
 
 export interface GeminiContent {
   role: "user" | "model";
@@ -74,11 +73,13 @@ export function convertMessages(messages: ChatMessage[]): { systemInstruction: {
         const calls = (message.tool_calls ?? []).map((call, j): GeminiPart => {
           callNames.set(call.id, call.function.name);
           const part: GeminiPart = { functionCall: { id: call.id, name: call.function.name, args: parseArgs(call.function.arguments, `${param}.tool_calls[${j}].function.arguments`) } };
-          // Gemini 3 refuses a replayed function call without the thought signature it came with, and
-          // an OpenAI client has no field to carry it back. Google's documented bypass for calls it
-          // did not see generated is this dummy value on the first call of the step
+          // Gemini 3 refuses a replayed function call without the thought signature it came with: the
+          // one the client carries back (thought-signature.ts) goes as received; a step whose first
+          // call has none gets Google's documented bypass there
           // (https://ai.google.dev/gemini-api/docs/thought-signatures).
-          if (j === 0) part.thoughtSignature = SKIP_THOUGHT_SIGNATURE;
+          const signature = clientSignature(call, `${param}.tool_calls[${j}]`);
+          if (signature !== null) part.thoughtSignature = signature;
+          else if (j === 0) part.thoughtSignature = SKIP_THOUGHT_SIGNATURE;
           return part;
         });
         return push("model", [...convertContent(assistantContent(message, param), param), ...convertContent(assistantRefusal(message, param), param), ...calls]);

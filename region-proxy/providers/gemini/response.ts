@@ -9,6 +9,7 @@ import { type ChatCompletion, type ResponseContext, VendorProtocolError } from "
 import { type AssistantAnswer, assistantCompletion } from "../assistant-completion.ts";
 import { type CandidateView, isGeminiResponse, readCandidates, toolCallId } from "./candidate.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
+import { signatureExtra } from "./thought-signature.ts";
 import { convertGeminiUsage } from "./usage.ts";
 
 export function parseGeminiResponse(body: unknown, ctx: ResponseContext): { completion: ChatCompletion; usage: NormalizedUsage } {
@@ -26,6 +27,7 @@ function choiceOf(view: CandidateView): AssistantAnswer {
     id: toolCallId(call.id),
     type: "function" as const,
     function: { name: call.name, arguments: JSON.stringify(call.args) },
+    ...signatureExtra(call.signature),
   }));
   const finishReason = mapGeminiFinishReason(view.finishReason, toolCalls.length > 0) ?? "stop";
   return { index: view.index, content: view.text === "" ? null : view.text, toolCalls, finishReason };

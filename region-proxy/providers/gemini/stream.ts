@@ -1,8 +1,9 @@
 /**
  * Gemini `streamGenerateContent?alt=sse` events → OpenAI chat.completion.chunks. Each `data:` event
  * is a whole GenerateContentResponse holding the next piece of text, or whole functionCall parts
- * (never partial arguments: each becomes one tool_calls delta with its index and id, so the id a
- * call is given when Gemini gives none is made once and is the call's only one). usageMetadata is
+ * (never partial arguments: each becomes one tool_calls delta with its index and id, and its thought
+ * signature in extra_content (thought-signature.ts), so the id a call is given when Gemini gives none
+ * is made once and is the call's only one). usageMetadata is
  * cumulative, the last one wins. Older models repeat finishReason on every event, so the finish
  * chunk is sent once, when the stream ends.
  *
@@ -41,6 +42,7 @@ import { VendorStreamError } from "../vendor-stream-error.ts";
 import { isGeminiResponse, readCandidates, toolCallId } from "./candidate.ts";
 import { classifyGeminiError } from "./errors.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
+import { signatureExtra } from "./thought-signature.ts";
 import { convertGeminiUsage, type GeminiUsage, hasGeminiCounts, hasGeminiOutputCounts } from "./usage.ts";
 
 /**
@@ -108,7 +110,7 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
         if (view.text !== "") chunks.push(out.delta({ content: view.text }, null, view.index));
         for (const call of view.calls) {
           const index = choice.toolCount++;
-          chunks.push(out.delta({ tool_calls: [{ index, id: toolCallId(call.id), type: "function", function: { name: call.name, arguments: JSON.stringify(call.args) } }] }, null, view.index));
+          chunks.push(out.delta({ tool_calls: [{ index, id: toolCallId(call.id), type: "function", function: { name: call.name, arguments: JSON.stringify(call.args) }, ...signatureExtra(call.signature) }] }, null, view.index));
         }
       }
       // Only the answer's own counts end it: a finishReason event with the prompt's count alone is

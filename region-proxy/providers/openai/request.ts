@@ -3,7 +3,8 @@
  * model, and streams always ask for the usage chunk, so every stream is priced even when the client
  * did not ask for usage (the translator strips that chunk again). A client that names no output cap
  * gets the one its reservation counted, when there is one (ChatRequest's outputCap), as
- * max_completion_tokens. A service tier, audio or a separately billed feature the gateway cannot price
+ * max_completion_tokens. Gemini's thought signatures on replayed tool calls are left out (OpenAI
+ * refuses the field). A service tier, audio or a separately billed feature the gateway cannot price
  * is refused (../service-tier.ts, ../unpriced-audio.ts, ../unrecorded-charges.ts).
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
@@ -11,6 +12,26 @@ import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.
 import { refuseUnpricedServiceTier } from "../service-tier.ts";
 import { refuseUnpricedAudio } from "../unpriced-audio.ts";
 import { refuseUnrecordedCharges } from "../unrecorded-charges.ts";
+
+/**
+ * The messages with Gemini's `extra_content` (its thought signature, ../gemini/thought-signature.ts)
+ * left out of every assistant tool call: a history a Gemini deployment wrote carries it, and OpenAI
+ * refuses a tool-call field it does not know ("Unknown parameter: 'messages[1].tool_calls[0].…'").
+ * The field means nothing to any other vendor. Messages without it are passed as they are.
+ */
+function withoutGeminiExtras(messages: unknown[]): unknown[] {
+  const signed = (call: unknown): call is Record<string, unknown> => typeof call === "object" && call !== null && "extra_content" in call;
+  const unsigned = (call: unknown) => {
+    if (!signed(call)) return call;
+    const { extra_content: _, ...rest } = call;
+    return rest;
+  };
+  return messages.map((message) => {
+    const calls = (message as { tool_calls?: unknown } | null)?.tool_calls;
+    if (!Array.isArray(calls) || !calls.some(signed)) return message;
+    return { ...(message as object), tool_calls: calls.map(unsigned) };
+  });
+}
 
 /** `https://api.openai.com/v1` + `/chat/completions`; a trailing slash on baseUrl is tolerated. */
 export function chatCompletionsUrl(baseUrl: string): string {
@@ -24,6 +45,7 @@ export function buildOpenAIRequest(req: ChatRequest, target: SnapshotDeployment,
   // OpenAI rejects stream_options without stream (and `delete` would make the body a slow dictionary object).
   const { stream_options: clientOptions, ...rest } = req.raw;
   const body: Record<string, unknown> = { ...rest, model: target.model };
+  if (Array.isArray(rest.messages)) body.messages = withoutGeminiExtras(rest.messages);
   // The client's own cap passes as sent; with none, the cap its budget or TPM reservation counted.
   const cap = outputCapOf(req);
   if (cap && !cap.fromClient) body.max_completion_tokens = cap.send;
