@@ -23,7 +23,6 @@ export const FIELDS_WITHOUT_EQUIVALENT = [
   "logit_bias",
   "audio",
   "modalities",
-  "reasoning_effort",
   "functions",
   "function_call",
   "web_search_options",
@@ -70,6 +69,7 @@ export const TRANSLATED_CHAT_FIELDS: ReadonlySet<string> = new Set([
   "metadata",
   "user",
   "safety_identifier",
+  "reasoning_effort", // Gemini's thinkingConfig (gemini/thinking-config.ts)
   ...FIELDS_WITHOUT_EQUIVALENT,
   ...ANSWER_NEUTRAL_HINTS,
 ]);
@@ -92,7 +92,6 @@ export function refuseWithoutEquivalent(raw: Record<string, unknown>): void {
   if (set("top_logprobs")) refuse("top_logprobs", "This provider does not return logprobs.");
   if (set("logit_bias") && Object.keys(raw.logit_bias as object).length > 0) refuse("logit_bias", "This provider does not support logit_bias.");
   if (set("audio") || (Array.isArray(raw.modalities) && raw.modalities.some((m) => m !== "text"))) refuse("modalities", "This provider answers text only.");
-  if (set("reasoning_effort")) refuse("reasoning_effort", "This provider does not support reasoning_effort.");
   // The legacy function-calling fields: tools and tool_choice say the same and are translated.
   if (set("functions")) refuse("functions", "This provider does not support the deprecated 'functions'; use 'tools'.");
   if (set("function_call")) refuse("function_call", "This provider does not support the deprecated 'function_call'; use 'tool_choice'.");

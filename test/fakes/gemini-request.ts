@@ -26,9 +26,12 @@ export interface GenerateRequest {
   /** generationConfig.candidateCount: how many answers to write (1 when not given). */
   candidateCount: number;
   responseMimeType: string | undefined;
+  /** generationConfig.thinkingConfig: a budget or a level (upper case), never both. */
+  thinking: { budget?: number; level?: string };
 }
 
 const MODES = ["MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED"];
+const THINKING_LEVELS = ["THINKING_LEVEL_UNSPECIFIED", "MINIMAL", "LOW", "MEDIUM", "HIGH"];
 const INT32_MAX = 2 ** 31 - 1;
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -152,6 +155,24 @@ function readCallingConfig(value: unknown): { mode: string | undefined; allowedF
   return { mode: (config.mode as string | null | undefined) ?? undefined, allowedFunctionNames: allowed };
 }
 
+/**
+ * generationConfig.thinkingConfig: a thinkingBudget (int32) or a thinkingLevel (an enum, its name in
+ * either case), or the 400's message; Gemini refuses the two together.
+ */
+function readThinking(value: unknown): GenerateRequest["thinking"] | string {
+  if (value == null) return {};
+  if (!isObject(value)) return invalid("generation_config.thinking_config", type("ThinkingConfig"), value);
+  const budget = readInt32(value.thinkingBudget, "generation_config.thinking_config.thinking_budget");
+  if (typeof budget === "object") return budget.problem;
+  let level: string | undefined;
+  if (value.thinkingLevel != null) {
+    level = typeof value.thinkingLevel === "string" ? value.thinkingLevel.toUpperCase() : "";
+    if (!THINKING_LEVELS.includes(level)) return invalid("generation_config.thinking_config.thinking_level", type("ThinkingConfig.ThinkingLevel"), value.thinkingLevel);
+  }
+  if (budget !== undefined && level !== undefined) return "You can only set only one of thinking budget and thinking level.";
+  return { ...(budget !== undefined ? { budget } : {}), ...(level !== undefined ? { level } : {}) };
+}
+
 /** The request, or the message of the 400 that refuses it. */
 export function readGenerateRequest(body: Record<string, unknown>): GenerateRequest | string {
   const contents = readContents(body.contents);
@@ -172,5 +193,7 @@ export function readGenerateRequest(body: Record<string, unknown>): GenerateRequ
   if (typeof responseMimeType === "object") return responseMimeType.problem;
   const responseSchema = schemaProblem(gen.responseSchema, "generation_config.response_schema");
   if (responseSchema) return responseSchema;
-  return { contents, functions, ...calling, stopSequences, maxOutputTokens, candidateCount: candidateCount ?? 1, responseMimeType };
+  const thinking = readThinking(gen.thinkingConfig);
+  if (typeof thinking === "string") return thinking;
+  return { contents, functions, ...calling, stopSequences, maxOutputTokens, candidateCount: candidateCount ?? 1, responseMimeType, thinking };
 }

@@ -1,7 +1,8 @@
 /**
  * OpenAI request fields Gemini's generateContent has no equivalent for: those no non-OpenAI vendor has
  * (refuse-without-equivalent.ts), then Gemini's own, then any field not in TRANSLATED_CHAT_FIELDS.
- * n (as candidateCount), presence_penalty, frequency_penalty and seed are translated (request.ts).
+ * n (as candidateCount), presence_penalty, frequency_penalty, seed and reasoning_effort (as thinkingConfig,
+ * thinking-config.ts) are translated (request.ts).
  *
  * @example refuseUnsupported({ user: "u1" }) // throws UnsupportedParameterError("user", ...)
  * @example refuseUnsupported({ safety_identifier: "u1" }) // throws UnsupportedParameterError("safety_identifier", ...)

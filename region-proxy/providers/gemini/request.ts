@@ -8,8 +8,10 @@ import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { convertMessages } from "./messages.ts";
+import { geminiSeries } from "./model-version.ts";
 import { refuseUnsupported } from "./refuse-unsupported.ts";
 import { toGeminiSchema } from "./schema.ts";
+import { thinkingConfig } from "./thinking-config.ts";
 import { convertTools } from "./tools.ts";
 
 function responseFormat(format: unknown): Record<string, unknown> {
@@ -29,15 +31,6 @@ const PENALTIES = [
 ] as const;
 const INT32_MIN = -(2 ** 31);
 const INT32_MAX = 2 ** 31 - 1;
-
-/**
- * The Gemini series a model id names (`gemini-2.5-flash`, `models/gemini-3-pro-preview`: 2, 3), or
- * null for an id of another form (gemini-flash-latest, a tuned model), which says no series.
- */
-function geminiSeries(model: string): number | null {
-  const match = /^(?:models\/)?gemini-(\d+)[.-]/.exec(model);
-  return match ? Number(match[1]) : null;
-}
 
 /**
  * Gemini's 1.x and 2.x series refuse function declarations next to a JSON response mime type (400
@@ -76,6 +69,8 @@ export function toGeminiBody(req: ChatRequest, model = ""): Record<string, unkno
   // Each candidate is answered as its own choice (response.ts, stream.ts); maxOutputTokens caps each
   // one, as the limits step reserves (n × the per-answer cap). 1 is Gemini's default: nothing is sent.
   if (typeof req.raw.n === "number" && req.raw.n > 1) generationConfig.candidateCount = candidateCount(req.raw.n, model);
+  const thinking = thinkingConfig(req.raw.reasoning_effort, model);
+  if (thinking) generationConfig.thinkingConfig = thinking;
   if (req.temperature !== undefined) generationConfig.temperature = req.temperature;
   if (req.top_p !== undefined) generationConfig.topP = req.top_p;
   const cap = outputCapOf(req);
