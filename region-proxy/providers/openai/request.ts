@@ -19,17 +19,23 @@ import { refuseUnrecordedCharges } from "../unrecorded-charges.ts";
  * refuses a tool-call field it does not know ("Unknown parameter: 'messages[1].tool_calls[0].…'").
  * The field means nothing to any other vendor. Messages without it are passed as they are.
  */
+const signed = (call: unknown): call is Record<string, unknown> => typeof call === "object" && call !== null && "extra_content" in call;
+const signedCallsOf = (message: unknown): unknown[] | null => {
+  const calls = (message as { tool_calls?: unknown } | null)?.tool_calls;
+  return Array.isArray(calls) && calls.some(signed) ? calls : null;
+};
+const unsigned = (call: unknown) => {
+  if (!signed(call)) return call;
+  const { extra_content: _, ...rest } = call;
+  return rest;
+};
+
 function withoutGeminiExtras(messages: unknown[]): unknown[] {
-  const signed = (call: unknown): call is Record<string, unknown> => typeof call === "object" && call !== null && "extra_content" in call;
-  const unsigned = (call: unknown) => {
-    if (!signed(call)) return call;
-    const { extra_content: _, ...rest } = call;
-    return rest;
-  };
+  // The usual request carries none: it is sent as it came, with no copy of its messages.
+  if (!messages.some(signedCallsOf)) return messages;
   return messages.map((message) => {
-    const calls = (message as { tool_calls?: unknown } | null)?.tool_calls;
-    if (!Array.isArray(calls) || !calls.some(signed)) return message;
-    return { ...(message as object), tool_calls: calls.map(unsigned) };
+    const calls = signedCallsOf(message);
+    return calls === null ? message : { ...(message as object), tool_calls: calls.map(unsigned) };
   });
 }
 
