@@ -5,11 +5,14 @@
  * as null count as not given. A text block (tool_result content included) or stop sequence that is
  * empty or only whitespace is refused as Anthropic refuses it, and so is a final assistant turn whose
  * text ends in whitespace, a tool whose input_schema has no `type` or has anyOf/oneOf/allOf at its
- * top level, and a tool_use id (or tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$,
- * and so are tool_use and tool_result blocks that do not pair up (anthropic-tool-pairing.ts).
+ * top level, a strict tool whose input_schema strict tool use does not support
+ * (anthropic-strict-schema.ts), and a tool_use id (or tool_result tool_use_id) with characters
+ * outside ^[a-zA-Z0-9_-]+$, and so are tool_use and tool_result blocks that do not pair up
+ * (anthropic-tool-pairing.ts).
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
+import { strictSchemaProblem } from "./anthropic-strict-schema.ts";
 import { toolPairingProblem } from "./anthropic-tool-pairing.ts";
 
 export interface Block {
@@ -121,6 +124,9 @@ function readTools(value: unknown): string[] | string {
     if (!isObject(tool)) return `tools.${i}: Input should be a valid dictionary`;
     const problem = stringProblem(`tools.${i}.name`, tool.name) ?? inputSchemaProblem(`tools.${i}.custom.input_schema`, tool.input_schema);
     if (problem) return problem;
+    if (tool.strict != null && typeof tool.strict !== "boolean") return `tools.${i}.custom.strict: Input should be a valid boolean`;
+    const strict = tool.strict === true ? strictSchemaProblem(tool.input_schema as Record<string, unknown>) : null;
+    if (strict) return `tools.${i}.custom: ${strict}`;
   }
   return value.map((tool) => tool.name as string);
 }

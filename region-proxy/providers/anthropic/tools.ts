@@ -15,10 +15,15 @@
  * the OpenAI SDKs' structured-output helpers (zodFunction, zodResponseFormat, pydantic_function_tool,
  * .parse()) always set it. So the operator opts in per deployment with the STRICT_TOOLS_FLAG flag;
  * without it `strict` is dropped and the schema (a tool's, or the forced JSON tool's) is best-effort,
- * as on any model without strict tool use.
+ * as on any model without strict tool use. With it, a strict tool's schema goes as Anthropic's SDKs
+ * send one (strict-schema.ts): the constraints strict mode refuses (minimum, minLength...) are moved
+ * into the description; a schema strict mode cannot express at all (recursive, an object open to
+ * unlisted properties...) sends that one tool without strict, its schema as given: the call is
+ * answered, best-effort, rather than refused.
  */
 import { toolParameters } from "../tool-parameters.ts";
 import { anthropicInputSchema } from "./input-schema.ts";
+import { strictInputSchema } from "./strict-schema.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 
 export const JSON_TOOL_NAME = "gateway_json_response";
@@ -43,14 +48,20 @@ function convertTool(tool: unknown, i: number, strictToolUse: boolean): Anthropi
   if (t.function.name === JSON_TOOL_NAME) {
     throw new UnsupportedParameterError(`tools[${i}].function.name`, `The tool name '${JSON_TOOL_NAME}' is reserved.`);
   }
+  // Anthropic's way of saying "no parameters" (toolParameters: it refuses a schema without type);
+  // any other root it refuses is refused here, naming the tool (input-schema.ts).
+  const schema = anthropicInputSchema(toolParameters(t.function.parameters) ?? { type: "object", properties: {} }, `tools[${i}].function.parameters`);
   return {
     name: t.function.name,
     ...(typeof t.function.description === "string" ? { description: t.function.description } : {}),
-    ...(strictToolUse && t.function.strict === true ? { strict: true } : {}),
-    // Anthropic's way of saying "no parameters" (toolParameters: it refuses a schema without type);
-    // any other root it refuses is refused here, naming the tool (input-schema.ts).
-    input_schema: anthropicInputSchema(toolParameters(t.function.parameters) ?? { type: "object", properties: {} }, `tools[${i}].function.parameters`),
+    ...schemaAndStrictness(schema, strictToolUse && t.function.strict === true),
   };
+}
+
+/** A tool's input_schema, with `strict: true` when it is asked for and strict mode can express the schema (strict-schema.ts). */
+function schemaAndStrictness(schema: Record<string, unknown>, strict: boolean): Pick<AnthropicTool, "strict" | "input_schema"> {
+  const strictSchema = strict ? strictInputSchema(schema) : null;
+  return strictSchema ? { strict: true, input_schema: strictSchema } : { input_schema: schema };
 }
 
 function convertChoice(choice: unknown): Choice | undefined {
@@ -64,7 +75,7 @@ function convertChoice(choice: unknown): Choice | undefined {
 }
 
 /** The JSON schema a response_format asks for, null when it asks for text (or nothing). */
-function jsonSchemaOf(format: unknown): { schema: unknown; description: string; strict: boolean } | null {
+function jsonSchemaOf(format: unknown): { schema: Record<string, unknown>; description: string; strict: boolean } | null {
   if (format === undefined || format === null) return null;
   const f = format as { type?: unknown; json_schema?: { schema?: unknown; name?: unknown; description?: unknown; strict?: unknown } };
   if (f.type === "text") return null;
@@ -95,7 +106,7 @@ export function convertTools(
   const json = jsonSchemaOf(responseFormat);
   if (json) {
     if (choice?.type === "none") converted = [];
-    converted.push({ name: JSON_TOOL_NAME, description: json.description, ...(strictToolUse && json.strict ? { strict: true as const } : {}), input_schema: json.schema });
+    converted.push({ name: JSON_TOOL_NAME, description: json.description, ...schemaAndStrictness(json.schema, strictToolUse && json.strict) });
     if (converted.length === 1) choice = { type: "tool", name: JSON_TOOL_NAME };
     else if (choice?.type !== "tool") choice = { type: "any" };
   }

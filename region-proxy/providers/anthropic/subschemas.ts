@@ -1,0 +1,23 @@
+/**
+ * The schemas directly inside a JSON Schema node, found by the keywords that hold schemas (drafts 07
+ * to 2020-12), so a walk never mistakes a property named `items` or `minimum` for a keyword.
+ *
+ * @example subschemasOf({ properties: { a: { type: "string" } }, items: [{ type: "number" }] }) // [{ type: "string" }, { type: "number" }]
+ */
+
+/** Keywords whose value is one schema. */
+const ONE = ["items", "additionalItems", "additionalProperties", "contains", "not", "if", "then", "else", "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema"];
+/** Keywords whose value is a list of schemas (`items` too, in its draft-07 tuple form). */
+const LIST = ["allOf", "anyOf", "oneOf", "prefixItems", "items"];
+/** Keywords whose value maps names to schemas (draft-07 `dependencies` maps to a schema or a list of names). */
+const MAP = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies"];
+
+export const isSchemaObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+export function subschemasOf(node: Record<string, unknown>): Record<string, unknown>[] {
+  const found: unknown[] = [];
+  for (const key of ONE) found.push(node[key]);
+  for (const key of LIST) if (Array.isArray(node[key])) found.push(...(node[key] as unknown[]));
+  for (const key of MAP) if (isSchemaObject(node[key])) found.push(...Object.values(node[key] as Record<string, unknown>));
+  return found.filter(isSchemaObject);
+}
