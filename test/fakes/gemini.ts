@@ -22,10 +22,12 @@
  * outputDimensionality is at most the model's size (768 for text-embedding-004, else 3072); fewer
  * dimensions than that are not unit-length, as Gemini's are not. A field it
  * reads that protobuf JSON would not parse is Google's 400 naming it (gemini-request.ts), as are a
- * thinkingBudget together with a thinkingLevel and a thinkingConfig the model does not take (gemini-thinking.ts).
+ * thinkingBudget together with a thinkingLevel and a thinkingConfig the model does not take (gemini-thinking.ts),
+ * and an enum on a schema whose type is not STRING (gemini-schema-enum.ts).
  */
 import { type FakeVendor, type RecordedRequest, countTokens, decodeSegment, garbage, hang, json, pieces, sse, startFakeServer, type StreamErrorMode, streamErrorMode, streamFault } from "./fake-server.ts";
 import { type Content, type GenerateRequest, type Part, readGenerateRequest, readInt32, readParts } from "./gemini-request.ts";
+import { enumTypeRefusal } from "./gemini-schema-enum.ts";
 import { thinkingRefusal } from "./gemini-thinking.ts";
 import { type ThoughtSignatures, thoughtSignatures } from "./gemini-thought-signatures.ts";
 
@@ -225,6 +227,8 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string, signatures: 
   if (typeof body !== "object" || body === null) return googleError(400, "INVALID_ARGUMENT", "Invalid JSON payload received.");
   const request = readGenerateRequest(body);
   if (typeof request === "string") return googleError(400, "INVALID_ARGUMENT", request);
+  const misplacedEnum = enumTypeRefusal(body);
+  if (misplacedEnum) return googleError(400, "INVALID_ARGUMENT", misplacedEnum);
   const thinking = thinkingRefusal(model, request.thinking);
   if (thinking) return googleError(400, "INVALID_ARGUMENT", thinking);
   const signs = model.startsWith("gemini-3");

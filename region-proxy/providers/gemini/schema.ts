@@ -5,8 +5,10 @@
  * little; the model still sees `properties`. What can be rewritten faithfully is: local `$ref`s are
  * inlined (schema-refs.ts), `type` lists become `type` + `nullable` or `anyOf`
  * (schema-type-list.ts), an `anyOf` branch `{type:"null"}` becomes `nullable`, a one-schema `allOf`
- * is merged, a string `const` is a one-value `enum` and a null in an `enum` becomes `nullable` (Gemini's
- * enum takes strings only; any other non-string value is refused). Validation keywords Gemini cannot express
+ * is merged, a string `const` is a one-value `enum`, a null in an `enum` becomes `nullable` (Gemini's
+ * enum takes strings only; any other non-string value is refused) and an enum without `type` (as MCP
+ * tool schemas write it) gets type "string", the only type Gemini takes an enum on (an enum on another
+ * type is refused). Validation keywords Gemini cannot express
  * (oneOf, not, uniqueItems, multipleOf...), recursive references, nesting deeper than
  * MAX_SCHEMA_DEPTH and schemas that inlining makes huge are refused with a 400 naming `param`.
  *
@@ -82,6 +84,17 @@ function stringEnum(value: unknown, at: string, walk: Walk): { enum: string[]; n
   return values.length < value.length ? { enum: values, nullable: true } : { enum: values };
 }
 
+/**
+ * A schema holding a (string) `enum` as Gemini takes it, on type "string" only ("enum: only allowed for
+ * STRING type"): one without a type gets it, as its values are all strings; one of another type, or
+ * with anyOf beside the enum, is refused.
+ */
+function onStringType(out: Record<string, unknown>, at: string, walk: Walk): Record<string, unknown> {
+  if (out.type === undefined && !("anyOf" in out)) return { ...out, type: "string" };
+  if (typeof out.type === "string" && out.type.toLowerCase() === "string") return out;
+  return refuse(walk, at, "an enum can only be expressed on a string schema");
+}
+
 function convert(schema: unknown, at: string, depth: number, walk: Walk): unknown {
   if (!isObject(schema)) return schema;
   if (depth > MAX_SCHEMA_DEPTH) refuse(walk, at, `it is nested deeper than ${MAX_SCHEMA_DEPTH} levels`);
@@ -100,7 +113,6 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): unknow
     } else if (key === "const") {
       if (typeof value !== "string") refuse(walk, here, "only a string const can be expressed (as a one-value enum)");
       out.enum = [value];
-      if (!("type" in schema)) out.type = "string";
     } else if (!KNOWN.has(key)) continue;
     else if (key === "enum") Object.assign(out, stringEnum(value, here, walk));
     else if (key === "properties") {
@@ -121,6 +133,7 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): unknow
     out = splitTypeList(out) ?? refuse(walk, `${at}/type`, "a type list must allow something besides null");
   }
   if (Array.isArray(out.anyOf)) out = withoutNullBranches(out, `${at}/anyOf`, walk);
+  if ("enum" in out) out = onStringType(out, `${at}/enum`, walk);
   return out;
 }
 
