@@ -18,6 +18,9 @@
  *          --usage sink|real  (sink: usage batches are acknowledged by a stub in front of the control
  *                              plane, whose PostgreSQL ingestion would otherwise share the 2 cores; see
  *                              usage-sink-front.ts. real: shipped to the control plane itself)
+ *          --stream-gap-ms 5  (the vendor sends a stream's first event at once and the rest this much later,
+ *                              so a target that holds back more than the first event shows it in its time to
+ *                              first byte; 0 sends the whole stream at once; also BENCH_STREAM_GAP_MS)
  *          --limits  (the proxy's key has an RPM, a TPM and two budgets, set far above what a run spends:
  *                     every request is counted and reserved; without it the demo key has none)
  *          --redis <url>  (the proxy shares its counters and circuit breaker through this Redis, as
@@ -47,6 +50,7 @@ const { values } = parseArgs({
     scenarios: { type: "string", default: "plain,stream,max" },
     targets: { type: "string", default: "direct,bare,proxy" },
     usage: { type: "string", default: "sink" },
+    "stream-gap-ms": { type: "string", default: process.env.BENCH_STREAM_GAP_MS ?? "5" },
     limits: { type: "boolean", default: false },
     redis: { type: "string" },
     profile: { type: "string" },
@@ -62,7 +66,7 @@ const VENDOR_KEY = "bench-vendor-key";
 const TARGET_EXTRA_MS = 0.5;
 const TARGET_THROUGHPUT_SHARE = 0.7;
 
-const vendor = await spawnServer(here("./constant-vendor.ts"), {});
+const vendor = await spawnServer(here("./constant-vendor.ts"), { BENCH_STREAM_GAP_MS: values["stream-gap-ms"]! });
 const profileArgs = values.profile ? ["--cpu-prof", "--cpu-prof-dir", values.profile, ...(values["profile-interval"] ? [`--cpu-prof-interval=${values["profile-interval"]}`] : [])] : [];
 const bare = await spawnServer(here("./bare-pass-through.ts"), { UPSTREAM_URL: vendor.url }, values["profile-bare"] ? profileArgs : []);
 const parsing = values.targets!.split(",").includes("parsing") ? await spawnServer(here("./parsing-pass-through.ts"), { UPSTREAM_URL: vendor.url }) : null;
@@ -154,6 +158,11 @@ function printReport() {
     values.limits
       ? "limits: the proxy's key has an RPM, a TPM, a daily and a monthly budget (never reached): every request is rate-limited, reserved and settled"
       : "limits: the demo key has no rate limit or budget: the limits step plans and admits without a counter (--limits to count every request)",
+  );
+  console.log(
+    values["stream-gap-ms"] === "0"
+      ? "streams: the vendor sends the whole stream at once (--stream-gap-ms 0): time to first byte cannot tell a target that holds the stream back"
+      : `streams: the vendor sends the first event at once and the rest ${values["stream-gap-ms"]} ms later (--stream-gap-ms): a target that holds back more than the first event shows it in its time to first byte`,
   );
   console.log(values.redis ? "counters and circuit breaker: in Redis (--redis), as replicas sharing a region keep them" : "counters and circuit breaker: in the proxy's memory (one replica; --redis <url> to share them through Redis)");
   console.log(front ? `usage: shipped by the proxy and acknowledged by a stub (${front.events()} events so far), not ingested by the control plane\n` : "usage: shipped to and ingested by the control plane on this machine\n");
