@@ -5,16 +5,19 @@
  * little; the model still sees `properties`. What can be rewritten faithfully is: local `$ref`s are
  * inlined (schema-refs.ts), `type` lists become `type` + `nullable` or `anyOf`
  * (schema-type-list.ts), an `anyOf` branch `{type:"null"}` becomes `nullable`, a one-schema `allOf`
- * is merged, a string `const` is a one-value `enum`, a null in an `enum` becomes `nullable` (Gemini's
- * enum takes strings only; any other non-string value is refused) and an enum without `type` (as MCP
- * tool schemas write it) gets type "string", the only type Gemini takes an enum on (an enum on another
- * type is refused). Validation keywords Gemini cannot express
- * (oneOf, not, uniqueItems, multipleOf...), recursive references, nesting deeper than
+ * is merged (with a `$ref` or the schema's own `properties`, the properties are joined and `required`
+ * lists united, schema-merge.ts; a property defined differently on both sides is refused), a string
+ * `const` is a one-value `enum`, a null in an `enum` becomes `nullable` (Gemini's enum takes strings
+ * only; any other non-string value is refused) and an enum without `type` (as MCP tool schemas write
+ * it) gets type "string", the only type Gemini takes an enum on (an enum on another type is refused).
+ * Validation keywords Gemini cannot express (oneOf, not, uniqueItems, multipleOf...), recursive
+ * references, nesting deeper than
  * MAX_SCHEMA_DEPTH and schemas that inlining makes huge are refused with a 400 naming `param`.
  *
  * @example toGeminiSchema({ type: ["string", "null"] }, "tools[0].function.parameters") // { type: "string", nullable: true }
  */
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { mergeSchemas } from "./schema-merge.ts";
 import { resolveRef } from "./schema-refs.ts";
 import { splitTypeList } from "./schema-type-list.ts";
 
@@ -95,6 +98,13 @@ function onStringType(out: Record<string, unknown>, at: string, walk: Walk): Rec
   return refuse(walk, at, "an enum can only be expressed on a string schema");
 }
 
+/** `own` merged into `base` (schema-merge.ts), or a refusal naming the property they define differently. */
+function merge(base: Record<string, unknown>, own: Record<string, unknown>, at: string, walk: Walk): Record<string, unknown> {
+  const merged = mergeSchemas(base, own);
+  if ("conflict" in merged) return refuse(walk, `${at}/properties/${merged.conflict}`, "it is defined differently here and in the schema it is merged with ($ref or allOf)");
+  return merged;
+}
+
 function convert(schema: unknown, at: string, depth: number, walk: Walk): unknown {
   if (!isObject(schema)) return schema;
   if (depth > MAX_SCHEMA_DEPTH) refuse(walk, at, `it is nested deeper than ${MAX_SCHEMA_DEPTH} levels`);
@@ -104,12 +114,12 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): unknow
   for (const [key, value] of Object.entries(schema)) {
     const here = `${at}/${key}`;
     if (REFUSED.has(key)) refuse(walk, here, `'${key}' has no equivalent`);
-    if (key === "$ref") merged = { ...merged, ...convertRef(value, here, depth, walk) };
+    if (key === "$ref") merged = merge(merged, convertRef(value, here, depth, walk), at, walk);
     else if (key === "allOf") {
       if (!Array.isArray(value) || value.length !== 1) refuse(walk, here, "only an allOf of one schema can be merged");
       const only = convert(value[0], `${here}/0`, depth + 1, walk);
       if (!isObject(only)) refuse(walk, here, "allOf must hold a schema object");
-      merged = { ...merged, ...only };
+      merged = merge(merged, only, at, walk);
     } else if (key === "const") {
       if (typeof value !== "string") refuse(walk, here, "only a string const can be expressed (as a one-value enum)");
       out.enum = [value];
@@ -126,8 +136,8 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): unknow
       out.anyOf = value.map((v, i) => convert(v, `${here}/${i}`, depth + 1, walk));
     } else out[key] = value;
   }
-  // The schema's own keywords win over what a reference or allOf brought (a description next to $ref).
-  out = { ...merged, ...out };
+  // The schema's own keywords join what a reference or allOf brought (properties, required) or win over it (a description next to $ref).
+  out = merge(merged, out, at, walk);
   if (Array.isArray(out.type)) {
     if ("anyOf" in out) refuse(walk, `${at}/type`, "a type list next to anyOf has no equivalent");
     out = splitTypeList(out) ?? refuse(walk, `${at}/type`, "a type list must allow something besides null");
