@@ -4,16 +4,17 @@
  * words (`messages.0.content: Input should be a valid list`), never a TypeError. Optional fields given
  * as null count as not given. A text block (tool_result content included) or stop sequence that is
  * empty or only whitespace is refused as Anthropic refuses it, and so is a final assistant turn whose
- * text ends in whitespace, a tool whose input_schema has no `type` or has anyOf/oneOf/allOf at its
- * top level, a strict tool whose input_schema strict tool use does not support
- * (anthropic-strict-schema.ts), and a tool_use id (or tool_result tool_use_id) with characters
- * outside ^[a-zA-Z0-9_-]+$, and so are tool_use and tool_result blocks that do not pair up
- * (anthropic-tool-pairing.ts).
+ * text ends in whitespace, a tool whose input_schema has no `type`, has anyOf/oneOf/allOf at its
+ * top level or a draft-07 tuple `items` list anywhere (not draft 2020-12), a strict tool whose
+ * input_schema strict tool use does not support (anthropic-strict-schema.ts), and a tool_use id (or
+ * tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$, and so are tool_use and
+ * tool_result blocks that do not pair up (anthropic-tool-pairing.ts).
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
 import { strictSchemaProblem } from "./anthropic-strict-schema.ts";
 import { toolPairingProblem } from "./anthropic-tool-pairing.ts";
+import { schemaChildren } from "./schema-children.ts";
 
 export interface Block {
   type: string;
@@ -106,15 +107,22 @@ function messagesProblem(value: unknown): string | null {
   return null;
 }
 
+/** Whether some node of the schema has a draft-07 tuple `items` (a list), which draft 2020-12 does not take. */
+const hasItemsList = (node: Record<string, unknown>): boolean => Array.isArray(node.items) || schemaChildren(node).some(hasItemsList);
+
 /**
- * Anthropic's 400 for a tool's input_schema that is missing, not an object, without `type`, or with
- * anyOf, oneOf or allOf at its top level (alternatives below the root are taken), or null.
+ * Anthropic's 400 for a tool's input_schema that is missing, not an object, without `type`, with
+ * anyOf, oneOf or allOf at its top level (alternatives below the root are taken), or not valid draft
+ * 2020-12 (an `items` that is a list, the draft-07 tuple form, anywhere), or null.
  */
 function inputSchemaProblem(path: string, schema: unknown): string | null {
   if (schema == null) return `${path}: Field required`;
   if (!isObject(schema)) return `${path}: Input should be a valid dictionary`;
   if (schema.type == null) return `${path}.type: Field required`;
-  return ["oneOf", "allOf", "anyOf"].some((key) => schema[key] != null) ? `${path}: input_schema does not support oneOf, allOf, or anyOf at the top level` : null;
+  if (["oneOf", "allOf", "anyOf"].some((key) => schema[key] != null)) return `${path}: input_schema does not support oneOf, allOf, or anyOf at the top level`;
+  return hasItemsList(schema)
+    ? `${path}: JSON schema is invalid. It must match JSON Schema draft 2020-12 (https://json-schema.org/draft/2020-12). Learn more about tool use at https://docs.claude.com/en/docs/tool-use.`
+    : null;
 }
 
 function readTools(value: unknown): string[] | string {

@@ -9,19 +9,11 @@
  *
  * @example strictSchemaProblem({ type: "object", properties: {}, additionalProperties: false }) // null
  */
+import { schemaChildren } from "./schema-children.ts";
 
 const NOT_SUPPORTED = ["minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "minLength", "maxLength", "maxItems", "uniqueItems"];
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
-
-/** The schema nodes below a node, by the keywords that hold schemas (property names are not keywords). */
-function children(node: Record<string, unknown>): unknown[] {
-  const out: unknown[] = [];
-  for (const key of ["items", "additionalProperties", "not"]) out.push(node[key]);
-  for (const key of ["anyOf", "allOf", "oneOf", "prefixItems", "items"]) if (Array.isArray(node[key])) out.push(...(node[key] as unknown[]));
-  for (const key of ["properties", "$defs", "definitions"]) if (isObject(node[key])) out.push(...Object.values(node[key] as object));
-  return out.filter(isObject);
-}
 
 function typeOf(node: Record<string, unknown>): string {
   const types = Array.isArray(node.type) ? node.type : [node.type];
@@ -30,7 +22,7 @@ function typeOf(node: Record<string, unknown>): string {
 
 /** Whether some `$ref` reaches, through definitions, the schema it is in: `#` itself, or a definition that refers back to itself. */
 function recursive(root: Record<string, unknown>): boolean {
-  const refsIn = (node: Record<string, unknown>): string[] => [...(typeof node.$ref === "string" ? [node.$ref] : []), ...children(node).flatMap((c) => refsIn(c as Record<string, unknown>))];
+  const refsIn = (node: Record<string, unknown>): string[] => [...(typeof node.$ref === "string" ? [node.$ref] : []), ...schemaChildren(node).flatMap(refsIn)];
   const definition = (ref: string) => {
     const match = /^#\/(\$defs|definitions)\/([^/]+)$/.exec(ref);
     const table = match ? root[match[1]!] : undefined;
@@ -62,6 +54,6 @@ function nodeProblem(node: Record<string, unknown>): string | null {
 /** Why strict tool use refuses this input_schema, or null. */
 export function strictSchemaProblem(schema: Record<string, unknown>): string | null {
   if (recursive(schema)) return "Too many recursive definitions in schema";
-  const walk = (node: Record<string, unknown>): string | null => nodeProblem(node) ?? children(node).reduce<string | null>((found, child) => found ?? walk(child as Record<string, unknown>), null);
+  const walk = (node: Record<string, unknown>): string | null => nodeProblem(node) ?? schemaChildren(node).reduce<string | null>((found, child) => found ?? walk(child), null);
   return walk(schema);
 }

@@ -12,10 +12,14 @@
  * annotations may stand beside that `$ref`; a sibling that constrains the root would have to be merged
  * with the definition, which could change the meaning, so that root is refused like any other.
  *
+ * Below the root, draft-07 tuples (`items: [..]`, `additionalItems`) are rewritten as draft 2020-12,
+ * which Anthropic validates every input_schema against (tuple-items.ts).
+ *
  * @example anthropicInputSchema({ $ref: "#/$defs/A", $defs: { A: { type: "object" } } }, "tools[0].function.parameters") // { type: "object", $defs: { A: { type: "object" } } }
  * @example anthropicInputSchema({ anyOf: [{ type: "object" }] }, "tools[0].function.parameters") // throws UnsupportedParameterError
  */
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { draft2020Tuples } from "./tuple-items.ts";
 
 const ALTERNATIVES = ["anyOf", "oneOf", "allOf"];
 /** What may stand beside a root `$ref` that is inlined: keywords that constrain nothing. */
@@ -48,5 +52,5 @@ export function anthropicInputSchema(schema: unknown, param: string): Record<str
       `This provider needs an object schema at the root of ${param}: 'type': 'object', with no anyOf, oneOf or allOf at the top level (alternatives may go inside a property).`,
     );
   }
-  return root;
+  return draft2020Tuples(root, param);
 }

@@ -21,3 +21,18 @@ export function subschemasOf(node: Record<string, unknown>): Record<string, unkn
   for (const key of MAP) if (isSchemaObject(node[key])) found.push(...Object.values(node[key] as Record<string, unknown>));
   return found.filter(isSchemaObject);
 }
+
+/**
+ * A copy of the node with each schema directly inside it replaced by `map(schema)`; everything else
+ * (boolean schemas, names, values) as it was.
+ *
+ * @example mapSubschemas({ anyOf: [{ type: "string" }] }, (s) => ({ ...s, title: "t" })) // { anyOf: [{ type: "string", title: "t" }] }
+ */
+export function mapSubschemas(node: Record<string, unknown>, map: (schema: Record<string, unknown>) => unknown): Record<string, unknown> {
+  const one = (value: unknown) => (isSchemaObject(value) ? map(value) : value);
+  const out: Record<string, unknown> = { ...node };
+  for (const key of ONE) if (isSchemaObject(node[key])) out[key] = map(node[key] as Record<string, unknown>);
+  for (const key of LIST) if (Array.isArray(node[key])) out[key] = (node[key] as unknown[]).map(one);
+  for (const key of MAP) if (isSchemaObject(node[key])) out[key] = Object.fromEntries(Object.entries(node[key] as Record<string, unknown>).map(([name, value]) => [name, one(value)]));
+  return out;
+}
