@@ -34,11 +34,13 @@
  * After the table it prints the issue's targets with PASS/MISS (informational, not a test): at the
  * open-loop rate the proxy adds at most 0.5 ms more than the bare pass-through at p50 and at p99; its
  * maximum throughput is at least 70% of the bare pass-through's; streaming adds no delay of its own
- * before the first chunk (read here as: the same 0.5 ms allowance on time to first byte).
+ * before the first chunk (read here as: the same 0.5 ms allowance on time to first byte). Each verdict
+ * reads the median over rounds of the proxy against bare within the same round (verdicts.ts).
  */
 import { parseArgs } from "node:util";
 import { startBenchControlPlane } from "./bench-control-plane.ts";
 import { median, processCpuMs, runLoad, runLoadMeasuring, spawnServer, type LoadResult } from "./spawn-server.ts";
+import { latencyVerdict, throughputVerdict, VERDICTS_HEADING } from "./verdicts.ts";
 
 const { values } = parseArgs({
   options: {
@@ -62,9 +64,6 @@ type Scenario = "plain" | "stream" | "max";
 const scenarios = values.scenarios!.split(",").filter((s): s is Scenario => s === "plain" || s === "stream" || s === "max");
 const here = (file: string) => new URL(file, import.meta.url).pathname;
 const VENDOR_KEY = "bench-vendor-key";
-/** The issue's targets: extra latency over the bare pass-through, and the share of its throughput. */
-const TARGET_EXTRA_MS = 0.5;
-const TARGET_THROUGHPUT_SHARE = 0.7;
 
 const vendor = await spawnServer(here("./constant-vendor.ts"), { BENCH_STREAM_GAP_MS: values["stream-gap-ms"]! });
 const profileArgs = values.profile ? ["--cpu-prof", "--cpu-prof-dir", values.profile, ...(values["profile-interval"] ? [`--cpu-prof-interval=${values["profile-interval"]}`] : [])] : [];
@@ -170,7 +169,6 @@ function printReport() {
     if (server && (server.process.exitCode !== null || server.process.signalCode !== null)) console.log(`!! ${name} exited during the run (exit code ${server.process.exitCode ?? "none"}, signal ${server.process.signalCode ?? "none"}): its output is above; figures after that are errors\n`);
   }
   const verdicts: string[] = [];
-  const verdict = (ok: boolean, what: string) => verdicts.push(`  ${ok ? "PASS" : "MISS"}  ${what}`);
   for (const scenario of (["plain", "stream"] as const).filter((s) => scenarios.includes(s))) {
     const label = scenario === "plain" ? "non-streaming, full response" : "streaming, time to first byte";
     const p = (name: TargetName, q: "p50" | "p99") => median(results[scenario][name].map((r) => r[q]));
@@ -186,10 +184,7 @@ function printReport() {
     // Each round's own figure, so a reader sees how far one round lands from the median on this machine.
     const overBare = (q: "p50" | "p99") => eachRound(scenario, (proxy, bare) => (proxy[q] - bare[q]).toFixed(2));
     console.log(`  proxy over bare, each round (ms): p50 ${overBare("p50")}; p99 ${overBare("p99")}\n`);
-    for (const q of ["p50", "p99"] as const) {
-      const extra = p("proxy", q) - p("bare", q);
-      verdict(extra <= TARGET_EXTRA_MS, `${scenario === "plain" ? "non-streaming" : "streaming TTFB"} ${q}: proxy adds ${ms(extra)} over bare (target <= ${ms(TARGET_EXTRA_MS)})`);
-    }
+    for (const q of ["p50", "p99"] as const) verdicts.push(latencyVerdict(scenario === "plain" ? "non-streaming" : "streaming TTFB", q, results[scenario].proxy, results[scenario].bare).line);
   }
   if (!scenarios.includes("max")) return printVerdicts(verdicts);
   const rps = (name: TargetName) => median(results.max[name].map((r) => r.rps));
@@ -205,7 +200,7 @@ function printReport() {
     const redis = redisPid ? ` / ${share(name, "redisCpuUsPerRequest")}` : "";
     console.log(`  ${name.padEnd(8)} ${cpu(name).toFixed(0)} / ${share(name, "loadCpuUsPerRequest")} / ${share(name, "vendorCpuUsPerRequest")} / ${share(name, "harnessCpuUsPerRequest")}${redis}`);
   }
-  verdict(rps("proxy") >= TARGET_THROUGHPUT_SHARE * rps("bare"), `max throughput: proxy ${ratio(rps("proxy"), rps("bare"))} of bare (target >= ${TARGET_THROUGHPUT_SHARE.toFixed(2)}x)`);
+  verdicts.push(throughputVerdict(results.max.proxy, results.max.bare).line);
   printVerdicts(verdicts);
 }
 
@@ -217,7 +212,7 @@ function eachRound(scenario: keyof typeof results, figure: (proxy: LoadResult, b
 }
 
 function printVerdicts(verdicts: string[]) {
-  console.log("\ntargets (issue 4; informational, not a test)");
+  console.log(`\n${VERDICTS_HEADING}`);
   for (const line of verdicts) console.log(line);
 }
 
