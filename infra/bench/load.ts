@@ -3,7 +3,10 @@
  * - open loop (`--rate R`): arrivals scheduled by the clock, R per second for D seconds, latency
  *   measured from each request's scheduled start (so a stall is not hidden: no coordinated omission);
  * - closed loop (`--concurrency C`): C workers back to back, for the maximum throughput.
- * For streams the latency is the time to the first body byte. Prints one JSON result line.
+ * For streams the latency is the time to the first body byte. The latency percentiles are over
+ * successful answers (HTTP 200 with a body); errors (any other status, an empty body, a failed
+ * connection) are counted, and the time to each error answer is reported apart (errorP50, errorMax),
+ * so a target whose failures are slow does not hide them. Prints one JSON result line.
  */
 import { parseArgs } from "node:util";
 
@@ -30,6 +33,8 @@ const body = JSON.stringify({
 const headers = { "content-type": "application/json", authorization: `Bearer ${values.key}` };
 
 const latencies: number[] = [];
+/** Time to each error answer (or to the failure), from its scheduled start like the latencies. */
+const errorLatencies: number[] = [];
 let errors = 0;
 let reported = false;
 /** The first failure is shown on stderr, so a run full of errors says why. */
@@ -48,10 +53,12 @@ async function once(scheduledAt: number): Promise<void> {
     while (!(await reader.read()).done) {}
     if (response.status !== 200 || first.done) {
       errors++;
+      errorLatencies.push(performance.now() - scheduledAt);
       if (!reported) reportOnce(`HTTP ${response.status} ${first.value ? new TextDecoder().decode(first.value).slice(0, 300) : "(empty body)"}`);
     } else latencies.push((values.stream ? firstByteAt : performance.now()) - scheduledAt);
   } catch (error) {
     errors++;
+    errorLatencies.push(performance.now() - scheduledAt);
     reportOnce((error as Error).message);
   }
 }
@@ -97,12 +104,14 @@ function percentile(sorted: number[], p: number): number {
 // Warm the connection pool so the first measured requests do not pay for connects.
 for (let i = 0; i < 50; i++) await once(performance.now());
 latencies.length = 0;
+errorLatencies.length = 0;
 errors = 0;
 
 const cpuBefore = process.cpuUsage();
 const elapsed = values.rate ? await openLoop(Number(values.rate)) : await closedLoop(Number(values.concurrency ?? 32));
 const cpuUsed = process.cpuUsage(cpuBefore);
 latencies.sort((a, b) => a - b);
+errorLatencies.sort((a, b) => a - b);
 console.log(
   JSON.stringify({
     ok: latencies.length,
@@ -113,6 +122,9 @@ console.log(
     p90: percentile(latencies, 90),
     p95: percentile(latencies, 95),
     p999: percentile(latencies, 99.9),
+    // Time to the error answers, apart from the latencies above (NaN, null in JSON, without errors).
+    errorP50: percentile(errorLatencies, 50),
+    errorMax: percentile(errorLatencies, 100),
     // The load generator's own CPU per answered request: it shares the machine with what it measures.
     loadCpuUsPerRequest: (cpuUsed.user + cpuUsed.system) / Math.max(1, latencies.length),
   }),

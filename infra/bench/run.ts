@@ -36,11 +36,13 @@
  * maximum throughput is at least 70% of the bare pass-through's; streaming adds no delay of its own
  * before the first chunk (read here as: the same 0.5 ms allowance on time to first byte). Each verdict
  * reads the median over rounds of the proxy against bare within the same round (verdicts.ts).
+ * Latencies are over successful answers; any target's errors in a scenario make that scenario's
+ * verdicts MISS, and the time to the error answers is printed apart.
  */
 import { parseArgs } from "node:util";
 import { startBenchControlPlane } from "./bench-control-plane.ts";
 import { median, processCpuMs, runLoad, runLoadMeasuring, spawnServer, type LoadResult } from "./spawn-server.ts";
-import { latencyVerdict, throughputVerdict, VERDICTS_HEADING } from "./verdicts.ts";
+import { latencyVerdict, throughputVerdict, VERDICTS_HEADING, type ErrorsByTarget } from "./verdicts.ts";
 
 const { values } = parseArgs({
   options: {
@@ -151,6 +153,17 @@ function printReport() {
   const ms = (n: number | null) => (n !== null && Number.isFinite(n) ? `${n.toFixed(3)} ms` : "n/a");
   const ratio = (a: number, b: number) => (b > 0 ? `${(a / b).toFixed(2)}x` : "n/a");
   const errors = (scenario: Scenario, name: TargetName) => results[scenario][name].reduce((sum, r) => sum + r.errors, 0);
+  const errorsByTarget = (scenario: Scenario): ErrorsByTarget => Object.fromEntries(targets.map(({ name }) => [name, errors(scenario, name)]));
+  /** The time to the error answers of the targets that had some (not in the latencies): median of the rounds' p50s, the largest max. */
+  const printErrorAnswers = (scenario: Scenario) => {
+    const failing = targets.filter(({ name }) => errors(scenario, name) > 0);
+    if (failing.length === 0) return;
+    const line = failing.map(({ name }) => {
+      const rounds = results[scenario][name].filter((r) => r.errors > 0);
+      return `${name} ${errors(scenario, name)}, p50 ${ms(median(rounds.map((r) => r.errorP50 ?? NaN)))}, max ${ms(Math.max(...rounds.map((r) => r.errorMax ?? NaN)))}`;
+    });
+    console.log(`  error answers (not in the latencies; they make this scenario's verdicts MISS), time to the answer: ${line.join("; ")}`);
+  };
   console.log(`\nGateway proxy overhead, ${rounds} interleaved rounds, median of rounds (${new Date().toISOString()})`);
   console.log(`open loop at ${values.rate} req/s for ${values.seconds} s; closed loop with ${values.concurrency} connections; after a warm-up of ${values.warmup} s non-streaming and ${values.warmup} s streaming on each target`);
   console.log(
@@ -180,17 +193,19 @@ function printReport() {
         `  ${name.padEnd(8)} ${ms(p(name, "p50")).padEnd(11)} ${ms(p(name, "p99")).padEnd(11)} ${(name === "direct" ? "-" : ms(added(name, "p50"))).padEnd(11)} ${(name === "direct" ? "-" : ms(added(name, "p99"))).padEnd(11)} ${errors(scenario, name)}`,
       );
     }
+    printErrorAnswers(scenario);
     console.log(`  proxy/bare added latency: p50 ${ratio(added("proxy", "p50"), added("bare", "p50"))}, p99 ${ratio(added("proxy", "p99"), added("bare", "p99"))}`);
     // Each round's own figure, so a reader sees how far one round lands from the median on this machine.
     const overBare = (q: "p50" | "p99") => eachRound(scenario, (proxy, bare) => (proxy[q] - bare[q]).toFixed(2));
     console.log(`  proxy over bare, each round (ms): p50 ${overBare("p50")}; p99 ${overBare("p99")}\n`);
-    for (const q of ["p50", "p99"] as const) verdicts.push(latencyVerdict(scenario === "plain" ? "non-streaming" : "streaming TTFB", q, results[scenario].proxy, results[scenario].bare).line);
+    for (const q of ["p50", "p99"] as const) verdicts.push(latencyVerdict(scenario === "plain" ? "non-streaming" : "streaming TTFB", q, results[scenario].proxy, results[scenario].bare, errorsByTarget(scenario)).line);
   }
   if (!scenarios.includes("max")) return printVerdicts(verdicts);
   const rps = (name: TargetName) => median(results.max[name].map((r) => r.rps));
   console.log("closed loop, maximum throughput (non-streaming)");
   const cpu = (name: TargetName) => median(results.max[name].map((r) => r.cpuUsPerRequest ?? NaN));
   for (const { name } of targets) console.log(`  ${name.padEnd(8)} ${rps(name).toFixed(0).padStart(7)} req/s   ${cpu(name).toFixed(0).padStart(4)} us CPU/request in its own process   errors ${errors("max", name)}`);
+  printErrorAnswers("max");
   console.log(`  proxy/bare throughput: ${ratio(rps("proxy"), rps("bare"))}; each round: ${eachRound("max", (proxy, bare) => ratio(proxy.rps, bare.rps))}`);
   if (parsing) console.log(`  proxy/parsing throughput: ${ratio(rps("proxy"), rps("parsing"))}; parsing/bare: ${ratio(rps("parsing"), rps("bare"))}`);
   // Where the machine's two cores went per request: the load generator and the vendor share them with the target.
@@ -200,7 +215,7 @@ function printReport() {
     const redis = redisPid ? ` / ${share(name, "redisCpuUsPerRequest")}` : "";
     console.log(`  ${name.padEnd(8)} ${cpu(name).toFixed(0)} / ${share(name, "loadCpuUsPerRequest")} / ${share(name, "vendorCpuUsPerRequest")} / ${share(name, "harnessCpuUsPerRequest")}${redis}`);
   }
-  verdicts.push(throughputVerdict(results.max.proxy, results.max.bare).line);
+  verdicts.push(throughputVerdict(results.max.proxy, results.max.bare, errorsByTarget("max")).line);
   printVerdicts(verdicts);
 }
 

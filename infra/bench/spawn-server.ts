@@ -64,8 +64,12 @@ export interface LoadResult {
   ok: number;
   errors: number;
   rps: number;
+  /** Latency percentiles over successful answers, ms (NaN, null once through JSON, when there were none). */
   p50: number;
   p99: number;
+  /** Time to the error answers, ms (load.ts; null without errors): not in p50/p99. */
+  errorP50?: number | null;
+  errorMax?: number | null;
   /** CPU time the measured server process used per successful request, µs (Linux /proc; NaN elsewhere). */
   cpuUsPerRequest?: number;
   /** The load generator's own CPU per request, µs (load.ts reports it). */

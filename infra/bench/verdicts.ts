@@ -3,9 +3,10 @@
  * runs the proxy and the bare pass-through back to back under the same conditions, so the figure a
  * verdict reads is the median over rounds of what the proxy did against bare IN THAT ROUND (latency:
  * proxy minus bare; throughput: proxy / bare), not the difference of each target's own median, which
- * pairs one round's proxy with another round's bare.
+ * pairs one round's proxy with another round's bare. Any target's errors in the scenario make its
+ * verdicts a MISS that says how many.
  *
- * @example latencyVerdict("non-streaming", "p99", results.plain.proxy, results.plain.bare).line
+ * @example latencyVerdict("non-streaming", "p99", results.plain.proxy, results.plain.bare, { direct: 0, bare: 0, proxy: 0 }).line
  *          // "  MISS  non-streaming p99: proxy adds 1.130 ms over bare (target <= 0.500 ms)"
  */
 import { median, type LoadResult } from "./spawn-server.ts";
@@ -44,21 +45,32 @@ function latency(result: LoadResult, q: "p50" | "p99"): number {
 
 const ms = (n: number) => (Number.isFinite(n) ? `${n.toFixed(3)} ms` : "n/a");
 
-function verdict(pass: boolean, figure: number, what: string): Verdict {
-  return { pass, figure, line: `  ${pass ? "PASS" : "MISS"}  ${what}` };
+/**
+ * Errors by target in the scenario judged, summed over rounds. Latencies are over successful answers
+ * only, so a target that failed some requests is never judged on the rest: any target's errors make
+ * the verdict a MISS (the vendor's or the floor's too: then the comparison is not one).
+ */
+export type ErrorsByTarget = Record<string, number>;
+
+function verdict(figurePasses: boolean, figure: number, what: string, errors: ErrorsByTarget): Verdict {
+  const failing = Object.entries(errors).filter(([, count]) => count > 0);
+  const total = failing.reduce((sum, [, count]) => sum + count, 0);
+  const pass = figurePasses && total === 0;
+  const note = total > 0 ? ` (${total} errors: ${failing.map(([name, count]) => `${name} ${count}`).join(", ")})` : "";
+  return { pass, figure, line: `  ${pass ? "PASS" : "MISS"}  ${what}${note}` };
 }
 
-/** The latency target at `q`: the median over rounds of (proxy - bare) at most TARGET_EXTRA_MS. */
-export function latencyVerdict(what: string, q: "p50" | "p99", proxy: LoadResult[], bare: LoadResult[]): Verdict {
+/** The latency target at `q`: the median over rounds of (proxy - bare) at most TARGET_EXTRA_MS, and no errors. */
+export function latencyVerdict(what: string, q: "p50" | "p99", proxy: LoadResult[], bare: LoadResult[], errors: ErrorsByTarget): Verdict {
   const figure = medianOfRounds(pairedByRound(proxy, bare, (p, b) => latency(p, q) - latency(b, q)));
-  return verdict(figure <= TARGET_EXTRA_MS, figure, `${what} ${q}: proxy adds ${ms(figure)} over bare (target <= ${ms(TARGET_EXTRA_MS)})`);
+  return verdict(figure <= TARGET_EXTRA_MS, figure, `${what} ${q}: proxy adds ${ms(figure)} over bare (target <= ${ms(TARGET_EXTRA_MS)})`, errors);
 }
 
-/** The throughput target: the median over rounds of proxy req/s / bare req/s at least TARGET_THROUGHPUT_SHARE. */
-export function throughputVerdict(proxy: LoadResult[], bare: LoadResult[]): Verdict {
+/** The throughput target: the median over rounds of proxy req/s / bare req/s at least TARGET_THROUGHPUT_SHARE, and no errors. */
+export function throughputVerdict(proxy: LoadResult[], bare: LoadResult[], errors: ErrorsByTarget): Verdict {
   const figure = medianOfRounds(pairedByRound(proxy, bare, (p, b) => (b.rps > 0 ? p.rps / b.rps : NaN)));
   const share = Number.isFinite(figure) ? `${figure.toFixed(2)}x` : "n/a";
-  return verdict(figure >= TARGET_THROUGHPUT_SHARE, figure, `max throughput: proxy ${share} of bare (target >= ${TARGET_THROUGHPUT_SHARE.toFixed(2)}x)`);
+  return verdict(figure >= TARGET_THROUGHPUT_SHARE, figure, `max throughput: proxy ${share} of bare (target >= ${TARGET_THROUGHPUT_SHARE.toFixed(2)}x)`, errors);
 }
 
 /** The heading of the verdicts: what each figure is. */
