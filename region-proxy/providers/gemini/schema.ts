@@ -9,14 +9,17 @@
  * lists united, schema-merge.ts; a property defined differently on both sides is refused), a string
  * `const` is a one-value `enum`, a null in an `enum` becomes `nullable` (Gemini's enum takes strings
  * only; any other non-string value is refused) and an enum without `type` (as MCP tool schemas write
- * it) gets type "string", the only type Gemini takes an enum on (an enum on another type is refused).
+ * it) gets type "string", the only type Gemini takes an enum on (an enum on another type is refused),
+ * and on an integer `exclusiveMinimum: n` / `exclusiveMaximum: n` become `minimum: n+1` / `maximum: n-1`
+ * (schema-integer-bounds.ts; Gemini's Schema has no exclusive bounds, so elsewhere they are refused).
  * Validation keywords Gemini cannot express (oneOf, not, uniqueItems, multipleOf...), recursive
- * references, nesting deeper than
- * MAX_SCHEMA_DEPTH and schemas that inlining makes huge are refused with a 400 naming `param`.
+ * references, nesting deeper than MAX_SCHEMA_DEPTH and schemas that inlining makes huge are refused
+ * with a 400 naming `param`.
  *
  * @example toGeminiSchema({ type: ["string", "null"] }, "tools[0].function.parameters") // { type: "string", nullable: true }
  */
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { type ExclusiveBounds, inclusiveBounds } from "./schema-integer-bounds.ts";
 import { mergeSchemas } from "./schema-merge.ts";
 import { resolveRef } from "./schema-refs.ts";
 import { splitTypeList } from "./schema-type-list.ts";
@@ -33,9 +36,9 @@ const KNOWN = new Set([
 ]);
 /** Keywords that constrain answers and that Gemini's Schema has no way to say. */
 const REFUSED = new Set([
-  "oneOf", "not", "if", "then", "else", "patternProperties", "prefixItems", "uniqueItems", "exclusiveMinimum",
-  "exclusiveMaximum", "multipleOf", "contains", "minContains", "maxContains", "dependentRequired", "dependentSchemas",
-  "dependencies", "unevaluatedProperties", "unevaluatedItems", "propertyNames",
+  "oneOf", "not", "if", "then", "else", "patternProperties", "prefixItems", "uniqueItems", "multipleOf", "contains",
+  "minContains", "maxContains", "dependentRequired", "dependentSchemas", "dependencies", "unevaluatedProperties",
+  "unevaluatedItems", "propertyNames",
 ]);
 
 interface Walk {
@@ -111,6 +114,7 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): unknow
   if (++walk.nodes > MAX_SCHEMA_NODES) refuse(walk, at, `it is too large once its references are inlined (over ${MAX_SCHEMA_NODES} schemas)`);
   let out: Record<string, unknown> = {};
   let merged: Record<string, unknown> = {};
+  const exclusive: ExclusiveBounds = {};
   for (const [key, value] of Object.entries(schema)) {
     const here = `${at}/${key}`;
     if (REFUSED.has(key)) refuse(walk, here, `'${key}' has no equivalent`);
@@ -123,6 +127,9 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): unknow
     } else if (key === "const") {
       if (typeof value !== "string") refuse(walk, here, "only a string const can be expressed (as a one-value enum)");
       out.enum = [value];
+    } else if (key === "exclusiveMinimum" || key === "exclusiveMaximum") {
+      if (typeof value !== "number" || !Number.isFinite(value)) refuse(walk, here, `only a numeric '${key}' can be expressed (on an integer, as an inclusive bound)`);
+      exclusive[key] = value;
     } else if (!KNOWN.has(key)) continue;
     else if (key === "enum") Object.assign(out, stringEnum(value, here, walk));
     else if (key === "properties") {
@@ -144,6 +151,10 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): unknow
   }
   if (Array.isArray(out.anyOf)) out = withoutNullBranches(out, `${at}/anyOf`, walk);
   if ("enum" in out) out = onStringType(out, `${at}/enum`, walk);
+  if (Object.keys(exclusive).length > 0) {
+    const key = Object.keys(exclusive)[0]!;
+    out = inclusiveBounds(out, exclusive) ?? refuse(walk, `${at}/${key}`, `'${key}' has no equivalent except on an integer (as an inclusive bound)`);
+  }
   return out;
 }
 
