@@ -4,11 +4,12 @@
  * "sink") the stub in front of it that acknowledges usage batches without ingesting them
  * (usage-sink-front.ts). `proxyEnv` is what proxy-under-test.ts needs to start against it.
  *
- * The demo key has no rate limit and no budget, so by default the limits step plans and admits without
- * touching a counter. With `limits: true` the demo key is created with all of them
- * (RPM, TPM, a daily and a monthly budget), set far above anything a run can spend, so every request
- * goes through the rate limiter, a budget reservation and its settlement, and carries the
- * `x-ratelimit-*` headers, as a key with limits does in production. With `redisUrl` the proxy keeps
+ * By default (`limits` unset or true) the demo key is created with every limit (RPM, TPM, a daily and
+ * a monthly budget), set far above anything a run can spend, so every request goes through the rate
+ * limiter, a budget reservation and its settlement, and carries the `x-ratelimit-*` headers, as a key
+ * with limits does in production: the proxy's full path. With `limits: false` (the scripts'
+ * `--no-limits`) the demo key has no rate limit and no budget, and the limits step plans and admits
+ * without touching a counter. With `redisUrl` the proxy keeps
  * its counters, reservations and breaker state in that Redis (every run's keys are new: new key,
  * tenant and deployment ids, each with a TTL), as replicas sharing a region do.
  *
@@ -43,7 +44,7 @@ export async function startBenchControlPlane(vendorUrl: string, vendorKey: strin
     vendorUrl,
     regions: ["bench"],
     credentialEnv: "BENCH_VENDOR_KEY",
-    ...(options.limits ? { keyLimits: UNREACHED_LIMITS } : {}),
+    ...(options.limits === false ? {} : { keyLimits: UNREACHED_LIMITS }),
   });
   const front = usage === "real" ? null : startUsageSinkFront(controlPlane.url);
   return {

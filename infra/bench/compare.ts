@@ -10,7 +10,8 @@
  *          --mode max|max-stream|plain|stream  (closed loop with --concurrency, non-streaming or
  *                                              streaming; or open loop at --rate)
  *          --rounds 6  --seconds 3  --rate 1000  --concurrency 32
- *          --limits  (both proxies serve a key with rate limits and budgets; see bench-control-plane.ts)
+ *          --no-limits  (both proxies serve the demo key without rate limits or budgets; by default its key
+ *                        has them, never reached, so every request is counted: see bench-control-plane.ts)
  *          --redis <url>  (both proxies share counters and breaker state through this Redis)
  *          --env-a NAME=VALUE, --env-b NAME=VALUE  (repeatable: extra environment for one proxy's
  *          process, e.g. an allocator setting; `--baseline .` then compares one checkout with itself)
@@ -31,11 +32,13 @@ const { values } = parseArgs({
     rate: { type: "string", default: "1000" },
     concurrency: { type: "string", default: "32" },
     limits: { type: "boolean", default: false },
+    "no-limits": { type: "boolean", default: false },
     redis: { type: "string" },
     "env-a": { type: "string", multiple: true, default: [] },
     "env-b": { type: "string", multiple: true, default: [] },
   },
 });
+if (values.limits && values["no-limits"]) throw new Error("--limits and --no-limits contradict each other (limits are the default)");
 if (!values.baseline) throw new Error("--baseline <dir> is required: another checkout of this repository (e.g. a git worktree)");
 const here = (file: string) => new URL(file, import.meta.url).pathname;
 const closedLoop = values.mode === "max" || values.mode === "max-stream";
@@ -43,7 +46,7 @@ const streaming = values.mode === "stream" || values.mode === "max-stream";
 const loadArgs = [...(closedLoop ? ["--concurrency", values.concurrency!] : ["--rate", values.rate!]), ...(streaming ? ["--stream"] : [])];
 
 const vendor = await spawnServer(here("./constant-vendor.ts"), {});
-const stack = await startBenchControlPlane(vendor.url, "bench-vendor-key", "sink", { limits: values.limits, redisUrl: values.redis });
+const stack = await startBenchControlPlane(vendor.url, "bench-vendor-key", "sink", { limits: !values["no-limits"], redisUrl: values.redis });
 const { demo } = stack;
 const env = stack.proxyEnv;
 const proxies = {
@@ -64,7 +67,7 @@ try {
       console.log(`${name} ${result.rps.toFixed(0).padStart(6)} req/s  ${cpu.toFixed(1)} us CPU/request  p50 ${result.p50.toFixed(3)} ms  p99 ${result.p99.toFixed(3)} ms  errors ${result.errors}  [${threads}]`);
     }
   }
-  console.log(`\nmedians (${values.mode}; A = ${values.baseline}, B = this checkout)`);
+  console.log(`\nmedians (${values.mode}; ${values["no-limits"] ? "the demo key without limits" : "a key with limits, never reached"}; A = ${values.baseline}, B = this checkout)`);
   for (const name of ["A", "B"] as const) {
     const r = runs[name];
     console.log(`${name} ${median(r.map((x) => x.rps)).toFixed(0).padStart(6)} req/s  ${median(r.map((x) => x.cpu)).toFixed(1)} us CPU/request  p50 ${median(r.map((x) => x.p50)).toFixed(3)} ms  p99 ${median(r.map((x) => x.p99)).toFixed(3)} ms`);

@@ -15,7 +15,8 @@
  *
  * Options: --target proxy|bare|parsing  --warmup 4 (s)  --seconds 5 (recorded)  --concurrency 32  --top 30
  *          --stream (streaming requests, read to the end)
- *          --limits, --redis <url> (the key and counters measured; see bench-control-plane.ts)
+ *          --no-limits (the demo key without rate limits or budgets; by default the key has them, never
+ *                       reached, as run.ts measures it), --redis <url> (counters in Redis; see bench-control-plane.ts)
  *          --thread <name> (another thread of the server than its request thread, by the name
  *                          spawn-server.ts's threadCpuMs gives it: "Worker" is the proxy's usage outbox)
  * Needs `perf` (Debian's linux-perf) and permission to record another process.
@@ -37,10 +38,12 @@ const { values } = parseArgs({
     top: { type: "string", default: "30" },
     stream: { type: "boolean", default: false },
     limits: { type: "boolean", default: false },
+    "no-limits": { type: "boolean", default: false },
     redis: { type: "string" },
     thread: { type: "string", default: "main" },
   },
 });
+if (values.limits && values["no-limits"]) throw new Error("--limits and --no-limits contradict each other (limits are the default)");
 const here = (file: string) => new URL(file, import.meta.url).pathname;
 const SAMPLE_HZ = 1999;
 const VENDOR_KEY = "bench-vendor-key";
@@ -53,7 +56,7 @@ try {
   let key = VENDOR_KEY;
   let model = "bench";
   if (values.target === "proxy") {
-    stack = await startBenchControlPlane(vendor.url, VENDOR_KEY, "sink", { limits: values.limits, redisUrl: values.redis });
+    stack = await startBenchControlPlane(vendor.url, VENDOR_KEY, "sink", { limits: !values["no-limits"], redisUrl: values.redis });
     server = await spawnServer(here("./proxy-under-test.ts"), { ...stack.proxyEnv, ...JIT_DUMP });
     key = stack.demo.keySecret;
     model = stack.demo.alias;
@@ -179,7 +182,8 @@ function report(stacks: string[][], requests: number, rps: number): void {
   }
   const top = (counts: Map<string, number>) => [...counts].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top));
   const thread = values.thread === "main" ? "its request thread" : `its ${values.thread} thread`;
-  console.log(`\n${values.target}: ${rps.toFixed(0)} ${values.stream ? "streamed " : ""}req/s in the closed loop; ${thread}, ${stacks.length} samples at ${SAMPLE_HZ} Hz`);
+  const key = values.target !== "proxy" ? "" : values["no-limits"] ? " (the demo key without limits)" : " (a key with limits, never reached)";
+  console.log(`\n${values.target}${key}: ${rps.toFixed(0)} ${values.stream ? "streamed " : ""}req/s in the closed loop; ${thread}, ${stacks.length} samples at ${SAMPLE_HZ} Hz`);
   console.log(`${us(stacks.length)} us per request in all (the thread's busy time; idle waits are not sampled)\n`);
   console.log("us/request  JavaScript function, with the native code it calls (the nearest JavaScript frame)");
   for (const [name, samples] of top(nearest)) console.log(`${us(samples)}     ${name}`);

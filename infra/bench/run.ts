@@ -21,8 +21,9 @@
  *          --stream-gap-ms 5  (the vendor sends a stream's first event at once and the rest this much later,
  *                              so a target that holds back more than the first event shows it in its time to
  *                              first byte; 0 sends the whole stream at once; also BENCH_STREAM_GAP_MS)
- *          --limits  (the proxy's key has an RPM, a TPM and two budgets, set far above what a run spends:
- *                     every request is counted and reserved; without it the demo key has none)
+ *          --no-limits  (the proxy serves the demo key without any rate limit or budget; by default its key
+ *                        has an RPM, a TPM and two budgets, set far above what a run spends, so every
+ *                        request is counted, reserved and settled: the full path. --limits, the default, is accepted)
  *          --redis <url>  (the proxy shares its counters and circuit breaker through this Redis, as
  *                          a region's replicas do; e.g. redis://127.0.0.1:6379/14. A Redis server on
  *                          this machine has its CPU per request counted too)
@@ -56,12 +57,15 @@ const { values } = parseArgs({
     usage: { type: "string", default: "sink" },
     "stream-gap-ms": { type: "string", default: process.env.BENCH_STREAM_GAP_MS ?? "5" },
     limits: { type: "boolean", default: false },
+    "no-limits": { type: "boolean", default: false },
     redis: { type: "string" },
     profile: { type: "string" },
     "profile-interval": { type: "string" },
     "profile-bare": { type: "boolean", default: false },
   },
 });
+if (values.limits && values["no-limits"]) throw new Error("--limits and --no-limits contradict each other (limits are the default)");
+const limits = !values["no-limits"];
 type Scenario = "plain" | "stream" | "max";
 const scenarios = values.scenarios!.split(",").filter((s): s is Scenario => s === "plain" || s === "stream" || s === "max");
 const here = (file: string) => new URL(file, import.meta.url).pathname;
@@ -71,7 +75,7 @@ const vendor = await spawnServer(here("./constant-vendor.ts"), { BENCH_STREAM_GA
 const profileArgs = values.profile ? ["--cpu-prof", "--cpu-prof-dir", values.profile, ...(values["profile-interval"] ? [`--cpu-prof-interval=${values["profile-interval"]}`] : [])] : [];
 const bare = await spawnServer(here("./bare-pass-through.ts"), { UPSTREAM_URL: vendor.url }, values["profile-bare"] ? profileArgs : []);
 const parsing = values.targets!.split(",").includes("parsing") ? await spawnServer(here("./parsing-pass-through.ts"), { UPSTREAM_URL: vendor.url }) : null;
-const stack = await startBenchControlPlane(vendor.url, VENDOR_KEY, values.usage === "real" ? "real" : "sink", { limits: values.limits, redisUrl: values.redis });
+const stack = await startBenchControlPlane(vendor.url, VENDOR_KEY, values.usage === "real" ? "real" : "sink", { limits, redisUrl: values.redis });
 const { demo, front } = stack;
 const proxy = await spawnServer(here("./proxy-under-test.ts"), stack.proxyEnv, profileArgs);
 
@@ -167,9 +171,9 @@ function printReport() {
   console.log(`\nGateway proxy overhead, ${rounds} interleaved rounds, median of rounds (${new Date().toISOString()})`);
   console.log(`open loop at ${values.rate} req/s for ${values.seconds} s; closed loop with ${values.concurrency} connections; after a warm-up of ${values.warmup} s non-streaming and ${values.warmup} s streaming on each target`);
   console.log(
-    values.limits
-      ? "limits: the proxy's key has an RPM, a TPM, a daily and a monthly budget (never reached): every request is rate-limited, reserved and settled"
-      : "limits: the demo key has no rate limit or budget: the limits step plans and admits without a counter (--limits to count every request)",
+    limits
+      ? "limits: the proxy's key has an RPM, a TPM, a daily and a monthly budget (never reached): every request is rate-limited, reserved and settled (--no-limits for the demo key without any)"
+      : "limits: the demo key has no rate limit or budget (--no-limits): the limits step plans and admits without a counter",
   );
   console.log(
     values["stream-gap-ms"] === "0"
