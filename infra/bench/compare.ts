@@ -15,12 +15,16 @@
  *          --redis <url>  (both proxies share counters and breaker state through this Redis)
  *          --env-a NAME=VALUE, --env-b NAME=VALUE  (repeatable: extra environment for one proxy's
  *          process, e.g. an allocator setting; `--baseline .` then compares one checkout with itself)
+ * After each run the comparison waits until the usage stub has acknowledged every usage event of it
+ * (at most 2 s), then reads the CPU: the proxy's CPU per request includes shipping its usage, and the
+ * other proxy's next run does not see it shipped (both ship to the same stub).
  * Prints each run, then the medians: req/s, the proxy's CPU per request (and by thread), p50, p99;
  * then B/A within each round (A and B ran back to back), the figure to read when the machine drifts.
  */
 import { parseArgs } from "node:util";
 import { join } from "node:path";
 import { startBenchControlPlane } from "./bench-control-plane.ts";
+import { usageOfLoad } from "./usage-sink-front.ts";
 import { median, runLoad, runLoadMeasuring, spawnServer } from "./spawn-server.ts";
 
 const { values } = parseArgs({
@@ -58,13 +62,19 @@ const runs: Record<Name, { rps: number; cpu: number; p50: number; p99: number; t
 
 try {
   const args = (name: Name) => ["--url", `${proxies[name].url}/v1/chat/completions`, "--key", demo.keySecret, "--model", demo.alias, "--seconds", values.seconds!, ...loadArgs];
-  // Warm both (JIT, pools), unrecorded.
-  for (const name of ["A", "B"] as const) await runLoad(args(name));
+  const front = stack.front!;
+  // Warm both (JIT, pools), unrecorded, their usage shipped before the first measured run.
+  for (const name of ["A", "B"] as const) {
+    const settle = usageOfLoad(front);
+    await settle(await runLoad(args(name)));
+  }
   for (let round = 0; round < Number(values.rounds); round++) {
     for (const name of (round % 2 === 0 ? ["A", "B"] : ["B", "A"]) as Name[]) {
-      const { result, cpuUsPerRequest: cpu, byThread: threads } = await runLoadMeasuring(proxies[name].process.pid, args(name));
+      let note: string | null = null;
+      const settle = usageOfLoad(front);
+      const { result, cpuUsPerRequest: cpu, byThread: threads } = await runLoadMeasuring(proxies[name].process.pid, args(name), async (r) => (note = await settle(r)));
       runs[name].push({ rps: result.rps, cpu, p50: result.p50, p99: result.p99, threads });
-      console.log(`${name} ${result.rps.toFixed(0).padStart(6)} req/s  ${cpu.toFixed(1)} us CPU/request  p50 ${result.p50.toFixed(3)} ms  p99 ${result.p99.toFixed(3)} ms  errors ${result.errors}  [${threads}]`);
+      console.log(`${name} ${result.rps.toFixed(0).padStart(6)} req/s  ${cpu.toFixed(1)} us CPU/request  p50 ${result.p50.toFixed(3)} ms  p99 ${result.p99.toFixed(3)} ms  errors ${result.errors}  [${threads}]${note ? `  !! ${note}, CPU read then` : ""}`);
     }
   }
   console.log(`\nmedians (${values.mode}; ${values["no-limits"] ? "the demo key without limits" : "a key with limits, never reached"}; A = ${values.baseline}, B = this checkout)`);

@@ -36,6 +36,8 @@ const latencies: number[] = [];
 /** Time to each error answer (or to the failure), from its scheduled start like the latencies. */
 const errorLatencies: number[] = [];
 let errors = 0;
+/** Requests sent in all, the warm-up's included: the proxy writes a usage event for each. */
+let requestsSent = 0;
 let reported = false;
 /** The first failure is shown on stderr, so a run full of errors says why. */
 function reportOnce(what: string) {
@@ -45,6 +47,7 @@ function reportOnce(what: string) {
 }
 
 async function once(scheduledAt: number): Promise<void> {
+  requestsSent++;
   try {
     const response = await fetch(target, { method: "POST", headers, body });
     const reader = response.body!.getReader();
@@ -125,6 +128,7 @@ console.log(
     // Time to the error answers, apart from the latencies above (NaN, null in JSON, without errors).
     errorP50: percentile(errorLatencies, 50),
     errorMax: percentile(errorLatencies, 100),
+    sent: requestsSent,
     // The load generator's own CPU per answered request: it shares the machine with what it measures.
     loadCpuUsPerRequest: (cpuUsed.user + cpuUsed.system) / Math.max(1, latencies.length),
   }),

@@ -18,6 +18,10 @@
  *          --usage sink|real  (sink: usage batches are acknowledged by a stub in front of the control
  *                              plane, whose PostgreSQL ingestion would otherwise share the 2 cores; see
  *                              usage-sink-front.ts. real: shipped to the control plane itself)
+ *                              After every load on the proxy the run waits until the stub has
+ *                              acknowledged each of its usage events (at most 2 s; with `real`, 1.5 s
+ *                              flat), so the proxy's CPU per request includes shipping them and none
+ *                              is shipped during the next load
  *          --stream-gap-ms 5  (the vendor sends a stream's first event at once and the rest this much later,
  *                              so a target that holds back more than the first event shows it in its time to
  *                              first byte; 0 sends the whole stream at once; also BENCH_STREAM_GAP_MS)
@@ -42,6 +46,7 @@
  */
 import { parseArgs } from "node:util";
 import { startBenchControlPlane } from "./bench-control-plane.ts";
+import { usageOfLoad, USAGE_WAIT_MS } from "./usage-sink-front.ts";
 import { median, processCpuMs, runLoad, runLoadMeasuring, spawnServer, type LoadResult } from "./spawn-server.ts";
 import { latencyVerdict, throughputVerdict, VERDICTS_HEADING, type ErrorsByTarget } from "./verdicts.ts";
 
@@ -90,12 +95,40 @@ const targets: { name: TargetName; url: string; key: string; pid: number }[] = [
 /** With --redis on this machine: the Redis server's pid, so its CPU is counted too (it shares the cores). */
 const redisPid = values.redis ? await localRedisPid(values.redis) : null;
 
+/** With --usage real no stub counts the acknowledgements: the wait after a load on the proxy is this long, the outbox shipping once a second. */
+const REAL_USAGE_WAIT_MS = 1_500;
+/** Loads on the proxy whose usage events were not all acknowledged within USAGE_WAIT_MS. */
+const usageNotes: string[] = [];
+
+/**
+ * For a load on the proxy, call before it: what waits after it until the proxy has shipped that load's
+ * usage events (usage-sink-front.ts), so the CPU read then includes shipping them and the next load
+ * does not pay for it. Other targets ship nothing.
+ */
+function usageWait(name: TargetName, what: string): ((result: LoadResult) => Promise<void>) | undefined {
+  if (name !== "proxy") return undefined;
+  if (!front) return () => Bun.sleep(REAL_USAGE_WAIT_MS);
+  const settle = usageOfLoad(front);
+  return async (result) => {
+    const note = await settle(result);
+    if (note) usageNotes.push(`${what}: ${note}`);
+  };
+}
+
+/** One load run on `target`, then (on the proxy) the wait for its usage events. */
+async function load(target: { name: TargetName }, args: string[], what: string): Promise<LoadResult> {
+  const afterLoad = usageWait(target.name, what);
+  const result = await runLoad(args);
+  await afterLoad?.(result);
+  return result;
+}
+
 /** One load run, with the CPU per request of the target's own process, of the vendor, and of this process (control plane, usage stub). */
-async function measured(name: string, pid: number, args: string[]): Promise<LoadResult> {
+async function measured(name: TargetName, pid: number, args: string[], what: string): Promise<LoadResult> {
   const vendorBefore = await processCpuMs(vendor.process.pid);
   const redisBefore = redisPid ? await processCpuMs(redisPid) : 0;
   const othersBefore = process.cpuUsage();
-  const { result, cpuUsPerRequest, byThread } = await runLoadMeasuring(pid, args);
+  const { result, cpuUsPerRequest, byThread } = await runLoadMeasuring(pid, args, usageWait(name, what));
   const perRequest = (ms: number) => (ms * 1000) / Math.max(1, result.ok);
   // For "direct" the target is the vendor: its CPU is not counted twice.
   result.vendorCpuUsPerRequest = pid === vendor.process.pid ? 0 : perRequest((await processCpuMs(vendor.process.pid)) - vendorBefore);
@@ -121,8 +154,8 @@ try {
     for (const target of targets.filter((t) => chosen.includes(t.name))) {
       // Both paths, so the streaming path is compiled before it is measured too (it JIT-compiled during round 1 when only non-streaming load warmed up).
       const warm = ["--url", target.url, "--key", target.key, "--seconds", values.warmup!, "--model", demo.alias, "--concurrency", values.concurrency!];
-      await runLoad(warm);
-      await runLoad([...warm, "--stream"]);
+      await load(target, warm, "warm-up");
+      await load(target, [...warm, "--stream"], "streaming warm-up");
     }
   }
   for (let round = 1; round <= rounds; round++) {
@@ -132,11 +165,11 @@ try {
     for (const target of ordered) {
       const base = ["--url", target.url, "--key", target.key, ...common];
       const cpu0 = process.cpuUsage();
-      if (scenarios.includes("plain")) results.plain[target.name].push(await runLoad([...base, "--rate", values.rate!]));
+      if (scenarios.includes("plain")) results.plain[target.name].push(await load(target, [...base, "--rate", values.rate!], `round ${round} non-streaming`));
       // BENCH_DEBUG: how much CPU the control plane (this process) burned meanwhile, e.g. ingesting usage.
       if (process.env.BENCH_DEBUG) console.error(`control plane CPU during ${target.name} plain: ${((process.cpuUsage(cpu0).user + process.cpuUsage(cpu0).system) / 1000).toFixed(0)} ms`);
-      if (scenarios.includes("stream")) results.stream[target.name].push(await runLoad([...base, "--rate", values.rate!, "--stream"]));
-      if (scenarios.includes("max")) results.max[target.name].push(await measured(target.name, target.pid, [...base, "--concurrency", values.concurrency!]));
+      if (scenarios.includes("stream")) results.stream[target.name].push(await load(target, [...base, "--rate", values.rate!, "--stream"], `round ${round} streaming`));
+      if (scenarios.includes("max")) results.max[target.name].push(await measured(target.name, target.pid, [...base, "--concurrency", values.concurrency!], `round ${round} closed loop`));
     }
   }
   if (["direct", "bare", "proxy"].every((name) => chosen.includes(name))) printReport();
@@ -181,7 +214,13 @@ function printReport() {
       : `streams: the vendor sends the first event at once and the rest ${values["stream-gap-ms"]} ms later (--stream-gap-ms): a target that holds back more than the first event shows it in its time to first byte`,
   );
   console.log(values.redis ? "counters and circuit breaker: in Redis (--redis), as replicas sharing a region keep them" : "counters and circuit breaker: in the proxy's memory (one replica; --redis <url> to share them through Redis)");
-  console.log(front ? `usage: shipped by the proxy and acknowledged by a stub (${front.events()} events so far), not ingested by the control plane\n` : "usage: shipped to and ingested by the control plane on this machine\n");
+  console.log(
+    front
+      ? `usage: shipped by the proxy and acknowledged by a stub (${front.events()} events so far), not ingested by the control plane; after each load on the proxy the run waits (at most ${USAGE_WAIT_MS / 1000} s) until every event of that load is acknowledged, then reads the CPU`
+      : `usage: shipped to and ingested by the control plane on this machine; after each load on the proxy the run waits ${REAL_USAGE_WAIT_MS / 1000} s (no stub to count acknowledgements), then reads the CPU`,
+  );
+  for (const note of usageNotes) console.log(`!! usage not all shipped, CPU read anyway: ${note}`);
+  console.log("");
   for (const [name, server] of [["vendor", vendor], ["bare", bare], ["parsing", parsing], ["proxy", proxy]] as const) {
     if (server && (server.process.exitCode !== null || server.process.signalCode !== null)) console.log(`!! ${name} exited during the run (exit code ${server.process.exitCode ?? "none"}, signal ${server.process.signalCode ?? "none"}): its output is above; figures after that are errors\n`);
   }

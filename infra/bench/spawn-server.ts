@@ -70,6 +70,8 @@ export interface LoadResult {
   /** Time to the error answers, ms (load.ts; null without errors): not in p50/p99. */
   errorP50?: number | null;
   errorMax?: number | null;
+  /** Requests the load sent in all, its unmeasured warm-up included (each one a usage event at the proxy). */
+  sent?: number;
   /** CPU time the measured server process used per successful request, µs (Linux /proc; NaN elsewhere). */
   cpuUsPerRequest?: number;
   /** The load generator's own CPU per request, µs (load.ts reports it). */
@@ -148,10 +150,15 @@ export async function runLoad(args: string[]): Promise<LoadResult> {
   return JSON.parse(line) as LoadResult;
 }
 
-/** One load run, with what process `pid` spent on it: µs of CPU per answered request, in all and by thread. */
-export async function runLoadMeasuring(pid: number, args: string[]): Promise<{ result: LoadResult; cpuUsPerRequest: number; byThread: string }> {
+/**
+ * One load run, with what process `pid` spent on it: µs of CPU per answered request, in all and by
+ * thread. The CPU is read once `afterLoad` has resolved: for the proxy, once its usage events have
+ * been shipped (usage-sink-front.ts usageOfLoad), which its outbox does up to a second after the load.
+ */
+export async function runLoadMeasuring(pid: number, args: string[], afterLoad?: (result: LoadResult) => Promise<unknown>): Promise<{ result: LoadResult; cpuUsPerRequest: number; byThread: string }> {
   const [cpuBefore, threadsBefore] = [await processCpuMs(pid), threadCpuMs(pid)];
   const result = await runLoad(args);
+  await afterLoad?.(result);
   const cpuUsPerRequest = (((await processCpuMs(pid)) - cpuBefore) * 1000) / Math.max(1, result.ok);
   return { result, cpuUsPerRequest, byThread: perRequestByThread(threadsBefore, threadCpuMs(pid), result.ok) };
 }
