@@ -79,7 +79,8 @@ async function openLoop(rate: number): Promise<number> {
     }
     // Until the next arrival is due, at least 1 ms: Bun's timers count whole milliseconds, and a
     // shorter sleep returns at once, which made this loop spin a whole core of the 2 the benchmark
-    // shares. A send up to ~1 ms late is still timed from its scheduled start, for every target alike.
+    // shares. A send up to ~1.1 ms late is still timed from its scheduled start, for every target
+    // alike; that lateness is a spread, not an offset, so it also blurs tail differences (README).
     if (sent < total) await Bun.sleep(Math.max(1, start + (sent * 1000) / rate - performance.now()));
   }
   await Promise.all(inFlight);
