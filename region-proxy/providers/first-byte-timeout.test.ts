@@ -201,3 +201,21 @@ test("a stream whose vendor sends nothing after its headers still times out at t
   expect(result.ok).toBe(true);
   expect(result.trail.steps.map((s) => s.reason)).toEqual(["timeout_first_byte", null]);
 });
+
+test("a deployment that timed out once is retried after the rest of the chain failed, while attempts and time are left", async () => {
+  let n = 0;
+  const hangsOnce = vendor(() => (++n === 1 ? new Promise<Response>(() => {}) : Response.json(completion)));
+  const failing = vendor(() => Response.json({ error: { message: "boom", type: "server_error" } }, { status: 500 }));
+  const result = await executeChat(chat(false), [target(hangsOnce.url, "openai", { totalMs: 300 }, "d1"), target(failing.url, "openai", { totalMs: 2_000 }, "d2")], options({ totalMs: 30_000 }));
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.reason}`)).toEqual(["d1:timeout_total", "d2:status_500", "d2:status_500", "d1:null"]);
+  expect(result.ok).toBe(true);
+});
+
+test("a Retry-After longer than the waiting deployment's own total is told to the caller, not slept through", async () => {
+  const failing = vendor(() => Response.json({ error: { message: "boom", type: "server_error" } }, { status: 500 }));
+  const limited = vendor(() => Response.json({ error: { message: "slow down", type: "requests", code: "rate_limit_exceeded" } }, { status: 429, headers: { "retry-after": "3" } }));
+  const started = Date.now();
+  const result = await executeChat(chat(false), [target(failing.url, "openai", { totalMs: 2_000 }, "d1"), target(limited.url, "openai", { totalMs: 2_000 }, "d2")], options({ totalMs: 30_000 }));
+  expect(Date.now() - started).toBeLessThan(1_500);
+  expect(!result.ok && result.error).toMatchObject({ kind: "upstream_rate_limited", retryAfterSeconds: 3 });
+});

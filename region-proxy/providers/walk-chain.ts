@@ -14,9 +14,11 @@
  *   classified alike; after that chunk a stream is committed and ends with an error frame instead.
  * - A transient failure (429, 5xx, network, garbage, a timeout) retries the same deployment once after
  *   a full-jitter backoff, or after the vendor's Retry-After when it gave one; a wait longer than the
- *   time left, or longer than MAX_WAIT_WITH_FALLBACK_MS while another deployment is planned, skips to
- *   the next deployment at once (the walk comes back for the rest of the wait when none of the later
- *   ones could be called: circuit open, a parameter it refuses).
+ *   time left or than the deployment's own total is not waited for, and one longer than
+ *   MAX_WAIT_WITH_FALLBACK_MS while another deployment is planned skips to the next deployment at once
+ *   (the walk comes back for the rest of the wait when none of the later ones could be called: circuit
+ *   open, a parameter it refuses). A timed-out call is not retried at once while another deployment is
+ *   planned: the walk comes back to it after the rest of the chain, while attempts and time are left.
  *   A vendor's 429 is it pacing the gateway, not the deployment being down: the breaker is not told.
  * - A missing credential moves on without retrying the same deployment.
  * - A context-length refusal moves on (a later deployment may have a larger window).
@@ -295,7 +297,10 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             else await askHealth(() => opts.health.onFailure(circuit), undefined, opts.log, deadline);
             if (tries >= RETRIES_PER_DEPLOYMENT || trail.attempts >= maxAttempts) continue chain;
             const wait = outcome.retryAfterMs ?? fullJitterMs(tries + 1, opts.backoff ?? DEFAULT_BACKOFF);
-            if (wait >= deadline - Date.now()) {
+            // A wait is bounded by the time left and by the deployment's own total: the request's deadline
+            // is the sum of the planned totals, room for each deployment's call, not for sleeping through
+            // a Retry-After longer than any call may take (the caller is told it instead).
+            if (wait >= Math.min(deadline - Date.now(), deploymentTotalMs(dep, opts.totalMs))) {
               step(dep, "skipped", outcome.retryAfterMs === null ? "retry_exceeds_budget" : "retry_after_exceeds_budget", Date.now());
               continue chain;
             }
@@ -308,13 +313,14 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             // The retry is owed, not taken now, when its wait is long and another deployment is planned,
             // or when it would spend an attempt the rest of the chain cannot spare (every deployment
             // still planned after this one keeps one try: retries never starve the fallbacks).
-            // A call that ran out of time is owed likewise while another deployment is planned: its retry
-            // could take as long again, and the next deployment is the likelier answer.
+            // A call that ran out of time is owed too while another deployment is planned: its retry could
+            // take as long again, and the next deployment is the likelier answer; the walk comes back to it
+            // after the rest of the chain, while attempts and time are left.
             const longWait = wait > MAX_WAIT_WITH_FALLBACK_MS && index < lastIndex;
             const timedOut = outcome.kind === "timeout" && index < lastIndex;
             if (longWait || timedOut || maxAttempts - trail.attempts <= lastIndex - index) {
               if (longWait) step(dep, "skipped", outcome.retryAfterMs === null ? "retry_too_long" : "retry_after_too_long", Date.now());
-              (owed ??= []).push({ index, tries, retryAt: Date.now() + wait, attempts: trail.attempts, onlyIfNoneCalled: longWait || timedOut });
+              (owed ??= []).push({ index, tries, retryAt: Date.now() + wait, attempts: trail.attempts, onlyIfNoneCalled: longWait });
               continue chain;
             }
             if (!(await sleepUnlessAborted(wait, opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
