@@ -50,6 +50,20 @@ describe("estimatePromptTokens", () => {
     expect(estimatePromptTokens(request(messages, { tools }), "gpt-4o")).toBeGreaterThan(estimatePromptTokens(request(messages), "gpt-4o") + 10);
   });
 
+  test("a custom tool call's name and input count as a function call's name and arguments do", () => {
+    const input = 'import math\nprint(math.sqrt(2) * 40)\n'.repeat(50);
+    const withCall = (call: NonNullable<ChatMessage["tool_calls"]>[number]): ChatMessage[] => [
+      { role: "user", content: "run it" },
+      { role: "assistant", content: null, tool_calls: [call] },
+    ];
+    for (const model of ["gpt-5", "claude-sonnet-4-5"]) {
+      const asFunction = estimatePromptTokens(request(withCall({ id: "c1", type: "function", function: { name: "code_exec", arguments: input } })), model);
+      const asCustom = estimatePromptTokens(request(withCall({ id: "c1", type: "custom", custom: { name: "code_exec", input } })), model);
+      expect(asFunction).toBeGreaterThan(400);
+      expect(asCustom).toBe(asFunction);
+    }
+  });
+
   test("other families: ceil(chars / 4) plus 4 per message plus 3", () => {
     const text = "x".repeat(400);
     // role "user" (4 chars) + 400 chars → ceil(404 / 4) = 101; + 4 framing + 3 reply priming.

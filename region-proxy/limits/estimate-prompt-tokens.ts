@@ -108,7 +108,11 @@ function messageParts(message: ChatMessage): { texts: string[]; images: number }
     }
   }
   if (typeof message.name === "string") texts.push(message.name);
-  for (const call of message.tool_calls ?? []) texts.push(call.function?.name ?? "", call.function?.arguments ?? "");
+  // A custom tool's free-form input is what a function's JSON arguments are: text the model wrote.
+  for (const call of message.tool_calls ?? []) {
+    if (call.type === "custom") texts.push(call.custom?.name ?? "", call.custom?.input ?? "");
+    else texts.push(call.function?.name ?? "", call.function?.arguments ?? "");
+  }
   if (typeof message.tool_call_id === "string") texts.push(message.tool_call_id);
   return { texts, images };
 }

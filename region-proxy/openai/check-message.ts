@@ -1,8 +1,9 @@
 /**
  * Checks one chat message (https://platform.openai.com/docs/api-reference/chat/create#chat-create-messages)
  * and names the offending field: role, content and its parts, name, an assistant's tool_calls (ids,
- * function names, and arguments that must be JSON, since every non-OpenAI vendor has to parse them),
- * a tool message's tool_call_id. Returns null when the message is fine.
+ * function names, and arguments that must be JSON, since every non-OpenAI vendor has to parse them; or
+ * a custom tool's call, `{type: "custom", custom: {name, input}}`, whose input is free text), a tool
+ * message's tool_call_id. Returns null when the message is fine.
  *
  * @example checkMessage({ role: "user", content: 5 }, 0) // { param: "messages[0].content", message: "..." }
  */
@@ -26,6 +27,17 @@ function checkParts(content: unknown[], param: string): FieldProblem | null {
   return null;
 }
 
+/**
+ * A custom tool's call (GPT-5 custom tools: ChatCompletionMessageCustomToolCall): the tool's name and
+ * the free-form text the model wrote for it, any text ("" included), never parsed.
+ */
+function checkCustomCall(custom: unknown, at: string): FieldProblem | null {
+  if (!isRecord(custom)) return problem(`${at}.custom`, "expected an object");
+  if (typeof custom.name !== "string" || custom.name === "") return problem(`${at}.custom.name`, "expected a non-empty string");
+  if (typeof custom.input !== "string") return problem(`${at}.custom.input`, "expected a string");
+  return null;
+}
+
 function checkToolCalls(calls: unknown, param: string): FieldProblem | null {
   if (!Array.isArray(calls)) return problem(param, "expected an array of tool calls");
   for (let j = 0; j < calls.length; j++) {
@@ -33,7 +45,12 @@ function checkToolCalls(calls: unknown, param: string): FieldProblem | null {
     const at = `${param}[${j}]`;
     if (!isRecord(call)) return problem(at, "expected an object");
     if (typeof call.id !== "string" || call.id === "") return problem(`${at}.id`, "expected a non-empty string");
-    if (call.type !== undefined && call.type !== "function") return problem(`${at}.type`, "expected 'function'");
+    if (call.type === "custom") {
+      const bad = checkCustomCall(call.custom, at);
+      if (bad) return bad;
+      continue;
+    }
+    if (call.type !== undefined && call.type !== "function") return problem(`${at}.type`, "expected 'function' or 'custom'");
     const fn = call.function;
     if (!isRecord(fn)) return problem(`${at}.function`, "expected an object");
     if (typeof fn.name !== "string" || fn.name === "") return problem(`${at}.function.name`, "expected a non-empty string");

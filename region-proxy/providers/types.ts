@@ -58,7 +58,7 @@ export interface ChatMessage {
   role: "system" | "developer" | "user" | "assistant" | "tool";
   content: string | ContentPart[] | null;
   name?: string;
-  tool_calls?: ToolCall[];
+  tool_calls?: MessageToolCall[];
   tool_call_id?: string;
 }
 
@@ -74,6 +74,20 @@ export interface ToolCall {
   /** Vendor data to send back with the call: Gemini's thought signature (gemini/thought-signature.ts). */
   extra_content?: { google?: { thought_signature?: string } };
 }
+
+/**
+ * A call of one of OpenAI's custom tools (GPT-5), as an assistant message carries it back: free-form
+ * `input` text instead of JSON arguments (https://platform.openai.com/docs/api-reference/chat/create,
+ * ChatCompletionMessageCustomToolCall). Only OpenAI-format vendors take it (../openai/check-message.ts).
+ */
+export interface CustomToolCall {
+  id: string;
+  type: "custom";
+  custom: { name: string; input: string };
+}
+
+/** A tool call of an assistant message in a request: a function's, or a custom tool's. */
+export type MessageToolCall = ToolCall | CustomToolCall;
 
 /** What the executor sends. The URL always derives from an approved deployment's baseUrl. */
 export interface VendorHttpRequest {

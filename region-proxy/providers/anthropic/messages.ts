@@ -1,8 +1,8 @@
 /**
  * OpenAI messages → Anthropic `system` + `messages` (https://docs.anthropic.com/en/api/messages):
  * system and developer messages become top-level system text blocks; assistant tool_calls become
- * `tool_use` blocks; `tool` messages become `tool_result` blocks in a user turn (both with ids in
- * Anthropic's alphabet, anthropicToolId); consecutive turns of
+ * `tool_use` blocks (a custom tool's call is refused, function-call-only.ts); `tool` messages become
+ * `tool_result` blocks in a user turn (both with ids in Anthropic's alphabet, anthropicToolId); consecutive turns of
  * the same role are merged because the API expects user and assistant to alternate. Whitespace-only
  * text is not sent (Anthropic refuses it): an assistant or system message of nothing else is skipped, a
  * user message of nothing else refused naming its content, a tool message of nothing else answered by a
@@ -15,6 +15,7 @@
  * assistant turn is sent as Anthropic's prefill, without trailing whitespace (trimPrefill).
  */
 import type { ChatMessage } from "../types.ts";
+import { functionCallOnly } from "../function-call-only.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { type AnthropicBlock, convertContent, textOnly } from "./content.ts";
 import { trimPrefill } from "./prefill.ts";
@@ -96,7 +97,8 @@ function toolUseId(ids: ToolIds, clientId: string, messageIndex: number): string
 
 function toolUseBlocks(message: ChatMessage, param: string, ids: ToolIds, messageIndex: number): AnthropicBlock[] {
   if (message.tool_calls !== undefined && message.tool_calls.length > 0) ids.open.clear();
-  return (message.tool_calls ?? []).map((call, j) => {
+  return (message.tool_calls ?? []).map((sent, j) => {
+    const call = functionCallOnly(sent, `${param}.tool_calls[${j}]`);
     let input: unknown;
     try {
       input = call.function.arguments.trim() === "" ? {} : JSON.parse(call.function.arguments);

@@ -1,15 +1,17 @@
 /**
  * OpenAI messages → Gemini `systemInstruction` + `contents` (https://ai.google.dev/api/generate-content):
  * system and developer text becomes systemInstruction; assistant turns are role `model`, their
- * tool_calls `functionCall` parts; `tool` messages become `functionResponse` parts in a user turn,
- * named after the call they answer (Gemini matches responses by function name). Consecutive turns
- * of one role are merged, as Gemini expects user and model to alternate. An assistant message's
+ * tool_calls `functionCall` parts (a custom tool's call is refused, function-call-only.ts); `tool`
+ * messages become `functionResponse` parts in a user turn, named after the call they answer
+ * (Gemini matches responses by function name). Consecutive turns of one role are merged, as Gemini
+ * expects user and model to alternate. An assistant message's
  * `refusal`, and any refusal part in its content, is sent as its text (assistantRefusal,
  * assistantContent); a user message without content is refused, and so is a conversation that
  * leaves no contents (only system/developer messages, which OpenAI answers), naming `messages`:
  * Gemini refuses a request without contents.
  */
 import type { ChatMessage } from "../types.ts";
+import { functionCallOnly } from "../function-call-only.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { textOnly } from "../anthropic/content.ts";
 import { assistantContent, assistantRefusal, NO_TURNS } from "../anthropic/messages.ts";
@@ -70,7 +72,8 @@ export function convertMessages(messages: ChatMessage[]): { systemInstruction: {
         return push("user", parts);
       }
       case "assistant": {
-        const calls = (message.tool_calls ?? []).map((call, j): GeminiPart => {
+        const calls = (message.tool_calls ?? []).map((sent, j): GeminiPart => {
+          const call = functionCallOnly(sent, `${param}.tool_calls[${j}]`);
           callNames.set(call.id, call.function.name);
           const part: GeminiPart = { functionCall: { id: call.id, name: call.function.name, args: parseArgs(call.function.arguments, `${param}.tool_calls[${j}].function.arguments`) } };
           // Gemini 3 refuses a replayed function call without the thought signature it came with: the
