@@ -42,7 +42,7 @@ describe("in-process rate limiter, idle levels", () => {
 describe("in-process rate limiter, use admitted elsewhere (charge) and a replica's share", () => {
   const T0 = 1_764_000_000_000;
 
-  test("charge counts requests and tokens past the limit without refusing, and later answers count them", async () => {
+  test("charge counts requests and tokens up to a full bucket without refusing, and later answers count them", async () => {
     const limiter = createMemoryRateLimiter({ share: 0.5 });
     const checks = [{ scope: "key:mirrored", rpm: 20, tpm: 10_000 }];
     // At share 0.5 this limiter enforces 10 requests and 5,000 tokens; 12 requests of 500 were admitted elsewhere.
@@ -50,13 +50,45 @@ describe("in-process rate limiter, use admitted elsewhere (charge) and a replica
     limiter.charge(checks, 0, -1_000, T0);
     const verdict = await limiter.acquire(checks, 0, T0);
     expect(verdict.allowed).toBe(false);
-    expect(verdict.requests).toEqual({ limit: 10, remaining: 0, resetMs: 72_000 });
-    expect(verdict.tokens).toEqual({ limit: 5_000, remaining: 0, resetMs: 60_000 });
+    // Counted up to a full bucket (one period ahead), as Redis's bucket never goes past: 12 read as 10.
+    expect(verdict.requests).toEqual({ limit: 10, remaining: 0, resetMs: 60_000 });
+    expect(verdict.tokens).toEqual({ limit: 5_000, remaining: 1_000, resetMs: 48_000 });
     // A refund never goes past a full bucket: 5,000 fit again, and not one token more.
     limiter.charge(checks, 0, -1_000_000, T0);
     const tokensOnly = [{ scope: "key:mirrored", tpm: 10_000 }];
     expect((await limiter.acquire(tokensOnly, 5_000, T0)).allowed).toBe(true);
     expect((await limiter.acquire(tokensOnly, 1, T0)).allowed).toBe(false);
+  });
+
+  test("an hour at twice the share, charged in, refuses for at most one period, not for the hour", async () => {
+    // One replica of two served the region's whole limit for an hour (uneven balancing): 20 requests a
+    // minute of 1,000 tokens each, every one admitted elsewhere and charged here at its share (10, 10,000).
+    const limiter = createMemoryRateLimiter({ share: 0.5 });
+    const checks = [{ scope: "key:uneven-hour", rpm: 20, tpm: 20_000 }];
+    for (let i = 0; i < 1200; i++) {
+      limiter.charge(checks, 1, 500, T0 + i * 3_000);
+      limiter.charge(checks, 0, 500, T0 + i * 3_000);
+    }
+    const now = T0 + 3_600_000;
+    const first = await limiter.acquire(checks, 0, now);
+    expect(first.allowed).toBe(false);
+    // Both levels full as of the last request, 3 s ago (before: 3,600,000 ms, the whole hour's debt).
+    expect(first.requests).toEqual({ limit: 10, remaining: 0, resetMs: 57_000 });
+    expect(first.tokens).toEqual({ limit: 10_000, remaining: 500, resetMs: 57_000 });
+    expect(first.retryAfterMs).toBe(3_000);
+    // One request's interval (6 s) after the last one it admits again, at its share.
+    expect((await limiter.acquire(checks, 1_000, now + 3_000)).allowed).toBe(true);
+  });
+
+  test("a charge never lowers a level past one period that the limiter's own corrections ran up", async () => {
+    const limiter = createMemoryRateLimiter();
+    const checks = [{ scope: "key:own-debt", tpm: 1_000 }];
+    expect((await limiter.acquire(checks, 1_000, T0)).allowed).toBe(true);
+    // Its own admission's answer was three times the estimate: two periods of debt beyond a full bucket.
+    await limiter.adjustTokens(checks, 2_000, T0);
+    limiter.charge(checks, 0, 100, T0);
+    const verdict = await limiter.acquire(checks, 0, T0);
+    expect(verdict.tokens).toEqual({ limit: 1_000, remaining: 0, resetMs: 180_000 });
   });
 
   test("charge rejects a bad limit or count before writing any level", () => {

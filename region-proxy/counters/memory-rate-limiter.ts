@@ -1,8 +1,8 @@
 /**
  * In-process RateLimiter: the same GCRA as the Redis limiter, for a single replica without Redis and as
  * the degraded-mode fallback (there at the replica's share of every limit, with what Redis admitted
- * through this replica charged in as it happens: `charge`). Atomic because each call runs to completion
- * without awaiting.
+ * through this replica charged in as it happens: `charge`, which takes a level at most to a full bucket).
+ * Atomic because each call runs to completion without awaiting.
  */
 import { gcraAdjust, gcraRescale, gcraStep, gcraWindow, type GcraStep } from "./gcra.ts";
 import { assertLimit, assertTokenCount, buildVerdict, limitBuckets, type BucketOutcome, type LimitBucket } from "./limit-buckets.ts";
@@ -22,8 +22,11 @@ export interface MemoryRateLimiter extends RateLimiter {
   /**
    * Adds `requests` and `tokens` (negative: a refund, never past a full bucket) at every level without
    * asking whether they fit: use admitted elsewhere that this limiter's answers must count (the
-   * resilient counters mirror here every request Redis admitted, and its settlement). Synchronous; a
-   * level already stored is updated in place, so a charge allocates nothing.
+   * resilient counters mirror here every request Redis admitted, and its settlement). A charge takes a
+   * level at most one period ahead of now (the bucket used up, as far as Redis's own goes by admitting)
+   * and never lowers one already further (this limiter's own debt, from adjustTokens): use above the
+   * share for an hour leaves a minute to drain, not the hour. Synchronous; a level already stored is
+   * updated in place, so a charge allocates nothing.
    */
   charge(checks: LimitCheck[], requests: number, tokens: number, nowMs?: number): void;
 }
@@ -75,17 +78,26 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
     } else table.set(scope, { tat, limit });
   }
 
-  /** Adds `units` at one level (limit as asked, before the share); nothing without a positive limit. */
-  function chargeLevel(table: Map<string, Level>, scope: string, asked: number | null | undefined, units: number, nowMs: number): void {
+  /**
+   * Adds `units` at one level (limit as asked, before the share); nothing without a positive limit.
+   * `capped` (charge): the TAT goes no further than one period ahead, or than it already was.
+   */
+  function chargeLevel(table: Map<string, Level>, scope: string, asked: number | null | undefined, units: number, nowMs: number, capped: boolean): void {
     if (asked === null || asked === undefined) return;
     const limit = scaled(asked);
     // A zero limit has no units to charge in: the level is left as it is (as the Redis script does).
     if (limit <= 0) return;
     const level = table.get(scope);
-    store(table, scope, gcraAdjust(level?.tat, nowMs, limit, units, LIMIT_PERIOD_MS, level?.limit), limit, nowMs, level);
+    let tat = gcraAdjust(level?.tat, nowMs, limit, units, LIMIT_PERIOD_MS, level?.limit);
+    if (capped && units > 0) {
+      const before = gcraAdjust(level?.tat, nowMs, limit, 0, LIMIT_PERIOD_MS, level?.limit);
+      tat = Math.min(tat, Math.max(nowMs + LIMIT_PERIOD_MS, before));
+    }
+    store(table, scope, tat, limit, nowMs, level);
   }
 
-  function charge(checks: LimitCheck[], requests: number, tokens: number, nowMs = Date.now()): void {
+  /** Adds at every level, checked first (charge, and adjustTokens uncapped). */
+  function add(checks: LimitCheck[], requests: number, tokens: number, nowMs: number, capped: boolean): void {
     assertTokenCount("requests", requests, true);
     assertTokenCount("tokens", tokens, true);
     // Every limit checked before any level is written, as limitBuckets does for the other calls.
@@ -94,10 +106,14 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
       assertLimit(check.scope, "tokens", check.tpm);
     }
     for (const check of checks) {
-      if (requests !== 0) chargeLevel(tables.requests, check.scope, check.rpm, requests, nowMs);
-      if (tokens !== 0) chargeLevel(tables.tokens, check.scope, check.tpm, tokens, nowMs);
+      if (requests !== 0) chargeLevel(tables.requests, check.scope, check.rpm, requests, nowMs, capped);
+      if (tokens !== 0) chargeLevel(tables.tokens, check.scope, check.tpm, tokens, nowMs, capped);
     }
     sweep(nowMs);
+  }
+
+  function charge(checks: LimitCheck[], requests: number, tokens: number, nowMs = Date.now()): void {
+    add(checks, requests, tokens, nowMs, true);
   }
 
   return {
@@ -135,7 +151,8 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
     async adjustTokens(checks: LimitCheck[], deltaTokens: number, nowMs = Date.now()): Promise<void> {
       assertTokenCount("deltaTokens", deltaTokens, true);
       if (deltaTokens === 0) return;
-      charge(checks, 0, deltaTokens, nowMs);
+      // Uncapped: this limiter's own admission ran over its estimate, a debt that drains (see gcra.ts).
+      add(checks, 0, deltaTokens, nowMs, false);
     },
 
     charge,

@@ -93,3 +93,29 @@ test("the fallback counts the tokens Redis-admitted requests really used, as set
   // This replica's share is 5,000 in memory, of which the two used 100 + 1,500 (before: all 5,000 left).
   expect(probe.tokens).toEqual({ limit: 5_000, remaining: 3_400, resetMs: 19_200 });
 }, 20_000);
+
+test("an hour above its share through Redis refuses a replica in a blip for at most a minute, not the hour", async () => {
+  const replica = replicas[0]!;
+  // Uneven balancing: replica 0 alone serves the region's whole limit for an hour, one request every
+  // 3 s of 500 tokens estimated and 1,000 settled (20 a minute, 20,000 TPM), each admitted by Redis.
+  const checks = [{ scope: "key:uneven-hour", rpm: 20, tpm: 20_000 }];
+  let admittedByRedis = 0;
+  for (let i = 0; i < 1200; i++) {
+    const verdict = await replica.limiter.acquire(checks, 500, T0 + i * 3_000);
+    if (verdict.allowed) admittedByRedis++;
+    await replica.limiter.adjustTokens(checks, 500, T0 + i * 3_000, verdict);
+  }
+  expect(admittedByRedis).toBe(1200);
+  expect(replica.degraded()).toBe(false);
+
+  blip();
+  const now = T0 + 3_600_000;
+  const first = await replica.limiter.acquire(checks, 0, now);
+  expect(replica.degraded()).toBe(true);
+  // Its share (10 a minute, 10,000 TPM) is used up as of its last request, 3 s ago: full again within
+  // the minute (before: resetMs 3,600,000, the hour's use beyond its share, for requests and tokens).
+  expect(first.allowed).toBe(false);
+  expect(first.requests).toEqual({ limit: 10, remaining: 0, resetMs: 57_000 });
+  expect(first.tokens).toEqual({ limit: 10_000, remaining: 500, resetMs: 57_000 });
+  expect((await replica.limiter.acquire(checks, 1_000, now + 3_000)).allowed).toBe(true);
+}, 30_000);

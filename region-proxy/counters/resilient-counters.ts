@@ -9,6 +9,9 @@
  * updated in place). When Redis fails, the fallback starts from this replica's own use of the minute,
  * so a blip of any length hands out no fresh allowance: a replica that used less than its share
  * through Redis may use the rest, one that used more is refused until its use drains at its share's rate.
+ * The mirror counts at most a full bucket (one period ahead, as Redis's bucket never goes further by
+ * admitting), so a replica that served above its share for hours (uneven balancing) is refused for at
+ * most a minute, not for its whole excess.
  * A token correction (settle's actual − estimate, a refund) goes to the side that admitted the request,
  * told by the verdict passed to adjustTokens: admitted in memory, it is corrected in memory only, even
  * once Redis is back (Redis never charged it: a refund there would free tokens of the region's shared
@@ -29,6 +32,7 @@ import type { Cluster, Redis } from "ioredis";
 import { assertMicros } from "./budget-levels.ts";
 import type { BudgetCheck, BudgetLedger, BudgetLedgerOptions, Reservation, ReserveResult } from "./budget-types.ts";
 import { createMemoryBudgetLedger } from "./memory-budget-ledger.ts";
+import { assertTokenCount } from "./limit-buckets.ts";
 import { createMemoryRateLimiter } from "./memory-rate-limiter.ts";
 import type { LimitCheck, LimitVerdict, RateLimiter } from "./rate-limit-types.ts";
 import { createRedisBudgetLedger } from "./redis-budget-ledger.ts";
@@ -164,12 +168,14 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
       return acquireLocally(checks, estimatedTokens, nowMs);
     },
     async adjustTokens(checks, deltaTokens, nowMs, admitted) {
-      // In memory always: the fallback's own admission, or its mirror of one Redis admitted.
-      await local.limiter.adjustTokens(checks, deltaTokens, nowMs);
-      // Admitted in memory: Redis never charged it, whatever its state now.
-      if (admitted !== undefined && admittedLocally.has(admitted)) return;
-      // Admitted by Redis (or no verdict to tell by: taken as Redis's): corrected there too, or dropped
-      // while Redis fails (see the file comment).
+      // Admitted in memory: corrected there only, debt and all (Redis never charged it, whatever its state now).
+      if (admitted !== undefined && admittedLocally.has(admitted)) return local.limiter.adjustTokens(checks, deltaTokens, nowMs);
+      // Admitted by Redis (or no verdict to tell by: taken as Redis's): corrected in its mirror, within a
+      // full bucket as the mirror's charges are, and in Redis, or dropped there while Redis fails (see
+      // the file comment).
+      assertTokenCount("deltaTokens", deltaTokens, true);
+      if (deltaTokens === 0) return;
+      local.limiter.charge(checks, 0, deltaTokens, nowMs);
       if (recovery.degraded()) return;
       try {
         await withTimeout(remote.limiter.adjustTokens(checks, deltaTokens, nowMs));
