@@ -1,6 +1,7 @@
 /**
  * The shared suite on Redis with two separate connections as two replicas: they share state, and the
- * half-open probe test proves only one of them gets the probe.
+ * half-open probe test proves only one of them gets the probe. A call naming its attempt (what the
+ * resilient breaker tells late) applies only while the probe slot is that attempt's.
  */
 import { describe, expect, test } from "bun:test";
 import type { Redis } from "ioredis";
@@ -68,5 +69,49 @@ describe("Redis circuit breaker, what each call writes", () => {
     expect(await client.pttl(`${keyPrefix}br:dep_long`)).toBeGreaterThan(2 * day - 60_000);
     expect(await a.canAttempt("dep_long", T0 + 2 * day)).toBe("probe");
     expect(await client.pttl(`${keyPrefix}br:dep_long`)).toBeGreaterThan(2 * day - 60_000);
+  });
+
+  test("a verdict naming its attempt applies only while the circuit's probe slot is that attempt's", async () => {
+    let client!: Redis;
+    let keyPrefix = "";
+    const [a, b] = replicas.pair((redis, prefix) => {
+      client ??= redis;
+      keyPrefix = prefix;
+      return createRedisBreaker(redis, { prefix, failureThreshold: 1, coolDownMs: 1_000, probeTimeoutMs: 60_000 });
+    });
+    const state = async (dep: string) => client.hmget(`${keyPrefix}br:${dep}`, "f", "o");
+
+    // The probe's own verdicts: applied.
+    await b.onFailure("dep_own", T0);
+    expect(await a.canAttempt("dep_own", T0 + 1_000, "a:1")).toBe("probe");
+    await a.onSuccess("dep_own", T0 + 1_100, "a:1");
+    expect(await client.exists(`${keyPrefix}br:dep_own`)).toBe(0);
+    await b.onFailure("dep_own_fail", T0);
+    expect(await a.canAttempt("dep_own_fail", T0 + 1_000, "a:2")).toBe("probe");
+    await a.onFailure("dep_own_fail", T0 + 1_100, "a:2");
+    expect(await state("dep_own_fail")).toEqual(["2", String(T0 + 2_100)]);
+
+    // Re-opened since (another request failed): the probe's success, failure and release change nothing.
+    await b.onFailure("dep_moved", T0);
+    expect(await a.canAttempt("dep_moved", T0 + 1_000, "a:3")).toBe("probe");
+    await b.onFailure("dep_moved", T0 + 1_050);
+    await a.onSuccess("dep_moved", T0 + 1_100, "a:3");
+    await a.onFailure("dep_moved", T0 + 2_050, "a:3");
+    expect(await state("dep_moved")).toEqual(["2", String(T0 + 2_050)]);
+    // ...nor once another attempt holds the slot: a late release does not free it.
+    expect(await b.canAttempt("dep_moved", T0 + 2_050, "b:1")).toBe("probe");
+    await a.releaseProbe("dep_moved", T0 + 2_100, "a:3");
+    expect(await a.canAttempt("dep_moved", T0 + 2_100)).toBe(false);
+    await b.releaseProbe("dep_moved", T0 + 2_100, "b:1");
+    expect(await a.canAttempt("dep_moved", T0 + 2_100)).toBe("probe");
+
+    // A grant on a closed circuit holds no slot: its verdicts change nothing, whatever came since.
+    expect(await a.canAttempt("dep_closed", T0, "a:4")).toBe(true);
+    await b.onFailure("dep_closed", T0 + 10);
+    await a.onSuccess("dep_closed", T0 + 20, "a:4");
+    expect(await state("dep_closed")).toEqual(["1", String(T0 + 1_010)]);
+    // Told without naming an attempt, a success closes it as before.
+    await a.onSuccess("dep_closed", T0 + 30);
+    expect(await client.exists(`${keyPrefix}br:dep_closed`)).toBe(0);
   });
 });

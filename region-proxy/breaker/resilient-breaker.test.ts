@@ -4,7 +4,9 @@
  * answers from memory at once with the outcomes it was told, and goes back to Redis when it answers.
  * A probe slot it may hold in Redis is resolved there once Redis answers: the probe's verdict that
  * Redis did not hear (black-holed connection, or told while degraded) and the verdict of a grant whose
- * reply was lost (applied by Redis after the call timed out) are told before it asks Redis again.
+ * reply was lost (applied by Redis after the call timed out) are told before it asks Redis again, and
+ * applied only while the slot is still that request's: a verdict told late never undoes what other
+ * replicas saw meanwhile (a circuit they opened stays open).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import Redis from "ioredis";
@@ -28,6 +30,14 @@ async function until(condition: () => boolean, what: string, timeoutMs = 15_000)
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await Bun.sleep(50);
+  }
+}
+
+async function untilAsync(condition: () => Promise<boolean>, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await Bun.sleep(20);
   }
 }
 
@@ -156,6 +166,54 @@ describe("resilient breaker: a probe slot it may hold in Redis when Redis fails"
     await until(() => !a.degraded(), "A back on Redis", 10_000);
     expect(await b.canAttempt("dep_late_up")).toBe(true);
     expect(await b.canAttempt("dep_late_none")).toBe("probe");
+  }, 20_000);
+
+  test("a success told late does not close a circuit other replicas opened meanwhile: the reply lost on a closed circuit (review R)", async () => {
+    relay.blackHoleExisting();
+    // A closed circuit, the reply lost: handed out as the probe the Redis slot may be.
+    expect(await a.canAttempt("dep_closed_then_open")).toBe("probe");
+    expect(a.degraded()).toBe(true);
+    a.onSuccess("dep_closed_then_open"); // A's request answered (degraded: owed to Redis)
+    await b.onFailure("dep_closed_then_open"); // later, B sees the deployment fail: open
+
+    await until(() => !a.degraded(), "A back on Redis", 10_000);
+    // The failure came after the success: the circuit B opened is as B left it.
+    expect(await clientB.hmget("ps:br:dep_closed_then_open", "f", "p")).toEqual(["1", "0"]);
+    expect(await b.canAttempt("dep_closed_then_open")).toBe("probe"); // its cool-down over: half-open, not closed
+  }, 20_000);
+
+  test("a half-open grant whose reply was lost: its late verdicts change nothing once the circuit re-opened or another probe holds the slot", async () => {
+    // A replica of its own that pings Redis only every 2 s: it stays degraded until all below is done.
+    const clientSlow = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: 100, socketTimeout: 500, lazyConnect: true });
+    clientSlow.on("error", () => {});
+    await clientSlow.connect();
+    const slow = createResilientBreaker({ ...options, redis: clientSlow, pingIntervalMs: 2_000 });
+    try {
+      await halfOpen("dep_reopened");
+      await halfOpen("dep_reprobed");
+      redis.pause();
+      const grants = await Promise.all([slow.canAttempt("dep_reopened"), slow.canAttempt("dep_reprobed")]);
+      expect(grants).toEqual(["probe", "probe"]);
+      expect(slow.degraded()).toBe(true);
+      redis.resume(); // Redis now runs both attempts: both slots are this replica's, with it not knowing
+      await untilAsync(async () => (await clientB.hget("ps:br:dep_reprobed", "p")) !== "0", "the attempts run by Redis");
+      // Other requests, in flight since before the circuits opened, fail: both re-open.
+      await b.onFailure("dep_reopened");
+      await b.onFailure("dep_reprobed");
+      slow.onSuccess("dep_reopened"); // the lost grant's request answered: owed
+      await Bun.sleep(COOL_DOWN_MS + 50);
+      expect(await b.canAttempt("dep_reprobed")).toBe("probe"); // B's probe holds the slot now
+      slow.releaseProbe("dep_reprobed"); // the lost grant's request ended with no verdict: owed
+      expect(slow.degraded()).toBe(true);
+
+      await until(() => !slow.degraded(), "the replica back on Redis", 10_000);
+      expect(await clientB.hget("ps:br:dep_reopened", "f")).toBe("2"); // not closed by the late success
+      expect(await b.canAttempt("dep_reprobed")).toBe(false); // B's probe slot was not freed by the late release
+      await b.onSuccess("dep_reprobed");
+    } finally {
+      slow.close();
+      clientSlow.disconnect();
+    }
   }, 20_000);
 
   test("healthy, a probe's verdict goes to Redis as before and nothing is kept to tell again", async () => {

@@ -21,16 +21,33 @@
  * before the breaker asks Redis again. A grant whose reply was lost (the attempt timed out, maybe after
  * Redis ran it and gave the slot to no one) counts as a slot held: the in-process answer is used, and
  * when it allows, it is handed out as the probe ("probe"), so the request reports how it ended even
- * with no verdict (releaseProbe), and that is told too; when it refuses, the slot is released. The
- * price of not knowing whether Redis ran the call: a failure told twice may count twice, and a release
- * may free another replica's probe slot (one more probe). Healthy, a request costs what it did: a
- * lookup in a map that is empty unless a probe is out.
+ * with no verdict (releaseProbe), and that is told too; when it refuses, the slot is released.
+ *
+ * Told late, a verdict names its attempt: every canAttempt sent to Redis carries an id of its own,
+ * which Redis marks the probe slot it grants with, and a verdict naming an attempt is applied only
+ * while the slot is still that attempt's (redis-breaker.ts), else it changes nothing. So what is told
+ * late can only resolve the slot it was for, never undo what other replicas saw meanwhile: a reply lost
+ * on a closed circuit (the common case: the requests in flight when the connection goes silent) held
+ * no slot, and its request's success cannot close a circuit they opened since; a verdict told twice
+ * counts once; a late release frees no other replica's probe. Known trade-offs:
+ * - a late verdict whose slot moved on is dropped: a probe's success told after another replica's
+ *   failure re-opened the circuit leaves it open for one more cool-down (then it is probed again);
+ * - the outcome of a request granted on a closed circuit with the reply lost, told while degraded,
+ *   never reaches Redis (as any request's outcome while degraded);
+ * - told as it happens (healthy), a verdict is applied as any request's, unconditionally: a release of
+ *   a grant whose reply was lost, told after Redis came back, may free another replica's probe slot
+ *   (one more probe);
+ * - during a rolling deploy, replicas on the script from before attempt ids leave the mark in place
+ *   when they re-open a circuit or grant its probe, so a late verdict may apply to such a slot.
+ * Healthy, a request costs what it did (a lookup in a map that is empty unless a probe is out), plus
+ * an attempt id (a short string) sent with each canAttempt.
  *
  * Timeouts on the request path are the client's: pass an ioredis client with a `commandTimeout` (and a
  * `socketTimeout`, so the ping does not run for ever on a connection that silently died), as
  * create-breaker.ts does.
  */
 import type { Cluster, Redis } from "ioredis";
+import { randomBytes } from "node:crypto";
 import { breakerSettings, type AttemptGrant, type CircuitBreaker } from "./breaker-types.ts";
 import { createRedisRecovery, withTimeout } from "../counters/redis-recovery.ts";
 import { createHeldProbeSlots, type ProbeVerdict } from "./held-probe-slots.ts";
@@ -63,7 +80,11 @@ export function createResilientBreaker(options: ResilientBreakerOptions): Resili
   const local = createMemoryBreaker(options);
   const slots = createHeldProbeSlots(breakerSettings(options).probeTimeoutMs);
   const pingTimeoutMs = options.pingTimeoutMs ?? 1000;
-  const tellOwed = () => slots.settle((verdict, depId, atMs) => withTimeout(Promise.resolve(remote[verdict](depId, atMs)), pingTimeoutMs, "breaker verdict"));
+  // Told late, a verdict names its attempt: Redis applies it only while the slot is still that attempt's.
+  const tellOwed = () => slots.settle((verdict, depId, attemptId, atMs) => withTimeout(remote[verdict](depId, atMs, attemptId), pingTimeoutMs, "breaker verdict"));
+  // Every attempt gets an id, as Redis marks the probe slot it grants with it: unknown to other replicas.
+  const replicaId = randomBytes(9).toString("base64url");
+  let attempts = 0;
   const recovery = createRedisRecovery({
     redis,
     pingIntervalMs: options.pingIntervalMs ?? 1000,
@@ -87,17 +108,21 @@ export function createResilientBreaker(options: ResilientBreakerOptions): Resili
     });
   }
 
-  /** An outcome: the in-process breaker always hears it; Redis too while healthy, else it is owed to Redis if this replica may hold the circuit's probe slot there. */
+  /**
+   * An outcome: the in-process breaker always hears it; Redis too while healthy (as it happens, like any
+   * request's), else it is owed to Redis if this replica may hold the circuit's probe slot there.
+   */
   function tell(verdict: ProbeVerdict, depId: string, nowMs: number | undefined): Promise<void> | void {
     void local[verdict](depId, nowMs);
-    if (!slots.has(depId)) {
+    const attemptId = slots.attemptOf(depId);
+    if (attemptId === undefined) {
       if (recovery.degraded()) return;
-      return Promise.resolve(remote[verdict](depId, nowMs)).catch(degrade);
+      return remote[verdict](depId, nowMs).catch(degrade);
     }
-    if (recovery.degraded()) return slots.owe(depId, verdict, nowMs);
+    if (recovery.degraded()) return slots.owe(depId, attemptId, verdict, nowMs);
     slots.forget(depId);
-    return Promise.resolve(remote[verdict](depId, nowMs)).catch((error: unknown) => {
-      slots.owe(depId, verdict, nowMs);
+    return remote[verdict](depId, nowMs).catch((error: unknown) => {
+      slots.owe(depId, attemptId, verdict, nowMs);
       degrade(error);
     });
   }
@@ -105,17 +130,18 @@ export function createResilientBreaker(options: ResilientBreakerOptions): Resili
   return {
     canAttempt(depId, nowMs) {
       if (recovery.degraded()) return local.canAttempt(depId, nowMs) as AttemptGrant;
-      return Promise.resolve(remote.canAttempt(depId, nowMs)).then(
+      const attemptId = `${replicaId}:${++attempts}`;
+      return remote.canAttempt(depId, nowMs, attemptId).then(
         (grant) => {
-          if (grant === "probe") slots.take(depId);
+          if (grant === "probe") slots.take(depId, attemptId);
           return grant;
         },
         (error: unknown) => {
           degrade(error);
           // Redis may have run the attempt and granted the probe, with the answer lost: a slot held.
-          slots.take(depId);
+          slots.take(depId, attemptId);
           if (local.canAttempt(depId, nowMs)) return "probe";
-          slots.owe(depId, "releaseProbe", nowMs);
+          slots.owe(depId, attemptId, "releaseProbe", nowMs);
           return false;
         },
       );
