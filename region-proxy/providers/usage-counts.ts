@@ -63,7 +63,7 @@ export function textLength(value: unknown): number {
 
 /**
  * For an answer without usable usage: the prompt estimate, and one output token per 4 characters of
- * what was answered (content, refusal, tool names and arguments), as a stream is estimated from what
+ * what was answered (content, refusal, tool names and arguments or custom input), as a stream is estimated from what
  * it streamed (vendor-stream.ts), so both cost the same.
  */
 export function estimatedUsage(completion: ChatCompletion, ctx: ResponseContext): NormalizedUsage {
@@ -72,14 +72,26 @@ export function estimatedUsage(completion: ChatCompletion, ctx: ResponseContext)
     const message = (choice as { message?: unknown } | null)?.message as Record<string, unknown> | null | undefined;
     if (typeof message !== "object" || message === null) continue;
     chars += textLength(message.content) + textLength(message.refusal);
-    if (Array.isArray(message.tool_calls)) for (const call of message.tool_calls) chars += functionChars((call as { function?: unknown } | null)?.function);
+    if (Array.isArray(message.tool_calls)) for (const call of message.tool_calls) chars += toolCallChars(call);
   }
   return { ...ZERO_USAGE, inputTokens: estimatedCount(ctx.promptEstimate?.(ctx.model) ?? 0), outputTokens: estimatedCount(chars / 4) };
 }
 
-/** Characters of a tool call's name and arguments, whatever the vendor put in `function`. */
-export function functionChars(fn: unknown): number {
-  if (typeof fn !== "object" || fn === null) return 0;
-  const { name, arguments: args } = fn as { name?: unknown; arguments?: unknown };
-  return textLength(name) + textLength(args);
+/**
+ * Characters of a tool call (or a streamed piece of one) the model wrote: a function's name and
+ * arguments, and a custom tool's name and input (GPT-5 custom tools: its free-form text is what
+ * arguments are to a function). Only strings count, whatever the vendor put in `function` or `custom`.
+ *
+ * @example toolCallChars({ index: 0, custom: { input: "print(1)" } }) // 8
+ */
+export function toolCallChars(call: unknown): number {
+  if (typeof call !== "object" || call === null) return 0;
+  const { function: fn, custom } = call as { function?: unknown; custom?: unknown };
+  return namedTextChars(fn, "arguments") + namedTextChars(custom, "input");
+}
+
+/** Characters of `body.name` and `body[text]`, 0 for what is not a string. */
+function namedTextChars(body: unknown, text: "arguments" | "input"): number {
+  if (typeof body !== "object" || body === null) return 0;
+  return textLength((body as { name?: unknown }).name) + textLength((body as Record<string, unknown>)[text]);
 }

@@ -7,7 +7,7 @@ import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { Redactor } from "./redact-credential.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type SseEvent, type StreamTranslator } from "./types.ts";
-import { estimatedCount, functionChars, textLength } from "./usage-counts.ts";
+import { estimatedCount, textLength, toolCallChars } from "./usage-counts.ts";
 import type { CallEnding } from "./call-ending.ts";
 
 /** A committed stream: the first chunks are in hand, the rest is read on demand. */
@@ -282,7 +282,7 @@ function usageSoFar(reported: NormalizedUsage | null, promptEstimate: number, st
 }
 
 /**
- * Characters of generated text (content, refusal, tool names and arguments) in some chunks. Only
+ * Characters of generated text (content, refusal, tool names and arguments or custom input) in some chunks. Only
  * strings count: a translator may pass the vendor's fields through as they came (a content of 5 or
  * {"length":1e300}), and a choice without a delta (a finish chunk) has no text.
  */
@@ -294,7 +294,7 @@ function countChars(chunks: ChatCompletionChunk[]): number {
       const delta = (choice as { delta?: unknown } | null)?.delta as Record<string, unknown> | null | undefined;
       if (typeof delta !== "object" || delta === null) continue;
       n += textLength(delta.content) + textLength(delta.refusal);
-      if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) n += functionChars((call as { function?: unknown } | null)?.function);
+      if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) n += toolCallChars(call);
     }
   }
   return n;
