@@ -3,7 +3,8 @@
  * model, and streams always ask for the usage chunk, so every stream is priced even when the client
  * did not ask for usage (the translator strips that chunk again). A client that names no output cap
  * gets the one its reservation counted, when there is one (ChatRequest's outputCap), as
- * max_completion_tokens. Gemini's thought signatures on replayed tool calls are left out (OpenAI
+ * max_completion_tokens, which OpenAI refuses beside `prediction`: that pair is refused before the call
+ * (./prediction-under-cap.ts). Gemini's thought signatures on replayed tool calls are left out (OpenAI
  * refuses the field). A service tier, audio or a separately billed feature the gateway cannot price
  * is refused (../service-tier.ts, ../unpriced-audio.ts, ../unrecorded-charges.ts).
  */
@@ -12,6 +13,7 @@ import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.
 import { refuseUnpricedServiceTier } from "../service-tier.ts";
 import { refuseUnpricedAudio } from "../unpriced-audio.ts";
 import { refuseUnrecordedCharges } from "../unrecorded-charges.ts";
+import { refusePredictionUnderCap } from "./prediction-under-cap.ts";
 
 /**
  * The messages with Gemini's `extra_content` (its thought signature, ../gemini/thought-signature.ts)
@@ -54,7 +56,10 @@ export function buildOpenAIRequest(req: ChatRequest, target: SnapshotDeployment,
   if (Array.isArray(rest.messages)) body.messages = withoutGeminiExtras(rest.messages);
   // The client's own cap passes as sent; with none, the cap its budget or TPM reservation counted.
   const cap = outputCapOf(req);
-  if (cap && !cap.fromClient) body.max_completion_tokens = cap.send;
+  if (cap && !cap.fromClient) {
+    refusePredictionUnderCap(req.raw, cap.send);
+    body.max_completion_tokens = cap.send;
+  }
   if (req.stream) {
     const options = typeof clientOptions === "object" && clientOptions !== null ? clientOptions : {};
     body.stream_options = { ...options, include_usage: true };
