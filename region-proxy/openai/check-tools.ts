@@ -47,16 +47,31 @@ export function checkTools(body: Record<string, unknown>): FieldProblem | null {
 }
 
 /**
- * A choice that forces a call ("required", or a named function) needs a tool to call, as OpenAI
- * answers ("'tool_choice' is only allowed when 'tools' are specified"); a vendor without that check
- * would answer as if no tool were forced. "auto" and "none" force nothing and pass.
+ * A choice that forces a call needs a tool to call, as OpenAI answers ("'tool_choice' is only allowed
+ * when 'tools' are specified"); a vendor without that check (Gemini's adapter drops a tool_choice when
+ * there are no tools) would answer as if no tool were forced. Forcing: "required", a named function, a
+ * named custom tool (`{type: "custom", custom: {name}}`, GPT-5 custom tools) and allowed_tools in mode
+ * "required"; a named function or custom tool must also be among the tools, of its kind. "auto",
+ * "none" and allowed_tools in mode "auto" force nothing and pass.
  */
 function forcedCallProblem(choice: unknown, tools: unknown[]): FieldProblem | null {
-  const named = isRecord(choice) && choice.type === "function" ? (choice.function as { name: string }).name : null;
-  if (choice !== "required" && named === null) return null;
+  const kind = forcingKind(choice);
+  if (kind === null) return null;
   if (tools.length === 0) return problem("tool_choice", "a call is forced but no 'tools' are specified");
-  if (named !== null && !tools.some((tool) => isRecord(tool) && tool.type === "function" && isRecord(tool.function) && tool.function.name === named)) {
-    return problem("tool_choice.function.name", `no function named '${named}' in 'tools'`);
+  if (kind === "function" || kind === "custom") {
+    const named = ((choice as Record<string, unknown>)[kind] as Record<string, unknown> | undefined)?.name;
+    if (typeof named !== "string") return null; // a malformed named choice is the vendor's to refuse
+    const present = tools.some((tool) => isRecord(tool) && tool.type === kind && isRecord(tool[kind]) && tool[kind].name === named);
+    if (!present) return problem(`tool_choice.${kind}.name`, `no ${kind === "function" ? "function" : "custom tool"} named '${named}' in 'tools'`);
   }
+  return null;
+}
+
+/** How a tool_choice forces a call ("required", or the kind of tool it names), or null when it forces none. */
+function forcingKind(choice: unknown): "required" | "function" | "custom" | null {
+  if (choice === "required") return "required";
+  if (!isRecord(choice)) return null;
+  if (choice.type === "function" || choice.type === "custom") return choice.type;
+  if (choice.type === "allowed_tools" && isRecord(choice.allowed_tools) && choice.allowed_tools.mode === "required") return "required";
   return null;
 }
