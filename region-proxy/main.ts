@@ -54,6 +54,15 @@ export interface ProxyExtras {
 const FIRST_POLL_WAIT_MS = 2_000;
 /** How long a stop waits, after closing the connections past the grace period, for the cut requests to settle. */
 const SETTLE_AFTER_CLOSE_MS = 2_000;
+/** The least time a stop gives Bun to write the answers of the work that ended, even at the grace period's very end. */
+const WRITE_ANSWERS_MS = 1_000;
+
+/** True when `work` settles within `ms`, false once `ms` passed first. */
+function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  return Promise.race([work.then(() => true, () => true), late]).finally(() => clearTimeout(timer));
+}
 
 /** Where a proxy's lines go unless `config.log` says otherwise: stdout, as `config.logFormat` says. */
 function proxyLog(config: ProxyConfig): (line: string) => void {
@@ -172,8 +181,16 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   let stopping: Promise<void> | null = null;
   async function stop(): Promise<void> {
     shuttingDown = true;
-    const drained = await inFlight.idle(config.shutdownGraceMs ?? 10_000);
+    const graceMs = config.shutdownGraceMs ?? 10_000;
+    const graceEnd = Date.now() + graceMs;
+    const drained = await inFlight.idle(graceMs);
+    // A request's work ends when its handler returns the answer, before Bun has written it. Bun's
+    // graceful stop writes it: it stops listening, closes idle keep-alive connections at once and each
+    // busy one after its answer, and resolves once every connection is closed. Only what is still open
+    // when the grace period ends (and at least WRITE_ANSWERS_MS after the work ended) is closed by force.
+    const closed = drained && (await settlesWithin(server.stop(), Math.max(graceEnd - Date.now(), WRITE_ANSWERS_MS)));
     if (!drained) log(`shutdown: ${inFlight.size()} requests still running after the grace period; closing them`);
+    else if (!closed) log("shutdown: connections still open after the grace period; closing them");
     // Closing the connections aborts every open request's signal (Bun), which the vendor walk and the
     // stream writer listen to: a request cut here settles as client_closed. Its usage event must reach
     // the outbox before the outbox stops, so wait (bounded) for those settles first.
