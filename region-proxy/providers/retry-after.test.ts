@@ -28,6 +28,14 @@ test("only digits are seconds and only an HTTP-date is a date: hex, exponents an
   // RFC 850 and asctime dates, which HTTP/1.1 recipients must still read.
   expect(read({ "retry-after": "Thursday, 26-Nov-26 12:00:10 GMT" })).toBe(10_000);
   expect(read({ "retry-after": "Thu Nov 26 12:00:20 2026" })).not.toBeNull();
+});
+
+test("a value that starts like a date but is not one of HTTP's date forms, whole, is not a wait", () => {
+  // Date.parse reads "Mon, 2030" as 2030 (a day's wait), trailing junk as another month, "Sun, 1 2" as 2001.
+  for (const value of ["Mon, 2030", "Thu, 26 Nov 2026 12:00:10 GMT junk", "Sun, 1 2", "Thu, 26 Nov 2026 12:00:10", "Thu, 26 November 2026 12:00:10 GMT", "Thu 26 Nov 2026"]) {
+    expect(read({ "retry-after": value })).toBeNull();
+  }
+  expect(read({ "retry-after": " Thu, 26 Nov 2026 12:00:10 GMT " })).toBe(10_000);
   expect(read({})).toBeNull();
 });
 

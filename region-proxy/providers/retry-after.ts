@@ -2,7 +2,7 @@
  * Reads how long a vendor asks us to wait: `retry-after-ms` (OpenAI/Azure) wins over `retry-after`
  * (seconds or an HTTP date, RFC 9110 §10.2.3). A number is read only when written in digits (a decimal
  * fraction allowed): "0x10", "1e3" or "1, 2" (the header sent twice) are not a wait. A date only when it
- * starts with a day name, as every HTTP-date form does (Date.parse reads far more). Anything else, or
+ * is one of HTTP's three date forms, whole (Date.parse alone reads far more). Anything else, or
  * a negative wait, means "not given"; a wait beyond MAX_RETRY_AFTER_MS is read as that much, so what
  * the client is told stays a number of seconds it can use.
  *
@@ -14,8 +14,17 @@ export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 
 /** Digits, with an optional decimal fraction, and nothing else. */
 const DECIMAL = /^\s*\d+(?:\.\d+)?\s*$/;
-/** IMF-fixdate ("Sun, 06 Nov 1994 ..."), RFC 850 ("Sunday, 06-Nov-94 ...") and asctime ("Sun Nov  6 ...") all start so. */
-const HTTP_DATE_START = /^\s*(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*,? /;
+const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
+const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
+const TIME = "\\d{2}:\\d{2}:\\d{2}";
+/**
+ * The three HTTP-date forms of RFC 9110 §5.6.7, whole: IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"),
+ * RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT") and asctime ("Sun Nov  6 08:49:37 1994"). Only these reach
+ * Date.parse, which reads far more ("Mon, 2030" as a date, trailing junk as another month).
+ */
+const HTTP_DATE = new RegExp(
+  `^\\s*(?:${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT|${DAY}[a-z]{3,6}, \\d{2}-${MONTH}-\\d{2} ${TIME} GMT|${DAY} ${MONTH} (?: \\d|\\d{2}) ${TIME} \\d{4})\\s*$`,
+);
 
 export function retryAfterMs(headers: Headers, nowMs: number): number | null {
   const ms = headers.get("retry-after-ms");
@@ -23,7 +32,7 @@ export function retryAfterMs(headers: Headers, nowMs: number): number | null {
   const after = headers.get("retry-after");
   if (after === null) return null;
   if (DECIMAL.test(after)) return bounded(Number(after) * 1000);
-  if (!HTTP_DATE_START.test(after)) return null;
+  if (!HTTP_DATE.test(after)) return null;
   const date = Date.parse(after);
   if (Number.isNaN(date)) return null;
   return bounded(Math.max(0, date - nowMs));
