@@ -130,15 +130,25 @@ for (const [region, regionPort] of Object.entries(REGION_PORTS)) {
 }
 await waitForSnapshots(proxies);
 
-let stopping = false;
-async function shutdown(signal: string) {
-  if (stopping) return;
-  stopping = true;
-  console.log(`\n${signal}: stopping proxies (in-flight requests finish, usage is flushed), then the control plane`);
+// The first Ctrl-C (or SIGTERM) stops gracefully and exits 0. A second one stops the proxies at once
+// (stopNow: in-flight requests are cut, usage they have not shipped ships at the next start) and exits
+// 130 (SIGINT) or 143 (SIGTERM), as the proxy run alone does; a third exits without waiting for anything.
+let signals = 0;
+let exitCode = 0;
+async function shutdown(signal: "SIGINT" | "SIGTERM") {
+  signals++;
+  if (signals > 1) {
+    exitCode = signal === "SIGINT" ? 130 : 143;
+    if (signals > 2) process.exit(exitCode);
+    console.log(`\n${signal} again: stopping now, without waiting for in-flight requests`);
+    for (const proxy of Object.values(proxies)) void proxy.stopNow(`second signal (${signal})`);
+    return;
+  }
+  console.log(`\n${signal}: stopping proxies (in-flight requests finish, usage is flushed), then the control plane; Ctrl-C again stops at once`);
   await Promise.all(Object.values(proxies).map((proxy) => proxy.stop()));
   await controlPlane.stop();
   await echo.stop();
-  process.exit(0);
+  process.exit(exitCode);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));

@@ -1,7 +1,8 @@
 /**
  * Wiring: config → pinned keys → local KV → last-known-good snapshot → snapshot loop + usage flusher
  * → serve → graceful stop. Run directly it reads the environment (config.ts), logs `listening on <url>`
- * (as every line, text `[proxy <region>] …` or LOG_FORMAT=json) and stops gracefully on SIGTERM/SIGINT.
+ * (as every line, text `[proxy <region>] …` or LOG_FORMAT=json) and stops gracefully on SIGTERM/SIGINT
+ * (a second one: at once, stopNow).
  */
 import { newId } from "../shared/ids.ts";
 import { consoleLog } from "../shared/logging/console-log.ts";
@@ -40,6 +41,13 @@ export interface RunningProxy {
    * the rest and wait (bounded) for them to settle, so each still gets its usage event; flush outbox, close KV.
    */
   stop(): Promise<void>;
+  /**
+   * As stop(), without waiting for in-flight work (a second SIGTERM/SIGINT): what still runs is cut at
+   * once, the connections closed, and the outbox given only the time to commit the events it was
+   * handed (durable on disk, they ship at the next start), not its last flush to the control plane.
+   * Hurries a stop() already running; logs one line naming `why`. Resolves when stop() does.
+   */
+  stopNow(why: string): Promise<void>;
 }
 
 /**
@@ -56,6 +64,8 @@ const FIRST_POLL_WAIT_MS = 2_000;
 const SETTLE_AFTER_CLOSE_MS = 2_000;
 /** The least time a stop gives Bun to write the answers of the work that ended, even at the grace period's very end. */
 const WRITE_ANSWERS_MS = 1_000;
+/** How long a hurried stop (stopNow) waits for the outbox to commit what it was handed (milliseconds when the disk is well). */
+const COMMIT_WAIT_MS = 2_000;
 
 /** True when `work` settles within `ms`, false once `ms` passed first. */
 function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
@@ -179,29 +189,50 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   }
 
   let stopping: Promise<void> | null = null;
+  // stopNow(): ends every wait for in-flight work and the outbox's last flush.
+  let hurriedBy: string | null = null;
+  let stopped = false;
+  let hurry!: () => void;
+  const hurried = new Promise<false>((resolve) => (hurry = () => resolve(false)));
+
   async function stop(): Promise<void> {
     shuttingDown = true;
     const graceMs = config.shutdownGraceMs ?? 10_000;
     const graceEnd = Date.now() + graceMs;
-    const drained = await inFlight.idle(graceMs);
+    const drained = (await Promise.race([inFlight.idle(graceMs), hurried])) && !hurriedBy;
     // A request's work ends when its handler returns the answer, before Bun has written it. Bun's
     // graceful stop writes it: it stops listening, closes idle keep-alive connections at once and each
     // busy one after its answer, and resolves once every connection is closed. Only what is still open
     // when the grace period ends (and at least WRITE_ANSWERS_MS after the work ended) is closed by force.
-    const closed = drained && (await settlesWithin(server.stop(), Math.max(graceEnd - Date.now(), WRITE_ANSWERS_MS)));
-    if (!drained) log(`shutdown: ${inFlight.size()} requests still running after the grace period; closing them`);
-    else if (!closed) log("shutdown: connections still open after the grace period; closing them");
+    const closed = drained && (await settlesWithin(Promise.race([server.stop(), hurried]), Math.max(graceEnd - Date.now(), WRITE_ANSWERS_MS))) && !hurriedBy;
+    // A hurried stop has said why in its own line (stopNow).
+    if (!hurriedBy && !drained) log(`shutdown: ${inFlight.size()} requests still running after the grace period; closing them`);
+    else if (!hurriedBy && !closed) log("shutdown: connections still open after the grace period; closing them");
     // Closing the connections aborts every open request's signal (Bun), which the vendor walk and the
     // stream writer listen to: a request cut here settles as client_closed. Its usage event must reach
     // the outbox before the outbox stops, so wait (bounded) for those settles first.
     await server.stop(true);
     if (!(await inFlight.idle(SETTLE_AFTER_CLOSE_MS))) log(`shutdown: ${inFlight.size()} requests still not settled ${SETTLE_AFTER_CLOSE_MS} ms after their connections were closed; their usage events may be lost`);
     await loop.stop();
-    await outbox.stop();
+    await stopOutbox();
     await ownLimits?.close();
     await ownBreaker?.close();
     kv.close();
+    stopped = true;
     log("stopped");
+  }
+
+  /**
+   * Commits what the outbox was handed, ships what it can (bounded) and ends its thread. Hurried, it
+   * waits only for the commits: committed events are on disk and ship at the next start.
+   */
+  async function stopOutbox(): Promise<void> {
+    const outboxStopped = outbox.stop();
+    if (!hurriedBy) return outboxStopped;
+    const committed = (async () => {
+      while (outbox.status().unconfirmedEvents > 0) await Bun.sleep(10);
+    })();
+    await settlesWithin(Promise.race([outboxStopped, committed]), COMMIT_WAIT_MS);
   }
 
   return {
@@ -210,6 +241,14 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     proxyId,
     snapshotVersion: () => current.version(),
     stop: () => (stopping ??= stop()),
+    stopNow(why) {
+      if (!hurriedBy && !stopped) {
+        hurriedBy = why;
+        log(`shutdown: ${why}: not waiting for the ${inFlight.size()} requests still running; closing every connection, and what the usage outbox has not shipped ships at the next start`);
+        hurry();
+      }
+      return (stopping ??= stop());
+    },
   };
 }
 
@@ -228,7 +267,18 @@ if (import.meta.main) {
     process.exit(1);
   });
   log(`listening on ${proxy.url}`);
-  const shutdown = () => void proxy.stop().then(() => process.exit(0));
-  process.on("SIGTERM", shutdown);
-  process.on("SIGINT", shutdown);
+  // The first SIGTERM/SIGINT stops gracefully and exits 0. A second (Ctrl-C twice, an operator sending
+  // SIGTERM again) stops at once (stopNow) and exits 128 + the signal's number, as a shell reports a
+  // process the signal ended (130 SIGINT, 143 SIGTERM); a third exits without waiting for anything.
+  let signals = 0;
+  let exitCode = 0;
+  const onSignal = (signal: "SIGTERM" | "SIGINT") => {
+    signals++;
+    if (signals === 1) return void proxy.stop().then(() => process.exit(exitCode));
+    exitCode = signal === "SIGINT" ? 130 : 143;
+    if (signals === 2) return void proxy.stopNow(`second signal (${signal})`);
+    process.exit(exitCode);
+  };
+  process.on("SIGTERM", () => onSignal("SIGTERM"));
+  process.on("SIGINT", () => onSignal("SIGINT"));
 }
