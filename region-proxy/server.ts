@@ -1,7 +1,7 @@
 /**
  * The route table, and nothing else: path + method → route (HEAD wherever GET), and /v1/models/{id}
  * for one model. Unknown paths answer 404, known paths with the wrong method 405 (with `Allow`); while
- * shutting down every API request answers 503 shutting_down.
+ * shutting down every API request answers 503 shutting_down, and every answer closes its connection.
  */
 import type { ProxyDeps } from "./deps.ts";
 import { errorResponse } from "./openai/error-response.ts";
@@ -61,9 +61,14 @@ export function pathOf(url: string): string {
 
 export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promise<Response> {
   const routes: Routes = deps.metricsToken ? ROUTES : ROUTES_WITHOUT_METRICS;
-  /** Counts the answer (route, status, time to its headers) and passes it on. */
+  /**
+   * Counts the answer (route, status, time to its headers) and passes it on. Once the stop began, it
+   * carries `Connection: close` (whatever it said) and Bun closes the connection after it: a pooled
+   * client reconnects, to another replica, instead of sending its next request to one that is stopping.
+   */
   const counted = (route: string, startedMs: number, response: Response): Response => {
     deps.metrics.answered(route, response.status, (performance.now() - startedMs) / 1000);
+    if (deps.isShuttingDown()) response.headers.set("connection", "close");
     return response;
   };
 
