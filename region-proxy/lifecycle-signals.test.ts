@@ -89,7 +89,7 @@ test("SIGTERM while one unstreamed request is in flight: its answer reaches the 
 }, 30_000);
 
 for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
-  test(`a second ${signal} during the grace period does not wait for the stream still running: one line, exit ${code}, and its usage event ships at the next start`, async () => {
+  test(`a second ${signal} during the grace period does not wait for the stream still running: it ends with an error frame, one line, exit ${code}, and its usage event ships at the next start`, async () => {
     const dataDir = fx.freshDataDir();
     // A 60 s grace period and a 20 s stream: only the second signal can end this test in time.
     const child = await startChild({ SHUTDOWN_GRACE_MS: "60000", USAGE_FLUSH_MS: "60000", DATA_DIR: dataDir });
@@ -98,17 +98,18 @@ for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
       const res = await chat(child, requestId, { model: "slow", messages: [{ role: "user", content: words(400) }], stream: true });
       const reader = res.body!.getReader();
       // A few words streamed, so the event has output to charge.
-      for (let text = ""; (text.match(/"content":"[^"]/g) ?? []).length < 3; ) text += new TextDecoder().decode((await reader.read()).value);
+      let text = "";
+      while ((text.match(/"content":"[^"]/g) ?? []).length < 3) text += new TextDecoder().decode((await reader.read()).value);
       const reading = (async () => {
-        try {
-          while (!(await reader.read()).done);
-        } catch {}
-      })();
+        for (let read = await reader.read(); !read.done; read = await reader.read()) text += new TextDecoder().decode(read.value);
+        return "ended";
+      })().catch((error: Error) => error.message);
       child.process.kill(signal);
       await shuttingDown(child);
       child.process.kill(signal);
       expect(await child.process.exited).toBe(code);
-      await reading;
+      expect(await reading).toBe("ended");
+      expect(text.trim().split("\n\n").at(-1)).toContain('"code":"shutting_down"');
       expect(child.output().match(/shutdown: second signal \(SIG\w+\): not waiting for the 1 requests still running/g)).toHaveLength(1);
     } finally {
       child.process.kill("SIGKILL");
@@ -117,7 +118,7 @@ for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
     const next = await fx.startProxy({ dataDir });
     await waitFor(() => fx.origin.events().some((e) => e.requestId === requestId), "the stream's event delivered");
     const event = fx.origin.events().find((e) => e.requestId === requestId)!;
-    expect(event.stream).toBe(true);
+    expect(event).toMatchObject({ stream: true, status: "error", errorCode: "shutting_down" });
     expect(event.usage.outputTokens).toBeGreaterThan(0);
     await next.stop();
   }, 30_000);

@@ -80,7 +80,7 @@ describe("client disconnect and graceful stop", () => {
     await proxy.stop();
   });
 
-  test("stop() past its grace period aborts a request still waiting on its vendor, and that request's event is still delivered", async () => {
+  test("stop() past its grace period ends a request still waiting on its vendor with a 503 shutting_down, aborts the vendor call, and settles it as the gateway's cut, not the client's", async () => {
     // The vendor's own timeouts lie far beyond the stop: only the stop can end this request.
     const proxy = await fx.startProxy({ shutdownGraceMs: 300, firstByteTimeoutMs: 30_000, totalTimeoutMs: 60_000, usageFlushMs: 60_000 });
     const callsBefore = fx.vendor.calls("hang");
@@ -89,20 +89,45 @@ describe("client disconnect and graceful stop", () => {
       method: "POST",
       headers: { authorization: `Bearer ${fx.keys.main}`, "x-request-id": "cut-at-stop" },
       body: JSON.stringify({ model: "hang", messages: [{ role: "user", content: "hi" }] }),
-    }).catch((e) => e);
+    }).then(
+      async (res) => ({ status: res.status, retryAfter: res.headers.get("retry-after"), connection: res.headers.get("connection"), code: ((await res.json()) as { error: { code: string } }).error.code }),
+      (error: Error) => error.message,
+    );
     await waitFor(() => fx.vendor.calls("hang") === callsBefore + 1, "vendor called");
     const started = performance.now();
     await proxy.stop();
     const stopMs = performance.now() - started;
-    await pending;
-    // Grace (300 ms) and the bounded wait for the aborted handlers' settles (a couple of seconds), no more.
+    // An answer, not a reset: the client (an SDK) retries it, on another replica.
+    expect(await pending).toEqual({ status: 503, retryAfter: "1", connection: "close", code: "shutting_down" });
+    // Grace (300 ms) and the bounded wait for the cut handlers' answers and settles (a couple of seconds), no more.
     expect(stopMs).toBeLessThan(4_000);
     expect(fx.logs.filter((line) => line.includes("could not be written"))).toEqual([]);
-    expect(fx.origin.events().find((e) => e.requestId === "cut-at-stop")).toMatchObject({ status: "client_closed", errorCode: "client_closed" });
+    const event = fx.origin.events().find((e) => e.requestId === "cut-at-stop")!;
+    expect(event).toMatchObject({ status: "error", errorCode: "shutting_down" });
+    // The vendor had the prompt: charged its estimate, as any call left without an answer.
+    expect(event.usage.inputTokens).toBeGreaterThan(0);
+    expect(event.attemptTrail!.at(-1)).toMatchObject({ outcome: "error", reason: "shutting_down" });
     await waitFor(() => fx.vendor.aborts("hang") === abortsBefore + 1, "vendor call aborted", 3_000);
   });
 
-  test("stop() past its grace period cuts a stream still running, and that stream's event (charged for what it streamed) is still delivered", async () => {
+  test("stop() past its grace period ends an embeddings request waiting on its vendor the same way (503 shutting_down, settled as the gateway's cut)", async () => {
+    const proxy = await fx.startProxy({ shutdownGraceMs: 300, totalTimeoutMs: 60_000, usageFlushMs: 60_000 });
+    const callsBefore = fx.vendor.calls("hang");
+    const pending = fetch(`${proxy.url}/v1/embeddings`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${fx.keys.main}`, "x-request-id": "embeddings-cut-at-stop" },
+      body: JSON.stringify({ model: "hang", input: "hello there" }),
+    }).then(
+      async (res) => ({ status: res.status, code: ((await res.json()) as { error: { code: string } }).error.code }),
+      (error: Error) => error.message,
+    );
+    await waitFor(() => fx.vendor.calls("hang") === callsBefore + 1, "vendor called");
+    await proxy.stop();
+    expect(await pending).toEqual({ status: 503, code: "shutting_down" });
+    expect(fx.origin.events().find((e) => e.requestId === "embeddings-cut-at-stop")).toMatchObject({ endpoint: "embeddings", status: "error", errorCode: "shutting_down" });
+  });
+
+  test("stop() past its grace period ends a stream still running with a final error frame, and settles it (charged for what it streamed) as the gateway's cut, not the client's", async () => {
     const proxy = await fx.startProxy({ shutdownGraceMs: 300, usageFlushMs: 60_000 });
     const res = await fetch(`${proxy.url}/v1/chat/completions`, {
       method: "POST",
@@ -110,17 +135,22 @@ describe("client disconnect and graceful stop", () => {
       body: JSON.stringify({ model: "slow", messages: [{ role: "user", content: words(200) }], stream: true }),
     });
     const reader = res.body!.getReader();
-    expect(await firstChunk(reader)).toContain("chat.completion.chunk");
+    let text = await firstChunk(reader);
+    expect(text).toContain("chat.completion.chunk");
     const reading = (async () => {
-      try {
-        while (!(await reader.read()).done);
-      } catch {}
-    })();
+      for (let read = await reader.read(); !read.done; read = await reader.read()) text += new TextDecoder().decode(read.value);
+      return "ended";
+    })().catch((error: Error) => error.message);
     await proxy.stop();
-    await reading;
+    // Ended cleanly, its last frame the error an SDK throws on, as any failure after the headers.
+    expect(await reading).toBe("ended");
+    const frames = text.trim().split("\n\n");
+    expect(JSON.parse(frames.at(-1)!.slice("data: ".length))).toEqual({ error: { message: "The gateway is shutting down; retry.", type: "server_error", param: null, code: "shutting_down" } });
+    expect(frames.slice(0, -1).every((frame) => frame.includes("chat.completion.chunk"))).toBe(true);
     expect(fx.logs.filter((line) => line.includes("could not be written"))).toEqual([]);
     const event = fx.origin.events().find((e) => e.requestId === "stream-cut-at-stop");
-    expect(event).toMatchObject({ status: "client_closed", stream: true });
+    expect(event).toMatchObject({ status: "error", errorCode: "shutting_down", stream: true });
+    expect(event!.attemptTrail!.at(-1)).toMatchObject({ outcome: "error", reason: "shutting_down" });
     expect(event!.usage.outputTokens).toBeGreaterThan(0);
   });
 

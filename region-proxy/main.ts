@@ -205,12 +205,20 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     // busy one after its answer, and resolves once every connection is closed. Only what is still open
     // when the grace period ends (and at least WRITE_ANSWERS_MS after the work ended) is closed by force.
     const closed = drained && (await settlesWithin(Promise.race([server.stop(), hurried]), Math.max(graceEnd - Date.now(), WRITE_ANSWERS_MS))) && !hurriedBy;
-    // A hurried stop has said why in its own line (stopNow).
-    if (!hurriedBy && !drained) log(`shutdown: ${inFlight.size()} requests still running after the grace period; closing them`);
-    else if (!hurriedBy && !closed) log("shutdown: connections still open after the grace period; closing them");
-    // Closing the connections aborts every open request's signal (Bun), which the vendor walk and the
-    // stream writer listen to: a request cut here settles as client_closed. Its usage event must reach
-    // the outbox before the outbox stops, so wait (bounded) for those settles first.
+    if (!closed) {
+      // A hurried stop has said why in its own line (stopNow).
+      if (!hurriedBy && !drained) log(`shutdown: ${inFlight.size()} requests still running after the grace period; ending them (a stream with an error frame, a request waiting on its vendor with a 503 shutting_down)`);
+      else if (!hurriedBy) log("shutdown: connections still open after the grace period; closing them");
+      // What still runs is ended by the gateway, not left to a reset: each stream writes its final error
+      // frame, each vendor walk aborts its call and answers 503 shutting_down, and each settles as
+      // error / shutting_down (routes/stream-response.ts, routes/settler.ts cutByStop). Bun writes those
+      // last answers and closes their connections (graceful stop, bounded); then the rest is closed.
+      inFlight.cut();
+      await settlesWithin(server.stop(), WRITE_ANSWERS_MS);
+    }
+    // Closing the connections aborts every open request's signal (Bun): what the cut could not end (a
+    // stream whose client reads nothing, its socket full) ends now, and its usage event must reach the
+    // outbox before the outbox stops, so wait (bounded) for those settles first.
     await server.stop(true);
     if (!(await inFlight.idle(SETTLE_AFTER_CLOSE_MS))) log(`shutdown: ${inFlight.size()} requests still not settled ${SETTLE_AFTER_CLOSE_MS} ms after their connections were closed; their usage events may be lost`);
     await loop.stop();

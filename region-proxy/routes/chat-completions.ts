@@ -14,7 +14,7 @@ import { planRoute } from "../pipeline/plan-route.ts";
 import { refuse } from "../pipeline/refuse.ts";
 import { residencyRule } from "../pipeline/residency.ts";
 import { executeChat } from "../providers/execute.ts";
-import { makeSettler, settleFailure, settlingOnThrow } from "./settler.ts";
+import { cutByStop, makeSettler, settleFailure, settlingOnThrow } from "./settler.ts";
 import { streamResponse } from "./stream-response.ts";
 import { walkOptions } from "./walk-options.ts";
 import { requestTotalMs } from "../providers/walk-chain.ts";
@@ -56,8 +56,9 @@ export async function chatCompletions(request: Request, requestId: string, deps:
 
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
-    settleFailure(settleWith, result, promptEstimate);
-    return errorResponse(result.error, requestId, headers);
+    const failure = cutByStop(result, request.signal);
+    settleFailure(settleWith, failure, promptEstimate);
+    return errorResponse(failure.error, requestId, headers);
   }
   if (result.kind === "complete") {
     settleWith(result.trail, result.usage, "ok", null);
@@ -67,5 +68,5 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   // The server's idle timer is sized for the proxy's default total: a stream may run to its own
   // deadline (the longest planned deployment's total), silent while its vendor thinks.
   deps.idleTimeoutFor?.(request, idleSecondsUntil(startedMs + requestTotalMs(plan.targets, deps.timeouts.totalMs)));
-  return streamResponse(result.stream, result.trail, headers, request.signal, settleWith, deps.inFlight.begin(), answeredEstimate);
+  return streamResponse(result.stream, result.trail, headers, { client: request.signal, cut: deps.inFlight.cutSignal }, settleWith, deps.inFlight.begin(), answeredEstimate);
 }

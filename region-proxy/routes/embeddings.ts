@@ -12,7 +12,7 @@ import { planRoute } from "../pipeline/plan-route.ts";
 import { refuse } from "../pipeline/refuse.ts";
 import { residencyRule } from "../pipeline/residency.ts";
 import { executeEmbeddings } from "../providers/execute-embeddings.ts";
-import { makeSettler, settleFailure, settlingOnThrow } from "./settler.ts";
+import { cutByStop, makeSettler, settleFailure, settlingOnThrow } from "./settler.ts";
 import { walkOptions } from "./walk-options.ts";
 
 export async function embeddings(request: Request, requestId: string, deps: ProxyDeps): Promise<Response> {
@@ -46,8 +46,9 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
   const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, plan.targets, { ...walkOptions(deps, request.signal), label: requestId }));
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
-    settleFailure(settleWith, result, promptTokens);
-    return errorResponse(result.error, requestId, headers);
+    const failure = cutByStop(result, request.signal);
+    settleFailure(settleWith, failure, promptTokens);
+    return errorResponse(failure.error, requestId, headers);
   }
   settleWith(result.trail, result.value.usage, "ok", null);
   return Response.json(result.value.response, { headers });

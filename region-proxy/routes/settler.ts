@@ -6,7 +6,7 @@
 import { errorCode, type GatewayError } from "../../shared/errors/openai-error.ts";
 import { ZERO_USAGE, type NormalizedUsage } from "../../shared/money/cost.ts";
 import type { Snapshot } from "../../shared/snapshot/schema.ts";
-import type { UsageStatus } from "../../shared/usage/usage-event.ts";
+import type { AttemptTrailEntry, UsageStatus } from "../../shared/usage/usage-event.ts";
 import type { ProxyDeps } from "../deps.ts";
 import type { RequestContext } from "../pipeline/build-context.ts";
 import type { LimitsTicket } from "../pipeline/limits.ts";
@@ -24,6 +24,23 @@ export function makeSettler(
     const closing = settle({ ...request, region: deps.region, trail, usage, status, errorCode: code }, deps.appendUsage, deps.log);
     if (closing) void closing.finally(deps.inFlight.begin());
   };
+}
+
+/** The code (and attempt-trail reason) of work the proxy's stop ended: the gateway's doing, not the client's. */
+export const SHUTTING_DOWN: GatewayError = { kind: "shutting_down" };
+const SHUTTING_DOWN_CODE = errorCode(SHUTTING_DOWN);
+
+/**
+ * A walk the proxy's stop ended (InFlight.cut: the grace period is over, or a second signal came)
+ * ends as one whose client left (the joined signal, walk-options.ts); its client is still there,
+ * though. Such a failure becomes a 503 shutting_down (Retry-After: the client retries, elsewhere),
+ * settled as `error` / `shutting_down`, its last call's step saying so; any other failure is returned as is.
+ */
+export function cutByStop<F extends { error: GatewayError; clientClosed: boolean; trail: Trail }>(failure: F, clientSignal: AbortSignal): F {
+  if (!failure.clientClosed || clientSignal.aborted) return failure;
+  const last = lastCall(failure.trail);
+  if (last?.reason === CLIENT_CLOSED.reason) last.reason = SHUTTING_DOWN_CODE;
+  return { ...failure, error: SHUTTING_DOWN, clientClosed: false };
 }
 
 /**
@@ -47,15 +64,17 @@ export function settleFailure(
   settleWith(failure.trail, usage, failure.clientClosed ? "client_closed" : "error", failure.clientClosed ? "client_closed" : errorCode(failure.error));
 }
 
-/** Whether the walk's last vendor call (skipped deployments are no call) ended with the client gone or a timeout. */
+/** Whether the walk's last vendor call ended with the client gone, the proxy's stop, or a timeout. */
 function leftWithoutAnswer(trail: Trail): boolean {
   if (trail.attempts === 0) return false;
-  for (let i = trail.steps.length - 1; i >= 0; i--) {
-    const step = trail.steps[i]!;
-    if (step.outcome === "skipped") continue;
-    return step.outcome === "error" && (step.reason === CLIENT_CLOSED.reason || (step.reason?.startsWith("timeout_") ?? false));
-  }
-  return false;
+  const step = lastCall(trail);
+  return step?.outcome === "error" && (step.reason === CLIENT_CLOSED.reason || step.reason === SHUTTING_DOWN_CODE || (step.reason?.startsWith("timeout_") ?? false));
+}
+
+/** The trail's last vendor call (skipped deployments are no call), if any. */
+function lastCall(trail: Trail): AttemptTrailEntry | undefined {
+  for (let i = trail.steps.length - 1; i >= 0; i--) if (trail.steps[i]!.outcome !== "skipped") return trail.steps[i];
+  return undefined;
 }
 
 /**

@@ -1,8 +1,11 @@
 /**
  * Streams a committed vendor stream to the client as OpenAI SSE. A failure after the headers ends
  * with one `data: {"error":...}` frame; a client that goes away aborts the vendor call at once and is
- * settled as client_closed. A stream that ends without the vendor's usage (client gone, vendor broke
- * or timed out) is charged for what was streamed so far (VendorStream.usageSoFar).
+ * settled as client_closed. A stream the proxy's stop ends (`signals.cut`, InFlight.cut: the vendor
+ * call is aborted by the walk's joined signal) ends with the error frame of a 503 shutting_down and is
+ * settled as `error` / `shutting_down`: the gateway's doing, not the client's. A stream that ends
+ * without the vendor's usage (client gone, vendor broke or timed out, the stop) is charged for what
+ * was streamed so far (VendorStream.usageSoFar).
  */
 import { errorCode, type GatewayError } from "../../shared/errors/openai-error.ts";
 import type { UsageStatus } from "../../shared/usage/usage-event.ts";
@@ -10,7 +13,7 @@ import { sseData, SSE_DONE, sseError, SSE_HEADERS } from "../openai/sse-writer.t
 import type { ChatCompletionChunk } from "../providers/types.ts";
 import type { VendorStream } from "../providers/vendor-stream.ts";
 import { streamEndedShort, type Trail } from "../providers/walk-chain.ts";
-import type { Settler } from "./settler.ts";
+import { SHUTTING_DOWN, type Settler } from "./settler.ts";
 
 /** Bun's ReadableStream constructor for direct sources (the DOM typings only know the standard ones). */
 const DirectReadableStream = ReadableStream as unknown as new (source: Bun.DirectUnderlyingSource) => ReadableStream<Uint8Array>;
@@ -19,7 +22,7 @@ export function streamResponse(
   vendor: VendorStream,
   trail: Trail,
   headers: Record<string, string>,
-  clientSignal: AbortSignal,
+  signals: { client: AbortSignal; cut: AbortSignal },
   settleWith: Settler,
   endInFlight: () => void,
   promptEstimate: () => number,
@@ -37,8 +40,10 @@ export function streamResponse(
   };
   // The connection ended under the stream: the client's doing, unless the gateway's own deadline had
   // already ended the vendor call while the client read nothing (its socket full until the server's
-  // idle timer closed it): that request ended on a timeout, and its event says so.
-  const clientGone = () => (vendor.timedOut() ? finish("error", "upstream_timeout") : finish("client_closed", "client_closed"));
+  // idle timer closed it): that request ended on a timeout, and its event says so; or the stop had cut
+  // it (a client that read nothing until the stop closed its connection).
+  const clientGone = () => (signals.cut.aborted ? endedByStop() : vendor.timedOut() ? finish("error", "upstream_timeout") : finish("client_closed", "client_closed"));
+  const endedByStop = () => finish("error", errorCode(SHUTTING_DOWN));
   // A direct stream (Bun): frames are written straight to the socket and flushed as each vendor read
   // yields them, with no queue of enqueued chunks and no pull() round trip per chunk.
   const source: Bun.DirectUnderlyingSource = {
@@ -63,8 +68,8 @@ export function streamResponse(
         finish("ok", null);
       } catch (error) {
         if (finished) return;
-        if (clientSignal.aborted) return finish("client_closed", "client_closed");
-        const failure: GatewayError = vendor.failure(error);
+        if (signals.client.aborted) return signals.cut.aborted ? endedByStop() : finish("client_closed", "client_closed");
+        const failure: GatewayError = signals.cut.aborted ? SHUTTING_DOWN : vendor.failure(error);
         await controller.write(sseError(failure));
         controller.close();
         finish("error", errorCode(failure));
