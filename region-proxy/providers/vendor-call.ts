@@ -5,7 +5,6 @@
  * (walk-chain.ts attempt): a deployment's `connectMs` plus its first-byte timeout for a stream, only
  * `connectMs` (or nothing) for a non-streamed answer, whose headers come once the whole answer is ready.
  */
-import type { StopWatch } from "../in-flight.ts";
 import type { VendorHttpRequest } from "./types.ts";
 
 export interface CallTimers {
@@ -43,19 +42,15 @@ export interface CallState {
  * call still running by then is re-armed for the deadline. Most calls are over long before the
  * first-byte timeout, so they arm and clear one native timer, not two.
  */
-export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, clientSignal: AbortSignal, stop?: StopWatch): { handle: Omit<VendorCall, "response">; response: Promise<Response> } {
+export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, clientSignal: AbortSignal): { handle: Omit<VendorCall, "response">; response: Promise<Response> } {
   const controller = new AbortController();
   let timedOut: "first_byte" | "total" | null = null;
   let waitingForFirstByte = true;
   let heardAt = 0;
   const onClientAbort = () => controller.abort();
-  // A client that left while the breaker was being asked (Redis) would never fire "abort" again. The
-  // proxy's stop cutting what still runs aborts the call as a client leaving does.
-  if (clientSignal.aborted || stop?.isCut) controller.abort();
-  else {
-    clientSignal.addEventListener("abort", onClientAbort);
-    stop?.onCut(onClientAbort);
-  }
+  // A client that left while the breaker was being asked (Redis) would never fire "abort" again.
+  if (clientSignal.aborted) controller.abort();
+  else clientSignal.addEventListener("abort", onClientAbort);
   const remaining = Math.max(0, timers.deadline - Date.now());
   const firstByteFirst = timers.firstByteMs < remaining;
   const onTimer = () => {
@@ -83,10 +78,9 @@ export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, cli
       clearFirstByte();
       clearTimeout(timer);
       clientSignal.removeEventListener("abort", onClientAbort);
-      stop?.offCut(onClientAbort);
     },
     abort: () => controller.abort(),
-    state: (): CallState => ({ clientClosed: clientSignal.aborted || stop?.isCut === true, timedOut, heardAt }),
+    state: (): CallState => ({ clientClosed: clientSignal.aborted, timedOut, heardAt }),
   };
   // redirect: "manual" so a vendor (or anything in between) cannot send the request somewhere else.
   const response = fetch(http.url, { method: http.method, headers: http.headers, body: http.method === "GET" ? undefined : http.body, signal: controller.signal, redirect: "manual" });

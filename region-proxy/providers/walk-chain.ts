@@ -57,7 +57,6 @@ import { isCallerChosenOperation } from "./deployment-unavailable.ts";
 import { UnsupportedParameterError, unsupportedParameterToGatewayError } from "./unsupported-parameter.ts";
 import type { VendorHttpRequest } from "./types.ts";
 import { startVendorCall, type VendorCall } from "./vendor-call.ts";
-import type { StopWatch } from "../in-flight.ts";
 
 export interface Trail {
   /** The deployment that answered, or the last one tried. */
@@ -105,8 +104,6 @@ export interface WalkOptions {
    */
   circuitOf: (deployment: SnapshotDeployment) => string;
   clientSignal: AbortSignal;
-  /** The proxy's stop: once it cuts what still runs, the walk ends as if its client had left. */
-  stop?: StopWatch;
   log: (line: string) => void;
   /** For log lines. */
   label: string;
@@ -201,11 +198,11 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
       const dep = target.deployment;
       const circuit = opts.circuitOf(dep);
       for (let tries = firstTry; ; tries++) {
-        if (ended(opts)) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
+        if (opts.clientSignal.aborted) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
         if (trail.attempts >= maxAttempts || Date.now() >= deadline) break chain;
         const asked = askCanAttempt(circuit, opts, deadline);
         const grant = isThenable(asked) ? await asked : asked;
-        if (ended(opts)) {
+        if (opts.clientSignal.aborted) {
           await releaseProbe(grant, circuit, opts, deadline);
           return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
         }
@@ -326,7 +323,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
               (owed ??= []).push({ index, tries, retryAt: Date.now() + wait, attempts: trail.attempts, onlyIfNoneCalled: longWait });
               continue chain;
             }
-            if (!(await sleepUnlessAborted(wait, opts))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
+            if (!(await sleepUnlessAborted(wait, opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
           }
         }
       }
@@ -338,7 +335,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
     // retrying there would have got it, a few breaker questions later.
     const back = Date.now() < deadline ? takeOwedRetry(owed, trail.attempts, maxAttempts) : undefined;
     if (back === undefined) break;
-    if (!(await sleepUnlessAborted(Math.max(0, back.retryAt - Date.now()), opts))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
+    if (!(await sleepUnlessAborted(Math.max(0, back.retryAt - Date.now()), opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
     index = lastIndex = back.index;
     firstTry = back.tries + 1;
   }
@@ -444,7 +441,7 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
   // Each call ends at its own deployment's total (the default for one without), and never after the
   // request's deadline (requestTotalMs).
   const deadline = Math.min(requestDeadline, Date.now() + deploymentTotalMs(dep, opts.totalMs));
-  const { handle, response: pending } = startVendorCall(http, { firstByteMs, deadline }, opts.clientSignal, opts.stop);
+  const { handle, response: pending } = startVendorCall(http, { firstByteMs, deadline }, opts.clientSignal);
   let response: Response;
   try {
     response = await pending;
@@ -489,22 +486,16 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
 }
 
 /** Sleeps `ms`; false when the client left meanwhile. */
-/** The client left, or the proxy's stop cut what still runs. */
-const ended = (opts: WalkOptions): boolean => opts.clientSignal.aborted || opts.stop?.isCut === true;
-
-function sleepUnlessAborted(ms: number, opts: WalkOptions): Promise<boolean> {
-  if (ended(opts)) return Promise.resolve(false);
-  const { clientSignal: signal, stop } = opts;
+function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(false);
   return new Promise((resolve) => {
     const done = (value: boolean) => {
       clearTimeout(timer);
       signal.removeEventListener("abort", onAbort);
-      stop?.offCut(onAbort);
       resolve(value);
     };
     const onAbort = () => done(false);
     const timer = setTimeout(() => done(true), ms);
     signal.addEventListener("abort", onAbort);
-    stop?.onCut(onAbort);
   });
 }

@@ -1,8 +1,8 @@
 /**
  * The vendor-call settings every routed endpoint walks its chain with: the proxy's timeouts,
- * credentials, breaker and log, the client's signal (a disconnect aborts the call) and the stop's cut
- * (InFlight: past the grace period the call is aborted too, and the walk ends as if its client had
- * left; the route tells the two apart with cutByStop, routes/settler.ts).
+ * credentials, breaker and log, and the client's signal (a disconnect aborts the call), joined with
+ * the stop's (InFlight.cutSignal: past the grace period the call is aborted too, and the walk ends as
+ * if its client had left; the route tells the two apart with cutByStop, routes/settler.ts).
  */
 import { circuitKey } from "../breaker/circuit-key.ts";
 import type { ProxyDeps } from "../deps.ts";
@@ -16,8 +16,7 @@ export function walkOptions(deps: ProxyDeps, clientSignal: AbortSignal): Omit<Wa
     health: deps.health,
     // The breaker hears of what a deployment calls, not only its id: a repointed one starts closed.
     circuitOf: circuitKey,
-    clientSignal,
-    stop: deps.inFlight,
+    clientSignal: AbortSignal.any([clientSignal, deps.inFlight.cutSignal]),
     log: deps.log,
   };
 }
