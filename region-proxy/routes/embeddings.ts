@@ -46,7 +46,7 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
   const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, plan.targets, { ...walkOptions(deps, request.signal), label: requestId }));
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
-    const failure = cutByStop(result, request.signal);
+    const failure = cutByStop(result, { client: request.signal, cut: deps.inFlight.cutSignal });
     settleFailure(settleWith, failure, promptTokens);
     return errorResponse(failure.error, requestId, headers);
   }

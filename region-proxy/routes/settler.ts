@@ -35,9 +35,13 @@ const SHUTTING_DOWN_CODE = errorCode(SHUTTING_DOWN);
  * ends as one whose client left (the joined signal, walk-options.ts); its client is still there,
  * though. Such a failure becomes a 503 shutting_down (Retry-After: the client retries, elsewhere),
  * settled as `error` / `shutting_down`, its last call's step saying so; any other failure is returned as is.
+ * A request the forced close reached first (still being admitted when the cut came: its walk then
+ * starts with its client's signal aborted) is the stop's doing too, though its client sees a reset.
  */
-export function cutByStop<F extends { error: GatewayError; clientClosed: boolean; trail: Trail }>(failure: F, clientSignal: AbortSignal): F {
-  if (!failure.clientClosed || clientSignal.aborted) return failure;
+export function cutByStop<F extends { error: GatewayError; clientClosed: boolean; trail: Trail }>(failure: F, signals: { client: AbortSignal; cut: AbortSignal }): F {
+  // Once the stop has cut, the forced close that follows aborts the client's signal too: the cut wins,
+  // as it does for a stream (stream-response.ts), so a request the stop ended is never blamed on its client.
+  if (!failure.clientClosed || (signals.client.aborted && !signals.cut.aborted)) return failure;
   const last = lastCall(failure.trail);
   if (last?.reason === CLIENT_CLOSED.reason) last.reason = SHUTTING_DOWN_CODE;
   return { ...failure, error: SHUTTING_DOWN, clientClosed: false };
