@@ -4,6 +4,9 @@
  * (stream_options.include_usage). For every adapter whose vendor does not speak OpenAI's usage, and
  * for an estimate shown in its place.
  *
+ * Cache writes (Anthropic's cache_creation_input_tokens) are shown as `cache_write_tokens`, OpenAI's
+ * field for them, where there are any.
+ *
  * @example toOpenAIUsage({ inputTokens: 5, outputTokens: 2, cachedInputTokens: 1, cacheWriteTokens: 0, reasoningTokens: 0 })
  *          // { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7, prompt_tokens_details: { cached_tokens: 1 }, ... }
  */
@@ -15,7 +18,8 @@ export function toOpenAIUsage(usage: NormalizedUsage): OpenAIUsage {
     prompt_tokens: usage.inputTokens,
     completion_tokens: usage.outputTokens,
     total_tokens: usage.inputTokens + usage.outputTokens,
-    prompt_tokens_details: { cached_tokens: usage.cachedInputTokens },
+    // A cache write is shown as OpenAI shows one (GPT-5.6 on), only when there is one.
+    prompt_tokens_details: usage.cacheWriteTokens > 0 ? { cached_tokens: usage.cachedInputTokens, cache_write_tokens: usage.cacheWriteTokens } : { cached_tokens: usage.cachedInputTokens },
     completion_tokens_details: { reasoning_tokens: usage.reasoningTokens },
   };
 }

@@ -164,7 +164,7 @@ export interface OpenAIUsage {
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
-  prompt_tokens_details?: { cached_tokens?: number; [k: string]: unknown };
+  prompt_tokens_details?: { cached_tokens?: number; cache_write_tokens?: number; [k: string]: unknown };
   completion_tokens_details?: { reasoning_tokens?: number; [k: string]: unknown };
 }
 

@@ -45,6 +45,9 @@ describe("anthropic parseResponse on the documented messages", () => {
     const { usage, completion } = parseAnthropicResponse(body, ctx());
     expect(usage).toEqual({ inputTokens: 140, outputTokens: 41, cachedInputTokens: 100, cacheWriteTokens: 30, reasoningTokens: 0 });
     expect(completion.usage?.prompt_tokens_details?.cached_tokens).toBe(100);
+    // Shown as OpenAI shows a cache write (GPT-5.6 on): the client sees what it is billed for.
+    expect(completion.usage?.prompt_tokens_details?.cache_write_tokens).toBe(30);
+    expect(completion.usage?.prompt_tokens).toBe(140);
   });
 
   test("streamed and unstreamed versions of one answer give identical usage", async () => {
