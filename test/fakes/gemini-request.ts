@@ -5,7 +5,9 @@
  * never a TypeError. null is a field's default, as protobuf JSON takes it
  * (https://protobuf.dev/programming-guides/json/), so a null field counts as not given. Of a schema
  * (function parameters, responseSchema) only `enum` is read: Gemini takes strings there only. Inline
- * data of a MIME type Gemini does not take is its 400 "Unsupported MIME type: <type>".
+ * data of a MIME type Gemini does not take is its 400 "Unsupported MIME type: <type>". A function
+ * declaration's name must start with a letter or an underscore, then a-z A-Z 0-9 _ . : -, 64 at most
+ * (Google's 400 "[FIELD_INVALID] Invalid function name...").
  *
  * @example readGenerateRequest({ contents: [{ role: "user", parts: [{ text: "hi" }] }] }).stopSequences // []
  */
@@ -33,6 +35,9 @@ export interface GenerateRequest {
 const MODES = ["MODE_UNSPECIFIED", "AUTO", "ANY", "NONE", "VALIDATED"];
 const THINKING_LEVELS = ["THINKING_LEVEL_UNSPECIFIED", "MINIMAL", "LOW", "MEDIUM", "HIGH"];
 const INT32_MAX = 2 ** 31 - 1;
+/** Gemini's rule for a function declaration's name, and the words of its 400 for one that breaks it. */
+const FUNCTION_NAME = /^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$/;
+const INVALID_FUNCTION_NAME = "Invalid function name. Must start with a letter or an underscore. Must be a-z, A-Z, 0-9, or contain underscores (_), dots (.), colons (:), or dashes (-), with a maximum length of 64.";
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 const type = (name: string) => `type.googleapis.com/google.ai.generativelanguage.v1beta.${name}`;
@@ -135,6 +140,7 @@ function readFunctions(value: unknown): string[] | string {
       const path = `tools[${i}].function_declarations[${j}].name`;
       if (d.name == null || d.name === "") return `* GenerateContentRequest.${path}: Name cannot be empty.`;
       if (typeof d.name !== "string") return invalid(path, "TYPE_STRING", d.name);
+      if (!FUNCTION_NAME.test(d.name)) return `* GenerateContentRequest.${path}: [FIELD_INVALID] ${INVALID_FUNCTION_NAME}`;
       const parameters = schemaProblem(d.parameters, `tools[${i}].function_declarations[${j}].parameters`);
       if (parameters) return parameters;
       names.push(d.name);

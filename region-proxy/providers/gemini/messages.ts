@@ -16,6 +16,7 @@ import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { textOnly } from "../anthropic/content.ts";
 import { assistantContent, assistantRefusal, NO_TURNS } from "../anthropic/messages.ts";
 import { convertContent, type GeminiPart } from "./content.ts";
+import { geminiFunctionName } from "./function-name.ts";
 import { clientSignature, SKIP_THOUGHT_SIGNATURE } from "./thought-signature.ts";
 
 export interface GeminiContent {
@@ -74,8 +75,9 @@ export function convertMessages(messages: ChatMessage[]): { systemInstruction: {
       case "assistant": {
         const calls = (message.tool_calls ?? []).map((sent, j): GeminiPart => {
           const call = functionCallOnly(sent, `${param}.tool_calls[${j}]`);
-          callNames.set(call.id, call.function.name);
-          const part: GeminiPart = { functionCall: { id: call.id, name: call.function.name, args: parseArgs(call.function.arguments, `${param}.tool_calls[${j}].function.arguments`) } };
+          const name = geminiFunctionName(call.function.name, `${param}.tool_calls[${j}].function.name`);
+          callNames.set(call.id, name);
+          const part: GeminiPart = { functionCall: { id: call.id, name, args: parseArgs(call.function.arguments, `${param}.tool_calls[${j}].function.arguments`) } };
           // Gemini 3 refuses a replayed function call without the thought signature it came with: the
           // one the client carries back (thought-signature.ts) goes as received; a step whose first
           // call has none gets Google's documented bypass there

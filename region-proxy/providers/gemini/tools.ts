@@ -1,10 +1,12 @@
 /**
  * OpenAI tools and tool_choice → Gemini `tools[].functionDeclarations` and
  * `toolConfig.functionCallingConfig` (https://ai.google.dev/gemini-api/docs/function-calling):
- * auto → AUTO, none → NONE, required → ANY, a named function → ANY restricted to that name.
+ * auto → AUTO, none → NONE, required → ANY, a named function → ANY restricted to that name. A name
+ * Gemini refuses (a digit first, say, which OpenAI takes) is refused before the call (function-name.ts).
  */
 import { toolParameters } from "../tool-parameters.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { geminiFunctionName } from "./function-name.ts";
 import { toGeminiSchema } from "./schema.ts";
 
 export function convertTools(tools: unknown[] | undefined, toolChoice: unknown): Record<string, unknown> {
@@ -17,8 +19,9 @@ export function convertTools(tools: unknown[] | undefined, toolChoice: unknown):
     // `{}` or a typeless schema of no properties is no parameters; MCP's typeless `{properties}` an object.
     const schema = toolParameters(t.function.parameters);
     const parameters = schema ? toGeminiSchema(schema, `tools[${i}].function.parameters`) : undefined;
+    const name = geminiFunctionName(t.function.name, `tools[${i}].function.name`);
     return {
-      name: t.function.name,
+      name,
       ...(typeof t.function.description === "string" ? { description: t.function.description } : {}),
       ...(parameters !== undefined && !isEmptyObject(parameters) ? { parameters } : {}),
     };
@@ -34,7 +37,7 @@ export function convertTools(tools: unknown[] | undefined, toolChoice: unknown):
     if (c?.type !== "function" || typeof c.function?.name !== "string") {
       throw new UnsupportedParameterError("tool_choice", "tool_choice must be 'auto', 'none', 'required' or {type:'function',function:{name}}.");
     }
-    config = { mode: "ANY", allowedFunctionNames: [c.function.name] };
+    config = { mode: "ANY", allowedFunctionNames: [geminiFunctionName(c.function.name, "tool_choice.function.name")] };
   }
   return { ...out, toolConfig: { functionCallingConfig: config } };
 }
