@@ -4,7 +4,8 @@
  * words (`messages.0.content: Input should be a valid list`), never a TypeError. Optional fields given
  * as null count as not given. A text block (tool_result content included) or stop sequence that is
  * empty or only whitespace is refused as Anthropic refuses it, and so is a final assistant turn whose
- * text ends in whitespace, a tool whose input_schema has no `type`, has anyOf/oneOf/allOf at its
+ * text ends in whitespace, a tool whose name is not 1 to 128 of a-z A-Z 0-9 _ - (a tool_use block's
+ * name may be any 1 to 200 characters), a tool whose input_schema has no `type`, has anyOf/oneOf/allOf at its
  * top level or a draft-07 tuple `items` list anywhere (not draft 2020-12), a strict tool whose
  * input_schema strict tool use does not support (anthropic-strict-schema.ts), and a tool_use id (or
  * tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$, and so are tool_use and
@@ -99,7 +100,7 @@ function messagesProblem(value: unknown): string | null {
       const problem =
         stringProblem(`${at}.type`, block.type) ??
         (block.type === "text" ? stringProblem(`${at}.text`, block.text) : null) ??
-        (block.type === "tool_use" ? toolIdProblem(`${at}.tool_use.id`, block.id) : null) ??
+        (block.type === "tool_use" ? toolIdProblem(`${at}.tool_use.id`, block.id) ?? toolUseNameProblem(`${at}.tool_use.name`, block.name) : null) ??
         (block.type === "tool_result" ? toolIdProblem(`${at}.tool_result.tool_use_id`, block.tool_use_id) : null);
       if (problem) return problem;
     }
@@ -125,12 +126,24 @@ function inputSchemaProblem(path: string, schema: unknown): string | null {
     : null;
 }
 
+/** Anthropic's 400 for a tool's name that is not 1 to 128 of a-z A-Z 0-9 _ -, or null. */
+const TOOL_NAME = /^[a-zA-Z0-9_-]{1,128}$/;
+const toolNameProblem = (path: string, name: unknown) => stringProblem(path, name) ?? (TOOL_NAME.test(name as string) ? null : `${path}: String should match pattern '${TOOL_NAME.source}'`);
+
+/** Anthropic's 400 for a tool_use block's name (any string of 1 to 200 characters), or null. */
+function toolUseNameProblem(path: string, name: unknown): string | null {
+  const problem = stringProblem(path, name);
+  if (problem) return problem;
+  if ((name as string).length < 1) return `${path}: String should have at least 1 character`;
+  return (name as string).length > 200 ? `${path}: String should have at most 200 characters` : null;
+}
+
 function readTools(value: unknown): string[] | string {
   if (value == null) return [];
   if (!Array.isArray(value)) return "tools: Input should be a valid list";
   for (const [i, tool] of value.entries()) {
     if (!isObject(tool)) return `tools.${i}: Input should be a valid dictionary`;
-    const problem = stringProblem(`tools.${i}.name`, tool.name) ?? inputSchemaProblem(`tools.${i}.custom.input_schema`, tool.input_schema);
+    const problem = toolNameProblem(`tools.${i}.custom.name`, tool.name) ?? inputSchemaProblem(`tools.${i}.custom.input_schema`, tool.input_schema);
     if (problem) return problem;
     if (tool.strict != null && typeof tool.strict !== "boolean") return `tools.${i}.custom.strict: Input should be a valid boolean`;
     const strict = tool.strict === true ? strictSchemaProblem(tool.input_schema as Record<string, unknown>) : null;

@@ -19,6 +19,7 @@ import { functionCallOnly } from "../function-call-only.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { type AnthropicBlock, convertContent, textOnly } from "./content.ts";
 import { trimPrefill } from "./prefill.ts";
+import { anthropicToolUseName } from "./tool-name.ts";
 import { checkToolPairing } from "./tool-pairing.ts";
 
 export interface AnthropicMessage {
@@ -108,7 +109,8 @@ function toolUseBlocks(message: ChatMessage, param: string, ids: ToolIds, messag
     if (typeof input !== "object" || input === null || Array.isArray(input)) {
       throw new UnsupportedParameterError(`${param}.tool_calls[${j}].function.arguments`, "Tool call arguments must be a JSON object.");
     }
-    return { type: "tool_use", id: toolUseId(ids, call.id, messageIndex), name: call.function.name, input };
+    const name = anthropicToolUseName(call.function.name, `${param}.tool_calls[${j}].function.name`);
+    return { type: "tool_use", id: toolUseId(ids, call.id, messageIndex), name, input };
   });
 }
 

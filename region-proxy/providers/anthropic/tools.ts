@@ -24,6 +24,7 @@
 import { toolParameters } from "../tool-parameters.ts";
 import { anthropicInputSchema } from "./input-schema.ts";
 import { strictInputSchema } from "./strict-schema.ts";
+import { anthropicToolName } from "./tool-name.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 
 export const JSON_TOOL_NAME = "gateway_json_response";
@@ -48,11 +49,12 @@ function convertTool(tool: unknown, i: number, strictToolUse: boolean): Anthropi
   if (t.function.name === JSON_TOOL_NAME) {
     throw new UnsupportedParameterError(`tools[${i}].function.name`, `The tool name '${JSON_TOOL_NAME}' is reserved.`);
   }
+  const name = anthropicToolName(t.function.name, `tools[${i}].function.name`);
   // Anthropic's way of saying "no parameters" (toolParameters: it refuses a schema without type);
   // any other root it refuses is refused here, naming the tool (input-schema.ts).
   const schema = anthropicInputSchema(toolParameters(t.function.parameters) ?? { type: "object", properties: {} }, `tools[${i}].function.parameters`);
   return {
-    name: t.function.name,
+    name,
     ...(typeof t.function.description === "string" ? { description: t.function.description } : {}),
     ...schemaAndStrictness(schema, strictToolUse && t.function.strict === true),
   };
@@ -70,7 +72,7 @@ function convertChoice(choice: unknown): Choice | undefined {
   if (choice === "none") return { type: "none" };
   if (choice === "required") return { type: "any" };
   const c = choice as { type?: unknown; function?: { name?: unknown } };
-  if (c?.type === "function" && typeof c.function?.name === "string") return { type: "tool", name: c.function.name };
+  if (c?.type === "function" && typeof c.function?.name === "string") return { type: "tool", name: anthropicToolName(c.function.name, "tool_choice.function.name") };
   throw new UnsupportedParameterError("tool_choice", "tool_choice must be 'auto', 'none', 'required' or {type:'function',function:{name}}.");
 }
 
