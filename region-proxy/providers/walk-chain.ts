@@ -21,7 +21,11 @@
  *   planned: the walk comes back to it after the rest of the chain, while attempts and time are left.
  *   A vendor's 429 is it pacing the gateway, not the deployment being down: the breaker is not told.
  * - A missing credential moves on without retrying the same deployment.
- * - A context-length refusal moves on (a later deployment may have a larger window).
+ * - A context-length refusal moves on (a later deployment may have a larger window), skipping later
+ *   deployments of the same vendor model (same-window.ts: the same window). When no deployment
+ *   answers, that refusal is the caller's answer (400 context_length_exceeded), whatever the later
+ *   ones failed with: the prompt is too long for a deployment that did answer, and a fallback's 5xx or
+ *   429 would invite the SDK to send it down the whole chain again.
  * - An answer whose model output cannot be used for this request (a tool call the model botched,
  *   unusable-answer.ts) moves on without a retry, and tells the breaker the deployment answered.
  * - A caller's 4xx, an unsupported parameter or a refused gateway credential fail fast (a deployment
@@ -54,6 +58,7 @@ import { readVendorText } from "./read-vendor-text.ts";
 import { textWithoutCredential, withoutCredential, type Redactor } from "./redact-credential.ts";
 import type { DeploymentHealth } from "./deployment-health.ts";
 import { isCallerChosenOperation } from "./deployment-unavailable.ts";
+import { SAME_WINDOW_TOO_LONG, sameWindow } from "./same-window.ts";
 import { UnsupportedParameterError, unsupportedParameterToGatewayError } from "./unsupported-parameter.ts";
 import type { VendorHttpRequest } from "./types.ts";
 import { startVendorCall, type VendorCall } from "./vendor-call.ts";
@@ -181,6 +186,9 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   // A deployment skipped for its missing credential: the answer only when nothing else is (no call
   // failed, no circuit open: an open circuit comes back by itself, a missing secret does not).
   let missingCredential: AttemptFailure | null = null;
+  // The first context-length refusal and every deployment that refused (null until one did): the
+  // answer when nothing else is, and the windows later deployments are skipped for.
+  let tooLong: { failure: AttemptFailure; refusedBy: SnapshotDeployment[] } | null = null;
   const step = (dep: SnapshotDeployment, outcome: AttemptTrailEntry["outcome"], reason: string | null, startedMs: number) =>
     trail.steps.push({ deploymentId: dep.id, provider: dep.provider, vendorModel: dep.model, outcome, reason, latencyMs: Math.max(0, Math.round(Date.now() - startedMs)) });
 
@@ -197,6 +205,11 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
       const target = targets[index]!;
       const dep = target.deployment;
       const circuit = opts.circuitOf(dep);
+      if (tooLong !== null && tooLong.refusedBy.some((refused) => sameWindow(refused, dep))) {
+        step(dep, "skipped", SAME_WINDOW_TOO_LONG, Date.now());
+        opts.log(`request ${opts.label}: deployment ${dep.id} skipped (same vendor model refused the prompt as too long)`);
+        continue;
+      }
       for (let tries = firstTry; ; tries++) {
         if (opts.clientSignal.aborted) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
         if (trail.attempts >= maxAttempts || Date.now() >= deadline) break chain;
@@ -267,6 +280,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             await askHealth(() => opts.health.onSuccess(circuit), undefined, opts.log, deadline);
             break chain;
           case "context_length":
+            (tooLong ??= { failure: outcome, refusedBy: [] }).refusedBy.push(dep);
             await askHealth(() => opts.health.onSuccess(circuit), undefined, opts.log, deadline);
             continue chain;
           case "unusable_answer":
@@ -339,6 +353,9 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
     index = lastIndex = back.index;
     firstTry = back.tries + 1;
   }
+  // A deployment that answered said the prompt is too long: no later failure changes that (a fallback's
+  // 5xx or 429 would have the SDK retry, sending the prompt down the whole chain again).
+  if (tooLong !== null) return { ok: false, error: tooLong.failure.error, clientClosed: false, trail };
   if (last === null && openCircuits !== null && Date.now() < deadline) return { ok: false, error: await circuitsOpenError(openCircuits, opts, deadline), clientClosed: false, trail };
   last ??= missingCredential;
   return { ok: false, error: finalError(last, trail, deadline), clientClosed: false, trail };
@@ -403,7 +420,8 @@ function coolDownLeft(circuit: string, opts: WalkOptions, deadline: number): Pro
 }
 
 /**
- * What the caller is told when the walk ends without an answer: the last failure's error, except a
+ * What the caller is told when the walk ends without an answer and no deployment refused the prompt
+ * as too long (that refusal is the answer then): the last failure's error, except a
  * vendor's 429, which stays a 429 with the vendor's Retry-After (so an SDK waits as the vendor asked
  * instead of retrying a 502 at once), and a vendor's 5xx with a Retry-After, whose 502 carries it; with
  * no failure, nothing was tried or time ran out.
