@@ -5,7 +5,7 @@
  * as null count as not given. A text block (tool_result content included) or stop sequence that is
  * empty or only whitespace is refused as Anthropic refuses it, and so is a final assistant turn whose
  * text ends in whitespace, a tool whose name is not 1 to 128 of a-z A-Z 0-9 _ - (a tool_use block's
- * name may be any 1 to 200 characters), a tool whose input_schema has no `type`, has anyOf/oneOf/allOf at its
+ * name may be any 1 to 200 characters), two tools of one name, a tool whose input_schema has no `type`, has anyOf/oneOf/allOf at its
  * top level or a draft-07 tuple `items` list anywhere (not draft 2020-12), a strict tool whose
  * input_schema strict tool use does not support (anthropic-strict-schema.ts), and a tool_use id (or
  * tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$, and so are tool_use and
@@ -149,7 +149,8 @@ function readTools(value: unknown): string[] | string {
     const strict = tool.strict === true ? strictSchemaProblem(tool.input_schema as Record<string, unknown>) : null;
     if (strict) return `tools.${i}.custom: ${strict}`;
   }
-  return value.map((tool) => tool.name as string);
+  const names = value.map((tool) => tool.name as string);
+  return new Set(names).size < names.length ? "tools: Tool names must be unique." : names;
 }
 
 function readToolChoice(value: unknown): MessagesRequest["toolChoice"] | string {

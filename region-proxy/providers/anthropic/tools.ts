@@ -60,6 +60,15 @@ function convertTool(tool: unknown, i: number, strictToolUse: boolean): Anthropi
   };
 }
 
+/** Anthropic refuses two tools of one name ("tools: Tool names must be unique."), which OpenAI takes: the second is refused, naming it. */
+function refuseDuplicateNames(tools: AnthropicTool[]): void {
+  const seen = new Set<string>();
+  tools.forEach(({ name }, j) => {
+    if (seen.has(name)) throw new UnsupportedParameterError(`tools[${j}].function.name`, `This provider needs tool names to be unique; '${name}' is the name of an earlier tool too.`);
+    seen.add(name);
+  });
+}
+
 /** A tool's input_schema, with `strict: true` when it is asked for and strict mode can express the schema (strict-schema.ts). */
 function schemaAndStrictness(schema: Record<string, unknown>, strict: boolean): Pick<AnthropicTool, "strict" | "input_schema"> {
   const strictSchema = strict ? strictInputSchema(schema) : null;
@@ -104,6 +113,7 @@ export function convertTools(
   strictToolUse: boolean,
 ): { tools?: AnthropicTool[]; tool_choice?: Choice } {
   let converted = (tools ?? []).map((tool, i) => convertTool(tool, i, strictToolUse));
+  refuseDuplicateNames(converted);
   let choice = convertChoice(toolChoice);
   const json = jsonSchemaOf(responseFormat);
   if (json) {
