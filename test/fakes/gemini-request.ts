@@ -7,7 +7,8 @@
  * (function parameters, responseSchema) only `enum` is read: Gemini takes strings there only. Inline
  * data of a MIME type Gemini does not take is its 400 "Unsupported MIME type: <type>". A function
  * declaration's name must start with a letter or an underscore, then a-z A-Z 0-9 _ . : -, 64 at most
- * (Google's 400 "[FIELD_INVALID] Invalid function name...").
+ * (Google's 400 "[FIELD_INVALID] Invalid function name..."), and a name declared twice, in one tool or
+ * two, is its 400 "Duplicate function declaration found: <name>".
  *
  * @example readGenerateRequest({ contents: [{ role: "user", parts: [{ text: "hi" }] }] }).stopSequences // []
  */
@@ -141,6 +142,7 @@ function readFunctions(value: unknown): string[] | string {
       if (d.name == null || d.name === "") return `* GenerateContentRequest.${path}: Name cannot be empty.`;
       if (typeof d.name !== "string") return invalid(path, "TYPE_STRING", d.name);
       if (!FUNCTION_NAME.test(d.name)) return `* GenerateContentRequest.${path}: [FIELD_INVALID] ${INVALID_FUNCTION_NAME}`;
+      if (names.includes(d.name)) return `Duplicate function declaration found: ${d.name}`;
       const parameters = schemaProblem(d.parameters, `tools[${i}].function_declarations[${j}].parameters`);
       if (parameters) return parameters;
       names.push(d.name);

@@ -2,7 +2,8 @@
  * OpenAI tools and tool_choice → Gemini `tools[].functionDeclarations` and
  * `toolConfig.functionCallingConfig` (https://ai.google.dev/gemini-api/docs/function-calling):
  * auto → AUTO, none → NONE, required → ANY, a named function → ANY restricted to that name. A name
- * Gemini refuses (a digit first, say, which OpenAI takes) is refused before the call (function-name.ts).
+ * Gemini refuses (a digit first, say, which OpenAI takes) is refused before the call (function-name.ts),
+ * and so is a name declared twice, which Gemini refuses too ("Duplicate function declaration found").
  */
 import { toolParameters } from "../tool-parameters.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
@@ -11,6 +12,7 @@ import { toGeminiSchema } from "./schema.ts";
 
 export function convertTools(tools: unknown[] | undefined, toolChoice: unknown): Record<string, unknown> {
   if (!tools || tools.length === 0) return {};
+  const seen = new Set<string>();
   const declarations = tools.map((tool, i) => {
     const t = tool as { type?: unknown; function?: { name?: unknown; description?: unknown; parameters?: unknown } };
     if (t?.type !== "function" || typeof t.function?.name !== "string") {
@@ -20,6 +22,9 @@ export function convertTools(tools: unknown[] | undefined, toolChoice: unknown):
     const schema = toolParameters(t.function.parameters);
     const parameters = schema ? toGeminiSchema(schema, `tools[${i}].function.parameters`) : undefined;
     const name = geminiFunctionName(t.function.name, `tools[${i}].function.name`);
+    // Gemini refuses the whole request ("Duplicate function declaration found: <name>"); OpenAI takes it.
+    if (seen.has(name)) throw new UnsupportedParameterError(`tools[${i}].function.name`, `This provider takes each function name once; '${name}' is declared twice.`);
+    seen.add(name);
     return {
       name,
       ...(typeof t.function.description === "string" ? { description: t.function.description } : {}),
