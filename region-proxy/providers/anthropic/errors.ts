@@ -3,9 +3,10 @@
  * `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`
  * (https://docs.anthropic.com/en/api/errors); 529 means "overloaded" and is worth a retry elsewhere.
  * An account that cannot pay (402 `billing_error`, or the 400 `invalid_request_error` Anthropic sends
- * for a drained balance or a reached spend limit) and a model Anthropic does not have (404
- * `not_found_error` "model: <name>") are the deployment's failure, not the caller's
- * (deployment-unavailable.ts).
+ * for a drained balance or a reached spend limit), a model Anthropic does not have (404
+ * `not_found_error` "model: <name>") and a path it does not serve (404 `not_found_error` "Not found":
+ * a baseUrl ending in `/v1`, which the caller cannot choose) are the deployment's failure, not the
+ * caller's (deployment-unavailable.ts).
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
 import { deploymentUnavailable, isPaymentRequired, type UnavailableCause } from "../deployment-unavailable.ts";
@@ -23,11 +24,14 @@ const CONTEXT_LENGTH = /prompt is too long|exceed context limit|context window/i
 const ACCOUNT_REFUSED = /^(Your credit balance is too low|You have reached your specified (workspace )?API usage limits)/;
 // A model name Anthropic does not know: `{"type":"not_found_error","message":"model: claude-x"}`.
 const MODEL_NOT_FOUND = /^model: /;
+// A path Anthropic does not serve: `{"type":"not_found_error","message":"Not found"}`, the whole message
+// (a 404 about something the request named says what: "File not found: file_...").
+const PATH_NOT_FOUND = /^not found\.?$/i;
 
 /** Why the deployment (not the request) cannot be served; null when it can. */
 function unavailableCause(status: number, type: string | null, message: string): UnavailableCause | null {
   if (isPaymentRequired(status) || type === "billing_error" || (status === 400 && ACCOUNT_REFUSED.test(message))) return "account";
-  if (status === 404 && type === "not_found_error" && MODEL_NOT_FOUND.test(message)) return "not_found";
+  if (status === 404 && type === "not_found_error" && (MODEL_NOT_FOUND.test(message) || PATH_NOT_FOUND.test(message))) return "not_found";
   return null;
 }
 

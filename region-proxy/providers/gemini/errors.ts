@@ -3,7 +3,9 @@
  * `{"error":{"code":429,"message":"...","status":"RESOURCE_EXHAUSTED","details":[...]}}`
  * (https://ai.google.dev/gemini-api/docs/troubleshooting); a 429 may say how long to wait in a
  * `google.rpc.RetryInfo` detail (`"retryDelay": "37s"`) rather than in a header. A model Google does
- * not have (404 "models/x is not found for API version ...") and a project that cannot be used (402; 400
+ * not have (404 "models/x is not found for API version ..."), a path Google does not serve (404 "The
+ * requested URL /v1beta/v1beta/... was not found on this server.", as JSON or Google's HTML error
+ * page: a baseUrl the caller cannot choose) and a project that cannot be used (402; 400
  * FAILED_PRECONDITION, the free tier not offered where the proxy runs and no billing) are the
  * deployment's failure, not the caller's (deployment-unavailable.ts). Any other 404 stays the caller's:
  * it can be a file the request referenced.
@@ -53,15 +55,22 @@ const CREDENTIAL_REASONS = new Set(["API_KEY_INVALID", "API_KEY_SERVICE_BLOCKED"
 // Matched at the start of Google's message only (a validation message can quote the caller's text).
 // "models/gemini-1.0-pro is not found for API version v1beta, or is not supported for generateContent. ..."
 const MODEL_NOT_FOUND = /^models\/\S+ is not found/;
+// Google's front end for a path it does not serve: "The requested URL /v1beta/v1beta/models/x:generateContent
+// was not found on this server." As JSON the message must start with it; Google's HTML error page
+// (never an API answer, so never about the request) says it with the path in <code>.
+const PATH_NOT_FOUND = /^The requested URL \S+ was not found on this server/;
+const HTML_PATH_NOT_FOUND = /The requested URL <code>[^<]*<\/code> was not found on this server/;
+const isUnservedPath = (status: number, error: GoogleError, body: string): boolean =>
+  status === 404 && (PATH_NOT_FOUND.test(error.message) || (error.status === null && body.trimStart().startsWith("<") && HTML_PATH_NOT_FOUND.test(body)));
 // The FAILED_PRECONDITION messages of the troubleshooting guide: "Gemini API free tier is not available
 // in your country. Please enable billing on your project in Google AI Studio." and "User location is not
 // supported for the API use." (other FAILED_PRECONDITIONs, a referenced file not yet ACTIVE, stay the caller's).
 const PROJECT_REFUSED = /^(Gemini API free tier is not available|User location is not supported)/;
 
 /** Why the deployment (not the request) cannot be served; null when it can. */
-function unavailableCause(status: number, error: GoogleError): UnavailableCause | null {
+function unavailableCause(status: number, error: GoogleError, body: string): UnavailableCause | null {
   if (isPaymentRequired(status) || (error.status === "FAILED_PRECONDITION" && PROJECT_REFUSED.test(error.message))) return "account";
-  if (status === 404 && MODEL_NOT_FOUND.test(error.message)) return "not_found";
+  if ((status === 404 && MODEL_NOT_FOUND.test(error.message)) || isUnservedPath(status, error, body)) return "not_found";
   return null;
 }
 
@@ -94,7 +103,7 @@ function openAIParamIn(message: string): string | null {
 export function classifyGeminiError(status: number, headers: Headers, body: string, nowMs = Date.now()): VendorError {
   const error = readGeminiError(body);
   if (isCredentialStatus(status) || error.reasons.some((r) => CREDENTIAL_REASONS.has(r))) return credentialRejected(status);
-  const unavailable = unavailableCause(status, error);
+  const unavailable = unavailableCause(status, error, body);
   if (unavailable) return deploymentUnavailable(unavailable);
   const wait = retryAfterMs(headers, nowMs) ?? error.retryDelayMs;
   if (RETRYABLE.has(status) || status >= 500) {

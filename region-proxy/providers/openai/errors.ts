@@ -1,7 +1,9 @@
 /**
  * Classifies an OpenAI error answer. Retryable (another deployment may succeed): 408, 409, 429, 5xx.
  * 401/403 are the gateway's credential problem (credential-rejected.ts). A model the vendor does not
- * have (404 `model_not_found`; an OpenAI-compatible server's "The model `x` does not exist") or an
+ * have (404 `model_not_found`; an OpenAI-compatible server's "The model `x` does not exist"), a path
+ * it does not serve (404 "Invalid URL (POST /chat/completions)" or code `unknown_url`: a baseUrl
+ * without `/v1`, which the caller cannot choose, as Azure's "Resource not found") or an
  * account that cannot pay (429 `insufficient_quota`, 402) is the deployment's
  * (deployment-unavailable.ts). Every other 4xx was caused by the request: fail fast with the vendor's
  * own message, code and param; `context_length_exceeded` is marked so the executor may try a
@@ -29,10 +31,15 @@ function vendorErrorFields(body: string): { message: string | null; code: string
 
 // OpenAI-compatible servers (vLLM) say it in words, with a numeric `code`; matched at the start only.
 const MODEL_DOES_NOT_EXIST = /^The model `[^`]*` does not exist/;
+// OpenAI's answer to a path it does not serve: `{"message":"Invalid URL (POST /chat/completions)","code":null}`,
+// or code `unknown_url` ("Unknown request URL: POST /chat/completions. ..."); matched at the start only.
+const INVALID_URL = /^Invalid URL \(/;
+const isUnservedPath = (status: number, fields: { message: string | null; code: string | null }): boolean =>
+  status === 404 && (fields.code === "unknown_url" || INVALID_URL.test(fields.message ?? ""));
 
 /** Why the deployment (not the request) cannot be served, from OpenAI's codes; null when it can. */
 function unavailableCause(status: number, fields: { message: string | null; code: string | null }): UnavailableCause | null {
-  if (fields.code === "model_not_found" || (status === 404 && MODEL_DOES_NOT_EXIST.test(fields.message ?? ""))) return "not_found";
+  if (fields.code === "model_not_found" || (status === 404 && MODEL_DOES_NOT_EXIST.test(fields.message ?? "")) || isUnservedPath(status, fields)) return "not_found";
   if (fields.code === "insufficient_quota" || isPaymentRequired(status)) return "account";
   return null;
 }
