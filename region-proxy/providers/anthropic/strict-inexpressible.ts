@@ -43,27 +43,43 @@ function nodeProblem(node: Record<string, unknown>): string | null {
   return null;
 }
 
-/** Why strict tool use cannot express this schema, or null when it can (once strict-schema.ts has moved what it lacks). */
+/**
+ * Why strict tool use cannot express this schema, or null when it can (once strict-schema.ts has moved
+ * what it lacks). A depth-first walk through subschemas and local `$ref`s that keeps its own stack: a
+ * chain of refs makes a path as long as the chain, however shallow the JSON, and a recursive walk
+ * would overflow the call stack on a long one. Each node is walked once.
+ */
 export function strictCannotExpress(root: Record<string, unknown>): string | null {
+  /** The nodes on the current path: a $ref to one of them is recursion. */
   const onPath = new Set<object>();
   const done = new Set<object>();
-  const visit = (node: Record<string, unknown>): string | null => {
+  const stack: Array<{ node: Record<string, unknown>; next: Record<string, unknown>[]; at: number }> = [];
+  /** Judges a node on reaching it and, when it passes, puts it on the path with what to walk next: its $ref's target, then its subschemas. */
+  const enter = (node: Record<string, unknown>): string | null => {
     if (done.has(node)) return null;
     onPath.add(node);
-    let problem = nodeProblem(node);
-    if (!problem && node.$ref !== undefined) {
+    const problem = nodeProblem(node);
+    if (problem) return problem;
+    const next: Record<string, unknown>[] = [];
+    if (node.$ref !== undefined) {
       const target = typeof node.$ref === "string" ? resolveLocal(root, node.$ref) : undefined;
-      if (!isSchemaObject(target)) problem = `a $ref that is not to this schema (${JSON.stringify(node.$ref)})`;
-      else if (onPath.has(target)) problem = `a recursive $ref (${JSON.stringify(node.$ref)})`;
-      else problem = visit(target);
+      if (!isSchemaObject(target)) return `a $ref that is not to this schema (${JSON.stringify(node.$ref)})`;
+      if (onPath.has(target)) return `a recursive $ref (${JSON.stringify(node.$ref)})`;
+      next.push(target);
     }
-    for (const child of subschemasOf(node)) {
-      if (problem) break;
-      problem = visit(child);
-    }
-    onPath.delete(node);
-    done.add(node);
-    return problem;
+    next.push(...subschemasOf(node));
+    stack.push({ node, next, at: 0 });
+    return null;
   };
-  return visit(root);
+  let problem = enter(root);
+  while (problem === null && stack.length > 0) {
+    const top = stack[stack.length - 1]!;
+    if (top.at < top.next.length) problem = enter(top.next[top.at++]!);
+    else {
+      stack.pop();
+      onPath.delete(top.node);
+      done.add(top.node);
+    }
+  }
+  return problem;
 }
