@@ -114,10 +114,12 @@ function readContents(value: unknown): Content[] | string {
 /**
  * Why a Schema (https://ai.google.dev/api/caching#Schema) at `path` is not parsed, or null: the fake
  * reads only `enum`, a repeated string, through properties (a map: `properties[i].value`), items and
- * anyOf. A non-string value is refused as protobuf JSON refuses it (`...enum[0]' (TYPE_STRING), 1`).
+ * anyOf. A non-string value is refused as protobuf JSON refuses it (`...enum[0]' (TYPE_STRING), 1`), and
+ * so is a schema that is no object, a boolean schema included (`...items' (...v1beta.Schema), false`).
  */
 function schemaProblem(schema: unknown, path: string): string | null {
-  if (!isObject(schema)) return null;
+  if (schema == null) return null;
+  if (!isObject(schema)) return invalid(path, type("Schema"), schema);
   const values = strings(schema.enum, `${path}.enum`);
   if (typeof values === "string") return values;
   const children: [unknown, string][] = [[schema.items, `${path}.items`]];

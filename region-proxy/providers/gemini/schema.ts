@@ -12,6 +12,7 @@
  * it) gets type "string", the only type Gemini takes an enum on (an enum on another type is refused),
  * and on an integer `exclusiveMinimum: n` / `exclusiveMaximum: n` become `minimum: n+1` / `maximum: n-1`
  * (schema-integer-bounds.ts; Gemini's Schema has no exclusive bounds, so elsewhere they are refused).
+ * A boolean subschema (`true` or `false`) has no equivalent in Gemini's Schema message and is refused.
  * Validation keywords Gemini cannot express (oneOf, not, uniqueItems, multipleOf...), recursive
  * references, nesting deeper than MAX_SCHEMA_DEPTH and schemas that inlining makes huge are refused
  * with a 400 naming `param`.
@@ -62,7 +63,7 @@ function convertRef(ref: unknown, at: string, depth: number, walk: Walk): Record
   walk.inlining.push(resolved.key);
   const inlined = convert(resolved.target, `#/${resolved.key}`, depth + 1, walk);
   walk.inlining.pop();
-  return isObject(inlined) ? inlined : refuse(walk, at, `'${String(ref)}' is not a schema object`);
+  return inlined;
 }
 
 /** An anyOf without its `{type:"null"}` branches (they become nullable); one branch left is merged. */
@@ -108,8 +109,15 @@ function merge(base: Record<string, unknown>, own: Record<string, unknown>, at: 
   return merged;
 }
 
-function convert(schema: unknown, at: string, depth: number, walk: Walk): unknown {
-  if (!isObject(schema)) return schema;
+/**
+ * Where a subschema is expected (the root, a property, items, an anyOf branch), anything but a schema
+ * object is refused: Gemini's Schema is a protobuf message, so a boolean schema (`true`, anything;
+ * `false`, nothing) is its 400 "Invalid value at ...", and `{}` for `true` is not sent, as a property
+ * that must be absent (`false`) has no equivalent either.
+ */
+function convert(schema: unknown, at: string, depth: number, walk: Walk): Record<string, unknown> {
+  if (typeof schema === "boolean") refuse(walk, at, `a boolean schema (${schema}) has no equivalent; only a schema object can be expressed`);
+  if (!isObject(schema)) refuse(walk, at, "a schema must be an object");
   if (depth > MAX_SCHEMA_DEPTH) refuse(walk, at, `it is nested deeper than ${MAX_SCHEMA_DEPTH} levels`);
   if (++walk.nodes > MAX_SCHEMA_NODES) refuse(walk, at, `it is too large once its references are inlined (over ${MAX_SCHEMA_NODES} schemas)`);
   let out: Record<string, unknown> = {};
@@ -121,9 +129,7 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): unknow
     if (key === "$ref") merged = merge(merged, convertRef(value, here, depth, walk), at, walk);
     else if (key === "allOf") {
       if (!Array.isArray(value) || value.length !== 1) refuse(walk, here, "only an allOf of one schema can be merged");
-      const only = convert(value[0], `${here}/0`, depth + 1, walk);
-      if (!isObject(only)) refuse(walk, here, "allOf must hold a schema object");
-      merged = merge(merged, only, at, walk);
+      merged = merge(merged, convert(value[0], `${here}/0`, depth + 1, walk), at, walk);
     } else if (key === "const") {
       if (typeof value !== "string") refuse(walk, here, "only a string const can be expressed (as a one-value enum)");
       out.enum = [value];
@@ -159,6 +165,6 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): unknow
 }
 
 /** The Gemini schema for a client's JSON schema; `param` names it in a refusal. */
-export function toGeminiSchema(schema: unknown, param: string): unknown {
+export function toGeminiSchema(schema: unknown, param: string): Record<string, unknown> {
   return convert(schema, "#", 0, { root: schema, param, inlining: [], nodes: 0 });
 }
