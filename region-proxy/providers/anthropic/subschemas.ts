@@ -6,11 +6,11 @@
  */
 
 /** Keywords whose value is one schema. */
-const ONE = ["items", "additionalItems", "additionalProperties", "contains", "not", "if", "then", "else", "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema"];
+export const ONE = ["items", "additionalItems", "additionalProperties", "contains", "not", "if", "then", "else", "propertyNames", "unevaluatedItems", "unevaluatedProperties", "contentSchema"];
 /** Keywords whose value is a list of schemas (`items` too, in its draft-07 tuple form). */
-const LIST = ["allOf", "anyOf", "oneOf", "prefixItems", "items"];
+export const LIST = ["allOf", "anyOf", "oneOf", "prefixItems", "items"];
 /** Keywords whose value maps names to schemas (draft-07 `dependencies` maps to a schema or a list of names). */
-const MAP = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies"];
+export const MAP = ["properties", "patternProperties", "$defs", "definitions", "dependentSchemas", "dependencies"];
 
 export const isSchemaObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 

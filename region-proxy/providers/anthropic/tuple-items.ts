@@ -8,14 +8,20 @@
  * any further element allowed; `false`: `items: false`). An `additionalItems` beside a single-schema
  * `items`, or without `items`, is ignored in draft-07 and left out. A node with both `prefixItems` and
  * a list `items` mixes the two drafts and has no faithful rewrite: refused, naming the client's field.
+ * A local `$ref` into a rewritten tuple is moved with it, so it still names its schema (tuple-refs.ts).
  *
  * @example draft2020Tuples({ type: "array", items: [{ type: "number" }], additionalItems: false }, "tools[0].function.parameters") // { type: "array", prefixItems: [{ type: "number" }], items: false }
  */
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { mapSubschemas } from "./subschemas.ts";
+import { retargetTupleRefs } from "./tuple-refs.ts";
 
 export function draft2020Tuples(schema: Record<string, unknown>, param: string): Record<string, unknown> {
-  const node = mapSubschemas(schema, (sub) => draft2020Tuples(sub, param));
+  return retargetTupleRefs(rewriteTuples(schema, param), schema);
+}
+
+function rewriteTuples(schema: Record<string, unknown>, param: string): Record<string, unknown> {
+  const node = mapSubschemas(schema, (sub) => rewriteTuples(sub, param));
   if (!("additionalItems" in node) && !Array.isArray(node.items)) return node;
   if (Array.isArray(node.items) && node.prefixItems !== undefined) {
     throw new UnsupportedParameterError(param, `A schema in ${param} has both prefixItems (draft 2020-12) and a list of items (draft-07); this provider takes draft 2020-12 only: use prefixItems, with items for the elements after them.`);
