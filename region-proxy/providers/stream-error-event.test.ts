@@ -38,6 +38,7 @@ const FAKED: Record<string, { provider: FakeProvider; model: string }> = {
   "a-invalid": { provider: "anthropic", model: "stream-error-invalid" },
   "a-overloaded": { provider: "anthropic", model: "stream-error-overloaded" },
   "a-late": { provider: "anthropic", model: "stream-error-late" },
+  "o-late": { provider: "openai", model: "stream-error-late" },
   "o-invalid": { provider: "openai", model: "stream-error-invalid" },
   "o-server-error": { provider: "openai", model: "stream-error-overloaded" },
   "az-filtered": { provider: "azure", model: "stream-error-content-filter" },
@@ -199,16 +200,27 @@ for (const [model, reason] of [
   });
 }
 
-test("an overloaded_error event after the first content ends the stream with an error frame, no retry, no fallback", async () => {
-  const { res, text, event, vendorCalls, echoCalls } = await stream("a-late");
+test("an overloaded_error event after the first content ends the stream with an error frame saying so, no retry, no fallback", async () => {
+  const { res, text, event, trail, vendorCalls, echoCalls } = await stream("a-late");
   expect(res.status).toBe(200);
   expect(text).toContain('"content":"Echo:"');
   const frames = text.split("\n\n").filter((f) => f.startsWith("data: "));
-  expect(JSON.parse(frames.at(-1)!.slice(6)).error.code).toBe("upstream_invalid_response");
+  // The vendor's own error, as it would have been before the first chunk: not upstream_invalid_response (garbage).
+  expect(JSON.parse(frames.at(-1)!.slice(6)).error).toMatchObject({ code: "upstream_error", message: expect.stringContaining("overloaded_error") });
   expect(text).not.toContain("data: [DONE]");
   expect(vendorCalls).toBe(1);
   expect(echoCalls).toBe(0);
-  expect(event).toMatchObject({ status: "error", errorCode: "upstream_invalid_response", attempts: 1 });
+  expect(event).toMatchObject({ status: "error", errorCode: "upstream_error", attempts: 1 });
+  expect(trail).toEqual([["dep_a-late", "error", "status_529"]]);
+});
+
+test("an OpenAI server_error object after the first content: upstream_error quoting it, the trail says status_500", async () => {
+  const { text, event, trail, echoCalls } = await stream("o-late");
+  const frames = text.split("\n\n").filter((f) => f.startsWith("data: "));
+  expect(JSON.parse(frames.at(-1)!.slice(6)).error.code).toBe("upstream_error");
+  expect(echoCalls).toBe(0);
+  expect(event).toMatchObject({ status: "error", errorCode: "upstream_error" });
+  expect(trail).toEqual([["dep_o-late", "error", "status_500"]]);
 });
 
 test("an invalid_request_error event says the deployment is up: the breaker stays closed, as for an HTTP 400", async () => {

@@ -9,6 +9,7 @@ import type { Redactor } from "./redact-credential.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type SseEvent, type StreamTranslator } from "./types.ts";
 import { estimatedCount, textLength, toolCallChars } from "./usage-counts.ts";
 import type { CallEnding } from "./call-ending.ts";
+import { afterFirstChunk, VendorStreamError } from "./vendor-stream-error.ts";
 
 /** A committed stream: the first chunks are in hand, the rest is read on demand. */
 export interface VendorStream {
@@ -24,8 +25,14 @@ export interface VendorStream {
    * arguments already streamed (the vendor's tokenizer is not at hand).
    */
   usageSoFar(promptTokens: number): NormalizedUsage;
-  /** Why a read failed: the gateway error to show in the error frame. */
+  /**
+   * Why a read failed: the gateway error to show in the error frame. A vendor's own error event says
+   * what it would have before the first chunk (vendor-stream-error.ts); upstream_invalid_response is
+   * for protocol garbage only.
+   */
   failure(error: unknown): GatewayError;
+  /** The trail's reason for a failed read when it is not the error's code (a vendor error event's `status_529`), else null. */
+  failureReason(error: unknown): string | null;
   /** Stops the vendor call (client gone or stream over) and clears timers. */
   close(): void;
   /** Whether the gateway's own deadline (first byte or total) ended the vendor call. */
@@ -225,8 +232,12 @@ export function committedStream(
     },
     failure(error) {
       if (timedOut()) return { kind: "upstream_timeout", message: "The model provider stopped answering in time." };
+      if (error instanceof VendorStreamError) return call.redact(afterFirstChunk(error).error);
       if (error instanceof VendorProtocolError || error instanceof SyntaxError) return call.redact({ kind: "upstream_invalid_response", message: `The model provider's stream broke: ${(error as Error).message}` });
       return { kind: "upstream_error", message: "The model provider's stream failed." };
+    },
+    failureReason(error) {
+      return !timedOut() && error instanceof VendorStreamError ? afterFirstChunk(error).reason : null;
     },
     close() {
       cleanup();

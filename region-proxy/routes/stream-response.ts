@@ -28,11 +28,11 @@ export function streamResponse(
   promptEstimate: () => number,
 ): Response {
   let finished = false;
-  const finish = (status: UsageStatus, code: string | null) => {
+  const finish = (status: UsageStatus, code: string | null, reason: string | null = null) => {
     if (finished) return;
     finished = true;
     vendor.close();
-    if (status !== "ok") streamEndedShort(trail, code ?? status);
+    if (status !== "ok") streamEndedShort(trail, reason ?? code ?? status);
     // What the vendor reported, or else what was streamed before the stream ended (client gone, vendor
     // broke or timed out, or no usage chunk): whatever reached the client is charged, never nothing.
     settleWith(trail, vendor.usage() ?? vendor.usageSoFar(promptEstimate()), status, code);
@@ -72,7 +72,8 @@ export function streamResponse(
         const failure: GatewayError = signals.cut.aborted ? SHUTTING_DOWN : vendor.failure(error);
         await controller.write(sseError(failure));
         controller.close();
-        finish("error", errorCode(failure));
+        // The trail names a vendor error event's reason (status_529), as for one before the first chunk.
+        finish("error", errorCode(failure), signals.cut.aborted ? null : vendor.failureReason(error));
       }
     },
     cancel() {
