@@ -234,7 +234,16 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         trail.deployment = dep;
         trail.attempts++;
         trail.fallback = dep.id !== first;
-        const outcome = await attempt(target, operation, opts, deadline, grant);
+        let outcome: AttemptOutcome<T>;
+        try {
+          outcome = await attempt(target, operation, opts, deadline, grant);
+        } catch (error) {
+          // A throw no outcome covers (a gateway bug building the vendor request, say a RangeError from
+          // a schema walker): the caller gets the gateway's 500, and a half-open probe slot this call held
+          // is given back, so the deployment is probed again at once, not skipped until the probe times out.
+          await releaseProbe(grant, circuit, opts, deadline);
+          throw error;
+        }
         // Every refused 2xx is billed by its vendor: each is kept, none replaces another.
         if (!outcome.ok && outcome.refusedAnswer) (trail.refusedCalls ??= []).push({ deployment: dep, reportedUsage: outcome.refusedAnswer.reportedUsage });
         if (outcome.ok) {
@@ -441,7 +450,10 @@ function finalError(last: AttemptFailure | null, trail: Trail, deadline: number)
     : { kind: "upstream_timeout", message: "The model provider did not answer in time." };
 }
 
-/** One call: credential → build → fetch → classify, or hand a 2xx to the operation's reader. */
+/**
+ * One call: credential → build → fetch → classify, or hand a 2xx to the operation's reader. Throws only
+ * what building the request throws beyond a refused parameter (a bug): the walk gives the probe slot back.
+ */
 async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: WalkOptions, requestDeadline: number, grant: boolean | "probe"): Promise<AttemptOutcome<T>> {
   const dep = target.deployment;
   const credential = opts.resolveCredential(dep.credentialRef);
