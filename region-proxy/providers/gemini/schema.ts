@@ -1,9 +1,12 @@
 /**
  * JSON Schema → Gemini's Schema object (https://ai.google.dev/api/caching#Schema), an OpenAPI 3.0
- * subset. Keys Gemini does not know (additionalProperties, $schema, strict...) are dropped, since it
- * refuses the whole request over them; dropping additionalProperties:false loosens the contract a
- * little; the model still sees `properties`. What can be rewritten faithfully is: local `$ref`s are
- * inlined (schema-refs.ts), `type` lists become `type` + `nullable` or `anyOf`
+ * subset. Keys Gemini does not know ($schema, strict...) are dropped, since it refuses the whole request
+ * over them. Gemini has no `additionalProperties`: on an object that has `properties` it is dropped,
+ * whatever its value (false, true or a schema), as an answer holding those properties only still
+ * conforms; on an object without properties (a record: Pydantic's dict[str, int], zod's z.record) `true`
+ * or a schema is refused, since dropping it would leave a bare object (and, as tool parameters, a
+ * function declared to take no arguments); `false` there is dropped. What can be rewritten faithfully
+ * is: local `$ref`s are inlined (schema-refs.ts), `type` lists become `type` + `nullable` or `anyOf`
  * (schema-type-list.ts), an `anyOf` branch `{type:"null"}` becomes `nullable`, a one-schema `allOf`
  * is merged (with a `$ref` or the schema's own `properties`, the properties are joined and `required`
  * lists united, schema-merge.ts; a property defined differently on both sides is refused), a string
@@ -102,6 +105,16 @@ function onStringType(out: Record<string, unknown>, at: string, walk: Walk): Rec
   return refuse(walk, at, "an enum can only be expressed on a string schema");
 }
 
+/**
+ * An object schema (or one without a type, anyOf or enum) that names no properties: its
+ * additionalProperties would be all it says about the object's members.
+ */
+function isRecord(out: Record<string, unknown>): boolean {
+  const types = (Array.isArray(out.type) ? out.type : [out.type]).map((t) => (typeof t === "string" ? t.toLowerCase() : t));
+  const objectish = out.type === undefined ? !("anyOf" in out) && !("enum" in out) : types.includes("object");
+  return objectish && (!isObject(out.properties) || Object.keys(out.properties).length === 0);
+}
+
 /** `own` merged into `base` (schema-merge.ts), or a refusal naming the property they define differently. */
 function merge(base: Record<string, unknown>, own: Record<string, unknown>, at: string, walk: Walk): Record<string, unknown> {
   const merged = mergeSchemas(base, own);
@@ -123,6 +136,7 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): Record
   let out: Record<string, unknown> = {};
   let merged: Record<string, unknown> = {};
   const exclusive: ExclusiveBounds = {};
+  let additional: unknown = false;
   for (const [key, value] of Object.entries(schema)) {
     const here = `${at}/${key}`;
     if (REFUSED.has(key)) refuse(walk, here, `'${key}' has no equivalent`);
@@ -133,7 +147,8 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): Record
     } else if (key === "const") {
       if (typeof value !== "string") refuse(walk, here, "only a string const can be expressed (as a one-value enum)");
       out.enum = [value];
-    } else if (key === "exclusiveMinimum" || key === "exclusiveMaximum") {
+    } else if (key === "additionalProperties") additional = value;
+    else if (key === "exclusiveMinimum" || key === "exclusiveMaximum") {
       if (typeof value !== "number" || !Number.isFinite(value)) refuse(walk, here, `only a numeric '${key}' can be expressed (on an integer, as an inclusive bound)`);
       exclusive[key] = value;
     } else if (!KNOWN.has(key)) continue;
@@ -151,6 +166,7 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): Record
   }
   // The schema's own keywords join what a reference or allOf brought (properties, required) or win over it (a description next to $ref).
   out = merge(merged, out, at, walk);
+  if (additional !== false && isRecord(out)) refuse(walk, `${at}/additionalProperties`, "an object without properties whose additionalProperties is not false (a record, a dictionary) has no equivalent");
   if (Array.isArray(out.type)) {
     if ("anyOf" in out) refuse(walk, `${at}/type`, "a type list next to anyOf has no equivalent");
     out = splitTypeList(out) ?? refuse(walk, `${at}/type`, "a type list must allow something besides null");
