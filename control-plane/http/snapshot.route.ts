@@ -4,7 +4,7 @@
  */
 import { PROXY_ID_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX } from "../../shared/internal-api.ts";
 import type { Sql } from "../db/client.ts";
-import { latestSnapshot, recordProxy } from "../snapshots/snapshot.repo.ts";
+import { latestSnapshot, latestSnapshotVersion, recordProxy } from "../snapshots/snapshot.repo.ts";
 import { jsonError } from "./json-error.ts";
 import { authenticateRegion } from "./region-auth.ts";
 
@@ -19,6 +19,9 @@ function etagMatches(header: string | null, etag: string): boolean {
     return t === "*" || t === etag || t === `W/${etag}`;
   });
 }
+
+const notModified = (version: number) => new Response(null, { status: 304, headers: { etag: `"${version}"` } });
+const notYet = (region: string) => jsonError(404, "not_found", `no snapshot for region ${region} yet`);
 
 export async function handleSnapshot(sql: Sql, request: Request, pathname: string): Promise<Response> {
   if (request.method !== "GET") return jsonError(405, "method_not_allowed", "use GET", { allow: "GET" });
@@ -38,9 +41,15 @@ export async function handleSnapshot(sql: Sql, request: Request, pathname: strin
     const versionHeader = request.headers.get(PROXY_SNAPSHOT_VERSION_HEADER) ?? "";
     await recordProxy(sql, proxyId, region, VERSION_PATTERN.test(versionHeader) ? Number(versionHeader) : 0);
   }
+  // The version first, the JWS (megabytes on a large config) only when the poller lacks it.
+  const version = await latestSnapshotVersion(sql, region);
+  if (version === null) return notYet(region);
+  const held = request.headers.get("if-none-match");
+  if (etagMatches(held, `"${version}"`)) return notModified(version);
+  // Read again with its version: a change committed since may have published a newer one.
   const snapshot = await latestSnapshot(sql, region);
-  if (!snapshot) return jsonError(404, "not_found", `no snapshot for region ${region} yet`);
+  if (!snapshot) return notYet(region);
+  if (etagMatches(held, `"${snapshot.version}"`)) return notModified(snapshot.version);
   const etag = `"${snapshot.version}"`;
-  if (etagMatches(request.headers.get("if-none-match"), etag)) return new Response(null, { status: 304, headers: { etag } });
   return new Response(snapshot.jws, { status: 200, headers: { "content-type": "application/jose", etag, "cache-control": "no-cache" } });
 }

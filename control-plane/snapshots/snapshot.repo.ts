@@ -1,6 +1,18 @@
 /** Stored signed snapshots and the proxies that fetch them. */
 import type { Queryable } from "../db/client.ts";
 
+/**
+ * The region's newest snapshot version alone (null before the first): an index lookup on the
+ * (region, version) key that never touches the JWS, which is megabytes on a large config. An unchanged
+ * poll (304) needs nothing more.
+ */
+export async function latestSnapshotVersion(q: Queryable, region: string): Promise<number | null> {
+  const [row] = await q<{ version: number }[]>`
+    select version from snapshots where region = ${region} order by version desc limit 1`;
+  return row?.version ?? null;
+}
+
+/** The region's newest snapshot with its JWS (null before the first), for a poller that needs the body. */
 export async function latestSnapshot(q: Queryable, region: string): Promise<{ version: number; jws: string } | null> {
   const [row] = await q<{ version: number; jws: string }[]>`
     select version, jws from snapshots where region = ${region} order by version desc limit 1`;
