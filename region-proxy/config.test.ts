@@ -7,8 +7,8 @@ const jwks = JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", x: "TOhVR9fBl
 const env = { REGION: "eu", CONTROL_PLANE_URL: "http://127.0.0.1:4000", REGION_TOKEN: "regtok_x", TRUSTED_JWKS: jwks, DATA_DIR: "/tmp/p" };
 
 test("a complete environment becomes a config with defaults left to startProxy", () => {
-  const config = loadConfig({ ...env, PORT: "8080", SNAPSHOT_POLL_MS: "500", REDIS_URL: "redis://127.0.0.1:6379", REPLICA_SHARE: "0.5", COUNTERS_TIMEOUT_MS: "100" });
-  expect(config).toMatchObject({ region: "eu", port: 8080, snapshotPollMs: 500, dataDir: "/tmp/p", redisUrl: "redis://127.0.0.1:6379", replicaShare: 0.5, countersTimeoutMs: 100 });
+  const config = loadConfig({ ...env, PORT: "8080", SNAPSHOT_POLL_MS: "500", SNAPSHOT_DOWNLOAD_TIMEOUT_MS: "90000", REDIS_URL: "redis://127.0.0.1:6379", REPLICA_SHARE: "0.5", COUNTERS_TIMEOUT_MS: "100" });
+  expect(config).toMatchObject({ region: "eu", port: 8080, snapshotPollMs: 500, snapshotDownloadTimeoutMs: 90000, dataDir: "/tmp/p", redisUrl: "redis://127.0.0.1:6379", replicaShare: 0.5, countersTimeoutMs: 100 });
   expect(config.trustedJwks.keys[0]!.kid).toBe("k1");
   expect(config.usageFlushMs).toBeUndefined();
 });
@@ -81,7 +81,7 @@ test("integer variables are plain decimal: blanks, hex, exponents, decimals and 
 });
 
 test("millisecond variables past a timer's range (2^31 - 1 ms, ~24.8 days) are refused: a timer would fire after 1 ms instead", () => {
-  for (const name of ["SNAPSHOT_POLL_MS", "USAGE_FLUSH_MS", "SHUTDOWN_GRACE_MS", "VENDOR_FIRST_BYTE_TIMEOUT_MS", "VENDOR_TOTAL_TIMEOUT_MS", "COUNTERS_TIMEOUT_MS"]) {
+  for (const name of ["SNAPSHOT_POLL_MS", "SNAPSHOT_DOWNLOAD_TIMEOUT_MS", "USAGE_FLUSH_MS", "SHUTDOWN_GRACE_MS", "VENDOR_FIRST_BYTE_TIMEOUT_MS", "VENDOR_TOTAL_TIMEOUT_MS", "COUNTERS_TIMEOUT_MS"]) {
     expect(() => loadConfig({ ...env, [name]: "2147483648" })).toThrow(`${name} must be`);
     expect(() => loadConfig({ ...env, [name]: "2147483647" })).not.toThrow();
   }

@@ -21,6 +21,8 @@ export interface ProxyConfig {
   host?: string;
   proxyId?: string;
   snapshotPollMs?: number;
+  /** How long a poll may take to receive the snapshot body once the control plane answered (SNAPSHOT_DOWNLOAD_TIMEOUT_MS, default 60 s). */
+  snapshotDownloadTimeoutMs?: number;
   usageFlushMs?: number;
   /**
    * Usage events the outbox stores at most while the control plane does not take them
@@ -255,6 +257,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: env.HOST || undefined,
     proxyId: env.PROXY_ID || undefined,
     snapshotPollMs: positiveInt(env, "SNAPSHOT_POLL_MS", problems, false, MAX_TIMER_MS),
+    snapshotDownloadTimeoutMs: positiveInt(env, "SNAPSHOT_DOWNLOAD_TIMEOUT_MS", problems, false, MAX_TIMER_MS),
     usageFlushMs: positiveInt(env, "USAGE_FLUSH_MS", problems, false, MAX_TIMER_MS),
     usageOutboxMaxEvents: positiveInt(env, "USAGE_OUTBOX_MAX_EVENTS", problems),
     maxBodyBytes: positiveInt(env, "MAX_BODY_BYTES", problems),

@@ -5,14 +5,17 @@
  */
 import { PROXY_ID_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX } from "../../shared/internal-api.ts";
 import { applySnapshot, saveHeldSnapshot, type ApplyDeps } from "./apply-snapshot.ts";
+import { fetchSnapshot } from "./fetch-snapshot.ts";
 
 export interface SnapshotLoopDeps extends ApplyDeps {
   controlPlaneUrl: string;
   regionToken: string;
   proxyId: string;
   pollMs: number;
-  /** Per-poll timeout, so a hanging control plane cannot stall the loop. */
+  /** Until the answer's status and headers, so a hanging control plane cannot stall the loop (default 5 s). */
   requestTimeoutMs?: number;
+  /** Then for the snapshot body alone, which may be tens of MB (SNAPSHOT_DOWNLOAD_TIMEOUT_MS, default 60 s). */
+  downloadTimeoutMs?: number;
 }
 
 export interface SnapshotLoop {
@@ -21,6 +24,8 @@ export interface SnapshotLoop {
   stop(): Promise<void>;
 }
 
+/** 18 MB (a 50,000-key snapshot) in 60 s needs ~2.4 Mbit/s. */
+export const DEFAULT_DOWNLOAD_TIMEOUT_MS = 60_000;
 const MAX_BACKOFF_FACTOR = 32;
 const MAX_BACKOFF_MS = 60_000;
 
@@ -51,20 +56,18 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
     };
     if (version > 0) headers["if-none-match"] = `"${version}"`;
     try {
-      const signal = AbortSignal.any([abort.signal, AbortSignal.timeout(deps.requestTimeoutMs ?? 5000)]);
-      const response = await fetch(url, { headers, signal });
-      deps.current.controlPlaneReachable = response.status < 500;
-      failures = response.status >= 500 || response.status === 429 ? failures + 1 : 0;
-      if (response.status === 200) {
-        const jws = await response.text();
+      const answer = await fetchSnapshot(url, headers, { signal: abort.signal, headersMs: deps.requestTimeoutMs ?? 5000, bodyMs: deps.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS });
+      deps.current.controlPlaneReachable = answer.status < 500;
+      failures = answer.status >= 500 || answer.status === 429 ? failures + 1 : 0;
+      if ("jws" in answer) {
+        const jws = answer.jws;
         if (jws !== lastRefused && (await applySnapshot(jws, deps, { persist: true })) === "refused") lastRefused = jws;
       }
-      else if (response.status === 304) {
+      else if (answer.status === 304) {
         deps.current.confirm();
         await saveHeldSnapshot(deps);
       }
-      else if (response.status !== 404) deps.log(`snapshot poll: control plane answered ${response.status}`);
-      else await response.body?.cancel();
+      else if (answer.status !== 404) deps.log(`snapshot poll: control plane answered ${answer.status}`);
     } catch (error) {
       deps.current.controlPlaneReachable = false;
       failures++;
