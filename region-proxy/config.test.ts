@@ -7,8 +7,8 @@ const jwks = JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", x: "TOhVR9fBl
 const env = { REGION: "eu", CONTROL_PLANE_URL: "http://127.0.0.1:4000", REGION_TOKEN: "regtok_x", TRUSTED_JWKS: jwks, DATA_DIR: "/tmp/p" };
 
 test("a complete environment becomes a config with defaults left to startProxy", () => {
-  const config = loadConfig({ ...env, PORT: "8080", SNAPSHOT_POLL_MS: "500", SNAPSHOT_DOWNLOAD_TIMEOUT_MS: "90000", REDIS_URL: "redis://127.0.0.1:6379", REPLICA_SHARE: "0.5", COUNTERS_TIMEOUT_MS: "100" });
-  expect(config).toMatchObject({ region: "eu", port: 8080, snapshotPollMs: 500, snapshotDownloadTimeoutMs: 90000, dataDir: "/tmp/p", redisUrl: "redis://127.0.0.1:6379", replicaShare: 0.5, countersTimeoutMs: 100 });
+  const config = loadConfig({ ...env, PORT: "8080", SNAPSHOT_POLL_MS: "500", SNAPSHOT_DOWNLOAD_TIMEOUT_MS: "90000", SNAPSHOT_MAX_BYTES: "1048576", REDIS_URL: "redis://127.0.0.1:6379", REPLICA_SHARE: "0.5", COUNTERS_TIMEOUT_MS: "100" });
+  expect(config).toMatchObject({ region: "eu", port: 8080, snapshotPollMs: 500, snapshotDownloadTimeoutMs: 90000, snapshotMaxBytes: 1048576, dataDir: "/tmp/p", redisUrl: "redis://127.0.0.1:6379", replicaShare: 0.5, countersTimeoutMs: 100 });
   expect(config.trustedJwks.keys[0]!.kid).toBe("k1");
   expect(config.usageFlushMs).toBeUndefined();
 });
@@ -67,6 +67,7 @@ test("integer variables are plain decimal: blanks, hex, exponents, decimals and 
   for (const raw of [" ", "0x1F", "1e3", "3.0", "08", "+80", "80 "]) {
     expect(() => loadConfig({ ...env, PORT: raw })).toThrow("PORT must be");
     expect(() => loadConfig({ ...env, SNAPSHOT_POLL_MS: raw })).toThrow("SNAPSHOT_POLL_MS must be");
+    expect(() => loadConfig({ ...env, SNAPSHOT_MAX_BYTES: raw })).toThrow("SNAPSHOT_MAX_BYTES must be");
     // The breaker's two read the same way (they were Number(): "0x10" was 16, "1e3" 1000).
     expect(() => loadConfig({ ...env, BREAKER_FAILURES: raw })).toThrow("BREAKER_FAILURES must be");
     expect(() => loadConfig({ ...env, BREAKER_COOLDOWN_MS: raw })).toThrow("BREAKER_COOLDOWN_MS must be");

@@ -23,6 +23,8 @@ export interface ProxyConfig {
   snapshotPollMs?: number;
   /** How long a poll may take to receive the snapshot body once the control plane answered (SNAPSHOT_DOWNLOAD_TIMEOUT_MS, default 60 s). */
   snapshotDownloadTimeoutMs?: number;
+  /** A larger snapshot answer is refused without being held (SNAPSHOT_MAX_BYTES, default 256 MB). */
+  snapshotMaxBytes?: number;
   usageFlushMs?: number;
   /**
    * Usage events the outbox stores at most while the control plane does not take them
@@ -258,6 +260,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     proxyId: env.PROXY_ID || undefined,
     snapshotPollMs: positiveInt(env, "SNAPSHOT_POLL_MS", problems, false, MAX_TIMER_MS),
     snapshotDownloadTimeoutMs: positiveInt(env, "SNAPSHOT_DOWNLOAD_TIMEOUT_MS", problems, false, MAX_TIMER_MS),
+    snapshotMaxBytes: positiveInt(env, "SNAPSHOT_MAX_BYTES", problems),
     usageFlushMs: positiveInt(env, "USAGE_FLUSH_MS", problems, false, MAX_TIMER_MS),
     usageOutboxMaxEvents: positiveInt(env, "USAGE_OUTBOX_MAX_EVENTS", problems),
     maxBodyBytes: positiveInt(env, "MAX_BODY_BYTES", problems),

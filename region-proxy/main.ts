@@ -112,7 +112,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     // The usage outbox (KV commits, shipping) runs on its own thread, off the request path.
     const outbox = await startOutboxThread({ dataDir: config.dataDir, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, flushIntervalMs: config.usageFlushMs ?? 1000, maxStoredEvents: config.usageOutboxMaxEvents }, log);
     started.push(() => outbox.stop());
-    const loop = startSnapshotLoop({ ...applyDeps, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, pollMs: config.snapshotPollMs ?? 1000, downloadTimeoutMs: config.snapshotDownloadTimeoutMs });
+    const loop = startSnapshotLoop({ ...applyDeps, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, pollMs: config.snapshotPollMs ?? 1000, downloadTimeoutMs: config.snapshotDownloadTimeoutMs, maxBytes: config.snapshotMaxBytes });
     started.push(() => loop.stop());
     await Promise.race([loop.pollOnce(), Bun.sleep(FIRST_POLL_WAIT_MS)]);
     const ownLimits = extras.limits ? null : await createLeasedLimits({ region: config.region, redisUrl: config.redisUrl, replicaShare: config.replicaShare, countersTimeoutMs: config.countersTimeoutMs, log, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId });

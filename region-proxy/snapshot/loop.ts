@@ -16,6 +16,8 @@ export interface SnapshotLoopDeps extends ApplyDeps {
   requestTimeoutMs?: number;
   /** Then for the snapshot body alone, which may be tens of MB (SNAPSHOT_DOWNLOAD_TIMEOUT_MS, default 60 s). */
   downloadTimeoutMs?: number;
+  /** A larger snapshot body is refused, never held whole (SNAPSHOT_MAX_BYTES, default 256 MB). */
+  maxBytes?: number;
 }
 
 export interface SnapshotLoop {
@@ -26,6 +28,8 @@ export interface SnapshotLoop {
 
 /** 18 MB (a 50,000-key snapshot) in 60 s needs ~2.4 Mbit/s. */
 export const DEFAULT_DOWNLOAD_TIMEOUT_MS = 60_000;
+/** ~14x a 50,000-key snapshot (~18 MB); parsing one costs a few times its size in memory. */
+export const DEFAULT_SNAPSHOT_MAX_BYTES = 256 * 1024 * 1024;
 const MAX_BACKOFF_FACTOR = 32;
 const MAX_BACKOFF_MS = 60_000;
 
@@ -35,13 +39,17 @@ export function pauseMs(pollMs: number, failures: number): number {
   return Math.min(pollMs * 2 ** Math.min(failures, 30), cap);
 }
 
+const sha256 = (text: string) => new Bun.CryptoHasher("sha256").update(text).digest("hex");
+
 export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
   const url = `${deps.controlPlaneUrl.replace(/\/+$/, "")}${SNAPSHOT_PATH_PREFIX}${encodeURIComponent(deps.region)}`;
+  const maxBytes = deps.maxBytes ?? DEFAULT_SNAPSHOT_MAX_BYTES;
   const abort = new AbortController();
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   // A refused snapshot stays refused: remembering it keeps a bad publish from flooding the log every poll.
+  // Its SHA-256, not the JWS: that may be hundreds of MB.
   let lastRefused: string | null = null;
   // Polls in a row that failed (unreachable, timed out, 5xx or 429): each doubles the pause, up to
   // MAX_BACKOFF_FACTOR × pollMs (at most a minute), so replicas do not hammer a control plane that is down.
@@ -56,13 +64,14 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
     };
     if (version > 0) headers["if-none-match"] = `"${version}"`;
     try {
-      const answer = await fetchSnapshot(url, headers, { signal: abort.signal, headersMs: deps.requestTimeoutMs ?? 5000, bodyMs: deps.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS });
+      const answer = await fetchSnapshot(url, headers, { signal: abort.signal, headersMs: deps.requestTimeoutMs ?? 5000, bodyMs: deps.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS, maxBytes });
       deps.current.controlPlaneReachable = answer.status < 500;
       failures = answer.status >= 500 || answer.status === 429 ? failures + 1 : 0;
       if ("jws" in answer) {
-        const jws = answer.jws;
-        if (jws !== lastRefused && (await applySnapshot(jws, deps, { persist: true })) === "refused") lastRefused = jws;
+        const refusedBefore = lastRefused !== null && sha256(answer.jws) === lastRefused;
+        if (!refusedBefore && (await applySnapshot(answer.jws, deps, { persist: true })) === "refused") lastRefused = sha256(answer.jws);
       }
+      else if ("tooLarge" in answer) deps.log(`snapshot refused: the answer is larger than ${maxBytes} bytes (SNAPSHOT_MAX_BYTES); keeping version ${version}`);
       else if (answer.status === 304) {
         deps.current.confirm();
         await saveHeldSnapshot(deps);
