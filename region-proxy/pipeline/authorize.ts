@@ -22,9 +22,3 @@ export function authorize(model: string, key: SnapshotKey, snapshot: Snapshot): 
   }
   return { ok: true, alias };
 }
-
-/** The aliases a key may call, for /v1/models (the key's list, and its tenant chain's when a snapshot is given). */
-export function allowedAliasNames(key: SnapshotKey, aliasNames: string[], snapshot?: Snapshot): string[] {
-  const byKey = key.allowedAliases === null ? aliasNames : aliasNames.filter((name) => key.allowedAliases!.includes(name));
-  return snapshot ? byKey.filter((name) => tenantAllows(snapshot.tenants[key.tenantId], snapshot.tenants, name)) : byKey;
-}

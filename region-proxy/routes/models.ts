@@ -5,7 +5,7 @@
  */
 import type { ProxyDeps } from "../deps.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
-import { allowedAliasNames } from "../pipeline/authorize.ts";
+import { authorize } from "../pipeline/authorize.ts";
 import { unroutedHeaders } from "../pipeline/gateway-headers.ts";
 import { refuse } from "../pipeline/refuse.ts";
 import { residencyRule, satisfies } from "../pipeline/residency.ts";
@@ -15,8 +15,14 @@ export const MODEL_PATH_PREFIX = "/v1/models/";
 
 type ModelObject = { id: string; object: "model"; created: number; owned_by: "gateway" };
 
-/** The models the request's key sees, or the refusal to answer with. */
-function visibleModels(request: Request, requestId: string, deps: ProxyDeps): { ok: true; models: ModelObject[] } | { ok: false; response: Response } {
+/** Whether the request's key sees one alias, or the refusal to answer with. */
+type Visibility = { ok: true; created: number; aliasNames: string[]; visible: (name: string) => boolean } | { ok: false; response: Response };
+
+/**
+ * Decides per alias, so GET /v1/models/{id} judges the one alias asked about (its cost does not grow
+ * with the snapshot's alias count) and the list judges each alias by the same rule.
+ */
+function modelVisibility(request: Request, requestId: string, deps: ProxyDeps): Visibility {
   const loaded = deps.current.get();
   if (!loaded) return { ok: false, response: refuse(deps, { kind: "not_ready", retryAfterSeconds: 1 }, requestId) };
   const auth = authenticate(request.headers.get("authorization"), loaded.snapshot);
@@ -27,28 +33,28 @@ function visibleModels(request: Request, requestId: string, deps: ProxyDeps): { 
   const rule = residencyRule(auth.tenant, snapshot, null);
   const servable = (name: string) =>
     rule.jurisdictions === null || (snapshot.aliases[name]?.chain.some((id) => snapshot.deployments[id] !== undefined && satisfies(snapshot.deployments[id]!, rule)) ?? false);
-  const models = allowedAliasNames(auth.key, loaded.aliasNames, snapshot)
-    .filter(servable)
-    .map((id): ModelObject => ({ id, object: "model", created: loaded.issuedAtSeconds, owned_by: "gateway" }));
-  return { ok: true, models };
+  const visible = (name: string) => authorize(name, auth.key, snapshot).ok && servable(name);
+  return { ok: true, created: loaded.issuedAtSeconds, aliasNames: loaded.aliasNames, visible };
 }
 
+const modelObject = (id: string, created: number): ModelObject => ({ id, object: "model", created, owned_by: "gateway" });
+
 export function listModels(request: Request, requestId: string, deps: ProxyDeps): Response {
-  const visible = visibleModels(request, requestId, deps);
-  if (!visible.ok) return visible.response;
-  return Response.json({ object: "list", data: visible.models }, { headers: { ...unroutedHeaders(deps.region), "x-request-id": requestId } });
+  const view = modelVisibility(request, requestId, deps);
+  if (!view.ok) return view.response;
+  const data = view.aliasNames.filter(view.visible).map((id) => modelObject(id, view.created));
+  return Response.json({ object: "list", data }, { headers: { ...unroutedHeaders(deps.region), "x-request-id": requestId } });
 }
 
 export function retrieveModel(request: Request, requestId: string, deps: ProxyDeps, path: string): Response {
-  const visible = visibleModels(request, requestId, deps);
-  if (!visible.ok) return visible.response;
+  const view = modelVisibility(request, requestId, deps);
+  if (!view.ok) return view.response;
   let id: string;
   try {
     id = decodeURIComponent(path.slice(MODEL_PATH_PREFIX.length));
   } catch {
     id = path.slice(MODEL_PATH_PREFIX.length);
   }
-  const model = visible.models.find((m) => m.id === id);
-  if (!model) return refuse(deps, { kind: "model_not_found", model: id }, requestId);
-  return Response.json(model, { headers: { ...unroutedHeaders(deps.region), "x-request-id": requestId } });
+  if (!view.visible(id)) return refuse(deps, { kind: "model_not_found", model: id }, requestId);
+  return Response.json(modelObject(id, view.created), { headers: { ...unroutedHeaders(deps.region), "x-request-id": requestId } });
 }
