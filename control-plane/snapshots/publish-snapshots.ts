@@ -1,8 +1,19 @@
-/** Compiles, signs and stores one snapshot per region at the given version. */
+/** Compiles, signs and stores one snapshot per region at the given version, pruning older ones. */
 import type { Tx } from "../db/client.ts";
 import { signSnapshot, type SigningKey } from "../../shared/snapshot/sign.ts";
 import { compileSnapshot } from "./compile-snapshot.ts";
 import { loadConfigRows } from "./config-rows.repo.ts";
+import { pruneSnapshots } from "./snapshot.repo.ts";
+
+/**
+ * How many snapshots of a region are kept, newest first. Only the newest is ever served (the snapshot
+ * route, the signing-key republish check, `regions { snapshotVersion }`); rollback restores from
+ * config_states, never from here. A few more are kept so what a proxy a few changes behind still holds
+ * (its `snapshotVersion` in `regions { proxies }`) can be looked at while it catches up, at a bounded
+ * cost: on a 50,000-key config each is ~17 MB, so one per region per change kept for ever grew the
+ * table by that much per region at every key created.
+ */
+export const SNAPSHOTS_KEPT = 5;
 
 export async function publishSnapshots(tx: Tx, signingKey: SigningKey, version: number): Promise<void> {
   const regions = await tx<{ name: string }[]>`select name from regions order by name`;
@@ -13,5 +24,6 @@ export async function publishSnapshots(tx: Tx, signingKey: SigningKey, version: 
     const jws = await signSnapshot(compileSnapshot(rows, name, version, issuedAt), signingKey);
     await tx`insert into snapshots (region, version, jws) values (${name}, ${version}, ${jws})
       on conflict (region, version) do update set jws = excluded.jws`;
+    await pruneSnapshots(tx, name, SNAPSHOTS_KEPT);
   }
 }

@@ -37,3 +37,9 @@ export async function newestSnapshotPerRegion(q: Queryable): Promise<{ region: s
     left join lateral (select jws from snapshots where region = r.name order by version desc limit 1) s on true
     order by r.name`;
 }
+
+/** Deletes the region's snapshots older than its `keep` newest (by version; the primary key's index). */
+export async function pruneSnapshots(q: Queryable, region: string, keep: number): Promise<void> {
+  await q`delete from snapshots where region = ${region} and version < (
+    select version from snapshots where region = ${region} order by version desc offset ${keep - 1} limit 1)`;
+}
