@@ -3,10 +3,15 @@
  * one held, is logged and ignored: the proxy keeps serving what it has. A new version is served at
  * once (a revoked key must stop working) even if saving it fails; the save is retried at every poll
  * until it succeeds, so a restart never boots on an older version than was served.
+ *
+ * A large snapshot takes a few hundred ms of CPU to verify, parse and index; each phase is followed by a
+ * turn of the event loop so requests keep being answered, and the swap itself is one assignment made
+ * right after the version check, with nothing awaited between them.
  */
 import { verifySnapshot, type TrustedKeys } from "../../shared/snapshot/verify.ts";
 import type { Kv } from "../kv/open-kv.ts";
-import type { CurrentSnapshot } from "./current.ts";
+import { yieldToEventLoop } from "../../shared/time/yield-to-event-loop.ts";
+import { loadedSnapshot, type CurrentSnapshot } from "./current.ts";
 import { loadSnapshotJws, saveSnapshotJws } from "./snapshot-store.ts";
 
 export type ApplyOutcome = "swapped" | "unchanged" | "refused";
@@ -35,7 +40,15 @@ export async function applySnapshot(jws: string, deps: ApplyDeps, opts: { persis
     if (opts.persist) await saveHeldSnapshot(deps);
     return "unchanged";
   }
-  deps.current.swap(verdict.snapshot, jws);
+  const loaded = loadedSnapshot(verdict.snapshot, jws);
+  await yieldToEventLoop();
+  if (verdict.snapshot.version <= deps.current.version()) {
+    // Another apply swapped in this version or a newer one while this one was indexing.
+    if (verdict.snapshot.version === deps.current.version()) return "unchanged";
+    deps.log(`snapshot refused: version ${verdict.snapshot.version} is older than held version ${deps.current.version()}`);
+    return "refused";
+  }
+  deps.current.install(loaded);
   deps.log(`snapshot version ${verdict.snapshot.version} loaded (was ${held})`);
   if (opts.persist) await saveHeldSnapshot(deps);
   else deps.current.savedVersion = verdict.snapshot.version; // read from KV: already saved

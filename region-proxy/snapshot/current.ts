@@ -31,14 +31,14 @@ export class CurrentSnapshot {
     return this.loaded?.snapshot.version ?? 0;
   }
 
+  /** Builds what is served with `snapshot` (its indexes) and swaps it in. */
   swap(snapshot: Snapshot, jws: string, now = Date.now()): void {
-    const issued = Date.parse(snapshot.issuedAt);
-    this.loaded = {
-      snapshot,
-      jws,
-      aliasNames: Object.keys(snapshot.aliases).sort(),
-      issuedAtSeconds: Number.isFinite(issued) ? Math.floor(issued / 1000) : 0,
-    };
+    this.install(loadedSnapshot(snapshot, jws), now);
+  }
+
+  /** Serves `loaded` from now on: one assignment, so a request in flight keeps the snapshot it started with. */
+  install(loaded: LoadedSnapshot, now = Date.now()): void {
+    this.loaded = loaded;
     this.confirmedAt = now;
   }
 
@@ -50,4 +50,15 @@ export class CurrentSnapshot {
   ageSeconds(now = Date.now()): number | null {
     return this.loaded ? Math.max(0, Math.floor((now - this.confirmedAt) / 1000)) : null;
   }
+}
+
+/** A verified snapshot with the indexes built once per swap, ready for `CurrentSnapshot.install`. */
+export function loadedSnapshot(snapshot: Snapshot, jws: string): LoadedSnapshot {
+  const issued = Date.parse(snapshot.issuedAt);
+  return {
+    snapshot,
+    jws,
+    aliasNames: Object.keys(snapshot.aliases).sort(),
+    issuedAtSeconds: Number.isFinite(issued) ? Math.floor(issued / 1000) : 0,
+  };
 }

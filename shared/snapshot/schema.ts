@@ -6,6 +6,7 @@
  * (`env:NAME` or `file:/path`).
  */
 import type { Price } from "../money/cost.ts";
+import { isTimeZone } from "./time-zone.ts";
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
@@ -270,6 +271,7 @@ function checkTenantFields(tenant: Record<string, unknown>): string | null {
   const bad = checkLimitFields(tenant);
   if (bad) return bad;
   if (tenant.parentId !== undefined && tenant.parentId !== null && typeof tenant.parentId !== "string") return "parentId must be a string or null";
+  // Refused here rather than at request time, where periodKeys() would throw on every budgeted call.
   if (tenant.timeZone !== undefined && !isTimeZone(tenant.timeZone)) return `timeZone ${String(tenant.timeZone)} is not an IANA time zone`;
   if (tenant.budgetFailOpen !== undefined && typeof tenant.budgetFailOpen !== "boolean") return "budgetFailOpen must be a boolean";
   if (tenant.featureLimits !== undefined) {
@@ -280,15 +282,4 @@ function checkTenantFields(tenant: Record<string, unknown>): string | null {
     }
   }
   return null;
-}
-
-/** Refused here rather than at request time, where periodKeys() would throw on every budgeted call. */
-function isTimeZone(value: unknown): boolean {
-  if (typeof value !== "string" || value === "") return false;
-  try {
-    new Intl.DateTimeFormat("en-US", { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
 }

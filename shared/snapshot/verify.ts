@@ -1,10 +1,15 @@
 /**
  * Verifies a snapshot JWS against pinned public keys and checks its shape and region.
  * Returns a verdict instead of throwing: a bad snapshot is an expected event, not a crash.
+ *
+ * A platform's snapshot is tens of MB and a proxy verifies it while serving, so the phases (signature,
+ * JSON parse, shape check) are separated by a turn of the event loop: requests waiting meanwhile are
+ * answered between them instead of after the whole job.
  */
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from "jose";
 import { parseSnapshot, type Snapshot } from "./schema.ts";
 import { SNAPSHOT_JWS_TYPE } from "./sign.ts";
+import { yieldToEventLoop } from "../time/yield-to-event-loop.ts";
 
 export type SnapshotVerdict =
   | { ok: true; snapshot: Snapshot }
@@ -45,12 +50,14 @@ export async function verifySnapshot(jws: string, trusted: TrustedKeys, expected
   } catch (error) {
     return { ok: false, reason: "bad_signature", detail: (error as Error).message };
   }
+  await yieldToEventLoop();
   let decoded: unknown;
   try {
     decoded = JSON.parse(new TextDecoder().decode(payload));
   } catch {
     return { ok: false, reason: "invalid_payload", detail: "payload is not JSON" };
   }
+  await yieldToEventLoop();
   const parsed = parseSnapshot(decoded);
   if (!parsed.ok) return { ok: false, reason: "invalid_payload", detail: parsed.reason };
   if (parsed.value.region !== expectedRegion) {
