@@ -1,11 +1,13 @@
 /**
  * Polls the control plane for this region's snapshot (shared/internal-api.ts): region token,
- * X-Proxy-Id, X-Proxy-Snapshot-Version and If-None-Match; 200 → applySnapshot, 304 → confirmed.
- * Never on the request path; a failed poll only flips `controlPlaneReachable`.
+ * X-Proxy-Id, X-Proxy-Snapshot-Version and If-None-Match (the held version, and a refused one);
+ * 200 → applySnapshot, 304 → confirmed. Never on the request path; a failed poll only flips
+ * `controlPlaneReachable` and lengthens the pause before the next.
  */
 import { PROXY_ID_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX } from "../../shared/internal-api.ts";
 import { applySnapshot, saveHeldSnapshot, type ApplyDeps } from "./apply-snapshot.ts";
-import { fetchSnapshot } from "./fetch-snapshot.ts";
+import { fetchSnapshot, type SnapshotAnswer } from "./fetch-snapshot.ts";
+import { RefusedSnapshot } from "./refused-snapshot.ts";
 
 export interface SnapshotLoopDeps extends ApplyDeps {
   controlPlaneUrl: string;
@@ -18,6 +20,8 @@ export interface SnapshotLoopDeps extends ApplyDeps {
   downloadTimeoutMs?: number;
   /** A larger snapshot body is refused, never held whole (SNAPSHOT_MAX_BYTES, default 256 MB). */
   maxBytes?: number;
+  /** How long a refused version is not asked for again (default 5 min; refused-snapshot.ts). */
+  refusedRecheckMs?: number;
 }
 
 export interface SnapshotLoop {
@@ -39,8 +43,6 @@ export function pauseMs(pollMs: number, failures: number): number {
   return Math.min(pollMs * 2 ** Math.min(failures, 30), cap);
 }
 
-const sha256 = (text: string) => new Bun.CryptoHasher("sha256").update(text).digest("hex");
-
 export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
   const url = `${deps.controlPlaneUrl.replace(/\/+$/, "")}${SNAPSHOT_PATH_PREFIX}${encodeURIComponent(deps.region)}`;
   const maxBytes = deps.maxBytes ?? DEFAULT_SNAPSHOT_MAX_BYTES;
@@ -48,11 +50,12 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
   let timer: ReturnType<typeof setTimeout> | null = null;
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
-  // A refused snapshot stays refused: remembering it keeps a bad publish from flooding the log every poll.
-  // Its SHA-256, not the JWS: that may be hundreds of MB.
-  let lastRefused: string | null = null;
-  // Polls in a row that failed (unreachable, timed out, 5xx or 429): each doubles the pause, up to
-  // MAX_BACKOFF_FACTOR × pollMs (at most a minute), so replicas do not hammer a control plane that is down.
+  // A refused snapshot stays refused: remembering it (its ETag and hash) keeps it from being downloaded
+  // and logged again at every poll.
+  const refused = new RefusedSnapshot(deps.refusedRecheckMs);
+  // Polls in a row that failed (unreachable, timed out, 5xx or 429, or a snapshot refused): each doubles
+  // the pause, up to MAX_BACKOFF_FACTOR × pollMs (at most a minute), so replicas do not hammer a control
+  // plane that is down or keeps serving a snapshot they cannot take.
   let failures = 0;
 
   async function poll(): Promise<void> {
@@ -62,26 +65,41 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
       [PROXY_ID_HEADER]: deps.proxyId,
       [PROXY_SNAPSHOT_VERSION_HEADER]: String(version),
     };
-    if (version > 0) headers["if-none-match"] = `"${version}"`;
+    const ifNoneMatch = refused.ifNoneMatch(version);
+    if (ifNoneMatch !== null) headers["if-none-match"] = ifNoneMatch;
     try {
       const answer = await fetchSnapshot(url, headers, { signal: abort.signal, headersMs: deps.requestTimeoutMs ?? 5000, bodyMs: deps.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS, maxBytes });
       deps.current.controlPlaneReachable = answer.status < 500;
-      failures = answer.status >= 500 || answer.status === 429 ? failures + 1 : 0;
-      if ("jws" in answer) {
-        const refusedBefore = lastRefused !== null && sha256(answer.jws) === lastRefused;
-        if (!refusedBefore && (await applySnapshot(answer.jws, deps, { persist: true })) === "refused") lastRefused = sha256(answer.jws);
-      }
-      else if ("tooLarge" in answer) deps.log(`snapshot refused: the answer is larger than ${maxBytes} bytes (SNAPSHOT_MAX_BYTES); keeping version ${version}`);
-      else if (answer.status === 304) {
-        deps.current.confirm();
-        await saveHeldSnapshot(deps);
-      }
-      else if (answer.status !== 404) deps.log(`snapshot poll: control plane answered ${answer.status}`);
+      failures = (await handle(answer, version)) ? 0 : failures + 1;
     } catch (error) {
       deps.current.controlPlaneReachable = false;
       failures++;
       if (!stopped) deps.log(`snapshot poll failed: ${(error as Error).message}`);
     }
+  }
+
+  /** Acts on one answer; false when the poll counts as failed for the backoff. The held snapshot serves on either way. */
+  async function handle(answer: SnapshotAnswer, version: number): Promise<boolean> {
+    if ("jws" in answer) {
+      if (refused.matches(answer.jws)) return false;
+      if ((await applySnapshot(answer.jws, deps, { persist: true })) !== "refused") return (refused.clear(), true);
+      refused.remember(answer.etag, answer.jws);
+      return false;
+    }
+    if ("tooLarge" in answer) {
+      if (!refused.knows(answer.etag)) deps.log(`snapshot refused: the answer is larger than ${maxBytes} bytes (SNAPSHOT_MAX_BYTES); keeping version ${version}`);
+      refused.remember(answer.etag, null);
+      return false;
+    }
+    if (answer.status === 304) {
+      // Not modified because the latest is the refused version: the held one is not confirmed current.
+      const stillRefused = refused.isLatest(answer.etag, version);
+      if (!stillRefused) deps.current.confirm();
+      await saveHeldSnapshot(deps);
+      return !stillRefused;
+    }
+    if (answer.status !== 404) deps.log(`snapshot poll: control plane answered ${answer.status}`);
+    return answer.status < 500 && answer.status !== 429;
   }
 
   const pollOnce = () => (running = running.then(poll));

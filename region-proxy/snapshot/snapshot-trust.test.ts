@@ -16,11 +16,14 @@ afterAll(() => fx?.cleanup());
 const messages = [{ role: "user" as const, content: "hi" }];
 const revokeLimited = (s: { keys: Record<string, { status: string }> }) => void (s.keys[hashSecret(fx.keys.limited)]!.status = "revoked");
 
-/** Publishes a snapshot and waits until the proxy has polled at least twice more. */
+/**
+ * Publishes a snapshot and waits until the proxy has polled at least twice more. Each refused snapshot
+ * lengthens the pause between polls (up to 32 × 100 ms), so two polls may take 6.4 s.
+ */
 async function publishAndWaitForPolls(publish: () => void | Promise<unknown>) {
   await publish();
   const seen = fx.origin.state.snapshotRequests.length;
-  await waitFor(() => fx.origin.state.snapshotRequests.length >= seen + 2, "two more polls");
+  await waitFor(() => fx.origin.state.snapshotRequests.length >= seen + 2, "two more polls", 10_000);
 }
 
 describe("snapshot trust", () => {
@@ -39,7 +42,7 @@ describe("snapshot trust", () => {
     expect(last.headers["if-none-match"]).toBe('"2"');
   });
 
-  test("a tampered JWS is refused and version 2 keeps serving", async () => {
+  test("a tampered JWS is refused and version 2 keeps serving", { timeout: 15_000 }, async () => {
     const jws = await signSnapshot(fx.snapshot(3), fx.signing); // signed, never published as is
     const [header, payload, signature] = jws.split(".");
     const decoded = JSON.parse(Buffer.from(payload!, "base64url").toString());
@@ -51,7 +54,7 @@ describe("snapshot trust", () => {
     expect((await fx.client(proxy).chat.completions.create({ model: "chat", messages })).choices.length).toBe(1);
   });
 
-  test("a JWS signed by a key that is not pinned is refused (other kid, and same kid with another key)", async () => {
+  test("a JWS signed by a key that is not pinned is refused (other kid, and same kid with another key)", { timeout: 25_000 }, async () => {
     const { key: rogue } = await generateSigningKey("rogue");
     await publishAndWaitForPolls(() => fx.publish(fx.snapshot(4), rogue));
     expect(proxy.snapshotVersion()).toBe(2);
@@ -61,7 +64,7 @@ describe("snapshot trust", () => {
     expect(proxy.snapshotVersion()).toBe(2);
   });
 
-  test("a lower version is refused and logged", async () => {
+  test("a lower version is refused and logged", { timeout: 15_000 }, async () => {
     await publishAndWaitForPolls(() => fx.publish(fx.snapshot(1)));
     expect(proxy.snapshotVersion()).toBe(2);
     expect(fx.logs.some((l) => l.includes("version 1 is older than held version 2"))).toBe(true);

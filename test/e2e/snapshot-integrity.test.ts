@@ -19,7 +19,9 @@ beforeAll(async () => {
   stack = await startStack({ regions: ["eu"] });
   interposer = await startSnapshotInterposer(stack.controlPlane.url);
   replacedUrl = stack.proxies.eu!.url;
-  proxy = await stack.startProxy("eu", { controlPlaneUrl: interposer.url, dataDir: join(stack.dataDir, "proxy-eu-interposed"), snapshotPollMs: 100 });
+  // Each refused snapshot doubles the pause between polls, up to 32 × SNAPSHOT_POLL_MS: at 30 ms that is
+  // under a second, so each mode below still sees its three fetches within expectRefused's 5 s.
+  proxy = await stack.startProxy("eu", { controlPlaneUrl: interposer.url, dataDir: join(stack.dataDir, "proxy-eu-interposed"), snapshotPollMs: 30 });
   client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: stack.demo.keySecret, maxRetries: 0 });
   await eventually(() => proxy.snapshotVersion() > 0, 5000, "first snapshot");
 });
