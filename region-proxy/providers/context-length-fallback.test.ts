@@ -56,6 +56,9 @@ for (const [what, answer, reasons] of [
     expect(result.error).toEqual({ kind: "vendor_rejected", status: 400, message: TOO_LONG, code: "context_length_exceeded", param: "messages" });
     expect(ctx.calls()).toBe(1);
     expect(steps(result)).toEqual(["d_a:error:context_length", ...reasons]);
+    // The answer's headers (x-gateway-model/provider, fallback) name the deployment whose refusal it is.
+    expect(result.trail.deployment?.id).toBe("d_a");
+    expect(result.trail.fallback).toBe(false);
   });
 }
 

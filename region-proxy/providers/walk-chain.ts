@@ -188,7 +188,8 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   let missingCredential: AttemptFailure | null = null;
   // The first context-length refusal and every deployment that refused (null until one did): the
   // answer when nothing else is, and the windows later deployments are skipped for.
-  let tooLong: { failure: AttemptFailure; refusedBy: SnapshotDeployment[] } | null = null;
+  // `deployment`/`fallback`: the trail as the first refusal left it, which the answer's headers name.
+  let tooLong: { failure: AttemptFailure; refusedBy: SnapshotDeployment[]; deployment: SnapshotDeployment | null; fallback: boolean } | null = null;
   const step = (dep: SnapshotDeployment, outcome: AttemptTrailEntry["outcome"], reason: string | null, startedMs: number) =>
     trail.steps.push({ deploymentId: dep.id, provider: dep.provider, vendorModel: dep.model, outcome, reason, latencyMs: Math.max(0, Math.round(Date.now() - startedMs)) });
 
@@ -289,7 +290,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             await askHealth(() => opts.health.onSuccess(circuit), undefined, opts.log, deadline);
             break chain;
           case "context_length":
-            (tooLong ??= { failure: outcome, refusedBy: [] }).refusedBy.push(dep);
+            (tooLong ??= { failure: outcome, refusedBy: [], deployment: trail.deployment, fallback: trail.fallback }).refusedBy.push(dep);
             await askHealth(() => opts.health.onSuccess(circuit), undefined, opts.log, deadline);
             continue chain;
           case "unusable_answer":
@@ -364,7 +365,11 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   }
   // A deployment that answered said the prompt is too long: no later failure changes that (a fallback's
   // 5xx or 429 would have the SDK retry, sending the prompt down the whole chain again).
-  if (tooLong !== null) return { ok: false, error: tooLong.failure.error, clientClosed: false, trail };
+  if (tooLong !== null) {
+    trail.deployment = tooLong.deployment;
+    trail.fallback = tooLong.fallback;
+    return { ok: false, error: tooLong.failure.error, clientClosed: false, trail };
+  }
   if (last === null && openCircuits !== null && Date.now() < deadline) return { ok: false, error: await circuitsOpenError(openCircuits, opts, deadline), clientClosed: false, trail };
   last ??= missingCredential;
   return { ok: false, error: finalError(last, trail, deadline), clientClosed: false, trail };
