@@ -8,7 +8,7 @@
  * | timeout                | yes (backoff)         | yes                           | failure               |
  * | no_credential          | no (no call: skipped) | yes                           | probe slot given back |
  * | deployment_unavailable | no                    | yes                           | failure (wrong_operation: none) |
- * | context_length         | no                    | yes                           | success (it answered) |
+ * | context_length         | no                    | yes, not of the same model    | success (it answered) |
  * | unusable_answer        | no                    | yes                           | success (it answered) |
  * | credential             | no                    | yes (its own key)             | failure               |
  * | permanent              | no                    | no (fail fast)                | success (it answered) |
