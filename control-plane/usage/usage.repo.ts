@@ -41,6 +41,9 @@ export async function insertUsageEvents(q: Queryable, events: UsageEvent[], rece
       attempts: e.attempts,
     };
   });
+  // In event id order: two batches holding the same ids (a proxy re-sending while the first send still
+  // runs) then wait on each other's unique-index entries in one order, never in a cycle (a deadlock).
+  rows.sort((a, b) => compareIds(a.event_id, b.event_id));
   const inserted = await q<{ event_id: string }[]>`
     insert into usage_events ${q(rows)} on conflict (event_id) do nothing returning event_id`;
   return new Set(inserted.map((r) => r.event_id));
@@ -58,13 +61,26 @@ export async function insertDeadLetter(q: Queryable, region: string, reason: str
     on conflict (event_id, md5(payload::text)) where event_id is not null do nothing`;
 }
 
-/** Moves each key's `last_used_at` forward to the latest time its events were booked at (bookingTime; never back). */
+/**
+ * Moves each key's `last_used_at` forward to the latest time its events were booked at (bookingTime; never back).
+ *
+ * Concurrent batches (any two proxies serving the same keys) lock the same rows, so the rows are locked
+ * first, in id order (`order by id for no key update`: the lock is taken row by row above the sort),
+ * and only then updated: an UPDATE ... FROM locks in whatever order its join plan yields rows, and two
+ * batches locking in opposite orders deadlocked (40P01 after deadlock_timeout, the batch a 500).
+ */
 export async function touchKeysLastUsed(q: Queryable, events: UsageEvent[], receivedAt: Date): Promise<void> {
   const latest = new Map<string, number>();
   for (const e of events) latest.set(e.keyId, Math.max(latest.get(e.keyId) ?? 0, bookingTime(e.time, receivedAt).time.getTime()));
   if (latest.size === 0) return;
-  const ids = [...latest.keys()];
+  const ids = [...latest.keys()].sort(compareIds);
   const times = ids.map((id) => new Date(latest.get(id)!).toISOString());
+  await q`select id from gateway_keys where id = any(${q.array(ids)}::text[]) order by id collate "C" for no key update`;
   await q`update gateway_keys g set last_used_at = greatest(coalesce(g.last_used_at, u.t), u.t)
     from (select unnest(${q.array(ids)}::text[]) as id, unnest(${q.array(times)}::timestamptz[]) as t) u where g.id = u.id`;
+}
+
+/** Byte order (PostgreSQL's "C" collation for ASCII ids): one order for every batch, whatever the locale. */
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
