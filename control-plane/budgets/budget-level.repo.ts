@@ -7,6 +7,7 @@
  * Periods are calendar days/months in the org's (root tenant's) time zone, as at the proxy.
  */
 import { parseBudgetPeriod } from "../../shared/leases/lease-wire.ts";
+import { localDayStart } from "../../shared/time/local-day-start.ts";
 import type { Queryable } from "../db/client.ts";
 import { MAX_SPEND_MICROS } from "./spend-ceiling.ts";
 
@@ -84,13 +85,13 @@ export async function rootTimeZone(q: Queryable, tenantId: string): Promise<stri
 
 /** The ledger's spend on the level (a tenant's subtree, or one key) during its period, per region, saturated at MAX_SPEND_MICROS (spend-ceiling.ts). */
 export async function ledgerSpendByRegion(q: Queryable, level: BudgetLevel): Promise<Map<string, RegionLedgerSpend>> {
+  const { start, end } = periodWindow(level);
   const rows = level.keyId
     ? await q<{ region: string; spent: string; rows: number }[]>`
         select region, least(coalesce(sum(cost_micros), 0), ${MAX_SPEND_MICROS})::text as spent, count(*)::int as rows
         from usage_events
         where key_id = ${level.keyId}
-          and time >= (${level.startDate}::timestamp at time zone ${level.timeZone})
-          and time < (${level.endDate}::timestamp at time zone ${level.timeZone})
+          and time >= ${start} and time < ${end}
         group by region`
     : await q<{ region: string; spent: string; rows: number }[]>`
         with recursive sub(id) as (
@@ -99,14 +100,21 @@ export async function ledgerSpendByRegion(q: Queryable, level: BudgetLevel): Pro
         select region, least(coalesce(sum(cost_micros), 0), ${MAX_SPEND_MICROS})::text as spent, count(*)::int as rows
         from usage_events
         where tenant_id in (select id from sub)
-          and time >= (${level.startDate}::timestamp at time zone ${level.timeZone})
-          and time < (${level.endDate}::timestamp at time zone ${level.timeZone})
+          and time >= ${start} and time < ${end}
         group by region`;
   return new Map(rows.map((r) => [r.region, { spentMicros: Number(r.spent), rows: r.rows }]));
 }
 
-/** The instant the level's period ends (its local midnight in the org's time zone). */
-export async function periodEnd(q: Queryable, level: BudgetLevel): Promise<Date> {
-  const [row] = await q<{ end: Date }[]>`select (${level.endDate}::timestamp at time zone ${level.timeZone}) as "end"`;
-  return row!.end;
+/**
+ * The instants bounding the level's period, [start, end): each the first instant of its local date in
+ * the org's time zone, by the rule the proxy labels spend with (shared/time/local-day-start.ts), never
+ * PostgreSQL's `at time zone`, which resolves a local midnight that happens twice to the later one.
+ */
+export function periodWindow(level: Pick<BudgetLevel, "startDate" | "endDate" | "timeZone">): { start: Date; end: Date } {
+  return { start: localDayStart(level.startDate, level.timeZone), end: localDayStart(level.endDate, level.timeZone) };
+}
+
+/** The instant the level's period ends (the first instant of the next local date in the org's time zone). */
+export async function periodEnd(_q: Queryable, level: BudgetLevel): Promise<Date> {
+  return periodWindow(level).end;
 }

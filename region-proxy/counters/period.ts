@@ -7,6 +7,7 @@
  * the last answer per zone is kept for the rest of its second. That is exact: a UTC offset is a whole
  * number of seconds in every tz database zone, so a local day or month can only begin on a second.
  */
+import { localDateFormat } from "../../shared/time/local-date.ts";
 
 export interface PeriodKeys {
   day: string;
@@ -44,7 +45,8 @@ function zoneFor(timeZone: string): ZonePeriods {
   let zone = zones.get(timeZone);
   if (!zone) {
     // Throws for an unknown zone before anything is cached, so a bad name never fills the map.
-    zone = { format: new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }), second: 0, last: null };
+    // The control plane bounds its ledger windows with the same formatter (shared/time/local-day-start.ts).
+    zone = { format: localDateFormat(timeZone), second: 0, last: null };
     zones.set(timeZone, zone);
   }
   return zone;
