@@ -68,3 +68,12 @@ test("REQUIRED_APPROVALS is a plain decimal integer 1-10, as every integer varia
     expect(() => configFromEnv({ REQUIRED_APPROVALS: bad })).toThrow(`REQUIRED_APPROVALS: must be an integer from 1 to 10, got ${JSON.stringify(bad)}`);
   }
 });
+
+test("REPORT_POOL_MAX (1-50) and REPORT_STATEMENT_TIMEOUT_MS (1 to 3,600,000; 0, no timeout, refused): unset means the defaults", () => {
+  expect(configFromEnv({})).toMatchObject({ reportPoolMax: undefined, reportStatementTimeoutMs: undefined });
+  expect(configFromEnv({ REPORT_POOL_MAX: "4", REPORT_STATEMENT_TIMEOUT_MS: "5000" })).toMatchObject({ reportPoolMax: 4, reportStatementTimeoutMs: 5000 });
+  for (const bad of ["0", "51", "2.5", "x"]) expect(() => configFromEnv({ REPORT_POOL_MAX: bad })).toThrow(`REPORT_POOL_MAX: must be an integer from 1 to 50, got ${JSON.stringify(bad)}`);
+  for (const bad of ["0", "3600001", "30s"]) {
+    expect(() => configFromEnv({ REPORT_STATEMENT_TIMEOUT_MS: bad })).toThrow(`REPORT_STATEMENT_TIMEOUT_MS: must be an integer from 1 to 3600000, got ${JSON.stringify(bad)}`);
+  }
+});

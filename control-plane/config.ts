@@ -75,6 +75,21 @@ function databaseUrl(raw: string | undefined): string | null {
   return raw;
 }
 
+/** An integer setting from `min` to `max`; unset or empty means the default (undefined). */
+function integerIn(min: number, max: number): (raw: string | undefined) => number | undefined {
+  return (raw) => {
+    if (!raw) return undefined;
+    const value = parseDecimalInteger(raw);
+    if (value === null || value < min || value > max) throw new Error(`must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    return value;
+  };
+}
+
+/** REPORT_POOL_MAX: the report pool's connections (db/client.ts), apart from the proxies' 10. */
+const reportPoolMax = integerIn(1, 50);
+/** REPORT_STATEMENT_TIMEOUT_MS: up to an hour; 0 (PostgreSQL's "no timeout") is refused, as a report must end. */
+const reportStatementTimeoutMs = integerIn(1, 3_600_000);
+
 function trustForwardedFor(raw: string | undefined): boolean {
   if (raw === undefined || raw === "" || raw === "false") return false;
   if (raw === "true") return true;
@@ -120,6 +135,8 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     requiredApprovals: readSetting("REQUIRED_APPROVALS", () => requiredApprovals(env.REQUIRED_APPROVALS)),
     trustForwardedFor: readSetting("TRUST_FORWARDED_FOR", () => trustForwardedFor(env.TRUST_FORWARDED_FOR)),
     budgetWebhookUrl: readSetting("BUDGET_WEBHOOK_URL", () => budgetWebhookUrl(env.BUDGET_WEBHOOK_URL)),
+    reportPoolMax: readSetting("REPORT_POOL_MAX", () => reportPoolMax(env.REPORT_POOL_MAX)),
+    reportStatementTimeoutMs: readSetting("REPORT_STATEMENT_TIMEOUT_MS", () => reportStatementTimeoutMs(env.REPORT_STATEMENT_TIMEOUT_MS)),
     logFormat,
   };
 }

@@ -12,7 +12,7 @@ import { writeBootstrapToken } from "./auth/bootstrap-token-file.ts";
 import { ControlPlaneConfigError, configFromEnv, readSetting } from "./config.ts";
 import { checkedSigningKey, parseSigningKeyJwk } from "./signing-key-jwk.ts";
 import { listenProblem } from "../shared/config/listen-probe.ts";
-import { openDatabase } from "./db/client.ts";
+import { DEFAULT_REPORT_POOL, openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { startApollo } from "./graphql/apollo.ts";
 import { buildControlPlaneSchema } from "./graphql/build-schema.ts";
@@ -45,6 +45,10 @@ export interface ControlPlaneConfig {
   changeTickMs?: number; // how often scheduled change requests are checked (default 1000)
   onQuery?: (query: string) => void; // every SQL statement sent (tests count statements with it)
   budgetWebhookUrl?: string | null; // budget alerts are POSTed here (BUDGET_WEBHOOK_URL), retried with backoff
+  /** REPORT_POOL_MAX: connections of the report pool (spend reports), apart from the proxies' (default 2). */
+  reportPoolMax?: number;
+  /** REPORT_STATEMENT_TIMEOUT_MS: a report's statement is cancelled after this long (default 30000). */
+  reportStatementTimeoutMs?: number;
 }
 
 export interface RunningControlPlane {
@@ -89,7 +93,11 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
   const log = config.log ?? consoleLog(config.logFormat ?? "text", { service: "control-plane" });
   const requiredApprovals = config.requiredApprovals ?? 1;
   await checkBeforeDatabase(config, requiredApprovals);
-  const db = await openDatabase(config.databaseUrl, config.dataDir, config.onQuery, log);
+  const reportPool = {
+    max: config.reportPoolMax ?? DEFAULT_REPORT_POOL.max,
+    statementTimeoutMs: config.reportStatementTimeoutMs ?? DEFAULT_REPORT_POOL.statementTimeoutMs,
+  };
+  const db = await openDatabase(config.databaseUrl, config.dataDir, config.onQuery, log, reportPool);
   try {
     const applied = await migrate(db.sql);
     if (applied.length > 0) log(`control plane applied migrations: ${applied.join(", ")}`);
@@ -102,6 +110,8 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
     const tokenSecret = await loadTokenSecret(config.dataDir, config.tokenSecret);
     const deps: AppDeps = {
       sql: db.sql,
+      reports: db.reports,
+      reportStatementTimeoutMs: reportPool.statementTimeoutMs,
       signingKey,
       tokenSecret,
       governance: { requiredApprovals },

@@ -12,11 +12,26 @@ export type Tx = postgres.TransactionSql<{}>;
 export type Queryable = Sql | Tx;
 
 export interface Database {
+  /** The proxies' endpoints (usage ingest, leases, snapshot polls) and every write and small read. */
   sql: Sql;
+  /**
+   * Reports (spend over the usage ledger): a pool of its own, whose statements end at the report
+   * statement timeout, so a report scanning a month of usage can neither hold the connections `sql`'s
+   * callers need nor run without end. On PGlite, `sql` itself (one connection underneath, no timeout).
+   */
+  reports: Sql;
   /** `postgres` or `pglite`, for the startup log. */
   kind: "postgres" | "pglite";
   close(): Promise<void>;
 }
+
+/** The report pool's size and statement timeout (REPORT_POOL_MAX, REPORT_STATEMENT_TIMEOUT_MS). */
+export interface ReportPoolOptions {
+  max: number;
+  statementTimeoutMs: number;
+}
+
+export const DEFAULT_REPORT_POOL: ReportPoolOptions = { max: 2, statementTimeoutMs: 30_000 };
 
 const CLIENT_OPTIONS = { onnotice: () => {}, connect_timeout: 10 } as const;
 
@@ -29,12 +44,27 @@ export async function openDatabase(
   dataDir: string,
   onQuery?: (query: string) => void,
   log: (line: string) => void = console.log,
+  reportPool: ReportPoolOptions = DEFAULT_REPORT_POOL,
 ): Promise<Database> {
   if (databaseUrl) {
     const debug = onQuery ? (_connection: number, query: string) => onQuery(query) : undefined;
     const sql = postgres(databaseUrl, { ...CLIENT_OPTIONS, max: 10, ...(debug ? { debug } : {}) });
     await sql`select 1`;
-    return { sql, kind: "postgres", close: () => sql.end({ timeout: 5 }) };
+    // statement_timeout as a startup parameter: every statement on these connections, none on `sql`'s.
+    const reports = postgres(databaseUrl, {
+      ...CLIENT_OPTIONS,
+      max: reportPool.max,
+      connection: { statement_timeout: reportPool.statementTimeoutMs },
+      ...(debug ? { debug } : {}),
+    });
+    return {
+      sql,
+      reports,
+      kind: "postgres",
+      close: async () => {
+        await Promise.all([sql.end({ timeout: 5 }), reports.end({ timeout: 5 })]);
+      },
+    };
   }
   const dir = join(dataDir, "pglite");
   await privateDirectories([dataDir, dir], log);
@@ -77,6 +107,7 @@ async function openEmbedded(dir: string): Promise<Database> {
   await sql`select 1`;
   return {
     sql,
+    reports: sql,
     kind: "pglite",
     async close() {
       await sql.end({ timeout: 5 });

@@ -12,6 +12,10 @@ export interface GovernanceSettings {
 
 export interface AppDeps {
   sql: Sql;
+  /** The report pool (Database.reports): spend reads over the usage ledger, bounded by the report statement timeout. */
+  reports: Sql;
+  /** That timeout, for the error a report past it answers. */
+  reportStatementTimeoutMs: number;
   signingKey: SigningKey;
   /** HS256 secret for admin JWTs. */
   tokenSecret: Uint8Array;

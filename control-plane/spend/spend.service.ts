@@ -5,6 +5,7 @@
  */
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, notFound } from "../graphql/errors.ts";
+import { runReport } from "../graphql/run-report.ts";
 import { findTenant } from "../tenants/tenant.repo.ts";
 import { requireVisibleTenant } from "../auth/access.ts";
 import { SPEND_READERS } from "../auth/field-policy.ts";
@@ -26,13 +27,16 @@ function toGroup(row: SpendRow): SpendGroup {
 
 export async function getSpend(ctx: GraphQLContext, tenantId: string, from: Date, to: Date): Promise<Spend> {
   if (from.getTime() >= to.getTime()) throw badInput("to", "must be after from");
-  const sql = ctx.deps.sql;
   // Outside a tenant admin's subtree answers exactly like a missing tenant; a viewer or approver who is
   // also a tenant admin is confined the same way, since its global role does not grant money.
   await requireVisibleTenant(ctx, SPEND_READERS, tenantId);
-  if (!(await findTenant(sql, tenantId))) throw notFound("tenant", tenantId);
-  // One statement, one snapshot of the ledger: the groups add up to the total even mid-ingest.
-  const { timeZone, total, model: byModel, day: byDay, feature: byFeature, key: byKey } = await aggregateSpendGroups(sql, tenantId, from, to);
+  // On the report pool, as a whole: a scan of the ledger never holds the proxies' connections.
+  const groups = await runReport(ctx.deps, async (q) => {
+    if (!(await findTenant(q, tenantId))) throw notFound("tenant", tenantId);
+    // One statement, one snapshot of the ledger: the groups add up to the total even mid-ingest.
+    return aggregateSpendGroups(q, tenantId, from, to);
+  });
+  const { timeZone, total, model: byModel, day: byDay, feature: byFeature, key: byKey } = groups;
   const sum = toGroup(total ?? { key: "total", requests: "0", inputTokens: null, outputTokens: null, costMicros: null });
   return {
     tenantId,

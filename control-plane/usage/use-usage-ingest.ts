@@ -11,7 +11,7 @@ import type postgres from "postgres";
 import { USAGE_PATH } from "../../shared/internal-api.ts";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
-import { useTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { useTestControlPlane, type TestControlPlane, type TestControlPlaneOverrides } from "../testing/test-control-plane.ts";
 import { usageEventFor } from "../testing/usage-event.ts";
 
 export interface UsageIngest {
@@ -24,8 +24,9 @@ export interface UsageIngest {
   post(body: unknown, token?: string): Promise<Response>;
 }
 
-export function useUsageIngest(): UsageIngest {
-  const t = useTestControlPlane();
+/** `overrides`: extra config for the control plane (useTestControlPlane's). */
+export function useUsageIngest(overrides: TestControlPlaneOverrides = {}): UsageIngest {
+  const t = useTestControlPlane(overrides);
   const ingest = {
     t,
     event: (id: string, over: Record<string, unknown> = {}) => usageEventFor(ingest.s, id, over),

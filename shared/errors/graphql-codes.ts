@@ -6,6 +6,8 @@ export const GraphQLCode = {
   NOT_FOUND: "NOT_FOUND",
   CONFLICT: "CONFLICT",
   SELF_APPROVAL: "SELF_APPROVAL",
+  /** A report (spend) ran past the report statement timeout (REPORT_STATEMENT_TIMEOUT_MS): ask for less. */
+  REPORT_TIMEOUT: "REPORT_TIMEOUT",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 
