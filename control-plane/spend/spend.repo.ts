@@ -10,6 +10,8 @@ export interface SpendRow {
   inputTokens: string | null;
   outputTokens: string | null;
   costMicros: string | null;
+  /** How many groups the row sums: "1", or on an OTHER_GROUPS_KEY row the groups beyond `top`. */
+  groups?: string;
 }
 
 /**
@@ -19,7 +21,19 @@ export interface SpendRow {
  */
 export const NO_FEATURE_KEY = "(none)";
 
-/** The total row and the rows by vendor model, by day in `timeZone`, by feature and by key, each group sorted by key. */
+/**
+ * The row summing the model, feature and key groups beyond `top`. No feature id (see NO_FEATURE_KEY)
+ * or key id (`key_…`) can take it.
+ */
+export const OTHER_GROUPS_KEY = "(other)";
+/** byModel, byFeature and byKey list this many groups unless asked for another number, at most MAX_TOP_GROUPS. */
+export const DEFAULT_TOP_GROUPS = 100;
+export const MAX_TOP_GROUPS = 1000;
+
+/**
+ * The total row and the rows by vendor model, by day in `timeZone`, by feature and by key, each group
+ * sorted by key; model, feature and key rows only the `top` costliest, then an OTHER_GROUPS_KEY row.
+ */
 export interface SpendGroups {
   /** The org's (root tenant's) IANA time zone, the one budget days are in: `day` rows are its days. */
   timeZone: string;
@@ -41,16 +55,19 @@ const MAX_SAFE = String(Number.MAX_SAFE_INTEGER);
  * of it (usage_events_tenant_time_idx). Days are the org's (rootTimeZone, as for budgets), so a day row
  * is the spend of that budget day, not of a UTC day. A key row carries the key's name only when the key
  * belongs to the subtree, so a stray ledger row never shows another tenant's key name.
+ *
+ * Model, feature and key groups are open-ended (a feature id is whatever a client sends: one per end
+ * user made 80,001 rows): each keeps its `top` costliest groups (ties by key) and folds the rest into
+ * one OTHER_GROUPS_KEY row in the same statement, so the lists still add up to the total. Days are
+ * bounded by the range asked for and kept whole.
  */
-export async function aggregateSpendGroups(q: Queryable, tenantId: string, from: Date, to: Date): Promise<SpendGroups> {
+export async function aggregateSpendGroups(q: Queryable, tenantId: string, from: Date, to: Date, top = DEFAULT_TOP_GROUPS): Promise<SpendGroups> {
   const timeZone = await rootTimeZone(q, tenantId);
   const rows = await q<(SpendRow & { group: GroupName })[]>`
     -- An org's spend is its teams' and projects' spend too (union: a broken tree cannot loop).
     with recursive subtree(id) as (
       select ${tenantId}::text union select t.id from tenants t join subtree s on t.parent_id = s.id
-    )
-    select g.*, k.name
-    from (
+    ), g as (
       select case when grouping(model) = 0 then 'model' when grouping(day) = 0 then 'day'
                   when grouping(feature) = 0 then 'feature' when grouping(key_id) = 0 then 'key' else 'total' end as "group",
              coalesce(model, day, feature, key_id, 'total') as key, count(*) as requests,
@@ -64,9 +81,23 @@ export async function aggregateSpendGroups(q: Queryable, tenantId: string, from:
         where tenant_id in (select id from subtree) and time >= ${from} and time < ${to}
       ) e
       group by grouping sets ((), (model), (day), (feature), (key_id))
-    ) g
-    left join gateway_keys k on g."group" = 'key' and k.id = g.key and k.tenant_id in (select id from subtree)
-    order by 1, 2`;
+    ), ranked as (
+      select g.*, case when "group" in ('model', 'feature', 'key')
+                       then row_number() over (partition by "group" order by "costMicros" desc, key collate "C") end as rank
+      from g
+    )
+    select * from (
+    select r."group", r.key, r.requests, r."inputTokens", r."outputTokens", r."costMicros", 1::bigint as groups, k.name
+    from ranked r
+    left join gateway_keys k on r."group" = 'key' and k.id = r.key and k.tenant_id in (select id from subtree)
+    where r.rank is null or r.rank <= ${top}
+    union all
+    select "group", ${OTHER_GROUPS_KEY}::text, sum(requests), least(sum("inputTokens"), ${MAX_SAFE}::numeric),
+           least(sum("outputTokens"), ${MAX_SAFE}::numeric), sum("costMicros"), count(*), null
+    from ranked where rank > ${top}
+    group by "group"
+    ) u
+    order by "group", key = ${OTHER_GROUPS_KEY}, key`;
   const groups: SpendGroups = { timeZone, total: undefined, model: [], day: [], feature: [], key: [] };
   for (const { group, ...row } of rows) {
     if (group === "total") groups.total = row;

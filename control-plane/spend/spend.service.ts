@@ -1,7 +1,7 @@
 /**
  * Spend for a tenant and everything under it (an org's spend includes its teams and projects):
  * totals, by vendor model, by day in the org's time zone (budget days), by feature and by gateway key,
- * from the usage ledger.
+ * from the usage ledger; model, feature and key lists bounded to the `top` costliest and "(other)".
  */
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, notFound } from "../graphql/errors.ts";
@@ -9,7 +9,7 @@ import { runReport } from "../graphql/run-report.ts";
 import { findTenant } from "../tenants/tenant.repo.ts";
 import { requireVisibleTenant } from "../auth/access.ts";
 import { SPEND_READERS } from "../auth/field-policy.ts";
-import { aggregateSpendGroups, type SpendRow } from "./spend.repo.ts";
+import { aggregateSpendGroups, DEFAULT_TOP_GROUPS, MAX_TOP_GROUPS, type SpendRow } from "./spend.repo.ts";
 import type { Spend, SpendGroup } from "./spend.type.ts";
 
 function toGroup(row: SpendRow): SpendGroup {
@@ -22,11 +22,13 @@ function toGroup(row: SpendRow): SpendGroup {
     outputTokens: Number(row.outputTokens ?? 0),
     costMicros: micros.toString(),
     costUsd: Number(micros) / 1_000_000,
+    groups: Number(row.groups ?? 1),
   };
 }
 
-export async function getSpend(ctx: GraphQLContext, tenantId: string, from: Date, to: Date): Promise<Spend> {
+export async function getSpend(ctx: GraphQLContext, tenantId: string, from: Date, to: Date, top = DEFAULT_TOP_GROUPS): Promise<Spend> {
   if (from.getTime() >= to.getTime()) throw badInput("to", "must be after from");
+  if (!Number.isInteger(top) || top < 1 || top > MAX_TOP_GROUPS) throw badInput("top", `must be an integer from 1 to ${MAX_TOP_GROUPS}`);
   // Outside a tenant admin's subtree answers exactly like a missing tenant; a viewer or approver who is
   // also a tenant admin is confined the same way, since its global role does not grant money.
   await requireVisibleTenant(ctx, SPEND_READERS, tenantId);
@@ -34,7 +36,7 @@ export async function getSpend(ctx: GraphQLContext, tenantId: string, from: Date
   const groups = await runReport(ctx.deps, async (q) => {
     if (!(await findTenant(q, tenantId))) throw notFound("tenant", tenantId);
     // One statement, one snapshot of the ledger: the groups add up to the total even mid-ingest.
-    return aggregateSpendGroups(q, tenantId, from, to);
+    return aggregateSpendGroups(q, tenantId, from, to, top);
   });
   const { timeZone, total, model: byModel, day: byDay, feature: byFeature, key: byKey } = groups;
   const sum = toGroup(total ?? { key: "total", requests: "0", inputTokens: null, outputTokens: null, costMicros: null });
