@@ -28,7 +28,7 @@ test("an 80% alert from before 0096 stays valid and still holds its threshold an
 
   const [old] = await sql`select threshold_percent as "thresholdPercent", threshold from budget_alerts where id = 'bal_old'`;
   expect(old).toEqual({ thresholdPercent: 80, threshold: 0.8 });
-  const raise = (cap: number, spent: number) => raiseAlertIfCrossed(sql, { tenantId: "ten_old", scope: "ten:ten_old", period: "day:2025-03-01", capMicros: cap, spentMicros: spent });
+  const raise = (cap: number, spent: number) => raiseAlertIfCrossed(sql, { tenantId: "ten_old", scope: "ten:ten_old", period: "day:2025-03-01", timeZone: "UTC", capMicros: cap, spentMicros: spent });
   expect(await raise(1000, 900)).toEqual([]);
   expect((await raise(1000, 1000)).map((a) => a.thresholdPercent)).toEqual([100]);
 });

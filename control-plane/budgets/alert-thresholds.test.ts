@@ -29,7 +29,7 @@ async function usage(tenantId: string, keyId: string, time: string, costMicros: 
 test("80% and 100% each fire once per cap; a raised cap fires both again for the new cap", async () => {
   const scope = "ten:ten_thresholds";
   const period = "month:2025-01";
-  const raise = (cap: number, spent: number) => raiseAlertIfCrossed(r.sql, { tenantId: "ten_thresholds", scope, period, capMicros: cap, spentMicros: spent });
+  const raise = (cap: number, spent: number) => raiseAlertIfCrossed(r.sql, { tenantId: "ten_thresholds", scope, period, timeZone: "UTC", capMicros: cap, spentMicros: spent });
   const percents = async (cap: number, spent: number) => (await raise(cap, spent)).map((a) => a.thresholdPercent);
 
   expect(await percents(1_000, 799)).toEqual([]);
@@ -51,7 +51,7 @@ test("80% and 100% each fire once per cap; a raised cap fires both again for the
 });
 
 test("spend that jumps past both thresholds at once raises both alerts; each new id is returned once", async () => {
-  const raise = () => raiseAlertIfCrossed(r.sql, { tenantId: "ten_jump", scope: "ten:ten_jump", period: "day:2025-01-01", capMicros: 1_000, spentMicros: 1_200 });
+  const raise = () => raiseAlertIfCrossed(r.sql, { tenantId: "ten_jump", scope: "ten:ten_jump", period: "day:2025-01-01", timeZone: "UTC", capMicros: 1_000, spentMicros: 1_200 });
   const first = await raise();
   expect(first.map((a) => a.thresholdPercent)).toEqual([80, 100]);
   for (const a of first) expect(a.id).toMatch(/^bal_/);
@@ -88,7 +88,7 @@ test("the lease service raises the 100% alert, and alerts again after the cap is
 
 test("budgetAlerts and the webhook body say which threshold fired", async () => {
   const org = await r.tenant("alerts-listed", 1_000);
-  const raised = await raiseAlertIfCrossed(r.sql, { tenantId: org, scope: `ten:${org}`, period: "day:2026-01-05", capMicros: 1_000, spentMicros: 1_000 });
+  const raised = await raiseAlertIfCrossed(r.sql, { tenantId: org, scope: `ten:${org}`, period: "day:2026-01-05", timeZone: "UTC", capMicros: 1_000, spentMicros: 1_000 });
   const { budgetAlerts } = await r.t.admin.request<{ budgetAlerts: { id: string; threshold: number; thresholdPercent: number; capMicros: string }[] }>(
     `query($t: ID!) { budgetAlerts(tenantId: $t) { id threshold thresholdPercent capMicros } }`,
     { t: org },

@@ -30,7 +30,7 @@ async function book(id: string, org: string, key: string, time: string, cost: nu
 test("Azores: a request at 00:30 local (first pass) on 2026-10-25 is booked by the proxy on day:2026-10-25; the control plane's ledger for that day misses it", async () => {
   const { org, key } = await orgIn("azores", "Atlantic/Azores");
   const at = "2026-10-25T00:30:00.000Z"; // 00:30 local, UTC+0 (summer time still in force until 01:00Z)
-  expect(periodKeys(new Date(at), "Atlantic/Azores").day).toBe("day:2026-10-25");
+  expect(periodKeys(new Date(at), "Atlantic/Azores").day).toBe("day:2026-10-25@Atlantic/Azores");
   await book("evt_az", org, key, at, 700);
 
   // The control plane's own status/ledger for the period the proxy counted it in:
@@ -44,7 +44,7 @@ test("Azores: a request at 00:30 local (first pass) on 2026-10-25 is booked by t
 test("Havana: the 04:00-05:00Z hour of 2026-11-01 is November at the proxy and October in the control plane's monthly ledger", async () => {
   const { org, key } = await orgIn("havana", "America/Havana");
   const at = "2026-11-01T04:30:00.000Z"; // 00:30 CDT on Nov 1 (clocks fall back at 01:00 CDT = 05:00Z)
-  expect(periodKeys(new Date(at), "America/Havana")).toEqual({ day: "day:2026-11-01", month: "month:2026-11" });
+  expect(periodKeys(new Date(at), "America/Havana")).toEqual({ day: "day:2026-11-01@America/Havana", month: "month:2026-11@America/Havana" });
   await book("evt_hav", org, key, at, 900);
   // The lease answer's ledger figure (what the proxy repairs its counter from) for the month the proxy counts it in:
   const grant = await serveLease(r.sql, "eu", { scope: `ten:${org}`, period: "month:2026-11", spentMicros: 0 }, undefined, new Date(at));

@@ -4,9 +4,13 @@
  *
  * Scopes follow the proxy's planLimits: `ten:<tenant id>` covers that tenant's whole subtree, `key:<key id>`
  * one key's spend.
- * Periods are calendar days/months in the org's (root tenant's) time zone, as at the proxy.
+ * Periods are calendar days/months in the org's (root tenant's) time zone, as at the proxy; a period
+ * may name the zone it is counted in (`day:2026-03-09@Asia/Tokyo`, shared/leases/zoned-period.ts), which
+ * then sets the calendar instead, so a proxy still counting in the org's former zone is answered for the
+ * span its counter holds.
  */
 import { parseBudgetPeriod } from "../../shared/leases/lease-wire.ts";
+import { splitZonedPeriod } from "../../shared/leases/zoned-period.ts";
 import { localDayStart } from "../../shared/time/local-day-start.ts";
 import type { Queryable } from "../db/client.ts";
 import { MAX_SPEND_MICROS } from "./spend-ceiling.ts";
@@ -17,6 +21,7 @@ export interface BudgetLevel {
   /** Set for a key budget: the ledger is summed for that key alone. */
   keyId: string | null;
   capMicros: number;
+  /** The zone the period is counted in: the one it names, else the org's. Leases and alerts are keyed by it. */
   timeZone: string;
   /** Local dates bounding the period: start inclusive, end exclusive (YYYY-MM-DD). */
   startDate: string;
@@ -61,13 +66,17 @@ async function capOf(q: Queryable, scope: string, daily: boolean): Promise<{ ten
   return row ? { tenantId: row.tenantId, keyId, cap: row.cap } : null;
 }
 
-/** The level's cap and calendar, or null when the control plane holds no cap for it. */
+/**
+ * The level's cap and calendar, or null when the control plane holds no cap for it. `period` is a label
+ * (counted in the org's zone) or a zoned period (counted in the zone it names).
+ */
 export async function findBudgetLevel(q: Queryable, scope: string, period: string): Promise<BudgetLevel | null> {
-  const dates = periodDates(period);
+  const { label, timeZone } = splitZonedPeriod(period);
+  const dates = periodDates(label);
   if (!dates) return null;
-  const owner = await capOf(q, scope, period.startsWith("day:"));
+  const owner = await capOf(q, scope, label.startsWith("day:"));
   if (!owner || owner.cap === null) return null;
-  return { tenantId: owner.tenantId, keyId: owner.keyId, capMicros: Math.min(MAX_SPEND_MICROS, Number(owner.cap)), timeZone: await rootTimeZone(q, owner.tenantId), ...dates };
+  return { tenantId: owner.tenantId, keyId: owner.keyId, capMicros: Math.min(MAX_SPEND_MICROS, Number(owner.cap)), timeZone: timeZone ?? (await rootTimeZone(q, owner.tenantId)), ...dates };
 }
 
 /**

@@ -7,6 +7,7 @@ import { notFound } from "../graphql/errors.ts";
 import { requireVisibleTenant } from "../auth/access.ts";
 import { SPEND_READERS } from "../auth/field-policy.ts";
 import type { Queryable } from "../db/client.ts";
+import { splitZonedPeriod } from "../../shared/leases/zoned-period.ts";
 import { findBudgetLevel, ledgerSpendByRegion, periodEnd, rootTimeZone } from "./budget-level.repo.ts";
 import type { BudgetAlert, BudgetLevelStatus, BudgetStatus, LimitStatus } from "./budget.type.ts";
 import { currentPeriods } from "./current-period.ts";
@@ -21,12 +22,16 @@ const usd = (micros: number) => micros / 1_000_000;
  */
 const MAX_TOKENS = Number.MAX_SAFE_INTEGER;
 
-/** One level's status, or null when it has no cap. */
+/**
+ * One level's status, or null when it has no cap. `period` is a label (in the org's zone) or a zoned
+ * period (shared/leases/zoned-period.ts); the answer names the label and the zone apart.
+ */
 export async function levelStatus(q: Queryable, scope: string, period: string, now = new Date()): Promise<BudgetLevelStatus | null> {
   const level = await findBudgetLevel(q, scope, period);
   if (!level) return null;
+  const label = splitZonedPeriod(period).label;
   const ledger = await ledgerSpendByRegion(q, level);
-  const leases = await leasesOf(q, scope, period);
+  const leases = await leasesOf(q, scope, label, level.timeZone);
   const regions = new Set([...ledger.keys(), ...leases.map((l) => l.region)]);
   let spent = 0;
   let reserved = 0;
@@ -41,7 +46,7 @@ export async function levelStatus(q: Queryable, scope: string, period: string, n
   const remaining = Math.max(0, level.capMicros - addMicros(spent, reserved));
   return {
     scope,
-    period,
+    period: label,
     capMicros: String(level.capMicros),
     spentMicros: String(spent),
     reservedMicros: String(reserved),

@@ -33,7 +33,7 @@ function receiver(status: number) {
 
 /** The 80% alert's id for `period` (90% spent by default), null when none was raised. */
 const alert = async (period: string, spentMicros = 900) =>
-  (await raiseAlertIfCrossed(sql, { tenantId: "ten_x", scope: "ten:ten_x", period, capMicros: 1000, spentMicros }))[0]?.id ?? null;
+  (await raiseAlertIfCrossed(sql, { tenantId: "ten_x", scope: "ten:ten_x", period, timeZone: "UTC", capMicros: 1000, spentMicros }))[0]?.id ?? null;
 
 test("below the threshold nothing is raised; without a URL alerts are only listed", async () => {
   expect(await alert("day:2026-01-01", 799)).toBeNull();
@@ -67,7 +67,7 @@ test("a webhook that keeps failing is given up after maxAttempts, with growing d
     // (The alert from the test before is queued too, now that a URL is set: count this one's POSTs.)
     const mine = down.bodies.filter((b) => (b as { alertId?: string }).alertId === id);
     expect(mine).toHaveLength(3);
-    expect(mine[0]).toMatchObject({ type: "budget.threshold_crossed", alertId: id, scope: "ten:ten_x", period: "day:2026-01-03", threshold: 0.8, thresholdPercent: 80, capMicros: 1000, spentMicros: 900 });
+    expect(mine[0]).toMatchObject({ type: "budget.threshold_crossed", alertId: id, scope: "ten:ten_x", period: "day:2026-01-03", timeZone: "UTC", threshold: 0.8, thresholdPercent: 80, capMicros: 1000, spentMicros: 900 });
     expect(logs.at(-1)).toContain("giving up");
   } finally {
     down.stop();

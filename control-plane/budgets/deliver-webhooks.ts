@@ -70,7 +70,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
     await sql`
       insert into webhook_deliveries (alert_id, url, payload)
       select a.id, ${target}, jsonb_build_object(
-        'type', 'budget.threshold_crossed', 'alertId', a.id, 'tenantId', a.tenant_id, 'scope', a.scope, 'period', a.period,
+        'type', 'budget.threshold_crossed', 'alertId', a.id, 'tenantId', a.tenant_id, 'scope', a.scope, 'period', a.period, 'timeZone', a.time_zone,
         'threshold', a.threshold, 'thresholdPercent', a.threshold_percent, 'capMicros', a.cap_micros, 'spentMicros', a.spent_micros,
         'capUsd', a.cap_micros::float8 / 1000000, 'spentUsd', a.spent_micros::float8 / 1000000, 'createdAt', a.created_at)
       from budget_alerts a

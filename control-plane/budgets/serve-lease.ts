@@ -4,8 +4,13 @@
  * region's lease, believe each region's reported spend only up to what it could have spent
  * (lease-reported-spend.ts), update the asker's spend rate, grow its allowance (grantLease), and raise
  * the 80% and 100% alerts the global spend reached at the current cap (raise-alert.ts).
+ *
+ * The level's period is the ask's label in the zone the proxy counted it in (`timeZone`), or in the
+ * org's zone for a proxy that predates the field: leases and alerts are kept per zone, so a label whose
+ * zone changed starts afresh, with the ledger window of the zone it is counted in.
  */
 import type { LeaseAsk, LeaseGrant } from "../../shared/leases/lease-wire.ts";
+import { zonedPeriod } from "../../shared/leases/zoned-period.ts";
 import type { Sql } from "../db/client.ts";
 import { findBudgetLevel, ledgerSpendByRegion } from "./budget-level.repo.ts";
 import { DEFAULT_LEASE_POLICY, grantLease, nextRate, type LeasePolicy, type RegionState } from "./grant-lease.ts";
@@ -28,16 +33,16 @@ export async function serveLease(
   now = new Date(),
   log: (line: string) => void = () => {},
 ): Promise<LeaseGrant> {
-  const level = await findBudgetLevel(sql, ask.scope, ask.period);
+  const level = await findBudgetLevel(sql, ask.scope, ask.timeZone === undefined ? ask.period : zonedPeriod(ask.period, ask.timeZone));
   if (!level) return { scope: ask.scope, period: ask.period, managed: false };
   if (!(await regionServesLevel(sql, level, region))) {
     log(refusalNote(region, ask, level));
     return refusedLease(ask, level, (await ledgerSpendByRegion(sql, level)).get(region), policy, now);
   }
   return sql.begin(async (tx) => {
-    await lockLevel(tx, ask.scope, ask.period);
+    await lockLevel(tx, ask.scope, ask.period, level.timeZone);
     const ledger = await ledgerSpendByRegion(tx, level);
-    const leases = await leasesOf(tx, ask.scope, ask.period);
+    const leases = await leasesOf(tx, ask.scope, ask.period, level.timeZone);
     const regions = new Set([...ledger.keys(), ...leases.map((l) => l.region), region]);
     const states: RegionState[] = [];
     for (const name of regions) {
@@ -67,7 +72,7 @@ export async function serveLease(
       policy,
     });
     const expiresAt = new Date(now.getTime() + policy.ttlMs);
-    await saveLease(tx, ask.scope, ask.period, {
+    await saveLease(tx, ask.scope, ask.period, level.timeZone, {
       region,
       grantedMicros: grantOnRecord(grant.grantedMicros, own.spentMicros, mine?.grantedMicros ?? 0, ownLedger),
       reportedSpentMicros: believed,
@@ -76,7 +81,7 @@ export async function serveLease(
       expiresAt,
     });
     const globalSpent = addMicros(...states.map((s) => s.spentMicros));
-    await raiseAlertIfCrossed(tx, { tenantId: level.tenantId, scope: ask.scope, period: ask.period, capMicros: level.capMicros, spentMicros: globalSpent });
+    await raiseAlertIfCrossed(tx, { tenantId: level.tenantId, scope: ask.scope, period: ask.period, timeZone: level.timeZone, capMicros: level.capMicros, spentMicros: globalSpent });
     return {
       scope: ask.scope,
       period: ask.period,

@@ -25,6 +25,7 @@
  * re-read's round trip. Reads answered by the in-process fallback while Redis is down never repair.
  */
 import { LEASES_PATH, MAX_LEASE_LEVELS, parseLeaseAnswer, type LeaseAnswer, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
+import { wirePeriod } from "../../shared/leases/zoned-period.ts";
 import { clockSkewNote } from "./clock-skew-note.ts";
 import { createMemoryLeaseStore, type LeaseStore } from "./lease-store.ts";
 import { localLeaseExpiry } from "./local-lease-expiry.ts";
@@ -196,7 +197,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
     batch.forEach((l, i) => {
       const status = statuses[i];
       if (!status) return;
-      asked.push({ ask: { scope: l.scope, period: l.period, spentMicros: status.spentMicros, needMicros: l.need }, level: l, used: status.spentMicros + status.reservedMicros, spent: status.spentMicros });
+      asked.push({ ask: { scope: l.scope, ...wirePeriod(l.period), spentMicros: status.spentMicros, needMicros: l.need }, level: l, used: status.spentMicros + status.reservedMicros, spent: status.spentMicros });
     });
     // The control plane refuses a request of more than MAX_LEASE_LEVELS levels (400): one request per chunk.
     for (let start = 0; start < asked.length && !stopped; start += MAX_LEASE_LEVELS) {
@@ -261,7 +262,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
   async function apply(asked: Asked[], answer: LeaseAnswer, sentAt: number): Promise<void> {
     for (const [i, grant] of answer.grants.entries()) {
       const entry = asked[i];
-      if (!entry || grant.scope !== entry.level.scope || grant.period !== entry.level.period) continue;
+      if (!entry || grant.scope !== entry.level.scope || grant.period !== entry.ask.period) continue;
       const l = entry.level;
       l.need = 0;
       l.answeredAt = now();

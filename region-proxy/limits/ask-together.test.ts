@@ -14,7 +14,7 @@ import { createLimitEnforcer, type EnforcerBudgets } from "./enforce-limits.ts";
 import { DEPLOYMENT, ORG, PROJECT, testKey, testSnapshot } from "./test-snapshot.ts";
 
 const NOW = new Date("2026-11-25T12:00:00Z");
-const DAY = "day:2026-11-25";
+const DAY = "day:2026-11-25@UTC";
 const request: ChatRequest = { model: "chat", messages: [{ role: "user", content: "hi" }], stream: false, includeUsage: false, max_tokens: 10, raw: {} };
 const limitedAndBudgeted = testSnapshot({ [ORG]: { limits: { rpm: 1, tpm: 10_000 }, budgets: { dailyMicros: 1_000_000 } } });
 const admitInput = () => ({ snapshot: limitedAndBudgeted, key: testKey(), tenantId: PROJECT, featureId: null, request, deployment: DEPLOYMENT, now: NOW });

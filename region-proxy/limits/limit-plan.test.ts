@@ -23,10 +23,10 @@ describe("planLimits", () => {
       { scope: `ten:${ORG}`, rpm: null, tpm: 90_000 },
     ]);
     expect(plan.budget).toEqual([
-      { scope: "key:key_one", period: "month:2026-11", capMicros: 1_000_000 },
-      { scope: `ten:${TEAM}`, period: "day:2026-11-26", capMicros: 5_000_000 },
-      { scope: `ten:${ORG}`, period: "day:2026-11-26", capMicros: 10_000_000 },
-      { scope: `ten:${ORG}`, period: "month:2026-11", capMicros: 200_000_000 },
+      { scope: "key:key_one", period: "month:2026-11@UTC", capMicros: 1_000_000 },
+      { scope: `ten:${TEAM}`, period: "day:2026-11-26@UTC", capMicros: 5_000_000 },
+      { scope: `ten:${ORG}`, period: "day:2026-11-26@UTC", capMicros: 10_000_000 },
+      { scope: `ten:${ORG}`, period: "month:2026-11@UTC", capMicros: 200_000_000 },
     ]);
   });
 
@@ -37,7 +37,7 @@ describe("planLimits", () => {
     });
     const plan = planLimits(snapshot, testKey(), PROJECT, null, NOW);
     // 03:00 UTC on the 26th is still the 25th in New York (and already the 26th in Tokyo and UTC).
-    expect(plan.budget.map((b) => b.period)).toEqual(["day:2026-11-25", "day:2026-11-25"]);
+    expect(plan.budget.map((b) => b.period)).toEqual(["day:2026-11-25@America/New_York", "day:2026-11-25@America/New_York"]);
   });
 
   test("a feature is limited by every tenant up the chain that defines it, each scoped to that tenant", () => {

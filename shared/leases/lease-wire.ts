@@ -7,12 +7,17 @@
  * so no request ever waits on the control plane except while a lease must grow (see region-proxy/leases/).
  *
  * request  (Authorization: Bearer <region token>, X-Proxy-Id):
- *   { leases: [{ scope, period, spentMicros, needMicros? }] }
+ *   { leases: [{ scope, period, timeZone?, spentMicros, needMicros? }] }
+ *     period: the calendar label, `day:YYYY-MM-DD` or `month:YYYY-MM`
+ *     timeZone: the IANA zone the proxy counts the label in (zoned-period.ts); absent from proxies that
+ *       predate it, whose labels are read in the org's zone. Apart from `period` so that a control plane
+ *       that predates it still reads the ask (it ignores the field).
  *     spentMicros: the region's own spend counter for that level (its Redis, unshipped usage included)
  *     needMicros: the largest reservation currently waiting for the lease to grow (0 if none)
  * 200: { grants: LeaseGrant[] } one per requested level, same order
  * 400: malformed body; 401: bad region token
  */
+import { isTimeZone } from "../snapshot/time-zone.ts";
 import { isPlainText } from "../text/storable-text.ts";
 import { parseIsoTime } from "../time/parse-iso-time.ts";
 
@@ -22,7 +27,10 @@ export const MAX_LEASE_LEVELS = 500;
 
 export interface LeaseAsk {
   scope: string;
+  /** The calendar label, without its zone. */
   period: string;
+  /** The zone the proxy counts `period` in (shared/leases/zoned-period.ts); absent: the org's. */
+  timeZone?: string;
   spentMicros: number;
   needMicros?: number;
 }
@@ -76,6 +84,9 @@ const isCount = (value: unknown): value is number => typeof value === "number" &
 /** Longest lease life an answer may state (a lease lives a minute; a day is past any sane policy). */
 export const MAX_LEASE_TTL_MS = 86_400_000;
 
+/** Longest zone name accepted (the tz database's longest is 32). */
+export const MAX_TIME_ZONE_CHARS = 64;
+
 /** Longest scope accepted (`feature:<tenant id>:<feature id>` is the longest the proxy builds). */
 export const MAX_SCOPE_CHARS = 200;
 /** Years a budget period may name; the last day of MAX_PERIOD_YEAR still ends in a four-digit year. */
@@ -128,9 +139,12 @@ export function parseLeaseRequest(body: unknown): LeaseRequest | string {
     if (!parseBudgetPeriod(ask.period)) {
       return `leases[${i}].period must be day:YYYY-MM-DD or month:YYYY-MM naming a real date in ${MIN_PERIOD_YEAR}..${MAX_PERIOD_YEAR}`;
     }
+    if (ask.timeZone !== undefined && !(typeof ask.timeZone === "string" && ask.timeZone.length <= MAX_TIME_ZONE_CHARS && !ask.timeZone.includes("@") && isTimeZone(ask.timeZone))) {
+      return `leases[${i}].timeZone must be an IANA time zone`;
+    }
     if (!isCount(ask.spentMicros)) return `leases[${i}].spentMicros must be a non-negative integer`;
     if (ask.needMicros !== undefined && !isCount(ask.needMicros)) return `leases[${i}].needMicros must be a non-negative integer`;
-    out.push({ scope: ask.scope, period: ask.period as string, spentMicros: ask.spentMicros, needMicros: ask.needMicros ?? 0 });
+    out.push({ scope: ask.scope, period: ask.period as string, ...(ask.timeZone === undefined ? {} : { timeZone: ask.timeZone }), spentMicros: ask.spentMicros, needMicros: ask.needMicros ?? 0 });
   }
   return { leases: out };
 }

@@ -137,13 +137,13 @@ test("a failing webhook is retried with backoff from the deliveries table, acros
   try {
     // The alert and its delivery row in one transaction, so the control plane's own worker cannot queue it for its URL first.
     const alertId = await sql.begin(async (tx) => {
-      const id = (await raiseAlertIfCrossed(tx, { tenantId: stack.demo.tenantId, scope: `ten:${stack.demo.tenantId}`, period: "month:2020-01", capMicros: 1000, spentMicros: 900 }))[0]!.id;
+      const id = (await raiseAlertIfCrossed(tx, { tenantId: stack.demo.tenantId, scope: `ten:${stack.demo.tenantId}`, period: "month:2020-01", timeZone: "UTC", capMicros: 1000, spentMicros: 900 }))[0]!.id;
       await tx`insert into webhook_deliveries (alert_id, url, payload) values (${id}, ${flaky.url}, ${sql.json({ alertId: id })})`;
       return id;
     });
     expect(alertId).toMatch(/^bal_/);
     // A second crossing of 80% at the same level, period and cap is a no-op.
-    expect(await raiseAlertIfCrossed(sql, { tenantId: stack.demo.tenantId, scope: `ten:${stack.demo.tenantId}`, period: "month:2020-01", capMicros: 1000, spentMicros: 950 })).toEqual([]);
+    expect(await raiseAlertIfCrossed(sql, { tenantId: stack.demo.tenantId, scope: `ten:${stack.demo.tenantId}`, period: "month:2020-01", timeZone: "UTC", capMicros: 1000, spentMicros: 950 })).toEqual([]);
     const options = { sql, url: flaky.url, log: () => {}, tickMs: 60_000, baseBackoffMs: 100, maxBackoffMs: 400 };
     const first = startWebhookWorker(options);
     await first.tick();
