@@ -14,6 +14,7 @@ import { splitZonedPeriod } from "../../shared/leases/zoned-period.ts";
 import { localDayStart } from "../../shared/time/local-day-start.ts";
 import type { Queryable } from "../db/client.ts";
 import { MAX_SPEND_MICROS } from "./spend-ceiling.ts";
+import { spendWindows } from "./spend-windows.ts";
 
 export interface BudgetLevel {
   /** The tenant the level belongs to (a key's own tenant for a key budget): its org's time zone sets the calendar. */
@@ -92,26 +93,34 @@ export async function rootTimeZone(q: Queryable, tenantId: string): Promise<stri
   return root?.timeZone ?? "UTC";
 }
 
-/** The ledger's spend on the level (a tenant's subtree, or one key) during its period, per region, saturated at MAX_SPEND_MICROS (spend-ceiling.ts). */
+/**
+ * The ledger's spend on the level (a tenant's subtree, or one key) during its period, per region,
+ * saturated at MAX_SPEND_MICROS (spend-ceiling.ts); `rows` counts the events.
+ *
+ * Read from the 15-minute spend buckets (migration 0099: the key's, or each subtree tenant's; kept by
+ * triggers on usage_events in the transaction that writes the events) wholly inside the period, plus the
+ * raw events of its partial edge buckets (spendWindows): a month is a few thousand bucket rows per key or
+ * tenant and region, however many events it holds, where summing the events took seconds under the
+ * level's lock for a busy tenant. Every current zone's midnight is on a bucket edge, so the raw part is
+ * usually not read at all.
+ */
 export async function ledgerSpendByRegion(q: Queryable, level: BudgetLevel): Promise<Map<string, RegionLedgerSpend>> {
-  const { start, end } = periodWindow(level);
-  const rows = level.keyId
-    ? await q<{ region: string; spent: string; rows: number }[]>`
-        select region, least(coalesce(sum(cost_micros), 0), ${MAX_SPEND_MICROS})::text as spent, count(*)::int as rows
-        from usage_events
-        where key_id = ${level.keyId}
-          and time >= ${start} and time < ${end}
-        group by region`
-    : await q<{ region: string; spent: string; rows: number }[]>`
-        with recursive sub(id) as (
-          select ${level.tenantId}::text union select t.id from tenants t join sub on t.parent_id = sub.id
-        )
-        select region, least(coalesce(sum(cost_micros), 0), ${MAX_SPEND_MICROS})::text as spent, count(*)::int as rows
-        from usage_events
-        where tenant_id in (select id from sub)
-          and time >= ${start} and time < ${end}
-        group by region`;
-  return new Map(rows.map((r) => [r.region, { spentMicros: Number(r.spent), rows: r.rows }]));
+  const { buckets, raw } = spendWindows(periodWindow(level));
+  const owned = level.keyId ? q`key_id = ${level.keyId}` : q`tenant_id in (select id from sub)`;
+  const bucketTable = level.keyId ? q`usage_key_spend_buckets` : q`usage_tenant_spend_buckets`;
+  const parts = [
+    q`select region, cost_micros, events from ${bucketTable} where ${owned} and bucket_start >= ${buckets.start} and bucket_start < ${buckets.end}`,
+    ...raw.map((w) => q`select region, cost_micros, 1 from usage_events where ${owned} and time >= ${w.start} and time < ${w.end}`),
+  ];
+  const union = parts.reduce((all, part) => q`${all} union all ${part}`);
+  const rows = await q<{ region: string; spent: string; rows: string }[]>`
+    with recursive sub(id) as (
+      select ${level.tenantId}::text union select t.id from tenants t join sub on t.parent_id = sub.id
+    )
+    select region, least(sum(cost_micros), ${MAX_SPEND_MICROS})::text as spent, sum(events)::text as rows
+    from (${union}) spend (region, cost_micros, events)
+    group by region`;
+  return new Map(rows.map((r) => [r.region, { spentMicros: Number(r.spent), rows: Number(r.rows) }]));
 }
 
 /**

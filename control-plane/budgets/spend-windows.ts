@@ -1,0 +1,25 @@
+/**
+ * How a ledger window [start, end) is read: the spend buckets wholly inside it (a key's or a tenant's,
+ * 15 minutes each from the Unix epoch, migration 0099) and the raw events of the partial buckets at its
+ * edges. Every current time zone's offset is a multiple of 15 minutes, so a period's bounds are on the
+ * grid and `raw` is empty; a bound off it (a historical local mean time) is read from its events.
+ *
+ * @example spendWindows({ start: 00:00Z, end: 00:20Z }) // buckets [00:00, 00:15), raw [[00:15, 00:20)]
+ */
+export const SPEND_BUCKET_MS = 15 * 60_000;
+
+export interface Window {
+  start: Date;
+  end: Date;
+}
+
+export function spendWindows({ start, end }: Window): { buckets: Window; raw: Window[] } {
+  const from = Math.ceil(start.getTime() / SPEND_BUCKET_MS) * SPEND_BUCKET_MS;
+  const to = Math.floor(end.getTime() / SPEND_BUCKET_MS) * SPEND_BUCKET_MS;
+  // No whole bucket inside: the window is read from its events alone.
+  if (from >= to) return { buckets: { start: end, end }, raw: end > start ? [{ start, end }] : [] };
+  const raw: Window[] = [];
+  if (from > start.getTime()) raw.push({ start, end: new Date(from) });
+  if (to < end.getTime()) raw.push({ start: new Date(to), end });
+  return { buckets: { start: new Date(from), end: new Date(to) }, raw };
+}
