@@ -15,9 +15,12 @@ export interface Database {
   /** The proxies' endpoints (usage ingest, leases, snapshot polls) and every write and small read. */
   sql: Sql;
   /**
-   * Reports (spend over the usage ledger): a pool of its own, whose statements end at the report
-   * statement timeout, so a report scanning a month of usage can neither hold the connections `sql`'s
-   * callers need nor run without end. On PGlite, `sql` itself (one connection underneath, no timeout).
+   * Reports (spend over the usage ledger): a pool of its own, so a report scanning a month of usage
+   * cannot hold the connections `sql`'s callers need. runReport (graphql/run-report.ts) bounds each
+   * report by the report statement timeout with `set local` in the report's transaction, never a
+   * startup parameter: PgBouncer refuses untracked startup parameters ("unsupported startup parameter:
+   * statement_timeout") and other poolers drop them. On PGlite, `sql` itself (one connection
+   * underneath; PGlite accepts the setting but cannot cancel a statement).
    */
   reports: Sql;
   /** `postgres` or `pglite`, for the startup log. */
@@ -25,7 +28,10 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** The report pool's size and statement timeout (REPORT_POOL_MAX, REPORT_STATEMENT_TIMEOUT_MS). */
+/**
+ * The report pool's size and statement timeout (REPORT_POOL_MAX, REPORT_STATEMENT_TIMEOUT_MS); the
+ * timeout is applied per report by runReport, not by the connections.
+ */
 export interface ReportPoolOptions {
   max: number;
   statementTimeoutMs: number;
@@ -50,13 +56,8 @@ export async function openDatabase(
     const debug = onQuery ? (_connection: number, query: string) => onQuery(query) : undefined;
     const sql = postgres(databaseUrl, { ...CLIENT_OPTIONS, max: 10, ...(debug ? { debug } : {}) });
     await sql`select 1`;
-    // statement_timeout as a startup parameter: every statement on these connections, none on `sql`'s.
-    const reports = postgres(databaseUrl, {
-      ...CLIENT_OPTIONS,
-      max: reportPool.max,
-      connection: { statement_timeout: reportPool.statementTimeoutMs },
-      ...(debug ? { debug } : {}),
-    });
+    // No startup parameters beyond the client's own: they must pass any pooler (see Database.reports).
+    const reports = postgres(databaseUrl, { ...CLIENT_OPTIONS, max: reportPool.max, ...(debug ? { debug } : {}) });
     return {
       sql,
       reports,
