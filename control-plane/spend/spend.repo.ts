@@ -10,7 +10,7 @@ export interface SpendRow {
   inputTokens: string | null;
   outputTokens: string | null;
   costMicros: string | null;
-  /** How many groups the row sums: "1", or on an OTHER_GROUPS_KEY row the groups beyond `top`. */
+  /** How many groups the row sums: "1", or on an OTHER_GROUPS_KEY row the groups not listed. */
   groups?: string;
 }
 
@@ -22,17 +22,23 @@ export interface SpendRow {
 export const NO_FEATURE_KEY = "(none)";
 
 /**
- * The row summing the model, feature and key groups beyond `top`. No feature id (see NO_FEATURE_KEY)
- * or key id (`key_…`) can take it.
+ * The row summing the model, feature and key groups not listed (outside the page `skip`, `top`). No
+ * feature id (see NO_FEATURE_KEY) or key id (`key_…`) can take it.
  */
 export const OTHER_GROUPS_KEY = "(other)";
 /** byModel, byFeature and byKey list this many groups unless asked for another number, at most MAX_TOP_GROUPS. */
 export const DEFAULT_TOP_GROUPS = 100;
 export const MAX_TOP_GROUPS = 1000;
 
+/** A page of the model, feature and key groups ranked by cost: ranks skip + 1 to skip + top. */
+export interface GroupPage {
+  top: number;
+  skip: number;
+}
+
 /**
  * The total row and the rows by vendor model, by day in `timeZone`, by feature and by key, each group
- * sorted by key; model, feature and key rows only the `top` costliest, then an OTHER_GROUPS_KEY row.
+ * sorted by key; model, feature and key rows only a page of them by cost, then an OTHER_GROUPS_KEY row.
  */
 export interface SpendGroups {
   /** The org's (root tenant's) IANA time zone, the one budget days are in: `day` rows are its days. */
@@ -57,11 +63,19 @@ const MAX_SAFE = String(Number.MAX_SAFE_INTEGER);
  * belongs to the subtree, so a stray ledger row never shows another tenant's key name.
  *
  * Model, feature and key groups are open-ended (a feature id is whatever a client sends: one per end
- * user made 80,001 rows): each keeps its `top` costliest groups (ties by key) and folds the rest into
- * one OTHER_GROUPS_KEY row in the same statement, so the lists still add up to the total. Days are
- * bounded by the range asked for and kept whole.
+ * user made 80,001 rows): each lists one page of its groups ranked by cost (ties by key), ranks
+ * skip + 1 to skip + top, and folds every other group, before the page and after it, into one
+ * OTHER_GROUPS_KEY row in the same statement, so each page still adds up to the total and paging with
+ * skip = 0, top, 2 * top, … reaches every group. Days are bounded by the range asked for and kept whole.
  */
-export async function aggregateSpendGroups(q: Queryable, tenantId: string, from: Date, to: Date, top = DEFAULT_TOP_GROUPS): Promise<SpendGroups> {
+export async function aggregateSpendGroups(
+  q: Queryable,
+  tenantId: string,
+  from: Date,
+  to: Date,
+  { top, skip }: GroupPage = { top: DEFAULT_TOP_GROUPS, skip: 0 },
+): Promise<SpendGroups> {
+  const last = skip + top;
   const timeZone = await rootTimeZone(q, tenantId);
   const rows = await q<(SpendRow & { group: GroupName })[]>`
     -- An org's spend is its teams' and projects' spend too (union: a broken tree cannot loop).
@@ -90,11 +104,11 @@ export async function aggregateSpendGroups(q: Queryable, tenantId: string, from:
     select r."group", r.key, r.requests, r."inputTokens", r."outputTokens", r."costMicros", 1::bigint as groups, k.name
     from ranked r
     left join gateway_keys k on r."group" = 'key' and k.id = r.key and k.tenant_id in (select id from subtree)
-    where r.rank is null or r.rank <= ${top}
+    where r.rank is null or (r.rank > ${skip} and r.rank <= ${last})
     union all
     select "group", ${OTHER_GROUPS_KEY}::text, sum(requests), least(sum("inputTokens"), ${MAX_SAFE}::numeric),
            least(sum("outputTokens"), ${MAX_SAFE}::numeric), sum("costMicros"), count(*), null
-    from ranked where rank > ${top}
+    from ranked where rank <= ${skip} or rank > ${last}
     group by "group"
     ) u
     order by "group", key = ${OTHER_GROUPS_KEY}, key`;

@@ -9,6 +9,6 @@ export class SpendResolver {
   /** Usage of one tenant with `from <= time < to`. */
   @Query(() => Spend)
   spend(@Args(() => SpendArgs) args: SpendArgs, @Ctx() ctx: GraphQLContext): Promise<Spend> {
-    return getSpend(ctx, args.tenantId, args.from, args.to, args.top);
+    return getSpend(ctx, args.tenantId, args.from, args.to, args.top, args.skip);
   }
 }

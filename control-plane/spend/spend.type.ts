@@ -18,7 +18,7 @@ export class SpendGroup {
   /** Integer micro-USD as a string, so sums beyond 2^53 stay exact. */
   @Field(() => String) costMicros: string;
   @Field(() => Float) costUsd: number;
-  @Field(() => SafeIntResolver, { description: 'How many groups this row sums: 1, or on the "(other)" row of byModel, byFeature and byKey the groups beyond spend\'s `top`.' })
+  @Field(() => SafeIntResolver, { description: 'How many groups this row sums: 1, or on the "(other)" row of byModel, byFeature and byKey the groups not listed (outside spend\'s `skip` and `top`).' })
   groups: number;
 }
 
@@ -32,17 +32,17 @@ export class Spend {
   @Field(() => SafeIntResolver) outputTokens: number;
   @Field(() => String) costMicros: string;
   @Field(() => Float) costUsd: number;
-  @Field(() => [SpendGroup], { description: 'By vendor model: the `top` costliest, then "(other)" summing the rest.' })
+  @Field(() => [SpendGroup], { description: 'By vendor model: a page by cost (spend\'s `skip` and `top`), then "(other)" summing the rest.' })
   byModel: SpendGroup[];
   /** By day in `timeZone` (the org's budget days), not UTC days. */
   @Field(() => [SpendGroup]) byDay: SpendGroup[];
   // Descriptions in the schema: a client reading byFeature needs to know what "(none)" stands for.
   @Field(() => [SpendGroup], {
     description:
-      'By feature (`X-Feature-Id`): the `top` costliest features, then "(other)" summing the rest. Events sent without the header are grouped under the key "(none)"; feature ids are 1-64 characters of A-Z a-z 0-9 . _ : -, so no real feature can be named "(none)" or "(other)"',
+      'By feature (`X-Feature-Id`): a page of features by cost (spend\'s `skip` and `top`), then "(other)" summing the rest. Events sent without the header are grouped under the key "(none)"; feature ids are 1-64 characters of A-Z a-z 0-9 . _ : -, so no real feature can be named "(none)" or "(other)"',
   })
   byFeature: SpendGroup[];
-  @Field(() => [SpendGroup], { description: 'By gateway key: `key` is the key id, `name` its name; the `top` costliest keys, then "(other)" summing the rest.' })
+  @Field(() => [SpendGroup], { description: 'By gateway key: `key` is the key id, `name` its name; a page of keys by cost (spend\'s `skip` and `top`), then "(other)" summing the rest.' })
   byKey: SpendGroup[];
   /** The IANA time zone byDay's days are in: the org's (root tenant's), as for budgets; UTC when unset. */
   @Field(() => String) timeZone: string;
