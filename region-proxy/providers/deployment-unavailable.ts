@@ -14,12 +14,12 @@
  *
  * @example if (error.code === "DeploymentNotFound") return deploymentUnavailable("not_found");
  */
-import type { VendorError } from "./types.ts";
+import type { VendorError, VendorOperation } from "./types.ts";
 
 /**
  * Why the deployment cannot serve: its model or deployment is gone, its vendor account is refused, or
  * its model does not do the request's operation (chat sent to an embeddings deployment: Azure's
- * `OperationNotSupported`). The last falls back like the others but is no failure of the deployment
+ * `OperationNotSupported`; embeddings sent to a chat-only server or model: notServedCause). The last falls back like the others but is no failure of the deployment
  * (it serves its own operation): the caller chose the operation, so it must not open the breaker for
  * every tenant (isCallerChosenOperation).
  */
@@ -49,3 +49,13 @@ export const isPaymentRequired = (status: number): boolean => status === 402;
 
 /** True for a deployment that cannot do the operation the request asked for: no verdict on its health. */
 export const isCallerChosenOperation = (reason: string): boolean => reason === `${DEPLOYMENT_UNAVAILABLE_REASON}:wrong_operation`;
+
+/**
+ * The cause for a vendor's "not served here" (a 404 for a path it does not serve, Gemini's "models/x is
+ * not found ..., or is not supported for <method>"). On chat, which every deployment is for, it is the
+ * deployment failing (a wrong baseUrl, a model that is gone); on embeddings the caller chose the
+ * operation (routes/embeddings.ts plans every deployment whose adapter offers embeddings, and many
+ * OpenAI-compatible chat servers serve no /embeddings), so it is `wrong_operation`: a fallback with no
+ * verdict, since the circuit (breaker/circuit-key.ts) is the deployment's for every operation.
+ */
+export const notServedCause = (operation: VendorOperation = "chat"): UnavailableCause => (operation === "chat" ? "not_found" : "wrong_operation");

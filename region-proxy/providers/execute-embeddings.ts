@@ -11,6 +11,8 @@ import { walkChain, type Operation, type WalkOptions, type WalkResult } from "./
 
 export async function executeEmbeddings(req: EmbeddingsRequest, targets: PlannedTarget[], opts: WalkOptions): Promise<WalkResult<{ response: EmbeddingsResponse; usage: NormalizedUsage }>> {
   const operation: Operation<{ response: EmbeddingsResponse; usage: NormalizedUsage }> = {
+    // A vendor's "not served here" is the caller's choice of operation, not the deployment failing.
+    kind: "embeddings",
     build: ({ adapter, deployment }, credential) => adapter.embeddings!.buildRequest(req, deployment, credential),
     // The vendor's headers come with the whole answer: only the deadline (and connectMs) bound it.
     firstByteBound: false,
@@ -18,7 +20,7 @@ export async function executeEmbeddings(req: EmbeddingsRequest, targets: Planned
       call.clearFirstByte();
       const embeddings = adapter.embeddings!;
       const parsed = await readWholeAnswer(call.response, {
-        classify: adapter.classifyError,
+        classify: (status, headers, body) => adapter.classifyError(status, headers, body, "embeddings"),
         redactText,
         parse: (body) => embeddings.parseResponse(body, req, { model: deployment.model }),
         reportedUsage: embeddings.reportedUsage,

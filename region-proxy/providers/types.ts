@@ -221,12 +221,20 @@ export interface StreamTranslator {
   partialUsage?(): NormalizedUsage | null;
 }
 
+/** What a vendor call asks for: chat every deployment is for, or embeddings, which the caller chose (its route). */
+export type VendorOperation = "chat" | "embeddings";
+
 export interface ProviderAdapter {
   readonly kind: ProviderKind;
   buildRequest(req: ChatRequest, target: SnapshotDeployment, credential: string): VendorHttpRequest;
   parseResponse(body: unknown, ctx: ResponseContext): { completion: ChatCompletion; usage: NormalizedUsage };
   createStreamTranslator(ctx: ResponseContext): StreamTranslator;
-  classifyError(status: number, headers: Headers, body: string): VendorError;
+  /**
+   * `operation`: what the call asked the vendor for (absent: chat). A vendor's "not served here" (a path
+   * 404, Gemini's model 404) is the deployment failing on chat, and the caller's choice on embeddings
+   * (deployment-unavailable.ts notServedCause).
+   */
+  classifyError(status: number, headers: Headers, body: string, operation?: VendorOperation): VendorError;
   /**
    * The usage a 2xx chat body reports, read on its own (null when it reports none usable): for an
    * answer `parseResponse` refused, which the vendor billed all the same, so the request is charged

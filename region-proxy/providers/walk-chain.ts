@@ -60,7 +60,7 @@ import type { DeploymentHealth } from "./deployment-health.ts";
 import { isCallerChosenOperation } from "./deployment-unavailable.ts";
 import { SAME_WINDOW_TOO_LONG, sameWindow } from "./same-window.ts";
 import { UnsupportedParameterError, unsupportedParameterToGatewayError } from "./unsupported-parameter.ts";
-import type { VendorHttpRequest } from "./types.ts";
+import type { VendorHttpRequest, VendorOperation } from "./types.ts";
 import { startVendorCall, type VendorCall } from "./vendor-call.ts";
 
 export interface Trail {
@@ -120,6 +120,8 @@ export interface WalkOptions {
  * and any raw vendor text it classifies or cuts (an error event's data) through `redactText` first.
  */
 export interface Operation<T> {
+  /** What the call asks the vendor for (absent: chat), as its error answers are classified (ProviderAdapter.classifyError). */
+  kind?: VendorOperation;
   build(target: PlannedTarget, credential: string): VendorHttpRequest;
   read(call: VendorCall, target: PlannedTarget, redact: Redactor, redactText: (text: string) => string, ending: CallEnding): Promise<T>;
   /**
@@ -502,7 +504,7 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
       handle.cleanup();
       // Cut out before the adapter shortens a body to an excerpt: a key across the cut would survive
       // in half, where the whole-key redaction of the error below cannot match it.
-      const failure = fromVendorError(target.adapter.classifyError(response.status, response.headers, textWithoutCredential(text, credential.credential)));
+      const failure = fromVendorError(target.adapter.classifyError(response.status, response.headers, textWithoutCredential(text, credential.credential), operation.kind));
       return { ...failure, error: withoutCredential(failure.error, credential.credential) };
     }
     // A stream cut by its time limit after going silent longer than its first-byte budget counts against it.

@@ -16,7 +16,7 @@ export const geminiAdapter: ProviderAdapter = {
   buildRequest: buildGeminiRequest,
   parseResponse: parseGeminiResponse,
   createStreamTranslator: createGeminiStreamTranslator,
-  classifyError: (status, headers, body) => classifyGeminiError(status, headers, body),
+  classifyError: (status, headers, body, operation) => classifyGeminiError(status, headers, body, Date.now(), operation),
   reportedUsage: reportedGeminiUsage,
   embeddings: geminiEmbeddings,
 };

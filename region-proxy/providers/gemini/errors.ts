@@ -7,12 +7,14 @@
  * requested URL /v1beta/v1beta/... was not found on this server.", as JSON or Google's HTML error
  * page: a baseUrl the caller cannot choose) and a project that cannot be used (402; 400
  * FAILED_PRECONDITION, the free tier not offered where the proxy runs and no billing) are the
- * deployment's failure, not the caller's (deployment-unavailable.ts). Any other 404 stays the caller's:
- * it can be a file the request referenced.
+ * deployment's failure, not the caller's (deployment-unavailable.ts). On embeddings the two 404s are
+ * the operation the caller chose (`wrong_operation`, notServedCause): Google answers embeddings on a
+ * chat model "models/x is not found ..., or is not supported for batchEmbedContents", a model it has.
+ * Any other 404 stays the caller's: it can be a file the request referenced.
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
-import { deploymentUnavailable, isPaymentRequired, type UnavailableCause } from "../deployment-unavailable.ts";
-import type { VendorError } from "../types.ts";
+import { deploymentUnavailable, isPaymentRequired, notServedCause, type UnavailableCause } from "../deployment-unavailable.ts";
+import type { VendorError, VendorOperation } from "../types.ts";
 import { retryAfterMs } from "../retry-after.ts";
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
@@ -68,9 +70,9 @@ const isUnservedPath = (status: number, error: GoogleError, body: string): boole
 const PROJECT_REFUSED = /^(Gemini API free tier is not available|User location is not supported)/;
 
 /** Why the deployment (not the request) cannot be served; null when it can. */
-function unavailableCause(status: number, error: GoogleError, body: string): UnavailableCause | null {
+function unavailableCause(status: number, error: GoogleError, body: string, operation: VendorOperation): UnavailableCause | null {
   if (isPaymentRequired(status) || (error.status === "FAILED_PRECONDITION" && PROJECT_REFUSED.test(error.message))) return "account";
-  if ((status === 404 && MODEL_NOT_FOUND.test(error.message)) || isUnservedPath(status, error, body)) return "not_found";
+  if ((status === 404 && MODEL_NOT_FOUND.test(error.message)) || isUnservedPath(status, error, body)) return notServedCause(operation);
   return null;
 }
 
@@ -100,10 +102,10 @@ function openAIParamIn(message: string): string | null {
 }
 
 /** Retryable for 408/429/5xx; any other 4xx the caller caused goes back to the client as vendor_rejected. */
-export function classifyGeminiError(status: number, headers: Headers, body: string, nowMs = Date.now()): VendorError {
+export function classifyGeminiError(status: number, headers: Headers, body: string, nowMs = Date.now(), operation: VendorOperation = "chat"): VendorError {
   const error = readGeminiError(body);
   if (isCredentialStatus(status) || error.reasons.some((r) => CREDENTIAL_REASONS.has(r))) return credentialRejected(status);
-  const unavailable = unavailableCause(status, error, body);
+  const unavailable = unavailableCause(status, error, body, operation);
   if (unavailable) return deploymentUnavailable(unavailable);
   const wait = retryAfterMs(headers, nowMs) ?? error.retryDelayMs;
   if (RETRYABLE.has(status) || status >= 500) {

@@ -23,3 +23,11 @@ test("Google's HTML 404 page for an unknown path is the deployment unavailable",
 test("another 404 NOT_FOUND (a file the request named) stays the caller's", () => {
   expect(classifyGeminiError(404, new Headers(), body("File abc123 not found.")).reason).toBe("status_404");
 });
+
+test("on embeddings a chat model's 404 and an unserved path are the caller's choice of operation, no verdict on the deployment", () => {
+  const chatModel = body("models/gemini-2.0-flash is not found for API version v1beta, or is not supported for batchEmbedContents. Call ListModels to see the list of available models and their supported methods.");
+  expect(classifyGeminiError(404, new Headers(), chatModel, 0, "embeddings").reason).toBe("deployment_unavailable:wrong_operation");
+  expect(classifyGeminiError(404, new Headers(), body("The requested URL /v1beta/models/gemini-x:batchEmbedContents was not found on this server."), 0, "embeddings").reason).toBe("deployment_unavailable:wrong_operation");
+  // The same model 404 on chat is still the deployment failing.
+  expect(classifyGeminiError(404, new Headers(), chatModel).reason).toBe("deployment_unavailable:not_found");
+});

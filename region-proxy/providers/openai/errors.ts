@@ -1,9 +1,10 @@
 /**
  * Classifies an OpenAI error answer. Retryable (another deployment may succeed): 408, 409, 429, 5xx.
  * 401/403 are the gateway's credential problem (credential-rejected.ts). A model the vendor does not
- * have (404 `model_not_found`; an OpenAI-compatible server's "The model `x` does not exist"), a path
- * it does not serve (404 "Invalid URL (POST /chat/completions)" or code `unknown_url`: a baseUrl
- * without `/v1`, which the caller cannot choose, as Azure's "Resource not found") or an
+ * have (404 `model_not_found`; an OpenAI-compatible server's "The model `x` does not exist"), a chat
+ * path it does not serve (404 "Invalid URL (POST /chat/completions)" or code `unknown_url`: a baseUrl
+ * without `/v1`, which the caller cannot choose, as Azure's "Resource not found"; on embeddings, a
+ * chat-only server such as Groq: the operation the caller chose, notServedCause) or an
  * account that cannot pay (429 `insufficient_quota`, 402) is the deployment's
  * (deployment-unavailable.ts). Every other 4xx was caused by the request: fail fast with the vendor's
  * own message, code and param; `context_length_exceeded` is marked so the executor may try a
@@ -11,9 +12,9 @@
  * See https://platform.openai.com/docs/guides/error-codes
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
-import { deploymentUnavailable, isPaymentRequired, type UnavailableCause } from "../deployment-unavailable.ts";
+import { deploymentUnavailable, isPaymentRequired, notServedCause, type UnavailableCause } from "../deployment-unavailable.ts";
 import { retryAfterMs } from "../retry-after.ts";
-import type { VendorError } from "../types.ts";
+import type { VendorError, VendorOperation } from "../types.ts";
 
 function vendorErrorFields(body: string): { message: string | null; code: string | null; param: string | null } {
   try {
@@ -38,16 +39,17 @@ const isUnservedPath = (status: number, fields: { message: string | null; code: 
   status === 404 && (fields.code === "unknown_url" || INVALID_URL.test(fields.message ?? ""));
 
 /** Why the deployment (not the request) cannot be served, from OpenAI's codes; null when it can. */
-function unavailableCause(status: number, fields: { message: string | null; code: string | null }): UnavailableCause | null {
-  if (fields.code === "model_not_found" || (status === 404 && MODEL_DOES_NOT_EXIST.test(fields.message ?? "")) || isUnservedPath(status, fields)) return "not_found";
+function unavailableCause(status: number, fields: { message: string | null; code: string | null }, operation: VendorOperation): UnavailableCause | null {
+  if (fields.code === "model_not_found" || (status === 404 && MODEL_DOES_NOT_EXIST.test(fields.message ?? ""))) return "not_found";
+  if (isUnservedPath(status, fields)) return notServedCause(operation);
   if (fields.code === "insufficient_quota" || isPaymentRequired(status)) return "account";
   return null;
 }
 
-export function classifyOpenAIError(status: number, headers: Headers, body: string): VendorError {
+export function classifyOpenAIError(status: number, headers: Headers, body: string, operation: VendorOperation = "chat"): VendorError {
   if (isCredentialStatus(status)) return credentialRejected(status);
   const fields = vendorErrorFields(body);
-  const unavailable = unavailableCause(status, fields);
+  const unavailable = unavailableCause(status, fields, operation);
   if (unavailable) return deploymentUnavailable(unavailable);
   const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
   if (retryable) {

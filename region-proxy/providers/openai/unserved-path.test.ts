@@ -22,3 +22,11 @@ test("a 404 whose message only quotes 'Invalid URL' later, or another status, st
   expect(classifyOpenAIError(404, new Headers(), body("Could not fetch image: Invalid URL (GET http://x)")).reason).toBe("status_404");
   expect(classifyOpenAIError(400, new Headers(), body("Invalid URL (POST /chat/completions)")).reason).toBe("status_400");
 });
+
+test("on embeddings the same 404 is the caller's choice of operation (a chat-only server: Groq), no verdict on the deployment", () => {
+  const groq = body("Unknown request URL: POST /openai/v1/embeddings. Please check the URL for typos, or see the docs at https://console.groq.com/docs/", "unknown_url");
+  expect(classifyOpenAIError(404, new Headers(), groq, "embeddings").reason).toBe("deployment_unavailable:wrong_operation");
+  expect(classifyOpenAIError(404, new Headers(), body("Invalid URL (POST /v1/embeddings)"), "embeddings").reason).toBe("deployment_unavailable:wrong_operation");
+  // A model the vendor does not have is the deployment's whatever the operation.
+  expect(classifyOpenAIError(404, new Headers(), body("The model `x` does not exist", "model_not_found"), "embeddings").reason).toBe("deployment_unavailable:not_found");
+});
