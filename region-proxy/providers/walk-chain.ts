@@ -23,9 +23,12 @@
  * - A missing credential moves on without retrying the same deployment.
  * - A context-length refusal moves on (a later deployment may have a larger window), skipping later
  *   deployments of the same vendor model (same-window.ts: the same window). When no deployment
- *   answers, that refusal is the caller's answer (400 context_length_exceeded), whatever the later
- *   ones failed with: the prompt is too long for a deployment that did answer, and a fallback's 5xx or
- *   429 would invite the SDK to send it down the whole chain again.
+ *   answers, that refusal is the caller's answer (400 context_length_exceeded) in place of a later
+ *   failure that would invite a retry (5xx, 429, a timeout, a deployment unavailable, open circuits):
+ *   the prompt is too long for a deployment that did answer, and a retryable answer would have the SDK
+ *   send it down the whole chain again. A later deployment's caller error that ended the walk (a 400
+ *   about an image URL from the larger model, which read the prompt) stays the answer: it says what
+ *   the caller can fix.
  * - An answer whose model output cannot be used for this request (a tool call the model botched,
  *   unusable-answer.ts) moves on without a retry, and tells the breaker the deployment answered.
  * - A caller's 4xx, an unsupported parameter or a refused gateway credential fail fast (a deployment
@@ -189,7 +192,8 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   // failed, no circuit open: an open circuit comes back by itself, a missing secret does not).
   let missingCredential: AttemptFailure | null = null;
   // The first context-length refusal and every deployment that refused (null until one did): the
-  // answer when nothing else is, and the windows later deployments are skipped for.
+  // answer when nothing else is or only a failure that invites a retry, and the windows later
+  // deployments are skipped for.
   // `deployment`/`fallback`: the trail as the first refusal left it, which the answer's headers name.
   let tooLong: { failure: AttemptFailure; refusedBy: SnapshotDeployment[]; deployment: SnapshotDeployment | null; fallback: boolean } | null = null;
   const step = (dep: SnapshotDeployment, outcome: AttemptTrailEntry["outcome"], reason: string | null, startedMs: number) =>
@@ -365,9 +369,11 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
     index = lastIndex = back.index;
     firstTry = back.tries + 1;
   }
-  // A deployment that answered said the prompt is too long: no later failure changes that (a fallback's
-  // 5xx or 429 would have the SDK retry, sending the prompt down the whole chain again).
-  if (tooLong !== null) {
+  // A deployment that answered said the prompt is too long: a later failure that would invite a retry
+  // (a fallback's 5xx or 429 would have the SDK send the prompt down the whole chain again) does not
+  // change that. A later deployment's caller error that ended the walk is its answer to the prompt, and
+  // stays the answer, with the trail naming it as it stands.
+  if (tooLong !== null && last?.kind !== "permanent") {
     trail.deployment = tooLong.deployment;
     trail.fallback = tooLong.fallback;
     return { ok: false, error: tooLong.failure.error, clientClosed: false, trail };
@@ -437,7 +443,8 @@ function coolDownLeft(circuit: string, opts: WalkOptions, deadline: number): Pro
 
 /**
  * What the caller is told when the walk ends without an answer and no deployment refused the prompt
- * as too long (that refusal is the answer then): the last failure's error, except a
+ * as too long (that refusal is the answer then, unless a later caller error ended the walk): the last
+ * failure's error, except a
  * vendor's 429, which stays a 429 with the vendor's Retry-After (so an SDK waits as the vendor asked
  * instead of retrying a 502 at once), and a vendor's 5xx with a Retry-After, whose 502 carries it; with
  * no failure, nothing was tried or time ran out.
