@@ -3,8 +3,8 @@
  * acknowledged, so a proxy never retries an event that can never be accepted.
  *
  * One event never fails its batch: parseUsageEvent refuses what the ledger's columns cannot hold, and
- * should the database still refuse an event's content (a data error), the batch is inserted again one
- * event at a time, each in its own savepoint, and only the refused events are dead-lettered. Any other
+ * should the database still refuse an event's content (a data error), each event is tried alone in a
+ * savepoint rolled back, the refused ones are dead-lettered and the rest inserted at once. Any other
  * failure (the database unreachable, a connection lost) fails the batch, so the proxy sends it again.
  *
  * The proxy forgets only the events whose ids come back in `ackedEventIds`, matched exactly, so a
@@ -159,15 +159,43 @@ function reportClockAhead(region: string, stored: UsageEvent[], receivedAt: Date
   }
 }
 
-/** Inserts the events at once; when the database refuses the content of one, again one by one, handing each refused event to `refused`. */
+/** Thrown inside a probe's savepoint to roll the event it stored back. */
+class ProbeRollback extends Error {}
+
+/** The content error the database refuses `event` with, or null if it would store it; tried in a savepoint rolled back either way. */
+async function refusalOf(tx: Tx, event: UsageEvent, receivedAt: Date): Promise<Error | null> {
+  try {
+    await tx.savepoint(async (sp) => {
+      await insertUsageEvents(sp, [event], receivedAt);
+      throw new ProbeRollback();
+    });
+  } catch (error) {
+    if (error instanceof ProbeRollback) return null;
+    if (isContentError(error)) return error as Error;
+    throw error;
+  }
+  throw new Error("unreachable: a probe's savepoint always rolls back");
+}
+
+/**
+ * Inserts the events at once; when the database refuses the content of one, finds the refused events
+ * (refusalOf each, handing it to `refused`) and inserts the storable ones in one statement again.
+ *
+ * Not one event per statement: the spend-bucket trigger (migration 0099) locks each statement's key
+ * buckets and then its tenant bucket, so inserting event by event locked K_a, T, K_b, T... across the
+ * transaction, a cycle with a concurrent batch locking its key buckets sorted and then T (40P01). A
+ * rolled-back probe releases its locks; the final statement locks as a normal batch does (sorted by
+ * event id, then the trigger's order). A refusal is a row's own content (the ledger has no constraint
+ * across rows), so the events that passed alone pass together.
+ */
 async function insertEachStorable(tx: Tx, events: UsageEvent[], receivedAt: Date, refused: (event: UsageEvent, error: Error) => Promise<void>): Promise<Set<string>> {
   const all = await tryInSavepoint(tx, (sp) => insertUsageEvents(sp, events, receivedAt));
   if (all.ok) return all.value;
-  const inserted = new Set<string>();
+  const storable: UsageEvent[] = [];
   for (const event of events) {
-    const one = await tryInSavepoint(tx, (sp) => insertUsageEvents(sp, [event], receivedAt));
-    if (one.ok) for (const id of one.value) inserted.add(id);
-    else await refused(event, one.error);
+    const error = await refusalOf(tx, event, receivedAt);
+    if (error === null) storable.push(event);
+    else await refused(event, error);
   }
-  return inserted;
+  return insertUsageEvents(tx, storable, receivedAt);
 }
