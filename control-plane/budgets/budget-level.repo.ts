@@ -14,7 +14,7 @@ import { splitZonedPeriod } from "../../shared/leases/zoned-period.ts";
 import { localDayStart } from "../../shared/time/local-day-start.ts";
 import type { Queryable } from "../db/client.ts";
 import { MAX_SPEND_MICROS } from "./spend-ceiling.ts";
-import { spendWindows } from "./spend-windows.ts";
+import { ledgerWindows } from "./spend-windows.ts";
 
 export interface BudgetLevel {
   /** The tenant the level belongs to (a key's own tenant for a key budget): its org's time zone sets the calendar. */
@@ -103,9 +103,15 @@ export async function rootTimeZone(q: Queryable, tenantId: string): Promise<stri
  * tenant and region, however many events it holds, where summing the events took seconds under the
  * level's lock for a busy tenant. Every current zone's midnight is on a bucket edge, so the raw part is
  * usually not read at all.
+ *
+ * The buckets hold only the events stored since 0099 created them (it does not fill them from the ledger
+ * it found, which would hold every ingest for the whole sum): the part of the period before their
+ * complete_since is read from the raw events (ledgerWindows), which only periods begun before the
+ * upgrade have.
  */
 export async function ledgerSpendByRegion(q: Queryable, level: BudgetLevel): Promise<Map<string, RegionLedgerSpend>> {
-  const { buckets, raw } = spendWindows(periodWindow(level));
+  const [{ since }] = await q<[{ since: Date | null }]>`select nullif(complete_since, '-infinity') as since from usage_spend_buckets_complete`;
+  const { buckets, raw } = ledgerWindows(periodWindow(level), since);
   const owned = level.keyId ? q`key_id = ${level.keyId}` : q`tenant_id in (select id from sub)`;
   const bucketTable = level.keyId ? q`usage_key_spend_buckets` : q`usage_tenant_spend_buckets`;
   const parts = [

@@ -23,3 +23,19 @@ export function spendWindows({ start, end }: Window): { buckets: Window; raw: Wi
   if (to < end.getTime()) raw.push({ start: new Date(to), end });
   return { buckets: { start: new Date(from), end: new Date(to) }, raw };
 }
+
+/**
+ * How a ledger window is read when the buckets are complete only from `completeSince` on (migration 0099
+ * records it; null: from the beginning): the part before it from raw events, the rest as spendWindows
+ * reads it. Adjacent raw windows are joined.
+ *
+ * @example ledgerWindows({ start: 00:00Z, end: 02:00Z }, 00:50Z) // buckets [01:00, 02:00), raw [[00:00, 01:00)]
+ */
+export function ledgerWindows(window: Window, completeSince: Date | null): { buckets: Window; raw: Window[] } {
+  if (completeSince === null || completeSince <= window.start) return spendWindows(window);
+  if (completeSince >= window.end) return { buckets: { start: window.end, end: window.end }, raw: [window] };
+  const after = spendWindows({ start: completeSince, end: window.end });
+  const [first, ...rest] = after.raw;
+  const raw = first && first.start.getTime() === completeSince.getTime() ? [{ start: window.start, end: first.end }, ...rest] : [{ start: window.start, end: completeSince }, ...after.raw];
+  return { buckets: after.buckets, raw };
+}

@@ -15,6 +15,21 @@
 -- (key or tenant, bucket, region), so concurrent batches over the same buckets never lock them in a cycle
 -- (as ingest locks event ids and keys in order, usage.repo.ts). cost_micros is numeric, as sum(bigint)
 -- is: legacy rows may cost up to bigint's maximum each.
+--
+-- No backfill from the events already stored: CREATE TRIGGER locks usage_events against inserts until
+-- this migration commits (migrate.ts applies pending migrations in one transaction), and summing the
+-- whole ledger under that lock held every ingest for ~5 us per stored event (16 s at 3M rows, hours at
+-- billions), long enough for a control plane of the previous release, still serving in a rolling
+-- upgrade, to run out of pool connections. Instead usage_spend_buckets_complete records the instant the
+-- buckets are complete from, complete_since: clock_timestamp() taken after the CREATE TRIGGER statements
+-- (every insert after it waited for this commit and fired the triggers) plus an hour, a margin for the
+-- clock the events were booked by (ingest caps an event's time at its receipt plus 5 minutes,
+-- bookingTime) against the database's; -infinity when usage_events is empty now, as every event is then
+-- counted. ledgerSpendByRegion reads a period's part before complete_since from the raw events and its
+-- part at or after it from the buckets. Buckets of times before complete_since are never read, and may
+-- hold anything: only the events stored after the triggers, and negative counts or costs where an event
+-- stored before them was later updated or deleted. (An event stored before this migration dated more than
+-- an hour past it, which only a direct insert could book, would be missed by the buckets.)
 create table usage_key_spend_buckets (
   key_id        text not null,
   bucket_start  timestamptz not null,
@@ -75,8 +90,6 @@ begin
   return null;
 end $$;
 
--- Created before the backfill: the triggers' lock holds off concurrent inserts until this commits, so
--- no event is missed or counted twice.
 create trigger usage_spend_buckets_on_insert after insert on usage_events
   referencing new table as new_rows for each statement execute function usage_spend_buckets_sync();
 create trigger usage_spend_buckets_on_update after update on usage_events
@@ -86,7 +99,10 @@ create trigger usage_spend_buckets_on_delete after delete on usage_events
 create trigger usage_spend_buckets_on_truncate after truncate on usage_events
   for each statement execute function usage_spend_buckets_truncate();
 
-insert into usage_key_spend_buckets (key_id, bucket_start, region, cost_micros, events)
-select key_id, usage_spend_bucket(time), region, sum(cost_micros), count(*) from usage_events group by 1, 2, 3;
-insert into usage_tenant_spend_buckets (tenant_id, bucket_start, region, cost_micros, events)
-select tenant_id, usage_spend_bucket(time), region, sum(cost_micros), count(*) from usage_events group by 1, 2, 3;
+-- One row. After the triggers: see the top of this file.
+create table usage_spend_buckets_complete (
+  one            boolean primary key default true check (one),
+  complete_since timestamptz not null
+);
+insert into usage_spend_buckets_complete (complete_since)
+select case when exists (select from usage_events) then clock_timestamp() + interval '1 hour' else '-infinity' end;
