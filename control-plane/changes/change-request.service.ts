@@ -35,12 +35,17 @@ import {
 } from "./change-request.repo.ts";
 import type { ProposeChangeInput } from "./change-request.type.ts";
 import { independentApprovals, isAuthorsApproval } from "./approval-is-authors.ts";
+import { onePerPerson, sameApproverAs } from "./one-approval-per-person.ts";
 import { brokenDependencies, currentValue, diffEntity, writesBetween } from "./policy-state.ts";
 import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.repo.ts";
 import { truncateText } from "../audit/audit-text.ts";
 
 function selfApproval(): GraphQLError {
   return new GraphQLError("the author of a change request cannot approve it, nor can a principal or token the author set up, nor anyone who set up the author or the token it proposed with", { extensions: { code: GraphQLCode.SELF_APPROVAL } });
+}
+
+function sameApproverMessage(id: string): string {
+  return `an earlier approval of change request ${id} was given by a principal or token you stand behind, or that stands behind you or your token: one person approves once`;
 }
 
 async function configVersion(q: Queryable): Promise<number> {
@@ -134,10 +139,14 @@ async function mayStillApprove(tx: Tx, approver: string): Promise<boolean> {
   return rows.length > 0;
 }
 
-/** The approvals that count: not the author's own, by someone who still holds `approver`/`admin`. */
+/**
+ * The approvals that count: not the author's own, one per person (`onePerPerson`: the first of two
+ * approvals either of whose approvers stands behind the other), by someone who still holds `approver`/`admin`.
+ */
 async function validApprovals(tx: Tx, cr: ChangeRequestRow): Promise<number> {
   let valid = 0;
-  for (const a of await independentApprovals(tx, cr, await approvalsFor(tx, [cr.id]))) if (await mayStillApprove(tx, a.approver)) valid++;
+  const independent = await independentApprovals(tx, cr, await approvalsFor(tx, [cr.id]));
+  for (const a of await onePerPerson(tx, independent)) if (await mayStillApprove(tx, a.approver)) valid++;
   return valid;
 }
 
@@ -230,6 +239,8 @@ export async function approveChange(ctx: GraphQLContext, id: string): Promise<Ch
       await markStale(tx, id, who, stale);
       return null;
     }
+    const earlier = await sameApproverAs(tx, await approvalsFor(tx, [id]), ctx.principal.id, ctx.principal.jti);
+    if (earlier) throw conflict(earlier.approver === ctx.principal.id ? `you already approved change request ${id}` : sameApproverMessage(id));
     if (!(await insertApproval(tx, id, ctx.principal.id, ctx.principal.jti))) throw conflict(`you already approved change request ${id}`);
     // Counted as applying counts them: an earlier approver who lost the role leaves the request pending.
     const valid = await validApprovals(tx, cr);
