@@ -3,4 +3,13 @@ export interface AuditActor {
   id: string;
   /** The client address of the request, when known. */
   clientAddress: string | null;
+  /** The issued token (jti) the request authenticated with; absent or null for the bootstrap token and the system. */
+  tokenId?: string | null;
+  /** Who issued that token, only when not `id` itself: the admin acting through a token in `id`'s name. */
+  issuedBy?: string | null;
+}
+
+/** The audit row's fields naming the actor, its address, and the token it acted with and that token's issuer. */
+export function auditedBy(actor: AuditActor): { actor: string; clientAddress: string | null; tokenId: string | null; issuedBy: string | null } {
+  return { actor: actor.id, clientAddress: actor.clientAddress, tokenId: actor.tokenId ?? null, issuedBy: actor.issuedBy ?? null };
 }

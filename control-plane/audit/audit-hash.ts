@@ -25,12 +25,22 @@ export interface AuditContent {
   clientAddress?: string | null;
   /** A kill switch that bypassed approval; hashed only when true. */
   breakGlass?: boolean;
+  /** The token (jti) the act was done with; hashed only when set. */
+  tokenId?: string | null;
+  /** Who issued that token, when not the actor itself (an impersonation token); hashed only when set. */
+  issuedBy?: string | null;
 }
 
 /** Drops the optional fields when unset, so the hash of an old-style row is unchanged. */
 function hashable(content: AuditContent): Record<string, unknown> {
-  const { clientAddress, breakGlass, ...base } = content;
-  return { ...base, ...(clientAddress ? { clientAddress } : {}), ...(breakGlass ? { breakGlass: true } : {}) };
+  const { clientAddress, breakGlass, tokenId, issuedBy, ...base } = content;
+  return {
+    ...base,
+    ...(clientAddress ? { clientAddress } : {}),
+    ...(breakGlass ? { breakGlass: true } : {}),
+    ...(tokenId ? { tokenId } : {}),
+    ...(issuedBy ? { issuedBy } : {}),
+  };
 }
 
 /** Canonical JSON (sorted object keys) so the hash does not depend on key order after a jsonb round trip. */

@@ -3,7 +3,7 @@ import type { Queryable } from "../db/client.ts";
 import type { AuditEntry } from "./audit.type.ts";
 
 const COLUMNS = `audit_log.id::text as id, at, actor, action, target, before, after, prev_hash as "prevHash", audit_log.hash,
-  client_address as "clientAddress", break_glass as "breakGlass"`;
+  client_address as "clientAddress", break_glass as "breakGlass", token_id as "tokenId", issued_by as "issuedBy"`;
 
 export interface AuditFilter {
   actor?: string | null;

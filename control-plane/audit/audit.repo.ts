@@ -18,6 +18,10 @@ export interface AuditEntry {
   clientAddress?: string | null;
   /** Set by kill switches, which bypass approval. */
   breakGlass?: boolean;
+  /** The token (jti) the act was done with, when it was an issued token. */
+  tokenId?: string | null;
+  /** Who issued that token, when not the actor (a token issued in another principal's name). */
+  issuedBy?: string | null;
 }
 
 /**
@@ -45,14 +49,17 @@ export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<void> {
     after: toJson(entry.after),
     clientAddress: entry.clientAddress ? storableText(entry.clientAddress) : null,
     breakGlass: entry.breakGlass === true,
+    tokenId: entry.tokenId ? storableText(entry.tokenId) : null,
+    issuedBy: entry.issuedBy ? storableText(entry.issuedBy) : null,
   };
   const key = auditKeyFor(tx);
   const hash = key ? auditHmac(key, prevHash, content) : auditHash(prevHash, content);
   const scheme = key ? AUDIT_SCHEME_KEYED : AUDIT_SCHEME_UNKEYED;
-  const [row] = await tx<{ id: string }[]>`insert into audit_log (at, actor, action, target, before, after, prev_hash, hash, client_address, break_glass, hash_scheme)
+  const [row] = await tx<{ id: string }[]>`insert into audit_log (at, actor, action, target, before, after, prev_hash, hash, client_address, break_glass, hash_scheme, token_id, issued_by)
     values (${content.at}, ${content.actor}, ${content.action}, ${content.target},
             ${tx.json(content.before as never)}, ${tx.json(content.after as never)}, ${prevHash}, ${hash},
-            ${content.clientAddress ?? null}, ${content.breakGlass === true}, ${scheme}) returning id::text`;
+            ${content.clientAddress ?? null}, ${content.breakGlass === true}, ${scheme},
+            ${content.tokenId ?? null}, ${content.issuedBy ?? null}) returning id::text`;
   // The head anchors the chain's end: verifyAuditChain finds a deleted tail by its orphaned heads.
   await tx`insert into audit_head (seq, audit_id, hash) values (${String(BigInt(head?.seq ?? "0") + 1n)}, ${row!.id}, ${hash})`;
 }

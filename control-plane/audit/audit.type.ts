@@ -15,6 +15,10 @@ export class AuditEntry {
   @Field(() => String, { nullable: true }) clientAddress: string | null;
   /** True for kill switches, which bypass approval. */
   @Field(() => Boolean) breakGlass: boolean;
+  /** The issued token (jti) the act was done with; null for the bootstrap token and rows from before it was recorded. */
+  @Field(() => String, { nullable: true }) tokenId: string | null;
+  /** Who issued that token, when not the actor: an admin acting with a token it issued in the actor's name. */
+  @Field(() => String, { nullable: true }) issuedBy: string | null;
   @Field(() => String) prevHash: string;
   @Field(() => String) hash: string;
 }

@@ -4,14 +4,14 @@
  */
 import type { Sql, Tx } from "../db/client.ts";
 import { appendAudit, type AuditEntry } from "./audit.repo.ts";
-import type { AuditActor } from "./audit-actor.ts";
+import { auditedBy, type AuditActor } from "./audit-actor.ts";
 
 /** Serialises config changes and audit appends so versions, snapshots and the chain stay in commit order. */
 export const CONFIG_LOCK_ID = 0x63666767;
 
 export interface AuditedOutcome<T> {
   result: T;
-  audit: Omit<AuditEntry, "actor" | "clientAddress">;
+  audit: Omit<AuditEntry, "actor" | "clientAddress" | "tokenId" | "issuedBy">;
 }
 
 export function toAuditActor(who: string | AuditActor): AuditActor {
@@ -23,7 +23,7 @@ export async function runAudited<T>(sql: Sql, who: string | AuditActor, change: 
   return sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(${CONFIG_LOCK_ID})`;
     const { result, audit } = await change(tx);
-    await appendAudit(tx, { ...audit, actor: actor.id, clientAddress: actor.clientAddress });
+    await appendAudit(tx, { ...audit, ...auditedBy(actor) });
     return result;
   }) as Promise<T>;
 }

@@ -23,6 +23,8 @@ export function storedContent(row: AuditEntry): AuditContent {
     after: row.after ?? null,
     clientAddress: row.clientAddress,
     breakGlass: row.breakGlass,
+    tokenId: row.tokenId,
+    issuedBy: row.issuedBy,
   };
 }
 

@@ -20,7 +20,7 @@ export async function authenticate(q: Queryable, tokenSecret: Uint8Array, token:
       if (b.role === "tenant_admin") tenantRoots.push(b.tenantId!);
       else roles.add(b.role);
     }
-    return { id: found.id, bootstrap: false, roles, tenantRoots, jti: claims.jti };
+    return { id: found.id, bootstrap: false, roles, tenantRoots, jti: claims.jti, issuedBy: found.issuedBy };
   }
   const adminId = await adminForToken(q, token);
   if (!adminId) return null;

@@ -93,13 +93,17 @@ export async function markTokenRevoked(q: Queryable, jti: string): Promise<Issue
 }
 
 /** The principal behind a live token: signed, recorded, not revoked, not expired, principal active. One statement. */
-export async function principalForJti(q: Queryable, jti: string, principalId: string): Promise<{ id: string; bindings: RoleBindingRow[] } | null> {
-  const rows = await q<{ id: string; role: Role | null; tenantId: string | null }[]>`
-    select p.id, rb.role, rb.tenant_id as "tenantId"
+export async function principalForJti(
+  q: Queryable,
+  jti: string,
+  principalId: string,
+): Promise<{ id: string; bindings: RoleBindingRow[]; issuedBy: string | null } | null> {
+  const rows = await q<{ id: string; role: Role | null; tenantId: string | null; issuedBy: string | null }[]>`
+    select p.id, rb.role, rb.tenant_id as "tenantId", t.issued_by as "issuedBy"
     from issued_tokens t join principals p on p.id = t.principal_id
     left join role_bindings rb on rb.principal_id = p.id
     where t.jti = ${jti} and t.principal_id = ${principalId} and t.revoked_at is null and t.expires_at > now() and p.status = 'active'`;
   if (rows.length === 0) return null;
   const bindings = rows.flatMap((r) => (r.role ? [{ principalId: r.id, role: r.role, tenantId: r.tenantId === "" ? null : r.tenantId }] : []));
-  return { id: rows[0]!.id, bindings };
+  return { id: rows[0]!.id, bindings, issuedBy: rows[0]!.issuedBy };
 }

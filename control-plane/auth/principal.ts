@@ -15,6 +15,8 @@ export interface Principal {
   tenantRoots: readonly string[];
   /** The JWT id the request authenticated with, if any. */
   jti: string | null;
+  /** Who issued that token (null when unknown, e.g. tokens from before issuers were recorded). */
+  issuedBy?: string | null;
 }
 
 export function hasRole(principal: Principal, ...roles: Role[]): boolean {

@@ -3,7 +3,7 @@ import type { Queryable, Tx } from "../db/client.ts";
 import { brokenDependencies, currentValue, sameValue, type DiffEntry, type EntityWrite, type PolicyEntity, type PolicyState } from "./policy-state.ts";
 import { truncateText } from "../audit/audit-text.ts";
 import { appendAudit } from "../audit/audit.repo.ts";
-import type { AuditActor } from "../audit/audit-actor.ts";
+import { auditedBy, type AuditActor } from "../audit/audit-actor.ts";
 
 export type ChangeStatus = "pending" | "approved" | "scheduled" | "applied" | "rejected" | "withdrawn" | "stale";
 /** Statuses in which a request may still apply. */
@@ -118,7 +118,7 @@ export async function markStaleRequests(tx: Tx, state: PolicyState, who: AuditAc
   const markStale = async (id: string, why: string) => {
     const reason = truncateText(why, 1000);
     await tx`update change_requests set status = 'stale', reason = ${reason} where id = ${id}`;
-    await appendAudit(tx, { action: "change.stale", target: id, after: { reason }, actor: who.id, clientAddress: who.clientAddress });
+    await appendAudit(tx, { action: "change.stale", target: id, after: { reason }, ...auditedBy(who) });
   };
   // A request is stale when its targets moved, or when what it depends on did (an alias naming a deployment now disabled).
   const stale = open.filter((r) => isStale(r.bases, state) || (r.kind === "change" && brokenDependencies(r.writes, r.bases, state).length > 0)).map((r) => r.id);

@@ -5,6 +5,7 @@
 import { readBodyText } from "../../shared/http/read-body-text.ts";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
+import type { AuditActor } from "../audit/audit-actor.ts";
 import { authenticate } from "../auth/authenticate.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
 import { makeLoaders } from "../graphql/loaders.ts";
@@ -32,7 +33,14 @@ export async function handleGraphQL(apollo: ApolloServer<GraphQLContext>, deps: 
   // Expired, forged, revoked and unknown tokens all get the same answer.
   const principal = token ? await authenticate(deps.sql, deps.tokenSecret, token) : null;
   if (!principal) return graphqlError(401, GraphQLCode.UNAUTHENTICATED, "missing or invalid admin token");
-  const who = { id: principal.id, clientAddress: clientAddress(request, socketAddress, deps.trustForwardedFor) };
+  // An admin may issue a token in another principal's name: the audit row names the token and, when
+  // it was not the principal's own doing, its issuer, so such acts are not mistaken for the principal's.
+  const who: AuditActor = {
+    id: principal.id,
+    clientAddress: clientAddress(request, socketAddress, deps.trustForwardedFor),
+    tokenId: principal.jti,
+    issuedBy: principal.issuedBy && principal.issuedBy !== principal.id ? principal.issuedBy : null,
+  };
   const url = requestUrl(request);
   let body: unknown = undefined;
   if (request.method === "POST") {

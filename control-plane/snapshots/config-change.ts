@@ -6,7 +6,7 @@
  */
 import type { Sql, Tx } from "../db/client.ts";
 import { appendAudit, type AuditEntry } from "../audit/audit.repo.ts";
-import type { AuditActor } from "../audit/audit-actor.ts";
+import { auditedBy, type AuditActor } from "../audit/audit-actor.ts";
 import { CONFIG_LOCK_ID, toAuditActor } from "../audit/run-audited.ts";
 import { loadPolicyState, storeConfigState } from "../changes/policy-state.repo.ts";
 import { markStaleRequests } from "../changes/change-request.repo.ts";
@@ -20,7 +20,7 @@ export interface ConfigChangeDeps {
 
 export interface ChangeOutcome<T> {
   result: T;
-  audit: Omit<AuditEntry, "actor" | "clientAddress">;
+  audit: Omit<AuditEntry, "actor" | "clientAddress" | "tokenId" | "issuedBy">;
   /** Runs in the same transaction once the new config version is known. */
   onVersion?: (tx: Tx, version: number) => Promise<void>;
 }
@@ -51,7 +51,7 @@ export async function configChangeLocked<T>(
   // Kept whole: `result` is read last, after onVersion, so it may depend on the version.
   const outcome = await change(tx);
   const { audit, onVersion } = outcome;
-  await appendAudit(tx, { ...audit, actor: actor.id, clientAddress: actor.clientAddress });
+  await appendAudit(tx, { ...audit, ...auditedBy(actor) });
   const [row] = await tx<{ version: number }[]>`insert into config_versions (reason) values (${audit.action}) returning version`;
   if (onVersion) await onVersion(tx, row!.version);
   const state = await loadPolicyState(tx);
