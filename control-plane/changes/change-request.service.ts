@@ -36,6 +36,7 @@ import {
 import type { ProposeChangeInput } from "./change-request.type.ts";
 import { independentApprovals, isAuthorsApproval } from "./approval-is-authors.ts";
 import { onePerPerson, sameApproverAs } from "./one-approval-per-person.ts";
+import { approvalsWithLiveTokens } from "./approvals-with-live-tokens.ts";
 import { brokenDependencies, currentValue, diffEntity, writesBetween } from "./policy-state.ts";
 import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.repo.ts";
 import { truncateText } from "../audit/audit-text.ts";
@@ -140,13 +141,14 @@ async function mayStillApprove(tx: Tx, approver: string): Promise<boolean> {
 }
 
 /**
- * The approvals that count: not the author's own, one per person (`onePerPerson`: the first of two
- * approvals either of whose approvers stands behind the other), by someone who still holds `approver`/`admin`.
+ * The approvals that count: not the author's own, not given with a token revoked since (void, so it
+ * shadows no one), one per person (`onePerPerson`: the first of two approvals either of whose approvers
+ * stands behind the other), by someone who still holds `approver`/`admin`.
  */
 async function validApprovals(tx: Tx, cr: ChangeRequestRow): Promise<number> {
   let valid = 0;
-  const independent = await independentApprovals(tx, cr, await approvalsFor(tx, [cr.id]));
-  for (const a of await onePerPerson(tx, independent)) if (await mayStillApprove(tx, a.approver)) valid++;
+  const standing = await approvalsWithLiveTokens(tx, await independentApprovals(tx, cr, await approvalsFor(tx, [cr.id])));
+  for (const a of await onePerPerson(tx, standing)) if (await mayStillApprove(tx, a.approver)) valid++;
   return valid;
 }
 
@@ -196,8 +198,8 @@ async function applyLocked(tx: Tx, deps: AppDeps, cr: ChangeRequestRow, who: Aud
 /**
  * Applies a due scheduled request (the ticker) as one config version. The approval rules and the fit
  * with the current configuration are re-checked in the same transaction; a request that fails them
- * (an approver lost the role, a target moved, its policy would now widen) goes stale there, audited
- * as `change.stale` with the reason, and is not tried again.
+ * (an approver lost the role, an approval's token was revoked, a target moved, its policy would now
+ * widen) goes stale there, audited as `change.stale` with the reason, and is not tried again.
  */
 export async function applyChangeRequest(deps: AppDeps, id: string, who: AuditActor): Promise<ChangeRequestRow> {
   let stale: string | null = null;
@@ -239,10 +241,10 @@ export async function approveChange(ctx: GraphQLContext, id: string): Promise<Ch
       await markStale(tx, id, who, stale);
       return null;
     }
-    const earlier = await sameApproverAs(tx, await approvalsFor(tx, [id]), ctx.principal.id, ctx.principal.jti);
+    const earlier = await sameApproverAs(tx, await approvalsWithLiveTokens(tx, await approvalsFor(tx, [id])), ctx.principal.id, ctx.principal.jti);
     if (earlier) throw conflict(earlier.approver === ctx.principal.id ? `you already approved change request ${id}` : sameApproverMessage(id));
     if (!(await insertApproval(tx, id, ctx.principal.id, ctx.principal.jti))) throw conflict(`you already approved change request ${id}`);
-    // Counted as applying counts them: an earlier approver who lost the role leaves the request pending.
+    // Counted as applying counts them: an earlier approver who lost the role, or whose token was revoked, leaves the request pending.
     const valid = await validApprovals(tx, cr);
     let status = cr.status;
     if (valid >= ctx.deps.governance.requiredApprovals) status = cr.applyAt && cr.applyAt.getTime() > Date.now() ? "scheduled" : "approved";
