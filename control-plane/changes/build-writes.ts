@@ -1,6 +1,7 @@
 /**
  * Turns the operations of a proposal into entity writes against the current policy state, with the
- * base value of every target (for the staleness check) and the field-level diff. Each operation sees
+ * base value of every target (for the staleness check), of every deployment it newly routes to (a
+ * dependency base, see dependencyBases) and the field-level diff. Each operation sees
  * the ones before it, so one request can create a deployment and put it in an alias's chain.
  */
 import { GraphQLError } from "graphql";
@@ -23,6 +24,7 @@ import type { ChangeOperationInput, DeploymentFieldsInput } from "./change-reque
 import type { TenantPolicyInput } from "../tenants/tenant.input.ts";
 import {
   currentValue,
+  dependencyBases,
   diffEntity,
   EMPTY_TENANT_POLICY,
   deploymentValue,
@@ -45,6 +47,7 @@ const MAX_CHAIN = 16;
 
 export interface BuiltChange {
   writes: EntityWrite[];
+  /** Each target's value at proposal time, then each newly routed-to deployment's (`dependency`). */
   bases: EntityWrite[];
   diff: DiffEntry[];
   tenantIds: string[];
@@ -315,5 +318,6 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
     diff.push(...entries);
   }
   if (writes.length === 0) throw badInput("operations", "change nothing: the configuration already looks like this");
+  bases.push(...dependencyBases(writes, bases, state));
   return { writes, bases, diff, tenantIds: [...tenantIds].sort() };
 }

@@ -105,7 +105,8 @@ export async function insertApproval(tx: Tx, changeId: string, approver: string,
 
 /** True when some target no longer looks as it did when the request was proposed. */
 export function isStale(bases: EntityWrite[], state: PolicyState): boolean {
-  return bases.some((b) => !sameValue(currentValue(state, b.entity, b.id), b.value));
+  // Dependency bases (deployments newly routed to) are brokenDependencies' to judge, with its reason.
+  return bases.some((b) => !b.dependency && !sameValue(currentValue(state, b.entity, b.id), b.value));
 }
 
 /**
@@ -120,9 +121,15 @@ export async function markStaleRequests(tx: Tx, state: PolicyState, who: AuditAc
     await tx`update change_requests set status = 'stale', reason = ${reason} where id = ${id}`;
     await appendAudit(tx, { action: "change.stale", target: id, after: { reason }, ...auditedBy(who) });
   };
-  // A request is stale when its targets moved, or when what it depends on did (an alias naming a deployment now disabled).
-  const stale = open.filter((r) => isStale(r.bases, state) || (r.kind === "change" && brokenDependencies(r.writes, r.bases, state).length > 0)).map((r) => r.id);
-  for (const id of stale) await markStale(id, "configuration changed underneath");
+  // A request is stale when its targets moved, or when what it depends on did (a deployment it newly routes to disabled, gone or redefined).
+  const stale: string[] = [];
+  for (const r of open) {
+    const broken = r.kind === "change" ? brokenDependencies(r.writes, r.bases, state) : [];
+    const why = isStale(r.bases, state) ? "configuration changed underneath" : broken.length > 0 ? `dependency changed underneath: ${broken.join("; ")}` : null;
+    if (why === null) continue;
+    stale.push(r.id);
+    await markStale(r.id, why);
+  }
   // Tenant policy depends on the tree around it too: a child's rpm 100 no longer fits once its parent
   // applied rpm 50 (nor a parent's narrowing once a child went wider). Loaded late: build-writes reaches
   // back to the config change that calls this.

@@ -103,6 +103,11 @@ export interface EntityWrite {
   entity: PolicyEntity;
   id: string;
   value: Record<string, unknown> | null;
+  /**
+   * Only in a request's bases: not a target but a deployment the request newly routes to, with its value
+   * at proposal time (see dependencyBases). Checked by brokenDependencies, not as a target by isStale.
+   */
+  dependency?: true;
 }
 
 export interface DiffEntry {
@@ -187,25 +192,51 @@ export function writesBetween(current: PolicyState, target: PolicyState): Entity
   return writes;
 }
 
+/** Each alias write's deployments that are not in the alias's base chain: [alias, deployment] pairs. */
+function newlyNamed(writes: EntityWrite[], bases: EntityWrite[]): [string, string][] {
+  const out: [string, string][] = [];
+  for (const w of writes) {
+    if (w.entity !== "alias" || !w.value) continue;
+    const base = bases.find((b) => b.entity === "alias" && b.id === w.id)?.value as AliasValue | null | undefined;
+    const before = new Set(base?.deploymentIds ?? []);
+    for (const id of (w.value as unknown as AliasValue).deploymentIds) if (!before.has(id)) out.push([w.id, id]);
+  }
+  return out;
+}
+
+/**
+ * The bases a proposal records for what it depends on beyond its targets: the value in `state` of
+ * each deployment an alias write newly names that the request does not itself write. The request was
+ * reviewed with those deployments as they were; any later change of one (its URL, region,
+ * jurisdiction, credential, model, flags, timeouts or status, without telling which matter) makes
+ * the request stale (brokenDependencies).
+ */
+export function dependencyBases(writes: EntityWrite[], bases: EntityWrite[], state: PolicyState): EntityWrite[] {
+  const written = new Set(writes.filter((w) => w.entity === "deployment").map((w) => w.id));
+  const out: EntityWrite[] = [];
+  for (const [, id] of newlyNamed(writes, bases)) {
+    if (written.has(id) || out.some((b) => b.id === id)) continue;
+    out.push({ entity: "deployment", id, value: currentValue(state, "deployment", id), dependency: true });
+  }
+  return out;
+}
+
 /**
  * Staleness by dependency: an alias write that puts a deployment in a chain depends on that
- * deployment staying active, though the deployment is not one of its targets. Returns, for the state
- * after `writes` apply, each deployment an alias write newly names (not in the alias's base chain)
- * that is missing or disabled. Empty = the writes still make sense together with `state`.
+ * deployment, though the deployment is not one of its targets. Returns, for the state after `writes`
+ * apply, each deployment an alias write newly names (not in the alias's base chain) that is missing or
+ * disabled, or that was redefined since the proposal recorded it (a dependency base; requests proposed
+ * before those were recorded have none). Empty = the writes still make sense together with `state`.
  */
 export function brokenDependencies(writes: EntityWrite[], bases: EntityWrite[], state: PolicyState): string[] {
   const deployments: Record<string, unknown> = Object.assign(emptyTable(), state.deployment);
   for (const w of writes) if (w.entity === "deployment") deployments[w.id] = w.value ?? undefined;
   const problems: string[] = [];
-  for (const w of writes) {
-    if (w.entity !== "alias" || !w.value) continue;
-    const base = bases.find((b) => b.entity === "alias" && b.id === w.id)?.value as AliasValue | null | undefined;
-    const before = new Set(base?.deploymentIds ?? []);
-    for (const id of (w.value as unknown as AliasValue).deploymentIds) {
-      if (before.has(id)) continue;
-      const dep = ownEntry(deployments, id) as DeploymentValue | undefined;
-      if (!dep || dep.status !== "active") problems.push(`alias ${w.id} names deployment ${id}, which is ${dep ? "disabled" : "gone"}`);
-    }
+  for (const [alias, id] of newlyNamed(writes, bases)) {
+    const dep = ownEntry(deployments, id) as DeploymentValue | undefined;
+    const recorded = bases.find((b) => b.dependency === true && b.entity === "deployment" && b.id === id);
+    if (!dep || dep.status !== "active") problems.push(`alias ${alias} names deployment ${id}, which is ${dep ? "disabled" : "gone"}`);
+    else if (recorded && !sameValue(recorded.value, dep)) problems.push(`alias ${alias} names deployment ${id}, which was redefined since the request was proposed`);
   }
   return problems;
 }
