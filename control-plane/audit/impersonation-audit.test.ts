@@ -59,6 +59,20 @@ test("a principal acting with a token it issued itself is named by the token onl
   expect(boot.items[0]).toEqual({ actor: expect.stringMatching(/^adm_/), tokenId: null, issuedBy: null });
 });
 
+test("an approval given with an impersonation token names the token and its issuer", async () => {
+  const ann = await principalWith(t.admin, t.cp.url, "ann", [{ role: "approver" }]);
+  const { proposeChange } = await ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
+    i: { description: "t", operations: [{ op: "price.set", price: { provider: "openai", model: "audit-model", inputUsdPerMillion: 1, outputUsdPerMillion: 2 } }] },
+  });
+  const { issueToken } = await xav.client.request<{ issueToken: { token: string; jti: string } }>(
+    `mutation($i: IssueTokenInput!) { issueToken(input: $i) { token jti } }`,
+    { i: { principalId: hal.id, ttlSeconds: 600 } },
+  );
+  await adminClient(t.cp.url, issueToken.token).request(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id: proposeChange.id });
+  const { auditLog } = await t.admin.request<{ auditLog: { items: any[] } }>(`{ auditLog(action: "change.approve", target: "${proposeChange.id}", first: 1) { items { actor tokenId issuedBy } } }`);
+  expect(auditLog.items[0]).toEqual({ actor: hal.id, tokenId: issueToken.jti, issuedBy: xav.id });
+});
+
 test("rows without a token hash as before the token was recorded, so older rows still verify", () => {
   const content = { at: "2024-01-01T00:00:00.000Z", actor: "adm_x", action: "a", target: "t", before: null, after: { n: 1 }, clientAddress: "10.0.0.1", breakGlass: false };
   expect(auditHash(AUDIT_GENESIS_HASH, { ...content, tokenId: null, issuedBy: null })).toBe(auditHash(AUDIT_GENESIS_HASH, content));

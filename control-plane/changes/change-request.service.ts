@@ -12,7 +12,7 @@ import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import { newId } from "../../shared/ids.ts";
 import { appendAudit } from "../audit/audit.repo.ts";
 import { CONFIG_LOCK_ID, runAudited, toAuditActor } from "../audit/run-audited.ts";
-import type { AuditActor } from "../audit/audit-actor.ts";
+import { auditedBy, type AuditActor } from "../audit/audit-actor.ts";
 import { forbidden, visibleTenants } from "../auth/access.ts";
 import { TENANT_READERS } from "../auth/field-policy.ts";
 import { hasRole } from "../auth/principal.ts";
@@ -170,7 +170,7 @@ async function conflictWithState(tx: Tx, cr: ChangeRequestRow): Promise<string |
 /** Marks the request stale with its audit row, in the caller's transaction (which holds the config lock). */
 async function markStale(tx: Tx, id: string, who: AuditActor, why: string): Promise<void> {
   await setChangeStatus(tx, id, "stale", null, truncateText(why, 1000));
-  await appendAudit(tx, { action: "change.stale", target: id, after: { reason: why }, actor: who.id, clientAddress: who.clientAddress });
+  await appendAudit(tx, { action: "change.stale", target: id, after: { reason: why }, ...auditedBy(who) });
 }
 
 function staleError(id: string, why: string): GraphQLError {
@@ -249,7 +249,7 @@ export async function approveChange(ctx: GraphQLContext, id: string): Promise<Ch
     let status = cr.status;
     if (valid >= ctx.deps.governance.requiredApprovals) status = cr.applyAt && cr.applyAt.getTime() > Date.now() ? "scheduled" : "approved";
     const after = status === cr.status ? cr : await setChangeStatus(tx, id, status, ctx.principal.id);
-    await appendAudit(tx, { action: "change.approve", target: id, after: { approvals: valid, status }, actor: who.id, clientAddress: who.clientAddress });
+    await appendAudit(tx, { action: "change.approve", target: id, after: { approvals: valid, status }, ...auditedBy(who) });
     return status === "approved" ? applyLocked(tx, ctx.deps, after, who) : after;
   });
   if (stale) throw staleError(id, stale);
