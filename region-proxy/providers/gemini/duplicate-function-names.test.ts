@@ -4,34 +4,25 @@
  * tools[j].function.name, so a chain skips Gemini for the next deployment; the fake refuses it as
  * Gemini does.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, test } from "bun:test";
 import type OpenAI from "openai";
-import { startFakeGemini } from "../../../test/fakes/gemini.ts";
 import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
-import type { RunningProxy } from "../../main.ts";
-import { createProxyFixture, REGION, type ProxyFixture } from "../../testing/proxy-fixture.ts";
+import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
 import { sendChat } from "../../testing/vendor-behind-proxy.ts";
 
-let fx: ProxyFixture;
-let fake: FakeVendor;
-let proxy: RunningProxy;
-let client: OpenAI;
-beforeAll(async () => {
-  fx = await createProxyFixture();
-  fake = await startFakeGemini({ apiKey: "gemini-key" });
-  await fx.publish(
-    fx.snapshot(1, (s) => {
-      s.deployments.dep_g = { id: "dep_g", provider: "gemini", baseUrl: fake.url, model: "gemini-fake", region: REGION, credentialRef: "env:GEMINI_KEY" };
-      s.aliases.gemini = { name: "gemini", chain: ["dep_g"] };
-      s.aliases.down_gemini_echo = { name: "down_gemini_echo", chain: ["dep_error500", "dep_g", "dep_echo1"] };
-    }),
-  );
-  proxy = await fx.startProxy({ credentials: { ECHO_KEY: "sk-echo-test", GEMINI_KEY: "gemini-key" } });
-  client = fx.client(proxy);
+const t = useVendorProxy({
+  fakes: ["gemini"],
+  configure(s) {
+    s.deployments.dep_g = fakeDeployment("dep_g", "gemini", t.gemini.url, "gemini-fake");
+    s.aliases.gemini = { name: "gemini", chain: ["dep_g"] };
+    s.aliases.down_gemini_echo = { name: "down_gemini_echo", chain: ["dep_error500", "dep_g", "dep_echo1"] };
+  },
 });
-afterAll(async () => {
-  await fx?.cleanup();
-  await fake?.stop();
+let fake: FakeVendor;
+let client: OpenAI;
+beforeAll(() => {
+  fake = t.gemini;
+  client = t.fx.client(t.proxy);
 });
 
 const messages = [{ role: "user", content: "look it up" }];
@@ -52,7 +43,7 @@ test("the fake refuses duplicate declarations with Gemini's 400, across tools to
   for (const tools of [[{ functionDeclarations: [{ name: "search" }, { name: "search" }] }], [{ functionDeclarations: [{ name: "search" }] }, { functionDeclarations: [{ name: "search" }] }]]) {
     const res = await fetch(`${fake.url}/v1beta/models/gemini-fake:generateContent`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-goog-api-key": "gemini-key" },
+      headers: { "content-type": "application/json", "x-goog-api-key": "gm-fake" },
       body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "hi" }] }], tools }),
     });
     expect(res.status).toBe(400);
