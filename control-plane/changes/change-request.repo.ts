@@ -97,9 +97,16 @@ export async function approvalsFor(q: Queryable, changeIds: readonly string[]): 
   ];
 }
 
-/** False when this approver already approved. */
+/**
+ * False when this approver already approved. An earlier approval of theirs given with a token revoked
+ * since is void (`approvalsWithLiveTokens`), so it is replaced by this one (its token, its time) rather
+ * than counted as theirs: whoever the stolen token belonged to may approve again.
+ */
 export async function insertApproval(tx: Tx, changeId: string, approver: string, jti: string | null): Promise<boolean> {
-  const rows = await tx`insert into change_approvals (change_id, approver, jti) values (${changeId}, ${approver}, ${jti}) on conflict do nothing returning 1`;
+  const rows = await tx`insert into change_approvals (change_id, approver, jti) values (${changeId}, ${approver}, ${jti})
+    on conflict (change_id, approver) do update set jti = excluded.jti, at = excluded.at
+    where exists (select 1 from issued_tokens t where t.jti = change_approvals.jti and t.revoked_at is not null)
+    returning 1`;
   return rows.length > 0;
 }
 
