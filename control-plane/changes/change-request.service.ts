@@ -34,9 +34,9 @@ import {
   type ChangeRequestRow,
 } from "./change-request.repo.ts";
 import type { ProposeChangeInput } from "./change-request.type.ts";
-import { independentApprovals, isAuthorsApproval } from "./approval-is-authors.ts";
+import { isAuthorsApproval } from "./approval-is-authors.ts";
 import { onePerPerson, sameApproverAs } from "./one-approval-per-person.ts";
-import { approvalsWithLiveTokens } from "./approvals-with-live-tokens.ts";
+import { approvalsThatCount } from "./approvals-that-count.ts";
 import { brokenDependencies, currentValue, diffEntity, writesBetween } from "./policy-state.ts";
 import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.repo.ts";
 import { truncateText } from "../audit/audit-text.ts";
@@ -132,24 +132,14 @@ export async function proposeRollback(ctx: GraphQLContext, toVersion: number, de
   });
 }
 
-/** Whether an approver still holds a role that may approve (checked again when applying). */
-async function mayStillApprove(tx: Tx, approver: string): Promise<boolean> {
-  if (approver.startsWith("adm_")) return (await tx`select 1 from admin_tokens where id = ${approver}`).length > 0;
-  const rows = await tx`select 1 from role_bindings rb join principals p on p.id = rb.principal_id
-    where rb.principal_id = ${approver} and p.status = 'active' and rb.role in ('admin', 'approver')`;
-  return rows.length > 0;
-}
-
 /**
- * The approvals that count: not the author's own, not given with a token revoked since (void, so it
- * shadows no one), one per person (`onePerPerson`: the first of two approvals either of whose approvers
- * stands behind the other), by someone who still holds `approver`/`admin`.
+ * How many approvals count: of those that still count (`approvalsThatCount`: not the author's own, not
+ * given with a token revoked since, by someone who still holds `approver`/`admin`), one per person
+ * (`onePerPerson`: the first of two approvals either of whose approvers stands behind the other). An
+ * approval that no longer counts is dropped before pairing, so it shadows no one.
  */
 async function validApprovals(tx: Tx, cr: ChangeRequestRow): Promise<number> {
-  let valid = 0;
-  const standing = await approvalsWithLiveTokens(tx, await independentApprovals(tx, cr, await approvalsFor(tx, [cr.id])));
-  for (const a of await onePerPerson(tx, standing)) if (await mayStillApprove(tx, a.approver)) valid++;
-  return valid;
+  return (await onePerPerson(tx, await approvalsThatCount(tx, cr, await approvalsFor(tx, [cr.id])))).length;
 }
 
 /**
@@ -241,7 +231,8 @@ export async function approveChange(ctx: GraphQLContext, id: string): Promise<Ch
       await markStale(tx, id, who, stale);
       return null;
     }
-    const earlier = await sameApproverAs(tx, await approvalsWithLiveTokens(tx, await approvalsFor(tx, [id])), ctx.principal.id, ctx.principal.jti);
+    // Only earlier approvals that still count pair with this one: a void one, or one whose approver lost the role, blocks no one.
+    const earlier = await sameApproverAs(tx, await approvalsThatCount(tx, cr, await approvalsFor(tx, [id])), ctx.principal.id, ctx.principal.jti);
     if (earlier) throw conflict(earlier.approver === ctx.principal.id ? `you already approved change request ${id}` : sameApproverMessage(id));
     if (!(await insertApproval(tx, id, ctx.principal.id, ctx.principal.jti))) throw conflict(`you already approved change request ${id}`);
     // Counted as applying counts them: an earlier approver who lost the role, or whose token was revoked, leaves the request pending.

@@ -4,7 +4,8 @@
  * other's name, a principal one created or granted `approver`/`admin` to, transitively), here asked of
  * two approvers, each with the token it approved with. Without it one admin who is not the author could
  * supply every approval of a `REQUIRED_APPROVALS=2` change: its own, and one with a token it issued in a
- * real approver's name or by a principal it created.
+ * real approver's name or by a principal it created. Callers pass only approvals that still count
+ * (`approvalsThatCount`): one that no longer counts must not stand in the way of the person behind it.
  */
 import type { Queryable } from "../db/client.ts";
 import { isAuthorsApproval } from "./approval-is-authors.ts";
