@@ -84,7 +84,8 @@ test("integer variables are plain decimal: blanks, hex, exponents, decimals and 
 test("millisecond variables past a timer's range (2^31 - 1 ms, ~24.8 days) are refused: a timer would fire after 1 ms instead", () => {
   for (const name of ["SNAPSHOT_POLL_MS", "SNAPSHOT_DOWNLOAD_TIMEOUT_MS", "USAGE_FLUSH_MS", "SHUTDOWN_GRACE_MS", "VENDOR_FIRST_BYTE_TIMEOUT_MS", "VENDOR_TOTAL_TIMEOUT_MS", "COUNTERS_TIMEOUT_MS"]) {
     expect(() => loadConfig({ ...env, [name]: "2147483648" })).toThrow(`${name} must be`);
-    expect(() => loadConfig({ ...env, [name]: "2147483647" })).not.toThrow();
+    // (with a total as long, which a first-byte timeout may not exceed)
+    expect(() => loadConfig({ ...env, VENDOR_TOTAL_TIMEOUT_MS: "2147483647", [name]: "2147483647" })).not.toThrow();
   }
 });
 
@@ -158,4 +159,23 @@ test("REDIS_URL takes what ioredis connects to as meant: a redis:// or rediss://
 test("CREDENTIALS_DIR must be an existing directory: a wrong mount path answered every file: deployment with 502 at request time", () => {
   expect(() => loadConfig({ ...env, CREDENTIALS_DIR: "/nonexistent/secrets" })).toThrow('CREDENTIALS_DIR must be an existing directory ("/nonexistent/secrets": it does not exist)');
   expect(() => loadConfig({ ...env, CREDENTIALS_DIR: import.meta.path })).toThrow("CREDENTIALS_DIR must be an existing directory");
+});
+
+test("a first-byte timeout above the total (given or default) is refused: the first-byte bound would never fire", () => {
+  expect(() => loadConfig({ ...env, VENDOR_FIRST_BYTE_TIMEOUT_MS: "60000", VENDOR_TOTAL_TIMEOUT_MS: "30000" })).toThrow("VENDOR_FIRST_BYTE_TIMEOUT_MS");
+  expect(() => loadConfig({ ...env, VENDOR_FIRST_BYTE_TIMEOUT_MS: "200000" })).toThrow("VENDOR_FIRST_BYTE_TIMEOUT_MS");
+  expect(() => loadConfig({ ...env, VENDOR_TOTAL_TIMEOUT_MS: "5000" })).toThrow("VENDOR_FIRST_BYTE_TIMEOUT_MS");
+  expect(loadConfig({ ...env, VENDOR_FIRST_BYTE_TIMEOUT_MS: "30000", VENDOR_TOTAL_TIMEOUT_MS: "30000" }).firstByteTimeoutMs).toBe(30000);
+});
+
+test("SNAPSHOT_MAX_BYTES above what one string can hold (2^31 - 1) is refused: a larger cap would cap nothing", () => {
+  expect(() => loadConfig({ ...env, SNAPSHOT_MAX_BYTES: "2147483648" })).toThrow("SNAPSHOT_MAX_BYTES must be");
+  expect(loadConfig({ ...env, SNAPSHOT_MAX_BYTES: "2147483647" }).snapshotMaxBytes).toBe(2147483647);
+});
+
+test("REPLICA_SHARE is a plain decimal fraction in (0, 1]: hex, blanks and exponents refused as for every other number", () => {
+  for (const raw of ["0x1", " 0.5", "0.5 ", "1e-9", "+0.5", "-0.5", "0", "1.5", "0.", "abc"]) {
+    expect(() => loadConfig({ ...env, REPLICA_SHARE: raw })).toThrow("REPLICA_SHARE must be");
+  }
+  for (const [raw, share] of [["0.5", 0.5], ["1", 1], ["1.0", 1], ["0.25", 0.25], [".5", 0.5]] as const) expect(loadConfig({ ...env, REPLICA_SHARE: raw }).replicaShare).toBe(share);
 });

@@ -65,6 +65,12 @@ export class ConfigError extends Error {
 
 /** The longest delay a timer honours (2^31 - 1 ms): past it, setTimeout fires after 1 ms. */
 const MAX_TIMER_MS = 2_147_483_647;
+/** The longest string the runtime holds (2^31 - 1 characters): a snapshot cap above it caps nothing. */
+const MAX_STRING_LENGTH = 2_147_483_647;
+/** Vendor call timeouts for deployments without their own (VENDOR_FIRST_BYTE_TIMEOUT_MS, VENDOR_TOTAL_TIMEOUT_MS). */
+export const DEFAULT_VENDOR_TIMEOUTS = { firstByteMs: 10_000, totalMs: 120_000 } as const;
+/** A replica's share of each limit: a plain decimal fraction ("0.5", ".5", "1"), read like every other number here. */
+const DECIMAL_FRACTION = /^(?:0|1)?(?:\.\d+)?$/;
 
 /**
  * A plain decimal integer (no sign, blanks, hex, exponent, fraction or leading zero: `Number` alone
@@ -237,7 +243,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const port = positiveInt(env, "PORT", problems, true, 65_535) ?? 0;
   let replicaShare: number | undefined;
   if (env.REPLICA_SHARE) {
-    replicaShare = Number(env.REPLICA_SHARE);
+    replicaShare = DECIMAL_FRACTION.test(env.REPLICA_SHARE) && /\d/.test(env.REPLICA_SHARE) && !env.REPLICA_SHARE.endsWith(".") ? Number(env.REPLICA_SHARE) : NaN;
     if (!(replicaShare > 0 && replicaShare <= 1)) problems.push(`REPLICA_SHARE must be a number in (0, 1], e.g. 0.5 for two replicas (got "${env.REPLICA_SHARE}")`);
   }
   for (const problem of [env.REDIS_URL ? redisUrlProblem(env.REDIS_URL) : null, env.CREDENTIALS_DIR ? credentialsDirProblem(env.CREDENTIALS_DIR) : null]) {
@@ -260,7 +266,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     proxyId: env.PROXY_ID || undefined,
     snapshotPollMs: positiveInt(env, "SNAPSHOT_POLL_MS", problems, false, MAX_TIMER_MS),
     snapshotDownloadTimeoutMs: positiveInt(env, "SNAPSHOT_DOWNLOAD_TIMEOUT_MS", problems, false, MAX_TIMER_MS),
-    snapshotMaxBytes: positiveInt(env, "SNAPSHOT_MAX_BYTES", problems),
+    snapshotMaxBytes: positiveInt(env, "SNAPSHOT_MAX_BYTES", problems, false, MAX_STRING_LENGTH),
     usageFlushMs: positiveInt(env, "USAGE_FLUSH_MS", problems, false, MAX_TIMER_MS),
     usageOutboxMaxEvents: positiveInt(env, "USAGE_OUTBOX_MAX_EVENTS", problems),
     maxBodyBytes: positiveInt(env, "MAX_BODY_BYTES", problems),
@@ -276,6 +282,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: metricsToken(env, problems),
     logFormat: logFormat(env, problems),
   };
+  // A first-byte bound past the total is never armed (vendor-call.ts): a hung vendor would hold each call for its whole total.
+  const firstByteMs = config.firstByteTimeoutMs ?? DEFAULT_VENDOR_TIMEOUTS.firstByteMs;
+  const totalMs = config.totalTimeoutMs ?? DEFAULT_VENDOR_TIMEOUTS.totalMs;
+  if (firstByteMs > totalMs) problems.push(`VENDOR_FIRST_BYTE_TIMEOUT_MS (${firstByteMs}) must not exceed VENDOR_TOTAL_TIMEOUT_MS (${totalMs}): the first-byte bound would never fire`);
   if (problems.length > 0) throw new ConfigError(`region proxy configuration is invalid:\n  - ${problems.join("\n  - ")}`);
   return config;
 }

@@ -7,7 +7,7 @@
 import { newId } from "../shared/ids.ts";
 import { consoleLog } from "../shared/logging/console-log.ts";
 import { importTrustedKeys } from "../shared/snapshot/verify.ts";
-import { loadConfig, type ProxyConfig } from "./config.ts";
+import { DEFAULT_VENDOR_TIMEOUTS, loadConfig, type ProxyConfig } from "./config.ts";
 import { createCredentialResolver } from "./credentials/resolve-credential.ts";
 import type { ProxyDeps } from "./deps.ts";
 import { InFlight } from "./in-flight.ts";
@@ -96,7 +96,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   started.push(() => kv.close());
   const current = new CurrentSnapshot();
   const applyDeps = { region: config.region, trusted, current, kv, log };
-  const totalMs = config.totalTimeoutMs ?? 120_000;
+  const totalMs = config.totalTimeoutMs ?? DEFAULT_VENDOR_TIMEOUTS.totalMs;
   let parts: Awaited<ReturnType<typeof startParts>>;
   try {
     parts = await startParts();
@@ -151,7 +151,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     metrics,
     metricsToken: config.metricsToken ?? null,
     maxBodyBytes: config.maxBodyBytes ?? 1_048_576,
-    timeouts: { firstByteMs: config.firstByteTimeoutMs ?? 10_000, totalMs },
+    timeouts: { firstByteMs: config.firstByteTimeoutMs ?? DEFAULT_VENDOR_TIMEOUTS.firstByteMs, totalMs },
     isShuttingDown: () => shuttingDown,
     log,
   };
