@@ -23,6 +23,7 @@ import { readLocalState, writeLocalState, localStatePath, type LocalState } from
 import { printTour } from "./local/print-tour.ts";
 import { databaseAdminTokens, describeDatabase } from "./local/database-admin-tokens.ts";
 import { launcherEnv } from "./local/launcher-env.ts";
+import { localProxyConfig } from "./local/local-proxy-config.ts";
 import { BOOTSTRAP_TOKEN_FILE, readBootstrapToken } from "./local/read-bootstrap-token.ts";
 
 // Every variable checked before anything starts or is written: a bad one is named, and leaves nothing behind.
@@ -116,17 +117,10 @@ if (!state.demo) {
 const metricsToken = randomBytes(18).toString("base64url");
 const proxies: Record<string, RunningProxy> = {};
 for (const [region, regionPort] of Object.entries(REGION_PORTS)) {
-  proxies[region] = await startProxy({
-    region,
-    controlPlaneUrl: controlPlane.url,
-    regionToken: state.regionTokens[region]!,
-    trustedJwks: controlPlane.jwks,
-    dataDir: join(dataDir, `proxy-${region}`),
-    port: regionPort,
-    host,
-    credentials: { ECHO_VENDOR_API_KEY: echoApiKey },
-    metricsToken,
-  });
+  // A stable id per region (local-us, local-eu): a restart reuses the proxy's row in `regions { proxies }`.
+  proxies[region] = await startProxy(
+    localProxyConfig({ region, port: regionPort, host, dataDir, controlPlaneUrl: controlPlane.url, regionToken: state.regionTokens[region]!, trustedJwks: controlPlane.jwks, echoApiKey, metricsToken }),
+  );
 }
 await waitForSnapshots(proxies);
 

@@ -1,7 +1,8 @@
 /**
  * The README's first command, as a user runs it: `bun infra/start.ts` (what `npm start` calls) brings
  * up the control plane on PGlite, the echo vendor and both proxies, and prints a key that works
- * against the EU endpoint. A second start on the same data directory comes back with the same key.
+ * against the EU endpoint. A second start on the same data directory comes back with the same key,
+ * and its proxies report the same ids (local-us, local-eu), so `regions { proxies }` lists each once.
  */
 import { afterAll, expect, test } from "bun:test";
 import OpenAI from "openai";
@@ -10,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../support/ports.ts";
 import { launch } from "../support/npm-start.ts";
+import { adminClient } from "../../infra/local/admin-client.ts";
 
 const dataDir = await mkdtemp(join(tmpdir(), "gw-npm-start-"));
 afterAll(async () => {
@@ -44,6 +46,10 @@ test("npm start boots everything and prints a demo key that works on the EU endp
       expect(second.output).toContain(key!);
       const again = await client.chat.completions.create({ model: "support-fast", messages: [{ role: "user", content: "again" }] });
       expect(again.choices[0]!.message.content).toBe("Echo: again");
+      // The restarted proxies reuse their rows: no first-start proxy left behind at an old version.
+      const admin = adminClient(`http://127.0.0.1:${ports.CONTROL_PLANE_PORT}`, adminToken!);
+      const { regions } = await admin.request<{ regions: { items: { name: string; proxies: { id: string }[] }[] } }>(`{ regions { items { name proxies { id } } } }`);
+      expect(Object.fromEntries(regions.items.map((r) => [r.name, r.proxies.map((p) => p.id)]))).toEqual({ eu: ["local-eu"], us: ["local-us"] });
     } finally {
       second.child.kill("SIGTERM");
       expect(await second.child.exited).toBe(0);
