@@ -2,12 +2,14 @@
  * A region token records only its own region's proxies: polling with another region's proxy id adds a
  * row under the polling region and leaves the other region's row as it was (last seen, version), so
  * a stale proxy stays visible in `regions { proxies }`. The self-reported snapshot version is capped
- * at the latest snapshot version of the region.
+ * at the latest snapshot version of the region. A region's proxies not seen for PROXY_RETENTION_HOURS
+ * are forgotten the next time one of that region's proxies polls.
  */
 import { beforeAll, expect, test } from "bun:test";
 import type postgres from "postgres";
 import { SNAPSHOT_PATH_PREFIX } from "../../shared/internal-api.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
+import { PROXY_RETENTION_HOURS } from "./snapshot.repo.ts";
 import { useTestControlPlane } from "../testing/test-control-plane.ts";
 
 const t = useTestControlPlane();
@@ -50,4 +52,34 @@ test("a self-reported version beyond the region's latest snapshot is stored as t
   expect(row.snapshotVersion).toBe(await latest("eu"));
   expect(await poll("eu", s.euToken, "prx_eu_2", "2")).toBe(200);
   expect((await proxies()).eu!.find((p) => p.id === "prx_eu_2")!.snapshotVersion).toBe(2);
+});
+
+test("a poll forgets its region's proxies not seen for the retention, keeps recent ones and other regions'", async () => {
+  const seenHoursAgo = async (region: string, id: string, hours: number) => {
+    await db`insert into proxies (id, region, snapshot_version, last_seen_at) values (${id}, ${region}, 1, now() - ${hours} * interval '1 hour')`;
+  };
+  await seenHoursAgo("eu", "prx_eu_gone", PROXY_RETENTION_HOURS + 1);
+  await seenHoursAgo("eu", "prx_eu_lagging", PROXY_RETENTION_HOURS - 1);
+  await seenHoursAgo("us", "prx_us_gone", PROXY_RETENTION_HOURS + 1);
+  // Still listed until a proxy of their region polls: the list is not filtered, the poll deletes.
+  expect((await proxies()).eu!.map((p) => p.id)).toContain("prx_eu_gone");
+
+  expect(await poll("eu", s.euToken, "prx_eu_3", "1")).toBe(200);
+  const afterEu = await proxies();
+  expect(afterEu.eu!.map((p) => p.id)).not.toContain("prx_eu_gone");
+  expect(afterEu.eu!.find((p) => p.id === "prx_eu_lagging")!.snapshotVersion).toBe(1);
+  expect(afterEu.eu!.map((p) => p.id)).toContain("prx_eu_3");
+  // An eu token touches only eu's rows.
+  expect(afterEu.us!.map((p) => p.id)).toContain("prx_us_gone");
+
+  expect(await poll("us", s.usToken, "prx_us_1", "1")).toBe(200);
+  expect((await proxies()).us!.map((p) => p.id)).not.toContain("prx_us_gone");
+});
+
+test("a proxy itself unseen past the retention is listed again at its next poll", async () => {
+  await db`update proxies set last_seen_at = now() - ${PROXY_RETENTION_HOURS + 1} * interval '1 hour' where region = 'eu' and id = 'prx_eu_3'`;
+  expect(await poll("eu", s.euToken, "prx_eu_3", "2")).toBe(200);
+  const row = (await proxies()).eu!.find((p) => p.id === "prx_eu_3")!;
+  expect(row.snapshotVersion).toBe(2);
+  expect(Date.now() - Date.parse(row.lastSeenAt)).toBeLessThan(60_000);
 });

@@ -20,14 +20,26 @@ export async function latestSnapshot(q: Queryable, region: string): Promise<{ ve
 }
 
 /**
+ * How long a proxy not seen polling stays in `regions { proxies }`: 24 hours. Long enough that a proxy
+ * cut off by an outage (network, control plane, the proxy wedged) stays listed as lagging, at its old
+ * snapshot version, for a day, time for someone to notice it; short enough that replicas restarted
+ * under new ids (a Kubernetes pod without PROXY_ID gets a random `prx_…` per start) do not pile up in
+ * the list forever as dead proxies that look like lagging ones.
+ */
+export const PROXY_RETENTION_HOURS = 24;
+
+/**
  * Records a proxy of `region` polling (its id and snapshot version come from untrusted headers). Rows
  * are keyed on (region, id), so a region's token touches only its own region's rows; the reported
- * version is capped at the region's latest snapshot version (0 before the first).
+ * version is capped at the region's latest snapshot version (0 before the first). Then forgets the
+ * region's proxies not seen for PROXY_RETENTION_HOURS (this one was just seen, so it stays); only this
+ * region's rows, as its token touches no other region's.
  */
 export async function recordProxy(q: Queryable, id: string, region: string, snapshotVersion: number): Promise<void> {
   await q`insert into proxies (id, region, snapshot_version, last_seen_at)
     values (${id}, ${region}, least(${snapshotVersion}::integer, coalesce((select max(version) from snapshots where region = ${region}), 0)), now())
     on conflict (region, id) do update set snapshot_version = excluded.snapshot_version, last_seen_at = now()`;
+  await q`delete from proxies where region = ${region} and last_seen_at < now() - ${PROXY_RETENTION_HOURS}::integer * interval '1 hour'`;
 }
 
 /** Every region with its newest stored snapshot (null when it has none), by region name. */
