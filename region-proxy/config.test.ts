@@ -179,3 +179,9 @@ test("REPLICA_SHARE is a plain decimal fraction in (0, 1]: hex, blanks and expon
   }
   for (const [raw, share] of [["0.5", 0.5], ["1", 1], ["1.0", 1], ["0.25", 0.25], [".5", 0.5]] as const) expect(loadConfig({ ...env, REPLICA_SHARE: raw }).replicaShare).toBe(share);
 });
+
+test("PROXY_ID must have the shape the control plane lists (letters, digits, . _ : -, 1-128): another would never be listed", () => {
+  for (const raw of ["pod 1", "a/b", "x".repeat(129), "é"]) expect(() => loadConfig({ ...env, PROXY_ID: raw })).toThrow("PROXY_ID must be");
+  expect(loadConfig({ ...env, PROXY_ID: "gateway-eu-0.pod:1_x" }).proxyId).toBe("gateway-eu-0.pod:1_x");
+  expect(loadConfig(env).proxyId).toBeUndefined();
+});

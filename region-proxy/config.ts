@@ -8,6 +8,7 @@ import { parseDecimalInteger } from "../shared/config/decimal-integer.ts";
 import { logFormatFromEnv, type LogFormat } from "../shared/logging/console-log.ts";
 import { breakerOptionsFromEnv } from "./breaker/create-breaker.ts";
 import { CREDENTIAL_PREFIX_PATTERN, DEFAULT_CREDENTIAL_ENV_PREFIX, credentialVariables, ownVariablesCovered } from "./credentials/credential-variables.ts";
+import { PROXY_ID_PATTERN } from "../shared/snapshot/proxy-id.ts";
 
 export interface ProxyConfig {
   region: string;
@@ -86,6 +87,14 @@ function positiveInt(env: Record<string, string | undefined>, name: string, prob
     return undefined;
   }
   return value;
+}
+
+/** PROXY_ID as the control plane lists it: any other id would poll fine and never be listed. */
+function proxyId(env: Record<string, string | undefined>, problems: string[]): string | undefined {
+  const id = env.PROXY_ID;
+  if (id === undefined || id === "") return undefined;
+  if (!PROXY_ID_PATTERN.test(id)) problems.push(`PROXY_ID must be 1-128 characters of letters, digits and . _ : - (got "${id}")`);
+  return id;
 }
 
 /** A scraper's bearer token: long enough not to be guessed (the endpoint faces the same network as applications). */
@@ -263,7 +272,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     port,
     host: env.HOST || undefined,
-    proxyId: env.PROXY_ID || undefined,
+    proxyId: proxyId(env, problems),
     snapshotPollMs: positiveInt(env, "SNAPSHOT_POLL_MS", problems, false, MAX_TIMER_MS),
     snapshotDownloadTimeoutMs: positiveInt(env, "SNAPSHOT_DOWNLOAD_TIMEOUT_MS", problems, false, MAX_TIMER_MS),
     snapshotMaxBytes: positiveInt(env, "SNAPSHOT_MAX_BYTES", problems, false, MAX_STRING_LENGTH),

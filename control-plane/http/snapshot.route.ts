@@ -7,8 +7,8 @@ import type { Sql } from "../db/client.ts";
 import { latestSnapshot, latestSnapshotVersion, recordProxy } from "../snapshots/snapshot.repo.ts";
 import { jsonError } from "./json-error.ts";
 import { authenticateRegion } from "./region-auth.ts";
+import { PROXY_ID_PATTERN } from "../../shared/snapshot/proxy-id.ts";
 
-const PROXY_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 const VERSION_PATTERN = /^\d{1,9}$/;
 
 /** RFC 9110 If-None-Match: a list of (possibly weak) tags, or `*`. */
