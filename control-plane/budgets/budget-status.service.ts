@@ -116,7 +116,7 @@ export async function getLimitStatus(ctx: GraphQLContext, keyId: string): Promis
 export async function listBudgetAlerts(ctx: GraphQLContext, tenantId: string): Promise<BudgetAlert[]> {
   await requireVisibleTenant(ctx, SPEND_READERS, tenantId);
   const rows = await ctx.deps.sql<(Omit<BudgetAlert, "capMicros" | "spentMicros"> & { capMicros: string; spentMicros: string })[]>`
-    select a.id, a.tenant_id as "tenantId", a.scope, a.period, a.threshold, a.threshold_percent as "thresholdPercent", a.cap_micros::text as "capMicros", a.spent_micros::text as "spentMicros",
+    select a.id, a.tenant_id as "tenantId", a.scope, a.period, a.time_zone as "timeZone", a.threshold, a.threshold_percent as "thresholdPercent", a.cap_micros::text as "capMicros", a.spent_micros::text as "spentMicros",
       a.created_at as "createdAt", d.status as "deliveryStatus", coalesce(d.attempts, 0) as "deliveryAttempts"
     from budget_alerts a left join webhook_deliveries d on d.alert_id = a.id
     where a.tenant_id = ${tenantId} order by a.created_at desc, a.id limit 200`;

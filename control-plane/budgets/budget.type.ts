@@ -67,7 +67,13 @@ export class BudgetAlert {
   @Field(() => ID) id: string;
   @Field(() => ID) tenantId: string;
   @Field(() => String) scope: string;
+  /** `day:YYYY-MM-DD` or `month:YYYY-MM`, a calendar period in `timeZone`. */
   @Field(() => String) period: string;
+  /**
+   * The zone the period was counted in (the org's when the alert was raised): after a zone change the
+   * same label is another span of time, with alerts of its own, as the webhook body's timeZone says.
+   */
+  @Field(() => String) timeZone: string;
   /** The threshold as a fraction of the cap (0.8, 1). */
   @Field(() => Float) threshold: number;
   /** The threshold in percent of the cap: 80 or 100. Each fires once per level, period and cap. */
