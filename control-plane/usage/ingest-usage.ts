@@ -27,9 +27,14 @@
  *
  * A dead-lettered event sent again (its acknowledgement lost) is acknowledged again but not stored again:
  * a dead letter with a usable id is kept once per id and payload (insertDeadLetter).
+ *
+ * The budget levels the stored events count in have their 80% and 100% alerts checked in the same
+ * transaction (raiseUsageAlerts), closed periods included: a lease ask checks only a period a proxy
+ * still counts.
  */
 import { MAX_EVENT_ID_CHARS, parseUsageEvent, type UsageBatchAck, type UsageEvent } from "../../shared/usage/usage-event.ts";
 import type { Sql, Tx } from "../db/client.ts";
+import { raiseUsageAlerts } from "../budgets/raise-usage-alerts.ts";
 import { bookingTime } from "./booking-time.ts";
 import { deadLetterReason } from "./dead-letter-payload.ts";
 import { eventsForKeysNotCarried } from "./region-carries-key.ts";
@@ -133,6 +138,8 @@ export async function ingestUsage(sql: Sql, region: string, rawEvents: unknown[]
     });
     const stored = [...valid.values()].filter((e) => inserted.has(e.eventId));
     await touchKeysLastUsed(tx, stored, receivedAt);
+    // Last, after every row lock the batch takes: the level locks it takes here come after them in every batch.
+    await raiseUsageAlerts(tx, stored.map((e) => ({ tenantId: e.tenantId, keyId: e.keyId, time: bookingTime(e.time, receivedAt).time })));
     reportClockAhead(region, stored, receivedAt, log);
     const ackedEventIds = [...valid.keys(), ...rejectedIds];
     // Repeats inside one batch count as duplicates too.

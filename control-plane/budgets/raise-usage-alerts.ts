@@ -1,0 +1,69 @@
+/**
+ * Raises the 80% and 100% alerts (raise-alert.ts) of the budget levels a usage batch's newly stored
+ * events count in. serveLease raises them too, but only for a period a proxy still asks for: events of
+ * a closed period that arrive late (an outbox replayed after an outage) are counted by no lease ask.
+ *
+ * Runs in the ingest transaction, after the events are stored, so an acknowledged batch has had its
+ * alerts checked (a failed check fails the batch, which its proxy sends again). Only the levels with a
+ * cap that the events touch are read: per event, its key's and each of its tenant's ancestors' day and
+ * month, labelled at the event's booked time in the org's time zone (the zone findBudgetLevel counts a
+ * bare label in).
+ *
+ * Each level is checked under its lease lock (lockLevel), taken in byte order of (scope, period, zone):
+ * a concurrent batch of another region on the same level waits for this one to commit and then reads
+ * its events, so two batches that cross a threshold together, neither alone, still raise it. The
+ * transaction's other locks (usage_events ids, spend buckets, gateway_keys) are all taken before, and
+ * serveLease holds one level lock and waits on none of those, so no cycle forms.
+ */
+import { zonedPeriod } from "../../shared/leases/zoned-period.ts";
+import { localDate } from "../../shared/time/local-date.ts";
+import type { Queryable } from "../db/client.ts";
+import { findBudgetLevel, ledgerSpendByRegion } from "./budget-level.repo.ts";
+import { cappedScopesOf } from "./capped-scopes.repo.ts";
+import { lockLevel } from "./lease.repo.ts";
+import { raiseAlertIfCrossed } from "./raise-alert.ts";
+import { addMicros } from "./spend-ceiling.ts";
+
+export interface StoredSpend {
+  tenantId: string;
+  keyId: string;
+  /** The time the event was booked at (bookingTime). */
+  time: Date;
+}
+
+/** Checks every capped level the events count in; returns how many alerts were raised. */
+export async function raiseUsageAlerts(q: Queryable, events: StoredSpend[]): Promise<number> {
+  if (events.length === 0) return 0;
+  const capped = await cappedScopesOf(
+    q,
+    [...new Set(events.map((e) => e.tenantId))],
+    [...new Set(events.map((e) => e.keyId))],
+  );
+  const levels = new Map<string, { scope: string; label: string; timeZone: string }>();
+  for (const event of events) {
+    const tenant = capped.tenants.get(event.tenantId);
+    if (!tenant) continue;
+    const d = localDate(event.time, tenant.timeZone);
+    const labels = { day: `day:${d.year}-${d.month}-${d.day}`, month: `month:${d.year}-${d.month}` };
+    for (const kind of ["day", "month"] as const) {
+      const scopes = [...tenant.scopes[kind], ...(capped.keys.get(event.keyId)?.[kind] ? [`key:${event.keyId}`] : [])];
+      for (const scope of scopes) levels.set(`${scope}|${labels[kind]}|${tenant.timeZone}`, { scope, label: labels[kind], timeZone: tenant.timeZone });
+    }
+  }
+  let raised = 0;
+  for (const id of [...levels.keys()].sort(byteOrder)) {
+    const { scope, label, timeZone } = levels.get(id)!;
+    await lockLevel(q, scope, label, timeZone);
+    const level = await findBudgetLevel(q, scope, zonedPeriod(label, timeZone));
+    if (!level) continue;
+    const ledger = await ledgerSpendByRegion(q, level);
+    const spentMicros = addMicros(...[...ledger.values()].map((r) => r.spentMicros));
+    raised += (await raiseAlertIfCrossed(q, { tenantId: level.tenantId, scope, period: label, timeZone, capMicros: level.capMicros, spentMicros })).length;
+  }
+  return raised;
+}
+
+/** PostgreSQL's "C" order, the same in every locale: one lock order for every batch. */
+function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
