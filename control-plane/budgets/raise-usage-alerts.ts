@@ -3,6 +3,12 @@
  * events count in. serveLease raises them too, but only for a period a proxy still asks for: events of
  * a closed period that arrive late (an outbox replayed after an outage) are counted by no lease ask.
  *
+ * Only closed periods are checked here: a period still running in the org's zone is asked for by the
+ * proxies spending in it (they ask for their current periods), and serveLease raises its alerts then.
+ * So a batch of the current period, the usual case, costs two queries here (cappedScopesOf) and no
+ * level work; checking every level a batch touches cost ~7 sequential queries per capped level
+ * (1,416 for 500 events over 100 capped keys: 171 ms against 29 without caps).
+ *
  * Runs in the ingest transaction, after the events are stored, so an acknowledged batch has had its
  * alerts checked (a failed check fails the batch, which its proxy sends again). Only the levels with a
  * cap that the events touch are read: per event, its key's and each of its tenant's ancestors' day and
@@ -40,12 +46,16 @@ export async function raiseUsageAlerts(q: Queryable, events: StoredSpend[]): Pro
     [...new Set(events.map((e) => e.keyId))],
   );
   const levels = new Map<string, { scope: string; label: string; timeZone: string }>();
+  const now = new Date();
+  const current = new Map<string, { day: string; month: string }>();
   for (const event of events) {
     const tenant = capped.tenants.get(event.tenantId);
     if (!tenant) continue;
-    const d = localDate(event.time, tenant.timeZone);
-    const labels = { day: `day:${d.year}-${d.month}-${d.day}`, month: `month:${d.year}-${d.month}` };
+    const labels = periodLabels(event.time, tenant.timeZone);
+    let running = current.get(tenant.timeZone);
+    if (!running) current.set(tenant.timeZone, (running = periodLabels(now, tenant.timeZone)));
     for (const kind of ["day", "month"] as const) {
+      if (labels[kind] === running[kind]) continue;
       const scopes = [...tenant.scopes[kind], ...(capped.keys.get(event.keyId)?.[kind] ? [`key:${event.keyId}`] : [])];
       for (const scope of scopes) levels.set(`${scope}|${labels[kind]}|${tenant.timeZone}`, { scope, label: labels[kind], timeZone: tenant.timeZone });
     }
@@ -61,6 +71,12 @@ export async function raiseUsageAlerts(q: Queryable, events: StoredSpend[]): Pro
     raised += (await raiseAlertIfCrossed(q, { tenantId: level.tenantId, scope, period: label, timeZone, capMicros: level.capMicros, spentMicros })).length;
   }
   return raised;
+}
+
+/** The day and month labels of an instant in a zone (as the proxy labels them, without the zone). */
+function periodLabels(at: Date, timeZone: string): { day: string; month: string } {
+  const d = localDate(at, timeZone);
+  return { day: `day:${d.year}-${d.month}-${d.day}`, month: `month:${d.year}-${d.month}` };
 }
 
 /** PostgreSQL's "C" order, the same in every locale: one lock order for every batch. */
