@@ -291,10 +291,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: metricsToken(env, problems),
     logFormat: logFormat(env, problems),
   };
-  // A first-byte bound past the total is never armed (vendor-call.ts): a hung vendor would hold each call for its whole total.
-  const firstByteMs = config.firstByteTimeoutMs ?? DEFAULT_VENDOR_TIMEOUTS.firstByteMs;
+  // A first-byte bound past the total is never armed (vendor-call.ts): one set so would be silently off.
+  // Only a first-byte timeout the operator set is held to it: a short total alone bounds the first byte too.
   const totalMs = config.totalTimeoutMs ?? DEFAULT_VENDOR_TIMEOUTS.totalMs;
-  if (firstByteMs > totalMs) problems.push(`VENDOR_FIRST_BYTE_TIMEOUT_MS (${firstByteMs}) must not exceed VENDOR_TOTAL_TIMEOUT_MS (${totalMs}): the first-byte bound would never fire`);
+  if (config.firstByteTimeoutMs !== undefined && config.firstByteTimeoutMs > totalMs) {
+    problems.push(`VENDOR_FIRST_BYTE_TIMEOUT_MS (${config.firstByteTimeoutMs}) must not exceed VENDOR_TOTAL_TIMEOUT_MS (${totalMs}): the first-byte bound would never fire`);
+  }
   if (problems.length > 0) throw new ConfigError(`region proxy configuration is invalid:\n  - ${problems.join("\n  - ")}`);
   return config;
 }
