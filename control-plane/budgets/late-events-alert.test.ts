@@ -152,7 +152,11 @@ test("concurrent batches of two regions over the same capped keys and tenants, i
 test("a batch of the period still running raises nothing at ingestion: its proxies' lease asks raise it, so the usual batch does no per-level work", async () => {
   const org = await r.tenant("running-day", 1_000_000);
   const key = await r.key(org, null);
-  // 90% of today's cap, booked now: a closed day would alert at once (above); today waits for a lease ask.
-  await ingest("eu", [event(org, key, "evt_running_1", new Date(), 900_000)]);
+  // 90% of today's cap (UTC), booked 16 minutes ago (past the running quarter hour, which is skipped
+  // without reading anything) or at today's start: a closed day would alert at once (above); today
+  // waits for a lease ask.
+  const now = Date.now();
+  const at = new Date(Math.max(now - (now % 86_400_000), now - 16 * 60_000));
+  await ingest("eu", [event(org, key, "evt_running_1", at, 900_000)]);
   expect(await alertsOf(`ten:${org}`)).toEqual([]);
 });

@@ -5,8 +5,8 @@
  *
  * Only closed periods are checked here: a period still running in the org's zone is asked for by the
  * proxies spending in it (they ask for their current periods), and serveLease raises its alerts then.
- * So a batch of the current period, the usual case, costs two queries here (cappedScopesOf) and no
- * level work; checking every level a batch touches cost ~7 sequential queries per capped level
+ * So a batch of the current period, the usual case, costs no query here (none at all when its events
+ * are of the running quarter hour, two (cappedScopesOf) otherwise) and no level work; checking every level a batch touches cost ~7 sequential queries per capped level
  * (1,416 for 500 events over 100 capped keys: 171 ms against 29 without caps).
  *
  * Runs in the ingest transaction, after the events are stored, so an acknowledged batch has had its
@@ -30,6 +30,8 @@ import { lockLevel } from "./lease.repo.ts";
 import { raiseAlertIfCrossed } from "./raise-alert.ts";
 import { addMicros } from "./spend-ceiling.ts";
 
+const QUARTER_HOUR_MS = 15 * 60_000;
+
 export interface StoredSpend {
   tenantId: string;
   keyId: string;
@@ -39,14 +41,18 @@ export interface StoredSpend {
 
 /** Checks every capped level the events count in; returns how many alerts were raised. */
 export async function raiseUsageAlerts(q: Queryable, events: StoredSpend[]): Promise<number> {
-  if (events.length === 0) return 0;
+  const now = new Date();
+  // Every zone's day, and so its month, starts on a UTC quarter hour (every current offset is a
+  // multiple of 15 minutes): events booked in the quarter hour still running are in running periods in
+  // every zone, so the usual batch (events of the last second or so) reads nothing here at all.
+  const runningQuarter = Math.floor(now.getTime() / QUARTER_HOUR_MS);
+  if (events.every((e) => Math.floor(e.time.getTime() / QUARTER_HOUR_MS) === runningQuarter)) return 0;
   const capped = await cappedScopesOf(
     q,
     [...new Set(events.map((e) => e.tenantId))],
     [...new Set(events.map((e) => e.keyId))],
   );
   const levels = new Map<string, { scope: string; label: string; timeZone: string }>();
-  const now = new Date();
   const current = new Map<string, { day: string; month: string }>();
   for (const event of events) {
     const tenant = capped.tenants.get(event.tenantId);
