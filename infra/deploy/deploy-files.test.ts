@@ -136,3 +136,12 @@ test("the .env the deploy steps fill with secrets is never committed: git ignore
   const check = Bun.spawnSync(["git", "check-ignore", "--no-index", "-q", join(dir, ".env")], { cwd: repoRoot });
   expect(check.exitCode).toBe(0);
 });
+
+test("every proxy service pins its own PROXY_ID, of the shape the control plane lists: a restart keeps its row in regions { proxies }", async () => {
+  const { PROXY_ID_PATTERN } = await import("../../shared/snapshot/proxy-id.ts");
+  const proxies = Object.entries(compose.services).filter(([, s]) => JSON.stringify(s.command ?? "").includes("region-proxy/main.ts"));
+  expect(proxies.length).toBeGreaterThan(0);
+  const ids = proxies.map(([, s]) => s.environment?.PROXY_ID ?? "");
+  for (const id of ids) expect(PROXY_ID_PATTERN.test(id), `PROXY_ID "${id}"`).toBe(true);
+  expect(new Set(ids).size).toBe(ids.length);
+});
