@@ -1,7 +1,10 @@
 /**
- * A person whose approval was voided (its token revoked, the answer to a stolen token) may approve the
- * same request again with a new token: the void row is replaced, not a reason to answer "you already
- * approved". With REQUIRED_APPROVALS=2. (Reviewer's repro.)
+ * Approvals that no longer count stand in no one's way, with REQUIRED_APPROVALS=2 (reviewer's repros):
+ * - a person whose approval was voided (its token revoked, the answer to a stolen token) may approve the
+ *   same request again with a new token: the void row is replaced, not a reason to answer "you already
+ *   approved";
+ * - an approval whose approver lost `approver`/`admin` does not block the person behind it under one
+ *   approval per person, when approving nor when counting at apply: only approvals that still count pair.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { adminClient, type AdminClient } from "../../infra/local/admin-client.ts";
@@ -50,4 +53,18 @@ test("an approver whose stolen token was revoked can approve again with a new to
   const again = await approve(await newToken(ben.id), id);
   // Cas's approval then makes two people (Ben and Cas): it applies.
   expect({ again, cas: await approve(cas.client, id) }).toEqual({ again: "pending", cas: "applied" });
+}, 30_000);
+
+test("an earlier approval that no longer counts (its approver lost the role) does not block the person behind it", async () => {
+  const dan = await principalWith(t.admin, t.cp.url, "dan", [{ role: "admin" }]);
+  // Eve was set up by Dan (created and granted approver by him).
+  const eve = await principalWith(dan.client, t.cp.url, "eve", [{ role: "approver" }]);
+  const hal = await principalWith(t.admin, t.cp.url, "hal", [{ role: "approver" }]);
+  const id = await propose(ann, [seeded.euDeploymentId]);
+  expect(await approve(eve.client, id)).toBe("pending");
+  // Eve leaves: her approver role is revoked, so her approval counts no more (mayStillApprove).
+  await t.admin.request(`mutation($i: RoleBindingInput!) { revokeRole(input: $i) { id } }`, { i: { principalId: eve.id, role: "approver" } });
+  // Before 9a95fa9 Dan could approve (Eve's approval not counting, his is the one approval of that side).
+  expect(await approve(dan.client, id)).toBe("pending");
+  expect(await approve(hal.client, id)).toBe("applied");
 }, 30_000);
