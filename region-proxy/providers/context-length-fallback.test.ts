@@ -5,25 +5,16 @@
  * too-long prompt down the whole chain again). A later deployment of the same vendor model has the
  * same window and is skipped, not called.
  */
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import { azureAdapter } from "./azure/adapter.ts";
 import { executeChat } from "./execute.ts";
 import { openaiAdapter } from "./openai/adapter.ts";
 import type { ChatRequest } from "./types.ts";
 import { testExecuteOptions } from "../testing/execute-options.ts";
+import { useCountingVendors } from "../testing/counting-vendor.ts";
 
-const servers: ReturnType<typeof Bun.serve>[] = [];
-afterEach(() => {
-  for (const server of servers.splice(0)) server.stop(true);
-});
-/** A vendor answering every call with `answer`; `calls()` counts them. */
-function vendor(answer: () => Response): { url: string; calls: () => number } {
-  let calls = 0;
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", development: false, fetch: () => (calls++, answer()) });
-  servers.push(server);
-  return { url: `http://127.0.0.1:${server.port}`, calls: () => calls };
-}
+const vendor = useCountingVendors();
 
 const TOO_LONG = "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.";
 const tooLong = () => Response.json({ error: { message: TOO_LONG, type: "invalid_request_error", param: "messages", code: "context_length_exceeded" } }, { status: 400 });

@@ -5,7 +5,7 @@
  * vendor's words. A 4xx the request caused still fails fast with the vendor's message. One executor
  * call at a time, against small local vendors answering each vendor's real error body.
  */
-import { afterEach, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { renderError } from "../../shared/errors/openai-error.ts";
 import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import { createMemoryBreaker } from "../breaker/memory-breaker.ts";
@@ -16,19 +16,9 @@ import { geminiAdapter } from "./gemini/adapter.ts";
 import { openaiAdapter } from "./openai/adapter.ts";
 import type { ChatRequest } from "./types.ts";
 import { testExecuteOptions } from "../testing/execute-options.ts";
+import { useCountingVendors } from "../testing/counting-vendor.ts";
 
-const servers: ReturnType<typeof Bun.serve>[] = [];
-afterEach(() => {
-  for (const server of servers.splice(0)) server.stop(true);
-});
-
-/** A vendor that gives every call the same answer, and counts them. */
-function vendor(answer: () => Response): { url: string; calls: () => number } {
-  let calls = 0;
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", development: false, fetch: () => (calls++, answer()) });
-  servers.push(server);
-  return { url: `http://127.0.0.1:${server.port}`, calls: () => calls };
-}
+const vendor = useCountingVendors();
 
 const adapters = { openai: openaiAdapter, azure: azureAdapter, anthropic: anthropicAdapter, gemini: geminiAdapter } as const;
 type Provider = keyof typeof adapters;

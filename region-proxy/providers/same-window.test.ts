@@ -6,13 +6,14 @@
  * windows are the classic "fall back to a larger window" chain. Only the same server (baseUrl) and
  * model is the same window for openai and azure; Anthropic's and Gemini's model names are the vendor's.
  */
-import { afterEach, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import { testExecuteOptions } from "../testing/execute-options.ts";
 import { executeChat } from "./execute.ts";
 import { openaiAdapter } from "./openai/adapter.ts";
 import { sameWindow } from "./same-window.ts";
 import type { ChatRequest } from "./types.ts";
+import { useCountingVendors } from "../testing/counting-vendor.ts";
 
 const dep = (provider: SnapshotDeployment["provider"], baseUrl: string, model: string) => ({ id: `d_${baseUrl}`, provider, baseUrl, model, region: "eu", credentialRef: "env:K" }) as SnapshotDeployment;
 
@@ -29,22 +30,13 @@ test("anthropic and gemini: the vendor's model name is its window wherever it is
   expect(sameWindow(dep("openai", "https://g", "m"), dep("azure", "https://g", "m"))).toBe(false);
 });
 
-const servers: ReturnType<typeof Bun.serve>[] = [];
-afterEach(() => {
-  for (const server of servers.splice(0)) server.stop(true);
-});
-function vendor(answer: () => Response): { url: string; calls: () => number } {
-  let calls = 0;
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", development: false, fetch: () => (calls++, answer()) });
-  servers.push(server);
-  return { url: `http://127.0.0.1:${server.port}/v1`, calls: () => calls };
-}
+const vendor = useCountingVendors();
 const TOO_LONG = "This model's maximum context length is 8192 tokens. However, your messages resulted in 9000 tokens.";
 const tooLong = () => Response.json({ error: { message: TOO_LONG, type: "invalid_request_error", param: "messages", code: "context_length_exceeded" } }, { status: 400 });
 const completion = () => Response.json({ id: "x", object: "chat.completion", created: 1, model: "m", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } });
 const messages = [{ role: "user", content: "a long prompt" }];
 const chat = () => ({ model: "m", messages, stream: false, includeUsage: false, raw: { model: "m", messages } }) as unknown as ChatRequest;
-const server = (id: string, url: string) => ({ deployment: { ...dep("openai", url, "llama-3.1-70b"), id }, adapter: openaiAdapter });
+const server = (id: string, url: string) => ({ deployment: { ...dep("openai", `${url}/v1`, "llama-3.1-70b"), id }, adapter: openaiAdapter });
 
 test("two OpenAI-compatible servers of the same served name: the one with the larger window is still called", async () => {
   const small = vendor(tooLong);
