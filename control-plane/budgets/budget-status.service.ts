@@ -10,7 +10,7 @@ import type { Queryable } from "../db/client.ts";
 import { splitZonedPeriod } from "../../shared/leases/zoned-period.ts";
 import { findBudgetLevel, ledgerSpendByRegion, periodEnd, rootTimeZone } from "./budget-level.repo.ts";
 import type { BudgetAlert, BudgetLevelStatus, BudgetStatus, LimitStatus } from "./budget.type.ts";
-import { currentPeriods } from "./current-period.ts";
+import { periodLabels } from "../../shared/time/local-date.ts";
 import { leasesOf } from "./lease.repo.ts";
 import { addMicros } from "./spend-ceiling.ts";
 
@@ -62,7 +62,7 @@ export async function levelStatus(q: Queryable, scope: string, period: string, n
 }
 
 async function levelsOf(q: Queryable, scope: string, tenantId: string, now: Date): Promise<BudgetLevelStatus[]> {
-  const periods = currentPeriods(now, await rootTimeZone(q, tenantId));
+  const periods = periodLabels(now, await rootTimeZone(q, tenantId));
   const out: BudgetLevelStatus[] = [];
   for (const period of [periods.day, periods.month]) {
     const status = await levelStatus(q, scope, period, now);

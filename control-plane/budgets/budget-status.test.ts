@@ -3,7 +3,7 @@ import postgres from "postgres";
 import { LEASES_PATH } from "../../shared/leases/lease-wire.ts";
 import { errorCode, principalWith } from "../testing/principals.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
-import { currentPeriods } from "./current-period.ts";
+import { periodLabels } from "../../shared/time/local-date.ts";
 
 let t: TestControlPlane;
 let sql: postgres.Sql;
@@ -42,7 +42,7 @@ afterAll(async () => {
 });
 
 test("budgetStatus: ledger spend of the subtree, the region's unspent lease as reserved, remaining, the org's period end", async () => {
-  const day = currentPeriods(new Date(), "Europe/Berlin").day;
+  const day = periodLabels(new Date(), "Europe/Berlin").day;
   const lease = await fetch(new URL(LEASES_PATH, t.cp.url), {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },

@@ -22,7 +22,7 @@
  * serveLease holds one level lock and waits on none of those, so no cycle forms.
  */
 import { zonedPeriod } from "../../shared/leases/zoned-period.ts";
-import { localDate } from "../../shared/time/local-date.ts";
+import { periodLabels } from "../../shared/time/local-date.ts";
 import type { Queryable } from "../db/client.ts";
 import { findBudgetLevel, ledgerSpendByRegion } from "./budget-level.repo.ts";
 import { cappedScopesOf } from "./capped-scopes.repo.ts";
@@ -77,12 +77,6 @@ export async function raiseUsageAlerts(q: Queryable, events: StoredSpend[]): Pro
     raised += (await raiseAlertIfCrossed(q, { tenantId: level.tenantId, scope, period: label, timeZone, capMicros: level.capMicros, spentMicros })).length;
   }
   return raised;
-}
-
-/** The day and month labels of an instant in a zone (as the proxy labels them, without the zone). */
-function periodLabels(at: Date, timeZone: string): { day: string; month: string } {
-  const d = localDate(at, timeZone);
-  return { day: `day:${d.year}-${d.month}-${d.day}`, month: `month:${d.year}-${d.month}` };
 }
 
 /** PostgreSQL's "C" order, the same in every locale: one lock order for every batch. */

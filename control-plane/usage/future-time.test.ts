@@ -7,7 +7,7 @@
 import { beforeAll, expect, test } from "bun:test";
 import type { UsageBatchAck } from "../../shared/usage/usage-event.ts";
 import { levelStatus } from "../budgets/budget-status.service.ts";
-import { currentPeriods } from "../budgets/current-period.ts";
+import { periodLabels } from "../../shared/time/local-date.ts";
 import { aggregateSpend } from "../spend/spend.repo.ts";
 import { useUsageIngest } from "./use-usage-ingest.ts";
 
@@ -40,7 +40,7 @@ test("events dated far ahead (a proxy clock running fast) are booked when receiv
 
   // The day they were received in (read from the row, so a run across midnight still looks at the right day).
   const booked = far.time;
-  const status = await levelStatus(ingest.sql as never, `ten:${ingest.s.tenantId}`, currentPeriods(booked, "UTC").day, booked);
+  const status = await levelStatus(ingest.sql as never, `ten:${ingest.s.tenantId}`, periodLabels(booked, "UTC").day, booked);
   expect(Number(status!.spentMicros)).toBeGreaterThanOrEqual(1_300_000);
   const dayStart = new Date(Date.UTC(booked.getUTCFullYear(), booked.getUTCMonth(), booked.getUTCDate()));
   const [total] = await aggregateSpend(ingest.sql as never, ingest.s.tenantId, dayStart, new Date(dayStart.getTime() + 86_400_000), "total");

@@ -11,21 +11,15 @@
  * number of seconds in every tz database zone, so a local day or month can only begin on a second.
  */
 import { zonedPeriod } from "../../shared/leases/zoned-period.ts";
-import { localDateFormat } from "../../shared/time/local-date.ts";
+import { periodLabels } from "../../shared/time/local-date.ts";
 
 export interface PeriodKeys {
   day: string;
   month: string;
 }
 
-interface ZonePeriods {
-  format: Intl.DateTimeFormat;
-  /** The UTC second `last` was computed for. */
-  second: number;
-  last: PeriodKeys | null;
-}
-
-const zones = new Map<string, ZonePeriods>();
+/** Per zone, the last answer and the UTC second it was computed for. */
+const zones = new Map<string, { second: number; last: PeriodKeys }>();
 
 /**
  * The day and month period keys for `now` in an IANA `timeZone`.
@@ -34,28 +28,17 @@ const zones = new Map<string, ZonePeriods>();
  * Throws RangeError for an unknown time zone (a snapshot bug, not a request error).
  */
 export function periodKeys(now: Date, timeZone: string): PeriodKeys {
-  const zone = zoneFor(timeZone);
   const second = Math.floor(now.getTime() / 1000);
-  if (zone.last !== null && zone.second === second) return zone.last;
-  const parts = zone.format.formatToParts(now);
-  const part = (type: "year" | "month" | "day") => parts.find((p) => p.type === type)!.value;
-  const year = part("year").padStart(4, "0");
-  const keys: PeriodKeys = Object.freeze({
-    day: zonedPeriod(`day:${year}-${part("month")}-${part("day")}`, timeZone),
-    month: zonedPeriod(`month:${year}-${part("month")}`, timeZone),
-  });
-  zone.second = second;
-  zone.last = keys;
-  return keys;
-}
-
-function zoneFor(timeZone: string): ZonePeriods {
-  let zone = zones.get(timeZone);
-  if (!zone) {
-    // Throws for an unknown zone before anything is cached, so a bad name never fills the map.
-    // The control plane bounds its ledger windows with the same formatter (shared/time/local-day-start.ts).
-    zone = { format: localDateFormat(timeZone), second: 0, last: null };
-    zones.set(timeZone, zone);
+  const zone = zones.get(timeZone);
+  if (zone !== undefined && zone.second === second) return zone.last;
+  // The formatter is the control plane's too (shared/time/local-date.ts: one per zone); it throws for
+  // an unknown zone before anything is cached here, so a bad name never fills the map.
+  const labels = periodLabels(now, timeZone);
+  const keys: PeriodKeys = Object.freeze({ day: zonedPeriod(labels.day, timeZone), month: zonedPeriod(labels.month, timeZone) });
+  if (zone === undefined) zones.set(timeZone, { second, last: keys });
+  else {
+    zone.second = second;
+    zone.last = keys;
   }
-  return zone;
+  return keys;
 }

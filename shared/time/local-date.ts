@@ -13,7 +13,7 @@ const formats = new Map<string, Intl.DateTimeFormat>();
  * One formatter per zone (building one costs ~40 us). Throws RangeError for an unknown zone, before
  * anything is cached.
  */
-export function localDateFormat(timeZone: string): Intl.DateTimeFormat {
+function localDateFormat(timeZone: string): Intl.DateTimeFormat {
   let format = formats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
@@ -45,4 +45,14 @@ export function localDate(instant: Date | number, timeZone: string): LocalDate {
 export function localDateText(instant: Date | number, timeZone: string): string {
   const d = localDate(instant, timeZone);
   return `${d.year}-${d.month}-${d.day}`;
+}
+
+/**
+ * The day and month period labels of an instant in a zone, as budgets name them on both sides (the
+ * proxy adds the zone: region-proxy/counters/period.ts).
+ * @example periodLabels(new Date("2026-11-26T03:00:00Z"), "America/New_York") // { day: "day:2026-11-25", month: "month:2026-11" }
+ */
+export function periodLabels(instant: Date | number, timeZone: string): { day: string; month: string } {
+  const d = localDate(instant, timeZone);
+  return { day: `day:${d.year}-${d.month}-${d.day}`, month: `month:${d.year}-${d.month}` };
 }
