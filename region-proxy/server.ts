@@ -1,7 +1,8 @@
 /**
  * The route table, and nothing else: path + method → route (HEAD wherever GET), and /v1/models/{id}
- * for one model. Unknown paths answer 404, known paths with the wrong method 405 (with `Allow`); while
- * shutting down every API request answers 503 shutting_down, and every answer closes its connection.
+ * for one model. Unknown paths answer 404 (worded by unrouted-path.ts: an OpenAI endpoint not served, a
+ * base_url missing /v1), known paths with the wrong method 405 (with `Allow`); while shutting down
+ * every API request answers 503 shutting_down, and every answer closes its connection.
  */
 import type { ProxyDeps } from "./deps.ts";
 import { errorResponse } from "./openai/error-response.ts";
@@ -12,6 +13,7 @@ import { embeddings } from "./routes/embeddings.ts";
 import { health, ready } from "./routes/health.ts";
 import { metrics } from "./routes/metrics.ts";
 import { listModels, MODEL_PATH_PREFIX, retrieveModel } from "./routes/models.ts";
+import { unroutedPath } from "./unrouted-path.ts";
 
 type Handler = (request: Request, requestId: string, deps: ProxyDeps) => Response | Promise<Response>;
 
@@ -82,7 +84,7 @@ export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promi
       path = MODEL_ROUTE_LABEL;
     }
     // Unknown paths count under one label: a scanner's paths must not each make a series.
-    if (!methods) return counted("other", startedMs, errorResponse({ kind: "not_found", path }, requestId, unroutedHeaders(deps.region)));
+    if (!methods) return counted("other", startedMs, errorResponse(unroutedPath(path), requestId, unroutedHeaders(deps.region)));
     const handler = methods[request.method];
     if (!handler) return counted(path, startedMs, errorResponse({ kind: "method_not_allowed", method: request.method }, requestId, unroutedHeaders(deps.region, { allow: Object.keys(methods).join(", ") })));
     if (deps.isShuttingDown() && !PROBES.has(path)) return counted(path, startedMs, errorResponse({ kind: "shutting_down" }, requestId, unroutedHeaders(deps.region)));

@@ -9,11 +9,12 @@ import type { ProxyDeps } from "../deps.ts";
 import { renderValue } from "../metrics/prometheus-text.ts";
 import { errorResponse } from "../openai/error-response.ts";
 import { unroutedHeaders } from "../pipeline/gateway-headers.ts";
+import { unroutedPath } from "../unrouted-path.ts";
 
 const digest = (text: string) => createHash("sha256").update(text).digest();
 
 export function metrics(request: Request, requestId: string, deps: ProxyDeps): Response {
-  if (!deps.metricsToken) return errorResponse({ kind: "not_found", path: "/metrics" }, requestId, unroutedHeaders(deps.region));
+  if (!deps.metricsToken) return errorResponse(unroutedPath("/metrics"), requestId, unroutedHeaders(deps.region));
   const given = request.headers.get("authorization")?.match(/^bearer\s+(\S+)\s*$/i)?.[1] ?? "";
   // Compared as digests: equal lengths, and no early exit that would time the token out byte by byte.
   if (!timingSafeEqual(digest(given), digest(deps.metricsToken))) {

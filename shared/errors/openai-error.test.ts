@@ -10,7 +10,7 @@ const SAMPLES: { [K in GatewayError["kind"]]: Extract<GatewayError, { kind: K }>
   invalid_encoding: { kind: "invalid_encoding" },
   invalid_api_key: { kind: "invalid_api_key" },
   model_not_found: { kind: "model_not_found", model: "m" },
-  not_found: { kind: "not_found", path: "/x" },
+  not_found: { kind: "not_found", message: "m" },
   method_not_allowed: { kind: "method_not_allowed", method: "PUT" },
   residency_violation: { kind: "residency_violation", message: "m" },
   rate_limited: { kind: "rate_limited", message: "m", limitType: "requests", retryAfterSeconds: 1 },

@@ -13,7 +13,8 @@ export type GatewayError =
   | { kind: "invalid_encoding" }
   | { kind: "invalid_api_key" }
   | { kind: "model_not_found"; model: string }
-  | { kind: "not_found"; path: string }
+  /** A path no route serves; the message says what is served instead (region-proxy/unrouted-path.ts). */
+  | { kind: "not_found"; message: string }
   | { kind: "method_not_allowed"; method: string }
   | { kind: "residency_violation"; message: string }
   /** `retryAfterSeconds: null`: no wait would help (the request alone needs more than the limit), so SDKs must not retry. */
@@ -90,7 +91,7 @@ export function renderError(error: GatewayError): RenderedError {
         body: body(`The model '${error.model}' does not exist or you do not have access to it.`, "invalid_request_error", "model_not_found", "model"),
       };
     case "not_found":
-      return { status: 404, headers: {}, body: body(`Unknown path ${error.path}.`, "invalid_request_error", "unknown_url") };
+      return { status: 404, headers: {}, body: body(error.message, "invalid_request_error", "unknown_url") };
     case "method_not_allowed":
       return { status: 405, headers: {}, body: body(`Method ${error.method} is not allowed here.`, "invalid_request_error", "method_not_allowed") };
     case "residency_violation":

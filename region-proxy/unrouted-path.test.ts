@@ -1,0 +1,78 @@
+/**
+ * A path the route table does not hold, as real clients send one: an OpenAI endpoint the gateway does
+ * not serve (the Responses API is the default of the Agents SDK and of the AI SDK's openai(model)), or
+ * a base_url without /v1. Each is refused in OpenAI's shape (404, the SDK's NotFoundError) with a
+ * message saying what is unsupported and what the gateway serves, not a bare "Unknown path", which
+ * reads as a typo in the caller's base_url.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { NotFoundError, OpenAI } from "openai";
+import { startFakeOpenAI } from "../test/fakes/openai.ts";
+import { startVendorBehindProxy, type VendorBehindProxy } from "./testing/vendor-behind-proxy.ts";
+
+let vp: VendorBehindProxy;
+beforeAll(async () => {
+  vp = await startVendorBehindProxy({ provider: "openai", start: startFakeOpenAI, baseUrl: (f) => `${f.url}/v1` }, { gpt: "gpt-4o-mini" });
+});
+afterAll(() => vp?.stop());
+
+const messages = [{ role: "user" as const, content: "hi" }];
+const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e);
+const SERVED = ["POST /v1/chat/completions", "POST /v1/embeddings", "GET /v1/models", "GET /v1/models/{model}"];
+
+const post = (path: string) =>
+  fetch(`${vp.proxy.url}${path}`, { method: "POST", headers: { authorization: `Bearer ${vp.fx.keys.main}`, "content-type": "application/json" }, body: "{}" });
+
+describe("OpenAI endpoints the gateway does not serve", () => {
+  test("the Responses API through the SDK: NotFoundError saying it is not served and what is", async () => {
+    const error = await failure(vp.client.responses.create({ model: "gpt", input: "hi" }));
+    expect(error).toBeInstanceOf(NotFoundError);
+    const message = (error as NotFoundError).message;
+    expect(message).toContain("/v1/responses");
+    expect(message).toMatch(/not served/i);
+    for (const endpoint of SERVED) expect(message).toContain(endpoint);
+    expect(vp.fake.calls()).toBe(0);
+  });
+
+  for (const path of ["/v1/completions", "/v1/images/generations", "/v1/audio/speech", "/v1/moderations", "/v1/files", "/v1/batches", "/v1/threads/t_1/runs", "/v1/chat/completions/c_1"]) {
+    test(`POST ${path}: 404 unknown_url naming it as an OpenAI endpoint that is not served`, async () => {
+      const res = await post(path);
+      expect(res.status).toBe(404);
+      const { error } = await res.json();
+      expect(error).toEqual({ message: expect.any(String), type: "invalid_request_error", param: null, code: "unknown_url" });
+      expect(error.message).toContain(`${path} is an OpenAI API endpoint that is not served by this gateway`);
+      for (const endpoint of SERVED) expect(error.message).toContain(endpoint);
+    });
+  }
+
+  test("a /v1 path that is no OpenAI endpoint: unknown, with what is served", async () => {
+    const { error } = await (await post("/v1/chat/complete")).json();
+    expect(error.message).toStartWith("Unknown path /v1/chat/complete.");
+    expect(error.message).toContain("POST /v1/chat/completions");
+  });
+});
+
+describe("a base_url without /v1", () => {
+  test("the SDK's chat call: the 404 says to end base_url in /v1", async () => {
+    const client = new OpenAI({ baseURL: vp.proxy.url, apiKey: vp.fx.keys.main, maxRetries: 0 });
+    const error = await failure(client.chat.completions.create({ model: "gpt", messages }));
+    expect(error).toBeInstanceOf(NotFoundError);
+    expect((error as Error).message).toContain("base_url");
+    expect((error as Error).message).toContain("/v1/chat/completions");
+  });
+
+  for (const path of ["/embeddings", "/models", "/models/gpt", "/responses"]) {
+    test(`${path}: names the /v1 path`, async () => {
+      const { error } = await (await fetch(`${vp.proxy.url}${path}`)).json();
+      expect(error.code).toBe("unknown_url");
+      expect(error.message).toContain(`/v1${path}`);
+      expect(error.message).toMatch(/base_url .*\/v1/);
+    });
+  }
+
+  test("any other path stays unknown, with what is served", async () => {
+    const { error } = await (await fetch(`${vp.proxy.url}/wp-login.php`)).json();
+    expect(error.message).toStartWith("Unknown path /wp-login.php.");
+    expect(error.message).toContain("GET /v1/models");
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * The 404 for a path the route table does not hold, worded for the client that sent it: an OpenAI
+ * endpoint the gateway does not serve (the Responses API, files, images...) is named as such, a path
+ * the gateway serves under /v1 but sent without it (a base_url missing /v1) says where the API lives,
+ * and every message lists what the gateway serves. Built only when a request is not routed.
+ *
+ * @example unroutedPath("/v1/responses") // 404 unknown_url "/v1/responses is an OpenAI API endpoint that is not served by this gateway. ..."
+ */
+import type { GatewayError } from "../shared/errors/openai-error.ts";
+
+const SERVES = "This gateway serves POST /v1/chat/completions, POST /v1/embeddings, GET /v1/models and GET /v1/models/{model}.";
+
+/** OpenAI API endpoints the gateway does not serve, as paths after /v1 (each with its sub-paths). */
+const OPENAI_UNSERVED = [
+  "responses", "conversations", "completions", "chat/completions", "audio", "images", "videos", "moderations", "files", "uploads",
+  "batches", "assistants", "threads", "vector_stores", "fine_tuning", "realtime", "evals", "containers", "chatkit", "organization",
+];
+
+/** The paths after /v1 the gateway does serve (the route table's API routes). */
+const SERVED = ["chat/completions", "embeddings", "models"];
+
+const under = (path: string, prefixes: readonly string[]) => prefixes.some((p) => path === p || path.startsWith(`${p}/`));
+
+export function unroutedPath(path: string): GatewayError {
+  if (path.startsWith("/v1/") && under(path.slice(4), OPENAI_UNSERVED)) {
+    return { kind: "not_found", message: `${path} is an OpenAI API endpoint that is not served by this gateway. ${SERVES}` };
+  }
+  if (!path.startsWith("/v1/") && under(path.slice(1), [...SERVED, ...OPENAI_UNSERVED])) {
+    return {
+      kind: "not_found",
+      message: `Unknown path ${path}: the gateway serves the OpenAI API under /v1 (/v1${path}), so set the client's base_url to the gateway's URL ending in /v1. ${SERVES}`,
+    };
+  }
+  return { kind: "not_found", message: `Unknown path ${path}. ${SERVES}` };
+}
