@@ -75,6 +75,12 @@ export const TRANSLATED_CHAT_FIELDS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Every top-level field of an OpenAI embeddings request that a translating adapter (Gemini) rules on:
+ * translated, or refused by refuseEndUserId. Anything else is refused by refuseUnknownFields.
+ */
+export const TRANSLATED_EMBEDDINGS_FIELDS: ReadonlySet<string> = new Set(["model", "input", "encoding_format", "dimensions", "user", "safety_identifier"]);
+
+/**
  * Refuses the first top-level field of the client's request that is not in `known` (what the adapter
  * translates, refuses or knows to be a no-op): a vendor that takes only the fields it documents would
  * otherwise never see it, and the client would get an answer that ignored it. A null value asks for

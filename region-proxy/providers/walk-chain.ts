@@ -63,6 +63,7 @@ import type { DeploymentHealth } from "./deployment-health.ts";
 import { isCallerChosenOperation } from "./deployment-unavailable.ts";
 import { SAME_WINDOW_TOO_LONG, sameWindow } from "./same-window.ts";
 import { UnsupportedParameterError, unsupportedParameterToGatewayError } from "./unsupported-parameter.ts";
+import { unsupportedParameterReason } from "./unsupported-parameter-reason.ts";
 import type { VendorHttpRequest, VendorOperation } from "./types.ts";
 import { startVendorCall, type VendorCall } from "./vendor-call.ts";
 
@@ -476,7 +477,7 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
   try {
     http = operation.build(target, credential.credential);
   } catch (error) {
-    if (error instanceof UnsupportedParameterError) return { ok: false, kind: "unsupported", error: unsupportedParameterToGatewayError(error), retryAfterMs: null, reason: `unsupported_parameter:${error.param}` };
+    if (error instanceof UnsupportedParameterError) return { ok: false, kind: "unsupported", error: unsupportedParameterToGatewayError(error), retryAfterMs: null, reason: unsupportedParameterReason(error.param) };
     throw error;
   }
   const timeouts = dep.timeouts ?? {};

@@ -16,7 +16,7 @@
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { floatsToBase64 } from "../embedding-base64.ts";
-import { refuseUnknownFields } from "../refuse-without-equivalent.ts";
+import { refuseUnknownFields, TRANSLATED_EMBEDDINGS_FIELDS } from "../refuse-without-equivalent.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { embeddingInputTokens } from "../usage-counts.ts";
 import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsTranslator } from "../types.ts";
@@ -26,9 +26,6 @@ import { toUnitLength } from "./unit-length.ts";
 /** Gemini's own limit on one `batchEmbedContents` call; past it Gemini answers 400. */
 const MAX_BATCH_INPUTS = 100;
 
-/** Every field of an OpenAI embeddings request this translation honours or rules on; any other is refused. */
-const EMBEDDINGS_FIELDS: ReadonlySet<string> = new Set(["model", "input", "encoding_format", "dimensions", "user", "safety_identifier"]);
-
 /**
  * The fields Gemini's embeddings cannot honour, as chat refuses them (gemini/refuse-unsupported.ts):
  * an end-user id (`user`, `safety_identifier`: no field to carry it) and any field it does not know
@@ -37,7 +34,7 @@ const EMBEDDINGS_FIELDS: ReadonlySet<string> = new Set(["model", "input", "encod
  */
 function refuseUnsupportedEmbeddings(raw: Record<string, unknown>): void {
   refuseEndUserId(raw);
-  refuseUnknownFields(raw, EMBEDDINGS_FIELDS);
+  refuseUnknownFields(raw, TRANSLATED_EMBEDDINGS_FIELDS);
 }
 
 function texts(req: EmbeddingsRequest): string[] {
