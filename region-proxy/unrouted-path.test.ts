@@ -3,10 +3,11 @@
  * not serve (the Responses API is the default of the Agents SDK and of the AI SDK's openai(model)), or
  * a base_url without /v1. Each is refused in OpenAI's shape (404, the SDK's NotFoundError) with a
  * message saying what is unsupported and what the gateway serves, not a bare "Unknown path", which
- * reads as a typo in the caller's base_url.
+ * reads as a typo in the caller's base_url. The AzureOpenAI client class (deployment paths, api-key
+ * header) is named as unsupported, with the OpenAI client as the way in.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { NotFoundError, OpenAI } from "openai";
+import { AzureOpenAI, NotFoundError, OpenAI } from "openai";
 import { startFakeOpenAI } from "../test/fakes/openai.ts";
 import { startVendorBehindProxy, type VendorBehindProxy } from "./testing/vendor-behind-proxy.ts";
 
@@ -75,4 +76,25 @@ describe("a base_url without /v1", () => {
     expect(error.message).toStartWith("Unknown path /wp-login.php.");
     expect(error.message).toContain("GET /v1/models");
   });
+});
+
+describe("the AzureOpenAI client class (/openai/deployments/{deployment}/..., api-key header)", () => {
+  const azureForms = {
+    endpoint: () => new AzureOpenAI({ endpoint: vp.proxy.url, apiKey: vp.fx.keys.main, apiVersion: "2024-10-21", deployment: "gpt", maxRetries: 0 }),
+    "baseURL ending in /v1": () => new AzureOpenAI({ baseURL: `${vp.proxy.url}/v1`, apiKey: vp.fx.keys.main, apiVersion: "2024-10-21", deployment: "gpt", maxRetries: 0 }),
+  };
+  for (const [form, azure] of Object.entries(azureForms)) {
+    test(`${form}: chat and embeddings are refused naming the Azure client and the OpenAI client with base_url …/v1`, async () => {
+      for (const call of [() => azure().chat.completions.create({ model: "gpt", messages }), () => azure().embeddings.create({ model: "gpt", input: "hi" })]) {
+        const error = await failure(call());
+        expect(error).toBeInstanceOf(NotFoundError);
+        const message = (error as Error).message;
+        expect(message).toContain("AzureOpenAI");
+        expect(message).toMatch(/not supported/);
+        expect(message).toMatch(/OpenAI client with base_url .*\/v1/);
+        expect(message).toContain("POST /v1/chat/completions");
+      }
+      expect(vp.fake.calls()).toBe(0);
+    });
+  }
 });

@@ -2,7 +2,8 @@
  * The 404 for a path the route table does not hold, worded for the client that sent it: an OpenAI
  * endpoint the gateway does not serve (the Responses API, files, images...) is named as such, a path
  * the gateway serves under /v1 but sent without it (a base_url missing /v1) says where the API lives,
- * and every message lists what the gateway serves. Built only when a request is not routed.
+ * an Azure deployment path (the openai package's AzureOpenAI class) says to use the OpenAI client, and
+ * every message lists what the gateway serves. Built only when a request is not routed.
  *
  * @example unroutedPath("/v1/responses") // 404 unknown_url "/v1/responses is an OpenAI API endpoint that is not served by this gateway. ..."
  */
@@ -19,9 +20,23 @@ const OPENAI_UNSERVED = [
 /** The paths after /v1 the gateway does serve (the route table's API routes). */
 const SERVED = ["chat/completions", "embeddings", "models"];
 
+/**
+ * Azure OpenAI's deployment paths, as the AzureOpenAI class builds them: /openai/deployments/{d}/...
+ * from `endpoint`, {baseURL}/deployments/{d}/... from a `baseURL` (ending in /v1 or /openai).
+ */
+const AZURE_DEPLOYMENT_PATH = /^(?:\/v1)?(?:\/openai)?\/deployments\/[^/]+(?:\/|$)/;
+
 const under = (path: string, prefixes: readonly string[]) => prefixes.some((p) => path === p || path.startsWith(`${p}/`));
 
 export function unroutedPath(path: string): GatewayError {
+  if (AZURE_DEPLOYMENT_PATH.test(path)) {
+    return {
+      kind: "not_found",
+      message:
+        `${path} is an Azure OpenAI deployment path: the AzureOpenAI client class is not supported by this gateway. ` +
+        `Use the OpenAI client with base_url set to the gateway's URL ending in /v1, the gateway key as api_key and an alias as model. ${SERVES}`,
+    };
+  }
   if (path.startsWith("/v1/") && under(path.slice(4), OPENAI_UNSERVED)) {
     return { kind: "not_found", message: `${path} is an OpenAI API endpoint that is not served by this gateway. ${SERVES}` };
   }
