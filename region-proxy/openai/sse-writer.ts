@@ -16,8 +16,13 @@ export function sseError(error: GatewayError): string {
   return sseData(renderError(error).body);
 }
 
+/**
+ * `x-accel-buffering: no` asks nginx (proxy_buffering is on by default) to pass each event on as it
+ * comes instead of in 4-8 KB batches; other buffering proxies and load balancers need their own setting.
+ */
 export const SSE_HEADERS: Record<string, string> = {
   "content-type": "text/event-stream; charset=utf-8",
   "cache-control": "no-cache",
   connection: "keep-alive",
+  "x-accel-buffering": "no",
 };
