@@ -151,9 +151,11 @@ test("REDIS_URL takes what ioredis connects to as meant: a redis:// or rediss://
     "run/redis/redis.sock",
     "/run/redis/redis.sock?db=2",
   ];
+  // The value is quoted as shownUrl shows it (config-url-credentials.test.ts): no password, no query.
   for (const bad of refused) {
-    expect(() => loadConfig({ ...env, REDIS_URL: bad })).toThrow(`REDIS_URL must be a redis:// or rediss:// URL with a host, an absolute Unix socket path, or host:port (got "${bad}")`);
+    expect(() => loadConfig({ ...env, REDIS_URL: bad })).toThrow("REDIS_URL must be a redis:// or rediss:// URL with a host, an absolute Unix socket path, or host:port (got ");
   }
+  expect(() => loadConfig({ ...env, REDIS_URL: "\tredis://:hunter2@127.0.0.1:6379" })).toThrow('(got "\\tredis://***@127.0.0.1:6379")');
 });
 
 test("CREDENTIALS_DIR must be an existing directory: a wrong mount path answered every file: deployment with 502 at request time", () => {

@@ -3,6 +3,7 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { listenProblem } from "../shared/config/listen-probe.ts";
+import { shownUrl } from "../shared/config/shown-url.ts";
 import type { JWK } from "jose";
 import { parseDecimalInteger } from "../shared/config/decimal-integer.ts";
 import { logFormatFromEnv, type LogFormat } from "../shared/logging/console-log.ts";
@@ -169,7 +170,7 @@ const HOST_PORT = /^(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_](?:[A-Za-z0-9_.-]*[A-Za-z0
  * in-process counters for good.
  */
 function redisUrlProblem(raw: string): string | null {
-  const problem = `REDIS_URL must be a redis:// or rediss:// URL with a host, an absolute Unix socket path, or host:port (got "${raw}")`;
+  const problem = `REDIS_URL must be a redis:// or rediss:// URL with a host, an absolute Unix socket path, or host:port (got ${shownUrl(raw)})`;
   // Whitespace or control characters (a mis-indented YAML or .env value) make ioredis read a URL as a
   // socket path that never connects; `new URL` below would strip them and accept it.
   if (/[\s\x00-\x1f\x7f]/.test(raw)) return problem;
@@ -211,14 +212,14 @@ function controlPlaneUrlProblem(raw: string, allowInsecure: boolean): string | n
   try {
     url = new URL(raw);
   } catch {
-    return `CONTROL_PLANE_URL must be an http(s) URL (got "${raw}")`;
+    return `CONTROL_PLANE_URL must be an http(s) URL (got ${shownUrl(raw)})`;
   }
   if (url.protocol === "https:") return null;
-  if (url.protocol !== "http:") return `CONTROL_PLANE_URL must be an http(s) URL (got "${raw}")`;
+  if (url.protocol !== "http:") return `CONTROL_PLANE_URL must be an http(s) URL (got ${shownUrl(raw)})`;
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const loopback = host === "localhost" || host.endsWith(".localhost") || /^127\.\d+\.\d+\.\d+$/.test(host) || host === "::1";
   if (loopback || allowInsecure) return null;
-  return `CONTROL_PLANE_URL must be https (the region token is sent to it); plain http is allowed only to localhost/loopback or with ALLOW_INSECURE_CONTROL_PLANE=true (got "${raw}")`;
+  return `CONTROL_PLANE_URL must be https (the region token is sent to it); plain http is allowed only to localhost/loopback or with ALLOW_INSECURE_CONTROL_PLANE=true (got ${shownUrl(raw)})`;
 }
 
 /** Reads the proxy's configuration from an environment; throws ConfigError listing every problem. */
