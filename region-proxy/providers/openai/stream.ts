@@ -7,7 +7,8 @@
  * one is (response.ts): chunks without a choice (the usage chunk) are held until the first choice, so
  * such a stream sends the client nothing and finish() refuses it before the stream is committed; the
  * usage it reported is charged (partialUsage). Each choice is checked for what the client's SDK builds
- * its answer from (checkChoice): a chunk that breaks it is a VendorProtocolError, never forwarded.
+ * its answer from (checkChoice): a chunk that breaks it is a VendorProtocolError, never forwarded;
+ * a tool call sent without its type gets it on its first delta (stream-tool-calls.ts).
  * An `{"error":...}` event is classified by `classify` (Azure passes its own) as the HTTP error it
  * stands for (stream-error.ts).
  */
@@ -15,6 +16,7 @@ import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type ProviderAdapter, type ResponseContext, type SseEvent, type StreamTranslator } from "../types.ts";
 import { classifyOpenAIError } from "./errors.ts";
 import { streamError } from "./stream-error.ts";
+import { createStreamToolCalls, type StreamToolCalls, type ToolCallDelta } from "./stream-tool-calls.ts";
 import { convertOpenAIUsage } from "./usage.ts";
 
 export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: ProviderAdapter["classifyError"] = classifyOpenAIError): StreamTranslator {
@@ -23,6 +25,8 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
   let sawChoice = false;
   // Choice-less chunks the client asked for (its usage chunk) met before any choice: sent with the first.
   let held: ChatCompletionChunk[] | null = null;
+  // Created by the first tool call delta.
+  let toolCalls: StreamToolCalls | null = null;
   return {
     onEvent(event: SseEvent): ChatCompletionChunk[] {
       if (done) return [];
@@ -40,7 +44,10 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
       const chunk = parsed as ChatCompletionChunk & { error?: unknown };
       if (chunk.error) throw streamError(chunk.error, classify, ctx.vendorText);
       if (!Array.isArray(chunk.choices)) throw new VendorProtocolError("vendor stream chunk has no choices array");
-      for (let i = 0; i < chunk.choices.length; i++) checkChoice(chunk.choices[i]);
+      for (let i = 0; i < chunk.choices.length; i++) {
+        const calls = checkChoice(chunk.choices[i]);
+        if (calls !== null && calls.length > 0) (toolCalls ??= createStreamToolCalls()).take(chunk.choices[i]!.index, calls);
+      }
       if (chunk.usage != null) {
         usage = convertOpenAIUsage(chunk.usage);
         // Usage that cannot be billed counts as none sent (usage-counts.ts): the client never sees it.
@@ -91,19 +98,20 @@ const isIndex = (value: unknown) => Number.isInteger(value) && (value as number)
  * non-negative integer, finish_reason a string or null, a delta (when present) whose content and
  * refusal are strings or null, and tool call deltas with an integer index and string id, name and
  * arguments (the SDK concatenates them: a number or an object would become "5" or "[object Object]").
- * One typeof per field, on the path every chunk takes.
+ * One typeof per field, on the path every chunk takes. Returns the checked tool call deltas, null
+ * when there are none.
  */
-function checkChoice(choice: unknown): void {
+function checkChoice(choice: unknown): ToolCallDelta[] | null {
   if (typeof choice !== "object" || choice === null) throw new VendorProtocolError("vendor stream choice is not an object");
   const { index, finish_reason, delta } = choice as { index?: unknown; finish_reason?: unknown; delta?: unknown };
   if (!isIndex(index)) throw new VendorProtocolError("vendor stream choice index is not a non-negative integer");
   if (!optionalString(finish_reason)) throw new VendorProtocolError("vendor stream finish_reason is not a string");
-  if (delta == null) return;
+  if (delta == null) return null;
   if (typeof delta !== "object") throw new VendorProtocolError("vendor stream delta is not an object");
   const { content, refusal, tool_calls } = delta as { content?: unknown; refusal?: unknown; tool_calls?: unknown };
   if (!optionalString(content)) throw new VendorProtocolError("vendor stream delta content is not a string");
   if (!optionalString(refusal)) throw new VendorProtocolError("vendor stream delta refusal is not a string");
-  if (tool_calls == null) return;
+  if (tool_calls == null) return null;
   if (!Array.isArray(tool_calls)) throw new VendorProtocolError("vendor stream tool_calls is not an array");
   for (const call of tool_calls as unknown[]) {
     if (typeof call !== "object" || call === null) throw new VendorProtocolError("vendor stream tool call is not an object");
@@ -115,4 +123,5 @@ function checkChoice(choice: unknown): void {
     const { name, arguments: args } = fn as { name?: unknown; arguments?: unknown };
     if (!optionalString(name) || !optionalString(args)) throw new VendorProtocolError("vendor stream tool call name or arguments is not a string");
   }
+  return tool_calls as ToolCallDelta[];
 }
