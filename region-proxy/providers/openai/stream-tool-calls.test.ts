@@ -15,3 +15,35 @@ test("a call without type gets type function on its first delta with a function,
   for (const [choice, delta] of deltas) calls.take(choice, [delta]);
   expect(deltas.map(([, delta]) => delta.type)).toEqual([undefined, "function", undefined, "function", "function", "function", undefined]);
 });
+
+/** The indices the client sees for these deltas of choice 0 (and of choice 1 where [1, delta]). */
+function indicesOut(deltas: (ToolCallDelta | [number, ToolCallDelta])[]): number[] {
+  const calls = createStreamToolCalls();
+  return deltas.map((d) => {
+    const [choice, delta] = Array.isArray(d) ? d : [0, d];
+    calls.take(choice, [delta]);
+    return delta.index;
+  });
+}
+
+test("each call keeps or gets its own index: OpenAI's unchanged, a new id at a taken index the next one, id-less deltas to the call their index last started", () => {
+  const args = (index: number) => ({ index, function: { arguments: "x" } });
+  // OpenAI's: ids on first deltas only, indices in order (interleaved continuations too).
+  expect(indicesOut([{ index: 0, id: "a" }, args(0), { index: 1, id: "b" }, args(1), args(0)])).toEqual([0, 0, 1, 1, 0]);
+  // The same id repeated on every delta, or an empty one, is the same call.
+  expect(indicesOut([{ index: 0, id: "a" }, { index: 0, id: "a" }, { index: 0, id: "" }, args(0)])).toEqual([0, 0, 0, 0]);
+  // An id first seen after id-less deltas names the call they started.
+  expect(indicesOut([args(0), { index: 0, id: "a" }, args(0)])).toEqual([0, 0, 0]);
+  // Two calls under index 0, then the vendor's index 1: three calls.
+  expect(indicesOut([{ index: 0, id: "a" }, args(0), { index: 0, id: "b" }, args(0), { index: 1, id: "c" }, args(1)])).toEqual([0, 0, 1, 1, 2, 2]);
+  // A gap is closed; each choice counts its own calls.
+  expect(indicesOut([{ index: 0, id: "a" }, { index: 2, id: "b" }, [1, { index: 0, id: "c" }], [1, { index: 0, id: "d" }]])).toEqual([0, 1, 0, 1]);
+});
+
+test("the call a new id starts at a taken index gets its own type", () => {
+  const calls = createStreamToolCalls();
+  const first = { index: 0, id: "a", function: { name: "f", arguments: "{}" } };
+  const second = { index: 0, id: "b", function: { name: "g", arguments: "{}" } };
+  calls.take(0, [first, second]);
+  expect([first, second]).toMatchObject([{ index: 0, type: "function" }, { index: 1, type: "function" }]);
+});

@@ -1,12 +1,20 @@
 /**
- * What a stream's tool call deltas need from the deltas before them, per choice and tool call index.
- * A call sent without its type (Mistral's API, older vLLM and Ollama) gets type "function" on its first
- * delta with a function, as OpenAI sends it and as check-tool-calls.ts sets it unstreamed: the SDK's
- * ChatCompletionStream refuses a call it never saw typed ("missing choices[0].tool_calls[0].type").
+ * What a stream's tool call deltas need from the deltas before them, per choice:
+ * - each call its own index: the SDK's ChatCompletionStream builds calls by index, so two parallel calls
+ *   a vendor sends under one index (Ollama, LiteLLM's ollama_chat), told apart only by their ids,
+ *   would become one call with both argument strings glued together. A call gets the next index of
+ *   its choice when its index first appears or when a new id arrives at an index that holds another;
+ *   the id-less deltas that follow (arguments) go to the call their index last started. OpenAI's own
+ *   indices (0, 1, 2 in order) come out unchanged; a gap (0, 2) is closed, which the SDK needs too (a
+ *   hole in its tool_calls array is an undefined call).
+ * - a type: a call sent without one (Mistral's API, older vLLM and Ollama) gets type "function" on its
+ *   first delta with a function, as OpenAI sends it and as check-tool-calls.ts sets it unstreamed: the
+ *   SDK refuses a call it never saw typed ("missing choices[0].tool_calls[0].type").
  * Created on a stream's first tool call delta: a stream without any costs nothing.
  *
  * @example const calls = createStreamToolCalls();
- *          calls.take(0, [{ index: 0, id: "call_1", function: { name: "f", arguments: "" } }]); // the delta now has type "function"
+ *          calls.take(0, [{ index: 0, id: "call_a", function: { name: "f", arguments: "{}" } }]); // now typed "function"
+ *          calls.take(0, [{ index: 0, id: "call_b", function: { name: "g", arguments: "{}" } }]); // now index 1
  */
 
 /** A tool call delta checkChoice (stream.ts) let through: an integer index, string id, name and arguments. */
@@ -18,8 +26,18 @@ export interface ToolCallDelta {
 }
 
 /** What the stream has sent of one tool call. */
-interface CallSeen {
+interface CallSent {
+  /** Its id, once one came. */
+  id: string | null;
+  /** The index the client sees it under. */
+  index: number;
   typed: boolean;
+}
+
+/** One choice's calls, by the index the vendor sends them under. */
+interface ChoiceCalls {
+  byVendorIndex: Map<number, CallSent>;
+  nextIndex: number;
 }
 
 export interface StreamToolCalls {
@@ -28,15 +46,19 @@ export interface StreamToolCalls {
 }
 
 export function createStreamToolCalls(): StreamToolCalls {
-  // Per choice index, per tool call index.
-  const choices = new Map<number, Map<number, CallSeen>>();
+  const choices = new Map<number, ChoiceCalls>();
   return {
     take(choiceIndex, calls) {
-      let seen = choices.get(choiceIndex);
-      if (seen === undefined) choices.set(choiceIndex, (seen = new Map()));
+      let choice = choices.get(choiceIndex);
+      if (choice === undefined) choices.set(choiceIndex, (choice = { byVendorIndex: new Map(), nextIndex: 0 }));
       for (const call of calls) {
-        let sent = seen.get(call.index);
-        if (sent === undefined) seen.set(call.index, (sent = { typed: false }));
+        const id = call.id || null; // the SDK ignores an empty id as it does a missing one
+        let sent = choice.byVendorIndex.get(call.index);
+        if (sent === undefined || (id !== null && sent.id !== null && id !== sent.id)) {
+          sent = { id, index: choice.nextIndex++, typed: false };
+          choice.byVendorIndex.set(call.index, sent);
+        } else if (sent.id === null) sent.id = id;
+        if (call.index !== sent.index) call.index = sent.index;
         if (sent.typed) continue;
         if (call.type != null) sent.typed = true;
         else if (call.function != null) {

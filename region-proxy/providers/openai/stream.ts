@@ -8,7 +8,7 @@
  * such a stream sends the client nothing and finish() refuses it before the stream is committed; the
  * usage it reported is charged (partialUsage). Each choice is checked for what the client's SDK builds
  * its answer from (checkChoice): a chunk that breaks it is a VendorProtocolError, never forwarded;
- * a tool call sent without its type gets it on its first delta (stream-tool-calls.ts).
+ * tool calls get the type and own index the SDK builds them from (stream-tool-calls.ts).
  * An `{"error":...}` event is classified by `classify` (Azure passes its own) as the HTTP error it
  * stands for (stream-error.ts).
  */
