@@ -5,6 +5,8 @@
  * self-approval, stale, bad input — is written to the audit log as `refused.<field>`, as are the
  * FORBIDDEN / NOT_FOUND reads of principals not reaching every tenant through that field (a tenant
  * admin probing elsewhere, a viewer who is also a team's tenant admin asking for another tenant's spend).
+ * The row keeps the resolver's message: ours name fields, ids, names and limits, never a free-text value
+ * the caller sent (the log is append-only: a vendor key pasted into a field would stay there for good).
  */
 import { GraphQLError } from "graphql";
 import type { MiddlewareFn } from "type-graphql";

@@ -140,7 +140,7 @@ function mergePolicy(base: TenantPolicyValue, input: TenantPolicyInput, field: s
     }
   }
   if (input.timeZone !== undefined) {
-    if (input.timeZone !== null && !isCanonicalTimeZone(input.timeZone)) throw badInput(`${field}.timeZone`, timeZoneRefusal(input.timeZone));
+    if (input.timeZone !== null && !isCanonicalTimeZone(input.timeZone)) throw badInput(`${field}.timeZone`, TIME_ZONE_RULE);
     out.timeZone = input.timeZone;
   }
   return out;
@@ -165,9 +165,11 @@ export function isCanonicalTimeZone(value: string): boolean {
   }
 }
 
-function timeZoneRefusal(value: string): string {
-  return `${value} is not a canonical IANA time zone name (such as Europe/Berlin or UTC; offsets are refused: PostgreSQL reads their sign the other way round)`;
-}
+/**
+ * What a time zone must be. A refusal does not quote the value sent: it is audited, in the append-only
+ * log, and could be anything pasted into the field (a vendor key included).
+ */
+const TIME_ZONE_RULE = "must be a canonical IANA time zone name (such as Europe/Berlin or UTC; offsets are refused: PostgreSQL reads their sign the other way round)";
 
 /**
  * Why the request's tenant policy writes no longer fit the current tenant tree (an ancestor narrowed
@@ -177,7 +179,7 @@ function timeZoneRefusal(value: string): string {
 export async function tenantPolicyConflict(tx: Tx, writes: EntityWrite[]): Promise<string | null> {
   const policies = tenantPolicyWrites(writes);
   for (const [id, value] of Object.entries(policies)) {
-    if (value?.timeZone && !isCanonicalTimeZone(value.timeZone)) return `tenant ${id} timeZone: ${timeZoneRefusal(value.timeZone)}`;
+    if (value?.timeZone && !isCanonicalTimeZone(value.timeZone)) return `tenant ${id} timeZone ${value.timeZone}: ${TIME_ZONE_RULE}`;
     try {
       await checkTenantPolicyWrite(tx, id, value, policies);
     } catch (error) {

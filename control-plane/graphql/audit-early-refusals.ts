@@ -4,7 +4,9 @@
  * GET — is audited as `refused.<field>` like the refusals the authorize middleware sees, one row per
  * operation, named after its first root field (`refused.mutation` when it names none the API has).
  * Only authenticated requests reach Apollo, so no one without a token can write to the log. A request
- * that does not parse is not audited: it names no operation to attribute.
+ * that does not parse is not audited: it names no operation to attribute. The row keeps graphql-js's
+ * message only without the values it quotes (request-refusal-message.ts): a vendor key sent by mistake
+ * must not stay in the append-only log.
  */
 import { getOperationAST, Kind, valueFromASTUntyped, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type SelectionSetNode } from "graphql";
 import type { ApolloServerPlugin } from "@apollo/server";
@@ -14,9 +16,13 @@ import { refusalTarget } from "../audit/refusal-target.ts";
 import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "./context.ts";
 import { QUERY_TOO_COMPLEX } from "./query-limits.ts";
+import { auditableRefusalMessage } from "./request-refusal-message.ts";
 
 /** Codes of refusals raised about the request itself, before execution; anything else is not a refusal. */
 const REQUEST_REFUSALS = new Set<string>(["GRAPHQL_VALIDATION_FAILED", GraphQLCode.BAD_USER_INPUT, QUERY_TOO_COMPLEX, "BAD_REQUEST"]);
+
+/** What the row says of a refusal whose message has no shape known to quote no value. */
+const MESSAGE_NOT_KEPT = "refused before execution (the message is not kept: it may quote the values sent)";
 
 /** The first root field of a selection, through fragments. */
 function firstRootField(set: SelectionSetNode, fragments: Map<string, FragmentDefinitionNode>, seen = new Set<string>()): FieldNode | undefined {
@@ -47,7 +53,7 @@ export function auditEarlyRefusalsPlugin(schema: GraphQLSchema): ApolloServerPlu
           const code = refusal.extensions.code as string;
           await runAudited(contextValue.deps.sql, contextValue.who, async () => ({
             result: null,
-            audit: { action: `refused.${known?.name.value ?? "mutation"}`, target: refusalTarget(args), after: { code, message: truncateText(refusal.message, 1000) } },
+            audit: { action: `refused.${known?.name.value ?? "mutation"}`, target: refusalTarget(args), after: { code, message: truncateText(auditableRefusalMessage(refusal.message) ?? MESSAGE_NOT_KEPT, 1000) } },
           })).catch((auditError) => contextValue.deps.log(`could not audit a refused mutation: ${String(auditError)}`));
         },
       };
