@@ -65,6 +65,14 @@ export function callEnding(depId: string, grant: boolean | "probe", state: Vendo
  */
 export function failureVerdict(state: CallState, waitingSince: number, silentAfterMs: number): "down" | "none" {
   if (state.clientClosed) return "none";
-  if (state.timedOut === "total" && Date.now() - Math.max(state.heardAt, waitingSince) <= silentAfterMs) return "none";
+  if (cutWhileSending(state, waitingSince, silentAfterMs)) return "none";
   return "down";
+}
+
+/**
+ * Whether the call's total deadline cut a vendor that had not gone silent: an event within
+ * `silentAfterMs` of the cut, or a read begun (`waitingSince`) that recently (see failureVerdict).
+ */
+export function cutWhileSending(state: CallState, waitingSince: number, silentAfterMs: number): boolean {
+  return state.timedOut === "total" && Date.now() - Math.max(state.heardAt, waitingSince) <= silentAfterMs;
 }

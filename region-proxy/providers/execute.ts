@@ -7,6 +7,7 @@
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
+import { cutWhileSending } from "./call-ending.ts";
 import { readWholeAnswer, withReportedUsage } from "./read-whole-answer.ts";
 import { readSseBatches } from "./sse-reader.ts";
 import { VendorProtocolError, type ChatCompletion, type ChatRequest, type ResponseContext } from "./types.ts";
@@ -67,7 +68,12 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
             chunk: (usage) => usageChunk(ctx, usage),
           }
         : undefined;
-      return { kind: "stream", stream: committedStream(events, translator, first, { abort: call.abort, cleanup: call.cleanup, timedOut, redact, ending }, estimate) };
+      // The same rule as the breaker's verdict (callEnding gets the same first-byte budget).
+      const cutWhileSendingSince = (waitingSince: number) => cutWhileSending(call.state(), waitingSince, call.firstByteMs);
+      return {
+        kind: "stream",
+        stream: committedStream(events, translator, first, { abort: call.abort, cleanup: call.cleanup, timedOut, redact, ending, cutWhileSending: cutWhileSendingSince }, estimate),
+      };
     },
   };
   const result = await walkChain(targets, operation, { ...opts, label: opts.ctx.completionId });

@@ -27,6 +27,8 @@ export interface VendorCall {
   cleanup(): void;
   abort(): void;
   state(): CallState;
+  /** The first-byte budget the call was started with (Infinity: none); mid-stream, how long its vendor may go silent (call-ending.ts). */
+  firstByteMs: number;
 }
 
 export interface CallState {
@@ -81,6 +83,7 @@ export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, cli
     },
     abort: () => controller.abort(),
     state: (): CallState => ({ clientClosed: clientSignal.aborted, timedOut, heardAt }),
+    firstByteMs: timers.firstByteMs,
   };
   // redirect: "manual" so a vendor (or anything in between) cannot send the request somewhere else.
   const response = fetch(http.url, { method: http.method, headers: http.headers, body: http.method === "GET" ? undefined : http.body, signal: controller.signal, redirect: "manual" });

@@ -174,6 +174,12 @@ export interface StreamCall {
    * leaves the vendor blocked, not silent).
    */
   ending?: CallEnding;
+  /**
+   * Whether the call's deadline cut a vendor still sending, for a read that began at `waitingSince`
+   * (call-ending.ts cutWhileSending): its failure then names the time limit, not a vendor that
+   * stopped answering. A client that reads slowly keeps the vendor's answer waiting: not silent.
+   */
+  cutWhileSending?(waitingSince: number): boolean;
 }
 
 export function committedStream(
@@ -194,6 +200,8 @@ export function committedStream(
   let usage = first.usage;
   let done = first.done;
   let streamedChars = countChars(first.chunks);
+  // The deadline cut the stream while the vendor was still sending (StreamCall.cutWhileSending).
+  let cutWhileSending = false;
   if (done) {
     cleanup();
     end("done");
@@ -214,6 +222,7 @@ export function committedStream(
       try {
         step = await readUntilChunks(events, translator);
       } catch (error) {
+        cutWhileSending = call.cutWhileSending?.(waitingSince) ?? false;
         end("failed", waitingSince, error);
         throw error;
       }
@@ -231,7 +240,7 @@ export function committedStream(
       return usage ?? estimatedSoFar(promptTokens);
     },
     failure(error) {
-      if (timedOut()) return { kind: "upstream_timeout", message: "The model provider stopped answering in time." };
+      if (timedOut()) return { kind: "upstream_timeout", message: cutWhileSending ? STILL_STREAMING : "The model provider stopped answering in time." };
       if (error instanceof VendorStreamError) return call.redact(afterFirstChunk(error).error);
       if (error instanceof VendorProtocolError || error instanceof SyntaxError) return call.redact({ kind: "upstream_invalid_response", message: `The model provider's stream broke: ${(error as Error).message}` });
       return { kind: "upstream_error", message: "The model provider's stream failed." };
@@ -249,6 +258,14 @@ export function committedStream(
     },
   };
 }
+
+/**
+ * A stream cut by the deadline while the vendor was still sending, or had sent all and the client was
+ * still reading it: no vendor went silent, so none is blamed. Still upstream_timeout (the gateway's
+ * deadline ended the request).
+ */
+const STILL_STREAMING =
+  "The answer could not be delivered within the gateway's time limit for this request: it was still streaming when the time ran out (a long answer, or a client reading it slowly).";
 
 /** How long a body may stay open after the vendor's end marker before its call is aborted. */
 export const AFTER_MARKER_DRAIN_MS = 1_000;
