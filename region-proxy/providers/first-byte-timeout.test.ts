@@ -217,5 +217,5 @@ test("a Retry-After longer than the waiting deployment's own total is told to th
   const started = Date.now();
   const result = await executeChat(chat(false), [target(failing.url, "openai", { totalMs: 2_000 }, "d1"), target(limited.url, "openai", { totalMs: 2_000 }, "d2")], options({ totalMs: 30_000 }));
   expect(Date.now() - started).toBeLessThan(1_500);
-  expect(!result.ok && result.error).toMatchObject({ kind: "upstream_rate_limited", retryAfterSeconds: 3 });
+  expect(!result.ok && result.error).toMatchObject({ kind: "upstream_rate_limited", retryAfterMs: 3000 });
 });

@@ -84,6 +84,27 @@ describe("retry and fallback policy", () => {
     expect(error.headers.get("retry-after")).toBe("1");
   });
 
+  test("the vendor's 429 keeps its wait in milliseconds: retry-after-ms as sent, retry-after in whole seconds, so the SDK waits 50 ms, not 1 s", async () => {
+    const error = await fx.client(proxy, undefined, { maxRetries: 0 }).chat.completions.create({ model: "shortwait", messages }).catch((e) => e);
+    expect(error).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(error.headers.get("retry-after-ms")).toBe("50");
+    expect(error.headers.get("retry-after")).toBe("1");
+
+    // The SDK reads retry-after-ms first: its one retry comes 50 ms after the 429, not the 1000 ms of retry-after.
+    const sent: number[] = [];
+    const answered: number[] = [];
+    const timed: typeof fetch = Object.assign(async (input: RequestInfo | URL, init?: RequestInit) => {
+      sent.push(performance.now());
+      const response = await fetch(input, init);
+      answered.push(performance.now());
+      return response;
+    }, { preconnect: fetch.preconnect });
+    const retried = await fx.client(proxy, undefined, { maxRetries: 1, fetch: timed }).chat.completions.create({ model: "shortwait", messages }).catch((e) => e);
+    expect(retried).toBeInstanceOf(OpenAI.RateLimitError);
+    expect(sent).toHaveLength(2);
+    expect(sent[1]! - answered[0]!).toBeLessThan(500);
+  });
+
   test("a vendor 429 whose Retry-After outlasts the request is answered as a 429 with that Retry-After", async () => {
     const started = Date.now();
     const error = await fx.client(proxy).chat.completions.create({ model: "longonly", messages }).catch((e) => e);

@@ -24,7 +24,7 @@ test("Anthropic's overloaded_error (529): upstream_error with the vendor's words
 test("a rate-limit error event: upstream_rate_limited, reason status_429", () => {
   const { error, reason } = afterFirstChunk(anthropic(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"));
   expect(reason).toBe("status_429");
-  expect(error).toMatchObject({ kind: "upstream_rate_limited", retryAfterSeconds: null });
+  expect(error).toMatchObject({ kind: "upstream_rate_limited", retryAfterMs: null });
   expect(error).toHaveProperty("message", expect.stringContaining("per-minute rate limit"));
 });
 

@@ -32,7 +32,7 @@ export class VendorStreamError extends VendorProtocolError {
 export function afterFirstChunk(error: VendorStreamError): { error: GatewayError; reason: string } {
   const { clientError, reason, retryable, retryAfterMs } = error.vendorError;
   if (retryable && reason === "status_429") {
-    return { error: { kind: "upstream_rate_limited", message: error.message, retryAfterSeconds: retryAfterMs === null ? null : Math.max(1, Math.ceil(retryAfterMs / 1000)) }, reason };
+    return { error: { kind: "upstream_rate_limited", message: error.message, retryAfterMs }, reason };
   }
   if (retryable && clientError.kind === "upstream_error") return { error: { kind: "upstream_error", message: error.message }, reason };
   return { error: clientError, reason };

@@ -252,6 +252,7 @@ test("a vendor's 429s do not open the breaker: every request gets the vendor's 4
     expect(result.ok).toBe(false);
     const answer = errorResponse(!result.ok ? result.error : { kind: "internal_error" }, "req_test");
     expect(answer.status).toBe(429);
+    expect(answer.headers.get("retry-after-ms")).toBe("10");
     expect(answer.headers.get("retry-after")).toBe("1");
   }
   expect(calls).toBe(8); // each request tried and retried once

@@ -452,12 +452,12 @@ function coolDownLeft(circuit: string, opts: WalkOptions, deadline: number): Pro
  */
 function finalError(last: AttemptFailure | null, trail: Trail, deadline: number): GatewayError {
   if (last && isVendorRateLimit(last)) {
-    return { kind: "upstream_rate_limited", message: "The model provider is rate limiting this model; retry later.", retryAfterSeconds: last.retryAfterMs === null ? null : Math.max(1, Math.ceil(last.retryAfterMs / 1000)) };
+    return { kind: "upstream_rate_limited", message: "The model provider is rate limiting this model; retry later.", retryAfterMs: last.retryAfterMs };
   }
   // A vendor that failed and said when to come back (a 503 or 529 with Retry-After): the caller is told
   // the same, not invited to retry at once.
   if (last && last.kind === "transient" && last.retryAfterMs !== null && last.error.kind === "upstream_error") {
-    return { ...last.error, retryAfterSeconds: Math.max(1, Math.ceil(last.retryAfterMs / 1000)) };
+    return { ...last.error, retryAfterMs: last.retryAfterMs };
   }
   if (last) return last.error;
   return trail.attempts === 0 && Date.now() < deadline

@@ -25,10 +25,10 @@ export type GatewayError =
   /** `innererror` is rendered for code `content_filter` only (ContentFilterInnerError). */
   | { kind: "vendor_rejected"; status: number; message: string; code: string | null; param: string | null; innererror?: ContentFilterInnerError }
   /** `retryable: false` (e.g. the vendor refused the gateway's credential) tells SDKs not to retry: `x-should-retry: false`. */
-  /** `retryAfterSeconds`: the failing vendor said when to come back (a 503 with Retry-After). */
-  | { kind: "upstream_error"; message: string; retryable?: boolean; retryAfterSeconds?: number }
-  /** The vendor's own 429 after every retry and fallback: its Retry-After (when given) passed on. */
-  | { kind: "upstream_rate_limited"; message: string; retryAfterSeconds: number | null }
+  /** `retryAfterMs`: the failing vendor said when to come back (a 503 with Retry-After), passed on as waitHeaders. */
+  | { kind: "upstream_error"; message: string; retryable?: boolean; retryAfterMs?: number }
+  /** The vendor's own 429 after every retry and fallback: its wait (when given) passed on in milliseconds, as waitHeaders. */
+  | { kind: "upstream_rate_limited"; message: string; retryAfterMs: number | null }
   | { kind: "upstream_timeout"; message: string }
   /** Every deployment was skipped (its circuit open): `retryAfterSeconds` until the first cool-down ends. */
   | { kind: "upstream_unavailable"; message: string; retryAfterSeconds: number }
@@ -57,6 +57,13 @@ export interface RenderedError {
   headers: Record<string, string>;
   body: OpenAIErrorBody;
 }
+
+/**
+ * A wait in milliseconds as OpenAI sends it: `retry-after-ms` exact (the OpenAI SDKs read it first, so
+ * a 50 ms wait is waited 50 ms) and `retry-after` in whole seconds, rounded up and at least 1, for
+ * every other client.
+ */
+const waitHeaders = (ms: number): Record<string, string> => ({ "retry-after-ms": String(ms), "retry-after": String(Math.max(1, Math.ceil(ms / 1000))) });
 
 const body = (message: string, type: string, code: string | null, param: string | null = null): OpenAIErrorBody => ({
   error: { message, type, param, code },
@@ -119,13 +126,13 @@ export function renderError(error: GatewayError): RenderedError {
     case "upstream_error":
       return {
         status: 502,
-        headers: error.retryable === false ? { "x-should-retry": "false" } : error.retryAfterSeconds === undefined ? {} : { "retry-after": String(error.retryAfterSeconds) },
+        headers: error.retryable === false ? { "x-should-retry": "false" } : error.retryAfterMs === undefined ? {} : waitHeaders(error.retryAfterMs),
         body: body(error.message, "server_error", "upstream_error"),
       };
     case "upstream_rate_limited":
       return {
         status: 429,
-        headers: error.retryAfterSeconds === null ? {} : { "retry-after": String(error.retryAfterSeconds) },
+        headers: error.retryAfterMs === null ? {} : waitHeaders(error.retryAfterMs),
         body: body(error.message, "rate_limit_error", "upstream_rate_limited"),
       };
     case "upstream_timeout":
