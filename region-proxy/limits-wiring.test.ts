@@ -24,6 +24,7 @@ test("by default the proxy enforces the snapshot's limits: RPM refusals are Open
   expect(error.status).toBe(429);
   expect(error.code).toBe("rate_limit_exceeded");
   expect(Number(error.headers.get("retry-after"))).toBeGreaterThan(0);
+  expect(Number(error.headers.get("retry-after-ms"))).toBeGreaterThan(0);
   expect(fx.vendor.calls("echo-1")).toBe(calls);
   // Another key of the same tenant has no key-level limit.
   expect((await fx.client(proxy).chat.completions.create({ model: "chat", messages })).choices.length).toBe(1);

@@ -107,8 +107,9 @@ describe("rate levels", () => {
     expect(rendered.status).toBe(429);
     expect(rendered.body.error).toMatchObject({ type: "requests", code: "rate_limit_exceeded" });
     expect(rendered.body.error.message).toContain(`ten:${TEAM}`);
-    // rpm 2 refills one request every 30 s.
+    // rpm 2 refills one request every 30 s: the wait in milliseconds too, as OpenAI sends it.
     expect(rendered.headers["retry-after"]).toBe("30");
+    expect(rendered.headers["retry-after-ms"]).toBe("30000");
     expect(rendered.headers["x-ratelimit-remaining-requests"]).toBe("0");
     expect(rendered.headers["x-ratelimit-reset-requests"]).toBe("1m0s");
   });
@@ -121,6 +122,7 @@ describe("rate levels", () => {
     expect(rendered.body.error.type).toBe("tokens");
     expect(rendered.body.error.message).toContain(`feature:${PROJECT}:search`);
     expect(Number(rendered.headers["retry-after"])).toBeGreaterThan(1);
+    expect(Number(rendered.headers["retry-after"])).toBe(Math.ceil(Number(rendered.headers["retry-after-ms"]) / 1000));
     expect(rendered.headers["x-should-retry"]).toBeUndefined();
   });
 
@@ -132,6 +134,7 @@ describe("rate levels", () => {
     expect(rendered.body.error).toMatchObject({ type: "tokens", code: "rate_limit_exceeded" });
     expect(rendered.body.error.message).toContain(`Request too large for tokens per minute (TPM) on feature:${PROJECT}:search: limit 1000, requested ${PROMPT + 2000}`);
     expect(rendered.headers["retry-after"]).toBeUndefined();
+    expect(rendered.headers["retry-after-ms"]).toBeUndefined();
     expect(rendered.headers["x-should-retry"]).toBe("false");
   });
 });
@@ -281,7 +284,10 @@ describe("two replicas on one Redis", () => {
     for (const result of results.filter((r) => !r.ok)) {
       const rendered = refused(result);
       expect(rendered.status).toBe(429);
+      // rpm 60: a request frees up within a second; the SDK is told the milliseconds, not a whole second.
       expect(rendered.headers["retry-after"]).toBe("1");
+      expect(Number(rendered.headers["retry-after-ms"])).toBeGreaterThan(0);
+      expect(Number(rendered.headers["retry-after-ms"])).toBeLessThanOrEqual(1000);
       expect(rendered.headers["x-ratelimit-remaining-requests"]).toBe("0");
       expect(rendered.body.error.message).toContain("key:key_one");
     }

@@ -18,7 +18,7 @@ export function rateRefusal(verdict: LimitVerdict, plan: LimitPlan, estimatedTok
     return {
       kind: "rate_limited",
       limitType: "tokens",
-      retryAfterSeconds: null,
+      retryAfterMs: null,
       message: `Request too large for tokens per minute (TPM) on ${tooSmall.scope}: limit ${tooSmall.tpm}, requested ${estimatedTokens} (prompt estimate + max output). Reduce the prompt or max_tokens.`,
     };
   }
@@ -31,7 +31,7 @@ export function rateRefusal(verdict: LimitVerdict, plan: LimitPlan, estimatedTok
   return {
     kind: "rate_limited",
     limitType: tripped.kind,
-    retryAfterSeconds,
+    retryAfterMs: verdict.retryAfterMs,
     message: `Rate limit reached for ${what} on ${tripped.scope}: limit ${limit ?? "?"}.${need} Please try again in ${retryAfterSeconds}s.`,
   };
 }

@@ -17,8 +17,8 @@ export type GatewayError =
   | { kind: "not_found"; message: string }
   | { kind: "method_not_allowed"; method: string }
   | { kind: "residency_violation"; message: string }
-  /** `retryAfterSeconds: null`: no wait would help (the request alone needs more than the limit), so SDKs must not retry. */
-  | { kind: "rate_limited"; message: string; limitType: "requests" | "tokens"; retryAfterSeconds: number | null }
+  /** `retryAfterMs` (answered as waitHeaders): `null`, no wait would help (the request alone needs more than the limit), so SDKs must not retry. */
+  | { kind: "rate_limited"; message: string; limitType: "requests" | "tokens"; retryAfterMs: number | null }
   | { kind: "budget_exceeded"; message: string }
   /** A budget could not be checked (shared counters unreachable) and the tenant's budgets fail closed. */
   | { kind: "budget_unavailable"; message: string; retryAfterSeconds: number }
@@ -106,7 +106,7 @@ export function renderError(error: GatewayError): RenderedError {
     case "rate_limited":
       return {
         status: 429,
-        headers: error.retryAfterSeconds === null ? { "x-should-retry": "false" } : { "retry-after": String(error.retryAfterSeconds) },
+        headers: error.retryAfterMs === null ? { "x-should-retry": "false" } : waitHeaders(error.retryAfterMs),
         body: body(error.message, error.limitType, "rate_limit_exceeded"),
       };
     case "budget_exceeded":
