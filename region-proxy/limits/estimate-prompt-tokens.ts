@@ -63,7 +63,11 @@ function counterFor(encoding: Encoding): Counter {
 
 const counters: Partial<Record<Encoding, Counter>> = {};
 
-function cachedCounter(module: { countTokens(text: string): number }): Counter {
+function cachedCounter(module: { countTokens(text: string): number; setMergeCacheSize(size: number): void }): Counter {
+  // gpt-tokenizer's own merge cache (on by default, per encoding module) keeps up to 100,000 pre-tokens
+  // verbatim, words and keys of prompts, in tens of MB, and once full each new word evicts the first key
+  // of a Map (slow on JavaScriptCore): off. The hash cache below remembers long texts, never their text.
+  module.setMergeCacheSize(0);
   const cache = createTokenCountCache();
   const bpe: Counter = (text) => countInSlices(text, (slice) => (slice === "" ? 0 : module.countTokens(slice)));
   return (text) => cache.count(text, bpe);
