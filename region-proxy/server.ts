@@ -61,16 +61,26 @@ export function pathOf(url: string): string {
   return url.slice(start, Math.min(query < 0 ? url.length : query, fragment < 0 ? url.length : fragment));
 }
 
+/** A request that declared a body (a length above 0, or chunked) which no one has read. */
+function hasUnreadBody(request: Request): boolean {
+  if (request.bodyUsed) return false;
+  const length = request.headers.get("content-length");
+  return length === null ? request.headers.has("transfer-encoding") : length !== "0";
+}
+
 export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promise<Response> {
   const routes: Routes = deps.metricsToken ? ROUTES : ROUTES_WITHOUT_METRICS;
   /**
    * Counts the answer (route, status, time to its headers) and passes it on. Once the stop began, it
    * carries `Connection: close` (whatever it said) and Bun closes the connection after it: a pooled
    * client reconnects, to another replica, instead of sending its next request to one that is stopping.
+   * A refusal given before the request's body was read (a declared body over the limit, a refused key)
+   * closes its connection too: the client may still be sending that body, and a connection left open
+   * with it unread held the graceful stop for the whole grace period.
    */
-  const counted = (route: string, startedMs: number, response: Response): Response => {
+  const counted = (request: Request, route: string, startedMs: number, response: Response): Response => {
     deps.metrics.answered(route, response.status, (performance.now() - startedMs) / 1000);
-    if (deps.isShuttingDown()) response.headers.set("connection", "close");
+    if (deps.isShuttingDown() || (response.status >= 400 && hasUnreadBody(request))) response.headers.set("connection", "close");
     return response;
   };
 
@@ -84,10 +94,10 @@ export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promi
       path = MODEL_ROUTE_LABEL;
     }
     // Unknown paths count under one label: a scanner's paths must not each make a series.
-    if (!methods) return counted("other", startedMs, errorResponse(unroutedPath(path), requestId, unroutedHeaders(deps.region)));
+    if (!methods) return counted(request, "other", startedMs, errorResponse(unroutedPath(path), requestId, unroutedHeaders(deps.region)));
     const handler = methods[request.method];
-    if (!handler) return counted(path, startedMs, errorResponse({ kind: "method_not_allowed", method: request.method }, requestId, unroutedHeaders(deps.region, { allow: Object.keys(methods).join(", ") })));
-    if (deps.isShuttingDown() && !PROBES.has(path)) return counted(path, startedMs, errorResponse({ kind: "shutting_down" }, requestId, unroutedHeaders(deps.region)));
+    if (!handler) return counted(request, path, startedMs, errorResponse({ kind: "method_not_allowed", method: request.method }, requestId, unroutedHeaders(deps.region, { allow: Object.keys(methods).join(", ") })));
+    if (deps.isShuttingDown() && !PROBES.has(path)) return counted(request, path, startedMs, errorResponse({ kind: "shutting_down" }, requestId, unroutedHeaders(deps.region)));
     const end = deps.inFlight.begin();
     let response: Response;
     try {
@@ -98,6 +108,6 @@ export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promi
     } finally {
       end();
     }
-    return counted(path, startedMs, response);
+    return counted(request, path, startedMs, response);
   };
 }
