@@ -22,6 +22,7 @@ import { republishForSigningKey } from "./snapshots/republish-for-signing-key.ts
 import { publishedJwks } from "./snapshots/previous-signing-keys.ts";
 import { loadTokenSecret } from "./auth/token-secret.ts";
 import { loadAuditKey, useAuditKey } from "./audit/use-audit-key.ts";
+import { keyAuditChain } from "./audit/audit-key.ts";
 import { startChangeTicker } from "./changes/change-ticker.ts";
 import { startWebhookWorker } from "./budgets/deliver-webhooks.ts";
 import type { AppDeps } from "./graphql/context.ts";
@@ -101,7 +102,9 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
   try {
     const applied = await migrate(db.sql);
     if (applied.length > 0) log(`control plane applied migrations: ${applied.join(", ")}`);
-    await useAuditKey(db.sql, config.dataDir, config.auditHmacKey, log);
+    const auditKey = await useAuditKey(db.sql, config.dataDir, config.auditHmacKey, log);
+    // GraphQL appends audit rows through its own pool.
+    keyAuditChain(db.admin, auditKey);
     const signingKey = await loadSigningKey(config.dataDir, config.signingKeyJwk);
     const jwks = await publishedJwks(signingKey, config.previousSigningKeys ?? []);
     let tokenFile = "";
@@ -127,7 +130,9 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
     const apollo = await startApollo(await buildControlPlaneSchema(), log);
     let server: ReturnType<typeof startHttpServer>;
     try {
-      server = startHttpServer({ port: config.port, host: config.host ?? "127.0.0.1", apollo, deps, jwks });
+      // GraphQL runs on the admin pool (Database.admin), the proxies' endpoints on `sql`.
+      const adminDeps: AppDeps = { ...deps, sql: db.admin };
+      server = startHttpServer({ port: config.port, host: config.host ?? "127.0.0.1", apollo, deps, adminDeps, jwks });
     } catch (error) {
       await apollo.stop();
       throw new Error(`control plane cannot listen on ${config.host ?? "127.0.0.1"}:${config.port}: ${(error as Error).message}`);

@@ -1,13 +1,14 @@
 /**
  * An audited action that is not a configuration change (a proposal, an approval, a grant, a refusal):
- * one transaction under the config lock, which also orders the audit chain, with its audit row.
+ * one transaction under the config lock, which also orders the audit chain, with its audit row. Its
+ * waits are bounded (audit/config-lock.ts): past them it answers a BUSY GraphQL error.
  */
 import type { Sql, Tx } from "../db/client.ts";
 import { appendAudit, type AuditEntry } from "./audit.repo.ts";
 import { auditedBy, type AuditActor } from "./audit-actor.ts";
+import { inConfigLock } from "./config-lock.ts";
 
-/** Serialises config changes and audit appends so versions, snapshots and the chain stay in commit order. */
-export const CONFIG_LOCK_ID = 0x63666767;
+export { CONFIG_LOCK_ID } from "./config-lock.ts";
 
 export interface AuditedOutcome<T> {
   result: T;
@@ -20,10 +21,9 @@ export function toAuditActor(who: string | AuditActor): AuditActor {
 
 export async function runAudited<T>(sql: Sql, who: string | AuditActor, change: (tx: Tx) => Promise<AuditedOutcome<T>>): Promise<T> {
   const actor = toAuditActor(who);
-  return sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(${CONFIG_LOCK_ID})`;
+  return inConfigLock(sql, async (tx) => {
     const { result, audit } = await change(tx);
     await appendAudit(tx, { ...audit, ...auditedBy(actor) });
     return result;
-  }) as Promise<T>;
+  });
 }

@@ -33,7 +33,8 @@ export async function loadAuditKey(dataDir: string, configured: string | null | 
   return loadSecret(dataDir, AUDIT_KEY_FILE, configured);
 }
 
-export async function useAuditKey(sql: Sql, dataDir: string, configured: string | null | undefined, log: (line: string) => void): Promise<void> {
+/** Returns the key, for other pools that append audit rows (keyAuditChain). */
+export async function useAuditKey(sql: Sql, dataDir: string, configured: string | null | undefined, log: (line: string) => void): Promise<Uint8Array> {
   const key = await loadAuditKey(dataDir, configured);
   keyAuditChain(sql, key);
   const newest = await newestAuditRowOf(sql, AUDIT_SCHEME_KEYED);
@@ -49,4 +50,5 @@ export async function useAuditKey(sql: Sql, dataDir: string, configured: string 
     if (last?.scheme !== AUDIT_SCHEME_UNKEYED) return;
     await appendAudit(tx, { actor: CONFIG_ACTOR, clientAddress: null, action: "audit.key", target: "audit_log", after: { hashScheme: AUDIT_SCHEME_KEYED } });
   });
+  return key;
 }

@@ -11,7 +11,8 @@ import { GraphQLError } from "graphql";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import { newId } from "../../shared/ids.ts";
 import { appendAudit } from "../audit/audit.repo.ts";
-import { CONFIG_LOCK_ID, runAudited, toAuditActor } from "../audit/run-audited.ts";
+import { runAudited, toAuditActor } from "../audit/run-audited.ts";
+import { inConfigLock } from "../audit/config-lock.ts";
 import { auditedBy, type AuditActor } from "../audit/audit-actor.ts";
 import { forbidden, visibleTenants } from "../auth/access.ts";
 import { TENANT_READERS } from "../auth/field-policy.ts";
@@ -193,8 +194,7 @@ async function applyLocked(tx: Tx, deps: AppDeps, cr: ChangeRequestRow, who: Aud
  */
 export async function applyChangeRequest(deps: AppDeps, id: string, who: AuditActor): Promise<ChangeRequestRow> {
   let stale: string | null = null;
-  const applied = await deps.sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(${CONFIG_LOCK_ID})`;
+  const applied = await inConfigLock(deps.sql, async (tx) => {
     const cr = await findChangeRequest(tx, id, true);
     if (!cr) throw notFound("change request", id);
     if (cr.status !== "approved" && cr.status !== "scheduled") throw conflict(`change request ${id} is ${cr.status}`);
@@ -220,8 +220,7 @@ export async function applyChangeRequest(deps: AppDeps, id: string, who: AuditAc
 export async function approveChange(ctx: GraphQLContext, id: string): Promise<ChangeRequestRow> {
   const who = toAuditActor(ctx.who);
   let stale: string | null = null;
-  const result = await ctx.deps.sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(${CONFIG_LOCK_ID})`;
+  const result = await inConfigLock(ctx.deps.sql, async (tx) => {
     const cr = await requireVisible(ctx, tx, id, true);
     if (await isAuthorsApproval(tx, cr, ctx.principal.id, ctx.principal.jti)) throw selfApproval();
     if (cr.status === "stale") throw staleError(id, cr.reason ?? "configuration changed underneath");

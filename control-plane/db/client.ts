@@ -23,6 +23,13 @@ export interface Database {
    * underneath; PGlite accepts the setting but cannot cancel a statement).
    */
   reports: Sql;
+  /**
+   * GraphQL (admin reads, mutations, authentication): a small pool of its own (ADMIN_POOL_MAX), so
+   * admin mutations waiting for the config lock or a row (each up to CONFIG_LOCK_WAIT_MS,
+   * audit/config-lock.ts) queue here and never hold the connections the proxies' endpoints use. On
+   * PGlite, `sql` itself.
+   */
+  admin: Sql;
   /** `postgres` or `pglite`, for the startup log. */
   kind: "postgres" | "pglite";
   close(): Promise<void>;
@@ -38,6 +45,9 @@ export interface ReportPoolOptions {
 }
 
 export const DEFAULT_REPORT_POOL: ReportPoolOptions = { max: 2, statementTimeoutMs: 30_000 };
+
+/** Connections of the admin pool (Database.admin). */
+export const ADMIN_POOL_MAX = 4;
 
 const CLIENT_OPTIONS = { onnotice: () => {}, connect_timeout: 10 } as const;
 
@@ -58,12 +68,14 @@ export async function openDatabase(
     await sql`select 1`;
     // No startup parameters beyond the client's own: they must pass any pooler (see Database.reports).
     const reports = postgres(databaseUrl, { ...CLIENT_OPTIONS, max: reportPool.max, ...(debug ? { debug } : {}) });
+    const admin = postgres(databaseUrl, { ...CLIENT_OPTIONS, max: ADMIN_POOL_MAX, ...(debug ? { debug } : {}) });
     return {
       sql,
       reports,
+      admin,
       kind: "postgres",
       close: async () => {
-        await Promise.all([sql.end({ timeout: 5 }), reports.end({ timeout: 5 })]);
+        await Promise.all([sql.end({ timeout: 5 }), reports.end({ timeout: 5 }), admin.end({ timeout: 5 })]);
       },
     };
   }
@@ -109,6 +121,7 @@ async function openEmbedded(dir: string): Promise<Database> {
   return {
     sql,
     reports: sql,
+    admin: sql,
     kind: "pglite",
     async close() {
       await sql.end({ timeout: 5 });

@@ -15,12 +15,15 @@ export interface ServerOptions {
   port: number;
   host: string;
   apollo: ApolloServer<GraphQLContext>;
+  /** The proxies' endpoints (snapshot polls, usage ingest, leases). */
   deps: AppDeps;
+  /** GraphQL's: the same with `sql` the admin pool (Database.admin), so admin work never holds the proxies' connections. */
+  adminDeps: AppDeps;
   jwks: { keys: JWK[] };
 }
 
 export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.serve> {
-  const { apollo, deps, jwks } = options;
+  const { apollo, deps, adminDeps, jwks } = options;
   return Bun.serve({
     port: options.port,
     hostname: options.host,
@@ -33,7 +36,7 @@ export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.s
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     async fetch(request, server) {
       const { pathname } = requestUrl(request);
-      if (pathname === "/graphql") return handleGraphQL(apollo, deps, request, server.requestIP(request)?.address ?? null);
+      if (pathname === "/graphql") return handleGraphQL(apollo, adminDeps, request, server.requestIP(request)?.address ?? null);
       if (pathname.startsWith(SNAPSHOT_PATH_PREFIX)) return handleSnapshot(deps.sql, request, pathname);
       if (pathname === USAGE_PATH) return handleUsage(deps.sql, request, deps.log);
       if (pathname === LEASES_PATH) return handleLeases(deps.sql, request, deps.log);

@@ -2,12 +2,15 @@
  * Every configuration mutation runs through `runConfigChange`: one transaction that takes the config
  * lock, applies the change, writes its audit row, bumps the config version, stores the policy state of
  * that version (for rollback), marks change requests whose targets moved as stale, and publishes a
- * signed snapshot per region. Either all of it commits or none of it does.
+ * signed snapshot per region. Either all of it commits or none of it does. Its waits (for the config
+ * lock, for a row another session holds) are bounded: past them it answers a BUSY GraphQL error and
+ * changes nothing (audit/config-lock.ts).
  */
 import type { Sql, Tx } from "../db/client.ts";
 import { appendAudit, type AuditEntry } from "../audit/audit.repo.ts";
 import { auditedBy, type AuditActor } from "../audit/audit-actor.ts";
-import { CONFIG_LOCK_ID, toAuditActor } from "../audit/run-audited.ts";
+import { toAuditActor } from "../audit/run-audited.ts";
+import { inConfigLock } from "../audit/config-lock.ts";
 import { loadPolicyState, storeConfigState } from "../changes/policy-state.repo.ts";
 import { markStaleRequests } from "../changes/change-request.repo.ts";
 import type { SigningKey } from "../../shared/snapshot/sign.ts";
@@ -30,10 +33,7 @@ export async function runConfigChange<T>(
   who: string | AuditActor,
   change: (tx: Tx) => Promise<ChangeOutcome<T>>,
 ): Promise<T> {
-  return deps.sql.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(${CONFIG_LOCK_ID})`;
-    return configChangeLocked(tx, deps, who, change);
-  }) as Promise<T>;
+  return inConfigLock(deps.sql, (tx) => configChangeLocked(tx, deps, who, change));
 }
 
 /**

@@ -8,6 +8,11 @@ export const GraphQLCode = {
   SELF_APPROVAL: "SELF_APPROVAL",
   /** A report (spend) ran past the report statement timeout (REPORT_STATEMENT_TIMEOUT_MS): ask for less. */
   REPORT_TIMEOUT: "REPORT_TIMEOUT",
+  /**
+   * A configuration change or audited action waited past its bound for a lock (another change, a
+   * session holding a row it needs: audit/config-lock.ts); nothing was changed: retry.
+   */
+  BUSY: "BUSY",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 

@@ -1,0 +1,59 @@
+/**
+ * The config lock, taken by every configuration change and audited action, with a bound on how long
+ * the transaction holding or waiting for it may wait. Without one, a session holding a tenant's row
+ * (an operator's `select ... for update` left open, a long migration) kept the mutation needing that
+ * row waiting forever with the config lock held, and every later admin mutation waiting on the lock.
+ *
+ * The bounds are set with `set_config(…, true)` (`set local`: they end with the transaction) as the
+ * transaction's first statement, never as startup parameters, so they pass any pooler (see
+ * Database.reports). `lock_timeout` ends each lock wait, the config lock's and a row's alike (SQLSTATE
+ * 55P03), and `statement_timeout` any one statement (57014); either answers a BUSY GraphQL error.
+ *
+ * @example return inConfigLock(deps.sql, async (tx) => { ... });
+ */
+import { GraphQLError } from "graphql";
+import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
+import type { Sql, Tx } from "../db/client.ts";
+
+/** Serialises config changes and audit appends so versions, snapshots and the chain stay in commit order. */
+export const CONFIG_LOCK_ID = 0x63666767;
+
+/**
+ * How long an admin transaction waits for any one lock: the config lock (other admins' changes, each
+ * usually well under a second, a few seconds when publishing a very large configuration) or a row.
+ */
+export const CONFIG_LOCK_WAIT_MS = 10_000;
+/** How long any one statement of an admin transaction may run. */
+export const ADMIN_STATEMENT_TIMEOUT_MS = 30_000;
+
+const LOCK_NOT_AVAILABLE = "55P03";
+const QUERY_CANCELED = "57014";
+
+/** Bounds the transaction's waits, then takes the config lock (waiting at most CONFIG_LOCK_WAIT_MS for it). */
+export async function takeConfigLock(tx: Tx): Promise<void> {
+  await tx`select set_config('lock_timeout', ${String(CONFIG_LOCK_WAIT_MS)}, true), set_config('statement_timeout', ${String(ADMIN_STATEMENT_TIMEOUT_MS)}, true)`;
+  await tx`select pg_advisory_xact_lock(${CONFIG_LOCK_ID})`;
+}
+
+/** One transaction under the config lock; a lock wait or statement past its bound answers busyError. */
+export async function inConfigLock<T>(sql: Sql, work: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return (await sql.begin(async (tx) => {
+      await takeConfigLock(tx);
+      return work(tx);
+    })) as T;
+  } catch (error) {
+    throw busyError(error) ?? error;
+  }
+}
+
+/** The BUSY GraphQL error for PostgreSQL's lock or statement timeout; null for any other error. */
+export function busyError(error: unknown): GraphQLError | null {
+  const e = error as { name?: unknown; code?: unknown } | null;
+  if (e?.name !== "PostgresError" || (e.code !== LOCK_NOT_AVAILABLE && e.code !== QUERY_CANCELED)) return null;
+  const waited = e.code === LOCK_NOT_AVAILABLE ? `waited ${CONFIG_LOCK_WAIT_MS} ms for a lock` : `ran a statement longer than ${ADMIN_STATEMENT_TIMEOUT_MS} ms`;
+  return new GraphQLError(
+    `the configuration is busy (this change ${waited}: another change holds it, or a session holds a row it needs); nothing was changed, retry`,
+    { extensions: { code: GraphQLCode.BUSY } },
+  );
+}
