@@ -22,17 +22,46 @@ export interface LeaseStore {
   save(lease: StoredLease): Promise<void>;
 }
 
-/** A store that lives as long as the proxy. */
+/**
+ * A lease not saved again for this long is forgotten (40 days: past any month period), in Redis by the
+ * key's TTL and in memory by a sweep. Without it the in-process store kept one entry per budgeted
+ * level per day (periods are calendar days and months), forever.
+ */
+export const LEASE_KEEP_MS = 40 * 86_400_000;
+/** Leases held before the first sweep. */
+const SWEEP_ABOVE = 1_000;
+/** A sweep also runs a day after the last, so no lease is held much past LEASE_KEEP_MS. */
+const SWEEP_EVERY_MS = 86_400_000;
+
+/**
+ * A store that lives as long as the proxy. Leases not saved for LEASE_KEEP_MS are forgotten: looked for
+ * once the map has doubled since the last sweep, or a day after it (at most one walk of the map a day,
+ * and the map holds only leases saved in the last 41 days or so; the doubling covers a clock set back).
+ */
 export function createMemoryLeaseStore(): LeaseStore {
-  const leases = new Map<string, StoredLease>();
+  const leases = new Map<string, { lease: StoredLease; savedAt: number }>();
+  let sweepAt = SWEEP_ABOVE;
+  let sweptAt = Date.now();
+  const forgotten = (entry: { savedAt: number }, now: number) => now - entry.savedAt >= LEASE_KEEP_MS;
+
+  function sweep(now: number): void {
+    if (leases.size < sweepAt && now - sweptAt < SWEEP_EVERY_MS) return;
+    for (const [id, entry] of leases) if (forgotten(entry, now)) leases.delete(id);
+    sweepAt = Math.max(SWEEP_ABOVE, leases.size * 2);
+    sweptAt = now;
+  }
+
   return {
     async load(scope, period) {
-      return leases.get(`${scope}|${period}`) ?? null;
+      const entry = leases.get(`${scope}|${period}`);
+      return entry && !forgotten(entry, Date.now()) ? entry.lease : null;
     },
     async save(lease) {
+      const now = Date.now();
+      sweep(now);
       const id = `${lease.scope}|${lease.period}`;
       const seen = leases.get(id);
-      if (!seen || seen.expiresAt <= lease.expiresAt) leases.set(id, { ...lease });
+      if (!seen || forgotten(seen, now) || seen.lease.expiresAt <= lease.expiresAt) leases.set(id, { lease: { ...lease }, savedAt: now });
     },
   };
 }

@@ -8,7 +8,7 @@
  * lease past its life. Each conversion is off by at most the one-way latency to Redis.
  */
 import type { Cluster, Redis } from "ioredis";
-import type { LeaseStore, StoredLease } from "./lease-store.ts";
+import { LEASE_KEEP_MS, type LeaseStore, type StoredLease } from "./lease-store.ts";
 
 const REDIS_NOW = `
 local t = redis.call('TIME')
@@ -50,7 +50,7 @@ export function createRedisLeaseStore(redis: Redis | Cluster, prefix: string, op
   const load = scripts.gatewayLeaseLoad!.bind(redis);
   const key = (scope: string, period: string) => `${prefix}lease:${period}|${scope}`;
   // Past any month period, so a stale lease cannot outlive its budget.
-  const keyTtlMs = 40 * 86_400_000;
+  const keyTtlMs = LEASE_KEEP_MS;
   return {
     async load(scope, period): Promise<StoredLease | null> {
       // Life left is counted from before the call: the latency counts against the lease.
