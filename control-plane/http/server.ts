@@ -4,6 +4,7 @@ import type { JWK } from "jose";
 import { JWKS_PATH, SNAPSHOT_PATH_PREFIX, USAGE_PATH } from "../../shared/internal-api.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
 import { handleGraphQL } from "./graphql.route.ts";
+import { handleHealth } from "./health.route.ts";
 import { jsonError } from "./json-error.ts";
 import { handleSnapshot } from "./snapshot.route.ts";
 import { handleUsage } from "./usage.route.ts";
@@ -41,7 +42,7 @@ export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.s
       if (pathname === USAGE_PATH) return handleUsage(deps.sql, request, deps.log);
       if (pathname === LEASES_PATH) return handleLeases(deps.sql, request, deps.log);
       if (pathname === JWKS_PATH) return Response.json(jwks, { headers: { "cache-control": "max-age=300" } });
-      if (pathname === "/health") return Response.json({ ok: true });
+      if (pathname === "/health") return handleHealth(deps.sql);
       return jsonError(404, "not_found", "no such route");
     },
     error(error) {
