@@ -5,6 +5,7 @@
 import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
+import { isDatabaseUnavailable } from "../db/database-unavailable.ts";
 
 export function badInput(field: string, message: string): GraphQLError {
   return new GraphQLError(`${field}: ${message}`, { extensions: { code: GraphQLCode.BAD_USER_INPUT, field } });
@@ -56,7 +57,10 @@ function requestErrorCode(error: unknown): string | null {
 
 const OUR_CODES = new Set<string>(Object.values(GraphQLCode).filter((c) => c !== GraphQLCode.INTERNAL_SERVER_ERROR));
 
-/** Apollo `formatError`: known codes pass, everything else becomes a generic INTERNAL_SERVER_ERROR. */
+/**
+ * Apollo `formatError`: known codes pass, a database that cannot be reached is SERVICE_UNAVAILABLE
+ * (retry), everything else becomes a generic INTERNAL_SERVER_ERROR.
+ */
 export function makeFormatError(log: (line: string) => void) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const code = formatted.extensions?.code;
@@ -68,6 +72,10 @@ export function makeFormatError(log: (line: string) => void) {
     // Variable coercion failures arrive as BAD_USER_INPUT GraphQLErrors without an original error.
     if (code === GraphQLCode.BAD_USER_INPUT && !(original instanceof Error && !(original instanceof GraphQLError))) {
       return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+    }
+    if (isDatabaseUnavailable(original)) {
+      log(`graphql: database unavailable at ${formatted.path?.join(".") ?? "(request)"}: ${(original as Error).message}`);
+      return { message: "database unavailable", path: formatted.path, extensions: { code: GraphQLCode.SERVICE_UNAVAILABLE } };
     }
     const requestCode = requestErrorCode(error);
     if (requestCode) return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code: requestCode } };

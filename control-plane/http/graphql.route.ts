@@ -7,6 +7,7 @@ import { HeaderMap, type ApolloServer } from "@apollo/server";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import type { AuditActor } from "../audit/audit-actor.ts";
 import { authenticate } from "../auth/authenticate.ts";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../db/database-unavailable.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
 import { makeLoaders } from "../graphql/loaders.ts";
 import { bearerToken } from "./region-auth.ts";
@@ -15,8 +16,13 @@ import { requestUrl } from "./request-url.ts";
 /** Admin requests are small; a larger body is a mistake or an attack. */
 export const MAX_GRAPHQL_BODY_BYTES = 1024 * 1024;
 
-function graphqlError(status: number, code: string, message: string): Response {
-  return Response.json({ errors: [{ message, extensions: { code } }] }, { status });
+function graphqlError(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
+  return Response.json({ errors: [{ message, extensions: { code } }] }, { status, headers });
+}
+
+/** The database cannot be reached while authenticating: 503 in GraphQL's shape, to be retried. */
+function databaseUnavailable(): Response {
+  return graphqlError(503, GraphQLCode.SERVICE_UNAVAILABLE, "database unavailable", { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) });
 }
 
 /** The client address for audit rows: the first x-forwarded-for hop only when configured as trusted. */
@@ -31,7 +37,13 @@ export function clientAddress(request: Request, socketAddress: string | null, tr
 export async function handleGraphQL(apollo: ApolloServer<GraphQLContext>, deps: AppDeps, request: Request, socketAddress: string | null = null): Promise<Response> {
   const token = bearerToken(request);
   // Expired, forged, revoked and unknown tokens all get the same answer.
-  const principal = token ? await authenticate(deps.sql, deps.tokenSecret, token) : null;
+  let principal: Awaited<ReturnType<typeof authenticate>> = null;
+  try {
+    principal = token ? await authenticate(deps.sql, deps.tokenSecret, token) : null;
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+    return databaseUnavailable();
+  }
   if (!principal) return graphqlError(401, GraphQLCode.UNAUTHENTICATED, "missing or invalid admin token");
   // An admin may issue a token in another principal's name: the audit row names the token and, when
   // it was not the principal's own doing, its issuer, so such acts are not mistaken for the principal's.

@@ -5,6 +5,7 @@ import { JWKS_PATH, SNAPSHOT_PATH_PREFIX, USAGE_PATH } from "../../shared/intern
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
 import { handleGraphQL } from "./graphql.route.ts";
 import { handleHealth } from "./health.route.ts";
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../db/database-unavailable.ts";
 import { jsonError } from "./json-error.ts";
 import { handleSnapshot } from "./snapshot.route.ts";
 import { handleUsage } from "./usage.route.ts";
@@ -46,6 +47,11 @@ export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.s
       return jsonError(404, "not_found", "no such route");
     },
     error(error) {
+      // The proxies retry a 503 (the database down, restarting, out of connections): no stack for it.
+      if (isDatabaseUnavailable(error)) {
+        deps.log(`control plane http: database unavailable (${(error as { code?: string }).code}): ${error.message}`);
+        return jsonError(503, "database_unavailable", "database unavailable, retry", { "retry-after": String(DATABASE_RETRY_AFTER_SECONDS) });
+      }
       deps.log(`control plane http error: ${error.stack ?? error.message}`);
       return jsonError(500, "internal_error", "internal server error");
     },

@@ -13,6 +13,8 @@ export const GraphQLCode = {
    * session holding a row it needs: audit/config-lock.ts); nothing was changed: retry.
    */
   BUSY: "BUSY",
+  /** The database cannot be reached (or is starting, stopping, out of connections): retry (HTTP 503 with Retry-After when before Apollo). */
+  SERVICE_UNAVAILABLE: "SERVICE_UNAVAILABLE",
   INTERNAL_SERVER_ERROR: "INTERNAL_SERVER_ERROR",
 } as const;
 
