@@ -50,6 +50,26 @@ describe("estimatePromptTokens", () => {
     expect(estimatePromptTokens(request(messages, { tools }), "gpt-4o")).toBeGreaterThan(estimatePromptTokens(request(messages), "gpt-4o") + 10);
   });
 
+  test("a response_format JSON schema adds to the prompt, as the vendor renders it there", () => {
+    const messages: ChatMessage[] = [{ role: "user", content: "hi" }];
+    const properties = Object.fromEntries(
+      Array.from({ length: 200 }, (_, i) => [`field_${i}`, { type: "string", description: `Field number ${i}: what the model must put in this field, and why.` }]),
+    );
+    const schema = { type: "object", properties, required: Object.keys(properties), additionalProperties: false };
+    const response_format = { type: "json_schema", json_schema: { name: "big", strict: true, schema } };
+    const schemaChars = JSON.stringify(response_format.json_schema).length;
+    for (const model of ["gpt-4o", "gpt-4", "claude-sonnet-4-5", "gemini-2.5-flash"]) {
+      const without = estimatePromptTokens(request(messages), model);
+      const withSchema = estimatePromptTokens(request(messages, { response_format }), model);
+      expect(withSchema - without).toBeGreaterThan(schemaChars / 8);
+      // A bigger schema, a bigger estimate; json_object and text carry no schema.
+      const bigger = { ...response_format, json_schema: { ...response_format.json_schema, schema: { ...schema, description: "x ".repeat(500) } } };
+      expect(estimatePromptTokens(request(messages, { response_format: bigger }), model)).toBeGreaterThan(withSchema);
+      expect(estimatePromptTokens(request(messages, { response_format: { type: "json_object" } }), model)).toBe(without);
+      expect(estimatePromptTokens(request(messages, { response_format: { type: "text" } }), model)).toBe(without);
+    }
+  });
+
   test("a custom tool call's name and input count as a function call's name and arguments do", () => {
     const input = 'import math\nprint(math.sqrt(2) * 40)\n'.repeat(50);
     const withCall = (call: NonNullable<ChatMessage["tool_calls"]>[number]): ChatMessage[] => [

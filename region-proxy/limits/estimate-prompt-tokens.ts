@@ -10,6 +10,10 @@
  * Other families (Anthropic, Gemini, ...) publish no offline tokenizer: the documented approximation is
  * ceil(characters / 4) (both vendors document ~4 characters per token for English) plus 4 tokens of
  * framing per message and 3 for the reply.
+ *
+ * Tool definitions and a response_format's JSON schema are rendered into the prompt by the vendor and
+ * billed as input: their JSON is counted too. (A `prediction`'s content is billed as output, accepted
+ * or rejected prediction tokens, not as prompt: it is not counted here.)
  */
 import type { ChatMessage, ChatRequest } from "../providers/types.ts";
 import { createTokenCountCache } from "./token-count-cache.ts";
@@ -139,5 +143,17 @@ export function estimatePromptTokens(req: ChatRequest, vendorModel: string): num
   }
   // Tool definitions are rendered into the prompt by the vendor; their JSON is a close upper bound.
   if (req.tools && req.tools.length > 0) tokens += count(JSON.stringify(req.tools));
+  // So is a response_format's JSON schema (billed as prompt tokens): counted as tools are.
+  if (req.response_format !== undefined) tokens += responseSchemaTokens(req.response_format, count);
   return tokens;
+}
+
+/**
+ * The tokens of a json_schema response_format's schema (its name, description and schema, as sent),
+ * 0 for any other format (text, json_object), which carries no schema.
+ */
+function responseSchemaTokens(format: unknown, count: Counter): number {
+  const { type, json_schema } = (format ?? {}) as { type?: unknown; json_schema?: unknown };
+  if (type !== "json_schema" || json_schema === undefined) return 0;
+  return count(JSON.stringify(json_schema));
 }
