@@ -4,7 +4,8 @@
  * (never partial arguments: each becomes one tool_calls delta with its index and id, and its thought
  * signature in extra_content (thought-signature.ts), so the id a call is given when Gemini gives none
  * is made once and is the call's only one). usageMetadata is
- * cumulative, the last one wins. Older models repeat finishReason on every event, so the finish
+ * cumulative, the last one wins; a stream that ends with no usage holding the answer's counts (only the
+ * prompt's) ends without usage, charged as one that sent none but with Gemini's prompt count. Older models repeat finishReason on every event, so the finish
  * chunk is sent once, when the stream ends.
  *
  * With candidateCount > 1 (n) an event carries the next piece of each candidate still writing, each
@@ -120,7 +121,10 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
     },
     finish() {
       if (events === 0 || !finished()) throw new VendorProtocolError("Gemini stream ended without a finishReason");
-      const normalized: NormalizedUsage | null = usage ? convertGeminiUsage(usage) : null;
+      // Usage without the answer's own counts (the prompt's alone: the final usage event never came) is
+      // not the answer's: none, so the request is charged Gemini's prompt count (partialUsage) and the
+      // text it streamed (VendorStream.usageSoFar), never less than a stream without usage.
+      const normalized: NormalizedUsage | null = usage && hasGeminiOutputCounts(usage) ? convertGeminiUsage(usage) : null;
       const ends = [...choices.entries()].sort(([a], [b]) => a - b).map(([index, c]) => out.delta({}, mapGeminiFinishReason(c.finishReason, c.toolCount > 0), index));
       return { chunks: [...out.announce(ends), ...out.closingUsage(normalized)], usage: normalized };
     },
