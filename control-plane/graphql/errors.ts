@@ -50,7 +50,7 @@ const UNCODED_REQUEST_ERRORS: [RegExp, string][] = [
 ];
 
 /** The code of an uncoded error about the request, or null when it is something else. */
-function requestErrorCode(error: unknown): string | null {
+export function requestErrorCode(error: unknown): string | null {
   if (!(error instanceof GraphQLError) || error.originalError || error.path || error.extensions?.code !== undefined) return null;
   return UNCODED_REQUEST_ERRORS.find(([pattern]) => pattern.test(error.message))?.[1] ?? null;
 }

@@ -69,3 +69,14 @@ test("a value that imitates the message's own punctuation, or a message of no kn
     "query too complex: depth 12 (max 10), complexity 40 (max 1000), root fields 1 (max 30)",
   );
 });
+
+test("operation resolution: the operationName sent is cut, graphql-js's sentences kept", async () => {
+  const two = `mutation A { make(input: { ref: "x" }) } mutation B { make(input: { ref: "y" }) }`;
+  const named = async (operationName?: string) => {
+    const { errors } = await graphql({ schema, source: two, operationName });
+    return [errors![0]!.message.includes(KEY), auditableRefusalMessage(errors![0]!.message)];
+  };
+  expect(await named()).toEqual([false, "Must provide operation name if query contains multiple operations."]);
+  expect(await named(KEY)).toEqual([true, 'Unknown operation named "…".']);
+  expect(await named(`x". Field "y`)).toEqual([false, 'Unknown operation named "…".']);
+});

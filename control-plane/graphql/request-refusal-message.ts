@@ -22,6 +22,8 @@ const CUT: [RegExp, string][] = [
   [new RegExp(`^(Expected type "${NAME}")\\. [\\s\\S]*$`), "$1."],
   // The built-in scalars' own refusals: `String cannot represent a non string value: { key: "sk-…" }`.
   [/^(String|Int|Float|Boolean|ID) cannot represent ([a-z0-9 -]*)value: [\s\S]*$/, "$1 cannot represent $2value."],
+  // Operation resolution: the operationName sent, which need not be a name.
+  [/^(Unknown operation named) "[\s\S]*"\.$/, '$1 "…".'],
 ];
 
 /** A sentence template as a whole-message pattern: `{name}`, `{type}`, `{path}`, `{count}` hold only what they say. */
@@ -64,6 +66,15 @@ const KEPT: RegExp[] = [
   "GET requests only support query operations, not {name} operations",
   "Schema is not configured to execute {name} operation.",
   "query too complex: depth {count} (max {count}), complexity {count} (max {count}), root fields {count} (max {count})",
+  // Operation resolution (graphql-js execution/execute.js), the name sent cut above.
+  "Must provide operation name if query contains multiple operations.",
+  'Unknown operation named "…".',
+  // Apollo's refusals of the HTTP request's shape (runHttpQuery.js, httpBatching.js) and of a persisted query's hash.
+  "`{name}` in a POST body should be provided as an object, not a recursively JSON-encoded string.",
+  "`{name}` in a POST body must be an object if provided.",
+  "`{name}` in a POST body must be a string if provided.",
+  "Operation batching disabled.",
+  "provided sha does not match query",
 ].map((template) => sentence(template));
 KEPT.push(
   sentence('Field "{name}" of type "{type}" must have a selection of subfields. Did you mean "{name} { ... }"?', false),

@@ -8,6 +8,7 @@ import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import type { AuditActor } from "../audit/audit-actor.ts";
 import { authenticate } from "../auth/authenticate.ts";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../db/database-unavailable.ts";
+import { answeringHttpRequest } from "../graphql/audit-early-refusals.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
 import { makeLoaders } from "../graphql/loaders.ts";
 import { bearerToken } from "./region-auth.ts";
@@ -67,10 +68,9 @@ export async function handleGraphQL(apollo: ApolloServer<GraphQLContext>, deps: 
   }
   const headers = new HeaderMap();
   request.headers.forEach((value, key) => headers.set(key, value));
-  const result = await apollo.executeHTTPGraphQLRequest({
-    httpGraphQLRequest: { method: request.method, headers, search: url.search, body },
-    context: async () => ({ actor: principal.id, principal, who, deps, loaders: makeLoaders(deps.sql) }),
-  });
+  const httpGraphQLRequest = { method: request.method, headers, search: url.search, body };
+  const context: GraphQLContext = { actor: principal.id, principal, who, deps, loaders: makeLoaders(deps.sql) };
+  const result = await answeringHttpRequest(context, httpGraphQLRequest, () => apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context }));
   const responseHeaders = new Headers();
   for (const [key, value] of result.headers) responseHeaders.set(key, value);
   if (result.body.kind === "complete") return new Response(result.body.string, { status: result.status ?? 200, headers: responseHeaders });
