@@ -90,13 +90,13 @@ describe("settle", () => {
   });
 });
 
-describe("every call the vendor billed is charged: the answer, and each 2xx answer the gateway refused on the way", () => {
+describe("every call the vendor billed is charged: the answer, each 2xx answer the gateway refused on the way, and each call left without an answer", () => {
   const dep = (id: string, model: string): SnapshotDeployment => ({ id, provider: "openai", baseUrl: "http://127.0.0.1:1/v1", model, region: "eu", credentialRef: "env:K" });
   const [cheap, dear] = [dep("dep_cheap", "cheap"), dep("dep_dear", "dear")];
   // 1 / 2 µ$ per token for cheap, 3 / 5 for dear: whole micro-USD, no rounding in play.
   const snapshot = { pricing: { "openai:cheap": { input: 1_000_000, output: 2_000_000 }, "openai:dear": { input: 3_000_000, output: 5_000_000 } } } as unknown as Snapshot;
   const used = (inputTokens: number, outputTokens: number, extra: Partial<NormalizedUsage> = {}): NormalizedUsage => ({ ...ZERO_USAGE, inputTokens, outputTokens, ...extra });
-  const trail = (deployment: SnapshotDeployment, refusedCalls?: Trail["refusedCalls"]): Trail => ({ deployment, attempts: 1 + (refusedCalls?.length ?? 0), fallback: false, steps: [], refusedCalls });
+  const trail = (deployment: SnapshotDeployment, refusedCalls?: Trail["refusedCalls"], unansweredCalls?: Trail["unansweredCalls"]): Trail => ({ deployment, attempts: 1 + (refusedCalls?.length ?? 0), fallback: false, steps: [], refusedCalls, unansweredCalls });
 
   function settled(overrides: Partial<SettleInput>) {
     const appended: UsageEvent[] = [];
@@ -127,10 +127,24 @@ describe("every call the vendor billed is charged: the answer, and each 2xx answ
     expect(ticket).toEqual(["settle 1000/600 2200"]);
   });
 
-  test("a timed-out last call (charged its prompt estimate by the route) adds to the refused calls before it", () => {
-    const { event } = settled({ trail: trail(dear, [{ deployment: cheap, reportedUsage: used(500, 300) }]), usage: used(60, 0), status: "error", errorCode: "upstream_timeout" });
+  test("a timed-out last call (on the trail, no usage from the route) is charged its prompt estimate on top of the refused calls before it", () => {
+    const { event } = settled({ trail: trail(dear, [{ deployment: cheap, reportedUsage: used(500, 300) }], [{ deployment: dear }]), usage: null, status: "error", errorCode: "upstream_timeout" });
     expect(event.usage).toMatchObject({ inputTokens: 560, outputTokens: 300 });
     expect(event.costMicros).toBe(1_100 + 60 * 3);
+  });
+
+  test("calls left without an answer before the one that answered: each charged its prompt estimate at its own deployment, once", () => {
+    const { event, ticket } = settled({ trail: trail(dear, undefined, [{ deployment: cheap }, { deployment: cheap }, { deployment: dear }]), usage: used(7, 3) });
+    expect(event.usage).toMatchObject({ inputTokens: 40 + 40 + 60 + 7, outputTokens: 3 });
+    expect(event.costMicros).toBe(40 + 40 + 60 * 3 + 36);
+    expect(ticket).toEqual([`settle 147/3 ${event.costMicros}`]);
+  });
+
+  test("a walk whose only charge is its calls left without an answer settles the ticket with them, not a release", () => {
+    const { event, ticket } = settled({ trail: trail(cheap, undefined, [{ deployment: cheap }, { deployment: cheap }]), usage: null, status: "client_closed", errorCode: "client_closed" });
+    expect(event.usage).toMatchObject({ inputTokens: 80, outputTokens: 0 });
+    expect(event.costMicros).toBe(80);
+    expect(ticket).toEqual(["settle 80/0 80"]);
   });
 
   test("no refused call: the answer alone, priced at its deployment, the event's usage the very object the route passed", () => {

@@ -2,10 +2,11 @@
  * Step 7, settle: real usage → cost from the snapshot's pricing → close the limits ticket → one usage
  * event handed to the outbox. Prompts and completions never enter the event.
  *
- * A request is charged every vendor call its vendors billed: the call that answered (or the walk's
- * last call, when the route charges it: a timeout, a client gone) priced at its deployment, plus each
- * 2xx answer the gateway refused on the way (Trail.refusedCalls), each priced at ITS deployment, with
- * the usage its vendor reported in it, else the prompt estimate for that deployment's model. The
+ * A request is charged every vendor call its vendors billed: the call that answered priced at its
+ * deployment, plus each 2xx answer the gateway refused on the way (Trail.refusedCalls), each priced at
+ * ITS deployment, with the usage its vendor reported in it, else the prompt estimate for that
+ * deployment's model, and each call left without an answer (Trail.unansweredCalls: it timed out, or
+ * the client left), wherever it was in the walk, at the prompt estimate for its deployment. The
  * event's `usage` is the sum of those calls' tokens (class by class), its `costMicros` the sum of their
  * costs, and the limits ticket settles with both sums, so budgets and TPM count what the vendors
  * invoice. Each call is priced and rounded on its own, as each vendor bills it.
@@ -33,8 +34,8 @@ export interface SettleInput {
   ticket: LimitsTicket;
   /**
    * The prompt tokens a call to a vendor model was sent, as the reservation counted them: what a
-   * refused call that reported no usable usage is charged. A count when it does not depend on the
-   * model (embeddings' precounted input).
+   * refused call that reported no usable usage, or a call left without an answer, is charged. A count
+   * when it does not depend on the model (embeddings' precounted input).
    */
   promptEstimate: PromptEstimate;
 }
@@ -75,9 +76,9 @@ export interface DeploymentCharge {
 }
 
 /**
- * The usage event, and, for a request charged for calls to more than one deployment (a refused 2xx
- * answer, then the deployment that answered), what each call was charged (`byDeployment`, null
- * otherwise: then the event's usage and cost are all its own deployment's).
+ * The usage event, and, for a request charged for more calls than its answer (a refused 2xx answer, a
+ * call left without an answer), what each call was charged (`byDeployment`, null otherwise: then the
+ * event's usage and cost are all its own deployment's).
  */
 export function buildUsageEvent(input: SettleInput, now = Date.now()): { event: UsageEvent; byDeployment: DeploymentCharge[] | null } {
   const { context, trail } = input;
@@ -85,17 +86,18 @@ export function buildUsageEvent(input: SettleInput, now = Date.now()): { event: 
   let usage = input.usage ?? { ...ZERO_USAGE };
   let cost = priceUsage(input.snapshot, trail.deployment, usage, eventId);
   let byDeployment: DeploymentCharge[] | null = null;
-  // Only a request with a refused call pays for the sums: the others keep the usage they were given.
-  if (trail.refusedCalls !== undefined) {
+  // Only a request with such calls pays for the sums: the others keep the usage they were given.
+  if (trail.refusedCalls !== undefined || trail.unansweredCalls !== undefined) {
     byDeployment = trail.deployment === null ? [] : [{ deploymentId: trail.deployment.id, usage, costMicros: cost }];
     usage = { ...usage };
-    for (const call of trail.refusedCalls) {
-      const billed = call.reportedUsage ?? { ...ZERO_USAGE, inputTokens: estimateFor(input.promptEstimate, call.deployment.model) };
-      const billedCost = priceUsage(input.snapshot, call.deployment, billed, eventId);
+    const charge = (deployment: SnapshotDeployment, billed: NormalizedUsage) => {
+      const billedCost = priceUsage(input.snapshot, deployment, billed, eventId);
       addUsage(usage, billed);
       cost += billedCost;
-      byDeployment.push({ deploymentId: call.deployment.id, usage: billed, costMicros: billedCost });
-    }
+      byDeployment!.push({ deploymentId: deployment.id, usage: billed, costMicros: billedCost });
+    };
+    for (const call of trail.refusedCalls ?? []) charge(call.deployment, call.reportedUsage ?? promptOnly(input.promptEstimate, call.deployment));
+    for (const call of trail.unansweredCalls ?? []) charge(call.deployment, promptOnly(input.promptEstimate, call.deployment));
   }
   const event: UsageEvent = {
     eventId,
@@ -136,8 +138,8 @@ export function settle(input: SettleInput, append: AppendUsage, log: (line: stri
   const { event, byDeployment } = buildUsageEvent(input);
   let closing: Promise<void> | null = null;
   try {
-    // A failed walk that left no usage and no refused call charged nothing: refund the reservation at once.
-    const chargedNothing = input.usage === null && input.status !== "ok" && input.trail.refusedCalls === undefined;
+    // A failed walk that left no usage and no call to charge charged nothing: refund the reservation at once.
+    const chargedNothing = input.usage === null && input.status !== "ok" && input.trail.refusedCalls === undefined && input.trail.unansweredCalls === undefined;
     closing = chargedNothing ? input.ticket.release() : input.ticket.settle(event.usage, event.costMicros);
   } catch (error) {
     logLimitsFailure(log, event.requestId, error);
@@ -153,6 +155,11 @@ export function settle(input: SettleInput, append: AppendUsage, log: (line: stri
 /** The prompt estimate for a call to `vendorModel`. */
 export function estimateFor(estimate: PromptEstimate, vendorModel: string): number {
   return typeof estimate === "number" ? estimate : estimate(vendorModel);
+}
+
+/** A call charged its prompt estimate alone: the prompt its deployment's model was sent, no output. */
+function promptOnly(estimate: PromptEstimate, deployment: SnapshotDeployment): NormalizedUsage {
+  return { ...ZERO_USAGE, inputTokens: estimateFor(estimate, deployment.model) };
 }
 
 /** Adds `more` into `sum`, token class by token class. */

@@ -327,6 +327,29 @@ test("every 2xx answer the gateway refused stays on the trail, in order, with it
   expect(errorAnswer.trail.refusedCalls).toBeUndefined();
 });
 
+test("every call left without an answer (timed out, the client gone) stays on the trail with its deployment, the last or not; an answered walk without one has none", async () => {
+  const slowOnce = () =>
+    vendor(async (call) => {
+      if (call === 1) await Bun.sleep(1_000);
+      return streamAnswer();
+    });
+  // d1 times out (its retry owed), d2 times out and is retried at once (the last planned), and answers.
+  const result = await executeChat(chat({ stream: true }), [target("d1", slowOnce()), target("d2", slowOnce())], options({ firstByteMs: 150, backoff: { baseMs: 1, capMs: 1 } }));
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.reason}`)).toEqual(["d1:timeout_first_byte", "d2:timeout_first_byte", "d2:null"]);
+  expect(result.trail.unansweredCalls!.map((c) => c.deployment.id)).toEqual(["d1", "d2"]);
+
+  const client = new AbortController();
+  setTimeout(() => client.abort(), 50);
+  const left = await executeChat(chat({ stream: true }), [target("d4", vendor(async () => (await Bun.sleep(1_000), streamAnswer())))], options({ clientSignal: client.signal }));
+  expect(left).toMatchObject({ ok: false, clientClosed: true });
+  expect(left.trail.unansweredCalls!.map((c) => c.deployment.id)).toEqual(["d4"]);
+
+  const clean = await executeChat(chat({ stream: true }), [target("d5", vendor((call) => (call === 1 ? overloaded() : streamAnswer())))], options({ backoff: { baseMs: 1, capMs: 1 } }));
+  expect(clean.ok).toBe(true);
+  expect(clean.trail.unansweredCalls).toBeUndefined();
+});
+
 
 test("a retry kept back for later deployments is taken after all when none of them could be called", async () => {
   const flaky = vendor((call) => (call === 1 ? overloaded() : Response.json(completion)));

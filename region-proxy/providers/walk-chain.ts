@@ -46,6 +46,8 @@
  *   cool-down.
  * - Every 2xx answer the gateway refused on the way is kept on the trail (Trail.refusedCalls): the
  *   vendor billed each, whatever the walk ends with, so the request is charged each (pipeline/settle.ts).
+ *   So is every call the vendor got and never answered, because it timed out or the client left
+ *   (Trail.unansweredCalls): the vendor worked on the prompt, whether or not a retry or fallback answered.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
@@ -84,6 +86,19 @@ export interface Trail {
    * only the reason (invalid_response), as for garbage in an error answer, which bills nothing.
    */
   refusedCalls?: RefusedCall[];
+  /**
+   * Every vendor call of the walk left without an answer, in order: it timed out (first byte or total)
+   * or the client left (or the proxy's stop cut it) while it ran. The vendor got the prompt and worked
+   * on it, so each is charged its prompt estimate for its own deployment (pipeline/settle.ts), the
+   * walk's last call as much as one a retry or fallback followed. Undefined until the first one, as
+   * `refusedCalls`.
+   */
+  unansweredCalls?: UnansweredCall[];
+}
+
+/** One call left without an answer: where it went. */
+export interface UnansweredCall {
+  deployment: SnapshotDeployment;
 }
 
 /** One refused 2xx call: where it went, and the usage the vendor reported in it (null when none was usable). */
@@ -254,6 +269,8 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         }
         // Every refused 2xx is billed by its vendor: each is kept, none replaces another.
         if (!outcome.ok && outcome.refusedAnswer) (trail.refusedCalls ??= []).push({ deployment: dep, reportedUsage: outcome.refusedAnswer.reportedUsage });
+        // So is every call it got and never answered: each is charged once, however the walk ends.
+        else if (!outcome.ok && (outcome.kind === "timeout" || outcome.kind === "client_closed")) (trail.unansweredCalls ??= []).push({ deployment: dep });
         if (outcome.ok) {
           step(dep, "ok", null, startedMs);
           // Sent, not waited for: the answer must not wait a Redis round trip. The store sees it before

@@ -57,7 +57,7 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
     const failure = cutByStop(result, { client: request.signal, cut: deps.inFlight.cutSignal });
-    settleFailure(settleWith, failure, promptEstimate);
+    settleFailure(settleWith, failure);
     return errorResponse(failure.error, requestId, headers);
   }
   if (result.kind === "complete") {

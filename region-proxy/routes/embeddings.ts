@@ -47,7 +47,7 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
     const failure = cutByStop(result, { client: request.signal, cut: deps.inFlight.cutSignal });
-    settleFailure(settleWith, failure, promptTokens);
+    settleFailure(settleWith, failure);
     return errorResponse(failure.error, requestId, headers);
   }
   settleWith(result.trail, result.value.usage, "ok", null);

@@ -4,13 +4,13 @@
  * the fallback flag) is in the outbox's hands at once, and the outbox's stop commits it.
  */
 import { errorCode, type GatewayError } from "../../shared/errors/openai-error.ts";
-import { ZERO_USAGE, type NormalizedUsage } from "../../shared/money/cost.ts";
+import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { Snapshot } from "../../shared/snapshot/schema.ts";
 import type { AttemptTrailEntry, UsageStatus } from "../../shared/usage/usage-event.ts";
 import type { ProxyDeps } from "../deps.ts";
 import type { RequestContext } from "../pipeline/build-context.ts";
 import type { LimitsTicket } from "../pipeline/limits.ts";
-import { estimateFor, settle, type PromptEstimate } from "../pipeline/settle.ts";
+import { settle, type PromptEstimate } from "../pipeline/settle.ts";
 import { CLIENT_CLOSED } from "../providers/attempt-outcome.ts";
 import type { Trail } from "../providers/walk-chain.ts";
 
@@ -48,31 +48,17 @@ export function cutByStop<F extends { error: GatewayError; clientClosed: boolean
 }
 
 /**
- * A walk that ended without an answer: settled as client_closed or error. When its last vendor call
- * had the prompt and was left without an answer (the client left while it ran, or it timed out), the
- * vendor worked and bills for it: the request is charged its prompt estimate (`promptEstimate` for the
- * deployment called, the count its reservation used; no output), as a stream cut short is, so a loop of
- * "send, disconnect" cannot spend under any cap for nothing. Only that last call: an earlier timeout
- * was not necessarily billed. Every call the vendor answered 2xx with an answer the gateway refused,
- * the last one included, is on the trail (Trail.refusedCalls) and charged by settle (pipeline/settle.ts),
- * not here: it is charged once. A walk that never called a vendor, or whose last call was answered
- * with an error, passes no usage (its reservation is released, unless a refused call is charged).
+ * A walk that ended without an answer: settled as client_closed or error, with no usage of its own.
+ * What its vendors billed is on the trail and charged by settle (pipeline/settle.ts), each call once:
+ * every call the vendor got and left without an answer (Trail.unansweredCalls: the client left while
+ * it ran, the proxy's stop cut it, or it timed out, the last call or any before it) at its prompt
+ * estimate for its deployment, as a stream cut short is, so a loop of "send, disconnect" cannot spend
+ * under any cap for nothing; and every 2xx answer the gateway refused (Trail.refusedCalls). A walk
+ * with neither (it never called a vendor, or every call was answered with an error) charges nothing:
+ * its reservation is released.
  */
-export function settleFailure(
-  settleWith: Settler,
-  failure: { trail: Trail; error: GatewayError; clientClosed: boolean },
-  promptEstimate: PromptEstimate,
-): void {
-  const deployment = failure.trail.deployment;
-  const usage: NormalizedUsage | null = deployment && leftWithoutAnswer(failure.trail) ? { ...ZERO_USAGE, inputTokens: estimateFor(promptEstimate, deployment.model) } : null;
-  settleWith(failure.trail, usage, failure.clientClosed ? "client_closed" : "error", failure.clientClosed ? "client_closed" : errorCode(failure.error));
-}
-
-/** Whether the walk's last vendor call ended with the client gone, the proxy's stop, or a timeout. */
-function leftWithoutAnswer(trail: Trail): boolean {
-  if (trail.attempts === 0) return false;
-  const step = lastCall(trail);
-  return step?.outcome === "error" && (step.reason === CLIENT_CLOSED.reason || step.reason === SHUTTING_DOWN_CODE || (step.reason?.startsWith("timeout_") ?? false));
+export function settleFailure(settleWith: Settler, failure: { trail: Trail; error: GatewayError; clientClosed: boolean }): void {
+  settleWith(failure.trail, null, failure.clientClosed ? "client_closed" : "error", failure.clientClosed ? "client_closed" : errorCode(failure.error));
 }
 
 /** The trail's last vendor call (skipped deployments are no call), if any. */
