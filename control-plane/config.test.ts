@@ -77,3 +77,13 @@ test("REPORT_POOL_MAX (1-50) and REPORT_STATEMENT_TIMEOUT_MS (1 to 3,600,000; 0,
     expect(() => configFromEnv({ REPORT_STATEMENT_TIMEOUT_MS: bad })).toThrow(`REPORT_STATEMENT_TIMEOUT_MS: must be an integer from 1 to 3600000, got ${JSON.stringify(bad)}`);
   }
 });
+
+test("CONFIG_LOCK_TIMEOUT_MS and CONFIG_STATEMENT_TIMEOUT_MS (1 to 3,600,000; 0, no timeout, refused): unset means the defaults", () => {
+  expect(configFromEnv({})).toMatchObject({ configLockTimeoutMs: undefined, configStatementTimeoutMs: undefined });
+  expect(configFromEnv({ CONFIG_LOCK_TIMEOUT_MS: "2000", CONFIG_STATEMENT_TIMEOUT_MS: "60000" })).toMatchObject({ configLockTimeoutMs: 2000, configStatementTimeoutMs: 60000 });
+  for (const variable of ["CONFIG_LOCK_TIMEOUT_MS", "CONFIG_STATEMENT_TIMEOUT_MS"]) {
+    for (const bad of ["0", "3600001", "10s", "-1"]) {
+      expect(() => configFromEnv({ [variable]: bad })).toThrow(`${variable}: must be an integer from 1 to 3600000, got ${JSON.stringify(bad)}`);
+    }
+  }
+});

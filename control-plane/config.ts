@@ -89,6 +89,12 @@ function integerIn(min: number, max: number): (raw: string | undefined) => numbe
 const reportPoolMax = integerIn(1, 50);
 /** REPORT_STATEMENT_TIMEOUT_MS: up to an hour; 0 (PostgreSQL's "no timeout") is refused, as a report must end. */
 const reportStatementTimeoutMs = integerIn(1, 3_600_000);
+/**
+ * CONFIG_LOCK_TIMEOUT_MS and CONFIG_STATEMENT_TIMEOUT_MS (audit/config-lock.ts): up to an hour; 0
+ * (PostgreSQL's "no timeout") is refused, as a change waiting on a held row must end.
+ */
+const configLockTimeoutMs = integerIn(1, 3_600_000);
+const configStatementTimeoutMs = integerIn(1, 3_600_000);
 
 function trustForwardedFor(raw: string | undefined): boolean {
   if (raw === undefined || raw === "" || raw === "false") return false;
@@ -137,6 +143,8 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     budgetWebhookUrl: readSetting("BUDGET_WEBHOOK_URL", () => budgetWebhookUrl(env.BUDGET_WEBHOOK_URL)),
     reportPoolMax: readSetting("REPORT_POOL_MAX", () => reportPoolMax(env.REPORT_POOL_MAX)),
     reportStatementTimeoutMs: readSetting("REPORT_STATEMENT_TIMEOUT_MS", () => reportStatementTimeoutMs(env.REPORT_STATEMENT_TIMEOUT_MS)),
+    configLockTimeoutMs: readSetting("CONFIG_LOCK_TIMEOUT_MS", () => configLockTimeoutMs(env.CONFIG_LOCK_TIMEOUT_MS)),
+    configStatementTimeoutMs: readSetting("CONFIG_STATEMENT_TIMEOUT_MS", () => configStatementTimeoutMs(env.CONFIG_STATEMENT_TIMEOUT_MS)),
     logFormat,
   };
 }

@@ -23,6 +23,7 @@ import { publishedJwks } from "./snapshots/previous-signing-keys.ts";
 import { loadTokenSecret } from "./auth/token-secret.ts";
 import { loadAuditKey, useAuditKey } from "./audit/use-audit-key.ts";
 import { keyAuditChain } from "./audit/audit-key.ts";
+import { boundConfigLock, DEFAULT_CONFIG_LOCK_BOUNDS } from "./audit/config-lock.ts";
 import { startChangeTicker } from "./changes/change-ticker.ts";
 import { startWebhookWorker } from "./budgets/deliver-webhooks.ts";
 import type { AppDeps } from "./graphql/context.ts";
@@ -50,6 +51,10 @@ export interface ControlPlaneConfig {
   reportPoolMax?: number;
   /** REPORT_STATEMENT_TIMEOUT_MS: a report's statement is cancelled after this long (default 30000). */
   reportStatementTimeoutMs?: number;
+  /** CONFIG_LOCK_TIMEOUT_MS: a configuration change waits at most this long for any one lock, then answers BUSY (default 10000). */
+  configLockTimeoutMs?: number;
+  /** CONFIG_STATEMENT_TIMEOUT_MS: any one statement of a configuration change is cancelled after this long, and it answers BUSY (default 30000). */
+  configStatementTimeoutMs?: number;
 }
 
 export interface RunningControlPlane {
@@ -105,6 +110,12 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
     const auditKey = await useAuditKey(db.sql, config.dataDir, config.auditHmacKey, log);
     // GraphQL appends audit rows through its own pool.
     keyAuditChain(db.admin, auditKey);
+    // Changes run on both pools: GraphQL's, and the change ticker's applying scheduled requests.
+    const lockBounds = {
+      lockTimeoutMs: config.configLockTimeoutMs ?? DEFAULT_CONFIG_LOCK_BOUNDS.lockTimeoutMs,
+      statementTimeoutMs: config.configStatementTimeoutMs ?? DEFAULT_CONFIG_LOCK_BOUNDS.statementTimeoutMs,
+    };
+    for (const pool of [db.sql, db.admin]) boundConfigLock(pool, lockBounds);
     const signingKey = await loadSigningKey(config.dataDir, config.signingKeyJwk);
     const jwks = await publishedJwks(signingKey, config.previousSigningKeys ?? []);
     let tokenFile = "";

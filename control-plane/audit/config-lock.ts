@@ -8,30 +8,52 @@
  * transaction's first statement, never as startup parameters, so they pass any pooler (see
  * Database.reports). `lock_timeout` ends each lock wait, the config lock's and a row's alike (SQLSTATE
  * 55P03), and `statement_timeout` any one statement (57014); either answers a BUSY GraphQL error.
+ * Their values (CONFIG_LOCK_TIMEOUT_MS, CONFIG_STATEMENT_TIMEOUT_MS) are the pool's: the control plane
+ * gives them to its pools at start (boundConfigLock), and inConfigLock finds them through the handle it
+ * is given, as appendAudit finds the audit key (audit-key.ts), so its callers pass only the pool.
  *
  * @example return inConfigLock(deps.sql, async (tx) => { ... });
  */
 import { GraphQLError } from "graphql";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
-import type { Sql, Tx } from "../db/client.ts";
+import type { Queryable, Sql, Tx } from "../db/client.ts";
 
 /** Serialises config changes and audit appends so versions, snapshots and the chain stay in commit order. */
 export const CONFIG_LOCK_ID = 0x63666767;
 
-/**
- * How long an admin transaction waits for any one lock: the config lock (other admins' changes, each
- * usually well under a second, a few seconds when publishing a very large configuration) or a row.
- */
-export const CONFIG_LOCK_WAIT_MS = 10_000;
-/** How long any one statement of an admin transaction may run. */
-export const ADMIN_STATEMENT_TIMEOUT_MS = 30_000;
+export interface ConfigLockBounds {
+  /**
+   * How long an admin transaction waits for any one lock (CONFIG_LOCK_TIMEOUT_MS): the config lock
+   * (other admins' changes, each usually well under a second, a few seconds when publishing a very
+   * large configuration) or a row.
+   */
+  lockTimeoutMs: number;
+  /** How long any one statement of an admin transaction may run (CONFIG_STATEMENT_TIMEOUT_MS). */
+  statementTimeoutMs: number;
+}
+
+export const DEFAULT_CONFIG_LOCK_BOUNDS: ConfigLockBounds = { lockTimeoutMs: 10_000, statementTimeoutMs: 30_000 };
 
 const LOCK_NOT_AVAILABLE = "55P03";
 const QUERY_CANCELED = "57014";
 
-/** Bounds the transaction's waits, then takes the config lock (waiting at most CONFIG_LOCK_WAIT_MS for it). */
+/** Each pool's bounds, by the identity a pool shares with its transactions (its `json` helper, see audit-key.ts). */
+const boundsByPool = new WeakMap<object, ConfigLockBounds>();
+
+/** Gives the pool the bounds its config-lock transactions run with. */
+export function boundConfigLock(sql: Sql, bounds: ConfigLockBounds): void {
+  boundsByPool.set(sql.json, bounds);
+}
+
+/** The bounds of the pool (or of the pool a transaction runs on); the defaults when it was given none. */
+export function configLockBounds(q: Queryable): ConfigLockBounds {
+  return boundsByPool.get(q.json) ?? DEFAULT_CONFIG_LOCK_BOUNDS;
+}
+
+/** Bounds the transaction's waits, then takes the config lock (waiting at most the lock timeout for it). */
 export async function takeConfigLock(tx: Tx): Promise<void> {
-  await tx`select set_config('lock_timeout', ${String(CONFIG_LOCK_WAIT_MS)}, true), set_config('statement_timeout', ${String(ADMIN_STATEMENT_TIMEOUT_MS)}, true)`;
+  const { lockTimeoutMs, statementTimeoutMs } = configLockBounds(tx);
+  await tx`select set_config('lock_timeout', ${String(lockTimeoutMs)}, true), set_config('statement_timeout', ${String(statementTimeoutMs)}, true)`;
   await tx`select pg_advisory_xact_lock(${CONFIG_LOCK_ID})`;
 }
 
@@ -43,15 +65,15 @@ export async function inConfigLock<T>(sql: Sql, work: (tx: Tx) => Promise<T>): P
       return work(tx);
     })) as T;
   } catch (error) {
-    throw busyError(error) ?? error;
+    throw busyError(error, configLockBounds(sql)) ?? error;
   }
 }
 
 /** The BUSY GraphQL error for PostgreSQL's lock or statement timeout; null for any other error. */
-export function busyError(error: unknown): GraphQLError | null {
+export function busyError(error: unknown, bounds: ConfigLockBounds): GraphQLError | null {
   const e = error as { name?: unknown; code?: unknown } | null;
   if (e?.name !== "PostgresError" || (e.code !== LOCK_NOT_AVAILABLE && e.code !== QUERY_CANCELED)) return null;
-  const waited = e.code === LOCK_NOT_AVAILABLE ? `waited ${CONFIG_LOCK_WAIT_MS} ms for a lock` : `ran a statement longer than ${ADMIN_STATEMENT_TIMEOUT_MS} ms`;
+  const waited = e.code === LOCK_NOT_AVAILABLE ? `waited ${bounds.lockTimeoutMs} ms for a lock` : `ran a statement longer than ${bounds.statementTimeoutMs} ms`;
   return new GraphQLError(
     `the configuration is busy (this change ${waited}: another change holds it, or a session holds a row it needs); nothing was changed, retry`,
     { extensions: { code: GraphQLCode.BUSY } },

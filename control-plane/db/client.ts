@@ -25,7 +25,7 @@ export interface Database {
   reports: Sql;
   /**
    * GraphQL (admin reads, mutations, authentication): a small pool of its own (ADMIN_POOL_MAX), so
-   * admin mutations waiting for the config lock or a row (each up to CONFIG_LOCK_WAIT_MS,
+   * admin mutations waiting for the config lock or a row (each up to CONFIG_LOCK_TIMEOUT_MS,
    * audit/config-lock.ts) queue here and never hold the connections the proxies' endpoints use. On
    * PGlite, `sql` itself.
    */
