@@ -128,20 +128,28 @@ describe("every call the vendor billed is charged: the answer, each 2xx answer t
   });
 
   test("a timed-out last call (on the trail, no usage from the route) is charged its prompt estimate on top of the refused calls before it", () => {
-    const { event } = settled({ trail: trail(dear, [{ deployment: cheap, reportedUsage: used(500, 300) }], [{ deployment: dear }]), usage: null, status: "error", errorCode: "upstream_timeout" });
+    const { event } = settled({ trail: trail(dear, [{ deployment: cheap, reportedUsage: used(500, 300) }], [{ deployment: dear, reportedUsage: null }]), usage: null, status: "error", errorCode: "upstream_timeout" });
     expect(event.usage).toMatchObject({ inputTokens: 560, outputTokens: 300 });
     expect(event.costMicros).toBe(1_100 + 60 * 3);
   });
 
   test("calls left without an answer before the one that answered: each charged its prompt estimate at its own deployment, once", () => {
-    const { event, ticket } = settled({ trail: trail(dear, undefined, [{ deployment: cheap }, { deployment: cheap }, { deployment: dear }]), usage: used(7, 3) });
+    const { event, ticket } = settled({ trail: trail(dear, undefined, [{ deployment: cheap, reportedUsage: null }, { deployment: cheap, reportedUsage: null }, { deployment: dear, reportedUsage: null }]), usage: used(7, 3) });
     expect(event.usage).toMatchObject({ inputTokens: 40 + 40 + 60 + 7, outputTokens: 3 });
     expect(event.costMicros).toBe(40 + 40 + 60 * 3 + 36);
     expect(ticket).toEqual([`settle 147/3 ${event.costMicros}`]);
   });
 
+  test("a call left without an answer after its stream reported usage (Anthropic's message_start) is charged that usage, not the estimate", () => {
+    const { event } = settled({ trail: trail(dear, undefined, [{ deployment: dear, reportedUsage: used(100, 1, { cachedInputTokens: 30 }) }]), usage: null, status: "client_closed", errorCode: "client_closed" });
+    expect(event.usage).toEqual({ ...ZERO_USAGE, inputTokens: 100, outputTokens: 1, cachedInputTokens: 30 });
+    // No input reported: the input side is the estimate, the reported output kept.
+    const noInput = settled({ trail: trail(dear, undefined, [{ deployment: dear, reportedUsage: used(0, 4) }]), usage: null, status: "error", errorCode: "upstream_timeout" });
+    expect(noInput.event.usage).toMatchObject({ inputTokens: 60, outputTokens: 4 });
+  });
+
   test("a walk whose only charge is its calls left without an answer settles the ticket with them, not a release", () => {
-    const { event, ticket } = settled({ trail: trail(cheap, undefined, [{ deployment: cheap }, { deployment: cheap }]), usage: null, status: "client_closed", errorCode: "client_closed" });
+    const { event, ticket } = settled({ trail: trail(cheap, undefined, [{ deployment: cheap, reportedUsage: null }, { deployment: cheap, reportedUsage: null }]), usage: null, status: "client_closed", errorCode: "client_closed" });
     expect(event.usage).toMatchObject({ inputTokens: 80, outputTokens: 0 });
     expect(event.costMicros).toBe(80);
     expect(ticket).toEqual(["settle 80/0 80"]);

@@ -6,7 +6,8 @@
  * deployment, plus each 2xx answer the gateway refused on the way (Trail.refusedCalls), each priced at
  * ITS deployment, with the usage its vendor reported in it, else the prompt estimate for that
  * deployment's model, and each call left without an answer (Trail.unansweredCalls: it timed out, or
- * the client left), wherever it was in the walk, at the prompt estimate for its deployment. The
+ * the client left), wherever it was in the walk, with the usage its stream had reported before it was
+ * left (Anthropic's message_start), else the prompt estimate for its deployment. The
  * event's `usage` is the sum of those calls' tokens (class by class), its `costMicros` the sum of their
  * costs, and the limits ticket settles with both sums, so budgets and TPM count what the vendors
  * invoice. Each call is priced and rounded on its own, as each vendor bills it.
@@ -17,6 +18,7 @@ import { priceKey, type Snapshot, type SnapshotDeployment } from "../../shared/s
 import type { UsageEvent, UsageStatus } from "../../shared/usage/usage-event.ts";
 import { notWritten } from "../outbox/outbox-thread.ts";
 import type { Trail } from "../providers/execute.ts";
+import { usageSoFar } from "../providers/vendor-stream.ts";
 import type { RequestContext } from "./build-context.ts";
 import type { LimitsTicket } from "./limits.ts";
 
@@ -97,7 +99,9 @@ export function buildUsageEvent(input: SettleInput, now = Date.now()): { event: 
       byDeployment!.push({ deploymentId: deployment.id, usage: billed, costMicros: billedCost });
     };
     for (const call of trail.refusedCalls ?? []) charge(call.deployment, call.reportedUsage ?? promptOnly(input.promptEstimate, call.deployment));
-    for (const call of trail.unansweredCalls ?? []) charge(call.deployment, promptOnly(input.promptEstimate, call.deployment));
+    // A call left unanswered after its vendor reported usage (Anthropic's message_start) is charged that
+    // usage, completed as a stream cut short is (usageSoFar: nothing streamed yet).
+    for (const call of trail.unansweredCalls ?? []) charge(call.deployment, call.reportedUsage === null ? promptOnly(input.promptEstimate, call.deployment) : usageSoFar(call.reportedUsage, estimateFor(input.promptEstimate, call.deployment.model), 0));
   }
   const event: UsageEvent = {
     eventId,

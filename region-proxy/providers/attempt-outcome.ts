@@ -73,6 +73,12 @@ export interface AttemptFailure {
    * answer, a call the vendor billed. Carries the usage it reported, null when none was usable.
    */
   refusedAnswer?: RefusedAnswer;
+  /**
+   * A 2xx stream left without an answer (timed out, the client gone) before its first chunk, after its
+   * vendor had reported usage (Anthropic's message_start: the prompt's input, cache reads and writes):
+   * what it reported, which the call is charged rather than the prompt estimate.
+   */
+  reportedSoFar?: NormalizedUsage;
 }
 
 export interface RefusedAnswer {

@@ -54,6 +54,8 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
       // (Anthropic's thinking_delta, ping) sends events that become no chunk, and it has answered.
       const events = vendorEvents(readSseBatches(call.response.body), call.heard);
       const translator = adapter.createStreamTranslator(ctx);
+      // What the vendor reports before the first chunk is charged if the call is then left unanswered.
+      call.reportedSoFar = translator;
       let first: Awaited<ReturnType<typeof readUntilChunks>>;
       try {
         first = await readUntilChunks(events, translator);

@@ -5,7 +5,7 @@
  * (walk-chain.ts attempt): a deployment's `connectMs` plus its first-byte timeout for a stream, only
  * `connectMs` (or nothing) for a non-streamed answer, whose headers come once the whole answer is ready.
  */
-import type { VendorHttpRequest } from "./types.ts";
+import type { StreamTranslator, VendorHttpRequest } from "./types.ts";
 
 export interface CallTimers {
   /** Infinity: no first-byte timer, only the deadline. */
@@ -29,6 +29,12 @@ export interface VendorCall {
   state(): CallState;
   /** The first-byte budget the call was started with (Infinity: none); mid-stream, how long its vendor may go silent (call-ending.ts). */
   firstByteMs: number;
+  /**
+   * Set by a reader translating the call's 2xx stream: its translator, whose counts so far
+   * (StreamTranslator.partialUsage, Anthropic's message_start) the call is charged if it is left
+   * without an answer (timeout, client gone) before its first chunk.
+   */
+  reportedSoFar?: Pick<StreamTranslator, "partialUsage">;
 }
 
 export interface CallState {

@@ -297,7 +297,7 @@ function drainThenClose(batches: AsyncGenerator<SseEvent[]>, abort: () => void):
  * the prompt estimate; its output, or the streamed estimate plus the reasoning it reported (hidden
  * thoughts never reach the client, so the characters streamed cannot count them), whichever is larger.
  */
-function usageSoFar(reported: NormalizedUsage | null, promptEstimate: number, streamedEstimate: number): NormalizedUsage {
+export function usageSoFar(reported: NormalizedUsage | null, promptEstimate: number, streamedEstimate: number): NormalizedUsage {
   const input = reported && reported.inputTokens > 0 ? reported : { inputTokens: estimatedCount(promptEstimate), cachedInputTokens: 0, cacheWriteTokens: 0 };
   const reasoning = reported?.reasoningTokens ?? 0;
   return {

@@ -89,16 +89,17 @@ export interface Trail {
   /**
    * Every vendor call of the walk left without an answer, in order: it timed out (first byte or total)
    * or the client left (or the proxy's stop cut it) while it ran. The vendor got the prompt and worked
-   * on it, so each is charged its prompt estimate for its own deployment (pipeline/settle.ts), the
-   * walk's last call as much as one a retry or fallback followed. Undefined until the first one, as
-   * `refusedCalls`.
+   * on it, so each is charged at its own deployment (pipeline/settle.ts) the usage its stream had
+   * reported before it was left (Anthropic's message_start), else its prompt estimate, the walk's last
+   * call as much as one a retry or fallback followed. Undefined until the first one, as `refusedCalls`.
    */
   unansweredCalls?: UnansweredCall[];
 }
 
-/** One call left without an answer: where it went. */
+/** One call left without an answer: where it went, and the usage its 2xx stream had reported (null: none). */
 export interface UnansweredCall {
   deployment: SnapshotDeployment;
+  reportedUsage: NormalizedUsage | null;
 }
 
 /** One refused 2xx call: where it went, and the usage the vendor reported in it (null when none was usable). */
@@ -270,7 +271,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         // Every refused 2xx is billed by its vendor: each is kept, none replaces another.
         if (!outcome.ok && outcome.refusedAnswer) (trail.refusedCalls ??= []).push({ deployment: dep, reportedUsage: outcome.refusedAnswer.reportedUsage });
         // So is every call it got and never answered: each is charged once, however the walk ends.
-        else if (!outcome.ok && (outcome.kind === "timeout" || outcome.kind === "client_closed")) (trail.unansweredCalls ??= []).push({ deployment: dep });
+        else if (!outcome.ok && (outcome.kind === "timeout" || outcome.kind === "client_closed")) (trail.unansweredCalls ??= []).push({ deployment: dep, reportedUsage: outcome.reportedSoFar ?? null });
         if (outcome.ok) {
           step(dep, "ok", null, startedMs);
           // Sent, not waited for: the answer must not wait a Redis round trip. The store sees it before
@@ -543,7 +544,9 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
     const state = handle.state();
     const failure = fromThrown(error, state, answered);
     const reason = failure.kind === "timeout" && operation.verdictAtEnd && failureVerdict(state, 0, firstByteMs) === "none" ? STILL_SENDING : failure.reason;
-    return { ...failure, reason, error: withoutCredential(failure.error, credential.credential) };
+    // Left without an answer after the vendor reported usage in its stream: that usage is charged.
+    const reported = failure.kind === "timeout" || failure.kind === "client_closed" ? (call.reportedSoFar?.partialUsage?.() ?? null) : null;
+    return { ...failure, reason, error: withoutCredential(failure.error, credential.credential), ...(reported === null ? {} : { reportedSoFar: reported }) };
   }
 }
 

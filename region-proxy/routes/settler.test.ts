@@ -27,13 +27,13 @@ function settled(failure: { trail: Trail; error: GatewayError; clientClosed: boo
 }
 
 test("the client left while a call ran: client_closed, the call charged from the trail only", () => {
-  const left = { ...trail(step("error", "client_closed")), unansweredCalls: [{ deployment: DEPLOYMENT }] };
+  const left = { ...trail(step("error", "client_closed")), unansweredCalls: [{ deployment: DEPLOYMENT, reportedUsage: null }] };
   const result = settled({ trail: left, error: CLOSED, clientClosed: true });
   expect(result).toEqual({ trail: left, usage: null, status: "client_closed", code: "client_closed" });
 });
 
 test("timed-out calls, the last one included: error with the walk's code, no usage of its own (not a second charge for the last call)", () => {
-  const timedOut = { ...trail(step("error", "timeout_first_byte"), step("error", "timeout_total")), unansweredCalls: [{ deployment: DEPLOYMENT }, { deployment: DEPLOYMENT }] };
+  const timedOut = { ...trail(step("error", "timeout_first_byte"), step("error", "timeout_total")), unansweredCalls: [{ deployment: DEPLOYMENT, reportedUsage: null }, { deployment: DEPLOYMENT, reportedUsage: null }] };
   expect(settled({ trail: timedOut, error: TIMEOUT, clientClosed: false })).toMatchObject({ usage: null, status: "error", code: "upstream_timeout" });
   // The client left during the backoff after it.
   expect(settled({ trail: timedOut, error: CLOSED, clientClosed: true })).toMatchObject({ usage: null, status: "client_closed" });

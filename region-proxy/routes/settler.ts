@@ -52,7 +52,8 @@ export function cutByStop<F extends { error: GatewayError; clientClosed: boolean
  * What its vendors billed is on the trail and charged by settle (pipeline/settle.ts), each call once:
  * every call the vendor got and left without an answer (Trail.unansweredCalls: the client left while
  * it ran, the proxy's stop cut it, or it timed out, the last call or any before it) at its prompt
- * estimate for its deployment, as a stream cut short is, so a loop of "send, disconnect" cannot spend
+ * estimate for its deployment, or the usage its stream had reported (Anthropic's message_start), as a
+ * stream cut short is, so a loop of "send, disconnect" cannot spend
  * under any cap for nothing; and every 2xx answer the gateway refused (Trail.refusedCalls). A walk
  * with neither (it never called a vendor, or every call was answered with an error) charges nothing:
  * its reservation is released.
