@@ -54,18 +54,24 @@ function checkKeyLimits(input: CreateKeyInput): KeyLimits {
   return { rpm: count("rpm"), tpm: count("tpm"), dailyBudgetMicros: usd("dailyBudgetUsd"), monthlyBudgetMicros: usd("monthlyBudgetUsd") };
 }
 
-/** Tenant in scope, expiry within the tenant's key TTL, aliases and limits within the tenant's. */
-async function keyRules(tx: Tx, ctx: GraphQLContext, tenantId: string, expiresAt: Date | null, allowedAliases: string[] | null, limits: KeyLimits): Promise<Date> {
+/**
+ * Tenant in scope, expiry within the tenant's key TTL, and the aliases and limits the caller chose
+ * within the tenant's. `chosen` is null for a rotation, which copies the old key's unchanged: a tenant
+ * narrowed since may have left them wider, and enforcement bounds them by every level anyway, so
+ * checking them again would leave such a key with no way to rotate.
+ */
+async function keyRules(tx: Tx, ctx: GraphQLContext, tenantId: string, expiresAt: Date | null, chosen: { allowedAliases: string[] | null; limits: KeyLimits } | null): Promise<Date> {
   await requireTenantInScope(ctx, tx, tenantId);
   if (!(await findTenant(tx, tenantId))) throw notFound("tenant", tenantId);
   const chain = await ancestorPolicies(tx, tenantId, true);
   // A key narrows its tenant like a child tenant would: limits at most every ancestor's.
-  checkNarrowing({ ...EMPTY_TENANT_POLICY, ...limits }, chain);
+  if (chosen) checkNarrowing({ ...EMPTY_TENANT_POLICY, ...chosen.limits }, chain);
   const [self, ...above] = chain;
   const policy = effectivePolicy(self!.policy, above);
   const ttlDays = policy.keyTtlDays ?? DEFAULT_KEY_TTL_DAYS;
   const latest = new Date(Date.now() + ttlDays * DAY_MS);
   if (expiresAt && expiresAt.getTime() > latest.getTime() + 60_000) throw badInput("expiresAt", `must be within the tenant's key TTL of ${ttlDays} days`);
+  const allowedAliases = chosen?.allowedAliases;
   if (allowedAliases && policy.allowedAliases) {
     const extra = allowedAliases.filter((a) => !policy.allowedAliases!.includes(a));
     if (extra.length > 0) throw badInput("allowedAliases", `${extra.join(", ")} not in the tenant's allowed aliases [${policy.allowedAliases.join(", ")}]`);
@@ -82,7 +88,7 @@ export async function createKey(ctx: GraphQLContext, input: CreateKeyInput): Pro
   const limits = checkKeyLimits(input);
   const secret = newGatewayKey();
   return runConfigChange(ctx.deps, ctx.who, async (tx) => {
-    const expiresAt = await keyRules(tx, ctx, input.tenantId, requested, allowedAliases, limits);
+    const expiresAt = await keyRules(tx, ctx, input.tenantId, requested, { allowedAliases, limits });
     const key = await insertKey(tx, {
       id: newId("key"),
       tenantId: input.tenantId,
@@ -131,7 +137,7 @@ export async function rotateKey(ctx: GraphQLContext, input: RotateKeyInput): Pro
       dailyBudgetMicros: old.dailyBudgetUsd === null ? null : Math.round(old.dailyBudgetUsd * 1_000_000),
       monthlyBudgetMicros: old.monthlyBudgetUsd === null ? null : Math.round(old.monthlyBudgetUsd * 1_000_000),
     };
-    const expiresAt = await keyRules(tx, ctx, old.tenantId, null, old.allowedAliases, limits);
+    const expiresAt = await keyRules(tx, ctx, old.tenantId, null, null);
     const key = await insertKey(tx, {
       id: newId("key"),
       tenantId: old.tenantId,
