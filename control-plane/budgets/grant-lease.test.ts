@@ -1,7 +1,7 @@
 import { expect, test } from "bun:test";
 import { DEFAULT_LEASE_POLICY, grantLease, nextRate, type RegionState } from "./grant-lease.ts";
 
-const region = (name: string, grantedMicros: number, spentMicros: number, reclaimed = false): RegionState => ({ region: name, grantedMicros, spentMicros, reclaimed });
+const region = (name: string, grantedMicros: number, spentMicros: number, lapsed = false): RegionState => ({ region: name, grantedMicros, spentMicros, lapsed });
 const base = { capMicros: 1_000_000, rateMicrosPerS: 0, needMicros: 0, policy: DEFAULT_LEASE_POLICY };
 
 test("an idle region starts with the floor", () => {
@@ -26,9 +26,19 @@ test("with another live lease, a region takes at most half of what is free beyon
   expect(grant.exhausted).toBe(false);
 });
 
-test("an expired lease past the grace is reclaimed: only its spend counts", () => {
+test("another region's lease lapsed past the grace still holds its whole grant: it may have spent it unseen", () => {
   const grant = grantLease({ ...base, requester: region("eu", 100_000, 100_000), others: [region("us", 800_000, 200_000, true)], needMicros: 600_000 });
-  expect(grant.grantedMicros).toBe(100_000 + 600_000);
+  expect(grant).toEqual({ grantedMicros: 200_000, exhausted: true });
+});
+
+test("a lapsed region's own ask releases its unused allowance: only the spend it reported counts", () => {
+  const grant = grantLease({ ...base, requester: region("us", 800_000, 200_000, true), others: [region("eu", 100_000, 100_000)], needMicros: 600_000 });
+  expect(grant).toEqual({ grantedMicros: 200_000 + 600_000, exhausted: false });
+});
+
+test("a lapsed lease is not a live one: the requester may take all that is free", () => {
+  const grant = grantLease({ ...base, requester: region("eu", 0, 0), others: [region("us", 200_000, 100_000, true)], rateMicrosPerS: 1_000_000 });
+  expect(grant).toEqual({ grantedMicros: 800_000, exhausted: true });
 });
 
 test("a lowered cap shrinks a live lease to what is left, never below the region's spend", () => {

@@ -2,8 +2,12 @@
  * How much of a global budget one region may hold (pure).
  *
  * Invariant kept by every grant: Σ over regions of max(granted, spent) ≤ cap (restored by shrinking a
- * region's allowance toward its spend when a lowered cap broke it), where a region whose
- * lease expired more than a grace period ago counts only its spend (its unused allowance is reclaimed).
+ * region's allowance toward its spend when a lowered cap broke it). A region whose lease expired
+ * (lapsed) still counts its whole grant: it may have spent all of it without the control plane seeing
+ * any (cut off from it, or a crashed proxy whose outbox ships on restart). Its unused allowance is
+ * released only when it asks again more than a grace period after expiry, since its ask reports the
+ * spend it counted, or when the period ends (a new period is a new level): a region that never comes
+ * back holds its last lease's room until then.
  * A region enforces spent + reserved ≤ granted locally, so the only way past the cap is a settled cost
  * above its reservation (see the overshoot bound in region-proxy/leases/leased-budgets.ts).
  *
@@ -20,7 +24,7 @@ export interface LeasePolicy {
   horizonS: number;
   /** A lease lives this long without renewal (default 60 s). */
   ttlMs: number;
-  /** After expiry, its allowance is reclaimed once this has passed too (longer than any request: default 130 s). */
+  /** After expiry, the region's own next ask releases its unused allowance once this has passed too (longer than any request: default 130 s). */
   reclaimGraceMs: number;
 }
 
@@ -31,8 +35,12 @@ export interface RegionState {
   grantedMicros: number;
   /** max(ledger spend, spend the region reported). */
   spentMicros: number;
-  /** True once its lease expired past the grace: counts only its spend. */
-  reclaimed: boolean;
+  /**
+   * True once its lease expired past the grace (or it never had one): it holds no live lease. The
+   * requester then counts only its spend (its ask just reported it: the rest of its allowance is
+   * released); any other region still counts its whole grant, which it may have spent unseen.
+   */
+  lapsed: boolean;
 }
 
 export interface GrantInput {
@@ -51,25 +59,28 @@ export interface GrantResult {
   exhausted: boolean;
 }
 
-const held = (r: RegionState) => (r.reclaimed ? r.spentMicros : Math.max(r.grantedMicros, r.spentMicros));
+/** What another region holds against the cap, live or lapsed: only its own ask can release the rest. */
+const heldByOther = (r: RegionState) => Math.max(r.grantedMicros, r.spentMicros);
+/** What the requester holds: after a lapse, the spend its ask reported. */
+const heldByRequester = (r: RegionState) => (r.lapsed ? r.spentMicros : Math.max(r.grantedMicros, r.spentMicros));
 
 /**
  * The requester's new cumulative allowance.
- * @example grantLease({ capMicros: 1_000_000, requester: { region: "eu", grantedMicros: 0, spentMicros: 0, reclaimed: false }, others: [], rateMicrosPerS: 0, needMicros: 0, policy: DEFAULT_LEASE_POLICY })
+ * @example grantLease({ capMicros: 1_000_000, requester: { region: "eu", grantedMicros: 0, spentMicros: 0, lapsed: false }, others: [], rateMicrosPerS: 0, needMicros: 0, policy: DEFAULT_LEASE_POLICY })
  *   // { grantedMicros: 50_000, exhausted: false }
  */
 export function grantLease(input: GrantInput): GrantResult {
   const { capMicros, requester, policy } = input;
   // Saturating (spend-ceiling.ts): every figure and every result stays an exact integer.
-  const others = addMicros(...input.others.map(held));
-  const own = held(requester);
+  const others = addMicros(...input.others.map(heldByOther));
+  const own = heldByRequester(requester);
   // Over-committed (the cap was lowered, or others overshot): shrink to what is left, never below the spend.
   // The proxy enforces each answer as it comes, so a smaller allowance takes effect on its next renewal.
   if (addMicros(others, own) > capMicros) return { grantedMicros: Math.max(requester.spentMicros, capMicros - others), exhausted: true };
   const free = Math.max(0, capMicros - others - own);
   const outstanding = own - requester.spentMicros;
   const target = Math.max(Math.ceil(capMicros * policy.floorFraction), Math.ceil(input.rateMicrosPerS * policy.horizonS), input.needMicros);
-  const share = input.others.some((r) => !r.reclaimed && r.grantedMicros > r.spentMicros) ? 0.5 : 1;
+  const share = input.others.some((r) => !r.lapsed && r.grantedMicros > r.spentMicros) ? 0.5 : 1;
   const wanted = Math.min(Math.max(0, target - outstanding), Math.floor(free * share));
   const needed = Math.max(0, input.needMicros - outstanding);
   const delta = Math.min(free, Math.max(wanted, needed));

@@ -134,7 +134,7 @@ test("crossing 80% of the cap writes one alert row for the level and period", as
   expect([...alerts]).toEqual([{ scope: `ten:${org}`, spent: "850000" }]);
 });
 
-test("an expired lease's unused part is reclaimed for other regions once its grace has passed", async () => {
+test("an expired lease's unused part is released once its grace has passed and its region asks again, reporting its spend", async () => {
   const policy = { ...DEFAULT_LEASE_POLICY, ttlMs: 1000, reclaimGraceMs: 1000 };
   const period = "day:2026-11-22";
   const scope = `ten:${org}`;
@@ -144,7 +144,11 @@ test("an expired lease's unused part is reclaimed for other regions once its gra
   // While eu's lease is live (or within its grace), us can get only what is left.
   const early = await serveLease(sql, "us", { scope, period, spentMicros: 0, needMicros: 500_000 }, policy, new Date(start.getTime() + 1500));
   expect(early).toMatchObject({ grantedMicros: 100_000, exhausted: true });
-  // Past expiry + grace, eu holds only what it spent (nothing): us may grow into the rest.
-  const later = await serveLease(sql, "us", { scope, period, spentMicros: 0, needMicros: 500_000 }, policy, new Date(start.getTime() + 2500));
+  // Past expiry + grace eu still holds its grant: silent, it may have spent all of it (expired-lease-held.test.ts).
+  const silent = await serveLease(sql, "us", { scope, period, spentMicros: 0, needMicros: 500_000 }, policy, new Date(start.getTime() + 2500));
+  expect(silent).toMatchObject({ grantedMicros: 100_000, exhausted: true });
+  // eu asks again reporting it spent nothing: its unused part is released, and us may grow into the rest.
+  await serveLease(sql, "eu", { scope, period, spentMicros: 0 }, policy, new Date(start.getTime() + 2600));
+  const later = await serveLease(sql, "us", { scope, period, spentMicros: 0, needMicros: 500_000 }, policy, new Date(start.getTime() + 2700));
   expect(later).toMatchObject({ grantedMicros: 500_000, exhausted: false });
 });

@@ -53,7 +53,9 @@ export async function serveLease(
         grantedMicros: lease?.grantedMicros ?? 0,
         // Every region's report is held to what it could have spent, the asker's new one included.
         spentMicros: Math.max(ledgerSpent, believedSpend(name === region ? ask.spentMicros : 0, lease, ledgerSpent)),
-        reclaimed: lease ? lease.expiresAt.getTime() + policy.reclaimGraceMs < now.getTime() : true,
+        // Past expiry + grace. Only the asker's unused allowance is released then (it just reported its spend);
+        // another lapsed region still holds its whole grant, which it may have spent unseen (grant-lease.ts).
+        lapsed: lease ? lease.expiresAt.getTime() + policy.reclaimGraceMs < now.getTime() : true,
       });
     }
     const own = states.find((s) => s.region === region)!;
