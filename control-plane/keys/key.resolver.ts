@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { requireVisibleTenant } from "../auth/access.ts";
 import { TENANT_READERS } from "../auth/field-policy.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
-import { notFound } from "../graphql/errors.ts";
+import { badInput, notFound } from "../graphql/errors.ts";
 import { pageArgs, toPage } from "../graphql/page.ts";
 import { Tenant } from "../tenants/tenant.type.ts";
 import { CreateKeyInput, RotateKeyInput } from "./key.input.ts";
@@ -10,9 +10,16 @@ import { listKeysPage } from "./key.repo.ts";
 import { createKey, revokeKey, rotateKey } from "./key.service.ts";
 import { CreatedKey, GatewayKey, KeyConnection } from "./key.type.ts";
 
+/** The statuses a key reads (key.repo.ts: `expired` is an active key past its expiry). */
+const KEY_STATUSES = ["active", "revoked", "expired"];
+
 @Resolver(() => GatewayKey)
 export class KeyResolver {
-  /** A tenant's keys in id order, optionally by status (active | revoked | expired). */
+  /**
+   * A tenant's keys in id order, optionally by status (active | revoked | expired; any other value is
+   * BAD_USER_INPUT, not an empty page). A String, not an enum, so existing queries passing a String
+   * variable or a quoted literal keep working.
+   */
   @Query(() => KeyConnection)
   async keys(
     @Arg("tenantId", () => ID) tenantId: string,
@@ -22,6 +29,9 @@ export class KeyResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<KeyConnection> {
     const page = pageArgs(first, after);
+    // Omitted nullable arguments arrive as undefined.
+    status ??= null;
+    if (status !== null && !KEY_STATUSES.includes(status)) throw badInput("status", `must be one of ${KEY_STATUSES.join(", ")}`);
     await requireVisibleTenant(ctx, TENANT_READERS, tenantId);
     if (!(await ctx.loaders.tenant.load(tenantId))) throw notFound("tenant", tenantId);
     return toPage(await listKeysPage(ctx.deps.sql, tenantId, status, page.after, page.limit + 1), page.limit, (k) => k.id);
