@@ -1,8 +1,9 @@
 /**
  * The proxy's side of global budgets: it holds this region's leases in memory (and in the lease store),
  * and asks the control plane for more IN THE BACKGROUND: on a timer (refreshMs), when what is left of a
- * lease falls under `renewBelow` (30%) of what the last grant left, when a lease expired, and when a
- * reservation is waiting for growth (leased-budgets.ts). Asks are coalesced: every level that needs an
+ * lease falls under `renewBelow` (30%) of what the last grant left, when a lease expired, when a
+ * reservation is waiting for growth, and when the snapshot's cap for a level is not the one its lease
+ * was granted under (leased-budgets.ts). Asks are coalesced: every level that needs an
  * answer goes out together, in requests of at most MAX_LEASE_LEVELS levels (the most the control plane
  * takes) sent one after another, so at most one request is in flight per replica.
  *
@@ -55,6 +56,12 @@ export interface LeaseView {
    * whose clock disagrees): the control plane answers, so its expiry says nothing about reaching it.
    */
   answeredAt: number;
+  /**
+   * The snapshot's cap for the level the ask this lease answers was sent for (`ask`'s capMicros, kept
+   * by the level for its later asks); undefined when no ask named one. A lease whose capMicros differs
+   * from the snapshot's is stale (leased-budgets.ts) unless it answers an ask sent for that cap.
+   */
+  askedForCapMicros?: number;
 }
 
 export interface LeaseClientOptions {
@@ -78,8 +85,11 @@ export interface LeaseClientOptions {
 export interface LeaseClient {
   /** The current lease of a level; undefined until the control plane (or the store) answered for it. */
   view(scope: string, period: string): LeaseView | undefined;
-  /** Asks for the level soon (coalesced with others); resolves once that answer arrived or failed. */
-  ask(scope: string, period: string, needMicros?: number): Promise<void>;
+  /**
+   * Asks for the level soon (coalesced with others); resolves once that answer arrived or failed.
+   * `capMicros`: the snapshot's cap for the level, which this and later answers are marked with.
+   */
+  ask(scope: string, period: string, needMicros?: number, capMicros?: number): Promise<void>;
   /** A reservation was taken under the lease: renews in the background when little is left. */
   noteReserved(scope: string, period: string, micros: number): void;
   stop(): Promise<void>;
@@ -97,6 +107,8 @@ interface Level {
   answeredAt: number;
   lastUsed: number;
   loaded: boolean;
+  /** The snapshot's cap the last ask naming one was sent for. */
+  snapshotCap?: number;
 }
 
 /** A level asked for, with its counter as read for the ask. */
@@ -105,6 +117,7 @@ interface Asked {
   level: Level;
   used: number;
   spent: number;
+  snapshotCap?: number;
 }
 
 /**
@@ -197,7 +210,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
     batch.forEach((l, i) => {
       const status = statuses[i];
       if (!status) return;
-      asked.push({ ask: { scope: l.scope, ...wirePeriod(l.period), spentMicros: status.spentMicros, needMicros: l.need }, level: l, used: status.spentMicros + status.reservedMicros, spent: status.spentMicros });
+      asked.push({ ask: { scope: l.scope, ...wirePeriod(l.period), spentMicros: status.spentMicros, needMicros: l.need }, level: l, used: status.spentMicros + status.reservedMicros, spent: status.spentMicros, snapshotCap: l.snapshotCap });
     });
     // The control plane refuses a request of more than MAX_LEASE_LEVELS levels (400): one request per chunk.
     for (let start = 0; start < asked.length && !stopped; start += MAX_LEASE_LEVELS) {
@@ -272,7 +285,15 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
         l.view = { managed: false, capMicros: 0, grantedMicros: 0, expiresAt: Number.MAX_SAFE_INTEGER, exhausted: false, answeredAt: l.answeredAt };
         continue;
       }
-      const view = { managed: true, capMicros: grant.capMicros, grantedMicros: grant.grantedMicros, expiresAt: localLeaseExpiry(grant, sentAt), exhausted: grant.exhausted, answeredAt: l.answeredAt };
+      const view = {
+        managed: true,
+        capMicros: grant.capMicros,
+        grantedMicros: grant.grantedMicros,
+        expiresAt: localLeaseExpiry(grant, sentAt),
+        exhausted: grant.exhausted,
+        answeredAt: l.answeredAt,
+        askedForCapMicros: entry.snapshotCap,
+      };
       l.view = view;
       await store.save({ scope: l.scope, period: l.period, capMicros: view.capMicros, grantedMicros: view.grantedMicros, expiresAt: view.expiresAt, exhausted: view.exhausted }).catch(() => {});
       // The first read is older than the ledger the control plane read: only a re-read may show a loss.
@@ -324,10 +345,11 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       if (l) l.lastUsed = now();
       return l?.view;
     },
-    ask(scope, period, needMicros = 0) {
+    ask(scope, period, needMicros = 0, capMicros) {
       const l = level(scope, period);
       l.lastUsed = now();
       l.need = Math.max(l.need, needMicros);
+      if (capMicros !== undefined) l.snapshotCap = capMicros;
       return schedule([idOf(scope, period)]);
     },
     noteReserved(scope, period, micros) {

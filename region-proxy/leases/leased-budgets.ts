@@ -16,6 +16,13 @@
  * A level without an answer yet is asked for (same bound); if the control plane cannot be reached and
  * no lease is held, the budget fails closed (503 budget_unavailable) unless the tenant fails open.
  *
+ * A CHANGED CAP. A lease granted under another cap than the snapshot's (the cap was changed since) is
+ * stale: it is asked for at once, naming the snapshot's cap, and until that answer it may grow as above
+ * even if it said `exhausted`, so a raised cap admits as soon as the control plane has answered. Until
+ * then it allows only what is sure to fit the new cap: other regions may hold up to the old cap minus
+ * this lease, so a cap lowered by d leaves this region at most its lease minus d (nothing once that is
+ * under its spend), never what its own spend alone would leave under the new cap.
+ *
  * OVERSHOOT BOUND. The control plane keeps Σ_regions max(granted_r, spent_r) ≤ cap (grant-lease.ts), and
  * a region admits a reservation only if spent_r + reserved_r + estimate ≤ granted_r. Spend exceeds a
  * grant only when a request settles above its reservation, so for every budget and period
@@ -50,12 +57,17 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  */
 const lapsedUnanswered = (view: LeaseView, at: number) => at >= view.expiresAt && view.answeredAt < view.expiresAt;
 
+/** Granted under another cap than the snapshot's, and not the answer to an ask sent for the snapshot's. */
+const stale = (view: LeaseView, capMicros: number) => view.capMicros !== capMicros && view.askedForCapMicros !== capMicros;
+
 /** Wraps a region ledger so every managed level is capped by this region's lease. */
 export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient, options: LeasedBudgetsOptions = {}): EnforcerBudgets {
   const maxWaitMs = options.maxWaitMs ?? 3000;
   const now = options.now ?? Date.now;
   /** Micros of reservations waiting for each level's lease to grow. */
   const waiting = new Map<string, number>();
+  /** The snapshot cap a stale lease was asked about for (once per lease and cap). */
+  const askedStale = new WeakMap<LeaseView, number>();
 
   /** Each level capped by its lease (`views[i]` is level i's); a level whose lease leaves its cap as is stays the same object. */
   function capped(checks: BudgetCheck[], views: (LeaseView | undefined)[]): BudgetCheck[] {
@@ -64,9 +76,23 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
       const view = views[i];
       if (!view?.managed) return check;
       // An expired lease allows nothing new until renewed (the control plane may reclaim it).
-      const room = at >= view.expiresAt ? 0 : view.grantedMicros;
+      let room = at >= view.expiresAt ? 0 : view.grantedMicros;
+      if (view.capMicros !== check.capMicros) room = roomUnderChangedCap(check, view, room);
       return room >= check.capMicros ? check : { scope: check.scope, period: check.period, capMicros: room };
     });
+  }
+
+  /**
+   * A lease granted under another cap: if stale, asked for at once (in the background), and its room cut
+   * by what a lowered cap took away, since other regions may hold the old cap minus this lease.
+   */
+  function roomUnderChangedCap(check: BudgetCheck, view: LeaseView, room: number): number {
+    if (!stale(view, check.capMicros)) return room;
+    if (askedStale.get(view) !== check.capMicros) {
+      askedStale.set(view, check.capMicros);
+      void leases.ask(check.scope, check.period, 0, check.capMicros);
+    }
+    return check.capMicros < view.capMicros ? Math.max(0, room - (view.capMicros - check.capMicros)) : room;
   }
 
   /**
@@ -106,7 +132,7 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
       const unknown = checks.filter((_, i) => views[i] === undefined);
       if (unknown.length > 0) {
         firstAnswer = undefined;
-        await Promise.race([Promise.all(unknown.map((c) => leases.ask(c.scope, c.period, micros))), sleep(Math.max(0, deadline - now()))]);
+        await Promise.race([Promise.all(unknown.map((c) => leases.ask(c.scope, c.period, micros, c.capMicros))), sleep(Math.max(0, deadline - now()))]);
         const still = unknown.find((c) => leases.view(c.scope, c.period) === undefined);
         if (still && now() < deadline) {
           // The ask failed (control plane unreachable or slow): try again until the deadline.
@@ -132,7 +158,8 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
       const original = checks.find((c) => c.scope === level.scope && c.period === level.period)!;
       const view = leases.view(level.scope, level.period);
       const leaseBound = view?.managed === true && level.capMicros < original.capMicros;
-      const canGrow = leaseBound && (!view!.exhausted || now() >= view!.expiresAt);
+      // A stale lease is asked again whatever it said: the cap it was exhausted under is gone.
+      const canGrow = leaseBound && (!view!.exhausted || now() >= view!.expiresAt || stale(view!, original.capMicros));
       const settlesMayFit = result.spentMicros + micros <= level.capMicros;
       const left = deadline - now();
       if ((!canGrow && !settlesMayFit) || left <= 0) {
@@ -152,7 +179,7 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
         const id = `${level.scope}|${level.period}`;
         waiting.set(id, (waiting.get(id) ?? 0) + micros);
         try {
-          await Promise.race([leases.ask(level.scope, level.period, result.reservedMicros + waiting.get(id)!), sleep(left)]);
+          await Promise.race([leases.ask(level.scope, level.period, result.reservedMicros + waiting.get(id)!, original.capMicros), sleep(left)]);
         } finally {
           const rest = waiting.get(id)! - micros;
           if (rest > 0) waiting.set(id, rest);
