@@ -1,11 +1,16 @@
+import type { GatewayError } from "../shared/errors/openai-error.ts";
+
 /**
  * Counts requests (and streams, and their settle step) still running, so a graceful stop can wait
- * for them, bounded; and lets the stop end what still runs past that bound (`cut`).
+ * for them, bounded; and lets the stop end what still runs past that bound (`cut`). Streams are also
+ * held by the key they were admitted with, so a newer snapshot that refuses the key ends them
+ * (pipeline/recheck-streams.ts); a request answered in one piece is only counted.
  */
 export class InFlight {
   private count = 0;
   private waiters: (() => void)[] = [];
   private readonly cutter = new AbortController();
+  private readonly streams = new Set<RunningStream>();
 
   /** Marks one unit of work started; call the returned function exactly once when it ends. */
   begin(): () => void {
@@ -17,6 +22,18 @@ export class InFlight {
       this.count--;
       if (this.count === 0) for (const wake of this.waiters.splice(0)) wake();
     };
+  }
+
+  /** Marks one stream started, held by `keyHash` until its `end()` (called once it has settled). */
+  beginStream(keyHash: string): RunningStream {
+    const stream = new RunningStream(keyHash, this.begin(), this.streams);
+    this.streams.add(stream);
+    return stream;
+  }
+
+  /** The streams still running, each with the key it was admitted with. */
+  runningStreams(): Iterable<RunningStream> {
+    return this.streams;
   }
 
   size(): number {
@@ -47,5 +64,27 @@ export class InFlight {
   /** Ends the work still running (the grace period is over, or a second signal came); idempotent. */
   cut(): void {
     this.cutter.abort();
+  }
+}
+
+/**
+ * One running stream: the key it was admitted with, and how to end it when a newer snapshot refuses
+ * that key (`refuse`, set by routes/stream-response.ts; null until then, and after the stream ended).
+ */
+export class RunningStream {
+  refuse: ((error: GatewayError, reason: string) => void) | null = null;
+
+  constructor(
+    /** The key's index in Snapshot.keys (its secret's SHA-256). */
+    readonly keyHash: string,
+    private readonly endCount: () => void,
+    private readonly held: Set<RunningStream>,
+  ) {}
+
+  /** The stream has settled: no longer held nor counted; idempotent. */
+  end(): void {
+    this.refuse = null;
+    this.held.delete(this);
+    this.endCount();
   }
 }

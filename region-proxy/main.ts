@@ -11,6 +11,7 @@ import { DEFAULT_VENDOR_TIMEOUTS, loadConfig, type ProxyConfig } from "./config.
 import { createCredentialResolver } from "./credentials/resolve-credential.ts";
 import type { ProxyDeps } from "./deps.ts";
 import { InFlight } from "./in-flight.ts";
+import { endRefusedStreams } from "./pipeline/recheck-streams.ts";
 import { createProxyMetrics } from "./metrics/proxy-metrics.ts";
 import { openProxyKv } from "./kv/open-kv.ts";
 import { errorResponse } from "./openai/error-response.ts";
@@ -131,6 +132,8 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   }
   let shuttingDown = false;
   const inFlight = new InFlight();
+  // A kill switch acts on running streams too: each newer snapshot ends those whose key it refuses.
+  current.onSwap = (loaded) => endRefusedStreams(inFlight, loaded.snapshot, log);
   const metrics = createProxyMetrics();
   const deps: ProxyDeps = {
     region: config.region,

@@ -21,6 +21,8 @@ export interface AdmittedRequest<T> {
   startedMs: number;
   snapshot: Snapshot;
   key: SnapshotKey;
+  /** The key's index in Snapshot.keys: a stream is checked against each newer snapshot by it (recheck-streams.ts). */
+  keyHash: string;
   tenant: SnapshotTenant;
   body: T;
   context: RequestContext;
@@ -56,5 +58,5 @@ export async function admitRequest<T extends { model: string }>(
 
   const allowed = authorize(parsed.value.model, auth.key, snapshot);
   if (!allowed.ok) return refused(allowed.error);
-  return { ok: true, startedMs, snapshot, key: auth.key, tenant: auth.tenant, body: parsed.value, context: context.context, alias: allowed.alias };
+  return { ok: true, startedMs, snapshot, key: auth.key, keyHash: auth.keyHash, tenant: auth.tenant, body: parsed.value, context: context.context, alias: allowed.alias };
 }

@@ -23,7 +23,7 @@ import { idleSecondsUntil } from "./idle-seconds.ts";
 export async function chatCompletions(request: Request, requestId: string, deps: ProxyDeps): Promise<Response> {
   const admitted = await admitRequest(request, requestId, deps, parseChatRequest);
   if (!admitted.ok) return admitted.response;
-  const { startedMs, snapshot, body: chat, context, alias, tenant, key } = admitted;
+  const { startedMs, snapshot, body: chat, context, alias, tenant, key, keyHash } = admitted;
 
   // Residency filters the chain before anything is called; the route is planned before limits
   // because the budget reservation is priced by its first deployment.
@@ -68,5 +68,5 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   // The server's idle timer is sized for the proxy's default total: a stream may run to its own
   // deadline (the longest planned deployment's total), silent while its vendor thinks.
   deps.idleTimeoutFor?.(request, idleSecondsUntil(startedMs + requestTotalMs(plan.targets, deps.timeouts.totalMs)));
-  return streamResponse(result.stream, result.trail, headers, { client: request.signal, cut: deps.inFlight.cutSignal }, settleWith, deps.inFlight.begin(), answeredEstimate);
+  return streamResponse(result.stream, result.trail, headers, { client: request.signal, cut: deps.inFlight.cutSignal }, settleWith, deps.inFlight.beginStream(keyHash), answeredEstimate);
 }

@@ -3,13 +3,17 @@
  * with one `data: {"error":...}` frame; a client that goes away aborts the vendor call at once and is
  * settled as client_closed. A stream the proxy's stop ends (`signals.cut`, InFlight.cut: the vendor
  * call is aborted by the walk's joined signal) ends with the error frame of a 503 shutting_down and is
- * settled as `error` / `shutting_down`: the gateway's doing, not the client's. A stream that ends
- * without the vendor's usage (client gone, vendor broke or timed out, the stop) is charged for what
- * was streamed so far (VendorStream.usageSoFar).
+ * settled as `error` / `shutting_down`: the gateway's doing, not the client's. A stream whose key a
+ * newer snapshot refuses (a kill switch, pipeline/recheck-streams.ts: `running.refuse`) has its vendor
+ * call aborted at once and ends with the error frame a new request with that key gets
+ * (invalid_api_key), settled as `error` / `invalid_api_key`. A stream that ends without the vendor's
+ * usage (client gone, vendor broke or timed out, the stop, a refused key) is charged for what was
+ * streamed so far (VendorStream.usageSoFar).
  */
 import { errorCode, type GatewayError } from "../../shared/errors/openai-error.ts";
 import type { UsageStatus } from "../../shared/usage/usage-event.ts";
 import { sseData, SSE_DONE, sseError, SSE_HEADERS } from "../openai/sse-writer.ts";
+import type { RunningStream } from "../in-flight.ts";
 import type { ChatCompletionChunk } from "../providers/types.ts";
 import type { VendorStream } from "../providers/vendor-stream.ts";
 import { streamEndedShort, type Trail } from "../providers/walk-chain.ts";
@@ -24,10 +28,18 @@ export function streamResponse(
   headers: Record<string, string>,
   signals: { client: AbortSignal; cut: AbortSignal },
   settleWith: Settler,
-  endInFlight: () => void,
+  running: RunningStream,
   promptEstimate: () => number,
 ): Response {
   let finished = false;
+  // Set when a newer snapshot refuses the stream's key: the vendor call is aborted at once, and the
+  // stream ends with this error at its next step (a pending read fails with the abort).
+  let refusal: { error: GatewayError; reason: string } | null = null;
+  running.refuse = (error, reason) => {
+    if (finished || refusal) return;
+    refusal = { error, reason };
+    vendor.close();
+  };
   const finish = (status: UsageStatus, code: string | null, reason: string | null = null) => {
     if (finished) return;
     finished = true;
@@ -36,14 +48,15 @@ export function streamResponse(
     // What the vendor reported, or else what was streamed before the stream ended (client gone, vendor
     // broke or timed out, or no usage chunk): whatever reached the client is charged, never nothing.
     settleWith(trail, vendor.usage() ?? vendor.usageSoFar(promptEstimate()), status, code);
-    endInFlight();
+    running.end();
   };
   // The connection ended under the stream: the client's doing, unless the gateway's own deadline had
   // already ended the vendor call while the client read nothing (its socket full until the server's
   // idle timer closed it): that request ended on a timeout, and its event says so; or the stop had cut
   // it (a client that read nothing until the stop closed its connection).
-  const clientGone = () => (signals.cut.aborted ? endedByStop() : vendor.timedOut() ? finish("error", "upstream_timeout") : finish("client_closed", "client_closed"));
+  const clientGone = () => (signals.cut.aborted ? endedByStop() : refusal ? endedRefused(refusal) : vendor.timedOut() ? finish("error", "upstream_timeout") : finish("client_closed", "client_closed"));
   const endedByStop = () => finish("error", errorCode(SHUTTING_DOWN));
+  const endedRefused = (refused: { error: GatewayError; reason: string }) => finish("error", errorCode(refused.error), refused.reason);
   // A direct stream (Bun): frames are written straight to the socket and flushed as each vendor read
   // yields them, with no queue of enqueued chunks and no pull() round trip per chunk.
   const source: Bun.DirectUnderlyingSource = {
@@ -60,6 +73,8 @@ export function streamResponse(
             if (written === 0) return clientGone();
           }
           if (step.done) break;
+          // Refused while its chunks were written: the vendor call is already aborted.
+          if (refusal) throw refusal;
           await controller.flush();
           step = await vendor.next();
         }
@@ -68,12 +83,12 @@ export function streamResponse(
         finish("ok", null);
       } catch (error) {
         if (finished) return;
-        if (signals.client.aborted) return signals.cut.aborted ? endedByStop() : finish("client_closed", "client_closed");
-        const failure: GatewayError = signals.cut.aborted ? SHUTTING_DOWN : vendor.failure(error);
+        if (signals.client.aborted) return signals.cut.aborted ? endedByStop() : refusal ? endedRefused(refusal) : finish("client_closed", "client_closed");
+        const failure: GatewayError = signals.cut.aborted ? SHUTTING_DOWN : refusal ? refusal.error : vendor.failure(error);
         await controller.write(sseError(failure));
         controller.close();
         // The trail names a vendor error event's reason (status_529), as for one before the first chunk.
-        finish("error", errorCode(failure), signals.cut.aborted ? null : vendor.failureReason(error));
+        finish("error", errorCode(failure), signals.cut.aborted ? null : refusal ? refusal.reason : vendor.failureReason(error));
       }
     },
     cancel() {

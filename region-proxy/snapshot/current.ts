@@ -22,6 +22,8 @@ export class CurrentSnapshot {
   controlPlaneReachable = false;
   /** The version last written to KV (what a restart would boot on); behind `version()` after a failed save. */
   savedVersion = 0;
+  /** Told of every snapshot swapped in, right after the swap (main.ts: streams its keys no longer pass end). */
+  onSwap: ((loaded: LoadedSnapshot) => void) | null = null;
 
   get(): LoadedSnapshot | null {
     return this.loaded;
@@ -40,6 +42,7 @@ export class CurrentSnapshot {
   install(loaded: LoadedSnapshot, now = Date.now()): void {
     this.loaded = loaded;
     this.confirmedAt = now;
+    this.onSwap?.(loaded);
   }
 
   confirm(now = Date.now()): void {

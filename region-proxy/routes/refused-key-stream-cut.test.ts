@@ -1,0 +1,111 @@
+/**
+ * A kill switch acts at once on streams too (review U's repro, ported onto the proxy fixture): when a
+ * new snapshot refuses the key a running stream was admitted with (revoked or kill-switched, expired,
+ * gone; its tenant or an ancestor disabled or kill-switched), the proxy aborts the vendor call and
+ * ends the stream with an invalid_api_key error frame, as a new request with that key is answered,
+ * and settles it for what was streamed. A stream of another key runs on to its end.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { hashSecret, newGatewayKey } from "../../shared/ids.ts";
+import type { Snapshot } from "../../shared/snapshot/schema.ts";
+import type { RunningProxy } from "../main.ts";
+import { createProxyFixture, PRICE, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
+
+let fx: ProxyFixture;
+let proxy: RunningProxy;
+let version = 1;
+const leaked = newGatewayKey();
+const other = newGatewayKey();
+const team = newGatewayKey();
+
+/** The base snapshot with three keys of their own: two in tenant A, one in a team under an org. */
+const withKeys = (change: (s: Snapshot) => void = () => {}) =>
+  fx.snapshot(++version, (s) => {
+    s.pricing["openai:slow"] = PRICE;
+    const key = (id: string, tenantId: string) => ({ id, tenantId, name: id, status: "active" as const, expiresAt: null, allowedAliases: null });
+    s.keys[hashSecret(leaked)] = key("key_leaked", "ten_a");
+    s.keys[hashSecret(other)] = key("key_other", "ten_a");
+    s.keys[hashSecret(team)] = key("key_team", "ten_team");
+    s.tenants.ten_org = { id: "ten_org", name: "Org", status: "active" };
+    s.tenants.ten_team = { id: "ten_team", name: "Team", status: "active", parentId: "ten_org" };
+    change(s);
+  });
+
+beforeAll(async () => {
+  fx = await createProxyFixture();
+  await fx.publish(withKeys());
+  proxy = await fx.startProxy();
+});
+afterAll(() => fx.cleanup());
+
+/** A `slow` stream (50 ms a chunk, one chunk a word) whose first content chunk has arrived. */
+async function openStream(key: string, words: number, requestId: string) {
+  const response = await fetch(`${proxy.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${key}`, "x-request-id": requestId },
+    body: JSON.stringify({ model: "slow", stream: true, messages: [{ role: "user", content: "w ".repeat(words) }] }),
+  });
+  expect(response.status).toBe(200);
+  const reader = response.body!.getReader();
+  let text = "";
+  while (!text.includes('"content"')) text += new TextDecoder().decode((await reader.read()).value);
+  return {
+    async rest(): Promise<string> {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return text;
+        text += new TextDecoder().decode(value);
+      }
+    },
+  };
+}
+
+const eventOf = async (requestId: string) => {
+  await waitFor(() => fx.origin.events().some((e) => e.requestId === requestId), `usage event of ${requestId}`);
+  return fx.origin.events().find((e) => e.requestId === requestId)!;
+};
+
+test("a key revoked by a new snapshot ends its running stream with an invalid_api_key frame; another key's stream runs on", async () => {
+  const abortsBefore = fx.vendor.aborts("slow");
+  const cut = await openStream(leaked, 200, "req-leaked"); // ~10 s
+  const kept = await openStream(other, 40, "req-other"); // ~2 s
+  await fx.publish(withKeys((s) => void (s.keys[hashSecret(leaked)]!.status = "revoked")));
+  const publishedAt = Date.now();
+
+  const text = await cut.rest();
+  expect(Date.now() - publishedAt).toBeLessThan(2_000);
+  expect(text).not.toContain("[DONE]");
+  const frames = text.split("\n\n").filter((f) => f.startsWith("data: "));
+  expect(JSON.parse(frames.at(-1)!.slice(6))).toEqual({
+    error: { message: expect.any(String), type: "invalid_request_error", param: null, code: "invalid_api_key" },
+  });
+  await waitFor(() => fx.vendor.aborts("slow") > abortsBefore, "the vendor call was aborted");
+  const event = await eventOf("req-leaked");
+  expect(event).toMatchObject({ status: "error", errorCode: "invalid_api_key", stream: true });
+  expect(event.usage.outputTokens).toBeGreaterThan(0);
+  expect(event.usage.outputTokens).toBeLessThan(200);
+  expect(event.costMicros).toBeGreaterThan(0);
+
+  const keptText = await kept.rest();
+  expect(keptText).toContain("data: [DONE]");
+  expect(keptText).not.toContain('"error"');
+  expect(await eventOf("req-other")).toMatchObject({ status: "ok" });
+}, 20_000);
+
+test("a tenant kill switch (the org above the key's team disabled) ends the key's running stream", async () => {
+  const cut = await openStream(team, 200, "req-team");
+  await fx.publish(
+    withKeys((s) => {
+      // The control plane publishes a disabled ancestor folded into its subtree (compile-snapshot.ts).
+      s.tenants.ten_org!.status = "disabled";
+      s.tenants.ten_team!.status = "disabled";
+      s.keys[hashSecret(leaked)]!.status = "revoked";
+    }),
+  );
+  const publishedAt = Date.now();
+  const text = await cut.rest();
+  expect(Date.now() - publishedAt).toBeLessThan(2_000);
+  expect(text).not.toContain("[DONE]");
+  expect(text).toContain('"code":"invalid_api_key"');
+  expect(await eventOf("req-team")).toMatchObject({ status: "error", errorCode: "invalid_api_key" });
+}, 20_000);
