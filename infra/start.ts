@@ -25,7 +25,10 @@ import { databaseAdminTokens, describeDatabase } from "./local/database-admin-to
 import { launcherEnv } from "./local/launcher-env.ts";
 import { localProxyConfig } from "./local/local-proxy-config.ts";
 import { BOOTSTRAP_TOKEN_FILE, readBootstrapToken } from "./local/read-bootstrap-token.ts";
+import { whenParentGone } from "./local/when-parent-gone.ts";
 
+// Read first: a launcher left behind while it was starting stops as soon as it has started (see shutdown).
+const startedBy = process.ppid;
 // Every variable checked before anything starts or is written: a bad one is named, and leaves nothing behind.
 const { dataDir, host, databaseUrl, ports } = (() => {
   try {
@@ -127,9 +130,11 @@ await waitForSnapshots(proxies);
 // The first Ctrl-C (or SIGTERM) stops gracefully and exits 0. A second one stops the proxies at once
 // (stopNow: in-flight requests are cut, usage they have not shipped ships at the next start) and exits
 // 130 (SIGINT) or 143 (SIGTERM), as the proxy run alone does; a third exits without waiting for anything.
+// Run by npm (or npx), a launcher whose parent is gone stops as on SIGTERM: npm was stopped and passed
+// the signal on only to the `sh -c` between them, which died of it, and nothing else would stop it.
 let signals = 0;
 let exitCode = 0;
-async function shutdown(signal: "SIGINT" | "SIGTERM") {
+async function shutdown(signal: "SIGINT" | "SIGTERM", why: string = signal) {
   signals++;
   if (signals > 1) {
     exitCode = signal === "SIGINT" ? 130 : 143;
@@ -138,7 +143,7 @@ async function shutdown(signal: "SIGINT" | "SIGTERM") {
     for (const proxy of Object.values(proxies)) void proxy.stopNow(`second signal (${signal})`);
     return;
   }
-  console.log(`\n${signal}: stopping proxies (in-flight requests finish, usage is flushed), then the control plane; Ctrl-C again stops at once`);
+  console.log(`\n${why}: stopping proxies (in-flight requests finish, usage is flushed), then the control plane; Ctrl-C again stops at once`);
   await Promise.all(Object.values(proxies).map((proxy) => proxy.stop()));
   await controlPlane.stop();
   await echo.stop();
@@ -146,6 +151,12 @@ async function shutdown(signal: "SIGINT" | "SIGTERM") {
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
+if (process.env.npm_lifecycle_event) {
+  const starter = process.env.npm_lifecycle_event === "npx" ? "npx" : "npm";
+  whenParentGone(startedBy, () => {
+    if (signals === 0) void shutdown("SIGTERM", `${starter}, which started this launcher, is gone`);
+  });
+}
 // Only now: the banner says Ctrl-C stops everything, so the handlers must be in place when it shows.
 printTour({ controlPlaneUrl: controlPlane.url, adminToken, proxies, echoUrl: echo.url, state, statePath: localStatePath(dataDir), metricsToken, database: databaseUrl && describeDatabase(databaseUrl) });
 
