@@ -31,13 +31,28 @@ test("keeps the region's deployments, filters chains in order, omits empty alias
   expect(parseSnapshot(JSON.parse(JSON.stringify(s))).ok).toBe(true);
 });
 
-test("keys are indexed by hash, revoked ones included, with ISO expiry", () => {
+test("keys are indexed by hash, with ISO expiry", () => {
   const s = compileSnapshot(rows, "us", 1);
   expect(s.keys.h1).toEqual({ id: "key_1", tenantId: "ten_a", name: "k1", status: "active", expiresAt: "2030-01-01T00:00:00.000Z", allowedAliases: ["chat"] });
-  expect(s.keys.h2?.status).toBe("revoked");
-  expect(s.keys.h2?.allowedAliases).toBeNull();
   expect(s.tenants.ten_a?.name).toBe("acme");
   expect(s.aliases).toEqual({ chat: { name: "chat", chain: ["dep_us"] }, "us-only": { name: "us-only", chain: ["dep_us"] } });
+});
+
+// Revoked keys used to be published too: dead keys are left out now (a key the proxy does not find gets
+// the same 401 as a revoked or expired one), so snapshots no longer grow by one entry per rotation.
+test("revoked keys and keys expired at compile time are left out; an expiry still ahead, or none, is published", () => {
+  const at = new Date("2026-06-01T00:00:00Z");
+  const key = (id: string, status: "active" | "revoked", expiresAt: Date | null) => ({ id, tenantId: "ten_a", name: id, keyHash: `h_${id}`, status, expiresAt, allowedAliases: null });
+  const keys = [
+    key("revoked", "revoked", null),
+    key("revoked_later", "revoked", new Date("2030-01-01T00:00:00Z")),
+    key("expired", "active", new Date("2026-05-31T23:59:59Z")),
+    key("expiring_now", "active", at),
+    key("expiring_later", "active", new Date("2026-06-01T00:00:01Z")),
+    key("never", "active", null),
+  ];
+  const s = compileSnapshot({ ...rows, keys }, "eu", 1, at);
+  expect(Object.values(s.keys).map((k) => k.id).sort()).toEqual(["expiring_later", "never"]);
 });
 
 test("pricing is keyed by provider:model in micro-USD, without absent optional classes", () => {

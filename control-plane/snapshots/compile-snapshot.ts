@@ -1,6 +1,6 @@
 /**
- * Rows → the snapshot one region runs on. Pure: the same rows, region and version always give the
- * same snapshot (apart from `issuedAt`, which the caller passes).
+ * Rows → the snapshot one region runs on. Pure: the same rows, region, version and `issuedAt` (which
+ * the caller passes) always give the same snapshot.
  */
 import {
   SNAPSHOT_SCHEMA_VERSION,
@@ -73,11 +73,15 @@ export interface ConfigRows {
   regions?: { name: string; publicUrl: string | null }[];
 }
 
-/** Compiles the snapshot for `region` at `version`; aliases with no deployment in the region are left out. */
+/**
+ * Compiles the snapshot for `region` at `version`; aliases with no deployment in the region are left
+ * out, and so are dead keys (see isDeadKey).
+ */
 export function compileSnapshot(rows: ConfigRows, region: string, version: number, issuedAt = new Date()): Snapshot {
   const keys: Record<string, SnapshotKey> = {};
   for (const k of rows.keys) {
     if (k.allowedRegions && !k.allowedRegions.includes(region)) continue;
+    if (isDeadKey(k, issuedAt)) continue;
     keys[k.keyHash] = {
       id: k.id,
       tenantId: k.tenantId,
@@ -127,6 +131,17 @@ export function compileSnapshot(rows: ConfigRows, region: string, version: numbe
   const snapshot: Snapshot = { schema: SNAPSHOT_SCHEMA_VERSION, region, version, issuedAt: issuedAt.toISOString(), keys, tenants, aliases, deployments, pricing };
   if (rows.regions) snapshot.regionDirectory = compileRegionDirectory(rows.regions, rows.deployments, rows.aliases);
   return snapshot;
+}
+
+/**
+ * A revoked key, or one whose expiry (a rotated-away key's end of grace included) is past at `at`: it
+ * can never be accepted again, and carrying it would grow every snapshot by one entry per rotation for
+ * good. The proxy answers a key it does not find as it answers a revoked or expired one (401
+ * invalid_api_key; only its log reason reads not_found), and a revocation still acts with the next
+ * snapshot, which lacks the key. An expiry still ahead is published: the proxy checks it per request.
+ */
+function isDeadKey(k: ConfigRows["keys"][number], at: Date): boolean {
+  return k.status === "revoked" || (k.expiresAt !== null && k.expiresAt.getTime() <= at.getTime());
 }
 
 /**
