@@ -2,8 +2,8 @@
  * What the control plane knows about one budget level (scope + period): its cap and calendar from the
  * tenant tree, and the authoritative spend per region from the usage ledger.
  *
- * Scopes follow the proxy's planLimits: `ten:<tenant id>` covers that tenant's whole subtree, `key:<key id>`
- * one key's spend.
+ * Scopes follow the proxy's planLimits: `ten:<tenant id>` covers that tenant's whole subtree, `key:<lineage
+ * id>` one key's spend, every secret rotation gave it included (the keys whose lineage_id it is).
  * Periods are calendar days/months in the org's (root tenant's) time zone, as at the proxy; a period
  * may name the zone it is counted in (`day:2026-03-09@Asia/Tokyo`, shared/leases/zoned-period.ts), which
  * then sets the calendar instead, so a proxy still counting in the org's former zone is answered for the
@@ -19,7 +19,7 @@ import { ledgerWindows } from "./spend-windows.ts";
 export interface BudgetLevel {
   /** The tenant the level belongs to (a key's own tenant for a key budget): its org's time zone sets the calendar. */
   tenantId: string;
-  /** Set for a key budget: the ledger is summed for that key alone. */
+  /** Set for a key budget, the key's lineage id: the ledger is summed for the keys of that lineage alone. */
   keyId: string | null;
   capMicros: number;
   /** The zone the period is counted in: the one it names, else the org's. Leases and alerts are keyed by it. */
@@ -49,7 +49,7 @@ export function tenantOfScope(scope: string): string | null {
   return scope.startsWith("ten:") && scope.length > 4 ? scope.slice(4) : null;
 }
 
-/** The key id of a `key:` scope, else null. */
+/** The key lineage id of a `key:` scope, else null. */
 export function keyOfScope(scope: string): string | null {
   return scope.startsWith("key:") && scope.length > 4 ? scope.slice(4) : null;
 }
@@ -63,7 +63,10 @@ async function capOf(q: Queryable, scope: string, daily: boolean): Promise<{ ten
   }
   const keyId = keyOfScope(scope);
   if (!keyId) return null;
-  const [row] = await q<{ tenantId: string; cap: string | null }[]>`select tenant_id as "tenantId", (case when ${daily} then daily_budget_micros else monthly_budget_micros end)::text as cap from gateway_keys where id = ${keyId}`;
+  // The lineage's latest key: the cap its newest secret was given (a rotation copies it).
+  const [row] = await q<{ tenantId: string; cap: string | null }[]>`
+    select tenant_id as "tenantId", (case when ${daily} then daily_budget_micros else monthly_budget_micros end)::text as cap
+    from gateway_keys where lineage_id = ${keyId} order by created_at desc, id desc limit 1`;
   return row ? { tenantId: row.tenantId, keyId, cap: row.cap } : null;
 }
 
@@ -94,7 +97,7 @@ export async function rootTimeZone(q: Queryable, tenantId: string): Promise<stri
 }
 
 /**
- * The ledger's spend on the level (a tenant's subtree, or one key) during its period, per region,
+ * The ledger's spend on the level (a tenant's subtree, or one key lineage) during its period, per region,
  * saturated at MAX_SPEND_MICROS (spend-ceiling.ts); `rows` counts the events.
  *
  * Read from the 15-minute spend buckets (migration 0099: the key's, or each subtree tenant's; kept by
@@ -112,7 +115,7 @@ export async function rootTimeZone(q: Queryable, tenantId: string): Promise<stri
 export async function ledgerSpendByRegion(q: Queryable, level: BudgetLevel): Promise<Map<string, RegionLedgerSpend>> {
   const [{ since }] = await q<[{ since: Date | null }]>`select nullif(complete_since, '-infinity') as since from usage_spend_buckets_complete`;
   const { buckets, raw } = ledgerWindows(periodWindow(level), since);
-  const owned = level.keyId ? q`key_id = ${level.keyId}` : q`tenant_id in (select id from sub)`;
+  const owned = level.keyId ? q`key_id in (select id from gateway_keys where lineage_id = ${level.keyId})` : q`tenant_id in (select id from sub)`;
   const bucketTable = level.keyId ? q`usage_key_spend_buckets` : q`usage_tenant_spend_buckets`;
   const parts = [
     q`select region, cost_micros, events from ${bucketTable} where ${owned} and bucket_start >= ${buckets.start} and bucket_start < ${buckets.end}`,

@@ -90,10 +90,11 @@ export async function getBudgetStatus(ctx: GraphQLContext, tenantId: string): Pr
   };
 }
 
+/** The key's lineage's status: a rotated key and the secrets it replaced are one key with one budget and limit. */
 export async function getLimitStatus(ctx: GraphQLContext, keyId: string): Promise<LimitStatus> {
   const sql = ctx.deps.sql;
-  const [key] = await sql<{ tenantId: string; rpm: string | null; tpm: string | null }[]>`
-    select tenant_id as "tenantId", rpm::text, tpm::text from gateway_keys where id = ${keyId}`;
+  const [key] = await sql<{ tenantId: string; lineageId: string; rpm: string | null; tpm: string | null }[]>`
+    select tenant_id as "tenantId", lineage_id as "lineageId", rpm::text, tpm::text from gateway_keys where id = ${keyId}`;
   if (!key) throw notFound("key", keyId);
   // Outside a tenant admin's subtree answers exactly like a missing key.
   await requireVisibleTenant(ctx, SPEND_READERS, key.tenantId).catch(() => {
@@ -101,7 +102,7 @@ export async function getLimitStatus(ctx: GraphQLContext, keyId: string): Promis
   });
   const [usage] = await sql<{ requests: number; tokens: string }[]>`
     select count(*)::int as requests, least(coalesce(sum(input_tokens + output_tokens), 0), ${MAX_TOKENS})::text as tokens
-    from usage_events where key_id = ${keyId} and time > now() - interval '60 seconds' and time <= now()`;
+    from usage_events where key_id in (select id from gateway_keys where lineage_id = ${key.lineageId}) and time > now() - interval '60 seconds' and time <= now()`;
   return {
     keyId,
     tenantId: key.tenantId,
@@ -109,7 +110,7 @@ export async function getLimitStatus(ctx: GraphQLContext, keyId: string): Promis
     tpm: key.tpm === null ? null : Number(key.tpm),
     requestsLastMinute: usage?.requests ?? 0,
     tokensLastMinute: Number(usage?.tokens ?? 0),
-    budgets: await levelsOf(sql, `key:${keyId}`, key.tenantId, new Date()),
+    budgets: await levelsOf(sql, `key:${key.lineageId}`, key.tenantId, new Date()),
   };
 }
 

@@ -13,8 +13,8 @@ export interface TenantScopes {
 
 export interface CappedScopes {
   tenants: Map<string, TenantScopes>;
-  /** Whether each key has a daily, a monthly cap of its own. */
-  keys: Map<string, { day: boolean; month: boolean }>;
+  /** Whether each key has a daily, a monthly cap of its own, counted under `key:<lineageId>`. */
+  keys: Map<string, { lineageId: string; day: boolean; month: boolean }>;
 }
 
 /** Tenants that do not exist are left out; so are keys. */
@@ -36,8 +36,8 @@ export async function cappedScopesOf(q: Queryable, tenantIds: string[], keyIds: 
     if (row.day) tenant.scopes.day.push(`ten:${row.id}`);
     if (row.month) tenant.scopes.month.push(`ten:${row.id}`);
   }
-  const keyRows = await q<{ id: string; day: boolean; month: boolean }[]>`
-    select id, daily_budget_micros is not null as day, monthly_budget_micros is not null as month
+  const keyRows = await q<{ id: string; lineageId: string; day: boolean; month: boolean }[]>`
+    select id, lineage_id as "lineageId", daily_budget_micros is not null as day, monthly_budget_micros is not null as month
     from gateway_keys where id = any(${q.array(keyIds)}::text[])`;
-  return { tenants, keys: new Map(keyRows.map((k) => [k.id, { day: k.day, month: k.month }])) };
+  return { tenants, keys: new Map(keyRows.map((k) => [k.id, { lineageId: k.lineageId, day: k.day, month: k.month }])) };
 }

@@ -62,7 +62,8 @@ export async function raiseUsageAlerts(q: Queryable, events: StoredSpend[]): Pro
     if (!running) current.set(tenant.timeZone, (running = periodLabels(now, tenant.timeZone)));
     for (const kind of ["day", "month"] as const) {
       if (labels[kind] === running[kind]) continue;
-      const scopes = [...tenant.scopes[kind], ...(capped.keys.get(event.keyId)?.[kind] ? [`key:${event.keyId}`] : [])];
+      const key = capped.keys.get(event.keyId);
+      const scopes = [...tenant.scopes[kind], ...(key?.[kind] ? [`key:${key.lineageId}`] : [])];
       for (const scope of scopes) levels.set(`${scope}|${labels[kind]}|${tenant.timeZone}`, { scope, label: labels[kind], timeZone: tenant.timeZone });
     }
   }

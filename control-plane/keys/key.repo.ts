@@ -6,7 +6,7 @@ import type { GatewayKey } from "./key.type.ts";
 const COLUMNS = `id, tenant_id as "tenantId", name, prefix,
   case when status = 'active' and expires_at is not null and expires_at <= now() then 'expired' else status end as status,
   created_at as "createdAt", expires_at as "expiresAt", revoked_at as "revokedAt", last_used_at as "lastUsedAt",
-  allowed_aliases as "allowedAliases", allowed_regions as "allowedRegions", rotated_to as "rotatedTo",
+  allowed_aliases as "allowedAliases", allowed_regions as "allowedRegions", rotated_to as "rotatedTo", lineage_id as "lineageId",
   rpm::float8 as rpm, tpm::float8 as tpm, (daily_budget_micros::float8 / 1000000) as "dailyBudgetUsd",
   (monthly_budget_micros::float8 / 1000000) as "monthlyBudgetUsd"`;
 
@@ -38,15 +38,17 @@ export interface NewKeyRow {
   tpm: number | null;
   dailyBudgetMicros: number | null;
   monthlyBudgetMicros: number | null;
+  /** The lineage a rotation continues (the old key's lineageId); absent = a new lineage, the key's own id. */
+  lineageId?: string;
 }
 
 export async function insertKey(q: Queryable, k: NewKeyRow): Promise<GatewayKey> {
   await q`
     insert into gateway_keys (id, tenant_id, name, prefix, key_hash, expires_at, allowed_aliases, allowed_regions,
-                              rpm, tpm, daily_budget_micros, monthly_budget_micros)
+                              rpm, tpm, daily_budget_micros, monthly_budget_micros, lineage_id)
     values (${k.id}, ${k.tenantId}, ${k.name}, ${k.prefix}, ${k.keyHash}, ${k.expiresAt},
             ${k.allowedAliases === null ? null : q.array(k.allowedAliases)}, ${k.allowedRegions === null ? null : q.array(k.allowedRegions)},
-            ${k.rpm}, ${k.tpm}, ${k.dailyBudgetMicros}, ${k.monthlyBudgetMicros})`;
+            ${k.rpm}, ${k.tpm}, ${k.dailyBudgetMicros}, ${k.monthlyBudgetMicros}, ${k.lineageId ?? k.id})`;
   return (await findKey(q, k.id))!;
 }
 

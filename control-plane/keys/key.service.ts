@@ -1,7 +1,8 @@
 /**
  * Key rules: the tenant must be in the caller's scope; the secret is shown once; every key expires
  * (the tenant's inherited keyTtlDays, else 90 days); a key's aliases stay within its tenant's;
- * rotation issues a new key and gives the old one a grace period; revocation is idempotent.
+ * rotation issues a new key of the same lineage (one budget and rate limit) and gives the old one a grace
+ * period; revocation is idempotent.
  */
 import { gatewayKeyDisplayPrefix, hashSecret, newGatewayKey, newId } from "../../shared/ids.ts";
 import { requireTenantInScope } from "../auth/access.ts";
@@ -148,6 +149,8 @@ export async function rotateKey(ctx: GraphQLContext, input: RotateKeyInput): Pro
       allowedAliases: old.allowedAliases,
       allowedRegions: old.allowedRegions,
       ...limits,
+      // The same key with a new secret: its budgets and limits go on counting under the lineage.
+      lineageId: old.lineageId,
     });
     const graceEnd = new Date(Math.min(Date.now() + graceHours * 3_600_000, old.expiresAt?.getTime() ?? Infinity));
     const after = await markRotated(tx, old.id, graceEnd, key.id);

@@ -24,6 +24,9 @@ export class GatewayKey {
   @Field(() => Float, { nullable: true }) monthlyBudgetUsd: number | null;
   /** Set on a rotated key: the id of the key that replaced it. */
   @Field(() => ID, { nullable: true }) rotatedTo: string | null;
+  /** A rotated key is the same key with a new secret: every key of a lineage counts as one. */
+  @Field(() => ID, { description: "The id of the key this one's rotations started from (its own id when it replaced none): budgets, rate limits and spend.byKey count every key of the lineage as one, under `key:<lineageId>`." })
+  lineageId: string;
 }
 
 @ObjectType()

@@ -50,6 +50,8 @@ export interface ConfigRows {
     tpm?: number | null;
     dailyBudgetMicros?: number | null;
     monthlyBudgetMicros?: number | null;
+    /** The id its rotations started from; absent or its own id = none published. */
+    lineageId?: string;
   }[];
   deployments: {
     id: string;
@@ -93,6 +95,7 @@ export function compileSnapshot(rows: ConfigRows, region: string, version: numbe
       ...(k.dailyBudgetMicros != null || k.monthlyBudgetMicros != null
         ? { budgets: { dailyMicros: k.dailyBudgetMicros ?? null, monthlyMicros: k.monthlyBudgetMicros ?? null } }
         : {}),
+      ...(k.lineageId && k.lineageId !== k.id ? { lineageId: k.lineageId } : {}),
     };
   }
   const tenants: Record<string, SnapshotTenant> = {};

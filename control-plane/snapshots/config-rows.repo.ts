@@ -15,7 +15,7 @@ export async function loadConfigRows(q: Queryable): Promise<ConfigRows> {
   const keyRows = await q<(ConfigRows["keys"][number] & { rpm: string | null; tpm: string | null; daily: string | null; monthly: string | null })[]>`
     select id, tenant_id as "tenantId", name, key_hash as "keyHash", status, expires_at as "expiresAt",
            allowed_aliases as "allowedAliases", allowed_regions as "allowedRegions",
-           rpm, tpm, daily_budget_micros as daily, monthly_budget_micros as monthly
+           rpm, tpm, daily_budget_micros as daily, monthly_budget_micros as monthly, lineage_id as "lineageId"
     from gateway_keys order by id`;
   const deploymentRows = await q<(ConfigRows["deployments"][number] & { connectMs: number | null; firstByteMs: number | null; totalMs: number | null })[]>`
     select id, provider, base_url as "baseUrl", model, region, credential_ref as "credentialRef", jurisdiction, flags, status,

@@ -59,7 +59,9 @@ const MAX_SAFE = String(Number.MAX_SAFE_INTEGER);
  * The total, by vendor model, by day, by feature and by gateway key, in one statement (grouping sets):
  * one snapshot of the ledger, so under live ingestion the groups still add up to the total, and one scan
  * of it (usage_events_tenant_time_idx). Days are the org's (rootTimeZone, as for budgets), so a day row
- * is the spend of that budget day, not of a UTC day. A key row carries the key's name only when the key
+ * is the spend of that budget day, not of a UTC day. A key row is a key lineage (every secret rotateKey
+ * gave the key: one key, one row), under the id the lineage started with, its keys' groups summed after
+ * the scan (one gateway_keys lookup per key, not per event); it carries the key's name only when the key
  * belongs to the subtree, so a stray ledger row never shows another tenant's key name.
  *
  * Model, feature and key groups are open-ended (a feature id is whatever a client sends: one per end
@@ -95,10 +97,18 @@ export async function aggregateSpendGroups(
         where tenant_id in (select id from subtree) and time >= ${from} and time < ${to}
       ) e
       group by grouping sets ((), (model), (day), (feature), (key_id))
+    ), lineages as (
+      select "group", key, requests, "inputTokens", "outputTokens", "costMicros" from g where "group" <> 'key'
+      union all
+      select 'key', coalesce(k.lineage_id, g.key), sum(g.requests), least(sum(g."inputTokens"), ${MAX_SAFE}::numeric),
+             least(sum(g."outputTokens"), ${MAX_SAFE}::numeric), sum(g."costMicros")
+      from g left join gateway_keys k on k.id = g.key
+      where g."group" = 'key'
+      group by coalesce(k.lineage_id, g.key)
     ), ranked as (
-      select g.*, case when "group" in ('model', 'feature', 'key')
+      select l.*, case when "group" in ('model', 'feature', 'key')
                        then row_number() over (partition by "group" order by "costMicros" desc, key collate "C") end as rank
-      from g
+      from lineages l
     )
     select * from (
     select r."group", r.key, r.requests, r."inputTokens", r."outputTokens", r."costMicros", 1::bigint as groups, k.name

@@ -42,7 +42,7 @@ export class Spend {
       'By feature (`X-Feature-Id`): a page of features by cost (spend\'s `skip` and `top`), then "(other)" summing the rest. Events sent without the header are grouped under the key "(none)"; feature ids are 1-64 characters of A-Z a-z 0-9 . _ : -, so no real feature can be named "(none)" or "(other)"',
   })
   byFeature: SpendGroup[];
-  @Field(() => [SpendGroup], { description: 'By gateway key: `key` is the key id, `name` its name; a page of keys by cost (spend\'s `skip` and `top`), then "(other)" summing the rest.' })
+  @Field(() => [SpendGroup], { description: 'By gateway key: `key` is the key\'s lineageId (the id of the key its rotations started from: a rotated key and the secrets it replaced are one row), `name` its name; a page of keys by cost (spend\'s `skip` and `top`), then "(other)" summing the rest.' })
   byKey: SpendGroup[];
   /** The IANA time zone byDay's days are in: the org's (root tenant's), as for budgets; UTC when unset. */
   @Field(() => String) timeZone: string;

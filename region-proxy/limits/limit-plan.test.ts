@@ -30,6 +30,15 @@ describe("planLimits", () => {
     ]);
   });
 
+  test("a rotated key's level is its lineage's, shared with the secret it replaced", () => {
+    const limits = { limits: { rpm: 60 }, budgets: { monthlyMicros: 1_000_000 } };
+    const rotated = planLimits(testSnapshot(), testKey({ id: "key_two", lineageId: "key_one", ...limits }), PROJECT, null, NOW);
+    const replaced = planLimits(testSnapshot(), testKey(limits), PROJECT, null, NOW);
+    expect(rotated).toEqual(replaced);
+    expect(rotated.rate.map((c) => c.scope)).toEqual(["key:key_one"]);
+    expect(rotated.budget.map((c) => c.scope)).toEqual(["key:key_one"]);
+  });
+
   test("budget periods follow the org's time zone, even when a project names another", () => {
     const snapshot = testSnapshot({
       [ORG]: { timeZone: "America/New_York", budgets: { dailyMicros: 1 } },
@@ -111,5 +120,9 @@ describe("parseSnapshot accepts the limit fields and checks them cheaply", () =>
     badKey.keys.abcdef0123 = testKey({ limits: { tpm: -1 } });
     const parsed = roundTrip(badKey);
     expect(parsed.ok ? "" : parsed.reason).toBe("key abcdef01: limits.tpm must be a non-negative integer or null");
+    const badLineage = testSnapshot();
+    badLineage.keys.abcdef0123 = testKey({ lineageId: 7 as unknown as string });
+    const parsedLineage = roundTrip(badLineage);
+    expect(parsedLineage.ok ? "" : parsedLineage.reason).toBe("key abcdef01: lineageId must be a key id");
   });
 });

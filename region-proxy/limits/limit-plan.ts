@@ -1,5 +1,6 @@
 /**
- * Which levels a request must pass, read from the snapshot alone (pure): the key, every tenant from the
+ * Which levels a request must pass, read from the snapshot alone (pure): the key (its lineage: every
+ * secret rotated from the same key counts as one, `key:<lineageId>`), every tenant from the
  * key's own up to the org (org → team → project, via parentId), and the feature (`X-Feature-Id`).
  * A request passes only if every level allows it; levels with nothing configured are left out, so a
  * tenant without limits costs no Redis key.
@@ -20,6 +21,8 @@ export interface LimitPlan {
 }
 
 export const keyScope = (keyId: string) => `key:${keyId}`;
+/** A key's level is its lineage's: the secret a rotation replaced shares it during its grace period. */
+const keyLevel = (key: SnapshotKey) => keyScope(key.lineageId ?? key.id);
 export const tenantScope = (tenantId: string) => `ten:${tenantId}`;
 /** Per defining tenant: a feature limit set on an org is shared by every project under it. */
 export const featureScope = (tenantId: string, featureId: string) => `feature:${tenantId}:${featureId}`;
@@ -74,9 +77,9 @@ export function planLimits(snapshot: Snapshot, key: SnapshotKey, tenantId: strin
 
   const rate: LimitCheck[] = [];
   const budget: BudgetCheck[] = [];
-  const keyRate = rateCheck(keyScope(key.id), key.limits);
+  const keyRate = rateCheck(keyLevel(key), key.limits);
   if (keyRate) rate.push(keyRate);
-  budget.push(...budgetChecks(keyScope(key.id), key.budgets, period));
+  budget.push(...budgetChecks(keyLevel(key), key.budgets, period));
   for (const tenant of chain) {
     const tenantRate = rateCheck(tenantScope(tenant.id), tenant.limits);
     if (tenantRate) rate.push(tenantRate);

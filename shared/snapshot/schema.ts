@@ -26,6 +26,12 @@ export interface SnapshotKey {
   limits?: RateLimits | null;
   /** Per-key daily/monthly spend caps (periods in the key's org time zone); absent or null = none. */
   budgets?: BudgetCaps | null;
+  /**
+   * The id of the key this one's rotations started from, when not its own: a rotated key is the same key
+   * with a new secret, so its rate limits and budgets are counted under `key:<lineageId>` with the
+   * secret it replaced (still in its grace period) and every one before. Absent = the key's own id.
+   */
+  lineageId?: string;
 }
 
 /** Requests and tokens per minute; a null or absent field means "no limit of that kind". */
@@ -196,6 +202,7 @@ export function parseSnapshot(payload: unknown): ParseResult<Snapshot> {
     if (!isRecord(key) || typeof key.id !== "string" || typeof key.tenantId !== "string") return { ok: false, reason: `key ${hash.slice(0, 8)} is malformed` };
     const bad = checkLimitFields(key);
     if (bad) return { ok: false, reason: `key ${hash.slice(0, 8)}: ${bad}` };
+    if (key.lineageId !== undefined && (typeof key.lineageId !== "string" || key.lineageId === "")) return { ok: false, reason: `key ${hash.slice(0, 8)}: lineageId must be a key id` };
   }
   for (const [id, tenant] of Object.entries(payload.tenants as Record<string, unknown>)) {
     if (!isRecord(tenant)) return { ok: false, reason: `tenant ${id} is malformed` };
