@@ -26,6 +26,7 @@ import { launcherEnv } from "./local/launcher-env.ts";
 import { localProxyConfig } from "./local/local-proxy-config.ts";
 import { BOOTSTRAP_TOKEN_FILE, readBootstrapToken } from "./local/read-bootstrap-token.ts";
 import { whenParentGone } from "./local/when-parent-gone.ts";
+import { isPortInUse, portInUse, takenPorts } from "./local/taken-ports.ts";
 
 // Read first: a launcher left behind while it was starting stops as soon as it has started (see shutdown).
 const startedBy = process.ppid;
@@ -38,6 +39,11 @@ const { dataDir, host, databaseUrl, ports } = (() => {
   }
 })();
 const REGION_PORTS: Record<string, number> = { us: ports.us, eu: ports.eu };
+const PORT_VARIABLES = { CONTROL_PLANE_PORT: ports.controlPlane, US_PROXY_PORT: ports.us, EU_PROXY_PORT: ports.eu, ECHO_VENDOR_PORT: ports.echo };
+const REGION_VARIABLES: Record<string, keyof typeof PORT_VARIABLES> = { us: "US_PROXY_PORT", eu: "EU_PROXY_PORT" };
+// A port another program holds, refused before anything is made (DATA_DIR, a migrated database, a token).
+const taken = takenPorts(host, PORT_VARIABLES);
+if (taken.length > 0) refuse(taken.join("; "));
 const controlPlaneDir = join(dataDir, "control-plane");
 
 await mkdir(dataDir, { recursive: true, mode: 0o700 });
@@ -67,14 +73,18 @@ if (databaseUrl) {
 }
 const echoApiKey = previous?.echoApiKey ?? `echo_${randomBytes(12).toString("hex")}`;
 
-const echo = await startEchoVendor({ port: ports.echo, host, apiKey: echoApiKey });
-const controlPlane = await startControlPlane({
-  port: ports.controlPlane,
-  host,
-  databaseUrl,
-  dataDir: controlPlaneDir,
-  adminToken: knownToken,
-});
+// What has started, stopped before a start that cannot go on is refused.
+const started: { stop(): Promise<unknown> }[] = [];
+const echo = await startOrRefuse("ECHO_VENDOR_PORT", () => startEchoVendor({ port: ports.echo, host, apiKey: echoApiKey }));
+const controlPlane = await startOrRefuse("CONTROL_PLANE_PORT", () =>
+  startControlPlane({
+    port: ports.controlPlane,
+    host,
+    databaseUrl,
+    dataDir: controlPlaneDir,
+    adminToken: knownToken,
+  }),
+);
 const adminToken = knownToken ?? controlPlane.generatedAdminToken;
 if (!adminToken) {
   await controlPlane.stop();
@@ -121,8 +131,8 @@ const metricsToken = randomBytes(18).toString("base64url");
 const proxies: Record<string, RunningProxy> = {};
 for (const [region, regionPort] of Object.entries(REGION_PORTS)) {
   // A stable id per region (local-us, local-eu): a restart reuses the proxy's row in `regions { proxies }`.
-  proxies[region] = await startProxy(
-    localProxyConfig({ region, port: regionPort, host, dataDir, controlPlaneUrl: controlPlane.url, regionToken: state.regionTokens[region]!, trustedJwks: controlPlane.jwks, echoApiKey, metricsToken }),
+  proxies[region] = await startOrRefuse(REGION_VARIABLES[region]!, () =>
+    startProxy(localProxyConfig({ region, port: regionPort, host, dataDir, controlPlaneUrl: controlPlane.url, regionToken: state.regionTokens[region]!, trustedJwks: controlPlane.jwks, echoApiKey, metricsToken })),
   );
 }
 await waitForSnapshots(proxies);
@@ -164,6 +174,20 @@ printTour({ controlPlaneUrl: controlPlane.url, adminToken, proxies, echoUrl: ech
 function refuse(reason: string): never {
   console.error(`npm start: ${reason}`);
   process.exit(1);
+}
+
+/**
+ * Starts one service; its port taken since takenPorts tried it (another program was quicker) stops what
+ * had started and refuses in one line naming the variable. Any other failure is thrown as it was.
+ */
+async function startOrRefuse<T extends { stop(): Promise<unknown> }>(variable: keyof typeof PORT_VARIABLES, start: () => Promise<T>): Promise<T> {
+  const service = await start().catch(async (error: unknown) => {
+    if (!isPortInUse(error)) throw error;
+    for (const running of started.reverse()) await running.stop().catch(() => {});
+    return refuse(portInUse(variable, PORT_VARIABLES[variable]));
+  });
+  started.push(service);
+  return service;
 }
 
 async function waitForSnapshots(running: Record<string, RunningProxy>): Promise<void> {
