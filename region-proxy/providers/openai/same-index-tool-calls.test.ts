@@ -5,6 +5,9 @@
  * The translator gives each new id its own index, in order of arrival; the id-less deltas that follow
  * go to the call their index last started. Whether the second call comes in the stream's first chunk
  * (before its first byte reaches the client) or after, the client gets two calls it can parse.
+ * A new id starts a call only with a name: vendors that send a different id on each delta of one call
+ * (Poolside, vLLM's gpt-oss path, mlx-openai-server) stream one call, which the client gets whole,
+ * under the id its first delta carried.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type OpenAI from "openai";
@@ -29,6 +32,14 @@ const SCRIPTS: Record<string, string> = {
   // Both calls in the stream's first chunk.
   "first-chunk": sseOpenAI(chunk({ role: "assistant", tool_calls: [call("call_a", "get_weather", '{"city":"Oslo"}'), call("call_b", "get_time", '{"tz":"CET"}')] }), end),
 };
+// One call, a different id on each delta.
+const UNSTABLE_IDS = sseOpenAI(
+  chunk({ role: "assistant", content: "" }),
+  chunk({ tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "get_weather", arguments: "" } }] }),
+  chunk({ tool_calls: [{ index: 0, id: "call_2", function: { arguments: '{"city":' } }] }),
+  chunk({ tool_calls: [{ index: 0, id: "call_3", function: { arguments: '"Oslo"}' } }] }),
+  end,
+);
 const WANTED = [
   { id: "call_a", type: "function", function: { name: "get_weather", arguments: '{"city":"Oslo"}' } },
   { id: "call_b", type: "function", function: { name: "get_time", arguments: '{"tz":"CET"}' } },
@@ -37,7 +48,8 @@ const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: 
 
 let v: Awaited<ReturnType<typeof startScriptedVendor>>;
 beforeAll(async () => {
-  v = await startScriptedVendor(Object.fromEntries(Object.entries(SCRIPTS).map(([model, sse]) => [model, { provider: "openai" as const, sse }])));
+  const scripts = { ...SCRIPTS, "unstable-ids": UNSTABLE_IDS };
+  v = await startScriptedVendor(Object.fromEntries(Object.entries(scripts).map(([model, sse]) => [model, { provider: "openai" as const, sse }])));
 });
 afterAll(() => v.stop());
 
@@ -53,3 +65,13 @@ for (const model of Object.keys(SCRIPTS)) {
     expect(indices).toEqual(model === "first-chunk" ? [0, 1] : [0, 0, 1, 1]);
   });
 }
+
+test("one call whose deltas carry changing ids reaches the SDK as one call, under its first id", async () => {
+  const final = await v.client.chat.completions.stream({ model: "unstable-ids", messages }).finalChatCompletion();
+  expect(final.choices[0]!.message.tool_calls).toEqual([{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Oslo"}' } }]);
+
+  const { chunks, error } = await v.stream("unstable-ids");
+  expect(error).toBeNull();
+  const sent = chunks.flatMap((c) => c.choices.flatMap((choice) => (choice.delta.tool_calls ?? []).map((d) => [d.index, d.id])));
+  expect(sent).toEqual([[0, "call_1"], [0, "call_1"], [0, "call_1"]]);
+});

@@ -26,8 +26,9 @@ function indicesOut(deltas: (ToolCallDelta | [number, ToolCallDelta])[]): number
   });
 }
 
-test("each call keeps or gets its own index: OpenAI's unchanged, a new id at a taken index the next one, id-less deltas to the call their index last started", () => {
+test("each call keeps or gets its own index: OpenAI's unchanged, a new id with a name at a taken index the next one, other deltas to the call their index last started", () => {
   const args = (index: number) => ({ index, function: { arguments: "x" } });
+  const named = (index: number, id: string) => ({ index, id, function: { name: "f", arguments: "" } });
   // OpenAI's: ids on first deltas only, indices in order (interleaved continuations too).
   expect(indicesOut([{ index: 0, id: "a" }, args(0), { index: 1, id: "b" }, args(1), args(0)])).toEqual([0, 0, 1, 1, 0]);
   // The same id repeated on every delta, or an empty one, is the same call.
@@ -35,9 +36,23 @@ test("each call keeps or gets its own index: OpenAI's unchanged, a new id at a t
   // An id first seen after id-less deltas names the call they started.
   expect(indicesOut([args(0), { index: 0, id: "a" }, args(0)])).toEqual([0, 0, 0]);
   // Two calls under index 0, then the vendor's index 1: three calls.
-  expect(indicesOut([{ index: 0, id: "a" }, args(0), { index: 0, id: "b" }, args(0), { index: 1, id: "c" }, args(1)])).toEqual([0, 0, 1, 1, 2, 2]);
+  expect(indicesOut([named(0, "a"), args(0), named(0, "b"), args(0), { index: 1, id: "c" }, args(1)])).toEqual([0, 0, 1, 1, 2, 2]);
+  // A new id without a name is the same call (vendors that change the id on every delta).
+  expect(indicesOut([named(0, "a"), { index: 0, id: "b", function: { arguments: "x" } }, { index: 0, id: "c" }])).toEqual([0, 0, 0]);
   // A gap is closed; each choice counts its own calls.
-  expect(indicesOut([{ index: 0, id: "a" }, { index: 2, id: "b" }, [1, { index: 0, id: "c" }], [1, { index: 0, id: "d" }]])).toEqual([0, 1, 0, 1]);
+  expect(indicesOut([{ index: 0, id: "a" }, { index: 2, id: "b" }, [1, { index: 0, id: "c" }], [1, named(0, "d")]])).toEqual([0, 1, 0, 1]);
+});
+
+test("a new id without a name goes out under the call's first id", () => {
+  const calls = createStreamToolCalls();
+  const deltas: ToolCallDelta[] = [
+    { index: 0, id: "call_1", function: { name: "f", arguments: "" } },
+    { index: 0, id: "call_2", function: { arguments: "{" } },
+    { index: 0, function: { arguments: "}" } },
+    { index: 0, id: "call_3", function: { name: "", arguments: "" } },
+  ];
+  for (const delta of deltas) calls.take(0, [delta]);
+  expect(deltas.map((d) => d.id)).toEqual(["call_1", "call_1", undefined, "call_1"]);
 });
 
 test("the call a new id starts at a taken index gets its own type", () => {

@@ -3,8 +3,11 @@
  * - each call its own index: the SDK's ChatCompletionStream builds calls by index, so two parallel calls
  *   a vendor sends under one index (Ollama, LiteLLM's ollama_chat), told apart only by their ids,
  *   would become one call with both argument strings glued together. A call gets the next index of
- *   its choice when its index first appears or when a new id arrives at an index that holds another;
- *   the id-less deltas that follow (arguments) go to the call their index last started. OpenAI's own
+ *   its choice when its index first appears or when a new id arrives, with a name, at an index that
+ *   holds another; the deltas that follow (arguments) go to the call their index last started. A new
+ *   id without a name is not a new call (a call's first delta names it, argument pieces never do):
+ *   some vendors send a different id on each delta of one call (Poolside, vLLM's gpt-oss path,
+ *   mlx-openai-server), and such a delta goes out under the call's first id, as the SDK keeps it. OpenAI's own
  *   indices (0, 1, 2 in order) come out unchanged; a gap (0, 2) is closed, which the SDK needs too (a
  *   hole in its tool_calls array is an undefined call).
  * - a type: a call sent without one (Mistral's API, older vLLM and Ollama) gets type "function" on its
@@ -54,10 +57,11 @@ export function createStreamToolCalls(): StreamToolCalls {
       for (const call of calls) {
         const id = call.id || null; // the SDK ignores an empty id as it does a missing one
         let sent = choice.byVendorIndex.get(call.index);
-        if (sent === undefined || (id !== null && sent.id !== null && id !== sent.id)) {
+        if (sent === undefined || (id !== null && sent.id !== null && id !== sent.id && Boolean(call.function?.name))) {
           sent = { id, index: choice.nextIndex++, typed: false };
           choice.byVendorIndex.set(call.index, sent);
         } else if (sent.id === null) sent.id = id;
+        else if (id !== null && id !== sent.id) call.id = sent.id; // one call's changing ids: the client sees its first
         if (call.index !== sent.index) call.index = sent.index;
         if (sent.typed) continue;
         if (call.type != null) sent.typed = true;
