@@ -27,6 +27,7 @@ import { boundConfigLock, DEFAULT_CONFIG_LOCK_BOUNDS } from "./audit/config-lock
 import { startChangeTicker } from "./changes/change-ticker.ts";
 import { startWebhookWorker } from "./budgets/deliver-webhooks.ts";
 import type { AppDeps } from "./graphql/context.ts";
+import { httpUrl } from "../shared/http/http-url.ts";
 
 export interface ControlPlaneConfig {
   port: number; // 0 = pick a free port
@@ -148,7 +149,7 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
       await apollo.stop();
       throw new Error(`control plane cannot listen on ${config.host ?? "127.0.0.1"}:${config.port}: ${(error as Error).message}`);
     }
-    const url = `http://${server.hostname}:${server.port}`;
+    const url = httpUrl(server.hostname!, server.port!);
     const ticker = startChangeTicker(deps, config.changeTickMs ?? 1000);
     const webhooks = startWebhookWorker({ sql: db.sql, url: config.budgetWebhookUrl ?? null, log });
     log(`control plane database: ${db.kind}`);

@@ -27,6 +27,7 @@ import { localProxyConfig } from "./local/local-proxy-config.ts";
 import { BOOTSTRAP_TOKEN_FILE, readBootstrapToken } from "./local/read-bootstrap-token.ts";
 import { whenParentGone } from "./local/when-parent-gone.ts";
 import { isPortInUse, portInUse, takenPorts } from "./local/taken-ports.ts";
+import { httpUrl } from "../shared/http/http-url.ts";
 
 // Read first: a launcher left behind while it was starting stops as soon as it has started (see shutdown).
 const startedBy = process.ppid;
@@ -96,8 +97,7 @@ const state: LocalState = previous ?? { adminToken, echoApiKey, regionTokens: {}
 // Kept before seeding: a start that stops from here on comes back with its token and what it seeded.
 if (!previous) await writeLocalState(dataDir, state);
 // The proxies' local URLs, named in residency refusals; a wildcard bind is reached through loopback.
-const urlHost = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host.includes(":") ? `[${host}]` : host;
-const urls = { vendorUrl: echo.url, regionUrls: Object.fromEntries(Object.entries(REGION_PORTS).map(([region, regionPort]) => [region, `http://${urlHost}:${regionPort}`])) };
+const urls = { vendorUrl: echo.url, regionUrls: Object.fromEntries(Object.entries(REGION_PORTS).map(([region, regionPort]) => [region, httpUrl(host, regionPort)])) };
 const admin = adminClient(controlPlane.url, adminToken);
 if (!state.demo) {
   const resume = {

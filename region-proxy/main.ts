@@ -28,6 +28,7 @@ import { CurrentSnapshot } from "./snapshot/current.ts";
 import { startSnapshotLoop } from "./snapshot/loop.ts";
 import { deploymentIdOf } from "./breaker/circuit-key.ts";
 import { idleSecondsUntil } from "./routes/idle-seconds.ts";
+import { httpUrl } from "../shared/http/http-url.ts";
 
 export type { ProxyConfig } from "./config.ts";
 
@@ -247,7 +248,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   }
 
   return {
-    url: `http://${server.hostname}:${server.port}`,
+    url: httpUrl(server.hostname!, server.port!),
     port: server.port as number,
     proxyId,
     snapshotVersion: () => current.version(),

@@ -18,6 +18,7 @@
 import { echoReply, embeddingVector, messageText, promptTokens, type EchoMessage } from "./echo-reply.ts";
 import { echoStream } from "./echo-stream.ts";
 import { completionBody, errorResponse, usageBody } from "./openai-wire.ts";
+import { httpUrl } from "../../shared/http/http-url.ts";
 
 export interface EchoVendor {
   url: string;
@@ -174,7 +175,7 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
   });
 
   return {
-    url: `http://${server.hostname}:${server.port}`,
+    url: httpUrl(server.hostname!, server.port!),
     port: server.port as number,
     calls: (model?: string) => total(callCounts, model),
     aborts: (model?: string) => total(abortCounts, model),
