@@ -5,6 +5,7 @@
 import { chmod, mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import postgres from "postgres";
+import { assertPostgresPatched } from "./postgres-patched.ts";
 
 export type Sql = postgres.Sql<{}>;
 export type Tx = postgres.TransactionSql<{}>;
@@ -53,7 +54,8 @@ const CLIENT_OPTIONS = { onnotice: () => {}, connect_timeout: 10 } as const;
 
 /**
  * Opens PostgreSQL when a URL is given, else PGlite under `dataDir/pglite` (both directories private:
- * see privateDirectories). `log` hears that an open directory was tightened.
+ * see privateDirectories). `log` hears that an open directory was tightened. Refuses first, in one line,
+ * a postgres.js that npm's postinstall did not patch (both modes use it: see postgres-patched.ts).
  */
 export async function openDatabase(
   databaseUrl: string | null | undefined,
@@ -62,6 +64,7 @@ export async function openDatabase(
   log: (line: string) => void = console.log,
   reportPool: ReportPoolOptions = DEFAULT_REPORT_POOL,
 ): Promise<Database> {
+  assertPostgresPatched();
   if (databaseUrl) {
     const debug = onQuery ? (_connection: number, query: string) => onQuery(query) : undefined;
     const sql = postgres(databaseUrl, { ...CLIENT_OPTIONS, max: 10, ...(debug ? { debug } : {}) });
