@@ -11,6 +11,7 @@ import { parseChatRequest } from "../openai/parse-request.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
 import { answerHeaders } from "../pipeline/gateway-headers.ts";
 import { planRoute } from "../pipeline/plan-route.ts";
+import { endIfRefused } from "../pipeline/recheck-streams.ts";
 import { refuse } from "../pipeline/refuse.ts";
 import { residencyRule } from "../pipeline/residency.ts";
 import { executeChat } from "../providers/execute.ts";
@@ -68,5 +69,11 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   // The server's idle timer is sized for the proxy's default total: a stream may run to its own
   // deadline (the longest planned deployment's total), silent while its vendor thinks.
   deps.idleTimeoutFor?.(request, idleSecondsUntil(startedMs + requestTotalMs(plan.targets, deps.timeouts.totalMs)));
-  return streamResponse(result.stream, result.trail, headers, { client: request.signal, cut: deps.inFlight.cutSignal }, settleWith, deps.inFlight.beginStream(keyHash), answeredEstimate);
+  const running = deps.inFlight.beginStream(keyHash);
+  const response = streamResponse(result.stream, result.trail, headers, { client: request.signal, cut: deps.inFlight.cutSignal }, settleWith, running, answeredEstimate);
+  // A snapshot swapped in since admission (while the vendor had not answered) checked only the streams
+  // already running: this one's key is checked against it now, and a refused stream ends at once.
+  const current = deps.current.get()?.snapshot;
+  if (current !== undefined && current !== snapshot) endIfRefused(running, current, deps.log);
+  return response;
 }

@@ -3,7 +3,9 @@
  * new snapshot refuses the key a running stream was admitted with (revoked or kill-switched, expired,
  * gone; its tenant or an ancestor disabled or kill-switched), the proxy aborts the vendor call and
  * ends the stream with an invalid_api_key error frame, as a new request with that key is answered,
- * and settles it for what was streamed. A stream of another key runs on to its end.
+ * and settles it for what was streamed. A stream of another key runs on to its end. A key refused
+ * while its stream still waited for the vendor's first chunk (before the stream was registered for
+ * the check) is checked once more when it is: that stream ends the same way.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { hashSecret, newGatewayKey } from "../../shared/ids.ts";
@@ -17,6 +19,25 @@ let version = 1;
 const leaked = newGatewayKey();
 const other = newGatewayKey();
 const team = newGatewayKey();
+const waiting = newGatewayKey();
+
+// A vendor that holds its answer (a thinking model's time to first token) until the test lets it go.
+let called: () => void = () => {};
+let release: () => void = () => {};
+const heldVendor = Bun.serve({
+  port: 0,
+  hostname: "127.0.0.1",
+  development: false,
+  idleTimeout: 0,
+  async fetch(req) {
+    await req.text();
+    const released = new Promise<void>((resolve) => (release = resolve));
+    called();
+    await released;
+    const frame = (delta: unknown) => `data: ${JSON.stringify({ id: "c", object: "chat.completion.chunk", created: 1, model: "held", choices: [{ index: 0, delta, finish_reason: null }] })}\n\n`;
+    return new Response(frame({ role: "assistant", content: "w" }) + frame({ content: " w" }) + "data: [DONE]\n\n", { headers: { "content-type": "text/event-stream" } });
+  },
+});
 
 /** The base snapshot with three keys of their own: two in tenant A, one in a team under an org. */
 const withKeys = (change: (s: Snapshot) => void = () => {}) =>
@@ -26,6 +47,10 @@ const withKeys = (change: (s: Snapshot) => void = () => {}) =>
     s.keys[hashSecret(leaked)] = key("key_leaked", "ten_a");
     s.keys[hashSecret(other)] = key("key_other", "ten_a");
     s.keys[hashSecret(team)] = key("key_team", "ten_team");
+    s.keys[hashSecret(waiting)] = key("key_waiting", "ten_a");
+    s.deployments.dep_held = { id: "dep_held", provider: "openai", baseUrl: `http://127.0.0.1:${heldVendor.port}/v1`, model: "held", region: s.region, credentialRef: "env:ECHO_KEY" };
+    s.aliases.held = { name: "held", chain: ["dep_held"] };
+    s.pricing["openai:held"] = PRICE;
     s.tenants.ten_org = { id: "ten_org", name: "Org", status: "active" };
     s.tenants.ten_team = { id: "ten_team", name: "Team", status: "active", parentId: "ten_org" };
     change(s);
@@ -36,7 +61,10 @@ beforeAll(async () => {
   await fx.publish(withKeys());
   proxy = await fx.startProxy();
 });
-afterAll(() => fx.cleanup());
+afterAll(async () => {
+  await fx.cleanup();
+  heldVendor.stop(true);
+});
 
 /** A `slow` stream (50 ms a chunk, one chunk a word) whose first content chunk has arrived. */
 async function openStream(key: string, words: number, requestId: string) {
@@ -108,4 +136,24 @@ test("a tenant kill switch (the org above the key's team disabled) ends the key'
   expect(text).not.toContain("[DONE]");
   expect(text).toContain('"code":"invalid_api_key"');
   expect(await eventOf("req-team")).toMatchObject({ status: "error", errorCode: "invalid_api_key" });
+}, 20_000);
+
+test("a key revoked while its stream waits for the vendor's first chunk: the stream ends with the invalid_api_key frame, none of the answer sent", async () => {
+  const vendorCalled = new Promise<void>((resolve) => (called = resolve));
+  const response = fetch(`${proxy.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${waiting}`, "x-request-id": "req-waiting" },
+    body: JSON.stringify({ model: "held", stream: true, messages: [{ role: "user", content: "hi" }] }),
+  });
+  await vendorCalled;
+  await fx.publish(withKeys((s) => void (s.keys[hashSecret(waiting)]!.status = "revoked")));
+  const models = () => fetch(`${proxy.url}/v1/models`, { headers: { authorization: `Bearer ${waiting}` } });
+  await waitFor(async () => (await models()).status === 401, "the proxy refuses the key to new requests");
+  release();
+
+  const text = await (await response).text();
+  expect(text).not.toContain("[DONE]");
+  expect(text).not.toContain('"content"');
+  expect(text).toContain('"code":"invalid_api_key"');
+  expect(await eventOf("req-waiting")).toMatchObject({ status: "error", errorCode: "invalid_api_key", stream: true });
 }, 20_000);

@@ -63,6 +63,8 @@ export function streamResponse(
     type: "direct",
     async pull(controller: ReadableStreamDirectController) {
       try {
+        // Refused as it was registered (its key refused while the vendor had not answered): nothing of the answer goes out.
+        if (refusal) throw refusal;
         let step: { chunks: ChatCompletionChunk[]; done: boolean } = { chunks: vendor.initialChunks, done: false };
         while (true) {
           for (const chunk of step.chunks) {
