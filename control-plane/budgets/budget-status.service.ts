@@ -1,6 +1,8 @@
 /**
  * Budget and limit status for GraphQL: every capped level of a tenant or key in its current period,
- * spent from the ledger, reserved from the regions' live leases, remaining = cap − spent − reserved.
+ * spent from the ledger, reserved = what the regions' leases hold beyond their spend as a grant counts it
+ * (grant-lease.ts: a live lease's unspent grant, and a lapsed one's too), remaining = cap − spent − reserved:
+ * what another region could still be granted.
  */
 import type { GraphQLContext } from "../graphql/context.ts";
 import { notFound } from "../graphql/errors.ts";
@@ -13,6 +15,7 @@ import type { BudgetAlert, BudgetLevelStatus, BudgetStatus, LimitStatus } from "
 import { periodLabels } from "../../shared/time/local-date.ts";
 import { leasesOf } from "./lease.repo.ts";
 import { addMicros } from "./spend-ceiling.ts";
+import { DEFAULT_LEASE_POLICY, leaseLapsed, unspentHeld, type LeasePolicy } from "./grant-lease.ts";
 
 const usd = (micros: number) => micros / 1_000_000;
 
@@ -26,7 +29,7 @@ const MAX_TOKENS = Number.MAX_SAFE_INTEGER;
  * One level's status, or null when it has no cap. `period` is a label (in the org's zone) or a zoned
  * period (shared/leases/zoned-period.ts); the answer names the label and the zone apart.
  */
-export async function levelStatus(q: Queryable, scope: string, period: string, now = new Date()): Promise<BudgetLevelStatus | null> {
+export async function levelStatus(q: Queryable, scope: string, period: string, now = new Date(), policy: LeasePolicy = DEFAULT_LEASE_POLICY): Promise<BudgetLevelStatus | null> {
   const level = await findBudgetLevel(q, scope, period);
   if (!level) return null;
   const label = splitZonedPeriod(period).label;
@@ -40,7 +43,7 @@ export async function levelStatus(q: Queryable, scope: string, period: string, n
     const lease = leases.find((l) => l.region === region);
     const regionSpent = Math.max(ledger.get(region)?.spentMicros ?? 0, lease?.reportedSpentMicros ?? 0);
     spent = addMicros(spent, ledger.get(region)?.spentMicros ?? 0);
-    if (lease && lease.expiresAt.getTime() > now.getTime()) reserved = addMicros(reserved, Math.max(0, lease.grantedMicros - regionSpent));
+    if (lease) reserved = addMicros(reserved, unspentHeld({ region, grantedMicros: lease.grantedMicros, spentMicros: regionSpent, lapsed: leaseLapsed(lease.expiresAt, now, policy) }));
     if (lease) regionRows.push({ region, grantedMicros: String(lease.grantedMicros), spentMicros: String(regionSpent), expiresAt: lease.expiresAt });
   }
   const remaining = Math.max(0, level.capMicros - addMicros(spent, reserved));

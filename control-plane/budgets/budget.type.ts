@@ -21,8 +21,11 @@ export class BudgetLevelStatus {
   @Field(() => String) period: string;
   @Field(() => String) capMicros: string;
   @Field(() => String) spentMicros: string;
-  /** Held by regions under live leases beyond their spend: may still be spent. */
-  @Field(() => String) reservedMicros: string;
+  @Field(() => String, {
+    description:
+      "Held by the regions' leases beyond their spend, micro-USD: may still be spent. A lease that expired keeps its unspent grant held while its region may have spent it unseen (see control-plane/budgets/README.md), so remainingMicros is what another region can still be granted.",
+  })
+  reservedMicros: string;
   @Field(() => String) remainingMicros: string;
   @Field(() => Float) capUsd: number;
   @Field(() => Float) spentUsd: number;

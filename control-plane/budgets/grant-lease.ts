@@ -59,8 +59,16 @@ export interface GrantResult {
   exhausted: boolean;
 }
 
+/** True once a lease expired at `expiresAt` has passed its grace too: it is no live lease (RegionState.lapsed). */
+export const leaseLapsed = (expiresAt: Date, now: Date, policy: LeasePolicy) => expiresAt.getTime() + policy.reclaimGraceMs < now.getTime();
+
 /** What another region holds against the cap, live or lapsed: only its own ask can release the rest. */
 const heldByOther = (r: RegionState) => Math.max(r.grantedMicros, r.spentMicros);
+/**
+ * The room a region holds beyond its spend as every other region's grant counts it: what no other region
+ * can be granted, though this one has not spent it (budgetStatus's reserved).
+ */
+export const unspentHeld = (r: RegionState) => heldByOther(r) - r.spentMicros;
 /** What the requester holds: after a lapse, the spend its ask reported. */
 const heldByRequester = (r: RegionState) => (r.lapsed ? r.spentMicros : Math.max(r.grantedMicros, r.spentMicros));
 

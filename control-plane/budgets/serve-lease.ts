@@ -13,7 +13,7 @@ import type { LeaseAsk, LeaseGrant } from "../../shared/leases/lease-wire.ts";
 import { zonedPeriod } from "../../shared/leases/zoned-period.ts";
 import type { Sql } from "../db/client.ts";
 import { findBudgetLevel, ledgerSpendByRegion } from "./budget-level.repo.ts";
-import { DEFAULT_LEASE_POLICY, grantLease, nextRate, type LeasePolicy, type RegionState } from "./grant-lease.ts";
+import { DEFAULT_LEASE_POLICY, grantLease, leaseLapsed, nextRate, type LeasePolicy, type RegionState } from "./grant-lease.ts";
 import { regionServesLevel } from "./lease-region.repo.ts";
 import { refusalNote, refusedLease } from "./lease-refusal.ts";
 import { believedSpend, grantOnRecord, ignoredReportNote, reportableSpend } from "./lease-reported-spend.ts";
@@ -55,7 +55,7 @@ export async function serveLease(
         spentMicros: Math.max(ledgerSpent, believedSpend(name === region ? ask.spentMicros : 0, lease, ledgerSpent)),
         // Past expiry + grace. Only the asker's unused allowance is released then (it just reported its spend);
         // another lapsed region still holds its whole grant, which it may have spent unseen (grant-lease.ts).
-        lapsed: lease ? lease.expiresAt.getTime() + policy.reclaimGraceMs < now.getTime() : true,
+        lapsed: lease ? leaseLapsed(lease.expiresAt, now, policy) : true,
       });
     }
     const own = states.find((s) => s.region === region)!;
