@@ -27,6 +27,7 @@ test("a refused REDIS_URL is quoted without its user, password or query, its new
     ["rediss//default:Pw1@redis-eu:6380", "Pw1"],
     ["rediss://default:p@ss@redis-eu:6380 ", "ss@"],
     ["redis://redis-eu:6379/?password=Pw2 ", "Pw2"],
+    ["rediss://default:S3cretPrefix?tail@redis-eu:6380/2", "S3cretPrefix"], // the '?' is why it is refused
   ] as const) {
     const refused = startError({ REDIS_URL: raw });
     expect(refused).toContain("REDIS_URL must be");
@@ -53,4 +54,15 @@ test("shownUrl masks user and password however malformed the URL, and any query;
   expect(shownUrl("rediss//u:pw@redis-eu:6380")).toBe('"***@redis-eu:6380"');
   expect(shownUrl("redis-eu:6379?password=pw")).toBe('"redis-eu:6379?***"');
   expect(shownUrl("/run/redis/redis.sock")).toBe('"/run/redis/redis.sock"');
+});
+
+test("shownUrl masks a password holding '?', '#', '/' or '@' whole, then a query after the host; a query password holding '@' whole", () => {
+  expect(shownUrl("rediss://default:S3cretPrefix?tail@redis-eu:6380/2")).toBe('"rediss://***@redis-eu:6380/2"');
+  expect(shownUrl("rediss://default:Pre#fix@redis-eu:6380")).toBe('"rediss://***@redis-eu:6380"');
+  expect(shownUrl("rediss://default:Pre/fix@redis-eu:6380")).toBe('"rediss://***@redis-eu:6380"');
+  expect(shownUrl("rediss://default:Pre@fix?x@redis-eu:6380")).toBe('"rediss://***@redis-eu:6380"');
+  expect(shownUrl("rediss://default:Pre?fix@redis-eu:6380/?password=Pw3")).toBe('"rediss://***@redis-eu:6380/?***"');
+  // An "@" in a query password: its end follows the "@", so nothing after the scheme is shown.
+  expect(shownUrl("redis://redis-eu:6379/?password=Pre@fix")).toBe('"redis://***"');
+  expect(shownUrl("redis://u:Pw4@redis-eu:6379?password=Pre@fix")).toBe('"redis://***"');
 });
