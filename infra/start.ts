@@ -96,8 +96,12 @@ if (!adminToken) {
 const state: LocalState = previous ?? { adminToken, echoApiKey, regionTokens: {}, demo: null };
 // Kept before seeding: a start that stops from here on comes back with its token and what it seeded.
 if (!previous) await writeLocalState(dataDir, state);
-// The proxies' local URLs, named in residency refusals; a wildcard bind is reached through loopback.
-const urls = { vendorUrl: echo.url, regionUrls: Object.fromEntries(Object.entries(REGION_PORTS).map(([region, regionPort]) => [region, httpUrl(host, regionPort)])) };
+// The proxies' local URLs, named in residency refusals; a wildcard bind is reached through loopback. A
+// proxy on port 0 has none until it is bound: its region's is written once the proxies run (see below).
+const urls = {
+  vendorUrl: echo.url,
+  regionUrls: Object.fromEntries(Object.entries(REGION_PORTS).flatMap(([region, regionPort]) => (regionPort === 0 ? [] : [[region, httpUrl(host, regionPort)]]))),
+};
 const admin = adminClient(controlPlane.url, adminToken);
 if (!state.demo) {
   const resume = {
@@ -120,8 +124,10 @@ if (!state.demo) {
 } else {
   // Ports may differ from the start that seeded the demo: what it wrote follows them.
   const deploymentIds = await refreshDemoUrls(admin, state.demo, urls, (line) => console.log(line));
-  if (JSON.stringify({ deploymentIds, urls }) !== JSON.stringify({ deploymentIds: state.demo.deploymentIds, urls: state.demo.urls })) {
-    state.demo = { ...state.demo, deploymentIds, urls };
+  // A region on port 0 was left as it was, and so is the record of what the launcher wrote there.
+  const written = { ...urls, regionUrls: { ...state.demo.urls?.regionUrls, ...urls.regionUrls } };
+  if (JSON.stringify({ deploymentIds, urls: written }) !== JSON.stringify({ deploymentIds: state.demo.deploymentIds, urls: state.demo.urls })) {
+    state.demo = { ...state.demo, deploymentIds, urls: written };
     await writeLocalState(dataDir, state);
   }
 }
@@ -136,6 +142,13 @@ for (const [region, regionPort] of Object.entries(REGION_PORTS)) {
   );
 }
 await waitForSnapshots(proxies);
+// The regions' URLs as bound: a proxy on port 0 is now on a port of its own.
+const bound = { vendorUrl: echo.url, regionUrls: Object.fromEntries(Object.entries(proxies).map(([region, proxy]) => [region, httpUrl(host, proxy.port)])) };
+if (JSON.stringify(bound) !== JSON.stringify(state.demo.urls)) {
+  const deploymentIds = await refreshDemoUrls(admin, state.demo, bound, (line) => console.log(line));
+  state.demo = { ...state.demo, deploymentIds, urls: bound };
+  await writeLocalState(dataDir, state);
+}
 
 // The first Ctrl-C (or SIGTERM) stops gracefully and exits 0. A second one stops the proxies at once
 // (stopNow: in-flight requests are cut, usage they have not shipped ships at the next start) and exits
