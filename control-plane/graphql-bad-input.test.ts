@@ -122,10 +122,11 @@ test("a database failure becomes a generic INTERNAL_SERVER_ERROR and the detail 
   }
 });
 
-test("a body over the limit is a GraphQL error with a code, declared or chunked, however large (not Bun's bare 413)", async () => {
+test("a body over the limit is a GraphQL error with a code, declared or chunked, however large (not Bun's bare 413), and closes its connection", async () => {
   const huge = JSON.stringify({ query: "{ tenants { items { id } } }", variables: { pad: "x".repeat(6 * 1024 * 1024) } });
   const declared = await fetch(`${t.cp.url}/graphql`, { method: "POST", headers: { authorization: `Bearer ${t.adminToken}`, "content-type": "application/json" }, body: huge });
   expect(declared.status).toBe(413);
+  expect(declared.headers.get("connection")).toBe("close"); // the client may still be sending it
   expect((await declared.json()).errors[0].extensions.code).toBe("BAD_REQUEST");
   const encoder = new TextEncoder();
   const chunked = new ReadableStream<Uint8Array>({
@@ -136,6 +137,7 @@ test("a body over the limit is a GraphQL error with a code, declared or chunked,
   });
   const streamed = await fetch(`${t.cp.url}/graphql`, { method: "POST", headers: { authorization: `Bearer ${t.adminToken}`, "content-type": "application/json" }, body: chunked });
   expect(streamed.status).toBe(413);
+  expect(streamed.headers.get("connection")).toBe("close");
   expect((await streamed.json()).errors[0].extensions.code).toBe("BAD_REQUEST");
   // The server goes on answering.
   expect(await t.admin.request(`{ configVersion }`)).toHaveProperty("configVersion");

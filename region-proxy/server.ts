@@ -4,6 +4,7 @@
  * base_url missing /v1), known paths with the wrong method 405 (with `Allow`); while shutting down
  * every API request answers 503 shutting_down, and every answer closes its connection.
  */
+import { bodyLeftUnread } from "../shared/http/body-left-unread.ts";
 import type { ProxyDeps } from "./deps.ts";
 import { errorResponse } from "./openai/error-response.ts";
 import { unroutedHeaders } from "./pipeline/gateway-headers.ts";
@@ -61,9 +62,12 @@ export function pathOf(url: string): string {
   return url.slice(start, Math.min(query < 0 ? url.length : query, fragment < 0 ? url.length : fragment));
 }
 
-/** A request that declared a body (a length above 0, or chunked) which no one has read. */
+/**
+ * A request that declared a body (a length above 0, or chunked) which no one has read, or whose
+ * reading stopped before its end (over the limit, cut off: body-left-unread.ts; bodyUsed is true then).
+ */
 function hasUnreadBody(request: Request): boolean {
-  if (request.bodyUsed) return false;
+  if (request.bodyUsed) return bodyLeftUnread(request);
   const length = request.headers.get("content-length");
   return length === null ? request.headers.has("transfer-encoding") : length !== "0";
 }
@@ -74,9 +78,9 @@ export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promi
    * Counts the answer (route, status, time to its headers) and passes it on. Once the stop began, it
    * carries `Connection: close` (whatever it said) and Bun closes the connection after it: a pooled
    * client reconnects, to another replica, instead of sending its next request to one that is stopping.
-   * A refusal given before the request's body was read (a declared body over the limit, a refused key)
-   * closes its connection too: the client may still be sending that body, and a connection left open
-   * with it unread held the graceful stop for the whole grace period.
+   * A refusal given before the request's body was read to its end (a body over the limit, declared or
+   * chunked, a refused key) closes its connection too: the client may still be sending that body, and
+   * a connection left open with it unread held the graceful stop for the whole grace period.
    */
   const counted = (request: Request, route: string, startedMs: number, response: Response): Response => {
     deps.metrics.answered(route, response.status, (performance.now() - startedMs) / 1000);

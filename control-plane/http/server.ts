@@ -1,6 +1,7 @@
 /** The control plane's HTTP route table. */
 import type { ApolloServer } from "@apollo/server";
 import type { JWK } from "jose";
+import { bodyLeftUnread } from "../../shared/http/body-left-unread.ts";
 import { JWKS_PATH, SNAPSHOT_PATH_PREFIX, USAGE_PATH } from "../../shared/internal-api.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
 import { handleGraphQL } from "./graphql.route.ts";
@@ -26,6 +27,16 @@ export interface ServerOptions {
 
 export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.serve> {
   const { apollo, deps, adminDeps, jwks } = options;
+  const route = async (request: Request, clientIp: () => string | null): Promise<Response> => {
+    const { pathname } = requestUrl(request);
+    if (pathname === "/graphql") return handleGraphQL(apollo, adminDeps, request, clientIp());
+    if (pathname.startsWith(SNAPSHOT_PATH_PREFIX)) return handleSnapshot(deps.sql, request, pathname);
+    if (pathname === USAGE_PATH) return handleUsage(deps.sql, request, deps.log);
+    if (pathname === LEASES_PATH) return handleLeases(deps.sql, request, deps.log);
+    if (pathname === JWKS_PATH) return Response.json(jwks, { headers: { "cache-control": "max-age=300" } });
+    if (pathname === "/health") return handleHealth(deps.sql);
+    return jsonError(404, "not_found", "no such route");
+  };
   return Bun.serve({
     port: options.port,
     hostname: options.host,
@@ -37,14 +48,11 @@ export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.s
     // (GraphQL error, JSON); Bun's own limit would answer a bare 413 with no body before the route runs.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     async fetch(request, server) {
-      const { pathname } = requestUrl(request);
-      if (pathname === "/graphql") return handleGraphQL(apollo, adminDeps, request, server.requestIP(request)?.address ?? null);
-      if (pathname.startsWith(SNAPSHOT_PATH_PREFIX)) return handleSnapshot(deps.sql, request, pathname);
-      if (pathname === USAGE_PATH) return handleUsage(deps.sql, request, deps.log);
-      if (pathname === LEASES_PATH) return handleLeases(deps.sql, request, deps.log);
-      if (pathname === JWKS_PATH) return Response.json(jwks, { headers: { "cache-control": "max-age=300" } });
-      if (pathname === "/health") return handleHealth(deps.sql);
-      return jsonError(404, "not_found", "no such route");
+      const response = await route(request, () => server.requestIP(request)?.address ?? null);
+      // A body a route stopped reading before its end (over its bound, cut off): the client may still
+      // be sending it, and nobody reads the rest.
+      if (bodyLeftUnread(request)) response.headers.set("connection", "close");
+      return response;
     },
     error(error) {
       // The proxies retry a 503 (the database down, restarting, out of connections): no stack for it.

@@ -6,6 +6,7 @@
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { MAX_JSON_DEPTH, tooDeepField } from "./nesting-depth.ts";
+import { leftBodyUnread } from "../../shared/http/body-left-unread.ts";
 import { readBounded } from "../../shared/http/read-bounded.ts";
 
 export type BodyResult = { ok: true; value: unknown } | { ok: false; error: GatewayError };
@@ -33,10 +34,19 @@ function unsupportedEncoding(request: Request): BodyResult | null {
 export async function readJsonBody(request: Request, maxBytes: number): Promise<BodyResult> {
   const encoded = unsupportedEncoding(request);
   if (encoded) return encoded;
-  const tooLarge: BodyResult = { ok: false, error: { kind: "request_too_large", limitBytes: maxBytes } };
+  // Over the limit or cut off, the body was not read to its end: the answer closes the connection
+  // (server.ts), as the client may still be sending it.
+  const tooLarge = (): BodyResult => {
+    leftBodyUnread(request);
+    return { ok: false, error: { kind: "request_too_large", limitBytes: maxBytes } };
+  };
+  const cutOff = (): BodyResult => {
+    leftBodyUnread(request);
+    return CUT_OFF;
+  };
   const length = request.headers.get("content-length");
   const declared = length === null ? NaN : Number(length);
-  if (declared > maxBytes) return tooLarge;
+  if (declared > maxBytes) return tooLarge();
   let bytes: ArrayBuffer | Uint8Array;
   if (Number.isSafeInteger(declared) && declared >= 0) {
     // A declared length bounds the body (the HTTP parser reads no more than that), so it is read in
@@ -46,14 +56,14 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
       bytes = await request.arrayBuffer();
     } catch {
       // The client went away mid-body: nobody will read the answer, but it must not be a 500.
-      return CUT_OFF;
+      return cutOff();
     }
-    if (bytes.byteLength > maxBytes) return tooLarge;
+    if (bytes.byteLength > maxBytes) return tooLarge();
   } else {
     // A body without a declared length (chunked): counted as it is read.
     const read = await readBounded(request.body, maxBytes);
-    if (read === "too_large") return tooLarge;
-    if (read === "cut_off") return CUT_OFF;
+    if (read === "too_large") return tooLarge();
+    if (read === "cut_off") return cutOff();
     bytes = read;
   }
   let text: string;
