@@ -1,7 +1,7 @@
 /**
  * Budget and limit status for GraphQL: every capped level of a tenant or key in its current period,
  * spent from the ledger, reserved = what the regions' leases hold beyond their spend as a grant counts it
- * (grant-lease.ts: a live lease's unspent grant, and a lapsed one's too), remaining = cap − spent − reserved:
+ * (grant-lease.ts: a live lease's unspent grant, and a lapsed one's while its region is silent since), remaining = cap − spent − reserved:
  * what another region could still be granted.
  */
 import type { GraphQLContext } from "../graphql/context.ts";
@@ -16,6 +16,7 @@ import { periodLabels } from "../../shared/time/local-date.ts";
 import { leasesOf } from "./lease.repo.ts";
 import { addMicros } from "./spend-ceiling.ts";
 import { DEFAULT_LEASE_POLICY, leaseLapsed, unspentHeld, type LeasePolicy } from "./grant-lease.ts";
+import { heardSinceLapse } from "./region-heard.repo.ts";
 
 const usd = (micros: number) => micros / 1_000_000;
 
@@ -36,6 +37,7 @@ export async function levelStatus(q: Queryable, scope: string, period: string, n
   const ledger = await ledgerSpendByRegion(q, level);
   const leases = await leasesOf(q, scope, label, level.timeZone);
   const regions = new Set([...ledger.keys(), ...leases.map((l) => l.region)]);
+  const heard = await heardSinceLapse(q, leases, now, policy);
   let spent = 0;
   let reserved = 0;
   const regionRows = [];
@@ -43,7 +45,7 @@ export async function levelStatus(q: Queryable, scope: string, period: string, n
     const lease = leases.find((l) => l.region === region);
     const regionSpent = Math.max(ledger.get(region)?.spentMicros ?? 0, lease?.reportedSpentMicros ?? 0);
     spent = addMicros(spent, ledger.get(region)?.spentMicros ?? 0);
-    if (lease) reserved = addMicros(reserved, unspentHeld({ region, grantedMicros: lease.grantedMicros, spentMicros: regionSpent, lapsed: leaseLapsed(lease.expiresAt, now, policy) }));
+    if (lease) reserved = addMicros(reserved, unspentHeld({ region, grantedMicros: lease.grantedMicros, spentMicros: regionSpent, lapsed: leaseLapsed(lease.expiresAt, now, policy), heardSinceLapse: heard.has(region) }));
     if (lease) regionRows.push({ region, grantedMicros: String(lease.grantedMicros), spentMicros: String(regionSpent), expiresAt: lease.expiresAt });
   }
   const remaining = Math.max(0, level.capMicros - addMicros(spent, reserved));

@@ -31,6 +31,12 @@ test("another region's lease lapsed past the grace still holds its whole grant: 
   expect(grant).toEqual({ grantedMicros: 200_000, exhausted: true });
 });
 
+test("another region heard from since its lease lapsed holds only its spend: its usage reaches the ledger", () => {
+  const us = { ...region("us", 800_000, 200_000, true), heardSinceLapse: true };
+  const grant = grantLease({ ...base, requester: region("eu", 100_000, 100_000), others: [us], needMicros: 600_000 });
+  expect(grant).toEqual({ grantedMicros: 100_000 + 600_000, exhausted: false });
+});
+
 test("a lapsed region's own ask releases its unused allowance: only the spend it reported counts", () => {
   const grant = grantLease({ ...base, requester: region("us", 800_000, 200_000, true), others: [region("eu", 100_000, 100_000)], needMicros: 600_000 });
   expect(grant).toEqual({ grantedMicros: 200_000 + 600_000, exhausted: false });

@@ -3,11 +3,13 @@
  *
  * Invariant kept by every grant: Σ over regions of max(granted, spent) ≤ cap (restored by shrinking a
  * region's allowance toward its spend when a lowered cap broke it). A region whose lease expired
- * (lapsed) still counts its whole grant: it may have spent all of it without the control plane seeing
- * any (cut off from it, or a crashed proxy whose outbox ships on restart). Its unused allowance is
- * released only when it asks again more than a grace period after expiry, since its ask reports the
- * spend it counted, or when the period ends (a new period is a new level): a region that never comes
- * back holds its last lease's room until then.
+ * (lapsed) still counts its whole grant while it has not been heard from since: it may have spent all
+ * of it without the control plane seeing any (cut off from it, or a crashed proxy whose outbox ships on
+ * restart). Its unused allowance is released when it asks again more than a grace period after expiry,
+ * since its ask reports the spend it counted, when it is heard from otherwise after that (a snapshot
+ * poll, a lease ask for another level: region-heard.repo.ts), since its usage then reaches the ledger,
+ * or when the period ends (a new period is a new level): a region that never comes back holds its last
+ * lease's room until then.
  * A region enforces spent + reserved ≤ granted locally, so the only way past the cap is a settled cost
  * above its reservation (see the overshoot bound in region-proxy/leases/leased-budgets.ts).
  *
@@ -38,9 +40,15 @@ export interface RegionState {
   /**
    * True once its lease expired past the grace (or it never had one): it holds no live lease. The
    * requester then counts only its spend (its ask just reported it: the rest of its allowance is
-   * released); any other region still counts its whole grant, which it may have spent unseen.
+   * released); any other region still counts its whole grant, which it may have spent unseen, unless
+   * heardSinceLapse.
    */
   lapsed: boolean;
+  /**
+   * Lapsed, and the region has reached the control plane since (region-heard.repo.ts): its usage outbox
+   * ships, so its spend counts and the rest of its grant is released.
+   */
+  heardSinceLapse?: boolean;
 }
 
 export interface GrantInput {
@@ -62,8 +70,11 @@ export interface GrantResult {
 /** True once a lease expired at `expiresAt` has passed its grace too: it is no live lease (RegionState.lapsed). */
 export const leaseLapsed = (expiresAt: Date, now: Date, policy: LeasePolicy) => expiresAt.getTime() + policy.reclaimGraceMs < now.getTime();
 
-/** What another region holds against the cap, live or lapsed: only its own ask can release the rest. */
-const heldByOther = (r: RegionState) => Math.max(r.grantedMicros, r.spentMicros);
+/**
+ * What another region holds against the cap: its whole grant while live, or lapsed and silent since
+ * (it may have spent it unseen); only its spend once heard from after the lapse.
+ */
+const heldByOther = (r: RegionState) => (r.lapsed && r.heardSinceLapse ? r.spentMicros : Math.max(r.grantedMicros, r.spentMicros));
 /**
  * The room a region holds beyond its spend as every other region's grant counts it: what no other region
  * can be granted, though this one has not spent it (budgetStatus's reserved).

@@ -1,10 +1,11 @@
 /**
- * For the lease tests: a control plane with the regions `eu` and `us`, a way to ask for leases with a
- * region's token, and tenants and keys made through the API (caps written straight to the rows: these
+ * For the lease tests: a control plane with the regions `eu` and `us`, a way to ask for leases and to
+ * poll snapshots with a region's token, and tenants and keys made through the API (caps written straight to the rows: these
  * tests are about leases, not the change requests that set caps).
  */
 import type postgres from "postgres";
 import { LEASES_PATH, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
+import { PROXY_ID_HEADER, SNAPSHOT_PATH_PREFIX } from "../../shared/internal-api.ts";
 import { addKey } from "../testing/add-key.ts";
 import { useTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
 import { beforeAll } from "bun:test";
@@ -14,6 +15,8 @@ export interface LeaseRegions {
   sql: postgres.Sql;
   /** POSTs `leases` with `region`'s token; the answer's status and body. */
   ask(region: "eu" | "us", leases: LeaseAsk[]): Promise<{ status: number; json: any }>;
+  /** GETs `region`'s snapshot with its token as proxy `proxyId` polls it (recorded in `regions { proxies }`); the status. */
+  poll(region: "eu" | "us", proxyId: string): Promise<number>;
   /** A new tenant (under `parentId` if given, else an org in UTC) with a daily cap of `dailyCapMicros`. */
   tenant(name: string, dailyCapMicros: number | null, parentId?: string): Promise<string>;
   /** A new key of `tenantId` carried only by `allowedRegions`' snapshots (null: every region's). */
@@ -39,6 +42,11 @@ export function useLeaseRegions(): LeaseRegions {
       body: JSON.stringify({ leases }),
     });
     return { status: r.status, json: await r.json() };
+  };
+  out.poll = async (region, proxyId) => {
+    const r = await fetch(new URL(`${SNAPSHOT_PATH_PREFIX}${region}`, t.cp.url), { headers: { authorization: `Bearer ${tokens[region]}`, [PROXY_ID_HEADER]: proxyId } });
+    await r.arrayBuffer();
+    return r.status;
   };
   out.tenant = async (name, dailyCapMicros, parentId) => {
     const input = parentId ? { name, parentId, kind: "team" } : { name };

@@ -136,11 +136,13 @@ test("crossing 80% of the cap writes one alert row for the level and period", as
 
 test("an expired lease's unused part is released once its grace has passed and its region asks again, reporting its spend", async () => {
   const policy = { ...DEFAULT_LEASE_POLICY, ttlMs: 1000, reclaimGraceMs: 1000 };
-  const period = "day:2026-11-22";
+  // Set an hour ahead: eu asked for leases at the real time in the tests above, which would be eu heard
+  // from after this lease lapsed on a clock set in the past (region-heard.repo.ts).
+  const start = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3_600_000);
+  const period = `day:${start.toISOString().slice(0, 10)}`;
   const scope = `ten:${org}`;
-  const start = new Date("2026-11-22T10:00:00Z");
   const eu = await serveLease(sql, "eu", { scope, period, spentMicros: 0, needMicros: 900_000 }, policy, start);
-  expect(eu).toMatchObject({ managed: true, grantedMicros: 900_000, expiresAt: "2026-11-22T10:00:01.000Z", ttlMs: 1000 });
+  expect(eu).toMatchObject({ managed: true, grantedMicros: 900_000, expiresAt: new Date(start.getTime() + 1000).toISOString(), ttlMs: 1000 });
   // While eu's lease is live (or within its grace), us can get only what is left.
   const early = await serveLease(sql, "us", { scope, period, spentMicros: 0, needMicros: 500_000 }, policy, new Date(start.getTime() + 1500));
   expect(early).toMatchObject({ grantedMicros: 100_000, exhausted: true });

@@ -14,6 +14,7 @@ import { zonedPeriod } from "../../shared/leases/zoned-period.ts";
 import type { Sql } from "../db/client.ts";
 import { findBudgetLevel, ledgerSpendByRegion } from "./budget-level.repo.ts";
 import { DEFAULT_LEASE_POLICY, grantLease, leaseLapsed, nextRate, type LeasePolicy, type RegionState } from "./grant-lease.ts";
+import { heardSinceLapse } from "./region-heard.repo.ts";
 import { regionServesLevel } from "./lease-region.repo.ts";
 import { refusalNote, refusedLease } from "./lease-refusal.ts";
 import { believedSpend, grantOnRecord, ignoredReportNote, reportableSpend } from "./lease-reported-spend.ts";
@@ -44,6 +45,7 @@ export async function serveLease(
     const ledger = await ledgerSpendByRegion(tx, level);
     const leases = await leasesOf(tx, ask.scope, ask.period, level.timeZone);
     const regions = new Set([...ledger.keys(), ...leases.map((l) => l.region), region]);
+    const heard = await heardSinceLapse(tx, leases.filter((l) => l.region !== region), now, policy);
     const states: RegionState[] = [];
     for (const name of regions) {
       const lease = leases.find((l) => l.region === name);
@@ -53,9 +55,10 @@ export async function serveLease(
         grantedMicros: lease?.grantedMicros ?? 0,
         // Every region's report is held to what it could have spent, the asker's new one included.
         spentMicros: Math.max(ledgerSpent, believedSpend(name === region ? ask.spentMicros : 0, lease, ledgerSpent)),
-        // Past expiry + grace. Only the asker's unused allowance is released then (it just reported its spend);
-        // another lapsed region still holds its whole grant, which it may have spent unseen (grant-lease.ts).
+        // Past expiry + grace. The asker's unused allowance is released then (it just reported its spend);
+        // another lapsed region's only once it was heard from since, else it may have spent it unseen (grant-lease.ts).
         lapsed: lease ? leaseLapsed(lease.expiresAt, now, policy) : true,
+        heardSinceLapse: heard.has(name),
       });
     }
     const own = states.find((s) => s.region === region)!;
