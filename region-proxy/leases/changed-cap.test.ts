@@ -8,6 +8,7 @@ import postgres from "postgres";
 import { useTestControlPlane } from "../../control-plane/testing/test-control-plane.ts";
 import { createMemoryBudgetLedger } from "../counters/memory-budget-ledger.ts";
 import { waitFor } from "../testing/proxy-fixture.ts";
+import { startScriptedLeaseOrigin } from "../testing/scripted-lease-origin.ts";
 import { startLeaseClient, type LeaseClient } from "./lease-client.ts";
 import { createLeasedBudgets } from "./leased-budgets.ts";
 
@@ -77,35 +78,8 @@ test("a raised cap admits at once under a lease that was exhausted", async () =>
   expect(eu.leases.view(scope, period)).toMatchObject({ capMicros: 20_000, exhausted: false });
 });
 
-/** A lease origin granting 50 000 of a 100 000 cap, counting asks; `hold` keeps answers back until released. */
-function scriptedOrigin() {
-  let calls = 0;
-  let release: () => void = () => {};
-  let held: Promise<void> | null = null;
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    development: false,
-    fetch: async (request) => {
-      calls++;
-      const { leases: asks } = (await request.json()) as { leases: { scope: string; period: string }[] };
-      await held;
-      const expiresAt = new Date(Date.now() + 60_000).toISOString();
-      return Response.json({ grants: asks.map((a) => ({ ...a, managed: true, capMicros: 100_000, grantedMicros: 50_000, expiresAt, exhausted: false, ledgerSpentMicros: 0, ledgerVersion: 0 })) });
-    },
-    error: () => new Response(null, { status: 500 }),
-  });
-  return {
-    url: `http://127.0.0.1:${server.port}`,
-    calls: () => calls,
-    hold: () => (held = new Promise<void>((resolve) => (release = resolve))),
-    release: () => (release(), (held = null)),
-    stop: () => server.stop(true),
-  };
-}
-
 test("until its answer, a lease under a cap lowered by d admits its room minus d; the cap is asked for once, not per request", async () => {
-  const origin = scriptedOrigin();
+  const origin = startScriptedLeaseOrigin({ grantedMicros: 50_000 });
   try {
     const { leases, budgets: b } = budgets(origin.url, "eu", 300);
     const level = { scope: "ten:ten_scripted", period, capMicros: 100_000 };

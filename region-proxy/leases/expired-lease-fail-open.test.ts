@@ -5,7 +5,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { createMemoryBudgetLedger } from "../counters/memory-budget-ledger.ts";
 import { startLeaseClient, type LeaseClient } from "./lease-client.ts";
-import { startGrantOnceLeaseOrigin } from "../testing/grant-once-lease-origin.ts";
+import { startScriptedLeaseOrigin } from "../testing/scripted-lease-origin.ts";
 import { createLeasedBudgets } from "./leased-budgets.ts";
 
 const clients: LeaseClient[] = [];
@@ -14,7 +14,7 @@ afterAll(async () => {
 });
 
 test("an expired lease with the control plane down: fail-open tenants are admitted, fail-closed ones get unavailable", async () => {
-  const origin = startGrantOnceLeaseOrigin();
+  const origin = startScriptedLeaseOrigin({ grantedMicros: 5_000, once: true });
   try {
     let skew = 0;
     const now = () => Date.now() + skew;

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import postgres from "postgres";
 import { createMemoryBudgetLedger } from "../counters/memory-budget-ledger.ts";
 import { startTestControlPlane, type TestControlPlane } from "../../control-plane/testing/test-control-plane.ts";
+import { startScriptedLeaseOrigin } from "../testing/scripted-lease-origin.ts";
 import { startLeaseClient, type LeaseClient } from "./lease-client.ts";
 import { createLeasedBudgets } from "./leased-budgets.ts";
 
@@ -97,28 +98,16 @@ for (const [name, skewMs, day] of [["ahead", 90_000, 10], ["behind", -90_000, 20
 
 test("an older control plane (no ttlMs) whose expiresAt is past on arrival by the proxy's clock: it answers, so a fail-open tenant is not let past its lease", async () => {
   // Grants 5 000 of 100 000 for a minute by its own clock, which runs 90 s behind the proxy's.
-  let calls = 0;
-  const old = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    development: false,
-    fetch: async (request) => {
-      calls++;
-      const { leases: asks } = (await request.json()) as { leases: { scope: string; period: string }[] };
-      const expiresAt = new Date(Date.now() + 60_000).toISOString();
-      return Response.json({ grants: asks.map((a) => ({ ...a, managed: true, capMicros: 100_000, grantedMicros: 5_000, expiresAt, exhausted: false, ledgerSpentMicros: 0, ledgerVersion: 0 })) });
-    },
-    error: () => new Response(null, { status: 500 }),
-  });
+  const old = startScriptedLeaseOrigin({ grantedMicros: 5_000 });
   try {
-    const { budgets, leases } = proxy(90_000, 300, `http://127.0.0.1:${old.port}`);
+    const { budgets, leases } = proxy(90_000, 300, old.url);
     const check = { scope: `ten:${tenant}`, period: "day:2026-11-30", capMicros: 100_000 };
     // Read as before (expired on arrival): nothing is admitted under it, and the fail-open escape, meant
     // for a control plane that cannot be reached, does not fire for one that answers.
     expect(await budgets.reserve([check], 1_000, { failOpen: true })).toMatchObject({ ok: false, unavailable: true });
     expect(leases.view(check.scope, check.period)).toMatchObject({ managed: true, grantedMicros: 5_000 });
-    expect(calls).toBeGreaterThan(1);
+    expect(old.calls()).toBeGreaterThan(1);
   } finally {
-    old.stop(true);
+    old.stop();
   }
 });

@@ -5,7 +5,7 @@ import { startTestControlPlane, type TestControlPlane } from "../../control-plan
 import { closedUrl } from "../../test/support/ports.ts";
 import { startLeaseClient, type LeaseClient } from "./lease-client.ts";
 import { createLeasedBudgets } from "./leased-budgets.ts";
-import { startGrantOnceLeaseOrigin } from "../testing/grant-once-lease-origin.ts";
+import { startScriptedLeaseOrigin } from "../testing/scripted-lease-origin.ts";
 
 let t: TestControlPlane;
 let sql: postgres.Sql;
@@ -136,7 +136,7 @@ async function otherRegionToken(): Promise<string> {
 }
 
 test("a lease that could grow but the control plane stops answering: retryable unavailable, not budget_exceeded", async () => {
-  const flaky = startGrantOnceLeaseOrigin();
+  const flaky = startScriptedLeaseOrigin({ grantedMicros: 5_000, once: true });
   try {
     const { leases, ledger } = client(flaky.url);
     const budgets = createLeasedBudgets(ledger, leases, { maxWaitMs: 300 });
