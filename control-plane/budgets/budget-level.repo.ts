@@ -3,7 +3,8 @@
  * tenant tree, and the authoritative spend per region from the usage ledger.
  *
  * Scopes follow the proxy's planLimits: `ten:<tenant id>` covers that tenant's whole subtree, `key:<lineage
- * id>` one key's spend, every secret rotation gave it included (the keys whose lineage_id it is).
+ * id>` one key's spend, every secret rotation gave it included (the keys whose lineage_id it is); a proxy
+ * that predates lineageId names a rotated key by its own id, which is its lineage's level (levelScope).
  * Periods are calendar days/months in the org's (root tenant's) time zone, as at the proxy; a period
  * may name the zone it is counted in (`day:2026-03-09@Asia/Tokyo`, shared/leases/zoned-period.ts), which
  * then sets the calendar instead, so a proxy still counting in the org's former zone is answered for the
@@ -54,6 +55,15 @@ export function keyOfScope(scope: string): string | null {
   return scope.startsWith("key:") && scope.length > 4 ? scope.slice(4) : null;
 }
 
+/**
+ * The scope the level's leases and alerts are kept under: `key:<lineage id>` for a key level, whichever
+ * of its keys' ids `scope` named (findBudgetLevel), so proxies asking by either share one budget; the
+ * scope itself for a tenant level.
+ */
+export function levelScope(level: Pick<BudgetLevel, "keyId">, scope: string): string {
+  return level.keyId ? `key:${level.keyId}` : scope;
+}
+
 /** The cap of the scope's own row for the period's kind, and the tenant whose tree sets the calendar. */
 async function capOf(q: Queryable, scope: string, daily: boolean): Promise<{ tenantId: string; keyId: string | null; cap: string | null } | null> {
   const tenantId = tenantOfScope(scope);
@@ -63,11 +73,13 @@ async function capOf(q: Queryable, scope: string, daily: boolean): Promise<{ ten
   }
   const keyId = keyOfScope(scope);
   if (!keyId) return null;
-  // The lineage's latest key: the cap its newest secret was given (a rotation copies it).
-  const [row] = await q<{ tenantId: string; cap: string | null }[]>`
-    select tenant_id as "tenantId", (case when ${daily} then daily_budget_micros else monthly_budget_micros end)::text as cap
-    from gateway_keys where lineage_id = ${keyId} order by created_at desc, id desc limit 1`;
-  return row ? { tenantId: row.tenantId, keyId, cap: row.cap } : null;
+  // The lineage's latest key: the cap its newest secret was given (a rotation copies it). An id that is
+  // no lineage is a rotated key named by its own id (a proxy that predates lineageId): its lineage's level.
+  const [row] = await q<{ lineageId: string; tenantId: string; cap: string | null }[]>`
+    select lineage_id as "lineageId", tenant_id as "tenantId", (case when ${daily} then daily_budget_micros else monthly_budget_micros end)::text as cap
+    from gateway_keys where lineage_id = coalesce((select lineage_id from gateway_keys where lineage_id = ${keyId} limit 1), (select lineage_id from gateway_keys where id = ${keyId}))
+    order by created_at desc, id desc limit 1`;
+  return row ? { tenantId: row.tenantId, keyId: row.lineageId, cap: row.cap } : null;
 }
 
 /**

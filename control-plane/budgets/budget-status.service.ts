@@ -10,7 +10,7 @@ import { requireVisibleTenant } from "../auth/access.ts";
 import { SPEND_READERS } from "../auth/field-policy.ts";
 import type { Queryable } from "../db/client.ts";
 import { splitZonedPeriod } from "../../shared/leases/zoned-period.ts";
-import { findBudgetLevel, ledgerSpendByRegion, periodEnd, rootTimeZone } from "./budget-level.repo.ts";
+import { findBudgetLevel, ledgerSpendByRegion, levelScope, periodEnd, rootTimeZone } from "./budget-level.repo.ts";
 import type { BudgetAlert, BudgetLevelStatus, BudgetStatus, LimitStatus } from "./budget.type.ts";
 import { periodLabels } from "../../shared/time/local-date.ts";
 import { leasesOf } from "./lease.repo.ts";
@@ -35,7 +35,7 @@ export async function levelStatus(q: Queryable, scope: string, period: string, n
   if (!level) return null;
   const label = splitZonedPeriod(period).label;
   const ledger = await ledgerSpendByRegion(q, level);
-  const leases = await leasesOf(q, scope, label, level.timeZone);
+  const leases = await leasesOf(q, levelScope(level, scope), label, level.timeZone);
   const regions = new Set([...ledger.keys(), ...leases.map((l) => l.region)]);
   const heard = await heardSinceLapse(q, leases, now, policy);
   let spent = 0;

@@ -1,5 +1,6 @@
 /**
- * Answers one region's ask for one budget level. A region that serves no key of the level is refused
+ * Answers one region's ask for one budget level (a key level under its lineage, whichever of its keys' ids
+ * the ask names: budget-level.repo.ts levelScope). A region that serves no key of the level is refused
  * (lease-refusal.ts). Otherwise, in one transaction under a per-level lock: read the ledger and every
  * region's lease, believe each region's reported spend only up to what it could have spent
  * (lease-reported-spend.ts), update the asker's spend rate, grow its allowance (grantLease), and raise
@@ -12,7 +13,7 @@
 import type { LeaseAsk, LeaseGrant } from "../../shared/leases/lease-wire.ts";
 import { zonedPeriod } from "../../shared/leases/zoned-period.ts";
 import type { Sql } from "../db/client.ts";
-import { findBudgetLevel, ledgerSpendByRegion } from "./budget-level.repo.ts";
+import { findBudgetLevel, ledgerSpendByRegion, levelScope } from "./budget-level.repo.ts";
 import { DEFAULT_LEASE_POLICY, grantLease, leaseLapsed, nextRate, type LeasePolicy, type RegionState } from "./grant-lease.ts";
 import { heardSinceLapse } from "./region-heard.repo.ts";
 import { regionServesLevel } from "./lease-region.repo.ts";
@@ -40,10 +41,12 @@ export async function serveLease(
     log(refusalNote(region, ask, level));
     return refusedLease(ask, level, (await ledgerSpendByRegion(sql, level)).get(region), policy, now);
   }
+  // A key level's leases are kept under its lineage, whichever of its keys' ids the ask named.
+  const scope = levelScope(level, ask.scope);
   return sql.begin(async (tx) => {
-    await lockLevel(tx, ask.scope, ask.period, level.timeZone);
+    await lockLevel(tx, scope, ask.period, level.timeZone);
     const ledger = await ledgerSpendByRegion(tx, level);
-    const leases = await leasesOf(tx, ask.scope, ask.period, level.timeZone);
+    const leases = await leasesOf(tx, scope, ask.period, level.timeZone);
     const regions = new Set([...ledger.keys(), ...leases.map((l) => l.region), region]);
     const heard = await heardSinceLapse(tx, leases.filter((l) => l.region !== region), now, policy);
     const states: RegionState[] = [];
@@ -77,7 +80,7 @@ export async function serveLease(
       policy,
     });
     const expiresAt = new Date(now.getTime() + policy.ttlMs);
-    await saveLease(tx, ask.scope, ask.period, level.timeZone, {
+    await saveLease(tx, scope, ask.period, level.timeZone, {
       region,
       grantedMicros: grantOnRecord(grant.grantedMicros, own.spentMicros, mine?.grantedMicros ?? 0, ownLedger),
       reportedSpentMicros: believed,
@@ -86,7 +89,7 @@ export async function serveLease(
       expiresAt,
     });
     const globalSpent = addMicros(...states.map((s) => s.spentMicros));
-    await raiseAlertIfCrossed(tx, { tenantId: level.tenantId, scope: ask.scope, period: ask.period, timeZone: level.timeZone, capMicros: level.capMicros, spentMicros: globalSpent });
+    await raiseAlertIfCrossed(tx, { tenantId: level.tenantId, scope, period: ask.period, timeZone: level.timeZone, capMicros: level.capMicros, spentMicros: globalSpent });
     return {
       scope: ask.scope,
       period: ask.period,
