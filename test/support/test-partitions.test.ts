@@ -1,5 +1,5 @@
 /**
- * `npm test` runs the suite as three Bun processes, one per group of folders (test/run-suite.ts), so
+ * `npm test` runs the suite as three Bun processes, one per group of folders, two at a time (test/run-suite.ts), so
  * no single process accumulates the workers and native-addon loads of the whole suite. These check
  * that the groups still cover every test file in the repository (a test in a new folder cannot fall
  * outside them), and what the runner does when Bun itself crashes: that group goes on from the file it
@@ -7,7 +7,7 @@
  */
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { filesLeftAfterCrash, groupCommand, groupFiles, GROUPS, isRuntimeCrash, MAX_CRASH_RERUNS, runGroup, runWithCrashReruns, type GroupRun } from "../run-suite.ts";
+import { filesLeftAfterCrash, groupCommand, groupFiles, GROUPS, heldSink, isRuntimeCrash, LANES, MAX_CRASH_RERUNS, runGroup, runWithCrashReruns, type GroupRun } from "../run-suite.ts";
 
 const root = join(import.meta.dir, "..", "..");
 
@@ -24,6 +24,21 @@ test("npm test is the suite runner, and every *.test.ts lies in a folder one of 
   // The files a crashed group goes on with come from the same list.
   const grouped = (await Promise.all(GROUPS.map((group) => groupFiles(group, root)))).flat();
   expect(grouped.sort()).toEqual(files.sort());
+});
+
+test("the two lanes run every group exactly once; the second lane's output is held until the first lane ends, then passed on in order", () => {
+  expect(LANES).toHaveLength(2);
+  expect(LANES.flat().map((group) => group.join(" ")).sort()).toEqual(GROUPS.map((group) => group.join(" ")).sort());
+  const written: string[] = [];
+  const sink = heldSink({ write: (bytes) => written.push(new TextDecoder().decode(bytes)) });
+  const reused = new TextEncoder().encode("a\n");
+  sink.write(reused);
+  reused[0] = "x".charCodeAt(0); // a reader may reuse its buffer: what was held is a copy
+  sink.write(new TextEncoder().encode("b\n"));
+  expect(written).toEqual([]);
+  sink.release();
+  sink.write(new TextEncoder().encode("c\n"));
+  expect(written).toEqual(["a\n", "b\n", "c\n"]);
 });
 
 /** Where a scripted group's output goes: kept here, not in this suite's own output (the runner reads that). */
