@@ -106,19 +106,33 @@ export async function runGroup(command: string[], cwd: string, out: Sink = proce
  */
 export const LANES: string[][][] = [[GROUPS[1]!], [GROUPS[0]!, GROUPS[2]!]];
 
-/** Output held until `release()`, then passed straight on: the second lane's, printed after the first lane's. */
-export function heldSink(to: Sink): Sink & { release(): void } {
-  let held: Uint8Array[] | null = [];
-  return {
+/**
+ * A lane's stdout and stderr held, in the order written, until `release()`, then passed straight on:
+ * the second lane's output, printed once the first lane's is done (or when the runner is stopped).
+ */
+export function heldOutput(out: Sink, err: Sink): { out: Sink; err: Sink; release(): void } {
+  let held: [Sink, Uint8Array][] | null = [];
+  const to = (sink: Sink): Sink => ({
     write(bytes) {
-      if (held) held.push(bytes.slice());
-      else to.write(bytes);
+      if (held) held.push([sink, bytes.slice()]);
+      else sink.write(bytes);
     },
+  });
+  return {
+    out: to(out),
+    err: to(err),
     release() {
-      for (const bytes of held ?? []) to.write(bytes);
+      for (const [sink, bytes] of held ?? []) sink.write(bytes);
       held = null;
     },
   };
+}
+
+/** The closing line for the groups that failed (every one, from both lanes). */
+export function failedGroupsLine(failures: ({ folders: string[]; run: GroupRun } | null)[]): string | null {
+  const failed = failures.filter((failure) => failure !== null);
+  if (failed.length === 0) return null;
+  return failed.map(({ folders, run }) => `npm test: ${folders.join(" ")} ${run.signal ? `ended by ${run.signal}` : `failed (exit ${run.exitCode})`}`).join("\n");
 }
 
 /** Runs a lane's groups one after another; stops at the first that fails and answers it, else null. */
@@ -134,19 +148,18 @@ async function runLane(lane: string[][], root: string, out: Sink, err: Sink): Pr
 if (import.meta.main) {
   const root = join(import.meta.dir, "..");
   const [first, second] = LANES;
-  const secondOut = heldSink(process.stdout);
-  const secondErr = heldSink(process.stderr);
-  const failures = await Promise.all([
-    runLane(first!, root, process.stdout, process.stderr).finally(() => {
-      secondOut.release();
-      secondErr.release();
-    }),
-    runLane(second!, root, secondOut, secondErr),
-  ]);
-  const failed = failures.find((failure) => failure !== null);
-  if (failed) {
-    const { folders, run } = failed;
-    console.error(`\nnpm test: ${folders.join(" ")} ${run.signal ? `ended by ${run.signal}` : `failed (exit ${run.exitCode})`}`);
-    process.exit(run.exitCode || 1);
+  const held = heldOutput(process.stdout, process.stderr);
+  // Stopped from outside (a CI timeout, Ctrl-C): what the second lane printed is not lost.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      held.release();
+      process.exit(signal === "SIGINT" ? 130 : 143);
+    });
+  }
+  const failures = await Promise.all([runLane(first!, root, process.stdout, process.stderr).finally(() => held.release()), runLane(second!, root, held.out, held.err)]);
+  const line = failedGroupsLine(failures);
+  if (line) {
+    console.error(`\n${line}`);
+    process.exit(failures.find((failure) => failure !== null)!.run.exitCode || 1);
   }
 }

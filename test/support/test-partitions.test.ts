@@ -7,7 +7,7 @@
  */
 import { expect, test } from "bun:test";
 import { join } from "node:path";
-import { filesLeftAfterCrash, groupCommand, groupFiles, GROUPS, heldSink, isRuntimeCrash, LANES, MAX_CRASH_RERUNS, runGroup, runWithCrashReruns, type GroupRun } from "../run-suite.ts";
+import { filesLeftAfterCrash, groupCommand, groupFiles, GROUPS, failedGroupsLine, heldOutput, isRuntimeCrash, LANES, MAX_CRASH_RERUNS, runGroup, runWithCrashReruns, type GroupRun } from "../run-suite.ts";
 
 const root = join(import.meta.dir, "..", "..");
 
@@ -26,19 +26,29 @@ test("npm test is the suite runner, and every *.test.ts lies in a folder one of 
   expect(grouped.sort()).toEqual(files.sort());
 });
 
-test("the two lanes run every group exactly once; the second lane's output is held until the first lane ends, then passed on in order", () => {
+test("the two lanes run every group exactly once; the second lane's output is held, in the order written, until released, then passed on", () => {
   expect(LANES).toHaveLength(2);
   expect(LANES.flat().map((group) => group.join(" ")).sort()).toEqual(GROUPS.map((group) => group.join(" ")).sort());
   const written: string[] = [];
-  const sink = heldSink({ write: (bytes) => written.push(new TextDecoder().decode(bytes)) });
-  const reused = new TextEncoder().encode("a\n");
-  sink.write(reused);
+  const to = (name: string) => ({ write: (bytes: Uint8Array) => written.push(`${name}:${new TextDecoder().decode(bytes)}`) });
+  const held = heldOutput(to("out"), to("err"));
+  const reused = new TextEncoder().encode("a");
+  held.out.write(reused);
   reused[0] = "x".charCodeAt(0); // a reader may reuse its buffer: what was held is a copy
-  sink.write(new TextEncoder().encode("b\n"));
+  held.err.write(new TextEncoder().encode("b"));
+  held.out.write(new TextEncoder().encode("c"));
   expect(written).toEqual([]);
-  sink.release();
-  sink.write(new TextEncoder().encode("c\n"));
-  expect(written).toEqual(["a\n", "b\n", "c\n"]);
+  held.release();
+  held.err.write(new TextEncoder().encode("d"));
+  expect(written).toEqual(["out:a", "err:b", "out:c", "err:d"]);
+});
+
+test("the closing line names every group that failed, from both lanes", () => {
+  const failedRun = (exitCode: number | null, signal: string | null): GroupRun => ({ exitCode, signal, sawFailure: true, startedFiles: [] });
+  expect(failedGroupsLine([null, null])).toBeNull();
+  expect(failedGroupsLine([{ folders: ["./region-proxy"], run: failedRun(1, null) }, { folders: ["./control-plane", "./shared", "./infra"], run: failedRun(null, "SIGSEGV") }])).toBe(
+    "npm test: ./region-proxy failed (exit 1)\nnpm test: ./control-plane ./shared ./infra ended by SIGSEGV",
+  );
 });
 
 /** Where a scripted group's output goes: kept here, not in this suite's own output (the runner reads that). */
