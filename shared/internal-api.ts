@@ -4,6 +4,7 @@
  *
  * GET  /internal/v1/snapshots/{region}
  *   headers: Authorization: Bearer <region token>, X-Proxy-Id, X-Proxy-Snapshot-Version (0 if none),
+ *            X-Usage-Outbox-Pending (usage events its outbox holds, not yet shipped),
  *            If-None-Match (the ETag it holds)
  *   200: body is the compact JWS (content-type application/jose), ETag: "<version>"
  *   304: unchanged; 401: bad token; 403: token of another region; 404: no snapshot for that region yet
@@ -23,3 +24,9 @@ export const MAX_USAGE_BODY_BYTES = 4 * 1024 * 1024;
 
 export const PROXY_ID_HEADER = "x-proxy-id";
 export const PROXY_SNAPSHOT_VERSION_HEADER = "x-proxy-snapshot-version";
+/**
+ * On each snapshot poll: the usage events the proxy's outbox holds and has not shipped yet (stored, or
+ * handed over and not yet stored). The control plane keeps it with the proxy's last_seen_at: a region
+ * whose lease lapsed counts as heard from only once its proxies report 0 (control-plane/budgets/region-heard.repo.ts).
+ */
+export const USAGE_OUTBOX_PENDING_HEADER = "x-usage-outbox-pending";

@@ -1,15 +1,23 @@
 /**
- * Whether a region has reached the control plane since its lease on a level lapsed (expired past the
- * reclaim grace), by what the control plane records of its proxies: a snapshot poll (proxies.last_seen_at,
- * what `regions { proxies }` lists; every proxy polls every second or so) or a lease ask for any level
- * (an ask at t saves its level's lease with expires_at = t + ttlMs, whatever it grants). A region heard
- * from since is not cut off and its proxies run, so its usage outbox ships: the ledger's spend for it
- * counts, and its unspent grant is released (grant-lease.ts heldByOther). One silent since keeps it held.
+ * Whether a region's usage has reached the control plane since its lease on a level lapsed (expired past
+ * the reclaim grace), by what its proxies report on their snapshot polls (every proxy polls every second
+ * or so): each sends the usage events its outbox holds unshipped (x-usage-outbox-pending), kept on its
+ * proxies row with last_seen_at. The region is heard from once it has a proxy seen since the lapse and
+ * every proxy of it seen since last reported 0: what it spent under the lapsed lease is in the ledger,
+ * so the ledger's spend for it counts and its unspent grant is released (grant-lease.ts heldByOther).
+ *
+ * A poll alone, or a lease ask for another level, shows only that the region reaches the control plane:
+ * after a partition heals, the snapshot loop, the lease client and the usage flusher resume each on its
+ * own backoff, so either can come before the outbox ships what the region spent unseen. A proxy that
+ * reports no count (older than the header) leaves the region unheard, as does one seen since the lapse
+ * whose last count was above 0 (a busy region is heard from at a poll that finds its outboxes empty).
+ * The region's own ask for the level reports its spend and releases the rest as before (grant-lease.ts).
+ * One query per lapsed lease, on proxies' (region, id) key.
  */
 import type { Queryable } from "../db/client.ts";
 import { leaseLapsed, type LeasePolicy } from "./grant-lease.ts";
 
-/** The regions of `leases` whose lease lapsed by `now` and that have been heard from since it did. */
+/** The regions of `leases` whose lease lapsed by `now` and whose usage has shipped since it did. */
 export async function heardSinceLapse(
   q: Queryable,
   leases: { region: string; expiresAt: Date }[],
@@ -20,10 +28,10 @@ export async function heardSinceLapse(
   for (const lease of leases) {
     if (!leaseLapsed(lease.expiresAt, now, policy)) continue;
     const lapsedAt = new Date(lease.expiresAt.getTime() + policy.reclaimGraceMs);
-    const askedAfter = new Date(lapsedAt.getTime() + policy.ttlMs);
-    const [row] = await q<{ heard: boolean }[]>`
-      select exists (select 1 from proxies where region = ${lease.region} and last_seen_at > ${lapsedAt})
-        or exists (select 1 from budget_leases where region = ${lease.region} and expires_at > ${askedAfter}) as heard`;
+    // bool_and of no rows is null (no proxy seen since: not heard); an unreported count is not 0.
+    const [row] = await q<{ heard: boolean | null }[]>`
+      select bool_and(coalesce(usage_outbox_pending = 0, false)) as heard
+      from proxies where region = ${lease.region} and last_seen_at > ${lapsedAt}`;
     if (row?.heard) heard.add(lease.region);
   }
   return heard;

@@ -75,6 +75,12 @@ export interface OutboxStatus {
   oldestUnconfirmedAgeMs: number | null;
 }
 
+/**
+ * Events not yet shipped to the control plane: stored in KV, or handed over and not yet confirmed
+ * stored (the snapshot poll reports it: region-proxy/snapshot/loop.ts).
+ */
+export const unshippedEvents = (status: OutboxStatus) => status.storedEvents + status.unconfirmedEvents;
+
 /** Events that cross together, and the one promise their appends share (no object per event). */
 interface Batch {
   /** When its first event was handed over (Date.now()). */
