@@ -2,7 +2,9 @@
  * SIGTERM to `npm start` itself (a process manager, `kill <pid>`, `timeout`, an IDE's stop button) stops
  * the whole stack. npm passes the signal on to its `sh -c "bun infra/start.ts"` child only, and sh (dash)
  * dies of it without passing it on to bun: the launcher used to go on as an orphan holding all four
- * ports, and the next `npm start` failed on a port in use.
+ * ports, and the next `npm start` failed on a port in use. The same SIGTERM while the launcher is still
+ * loading its modules (a process manager's restart, an IDE's stop right after the start) left it running:
+ * it read its parent's pid only after every import was evaluated, by when the parent was already init.
  */
 import { afterAll, expect, test } from "bun:test";
 import { execSync } from "node:child_process";
@@ -22,13 +24,29 @@ const descendants = (pid: number): number[] => {
   const kids = out ? out.split(/\s+/).map(Number) : [];
   return kids.flatMap((kid) => [kid, ...descendants(kid)]);
 };
+const commandOf = (pid: number) => {
+  try {
+    return execSync(`ps -o args= -p ${pid}`).toString().trim();
+  } catch {
+    return "";
+  }
+};
+const isAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+const launcherPorts = () => ({ CONTROL_PLANE_PORT: freePort(), US_PROXY_PORT: freePort(), EU_PROXY_PORT: freePort(), ECHO_VENDOR_PORT: freePort() });
+const launcherEnv = (ports: Record<string, number>, prefix: string) => ({ ...process.env, DATA_DIR: dirs.make(prefix), ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) });
 
 const refuses = (port: number) => fetch(`http://127.0.0.1:${port}/`).then(() => false, () => true);
 
 test("SIGTERM to npm start stops the stack gracefully: nothing keeps listening on its ports", async () => {
-  const ports = { CONTROL_PLANE_PORT: freePort(), US_PROXY_PORT: freePort(), EU_PROXY_PORT: freePort(), ECHO_VENDOR_PORT: freePort() };
-  const env = { ...process.env, DATA_DIR: dirs.make("gw-npm-start-sigterm-"), ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
-  const npm = Bun.spawn(["npm", "start"], { cwd: join(import.meta.dir, "../.."), env, stdout: "pipe", stderr: "pipe" });
+  const ports = launcherPorts();
+  const npm = Bun.spawn(["npm", "start"], { cwd: join(import.meta.dir, "../.."), env: launcherEnv(ports, "gw-npm-start-sigterm-"), stdout: "pipe", stderr: "pipe" });
   const reader = npm.stdout.getReader();
   const decoder = new TextDecoder();
   let output = "";
@@ -45,4 +63,24 @@ test("SIGTERM to npm start stops the stack gracefully: nothing keeps listening o
   for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) output += decoder.decode(chunk.value, { stream: true });
   expect(output).toContain("stopping proxies (in-flight requests finish, usage is flushed)");
   for (const port of Object.values(ports)) expect(await refuses(port)).toBe(true);
+}, 90_000);
+
+test("SIGTERM to npm start while the launcher is still loading its modules stops it too", async () => {
+  const ports = launcherPorts();
+  const npm = Bun.spawn(["npm", "start"], { cwd: join(import.meta.dir, "../.."), env: launcherEnv(ports, "gw-npm-start-sigterm-early-"), stdout: "ignore", stderr: "ignore" });
+  // bun infra/start.ts under npm's `sh -c`, stopped as soon as it exists.
+  let launcher = 0;
+  for (const deadline = Date.now() + 15_000; !launcher && Date.now() < deadline; ) {
+    launcher = descendants(npm.pid).find((pid) => commandOf(pid).includes("infra/start.ts") && !commandOf(pid).startsWith("sh")) ?? 0;
+    if (!launcher) await Bun.sleep(5);
+  }
+  expect(launcher).toBeGreaterThan(0);
+  started.push(launcher);
+  npm.kill("SIGTERM");
+  await npm.exited;
+  // Left behind at whatever point of its start, the launcher stops by itself (at once, or once started).
+  for (const deadline = Date.now() + 60_000; isAlive(launcher) && Date.now() < deadline; ) await Bun.sleep(100);
+  const listening = [];
+  for (const [name, port] of Object.entries(ports)) if (!(await refuses(port))) listening.push(name);
+  expect({ alive: isAlive(launcher), listening }).toEqual({ alive: false, listening: [] });
 }, 90_000);
