@@ -15,7 +15,7 @@ import { endRefusedStreams } from "./pipeline/recheck-streams.ts";
 import { createProxyMetrics } from "./metrics/proxy-metrics.ts";
 import { openProxyKv } from "./kv/open-kv.ts";
 import { errorResponse } from "./openai/error-response.ts";
-import { startOutboxThread, unshippedEvents } from "./outbox/outbox-thread.ts";
+import { startOutboxThread } from "./outbox/outbox-thread.ts";
 import { createLeasedLimits } from "./leases/leased-limits.ts";
 import { createBreaker } from "./breaker/create-breaker.ts";
 import type { Limits } from "./pipeline/limits.ts";
@@ -114,7 +114,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     // The usage outbox (KV commits, shipping) runs on its own thread, off the request path.
     const outbox = await startOutboxThread({ dataDir: config.dataDir, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, flushIntervalMs: config.usageFlushMs ?? 1000, maxStoredEvents: config.usageOutboxMaxEvents }, log);
     started.push(() => outbox.stop());
-    const loop = startSnapshotLoop({ ...applyDeps, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, pollMs: config.snapshotPollMs ?? 1000, outboxPending: () => unshippedEvents(outbox.status()), downloadTimeoutMs: config.snapshotDownloadTimeoutMs, maxBytes: config.snapshotMaxBytes });
+    const loop = startSnapshotLoop({ ...applyDeps, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, pollMs: config.snapshotPollMs ?? 1000, oldestUnshippedAgeMs: () => outbox.oldestUnshippedAgeMs(), downloadTimeoutMs: config.snapshotDownloadTimeoutMs, maxBytes: config.snapshotMaxBytes });
     started.push(() => loop.stop());
     await Promise.race([loop.pollOnce(), Bun.sleep(FIRST_POLL_WAIT_MS)]);
     const ownLimits = extras.limits ? null : await createLeasedLimits({ region: config.region, redisUrl: config.redisUrl, replicaShare: config.replicaShare, countersTimeoutMs: config.countersTimeoutMs, log, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId });

@@ -4,7 +4,7 @@
  *
  * GET  /internal/v1/snapshots/{region}
  *   headers: Authorization: Bearer <region token>, X-Proxy-Id, X-Proxy-Snapshot-Version (0 if none),
- *            X-Usage-Outbox-Pending (usage events its outbox holds, not yet shipped),
+ *            X-Usage-Outbox-Oldest-Age-Ms (age of the oldest usage event its outbox has not shipped, 0 if none),
  *            If-None-Match (the ETag it holds)
  *   200: body is the compact JWS (content-type application/jose), ETag: "<version>"
  *   304: unchanged; 401: bad token; 403: token of another region; 404: no snapshot for that region yet
@@ -25,8 +25,11 @@ export const MAX_USAGE_BODY_BYTES = 4 * 1024 * 1024;
 export const PROXY_ID_HEADER = "x-proxy-id";
 export const PROXY_SNAPSHOT_VERSION_HEADER = "x-proxy-snapshot-version";
 /**
- * On each snapshot poll: the usage events the proxy's outbox holds and has not shipped yet (stored, or
- * handed over and not yet stored). The control plane keeps it with the proxy's last_seen_at: a region
- * whose lease lapsed counts as heard from only once its proxies report 0 (control-plane/budgets/region-heard.repo.ts).
+ * On each snapshot poll: how long ago (ms, by the proxy's clock) the oldest usage event its outbox has
+ * not had acknowledged by the control plane was recorded (stored, or handed over and not yet stored);
+ * 0 when it holds none. An age, not a time, so the proxy's clock does not matter: the control plane
+ * keeps its receive time minus the age as the proxy's drained_up_to (all its usage recorded before
+ * has shipped). A region whose lease lapsed counts as heard from only once its proxies' drained_up_to
+ * passes the lapse (control-plane/budgets/region-heard.repo.ts).
  */
-export const USAGE_OUTBOX_PENDING_HEADER = "x-usage-outbox-pending";
+export const USAGE_OUTBOX_OLDEST_AGE_HEADER = "x-usage-outbox-oldest-age-ms";

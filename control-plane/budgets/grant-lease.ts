@@ -7,7 +7,7 @@
  * of it without the control plane seeing any (cut off from it, or a crashed proxy whose outbox ships on
  * restart). Its unused allowance is released when it asks again more than a grace period after expiry,
  * since its ask reports the spend it counted, when it is heard from otherwise after that (its proxies'
- * snapshot polls report their usage outboxes empty: region-heard.repo.ts), since its usage is then in the ledger,
+ * snapshot polls report their usage outboxes drained past the lapse: region-heard.repo.ts), since its usage is then in the ledger,
  * or when the period ends (a new period is a new level): a region that never comes back holds its last
  * lease's room until then.
  * A region enforces spent + reserved ≤ granted locally, so the only way past the cap is a settled cost

@@ -3,7 +3,7 @@
  * repro of 6328ec6). The proxy's lease client forgets a level unused for 600 s and never asks for it
  * again, so a tenant whose traffic moved from US to EU lost US's unspent grant until the period ended,
  * though US stayed healthy. The hold is for a region whose usage may be stuck (cut off, crashed): once
- * its proxies poll after the lapse reporting their usage outboxes empty, its usage is in the ledger,
+ * its proxies poll after the lapse reporting their usage outboxes drained past it, its usage is in the ledger,
  * whose spend then counts. A lease ask for another level does not show that (review FR3: the lease
  * client and the usage flusher resume apart after a partition). A region silent since keeps it held
  * (expired-lease-held.test.ts; partition-heal-poll.test.ts for backlogs). Clocks are set, except for
@@ -62,7 +62,7 @@ test("a region asking only before its lease lapsed still holds it", async () => 
 });
 
 // Last: the poll below is timed by the database, today, after the set clocks above (a region is heard from on every level).
-test("a snapshot poll after the lapse reporting an empty outbox releases the unspent grant; one before it does not", async () => {
+test("a snapshot poll after the lapse reporting an outbox drained past it releases the unspent grant; one before it does not", async () => {
   const polledLate = await openLevel("polled-after-lapse");
   const polledEarly = await openLevel("polled-before-lapse");
   // The database times polls: this level's lease lapsed before the poll below, the other's after it.

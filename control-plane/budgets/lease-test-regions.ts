@@ -5,7 +5,7 @@
  */
 import type postgres from "postgres";
 import { LEASES_PATH, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
-import { PROXY_ID_HEADER, SNAPSHOT_PATH_PREFIX, USAGE_OUTBOX_PENDING_HEADER } from "../../shared/internal-api.ts";
+import { PROXY_ID_HEADER, SNAPSHOT_PATH_PREFIX, USAGE_OUTBOX_OLDEST_AGE_HEADER } from "../../shared/internal-api.ts";
 import { addKey } from "../testing/add-key.ts";
 import { useTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
 import { beforeAll } from "bun:test";
@@ -17,9 +17,10 @@ export interface LeaseRegions {
   ask(region: "eu" | "us", leases: LeaseAsk[]): Promise<{ status: number; json: any }>;
   /**
    * GETs `region`'s snapshot with its token as proxy `proxyId` polls it (recorded in `regions { proxies }`),
-   * reporting `outboxPending` usage events not yet shipped (no header when omitted, as an older proxy); the status.
+   * reporting the oldest usage event its outbox has not shipped as `oldestUnshippedAgeMs` old (0: none;
+   * no header when omitted, as an older proxy); the status.
    */
-  poll(region: "eu" | "us", proxyId: string, outboxPending?: number): Promise<number>;
+  poll(region: "eu" | "us", proxyId: string, oldestUnshippedAgeMs?: number): Promise<number>;
   /** A new tenant (under `parentId` if given, else an org in UTC) with a daily cap of `dailyCapMicros`. */
   tenant(name: string, dailyCapMicros: number | null, parentId?: string): Promise<string>;
   /** A new key of `tenantId` carried only by `allowedRegions`' snapshots (null: every region's). */
@@ -46,9 +47,9 @@ export function useLeaseRegions(): LeaseRegions {
     });
     return { status: r.status, json: await r.json() };
   };
-  out.poll = async (region, proxyId, outboxPending) => {
+  out.poll = async (region, proxyId, oldestUnshippedAgeMs) => {
     const headers: Record<string, string> = { authorization: `Bearer ${tokens[region]}`, [PROXY_ID_HEADER]: proxyId };
-    if (outboxPending !== undefined) headers[USAGE_OUTBOX_PENDING_HEADER] = String(outboxPending);
+    if (oldestUnshippedAgeMs !== undefined) headers[USAGE_OUTBOX_OLDEST_AGE_HEADER] = String(oldestUnshippedAgeMs);
     const r = await fetch(new URL(`${SNAPSHOT_PATH_PREFIX}${region}`, t.cp.url), { headers });
     await r.arrayBuffer();
     return r.status;

@@ -4,9 +4,12 @@
  * the usage waits in its outbox. On the heal its snapshot loop (backoff up to 32 s) and its usage
  * flusher (backoff up to 30 s + jitter) resume independently: a poll landing first released US's
  * grant down to its ledger spend (0), EU was granted the whole cap and the ledger ended at 1,600,000
- * of 1,000,000 once the outbox shipped. Proxies now report their outbox backlog on each poll
- * (x-usage-outbox-pending): a region is heard from only when every proxy of it seen since the lapse
- * last reported 0; one sending no count (an older proxy) is not. The database times polls.
+ * of 1,000,000 once the outbox shipped. Proxies now report on each poll how old the oldest usage event
+ * their outbox has not shipped is (x-usage-outbox-oldest-age-ms, 0 when none): a region is heard from
+ * only when every proxy of it seen since the lapse last reported its outbox drained past the lapse
+ * (poll time − age later than it); one sending no age (an older proxy) is not. A busy region, whose
+ * outbox is never empty at a poll but holds only events recorded since the lapse, is (review: it held
+ * its grant all period while it had to read 0). The database times polls.
  */
 import { expect, test } from "bun:test";
 import { DEFAULT_LEASE_POLICY } from "./grant-lease.ts";
@@ -23,7 +26,7 @@ async function usage(region: string, tenantId: string, time: Date, costMicros: n
     values (${`evt_${crypto.randomUUID()}`}, ${time}, 'req_x', ${region}, 1, ${tenantId}, 'key_x', 'chat', 'chat', false, 1, 1, 0, 0, 0, ${costMicros}, 5, 'ok', 1)`;
 }
 
-/** A capped tenant whose lease US was granted 600,000 of, 10 minutes ago (lapsed now). */
+/** A capped tenant whose lease US was granted 600,000 of, 10 minutes ago (lapsed 6 min 50 s ago: 60 s + 130 s later). */
 async function usGrantedLongAgo(name: string) {
   const id = await r.tenant(name, CAP);
   await r.key(id, null);
@@ -40,10 +43,13 @@ async function usGrantedLongAgo(name: string) {
   return { id, start, euAsks };
 }
 
-test("a poll reporting usage still in the outbox keeps the grant held; one reporting it shipped releases it", async () => {
+/** The age now of an event recorded `afterStartMs` after `start`. */
+const ageOf = (start: Date, afterStartMs: number) => Date.now() - (start.getTime() + afterStartMs);
+
+test("a poll reporting usage from before the lapse still in the outbox keeps the grant held; one reporting it shipped releases it", async () => {
   const { id, start, euAsks } = await usGrantedLongAgo("partition-heal");
-  // The partition heals: US's snapshot loop polls first, its outbox still holding the 600,000 it spent.
-  expect(await r.poll("us", "us-replica-1", 3)).toBeOneOf([200, 404]);
+  // The partition heals: US's snapshot loop polls first, its outbox still holding the 600,000 it spent 30 s after the grant.
+  expect(await r.poll("us", "us-replica-1", ageOf(start, 30_000))).toBeOneOf([200, 404]);
   const eu = await euAsks();
   expect(eu.grantedMicros).toBe(400_000);
   await usage("eu", id, new Date(), eu.grantedMicros);
@@ -61,19 +67,32 @@ test("an empty outbox on a healthy region releases its unspent grant", async () 
   expect(await euAsks()).toMatchObject({ grantedMicros: CAP });
 });
 
+test("a busy region, its outbox never empty at a poll but holding only usage recorded since the lapse, is heard from", async () => {
+  const { euAsks } = await usGrantedLongAgo("busy-us");
+  // US serves other tenants: every poll finds events its flusher ships about a second later.
+  expect(await r.poll("us", "us-busy-1", 900)).toBeOneOf([200, 404]);
+  expect(await r.poll("us", "us-busy-2", 1_400)).toBeOneOf([200, 404]);
+  expect(await euAsks()).toMatchObject({ grantedMicros: CAP });
+  // An event recorded just before the lapse, still unshipped, holds it.
+  const held = await usGrantedLongAgo("busy-us-lapse-edge");
+  expect(await r.poll("us", "us-busy-1", ageOf(held.start, 60_000 + 130_000 - 1_000))).toBeOneOf([200, 404]);
+  expect((await held.euAsks()).grantedMicros).toBe(400_000);
+  expect(await r.poll("us", "us-busy-1", 0)).toBeOneOf([200, 404]);
+});
+
 test("one replica reporting a backlog holds the grant, whatever the others report", async () => {
   const { euAsks } = await usGrantedLongAgo("two-replicas");
   expect(await r.poll("us", "us-pair-1", 0)).toBeOneOf([200, 404]);
-  expect(await r.poll("us", "us-pair-2", 12)).toBeOneOf([200, 404]);
+  expect(await r.poll("us", "us-pair-2", 9 * 60_000)).toBeOneOf([200, 404]);
   expect((await euAsks()).grantedMicros).toBe(400_000);
   expect(await r.poll("us", "us-pair-2", 0)).toBeOneOf([200, 404]);
 });
 
-test("a proxy that reports no backlog (older than the header) does not count as heard", async () => {
+test("a proxy that reports no age (older than the header) does not count as heard", async () => {
   const { euAsks } = await usGrantedLongAgo("old-proxy");
-  // Every US replica polled above reported 0 by now; this one sends no count.
+  // Every US replica polled above reported 0 by now; this one sends no age.
   expect(await r.poll("us", "us-old-1")).toBeOneOf([200, 404]);
   expect((await euAsks()).grantedMicros).toBe(400_000);
-  const [row] = await r.sql<{ pending: string | null }[]>`select usage_outbox_pending::text as pending from proxies where region = 'us' and id = 'us-old-1'`;
-  expect(row!.pending).toBeNull();
+  const [row] = await r.sql<{ drained: Date | null }[]>`select usage_drained_up_to as drained from proxies where region = 'us' and id = 'us-old-1'`;
+  expect(row!.drained).toBeNull();
 });

@@ -2,7 +2,7 @@
  * GET /internal/v1/snapshots/{region}: the latest signed snapshot for a proxy of that region, with
  * ETag/304 so an unchanged poll costs one indexed lookup and no body.
  */
-import { PROXY_ID_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX, USAGE_OUTBOX_PENDING_HEADER } from "../../shared/internal-api.ts";
+import { PROXY_ID_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX, USAGE_OUTBOX_OLDEST_AGE_HEADER } from "../../shared/internal-api.ts";
 import type { Sql } from "../db/client.ts";
 import { latestSnapshot, latestSnapshotVersion, recordProxy } from "../snapshots/snapshot.repo.ts";
 import { jsonError } from "./json-error.ts";
@@ -10,8 +10,8 @@ import { authenticateRegion } from "./region-auth.ts";
 import { PROXY_ID_PATTERN } from "../../shared/snapshot/proxy-id.ts";
 
 const VERSION_PATTERN = /^\d{1,9}$/;
-/** An outbox backlog: a count of events (a bigint column); anything else is recorded as not reported. */
-const PENDING_PATTERN = /^\d{1,15}$/;
+/** The age in ms of the oldest unshipped usage event (up to ~30,000 years); anything else is recorded as not reported. */
+const AGE_PATTERN = /^\d{1,15}$/;
 
 /** RFC 9110 If-None-Match: a list of (possibly weak) tags, or `*`. */
 function etagMatches(header: string | null, etag: string): boolean {
@@ -41,8 +41,8 @@ export async function handleSnapshot(sql: Sql, request: Request, pathname: strin
   const proxyId = request.headers.get(PROXY_ID_HEADER);
   if (proxyId && PROXY_ID_PATTERN.test(proxyId)) {
     const versionHeader = request.headers.get(PROXY_SNAPSHOT_VERSION_HEADER) ?? "";
-    const pendingHeader = request.headers.get(USAGE_OUTBOX_PENDING_HEADER) ?? "";
-    await recordProxy(sql, proxyId, region, VERSION_PATTERN.test(versionHeader) ? Number(versionHeader) : 0, PENDING_PATTERN.test(pendingHeader) ? Number(pendingHeader) : null);
+    const ageHeader = request.headers.get(USAGE_OUTBOX_OLDEST_AGE_HEADER) ?? "";
+    await recordProxy(sql, proxyId, region, VERSION_PATTERN.test(versionHeader) ? Number(versionHeader) : 0, AGE_PATTERN.test(ageHeader) ? Number(ageHeader) : null);
   }
   // The version first, the JWS (megabytes on a large config) only when the poller lacks it.
   const version = await latestSnapshotVersion(sql, region);

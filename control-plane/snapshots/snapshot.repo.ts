@@ -29,17 +29,20 @@ export async function latestSnapshot(q: Queryable, region: string): Promise<{ ve
 export const PROXY_RETENTION_HOURS = 24;
 
 /**
- * Records a proxy of `region` polling (its id, snapshot version and outbox backlog come from untrusted
+ * Records a proxy of `region` polling (its id, snapshot version and outbox age come from untrusted
  * headers). Rows are keyed on (region, id), so a region's token touches only its own region's rows; the
  * reported version is capped at the region's latest snapshot version (0 before the first);
- * `outboxPending` (null: not reported) is kept with last_seen_at for region-heard.repo.ts. Then forgets
+ * `oldestUnshippedAgeMs` (null: not reported) is kept as usage_drained_up_to = now() − it, by the
+ * database's clock, with last_seen_at for region-heard.repo.ts (an age read by the proxy's clock, so
+ * neither clock needs to agree with the other; a poll's transit makes it later by that much). Then forgets
  * the region's proxies not seen for PROXY_RETENTION_HOURS (this one was just seen, so it stays); only
  * this region's rows, as its token touches no other region's.
  */
-export async function recordProxy(q: Queryable, id: string, region: string, snapshotVersion: number, outboxPending: number | null = null): Promise<void> {
-  await q`insert into proxies (id, region, snapshot_version, last_seen_at, usage_outbox_pending)
-    values (${id}, ${region}, least(${snapshotVersion}::integer, coalesce((select max(version) from snapshots where region = ${region}), 0)), now(), ${outboxPending})
-    on conflict (region, id) do update set snapshot_version = excluded.snapshot_version, last_seen_at = now(), usage_outbox_pending = excluded.usage_outbox_pending`;
+export async function recordProxy(q: Queryable, id: string, region: string, snapshotVersion: number, oldestUnshippedAgeMs: number | null = null): Promise<void> {
+  await q`insert into proxies (id, region, snapshot_version, last_seen_at, usage_drained_up_to)
+    values (${id}, ${region}, least(${snapshotVersion}::integer, coalesce((select max(version) from snapshots where region = ${region}), 0)), now(),
+      now() - ${oldestUnshippedAgeMs}::bigint * interval '1 millisecond')
+    on conflict (region, id) do update set snapshot_version = excluded.snapshot_version, last_seen_at = now(), usage_drained_up_to = excluded.usage_drained_up_to`;
   await q`delete from proxies where region = ${region} and last_seen_at < now() - ${PROXY_RETENTION_HOURS}::integer * interval '1 hour'`;
 }
 

@@ -33,16 +33,19 @@ export type ToOutboxWorker =
 export type FromOutboxWorker =
   /** The worker's handler is installed: `init` may be sent. */
   | { type: "listening" }
-  /** KV is open and its events counted; `corruptEntries`: unreadable entries in quarantine (outbox.ts). */
-  | { type: "ready"; storedEvents: number; corruptEntries: number }
+  /**
+   * KV is open and its events counted; `corruptEntries`: unreadable entries in quarantine (outbox.ts).
+   * `oldestStoredAt`, here and below: the outbox's oldestStoredAt() (outbox.ts) as the message leaves.
+   */
+  | { type: "ready"; storedEvents: number; corruptEntries: number; oldestStoredAt: number | null }
   | { type: "failed"; error: string }
   /**
    * A batch's answer. `refused`: how many of its events the outbox refused because it is full, always
    * its last ones (the others are committed); `storedEvents`: what the outbox holds now.
    */
-  | { type: "committed"; batch: number; error: string | null; refused: number; storedEvents: number }
+  | { type: "committed"; batch: number; error: string | null; refused: number; storedEvents: number; oldestStoredAt: number | null }
   /** What the outbox holds after acknowledged events were deleted. */
-  | { type: "stored"; storedEvents: number }
+  | { type: "stored"; storedEvents: number; oldestStoredAt: number | null }
   /** Events removed without delivery (each refused alone as too large: over MAX_USAGE_BODY_BYTES, or the control plane's batch_too_large); each was logged. */
   | { type: "dropped"; events: number }
   /** One more unreadable entry was moved to quarantine (and logged); how many are there now. */

@@ -51,6 +51,13 @@ export interface OutboxThread {
   stop(): Promise<void>;
   /** For GET /health, read without asking the thread (it reports after each commit and each removal). */
   status(): OutboxStatus;
+  /**
+   * How long ago (ms) the oldest event not yet acknowledged by the control plane was handed over (an
+   * upper bound: stored ones by their commit's time, as the thread last reported), 0 when there is none.
+   * The snapshot poll sends it (x-usage-outbox-oldest-age-ms: region-proxy/snapshot/loop.ts): a busy
+   * outbox is never empty, but holds only events a flush round old.
+   */
+  oldestUnshippedAgeMs(): number;
 }
 
 export interface OutboxStatus {
@@ -74,12 +81,6 @@ export interface OutboxStatus {
   /** How long the oldest of them has waited, in ms (null when there is none). */
   oldestUnconfirmedAgeMs: number | null;
 }
-
-/**
- * Events not yet shipped to the control plane: stored in KV, or handed over and not yet confirmed
- * stored (the snapshot poll reports it: region-proxy/snapshot/loop.ts).
- */
-export const unshippedEvents = (status: OutboxStatus) => status.storedEvents + status.unconfirmedEvents;
 
 /** Events that cross together, and the one promise their appends share (no object per event). */
 interface Batch {
@@ -169,6 +170,8 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
   const full = `the usage outbox holds its limit of ${maxStored} events (USAGE_OUTBOX_MAX_EVENTS) until the control plane takes them; this new one is refused`;
   /** As the thread last reported. */
   let storedEvents = 0;
+  /** Date.now() of the oldest stored entry holding unacknowledged events, or earlier; null when none (outbox.ts oldestStoredAt). */
+  let oldestStoredAt: number | null = null;
   let droppedEvents = 0;
   let corruptEntries = 0;
   let threadRestarts = 0;
@@ -223,6 +226,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
         inFlight.delete(reply.batch);
         if (batch) unconfirmed -= batch.eventIds.length;
         storedEvents = reply.storedEvents;
+        oldestStoredAt = reply.oldestStoredAt ?? null;
         if (batch && reply.error === null && reply.refused > 0) {
           batch.taken = batch.eventIds.length - reply.refused;
           for (let i = batch.taken; i < batch.eventIds.length; i++) lose(batch.requestIds[i]!, batch.eventIds[i]!, full);
@@ -233,6 +237,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
       }
       case "stored":
         storedEvents = reply.storedEvents;
+        oldestStoredAt = reply.oldestStoredAt ?? null;
         return;
       case "dropped":
         droppedEvents += reply.events;
@@ -267,6 +272,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
         else if (message.type === "ready") {
           started = true;
           storedEvents = message.storedEvents;
+          oldestStoredAt = message.oldestStoredAt ?? null;
           corruptEntries = message.corruptEntries;
           worker = thread;
           thread.onmessage = (e: MessageEvent<unknown>) => onMessage(thread, e.data);
@@ -344,6 +350,13 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
   const refusal = () =>
     stopping ? "the usage outbox has stopped" : unconfirmed >= maxUnconfirmed ? `the usage outbox thread has ${unconfirmed} events it has not confirmed; this one is dropped` : null;
 
+  /** When the oldest batch not yet confirmed was started (Infinity: none). In flight: a few dozen batches at most (MAX_UNCONFIRMED_EVENTS / POST_EVENTS). */
+  function oldestUnconfirmedSince(): number {
+    let oldest = queued?.since ?? Infinity;
+    for (const batch of inFlight.values()) oldest = Math.min(oldest, batch.since);
+    return oldest;
+  }
+
   /** Queues the event for the next crossing; the batch that will carry it. */
   function enqueue(event: UsageEvent): Batch {
     const json = JSON.stringify(event);
@@ -379,9 +392,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
       return Promise.reject(new Error(why));
     },
     status() {
-      // In flight: a few dozen batches at most (MAX_UNCONFIRMED_EVENTS / POST_EVENTS).
-      let oldest = queued?.since ?? Infinity;
-      for (const batch of inFlight.values()) oldest = Math.min(oldest, batch.since);
+      const oldest = oldestUnconfirmedSince();
       return {
         storedEvents,
         maxStoredEvents: maxStored,
@@ -392,6 +403,10 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
         unconfirmedEvents: unconfirmed,
         oldestUnconfirmedAgeMs: unconfirmed > 0 && oldest !== Infinity ? Math.max(0, Date.now() - oldest) : null,
       };
+    },
+    oldestUnshippedAgeMs() {
+      const oldest = Math.min(unconfirmed > 0 ? oldestUnconfirmedSince() : Infinity, oldestStoredAt ?? Infinity);
+      return oldest === Infinity ? 0 : Math.max(0, Date.now() - oldest);
     },
     async flushNow() {
       const reply = await ask("flush", STOP_WAIT_MS);

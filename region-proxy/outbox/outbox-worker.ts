@@ -30,10 +30,10 @@ async function init(config: OutboxWorkerInit): Promise<void> {
     const kv = await openProxyKv(config.dataDir);
     // The request side already grouped the events (outbox-thread.ts): each batch is committed as it arrives.
     // Counted once here, then kept by the outbox (a restart counts again).
-    const outbox = await UsageOutbox.open(kv, { maxDelayMs: 0, groupEvents: MAX_BATCH_EVENTS, maxStoredEvents: config.maxStoredEvents, onRemoved: (storedEvents) => send({ type: "stored", storedEvents }), onCorrupt: (corruptEntries) => send({ type: "corrupt", corruptEntries }), log });
+    const outbox: UsageOutbox = await UsageOutbox.open(kv, { maxDelayMs: 0, groupEvents: MAX_BATCH_EVENTS, maxStoredEvents: config.maxStoredEvents, onRemoved: (storedEvents) => send({ type: "stored", storedEvents, oldestStoredAt: outbox.oldestStoredAt() }), onCorrupt: (corruptEntries) => send({ type: "corrupt", corruptEntries }), log });
     const flusher = startFlusher({ outbox, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId: config.proxyId, intervalMs: config.flushIntervalMs, log, onDropped: (eventIds) => send({ type: "dropped", events: eventIds.length }) });
     state = { kv, outbox, flusher };
-    send({ type: "ready", storedEvents: outbox.storedEvents() ?? 0, corruptEntries: outbox.corruptEntries() });
+    send({ type: "ready", storedEvents: outbox.storedEvents() ?? 0, corruptEntries: outbox.corruptEntries(), oldestStoredAt: outbox.oldestStoredAt() });
   } catch (error) {
     send({ type: "failed", error: (error as Error).message });
   }
@@ -48,9 +48,9 @@ async function append(batch: number, eventIds: string, jsons: string): Promise<v
     if (ids.length !== texts.length) throw new Error(`a batch of ${ids.length} ids carried ${texts.length} events`);
     // The cap is checked here, on this thread: the request side pays nothing for it.
     const refused = await outbox.appendMany(ids, texts);
-    send({ type: "committed", batch, error: null, refused, storedEvents: outbox.storedEvents() ?? 0 });
+    send({ type: "committed", batch, error: null, refused, storedEvents: outbox.storedEvents() ?? 0, oldestStoredAt: outbox.oldestStoredAt() });
   } catch (error) {
-    send({ type: "committed", batch, error: (error as Error).message, refused: 0, storedEvents: state?.outbox.storedEvents() ?? 0 });
+    send({ type: "committed", batch, error: (error as Error).message, refused: 0, storedEvents: state?.outbox.storedEvents() ?? 0, oldestStoredAt: state?.outbox.oldestStoredAt() ?? null });
   }
 }
 

@@ -25,6 +25,13 @@
  * a read finds nothing the mirror lacks, and whenever the mirror is empty KV is read again, so an entry
  * it missed is found at the latest when the flusher has caught up.
  *
+ * How far it has drained (`oldestStoredAt`, which the snapshot poll reports: snapshot/loop.ts): the time
+ * in the key of the oldest entry holding events not yet acknowledged, read from the mirror's first entry;
+ * for entries outside it (stored before a restart, or past an overflow) from a lower bound taken when
+ * KV was read (at open, at each peek of KV, after each commit of removals while such entries may remain:
+ * one listed entry), never later than the truth. A key's time is its commit's, ~100 ms at most after
+ * the outbox thread took its events (outbox-thread.ts counts them by their own time until then).
+ *
  * Entries written by older builds (a JSON string holding one event object, or an array) are read the same way.
  *
  * Unreadable entries (a value that does not decompress or parse: a bad sector, a torn page, a newer
@@ -140,6 +147,10 @@ export class UsageOutbox {
   private quarantined = 0;
   /** Events stored or queued to be (see "Bound" above); null until counted (UsageOutbox.open). */
   private stored: number | null = null;
+  /** No later than the key time of any stored, unacknowledged entry missing from the mirror; null when none is. */
+  private unmirroredSince: number | null = null;
+  /** Bumped when an entry is committed past the mirror: a read of KV begun before it must not clear `unmirroredSince`. */
+  private overflows = 0;
 
   constructor(
     private readonly kv: Kv,
@@ -163,6 +174,7 @@ export class UsageOutbox {
     let stored = 0;
     const unreadable: UnreadableEntry[] = [];
     for await (const entry of kv.list<StoredValue>({ prefix: [PREFIX] })) {
+      outbox.unmirroredSince ??= keyTime(entry.key as [string, string]);
       const read = readEntry(entry.value);
       if (read.events) stored += read.events.length;
       else unreadable.push({ key: entry.key as [string, string], value: entry.value, versionstamp: entry.versionstamp, ...read });
@@ -201,6 +213,28 @@ export class UsageOutbox {
       );
       this.onCorrupt?.(this.quarantined);
     }
+  }
+
+  /**
+   * When (Date.now() of its commit) the oldest stored entry still holding events the control plane has
+   * not acknowledged was written, or a time before it; null when every stored event is acknowledged.
+   */
+  oldestStoredAt(): number | null {
+    const first = this.mirror.values().next().value as MirrorEntry | undefined;
+    const mirrored = first ? keyTime(first.key) : null;
+    if (this.unmirroredSince === null) return mirrored;
+    return mirrored === null ? this.unmirroredSince : Math.min(mirrored, this.unmirroredSince);
+  }
+
+  /** Re-reads the oldest entry's time from KV (one listed entry) while entries outside the mirror may remain. */
+  private async refreshUnmirrored(): Promise<void> {
+    if (this.unmirroredSince === null) return;
+    // The mirror holds every stored entry: none is outside it.
+    if (this.synced) return void (this.unmirroredSince = null);
+    const overflows = this.overflows;
+    let oldest: number | null = null;
+    for await (const entry of this.kv.list({ prefix: [PREFIX] }, { limit: 1, batchSize: 1 })) oldest = keyTime(entry.key as [string, string]);
+    if (overflows === this.overflows) this.unmirroredSince = oldest;
   }
 
   /** Events stored (queued ones included), as counted at open and kept since; null when not opened with `open`. */
@@ -282,6 +316,9 @@ export class UsageOutbox {
   /** Mirrors a committed entry; on overflow the mirror is dropped (and batches come from KV again). */
   private remember(key: [string, string], writes: QueuedWrite[]): void {
     if (this.mirrorEvents + writes.length > MIRROR_EVENTS) {
+      const first = this.mirror.values().next().value as MirrorEntry | undefined;
+      this.unmirroredSince = Math.min(this.unmirroredSince ?? Infinity, first ? keyTime(first.key) : Infinity, keyTime(key));
+      this.overflows++;
       this.mirror.clear();
       this.mirrorEvents = 0;
       this.synced = false;
@@ -323,6 +360,8 @@ export class UsageOutbox {
   private async peekKv(limit: number): Promise<PendingEvent[]> {
     // KV must not list what was already acknowledged.
     await this.commitRemovals();
+    const overflows = this.overflows;
+    let oldest: number | null = null;
     const out: PendingEvent[] = [];
     const unreadable: UnreadableEntry[] = [];
     let complete = true;
@@ -331,6 +370,7 @@ export class UsageOutbox {
     // Small read batches: entries are up to 30k characters and only the first few are usually needed.
     for await (const entry of this.kv.list<StoredValue>({ prefix: [PREFIX] }, { limit, batchSize: 16 })) {
       const key = entry.key as [string, string];
+      oldest ??= keyTime(key);
       const read = readEntry(entry.value);
       const events = read.events;
       if (!events) {
@@ -353,6 +393,8 @@ export class UsageOutbox {
     // Every entry read is mirrored, and either all of KV was read or its oldest entry is mirrored (entries
     // the mirror lacks predate it: an earlier process, or an overflow): from now on the mirror is enough.
     this.synced = allMirrored && (complete || out.length > 0);
+    // The first key listed is the oldest stored (unreadable ones included: quarantined since, so an earlier time).
+    if (overflows === this.overflows) this.unmirroredSince = this.synced ? null : oldest;
     return out;
   }
 
@@ -426,6 +468,8 @@ export class UsageOutbox {
     for (const [n, commit] of commits.entries()) {
       try {
         await this.writeChanges(commit);
+        // Before the count goes out (onRemoved): the outbox thread reports both.
+        await this.refreshUnmirrored();
         if (this.stored !== null) {
           for (const change of commit) this.stored -= change.removed;
           this.onRemoved?.(this.stored);
@@ -471,6 +515,12 @@ function encodeEntries(group: QueuedWrite[]): { events: QueuedWrite[]; value: Ui
   if (value.length <= MAX_ENTRY_BYTES || group.length === 1) return [{ events: group, value }];
   const half = Math.ceil(group.length / 2);
   return [...encodeEntries(group.slice(0, half)), ...encodeEntries(group.slice(half))];
+}
+
+/** The time in an entry's key (Date.now() of its commit: nextKey); 0, the earliest, for a key it cannot read. */
+function keyTime(key: [string, string]): number {
+  const time = Number(key[1].slice(0, 15));
+  return Number.isSafeInteger(time) ? time : 0;
 }
 
 const isZstd = (bytes: Uint8Array) => ZSTD_MAGIC.every((byte, i) => bytes[i] === byte);

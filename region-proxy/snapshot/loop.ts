@@ -1,12 +1,13 @@
 /**
  * Polls the control plane for this region's snapshot (shared/internal-api.ts): region token,
  * X-Proxy-Id, X-Proxy-Snapshot-Version and If-None-Match (the held version, and a refused one), and
- * X-Usage-Outbox-Pending (the usage events the outbox holds unshipped, which the control plane needs
- * before it releases a lapsed lease of this region's: control-plane/budgets/region-heard.repo.ts);
+ * X-Usage-Outbox-Oldest-Age-Ms (how old the oldest usage event the outbox has not shipped is, 0 when
+ * none: the control plane needs the outbox drained past a lapsed lease of this region's before it
+ * releases it: control-plane/budgets/region-heard.repo.ts);
  * 200 → applySnapshot, 304 → confirmed. Never on the request path; a failed poll only flips
  * `controlPlaneReachable` and lengthens the pause before the next.
  */
-import { PROXY_ID_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX, USAGE_OUTBOX_PENDING_HEADER } from "../../shared/internal-api.ts";
+import { PROXY_ID_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX, USAGE_OUTBOX_OLDEST_AGE_HEADER } from "../../shared/internal-api.ts";
 import { applySnapshot, saveHeldSnapshot, type ApplyDeps } from "./apply-snapshot.ts";
 import { fetchSnapshot, type SnapshotAnswer } from "./fetch-snapshot.ts";
 import { RefusedSnapshot } from "./refused-snapshot.ts";
@@ -16,8 +17,8 @@ export interface SnapshotLoopDeps extends ApplyDeps {
   regionToken: string;
   proxyId: string;
   pollMs: number;
-  /** Usage events the outbox holds and has not shipped, read at each poll (none: the header is not sent). */
-  outboxPending?: () => number;
+  /** Age in ms of the oldest usage event the outbox has not shipped (0: none), read at each poll (no function: the header is not sent). */
+  oldestUnshippedAgeMs?: () => number;
   /** Until the answer's status and headers, so a hanging control plane cannot stall the loop (default 5 s). */
   requestTimeoutMs?: number;
   /** Then for the snapshot body alone, which may be tens of MB (SNAPSHOT_DOWNLOAD_TIMEOUT_MS, default 60 s). */
@@ -69,7 +70,7 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
       [PROXY_ID_HEADER]: deps.proxyId,
       [PROXY_SNAPSHOT_VERSION_HEADER]: String(version),
     };
-    if (deps.outboxPending) headers[USAGE_OUTBOX_PENDING_HEADER] = String(deps.outboxPending());
+    if (deps.oldestUnshippedAgeMs) headers[USAGE_OUTBOX_OLDEST_AGE_HEADER] = String(Math.max(0, Math.round(deps.oldestUnshippedAgeMs())));
     const ifNoneMatch = refused.ifNoneMatch(version);
     if (ifNoneMatch !== null) headers["if-none-match"] = ifNoneMatch;
     try {
