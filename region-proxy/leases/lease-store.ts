@@ -38,7 +38,7 @@ const SWEEP_EVERY_MS = 86_400_000;
  * once the map has doubled since the last sweep, or a day after it (at most one walk of the map a day,
  * and the map holds only leases saved in the last 41 days or so; the doubling covers a clock set back).
  */
-export function createMemoryLeaseStore(): LeaseStore {
+export function createMemoryLeaseStore(): LeaseStore & { size(): number } {
   const leases = new Map<string, { lease: StoredLease; savedAt: number }>();
   let sweepAt = SWEEP_ABOVE;
   let sweptAt = Date.now();
@@ -52,6 +52,8 @@ export function createMemoryLeaseStore(): LeaseStore {
   }
 
   return {
+    /** How many leases are held (forgotten ones until the next sweep included). */
+    size: () => leases.size,
     async load(scope, period) {
       const entry = leases.get(`${scope}|${period}`);
       return entry && !forgotten(entry, Date.now()) ? entry.lease : null;
