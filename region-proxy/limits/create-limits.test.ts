@@ -69,14 +69,16 @@ test("a Redis that does not answer: degraded, this replica's share of each limit
   if (open.ok) await open.ticket.settle({ inputTokens: 5, outputTokens: 5, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 }, 30);
 });
 
-test("the 'not reachable yet' line names a host:port or socket REDIS_URL as it is, and hides a URL's password", async () => {
+test("the 'not reachable yet' line names a host:port or socket REDIS_URL, and hides a URL's user, password and query (shownUrl, as the start errors quote it)", async () => {
   const port = freePort();
   for (const [url, shown] of [
-    [`127.0.0.1:${port}`, `127.0.0.1:${port}`],
-    [`/tmp/gw-no-such-redis-${port}.sock`, `/tmp/gw-no-such-redis-${port}.sock`],
-    [`redis://:hunter2@127.0.0.1:${port}`, `redis://:***@127.0.0.1:${port}`],
+    [`127.0.0.1:${port}`, `"127.0.0.1:${port}"`],
+    [`/tmp/gw-no-such-redis-${port}.sock`, `"/tmp/gw-no-such-redis-${port}.sock"`],
+    [`redis://:hunter2@127.0.0.1:${port}`, `"redis://***@127.0.0.1:${port}"`],
+    // ioredis reads a password from the query too; config.ts accepts such a URL.
+    [`redis://127.0.0.1:${port}/0?password=hunter2`, `"redis://127.0.0.1:${port}/0?***"`],
     // Not a redis:// URL but holding an "@" (config.ts refuses this one; createLimits may be given anything).
-    [`\tredis://:hunter2@127.0.0.1:${port}`, "(REDIS_URL not shown: it may hold credentials)"],
+    [`\tredis://:hunter2@127.0.0.1:${port}`, `"\\tredis://***@127.0.0.1:${port}"`],
   ]) {
     const lines: string[] = [];
     const limits = await createLimits({ region: "eu", redisUrl: url, connectWaitMs: 100, log: (line) => lines.push(line) });

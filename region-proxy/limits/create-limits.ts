@@ -13,6 +13,7 @@ import { createLeasedBudgets } from "../leases/leased-budgets.ts";
 import type { LeaseStore } from "../leases/lease-store.ts";
 import { createRedisLeaseStore } from "../leases/redis-lease-store.ts";
 import { createLimitEnforcer, type EnforcerBudgets, type LimitEnforcer } from "./enforce-limits.ts";
+import { shownUrl } from "../../shared/config/shown-url.ts";
 
 export interface LimitsConfig {
   region: string;
@@ -122,7 +123,7 @@ export async function createLimits(config: LimitsConfig): Promise<RunningLimits>
   const timeoutMs = config.timeoutMs ?? DEFAULT_COUNTERS_TIMEOUT_MS;
   const redis = createCountersRedis(config.redisUrl, { commandTimeoutMs: timeoutMs });
   if (!(await connected(redis, config.connectWaitMs ?? CONNECT_WAIT_MS))) {
-    config.log?.(`limits: Redis at ${redactUrl(config.redisUrl)} not reachable yet; starting on in-process counters until it answers`);
+    config.log?.(`limits: Redis at ${shownUrl(config.redisUrl)} not reachable yet; starting on in-process counters until it answers`);
   }
   const prefix = config.prefix ?? `gw:${config.region}:`;
   const counters = createResilientCounters({
@@ -148,18 +149,4 @@ export async function createLimits(config: LimitsConfig): Promise<RunningLimits>
       redis.disconnect();
     },
   };
-}
-
-/** A Redis URL without its password, for the log. */
-function redactUrl(url: string): string {
-  // A socket path or host:port (config.ts accepts both) carries no password: shown as it is. Anything
-  // else with an "@" may hold credentials: not shown at all.
-  if (!/^rediss?:\/\//i.test(url)) return url.includes("@") ? "(REDIS_URL not shown: it may hold credentials)" : url;
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = "***";
-    return parsed.toString();
-  } catch {
-    return "(unparseable REDIS_URL)";
-  }
 }
