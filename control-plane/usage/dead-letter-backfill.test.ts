@@ -1,23 +1,13 @@
 /** Migration 0086 keys the dead letters already stored by their payload's event id, without failing on repeats. */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import postgres from "postgres";
-import { createTestDatabase, type TestDatabase } from "../../test/support/postgres.ts";
+import { expect, test } from "bun:test";
+import { useTestDatabase } from "../../test/support/use-test-database.ts";
 import { loadMigrations, migrate } from "../db/migrate.ts";
 
-let db: TestDatabase;
-let sql: postgres.Sql;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  sql = postgres(db.url, { max: 2, onnotice: () => {} });
-});
-afterAll(async () => {
-  await sql.end();
-  await db.drop();
-});
+const database = useTestDatabase({ max: 2 });
 
 test("0086 backfills event_id from the payload: the first of repeated copies is keyed, the rest and unusable ids stay unkeyed", async () => {
   const all = await loadMigrations();
-  await migrate(sql, all.filter((m) => m.version < 86));
+  await migrate(database.sql, all.filter((m) => m.version < 86));
   const rows = [
     { eventId: "evt_a", costMicros: -5 },
     { eventId: "evt_a", costMicros: -5 }, // the same event dead-lettered again
@@ -26,9 +16,9 @@ test("0086 backfills event_id from the payload: the first of repeated copies is 
     { eventId: 7 },
     { eventId: "x".repeat(201) },
   ];
-  for (const payload of rows) await sql`insert into usage_dead_letters (region, reason, payload) values ('eu', 'invalid', ${sql.json(payload)})`;
-  await sql`insert into usage_dead_letters (region, reason, payload) values ('eu', 'not storable', null)`;
-  await migrate(sql);
-  const keyed = await sql<{ event_id: string | null }[]>`select event_id from usage_dead_letters order by id`;
+  for (const payload of rows) await database.sql`insert into usage_dead_letters (region, reason, payload) values ('eu', 'invalid', ${database.sql.json(payload)})`;
+  await database.sql`insert into usage_dead_letters (region, reason, payload) values ('eu', 'not storable', null)`;
+  await migrate(database.sql);
+  const keyed = await database.sql<{ event_id: string | null }[]>`select event_id from usage_dead_letters order by id`;
   expect(keyed.map((r) => r.event_id)).toEqual(["evt_a", null, "evt_a", null, null, null, null]);
 });

@@ -4,12 +4,12 @@
  * connection closed under it (pg_terminate_backend), rejects instead of crashing the process from a
  * setImmediate, settles every query, and its pool gets the connection back.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import postgres from "postgres";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { createTestDatabase, type TestDatabase } from "../../test/support/postgres.ts";
+import { useTestDatabase } from "../../test/support/use-test-database.ts";
 import { EDITS, MARK } from "./postgres-closed-connection.mjs";
 
 const SCRIPT = join(import.meta.dir, "postgres-closed-connection.mjs");
@@ -65,19 +65,11 @@ test("the script patches the 3.4.9 code, a second run changes nothing, and unkno
   }
 });
 
-let db: TestDatabase;
-let killer: postgres.Sql;
-beforeAll(async () => {
-  db = await createTestDatabase();
-  killer = postgres(db.url, { max: 1, onnotice: () => {} });
-});
-afterAll(async () => {
-  await killer?.end({ timeout: 1 });
-  await db?.drop();
-});
+/** The file's database; its own one-connection pool terminates the backends under test. */
+const database = useTestDatabase({ max: 1 });
 
-const pool = (max: number) => postgres(db.url, { max, onnotice: () => {} });
-const terminate = (pid: number) => killer`select pg_terminate_backend(${pid})`;
+const pool = (max: number) => postgres(database.url, { max, onnotice: () => {} });
+const terminate = (pid: number) => database.sql`select pg_terminate_backend(${pid})`;
 /** How a query in flight when its connection closes fails: the close, a reset, or the backend's own FATAL 57P01. */
 const DROPPED = ["CONNECTION_CLOSED", "ECONNRESET", "57P01"];
 const failure = (query: Promise<unknown>) => query.then(() => "succeeded", (error: Error & { code?: string }) => error.code ?? error.message);
@@ -122,7 +114,7 @@ test("a transaction whose backend is terminated rejects, so do the queries its c
 test("a pooled query whose backend is terminated rejects, and once the connection closed its next query succeeds (not handed the old error)", async () => {
   let closed!: () => void;
   const isClosed = new Promise<void>((resolve) => (closed = resolve));
-  const sql = postgres(db.url, { max: 1, onnotice: () => {}, onclose: () => closed() });
+  const sql = postgres(database.url, { max: 1, onnotice: () => {}, onclose: () => closed() });
   try {
     const pid = await backendOf(sql);
     const slow = failure(sql`select pg_sleep(30)`);
