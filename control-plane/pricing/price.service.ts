@@ -1,4 +1,4 @@
-/** Price rules: non-negative, finite, converted once to integer micro-USD per 1M tokens. */
+/** Price rules: non-negative, finite, converted once to integer micro-USD per 1M tokens (a non-zero price never to 0). */
 import { usdPerMillionToMicros } from "../../shared/money/cost.ts";
 import { requireProvider } from "../deployments/deployment.service.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
@@ -12,10 +12,16 @@ import type { Price } from "./price.type.ts";
 /** $1M per 1M tokens: far above any real price, and keeps token × price below 2^53. */
 const MAX_USD_PER_MILLION = 1_000_000;
 
+/** The smallest non-zero price: half a micro-USD per 1M tokens, which rounds to one. */
+const MIN_NON_ZERO_USD_PER_MILLION = 0.0000005;
+
 function toMicros(field: string, usd: number): number {
   requireNonNegative(field, usd);
   if (usd > MAX_USD_PER_MILLION) throw badInput(field, `must be at most ${MAX_USD_PER_MILLION}`);
-  return usdPerMillionToMicros(usd);
+  const micros = usdPerMillionToMicros(usd);
+  // Stored in whole micro-USD per 1M tokens: a price that rounds to 0 would serve the model for free.
+  if (micros === 0 && usd > 0) throw badInput(field, `must be 0 or at least ${MIN_NON_ZERO_USD_PER_MILLION} (prices are kept in whole micro-USD per 1M tokens)`);
+  return micros;
 }
 
 function optionalMicros(field: string, usd: number | null | undefined): number | null {
