@@ -12,6 +12,7 @@ test("the status an in-stream error stands for: its own status or numeric code, 
   expect(streamErrorStatus({ message: "m", type: "invalid_request_error", code: "context_length_exceeded" })).toBe(400);
   // Azure: a status field, or the status as a string code.
   expect(streamErrorStatus({ message: "m", type: null, code: "content_filter", status: 400 })).toBe(400);
+  expect(streamErrorStatus({ message: "m", type: null, code: "content_filter" })).toBe(400);
   expect(streamErrorStatus({ code: "429", message: "Requests ... have exceeded token rate limit" })).toBe(429);
   // vLLM and other OpenAI-compatible servers: the status as a numeric code.
   expect(streamErrorStatus({ object: "error", message: "m", type: "BadRequestError", code: 400 })).toBe(400);

@@ -19,6 +19,10 @@ const STATUS_OF_CODE = new Map(
     invalid_api_key: 401,
     model_not_found: 404,
     context_length_exceeded: 400,
+    // Azure's prompt filter: its error object's `status: 400` is an extra field, `code` names it
+    // (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/concepts/content-filter); read as a 500
+    // without it, the refused prompt was retried and sent on to the next deployment.
+    content_filter: 400,
     rate_limit_exceeded: 429,
     insufficient_quota: 429,
     server_error: 500,
