@@ -23,10 +23,12 @@
  * dimensions than that are not unit-length, as Gemini's are not. A field it
  * reads that protobuf JSON would not parse is Google's 400 naming it (gemini-request.ts), as are a
  * thinkingBudget together with a thinkingLevel and a thinkingConfig the model does not take (gemini-thinking.ts),
- * and an enum on a schema whose type is not STRING (gemini-schema-enum.ts).
+ * and an enum on a schema whose type is not STRING (gemini-schema-enum.ts). It holds no uploaded files:
+ * a part naming a Files API URI is Google's 403 PERMISSION_DENIED for a file it cannot read (gemini-files.ts).
  */
 import { type FakeVendor, type RecordedRequest, countTokens, decodeSegment, garbage, hang, json, pieces, sse, startFakeServer, type StreamErrorMode, streamErrorMode, streamFault } from "./fake-server.ts";
 import { type Content, type GenerateRequest, type Part, readGenerateRequest, readInt32, readParts } from "./gemini-request.ts";
+import { unreadableFile } from "./gemini-files.ts";
 import { enumTypeRefusal } from "./gemini-schema-enum.ts";
 import { thinkingRefusal } from "./gemini-thinking.ts";
 import { type ThoughtSignatures, thoughtSignatures } from "./gemini-thought-signatures.ts";
@@ -229,6 +231,8 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string, signatures: 
   if (typeof request === "string") return googleError(400, "INVALID_ARGUMENT", request);
   const misplacedEnum = enumTypeRefusal(body);
   if (misplacedEnum) return googleError(400, "INVALID_ARGUMENT", misplacedEnum);
+  const fileDenied = unreadableFile(request.contents);
+  if (fileDenied) return googleError(403, "PERMISSION_DENIED", fileDenied);
   const thinking = thinkingRefusal(model, request.thinking);
   if (thinking) return googleError(400, "INVALID_ARGUMENT", thinking);
   const signs = model.startsWith("gemini-3");

@@ -10,7 +10,8 @@
  * deployment's failure, not the caller's (deployment-unavailable.ts). On embeddings the two 404s are
  * the operation the caller chose (`wrong_operation`, notServedCause): Google answers embeddings on a
  * chat model "models/x is not found ..., or is not supported for batchEmbedContents", a model it has.
- * Any other 404 stays the caller's: it can be a file the request referenced.
+ * Any other 404 stays the caller's: it can be a file the request referenced. So does the one 403 that
+ * is about a file, not the key (fileNotReadable): every other 401/403 is the gateway's credential.
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
 import { deploymentUnavailable, isPaymentRequired, notServedCause, type UnavailableCause } from "../deployment-unavailable.ts";
@@ -68,6 +69,14 @@ const isUnservedPath = (status: number, error: GoogleError, body: string): boole
 // in your country. Please enable billing on your project in Google AI Studio." and "User location is not
 // supported for the API use." (other FAILED_PRECONDITIONs, a referenced file not yet ACTIVE, stay the caller's).
 const PROJECT_REFUSED = /^(Gemini API free tier is not available|User location is not supported)/;
+// Google's 403 for a Files API file the request names (fileData.fileUri) that this project cannot read:
+// another project's, expired (48 h TTL) or deleted. "You do not have permission to access the File
+// abc123 or it may not exist." (googleapis/python-genai#1218, google-gemini/deprecated-generative-ai-python#692).
+// The caller's file, not the gateway's key: the same URI fails on every deployment, so no fallback and
+// no breaker failure (python-genai#1218 once traced it to an unpaid project; the words do not say so, and
+// a refused key or project gets other 403s). Matched at the start of the message only, as MODEL_NOT_FOUND is.
+const FILE_NOT_READABLE = /^You do not have permission to access the File \S+ or it may not exist\b/;
+const fileNotReadable = (status: number, error: GoogleError): boolean => status === 403 && FILE_NOT_READABLE.test(error.message);
 
 /** Why the deployment (not the request) cannot be served; null when it can. */
 function unavailableCause(status: number, error: GoogleError, body: string, operation: VendorOperation): UnavailableCause | null {
@@ -104,7 +113,7 @@ function openAIParamIn(message: string): string | null {
 /** Retryable for 408/429/5xx; any other 4xx the caller caused goes back to the client as vendor_rejected. */
 export function classifyGeminiError(status: number, headers: Headers, body: string, nowMs = Date.now(), operation: VendorOperation = "chat"): VendorError {
   const error = readGeminiError(body);
-  if (isCredentialStatus(status) || error.reasons.some((r) => CREDENTIAL_REASONS.has(r))) return credentialRejected(status);
+  if ((isCredentialStatus(status) && !fileNotReadable(status, error)) || error.reasons.some((r) => CREDENTIAL_REASONS.has(r))) return credentialRejected(status);
   const unavailable = unavailableCause(status, error, body, operation);
   if (unavailable) return deploymentUnavailable(unavailable);
   const wait = retryAfterMs(headers, nowMs) ?? error.retryDelayMs;
