@@ -2,7 +2,8 @@
  * The request side of the usage outbox: `append` encodes the event once and hands it to the outbox
  * thread (outbox-worker.ts), which group-commits it to Deno KV and ships it to the control plane.
  * The request path hands events over with `record` and does not wait: a graceful stop loses nothing
- * because `stop` commits every event handed over before it ends the thread, and an event that cannot
+ * because `stop` commits every event handed over before it ends the thread (one being started to
+ * replace a dead thread is waited for, given those events and stopped), and an event that cannot
  * be written is logged here, with its request and event ids (a batch whose commit failed: one line,
  * naming the first 20). `append` also returns a promise that
  * resolves once the event is committed, exactly as UsageOutbox.append does.
@@ -190,10 +191,14 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
   let queued: Batch | null = null;
   let postScheduled = false;
   const inFlight = new Map<number, Batch>();
-  const replies = new Map<number, (message: FromOutboxWorker) => void>();
+  const replies = new Map<number, (message: FromOutboxWorker | null) => void>();
   let nextNumber = 0;
   let stopping = false;
+  /** stop() has ended (set after `stopping`): a thread started from now on is asked to stop at once. */
+  let stopped = false;
   let worker: Worker | null = null;
+  /** The replacement of a thread that died, while it is being started (stop waits for it). */
+  let restarting: Promise<void> | null = null;
 
   const post = (message: ToOutboxWorker) => worker!.postMessage(message);
 
@@ -285,30 +290,40 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
       thread.addEventListener("error", (event) => log(`usage outbox thread error: ${(event as ErrorEvent).message}`));
       thread.addEventListener("close", () => {
         if (!started) return reject(new Error("usage outbox: the thread exited while starting"));
-        if (worker !== thread || stopping) return;
+        if (worker !== thread) return;
         worker = null;
+        if (stopping) {
+          // Died while stopping: nothing will answer what it was asked (stop), so that ends now, not at its timeout.
+          for (const reply of replies.values()) reply(null);
+          replies.clear();
+          return;
+        }
         threadRestarts++;
         log(`usage outbox thread exited; restarting it (${unconfirmed} events not yet confirmed are sent again)`);
-        void restart();
+        restarting = restart().finally(() => (restarting = null));
       });
     });
   }
 
+  /**
+   * Starts threads until one runs, then hands it what the dead one never confirmed. A stop() that lands
+   * meanwhile waits for this (bounded), so the new thread commits those events before it is asked to
+   * stop; only a stop with nothing left to commit goes without it.
+   */
   async function restart(): Promise<void> {
-    while (!stopping && !worker) {
+    while (!worker) {
       await Bun.sleep(RESTART_DELAY_MS);
-      if (stopping) return; // stopped during the delay: no new thread
+      if (stopped || (stopping && unconfirmed === 0)) return;
       try {
         await spawn();
       } catch (error) {
         log(`usage outbox thread could not restart: ${(error as Error).message}`);
       }
     }
-    if (!worker) return;
-    if (stopping) {
-      // Stopped while the new thread was starting: stop() found no thread to wait for, so this one
-      // must not outlive it (it holds the KV file open).
-      worker.terminate();
+    if (stopped) {
+      // stop() gave up waiting for this thread (and rejected its events): it must not keep KV open, and
+      // is asked to stop like any other, not terminated (a thread that opened SQLite: see stop).
+      post({ type: "stop", request: ++nextNumber });
       worker = null;
       return;
     }
@@ -415,17 +430,22 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
     async stop() {
       sendQueued();
       stopping = true;
-      const reply = await ask("stop", STOP_WAIT_MS);
-      if (!reply) {
-        // The thread bounds its own stop (STOP_FLUSH_MS): this is a thread stuck elsewhere, ended without closing KV.
-        const lost = unconfirmed === 0 ? "every event handed to it was committed" : `${unconfirmed} events it had not confirmed as committed are logged as lost`;
-        log(`usage outbox thread did not stop within ${STOP_WAIT_MS} ms; ended it without closing KV (${lost})`);
+      // A thread being replaced gets what its predecessor never confirmed and then stops like any other.
+      if (restarting && !(await Promise.race([restarting.then(() => true), Bun.sleep(STOP_WAIT_MS).then(() => false)]))) {
+        log(`usage outbox thread was still being restarted after ${STOP_WAIT_MS} ms; stopping without it`);
       }
-      // A thread that answered "stopped" has closed KV and ends by itself a while later (outbox-worker.ts):
-      // terminate() is only for one that did not answer. Ending a thread that had opened SQLite files
-      // while the process goes on crashed it now and then on Bun 1.4.5 (oven-sh/bun#29275).
-      if (!reply) worker?.terminate();
+      const reply = await ask("stop", STOP_WAIT_MS);
+      const lost = unconfirmed === 0 ? "every event handed to it was committed" : `${unconfirmed} events not confirmed as committed are logged as lost`;
+      if (!reply && worker) {
+        // The thread bounds its own stop (STOP_FLUSH_MS): this is a thread stuck elsewhere, ended without closing KV.
+        log(`usage outbox thread did not stop within ${STOP_WAIT_MS} ms; ended it without closing KV (${lost})`);
+        // A thread that answered "stopped" has closed KV and ends by itself a while later (outbox-worker.ts):
+        // terminate() is only for one that did not answer. Ending a thread that had opened SQLite files
+        // while the process goes on crashed it now and then on Bun 1.4.5 (oven-sh/bun#29275).
+        worker.terminate();
+      } else if (!reply && unconfirmed > 0) log(`usage outbox: no thread was running at stop, or it exited before it stopped (${lost})`);
       worker = null;
+      stopped = true;
       // What never reached a thread (none was running) fails too: nothing may wait forever.
       const abandoned = [...inFlight.values(), ...(queued ? [queued] : [])];
       inFlight.clear();
