@@ -1,5 +1,7 @@
 /**
- * A fake Gemini API (https://ai.google.dev/api/generate-content) for tests: `x-goog-api-key` (or
+ * A fake Gemini API (https://ai.google.dev/api/generate-content) for tests, serving `/v1beta/models/<id>:…`
+ * and `/v1beta/tunedModels/<id>:…` (an id with an encoded `/` is Google's 404 for a model it does not
+ * have, `models/models/x is not found ...`: the id is one segment): `x-goog-api-key` (or
  * `?key=`) check answered as Google does (400 API_KEY_INVALID), Google's error JSON, generateContent
  * and streamGenerateContent (`alt=sse` → SSE with CRLF framing; without it, a JSON array). It echoes
  * the last user text; with function declarations and "call tool" in that text (or mode ANY) it calls a
@@ -191,7 +193,7 @@ function unitVector(text: string, n: number): number[] {
   return values.map((v) => v / norm);
 }
 
-function embed(model: string, method: string, body: Record<string, unknown> | null): Response {
+function embed(model: string, resource: string, method: string, body: Record<string, unknown> | null): Response {
   if (model === "error-500") return googleError(500, "INTERNAL", "An internal error has occurred.");
   if (method === "embedContent") {
     const values = embedOne(model, "EmbedContentRequest", "", body?.content, body?.outputDimensionality);
@@ -204,7 +206,7 @@ function embed(model: string, method: string, body: Record<string, unknown> | nu
   const out: { values: number[] }[] = [];
   for (const [i, r] of requests.entries()) {
     if (typeof r !== "object" || r === null || Array.isArray(r)) return googleError(400, "INVALID_ARGUMENT", `Invalid value at 'requests[${i}]' (type.googleapis.com/google.ai.generativelanguage.v1beta.EmbedContentRequest), ${JSON.stringify(r)}`);
-    if ((r as { model?: unknown }).model !== `models/${model}`) return googleError(400, "INVALID_ARGUMENT", `* BatchEmbedContentsRequest.requests[${i}].model: model must match the request URL`);
+    if ((r as { model?: unknown }).model !== resource) return googleError(400, "INVALID_ARGUMENT", `* BatchEmbedContentsRequest.requests[${i}].model: model must match the request URL`);
     const values = embedOne(model, "BatchEmbedContentsRequest", `requests[${i}].`, (r as { content?: unknown }).content, (r as { outputDimensionality?: unknown }).outputDimensionality);
     if (values instanceof Response) return values;
     out.push({ values });
@@ -214,17 +216,20 @@ function embed(model: string, method: string, body: Record<string, unknown> | nu
 
 function answer(req: RecordedRequest, raw: Request, apiKey: string, signatures: ThoughtSignatures): Response | Promise<Response> {
   const url = new URL(req.path, "http://fake");
-  const match = /^\/v1beta\/models\/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/.exec(url.pathname);
-  const model = match ? decodeSegment(match[1]!) : null;
+  const match = /^\/v1beta\/(models|tunedModels)\/([^/:]+):(generateContent|streamGenerateContent|embedContent|batchEmbedContents)$/.exec(url.pathname);
+  const model = match ? decodeSegment(match[2]!) : null;
   if (model === null) return googleError(404, "NOT_FOUND", `The requested URL ${url.pathname} was not found on this server.`);
+  const method = match![3]!;
+  const resource = `${match![1]}/${model}`;
   const key = req.headers["x-goog-api-key"] ?? url.searchParams.get("key");
   if (key !== apiKey) {
     return googleError(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", [
       { "@type": "type.googleapis.com/google.rpc.ErrorInfo", reason: "API_KEY_INVALID", domain: "googleapis.com", metadata: { service: "generativelanguage.googleapis.com" } },
     ]);
   }
-  const method = match![2]!;
-  if (method === "embedContent" || method === "batchEmbedContents") return embed(model, method, req.body as Record<string, unknown> | null);
+  // An encoded / is part of the id, so Google looks for a model it does not have (models/models/x).
+  if (model.includes("/")) return googleError(404, "NOT_FOUND", `${resource} is not found for API version v1beta, or is not supported for ${method}. Call ListModels to see the list of available models and their supported methods.`);
+  if (method === "embedContent" || method === "batchEmbedContents") return embed(model, resource, method, req.body as Record<string, unknown> | null);
   const body = req.body as Record<string, unknown> | null;
   if (typeof body !== "object" || body === null) return googleError(400, "INVALID_ARGUMENT", "Invalid JSON payload received.");
   const request = readGenerateRequest(body);

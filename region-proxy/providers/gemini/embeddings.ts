@@ -1,7 +1,8 @@
 /**
  * Gemini embeddings through `batchEmbedContents` (one call for one or many inputs):
  * `POST {baseUrl}/v1beta/models/{model}:batchEmbedContents` with
- * `{"requests":[{"model":"models/{model}","content":{"parts":[{"text":...}]},"outputDimensionality":N}]}`,
+ * `{"requests":[{"model":"models/{model}","content":{"parts":[{"text":...}]},"outputDimensionality":N}]}`
+ * (the deployment model as its resource name, model-resource.ts: `models/x` or `tunedModels/x`, never `models/models/x`),
  * answered `{"embeddings":[{"values":[...]}]}` (https://ai.google.dev/api/embeddings).
  *
  * Usage: `usageMetadata.promptTokenCount` when the answer carries it (newer API versions); the
@@ -20,6 +21,7 @@ import { refuseUnknownFields, TRANSLATED_EMBEDDINGS_FIELDS } from "../refuse-wit
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { embeddingInputTokens } from "../usage-counts.ts";
 import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsTranslator } from "../types.ts";
+import { geminiModelPath, geminiModelResource } from "./model-resource.ts";
 import { refuseEndUserId } from "./refuse-unsupported.ts";
 import { toUnitLength } from "./unit-length.ts";
 
@@ -51,14 +53,15 @@ function texts(req: EmbeddingsRequest): string[] {
 export const geminiEmbeddings: EmbeddingsTranslator = {
   buildRequest(req, target, credential) {
     refuseUnsupportedEmbeddings(req.raw);
-    const model = encodeURIComponent(target.model);
+    // Each request names the model of the URL: Google refuses a batch whose requests name another.
+    const model = geminiModelResource(target.model);
     const requests = texts(req).map((text) => ({
-      model: `models/${target.model}`,
+      model,
       content: { parts: [{ text }] },
       ...(req.dimensions !== undefined ? { outputDimensionality: req.dimensions } : {}),
     }));
     return {
-      url: `${target.baseUrl.replace(/\/+$/, "")}/v1beta/models/${model}:batchEmbedContents`,
+      url: `${target.baseUrl.replace(/\/+$/, "")}/v1beta/${geminiModelPath(target.model)}:batchEmbedContents`,
       method: "POST",
       headers: { "content-type": "application/json", "x-goog-api-key": credential },
       body: JSON.stringify({ requests }),

@@ -1,13 +1,15 @@
 /**
  * OpenAI chat request → Gemini generateContent request (https://ai.google.dev/api/generate-content).
- * URL: `{baseUrl}/v1beta/models/{model}:generateContent`, or `:streamGenerateContent?alt=sse` for a
- * stream; the model id is URL-encoded so no deployment or client value can change the path. The key
+ * URL: `{baseUrl}/v1beta/models/{model}:generateContent` (`tunedModels/{model}` for a tuned model),
+ * or `:streamGenerateContent?alt=sse` for a stream; the model id is one URL-encoded path segment
+ * (model-resource.ts) so no deployment or client value can change the path. The key
  * goes in `x-goog-api-key`, never in the query string (where it would end up in access logs).
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { convertMessages } from "./messages.ts";
+import { geminiModelPath } from "./model-resource.ts";
 import { geminiSeries } from "./model-version.ts";
 import { refuseUnsupported } from "./refuse-unsupported.ts";
 import { toGeminiSchema } from "./schema.ts";
@@ -104,7 +106,7 @@ export function toGeminiBody(req: ChatRequest, model = ""): Record<string, unkno
 
 /** The HTTP request for one attempt against `target`. */
 export function buildGeminiRequest(req: ChatRequest, target: SnapshotDeployment, credential: string): VendorHttpRequest {
-  const base = `${target.baseUrl.replace(/\/+$/, "")}/v1beta/models/${encodeURIComponent(target.model)}`;
+  const base = `${target.baseUrl.replace(/\/+$/, "")}/v1beta/${geminiModelPath(target.model)}`;
   return {
     url: req.stream ? `${base}:streamGenerateContent?alt=sse` : `${base}:generateContent`,
     method: "POST",
