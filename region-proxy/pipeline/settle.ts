@@ -6,7 +6,7 @@
  * deployment, plus each 2xx answer the gateway refused on the way (Trail.refusedCalls), each priced at
  * ITS deployment, with the usage its vendor reported in it, else the prompt estimate for that
  * deployment's model, and each call left without an answer (Trail.unansweredCalls: it timed out, or
- * the client left), wherever it was in the walk, with the usage its stream had reported before it was
+ * the client left, or its vendor refused the prompt with an error it bills: Azure's content filter), wherever it was in the walk, with the usage its stream had reported before it was
  * left (Anthropic's message_start), else the prompt estimate for its deployment. The
  * event's `usage` is the sum of those calls' tokens (class by class), its `costMicros` the sum of their
  * costs, and the limits ticket settles with both sums, so budgets and TPM count what the vendors

@@ -79,6 +79,8 @@ export interface AttemptFailure {
    * what it reported, which the call is charged rather than the prompt estimate.
    */
   reportedSoFar?: NormalizedUsage;
+  /** An error answer its vendor bills for the prompt (VendorError.billedPrompt: Azure's content filter). */
+  billedPrompt?: true;
 }
 
 export interface RefusedAnswer {
@@ -97,7 +99,7 @@ export function fromVendorError(verdict: VendorError): AttemptFailure {
     : verdict.reason === "context_length" ? "context_length"
     : verdict.retryable ? "transient"
     : "permanent";
-  return { ok: false, kind, error: verdict.clientError, retryAfterMs: verdict.retryAfterMs, reason: verdict.reason };
+  return { ok: false, kind, error: verdict.clientError, retryAfterMs: verdict.retryAfterMs, reason: verdict.reason, ...(verdict.billedPrompt ? { billedPrompt: true as const } : {}) };
 }
 
 /**

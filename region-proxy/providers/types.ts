@@ -184,6 +184,12 @@ export interface VendorError {
   retryAfterMs: number | null;
   /** Short reason for logs and the usage event's attempt trail (`status_503`, `context_length`...). */
   reason: string;
+  /**
+   * The vendor bills this refusal for the prompt it evaluated (Azure's 400 content_filter): the call is
+   * charged as one left without an answer is (walk-chain.ts Trail.unansweredCalls). Absent: an error
+   * answer bills nothing.
+   */
+  billedPrompt?: true;
 }
 
 export interface StreamTranslator {

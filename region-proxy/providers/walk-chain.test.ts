@@ -11,6 +11,7 @@ import { createMemoryBreaker } from "../breaker/memory-breaker.ts";
 import { errorResponse } from "../openai/error-response.ts";
 import type { DeploymentHealth } from "./deployment-health.ts";
 import { executeChat, type ExecuteOptions } from "./execute.ts";
+import { azureAdapter } from "./azure/adapter.ts";
 import { geminiAdapter } from "./gemini/adapter.ts";
 import { openaiAdapter } from "./openai/adapter.ts";
 import type { ChatRequest } from "./types.ts";
@@ -348,6 +349,21 @@ test("every call left without an answer (timed out, the client gone) stays on th
   const clean = await executeChat(chat({ stream: true }), [target("d5", vendor((call) => (call === 1 ? overloaded() : streamAnswer())))], options({ backoff: { baseMs: 1, capMs: 1 } }));
   expect(clean.ok).toBe(true);
   expect(clean.trail.unansweredCalls).toBeUndefined();
+});
+
+test("a refusal its vendor bills for the prompt (Azure's content filter, as a 400 or an error event before the stream's first chunk) is on the trail as a call left unanswered; another 400 is not", async () => {
+  const filtered = { error: { message: "The response was filtered", type: null, param: "prompt", code: "content_filter", status: 400 } };
+  const azure = (id: string, url: string) => ({ deployment: { id, provider: "azure", baseUrl: url, model: `${id}-model`, region: "eu", credentialRef: "env:K" } as SnapshotDeployment, adapter: azureAdapter });
+  const http = await executeChat(chat(), [azure("a1", vendor(() => Response.json(filtered, { status: 400 })))], options());
+  expect(http).toMatchObject({ ok: false, error: { kind: "vendor_rejected", code: "content_filter" } });
+  expect(http.trail.unansweredCalls).toEqual([{ deployment: http.trail.deployment!, reportedUsage: null }]);
+  const event = () => new Response(`data: ${JSON.stringify(filtered)}\n\ndata: [DONE]\n\n`, { headers: { "content-type": "text/event-stream" } });
+  const inStream = await executeChat(chat({ stream: true }), [azure("a2", vendor(event))], options());
+  expect(inStream).toMatchObject({ ok: false, error: { kind: "vendor_rejected", code: "content_filter" } });
+  expect(inStream.trail.unansweredCalls!.map((c) => c.deployment.id)).toEqual(["a2"]);
+  const other = await executeChat(chat(), [target("o1", vendor(() => Response.json({ error: { message: "bad", type: "invalid_request_error", param: null, code: "content_filter" } }, { status: 400 })))], options());
+  expect(other.ok).toBe(false);
+  expect(other.trail.unansweredCalls).toBeUndefined();
 });
 
 

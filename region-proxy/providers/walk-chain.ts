@@ -46,7 +46,8 @@
  *   cool-down.
  * - Every 2xx answer the gateway refused on the way is kept on the trail (Trail.refusedCalls): the
  *   vendor billed each, whatever the walk ends with, so the request is charged each (pipeline/settle.ts).
- *   So is every call the vendor got and never answered, because it timed out or the client left
+ *   So is every call the vendor got and never answered, because it timed out or the client left, and
+ *   every error answer its vendor bills for the prompt (VendorError.billedPrompt: Azure's content filter)
  *   (Trail.unansweredCalls): the vendor worked on the prompt, whether or not a retry or fallback answered.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
@@ -88,7 +89,9 @@ export interface Trail {
   refusedCalls?: RefusedCall[];
   /**
    * Every vendor call of the walk left without an answer, in order: it timed out (first byte or total)
-   * or the client left (or the proxy's stop cut it) while it ran. The vendor got the prompt and worked
+   * or the client left (or the proxy's stop cut it) while it ran; or answered with an error its vendor
+   * bills for the prompt (VendorError.billedPrompt: Azure's content filter refusal, as an HTTP 400 or
+   * an error event before the stream's first chunk). The vendor got the prompt and worked
    * on it, so each is charged at its own deployment (pipeline/settle.ts) the usage its stream had
    * reported before it was left (Anthropic's message_start), else its prompt estimate, the walk's last
    * call as much as one a retry or fallback followed. Undefined until the first one, as `refusedCalls`.
@@ -270,8 +273,9 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         }
         // Every refused 2xx is billed by its vendor: each is kept, none replaces another.
         if (!outcome.ok && outcome.refusedAnswer) (trail.refusedCalls ??= []).push({ deployment: dep, reportedUsage: outcome.refusedAnswer.reportedUsage });
-        // So is every call it got and never answered: each is charged once, however the walk ends.
-        else if (!outcome.ok && (outcome.kind === "timeout" || outcome.kind === "client_closed")) (trail.unansweredCalls ??= []).push({ deployment: dep, reportedUsage: outcome.reportedSoFar ?? null });
+        // So is every call it got and never answered, or refused with an error it bills: each is charged
+        // once, however the walk ends.
+        else if (!outcome.ok && (outcome.kind === "timeout" || outcome.kind === "client_closed" || outcome.billedPrompt)) (trail.unansweredCalls ??= []).push({ deployment: dep, reportedUsage: outcome.reportedSoFar ?? null });
         if (outcome.ok) {
           step(dep, "ok", null, startedMs);
           // Sent, not waited for: the answer must not wait a Redis round trip. The store sees it before
@@ -544,8 +548,9 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
     const state = handle.state();
     const failure = fromThrown(error, state, answered);
     const reason = failure.kind === "timeout" && operation.verdictAtEnd && failureVerdict(state, 0, firstByteMs) === "none" ? STILL_SENDING : failure.reason;
-    // Left without an answer after the vendor reported usage in its stream: that usage is charged.
-    const reported = failure.kind === "timeout" || failure.kind === "client_closed" ? (call.reportedSoFar?.partialUsage?.() ?? null) : null;
+    // Left without an answer (or refused with a billed error) after the vendor reported usage in its
+    // stream: that usage is charged.
+    const reported = failure.kind === "timeout" || failure.kind === "client_closed" || failure.billedPrompt ? (call.reportedSoFar?.partialUsage?.() ?? null) : null;
     return { ...failure, reason, error: withoutCredential(failure.error, credential.credential), ...(reported === null ? {} : { reportedSoFar: reported }) };
   }
 }

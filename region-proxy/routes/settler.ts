@@ -54,8 +54,9 @@ export function cutByStop<F extends { error: GatewayError; clientClosed: boolean
  * it ran, the proxy's stop cut it, or it timed out, the last call or any before it) at its prompt
  * estimate for its deployment, or the usage its stream had reported (Anthropic's message_start), as a
  * stream cut short is, so a loop of "send, disconnect" cannot spend
- * under any cap for nothing; and every 2xx answer the gateway refused (Trail.refusedCalls). A walk
- * with neither (it never called a vendor, or every call was answered with an error) charges nothing:
+ * under any cap for nothing (so is a prompt Azure's content filter refused, which Azure bills); and
+ * every 2xx answer the gateway refused (Trail.refusedCalls). A walk with neither (it never called a
+ * vendor, or every call was answered with an error its vendor does not bill) charges nothing:
  * its reservation is released.
  */
 export function settleFailure(settleWith: Settler, failure: { trail: Trail; error: GatewayError; clientClosed: boolean }): void {

@@ -7,6 +7,9 @@ describe("azure classifyError", () => {
   test("content filter refusals are permanent, reason content_filter, with Azure's innererror (which category) kept", async () => {
     const e = classifyAzureError(400, new Headers(), await fixtureText("azure", "error-content-filter.json"));
     expect(e).toMatchObject({ retryable: false, reason: "content_filter", clientError: { kind: "vendor_rejected", status: 400, code: "content_filter", param: "prompt" } });
+    // Azure bills the prompt it evaluated; its other 400s bill nothing.
+    expect(e.billedPrompt).toBe(true);
+    expect(classifyAzureError(400, new Headers(), await fixtureText("azure", "error-context-length.json")).billedPrompt).toBeUndefined();
     expect(e.clientError).toMatchObject({
       innererror: {
         code: "ResponsibleAIPolicyViolation",

@@ -9,6 +9,10 @@
  * `404 {"code":"404","message":"Resource not found"}` (a path or api-version the resource does not
  * have: the baseUrl's) and `OperationNotSupported` (the deployment's model does not do the operation,
  * e.g. an embeddings model behind a chat alias).
+ *
+ * A content_filter refusal is billed: "When content filtering is triggered for a prompt and a
+ * "status": 400 is received as part of the response there will be a charge for this request as the
+ * prompt was evaluated by the service" (the content-filter page above), so it carries `billedPrompt`.
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
 import { deploymentUnavailable, isPaymentRequired } from "../deployment-unavailable.ts";
@@ -55,5 +59,6 @@ export function classifyAzureError(status: number, headers: Headers, body: strin
     clientError: { kind: "vendor_rejected", status, message: error.message, code: error.code, param: error.param, ...(innererror ? { innererror } : {}) },
     retryAfterMs: wait,
     reason: contextLength ? "context_length" : filtered ? "content_filter" : `status_${status}`,
+    ...(filtered ? { billedPrompt: true as const } : {}),
   };
 }
