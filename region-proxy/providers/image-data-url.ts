@@ -33,11 +33,19 @@ export interface ImageTypes {
 export function readImageDataUrl(url: string, param: string, accepted: ImageTypes): { mediaType: string; data: string } {
   const parsed = parseDataUrl(url);
   if (!parsed) throw new UnsupportedParameterError(param, "Image data URLs must be base64 encoded (data:<type>;base64,...).");
-  if (!accepted.types.includes(parsed.mediaType)) {
-    throw new UnsupportedParameterError(param, `${accepted.vendor} accepts ${listed(accepted.types)}, not ${parsed.mediaType}.`);
-  }
+  requireImageType(parsed.mediaType, param, accepted);
   if (parsed.data.trim() === "") throw new UnsupportedParameterError(param, "The image data URL holds no data after 'base64,'.");
   return parsed;
+}
+
+/**
+ * The 400 naming `param` for an image of a type `accepted` does not list; the same words for an inline
+ * image and one a vendor would fetch by URL.
+ *
+ * @example requireImageType("image/gif", "messages[0].content[0].image_url.url", { vendor: "Gemini", types: ["image/png"] }) // throws "Gemini accepts image/png, not image/gif."
+ */
+export function requireImageType(mediaType: string, param: string, accepted: ImageTypes): void {
+  if (!accepted.types.includes(mediaType)) throw new UnsupportedParameterError(param, `${accepted.vendor} accepts ${listed(accepted.types)}, not ${mediaType}.`);
 }
 
 const listed = (types: readonly string[]) => (types.length === 1 ? types[0]! : `${types.slice(0, -1).join(", ")} and ${types.at(-1)}`);

@@ -1,12 +1,14 @@
 /**
  * OpenAI content parts → Gemini parts (https://ai.google.dev/api/caching#Part): text → `text`, a
  * base64 `data:` URL → `inlineData` (readImageDataUrl: of an image type Gemini documents, with data),
- * an http(s) URL → `fileData` with a MIME type guessed from the extension (Gemini requires one).
+ * an http(s) URL → `fileData` with a MIME type guessed from the extension (Gemini requires one; an
+ * unknown extension is sent as image/jpeg), refused like an inline image when the extension names a
+ * type Gemini does not take (.gif).
  * Audio and file parts are refused.
  */
 import type { ContentPart } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { type ImageTypes, readImageDataUrl } from "../image-data-url.ts";
+import { type ImageTypes, readImageDataUrl, requireImageType } from "../image-data-url.ts";
 
 export type GeminiPart = Record<string, unknown>;
 
@@ -35,7 +37,10 @@ function imagePart(url: string, param: string): GeminiPart {
   }
   if (/^https?:\/\//i.test(url)) {
     const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(pathnameOf(url, param))?.[1]?.toLowerCase() ?? "";
-    return { fileData: { mimeType: BY_EXTENSION.get(ext) ?? "image/jpeg", fileUri: url } };
+    const mimeType = BY_EXTENSION.get(ext) ?? "image/jpeg";
+    // Gemini answers a type it does not take with the same 400 by URL as inline: refused before the call.
+    requireImageType(mimeType, param, IMAGE_TYPES);
+    return { fileData: { mimeType, fileUri: url } };
   }
   throw new UnsupportedParameterError(param, "Image URLs must be http(s) or base64 data URLs.");
 }
