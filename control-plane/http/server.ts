@@ -30,7 +30,7 @@ export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.s
   const route = async (request: Request, clientIp: () => string | null): Promise<Response> => {
     const { pathname } = requestUrl(request);
     if (pathname === "/graphql") return handleGraphQL(apollo, adminDeps, request, clientIp());
-    if (pathname.startsWith(SNAPSHOT_PATH_PREFIX)) return handleSnapshot(deps.sql, request, pathname);
+    if (pathname.startsWith(SNAPSHOT_PATH_PREFIX)) return handleSnapshot(deps, request, pathname);
     if (pathname === USAGE_PATH) return handleUsage(deps.sql, request, deps.log);
     if (pathname === LEASES_PATH) return handleLeases(deps.sql, request, deps.log);
     if (pathname === JWKS_PATH) return Response.json(jwks, { headers: { "cache-control": "max-age=300" } });

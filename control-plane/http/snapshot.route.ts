@@ -3,7 +3,8 @@
  * ETag/304 so an unchanged poll costs one indexed lookup and no body.
  */
 import { PROXY_ID_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX, USAGE_OUTBOX_OLDEST_AGE_HEADER } from "../../shared/internal-api.ts";
-import type { Sql } from "../db/client.ts";
+import type { ConfigChangeDeps } from "../snapshots/config-change.ts";
+import { republishPastVersion } from "../snapshots/republish-past-version.ts";
 import { latestSnapshot, latestSnapshotVersion, recordProxy } from "../snapshots/snapshot.repo.ts";
 import { jsonError } from "./json-error.ts";
 import { authenticateRegion } from "./region-auth.ts";
@@ -25,7 +26,31 @@ function etagMatches(header: string | null, etag: string): boolean {
 const notModified = (version: number) => new Response(null, { status: 304, headers: { etag: `"${version}"` } });
 const notYet = (region: string) => jsonError(404, "not_found", `no snapshot for region ${region} yet`);
 
-export async function handleSnapshot(sql: Sql, request: Request, pathname: string): Promise<Response> {
+export interface SnapshotRouteDeps extends ConfigChangeDeps {
+  log: (line: string) => void;
+}
+
+/**
+ * A proxy holding a version above the latest (a database restored from a backup): logged loudly and
+ * republished past it (republish-past-version.ts), so this very poll gets a strictly newer snapshot.
+ * A failure (the config lock busy) is logged; the next poll tries again.
+ */
+async function catchUpWithProxy(deps: SnapshotRouteDeps, region: string, proxyId: string | null, held: number, latest: number): Promise<void> {
+  deps.log(
+    `control plane: proxy ${proxyId ?? "(no id)"} of region ${region} holds snapshot version ${held}, above the latest version ${latest}: ` +
+      `the database was restored from a backup or lost its latest commits (changes made after the backup are gone; check them); ` +
+      `republishing the configuration as a version above ${held}`,
+  );
+  try {
+    const done = await republishPastVersion(deps, { region, proxyId, heldVersion: held });
+    if (done) deps.log(`control plane: configuration republished as version ${done.version} (was ${done.latestBefore}) past proxy ${proxyId ?? "(no id)"}'s version ${held}`);
+  } catch (error) {
+    deps.log(`control plane: republishing past version ${held} failed (${(error as Error).message}); retrying at the next poll`);
+  }
+}
+
+export async function handleSnapshot(deps: SnapshotRouteDeps, request: Request, pathname: string): Promise<Response> {
+  const { sql } = deps;
   if (request.method !== "GET") return jsonError(405, "method_not_allowed", "use GET", { allow: "GET" });
   let region: string;
   try {
@@ -38,15 +63,21 @@ export async function handleSnapshot(sql: Sql, request: Request, pathname: strin
   if (!tokenRegion) return jsonError(401, "unauthenticated", "missing or invalid region token");
   if (tokenRegion !== region) return jsonError(403, "forbidden", "this token belongs to another region");
   // Untrusted headers: record the proxy only when they are well formed, ignore them otherwise.
-  const proxyId = request.headers.get(PROXY_ID_HEADER);
-  if (proxyId && PROXY_ID_PATTERN.test(proxyId)) {
-    const versionHeader = request.headers.get(PROXY_SNAPSHOT_VERSION_HEADER) ?? "";
+  const headerId = request.headers.get(PROXY_ID_HEADER);
+  const proxyId = headerId && PROXY_ID_PATTERN.test(headerId) ? headerId : null;
+  const versionHeader = request.headers.get(PROXY_SNAPSHOT_VERSION_HEADER) ?? "";
+  const heldVersion = VERSION_PATTERN.test(versionHeader) ? Number(versionHeader) : 0;
+  if (proxyId) {
     const ageHeader = request.headers.get(USAGE_OUTBOX_OLDEST_AGE_HEADER) ?? "";
-    await recordProxy(sql, proxyId, region, VERSION_PATTERN.test(versionHeader) ? Number(versionHeader) : 0, AGE_PATTERN.test(ageHeader) ? Number(ageHeader) : null);
+    await recordProxy(sql, proxyId, region, heldVersion, AGE_PATTERN.test(ageHeader) ? Number(ageHeader) : null);
   }
   // The version first, the JWS (megabytes on a large config) only when the poller lacks it.
-  const version = await latestSnapshotVersion(sql, region);
+  let version = await latestSnapshotVersion(sql, region);
   if (version === null) return notYet(region);
+  if (heldVersion > version) {
+    await catchUpWithProxy(deps, region, proxyId, heldVersion, version);
+    version = (await latestSnapshotVersion(sql, region)) ?? version;
+  }
   const held = request.headers.get("if-none-match");
   if (etagMatches(held, `"${version}"`)) return notModified(version);
   // Read again with its version: a change committed since may have published a newer one.

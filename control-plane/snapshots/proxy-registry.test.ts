@@ -1,8 +1,9 @@
 /**
  * A region token records only its own region's proxies: polling with another region's proxy id adds a
  * row under the polling region and leaves the other region's row as it was (last seen, version), so
- * a stale proxy stays visible in `regions { proxies }`. The self-reported snapshot version is capped
- * at the latest snapshot version of the region. A region's proxies not seen for PROXY_RETENTION_HOURS
+ * a stale proxy stays visible in `regions { proxies }`. The self-reported snapshot version is stored as
+ * reported; one above the latest (a restored database) republishes the configuration past it
+ * (republish-past-version.ts). A region's proxies not seen for PROXY_RETENTION_HOURS
  * are forgotten the next time one of that region's proxies polls.
  */
 import { beforeAll, expect, test } from "bun:test";
@@ -39,17 +40,32 @@ test("another region's token cannot move or rewrite a proxy's row", async () => 
   expect(await poll("eu", s.euToken, "prx_eu_1", "3")).toBe(200);
   const before = (await proxies()).eu!;
   expect(before.map((p) => [p.id, p.snapshotVersion])).toEqual([["prx_eu_1", 3]]);
-  expect(await poll("us", s.usToken, "prx_eu_1", "999999")).toBe(200);
+  expect(await poll("us", s.usToken, "prx_eu_1", "2")).toBe(200);
   const after = await proxies();
   expect(after.eu).toEqual(before);
   expect(after.us!.map((p) => p.id)).toEqual(["prx_eu_1"]);
-  expect(after.us![0]!.snapshotVersion).toBe(await latest("us"));
+  expect(after.us![0]!.snapshotVersion).toBe(2);
 });
 
-test("a self-reported version beyond the region's latest snapshot is stored as that latest version", async () => {
-  expect(await poll("eu", s.euToken, "prx_eu_2", "999999")).toBe(200);
+test("a self-reported version beyond the region's latest is stored as reported, and republished past", async () => {
+  const before = await latest("eu");
+  const response = await fetch(new URL(SNAPSHOT_PATH_PREFIX + "eu", t.cp.url), {
+    headers: { authorization: `Bearer ${s.euToken}`, "x-proxy-id": "prx_eu_2", "x-proxy-snapshot-version": String(before + 5) },
+  });
+  await response.text();
+  expect(response.status).toBe(200);
+  expect(response.headers.get("etag")).toBe(`"${before + 6}"`);
   const row = (await proxies()).eu!.find((p) => p.id === "prx_eu_2")!;
-  expect(row.snapshotVersion).toBe(await latest("eu"));
+  expect(row.snapshotVersion).toBe(before + 5);
+  expect(await latest("eu")).toBe(before + 6);
+  expect(await latest("us")).toBe(before + 6);
+  const audit = await db<{ actor: string; after: Record<string, unknown> }[]>`select actor, after from audit_log where action = 'snapshot.republish' order by id`;
+  expect(audit.map((a) => [a.actor, a.after])).toEqual([
+    ["system:config", { reason: "proxy_ahead", region: "eu", proxyId: "prx_eu_2", heldVersion: before + 5, latestVersion: before }],
+  ]);
+  // Polls reporting the same version again publish nothing more.
+  expect(await poll("eu", s.euToken, "prx_eu_3", String(before + 5))).toBe(200);
+  expect(await latest("eu")).toBe(before + 6);
   expect(await poll("eu", s.euToken, "prx_eu_2", "2")).toBe(200);
   expect((await proxies()).eu!.find((p) => p.id === "prx_eu_2")!.snapshotVersion).toBe(2);
 });

@@ -31,7 +31,9 @@ export const PROXY_RETENTION_HOURS = 24;
 /**
  * Records a proxy of `region` polling (its id, snapshot version and outbox age come from untrusted
  * headers). Rows are keyed on (region, id), so a region's token touches only its own region's rows; the
- * reported version is capped at the region's latest snapshot version (0 before the first);
+ * reported version is stored as reported, above the region's latest too: a proxy ahead of the control
+ * plane (its database restored from a backup) shows as such in `regions { proxies }`, never as current
+ * (the snapshot route then republishes past it: republish-past-version.ts);
  * `oldestUnshippedAgeMs` (null: not reported) is kept as usage_drained_up_to = now() − it, by the
  * database's clock, with last_seen_at for region-heard.repo.ts (an age read by the proxy's clock, so
  * neither clock needs to agree with the other; a poll's transit makes it later by that much). Then forgets
@@ -40,7 +42,7 @@ export const PROXY_RETENTION_HOURS = 24;
  */
 export async function recordProxy(q: Queryable, id: string, region: string, snapshotVersion: number, oldestUnshippedAgeMs: number | null = null): Promise<void> {
   await q`insert into proxies (id, region, snapshot_version, last_seen_at, usage_drained_up_to)
-    values (${id}, ${region}, least(${snapshotVersion}::integer, coalesce((select max(version) from snapshots where region = ${region}), 0)), now(),
+    values (${id}, ${region}, ${snapshotVersion}::integer, now(),
       now() - ${oldestUnshippedAgeMs}::bigint * interval '1 millisecond')
     on conflict (region, id) do update set snapshot_version = excluded.snapshot_version, last_seen_at = now(), usage_drained_up_to = excluded.usage_drained_up_to`;
   await q`delete from proxies where region = ${region} and last_seen_at < now() - ${PROXY_RETENTION_HOURS}::integer * interval '1 hour'`;

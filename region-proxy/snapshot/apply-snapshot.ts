@@ -14,7 +14,14 @@ import { yieldToEventLoop } from "../../shared/time/yield-to-event-loop.ts";
 import { loadedSnapshot, type CurrentSnapshot } from "./current.ts";
 import { loadSnapshotJws, saveSnapshotJws } from "./snapshot-store.ts";
 
-export type ApplyOutcome = "swapped" | "unchanged" | "refused";
+/**
+ * "conflict": a verified snapshot of the held version with other bytes. One version was signed twice
+ * with different content: the control plane's database was restored from a backup and handed the
+ * number out again. Neither is taken as current: the held one keeps serving, unconfirmed (its age in
+ * /health grows), until the control plane publishes a higher version (it republishes past a version a
+ * proxy reports above its latest: control-plane/snapshots/republish-past-version.ts).
+ */
+export type ApplyOutcome = "swapped" | "unchanged" | "refused" | "conflict";
 
 export interface ApplyDeps {
   region: string;
@@ -36,6 +43,7 @@ export async function applySnapshot(jws: string, deps: ApplyDeps, opts: { persis
     return "refused";
   }
   if (verdict.snapshot.version === held) {
+    if (deps.current.get()!.jws !== jws) return conflict(deps, held);
     deps.current.confirm();
     if (opts.persist) await saveHeldSnapshot(deps);
     return "unchanged";
@@ -44,7 +52,7 @@ export async function applySnapshot(jws: string, deps: ApplyDeps, opts: { persis
   await yieldToEventLoop();
   if (verdict.snapshot.version <= deps.current.version()) {
     // Another apply swapped in this version or a newer one while this one was indexing.
-    if (verdict.snapshot.version === deps.current.version()) return "unchanged";
+    if (verdict.snapshot.version === deps.current.version()) return deps.current.get()!.jws === jws ? "unchanged" : conflict(deps, held);
     deps.log(`snapshot refused: version ${verdict.snapshot.version} is older than held version ${deps.current.version()}`);
     return "refused";
   }
@@ -53,6 +61,14 @@ export async function applySnapshot(jws: string, deps: ApplyDeps, opts: { persis
   if (opts.persist) await saveHeldSnapshot(deps);
   else deps.current.savedVersion = verdict.snapshot.version; // read from KV: already saved
   return "swapped";
+}
+
+function conflict(deps: ApplyDeps, version: number): "conflict" {
+  deps.log(
+    `snapshot conflict: the control plane serves version ${version} with other content than the held version ${version} ` +
+      `(its database restored from a backup?); keeping the held one, not confirmed, until a higher version is published`,
+  );
+  return "conflict";
 }
 
 /** Saves the held snapshot if KV is behind it; a failure is logged and left for the next poll. */

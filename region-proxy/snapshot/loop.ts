@@ -62,6 +62,9 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
   // the pause, up to MAX_BACKOFF_FACTOR × pollMs (at most a minute), so replicas do not hammer a control
   // plane that is down or keeps serving a snapshot they cannot take.
   let failures = 0;
+  // The held version, when the control plane served it with other bytes (apply-snapshot.ts "conflict"):
+  // a 304 for that version then confirms nothing, until another version is held.
+  let conflictVersion: number | null = null;
 
   async function poll(): Promise<void> {
     const version = deps.current.version();
@@ -88,7 +91,9 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
   async function handle(answer: SnapshotAnswer, version: number): Promise<boolean> {
     if ("jws" in answer) {
       if (refused.matches(answer.jws)) return false;
-      if ((await applySnapshot(answer.jws, deps, { persist: true })) !== "refused") return (refused.clear(), true);
+      const outcome = await applySnapshot(answer.jws, deps, { persist: true });
+      if (outcome === "conflict") return ((conflictVersion = version), false);
+      if (outcome !== "refused") return (refused.clear(), true);
       refused.remember(answer.etag, answer.jws);
       return false;
     }
@@ -99,7 +104,7 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
     }
     if (answer.status === 304) {
       // Not modified because the latest is the refused version: the held one is not confirmed current.
-      const stillRefused = refused.isLatest(answer.etag, version);
+      const stillRefused = refused.isLatest(answer.etag, version) || conflictVersion === version;
       if (!stillRefused) deps.current.confirm();
       await saveHeldSnapshot(deps);
       return !stillRefused;
