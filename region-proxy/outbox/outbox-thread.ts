@@ -54,7 +54,8 @@ export interface OutboxThread {
   status(): OutboxStatus;
   /**
    * How long ago (ms) the oldest event not yet acknowledged by the control plane was handed over (an
-   * upper bound: stored ones by their commit's time, as the thread last reported), 0 when there is none.
+   * upper bound: stored ones by their commit's time, as the thread last reported), 0 when there is none
+   * and at least 1 whenever one is stored or unconfirmed, whatever the clock did (0 says "drained").
    * The snapshot poll sends it (x-usage-outbox-oldest-age-ms: region-proxy/snapshot/loop.ts): a busy
    * outbox is never empty, but holds only events a flush round old.
    */
@@ -85,7 +86,7 @@ export interface OutboxStatus {
 
 /** Events that cross together, and the one promise their appends share (no object per event). */
 interface Batch {
-  /** When its first event was handed over (Date.now()). */
+  /** When its first event was handed over (performance.now(): a wall-clock step must not age or rejuvenate it). */
   since: number;
   /** Events from this index on were refused by the outbox (it was full); the others are committed. */
   taken: number;
@@ -103,7 +104,7 @@ function newBatch(loseBatch: (requestIds: string[], eventIds: string[], why: str
     resolve = yes;
     reject = no;
   });
-  const batch: Batch = { since: Date.now(), taken: Infinity, eventIds: [], requestIds: [], jsons: [], committed: { promise, resolve, reject } };
+  const batch: Batch = { since: performance.now(), taken: Infinity, eventIds: [], requestIds: [], jsons: [], committed: { promise, resolve, reject } };
   promise.catch((error: Error) => loseBatch(batch.requestIds, batch.eventIds, error.message));
   return batch;
 }
@@ -372,6 +373,14 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
     return oldest;
   }
 
+  /** OutboxThread.oldestUnshippedAgeMs: unconfirmed batches on the monotonic clock, stored entries on their key times (outbox.ts storedAt). */
+  function oldestUnshippedAgeMs(): number {
+    if (unconfirmed === 0 && oldestStoredAt === null) return 0;
+    const unconfirmedAge = unconfirmed > 0 ? performance.now() - oldestUnconfirmedSince() : 0;
+    const storedAge = oldestStoredAt === null ? 0 : Date.now() - oldestStoredAt;
+    return Math.max(1, Math.ceil(Math.max(unconfirmedAge, storedAge)));
+  }
+
   /** Queues the event for the next crossing; the batch that will carry it. */
   function enqueue(event: UsageEvent): Batch {
     const json = JSON.stringify(event);
@@ -416,13 +425,10 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
         threadRunning: worker !== null,
         threadRestarts,
         unconfirmedEvents: unconfirmed,
-        oldestUnconfirmedAgeMs: unconfirmed > 0 && oldest !== Infinity ? Math.max(0, Date.now() - oldest) : null,
+        oldestUnconfirmedAgeMs: unconfirmed > 0 && oldest !== Infinity ? Math.max(0, Math.round(performance.now() - oldest)) : null,
       };
     },
-    oldestUnshippedAgeMs() {
-      const oldest = Math.min(unconfirmed > 0 ? oldestUnconfirmedSince() : Infinity, oldestStoredAt ?? Infinity);
-      return oldest === Infinity ? 0 : Math.max(0, Date.now() - oldest);
-    },
+    oldestUnshippedAgeMs,
     async flushNow() {
       const reply = await ask("flush", STOP_WAIT_MS);
       return reply?.type === "flushed" && reply.emptied;

@@ -151,6 +151,9 @@ export class UsageOutbox {
   private unmirroredSince: number | null = null;
   /** Bumped when an entry is committed past the mirror: a read of KV begun before it must not clear `unmirroredSince`. */
   private overflows = 0;
+  /** Date.now() as `open` began, and the newest key time it found (storedAt); no clamp without `open`. */
+  private openedAt = Infinity;
+  private keyedAtOpenUpTo = -Infinity;
 
   constructor(
     private readonly kv: Kv,
@@ -171,15 +174,25 @@ export class UsageOutbox {
    */
   static async open(kv: Kv, options: OutboxOptions = {}): Promise<UsageOutbox> {
     const outbox = new UsageOutbox(kv, options);
+    const openedAt = Date.now();
     let stored = 0;
     const unreadable: UnreadableEntry[] = [];
+    let first: [string, string] | null = null;
+    let last: [string, string] | null = null;
     for await (const entry of kv.list<StoredValue>({ prefix: [PREFIX] })) {
-      outbox.unmirroredSince ??= keyTime(entry.key as [string, string]);
+      first ??= entry.key as [string, string];
+      last = entry.key as [string, string];
       const read = readEntry(entry.value);
       if (read.events) stored += read.events.length;
       else unreadable.push({ key: entry.key as [string, string], value: entry.value, versionstamp: entry.versionstamp, ...read });
     }
     for await (const _ of kv.list({ prefix: [QUARANTINE_PREFIX] })) outbox.quarantined++;
+    // Listed in key order: the last key is the newest.
+    if (last) {
+      outbox.openedAt = openedAt;
+      outbox.keyedAtOpenUpTo = keyTime(last);
+    }
+    if (first) outbox.unmirroredSince = outbox.storedAt(first);
     outbox.stored = stored;
     await outbox.quarantine(unreadable);
     return outbox;
@@ -221,9 +234,21 @@ export class UsageOutbox {
    */
   oldestStoredAt(): number | null {
     const first = this.mirror.values().next().value as MirrorEntry | undefined;
-    const mirrored = first ? keyTime(first.key) : null;
+    const mirrored = first ? this.storedAt(first.key) : null;
     if (this.unmirroredSince === null) return mirrored;
     return mirrored === null ? this.unmirroredSince : Math.min(mirrored, this.unmirroredSince);
+  }
+
+  /**
+   * When the entry was committed, or a time before it: its key's time (nextKey), but a key no later than
+   * the newest found at open (an earlier run's, or this run's after the clock stepped back) counts from
+   * the open at the latest: an earlier run's clock that was ahead (NTP corrects it at the restart) must
+   * not make its backlog look younger than this run, or unshipped at all (outbox-thread.ts reports age 0
+   * as none). Keys written since, with a sane clock, are later than any found at open: never clamped.
+   */
+  private storedAt(key: [string, string]): number {
+    const time = keyTime(key);
+    return time <= this.keyedAtOpenUpTo ? Math.min(time, this.openedAt) : time;
   }
 
   /** Re-reads the oldest entry's time from KV (one listed entry) while entries outside the mirror may remain. */
@@ -233,7 +258,7 @@ export class UsageOutbox {
     if (this.synced) return void (this.unmirroredSince = null);
     const overflows = this.overflows;
     let oldest: number | null = null;
-    for await (const entry of this.kv.list({ prefix: [PREFIX] }, { limit: 1, batchSize: 1 })) oldest = keyTime(entry.key as [string, string]);
+    for await (const entry of this.kv.list({ prefix: [PREFIX] }, { limit: 1, batchSize: 1 })) oldest = this.storedAt(entry.key as [string, string]);
     if (overflows === this.overflows) this.unmirroredSince = oldest;
   }
 
@@ -317,7 +342,7 @@ export class UsageOutbox {
   private remember(key: [string, string], writes: QueuedWrite[]): void {
     if (this.mirrorEvents + writes.length > MIRROR_EVENTS) {
       const first = this.mirror.values().next().value as MirrorEntry | undefined;
-      this.unmirroredSince = Math.min(this.unmirroredSince ?? Infinity, first ? keyTime(first.key) : Infinity, keyTime(key));
+      this.unmirroredSince = Math.min(this.unmirroredSince ?? Infinity, first ? this.storedAt(first.key) : Infinity, this.storedAt(key));
       this.overflows++;
       this.mirror.clear();
       this.mirrorEvents = 0;
@@ -370,7 +395,7 @@ export class UsageOutbox {
     // Small read batches: entries are up to 30k characters and only the first few are usually needed.
     for await (const entry of this.kv.list<StoredValue>({ prefix: [PREFIX] }, { limit, batchSize: 16 })) {
       const key = entry.key as [string, string];
-      oldest ??= keyTime(key);
+      oldest ??= this.storedAt(key);
       const read = readEntry(entry.value);
       const events = read.events;
       if (!events) {
