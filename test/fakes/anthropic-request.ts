@@ -9,10 +9,12 @@
  * top level or a draft-07 tuple `items` list anywhere (not draft 2020-12), a strict tool whose
  * input_schema strict tool use does not support (anthropic-strict-schema.ts), and a tool_use id (or
  * tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$, and so are tool_use and
- * tool_result blocks that do not pair up (anthropic-tool-pairing.ts).
+ * tool_result blocks that do not pair up (anthropic-tool-pairing.ts), and what the model asked for
+ * does not take (anthropic-model-limits.ts).
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
+import { modelLimitProblem } from "./anthropic-model-limits.ts";
 import { strictSchemaProblem } from "./anthropic-strict-schema.ts";
 import { toolPairingProblem } from "./anthropic-tool-pairing.ts";
 import { schemaChildren } from "./schema-children.ts";
@@ -196,5 +198,7 @@ export function readMessagesRequest(body: Record<string, unknown>): MessagesRequ
   if (trailing) return trailing;
   const pairing = toolPairingProblem(body.messages as AnthropicMessage[]);
   if (pairing) return pairing;
+  const limit = modelLimitProblem(body);
+  if (limit) return limit;
   return { model: body.model as string, maxTokens, messages: body.messages as AnthropicMessage[], tools, toolChoice, stopSequences, stream: body.stream === true };
 }

@@ -68,3 +68,10 @@ describe("anthropic classifyError on the documented error bodies", () => {
     expect(classifyAnthropicError(400, new Headers(), anthropicError("invalid_request_error", message)).clientError).toEqual({ kind: "vendor_rejected", status: 400, message, code: "invalid_request_error", param: null });
   });
 });
+
+describe("anthropic classifyError: a request shape the model does not take", () => {
+  test("temperature with top_p (Claude Sonnet 4.5 and later) is told as top_p", async () => {
+    const e = classifyAnthropicError(400, new Headers(), await fixtureText("anthropic", "error-sampling-pair.json"));
+    expect(e).toMatchObject({ retryable: false, clientError: { kind: "vendor_rejected", status: 400, code: "invalid_request_error", param: "top_p" } });
+  });
+});

@@ -27,6 +27,16 @@ const MODEL_NOT_FOUND = /^model: /;
 // A path Anthropic does not serve: `{"type":"not_found_error","message":"Not found"}`, the whole message
 // (a 404 about something the request named says what: "File not found: file_...").
 const PATH_NOT_FOUND = /^not found\.?$/i;
+/**
+ * Anthropic's 400s for a request shape the model does not take, naming no field: told as the OpenAI
+ * parameter the client sent, as the adapter's own refusal before the call would (claude-generation.ts),
+ * for a model whose id did not tell. Matched at the start only (a validation message can quote the caller's text).
+ */
+const REFUSED_PARAM: [RegExp, string][] = [
+  // Claude Opus 4.1, Sonnet 4.5, Haiku 4.5 and later.
+  [/^`?temperature`? and `?top_p`? cannot both be specified\b/, "top_p"],
+];
+const refusedParam = (message: string) => REFUSED_PARAM.find(([pattern]) => pattern.test(message))?.[1] ?? null;
 
 /** Why the deployment (not the request) cannot be served; null when it can. */
 function unavailableCause(status: number, type: string | null, message: string): UnavailableCause | null {
@@ -72,7 +82,7 @@ export function classifyAnthropicError(status: number, headers: Headers, body: s
       status,
       message,
       code: contextLength ? "context_length_exceeded" : type,
-      param: contextLength ? "messages" : null,
+      param: contextLength ? "messages" : status === 400 ? refusedParam(message) : null,
     },
     retryAfterMs: wait,
     reason: contextLength ? "context_length" : `status_${status}`,

@@ -6,6 +6,7 @@
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { takesTemperatureWithTopP } from "./claude-generation.ts";
 import { convertMessages } from "./messages.ts";
 import { refuseUnsupported } from "./refuse-unsupported.ts";
 import { anthropicServiceTier } from "./service-tier.ts";
@@ -27,6 +28,22 @@ function endUserId(raw: Record<string, unknown>): string | undefined {
   return [raw.safety_identifier, raw.user].find((id): id is string => typeof id === "string" && id !== "");
 }
 
+/**
+ * temperature and top_p as `model` takes them. top_p 1 keeps every token, which is what no top_p
+ * does: OpenAI's default, which many clients send beside a temperature, so it is not sent. Claude
+ * Opus 4.1, Sonnet 4.5, Haiku 4.5 and later refuse the two together (claude-generation.ts): there a
+ * temperature of 1, Anthropic's default, beside a top_p is not sent either, and a real pair is
+ * refused before the call, naming top_p, so a chain skips this deployment for one that takes both.
+ */
+function sampling(req: ChatRequest, model: string): { temperature?: number; top_p?: number } {
+  const sent: { temperature?: number; top_p?: number } = {};
+  if (req.temperature !== undefined) sent.temperature = req.temperature;
+  if (req.top_p !== undefined && req.top_p !== 1) sent.top_p = req.top_p;
+  if (sent.temperature === undefined || sent.top_p === undefined || takesTemperatureWithTopP(model)) return sent;
+  if (sent.temperature !== 1) throw new UnsupportedParameterError("top_p", "This model takes temperature or top_p, not both (Claude Opus 4.1, Sonnet 4.5, Haiku 4.5 and later); send only one.");
+  return { top_p: sent.top_p };
+}
+
 /** The JSON body Anthropic expects for this chat request; `flags` are the deployment's (strict tools: tools.ts). */
 export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly string[] = []): Record<string, unknown> {
   refuseUnsupported(req.raw);
@@ -41,8 +58,7 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
     messages,
   };
   if (system.length > 0) body.system = system;
-  if (req.temperature !== undefined) body.temperature = req.temperature;
-  if (req.top_p !== undefined) body.top_p = req.top_p;
+  Object.assign(body, sampling(req, model));
   if (req.stop !== undefined && req.stop !== null) {
     const stops = (typeof req.stop === "string" ? [req.stop] : req.stop).filter((s) => s !== "");
     // Anthropic answers 400 "each stop sequence must contain non-whitespace"; dropping one would change the answer.

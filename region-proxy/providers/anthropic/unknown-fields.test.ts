@@ -43,7 +43,7 @@ describe("anthropic: top-level fields without a rule", () => {
       max_tokens: 50,
       max_completion_tokens: 40,
       temperature: 0.5,
-      top_p: 0.9,
+      top_p: 1,
       stop: ["END"],
       tools: [{ type: "function", function: { name: "f", parameters: { type: "object", properties: {} } } }],
       tool_choice: "auto",

@@ -1,0 +1,37 @@
+/**
+ * What a Claude model id says of its generation, and the request shapes that generation refuses.
+ * Both forms of id are read: `claude-3-5-sonnet-latest` (version before the line) and
+ * `claude-sonnet-4-5-20250929` (line before the version); a trailing date is no minor version
+ * (`claude-opus-4-20250514` is 4.0), and a Bedrock or Vertex id (`anthropic.claude-…-v1:0`,
+ * `claude-sonnet-4-5@20250929`) reads the same. An id naming no version (`claude-sonnet-latest`, a
+ * name this code predates) is taken for a newer model than it knows: the stricter rule applies.
+ *
+ * @example claudeVersion("claude-sonnet-4-5-20250929") // { major: 4, minor: 5 }
+ * @example claudeVersion("claude-3-5-sonnet-latest") // { major: 3, minor: 5 }
+ * @example takesTemperatureWithTopP("claude-haiku-4-5") // false
+ */
+export interface ClaudeVersion {
+  major: number;
+  minor: number;
+}
+
+const VERSION = /(?:^|[./])claude-(?:[a-z]+-)?(\d+)(?:[-.](\d{1,2})(?!\d))?(?!\d)/i;
+
+export function claudeVersion(model: string): ClaudeVersion | null {
+  const match = VERSION.exec(model);
+  return match ? { major: Number(match[1]), minor: Number(match[2] ?? 0) } : null;
+}
+
+/** Whether `model` is older than version `major.minor`; an id naming no version is not. */
+function olderThan(model: string, major: number, minor: number): boolean {
+  const v = claudeVersion(model);
+  return v !== null && (v.major < major || (v.major === major && v.minor < minor));
+}
+
+/**
+ * Claude Opus 4.1, Sonnet 4.5, Haiku 4.5 and later answer 400 "`temperature` and `top_p` cannot both
+ * be specified for this model. Please use only one." (migration guide: "Use only temperature OR top_p,
+ * not both", https://platform.claude.com/docs/en/about-claude/models/migrating-to-claude-4). Claude 4.0
+ * and 3.x take both.
+ */
+export const takesTemperatureWithTopP = (model: string): boolean => olderThan(model, 4, 1);

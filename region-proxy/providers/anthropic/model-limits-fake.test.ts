@@ -1,0 +1,48 @@
+/**
+ * The fake Anthropic refuses what current Claude models refuse, by the model asked for
+ * (test/fakes/anthropic-model-limits.ts), and the adapter never sends it: the OpenAI client's no-op
+ * values are left out, and a real conflict is refused before the call, naming the parameter.
+ */
+import { describe, expect, test } from "bun:test";
+import { adapterAgainstFake, systemAndUser } from "../../../test/fakes/adapter-against-fake.ts";
+import { startFakeAnthropic } from "../../../test/fakes/anthropic.ts";
+import type { ResponseContext } from "../types.ts";
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { anthropicAdapter } from "./adapter.ts";
+
+const ctx: ResponseContext = { completionId: "chatcmpl-limits", created: 1, model: "claude-sonnet-4-5", includeUsage: true };
+const vendor = adapterAgainstFake({
+  adapter: anthropicAdapter,
+  start: startFakeAnthropic,
+  key: "sk-ant-fake",
+  target: (baseUrl, model = "claude-sonnet-4-5") => ({ id: "dep_a", provider: "anthropic", baseUrl, model, region: "us", credentialRef: "env:K" }),
+  ctx,
+});
+const request = systemAndUser("hello there");
+
+const post = (body: Record<string, unknown>) =>
+  fetch(`${vendor.fake().url}/v1/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": "sk-ant-fake", "anthropic-version": "2023-06-01" },
+    body: JSON.stringify({ max_tokens: 5, messages: [{ role: "user", content: "hi" }], ...body }),
+  });
+
+describe("temperature with top_p", () => {
+  test("the fake refuses the pair for Claude 4.1 and later, in Anthropic's words, and takes it from older models", async () => {
+    for (const model of ["claude-sonnet-4-5-20250929", "claude-haiku-4-5", "claude-opus-4-1", "claude-opus-4-6"]) {
+      const res = await post({ model, temperature: 0.7, top_p: 1 });
+      expect([model, res.status, (await res.json()).error?.message]).toEqual([model, 400, "`temperature` and `top_p` cannot both be specified for this model. Please use only one."]);
+    }
+    for (const model of ["claude-sonnet-4-20250514", "claude-3-5-sonnet-latest", "claude-fake"]) expect([model, (await post({ model, temperature: 0.7, top_p: 0.9 })).status]).toEqual([model, 200]);
+    expect((await post({ model: "claude-sonnet-4-5", temperature: 0.7 })).status).toBe(200);
+  });
+
+  test("the adapter's request with an OpenAI client's top_p 1 is answered; a real pair is refused before any call", async () => {
+    const fake = vendor.fake();
+    expect((await vendor.send(request({ temperature: 0.7, top_p: 1 }))).status).toBe(200);
+    const before = fake.calls();
+    await expect(vendor.send(request({ temperature: 0.7, top_p: 0.9 }))).rejects.toBeInstanceOf(UnsupportedParameterError);
+    expect(fake.calls()).toBe(before);
+    expect((await vendor.send(request({ temperature: 0.7, top_p: 0.9 }), "claude-3-7-sonnet-20250219")).status).toBe(200);
+  });
+});

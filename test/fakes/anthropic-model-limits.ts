@@ -1,0 +1,23 @@
+/**
+ * What the fake Anthropic refuses by the model it is asked for, in Anthropic's words, or null. Only
+ * ids of the current form (`claude-sonnet-4-5`, `claude-opus-4-1-20250805`) are read; any other name
+ * (the fault-mode names, `claude-fake`, `claude-3-5-haiku-…`) takes what older models take.
+ * - Claude Opus 4.1, Sonnet 4.5, Haiku 4.5 and later: temperature and top_p together
+ *   (https://platform.claude.com/docs/en/about-claude/models/migrating-to-claude-4).
+ *
+ * @example modelLimitProblem({ model: "claude-haiku-4-5", temperature: 0.5, top_p: 0.9 }) // "`temperature` and `top_p` cannot both be specified for this model. Please use only one."
+ */
+const CURRENT_FORM = /^claude-[a-z]+-(\d+)(?:-(\d{1,2})(?!\d))?(?!\d)/;
+
+/** 10 × major + minor of a current-form id (`claude-opus-4-6` → 46), or null. */
+function generation(model: string): number | null {
+  const match = CURRENT_FORM.exec(model);
+  return match ? 10 * Number(match[1]) + Number(match[2] ?? 0) : null;
+}
+
+export function modelLimitProblem(body: Record<string, unknown>): string | null {
+  const g = typeof body.model === "string" ? generation(body.model) : null;
+  if (g === null) return null;
+  if (g >= 41 && body.temperature != null && body.top_p != null) return "`temperature` and `top_p` cannot both be specified for this model. Please use only one.";
+  return null;
+}
