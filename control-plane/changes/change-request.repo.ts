@@ -121,8 +121,8 @@ export function isStale(bases: EntityWrite[], state: PolicyState): boolean {
  * gets its `change.stale` audit row with the reason, by `who` (the actor of the change that moved them).
  */
 export async function markStaleRequests(tx: Tx, state: PolicyState, who: AuditActor): Promise<void> {
-  const open = await tx<{ id: string; kind: string; writes: EntityWrite[]; bases: EntityWrite[] }[]>`
-    select id, kind, writes, bases from change_requests where status in ('pending', 'approved', 'scheduled') order by id`;
+  const open = await tx<{ id: string; writes: EntityWrite[]; bases: EntityWrite[] }[]>`
+    select id, writes, bases from change_requests where status in ('pending', 'approved', 'scheduled') order by id`;
   const markStale = async (id: string, why: string) => {
     const reason = truncateText(why, 1000);
     await tx`update change_requests set status = 'stale', reason = ${reason} where id = ${id}`;
@@ -131,7 +131,7 @@ export async function markStaleRequests(tx: Tx, state: PolicyState, who: AuditAc
   // A request is stale when its targets moved, or when what it depends on did (a deployment it newly routes to disabled, gone or redefined).
   const stale: string[] = [];
   for (const r of open) {
-    const broken = r.kind === "change" ? brokenDependencies(r.writes, r.bases, state) : [];
+    const broken = brokenDependencies(r.writes, r.bases, state);
     const why = isStale(r.bases, state) ? "configuration changed underneath" : broken.length > 0 ? `dependency changed underneath: ${broken.join("; ")}` : null;
     if (why === null) continue;
     stale.push(r.id);

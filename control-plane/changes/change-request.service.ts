@@ -38,7 +38,7 @@ import type { ProposeChangeInput } from "./change-request.type.ts";
 import { isAuthorsApproval } from "./approval-is-authors.ts";
 import { onePerPerson, sameApproverAs } from "./one-approval-per-person.ts";
 import { approvalsThatCount } from "./approvals-that-count.ts";
-import { brokenDependencies, currentValue, diffEntity, writesBetween } from "./policy-state.ts";
+import { brokenDependencies, currentValue, dependencyBases, diffEntity, writesBetween } from "./policy-state.ts";
 import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.repo.ts";
 import { truncateText } from "../audit/audit-text.ts";
 
@@ -113,8 +113,10 @@ export async function proposeRollback(ctx: GraphQLContext, toVersion: number, de
     // Old values are re-checked as new ones are: the tree as it is now, time zones as accepted today.
     const policy = await tenantPolicyConflict(tx, writes);
     if (policy) throw badInput("toVersion", `version ${toVersion} does not fit the tenant tree now: ${policy}`);
-    const bases = writes.map((w) => ({ entity: w.entity, id: w.id, value: currentValue(current, w.entity, w.id) }));
-    const diff = writes.flatMap((w, i) => diffEntity(w.entity, w.id, bases[i]!.value, w.value));
+    const targetBases = writes.map((w) => ({ entity: w.entity, id: w.id, value: currentValue(current, w.entity, w.id) }));
+    const diff = writes.flatMap((w, i) => diffEntity(w.entity, w.id, targetBases[i]!.value, w.value));
+    // What it puts back into a chain is checked as a change's is (brokenDependencies), against its value now.
+    const bases = [...targetBases, ...dependencyBases(writes, targetBases, current)];
     const cr = await insertChangeRequest(tx, {
       id: newId("chg"),
       author: ctx.principal.id,
@@ -151,8 +153,7 @@ async function validApprovals(tx: Tx, cr: ChangeRequestRow): Promise<number> {
 async function conflictWithState(tx: Tx, cr: ChangeRequestRow): Promise<string | null> {
   const state = await loadPolicyState(tx);
   if (isStale(cr.bases, state)) return "its targets changed since it was proposed";
-  // Rollbacks restore a whole earlier state (its deployments included), so only changes are checked.
-  const broken = cr.kind === "change" ? brokenDependencies(cr.writes, cr.bases, state) : [];
+  const broken = brokenDependencies(cr.writes, cr.bases, state);
   if (broken.length > 0) return `dependency changed underneath: ${broken.join("; ")}`;
   const policy = await tenantPolicyConflict(tx, cr.writes);
   return policy ? `tenant policy no longer fits: ${policy}` : null;

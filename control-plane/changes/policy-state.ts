@@ -226,7 +226,9 @@ export function dependencyBases(writes: EntityWrite[], bases: EntityWrite[], sta
  * deployment, though the deployment is not one of its targets. Returns, for the state after `writes`
  * apply, each deployment an alias write newly names (not in the alias's base chain) that is missing or
  * disabled, or that was redefined since the proposal recorded it (a dependency base; requests proposed
- * before those were recorded have none). Empty = the writes still make sense together with `state`.
+ * before those were recorded have none). One exactly as recorded is fine: a rollback may restore a
+ * chain naming a deployment already disabled when it was proposed. Empty = the writes still make sense
+ * together with `state`.
  */
 export function brokenDependencies(writes: EntityWrite[], bases: EntityWrite[], state: PolicyState): string[] {
   const deployments: Record<string, unknown> = Object.assign(emptyTable(), state.deployment);
@@ -235,6 +237,9 @@ export function brokenDependencies(writes: EntityWrite[], bases: EntityWrite[], 
   for (const [alias, id] of newlyNamed(writes, bases)) {
     const dep = ownEntry(deployments, id) as DeploymentValue | undefined;
     const recorded = bases.find((b) => b.dependency === true && b.entity === "deployment" && b.id === id);
+    // As reviewed: only a rollback can record one disabled (a change naming it is refused), restoring a
+    // chain that routed to a deployment disabled since; the snapshot leaves it out of the chain as before.
+    if (recorded && sameValue(recorded.value, dep ?? null)) continue;
     if (!dep || dep.status !== "active") problems.push(`alias ${alias} names deployment ${id}, which is ${dep ? "disabled" : "gone"}`);
     else if (recorded && !sameValue(recorded.value, dep)) problems.push(`alias ${alias} names deployment ${id}, which was redefined since the request was proposed`);
   }

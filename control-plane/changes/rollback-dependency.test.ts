@@ -1,0 +1,73 @@
+/**
+ * A rollback depends on the deployments it puts back into an alias's chain as a change does
+ * (GOVERNANCE.md step 4): one disabled (kill switch) or redefined after the rollback was proposed makes
+ * it stale, as approving it would route the alias to what nobody reviewed in it. One already disabled
+ * when it was proposed is restored as reviewed. (Review rf's repro, F1.)
+ */
+import { beforeAll, expect, test } from "bun:test";
+import { errorCode, twoApprovers, type ActingPrincipal } from "../testing/principals.ts";
+import { seedConfig } from "../testing/seed.ts";
+import { useTestControlPlane } from "../testing/test-control-plane.ts";
+
+const t = useTestControlPlane();
+let ann: ActingPrincipal;
+let ben: ActingPrincipal;
+beforeAll(async () => {
+  await seedConfig(t.admin);
+  ({ ann, ben } = await twoApprovers(t.admin, t.cp.url));
+});
+
+const dep = async (name: string) =>
+  (
+    await t.admin.request<{ createDeployment: { id: string } }>(`mutation($i: CreateDeploymentInput!) { createDeployment(input: $i) { id } }`, {
+      i: { provider: "openai", baseUrl: `https://${name}.example/v1`, model: "gpt-4o-mini", region: "eu", credentialRef: `env:GW_${name.toUpperCase()}` }, // a priced model: aliases route only to priced ones
+    })
+  ).createDeployment.id;
+const version = async () => (await t.admin.request<{ configVersion: number }>(`{ configVersion }`)).configVersion;
+const rollback = async (v: number) => (await ann.client.request<{ proposeRollback: { id: string } }>(`mutation($v: Int!) { proposeRollback(toVersion: $v) { id } }`, { v })).proposeRollback.id;
+const approve = (id: string) => ben.client.request<{ approveChange: { status: string } }>(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id });
+const chainOf = async (name: string) =>
+  (await t.admin.request<{ aliases: { items: { name: string; deploymentIds: string[] }[] } }>(`{ aliases { items { name deploymentIds } } }`)).aliases.items.find((a) => a.name === name)!.deploymentIds;
+
+test("rollback restoring alias→[X] goes stale when X is kill-switched after the proposal", async () => {
+  const x = await dep("rbx");
+  const y = await dep("rby");
+  await t.admin.request(`mutation($i: AliasInput!) { createAlias(input: $i) { name } }`, { i: { name: "rb1", deploymentIds: [x] } });
+  const v = await version();
+  await t.admin.request(`mutation($i: AliasInput!) { updateAlias(input: $i) { name } }`, { i: { name: "rb1", deploymentIds: [y] } });
+  const id = await rollback(v);
+  await t.admin.request(`mutation($t: KillSwitchTarget!) { killSwitch(target: $t, reason: "vendor incident") { affected } }`, { t: { kind: "deployment", id: x } });
+  // A change request routing rb1 to X would now be stale; the rollback should be too.
+  const outcome = await approve(id).then((r) => r.approveChange.status, (e) => e.code as string);
+  expect({ outcome, chain: await chainOf("rb1") }).toEqual({ outcome: "CONFLICT", chain: [y] });
+});
+
+test("rollback restoring alias→[X] goes stale when X is redefined (new baseUrl/credential) after the proposal", async () => {
+  const x = await dep("rbx2");
+  const y = await dep("rby2");
+  await t.admin.request(`mutation($i: AliasInput!) { createAlias(input: $i) { name } }`, { i: { name: "rb2", deploymentIds: [x] } });
+  const v = await version();
+  await t.admin.request(`mutation($i: AliasInput!) { updateAlias(input: $i) { name } }`, { i: { name: "rb2", deploymentIds: [y] } });
+  const id = await rollback(v);
+  // X is redefined through review (it is in no chain, so nothing else notices).
+  const redefine = (
+    await ben.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
+      i: { description: "repoint X", operations: [{ op: "deployment.update", id: x, deployment: { baseUrl: "https://elsewhere.example/v1", credentialRef: "env:GW_OTHER" } }] },
+    })
+  ).proposeChange.id;
+  await ann.client.request(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id: redefine });
+  const outcome = await approve(id).then((r) => r.approveChange.status, (e) => e.code as string);
+  expect(outcome).toBe("CONFLICT");
+});
+
+test("a rollback restoring a chain that named a deployment already disabled when proposed still applies", async () => {
+  const x = await dep("rbx3");
+  const y = await dep("rby3");
+  await t.admin.request(`mutation($i: AliasInput!) { createAlias(input: $i) { name } }`, { i: { name: "rb3", deploymentIds: [x, y] } });
+  await t.admin.request(`mutation($t: KillSwitchTarget!) { killSwitch(target: $t, reason: "vendor incident") { affected } }`, { t: { kind: "deployment", id: x } });
+  const v = await version();
+  await t.admin.request(`mutation($i: AliasInput!) { updateAlias(input: $i) { name } }`, { i: { name: "rb3", deploymentIds: [y] } });
+  const id = await rollback(v);
+  expect((await approve(id)).approveChange.status).toBe("applied");
+  expect(await chainOf("rb3")).toEqual([x, y]);
+});
