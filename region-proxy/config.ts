@@ -130,6 +130,17 @@ function trustedKeyProblem(value: unknown, index: number): string | null {
   return null;
 }
 
+/**
+ * A kid pinned twice: verification looks a key up by its kid, so only one of the two would be trusted
+ * and every snapshot signed with the other refused (an old and a new key kept under one kid during a
+ * rotation). The control plane refuses the same in SIGNING_KEY_PREVIOUS_JWKS.
+ */
+function repeatedKidProblems(keys: unknown[]): string[] {
+  const kids = keys.map((key) => (typeof key === "object" && key !== null ? (key as { kid?: unknown }).kid : undefined)).filter((kid) => typeof kid === "string" && kid !== "");
+  const repeated = [...new Set(kids.filter((kid, index) => kids.indexOf(kid) !== index))];
+  return repeated.map((kid) => `kid ${kid} is listed twice; each pinned key needs a kid of its own (give a new signing key a new kid)`);
+}
+
 function parseJwks(env: Record<string, string | undefined>, problems: string[]): { keys: JWK[] } {
   let text = env.TRUSTED_JWKS;
   // Named in every problem: the variable the operator has to fix.
@@ -154,7 +165,7 @@ function parseJwks(env: Record<string, string | undefined>, problems: string[]):
     problems.push(`${source}: trusted JWKS is invalid: ${(error as Error).message}`);
     return { keys: [] };
   }
-  const keyProblems = (parsed.keys as unknown[]).map(trustedKeyProblem).filter((problem) => problem !== null);
+  const keyProblems = [...(parsed.keys as unknown[]).map(trustedKeyProblem), ...repeatedKidProblems(parsed.keys as unknown[])].filter((problem) => problem !== null);
   for (const problem of keyProblems) problems.push(`${source}: ${problem}`);
   return keyProblems.length > 0 ? { keys: [] } : (parsed as { keys: JWK[] });
 }

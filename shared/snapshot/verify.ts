@@ -19,12 +19,13 @@ export interface TrustedKeys {
   byKid: Map<string, CryptoKey>;
 }
 
-/** Imports a JWKS ({ keys: [...] }) of Ed25519 public keys to pin. Rejects private keys. */
+/** Imports a JWKS ({ keys: [...] }) of Ed25519 public keys to pin. Rejects private keys and a kid listed twice (one of the two would be dropped). */
 export async function importTrustedKeys(jwks: { keys: JWK[] }): Promise<TrustedKeys> {
   const byKid = new Map<string, CryptoKey>();
   for (const jwk of jwks.keys ?? []) {
     if (!jwk.kid) throw new Error("trusted key without kid");
     if ("d" in jwk) throw new Error(`trusted key ${jwk.kid} is a private key; pin only public keys`);
+    if (byKid.has(jwk.kid)) throw new Error(`trusted key id ${jwk.kid} is listed twice; each pinned key needs a kid of its own`);
     byKid.set(jwk.kid, (await importJWK({ ...jwk, alg: "EdDSA" }, "EdDSA")) as CryptoKey);
   }
   if (byKid.size === 0) throw new Error("no trusted keys given");
