@@ -79,6 +79,7 @@ export async function createBreaker(config: BreakerConfig): Promise<RunningBreak
     redis: client,
     prefix: config.prefix ?? `gw:${config.region}:`,
     startDegraded,
+    log,
     onStateChange: (degraded, cause) =>
       log(degraded ? `circuit breaker: Redis unreachable, using this replica's in-process breaker until it answers (${String((cause as Error | undefined)?.message ?? cause)})` : "circuit breaker: Redis is back; breaker shared again"),
   });

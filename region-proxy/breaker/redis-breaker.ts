@@ -85,6 +85,11 @@ return 1
 `;
 
 const COMMAND = "gatewayBreaker";
+
+/** The Redis key of a circuit's state (for the log too). */
+export function breakerKey(prefix: string | undefined, depId: string): string {
+  return `${prefix ?? ""}br:${depId}`;
+}
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 
 /** The Redis breaker, whose calls may name the attempt they belong to (see the file comment). */
@@ -108,7 +113,7 @@ export function createRedisBreaker(redis: Redis | Cluster, options: RedisBreaker
   // The probe timeout is the deployment's own, asked only for an attempt (the one op that reads it:
   // whether it grants the probe is decided in the script).
   const call = (op: string, depId: string, nowMs?: number, attemptId?: string) =>
-    run(`${prefix}br:${depId}`, op, nowMs ?? "", settings.failureThreshold, settings.coolDownMs, op === "attempt" ? settings.probeTimeoutMs(depId) : 0, idleTtlMs, attemptId ?? "");
+    run(breakerKey(prefix, depId), op, nowMs ?? "", settings.failureThreshold, settings.coolDownMs, op === "attempt" ? settings.probeTimeoutMs(depId) : 0, idleTtlMs, attemptId ?? "");
   // Every success is sent, so a request makes two breaker calls. A replica cannot skip the success of
   // a deployment it saw clean: another replica may have counted failures, or opened the breaker, while
   // the request was in flight, and a success from any request must close it (as in-process). Knowing

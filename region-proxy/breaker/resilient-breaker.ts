@@ -42,6 +42,11 @@
  * Healthy, a request costs what it did (a lookup in a map that is empty unless a probe is out), plus
  * an attempt id (a short string) sent with each canAttempt.
  *
+ * An error Redis answers about a circuit's key (a `br:` key of another type: counters/redis-key-error.ts)
+ * is not an outage: that call is answered by the in-process breaker (a verdict is not owed: Redis would
+ * refuse it again), the key is logged about once a minute, and the breaker stays on Redis for every
+ * other circuit.
+ *
  * Timeouts on the request path are the client's: pass an ioredis client with a `commandTimeout` (and a
  * `socketTimeout`, so the ping does not run for ever on a connection that silently died), as
  * create-breaker.ts does.
@@ -49,10 +54,11 @@
 import type { Cluster, Redis } from "ioredis";
 import { randomBytes } from "node:crypto";
 import { breakerSettings, type AttemptGrant, type CircuitBreaker } from "./breaker-types.ts";
+import { isKeyError, keyErrorLog } from "../counters/redis-key-error.ts";
 import { createRedisRecovery, withTimeout } from "../counters/redis-recovery.ts";
 import { createHeldProbeSlots, type ProbeVerdict } from "./held-probe-slots.ts";
 import { createMemoryBreaker } from "./memory-breaker.ts";
-import { createRedisBreaker, type RedisBreakerOptions } from "./redis-breaker.ts";
+import { breakerKey, createRedisBreaker, type RedisBreakerOptions } from "./redis-breaker.ts";
 
 export interface ResilientBreakerOptions extends RedisBreakerOptions {
   redis: Redis | Cluster;
@@ -64,6 +70,8 @@ export interface ResilientBreakerOptions extends RedisBreakerOptions {
   startDegraded?: boolean;
   /** Called on every switch, for the log. */
   onStateChange?: (degraded: boolean, cause?: unknown) => void;
+  /** Where a call Redis refused over a circuit's key is told (about once a minute per circuit). */
+  log?: (line: string) => void;
 }
 
 export interface ResilientBreaker extends CircuitBreaker {
@@ -80,8 +88,16 @@ export function createResilientBreaker(options: ResilientBreakerOptions): Resili
   const local = createMemoryBreaker(options);
   const slots = createHeldProbeSlots(breakerSettings(options).probeTimeoutMs);
   const pingTimeoutMs = options.pingTimeoutMs ?? 1000;
+  const keyErrors = keyErrorLog(options.log, "circuit breaker");
   // Told late, a verdict names its attempt: Redis applies it only while the slot is still that attempt's.
-  const tellOwed = () => slots.settle((verdict, depId, attemptId, atMs) => withTimeout(remote[verdict](depId, atMs, attemptId), pingTimeoutMs, "breaker verdict"));
+  // One Redis refuses over its key is dropped (told), not owed for ever: it must not hold up recovery.
+  const tellOwed = () =>
+    slots.settle((verdict, depId, attemptId, atMs) =>
+      withTimeout(remote[verdict](depId, atMs, attemptId), pingTimeoutMs, "breaker verdict").catch((error: unknown) => {
+        if (!isKeyError(error)) throw error;
+        keyErrors(`${verdict} on ${breakerKey(options.prefix, depId)}`, error);
+      }),
+    );
   // Every attempt gets an id, as Redis marks the probe slot it grants with it: unknown to other replicas.
   const replicaId = randomBytes(9).toString("base64url");
   let attempts = 0;
@@ -98,12 +114,14 @@ export function createResilientBreaker(options: ResilientBreakerOptions): Resili
     },
   });
   const degrade = (cause: unknown) => recovery.degrade(cause);
+  /** A call on `depId`'s circuit failed: an outage degrades the breaker, an error about its key is only logged. */
+  const failed = (call: string, depId: string, error: unknown) => (isKeyError(error) ? keyErrors(`${call} on ${breakerKey(options.prefix, depId)}`, error) : degrade(error));
 
   /** A question: Redis while healthy, the in-process breaker once it failed (from this very call on). */
-  function ask<T>(viaRedis: () => Promise<T> | T, locally: () => T): Promise<T> | T {
+  function ask<T>(depId: string, viaRedis: () => Promise<T> | T, locally: () => T): Promise<T> | T {
     if (recovery.degraded()) return locally();
     return Promise.resolve(viaRedis()).catch((error: unknown) => {
-      degrade(error);
+      failed("coolDownLeftMs", depId, error);
       return locally();
     });
   }
@@ -117,13 +135,13 @@ export function createResilientBreaker(options: ResilientBreakerOptions): Resili
     const attemptId = slots.attemptOf(depId);
     if (attemptId === undefined) {
       if (recovery.degraded()) return;
-      return remote[verdict](depId, nowMs).catch(degrade);
+      return remote[verdict](depId, nowMs).catch((error: unknown) => failed(verdict, depId, error));
     }
     if (recovery.degraded()) return slots.owe(depId, attemptId, verdict, nowMs);
     slots.forget(depId);
     return remote[verdict](depId, nowMs).catch((error: unknown) => {
-      slots.owe(depId, attemptId, verdict, nowMs);
-      degrade(error);
+      if (!isKeyError(error)) slots.owe(depId, attemptId, verdict, nowMs);
+      failed(verdict, depId, error);
     });
   }
 
@@ -137,6 +155,11 @@ export function createResilientBreaker(options: ResilientBreakerOptions): Resili
           return grant;
         },
         (error: unknown) => {
+          // Refused over its key, Redis ran nothing: this call is the in-process breaker's, no slot held.
+          if (isKeyError(error)) {
+            failed("canAttempt", depId, error);
+            return local.canAttempt(depId, nowMs) as AttemptGrant;
+          }
           degrade(error);
           // Redis may have run the attempt and granted the probe, with the answer lost: a slot held.
           slots.take(depId, attemptId);
@@ -146,7 +169,7 @@ export function createResilientBreaker(options: ResilientBreakerOptions): Resili
         },
       );
     },
-    coolDownLeftMs: (depId, nowMs) => ask<number>(() => remote.coolDownLeftMs(depId, nowMs), () => local.coolDownLeftMs(depId, nowMs) as number),
+    coolDownLeftMs: (depId, nowMs) => ask<number>(depId, () => remote.coolDownLeftMs(depId, nowMs), () => local.coolDownLeftMs(depId, nowMs) as number),
     onSuccess: (depId, nowMs) => tell("onSuccess", depId, nowMs),
     onFailure: (depId, nowMs) => tell("onFailure", depId, nowMs),
     releaseProbe: (depId, nowMs) => tell("releaseProbe", depId, nowMs),

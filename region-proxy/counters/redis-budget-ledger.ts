@@ -7,6 +7,9 @@
  * reservations (Redis server TIME) from `reserved`, so a reservation a crashed replica never settled
  * stops counting after its TTL. A per-reservation "finished" key (SET NX with a TTL) makes a second
  * settle/release a no-op even after the reservation itself has expired.
+ * A level whose keys Redis holds as another type (a hand-written key) is checked for before anything is
+ * written: a reserve touching it is refused with a RedisKeyError (nothing reserved), a settle or release
+ * finishes every other level and then throws one naming the key (redis-key-error.ts).
  * Keys: all carry one hash tag `{<hashTag>}` (default "bg") for the same reason as the rate limiter:
  * a request's levels are combined differently by other requests, so only a common slot keeps every
  * script Redis Cluster safe.
@@ -17,6 +20,7 @@ import {
   DEFAULT_RESERVATION_TTL_MS, DEFAULT_SETTLED_MEMORY_MS,
   type BudgetCheck, type BudgetLedger, type BudgetLedgerOptions, type Reservation, type ReserveResult,
 } from "./budget-types.ts";
+import { RedisKeyError } from "./redis-key-error.ts";
 
 export interface RedisBudgetLedgerOptions extends BudgetLedgerOptions {
   /** Key prefix (tests pass createTestRedis().prefix). */
@@ -44,6 +48,20 @@ local function purge(h, z, m)
     end
   until #expired < 200
 end
+-- A level whose keys are not the ledger's (another type, or a count that is not an integer): the key
+-- and what it holds, else nil. Asked of every level before a script writes anything, so a script
+-- either applies or refuses (an error mid-script would leave the levels before it written).
+local function foreign(h, z, m)
+  for _, kt in ipairs({{h, 'hash'}, {z, 'zset'}, {m, 'hash'}}) do
+    local t = redis.call('TYPE', kt[1]).ok
+    if t ~= 'none' and t ~= kt[2] then return {kt[1], 'a ' .. t} end
+  end
+  local counts = redis.call('HMGET', h, 'spent', 'reserved')
+  for _, v in ipairs({counts[1], counts[2]}) do
+    if v and not string.match(v, '^%-?%d+$') then return {h, 'a hash with a count that is not an integer'} end
+  end
+  return nil
+end
 local function touch(h, z, m, ttl)
   redis.call('PEXPIRE', h, ttl)
   redis.call('PEXPIRE', z, ttl)
@@ -51,10 +69,18 @@ local function touch(h, z, m, ttl)
 end
 `;
 
-/** KEYS: per level h, z, m. ARGV: micros, id, reservationTtlMs, levelKeyTtlMs, caps per level. */
+/**
+ * KEYS: per level h, z, m. ARGV: micros, id, reservationTtlMs, levelKeyTtlMs, caps per level.
+ * Answers {1} (reserved), {0, level, spent, reserved} (refused) or {2, level, key, type} (a level's
+ * keys are not the ledger's: nothing reserved).
+ */
 const RESERVE_LUA = `${PRELUDE}
 local micros = tonumber(ARGV[1])
 local n = #KEYS / 3
+for i = 1, n do
+  local bad = foreign(KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i])
+  if bad then return {2, i, bad[1], bad[2]} end
+end
 for i = 1, n do
   local h, z, m = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
   purge(h, z, m)
@@ -72,22 +98,39 @@ end
 return {1}
 `;
 
-/** KEYS: finished marker, then per level h, z, m. ARGV: id, actual micros ("" = release), memoryMs, levelKeyTtlMs. */
+/**
+ * KEYS: finished marker, then per level h, z, m. ARGV: id, actual micros ("" = release), memoryMs,
+ * levelKeyTtlMs. Answers {0} (finished before), else {1, then key and type of each level whose keys
+ * are not the ledger's}: those levels are skipped (they cannot take a count until the key is
+ * removed; a lease's repair sets it afresh then), every other one is finished, and the marker is set
+ * only once all of it is known to apply.
+ */
 const FINISH_LUA = `${PRELUDE}
-if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[3]) then return 0 end
 local actual = tonumber(ARGV[2])
 local n = (#KEYS - 1) / 3
+local skipped, refused = {}, {}
+for i = 1, n do
+  local bad = foreign(KEYS[3 * i - 1], KEYS[3 * i], KEYS[3 * i + 1])
+  if bad then
+    skipped[i] = true
+    refused[#refused + 1] = bad[1]
+    refused[#refused + 1] = bad[2]
+  end
+end
+if not redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[3]) then return {0} end
 for i = 1, n do
   local h, z, m = KEYS[3 * i - 1], KEYS[3 * i], KEYS[3 * i + 1]
-  purge(h, z, m)
-  local micros = tonumber(redis.call('HGET', m, ARGV[1]) or '0') or 0
-  if micros > 0 then redis.call('HINCRBY', h, 'reserved', -micros) end
-  redis.call('HDEL', m, ARGV[1])
-  redis.call('ZREM', z, ARGV[1])
-  if actual then redis.call('HINCRBY', h, 'spent', actual) end
-  touch(h, z, m, ARGV[4])
+  if not skipped[i] then
+    purge(h, z, m)
+    local micros = tonumber(redis.call('HGET', m, ARGV[1]) or '0') or 0
+    if micros > 0 then redis.call('HINCRBY', h, 'reserved', -micros) end
+    redis.call('HDEL', m, ARGV[1])
+    redis.call('ZREM', z, ARGV[1])
+    if actual then redis.call('HINCRBY', h, 'spent', actual) end
+    touch(h, z, m, ARGV[4])
+  end
 end
-return 1
+return {1, unpack(refused)}
 `;
 
 /** KEYS: h. ARGV: spent, version, levelKeyTtlMs. Applies only a strictly newer version. */
@@ -101,11 +144,20 @@ return 1
 
 /** KEYS: h, z, m. Purges (a write) so an expired reservation is not reported. */
 const STATUS_LUA = `${PRELUDE}
+local bad = foreign(KEYS[1], KEYS[2], KEYS[3])
+if bad then return redis.error_reply('WRONGTYPE budget key ' .. bad[1] .. ' holds ' .. bad[2]) end
 purge(KEYS[1], KEYS[2], KEYS[3])
 return {tonumber(redis.call('HGET', KEYS[1], 'spent') or '0') or 0, tonumber(redis.call('HGET', KEYS[1], 'reserved') or '0') or 0}
 `;
 
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
+
+/** "key k holds a string" for each (key, type) pair a script reported. */
+function foreignKeys(pairs: string[]): string {
+  const said: string[] = [];
+  for (let i = 0; i + 1 < pairs.length; i += 2) said.push(`budget key ${pairs[i]} holds ${pairs[i + 1]}`);
+  return said.join("; ");
+}
 
 /** Creates a ledger on an ioredis client (the commands are defined on that client). */
 export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBudgetLedgerOptions = {}): BudgetLedger {
@@ -125,7 +177,8 @@ export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBu
   async function finish(reservation: Reservation, actual: number | null): Promise<void> {
     const levels = budgetLevels(reservation.checks);
     const keys = [`${prefix}done:${reservation.id}`, ...levels.flatMap((c) => levelKeys(c.scope, c.period))];
-    await finishCmd(keys.length, ...keys, reservation.id, actual ?? "", memory, levelTtl);
+    const reply = (await finishCmd(keys.length, ...keys, reservation.id, actual ?? "", memory, levelTtl)) as [number, ...string[]];
+    if (reply.length > 1) throw new RedisKeyError(`${actual === null ? "release" : "settle"} of ${reservation.id} on the other levels only: ${foreignKeys(reply.slice(1) as string[])}`);
   }
 
   return {
@@ -134,10 +187,11 @@ export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBu
       const levels = budgetLevels(checks);
       const id = newReservationId();
       const keys = levels.flatMap((c) => levelKeys(c.scope, c.period));
-      const reply = (await reserveCmd(keys.length, ...keys, micros, id, ttl, levelTtl, ...levels.map((c) => c.capMicros))) as number[];
+      const reply = (await reserveCmd(keys.length, ...keys, micros, id, ttl, levelTtl, ...levels.map((c) => c.capMicros))) as (number | string)[];
       if (reply[0] === 1) return { ok: true, reservation: { id, checks: levels, micros } };
-      const refused = levels[reply[1]! - 1]!;
-      return { ok: false, scope: refused.scope, spentMicros: reply[2]!, reservedMicros: reply[3]!, capMicros: refused.capMicros };
+      const refused = levels[(reply[1] as number) - 1]!;
+      if (reply[0] === 2) throw new RedisKeyError(`budget reserve on ${refused.scope} ${refused.period}: ${foreignKeys(reply.slice(2) as string[])}`, refused.scope);
+      return { ok: false, scope: refused.scope, spentMicros: reply[2] as number, reservedMicros: reply[3] as number, capMicros: refused.capMicros };
     },
     async settle(reservation: Reservation, actualMicros: number): Promise<void> {
       assertMicros("actualMicros", actualMicros);

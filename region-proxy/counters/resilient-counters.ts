@@ -27,6 +27,12 @@
  * are queued (bounded) and replayed on recovery; they are idempotent by reservation id and version,
  * so a replay after a timed-out-but-applied call, or a settle repeated, counts once.
  * A command that timed out may still have been applied by Redis: the price is a small over-count.
+ *
+ * An error Redis answers about a key (a key of another type under a tenant's name: redis-key-error.ts)
+ * fails that call only, logged with the key, and leaves the replica on Redis: a reserve touching it is
+ * answered as a degraded one would be (refused `unavailable` for that level, or admitted locally with
+ * `failOpen`), a rate check from the in-process limiter, a settle or release finishes every other
+ * level (redis-budget-ledger.ts) and is not queued (Redis would refuse it again), a status read throws.
  */
 import type { Cluster, Redis } from "ioredis";
 import { assertMicros } from "./budget-levels.ts";
@@ -37,6 +43,7 @@ import { createMemoryRateLimiter } from "./memory-rate-limiter.ts";
 import type { LimitCheck, LimitVerdict, RateLimiter } from "./rate-limit-types.ts";
 import { createRedisBudgetLedger } from "./redis-budget-ledger.ts";
 import { createRedisRateLimiter } from "./redis-rate-limiter.ts";
+import { isKeyError, keyErrorLog, RedisKeyError } from "./redis-key-error.ts";
 import { createRedisRecovery, withTimeout as withTimeoutOf } from "./redis-recovery.ts";
 
 export interface ResilientCountersOptions {
@@ -61,6 +68,8 @@ export interface ResilientCountersOptions {
   startDegraded?: boolean;
   /** Called on every switch, for the log and metrics. */
   onStateChange?: (degraded: boolean, cause?: unknown) => void;
+  /** Where a call Redis refused over a key is told (about once a minute per call). */
+  log?: (line: string) => void;
 }
 
 export interface ResilientBudgetLedger extends BudgetLedger {
@@ -73,6 +82,16 @@ export interface ResilientCounters {
   degraded(): boolean;
   /** Stops the ping loop (does not close the Redis client, which the caller owns). */
   close(): void;
+}
+
+/** A budget call as the log names it: "budget settle on ten:a day:2026-11-25, org:b day:2026-11-25". */
+function budgetCall(op: string, checks: BudgetCheck[]): string {
+  return `budget ${op} on ${checks.map((c) => `${c.scope} ${c.period}`).join(", ")}`;
+}
+
+/** A rate-limit call as the log names it. */
+function rateCall(op: string, checks: LimitCheck[]): string {
+  return `rate-limit ${op} on ${checks.map((c) => c.scope).join(", ")}`;
 }
 
 /** An ioredis client (single node or cluster) whose connection is not up; false for anything without a status. */
@@ -108,6 +127,7 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
   });
   const withTimeout = <T>(work: Promise<T>) => withTimeoutOf(work, timeoutMs, "counters");
   const degrade = (cause: unknown) => recovery.degrade(cause);
+  const keyErrors = keyErrorLog(options.log, "limits");
 
   async function replayPending(): Promise<void> {
     while (pending.length > 0) {
@@ -115,7 +135,9 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
       try {
         await withTimeout(write());
       } catch (error) {
-        if (!(error instanceof TypeError)) throw error; // bad input never succeeds: drop it
+        // Bad input never succeeds, nor does a write Redis refuses over a key: dropped (the latter told).
+        if (isKeyError(error)) keyErrors("a queued budget write", error);
+        else if (!(error instanceof TypeError)) throw error;
       }
       // A write queued meanwhile into a full queue already dropped this one (the oldest): then the
       // head is the next write, still to replay, and must not be shifted away unsent.
@@ -123,25 +145,29 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
     }
   }
 
-  /** Redis first; on failure (not on a caller's bad input) degrade and answer locally. */
-  async function attempt<T>(viaRedis: () => Promise<T>, locally: () => Promise<T>): Promise<T> {
+  /**
+   * Redis first; on failure degrade and answer locally. Not on a caller's bad input (thrown), nor on an
+   * error Redis answered about a key: `onKeyError` answers that call, and the replica stays on Redis.
+   */
+  async function attempt<T>(viaRedis: () => Promise<T>, locally: () => Promise<T>, onKeyError: (error: unknown) => Promise<T>): Promise<T> {
     if (recovery.degraded()) return locally();
     try {
       return await withTimeout(viaRedis());
     } catch (error) {
       if (error instanceof TypeError) throw error;
+      if (isKeyError(error)) return onKeyError(error);
       degrade(error);
       return locally();
     }
   }
 
-  /** A write Redis must see eventually: run it, or queue it for the replay on recovery. */
-  async function eventually(write: () => Promise<void>): Promise<void> {
+  /** A write Redis must see eventually: run it, or queue it for the replay on recovery (`call` names it for the log). */
+  async function eventually(write: () => Promise<void>, call: () => string): Promise<void> {
     const queue = async () => {
       pending.push(write);
       if (pending.length > maxPending) pending.shift();
     };
-    await attempt(write, queue);
+    await attempt(write, queue, async (error) => keyErrors(call(), error));
   }
 
   /** The in-process answer at this replica's share; an admission is remembered, so its corrections stay in memory. */
@@ -162,7 +188,8 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
           return verdict;
         } catch (error) {
           if (error instanceof TypeError) throw error;
-          degrade(error);
+          if (isKeyError(error)) keyErrors(rateCall("check", checks), error);
+          else degrade(error);
         }
       }
       return acquireLocally(checks, estimatedTokens, nowMs);
@@ -181,15 +208,17 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
         await withTimeout(remote.limiter.adjustTokens(checks, deltaTokens, nowMs));
       } catch (error) {
         if (error instanceof TypeError) throw error;
-        degrade(error);
+        if (isKeyError(error)) keyErrors(rateCall("correction", checks), error);
+        else degrade(error);
       }
     },
   };
 
-  async function reserveLocally(checks: BudgetCheck[], micros: number, failOpen: boolean): Promise<ReserveResult> {
+  /** The answer without Redis: refused as unavailable (on `scope`, else the first level), or with `failOpen` admitted locally. */
+  async function reserveLocally(checks: BudgetCheck[], micros: number, failOpen: boolean, scope?: string): Promise<ReserveResult> {
     if (!failOpen) {
-      const first = checks[0];
-      return { ok: false, scope: first?.scope ?? "", spentMicros: 0, reservedMicros: 0, capMicros: first?.capMicros ?? 0, unavailable: true };
+      const named = checks.find((c) => c.scope === scope) ?? checks[0];
+      return { ok: false, scope: named?.scope ?? "", spentMicros: 0, reservedMicros: 0, capMicros: named?.capMicros ?? 0, unavailable: true };
     }
     const result = await local.ledger.reserve(checks.map((c) => ({ ...c, capMicros: Number.MAX_SAFE_INTEGER })), micros);
     if (result.ok) localReservations.add(result.reservation);
@@ -198,25 +227,40 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
 
   const budgets: ResilientBudgetLedger = {
     reserve: (checks, micros, opts) =>
-      attempt(() => remote.ledger.reserve(checks, micros), () => reserveLocally(checks, micros, opts?.failOpen ?? false)),
+      attempt(
+        () => remote.ledger.reserve(checks, micros),
+        () => reserveLocally(checks, micros, opts?.failOpen ?? false),
+        async (error) => {
+          keyErrors(budgetCall("reserve", checks), error);
+          return reserveLocally(checks, micros, opts?.failOpen ?? false, error instanceof RedisKeyError ? error.scope : undefined);
+        },
+      ),
     async settle(reservation, actualMicros) {
       assertMicros("actualMicros", actualMicros);
       // A local reservation's spend is real spend the region's counter must see, or the cap is
       // available again after recovery. Redis's settle of an id it never reserved adds the spend and
       // keeps the id's finished marker, so a repeated settle or a replay counts once.
       if (localReservations.has(reservation)) await local.ledger.settle(reservation, actualMicros);
-      await eventually(() => remote.ledger.settle(reservation, actualMicros));
+      await eventually(() => remote.ledger.settle(reservation, actualMicros), () => budgetCall("settle", reservation.checks));
     },
     async release(reservation) {
       if (localReservations.has(reservation)) return local.ledger.release(reservation);
-      await eventually(() => remote.ledger.release(reservation));
+      await eventually(() => remote.ledger.release(reservation), () => budgetCall("release", reservation.checks));
     },
     repair: async (scope, period, spentMicros, version) => {
       assertMicros("spentMicros", spentMicros);
       if (!Number.isSafeInteger(version)) throw new TypeError(`invalid version: ${version}`);
-      await eventually(() => remote.ledger.repair(scope, period, spentMicros, version));
+      await eventually(() => remote.ledger.repair(scope, period, spentMicros, version), () => `budget repair on ${scope} ${period}`);
     },
-    status: (scope, period) => attempt(() => remote.ledger.status(scope, period), () => local.ledger.status(scope, period)),
+    status: (scope, period) =>
+      attempt(
+        () => remote.ledger.status(scope, period),
+        () => local.ledger.status(scope, period),
+        async (error) => {
+          keyErrors(`budget status of ${scope} ${period}`, error);
+          throw error;
+        },
+      ),
   };
 
   return {

@@ -131,6 +131,7 @@ export async function createLimits(config: LimitsConfig): Promise<RunningLimits>
     prefix,
     replicaShare: config.replicaShare ?? 1,
     timeoutMs,
+    log: config.log,
     onStateChange: (degraded, cause) =>
       config.log?.(degraded ? `limits: Redis unreachable, enforcing this replica's share in memory (${String((cause as Error | undefined)?.message ?? cause)})` : "limits: Redis is back; counters shared again"),
   });
