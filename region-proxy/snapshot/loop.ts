@@ -5,7 +5,9 @@
  * none: the control plane needs the outbox drained past a lapsed lease of this region's before it
  * releases it: control-plane/budgets/region-heard.repo.ts);
  * 200 → applySnapshot, 304 → confirmed. Never on the request path; a failed poll only flips
- * `controlPlaneReachable` and lengthens the pause before the next.
+ * `controlPlaneReachable` and lengthens the pause before the next. A 401 or 403 (the region token
+ * unknown, revoked, or another region's) is a failed poll too, and not "reachable": this proxy will get
+ * no snapshot until its token is fixed; it is logged once per run of refusals, not at every poll.
  */
 import { PROXY_ID_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX, USAGE_OUTBOX_OLDEST_AGE_HEADER } from "../../shared/internal-api.ts";
 import { applySnapshot, saveHeldSnapshot, type ApplyDeps } from "./apply-snapshot.ts";
@@ -48,6 +50,14 @@ export function pauseMs(pollMs: number, failures: number): number {
   return Math.min(pollMs * 2 ** Math.min(failures, 30), cap);
 }
 
+const isTokenRefusal = (status: number) => status === 401 || status === 403;
+
+function tokenRefusalReason(status: number, region: string): string {
+  return status === 401
+    ? "REGION_TOKEN is refused (unknown or revoked)"
+    : `REGION_TOKEN is refused for region ${region} (a token of another region, or REGION misspelled)`;
+}
+
 export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
   const url = `${deps.controlPlaneUrl.replace(/\/+$/, "")}${SNAPSHOT_PATH_PREFIX}${encodeURIComponent(deps.region)}`;
   const maxBytes = deps.maxBytes ?? DEFAULT_SNAPSHOT_MAX_BYTES;
@@ -65,6 +75,8 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
   // The held version, when the control plane served it with other bytes (apply-snapshot.ts "conflict"):
   // a 304 for that version then confirms nothing, until another version is held.
   let conflictVersion: number | null = null;
+  // The status of the refusal (401/403) the current run of them started with: logged once per run.
+  let tokenRefused: number | null = null;
 
   async function poll(): Promise<void> {
     const version = deps.current.version();
@@ -78,7 +90,7 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
     if (ifNoneMatch !== null) headers["if-none-match"] = ifNoneMatch;
     try {
       const answer = await fetchSnapshot(url, headers, { signal: abort.signal, headersMs: deps.requestTimeoutMs ?? 5000, bodyMs: deps.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS, maxBytes });
-      deps.current.controlPlaneReachable = answer.status < 500;
+      deps.current.controlPlaneReachable = answer.status < 500 && !isTokenRefusal(answer.status);
       failures = (await handle(answer, version)) ? 0 : failures + 1;
     } catch (error) {
       deps.current.controlPlaneReachable = false;
@@ -89,6 +101,13 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
 
   /** Acts on one answer; false when the poll counts as failed for the backoff. The held snapshot serves on either way. */
   async function handle(answer: SnapshotAnswer, version: number): Promise<boolean> {
+    if (isTokenRefusal(answer.status)) {
+      if (tokenRefused !== answer.status) deps.log(`snapshot poll: control plane answered ${answer.status}: ${tokenRefusalReason(answer.status, deps.region)}; backing off, keeping version ${version} (logged again when this changes)`);
+      tokenRefused = answer.status;
+      return false;
+    }
+    if (tokenRefused !== null) deps.log(`snapshot poll: control plane accepts the region token again (answered ${answer.status})`);
+    tokenRefused = null;
     if ("jws" in answer) {
       if (refused.matches(answer.jws)) return false;
       const outcome = await applySnapshot(answer.jws, deps, { persist: true });
