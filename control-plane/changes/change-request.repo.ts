@@ -116,6 +116,13 @@ export function isStale(bases: EntityWrite[], state: PolicyState): boolean {
   return bases.some((b) => !b.dependency && !sameValue(currentValue(state, b.entity, b.id), b.value));
 }
 
+/** Marks an open request stale with its `change.stale` audit row (the reason kept), by `who`. */
+export async function markRequestStale(tx: Tx, id: string, why: string, who: AuditActor): Promise<void> {
+  const reason = truncateText(why, 1000);
+  await tx`update change_requests set status = 'stale', reason = ${reason} where id = ${id}`;
+  await appendAudit(tx, { action: "change.stale", target: id, after: { reason }, ...auditedBy(who) });
+}
+
 /**
  * After a config change: open requests whose targets moved are stale; they must be re-proposed. Each
  * gets its `change.stale` audit row with the reason, by `who` (the actor of the change that moved them).
@@ -123,11 +130,7 @@ export function isStale(bases: EntityWrite[], state: PolicyState): boolean {
 export async function markStaleRequests(tx: Tx, state: PolicyState, who: AuditActor): Promise<void> {
   const open = await tx<{ id: string; writes: EntityWrite[]; bases: EntityWrite[] }[]>`
     select id, writes, bases from change_requests where status in ('pending', 'approved', 'scheduled') order by id`;
-  const markStale = async (id: string, why: string) => {
-    const reason = truncateText(why, 1000);
-    await tx`update change_requests set status = 'stale', reason = ${reason} where id = ${id}`;
-    await appendAudit(tx, { action: "change.stale", target: id, after: { reason }, ...auditedBy(who) });
-  };
+  const markStale = (id: string, why: string) => markRequestStale(tx, id, why, who);
   // A request is stale when its targets moved, or when what it depends on did (a deployment it newly routes to disabled, gone or redefined).
   const stale: string[] = [];
   for (const r of open) {

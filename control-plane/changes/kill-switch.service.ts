@@ -2,6 +2,7 @@
  * Kill switches bypass approval for emergencies: disable a provider's deployments, a deployment, a key
  * or a tenant at once, as one config version, with an audit row flagged break-glass. A tenant admin
  * may pull the switch on a key or tenant inside its subtree; providers and deployments are admin only.
+ * Open requests that would turn a killed target back on go stale, also when it was already off.
  */
 import { forbidden, requireTenantInScope } from "../auth/access.ts";
 import { hasRole } from "../auth/principal.ts";
@@ -12,6 +13,8 @@ import { findKey, markRevoked } from "../keys/key.repo.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
 import { findTenant, setTenantStatus } from "../tenants/tenant.repo.ts";
 import type { KillSwitchResult, KillSwitchTarget } from "./change-request.type.ts";
+import { markReenablingStale, type KilledTargets } from "./stale-reenables.ts";
+import { toAuditActor } from "../audit/run-audited.ts";
 
 const KINDS = ["provider", "deployment", "key", "tenant"];
 
@@ -22,18 +25,22 @@ export async function killSwitch(ctx: GraphQLContext, target: KillSwitchTarget, 
   return runConfigChange(ctx.deps, ctx.who, async (tx) => {
     let affected = 0;
     let before: unknown = null;
+    // What must stay off: a pending request turning it back on was written before this kill (stale-reenables.ts).
+    const killed: KilledTargets = { tenants: [], deployments: [] };
     switch (target.kind) {
       case "provider": {
         const rows = await tx<{ id: string }[]>`update deployments set status = 'disabled' where provider = ${target.id} and status = 'active' returning id`;
         if (rows.length === 0) throw notFound("active deployments of provider", target.id);
         affected = rows.length;
         before = { deploymentIds: rows.map((r) => r.id) };
+        killed.deployments = (await tx<{ id: string }[]>`select id from deployments where provider = ${target.id}`).map((r) => r.id);
         break;
       }
       case "deployment": {
         const rows = await tx<{ id: string }[]>`update deployments set status = 'disabled' where id = ${target.id} returning id`;
         if (rows.length === 0) throw notFound("deployment", target.id);
         affected = 1;
+        killed.deployments = [target.id];
         break;
       }
       case "key": {
@@ -54,12 +61,15 @@ export async function killSwitch(ctx: GraphQLContext, target: KillSwitchTarget, 
         before = { status: tenant.status };
         await setTenantStatus(tx, target.id, "disabled");
         affected = 1;
+        killed.tenants = [target.id];
         break;
       }
     }
     return {
       result: { kind: target.kind, id: target.id, affected },
       audit: { action: `killswitch.${target.kind}`, target: target.id, before, after: { reason, affected, disabled: true }, breakGlass: true },
+      // After the kill's own audit row, so each change.stale follows the act that caused it.
+      onVersion: (inner) => markReenablingStale(inner, killed, toAuditActor(ctx.who), `kill switch on ${target.kind} ${target.id}`),
     };
   });
 }
