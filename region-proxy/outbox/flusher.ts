@@ -44,6 +44,8 @@ export interface FlusherDeps {
   maxBackoffMs?: number;
   /** Told the ids of events removed without delivery: each was refused alone as too large (413) and is over the control plane's limit or was refused by it. Each is logged too. */
   onDropped?: (eventIds: string[]) => void;
+  /** Told of each round that ended on a failure (its events kept for the next, after a backoff); not one cut short by stop. */
+  onFailedRound?: () => void;
 }
 
 export interface Flusher {
@@ -160,6 +162,7 @@ export function startFlusher(deps: FlusherDeps): Flusher {
       });
       if (outcome === "failed") {
         failures++;
+        if (!stopping.signal.aborted) deps.onFailedRound?.();
         return false;
       }
       failures = 0;

@@ -48,6 +48,8 @@ export type FromOutboxWorker =
   | { type: "stored"; storedEvents: number; oldestStoredAt: number | null }
   /** Events removed without delivery (each refused alone as too large: over MAX_USAGE_BODY_BYTES, or the control plane's batch_too_large); each was logged. */
   | { type: "dropped"; events: number }
+  /** A flush round failed (the control plane unreachable or refusing, a 413, a KV read error); its events are kept. */
+  | { type: "flushFailed" }
   /** One more unreadable entry was moved to quarantine (and logged); how many are there now. */
   | { type: "corrupt"; corruptEntries: number }
   | { type: "flushed"; request: number; emptied: boolean }

@@ -82,6 +82,13 @@ export interface OutboxStatus {
   unconfirmedEvents: number;
   /** How long the oldest of them has waited, in ms (null when there is none). */
   oldestUnconfirmedAgeMs: number | null;
+  /**
+   * OutboxThread.oldestUnshippedAgeMs: how old the oldest event not yet acknowledged by the control plane
+   * is (0 when none). It grows while shipping fails, however few events wait.
+   */
+  oldestUnshippedAgeMs: number;
+  /** Flush rounds that failed since start (the control plane unreachable or refusing, a 413, a KV read error); each is logged by the flusher. */
+  flushFailures: number;
 }
 
 /** Events that cross together, and the one promise their appends share (no object per event). */
@@ -177,6 +184,7 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
   let droppedEvents = 0;
   let corruptEntries = 0;
   let threadRestarts = 0;
+  let flushFailures = 0;
   /** Every event that will not reach KV goes through here: logged with its ids, and counted. */
   const lose = (requestId: string, eventId: string, why: string) => {
     droppedEvents++;
@@ -247,6 +255,9 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
         return;
       case "dropped":
         droppedEvents += reply.events;
+        return;
+      case "flushFailed":
+        flushFailures++;
         return;
       case "corrupt":
         corruptEntries = reply.corruptEntries;
@@ -426,6 +437,8 @@ export async function startOutboxThread(init: OutboxWorkerInit, log: (line: stri
         threadRestarts,
         unconfirmedEvents: unconfirmed,
         oldestUnconfirmedAgeMs: unconfirmed > 0 && oldest !== Infinity ? Math.max(0, Math.round(performance.now() - oldest)) : null,
+        oldestUnshippedAgeMs: oldestUnshippedAgeMs(),
+        flushFailures,
       };
     },
     oldestUnshippedAgeMs,

@@ -31,7 +31,7 @@ async function init(config: OutboxWorkerInit): Promise<void> {
     // The request side already grouped the events (outbox-thread.ts): each batch is committed as it arrives.
     // Counted once here, then kept by the outbox (a restart counts again).
     const outbox: UsageOutbox = await UsageOutbox.open(kv, { maxDelayMs: 0, groupEvents: MAX_BATCH_EVENTS, maxStoredEvents: config.maxStoredEvents, onRemoved: (storedEvents) => send({ type: "stored", storedEvents, oldestStoredAt: outbox.oldestStoredAt() }), onCorrupt: (corruptEntries) => send({ type: "corrupt", corruptEntries }), log });
-    const flusher = startFlusher({ outbox, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId: config.proxyId, intervalMs: config.flushIntervalMs, log, onDropped: (eventIds) => send({ type: "dropped", events: eventIds.length }) });
+    const flusher = startFlusher({ outbox, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId: config.proxyId, intervalMs: config.flushIntervalMs, log, onDropped: (eventIds) => send({ type: "dropped", events: eventIds.length }), onFailedRound: () => send({ type: "flushFailed" }) });
     state = { kv, outbox, flusher };
     send({ type: "ready", storedEvents: outbox.storedEvents() ?? 0, corruptEntries: outbox.corruptEntries(), oldestStoredAt: outbox.oldestStoredAt() });
   } catch (error) {

@@ -6,9 +6,9 @@
 import { expect, test } from "bun:test";
 import type { ProxyDeps } from "../deps.ts";
 import type { OutboxStatus } from "../outbox/outbox-thread.ts";
-import { health, ready, UNCONFIRMED_DEGRADED_MS } from "./health.ts";
+import { health, ready, UNCONFIRMED_DEGRADED_MS, UNSHIPPED_DEGRADED_MS } from "./health.ts";
 
-const healthyOutbox: OutboxStatus = { storedEvents: 0, maxStoredEvents: 100, droppedEvents: 0, corruptEntries: 0, threadRunning: true, threadRestarts: 0, unconfirmedEvents: 0, oldestUnconfirmedAgeMs: null };
+const healthyOutbox: OutboxStatus = { storedEvents: 0, maxStoredEvents: 100, droppedEvents: 0, corruptEntries: 0, threadRunning: true, threadRestarts: 0, unconfirmedEvents: 0, oldestUnconfirmedAgeMs: null, oldestUnshippedAgeMs: 0, flushFailures: 0 };
 
 function deps(outbox: OutboxStatus | null, countersDegraded = false): ProxyDeps {
   return {
@@ -50,6 +50,24 @@ test("events unconfirmed for longer than the threshold (a crash-looping thread t
   expect(degraded[0]).toContain("30000");
   expect(degraded[0]).toContain(`${Math.round((UNCONFIRMED_DEGRADED_MS + 2_000) / 1000)} s`);
   expect(UNCONFIRMED_DEGRADED_MS).toBeLessThanOrEqual(10_000);
+});
+
+test("usage not shipped for longer than the threshold (control plane unreachable or refusing): degraded, with its age and failed rounds; still 200 and ready", async () => {
+  // A backlog a flush round old is the normal state of a busy outbox.
+  expect(await body(health("req_0", deps({ ...healthyOutbox, storedEvents: 40, oldestUnshippedAgeMs: 1_200 })))).toMatchObject({ status: "ok", degraded: [] });
+  const stuck = { ...healthyOutbox, storedEvents: 3, oldestUnshippedAgeMs: UNSHIPPED_DEGRADED_MS + 60_000, flushFailures: 17 };
+  const response = health("req_1", deps(stuck));
+  expect(response.status).toBe(200);
+  const { status, degraded } = await body(response);
+  expect(status).toBe("degraded");
+  expect(degraded).toHaveLength(1);
+  expect(degraded[0]).toContain("usageOutbox");
+  expect(degraded[0]).toContain(`${Math.round((UNSHIPPED_DEGRADED_MS + 60_000) / 1000)} s old`);
+  expect(degraded[0]).toContain("17 failed shipping rounds");
+  // The load balancer keeps the replica: every replica ships to the same control plane.
+  const r = ready("req_2", deps(stuck));
+  expect(r.status).toBe(200);
+  expect(await r.json()).toMatchObject({ ready: true, degraded: [] });
 });
 
 test("counters degraded are listed too; /ready keeps its meaning (200, degraded: [\"counters\"])", async () => {

@@ -21,6 +21,11 @@
  * DROPPED_DEGRADED_MS after any event was dropped (at the cap, a commit failing as on a full disk, or
  * one the control plane refused as too large). The outbox's status counts drops since start only, so
  * the drops of the last minute are told apart here, from the counts /health saw before (dropWatches).
+ * So is shipping that has not gone through for UNSHIPPED_DEGRADED_MS (`oldestUnshippedAgeMs`: the control
+ * plane unreachable, or refusing the region's token or its batches; `flushFailures` counts the failed
+ * rounds), long before the cap: that is usage, money, held on this replica's disk only. It stays out of
+ * /ready, like a Redis outage: every replica ships to the same control plane, so taking them out of the
+ * load balancer would turn a usage-shipping outage into a data-plane outage.
  */
 import type { ProxyDeps } from "../deps.ts";
 import type { OutboxStatus } from "../outbox/outbox-thread.ts";
@@ -28,6 +33,9 @@ import { unroutedHeaders } from "../pipeline/gateway-headers.ts";
 
 /** Usage events the outbox thread has not confirmed for this long make /health degraded (it commits a batch within ~100 ms). */
 export const UNCONFIRMED_DEGRADED_MS = 5_000;
+
+/** A usage event not acknowledged by the control plane for this long makes /health degraded (the flusher ships every second or so). */
+export const UNSHIPPED_DEGRADED_MS = 5 * 60_000;
 
 /** Usage events dropped within this long make /health degraded. */
 export const DROPPED_DEGRADED_MS = 60_000;
@@ -63,6 +71,11 @@ function degradedReasons(countersDegraded: boolean, breakerDegraded: boolean, ou
   } else if (outbox && outbox.oldestUnconfirmedAgeMs !== null && outbox.oldestUnconfirmedAgeMs > UNCONFIRMED_DEGRADED_MS) {
     reasons.push(
       `usageOutbox: ${outbox.unconfirmedEvents} usage events not confirmed by the outbox thread, the oldest for ${Math.round(outbox.oldestUnconfirmedAgeMs / 1000)} s (restarted ${outbox.threadRestarts} times since start); they are held in memory only`,
+    );
+  }
+  if (outbox && outbox.oldestUnshippedAgeMs > UNSHIPPED_DEGRADED_MS) {
+    reasons.push(
+      `usageOutbox: the oldest usage event not acknowledged by the control plane is ${Math.round(outbox.oldestUnshippedAgeMs / 1000)} s old (${outbox.storedEvents} stored, ${outbox.flushFailures} failed shipping rounds since start, each logged); usage is held on this replica only`,
     );
   }
   if (outbox && outbox.storedEvents >= outbox.maxStoredEvents) {

@@ -108,7 +108,7 @@ test("a code a vendor chose is labelled vendor_rejected: a vendor cannot make a 
 test("the usage outbox's whole status is scraped: quarantined entries, the thread's liveness and restarts, unconfirmed events and their age", async () => {
   const { metrics } = await import("./metrics.ts");
   const { createProxyMetrics } = await import("../metrics/proxy-metrics.ts");
-  const status = { storedEvents: 7, maxStoredEvents: 1000, droppedEvents: 3, corruptEntries: 2, threadRunning: false, threadRestarts: 4, unconfirmedEvents: 250, oldestUnconfirmedAgeMs: 12_500 };
+  const status = { storedEvents: 7, maxStoredEvents: 1000, droppedEvents: 3, corruptEntries: 2, threadRunning: false, threadRestarts: 4, unconfirmedEvents: 250, oldestUnconfirmedAgeMs: 12_500, oldestUnshippedAgeMs: 400_000, flushFailures: 9 };
   const deps = {
     metricsToken: TOKEN,
     metrics: createProxyMetrics(),
@@ -126,6 +126,9 @@ test("the usage outbox's whole status is scraped: quarantined entries, the threa
   expect(value(text, "gateway_usage_outbox_thread_restarts_total")).toBe(4);
   expect(value(text, "gateway_usage_outbox_unconfirmed_events")).toBe(250);
   expect(value(text, "gateway_usage_outbox_oldest_unconfirmed_seconds")).toBe(12.5);
+  expect(value(text, "gateway_usage_outbox_oldest_unshipped_seconds")).toBe(400);
+  expect(value(text, "gateway_usage_outbox_flush_failures_total")).toBe(9);
+  expect(text).toContain("# TYPE gateway_usage_outbox_flush_failures_total counter");
   expect(text).toContain("# TYPE gateway_usage_outbox_quarantined_entries_total counter");
   expect(text).toContain("# TYPE gateway_usage_outbox_thread_up gauge");
   // Nothing waiting: the age reads 0, not a missing sample a dashboard would show as a gap.

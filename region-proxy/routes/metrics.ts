@@ -38,6 +38,8 @@ export function metrics(request: Request, requestId: string, deps: ProxyDeps): R
           renderValue("gateway_usage_outbox_thread_restarts_total", "Outbox threads that died and were replaced since start.", "counter", outbox.threadRestarts),
           renderValue("gateway_usage_outbox_unconfirmed_events", "Usage events handed to the outbox thread and not yet confirmed written: held in memory only.", "gauge", outbox.unconfirmedEvents),
           renderValue("gateway_usage_outbox_oldest_unconfirmed_seconds", "How long the oldest unconfirmed usage event has waited (0 when none waits).", "gauge", (outbox.oldestUnconfirmedAgeMs ?? 0) / 1000),
+          renderValue("gateway_usage_outbox_oldest_unshipped_seconds", "Age of the oldest usage event the control plane has not acknowledged (0 when none): it grows while shipping fails, however few events wait.", "gauge", outbox.oldestUnshippedAgeMs / 1000),
+          renderValue("gateway_usage_outbox_flush_failures_total", "Rounds shipping usage to the control plane that failed (unreachable, refused, 413, a KV read error); each is logged.", "counter", outbox.flushFailures),
         ]
       : []),
   ];
