@@ -4,6 +4,8 @@
  * (the fault-mode names, `claude-fake`, `claude-3-5-haiku-…`) takes what older models take.
  * - Claude Opus 4.1, Sonnet 4.5, Haiku 4.5 and later: temperature and top_p together
  *   (https://platform.claude.com/docs/en/about-claude/models/migrating-to-claude-4).
+ * - Claude Opus 4.6, Sonnet 4.6 and later: a conversation ending on an assistant turn, a prefill
+ *   (https://platform.claude.com/docs/en/about-claude/models/migration-guide).
  *
  * @example modelLimitProblem({ model: "claude-haiku-4-5", temperature: 0.5, top_p: 0.9 }) // "`temperature` and `top_p` cannot both be specified for this model. Please use only one."
  */
@@ -19,5 +21,7 @@ export function modelLimitProblem(body: Record<string, unknown>): string | null 
   const g = typeof body.model === "string" ? generation(body.model) : null;
   if (g === null) return null;
   if (g >= 41 && body.temperature != null && body.top_p != null) return "`temperature` and `top_p` cannot both be specified for this model. Please use only one.";
+  const last = Array.isArray(body.messages) ? (body.messages.at(-1) as { role?: unknown } | undefined) : undefined;
+  if (g >= 46 && last?.role === "assistant") return "This model does not support assistant message prefill. The conversation must end with a user message.";
   return null;
 }

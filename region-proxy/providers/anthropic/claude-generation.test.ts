@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { claudeVersion, takesTemperatureWithTopP } from "./claude-generation.ts";
+import { claudeVersion, takesPrefill, takesTemperatureWithTopP } from "./claude-generation.ts";
 
 test("both id forms, dated, aliased and cloud ids read as their version", () => {
   const cases: [string, [number, number] | null][] = [
@@ -28,4 +28,9 @@ test("both id forms, dated, aliased and cloud ids read as their version", () => 
 test("temperature with top_p: taken before 4.1, refused from 4.1 and by ids naming no version", () => {
   for (const model of ["claude-3-5-sonnet-latest", "claude-3-7-sonnet-20250219", "claude-sonnet-4-20250514", "claude-opus-4-20250514"]) expect([model, takesTemperatureWithTopP(model)]).toEqual([model, true]);
   for (const model of ["claude-opus-4-1", "claude-sonnet-4-5-20250929", "claude-haiku-4-5", "claude-opus-4-6", "claude-opus-5", "claude-next"]) expect([model, takesTemperatureWithTopP(model)]).toEqual([model, false]);
+});
+
+test("prefill: taken before 4.6, refused from 4.6 and by ids naming no version", () => {
+  for (const model of ["claude-3-5-sonnet-latest", "claude-opus-4-1", "claude-sonnet-4-5-20250929", "claude-haiku-4-5"]) expect([model, takesPrefill(model)]).toEqual([model, true]);
+  for (const model of ["claude-opus-4-6", "claude-sonnet-4-6", "claude-opus-4-7", "claude-sonnet-5", "claude-next"]) expect([model, takesPrefill(model)]).toEqual([model, false]);
 });

@@ -8,7 +8,7 @@
  *
  * @example claudeVersion("claude-sonnet-4-5-20250929") // { major: 4, minor: 5 }
  * @example claudeVersion("claude-3-5-sonnet-latest") // { major: 3, minor: 5 }
- * @example takesTemperatureWithTopP("claude-haiku-4-5") // false
+ * @example takesPrefill("claude-opus-4-6") // false
  */
 export interface ClaudeVersion {
   major: number;
@@ -35,3 +35,11 @@ function olderThan(model: string, major: number, minor: number): boolean {
  * and 3.x take both.
  */
 export const takesTemperatureWithTopP = (model: string): boolean => olderThan(model, 4, 1);
+
+/**
+ * Claude Opus 4.6, Sonnet 4.6 and later answer a conversation ending on an assistant turn with 400
+ * "This model does not support assistant message prefill. The conversation must end with a user
+ * message." (migration guide: "Prefilling assistant messages returns a 400 error on Claude 4.6
+ * models", https://platform.claude.com/docs/en/about-claude/models/migration-guide).
+ */
+export const takesPrefill = (model: string): boolean => olderThan(model, 4, 6);

@@ -74,4 +74,9 @@ describe("anthropic classifyError: a request shape the model does not take", () 
     const e = classifyAnthropicError(400, new Headers(), await fixtureText("anthropic", "error-sampling-pair.json"));
     expect(e).toMatchObject({ retryable: false, clientError: { kind: "vendor_rejected", status: 400, code: "invalid_request_error", param: "top_p" } });
   });
+
+  test("a prefill to a model that takes none (Claude 4.6 and later) is told as messages", async () => {
+    const e = classifyAnthropicError(400, new Headers(), await fixtureText("anthropic", "error-prefill.json"));
+    expect(e).toMatchObject({ retryable: false, clientError: { kind: "vendor_rejected", status: 400, code: "invalid_request_error", param: "messages" } });
+  });
 });

@@ -35,6 +35,8 @@ const PATH_NOT_FOUND = /^not found\.?$/i;
 const REFUSED_PARAM: [RegExp, string][] = [
   // Claude Opus 4.1, Sonnet 4.5, Haiku 4.5 and later.
   [/^`?temperature`? and `?top_p`? cannot both be specified\b/, "top_p"],
+  // Claude Opus 4.6, Sonnet 4.6 and later: the conversation ends on an assistant turn.
+  [/^This model does not support assistant message prefill\b/, "messages"],
 ];
 const refusedParam = (message: string) => REFUSED_PARAM.find(([pattern]) => pattern.test(message))?.[1] ?? null;
 

@@ -14,7 +14,7 @@ let client: OpenAI;
 let stop: () => Promise<void>;
 
 beforeAll(async () => {
-  ({ fake, client, stop } = await startVendorBehindProxy({ provider: "anthropic", start: startFakeAnthropic }, { claude: "claude-fake" }));
+  ({ fake, client, stop } = await startVendorBehindProxy({ provider: "anthropic", start: startFakeAnthropic }, { claude: "claude-sonnet-4-5" }));
 });
 afterAll(() => stop());
 

@@ -8,6 +8,7 @@ import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { takesTemperatureWithTopP } from "./claude-generation.ts";
 import { convertMessages } from "./messages.ts";
+import { refuseUnsupportedPrefill } from "./prefill.ts";
 import { refuseUnsupported } from "./refuse-unsupported.ts";
 import { anthropicServiceTier } from "./service-tier.ts";
 import { convertTools, STRICT_TOOLS_FLAG } from "./tools.ts";
@@ -52,6 +53,7 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
     throw new UnsupportedParameterError("temperature", "This provider accepts temperature between 0 and 1.");
   }
   const { system, messages } = convertMessages(req.messages);
+  refuseUnsupportedPrefill(messages, req.messages, model);
   const body: Record<string, unknown> = {
     model,
     max_tokens: outputCapOf(req)?.send ?? DEFAULT_MAX_TOKENS,
