@@ -27,6 +27,7 @@
  */
 import { LEASES_PATH, MAX_LEASE_LEVELS, parseLeaseAnswer, type LeaseAnswer, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
 import { wirePeriod } from "../../shared/leases/zoned-period.ts";
+import { redirectAnswer } from "../../shared/http/redirect-answer.ts";
 import { clockSkewNote } from "./clock-skew-note.ts";
 import { createMemoryLeaseStore, type LeaseStore } from "./lease-store.ts";
 import { localLeaseExpiry } from "./local-lease-expiry.ts";
@@ -239,11 +240,18 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
         headers: { authorization: `Bearer ${options.regionToken}`, "content-type": "application/json", "x-proxy-id": options.proxyId },
         body: JSON.stringify({ leases: asks }),
         signal: AbortSignal.timeout(timeoutMs),
+        // Never re-sent elsewhere: another host's answer (a 404: "no global budget") is not the control plane's.
+        redirect: "manual",
       });
       const skew = skewLogged ? null : clockSkewNote(response.headers.get("date"), sentAt, now());
       if (skew !== null) {
         skewLogged = true;
         log(`leases: ${skew}`);
+      }
+      const redirect = redirectAnswer(response);
+      if (redirect !== null) {
+        await response.body?.cancel();
+        return { failure: `the control plane answered the lease request with a redirect (${redirect}), which is not followed: CONTROL_PLANE_URL should name the control plane itself`, unreachable: true };
       }
       if (response.status === 404) {
         // A control plane without the lease endpoint: no budget is global, the snapshot's caps hold per region.
