@@ -16,6 +16,7 @@
  * misconfiguration in between (one that would otherwise drain the whole backlog, money, in one round):
  * the event is kept, the 413 logged as not the control plane's, and the batch size starts over.
  */
+import { redirectAnswer } from "../../shared/http/redirect-answer.ts";
 import { readBounded } from "../../shared/http/read-bounded.ts";
 import { MAX_USAGE_BATCH, MAX_USAGE_BODY_BYTES, PROXY_ID_HEADER, USAGE_PATH } from "../../shared/internal-api.ts";
 import type { UsageBatchAck } from "../../shared/usage/usage-event.ts";
@@ -86,7 +87,15 @@ export function startFlusher(deps: FlusherDeps): Flusher {
         headers: { authorization: `Bearer ${deps.regionToken}`, "content-type": "application/json", [PROXY_ID_HEADER]: deps.proxyId },
         body,
         signal: AbortSignal.any([stopping.signal, AbortSignal.timeout(SEND_TIMEOUT_MS)]),
+        // Never re-sent elsewhere: events another host acknowledges would leave the outbox unbilled.
+        redirect: "manual",
       });
+      const redirect = redirectAnswer(response);
+      if (redirect !== null) {
+        deps.log(`usage flush: the control plane answered with a redirect (${redirect}), which is not followed: CONTROL_PLANE_URL should name the control plane itself; ${pending.length} events kept`);
+        await response.body?.cancel();
+        return "failed";
+      }
       if (response.status === 413) {
         const fromControlPlane = (await errorCode(response)) === CONTROL_PLANE_TOO_LARGE;
         return await tooLarge(pending, Buffer.byteLength(body), fromControlPlane);
