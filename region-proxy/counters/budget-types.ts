@@ -29,9 +29,23 @@ export type ReserveResult =
       unavailable?: true;
     };
 
+/** What a caller may choose of one reservation. */
+export interface ReserveOptions {
+  /**
+   * The reservation's id (newReservationId), made by the caller before sending: a reserve whose answer
+   * never came (a timeout) may still have been applied, and is released by this id.
+   */
+  id?: string;
+  /**
+   * Honoured by the resilient ledger only (resilient-counters.ts): while the shared ledger cannot be
+   * reached, admit with a local reservation instead of refusing as unavailable. The others ignore it.
+   */
+  failOpen?: boolean;
+}
+
 export interface BudgetLedger {
   /** Atomically reserves `micros` on every level; refused (nothing reserved) if any level's spent+reserved+micros > cap. */
-  reserve(checks: BudgetCheck[], micros: number): Promise<ReserveResult>;
+  reserve(checks: BudgetCheck[], micros: number, options?: ReserveOptions): Promise<ReserveResult>;
   /** Turns a reservation into real spend (actualMicros may be lower or higher); idempotent by reservation id. */
   settle(reservation: Reservation, actualMicros: number): Promise<void>;
   /** Releases a reservation at once (request failed): idempotent. */

@@ -13,7 +13,7 @@
 import { assertMicros, budgetLevels, levelId, newReservationId } from "./budget-levels.ts";
 import {
   DEFAULT_RESERVATION_TTL_MS, DEFAULT_SETTLED_MEMORY_MS,
-  type BudgetCheck, type BudgetLedger, type BudgetLedgerOptions, type Reservation, type ReserveResult,
+  type BudgetCheck, type BudgetLedger, type BudgetLedgerOptions, type Reservation, type ReserveOptions, type ReserveResult,
 } from "./budget-types.ts";
 
 /**
@@ -113,7 +113,7 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
   }
 
   return {
-    async reserve(checks: BudgetCheck[], micros: number): Promise<ReserveResult> {
+    async reserve(checks: BudgetCheck[], micros: number, reserveOptions?: ReserveOptions): Promise<ReserveResult> {
       assertMicros("micros", micros);
       const now = Date.now();
       const wanted = budgetLevels(checks);
@@ -125,7 +125,7 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
         }
         found.push(l);
       }
-      const reservation: Reservation = { id: newReservationId(), checks: wanted, micros };
+      const reservation: Reservation = { id: reserveOptions?.id ?? newReservationId(), checks: wanted, micros };
       const hold = { micros, expiresAt: now + ttl };
       for (const l of found) {
         if (l.held.size === 0 || hold.expiresAt < l.expiresNoSoonerThan) l.expiresNoSoonerThan = hold.expiresAt;

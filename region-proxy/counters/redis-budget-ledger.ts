@@ -18,7 +18,7 @@ import type { Cluster, Redis } from "ioredis";
 import { assertMicros, budgetLevels, newReservationId } from "./budget-levels.ts";
 import {
   DEFAULT_RESERVATION_TTL_MS, DEFAULT_SETTLED_MEMORY_MS,
-  type BudgetCheck, type BudgetLedger, type BudgetLedgerOptions, type Reservation, type ReserveResult,
+  type BudgetCheck, type BudgetLedger, type BudgetLedgerOptions, type Reservation, type ReserveOptions, type ReserveResult,
 } from "./budget-types.ts";
 import { RedisKeyError } from "./redis-key-error.ts";
 
@@ -182,10 +182,10 @@ export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBu
   }
 
   return {
-    async reserve(checks: BudgetCheck[], micros: number): Promise<ReserveResult> {
+    async reserve(checks: BudgetCheck[], micros: number, reserveOptions?: ReserveOptions): Promise<ReserveResult> {
       assertMicros("micros", micros);
       const levels = budgetLevels(checks);
-      const id = newReservationId();
+      const id = reserveOptions?.id ?? newReservationId();
       const keys = levels.flatMap((c) => levelKeys(c.scope, c.period));
       const reply = (await reserveCmd(keys.length, ...keys, micros, id, ttl, levelTtl, ...levels.map((c) => c.capMicros))) as (number | string)[];
       if (reply[0] === 1) return { ok: true, reservation: { id, checks: levels, micros } };

@@ -27,6 +27,10 @@
  * are queued (bounded) and replayed on recovery; they are idempotent by reservation id and version,
  * so a replay after a timed-out-but-applied call, or a settle repeated, counts once.
  * A command that timed out may still have been applied by Redis: the price is a small over-count.
+ * Not so for a reserve: its id is made here before it is sent, and one that fails (a timeout, a lost
+ * connection) has a release of that id queued as it degrades, so a reserve Redis ran after the
+ * request was answered without it gives its hold back on recovery instead of keeping a worst case
+ * for the reservation's lifetime (a reserve that never ran is released as nothing).
  *
  * An error Redis answers about a key (a key of another type under a tenant's name: redis-key-error.ts)
  * fails that call only, logged with the key, and leaves the replica on Redis: a reserve touching it is
@@ -35,8 +39,8 @@
  * level (redis-budget-ledger.ts) and is not queued (Redis would refuse it again), a status read throws.
  */
 import type { Cluster, Redis } from "ioredis";
-import { assertMicros } from "./budget-levels.ts";
-import type { BudgetCheck, BudgetLedger, BudgetLedgerOptions, Reservation, ReserveResult } from "./budget-types.ts";
+import { assertMicros, newReservationId } from "./budget-levels.ts";
+import type { BudgetCheck, BudgetLedger, BudgetLedgerOptions, Reservation, ReserveOptions, ReserveResult } from "./budget-types.ts";
 import { createMemoryBudgetLedger } from "./memory-budget-ledger.ts";
 import { assertTokenCount } from "./limit-buckets.ts";
 import { createMemoryRateLimiter } from "./memory-rate-limiter.ts";
@@ -73,7 +77,7 @@ export interface ResilientCountersOptions {
 }
 
 export interface ResilientBudgetLedger extends BudgetLedger {
-  reserve(checks: BudgetCheck[], micros: number, options?: { failOpen?: boolean }): Promise<ReserveResult>;
+  reserve(checks: BudgetCheck[], micros: number, options?: ReserveOptions): Promise<ReserveResult>;
 }
 
 export interface ResilientCounters {
@@ -226,15 +230,26 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
   }
 
   const budgets: ResilientBudgetLedger = {
-    reserve: (checks, micros, opts) =>
-      attempt(
-        () => remote.ledger.reserve(checks, micros),
-        () => reserveLocally(checks, micros, opts?.failOpen ?? false),
+    reserve(checks, micros, opts) {
+      let sent: Reservation | null = null;
+      return attempt(
+        () => {
+          sent = { id: opts?.id ?? newReservationId(), checks, micros };
+          return remote.ledger.reserve(checks, micros, { id: sent.id });
+        },
+        async () => {
+          // Sent and failed: Redis may run it yet (or have run it, the answer lost). Released by its id
+          // once Redis is back (queued: this call just degraded).
+          const lost = sent;
+          if (lost) await eventually(() => remote.ledger.release(lost), () => budgetCall("release of a reserve that failed", checks));
+          return reserveLocally(checks, micros, opts?.failOpen ?? false);
+        },
         async (error) => {
           keyErrors(budgetCall("reserve", checks), error);
           return reserveLocally(checks, micros, opts?.failOpen ?? false, error instanceof RedisKeyError ? error.scope : undefined);
         },
-      ),
+      );
+    },
     async settle(reservation, actualMicros) {
       assertMicros("actualMicros", actualMicros);
       // A local reservation's spend is real spend the region's counter must see, or the cap is
