@@ -67,6 +67,9 @@ test("aliases: bad name, unknown deployment, duplicate, unknown alias", async ()
   expect(await alias("createAlias", { name: "Bad Name", deploymentIds: [deploymentId] })).toEqual({ code: "BAD_USER_INPUT", message: expect.stringContaining("name") });
   expect((await alias("createAlias", { name: "ok", deploymentIds: [] })).code).toBe("BAD_USER_INPUT");
   expect(await alias("createAlias", { name: "ok", deploymentIds: ["dep_missing"] })).toEqual({ code: "NOT_FOUND", message: expect.stringContaining("dep_missing") });
+  // An alias may not route to an unpriced model: "m" is priced first.
+  expect(await alias("createAlias", { name: "ok", deploymentIds: [deploymentId] })).toEqual({ code: "BAD_USER_INPUT", message: expect.stringContaining("openai:m has no price") });
+  await t.admin.request(`mutation { setPrice(input: { provider: "openai", model: "m", inputUsdPerMillion: 1, outputUsdPerMillion: 1 }) { model } }`);
   await t.admin.request(`mutation($i: AliasInput!) { createAlias(input: $i) { name } }`, { i: { name: "ok", deploymentIds: [deploymentId] } });
   expect((await alias("createAlias", { name: "ok", deploymentIds: [deploymentId] })).code).toBe("CONFLICT");
   expect((await alias("updateAlias", { name: "nope", deploymentIds: [deploymentId] })).code).toBe("NOT_FOUND");
@@ -88,7 +91,7 @@ test("keys, tenants, regions: unknown ids are NOT_FOUND, duplicates CONFLICT", a
   expect((await codeOf(`{ spend(tenantId: "${tenantId}", from: "2026-01-02T00:00:00Z", to: "2026-01-01T00:00:00Z") { requests } }`)).code).toBe("BAD_USER_INPUT");
   // A refused change leaves no trace: the version only counts committed changes.
   const { configVersion } = await t.admin.request<any>(`{ configVersion }`);
-  expect(configVersion).toBe(4); // tenant, deployment, alias "ok", region "eu"
+  expect(configVersion).toBe(5); // tenant, deployment, price "m", alias "ok", region "eu"
 });
 
 test("malformed GraphQL and malformed JSON get error JSON, never a stack", async () => {

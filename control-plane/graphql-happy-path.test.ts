@@ -31,17 +31,18 @@ test("create tenant, region, deployment, alias, price and key through HTTP Graph
   );
   expect(createDeployment.id).toMatch(/^dep_/);
 
-  const { createAlias } = await t.admin.request<any>(
-    `mutation($i: AliasInput!) { createAlias(input: $i) { name deploymentIds deployments { id model } } }`,
-    { i: { name: "chat-small", deploymentIds: [createDeployment.id] } },
-  );
-  expect(createAlias.deployments).toEqual([{ id: createDeployment.id, model: "gpt-4o-mini" }]);
-
+  // Priced before an alias routes to it (an alias may not route to an unpriced model).
   const { setPrice } = await t.admin.request<any>(
     `mutation { setPrice(input: { provider: "openai", model: "gpt-4o-mini", inputUsdPerMillion: 0.15, outputUsdPerMillion: 0.6 }) {
       provider model inputUsdPerMillion outputUsdPerMillion cachedInputUsdPerMillion } }`,
   );
   expect(setPrice).toEqual({ provider: "openai", model: "gpt-4o-mini", inputUsdPerMillion: 0.15, outputUsdPerMillion: 0.6, cachedInputUsdPerMillion: null });
+
+  const { createAlias } = await t.admin.request<any>(
+    `mutation($i: AliasInput!) { createAlias(input: $i) { name deploymentIds deployments { id model } } }`,
+    { i: { name: "chat-small", deploymentIds: [createDeployment.id] } },
+  );
+  expect(createAlias.deployments).toEqual([{ id: createDeployment.id, model: "gpt-4o-mini" }]);
 
   const before = await version();
   const { createKey } = await t.admin.request<any>(
@@ -90,6 +91,7 @@ test("updateAlias replaces the chain in order", async () => {
     })).createDeployment.id as string;
   const a = await dep("a");
   const b = await dep("b");
+  for (const model of ["a", "b"]) await t.admin.request(`mutation($m: String!) { setPrice(input: { provider: "openai", model: $m, inputUsdPerMillion: 1, outputUsdPerMillion: 1 }) { model } }`, { m: model });
   await t.admin.request(`mutation($i: AliasInput!) { createAlias(input: $i) { name } }`, { i: { name: "fallback", deploymentIds: [a] } });
   const { updateAlias } = await t.admin.request<any>(`mutation($i: AliasInput!) { updateAlias(input: $i) { deploymentIds } }`, {
     i: { name: "fallback", deploymentIds: [b, a] },

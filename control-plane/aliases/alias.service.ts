@@ -1,10 +1,12 @@
-/** Alias rules: a valid unique name, a non-empty chain of known, distinct deployments. */
+/** Alias rules: a valid unique name, a non-empty chain of known, distinct deployments, each enabled one priced. */
 import type { Tx, Queryable } from "../db/client.ts";
 import { findDeploymentsByIds } from "../deployments/deployment.repo.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, conflict, notFound } from "../graphql/errors.ts";
 import { requirePattern } from "../graphql/validate.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
+import { loadPolicyState } from "../changes/policy-state.repo.ts";
+import { newUnpricedRoutes, unpricedRoutesMessage, withWrites } from "../changes/unpriced-routes.ts";
 import { ALIAS_NAME_PATTERN } from "./alias-name.ts";
 import type { AliasInput } from "./alias.input.ts";
 import { aliasExists, insertAlias, listAliasRows, replaceChain, type AliasRow } from "./alias.repo.ts";
@@ -26,6 +28,14 @@ async function requireDeployments(tx: Tx, ids: string[]): Promise<void> {
   if (missing !== undefined) throw notFound("deployment", missing);
 }
 
+/** Refuses a chain that would route the alias to an enabled deployment whose model has no price (changes/unpriced-routes.ts). */
+async function requirePricedChain(tx: Tx, input: AliasInput): Promise<void> {
+  const before = await loadPolicyState(tx);
+  const after = withWrites(before, [{ entity: "alias", id: input.name, value: { deploymentIds: input.deploymentIds } }]);
+  const unpriced = newUnpricedRoutes(before, after);
+  if (unpriced.length > 0) throw badInput("deploymentIds", unpricedRoutesMessage(unpriced));
+}
+
 /** Attaches the deployment records, in chain order. */
 export async function withDeployments(q: Queryable, rows: AliasRow[]): Promise<Alias[]> {
   const deployments = await findDeploymentsByIds(q, [...new Set(rows.flatMap((r) => r.deploymentIds))]);
@@ -38,6 +48,7 @@ export async function createAlias(ctx: GraphQLContext, input: AliasInput): Promi
   return runConfigChange(ctx.deps, ctx.who, async (tx) => {
     if (await aliasExists(tx, input.name)) throw conflict(`an alias named ${input.name} already exists`);
     await requireDeployments(tx, input.deploymentIds);
+    await requirePricedChain(tx, input);
     await insertAlias(tx, input.name);
     await replaceChain(tx, input.name, input.deploymentIds);
     const after = { name: input.name, deploymentIds: input.deploymentIds };
@@ -52,6 +63,7 @@ export async function updateAlias(ctx: GraphQLContext, input: AliasInput): Promi
     const [before] = await listAliasRows(tx, input.name);
     if (!before) throw notFound("alias", input.name);
     await requireDeployments(tx, input.deploymentIds);
+    await requirePricedChain(tx, input);
     await replaceChain(tx, input.name, input.deploymentIds);
     const after = { name: input.name, deploymentIds: input.deploymentIds };
     const [alias] = await withDeployments(tx, [after]);

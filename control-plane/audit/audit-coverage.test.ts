@@ -42,9 +42,10 @@ test("every mutation writes an audit row with actor and client address", async (
   const dep = await run("createDeployment", "deployment.create", `mutation($i: CreateDeploymentInput!) { createDeployment(input: $i) { id } }`, {
     i: { provider: "openai", baseUrl: "https://x.example/v1", model: "x", region: "eu", credentialRef: "env:X" },
   });
+  // Priced before an alias routes to it (an alias may not route to an unpriced model).
+  await run("setPrice", "price.set", `mutation { setPrice(input: { provider: "openai", model: "x", inputUsdPerMillion: 1, outputUsdPerMillion: 2 }) { model } }`);
   await run("createAlias", "alias.create", `mutation($d: ID!) { createAlias(input: { name: "audited", deploymentIds: [$d] }) { name } }`, { d: dep.id });
   await run("updateAlias", "alias.update", `mutation($d: [ID!]!) { updateAlias(input: { name: "audited", deploymentIds: $d }) { name } }`, { d: [dep.id, seeded.euDeploymentId] });
-  await run("setPrice", "price.set", `mutation { setPrice(input: { provider: "openai", model: "x", inputUsdPerMillion: 1, outputUsdPerMillion: 2 }) { model } }`);
   await run("createRegion", "region.create", `mutation { createRegion(input: { name: "apac" }) { token } }`);
   await run("updateRegion", "region.update", `mutation { updateRegion(input: { name: "apac", publicUrl: "https://apac.gw.example" }) { publicUrl } }`);
   const principal = await run("createPrincipal", "principal.create", `mutation { createPrincipal(input: { name: "pat", kind: "service" }) { id } }`);

@@ -22,6 +22,7 @@ import { findTenant } from "../tenants/tenant.repo.ts";
 import { checkSubtreeNarrowing } from "../tenants/check-subtree.ts";
 import type { ChangeOperationInput, DeploymentFieldsInput } from "./change-request.type.ts";
 import type { TenantPolicyInput } from "../tenants/tenant.input.ts";
+import { newUnpricedRoutes, unpricedRoutesMessage } from "./unpriced-routes.ts";
 import {
   currentValue,
   dependencyBases,
@@ -304,6 +305,9 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
         );
     }
   }
+  // So is pricing: one request may set a price and route to it, in any order.
+  const unpriced = newUnpricedRoutes(state, working);
+  if (unpriced.length > 0) throw badInput("operations", unpricedRoutesMessage(unpriced));
   // Narrowing is checked once every operation is in, against the request's policies as a whole.
   const policies = tenantPolicyWrites([...touched.values()].map(({ entity, id }) => ({ entity, id, value: currentValue(working, entity, id) })));
   for (const id of Object.keys(policies)) await checkTenantPolicyWrite(tx, id, policies[id]!, policies);

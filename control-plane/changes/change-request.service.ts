@@ -2,8 +2,8 @@
  * Propose → approve → apply. A proposal stores its writes, the base value of every target and the
  * diff; approvals come from someone other than the author; when enough are in, the request applies
  * as one config version, in the transaction of its last approval. A request that no longer fits the
- * configuration (its targets moved, a deployment it routes to went away, its tenant policy would now
- * widen) is refused, never merged: it goes stale (CONFLICT, audited, must be re-proposed). Approvals
+ * configuration (its targets moved, a deployment it routes to went away, it would route an alias to an
+ * unpriced model, its tenant policy would now widen) is refused, never merged: it goes stale (CONFLICT, audited, must be re-proposed). Approvals
  * are re-checked inside the applying transaction; a scheduled request whose approvals stopped
  * counting goes stale the same way.
  */
@@ -41,6 +41,7 @@ import { approvalsThatCount } from "./approvals-that-count.ts";
 import { brokenDependencies, currentValue, dependencyBases, diffEntity, writesBetween } from "./policy-state.ts";
 import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.repo.ts";
 import { truncateText } from "../audit/audit-text.ts";
+import { newUnpricedRoutes, unpricedRoutesMessage, withWrites } from "./unpriced-routes.ts";
 
 function selfApproval(): GraphQLError {
   return new GraphQLError("the author of a change request cannot approve it, nor can a principal or token the author set up, nor anyone who set up the author or the token it proposed with", { extensions: { code: GraphQLCode.SELF_APPROVAL } });
@@ -113,6 +114,8 @@ export async function proposeRollback(ctx: GraphQLContext, toVersion: number, de
     // Old values are re-checked as new ones are: the tree as it is now, time zones as accepted today.
     const policy = await tenantPolicyConflict(tx, writes);
     if (policy) throw badInput("toVersion", `version ${toVersion} does not fit the tenant tree now: ${policy}`);
+    const unpriced = newUnpricedRoutes(current, withWrites(current, writes));
+    if (unpriced.length > 0) throw badInput("toVersion", `version ${toVersion} would leave a routed model unpriced: ${unpricedRoutesMessage(unpriced)}`);
     const targetBases = writes.map((w) => ({ entity: w.entity, id: w.id, value: currentValue(current, w.entity, w.id) }));
     const diff = writes.flatMap((w, i) => diffEntity(w.entity, w.id, targetBases[i]!.value, w.value));
     // What it puts back into a chain is checked as a change's is (brokenDependencies), against its value now.
@@ -155,6 +158,9 @@ async function conflictWithState(tx: Tx, cr: ChangeRequestRow): Promise<string |
   if (isStale(cr.bases, state)) return "its targets changed since it was proposed";
   const broken = brokenDependencies(cr.writes, cr.bases, state);
   if (broken.length > 0) return `dependency changed underneath: ${broken.join("; ")}`;
+  // A price deleted, or an alias routed to a deployment, since it was proposed: checked on the state it would apply to.
+  const unpriced = newUnpricedRoutes(state, withWrites(state, cr.writes));
+  if (unpriced.length > 0) return `it would leave a routed model unpriced: ${unpricedRoutesMessage(unpriced)}`;
   const policy = await tenantPolicyConflict(tx, cr.writes);
   return policy ? `tenant policy no longer fits: ${policy}` : null;
 }

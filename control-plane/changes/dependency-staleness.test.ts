@@ -23,6 +23,8 @@ const propose = async (operations: unknown[]) =>
 const approve = (id: string) => ben.client.request<{ approveChange: { status: string } }>(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id });
 
 test("alias.update chat→[X] goes stale once deployment.disable X applies; the alias keeps its chain", async () => {
+  // Priced, so routing to it is allowed (changes/unpriced-routes.ts).
+  await t.admin.request(`mutation { setPrice(input: { provider: "openai", model: "mx", inputUsdPerMillion: 1, outputUsdPerMillion: 1 }) { model } }`);
   const { createDeployment } = await t.admin.request<{ createDeployment: { id: string } }>(
     `mutation($i: CreateDeploymentInput!) { createDeployment(input: $i) { id } }`,
     { i: { provider: "openai", baseUrl: "https://x.example/v1", model: "mx", region: "eu", credentialRef: "env:GW_CRED_X" } },

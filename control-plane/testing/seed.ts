@@ -1,4 +1,4 @@
-/** Creates a small config through the admin API: a tenant, two regions, deployments, an alias, a price, a key. */
+/** Creates a small config through the admin API: a tenant, two regions, deployments, an alias, its prices, a key. */
 import type { AdminClient } from "../../infra/local/admin-client.ts";
 
 export interface Seeded {
@@ -29,11 +29,12 @@ export async function seedConfig(admin: AdminClient): Promise<Seeded> {
     ).createDeployment.id;
   const euDeploymentId = await deployment("eu", "gpt-4o-mini", "env:OPENAI_EU_KEY");
   const usDeploymentId = await deployment("us", "gpt-4o", "file:/run/secrets/openai-us");
+  // Priced before the alias routes to them: an alias may not route to an unpriced model (changes/unpriced-routes.ts).
+  const price = (i: Record<string, unknown>) => admin.request(`mutation($i: SetPriceInput!) { setPrice(input: $i) { model } }`, { i });
+  await price({ provider: "openai", model: "gpt-4o-mini", inputUsdPerMillion: 0.15, outputUsdPerMillion: 0.6, cachedInputUsdPerMillion: 0.075 });
+  await price({ provider: "openai", model: "gpt-4o", inputUsdPerMillion: 2.5, outputUsdPerMillion: 10, cachedInputUsdPerMillion: 1.25 });
   await admin.request(`mutation($i: AliasInput!) { createAlias(input: $i) { name } }`, {
     i: { name: "chat", deploymentIds: [euDeploymentId, usDeploymentId] },
-  });
-  await admin.request(`mutation($i: SetPriceInput!) { setPrice(input: $i) { model } }`, {
-    i: { provider: "openai", model: "gpt-4o-mini", inputUsdPerMillion: 0.15, outputUsdPerMillion: 0.6, cachedInputUsdPerMillion: 0.075 },
   });
   const { createKey } = await admin.request<{ createKey: { key: { id: string }; secret: string } }>(
     `mutation($i: CreateKeyInput!) { createKey(input: $i) { key { id } secret } }`,

@@ -88,14 +88,15 @@ export async function seedDemo(admin: AdminClient, options: SeedOptions, resume?
       await save();
     }
   }
+  // Priced before the alias routes to it: an alias may not route to an unpriced model (control-plane/changes/unpriced-routes.ts).
+  await admin.request(`mutation($input: SetPriceInput!) { setPrice(input: $input) { model } }`, {
+    input: { provider: "openai", model, inputUsdPerMillion: 0.15, outputUsdPerMillion: 0.6 },
+  });
   // Not saved as a step: created, or (made by a seed that stopped after it) set again to this chain.
   const chain = { name: alias, deploymentIds: options.regions.map((region) => progress.deploymentIds[region]!) };
   await admin.request(`mutation($input: AliasInput!) { createAlias(input: $input) { name } }`, { input: chain }).catch(async (error) => {
     if (!(error instanceof AdminApiError && error.code === "CONFLICT" && resume)) throw error;
     await admin.request(`mutation($input: AliasInput!) { updateAlias(input: $input) { name } }`, { input: chain });
-  });
-  await admin.request(`mutation($input: SetPriceInput!) { setPrice(input: $input) { model } }`, {
-    input: { provider: "openai", model, inputUsdPerMillion: 0.15, outputUsdPerMillion: 0.6 },
   });
   const tenantName = options.tenantName ?? "demo";
   if (!progress.tenantId) {
