@@ -1,6 +1,10 @@
 /** Principals, role bindings and admin tokens: admin-only, every change audited. */
 import { newId } from "../../shared/ids.ts";
-import { runAudited } from "../audit/run-audited.ts";
+import { runAudited, toAuditActor } from "../audit/run-audited.ts";
+import { appendAudit } from "../audit/audit.repo.ts";
+import { auditedBy } from "../audit/audit-actor.ts";
+import { inConfigLock } from "../audit/config-lock.ts";
+import { markProposedWithStale } from "../changes/proposed-with-revoked-token.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, conflict, notFound } from "../graphql/errors.ts";
 import { requireText } from "../graphql/validate.ts";
@@ -90,11 +94,19 @@ export async function issueToken(ctx: GraphQLContext, input: IssueTokenInput): P
   });
 }
 
+/**
+ * Revokes at once. What was done with the token (a stolen one) is void: its approvals stop counting
+ * (changes/approvals-with-live-tokens.ts) and its open proposals go stale, each audited as
+ * `change.stale` after the `token.revoke` row.
+ */
 export async function revokeToken(ctx: GraphQLContext, jti: string): Promise<RevokedToken> {
-  return runAudited(ctx.deps.sql, ctx.who, async (tx) => {
+  const who = toAuditActor(ctx.who);
+  return inConfigLock(ctx.deps.sql, async (tx) => {
     const before = await findIssuedToken(tx, jti);
     if (!before) throw notFound("token", jti);
     const after = await markTokenRevoked(tx, jti);
-    return { result: { jti, revokedAt: after.revokedAt! }, audit: { action: "token.revoke", target: jti, before, after } };
+    await appendAudit(tx, { action: "token.revoke", target: jti, before, after, ...auditedBy(who) });
+    await markProposedWithStale(tx, jti, who);
+    return { jti, revokedAt: after.revokedAt! };
   });
 }

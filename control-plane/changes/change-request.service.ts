@@ -38,6 +38,7 @@ import type { ProposeChangeInput } from "./change-request.type.ts";
 import { isAuthorsApproval } from "./approval-is-authors.ts";
 import { onePerPerson, sameApproverAs } from "./one-approval-per-person.ts";
 import { approvalsThatCount } from "./approvals-that-count.ts";
+import { authorTokenRevoked, PROPOSED_WITH_REVOKED_TOKEN } from "./proposed-with-revoked-token.ts";
 import { brokenDependencies, currentValue, dependencyBases, diffEntity, writesBetween } from "./policy-state.ts";
 import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.repo.ts";
 import { truncateText } from "../audit/audit-text.ts";
@@ -149,11 +150,13 @@ async function validApprovals(tx: Tx, cr: ChangeRequestRow): Promise<number> {
 }
 
 /**
- * Why the request no longer fits the current configuration — its targets moved, a deployment it routes
+ * Why the request no longer fits the current configuration — the token it was proposed with was revoked, its targets moved, a deployment it routes
  * to went away, its tenant policy would now widen an ancestor (or leave a descendant wider) — or null.
  * Such a request is refused, never merged: it goes stale and must be proposed again.
  */
 async function conflictWithState(tx: Tx, cr: ChangeRequestRow): Promise<string | null> {
+  // revokeToken marks these stale; checked again here for one that escaped the marking.
+  if (await authorTokenRevoked(tx, cr)) return `${PROPOSED_WITH_REVOKED_TOKEN} (${cr.authorJti})`;
   const state = await loadPolicyState(tx);
   if (isStale(cr.bases, state)) return "its targets changed since it was proposed";
   const broken = brokenDependencies(cr.writes, cr.bases, state);
