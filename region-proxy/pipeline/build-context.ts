@@ -32,9 +32,19 @@ export function buildContext(
   if (feature !== null && !isFeatureId(feature)) {
     return { ok: false, error: { kind: "invalid_value", param: "x-feature-id", message: "Invalid 'X-Feature-Id' header: expected 1-64 characters of A-Z a-z 0-9 . _ : -." } };
   }
-  const dataClass = request.headers.get("x-data-class");
+  const dataClass = readDataClass(request.headers);
+  if (!dataClass.ok) return dataClass;
+  return { ok: true, context: { ...base, receivedAt: new Date(base.startedMs).toISOString(), featureId: feature, dataClass: dataClass.dataClass } };
+}
+
+/**
+ * The request's `X-Data-Class` (null when absent), or the 400 for one residency.ts does not know; also
+ * read by GET /v1/models, which lists only what a request of that class can be routed to.
+ */
+export function readDataClass(headers: Headers): { ok: true; dataClass: string | null } | { ok: false; error: GatewayError } {
+  const dataClass = headers.get("x-data-class");
   if (dataClass !== null && (!DATA_CLASS.test(dataClass) || !Object.hasOwn(DATA_CLASS_FLAGS, dataClass))) {
     return { ok: false, error: { kind: "invalid_value", param: "x-data-class", message: `Invalid 'X-Data-Class' header: expected one of ${Object.keys(DATA_CLASS_FLAGS).join(", ")}.` } };
   }
-  return { ok: true, context: { ...base, receivedAt: new Date(base.startedMs).toISOString(), featureId: feature, dataClass } };
+  return { ok: true, dataClass };
 }

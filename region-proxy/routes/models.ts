@@ -1,11 +1,12 @@
 /**
- * GET /v1/models: the aliases this key may call and this region may serve its tenant, in OpenAI's list
- * format. GET /v1/models/{id} (the SDKs' models.retrieve): one of them, or 404 model_not_found for any
+ * GET /v1/models: the aliases this key may call and this region may serve its tenant (for the data
+ * class its `X-Data-Class` names, an unknown one refused 400 as on chat), in OpenAI's list format. GET /v1/models/{id} (the SDKs' models.retrieve): one of them, or 404 model_not_found for any
  * other id (an alias the key may not use is not told apart from one that does not exist).
  */
 import type { ProxyDeps } from "../deps.ts";
 import { authenticate } from "../pipeline/authenticate.ts";
 import { authorize } from "../pipeline/authorize.ts";
+import { readDataClass } from "../pipeline/build-context.ts";
 import { unroutedHeaders } from "../pipeline/gateway-headers.ts";
 import { refuse } from "../pipeline/refuse.ts";
 import { residencyRule, satisfies } from "../pipeline/residency.ts";
@@ -27,12 +28,16 @@ function modelVisibility(request: Request, requestId: string, deps: ProxyDeps): 
   if (!loaded) return { ok: false, response: refuse(deps, { kind: "not_ready", retryAfterSeconds: 1 }, requestId) };
   const auth = authenticate(request.headers.get("authorization"), loaded.snapshot);
   if (!auth.ok) return { ok: false, response: refuse(deps, { kind: "invalid_api_key" }, requestId) };
-  // Only what this tenant can be served here: an alias none of whose deployments its residency rule
-  // allows in this region would answer every call with residency_violation.
+  // Only what this tenant can be served here, for the data class it names (X-Data-Class, refused as
+  // chat refuses it): an alias none of whose deployments its residency rule allows in this region
+  // would answer every call with residency_violation.
+  const dataClass = readDataClass(request.headers);
+  if (!dataClass.ok) return { ok: false, response: refuse(deps, dataClass.error, requestId) };
   const { snapshot } = loaded;
-  const rule = residencyRule(auth.tenant, snapshot, null);
+  const rule = residencyRule(auth.tenant, snapshot, dataClass.dataClass);
+  const unrestricted = rule.jurisdictions === null && rule.requiredFlags.length === 0;
   const servable = (name: string) =>
-    rule.jurisdictions === null || (snapshot.aliases[name]?.chain.some((id) => snapshot.deployments[id] !== undefined && satisfies(snapshot.deployments[id]!, rule)) ?? false);
+    unrestricted || (snapshot.aliases[name]?.chain.some((id) => Object.hasOwn(snapshot.deployments, id) && satisfies(snapshot.deployments[id]!, rule)) ?? false);
   const visible = (name: string) => authorize(name, auth.key, snapshot).ok && servable(name);
   return { ok: true, created: loaded.issuedAtSeconds, aliasNames: loaded.aliasNames, visible };
 }
