@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { MAX_RETRY_AFTER_MS, retryAfterMs } from "./retry-after.ts";
+import { boundedWaitMs, MAX_RETRY_AFTER_MS, retryAfterMs } from "./retry-after.ts";
 
 const NOW = Date.parse("2026-11-26T12:00:00Z");
 const read = (headers: Record<string, string>) => retryAfterMs(new Headers(headers), NOW);
@@ -45,4 +45,12 @@ test("a wait beyond a day is read as a day, so the client is never told Infinity
     expect(read(headers)).toBe(MAX_RETRY_AFTER_MS);
   }
   expect(read({ "retry-after": "86399" })).toBe(86_399_000);
+});
+
+test("boundedWaitMs, which every stated wait goes through: NaN and negatives are 'not given', beyond a day (Infinity included) is a day", () => {
+  for (const ms of [Number.NaN, -1, Number.NEGATIVE_INFINITY]) expect(boundedWaitMs(ms)).toBeNull();
+  expect(boundedWaitMs(Number.POSITIVE_INFINITY)).toBe(MAX_RETRY_AFTER_MS);
+  expect(boundedWaitMs(1e17)).toBe(MAX_RETRY_AFTER_MS);
+  expect(boundedWaitMs(1234.4)).toBe(1234);
+  expect(boundedWaitMs(0)).toBe(0);
 });

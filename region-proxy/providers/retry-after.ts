@@ -28,14 +28,26 @@ const HTTP_DATE = new RegExp(
 
 export function retryAfterMs(headers: Headers, nowMs: number): number | null {
   const ms = headers.get("retry-after-ms");
-  if (ms !== null && DECIMAL.test(ms)) return bounded(Number(ms));
+  if (ms !== null && DECIMAL.test(ms)) return boundedWaitMs(Number(ms));
   const after = headers.get("retry-after");
   if (after === null) return null;
-  if (DECIMAL.test(after)) return bounded(Number(after) * 1000);
+  if (DECIMAL.test(after)) return boundedWaitMs(Number(after) * 1000);
   if (!HTTP_DATE.test(after)) return null;
   const date = Date.parse(after);
   if (Number.isNaN(date)) return null;
-  return bounded(Math.max(0, date - nowMs));
+  return boundedWaitMs(Math.max(0, date - nowMs));
 }
 
-const bounded = (ms: number) => Math.min(MAX_RETRY_AFTER_MS, Math.round(ms));
+/**
+ * A vendor's stated wait in milliseconds, made safe to tell a client: NaN or a negative wait is "not
+ * given" (null); a wait beyond MAX_RETRY_AFTER_MS, an overflow to Infinity from a very long run of
+ * digits included, is that much. Every wait a vendor states, in a header or in its body (Gemini's
+ * RetryInfo), goes through here.
+ *
+ * @example boundedWaitMs(1e20) // 86_400_000
+ */
+export function boundedWaitMs(ms: number): number | null {
+  if (Number.isNaN(ms) || ms < 0) return null;
+  return Math.min(MAX_RETRY_AFTER_MS, Math.round(ms));
+}
+

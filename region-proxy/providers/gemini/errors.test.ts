@@ -10,6 +10,13 @@ describe("gemini classifyError on Google's error bodies", () => {
     expect(classifyGeminiError(429, new Headers({ "retry-after": "2" }), await fixtureText("gemini", "error-rate-limit.json")).retryAfterMs).toBe(2000);
   });
 
+  test("a RetryInfo delay beyond a day is read as a day, as a header's would be (never Infinity or 10^17 s)", () => {
+    const withDelay = (retryDelay: string) =>
+      JSON.stringify({ error: { code: 429, message: "Resource has been exhausted (e.g. check quota).", status: "RESOURCE_EXHAUSTED", details: [{ "@type": "type.googleapis.com/google.rpc.RetryInfo", retryDelay }] } });
+    for (const delay of ["9".repeat(400) + "s", "100000000000000s"]) expect(classifyGeminiError(429, new Headers(), withDelay(delay)).retryAfterMs).toBe(86_400_000);
+    expect(classifyGeminiError(429, new Headers(), withDelay("1.5s")).retryAfterMs).toBe(1500);
+  });
+
   test("503 overloaded and 500 are retryable", async () => {
     const body = await fixtureText("gemini", "error-overloaded.json");
     expect(classifyGeminiError(503, new Headers(), body)).toEqual({

@@ -16,7 +16,7 @@
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
 import { deploymentUnavailable, isPaymentRequired, notServedCause, type UnavailableCause } from "../deployment-unavailable.ts";
 import type { VendorError, VendorOperation } from "../types.ts";
-import { retryAfterMs } from "../retry-after.ts";
+import { boundedWaitMs, retryAfterMs } from "../retry-after.ts";
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 // "The input token count (1234567) exceeds the maximum number of tokens allowed (1048576)."
@@ -44,7 +44,7 @@ export function readGeminiError(body: string): GoogleError {
         if (typeof reason === "string") reasons.push(reason);
         const delay = (detail as { retryDelay?: unknown })?.retryDelay;
         const match = typeof delay === "string" ? /^(\d+(?:\.\d+)?)s$/.exec(delay) : null;
-        if (match) retryDelayMs = Math.round(Number(match[1]) * 1000);
+        if (match) retryDelayMs = boundedWaitMs(Number(match[1]) * 1000);
       }
       return { status: typeof error.status === "string" ? error.status : null, message: error.message, retryDelayMs, reasons };
     }
