@@ -49,4 +49,34 @@ describe("openai classifyError", () => {
     const quoting = JSON.stringify({ error: { message: "Invalid 'messages[0].name': The model `x` does not exist is not a valid name.", type: "invalid_request_error", param: "messages[0].name", code: "invalid_value" } });
     expect(classifyOpenAIError(404, new Headers(), quoting).clientError).toMatchObject({ kind: "vendor_rejected", status: 404 });
   });
+
+  test("an OpenAI-compatible server's over-long request (vLLM's words, numeric code) is context_length, told with OpenAI's code and param", () => {
+    const vllm = (message: string) => JSON.stringify({ error: { message, type: "BadRequestError", param: null, code: 400 } });
+    const wordings = [
+      // vLLM to 0.8 (serving_engine.py), chat and embeddings.
+      "This model's maximum context length is 4096 tokens. However, you requested 9000 tokens (8000 in the messages, 1000 in the completion). Please reduce the length of the messages or completion.",
+      "This model's maximum context length is 512 tokens. However, you requested 900 tokens in the input for embedding generation. Please reduce the length of the input.",
+      // vLLM 0.9 to 0.11.
+      "'max_tokens' or 'max_completion_tokens' is too large: 8000. This model's maximum context length is 4096 tokens and your request has 2778 input tokens (8000 > 4096 - 2778). None",
+      "'max_tokens' or 'max_completion_tokens' is too large: 32000. This model's maximum context length is 100001 tokens and your request has 81126 input tokens (32000 > 100001 - 81126). (parameter=max_tokens, value=32000)",
+      // vLLM's renderer (renderers/params.py), after and before tokenizing.
+      "You passed 5000 input tokens and requested 1000 output tokens. However, the model's context length is only 4096 tokens, resulting in a maximum input length of 3096 tokens. Please reduce the length of the input prompt.",
+      "You passed 90000 input characters and requested 1000 output tokens. However, the model's context length is only 4096 tokens, resulting in a maximum input length of 3096 tokens (at most 12384 characters). Please reduce the length of the input prompt.",
+    ];
+    for (const message of wordings) {
+      expect(classifyOpenAIError(400, new Headers(), vllm(message))).toEqual({
+        retryable: false,
+        clientError: { kind: "vendor_rejected", status: 400, message, code: "context_length_exceeded", param: "messages" },
+        retryAfterMs: null,
+        reason: "context_length",
+      });
+    }
+    // Only at the start of a 400's message: a refusal that quotes the words, or another status, is not it.
+    const quoting = vllm("Invalid tool name: This model's maximum context length is 4096 tokens");
+    expect(classifyOpenAIError(400, new Headers(), quoting)).toMatchObject({ reason: "status_400", clientError: { code: null, param: null } });
+    expect(classifyOpenAIError(422, new Headers(), vllm(wordings[0]!)).reason).toBe("status_422");
+    // OpenAI's own keeps its param.
+    const openai = JSON.stringify({ error: { message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.", type: "invalid_request_error", param: "messages", code: "context_length_exceeded" } });
+    expect(classifyOpenAIError(400, new Headers(), openai)).toMatchObject({ reason: "context_length", clientError: { code: "context_length_exceeded", param: "messages" } });
+  });
 });

@@ -7,7 +7,8 @@
  * chat-only server such as Groq: the operation the caller chose, notServedCause) or an
  * account that cannot pay (429 `insufficient_quota`, 402) is the deployment's
  * (deployment-unavailable.ts). Every other 4xx was caused by the request: fail fast with the vendor's
- * own message, code and param; `context_length_exceeded` is marked so the executor may try a
+ * own message, code and param; `context_length_exceeded` (or an OpenAI-compatible server's words for
+ * it, told to the client with that code and param `messages`) is marked so the executor may try a
  * deployment with a larger window.
  * See https://platform.openai.com/docs/guides/error-codes
  */
@@ -32,6 +33,20 @@ function vendorErrorFields(body: string): { message: string | null; code: string
 
 // OpenAI-compatible servers (vLLM) say it in words, with a numeric `code`; matched at the start only.
 const MODEL_DOES_NOT_EXIST = /^The model `[^`]*` does not exist/;
+// An OpenAI-compatible server's (vLLM's) over-long request: a 400 with a numeric `code`, said in words
+// that changed across versions; each matched at the start of the message only (a validation message
+// can quote the caller's text):
+// - "This model's maximum context length is 4096 tokens. However, you requested 9000 tokens (8000 in the
+//   messages, 1000 in the completion). ..." (serving_engine.py, to 0.8; also its embeddings wording);
+// - "'max_tokens' or 'max_completion_tokens' is too large: 8000. This model's maximum context length is
+//   4096 tokens and your request has 2778 input tokens (8000 > 4096 - 2778)." (0.9 to 0.11);
+// - "You passed 5000 input tokens and requested 1000 output tokens. However, the model's context length
+//   is only 4096 tokens, ..." (renderers/params.py; "input characters" when refused before tokenizing).
+// Each fits a deployment with a larger window, as OpenAI's own context_length_exceeded does.
+const COMPATIBLE_CONTEXT_LENGTH =
+  /^(?:This model's maximum context length is \d+ tokens|'max_tokens' or 'max_completion_tokens' is too large: \d+\. This model's maximum context length is \d+ tokens|You passed \d+ input (?:tokens|characters) and requested \d+ output tokens\. However, the model's context length is only \d+ tokens)/;
+const isContextLength = (status: number, fields: { message: string | null; code: string | null }): boolean =>
+  fields.code === "context_length_exceeded" || (status === 400 && COMPATIBLE_CONTEXT_LENGTH.test(fields.message ?? ""));
 // OpenAI's answer to a path it does not serve: `{"message":"Invalid URL (POST /chat/completions)","code":null}`,
 // or code `unknown_url` ("Unknown request URL: POST /chat/completions. ..."); matched at the start only.
 const INVALID_URL = /^Invalid URL \(/;
@@ -60,16 +75,17 @@ export function classifyOpenAIError(status: number, headers: Headers, body: stri
       reason: `status_${status}`,
     };
   }
+  const contextLength = isContextLength(status, fields);
   return {
     retryable: false,
     clientError: {
       kind: "vendor_rejected",
       status: status >= 400 && status < 500 ? status : 400,
       message: fields.message ?? `The model provider rejected the request (status ${status}).`,
-      code: fields.code,
-      param: fields.param,
+      code: contextLength ? "context_length_exceeded" : fields.code,
+      param: contextLength ? (fields.param ?? "messages") : fields.param,
     },
     retryAfterMs: null,
-    reason: fields.code === "context_length_exceeded" ? "context_length" : `status_${status}`,
+    reason: contextLength ? "context_length" : `status_${status}`,
   };
 }
