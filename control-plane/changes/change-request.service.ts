@@ -37,7 +37,7 @@ import {
 import type { ProposeChangeInput } from "./change-request.type.ts";
 import { isAuthorsApproval } from "./approval-is-authors.ts";
 import { onePerPerson, sameApproverAs } from "./one-approval-per-person.ts";
-import { approvalsThatCount } from "./approvals-that-count.ts";
+import { approvalsThatCount, mayStillApprove } from "./approvals-that-count.ts";
 import { authorTokenRevoked, PROPOSED_WITH_REVOKED_TOKEN } from "./proposed-with-revoked-token.ts";
 import { brokenDependencies, currentValue, dependencyBases, diffEntity, writesBetween } from "./policy-state.ts";
 import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.repo.ts";
@@ -233,6 +233,8 @@ export async function approveChange(ctx: GraphQLContext, id: string): Promise<Ch
   const result = await inConfigLock(ctx.deps.sql, async (tx) => {
     const cr = await requireVisible(ctx, tx, id, true);
     if (await isAuthorsApproval(tx, cr, ctx.principal.id, ctx.principal.jti)) throw selfApproval();
+    // Its role let it call approveChange; what it may not be is a service (a bot), which would count for nobody.
+    if (!(await mayStillApprove(tx, ctx.principal.id))) throw forbidden("only a person may approve: a service principal is no independent reviewer");
     if (cr.status === "stale") throw staleError(id, cr.reason ?? "configuration changed underneath");
     if (!(OPEN_STATUSES as readonly string[]).includes(cr.status)) throw conflict(`change request ${id} is ${cr.status}`);
     stale = await conflictWithState(tx, cr);
