@@ -138,6 +138,23 @@ export function describeBudgetLedger(name: string, harness: BudgetLedgerHarness)
       await a.release(abandoned);
       expect(await a.status("key:ttl", DAY)).toEqual({ spentMicros: 150, reservedMicros: 850 });
     });
+    test("a reservation's own lifetime overrides the ledger's, and a long one taken first does not keep later short ones", async () => {
+      const [a, b] = await harness.pair({ reservationTtlMs: 1_000 });
+      const checks = [{ scope: "key:lifetime", period: DAY, capMicros: 1000 }];
+      // A request allowed an hour holds its worst case for as long; others around it keep the default.
+      const long = reserved(await a.reserve(checks, 500, { ttlMs: 3_600_000 }));
+      reserved(await a.reserve(checks, 300, { ttlMs: 1_000 }));
+      reserved(await a.reserve(checks, 100));
+      expect((await b.reserve(checks, 101)).ok).toBe(false);
+      await Bun.sleep(1_100);
+      expect(await b.status("key:lifetime", DAY)).toEqual({ spentMicros: 0, reservedMicros: 500 });
+      expect((await b.reserve(checks, 501)).ok).toBe(false);
+      const fits = reserved(await b.reserve(checks, 500));
+      await a.release(long);
+      await b.release(fits);
+      expect(await a.status("key:lifetime", DAY)).toEqual({ spentMicros: 0, reservedMicros: 0 });
+      for (const ttlMs of [0, -1, 1.5, Number.NaN]) await expect(a.reserve(checks, 1, { ttlMs })).rejects.toThrow(TypeError);
+    });
     test("however many reservations expired at once (a crashed replica's), none of them still counts", async () => {
       const [a, b] = await harness.pair({ reservationTtlMs: 1_000 });
       const checks = [{ scope: "team:crash", period: DAY, capMicros: 3000 }];

@@ -10,6 +10,11 @@ export function assertMicros(name: string, value: number): void {
   if (!isMicros(value)) throw new TypeError(`invalid ${name}: ${value}`);
 }
 
+/** Throws TypeError unless `ttlMs` is absent or a positive whole number of ms. */
+export function assertReservationTtl(ttlMs: number | undefined): void {
+  if (ttlMs !== undefined && !(Number.isSafeInteger(ttlMs) && ttlMs > 0)) throw new TypeError(`invalid reservation ttlMs: ${ttlMs}`);
+}
+
 function isMicros(value: number): boolean {
   return Number.isSafeInteger(value) && value >= 0;
 }

@@ -41,6 +41,13 @@ export interface ReserveOptions {
    * reached, admit with a local reservation instead of refusing as unavailable. The others ignore it.
    */
   failOpen?: boolean;
+  /**
+   * How long the reservation holds when nobody settles or releases it (a crashed replica): at least as
+   * long as the request it covers may run (the enforcer passes the route's total plus a margin), or a
+   * request still running loses its hold and others are admitted past the cap. Default: the ledger's
+   * `reservationTtlMs`.
+   */
+  ttlMs?: number;
 }
 
 export interface BudgetLedger {
@@ -57,7 +64,7 @@ export interface BudgetLedger {
 
 /** Tunables shared by both ledgers. */
 export interface BudgetLedgerOptions {
-  /** A reservation not settled or released within this time stops counting (default 10 min). */
+  /** A reservation not settled or released within this time stops counting, unless reserved with its own `ttlMs` (default 10 min). */
   reservationTtlMs?: number;
   /** How long a settled/released id is remembered so a repeat is a no-op (default 15 min). */
   settledMemoryMs?: number;
@@ -66,8 +73,8 @@ export interface BudgetLedgerOptions {
 export const DEFAULT_RESERVATION_TTL_MS = 10 * 60_000;
 /**
  * Long enough for every repeat there is: a settle retried after a timeout, or replayed once Redis is
- * back (resilient-counters.ts), comes within seconds to minutes, and no reservation lives past its
- * 10-minute TTL. Not longer: the Redis ledger keeps one key per finished reservation for this long,
+ * back (resilient-counters.ts), comes within seconds to minutes of the first (a reservation may live
+ * longer, as long as its request runs, but is finished once). Not longer: the Redis ledger keeps one key per finished reservation for this long,
  * so at 1,000 requests a second 15 minutes is ~900,000 keys, where the former 48 h was ~170 million.
  */
 export const DEFAULT_SETTLED_MEMORY_MS = 15 * 60_000;

@@ -15,7 +15,7 @@
  * script Redis Cluster safe.
  */
 import type { Cluster, Redis } from "ioredis";
-import { assertMicros, budgetLevels, newReservationId } from "./budget-levels.ts";
+import { assertMicros, assertReservationTtl, budgetLevels, newReservationId } from "./budget-levels.ts";
 import {
   DEFAULT_RESERVATION_TTL_MS, DEFAULT_SETTLED_MEMORY_MS,
   type BudgetCheck, type BudgetLedger, type BudgetLedgerOptions, type Reservation, type ReserveOptions, type ReserveResult,
@@ -185,9 +185,10 @@ export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBu
     async reserve(checks: BudgetCheck[], micros: number, reserveOptions?: ReserveOptions): Promise<ReserveResult> {
       assertMicros("micros", micros);
       const levels = budgetLevels(checks);
+      assertReservationTtl(reserveOptions?.ttlMs);
       const id = reserveOptions?.id ?? newReservationId();
       const keys = levels.flatMap((c) => levelKeys(c.scope, c.period));
-      const reply = (await reserveCmd(keys.length, ...keys, micros, id, ttl, levelTtl, ...levels.map((c) => c.capMicros))) as (number | string)[];
+      const reply = (await reserveCmd(keys.length, ...keys, micros, id, reserveOptions?.ttlMs ?? ttl, levelTtl, ...levels.map((c) => c.capMicros))) as (number | string)[];
       if (reply[0] === 1) return { ok: true, reservation: { id, checks: levels, micros } };
       const refused = levels[(reply[1] as number) - 1]!;
       if (reply[0] === 2) throw new RedisKeyError(`budget reserve on ${refused.scope} ${refused.period}: ${foreignKeys(reply.slice(2) as string[])}`, refused.scope);

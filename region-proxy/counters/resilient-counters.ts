@@ -219,12 +219,12 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
   };
 
   /** The answer without Redis: refused as unavailable (on `scope`, else the first level), or with `failOpen` admitted locally. */
-  async function reserveLocally(checks: BudgetCheck[], micros: number, failOpen: boolean, scope?: string): Promise<ReserveResult> {
-    if (!failOpen) {
+  async function reserveLocally(checks: BudgetCheck[], micros: number, opts: ReserveOptions | undefined, scope?: string): Promise<ReserveResult> {
+    if (!opts?.failOpen) {
       const named = checks.find((c) => c.scope === scope) ?? checks[0];
       return { ok: false, scope: named?.scope ?? "", spentMicros: 0, reservedMicros: 0, capMicros: named?.capMicros ?? 0, unavailable: true };
     }
-    const result = await local.ledger.reserve(checks.map((c) => ({ ...c, capMicros: Number.MAX_SAFE_INTEGER })), micros);
+    const result = await local.ledger.reserve(checks.map((c) => ({ ...c, capMicros: Number.MAX_SAFE_INTEGER })), micros, { ttlMs: opts.ttlMs });
     if (result.ok) localReservations.add(result.reservation);
     return result;
   }
@@ -235,18 +235,18 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
       return attempt(
         () => {
           sent = { id: opts?.id ?? newReservationId(), checks, micros };
-          return remote.ledger.reserve(checks, micros, { id: sent.id });
+          return remote.ledger.reserve(checks, micros, { id: sent.id, ttlMs: opts?.ttlMs });
         },
         async () => {
           // Sent and failed: Redis may run it yet (or have run it, the answer lost). Released by its id
           // once Redis is back (queued: this call just degraded).
           const lost = sent;
           if (lost) await eventually(() => remote.ledger.release(lost), () => budgetCall("release of a reserve that failed", checks));
-          return reserveLocally(checks, micros, opts?.failOpen ?? false);
+          return reserveLocally(checks, micros, opts);
         },
         async (error) => {
           keyErrors(budgetCall("reserve", checks), error);
-          return reserveLocally(checks, micros, opts?.failOpen ?? false, error instanceof RedisKeyError ? error.scope : undefined);
+          return reserveLocally(checks, micros, opts, error instanceof RedisKeyError ? error.scope : undefined);
         },
       );
     },

@@ -37,7 +37,7 @@
  * control plane that sends no `ttlMs`, its expiresAt is read on this proxy's clock: skew shortens or
  * stretches the lease, and the grace must then exceed clock skew as well.)
  */
-import type { BudgetCheck, Reservation, ReserveResult } from "../counters/budget-types.ts";
+import type { BudgetCheck, Reservation, ReserveOptions, ReserveResult } from "../counters/budget-types.ts";
 import type { EnforcerBudgets } from "../limits/enforce-limits.ts";
 import type { LeaseClient, LeaseView } from "./lease-client.ts";
 
@@ -99,7 +99,7 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
    * The usual case, kept small: every level's lease is known and the reservation fits under it. A level
    * not asked about yet, or a refusal that may wait for a lease to grow, goes to `reserveWaiting`.
    */
-  async function reserve(checks: BudgetCheck[], micros: number, reserveOptions?: { failOpen?: boolean }): Promise<ReserveResult> {
+  async function reserve(checks: BudgetCheck[], micros: number, reserveOptions?: ReserveOptions): Promise<ReserveResult> {
     const views = checks.map((c) => leases.view(c.scope, c.period));
     if (!views.includes(undefined)) {
       const levels = capped(checks, views);
@@ -121,7 +121,7 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
   async function reserveWaiting(
     checks: BudgetCheck[],
     micros: number,
-    reserveOptions?: { failOpen?: boolean },
+    reserveOptions?: ReserveOptions,
     firstAnswer?: { levels: BudgetCheck[]; result: ReserveResult },
   ): Promise<ReserveResult> {
     const deadline = now() + maxWaitMs;

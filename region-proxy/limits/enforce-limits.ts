@@ -22,12 +22,14 @@
  * cost beyond their reservation: a fallback to a dearer deployment than the first of the route, a
  * prompt the approximate tokenizers under-counted, or 2xx answers the gateway refused before the one
  * it kept (each billed by the vendor, so each charged: settle.ts). With OpenAI-family deployments
- * priced alike along a chain and no refused answer, the ledger stays ≤ cap. Reservations nobody settles expire (the ledger's TTL).
+ * priced alike along a chain and no refused answer, the ledger stays ≤ cap. A reservation holds as long
+ * as its request may run (`mayRunMs`, the route's total, plus RESERVATION_MARGIN_MS); one nobody
+ * settles (a crashed replica) expires then.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { costMicros, worstCasePrice, ZERO_USAGE, type NormalizedUsage, type Price } from "../../shared/money/cost.ts";
 import { priceKey, type Snapshot, type SnapshotDeployment, type SnapshotKey } from "../../shared/snapshot/schema.ts";
-import type { BudgetCheck, Reservation, ReserveResult } from "../counters/budget-types.ts";
+import type { BudgetCheck, Reservation, ReserveOptions, ReserveResult } from "../counters/budget-types.ts";
 import type { RateLimiter } from "../counters/rate-limit-types.ts";
 import { outputCapOf, type ChatRequest } from "../providers/types.ts";
 import { estimatePromptTokens } from "./estimate-prompt-tokens.ts";
@@ -38,9 +40,15 @@ import { ratelimitHeaders, withTokensRefunded } from "./ratelimit-headers.ts";
 /** The default worst-case output when neither the request nor the snapshot names one. */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 
+/**
+ * Past a request's deadline its reservation still holds this long: the settle that follows the end
+ * (or a request's last write to a slow client) must find it held, not expired.
+ */
+export const RESERVATION_MARGIN_MS = 60_000;
+
 /** What the enforcer needs from a budget ledger; the resilient ledger also honours `failOpen`. */
 export interface EnforcerBudgets {
-  reserve(checks: BudgetCheck[], micros: number, options?: { failOpen?: boolean }): Promise<ReserveResult>;
+  reserve(checks: BudgetCheck[], micros: number, options?: ReserveOptions): Promise<ReserveResult>;
   settle(reservation: Reservation, actualMicros: number): Promise<void>;
   release(reservation: Reservation): Promise<void>;
 }
@@ -67,6 +75,11 @@ export interface AdmitInput {
   request: ChatRequest | PrecountedRequest;
   /** The first deployment of the planned route: its model picks the tokenizer, its price the reservation. Null = unknown (estimate with the alias, reserve 0). */
   deployment: SnapshotDeployment | null;
+  /**
+   * The longest the request may run: its planned route's total (walk-chain.ts requestTotalMs). Its
+   * budget reservation holds that long plus RESERVATION_MARGIN_MS. Absent: the ledger's default (10 min).
+   */
+  mayRunMs?: number;
   /**
    * Fixes the clock for budget periods AND the rate limiter (tests). Absent: periods use the local clock
    * and the Redis limiter uses Redis's own clock, so replicas with skewed clocks still agree.
@@ -195,7 +208,7 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     // Both questions go out together: with shared counters, one round trip to Redis instead of two
     // before the vendor call. The answers are then read in the order above.
     const asked = plan.rate.length > 0 ? limiter.acquire(plan.rate, estimatedTokens, nowMs) : null;
-    const reserving = plan.budget.length > 0 ? budgets.reserve(plan.budget, micros, { failOpen: plan.failOpen }) : null;
+    const reserving = plan.budget.length > 0 ? budgets.reserve(plan.budget, micros, { failOpen: plan.failOpen, ttlMs: input.mayRunMs === undefined ? undefined : input.mayRunMs + RESERVATION_MARGIN_MS }) : null;
     // A ledger failure is read below; until then it must not count as an unhandled rejection.
     reserving?.catch(() => {});
     let verdict: Awaited<typeof asked>;

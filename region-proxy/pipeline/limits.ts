@@ -17,6 +17,8 @@ export interface LimitsInput {
   request: ChatRequest | { promptTokens: number; maxOutputTokens: number };
   /** The first deployment of the planned route (its price sizes the budget reservation); null if none. */
   deployment: SnapshotDeployment | null;
+  /** The longest the request may run (requestTotalMs of its planned route): its budget reservation holds that long. */
+  mayRunMs?: number;
   /** When the request arrived: its budget period is the one its usage event is booked in. */
   receivedAt?: Date;
 }

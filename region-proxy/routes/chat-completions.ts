@@ -31,6 +31,8 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   const plan = planRoute(alias, snapshot, deps.adapterFor, residencyRule(tenant, snapshot, context.dataClass));
   if (!plan.ok) return refuse(deps, plan.error, requestId);
 
+  // The whole request's deadline: the walk's, the stream's idle timer's and its reservation's lifetime.
+  const mayRunMs = requestTotalMs(plan.targets, deps.timeouts.totalMs);
   const limits = await deps.limits.admit({
     snapshot,
     key,
@@ -38,6 +40,7 @@ export async function chatCompletions(request: Request, requestId: string, deps:
     featureId: context.featureId,
     request: chat,
     deployment: plan.targets[0]?.deployment ?? null,
+    mayRunMs,
     receivedAt: new Date(startedMs),
   });
   if (!limits.ok) return refuse(deps, limits.error, requestId, limits.headers);
@@ -68,7 +71,7 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   const answeredEstimate = () => promptEstimate(result.trail.deployment?.model ?? chat.model);
   // The server's idle timer is sized for the proxy's default total: a stream may run to its own
   // deadline (the longest planned deployment's total), silent while its vendor thinks.
-  deps.idleTimeoutFor?.(request, idleSecondsUntil(startedMs + requestTotalMs(plan.targets, deps.timeouts.totalMs)));
+  deps.idleTimeoutFor?.(request, idleSecondsUntil(startedMs + mayRunMs));
   const running = deps.inFlight.beginStream(keyHash);
   const response = streamResponse(result.stream, result.trail, headers, { client: request.signal, cut: deps.inFlight.cutSignal }, settleWith, running, answeredEstimate);
   // A snapshot swapped in since admission (while the vendor had not answered) checked only the streams

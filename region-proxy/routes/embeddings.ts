@@ -12,6 +12,7 @@ import { planRoute } from "../pipeline/plan-route.ts";
 import { refuse } from "../pipeline/refuse.ts";
 import { residencyRule } from "../pipeline/residency.ts";
 import { executeEmbeddings } from "../providers/execute-embeddings.ts";
+import { requestTotalMs } from "../providers/walk-chain.ts";
 import { cutByStop, makeSettler, settleFailure, settlingOnThrow } from "./settler.ts";
 import { walkOptions } from "./walk-options.ts";
 
@@ -36,6 +37,7 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
     featureId: context.featureId,
     request: { promptTokens, maxOutputTokens: 0 },
     deployment: plan.targets[0]?.deployment ?? null,
+    mayRunMs: requestTotalMs(plan.targets, deps.timeouts.totalMs),
     receivedAt: new Date(admitted.startedMs),
   });
   if (!limits.ok) return refuse(deps, limits.error, requestId, limits.headers);
