@@ -16,6 +16,7 @@ import { mergeTimeouts } from "../deployments/deployment-timeouts.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, conflict, notFound } from "../graphql/errors.ts";
 import { requireHttpUrl, requirePattern } from "../graphql/validate.ts";
+import { MAX_DEPLOYMENT_FLAGS, MAX_FEATURE_LIMITS, MAX_POLICY_ALIASES, MAX_POLICY_JURISDICTIONS, requireAtMost } from "../graphql/list-bounds.ts";
 import { priceRow } from "../pricing/price.service.ts";
 import { REGION_NAME_PATTERN } from "../regions/region-name.ts";
 import { findTenant } from "../tenants/tenant.repo.ts";
@@ -80,6 +81,8 @@ function checkDeployment(field: string, d: DeploymentValue, base: DeploymentValu
 
 function mergeDeployment(base: DeploymentValue | null, input: DeploymentFieldsInput | null | undefined, field: string): DeploymentValue {
   const pick = <K extends keyof DeploymentFieldsInput>(key: K, fallback: unknown) => (input?.[key] === undefined ? fallback : input[key]);
+  // Only flags being written: a stored list is judged again by checkDeployment's patterns, not its count.
+  if (input?.flags) requireAtMost(`${field}.flags`, input.flags, MAX_DEPLOYMENT_FLAGS);
   const merged = {
     provider: pick("provider", base?.provider),
     baseUrl: pick("baseUrl", base?.baseUrl),
@@ -117,18 +120,18 @@ function mergePolicy(base: TenantPolicyValue, input: TenantPolicyInput, field: s
     out[stored] = v === null ? null : Math.round(v * MICROS);
   }
   if (input.allowedAliases !== undefined) {
-    out.allowedAliases = input.allowedAliases === null ? null : [...new Set(input.allowedAliases.map((a, i) => requirePattern(`${field}.allowedAliases[${i}]`, a, ALIAS_NAME_PATTERN)))].sort();
+    out.allowedAliases = input.allowedAliases === null ? null : [...new Set(requireAtMost(`${field}.allowedAliases`, input.allowedAliases, MAX_POLICY_ALIASES).map((a, i) => requirePattern(`${field}.allowedAliases[${i}]`, a, ALIAS_NAME_PATTERN)))].sort();
   }
   if (input.allowedJurisdictions !== undefined) {
     out.allowedJurisdictions =
-      input.allowedJurisdictions === null ? null : [...new Set(input.allowedJurisdictions.map((j, i) => requirePattern(`${field}.allowedJurisdictions[${i}]`, j, JURISDICTION_PATTERN)))].sort();
+      input.allowedJurisdictions === null ? null : [...new Set(requireAtMost(`${field}.allowedJurisdictions`, input.allowedJurisdictions, MAX_POLICY_JURISDICTIONS).map((j, i) => requirePattern(`${field}.allowedJurisdictions[${i}]`, j, JURISDICTION_PATTERN)))].sort();
   }
   if (input.budgetFailOpen !== undefined) out.budgetFailOpen = input.budgetFailOpen;
   if (input.featureLimits !== undefined) {
     if (input.featureLimits === null) out.featureLimits = null;
     else {
       const table = emptyTable<FeatureLimitValue>();
-      for (const [i, f] of input.featureLimits.entries()) {
+      for (const [i, f] of requireAtMost(`${field}.featureLimits`, input.featureLimits, MAX_FEATURE_LIMITS).entries()) {
         const name = requirePattern(`${field}.featureLimits[${i}].feature`, f.feature, FEATURE_PATTERN);
         if (Object.hasOwn(table, name)) throw badInput(`${field}.featureLimits[${i}].feature`, `${name} is listed twice`);
         for (const kind of ["rpm", "tpm"] as const) {

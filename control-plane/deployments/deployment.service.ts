@@ -8,6 +8,7 @@ import { newId } from "../../shared/ids.ts";
 import type { ProviderKind } from "../../shared/snapshot/schema.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput } from "../graphql/errors.ts";
+import { MAX_DEPLOYMENT_FLAGS, requireAtMost } from "../graphql/list-bounds.ts";
 import { requirePattern } from "../graphql/validate.ts";
 import { REGION_NAME_PATTERN } from "../regions/region-name.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
@@ -42,7 +43,7 @@ export async function createDeployment(ctx: GraphQLContext, input: CreateDeploym
     region: requirePattern("region", input.region, REGION_NAME_PATTERN),
     credentialRef: requireCredentialRef("credentialRef", input.credentialRef),
     jurisdiction: input.jurisdiction ? requirePattern("jurisdiction", input.jurisdiction, JURISDICTION_PATTERN) : null,
-    flags: [...new Set((input.flags ?? []).map((f, i) => requirePattern(`flags[${i}]`, f, FLAG_PATTERN)))].sort(),
+    flags: [...new Set(requireAtMost("flags", input.flags ?? [], MAX_DEPLOYMENT_FLAGS).map((f, i) => requirePattern(`flags[${i}]`, f, FLAG_PATTERN)))].sort(),
     timeouts: requireTimeouts("timeouts", input.timeouts),
   };
   return runConfigChange(ctx.deps, ctx.who, async (tx) => {

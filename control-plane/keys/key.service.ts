@@ -9,6 +9,7 @@ import { requireTenantInScope } from "../auth/access.ts";
 import type { Tx } from "../db/client.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, conflict, notFound } from "../graphql/errors.ts";
+import { MAX_KEY_ALIASES, MAX_KEY_REGIONS, requireAtMost } from "../graphql/list-bounds.ts";
 import { requirePattern, requireText } from "../graphql/validate.ts";
 import { ALIAS_NAME_PATTERN } from "../aliases/alias-name.ts";
 import { REGION_NAME_PATTERN } from "../regions/region-name.ts";
@@ -26,8 +27,9 @@ export const DEFAULT_GRACE_HOURS = 24;
 const MAX_GRACE_HOURS = 720;
 const DAY_MS = 86_400_000;
 
-function checkList(field: string, value: string[] | null | undefined, pattern: RegExp): string[] | null {
+function checkList(field: string, value: string[] | null | undefined, pattern: RegExp, max: number): string[] | null {
   if (value === null || value === undefined) return null;
+  requireAtMost(field, value, max);
   for (const [i, name] of value.entries()) requirePattern(`${field}[${i}]`, name, pattern);
   return [...new Set(value)];
 }
@@ -84,8 +86,8 @@ export async function createKey(ctx: GraphQLContext, input: CreateKeyInput): Pro
   const name = requireText("name", input.name, 100);
   const requested = input.expiresAt ?? null;
   if (requested && requested.getTime() <= Date.now()) throw badInput("expiresAt", "must be in the future");
-  const allowedAliases = checkList("allowedAliases", input.allowedAliases, ALIAS_NAME_PATTERN);
-  const allowedRegions = checkList("allowedRegions", input.allowedRegions, REGION_NAME_PATTERN);
+  const allowedAliases = checkList("allowedAliases", input.allowedAliases, ALIAS_NAME_PATTERN, MAX_KEY_ALIASES);
+  const allowedRegions = checkList("allowedRegions", input.allowedRegions, REGION_NAME_PATTERN, MAX_KEY_REGIONS);
   const limits = checkKeyLimits(input);
   const secret = newGatewayKey();
   return runConfigChange(ctx.deps, ctx.who, async (tx) => {
