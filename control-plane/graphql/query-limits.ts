@@ -6,8 +6,13 @@
  * Root fields that do real work whatever their selection (a whole-chain hash check, a ledger scan)
  * cost their ROOT_FIELD_COST instead of 1, and an operation may select at most MAX_ROOT_FIELDS root
  * fields (aliases and fragments included), so 2,000 aliased cheap-looking fields are refused as well.
+ * Schema introspection (`__schema`, `__type` at the root) is measured against a depth of its own: the
+ * standard query tools send (graphql-js getIntrospectionQuery: codegen, Rover, GraphiQL, Postman) is 14
+ * levels deep, as type references nest `ofType`. Its size is the schema's, except where lists nest in
+ * lists (types → fields → type → fields …), which graphql-js's own MaxIntrospectionDepthRule (in the
+ * rules Apollo validates with) refuses past 3.
  */
-import { GraphQLError, getNamedType, isObjectType, isInterfaceType, Kind, type DocumentNode, type FragmentDefinitionNode, type GraphQLNamedType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from "graphql";
+import { GraphQLError, getNamedType, isObjectType, isInterfaceType, Kind, SchemaMetaFieldDef, TypeMetaFieldDef, type DocumentNode, type GraphQLField, type FragmentDefinitionNode, type GraphQLNamedType, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from "graphql";
 import type { ApolloServerPlugin } from "@apollo/server";
 import { DEFAULT_PAGE, MAX_PAGE } from "./page.ts";
 
@@ -15,6 +20,8 @@ export const QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX";
 export const MAX_QUERY_DEPTH = 10;
 export const MAX_QUERY_COMPLEXITY = 20_000;
 export const MAX_ROOT_FIELDS = 30;
+/** Depth of a `__schema` / `__type` selection: getIntrospectionQuery()'s is 14. */
+export const MAX_INTROSPECTION_DEPTH = 15;
 
 /**
  * What a root field costs before its selection, when more than 1: roughly its work in rows touched,
@@ -37,6 +44,8 @@ export interface QueryCost {
   rootFields: number;
   /** Selections examined: each fragment is measured once per position (root or nested), however often it is spread. */
   visits: number;
+  /** The deepest `__schema` / `__type` root field's, not counted in depth. */
+  introspectionDepth: number;
 }
 
 function pageSize(value: ValueNode | undefined, variables: Record<string, unknown>): number {
@@ -54,7 +63,11 @@ interface SetCost {
   depth: number;
   complexity: number;
   rootFields: number;
+  introspectionDepth: number;
 }
+
+/** Introspection's root fields, which the Query type does not list among its own. */
+const INTROSPECTION_ROOTS: Readonly<Record<string, GraphQLField<unknown, unknown>>> = { __schema: SchemaMetaFieldDef, __type: TypeMetaFieldDef };
 
 /**
  * Measures one operation. Pure: schema + document in, numbers out. A fragment's cost does not depend
@@ -64,7 +77,7 @@ interface SetCost {
 export function measureOperation(schema: GraphQLSchema, operation: OperationDefinitionNode, fragments: Record<string, FragmentDefinitionNode>, variables: Record<string, unknown> = {}): QueryCost {
   let visits = 0;
   const measured = new Map<string, SetCost>();
-  const none: SetCost = { depth: 0, complexity: 0, rootFields: 0 };
+  const none: SetCost = { depth: 0, complexity: 0, rootFields: 0, introspectionDepth: 0 };
   const fragmentCost = (fragment: FragmentDefinitionNode, parent: GraphQLNamedType | undefined, atRoot: boolean): SetCost => {
     const key = `${atRoot ? "root" : "nested"}:${fragment.name.value}`;
     const known = measured.get(key);
@@ -76,20 +89,26 @@ export function measureOperation(schema: GraphQLSchema, operation: OperationDefi
     return cost;
   };
   const walk = (set: SelectionSetNode, parent: GraphQLNamedType | undefined, atRoot: boolean): SetCost => {
-    const total: SetCost = { depth: 0, complexity: 0, rootFields: 0 };
+    const total: SetCost = { ...none };
     const add = (part: SetCost, levels: number, multiplier = 1) => {
       total.depth = Math.max(total.depth, part.depth + levels);
       total.complexity += multiplier * part.complexity;
       total.rootFields += part.rootFields;
+      total.introspectionDepth = Math.max(total.introspectionDepth, part.introspectionDepth);
     };
     for (const sel of set.selections) {
       visits++;
       if (sel.kind === Kind.FIELD) {
-        const def = parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[sel.name.value] : undefined;
+        const introspection = atRoot ? INTROSPECTION_ROOTS[sel.name.value] : undefined;
+        const def = introspection ?? (parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[sel.name.value] : undefined);
         const paginated = def?.args.some((a) => a.name === "first") ?? false;
         const multiplier = paginated ? pageSize(sel.arguments?.find((a) => a.name.value === "first")?.value, variables) : 1;
-        if (sel.selectionSet) add(walk(sel.selectionSet, def ? getNamedType(def.type) : undefined, false), 1, multiplier);
-        add({ depth: 0, complexity: atRoot ? (ROOT_FIELD_COST[sel.name.value] ?? 1) : 1, rootFields: atRoot ? 1 : 0 }, 0);
+        if (sel.selectionSet) {
+          const below = walk(sel.selectionSet, def ? getNamedType(def.type) : undefined, false);
+          // An introspection field's depth counts against its own bound, not the operation's depth.
+          add(introspection ? { ...below, depth: 0, introspectionDepth: below.depth + 1 } : below, introspection ? 0 : 1, multiplier);
+        }
+        add({ ...none, complexity: atRoot ? (ROOT_FIELD_COST[sel.name.value] ?? 1) : 1, rootFields: atRoot ? 1 : 0 }, 0);
       } else if (sel.kind === Kind.INLINE_FRAGMENT) {
         add(walk(sel.selectionSet, sel.typeCondition ? schema.getType(sel.typeCondition.name.value) ?? parent : parent, atRoot), 0);
       } else {
@@ -111,16 +130,22 @@ function fragmentsOf(document: DocumentNode): Record<string, FragmentDefinitionN
 }
 
 /** Apollo plugin: refuses an operation over the limits with 400 and code QUERY_TOO_COMPLEX. */
-export function queryLimitsPlugin(schema: GraphQLSchema, limits = { depth: MAX_QUERY_DEPTH, complexity: MAX_QUERY_COMPLEXITY, rootFields: MAX_ROOT_FIELDS }): ApolloServerPlugin {
+export function queryLimitsPlugin(
+  schema: GraphQLSchema,
+  limits = { depth: MAX_QUERY_DEPTH, complexity: MAX_QUERY_COMPLEXITY, rootFields: MAX_ROOT_FIELDS, introspectionDepth: MAX_INTROSPECTION_DEPTH },
+): ApolloServerPlugin {
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, operation, request }) {
           if (!operation) return;
           const cost = measureOperation(schema, operation, fragmentsOf(document), request.variables ?? {});
-          if (cost.depth > limits.depth || cost.complexity > limits.complexity || cost.rootFields > limits.rootFields) {
+          const introspectionOver = cost.introspectionDepth > limits.introspectionDepth;
+          if (introspectionOver || cost.depth > limits.depth || cost.complexity > limits.complexity || cost.rootFields > limits.rootFields) {
+            // The introspection depth only when it is over: every other refusal reads as it did.
+            const introspection = introspectionOver ? `, introspection depth ${cost.introspectionDepth} (max ${limits.introspectionDepth})` : "";
             throw new GraphQLError(
-              `query too complex: depth ${cost.depth} (max ${limits.depth}), complexity ${cost.complexity} (max ${limits.complexity}), root fields ${cost.rootFields} (max ${limits.rootFields})`,
+              `query too complex: depth ${cost.depth} (max ${limits.depth}), complexity ${cost.complexity} (max ${limits.complexity}), root fields ${cost.rootFields} (max ${limits.rootFields})${introspection}`,
               { extensions: { code: QUERY_TOO_COMPLEX, http: { status: 400 } } },
             );
           }
