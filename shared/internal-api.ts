@@ -4,10 +4,11 @@
  *
  * GET  /internal/v1/snapshots/{region}
  *   headers: Authorization: Bearer <region token>, X-Proxy-Id, X-Proxy-Snapshot-Version (0 if none),
+ *            X-Proxy-Snapshot-Digest (the held snapshot's digest: shared/snapshot/snapshot-digest.ts; none if none),
  *            X-Usage-Outbox-Oldest-Age-Ms (age of the oldest usage event its outbox has not shipped, 0 if none),
  *            If-None-Match (the ETag it holds)
  *   200: body is the compact JWS (content-type application/jose), ETag: "<version>"
- *   304: unchanged; 401: bad token; 403: token of another region; 404: no snapshot for that region yet
+ *   304: unchanged (never when the reported digest is not the latest version's); 401: bad token; 403: token of another region; 404: no snapshot for that region yet
  *
  * POST /internal/v1/usage
  *   body: UsageBatch (shared/usage/usage-event.ts), at most MAX_USAGE_BATCH events
@@ -24,6 +25,13 @@ export const MAX_USAGE_BODY_BYTES = 4 * 1024 * 1024;
 
 export const PROXY_ID_HEADER = "x-proxy-id";
 export const PROXY_SNAPSHOT_VERSION_HEADER = "x-proxy-snapshot-version";
+/**
+ * The SHA-256 (hex) of the held snapshot's JWS. The version alone does not name the content: after a
+ * database restore the control plane can sign a version number again with other content; the same
+ * version with another digest is republished past (control-plane/snapshots/republish-past-version.ts).
+ * Not sent by proxies older than it: they are answered by version alone, as before.
+ */
+export const PROXY_SNAPSHOT_DIGEST_HEADER = "x-proxy-snapshot-digest";
 /**
  * On each snapshot poll: how long ago (ms, by the proxy's clock) the oldest usage event its outbox has
  * not had acknowledged by the control plane was recorded (stored, or handed over and not yet stored);

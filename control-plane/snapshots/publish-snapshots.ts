@@ -1,6 +1,7 @@
 /** Compiles, signs and stores one snapshot per region at the given version, pruning older ones. */
 import type { Tx } from "../db/client.ts";
 import { signSnapshot, type SigningKey } from "../../shared/snapshot/sign.ts";
+import { snapshotDigest } from "../../shared/snapshot/snapshot-digest.ts";
 import { compileSnapshot } from "./compile-snapshot.ts";
 import { loadConfigRows } from "./config-rows.repo.ts";
 import { pruneSnapshots } from "./snapshot.repo.ts";
@@ -22,8 +23,8 @@ export async function publishSnapshots(tx: Tx, signingKey: SigningKey, version: 
   const issuedAt = new Date();
   for (const { name } of regions) {
     const jws = await signSnapshot(compileSnapshot(rows, name, version, issuedAt), signingKey);
-    await tx`insert into snapshots (region, version, jws) values (${name}, ${version}, ${jws})
-      on conflict (region, version) do update set jws = excluded.jws`;
+    await tx`insert into snapshots (region, version, jws, digest) values (${name}, ${version}, ${jws}, ${snapshotDigest(jws)})
+      on conflict (region, version) do update set jws = excluded.jws, digest = excluded.digest`;
     await pruneSnapshots(tx, name, SNAPSHOTS_KEPT);
   }
 }

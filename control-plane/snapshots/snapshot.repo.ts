@@ -2,20 +2,26 @@
 import type { Queryable } from "../db/client.ts";
 
 /**
- * The region's newest snapshot version alone (null before the first): an index lookup on the
+ * The region's newest snapshot version and its digest (null before the first): an index lookup on the
  * (region, version) key that never touches the JWS, which is megabytes on a large config. An unchanged
  * poll (304) needs nothing more.
  */
-export async function latestSnapshotVersion(q: Queryable, region: string): Promise<number | null> {
-  const [row] = await q<{ version: number }[]>`
-    select version from snapshots where region = ${region} order by version desc limit 1`;
-  return row?.version ?? null;
+export async function latestSnapshotHead(q: Queryable, region: string): Promise<{ version: number; digest: string } | null> {
+  const [row] = await q<{ version: number; digest: string }[]>`
+    select version, digest from snapshots where region = ${region} order by version desc limit 1`;
+  return row ?? null;
+}
+
+/** The digest of the region's snapshot of `version` (null: none stored), for the republish's check under the lock. */
+export async function snapshotDigestOf(q: Queryable, region: string, version: number): Promise<string | null> {
+  const [row] = await q<{ digest: string }[]>`select digest from snapshots where region = ${region} and version = ${version}`;
+  return row?.digest ?? null;
 }
 
 /** The region's newest snapshot with its JWS (null before the first), for a poller that needs the body. */
-export async function latestSnapshot(q: Queryable, region: string): Promise<{ version: number; jws: string } | null> {
-  const [row] = await q<{ version: number; jws: string }[]>`
-    select version, jws from snapshots where region = ${region} order by version desc limit 1`;
+export async function latestSnapshot(q: Queryable, region: string): Promise<{ version: number; digest: string; jws: string } | null> {
+  const [row] = await q<{ version: number; digest: string; jws: string }[]>`
+    select version, digest, jws from snapshots where region = ${region} order by version desc limit 1`;
   return row ?? null;
 }
 

@@ -19,7 +19,8 @@ import { loadSnapshotJws, saveSnapshotJws } from "./snapshot-store.ts";
  * with different content: the control plane's database was restored from a backup and handed the
  * number out again. Neither is taken as current: the held one keeps serving, unconfirmed (its age in
  * /health grows), until the control plane publishes a higher version (it republishes past a version a
- * proxy reports above its latest: control-plane/snapshots/republish-past-version.ts).
+ * proxy reports above its latest, or at its latest with another digest: the loop reports the held
+ * snapshot's, control-plane/snapshots/republish-past-version.ts).
  */
 export type ApplyOutcome = "swapped" | "unchanged" | "refused" | "conflict";
 

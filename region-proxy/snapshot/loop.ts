@@ -1,6 +1,8 @@
 /**
  * Polls the control plane for this region's snapshot (shared/internal-api.ts): region token,
- * X-Proxy-Id, X-Proxy-Snapshot-Version and If-None-Match (the held version, and a refused one), and
+ * X-Proxy-Id, X-Proxy-Snapshot-Version and X-Proxy-Snapshot-Digest (what is held: after a database
+ * restore the control plane may have signed the held version again with other content, and then
+ * publishes past it), If-None-Match (the held version, and a refused one), and
  * X-Usage-Outbox-Oldest-Age-Ms (how old the oldest usage event the outbox has not shipped is, 0 when
  * none: the control plane needs the outbox drained past a lapsed lease of this region's before it
  * releases it: control-plane/budgets/region-heard.repo.ts);
@@ -9,8 +11,10 @@
  * unknown, revoked, or another region's) is a failed poll too, and not "reachable": this proxy will get
  * no snapshot until its token is fixed; it is logged once per run of refusals, not at every poll.
  */
-import { PROXY_ID_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX, USAGE_OUTBOX_OLDEST_AGE_HEADER } from "../../shared/internal-api.ts";
+import { PROXY_ID_HEADER, PROXY_SNAPSHOT_DIGEST_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX, USAGE_OUTBOX_OLDEST_AGE_HEADER } from "../../shared/internal-api.ts";
+import { snapshotDigest } from "../../shared/snapshot/snapshot-digest.ts";
 import { applySnapshot, saveHeldSnapshot, type ApplyDeps } from "./apply-snapshot.ts";
+import type { LoadedSnapshot } from "./current.ts";
 import { fetchSnapshot, type SnapshotAnswer } from "./fetch-snapshot.ts";
 import { RefusedSnapshot } from "./refused-snapshot.ts";
 
@@ -77,6 +81,13 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
   let conflictVersion: number | null = null;
   // The status of the refusal (401/403) the current run of them started with: logged once per run.
   let tokenRefused: number | null = null;
+  // The held snapshot's digest, hashed once per snapshot held, not at every poll (the JWS may be tens of MB).
+  const digests = new WeakMap<LoadedSnapshot, string>();
+  const heldDigest = (loaded: LoadedSnapshot): string => {
+    let digest = digests.get(loaded);
+    if (digest === undefined) digests.set(loaded, (digest = snapshotDigest(loaded.jws)));
+    return digest;
+  };
 
   async function poll(): Promise<void> {
     const version = deps.current.version();
@@ -85,6 +96,8 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
       [PROXY_ID_HEADER]: deps.proxyId,
       [PROXY_SNAPSHOT_VERSION_HEADER]: String(version),
     };
+    const loaded = deps.current.get();
+    if (loaded) headers[PROXY_SNAPSHOT_DIGEST_HEADER] = heldDigest(loaded);
     if (deps.oldestUnshippedAgeMs) headers[USAGE_OUTBOX_OLDEST_AGE_HEADER] = String(Math.max(0, Math.round(deps.oldestUnshippedAgeMs())));
     const ifNoneMatch = refused.ifNoneMatch(version);
     if (ifNoneMatch !== null) headers["if-none-match"] = ifNoneMatch;
