@@ -37,6 +37,10 @@ async function tenantWithKey(name: string, parentId?: string): Promise<{ tenantI
 }
 const client = (region: string, apiKey: string) => new OpenAI({ baseURL: `${stack.proxies[region]!.url}/v1`, apiKey, maxRetries: 0 });
 
+/** An alias may route only to priced models. */
+const setPrice = (provider: string, model: string) =>
+  stack.admin.request(`mutation($i: SetPriceInput!) { setPrice(input: $i) { model } }`, { i: { provider, model, inputUsdPerMillion: 1, outputUsdPerMillion: 2 } });
+
 beforeAll(async () => {
   stack = await startStack({ regions: ["eu", "us"], snapshotPollMs: 200 });
   approver = await principalWith(stack.admin, stack.controlPlane.url, "rita", [{ role: "approver" }]);
@@ -52,6 +56,7 @@ beforeAll(async () => {
       })
     ).createDeployment.id;
   const chain = [await deployment("eu", EU_MODEL), await deployment("us", US_MODEL)];
+  for (const model of [EU_MODEL, US_MODEL]) await setPrice("openai", model);
   await stack.admin.request(`mutation($i: AliasInput!) { createAlias(input: $i) { name } }`, { i: { name: ALIAS, deploymentIds: chain } });
 
   // Residency is tenant policy: proposed by the bootstrap admin, approved by a second person.
@@ -143,6 +148,8 @@ test("an embeddings request refused on the US proxy is not sent to eu when eu's 
       })
     ).createDeployment.id;
   const chain = [await create("openai", "us", "echo-us-embed"), await create("anthropic", "eu", "echo-eu-claude")];
+  await setPrice("openai", "echo-us-embed");
+  await setPrice("anthropic", "echo-eu-claude");
   await stack.admin.request(`mutation($i: AliasInput!) { createAlias(input: $i) { name } }`, { i: { name: "resident-assistant", deploymentIds: chain } });
   await proxiesCaughtUp();
 
