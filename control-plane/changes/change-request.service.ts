@@ -32,6 +32,7 @@ import {
   OPEN_STATUSES,
   setChangeStatus,
   TENANT_ENTITIES,
+  type ApprovalRow,
   type ChangeRequestRow,
 } from "./change-request.repo.ts";
 import type { ProposeChangeInput } from "./change-request.type.ts";
@@ -145,8 +146,12 @@ export async function proposeRollback(ctx: GraphQLContext, toVersion: number, de
  * (`onePerPerson`: the first of two approvals either of whose approvers stands behind the other). An
  * approval that no longer counts is dropped before pairing, so it shadows no one.
  */
+async function countedApprovals(tx: Tx, cr: ChangeRequestRow, approvals: readonly ApprovalRow[]): Promise<ApprovalRow[]> {
+  return onePerPerson(tx, await approvalsThatCount(tx, cr, approvals));
+}
+
 async function validApprovals(tx: Tx, cr: ChangeRequestRow): Promise<number> {
-  return (await onePerPerson(tx, await approvalsThatCount(tx, cr, await approvalsFor(tx, [cr.id])))).length;
+  return (await countedApprovals(tx, cr, await approvalsFor(tx, [cr.id]))).length;
 }
 
 /**
@@ -181,6 +186,9 @@ function staleError(id: string, why: string): GraphQLError {
 /** Writes the request as one config version, in a transaction that holds the config lock and has re-checked it. */
 async function applyLocked(tx: Tx, deps: AppDeps, cr: ChangeRequestRow, who: AuditActor): Promise<ChangeRequestRow> {
   const approvals = await approvalsFor(tx, [cr.id]);
+  // Who approved it: the approvals that counted; the rest (void, the author's own, a second by one person) apart.
+  const counted = new Set((await countedApprovals(tx, cr, approvals)).map((a) => a.approver));
+  const approvers = { approvals: [...counted], notCounted: approvals.filter((a) => !counted.has(a.approver)).map((a) => a.approver) };
   return configChangeLocked(tx, deps, who, async (inner) => {
     for (const write of cr.writes) await applyWrite(inner, write);
     let applied: ChangeRequestRow | null = null;
@@ -188,7 +196,7 @@ async function applyLocked(tx: Tx, deps: AppDeps, cr: ChangeRequestRow, who: Aud
       get result() {
         return applied!;
       },
-      audit: { action: "change.apply", target: cr.id, before: null, after: { diff: cr.diff, approvals: approvals.map((a) => a.approver) } },
+      audit: { action: "change.apply", target: cr.id, before: null, after: { diff: cr.diff, ...approvers } },
       onVersion: async (tx2, version) => {
         applied = await setChangeStatus(tx2, cr.id, "applied", null, null, version);
       },
