@@ -1,5 +1,6 @@
 /** The target of a `refused.<field>` audit row: the id a refused mutation aimed at. */
 import { storableText } from "../../shared/text/storable-text.ts";
+import { maskSecrets } from "../graphql/quoted-value.ts";
 import { truncateText } from "./audit-text.ts";
 
 /**
@@ -13,5 +14,6 @@ export function refusalTarget(args: Record<string, any>): string {
   const candidate = args.id ?? args.jti ?? args.principalId ?? input.id ?? input.tenantId ?? input.principalId ?? input.name ?? args.toVersion;
   // Cut between code points: half a surrogate pair is stored as U+FFFD and the row's hash no longer
   // matches. NULs and lone surrogates are refused first (badArgumentsIn), and made storable regardless.
-  return candidate === undefined || candidate === null ? "" : storableText(truncateText(String(candidate), 200));
+  // A secret sent where an id belongs (revokeKey(id: "gwk_…")) is masked: every auditLog reader sees the row.
+  return candidate === undefined || candidate === null ? "" : storableText(truncateText(maskSecrets(String(candidate)), 200));
 }

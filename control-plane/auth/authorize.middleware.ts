@@ -6,18 +6,24 @@
  * FORBIDDEN / NOT_FOUND reads of principals not reaching every tenant through that field (a tenant
  * admin probing elsewhere, a viewer who is also a team's tenant admin asking for another tenant's spend).
  * The row keeps the resolver's message: ours name fields, ids, names and limits, never a free-text value
- * the caller sent (the log is append-only: a vendor key pasted into a field would stay there for good).
+ * the caller sent (the log is append-only: a vendor key pasted into a field would stay there for good);
+ * it is cut to MAX_AUDITED_MESSAGE and any secret-shaped word in it masked all the same.
  */
 import { GraphQLError } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
+import { truncateText } from "../audit/audit-text.ts";
 import { refusalTarget } from "../audit/refusal-target.ts";
 import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
+import { maskSecrets } from "../graphql/quoted-value.ts";
 import { badArgumentsIn } from "../graphql/reject-nul.middleware.ts";
 import { forbidden } from "./access.ts";
 import { BOOTSTRAP_ONLY, FIELD_POLICY } from "./field-policy.ts";
 import { GLOBAL_ROLES, hasRole, seesAllTenants } from "./principal.ts";
+
+/** How much of a refusal's message its audit row keeps (as audit-early-refusals.ts does). */
+const MAX_AUDITED_MESSAGE = 1000;
 
 const AUDITED_REFUSALS = new Set<string>([
   GraphQLCode.FORBIDDEN,
@@ -40,7 +46,7 @@ export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, a
     if ((parent === "Mutation" || reachAcross) && typeof code === "string" && AUDITED_REFUSALS.has(code)) {
       await runAudited(context.deps.sql, context.who, async () => ({
         result: null,
-        audit: { action: `refused.${info.fieldName}`, target: refusalTarget(args), after: { code, message: (error as Error).message } },
+        audit: { action: `refused.${info.fieldName}`, target: refusalTarget(args), after: { code, message: truncateText(maskSecrets((error as Error).message), MAX_AUDITED_MESSAGE) } },
       })).catch((auditError) => context.deps.log(`could not audit a refused ${info.fieldName}: ${String(auditError)}`));
     }
     throw error;

@@ -6,13 +6,15 @@ import { GraphQLError, type GraphQLFormattedError } from "graphql";
 import { unwrapResolverError } from "@apollo/server/errors";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import { isDatabaseUnavailable } from "../db/database-unavailable.ts";
+import { quotedValue } from "./quoted-value.ts";
 
 export function badInput(field: string, message: string): GraphQLError {
   return new GraphQLError(`${field}: ${message}`, { extensions: { code: GraphQLCode.BAD_USER_INPUT, field } });
 }
 
+/** `id` is the caller's and quoted cut and masked (quoted-value.ts): the refusal is audited. */
 export function notFound(what: string, id: string): GraphQLError {
-  return new GraphQLError(`${what} ${id} not found`, { extensions: { code: GraphQLCode.NOT_FOUND } });
+  return new GraphQLError(`${what} ${quotedValue(id)} not found`, { extensions: { code: GraphQLCode.NOT_FOUND } });
 }
 
 export function conflict(message: string): GraphQLError {
