@@ -96,6 +96,8 @@ export function compileSnapshot(rows: ConfigRows, region: string, version: numbe
         ? { budgets: { dailyMicros: k.dailyBudgetMicros ?? null, monthlyMicros: k.monthlyBudgetMicros ?? null } }
         : {}),
       ...(k.lineageId && k.lineageId !== k.id ? { lineageId: k.lineageId } : {}),
+      // Published only when set, so a key on every region keeps the bytes it had before this field.
+      ...(k.allowedRegions ? { allowedRegions: [...k.allowedRegions] } : {}),
     };
   }
   const tenants: Record<string, SnapshotTenant> = {};

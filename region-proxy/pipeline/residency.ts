@@ -5,7 +5,7 @@
  * BEFORE walking it, so a fallback can never cross the rule.
  */
 import type { Operation } from "../../shared/snapshot/provider-operations.ts";
-import type { RegionDirectoryEntry, Snapshot, SnapshotDeployment, SnapshotTenant } from "../../shared/snapshot/schema.ts";
+import type { RegionDirectoryEntry, Snapshot, SnapshotDeployment, SnapshotKey, SnapshotTenant } from "../../shared/snapshot/schema.ts";
 
 /** Data classes this gateway knows, and the deployment flags each requires. */
 export const DATA_CLASS_FLAGS: Readonly<Record<string, readonly string[]>> = {
@@ -22,6 +22,11 @@ export interface ResidencyRule {
   /** Flags every deployment must carry (from the data class). */
   requiredFlags: readonly string[];
   dataClass: string | null;
+  /**
+   * The regions the request's key is published in (SnapshotKey.allowedRegions), or null for every
+   * region: advice never names a region where the key would be answered 401.
+   */
+  keyRegions: readonly string[] | null;
 }
 
 /** The tenant's effective jurisdictions: the intersection along its ancestor chain (cycle-safe). */
@@ -37,8 +42,19 @@ export function effectiveJurisdictions(tenant: SnapshotTenant, tenants: Snapshot
   return allowed;
 }
 
-export function residencyRule(tenant: SnapshotTenant, snapshot: Snapshot, dataClass: string | null): ResidencyRule {
-  return { jurisdictions: effectiveJurisdictions(tenant, snapshot.tenants), requiredFlags: dataClass ? (DATA_CLASS_FLAGS[dataClass] ?? []) : [], dataClass };
+/** @example residencyRule(tenant, snapshot, context.dataClass, key) */
+export function residencyRule(tenant: SnapshotTenant, snapshot: Snapshot, dataClass: string | null, key?: Pick<SnapshotKey, "allowedRegions">): ResidencyRule {
+  return {
+    jurisdictions: effectiveJurisdictions(tenant, snapshot.tenants),
+    requiredFlags: dataClass ? (DATA_CLASS_FLAGS[dataClass] ?? []) : [],
+    dataClass,
+    keyRegions: key?.allowedRegions ?? null,
+  };
+}
+
+/** Does the rule restrict anything (a jurisdiction list or a data class's flags)? */
+export function restricts(rule: ResidencyRule): boolean {
+  return rule.jurisdictions !== null || rule.requiredFlags.length > 0;
 }
 
 /**
@@ -52,7 +68,8 @@ export function satisfies(deployment: Pick<SnapshotDeployment, "jurisdiction" | 
 
 /**
  * The residency_violation message: what is required, and which other regions (with endpoints) can
- * serve `aliasName` under the whole rule for the requested operation, or plainly that none can.
+ * serve `aliasName` under the whole rule for the requested operation and carry the request's key, or
+ * plainly that none can (or that the key is valid in none of those that can).
  */
 export function residencyMessage(rule: ResidencyRule, snapshot: Snapshot, aliasName: string, operation: Operation = "chat"): string {
   const needs: string[] = [];
@@ -60,12 +77,28 @@ export function residencyMessage(rule: ResidencyRule, snapshot: Snapshot, aliasN
   if (rule.requiredFlags.length > 0) needs.push(`data class '${rule.dataClass}' requires a deployment flagged ${rule.requiredFlags.join(", ")}`);
   let message = `No deployment of this model in region ${snapshot.region} satisfies this tenant's residency rules (${needs.join("; ")}).`;
   if (!snapshot.regionDirectory) return message;
-  const others = Object.entries(snapshot.regionDirectory).filter(([name]) => name !== snapshot.region);
-  const verdicts = others.map(([name, entry]) => ({ name, entry, serves: regionServes(entry, aliasName, rule, operation) }));
-  const serving = verdicts.filter((v) => v.serves === true).map(({ name, entry }) => (entry.publicUrl ? `${name} (${entry.publicUrl})` : name));
-  if (serving.length > 0) message += ` Send this tenant's requests to region ${serving.join(" or ")}.`;
+  const verdicts = otherRegions(snapshot).map(([name, entry]) => ({ name, entry, serves: regionServes(entry, aliasName, rule, operation) }));
+  const named = (v: (typeof verdicts)[number]) => (v.entry.publicUrl ? `${v.name} (${v.entry.publicUrl})` : v.name);
+  const serving = verdicts.filter((v) => v.serves === true);
+  const forKey = serving.filter((v) => rule.keyRegions === null || rule.keyRegions.includes(v.name));
+  if (forKey.length > 0) message += ` Send this tenant's requests to region ${forKey.map(named).join(" or ")}.`;
+  else if (serving.length > 0) message += ` This API key is not valid in any region that could serve this tenant (${serving.map((v) => v.name).join(", ")}); use a key valid there or ask your gateway administrator.`;
   else if (verdicts.every((v) => v.serves === false)) message += " No region serves this model for this tenant's residency rules; ask your gateway administrator.";
   return message;
+}
+
+/**
+ * Does another region's directory entry say it serves `aliasName` under the rule for the operation?
+ * Only per-alias traits count (an entry from an older control plane does not say whether the alias is
+ * there at all), so a refusal that would otherwise be model_not_found becomes residency_violation
+ * only where an alias is known to exist and fit. The key's regions are not asked: the message says so.
+ */
+export function servedElsewhere(rule: ResidencyRule, snapshot: Snapshot, aliasName: string, operation: Operation = "chat"): boolean {
+  return otherRegions(snapshot).some(([, entry]) => entry.aliases !== undefined && regionServes(entry, aliasName, rule, operation) === true);
+}
+
+function otherRegions(snapshot: Snapshot): [string, RegionDirectoryEntry][] {
+  return Object.entries(snapshot.regionDirectory ?? {}).filter(([name]) => name !== snapshot.region);
 }
 
 /**

@@ -32,6 +32,12 @@ export interface SnapshotKey {
    * secret it replaced (still in its grace period) and every one before. Absent = the key's own id.
    */
   lineageId?: string;
+  /**
+   * Regions whose snapshots carry this key; null or absent (every snapshot from a control plane older
+   * than this field) = every region. The key is in this snapshot, so this region is always one of them;
+   * a proxy reads the others only to advise where a residency refusal may be sent (residency.ts).
+   */
+  allowedRegions?: string[] | null;
 }
 
 /** Requests and tokens per minute; a null or absent field means "no limit of that kind". */
@@ -203,6 +209,7 @@ export function parseSnapshot(payload: unknown): ParseResult<Snapshot> {
     const bad = checkLimitFields(key);
     if (bad) return { ok: false, reason: `key ${hash.slice(0, 8)}: ${bad}` };
     if (key.lineageId !== undefined && (typeof key.lineageId !== "string" || key.lineageId === "")) return { ok: false, reason: `key ${hash.slice(0, 8)}: lineageId must be a key id` };
+    if (!(key.allowedRegions === undefined || key.allowedRegions === null || isStringArray(key.allowedRegions))) return { ok: false, reason: `key ${hash.slice(0, 8)}: allowedRegions must be a list of region names or null` };
   }
   for (const [id, tenant] of Object.entries(payload.tenants as Record<string, unknown>)) {
     if (!isRecord(tenant)) return { ok: false, reason: `tenant ${id} is malformed` };
