@@ -2,16 +2,20 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import { requireVisibleTenant, visibleTenants } from "../auth/access.ts";
 import { TENANT_READERS } from "../auth/field-policy.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
-import { notFound } from "../graphql/errors.ts";
+import { badInput, notFound } from "../graphql/errors.ts";
 import { pageArgs, toPage } from "../graphql/page.ts";
 import { CreateTenantInput } from "./tenant.input.ts";
 import { listTenantsPage } from "./tenant.repo.ts";
+import { TENANT_KINDS } from "./tenant-policy.ts";
 import { createTenant, moveTenant } from "./tenant.service.ts";
 import { FeatureLimit, Tenant, TenantConnection } from "./tenant.type.ts";
 
 @Resolver(() => Tenant)
 export class TenantResolver {
-  /** Tenants in id order; a tenant admin sees its subtree only. */
+  /**
+   * Tenants in id order; a tenant admin sees its subtree only. `kind` is one of TENANT_KINDS: any other
+   * value is BAD_USER_INPUT, not an empty page (as keys(status:)).
+   */
   @Query(() => TenantConnection)
   async tenants(
     @Arg("first", () => Int, { nullable: true }) first: number | null,
@@ -21,6 +25,9 @@ export class TenantResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<TenantConnection> {
     const page = pageArgs(first, after);
+    // Omitted nullable arguments arrive as undefined.
+    kind ??= null;
+    if (kind !== null && !(TENANT_KINDS as readonly string[]).includes(kind)) throw badInput("kind", `must be one of ${TENANT_KINDS.join(", ")}`);
     const visible = await visibleTenants(ctx, TENANT_READERS);
     const rows = await listTenantsPage(ctx.deps.sql, { parentId, kind, within: visible ? [...visible] : null }, page.after, page.limit + 1);
     return toPage(rows, page.limit, (t) => t.id);
