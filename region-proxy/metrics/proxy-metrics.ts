@@ -20,6 +20,12 @@ export interface ProxyMetrics {
   refused(error: GatewayError): void;
   /** `byDeployment`: what each deployment's calls were charged, when more than one was (settle.ts). */
   settled(event: UsageEvent, byDeployment?: DeploymentCharge[] | null): void;
+  /**
+   * Counts a request whose vendor call went to a deployment with no price in snapshot `version` (served
+   * under no budget, charged 0); true the first time for that deployment and version, so the caller
+   * logs it once per snapshot, not per request.
+   */
+  servedUnpriced(deploymentId: string, version: number): boolean;
   render(): string;
 }
 
@@ -62,6 +68,9 @@ export function createProxyMetrics(): ProxyMetrics {
   const fallbacks = new CounterFamily("gateway_fallbacks_total", "Requests answered (or last tried) by a deployment other than their alias's first, by alias.");
   const tokens = new CounterFamily("gateway_tokens_total", "Tokens by deployment and class (input, cached_input, cache_write, output, reasoning); cached_input and cache_write are part of input, reasoning part of output: sum input and output only.");
   const cost = new CounterFamily("gateway_cost_micros_total", "Charged cost in micro-USD, by deployment.");
+  const unpriced = new CounterFamily("gateway_unpriced_calls_total", "Requests served (or last tried) by a deployment with no price in the snapshot, charged 0 (only requests under no budget reach one), by deployment.");
+  // Per deployment, the snapshot version its missing price was last reported for (bounded by the deployments).
+  const unpricedReported = new Map<string, number>();
 
   const routeStatus = labelCache(["route", "status"]);
   const routeOnly = labelCache(["route"]);
@@ -102,8 +111,14 @@ export function createProxyMetrics(): ProxyMetrics {
       if (byDeployment !== null) for (const charge of byDeployment) charged(charge.deploymentId, charge.usage, charge.costMicros);
       else if (event.deploymentId !== null) charged(event.deploymentId, event.usage, event.costMicros);
     },
+    servedUnpriced(deploymentId, version) {
+      unpriced.add(deploymentOnly(deploymentId));
+      if (unpricedReported.get(deploymentId) === version) return false;
+      unpricedReported.set(deploymentId, version);
+      return true;
+    },
     render() {
-      return [answers, latency, refusals, outcomes, attempts, fallbacks, tokens, cost].map((family) => family.render()).join("");
+      return [answers, latency, refusals, outcomes, attempts, fallbacks, tokens, cost, unpriced].map((family) => family.render()).join("");
     },
   };
 }

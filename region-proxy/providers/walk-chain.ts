@@ -56,6 +56,7 @@ import type { AttemptTrailEntry } from "../../shared/usage/usage-event.ts";
 import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import type { CredentialResolver } from "../credentials/resolve-credential.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
+import type { SkippedTarget } from "../pipeline/priced-targets.ts";
 import { askCanAttempt, askHealth, isThenable, releaseProbe } from "./ask-health.ts";
 import { CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
@@ -135,6 +136,8 @@ export interface WalkOptions {
   log: (line: string) => void;
   /** For log lines. */
   label: string;
+  /** Planned deployments left out before the walk (unpriced under a budget): the trail names them first, as skipped. */
+  skipped?: readonly SkippedTarget[];
 }
 
 /**
@@ -218,6 +221,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   let tooLong: { failure: AttemptFailure; refusedBy: SnapshotDeployment[]; deployment: SnapshotDeployment | null; fallback: boolean } | null = null;
   const step = (dep: SnapshotDeployment, outcome: AttemptTrailEntry["outcome"], reason: string | null, startedMs: number) =>
     trail.steps.push({ deploymentId: dep.id, provider: dep.provider, vendorModel: dep.model, outcome, reason, latencyMs: Math.max(0, Math.round(Date.now() - startedMs)) });
+  for (const left of opts.skipped ?? []) step(left.deployment, "skipped", left.reason, Date.now());
 
   // Deployments left with their retry still owed, in chain order (null until one is: no allocation on
   // the usual walk): the walk comes back to them once it has passed the rest of the chain (OwedRetry).

@@ -11,6 +11,8 @@ import { parseChatRequest } from "../openai/parse-request.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
 import { answerHeaders } from "../pipeline/gateway-headers.ts";
 import { planRoute } from "../pipeline/plan-route.ts";
+import { pricedTargets } from "../pipeline/priced-targets.ts";
+import { budgetApplies } from "../limits/budget-applies.ts";
 import { endIfRefused } from "../pipeline/recheck-streams.ts";
 import { refuse } from "../pipeline/refuse.ts";
 import { residencyRule } from "../pipeline/residency.ts";
@@ -30,16 +32,19 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   // because the budget reservation is priced by its first deployment.
   const plan = planRoute(alias, snapshot, deps.adapterFor, residencyRule(tenant, snapshot, context.dataClass));
   if (!plan.ok) return refuse(deps, plan.error, requestId);
+  // Under a budget, only deployments the snapshot can charge for (an unpriced one would cost 0).
+  const priced = pricedTargets(plan.targets, snapshot, alias.name, budgetApplies(snapshot, key, tenant.id));
+  if (!priced.ok) return refuse(deps, priced.error, requestId);
 
   // The whole request's deadline: the walk's, the stream's idle timer's and its reservation's lifetime.
-  const mayRunMs = requestTotalMs(plan.targets, deps.timeouts.totalMs);
+  const mayRunMs = requestTotalMs(priced.targets, deps.timeouts.totalMs);
   const limits = await deps.limits.admit({
     snapshot,
     key,
     tenantId: tenant.id,
     featureId: context.featureId,
     request: chat,
-    deployment: plan.targets[0]?.deployment ?? null,
+    deployment: priced.targets[0]?.deployment ?? null,
     mayRunMs,
     receivedAt: new Date(startedMs),
   });
@@ -52,8 +57,9 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   const promptEstimate = (model: string) => estimatePromptTokens(chat, model);
   const settleWith = makeSettler(deps, { context, snapshot, alias: chat.model, endpoint: "chat.completions", stream: chat.stream, ticket: limits.ticket, promptEstimate });
   const result = await settlingOnThrow(settleWith, () =>
-    executeChat(sent, plan.targets, {
+    executeChat(sent, priced.targets, {
       ...walkOptions(deps, request.signal),
+      skipped: priced.skipped,
       ctx: { completionId: `chatcmpl-${requestId}`, created: Math.floor(startedMs / 1000), includeUsage: chat.includeUsage, promptEstimate },
     }),
   );

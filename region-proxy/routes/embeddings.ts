@@ -9,6 +9,8 @@ import { estimateEmbeddingTokens, parseEmbeddingsRequest } from "../openai/parse
 import { admitRequest } from "../pipeline/admit-request.ts";
 import { answerHeaders } from "../pipeline/gateway-headers.ts";
 import { planRoute } from "../pipeline/plan-route.ts";
+import { pricedTargets } from "../pipeline/priced-targets.ts";
+import { budgetApplies } from "../limits/budget-applies.ts";
 import { refuse } from "../pipeline/refuse.ts";
 import { residencyRule } from "../pipeline/residency.ts";
 import { executeEmbeddings } from "../providers/execute-embeddings.ts";
@@ -28,6 +30,9 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
   if (!offersEmbeddings) return refuse(deps, { kind: "invalid_value", param: "model", message: "this alias has no deployment that offers embeddings" }, requestId);
   const plan = planRoute(alias, snapshot, deps.adapterFor, residencyRule(tenant, snapshot, context.dataClass), "embeddings");
   if (!plan.ok) return refuse(deps, plan.error, requestId);
+  // Under a budget, only deployments the snapshot can charge for (an unpriced one would cost 0).
+  const priced = pricedTargets(plan.targets, snapshot, alias.name, budgetApplies(snapshot, key, tenant.id));
+  if (!priced.ok) return refuse(deps, priced.error, requestId);
 
   const promptTokens = estimateEmbeddingTokens(req.input);
   const limits = await deps.limits.admit({
@@ -36,8 +41,8 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
     tenantId: tenant.id,
     featureId: context.featureId,
     request: { promptTokens, maxOutputTokens: 0 },
-    deployment: plan.targets[0]?.deployment ?? null,
-    mayRunMs: requestTotalMs(plan.targets, deps.timeouts.totalMs),
+    deployment: priced.targets[0]?.deployment ?? null,
+    mayRunMs: requestTotalMs(priced.targets, deps.timeouts.totalMs),
     receivedAt: new Date(admitted.startedMs),
   });
   if (!limits.ok) return refuse(deps, limits.error, requestId, limits.headers);
@@ -45,7 +50,7 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
   // Its input estimate is what a call the vendor billed without reporting usage is charged (a count:
   // the same for every model, so no estimator is made per request).
   const settleWith = makeSettler(deps, { context, snapshot, alias: req.model, endpoint: "embeddings", stream: false, ticket: limits.ticket, promptEstimate: promptTokens });
-  const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, plan.targets, { ...walkOptions(deps, request.signal), label: requestId }));
+  const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, priced.targets, { ...walkOptions(deps, request.signal), skipped: priced.skipped, label: requestId }));
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
     const failure = cutByStop(result, { client: request.signal, cut: deps.inFlight.cutSignal });

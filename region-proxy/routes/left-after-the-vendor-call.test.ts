@@ -36,6 +36,8 @@ beforeAll(async () => {
       s.aliases.slowgen = { name: "slowgen", chain: ["dep_slowgen"] };
       s.pricing["openai:gpt-4o"] = { input: 2_500_000, output: 10_000_000 };
       s.pricing["openai:hang"] = { input: 2_500_000, output: 10_000_000 };
+      // "broken" (error-500) is priced too: a budgeted request never reaches an unpriced deployment (pipeline/priced-targets.ts).
+      s.pricing["openai:error-500"] = { input: 2_500_000, output: 10_000_000 };
       s.keys[hashSecret(fx.keys.main)]!.budgets = { dailyMicros: 1_000_000, monthlyMicros: null };
     }),
   );

@@ -5,11 +5,12 @@
  */
 import { errorCode, type GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
-import type { Snapshot } from "../../shared/snapshot/schema.ts";
+import type { Snapshot, SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import type { AttemptTrailEntry, UsageStatus } from "../../shared/usage/usage-event.ts";
 import type { ProxyDeps } from "../deps.ts";
 import type { RequestContext } from "../pipeline/build-context.ts";
 import type { LimitsTicket } from "../pipeline/limits.ts";
+import { isPriced } from "../pipeline/priced-targets.ts";
 import { settle, type PromptEstimate } from "../pipeline/settle.ts";
 import { CLIENT_CLOSED } from "../providers/attempt-outcome.ts";
 import type { Trail } from "../providers/walk-chain.ts";
@@ -22,8 +23,18 @@ export function makeSettler(
 ): Settler {
   return function settleRequest(trail, usage, status, code) {
     const closing = settle({ ...request, region: deps.region, trail, usage, status, errorCode: code }, deps.appendUsage, deps.log);
+    if (trail.deployment !== null && trail.attempts > 0 && !isPriced(request.snapshot, trail.deployment)) reportUnpriced(deps, request.snapshot, trail.deployment);
     if (closing) void closing.finally(deps.inFlight.begin());
   };
+}
+
+/**
+ * A request under no budget served by a deployment the snapshot has no price for (a budgeted one never
+ * reaches it: pipeline/priced-targets.ts): charged 0, so counted, and logged once per deployment and snapshot.
+ */
+function reportUnpriced(deps: ProxyDeps, snapshot: Snapshot, deployment: SnapshotDeployment): void {
+  if (!deps.metrics.servedUnpriced(deployment.id, snapshot.version)) return;
+  deps.log(`deployment ${deployment.id} (${deployment.provider}:${deployment.model}) has no price in snapshot version ${snapshot.version}: requests under no budget are served there and charged 0; budgeted ones skip it`);
 }
 
 /** The code (and attempt-trail reason) of work the proxy's stop ended: the gateway's doing, not the client's. */

@@ -13,6 +13,7 @@ const SAMPLES: { [K in GatewayError["kind"]]: Extract<GatewayError, { kind: K }>
   not_found: { kind: "not_found", message: "m" },
   method_not_allowed: { kind: "method_not_allowed", method: "PUT" },
   residency_violation: { kind: "residency_violation", message: "m" },
+  deployment_unpriced: { kind: "deployment_unpriced", message: "m" },
   rate_limited: { kind: "rate_limited", message: "m", limitType: "requests", retryAfterMs: 1000 },
   budget_exceeded: { kind: "budget_exceeded", message: "m" },
   budget_unavailable: { kind: "budget_unavailable", message: "m", retryAfterSeconds: 1 },

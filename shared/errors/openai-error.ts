@@ -17,6 +17,11 @@ export type GatewayError =
   | { kind: "not_found"; message: string }
   | { kind: "method_not_allowed"; method: string }
   | { kind: "residency_violation"; message: string }
+  /**
+   * A request under a budget whose every planned deployment has no price in the snapshot: it cannot be
+   * charged, so it is not served (an operator must set the price; retrying will not help).
+   */
+  | { kind: "deployment_unpriced"; message: string }
   /** `retryAfterMs` (answered as waitHeaders): `null`, no wait would help (the request alone needs more than the limit), so SDKs must not retry. */
   | { kind: "rate_limited"; message: string; limitType: "requests" | "tokens"; retryAfterMs: number | null }
   | { kind: "budget_exceeded"; message: string }
@@ -103,6 +108,8 @@ export function renderError(error: GatewayError): RenderedError {
       return { status: 405, headers: {}, body: body(`Method ${error.method} is not allowed here.`, "invalid_request_error", "method_not_allowed") };
     case "residency_violation":
       return { status: 403, headers: {}, body: body(error.message, "invalid_request_error", "residency_violation") };
+    case "deployment_unpriced":
+      return { status: 503, headers: { "x-should-retry": "false" }, body: body(error.message, "server_error", "deployment_unpriced") };
     case "rate_limited":
       return {
         status: 429,
@@ -161,7 +168,7 @@ export function renderError(error: GatewayError): RenderedError {
  */
 export const GATEWAY_ERROR_CODES: ReadonlySet<string> = new Set([
   "invalid_json", "invalid_value", "request_too_large", "unsupported_content_encoding", "invalid_encoding", "invalid_api_key", "model_not_found", "unknown_url", "method_not_allowed",
-  "residency_violation", "rate_limit_exceeded", "budget_exceeded", "budget_unavailable", "upstream_error", "upstream_rate_limited",
+  "residency_violation", "deployment_unpriced", "rate_limit_exceeded", "budget_exceeded", "budget_unavailable", "upstream_error", "upstream_rate_limited",
   "upstream_timeout", "upstream_unavailable", "upstream_invalid_response", "not_ready", "shutting_down", "internal_error", "client_closed",
   "vendor_rejected",
 ]);

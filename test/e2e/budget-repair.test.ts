@@ -31,8 +31,9 @@ beforeAll(async () => {
         `mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id } }`,
         { input: { provider: "openai", baseUrl: `${stack.echo.url}/v1`, model: "error-500-always", region: "eu", credentialRef: "env:ECHO_VENDOR_API_KEY" } },
       );
-      await stack.admin.request(`mutation { createAlias(input: { name: "broken", deploymentIds: ["${createDeployment.id}"] }) { name } }`);
+      // Priced before an alias routes to it: an alias may not route to an unpriced model.
       await stack.admin.request(`mutation { setPrice(input: { provider: "openai", model: "error-500-always", inputUsdPerMillion: 0, outputUsdPerMillion: 1000 }) { model } }`);
+      await stack.admin.request(`mutation { createAlias(input: { name: "broken", deploymentIds: ["${createDeployment.id}"] }) { name } }`);
       await applyApprovedChange(stack.admin, stack.controlPlane.url, "daily budget", [{ op: "tenant.policy", id: stack.demo.tenantId, tenantPolicy: { dailyBudgetUsd: 1 } }]);
     },
   });

@@ -56,6 +56,8 @@ test("env: refs outside GW_CRED_* and file: refs outside CREDENTIALS_DIR never l
       `mutation($i: CreateDeploymentInput!) { createDeployment(input: $i) { id } }`,
       { i: { provider: "openai", baseUrl: `http://127.0.0.1:${attacker.port}/v1`, model: `m${i}`, region: "eu", credentialRef } },
     );
+    // Priced before an alias routes to it: an alias may not route to an unpriced model.
+    await stack.admin.request(`mutation($m: String!) { setPrice(input: { provider: "openai", model: $m, inputUsdPerMillion: 1, outputUsdPerMillion: 1 }) { model } }`, { m: `m${i}` });
     await stack.admin.request(`mutation($i: AliasInput!) { createAlias(input: $i) { name } }`, { i: { name: `scope${i}`, deploymentIds: [createDeployment.id] } });
   }
   const { configVersion } = await stack.admin.request<{ configVersion: number }>(`{ configVersion }`);

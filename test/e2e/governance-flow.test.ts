@@ -38,6 +38,8 @@ test("alias change: propose, diff, self-approval refused, approve, proxy routes 
     `mutation($i: CreateDeploymentInput!) { createDeployment(input: $i) { id } }`,
     { i: { provider: "openai", baseUrl: `${stack.echo.url}/v1`, model: "echo-2", region: "eu", credentialRef: "env:ECHO_VENDOR_API_KEY", jurisdiction: "eu" } },
   );
+  // Priced before an alias routes to it: an alias may not route to an unpriced model.
+  await stack.admin.request(`mutation { setPrice(input: { provider: "openai", model: "echo-2", inputUsdPerMillion: 1, outputUsdPerMillion: 1 }) { model } }`);
   const { aliases } = await stack.admin.request<{ aliases: { items: { name: string; deploymentIds: string[] }[] } }>(`{ aliases { items { name deploymentIds } } }`);
   const oldChain = aliases.items.find((a) => a.name === stack.demo.alias)!.deploymentIds;
   const { configVersion: beforeChange } = await stack.admin.request<{ configVersion: number }>(`{ configVersion }`);

@@ -25,8 +25,9 @@ test("GraphQL config → EU proxy → openai SDK (plain and streamed) → spend"
     `mutation($input: CreateDeploymentInput!) { createDeployment(input: $input) { id } }`,
     { input: { provider: "openai", baseUrl: `${stack.echo.url}/v1`, model: "echo-eu-large", region: "eu", credentialRef: "env:ECHO_VENDOR_API_KEY" } },
   );
-  await admin.request(`mutation { createAlias(input: { name: "acme-chat", deploymentIds: ["${createDeployment.id}"] }) { name } }`);
+  // Priced before an alias routes to it: an alias may not route to an unpriced model.
   await admin.request(`mutation { setPrice(input: { provider: "openai", model: "echo-eu-large", inputUsdPerMillion: 2.5, outputUsdPerMillion: 10 }) { model } }`);
+  await admin.request(`mutation { createAlias(input: { name: "acme-chat", deploymentIds: ["${createDeployment.id}"] }) { name } }`);
   const { createKey } = await admin.request<{ createKey: { key: { id: string; prefix: string }; secret: string } }>(
     `mutation($tenantId: ID!) { createKey(input: { tenantId: $tenantId, name: "backend" }) { key { id prefix } secret } }`,
     { tenantId: createTenant.id },

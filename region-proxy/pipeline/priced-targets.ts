@@ -1,0 +1,42 @@
+/**
+ * Step 5b, after planning the route: a request under a budget goes only to deployments the snapshot has
+ * a price for. An unpriced one would reserve and charge 0 (limits/enforce-limits.ts, settle.ts), so no
+ * budget could ever stop it. The control plane refuses such a configuration (control-plane/changes/
+ * unpriced-routes.ts); this is the proxy's own guard for what still arrives (an older snapshot, a race).
+ * Skipped deployments go on the attempt trail with reason `unpriced`; when none is left the request is
+ * refused with 503 deployment_unpriced. A request under no budget keeps its whole plan (routes/settler.ts
+ * counts what it is served there).
+ *
+ * @example pricedTargets(plan.targets, snapshot, "chat", budgetApplies(snapshot, key, tenant.id))
+ */
+import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import { priceKey, type Snapshot, type SnapshotDeployment } from "../../shared/snapshot/schema.ts";
+import type { PlannedTarget } from "./plan-route.ts";
+
+/** A planned deployment left out before the walk, for the attempt trail. */
+export interface SkippedTarget {
+  deployment: SnapshotDeployment;
+  reason: string;
+}
+
+export const UNPRICED_REASON = "unpriced";
+const NONE_SKIPPED: readonly SkippedTarget[] = Object.freeze([]);
+
+export function isPriced(snapshot: Snapshot, deployment: SnapshotDeployment): boolean {
+  return Object.hasOwn(snapshot.pricing, priceKey(deployment.provider, deployment.model));
+}
+
+export function pricedTargets(
+  targets: PlannedTarget[],
+  snapshot: Snapshot,
+  alias: string,
+  budgeted: boolean,
+): { ok: true; targets: PlannedTarget[]; skipped: readonly SkippedTarget[] } | { ok: false; error: GatewayError } {
+  if (!budgeted || targets.every((t) => isPriced(snapshot, t.deployment))) return { ok: true, targets, skipped: NONE_SKIPPED };
+  const priced = targets.filter((t) => isPriced(snapshot, t.deployment));
+  if (priced.length === 0) {
+    return { ok: false, error: { kind: "deployment_unpriced", message: `No deployment of '${alias}' has a price, and a request under a budget is only served where it can be charged. Ask the gateway's operator to set the price.` } };
+  }
+  const skipped = targets.filter((t) => !isPriced(snapshot, t.deployment)).map((t) => ({ deployment: t.deployment, reason: UNPRICED_REASON }));
+  return { ok: true, targets: priced, skipped };
+}
