@@ -103,7 +103,7 @@ test("a scheduled request applies when its time comes", async () => {
   expect((await status(cr.id)).status).toBe("applied");
   expect(Date.now()).toBeGreaterThanOrEqual(Date.parse(applyAt));
   expect(await chain("chat")).toEqual([seeded.usDeploymentId]);
-});
+}, 20_000);
 
 test("a rollback disables a deployment created since, and its diff shows it", async () => {
   const { configVersion } = await t.admin.request<{ configVersion: number }>(`{ configVersion }`);

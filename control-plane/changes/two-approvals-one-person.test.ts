@@ -90,14 +90,17 @@ test("two people, neither behind the other, still apply it", async () => {
 test("counted again at apply: approvers who came to stand behind one another count once", async () => {
   const before = await chain();
   const kim = await principalWith(t.admin, t.cp.url, "kim", [{ role: "approver" }]);
-  const id = await propose(ann, [seeded.usDeploymentId], new Date(Date.now() + 2_000).toISOString());
+  // Far enough ahead that the approvals and the grant below come first on a loaded machine (2 s was not).
+  const applyAt = Date.now() + 6_000;
+  const id = await propose(ann, [seeded.usDeploymentId], new Date(applyAt).toISOString());
   expect(await approve(xav.client, id)).toMatchObject({ status: "pending" });
   expect(await approve(kim.client, id)).toMatchObject({ status: "scheduled" });
   // xav grants kim admin after both approved: xav now stands behind kim, so the two are one person.
   await xav.client.request(`mutation($i: RoleBindingInput!) { grantRole(input: $i) { id } }`, { i: { principalId: kim.id, role: "admin" } });
-  await Bun.sleep(3_000);
+  const deadline = applyAt + 10_000;
+  while ((await request(id)).status === "scheduled" && Date.now() < deadline) await Bun.sleep(100);
   const after = await request(id);
   expect(after.status).toBe("stale");
   expect(after.reason).toContain("1 valid, 2 required");
   expect(await chain()).toEqual(before);
-}, 15_000);
+}, 30_000);
