@@ -15,7 +15,7 @@ import { startTestControlPlane, type TestControlPlane } from "../testing/test-co
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
-});
+}, 30_000); // several control planes and databases: past bun's 5 s default on a busy machine
 
 async function database(): Promise<TestDatabase> {
   const db = await createTestDatabase();
