@@ -8,6 +8,7 @@
  *          if (!admitted.ok) return admitted.response;
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import type { Operation } from "../../shared/snapshot/provider-operations.ts";
 import type { Snapshot, SnapshotAlias, SnapshotKey, SnapshotTenant } from "../../shared/snapshot/schema.ts";
 import type { ProxyDeps } from "../deps.ts";
 import { readJsonBody } from "../openai/read-body.ts";
@@ -36,6 +37,8 @@ export async function admitRequest<T extends { model: string }>(
   requestId: string,
   deps: ProxyDeps,
   parse: Parser<T>,
+  /** What the route asks of the alias: the residency advice for an alias missing here names only regions that can do it. */
+  operation: Operation = "chat",
 ): Promise<AdmittedRequest<T> | { ok: false; response: Response }> {
   const refused = (error: GatewayError) => ({ ok: false as const, response: refuse(deps, error, requestId) });
   const startedMs = Date.now();
@@ -56,7 +59,7 @@ export async function admitRequest<T extends { model: string }>(
   const context = buildContext(request, { requestId, startedMs, key: auth.key, tenant: auth.tenant, snapshotVersion: snapshot.version });
   if (!context.ok) return refused(context.error);
 
-  const allowed = authorize(parsed.value.model, auth.key, snapshot);
+  const allowed = authorize(parsed.value.model, auth.key, snapshot, { dataClass: context.context.dataClass, operation });
   if (!allowed.ok) return refused(allowed.error);
   return { ok: true, startedMs, snapshot, key: auth.key, keyHash: auth.keyHash, tenant: auth.tenant, body: parsed.value, context: context.context, alias: allowed.alias };
 }

@@ -8,6 +8,7 @@ import { errorResponse } from "../openai/error-response.ts";
 import { estimateEmbeddingTokens, parseEmbeddingsRequest } from "../openai/parse-embeddings-request.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
 import { answerHeaders } from "../pipeline/gateway-headers.ts";
+import { noEmbeddingsHere } from "../pipeline/no-embeddings-here.ts";
 import { planRoute } from "../pipeline/plan-route.ts";
 import { pricedTargets } from "../pipeline/priced-targets.ts";
 import { budgetApplies } from "../limits/budget-applies.ts";
@@ -19,7 +20,7 @@ import { cutByStop, makeSettler, settleFailure, settlingOnThrow } from "./settle
 import { walkOptions } from "./walk-options.ts";
 
 export async function embeddings(request: Request, requestId: string, deps: ProxyDeps): Promise<Response> {
-  const admitted = await admitRequest(request, requestId, deps, parseEmbeddingsRequest);
+  const admitted = await admitRequest(request, requestId, deps, parseEmbeddingsRequest, "embeddings");
   if (!admitted.ok) return admitted.response;
   const { snapshot, body: req, context, alias, tenant, key } = admitted;
 
@@ -27,8 +28,10 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
     const deployment = snapshot.deployments[id];
     return deployment !== undefined && deps.adapterFor(deployment.provider)?.embeddings !== undefined;
   });
-  if (!offersEmbeddings) return refuse(deps, { kind: "invalid_value", param: "model", message: "this alias has no deployment that offers embeddings" }, requestId);
-  const plan = planRoute(alias, snapshot, deps.adapterFor, residencyRule(tenant, snapshot, context.dataClass), "embeddings");
+  const rule = residencyRule(tenant, snapshot, context.dataClass, key);
+  // No deployment here can embed: 400, or residency_violation when another region embeds it under the rule.
+  if (!offersEmbeddings) return refuse(deps, noEmbeddingsHere(alias.name, snapshot, rule), requestId);
+  const plan = planRoute(alias, snapshot, deps.adapterFor, rule, "embeddings");
   if (!plan.ok) return refuse(deps, plan.error, requestId);
   // Under a budget, only deployments the snapshot can charge for (an unpriced one would cost 0).
   const priced = pricedTargets(plan.targets, snapshot, alias.name, budgetApplies(snapshot, key, tenant.id));
@@ -50,7 +53,7 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
   // Its input estimate is what a call the vendor billed without reporting usage is charged (a count:
   // the same for every model, so no estimator is made per request).
   const settleWith = makeSettler(deps, { context, snapshot, alias: req.model, endpoint: "embeddings", stream: false, ticket: limits.ticket, promptEstimate: promptTokens });
-  const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, priced.targets, { ...walkOptions(deps, request.signal), skipped: priced.skipped, label: requestId }));
+  const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, priced.targets, { ...walkOptions(deps, request.signal, { snapshot, tenantId: tenant.id, key, dataClass: context.dataClass, alias: alias.name, operation: "embeddings" }), skipped: priced.skipped, label: requestId }));
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
     const failure = cutByStop(result, { client: request.signal, cut: deps.inFlight.cutSignal });
