@@ -3,6 +3,7 @@ import type postgres from "postgres";
 import type { AdminApiError } from "../infra/local/admin-client.ts";
 import { seedConfig } from "./testing/seed.ts";
 import { useTestControlPlane } from "./testing/test-control-plane.ts";
+import { encodeCursor } from "./graphql/page.ts";
 
 const t = useTestControlPlane();
 let sql: postgres.Sql;
@@ -49,7 +50,7 @@ test("first out of range is BAD_USER_INPUT", async () => {
 });
 
 test("a cursor past the bigint range is BAD_USER_INPUT, not a server error; the largest valid one works", async () => {
-  const cursor = (n: string) => Buffer.from(`c:${n}`).toString("base64url");
+  const cursor = (n: string) => encodeCursor("auditLog", n);
   for (const n of ["9999999999999999999", "9223372036854775808"]) {
     const error = await t.admin.request(`query($c: String) { auditLog(after: $c) { items { id } } }`, { c: cursor(n) }).then(() => null, (e: AdminApiError) => e);
     expect([n, error?.code]).toEqual([n, "BAD_USER_INPUT"]);

@@ -17,7 +17,7 @@ export class AliasResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<AliasConnection> {
     const rows = (await listAliasRows(ctx.deps.sql)).filter((a) => !deploymentId || a.deploymentIds.includes(deploymentId));
-    const page = pageInMemory(rows, (a) => a.name, first, after);
+    const page = pageInMemory("aliases", rows, (a) => a.name, first, after);
     return { items: await withDeployments(ctx.deps.sql, page.items), nextCursor: page.nextCursor };
   }
 

@@ -23,12 +23,12 @@ export class AuditResolver {
     @Arg("to", () => DateTimeResolver, { nullable: true }) to: Date | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<AuditConnection> {
-    const page = pageArgs(first, after);
+    const page = pageArgs("auditLog", first, after);
     // Nineteen digits can still overflow bigint (max 9223372036854775807): compare as a BigInt.
     if (page.after !== null && (!/^[0-9]{1,19}$/.test(page.after) || BigInt(page.after) > MAX_BIGINT)) throw badInput("after", "is not a cursor from this API");
     if (from && to && from.getTime() >= to.getTime()) throw badInput("to", "must be after from");
     const rows = await latestAuditEntries(ctx.deps.sql, { actor, action, target, from, to }, page.after, page.limit + 1);
-    return toPage(rows, page.limit, (r) => r.id);
+    return toPage("auditLog", rows, page.limit, (r) => r.id);
   }
 
   /** Recomputes the whole hash chain; `brokenAt` names the first row that was altered or removed after. */

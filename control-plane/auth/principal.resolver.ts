@@ -29,9 +29,9 @@ export class PrincipalResolver {
     @Arg("after", () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<PrincipalConnection> {
-    const page = pageArgs(first, after);
+    const page = pageArgs("principals", first, after);
     const rows = await listPrincipalsPage(ctx.deps.sql, page.after, page.limit + 1);
-    const { items, nextCursor } = toPage(rows, page.limit, (r) => r.id);
+    const { items, nextCursor } = toPage("principals", rows, page.limit, (r) => r.id);
     return { items: await withRoles(ctx.deps.sql, items), nextCursor };
   }
 

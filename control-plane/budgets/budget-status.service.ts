@@ -119,8 +119,10 @@ export async function getLimitStatus(ctx: GraphQLContext, keyId: string): Promis
   };
 }
 
+/** A tenant's latest 200 alerts; NOT_FOUND for an id that is no tenant, as budgetStatus (not an empty list). */
 export async function listBudgetAlerts(ctx: GraphQLContext, tenantId: string): Promise<BudgetAlert[]> {
   await requireVisibleTenant(ctx, SPEND_READERS, tenantId);
+  if (!(await ctx.loaders.tenant.load(tenantId))) throw notFound("tenant", tenantId);
   const rows = await ctx.deps.sql<(Omit<BudgetAlert, "capMicros" | "spentMicros"> & { capMicros: string; spentMicros: string })[]>`
     select a.id, a.tenant_id as "tenantId", a.scope, a.period, a.time_zone as "timeZone", a.threshold, a.threshold_percent as "thresholdPercent", a.cap_micros::text as "capMicros", a.spent_micros::text as "spentMicros",
       a.created_at as "createdAt", d.status as "deliveryStatus", coalesce(d.attempts, 0) as "deliveryAttempts"

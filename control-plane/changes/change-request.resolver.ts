@@ -30,7 +30,7 @@ export class ChangeRequestResolver {
     @Arg("author", () => String, { nullable: true }) author: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<ChangeRequestConnection> {
-    const page = pageArgs(first, after);
+    const page = pageArgs("changeRequests", first, after);
     // Omitted nullable arguments arrive as undefined.
     status ??= null;
     author ??= null;
@@ -42,7 +42,7 @@ export class ChangeRequestResolver {
       page.after,
       page.limit + 1,
     );
-    return toPage(rows, page.limit, (r) => r.id);
+    return toPage("changeRequests", rows, page.limit, (r) => r.id);
   }
 
   @Query(() => ChangeRequest)

@@ -36,7 +36,7 @@ export class DeploymentResolver {
     const statusIs = filterValue("status", status, DEPLOYMENT_STATUSES);
     const rows = (await listDeployments(ctx.deps.sql))
       .filter((d) => (!region || d.region === region) && (providerIs === null || d.provider === providerIs) && (statusIs === null || d.status === statusIs));
-    return pageInMemory(rows, (d) => d.id, first, after);
+    return pageInMemory("deployments", rows, (d) => d.id, first, after);
   }
 
   @Mutation(() => Deployment)

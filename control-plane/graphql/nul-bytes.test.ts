@@ -6,6 +6,7 @@
 import { beforeAll, expect, test } from "bun:test";
 import { principalWith, type ActingPrincipal } from "../testing/principals.ts";
 import { argumentRefusals, firstGraphQLError, useTestControlPlane } from "../testing/test-control-plane.ts";
+import { encodeCursor } from "./page.ts";
 
 const t = useTestControlPlane();
 let jwtAdmin: ActingPrincipal;
@@ -14,7 +15,7 @@ beforeAll(async () => {
 });
 
 const send = (token: string, query: string, variables: Record<string, unknown> = {}) => firstGraphQLError(t.cp.url, token, JSON.stringify({ query, variables }));
-const cursor = (key: string) => Buffer.from(`c:${key}`, "utf8").toString("base64url");
+const cursor = (key: string) => encodeCursor("tenants", key);
 
 test("a NUL in any string argument is BAD_USER_INPUT naming it", async () => {
   const price = { provider: "openai", model: "q", inputUsdPerMillion: 1, outputUsdPerMillion: 1 };

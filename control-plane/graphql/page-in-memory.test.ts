@@ -12,7 +12,7 @@ function pageAll(rows: string[], first: number): string[] {
   const seen: string[] = [];
   let after: string | null = null;
   for (let i = 0; i <= rows.length; i++) {
-    const page: { items: string[]; nextCursor: string | null } = pageInMemory(rows, (r) => r, first, after);
+    const page: { items: string[]; nextCursor: string | null } = pageInMemory("rows", rows, (r) => r, first, after);
     seen.push(...page.items);
     after = page.nextCursor;
     if (!after) break;

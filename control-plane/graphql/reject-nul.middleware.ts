@@ -63,7 +63,7 @@ export function badArgumentsIn(args: Record<string, unknown>): GraphQLError | nu
   const found = findBad(args, "");
   if (found) return found;
   if (typeof args.after === "string") {
-    const key = decodeCursor(args.after);
+    const key = decodeCursor(args.after)?.key ?? null;
     if (key !== null && textProblem(key)) return badInput("after", "is not a cursor from this API");
   }
   return null;

@@ -28,13 +28,13 @@ export class KeyResolver {
     @Arg("status", () => String, { nullable: true }) status: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<KeyConnection> {
-    const page = pageArgs(first, after);
+    const page = pageArgs("keys", first, after);
     // Omitted nullable arguments arrive as undefined.
     status ??= null;
     if (status !== null && !KEY_STATUSES.includes(status)) throw badInput("status", `must be one of ${KEY_STATUSES.join(", ")}`);
     await requireVisibleTenant(ctx, TENANT_READERS, tenantId);
     if (!(await ctx.loaders.tenant.load(tenantId))) throw notFound("tenant", tenantId);
-    return toPage(await listKeysPage(ctx.deps.sql, tenantId, status, page.after, page.limit + 1), page.limit, (k) => k.id);
+    return toPage("keys", await listKeysPage(ctx.deps.sql, tenantId, status, page.after, page.limit + 1), page.limit, (k) => k.id);
   }
 
   /** Batched: a page of keys asks for its tenants in one statement. */

@@ -17,7 +17,7 @@ export class PriceResolver {
     @Ctx() ctx: GraphQLContext,
   ): Promise<PriceConnection> {
     const rows = (await listPrices(ctx.deps.sql)).filter((p) => !provider || p.provider === provider);
-    return pageInMemory(rows, (p) => `${p.provider}:${p.model}`, first, after);
+    return pageInMemory("prices", rows, (p) => `${p.provider}:${p.model}`, first, after);
   }
 
   @Mutation(() => Price)

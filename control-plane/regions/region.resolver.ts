@@ -15,7 +15,7 @@ export class RegionResolver {
     @Arg("after", () => String, { nullable: true }) after: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<RegionConnection> {
-    return pageInMemory(await listRegions(ctx.deps.sql), (r) => r.name, first, after);
+    return pageInMemory("regions", await listRegions(ctx.deps.sql), (r) => r.name, first, after);
   }
 
   @Mutation(() => CreatedRegion)

@@ -24,13 +24,13 @@ export class TenantResolver {
     @Arg("kind", () => String, { nullable: true }) kind: string | null,
     @Ctx() ctx: GraphQLContext,
   ): Promise<TenantConnection> {
-    const page = pageArgs(first, after);
+    const page = pageArgs("tenants", first, after);
     // Omitted nullable arguments arrive as undefined.
     kind ??= null;
     if (kind !== null && !(TENANT_KINDS as readonly string[]).includes(kind)) throw badInput("kind", `must be one of ${TENANT_KINDS.join(", ")}`);
     const visible = await visibleTenants(ctx, TENANT_READERS);
     const rows = await listTenantsPage(ctx.deps.sql, { parentId, kind, within: visible ? [...visible] : null }, page.after, page.limit + 1);
-    return toPage(rows, page.limit, (t) => t.id);
+    return toPage("tenants", rows, page.limit, (t) => t.id);
   }
 
   /** NOT_FOUND when missing or outside the caller's scope (the two are indistinguishable). */
