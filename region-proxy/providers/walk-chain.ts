@@ -56,6 +56,7 @@ import type { AttemptTrailEntry } from "../../shared/usage/usage-event.ts";
 import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import type { CredentialResolver } from "../credentials/resolve-credential.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
+import type { AttemptRecheck } from "../pipeline/residency-recheck.ts";
 import type { SkippedTarget } from "../pipeline/priced-targets.ts";
 import { askCanAttempt, askHealth, isThenable, releaseProbe } from "./ask-health.ts";
 import { CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
@@ -136,6 +137,12 @@ export interface WalkOptions {
   log: (line: string) => void;
   /** For log lines. */
   label: string;
+  /**
+   * Asked right before each vendor call (the first, a retry, a fallback): a reason skips the deployment
+   * uncalled (the snapshot held now removed it, or its residency rule no longer allows it for this
+   * request: pipeline/residency-recheck.ts), and the walk's answer is `answer()` when no call failed.
+   */
+  recheck?: AttemptRecheck;
   /** Planned deployments left out before the walk (unpriced under a budget): the trail names them first, as skipped. */
   skipped?: readonly SkippedTarget[];
 }
@@ -219,6 +226,8 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   // deployments are skipped for.
   // `deployment`/`fallback`: the trail as the first refusal left it, which the answer's headers name.
   let tooLong: { failure: AttemptFailure; refusedBy: SnapshotDeployment[]; deployment: SnapshotDeployment | null; fallback: boolean } | null = null;
+  // A deployment opts.recheck refused: its answer when no call failed.
+  let rechecked = false;
   const step = (dep: SnapshotDeployment, outcome: AttemptTrailEntry["outcome"], reason: string | null, startedMs: number) =>
     trail.steps.push({ deploymentId: dep.id, provider: dep.provider, vendorModel: dep.model, outcome, reason, latencyMs: Math.max(0, Math.round(Date.now() - startedMs)) });
   for (const left of opts.skipped ?? []) step(left.deployment, "skipped", left.reason, Date.now());
@@ -258,6 +267,15 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
           step(dep, "skipped", "circuit_open", Date.now());
           opts.log(`request ${opts.label}: deployment ${dep.id} skipped (circuit open)`);
           (openCircuits ??= []).push(circuit);
+          continue chain;
+        }
+        // Asked last, so a snapshot swapped in while the breaker answered is seen too.
+        const refused = opts.recheck?.refuses(dep) ?? null;
+        if (refused !== null) {
+          await releaseProbe(grant, circuit, opts, deadline);
+          step(dep, "skipped", refused, Date.now());
+          opts.log(`request ${opts.label}: deployment ${dep.id} skipped (${refused}: the snapshot held now does not allow it)`);
+          rechecked = true;
           continue chain;
         }
         const startedMs = Date.now();
@@ -407,6 +425,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   }
   if (last === null && openCircuits !== null && Date.now() < deadline) return { ok: false, error: await circuitsOpenError(openCircuits, opts, deadline), clientClosed: false, trail };
   last ??= missingCredential;
+  if (last === null && rechecked) return { ok: false, error: opts.recheck!.answer(), clientClosed: false, trail };
   return { ok: false, error: finalError(last, trail, deadline), clientClosed: false, trail };
 }
 

@@ -53,7 +53,7 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
   // Its input estimate is what a call the vendor billed without reporting usage is charged (a count:
   // the same for every model, so no estimator is made per request).
   const settleWith = makeSettler(deps, { context, snapshot, alias: req.model, endpoint: "embeddings", stream: false, ticket: limits.ticket, promptEstimate: promptTokens });
-  const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, priced.targets, { ...walkOptions(deps, request.signal), skipped: priced.skipped, label: requestId }));
+  const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, priced.targets, { ...walkOptions(deps, request.signal, { snapshot, tenantId: tenant.id, key, dataClass: context.dataClass, alias: alias.name, operation: "embeddings" }), skipped: priced.skipped, label: requestId }));
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
     const failure = cutByStop(result, { client: request.signal, cut: deps.inFlight.cutSignal });

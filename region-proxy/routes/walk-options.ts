@@ -2,13 +2,17 @@
  * The vendor-call settings every routed endpoint walks its chain with: the proxy's timeouts,
  * credentials, breaker and log, and the client's signal (a disconnect aborts the call), joined with
  * the stop's (InFlight.cutSignal: past the grace period the call is aborted too, and the walk ends as
- * if its client had left; the route tells the two apart with cutByStop, routes/settler.ts).
+ * if its client had left; the route tells the two apart with cutByStop, routes/settler.ts). Each call
+ * is checked against the snapshot held then (pipeline/residency-recheck.ts): the route was planned from
+ * the one the request was admitted under, and a newer one may have removed a deployment or narrowed
+ * the tenant's residency rule while an earlier call ran.
  */
 import { circuitKey } from "../breaker/circuit-key.ts";
 import type { ProxyDeps } from "../deps.ts";
+import { residencyRecheck, type AdmittedRoute } from "../pipeline/residency-recheck.ts";
 import type { WalkOptions } from "../providers/walk-chain.ts";
 
-export function walkOptions(deps: ProxyDeps, clientSignal: AbortSignal): Omit<WalkOptions, "label"> {
+export function walkOptions(deps: ProxyDeps, clientSignal: AbortSignal, admitted: AdmittedRoute): Omit<WalkOptions, "label"> {
   return {
     firstByteMs: deps.timeouts.firstByteMs,
     totalMs: deps.timeouts.totalMs,
@@ -18,5 +22,6 @@ export function walkOptions(deps: ProxyDeps, clientSignal: AbortSignal): Omit<Wa
     circuitOf: circuitKey,
     clientSignal: AbortSignal.any([clientSignal, deps.inFlight.cutSignal]),
     log: deps.log,
+    recheck: residencyRecheck(deps.current, admitted),
   };
 }
