@@ -3,7 +3,8 @@ import type { GatewayError } from "../shared/errors/openai-error.ts";
 /**
  * Counts requests (and streams, and their settle step) still running, so a graceful stop can wait
  * for them, bounded; and lets the stop end what still runs past that bound (`cut`). Streams are also
- * held by the key they were admitted with, so a newer snapshot that refuses the key ends them
+ * held by the key they were admitted with and the deployment, tenant and data class they stream for,
+ * so a newer snapshot that refuses the key, or no longer allows that deployment for them, ends them
  * (pipeline/recheck-streams.ts); a request answered in one piece is only counted.
  */
 export class InFlight {
@@ -24,14 +25,14 @@ export class InFlight {
     };
   }
 
-  /** Marks one stream started, held by `keyHash` until its `end()` (called once it has settled). */
-  beginStream(keyHash: string): RunningStream {
-    const stream = new RunningStream(keyHash, this.begin(), this.streams);
+  /** Marks one stream started, held by `keyHash` and its route until its `end()` (called once it has settled). */
+  beginStream(keyHash: string, route: StreamRoute): RunningStream {
+    const stream = new RunningStream(keyHash, route, this.begin(), this.streams);
     this.streams.add(stream);
     return stream;
   }
 
-  /** The streams still running, each with the key it was admitted with. */
+  /** The streams still running, each with the key it was admitted with and where it streams from. */
   runningStreams(): Iterable<RunningStream> {
     return this.streams;
   }
@@ -67,9 +68,19 @@ export class InFlight {
   }
 }
 
+/** What a stream is served as: the residency a newer snapshot is checked against for it. */
+export interface StreamRoute {
+  tenantId: string;
+  /** The deployment streaming the answer. */
+  deploymentId: string;
+  /** The request's X-Data-Class (null when absent). */
+  dataClass: string | null;
+}
+
 /**
- * One running stream: the key it was admitted with, and how to end it when a newer snapshot refuses
- * that key (`refuse`, set by routes/stream-response.ts; null until then, and after the stream ended).
+ * One running stream: the key it was admitted with and its route, and how to end it when a newer
+ * snapshot refuses either (`refuse`, set by routes/stream-response.ts; null until then, and after the
+ * stream ended).
  */
 export class RunningStream {
   refuse: ((error: GatewayError, reason: string) => void) | null = null;
@@ -77,6 +88,7 @@ export class RunningStream {
   constructor(
     /** The key's index in Snapshot.keys (its secret's SHA-256). */
     readonly keyHash: string,
+    readonly route: StreamRoute,
     private readonly endCount: () => void,
     private readonly held: Set<RunningStream>,
   ) {}

@@ -78,10 +78,12 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   // The server's idle timer is sized for the proxy's default total: a stream may run to its own
   // deadline (the longest planned deployment's total), silent while its vendor thinks.
   deps.idleTimeoutFor?.(request, idleSecondsUntil(startedMs + mayRunMs));
-  const running = deps.inFlight.beginStream(keyHash);
+  // Held by its key and route: a newer snapshot that refuses the key, removes the deployment or no
+  // longer allows it for this tenant and data class ends the stream (pipeline/recheck-streams.ts).
+  const running = deps.inFlight.beginStream(keyHash, { tenantId: tenant.id, deploymentId: result.trail.deployment!.id, dataClass: context.dataClass });
   const response = streamResponse(result.stream, result.trail, headers, { client: request.signal, cut: deps.inFlight.cutSignal }, settleWith, running, answeredEstimate);
   // A snapshot swapped in since admission (while the vendor had not answered) checked only the streams
-  // already running: this one's key is checked against it now, and a refused stream ends at once.
+  // already running: this one's key and route are checked against it now, and a refused stream ends at once.
   const current = deps.current.get()?.snapshot;
   if (current !== undefined && current !== snapshot) endIfRefused(running, current, deps.log);
   return response;
