@@ -1,6 +1,6 @@
 /**
  * OpenAI non-stream response: checked for the shape we and the client's SDK rely on (choices with a
- * message, tool calls as check-tool-calls.ts describes), then passed through with the id the
+ * message, the fields check-choice-fields.ts checks in a stream too, tool calls as check-tool-calls.ts describes), then passed through with the id the
  * gateway gives the client and a missing message content as null, as OpenAI sends it. An answer without usable usage (OpenAI always sends it; a compatible
  * server may not, or may send garbage) is charged an estimate, never nothing, and the client sees
  * that estimate as its `usage`.
@@ -9,6 +9,7 @@ import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { VendorProtocolError, type ChatCompletion, type ResponseContext } from "../types.ts";
 import { toOpenAIUsage } from "../to-openai-usage.ts";
 import { estimatedUsage } from "../usage-counts.ts";
+import { checkChoiceFields } from "./check-choice-fields.ts";
 import { checkToolCalls } from "./check-tool-calls.ts";
 import { convertOpenAIUsage } from "./usage.ts";
 
@@ -20,6 +21,8 @@ export function parseOpenAIResponse(body: unknown, ctx: ResponseContext): { comp
   for (const choice of choices as unknown[]) {
     const message = typeof choice === "object" && choice !== null ? (choice as { message?: unknown }).message : undefined;
     if (typeof message !== "object" || message === null || Array.isArray(message)) throw new VendorProtocolError("vendor response has a choice without a message");
+    // The same rules as a streamed choice's (an object content, a numeric finish_reason): the SDK's types promise strings.
+    checkChoiceFields(choice as object, message, "response");
     checkToolCalls((message as { tool_calls?: unknown }).tool_calls);
     // OpenAI's message always has content, a string or null; Azure leaves the key out of an answer its
     // filter blocked (finish_reason content_filter), and clients test `content === null`.

@@ -14,6 +14,7 @@
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type ProviderAdapter, type ResponseContext, type SseEvent, type StreamTranslator } from "../types.ts";
+import { checkChoiceFields, isIndex, optionalString } from "./check-choice-fields.ts";
 import { classifyOpenAIError } from "./errors.ts";
 import { streamError } from "./stream-error.ts";
 import { createStreamToolCalls, type StreamToolCalls, type ToolCallDelta } from "./stream-tool-calls.ts";
@@ -88,29 +89,21 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
   };
 }
 
-/** A string, or nothing (null or absent). */
-const optionalString = (value: unknown) => value == null || typeof value === "string";
-/** A non-negative integer (Number.isInteger is false for anything not a number). */
-const isIndex = (value: unknown) => Number.isInteger(value) && (value as number) >= 0;
-
 /**
- * Throws unless a streamed choice has what the client's SDK relies on: an index that is a
- * non-negative integer, finish_reason a string or null, a delta (when present) whose content and
- * refusal are strings or null, and tool call deltas with an integer index and string id, name and
+ * Throws unless a streamed choice has what the client's SDK relies on: the fields an unstreamed
+ * choice has too (check-choice-fields.ts: index, finish_reason, the delta's content and refusal), a
+ * delta (when present) that is an object, and tool call deltas with an integer index and string id, name and
  * arguments (the SDK concatenates them: a number or an object would become "5" or "[object Object]").
  * One typeof per field, on the path every chunk takes. Returns the checked tool call deltas, null
  * when there are none.
  */
 function checkChoice(choice: unknown): ToolCallDelta[] | null {
   if (typeof choice !== "object" || choice === null) throw new VendorProtocolError("vendor stream choice is not an object");
-  const { index, finish_reason, delta } = choice as { index?: unknown; finish_reason?: unknown; delta?: unknown };
-  if (!isIndex(index)) throw new VendorProtocolError("vendor stream choice index is not a non-negative integer");
-  if (!optionalString(finish_reason)) throw new VendorProtocolError("vendor stream finish_reason is not a string");
+  const { delta } = choice as { delta?: unknown };
+  if (delta != null && typeof delta !== "object") throw new VendorProtocolError("vendor stream delta is not an object");
+  checkChoiceFields(choice, delta as object | null | undefined, "stream");
   if (delta == null) return null;
-  if (typeof delta !== "object") throw new VendorProtocolError("vendor stream delta is not an object");
-  const { content, refusal, tool_calls } = delta as { content?: unknown; refusal?: unknown; tool_calls?: unknown };
-  if (!optionalString(content)) throw new VendorProtocolError("vendor stream delta content is not a string");
-  if (!optionalString(refusal)) throw new VendorProtocolError("vendor stream delta refusal is not a string");
+  const { tool_calls } = delta as { tool_calls?: unknown };
   if (tool_calls == null) return null;
   if (!Array.isArray(tool_calls)) throw new VendorProtocolError("vendor stream tool_calls is not an array");
   for (const call of tool_calls as unknown[]) {
