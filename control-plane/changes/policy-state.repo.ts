@@ -3,6 +3,7 @@ import type { Queryable, Tx } from "../db/client.ts";
 import type { AliasValue, DeploymentValue, EntityWrite, PolicyState, PriceValue, TenantPolicyValue } from "./policy-state.ts";
 import { EMPTY_TENANT_POLICY, deploymentValue, emptyPolicyState, ownEntry, priceValue } from "./policy-state.ts";
 import { timeoutColumns, timeoutsFromRow } from "../deployments/deployment-timeouts.ts";
+import { LONG_CONTEXT_COLUMNS, LONG_CONTEXT_INSERT, LONG_CONTEXT_UPDATE, longContextFromRow, longContextParams, type LongContextRow } from "../pricing/long-context.ts";
 
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 
@@ -23,12 +24,12 @@ export async function loadPolicyState(q: Queryable): Promise<PolicyState> {
   for (const { id, connectMs, firstByteMs, totalMs, ...d } of deployments) {
     state.deployment[id] = deploymentValue({ ...d, flags: [...d.flags], timeouts: timeoutsFromRow({ connectMs, firstByteMs, totalMs }) });
   }
-  const prices = await q<
-    { provider: string; model: string; inputMicros: string; outputMicros: string; cachedInputMicros: string | null; cacheWriteMicros: string | null; reasoningMicros: string | null }[]
-  >`
+  const prices = await q.unsafe<
+    ({ provider: string; model: string; inputMicros: string; outputMicros: string; cachedInputMicros: string | null; cacheWriteMicros: string | null; reasoningMicros: string | null } & LongContextRow)[]
+  >(`
     select provider, model, input_micros as "inputMicros", output_micros as "outputMicros", cached_input_micros as "cachedInputMicros",
-      cache_write_micros as "cacheWriteMicros", reasoning_micros as "reasoningMicros"
-    from prices order by provider, model`;
+      cache_write_micros as "cacheWriteMicros", reasoning_micros as "reasoningMicros", ${LONG_CONTEXT_COLUMNS}
+    from prices order by provider, model`);
   for (const p of prices) {
     state.price[`${p.provider}:${p.model}`] = priceValue({
       provider: p.provider,
@@ -38,6 +39,7 @@ export async function loadPolicyState(q: Queryable): Promise<PolicyState> {
       cachedInputMicros: num(p.cachedInputMicros),
       cacheWriteMicros: num(p.cacheWriteMicros),
       reasoningMicros: num(p.reasoningMicros),
+      longContext: longContextFromRow(p),
     });
   }
   const tenants = await q<{ id: string; rpm: string | null; tpm: string | null; daily: string | null; monthly: string | null; allowedAliases: string[] | null; allowedJurisdictions: string[] | null; timeZone: string | null; keyTtlDays: number | null; budgetFailOpen: boolean | null; featureLimits: TenantPolicyValue["featureLimits"] }[]>`
@@ -108,12 +110,15 @@ export async function applyWrite(tx: Tx, write: EntityWrite): Promise<void> {
         return;
       }
       const p = write.value as unknown as PriceValue;
-      // Every column is set, as setPrice sets them: a cache-write or reasoning price the write lacks is cleared.
-      await tx`insert into prices (provider, model, input_micros, output_micros, cached_input_micros, cache_write_micros, reasoning_micros)
-        values (${p.provider}, ${p.model}, ${p.inputMicros}, ${p.outputMicros}, ${p.cachedInputMicros ?? null}, ${p.cacheWriteMicros ?? null}, ${p.reasoningMicros ?? null})
+      // Every column is set, as setPrice sets them: a cache-write or reasoning price, or a long-context tier, the write lacks is cleared.
+      await tx.unsafe(
+        `insert into prices (provider, model, input_micros, output_micros, cached_input_micros, cache_write_micros, reasoning_micros, ${LONG_CONTEXT_INSERT})
+        values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
         on conflict (provider, model) do update set input_micros = excluded.input_micros, output_micros = excluded.output_micros,
           cached_input_micros = excluded.cached_input_micros, cache_write_micros = excluded.cache_write_micros,
-          reasoning_micros = excluded.reasoning_micros, updated_at = now()`;
+          reasoning_micros = excluded.reasoning_micros, ${LONG_CONTEXT_UPDATE}, updated_at = now()`,
+        [p.provider, p.model, p.inputMicros, p.outputMicros, p.cachedInputMicros ?? null, p.cacheWriteMicros ?? null, p.reasoningMicros ?? null, ...longContextParams(p.longContext)],
+      );
       return;
     }
     case "tenantStatus": {

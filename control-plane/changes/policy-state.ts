@@ -6,6 +6,7 @@
  */
 import type { DeploymentTimeouts } from "../../shared/snapshot/schema.ts";
 import { canonicalJson } from "../audit/audit-hash.ts";
+import { longContextValue, type LongContextMicros } from "../pricing/long-context.ts";
 
 export interface AliasValue {
   deploymentIds: string[];
@@ -45,10 +46,12 @@ export interface PriceValue {
   cacheWriteMicros?: number | null;
   /** Reasoning tokens; present only when set (see priceValue). */
   reasoningMicros?: number | null;
+  /** The long-context tier; present only when set (see priceValue). */
+  longContext?: LongContextMicros | null;
 }
 
 /**
- * A price as the policy state holds it. A cache-write or reasoning price is left out when not set
+ * A price as the policy state holds it. A cache-write or reasoning price, or a long-context tier, is left out when not set
  * (absent = null, the fallback to input or output): config states and request bases stored before the
  * policy state carried them lack them, so leaving them out keeps an unchanged price equal to its stored
  * value (no rollback rewrites it, no pending request goes stale), and a stored state without them
@@ -63,6 +66,7 @@ export function priceValue(p: PriceValue): PriceValue {
     cachedInputMicros: p.cachedInputMicros,
     ...(p.cacheWriteMicros == null ? {} : { cacheWriteMicros: p.cacheWriteMicros }),
     ...(p.reasoningMicros == null ? {} : { reasoningMicros: p.reasoningMicros }),
+    ...(p.longContext == null ? {} : { longContext: longContextValue(p.longContext) }),
   };
 }
 /** A tenant's own policy; null fields inherit from the ancestors. */

@@ -1,4 +1,23 @@
-import { Field, Float, InputType } from "type-graphql";
+import { Field, Float, InputType, Int } from "type-graphql";
+
+/**
+ * The rates of a request whose prompt passes `thresholdTokens` (every input token, cached and
+ * cache-write ones included), for every token class of that request: Gemini 2.5 Pro over 200k prompt
+ * tokens, Claude Sonnet 4/4.5 (1M context) over 200k input tokens. It prices exactly the classes its
+ * row prices: a cached-input, cache-write or reasoning price is required when the row has one and
+ * refused when the row has none.
+ */
+@InputType()
+export class LongContextPriceInput {
+  @Field(() => Int) thresholdTokens: number;
+  @Field(() => Float) inputUsdPerMillion: number;
+  @Field(() => Float) outputUsdPerMillion: number;
+  @Field(() => Float, { nullable: true }) cachedInputUsdPerMillion?: number | null;
+  @Field(() => Float, { nullable: true }) cacheWriteUsdPerMillion?: number | null;
+  @Field(() => Float, { nullable: true }) reasoningUsdPerMillion?: number | null;
+  /** A dearer rate for a long prompt; absent = none (setting a price without it clears it). */
+  @Field(() => LongContextPriceInput, { nullable: true }) longContext?: LongContextPriceInput | null;
+}
 
 @InputType()
 export class SetPriceInput {
@@ -11,4 +30,6 @@ export class SetPriceInput {
   @Field(() => Float, { nullable: true }) cacheWriteUsdPerMillion?: number | null;
   /** Hidden reasoning tokens, when the vendor prices them apart from output; absent = the output price. */
   @Field(() => Float, { nullable: true }) reasoningUsdPerMillion?: number | null;
+  /** A dearer rate for a long prompt; absent = none (setting a price without it clears it). */
+  @Field(() => LongContextPriceInput, { nullable: true }) longContext?: LongContextPriceInput | null;
 }

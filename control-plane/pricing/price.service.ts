@@ -5,7 +5,8 @@ import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput } from "../graphql/errors.ts";
 import { requireNonNegative, requireText } from "../graphql/validate.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
-import type { SetPriceInput } from "./price.input.ts";
+import { longContextValue, type LongContextMicros } from "./long-context.ts";
+import type { LongContextPriceInput, SetPriceInput } from "./price.input.ts";
 import { findPrice, upsertPrice } from "./price.repo.ts";
 import type { Price } from "./price.type.ts";
 
@@ -38,7 +39,7 @@ function optionalMicros(field: string, usd: number | null | undefined): number |
  * @example priceRow({ ...input, inputUsdPerMillion: -1 }, "operations[3].price.") // throws "operations[3].price.inputUsdPerMillion: ..."
  */
 export function priceRow(input: SetPriceInput, prefix = "") {
-  return {
+  const row = {
     provider: requireProvider(`${prefix}provider`, input.provider),
     model: requireText(`${prefix}model`, input.model, 200),
     inputMicros: toMicros(`${prefix}inputUsdPerMillion`, input.inputUsdPerMillion),
@@ -47,6 +48,35 @@ export function priceRow(input: SetPriceInput, prefix = "") {
     cacheWriteMicros: optionalMicros(`${prefix}cacheWriteUsdPerMillion`, input.cacheWriteUsdPerMillion),
     reasoningMicros: optionalMicros(`${prefix}reasoningUsdPerMillion`, input.reasoningUsdPerMillion),
   };
+  return { ...row, longContext: input.longContext ? tierRow(input.longContext, row, `${prefix}longContext.`) : null };
+}
+
+const TIER_CLASSES = [
+  ["cachedInputUsdPerMillion", "cachedInputMicros", "cached-input"],
+  ["cacheWriteUsdPerMillion", "cacheWriteMicros", "cache-write"],
+  ["reasoningUsdPerMillion", "reasoningMicros", "reasoning"],
+] as const;
+
+/**
+ * A long-context tier prices every class its row prices, and only those: a tier left without one
+ * would price that class of a long request at the base rate (what the tier exists to stop), and one
+ * the row lacks would make a class dearer only past the threshold, which no vendor bills.
+ */
+function tierRow(tier: LongContextPriceInput, row: Record<(typeof TIER_CLASSES)[number][1], number | null>, prefix: string): LongContextMicros {
+  if (!Number.isSafeInteger(tier.thresholdTokens) || tier.thresholdTokens < 1) throw badInput(`${prefix}thresholdTokens`, "must be a whole number of prompt tokens, at least 1");
+  const out: LongContextMicros = {
+    thresholdTokens: tier.thresholdTokens,
+    inputMicros: toMicros(`${prefix}inputUsdPerMillion`, tier.inputUsdPerMillion),
+    outputMicros: toMicros(`${prefix}outputUsdPerMillion`, tier.outputUsdPerMillion),
+  };
+  for (const [field, column, name] of TIER_CLASSES) {
+    const usd = tier[field];
+    const given = usd !== null && usd !== undefined;
+    if (row[column] !== null && !given) throw badInput(`${prefix}${field}`, `is required: the price has a ${name} price, so its long-context tier needs one`);
+    if (row[column] === null && given) throw badInput(`${prefix}${field}`, `must be left out: the price has no ${name} price (a tier prices the classes its price does)`);
+    if (given) out[column] = toMicros(`${prefix}${field}`, usd);
+  }
+  return longContextValue(out);
 }
 
 export async function setPrice(ctx: GraphQLContext, input: SetPriceInput): Promise<Price> {

@@ -1,4 +1,15 @@
-import { Field, Float, ObjectType } from "type-graphql";
+import { Field, Float, Int, ObjectType } from "type-graphql";
+
+/** The rates of a request whose prompt passes thresholdTokens, for each class; a null class as on the price. */
+@ObjectType()
+export class LongContextPrice {
+  @Field(() => Int) thresholdTokens: number;
+  @Field(() => Float) inputUsdPerMillion: number;
+  @Field(() => Float) outputUsdPerMillion: number;
+  @Field(() => Float, { nullable: true }) cachedInputUsdPerMillion: number | null;
+  @Field(() => Float, { nullable: true }) cacheWriteUsdPerMillion: number | null;
+  @Field(() => Float, { nullable: true }) reasoningUsdPerMillion: number | null;
+}
 
 /** Prices in USD per 1M tokens as people type them; stored as integer micro-USD. */
 @ObjectType()
@@ -12,6 +23,8 @@ export class Price {
   @Field(() => Float, { nullable: true }) cacheWriteUsdPerMillion: number | null;
   /** Null: reasoning tokens cost the output price. */
   @Field(() => Float, { nullable: true }) reasoningUsdPerMillion: number | null;
+  /** Null: every prompt is priced at the rates above. */
+  @Field(() => LongContextPrice, { nullable: true }) longContext: LongContextPrice | null;
 }
 
 @ObjectType()

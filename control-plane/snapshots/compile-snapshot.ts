@@ -18,6 +18,7 @@ import {
 import type { Price } from "../../shared/money/cost.ts";
 import { providerEmbeds } from "../../shared/snapshot/provider-operations.ts";
 import type { PriceValue } from "../changes/policy-state.ts";
+import { publishedLongContext } from "../pricing/long-context.ts";
 
 /** A tenant's own policy columns; absent fields publish nothing (older rows, unit tests). */
 export interface TenantPolicyRow {
@@ -131,6 +132,7 @@ export function compileSnapshot(rows: ConfigRows, region: string, version: numbe
       ...(p.cachedInputMicros === null ? {} : { cachedInput: p.cachedInputMicros }),
       ...(p.cacheWriteMicros == null ? {} : { cacheWrite: p.cacheWriteMicros }),
       ...(p.reasoningMicros == null ? {} : { reasoning: p.reasoningMicros }),
+      ...(p.longContext == null ? {} : { longContext: publishedLongContext(p.longContext) }),
     };
   }
   const snapshot: Snapshot = { schema: SNAPSHOT_SCHEMA_VERSION, region, version, issuedAt: issuedAt.toISOString(), keys, tenants, aliases, deployments, pricing };

@@ -9,6 +9,7 @@
  *          const { answer, event } = await v.chat("az-filtered");
  */
 import type OpenAI from "openai";
+import type { Price } from "../../shared/money/cost.ts";
 import type { ProviderKind } from "../../shared/snapshot/schema.ts";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
 import { createMemoryBreaker } from "../breaker/memory-breaker.ts";
@@ -21,6 +22,8 @@ export interface VendorScript {
   /** The streamed answer's body, byte for byte. */
   sse?: string;
   status?: number;
+  /** The model's price in the snapshot; absent = SCRIPTED_PRICE. */
+  price?: Price;
 }
 
 /** Every scripted model's price, in micro-USD per million tokens: 1 per input token, 2 per output token. */
@@ -51,12 +54,12 @@ export async function startScriptedVendor(scripts: Record<string, VendorScript>,
   const fx = await createProxyFixture();
   await fx.publish(
     fx.snapshot(1, (s) => {
-      for (const [model, { provider }] of Object.entries(scripts)) {
+      for (const [model, { provider, price }] of Object.entries(scripts)) {
         const id = `dep_${model}`;
         const baseUrl = `http://127.0.0.1:${vendor.port}${provider === "openai" ? "/v1" : ""}`;
         s.deployments[id] = { id, provider, baseUrl, model, region: REGION, credentialRef: "env:ECHO_KEY" };
         s.aliases[model] = { name: model, chain: fallbackToEcho ? [id, "dep_echo1"] : [id] };
-        s.pricing[`${provider}:${model}`] = SCRIPTED_PRICE;
+        s.pricing[`${provider}:${model}`] = price ?? SCRIPTED_PRICE;
       }
     }),
   );

@@ -36,7 +36,7 @@ export const ZERO_USAGE: NormalizedUsage = Object.freeze({
 });
 
 /** Micro-USD per 1M tokens for each token class; optional classes fall back to input or output. */
-export interface Price {
+export interface Rates {
   input: number;
   output: number;
   cachedInput?: number | null;
@@ -44,7 +44,27 @@ export interface Price {
   reasoning?: number | null;
 }
 
+/**
+ * A price row: its base rates and, optionally, a long-context tier. A request whose prompt (every
+ * input token, cached and cache-write ones included: `NormalizedUsage.inputTokens`) passes the tier's
+ * threshold has every token class priced at the tier; a prompt of exactly the threshold stays at the
+ * base. Vendors bill so: Gemini 2.5 Pro and 3 Pro over 200k prompt tokens, cached ones counted
+ * (https://ai.google.dev/gemini-api/docs/pricing), Claude Sonnet 4/4.5 with the 1M context over 200k
+ * input tokens, cache reads and writes counted
+ * (https://docs.anthropic.com/en/docs/about-claude/pricing#long-context-pricing).
+ */
+export interface Price extends Rates {
+  longContext?: LongContextPrice | null;
+}
+
+/** The tier's rates, for every class the row prices (the control plane requires them all), and the prompt size it starts above. */
+export interface LongContextPrice extends Rates {
+  thresholdTokens: number;
+}
+
 export function costMicros(usage: NormalizedUsage, price: Price, roundingKey?: string): number {
+  const tier = price.longContext;
+  if (tier != null && usage.inputTokens > tier.thresholdTokens) price = tier;
   const cached = Math.min(usage.cachedInputTokens, usage.inputTokens);
   const written = Math.min(usage.cacheWriteTokens, usage.inputTokens - cached);
   const plainInput = usage.inputTokens - cached - written;
@@ -65,13 +85,23 @@ export function costMicros(usage: NormalizedUsage, price: Price, roundingKey?: s
 
 /**
  * The dearest rate each token of a request could be charged: a prompt token may be written to the
- * cache (Anthropic charges 1.25-2x input for that), an output token may be reasoning. A reservation
- * priced with it covers the settled cost whatever the split turns out to be.
+ * cache (Anthropic charges 1.25-2x input for that), an output token may be reasoning, and any token
+ * may be priced at the long-context tier (the prompt is only estimated before the call, and the
+ * estimate can fall short of the vendor's count). A reservation priced with it covers the settled
+ * cost whatever the split and the prompt's real size turn out to be.
  */
 export function worstCasePrice(price: Price): Price {
+  const worst = dearest(price);
+  const tier = price.longContext;
+  if (tier == null) return worst;
+  const dearTier = dearest(tier);
+  return { input: Math.max(worst.input, dearTier.input), output: Math.max(worst.output, dearTier.output) };
+}
+
+function dearest(rates: Rates): Price {
   return {
-    input: Math.max(price.input, price.cachedInput ?? 0, price.cacheWrite ?? 0),
-    output: Math.max(price.output, price.reasoning ?? 0),
+    input: Math.max(rates.input, rates.cachedInput ?? 0, rates.cacheWrite ?? 0),
+    output: Math.max(rates.output, rates.reasoning ?? 0),
   };
 }
 

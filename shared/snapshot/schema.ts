@@ -158,7 +158,7 @@ export interface Snapshot {
   tenants: Record<string, SnapshotTenant>;
   aliases: Record<string, SnapshotAlias>;
   deployments: Record<string, SnapshotDeployment>;
-  /** Keyed by `${provider}:${model}`; micro-USD per 1M tokens. */
+  /** Keyed by `${provider}:${model}`; micro-USD per 1M tokens; `longContext` only for a price with a tier (absent in older snapshots). */
   pricing: Record<string, Price>;
   /** Region-wide defaults; absent in snapshots older than the limits feature. */
   defaults?: SnapshotDefaults;
@@ -221,9 +221,22 @@ export function parseSnapshot(payload: unknown): ParseResult<Snapshot> {
     if (!isRecord(defaults)) return { ok: false, reason: "defaults is not an object" };
     if (defaults.maxOutputTokens !== undefined && !isCount(defaults.maxOutputTokens)) return { ok: false, reason: "defaults.maxOutputTokens must be a non-negative integer" };
   }
+  for (const [key, price] of Object.entries(payload.pricing as Record<string, unknown>)) {
+    if (isRecord(price) && !isLongContext(price.longContext)) return { ok: false, reason: `pricing.${key}.longContext is malformed` };
+  }
   const badDirectory = checkRegionDirectory(payload.regionDirectory);
   if (badDirectory) return { ok: false, reason: badDirectory };
   return { ok: true, value: payload as unknown as Snapshot };
+}
+
+const isRate = (v: unknown): boolean => typeof v === "number" && Number.isFinite(v) && v >= 0;
+const isOptionalRate = (v: unknown): boolean => v === undefined || v === null || isRate(v);
+
+/** A price's long-context tier (absent in older snapshots): a positive whole threshold and non-negative rates, or none. */
+function isLongContext(v: unknown): boolean {
+  if (v === undefined || v === null) return true;
+  if (!isRecord(v)) return false;
+  return Number.isSafeInteger(v.thresholdTokens) && (v.thresholdTokens as number) > 0 && isRate(v.input) && isRate(v.output) && isOptionalRate(v.cachedInput) && isOptionalRate(v.cacheWrite) && isOptionalRate(v.reasoning);
 }
 
 const isStringArray = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === "string");
