@@ -191,8 +191,11 @@ describe("garbage usage is charged the estimate, as no usage is, streamed or not
 
   test("an estimate counts only the strings of an answer (content {length:1e300}, arguments {length:1e9} count nothing)", () => {
     const toolCalls = [{ id: "c", type: "function", function: { name: "f", arguments: "" } }];
-    const { usage, completion } = parseOpenAIResponse({ choices: [{ index: 0, message: { role: "assistant", content: { length: 1e300 }, refusal: "no", tool_calls: toolCalls }, finish_reason: "tool_calls" }] }, ctx());
-    expect(usage).toEqual({ ...estimate, outputTokens: 1 }); // "f" and "no"
+    const odd = { choices: [{ index: 0, message: { role: "assistant", content: { length: 1e300 }, refusal: "no", tool_calls: toolCalls }, finish_reason: "tool_calls" }] };
+    // Content like this is refused before an answer is estimated (check-choice-fields.ts); the estimate does not rely on it.
+    expect(() => parseOpenAIResponse(odd, ctx())).toThrow(VendorProtocolError);
+    expect(estimatedUsage(odd as unknown as ChatCompletion, ctx())).toEqual({ ...estimate, outputTokens: 1 }); // "f" and "no"
+    const { completion } = parseOpenAIResponse({ choices: [{ index: 0, message: { role: "assistant", content: null, refusal: "no", tool_calls: toolCalls }, finish_reason: "tool_calls" }] }, ctx());
     expect(completion.usage).toMatchObject({ prompt_tokens: PROMPT, completion_tokens: 1 });
     // Tool calls like these are refused before an answer is estimated (check-tool-calls.ts); the estimate does not rely on it.
     const garbageCalls = [{ id: "c", type: "function", function: { name: "f", arguments: { length: 1e9 } } }, null, { function: 5 }];
