@@ -50,9 +50,9 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
         return { kind: "complete", ...parsed };
       }
       if (!call.response.body) throw new VendorProtocolError("stream response has no body");
-      // The vendor's first event, not the first chunk, ends the first-byte wait: a model that thinks
-      // (Anthropic's thinking_delta, ping) sends events that become no chunk, and it has answered.
-      const events = vendorEvents(readSseBatches(call.response.body), call.heard);
+      // The vendor's first bytes, not the first chunk, end the first-byte wait: a model that thinks
+      // (Anthropic's thinking_delta, ping, an SSE comment keep-alive) sends what becomes no chunk, and it has answered.
+      const events = vendorEvents(readSseBatches(call.response.body, call.heard));
       const translator = adapter.createStreamTranslator(ctx);
       // What the vendor reports before the first chunk is charged if the call is then left unanswered.
       call.reportedSoFar = translator;

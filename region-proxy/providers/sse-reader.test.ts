@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
-import { MAX_SSE_EVENT_CHARS, MAX_UNFRAMED_CHARS, SseParser } from "./sse-reader.ts";
+import { MAX_SSE_EVENT_CHARS, MAX_UNFRAMED_CHARS, readSseBatches, SseParser } from "./sse-reader.ts";
+import { reads } from "./testing/reads.ts";
 import { VendorProtocolError, type SseEvent } from "./types.ts";
 
 const encoder = new TextEncoder();
@@ -127,4 +128,12 @@ test("lines outside SSE framing that are no error object are ignored, as the spe
     const events = [...parser.push(new TextEncoder().encode(`data: a\n\n${stray}`)), ...parser.end()];
     expect([stray.slice(0, 20), events]).toEqual([stray.slice(0, 20), [{ event: null, data: "a", id: null }]]);
   }
+});
+
+test("readSseBatches tells `heard` of every read that brought bytes: comment keep-alives and half events too", async () => {
+  let heard = 0;
+  const batches: SseEvent[][] = [];
+  for await (const batch of readSseBatches(reads(": OPENROUTER PROCESSING\n\n", ": keep-alive\n\n", "data: a", "\n\n"), () => heard++)) batches.push(batch);
+  expect(heard).toBe(4);
+  expect(batches).toEqual([[{ event: null, data: "a", id: null }]]);
 });

@@ -164,18 +164,23 @@ export class SseParser {
   }
 }
 
+const noop = () => {};
+
 /**
  * Reads a byte stream as SSE events, a read at a time: each step is every event the latest bytes
  * completed (never an empty step). The proxy's streams take them this way, one promise round trip
- * per read instead of one per event.
+ * per read instead of one per event. `heard` is told of every read that brought bytes, events or not:
+ * a comment keep-alive (": keep-alive", OpenRouter's ": OPENROUTER PROCESSING") or half an event is
+ * the vendor answering (VendorCall.heard: it ends the first-byte wait and dates its last sign of life).
  */
-export async function* readSseBatches(stream: ReadableStream<Uint8Array>): AsyncGenerator<SseEvent[]> {
+export async function* readSseBatches(stream: ReadableStream<Uint8Array>, heard: () => void = noop): AsyncGenerator<SseEvent[]> {
   const parser = new SseParser();
   const reader = stream.getReader();
   try {
     while (true) {
       const { done, value } = await reader.read();
       if (done) break;
+      if (value.byteLength > 0) heard();
       const events = parser.push(value);
       if (events.length > 0) yield events;
     }

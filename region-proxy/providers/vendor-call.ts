@@ -19,8 +19,8 @@ export interface VendorCall {
   /** Stops the first-byte timer (a non-streamed answer's headers arrived). */
   clearFirstByte(): void;
   /**
-   * The vendor sent a stream event (any: a ping or a hidden thought too): stops the first-byte timer
-   * and notes when, as state().heardAt. Called once per read of the body, not per event.
+   * The vendor sent stream bytes (any: a ping, a hidden thought, an SSE comment keep-alive): stops the
+   * first-byte timer and notes when, as state().heardAt. Called once per read of the body, not per event.
    */
   heard(): void;
   /** Clears every timer and listener; does not abort. */

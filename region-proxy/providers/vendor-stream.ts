@@ -62,16 +62,11 @@ export interface VendorEvents {
    * so closing it aborts the call at once.
    */
   wentQuiet: boolean;
-  /**
-   * Told after each read that brought events (VendorCall.heard): the vendor is answering even when
-   * its events become no chunk (a ping, a thinking delta), which ends its first-byte wait and dates
-   * its last sign of life.
-   */
-  heard: () => void;
 }
 
-export function vendorEvents(batches: AsyncGenerator<SseEvent[]>, heard: () => void = () => {}): VendorEvents {
-  return { batches, pending: [], nextPending: 0, firstChunkOut: false, deferred: null, atMarker: false, wentQuiet: false, heard };
+/** `batches` tells VendorCall.heard of each read itself (readSseBatches), comment keep-alives included. */
+export function vendorEvents(batches: AsyncGenerator<SseEvent[]>): VendorEvents {
+  return { batches, pending: [], nextPending: 0, firstChunkOut: false, deferred: null, atMarker: false, wentQuiet: false };
 }
 
 /**
@@ -98,7 +93,6 @@ export async function readUntilChunks(events: VendorEvents, translator: StreamTr
         const end = translator.finish();
         return { chunks: end.chunks, done: true, usage: end.usage };
       }
-      events.heard();
       events.pending = step.value;
       events.nextPending = 0;
     }
@@ -215,7 +209,7 @@ export function committedStream(
     timedOut,
     async next() {
       if (done) return { chunks: [], done: true };
-      // With the vendor's last event (VendorCall.heard), how long it had been silent if this read fails
+      // With the vendor's last bytes (VendorCall.heard), how long it had been silent if this read fails
       // (CallEnding.failed): a client that paused before asking kept the vendor waiting, not silent.
       const waitingSince = Date.now();
       let step: Awaited<ReturnType<typeof readUntilChunks>>;
