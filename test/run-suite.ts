@@ -135,14 +135,20 @@ export function failedGroupsLine(failures: ({ folders: string[]; run: GroupRun }
   return failed.map(({ folders, run }) => `npm test: ${folders.join(" ")} ${run.signal ? `ended by ${run.signal}` : `failed (exit ${run.exitCode})`}`).join("\n");
 }
 
-/** Runs a lane's groups one after another; stops at the first that fails and answers it, else null. */
-async function runLane(lane: string[][], root: string, out: Sink, err: Sink): Promise<{ folders: string[]; run: GroupRun } | null> {
+/**
+ * Runs a lane's groups one after another and answers those that failed. A failed group does not keep
+ * the next from running (the end-to-end group still runs after a failed control-plane group, so one
+ * run tells every failure); a group ended by a signal does, as the runner is being stopped.
+ */
+export async function runLane(lane: string[][], root: string, out: Sink, err: Sink): Promise<{ folders: string[]; run: GroupRun }[]> {
+  const failed: { folders: string[]; run: GroupRun }[] = [];
   for (const folders of lane) {
     const files = await groupFiles(folders, root);
     const run = await runWithCrashReruns(folders, files, (paths) => runGroup(groupCommand(paths), root, out, err), (line) => err.write(new TextEncoder().encode(line + "\n")));
-    if (run.exitCode !== 0) return { folders, run };
+    if (run.exitCode !== 0) failed.push({ folders, run });
+    if (run.signal) break;
   }
-  return null;
+  return failed;
 }
 
 if (import.meta.main) {
@@ -156,10 +162,10 @@ if (import.meta.main) {
       process.exit(signal === "SIGINT" ? 130 : 143);
     });
   }
-  const failures = await Promise.all([runLane(first!, root, process.stdout, process.stderr).finally(() => held.release()), runLane(second!, root, held.out, held.err)]);
+  const failures = (await Promise.all([runLane(first!, root, process.stdout, process.stderr).finally(() => held.release()), runLane(second!, root, held.out, held.err)])).flat();
   const line = failedGroupsLine(failures);
   if (line) {
     console.error(`\n${line}`);
-    process.exit(failures.find((failure) => failure !== null)!.run.exitCode || 1);
+    process.exit(failures[0]!.run.exitCode || 1);
   }
 }

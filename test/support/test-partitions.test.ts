@@ -6,8 +6,10 @@
  * crashed in, in a new process, at most MAX_CRASH_RERUNS times, unless a test had already failed.
  */
 import { expect, test } from "bun:test";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { filesLeftAfterCrash, groupCommand, groupFiles, GROUPS, failedGroupsLine, heldOutput, isRuntimeCrash, LANES, MAX_CRASH_RERUNS, runGroup, runWithCrashReruns, type GroupRun } from "../run-suite.ts";
+import { filesLeftAfterCrash, groupCommand, groupFiles, GROUPS, failedGroupsLine, heldOutput, isRuntimeCrash, LANES, MAX_CRASH_RERUNS, runGroup, runLane, runWithCrashReruns, type GroupRun } from "../run-suite.ts";
+import { tempDirs } from "./temp-dirs.ts";
 
 const root = join(import.meta.dir, "..", "..");
 
@@ -116,3 +118,20 @@ test("after each crash the group goes on with what is left, at most MAX_CRASH_RE
   expect(failedThenCrashed.sawFailure).toBe(true);
   expect(asked).toEqual([["./t"]]);
 });
+
+test("a lane runs its next group after one fails, and answers every failure", async () => {
+  const dirs = tempDirs();
+  try {
+    const lane = dirs.make("lane-");
+    mkdirSync(join(lane, "a"));
+    mkdirSync(join(lane, "b"));
+    writeFileSync(join(lane, "a", "fails.test.ts"), `import { expect, test } from "bun:test";\ntest("fails", () => expect(1).toBe(2));\n`);
+    writeFileSync(join(lane, "b", "runs.test.ts"), `import { test } from "bun:test";\nimport { writeFileSync } from "node:fs";\ntest("runs", () => writeFileSync(${JSON.stringify(join(lane, "b-ran"))}, "yes"));\n`);
+    const sink = { write() {} };
+    const failed = await runLane([["./a"], ["./b"]], lane, sink, sink);
+    expect(failed.map(({ folders }) => folders)).toEqual([["./a"]]);
+    expect(existsSync(join(lane, "b-ran"))).toBe(true);
+  } finally {
+    dirs.removeAll();
+  }
+}, 60_000);
