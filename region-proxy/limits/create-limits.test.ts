@@ -5,7 +5,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { renderError } from "../../shared/errors/openai-error.ts";
 import type { ChatRequest } from "../providers/types.ts";
-import { createLimits, limitsConfigFromEnv, type RunningLimits } from "./create-limits.ts";
+import { createLimits, type RunningLimits } from "./create-limits.ts";
 import type { AdmitInput } from "./enforce-limits.ts";
 import { DEPLOYMENT, ORG, testKey, testSnapshot } from "./test-snapshot.ts";
 import { freePort } from "../../test/support/ports.ts";
@@ -17,19 +17,6 @@ afterAll(async () => {
 });
 
 const request: ChatRequest = { model: "chat", messages: [{ role: "user", content: "hi" }], stream: false, includeUsage: false, max_tokens: 10, raw: {} };
-
-test("REDIS_URL and REPLICA_SHARE from the environment; a bad share is named", () => {
-  expect(limitsConfigFromEnv({}, "eu")).toEqual({ region: "eu", redisUrl: undefined, replicaShare: undefined, timeoutMs: undefined });
-  expect(limitsConfigFromEnv({ REDIS_URL: "redis://r:6379", REPLICA_SHARE: "0.25", COUNTERS_TIMEOUT_MS: "100" }, "us")).toEqual({
-    region: "us",
-    redisUrl: "redis://r:6379",
-    replicaShare: 0.25,
-    timeoutMs: 100,
-  });
-  expect(() => limitsConfigFromEnv({ COUNTERS_TIMEOUT_MS: "0" }, "eu")).toThrow("COUNTERS_TIMEOUT_MS");
-  expect(() => limitsConfigFromEnv({ REPLICA_SHARE: "2" }, "eu")).toThrow("REPLICA_SHARE");
-  expect(() => limitsConfigFromEnv({ REPLICA_SHARE: "half" }, "eu")).toThrow("REPLICA_SHARE");
-});
 
 test("without Redis the counters live in process and are never degraded", async () => {
   const limits = await createLimits({ region: "eu" });

@@ -74,28 +74,6 @@ function withLeases(config: LimitsConfig, ledger: EnforcerBudgets & LeaseLedger,
   return { budgets: createLeasedBudgets(ledger, leases, { maxWaitMs }), leases };
 }
 
-/**
- * Reads `REDIS_URL`, `REPLICA_SHARE` (a fraction in (0, 1]) and `COUNTERS_TIMEOUT_MS`; throws an Error naming a bad value.
- * @example limitsConfigFromEnv({ REDIS_URL: "redis://127.0.0.1:6379", REPLICA_SHARE: "0.5" }, "eu")
- */
-export function limitsConfigFromEnv(env: Record<string, string | undefined>, region: string): LimitsConfig {
-  const raw = env.REPLICA_SHARE;
-  let replicaShare: number | undefined;
-  if (raw !== undefined && raw !== "") {
-    replicaShare = Number(raw);
-    if (!Number.isFinite(replicaShare) || replicaShare <= 0 || replicaShare > 1) {
-      throw new Error(`REPLICA_SHARE must be a number in (0, 1], e.g. 0.5 for two replicas (got "${raw}")`);
-    }
-  }
-  const rawTimeout = env.COUNTERS_TIMEOUT_MS;
-  let timeoutMs: number | undefined;
-  if (rawTimeout !== undefined && rawTimeout !== "") {
-    timeoutMs = Number(rawTimeout);
-    if (!Number.isSafeInteger(timeoutMs) || timeoutMs <= 0) throw new Error(`COUNTERS_TIMEOUT_MS must be a positive integer of milliseconds (got "${rawTimeout}")`);
-  }
-  return { region, redisUrl: env.REDIS_URL || undefined, replicaShare, timeoutMs };
-}
-
 /** How long start-up waits for Redis before serving (degraded) without it. */
 const CONNECT_WAIT_MS = 2_000;
 
