@@ -6,6 +6,7 @@
  */
 import { statSync } from "node:fs";
 import { parseDecimalInteger } from "../shared/config/decimal-integer.ts";
+import { shownUrl } from "../shared/config/shown-url.ts";
 import { logFormatFromEnv } from "../shared/logging/console-log.ts";
 import type { ControlPlaneConfig } from "./main.ts";
 import { parsePreviousSigningKeys } from "./snapshots/previous-signing-keys.ts";
@@ -104,11 +105,12 @@ function trustForwardedFor(raw: string | undefined): boolean {
 
 /**
  * Where budget alerts are POSTed: an absolute http(s) URL with a host. Without a scheme ("hooks.example.com/x")
- * the start used to succeed and every delivery failed later, retried until it gave up.
+ * the start used to succeed and every delivery failed later, retried until it gave up. The refusal quotes
+ * it through shownUrl: a webhook URL often holds a credential (user:password, a query token).
  */
 function budgetWebhookUrl(raw: string | undefined): string | null {
   if (!raw) return null;
-  const problem = `must be an absolute http:// or https:// URL, got ${JSON.stringify(raw)}`;
+  const problem = `must be an absolute http:// or https:// URL, got ${shownUrl(raw)}`;
   let url: URL;
   try {
     url = new URL(raw);
