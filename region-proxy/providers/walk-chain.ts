@@ -13,8 +13,9 @@
  *   event in a stream before its first chunk reached the client (vendor-stream-error.ts), are
  *   classified alike; after that chunk a stream is committed and ends with an error frame instead.
  * - A transient failure (429, 5xx, network, garbage, a timeout) retries the same deployment once after
- *   a full-jitter backoff, or after the vendor's Retry-After when it gave one; a wait longer than the
- *   time left or than the deployment's own total is not waited for, and one longer than
+ *   a full-jitter backoff, or after the vendor's Retry-After when it gave one; a wait as long as the
+ *   deployment's own total, or one after which too little time is left for a call that could answer
+ *   (retry-fits.ts), is not waited for (the caller is told a vendor's wait), and one longer than
  *   MAX_WAIT_WITH_FALLBACK_MS while another deployment is planned skips to the next deployment at once
  *   (the walk comes back for the rest of the wait when none of the later ones could be called: circuit
  *   open, a parameter it refuses). A timed-out call is not retried at once while another deployment is
@@ -63,6 +64,7 @@ import { CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type A
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
 import { callEnding, failureVerdict, NO_ENDING, type CallEnding } from "./call-ending.ts";
 import { readVendorText } from "./read-vendor-text.ts";
+import { firstByteBudgetMs, retryFits, type CallBudget } from "./retry-fits.ts";
 import { textWithoutCredential, withoutCredential, type Redactor } from "./redact-credential.ts";
 import type { DeploymentHealth } from "./deployment-health.ts";
 import { isCallerChosenOperation } from "./deployment-unavailable.ts";
@@ -279,6 +281,10 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
           continue chain;
         }
         const startedMs = Date.now();
+        // Earlier calls of this walk (and their waits) used the request's time, and what is left ends
+        // this call before its own total: a cut then says nothing of the deployment. Before the walk's
+        // first call only its own questions (the breaker's) took time: that call has its whole total.
+        const cutShortByRequest = trail.attempts > 0 && deadline < startedMs + deploymentTotalMs(dep, opts.totalMs);
         const [deploymentBefore, fallbackBefore] = [trail.deployment, trail.fallback];
         trail.deployment = dep;
         trail.attempts++;
@@ -366,16 +372,19 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             // A 429 says the deployment is up and pacing this gateway: the breaker hears nothing of it (a
             // probe gives its slot back), so a vendor's rate limit never turns its Retry-After into a skip.
             // Nor does a stream cut by its time limit before its first chunk while its vendor was still
-            // sending (thinking): a long answer, as after the first chunk (CallEnding).
-            const told = !(isVendorRateLimit(outcome) || outcome.reason === STILL_SENDING);
+            // sending (thinking): a long answer, as after the first chunk (CallEnding). Nor a call the
+            // request's deadline cut before its own total ran out: it was not given its time.
+            const told = !(isVendorRateLimit(outcome) || outcome.reason === STILL_SENDING || (outcome.reason === "timeout_total" && cutShortByRequest));
             if (!told) await releaseProbe(grant, circuit, opts, deadline);
             else await askHealth(() => opts.health.onFailure(circuit), undefined, opts.log, deadline);
             if (tries >= RETRIES_PER_DEPLOYMENT || trail.attempts >= maxAttempts) continue chain;
             const wait = outcome.retryAfterMs ?? fullJitterMs(tries + 1, opts.backoff ?? DEFAULT_BACKOFF);
-            // A wait is bounded by the time left and by the deployment's own total: the request's deadline
-            // is the sum of the planned totals, room for each deployment's call, not for sleeping through
-            // a Retry-After longer than any call may take (the caller is told it instead).
-            if (wait >= Math.min(deadline - Date.now(), deploymentTotalMs(dep, opts.totalMs))) {
+            // A wait is bounded by the deployment's own total (the request's deadline is the sum of the
+            // planned totals, room for each deployment's call, not for sleeping through a Retry-After
+            // longer than any call may take), and is waited only when a call that could still answer
+            // fits in the time left after it (retry-fits.ts): a retry cut by the deadline would answer a
+            // 504 in place of the vendor's 429 and its wait. Skipped, the caller is told that wait instead.
+            if (!retryFits(wait, deadline - Date.now(), callBudget(dep, operation, opts))) {
               step(dep, "skipped", outcome.retryAfterMs === null ? "retry_exceeds_budget" : "retry_after_exceeds_budget", Date.now());
               continue chain;
             }
@@ -395,7 +404,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             const timedOut = outcome.kind === "timeout" && index < lastIndex;
             if (longWait || timedOut || maxAttempts - trail.attempts <= lastIndex - index) {
               if (longWait) step(dep, "skipped", outcome.retryAfterMs === null ? "retry_too_long" : "retry_after_too_long", Date.now());
-              (owed ??= []).push({ index, tries, retryAt: Date.now() + wait, attempts: trail.attempts, onlyIfNoneCalled: longWait });
+              (owed ??= []).push({ index, tries, retryAt: Date.now() + wait, attempts: trail.attempts, onlyIfNoneCalled: longWait, vendorWait: outcome.retryAfterMs !== null });
               continue chain;
             }
             if (!(await sleepUnlessAborted(wait, opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
@@ -410,6 +419,13 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
     // retrying there would have got it, a few breaker questions later.
     const back = Date.now() < deadline ? takeOwedRetry(owed, trail.attempts, maxAttempts) : undefined;
     if (back === undefined) break;
+    // The rest of the chain took time: a retry that no longer fits before the deadline is skipped, as
+    // when it was owed (retry-fits.ts), and the next owed one is looked at.
+    const owedBy = targets[back.index]!.deployment;
+    if (!retryFits(Math.max(0, back.retryAt - Date.now()), deadline - Date.now(), callBudget(owedBy, operation, opts))) {
+      step(owedBy, "skipped", back.vendorWait ? "retry_after_exceeds_budget" : "retry_exceeds_budget", Date.now());
+      continue;
+    }
     if (!(await sleepUnlessAborted(Math.max(0, back.retryAt - Date.now()), opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
     index = lastIndex = back.index;
     firstTry = back.tries + 1;
@@ -454,6 +470,8 @@ interface OwedRetry {
   retryAt: number;
   attempts: number;
   onlyIfNoneCalled: boolean;
+  /** The wait is the vendor's (Retry-After), not the walk's backoff: for the trail's reason when it is skipped. */
+  vendorWait: boolean;
 }
 
 /** The first owed retry the walk may still come back to (removed from `owed`), in chain order. */
@@ -463,6 +481,11 @@ function takeOwedRetry(owed: OwedRetry[] | null, attempts: number, maxAttempts: 
     if (!next.onlyIfNoneCalled || next.attempts === attempts) return next;
   }
   return undefined;
+}
+
+/** What one call to `dep` may take with this operation (retry-fits.ts). */
+function callBudget(dep: SnapshotDeployment, operation: Operation<unknown>, opts: WalkOptions): CallBudget {
+  return { totalMs: deploymentTotalMs(dep, opts.totalMs), firstByteMs: operation.firstByteBound ? firstByteBudgetMs(dep.timeouts, opts.firstByteMs) : null };
 }
 
 /** A stream's time ran out before its first chunk while its vendor was still sending events. */
@@ -525,9 +548,8 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
     if (error instanceof UnsupportedParameterError) return { ok: false, kind: "unsupported", error: unsupportedParameterToGatewayError(error), retryAfterMs: null, reason: unsupportedParameterReason(error.param) };
     throw error;
   }
-  const timeouts = dep.timeouts ?? {};
   // Bun's fetch reports no "connected" event: connectMs is part of a stream's wait for its first byte.
-  const firstByteMs = operation.firstByteBound ? (timeouts.connectMs ?? 0) + (timeouts.firstByteMs ?? opts.firstByteMs) : Infinity;
+  const firstByteMs = operation.firstByteBound ? firstByteBudgetMs(dep.timeouts, opts.firstByteMs) : Infinity;
   // Each call ends at its own deployment's total (the default for one without), and never after the
   // request's deadline (requestTotalMs).
   const deadline = Math.min(requestDeadline, Date.now() + deploymentTotalMs(dep, opts.totalMs));

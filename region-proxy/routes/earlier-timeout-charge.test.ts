@@ -27,8 +27,10 @@ beforeAll(async () => {
   v = await startPacedVendor(
     {
       answers: { provider: "openai", ...answer },
-      // Holds its headers past its first-byte timeout (streamed) and its total (unstreamed).
-      slow: { provider: "openai", ...answer, holdMs: 3_000, timeouts: { firstByteMs: 500, totalMs: 1_000 } },
+      // Holds its headers past its first-byte timeout (streamed) and its total (unstreamed). Its total
+      // leaves a streamed retry its whole first-byte budget after the first timeout (the walk retries
+      // only when a useful call still fits: retry-fits.ts).
+      slow: { provider: "openai", ...answer, holdMs: 3_000, timeouts: { firstByteMs: 500, totalMs: 1_500 } },
       // Priced apart: a timed-out call is charged at its own deployment's price, not the answer's.
       small: { provider: "openai", status: 400, json: TOO_LONG, price: { input: 3_000_000, output: 3_000_000 } },
     },
