@@ -121,6 +121,16 @@ function budgetWebhookUrl(raw: string | undefined): string | null {
   return raw;
 }
 
+/**
+ * The budget webhook's signing secret (budgets/sign-webhook.ts): at least 32 characters, as AUDIT_HMAC_KEY,
+ * so a receiver's check is not guessable; a shorter one fails the start (the length, not the value, is shown).
+ */
+function budgetWebhookSecret(raw: string | undefined): string | null {
+  if (!raw) return null;
+  if (raw.length < 32) throw new Error(`must be at least 32 characters, got ${raw.length}`);
+  return raw;
+}
+
 export function configFromEnv(env: Record<string, string | undefined> = process.env): ControlPlaneConfig {
   const port = readSetting("PORT", () => portFromEnv(env, "PORT", 4000));
   const logFormat = readSetting("LOG_FORMAT", () => {
@@ -143,6 +153,7 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     requiredApprovals: readSetting("REQUIRED_APPROVALS", () => requiredApprovals(env.REQUIRED_APPROVALS)),
     trustForwardedFor: readSetting("TRUST_FORWARDED_FOR", () => trustForwardedFor(env.TRUST_FORWARDED_FOR)),
     budgetWebhookUrl: readSetting("BUDGET_WEBHOOK_URL", () => budgetWebhookUrl(env.BUDGET_WEBHOOK_URL)),
+    budgetWebhookSecret: readSetting("BUDGET_WEBHOOK_SECRET", () => budgetWebhookSecret(env.BUDGET_WEBHOOK_SECRET)),
     reportPoolMax: readSetting("REPORT_POOL_MAX", () => reportPoolMax(env.REPORT_POOL_MAX)),
     reportStatementTimeoutMs: readSetting("REPORT_STATEMENT_TIMEOUT_MS", () => reportStatementTimeoutMs(env.REPORT_STATEMENT_TIMEOUT_MS)),
     configLockTimeoutMs: readSetting("CONFIG_LOCK_TIMEOUT_MS", () => configLockTimeoutMs(env.CONFIG_LOCK_TIMEOUT_MS)),

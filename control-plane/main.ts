@@ -48,6 +48,8 @@ export interface ControlPlaneConfig {
   changeTickMs?: number; // how often scheduled change requests are checked (default 1000)
   onQuery?: (query: string) => void; // every SQL statement sent (tests count statements with it)
   budgetWebhookUrl?: string | null; // budget alerts are POSTed here (BUDGET_WEBHOOK_URL), retried with backoff
+  /** BUDGET_WEBHOOK_SECRET (≥ 32 chars): when set, every webhook POST is signed (budgets/sign-webhook.ts). */
+  budgetWebhookSecret?: string | null;
   /** REPORT_POOL_MAX: connections of the report pool (spend reports), apart from the proxies' (default 2). */
   reportPoolMax?: number;
   /** REPORT_STATEMENT_TIMEOUT_MS: a report's statement is cancelled after this long (default 30000). */
@@ -151,7 +153,7 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
     }
     const url = httpUrl(server.hostname!, server.port!);
     const ticker = startChangeTicker(deps, config.changeTickMs ?? 1000);
-    const webhooks = startWebhookWorker({ sql: db.sql, url: config.budgetWebhookUrl ?? null, log });
+    const webhooks = startWebhookWorker({ sql: db.sql, url: config.budgetWebhookUrl ?? null, secret: config.budgetWebhookSecret ?? null, log });
     log(`control plane database: ${db.kind}`);
     log(`control plane listening on ${url}`);
     return {

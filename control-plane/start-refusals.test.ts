@@ -58,6 +58,7 @@ for (const [variable, value] of [
   ["TRUST_FORWARDED_FOR", "yes"],
   ["DATABASE_URL", "mysql://db.example.com/gateway"],
   ["BUDGET_WEBHOOK_URL", "hooks.example.com/budget-alerts"],
+  ["BUDGET_WEBHOOK_SECRET", "whsec_too_short"],
 ] as const) {
   test(`${variable}=${value}: one line naming ${variable}, exit 1, no database made`, async () => {
     const run = await refusedStart({ [variable]: value });

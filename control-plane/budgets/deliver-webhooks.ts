@@ -1,14 +1,17 @@
 /**
  * Delivers budget alerts to the configured webhook: each alert gets one delivery row (so a restart
  * neither loses nor repeats it), claimed by one worker at a time, POSTed with an `x-gateway-alert-id`
- * idempotency header, and retried with exponential backoff and jitter until a 2xx or `maxAttempts`.
+ * idempotency header (signed when a secret is set: sign-webhook.ts), and retried with exponential backoff and jitter until a 2xx or `maxAttempts`.
  */
 import type { Sql } from "../db/client.ts";
+import { webhookSignatureHeaders } from "./sign-webhook.ts";
 
 export interface WebhookWorkerOptions {
   sql: Sql;
   /** Where alerts are POSTed (BUDGET_WEBHOOK_URL); null = alerts are only listed in GraphQL. */
   url: string | null;
+  /** BUDGET_WEBHOOK_SECRET: when set, each POST carries x-gateway-timestamp and x-gateway-signature (sign-webhook.ts). */
+  secret?: string | null;
   log: (line: string) => void;
   tickMs?: number;
   /** First retry after this long, doubling per attempt (default 1 s), at most maxBackoffMs (default 5 min). */
@@ -40,12 +43,14 @@ export function backoffMs(attempts: number, baseMs: number, maxMs: number): numb
   return Math.round(raw * (0.8 + Math.random() * 0.4));
 }
 
-async function post(url: string, alertId: string, payload: unknown, timeoutMs: number): Promise<string | null> {
+async function post(url: string, secret: string | null, alertId: string, payload: unknown, timeoutMs: number): Promise<string | null> {
   try {
+    const body = JSON.stringify(payload);
+    const signature = secret ? webhookSignatureHeaders(secret, body, new Date()) : {};
     const response = await fetch(url, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-gateway-alert-id": alertId },
-      body: JSON.stringify(payload),
+      headers: { "content-type": "application/json", "x-gateway-alert-id": alertId, ...signature },
+      body,
       signal: AbortSignal.timeout(timeoutMs),
       redirect: "manual",
     });
@@ -59,6 +64,7 @@ async function post(url: string, alertId: string, payload: unknown, timeoutMs: n
 /** Starts the worker loop (a no-op loop when no URL is configured). */
 export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker {
   const { sql, url, log } = options;
+  const secret = options.secret ?? null;
   const base = options.baseBackoffMs ?? 1000;
   const max = options.maxBackoffMs ?? 300_000;
   const maxAttempts = options.maxAttempts ?? 10;
@@ -92,7 +98,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   }
 
   async function deliver(due: DueDelivery): Promise<void> {
-    const error = await post(due.url, due.alertId, due.payload, timeoutMs);
+    const error = await post(due.url, secret, due.alertId, due.payload, timeoutMs);
     const attempts = due.attempts + 1;
     if (error === null) {
       await sql`update webhook_deliveries set status = 'delivered', attempts = ${attempts}, delivered_at = now(), last_error = null where id = ${due.id}`;

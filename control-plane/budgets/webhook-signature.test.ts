@@ -1,0 +1,78 @@
+// The budget webhook is signed when BUDGET_WEBHOOK_SECRET is set (review rr R2: the POST carried nothing a
+// receiver could authenticate, so anyone who learned its URL could forge a `budget.threshold_crossed`
+// alert, or replay an old one): x-gateway-timestamp and x-gateway-signature = sha256=HMAC(timestamp.body).
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { createHmac } from "node:crypto";
+import postgres from "postgres";
+import { configFromEnv } from "../config.ts";
+import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { startWebhookWorker } from "./deliver-webhooks.ts";
+import { raiseAlertIfCrossed } from "./raise-alert.ts";
+
+const SECRET = "whsec_0123456789abcdef0123456789abcdef";
+
+let t: TestControlPlane;
+let sql: postgres.Sql;
+beforeAll(async () => {
+  t = await startTestControlPlane();
+  sql = postgres(t.db.url, { max: 2, onnotice: () => {} });
+}, 20_000);
+afterAll(async () => {
+  await sql?.end({ timeout: 1 });
+  await t?.close();
+});
+
+function receiver() {
+  const seen: { headers: Headers; body: string }[] = [];
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    fetch: async (request) => {
+      seen.push({ headers: request.headers, body: await request.text() });
+      return new Response(null, { status: 204 });
+    },
+  });
+  return { url: `http://127.0.0.1:${server.port}/hook`, seen, stop: () => server.stop(true) };
+}
+
+test("BUDGET_WEBHOOK_SECRET: optional; at least 32 characters, a shorter one fails the start naming it", () => {
+  expect(configFromEnv({}).budgetWebhookSecret).toBeNull();
+  expect(configFromEnv({ BUDGET_WEBHOOK_URL: "https://hooks.example.com/x", BUDGET_WEBHOOK_SECRET: SECRET }).budgetWebhookSecret).toBe(SECRET);
+  expect(() => configFromEnv({ BUDGET_WEBHOOK_URL: "https://hooks.example.com/x", BUDGET_WEBHOOK_SECRET: "whsec_test" })).toThrow(
+    "BUDGET_WEBHOOK_SECRET: must be at least 32 characters, got 10",
+  );
+});
+
+test("each POST is signed: an HMAC-SHA256 of timestamp.body the receiver can verify, timestamp in unix seconds", async () => {
+  const hook = receiver();
+  try {
+    await raiseAlertIfCrossed(sql, { tenantId: "ten_sig", scope: "ten:ten_sig", period: "day:2026-03-01", timeZone: "UTC", capMicros: 1000, spentMicros: 900 });
+    const worker = startWebhookWorker({ sql, url: hook.url, secret: SECRET, log: () => {}, tickMs: 600_000 });
+    await worker.tick();
+    await worker.stop();
+    expect(hook.seen).toHaveLength(1);
+    const { headers, body } = hook.seen[0]!;
+    const timestamp = headers.get("x-gateway-timestamp")!;
+    expect(timestamp).toMatch(/^\d+$/);
+    expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(60);
+    expect(headers.get("x-gateway-signature")).toBe(`sha256=${createHmac("sha256", SECRET).update(`${timestamp}.${body}`).digest("hex")}`);
+    expect(JSON.parse(body).scope).toBe("ten:ten_sig");
+  } finally {
+    hook.stop();
+  }
+});
+
+test("without a secret the POST carries no signature headers", async () => {
+  const hook = receiver();
+  try {
+    await raiseAlertIfCrossed(sql, { tenantId: "ten_unsig", scope: "ten:ten_unsig", period: "day:2026-03-02", timeZone: "UTC", capMicros: 1000, spentMicros: 900 });
+    const worker = startWebhookWorker({ sql, url: hook.url, log: () => {}, tickMs: 600_000 });
+    await worker.tick();
+    await worker.stop();
+    const mine = hook.seen.filter((s) => JSON.parse(s.body).scope === "ten:ten_unsig");
+    expect(mine).toHaveLength(1);
+    expect([mine[0]!.headers.get("x-gateway-signature"), mine[0]!.headers.get("x-gateway-timestamp")]).toEqual([null, null]);
+  } finally {
+    hook.stop();
+  }
+});
