@@ -48,6 +48,7 @@ test("every mutation writes an audit row with actor and client address", async (
   await run("updateAlias", "alias.update", `mutation($d: [ID!]!) { updateAlias(input: { name: "audited", deploymentIds: $d }) { name } }`, { d: [dep.id, seeded.euDeploymentId] });
   await run("createRegion", "region.create", `mutation { createRegion(input: { name: "apac" }) { token } }`);
   await run("updateRegion", "region.update", `mutation { updateRegion(input: { name: "apac", publicUrl: "https://apac.gw.example" }) { publicUrl } }`);
+  await run("rotateRegionToken", "region.rotateToken", `mutation { rotateRegionToken(name: "apac") { token } }`);
   const principal = await run("createPrincipal", "principal.create", `mutation { createPrincipal(input: { name: "pat", kind: "service" }) { id } }`);
   await run("grantRole", "principal.grant", `mutation($p: ID!) { grantRole(input: { principalId: $p, role: "approver" }) { id } }`, { p: principal.id });
   const token = await run("issueToken", "token.issue", `mutation($p: ID!) { issueToken(input: { principalId: $p, ttlSeconds: 60 }) { token jti } }`, { p: principal.id });

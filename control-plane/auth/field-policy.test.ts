@@ -11,7 +11,7 @@ test("every root field has an access policy and every policy names a root field"
     for (const policy of Object.values(table)) if (policy !== "anyone") for (const role of policy) expect(ROLES).toContain(role);
   }
   // Only the bootstrap/admin path writes global routing policy directly; everyone else proposes.
-  for (const direct of ["createDeployment", "createAlias", "updateAlias", "setPrice", "createRegion", "updateRegion"]) expect(FIELD_POLICY.Mutation[direct]).toEqual(["admin"]);
+  for (const direct of ["createDeployment", "createAlias", "updateAlias", "setPrice", "createRegion", "updateRegion", "rotateRegionToken"]) expect(FIELD_POLICY.Mutation[direct]).toEqual(["admin"]);
   expect([...BOOTSTRAP_ONLY].sort()).toEqual(["createAlias", "createDeployment", "setPrice", "updateAlias"]);
   expect(FIELD_POLICY.Query.me).toBe("anyone");
   // Money is readable by the same roles wherever it shows.

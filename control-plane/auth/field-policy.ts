@@ -3,7 +3,7 @@
  * everyone (a test keeps this table and the schema in step). Tenant admins pass this gate for
  * tenant-scoped fields only; the services then confine them to their subtree.
  *
- * The direct config mutations (createDeployment, createAlias, updateAlias, setPrice, createRegion, updateRegion)
+ * The direct config mutations (createDeployment, createAlias, updateAlias, setPrice, createRegion, updateRegion, rotateRegionToken)
  * are the bootstrap path: `admin` only, and the routing ones (BOOTSTRAP_ONLY) only with the bootstrap
  * admin token itself. Everyone else, admins with JWTs included, changes routing policy through
  * change requests, so no single person bypasses review.
@@ -57,6 +57,7 @@ export const FIELD_POLICY: Record<"Query" | "Mutation", Record<string, readonly 
     setPrice: ["admin"],
     createRegion: ["admin"],
     updateRegion: ["admin"],
+    rotateRegionToken: ["admin"],
     proposeChange: ["admin", "approver", "tenant_admin"],
     proposeRollback: ["admin", "approver"],
     approveChange: ["admin", "approver"],

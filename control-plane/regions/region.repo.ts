@@ -31,8 +31,25 @@ export async function setRegionPublicUrl(q: Queryable, name: string, publicUrl: 
   await q`update regions set public_url = ${publicUrl} where name = ${name}`;
 }
 
-/** The region a proxy token belongs to, or null. */
+/**
+ * Replaces the region's token hash, keeping the replaced one valid until `previousValidUntil` (null: revoked
+ * at once). Only one previous token is kept: a second rotation ends the first one's grace. False when
+ * there is no such region.
+ */
+export async function replaceRegionTokenHash(q: Queryable, name: string, tokenHash: string, previousValidUntil: Date | null): Promise<boolean> {
+  const rows = await q`
+    update regions set
+      previous_token_hash = ${previousValidUntil === null ? null : q`token_hash`},
+      previous_token_expires_at = ${previousValidUntil},
+      token_hash = ${tokenHash}
+    where name = ${name} returning 1`;
+  return rows.length > 0;
+}
+
+/** The region a proxy token belongs to (its current token, or the previous one within its grace), or null. */
 export async function regionForTokenHash(q: Queryable, tokenHash: string): Promise<string | null> {
-  const [row] = await q<{ name: string }[]>`select name from regions where token_hash = ${tokenHash}`;
+  const [row] = await q<{ name: string }[]>`
+    select name from regions
+    where token_hash = ${tokenHash} or (previous_token_hash = ${tokenHash} and previous_token_expires_at > now())`;
   return row?.name ?? null;
 }

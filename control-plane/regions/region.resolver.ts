@@ -3,8 +3,8 @@ import { pageInMemory } from "../graphql/page.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { CreateRegionInput, UpdateRegionInput } from "./region.input.ts";
 import { listRegions } from "./region.repo.ts";
-import { createRegion, updateRegion } from "./region.service.ts";
-import { CreatedRegion, Region, RegionConnection } from "./region.type.ts";
+import { createRegion, rotateRegionToken, updateRegion } from "./region.service.ts";
+import { CreatedRegion, Region, RegionConnection, RotatedRegionToken } from "./region.type.ts";
 
 @Resolver(() => Region)
 export class RegionResolver {
@@ -27,5 +27,18 @@ export class RegionResolver {
   @Mutation(() => Region)
   updateRegion(@Arg("input", () => UpdateRegionInput) input: UpdateRegionInput, @Ctx() ctx: GraphQLContext): Promise<Region> {
     return updateRegion(ctx, input);
+  }
+
+  /**
+   * Issues a region a new proxy token (shown once); the previous one is still accepted for graceMinutes
+   * (default 60, 0 revokes it at once, at most a week) so running proxies can be redeployed. Admin only; audited.
+   */
+  @Mutation(() => RotatedRegionToken)
+  rotateRegionToken(
+    @Arg("name", () => String) name: string,
+    @Arg("graceMinutes", () => Int, { nullable: true }) graceMinutes: number | null,
+    @Ctx() ctx: GraphQLContext,
+  ): Promise<RotatedRegionToken> {
+    return rotateRegionToken(ctx, name, graceMinutes);
   }
 }

@@ -28,6 +28,15 @@ export class CreatedRegion {
 }
 
 @ObjectType()
+export class RotatedRegionToken {
+  @Field(() => Region) region: Region;
+  /** The region's new bearer token for its proxies; shown once, stored hashed. */
+  @Field(() => String) token: string;
+  /** Until when the replaced token is still accepted (the grace), or null when it was revoked at once. */
+  @Field(() => DateTimeResolver, { nullable: true }) previousTokenValidUntil: Date | null;
+}
+
+@ObjectType()
 export class RegionConnection {
   @Field(() => [Region]) items: Region[];
   @Field(() => String, { nullable: true }) nextCursor: string | null;
