@@ -54,7 +54,8 @@ async function post(url: string, secret: string | null, alertId: string, payload
       signal: AbortSignal.timeout(timeoutMs),
       redirect: "manual",
     });
-    await response.arrayBuffer().catch(() => {});
+    // Only the status counts: the body is cancelled unread (an endless or huge answer is never buffered).
+    await response.body?.cancel().catch(() => {});
     return response.ok ? null : `HTTP ${response.status}`;
   } catch (error) {
     return (error as Error).message.slice(0, 200);
