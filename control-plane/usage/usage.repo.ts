@@ -2,6 +2,7 @@
 import type { Queryable } from "../db/client.ts";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
 import { bookingTime } from "./booking-time.ts";
+import { storedAttemptTrail } from "./stored-attempt-trail.ts";
 import { deadLetterEventId, deadLetterPayload, deadLetterReason } from "./dead-letter-payload.ts";
 
 /**
@@ -13,6 +14,7 @@ export async function insertUsageEvents(q: Queryable, events: UsageEvent[], rece
   if (events.length === 0) return new Set();
   const rows = events.map((e) => {
     const booked = bookingTime(e.time, receivedAt);
+    const trail = storedAttemptTrail(e.attemptTrail);
     return {
       event_id: e.eventId,
       time: booked.time,
@@ -39,6 +41,8 @@ export async function insertUsageEvents(q: Queryable, events: UsageEvent[], rece
       status: e.status,
       error_code: e.errorCode,
       attempts: e.attempts,
+      attempt_trail: trail === null ? null : q.json(trail as never),
+      fallback: e.fallback ?? null,
     };
   });
   // In event id order: two batches holding the same ids (a proxy re-sending while the first send still
