@@ -86,11 +86,15 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
       on conflict (alert_id) do nothing`;
   }
 
-  /** Claims due rows by pushing their next attempt past the POST timeout, so another worker skips them. */
-  async function claimDue(): Promise<DueDelivery[]> {
+  /**
+   * Claims due rows by pushing their next attempt past the POST timeout, so another worker skips them.
+   * Each goes to the URL configured now (`target`, recorded on the row): a URL fixed and restarted
+   * reaches the alerts still pending, which kept the one they were queued with.
+   */
+  async function claimDue(target: string): Promise<DueDelivery[]> {
     const lease = `${Math.ceil((timeoutMs * 2) / 1000)} seconds`;
     return sql<DueDelivery[]>`
-      update webhook_deliveries set next_attempt_at = now() + ${lease}::interval
+      update webhook_deliveries set next_attempt_at = now() + ${lease}::interval, url = ${target}
       where id in (
         select id from webhook_deliveries where status = 'pending' and next_attempt_at <= now()
         order by id limit 20 for update skip locked
@@ -115,7 +119,7 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   async function pass(): Promise<void> {
     if (!url) return;
     await queueNewAlerts(url);
-    for (const due of await claimDue()) await deliver(due);
+    for (const due of await claimDue(url)) await deliver(due);
   }
 
   function tick(): Promise<void> {
