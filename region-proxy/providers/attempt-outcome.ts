@@ -46,6 +46,7 @@ import { CREDENTIAL_REJECTED_REASON } from "./credential-rejected.ts";
 import { isDeploymentUnavailable } from "./deployment-unavailable.ts";
 import { VendorProtocolError, type VendorError } from "./types.ts";
 import { UnusableAnswerError } from "./unusable-answer.ts";
+import { VendorBodyCutError } from "./vendor-body-cut.ts";
 import { VendorStreamError } from "./vendor-stream-error.ts";
 
 export type FailureKind =
@@ -81,6 +82,12 @@ export interface AttemptFailure {
   reportedSoFar?: NormalizedUsage;
   /** An error answer its vendor bills for the prompt (VendorError.billedPrompt: Azure's content filter). */
   billedPrompt?: true;
+  /**
+   * The vendor answered 2xx and the connection failed while its answer was read (VendorBodyCutError,
+   * whatever the framing; a stream before its first chunk): it worked on the prompt, so the call is
+   * charged as one left unanswered is, with what its stream reported so far (`reportedSoFar`).
+   */
+  answerCut?: true;
 }
 
 export interface RefusedAnswer {
@@ -106,7 +113,8 @@ export function fromVendorError(verdict: VendorError): AttemptFailure {
  * A thrown fetch/read error: the client left, a timer fired, the vendor sent an error event in its
  * stream before the first chunk (classified like the HTTP error it stands for), the bytes were
  * garbage, or the network failed. Garbage in a 2xx answer (`answered`), not in an error answer's
- * body, is a refused answer the vendor billed (`refusedAnswer`).
+ * body, is a refused answer the vendor billed (`refusedAnswer`); a 2xx answer the connection cut is
+ * `answerCut`, whatever its framing.
  */
 export function fromThrown(error: unknown, state: { clientClosed: boolean; timedOut: "first_byte" | "total" | null }, answered = false): AttemptFailure {
   if (state.clientClosed) return CLIENT_CLOSED;
@@ -114,6 +122,9 @@ export function fromThrown(error: unknown, state: { clientClosed: boolean; timed
     return { ok: false, kind: "timeout", error: { kind: "upstream_timeout", message: "The model provider did not answer in time." }, retryAfterMs: null, reason: `timeout_${state.timedOut}` };
   }
   if (error instanceof VendorStreamError) return fromVendorError(error.vendorError);
+  if (error instanceof VendorBodyCutError && answered) {
+    return { ok: false, kind: "transient", error: { kind: "upstream_error", message: "The model provider's answer was cut off." }, retryAfterMs: null, reason: "answer_cut", answerCut: true };
+  }
   if (error instanceof VendorProtocolError || error instanceof SyntaxError) {
     const failure: AttemptFailure = { ok: false, kind: "transient", error: { kind: "upstream_invalid_response", message: "The model provider sent an invalid response." }, retryAfterMs: null, reason: "invalid_response" };
     if (!answered) return failure;
@@ -121,4 +132,13 @@ export function fromThrown(error: unknown, state: { clientClosed: boolean; timed
     return { ...failure, kind, refusedAnswer: { reportedUsage: error instanceof VendorProtocolError ? error.reportedUsage : null } };
   }
   return { ok: false, kind: "transient", error: { kind: "upstream_error", message: "The model provider could not be reached." }, retryAfterMs: null, reason: "network" };
+}
+
+/**
+ * Whether a failed call is charged as one the vendor got and left unanswered (walk-chain.ts
+ * Trail.unansweredCalls: what its stream reported so far, else the prompt estimate): it timed out or
+ * its client left, its answer was cut (`answerCut`), or its error answer is billed (`billedPrompt`).
+ */
+export function chargedAsUnanswered(failure: AttemptFailure): boolean {
+  return failure.kind === "timeout" || failure.kind === "client_closed" || failure.billedPrompt === true || failure.answerCut === true;
 }

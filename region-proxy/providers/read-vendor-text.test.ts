@@ -1,6 +1,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { readVendorText } from "./read-vendor-text.ts";
 import { VendorProtocolError } from "./types.ts";
+import { VendorBodyCutError } from "./vendor-body-cut.ts";
 
 /** A vendor answering with a body of `size` bytes, declared or chunked. */
 const vendor = Bun.serve({
@@ -47,4 +48,10 @@ test("a compressed body is bounded by its unpacked size, not by its Content-Leng
   expect(Number(bomb.headers.get("content-length"))).toBeLessThan(64 * 1024);
   await expect(readVendorText(bomb, 1024 * 1024)).rejects.toThrow(VendorProtocolError);
   expect(await readVendorText(await get("/gzip", 5000), 5000)).toBe("g".repeat(5000));
+});
+
+test("a body the connection cuts is a VendorBodyCutError whatever its framing, declared or chunked", async () => {
+  const cut = () => new ReadableStream<Uint8Array>({ start: (c) => (c.enqueue(new TextEncoder().encode('{"id":')), c.error(new TypeError("reset"))) });
+  await expect(readVendorText(new Response(cut(), { headers: { "content-length": "500" } }))).rejects.toThrow(VendorBodyCutError);
+  await expect(readVendorText(new Response(cut()))).rejects.toThrow(VendorBodyCutError);
 });

@@ -4,9 +4,11 @@
  * memory whole. With a Content-Length within the bound (the usual case) the body is read in one
  * native call; without one it is counted chunk by chunk. A compressed body is counted too: fetch
  * unpacks it, and its Content-Length is the packed size (a few KB of gzip can unpack to gigabytes).
+ * A body the connection cut short, under either framing, is a VendorBodyCutError (vendor-body-cut.ts).
  */
 import { readBounded } from "../../shared/http/read-bounded.ts";
 import { VendorProtocolError } from "./types.ts";
+import { VendorBodyCutError } from "./vendor-body-cut.ts";
 
 /**
  * Above any real answer: the largest is a batch of embeddings (2,048 inputs x 3,072 floats as JSON
@@ -22,10 +24,16 @@ export async function readVendorText(response: Response, maxBytes = MAX_VENDOR_B
   const encoding = response.headers.get("content-encoding");
   const unpacked = encoding === null || encoding.toLowerCase() === "identity";
   if (unpacked && declared > maxBytes) throw tooLarge(maxBytes);
-  if (unpacked && Number.isSafeInteger(declared) && declared >= 0) return response.text();
+  if (unpacked && Number.isSafeInteger(declared) && declared >= 0) {
+    try {
+      return await response.text();
+    } catch (error) {
+      throw new VendorBodyCutError(error);
+    }
+  }
   const read = await readBounded(response.body, maxBytes);
   if (read === "too_large") throw tooLarge(maxBytes);
-  if (read === "cut_off") throw new VendorProtocolError("the answer ended before it was complete");
+  if (read === "cut_off") throw new VendorBodyCutError(null);
   return decoder.decode(read);
 }
 

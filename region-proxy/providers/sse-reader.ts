@@ -14,6 +14,7 @@
  * @example for await (const events of readSseBatches(response.body!)) for (const event of events) console.log(event.event, event.data)
  */
 import { VendorProtocolError, type SseEvent } from "./types.ts";
+import { VendorBodyCutError } from "./vendor-body-cut.ts";
 
 /**
  * The longest event (its unfinished line plus its data lines so far) a vendor may send: far above
@@ -178,7 +179,14 @@ export async function* readSseBatches(stream: ReadableStream<Uint8Array>, heard:
   const reader = stream.getReader();
   try {
     while (true) {
-      const { done, value } = await reader.read();
+      let read: Awaited<ReturnType<typeof reader.read>>;
+      try {
+        read = await reader.read();
+      } catch (error) {
+        // A reset, a bad chunk size, a body its Content-Encoding does not unpack: one kind (vendor-body-cut.ts).
+        throw new VendorBodyCutError(error);
+      }
+      const { done, value } = read;
       if (done) break;
       if (value.byteLength > 0) heard();
       const events = parser.push(value);

@@ -47,8 +47,8 @@
  *   cool-down.
  * - Every 2xx answer the gateway refused on the way is kept on the trail (Trail.refusedCalls): the
  *   vendor billed each, whatever the walk ends with, so the request is charged each (pipeline/settle.ts).
- *   So is every call the vendor got and never answered, because it timed out or the client left, and
- *   every error answer its vendor bills for the prompt (VendorError.billedPrompt: Azure's content filter)
+ *   So is every call the vendor got and never answered, because it timed out, the client left or the
+ *   connection cut its 2xx answer (attempt-outcome.ts chargedAsUnanswered), and every error answer its vendor bills for the prompt (VendorError.billedPrompt: Azure's content filter)
  *   (Trail.unansweredCalls): the vendor worked on the prompt, whether or not a retry or fallback answered.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
@@ -60,7 +60,7 @@ import type { PlannedTarget } from "../pipeline/plan-route.ts";
 import type { AttemptRecheck } from "../pipeline/residency-recheck.ts";
 import type { SkippedTarget } from "../pipeline/priced-targets.ts";
 import { askCanAttempt, askHealth, isThenable, releaseProbe } from "./ask-health.ts";
-import { CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
+import { chargedAsUnanswered, CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
 import { callEnding, failureVerdict, NO_ENDING, type CallEnding } from "./call-ending.ts";
 import { readVendorText } from "./read-vendor-text.ts";
@@ -303,7 +303,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         if (!outcome.ok && outcome.refusedAnswer) (trail.refusedCalls ??= []).push({ deployment: dep, reportedUsage: outcome.refusedAnswer.reportedUsage });
         // So is every call it got and never answered, or refused with an error it bills: each is charged
         // once, however the walk ends.
-        else if (!outcome.ok && (outcome.kind === "timeout" || outcome.kind === "client_closed" || outcome.billedPrompt)) (trail.unansweredCalls ??= []).push({ deployment: dep, reportedUsage: outcome.reportedSoFar ?? null });
+        else if (!outcome.ok && chargedAsUnanswered(outcome)) (trail.unansweredCalls ??= []).push({ deployment: dep, reportedUsage: outcome.reportedSoFar ?? null });
         if (outcome.ok) {
           step(dep, "ok", null, startedMs);
           // Sent, not waited for: the answer must not wait a Redis round trip. The store sees it before
@@ -593,9 +593,9 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
     const state = handle.state();
     const failure = fromThrown(error, state, answered);
     const reason = failure.kind === "timeout" && operation.verdictAtEnd && failureVerdict(state, 0, firstByteMs) === "none" ? STILL_SENDING : failure.reason;
-    // Left without an answer (or refused with a billed error) after the vendor reported usage in its
-    // stream: that usage is charged.
-    const reported = failure.kind === "timeout" || failure.kind === "client_closed" || failure.billedPrompt ? (call.reportedSoFar?.partialUsage?.() ?? null) : null;
+    // Left without an answer, its answer cut or refused with a billed error, after the vendor reported
+    // usage in its stream: that usage is charged.
+    const reported = chargedAsUnanswered(failure) ? (call.reportedSoFar?.partialUsage?.() ?? null) : null;
     return { ...failure, reason, error: withoutCredential(failure.error, credential.credential), ...(reported === null ? {} : { reportedSoFar: reported }) };
   }
 }
