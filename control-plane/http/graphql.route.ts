@@ -11,7 +11,7 @@ import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../db/datab
 import { answeringHttpRequest } from "../graphql/audit-early-refusals.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
 import { makeLoaders } from "../graphql/loaders.ts";
-import { bearerToken } from "./region-auth.ts";
+import { BEARER_CHALLENGE, bearerToken } from "./region-auth.ts";
 import { requestUrl } from "./request-url.ts";
 
 /** Admin requests are small; a larger body is a mistake or an attack. */
@@ -45,7 +45,7 @@ export async function handleGraphQL(apollo: ApolloServer<GraphQLContext>, deps: 
     if (!isDatabaseUnavailable(error)) throw error;
     return databaseUnavailable();
   }
-  if (!principal) return graphqlError(401, GraphQLCode.UNAUTHENTICATED, "missing or invalid admin token");
+  if (!principal) return graphqlError(401, GraphQLCode.UNAUTHENTICATED, "missing or invalid admin token", BEARER_CHALLENGE);
   // An admin may issue a token in another principal's name: the audit row names the token and, when
   // it was not the principal's own doing, its issuer, so such acts are not mistaken for the principal's.
   const who: AuditActor = {

@@ -1,7 +1,7 @@
 import { readBodyBytes } from "../../shared/http/read-body-text.ts";
 import type { Sql } from "../db/client.ts";
 import { jsonError } from "./json-error.ts";
-import { authenticateRegion } from "./region-auth.ts";
+import { authenticateRegion, BEARER_CHALLENGE } from "./region-auth.ts";
 
 /** Refuses an invalid sequence instead of replacing it: 0xFF would become U+FFFD, three bytes for one. */
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -15,7 +15,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 export async function readRegionJsonPost(sql: Sql, request: Request, maxBytes: number, tooLargeCode: string): Promise<{ region: string; body: unknown } | Response> {
   if (request.method !== "POST") return jsonError(405, "method_not_allowed", "use POST", { allow: "POST" });
   const region = await authenticateRegion(sql, request);
-  if (!region) return jsonError(401, "unauthenticated", "missing or invalid region token");
+  if (!region) return jsonError(401, "unauthenticated", "missing or invalid region token", BEARER_CHALLENGE);
   const bytes = await readBodyBytes(request, maxBytes);
   if (bytes === "too_large") return jsonError(413, tooLargeCode, `body exceeds ${maxBytes} bytes`);
   if (bytes === "cut_off") return jsonError(400, "invalid_json", "the body could not be read completely");

@@ -10,7 +10,7 @@ import type { ConfigChangeDeps } from "../snapshots/config-change.ts";
 import { republishPastVersion, type AheadClaim } from "../snapshots/republish-past-version.ts";
 import { latestSnapshot, latestSnapshotHead, recordProxy } from "../snapshots/snapshot.repo.ts";
 import { jsonError } from "./json-error.ts";
-import { authenticateRegion } from "./region-auth.ts";
+import { authenticateRegion, BEARER_CHALLENGE } from "./region-auth.ts";
 import { PROXY_ID_PATTERN } from "../../shared/snapshot/proxy-id.ts";
 
 const VERSION_PATTERN = /^\d{1,9}$/;
@@ -65,7 +65,7 @@ export async function handleSnapshot(deps: SnapshotRouteDeps, request: Request, 
     return jsonError(400, "bad_request", "the region in the path is not valid percent-encoding");
   }
   const tokenRegion = await authenticateRegion(sql, request);
-  if (!tokenRegion) return jsonError(401, "unauthenticated", "missing or invalid region token");
+  if (!tokenRegion) return jsonError(401, "unauthenticated", "missing or invalid region token", BEARER_CHALLENGE);
   if (tokenRegion !== region) return jsonError(403, "forbidden", "this token belongs to another region");
   // Untrusted headers: record the proxy only when they are well formed, ignore them otherwise.
   const headerId = request.headers.get(PROXY_ID_HEADER);
