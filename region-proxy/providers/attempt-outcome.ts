@@ -75,7 +75,7 @@ export interface AttemptFailure {
    */
   refusedAnswer?: RefusedAnswer;
   /**
-   * A 2xx stream left without an answer (timed out, the client gone) before its first chunk, after its
+   * A 2xx stream left without an answer (timed out, the client gone, its connection cut) before its first chunk, after its
    * vendor had reported usage (Anthropic's message_start: the prompt's input, cache reads and writes):
    * what it reported, which the call is charged rather than the prompt estimate.
    */
