@@ -63,7 +63,7 @@ import { askCanAttempt, askHealth, isThenable, releaseProbe } from "./ask-health
 import { chargedAsUnanswered, CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
 import { callEnding, failureVerdict, NO_ENDING, type CallEnding } from "./call-ending.ts";
-import { readVendorText } from "./read-vendor-text.ts";
+import { readErrorBody } from "./read-error-body.ts";
 import { firstByteBudgetMs, retryFits, type CallBudget } from "./retry-fits.ts";
 import { textWithoutCredential, withoutCredential, type Redactor } from "./redact-credential.ts";
 import type { DeploymentHealth } from "./deployment-health.ts";
@@ -179,7 +179,7 @@ export interface Operation<T> {
 export type WalkResult<T> = { ok: true; value: T; trail: Trail } | { ok: false; error: GatewayError; clientClosed: boolean; trail: Trail };
 
 const RETRIES_PER_DEPLOYMENT = 1;
-/** An error answer is read for its message: more than this is not an error message. */
+/** An error answer is read for its message: only this much of it (read-error-body.ts), the rest is cancelled. */
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 const DEFAULT_MAX_ATTEMPTS = 4;
 const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 2_000 };
@@ -575,7 +575,8 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
       // The first-byte timer (if the operation has one) keeps running until the error's body is in: a
       // vendor that sends a 503's headers and then nothing is a first-byte timeout, not a wait for the
       // whole deadline.
-      const text = await readVendorText(response, MAX_ERROR_BODY_BYTES);
+      // Only its first MAX_ERROR_BODY_BYTES: a larger body keeps its status (a 429's Retry-After, a 400).
+      const text = await readErrorBody(response, MAX_ERROR_BODY_BYTES);
       handle.cleanup();
       // Cut out before the adapter shortens a body to an excerpt: a key across the cut would survive
       // in half, where the whole-key redaction of the error below cannot match it.
