@@ -7,11 +7,32 @@ import { join } from "node:path";
 
 interface Service {
   environment?: Record<string, string>;
+  healthcheck?: { test?: unknown; start_period?: string };
+  depends_on?: Record<string, { condition?: string }> | string[];
 }
 
 const text = await Bun.file(join(import.meta.dir, "compose.yaml")).text();
 const compose = Bun.YAML.parse(text) as { services: Record<string, Service> };
 const header = text.slice(0, text.search(/^[^#]/m));
+const dockerfile = await Bun.file(join(import.meta.dir, "Dockerfile")).text();
+/** The image's Bun binary, the first word of its exec-form CMD (deploy-files.test.ts checks it is the real one). */
+const imageBun = (JSON.parse(/^CMD (.+)$/m.exec(dockerfile)![1]!) as string[])[0]!;
+
+/** A service's health check command, run here with this Bun in place of the image's, against `port`. */
+async function runHealthcheck(name: string, port: number): Promise<number> {
+  const command = compose.services[name]!.healthcheck!.test as string[];
+  const child = Bun.spawn(command.slice(1).map((word) => (word === imageBun ? process.execPath : word)), {
+    env: { PATH: process.env.PATH ?? "", ...compose.services[name]!.environment, PORT: String(port) },
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  return child.exited;
+}
+
+/** A stand-in for a service: answers `path` with `status`, and anything else with 404. */
+function standIn(path: string, status: number) {
+  return Bun.serve({ port: 0, hostname: "127.0.0.1", development: false, fetch: (req) => new Response(null, { status: new URL(req.url).pathname === path ? status : 404 }) });
+}
 
 test("a GW_CRED_* vendor key put in .env, as the header says, reaches the proxy under the same name", () => {
   // The proxies got GW_CRED_OPENAI_EU from ${OPENAI_EU_API_KEY:-}, a name said nowhere: GW_CRED_OPENAI_EU=sk-…
@@ -24,4 +45,34 @@ test("a GW_CRED_* vendor key put in .env, as the header says, reaches the proxy 
   );
   expect(credentials.length).toBeGreaterThan(0);
   for (const { name, variable, value } of credentials) expect(value, `${name}: ${variable}`).toBe(`\${${variable}:-}`);
+});
+
+test("each service built from the image has a health check on its own readiness endpoint, run with the image's Bun", async () => {
+  // README: the control plane's GET /health is its readiness probe (503 without its database); a proxy's is
+  // GET /ready (503 until it holds a verified snapshot, and while it stops). Without one `docker ps` never
+  // showed either as unhealthy. The image has no curl: the check is a line of Bun, exiting 0 only on a 200.
+  const wants: Record<string, string> = { "control-plane": "/health", "proxy-eu": "/ready", "proxy-us": "/ready" };
+  for (const [name, path] of Object.entries(wants)) {
+    const command = compose.services[name]!.healthcheck?.test;
+    expect(Array.isArray(command) && command[0] === "CMD" && command[1] === imageBun, `${name}: ["CMD", "${imageBun}", ...], got ${JSON.stringify(command)}`).toBe(true);
+    expect(JSON.stringify(command), `${name}: no $, which Compose would interpolate`).not.toContain("$");
+    for (const [status, exit] of [
+      [200, 0],
+      [503, 1],
+    ] as const) {
+      const server = standIn(path, status);
+      try {
+        expect(await runHealthcheck(name, server.port!), `${name} answering ${status} on ${path}`).toBe(exit);
+      } finally {
+        server.stop(true);
+      }
+    }
+  }
+});
+
+test("a health check fails, not hangs, when nothing answers on the service's port", async () => {
+  const server = standIn("/", 200);
+  const port = server.port!;
+  server.stop(true);
+  expect(await runHealthcheck("proxy-eu", port)).not.toBe(0);
 });
