@@ -1,8 +1,9 @@
 /**
  * Delivers budget alerts to the configured webhook: each alert gets one delivery row (so a restart
- * neither loses nor repeats it), claimed by one worker at a time, POSTed with an `x-gateway-alert-id`
+ * neither loses nor repeats it), claimed by one worker at a time (claimDue), POSTed with an `x-gateway-alert-id`
  * idempotency header (signed when a secret is set: sign-webhook.ts), and retried with exponential backoff and jitter until a 2xx or `maxAttempts`.
  */
+import { randomUUID } from "node:crypto";
 import type { Sql } from "../db/client.ts";
 import { webhookSignatureHeaders } from "./sign-webhook.ts";
 
@@ -36,6 +37,15 @@ interface DueDelivery {
   payload: unknown;
   attempts: number;
 }
+
+/**
+ * A claim lasts one POST's timeout plus this: the POSTs of a pass run side by side, so every claimed row
+ * is answered (or aborted) within timeoutMs of the claim, and the margin covers the claim's and the
+ * outcome's round trips to the database. A worker that stalls past it loses the row (see deliver).
+ */
+const CLAIM_MARGIN_MS = 5000;
+/** Rows claimed per pass, POSTed concurrently. */
+const CLAIM_BATCH = 20;
 
 /** The retry delay after `attempts` failures: base × 2^(attempts−1), capped, ±20% jitter. */
 export function backoffMs(attempts: number, baseMs: number, maxMs: number): number {
@@ -87,39 +97,53 @@ export function startWebhookWorker(options: WebhookWorkerOptions): WebhookWorker
   }
 
   /**
-   * Claims due rows by pushing their next attempt past the POST timeout, so another worker skips them.
+   * Claims due rows under a token of this pass until timeoutMs + CLAIM_MARGIN_MS from now; another
+   * worker skips a row while its claim runs (`for update skip locked` keeps two claims apart).
    * Each goes to the URL configured now (`target`, recorded on the row): a URL fixed and restarted
    * reaches the alerts still pending, which kept the one they were queued with.
    */
-  async function claimDue(target: string): Promise<DueDelivery[]> {
-    const lease = `${Math.ceil((timeoutMs * 2) / 1000)} seconds`;
+  async function claimDue(target: string, token: string): Promise<DueDelivery[]> {
+    const claim = `${timeoutMs + CLAIM_MARGIN_MS} milliseconds`;
     return sql<DueDelivery[]>`
-      update webhook_deliveries set next_attempt_at = now() + ${lease}::interval, url = ${target}
+      update webhook_deliveries set claimed_by = ${token}, claim_until = now() + ${claim}::interval, url = ${target}
       where id in (
-        select id from webhook_deliveries where status = 'pending' and next_attempt_at <= now()
-        order by id limit 20 for update skip locked
+        select id from webhook_deliveries
+        where status = 'pending' and next_attempt_at <= now() and (claim_until is null or claim_until <= now())
+        order by id limit ${CLAIM_BATCH} for update skip locked
       )
       returning id::text, alert_id as "alertId", url, payload, attempts`;
   }
 
-  async function deliver(due: DueDelivery): Promise<void> {
+  /**
+   * POSTs one claimed row and records the outcome only where `token` still holds it: a worker that
+   * stalled past its claim, whose row another instance took, writes nothing (the other's outcome stands
+   * and the attempt is counted once).
+   */
+  async function deliver(due: DueDelivery, token: string): Promise<void> {
     const error = await post(due.url, secret, due.alertId, due.payload, timeoutMs);
     const attempts = due.attempts + 1;
-    if (error === null) {
-      await sql`update webhook_deliveries set status = 'delivered', attempts = ${attempts}, delivered_at = now(), last_error = null where id = ${due.id}`;
+    const failed = error !== null && attempts >= maxAttempts;
+    const delayMs = backoffMs(attempts, base, max);
+    const written =
+      error === null
+        ? await sql`update webhook_deliveries set status = 'delivered', attempts = ${attempts}, delivered_at = now(), last_error = null,
+            claimed_by = null, claim_until = null where id = ${due.id} and claimed_by = ${token}`
+        : await sql`update webhook_deliveries set attempts = ${attempts}, last_error = ${error}, status = ${failed ? "failed" : "pending"},
+            next_attempt_at = now() + ${`${delayMs} milliseconds`}::interval, claimed_by = null, claim_until = null
+            where id = ${due.id} and claimed_by = ${token}`;
+    if (written.count === 0) {
+      log(`budget webhook: alert ${due.alertId} attempt ${attempts} outlived its claim; another worker holds it, outcome not recorded`);
       return;
     }
-    const failed = attempts >= maxAttempts;
-    const delayMs = backoffMs(attempts, base, max);
-    await sql`update webhook_deliveries set attempts = ${attempts}, last_error = ${error}, status = ${failed ? "failed" : "pending"},
-      next_attempt_at = now() + ${`${delayMs} milliseconds`}::interval where id = ${due.id}`;
-    log(`budget webhook: alert ${due.alertId} attempt ${attempts} failed (${error})${failed ? "; giving up" : `; retrying in ${delayMs} ms`}`);
+    if (error !== null) log(`budget webhook: alert ${due.alertId} attempt ${attempts} failed (${error})${failed ? "; giving up" : `; retrying in ${delayMs} ms`}`);
   }
 
   async function pass(): Promise<void> {
     if (!url) return;
     await queueNewAlerts(url);
-    for (const due of await claimDue(url)) await deliver(due);
+    const token = randomUUID();
+    const claimed = await claimDue(url, token);
+    await Promise.all(claimed.map((due) => deliver(due, token).catch((error: unknown) => log(`budget webhook: alert ${due.alertId}: ${(error as Error).message}`))));
   }
 
   function tick(): Promise<void> {
