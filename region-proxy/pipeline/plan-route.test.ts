@@ -41,3 +41,33 @@ test("no adapter or no offer is not a residency problem", () => {
   const none = planRoute(alias, snapshot, () => null, residencyRule(snapshot.tenants.org!, snapshot, null));
   expect(none).toMatchObject({ ok: false, error: { kind: "upstream_error" } });
 });
+
+test("embeddings keep the model of the chain's first deployment that embeds; Azure counts by its deployment's name", () => {
+  const of = (id: string, provider: SnapshotDeployment["provider"], model: string, jurisdiction = "us"): SnapshotDeployment => ({ id, provider, baseUrl: "https://x", model, region: "us", credentialRef: "env:K", jurisdiction });
+  const mixed = {
+    ...snapshot,
+    aliases: { e: { name: "e", chain: ["claude", "oai", "gem", "az", "large", "gem_eu"] } },
+    deployments: {
+      claude: of("claude", "anthropic", "claude-sonnet-4"),
+      oai: of("oai", "openai", "text-embedding-3-small"),
+      gem: of("gem", "gemini", "gemini-embedding-001"),
+      az: of("az", "azure", "text-embedding-3-small", "eu"),
+      large: of("large", "openai", "text-embedding-3-large"),
+      gem_eu: of("gem_eu", "gemini", "models/gemini-embedding-001", "eu"),
+    },
+  } as Snapshot;
+  const e = mixed.aliases.e!;
+  const embed = planRoute(e, mixed, adapterFor, null, "embeddings");
+  expect(embed.ok && embed.targets.map((t) => t.deployment.id)).toEqual(["oai", "az"]);
+  // Chat keeps the whole chain.
+  expect(planRoute(e, mixed, adapterFor, null, "chat")).toMatchObject({ ok: true, targets: { length: 6 } });
+  // The model does not follow the caller's residency: an EU tenant gets the same model in the EU, never Gemini's.
+  const eu = planRoute(e, mixed, adapterFor, residencyRule(snapshot.tenants.org!, mixed, null), "embeddings");
+  expect(eu.ok && eu.targets.map((t) => t.deployment.id)).toEqual(["az"]);
+  // Gemini's resource prefix names the same model as the bare id.
+  const gemFirst = planRoute({ name: "g", chain: ["gem", "oai", "gem_eu"] }, mixed, adapterFor, null, "embeddings");
+  expect(gemFirst.ok && gemFirst.targets.map((t) => t.deployment.id)).toEqual(["gem", "gem_eu"]);
+  // None of the model left where the rule allows: residency_violation, not another model.
+  const onlyUs = { ...mixed, deployments: { ...mixed.deployments, az: of("az", "azure", "text-embedding-3-small", "us") } } as Snapshot;
+  expect(planRoute(e, onlyUs, adapterFor, residencyRule(snapshot.tenants.org!, onlyUs, null), "embeddings")).toMatchObject({ ok: false, error: { kind: "residency_violation" } });
+});

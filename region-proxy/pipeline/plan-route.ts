@@ -3,11 +3,17 @@
  * request's residency rule (residency.ts) and whose adapter in this proxy offers the operation. Filtering happens
  * here, before the executor walks the chain, so no fallback can cross a residency boundary. The
  * circuit breaker is asked later, by the executor, right before each attempt.
+ *
+ * Embeddings keep one model: that of the chain's first deployment able to embed, whatever the
+ * request's residency (so the model does not depend on who asks or with which data class). The chain's
+ * deployments of another model (embedding-model.ts) are left out of the plan like those that cannot
+ * embed: a fallback to them would answer vectors of another space, of another length.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { Operation } from "../../shared/snapshot/provider-operations.ts";
 import type { ProviderKind, Snapshot, SnapshotAlias, SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import type { ProviderAdapter } from "../providers/types.ts";
+import { embeddingModelName } from "./embedding-model.ts";
 import { residencyMessage, satisfies, type ResidencyRule } from "./residency.ts";
 
 export interface PlannedTarget {
@@ -23,15 +29,17 @@ export function planRoute(
   snapshot: Snapshot,
   adapterFor: (kind: ProviderKind) => ProviderAdapter | null,
   rule: ResidencyRule | null = null,
-  /** What the request asks: embeddings keeps only adapters that offer them, here and in the refusal's advice. */
+  /** What the request asks: embeddings keeps only adapters that offer them, of one model, here and in the refusal's advice. */
   operation: Operation = "chat",
 ): { ok: true; targets: PlannedTarget[] } | { ok: false; error: GatewayError } {
   const targets: PlannedTarget[] = [];
   let refusedByRule = 0;
+  let model: string | null = null;
   for (const id of alias.chain) {
     const deployment = snapshot.deployments[id];
     const adapter = deployment ? adapterFor(deployment.provider) : null;
     if (!deployment || !adapter || (operation === "embeddings" && adapter.embeddings === undefined)) continue;
+    if (operation === "embeddings" && (model ??= embeddingModelName(deployment)) !== embeddingModelName(deployment)) continue;
     if (rule && !satisfies(deployment, rule)) {
       refusedByRule++;
       continue;

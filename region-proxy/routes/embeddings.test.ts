@@ -10,18 +10,22 @@ import { createProxyFixture, REGION, waitFor, type ProxyFixture } from "../testi
 // per-vendor wire formats in test/conformance.
 let fx: ProxyFixture;
 let openai: FakeOpenAI;
+// The same model on a second server that is down: a fallback stays on one embedding model.
+let openaiDown: FakeOpenAI;
 let anthropic: FakeVendor;
 let proxy: RunningProxy;
 
 beforeAll(async () => {
   fx = await createProxyFixture();
   openai = await startFakeOpenAI({ apiKey: "sk-openai-fake" });
+  openaiDown = await startFakeOpenAI({ apiKey: "sk-openai-fake" });
+  openaiDown.setOutage("text-embedding-fake", 500);
   anthropic = await startFakeAnthropic({ apiKey: "sk-ant-fake" });
   await fx.publish(
     fx.snapshot(1, (s) => {
       const dep = (id: string, provider: "openai" | "anthropic", baseUrl: string, model: string, credentialRef: string) => (s.deployments[id] = { id, provider, baseUrl, model, region: REGION, credentialRef });
       dep("dep_claude", "anthropic", anthropic.url, "claude-fake", "env:ANTHROPIC_KEY");
-      dep("dep_embed_down", "openai", `${openai.url}/v1`, "error-500", "env:OPENAI_KEY");
+      dep("dep_embed_down", "openai", `${openaiDown.url}/v1`, "text-embedding-fake", "env:OPENAI_KEY");
       dep("dep_embed", "openai", `${openai.url}/v1`, "text-embedding-fake", "env:OPENAI_KEY");
       s.aliases.mixed = { name: "mixed", chain: ["dep_claude", "dep_embed_down", "dep_embed"] };
       s.pricing["openai:text-embedding-fake"] = { input: 1_000_000, output: 0 };
@@ -32,6 +36,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await fx.cleanup();
   await openai.stop();
+  await openaiDown.stop();
   await anthropic.stop();
 });
 
