@@ -72,18 +72,32 @@ function hasUnreadBody(request: Request): boolean {
   return length === null ? request.headers.has("transfer-encoding") : length !== "0";
 }
 
+/**
+ * The status an answer is counted under: 499 for a failure rendered after its client had closed the
+ * connection (nginx's and Envoy's convention), which no one received: the walk noticed the client gone
+ * and the route rendered its failure (a 502), while the usage event and gateway_requests_settled_total
+ * say client_closed. A success is counted as sent, as its usage event says ok; only failures read the
+ * request's signal, so the common answer pays one comparison.
+ */
+function answeredStatus(request: Request, response: Response): number {
+  return response.status >= 400 && request.signal.aborted ? CLIENT_CLOSED_STATUS : response.status;
+}
+
+/** nginx's "client closed request", which Envoy's access logs also use. */
+const CLIENT_CLOSED_STATUS = 499;
+
 export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promise<Response> {
   const routes: Routes = deps.metricsToken ? ROUTES : ROUTES_WITHOUT_METRICS;
   /**
-   * Counts the answer (route, status, time to its headers) and passes it on. Once the stop began, it
-   * carries `Connection: close` (whatever it said) and Bun closes the connection after it: a pooled
+   * Counts the answer (route, status as answeredStatus has it, time to its headers) and passes it on.
+   * Once the stop began, it carries `Connection: close` (whatever it said) and Bun closes the connection after it: a pooled
    * client reconnects, to another replica, instead of sending its next request to one that is stopping.
    * A refusal given before the request's body was read to its end (a body over the limit, declared or
    * chunked, a refused key) closes its connection too: the client may still be sending that body, and
    * a connection left open with it unread held the graceful stop for the whole grace period.
    */
   const counted = (request: Request, route: string, startedMs: number, response: Response): Response => {
-    deps.metrics.answered(route, response.status, (performance.now() - startedMs) / 1000);
+    deps.metrics.answered(route, answeredStatus(request, response), (performance.now() - startedMs) / 1000);
     if (deps.isShuttingDown() || (response.status >= 400 && hasUnreadBody(request))) response.headers.set("connection", "close");
     return response;
   };
