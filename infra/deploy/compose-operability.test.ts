@@ -76,3 +76,30 @@ test("a health check fails, not hangs, when nothing answers on the service's por
   server.stop(true);
   expect(await runHealthcheck("proxy-eu", port)).not.toBe(0);
 });
+
+test("the control plane waits for PostgreSQL to accept connections over TCP, not just for its container to start", () => {
+  // depends_on: [postgres] only ordered container starts: on a fresh volume postgres:16 first runs initdb
+  // (with a server on its Unix socket only), the control plane's first connection was refused and it exited
+  // 1 and restarted until the database was up.
+  const controlPlane = compose.services["control-plane"]!;
+  const dependsOn = controlPlane.depends_on as Record<string, { condition?: string }>;
+  expect(Array.isArray(dependsOn), "depends_on as a map, which carries conditions").toBe(false);
+  expect(dependsOn.postgres?.condition).toBe("service_healthy");
+  const postgres = compose.services.postgres!;
+  const check = postgres.healthcheck?.test as string[];
+  expect(check.slice(0, 2)).toEqual(["CMD", "pg_isready"]);
+  const option = (flag: string) => check[check.indexOf(flag) + 1];
+  // TCP: initdb's temporary server listens on no address, so a check over the socket would pass too early.
+  expect(option("-h")).toBe("127.0.0.1");
+  const database = new URL(controlPlane.environment!.DATABASE_URL!.replace(/\$\{[^}]+\}/g, "x"));
+  expect(option("-U")).toBe(database.username);
+  expect(option("-d")).toBe(database.pathname.slice(1));
+  expect(option("-d")).toBe((postgres.environment as Record<string, string>).POSTGRES_DB);
+});
+
+test("a proxy starts without waiting for the control plane: it serves the snapshot it stored", () => {
+  for (const name of ["proxy-eu", "proxy-us"]) {
+    const dependsOn = compose.services[name]!.depends_on ?? [];
+    expect(Array.isArray(dependsOn) ? dependsOn : Object.keys(dependsOn), name).not.toContain("control-plane");
+  }
+});
