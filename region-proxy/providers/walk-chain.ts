@@ -573,11 +573,12 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
     }
     if (!response.ok) {
       // The first-byte timer (if the operation has one) keeps running until the error's body is in: a
-      // vendor that sends a 503's headers and then nothing is a first-byte timeout, not a wait for the
-      // whole deadline.
+      // vendor that sends a 503's headers and then nothing is not waited for until the whole deadline,
+      // and is judged by its status alone (read-error-body.ts), never as a call left unanswered.
       // Only its first MAX_ERROR_BODY_BYTES: a larger body keeps its status (a 429's Retry-After, a 400).
       const text = await readErrorBody(response, MAX_ERROR_BODY_BYTES);
       handle.cleanup();
+      if (handle.state().clientClosed) return CLIENT_CLOSED;
       // Cut out before the adapter shortens a body to an excerpt: a key across the cut would survive
       // in half, where the whole-key redaction of the error below cannot match it.
       const failure = fromVendorError(target.adapter.classifyError(response.status, response.headers, textWithoutCredential(text, credential.credential), operation.kind));
