@@ -8,6 +8,7 @@ import "reflect-metadata";
 import type { JWK } from "jose";
 import { consoleLog, type LogFormat } from "../shared/logging/console-log.ts";
 import { ensureAdminToken } from "./admin/admin-token.repo.ts";
+import { adminTokenProblem } from "./admin/admin-token-problem.ts";
 import { writeBootstrapToken } from "./auth/bootstrap-token-file.ts";
 import { ControlPlaneConfigError, configFromEnv, readSetting } from "./config.ts";
 import { checkedSigningKey, parseSigningKeyJwk } from "./signing-key-jwk.ts";
@@ -81,6 +82,9 @@ async function checkBeforeDatabase(config: ControlPlaneConfig, requiredApprovals
   const host = config.host ?? "127.0.0.1";
   const hostProblem = listenProblem(host);
   if (hostProblem) throw new ControlPlaneConfigError("HOST", hostProblem);
+  // It becomes the only bootstrap token, revoking the previous one: a value no request can present locks the operator out.
+  const adminToken = config.adminToken ? adminTokenProblem(config.adminToken) : null;
+  if (adminToken) throw new ControlPlaneConfigError("ADMIN_TOKEN", adminToken);
   // Only a configured key: without one, loadAuditKey reads or creates DATA_DIR's file (a write).
   if (config.auditHmacKey) await readSetting("AUDIT_HMAC_KEY", () => loadAuditKey(config.dataDir, config.auditHmacKey)).catch(namedAs("AUDIT_HMAC_KEY"));
   if (config.signingKeyJwk) {
