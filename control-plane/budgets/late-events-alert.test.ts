@@ -4,7 +4,7 @@
  * push that day past 80% and 100%, and no proxy asks for a closed period once its lease client forgot
  * the level (forgetAfterMs, 10 min) or restarted.
  */
-import { expect, test } from "bun:test";
+import { expect, setSystemTime, test } from "bun:test";
 import { periodKeys } from "../../region-proxy/counters/period.ts";
 import { wirePeriod } from "../../shared/leases/zoned-period.ts";
 import type { Seeded } from "../testing/seed.ts";
@@ -153,10 +153,14 @@ test("a batch of the period still running raises nothing at ingestion: its proxi
   const org = await r.tenant("running-day", 1_000_000);
   const key = await r.key(org, null);
   // 90% of today's cap (UTC), booked 16 minutes ago (past the running quarter hour, which is skipped
-  // without reading anything) or at today's start: a closed day would alert at once (above); today
-  // waits for a lease ask.
-  const now = Date.now();
-  const at = new Date(Math.max(now - (now % 86_400_000), now - 16 * 60_000));
-  await ingest("eu", [event(org, key, "evt_running_1", at, 900_000)]);
+  // without reading anything): a closed day would alert at once (above); today waits for a lease ask.
+  // The clock is pinned to midday: a day ending within a minute is checked at ingestion (period-end-alert.test.ts).
+  const now = new Date("2025-03-10T12:00:00Z");
+  try {
+    setSystemTime(now);
+    await ingest("eu", [event(org, key, "evt_running_1", new Date(now.getTime() - 16 * 60_000), 900_000)]);
+  } finally {
+    setSystemTime();
+  }
   expect(await alertsOf(`ten:${org}`)).toEqual([]);
 });

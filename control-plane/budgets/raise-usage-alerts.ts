@@ -3,10 +3,13 @@
  * events count in. serveLease raises them too, but only for a period a proxy still asks for: events of
  * a closed period that arrive late (an outbox replayed after an outage) are counted by no lease ask.
  *
- * Only closed periods are checked here: a period still running in the org's zone is asked for by the
- * proxies spending in it (they ask for their current periods), and serveLease raises its alerts then.
- * So a batch of the current period, the usual case, costs no query here (none at all when its events
- * are of the running quarter hour, two (cappedScopesOf) otherwise) and no level work; checking every level a batch touches cost ~7 sequential queries per capped level
+ * Only closed periods, and those ending within PERIOD_END_WINDOW_MS, are checked here: a period still
+ * running in the org's zone is asked for by the proxies spending in it (they ask for their current
+ * periods, a tracked level at least every 10 s), and serveLease raises its alerts then. In a period's
+ * last minute that ask may come only after the period ended and name only the next one, so a crossing
+ * ingested then would never be checked: it is checked here (review rr R3). So a batch of the current
+ * period, the usual case, costs no query here (none at all when its events are of a quarter hour that
+ * runs on for over a minute, two (cappedScopesOf) otherwise) and no level work; checking every level a batch touches cost ~7 sequential queries per capped level
  * (1,416 for 500 events over 100 capped keys: 171 ms against 29 without caps).
  *
  * Runs in the ingest transaction, after the events are stored, so an acknowledged batch has had its
@@ -31,6 +34,8 @@ import { raiseAlertIfCrossed } from "./raise-alert.ts";
 import { addMicros } from "./spend-ceiling.ts";
 
 const QUARTER_HOUR_MS = 15 * 60_000;
+/** A period ending within this long of an ingestion is checked as a closed one (above). */
+const PERIOD_END_WINDOW_MS = 60_000;
 
 export interface StoredSpend {
   tenantId: string;
@@ -41,11 +46,13 @@ export interface StoredSpend {
 
 /** Checks every capped level the events count in; returns how many alerts were raised. */
 export async function raiseUsageAlerts(q: Queryable, events: StoredSpend[]): Promise<number> {
-  const now = new Date();
+  // Periods still running a minute from now are left to the lease asks; the rest are checked.
+  const horizon = new Date(Date.now() + PERIOD_END_WINDOW_MS);
   // Every zone's day, and so its month, starts on a UTC quarter hour (every current offset is a
-  // multiple of 15 minutes): events booked in the quarter hour still running are in running periods in
-  // every zone, so the usual batch (events of the last second or so) reads nothing here at all.
-  const runningQuarter = Math.floor(now.getTime() / QUARTER_HOUR_MS);
+  // multiple of 15 minutes): events booked in the quarter hour still running a minute from now are in
+  // running periods in every zone, so the usual batch (events of the last second or so) reads nothing
+  // here at all, except in a quarter hour's last minute.
+  const runningQuarter = Math.floor(horizon.getTime() / QUARTER_HOUR_MS);
   if (events.every((e) => Math.floor(e.time.getTime() / QUARTER_HOUR_MS) === runningQuarter)) return 0;
   const capped = await cappedScopesOf(
     q,
@@ -59,7 +66,7 @@ export async function raiseUsageAlerts(q: Queryable, events: StoredSpend[]): Pro
     if (!tenant) continue;
     const labels = periodLabels(event.time, tenant.timeZone);
     let running = current.get(tenant.timeZone);
-    if (!running) current.set(tenant.timeZone, (running = periodLabels(now, tenant.timeZone)));
+    if (!running) current.set(tenant.timeZone, (running = periodLabels(horizon, tenant.timeZone)));
     for (const kind of ["day", "month"] as const) {
       if (labels[kind] === running[kind]) continue;
       const key = capped.keys.get(event.keyId);
