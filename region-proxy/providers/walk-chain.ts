@@ -64,6 +64,7 @@ import { chargedAsUnanswered, CLIENT_CLOSED, fromThrown, fromVendorError, type A
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
 import { callEnding, failureVerdict, NO_ENDING, type CallEnding } from "./call-ending.ts";
 import { readErrorBody } from "./read-error-body.ts";
+import { notApiResponse } from "./not-api-response.ts";
 import { firstByteBudgetMs, retryFits, type CallBudget } from "./retry-fits.ts";
 import { textWithoutCredential, withoutCredential, type Redactor } from "./redact-credential.ts";
 import type { DeploymentHealth } from "./deployment-health.ts";
@@ -583,6 +584,13 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
       // in half, where the whole-key redaction of the error below cannot match it.
       const failure = fromVendorError(target.adapter.classifyError(response.status, response.headers, textWithoutCredential(text, credential.credential), operation.kind));
       return { ...failure, error: withoutCredential(failure.error, credential.credential) };
+    }
+    // A web page (a WAF, captive portal) or a 204/205 is no API answer: unbilled, decided before `answered`.
+    const notApi = notApiResponse(response);
+    if (notApi) {
+      handle.abort();
+      handle.cleanup();
+      return notApi;
     }
     // A stream cut by its time limit after going silent longer than its first-byte budget counts against it.
     const ending = operation.verdictAtEnd ? callEnding(opts.circuitOf(dep), grant, handle.state, opts, firstByteMs) : NO_ENDING;
