@@ -148,6 +148,14 @@ describe("other routes and the route's first deployment", () => {
     expectTokens(result.headers["x-ratelimit-remaining-tokens"], 10_000 - 1234);
   });
 
+  test("an embeddings request too large for TPM is told to reduce its input, not max_tokens", async () => {
+    const { enforcer } = await replica(`t${++counter}`);
+    const snapshot = testSnapshot({ [ORG]: { limits: { tpm: 1_000 } } });
+    const rendered = refused(await enforcer.admit(input(snapshot, testKey(), { request: { promptTokens: 1234, maxOutputTokens: 0 } })));
+    expect(rendered.body.error.message).toContain("requested 1234 (input estimate). Reduce the input.");
+    expect(rendered.body.error.message).not.toContain("max_tokens");
+  });
+
   test("firstDeployment is the head of the alias's chain, null for an unknown alias", () => {
     const snapshot = testSnapshot();
     expect(firstDeployment(snapshot, "chat")).toEqual(DEPLOYMENT);

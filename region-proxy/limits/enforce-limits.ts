@@ -223,7 +223,8 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     if (verdict && !verdict.allowed) {
       // Refused without waiting for the budget's answer; the reservation goes back once it is made.
       giveBack(reserving);
-      return { ok: false, error: rateRefusal(verdict, plan, estimatedTokens), headers };
+      // A precounted request is embeddings' (the only route without chat messages): its refusal names the input.
+      return { ok: false, error: rateRefusal(verdict, plan, estimatedTokens, chat ? "chat" : "embeddings"), headers };
     }
     /**
      * Gives back the token charge of the rate levels (nothing to give without a TPM level). Every

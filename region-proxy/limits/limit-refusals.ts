@@ -4,14 +4,22 @@
  * another tenant's numbers beyond the level the caller itself belongs to.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
+import type { Operation } from "../../shared/snapshot/provider-operations.ts";
 import type { ReserveResult } from "../counters/budget-types.ts";
 import type { LimitVerdict } from "../counters/rate-limit-types.ts";
 import type { LimitPlan } from "./limit-plan.ts";
 
 const usd = (micros: number) => `$${(micros / 1_000_000).toFixed(micros % 10_000 === 0 ? 2 : 6)}`;
 
+/** What the count of each operation holds, and what the caller can reduce to fit a TPM level. */
+const TOKENS_OF: Record<Operation, { counted: string; reduce: string }> = {
+  chat: { counted: "prompt estimate + max output", reduce: "Reduce the prompt or max_tokens." },
+  embeddings: { counted: "input estimate", reduce: "Reduce the input." },
+};
+
 /** The 429 for a rate level: which scope and kind tripped, and when to retry. */
-export function rateRefusal(verdict: LimitVerdict, plan: LimitPlan, estimatedTokens: number): GatewayError {
+export function rateRefusal(verdict: LimitVerdict, plan: LimitPlan, estimatedTokens: number, operation: Operation = "chat"): GatewayError {
+  const { counted, reduce } = TOKENS_OF[operation];
   // No wait helps a level whose full bucket holds less than this one request (OpenAI's "Request too large").
   const tooSmall = plan.rate.find((c) => c.tpm !== null && c.tpm !== undefined && estimatedTokens > c.tpm);
   if (tooSmall) {
@@ -19,7 +27,7 @@ export function rateRefusal(verdict: LimitVerdict, plan: LimitPlan, estimatedTok
       kind: "rate_limited",
       limitType: "tokens",
       retryAfterMs: null,
-      message: `Request too large for tokens per minute (TPM) on ${tooSmall.scope}: limit ${tooSmall.tpm}, requested ${estimatedTokens} (prompt estimate + max output). Reduce the prompt or max_tokens.`,
+      message: `Request too large for tokens per minute (TPM) on ${tooSmall.scope}: limit ${tooSmall.tpm}, requested ${estimatedTokens} (${counted}). ${reduce}`,
     };
   }
   const tripped = verdict.tripped!;
@@ -27,7 +35,7 @@ export function rateRefusal(verdict: LimitVerdict, plan: LimitPlan, estimatedTok
   const limit = tripped.kind === "requests" ? check?.rpm : check?.tpm;
   const retryAfterSeconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
   const what = tripped.kind === "requests" ? "requests per minute (RPM)" : "tokens per minute (TPM)";
-  const need = tripped.kind === "tokens" ? ` This request needs ${estimatedTokens} tokens (prompt estimate + max output).` : "";
+  const need = tripped.kind === "tokens" ? ` This request needs ${estimatedTokens} tokens (${counted}).` : "";
   return {
     kind: "rate_limited",
     limitType: tripped.kind,
