@@ -11,7 +11,7 @@ import { SPEND_READERS } from "../auth/field-policy.ts";
 import type { Queryable } from "../db/client.ts";
 import { splitZonedPeriod } from "../../shared/leases/zoned-period.ts";
 import { findBudgetLevel, ledgerSpendByRegion, levelScope, periodEnd, rootTimeZone } from "./budget-level.repo.ts";
-import type { BudgetAlert, BudgetLevelStatus, BudgetStatus, LimitStatus } from "./budget.type.ts";
+import type { BudgetLevelStatus, BudgetStatus, LimitStatus } from "./budget.type.ts";
 import { periodLabels } from "../../shared/time/local-date.ts";
 import { leasesOf } from "./lease.repo.ts";
 import { addMicros } from "./spend-ceiling.ts";
@@ -117,16 +117,4 @@ export async function getLimitStatus(ctx: GraphQLContext, keyId: string): Promis
     tokensLastMinute: Number(usage?.tokens ?? 0),
     budgets: await levelsOf(sql, `key:${key.lineageId}`, key.tenantId, new Date()),
   };
-}
-
-/** A tenant's latest 200 alerts; NOT_FOUND for an id that is no tenant, as budgetStatus (not an empty list). */
-export async function listBudgetAlerts(ctx: GraphQLContext, tenantId: string): Promise<BudgetAlert[]> {
-  await requireVisibleTenant(ctx, SPEND_READERS, tenantId);
-  if (!(await ctx.loaders.tenant.load(tenantId))) throw notFound("tenant", tenantId);
-  const rows = await ctx.deps.sql<(Omit<BudgetAlert, "capMicros" | "spentMicros"> & { capMicros: string; spentMicros: string })[]>`
-    select a.id, a.tenant_id as "tenantId", a.scope, a.period, a.time_zone as "timeZone", a.threshold, a.threshold_percent as "thresholdPercent", a.cap_micros::text as "capMicros", a.spent_micros::text as "spentMicros",
-      a.created_at as "createdAt", d.status as "deliveryStatus", coalesce(d.attempts, 0) as "deliveryAttempts"
-    from budget_alerts a left join webhook_deliveries d on d.alert_id = a.id
-    where a.tenant_id = ${tenantId} order by a.created_at desc, a.id limit 200`;
-  return rows;
 }

@@ -1,6 +1,8 @@
-import { Arg, Ctx, ID, Query, Resolver } from "type-graphql";
+import { Arg, Args, Ctx, ID, Query, Resolver } from "type-graphql";
 import type { GraphQLContext } from "../graphql/context.ts";
-import { getBudgetStatus, getLimitStatus, listBudgetAlerts } from "./budget-status.service.ts";
+import { BudgetAlertsArgs } from "./budget-alerts.args.ts";
+import { listBudgetAlerts } from "./budget-alerts.service.ts";
+import { getBudgetStatus, getLimitStatus } from "./budget-status.service.ts";
 import { BudgetAlert, BudgetStatus, LimitStatus } from "./budget.type.ts";
 
 @Resolver()
@@ -17,9 +19,9 @@ export class BudgetResolver {
     return getLimitStatus(ctx, keyId);
   }
 
-  /** The 80% and 100% alerts raised for any level of the tenant (newest first), with their webhook delivery state. */
+  /** The 80% and 100% alerts raised for any level of the tenant (newest first, a page of `first` after `skip`), with their webhook delivery state. */
   @Query(() => [BudgetAlert])
-  budgetAlerts(@Arg("tenantId", () => ID) tenantId: string, @Ctx() ctx: GraphQLContext): Promise<BudgetAlert[]> {
-    return listBudgetAlerts(ctx, tenantId);
+  budgetAlerts(@Args(() => BudgetAlertsArgs) args: BudgetAlertsArgs, @Ctx() ctx: GraphQLContext): Promise<BudgetAlert[]> {
+    return listBudgetAlerts(ctx, args);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Depth and complexity limits, checked once the operation is resolved (so variables are known) and
  * before anything executes. Cost: every field 1, plus its selection times the page size it asks for
- * (`first`, default 50 when the field is paginated; an unknown variable counts as the maximum page).
+ * (`first`; absent, the field's default: 50, budgetAlerts' 200; an unknown variable counts as the maximum page).
  * Field aliases add up, so repeating an expensive field under many aliases is refused too.
  * Root fields that do real work whatever their selection (a whole-chain hash check, a ledger scan)
  * cost their ROOT_FIELD_COST instead of 1, and an operation may select at most MAX_ROOT_FIELDS root
@@ -48,12 +48,14 @@ export interface QueryCost {
   introspectionDepth: number;
 }
 
-function pageSize(value: ValueNode | undefined, variables: Record<string, unknown>): number {
-  if (!value) return DEFAULT_PAGE;
+/** The page a `first` asks for; absent, the field's own default (budgetAlerts' 200), else DEFAULT_PAGE. */
+function pageSize(value: ValueNode | undefined, variables: Record<string, unknown>, fieldDefault?: unknown): number {
+  const absent = typeof fieldDefault === "number" ? fieldDefault : DEFAULT_PAGE;
+  if (!value) return absent;
   if (value.kind === Kind.INT) return Math.max(1, Math.min(Number(value.value), MAX_PAGE));
   if (value.kind === Kind.VARIABLE) {
     const v = variables[value.name.value];
-    return typeof v === "number" && Number.isFinite(v) ? Math.max(1, Math.min(v, MAX_PAGE)) : v === undefined || v === null ? DEFAULT_PAGE : MAX_PAGE;
+    return typeof v === "number" && Number.isFinite(v) ? Math.max(1, Math.min(v, MAX_PAGE)) : v === undefined || v === null ? absent : MAX_PAGE;
   }
   return MAX_PAGE;
 }
@@ -101,8 +103,8 @@ export function measureOperation(schema: GraphQLSchema, operation: OperationDefi
       if (sel.kind === Kind.FIELD) {
         const introspection = atRoot ? INTROSPECTION_ROOTS[sel.name.value] : undefined;
         const def = introspection ?? (parent && (isObjectType(parent) || isInterfaceType(parent)) ? parent.getFields()[sel.name.value] : undefined);
-        const paginated = def?.args.some((a) => a.name === "first") ?? false;
-        const multiplier = paginated ? pageSize(sel.arguments?.find((a) => a.name.value === "first")?.value, variables) : 1;
+        const firstArg = def?.args.find((a) => a.name === "first");
+        const multiplier = firstArg ? pageSize(sel.arguments?.find((a) => a.name.value === "first")?.value, variables, firstArg?.defaultValue) : 1;
         if (sel.selectionSet) {
           const below = walk(sel.selectionSet, def ? getNamedType(def.type) : undefined, false);
           // An introspection field's depth counts against its own bound, not the operation's depth.
