@@ -21,7 +21,7 @@ import { startHttpServer } from "./http/server.ts";
 import { loadSigningKey } from "./snapshots/signing-key.ts";
 import { republishForSigningKey } from "./snapshots/republish-for-signing-key.ts";
 import { publishedJwks } from "./snapshots/previous-signing-keys.ts";
-import { loadTokenSecret } from "./auth/token-secret.ts";
+import { checkTokenSecret, loadTokenSecret } from "./auth/token-secret.ts";
 import { loadAuditKey, useAuditKey } from "./audit/use-audit-key.ts";
 import { keyAuditChain } from "./audit/audit-key.ts";
 import { boundConfigLock, DEFAULT_CONFIG_LOCK_BOUNDS } from "./audit/config-lock.ts";
@@ -85,6 +85,7 @@ async function checkBeforeDatabase(config: ControlPlaneConfig, requiredApprovals
   // It becomes the only bootstrap token, revoking the previous one: a value no request can present locks the operator out.
   const adminToken = config.adminToken ? adminTokenProblem(config.adminToken) : null;
   if (adminToken) throw new ControlPlaneConfigError("ADMIN_TOKEN", adminToken);
+  readSetting("ADMIN_JWT_SECRET", () => checkTokenSecret(config.tokenSecret));
   // Only a configured key: without one, loadAuditKey reads or creates DATA_DIR's file (a write).
   if (config.auditHmacKey) await readSetting("AUDIT_HMAC_KEY", () => loadAuditKey(config.dataDir, config.auditHmacKey)).catch(namedAs("AUDIT_HMAC_KEY"));
   if (config.signingKeyJwk) {

@@ -73,6 +73,7 @@ const badSecrets: [string, string][] = [
   ["SIGNING_KEY_JWK", JSON.stringify({ kty: "OKP", crv: "Ed25519", x: "short", d: "short", kid: "cp-bad" })],
   ["SIGNING_KEY_JWK", JSON.stringify({ kty: "OKP", crv: "Ed25519", x: "TOhVR9fBlGropP6VRZm1d4Zm_2eZRGmCYrNxc_As5IU", kid: "cp-public-only" })],
   ["AUDIT_HMAC_KEY", "too-short"],
+  ["ADMIN_JWT_SECRET", "too-short"],
   // Installed as the only bootstrap token, yet no request could present it: the operator locked out.
   ["ADMIN_TOKEN", "admtok_from_a_k8s_secret_0123456789\n"],
   ["ADMIN_TOKEN", "break.glass.token-0123456789abcdef"],

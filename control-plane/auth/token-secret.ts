@@ -8,8 +8,18 @@ import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 
 export const TOKEN_SECRET_FILE = "admin-jwt.secret";
+/** An issued admin JWT is HS256 over this secret: a short one could be guessed offline from any one token. */
+const MIN_CONFIGURED_LENGTH = 32;
 
-export function loadTokenSecret(dataDir: string, configured: string | null | undefined): Promise<Uint8Array> {
+/** Refuses a configured ADMIN_JWT_SECRET under 32 characters (as AUDIT_HMAC_KEY); checked before the database is opened. */
+export function checkTokenSecret(configured: string | null | undefined): void {
+  if (configured && configured.length < MIN_CONFIGURED_LENGTH) {
+    throw new Error(`ADMIN_JWT_SECRET must be at least ${MIN_CONFIGURED_LENGTH} characters (a long random string), got ${configured.length}`);
+  }
+}
+
+export async function loadTokenSecret(dataDir: string, configured: string | null | undefined): Promise<Uint8Array> {
+  checkTokenSecret(configured);
   return loadSecret(dataDir, TOKEN_SECRET_FILE, configured);
 }
 
