@@ -80,7 +80,10 @@ export interface Trail {
   deployment: SnapshotDeployment | null;
   /** Vendor calls made. */
   attempts: number;
-  /** True when the answer (or last try) did not come from the first deployment of the plan. */
+  /**
+   * True when the answer (or last try) did not come from the alias's first planned deployment, one left
+   * out before the walk included (WalkOptions.skipped): the usage event's `fallback`.
+   */
   fallback: boolean;
   /** Every call and skipped deployment in order, for the usage event. */
   steps: AttemptTrailEntry[];
@@ -146,7 +149,11 @@ export interface WalkOptions {
    * request: pipeline/residency-recheck.ts), and the walk's answer is `answer()` when no call failed.
    */
   recheck?: AttemptRecheck;
-  /** Planned deployments left out before the walk (unpriced under a budget): the trail names them first, as skipped. */
+  /**
+   * Planned deployments left out before the walk (unpriced under a budget): the trail names each as
+   * skipped where the walk passes its place in the chain (SkippedTarget.before), and one that was the
+   * alias's first makes every answer a fallback.
+   */
   skipped?: readonly SkippedTarget[];
 }
 
@@ -218,7 +225,8 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   const deadline = Date.now() + requestTotalMs(targets, opts.totalMs);
   const maxAttempts = opts.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
   const trail: Trail = { deployment: null, attempts: 0, fallback: false, steps: [] };
-  const first = targets[0]?.deployment.id;
+  const leftOut = opts.skipped ?? [];
+  const first = leftOut[0]?.before === 0 ? leftOut[0].deployment.id : targets[0]?.deployment.id;
   let last: AttemptFailure | null = null;
   let openCircuits: string[] | null = null;
   // A deployment skipped for its missing credential: the answer only when nothing else is (no call
@@ -233,7 +241,12 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   let rechecked = false;
   const step = (dep: SnapshotDeployment, outcome: AttemptTrailEntry["outcome"], reason: string | null, startedMs: number) =>
     trail.steps.push({ deploymentId: dep.id, provider: dep.provider, vendorModel: dep.model, outcome, reason, latencyMs: Math.max(0, Math.round(Date.now() - startedMs)) });
-  for (const left of opts.skipped ?? []) step(left.deployment, "skipped", left.reason, Date.now());
+  // The left-out deployments' steps, written as the walk reaches the deployment after each (or passes
+  // the chain's end): the trail follows the chain, and those after the answer are never reached.
+  let nextLeftOut = 0;
+  const passLeftOut = (upTo: number) => {
+    for (; nextLeftOut < leftOut.length && leftOut[nextLeftOut]!.before <= upTo; nextLeftOut++) step(leftOut[nextLeftOut]!.deployment, "skipped", leftOut[nextLeftOut]!.reason, Date.now());
+  };
 
   // Deployments left with their retry still owed, in chain order (null until one is: no allocation on
   // the usual walk): the walk comes back to them once it has passed the rest of the chain (OwedRetry).
@@ -245,6 +258,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   let lastIndex = targets.length - 1;
   while (true) {
     chain: for (; index <= lastIndex; index++, firstTry = 0) {
+      passLeftOut(index);
       const target = targets[index]!;
       const dep = target.deployment;
       const circuit = opts.circuitOf(dep);
@@ -413,6 +427,8 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         }
       }
     }
+    // Past the chain's end (a no-op on a pass cut short or coming back): the left-out last ones.
+    passLeftOut(index);
     // Whether the deployments after one that owes a retry can be called (circuit open, a parameter
     // they refuse) is known only by asking, and asking before leaving would cost a breaker round trip
     // (Redis) or a request build per deployment. So the walk leaves at once and comes back for the
