@@ -148,6 +148,17 @@ describe("other routes and the route's first deployment", () => {
     expectTokens(result.headers["x-ratelimit-remaining-tokens"], 10_000 - 1234);
   });
 
+  test("a precounted request's count is asked for only when a TPM level or a budget needs it", async () => {
+    const { enforcer } = await replica(`t${++counter}`);
+    let calls = 0;
+    const promptTokens = () => (calls++, 1234);
+    const free = admitted(await enforcer.admit(input(testSnapshot(), testKey(), { request: { promptTokens, maxOutputTokens: 0 } })));
+    expect(calls).toBe(0);
+    expect(free.ticket.estimatedTokens).toBe(1234);
+    const limited = admitted(await enforcer.admit(input(testSnapshot({ [ORG]: { limits: { tpm: 10_000 } } }), testKey(), { request: { promptTokens, maxOutputTokens: 0 } })));
+    expectTokens(limited.headers["x-ratelimit-remaining-tokens"], 10_000 - 1234);
+  });
+
   test("an embeddings request too large for TPM is told to reduce its input, not max_tokens", async () => {
     const { enforcer } = await replica(`t${++counter}`);
     const snapshot = testSnapshot({ [ORG]: { limits: { tpm: 1_000 } } });

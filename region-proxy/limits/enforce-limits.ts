@@ -63,7 +63,8 @@ export interface LimitEnforcerDeps {
 
 /** For routes without chat messages (embeddings, ...): the caller counts, the enforcer charges. */
 export interface PrecountedRequest {
-  promptTokens: number;
+  /** The count, or how to get it: called only when a TPM level or a budget needs it (tokenizing costs). */
+  promptTokens: number | (() => number);
   maxOutputTokens: number;
 }
 
@@ -173,6 +174,11 @@ export function firstDeployment(snapshot: Snapshot, alias: string): SnapshotDepl
   return first ? (snapshot.deployments[first] ?? null) : null;
 }
 
+function precounted(request: PrecountedRequest): { promptTokens: number; outputTokens: number } {
+  const { promptTokens } = request;
+  return { promptTokens: typeof promptTokens === "number" ? promptTokens : promptTokens(), outputTokens: request.maxOutputTokens };
+}
+
 /** Creates the limits step over a limiter and a ledger (Redis, in-process or resilient). */
 export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
   const { limiter, budgets } = deps;
@@ -196,7 +202,7 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     const count = () =>
       (counted ??= chat
         ? { promptTokens: estimate(chat, deployment?.model ?? chat.model), outputTokens: maxOutputTokens(chat, snapshot) }
-        : { promptTokens: (request as PrecountedRequest).promptTokens, outputTokens: (request as PrecountedRequest).maxOutputTokens });
+        : precounted(request as PrecountedRequest));
     const tokens = () => count().promptTokens + count().outputTokens;
     const estimatedTokens = hasTpm || plan.budget.length > 0 ? tokens() : 0;
 

@@ -48,7 +48,8 @@ const encodings = new Map<string, Encoding | null>();
 function familyEncoding(vendorModel: string): Encoding | null {
   const m = vendorModel.toLowerCase();
   if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4)/.test(m)) return "o200k_base";
-  if (/^(gpt-4|gpt-3\.5)/.test(m)) return "cl100k_base";
+  // text-embedding-3-small/-large and text-embedding-ada-002 count (and bill) with cl100k_base.
+  if (/^(gpt-4|gpt-3\.5|text-embedding-)/.test(m)) return "cl100k_base";
   return null;
 }
 
@@ -96,6 +97,16 @@ export function countInSlices(text: string, count: Counter): number {
     last = match.index + match[0].length;
   }
   return total + count(text.slice(last));
+}
+
+/**
+ * The BPE count of one text for an OpenAI-format deployment's model, through the same cached counter
+ * as chat prompts; cl100k_base when the name is no family known here (an Azure deployment's own name, a
+ * compatible server's model), the encoding of every OpenAI embedding model.
+ * @example countOpenAITextTokens("hello world", "text-embedding-3-small") // 2
+ */
+export function countOpenAITextTokens(text: string, vendorModel: string): number {
+  return counterFor(encodingFor(vendorModel) ?? "cl100k_base")(text);
 }
 
 /** Loads the tokenizer tables at start-up so the first request does not pay for them. */

@@ -40,8 +40,9 @@ export function parseEmbeddingsRequest(body: unknown): { ok: true; value: Embedd
 }
 
 /**
- * Input tokens, estimated for limits before the call (and for an answer that reports none), or the
- * token count itself. Per string: one per 4 ASCII characters and 5 per 4 other UTF-16 units. Four
+ * Input tokens without a tokenizer: Gemini's reservation and charge, and any answer that reports none
+ * (OpenAI and Azure reserve with their BPE: limits/estimate-embedding-tokens.ts), or the token count
+ * itself. Per string: one per 4 ASCII characters and 5 per 4 other UTF-16 units. Four
  * characters a token holds for English only: chars/4 reserved a 10,500-character Chinese text at 2,625
  * tokens where cl100k (what text-embedding-3 bills with) counts 9,000. cl100k takes 0.5-1.2 tokens a
  * character of Chinese, Japanese, Korean, Indic, Thai, Greek, Hebrew, Cyrillic or Arabic text, so 5/4

@@ -13,8 +13,8 @@ export interface LimitsInput {
   key: SnapshotKey;
   tenantId: string;
   featureId: string | null;
-  /** A chat request (the enforcer estimates its tokens), or a precounted one (embeddings). */
-  request: ChatRequest | { promptTokens: number; maxOutputTokens: number };
+  /** A chat request (the enforcer estimates its tokens), or a precounted one (embeddings; its count may be asked for only when needed). */
+  request: ChatRequest | { promptTokens: number | (() => number); maxOutputTokens: number };
   /** The first deployment of the planned route (its price sizes the budget reservation); null if none. */
   deployment: SnapshotDeployment | null;
   /** The longest the request may run (requestTotalMs of its planned route): its budget reservation holds that long. */

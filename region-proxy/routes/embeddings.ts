@@ -5,13 +5,14 @@
  */
 import type { ProxyDeps } from "../deps.ts";
 import { errorResponse } from "../openai/error-response.ts";
-import { estimateEmbeddingTokens, parseEmbeddingsRequest } from "../openai/parse-embeddings-request.ts";
+import { parseEmbeddingsRequest } from "../openai/parse-embeddings-request.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
 import { answerHeaders } from "../pipeline/gateway-headers.ts";
 import { noEmbeddingsHere } from "../pipeline/no-embeddings-here.ts";
 import { planRoute } from "../pipeline/plan-route.ts";
 import { pricedTargets } from "../pipeline/priced-targets.ts";
 import { budgetApplies } from "../limits/budget-applies.ts";
+import { estimateEmbeddingInputTokens } from "../limits/estimate-embedding-tokens.ts";
 import { refuse } from "../pipeline/refuse.ts";
 import { residencyRule } from "../pipeline/residency.ts";
 import { executeEmbeddings } from "../providers/execute-embeddings.ts";
@@ -37,7 +38,10 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
   const priced = pricedTargets(plan.targets, snapshot, alias.name, budgetApplies(snapshot, key, tenant.id));
   if (!priced.ok) return refuse(deps, priced.error, requestId);
 
-  const promptTokens = estimateEmbeddingTokens(req.input);
+  // Counted for the first planned deployment (BPE for OpenAI and Azure), and only when a TPM level, a
+  // budget or a settle needs it: the plan's deployments all serve one model (plan-route.ts).
+  let counted: number | undefined;
+  const promptTokens = () => (counted ??= estimateEmbeddingInputTokens(req.input, priced.targets[0]?.deployment ?? null));
   const limits = await deps.limits.admit({
     snapshot,
     key,
@@ -50,8 +54,8 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
   });
   if (!limits.ok) return refuse(deps, limits.error, requestId, limits.headers);
 
-  // Its input estimate is what a call the vendor billed without reporting usage is charged (a count:
-  // the same for every model, so no estimator is made per request).
+  // Its input estimate is what a call the vendor billed without reporting usage is charged (one count:
+  // the plan serves one model).
   const settleWith = makeSettler(deps, { context, snapshot, alias: req.model, endpoint: "embeddings", stream: false, ticket: limits.ticket, promptEstimate: promptTokens });
   const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, priced.targets, { ...walkOptions(deps, request.signal, { snapshot, tenantId: tenant.id, key, dataClass: context.dataClass, alias: alias.name, operation: "embeddings" }), skipped: priced.skipped, label: requestId }));
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { hashSecret } from "../../shared/ids.ts";
 import type { RunningProxy } from "../main.ts";
 import { estimatePromptTokens } from "../limits/estimate-prompt-tokens.ts";
-import { estimateEmbeddingTokens } from "../openai/parse-embeddings-request.ts";
+import { estimateEmbeddingInputTokens } from "../limits/estimate-embedding-tokens.ts";
 import { createProxyFixture, REGION, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
 
 let received = 0;
@@ -76,7 +76,9 @@ test("an embeddings request whose client leaves after the vendor got it is charg
   await leaveOnceSent("/v1/embeddings", "req-embed-leaver", { model: "slowgen", input: EMBED_INPUT });
   const event = fx.origin.events().find((e) => e.requestId === "req-embed-leaver")!;
   expect(event).toMatchObject({ status: "client_closed", endpoint: "embeddings" });
-  expect(event.usage).toMatchObject({ inputTokens: estimateEmbeddingTokens(EMBED_INPUT), outputTokens: 0 });
+  // The OpenAI deployment's input, counted with its model's BPE, as the reservation counted it.
+  const deployment = { id: "dep_slowgen", provider: "openai", baseUrl: "", model: "gpt-4o", region: REGION, credentialRef: "env:ECHO_KEY" } as const;
+  expect(event.usage).toMatchObject({ inputTokens: estimateEmbeddingInputTokens(EMBED_INPUT, deployment), outputTokens: 0 });
   expect(event.costMicros).toBeGreaterThan(0);
 });
 
