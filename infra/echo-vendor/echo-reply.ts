@@ -36,12 +36,18 @@ export function echoReply(messages: EchoMessage[], maxTokens: number | undefined
   return { words, truncated: false };
 }
 
-/** A deterministic unit-free vector for embeddings: 8 dimensions from a string hash. */
+/** The vector size asked (`dimensions`, as OpenAI's text-embedding-3 honours it, up to 3072), else 8. */
+export function echoDimensions(asked: unknown): number {
+  return Number.isSafeInteger(asked) && (asked as number) >= 1 && (asked as number) <= 3072 ? (asked as number) : 8;
+}
+
+/** A deterministic unit-free vector for embeddings: `dimensions` values (8 by default) from a string hash. */
 export function embeddingVector(text: string, dimensions = 8): number[] {
   let h = 2166136261;
   const out: number[] = [];
   for (let d = 0; d < dimensions; d++) {
-    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
+    // The text is hashed into the first 8 values; later ones only mix in their position (cheap for 3072).
+    if (d < 8) for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619) >>> 0;
     h = Math.imul(h ^ d, 16777619) >>> 0;
     out.push(Number(((h % 20001) / 10000 - 1).toFixed(6)));
   }

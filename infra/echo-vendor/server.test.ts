@@ -134,6 +134,8 @@ describe("echo vendor", () => {
     const b = await client.embeddings.create({ model: "echo-embed", input: "abc" });
     expect(a.data[0]!.embedding).toEqual(b.data[0]!.embedding);
     expect(a.data[1]!.embedding).not.toEqual(a.data[0]!.embedding);
+    // `dimensions` is honoured, as the proxy requires of a vendor's answer.
+    expect((await client.embeddings.create({ model: "echo-embed", input: "abc", dimensions: 16 })).data[0]!.embedding).toHaveLength(16);
     expect(a.usage.prompt_tokens).toBe(2);
     const models = await client.models.list();
     expect(models.data.map((m) => m.id)).toContain("echo-1");

@@ -15,7 +15,7 @@
  *
  * Run directly: PORT (default 4100), ECHO_API_KEY (optional) → prints `echo vendor listening on <url>`.
  */
-import { echoReply, embeddingVector, messageText, promptTokens, type EchoMessage } from "./echo-reply.ts";
+import { echoDimensions, echoReply, embeddingVector, messageText, promptTokens, type EchoMessage } from "./echo-reply.ts";
 import { echoStream } from "./echo-stream.ts";
 import { completionBody, errorResponse, usageBody } from "./openai-wire.ts";
 import { httpUrl } from "../../shared/http/http-url.ts";
@@ -140,7 +140,7 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
       object: "list",
       // The official SDKs ask for base64 (little-endian float32) by default.
       data: inputs.map((text, index) => {
-        const vector = embeddingVector(text);
+        const vector = embeddingVector(text, echoDimensions(body.dimensions));
         const embedding = body.encoding_format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector;
         return { object: "embedding", index, embedding };
       }),

@@ -47,6 +47,21 @@ test("an answer with fewer vectors than inputs is a protocol error, not vectors 
   expect(() => geminiEmbeddings.parseResponse({ embeddings: [{ values: [1] }] }, req(["a", "b", "c"]), { model: "m" })).toThrow(VendorProtocolError);
 });
 
+test("an empty vector, a value that is no finite number, vectors of two lengths or not of the dimensions asked are protocol errors", () => {
+  const refused: [unknown[], EmbeddingsRequest][] = [
+    [[{ values: [] }], req("a")],
+    [[{ values: [0.1, null] }], req("a")],
+    [[{ values: [0.1, "0.2"] }], req("a")],
+    [[{}], req("a")],
+    [[null], req("a")],
+    [[{ values: [0.6, 0.8] }, { values: [1] }], req(["a", "b"])],
+    [[{ values: [0.6, 0.8] }], req("a", { dimensions: 3 })],
+    [[{ values: [] }], req("a", { encodingFormat: "base64" })],
+  ];
+  for (const [embeddings, asked] of refused) expect(() => geminiEmbeddings.parseResponse({ embeddings }, asked, { model: "m" })).toThrow(VendorProtocolError);
+  expect(geminiEmbeddings.parseResponse({ embeddings: [{ values: [0.6, 0.8] }, { values: [1, 0] }] }, req(["a", "b"], { dimensions: 2 }), { model: "m" }).response.data).toHaveLength(2);
+});
+
 const norm = (values: number[]) => Math.sqrt(values.reduce((sum, v) => sum + v * v, 0));
 const floats32 = (base64: string) => {
   const bytes = Buffer.from(base64, "base64");

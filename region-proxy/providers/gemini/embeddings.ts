@@ -17,6 +17,7 @@
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { floatsToBase64 } from "../embedding-base64.ts";
+import { checkVectorLengths, finiteVector } from "../embedding-vectors.ts";
 import { refuseUnknownFields, TRANSLATED_EMBEDDINGS_FIELDS } from "../refuse-without-equivalent.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { embeddingInputTokens } from "../usage-counts.ts";
@@ -72,9 +73,10 @@ export const geminiEmbeddings: EmbeddingsTranslator = {
     if (!Array.isArray(embeddings)) throw new VendorProtocolError("batchEmbedContents response has no embeddings array");
     // One vector per input, in order: a shorter answer would pair the caller's inputs with the wrong vectors.
     if (embeddings.length !== texts(req).length) throw new VendorProtocolError(`batchEmbedContents answered ${embeddings.length} embeddings for ${texts(req).length} inputs`);
-    const data: EmbeddingsResponse["data"] = embeddings.map((e, index) => {
-      const values = (e as { values?: unknown })?.values;
-      if (!Array.isArray(values) || !values.every((v) => typeof v === "number")) throw new VendorProtocolError(`embedding ${index} has no values`);
+    // Each a non-empty list of finite numbers, all of one length (outputDimensionality when asked).
+    const vectors = embeddings.map((e, index) => finiteVector((e as { values?: unknown } | null)?.values, index));
+    checkVectorLengths(vectors.map((v) => v.length), req.dimensions);
+    const data: EmbeddingsResponse["data"] = vectors.map((values, index) => {
       const unit = toUnitLength(values);
       return { object: "embedding", index, embedding: req.encodingFormat === "base64" ? floatsToBase64(unit) : unit };
     });

@@ -61,7 +61,16 @@ describe("parseOpenAIEmbeddings data", () => {
     ["base64 that is not whole float32s", asked("a", "base64"), [item(0, Buffer.from([1, 2, 3]).toString("base64"))]],
     ["empty base64", asked("a", "base64"), [item(0, "")]],
     ["two vectors for one token array", asked([1, 2, 3]), [item(0, [0.1]), item(1, [0.1])]],
+    ["vectors of two lengths", asked(["a", "b"]), [item(0, [0.1, 0.2]), item(1, [0.3])]],
+    ["base64 vectors of two lengths", asked(["a", "b"], "base64"), [item(0, floatsAsBase64([0.1, 0.2])), item(1, floatsAsBase64([0.3]))]],
+    ["a vector of another size than the dimensions asked", { ...asked("a"), dimensions: 3 }, [item(0, [0.6, 0.8])]],
+    ["a base64 vector of another size than the dimensions asked", { ...asked("a", "base64"), dimensions: 3 }, [item(0, floatsAsBase64([0.6, 0.8]))]],
   ];
+  test("vectors of the dimensions asked, floats or base64, pass", () => {
+    expect(parseOpenAIEmbeddings(withData([item(0, [0.6, 0.8]), item(1, [1, 0])]), { ...asked(["a", "b"]), dimensions: 2 }, { model: "m" }).response.data).toHaveLength(2);
+    expect(parseOpenAIEmbeddings(withData([item(0, floatsAsBase64([0.6, 0.8]))]), { ...asked("a", "base64"), dimensions: 2 }, { model: "m" }).response.data).toHaveLength(1);
+  });
+
   for (const [what, req, data] of refused) {
     test(`${what} is a VendorProtocolError`, () => {
       expect(() => parseOpenAIEmbeddings(withData(data), req, { model: "m" })).toThrow(VendorProtocolError);

@@ -5,7 +5,8 @@
  * https://platform.openai.com/docs/api-reference/embeddings
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
-import { floatsToBase64, isFloat32Base64 } from "../embedding-base64.ts";
+import { float32Count, floatsToBase64, isFloat32Base64 } from "../embedding-base64.ts";
+import { checkVectorLengths, finiteVector } from "../embedding-vectors.ts";
 import { ZERO_USAGE, type NormalizedUsage } from "../../../shared/money/cost.ts";
 import { embeddingInputTokens, reportedCount } from "../usage-counts.ts";
 import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsTranslator, type VendorHttpRequest } from "../types.ts";
@@ -29,18 +30,19 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "obj
  * that ignores `encoding_format`) are encoded here; base64 when floats were asked is refused: the
  * client would get a string where it reads numbers.
  */
-function checkedVector(embedding: unknown, format: EmbeddingsRequest["encodingFormat"], at: number): number[] | string {
+function checkedVector(embedding: unknown, format: EmbeddingsRequest["encodingFormat"], at: number): { vector: number[] | string; length: number } {
   if (Array.isArray(embedding)) {
-    if (embedding.length === 0 || !embedding.every((v) => typeof v === "number" && Number.isFinite(v))) throw new VendorProtocolError(`embedding ${at} is not a vector of numbers`);
-    return format === "base64" ? floatsToBase64(embedding) : embedding;
+    const values = finiteVector(embedding, at);
+    return { vector: format === "base64" ? floatsToBase64(values) : values, length: values.length };
   }
-  if (typeof embedding === "string" && format === "base64" && isFloat32Base64(embedding)) return embedding;
+  if (typeof embedding === "string" && format === "base64" && isFloat32Base64(embedding)) return { vector: embedding, length: float32Count(embedding) };
   throw new VendorProtocolError(`embedding ${at} is not a ${format} vector`);
 }
 
 /**
  * Checks the answer against the request: one item per input, each with its own integer index (its
- * position when it has none), and a vector in the encoding asked. A shorter list would read as fewer
+ * position when it has none), and a vector in the encoding asked, all of one length (`dimensions` when
+ * asked: embedding-vectors.ts). A shorter list would read as fewer
  * results (silent loss), a
  * malformed item crashes the SDK: both are the vendor breaking its protocol (VendorProtocolError,
  * 502). Items are answered in index order, as OpenAI does. The usage is input tokens only, estimated
@@ -52,6 +54,7 @@ export function parseOpenAIEmbeddings(body: unknown, req: EmbeddingsRequest, ctx
   const count = inputCount(req.input);
   if (b.data.length !== count) throw new VendorProtocolError(`embeddings response has ${b.data.length} items for ${count} inputs`);
   const data = new Array<EmbeddingsResponse["data"][number]>(count);
+  const lengths = new Array<number>(count);
   b.data.forEach((item: unknown, at) => {
     if (!isRecord(item)) throw new VendorProtocolError(`embedding ${at} is not an object`);
     // No index is the item's position: Gemini's OpenAI-compatible endpoint leaves out an index of 0
@@ -59,8 +62,11 @@ export function parseOpenAIEmbeddings(body: unknown, req: EmbeddingsRequest, ctx
     const index = item.index === undefined || item.index === null ? at : item.index;
     if (!Number.isInteger(index) || (index as number) < 0 || (index as number) >= count) throw new VendorProtocolError(`embedding ${at} has no index in 0..${count - 1}`);
     if (data[index as number] !== undefined) throw new VendorProtocolError(`embedding index ${index} is given twice`);
-    data[index as number] = { object: "embedding", index: index as number, embedding: checkedVector(item.embedding, req.encodingFormat, at) };
+    const { vector, length } = checkedVector(item.embedding, req.encodingFormat, at);
+    lengths[at] = length;
+    data[index as number] = { object: "embedding", index: index as number, embedding: vector };
   });
+  checkVectorLengths(lengths, req.dimensions);
   const prompt = embeddingInputTokens(b.usage?.prompt_tokens, req.input);
   const response: EmbeddingsResponse = { object: "list", data, model: typeof b.model === "string" ? b.model : ctx.model, usage: { prompt_tokens: prompt, total_tokens: prompt } };
   return { response, usage: { inputTokens: prompt, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } };
