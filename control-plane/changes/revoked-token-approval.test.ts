@@ -4,6 +4,7 @@
  * an hour, schedules up to a year). A void approval stands in no one's way. (Reviewer's repro, extended.)
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { aliasRoute, approveChangeAs, changeRequestSettled, proposeChangeAs } from "../testing/change-requests.ts";
 import { principalWith, type ActingPrincipal } from "../testing/principals.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
@@ -22,17 +23,10 @@ afterAll(async () => {
   await t.close();
 });
 
-const propose = async (who: ActingPrincipal, deploymentIds: string[], applyAt?: string) =>
-  (
-    await who.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
-      i: { description: "reroute", applyAt, operations: [{ op: "alias.update", alias: { name: "chat", deploymentIds } }] },
-    })
-  ).proposeChange.id;
-const approve = async (who: ActingPrincipal, id: string) =>
-  (await who.client.request<{ approveChange: { status: string } }>(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id })).approveChange.status;
-const request = async (id: string) =>
-  (await t.admin.request<{ changeRequest: { status: string; reason: string | null } }>(`query($id: ID!) { changeRequest(id: $id) { status reason } }`, { id }))
-    .changeRequest;
+const propose = (who: ActingPrincipal, deploymentIds: string[], applyAt?: string) => proposeChangeAs(who.client, [aliasRoute("chat", deploymentIds)], applyAt);
+const approve = (who: ActingPrincipal, id: string) => approveChangeAs(who.client, id);
+/** The request once its time has come and it left scheduled. */
+const settled = (id: string) => changeRequestSettled(t.admin, id);
 const revoke = (jti: string) => t.admin.request(`mutation($j: ID!) { revokeToken(jti: $j) { jti } }`, { j: jti });
 
 test("an approval given with a token revoked before the request applies does not count", async () => {
@@ -40,8 +34,7 @@ test("an approval given with a token revoked before the request applies does not
   expect(await approve(ben, id)).toBe("scheduled");
   // Ben's token turns out to be stolen: revoked at once.
   await revoke(ben.jti);
-  await Bun.sleep(3_000);
-  const after = await request(id);
+  const after = await settled(id);
   expect(after.status).toBe("stale");
   expect(after.reason).toContain("0 valid, 1 required");
 }, 15_000);
@@ -50,8 +43,7 @@ test("an approval whose token merely expired still counts when the request falls
   const cas = await principalWith(t.admin, t.cp.url, "cas", [{ role: "approver" }], 1);
   const id = await propose(ann, [seeded.euDeploymentId], new Date(Date.now() + 2_500).toISOString());
   expect(await approve(cas, id)).toBe("scheduled");
-  await Bun.sleep(3_500);
-  expect((await request(id)).status).toBe("applied");
+  expect((await settled(id)).status).toBe("applied");
 }, 15_000);
 
 test("a void approval stands in no one's way: one per person counts the approvals that stand", async () => {
@@ -63,6 +55,5 @@ test("a void approval stands in no one's way: one per person counts the approval
   await revoke(dan.jti); // stolen: what was approved with it was not Dan's
   // The void approval does not take Eve's place: accepted, and counted when the request falls due.
   expect(await approve(eve, id)).toBe("scheduled");
-  await Bun.sleep(3_500);
-  expect((await request(id)).status).toBe("applied");
+  expect((await settled(id)).status).toBe("applied");
 }, 15_000);

@@ -6,13 +6,10 @@
  * @example await applyApprovedChange(stack.admin, stack.controlPlane.url, "daily budget", [{ op: "tenant.policy", id, tenantPolicy: { dailyBudgetUsd: 1 } }]);
  */
 import type { AdminClient } from "../../infra/local/admin-client.ts";
+import { approveChangeAs, proposeChangeAs } from "./change-requests.ts";
 import { twoApprovers } from "./principals.ts";
 
 export async function applyApprovedChange(admin: AdminClient, url: string, description: string, operations: unknown[]): Promise<string> {
   const { ann, ben } = await twoApprovers(admin, url);
-  const { proposeChange } = await ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
-    i: { description, operations },
-  });
-  const { approveChange } = await ben.client.request<{ approveChange: { status: string } }>(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id: proposeChange.id });
-  return approveChange.status;
+  return approveChangeAs(ben.client, await proposeChangeAs(ann.client, operations, undefined, description));
 }
