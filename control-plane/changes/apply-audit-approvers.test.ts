@@ -5,6 +5,7 @@
  * repro, F5.)
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { aliasRoute, approveChangeAs, changeRequestSettled, proposeChangeAs } from "../testing/change-requests.ts";
 import { principalWith, type ActingPrincipal } from "../testing/principals.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
@@ -26,14 +27,11 @@ afterAll(async () => {
 });
 
 test("change.apply names only the approvals that counted", async () => {
-  const { proposeChange } = await ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
-    i: { description: "reroute", applyAt: new Date(Date.now() + 2_000).toISOString(), operations: [{ op: "alias.update", alias: { name: "chat", deploymentIds: [s.usDeploymentId] } }] },
-  });
-  const id = proposeChange.id;
-  await ben.client.request(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id });
+  const id = await proposeChangeAs(ann.client, [aliasRoute("chat", [s.usDeploymentId])], new Date(Date.now() + 2_000).toISOString());
+  await approveChangeAs(ben.client, id);
   await t.admin.request(`mutation($j: ID!) { revokeToken(jti: $j) { jti } }`, { j: ben.jti }); // ben's token was stolen
-  await cas.client.request(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id });
-  await Bun.sleep(3_000);
+  await approveChangeAs(cas.client, id);
+  expect((await changeRequestSettled(t.admin, id)).status).toBe("applied");
   const { auditLog } = await t.admin.request<{ auditLog: { items: { after: { approvals: string[]; notCounted: string[] } }[] } }>(
     `query($t: String!) { auditLog(action: "change.apply", target: $t) { items { after } } }`,
     { t: id },
