@@ -4,14 +4,19 @@
  * tens of MB (a 50,000-key snapshot is ~18 MB: over 5 s on a link under ~29 Mbit/s), and read only up
  * to `maxBytes` (read-snapshot-body.ts). Throws when the control plane cannot be reached, a bound
  * passes or the body is cut off; any other answer is returned with its body read (200) or discarded.
+ * Never follows a redirect: a 304 is unsigned, so another host's would confirm the held snapshot as
+ * current; a 3xx comes back as `redirect` (its status and masked Location, shared/http/redirect-answer.ts).
  *
  * @example const answer = await fetchSnapshot(url, headers, { signal, headersMs: 5000, bodyMs: 60_000, maxBytes: 256 << 20 });
  */
+import { redirectAnswer } from "../../shared/http/redirect-answer.ts";
 import { readSnapshotBody } from "./read-snapshot-body.ts";
 
 export type SnapshotAnswer =
   | { status: 200; jws: string; etag: string | null }
   | { status: 200; tooLarge: true; etag: string | null }
+  /** A 3xx other than 304, not followed: "307 to \"https://…\"". */
+  | { status: number; etag: string | null; redirect: string }
   | { status: number; etag: string | null };
 
 export interface FetchSnapshotOptions {
@@ -27,12 +32,13 @@ export async function fetchSnapshot(url: string, headers: Record<string, string>
   let timer = setTimeout(() => bound.abort(new Error(`the control plane did not answer within ${opts.headersMs} ms`)), opts.headersMs);
   try {
     const signal = AbortSignal.any([opts.signal, bound.signal]);
-    const response = await fetch(url, { headers, signal });
+    const response = await fetch(url, { headers, signal, redirect: "manual" });
     clearTimeout(timer);
     const etag = response.headers.get("etag");
     if (response.status !== 200) {
       await response.body?.cancel().catch(() => {});
-      return { status: response.status, etag };
+      const redirect = response.status === 304 ? null : redirectAnswer(response);
+      return redirect === null ? { status: response.status, etag } : { status: response.status, etag, redirect };
     }
     timer = setTimeout(() => bound.abort(new Error(`the snapshot body was not received within ${opts.bodyMs} ms`)), opts.bodyMs);
     const body = await readSnapshotBody(response, opts.maxBytes, signal);

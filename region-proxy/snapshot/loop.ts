@@ -9,7 +9,9 @@
  * 200 → applySnapshot, 304 → confirmed. Never on the request path; a failed poll only flips
  * `controlPlaneReachable` and lengthens the pause before the next. A 401 or 403 (the region token
  * unknown, revoked, or another region's) is a failed poll too, and not "reachable": this proxy will get
- * no snapshot until its token is fixed; it is logged once per run of refusals, not at every poll.
+ * no snapshot until its token is fixed; it is logged once per run of refusals, not at every poll. So is a
+ * redirect, which is never followed (fetch-snapshot.ts): whatever answers at its Location is not the
+ * control plane, and its 304 would confirm the held snapshot with nothing signed.
  */
 import { PROXY_ID_HEADER, PROXY_SNAPSHOT_DIGEST_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX, USAGE_OUTBOX_OLDEST_AGE_HEADER } from "../../shared/internal-api.ts";
 import { snapshotDigest } from "../../shared/snapshot/snapshot-digest.ts";
@@ -81,6 +83,8 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
   let conflictVersion: number | null = null;
   // The status of the refusal (401/403) the current run of them started with: logged once per run.
   let tokenRefused: number | null = null;
+  // The redirect ("307 to …") the current run of them answered with: logged once per run.
+  let redirected: string | null = null;
   // The held snapshot's digest, hashed once per snapshot held, not at every poll (the JWS may be tens of MB).
   const digests = new WeakMap<LoadedSnapshot, string>();
   const heldDigest = (loaded: LoadedSnapshot): string => {
@@ -103,7 +107,7 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
     if (ifNoneMatch !== null) headers["if-none-match"] = ifNoneMatch;
     try {
       const answer = await fetchSnapshot(url, headers, { signal: abort.signal, headersMs: deps.requestTimeoutMs ?? 5000, bodyMs: deps.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS, maxBytes });
-      deps.current.controlPlaneReachable = answer.status < 500 && !isTokenRefusal(answer.status);
+      deps.current.controlPlaneReachable = answer.status < 500 && !isTokenRefusal(answer.status) && !("redirect" in answer);
       failures = (await handle(answer, version)) ? 0 : failures + 1;
     } catch (error) {
       deps.current.controlPlaneReachable = false;
@@ -114,6 +118,13 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
 
   /** Acts on one answer; false when the poll counts as failed for the backoff. The held snapshot serves on either way. */
   async function handle(answer: SnapshotAnswer, version: number): Promise<boolean> {
+    if ("redirect" in answer) {
+      if (redirected !== answer.redirect) deps.log(`snapshot poll: the control plane answered with a redirect (${answer.redirect}), which is not followed: CONTROL_PLANE_URL should name the control plane itself; backing off, keeping version ${version} (logged again when this changes)`);
+      redirected = answer.redirect;
+      return false;
+    }
+    if (redirected !== null) deps.log(`snapshot poll: the control plane answers again without a redirect (answered ${answer.status})`);
+    redirected = null;
     if (isTokenRefusal(answer.status)) {
       if (tokenRefused !== answer.status) deps.log(`snapshot poll: control plane answered ${answer.status}: ${tokenRefusalReason(answer.status, deps.region)}; backing off, keeping version ${version} (logged again when this changes)`);
       tokenRefused = answer.status;
