@@ -18,6 +18,7 @@ import { importTrustedKeys } from "../../shared/snapshot/verify.ts";
 import { seedConfig } from "../testing/seed.ts";
 import { useTestControlPlane } from "../testing/test-control-plane.ts";
 import { addKey } from "../testing/add-key.ts";
+import { latestConfigVersion, restoreToVersion } from "../testing/restore-to-version.ts";
 import { openProxyKv } from "../../region-proxy/kv/open-kv.ts";
 import { CurrentSnapshot } from "../../region-proxy/snapshot/current.ts";
 import { startSnapshotLoop } from "../../region-proxy/snapshot/loop.ts";
@@ -33,7 +34,7 @@ beforeAll(async () => {
 
 test("a key revoked after a restore stops working at a proxy whose version the counter reached again", async () => {
   const db: postgres.Sql = t.openSql();
-  const latest = async () => (await db<{ v: number }[]>`select max(version)::int as v from config_versions`)[0]!.v;
+  const latest = () => latestConfigVersion(db);
   const backupAt = await latest(); // the backup is taken here
 
   const kv = await openProxyKv(dirs.make("restore-same-"));
@@ -49,11 +50,7 @@ test("a key revoked after a restore stops working at a proxy whose version the c
     expect(heldBefore).toBe(backupAt + 2);
 
     // The database is restored from the backup.
-    await db`delete from gateway_keys where name like 'after-backup-%'`;
-    await db`delete from snapshots where version > ${backupAt}`;
-    await db`delete from config_states where version > ${backupAt}`.catch(() => {});
-    await db`delete from config_versions where version > ${backupAt}`;
-    await db`select setval(pg_get_serial_sequence('config_versions', 'version'), ${backupAt})`;
+    await restoreToVersion(db, backupAt, "after-backup-%");
 
     // Two changes, no poll between: the counter is at the proxy's version again, with other content.
     await t.admin.request(`mutation($id: ID!) { revokeKey(id: $id) { id } }`, { id: s.keyId });
