@@ -154,6 +154,12 @@ export class UsageOutbox {
   /** Date.now() as `open` began, and the newest key time it found (storedAt); no clamp without `open`. */
   private openedAt = Infinity;
   private keyedAtOpenUpTo = -Infinity;
+  /**
+   * This run's stored entries keyed no later than `keyedAtOpenUpTo` (written while the clock was behind an
+   * earlier run's keys): aged from their own key, never clamped. Only entries written in that window and
+   * not yet deleted: empty in the usual case, a few thousand keys after a step of minutes.
+   */
+  private ownKeysInOpenRange = new Set<string>();
 
   constructor(
     private readonly kv: Kv,
@@ -219,6 +225,7 @@ export class UsageOutbox {
         continue;
       }
       this.quarantined++;
+      this.ownKeysInOpenRange.delete(key[1]);
       const legible = text === undefined ? [] : eventIdsIn(text);
       this.log(
         `usage outbox: entry ${key[1]} (${bytes} bytes) is unreadable (${why}); its events cannot be sent: moved to [${QUARANTINE_PREFIX}, ${key[1]}] with its bytes unchanged. ` +
@@ -240,15 +247,16 @@ export class UsageOutbox {
   }
 
   /**
-   * When the entry was committed, or a time before it: its key's time (nextKey), but a key no later than
-   * the newest found at open (an earlier run's, or this run's after the clock stepped back) counts from
-   * the open at the latest: an earlier run's clock that was ahead (NTP corrects it at the restart) must
-   * not make its backlog look younger than this run, or unshipped at all (outbox-thread.ts reports age 0
-   * as none). Keys written since, with a sane clock, are later than any found at open: never clamped.
+   * When the entry was committed, or a time before it: its key's time (nextKey), but an entry stored
+   * before the open (a key no later than the newest found then, not written by this run) counts from the
+   * open at the latest: an earlier run's clock that was ahead (NTP corrects it at the restart) must not
+   * make its backlog look younger than this run, or unshipped at all (outbox-thread.ts reports age 0 as
+   * none). This run's entries age from their own key, even those keyed among the earlier run's after
+   * such a step (`ownKeysInOpenRange`): clamped, they would read as waiting since the open.
    */
   private storedAt(key: [string, string]): number {
     const time = keyTime(key);
-    return time <= this.keyedAtOpenUpTo ? Math.min(time, this.openedAt) : time;
+    return time <= this.keyedAtOpenUpTo && !this.ownKeysInOpenRange.has(key[1]) ? Math.min(time, this.openedAt) : time;
   }
 
   /** Re-reads the oldest entry's time from KV (one listed entry) while entries outside the mirror may remain. */
@@ -320,6 +328,7 @@ export class UsageOutbox {
           const op = this.kv.atomic();
           for (const entry of commit) op.set(entry.key, entry.value);
           await op.commit();
+          for (const entry of commit) if (keyTime(entry.key) <= this.keyedAtOpenUpTo) this.ownKeysInOpenRange.add(entry.key[1]);
           for (const entry of commit) this.remember(entry.key, entry.events);
           for (const entry of commit) for (const write of entry.events) write.resolve();
         } catch (error) {
@@ -493,6 +502,7 @@ export class UsageOutbox {
     for (const [n, commit] of commits.entries()) {
       try {
         await this.writeChanges(commit);
+        for (const change of commit) if (change.rest === null) this.ownKeysInOpenRange.delete(change.key[1]);
         // Before the count goes out (onRemoved): the outbox thread reports both.
         await this.refreshUnmirrored();
         if (this.stored !== null) {
