@@ -4,6 +4,7 @@
  * Before, one row per level and period (80% only) locked out every later alert in that period.
  */
 import { expect, test } from "bun:test";
+import { webhookReceiver } from "../testing/webhook-receiver.ts";
 import { startWebhookWorker } from "./deliver-webhooks.ts";
 import { useLeaseRegions } from "./lease-test-regions.ts";
 import { raiseAlertIfCrossed } from "./raise-alert.ts";
@@ -97,24 +98,15 @@ test("budgetAlerts and the webhook body say which threshold fired", async () => 
   expect(byId(raised[0]!.id)).toEqual({ id: raised[0]!.id, threshold: 0.8, thresholdPercent: 80, capMicros: "1000" });
   expect(byId(raised[1]!.id)).toEqual({ id: raised[1]!.id, threshold: 1, thresholdPercent: 100, capMicros: "1000" });
 
-  const bodies: Record<string, unknown>[] = [];
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    development: false,
-    fetch: async (request) => {
-      bodies.push((await request.json()) as Record<string, unknown>);
-      return new Response(null, { status: 204 });
-    },
-  });
+  const hook = webhookReceiver(204);
   try {
-    const worker = startWebhookWorker({ sql: r.sql, url: `http://127.0.0.1:${server.port}/hook`, log: () => {}, tickMs: 60_000 });
+    const worker = startWebhookWorker({ sql: r.sql, url: hook.url, log: () => {}, tickMs: 60_000 });
     await worker.tick();
     await worker.stop();
   } finally {
-    server.stop(true);
+    hook.stop();
   }
-  const mine = bodies.filter((b) => b.tenantId === org).sort((a, b) => (a.thresholdPercent as number) - (b.thresholdPercent as number));
+  const mine = hook.received.map((h) => JSON.parse(h.body) as Record<string, unknown>).filter((b) => b.tenantId === org).sort((a, b) => (a.thresholdPercent as number) - (b.thresholdPercent as number));
   expect(mine.map((b) => [b.alertId, b.thresholdPercent, b.threshold])).toEqual([
     [raised[0]!.id, 80, 0.8],
     [raised[1]!.id, 100, 1],

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import postgres from "postgres";
+import { webhookReceiver } from "../testing/webhook-receiver.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
 import { backoffMs, startWebhookWorker } from "./deliver-webhooks.ts";
 import { raiseAlertIfCrossed } from "./raise-alert.ts";
@@ -16,21 +17,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-function receiver(status: number) {
-  const bodies: unknown[] = [];
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    development: false,
-    fetch: async (request) => {
-      bodies.push(await request.json());
-      return new Response(null, { status });
-    },
-    error: () => new Response(null, { status: 500 }),
-  });
-  return { url: `http://127.0.0.1:${server.port}/hook`, bodies, stop: () => server.stop(true) };
-}
-
 /** The 80% alert's id for `period` (90% spent by default), null when none was raised. */
 const alert = async (period: string, spentMicros = 900) =>
   (await raiseAlertIfCrossed(sql, { tenantId: "ten_x", scope: "ten:ten_x", period, timeZone: "UTC", capMicros: 1000, spentMicros }))[0]?.id ?? null;
@@ -46,7 +32,7 @@ test("below the threshold nothing is raised; without a URL alerts are only liste
 });
 
 test("a webhook that keeps failing is given up after maxAttempts, with growing delays", async () => {
-  const down = receiver(500);
+  const down = webhookReceiver(500);
   const logs: string[] = [];
   try {
     const id = await alert("day:2026-01-03");
@@ -65,7 +51,7 @@ test("a webhook that keeps failing is given up after maxAttempts, with growing d
       { attempts: 3, status: "failed" },
     ]);
     // (The alert from the test before is queued too, now that a URL is set: count this one's POSTs.)
-    const mine = down.bodies.filter((b) => (b as { alertId?: string }).alertId === id);
+    const mine = down.received.filter((r) => r.alertId === id).map((r) => JSON.parse(r.body));
     expect(mine).toHaveLength(3);
     expect(mine[0]).toMatchObject({ type: "budget.threshold_crossed", alertId: id, scope: "ten:ten_x", period: "day:2026-01-03", timeZone: "UTC", threshold: 0.8, thresholdPercent: 80, capMicros: 1000, spentMicros: 900 });
     expect(logs.at(-1)).toContain("giving up");

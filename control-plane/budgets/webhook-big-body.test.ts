@@ -3,6 +3,7 @@
 // 200 with an endless body filled the control plane's memory for as long as timeoutMs let it: ~890 MB in 3 s).
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import postgres from "postgres";
+import { webhookReceiver } from "../testing/webhook-receiver.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
 import { startWebhookWorker } from "./deliver-webhooks.ts";
 import { raiseAlertIfCrossed } from "./raise-alert.ts";
@@ -21,10 +22,8 @@ afterAll(async () => {
 test("a webhook answering 200 with an endless body costs the control plane a bounded amount of memory", async () => {
   const chunk = new Uint8Array(1 << 20).fill(120);
   let sent = 0;
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    fetch: () =>
+  const hook = webhookReceiver(
+    () =>
       new Response(
         new ReadableStream({
           pull(controller) {
@@ -34,10 +33,10 @@ test("a webhook answering 200 with an endless body costs the control plane a bou
         }),
         { status: 200 },
       ),
-  });
+  );
   try {
     await raiseAlertIfCrossed(sql, { tenantId: "ten_big", scope: "ten:ten_big", period: "day:2026-05-01", timeZone: "UTC", capMicros: 1000, spentMicros: 900 });
-    const worker = startWebhookWorker({ sql, url: `http://127.0.0.1:${server.port}/hook`, log: () => {}, tickMs: 600_000, timeoutMs: 3000 });
+    const worker = startWebhookWorker({ sql, url: hook.url, log: () => {}, tickMs: 600_000, timeoutMs: 3000 });
     await worker.tick();
     await worker.stop();
     // The worker needs the status line, not the body: at most a few MB should have been read.
@@ -45,6 +44,6 @@ test("a webhook answering 200 with an endless body costs the control plane a bou
     // And a 200 is still a delivery.
     expect((await sql<{ status: string }[]>`select status from webhook_deliveries where payload->>'tenantId' = 'ten_big'`).map((r) => r.status)).toEqual(["delivered"]);
   } finally {
-    server.stop(true);
+    hook.stop();
   }
 }, 30_000);

@@ -3,6 +3,7 @@
 // later rows' claim lapse while they waited, another instance POSTed them again, and both bumped attempts).
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import postgres from "postgres";
+import { webhookReceiver } from "../testing/webhook-receiver.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
 import { startWebhookWorker } from "./deliver-webhooks.ts";
 import { raiseAlertIfCrossed } from "./raise-alert.ts";
@@ -19,17 +20,11 @@ afterAll(async () => {
 });
 
 test("two control plane instances never POST the same alert twice when the webhook is slow (but succeeds)", async () => {
-  const posts: string[] = [];
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    fetch: async (request) => {
-      posts.push(((await request.json()) as { alertId: string }).alertId);
-      await Bun.sleep(700); // slow, but well within the 1 s timeout: every POST succeeds
-      return new Response(null, { status: 204 });
-    },
+  const hook = webhookReceiver(async () => {
+    await Bun.sleep(700); // slow, but well within the 1 s timeout: every POST succeeds
+    return new Response(null, { status: 204 });
   });
-  const url = `http://127.0.0.1:${server.port}/hook`;
+  const url = hook.url;
   try {
     for (let day = 1; day <= 6; day++)
       await raiseAlertIfCrossed(sql, { tenantId: "ten_dup", scope: "ten:ten_dup", period: `day:2026-02-0${day}`, timeZone: "UTC", capMicros: 1000, spentMicros: 900 });
@@ -41,37 +36,33 @@ test("two control plane instances never POST the same alert twice when the webho
     await first;
     await a.stop();
     await b.stop();
-    const counts = new Map<string, number>();
-    for (const id of posts) counts.set(id, (counts.get(id) ?? 0) + 1);
+    const counts = new Map<string | null, number>();
+    for (const { alertId } of hook.received) counts.set(alertId, (counts.get(alertId) ?? 0) + 1);
     const duplicated = [...counts].filter(([, n]) => n > 1);
     expect(duplicated).toEqual([]);
     const rows = await sql<{ attempts: number }[]>`select attempts from webhook_deliveries where url = ${url}`;
     expect(rows.map((r) => r.attempts)).toEqual([1, 1, 1, 1, 1, 1]);
   } finally {
-    server.stop(true);
+    hook.stop();
   }
 }, 30_000);
 
 test("a worker whose claim was taken over while it POSTed records nothing: the holder's outcome stands, the attempt is counted once", async () => {
   const [alert] = await raiseAlertIfCrossed(sql, { tenantId: "ten_lost", scope: "ten:ten_lost", period: "day:2026-02-10", timeZone: "UTC", capMicros: 1000, spentMicros: 900 });
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    fetch: async () => {
-      // As if this worker stalled past its claim and another instance claimed the row meanwhile.
-      await sql`update webhook_deliveries set claimed_by = 'other-instance' where alert_id = ${alert!.id}`;
-      return new Response(null, { status: 204 });
-    },
+  const hook = webhookReceiver(async () => {
+    // As if this worker stalled past its claim and another instance claimed the row meanwhile.
+    await sql`update webhook_deliveries set claimed_by = 'other-instance' where alert_id = ${alert!.id}`;
+    return new Response(null, { status: 204 });
   });
   const lines: string[] = [];
   try {
-    const worker = startWebhookWorker({ sql, url: `http://127.0.0.1:${server.port}/hook`, log: (line) => lines.push(line), tickMs: 600_000, timeoutMs: 1000 });
+    const worker = startWebhookWorker({ sql, url: hook.url, log: (line) => lines.push(line), tickMs: 600_000, timeoutMs: 1000 });
     await worker.tick();
     await worker.stop();
     const [row] = await sql<{ status: string; attempts: number; claimed_by: string }[]>`select status, attempts, claimed_by from webhook_deliveries where alert_id = ${alert!.id}`;
     expect(row).toEqual({ status: "pending", attempts: 0, claimed_by: "other-instance" });
     expect(lines.some((line) => line.includes(alert!.id) && line.includes("outlived its claim"))).toBe(true);
   } finally {
-    server.stop(true);
+    hook.stop();
   }
 });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
 import postgres from "postgres";
 import { configFromEnv } from "../config.ts";
+import { webhookReceiver } from "../testing/webhook-receiver.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
 import { startWebhookWorker } from "./deliver-webhooks.ts";
 import { raiseAlertIfCrossed } from "./raise-alert.ts";
@@ -22,19 +23,6 @@ afterAll(async () => {
   await t?.close();
 });
 
-function receiver() {
-  const seen: { headers: Headers; body: string }[] = [];
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    fetch: async (request) => {
-      seen.push({ headers: request.headers, body: await request.text() });
-      return new Response(null, { status: 204 });
-    },
-  });
-  return { url: `http://127.0.0.1:${server.port}/hook`, seen, stop: () => server.stop(true) };
-}
-
 test("BUDGET_WEBHOOK_SECRET: optional; at least 32 characters, a shorter one fails the start naming it", () => {
   expect(configFromEnv({}).budgetWebhookSecret).toBeNull();
   expect(configFromEnv({ BUDGET_WEBHOOK_URL: "https://hooks.example.com/x", BUDGET_WEBHOOK_SECRET: SECRET }).budgetWebhookSecret).toBe(SECRET);
@@ -44,14 +32,14 @@ test("BUDGET_WEBHOOK_SECRET: optional; at least 32 characters, a shorter one fai
 });
 
 test("each POST is signed: an HMAC-SHA256 of timestamp.body the receiver can verify, timestamp in unix seconds", async () => {
-  const hook = receiver();
+  const hook = webhookReceiver();
   try {
     await raiseAlertIfCrossed(sql, { tenantId: "ten_sig", scope: "ten:ten_sig", period: "day:2026-03-01", timeZone: "UTC", capMicros: 1000, spentMicros: 900 });
     const worker = startWebhookWorker({ sql, url: hook.url, secret: SECRET, log: () => {}, tickMs: 600_000 });
     await worker.tick();
     await worker.stop();
-    expect(hook.seen).toHaveLength(1);
-    const { headers, body } = hook.seen[0]!;
+    expect(hook.received).toHaveLength(1);
+    const { headers, body } = hook.received[0]!;
     const timestamp = headers.get("x-gateway-timestamp")!;
     expect(timestamp).toMatch(/^\d+$/);
     expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(60);
@@ -63,13 +51,13 @@ test("each POST is signed: an HMAC-SHA256 of timestamp.body the receiver can ver
 });
 
 test("without a secret the POST carries no signature headers", async () => {
-  const hook = receiver();
+  const hook = webhookReceiver();
   try {
     await raiseAlertIfCrossed(sql, { tenantId: "ten_unsig", scope: "ten:ten_unsig", period: "day:2026-03-02", timeZone: "UTC", capMicros: 1000, spentMicros: 900 });
     const worker = startWebhookWorker({ sql, url: hook.url, log: () => {}, tickMs: 600_000 });
     await worker.tick();
     await worker.stop();
-    const mine = hook.seen.filter((s) => JSON.parse(s.body).scope === "ten:ten_unsig");
+    const mine = hook.received.filter((s) => JSON.parse(s.body).scope === "ten:ten_unsig");
     expect(mine).toHaveLength(1);
     expect([mine[0]!.headers.get("x-gateway-signature"), mine[0]!.headers.get("x-gateway-timestamp")]).toEqual([null, null]);
   } finally {
