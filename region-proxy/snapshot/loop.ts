@@ -79,8 +79,11 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
   // plane that is down or keeps serving a snapshot they cannot take.
   let failures = 0;
   // The held version, when the control plane served it with other bytes (apply-snapshot.ts "conflict"):
-  // a 304 for that version then confirms nothing, until another version is held.
+  // a 304 for that version then confirms nothing, until another version is held. The conflicting
+  // snapshot's digest too: served again (a control plane that cannot republish yet answers every poll
+  // with it), it is not verified, parsed nor logged again.
   let conflictVersion: number | null = null;
+  let conflictDigest: string | null = null;
   // The status of the refusal (401/403) the current run of them started with: logged once per run.
   let tokenRefused: number | null = null;
   // The redirect ("307 to …") the current run of them answered with: logged once per run.
@@ -134,8 +137,13 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
     tokenRefused = null;
     if ("jws" in answer) {
       if (refused.matches(answer.jws)) return false;
+      if (conflictVersion === version && conflictDigest === snapshotDigest(answer.jws)) return false;
       const outcome = await applySnapshot(answer.jws, deps, { persist: true });
-      if (outcome === "conflict") return ((conflictVersion = version), false);
+      if (outcome === "conflict") {
+        conflictVersion = version;
+        conflictDigest = snapshotDigest(answer.jws);
+        return false;
+      }
       if (outcome !== "refused") return (refused.clear(), true);
       refused.remember(answer.etag, answer.jws);
       return false;
