@@ -1,3 +1,5 @@
+import type { Tx } from "../db/client.ts";
+
 /** Who an audit row is attributed to. */
 export interface AuditActor {
   id: string;
@@ -7,6 +9,12 @@ export interface AuditActor {
   tokenId?: string | null;
   /** Who issued that token, only when not `id` itself: the admin acting through a token in `id`'s name. */
   issuedBy?: string | null;
+  /**
+   * Checks again, in the transaction that has just taken the config lock, that the caller may still do
+   * what it asked (auth/still-allowed.ts): a token revoked, or a role taken away, while the request
+   * waited for the lock throws. Absent for the system and for refusal rows. Never written to a row.
+   */
+  stillAllowed?: (tx: Tx) => Promise<void>;
 }
 
 /** The audit row's fields naming the actor, its address, and the token it acted with and that token's issuer. */

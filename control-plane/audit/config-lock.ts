@@ -17,6 +17,7 @@
 import { GraphQLError } from "graphql";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import type { Queryable, Sql, Tx } from "../db/client.ts";
+import type { AuditActor } from "./audit-actor.ts";
 
 /** Serialises config changes and audit appends so versions, snapshots and the chain stay in commit order. */
 export const CONFIG_LOCK_ID = 0x63666767;
@@ -67,6 +68,19 @@ export async function inConfigLock<T>(sql: Sql, work: (tx: Tx) => Promise<T>): P
   } catch (error) {
     throw busyError(error, configLockBounds(sql)) ?? error;
   }
+}
+
+/**
+ * inConfigLock for an act of `who`: once the lock is taken, and before `work`, the caller is checked
+ * again (AuditActor.stillAllowed) in the same transaction. A request authenticated before a
+ * revokeToken or revokeRole committed may have queued behind it on this lock: it must not then act
+ * with what was taken away.
+ */
+export async function inConfigLockAs<T>(sql: Sql, who: string | AuditActor, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return inConfigLock(sql, async (tx) => {
+    if (typeof who !== "string") await who.stillAllowed?.(tx);
+    return work(tx);
+  });
 }
 
 /** The BUSY GraphQL error for PostgreSQL's lock or statement timeout; null for any other error. */

@@ -8,6 +8,7 @@
  * The row keeps the resolver's message: ours name fields, ids, names and limits, never a free-text value
  * the caller sent (the log is append-only: a vendor key pasted into a field would stay there for good);
  * it is cut to MAX_AUDITED_MESSAGE and any secret-shaped word in it masked all the same.
+ * A mutation's roles are checked again once it holds the config lock (still-allowed.ts).
  */
 import { GraphQLError } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
@@ -20,6 +21,7 @@ import { maskSecrets } from "../graphql/quoted-value.ts";
 import { badArgumentsIn } from "../graphql/reject-nul.middleware.ts";
 import { forbidden } from "./access.ts";
 import { BOOTSTRAP_ONLY, FIELD_POLICY } from "./field-policy.ts";
+import { stillAllowed } from "./still-allowed.ts";
 import { GLOBAL_ROLES, hasRole, seesAllTenants } from "./principal.ts";
 
 /** How much of a refusal's message its audit row keeps (as audit-early-refusals.ts does). */
@@ -31,6 +33,8 @@ const AUDITED_REFUSALS = new Set<string>([
   GraphQLCode.CONFLICT,
   GraphQLCode.SELF_APPROVAL,
   GraphQLCode.BAD_USER_INPUT,
+  // Only from a token revoked while its mutation waited for the config lock (still-allowed.ts).
+  GraphQLCode.UNAUTHENTICATED,
 ]);
 
 export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, args }, next) => {
@@ -38,13 +42,15 @@ export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, a
   if (parent !== "Query" && parent !== "Mutation") return next();
   const policy = FIELD_POLICY[parent][info.fieldName];
   const readers = Array.isArray(policy) ? policy : GLOBAL_ROLES;
+  // The actor of this field's refusal rows: never re-checked (a revoked token's refusal is written too).
+  const who = { ...context.who, stillAllowed: undefined };
   const refuse = async (error: unknown): Promise<never> => {
     const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
     // Every refused mutation; and the refused reads of a principal not seeing every tenant through this
     // field (its global roles, if any, do not grant it), which is how reaching across tenants shows.
     const reachAcross = parent === "Query" && !seesAllTenants(context.principal, readers) && (code === GraphQLCode.FORBIDDEN || code === GraphQLCode.NOT_FOUND);
     if ((parent === "Mutation" || reachAcross) && typeof code === "string" && AUDITED_REFUSALS.has(code)) {
-      await runAudited(context.deps.sql, context.who, async () => ({
+      await runAudited(context.deps.sql, who, async () => ({
         result: null,
         audit: { action: `refused.${info.fieldName}`, target: refusalTarget(args), after: { code, message: truncateText(maskSecrets((error as Error).message), MAX_AUDITED_MESSAGE) } },
       })).catch((auditError) => context.deps.log(`could not audit a refused ${info.fieldName}: ${String(auditError)}`));
@@ -60,9 +66,13 @@ export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, a
   if (parent === "Mutation" && BOOTSTRAP_ONLY.has(info.fieldName) && !context.principal.bootstrap) {
     return refuse(forbidden(`${info.fieldName} skips review: only the bootstrap admin token may call it; use proposeChange`));
   }
+  // Mutations run one after another: for this one, the config lock re-checks the caller (still-allowed.ts).
+  if (parent === "Mutation") context.who = { ...who, stillAllowed: stillAllowed(context, info.fieldName, policy) };
   try {
     return await next();
   } catch (error) {
     return refuse(error);
+  } finally {
+    context.who = who;
   }
 };

@@ -3,7 +3,7 @@ import { newId } from "../../shared/ids.ts";
 import { runAudited, toAuditActor } from "../audit/run-audited.ts";
 import { appendAudit } from "../audit/audit.repo.ts";
 import { auditedBy } from "../audit/audit-actor.ts";
-import { inConfigLock } from "../audit/config-lock.ts";
+import { inConfigLockAs } from "../audit/config-lock.ts";
 import { markProposedWithStale } from "../changes/proposed-with-revoked-token.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, conflict, notFound } from "../graphql/errors.ts";
@@ -101,7 +101,7 @@ export async function issueToken(ctx: GraphQLContext, input: IssueTokenInput): P
  */
 export async function revokeToken(ctx: GraphQLContext, jti: string): Promise<RevokedToken> {
   const who = toAuditActor(ctx.who);
-  return inConfigLock(ctx.deps.sql, async (tx) => {
+  return inConfigLockAs(ctx.deps.sql, who, async (tx) => {
     const before = await findIssuedToken(tx, jti);
     if (!before) throw notFound("token", jti);
     const after = await markTokenRevoked(tx, jti);

@@ -12,7 +12,7 @@ import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import { newId } from "../../shared/ids.ts";
 import { appendAudit } from "../audit/audit.repo.ts";
 import { runAudited, toAuditActor } from "../audit/run-audited.ts";
-import { inConfigLock } from "../audit/config-lock.ts";
+import { inConfigLock, inConfigLockAs } from "../audit/config-lock.ts";
 import { auditedBy, type AuditActor } from "../audit/audit-actor.ts";
 import { forbidden, visibleTenants } from "../auth/access.ts";
 import { TENANT_READERS } from "../auth/field-policy.ts";
@@ -238,7 +238,7 @@ export async function applyChangeRequest(deps: AppDeps, id: string, who: AuditAc
 export async function approveChange(ctx: GraphQLContext, id: string): Promise<ChangeRequestRow> {
   const who = toAuditActor(ctx.who);
   let stale: string | null = null;
-  const result = await inConfigLock(ctx.deps.sql, async (tx) => {
+  const result = await inConfigLockAs(ctx.deps.sql, who, async (tx) => {
     const cr = await requireVisible(ctx, tx, id, true);
     if (await isAuthorsApproval(tx, cr, ctx.principal.id, ctx.principal.jti)) throw selfApproval();
     // Its role let it call approveChange; what it may not be is a service (a bot), which would count for nobody.

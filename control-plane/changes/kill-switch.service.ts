@@ -21,8 +21,9 @@ const KINDS = ["provider", "deployment", "key", "tenant"];
 export async function killSwitch(ctx: GraphQLContext, target: KillSwitchTarget, reasonInput: string): Promise<KillSwitchResult> {
   const reason = requireText("reason", reasonInput, 1000);
   if (!KINDS.includes(target.kind)) throw badInput("target.kind", `must be one of ${KINDS.join(", ")}`);
-  if ((target.kind === "provider" || target.kind === "deployment") && !hasRole(ctx.principal, "admin")) throw forbidden(`a ${target.kind} kill switch is admin only`);
   return runConfigChange(ctx.deps, ctx.who, async (tx) => {
+    // Under the lock: the roles as they are once it is held (auth/still-allowed.ts).
+    if ((target.kind === "provider" || target.kind === "deployment") && !hasRole(ctx.principal, "admin")) throw forbidden(`a ${target.kind} kill switch is admin only`);
     let affected = 0;
     let before: unknown = null;
     // What must stay off: a pending request turning it back on was written before this kill (stale-reenables.ts).

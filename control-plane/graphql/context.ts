@@ -1,5 +1,5 @@
 /** What every resolver receives: the authenticated principal, where the call came from, and the wired dependencies. */
-import type { Sql } from "../db/client.ts";
+import type { Queryable, Sql } from "../db/client.ts";
 import type { SigningKey } from "../../shared/snapshot/sign.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { AuditActor } from "../audit/audit-actor.ts";
@@ -32,6 +32,12 @@ export interface GraphQLContext {
   /** actor + client address, as written to audit rows. */
   who: AuditActor;
   deps: AppDeps;
+  /**
+   * The request's bearer token authenticated again on `q` (one statement): the principal with its roles
+   * as they are now, or null when the token was revoked or expired, its principal disabled, or (the
+   * bootstrap token) ADMIN_TOKEN rotated since. Used under the config lock (auth/still-allowed.ts).
+   */
+  reauthenticate: (q: Queryable) => Promise<Principal | null>;
   /** Per-request batching loaders and the tenant-scope cache; never shared between requests. */
   loaders: RequestLoaders;
 }

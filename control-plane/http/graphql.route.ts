@@ -7,6 +7,7 @@ import { HeaderMap, type ApolloServer } from "@apollo/server";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import type { AuditActor } from "../audit/audit-actor.ts";
 import { authenticate } from "../auth/authenticate.ts";
+import type { Queryable } from "../db/client.ts";
 import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../db/database-unavailable.ts";
 import { answeringHttpRequest } from "../graphql/audit-early-refusals.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
@@ -45,7 +46,7 @@ export async function handleGraphQL(apollo: ApolloServer<GraphQLContext>, deps: 
     if (!isDatabaseUnavailable(error)) throw error;
     return databaseUnavailable();
   }
-  if (!principal) return graphqlError(401, GraphQLCode.UNAUTHENTICATED, "missing or invalid admin token", BEARER_CHALLENGE);
+  if (!principal || !token) return graphqlError(401, GraphQLCode.UNAUTHENTICATED, "missing or invalid admin token", BEARER_CHALLENGE);
   // An admin may issue a token in another principal's name: the audit row names the token and, when
   // it was not the principal's own doing, its issuer, so such acts are not mistaken for the principal's.
   const who: AuditActor = {
@@ -69,7 +70,8 @@ export async function handleGraphQL(apollo: ApolloServer<GraphQLContext>, deps: 
   const headers = new HeaderMap();
   request.headers.forEach((value, key) => headers.set(key, value));
   const httpGraphQLRequest = { method: request.method, headers, search: url.search, body };
-  const context: GraphQLContext = { actor: principal.id, principal, who, deps, loaders: makeLoaders(deps.sql) };
+  const reauthenticate = (q: Queryable) => authenticate(q, deps.tokenSecret, token);
+  const context: GraphQLContext = { actor: principal.id, principal, who, deps, reauthenticate, loaders: makeLoaders(deps.sql) };
   const result = await answeringHttpRequest(context, httpGraphQLRequest, () => apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: async () => context }));
   const responseHeaders = new Headers();
   for (const [key, value] of result.headers) responseHeaders.set(key, value);

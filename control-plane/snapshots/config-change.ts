@@ -4,13 +4,14 @@
  * that version (for rollback), marks change requests whose targets moved as stale, and publishes a
  * signed snapshot per region. Either all of it commits or none of it does. Its waits (for the config
  * lock, for a row another session holds) are bounded: past them it answers a BUSY GraphQL error and
- * changes nothing (audit/config-lock.ts).
+ * changes nothing (audit/config-lock.ts). The caller is checked again once it holds the lock
+ * (inConfigLockAs): a token revoked while it waited acts no more.
  */
 import type { Sql, Tx } from "../db/client.ts";
 import { appendAudit, type AuditEntry } from "../audit/audit.repo.ts";
 import { auditedBy, type AuditActor } from "../audit/audit-actor.ts";
 import { toAuditActor } from "../audit/run-audited.ts";
-import { inConfigLock } from "../audit/config-lock.ts";
+import { inConfigLockAs } from "../audit/config-lock.ts";
 import { loadPolicyState, storeConfigState } from "../changes/policy-state.repo.ts";
 import { markStaleRequests } from "../changes/change-request.repo.ts";
 import type { SigningKey } from "../../shared/snapshot/sign.ts";
@@ -33,7 +34,7 @@ export async function runConfigChange<T>(
   who: string | AuditActor,
   change: (tx: Tx) => Promise<ChangeOutcome<T>>,
 ): Promise<T> {
-  return inConfigLock(deps.sql, (tx) => configChangeLocked(tx, deps, who, change));
+  return inConfigLockAs(deps.sql, who, (tx) => configChangeLocked(tx, deps, who, change));
 }
 
 /**

@@ -65,8 +65,9 @@ export async function createTenant(ctx: GraphQLContext, input: CreateTenantInput
     throw badInput("kind", `must be one of ${TENANT_KINDS.join(", ")}`);
   }
   // A tenant admin may only add below its subtree; a new root is an admin's call.
-  if (!parentId && !hasRole(ctx.principal, "admin")) throw badInput("parentId", "is required: a tenant admin creates tenants inside its subtree");
   return runConfigChange(ctx.deps, ctx.who, async (tx) => {
+    // Under the lock: the roles as they are once it is held (auth/still-allowed.ts).
+    if (!parentId && !hasRole(ctx.principal, "admin")) throw badInput("parentId", "is required: a tenant admin creates tenants inside its subtree");
     let parent: Tenant | null = null;
     if (parentId) {
       await requireTenantInScope(ctx, tx, parentId);
@@ -88,8 +89,8 @@ export async function createTenant(ctx: GraphQLContext, input: CreateTenantInput
  */
 export async function moveTenant(ctx: GraphQLContext, id: string, parentIdArg: string | null): Promise<Tenant> {
   const parentId = parentIdOf(parentIdArg);
-  if (!parentId && !hasRole(ctx.principal, "admin")) throw badInput("parentId", "is required: only an admin makes a root tenant");
   return runConfigChange(ctx.deps, ctx.who, async (tx) => {
+    if (!parentId && !hasRole(ctx.principal, "admin")) throw badInput("parentId", "is required: only an admin makes a root tenant");
     await requireTenantInScope(ctx, tx, id);
     const before = await findTenant(tx, id);
     if (!before) throw notFound("tenant", id);
