@@ -146,7 +146,8 @@ export interface WalkOptions {
   /**
    * Asked right before each vendor call (the first, a retry, a fallback): a reason skips the deployment
    * uncalled (the snapshot held now removed it, or its residency rule no longer allows it for this
-   * request: pipeline/residency-recheck.ts), and the walk's answer is `answer()` when no call failed.
+   * request: pipeline/residency-recheck.ts), and the walk's answer is `answer()` when no call failed;
+   * one that refuses the request itself (`requestRefused()`: its key) ends the walk with that answer.
    */
   recheck?: AttemptRecheck;
   /**
@@ -292,6 +293,9 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
           await releaseProbe(grant, circuit, opts, deadline);
           step(dep, "skipped", refused, Date.now());
           opts.log(`request ${opts.label}: deployment ${dep.id} skipped (${refused}: the snapshot held now does not allow it)`);
+          // The request itself refused (its key): nothing more is sent for it, whatever the walk had.
+          const withdrawn = opts.recheck!.requestRefused();
+          if (withdrawn !== null) return { ok: false, error: withdrawn, clientClosed: false, trail };
           rechecked = true;
           continue chain;
         }

@@ -38,13 +38,14 @@ const target = (id: string, url: string) => ({ deployment: { id, provider: "open
 const messages = [{ role: "user", content: "hi" }];
 const chat = { model: "m", messages, stream: false, includeUsage: false, raw: { model: "m", messages } } as unknown as ChatRequest;
 const FORBIDDEN: GatewayError = { kind: "residency_violation", message: "not here any more" };
-/** Refuses the ids in `refused` once `after` calls to refuses() were allowed. */
-function recheck(refused: string[], after = 0): AttemptRecheck & { asked: string[] } {
+/** Refuses the ids in `refused` once `after` calls to refuses() were allowed; `request`: the request itself is refused then. */
+function recheck(refused: string[], after = 0, request: GatewayError | null = null): AttemptRecheck & { asked: string[] } {
   const asked: string[] = [];
   return {
     asked,
-    refuses: (deployment) => (asked.push(deployment.id) > after && refused.includes(deployment.id) ? "residency_changed" : null),
+    refuses: (deployment) => (asked.push(deployment.id) > after && refused.includes(deployment.id) ? (request === null ? "residency_changed" : "key_refused") : null),
     answer: () => FORBIDDEN,
+    requestRefused: () => request,
   };
 }
 
@@ -87,4 +88,18 @@ test("a refused deployment that was granted the half-open probe gives the slot b
   await executeChat(chat, [target("d1", answering.url)], testExecuteOptions({ health: breaker, recheck: recheck(["d1"]) }));
   expect(answering.calls()).toBe(0);
   expect(breaker.canAttempt("d1")).toBe("probe");
+});
+
+test("a request the recheck refuses itself (its key) ends the walk at once with that answer, over the failed call's", async () => {
+  const [first, second, third] = [vendor(503), vendor(200), vendor(200)];
+  const guard = recheck(["d1", "d2", "d3"], 1, { kind: "invalid_api_key" });
+  const result = await executeChat(chat, [target("d1", first.url), target("d2", second.url), target("d3", third.url)], testExecuteOptions({ recheck: guard }));
+  expect({ first: first.calls(), second: second.calls(), third: third.calls() }).toEqual({ first: 1, second: 0, third: 0 });
+  expect(result).toMatchObject({ ok: false, clientClosed: false, error: { kind: "invalid_api_key" } });
+  // d1's retry is refused, and no later deployment is even asked about.
+  expect(result.trail.steps.map((s) => [s.deploymentId, s.outcome, s.reason])).toEqual([
+    ["d1", "error", "status_503"],
+    ["d1", "skipped", "key_refused"],
+  ]);
+  expect(guard.asked).toEqual(["d1", "d1"]);
 });

@@ -58,7 +58,7 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   const settleWith = makeSettler(deps, { context, snapshot, alias: chat.model, endpoint: "chat.completions", stream: chat.stream, ticket: limits.ticket, promptEstimate });
   const result = await settlingOnThrow(settleWith, () =>
     executeChat(sent, priced.targets, {
-      ...walkOptions(deps, request.signal, { snapshot, tenantId: tenant.id, key, dataClass: context.dataClass, alias: alias.name, operation: "chat" }),
+      ...walkOptions(deps, request.signal, { snapshot, tenantId: tenant.id, key, keyHash, dataClass: context.dataClass, alias: alias.name, operation: "chat" }),
       skipped: priced.skipped,
       ctx: { completionId: `chatcmpl-${requestId}`, created: Math.floor(startedMs / 1000), includeUsage: chat.includeUsage, promptEstimate },
     }),

@@ -23,7 +23,7 @@ import { walkOptions } from "./walk-options.ts";
 export async function embeddings(request: Request, requestId: string, deps: ProxyDeps): Promise<Response> {
   const admitted = await admitRequest(request, requestId, deps, parseEmbeddingsRequest, "embeddings");
   if (!admitted.ok) return admitted.response;
-  const { snapshot, body: req, context, alias, tenant, key } = admitted;
+  const { snapshot, body: req, context, alias, tenant, key, keyHash } = admitted;
 
   const offersEmbeddings = alias.chain.some((id) => {
     const deployment = snapshot.deployments[id];
@@ -57,7 +57,7 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
   // Its input estimate is what a call the vendor billed without reporting usage is charged (one count:
   // the plan serves one model).
   const settleWith = makeSettler(deps, { context, snapshot, alias: req.model, endpoint: "embeddings", stream: false, ticket: limits.ticket, promptEstimate: promptTokens });
-  const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, priced.targets, { ...walkOptions(deps, request.signal, { snapshot, tenantId: tenant.id, key, dataClass: context.dataClass, alias: alias.name, operation: "embeddings" }), skipped: priced.skipped, label: requestId }));
+  const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, priced.targets, { ...walkOptions(deps, request.signal, { snapshot, tenantId: tenant.id, key, keyHash, dataClass: context.dataClass, alias: alias.name, operation: "embeddings" }), skipped: priced.skipped, label: requestId }));
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
     const failure = cutByStop(result, { client: request.signal, cut: deps.inFlight.cutSignal });

@@ -4,8 +4,9 @@
  * the stop's (InFlight.cutSignal: past the grace period the call is aborted too, and the walk ends as
  * if its client had left; the route tells the two apart with cutByStop, routes/settler.ts). Each call
  * is checked against the snapshot held then (pipeline/residency-recheck.ts): the route was planned from
- * the one the request was admitted under, and a newer one may have removed a deployment or narrowed
- * the tenant's residency rule while an earlier call ran.
+ * the one the request was admitted under, and a newer one may have refused the key (revoked, its
+ * tenant disabled), removed a deployment or narrowed the tenant's residency rule while an earlier
+ * call ran.
  */
 import { circuitKey } from "../breaker/circuit-key.ts";
 import type { ProxyDeps } from "../deps.ts";
