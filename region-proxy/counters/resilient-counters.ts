@@ -230,25 +230,27 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
   }
 
   const budgets: ResilientBudgetLedger = {
-    reserve(checks, micros, opts) {
-      let sent: Reservation | null = null;
-      return attempt(
-        () => {
-          sent = { id: opts?.id ?? newReservationId(), checks, micros };
-          return remote.ledger.reserve(checks, micros, { id: sent.id, ttlMs: opts?.ttlMs });
-        },
-        async () => {
-          // Sent and failed: Redis may run it yet (or have run it, the answer lost). Released by its id
-          // once Redis is back (queued: this call just degraded).
-          const lost = sent;
-          if (lost) await eventually(() => remote.ledger.release(lost), () => budgetCall("release of a reserve that failed", checks));
-          return reserveLocally(checks, micros, opts);
-        },
-        async (error) => {
+    // Inline rather than through `attempt`: on the request path, with no object or closure beyond the
+    // ledger's own until a failure needs one.
+    async reserve(checks, micros, opts) {
+      if (recovery.degraded()) return reserveLocally(checks, micros, opts);
+      // Made before sending: a reserve whose answer never came may have run, and is released by this id.
+      const id = opts?.id ?? newReservationId();
+      try {
+        return await withTimeout(remote.ledger.reserve(checks, micros, { id, ttlMs: opts?.ttlMs }));
+      } catch (error) {
+        if (error instanceof TypeError) throw error;
+        if (isKeyError(error)) {
           keyErrors(budgetCall("reserve", checks), error);
           return reserveLocally(checks, micros, opts, error instanceof RedisKeyError ? error.scope : undefined);
-        },
-      );
+        }
+        degrade(error);
+        // Sent and failed: Redis may run it yet (or have run it, the answer lost). Released by its id
+        // once Redis is back (queued: this call just degraded).
+        const lost: Reservation = { id, checks, micros };
+        await eventually(() => remote.ledger.release(lost), () => budgetCall("release of a reserve that failed", checks));
+        return reserveLocally(checks, micros, opts);
+      }
     },
     async settle(reservation, actualMicros) {
       assertMicros("actualMicros", actualMicros);
