@@ -64,6 +64,7 @@ import { chargedAsUnanswered, CLIENT_CLOSED, fromThrown, fromVendorError, type A
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
 import { callEnding, failureVerdict, NO_ENDING, type CallEnding } from "./call-ending.ts";
 import { readErrorBody } from "./read-error-body.ts";
+import { cutShortByRequest } from "./cut-short-by-request.ts";
 import { notApiResponse } from "./not-api-response.ts";
 import { firstByteBudgetMs, retryFits, type CallBudget } from "./retry-fits.ts";
 import { textWithoutCredential, withoutCredential, type Redactor } from "./redact-credential.ts";
@@ -300,10 +301,9 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
           continue chain;
         }
         const startedMs = Date.now();
-        // Earlier calls of this walk (and their waits) used the request's time, and what is left ends
-        // this call before its own total: a cut then says nothing of the deployment. Before the walk's
-        // first call only its own questions (the breaker's) took time: that call has its whole total.
-        const cutShortByRequest = trail.attempts > 0 && deadline < startedMs + deploymentTotalMs(dep, opts.totalMs);
+        // Before the walk's first call only its own questions (the breaker's) took time: that call has
+        // its whole total, and its timeout is the deployment's.
+        const firstCall = trail.attempts === 0;
         const [deploymentBefore, fallbackBefore] = [trail.deployment, trail.fallback];
         trail.deployment = dep;
         trail.attempts++;
@@ -392,8 +392,10 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             // probe gives its slot back), so a vendor's rate limit never turns its Retry-After into a skip.
             // Nor does a stream cut by its time limit before its first chunk while its vendor was still
             // sending (thinking): a long answer, as after the first chunk (CallEnding). Nor a call the
-            // request's deadline cut before its own total ran out: it was not given its time.
-            const told = !(isVendorRateLimit(outcome) || outcome.reason === STILL_SENDING || (outcome.reason === "timeout_total" && cutShortByRequest));
+            // request's deadline cut well before its own total ran out, earlier calls of the walk having
+            // used the request's time: it was not given its time (cut-short-by-request.ts).
+            const cutShort = outcome.reason === "timeout_total" && !firstCall && cutShortByRequest(deadline - startedMs, callBudget(dep, operation, opts));
+            const told = !(isVendorRateLimit(outcome) || outcome.reason === STILL_SENDING || cutShort);
             if (!told) await releaseProbe(grant, circuit, opts, deadline);
             else await askHealth(() => opts.health.onFailure(circuit), undefined, opts.log, deadline);
             if (tries >= RETRIES_PER_DEPLOYMENT || trail.attempts >= maxAttempts) continue chain;
