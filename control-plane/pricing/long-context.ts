@@ -88,14 +88,22 @@ export const LONG_CONTEXT_UPDATE = LONG_CONTEXT_INSERT.split(", ")
   .map((column) => `${column} = excluded.${column}`)
   .join(", ");
 
-/** The tier as a snapshot publishes it (shared/money/cost.ts reads it), its unpriced classes left out. */
+/** Each stored field's name in a snapshot's tier (shared/money/cost.ts LongContextPrice). */
+const PUBLISHED_AS = {
+  thresholdTokens: "thresholdTokens",
+  inputMicros: "input",
+  outputMicros: "output",
+  cachedInputMicros: "cachedInput",
+  cacheWriteMicros: "cacheWrite",
+  reasoningMicros: "reasoning",
+} as const satisfies Record<keyof LongContextMicros, keyof SnapshotLongContext>;
+
+/**
+ * The tier as a snapshot publishes it (shared/money/cost.ts reads it): longContextValue's fields,
+ * unpriced classes left out, renamed in the same order, so the published bytes are those of before.
+ */
 export function publishedLongContext(t: LongContextMicros): SnapshotLongContext {
-  return {
-    thresholdTokens: t.thresholdTokens,
-    input: t.inputMicros,
-    output: t.outputMicros,
-    ...(t.cachedInputMicros == null ? {} : { cachedInput: t.cachedInputMicros }),
-    ...(t.cacheWriteMicros == null ? {} : { cacheWrite: t.cacheWriteMicros }),
-    ...(t.reasoningMicros == null ? {} : { reasoning: t.reasoningMicros }),
-  };
+  const published: Partial<Record<keyof SnapshotLongContext, number>> = {};
+  for (const [field, value] of Object.entries(longContextValue(t))) published[PUBLISHED_AS[field as keyof LongContextMicros]] = value;
+  return published as SnapshotLongContext;
 }

@@ -1,4 +1,29 @@
-import { Field, Float, InputType, Int } from "type-graphql";
+import { Field, Float, InputType, Int, type ClassType } from "type-graphql";
+
+/**
+ * Adds the per-class rates (USD per 1M tokens) a price and its long-context tier both carry, after
+ * Base's own fields: type-graphql lists inherited fields first, so a mixin rather than a base class
+ * keeps each input's field order (and the committed schema.graphql) as it was. Input and output are
+ * required; a cached-input, cache-write or reasoning rate only when the vendor bills that class apart.
+ */
+function withPriceRates<TBase extends ClassType>(Base: TBase) {
+  @InputType()
+  abstract class PriceRatesInput extends Base {
+    @Field(() => Float) inputUsdPerMillion: number;
+    @Field(() => Float) outputUsdPerMillion: number;
+    @Field(() => Float, { nullable: true }) cachedInputUsdPerMillion?: number | null;
+    /** Prompt tokens written to the vendor's cache (Anthropic: 1.25x input for 5 minutes, 2x for 1 hour); absent = the input price. */
+    @Field(() => Float, { nullable: true }) cacheWriteUsdPerMillion?: number | null;
+    /** Hidden reasoning tokens, when the vendor prices them apart from output; absent = the output price. */
+    @Field(() => Float, { nullable: true }) reasoningUsdPerMillion?: number | null;
+  }
+  return PriceRatesInput;
+}
+
+@InputType()
+class LongContextThreshold {
+  @Field(() => Int) thresholdTokens: number;
+}
 
 /**
  * The rates of a request whose prompt passes `thresholdTokens` (every input token, cached and
@@ -8,28 +33,19 @@ import { Field, Float, InputType, Int } from "type-graphql";
  * refused when the row has none.
  */
 @InputType()
-export class LongContextPriceInput {
-  @Field(() => Int) thresholdTokens: number;
-  @Field(() => Float) inputUsdPerMillion: number;
-  @Field(() => Float) outputUsdPerMillion: number;
-  @Field(() => Float, { nullable: true }) cachedInputUsdPerMillion?: number | null;
-  @Field(() => Float, { nullable: true }) cacheWriteUsdPerMillion?: number | null;
-  @Field(() => Float, { nullable: true }) reasoningUsdPerMillion?: number | null;
+export class LongContextPriceInput extends withPriceRates(LongContextThreshold) {
   /** A dearer rate for a long prompt; absent = none (setting a price without it clears it). */
   @Field(() => LongContextPriceInput, { nullable: true }) longContext?: LongContextPriceInput | null;
 }
 
 @InputType()
-export class SetPriceInput {
+class PricedModel {
   @Field(() => String) provider: string;
   @Field(() => String) model: string;
-  @Field(() => Float) inputUsdPerMillion: number;
-  @Field(() => Float) outputUsdPerMillion: number;
-  @Field(() => Float, { nullable: true }) cachedInputUsdPerMillion?: number | null;
-  /** Prompt tokens written to the vendor's cache (Anthropic: 1.25x input for 5 minutes, 2x for 1 hour); absent = the input price. */
-  @Field(() => Float, { nullable: true }) cacheWriteUsdPerMillion?: number | null;
-  /** Hidden reasoning tokens, when the vendor prices them apart from output; absent = the output price. */
-  @Field(() => Float, { nullable: true }) reasoningUsdPerMillion?: number | null;
+}
+
+@InputType()
+export class SetPriceInput extends withPriceRates(PricedModel) {
   /** A dearer rate for a long prompt; absent = none (setting a price without it clears it). */
   @Field(() => LongContextPriceInput, { nullable: true }) longContext?: LongContextPriceInput | null;
 }
