@@ -37,6 +37,16 @@ export const DEFAULT_CONFIG_LOCK_BOUNDS: ConfigLockBounds = { lockTimeoutMs: 10_
 
 const LOCK_NOT_AVAILABLE = "55P03";
 const QUERY_CANCELED = "57014";
+/** PostgreSQL broke a lock cycle by ending this transaction; nothing of it committed. */
+const DEADLOCK_DETECTED = "40P01";
+const SERIALIZATION_FAILURE = "40001";
+const BUSY_CODES = new Set([LOCK_NOT_AVAILABLE, QUERY_CANCELED, DEADLOCK_DETECTED, SERIALIZATION_FAILURE]);
+
+function whatHappened(code: string, bounds: ConfigLockBounds): string {
+  if (code === LOCK_NOT_AVAILABLE) return `this change waited ${bounds.lockTimeoutMs} ms for a lock: another change holds it, or a session holds a row it needs`;
+  if (code === QUERY_CANCELED) return `this change ran a statement longer than ${bounds.statementTimeoutMs} ms: another change holds it, or a session holds a row it needs`;
+  return "this change and another transaction each waited for what the other held, and PostgreSQL ended this one";
+}
 
 /** Each pool's bounds, by the identity a pool shares with its transactions (its `json` helper, see audit-key.ts). */
 const boundsByPool = new WeakMap<object, ConfigLockBounds>();
@@ -83,13 +93,17 @@ export async function inConfigLockAs<T>(sql: Sql, who: string | AuditActor, work
   });
 }
 
-/** The BUSY GraphQL error for PostgreSQL's lock or statement timeout; null for any other error. */
+/**
+ * The BUSY GraphQL error for PostgreSQL's lock or statement timeout, a deadlock (40P01) or a
+ * serialization failure (40001): each rolled the whole transaction back, so a retry is safe. Null for
+ * any other error.
+ */
 export function busyError(error: unknown, bounds: ConfigLockBounds): GraphQLError | null {
   const e = error as { name?: unknown; code?: unknown } | null;
-  if (e?.name !== "PostgresError" || (e.code !== LOCK_NOT_AVAILABLE && e.code !== QUERY_CANCELED)) return null;
-  const waited = e.code === LOCK_NOT_AVAILABLE ? `waited ${bounds.lockTimeoutMs} ms for a lock` : `ran a statement longer than ${bounds.statementTimeoutMs} ms`;
+  if (e?.name !== "PostgresError" || typeof e.code !== "string" || !BUSY_CODES.has(e.code)) return null;
+  const waited = whatHappened(e.code, bounds);
   return new GraphQLError(
-    `the configuration is busy (this change ${waited}: another change holds it, or a session holds a row it needs); nothing was changed, retry`,
+    `the configuration is busy (${waited}); nothing was changed, retry`,
     { extensions: { code: GraphQLCode.BUSY } },
   );
 }

@@ -44,7 +44,17 @@ export async function saveLease(q: Queryable, scope: string, period: string, tim
       expires_at = excluded.expires_at, updated_at = now()`;
 }
 
+/**
+ * The advisory lock class of budget levels ("bdgt"), the first key of the two-int4 form. PostgreSQL
+ * keeps the one-bigint and the two-int4 advisory locks in key spaces that never overlap (pg_locks
+ * tells them apart by objsubid 1 and 2), so a level can no longer be the config lock or the migration
+ * lock (one-bigint: CONFIG_LOCK_ID, MIGRATION_LOCK_ID). With the bigint form, a level whose 32-bit
+ * hashtext was 0x63666767 was the config lock, and a late-usage batch deadlocked with revokeKey.
+ * A further family of two-int4 locks takes a class of its own.
+ */
+export const BUDGET_LEVEL_LOCK_CLASS = 0x62646774;
+
 /** Serializes grants on one level across control-plane instances for the rest of the transaction. */
 export async function lockLevel(q: Queryable, scope: string, period: string, timeZone: string): Promise<void> {
-  await q`select pg_advisory_xact_lock(hashtext(${`budget|${scope}|${period}|${timeZone}`}))`;
+  await q`select pg_advisory_xact_lock(${BUDGET_LEVEL_LOCK_CLASS}::int, hashtext(${`budget|${scope}|${period}|${timeZone}`}))`;
 }
