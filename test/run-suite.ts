@@ -28,6 +28,12 @@ export interface GroupRun {
   startedFiles: string[];
 }
 
+/** A group (its folders) whose run failed. */
+export interface FailedGroup {
+  folders: string[];
+  run: GroupRun;
+}
+
 /** Every test file under a group's folders, relative to `root` (`control-plane/x/y.test.ts`). */
 export async function groupFiles(folders: string[], root: string): Promise<string[]> {
   const files: string[] = [];
@@ -128,11 +134,10 @@ export function heldOutput(out: Sink, err: Sink): { out: Sink; err: Sink; releas
   };
 }
 
-/** The closing line for the groups that failed (every one, from both lanes). */
-export function failedGroupsLine(failures: ({ folders: string[]; run: GroupRun } | null)[]): string | null {
-  const failed = failures.filter((failure) => failure !== null);
-  if (failed.length === 0) return null;
-  return failed.map(({ folders, run }) => `npm test: ${folders.join(" ")} ${run.signal ? `ended by ${run.signal}` : `failed (exit ${run.exitCode})`}`).join("\n");
+/** The closing line for the groups that failed (every one, from both lanes); null when none did. */
+export function failedGroupsLine(failures: FailedGroup[]): string | null {
+  if (failures.length === 0) return null;
+  return failures.map(({ folders, run }) => `npm test: ${folders.join(" ")} ${run.signal ? `ended by ${run.signal}` : `failed (exit ${run.exitCode})`}`).join("\n");
 }
 
 /**
@@ -140,8 +145,8 @@ export function failedGroupsLine(failures: ({ folders: string[]; run: GroupRun }
  * the next from running (the end-to-end group still runs after a failed control-plane group, so one
  * run tells every failure); a group ended by a signal does, as the runner is being stopped.
  */
-export async function runLane(lane: string[][], root: string, out: Sink, err: Sink): Promise<{ folders: string[]; run: GroupRun }[]> {
-  const failed: { folders: string[]; run: GroupRun }[] = [];
+export async function runLane(lane: string[][], root: string, out: Sink, err: Sink): Promise<FailedGroup[]> {
+  const failed: FailedGroup[] = [];
   for (const folders of lane) {
     const files = await groupFiles(folders, root);
     const run = await runWithCrashReruns(folders, files, (paths) => runGroup(groupCommand(paths), root, out, err), (line) => err.write(new TextEncoder().encode(line + "\n")));

@@ -47,7 +47,7 @@ test("the two lanes run every group exactly once; the second lane's output is he
 
 test("the closing line names every group that failed, from both lanes", () => {
   const failedRun = (exitCode: number | null, signal: string | null): GroupRun => ({ exitCode, signal, sawFailure: true, startedFiles: [] });
-  expect(failedGroupsLine([null, null])).toBeNull();
+  expect(failedGroupsLine([])).toBeNull();
   expect(failedGroupsLine([{ folders: ["./region-proxy"], run: failedRun(1, null) }, { folders: ["./control-plane", "./shared", "./infra"], run: failedRun(null, "SIGSEGV") }])).toBe(
     "npm test: ./region-proxy failed (exit 1)\nnpm test: ./control-plane ./shared ./infra ended by SIGSEGV",
   );
