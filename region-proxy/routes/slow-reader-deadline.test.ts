@@ -8,10 +8,16 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { RunningProxy } from "../main.ts";
-import { createProxyFixture, REGION, type ProxyFixture } from "../testing/proxy-fixture.ts";
+import { createProxyFixture, REGION, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
 import { startFakeOpenAI, type FakeOpenAI } from "../../test/fakes/openai.ts";
 
 const TOTAL_MS = 1_000;
+/**
+ * The long answer's deployment: the fake builds its ~200k frames before its first byte, and the proxy
+ * reads a 1 MB prompt, hundreds of ms each on a busy machine. Neither is what the test is about, so
+ * its first-byte time is out of the way and its total leaves room for them.
+ */
+const LONG_ANSWER_TIMEOUTS = { firstByteMs: 10_000, totalMs: 3_000 };
 let fx: ProxyFixture;
 let fake: FakeOpenAI;
 let proxy: RunningProxy;
@@ -29,7 +35,7 @@ beforeAll(async () => {
   });
   await fx.publish(
     fx.snapshot(1, (s) => {
-      s.deployments.dep_gpt = { id: "dep_gpt", provider: "openai", baseUrl: `${fake.url}/v1`, model: "gpt-4o-mini", region: REGION, credentialRef: "env:VK" };
+      s.deployments.dep_gpt = { id: "dep_gpt", provider: "openai", baseUrl: `${fake.url}/v1`, model: "gpt-4o-mini", region: REGION, credentialRef: "env:VK", timeouts: LONG_ANSWER_TIMEOUTS };
       s.aliases.gpt = { name: "gpt", chain: ["dep_gpt"] };
       s.deployments.dep_mute = { id: "dep_mute", provider: "openai", baseUrl: `http://127.0.0.1:${silent.port}/v1`, model: "mute", region: REGION, credentialRef: "env:VK" };
       s.aliases.mute = { name: "mute", chain: ["dep_mute"] };
@@ -54,11 +60,14 @@ const lastFrame = (text: string) => JSON.parse(text.trimEnd().split("\n\n").at(-
 test("a client still reading a finished vendor answer at the deadline is told the answer could not be delivered in time", async () => {
   // ~200k chunks: far more than the sockets between proxy and client hold, so the writer waits on the client.
   const res = await streamOf("gpt", "word ".repeat(200_000));
+  expect(res.status).toBe(200);
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let text = decoder.decode((await reader.read()).value, { stream: true });
-  // The client stops reading until the deadline has passed (it is the slow side), then reads the rest.
-  await Bun.sleep(TOTAL_MS + 200);
+  // The client stops reading until the deadline has ended the vendor call (it is the slow side: the
+  // gateway reads the vendor only as fast as the client takes it, so the fake is still sending when
+  // its call is dropped), then reads the rest.
+  await waitFor(() => fake.aborts() === 1, "the deadline to end the vendor call", 3 * LONG_ANSWER_TIMEOUTS.totalMs);
   while (true) {
     const { done, value } = await reader.read();
     if (done) break;
@@ -69,10 +78,15 @@ test("a client still reading a finished vendor answer at the deadline is told th
   expect(last.error.code).toBe("upstream_timeout");
   expect(last.error.message).not.toContain("stopped answering");
   expect(last.error.message).toContain("could not be delivered within the gateway's time limit");
-});
+  const requestId = res.headers.get("x-request-id");
+  await waitFor(() => fx.origin.events().some((e) => e.requestId === requestId), "usage event");
+  expect(fx.origin.events().find((e) => e.requestId === requestId)).toMatchObject({ status: "error", errorCode: "upstream_timeout" });
+}, 20_000);
 
 test("a vendor silent past its first-byte time when the deadline comes is still the one that stopped answering", async () => {
-  const text = await (await streamOf("mute", "hi")).text();
+  const res = await streamOf("mute", "hi");
+  expect(res.status).toBe(200);
+  const text = await res.text();
   expect(text).toContain('"content":"Hel"');
   expect(lastFrame(text).error).toMatchObject({ code: "upstream_timeout", message: "The model provider stopped answering in time." });
 });
