@@ -20,6 +20,7 @@ const scrape = () => fetch(`${proxy.url}/metrics`, { headers: { authorization: `
 
 test("a request whose client left while its vendor worked is not counted as a 502 answer", async () => {
   for (const stream of [false, true]) {
+    const hangCallsBefore = fx.vendor.calls("hang");
     const left = new AbortController();
     const sent = fetch(`${proxy.url}/v1/chat/completions`, {
       method: "POST",
@@ -27,7 +28,8 @@ test("a request whose client left while its vendor worked is not counted as a 50
       body: JSON.stringify({ model: "hang", stream, messages: [{ role: "user", content: "hi" }] }),
       signal: left.signal,
     }).catch(() => null);
-    await Bun.sleep(300);
+    // The client leaves once the vendor is working on its call.
+    await waitFor(() => fx.vendor.calls("hang") === hangCallsBefore + 1, "the vendor to receive the call");
     left.abort();
     await sent;
     await waitFor(() => fx.origin.events().some((e) => e.requestId === `rq-left-${stream}`), "usage event");

@@ -14,6 +14,7 @@ import type { ProxyDeps } from "../deps.ts";
 import { metrics } from "./metrics.ts";
 import { createProxyMetrics } from "../metrics/proxy-metrics.ts";
 import { startOutboxThread } from "../outbox/outbox-thread.ts";
+import { waitFor } from "../testing/proxy-fixture.ts";
 import { closedUrl } from "../../test/support/ports.ts";
 
 const root = mkdtempSync(join(tmpdir(), "rv-rg-stuck-"));
@@ -23,7 +24,8 @@ test("/metrics exposes how old the oldest unshipped usage event is while shippin
   const thread = await startOutboxThread({ dataDir: join(root, "d"), controlPlaneUrl: closedUrl(), regionToken: "t", proxyId: "p", flushIntervalMs: 50 }, () => {});
   try {
     await thread.append({ eventId: "evt_1", requestId: "req_1" } as unknown as UsageEvent);
-    await Bun.sleep(1_500);
+    // Each failed round is counted (50 ms, then backing off): wait for two, and for the event to be a second old.
+    await waitFor(() => thread.status().flushFailures >= 2 && thread.oldestUnshippedAgeMs() >= 1_000, "two failed shipping rounds, the event a second old");
     const deps = {
       metricsToken: "metrics-token-0123456789",
       region: "eu",
@@ -35,20 +37,10 @@ test("/metrics exposes how old the oldest unshipped usage event is while shippin
       oldestUnshippedAgeMs: () => thread.oldestUnshippedAgeMs(),
       metrics: createProxyMetrics(),
     } as unknown as ProxyDeps;
-    let text = "";
-    try {
-      text = await metrics(new Request("http://x/metrics", { headers: { authorization: "Bearer metrics-token-0123456789" } }), "req", deps).text();
-    } catch (error) {
-      text = `metrics() threw: ${(error as Error).message}`;
-    }
-    const outboxLines = text.split("\n").filter((l) => l.startsWith("gateway_usage_outbox"));
-    console.log(outboxLines.join("\n"));
-    const age = outboxLines.find((l) => /^gateway_usage_outbox_oldest_(unshipped|stored)_seconds /.test(l));
-    expect(age).toBeDefined();
-    expect(Number(age!.split(" ").pop())).toBeGreaterThanOrEqual(1);
-    // Each failed round counted (50 ms, then backing off: several within 1.5 s).
-    const failures = outboxLines.find((l) => l.startsWith("gateway_usage_outbox_flush_failures_total "));
-    expect(Number(failures?.split(" ").pop())).toBeGreaterThanOrEqual(2);
+    const text = await metrics(new Request("http://x/metrics", { headers: { authorization: "Bearer metrics-token-0123456789" } }), "req", deps).text();
+    const value = (name: string) => Number(text.split("\n").find((l) => l.startsWith(`${name} `))?.split(" ").pop());
+    expect(value("gateway_usage_outbox_oldest_unshipped_seconds")).toBeGreaterThanOrEqual(1);
+    expect(value("gateway_usage_outbox_flush_failures_total")).toBeGreaterThanOrEqual(2);
   } finally {
     await thread.stop();
   }
