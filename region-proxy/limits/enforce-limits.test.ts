@@ -173,11 +173,12 @@ describe("other routes and the route's first deployment", () => {
     expect(firstDeployment(snapshot, "nope")).toBeNull();
   });
 
-  test("the snapshot's default max output is the worst case when the request names none", async () => {
+  test("a request that names no max output is counted at 4096; an old snapshot's `defaults` changes nothing", async () => {
     const { enforcer } = await replica(`t${++counter}`);
     const { max_tokens: _, ...noMax } = chat();
-    const withDefault = admitted(await enforcer.admit(input(testSnapshot({}, { defaults: { maxOutputTokens: 700 } }), testKey(), { request: noMax })));
-    expect(withDefault.ticket.estimatedTokens).toBe(PROMPT + 700);
+    // The control plane never published a region default; one in an old snapshot is ignored.
+    const withOldDefaults = admitted(await enforcer.admit(input({ ...testSnapshot(), defaults: { maxOutputTokens: 700 } } as Snapshot, testKey(), { request: noMax })));
+    expect(withOldDefaults.ticket.estimatedTokens).toBe(PROMPT + 4096);
     const fallback = admitted(await enforcer.admit(input(testSnapshot(), testKey(), { request: { ...noMax, max_completion_tokens: 50 } })));
     expect(fallback.ticket.estimatedTokens).toBe(PROMPT + 50);
     const builtIn = admitted(await enforcer.admit(input(testSnapshot(), testKey(), { request: noMax })));
@@ -189,7 +190,7 @@ describe("other routes and the route's first deployment", () => {
     const many = (n: unknown, max_tokens?: number): ChatRequest => ({ ...chat(), ...(max_tokens === undefined ? {} : { max_tokens }), raw: { n } });
     expect(admitted(await enforcer.admit(input(testSnapshot(), testKey(), { request: many(128) }))).ticket.estimatedTokens).toBe(PROMPT + 128 * 100);
     const { max_tokens: _, ...noMax } = many(3);
-    expect(admitted(await enforcer.admit(input(testSnapshot({}, { defaults: { maxOutputTokens: 700 } }), testKey(), { request: noMax }))).ticket.estimatedTokens).toBe(PROMPT + 3 * 700);
+    expect(admitted(await enforcer.admit(input(testSnapshot(), testKey(), { request: noMax }))).ticket.estimatedTokens).toBe(PROMPT + 3 * 4096);
     // A budget with room for two single answers refuses one request for 128 of them.
     const snapshot = testSnapshot({ [ORG]: { budgets: { dailyMicros: worstCost(100) * 2 } } });
     expect(refused(await enforcer.admit(input(snapshot, testKey(), { request: many(128) }))).body.error).toMatchObject({ code: "budget_exceeded" });

@@ -37,7 +37,7 @@ import { planLimits } from "./limit-plan.ts";
 import { budgetRefusal, rateRefusal } from "./limit-refusals.ts";
 import { ratelimitHeaders, withTokensRefunded } from "./ratelimit-headers.ts";
 
-/** The default worst-case output when neither the request nor the snapshot names one. */
+/** The worst-case output per answer of a request that names no cap (there is no region default). */
 export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
 
 /**
@@ -101,8 +101,7 @@ export interface LimitTicket {
   /** Worst-case cost reserved on every budget level (0 when none applies or the model is unpriced). */
   reservedMicros: number;
   /**
-   * The per-answer output cap the worst case counted when the client named none (the snapshot's
-   * default, else 4096), for the route to send to the vendor (ChatRequest's outputCap): set only when a
+   * The per-answer output cap the worst case counted when the client named none (4096), for the route to send to the vendor (ChatRequest's outputCap): set only when a
    * budget or a TPM level applies, so a key without them keeps its body as sent. Null otherwise.
    */
   outputCap: number | null;
@@ -127,19 +126,13 @@ export interface LimitEnforcer {
 
 /**
  * The worst-case output: the most a vendor may write per answer under the request's own cap (the larger
- * of max_tokens and max_completion_tokens, outputCapOf's bound: what any adapter may ask for), else the
- * snapshot's default, else 4096, for each of its `n` answers (the parser admits whole n of 1-128;
- * vendors bill every answer's tokens).
+ * of max_tokens and max_completion_tokens, outputCapOf's bound: what any adapter may ask for), else
+ * 4096, for each of its `n` answers (the parser admits whole n of 1-128; vendors bill every answer's tokens).
  */
-export function maxOutputTokens(request: ChatRequest, snapshot: Snapshot): number {
-  const perAnswer = outputCapOf(request)?.bound ?? defaultOutputCap(snapshot);
+export function maxOutputTokens(request: ChatRequest): number {
+  const perAnswer = outputCapOf(request)?.bound ?? DEFAULT_MAX_OUTPUT_TOKENS;
   const answers = request.raw.n;
   return typeof answers === "number" && Number.isSafeInteger(answers) && answers > 1 ? perAnswer * answers : perAnswer;
-}
-
-/** The per-answer output a request that names no cap is reserved for: the snapshot's default, else 4096. */
-export function defaultOutputCap(snapshot: Snapshot): number {
-  return snapshot.defaults?.maxOutputTokens ?? DEFAULT_MAX_OUTPUT_TOKENS;
 }
 
 /** The worst-case cost of a request's tokens at `price`, rounded up; ≥ 1 µ$ when the price is not free. */
@@ -201,7 +194,7 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     let counted: { promptTokens: number; outputTokens: number } | null = null;
     const count = () =>
       (counted ??= chat
-        ? { promptTokens: estimate(chat, deployment?.model ?? chat.model), outputTokens: maxOutputTokens(chat, snapshot) }
+        ? { promptTokens: estimate(chat, deployment?.model ?? chat.model), outputTokens: maxOutputTokens(chat) }
         : precounted(request as PrecountedRequest));
     const tokens = () => count().promptTokens + count().outputTokens;
     const estimatedTokens = hasTpm || plan.budget.length > 0 ? tokens() : 0;
@@ -263,7 +256,7 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
       },
       reservedMicros: reservation ? micros : 0,
       // Only where the count mattered (a TPM level or a budget) is the answer held to it.
-      outputCap: chat && (hasTpm || plan.budget.length > 0) && !outputCapOf(chat) ? defaultOutputCap(snapshot) : null,
+      outputCap: chat && (hasTpm || plan.budget.length > 0) && !outputCapOf(chat) ? DEFAULT_MAX_OUTPUT_TOKENS : null,
       settle(actualUsage, actualCostMicros) {
         if (closed) return null;
         closed = true;

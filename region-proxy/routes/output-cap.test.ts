@@ -32,7 +32,7 @@ function answer(path: string, body: Record<string, any>): Response {
 }
 
 /** One alias per vendor kind, all priced 1 µ$ per input token and 2 per output token. */
-function withVendors(s: Snapshot, budgets: { dailyMicros: number } | null, limits: { tpm: number } | null = null, defaultMaxOutput?: number): void {
+function withVendors(s: Snapshot, budgets: { dailyMicros: number } | null, limits: { tpm: number } | null = null, oldDefaultMaxOutput?: number): void {
   const base = `http://127.0.0.1:${vendor.port}`;
   const add = (alias: string, provider: "openai" | "azure" | "anthropic" | "gemini", baseUrl: string, model = `${alias}-model`) => {
     s.deployments[`dep_${alias}`] = { id: `dep_${alias}`, provider, baseUrl, model, region: REGION, credentialRef: "env:ECHO_KEY" };
@@ -47,13 +47,14 @@ function withVendors(s: Snapshot, budgets: { dailyMicros: number } | null, limit
   const key = s.keys[hashSecret(fx.keys.main)]!;
   key.budgets = budgets ? { dailyMicros: budgets.dailyMicros, monthlyMicros: null } : undefined;
   key.limits = limits ? { tpm: limits.tpm } : undefined;
-  if (defaultMaxOutput !== undefined) s.defaults = { maxOutputTokens: defaultMaxOutput };
+  // A region default as an old snapshot could carry it (the control plane never published one): ignored.
+  if (oldDefaultMaxOutput !== undefined) Object.assign(s, { defaults: { maxOutputTokens: oldDefaultMaxOutput } });
 }
 
 let version = 1;
-async function publish(budgets: { dailyMicros: number } | null, limits: { tpm: number } | null = null, defaultMaxOutput?: number): Promise<void> {
+async function publish(budgets: { dailyMicros: number } | null, limits: { tpm: number } | null = null, oldDefaultMaxOutput?: number): Promise<void> {
   version++;
-  await fx.publish(fx.snapshot(version, (s) => withVendors(s, budgets, limits, defaultMaxOutput)));
+  await fx.publish(fx.snapshot(version, (s) => withVendors(s, budgets, limits, oldDefaultMaxOutput)));
   await waitFor(() => proxy.snapshotVersion() === version, `snapshot ${version}`);
 }
 
@@ -121,13 +122,13 @@ describe("no cap from the client", () => {
     }
   });
 
-  test("the snapshot's default max output is what is reserved and what is asked for; n answers are capped each", async () => {
+  test("an old snapshot's region default changes nothing: 4,096 is reserved and asked for; n answers are capped each", async () => {
     await publish({ dailyMicros: 10_000_000 }, null, 700);
-    for (const alias of ALIASES) expect(askedCap(alias, (await chat({ model: alias })).vendorBody!)).toBe(700);
+    for (const alias of ALIASES) expect(askedCap(alias, (await chat({ model: alias })).vendorBody!)).toBe(4_096);
     const many = await chat({ model: "oai", n: 3 });
-    expect(many.vendorBody!.max_completion_tokens).toBe(700);
+    expect(many.vendorBody!.max_completion_tokens).toBe(4_096);
     // Gemini's maxOutputTokens caps each candidate, as the reservation counts n of them.
-    expect((await chat({ model: "gem", n: 3 })).vendorBody!.generationConfig).toEqual({ candidateCount: 3, maxOutputTokens: 700 });
+    expect((await chat({ model: "gem", n: 3 })).vendorBody!.generationConfig).toEqual({ candidateCount: 3, maxOutputTokens: 4_096 });
   });
 
   test("under a TPM limit alone the answer is capped too (the estimate counted that cap)", async () => {

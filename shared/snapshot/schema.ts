@@ -160,15 +160,8 @@ export interface Snapshot {
   deployments: Record<string, SnapshotDeployment>;
   /** Keyed by `${provider}:${model}`; micro-USD per 1M tokens; `longContext` only for a price with a tier (absent in older snapshots). */
   pricing: Record<string, Price>;
-  /** Region-wide defaults; absent in snapshots older than the limits feature. */
-  defaults?: SnapshotDefaults;
   /** Every region by name, with what it serves: the regions named in residency_violation answers. */
   regionDirectory?: Record<string, RegionDirectoryEntry>;
-}
-
-export interface SnapshotDefaults {
-  /** Worst-case output tokens reserved when a request sets no max_tokens (the proxy falls back to 4096). */
-  maxOutputTokens?: number;
 }
 
 export function priceKey(provider: string, model: string): string {
@@ -216,11 +209,7 @@ export function parseSnapshot(payload: unknown): ParseResult<Snapshot> {
     const bad = checkTenantFields(tenant);
     if (bad) return { ok: false, reason: `tenant ${id}: ${bad}` };
   }
-  if (payload.defaults !== undefined) {
-    const defaults = payload.defaults;
-    if (!isRecord(defaults)) return { ok: false, reason: "defaults is not an object" };
-    if (defaults.maxOutputTokens !== undefined && !isCount(defaults.maxOutputTokens)) return { ok: false, reason: "defaults.maxOutputTokens must be a non-negative integer" };
-  }
+  // A `defaults` field (a region max-output default no control plane publishes) is not read: ignored, whatever it holds.
   for (const [key, price] of Object.entries(payload.pricing as Record<string, unknown>)) {
     if (isRecord(price) && !isLongContext(price.longContext)) return { ok: false, reason: `pricing.${key}.longContext is malformed` };
   }
