@@ -3,7 +3,9 @@
  * and moves tenants only inside its subtree. Every change audited and published.
  */
 import { newId } from "../../shared/ids.ts";
-import { forbidden, requireTenantInScope } from "../auth/access.ts";
+import { forbidden, requireTenantInScope, subtreeIds } from "../auth/access.ts";
+import { toAuditActor } from "../audit/run-audited.ts";
+import { markMovedSubtreeStale } from "../changes/stale-moved-subtree.ts";
 import { hasRole } from "../auth/principal.ts";
 import type { Queryable } from "../db/client.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
@@ -85,7 +87,8 @@ export async function createTenant(ctx: GraphQLContext, input: CreateTenantInput
 /**
  * Re-parents a tenant (null makes it a root, admin only); refuses cycles, depth > 4 and widening: the
  * moved subtree must narrow its new ancestors, and no tenant in it may end up held to less than before
- * (FORBIDDEN, for everyone: tenant policy widens only through review).
+ * (FORBIDDEN, for everyone: tenant policy widens only through review). Open requests setting the policy
+ * or status of a tenant in the moved subtree go stale (changes/stale-moved-subtree.ts).
  */
 export async function moveTenant(ctx: GraphQLContext, id: string, parentIdArg: string | null): Promise<Tenant> {
   const parentId = parentIdOf(parentIdArg);
@@ -118,6 +121,14 @@ export async function moveTenant(ctx: GraphQLContext, id: string, parentIdArg: s
       );
     }
     const after = await setParent(tx, id, parentId);
-    return { result: after, audit: { action: "tenant.move", target: id, before: { parentId: before.parentId }, after: { parentId } } };
+    // Open tenant.policy/status requests in the moved subtree were reviewed under the old ancestors.
+    const moved = before.parentId === parentId ? new Set<string>() : await subtreeIds(tx, [id]);
+    const move = `${id} moved from ${before.parentId ?? "the top level"} to ${parentId ?? "the top level"}`;
+    return {
+      result: after,
+      audit: { action: "tenant.move", target: id, before: { parentId: before.parentId }, after: { parentId } },
+      // After the move's own audit row, so each change.stale follows the act that caused it.
+      onVersion: (inner) => markMovedSubtreeStale(inner, moved, toAuditActor(ctx.who), move),
+    };
   });
 }
