@@ -5,12 +5,14 @@
  *
  * @example budgetApplies(snapshot, key, "ten_project") // true when the org above has a monthly cap
  */
-import type { Snapshot, SnapshotKey } from "../../shared/snapshot/schema.ts";
-import { tenantChain } from "./limit-plan.ts";
+import type { Snapshot, SnapshotKey, SnapshotTenant } from "../../shared/snapshot/schema.ts";
+import { someTenantUp } from "./limit-plan.ts";
 
 type Caps = { dailyMicros?: number | null; monthlyMicros?: number | null } | null | undefined;
 const capped = (caps: Caps) => (caps?.dailyMicros ?? null) !== null || (caps?.monthlyMicros ?? null) !== null;
+const tenantCapped = (tenant: SnapshotTenant) => capped(tenant.budgets);
 
+/** Asked of every routed request before its limits: walks the tenants without building their chain. */
 export function budgetApplies(snapshot: Snapshot, key: SnapshotKey, tenantId: string): boolean {
-  return capped(key.budgets) || tenantChain(snapshot, tenantId).some((tenant) => capped(tenant.budgets));
+  return capped(key.budgets) || someTenantUp(snapshot, tenantId, tenantCapped);
 }

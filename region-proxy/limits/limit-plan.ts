@@ -28,19 +28,36 @@ export const tenantScope = (tenantId: string) => `ten:${tenantId}`;
 export const featureScope = (tenantId: string, featureId: string) => `feature:${tenantId}:${featureId}`;
 
 /**
- * The tenant and its ancestors, nearest first. Stops at an unknown parent, a cycle, or
- * MAX_TENANT_DEPTH levels, so a malformed tree still yields the levels it can name.
+ * Visits the tenant and its ancestors, nearest first, until `visit` answers true (then true). Stops at
+ * an unknown parent or after MAX_TENANT_DEPTH levels; allocates nothing, so a question asked of every
+ * request (budgetApplies) costs no array. A cycle is cut by the depth bound alone: `visit` may see a
+ * tenant again (tenantChain stops there).
+ *
+ * @example someTenantUp(snapshot, "ten_project", (t) => t.budgets != null) // true when the org has budgets
+ */
+export function someTenantUp(snapshot: Snapshot, tenantId: string, visit: (tenant: SnapshotTenant) => boolean): boolean {
+  let id: string | null | undefined = tenantId;
+  for (let depth = 0; id && depth < MAX_TENANT_DEPTH; depth++) {
+    const tenant: SnapshotTenant | undefined = snapshot.tenants[id];
+    if (!tenant) return false;
+    if (visit(tenant)) return true;
+    id = tenant.parentId;
+  }
+  return false;
+}
+
+/**
+ * The tenant and its ancestors, nearest first (someTenantUp's walk). Stops at an unknown parent, a
+ * cycle, or MAX_TENANT_DEPTH levels, so a malformed tree still yields the levels it can name.
  */
 export function tenantChain(snapshot: Snapshot, tenantId: string): SnapshotTenant[] {
   const chain: SnapshotTenant[] = [];
-  let id: string | null | undefined = tenantId;
   // A cycle returns to a tenant already in the chain (at most MAX_TENANT_DEPTH of them to compare).
-  while (id && chain.length < MAX_TENANT_DEPTH) {
-    const tenant: SnapshotTenant | undefined = snapshot.tenants[id];
-    if (!tenant || chain.includes(tenant)) break;
+  someTenantUp(snapshot, tenantId, (tenant) => {
+    if (chain.includes(tenant)) return true;
     chain.push(tenant);
-    id = tenant.parentId;
-  }
+    return false;
+  });
   return chain;
 }
 

@@ -162,4 +162,16 @@ describe("every call the vendor billed is charged: the answer, each 2xx answer t
     expect(event.costMicros).toBe(36);
     expect(ticket).toEqual(["settle 7/3 36"]);
   });
+  test("the deployment the event is about is told when it has no price (charged 0); a priced one, or no call, is not", () => {
+    const told: string[] = [];
+    const onUnpriced = (deployment: SnapshotDeployment) => void told.push(deployment.id);
+    const unpriced = dep("dep_free", "free");
+    const { event } = settled({ trail: trail(unpriced), usage: used(7, 3), onUnpriced });
+    expect({ cost: event.costMicros, told }).toEqual({ cost: 0, told: ["dep_free"] });
+    settled({ trail: trail(dear), usage: used(7, 3), onUnpriced });
+    settled({ trail: { deployment: null, attempts: 0, fallback: false, steps: [] }, usage: null, status: "error", errorCode: "upstream_error", onUnpriced });
+    // A refused call on an unpriced deployment is charged 0 too, but the event is about the one that answered.
+    settled({ trail: trail(dear, [{ deployment: unpriced, reportedUsage: null }]), usage: used(7, 3), onUnpriced });
+    expect(told).toEqual(["dep_free"]);
+  });
 });

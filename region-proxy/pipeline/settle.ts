@@ -12,7 +12,7 @@
  * costs, and the limits ticket settles with both sums, so budgets and TPM count what the vendors
  * invoice. Each call is priced and rounded on its own, as each vendor bills it.
  */
-import { costMicros, ZERO_USAGE, type NormalizedUsage } from "../../shared/money/cost.ts";
+import { costMicros, ZERO_USAGE, type NormalizedUsage, type Price } from "../../shared/money/cost.ts";
 import { newId } from "../../shared/ids.ts";
 import { priceKey, type Snapshot, type SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import type { UsageEvent, UsageStatus } from "../../shared/usage/usage-event.ts";
@@ -40,6 +40,11 @@ export interface SettleInput {
    * when it does not depend on the model (embeddings' precounted input).
    */
   promptEstimate: PromptEstimate;
+  /**
+   * Told when the deployment the event is about (the trail's, once called) has no price in the
+   * snapshot, so it was charged 0: the price is looked up once, here, for the charge and for this.
+   */
+  onUnpriced?: (deployment: SnapshotDeployment) => void;
 }
 
 export type PromptEstimate = number | ((vendorModel: string) => number);
@@ -47,10 +52,13 @@ export type PromptEstimate = number | ((vendorModel: string) => number);
 /** Hands a settled request's event on (to the metrics and the outbox), with its charges by deployment. */
 export type AppendUsage = (event: UsageEvent, byDeployment: DeploymentCharge[] | null) => void;
 
+/** The snapshot's price for a deployment (undefined when unpriced or none). */
+function priceOf(snapshot: Snapshot, deployment: SnapshotDeployment | null): Price | undefined {
+  return deployment ? snapshot.pricing[priceKey(deployment.provider, deployment.model)] : undefined;
+}
+
 /** The charge for a usage under the snapshot's price for a deployment (0 when unpriced or none), rounded by the event's id. */
-export function priceUsage(snapshot: Snapshot, deployment: SnapshotDeployment | null, usage: NormalizedUsage, eventId: string): number {
-  if (!deployment) return 0;
-  const price = snapshot.pricing[priceKey(deployment.provider, deployment.model)];
+function priceUsage(price: Price | undefined, usage: NormalizedUsage, eventId: string): number {
   return price ? costMicros(usage, price, eventId) : 0;
 }
 
@@ -82,18 +90,19 @@ export interface DeploymentCharge {
  * call left without an answer), what each call was charged (`byDeployment`, null otherwise: then the
  * event's usage and cost are all its own deployment's).
  */
-export function buildUsageEvent(input: SettleInput, now = Date.now()): { event: UsageEvent; byDeployment: DeploymentCharge[] | null } {
+export function buildUsageEvent(input: SettleInput, now = Date.now()): { event: UsageEvent; byDeployment: DeploymentCharge[] | null; unpriced: boolean } {
   const { context, trail } = input;
   const eventId = newId("evt");
   let usage = input.usage ?? { ...ZERO_USAGE };
-  let cost = priceUsage(input.snapshot, trail.deployment, usage, eventId);
+  const price = priceOf(input.snapshot, trail.deployment);
+  let cost = priceUsage(price, usage, eventId);
   let byDeployment: DeploymentCharge[] | null = null;
   // Only a request with such calls pays for the sums: the others keep the usage they were given.
   if (trail.refusedCalls !== undefined || trail.unansweredCalls !== undefined) {
     byDeployment = trail.deployment === null ? [] : [{ deploymentId: trail.deployment.id, usage, costMicros: cost }];
     usage = { ...usage };
     const charge = (deployment: SnapshotDeployment, billed: NormalizedUsage) => {
-      const billedCost = priceUsage(input.snapshot, deployment, billed, eventId);
+      const billedCost = priceUsage(priceOf(input.snapshot, deployment), billed, eventId);
       addUsage(usage, billed);
       cost += billedCost;
       byDeployment!.push({ deploymentId: deployment.id, usage: billed, costMicros: billedCost });
@@ -127,7 +136,7 @@ export function buildUsageEvent(input: SettleInput, now = Date.now()): { event: 
     attemptTrail: trail.steps,
     fallback: trail.fallback,
   };
-  return { event, byDeployment };
+  return { event, byDeployment, unpriced: price === undefined && trail.deployment !== null && trail.attempts > 0 };
 }
 
 /**
@@ -139,7 +148,7 @@ export function buildUsageEvent(input: SettleInput, now = Date.now()): { event: 
  * (null when the ticket touched no counter); the outbox's own stop commits every event handed to it.
  */
 export function settle(input: SettleInput, append: AppendUsage, log: (line: string) => void): Promise<void> | null {
-  const { event, byDeployment } = buildUsageEvent(input);
+  const { event, byDeployment, unpriced } = buildUsageEvent(input);
   let closing: Promise<void> | null = null;
   try {
     // A failed walk that left no usage and no call to charge charged nothing: refund the reservation at once.
@@ -153,6 +162,7 @@ export function settle(input: SettleInput, append: AppendUsage, log: (line: stri
   } catch (error) {
     log(notWritten(event.requestId, event.eventId, (error as Error).message));
   }
+  if (unpriced) input.onUnpriced?.(input.trail.deployment!);
   return closing ? closing.catch((error: unknown) => logLimitsFailure(log, event.requestId, error)) : null;
 }
 

@@ -10,7 +10,6 @@ import type { AttemptTrailEntry, UsageStatus } from "../../shared/usage/usage-ev
 import type { ProxyDeps } from "../deps.ts";
 import type { RequestContext } from "../pipeline/build-context.ts";
 import type { LimitsTicket } from "../pipeline/limits.ts";
-import { isPriced } from "../pipeline/priced-targets.ts";
 import { settle, type PromptEstimate } from "../pipeline/settle.ts";
 import { CLIENT_CLOSED } from "../providers/attempt-outcome.ts";
 import type { Trail } from "../providers/walk-chain.ts";
@@ -21,9 +20,10 @@ export function makeSettler(
   deps: ProxyDeps,
   request: { context: RequestContext; snapshot: Snapshot; alias: string; endpoint: string; stream: boolean; ticket: LimitsTicket; promptEstimate: PromptEstimate },
 ): Settler {
+  // Settling looks the answering deployment's price up for its charge, and says when there is none.
+  const onUnpriced = (deployment: SnapshotDeployment) => reportUnpriced(deps, request.snapshot, deployment);
   return function settleRequest(trail, usage, status, code) {
-    const closing = settle({ ...request, region: deps.region, trail, usage, status, errorCode: code }, deps.appendUsage, deps.log);
-    if (trail.deployment !== null && trail.attempts > 0 && !isPriced(request.snapshot, trail.deployment)) reportUnpriced(deps, request.snapshot, trail.deployment);
+    const closing = settle({ ...request, region: deps.region, trail, usage, status, errorCode: code, onUnpriced }, deps.appendUsage, deps.log);
     if (closing) void closing.finally(deps.inFlight.begin());
   };
 }
