@@ -4,6 +4,7 @@
  */
 import { expect, test } from "bun:test";
 import { join } from "node:path";
+import { configFromEnv } from "../../control-plane/config.ts";
 
 interface Service {
   environment?: Record<string, string>;
@@ -45,6 +46,18 @@ test("a GW_CRED_* vendor key put in .env, as the header says, reaches the proxy 
   );
   expect(credentials.length).toBeGreaterThan(0);
   for (const { name, variable, value } of credentials) expect(value, `${name}: ${variable}`).toBe(`\${${variable}:-}`);
+});
+
+test("BUDGET_WEBHOOK_URL and BUDGET_WEBHOOK_SECRET put in .env, as the header says, reach the control plane; left out, they are unset", () => {
+  // Neither was passed: a budget webhook set in .env reached no container, and alerts were only listed.
+  const environment = compose.services["control-plane"]!.environment!;
+  for (const variable of ["BUDGET_WEBHOOK_URL", "BUDGET_WEBHOOK_SECRET"]) {
+    expect(header).toContain(variable);
+    expect(environment[variable], variable).toBe(`\${${variable}:-}`);
+  }
+  // Compose hands an unset one over empty: the control plane takes that as no webhook, not as a bad URL.
+  const config = configFromEnv({ BUDGET_WEBHOOK_URL: "", BUDGET_WEBHOOK_SECRET: "" });
+  expect([config.budgetWebhookUrl, config.budgetWebhookSecret]).toEqual([null, null]);
 });
 
 test("each service built from the image has a health check on its own readiness endpoint, run with the image's Bun", async () => {
