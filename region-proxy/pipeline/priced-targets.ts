@@ -26,10 +26,11 @@ export interface SkippedTarget {
   before: number;
 }
 
-export const UNPRICED_REASON = "unpriced";
+/** The trail's reason for a deployment left out for having no price. */
+const UNPRICED_REASON = "unpriced";
 const NONE_SKIPPED: readonly SkippedTarget[] = Object.freeze([]);
 
-export function isPriced(snapshot: Snapshot, deployment: SnapshotDeployment): boolean {
+function isPriced(snapshot: Snapshot, deployment: SnapshotDeployment): boolean {
   return Object.hasOwn(snapshot.pricing, priceKey(deployment.provider, deployment.model));
 }
 

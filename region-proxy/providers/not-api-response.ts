@@ -9,7 +9,8 @@
  */
 import type { AttemptFailure } from "./attempt-outcome.ts";
 
-export const NOT_API_RESPONSE = "not_api_response";
+/** The trail's reason (one snake_case word, as the metrics label expects). */
+const NOT_API_RESPONSE = "not_api_response";
 
 export function notApiResponse(response: Response): AttemptFailure | null {
   const page = response.headers.get("content-type")?.trimStart().toLowerCase().startsWith("text/html") ?? false;

@@ -9,7 +9,7 @@ import { authorize } from "../pipeline/authorize.ts";
 import { readDataClass } from "../pipeline/build-context.ts";
 import { unroutedHeaders } from "../pipeline/gateway-headers.ts";
 import { refuse } from "../pipeline/refuse.ts";
-import { residencyRule, satisfies } from "../pipeline/residency.ts";
+import { residencyRule, restricts, satisfies } from "../pipeline/residency.ts";
 
 /** The path prefix of one model (`/v1/models/{id}`). */
 export const MODEL_PATH_PREFIX = "/v1/models/";
@@ -35,7 +35,7 @@ function modelVisibility(request: Request, requestId: string, deps: ProxyDeps): 
   if (!dataClass.ok) return { ok: false, response: refuse(deps, dataClass.error, requestId) };
   const { snapshot } = loaded;
   const rule = residencyRule(auth.tenant, snapshot, dataClass.dataClass);
-  const unrestricted = rule.jurisdictions === null && rule.requiredFlags.length === 0;
+  const unrestricted = !restricts(rule);
   const servable = (name: string) =>
     unrestricted || (snapshot.aliases[name]?.chain.some((id) => Object.hasOwn(snapshot.deployments, id) && satisfies(snapshot.deployments[id]!, rule)) ?? false);
   const visible = (name: string) => authorize(name, auth.key, snapshot).ok && servable(name);
