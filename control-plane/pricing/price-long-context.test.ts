@@ -98,6 +98,12 @@ test("a tier's threshold is a positive whole number of tokens, and its prices fo
   }
 });
 
+test("a tier has no tier of its own: a longContext inside longContext is refused, not dropped", async () => {
+  const error = await refusal(setPrice({ ...gemini, model: "nested-tier", longContext: { ...tier, longContext: tier } }));
+  expect(error.code).toBe("BAD_USER_INPUT");
+  expect(error.message).toContain("longContext");
+});
+
 type Diff = { entity: string; id: string; field: string; before: unknown; after: unknown };
 const CR_FIELDS = "id status appliedVersion diff { entity id field before after }";
 let pair: Awaited<ReturnType<typeof twoApprovers>> | undefined;

@@ -33,10 +33,7 @@ class LongContextThreshold {
  * refused when the row has none.
  */
 @InputType()
-export class LongContextPriceInput extends withPriceRates(LongContextThreshold) {
-  /** A dearer rate for a long prompt; absent = none (setting a price without it clears it). */
-  @Field(() => LongContextPriceInput, { nullable: true }) longContext?: LongContextPriceInput | null;
-}
+export class LongContextPriceInput extends withPriceRates(LongContextThreshold) {}
 
 @InputType()
 class PricedModel {
