@@ -35,6 +35,8 @@ export async function killSwitch(ctx: GraphQLContext, target: KillSwitchTarget, 
         affected = rows.length;
         before = { deploymentIds: rows.map((r) => r.id) };
         killed.deployments = (await tx<{ id: string }[]>`select id from deployments where provider = ${target.id}`).map((r) => r.id);
+        // And those a pending request would create with it, or switch to it.
+        killed.providers = [target.id];
         break;
       }
       case "deployment": {
