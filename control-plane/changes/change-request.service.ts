@@ -40,7 +40,8 @@ import { isAuthorsApproval } from "./approval-is-authors.ts";
 import { onePerPerson, sameApproverAs } from "./one-approval-per-person.ts";
 import { approvalsThatCount, mayStillApprove } from "./approvals-that-count.ts";
 import { authorTokenRevoked, PROPOSED_WITH_REVOKED_TOKEN } from "./proposed-with-revoked-token.ts";
-import { brokenDependencies, currentValue, dependencyBases, diffEntity, writesBetween } from "./policy-state.ts";
+import { currentValue, dependencyBases, diffEntity, writesBetween } from "./policy-state.ts";
+import { requestBrokenDependencies } from "./request-broken-dependencies.ts";
 import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.repo.ts";
 import { truncateText } from "../audit/audit-text.ts";
 import { newUnpricedRoutes, unpricedRoutesMessage, withWrites } from "./unpriced-routes.ts";
@@ -164,7 +165,7 @@ async function conflictWithState(tx: Tx, cr: ChangeRequestRow): Promise<string |
   if (await authorTokenRevoked(tx, cr)) return `${PROPOSED_WITH_REVOKED_TOKEN} (${cr.authorJti})`;
   const state = await loadPolicyState(tx);
   if (isStale(cr.bases, state)) return "its targets changed since it was proposed";
-  const broken = brokenDependencies(cr.writes, cr.bases, state);
+  const broken = requestBrokenDependencies(cr, state);
   if (broken.length > 0) return `dependency changed underneath: ${broken.join("; ")}`;
   // A price deleted, or an alias routed to a deployment, since it was proposed: checked on the state it would apply to.
   const unpriced = newUnpricedRoutes(state, withWrites(state, cr.writes));

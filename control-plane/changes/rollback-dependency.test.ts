@@ -2,9 +2,11 @@
  * A rollback depends on the deployments it puts back into an alias's chain as a change does
  * (GOVERNANCE.md step 4): one disabled (kill switch) or redefined after the rollback was proposed makes
  * it stale, as approving it would route the alias to what nobody reviewed in it. One already disabled
- * when it was proposed is restored as reviewed. (Review rf's repro, F1.)
+ * when it was proposed is restored as reviewed. (Review rf's repro, F1.) One proposed before dependency
+ * bases were recorded is judged as it was then: not by dependency (review frc).
  */
 import { beforeAll, expect, test } from "bun:test";
+import type postgres from "postgres";
 import { errorCode, twoApprovers, type ActingPrincipal } from "../testing/principals.ts";
 import { seedConfig } from "../testing/seed.ts";
 import { useTestControlPlane } from "../testing/test-control-plane.ts";
@@ -12,7 +14,9 @@ import { useTestControlPlane } from "../testing/test-control-plane.ts";
 const t = useTestControlPlane();
 let ann: ActingPrincipal;
 let ben: ActingPrincipal;
+let sql: postgres.Sql;
 beforeAll(async () => {
+  sql = t.openSql();
   await seedConfig(t.admin);
   ({ ann, ben } = await twoApprovers(t.admin, t.cp.url));
 });
@@ -70,4 +74,36 @@ test("a rollback restoring a chain that named a deployment already disabled when
   const id = await rollback(v);
   expect((await approve(id)).approveChange.status).toBe("applied");
   expect(await chainOf("rb3")).toEqual([x, y]);
+});
+
+/** A rollback of rb<n> to [X, Y], X disabled when proposed, stored as an old control plane did: only the bases of what it writes. */
+async function rollbackProposedBeforeDependencyBases(n: number): Promise<{ id: string; x: string; y: string }> {
+  const x = await dep(`rbx${n}`);
+  const y = await dep(`rby${n}`);
+  await t.admin.request(`mutation($i: AliasInput!) { createAlias(input: $i) { name } }`, { i: { name: `rb${n}`, deploymentIds: [x, y] } });
+  await t.admin.request(`mutation($t: KillSwitchTarget!) { killSwitch(target: $t, reason: "vendor incident") { affected } }`, { t: { kind: "deployment", id: x } });
+  const v = await version();
+  await t.admin.request(`mutation($i: AliasInput!) { updateAlias(input: $i) { name } }`, { i: { name: `rb${n}`, deploymentIds: [y] } });
+  const id = await rollback(v);
+  const [row] = await sql<{ before: number; after: number }[]>`
+    with old as (select jsonb_array_length(bases) as before from change_requests where id = ${id})
+    update change_requests set bases = (select coalesce(jsonb_agg(b), '[]'::jsonb) from jsonb_array_elements(bases) b where not coalesce((b->>'dependency')::boolean, false))
+    where id = ${id} returning (select before from old), jsonb_array_length(bases) as after`;
+  expect(row!.before - row!.after).toBe(1); // the dependency base for X, and nothing else
+  return { id, x, y };
+}
+
+test("a rollback proposed before dependency bases were recorded, restoring a chain with a deployment disabled then, still applies", async () => {
+  const { id, x, y } = await rollbackProposedBeforeDependencyBases(4);
+  expect(await approve(id).then((r) => r.approveChange.status, (e) => `${e.code}: ${e.message}`)).toBe("applied");
+  expect(await chainOf("rb4")).toEqual([x, y]);
+});
+
+test("a rollback proposed before dependency bases were recorded is not made stale by an unrelated config change", async () => {
+  const { id, x, y } = await rollbackProposedBeforeDependencyBases(5);
+  await dep("rbz5");
+  const [row] = await sql<{ status: string; reason: string | null }[]>`select status, reason from change_requests where id = ${id}`;
+  expect(row).toEqual({ status: "pending", reason: null });
+  expect((await approve(id)).approveChange.status).toBe("applied");
+  expect(await chainOf("rb5")).toEqual([x, y]);
 });
