@@ -269,10 +269,21 @@ export interface EmbeddingsResponse {
   usage: { prompt_tokens: number; total_tokens: number };
 }
 
+/** What an embeddings translator is told besides the request when it reads an answer. */
+export interface EmbeddingsResponseContext {
+  /** The deployment's model: the answer's `model` when the vendor names none. */
+  model: string;
+  /**
+   * The input tokens the route reserved the request with (counted once, cached): what an answer
+   * without usable usage is charged, when the translator bills by it (OpenAI and Azure, cl100k).
+   */
+  promptEstimate?: () => number;
+}
+
 /** Pure, like the chat translators: OpenAI embeddings in, the vendor's on the wire, OpenAI's out. */
 export interface EmbeddingsTranslator {
   buildRequest(req: EmbeddingsRequest, target: SnapshotDeployment, credential: string): VendorHttpRequest;
-  parseResponse(body: unknown, req: EmbeddingsRequest, ctx: { model: string }): { response: EmbeddingsResponse; usage: NormalizedUsage };
+  parseResponse(body: unknown, req: EmbeddingsRequest, ctx: EmbeddingsResponseContext): { response: EmbeddingsResponse; usage: NormalizedUsage };
   /** As ProviderAdapter.reportedUsage, for an embeddings body `parseResponse` refused. */
   reportedUsage?(body: unknown): NormalizedUsage | null;
 }

@@ -51,9 +51,12 @@ export function estimatedCount(tokens: number): number {
   return tokens > 0 ? Math.min(MAX_REQUEST_TOKENS, Math.ceil(tokens)) : 0;
 }
 
-/** Embeddings' input tokens: the vendor's count when usable, else the estimate of the input (never nothing). */
-export function embeddingInputTokens(reported: unknown, input: EmbeddingsRequest["input"]): number {
-  return reportedCount(reported) ?? estimatedCount(estimateEmbeddingTokens(input));
+/**
+ * Embeddings' input tokens: the vendor's count when usable, else `estimate` (the count the request
+ * was reserved with) when given, else one token per 4 characters of the input (never nothing).
+ */
+export function embeddingInputTokens(reported: unknown, input: EmbeddingsRequest["input"], estimate?: () => number): number {
+  return reportedCount(reported) ?? estimatedCount(estimate ? estimate() : estimateEmbeddingTokens(input));
 }
 
 /** The length of a text field, 0 when the vendor put anything but a string there. */

@@ -54,10 +54,10 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
   });
   if (!limits.ok) return refuse(deps, limits.error, requestId, limits.headers);
 
-  // Its input estimate is what a call the vendor billed without reporting usage is charged (one count:
-  // the plan serves one model).
+  // Its input estimate is what a call the vendor billed without reporting usage is charged, refused,
+  // unanswered or answered (one count: the plan serves one model).
   const settleWith = makeSettler(deps, { context, snapshot, alias: req.model, endpoint: "embeddings", stream: false, ticket: limits.ticket, promptEstimate: promptTokens });
-  const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, priced.targets, { ...walkOptions(deps, request.signal, { snapshot, tenantId: tenant.id, key, keyHash, dataClass: context.dataClass, alias: alias.name, operation: "embeddings" }), skipped: priced.skipped, label: requestId }));
+  const result = await settlingOnThrow(settleWith, () => executeEmbeddings(req, priced.targets, { ...walkOptions(deps, request.signal, { snapshot, tenantId: tenant.id, key, keyHash, dataClass: context.dataClass, alias: alias.name, operation: "embeddings" }), skipped: priced.skipped, label: requestId }, promptTokens));
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {
     const failure = cutByStop(result, { client: request.signal, cut: deps.inFlight.cutSignal });

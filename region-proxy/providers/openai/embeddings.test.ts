@@ -26,6 +26,17 @@ describe("parseOpenAIEmbeddings usage", () => {
       expect(parsed.response.usage).toEqual({ prompt_tokens: ESTIMATE, total_tokens: ESTIMATE });
     });
   }
+
+  test("missing prompt_tokens is billed (and shown) as the count the route reserved with, asked once", () => {
+    let asked = 0;
+    const parsed = parseOpenAIEmbeddings(answer(undefined), req, { model: "m", promptEstimate: () => (asked++, 31) });
+    expect(parsed.usage.inputTokens).toBe(31);
+    expect(parsed.response.usage).toEqual({ prompt_tokens: 31, total_tokens: 31 });
+    expect(asked).toBe(1);
+    // A usable count is the vendor's, and the estimate is not asked for.
+    expect(parseOpenAIEmbeddings(answer({ prompt_tokens: 7 }), req, { model: "m", promptEstimate: () => (asked++, 31) }).usage.inputTokens).toBe(7);
+    expect(asked).toBe(1);
+  });
 });
 
 /**

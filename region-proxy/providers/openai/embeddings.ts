@@ -9,7 +9,7 @@ import { float32Count, floatsToBase64, isFloat32Base64 } from "../embedding-base
 import { checkVectorLengths, finiteVector } from "../embedding-vectors.ts";
 import { ZERO_USAGE, type NormalizedUsage } from "../../../shared/money/cost.ts";
 import { embeddingInputTokens, reportedCount } from "../usage-counts.ts";
-import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsTranslator, type VendorHttpRequest } from "../types.ts";
+import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsResponseContext, type EmbeddingsTranslator, type VendorHttpRequest } from "../types.ts";
 
 export function openaiEmbeddingsBody(req: EmbeddingsRequest, target: SnapshotDeployment): string {
   return JSON.stringify({ ...req.raw, model: target.model, encoding_format: req.encodingFormat });
@@ -45,10 +45,11 @@ function checkedVector(embedding: unknown, format: EmbeddingsRequest["encodingFo
  * asked: embedding-vectors.ts). A shorter list would read as fewer
  * results (silent loss), a
  * malformed item crashes the SDK: both are the vendor breaking its protocol (VendorProtocolError,
- * 502). Items are answered in index order, as OpenAI does. The usage is input tokens only, estimated
- * when the vendor's is unusable.
+ * 502). Items are answered in index order, as OpenAI does. The usage is input tokens only; when the
+ * vendor's is unusable, the cl100k count the request was reserved with (ctx.promptEstimate), so an
+ * answer without usage costs what a refused or unanswered call of it does.
  */
-export function parseOpenAIEmbeddings(body: unknown, req: EmbeddingsRequest, ctx: { model: string }): ReturnType<EmbeddingsTranslator["parseResponse"]> {
+export function parseOpenAIEmbeddings(body: unknown, req: EmbeddingsRequest, ctx: EmbeddingsResponseContext): ReturnType<EmbeddingsTranslator["parseResponse"]> {
   const b = body as Partial<EmbeddingsResponse> | null;
   if (typeof b !== "object" || b === null || !Array.isArray(b.data)) throw new VendorProtocolError("embeddings response has no data array");
   const count = inputCount(req.input);
@@ -67,7 +68,7 @@ export function parseOpenAIEmbeddings(body: unknown, req: EmbeddingsRequest, ctx
     data[index as number] = { object: "embedding", index: index as number, embedding: vector };
   });
   checkVectorLengths(lengths, req.dimensions);
-  const prompt = embeddingInputTokens(b.usage?.prompt_tokens, req.input);
+  const prompt = embeddingInputTokens(b.usage?.prompt_tokens, req.input, ctx.promptEstimate);
   const response: EmbeddingsResponse = { object: "list", data, model: typeof b.model === "string" ? b.model : ctx.model, usage: { prompt_tokens: prompt, total_tokens: prompt } };
   return { response, usage: { inputTokens: prompt, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 } };
 }
