@@ -71,6 +71,7 @@ test("every query and mutation aimed at team B is refused, and B is unchanged", 
   expect(await q(`query($id: ID!) { tenant(id: $id) { id } }`, { id: "ten_doesnotexist" })).toBe("NOT_FOUND");
   expect(await attempt("keys", `query($t: ID!) { keys(tenantId: $t) { items { id } } }`, { t: ids.projB })).toBe("NOT_FOUND");
   expect(await attempt("spend", `query($t: ID!, $f: DateTime!, $to: DateTime!) { spend(tenantId: $t, from: $f, to: $to) { requests } }`, { t: ids.projB, f: range.from, to: range.to })).toBe("NOT_FOUND");
+  expect(await attempt("budgetAlerts", `query($t: ID!) { budgetAlerts(tenantId: $t, first: 10) { id } }`, { t: ids.projB })).toBe("NOT_FOUND");
   expect(await attempt("changeRequest", `query($id: ID!) { changeRequest(id: $id) { id } }`, { id: ids.crB })).toBe("NOT_FOUND");
   // Lists never show B.
   const listed = await a.request<any>(`query($p: ID!) { tenants(parentId: $p) { items { id } } changeRequests { items { id } } }`, { p: ids.teamB });
@@ -116,6 +117,7 @@ test("every query and mutation aimed at team B is refused, and B is unchanged", 
     ["setPrice", `($i: SetPriceInput!) { setPrice(input: $i) { model } }`, { i: { provider: "openai", model: "m", inputUsdPerMillion: 0, outputUsdPerMillion: 0 } }],
     ["createRegion", `{ createRegion(input: { name: "mars" }) { token } }`, {}],
     ["updateRegion", `{ updateRegion(input: { name: "eu", publicUrl: "https://evil.example" }) { name } }`, {}],
+    ["rotateRegionToken", `{ rotateRegionToken(name: "eu", graceMinutes: 0) { token } }`, {}],
     ["createPrincipal", `{ createPrincipal(input: { name: "evil", kind: "person" }) { id } }`, {}],
     ["grantRole", `($i: RoleBindingInput!) { grantRole(input: $i) { id } }`, { i: { principalId: adminA.id, role: "tenant_admin", tenantId: ids.teamB } }],
     ["revokeRole", `($i: RoleBindingInput!) { revokeRole(input: $i) { id } }`, { i: { principalId: adminA.id, role: "tenant_admin", tenantId: ids.teamA } }],
