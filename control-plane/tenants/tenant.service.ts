@@ -5,7 +5,7 @@
 import { newId } from "../../shared/ids.ts";
 import { forbidden, requireTenantInScope, subtreeIds } from "../auth/access.ts";
 import { toAuditActor } from "../audit/run-audited.ts";
-import { markMovedSubtreeStale } from "../changes/stale-moved-subtree.ts";
+import { markMovedSubtreeStale, type MovedTree } from "../changes/stale-moved-subtree.ts";
 import { hasRole } from "../auth/principal.ts";
 import type { Queryable } from "../db/client.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
@@ -88,8 +88,15 @@ export async function createTenant(ctx: GraphQLContext, input: CreateTenantInput
  * Re-parents a tenant (null makes it a root, admin only); refuses cycles, depth > 4 and widening: the
  * moved subtree must narrow its new ancestors, and no tenant in it may end up held to less than before
  * (FORBIDDEN, for everyone: tenant policy widens only through review). Open requests setting the policy
- * or status of a tenant in the moved subtree go stale (changes/stale-moved-subtree.ts).
+ * or status of a tenant in the moved subtree, or widening one of its new ancestors, go stale
+ * (changes/stale-moved-subtree.ts).
  */
+/** The moved tenant's subtree and, as they are now, its ancestors (call after setParent). */
+async function movedTree(tx: Queryable, id: string): Promise<MovedTree> {
+  const ancestors = (await ancestorsOf(tx, id)).map((a) => ({ id: a.id, policy: policyOfTenant(a), disabled: a.status === "disabled" }));
+  return { subtree: await subtreeIds(tx, [id]), ancestors };
+}
+
 export async function moveTenant(ctx: GraphQLContext, id: string, parentIdArg: string | null): Promise<Tenant> {
   const parentId = parentIdOf(parentIdArg);
   return runConfigChange(ctx.deps, ctx.who, async (tx) => {
@@ -121,8 +128,9 @@ export async function moveTenant(ctx: GraphQLContext, id: string, parentIdArg: s
       );
     }
     const after = await setParent(tx, id, parentId);
-    // Open tenant.policy/status requests in the moved subtree were reviewed under the old ancestors.
-    const moved = before.parentId === parentId ? new Set<string>() : await subtreeIds(tx, [id]);
+    // Open tenant.policy/status requests in the moved subtree were reviewed under the old ancestors,
+    // and widenings of its new ancestors while it was not under them.
+    const moved = before.parentId === parentId ? { subtree: new Set<string>(), ancestors: [] } : await movedTree(tx, id);
     const move = `${id} moved from ${before.parentId ?? "the top level"} to ${parentId ?? "the top level"}`;
     return {
       result: after,
