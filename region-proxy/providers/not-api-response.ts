@@ -12,8 +12,12 @@ import type { AttemptFailure } from "./attempt-outcome.ts";
 /** The trail's reason (one snake_case word, as the metrics label expects). */
 const NOT_API_RESPONSE = "not_api_response";
 
+/** Tested in place, no string made: a JSON answer's type fails at its first letter. */
+const HTML = /^\s*text\/html/i;
+
 export function notApiResponse(response: Response): AttemptFailure | null {
-  const page = response.headers.get("content-type")?.trimStart().toLowerCase().startsWith("text/html") ?? false;
+  const type = response.headers.get("content-type");
+  const page = type !== null && HTML.test(type);
   if (!page && response.status !== 204 && response.status !== 205) return null;
   return { ok: false, kind: "transient", error: { kind: "upstream_invalid_response", message: "The model provider's API did not answer (a web page or an empty answer came instead)." }, retryAfterMs: null, reason: NOT_API_RESPONSE };
 }
