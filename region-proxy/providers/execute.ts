@@ -67,7 +67,8 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
       const estimate: UsageEstimateChunk | undefined = ctx.includeUsage
         ? {
             promptTokens: () => ctx.promptEstimate?.(deployment.model) ?? 0,
-            chunk: (usage) => usageChunk(ctx, usage),
+            // As the chunks already sent name them (the vendor's created and model), else as the gateway would.
+            chunk: (usage, sent) => usageChunk(sent ? { completionId: ctx.completionId, created: sent.created, model: sent.model } : ctx, usage),
           }
         : undefined;
       // The same rule as the breaker's verdict (callEnding gets the same first-byte budget).

@@ -150,7 +150,20 @@ async function nextUnlessQuiet(batches: AsyncGenerator<SseEvent[]>, ms: number):
 export interface UsageEstimateChunk {
   /** The prompt's estimated tokens, as the request's settlement counts them. */
   promptTokens(): number;
-  chunk(usage: NormalizedUsage): ChatCompletionChunk;
+  /** `sent`: the created and model of the chunks already sent (null when none carried a choice). */
+  chunk(usage: NormalizedUsage, sent: StreamIdentity | null): ChatCompletionChunk;
+}
+
+/** The created and model every chunk of a stream shares (OpenAI's chunks all carry the same). */
+export type StreamIdentity = Pick<ChatCompletionChunk, "created" | "model">;
+
+/**
+ * The created and model of the first of these chunks with a choice, null when none has one. A chunk
+ * without a choice can carry others: Azure's prompt_filter_results chunk has created 0 and model "".
+ */
+function identityOf(chunks: ChatCompletionChunk[]): StreamIdentity | null {
+  for (const chunk of chunks) if (Array.isArray(chunk.choices) && chunk.choices.length > 0) return { created: chunk.created, model: chunk.model };
+  return null;
 }
 
 /** The vendor call behind a committed stream. */
@@ -194,6 +207,8 @@ export function committedStream(
   let usage = first.usage;
   let done = first.done;
   let streamedChars = countChars(first.chunks);
+  // What the chunks sent carry, for an estimated usage chunk: taken once, from the first with a choice.
+  let sent = identityOf(first.chunks);
   // The deadline cut the stream while the vendor was still sending (StreamCall.cutWhileSending).
   let cutWhileSending = false;
   if (done) {
@@ -203,7 +218,7 @@ export function committedStream(
   const estimatedSoFar = (promptTokens: number) => usageSoFar(translator.partialUsage?.() ?? null, promptTokens, estimatedCount(streamedChars / 4));
   // A client that asked for usage gets it at the end even when the vendor sent none it could bill:
   // the estimate the request is charged (usageSoFar), as an unstreamed answer shows it.
-  const closing = (chunks: ChatCompletionChunk[]) => (done && usage === null && estimate ? [...chunks, estimate.chunk(estimatedSoFar(estimate.promptTokens()))] : chunks);
+  const closing = (chunks: ChatCompletionChunk[]) => (done && usage === null && estimate ? [...chunks, estimate.chunk(estimatedSoFar(estimate.promptTokens()), sent)] : chunks);
   return {
     initialChunks: closing(first.chunks),
     timedOut,
@@ -221,6 +236,7 @@ export function committedStream(
         throw error;
       }
       streamedChars += countChars(step.chunks);
+      if (sent === null) sent = identityOf(step.chunks);
       if (step.done) {
         done = true;
         usage = step.usage;
