@@ -2,6 +2,7 @@
 import type { Queryable, Tx } from "../db/client.ts";
 import { currentValue, sameValue, type DiffEntry, type EntityWrite, type PolicyEntity, type PolicyState } from "./policy-state.ts";
 import { requestBrokenDependencies, type DependentRequest } from "./request-broken-dependencies.ts";
+import { findConfigState } from "./policy-state.repo.ts";
 import { truncateText } from "../audit/audit-text.ts";
 import { appendAudit } from "../audit/audit.repo.ts";
 import { auditedBy, type AuditActor } from "../audit/audit-actor.ts";
@@ -130,12 +131,12 @@ export async function markRequestStale(tx: Tx, id: string, why: string, who: Aud
  */
 export async function markStaleRequests(tx: Tx, state: PolicyState, who: AuditActor): Promise<void> {
   const open = await tx<({ id: string } & DependentRequest)[]>`
-    select id, kind, writes, bases from change_requests where status in ('pending', 'approved', 'scheduled') order by id`;
+    select id, kind, writes, bases, base_version as "baseVersion" from change_requests where status in ('pending', 'approved', 'scheduled') order by id`;
   const markStale = (id: string, why: string) => markRequestStale(tx, id, why, who);
   // A request is stale when its targets moved, or when what it depends on did (a deployment it newly routes to disabled, gone or redefined).
   const stale: string[] = [];
   for (const r of open) {
-    const broken = requestBrokenDependencies(r, state);
+    const broken = await requestBrokenDependencies(r, state, (version) => findConfigState(tx, version));
     const why = isStale(r.bases, state) ? "configuration changed underneath" : broken.length > 0 ? `dependency changed underneath: ${broken.join("; ")}` : null;
     if (why === null) continue;
     stale.push(r.id);

@@ -165,7 +165,7 @@ async function conflictWithState(tx: Tx, cr: ChangeRequestRow): Promise<string |
   if (await authorTokenRevoked(tx, cr)) return `${PROPOSED_WITH_REVOKED_TOKEN} (${cr.authorJti})`;
   const state = await loadPolicyState(tx);
   if (isStale(cr.bases, state)) return "its targets changed since it was proposed";
-  const broken = requestBrokenDependencies(cr, state);
+  const broken = await requestBrokenDependencies(cr, state, (version) => findConfigState(tx, version));
   if (broken.length > 0) return `dependency changed underneath: ${broken.join("; ")}`;
   // A price deleted, or an alias routed to a deployment, since it was proposed: checked on the state it would apply to.
   const unpriced = newUnpricedRoutes(state, withWrites(state, cr.writes));
