@@ -95,6 +95,7 @@ describe("azure stream translator on a recorded stream", () => {
     const block = { id: "", object: "", created: 0, model: "", choices: [{ index: 0, finish_reason: "content_filter", content_filter_results: {} }], usage: null };
     const events = [{ event: null, data: JSON.stringify(block), id: null }, { event: null, data: "[DONE]", id: null }];
     const { chunks } = translate(createAzureStreamTranslator(ctx(false)), events);
-    expect(chunks).toEqual([{ id: "chatcmpl-az1", object: "chat.completion.chunk", created: 5, model: "gpt-4o", choices: [{ index: 0, delta: {}, finish_reason: "content_filter" }] }]);
+    // The choice's first delta: it names the role the SDK needs (stream-roles.ts).
+    expect(chunks).toEqual([{ id: "chatcmpl-az1", object: "chat.completion.chunk", created: 5, model: "gpt-4o", choices: [{ index: 0, delta: { role: "assistant" }, finish_reason: "content_filter" }] }]);
   });
 });

@@ -8,7 +8,8 @@
  * such a stream sends the client nothing and finish() refuses it before the stream is committed; the
  * usage it reported is charged (partialUsage). Each choice is checked for what the client's SDK builds
  * its answer from (checkChoice): a chunk that breaks it is a VendorProtocolError, never forwarded;
- * tool calls get the type and own index the SDK builds them from (stream-tool-calls.ts).
+ * tool calls get the type and own index the SDK builds them from (stream-tool-calls.ts), and each
+ * choice's first delta the role (stream-roles.ts).
  * An `{"error":...}` event is classified by `classify` (Azure passes its own) as the HTTP error it
  * stands for (stream-error.ts).
  */
@@ -17,6 +18,7 @@ import { VendorProtocolError, type ChatCompletionChunk, type ProviderAdapter, ty
 import { checkChoiceFields, isIndex, optionalString } from "./check-choice-fields.ts";
 import { classifyOpenAIError } from "./errors.ts";
 import { streamError } from "./stream-error.ts";
+import { createStreamRoles } from "./stream-roles.ts";
 import { createStreamToolCalls, type StreamToolCalls, type ToolCallDelta } from "./stream-tool-calls.ts";
 import { convertOpenAIUsage } from "./usage.ts";
 
@@ -28,6 +30,7 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
   let held: ChatCompletionChunk[] | null = null;
   // Created by the first tool call delta.
   let toolCalls: StreamToolCalls | null = null;
+  const roles = createStreamRoles();
   return {
     onEvent(event: SseEvent): ChatCompletionChunk[] {
       if (done) return [];
@@ -46,8 +49,10 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
       if (chunk.error) throw streamError(chunk.error, classify, ctx.vendorText);
       if (!Array.isArray(chunk.choices)) throw new VendorProtocolError("vendor stream chunk has no choices array");
       for (let i = 0; i < chunk.choices.length; i++) {
-        const calls = checkChoice(chunk.choices[i]);
-        if (calls !== null && calls.length > 0) (toolCalls ??= createStreamToolCalls()).take(chunk.choices[i]!.index, calls);
+        const choice = chunk.choices[i]!;
+        const calls = checkChoice(choice);
+        roles.fill(choice);
+        if (calls !== null && calls.length > 0) (toolCalls ??= createStreamToolCalls()).take(choice.index, calls);
       }
       if (chunk.usage != null) {
         usage = convertOpenAIUsage(chunk.usage);

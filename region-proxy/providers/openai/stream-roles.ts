@@ -1,0 +1,40 @@
+/**
+ * Each choice's first delta names its role, as OpenAI sends it: a vendor that never does
+ * (llama.cpp / lemonade send `role: null`, one-api leaves it out) gets role "assistant" on the first
+ * delta of each choice, as stream-tool-calls.ts gives a call its missing type. The SDK's stream helper
+ * refuses a choice it never saw a role for ("missing role for choice 0"). A stream remembers one
+ * boolean for choice 0 (n=1 costs one comparison a chunk), a set only for the others.
+ *
+ * @example const roles = createStreamRoles();
+ *          roles.fill({ index: 0, delta: { content: "Hi", role: null } }); // delta.role now "assistant"
+ *          roles.fill({ index: 0, delta: { content: "!" } });              // unchanged: not its first
+ */
+
+/** A choice checkChoice (stream.ts) let through: an integer index, a delta that is an object or nothing. */
+interface StreamedChoice {
+  index: number;
+  delta?: { role?: unknown } | null;
+}
+
+export interface StreamRoles {
+  /** Gives the choice's delta role "assistant" when it is the choice's first and names none. */
+  fill(choice: StreamedChoice): void;
+}
+
+export function createStreamRoles(): StreamRoles {
+  let firstSeen = false;
+  let othersSeen: Set<number> | null = null;
+  return {
+    fill(choice) {
+      if (choice.index === 0) {
+        if (firstSeen) return;
+        firstSeen = true;
+      } else {
+        if ((othersSeen ??= new Set()).has(choice.index)) return;
+        othersSeen.add(choice.index);
+      }
+      if (choice.delta == null) choice.delta = { role: "assistant" };
+      else if (choice.delta.role == null) choice.delta.role = "assistant";
+    },
+  };
+}
