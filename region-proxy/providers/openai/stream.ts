@@ -1,7 +1,9 @@
 /**
  * OpenAI stream translator. The executor always asks the vendor for the usage chunk (`choices: []`,
  * `usage: {...}`); it is forwarded only when the client asked for it, and the `usage: null` OpenAI puts
- * on every other chunk in that mode is removed too, so the client sees exactly what it asked for.
+ * on every other chunk in that mode is removed too, so the client sees exactly what it asked for. A
+ * vendor that puts its usage on a chunk with choices (the finish chunk) and sends no usage chunk has
+ * it moved to a last `choices: []` chunk, as OpenAI sends it.
  * `data: [DONE]` ends the stream (ended()): nothing after it is translated. A stream that ends
  * without it was cut off: finish() throws. A stream without any choice is no answer, as an unstreamed
  * one is (response.ts): chunks without a choice (the usage chunk) are held until the first choice, so
@@ -14,7 +16,7 @@
  * stands for (stream-error.ts).
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
-import { VendorProtocolError, type ChatCompletionChunk, type ProviderAdapter, type ResponseContext, type SseEvent, type StreamTranslator } from "../types.ts";
+import { VendorProtocolError, type ChatCompletionChunk, type OpenAIUsage, type ProviderAdapter, type ResponseContext, type SseEvent, type StreamTranslator } from "../types.ts";
 import { checkChoiceFields, isIndex, optionalString } from "./check-choice-fields.ts";
 import { classifyOpenAIError } from "./errors.ts";
 import { streamError } from "./stream-error.ts";
@@ -30,6 +32,9 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
   let held: ChatCompletionChunk[] | null = null;
   // Created by the first tool call delta.
   let toolCalls: StreamToolCalls | null = null;
+  // Billable usage a vendor put on a chunk with choices, for a client that asked for usage: sent as
+  // a last `choices: []` chunk (with that chunk's created and model) unless a usage chunk follows.
+  let usageOnChoice: { from: ChatCompletionChunk; usage: OpenAIUsage } | null = null;
   const roles = createStreamRoles();
   return {
     onEvent(event: SseEvent): ChatCompletionChunk[] {
@@ -60,6 +65,12 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
         if (!usage) {
           if (chunk.choices.length === 0) return [];
           chunk.usage = null;
+        } else if (chunk.choices.length === 0) {
+          usageOnChoice = null; // the vendor's own usage chunk: it goes out instead
+        } else if (ctx.includeUsage) {
+          // Usage on a chunk with choices (the finish chunk): shown where OpenAI puts it, at the end.
+          usageOnChoice = { from: chunk, usage: chunk.usage };
+          chunk.usage = null;
         }
       }
       if (!sawChoice) {
@@ -86,7 +97,8 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
       if (!done) throw new VendorProtocolError("vendor stream ended without [DONE]");
       // Nothing was sent (held): refused before the stream is committed, it falls back.
       if (!sawChoice) throw new VendorProtocolError("vendor stream ended without any choice");
-      return { chunks: [], usage };
+      if (usageOnChoice === null) return { chunks: [], usage };
+      return { chunks: [{ ...usageOnChoice.from, id: ctx.completionId, choices: [], usage: usageOnChoice.usage }], usage };
     },
     ended: () => done,
     // The usage chunk OpenAI sends last, when the stream is refused or cut short after it.
