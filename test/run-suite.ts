@@ -1,7 +1,6 @@
 /**
- * `npm test`: the whole suite as three Bun processes, one per group of folders, two at a time (LANES:
- * the region-proxy group beside the other two, which run one after the other); the command fails when
- * a group fails. Three processes, so none accumulates the workers and native-addon loads of the whole
+ * `npm test`: the whole suite as three Bun processes, one per group of folders, all three at once
+ * (LANES); the command fails when a group fails. Three processes, so none accumulates the workers and native-addon loads of the whole
  * suite.
  *
  * A group whose Bun process crashed (killed by SIGSEGV, SIGBUS, SIGILL, SIGFPE or SIGABRT: Bun 1.4.5
@@ -105,12 +104,13 @@ export async function runGroup(command: string[], cwd: string, out: Sink = proce
 }
 
 /**
- * The groups as two lanes run side by side: the region-proxy group (about half the suite's time) alone,
- * and the other two one after the other. The tests spend most of their time waiting on timers,
+ * The groups as three lanes run side by side, one group each: region-proxy (the longest), control-plane
+ * with shared and infra, and the end-to-end tests. The tests spend most of their time waiting on timers,
  * sockets and databases, and each isolates itself (its own database, port 0, its own Redis prefix), so
- * two processes at once on two cores take about half the time of one after another.
+ * on two cores three processes at once finish with the longest group, where two lanes (region-proxy
+ * beside the other two one after the other) took 8 min on a slow day of the VM.
  */
-export const LANES: string[][][] = [[GROUPS[1]!], [GROUPS[0]!, GROUPS[2]!]];
+export const LANES: string[][][] = [[GROUPS[1]!], [GROUPS[0]!], [GROUPS[2]!]];
 
 /**
  * A lane's stdout and stderr held, in the order written, until `release()`, then passed straight on:
@@ -158,16 +158,25 @@ export async function runLane(lane: string[][], root: string, out: Sink, err: Si
 
 if (import.meta.main) {
   const root = join(import.meta.dir, "..");
-  const [first, second] = LANES;
-  const held = heldOutput(process.stdout, process.stderr);
-  // Stopped from outside (a CI timeout, Ctrl-C): what the second lane printed is not lost.
+  // The first lane prints as it runs; each later lane's output is held until every lane before it has
+  // ended, so the log reads one group after another.
+  const held = LANES.slice(1).map(() => heldOutput(process.stdout, process.stderr));
+  // Stopped from outside (a CI timeout, Ctrl-C): what the later lanes printed is not lost.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
     process.on(signal, () => {
-      held.release();
+      for (const lane of held) lane.release();
       process.exit(signal === "SIGINT" ? 130 : 143);
     });
   }
-  const failures = (await Promise.all([runLane(first!, root, process.stdout, process.stderr).finally(() => held.release()), runLane(second!, root, held.out, held.err)])).flat();
+  const runs = LANES.map((lane, i) => (i === 0 ? runLane(lane, root, process.stdout, process.stderr) : runLane(lane, root, held[i - 1]!.out, held[i - 1]!.err)));
+  void (async () => {
+    for (let i = 0; i < held.length; i++) {
+      await runs[i]!.catch(() => {});
+      held[i]!.release();
+    }
+  })();
+  const failures = (await Promise.all(runs)).flat();
+  for (const lane of held) lane.release();
   const line = failedGroupsLine(failures);
   if (line) {
     console.error(`\n${line}`);
