@@ -1,20 +1,15 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import postgres from "postgres";
+import { beforeAll, expect, test } from "bun:test";
+import type postgres from "postgres";
 import { webhookReceiver } from "../testing/webhook-receiver.ts";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { useTestControlPlane } from "../testing/test-control-plane.ts";
 import { backoffMs, startWebhookWorker } from "./deliver-webhooks.ts";
 import { raiseAlertIfCrossed } from "./raise-alert.ts";
 
 // This control plane runs without a webhook URL, so its own worker queues and sends nothing.
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let sql: postgres.Sql;
-beforeAll(async () => {
-  t = await startTestControlPlane();
-  sql = postgres(t.db.url, { max: 2, onnotice: () => {} });
-}, 20_000);
-afterAll(async () => {
-  await sql?.end({ timeout: 1 });
-  await t?.close();
+beforeAll(() => {
+  sql = t.openSql(2);
 });
 
 /** The 80% alert's id for `period` (90% spent by default), null when none was raised. */

@@ -1,22 +1,17 @@
 // The worker needs a webhook answer's status, not its body: it cancels the body (review rr R4: it read it
 // whole with response.arrayBuffer() only to discard it, so a receiver, or a proxy in front of it, answering
 // 200 with an endless body filled the control plane's memory for as long as timeoutMs let it: ~890 MB in 3 s).
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import postgres from "postgres";
+import { beforeAll, expect, test } from "bun:test";
+import type postgres from "postgres";
 import { webhookReceiver } from "../testing/webhook-receiver.ts";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { useTestControlPlane } from "../testing/test-control-plane.ts";
 import { startWebhookWorker } from "./deliver-webhooks.ts";
 import { raiseAlertIfCrossed } from "./raise-alert.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let sql: postgres.Sql;
-beforeAll(async () => {
-  t = await startTestControlPlane();
-  sql = postgres(t.db.url, { max: 2, onnotice: () => {} });
-}, 20_000);
-afterAll(async () => {
-  await sql?.end({ timeout: 1 });
-  await t?.close();
+beforeAll(() => {
+  sql = t.openSql(2);
 });
 
 test("a webhook answering 200 with an endless body costs the control plane a bounded amount of memory", async () => {

@@ -1,22 +1,17 @@
 // Two control plane instances never POST one alert twice, nor count one attempt twice (review rr R1: a pass
 // claimed up to 20 deliveries for 2 × timeoutMs, then POSTed them one after another; a slow webhook let the
 // later rows' claim lapse while they waited, another instance POSTed them again, and both bumped attempts).
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import postgres from "postgres";
+import { beforeAll, expect, test } from "bun:test";
+import type postgres from "postgres";
 import { webhookReceiver } from "../testing/webhook-receiver.ts";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { useTestControlPlane } from "../testing/test-control-plane.ts";
 import { startWebhookWorker } from "./deliver-webhooks.ts";
 import { raiseAlertIfCrossed } from "./raise-alert.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let sql: postgres.Sql;
-beforeAll(async () => {
-  t = await startTestControlPlane();
-  sql = postgres(t.db.url, { max: 4, onnotice: () => {} });
-}, 20_000);
-afterAll(async () => {
-  await sql?.end({ timeout: 1 });
-  await t?.close();
+beforeAll(() => {
+  sql = t.openSql(4);
 });
 
 test("two control plane instances never POST the same alert twice when the webhook is slow (but succeeds)", async () => {

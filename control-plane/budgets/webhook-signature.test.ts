@@ -1,26 +1,21 @@
 // The budget webhook is signed when BUDGET_WEBHOOK_SECRET is set (review rr R2: the POST carried nothing a
 // receiver could authenticate, so anyone who learned its URL could forge a `budget.threshold_crossed`
 // alert, or replay an old one): x-gateway-timestamp and x-gateway-signature = sha256=HMAC(timestamp.body).
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { beforeAll, expect, test } from "bun:test";
 import { createHmac } from "node:crypto";
-import postgres from "postgres";
+import type postgres from "postgres";
 import { configFromEnv } from "../config.ts";
 import { webhookReceiver } from "../testing/webhook-receiver.ts";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { useTestControlPlane } from "../testing/test-control-plane.ts";
 import { startWebhookWorker } from "./deliver-webhooks.ts";
 import { raiseAlertIfCrossed } from "./raise-alert.ts";
 
 const SECRET = "whsec_0123456789abcdef0123456789abcdef";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let sql: postgres.Sql;
-beforeAll(async () => {
-  t = await startTestControlPlane();
-  sql = postgres(t.db.url, { max: 2, onnotice: () => {} });
-}, 20_000);
-afterAll(async () => {
-  await sql?.end({ timeout: 1 });
-  await t?.close();
+beforeAll(() => {
+  sql = t.openSql(2);
 });
 
 test("BUDGET_WEBHOOK_SECRET: optional; at least 32 characters, a shorter one fails the start naming it", () => {

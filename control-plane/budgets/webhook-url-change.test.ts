@@ -1,22 +1,17 @@
 // A pending delivery goes to the webhook URL configured now, not the one it was queued with (review rr R5:
 // an operator who fixed a wrong BUDGET_WEBHOOK_URL and restarted saw the pending alerts keep POSTing to the
 // old URL until given up, 10 attempts and ~17 min later, and never reach the new one).
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import postgres from "postgres";
+import { beforeAll, expect, test } from "bun:test";
+import type postgres from "postgres";
 import { webhookReceiver, type WebhookReceiver } from "../testing/webhook-receiver.ts";
-import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+import { useTestControlPlane } from "../testing/test-control-plane.ts";
 import { startWebhookWorker } from "./deliver-webhooks.ts";
 import { raiseAlertIfCrossed } from "./raise-alert.ts";
 
-let t: TestControlPlane;
+const t = useTestControlPlane();
 let sql: postgres.Sql;
-beforeAll(async () => {
-  t = await startTestControlPlane();
-  sql = postgres(t.db.url, { max: 2, onnotice: () => {} });
-}, 20_000);
-afterAll(async () => {
-  await sql?.end({ timeout: 1 });
-  await t?.close();
+beforeAll(() => {
+  sql = t.openSql(2);
 });
 
 const ids = (hook: WebhookReceiver) => hook.received.map((r) => r.alertId);
