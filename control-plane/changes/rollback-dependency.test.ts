@@ -3,7 +3,7 @@
  * (GOVERNANCE.md step 4): one disabled (kill switch) or redefined after the rollback was proposed makes
  * it stale, as approving it would route the alias to what nobody reviewed in it. One already disabled
  * when it was proposed is restored as reviewed. (Review rf's repro, F1.) One proposed before dependency
- * bases were recorded is judged as it was then: not by dependency (review frc).
+ * bases were recorded is judged by the configuration it was proposed on (reviews frc, fr3).
  */
 import { beforeAll, expect, test } from "bun:test";
 import type postgres from "postgres";
@@ -106,4 +106,18 @@ test("a rollback proposed before dependency bases were recorded is not made stal
   expect(row).toEqual({ status: "pending", reason: null });
   expect((await approve(id)).approveChange.status).toBe("applied");
   expect(await chainOf("rb5")).toEqual([x, y]);
+});
+
+test("a rollback proposed before dependency bases were recorded, naming X active then, is refused once X is kill-switched", async () => {
+  const x = await dep("lgx1");
+  const y = await dep("lgy1");
+  await t.admin.request(`mutation($i: AliasInput!) { createAlias(input: $i) { name } }`, { i: { name: "lg1", deploymentIds: [x] } });
+  const v = await version();
+  await t.admin.request(`mutation($i: AliasInput!) { updateAlias(input: $i) { name } }`, { i: { name: "lg1", deploymentIds: [y] } });
+  const id = await rollback(v);
+  // Stored as a control plane before c3b1bf1 stored it: no dependency base.
+  await sql`update change_requests set bases = (select coalesce(jsonb_agg(b), '[]'::jsonb) from jsonb_array_elements(bases) b where not coalesce((b->>'dependency')::boolean, false)) where id = ${id}`;
+  await t.admin.request(`mutation($t: KillSwitchTarget!) { killSwitch(target: $t, reason: "vendor incident") { affected } }`, { t: { kind: "deployment", id: x } });
+  const outcome = await approve(id).then((r) => r.approveChange.status, (e) => e.code as string);
+  expect({ outcome, chain: await chainOf("lg1") }).toEqual({ outcome: "CONFLICT", chain: [y] });
 });
