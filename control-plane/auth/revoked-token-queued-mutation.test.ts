@@ -8,32 +8,15 @@ import { expect, test } from "bun:test";
 import { useTestControlPlane } from "../testing/test-control-plane.ts";
 import { principalWith } from "../testing/principals.ts";
 import { lockWaiters } from "../testing/hold-tenant-row.ts";
-import { CONFIG_LOCK_ID } from "../audit/config-lock.ts";
+import { holdConfigLock } from "../testing/hold-config-lock.ts";
 import { AdminApiError } from "../../infra/local/admin-client.ts";
 
 const t = useTestControlPlane();
 
 /** The config lock held by another session until `release()`; queued() waits for `n` requests behind it. */
-async function holdConfigLock(): Promise<{ queued: (n: number) => Promise<void>; release: () => Promise<void> }> {
-  const holder = t.openSql(1);
+async function heldConfigLock(): Promise<{ queued: (n: number) => Promise<void>; release: () => Promise<void> }> {
   const watch = t.openSql(1);
-  let go!: () => void;
-  const gate = new Promise<void>((r) => (go = r));
-  let held!: () => void;
-  const isHeld = new Promise<void>((r) => (held = r));
-  const holding = holder.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(${CONFIG_LOCK_ID})`;
-    held();
-    await gate;
-  });
-  await isHeld;
-  return {
-    queued: (n) => lockWaiters(watch, t.db.name, n),
-    release: async () => {
-      go();
-      await holding;
-    },
-  };
+  return { queued: (n) => lockWaiters(watch, t.db.name, n), release: await holdConfigLock(t.db.url) };
 }
 
 const codeOf = (request: Promise<unknown>): Promise<string> => request.then(() => "done", (e: AdminApiError) => e.code ?? String(e));
@@ -45,7 +28,7 @@ async function refusals(action: string): Promise<unknown[]> {
 
 test("a mutation queued behind revokeToken is refused once the token is revoked", async () => {
   const thief = await principalWith(t.admin, t.cp.url, "stolen", [{ role: "admin" }]);
-  const lock = await holdConfigLock();
+  const lock = await heldConfigLock();
   // The defender revokes first (queued first on the config lock) ...
   const revoke = t.admin.request(`mutation($j: ID!) { revokeToken(jti: $j) { jti } }`, { j: thief.jti });
   await lock.queued(1);
@@ -64,7 +47,7 @@ test("a mutation queued behind revokeToken is refused once the token is revoked"
 test("a mutation queued behind revokeRole no longer acts with the revoked role", async () => {
   const { createTenant } = await t.admin.request<{ createTenant: { id: string } }>(`mutation { createTenant(input: { name: "team-x" }) { id } }`);
   const ta = await principalWith(t.admin, t.cp.url, "ta", [{ role: "tenant_admin", tenantId: createTenant.id }]);
-  const lock = await holdConfigLock();
+  const lock = await heldConfigLock();
   const revoke = t.admin.request(`mutation($i: RoleBindingInput!) { revokeRole(input: $i) { id } }`, { i: { principalId: ta.id, role: "tenant_admin", tenantId: createTenant.id } });
   await lock.queued(1);
   const key = codeOf(ta.client.request(`mutation($t: ID!) { createKey(input: { tenantId: $t, name: "after-revoke" }) { secret } }`, { t: createTenant.id }));
@@ -82,7 +65,7 @@ test("a tenant admin moved out of scope while queued is confined to what it hold
   const { a } = await t.admin.request<{ a: { id: string } }>(`mutation { a: createTenant(input: { name: "org-a" }) { id } }`);
   const { b } = await t.admin.request<{ b: { id: string } }>(`mutation { b: createTenant(input: { name: "org-b" }) { id } }`);
   const ta = await principalWith(t.admin, t.cp.url, "ta-ab", [{ role: "tenant_admin", tenantId: a.id }, { role: "tenant_admin", tenantId: b.id }]);
-  const lock = await holdConfigLock();
+  const lock = await heldConfigLock();
   const revoke = t.admin.request(`mutation($i: RoleBindingInput!) { revokeRole(input: $i) { id } }`, { i: { principalId: ta.id, role: "tenant_admin", tenantId: a.id } });
   await lock.queued(1);
   // Still tenant_admin of b, so the field's roles pass: the scope must come from the roles it has now.
@@ -94,7 +77,7 @@ test("a tenant admin moved out of scope while queued is confined to what it hold
 });
 
 test("a bootstrap token replaced while its mutation waited does not act", async () => {
-  const lock = await holdConfigLock();
+  const lock = await heldConfigLock();
   const create = codeOf(t.admin.request(`mutation { createTenant(input: { name: "after-rotation" }) { id } }`));
   await lock.queued(1);
   // What a start with another ADMIN_TOKEN does to the row (admin-token.repo.ts): same id, another hash.

@@ -9,6 +9,7 @@
  * (review ry Y2)
  */
 import { expect, test } from "bun:test";
+import { holdConfigLock } from "../testing/hold-config-lock.ts";
 import { CONFIG_LOCK_ID } from "../audit/config-lock.ts";
 import { addKey } from "../testing/add-key.ts";
 import { lockWaiters } from "../testing/hold-tenant-row.ts";
@@ -27,18 +28,8 @@ test("precondition: this level label hashes to CONFIG_LOCK_ID", async () => {
 });
 
 test("that level's lock is taken while another session holds the config lock", async () => {
-  const holder = ingest.t.openSql(1);
   const other = ingest.t.openSql(1);
-  let go!: () => void;
-  const gate = new Promise<void>((r) => (go = r));
-  let held!: () => void;
-  const isHeld = new Promise<void>((r) => (held = r));
-  const holding = holder.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(${CONFIG_LOCK_ID})`;
-    held();
-    await gate;
-  });
-  await isHeld;
+  const release = await holdConfigLock(ingest.t.db.url);
   try {
     const took = await other.begin(async (tx) => {
       await tx`set local lock_timeout = '500ms'`;
@@ -47,8 +38,7 @@ test("that level's lock is taken while another session holds the config lock", a
     });
     expect(took).toBe("locked");
   } finally {
-    go();
-    await holding;
+    await release();
   }
 });
 

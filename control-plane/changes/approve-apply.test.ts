@@ -7,7 +7,7 @@
  */
 import { beforeAll, expect, test } from "bun:test";
 import type postgres from "postgres";
-import { CONFIG_LOCK_ID } from "../audit/run-audited.ts";
+import { holdConfigLock } from "../testing/hold-config-lock.ts";
 import { errorCode, twoApprovers, type ActingPrincipal } from "../testing/principals.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
 import { useTestControlPlane } from "../testing/test-control-plane.ts";
@@ -71,22 +71,12 @@ test("approve racing reject: the approve that wins applies; the loser is refused
     expect(await waiting()).toBe(n);
   };
   // Holding the config lock queues the approve first and the reject behind it.
-  let release!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  let locked!: () => void;
-  const isLocked = new Promise<void>((r) => (locked = r));
-  const holder = db.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(${CONFIG_LOCK_ID})`;
-    locked();
-    await held;
-  });
-  await isLocked;
+  const release = await holdConfigLock(t.db.url);
   const approving = approve(cr).catch((e) => e);
   await until(1);
   const rejecting = ann.client.request(`mutation($id: ID!) { rejectChange(id: $id, reason: "no") { status } }`, { id: cr }).catch((e) => e);
   await until(2);
-  release();
-  await holder;
+  await release();
   const [a, r] = await Promise.all([approving, rejecting]);
   expect(a).toEqual({ approveChange: { status: "applied" } });
   expect((r as { code?: string }).code).toBe("CONFLICT");

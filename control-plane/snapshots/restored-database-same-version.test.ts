@@ -13,7 +13,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import type postgres from "postgres";
 import { hashSecret } from "../../shared/ids.ts";
 import { SNAPSHOT_PATH_PREFIX } from "../../shared/internal-api.ts";
-import { CONFIG_LOCK_ID } from "../audit/config-lock.ts";
+import { holdConfigLock } from "../testing/hold-config-lock.ts";
 import { importTrustedKeys } from "../../shared/snapshot/verify.ts";
 import { seedConfig } from "../testing/seed.ts";
 import { useTestControlPlane } from "../testing/test-control-plane.ts";
@@ -95,16 +95,7 @@ test("the latest version reported with another digest is not answered 304 while 
   expect((await poll(row!.digest)).status).toBe(304);
 
   const other = "0".repeat(64);
-  let release!: () => void;
-  const held = new Promise<void>((resolve) => (release = resolve));
-  let locked!: () => void;
-  const lockTaken = new Promise<void>((resolve) => (locked = resolve));
-  const holder = db.begin(async (tx) => {
-    await tx`select pg_advisory_xact_lock(${CONFIG_LOCK_ID})`;
-    locked();
-    await held;
-  });
-  await lockTaken;
+  const release = await holdConfigLock(t.db.url);
   try {
     const answer = await poll(other);
     await answer.text();
@@ -112,8 +103,7 @@ test("the latest version reported with another digest is not answered 304 while 
     expect(answer.headers.get("etag")).toBe(`"${row!.version}"`);
     expect(t.logs.some((l) => l.includes(`republishing past version ${row!.version} failed`))).toBe(true);
   } finally {
-    release();
-    await holder;
+    await release();
   }
   // The lock free again: the next such poll republishes past it.
   const answer = await poll(other);
