@@ -8,6 +8,7 @@
 import { beforeAll, expect, test } from "bun:test";
 import type postgres from "postgres";
 import { addTenant } from "../testing/add-tenant.ts";
+import { approveChangeAs, proposeChangeAs } from "../testing/change-requests.ts";
 import { twoApprovers, type ActingPrincipal } from "../testing/principals.ts";
 import { useTestControlPlane } from "../testing/test-control-plane.ts";
 
@@ -19,15 +20,8 @@ beforeAll(async () => {
   ({ ann, ben } = await twoApprovers(t.admin, t.cp.url));
   db = t.openSql();
 }, 20_000);
-const propose = async (id: string, tenantPolicy: Record<string, unknown>, applyAt?: string) =>
-  (await ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
-    i: { description: "policy", operations: [{ op: "tenant.policy", id, tenantPolicy }], applyAt },
-  })).proposeChange.id;
-const approve = async (id: string) =>
-  ben.client.request<{ approveChange: { status: string } }>(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id }).then(
-    (r) => r.approveChange.status,
-    (e) => `error:${e.code}`,
-  );
+const propose = (id: string, tenantPolicy: Record<string, unknown>, applyAt?: string) => proposeChangeAs(ann.client, [{ op: "tenant.policy", id, tenantPolicy }], applyAt, "policy");
+const approve = (id: string) => approveChangeAs(ben.client, id).catch((e) => `error:${e.code}`);
 
 test("an unpin reviewed under the old parent does not widen the tenant after a move", async () => {
   const org = await addTenant(t.admin, "org");

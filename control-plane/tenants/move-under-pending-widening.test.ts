@@ -8,7 +8,7 @@
 import { beforeAll, expect, test } from "bun:test";
 import type postgres from "postgres";
 import { addTenant } from "../testing/add-tenant.ts";
-import { changeRequestSettled } from "../testing/change-requests.ts";
+import { approveChangeAs, changeRequestSettled, proposeChangeAs } from "../testing/change-requests.ts";
 import { twoApprovers, type ActingPrincipal } from "../testing/principals.ts";
 import { useTestControlPlane } from "../testing/test-control-plane.ts";
 
@@ -20,16 +20,9 @@ beforeAll(async () => {
   ({ ann, ben } = await twoApprovers(t.admin, t.cp.url));
   db = t.openSql();
 }, 20_000);
-const propose = async (operations: unknown[], applyAt?: string) =>
-  (await ann.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
-    i: { description: "policy", operations, applyAt },
-  })).proposeChange.id;
+const propose = (operations: unknown[], applyAt?: string) => proposeChangeAs(ann.client, operations, applyAt, "policy");
 const policy = (id: string, tenantPolicy: Record<string, unknown>) => ({ op: "tenant.policy", id, tenantPolicy });
-const approve = async (id: string) =>
-  ben.client.request<{ approveChange: { status: string } }>(`mutation($id: ID!) { approveChange(id: $id) { status } }`, { id }).then(
-    (r) => r.approveChange.status,
-    (e) => `error:${e.code}`,
-  );
+const approve = (id: string) => approveChangeAs(ben.client, id).catch((e) => `error:${e.code}`);
 const move = (id: string, parentId: string) => t.admin.request(`mutation($id: ID!, $p: ID) { moveTenant(id: $id, parentId: $p) { id } }`, { id, p: parentId });
 const inThreeSeconds = () => new Date(Date.now() + 3000).toISOString();
 
