@@ -7,14 +7,22 @@
 import postgres from "postgres";
 
 /** Another session locks the tenant's row until the returned release() is called. */
-export async function holdTenantRow(databaseUrl: string, tenantId: string): Promise<() => Promise<void>> {
+export function holdTenantRow(databaseUrl: string, tenantId: string): Promise<() => Promise<void>> {
+  return holdInSession(databaseUrl, (tx) => tx`select id from tenants where id = ${tenantId} for update`);
+}
+
+/**
+ * Another session runs `take` (a statement that takes a lock) in a transaction it keeps open until the
+ * returned release() is called; answers once `take` has returned.
+ */
+export async function holdInSession(databaseUrl: string, take: (tx: postgres.TransactionSql) => Promise<unknown>): Promise<() => Promise<void>> {
   const holder = postgres(databaseUrl, { max: 1, onnotice: () => {} });
   let go!: () => void;
   const gate = new Promise<void>((r) => (go = r));
   let locked!: () => void;
   const isLocked = new Promise<void>((r) => (locked = r));
   const done = holder.begin(async (tx) => {
-    await tx`select id from tenants where id = ${tenantId} for update`;
+    await take(tx);
     locked();
     await gate;
   });
