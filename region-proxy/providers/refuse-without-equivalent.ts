@@ -97,7 +97,9 @@ export function refuseWithoutEquivalent(raw: Record<string, unknown>): void {
   if (raw.logprobs === true) refuse("logprobs", "This provider does not return logprobs.");
   if (set("top_logprobs")) refuse("top_logprobs", "This provider does not return logprobs.");
   if (set("logit_bias") && Object.keys(raw.logit_bias as object).length > 0) refuse("logit_bias", "This provider does not support logit_bias.");
-  if (set("audio") || (Array.isArray(raw.modalities) && raw.modalities.some((m) => m !== "text"))) refuse("modalities", "This provider answers text only.");
+  // Named as the client sent it: `modalities` when it asks for audio, else `audio` (unpriced-audio.ts's order).
+  if (Array.isArray(raw.modalities) && raw.modalities.some((m) => m !== "text")) refuse("modalities", "This provider answers text only.");
+  if (set("audio")) refuse("audio", "This provider answers text only; it has no audio output.");
   // The legacy function-calling fields: tools and tool_choice say the same and are translated.
   if (set("functions")) refuse("functions", "This provider does not support the deprecated 'functions'; use 'tools'.");
   if (set("function_call")) refuse("function_call", "This provider does not support the deprecated 'function_call'; use 'tool_choice'.");

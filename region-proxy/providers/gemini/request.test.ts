@@ -203,7 +203,7 @@ describe("gemini buildRequest", () => {
       [{ raw: { store: true } }, "store"],
       [{ raw: { user: "u-1" } }, "user"],
       [{ raw: { top_logprobs: 2 } }, "top_logprobs"],
-      [{ raw: { audio: { voice: "alloy", format: "mp3" } } }, "modalities"],
+      [{ raw: { audio: { voice: "alloy", format: "mp3" } } }, "audio"],
       [{ tools: [{ type: "function", function: { name: "f" } }], raw: { parallel_tool_calls: false } }, "parallel_tool_calls"],
     ];
     for (const [fields, param] of cases) expectRefused(fields, param);
