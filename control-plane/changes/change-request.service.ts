@@ -44,6 +44,7 @@ import { currentValue, dependencyBases, diffEntity, writesBetween } from "./poli
 import { requestBrokenDependencies } from "./request-broken-dependencies.ts";
 import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.repo.ts";
 import { truncateText } from "../audit/audit-text.ts";
+import { maskSecrets } from "../graphql/quoted-value.ts";
 import { newUnpricedRoutes, unpricedRoutesMessage, withWrites } from "./unpriced-routes.ts";
 
 function selfApproval(): GraphQLError {
@@ -101,7 +102,9 @@ export async function proposeChange(ctx: GraphQLContext, input: ProposeChangeInp
       baseVersion: await configVersion(tx),
       applyAt,
     });
-    return { result: cr, audit: { action: "change.propose", target: cr.id, after: { description, diff: cr.diff, applyAt } } };
+    // The request keeps the description as sent (an ordinary row, which an operator can redact); the
+    // append-only audit row masks any secret-shaped word in it, as refusal rows do.
+    return { result: cr, audit: { action: "change.propose", target: cr.id, after: { description: maskSecrets(description), diff: cr.diff, applyAt } } };
   });
 }
 
@@ -272,7 +275,7 @@ export async function rejectChange(ctx: GraphQLContext, id: string, reason: stri
     const cr = await requireVisible(ctx, tx, id, true);
     if (!(OPEN_STATUSES as readonly string[]).includes(cr.status)) throw conflict(`change request ${id} is ${cr.status}`);
     const after = await setChangeStatus(tx, id, "rejected", ctx.principal.id, (reason === undefined || reason === null ? null : truncateText(reason, 1000)));
-    return { result: after, audit: { action: "change.reject", target: id, after: { reason } } };
+    return { result: after, audit: { action: "change.reject", target: id, after: { reason: reason ? maskSecrets(reason) : reason } } };
   });
 }
 

@@ -8,6 +8,7 @@ import { forbidden, requireTenantInScope } from "../auth/access.ts";
 import { hasRole } from "../auth/principal.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, notFound } from "../graphql/errors.ts";
+import { maskSecrets } from "../graphql/quoted-value.ts";
 import { requireText } from "../graphql/validate.ts";
 import { findKey, markRevoked } from "../keys/key.repo.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
@@ -70,7 +71,8 @@ export async function killSwitch(ctx: GraphQLContext, target: KillSwitchTarget, 
     }
     return {
       result: { kind: target.kind, id: target.id, affected },
-      audit: { action: `killswitch.${target.kind}`, target: target.id, before, after: { reason, affected, disabled: true }, breakGlass: true },
+      // The append-only row keeps the reason with any secret-shaped word masked (a leaked key quoted in it).
+      audit: { action: `killswitch.${target.kind}`, target: target.id, before, after: { reason: maskSecrets(reason), affected, disabled: true }, breakGlass: true },
       // After the kill's own audit row, so each change.stale follows the act that caused it.
       onVersion: (inner) => markReenablingStale(inner, killed, toAuditActor(ctx.who), `kill switch on ${target.kind} ${target.id}`),
     };
