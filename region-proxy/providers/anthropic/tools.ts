@@ -7,6 +7,8 @@
  * (https://docs.anthropic.com/en/docs/test-and-evaluate/strengthen-guardrails/increase-consistency).
  * We add that tool under the reserved name JSON_TOOL_NAME; the response and stream translators turn
  * its input back into assistant text, so the client sees plain JSON content and finish_reason `stop`.
+ * That tool is forced as "some tool" beside the client's, so tool_choice `required` (which the JSON
+ * tool would meet) is refused with it; a named function stays forced as named.
  *
  * strict: OpenAI's `strict: true` (on a function, or on response_format.json_schema) guarantees the
  * arguments follow the schema; Anthropic's equivalent is `strict: true` on the tool
@@ -100,9 +102,13 @@ function jsonSchemaOf(format: unknown): { schema: Record<string, unknown>; descr
   throw new UnsupportedParameterError("response_format", "response_format.type must be 'text', 'json_object' or 'json_schema'.");
 }
 
+const REQUIRED_WITH_JSON =
+  "This provider cannot both force a tool call (tool_choice 'required') and produce the JSON response_format: its JSON answer is itself a tool call. Name the function in tool_choice, or drop one of the two.";
+
 /**
  * Builds `tools` and `tool_choice`. With a JSON response_format the JSON tool is added and some tool
- * is forced: the client's own tools stay callable unless it chose `none`. `strictToolUse`: the
+ * is forced: the client's own tools stay callable unless it chose `none`; a named function stays
+ * forced; `required` is refused (REQUIRED_WITH_JSON). `strictToolUse`: the
  * deployment's model has strict tool use (STRICT_TOOLS_FLAG); without it no tool carries `strict`.
  */
 export function convertTools(
@@ -117,6 +123,10 @@ export function convertTools(
   let choice = convertChoice(toolChoice);
   const json = jsonSchemaOf(responseFormat);
   if (json) {
+    // Anthropic forces "some tool" with {type: "any"}, and the JSON tool is one: the model could meet
+    // "required" with the JSON answer, and the client would get content and no tool call. Refused
+    // before the call, so a chain skips this deployment for one that can.
+    if (toolChoice === "required") throw new UnsupportedParameterError("tool_choice", REQUIRED_WITH_JSON);
     if (choice?.type === "none") converted = [];
     converted.push({ name: JSON_TOOL_NAME, description: json.description, ...schemaAndStrictness(json.schema, strictToolUse && json.strict) });
     if (converted.length === 1) choice = { type: "tool", name: JSON_TOOL_NAME };
