@@ -3,6 +3,9 @@
  * one choice per candidate (several for n > 1, sent as candidateCount), under the candidate's index,
  * in index order. usageMetadata already counts every candidate. An answer with no candidate is a
  * blocked prompt (content_filter) when it says so (promptFeedback.blockReason), else refused.
+ * A usageMetadata without the answer's count (candidatesTokenCount: only the prompt's and thoughts') is
+ * charged its counts and the answer's text estimated on top of the thoughts, as a stream ending on that
+ * usage is (stream.ts, VendorStream.usageSoFar), so both cost the same.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { type ChatCompletion, type ResponseContext, VendorProtocolError } from "../types.ts";
@@ -10,7 +13,10 @@ import { type AssistantAnswer, assistantCompletion } from "../assistant-completi
 import { type CandidateView, isGeminiResponse, readCandidates, toolCallId } from "./candidate.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
 import { signatureExtra } from "./thought-signature.ts";
-import { convertGeminiUsage } from "./usage.ts";
+import { toOpenAIUsage } from "../to-openai-usage.ts";
+import { estimatedUsage } from "../usage-counts.ts";
+import { usageSoFar } from "../vendor-stream.ts";
+import { convertGeminiUsage, hasGeminiAnswerCount } from "./usage.ts";
 
 export function parseGeminiResponse(body: unknown, ctx: ResponseContext): { completion: ChatCompletion; usage: NormalizedUsage } {
   if (!isGeminiResponse(body)) throw new VendorProtocolError("Gemini answered something that is not a GenerateContentResponse.");
@@ -19,7 +25,12 @@ export function parseGeminiResponse(body: unknown, ctx: ResponseContext): { comp
   // candidate 0): one with neither is no answer, refused as the stream without a candidate is (stream.ts).
   if (views.length === 0) throw new VendorProtocolError("Gemini answered without a candidate or a blockReason");
   const answers = views.sort((a, b) => a.index - b.index).map(choiceOf);
-  return assistantCompletion(ctx, answers, convertGeminiUsage(body.usageMetadata));
+  const reported = convertGeminiUsage(body.usageMetadata);
+  const answer = assistantCompletion(ctx, answers, reported);
+  if (reported === null || hasGeminiAnswerCount(body.usageMetadata)) return answer;
+  const usage = usageSoFar(reported, ctx.promptEstimate?.(ctx.model) ?? 0, estimatedUsage(answer.completion, ctx).outputTokens);
+  answer.completion.usage = toOpenAIUsage(usage);
+  return { completion: answer.completion, usage };
 }
 
 function choiceOf(view: CandidateView): AssistantAnswer {

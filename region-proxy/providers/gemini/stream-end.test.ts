@@ -53,6 +53,13 @@ const SCRIPTS: Record<string, { body: string; keepOpen: boolean; gapMs?: number;
     keepOpen: true,
     late: { afterMs: END_GRACE_MS + 500, body: event({ usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 2, thoughtsTokenCount: 40, totalTokenCount: 47 } }) },
   },
+  // A thinking model's finishReason event carries the prompt's and the thoughts' counts (as each of its
+  // events does), not the answer's (candidatesTokenCount): the answer's counts come later than the grace.
+  "thoughts-counts-then-late-usage": {
+    body: event({ ...text("Hello"), usageMetadata: { promptTokenCount: 5, thoughtsTokenCount: 40, totalTokenCount: 45 } }) + event({ ...text(" there", { finishReason: "STOP" }), usageMetadata: { promptTokenCount: 5, thoughtsTokenCount: 40, totalTokenCount: 45 } }),
+    keepOpen: true,
+    late: { afterMs: END_GRACE_MS + 500, body: event({ usageMetadata: { promptTokenCount: 5, candidatesTokenCount: 2, thoughtsTokenCount: 40, totalTokenCount: 47 } }) },
+  },
   "legacy-usage": { body: legacy, keepOpen: false },
   // Held open: its grace (LEGACY_END_GRACE_MS) is longer than the 3 s deadline, which ends it.
   "legacy-usage-then-open": { body: legacy, keepOpen: true },
@@ -145,6 +152,15 @@ for (const model of ["finish-then-open", "usage-after-finish-then-open"]) {
 
 test("prompt-counts-then-late-usage: a finishReason event with the prompt's count only does not end the answer; the later output and thinking counts are billed", async () => {
   const { status, body, event } = await stream("prompt-counts-then-late-usage");
+  expect(status).toBe(200);
+  expect(body).toContain('"content":" there"');
+  expect(body).toContain('"usage":{"prompt_tokens":5,"completion_tokens":42,"total_tokens":47,');
+  expect(event.status).toBe("ok");
+  expect(event.usage).toMatchObject({ inputTokens: 5, outputTokens: 42, reasoningTokens: 40 });
+});
+
+test("thoughts-counts-then-late-usage: a thinking model's finishReason event with the prompt's and thoughts' counts does not end the answer; the later output count is billed", async () => {
+  const { status, body, event } = await stream("thoughts-counts-then-late-usage");
   expect(status).toBe(200);
   expect(body).toContain('"content":" there"');
   expect(body).toContain('"usage":{"prompt_tokens":5,"completion_tokens":42,"total_tokens":47,');

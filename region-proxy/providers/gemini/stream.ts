@@ -4,8 +4,9 @@
  * (never partial arguments: each becomes one tool_calls delta with its index and id, and its thought
  * signature in extra_content (thought-signature.ts), so the id a call is given when Gemini gives none
  * is made once and is the call's only one). usageMetadata is
- * cumulative, the last one wins; a stream that ends with no usage holding the answer's counts (only the
- * prompt's) ends without usage, charged as one that sent none but with Gemini's prompt count. Older models repeat finishReason on every event, so the finish
+ * cumulative, the last one wins; a stream that ends with no usage holding the answer's count
+ * (candidatesTokenCount; only the prompt's, and a thinking model's thoughts') ends without usage, charged
+ * as one that sent none but with the counts Gemini did report. Older models repeat finishReason on every event, so the finish
  * chunk is sent once, when the stream ends.
  *
  * With candidateCount > 1 (n) an event carries the next piece of each candidate still writing, each
@@ -17,8 +18,8 @@
  * event is the one with the candidate's finishReason and the final usageMetadata (stream-text.sse),
  * but an older model's every event carries finishReason STOP and the usage so far
  * (stream-text-legacy-usage.sse), so no single event can be taken for the last. The answer reads
- * complete at the first event with the answer's usage counts (candidates or thoughts, not the prompt's
- * alone) at or after a finishReason (usage sent apart, after the finishReason event, is waited for),
+ * complete at the first event with the answer's usage count (candidatesTokenCount; the prompt's and a
+ * thinking model's thoughts' come on every event) at or after a finishReason (usage sent apart, after the finishReason event, is waited for),
  * and from then on the stream has a soft end
  * (StreamTranslator.endsIfQuietForMs): every later event is still translated, its usage the last one wins,
  * and the stream ends at EOF, or once the body has stayed silent for the grace after such an event
@@ -44,7 +45,7 @@ import { isGeminiResponse, readCandidates, toolCallId } from "./candidate.ts";
 import { classifyGeminiError } from "./errors.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
 import { signatureExtra } from "./thought-signature.ts";
-import { convertGeminiUsage, type GeminiUsage, hasGeminiCounts, hasGeminiOutputCounts } from "./usage.ts";
+import { convertGeminiUsage, type GeminiUsage, hasGeminiCounts, hasGeminiAnswerCount } from "./usage.ts";
 
 /**
  * How long the body may stay silent after an event that made the answer read complete before the
@@ -114,17 +115,18 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
           chunks.push(out.delta({ tool_calls: [{ index, id: toolCallId(call.id), type: "function", function: { name: call.name, arguments: JSON.stringify(call.args) }, ...signatureExtra(call.signature) }] }, null, view.index));
         }
       }
-      // Only the answer's own counts end it: a finishReason event with the prompt's count alone is
-      // followed by the final usage, which may come later than the grace.
-      if (finished() && hasGeminiOutputCounts(data.usageMetadata)) complete = true;
+      // Only the answer's own count ends it: a finishReason event with the prompt's count (and a thinking
+      // model's thoughts') alone is followed by the final usage, which may come later than the grace.
+      if (finished() && hasGeminiAnswerCount(data.usageMetadata)) complete = true;
       return out.announce(chunks);
     },
     finish() {
       if (events === 0 || !finished()) throw new VendorProtocolError("Gemini stream ended without a finishReason");
-      // Usage without the answer's own counts (the prompt's alone: the final usage event never came) is
-      // not the answer's: none, so the request is charged Gemini's prompt count (partialUsage) and the
-      // text it streamed (VendorStream.usageSoFar), never less than a stream without usage.
-      const normalized: NormalizedUsage | null = usage && hasGeminiOutputCounts(usage) ? convertGeminiUsage(usage) : null;
+      // Usage without the answer's own count (the prompt's and thoughts' alone: the final usage event
+      // never came) is not the answer's: none, so the request is charged Gemini's counts (partialUsage)
+      // and the text it streamed on top of the thoughts (VendorStream.usageSoFar), never less than a
+      // stream without usage; response.ts charges such a usage unstreamed the same.
+      const normalized: NormalizedUsage | null = usage && hasGeminiAnswerCount(usage) ? convertGeminiUsage(usage) : null;
       const ends = [...choices.entries()].sort(([a], [b]) => a - b).map(([index, c]) => out.delta({}, mapGeminiFinishReason(c.finishReason, c.toolCount > 0), index));
       return { chunks: [...out.announce(ends), ...out.closingUsage(normalized)], usage: normalized };
     },

@@ -32,16 +32,20 @@ export function convertGeminiUsage(usage: GeminiUsage | null | undefined): Norma
   });
 }
 
-/** Whether a usageMetadata block carries any count (streams send `{"trafficType":...}` alone). */
 /**
- * A usage block with the answer's own counts (candidates or thoughts), not only the prompt's: Gemini's
- * events before the last carry the prompt's count alone, so only this kind can be the answer's final
- * usage, the one a stream may end on.
+ * A usage block with the answer's own count (candidatesTokenCount: "the number of tokens across all the
+ * generated response candidates"), the only kind that can be the answer's final usage, the one a stream
+ * may end on. Gemini's events before the last carry the prompt's count, and a thinking model's (2.5) the
+ * thoughts' count too from its first event on (thoughtsTokenCount is the thinking so far, not the
+ * answer's). An answer of 0 candidate tokens leaves the count out (proto3 JSON), so its usage cannot be
+ * told from an earlier event's: it is charged as a usage without the answer's count is, which for an
+ * answer with no text is its thoughts, as its usage says.
  */
-export function hasGeminiOutputCounts(usage: GeminiUsage | null | undefined): boolean {
-  return !!usage && (typeof usage.candidatesTokenCount === "number" || typeof usage.thoughtsTokenCount === "number");
+export function hasGeminiAnswerCount(usage: GeminiUsage | null | undefined): boolean {
+  return !!usage && typeof usage.candidatesTokenCount === "number";
 }
 
+/** Whether a usageMetadata block carries any count (streams send `{"trafficType":...}` alone). */
 export function hasGeminiCounts(usage: GeminiUsage | null | undefined): boolean {
   return !!usage && ["promptTokenCount", "candidatesTokenCount", "thoughtsTokenCount", "totalTokenCount"].some((k) => typeof (usage as Record<string, unknown>)[k] === "number");
 }
