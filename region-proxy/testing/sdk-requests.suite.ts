@@ -1,8 +1,9 @@
 /**
  * What every translating adapter (Anthropic, Gemini) must do with requests an OpenAI client may send,
  * read through the official SDK against a vendor's fake behind a real proxy: accept an assistant turn
- * that has tool calls and no content, and refuse what it cannot honour with a 400 naming the
- * parameter, before any vendor call.
+ * that has tool calls and no content, answer in text the function-calling guide's second call (the
+ * history with the call and its result, no tools), and refuse what it cannot honour with a 400 naming
+ * the parameter, before any vendor call.
  */
 import { expect, test } from "bun:test";
 import OpenAI, { APIError } from "openai";
@@ -39,6 +40,20 @@ export function testSdkRequests(alias: string, vendor: () => { client: OpenAI; f
       tools: [weatherTool],
     });
     expect(data.choices[0]!.message.role).toBe("assistant");
+  });
+
+  // OpenAI's function-calling guide sends its second call without `tools`, and OpenAI answers it;
+  // Anthropic refuses tool_use/tool_result blocks in a request that defines no tools.
+  test("the history of a tool call and its result, sent without tools, is answered in text", async () => {
+    const { client } = vendor();
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: "user", content: "call tool for Paris" }];
+    const first = await client.chat.completions.create({ model: alias, messages, tools: [weatherTool] });
+    const call = first.choices[0]!.message.tool_calls![0]!;
+    messages.push(first.choices[0]!.message, { role: "tool", tool_call_id: call.id, content: '{"temp": 21}' });
+    const second = await client.chat.completions.create({ model: alias, messages });
+    expect(second.choices[0]!.message.tool_calls ?? []).toEqual([]);
+    expect(second.choices[0]!.message.content).toContain("tool result received");
+    expect(second.choices[0]!.finish_reason).toBe("stop");
   });
 
   for (const [param, fields] of Object.entries(cannotHonour)) {

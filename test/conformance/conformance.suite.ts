@@ -144,6 +144,13 @@ export function describeConformance(vendor: ConformanceVendor): void {
         messages: [...messages, { role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: call.id, content: '{"temp": 21}' }],
       });
       expect(second.choices[0]!.message.content).toBeTruthy();
+      // OpenAI's function-calling guide sends the second call without tools; it is answered in text.
+      const withoutTools = await client.chat.completions.create({
+        model: "main",
+        messages: [...messages, { role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: call.id, content: '{"temp": 21}' }],
+      });
+      expect(withoutTools.choices[0]!.message.content).toBeTruthy();
+      expect(withoutTools.choices[0]!.message.tool_calls ?? []).toEqual([]);
     });
 
     test("tools, streamed: argument deltas assemble to JSON", async () => {

@@ -9,8 +9,9 @@
  * top level or a draft-07 tuple `items` list anywhere (not draft 2020-12), a strict tool whose
  * input_schema strict tool use does not support (anthropic-strict-schema.ts), and a tool_use id (or
  * tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$, and so are tool_use and
- * tool_result blocks that do not pair up (anthropic-tool-pairing.ts), and what the model asked for
- * does not take (anthropic-model-limits.ts).
+ * tool_result blocks that do not pair up (anthropic-tool-pairing.ts), tool_use or tool_result blocks
+ * in a request without tools (toolsUndefinedProblem), and what the model asked for does not take
+ * (anthropic-model-limits.ts).
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
@@ -110,6 +111,17 @@ function messagesProblem(value: unknown): string | null {
   return null;
 }
 
+/**
+ * Anthropic's 400 for a request whose messages hold tool_use or tool_result blocks but that defines no
+ * tools, or null (anthropics/anthropic-sdk-python#494, BerriAI/litellm#4689). OpenAI takes such a
+ * request: its function-calling guide's second call sends the history without tools.
+ */
+function toolsUndefinedProblem(messages: AnthropicMessage[], tools: string[]): string | null {
+  if (tools.length > 0) return null;
+  const usesTools = messages.some((m) => Array.isArray(m.content) && m.content.some((b) => b.type === "tool_use" || b.type === "tool_result"));
+  return usesTools ? "Requests which include `tool_use` or `tool_result` blocks must define tools." : null;
+}
+
 /** Whether some node of the schema has a draft-07 tuple `items` (a list), which draft 2020-12 does not take. */
 const hasItemsList = (node: Record<string, unknown>): boolean => Array.isArray(node.items) || schemaChildren(node).some(hasItemsList);
 
@@ -198,6 +210,8 @@ export function readMessagesRequest(body: Record<string, unknown>): MessagesRequ
   if (trailing) return trailing;
   const pairing = toolPairingProblem(body.messages as AnthropicMessage[]);
   if (pairing) return pairing;
+  const undefinedTools = toolsUndefinedProblem(body.messages as AnthropicMessage[], tools);
+  if (undefinedTools) return undefinedTools;
   const limit = modelLimitProblem(body);
   if (limit) return limit;
   return { model: body.model as string, maxTokens, messages: body.messages as AnthropicMessage[], tools, toolChoice, stopSequences, stream: body.stream === true };

@@ -21,7 +21,8 @@ test("a tool name with a dot, or over 128 characters, is Anthropic's 400 naming 
 });
 
 test("a tool_use block's name: any 1 to 200 characters", () => {
-  expect(request({ messages: calling("calendar.list_events") })).toMatchObject({ model: "m" });
+  // A request with tool_use blocks must define tools; the called one need not be among them.
+  expect(request({ messages: calling("calendar.list_events"), tools: [tool("other")] })).toMatchObject({ model: "m" });
   expect(request({ messages: calling("") })).toBe("messages.1.content.0.tool_use.name: String should have at least 1 character");
   expect(request({ messages: calling("x".repeat(201)) })).toBe("messages.1.content.0.tool_use.name: String should have at most 200 characters");
 });

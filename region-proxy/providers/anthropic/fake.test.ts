@@ -130,7 +130,7 @@ describe("anthropic adapter against the fake", () => {
       fetch(`${vendor.fake().url}/v1/messages`, {
         method: "POST",
         headers: { "content-type": "application/json", "x-api-key": "sk-ant-fake", "anthropic-version": "2023-06-01" },
-        body: JSON.stringify({ model: "claude-fake", max_tokens: 5, messages }),
+        body: JSON.stringify({ model: "claude-fake", max_tokens: 5, tools: [{ name: "w", input_schema: { type: "object" } }], messages }),
       });
     const use = (id: string) => ({ role: "assistant", content: [{ type: "tool_use", id, name: "w", input: {} }] });
     const result = (id: string) => ({ role: "user", content: [{ type: "tool_result", tool_use_id: id, content: "sunny" }] });
@@ -146,6 +146,33 @@ describe("anthropic adapter against the fake", () => {
       { role: "tool", tool_call_id: call.id, content: "sunny" },
     ];
     expect((await send(request({ messages: history }))).status).toBe(200);
+  });
+
+  test("the fake refuses tool_use and tool_result blocks in a request without tools, as Anthropic does; with tools and tool_choice none it answers in text", async () => {
+    const post = (extra: Record<string, unknown>) =>
+      fetch(`${vendor.fake().url}/v1/messages`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-api-key": "sk-ant-fake", "anthropic-version": "2023-06-01" },
+        body: JSON.stringify({
+          model: "claude-fake",
+          max_tokens: 20,
+          messages: [
+            { role: "user", content: "call tool for Paris" },
+            { role: "assistant", content: [{ type: "tool_use", id: "c1", name: "w", input: {} }] },
+            { role: "user", content: [{ type: "tool_result", tool_use_id: "c1", content: "sunny" }] },
+          ],
+          ...extra,
+        }),
+      });
+    for (const extra of [{}, { tools: [] }]) {
+      const res = await post(extra);
+      expect([res.status, await res.json()]).toEqual([
+        400,
+        expect.objectContaining({ type: "error", error: { type: "invalid_request_error", message: "Requests which include `tool_use` or `tool_result` blocks must define tools." } }),
+      ]);
+    }
+    const answered = await post({ tools: [{ name: "w", input_schema: { type: "object" } }], tool_choice: { type: "none" } });
+    expect(await answered.json()).toMatchObject({ stop_reason: "end_turn", content: [{ type: "text", text: "Echo: tool result received" }] });
   });
 
   test("the fake refuses a final assistant turn whose text ends in whitespace, as Anthropic does; an earlier one, or one without, is accepted", async () => {
@@ -172,6 +199,7 @@ describe("anthropic adapter against the fake", () => {
         body: JSON.stringify({
           model: "claude-fake",
           max_tokens: 5,
+          tools: [{ name: "w", input_schema: { type: "object" } }],
           messages: [
             { role: "user", content: "write it" },
             { role: "assistant", content: [{ type: "tool_use", id: "c1", name: "w", input: {} }] },

@@ -177,6 +177,30 @@ describe("anthropic buildRequest", () => {
     expect(body(req({ tools })).tools[0].input_schema).toEqual({ type: "object", properties: {} });
   });
 
+  test("a history of tool calls sent without tools declares the called tools and forbids calls; with tools, only the client's are sent", () => {
+    const call = (id: string, name: string) => ({ id, type: "function" as const, function: { name, arguments: "{}" } });
+    const messages: ChatMessage[] = [
+      { role: "user", content: "weather?" },
+      { role: "assistant", content: null, tool_calls: [call("c1", "get_weather"), call("c2", "calendar.list_events"), call("c3", "get_weather")] },
+      { role: "tool", tool_call_id: "c1", content: "18C" },
+      { role: "tool", tool_call_id: "c2", content: "none" },
+      { role: "tool", tool_call_id: "c3", content: "19C" },
+    ];
+    const b = body(req({ messages }));
+    expect(b.tools).toEqual([
+      { name: "get_weather", input_schema: { type: "object" } },
+      { name: "calendar_list_events", input_schema: { type: "object" } },
+    ]);
+    expect(b.tool_choice).toEqual({ type: "none" });
+    expect(b.messages[1].content[1].name).toBe("calendar.list_events");
+    const withTools = body(req({ messages, tools: [{ type: "function", function: { name: "f" } }] }));
+    expect(withTools.tools.map((t: { name: string }) => t.name)).toEqual(["f"]);
+    expect(withTools.tool_choice).toBeUndefined();
+    const plain = body(req({}));
+    expect(plain.tools).toBeUndefined();
+    expect(plain.tool_choice).toBeUndefined();
+  });
+
   test("parallel_tool_calls false without tool_choice asks for auto with parallel use disabled", () => {
     const tools = [{ type: "function", function: { name: "f" } }];
     expect(body(req({ tools, raw: { parallel_tool_calls: false } })).tool_choice).toEqual({ type: "auto", disable_parallel_tool_use: true });

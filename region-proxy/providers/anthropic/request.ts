@@ -7,6 +7,7 @@ import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { takesTemperatureWithTopP } from "./claude-generation.ts";
+import { historyTools } from "./history-tools.ts";
 import { convertMessages } from "./messages.ts";
 import { refuseUnsupportedPrefill } from "./prefill.ts";
 import { refuseUnsupported } from "./refuse-unsupported.ts";
@@ -68,6 +69,9 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
     if (stops.length > 0) body.stop_sequences = stops;
   }
   Object.assign(body, convertTools(req.tools, req.tool_choice, req.response_format, req.raw.parallel_tool_calls, flags.includes(STRICT_TOOLS_FLAG)));
+  // Anthropic refuses tool_use/tool_result blocks without tools, which OpenAI answers: declare the
+  // called tools and forbid calls (history-tools.ts). Read only when the client sent no tools.
+  if (body.tools === undefined) Object.assign(body, historyTools(messages));
   const endUser = endUserId(req.raw);
   if (endUser) body.metadata = { user_id: endUser };
   const tier = anthropicServiceTier(req.raw.service_tier);
