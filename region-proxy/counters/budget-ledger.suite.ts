@@ -101,7 +101,10 @@ export function describeBudgetLedger(name: string, harness: BudgetLedgerHarness)
       await ledger.settle(reserved(await ledger.reserve([team], 700)), 700);
       const held = reserved(await ledger.reserve([team], 100));
       const refused = await ledger.reserve([key, team], 201);
-      expect(refused).toEqual({ ok: false, scope: "team:refuse", spentMicros: 700, reservedMicros: 100, capMicros: 1000 });
+      // The spend alone (700 + 201 ≤ 1000) leaves room: refused only for the reservation in flight.
+      expect(refused).toEqual({ ok: false, scope: "team:refuse", spentMicros: 700, reservedMicros: 100, capMicros: 1000, heldByReservations: true });
+      // 700 + 301 > 1000: the spend leaves no room, an exhausted level (no flag).
+      expect(await ledger.reserve([key, team], 301)).toEqual({ ok: false, scope: "team:refuse", spentMicros: 700, reservedMicros: 100, capMicros: 1000 });
       expect(await ledger.status("key:refuse", DAY)).toEqual({ spentMicros: 0, reservedMicros: 0 });
       expect((await ledger.reserve([key, team], 200)).ok).toBe(true);
       await ledger.release(held);

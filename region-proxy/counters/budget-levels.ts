@@ -3,7 +3,7 @@
  * counts once (with the lower cap), so a reservation never charges one level twice.
  */
 import { newId } from "../../shared/ids.ts";
-import type { BudgetCheck } from "./budget-types.ts";
+import type { BudgetCheck, ReserveResult } from "./budget-types.ts";
 
 /** Throws TypeError unless `value` is a whole, non-negative, safe number of micros. */
 export function assertMicros(name: string, value: number): void {
@@ -39,6 +39,16 @@ export function budgetLevels(checks: BudgetCheck[]): BudgetCheck[] {
     if (!seen || check.capMicros < seen.capMicros) byLevel.set(id, { scope: check.scope, period: check.period, capMicros: check.capMicros });
   }
   return [...byLevel.values()];
+}
+
+/**
+ * A level's refusal of `micros` (spent + reserved + micros > cap), flagged `heldByReservations` when
+ * the spend alone leaves room: both ledgers answer alike, and only a spent level reads as exhausted.
+ */
+export function budgetRefused(check: BudgetCheck, spentMicros: number, reservedMicros: number, micros: number): Extract<ReserveResult, { ok: false }> {
+  const refused: Extract<ReserveResult, { ok: false }> = { ok: false, scope: check.scope, spentMicros, reservedMicros, capMicros: check.capMicros };
+  if (spentMicros + micros <= check.capMicros) refused.heldByReservations = true;
+  return refused;
 }
 
 /** One string per (scope, period); the separator cannot appear in either part's usual alphabet. */

@@ -27,6 +27,12 @@ export type ReserveResult =
       capMicros: number;
       /** Set when the shared ledger could not be reached (fail closed): not an exhausted budget. */
       unavailable?: true;
+      /**
+       * Set when the spend alone leaves room for this request (spent + micros ≤ cap): it was refused
+       * only for reservations of requests still in flight, which settle (usually far below their worst
+       * case). Retryable, not an exhausted budget.
+       */
+      heldByReservations?: true;
     };
 
 /** What a caller may choose of one reservation. */

@@ -12,7 +12,7 @@
  * then kept 48 h, grew without bound. Levels themselves are forgotten after IDLE_LEVEL_MS untouched,
  * as the Redis ledger's keys expire.
  */
-import { assertMicros, assertReservationTtl, budgetLevels, levelId, newReservationId } from "./budget-levels.ts";
+import { assertMicros, assertReservationTtl, budgetLevels, budgetRefused, levelId, newReservationId } from "./budget-levels.ts";
 import {
   DEFAULT_RESERVATION_TTL_MS, DEFAULT_SETTLED_MEMORY_MS,
   type BudgetCheck, type BudgetLedger, type BudgetLedgerOptions, type Reservation, type ReserveOptions, type ReserveResult,
@@ -140,9 +140,7 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
       const found: Level[] = [];
       for (const check of wanted) {
         const l = level(check.scope, check.period, now);
-        if (l.spent + l.reserved + micros > check.capMicros) {
-          return { ok: false, scope: check.scope, spentMicros: l.spent, reservedMicros: l.reserved, capMicros: check.capMicros };
-        }
+        if (l.spent + l.reserved + micros > check.capMicros) return budgetRefused(check, l.spent, l.reserved, micros);
         found.push(l);
       }
       const reservation: Reservation = { id: reserveOptions?.id ?? newReservationId(), checks: wanted, micros };

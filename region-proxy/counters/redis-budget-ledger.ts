@@ -15,7 +15,7 @@
  * script Redis Cluster safe.
  */
 import type { Cluster, Redis } from "ioredis";
-import { assertMicros, assertReservationTtl, budgetLevels, newReservationId } from "./budget-levels.ts";
+import { assertMicros, assertReservationTtl, budgetLevels, budgetRefused, newReservationId } from "./budget-levels.ts";
 import {
   DEFAULT_RESERVATION_TTL_MS, DEFAULT_SETTLED_MEMORY_MS,
   type BudgetCheck, type BudgetLedger, type BudgetLedgerOptions, type Reservation, type ReserveOptions, type ReserveResult,
@@ -192,7 +192,7 @@ export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBu
       if (reply[0] === 1) return { ok: true, reservation: { id, checks: levels, micros } };
       const refused = levels[(reply[1] as number) - 1]!;
       if (reply[0] === 2) throw new RedisKeyError(`budget reserve on ${refused.scope} ${refused.period}: ${foreignKeys(reply.slice(2) as string[])}`, refused.scope);
-      return { ok: false, scope: refused.scope, spentMicros: reply[2] as number, reservedMicros: reply[3] as number, capMicros: refused.capMicros };
+      return budgetRefused(refused, reply[2] as number, reply[3] as number, micros);
     },
     async settle(reservation: Reservation, actualMicros: number): Promise<void> {
       assertMicros("actualMicros", actualMicros);

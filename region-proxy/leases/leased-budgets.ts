@@ -11,6 +11,8 @@
  * - the spend alone still leaves room (spent + this ≤ cap): it waits, bounded, for reservations of other
  *   requests to settle (they settle to their real cost, usually far below their worst case);
  * - otherwise it is refused `budget_exceeded`: the global budget is spent or fully leased out.
+ * Out of time while only other requests' reservations block it (the spend leaves room), it is refused
+ * as held by requests in flight (the ledger's `heldByReservations`: 503 `budget_unavailable`, retryable).
  * Out of time while the lease could still grow (the control plane slow or away), it is refused as
  * unavailable (503 `budget_unavailable`, retryable), not as an exhausted budget.
  * A level without an answer yet is asked for (same bound); if the control plane cannot be reached and
@@ -171,7 +173,8 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
         // Said against the budget the caller knows: what other regions hold counts as reserved.
         const refused = leaseBound ? { ...result, capMicros: original.capMicros, reservedMicros: result.reservedMicros + (original.capMicros - level.capMicros) } : result;
         // Out of time while the lease could still grow: the control plane is slow or away, the budget is
-        // not spent. Retryable (503 budget_unavailable), never budget_exceeded.
+        // not spent. Retryable (503 budget_unavailable), never budget_exceeded. Out of time while only
+        // reservations block it: the ledger's `heldByReservations` (settlesMayFit) stays on the answer.
         return canGrow ? { ...refused, unavailable: true } : refused;
       }
       if (canGrow) {

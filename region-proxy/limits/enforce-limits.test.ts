@@ -205,8 +205,8 @@ describe("budgets", () => {
     const { enforcer } = await replica(`t${++counter}`);
     const snapshot = testSnapshot({ [ORG]: { budgets: { dailyMicros: worstCost(100) * 2 }, limits: { tpm: 100_000 } } });
     const key = testKey();
-    admitted(await enforcer.admit(input(snapshot, key)));
-    admitted(await enforcer.admit(input(snapshot, key)));
+    // Spent at their worst case: the spend leaves no room for a third.
+    for (let i = 0; i < 2; i++) await admitted(await enforcer.admit(input(snapshot, key))).ticket.settle({ ...ZERO_USAGE, inputTokens: PROMPT, outputTokens: 100 }, worstCost(100));
     const rendered = refused(await enforcer.admit(input(snapshot, key)));
     expect(rendered.status).toBe(429);
     expect(rendered.headers["x-should-retry"]).toBe("false");
@@ -250,7 +250,8 @@ describe("budgets", () => {
     }
     expect(await ledger.status(`ten:${TEAM}`, DAY)).toEqual({ spentMicros: 0, reservedMicros: 0 });
     const held = [admitted(await enforcer.admit(input(snapshot, key))), admitted(await enforcer.admit(input(snapshot, key)))];
-    expect(refused(await enforcer.admit(input(snapshot, key))).body.error.code).toBe("budget_exceeded");
+    // Nothing spent: held by the two in flight, retryable.
+    expect(refused(await enforcer.admit(input(snapshot, key))).body.error.code).toBe("budget_unavailable");
     await held[0]!.ticket.release();
     admitted(await enforcer.admit(input(snapshot, key)));
   });

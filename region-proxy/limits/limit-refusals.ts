@@ -44,7 +44,11 @@ export function rateRefusal(verdict: LimitVerdict, plan: LimitPlan, estimatedTok
   };
 }
 
-/** The 429 for an exhausted budget level, or the 503 when a fail-closed budget cannot be checked. */
+/**
+ * The 429 for an exhausted budget level; the 503 (retryable) when a fail-closed budget cannot be
+ * checked, or when requests in flight hold what the spend leaves (they settle, usually far below their
+ * worst case, and the same request then passes).
+ */
 export function budgetRefusal(result: Extract<ReserveResult, { ok: false }>, plan: LimitPlan, micros: number): GatewayError {
   if (result.unavailable) {
     return {
@@ -55,6 +59,15 @@ export function budgetRefusal(result: Extract<ReserveResult, { ok: false }>, pla
   }
   const level = plan.budget.find((b) => b.scope === result.scope && b.capMicros === result.capMicros);
   const period = level ? ` (${level.period})` : "";
+  if (result.heldByReservations) {
+    return {
+      kind: "budget_unavailable",
+      retryAfterSeconds: 1,
+      message:
+        `The budget for ${result.scope}${period} is held by requests in flight: spent ${usd(result.spentMicros)} and reserved ${usd(result.reservedMicros)} ` +
+        `of ${usd(result.capMicros)}; this request may cost up to ${usd(micros)}, which the spend leaves room for. Retry once they finish.`,
+    };
+  }
   return {
     kind: "budget_exceeded",
     message:

@@ -25,7 +25,13 @@ export type GatewayError =
   /** `retryAfterMs` (answered as waitHeaders): `null`, no wait would help (the request alone needs more than the limit), so SDKs must not retry. */
   | { kind: "rate_limited"; message: string; limitType: "requests" | "tokens"; retryAfterMs: number | null }
   | { kind: "budget_exceeded"; message: string }
-  /** A budget could not be checked (shared counters unreachable) and the tenant's budgets fail closed. */
+  /**
+   * A budget that is not spent cannot admit the request now (503, retryable, Retry-After): it could not
+   * be checked (shared counters unreachable) and the tenant's budgets fail closed, its regional lease
+   * could not grow in time, or its spend leaves room but requests in flight hold the rest. Not 429
+   * `budget_exceeded`: that one's type (`insufficient_quota`) and x-should-retry: false tell clients
+   * to give up, which only a spent (or fully leased out) budget warrants.
+   */
   | { kind: "budget_unavailable"; message: string; retryAfterSeconds: number }
   /** `innererror` is rendered for code `content_filter` only (ContentFilterInnerError). */
   | { kind: "vendor_rejected"; status: number; message: string; code: string | null; param: string | null; innererror?: ContentFilterInnerError }
