@@ -28,6 +28,9 @@
 import { LEASES_PATH, MAX_LEASE_LEVELS, parseLeaseAnswer, type LeaseAnswer, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
 import { wirePeriod } from "../../shared/leases/zoned-period.ts";
 import { redirectAnswer } from "../../shared/http/redirect-answer.ts";
+import { endpointUrl } from "../../shared/http/endpoint-url.ts";
+import { readControlPlaneError } from "../../shared/http/control-plane-error.ts";
+import { shownUrl } from "../../shared/config/shown-url.ts";
 import { clockSkewNote } from "./clock-skew-note.ts";
 import { createMemoryLeaseStore, type LeaseStore } from "./lease-store.ts";
 import { localLeaseExpiry } from "./local-lease-expiry.ts";
@@ -152,7 +155,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
   const refreshMs = options.refreshMs ?? 2000;
   const forgetAfterMs = options.forgetAfterMs ?? 600_000;
   const timeoutMs = options.requestTimeoutMs ?? 3000;
-  const url = new URL(LEASES_PATH, options.controlPlaneUrl).toString();
+  const url = endpointUrl(options.controlPlaneUrl, LEASES_PATH);
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
   const levels = new Map<string, Level>();
@@ -254,9 +257,12 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
         return { failure: `the control plane answered the lease request with a redirect (${redirect}), which is not followed: CONTROL_PLANE_URL should name the control plane itself`, unreachable: true };
       }
       if (response.status === 404) {
-        // A control plane without the lease endpoint: no budget is global, the snapshot's caps hold per region.
-        await response.arrayBuffer();
-        return { grants: asks.map((a) => ({ scope: a.scope, period: a.period, managed: false as const })) };
+        // The control plane's own 404 (its JSON error, code not_found) is one without the lease endpoint:
+        // no budget is global, the snapshot's caps hold per region. Any other 404 is not the control
+        // plane's (an ingress outside its path prefix): no answer, as when it is out of reach.
+        const { error, start } = await readControlPlaneError(response);
+        if (error?.code === "not_found") return { grants: asks.map((a) => ({ scope: a.scope, period: a.period, managed: false as const })) };
+        return { failure: `the lease request to ${shownUrl(url)} was answered 404 by something that is not the control plane (${JSON.stringify(start.slice(0, 80))}): CONTROL_PLANE_URL should be the control plane's base URL (a path prefix missing?)`, unreachable: true };
       }
       if (response.status >= 400 && response.status < 500) {
         return { failure: `the control plane refused the lease request (${response.status}: ${errorMessage(await response.text())})`, unreachable: false };

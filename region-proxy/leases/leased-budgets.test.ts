@@ -103,7 +103,7 @@ test("no lease and no control plane: budgets fail closed, or open when the tenan
 });
 
 test("a control plane without the lease endpoint leaves the snapshot's caps in force", async () => {
-  const old = Bun.serve({ port: 0, hostname: "127.0.0.1", development: false, fetch: () => new Response("{}", { status: 404 }), error: () => new Response(null, { status: 500 }) });
+  const old = Bun.serve({ port: 0, hostname: "127.0.0.1", development: false, fetch: () => Response.json({ error: { message: "no such route", code: "not_found" } }, { status: 404 }), error: () => new Response(null, { status: 500 }) });
   try {
     const { leases, ledger } = client(`http://127.0.0.1:${old.port}`);
     const budgets = createLeasedBudgets(ledger, leases, { maxWaitMs: 500 });

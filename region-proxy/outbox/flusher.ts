@@ -16,8 +16,9 @@
  * misconfiguration in between (one that would otherwise drain the whole backlog, money, in one round):
  * the event is kept, the 413 logged as not the control plane's, and the batch size starts over.
  */
+import { endpointUrl } from "../../shared/http/endpoint-url.ts";
 import { redirectAnswer } from "../../shared/http/redirect-answer.ts";
-import { readBounded } from "../../shared/http/read-bounded.ts";
+import { readControlPlaneError } from "../../shared/http/control-plane-error.ts";
 import { MAX_USAGE_BATCH, MAX_USAGE_BODY_BYTES, PROXY_ID_HEADER, USAGE_PATH } from "../../shared/internal-api.ts";
 import type { UsageBatchAck } from "../../shared/usage/usage-event.ts";
 import type { PendingEvent, UsageOutbox } from "./outbox.ts";
@@ -64,7 +65,7 @@ export interface Flusher {
 const SEND_TIMEOUT_MS = 10_000;
 
 export function startFlusher(deps: FlusherDeps): Flusher {
-  const url = `${deps.controlPlaneUrl.replace(/\/+$/, "")}${USAGE_PATH}`;
+  const url = endpointUrl(deps.controlPlaneUrl, USAGE_PATH);
   const maxBackoff = deps.maxBackoffMs ?? 30_000;
   let failures = 0;
   let timer: ReturnType<typeof setTimeout> | null = null;
@@ -97,7 +98,7 @@ export function startFlusher(deps: FlusherDeps): Flusher {
         return "failed";
       }
       if (response.status === 413) {
-        const fromControlPlane = (await errorCode(response)) === CONTROL_PLANE_TOO_LARGE;
+        const fromControlPlane = (await readControlPlaneError(response)).error?.code === CONTROL_PLANE_TOO_LARGE;
         return await tooLarge(pending, Buffer.byteLength(body), fromControlPlane);
       }
       if (!response.ok) {
@@ -215,18 +216,6 @@ function withinBudget(pending: PendingEvent[], budget: number): PendingEvent[] {
     if (bytes > budget && i > 0) return pending.slice(0, i);
   }
   return pending;
-}
-
-/** The `error.code` of a 413's body if it is the control plane's JSON error (read up to 4 KB), else null. */
-async function errorCode(response: Response): Promise<string | null> {
-  const bytes = await readBounded(response.body, 4096);
-  if (typeof bytes === "string") return null;
-  try {
-    const code = (JSON.parse(new TextDecoder().decode(bytes)) as { error?: { code?: unknown } } | null)?.error?.code;
-    return typeof code === "string" ? code : null;
-  } catch {
-    return null;
-  }
 }
 
 /** The request id of an event's JSON, for the log line (it is one event, dropped: parsing it is cheap). */

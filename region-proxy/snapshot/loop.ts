@@ -14,6 +14,7 @@
  * control plane, and its 304 would confirm the held snapshot with nothing signed.
  */
 import { PROXY_ID_HEADER, PROXY_SNAPSHOT_DIGEST_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX, USAGE_OUTBOX_OLDEST_AGE_HEADER } from "../../shared/internal-api.ts";
+import { endpointUrl } from "../../shared/http/endpoint-url.ts";
 import { snapshotDigest } from "../../shared/snapshot/snapshot-digest.ts";
 import { applySnapshot, saveHeldSnapshot, type ApplyDeps } from "./apply-snapshot.ts";
 import type { LoadedSnapshot } from "./current.ts";
@@ -65,7 +66,7 @@ function tokenRefusalReason(status: number, region: string): string {
 }
 
 export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
-  const url = `${deps.controlPlaneUrl.replace(/\/+$/, "")}${SNAPSHOT_PATH_PREFIX}${encodeURIComponent(deps.region)}`;
+  const url = endpointUrl(deps.controlPlaneUrl, `${SNAPSHOT_PATH_PREFIX}${encodeURIComponent(deps.region)}`);
   const maxBytes = deps.maxBytes ?? DEFAULT_SNAPSHOT_MAX_BYTES;
   const abort = new AbortController();
   let timer: ReturnType<typeof setTimeout> | null = null;

@@ -95,7 +95,8 @@ export async function startSnapshotOrigin(opts: { regionTokens: Record<string, s
       if (request.method === "GET" && path.startsWith(SNAPSHOT_PATH_PREFIX)) return snapshot(request, decodeURIComponent(path.slice(SNAPSHOT_PATH_PREFIX.length)));
       if (request.method === "POST" && path === USAGE_PATH) return usage(request);
       if (request.method === "GET" && path === JWKS_PATH && opts.jwks) return Response.json(opts.jwks);
-      return Response.json({ error: "not found" }, { status: 404 });
+      // As the control plane's route table answers a path it has no route for (the lease endpoint here).
+      return Response.json({ error: { message: "no such route", code: "not_found" } }, { status: 404 });
     },
     error: (error) => Response.json({ error: error.message }, { status: 500 }),
   });
