@@ -270,12 +270,17 @@ export async function approveChange(ctx: GraphQLContext, id: string): Promise<Ch
   return result!;
 }
 
+/** How much of a rejection's reason the request and its audit row keep. */
+const MAX_REJECT_REASON = 1000;
+
 export async function rejectChange(ctx: GraphQLContext, id: string, reason: string | null): Promise<ChangeRequestRow> {
   return runAudited(ctx.deps.sql, ctx.who, async (tx) => {
     const cr = await requireVisible(ctx, tx, id, true);
     if (!(OPEN_STATUSES as readonly string[]).includes(cr.status)) throw conflict(`change request ${id} is ${cr.status}`);
-    const after = await setChangeStatus(tx, id, "rejected", ctx.principal.id, (reason === undefined || reason === null ? null : truncateText(reason, 1000)));
-    return { result: after, audit: { action: "change.reject", target: id, after: { reason: reason ? maskSecrets(reason) : reason } } };
+    const kept = reason === undefined || reason === null ? null : truncateText(reason, MAX_REJECT_REASON);
+    const after = await setChangeStatus(tx, id, "rejected", ctx.principal.id, kept);
+    // The audit row keeps the request's cut reason, masked (and cut again: a masked word is longer).
+    return { result: after, audit: { action: "change.reject", target: id, after: { reason: kept === null ? reason : truncateText(maskSecrets(kept), MAX_REJECT_REASON) } } };
   });
 }
 
