@@ -16,6 +16,7 @@
  */
 import type { ChatMessage } from "../types.ts";
 import { functionCallOnly } from "../function-call-only.ts";
+import { refuseMessageFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { type AnthropicBlock, convertContent, textOnly } from "./content.ts";
 import { trimPrefill } from "./prefill.ts";
@@ -133,6 +134,7 @@ export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlo
   };
   messages.forEach((message, i) => {
     const param = `messages[${i}]`;
+    refuseMessageFields(message, param);
     switch (message.role) {
       case "system":
       case "developer": {

@@ -12,6 +12,7 @@
  */
 import type { ChatMessage } from "../types.ts";
 import { functionCallOnly } from "../function-call-only.ts";
+import { refuseMessageFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { textOnly } from "../anthropic/content.ts";
 import { assistantContent, assistantRefusal, NO_TURNS } from "../anthropic/messages.ts";
@@ -58,6 +59,7 @@ export function convertMessages(messages: ChatMessage[]): { systemInstruction: {
   };
   messages.forEach((message, i) => {
     const param = `messages[${i}]`;
+    refuseMessageFields(message, param);
     switch (message.role) {
       case "system":
       case "developer": {
