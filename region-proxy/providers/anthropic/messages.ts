@@ -98,7 +98,7 @@ function toolUseId(ids: ToolIds, clientId: string, messageIndex: number): string
 }
 
 function toolUseBlocks(message: ChatMessage, param: string, ids: ToolIds, messageIndex: number): AnthropicBlock[] {
-  if (message.tool_calls !== undefined && message.tool_calls.length > 0) ids.open.clear();
+  if (message.tool_calls != null && message.tool_calls.length > 0) ids.open.clear();
   return (message.tool_calls ?? []).map((sent, j) => {
     const call = functionCallOnly(sent, `${param}.tool_calls[${j}]`);
     let input: unknown;
