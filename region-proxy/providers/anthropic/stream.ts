@@ -4,7 +4,10 @@
  * then per content block content_block_start / content_block_delta* / content_block_stop, then
  * message_delta (stop_reason, cumulative usage) and message_stop; ping may come anywhere, and unknown
  * event types must be ignored (Anthropic's versioning policy). message_stop ends the stream (ended()):
- * nothing after it is translated.
+ * nothing after it is translated. message_start's output_tokens is a placeholder (1): only a
+ * message_delta's output_tokens is the answer's, and a stream whose message_delta brings none (no usage,
+ * or output_tokens null, as some Anthropic-compatible endpoints send) ends without usage, charged the
+ * input message_start reported and no less than the text it streamed (VendorStream.usageSoFar).
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import {
@@ -45,6 +48,8 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
   const blocks = new Map<number, Block>();
   const usage: AnthropicUsage = {};
   let sawUsage = false;
+  /** A message_delta brought output_tokens: the usage holds the answer's output count, not message_start's placeholder. */
+  let sawOutput = false;
   let started = false;
   let stopped = false;
   let toolCount = 0;
@@ -134,7 +139,9 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         return [];
       }
       case "message_delta": {
-        mergeUsage(data.usage as AnthropicUsage | undefined);
+        const delta = data.usage as AnthropicUsage | undefined;
+        mergeUsage(delta);
+        if (delta && typeof delta === "object" && delta.output_tokens !== undefined && delta.output_tokens !== null) sawOutput = true;
         const reason = (data.delta as { stop_reason?: string | null } | undefined)?.stop_reason;
         let finish = mapAnthropicStopReason(reason);
         if (finish === "tool_calls" && toolCount === 0 && sawJson) finish = "stop";
@@ -167,7 +174,9 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
     },
     finish() {
       if (!stopped) throw new VendorProtocolError("Anthropic stream ended before message_stop");
-      const normalized: NormalizedUsage | null = sawUsage ? convertAnthropicUsage(usage) : null;
+      // Without the answer's output count the output is unknown: no usage, so the request is charged as
+      // one that sent none (partialUsage's input, the streamed text's estimate), never the placeholder.
+      const normalized: NormalizedUsage | null = sawOutput ? convertAnthropicUsage(usage) : null;
       return { chunks: out.closingUsage(normalized), usage: normalized };
     },
     partialUsage: () => (sawUsage ? convertAnthropicUsage(usage) : null),
