@@ -53,7 +53,8 @@ export function gcraRescale(tat: number | undefined, nowMs: number, tatLimit: nu
 
 /**
  * Charges `cost` against a level whose stored TAT is `tat` (undefined = never used), written under
- * `tatLimit` (undefined = under `limit`). A limit of 0 refuses everything, with a retry of one period.
+ * `tatLimit` (undefined = under `limit`). A limit of 0 refuses everything, with a retry of one period
+ * (which no wait satisfies: buildVerdict marks such a refusal `forGood`, answered without a retry).
  */
 export function gcraStep(tat: number | undefined, nowMs: number, limit: number, cost: number, periodMs: number, tatLimit?: number): GcraStep {
   const base = Math.max(gcraRescale(tat, nowMs, tatLimit, limit) ?? nowMs, nowMs);

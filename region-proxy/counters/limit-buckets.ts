@@ -45,23 +45,31 @@ export function assertTokenCount(name: string, value: number, allowNegative: boo
 
 /**
  * Builds the verdict: refused when any bucket's retryAfterMs > 0; `tripped` is the bucket that frees up
- * last (so retrying after retryAfterMs is not refused by the same request again), and the headers show
- * the tightest bucket per kind (fewest remaining, then lowest limit).
+ * last (so retrying after retryAfterMs is not refused by the same request again), or the first that no
+ * wait frees (`forGood`: a zero limit), and the headers show the tightest bucket per kind (fewest
+ * remaining, then lowest limit).
  */
 export function buildVerdict(buckets: LimitBucket[], outcomes: BucketOutcome[]): LimitVerdict {
   let tripped: LimitVerdict["tripped"] = null;
   let retryAfterMs = 0;
+  let forGood = false;
   const tightest: Record<"requests" | "tokens", LimitWindow | null> = { requests: null, tokens: null };
   buckets.forEach((bucket, i) => {
     const outcome = outcomes[i]!;
+    if (!forGood && outcome.retryAfterMs > 0 && bucket.limit <= 0) {
+      tripped = { scope: bucket.scope, kind: bucket.kind };
+      forGood = true;
+    }
     if (outcome.retryAfterMs > retryAfterMs) {
       retryAfterMs = outcome.retryAfterMs;
-      tripped = { scope: bucket.scope, kind: bucket.kind };
+      if (!forGood) tripped = { scope: bucket.scope, kind: bucket.kind };
     }
     const current = tightest[bucket.kind];
     if (!current || outcome.remaining < current.remaining || (outcome.remaining === current.remaining && bucket.limit < current.limit)) {
       tightest[bucket.kind] = { limit: bucket.limit, remaining: outcome.remaining, resetMs: outcome.resetMs };
     }
   });
-  return { allowed: tripped === null, tripped, retryAfterMs, requests: tightest.requests, tokens: tightest.tokens };
+  const verdict: LimitVerdict = { allowed: tripped === null, tripped, retryAfterMs, requests: tightest.requests, tokens: tightest.tokens };
+  if (forGood) verdict.forGood = true;
+  return verdict;
 }

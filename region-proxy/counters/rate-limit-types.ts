@@ -19,6 +19,11 @@ export interface LimitVerdict {
   tripped: { scope: string; kind: "requests" | "tokens" } | null;
   /** 0 when allowed; otherwise the wait until every refusing level would admit this request. */
   retryAfterMs: number;
+  /**
+   * Set when refused at a level no wait can make admit this request: its limit is 0 (the level allows
+   * no requests). `tripped` is then that level, and `retryAfterMs` means nothing: answer x-should-retry: false.
+   */
+  forGood?: true;
   /** For the x-ratelimit-* headers: the tightest level per kind (null when no level limits that kind). */
   requests: LimitWindow | null;
   tokens: LimitWindow | null;

@@ -181,7 +181,14 @@ export function describeRateLimiter(name: string, harness: RateLimiterHarness): 
     test("a zero limit refuses; bad numbers are a programming error", async () => {
       const [limiter] = await harness.pair();
       const zero = await limiter.acquire([{ scope: "key:key_zero", rpm: 0 }], 0, T0);
-      expect(zero).toMatchObject({ allowed: false, retryAfterMs: 60_000, tripped: { scope: "key:key_zero", kind: "requests" } });
+      expect(zero).toMatchObject({ allowed: false, retryAfterMs: 60_000, tripped: { scope: "key:key_zero", kind: "requests" }, forGood: true });
+      // The zero level is named whatever the other levels' waits; a level that only waits is not for good.
+      expect((await limiter.acquire([{ scope: "key:key_full", rpm: 1 }], 0, T0)).allowed).toBe(true);
+      const both = await limiter.acquire([{ scope: "key:key_full", rpm: 1 }, { scope: "team:zero", tpm: 0 }], 0, T0);
+      expect(both).toMatchObject({ allowed: false, tripped: { scope: "team:zero", kind: "tokens" }, forGood: true });
+      const waits = await limiter.acquire([{ scope: "key:key_full", rpm: 1 }], 0, T0);
+      expect(waits.allowed).toBe(false);
+      expect(waits.forGood).toBeUndefined();
       await expect(limiter.acquire([{ scope: "key:key_bad", rpm: Number.NaN }], 0, T0)).rejects.toThrow(TypeError);
       await expect(limiter.acquire([{ scope: "key:key_bad", rpm: 1 }], -1, T0)).rejects.toThrow(TypeError);
     });

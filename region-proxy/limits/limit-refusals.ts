@@ -17,9 +17,16 @@ const TOKENS_OF: Record<Operation, { counted: string; reduce: string }> = {
   embeddings: { counted: "input estimate", reduce: "Reduce the input." },
 };
 
-/** The 429 for a rate level: which scope and kind tripped, and when to retry. */
+const WHAT: Record<"requests" | "tokens", string> = { requests: "requests per minute (RPM)", tokens: "tokens per minute (TPM)" };
+
+/** The 429 for a rate level: which scope and kind tripped, and when to retry (never, for a zero limit). */
 export function rateRefusal(verdict: LimitVerdict, plan: LimitPlan, estimatedTokens: number, operation: Operation = "chat"): GatewayError {
   const { counted, reduce } = TOKENS_OF[operation];
+  if (verdict.forGood) {
+    // A zero limit: no wait helps, so no Retry-After and x-should-retry: false.
+    const { scope, kind } = verdict.tripped!;
+    return { kind: "rate_limited", limitType: kind, retryAfterMs: null, message: `${scope} allows no requests: its ${WHAT[kind]} limit is 0.` };
+  }
   // No wait helps a level whose full bucket holds less than this one request (OpenAI's "Request too large").
   const tooSmall = plan.rate.find((c) => c.tpm !== null && c.tpm !== undefined && estimatedTokens > c.tpm);
   if (tooSmall) {
@@ -34,7 +41,7 @@ export function rateRefusal(verdict: LimitVerdict, plan: LimitPlan, estimatedTok
   const check = plan.rate.find((c) => c.scope === tripped.scope);
   const limit = tripped.kind === "requests" ? check?.rpm : check?.tpm;
   const retryAfterSeconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
-  const what = tripped.kind === "requests" ? "requests per minute (RPM)" : "tokens per minute (TPM)";
+  const what = WHAT[tripped.kind];
   const need = tripped.kind === "tokens" ? ` This request needs ${estimatedTokens} tokens (${counted}).` : "";
   return {
     kind: "rate_limited",
