@@ -29,6 +29,14 @@ export class AuditChainVerdict {
   /** The id of the first row whose hash or link does not check out; null when the chain is intact. */
   @Field(() => Int, { nullable: true }) brokenAt: number | null;
   @Field(() => Int) checked: number;
+  /**
+   * How many of the rows checked are unkeyed (`sha256`). Only a database from before the audit key has
+   * any: on one a keyed control plane wrote from the start, unkeyed rows mean it was rewritten without the
+   * key (a downgrade reads exactly like such a database); a monitor alerts on them.
+   */
+  @Field(() => Int) unkeyedRows: number;
+  /** The id of the first keyed row checked (where keyed hashing begins); null when none is. A monitor alerts when it moves. */
+  @Field(() => Int, { nullable: true }) keyedFrom: number | null;
 }
 
 @ObjectType()

@@ -5,6 +5,10 @@
  * was keyed) are accepted only before the first keyed row. The chain alone cannot show its newest rows
  * gone, so each row must also carry the head appended with it (its position and hash, in append-only
  * `audit_head`), and a head whose row is gone breaks the chain there.
+ *
+ * A chain the database owner rewrote whole as unkeyed rows (no key needed) reads exactly like one from
+ * before the key, and verifies: the verdict says how many rows are unkeyed and where keyed hashing
+ * begins, for a monitor to alert on, and only the head's anchor outside the database proves it.
  */
 import type { Queryable } from "../db/client.ts";
 import { AUDIT_GENESIS_HASH, AUDIT_SCHEME_KEYED, AUDIT_SCHEME_UNKEYED, auditHash, auditHmac, type AuditContent } from "./audit-hash.ts";
@@ -32,22 +36,23 @@ export function storedContent(row: AuditEntry): AuditContent {
 export async function verifyAuditChain(q: Queryable, key: Uint8Array | null = auditKeyFor(q)): Promise<AuditChainVerdict> {
   let prev = AUDIT_GENESIS_HASH;
   let checked = 0;
-  let keyed = false;
+  let unkeyedRows = 0;
+  let keyedFrom: number | null = null;
+  const verdict = (brokenAt: number | null): AuditChainVerdict => ({ ok: brokenAt === null, brokenAt, checked, unkeyedRows, keyedFrom });
   for await (const row of auditChain(q)) {
     let expected: string | null = null;
     if (row.hashScheme === AUDIT_SCHEME_KEYED) {
-      keyed = true;
       if (key) expected = auditHmac(key, prev, storedContent(row));
-    } else if (row.hashScheme === AUDIT_SCHEME_UNKEYED && !keyed) {
+    } else if (row.hashScheme === AUDIT_SCHEME_UNKEYED && keyedFrom === null) {
       expected = auditHash(prev, storedContent(row));
     }
-    if (expected === null || row.prevHash !== prev || row.hash !== expected) return { ok: false, brokenAt: Number(row.id), checked };
-    if (row.headSeq !== String(checked + 1) || row.headHash !== row.hash) return { ok: false, brokenAt: Number(row.id), checked };
+    if (expected === null || row.prevHash !== prev || row.hash !== expected) return verdict(Number(row.id));
+    if (row.headSeq !== String(checked + 1) || row.headHash !== row.hash) return verdict(Number(row.id));
+    if (row.hashScheme === AUDIT_SCHEME_KEYED) keyedFrom ??= Number(row.id);
+    else unkeyedRows++;
     prev = row.hash;
     checked++;
   }
   // Read after the walk: rows appended meanwhile have their heads and rows both (one transaction).
-  const orphan = await firstOrphanedHead(q);
-  if (orphan !== null) return { ok: false, brokenAt: orphan, checked };
-  return { ok: true, brokenAt: null, checked };
+  return verdict(await firstOrphanedHead(q));
 }
