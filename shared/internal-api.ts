@@ -8,7 +8,9 @@
  *            X-Usage-Outbox-Oldest-Age-Ms (age of the oldest usage event its outbox has not shipped, 0 if none),
  *            If-None-Match (the ETag it holds)
  *   200: body is the compact JWS (content-type application/jose), ETag: "<version>"
- *   304: unchanged (never when the reported digest is not the latest version's); 401: bad token; 403: token of another region; 404: no snapshot for that region yet
+ *   304: unchanged (never when the reported digest is not the latest version's); 401: bad token; 403: token of another region;
+ *   404: no snapshot for that region yet: { error: { code: "not_found", message: noSnapshotYetMessage(region) } }
+ *   (any other 404, e.g. the route table's "no such route", is not the snapshot route's: a wrong CONTROL_PLANE_URL)
  *
  * POST /internal/v1/usage
  *   body: UsageBatch (shared/usage/usage-event.ts), at most MAX_USAGE_BATCH events
@@ -20,6 +22,8 @@ export const SNAPSHOT_PATH_PREFIX = "/internal/v1/snapshots/";
 export const USAGE_PATH = "/internal/v1/usage";
 export const JWKS_PATH = "/.well-known/jwks.json";
 export const MAX_USAGE_BATCH = 500;
+/** The message of the snapshot route's 404 (code not_found) for a region with no snapshot yet: the proxy tells it from any other 404 by it. */
+export const noSnapshotYetMessage = (region: string) => `no snapshot for region ${region} yet`;
 /** The usage endpoint refuses a larger body with 413 (batch_too_large); the proxy's flusher keeps its batches well below it. */
 export const MAX_USAGE_BODY_BYTES = 4 * 1024 * 1024;
 

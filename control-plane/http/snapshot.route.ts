@@ -4,7 +4,7 @@
  * snapshot's digest is answered 304 only when that digest is the latest's: the ETag names a version,
  * and after a database restore one version can have been signed with two contents.
  */
-import { PROXY_ID_HEADER, PROXY_SNAPSHOT_DIGEST_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX, USAGE_OUTBOX_OLDEST_AGE_HEADER } from "../../shared/internal-api.ts";
+import { noSnapshotYetMessage, PROXY_ID_HEADER, PROXY_SNAPSHOT_DIGEST_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX, USAGE_OUTBOX_OLDEST_AGE_HEADER } from "../../shared/internal-api.ts";
 import { SNAPSHOT_DIGEST_PATTERN } from "../../shared/snapshot/snapshot-digest.ts";
 import type { ConfigChangeDeps } from "../snapshots/config-change.ts";
 import { republishPastVersion, type AheadClaim } from "../snapshots/republish-past-version.ts";
@@ -27,7 +27,7 @@ function etagMatches(header: string | null, etag: string): boolean {
 }
 
 const notModified = (version: number) => new Response(null, { status: 304, headers: { etag: `"${version}"` } });
-const notYet = (region: string) => jsonError(404, "not_found", `no snapshot for region ${region} yet`);
+const notYet = (region: string) => jsonError(404, "not_found", noSnapshotYetMessage(region));
 
 export interface SnapshotRouteDeps extends ConfigChangeDeps {
   log: (line: string) => void;

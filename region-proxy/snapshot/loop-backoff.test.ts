@@ -3,6 +3,7 @@
  * pollMs, and returns to pollMs once it answers again.
  */
 import { afterAll, expect, test } from "bun:test";
+import { noSnapshotYetMessage } from "../../shared/internal-api.ts";
 import { generateSigningKey } from "../../shared/snapshot/sign.ts";
 import { importTrustedKeys } from "../../shared/snapshot/verify.ts";
 import { tempDirs } from "../../test/support/temp-dirs.ts";
@@ -16,7 +17,8 @@ afterAll(dirs.removeAll);
 test("a failing control plane is polled with growing pauses, and at pollMs again once it answers", async () => {
   let failing = true;
   const hits: number[] = [];
-  const server = Bun.serve({ port: 0, fetch: () => (hits.push(Date.now()), new Response(failing ? "down" : null, { status: failing ? 503 : 404 })) });
+  // Answering again: the control plane's own "no snapshot for this region yet".
+  const server = Bun.serve({ port: 0, fetch: () => (hits.push(Date.now()), failing ? new Response("down", { status: 503 }) : Response.json({ error: { message: noSnapshotYetMessage("eu"), code: "not_found" } }, { status: 404 })) });
   const { key } = await generateSigningKey("k1");
   const kv = await openProxyKv(dirs.make("loop-backoff-"));
   const loop = startSnapshotLoop({

@@ -11,9 +11,14 @@
  * unknown, revoked, or another region's) is a failed poll too, and not "reachable": this proxy will get
  * no snapshot until its token is fixed; it is logged once per run of refusals, not at every poll. So is a
  * redirect, which is never followed (fetch-snapshot.ts): whatever answers at its Location is not the
- * control plane, and its 304 would confirm the held snapshot with nothing signed.
+ * control plane, and its 304 would confirm the held snapshot with nothing signed. A 404 is the control
+ * plane's "no snapshot for this region yet" (reachable, not a failure) only with its JSON error for this
+ * region (noSnapshotYetMessage); any other 404 (CONTROL_PLANE_URL naming another path: the GraphQL
+ * endpoint, an ingress prefix left out) is a failed poll and not "reachable". Either is logged once per
+ * run, naming the URL (credentials masked).
  */
-import { PROXY_ID_HEADER, PROXY_SNAPSHOT_DIGEST_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX, USAGE_OUTBOX_OLDEST_AGE_HEADER } from "../../shared/internal-api.ts";
+import { noSnapshotYetMessage, PROXY_ID_HEADER, PROXY_SNAPSHOT_DIGEST_HEADER, PROXY_SNAPSHOT_VERSION_HEADER, SNAPSHOT_PATH_PREFIX, USAGE_OUTBOX_OLDEST_AGE_HEADER } from "../../shared/internal-api.ts";
+import { shownUrl } from "../../shared/config/shown-url.ts";
 import { endpointUrl } from "../../shared/http/endpoint-url.ts";
 import { snapshotDigest } from "../../shared/snapshot/snapshot-digest.ts";
 import { applySnapshot, saveHeldSnapshot, type ApplyDeps } from "./apply-snapshot.ts";
@@ -59,6 +64,13 @@ export function pauseMs(pollMs: number, failures: number): number {
 
 const isTokenRefusal = (status: number) => status === 401 || status === 403;
 
+/** A 404 that is not the control plane's "no snapshot for this region yet": not from the snapshot route. */
+function isForeignNotFound(answer: SnapshotAnswer, region: string): boolean {
+  if (!("notFound" in answer)) return false;
+  const error = answer.notFound.error;
+  return error?.code !== "not_found" || error.message !== noSnapshotYetMessage(region);
+}
+
 function tokenRefusalReason(status: number, region: string): string {
   return status === 401
     ? "REGION_TOKEN is refused (unknown or revoked)"
@@ -89,6 +101,8 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
   let tokenRefused: number | null = null;
   // The redirect ("307 to …") the current run of them answered with: logged once per run.
   let redirected: string | null = null;
+  // The 404 the current run of them is ("not_yet": the control plane's own; "foreign": another's): logged once per run.
+  let notFound: "not_yet" | "foreign" | null = null;
   // The held snapshot's digest, hashed once per snapshot held, not at every poll (the JWS may be tens of MB).
   const digests = new WeakMap<LoadedSnapshot, string>();
   const heldDigest = (loaded: LoadedSnapshot): string => {
@@ -111,7 +125,7 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
     if (ifNoneMatch !== null) headers["if-none-match"] = ifNoneMatch;
     try {
       const answer = await fetchSnapshot(url, headers, { signal: abort.signal, headersMs: deps.requestTimeoutMs ?? 5000, bodyMs: deps.downloadTimeoutMs ?? DEFAULT_DOWNLOAD_TIMEOUT_MS, maxBytes });
-      deps.current.controlPlaneReachable = answer.status < 500 && !isTokenRefusal(answer.status) && !("redirect" in answer);
+      deps.current.controlPlaneReachable = answer.status < 500 && !isTokenRefusal(answer.status) && !("redirect" in answer) && !isForeignNotFound(answer, deps.region);
       failures = (await handle(answer, version)) ? 0 : failures + 1;
     } catch (error) {
       deps.current.controlPlaneReachable = false;
@@ -136,6 +150,21 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
     }
     if (tokenRefused !== null) deps.log(`snapshot poll: control plane accepts the region token again (answered ${answer.status})`);
     tokenRefused = null;
+    if ("notFound" in answer) {
+      const foreign = isForeignNotFound(answer, deps.region);
+      const situation = foreign ? "foreign" : "not_yet";
+      if (notFound !== situation) {
+        deps.log(
+          foreign
+            ? `snapshot poll: 404 from ${shownUrl(url)} is not the control plane's snapshot answer (${JSON.stringify(answer.notFound.start.slice(0, 80))}): CONTROL_PLANE_URL should be the control plane's base URL (a wrong or missing path prefix?); backing off, keeping version ${version} (logged again when this changes)`
+            : `snapshot poll: the control plane has no snapshot for region ${deps.region} yet (404 from ${shownUrl(url)}); ${version > 0 ? `keeping version ${version}` : "not ready until one is published"} (logged again when this changes)`,
+        );
+      }
+      notFound = situation;
+      return !foreign;
+    }
+    if (notFound === "foreign") deps.log(`snapshot poll: ${shownUrl(url)} answers as the control plane again (answered ${answer.status})`);
+    notFound = null;
     if ("jws" in answer) {
       if (refused.matches(answer.jws)) return false;
       if (conflictVersion === version && conflictDigest === snapshotDigest(answer.jws)) return false;
@@ -161,7 +190,7 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
       await saveHeldSnapshot(deps);
       return !stillRefused;
     }
-    if (answer.status !== 404) deps.log(`snapshot poll: control plane answered ${answer.status}`);
+    deps.log(`snapshot poll: control plane answered ${answer.status}`);
     return answer.status < 500 && answer.status !== 429;
   }
 

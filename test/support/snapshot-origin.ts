@@ -8,7 +8,7 @@
  *
  * @example const origin = await startSnapshotOrigin({ regionTokens: { "regtok_x": "eu" } }); origin.publish("eu", jws, 1);
  */
-import { JWKS_PATH, MAX_USAGE_BATCH, SNAPSHOT_PATH_PREFIX, USAGE_PATH } from "../../shared/internal-api.ts";
+import { JWKS_PATH, MAX_USAGE_BATCH, noSnapshotYetMessage, SNAPSHOT_PATH_PREFIX, USAGE_PATH } from "../../shared/internal-api.ts";
 import { parseUsageEvent, type UsageBatchAck, type UsageEvent } from "../../shared/usage/usage-event.ts";
 import type { JWK } from "jose";
 import { serveAgain } from "./ports.ts";
@@ -50,7 +50,7 @@ export async function startSnapshotOrigin(opts: { regionTokens: Record<string, s
     if (!tokenRegion) return Response.json({ error: "bad region token" }, { status: 401 });
     if (tokenRegion !== region) return Response.json({ error: "token of another region" }, { status: 403 });
     const held = state.snapshots.get(region);
-    if (!held) return Response.json({ error: "no snapshot for this region yet" }, { status: 404 });
+    if (!held) return Response.json({ error: { message: noSnapshotYetMessage(region), code: "not_found" } }, { status: 404 });
     const etag = `"${held.version}"`;
     // RFC 9110 If-None-Match: a list of (possibly weak) tags, or `*`, as the control plane reads it.
     const matches = (request.headers.get("if-none-match") ?? "").split(",").some((t) => [etag, `W/${etag}`, "*"].includes(t.trim()));
