@@ -44,25 +44,26 @@ export function assertTokenCount(name: string, value: number, allowNegative: boo
 }
 
 /**
- * Builds the verdict: refused when any bucket's retryAfterMs > 0; `tripped` is the bucket that frees up
- * last (so retrying after retryAfterMs is not refused by the same request again), or the first that no
- * wait frees (`forGood`: a zero limit), and the headers show the tightest bucket per kind (fewest
- * remaining, then lowest limit).
+ * Builds the verdict from buckets with their limits as enforced (`estimatedTokens`: the request's token
+ * charge): refused when any bucket's retryAfterMs > 0; `tripped` is the bucket that frees up last (so
+ * retrying after retryAfterMs is not refused by the same request again), or the first that no wait
+ * frees (`forGood`: a zero limit, or a token limit below the estimate), and the headers show the
+ * tightest bucket per kind (fewest remaining, then lowest limit).
  */
-export function buildVerdict(buckets: LimitBucket[], outcomes: BucketOutcome[]): LimitVerdict {
+export function buildVerdict(buckets: LimitBucket[], outcomes: BucketOutcome[], estimatedTokens: number): LimitVerdict {
   let tripped: LimitVerdict["tripped"] = null;
   let retryAfterMs = 0;
   let forGood = false;
   const tightest: Record<"requests" | "tokens", LimitWindow | null> = { requests: null, tokens: null };
   buckets.forEach((bucket, i) => {
     const outcome = outcomes[i]!;
-    if (!forGood && outcome.retryAfterMs > 0 && bucket.limit <= 0) {
-      tripped = { scope: bucket.scope, kind: bucket.kind };
+    if (!forGood && outcome.retryAfterMs > 0 && (bucket.limit <= 0 || (bucket.kind === "tokens" && estimatedTokens > bucket.limit))) {
+      tripped = { scope: bucket.scope, kind: bucket.kind, limit: bucket.limit };
       forGood = true;
     }
     if (outcome.retryAfterMs > retryAfterMs) {
       retryAfterMs = outcome.retryAfterMs;
-      if (!forGood) tripped = { scope: bucket.scope, kind: bucket.kind };
+      if (!forGood) tripped = { scope: bucket.scope, kind: bucket.kind, limit: bucket.limit };
     }
     const current = tightest[bucket.kind];
     if (!current || outcome.remaining < current.remaining || (outcome.remaining === current.remaining && bucket.limit < current.limit)) {

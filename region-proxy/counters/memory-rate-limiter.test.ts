@@ -60,6 +60,18 @@ describe("in-process rate limiter, use admitted elsewhere (charge) and a replica
     expect((await limiter.acquire(tokensOnly, 1, T0)).allowed).toBe(false);
   });
 
+  test("a request larger than the share (not the limit) is refused for good, at the share's limit", async () => {
+    const limiter = createMemoryRateLimiter({ share: 0.5 });
+    const checks = [{ scope: "key:share", tpm: 10_000 }];
+    const tooLarge = await limiter.acquire(checks, 6_000, T0);
+    expect(tooLarge).toMatchObject({ allowed: false, forGood: true, tripped: { scope: "key:share", kind: "tokens", limit: 5_000 } });
+    expect(tooLarge.tokens!.limit).toBe(5_000);
+    expect((await limiter.acquire(checks, 5_000, T0)).allowed).toBe(true);
+    const waits = await limiter.acquire(checks, 5_000, T0);
+    expect(waits).toMatchObject({ allowed: false, tripped: { scope: "key:share", kind: "tokens", limit: 5_000 } });
+    expect(waits.forGood).toBeUndefined();
+  });
+
   test("an hour at twice the share, charged in, refuses for at most one period, not for the hour", async () => {
     // One replica of two served the region's whole limit for an hour (uneven balancing): 20 requests a
     // minute of 1,000 tokens each, every one admitted elsewhere and charged here at its share (10, 10,000).

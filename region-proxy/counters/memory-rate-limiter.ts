@@ -145,7 +145,7 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
         outcomes.push({ retryAfterMs: allowed ? 0 : steps[i]!.retryAfterMs, remaining: window.remaining, resetMs: window.resetMs });
       }
       sweep(nowMs);
-      return buildVerdict(buckets, outcomes);
+      return buildVerdict(buckets, outcomes, estimatedTokens);
     },
 
     async adjustTokens(checks: LimitCheck[], deltaTokens: number, nowMs = Date.now()): Promise<void> {

@@ -15,13 +15,17 @@ export interface LimitCheck {
 /** The limiter's answer; a value, never an exception, for "too many". */
 export interface LimitVerdict {
   allowed: boolean;
-  /** When refused: which scope and which kind tripped (the one that frees up last). */
-  tripped: { scope: string; kind: "requests" | "tokens" } | null;
+  /**
+   * When refused: which scope and which kind tripped (the one that frees up last), and its limit as
+   * enforced (while Redis is down, this replica's share of the limit asked: what the headers show).
+   */
+  tripped: { scope: string; kind: "requests" | "tokens"; limit: number } | null;
   /** 0 when allowed; otherwise the wait until every refusing level would admit this request. */
   retryAfterMs: number;
   /**
-   * Set when refused at a level no wait can make admit this request: its limit is 0 (the level allows
-   * no requests). `tripped` is then that level, and `retryAfterMs` means nothing: answer x-should-retry: false.
+   * Set when refused at a level no wait can make admit this request: its limit as enforced is 0 (the
+   * level allows no requests), or, for tokens, below the request's estimate ("Request too large").
+   * `tripped` is then that level, and `retryAfterMs` means nothing: answer x-should-retry: false.
    */
   forGood?: true;
   /** For the x-ratelimit-* headers: the tightest level per kind (null when no level limits that kind). */

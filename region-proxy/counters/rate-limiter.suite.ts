@@ -22,7 +22,7 @@ export function describeRateLimiter(name: string, harness: RateLimiterHarness): 
       const allowed = verdicts.filter((v) => v.allowed);
       expect(allowed.length).toBe(60);
       for (const v of verdicts.filter((v) => !v.allowed)) {
-        expect(v.tripped).toEqual({ scope: "key:key_conc", kind: "requests" });
+        expect(v.tripped).toEqual({ scope: "key:key_conc", kind: "requests", limit: 60 });
         expect(v.retryAfterMs).toBe(1000);
         expect(v.requests).toEqual({ limit: 60, remaining: 0, resetMs: 60_000 });
       }
@@ -55,7 +55,8 @@ export function describeRateLimiter(name: string, harness: RateLimiterHarness): 
       expect(first.requests).toEqual({ limit: 10, remaining: 9, resetMs: 6000 });
       const refused = await limiter.acquire(checks, 700, T0);
       expect(refused.allowed).toBe(false);
-      expect(refused.tripped).toEqual({ scope: "key:key_tok", kind: "tokens" });
+      expect(refused.tripped).toEqual({ scope: "key:key_tok", kind: "tokens", limit: 1000 });
+      expect(refused.forGood).toBeUndefined();
       expect(refused.retryAfterMs).toBe(6000);
       expect((await limiter.acquire(checks, 700, T0 + 6000)).allowed).toBe(true);
     });
@@ -67,9 +68,11 @@ export function describeRateLimiter(name: string, harness: RateLimiterHarness): 
       expect((await limiter.acquire([key, org], 50, T0)).allowed).toBe(true);
       expect((await limiter.acquire([key, org], 50, T0)).allowed).toBe(true);
       const byRequests = await limiter.acquire([key, org], 0, T0);
-      expect(byRequests.tripped).toEqual({ scope: "org:ten_multi", kind: "requests" });
+      expect(byRequests.tripped).toEqual({ scope: "org:ten_multi", kind: "requests", limit: 2 });
       const byTokens = await limiter.acquire([key, { scope: "team:t_multi", tpm: 10 }], 500, T0);
-      expect(byTokens.tripped).toEqual({ scope: "team:t_multi", kind: "tokens" });
+      expect(byTokens.tripped).toEqual({ scope: "team:t_multi", kind: "tokens", limit: 10 });
+      // 500 tokens at a level of 10 a minute: no wait helps.
+      expect(byTokens.forGood).toBe(true);
       // The key level saw 2 admitted requests and 100 tokens, nothing from the two refusals.
       const keyOnly = await limiter.acquire([key], 0, T0);
       expect(keyOnly.requests).toEqual({ limit: 5, remaining: 2, resetMs: 36_000 });
@@ -87,7 +90,7 @@ export function describeRateLimiter(name: string, harness: RateLimiterHarness): 
       await limiter.adjustTokens(checks, 1200, T0);
       const inDebt = await limiter.acquire(checks, 0, T0);
       expect(inDebt.allowed).toBe(false);
-      expect(inDebt.tripped).toEqual({ scope: "key:key_adj", kind: "tokens" });
+      expect(inDebt.tripped).toEqual({ scope: "key:key_adj", kind: "tokens", limit: 1000 });
       expect(inDebt.retryAfterMs).toBe(12_000);
       const orgOnly = await limiter.acquire([checks[1]!], 0, T0);
       expect(orgOnly.tokens).toEqual({ limit: 2000, remaining: 800, resetMs: 36_000 });
@@ -113,8 +116,9 @@ export function describeRateLimiter(name: string, harness: RateLimiterHarness): 
       // 2^53 tokens at 1 per minute is a wait of ~5e20 ms: past what a Redis integer reply can carry.
       expect(refused).toEqual({
         allowed: false,
-        tripped: { scope: "key:key_huge", kind: "tokens" },
+        tripped: { scope: "key:key_huge", kind: "tokens", limit: 1 },
         retryAfterMs: GCRA_MAX_WAIT_MS,
+        forGood: true,
         requests: { limit: 10, remaining: 10, resetMs: 0 },
         tokens: { limit: 1, remaining: 1, resetMs: 0 },
       });
@@ -128,7 +132,9 @@ export function describeRateLimiter(name: string, harness: RateLimiterHarness): 
       await limiter.adjustTokens(checks, Number.MAX_SAFE_INTEGER, T0);
       const inDebt = await limiter.acquire(checks, 0, T0 + 60_000);
       expect(inDebt.allowed).toBe(false);
-      expect(inDebt.tripped).toEqual({ scope: "key:key_debt", kind: "tokens" });
+      expect(inDebt.tripped).toEqual({ scope: "key:key_debt", kind: "tokens", limit: 1000 });
+      // A debt drains: not for good, however long.
+      expect(inDebt.forGood).toBeUndefined();
       expect(inDebt.retryAfterMs).toBeGreaterThan(1e15);
       expect(inDebt.tokens).toMatchObject({ limit: 1000, remaining: 0 });
       expect(inDebt.tokens!.resetMs).toBeGreaterThan(1e15);
@@ -181,11 +187,11 @@ export function describeRateLimiter(name: string, harness: RateLimiterHarness): 
     test("a zero limit refuses; bad numbers are a programming error", async () => {
       const [limiter] = await harness.pair();
       const zero = await limiter.acquire([{ scope: "key:key_zero", rpm: 0 }], 0, T0);
-      expect(zero).toMatchObject({ allowed: false, retryAfterMs: 60_000, tripped: { scope: "key:key_zero", kind: "requests" }, forGood: true });
+      expect(zero).toMatchObject({ allowed: false, retryAfterMs: 60_000, tripped: { scope: "key:key_zero", kind: "requests", limit: 0 }, forGood: true });
       // The zero level is named whatever the other levels' waits; a level that only waits is not for good.
       expect((await limiter.acquire([{ scope: "key:key_full", rpm: 1 }], 0, T0)).allowed).toBe(true);
       const both = await limiter.acquire([{ scope: "key:key_full", rpm: 1 }, { scope: "team:zero", tpm: 0 }], 0, T0);
-      expect(both).toMatchObject({ allowed: false, tripped: { scope: "team:zero", kind: "tokens" }, forGood: true });
+      expect(both).toMatchObject({ allowed: false, tripped: { scope: "team:zero", kind: "tokens", limit: 0 }, forGood: true });
       const waits = await limiter.acquire([{ scope: "key:key_full", rpm: 1 }], 0, T0);
       expect(waits.allowed).toBe(false);
       expect(waits.forGood).toBeUndefined();

@@ -159,10 +159,10 @@ export function createRedisRateLimiter(redis: Redis | Cluster, options: RedisRat
     async acquire(checks: LimitCheck[], estimatedTokens: number, nowMs?: number): Promise<LimitVerdict> {
       assertTokenCount("estimatedTokens", estimatedTokens, false);
       const buckets = limitBuckets(checks);
-      if (buckets.length === 0) return buildVerdict([], []);
+      if (buckets.length === 0) return buildVerdict([], [], estimatedTokens);
       const reply = (await run(...argsOf(buckets, "acquire", nowMs, estimatedTokens))) as number[];
       const outcomes = buckets.map((_, i) => ({ retryAfterMs: reply[3 * i]!, remaining: reply[3 * i + 1]!, resetMs: reply[3 * i + 2]! }));
-      return buildVerdict(buckets, outcomes);
+      return buildVerdict(buckets, outcomes, estimatedTokens);
     },
 
     async adjustTokens(checks: LimitCheck[], deltaTokens: number, nowMs?: number): Promise<void> {

@@ -19,35 +19,31 @@ const TOKENS_OF: Record<Operation, { counted: string; reduce: string }> = {
 
 const WHAT: Record<"requests" | "tokens", string> = { requests: "requests per minute (RPM)", tokens: "tokens per minute (TPM)" };
 
-/** The 429 for a rate level: which scope and kind tripped, and when to retry (never, for a zero limit). */
+/**
+ * The 429 for a rate level: which scope and kind tripped, its limit as enforced (the one the headers
+ * show; while Redis is down, this replica's share, said so), and when to retry, or that no wait helps
+ * (a zero limit, or OpenAI's "Request too large": a request its full bucket cannot hold).
+ */
 export function rateRefusal(verdict: LimitVerdict, plan: LimitPlan, estimatedTokens: number, operation: Operation = "chat"): GatewayError {
   const { counted, reduce } = TOKENS_OF[operation];
+  const { scope, kind, limit } = verdict.tripped!;
+  const asked = plan.rate.find((c) => c.scope === scope)?.[kind === "requests" ? "rpm" : "tpm"];
+  const share = asked !== null && asked !== undefined && asked !== limit ? ` (this replica's share of ${asked} while the shared rate-limit counters are unavailable)` : "";
   if (verdict.forGood) {
-    // A zero limit: no wait helps, so no Retry-After and x-should-retry: false.
-    const { scope, kind } = verdict.tripped!;
-    return { kind: "rate_limited", limitType: kind, retryAfterMs: null, message: `${scope} allows no requests: its ${WHAT[kind]} limit is 0.` };
+    // No wait helps: no Retry-After, and x-should-retry: false.
+    const message =
+      limit <= 0
+        ? `${scope} allows no requests: its ${WHAT[kind]} limit is 0.`
+        : `Request too large for tokens per minute (TPM) on ${scope}: limit ${limit}${share}, requested ${estimatedTokens} (${counted}). ${reduce}`;
+    return { kind: "rate_limited", limitType: kind, retryAfterMs: null, message };
   }
-  // No wait helps a level whose full bucket holds less than this one request (OpenAI's "Request too large").
-  const tooSmall = plan.rate.find((c) => c.tpm !== null && c.tpm !== undefined && estimatedTokens > c.tpm);
-  if (tooSmall) {
-    return {
-      kind: "rate_limited",
-      limitType: "tokens",
-      retryAfterMs: null,
-      message: `Request too large for tokens per minute (TPM) on ${tooSmall.scope}: limit ${tooSmall.tpm}, requested ${estimatedTokens} (${counted}). ${reduce}`,
-    };
-  }
-  const tripped = verdict.tripped!;
-  const check = plan.rate.find((c) => c.scope === tripped.scope);
-  const limit = tripped.kind === "requests" ? check?.rpm : check?.tpm;
   const retryAfterSeconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
-  const what = WHAT[tripped.kind];
-  const need = tripped.kind === "tokens" ? ` This request needs ${estimatedTokens} tokens (${counted}).` : "";
+  const need = kind === "tokens" ? ` This request needs ${estimatedTokens} tokens (${counted}).` : "";
   return {
     kind: "rate_limited",
-    limitType: tripped.kind,
+    limitType: kind,
     retryAfterMs: verdict.retryAfterMs,
-    message: `Rate limit reached for ${what} on ${tripped.scope}: limit ${limit ?? "?"}.${need} Please try again in ${retryAfterSeconds}s.`,
+    message: `Rate limit reached for ${WHAT[kind]} on ${scope}: limit ${limit}${share}.${need} Please try again in ${retryAfterSeconds}s.`,
   };
 }
 
