@@ -7,13 +7,15 @@
  * admin probing elsewhere, a viewer who is also a team's tenant admin asking for another tenant's spend).
  * The row keeps the resolver's message: ours name fields, ids, names and limits, never a free-text value
  * the caller sent (the log is append-only: a vendor key pasted into a field would stay there for good);
- * it is cut to MAX_AUDITED_MESSAGE and any secret-shaped word in it masked all the same.
+ * it is cut to MAX_AUDITED_MESSAGE and any secret-shaped word in it masked all the same. Of the arguments
+ * it keeps only the closed-set ones (roles, kinds, operations' op: audit/refusal-arguments.ts).
  * A mutation's roles are checked again once it holds the config lock (still-allowed.ts).
  */
 import { GraphQLError } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import { truncateText } from "../audit/audit-text.ts";
+import { refusalArguments } from "../audit/refusal-arguments.ts";
 import { refusalTarget } from "../audit/refusal-target.ts";
 import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
@@ -52,7 +54,11 @@ export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, a
     if ((parent === "Mutation" || reachAcross) && typeof code === "string" && AUDITED_REFUSALS.has(code)) {
       await runAudited(context.deps.sql, who, async () => ({
         result: null,
-        audit: { action: `refused.${info.fieldName}`, target: refusalTarget(args), after: { code, message: truncateText(maskSecrets((error as Error).message), MAX_AUDITED_MESSAGE) } },
+        audit: {
+          action: `refused.${info.fieldName}`,
+          target: refusalTarget(args),
+          after: { code, message: truncateText(maskSecrets((error as Error).message), MAX_AUDITED_MESSAGE), arguments: refusalArguments(args) },
+        },
       })).catch((auditError) => context.deps.log(`could not audit a refused ${info.fieldName}: ${String(auditError)}`));
     }
     throw error;

@@ -15,6 +15,7 @@ import { getOperationAST, Kind, parse, valueFromASTUntyped, type DocumentNode, t
 import type { ApolloServerPlugin, HTTPGraphQLRequest } from "@apollo/server";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import { truncateText } from "../audit/audit-text.ts";
+import { refusalArguments } from "../audit/refusal-arguments.ts";
 import { refusalTarget } from "../audit/refusal-target.ts";
 import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "./context.ts";
@@ -98,7 +99,11 @@ async function auditRefusal(mutations: Record<string, unknown>, context: GraphQL
     const args = Object.fromEntries((known?.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, request.variables)]));
     await runAudited(context.deps.sql, context.who, async () => ({
       result: null,
-      audit: { action: `refused.${known?.name.value ?? "mutation"}`, target: refusalTarget(args), after: { code, message: truncateText(auditableRefusalMessage(message) ?? MESSAGE_NOT_KEPT, 1000) } },
+      audit: {
+        action: `refused.${known?.name.value ?? "mutation"}`,
+        target: refusalTarget(args),
+        after: { code, message: truncateText(auditableRefusalMessage(message) ?? MESSAGE_NOT_KEPT, 1000), arguments: refusalArguments(args) },
+      },
     }));
   } catch (auditError) {
     context.deps.log(`could not audit a refused mutation: ${String(auditError)}`);
