@@ -50,6 +50,16 @@ test("CONTROL_PLANE_URL must be https unless loopback or ALLOW_INSECURE_CONTROL_
   expect(() => loadConfig({ ...env, CONTROL_PLANE_URL: "http://control-plane:4000", ALLOW_INSECURE_CONTROL_PLANE: "yes" })).toThrow("must be https");
 });
 
+test("CONTROL_PLANE_URL with a query or fragment is refused at start: the endpoints' paths are appended to it, and polled a URL that never answered", () => {
+  // A path (an ingress prefix) is kept (shared/http/endpoint-url.ts).
+  expect(loadConfig({ ...env, CONTROL_PLANE_URL: "https://api.example.com/gw" }).controlPlaneUrl).toBe("https://api.example.com/gw");
+  for (const url of ["https://cp.example.com/?v=1", "https://cp.example.com?", "https://cp.example.com#top", "https://cp.example.com/gw#", "http://127.0.0.1:4000/?token=s3cret"]) {
+    expect(() => loadConfig({ ...env, CONTROL_PLANE_URL: url })).toThrow("CONTROL_PLANE_URL must be the control plane's base URL, with no query (?) or fragment (#)");
+  }
+  // The query is masked in the error (it may hold a credential).
+  expect(() => loadConfig({ ...env, CONTROL_PLANE_URL: "http://127.0.0.1:4000/?token=s3cret" })).toThrow('(got "http://127.0.0.1:4000/?***")');
+});
+
 test("METRICS_TOKEN serves /metrics to a scraper holding it; a short one or one with spaces is refused", () => {
   expect(loadConfig(env).metricsToken).toBeUndefined();
   expect(loadConfig({ ...env, METRICS_TOKEN: "scrape-0123456789abcdef" }).metricsToken).toBe("scrape-0123456789abcdef");

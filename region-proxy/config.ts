@@ -217,6 +217,9 @@ function dataDirProblem(dir: string): string | null {
  * The region token travels to CONTROL_PLANE_URL on every poll, so it must be https, except to a
  * loopback address (local development) or with ALLOW_INSECURE_CONTROL_PLANE=true (a private network
  * the operator vouches for). Snapshots are signed either way; the token is what plain http exposes.
+ * It is a base URL: the endpoints' paths are appended to it (shared/http/endpoint-url.ts), so a path
+ * (an ingress prefix) is kept, and a query or fragment (even an empty "?" or "#") is refused: the
+ * paths would land inside it ("https://cp/?v=1/internal/v1/…").
  */
 function controlPlaneUrlProblem(raw: string, allowInsecure: boolean): string | null {
   let url: URL;
@@ -225,6 +228,8 @@ function controlPlaneUrlProblem(raw: string, allowInsecure: boolean): string | n
   } catch {
     return `CONTROL_PLANE_URL must be an http(s) URL (got ${shownUrl(raw)})`;
   }
+  // In a URL that parses, a "?" or "#" can only start the query or the fragment.
+  if (/[?#]/.test(raw)) return `CONTROL_PLANE_URL must be the control plane's base URL, with no query (?) or fragment (#): the proxy appends its endpoints' paths to it (got ${shownUrl(raw)})`;
   if (url.protocol === "https:") return null;
   if (url.protocol !== "http:") return `CONTROL_PLANE_URL must be an http(s) URL (got ${shownUrl(raw)})`;
   const host = url.hostname.replace(/^\[|\]$/g, "");
