@@ -8,12 +8,21 @@ import { verifyAdminJwt } from "./jwt.ts";
 import type { GlobalRole, Principal } from "./principal.ts";
 import { principalForJti } from "./principal.repo.ts";
 
-export async function authenticate(q: Queryable, tokenSecret: Uint8Array, token: string): Promise<Principal | null> {
+/** Told of a refusal: the claims of a JWT that verifies (revoked, unknown, its principal disabled), else null. */
+export type OnRefusedToken = (verified: { jti: string; principalId: string } | null) => void;
+
+export async function authenticate(q: Queryable, tokenSecret: Uint8Array, token: string, onRefused: OnRefusedToken = () => {}): Promise<Principal | null> {
   if (token.includes(".")) {
     const claims = await verifyAdminJwt(tokenSecret, token);
-    if (!claims) return null;
+    if (!claims) {
+      onRefused(null);
+      return null;
+    }
     const found = await principalForJti(q, claims.jti, claims.principalId);
-    if (!found) return null;
+    if (!found) {
+      onRefused(claims);
+      return null;
+    }
     const roles = new Set<GlobalRole>();
     const tenantRoots: string[] = [];
     for (const b of found.bindings) {
@@ -23,6 +32,9 @@ export async function authenticate(q: Queryable, tokenSecret: Uint8Array, token:
     return { id: found.id, bootstrap: false, roles, tenantRoots, jti: claims.jti, issuedBy: found.issuedBy };
   }
   const adminId = await adminForToken(q, token);
-  if (!adminId) return null;
+  if (!adminId) {
+    onRefused(null);
+    return null;
+  }
   return { id: adminId, bootstrap: true, roles: new Set<GlobalRole>(["admin"]), tenantRoots: [], jti: null };
 }

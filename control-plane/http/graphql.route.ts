@@ -13,6 +13,7 @@ import { answeringHttpRequest } from "../graphql/audit-early-refusals.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
 import { makeLoaders } from "../graphql/loaders.ts";
 import { BEARER_CHALLENGE, bearerToken } from "./region-auth.ts";
+import { logRefusedToken } from "./refused-token-log.ts";
 import { requestUrl } from "./request-url.ts";
 
 /** Admin requests are small; a larger body is a mistake or an attack. */
@@ -41,7 +42,8 @@ export async function handleGraphQL(apollo: ApolloServer<GraphQLContext>, deps: 
   // Expired, forged, revoked and unknown tokens all get the same answer.
   let principal: Awaited<ReturnType<typeof authenticate>> = null;
   try {
-    principal = token ? await authenticate(deps.sql, deps.tokenSecret, token) : null;
+    // A refused token is logged (its jti and principal when it is ours), throttled: refused-token-log.ts.
+    principal = token ? await authenticate(deps.sql, deps.tokenSecret, token, (verified) => logRefusedToken(deps, verified)) : null;
   } catch (error) {
     if (!isDatabaseUnavailable(error)) throw error;
     return databaseUnavailable();
