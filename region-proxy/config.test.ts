@@ -122,6 +122,14 @@ test("DATA_DIR that is a file and a HOST that cannot be listened on are refused 
   expect(loadConfig({ ...env, HOST: "127.0.0.1" }).host).toBe("127.0.0.1");
 });
 
+test('PORT="" and HOST="" are refused at start, naming the variable: read as unset, they started the proxy on a free loopback port nothing reaches', () => {
+  // An empty value comes from a template whose value was missing ("{{ .Values.port }}"), not from a wish for a free port.
+  expect(() => loadConfig({ ...env, PORT: "" })).toThrow('PORT is set but empty: give the port to listen on (0 for a free one), or leave PORT unset');
+  expect(() => loadConfig({ ...env, HOST: "" })).toThrow('HOST is set but empty: give the address to listen on (0.0.0.0 for every one), or leave HOST unset');
+  // Unset, the defaults stay: a free port on 127.0.0.1 (local development).
+  expect(loadConfig(env)).toMatchObject({ port: 0, host: undefined });
+});
+
 test("REDIS_URL takes what ioredis connects to as meant: a redis:// or rediss:// URL, an absolute socket path, host:port; a typo (rediss//host) ran the proxy on in-process counters for good", () => {
   const accepted = [
     "rediss://user:pass@redis-eu:6380/2",

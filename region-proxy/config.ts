@@ -262,6 +262,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const dataDir = required("DATA_DIR");
   const dataDirIsNotOne = dataDir ? dataDirProblem(dataDir) : null;
   if (dataDirIsNotOne) problems.push(dataDirIsNotOne);
+  // Set but empty (a template whose value was missing): unlike the optional settings, read as unset these
+  // start the proxy on a free port on 127.0.0.1, which no Service, probe or balancer reaches.
+  if (env.PORT === "") problems.push("PORT is set but empty: give the port to listen on (0 for a free one), or leave PORT unset");
+  if (env.HOST === "") problems.push("HOST is set but empty: give the address to listen on (0.0.0.0 for every one), or leave HOST unset");
   // Otherwise found only when the server binds, the last step of a start (KV opened, outbox running).
   const hostProblem = env.HOST ? listenProblem(env.HOST) : null;
   if (hostProblem) problems.push(`HOST: ${hostProblem}`);
