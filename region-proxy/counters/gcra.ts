@@ -20,8 +20,24 @@
  * is taken to be the limit asked.
  */
 
-/** Float slack so that accumulated period/limit fractions never refuse an exactly-fitting request. */
-export const GCRA_EPSILON = 1e-6;
+/**
+ * Float slack (ms) for a level of `limit` per `periodMs`, so that accumulated period/limit fractions never
+ * refuse an exactly-fitting request. A TAT is an epoch-millisecond float: below 2^42 ms (the year 2109)
+ * its spacing is at most 2^-11 ms, so each charge rounds it by up to 2^-12 ms, and a full bucket is up
+ * to `limit` charges: the TAT may drift limit × 2^-12 ms from exact. The slack is twice that, but at
+ * most a quarter of a millisecond (so retry-after and reset stay the exact waits, rounded up) and a
+ * quarter of one unit's interval (period / limit: no unit is admitted whole early). So a burst of
+ * exactly the limit in one millisecond is admitted whole up to a limit of about 1,000 (2,000 before
+ * 2^41 ms, the year 2039); above that it may come up one short. A fixed 1e-6 ms (the former slack) is below one spacing: such a burst admitted rpm − 1
+ * for 168 of the rpm values 1..400 (a fixed 1e-3 ms still did from rpm 17). The Lua script in
+ * redis-rate-limiter.ts computes the same values.
+ */
+export function gcraSlack(limit: number, periodMs: number): number {
+  return Math.min(limit * GCRA_TAT_SPACING, 0.25, periodMs / (4 * limit));
+}
+
+/** 2^-11 ms: the spacing of a float epoch-ms time below 2^42 ms (a power of two: the Lua twin multiplies to the same value). */
+const GCRA_TAT_SPACING = 2 ** -11;
 
 /**
  * The longest wait either limiter reports: 2^52 ms (~142,000 years). A huge token count at a small TPM
@@ -61,8 +77,9 @@ export function gcraStep(tat: number | undefined, nowMs: number, limit: number, 
   if (limit <= 0) return { allowed: false, newTat: base, retryAfterMs: periodMs };
   const newTat = base + (cost * periodMs) / limit;
   const allowAt = newTat - periodMs;
-  if (allowAt <= nowMs + GCRA_EPSILON) return { allowed: true, newTat, retryAfterMs: 0 };
-  return { allowed: false, newTat: base, retryAfterMs: Math.min(GCRA_MAX_WAIT_MS, Math.ceil(allowAt - nowMs - GCRA_EPSILON)) };
+  const slack = gcraSlack(limit, periodMs);
+  if (allowAt <= nowMs + slack) return { allowed: true, newTat, retryAfterMs: 0 };
+  return { allowed: false, newTat: base, retryAfterMs: Math.min(GCRA_MAX_WAIT_MS, Math.ceil(allowAt - nowMs - slack)) };
 }
 
 /** Header values for a level whose TAT is `tat` (written under `tatLimit`): what is left now and when it is full again. */
@@ -70,8 +87,9 @@ export function gcraWindow(tat: number | undefined, nowMs: number, limit: number
   const base = Math.max(gcraRescale(tat, nowMs, tatLimit, limit) ?? nowMs, nowMs);
   if (limit <= 0) return { remaining: 0, resetMs: periodMs };
   const used = ((base - nowMs) * limit) / periodMs;
-  const remaining = Math.min(limit, Math.max(0, Math.floor(limit - used + GCRA_EPSILON)));
-  return { remaining, resetMs: Math.min(GCRA_MAX_WAIT_MS, Math.max(0, Math.ceil(base - nowMs - GCRA_EPSILON))) };
+  const slack = gcraSlack(limit, periodMs);
+  const remaining = Math.min(limit, Math.max(0, Math.floor(limit - used + (slack * limit) / periodMs)));
+  return { remaining, resetMs: Math.min(GCRA_MAX_WAIT_MS, Math.max(0, Math.ceil(base - nowMs - slack))) };
 }
 
 /**

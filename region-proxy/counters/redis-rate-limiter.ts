@@ -41,7 +41,11 @@ if not now then
 end
 local period = tonumber(ARGV[3])
 local tokens = tonumber(ARGV[4])
-local eps = 1e-6
+-- gcraSlack: float slack for a level's accumulated TAT rounding (2^-11 ms per unit of limit, at most
+-- a quarter of a millisecond and a quarter of one unit's interval).
+local function slack(limit)
+  return math.min(limit * 0.00048828125, 0.25, period / (4 * limit))
+end
 -- GCRA_MAX_WAIT_MS: waits and TTLs past 2^53 ms are neither integer replies nor valid PX values.
 local maxWait = 4503599627370496
 local n = #KEYS / 2
@@ -90,6 +94,7 @@ for i = 1, n do
   else
     local nt = tats[i] + cost * period / limit
     local allowAt = nt - period
+    local eps = slack(limit)
     if allowAt <= now + eps then
       retry[i] = 0
       newTats[i] = nt
@@ -113,7 +118,8 @@ for i = 1, n do
   local limit = limits[i]
   local remaining, reset = 0, period
   if limit > 0 then
-    remaining = math.floor(limit - (tat - now) * limit / period + eps)
+    local eps = slack(limit)
+    remaining = math.floor(limit - (tat - now) * limit / period + eps * limit / period)
     if remaining < 0 then remaining = 0 end
     if remaining > limit then remaining = limit end
     reset = math.min(maxWait, math.ceil(tat - now - eps))
