@@ -1,18 +1,62 @@
 /**
- * The fields of one OpenAI chat message that the translating adapters (Anthropic, Gemini) refuse
- * there, as refuseWithoutEquivalent refuses their top-level namesakes: an assistant message's
- * deprecated `function_call` (the call it made, before tool_calls) and `audio` (an earlier audio
- * answer, by id). Neither vendor can take either, and a message holding only one of them would
- * otherwise be dropped with its turn. Null asks for nothing (an SDK echoing an answer back sends both
- * as null).
+ * The fields of an OpenAI chat message, and of its content parts, that the translating adapters
+ * (Anthropic, Gemini) rule on, as refuseUnknownFields rules on the top-level ones: a field they do not
+ * translate or knowingly ignore is a 400 naming its path (`messages[0].content[0].foo`), never dropped
+ * in silence. Known and translated: a message's role, content, tool_calls, tool_call_id and refusal; a
+ * part's type and the field its type names (`text`, `image_url` with its `url`, `refusal`). Known and
+ * ignored, as the README's vendor notes say: a message's `name` (neither vendor has one per turn), an
+ * image's `detail`, and a message's `annotations` (the citations an OpenAI answer carried, which a
+ * client echoing the answer back sends with it: they tell the model nothing). Refused though known,
+ * like their top-level namesakes: the deprecated `function_call` (the call an assistant message made
+ * before tool_calls) and `audio` (an earlier audio answer, by id); a message holding only one of them
+ * would otherwise be dropped with its turn. An adapter names the fields it translates beyond these
+ * (`vendorFields`: Anthropic's cache_control). Null asks for nothing (an SDK echoing an answer back
+ * sends `audio: null`, `function_call: null`), as at the top level.
+ *
+ * The refusal names the client's path in its 400; the attempt trail (which leaves the region) names only
+ * the message or part holding it, as a field name the client chose is never logged
+ * (unsupported-parameter-reason.ts). The checks walk keys the adapters read anyway, and allocate
+ * nothing unless they refuse.
  *
  * @example refuseMessageFields({ role: "assistant", content: null, audio: { id: "a" } }, "messages[1]") // throws UnsupportedParameterError("messages[1].audio", ...)
+ * @example refusePartFields({ type: "text", text: "hi", foo: 1 }, "messages[0].content[0]") // throws UnsupportedParameterError("messages[0].content[0].foo", ...)
  */
-import type { ChatMessage } from "./types.ts";
-import { isSet, refuse } from "./refuse-without-equivalent.ts";
+import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 
-export function refuseMessageFields(message: ChatMessage, param: string): void {
-  const fields = message as unknown as Record<string, unknown>;
-  if (isSet(fields, "function_call")) refuse(`${param}.function_call`, "This provider does not support the deprecated 'function_call' in a message; use 'tool_calls'.");
-  if (isSet(fields, "audio")) refuse(`${param}.audio`, "This provider answers text only and cannot take an earlier audio answer; send its transcript as the message's content.");
+export const NO_VENDOR_FIELDS: ReadonlySet<string> = new Set();
+
+const MESSAGE_FIELDS: ReadonlySet<string> = new Set(["role", "content", "tool_calls", "tool_call_id", "refusal", "name", "annotations"]);
+const IMAGE_URL_FIELDS: ReadonlySet<string> = new Set(["url", "detail"]);
+
+const REFUSED_MESSAGE_FIELDS: Readonly<Record<string, string>> = {
+  function_call: "This provider does not support the deprecated 'function_call' in a message; use 'tool_calls'.",
+  audio: "This provider answers text only and cannot take an earlier audio answer; send its transcript as the message's content.",
+};
+
+/** A field of the client's naming under `holder`: the 400 names it, the trail only its holder. */
+function refuseNested(holder: string, key: string, why: string): never {
+  throw new UnsupportedParameterError(`${holder}.${key}`, why, holder);
+}
+
+export function refuseMessageFields(message: object, param: string, vendorFields: ReadonlySet<string> = NO_VENDOR_FIELDS): void {
+  const fields = message as Record<string, unknown>;
+  for (const key in fields) {
+    if (MESSAGE_FIELDS.has(key) || vendorFields.has(key) || fields[key] == null) continue;
+    if (Object.hasOwn(REFUSED_MESSAGE_FIELDS, key)) throw new UnsupportedParameterError(`${param}.${key}`, REFUSED_MESSAGE_FIELDS[key]!);
+    refuseNested(param, key, `This provider does not support '${key}' in a message.`);
+  }
+}
+
+/** `part` is a content part the request parser checked (an object with a string type). */
+export function refusePartFields(part: object, param: string, vendorFields: ReadonlySet<string> = NO_VENDOR_FIELDS): void {
+  const fields = part as Record<string, unknown>;
+  for (const key in fields) {
+    if (key === "type" || key === fields.type || vendorFields.has(key) || fields[key] == null) continue;
+    refuseNested(param, key, `This provider does not support '${key}' in a content part.`);
+  }
+  if (fields.type !== "image_url" || typeof fields.image_url !== "object" || fields.image_url === null) return;
+  const image = fields.image_url as Record<string, unknown>;
+  for (const key in image) {
+    if (!IMAGE_URL_FIELDS.has(key) && image[key] != null) refuseNested(`${param}.image_url`, key, `This provider does not support '${key}' in an image_url.`);
+  }
 }

@@ -4,7 +4,9 @@
  * one the gateway wrote: a path under a top-level field the translating adapters rule on
  * (`messages[3].tool_calls[0].function.arguments`), of the fixed shape below. A top-level field the
  * client made up (refuseUnknownFields refuses it by its own name: any length, a newline, a NUL, a
- * patient's name) is plain `unsupported_parameter`. The client's own 400 still names it
+ * patient's name) is plain `unsupported_parameter`; a field the client named inside a message or part
+ * (message-fields.ts) is traced by the path of what holds it (UnsupportedParameterError.tracedParam).
+ * The client's own 400 still names it
  * (unsupportedParameterToGatewayError): that goes back to the client that wrote it.
  *
  * @example unsupportedParameterReason("logprobs") // "unsupported_parameter:logprobs"

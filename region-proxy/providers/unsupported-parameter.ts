@@ -10,6 +10,11 @@ export class UnsupportedParameterError extends Error {
   constructor(
     readonly param: string,
     message: string,
+    /**
+     * The path the attempt trail may name (unsupported-parameter-reason.ts): `param` unless its last
+     * field is one the client named (message-fields.ts), then the message or part holding it.
+     */
+    readonly tracedParam: string = param,
   ) {
     super(message);
   }

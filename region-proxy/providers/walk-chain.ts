@@ -568,7 +568,7 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
   try {
     http = operation.build(target, credential.credential);
   } catch (error) {
-    if (error instanceof UnsupportedParameterError) return { ok: false, kind: "unsupported", error: unsupportedParameterToGatewayError(error), retryAfterMs: null, reason: unsupportedParameterReason(error.param) };
+    if (error instanceof UnsupportedParameterError) return { ok: false, kind: "unsupported", error: unsupportedParameterToGatewayError(error), retryAfterMs: null, reason: unsupportedParameterReason(error.tracedParam) };
     throw error;
   }
   // Bun's fetch reports no "connected" event: connectMs is part of a stream's wait for its first byte.

@@ -11,10 +11,11 @@
  * tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$, and so are tool_use and
  * tool_result blocks that do not pair up (anthropic-tool-pairing.ts), tool_use or tool_result blocks
  * in a request without tools (toolsUndefinedProblem), and what the model asked for does not take
- * (anthropic-model-limits.ts).
+ * (anthropic-model-limits.ts), and a cache_control Anthropic would refuse (anthropic-cache.ts).
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
+import { cacheControlProblem } from "./anthropic-cache.ts";
 import { modelLimitProblem } from "./anthropic-model-limits.ts";
 import { strictSchemaProblem } from "./anthropic-strict-schema.ts";
 import { toolPairingProblem } from "./anthropic-tool-pairing.ts";
@@ -214,5 +215,7 @@ export function readMessagesRequest(body: Record<string, unknown>): MessagesRequ
   if (undefinedTools) return undefinedTools;
   const limit = modelLimitProblem(body);
   if (limit) return limit;
+  const cache = cacheControlProblem(body);
+  if (cache) return cache;
   return { model: body.model as string, maxTokens, messages: body.messages as AnthropicMessage[], tools, toolChoice, stopSequences, stream: body.stream === true };
 }

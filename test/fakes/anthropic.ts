@@ -10,9 +10,11 @@
  * and stream-error-late (the events up to the first text delta, then the overloaded_error event),
  * unstreamed the overloaded and error-400 answers; models containing "stall" go silent after the
  * first text delta, "cached" report prompt-cache tokens, "preamble" write a text block before the tool
- * they call. A field it reads that is not what Anthropic takes is Anthropic's 400 naming it
+ * they call. A request with cache_control breakpoints writes and reads the fake's prompt cache
+ * (anthropic-cache.ts). A field it reads that is not what Anthropic takes is Anthropic's 400 naming it
  * (anthropic-request.ts).
  */
+import { cacheUsage } from "./anthropic-cache.ts";
 import { type AnthropicMessage, type Block, type MessagesRequest, readMessagesRequest } from "./anthropic-request.ts";
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamErrorMode, streamFault } from "./fake-server.ts";
 
@@ -44,8 +46,8 @@ interface Plan {
   usage: Record<string, number>;
 }
 
-/** `body` as sent, for the prompt's token count; `req` as read from it. */
-function plan(req: MessagesRequest, body: Record<string, unknown>): Plan {
+/** `body` as sent, for the prompt's token count; `req` as read from it; `cache` the fake's prompt cache. */
+function plan(req: MessagesRequest, body: Record<string, unknown>, cache: Set<string>): Plan {
   const { messages, tools, toolChoice: choice } = req;
   const userText = lastUserText(messages);
   let tool: Plan["tool"] = null;
@@ -77,6 +79,7 @@ function plan(req: MessagesRequest, body: Record<string, unknown>): Plan {
     input_tokens: countTokens(prompt),
     cache_creation_input_tokens: cached ? 7 : 0,
     cache_read_input_tokens: cached ? 11 : 0,
+    ...(cached ? {} : cacheUsage(body, countTokens(prompt), cache)),
     output_tokens: pieces(text).length + (tool ? 5 : 0),
   };
   return { text, tool, stopReason, stopSequence, usage };
@@ -126,7 +129,7 @@ function streamFrames(model: string, p: Plan): string[] {
   return frames;
 }
 
-function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | Promise<Response> {
+function answer(req: RecordedRequest, raw: Request, apiKey: string, cache: Set<string>): Response | Promise<Response> {
   if (req.path !== "/v1/messages") return error(404, "not_found_error", "Not found");
   if (req.headers["x-api-key"] !== apiKey) return error(401, "authentication_error", "invalid x-api-key");
   if (!req.headers["anthropic-version"]) return error(400, "invalid_request_error", "anthropic-version: header is required");
@@ -152,7 +155,7 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
     case "garbage":
       return garbage(stream);
   }
-  const p = plan(request, body);
+  const p = plan(request, body, cache);
   if (stream && inStream) {
     const sent = streamFrames(model, p).slice(0, inStream === "late" ? FRAMES_TO_FIRST_TEXT : 1);
     const error = STREAM_ERRORS[inStream === "invalid" ? "invalid" : "overloaded"];
@@ -168,5 +171,6 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
 /** Starts the fake on 127.0.0.1 (port 0 unless given); the key it accepts defaults to `test-anthropic-key`. */
 export async function startFakeAnthropic(opts?: { port?: number; apiKey?: string }): Promise<FakeVendor> {
   const apiKey = opts?.apiKey ?? "test-anthropic-key";
-  return startFakeServer(opts?.port, (req, raw) => answer(req, raw, apiKey));
+  const cache = new Set<string>();
+  return startFakeServer(opts?.port, (req, raw) => answer(req, raw, apiKey, cache));
 }

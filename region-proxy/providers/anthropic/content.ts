@@ -1,12 +1,15 @@
 /**
  * OpenAI content parts → Anthropic content blocks (https://docs.anthropic.com/en/docs/build-with-claude/vision):
  * text → text; a `data:` image URL → a base64 image source (readImageDataUrl: of a type Anthropic
- * takes, with data); an http(s) URL → a `url` image source.
- * Anything else (audio, files) Anthropic's Messages API cannot take from an OpenAI request: refused.
+ * takes, with data); an http(s) URL → a `url` image source; a part's `cache_control` goes on its block
+ * (cache-control.ts). Anything else (audio, files, a field of a part the translation has no rule for,
+ * message-fields.ts) Anthropic's Messages API cannot take from an OpenAI request: refused.
  */
 import type { ContentPart } from "../types.ts";
 import { type ImageTypes, readImageDataUrl } from "../image-data-url.ts";
+import { NO_VENDOR_FIELDS, refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { CACHE_CONTROL_FIELD, markBlock } from "./cache-control.ts";
 
 export type AnthropicBlock = Record<string, unknown> & { type: string };
 
@@ -39,22 +42,37 @@ export function convertContent(content: string | ContentPart[] | null | undefine
   if (typeof content === "string") return textBlocks(content);
   return content.flatMap((part, i): AnthropicBlock[] => {
     const partParam = `${param}.content[${i}]`;
-    if (part.type === "text" && typeof part.text === "string") return textBlocks(part.text);
-    if (part.type === "image_url") {
-      const url = (part.image_url as { url?: unknown } | undefined)?.url;
-      if (typeof url !== "string") throw new UnsupportedParameterError(`${partParam}.image_url.url`, "image_url.url must be a string.");
-      return [imageBlock(url, `${partParam}.image_url.url`)];
+    refusePartFields(part, partParam, CACHE_CONTROL_FIELD);
+    const blocks = partBlocks(part, partParam);
+    const cacheControl = (part as { cache_control?: unknown }).cache_control;
+    if (cacheControl != null) {
+      if (blocks.length === 0) throw new UnsupportedParameterError(`${partParam}.cache_control`, "This part sends this provider no content (only whitespace), so there is nothing to cache up to.");
+      markBlock(blocks[0]!, cacheControl, `${partParam}.cache_control`);
     }
-    throw new UnsupportedParameterError(`${partParam}.type`, `Content parts of type '${part.type}' are not supported by this model's provider.`);
+    return blocks;
   });
 }
 
-/** The text of a system/developer/tool message; only text parts make sense there. */
-export function textOnly(content: string | ContentPart[] | null | undefined, param: string): string {
+function partBlocks(part: ContentPart, partParam: string): AnthropicBlock[] {
+  if (part.type === "text" && typeof part.text === "string") return textBlocks(part.text);
+  if (part.type === "image_url") {
+    const url = (part.image_url as { url?: unknown } | undefined)?.url;
+    if (typeof url !== "string") throw new UnsupportedParameterError(`${partParam}.image_url.url`, "image_url.url must be a string.");
+    return [imageBlock(url, `${partParam}.image_url.url`)];
+  }
+  throw new UnsupportedParameterError(`${partParam}.type`, `Content parts of type '${part.type}' are not supported by this model's provider.`);
+}
+
+/**
+ * The text of a system/developer/tool message; only text parts make sense there. `vendorFields`: the
+ * fields of a part the calling adapter translates beyond OpenAI's (message-fields.ts); any other is refused.
+ */
+export function textOnly(content: string | ContentPart[] | null | undefined, param: string, vendorFields: ReadonlySet<string> = NO_VENDOR_FIELDS): string {
   if (content == null) return "";
   if (typeof content === "string") return content;
   return content
     .map((part, i) => {
+      refusePartFields(part, `${param}.content[${i}]`, vendorFields);
       if (part.type === "text" && typeof part.text === "string") return part.text;
       throw new UnsupportedParameterError(`${param}.content[${i}].type`, `Only text parts are allowed in this message, not '${part.type}'.`);
     })

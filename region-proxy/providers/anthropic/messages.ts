@@ -13,11 +13,14 @@
  * calls of the assistant message just before them, each once, and every call be answered
  * (checkToolPairing): Anthropic refuses a tool_result or tool_use left without its pair. A final
  * assistant turn is sent as Anthropic's prefill, without trailing whitespace (trimPrefill).
+ * A message's or a part's `cache_control` (Anthropic's own) is its prompt-cache breakpoint
+ * (cache-control.ts); any other field the translation has no rule for is refused (message-fields.ts).
  */
 import type { ChatMessage } from "../types.ts";
 import { functionCallOnly } from "../function-call-only.ts";
-import { refuseMessageFields } from "../message-fields.ts";
+import { refuseMessageFields, refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { CACHE_CONTROL_FIELD, markJoined, markMessage } from "./cache-control.ts";
 import { type AnthropicBlock, convertContent, textOnly } from "./content.ts";
 import { trimPrefill } from "./prefill.ts";
 import { anthropicToolUseName } from "./tool-name.ts";
@@ -69,8 +72,11 @@ export function assistantContent(message: ChatMessage, param: string): ChatMessa
   if (!Array.isArray(message.content)) return message.content;
   return message.content.map((part, j) => {
     if (part.type !== "refusal") return part;
+    // Its cache_control goes with its text: Anthropic marks the block, Gemini refuses it (message-fields.ts).
+    refusePartFields(part, `${param}.content[${j}]`, CACHE_CONTROL_FIELD);
     if (typeof part.refusal !== "string") throw new UnsupportedParameterError(`${param}.content[${j}].refusal`, "A refusal part's refusal must be a string.");
-    return { type: "text", text: part.refusal };
+    const cacheControl = (part as { cache_control?: unknown }).cache_control;
+    return cacheControl == null ? { type: "text", text: part.refusal } : { type: "text", text: part.refusal, cache_control: cacheControl };
   });
 }
 
@@ -134,12 +140,14 @@ export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlo
   };
   messages.forEach((message, i) => {
     const param = `messages[${i}]`;
-    refuseMessageFields(message, param);
+    refuseMessageFields(message, param, CACHE_CONTROL_FIELD);
     switch (message.role) {
       case "system":
       case "developer": {
-        const text = textOnly(message.content, param);
-        if (text.trim() !== "") system.push({ type: "text", text });
+        const text = textOnly(message.content, param, CACHE_CONTROL_FIELD);
+        const block: AnthropicBlock | null = text.trim() === "" ? null : { type: "text", text };
+        markJoined(block, message, param);
+        if (block) system.push(block);
         return;
       }
       case "user": {
@@ -147,16 +155,22 @@ export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlo
         // continue as a prefill instead of answering.
         const blocks = convertContent(message.content, param);
         if (blocks.length === 0) throw new UnsupportedParameterError(`${param}.content`, "This provider does not accept a user message without non-whitespace text or an image.");
+        markMessage(blocks, message, param);
         return push("user", blocks);
       }
-      case "assistant":
-        return push("assistant", [...convertContent(assistantContent(message, param), param), ...convertContent(assistantRefusal(message, param), param), ...toolUseBlocks(message, param, ids, i)]);
+      case "assistant": {
+        const blocks = [...convertContent(assistantContent(message, param), param), ...convertContent(assistantRefusal(message, param), param), ...toolUseBlocks(message, param, ids, i)];
+        markMessage(blocks, message, param);
+        return push("assistant", blocks);
+      }
       case "tool": {
         // checkToolPairing has refused a tool message without a tool_call_id answering a call.
         // Anthropic refuses empty or whitespace-only tool_result content but takes a tool_result without
         // any (content is optional): a tool that printed nothing is answered so, not refused.
-        const text = textOnly(message.content, param);
-        return push("user", [{ type: "tool_result", tool_use_id: ids.open.get(message.tool_call_id as string) ?? anthropicToolId(message.tool_call_id as string), ...(text.trim() === "" ? {} : { content: text }) }]);
+        const text = textOnly(message.content, param, CACHE_CONTROL_FIELD);
+        const block: AnthropicBlock = { type: "tool_result", tool_use_id: ids.open.get(message.tool_call_id as string) ?? anthropicToolId(message.tool_call_id as string), ...(text.trim() === "" ? {} : { content: text }) };
+        markJoined(block, message, param);
+        return push("user", [block]);
       }
       default:
         throw new UnsupportedParameterError(`${param}.role`, `Unknown role '${String((message as { role: unknown }).role)}'.`);

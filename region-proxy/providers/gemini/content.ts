@@ -4,9 +4,11 @@
  * an http(s) URL → `fileData` with a MIME type guessed from the extension (Gemini requires one; an
  * unknown extension is sent as image/jpeg), refused like an inline image when the extension names a
  * type Gemini does not take (.gif).
- * Audio and file parts are refused.
+ * Audio and file parts are refused, and so is a field of a part the translation has no rule for
+ * (message-fields.ts), Anthropic's cache_control included: Gemini has no per-part cache breakpoint.
  */
 import type { ContentPart } from "../types.ts";
+import { refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { type ImageTypes, readImageDataUrl, requireImageType } from "../image-data-url.ts";
 
@@ -54,6 +56,7 @@ export function convertContent(content: string | ContentPart[] | null | undefine
   if (typeof content === "string") return content === "" ? [] : [{ text: content }];
   return content.flatMap((part, i): GeminiPart[] => {
     const partParam = `${param}.content[${i}]`;
+    refusePartFields(part, partParam);
     if (part.type === "text" && typeof part.text === "string") return part.text === "" ? [] : [{ text: part.text }];
     if (part.type === "image_url") {
       const url = (part.image_url as { url?: unknown } | undefined)?.url;

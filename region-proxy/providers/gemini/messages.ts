@@ -8,7 +8,8 @@
  * `refusal`, and any refusal part in its content, is sent as its text (assistantRefusal,
  * assistantContent); a user message without content is refused, and so is a conversation that
  * leaves no contents (only system/developer messages, which OpenAI answers), naming `messages`:
- * Gemini refuses a request without contents.
+ * Gemini refuses a request without contents. A field of a message or part the translation has no rule
+ * for (Anthropic's cache_control included) is refused, naming its path (message-fields.ts).
  */
 import type { ChatMessage } from "../types.ts";
 import { functionCallOnly } from "../function-call-only.ts";
