@@ -40,7 +40,8 @@ async function startingProxy() {
   let out = "";
   for (const stream of [child.stdout, child.stderr]) {
     void (async () => {
-      for await (const chunk of stream) out += new TextDecoder().decode(chunk);
+      const reader = stream.getReader();
+      for (let read = await reader.read(); !read.done; read = await reader.read()) out += new TextDecoder().decode(read.value);
     })();
   }
   await firstPoll; // startProxy is running: its first poll reached the control plane
