@@ -9,10 +9,14 @@ export interface AuditFilter {
   actor?: string | null;
   /** An exact action, or a prefix ending in "." (e.g. "change." or "refused."). */
   action?: string | null;
+  /** The row's own target, or an id its change diff names (a change request's propose, rollback and apply rows). */
   target?: string | null;
   from?: Date | null;
   to?: Date | null;
 }
+
+/** The containment pattern of a diff with an entry about `id` (audit_log_diff_idx answers it). */
+const diffNaming = (id: string | null | undefined) => (id == null ? null : JSON.stringify([{ id }]));
 
 /** Newest first, `limit` rows with id below `beforeId`. Ordered by the bigint column, not its text alias. */
 export async function latestAuditEntries(q: Queryable, filter: AuditFilter, beforeId: string | null, limit: number): Promise<AuditEntry[]> {
@@ -23,9 +27,9 @@ export async function latestAuditEntries(q: Queryable, filter: AuditFilter, befo
       `select ${COLUMNS} from audit_log
        where ($1::bigint is null or audit_log.id < $1::bigint) and ($2::text is null or actor = $2)
          and ($3::text is null or (case when $4::boolean then starts_with(action, $3) else action = $3 end))
-         and ($5::text is null or target = $5) and ($6::timestamptz is null or at >= $6) and ($7::timestamptz is null or at < $7)
+         and ($5::text is null or target = $5 or (after -> 'diff') @> $9::text::jsonb) and ($6::timestamptz is null or at >= $6) and ($7::timestamptz is null or at < $7)
        order by audit_log.id desc limit $8`,
-      [beforeId, filter.actor ?? null, action, prefix, filter.target ?? null, filter.from ?? null, filter.to ?? null, limit] as never[],
+      [beforeId, filter.actor ?? null, action, prefix, filter.target ?? null, filter.from ?? null, filter.to ?? null, limit, diffNaming(filter.target)] as never[],
     )),
   ];
 }

@@ -11,7 +11,10 @@ const MAX_BIGINT = 9_223_372_036_854_775_807n;
 
 @Resolver(() => AuditEntry)
 export class AuditResolver {
-  /** The newest audit entries first, filtered by actor, action (exact, or a prefix ending in "."), target and time [from, to). */
+  /**
+   * The newest audit entries first, filtered by actor, action (exact, or a prefix ending in "."), target and time [from, to).
+   * A target matches a row's own target and any change request row (propose, rollback, apply) whose diff names it.
+   */
   @Query(() => AuditConnection)
   async auditLog(
     @Arg("first", () => Int, { nullable: true }) first: number | null,

@@ -1,0 +1,47 @@
+/**
+ * auditLog(target:) finds the changes made through change requests: their propose, proposeRollback and
+ * apply rows are targeted at the request's id, and what they change (an alias, a tenant, a deployment,
+ * a price) stood only inside `after.diff`, so "who changed alias chat" could not be asked through the
+ * API (review audit's finding 4). A target now also matches a row whose diff names it.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { aliasRoute, approveChangeAs, changeRequestSettled, proposeChangeAs } from "../testing/change-requests.ts";
+import { principalWith, type ActingPrincipal } from "../testing/principals.ts";
+import { seedConfig, type Seeded } from "../testing/seed.ts";
+import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
+
+let t: TestControlPlane;
+let s: Seeded;
+let ann: ActingPrincipal;
+let ben: ActingPrincipal;
+let cas: ActingPrincipal;
+beforeAll(async () => {
+  t = await startTestControlPlane({ changeTickMs: 100 });
+  s = await seedConfig(t.admin);
+  ann = await principalWith(t.admin, t.cp.url, "ann", [{ role: "approver" }]);
+  ben = await principalWith(t.admin, t.cp.url, "ben", [{ role: "approver" }]);
+  cas = await principalWith(t.admin, t.cp.url, "cas", [{ role: "approver" }]);
+}, 30_000);
+afterAll(async () => {
+  await t.close();
+});
+
+const actionsFor = async (target: string) => {
+  const { auditLog } = await t.admin.request<{ auditLog: { items: { action: string; target: string }[] } }>(
+    `query($t: String!) { auditLog(target: $t, first: 50) { items { action target } } }`,
+    { t: target },
+  );
+  return auditLog.items;
+};
+
+test("a target names the change requests that changed it, as well as its own rows", async () => {
+  const id = await proposeChangeAs(ann.client, [aliasRoute("chat", [s.usDeploymentId])]);
+  await approveChangeAs(ben.client, id);
+  if ((await changeRequestSettled(t.admin, id, 1_000).catch(() => null))?.status !== "applied") await approveChangeAs(cas.client, id);
+  expect((await changeRequestSettled(t.admin, id)).status).toBe("applied");
+  const rows = await actionsFor("chat");
+  expect(rows.filter((r) => r.target === id).map((r) => r.action).sort()).toEqual(["change.apply", "change.propose"]);
+  // The request's own id still finds its rows (approvals included), and an id no diff names finds none of them.
+  expect((await actionsFor(id)).map((r) => r.action)).toContain("change.approve");
+  expect((await actionsFor("no-such-alias")).length).toBe(0);
+}, 20_000);
