@@ -14,6 +14,7 @@ import { parseBudgetPeriod } from "../../shared/leases/lease-wire.ts";
 import { splitZonedPeriod } from "../../shared/leases/zoned-period.ts";
 import { localDayStart } from "../../shared/time/local-day-start.ts";
 import type { Queryable } from "../db/client.ts";
+import { subtreeOf } from "../tenants/subtrees-of.ts";
 import { MAX_SPEND_MICROS } from "./spend-ceiling.ts";
 import { ledgerWindows } from "./spend-windows.ts";
 
@@ -123,11 +124,18 @@ export async function rootTimeZone(q: Queryable, tenantId: string): Promise<stri
  * it found, which would hold every ingest for the whole sum): the part of the period before their
  * complete_since is read from the raw events (ledgerWindows), which only periods begun before the
  * upgrade have.
+ *
+ * A tenant level's subtree is resolved before the sum (subtreesOf), or given as `subtree` by a caller
+ * that read it already (raiseUsageAlerts, once per batch), and passed to it as an array: listed by a
+ * recursive CTE inside the sum it could not be estimated, and the sum scanned the whole bucket table
+ * (rv-scale: 110 ms at 1.5M events under the level's lock, against 0.2 ms through the primary key).
  */
-export async function ledgerSpendByRegion(q: Queryable, level: BudgetLevel): Promise<Map<string, RegionLedgerSpend>> {
+export async function ledgerSpendByRegion(q: Queryable, level: BudgetLevel, subtree?: readonly string[]): Promise<Map<string, RegionLedgerSpend>> {
   const [{ since }] = await q<[{ since: Date | null }]>`select nullif(complete_since, '-infinity') as since from usage_spend_buckets_complete`;
   const { buckets, raw } = ledgerWindows(periodWindow(level), since);
-  const owned = level.keyId ? q`key_id in (select id from gateway_keys where lineage_id = ${level.keyId})` : q`tenant_id in (select id from sub)`;
+  const owned = level.keyId
+    ? q`key_id in (select id from gateway_keys where lineage_id = ${level.keyId})`
+    : q`tenant_id = any(${[...(subtree ?? (await subtreeOf(q, level.tenantId)))]}::text[])`;
   const bucketTable = level.keyId ? q`usage_key_spend_buckets` : q`usage_tenant_spend_buckets`;
   const parts = [
     q`select region, cost_micros, events from ${bucketTable} where ${owned} and bucket_start >= ${buckets.start} and bucket_start < ${buckets.end}`,
@@ -135,9 +143,6 @@ export async function ledgerSpendByRegion(q: Queryable, level: BudgetLevel): Pro
   ];
   const union = parts.reduce((all, part) => q`${all} union all ${part}`);
   const rows = await q<{ region: string; spent: string; rows: string }[]>`
-    with recursive sub(id) as (
-      select ${level.tenantId}::text union select t.id from tenants t join sub on t.parent_id = sub.id
-    )
     select region, least(sum(cost_micros), ${MAX_SPEND_MICROS})::text as spent, sum(events)::text as rows
     from (${union}) spend (region, cost_micros, events)
     group by region`;
