@@ -17,14 +17,9 @@ import { leasesOf } from "./lease.repo.ts";
 import { addMicros } from "./spend-ceiling.ts";
 import { DEFAULT_LEASE_POLICY, leaseLapsed, unspentHeld, type LeasePolicy } from "./grant-lease.ts";
 import { heardSinceLapse } from "./region-heard.repo.ts";
+import { lineageLastMinuteUsage, subtreeLastMinuteUsage } from "./last-minute-usage.repo.ts";
 
 const usd = (micros: number) => micros / 1_000_000;
-
-/**
- * Where a minute's token sum (input + output, in SQL) stops: each event's counts are safe integers but
- * their sum need not be, and the SafeInt fields must get an exact figure, never a failed query.
- */
-const MAX_TOKENS = Number.MAX_SAFE_INTEGER;
 
 /**
  * One level's status, or null when it has no cap. `period` is a label (in the org's zone) or a zoned
@@ -81,16 +76,13 @@ export async function getBudgetStatus(ctx: GraphQLContext, tenantId: string): Pr
   const sql = ctx.deps.sql;
   const [tenant] = await sql<{ rpm: string | null; tpm: string | null }[]>`select rpm::text, tpm::text from tenants where id = ${tenantId}`;
   if (!tenant) throw notFound("tenant", tenantId);
-  const [usage] = await sql<{ requests: number; tokens: string }[]>`
-    with recursive sub(id) as (select ${tenantId}::text union select t.id from tenants t join sub on t.parent_id = sub.id)
-    select count(*)::int as requests, least(coalesce(sum(input_tokens + output_tokens), 0), ${MAX_TOKENS})::text as tokens
-    from usage_events where tenant_id in (select id from sub) and time > now() - interval '60 seconds' and time <= now()`;
+  const usage = await subtreeLastMinuteUsage(sql, tenantId);
   return {
     tenantId,
     rpm: tenant.rpm === null ? null : Number(tenant.rpm),
     tpm: tenant.tpm === null ? null : Number(tenant.tpm),
-    requestsLastMinute: usage?.requests ?? 0,
-    tokensLastMinute: Number(usage?.tokens ?? 0),
+    requestsLastMinute: usage.requests,
+    tokensLastMinute: usage.tokens,
     levels: await levelsOf(sql, `ten:${tenantId}`, tenantId, new Date()),
   };
 }
@@ -105,16 +97,14 @@ export async function getLimitStatus(ctx: GraphQLContext, keyId: string): Promis
   await requireVisibleTenant(ctx, SPEND_READERS, key.tenantId).catch(() => {
     throw notFound("key", keyId);
   });
-  const [usage] = await sql<{ requests: number; tokens: string }[]>`
-    select count(*)::int as requests, least(coalesce(sum(input_tokens + output_tokens), 0), ${MAX_TOKENS})::text as tokens
-    from usage_events where key_id in (select id from gateway_keys where lineage_id = ${key.lineageId}) and time > now() - interval '60 seconds' and time <= now()`;
+  const usage = await lineageLastMinuteUsage(sql, key.lineageId);
   return {
     keyId,
     tenantId: key.tenantId,
     rpm: key.rpm === null ? null : Number(key.rpm),
     tpm: key.tpm === null ? null : Number(key.tpm),
-    requestsLastMinute: usage?.requests ?? 0,
-    tokensLastMinute: Number(usage?.tokens ?? 0),
+    requestsLastMinute: usage.requests,
+    tokensLastMinute: usage.tokens,
     budgets: await levelsOf(sql, `key:${key.lineageId}`, key.tenantId, new Date()),
   };
 }
