@@ -52,7 +52,8 @@ export function thinkingConfig(effort: unknown, model: string): ThinkingConfig |
 /** A Gemini 2.5 budget; `noStop` says why the model cannot take none (null when it can). */
 function budgetOf(effort: string, noStop: string | null): ThinkingConfig {
   if (effort === "none" && noStop === null) return { thinkingBudget: 0 };
-  const budget = BUDGETS[effort];
+  // Own keys only: "constructor" or "__proto__" would find Object.prototype's members and go out as {}.
+  const budget = Object.hasOwn(BUDGETS, effort) ? BUDGETS[effort] : undefined;
   if (budget !== undefined) return { thinkingBudget: budget };
   const taken = `This model takes reasoning_effort ${listed([...(noStop === null ? ["none"] : []), ...Object.keys(BUDGETS)])}.`;
   return refuse(effort === "none" ? `${noStop}. ${taken}` : taken);
