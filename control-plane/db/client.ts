@@ -72,6 +72,9 @@ export async function openDatabase(
     // No startup parameters beyond the client's own: they must pass any pooler (see Database.reports).
     const reports = postgres(databaseUrl, { ...CLIENT_OPTIONS, max: reportPool.max, ...(debug ? { debug } : {}) });
     const admin = postgres(databaseUrl, { ...CLIENT_OPTIONS, max: ADMIN_POOL_MAX, ...(debug ? { debug } : {}) });
+    // A client learns the server's array types on its first query; an array built before that goes out
+    // as a bare "a,b" (malformed array literal). Each pool asks once here, as `sql` did above.
+    await Promise.all([reports`select 1`, admin`select 1`]);
     return {
       sql,
       reports,
