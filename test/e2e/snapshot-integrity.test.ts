@@ -78,4 +78,5 @@ test("tampered, foreign-signed and older snapshots are refused; the proxy keeps 
   await eventually(() => proxy.snapshotVersion() === latest, 5000, "the honest snapshot");
   const refused = await client.chat.completions.create({ model: stack.demo.alias, messages: [{ role: "user", content: "x" }] }).catch((e) => e);
   expect(refused).toBeInstanceOf(OpenAI.AuthenticationError);
-});
+  // Four refusals, each waited out over polls: 3-4 s on a quiet machine, past bun's default 5 s when loaded.
+}, 30_000);
