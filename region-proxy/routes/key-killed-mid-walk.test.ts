@@ -10,29 +10,12 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Snapshot } from "../../shared/snapshot/schema.ts";
 import { hashSecret } from "../../shared/ids.ts";
 import type { RunningProxy } from "../main.ts";
+import { startHeldVendor } from "../testing/held-vendor.ts";
 import { createProxyFixture, PRICE, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
 
 let fx: ProxyFixture;
 let proxy: RunningProxy;
-let called: () => void = () => {};
-let release: () => void = () => {};
-let heldCalls = 0;
-const held = Bun.serve({
-  port: 0,
-  hostname: "127.0.0.1",
-  development: false,
-  idleTimeout: 0,
-  async fetch(req) {
-    await req.text();
-    heldCalls++;
-    if (heldCalls === 1) {
-      const released = new Promise<void>((resolve) => (release = resolve));
-      called();
-      await released;
-    }
-    return Response.json({ error: { message: "overloaded", type: "server_error" } }, { status: 503 });
-  },
-});
+const held = startHeldVendor();
 
 const snap = (version: number, killed: "none" | "key" | "tenant") =>
   fx.snapshot(version, (s: Snapshot) => {
@@ -50,7 +33,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fx.cleanup();
-  held.stop(true);
+  held.stop();
 });
 
 for (const [i, killed, stream] of [[0, "key", false], [1, "tenant", false], [2, "key", true]] as const) {
@@ -59,8 +42,7 @@ for (const [i, killed, stream] of [[0, "key", false], [1, "tenant", false], [2, 
       await fx.publish(snap(10 * i + 1, "none"));
       await waitFor(() => proxy.snapshotVersion() === 10 * i + 1, "restored");
     }
-    heldCalls = 0;
-    const reached = new Promise<void>((resolve) => (called = resolve));
+    const reached = held.rearm();
     const answer = fetch(`${proxy.url}/v1/chat/completions`, {
       method: "POST",
       headers: { authorization: `Bearer ${fx.keys.main}`, "content-type": "application/json" },
@@ -70,10 +52,10 @@ for (const [i, killed, stream] of [[0, "key", false], [1, "tenant", false], [2, 
     await fx.publish(snap(10 * i + 2, killed));
     await waitFor(() => proxy.snapshotVersion() === 10 * i + 2, "killed");
     const echoBefore = fx.vendor.calls("echo-1");
-    release();
+    held.release();
     const response = await answer;
     await response.text();
     // The key is refused in the snapshot held before the walk chose its retry and its fallback.
-    expect({ retries: heldCalls - 1, fallbackCalls: fx.vendor.calls("echo-1") - echoBefore, status: response.status }).toEqual({ retries: 0, fallbackCalls: 0, status: 401 });
+    expect({ retries: held.calls() - 1, fallbackCalls: fx.vendor.calls("echo-1") - echoBefore, status: response.status }).toEqual({ retries: 0, fallbackCalls: 0, status: 401 });
   });
 }

@@ -9,29 +9,12 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { Snapshot } from "../../shared/snapshot/schema.ts";
 import type { RunningProxy } from "../main.ts";
+import { startHeldVendor } from "../testing/held-vendor.ts";
 import { createProxyFixture, PRICE, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
 
 let fx: ProxyFixture;
 let proxy: RunningProxy;
-let called: () => void = () => {};
-let release: () => void = () => {};
-let heldCalls = 0;
-const held = Bun.serve({
-  port: 0,
-  hostname: "127.0.0.1",
-  development: false,
-  idleTimeout: 0,
-  async fetch(req) {
-    await req.text();
-    heldCalls++;
-    if (heldCalls === 1) {
-      const released = new Promise<void>((resolve) => (release = resolve));
-      called();
-      await released;
-    }
-    return Response.json({ error: { message: "overloaded", type: "server_error" } }, { status: 503 });
-  },
-});
+const held = startHeldVendor();
 
 const snap = (version: number, jurisdictions: string[]) =>
   fx.snapshot(version, (s: Snapshot) => {
@@ -49,11 +32,11 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await fx.cleanup();
-  held.stop(true);
+  held.stop();
 });
 
 test("a fallback after the tenant was narrowed to eu never reaches the us deployment", async () => {
-  const reachedEu = new Promise<void>((resolve) => (called = resolve));
+  const reachedEu = held.rearm();
   const answer = fetch(`${proxy.url}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${fx.keys.main}`, "content-type": "application/json" },
@@ -65,7 +48,7 @@ test("a fallback after the tenant was narrowed to eu never reaches the us deploy
   await fx.publish(snap(2, ["eu"]));
   await waitFor(() => proxy.snapshotVersion() === 2, "snapshot 2");
   const usBefore = fx.vendor.calls("echo-1");
-  release();
+  held.release();
   const response = await answer;
   const body = await response.text();
   // The proxy held "ten_a: eu only" before it chose the fallback: the us deployment must not get the prompt.
@@ -78,8 +61,7 @@ test("(same cause) a fallback after the us deployment was kill-switched (gone fr
   // Back to eu+us first (version 3), so only the kill differs.
   await fx.publish(snap(3, ["eu", "us"]));
   await waitFor(() => proxy.snapshotVersion() === 3, "snapshot 3");
-  heldCalls = 0;
-  const reachedEu = new Promise<void>((resolve) => (called = resolve));
+  const reachedEu = held.rearm();
   const answer = fetch(`${proxy.url}/v1/chat/completions`, {
     method: "POST",
     headers: { authorization: `Bearer ${fx.keys.main}`, "content-type": "application/json" },
@@ -92,7 +74,7 @@ test("(same cause) a fallback after the us deployment was kill-switched (gone fr
   await fx.publish(killed);
   await waitFor(() => proxy.snapshotVersion() === 4, "snapshot 4");
   const usBefore = fx.vendor.calls("echo-1");
-  release();
+  held.release();
   const response = await answer;
   await response.text();
   expect({ usCalls: fx.vendor.calls("echo-1") - usBefore, model: response.headers.get("x-gateway-model"), fallback: response.headers.get("x-gateway-fallback") }).toEqual({ usCalls: 0, model: "held-eu", fallback: "false" });
