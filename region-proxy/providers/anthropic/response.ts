@@ -12,7 +12,7 @@
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { type ChatCompletion, type ResponseContext, type ToolCall, VendorProtocolError } from "../types.ts";
 import { assistantCompletion } from "../assistant-completion.ts";
-import { mapAnthropicStopReason } from "./stop-reason.ts";
+import { anthropicFinishReason } from "./stop-reason.ts";
 import { JSON_TOOL_NAME } from "./tools.ts";
 import { type AnthropicUsage, convertAnthropicUsage } from "./usage.ts";
 
@@ -40,8 +40,7 @@ export function parseAnthropicResponse(body: unknown, ctx: ResponseContext): { c
       toolCalls.push({ id: block.id, type: "function", function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }
   }
-  let finish = mapAnthropicStopReason(body.stop_reason);
-  if (finish === "tool_calls" && toolCalls.length === 0 && json !== null) finish = "stop";
+  const finish = anthropicFinishReason(body.stop_reason, toolCalls.length, json !== null);
   const content = json ?? (text === "" ? null : text);
   return assistantCompletion(ctx, { content, toolCalls, finishReason: finish }, convertAnthropicUsage(body.usage));
 }

@@ -4,10 +4,13 @@
  * then per content block content_block_start / content_block_delta* / content_block_stop, then
  * message_delta (stop_reason, cumulative usage) and message_stop; ping may come anywhere, and unknown
  * event types must be ignored (Anthropic's versioning policy). message_stop ends the stream (ended()):
- * nothing after it is translated. message_start's output_tokens is a placeholder (1): only a
- * message_delta's output_tokens is the answer's, and a stream whose message_delta brings none (no usage,
- * or output_tokens null, as some Anthropic-compatible endpoints send) ends without usage, charged the
- * input message_start reported and no less than the text it streamed (VendorStream.usageSoFar).
+ * nothing after it is translated, and when no message_delta stated a stop_reason (null, or none came, as
+ * some Anthropic-compatible endpoints stream) it sends the choice's finish chunk (anthropicFinishReason,
+ * and any held JSON-mode text), so every stream the client reads finishes its choice once.
+ * message_start's output_tokens is a placeholder (1): only a message_delta's output_tokens is the
+ * answer's, and a stream whose message_delta brings none (no usage, or output_tokens null, as some
+ * Anthropic-compatible endpoints send) ends without usage, charged the input message_start reported and
+ * no less than the text it streamed (VendorStream.usageSoFar).
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import {
@@ -21,7 +24,7 @@ import { eventJson } from "../event-json.ts";
 import { translatedChunks } from "../translated-chunks.ts";
 import { VendorStreamError } from "../vendor-stream-error.ts";
 import { classifyAnthropicError } from "./errors.ts";
-import { mapAnthropicStopReason } from "./stop-reason.ts";
+import { anthropicFinishReason } from "./stop-reason.ts";
 import { JSON_TOOL_NAME } from "./tools.ts";
 import { type AnthropicUsage, convertAnthropicUsage } from "./usage.ts";
 
@@ -52,6 +55,8 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
   let sawOutput = false;
   let started = false;
   let stopped = false;
+  /** The choice's finish chunk went out (a message_delta with a stop_reason): message_stop sends none. */
+  let finished = false;
   let toolCount = 0;
   let sawJson = false;
   const out = translatedChunks(ctx);
@@ -142,15 +147,21 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         const delta = data.usage as AnthropicUsage | undefined;
         mergeUsage(delta);
         if (delta && typeof delta === "object" && delta.output_tokens !== undefined && delta.output_tokens !== null) sawOutput = true;
+        // A stop_reason null is no finish yet: a later message_delta may bring it, else message_stop does.
         const reason = (data.delta as { stop_reason?: string | null } | undefined)?.stop_reason;
-        let finish = mapAnthropicStopReason(reason);
-        if (finish === "tool_calls" && toolCount === 0 && sawJson) finish = "stop";
         const text = sawJson ? [] : releaseText();
-        return finish ? [...text, chunk({}, finish)] : text;
+        if (reason === null || reason === undefined || finished) return text;
+        finished = true;
+        return [...text, chunk({}, anthropicFinishReason(reason, toolCount, sawJson))];
       }
-      case "message_stop":
+      case "message_stop": {
         stopped = true;
-        return [];
+        if (finished) return [];
+        // No message_delta stated a stop_reason (null, or none came): the turn ended all the same.
+        finished = true;
+        const text = sawJson ? [] : releaseText();
+        return [...text, chunk({}, anthropicFinishReason(null, toolCount, sawJson))];
+      }
       case "error": {
         const error = data.error as { type?: string } | undefined;
         const status = STATUS_OF.get(error?.type ?? "") ?? 500;
