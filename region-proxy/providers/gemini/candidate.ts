@@ -7,6 +7,14 @@
  * candidate whose output cannot be used (a botched tool call, finish-reason.ts) is thrown as an unusable
  * answer (unusable-answer.ts): refused, but no sign the deployment is failing.
  *
+ * The gateway sends no responseModalities: a model answers in the modalities it defaults to, and an
+ * image-capable one (gemini-2.5-flash-image) answers a chat with inlineData parts (an image), which no
+ * chat message carries. They are not forwarded: next to text or a function call the answer is those;
+ * an answer of inlineData alone is refused as unusable once the candidate has ended (refuseInlineOnly),
+ * charged the usage Gemini reported, never passed off as an empty answer. Asking for ["TEXT"] instead
+ * is not safe: a model accepts only the modality combinations it supports and refuses the request
+ * otherwise (an image-generation model may require ["TEXT", "IMAGE"]).
+ *
  * A candidate's `index` says which answer it is: a stream event carries the next piece of every
  * candidate still writing, each under its index. Google's JSON leaves an int32 at its default out, so
  * candidate 0 may come without one (Vertex's events do; Google's own JS SDK reads a missing index as 0).
@@ -32,6 +40,8 @@ export interface CandidateView {
   /** Its function calls, each with the thoughtSignature Gemini put on its part (null when none). */
   calls: { id: string | null; name: string; args: unknown; signature: string | null }[];
   finishReason: string | null;
+  /** It had inlineData parts (an image, audio): output the answer cannot pass on (refuseInlineOnly). */
+  inlineData: boolean;
 }
 
 export function isGeminiResponse(body: unknown): body is GeminiResponseBody {
@@ -49,7 +59,7 @@ export function readCandidates(body: GeminiResponseBody): CandidateView[] {
   const candidates = body.candidates ?? [];
   if (candidates.length === 0) {
     const blocked = body.promptFeedback?.blockReason;
-    return blocked ? [{ index: 0, text: "", calls: [], finishReason: "SAFETY" }] : [];
+    return blocked ? [{ index: 0, text: "", calls: [], finishReason: "SAFETY", inlineData: false }] : [];
   }
   const views = candidates.map(readOne);
   if (new Set(views.map((v) => v.index)).size < views.length) throw new VendorProtocolError("Gemini sent two candidates with one index");
@@ -63,15 +73,28 @@ function readOne(candidate: NonNullable<GeminiResponseBody["candidates"]>[number
   if (isUnusableAnswer(candidate.finishReason)) throw new UnusableAnswerError(`Gemini ended with ${candidate.finishReason}: the model's answer could not be used`);
   let text = "";
   const calls: CandidateView["calls"] = [];
+  let inlineData = false;
   for (const part of candidate.content?.parts ?? []) {
     if (typeof part.text === "string" && part.thought !== true) text += part.text;
+    if (part.inlineData) inlineData = true;
     const call = part.functionCall as { id?: unknown; name?: unknown; args?: unknown } | undefined;
     if (call) {
       if (typeof call.name !== "string") throw new VendorProtocolError("Gemini functionCall without a name");
       calls.push({ id: typeof call.id === "string" && call.id !== "" ? call.id : null, name: call.name, args: call.args ?? {}, signature: partSignature(part) });
     }
   }
-  return { index, text, calls, finishReason: candidate.finishReason ?? null };
+  return { index, text, calls, finishReason: candidate.finishReason ?? null, inlineData };
+}
+
+/**
+ * Refuses an ended candidate whose output was inlineData alone (no text, no function call) as an
+ * unusable answer: there is nothing to hand the client, and an empty "stop" would read as the model's
+ * last word. One whose content was withheld (`finish` content_filter) stays that.
+ */
+export function refuseInlineOnly(inlineData: boolean, passedOutput: boolean, finish: string | null): void {
+  if (inlineData && !passedOutput && finish !== "content_filter") {
+    throw new UnusableAnswerError("Gemini answered only inline data (an image or audio), which a chat completion cannot carry");
+  }
 }
 
 /**

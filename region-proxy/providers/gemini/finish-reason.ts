@@ -7,8 +7,10 @@
  * the model's answer as it is: `stop`, or `tool_calls` when it called tools.
  *
  * NO_IMAGE ("expected to generate an image, but none was generated") withholds nothing: the gateway
- * asks for text and forwards no image, so the text is the answer. IMAGE_OTHER ("Unable to show the
- * generated image") withholds what the model produced, like the other image flags.
+ * forwards no image (it sends no responseModalities, so an image-capable model may answer with one;
+ * only its text and function calls are passed on, and an answer of images alone is refused as
+ * unusable, candidate.ts refuseInlineOnly), so the text is the answer. IMAGE_OTHER ("Unable to show
+ * the generated image") withholds what the model produced, like the other image flags.
  */
 const FILTERED = new Set([
   "SAFETY",

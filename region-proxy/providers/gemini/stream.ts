@@ -12,7 +12,10 @@
  * With candidateCount > 1 (n) an event carries the next piece of each candidate still writing, each
  * under its index (candidate.ts): each candidate is its own choice, under that index, with its own
  * tool-call indexes from 0 and its own finish chunk; the answer has ended when every candidate seen
- * has a finishReason. usageMetadata counts them all.
+ * has a finishReason. usageMetadata counts them all. inlineData parts (an image-capable model's image)
+ * are not passed on; a choice that had them and no text or tool call is refused at the end, as
+ * unstreamed (candidate.ts refuseInlineOnly): an image-only answer sends no chunk, so it is refused
+ * before the first byte.
  *
  * Gemini has no end marker like OpenAI's [DONE] or Anthropic's message_stop. A current model's last
  * event is the one with the candidate's finishReason and the final usageMetadata (stream-text.sse),
@@ -41,7 +44,7 @@ import {
 import { eventJson } from "../event-json.ts";
 import { translatedChunks } from "../translated-chunks.ts";
 import { VendorStreamError } from "../vendor-stream-error.ts";
-import { isGeminiResponse, readCandidates, toolCallId } from "./candidate.ts";
+import { isGeminiResponse, readCandidates, refuseInlineOnly, toolCallId } from "./candidate.ts";
 import { classifyGeminiError } from "./errors.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
 import { signatureExtra } from "./thought-signature.ts";
@@ -70,6 +73,10 @@ interface ChoiceState {
   finishReason: string | null;
   /** Its tool calls so far: the next one's index. */
   toolCount: number;
+  /** Text of it went out. */
+  wroteText: boolean;
+  /** It had inlineData parts, which are not passed on: alone, the answer is refused at the end (candidate.ts). */
+  inlineData: boolean;
 }
 
 export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTranslator {
@@ -104,12 +111,16 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       const chunks: ChatCompletionChunk[] = [];
       for (const view of views) {
         let choice = choices.get(view.index);
-        if (!choice) choices.set(view.index, (choice = { finishReason: null, toolCount: 0 }));
+        if (!choice) choices.set(view.index, (choice = { finishReason: null, toolCount: 0, wroteText: false, inlineData: false }));
+        if (view.inlineData) choice.inlineData = true;
         if (view.finishReason) {
           if (choice.finishReason === null) finishedChoices++;
           choice.finishReason = view.finishReason;
         }
-        if (view.text !== "") chunks.push(out.delta({ content: view.text }, null, view.index));
+        if (view.text !== "") {
+          choice.wroteText = true;
+          chunks.push(out.delta({ content: view.text }, null, view.index));
+        }
         for (const call of view.calls) {
           const index = choice.toolCount++;
           chunks.push(out.delta({ tool_calls: [{ index, id: toolCallId(call.id), type: "function", function: { name: call.name, arguments: JSON.stringify(call.args) }, ...signatureExtra(call.signature) }] }, null, view.index));
@@ -127,7 +138,13 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       // and the text it streamed on top of the thoughts (VendorStream.usageSoFar), never less than a
       // stream without usage; response.ts charges such a usage unstreamed the same.
       const normalized: NormalizedUsage | null = usage && hasGeminiAnswerCount(usage) ? convertGeminiUsage(usage) : null;
-      const ends = [...choices.entries()].sort(([a], [b]) => a - b).map(([index, c]) => out.delta({}, mapGeminiFinishReason(c.finishReason, c.toolCount > 0), index));
+      const ends = [...choices.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([index, c]) => {
+          const finish = mapGeminiFinishReason(c.finishReason, c.toolCount > 0);
+          refuseInlineOnly(c.inlineData, c.wroteText || c.toolCount > 0, finish);
+          return out.delta({}, finish, index);
+        });
       return { chunks: [...out.announce(ends), ...out.closingUsage(normalized)], usage: normalized };
     },
     partialUsage: () => (usage ? convertGeminiUsage(usage) : null),
