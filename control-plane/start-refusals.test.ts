@@ -11,10 +11,12 @@ import { join } from "node:path";
 import postgres from "postgres";
 import { createTestDatabase, type TestDatabase } from "../test/support/postgres.ts";
 import { generateSigningKey } from "../shared/snapshot/sign.ts";
+import { freePort } from "../test/support/ports.ts";
 import { runToExit } from "../test/support/run-to-exit.ts";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
-const PORT = "47101";
+// A port nothing listens on, should a regression get as far as listening: a fixed one may be another run's.
+const PORT = String(freePort());
 let db: TestDatabase;
 const dirs: string[] = [];
 beforeAll(async () => {
@@ -90,7 +92,7 @@ for (const [variable, value] of badSecrets) {
 }
 
 test("a start that fails after the configuration was read (the database unreachable) is one line too, not a stack trace", async () => {
-  const run = await refusedStart({ DATABASE_URL: "postgres://nobody@127.0.0.1:47102/none" });
+  const run = await refusedStart({ DATABASE_URL: `postgres://nobody@127.0.0.1:${freePort()}/none` });
   expect(run.exitCode).toBe(1);
   expect(run.stderr.split("\n")).toHaveLength(1);
   expect(run.stderr).toStartWith("control plane: ");

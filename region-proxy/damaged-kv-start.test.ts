@@ -10,8 +10,6 @@ import { join } from "node:path";
 import { createOriginState, startSnapshotOrigin } from "../test/support/snapshot-origin.ts";
 import { createProxyFixture, REGION, waitFor, type ProxyFixture } from "./testing/proxy-fixture.ts";
 
-/** A control plane of this test's own, stopped while the first proxy runs so that its usage stays in the outbox. */
-const ORIGIN_PORT = 48151;
 let fx: ProxyFixture;
 let jws: string;
 beforeAll(async () => {
@@ -25,8 +23,12 @@ const chat = (url: string) =>
 
 for (const how of ["truncated", "torn pages", "header zeroed"] as const) {
   test(`proxy.kv damaged (${how}) at start: the proxy starts and serves, the file is kept aside and logged, salvaged usage is delivered`, async () => {
+    // A control plane of this test's own, stopped while the first proxy runs so that its usage stays in the
+    // outbox, then brought back with the same state (what it had received). On port 0 each time, not a fixed
+    // port: Bun.serve binds with SO_REUSEPORT, so two runs on one port share it and one gets the other's 503s;
+    // the second proxy is handed the new origin's URL, so the port need not be the same.
     const state = createOriginState();
-    let origin = await startSnapshotOrigin({ regionTokens: { [fx.regionToken]: REGION }, state, port: ORIGIN_PORT });
+    let origin = await startSnapshotOrigin({ regionTokens: { [fx.regionToken]: REGION }, state });
     origin.publish(REGION, jws, 1);
     const dir = fx.freshDataDir();
     const first = await fx.startProxy({ dataDir: dir, controlPlaneUrl: origin.url, usageFlushMs: 60_000 });
@@ -59,7 +61,7 @@ for (const how of ["truncated", "torn pages", "header zeroed"] as const) {
     }
     const damaged = readFileSync(file);
 
-    origin = await startSnapshotOrigin({ regionTokens: { [fx.regionToken]: REGION }, state, port: ORIGIN_PORT });
+    origin = await startSnapshotOrigin({ regionTokens: { [fx.regionToken]: REGION }, state });
     try {
       const logsBefore = fx.logs.length;
       const second = await fx.startProxy({ dataDir: dir, controlPlaneUrl: origin.url, usageFlushMs: 100 });

@@ -8,6 +8,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateSigningKey } from "../shared/snapshot/sign.ts";
+import { closedUrl, freePort } from "../test/support/ports.ts";
 import { runToExit } from "../test/support/run-to-exit.ts";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
@@ -21,7 +22,8 @@ writeFileSync(join(dir, "a-file"), "");
 function start(extra: Record<string, string>) {
   const dataDir = mkdtempSync(join(dir, "data-"));
   // Nothing listens on CONTROL_PLANE_URL's port: a proxy that got as far as polling would still start.
-  const env = { REGION: "eu", CONTROL_PLANE_URL: "http://127.0.0.1:47111", REGION_TOKEN: "rt_refusal", TRUSTED_JWKS_FILE: join(dir, "jwks.json"), DATA_DIR: dataDir, PORT: "47110", ...extra };
+  // PORT free too (not a fixed one another run may hold), so such a proxy would get as far as listening.
+  const env = { REGION: "eu", CONTROL_PLANE_URL: closedUrl(), REGION_TOKEN: "rt_refusal", TRUSTED_JWKS_FILE: join(dir, "jwks.json"), DATA_DIR: dataDir, PORT: String(freePort()), ...extra };
   return runToExit(MAIN, env).then((run) => ({ ...run, dataDirUsed: readdirSync(dataDir).length > 0 }));
 }
 

@@ -7,6 +7,7 @@ import { afterAll, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "../../test/support/ports.ts";
 import { runToExit } from "../../test/support/run-to-exit.ts";
 
 const parent = mkdtempSync(join(tmpdir(), "launcher-refusal-"));
@@ -14,16 +15,20 @@ afterAll(() => rmSync(parent, { recursive: true, force: true }));
 
 test("CONTROL_PLANE_PORT equal to US_PROXY_PORT: one line naming both, exit 1, DATA_DIR not created", async () => {
   const dataDir = join(parent, "data");
+  // Free ports, three distinct ones, not fixed: should the refusal regress, what starts binds no other run's port.
+  const ports = new Set<number>();
+  while (ports.size < 3) ports.add(freePort());
+  const [shared, eu, echo] = [...ports].map(String);
   const run = await runToExit(new URL("../start.ts", import.meta.url).pathname, {
     DATA_DIR: dataDir,
-    CONTROL_PLANE_PORT: "47120",
-    US_PROXY_PORT: "47120",
-    EU_PROXY_PORT: "47121",
-    ECHO_VENDOR_PORT: "47122",
+    CONTROL_PLANE_PORT: shared!,
+    US_PROXY_PORT: shared!,
+    EU_PROXY_PORT: eu!,
+    ECHO_VENDOR_PORT: echo!,
   });
   expect(run.exitCode).toBe(1);
   expect(run.stderr.split("\n")).toHaveLength(1);
-  expect(run.stderr).toContain("CONTROL_PLANE_PORT and US_PROXY_PORT are both 47120");
+  expect(run.stderr).toContain(`CONTROL_PLANE_PORT and US_PROXY_PORT are both ${shared}`);
   expect(run.stdout).not.toContain("control plane");
   expect(existsSync(dataDir)).toBe(false);
 }, 30_000);
