@@ -47,6 +47,9 @@ test("every refusal names its variable first (main.ts prints it as `control plan
   expect(() => configFromEnv({ REQUIRED_APPROVALS: "11" })).toThrow("REQUIRED_APPROVALS: ");
   expect(() => configFromEnv({ TRUST_FORWARDED_FOR: "TRUE" })).toThrow('TRUST_FORWARDED_FOR: must be true or false, got "TRUE"');
   expect(configFromEnv({ TRUST_FORWARDED_FOR: "true" }).trustForwardedFor).toBe(true);
+  expect(() => configFromEnv({ ALLOW_PLAINTEXT_VENDOR_URLS: "yes" })).toThrow('ALLOW_PLAINTEXT_VENDOR_URLS: must be true or false, got "yes"');
+  expect(configFromEnv({ ALLOW_PLAINTEXT_VENDOR_URLS: "true" }).allowPlaintextVendorUrls).toBe(true);
+  expect([configFromEnv({}), configFromEnv({ ALLOW_PLAINTEXT_VENDOR_URLS: "" }), configFromEnv({ ALLOW_PLAINTEXT_VENDOR_URLS: "false" })].map((c) => c.allowPlaintextVendorUrls)).toEqual([false, false, false]);
   expect(() => configFromEnv({ DATABASE_URL: "db.example.com:5432/gw" })).toThrow("DATABASE_URL: must be a postgres:// or postgresql:// URL");
   expect(configFromEnv({ DATABASE_URL: "postgresql://u@db/gw" }).databaseUrl).toBe("postgresql://u@db/gw");
 });

@@ -97,7 +97,8 @@ const reportStatementTimeoutMs = integerIn(1, 3_600_000);
 const configLockTimeoutMs = integerIn(1, 3_600_000);
 const configStatementTimeoutMs = integerIn(1, 3_600_000);
 
-function trustForwardedFor(raw: string | undefined): boolean {
+/** A yes/no setting (TRUST_FORWARDED_FOR, ALLOW_PLAINTEXT_VENDOR_URLS): unset, empty or `false` is false, `true` is true, anything else fails the start. */
+function trueOrFalse(raw: string | undefined): boolean {
   if (raw === undefined || raw === "" || raw === "false") return false;
   if (raw === "true") return true;
   throw new Error(`must be true or false, got ${JSON.stringify(raw)}`);
@@ -151,7 +152,8 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     tokenSecret: env.ADMIN_JWT_SECRET || null,
     auditHmacKey: env.AUDIT_HMAC_KEY || null,
     requiredApprovals: readSetting("REQUIRED_APPROVALS", () => requiredApprovals(env.REQUIRED_APPROVALS)),
-    trustForwardedFor: readSetting("TRUST_FORWARDED_FOR", () => trustForwardedFor(env.TRUST_FORWARDED_FOR)),
+    trustForwardedFor: readSetting("TRUST_FORWARDED_FOR", () => trueOrFalse(env.TRUST_FORWARDED_FOR)),
+    allowPlaintextVendorUrls: readSetting("ALLOW_PLAINTEXT_VENDOR_URLS", () => trueOrFalse(env.ALLOW_PLAINTEXT_VENDOR_URLS)),
     budgetWebhookUrl: readSetting("BUDGET_WEBHOOK_URL", () => budgetWebhookUrl(env.BUDGET_WEBHOOK_URL)),
     budgetWebhookSecret: readSetting("BUDGET_WEBHOOK_SECRET", () => budgetWebhookSecret(env.BUDGET_WEBHOOK_SECRET)),
     reportPoolMax: readSetting("REPORT_POOL_MAX", () => reportPoolMax(env.REPORT_POOL_MAX)),

@@ -46,6 +46,8 @@ export interface ControlPlaneConfig {
   auditHmacKey?: string | null; // AUDIT_HMAC_KEY, the audit chain's key (≥ 32 chars); else read/create dataDir/audit-hmac.key
   requiredApprovals?: number; // approvals a change request needs (default 1)
   trustForwardedFor?: boolean; // audit x-forwarded-for as the client address (only behind a trusted proxy)
+  /** ALLOW_PLAINTEXT_VENDOR_URLS: accept a plain http:// deployment baseUrl to any host, not only private ones (deployments/plaintext-base-url.ts; default false). */
+  allowPlaintextVendorUrls?: boolean;
   changeTickMs?: number; // how often scheduled change requests are checked (default 1000)
   onQuery?: (query: string) => void; // every SQL statement sent (tests count statements with it)
   budgetWebhookUrl?: string | null; // budget alerts are POSTed here (BUDGET_WEBHOOK_URL), retried with backoff
@@ -138,6 +140,7 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
       tokenSecret,
       governance: { requiredApprovals },
       trustForwardedFor: config.trustForwardedFor ?? false,
+      allowPlaintextVendorUrls: config.allowPlaintextVendorUrls ?? false,
       log,
     };
     // Before serving: a proxy's first poll after a key change must get a snapshot the JWKS verifies.

@@ -13,6 +13,7 @@ import { hasRole } from "../auth/principal.ts";
 import type { Tx } from "../db/client.ts";
 import { FLAG_PATTERN, JURISDICTION_PATTERN, requireAzureApiVersion, requireCredentialRef, requireDeploymentBaseUrl, requireDeploymentModel, requireProvider } from "../deployments/deployment.service.ts";
 import { mergeTimeouts } from "../deployments/deployment-timeouts.ts";
+import { requireEncryptedBaseUrl } from "../deployments/plaintext-base-url.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, conflict, notFound } from "../graphql/errors.ts";
 import { requireHttpUrl, requirePattern } from "../graphql/validate.ts";
@@ -59,16 +60,19 @@ export interface BuiltChange {
  * Checks a deployment as a proposal would leave it. Rules added after values were stored (the model's
  * characters, the baseUrl's query, fragment and whitespace) judge only a value being written: an update
  * that leaves a stored model, or a stored baseUrl and its provider, as they are (a credential rotation,
- * say) is not refused for them.
+ * say) is not refused for them. So with plain http to a public host (plaintext-base-url.ts): judged
+ * only in a baseUrl being written, and refused unless `allowPlaintext` (ALLOW_PLAINTEXT_VENDOR_URLS).
  */
-function checkDeployment(field: string, d: DeploymentValue, base: DeploymentValue | null): DeploymentValue {
+function checkDeployment(field: string, d: DeploymentValue, base: DeploymentValue | null, allowPlaintext: boolean): DeploymentValue {
   const provider = requireProvider(`${field}.provider`, d.provider);
   const baseUrlKept = base !== null && d.baseUrl === base.baseUrl && provider === base.provider;
+  const baseUrl = baseUrlKept
+    ? requireAzureApiVersion(`${field}.baseUrl`, provider, requireHttpUrl(`${field}.baseUrl`, d.baseUrl))
+    : requireDeploymentBaseUrl(`${field}.baseUrl`, provider, d.baseUrl);
+  if (base === null || baseUrl !== base.baseUrl) requireEncryptedBaseUrl(`${field}.baseUrl`, baseUrl, allowPlaintext);
   return deploymentValue({
     provider,
-    baseUrl: baseUrlKept
-      ? requireAzureApiVersion(`${field}.baseUrl`, provider, requireHttpUrl(`${field}.baseUrl`, d.baseUrl))
-      : requireDeploymentBaseUrl(`${field}.baseUrl`, provider, d.baseUrl),
+    baseUrl,
     model: base !== null && d.model === base.model ? d.model : requireDeploymentModel(`${field}.model`, d.model),
     region: requirePattern(`${field}.region`, d.region, REGION_NAME_PATTERN),
     credentialRef: requireCredentialRef(`${field}.credentialRef`, d.credentialRef),
@@ -79,7 +83,7 @@ function checkDeployment(field: string, d: DeploymentValue, base: DeploymentValu
   });
 }
 
-function mergeDeployment(base: DeploymentValue | null, input: DeploymentFieldsInput | null | undefined, field: string): DeploymentValue {
+function mergeDeployment(base: DeploymentValue | null, input: DeploymentFieldsInput | null | undefined, field: string, allowPlaintext: boolean): DeploymentValue {
   const pick = <K extends keyof DeploymentFieldsInput>(key: K, fallback: unknown) => (input?.[key] === undefined ? fallback : input[key]);
   // Only flags being written: a stored list is judged again by checkDeployment's patterns, not its count.
   if (input?.flags) requireAtMost(`${field}.flags`, input.flags, MAX_DEPLOYMENT_FLAGS);
@@ -97,7 +101,7 @@ function mergeDeployment(base: DeploymentValue | null, input: DeploymentFieldsIn
   for (const key of ["provider", "baseUrl", "model", "region", "credentialRef"] as const) {
     if (typeof merged[key] !== "string") throw badInput(`${field}.${key}`, "is required");
   }
-  return checkDeployment(field, merged as DeploymentValue, base);
+  return checkDeployment(field, merged as DeploymentValue, base, allowPlaintext);
 }
 
 const MICROS = 1_000_000;
@@ -253,7 +257,7 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
         break;
       }
       case "deployment.create": {
-        set("deployment", newId("dep"), mergeDeployment(null, op.deployment, `${field}.deployment`) as unknown as Record<string, unknown>);
+        set("deployment", newId("dep"), mergeDeployment(null, op.deployment, `${field}.deployment`, ctx.deps.allowPlaintextVendorUrls) as unknown as Record<string, unknown>);
         break;
       }
       case "deployment.update":
@@ -264,7 +268,7 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
         if (!base) throw notFound("deployment", id);
         const next =
           op.op === "deployment.update"
-            ? mergeDeployment(base, op.deployment, `${field}.deployment`)
+            ? mergeDeployment(base, op.deployment, `${field}.deployment`, ctx.deps.allowPlaintextVendorUrls)
             : { ...base, status: op.op === "deployment.disable" ? ("disabled" as const) : ("active" as const) };
         set("deployment", id, next as unknown as Record<string, unknown>);
         break;

@@ -3,7 +3,8 @@
  * diff; approvals come from someone other than the author; when enough are in, the request applies
  * as one config version, in the transaction of its last approval. A request that no longer fits the
  * configuration (its targets moved, a deployment it routes to went away, it would route an alias to an
- * unpriced model, its tenant policy would now widen) is refused, never merged: it goes stale (CONFLICT, audited, must be re-proposed). Approvals
+ * unpriced model, its tenant policy would now widen, it would set a plain http vendor URL this control plane
+ * refuses) is refused, never merged: it goes stale (CONFLICT, audited, must be re-proposed). Approvals
  * are re-checked inside the applying transaction; a scheduled request whose approvals stopped
  * counting goes stale the same way.
  */
@@ -46,6 +47,7 @@ import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.rep
 import { truncateText } from "../audit/audit-text.ts";
 import { maskSecrets } from "../graphql/quoted-value.ts";
 import { newUnpricedRoutes, unpricedRoutesMessage, withWrites } from "./unpriced-routes.ts";
+import { newPlaintextBaseUrls, plaintextBaseUrlsMessage } from "./plaintext-base-urls.ts";
 
 function selfApproval(): GraphQLError {
   return new GraphQLError("the author of a change request cannot approve it, nor can a principal or token the author set up, nor anyone who set up the author or the token it proposed with", { extensions: { code: GraphQLCode.SELF_APPROVAL } });
@@ -122,6 +124,8 @@ export async function proposeRollback(ctx: GraphQLContext, toVersion: number, de
     if (policy) throw badInput("toVersion", `version ${toVersion} does not fit the tenant tree now: ${policy}`);
     const unpriced = newUnpricedRoutes(current, withWrites(current, writes));
     if (unpriced.length > 0) throw badInput("toVersion", `version ${toVersion} would leave a routed model unpriced: ${unpricedRoutesMessage(unpriced)}`);
+    const plaintext = ctx.deps.allowPlaintextVendorUrls ? [] : newPlaintextBaseUrls(current, withWrites(current, writes));
+    if (plaintext.length > 0) throw badInput("toVersion", `version ${toVersion} would put back a plaintext vendor URL: ${plaintextBaseUrlsMessage(plaintext)}`);
     const targetBases = writes.map((w) => ({ entity: w.entity, id: w.id, value: currentValue(current, w.entity, w.id) }));
     const diff = writes.flatMap((w, i) => diffEntity(w.entity, w.id, targetBases[i]!.value, w.value));
     // What it puts back into a chain is checked as a change's is (brokenDependencies), against its value now.
@@ -160,10 +164,11 @@ async function validApprovals(tx: Tx, cr: ChangeRequestRow): Promise<number> {
 
 /**
  * Why the request no longer fits the current configuration — the token it was proposed with was revoked, its targets moved, a deployment it routes
- * to went away, its tenant policy would now widen an ancestor (or leave a descendant wider) — or null.
+ * to went away, its tenant policy would now widen an ancestor (or leave a descendant wider), it would set a
+ * plain http baseUrl to a public host and this control plane does not `allowPlaintext` — or null.
  * Such a request is refused, never merged: it goes stale and must be proposed again.
  */
-async function conflictWithState(tx: Tx, cr: ChangeRequestRow): Promise<string | null> {
+async function conflictWithState(tx: Tx, cr: ChangeRequestRow, allowPlaintext: boolean): Promise<string | null> {
   // revokeToken marks these stale; checked again here for one that escaped the marking.
   if (await authorTokenRevoked(tx, cr)) return `${PROPOSED_WITH_REVOKED_TOKEN} (${cr.authorJti})`;
   const state = await loadPolicyState(tx);
@@ -173,6 +178,9 @@ async function conflictWithState(tx: Tx, cr: ChangeRequestRow): Promise<string |
   // A price deleted, or an alias routed to a deployment, since it was proposed: checked on the state it would apply to.
   const unpriced = newUnpricedRoutes(state, withWrites(state, cr.writes));
   if (unpriced.length > 0) return `it would leave a routed model unpriced: ${unpricedRoutesMessage(unpriced)}`;
+  // Proposed on a control plane with ALLOW_PLAINTEXT_VENDOR_URLS=true, applied on one without it.
+  const plaintext = allowPlaintext ? [] : newPlaintextBaseUrls(state, withWrites(state, cr.writes));
+  if (plaintext.length > 0) return `it would send a vendor credential in plaintext: ${plaintextBaseUrlsMessage(plaintext)}`;
   const policy = await tenantPolicyConflict(tx, cr.writes);
   return policy ? `tenant policy no longer fits: ${policy}` : null;
 }
@@ -222,7 +230,7 @@ export async function applyChangeRequest(deps: AppDeps, id: string, who: AuditAc
     if (cr.status !== "approved" && cr.status !== "scheduled") throw conflict(`change request ${id} is ${cr.status}`);
     const valid = await validApprovals(tx, cr);
     const required = deps.governance.requiredApprovals;
-    stale = valid < required ? `approvals no longer hold: ${valid} valid, ${required} required` : await conflictWithState(tx, cr);
+    stale = valid < required ? `approvals no longer hold: ${valid} valid, ${required} required` : await conflictWithState(tx, cr, deps.allowPlaintextVendorUrls);
     if (stale) {
       await markStale(tx, id, who, stale);
       return null;
@@ -249,7 +257,7 @@ export async function approveChange(ctx: GraphQLContext, id: string): Promise<Ch
     if (!(await mayStillApprove(tx, ctx.principal.id))) throw forbidden("only a person may approve: a service principal is no independent reviewer");
     if (cr.status === "stale") throw staleError(id, cr.reason ?? "configuration changed underneath");
     if (!(OPEN_STATUSES as readonly string[]).includes(cr.status)) throw conflict(`change request ${id} is ${cr.status}`);
-    stale = await conflictWithState(tx, cr);
+    stale = await conflictWithState(tx, cr, ctx.deps.allowPlaintextVendorUrls);
     if (stale) {
       await markStale(tx, id, who, stale);
       return null;

@@ -1,6 +1,7 @@
 /**
  * Deployment rules: a known provider, a base URL the proxy can append paths to (deployment-base-url.ts;
- * for Azure, a current api-version), a model
+ * for Azure, a current api-version) and send the credential to (plain http only to a private host:
+ * plaintext-base-url.ts), a model
  * the proxy can name in a header (deployment-model.ts), a credential reference, never a secret, and
  * timeouts within their bounds (deployment-timeouts.ts).
  */
@@ -15,6 +16,7 @@ import { runConfigChange } from "../snapshots/config-change.ts";
 import { requireDeploymentBaseUrl } from "./deployment-base-url.ts";
 import { requireCredentialRef } from "./credential-ref.ts";
 import { requireDeploymentModel } from "./deployment-model.ts";
+import { requireEncryptedBaseUrl } from "./plaintext-base-url.ts";
 import { requireTimeouts } from "./deployment-timeouts.ts";
 import type { CreateDeploymentInput } from "./deployment.input.ts";
 import { insertDeployment } from "./deployment.repo.ts";
@@ -38,7 +40,7 @@ export async function createDeployment(ctx: GraphQLContext, input: CreateDeploym
   const fields = {
     id: newId("dep"),
     provider,
-    baseUrl: requireDeploymentBaseUrl("baseUrl", provider, input.baseUrl),
+    baseUrl: requireEncryptedBaseUrl("baseUrl", requireDeploymentBaseUrl("baseUrl", provider, input.baseUrl), ctx.deps.allowPlaintextVendorUrls),
     model: requireDeploymentModel("model", input.model),
     region: requirePattern("region", input.region, REGION_NAME_PATTERN),
     credentialRef: requireCredentialRef("credentialRef", input.credentialRef),

@@ -22,6 +22,8 @@ export interface AppDeps {
   governance: GovernanceSettings;
   /** Take x-forwarded-for as the client address (only behind a trusted reverse proxy). */
   trustForwardedFor: boolean;
+  /** Accept a plain http:// deployment baseUrl to a public host (ALLOW_PLAINTEXT_VENDOR_URLS; deployments/plaintext-base-url.ts). */
+  allowPlaintextVendorUrls: boolean;
   log: (line: string) => void;
 }
 

@@ -36,6 +36,7 @@ beforeAll(async () => {
     tokenSecret: crypto.getRandomValues(new Uint8Array(32)),
     governance: { requiredApprovals: 1 },
     trustForwardedFor: false,
+    allowPlaintextVendorUrls: false,
     log: (line) => logs.push(line),
   };
   apollo = await startApollo(await buildControlPlaneSchema(), deps.log);

@@ -121,7 +121,7 @@ describe("control plane", () => {
       await codeOf(admin.request(`mutation { createDeployment(input: { provider: "openai", baseUrl: "not a url", model: "m", region: "eu", credentialRef: "env:X" }) { id } }`)),
     ).toBe("BAD_USER_INPUT");
     expect(
-      await codeOf(admin.request(`mutation { createDeployment(input: { provider: "openai", baseUrl: "http://x.test/v1", model: "m", region: "eu", credentialRef: "sk-live-secret" }) { id } }`)),
+      await codeOf(admin.request(`mutation { createDeployment(input: { provider: "openai", baseUrl: "https://x.test/v1", model: "m", region: "eu", credentialRef: "sk-live-secret" }) { id } }`)),
     ).toBe("BAD_USER_INPUT");
     expect(await codeOf(admin.request(`mutation { setPrice(input: { provider: "openai", model: "m", inputUsdPerMillion: -1, outputUsdPerMillion: 1 }) { model } }`))).toBe(
       "BAD_USER_INPUT",
