@@ -6,7 +6,9 @@
  * part's type and the field its type names (`text`, `image_url` with its `url`, `refusal`). Known and
  * ignored, as the README's vendor notes say: a message's `name` (neither vendor has one per turn), an
  * image's `detail`, and a message's `annotations` (the citations an OpenAI answer carried, which a
- * client echoing the answer back sends with it: they tell the model nothing). Refused though known,
+ * client echoing the answer back sends with it: they tell the model nothing), and `parsed` (the openai
+ * SDK's parse() helpers' copy of the content as an object, on the message they return and clients push
+ * back into messages: the content already says it). Refused though known,
  * like their top-level namesakes: the deprecated `function_call` (the call an assistant message made
  * before tool_calls) and `audio` (an earlier audio answer, by id); a message holding only one of them
  * would otherwise be dropped with its turn. An adapter names the fields it translates beyond these
@@ -25,7 +27,7 @@ import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 
 export const NO_VENDOR_FIELDS: ReadonlySet<string> = new Set();
 
-const MESSAGE_FIELDS: ReadonlySet<string> = new Set(["role", "content", "tool_calls", "tool_call_id", "refusal", "name", "annotations"]);
+const MESSAGE_FIELDS: ReadonlySet<string> = new Set(["role", "content", "tool_calls", "tool_call_id", "refusal", "name", "annotations", "parsed"]);
 const IMAGE_URL_FIELDS: ReadonlySet<string> = new Set(["url", "detail"]);
 
 const REFUSED_MESSAGE_FIELDS: Readonly<Record<string, string>> = {
