@@ -61,6 +61,16 @@ describe("anthropic: cache_control is sent as the breakpoint it asks for", () =>
     expect(sent.messages[2].content).toEqual([{ type: "tool_result", tool_use_id: "call_1", content: "42", cache_control: ephemeral }]);
   });
 
+  test("four breakpoints, Anthropic's most, are sent; a part's and its message's on one block count once", async () => {
+    const { sent } = await send([
+      { role: "system", content: "s", cache_control: ephemeral },
+      { role: "user", content: [{ type: "text", text: "a", cache_control: ephemeral }], cache_control: ephemeral },
+      { role: "assistant", content: "b", cache_control: ephemeral },
+      { role: "user", content: "c", cache_control: ephemeral },
+    ]);
+    expect([sent.system, ...sent.messages.map((m: { content: unknown[] }) => m.content)].flat().filter((b: { cache_control?: unknown }) => b.cache_control).length).toBe(4);
+  });
+
   test("an assistant refusal part's cache_control goes with its text", async () => {
     const { sent } = await send([hi, { role: "assistant", content: [{ type: "refusal", refusal: "No.", cache_control: ephemeral }] }, hi]);
     expect(sent.messages[1].content).toEqual([{ type: "text", text: "No.", cache_control: ephemeral }]);
@@ -77,6 +87,8 @@ describe("anthropic: cache_control Anthropic would refuse, or the gateway cannot
     ["on a whitespace-only part (no block is sent)", [{ role: "user", content: [{ type: "text", text: "x" }, { type: "text", text: " ", cache_control: ephemeral }] }], "messages[0].content[1].cache_control"],
     ["on a system part before its last (its text is joined into one block)", [{ role: "system", content: [{ type: "text", text: "a", cache_control: ephemeral }, { type: "text", text: "b" }] }, hi], "messages[0].content[0].cache_control"],
     ["on a blank system message", [{ role: "system", content: " ", cache_control: ephemeral }, hi], "messages[0].cache_control"],
+    // Anthropic takes four; a fifth was its 400 after a vendor call (final read p1's finding 2).
+    ["a fifth breakpoint in the request", [{ role: "system", content: "s", cache_control: ephemeral }, ...[1, 2, 3].map((n) => ({ role: n % 2 ? "user" : "assistant", content: `t${n}`, cache_control: ephemeral })), { role: "user", content: [{ type: "text", text: "a", cache_control: ephemeral }] }], "messages"],
   ])("%s", async (_what, messages, param) => {
     expect((await send(messages)).param).toBe(param);
   });

@@ -178,5 +178,19 @@ export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlo
   });
   const sent = trimPrefill(turns);
   if (sent.length === 0) throw new UnsupportedParameterError("messages", NO_TURNS);
+  refuseExtraBreakpoints(system, sent);
   return { system, messages: sent };
+}
+
+/** Anthropic takes at most this many cache_control breakpoints in one request; a fifth is its 400 after a vendor call. */
+export const MAX_CACHE_BREAKPOINTS = 4;
+
+/** Refuses, before the call, a request whose content parts and messages asked for more breakpoints than Anthropic takes. */
+function refuseExtraBreakpoints(system: AnthropicBlock[], turns: AnthropicMessage[]): void {
+  let marked = 0;
+  for (const block of system) if (block.cache_control !== undefined) marked++;
+  for (const turn of turns) for (const block of turn.content) if (block.cache_control !== undefined) marked++;
+  if (marked > MAX_CACHE_BREAKPOINTS) {
+    throw new UnsupportedParameterError("messages", `This request asks for ${marked} cache_control breakpoints; this provider takes at most ${MAX_CACHE_BREAKPOINTS} in a request.`);
+  }
 }
