@@ -4,13 +4,15 @@ import type { Sql } from "../db/client.ts";
 import { jsonError } from "../http/json-error.ts";
 import { readRegionJsonPost } from "../http/read-region-json-post.ts";
 import { DEFAULT_LEASE_POLICY, type LeasePolicy } from "./grant-lease.ts";
+import { bucketsCompleteSince } from "./budget-level.repo.ts";
 import { serveLease } from "./serve-lease.ts";
 
 const MAX_LEASE_BODY_BYTES = 256 * 1024;
 
 /**
- * Authenticates the region, validates the body, answers one grant per asked level (in order); `log`
- * hears what serveLease refused or did not believe.
+ * Authenticates the region, validates the body, answers one grant per asked level (in order), one level
+ * after another; `log` hears what serveLease refused or did not believe. What every level would read
+ * alike (the buckets' complete_since) is read once.
  */
 export async function handleLeases(sql: Sql, request: Request, log: (line: string) => void, policy: LeasePolicy = DEFAULT_LEASE_POLICY): Promise<Response> {
   const read = await readRegionJsonPost(sql, request, MAX_LEASE_BODY_BYTES, "body_too_large");
@@ -19,6 +21,7 @@ export async function handleLeases(sql: Sql, request: Request, log: (line: strin
   const parsed = parseLeaseRequest(body);
   if (typeof parsed === "string") return jsonError(400, "invalid_request", parsed);
   const answer: LeaseAnswer = { grants: [] };
-  for (const ask of parsed.leases) answer.grants.push(await serveLease(sql, region, ask, policy, new Date(), log));
+  const bucketsSince = parsed.leases.length > 0 ? await bucketsCompleteSince(sql) : null;
+  for (const ask of parsed.leases) answer.grants.push(await serveLease(sql, region, ask, policy, new Date(), log, bucketsSince));
   return Response.json(answer);
 }

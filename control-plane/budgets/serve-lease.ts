@@ -6,6 +6,12 @@
  * (lease-reported-spend.ts), update the asker's spend rate, grow its allowance (grantLease), and raise
  * the 80% and 100% alerts the global spend reached at the current cap (raise-alert.ts).
  *
+ * The database round trips are what a level costs (the route serves a request's levels one after
+ * another, and a database a few ms away makes each one that much longer): the reads under the lock go
+ * out together right behind it (one pipelined round trip: PostgreSQL runs them in order on the
+ * transaction's connection, so each reads after the lock is held), and so do the lease's save and the
+ * alerts' inserts. A request's levels share one read of the buckets' complete_since (`bucketsSince`).
+ *
  * The level's period is the ask's label in the zone the proxy counted it in (`timeZone`), or in the
  * org's zone for a proxy that predates the field: leases and alerts are kept per zone, so a label whose
  * zone changed starts afresh, with the ledger window of the zone it is counted in.
@@ -26,6 +32,7 @@ import { addMicros } from "./spend-ceiling.ts";
 /**
  * One level's grant for `region`; `{ managed: false }` when the control plane holds no cap for it.
  * `log` hears refusals and reports that were not believed (once per region, level and period).
+ * `bucketsSince`: bucketsCompleteSince, read once by a caller serving many levels (omitted: read here).
  */
 export async function serveLease(
   sql: Sql,
@@ -34,19 +41,23 @@ export async function serveLease(
   policy: LeasePolicy = DEFAULT_LEASE_POLICY,
   now = new Date(),
   log: (line: string) => void = () => {},
+  bucketsSince?: Date | null,
 ): Promise<LeaseGrant> {
   const level = await findBudgetLevel(sql, ask.scope, ask.timeZone === undefined ? ask.period : zonedPeriod(ask.period, ask.timeZone));
   if (!level) return { scope: ask.scope, period: ask.period, managed: false };
   if (!(await regionServesLevel(sql, level, region))) {
     log(refusalNote(region, ask, level));
-    return refusedLease(ask, level, (await ledgerSpendByRegion(sql, level)).get(region), policy, now);
+    return refusedLease(ask, level, (await ledgerSpendByRegion(sql, level, undefined, bucketsSince)).get(region), policy, now);
   }
   // A key level's leases are kept under its lineage, whichever of its keys' ids the ask named.
   const scope = levelScope(level, ask.scope);
   return sql.begin(async (tx) => {
-    await lockLevel(tx, scope, ask.period, level.timeZone);
-    const ledger = await ledgerSpendByRegion(tx, level);
-    const leases = await leasesOf(tx, scope, ask.period, level.timeZone);
+    // Sent in this order, run in this order: both reads are under the lock.
+    const [, ledger, leases] = await Promise.all([
+      lockLevel(tx, scope, ask.period, level.timeZone),
+      ledgerSpendByRegion(tx, level, undefined, bucketsSince),
+      leasesOf(tx, scope, ask.period, level.timeZone),
+    ]);
     const regions = new Set([...ledger.keys(), ...leases.map((l) => l.region), region]);
     const heard = await heardSinceLapse(tx, leases.filter((l) => l.region !== region), now, policy);
     const states: RegionState[] = [];
@@ -80,16 +91,19 @@ export async function serveLease(
       policy,
     });
     const expiresAt = new Date(now.getTime() + policy.ttlMs);
-    await saveLease(tx, scope, ask.period, level.timeZone, {
-      region,
-      grantedMicros: grantOnRecord(grant.grantedMicros, own.spentMicros, mine?.grantedMicros ?? 0, ownLedger),
-      reportedSpentMicros: believed,
-      ignoredReportedMicros: Math.max(mine?.ignoredReportedMicros ?? 0, ignored ? ask.spentMicros : 0),
-      rateMicrosPerS: rate,
-      expiresAt,
-    });
     const globalSpent = addMicros(...states.map((s) => s.spentMicros));
-    await raiseAlertIfCrossed(tx, { tenantId: level.tenantId, scope, period: ask.period, timeZone: level.timeZone, capMicros: level.capMicros, spentMicros: globalSpent });
+    // Neither reads what the other writes: sent together.
+    await Promise.all([
+      saveLease(tx, scope, ask.period, level.timeZone, {
+        region,
+        grantedMicros: grantOnRecord(grant.grantedMicros, own.spentMicros, mine?.grantedMicros ?? 0, ownLedger),
+        reportedSpentMicros: believed,
+        ignoredReportedMicros: Math.max(mine?.ignoredReportedMicros ?? 0, ignored ? ask.spentMicros : 0),
+        rateMicrosPerS: rate,
+        expiresAt,
+      }),
+      raiseAlertIfCrossed(tx, { tenantId: level.tenantId, scope, period: ask.period, timeZone: level.timeZone, capMicros: level.capMicros, spentMicros: globalSpent }),
+    ]);
     return {
       scope: ask.scope,
       period: ask.period,
