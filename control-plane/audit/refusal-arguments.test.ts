@@ -48,3 +48,19 @@ test("a refused kill switch keeps the target's kind, not its reason; a refused p
   expect((await newestAfter("proposeChange")).arguments).toEqual({ "input.operations.0.op": "price.set", "input.operations.1.op": "price.delete" });
   expect(JSON.stringify(await sql`select after from audit_log where action like 'refused.%'`)).not.toMatch(new RegExp(`${SECRET}|private words`));
 });
+
+test("a path through a key no argument is named like (a secret, a 200,000-character word) is not kept", async () => {
+  const grant = `mutation($i: RoleBindingInput!) { grantRole(input: $i) { id } }`;
+  // As a literal, refused by validation; as variables, refused by coercion; neither resolver runs.
+  expect(await errorCode(viewer.client.request(`mutation { grantRole(input: { principalId: "p", role: "viewer", gwk_${SECRET}: { role: "admin" } }) { id } }`))).toBe(
+    "GRAPHQL_VALIDATION_FAILED",
+  );
+  expect((await newestAfter("grantRole")).arguments).toEqual({ "input.role": "viewer" });
+  expect(await errorCode(viewer.client.request(grant, { i: { principalId: "p", role: "viewer", [`sk-proj-${SECRET}`]: { role: "admin" } } }))).toBe("BAD_USER_INPUT");
+  expect((await newestAfter("grantRole")).arguments).toEqual({ "input.role": "viewer" });
+  expect(await errorCode(viewer.client.request(grant, { i: { principalId: "p", role: "viewer", ["x".repeat(200_000)]: { role: "admin" } } }))).toBe("BAD_USER_INPUT");
+  const [row] = await sql<{ n: number; after: Record<string, unknown> }[]>`select octet_length(after::text) as n, after from audit_log where action = 'refused.grantRole' order by id desc limit 1`;
+  expect(row!.after.arguments).toEqual({ "input.role": "viewer" });
+  expect(row!.n).toBeLessThan(2_000);
+  expect(JSON.stringify(await sql`select after->'arguments' from audit_log where action like 'refused.%'`)).not.toContain(SECRET);
+});
