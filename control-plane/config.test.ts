@@ -9,10 +9,16 @@ test("defaults, and LOG_FORMAT: text unless json is asked for; anything else fai
   expect(() => configFromEnv({ PORT: "70000" })).toThrow("PORT: must be an integer 0-65535");
 });
 
-test("PORT: empty means unset, like every other variable; anything but a plain integer 0-65535 fails the start", () => {
+test("PORT: empty means unset, like every other variable but HOST; anything but a plain integer 0-65535 fails the start", () => {
   expect(configFromEnv({ PORT: "" }).port).toBe(4000);
   expect(configFromEnv({ PORT: "0" }).port).toBe(0);
   for (const bad of ["4000x", "1e3", "0x10", " 4000", "-1", "4.5", "08", "+80"]) expect(() => configFromEnv({ PORT: bad })).toThrow(`PORT: must be an integer 0-65535, got "${bad}"`);
+});
+
+test("HOST set but empty fails the start naming HOST (it bound loopback only, which no balancer or probe reaches); unset keeps 127.0.0.1", () => {
+  expect(() => configFromEnv({ HOST: "" })).toThrow("HOST: is set but empty: give the address to listen on (0.0.0.0 for every one), or leave HOST unset");
+  expect(configFromEnv({}).host).toBe("127.0.0.1");
+  expect(configFromEnv({ HOST: "0.0.0.0" }).host).toBe("0.0.0.0");
 });
 
 test("the shared secrets are read from the environment, unset meaning 'use or create the file in DATA_DIR'", async () => {

@@ -132,6 +132,17 @@ function budgetWebhookSecret(raw: string | undefined): string | null {
   return raw;
 }
 
+/**
+ * HOST, the address to listen on: unset means 127.0.0.1 (local development). Set but empty (a template
+ * whose value was missing) fails the start, as the proxy's does: read as unset it bound loopback only,
+ * which no Service, probe or balancer reaches. Whether the address can be listened on is checked at the
+ * start (main.ts checkBeforeDatabase).
+ */
+function host(raw: string | undefined): string {
+  if (raw === "") throw new Error("is set but empty: give the address to listen on (0.0.0.0 for every one), or leave HOST unset");
+  return raw ?? "127.0.0.1";
+}
+
 export function configFromEnv(env: Record<string, string | undefined> = process.env): ControlPlaneConfig {
   const port = readSetting("PORT", () => portFromEnv(env, "PORT", 4000));
   const logFormat = readSetting("LOG_FORMAT", () => {
@@ -143,7 +154,7 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
   if (signingKeyJwk) readSetting("SIGNING_KEY_JWK", () => parseSigningKeyJwk(signingKeyJwk));
   return {
     port,
-    host: env.HOST || "127.0.0.1",
+    host: readSetting("HOST", () => host(env.HOST)),
     databaseUrl: readSetting("DATABASE_URL", () => databaseUrl(env.DATABASE_URL)),
     dataDir: readSetting("DATA_DIR", () => dataDir(env.DATA_DIR)),
     adminToken: env.ADMIN_TOKEN || null,

@@ -57,6 +57,7 @@ for (const [variable, value] of [
   ["LOG_FORMAT", "xml"],
   ["SIGNING_KEY_PREVIOUS_JWKS", "{not json"],
   ["HOST", "gateway.invalid"],
+  ["HOST", ""],
   ["TRUST_FORWARDED_FOR", "yes"],
   ["DATABASE_URL", "mysql://db.example.com/gateway"],
   ["BUDGET_WEBHOOK_URL", "hooks.example.com/budget-alerts"],
