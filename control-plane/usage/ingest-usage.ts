@@ -32,36 +32,14 @@
  * transaction (raiseUsageAlerts), closed periods included: a lease ask checks only a period a proxy
  * still counts.
  */
-import { MAX_EVENT_ID_CHARS, parseUsageEvent, type UsageBatchAck, type UsageEvent } from "../../shared/usage/usage-event.ts";
+import type { UsageBatchAck, UsageEvent } from "../../shared/usage/usage-event.ts";
 import type { Sql, Tx } from "../db/client.ts";
 import { raiseUsageAlerts } from "../budgets/raise-usage-alerts.ts";
 import { bookingTime } from "./booking-time.ts";
 import { deadLetterReason } from "./dead-letter-payload.ts";
 import { eventsForKeysNotCarried } from "./region-carries-key.ts";
+import { eventIdOf, sentIdOf, sortUsageBatch } from "./sort-usage-batch.ts";
 import { insertDeadLetter, insertUsageEvents, touchKeysLastUsed } from "./usage.repo.ts";
-
-/** The event id exactly as sent, any string: what the proxy's outbox matches an acknowledgement by. */
-function sentIdOf(raw: unknown): string | null {
-  if (typeof raw !== "object" || raw === null) return null;
-  const id = (raw as { eventId?: unknown }).eventId;
-  return typeof id === "string" ? id : null;
-}
-
-/** The id a rejection names: the sent one when it is a usable id (1 to MAX_EVENT_ID_CHARS characters), else null. */
-function eventIdOf(raw: unknown): string | null {
-  const id = sentIdOf(raw);
-  return id !== null && id !== "" && id.length <= MAX_EVENT_ID_CHARS ? id : null;
-}
-
-/** Whether two values read from JSON hold the same content (object keys in any order). */
-function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  return keys.every((key) => Object.hasOwn(b, key) && sameJson((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
-}
 
 /**
  * Whether PostgreSQL refused a statement for the values it carried: a data exception (SQLSTATE class
@@ -88,8 +66,8 @@ export async function ingestUsage(sql: Sql, region: string, rawEvents: unknown[]
     // The time this batch was received: the transaction's now(), as received_at; events dated too far
     // past it are booked at it (bookingTime).
     const [{ receivedAt }] = await tx<[{ receivedAt: Date }]>`select now() as "receivedAt"`;
-    const valid = new Map<string, UsageEvent>();
-    const copies = new Map<string, number>();
+    // The checks that need no database, shared with the proxy tests' stand-in control plane.
+    const { events: valid, copies, refused } = sortUsageBatch(region, rawEvents);
     const rejected: UsageBatchAck["rejected"] = [];
     // Every dead-lettered event that carried a string id, acknowledged by that id as sent.
     const rejectedIds: string[] = [];
@@ -101,29 +79,7 @@ export async function ingestUsage(sql: Sql, region: string, rawEvents: unknown[]
       // Not even its bounded, storable copy went in: keep the reason without the payload.
       if (!stored.ok) await insertDeadLetter(tx, region, `${reason} (payload not storable: ${stored.error.message})`, null);
     };
-    for (const raw of rawEvents) {
-      const parsed = parseUsageEvent(raw);
-      const reason = !parsed.ok
-        ? parsed.reason
-        : parsed.event.region !== region
-          ? `region ${parsed.event.region} does not match the token's region ${region}`
-          : null;
-      if (reason !== null || !parsed.ok) {
-        await reject(raw, reason ?? "invalid");
-        continue;
-      }
-      const id = parsed.event.eventId;
-      const first = valid.get(id);
-      if (first === undefined) {
-        valid.set(id, parsed.event);
-        copies.set(id, 1);
-      } else if (sameJson(first, parsed.event)) {
-        copies.set(id, copies.get(id)! + 1);
-      } else {
-        // The first copy is the one taken, as across batches; this one's content would be lost.
-        await reject(raw, "eventId repeated in the batch with different content");
-      }
-    }
+    for (const { raw, reason } of refused) await reject(raw, reason);
     // Spend only on the keys the region's proxies could have served, each under its own tenant.
     for (const [eventId, reason] of await eventsForKeysNotCarried(tx, region, [...valid.values()])) {
       const event = valid.get(eventId)!;

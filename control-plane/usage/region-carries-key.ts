@@ -6,6 +6,7 @@
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
 import type { Queryable } from "../db/client.ts";
 import { keyCarriedBy } from "../keys/key-carried-by.ts";
+import { keyNotCarriedReason } from "./sort-usage-batch.ts";
 
 /** Event id → why the region cannot have made it; events not named are consistent with the region's keys. */
 export async function eventsForKeysNotCarried(q: Queryable, region: string, events: UsageEvent[]): Promise<Map<string, string>> {
@@ -18,8 +19,8 @@ export async function eventsForKeysNotCarried(q: Queryable, region: string, even
   const keys = new Map(rows.map((r) => [r.id, r]));
   for (const event of events) {
     const key = keys.get(event.keyId);
-    if (!key?.carried) refused.set(event.eventId, `key ${event.keyId} is not carried by region ${region}'s snapshot`);
-    else if (key.tenantId !== event.tenantId) refused.set(event.eventId, `tenant ${event.tenantId} is not the tenant of key ${event.keyId}`);
+    const reason = keyNotCarriedReason(event, region, key?.carried ? key.tenantId : undefined);
+    if (reason !== null) refused.set(event.eventId, reason);
   }
   return refused;
 }
