@@ -73,3 +73,22 @@ test("refused at validation, the key written into the query: no literal of it is
   expect(timeouts.audited.message).toBe('Expected value of type "DeploymentTimeoutsInput".');
   expect(await everythingKept()).not.toContain(SECRET);
 });
+
+test("a key sent as a field or argument name (a valid GraphQL name) is masked in the refusal's message", async () => {
+  const fields = `provider: "openai", baseUrl: "https://api.openai.com/v1", model: "gpt-4o", region: "eu", credentialRef: "env:GW_CRED_X"`;
+  const masked = (prefix: string) => `${prefix}… (secret-shaped: not quoted)`;
+  expect(await refuse(`mutation { createDeployment(input: { ${fields}, gwk_${SECRET}: 1 }) { id } }`)).toEqual({
+    answered: "GRAPHQL_VALIDATION_FAILED",
+    audited: { action: "refused.createDeployment", code: "GRAPHQL_VALIDATION_FAILED", message: `Field "${masked("gwk_")}" is not defined by type "CreateDeploymentInput".` },
+  });
+  expect((await refuse(createDeployment, { i: { ...DEPLOYMENT, [`admtok_${SECRET}`]: 1 } })).audited.message).toBe(
+    `Variable "$i" got invalid value; Field "${masked("admtok_")}" is not defined by type "CreateDeploymentInput".`,
+  );
+  expect((await refuse(`mutation { createDeployment(input: { ${fields} }, AIza${SECRET}: 1) { id } }`)).audited.message).toBe(
+    `Unknown argument "${masked("AIza")}" on field "Mutation.createDeployment".`,
+  );
+  expect((await refuse(`mutation { createDeployment(input: { ${fields} }) { regtok_${SECRET} } }`)).audited.message).toBe(
+    `Cannot query field "${masked("regtok_")}" on type "Deployment".`,
+  );
+  expect(await everythingKept()).not.toContain(SECRET);
+});

@@ -7,8 +7,9 @@
  * operation it resolves to, else of the document's first mutation (`refused.mutation` when that names
  * none the API has). Only authenticated requests reach Apollo, so no one without a token can write to
  * the log. A request that does not parse is not audited: it names no operation to attribute. The row
- * keeps the refusal's message only without the values it quotes (request-refusal-message.ts): a vendor
- * key sent by mistake must not stay in the append-only log.
+ * keeps the refusal's message only without the values it quotes (request-refusal-message.ts), and with
+ * any secret-shaped name masked (a name is the caller's too, and gwk_…, AIza… are valid GraphQL names): a
+ * vendor key sent by mistake must not stay in the append-only log.
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { getOperationAST, Kind, parse, valueFromASTUntyped, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
@@ -21,6 +22,7 @@ import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "./context.ts";
 import { requestErrorCode } from "./errors.ts";
 import { QUERY_TOO_COMPLEX } from "./query-limits.ts";
+import { maskSecrets } from "./quoted-value.ts";
 import { auditableRefusalMessage } from "./request-refusal-message.ts";
 
 /** Codes of refusals raised about the request itself, before execution; anything else is not a refusal. */
@@ -102,7 +104,7 @@ async function auditRefusal(mutations: Record<string, unknown>, context: GraphQL
       audit: {
         action: `refused.${known?.name.value ?? "mutation"}`,
         target: refusalTarget(args),
-        after: { code, message: truncateText(auditableRefusalMessage(message) ?? MESSAGE_NOT_KEPT, 1000), arguments: refusalArguments(args) },
+        after: { code, message: truncateText(maskSecrets(auditableRefusalMessage(message) ?? MESSAGE_NOT_KEPT), 1000), arguments: refusalArguments(args) },
       },
     }));
   } catch (auditError) {
