@@ -122,7 +122,9 @@ describe("residency", () => {
       const id = error.headers.get("x-request-id");
       await waitFor(() => fx.origin.events().some((e) => e.requestId === id), "event");
       const event = fx.origin.events().find((e) => e.requestId === id)!;
-      expect(event.attemptTrail!.every((s) => s.deploymentId === "dep_baa")).toBe(true);
+      // At least one step, and only on the baa deployment: never dep_plain. How many steps depends on the
+      // breaker the test before left open (one circuit_open skip) or not (its calls and their retries).
+      expect([...new Set(event.attemptTrail!.map((s) => s.deploymentId))]).toEqual(["dep_baa"]);
       expect(event.status).toBe("error");
     } finally {
       vendor.setOutage("baa-1", null);
