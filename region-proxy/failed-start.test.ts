@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { startProxy } from "./main.ts";
-import { createProxyFixture, type ProxyFixture } from "./testing/proxy-fixture.ts";
+import { createProxyFixture, waitFor, type ProxyFixture } from "./testing/proxy-fixture.ts";
 
 let fx: ProxyFixture;
 beforeAll(async () => {
@@ -37,8 +37,7 @@ test("a proxy whose start fails at its outbox closes the KV it had opened", asyn
   // on that file (closing it would drop the process's POSIX locks), so the count is read once the
   // first proxy has stopped too: then every handle either start opened is gone.
   await first.stop();
-  await Bun.sleep(100);
-  expect(openUnder(dataDir)).toBe(0);
+  await waitFor(() => openUnder(dataDir) === 0, "every handle on the data dir closed");
   // And the dir is usable again.
   const again = await fx.startProxy({ dataDir });
   await again.stop();

@@ -12,6 +12,7 @@ import type { LimitCheck, LimitVerdict, RateLimiter } from "../counters/rate-lim
 import type { ChatRequest } from "../providers/types.ts";
 import { createLimitEnforcer, type EnforcerBudgets } from "./enforce-limits.ts";
 import { DEPLOYMENT, ORG, PROJECT, testKey, testSnapshot } from "./test-snapshot.ts";
+import { waitFor } from "../testing/wait-for.ts";
 
 const NOW = new Date("2026-11-25T12:00:00Z");
 const DAY = "day:2026-11-25@UTC";
@@ -50,7 +51,8 @@ test("the budget is asked while the rate limiter has not answered yet", async ()
   };
   const enforcer = createLimitEnforcer({ limiter, budgets, degraded: () => false });
   const pending = enforcer.admit(admitInput());
-  await Bun.sleep(5);
+  // The limiter's answer is held until open(): the ledger can only have been asked alongside it.
+  await waitFor(() => events.length === 2, "both counters asked");
   expect(events).toEqual(["acquire asked", "reserve asked"]);
   open();
   expect((await pending).ok).toBe(true);
@@ -58,7 +60,16 @@ test("the budget is asked while the rate limiter has not answered yet", async ()
 
 test("a rate refusal gives back the reservation made alongside it", async () => {
   const ledger = createMemoryBudgetLedger();
-  const enforcer = createLimitEnforcer({ limiter: createMemoryRateLimiter(), budgets: ledger, degraded: () => false });
+  let released = 0;
+  const budgets: EnforcerBudgets = {
+    reserve: (checks, micros) => ledger.reserve(checks, micros),
+    settle: (reservation, actual) => ledger.settle(reservation, actual),
+    async release(reservation) {
+      await ledger.release(reservation);
+      released++;
+    },
+  };
+  const enforcer = createLimitEnforcer({ limiter: createMemoryRateLimiter(), budgets, degraded: () => false });
   const first = await enforcer.admit(admitInput());
   if (!first.ok) throw new Error("the first request was refused");
   const held = first.ticket.reservedMicros;
@@ -67,7 +78,7 @@ test("a rate refusal gives back the reservation made alongside it", async () => 
   expect(second.ok).toBe(false);
   if (!second.ok) expect(second.error.kind).toBe("rate_limited");
   // Only the first request's reservation is held: the refused one's was given back (in the background).
-  await Bun.sleep(5);
+  await waitFor(() => released === 1, "the refused request's reservation given back");
   expect(await ledger.status(`ten:${ORG}`, DAY)).toEqual({ spentMicros: 0, reservedMicros: held });
 });
 
@@ -92,13 +103,17 @@ test("a rate refusal does not wait for the budget's answer", async () => {
   const ledger = createMemoryBudgetLedger();
   let answerBudget!: () => void;
   const budgetAnswered = new Promise<void>((resolve) => (answerBudget = resolve));
+  let released = 0;
   const slowBudget: EnforcerBudgets = {
     async reserve(checks: BudgetCheck[], micros: number): Promise<ReserveResult> {
       await budgetAnswered;
       return ledger.reserve(checks, micros);
     },
     settle: (reservation, actual) => ledger.settle(reservation, actual),
-    release: (reservation) => ledger.release(reservation),
+    release: async (reservation) => {
+      await ledger.release(reservation);
+      released++;
+    },
   };
   const limiter = createMemoryRateLimiter();
   // The org's one request a minute is used up.
@@ -109,6 +124,7 @@ test("a rate refusal does not wait for the budget's answer", async () => {
   if (!result.ok) expect(result.error.kind).toBe("rate_limited");
   // The budget answers afterwards, and what it reserved is given back.
   answerBudget();
-  await Bun.sleep(5);
+  // Not the ledger at 0 as the condition: it is 0 before the late reservation is made too.
+  await waitFor(() => released === 1, "the late reservation given back");
   expect(await ledger.status(`ten:${ORG}`, DAY)).toEqual({ spentMicros: 0, reservedMicros: 0 });
 });

@@ -13,6 +13,7 @@ import { executeChat, type ExecuteOptions } from "./execute.ts";
 import { openaiAdapter } from "./openai/adapter.ts";
 import type { ChatRequest } from "./types.ts";
 import { testExecuteOptions } from "../testing/execute-options.ts";
+import { waitFor } from "../testing/wait-for.ts";
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -122,8 +123,7 @@ test("a healthy Redis breaker is never reported as not answering when the vendor
     expect(result.trail.steps.map((s) => s.reason)).toEqual(["timeout_total", "retry_exceeds_budget"]);
     expect(logs.filter((line) => line.includes("circuit breaker"))).toEqual([]);
     // The failure was sent without being waited for: it reaches the store all the same.
-    await Bun.sleep(100);
-    expect(await running.breaker.canAttempt("d_hung")).toBe(false);
+    await waitFor(async () => (await running.breaker.canAttempt("d_hung")) === false, "the failure recorded: the circuit open");
   } finally {
     await running.close();
   }
@@ -159,6 +159,7 @@ test("a probe granted after the deadline has passed gives its slot back", async 
   const result = await executeChat(chat(), [target("d_a", up)], options({ health: lateProbe, totalMs: 200 }));
   expect(result).toMatchObject({ ok: false, error: { kind: "upstream_timeout" } });
   expect(result.trail.attempts).toBe(0);
-  await Bun.sleep(400);
+  // The probe is granted (400 ms) after the request gave up (200 ms): its slot comes back then, once.
+  await waitFor(() => released > 0, "the late probe's slot given back");
   expect(released).toBe(1);
 });

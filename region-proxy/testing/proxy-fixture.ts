@@ -164,11 +164,4 @@ export async function startProxyOnBaseSnapshot(overrides?: Partial<ProxyConfig>)
 }
 
 /** Polls until `check` is true (or fails after timeoutMs with the message). */
-export async function waitFor(check: () => boolean | Promise<boolean>, message: string, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return;
-    await Bun.sleep(20);
-  }
-  throw new Error(`timed out waiting for: ${message}`);
-}
+export { waitFor } from "./wait-for.ts";
