@@ -29,6 +29,7 @@ import { startChangeTicker } from "./changes/change-ticker.ts";
 import { startWebhookWorker } from "./budgets/deliver-webhooks.ts";
 import type { AppDeps } from "./graphql/context.ts";
 import { httpUrl } from "../shared/http/http-url.ts";
+import { startStoppingOnSignals } from "../shared/process/stop-on-signals.ts";
 
 export interface ControlPlaneConfig {
   port: number; // 0 = pick a free port
@@ -198,12 +199,8 @@ if (import.meta.main) {
     refuse(error);
   }
   const log = consoleLog(config.logFormat ?? "text", { service: "control-plane" });
-  const running = await startControlPlane({ ...config, log }).catch(refuse);
-  const shutdown = async () => {
-    await running.stop();
-    log("control plane stopped");
-    process.exit(0);
-  };
-  process.once("SIGINT", shutdown);
-  process.once("SIGTERM", shutdown);
+  // Installed before the start (database connect, migrations): the image runs Bun as PID 1, which
+  // ignores a signal it has no handler for. A signal during the start stops the control plane once
+  // started; a second exits at once (130/143).
+  await startStoppingOnSignals(() => startControlPlane({ ...config, log }), { log, afterStop: () => log("control plane stopped") }).catch(refuse);
 }

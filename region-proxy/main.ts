@@ -29,6 +29,7 @@ import { startSnapshotLoop } from "./snapshot/loop.ts";
 import { deploymentIdOf } from "./breaker/circuit-key.ts";
 import { idleSecondsUntil } from "./routes/idle-seconds.ts";
 import { httpUrl } from "../shared/http/http-url.ts";
+import { startStoppingOnSignals } from "../shared/process/stop-on-signals.ts";
 
 export type { ProxyConfig } from "./config.ts";
 
@@ -273,37 +274,14 @@ if (import.meta.main) {
     process.exit(2);
   }
   const log = proxyLog(config);
-  // The first SIGTERM/SIGINT stops gracefully and exits 0. A second (Ctrl-C twice, an operator sending
-  // SIGTERM again) stops at once (stopNow) and exits 128 + the signal's number, as a shell reports a
-  // process the signal ended (130 SIGINT, 143 SIGTERM); a third exits without waiting for anything.
-  // Installed before the start, which takes seconds (the first poll, Redis connects, KV checks): the
-  // image runs Bun as PID 1, which ignores a signal it has no handler for, so a SIGTERM then was dropped
-  // and the proxy came up and served until SIGKILL. A first signal during the start stops the proxy as
-  // soon as the start completes, before it serves; a second exits at once (nothing is in flight yet).
-  let proxy: RunningProxy | null = null;
-  let signals = 0;
-  let exitCode = 0;
-  const onSignal = (signal: "SIGTERM" | "SIGINT") => {
-    signals++;
-    if (signals > 1) exitCode = signal === "SIGINT" ? 130 : 143;
-    if (!proxy) {
-      if (signals > 1) process.exit(exitCode);
-      return log(`${signal} while starting: stopping as soon as the start completes`);
-    }
-    if (signals === 1) return void proxy.stop().then(() => process.exit(exitCode));
-    if (signals === 2) return void proxy.stopNow(`second signal (${signal})`);
-    process.exit(exitCode);
-  };
-  process.on("SIGTERM", () => onSignal("SIGTERM"));
-  process.on("SIGINT", () => onSignal("SIGINT"));
+  // Installed before the start, which takes seconds (the first poll, Redis connects, KV checks): the image
+  // runs Bun as PID 1, which ignores a signal it has no handler for. A first signal during the start stops
+  // the proxy as soon as the start completes, before it serves; a second exits at once (130/143). Once
+  // serving, a second signal stops at once (stopNow).
   // A start that fails past the configuration (a data dir another proxy holds, a port in use): one line, not a trace.
-  proxy = await startProxy({ ...config, log }).catch((error: Error) => {
+  const proxy = await startStoppingOnSignals(() => startProxy({ ...config, log }), { log }).catch((error: Error) => {
     console.error(`region proxy ${config.region} cannot start: ${error.message.replace(/\s*\n\s*/g, " ")}`);
     process.exit(1);
   });
-  if (signals > 0) {
-    await proxy.stop();
-    process.exit(exitCode);
-  }
   log(`listening on ${proxy.url}`);
 }

@@ -8,17 +8,17 @@
  *
  * Run as PID 1 of a new PID namespace (`unshare -rpf`, as in the container) where the system allows it;
  * elsewhere as a plain child, where a signal with no handler kills the process instead of being ignored:
- * either way only a handler installed during the start gives the clean exit asserted here.
+ * either way only a handler installed during the start gives the clean exit asserted here
+ * (test/support/main-as-pid1.ts). The handlers: shared/process/stop-on-signals.ts.
  */
 import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { generateSigningKey } from "../shared/snapshot/sign.ts";
+import { asPid1, spawnMain } from "../test/support/main-as-pid1.ts";
 import { tempDirs } from "../test/support/temp-dirs.ts";
 
 const dirs = tempDirs();
 afterAll(dirs.removeAll);
-
-const asPid1 = Bun.which("pgrep") !== null && Bun.spawnSync(["unshare", "-rpf", "true"], { stderr: "ignore" }).exitCode === 0;
 
 /** main.ts started against a control plane that takes the first poll and never answers it: the start waits on it. */
 async function startingProxy() {
@@ -26,41 +26,19 @@ async function startingProxy() {
   let polled!: () => void;
   const firstPoll = new Promise<void>((resolve) => (polled = resolve));
   const cp = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => (polled(), new Promise<Response>(() => {})) });
-  const env = {
-    PATH: process.env.PATH ?? "",
+  const main = spawnMain(new URL("./main.ts", import.meta.url).pathname, {
     REGION: "eu",
     CONTROL_PLANE_URL: `http://127.0.0.1:${cp.port}`,
     REGION_TOKEN: "rt_start",
     TRUSTED_JWKS: JSON.stringify({ keys: [key.publicJwk] }),
     DATA_DIR: join(dirs.make("signal-during-start-"), "data"),
     PORT: "0",
-  };
-  const main = new URL("./main.ts", import.meta.url).pathname;
-  const child = Bun.spawn([...(asPid1 ? ["unshare", "-rpf"] : []), process.execPath, main], { env, stdout: "pipe", stderr: "pipe" });
-  let out = "";
-  for (const stream of [child.stdout, child.stderr]) {
-    void (async () => {
-      const reader = stream.getReader();
-      for (let read = await reader.read(); !read.done; read = await reader.read()) out += new TextDecoder().decode(read.value);
-    })();
-  }
+  });
   await firstPoll; // startProxy is running: its first poll reached the control plane
-  // The proxy's own pid: under unshare, the child of the unshare process.
-  const pid = asPid1 ? Number((await Bun.$`pgrep -P ${child.pid}`.text()).trim()) : child.pid;
   return {
-    output: () => out,
-    signal: (name: "SIGTERM" | "SIGINT") => process.kill(pid, name),
-    /** How it ended within `ms` (null: still running). */
-    async ended(ms: number) {
-      const done = await Promise.race([child.exited.then(() => true), Bun.sleep(ms).then(() => false)]);
-      return done ? { exitCode: child.exitCode, signalCode: child.signalCode } : null;
-    },
+    ...main,
     async kill() {
-      // Still running (a failed test): the proxy first, which outlives unshare otherwise.
-      if (child.exitCode === null && child.signalCode === null) {
-        if (asPid1) process.kill(pid, "SIGKILL");
-        child.kill("SIGKILL");
-      }
+      await main.kill();
       await cp.stop(true);
     },
   };
@@ -70,7 +48,7 @@ test(`a SIGTERM while the proxy is starting${asPid1 ? " (PID 1, as in the image)
   const proxy = await startingProxy();
   try {
     expect(proxy.output()).not.toContain("listening on");
-    proxy.signal("SIGTERM");
+    await proxy.signal("SIGTERM");
     expect(await proxy.ended(8_000)).toEqual({ exitCode: 0, signalCode: null });
     expect(proxy.output()).not.toContain("listening on");
     expect(proxy.output()).toContain("SIGTERM while starting: stopping as soon as the start completes");
@@ -83,9 +61,9 @@ test(`a SIGTERM while the proxy is starting${asPid1 ? " (PID 1, as in the image)
 test(`a second SIGINT while the proxy is still starting${asPid1 ? " (PID 1)" : ""}: it exits at once with 130, never serving`, async () => {
   const proxy = await startingProxy();
   try {
-    proxy.signal("SIGINT");
+    await proxy.signal("SIGINT");
     await Bun.sleep(100);
-    proxy.signal("SIGINT");
+    await proxy.signal("SIGINT");
     // Well before the first poll's 2 s wait ends: the start is not waited for.
     expect(await proxy.ended(1_500)).toEqual({ exitCode: 130, signalCode: null });
     expect(proxy.output()).not.toContain("listening on");
