@@ -180,6 +180,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
   let stopped = false;
   let lastFailureLog = 0;
   let skewLogged = false;
+  let noLeaseEndpointLogged = false;
 
   const idOf = (scope: string, period: string) => `${scope}|${period}`;
   function level(scope: string, period: string): Level {
@@ -287,11 +288,21 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
         return { failure: `the control plane answered the lease request with a redirect (${redirect}), which is not followed: CONTROL_PLANE_URL should name the control plane itself` };
       }
       if (response.status === 404) {
-        // The control plane's own 404 (its JSON error, code not_found) is one without the lease endpoint:
-        // no budget is global, the snapshot's caps hold per region. Any other 404 is not the control
-        // plane's (an ingress outside its path prefix): no answer, as when it is out of reach.
+        // The control plane's own 404 (its JSON error, code not_found) is read as one without the lease
+        // endpoint: no budget is global, the snapshot's caps hold per region. It answers the same for any
+        // path it does not serve (a CONTROL_PLANE_URL with a wrong path), which the body cannot tell
+        // apart: so the first such answer of a run is logged. Any other 404 is not the control plane's
+        // (an ingress outside its path prefix): no answer, as when it is out of reach.
         const { error, start } = await readControlPlaneError(response);
-        if (error?.code === "not_found") return { grants: asks.map((a) => ({ scope: a.scope, period: a.period, managed: false as const })) };
+        if (error?.code === "not_found") {
+          if (!noLeaseEndpointLogged) {
+            noLeaseEndpointLogged = true;
+            log(
+              `leases: the lease request to ${shownUrl(url)} was answered 404 not_found by a control plane: read as one that holds no global budget, so budgets are enforced per region only (each region against the snapshot's cap, no global cap). A control plane answers so for any path it does not serve: if it grants leases, CONTROL_PLANE_URL has a wrong path (it should be the control plane's base URL). Logged once per run`,
+            );
+          }
+          return { grants: asks.map((a) => ({ scope: a.scope, period: a.period, managed: false as const })) };
+        }
         return { failure: `the lease request to ${shownUrl(url)} was answered 404 by something that is not the control plane (${JSON.stringify(start.slice(0, 80))}): CONTROL_PLANE_URL should be the control plane's base URL (a path prefix missing?)` };
       }
       if (response.status >= 400 && response.status < 500) {

@@ -65,7 +65,7 @@ test("a 404 that is not the control plane's (an ingress's page): a failed ask, l
   ]);
 });
 
-test("the control plane's own 404 (one without the lease endpoint: its JSON error, code not_found) still means no global budget", async () => {
+test("the control plane's own 404 (one without the lease endpoint: its JSON error, code not_found) still means no global budget, logged once (lease-wrong-prefix.test.ts)", async () => {
   const old = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => Response.json({ error: { message: "no such route", code: "not_found" } }, { status: 404 }) });
   stops.push(() => old.stop(true));
   const logs: string[] = [];
@@ -73,5 +73,7 @@ test("the control plane's own 404 (one without the lease endpoint: its JSON erro
   stops.push(() => leases.stop());
   await leases.ask("ten:ten_a", "day:2026-11-27");
   expect(leases.view("ten:ten_a", "day:2026-11-27")).toMatchObject({ managed: false });
-  expect(logs).toEqual([]);
+  await leases.ask("ten:ten_a", "day:2026-11-27");
+  expect(logs).toHaveLength(1);
+  expect(logs[0]).toStartWith(`leases: the lease request to "http://127.0.0.1:${old.port}/internal/v1/leases" was answered 404 not_found by a control plane: read as one that holds no global budget`);
 });
