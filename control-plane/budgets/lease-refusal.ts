@@ -2,8 +2,8 @@
  * The answer to a region that asks for a level it serves no key of (lease-region.repo.ts): a refusal
  * in the answer's own terms, so the rest of its batch is still answered. It grants no room (its ledger
  * spend, so a proxy's counter still repairs up to it) and says the lease cannot grow, so a proxy that
- * did serve such a key would refuse `budget_exceeded`; nothing is saved and no alert is raised, so the
- * ask changes nothing for the regions that do serve the level.
+ * did serve such a key would refuse it as spent (429 `insufficient_quota`); nothing is saved and no
+ * alert is raised, so the ask changes nothing for the regions that do serve the level.
  */
 import type { LeaseAsk, LeaseGrant } from "../../shared/leases/lease-wire.ts";
 import type { BudgetLevel, RegionLedgerSpend } from "./budget-level.repo.ts";

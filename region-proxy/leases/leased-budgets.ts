@@ -10,7 +10,7 @@
  *   short window in which a request is held, never refused, while a renewal is in flight;
  * - the spend alone still leaves room (spent + this ≤ cap): it waits, bounded, for reservations of other
  *   requests to settle (they settle to their real cost, usually far below their worst case);
- * - otherwise it is refused `budget_exceeded`: the global budget is spent or fully leased out.
+ * - otherwise it is refused as spent (429 `insufficient_quota`): the global budget is spent or fully leased out.
  * Out of time while only other requests' reservations block it (the spend leaves room), it is refused
  * as held by requests in flight (the ledger's `heldByReservations`: 503 `budget_unavailable`, retryable).
  * Out of time while the lease could still grow (the control plane slow or away), it is refused as
@@ -173,7 +173,7 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
         // Said against the budget the caller knows: what other regions hold counts as reserved.
         const refused = leaseBound ? { ...result, capMicros: original.capMicros, reservedMicros: result.reservedMicros + (original.capMicros - level.capMicros) } : result;
         // Out of time while the lease could still grow: the control plane is slow or away, the budget is
-        // not spent. Retryable (503 budget_unavailable), never budget_exceeded. Out of time while only
+        // not spent. Retryable (503 budget_unavailable), never 429 insufficient_quota. Out of time while only
         // reservations block it: the ledger's `heldByReservations` (settlesMayFit) stays on the answer.
         return canGrow ? { ...refused, unavailable: true } : refused;
       }

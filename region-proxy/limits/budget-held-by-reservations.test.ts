@@ -3,7 +3,7 @@
  * requests still in flight, refuses that request for now only: the answer is retryable (503
  * budget_unavailable with Retry-After, never x-should-retry: false) and says the budget is held by
  * requests in flight. Only a budget whose spend leaves no room (or whose global cap is leased out) is
- * 429 budget_exceeded. The same on every ledger: in-process, Redis, and leased (after its bounded wait).
+ * 429 insufficient_quota. The same on every ledger: in-process, Redis, and leased (after its bounded wait).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { renderError } from "../../shared/errors/openai-error.ts";
@@ -41,7 +41,7 @@ const ledgers: [string, () => LimitsConfig][] = [
 ];
 
 for (const [name, config] of ledgers) {
-  test(`${name}: refused only for reservations in flight is retryable; refused for spend is budget_exceeded`, async () => {
+  test(`${name}: refused only for reservations in flight is retryable; refused for spend is 429 insufficient_quota`, async () => {
     const limits = await createLimits(config());
     try {
       const snapshot = testSnapshot({ [ORG]: { budgets: { dailyMicros: 100_000 } } });
@@ -66,7 +66,7 @@ for (const [name, config] of ledgers) {
       await retried.ticket.settle({ ...ZERO_USAGE, inputTokens: 8, outputTokens: 40_000 }, 80_008);
       const spent = refusal(await admit(10_000));
       expect(spent.status).toBe(429);
-      expect(spent.body.error).toMatchObject({ type: "insufficient_quota", code: "budget_exceeded" });
+      expect(spent.body.error).toMatchObject({ type: "insufficient_quota", code: "insufficient_quota" });
       expect(spent.headers["x-should-retry"]).toBe("false");
     } finally {
       await limits.close();

@@ -193,7 +193,7 @@ describe("other routes and the route's first deployment", () => {
     expect(admitted(await enforcer.admit(input(testSnapshot(), testKey(), { request: noMax }))).ticket.estimatedTokens).toBe(PROMPT + 3 * 4096);
     // A budget with room for two single answers refuses one request for 128 of them.
     const snapshot = testSnapshot({ [ORG]: { budgets: { dailyMicros: worstCost(100) * 2 } } });
-    expect(refused(await enforcer.admit(input(snapshot, testKey(), { request: many(128) }))).body.error).toMatchObject({ code: "budget_exceeded" });
+    expect(refused(await enforcer.admit(input(snapshot, testKey(), { request: many(128) }))).body.error).toMatchObject({ code: "insufficient_quota" });
     expect(admitted(await enforcer.admit(input(snapshot, testKey(), { request: many(2) }))).ticket.reservedMicros).toBe(PROMPT + 2 * 2 * 100);
     // The parser lets only whole n of 1-128 through; anything else the limits step meets counts as one.
     expect(admitted(await enforcer.admit(input(testSnapshot(), testKey(), { request: many(null) }))).ticket.estimatedTokens).toBe(PROMPT + 100);
@@ -201,7 +201,7 @@ describe("other routes and the route's first deployment", () => {
 });
 
 describe("budgets", () => {
-  test("a reservation that would cross a cap is refused with budget_exceeded and refunds its tokens", async () => {
+  test("a reservation that would cross a cap is refused with 429 insufficient_quota and refunds its tokens", async () => {
     const { enforcer } = await replica(`t${++counter}`);
     const snapshot = testSnapshot({ [ORG]: { budgets: { dailyMicros: worstCost(100) * 2 }, limits: { tpm: 100_000 } } });
     const key = testKey();
@@ -210,7 +210,7 @@ describe("budgets", () => {
     const rendered = refused(await enforcer.admit(input(snapshot, key)));
     expect(rendered.status).toBe(429);
     expect(rendered.headers["x-should-retry"]).toBe("false");
-    expect(rendered.body.error).toMatchObject({ type: "insufficient_quota", code: "budget_exceeded" });
+    expect(rendered.body.error).toMatchObject({ type: "insufficient_quota", code: "insufficient_quota" });
     expect(rendered.body.error.message).toContain(`ten:${ORG} (${DAY})`);
     // Its headers already count its tokens as given back: two requests' worth used, not three.
     const perRequest = PROMPT + 100;
@@ -289,7 +289,7 @@ describe("budgets", () => {
     const first = admitted(await enforcer.admit(input(snapshot, testKey(), { deployment: unpriced })));
     expect(first.ticket.reservedMicros).toBe(0);
     await first.ticket.settle(ZERO_USAGE, 60); // the real cost came from elsewhere (say, a fallback)
-    expect(refused(await enforcer.admit(input(snapshot, testKey(), { deployment: unpriced }))).body.error.code).toBe("budget_exceeded");
+    expect(refused(await enforcer.admit(input(snapshot, testKey(), { deployment: unpriced }))).body.error.code).toBe("insufficient_quota");
   });
 });
 

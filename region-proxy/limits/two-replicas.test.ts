@@ -91,10 +91,10 @@ test("a daily budget over two replicas: never crossed, and nothing refused while
     // Settling runs after each answer is out; wait for every reservation of the wave to close.
     await waitFor(async () => (await status()).reservedMicros === 0, "the wave's reservations to settle");
     for (const error of outcomes.filter((o) => o !== null)) {
-      // Spent: 429 budget_exceeded, not to be retried; the spend leaves room but wave-mates hold the
+      // Spent: 429 insufficient_quota, not to be retried; the spend leaves room but wave-mates hold the
       // rest: 503 budget_unavailable, retryable.
       if (error!.status === 429) {
-        expect(error!.code).toBe("budget_exceeded");
+        expect(error!.code).toBe("insufficient_quota");
         expect(error!.headers?.get("x-should-retry")).toBe("false");
       } else {
         expect([error!.status, error!.code]).toEqual([503, "budget_unavailable"]);

@@ -88,7 +88,7 @@ describe("the client's own cap", () => {
     await publish({ dailyMicros: 1_000 });
     const refused = await chat({ model: "claude", max_tokens: 1, max_completion_tokens: 50_000 });
     expect(refused.status).toBe(429);
-    expect(refused.json.error.code).toBe("budget_exceeded");
+    expect(refused.json.error.code).toBe("insufficient_quota");
     expect(refused.vendorBody).toBeUndefined();
     // What fits is admitted, and what it is charged stays under the cap.
     const fits = await chat({ model: "claude", max_tokens: 1, max_completion_tokens: 400 });

@@ -39,7 +39,7 @@ test("a throw in the vendor step releases the reservation and writes the usage e
   expect(((await crashed.json()) as { error: { code: string } }).error.code).toBe("internal_error");
 
   credentialStoreBroken = false;
-  // Held, the crashed request's reservation would leave no room for this one (429 budget_exceeded).
+  // Held, the crashed request's reservation would leave no room for this one (429 insufficient_quota).
   const next = await ask("next-request");
   expect(next.status).toBe(200);
 

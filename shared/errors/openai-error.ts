@@ -24,13 +24,18 @@ export type GatewayError =
   | { kind: "deployment_unpriced"; message: string }
   /** `retryAfterMs` (answered as waitHeaders): `null`, no wait would help (the request alone needs more than the limit), so SDKs must not retry. */
   | { kind: "rate_limited"; message: string; limitType: "requests" | "tokens"; retryAfterMs: number | null }
+  /**
+   * A spent (or fully leased out) budget: OpenAI's exhausted-quota answer, 429 with type and code
+   * `insufficient_quota` (frameworks such as LangChain JS stop retrying on that code); the message says
+   * which budget. The kind keeps the gateway's own name; clients see only the code.
+   */
   | { kind: "budget_exceeded"; message: string }
   /**
    * A budget that is not spent cannot admit the request now (503, retryable, Retry-After): it could not
    * be checked (shared counters unreachable) and the tenant's budgets fail closed, its regional lease
    * could not grow in time, or its spend leaves room but requests in flight hold the rest. Not 429
-   * `budget_exceeded`: that one's type (`insufficient_quota`) and x-should-retry: false tell clients
-   * to give up, which only a spent (or fully leased out) budget warrants.
+   * `insufficient_quota` (kind budget_exceeded): that code and x-should-retry: false tell clients to
+   * give up, which only a spent (or fully leased out) budget warrants.
    */
   | { kind: "budget_unavailable"; message: string; retryAfterSeconds: number }
   /** `innererror` is rendered for code `content_filter` only (ContentFilterInnerError). */
@@ -123,7 +128,7 @@ export function renderError(error: GatewayError): RenderedError {
         body: body(error.message, error.limitType, "rate_limit_exceeded"),
       };
     case "budget_exceeded":
-      return { status: 429, headers: { "x-should-retry": "false" }, body: body(error.message, "insufficient_quota", "budget_exceeded") };
+      return { status: 429, headers: { "x-should-retry": "false" }, body: body(error.message, "insufficient_quota", "insufficient_quota") };
     case "budget_unavailable":
       return {
         status: 503,
@@ -174,7 +179,7 @@ export function renderError(error: GatewayError): RenderedError {
  */
 export const GATEWAY_ERROR_CODES: ReadonlySet<string> = new Set([
   "invalid_json", "invalid_value", "request_too_large", "unsupported_content_encoding", "invalid_encoding", "invalid_api_key", "model_not_found", "unknown_url", "method_not_allowed",
-  "residency_violation", "deployment_unpriced", "rate_limit_exceeded", "budget_exceeded", "budget_unavailable", "upstream_error", "upstream_rate_limited",
+  "residency_violation", "deployment_unpriced", "rate_limit_exceeded", "insufficient_quota", "budget_unavailable", "upstream_error", "upstream_rate_limited",
   "upstream_timeout", "upstream_unavailable", "upstream_invalid_response", "not_ready", "shutting_down", "internal_error", "client_closed",
   "vendor_rejected",
 ]);

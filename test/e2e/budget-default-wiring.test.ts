@@ -1,7 +1,7 @@
 /**
  * The proxy as deployed (startProxy with no extras, in-process counters) leases its budgets from the
- * control plane: a $0.02 daily budget admits exactly five $0.004 requests, the sixth is budget_exceeded,
- * and the control plane holds this region's lease.
+ * control plane: a $0.02 daily budget admits exactly five $0.004 requests, the sixth is refused 429
+ * insufficient_quota, and the control plane holds this region's lease.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import OpenAI from "openai";
@@ -32,7 +32,7 @@ test("the default proxy enforces a global budget through its lease", async () =>
   for (let i = 0; i < 5; i++) await client.chat.completions.create(body);
   const refused = await client.chat.completions.create(body).then(() => null, (e: unknown) => e);
   expect(refused).toBeInstanceOf(OpenAI.APIError);
-  expect((refused as InstanceType<typeof OpenAI.APIError>).code).toBe("budget_exceeded");
+  expect((refused as InstanceType<typeof OpenAI.APIError>).code).toBe("insufficient_quota");
   const leases = await sql<{ region: string; granted: string }[]>`select region, granted_micros::text as granted from budget_leases where scope = ${`ten:${stack.demo.tenantId}`}`;
   expect(leases.map((l) => [l.region, Number(l.granted)])).toEqual([["eu", 20_000]]);
 }, 30_000);

@@ -60,7 +60,7 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-type Outcome = "ok" | "budget_exceeded";
+type Outcome = "ok" | "insufficient_quota";
 
 async function call(client: OpenAI, stream: boolean): Promise<Outcome> {
   const body = { model: stack.demo.alias, max_tokens: 4, messages: [{ role: "user" as const, content: "one two three four five six" }] };
@@ -76,7 +76,7 @@ async function call(client: OpenAI, stream: boolean): Promise<Outcome> {
     }
     return "ok";
   } catch (error) {
-    if (error instanceof OpenAI.APIError && error.status === 429 && error.code === "budget_exceeded") return "budget_exceeded";
+    if (error instanceof OpenAI.APIError && error.status === 429 && error.code === "insufficient_quota") return "insufficient_quota";
     throw error;
   }
 }

@@ -78,7 +78,7 @@ test("500 concurrent requests over two replicas: within $1.00 + one reservation,
   const outcomes = await runLoad(replicas.map((r) => r.proxy.url), 500);
   for (const o of outcomes) {
     if (o.ok) expect(o.tokens).toBe(4);
-    else expect([o.status, o.code]).toEqual([429, "budget_exceeded"]);
+    else expect([o.status, o.code]).toEqual([429, "insufficient_quota"]);
   }
   const ok = outcomes.filter((o) => o.ok).length;
   const refusals = outcomes.filter((o): o is { ok: false; at: number } => !o.ok);
