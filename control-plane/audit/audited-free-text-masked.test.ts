@@ -7,7 +7,7 @@
 import { beforeAll, expect, test } from "bun:test";
 import type postgres from "postgres";
 import { proposeChangeAs } from "../testing/change-requests.ts";
-import { twoApprovers } from "../testing/principals.ts";
+import { principalWith, twoApprovers } from "../testing/principals.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
 import { useTestControlPlane } from "../testing/test-control-plane.ts";
 
@@ -44,4 +44,19 @@ test("a proposal's description and a rejection's reason quoting a vendor key are
   const [request] = await sql<{ description: string; reason: string }[]>`select description, reason from change_requests where id = ${id}`;
   expect(request).toEqual({ description: `rotate ${LEAKED} today`, reason: `not while ${LEAKED} is live` });
   expect(JSON.stringify(await sql`select * from audit_log`)).not.toContain(SECRET);
+});
+
+test("masked free text is cut again to its 1,000 characters: a masked word is longer than the word", async () => {
+  // 250 secret-shaped words in 999 characters: masked, 8,000 characters.
+  const words = "sk- ".repeat(250);
+  await t.admin.request(`mutation($id: ID!, $r: String!) { killSwitch(target: { kind: "deployment", id: $id }, reason: $r) { affected } }`, { id: seeded.euDeploymentId, r: words });
+  const reason = (await newestAfter("killswitch.deployment")).reason as string;
+  expect(reason.length).toBe(1000);
+  expect(reason.startsWith(`${MASKED} ${MASKED} `)).toBe(true);
+  const cara = await principalWith(t.admin, t.cp.url, "cara", [{ role: "approver" }]);
+  const price = { op: "price.set", price: { provider: "openai", model: "cut-masked-model", inputUsdPerMillion: 1, outputUsdPerMillion: 1 } };
+  await proposeChangeAs(cara.client, [price], undefined, words);
+  const description = (await newestAfter("change.propose")).description as string;
+  expect(description.length).toBe(1000);
+  expect(description.startsWith(`${MASKED} ${MASKED} `)).toBe(true);
 });

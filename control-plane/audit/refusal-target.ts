@@ -1,7 +1,6 @@
 /** The target of a `refused.<field>` audit row: the id a refused mutation aimed at. */
 import { storableText } from "../../shared/text/storable-text.ts";
-import { maskSecrets } from "../graphql/quoted-value.ts";
-import { truncateText } from "./audit-text.ts";
+import { maskedText } from "../graphql/quoted-value.ts";
 
 /**
  * The first of the usual id arguments (`id`, `jti`, `principalId`, a kill switch's `target.id` — a
@@ -17,5 +16,5 @@ export function refusalTarget(args: Record<string, any>): string {
   // Cut between code points: half a surrogate pair is stored as U+FFFD and the row's hash no longer
   // matches. NULs and lone surrogates are refused first (badArgumentsIn), and made storable regardless.
   // A secret sent where an id belongs (revokeKey(id: "gwk_…")) is masked: every auditLog reader sees the row.
-  return candidate === undefined || candidate === null ? "" : storableText(truncateText(maskSecrets(String(candidate)), 200));
+  return candidate === undefined || candidate === null ? "" : storableText(maskedText(String(candidate), 200));
 }

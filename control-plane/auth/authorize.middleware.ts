@@ -14,12 +14,11 @@
 import { GraphQLError } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
-import { truncateText } from "../audit/audit-text.ts";
 import { refusalArguments } from "../audit/refusal-arguments.ts";
 import { refusalTarget } from "../audit/refusal-target.ts";
 import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
-import { maskSecrets } from "../graphql/quoted-value.ts";
+import { maskedText } from "../graphql/quoted-value.ts";
 import { badArgumentsIn } from "../graphql/reject-nul.middleware.ts";
 import { forbidden } from "./access.ts";
 import { BOOTSTRAP_ONLY, FIELD_POLICY } from "./field-policy.ts";
@@ -57,7 +56,7 @@ export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, a
         audit: {
           action: `refused.${info.fieldName}`,
           target: refusalTarget(args),
-          after: { code, message: truncateText(maskSecrets((error as Error).message), MAX_AUDITED_MESSAGE), arguments: refusalArguments(args) },
+          after: { code, message: maskedText((error as Error).message, MAX_AUDITED_MESSAGE), arguments: refusalArguments(args) },
         },
       })).catch((auditError) => context.deps.log(`could not audit a refused ${info.fieldName}: ${String(auditError)}`));
     }

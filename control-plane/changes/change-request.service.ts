@@ -45,7 +45,7 @@ import { currentValue, dependencyBases, diffEntity, writesBetween } from "./poli
 import { requestBrokenDependencies } from "./request-broken-dependencies.ts";
 import { findConfigState, applyWrite, loadPolicyState } from "./policy-state.repo.ts";
 import { truncateText } from "../audit/audit-text.ts";
-import { maskSecrets } from "../graphql/quoted-value.ts";
+import { maskedText } from "../graphql/quoted-value.ts";
 import { newUnpricedRoutes, unpricedRoutesMessage, withWrites } from "./unpriced-routes.ts";
 import { newPlaintextBaseUrls, plaintextBaseUrlsMessage } from "./plaintext-base-urls.ts";
 
@@ -87,8 +87,11 @@ function checkApplyAt(applyAt: Date | null | undefined): Date | null {
   return applyAt;
 }
 
+/** How long a proposal's description may be, on the request and in its audit row. */
+const MAX_DESCRIPTION = 1000;
+
 export async function proposeChange(ctx: GraphQLContext, input: ProposeChangeInput): Promise<ChangeRequestRow> {
-  const description = requireText("description", input.description, 1000);
+  const description = requireText("description", input.description, MAX_DESCRIPTION);
   const applyAt = checkApplyAt(input.applyAt);
   return runAudited(ctx.deps.sql, ctx.who, async (tx) => {
     const state = await loadPolicyState(tx);
@@ -105,8 +108,8 @@ export async function proposeChange(ctx: GraphQLContext, input: ProposeChangeInp
       applyAt,
     });
     // The request keeps the description as sent (an ordinary row, which an operator can redact); the
-    // append-only audit row masks any secret-shaped word in it, as refusal rows do.
-    return { result: cr, audit: { action: "change.propose", target: cr.id, after: { description: maskSecrets(description), diff: cr.diff, applyAt } } };
+    // append-only audit row masks any secret-shaped word in it, as refusal rows do, within the same 1,000 characters.
+    return { result: cr, audit: { action: "change.propose", target: cr.id, after: { description: maskedText(description, MAX_DESCRIPTION), diff: cr.diff, applyAt } } };
   });
 }
 
@@ -287,8 +290,8 @@ export async function rejectChange(ctx: GraphQLContext, id: string, reason: stri
     if (!(OPEN_STATUSES as readonly string[]).includes(cr.status)) throw conflict(`change request ${id} is ${cr.status}`);
     const kept = reason === undefined || reason === null ? null : truncateText(reason, MAX_REJECT_REASON);
     const after = await setChangeStatus(tx, id, "rejected", ctx.principal.id, kept);
-    // The audit row keeps the request's cut reason, masked (and cut again: a masked word is longer).
-    return { result: after, audit: { action: "change.reject", target: id, after: { reason: kept === null ? reason : truncateText(maskSecrets(kept), MAX_REJECT_REASON) } } };
+    // The audit row keeps the request's cut reason, masked within the same bound.
+    return { result: after, audit: { action: "change.reject", target: id, after: { reason: kept === null ? reason : maskedText(kept, MAX_REJECT_REASON) } } };
   });
 }
 

@@ -8,7 +8,7 @@ import { forbidden, requireTenantInScope } from "../auth/access.ts";
 import { hasRole } from "../auth/principal.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, notFound } from "../graphql/errors.ts";
-import { maskSecrets } from "../graphql/quoted-value.ts";
+import { maskedText } from "../graphql/quoted-value.ts";
 import { requireText } from "../graphql/validate.ts";
 import { findKey, markRevoked } from "../keys/key.repo.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
@@ -19,8 +19,11 @@ import { toAuditActor } from "../audit/run-audited.ts";
 
 const KINDS = ["provider", "deployment", "key", "tenant"];
 
+/** How long a kill switch's reason may be, as sent and in its audit row. */
+const MAX_REASON = 1000;
+
 export async function killSwitch(ctx: GraphQLContext, target: KillSwitchTarget, reasonInput: string): Promise<KillSwitchResult> {
-  const reason = requireText("reason", reasonInput, 1000);
+  const reason = requireText("reason", reasonInput, MAX_REASON);
   if (!KINDS.includes(target.kind)) throw badInput("target.kind", `must be one of ${KINDS.join(", ")}`);
   return runConfigChange(ctx.deps, ctx.who, async (tx) => {
     // Under the lock: the roles as they are once it is held (auth/still-allowed.ts).
@@ -71,8 +74,8 @@ export async function killSwitch(ctx: GraphQLContext, target: KillSwitchTarget, 
     }
     return {
       result: { kind: target.kind, id: target.id, affected },
-      // The append-only row keeps the reason with any secret-shaped word masked (a leaked key quoted in it).
-      audit: { action: `killswitch.${target.kind}`, target: target.id, before, after: { reason: maskSecrets(reason), affected, disabled: true }, breakGlass: true },
+      // The append-only row keeps the reason with any secret-shaped word masked (a leaked key quoted in it), within the same bound.
+      audit: { action: `killswitch.${target.kind}`, target: target.id, before, after: { reason: maskedText(reason, MAX_REASON), affected, disabled: true }, breakGlass: true },
       // After the kill's own audit row, so each change.stale follows the act that caused it.
       onVersion: (inner) => markReenablingStale(inner, killed, toAuditActor(ctx.who), `kill switch on ${target.kind} ${target.id}`),
     };

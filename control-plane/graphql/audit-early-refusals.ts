@@ -15,14 +15,13 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { getOperationAST, Kind, parse, valueFromASTUntyped, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 import type { ApolloServerPlugin, HTTPGraphQLRequest } from "@apollo/server";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
-import { truncateText } from "../audit/audit-text.ts";
 import { refusalArguments } from "../audit/refusal-arguments.ts";
 import { refusalTarget } from "../audit/refusal-target.ts";
 import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "./context.ts";
 import { requestErrorCode } from "./errors.ts";
 import { QUERY_TOO_COMPLEX } from "./query-limits.ts";
-import { maskSecrets } from "./quoted-value.ts";
+import { maskedText } from "./quoted-value.ts";
 import { auditableRefusalMessage } from "./request-refusal-message.ts";
 
 /** Codes of refusals raised about the request itself, before execution; anything else is not a refusal. */
@@ -104,7 +103,7 @@ async function auditRefusal(mutations: Record<string, unknown>, context: GraphQL
       audit: {
         action: `refused.${known?.name.value ?? "mutation"}`,
         target: refusalTarget(args),
-        after: { code, message: truncateText(maskSecrets(auditableRefusalMessage(message) ?? MESSAGE_NOT_KEPT), 1000), arguments: refusalArguments(args) },
+        after: { code, message: maskedText(auditableRefusalMessage(message) ?? MESSAGE_NOT_KEPT, 1000), arguments: refusalArguments(args) },
       },
     }));
   } catch (auditError) {

@@ -31,6 +31,16 @@ export function maskSecrets(text: string): string {
 }
 
 /**
+ * The text as an append-only row keeps it: masked (maskSecrets), then cut to `max` characters. Masked
+ * after any earlier cut, so cut again: a masked word is longer than the word (`sk-` becomes 32 characters).
+ *
+ * @example maskedText("sk- ".repeat(250), 1000).length // 1000 (8,249 masked)
+ */
+export function maskedText(text: string, max: number): string {
+  return truncateText(maskSecrets(text), max);
+}
+
+/**
  * The value masked (maskSecrets) and cut to MAX_QUOTED_VALUE characters, saying how long it was.
  *
  * @example quotedValue("x".repeat(900_000)) // "xxx…x… (900000 characters)"
