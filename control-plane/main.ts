@@ -16,7 +16,7 @@ import { listenProblem } from "../shared/config/listen-probe.ts";
 import { DEFAULT_REPORT_POOL, openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { startApollo } from "./graphql/apollo.ts";
-import { buildControlPlaneSchema } from "./graphql/build-schema.ts";
+import { buildSchemaFromAnyDirectory } from "./graphql/schema-from-any-directory.ts";
 import { startHttpServer } from "./http/server.ts";
 import { loadSigningKey } from "./snapshots/signing-key.ts";
 import { republishForSigningKey } from "./snapshots/republish-for-signing-key.ts";
@@ -150,7 +150,7 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
       const was = [...new Set(republished.signedBy.map((kid) => kid ?? "no key"))].join(", ");
       log(`control plane signing key ${signingKey.kid}: republished the configuration as version ${republished.version} (the newest snapshot of ${republished.regions.join(", ")} was signed by ${was})`);
     }
-    const apollo = await startApollo(await buildControlPlaneSchema(), log);
+    const apollo = await startApollo(await buildSchemaFromAnyDirectory(), log);
     let server: ReturnType<typeof startHttpServer>;
     try {
       // GraphQL runs on the admin pool (Database.admin), the proxies' endpoints on `sql`.

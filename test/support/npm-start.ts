@@ -1,6 +1,7 @@
 /**
  * `bun infra/start.ts` (what `npm start` calls) as a user runs it, for the launcher's tests: either
- * until its banner is printed (`launch`) or until it exits on its own (`launchUntilExit`).
+ * until its banner is printed (`launch`) or until it exits on its own (`launchUntilExit`). It is run by
+ * its absolute path from `cwd` (default: the repository, as npm runs it).
  */
 import { afterAll } from "bun:test";
 import { join } from "node:path";
@@ -18,9 +19,9 @@ afterAll(() => {
   for (const child of running) child.kill("SIGKILL");
 });
 
-function spawnLauncher(env: LaunchEnv) {
+function spawnLauncher(env: LaunchEnv, cwd = REPO) {
   const own = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
-  const child = Bun.spawn([process.execPath, "infra/start.ts"], { cwd: REPO, env: { ...process.env, ...own }, stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn([process.execPath, join(REPO, "infra/start.ts")], { cwd, env: { ...process.env, ...own }, stdout: "pipe", stderr: "pipe" });
   running.add(child);
   void child.exited.then(() => running.delete(child));
   return child;
@@ -31,10 +32,10 @@ function spawnLauncher(env: LaunchEnv) {
  * ports come from freePort(), so one can be taken (by another process's connection) before the
  * launcher binds it: a start that exits on a port in use is tried again, up to `attempts` times.
  */
-export async function launch(env: LaunchEnv, attempts = 3): Promise<{ child: ReturnType<typeof spawnLauncher>; output: string }> {
+export async function launch(env: LaunchEnv, attempts = 3, cwd = REPO): Promise<{ child: ReturnType<typeof spawnLauncher>; output: string }> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await launchOnce(env);
+      return await launchOnce(env, cwd);
     } catch (error) {
       if (attempt >= attempts || !/npm start exited early:[\s\S]*in use/.test((error as Error).message)) throw error;
       await Bun.sleep(250);
@@ -42,8 +43,8 @@ export async function launch(env: LaunchEnv, attempts = 3): Promise<{ child: Ret
   }
 }
 
-async function launchOnce(env: LaunchEnv): Promise<{ child: ReturnType<typeof spawnLauncher>; output: string }> {
-  const child = spawnLauncher(env);
+async function launchOnce(env: LaunchEnv, cwd: string): Promise<{ child: ReturnType<typeof spawnLauncher>; output: string }> {
+  const child = spawnLauncher(env, cwd);
   const reader = child.stdout.getReader();
   const decoder = new TextDecoder();
   let output = "";

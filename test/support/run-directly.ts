@@ -3,7 +3,7 @@
  * besides PATH), waits for the stdout line matching `listening` (its first group is the service's
  * URL), lets `whileUp` check the running service, sends `signal`, and returns everything it printed
  * on stdout and its exit code. A service that never prints the line within `waitMs` is killed, and
- * the error shows its stdout and stderr.
+ * the error shows its stdout and stderr. `cwd`: the working directory it is run from (default: the test's).
  */
 export async function runUntilSignal(options: {
   file: string;
@@ -12,8 +12,9 @@ export async function runUntilSignal(options: {
   signal: "SIGTERM" | "SIGINT";
   whileUp: (url: string) => Promise<void>;
   waitMs?: number;
+  cwd?: string;
 }): Promise<{ stdout: string; exitCode: number }> {
-  const child = Bun.spawn([process.execPath, options.file], { env: { PATH: process.env.PATH ?? "", ...options.env }, stdout: "pipe", stderr: "pipe" });
+  const child = Bun.spawn([process.execPath, options.file], { cwd: options.cwd, env: { PATH: process.env.PATH ?? "", ...options.env }, stdout: "pipe", stderr: "pipe" });
   const reader = child.stdout.getReader();
   const decoder = new TextDecoder();
   let out = "";
