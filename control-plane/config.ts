@@ -64,7 +64,13 @@ function dataDir(raw: string | undefined): string {
   return dir;
 }
 
-function databaseUrl(raw: string | undefined): string | null {
+/**
+ * DATABASE_URL: unset or empty means the embedded database (null); otherwise a postgres:// or postgresql://
+ * URL, as postgres.js reads anything else (a scheme-less "db.example.com:5432/gw") as unset and connects
+ * to 127.0.0.1:5432. The refusal shows the scheme only, never the URL (it holds the password). npm start's
+ * launcher (infra/local/launcher-env.ts) checks it with this too.
+ */
+export function checkedDatabaseUrl(raw: string | undefined): string | null {
   if (!raw) return null;
   let protocol: string;
   try {
@@ -155,7 +161,7 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
   return {
     port,
     host: readSetting("HOST", () => host(env.HOST)),
-    databaseUrl: readSetting("DATABASE_URL", () => databaseUrl(env.DATABASE_URL)),
+    databaseUrl: readSetting("DATABASE_URL", () => checkedDatabaseUrl(env.DATABASE_URL)),
     dataDir: readSetting("DATA_DIR", () => dataDir(env.DATA_DIR)),
     adminToken: env.ADMIN_TOKEN || null,
     signingKeyJwk,

@@ -30,3 +30,14 @@ test("two services on one port are refused naming both variables (0, any free po
   expect(() => launcherEnv({ CONTROL_PLANE_PORT: "5000", US_PROXY_PORT: "5000", EU_PROXY_PORT: "5000" })).toThrow("CONTROL_PLANE_PORT, US_PROXY_PORT and EU_PROXY_PORT are all 5000");
   expect(launcherEnv({ CONTROL_PLANE_PORT: "0", US_PROXY_PORT: "0", EU_PROXY_PORT: "0", ECHO_VENDOR_PORT: "0" }).ports).toEqual({ controlPlane: 0, us: 0, eu: 0, echo: 0 });
 });
+
+test("DATABASE_URL is checked as the control plane checks it: one that is not a postgres:// URL is refused naming it", () => {
+  // Scheme-less, postgres.js read it as unset and connected to 127.0.0.1:5432, which the launcher then migrated.
+  expect(() => launcherEnv({ DATABASE_URL: "db.example.com:5432/gw" })).toThrow("DATABASE_URL: must be a postgres:// or postgresql:// URL");
+  expect(() => launcherEnv({ DATABASE_URL: "mysql://root@db/x" })).toThrow("DATABASE_URL: must be a postgres:// or postgresql:// URL, got scheme mysql:");
+  expect(() => launcherEnv({ DATABASE_URL: "not a url" })).toThrow("DATABASE_URL: must be a postgres:// or postgresql:// URL (it does not parse as a URL)");
+  // With a bad port, both at once.
+  expect(() => launcherEnv({ DATABASE_URL: "mysql://root@db/x", US_PROXY_PORT: "x" })).toThrow('US_PROXY_PORT must be an integer 0-65535, got "x"; DATABASE_URL: must be');
+  expect(launcherEnv({ DATABASE_URL: "postgres://u:p@db.example.com:5432/gw" }).databaseUrl).toBe("postgres://u:p@db.example.com:5432/gw");
+  expect(launcherEnv({ DATABASE_URL: "postgresql://u@db/gw" }).databaseUrl).toBe("postgresql://u@db/gw");
+});

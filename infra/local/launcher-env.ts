@@ -1,13 +1,14 @@
 /**
  * `npm start`'s environment, read and checked before anything starts: a mistyped port used to surface
  * as an unrelated error halfway through the first start (after the control plane had minted its admin
- * token), so every port is checked here and a bad one names its variable. Empty means unset for every
+ * token), so every port is checked here and a bad one names its variable, and DATABASE_URL as the control
+ * plane checks it (the launcher starts it directly, past its config.ts). Empty means unset for every
  * variable, as elsewhere in the project.
  *
  * @example const { dataDir, ports } = launcherEnv(process.env)
  */
 import { resolve } from "node:path";
-import { portFromEnv } from "../../control-plane/config.ts";
+import { checkedDatabaseUrl, portFromEnv, readSetting } from "../../control-plane/config.ts";
 
 export interface LauncherEnv {
   dataDir: string;
@@ -29,8 +30,15 @@ export function launcherEnv(env: Record<string, string | undefined>): LauncherEn
   };
   const ports = { controlPlane: port("CONTROL_PLANE_PORT", 4000), us: port("US_PROXY_PORT", 4001), eu: port("EU_PROXY_PORT", 4002), echo: port("ECHO_VENDOR_PORT", 4100) };
   if (problems.length === 0) problems.push(...sharedPorts({ CONTROL_PLANE_PORT: ports.controlPlane, US_PROXY_PORT: ports.us, EU_PROXY_PORT: ports.eu, ECHO_VENDOR_PORT: ports.echo }));
+  // The launcher calls startControlPlane itself, past config.ts: the control plane's own check, so a URL it would refuse is not migrated here.
+  let databaseUrl: string | null = null;
+  try {
+    databaseUrl = readSetting("DATABASE_URL", () => checkedDatabaseUrl(env.DATABASE_URL));
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
   if (problems.length > 0) throw new Error(problems.join("; "));
-  return { dataDir: resolve(env.DATA_DIR || ".data"), host: env.HOST || "127.0.0.1", databaseUrl: env.DATABASE_URL || null, ports };
+  return { dataDir: resolve(env.DATA_DIR || ".data"), host: env.HOST || "127.0.0.1", databaseUrl, ports };
 }
 
 /**

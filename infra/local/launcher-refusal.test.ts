@@ -32,3 +32,14 @@ test("CONTROL_PLANE_PORT equal to US_PROXY_PORT: one line naming both, exit 1, D
   expect(run.stdout).not.toContain("control plane");
   expect(existsSync(dataDir)).toBe(false);
 }, 30_000);
+
+test("DATABASE_URL without a postgres:// scheme: one line naming it, exit 1, no database reached, DATA_DIR not created", async () => {
+  const dataDir = join(parent, "data-database-url");
+  // postgres.js read this as unset and connected to 127.0.0.1:5432, whatever was there, which the launcher then migrated.
+  const run = await runToExit(new URL("../start.ts", import.meta.url).pathname, { DATA_DIR: dataDir, DATABASE_URL: "db.example.com:5432/gw", CONTROL_PLANE_PORT: "0", US_PROXY_PORT: "0", EU_PROXY_PORT: "0", ECHO_VENDOR_PORT: "0" });
+  expect(run.exitCode).toBe(1);
+  expect(run.stderr.split("\n")).toHaveLength(1);
+  expect(run.stderr).toStartWith("npm start: DATABASE_URL: must be a postgres:// or postgresql:// URL");
+  expect(run.stdout).toBe("");
+  expect(existsSync(dataDir)).toBe(false);
+}, 30_000);
