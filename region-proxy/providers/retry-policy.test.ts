@@ -80,7 +80,7 @@ describe("retry and fallback policy", () => {
     expect(vendor.callsFor("rate-limit")).toBe(before + 2);
     // Still limited after the retry: the caller gets the vendor's 429, not a 502 to retry at once.
     expect(error).toBeInstanceOf(OpenAI.RateLimitError);
-    expect(error.code).toBe("upstream_rate_limited");
+    expect(error.code).toBe("rate_limit_exceeded");
     expect(error.headers.get("retry-after")).toBe("1");
   });
 

@@ -1,8 +1,8 @@
 /**
  * A vendor's own error event after the stream's first chunk: the error frame and the trail say what
  * the same error would have said before it (overloaded: upstream_error / status_529; a rate limit:
- * upstream_rate_limited / status_429; a refused request: the vendor's code), never
- * upstream_invalid_response, which stays for protocol garbage.
+ * upstream_rate_limited, answered 429 rate_limit_exceeded / status_429; a refused request: the
+ * vendor's code), never upstream_invalid_response, which stays for protocol garbage.
  */
 import { expect, test } from "bun:test";
 import { classifyAnthropicError } from "./anthropic/errors.ts";
@@ -24,8 +24,15 @@ test("Anthropic's overloaded_error (529): upstream_error with the vendor's words
 test("a rate-limit error event: upstream_rate_limited, reason status_429", () => {
   const { error, reason } = afterFirstChunk(anthropic(429, "rate_limit_error", "Number of request tokens has exceeded your per-minute rate limit"));
   expect(reason).toBe("status_429");
-  expect(error).toMatchObject({ kind: "upstream_rate_limited", retryAfterMs: null });
+  // Anthropic's rate_limit_error names no OpenAI limit type: requests.
+  expect(error).toMatchObject({ kind: "upstream_rate_limited", retryAfterMs: null, limitType: "requests" });
   expect(error).toHaveProperty("message", expect.stringContaining("per-minute rate limit"));
+});
+
+test("OpenAI's tokens rate-limit object: upstream_rate_limited with limit type tokens, reason status_429", () => {
+  const { error, reason } = afterFirstChunk(streamError({ message: "Rate limit reached on tokens per min (TPM)", type: "tokens", code: "rate_limit_exceeded" }, classifyOpenAIError));
+  expect(reason).toBe("status_429");
+  expect(error).toEqual({ kind: "upstream_rate_limited", message: "vendor stream failed: Rate limit reached on tokens per min (TPM)", retryAfterMs: null, limitType: "tokens" });
 });
 
 test("OpenAI's server_error object: upstream_error quoting it, reason status_500", () => {

@@ -75,6 +75,7 @@ import { UnsupportedParameterError, unsupportedParameterToGatewayError } from ".
 import { unsupportedParameterReason } from "./unsupported-parameter-reason.ts";
 import type { VendorHttpRequest, VendorOperation } from "./types.ts";
 import { startVendorCall, type VendorCall } from "./vendor-call.ts";
+import { limitTypeOf, vendorRateLimited } from "./vendor-rate-limit.ts";
 
 export interface Trail {
   /** The deployment that answered, or the last one tried. */
@@ -543,7 +544,7 @@ function coolDownLeft(circuit: string, opts: WalkOptions, deadline: number): Pro
  */
 function finalError(last: AttemptFailure | null, trail: Trail, deadline: number): GatewayError {
   if (last && isVendorRateLimit(last)) {
-    return { kind: "upstream_rate_limited", message: "The model provider is rate limiting this model; retry later.", retryAfterMs: last.retryAfterMs };
+    return vendorRateLimited("The model provider is rate limiting this model; retry later.", last.retryAfterMs, limitTypeOf(last.error));
   }
   // A vendor that failed and said when to come back (a 503 or 529 with Retry-After): the caller is told
   // the same, not invited to retry at once.

@@ -19,7 +19,7 @@ const SAMPLES: { [K in GatewayError["kind"]]: Extract<GatewayError, { kind: K }>
   budget_unavailable: { kind: "budget_unavailable", message: "m", retryAfterSeconds: 1 },
   vendor_rejected: { kind: "vendor_rejected", status: 400, message: "m", code: null, param: null },
   upstream_error: { kind: "upstream_error", message: "m" },
-  upstream_rate_limited: { kind: "upstream_rate_limited", message: "m", retryAfterMs: null },
+  upstream_rate_limited: { kind: "upstream_rate_limited", message: "m", retryAfterMs: null, limitType: "requests" },
   upstream_timeout: { kind: "upstream_timeout", message: "m" },
   upstream_unavailable: { kind: "upstream_unavailable", message: "m", retryAfterSeconds: 1 },
   upstream_invalid_response: { kind: "upstream_invalid_response", message: "m" },
@@ -34,11 +34,17 @@ test("every code the gateway gives an error itself is in GATEWAY_ERROR_CODES; a 
   expect(GATEWAY_ERROR_CODES.has("quota_for_req_42")).toBe(false);
 });
 
+test("a vendor's 429 is OpenAI's rate limit: code rate_limit_exceeded, type requests or tokens as the vendor said", () => {
+  for (const limitType of ["requests", "tokens"] as const) {
+    expect(renderError({ kind: "upstream_rate_limited", message: "m", retryAfterMs: null, limitType })).toMatchObject({ status: 429, body: { error: { type: limitType, code: "rate_limit_exceeded" } } });
+  }
+});
+
 test("a vendor's wait is answered as OpenAI sends it: retry-after-ms exact, retry-after in whole seconds rounded up, at least 1", () => {
-  expect(renderError({ kind: "upstream_rate_limited", message: "m", retryAfterMs: 50 }).headers).toEqual({ "retry-after-ms": "50", "retry-after": "1" });
-  expect(renderError({ kind: "upstream_rate_limited", message: "m", retryAfterMs: 1500 }).headers).toEqual({ "retry-after-ms": "1500", "retry-after": "2" });
-  expect(renderError({ kind: "upstream_rate_limited", message: "m", retryAfterMs: 0 }).headers).toEqual({ "retry-after-ms": "0", "retry-after": "1" });
-  expect(renderError({ kind: "upstream_rate_limited", message: "m", retryAfterMs: null }).headers).toEqual({});
+  expect(renderError({ kind: "upstream_rate_limited", message: "m", retryAfterMs: 50, limitType: "requests" }).headers).toEqual({ "retry-after-ms": "50", "retry-after": "1" });
+  expect(renderError({ kind: "upstream_rate_limited", message: "m", retryAfterMs: 1500, limitType: "requests" }).headers).toEqual({ "retry-after-ms": "1500", "retry-after": "2" });
+  expect(renderError({ kind: "upstream_rate_limited", message: "m", retryAfterMs: 0, limitType: "requests" }).headers).toEqual({ "retry-after-ms": "0", "retry-after": "1" });
+  expect(renderError({ kind: "upstream_rate_limited", message: "m", retryAfterMs: null, limitType: "requests" }).headers).toEqual({});
   expect(renderError({ kind: "upstream_error", message: "m", retryAfterMs: 3000 }).headers).toEqual({ "retry-after-ms": "3000", "retry-after": "3" });
   expect(renderError({ kind: "upstream_error", message: "m" }).headers).toEqual({});
 });

@@ -43,8 +43,12 @@ export type GatewayError =
   /** `retryable: false` (e.g. the vendor refused the gateway's credential) tells SDKs not to retry: `x-should-retry: false`. */
   /** `retryAfterMs`: the failing vendor said when to come back (a 503 with Retry-After), passed on as waitHeaders. */
   | { kind: "upstream_error"; message: string; retryable?: boolean; retryAfterMs?: number }
-  /** The vendor's own 429 after every retry and fallback: its wait (when given) passed on in milliseconds, as waitHeaders. */
-  | { kind: "upstream_rate_limited"; message: string; retryAfterMs: number | null }
+  /**
+   * The vendor's own 429 after every retry and fallback, answered as OpenAI answers a rate limit: code
+   * `rate_limit_exceeded`, type `requests` or `tokens` (`tokens` only when the vendor's own
+   * OpenAI-format error said so). Its wait (when given) passed on in milliseconds, as waitHeaders.
+   */
+  | { kind: "upstream_rate_limited"; message: string; retryAfterMs: number | null; limitType: "requests" | "tokens" }
   | { kind: "upstream_timeout"; message: string }
   /** Every deployment was skipped (its circuit open): `retryAfterSeconds` until the first cool-down ends. */
   | { kind: "upstream_unavailable"; message: string; retryAfterSeconds: number }
@@ -151,7 +155,7 @@ export function renderError(error: GatewayError): RenderedError {
       return {
         status: 429,
         headers: error.retryAfterMs === null ? {} : waitHeaders(error.retryAfterMs),
-        body: body(error.message, "rate_limit_error", "upstream_rate_limited"),
+        body: body(error.message, error.limitType, "rate_limit_exceeded"),
       };
     case "upstream_timeout":
       return { status: 504, headers: {}, body: body(error.message, "server_error", "upstream_timeout") };
@@ -179,7 +183,7 @@ export function renderError(error: GatewayError): RenderedError {
  */
 export const GATEWAY_ERROR_CODES: ReadonlySet<string> = new Set([
   "invalid_json", "invalid_value", "request_too_large", "unsupported_content_encoding", "invalid_encoding", "invalid_api_key", "model_not_found", "unknown_url", "method_not_allowed",
-  "residency_violation", "deployment_unpriced", "rate_limit_exceeded", "insufficient_quota", "budget_unavailable", "upstream_error", "upstream_rate_limited",
+  "residency_violation", "deployment_unpriced", "rate_limit_exceeded", "insufficient_quota", "budget_unavailable", "upstream_error",
   "upstream_timeout", "upstream_unavailable", "upstream_invalid_response", "not_ready", "shutting_down", "internal_error", "client_closed",
   "vendor_rejected",
 ]);

@@ -15,6 +15,15 @@ describe("openai classifyError", () => {
     expect(classifyOpenAIError(503, new Headers({ "retry-after": "soon" }), "").retryAfterMs).toBeNull();
   });
 
+  test("a 429 is told as the rate limit OpenAI named: type tokens when it said tokens, else requests", () => {
+    const tokens = JSON.stringify({ error: { message: "Rate limit reached on tokens per min (TPM)", type: "tokens", param: null, code: "rate_limit_exceeded" } });
+    expect(classifyOpenAIError(429, new Headers(), tokens).clientError).toMatchObject({ kind: "upstream_rate_limited", limitType: "tokens" });
+    expect(classifyOpenAIError(429, new Headers(), rateLimited).clientError).toMatchObject({ kind: "upstream_rate_limited", limitType: "requests" });
+    // An OpenAI-compatible server's 429 without a type, or with its own: requests.
+    expect(classifyOpenAIError(429, new Headers(), JSON.stringify({ error: { message: "Too many requests", type: "TooManyRequests", code: 429 } })).clientError).toMatchObject({ limitType: "requests" });
+    expect(classifyOpenAIError(429, new Headers(), "busy").clientError).toMatchObject({ limitType: "requests" });
+  });
+
   test("a model the vendor does not have is the deployment's failure, not the caller's (the caller names an alias): a fixed 502 without the vendor's words", () => {
     const openai = JSON.stringify({ error: { message: "The model `gpt-retired` does not exist or you do not have access to it.", type: "invalid_request_error", param: null, code: "model_not_found" } });
     const gone = classifyOpenAIError(404, new Headers(), openai);

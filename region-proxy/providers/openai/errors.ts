@@ -16,18 +16,20 @@ import { credentialRejected, isCredentialStatus } from "../credential-rejected.t
 import { deploymentUnavailable, isPaymentRequired, notServedCause, type UnavailableCause } from "../deployment-unavailable.ts";
 import { retryAfterMs } from "../retry-after.ts";
 import type { VendorError, VendorOperation } from "../types.ts";
+import { vendorRateLimited } from "../vendor-rate-limit.ts";
 
-function vendorErrorFields(body: string): { message: string | null; code: string | null; param: string | null } {
+function vendorErrorFields(body: string): { message: string | null; type: string | null; code: string | null; param: string | null } {
   try {
-    const parsed = JSON.parse(body) as { error?: { message?: unknown; code?: unknown; param?: unknown } };
+    const parsed = JSON.parse(body) as { error?: { message?: unknown; type?: unknown; code?: unknown; param?: unknown } };
     const e = parsed.error ?? {};
     return {
       message: typeof e.message === "string" ? e.message : null,
+      type: typeof e.type === "string" ? e.type : null,
       code: typeof e.code === "string" ? e.code : null,
       param: typeof e.param === "string" ? e.param : null,
     };
   } catch {
-    return { message: null, code: null, param: null };
+    return { message: null, type: null, code: null, param: null };
   }
 }
 
@@ -68,10 +70,13 @@ export function classifyOpenAIError(status: number, headers: Headers, body: stri
   if (unavailable) return deploymentUnavailable(unavailable);
   const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
   if (retryable) {
+    const wait = retryAfterMs(headers, Date.now());
+    const message = `The model provider failed (status ${status}).`;
     return {
       retryable: true,
-      clientError: { kind: "upstream_error", message: `The model provider failed (status ${status}).` },
-      retryAfterMs: retryAfterMs(headers, Date.now()),
+      // A 429 is told as the rate limit it is, with the limit OpenAI named (`type` requests or tokens).
+      clientError: status === 429 ? vendorRateLimited(message, wait, fields.type === "tokens" ? "tokens" : "requests") : { kind: "upstream_error", message },
+      retryAfterMs: wait,
       reason: `status_${status}`,
     };
   }
