@@ -58,7 +58,15 @@ function requiredApprovals(raw: string | undefined): number | undefined {
 
 /** The data dir may not exist yet (it is created), but a file in its place would fail half-way through the start. */
 function dataDir(raw: string | undefined): string {
-  const dir = raw || ".data/control-plane";
+  return checkedDataDir(raw || ".data/control-plane");
+}
+
+/**
+ * A DATA_DIR is created when absent; a file in its place is refused here, before anything is made (it
+ * failed later with EEXIST and a stack trace). npm start's launcher (infra/local/launcher-env.ts) checks
+ * its DATA_DIR with this too. A relative one is relative to the working directory.
+ */
+export function checkedDataDir(dir: string): string {
   const stat = statSync(dir, { throwIfNoEntry: false });
   if (stat && !stat.isDirectory()) throw new Error(`${JSON.stringify(dir)} exists and is not a directory`);
   return dir;

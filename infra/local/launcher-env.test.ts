@@ -1,5 +1,7 @@
 import { expect, test } from "bun:test";
-import { resolve } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { launcherEnv } from "./launcher-env.ts";
 
 test("defaults: every variable unset, or set empty, takes its default", () => {
@@ -40,4 +42,13 @@ test("DATABASE_URL is checked as the control plane checks it: one that is not a 
   expect(() => launcherEnv({ DATABASE_URL: "mysql://root@db/x", US_PROXY_PORT: "x" })).toThrow('US_PROXY_PORT must be an integer 0-65535, got "x"; DATABASE_URL: must be');
   expect(launcherEnv({ DATABASE_URL: "postgres://u:p@db.example.com:5432/gw" }).databaseUrl).toBe("postgres://u:p@db.example.com:5432/gw");
   expect(launcherEnv({ DATABASE_URL: "postgresql://u@db/gw" }).databaseUrl).toBe("postgresql://u@db/gw");
+});
+
+test("DATA_DIR naming a file is refused naming DATA_DIR, as the control plane and the proxy refuse theirs", () => {
+  const file = join(mkdtempSync(join(tmpdir(), "launcher-env-")), "not-a-dir");
+  writeFileSync(file, "x");
+  expect(() => launcherEnv({ DATA_DIR: file })).toThrow(`DATA_DIR: ${JSON.stringify(file)} exists and is not a directory`);
+  // Below a file: one message naming DATA_DIR too.
+  expect(() => launcherEnv({ DATA_DIR: join(file, "sub") })).toThrow(/^DATA_DIR: ENOTDIR/);
+  rmSync(dirname(file), { recursive: true });
 });

@@ -1,14 +1,15 @@
 /**
  * `npm start`'s environment, read and checked before anything starts: a mistyped port used to surface
  * as an unrelated error halfway through the first start (after the control plane had minted its admin
- * token), so every port is checked here and a bad one names its variable, and DATABASE_URL as the control
- * plane checks it (the launcher starts it directly, past its config.ts). Empty means unset for every
- * variable, as elsewhere in the project.
+ * token), so every port is checked here and a bad one names its variable, and DATABASE_URL and DATA_DIR
+ * as the control plane checks them (the launcher starts it directly, past its config.ts). Empty means
+ * unset for every variable, as elsewhere in the project; a relative DATA_DIR is relative to the working
+ * directory.
  *
  * @example const { dataDir, ports } = launcherEnv(process.env)
  */
 import { resolve } from "node:path";
-import { checkedDatabaseUrl, portFromEnv, readSetting } from "../../control-plane/config.ts";
+import { checkedDataDir, checkedDatabaseUrl, portFromEnv, readSetting } from "../../control-plane/config.ts";
 
 export interface LauncherEnv {
   dataDir: string;
@@ -30,15 +31,19 @@ export function launcherEnv(env: Record<string, string | undefined>): LauncherEn
   };
   const ports = { controlPlane: port("CONTROL_PLANE_PORT", 4000), us: port("US_PROXY_PORT", 4001), eu: port("EU_PROXY_PORT", 4002), echo: port("ECHO_VENDOR_PORT", 4100) };
   if (problems.length === 0) problems.push(...sharedPorts({ CONTROL_PLANE_PORT: ports.controlPlane, US_PROXY_PORT: ports.us, EU_PROXY_PORT: ports.eu, ECHO_VENDOR_PORT: ports.echo }));
-  // The launcher calls startControlPlane itself, past config.ts: the control plane's own check, so a URL it would refuse is not migrated here.
-  let databaseUrl: string | null = null;
-  try {
-    databaseUrl = readSetting("DATABASE_URL", () => checkedDatabaseUrl(env.DATABASE_URL));
-  } catch (error) {
-    problems.push((error as Error).message);
-  }
+  const setting = <T>(variable: string, check: () => T, fallback: T): T => {
+    try {
+      return readSetting(variable, check);
+    } catch (error) {
+      problems.push((error as Error).message);
+      return fallback;
+    }
+  };
+  // The launcher calls startControlPlane itself, past config.ts: the control plane's own checks, so a URL it would refuse is not migrated here.
+  const databaseUrl = setting("DATABASE_URL", () => checkedDatabaseUrl(env.DATABASE_URL), null);
+  const dataDir = setting("DATA_DIR", () => checkedDataDir(resolve(env.DATA_DIR || ".data")), "");
   if (problems.length > 0) throw new Error(problems.join("; "));
-  return { dataDir: resolve(env.DATA_DIR || ".data"), host: env.HOST || "127.0.0.1", databaseUrl, ports };
+  return { dataDir, host: env.HOST || "127.0.0.1", databaseUrl, ports };
 }
 
 /**

@@ -4,7 +4,7 @@
  * a stack trace when the second server could not bind, leaving DATA_DIR half made.
  */
 import { afterAll, expect, test } from "bun:test";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { freePort } from "../../test/support/ports.ts";
@@ -42,4 +42,23 @@ test("DATABASE_URL without a postgres:// scheme: one line naming it, exit 1, no 
   expect(run.stderr).toStartWith("npm start: DATABASE_URL: must be a postgres:// or postgresql:// URL");
   expect(run.stdout).toBe("");
   expect(existsSync(dataDir)).toBe(false);
+}, 30_000);
+
+test("DATA_DIR naming a file: one line naming DATA_DIR, exit 1, no stack trace", async () => {
+  const file = join(parent, "not-a-dir");
+  writeFileSync(file, "x");
+  // It used to fail at mkdir with EEXIST and a 16-line stack trace.
+  const run = await runToExit(new URL("../start.ts", import.meta.url).pathname, { DATA_DIR: file, CONTROL_PLANE_PORT: "0", US_PROXY_PORT: "0", EU_PROXY_PORT: "0", ECHO_VENDOR_PORT: "0" });
+  expect(run.exitCode).toBe(1);
+  expect(run.stderr).toBe(`npm start: DATA_DIR: ${JSON.stringify(file)} exists and is not a directory`);
+  expect(run.stdout).toBe("");
+}, 30_000);
+
+test("DATA_DIR that cannot be created: one line naming DATA_DIR and why, exit 1, no stack trace", async () => {
+  // Under /proc nothing can be made, even by root (EACCES, the usual case, is not testable as root).
+  const run = await runToExit(new URL("../start.ts", import.meta.url).pathname, { DATA_DIR: "/proc/gw-launcher-data", CONTROL_PLANE_PORT: "0", US_PROXY_PORT: "0", EU_PROXY_PORT: "0", ECHO_VENDOR_PORT: "0" });
+  expect(run.exitCode).toBe(1);
+  expect(run.stderr.split("\n")).toHaveLength(1);
+  expect(run.stderr).toStartWith("npm start: DATA_DIR: cannot create /proc/gw-launcher-data: ");
+  expect(run.stdout).toBe("");
 }, 30_000);

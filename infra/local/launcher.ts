@@ -52,7 +52,8 @@ export async function launch(startedBy: number): Promise<void> {
   if (taken.length > 0) refuse(taken.join("; "));
   const controlPlaneDir = join(dataDir, "control-plane");
 
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  // launcherEnv refused a file in its place; what else stops it being made (no permission, a read-only disk) is one line too.
+  await mkdir(dataDir, { recursive: true, mode: 0o700 }).catch((error: Error) => refuse(`DATA_DIR: cannot create ${dataDir}: ${error.message}`));
   const previous = await readLocalState(dataDir);
   // A first start that stopped after the control plane minted its token but before local-stack.json was
   // written: the token is still in the file the control plane handed it over in.
