@@ -13,6 +13,7 @@ import { writeBootstrapToken } from "./auth/bootstrap-token-file.ts";
 import { ControlPlaneConfigError, configFromEnv, readSetting } from "./config.ts";
 import { checkedSigningKey, parseSigningKeyJwk } from "./signing-key-jwk.ts";
 import { listenProblem } from "../shared/config/listen-probe.ts";
+import { shownUrl } from "../shared/config/shown-url.ts";
 import { DEFAULT_REPORT_POOL, openDatabase } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { startApollo } from "./graphql/apollo.ts";
@@ -99,6 +100,20 @@ async function checkBeforeDatabase(config: ControlPlaneConfig, requiredApprovals
   }
 }
 
+/**
+ * For openDatabase's rejection: with DATABASE_URL set, what the driver says (a bad % escape's URI error,
+ * ECONNREFUSED, ENOTFOUND, a database that does not exist, a refused password) is refused naming
+ * DATABASE_URL, the URL shown masked (shownUrl: never the user or password). The embedded database's
+ * failures are thrown as they were.
+ */
+function databaseUrlRefused(databaseUrl: string | null | undefined): (error: unknown) => never {
+  return (error) => {
+    if (!databaseUrl) throw error;
+    const escape = error instanceof URIError ? " (a % in the user name or password must be written %25)" : "";
+    throw new ControlPlaneConfigError("DATABASE_URL", `cannot open ${shownUrl(databaseUrl)}: ${(error as Error).message}${escape}`);
+  };
+}
+
 /** For a promise's rejection: rethrown as a ControlPlaneConfigError naming `variable`. */
 function namedAs(variable: string): (error: unknown) => never {
   return (error) => readSetting(variable, () => {
@@ -114,7 +129,7 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
     max: config.reportPoolMax ?? DEFAULT_REPORT_POOL.max,
     statementTimeoutMs: config.reportStatementTimeoutMs ?? DEFAULT_REPORT_POOL.statementTimeoutMs,
   };
-  const db = await openDatabase(config.databaseUrl, config.dataDir, config.onQuery, log, reportPool);
+  const db = await openDatabase(config.databaseUrl, config.dataDir, config.onQuery, log, reportPool).catch(databaseUrlRefused(config.databaseUrl));
   try {
     const applied = await migrate(db.sql);
     if (applied.length > 0) log(`control plane applied migrations: ${applied.join(", ")}`);
