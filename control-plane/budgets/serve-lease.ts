@@ -1,16 +1,18 @@
 /**
  * Answers one region's ask for one budget level (a key level under its lineage, whichever of its keys' ids
- * the ask names: budget-level.repo.ts levelScope). A region that serves no key of the level is refused
- * (lease-refusal.ts). Otherwise, in one transaction under a per-level lock: read the ledger and every
- * region's lease, believe each region's reported spend only up to what it could have spent
- * (lease-reported-spend.ts), update the asker's spend rate, grow its allowance (grantLease), and raise
- * the 80% and 100% alerts the global spend reached at the current cap (raise-alert.ts).
+ * the ask names: budget-level.repo.ts levelScope). In one transaction under a per-level lock: read a
+ * tenant level's subtree once, the ledger and every region's lease; refuse a region that serves no key
+ * of the level (lease-refusal.ts: nothing saved); otherwise believe each region's reported spend only
+ * up to what it could have spent (lease-reported-spend.ts), update the asker's spend rate, grow its
+ * allowance (grantLease), and raise the 80% and 100% alerts the global spend reached at the current cap
+ * (raise-alert.ts).
  *
  * The database round trips are what a level costs (the route serves a request's levels one after
  * another, and a database a few ms away makes each one that much longer): the reads under the lock go
  * out together right behind it (one pipelined round trip: PostgreSQL runs them in order on the
- * transaction's connection, so each reads after the lock is held), and so do the lease's save and the
- * alerts' inserts. A request's levels share one read of the buckets' complete_since (`bucketsSince`).
+ * transaction's connection, so each reads after the lock is held), then the region check and the
+ * ledger sum, which take the subtree, together, and so do the lease's save and the alerts' inserts. A
+ * request's levels share one read of the buckets' complete_since (`bucketsSince`).
  *
  * The level's period is the ask's label in the zone the proxy counted it in (`timeZone`), or in the
  * org's zone for a proxy that predates the field: leases and alerts are kept per zone, so a label whose
@@ -28,6 +30,7 @@ import { believedSpend, grantOnRecord, ignoredReportNote, reportableSpend } from
 import { leasesOf, lockLevel, saveLease } from "./lease.repo.ts";
 import { raiseAlertIfCrossed } from "./raise-alert.ts";
 import { addMicros } from "./spend-ceiling.ts";
+import { subtreeOf } from "../tenants/subtrees-of.ts";
 
 /**
  * One level's grant for `region`; `{ managed: false }` when the control plane holds no cap for it.
@@ -45,19 +48,21 @@ export async function serveLease(
 ): Promise<LeaseGrant> {
   const level = await findBudgetLevel(sql, ask.scope, ask.timeZone === undefined ? ask.period : zonedPeriod(ask.period, ask.timeZone));
   if (!level) return { scope: ask.scope, period: ask.period, managed: false };
-  if (!(await regionServesLevel(sql, level, region))) {
-    log(refusalNote(region, ask, level));
-    return refusedLease(ask, level, (await ledgerSpendByRegion(sql, level, undefined, bucketsSince)).get(region), policy, now);
-  }
   // A key level's leases are kept under its lineage, whichever of its keys' ids the ask named.
   const scope = levelScope(level, ask.scope);
   return sql.begin(async (tx) => {
-    // Sent in this order, run in this order: both reads are under the lock.
-    const [, ledger, leases] = await Promise.all([
+    // Sent in this order, run in this order: every read is under the lock. A tenant level's subtree is
+    // read once, for both the region check and the ledger sum (a key level has none).
+    const [, subtree, leases] = await Promise.all([
       lockLevel(tx, scope, ask.period, level.timeZone),
-      ledgerSpendByRegion(tx, level, undefined, bucketsSince),
+      level.keyId ? undefined : subtreeOf(tx, level.tenantId),
       leasesOf(tx, scope, ask.period, level.timeZone),
     ]);
+    const [served, ledger] = await Promise.all([regionServesLevel(tx, level, region, subtree), ledgerSpendByRegion(tx, level, subtree, bucketsSince)]);
+    if (!served) {
+      log(refusalNote(region, ask, level));
+      return refusedLease(ask, level, ledger.get(region), policy, now);
+    }
     const regions = new Set([...ledger.keys(), ...leases.map((l) => l.region), region]);
     const heard = await heardSinceLapse(tx, leases.filter((l) => l.region !== region), now, policy);
     const states: RegionState[] = [];
