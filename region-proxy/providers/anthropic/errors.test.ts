@@ -30,11 +30,26 @@ describe("anthropic classifyError on the documented error bodies", () => {
     }
   });
 
-  test("an over-long prompt is reason context_length", async () => {
+  test("an over-long prompt is reason context_length, told in OpenAI's words with Anthropic's figures", async () => {
     const e = classifyAnthropicError(400, new Headers(), await fixtureText("anthropic", "error-context-length.json"));
     expect(e.reason).toBe("context_length");
     expect(e.retryable).toBe(false);
-    expect(e.clientError).toMatchObject({ kind: "vendor_rejected", code: "context_length_exceeded", message: "prompt is too long: 205000 tokens > 200000 maximum" });
+    expect(e.clientError).toMatchObject({
+      kind: "vendor_rejected",
+      code: "context_length_exceeded",
+      message: "This model's maximum context length is 200000 tokens. However, your messages resulted in 205000 tokens. Please reduce the length of the messages.",
+    });
+    const tooLong = (message: string) => classifyAnthropicError(400, new Headers(), JSON.stringify({ type: "error", error: { type: "invalid_request_error", message } })).clientError;
+    // The prompt and max_tokens together: OpenAI's words for messages plus completion.
+    expect(tooLong("input length and `max_tokens` exceed context limit: 187254 + 20000 > 204698, decrease input length or `max_tokens` and try again")).toMatchObject({
+      code: "context_length_exceeded",
+      message: "This model's maximum context length is 204698 tokens. However, you requested 207254 tokens (187254 in the messages, 20000 in the completion). Please reduce the length of the messages or completion.",
+    });
+    // No figures to read: OpenAI's opening, then Anthropic's words.
+    expect(tooLong("Request exceeds the context window of this model")).toMatchObject({
+      code: "context_length_exceeded",
+      message: "This model's maximum context length is exceeded: Request exceeds the context window of this model",
+    });
   });
 
   test("a non-JSON body still yields a message", () => {

@@ -10,6 +10,7 @@
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
 import { deploymentUnavailable, isPaymentRequired, type UnavailableCause } from "../deployment-unavailable.ts";
+import { contextLengthMessage, type ContextLengthFigures } from "../context-length-message.ts";
 import type { VendorError } from "../types.ts";
 import { retryAfterMs } from "../retry-after.ts";
 
@@ -17,6 +18,16 @@ const RETRYABLE = new Set([408, 429, 500, 502, 503, 504, 529]);
 // Anthropic's words for an over-long prompt: "prompt is too long: 205000 tokens > 200000 maximum",
 // "input length and `max_tokens` exceed context limit: ...".
 const CONTEXT_LENGTH = /prompt is too long|exceed context limit|context window/i;
+// Their figures (at most 15 digits: safe integers), told the client in OpenAI's words.
+const PROMPT_TOO_LONG = /prompt is too long: (\d{1,15}) tokens > (\d{1,15}) maximum/;
+const WITH_MAX_TOKENS_TOO_LONG = /exceed context limit: (\d{1,15}) \+ (\d{1,15}) > (\d{1,15})/;
+function contextLengthFigures(message: string): ContextLengthFigures | null {
+  const prompt = PROMPT_TOO_LONG.exec(message);
+  if (prompt) return { maxTokens: Number(prompt[2]), messageTokens: Number(prompt[1]) };
+  const withOutput = WITH_MAX_TOKENS_TOO_LONG.exec(message);
+  if (withOutput) return { maxTokens: Number(withOutput[3]), messageTokens: Number(withOutput[1]), completionTokens: Number(withOutput[2]) };
+  return null;
+}
 // Anthropic's 400s for an account that cannot be used, matched at the start only (a validation
 // message can quote the caller's text): "Your credit balance is too low to access the Anthropic API.
 // ..." (https://github.com/anthropics/anthropic-sdk-typescript/issues/618) and "You have reached your
@@ -82,7 +93,7 @@ export function classifyAnthropicError(status: number, headers: Headers, body: s
     clientError: {
       kind: "vendor_rejected",
       status,
-      message,
+      message: contextLength ? contextLengthMessage(message, contextLengthFigures(message)) : message,
       code: contextLength ? "context_length_exceeded" : type,
       param: contextLength ? "messages" : status === 400 ? refusedParam(message) : null,
     },

@@ -39,6 +39,10 @@ describe("gemini classifyError on Google's error bodies", () => {
   test("an over-long input is context_length", async () => {
     const e = classifyGeminiError(400, new Headers(), await fixtureText("gemini", "error-context-length.json"));
     expect(e).toMatchObject({ retryable: false, reason: "context_length", clientError: { code: "context_length_exceeded" } });
+    // Told in OpenAI's words with Google's figures; without figures, OpenAI's opening and then Google's words.
+    expect(e.clientError).toHaveProperty("message", "This model's maximum context length is 1048576 tokens. However, your messages resulted in 1234567 tokens. Please reduce the length of the messages.");
+    const tooLong = (message: string) => classifyGeminiError(400, new Headers(), JSON.stringify({ error: { code: 400, message, status: "INVALID_ARGUMENT" } })).clientError;
+    expect(tooLong("Request contains too many tokens.")).toMatchObject({ code: "context_length_exceeded", message: "This model's maximum context length is exceeded: Request contains too many tokens." });
   });
 
   const googleError = (code: number, status: string, message: string) => JSON.stringify({ error: { code, message, status } });

@@ -15,12 +15,19 @@
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
 import { deploymentUnavailable, isPaymentRequired, notServedCause, type UnavailableCause } from "../deployment-unavailable.ts";
+import { contextLengthMessage, type ContextLengthFigures } from "../context-length-message.ts";
 import type { VendorError, VendorOperation } from "../types.ts";
 import { boundedWaitMs, retryAfterMs } from "../retry-after.ts";
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 // "The input token count (1234567) exceeds the maximum number of tokens allowed (1048576)."
 const CONTEXT_LENGTH = /exceeds the maximum number of tokens|input token count|context length|too many tokens/i;
+// Its figures (at most 15 digits: safe integers), told the client in OpenAI's words.
+const TOKEN_COUNT_FIGURES = /input token count \((\d{1,15})\) exceeds the maximum number of tokens allowed \((\d{1,15})\)/i;
+function contextLengthFigures(message: string): ContextLengthFigures | null {
+  const counted = TOKEN_COUNT_FIGURES.exec(message);
+  return counted ? { maxTokens: Number(counted[2]), messageTokens: Number(counted[1]) } : null;
+}
 
 interface GoogleError {
   status: string | null;
@@ -131,7 +138,7 @@ export function classifyGeminiError(status: number, headers: Headers, body: stri
     clientError: {
       kind: "vendor_rejected",
       status,
-      message: error.message,
+      message: contextLength ? contextLengthMessage(error.message, contextLengthFigures(error.message)) : error.message,
       code: contextLength ? "context_length_exceeded" : error.status,
       param: contextLength ? "messages" : status === 400 ? openAIParamIn(error.message) : null,
     },

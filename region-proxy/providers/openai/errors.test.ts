@@ -59,7 +59,7 @@ describe("openai classifyError", () => {
     expect(classifyOpenAIError(404, new Headers(), quoting).clientError).toMatchObject({ kind: "vendor_rejected", status: 404 });
   });
 
-  test("an OpenAI-compatible server's over-long request (vLLM's words, numeric code) is context_length, told with OpenAI's code and param", () => {
+  test("an OpenAI-compatible server's over-long request (vLLM's words, numeric code) is context_length, told with OpenAI's code, param and words", () => {
     const vllm = (message: string) => JSON.stringify({ error: { message, type: "BadRequestError", param: null, code: 400 } });
     const wordings = [
       // vLLM to 0.8 (serving_engine.py), chat and embeddings.
@@ -72,10 +72,17 @@ describe("openai classifyError", () => {
       "You passed 5000 input tokens and requested 1000 output tokens. However, the model's context length is only 4096 tokens, resulting in a maximum input length of 3096 tokens. Please reduce the length of the input prompt.",
       "You passed 90000 input characters and requested 1000 output tokens. However, the model's context length is only 4096 tokens, resulting in a maximum input length of 3096 tokens (at most 12384 characters). Please reduce the length of the input prompt.",
     ];
-    for (const message of wordings) {
+    // Said in OpenAI's words already (vLLM to 0.11): kept; the renderer's: OpenAI's words with its figures,
+    // or OpenAI's opening before its words where it counted characters, not tokens.
+    const told = [
+      ...wordings.slice(0, 4),
+      "This model's maximum context length is 4096 tokens. However, you requested 6000 tokens (5000 in the messages, 1000 in the completion). Please reduce the length of the messages or completion.",
+      `This model's maximum context length is exceeded: ${wordings[5]}`,
+    ];
+    for (const [i, message] of wordings.entries()) {
       expect(classifyOpenAIError(400, new Headers(), vllm(message))).toEqual({
         retryable: false,
-        clientError: { kind: "vendor_rejected", status: 400, message, code: "context_length_exceeded", param: "messages" },
+        clientError: { kind: "vendor_rejected", status: 400, message: told[i]!, code: "context_length_exceeded", param: "messages" },
         retryAfterMs: null,
         reason: "context_length",
       });
@@ -87,5 +94,8 @@ describe("openai classifyError", () => {
     // OpenAI's own keeps its param.
     const openai = JSON.stringify({ error: { message: "This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.", type: "invalid_request_error", param: "messages", code: "context_length_exceeded" } });
     expect(classifyOpenAIError(400, new Headers(), openai)).toMatchObject({ reason: "context_length", clientError: { code: "context_length_exceeded", param: "messages" } });
+    // A vendor's own context_length_exceeded is not relabelled: its words are passed on as it said them.
+    const ownWords = JSON.stringify({ error: { message: "Your input exceeds the context window of this model. Please adjust your input and try again.", type: "invalid_request_error", param: "input", code: "context_length_exceeded" } });
+    expect(classifyOpenAIError(400, new Headers(), ownWords).clientError).toMatchObject({ message: "Your input exceeds the context window of this model. Please adjust your input and try again.", param: "input" });
   });
 });

@@ -8,13 +8,14 @@
  * account that cannot pay (429 `insufficient_quota`, 402) is the deployment's
  * (deployment-unavailable.ts). Every other 4xx was caused by the request: fail fast with the vendor's
  * own message, code and param; `context_length_exceeded` (or an OpenAI-compatible server's words for
- * it, told to the client with that code and param `messages`) is marked so the executor may try a
- * deployment with a larger window.
+ * it, told to the client with that code, param `messages` and OpenAI's words: context-length-message.ts)
+ * is marked so the executor may try a deployment with a larger window.
  * See https://platform.openai.com/docs/guides/error-codes
  */
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
 import { deploymentUnavailable, isPaymentRequired, notServedCause, type UnavailableCause } from "../deployment-unavailable.ts";
 import { retryAfterMs } from "../retry-after.ts";
+import { contextLengthMessage, type ContextLengthFigures } from "../context-length-message.ts";
 import type { VendorError, VendorOperation } from "../types.ts";
 import { vendorRateLimited } from "../vendor-rate-limit.ts";
 
@@ -47,6 +48,12 @@ const MODEL_DOES_NOT_EXIST = /^The model `[^`]*` does not exist/;
 // Each fits a deployment with a larger window, as OpenAI's own context_length_exceeded does.
 const COMPATIBLE_CONTEXT_LENGTH =
   /^(?:This model's maximum context length is \d+ tokens|'max_tokens' or 'max_completion_tokens' is too large: \d+\. This model's maximum context length is \d+ tokens|You passed \d+ input (?:tokens|characters) and requested \d+ output tokens\. However, the model's context length is only \d+ tokens)/;
+// The renderer's figures, when it counted tokens (at most 15 digits: safe integers), told in OpenAI's words.
+const RENDERER_FIGURES = /^You passed (\d{1,15}) input tokens and requested (\d{1,15}) output tokens\. However, the model's context length is only (\d{1,15}) tokens/;
+function contextLengthFigures(message: string): ContextLengthFigures | null {
+  const passed = RENDERER_FIGURES.exec(message);
+  return passed ? { maxTokens: Number(passed[3]), messageTokens: Number(passed[1]), completionTokens: Number(passed[2]) } : null;
+}
 const isContextLength = (status: number, fields: { message: string | null; code: string | null }): boolean =>
   fields.code === "context_length_exceeded" || (status === 400 && COMPATIBLE_CONTEXT_LENGTH.test(fields.message ?? ""));
 // OpenAI's answer to a path it does not serve: `{"message":"Invalid URL (POST /chat/completions)","code":null}`,
@@ -81,12 +88,15 @@ export function classifyOpenAIError(status: number, headers: Headers, body: stri
     };
   }
   const contextLength = isContextLength(status, fields);
+  const message = fields.message ?? `The model provider rejected the request (status ${status}).`;
   return {
     retryable: false,
     clientError: {
       kind: "vendor_rejected",
       status: status >= 400 && status < 500 ? status : 400,
-      message: fields.message ?? `The model provider rejected the request (status ${status}).`,
+      // Relabelled from an OpenAI-compatible server's words: told in OpenAI's. A vendor's own
+      // context_length_exceeded (OpenAI's) keeps its words.
+      message: contextLength && fields.code !== "context_length_exceeded" ? contextLengthMessage(message, contextLengthFigures(message)) : message,
       code: contextLength ? "context_length_exceeded" : fields.code,
       param: contextLength ? (fields.param ?? "messages") : fields.param,
     },
