@@ -2,7 +2,8 @@
  * HEAD is answered wherever GET is (/health, /ready, /v1/models, /metrics): the GET handler runs and its
  * status and headers are sent with no body, as HTTP requires (RFC 9110 §9.3.2), so load balancers and
  * monitors that probe with HEAD see the real state. Other methods stay 405, with an `Allow` that lists
- * HEAD beside GET; OPTIONS too (no CORS: browsers are not clients of the proxy).
+ * HEAD beside GET; OPTIONS too (no CORS: browsers are not clients of the proxy). On the OpenAI API's
+ * paths a method not served is 404 unknown_url, as OpenAI answers (unrouted-path.test.ts), HEAD too.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { connect } from "node:net";
@@ -64,7 +65,7 @@ test("no body bytes follow a HEAD answer on the wire (a keep-alive connection st
   expect(getAnswer).toContain('"status"');
 });
 
-test("other methods are 405 in OpenAI's shape, Allow listing GET and HEAD; HEAD on a POST route is 405", async () => {
+test("other methods are 405 in OpenAI's shape, Allow listing GET and HEAD; OPTIONS is 405 on the API too; HEAD on a POST-only API route is 404, as GET there is", async () => {
   for (const method of ["OPTIONS", "POST", "DELETE"]) {
     const response = await send(method, "/health");
     expect(response.status).toBe(405);
@@ -76,6 +77,6 @@ test("other methods are 405 in OpenAI's shape, Allow listing GET and HEAD; HEAD 
   expect(options.status).toBe(405);
   expect(options.headers.get("allow")).toBe("GET, HEAD");
   const head = await send("HEAD", "/v1/chat/completions");
-  expect(head.status).toBe(405);
-  expect(head.headers.get("allow")).toBe("POST");
+  expect(head.status).toBe(404);
+  expect(head.headers.get("allow")).toBeNull();
 });

@@ -1,8 +1,11 @@
 /**
  * The route table, and nothing else: path + method → route (HEAD wherever GET), and /v1/models/{id}
  * for one model. Unknown paths answer 404 (worded by unrouted-path.ts: an OpenAI endpoint not served, a
- * base_url missing /v1), known paths with the wrong method 405 (with `Allow`); while shutting down
- * every API request answers 503 shutting_down, and every answer closes its connection.
+ * base_url missing /v1); an OpenAI API path (/v1/...) with a method it is not served under answers 404
+ * too, as OpenAI does (GET /v1/chat/completions is its list of stored completions: the SDK raises
+ * NotFoundError, as for every endpoint not served here); OPTIONS, and a wrong method on /health,
+ * /ready and /metrics, answer 405 (with `Allow`); while shutting down every API request answers 503
+ * shutting_down, and every answer closes its connection.
  */
 import { bodyLeftUnread } from "../shared/http/body-left-unread.ts";
 import type { ProxyDeps } from "./deps.ts";
@@ -14,7 +17,7 @@ import { embeddings } from "./routes/embeddings.ts";
 import { health, ready } from "./routes/health.ts";
 import { metrics } from "./routes/metrics.ts";
 import { listModels, MODEL_PATH_PREFIX, retrieveModel } from "./routes/models.ts";
-import { unroutedPath } from "./unrouted-path.ts";
+import { unroutedPath, unservedMethod } from "./unrouted-path.ts";
 
 type Handler = (request: Request, requestId: string, deps: ProxyDeps) => Response | Promise<Response>;
 
@@ -86,6 +89,16 @@ function answeredStatus(request: Request, response: Response): number {
 /** nginx's "client closed request", which Envoy's access logs also use. */
 const CLIENT_CLOSED_STATUS = 499;
 
+/**
+ * The answer to a known path asked with a method it is not served under: on the OpenAI API's paths
+ * (/v1/...) OpenAI's 404 (unrouted-path.ts unservedMethod), except OPTIONS; elsewhere, and OPTIONS
+ * everywhere (no CORS: browsers are not clients of the proxy), 405 with `Allow`.
+ */
+function wrongMethod(method: string, route: string, sentPath: string, methods: Partial<Record<string, Handler>>, requestId: string, deps: ProxyDeps): Response {
+  if (method !== "OPTIONS" && route.startsWith("/v1/")) return errorResponse(unservedMethod(method, route, sentPath), requestId, unroutedHeaders(deps.region));
+  return errorResponse({ kind: "method_not_allowed", method }, requestId, unroutedHeaders(deps.region, { allow: Object.keys(methods).join(", ") }));
+}
+
 export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promise<Response> {
   const routes: Routes = deps.metricsToken ? ROUTES : ROUTES_WITHOUT_METRICS;
   /**
@@ -105,7 +118,8 @@ export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promi
   return async function handleRequest(request) {
     const startedMs = performance.now();
     const requestId = requestIdFor(request);
-    let path = pathOf(request.url);
+    const sentPath = pathOf(request.url);
+    let path = sentPath;
     let methods = routes[path];
     if (!methods && isModelPath(path)) {
       methods = MODEL_ROUTE;
@@ -114,7 +128,7 @@ export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promi
     // Unknown paths count under one label: a scanner's paths must not each make a series.
     if (!methods) return counted(request, "other", startedMs, errorResponse(unroutedPath(path), requestId, unroutedHeaders(deps.region)));
     const handler = methods[request.method];
-    if (!handler) return counted(request, path, startedMs, errorResponse({ kind: "method_not_allowed", method: request.method }, requestId, unroutedHeaders(deps.region, { allow: Object.keys(methods).join(", ") })));
+    if (!handler) return counted(request, path, startedMs, wrongMethod(request.method, path, sentPath, methods, requestId, deps));
     if (deps.isShuttingDown() && !PROBES.has(path)) return counted(request, path, startedMs, errorResponse({ kind: "shutting_down" }, requestId, unroutedHeaders(deps.region)));
     const end = deps.inFlight.begin();
     let response: Response;

@@ -46,6 +46,32 @@ describe("OpenAI endpoints the gateway does not serve", () => {
     });
   }
 
+  test("OpenAI endpoints at a served path under another method (stored chat completions' list, a model's delete): NotFoundError through the SDK, as every unserved endpoint", async () => {
+    const listed = await failure(vp.client.chat.completions.list());
+    expect(listed).toBeInstanceOf(NotFoundError);
+    expect((listed as NotFoundError).error).toEqual({ message: expect.any(String), type: "invalid_request_error", param: null, code: "unknown_url" });
+    expect((listed as NotFoundError).message).toContain("GET /v1/chat/completions is an OpenAI API endpoint that is not served by this gateway");
+    const retrieved = await failure(vp.client.chat.completions.retrieve("chatcmpl-1"));
+    expect(retrieved).toBeInstanceOf(NotFoundError);
+    const deleted = await failure(vp.client.models.delete("ft:gpt-4o-mini:org::abc"));
+    expect(deleted).toBeInstanceOf(NotFoundError);
+    expect((deleted as NotFoundError).message).toContain("DELETE /v1/models/ft:gpt-4o-mini:org::abc is an OpenAI API endpoint that is not served by this gateway");
+    for (const endpoint of SERVED) expect((deleted as NotFoundError).message).toContain(endpoint);
+    expect(vp.fake.calls()).toBe(0);
+  });
+
+  test("a method OpenAI has no endpoint for at a served path (GET /v1/embeddings, PUT /v1/chat/completions): 404 unknown_url, as OpenAI answers it, no Allow", async () => {
+    for (const [method, path] of [["GET", "/v1/embeddings"], ["PUT", "/v1/chat/completions"], ["POST", "/v1/models"], ["PATCH", "/v1/models/gpt"]] as const) {
+      const res = await fetch(`${vp.proxy.url}${path}`, { method, headers: { authorization: `Bearer ${vp.fx.keys.main}` } });
+      expect(res.status).toBe(404);
+      expect(res.headers.get("allow")).toBeNull();
+      const { error } = await res.json();
+      expect(error).toEqual({ message: expect.any(String), type: "invalid_request_error", param: null, code: "unknown_url" });
+      expect(error.message).toStartWith(`Unknown endpoint ${method} ${path}.`);
+      for (const endpoint of SERVED) expect(error.message).toContain(endpoint);
+    }
+  });
+
   test("a /v1 path that is no OpenAI endpoint: unknown, with what is served", async () => {
     const { error } = await (await post("/v1/chat/complete")).json();
     expect(error.message).toStartWith("Unknown path /v1/chat/complete.");

@@ -28,6 +28,31 @@ const AZURE_DEPLOYMENT_PATH = /^(?:\/v1)?(?:\/openai)?\/deployments\/[^/]+(?:\/|
 
 const under = (path: string, prefixes: readonly string[]) => prefixes.some((p) => path === p || path.startsWith(`${p}/`));
 
+/**
+ * OpenAI API endpoints at a path the gateway serves under another method: the list of stored chat
+ * completions (the SDK's chat.completions.list()) and the deletion of a fine-tuned model
+ * (models.delete()). Keyed by the route table's path (its label for /v1/models/{id}).
+ */
+const OPENAI_UNSERVED_METHODS: Readonly<Record<string, readonly string[]>> = {
+  "/v1/chat/completions": ["GET", "HEAD"],
+  "/v1/models/{id}": ["DELETE"],
+};
+
+/**
+ * The 404 for a method an OpenAI API path (`route`, the route table's key; `path`, as sent) is not
+ * served under: OpenAI answers a method it has no endpoint for with a 404 (`Invalid URL (GET
+ * /v1/embeddings)`), not a 405, so the SDKs raise NotFoundError, as for every endpoint not served
+ * here. An OpenAI endpoint is named as one not served; any other method is an unknown endpoint.
+ *
+ * @example unservedMethod("GET", "/v1/chat/completions", "/v1/chat/completions") // "GET /v1/chat/completions is an OpenAI API endpoint that is not served by this gateway. ..."
+ */
+export function unservedMethod(method: string, route: string, path: string): GatewayError {
+  if (OPENAI_UNSERVED_METHODS[route]?.includes(method)) {
+    return { kind: "not_found", message: `${method} ${path} is an OpenAI API endpoint that is not served by this gateway. ${SERVES}` };
+  }
+  return { kind: "not_found", message: `Unknown endpoint ${method} ${path}. ${SERVES}` };
+}
+
 export function unroutedPath(path: string): GatewayError {
   if (AZURE_DEPLOYMENT_PATH.test(path)) {
     return {

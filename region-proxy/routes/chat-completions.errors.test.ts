@@ -73,11 +73,11 @@ describe("models", () => {
 });
 
 describe("HTTP edges", () => {
-  test("unknown path → 404, wrong method → 405", async () => {
+  test("unknown path → 404; GET (OpenAI's list of stored completions, not served) → 404 unknown_url, as OpenAI answers an endpoint it does not have", async () => {
     expect((await call({ path: "/v1/nothing", method: "GET" })).status).toBe(404);
     const wrong = await call({ method: "GET" });
-    expect(wrong.status).toBe(405);
-    expect(wrong.headers.get("allow")).toBe("POST");
+    expect(wrong.status).toBe(404);
+    expect(wrong.error.code).toBe("unknown_url");
   });
 
   test("pathOf: the path of an absolute URL, without query or fragment", () => {

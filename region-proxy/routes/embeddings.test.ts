@@ -55,15 +55,15 @@ test("only deployments that offer embeddings are planned; a failing one falls ba
   expect(event.costMicros).toBeGreaterThan(0);
 });
 
-test("bad input names the param; unknown alias is 404; GET is 405; a wrong key is 401", async () => {
+test("bad input names the param; unknown alias is 404; GET is 404 unknown_url (OpenAI has no such endpoint); a wrong key is 401", async () => {
   const bad = await fx.client(proxy).embeddings.create({ model: "mixed", input: [] as string[] }).catch((e) => e);
   expect(bad).toBeInstanceOf(OpenAI.BadRequestError);
   expect(bad.param).toBe("input");
   const unknown = await fx.client(proxy).embeddings.create({ model: "nope", input: "x" }).catch((e) => e);
   expect(unknown).toBeInstanceOf(OpenAI.NotFoundError);
   const get = await fetch(`${proxy.url}/v1/embeddings`, { headers: { authorization: `Bearer ${fx.keys.main}` } });
-  expect(get.status).toBe(405);
-  expect(get.headers.get("allow")).toBe("POST");
+  expect(get.status).toBe(404);
+  expect(((await get.json()) as { error: { code: string } }).error.code).toBe("unknown_url");
   const key = await fx.client(proxy, "gw_wrong").embeddings.create({ model: "mixed", input: "x" }).catch((e) => e);
   expect(key).toBeInstanceOf(OpenAI.AuthenticationError);
 });

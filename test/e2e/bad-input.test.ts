@@ -87,12 +87,13 @@ describe("data plane", () => {
     expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
   });
 
-  test("unknown path → 404, wrong method → 405, oversized body → 413", async () => {
+  test("unknown path → 404, an endpoint not served at a served path (GET /v1/chat/completions) → 404, oversized body → 413", async () => {
     const unknown = await fetch(`${proxyUrl}/v1/nothing-here`, { headers: { authorization: `Bearer ${stack.demo.keySecret}` } });
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as ErrorBody).error.type).toBe("invalid_request_error");
     const wrongMethod = await fetch(`${proxyUrl}/v1/chat/completions`, { method: "GET", headers: { authorization: `Bearer ${stack.demo.keySecret}` } });
-    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.status).toBe(404);
+    expect(((await wrongMethod.json()) as ErrorBody).error.code).toBe("unknown_url");
     const huge = JSON.stringify({ model: stack.demo.alias, messages: [{ role: "user", content: "x".repeat(2 * 1024 * 1024) }] });
     const { status, body } = await post(huge);
     expect(status).toBe(413);
