@@ -4,23 +4,15 @@
  * top-level `functions`/`function_call` are: dropped with its turn, the user turns around it would be
  * merged into one and the model would never see its own call or answer. Set to null, they ask for nothing.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startFakeAnthropic } from "../../test/fakes/anthropic.ts";
-import { startFakeGemini } from "../../test/fakes/gemini.ts";
-import { sendChat, startVendorBehindProxy, type VendorBehindProxy } from "../testing/vendor-behind-proxy.ts";
+import { describe, expect, test } from "bun:test";
+import { useTranslatingVendors } from "../testing/translating-vendors.ts";
+import { sendChat } from "../testing/vendor-behind-proxy.ts";
 
-const v: Record<string, VendorBehindProxy> = {};
-beforeAll(async () => {
-  v.anthropic = await startVendorBehindProxy({ provider: "anthropic", start: startFakeAnthropic }, { m: "claude-sonnet-4-5" });
-  v.gemini = await startVendorBehindProxy({ provider: "gemini", start: startFakeGemini }, { m: "gemini-2.5-flash" });
-});
-afterAll(async () => {
-  for (const vendor of Object.values(v)) await vendor.stop();
-});
+const v = useTranslatingVendors();
 
 const hi = { role: "user", content: "hi" };
 
-describe.each(["anthropic", "gemini"])("%s", (vendor) => {
+describe.each(["anthropic", "gemini"] as const)("%s", (vendor) => {
   test("an assistant message carrying only function_call is a 400 naming messages[i].function_call", async () => {
     const out = await sendChat(v[vendor]!, {
       model: "m",

@@ -6,32 +6,24 @@
  * name and annotations, an image's detail) and fields set to null still pass. The attempt trail names
  * only the message or part holding a field the client named, never the name.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
-import { startFakeAnthropic } from "../../test/fakes/anthropic.ts";
-import { startFakeGemini } from "../../test/fakes/gemini.ts";
 import { testExecuteOptions } from "../testing/execute-options.ts";
-import { sendChat, startVendorBehindProxy, type VendorBehindProxy } from "../testing/vendor-behind-proxy.ts";
+import { useTranslatingVendors } from "../testing/translating-vendors.ts";
+import { sendChat } from "../testing/vendor-behind-proxy.ts";
 import { anthropicAdapter } from "./anthropic/adapter.ts";
 import { executeChat } from "./execute.ts";
 import { geminiAdapter } from "./gemini/adapter.ts";
 import type { ChatRequest } from "./types.ts";
 
-const v: Record<string, VendorBehindProxy> = {};
-beforeAll(async () => {
-  v.anthropic = await startVendorBehindProxy({ provider: "anthropic", start: startFakeAnthropic }, { m: "claude-sonnet-4-5" });
-  v.gemini = await startVendorBehindProxy({ provider: "gemini", start: startFakeGemini }, { m: "gemini-2.5-flash" });
-});
-afterAll(async () => {
-  for (const vendor of Object.values(v)) await vendor.stop();
-});
+const v = useTranslatingVendors();
 
 const hi = { role: "user", content: "hi" };
 const image = "data:image/png;base64,iVBORw0KGgo=";
 const call = { id: "call_1", type: "function", function: { name: "lookup", arguments: "{}" } };
 const lookup = { type: "function", function: { name: "lookup", parameters: { type: "object", properties: {} } } };
 
-describe.each(["anthropic", "gemini"])("%s", (vendor) => {
+describe.each(["anthropic", "gemini"] as const)("%s", (vendor) => {
   const refusedAt = async (messages: unknown[], extra: Record<string, unknown> = {}) => {
     const out = await sendChat(v[vendor]!, { model: "m", messages, ...extra });
     return out.refused ? out.param : "answered";

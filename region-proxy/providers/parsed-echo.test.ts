@@ -5,26 +5,18 @@
  * nested-field check (message-fields.ts) refused as unknown, a 400 the request never got before it.
  * Final read p1's finding 1.
  */
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { startFakeAnthropic } from "../../test/fakes/anthropic.ts";
-import { startFakeGemini } from "../../test/fakes/gemini.ts";
-import { sendChat, startVendorBehindProxy, type VendorBehindProxy } from "../testing/vendor-behind-proxy.ts";
+import { describe, expect, test } from "bun:test";
+import { useTranslatingVendors } from "../testing/translating-vendors.ts";
+import { sendChat } from "../testing/vendor-behind-proxy.ts";
 
-const vendors: Record<string, VendorBehindProxy> = {};
-beforeAll(async () => {
-  vendors.anthropic = await startVendorBehindProxy({ provider: "anthropic", start: startFakeAnthropic }, { m: "claude-sonnet-4-5" });
-  vendors.gemini = await startVendorBehindProxy({ provider: "gemini", start: startFakeGemini }, { m: "gemini-2.5-flash" });
-});
-afterAll(async () => {
-  for (const vendor of Object.values(vendors)) await vendor.stop();
-});
+const vendors = useTranslatingVendors();
 
 const format = {
   type: "json_schema" as const,
   json_schema: { name: "a", strict: true, schema: { type: "object", properties: { answer: { type: "string" } }, required: ["answer"], additionalProperties: false } },
 };
 
-describe.each(["anthropic", "gemini"])("%s", (name) => {
+describe.each(["anthropic", "gemini"] as const)("%s", (name) => {
   test("a chat.completions.parse() answer pushed back into messages is answered", async () => {
     const vendor = vendors[name]!;
     const messages: unknown[] = [{ role: "user", content: "hi" }];
