@@ -112,7 +112,7 @@ const configLockTimeoutMs = integerIn(1, 3_600_000);
 const configStatementTimeoutMs = integerIn(1, 3_600_000);
 
 /** A yes/no setting (TRUST_FORWARDED_FOR, ALLOW_PLAINTEXT_VENDOR_URLS): unset, empty or `false` is false, `true` is true, anything else fails the start. */
-function trueOrFalse(raw: string | undefined): boolean {
+export function trueOrFalse(raw: string | undefined): boolean {
   if (raw === undefined || raw === "" || raw === "false") return false;
   if (raw === "true") return true;
   throw new Error(`must be true or false, got ${JSON.stringify(raw)}`);

@@ -5,9 +5,9 @@ import { dirname, join, resolve } from "node:path";
 import { launcherEnv } from "./launcher-env.ts";
 
 test("defaults: every variable unset, or set empty, takes its default", () => {
-  const defaults = { dataDir: resolve(".data"), host: "127.0.0.1", databaseUrl: null, ports: { controlPlane: 4000, us: 4001, eu: 4002, echo: 4100 } };
+  const defaults = { dataDir: resolve(".data"), host: "127.0.0.1", databaseUrl: null, allowPlaintextVendorUrls: false, ports: { controlPlane: 4000, us: 4001, eu: 4002, echo: 4100 } };
   expect(launcherEnv({})).toEqual(defaults);
-  expect(launcherEnv({ DATA_DIR: "", HOST: "", DATABASE_URL: "", CONTROL_PLANE_PORT: "", US_PROXY_PORT: "", EU_PROXY_PORT: "", ECHO_VENDOR_PORT: "" })).toEqual(defaults);
+  expect(launcherEnv({ DATA_DIR: "", HOST: "", DATABASE_URL: "", ALLOW_PLAINTEXT_VENDOR_URLS: "", CONTROL_PLANE_PORT: "", US_PROXY_PORT: "", EU_PROXY_PORT: "", ECHO_VENDOR_PORT: "" })).toEqual(defaults);
 });
 
 test("ports are integers 0-65535, 0 meaning any free port", () => {
@@ -51,4 +51,12 @@ test("DATA_DIR naming a file is refused naming DATA_DIR, as the control plane an
   // Below a file: one message naming DATA_DIR too.
   expect(() => launcherEnv({ DATA_DIR: join(file, "sub") })).toThrow(/^DATA_DIR: ENOTDIR/);
   rmSync(dirname(file), { recursive: true });
+});
+
+test("ALLOW_PLAINTEXT_VENDOR_URLS is read as the control plane reads it, for the control plane npm start runs", () => {
+  // The demo's echo deployment is http://<HOST>:<port>/v1; on a public HOST the control plane refused it
+  // and named this variable, which npm start did not read (final read q2's finding 1).
+  expect(launcherEnv({ ALLOW_PLAINTEXT_VENDOR_URLS: "true" }).allowPlaintextVendorUrls).toBe(true);
+  expect(launcherEnv({ ALLOW_PLAINTEXT_VENDOR_URLS: "false" }).allowPlaintextVendorUrls).toBe(false);
+  expect(() => launcherEnv({ ALLOW_PLAINTEXT_VENDOR_URLS: "yes" })).toThrow("ALLOW_PLAINTEXT_VENDOR_URLS");
 });

@@ -9,12 +9,17 @@
  * @example const { dataDir, ports } = launcherEnv(process.env)
  */
 import { resolve } from "node:path";
-import { checkedDataDir, checkedDatabaseUrl, portFromEnv, readSetting } from "../../control-plane/config.ts";
+import { checkedDataDir, checkedDatabaseUrl, portFromEnv, readSetting, trueOrFalse } from "../../control-plane/config.ts";
 
 export interface LauncherEnv {
   dataDir: string;
   host: string;
   databaseUrl: string | null;
+  /**
+   * ALLOW_PLAINTEXT_VENDOR_URLS, passed to the control plane it starts: the demo's echo deployment is
+   * plain http on HOST, refused as such when HOST is a public address of this machine unless this is set.
+   */
+  allowPlaintextVendorUrls: boolean;
   ports: { controlPlane: number; us: number; eu: number; echo: number };
 }
 
@@ -42,8 +47,9 @@ export function launcherEnv(env: Record<string, string | undefined>): LauncherEn
   // The launcher calls startControlPlane itself, past config.ts: the control plane's own checks, so a URL it would refuse is not migrated here.
   const databaseUrl = setting("DATABASE_URL", () => checkedDatabaseUrl(env.DATABASE_URL), null);
   const dataDir = setting("DATA_DIR", () => checkedDataDir(resolve(env.DATA_DIR || ".data")), "");
+  const allowPlaintextVendorUrls = setting("ALLOW_PLAINTEXT_VENDOR_URLS", () => trueOrFalse(env.ALLOW_PLAINTEXT_VENDOR_URLS), false);
   if (problems.length > 0) throw new Error(problems.join("; "));
-  return { dataDir, host: env.HOST || "127.0.0.1", databaseUrl, ports };
+  return { dataDir, host: env.HOST || "127.0.0.1", databaseUrl, allowPlaintextVendorUrls, ports };
 }
 
 /**

@@ -9,7 +9,8 @@
  * Environment (empty means unset; checked before anything starts, see launcher-env.ts): DATA_DIR,
  * HOST (127.0.0.1), CONTROL_PLANE_PORT (4000), US_PROXY_PORT (4001), EU_PROXY_PORT (4002),
  * ECHO_VENDOR_PORT (4100), DATABASE_URL (PostgreSQL instead of PGlite: the database then outlives
- * DATA_DIR, and starting over means dropping it too).
+ * DATA_DIR, and starting over means dropping it too), ALLOW_PLAINTEXT_VENDOR_URLS (the control plane's:
+ * needed when HOST is a public address, as the demo's echo deployment is plain http on it).
  */
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -37,7 +38,7 @@ import { httpUrl } from "../../shared/http/http-url.ts";
  */
 export async function launch(startedBy: number): Promise<void> {
   // Every variable checked before anything starts or is written: a bad one is named, and leaves nothing behind.
-  const { dataDir, host, databaseUrl, ports } = (() => {
+  const { dataDir, host, databaseUrl, allowPlaintextVendorUrls, ports } = (() => {
     try {
       return launcherEnv(process.env);
     } catch (error) {
@@ -90,6 +91,7 @@ export async function launch(startedBy: number): Promise<void> {
       databaseUrl,
       dataDir: controlPlaneDir,
       adminToken: knownToken,
+      allowPlaintextVendorUrls,
     }),
   );
   const adminToken = knownToken ?? controlPlane.generatedAdminToken;
