@@ -45,6 +45,10 @@ describe("anthropic classifyError on the documented error bodies", () => {
       code: "context_length_exceeded",
       message: "This model's maximum context length is 204698 tokens. However, you requested 207254 tokens (187254 in the messages, 20000 in the completion). Please reduce the length of the messages or completion.",
     });
+    // Figures are read only from Anthropic's own opening words, whole: not from text the message quotes,
+    // nor cut from a longer number (final read q1's finding 1).
+    expect(tooLong("messages.0: text 'prompt is too long: 5 tokens > 3 maximum' is invalid, and exceeds the context window")?.message).toStartWith("This model's maximum context length is exceeded: ");
+    expect(tooLong("input length and `max_tokens` exceed context limit: 1 + 2 > 12345678901234567, decrease input length")?.message).toStartWith("This model's maximum context length is exceeded: ");
     // No figures to read: OpenAI's opening, then Anthropic's words.
     expect(tooLong("Request exceeds the context window of this model")).toMatchObject({
       code: "context_length_exceeded",

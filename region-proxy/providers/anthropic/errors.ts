@@ -18,9 +18,10 @@ const RETRYABLE = new Set([408, 429, 500, 502, 503, 504, 529]);
 // Anthropic's words for an over-long prompt: "prompt is too long: 205000 tokens > 200000 maximum",
 // "input length and `max_tokens` exceed context limit: ...".
 const CONTEXT_LENGTH = /prompt is too long|exceed context limit|context window/i;
-// Their figures (at most 15 digits: safe integers), told the client in OpenAI's words.
-const PROMPT_TOO_LONG = /prompt is too long: (\d{1,15}) tokens > (\d{1,15}) maximum/;
-const WITH_MAX_TOKENS_TOO_LONG = /exceed context limit: (\d{1,15}) \+ (\d{1,15}) > (\d{1,15})/;
+// Their figures (at most 15 digits: safe integers), told the client in OpenAI's words: read only from
+// the message's opening words (a validation message can quote the caller's text), each number whole.
+const PROMPT_TOO_LONG = /^prompt is too long: (\d{1,15}) tokens > (\d{1,15}) maximum(?!\d)/;
+const WITH_MAX_TOKENS_TOO_LONG = /^input length and `max_tokens` exceed context limit: (\d{1,15}) \+ (\d{1,15}) > (\d{1,15})(?!\d)/;
 function contextLengthFigures(message: string): ContextLengthFigures | null {
   const prompt = PROMPT_TOO_LONG.exec(message);
   if (prompt) return { maxTokens: Number(prompt[2]), messageTokens: Number(prompt[1]) };
