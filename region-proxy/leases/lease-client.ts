@@ -6,9 +6,13 @@
  * was granted under (leased-budgets.ts). Asks are coalesced: every level that needs an answer goes out
  * in one cycle, in requests of LEASE_REQUEST_LEVELS levels sent one after another, so at most one
  * request is in flight per replica (a region's replicas, not its levels, set the control plane's load).
- * Each request is its own attempt: one that fails or times out costs only its own levels, the cycle's
- * other requests are still sent, and the cycle logs one line for all of its failures. A level's ask
- * resolves as soon as its own request is answered or failed, not at the end of the cycle.
+ * A request that times out (the control plane slow with that many levels) or is refused for its own
+ * levels (400, 413) costs only its own levels: the cycle's other requests are still sent. Any other
+ * failure (out of reach, a 5xx, a 401, a redirect, a 404 not the control plane's, an unusable answer)
+ * ends the cycle, as the next request would fare no better: a failing control plane gets one request
+ * per cycle per replica, each of which costs it a region-token query even when it answers 503. The
+ * cycle logs one line for all of its failures. A level's ask resolves as soon as its own request is
+ * answered or failed (or the cycle ended without sending it), not at the end of the cycle.
  *
  * A lease's life is timed on this proxy's clock (`now`) from when its ask was sent (local-lease-expiry.ts),
  * never against the control plane's absolute expiresAt, which a skewed clock would void or stretch.
@@ -127,9 +131,23 @@ interface Asked {
   snapshotCap?: number;
 }
 
-/** Why a lease request got no answer. */
+/**
+ * Why a lease request got no answer. `endsCycle`: the control plane is out of reach or failing (no
+ * connection, a 5xx, a 401, an unusable answer), so the cycle's later requests would fare no better;
+ * false for a timeout and for a refusal of this request's own levels.
+ */
 interface NoAnswer {
   failure: string;
+  endsCycle: boolean;
+}
+
+/**
+ * The control plane's refusals that concern only the request's own levels (lease.route.ts): 400 (a
+ * level it cannot read, the body not JSON) and 413 (the body too large). Its other refusals (401: the
+ * region's token; 405) and anything else's 4xx would refuse every request alike.
+ */
+function refusesOnlyThisRequest(status: number): boolean {
+  return status === 400 || status === 413;
 }
 
 /** The message of the control plane's error body (`{ error: { message } }`), else the body's start. */
@@ -240,11 +258,13 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       if (!status) return;
       asked.push({ ask: { scope: l.scope, ...wirePeriod(l.period), spentMicros: status.spentMicros, needMicros: l.need }, level: l, used: status.spentMicros + status.reservedMicros, spent: status.spentMicros, snapshotCap: l.snapshotCap });
     });
-    // One request per chunk, one after another. Each is its own attempt: a chunk that timed out (the
-    // control plane slow with that many levels) or failed says nothing sure about the next one.
+    // One request per chunk, one after another. A chunk that timed out (the control plane slow with that
+    // many levels) or was refused for its own levels says nothing sure about the next one; any other
+    // failure ends the cycle (NoAnswer.endsCycle), its later chunks not sent.
     let firstFailure: string | null = null;
     let failed = 0;
     let sent = 0;
+    let notSent = 0;
     for (let start = 0; start < asked.length && !stopped; start += LEASE_REQUEST_LEVELS) {
       const chunk = asked.slice(start, start + LEASE_REQUEST_LEVELS);
       // The lease's life is counted from here, on this proxy's clock: the round trip counts against it.
@@ -257,12 +277,17 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
         firstFailure ??= answer.failure;
       }
       settle(of, chunk.map((a) => idOf(a.level.scope, a.level.period)));
+      if ("endsCycle" in answer && answer.endsCycle) {
+        notSent = Math.ceil((asked.length - start - chunk.length) / LEASE_REQUEST_LEVELS);
+        break;
+      }
     }
     // One line per cycle, and at most one every 10 s.
     if (firstFailure !== null && now() - lastFailureLog > 10_000) {
       lastFailureLog = now();
       const others = failed > 1 ? ` (${failed} of the cycle's ${sent} lease requests failed)` : "";
-      log(`leases: ${firstFailure}${others}; enforcing the leases held`);
+      const unsent = notSent > 0 ? ` (the cycle's ${notSent} later lease request${notSent > 1 ? "s" : ""} not sent)` : "";
+      log(`leases: ${firstFailure}${others}${unsent}; enforcing the leases held`);
     }
   }
 
@@ -285,7 +310,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       const redirect = redirectAnswer(response);
       if (redirect !== null) {
         await response.body?.cancel();
-        return { failure: `the control plane answered the lease request with a redirect (${redirect}), which is not followed: CONTROL_PLANE_URL should name the control plane itself` };
+        return { failure: `the control plane answered the lease request with a redirect (${redirect}), which is not followed: CONTROL_PLANE_URL should name the control plane itself`, endsCycle: true };
       }
       if (response.status === 404) {
         // The control plane's own 404 (its JSON error, code not_found) is read as one without the lease
@@ -303,25 +328,27 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
           }
           return { grants: asks.map((a) => ({ scope: a.scope, period: a.period, managed: false as const })) };
         }
-        return { failure: `the lease request to ${shownUrl(url)} was answered 404 by something that is not the control plane (${JSON.stringify(start.slice(0, 80))}): CONTROL_PLANE_URL should be the control plane's base URL (a path prefix missing?)` };
+        return { failure: `the lease request to ${shownUrl(url)} was answered 404 by something that is not the control plane (${JSON.stringify(start.slice(0, 80))}): CONTROL_PLANE_URL should be the control plane's base URL (a path prefix missing?)`, endsCycle: true };
       }
       if (response.status >= 400 && response.status < 500) {
-        return { failure: `the control plane refused the lease request (${response.status}: ${errorMessage(await response.text())})` };
+        const failure = `the control plane refused the lease request (${response.status}: ${errorMessage(await response.text())})`;
+        return { failure, endsCycle: !refusesOnlyThisRequest(response.status) };
       }
       // Reached but failed (a 5xx, a body that is no lease answer): said as such.
-      if (!response.ok) return { failure: `the control plane failed the lease request (${response.status}: ${errorMessage(await response.text())})` };
+      if (!response.ok) return { failure: `the control plane failed the lease request (${response.status}: ${errorMessage(await response.text())})`, endsCycle: true };
       const text = await response.text();
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch {
-        return { failure: `the control plane sent an unusable lease answer (not JSON: ${JSON.stringify(text.slice(0, 80))})` };
+        return { failure: `the control plane sent an unusable lease answer (not JSON: ${JSON.stringify(text.slice(0, 80))})`, endsCycle: true };
       }
       const parsed = parseLeaseAnswer(body);
-      if (typeof parsed === "string") return { failure: `the control plane sent an unusable lease answer (${parsed})` };
+      if (typeof parsed === "string") return { failure: `the control plane sent an unusable lease answer (${parsed})`, endsCycle: true };
       return parsed;
     } catch (error) {
-      return { failure: `cannot reach the control plane (${(error as Error).message})` };
+      // A timeout is the control plane slow with this request's levels, not out of reach.
+      return { failure: `cannot reach the control plane (${(error as Error).message})`, endsCycle: (error as Error).name !== "TimeoutError" };
     }
   }
 
