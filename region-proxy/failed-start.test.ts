@@ -8,6 +8,7 @@ import { readdirSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { startProxy } from "./main.ts";
 import { createProxyFixture, waitFor, type ProxyFixture } from "./testing/proxy-fixture.ts";
+import { UNIT_TEST_WAIT_MS } from "./testing/wait-for.ts";
 
 let fx: ProxyFixture;
 beforeAll(async () => {
@@ -37,7 +38,7 @@ test("a proxy whose start fails at its outbox closes the KV it had opened", asyn
   // on that file (closing it would drop the process's POSIX locks), so the count is read once the
   // first proxy has stopped too: then every handle either start opened is gone.
   await first.stop();
-  await waitFor(() => openUnder(dataDir) === 0, "every handle on the data dir closed");
+  await waitFor(() => openUnder(dataDir) === 0, "every handle on the data dir closed", UNIT_TEST_WAIT_MS);
   // And the dir is usable again.
   const again = await fx.startProxy({ dataDir });
   await again.stop();

@@ -12,7 +12,7 @@ import type { LimitCheck, LimitVerdict, RateLimiter } from "../counters/rate-lim
 import type { ChatRequest } from "../providers/types.ts";
 import { createLimitEnforcer, type EnforcerBudgets } from "./enforce-limits.ts";
 import { DEPLOYMENT, ORG, PROJECT, testKey, testSnapshot } from "./test-snapshot.ts";
-import { waitFor } from "../testing/wait-for.ts";
+import { UNIT_TEST_WAIT_MS, waitFor } from "../testing/wait-for.ts";
 
 const NOW = new Date("2026-11-25T12:00:00Z");
 const DAY = "day:2026-11-25@UTC";
@@ -52,7 +52,7 @@ test("the budget is asked while the rate limiter has not answered yet", async ()
   const enforcer = createLimitEnforcer({ limiter, budgets, degraded: () => false });
   const pending = enforcer.admit(admitInput());
   // The limiter's answer is held until open(): the ledger can only have been asked alongside it.
-  await waitFor(() => events.length === 2, "both counters asked");
+  await waitFor(() => events.length === 2, "both counters asked", UNIT_TEST_WAIT_MS);
   expect(events).toEqual(["acquire asked", "reserve asked"]);
   open();
   expect((await pending).ok).toBe(true);
@@ -78,7 +78,7 @@ test("a rate refusal gives back the reservation made alongside it", async () => 
   expect(second.ok).toBe(false);
   if (!second.ok) expect(second.error.kind).toBe("rate_limited");
   // Only the first request's reservation is held: the refused one's was given back (in the background).
-  await waitFor(() => released === 1, "the refused request's reservation given back");
+  await waitFor(() => released === 1, "the refused request's reservation given back", UNIT_TEST_WAIT_MS);
   expect(await ledger.status(`ten:${ORG}`, DAY)).toEqual({ spentMicros: 0, reservedMicros: held });
 });
 
@@ -125,6 +125,6 @@ test("a rate refusal does not wait for the budget's answer", async () => {
   // The budget answers afterwards, and what it reserved is given back.
   answerBudget();
   // Not the ledger at 0 as the condition: it is 0 before the late reservation is made too.
-  await waitFor(() => released === 1, "the late reservation given back");
+  await waitFor(() => released === 1, "the late reservation given back", UNIT_TEST_WAIT_MS);
   expect(await ledger.status(`ten:${ORG}`, DAY)).toEqual({ spentMicros: 0, reservedMicros: 0 });
 });

@@ -13,7 +13,7 @@ import { executeChat, type ExecuteOptions } from "./execute.ts";
 import { openaiAdapter } from "./openai/adapter.ts";
 import type { ChatRequest } from "./types.ts";
 import { testExecuteOptions } from "../testing/execute-options.ts";
-import { waitFor } from "../testing/wait-for.ts";
+import { UNIT_TEST_WAIT_MS, waitFor } from "../testing/wait-for.ts";
 
 let redis: TestRedis;
 beforeAll(async () => {
@@ -123,7 +123,7 @@ test("a healthy Redis breaker is never reported as not answering when the vendor
     expect(result.trail.steps.map((s) => s.reason)).toEqual(["timeout_total", "retry_exceeds_budget"]);
     expect(logs.filter((line) => line.includes("circuit breaker"))).toEqual([]);
     // The failure was sent without being waited for: it reaches the store all the same.
-    await waitFor(async () => (await running.breaker.canAttempt("d_hung")) === false, "the failure recorded: the circuit open");
+    await waitFor(async () => (await running.breaker.canAttempt("d_hung")) === false, "the failure recorded: the circuit open", UNIT_TEST_WAIT_MS);
   } finally {
     await running.close();
   }
@@ -160,7 +160,7 @@ test("a probe granted after the deadline has passed gives its slot back", async 
   expect(result).toMatchObject({ ok: false, error: { kind: "upstream_timeout" } });
   expect(result.trail.attempts).toBe(0);
   // The probe is granted (400 ms) after the request gave up (200 ms): its slot comes back then, once.
-  await waitFor(() => released > 0, "the late probe's slot given back");
+  await waitFor(() => released > 0, "the late probe's slot given back", UNIT_TEST_WAIT_MS);
   // "Once" needs a window: a second release would come after the first, so nothing waited for can show
   // its absence. 200 ms is as long again as the request's whole budget (totalMs).
   await Bun.sleep(200);
