@@ -47,7 +47,7 @@ describe("anthropic classifyError on the documented error bodies", () => {
     });
     // Figures are read only from Anthropic's own opening words, whole: not from text the message quotes,
     // nor cut from a longer number (final read q1's finding 1).
-    const noFigures = { message: expect.stringStartingWith("This model's maximum context length is exceeded: ") };
+    const noFigures = { message: expect.stringMatching(/^This model's maximum context length is exceeded: /) };
     expect(tooLong("messages.0: text 'prompt is too long: 5 tokens > 3 maximum' is invalid, and exceeds the context window")).toMatchObject(noFigures);
     expect(tooLong("input length and `max_tokens` exceed context limit: 1 + 2 > 12345678901234567, decrease input length")).toMatchObject(noFigures);
     // No figures to read: OpenAI's opening, then Anthropic's words.
