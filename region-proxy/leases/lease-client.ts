@@ -6,12 +6,15 @@
  * was granted under (leased-budgets.ts). Asks are coalesced: every level that needs an answer goes out
  * in one cycle, in requests of LEASE_REQUEST_LEVELS levels sent one after another, so at most one
  * request is in flight per replica (a region's replicas, not its levels, set the control plane's load).
- * A request that times out (the control plane slow with that many levels) or is refused for its own
- * levels (400, 413) costs only its own levels: the cycle's other requests are still sent. Any other
- * failure (out of reach, a 5xx, a 401, a redirect, a 404 not the control plane's, an unusable answer)
- * ends the cycle, as the next request would fare no better: a failing control plane gets one request
- * per cycle per replica, each of which costs it a region-token query even when it answers 503. The
- * cycle logs one line for all of its failures. A level's ask resolves as soon as its own request is
+ * A request that times out (the control plane slow with that many levels, or its packets dropped: a
+ * black-holed control plane costs a timeout per request), is refused for its own levels (400, 413) or
+ * failed while serving them (500: the route serves a request's levels in one handler, so one level's
+ * data can fail its request alone) costs only its own levels: the cycle's other requests are still
+ * sent. Any other failure (connection refused, 502/503/504 and other 5xx, a 401, a redirect, a 404 not
+ * the control plane's, an unusable answer) ends the cycle, as the next request would fare no better: a
+ * failing control plane gets one request per cycle per replica, each of which costs it a region-token
+ * query even when it answers 503. The cycle logs one line for all of its failures, naming the one
+ * that ended it. A level's ask resolves as soon as its own request is
  * answered or failed (or the cycle ended without sending it), not at the end of the cycle.
  *
  * A lease's life is timed on this proxy's clock (`now`) from when its ask was sent (local-lease-expiry.ts),
@@ -265,6 +268,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
     let failed = 0;
     let sent = 0;
     let notSent = 0;
+    let endedBy: string | null = null;
     for (let start = 0; start < asked.length && !stopped; start += LEASE_REQUEST_LEVELS) {
       const chunk = asked.slice(start, start + LEASE_REQUEST_LEVELS);
       // The lease's life is counted from here, on this proxy's clock: the round trip counts against it.
@@ -279,6 +283,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       settle(of, chunk.map((a) => idOf(a.level.scope, a.level.period)));
       if ("endsCycle" in answer && answer.endsCycle) {
         notSent = Math.ceil((asked.length - start - chunk.length) / LEASE_REQUEST_LEVELS);
+        if (answer.failure !== firstFailure) endedBy = answer.failure;
         break;
       }
     }
@@ -286,7 +291,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
     if (firstFailure !== null && now() - lastFailureLog > 10_000) {
       lastFailureLog = now();
       const others = failed > 1 ? ` (${failed} of the cycle's ${sent} lease requests failed)` : "";
-      const unsent = notSent > 0 ? ` (the cycle's ${notSent} later lease request${notSent > 1 ? "s" : ""} not sent)` : "";
+      const unsent = notSent > 0 ? ` (the cycle's ${notSent} later lease request${notSent > 1 ? "s" : ""} not sent${endedBy === null ? "" : `: ${endedBy}`})` : "";
       log(`leases: ${firstFailure}${others}${unsent}; enforcing the leases held`);
     }
   }
@@ -334,8 +339,9 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
         const failure = `the control plane refused the lease request (${response.status}: ${errorMessage(await response.text())})`;
         return { failure, endsCycle: !refusesOnlyThisRequest(response.status) };
       }
-      // Reached but failed (a 5xx, a body that is no lease answer): said as such.
-      if (!response.ok) return { failure: `the control plane failed the lease request (${response.status}: ${errorMessage(await response.text())})`, endsCycle: true };
+      // Reached but failed (a 5xx, a body that is no lease answer): said as such. A 500 is the route
+      // failing on this request's levels (one handler serves them all), not the control plane failing.
+      if (!response.ok) return { failure: `the control plane failed the lease request (${response.status}: ${errorMessage(await response.text())})`, endsCycle: response.status !== 500 };
       const text = await response.text();
       let body: unknown;
       try {

@@ -1,9 +1,10 @@
 /**
  * A failing or unreachable control plane gets one lease request per cycle per replica, not one per
  * LEASE_REQUEST_LEVELS levels: every request costs it a region-token query even when it answers 503,
- * so a failure that says the next request would fare no better (a 5xx, a 401, a redirect, a foreign
- * 404, connection refused) ends the cycle. A refusal of that request's own levels (400, 413) does not,
- * nor does a timeout (lease-request-timeout.test.ts). Against stand-ins answering at once.
+ * so a failure that says the next request would fare no better (a 502/503/504, a 401, a redirect, a
+ * foreign 404, connection refused) ends the cycle. A refusal of that request's own levels (400, 413)
+ * or a failure serving them (500) does not, nor does a timeout (lease-request-timeout.test.ts).
+ * Against stand-ins answering at once.
  */
 import { afterEach, expect, test } from "bun:test";
 import type { LeaseAsk, LeaseGrant } from "../../shared/leases/lease-wire.ts";
@@ -107,4 +108,28 @@ test("a control plane out of reach (connection refused) gets one attempt per cyc
   expect(attempts).toBe(1);
   expect(logs).toHaveLength(1);
   expect(logs[0]).toStartWith("leases: cannot reach the control plane (");
+});
+
+test("a 500 (the control plane failed serving one request's levels) costs only those; the line names what ended a cycle", async () => {
+  // lease.route.ts serves a request's levels in one handler: one level whose serving throws is a 500 for
+  // its request alone. Ending the cycle there starved every level sent after it, cycle after cycle
+  // (final read r1's finding 1): 1 of 200 leased.
+  const bad = scopes[60]!;
+  const { requests, logs, leased } = await askAllAgainst((asks) =>
+    asks.some((a) => a.scope === bad) ? Response.json({ error: { message: "internal error" } }, { status: 500 }) : Response.json({ grants: asks.map(grant) }),
+  );
+  expect(requests.map((r) => r.length)).toEqual([1, LEASE_REQUEST_LEVELS, LEASE_REQUEST_LEVELS, LEASE_REQUEST_LEVELS, LEASE_REQUEST_LEVELS]);
+  const failed = requests.find((r) => r.includes(bad))!;
+  expect(leased).toEqual(scopes.filter((s) => !failed.includes(s)));
+  expect(logs).toEqual(["leases: the control plane failed the lease request (500: internal error); enforcing the leases held"]);
+});
+
+test("the cycle's line names the failure that ended it when an earlier request failed otherwise", async () => {
+  let answered = 0;
+  const { logs } = await askAllAgainst(() =>
+    ++answered === 1 ? Response.json({ error: { message: "leases[0].scope is bad" } }, { status: 400 }) : Response.json({ error: { message: "database unavailable" } }, { status: 503 }),
+  );
+  expect(logs).toEqual([
+    "leases: the control plane refused the lease request (400: leases[0].scope is bad) (2 of the cycle's 2 lease requests failed) (the cycle's 2 later lease requests not sent: the control plane failed the lease request (503: database unavailable)); enforcing the leases held",
+  ]);
 });
