@@ -12,6 +12,14 @@ export function sseData(value: unknown): string {
 
 export const SSE_DONE = "data: [DONE]\n\n";
 
+/**
+ * An SSE comment: what a committed stream sends while its vendor shows life without a chunk
+ * (VendorStream.next), so idle timeouts between the client and the gateway see what they would see
+ * straight from the vendor. SSE clients skip comment lines (the openai SDK's SSEDecoder, the WHATWG
+ * EventSource parser).
+ */
+export const SSE_KEEP_ALIVE = ": keep-alive\n\n";
+
 export function sseError(error: GatewayError): string {
   return sseData(renderError(error).body);
 }

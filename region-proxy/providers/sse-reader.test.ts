@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { MAX_SSE_EVENT_CHARS, MAX_UNFRAMED_CHARS, readSseBatches, SseParser } from "./sse-reader.ts";
+import { MAX_SSE_EVENT_CHARS, MAX_UNFRAMED_CHARS, NO_EVENTS, readSseBatches, SseParser } from "./sse-reader.ts";
 import { reads } from "./testing/reads.ts";
 import { VendorProtocolError, type SseEvent } from "./types.ts";
 
@@ -130,10 +130,11 @@ test("lines outside SSE framing that are no error object are ignored, as the spe
   }
 });
 
-test("readSseBatches tells `heard` of every read that brought bytes: comment keep-alives and half events too", async () => {
+test("readSseBatches tells `heard` of every read that brought bytes: comment keep-alives and half events too; each such read is a step, NO_EVENTS when it completed none", async () => {
   let heard = 0;
   const batches: SseEvent[][] = [];
   for await (const batch of readSseBatches(reads(": OPENROUTER PROCESSING\n\n", ": keep-alive\n\n", "data: a", "\n\n"), () => heard++)) batches.push(batch);
   expect(heard).toBe(4);
-  expect(batches).toEqual([[{ event: null, data: "a", id: null }]]);
+  expect(batches).toEqual([[], [], [], [{ event: null, data: "a", id: null }]]);
+  expect(batches.slice(0, 3).every((b) => b === NO_EVENTS)).toBe(true);
 });

@@ -167,12 +167,17 @@ export class SseParser {
 
 const noop = () => {};
 
+/** The step of a read that brought bytes but completed no event (one shared array, never written to). */
+export const NO_EVENTS: SseEvent[] = Object.freeze([]) as unknown as SseEvent[];
+
 /**
  * Reads a byte stream as SSE events, a read at a time: each step is every event the latest bytes
- * completed (never an empty step). The proxy's streams take them this way, one promise round trip
- * per read instead of one per event. `heard` is told of every read that brought bytes, events or not:
- * a comment keep-alive (": keep-alive", OpenRouter's ": OPENROUTER PROCESSING") or half an event is
- * the vendor answering (VendorCall.heard: it ends the first-byte wait and dates its last sign of life).
+ * completed. The proxy's streams take them this way, one promise round trip per read instead of one
+ * per event. `heard` is told of every read that brought bytes, events or not: a comment keep-alive
+ * (": keep-alive", OpenRouter's ": OPENROUTER PROCESSING") or half an event is the vendor answering
+ * (VendorCall.heard: it ends the first-byte wait and dates its last sign of life). Such a read is also
+ * a step of its own, NO_EVENTS, so the stream that waits on these steps sees the same sign of life and
+ * can pass it on to its client (vendor-stream.ts readUntilChunks, KEEP_ALIVE_MS).
  */
 export async function* readSseBatches(stream: ReadableStream<Uint8Array>, heard: () => void = noop): AsyncGenerator<SseEvent[]> {
   const parser = new SseParser();
@@ -188,9 +193,10 @@ export async function* readSseBatches(stream: ReadableStream<Uint8Array>, heard:
       }
       const { done, value } = read;
       if (done) break;
-      if (value.byteLength > 0) heard();
+      if (value.byteLength === 0) continue;
+      heard();
       const events = parser.push(value);
-      if (events.length > 0) yield events;
+      yield events.length > 0 ? events : NO_EVENTS;
     }
     const last = parser.end();
     if (last.length > 0) yield last;

@@ -14,7 +14,11 @@ import { afterFirstChunk, VendorStreamError } from "./vendor-stream-error.ts";
 /** A committed stream: the first chunks are in hand, the rest is read on demand. */
 export interface VendorStream {
   initialChunks: ChatCompletionChunk[];
-  /** The next chunks; `done` once the vendor finished cleanly (usage is then final). Throws on failure. */
+  /**
+   * The next chunks; `done` once the vendor finished cleanly (usage is then final). Throws on failure.
+   * No chunks and not `done`: the vendor showed life but sent no chunk (a ping, an SSE comment, part of
+   * a long event) while none went out for KEEP_ALIVE_MS: the client is owed a keep-alive.
+   */
   next(): Promise<{ chunks: ChatCompletionChunk[]; done: boolean }>;
   usage(): NormalizedUsage | null;
   /**
@@ -50,6 +54,8 @@ export interface VendorEvents {
   pending: SseEvent[];
   nextPending: number;
   firstChunkOut: boolean;
+  /** When (Date.now()) the latest chunks or keep-alive were handed out, once the first chunk is out. */
+  outAt: number;
   deferred: { error: unknown } | null;
   /**
    * The stream ended at the vendor's end marker (StreamTranslator.ended), not at EOF: its body may
@@ -66,8 +72,20 @@ export interface VendorEvents {
 
 /** `batches` tells VendorCall.heard of each read itself (readSseBatches), comment keep-alives included. */
 export function vendorEvents(batches: AsyncGenerator<SseEvent[]>): VendorEvents {
-  return { batches, pending: [], nextPending: 0, firstChunkOut: false, deferred: null, atMarker: false, wentQuiet: false };
+  return { batches, pending: [], nextPending: 0, firstChunkOut: false, outAt: 0, deferred: null, atMarker: false, wentQuiet: false };
 }
+
+/**
+ * After the first chunk, the least time since chunks or a keep-alive step were last handed out for a
+ * read that makes no chunk to become a keep-alive step. A vendor that shows life every P ms reaches
+ * the client at least every P + KEEP_ALIVE_MS, with at most one keep-alive per KEEP_ALIVE_MS (a few
+ * bytes, a wake only when the vendor itself sent something); a long event split over reads that come
+ * close together makes none. Under 500 ms, so a vendor that pings every 500 ms is passed on ping for ping.
+ */
+export const KEEP_ALIVE_MS = 400;
+
+/** The step of a committed stream whose vendor showed life without a chunk (VendorStream.next). */
+const KEEP_ALIVE_STEP: { chunks: ChatCompletionChunk[]; done: false; usage: null } = Object.freeze({ chunks: Object.freeze([]) as unknown as ChatCompletionChunk[], done: false, usage: null });
 
 /**
  * Reads vendor events until they produce at least one chunk (or the stream ends cleanly). The
@@ -76,7 +94,11 @@ export function vendorEvents(batches: AsyncGenerator<SseEvent[]>): VendorEvents 
  * one write instead of one promise round trip and one flush per event. The stream ends at the
  * vendor's end marker: what follows it is never translated, and the socket is not waited on. A
  * translator with a soft end (StreamTranslator.endsIfQuietForMs) ends it when the body stays silent
- * that long after an answer that read complete; what comes later is never translated either.
+ * that long after an answer that read complete; what comes later is never translated either. Once the
+ * first chunk is out, a read that makes no chunk (an event that becomes none, such as Anthropic's
+ * `ping`, or a read that completes no event: an SSE comment, part of an event) returns KEEP_ALIVE_STEP
+ * when nothing was handed out for KEEP_ALIVE_MS; before it, nothing changes (the stream may still
+ * fall back, and its headers wait for its first chunk).
  */
 export async function readUntilChunks(events: VendorEvents, translator: StreamTranslator): Promise<{ chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null }> {
   while (true) {
@@ -95,6 +117,11 @@ export async function readUntilChunks(events: VendorEvents, translator: StreamTr
       }
       events.pending = step.value;
       events.nextPending = 0;
+      if (step.value.length === 0) {
+        // A read that completed no event (sse-reader.ts NO_EVENTS): no chunk, only a sign of life.
+        if (events.firstChunkOut && keepAliveDue(events)) return KEEP_ALIVE_STEP;
+        continue;
+      }
     }
     const chunks: ChatCompletionChunk[] = [];
     while (events.nextPending < events.pending.length) {
@@ -119,28 +146,42 @@ export async function readUntilChunks(events: VendorEvents, translator: StreamTr
     }
     if (chunks.length > 0) {
       events.firstChunkOut = true;
+      events.outAt = Date.now();
       return { chunks, done: false, usage: null };
     }
+    if (events.firstChunkOut && keepAliveDue(events)) return KEEP_ALIVE_STEP;
   }
+}
+
+/** Whether KEEP_ALIVE_MS passed since chunks or a keep-alive were last handed out; if so, dates this one. */
+function keepAliveDue(events: VendorEvents): boolean {
+  const now = Date.now();
+  if (now - events.outAt < KEEP_ALIVE_MS) return false;
+  events.outAt = now;
+  return true;
 }
 
 const QUIET = Symbol("quiet");
 
 /**
- * The body's next read, or QUIET if none comes within `ms`. Its timer is cleared whichever comes
- * first; a failed read (the client gone, the call's deadline) fails the wait at once. After QUIET the
- * read is left pending: it fails or ends when close() aborts the call, and nothing it brings is read.
+ * The body's next events, or QUIET if none come within `ms`: a read that completes no event (an SSE
+ * comment, part of an event) does not restart the wait, as no event came. Its timer is cleared
+ * whichever comes first; a failed read (the client gone, the call's deadline) fails the wait at once.
+ * After QUIET the read is left pending: it fails or ends when close() aborts the call, and nothing it
+ * brings is read.
  */
 async function nextUnlessQuiet(batches: AsyncGenerator<SseEvent[]>, ms: number): Promise<IteratorResult<SseEvent[]> | typeof QUIET> {
-  const next = batches.next();
   let timer: ReturnType<typeof setTimeout> | undefined;
   const quiet = new Promise<typeof QUIET>((resolve) => {
     timer = setTimeout(() => resolve(QUIET), ms);
   });
   try {
-    const step = await Promise.race([next, quiet]);
-    if (step === QUIET) next.catch(() => {});
-    return step;
+    while (true) {
+      const next = batches.next();
+      const step = await Promise.race([next, quiet]);
+      if (step === QUIET) next.catch(() => {});
+      if (step === QUIET || step.done || step.value.length > 0) return step;
+    }
   } finally {
     clearTimeout(timer);
   }

@@ -12,7 +12,7 @@
  */
 import { errorCode, type GatewayError } from "../../shared/errors/openai-error.ts";
 import type { UsageStatus } from "../../shared/usage/usage-event.ts";
-import { sseData, SSE_DONE, sseError, SSE_HEADERS } from "../openai/sse-writer.ts";
+import { sseData, SSE_DONE, sseError, SSE_HEADERS, SSE_KEEP_ALIVE } from "../openai/sse-writer.ts";
 import type { RunningStream } from "../in-flight.ts";
 import type { ChatCompletionChunk } from "../providers/types.ts";
 import type { VendorStream } from "../providers/vendor-stream.ts";
@@ -79,6 +79,12 @@ export function streamResponse(
           if (refusal) throw refusal;
           await controller.flush();
           step = await vendor.next();
+          if (step.chunks.length === 0 && !step.done) {
+            // The vendor showed life without a chunk (a ping, an SSE comment): so does the stream.
+            let written = controller.write(SSE_KEEP_ALIVE);
+            if (typeof written !== "number") written = await written;
+            if (written === 0) return clientGone();
+          }
         }
         await controller.write(SSE_DONE);
         controller.close();
