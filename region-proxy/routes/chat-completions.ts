@@ -21,7 +21,7 @@ import { cutByStop, makeSettler, settleFailure, settlingOnThrow } from "./settle
 import { streamResponse } from "./stream-response.ts";
 import { walkOptions } from "./walk-options.ts";
 import { requestTotalMs } from "../providers/walk-chain.ts";
-import { streamIdleSeconds } from "./idle-seconds.ts";
+import { idleSecondsUntil } from "./idle-seconds.ts";
 
 export async function chatCompletions(request: Request, requestId: string, deps: ProxyDeps): Promise<Response> {
   const admitted = await admitRequest(request, requestId, deps, parseChatRequest);
@@ -76,9 +76,8 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   }
   const answeredEstimate = () => promptEstimate(result.trail.deployment?.model ?? chat.model);
   // The server's idle timer is sized for the proxy's default total: a stream may run to its own
-  // deadline (the longest planned deployment's total), silent while its vendor thinks; past Bun's 255 s
-  // with no idle limit, as Bun's timer would cut it however busily it writes (streamIdleSeconds).
-  deps.idleTimeoutFor?.(request, streamIdleSeconds(startedMs + mayRunMs));
+  // deadline (the longest planned deployment's total), silent while its vendor thinks.
+  deps.idleTimeoutFor?.(request, idleSecondsUntil(startedMs + mayRunMs));
   // Held by its key and route: a newer snapshot that refuses the key, removes the deployment or no
   // longer allows it for this tenant and data class ends the stream (pipeline/recheck-streams.ts).
   const running = deps.inFlight.beginStream(keyHash, { tenantId: tenant.id, deploymentId: result.trail.deployment!.id, dataClass: context.dataClass });
