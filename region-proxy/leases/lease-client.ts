@@ -9,8 +9,8 @@
  * A request that times out (the control plane slow with that many levels, or its packets dropped: a
  * black-holed control plane costs a timeout per request), is refused for its own levels (400, 413) or
  * failed while serving them (500: the route serves a request's levels in one handler, so one level's
- * data can fail its request alone) costs only its own levels: the cycle's other requests are still
- * sent. Any other failure (connection refused, 502/503/504 and other 5xx, a 401, a redirect, a 404 not
+ * data can fail its request alone; a second 500 in a row is the control plane failing, and ends the
+ * cycle) costs only its own levels: the cycle's other requests are still sent. Any other failure (connection refused, 502/503/504 and other 5xx, a 401, a redirect, a 404 not
  * the control plane's, an unusable answer) ends the cycle, as the next request would fare no better: a
  * failing control plane gets one request per cycle per replica, each of which costs it a region-token
  * query even when it answers 503. The cycle logs one line for all of its failures, naming the one
@@ -142,6 +142,8 @@ interface Asked {
 interface NoAnswer {
   failure: string;
   endsCycle: boolean;
+  /** A 500: the route failed serving this request's levels (one level's data, or the whole control plane if the next fails too). */
+  servingFailed?: boolean;
 }
 
 /**
@@ -269,6 +271,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
     let sent = 0;
     let notSent = 0;
     let endedBy: string | null = null;
+    let failedServing = 0;
     for (let start = 0; start < asked.length && !stopped; start += LEASE_REQUEST_LEVELS) {
       const chunk = asked.slice(start, start + LEASE_REQUEST_LEVELS);
       // The lease's life is counted from here, on this proxy's clock: the round trip counts against it.
@@ -281,7 +284,9 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
         firstFailure ??= answer.failure;
       }
       settle(of, chunk.map((a) => idOf(a.level.scope, a.level.period)));
-      if ("endsCycle" in answer && answer.endsCycle) {
+      // Two 500s in a row: not one level's data but the control plane failing (see the header).
+      failedServing = "servingFailed" in answer && answer.servingFailed ? failedServing + 1 : 0;
+      if ("endsCycle" in answer && (answer.endsCycle || failedServing >= 2)) {
         notSent = Math.ceil((asked.length - start - chunk.length) / LEASE_REQUEST_LEVELS);
         if (answer.failure !== firstFailure) endedBy = answer.failure;
         break;
@@ -341,7 +346,10 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       }
       // Reached but failed (a 5xx, a body that is no lease answer): said as such. A 500 is the route
       // failing on this request's levels (one handler serves them all), not the control plane failing.
-      if (!response.ok) return { failure: `the control plane failed the lease request (${response.status}: ${errorMessage(await response.text())})`, endsCycle: response.status !== 500 };
+      if (!response.ok) {
+        const servingFailed = response.status === 500;
+        return { failure: `the control plane failed the lease request (${response.status}: ${errorMessage(await response.text())})`, endsCycle: !servingFailed, servingFailed };
+      }
       const text = await response.text();
       let body: unknown;
       try {

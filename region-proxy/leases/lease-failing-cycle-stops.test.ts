@@ -133,3 +133,11 @@ test("the cycle's line names the failure that ended it when an earlier request f
     "leases: the control plane refused the lease request (400: leases[0].scope is bad) (2 of the cycle's 2 lease requests failed) (the cycle's 2 later lease requests not sent: the control plane failed the lease request (503: database unavailable)); enforcing the leases held",
   ]);
 });
+
+test("a control plane answering 500 to every request gets two requests per cycle, not one per chunk", async () => {
+  // A 500 on every request is the whole control plane failing (a read-only database after a failover,
+  // a statement timeout, a bad deploy): two in a row end the cycle (final read s1's finding 3).
+  const { requests, leased } = await askAllAgainst(() => Response.json({ error: { message: "internal error" } }, { status: 500 }));
+  expect(requests.map((r) => r.length)).toEqual([1, LEASE_REQUEST_LEVELS, LEASE_REQUEST_LEVELS]);
+  expect(leased).toEqual([scopes[0]!]);
+});
