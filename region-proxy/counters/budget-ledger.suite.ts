@@ -113,6 +113,38 @@ export function describeBudgetLedger(name: string, harness: BudgetLedgerHarness)
       await expect(ledger.reserve([key], 1.5)).rejects.toThrow(TypeError);
     });
 
+    test("a nearer level only held and a later level spent: refused as spent there, not as held", async () => {
+      const [a, b] = await harness.pair();
+      const key = { scope: "key:hvs", period: DAY, capMicros: 1_000 };
+      const project = { scope: "project:hvs", period: DAY, capMicros: 100_000 };
+      const org = { scope: "org:hvs", period: DAY, capMicros: 10_000 };
+      const orgMonth = { scope: "org:hvs", period: "month:2026-11", capMicros: 10_000 };
+      // Replica b spends the org's day to its cap through another key.
+      await b.settle(reserved(await b.reserve([{ scope: "key:other", period: DAY, capMicros: 100_000 }, org], 10_000)), 10_000);
+      // A call in flight on replica a holds the key's room (the spend leaves it room).
+      const running = reserved(await a.reserve([key], 900));
+      // Key held (0 + 500 ≤ 1000), project free, org spent (10,000 + 500 > 10,000): no wait lets it pass.
+      expect(await a.reserve([key, project, org], 500)).toEqual({ ok: false, scope: "org:hvs", spentMicros: 10_000, reservedMicros: 0, capMicros: 10_000 });
+      // Nothing was reserved on any level by the refusals.
+      expect(await b.status("project:hvs", DAY)).toEqual({ spentMicros: 0, reservedMicros: 0 });
+      expect(await b.status("key:hvs", DAY)).toEqual({ spentMicros: 0, reservedMicros: 900 });
+      // Day held, month spent, the same scope: the month answers.
+      const day = { scope: "team:hvs", period: DAY, capMicros: 1_000 };
+      const month = { scope: "team:hvs", period: "month:2026-11", capMicros: 1_000 };
+      await b.settle(reserved(await b.reserve([month], 1_000)), 1_000);
+      const dayHeld = reserved(await a.reserve([day], 900));
+      expect(await a.reserve([day, month], 200)).toEqual({ ok: false, scope: "team:hvs", spentMicros: 1_000, reservedMicros: 0, capMicros: 1_000 });
+      // Every refusing level only held: the first one answers, held (retryable).
+      const held = reserved(await b.reserve([orgMonth], 9_000));
+      expect(await a.reserve([key, project, orgMonth], 500)).toEqual({ ok: false, scope: "key:hvs", spentMicros: 0, reservedMicros: 900, capMicros: 1_000, heldByReservations: true });
+      // The first refusing level spent: it answers, whatever follows.
+      expect(await a.reserve([org, key], 500)).toEqual({ ok: false, scope: "org:hvs", spentMicros: 10_000, reservedMicros: 0, capMicros: 10_000 });
+      await a.release(running);
+      await a.release(dayHeld);
+      await b.release(held);
+      expect((await a.reserve([key, project, orgMonth], 500)).ok).toBe(true);
+    });
+
     test("repair sets spend by version; an older version is ignored", async () => {
       const [a, b] = await harness.pair();
       await a.repair("org:repair", DAY, 9000, 5);

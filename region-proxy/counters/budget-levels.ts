@@ -44,6 +44,9 @@ export function budgetLevels(checks: BudgetCheck[]): BudgetCheck[] {
 /**
  * A level's refusal of `micros` (spent + reserved + micros > cap), flagged `heldByReservations` when
  * the spend alone leaves room: both ledgers answer alike, and only a spent level reads as exhausted.
+ * Which level answers, in both ledgers: the first one whose spend alone leaves no room, else the first
+ * that refuses. A nearer level only held with a later one spent is spent (no wait lets it pass): the
+ * levels after a held one are still read, on a refusal only.
  */
 export function budgetRefused(check: BudgetCheck, spentMicros: number, reservedMicros: number, micros: number): Extract<ReserveResult, { ok: false }> {
   const refused: Extract<ReserveResult, { ok: false }> = { ok: false, scope: check.scope, spentMicros, reservedMicros, capMicros: check.capMicros };

@@ -131,6 +131,22 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
     }
   }
 
+  /**
+   * The refusal of `micros` by level `first` of `wanted` (`l`, the first that refuses): if it is only
+   * held by reservations in flight, the first later level whose spend alone leaves no room answers
+   * instead, as the Redis ledger's script does (budgetRefused).
+   */
+  function refusal(wanted: BudgetCheck[], first: number, l: Level, micros: number, now: number): Extract<ReserveResult, { ok: false }> {
+    const refused = budgetRefused(wanted[first]!, l.spent, l.reserved, micros);
+    if (!refused.heldByReservations) return refused;
+    for (let i = first + 1; i < wanted.length; i++) {
+      const check = wanted[i]!;
+      const later = level(check.scope, check.period, now);
+      if (later.spent + micros > check.capMicros) return budgetRefused(check, later.spent, later.reserved, micros);
+    }
+    return refused;
+  }
+
   return {
     async reserve(checks: BudgetCheck[], micros: number, reserveOptions?: ReserveOptions): Promise<ReserveResult> {
       assertMicros("micros", micros);
@@ -138,9 +154,10 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
       const now = Date.now();
       const wanted = budgetLevels(checks);
       const found: Level[] = [];
-      for (const check of wanted) {
+      for (let i = 0; i < wanted.length; i++) {
+        const check = wanted[i]!;
         const l = level(check.scope, check.period, now);
-        if (l.spent + l.reserved + micros > check.capMicros) return budgetRefused(check, l.spent, l.reserved, micros);
+        if (l.spent + l.reserved + micros > check.capMicros) return refusal(wanted, i, l, micros, now);
         found.push(l);
       }
       const reservation: Reservation = { id: reserveOptions?.id ?? newReservationId(), checks: wanted, micros };

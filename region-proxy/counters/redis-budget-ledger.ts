@@ -72,7 +72,9 @@ end
 /**
  * KEYS: per level h, z, m. ARGV: micros, id, reservationTtlMs, levelKeyTtlMs, caps per level.
  * Answers {1} (reserved), {0, level, spent, reserved} (refused) or {2, level, key, type} (a level's
- * keys are not the ledger's: nothing reserved).
+ * keys are not the ledger's: nothing reserved). The refusing level named is the first whose spend
+ * alone leaves no room (spent + micros > cap), else the first refusing one (only held by reservations
+ * in flight): a level held is not the answer while a later one is spent (budgetRefused).
  */
 const RESERVE_LUA = `${PRELUDE}
 local micros = tonumber(ARGV[1])
@@ -81,13 +83,17 @@ for i = 1, n do
   local bad = foreign(KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i])
   if bad then return {2, i, bad[1], bad[2]} end
 end
+local held = nil
 for i = 1, n do
   local h, z, m = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
   purge(h, z, m)
   local spent = tonumber(redis.call('HGET', h, 'spent') or '0') or 0
   local reserved = tonumber(redis.call('HGET', h, 'reserved') or '0') or 0
-  if spent + reserved + micros > tonumber(ARGV[4 + i]) then return {0, i, spent, reserved} end
+  local cap = tonumber(ARGV[4 + i])
+  if spent + micros > cap then return {0, i, spent, reserved} end
+  if not held and spent + reserved + micros > cap then held = {0, i, spent, reserved} end
 end
+if held then return held end
 for i = 1, n do
   local h, z, m = KEYS[3 * i - 2], KEYS[3 * i - 1], KEYS[3 * i]
   redis.call('HINCRBY', h, 'reserved', micros)

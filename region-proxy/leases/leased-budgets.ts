@@ -162,6 +162,8 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
       const leaseBound = view?.managed === true && level.capMicros < original.capMicros;
       // A stale lease is asked again whatever it said: the cap it was exhausted under is gone.
       const canGrow = leaseBound && (!view!.exhausted || now() >= view!.expiresAt || stale(view!, original.capMicros));
+      // Judged on the one level the ledger names: the first whose spend leaves no room, else the first
+      // only held (budgetRefused), so this waits for settles only when every refusing level is held.
       const settlesMayFit = result.spentMicros + micros <= level.capMicros;
       const left = deadline - now();
       if ((!canGrow && !settlesMayFit) || left <= 0) {
