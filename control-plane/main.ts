@@ -6,7 +6,7 @@
  */
 import "reflect-metadata";
 import type { JWK } from "jose";
-import { consoleLog, type LogFormat } from "../shared/logging/console-log.ts";
+import { consoleLog, consoleRefusal, type LogFormat } from "../shared/logging/console-log.ts";
 import { ensureAdminToken } from "./admin/admin-token.repo.ts";
 import { adminTokenProblem } from "./admin/admin-token-problem.ts";
 import { writeBootstrapToken } from "./auth/bootstrap-token-file.ts";
@@ -199,10 +199,10 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
   }
 }
 
-/** A start that cannot go on: one line on stderr (`control plane: <VARIABLE>: <why>` for a setting), no stack trace, exit 1. */
+/** A start that cannot go on: one line on stderr (`control plane: <VARIABLE>: <why>` for a setting; a JSON object with LOG_FORMAT=json), no stack trace, exit 1. */
 function refuse(error: unknown): never {
   const message = error instanceof Error ? error.message : String(error);
-  console.error(`control plane: ${message.replace(/^control plane /, "").replace(/\s*\n\s*/g, " ")}`);
+  consoleRefusal(process.env.LOG_FORMAT, { service: "control-plane" }, `control plane: ${message.replace(/^control plane /, "").replace(/\s*\n\s*/g, " ")}`);
   process.exit(1);
 }
 

@@ -5,7 +5,7 @@
  * (a second one: at once, stopNow).
  */
 import { newId } from "../shared/ids.ts";
-import { consoleLog } from "../shared/logging/console-log.ts";
+import { consoleLog, consoleRefusal } from "../shared/logging/console-log.ts";
 import { importTrustedKeys } from "../shared/snapshot/verify.ts";
 import { DEFAULT_VENDOR_TIMEOUTS, loadConfig, type ProxyConfig } from "./config.ts";
 import { createCredentialResolver } from "./credentials/resolve-credential.ts";
@@ -270,7 +270,7 @@ if (import.meta.main) {
   try {
     config = loadConfig(process.env);
   } catch (error) {
-    console.error((error as Error).message);
+    consoleRefusal(process.env.LOG_FORMAT, { service: "proxy", ...(process.env.REGION ? { region: process.env.REGION } : {}) }, (error as Error).message);
     process.exit(2);
   }
   const log = proxyLog(config);
@@ -280,7 +280,7 @@ if (import.meta.main) {
   // serving, a second signal stops at once (stopNow).
   // A start that fails past the configuration (a data dir another proxy holds, a port in use): one line, not a trace.
   const proxy = await startStoppingOnSignals(() => startProxy({ ...config, log }), { log }).catch((error: Error) => {
-    console.error(`region proxy ${config.region} cannot start: ${error.message.replace(/\s*\n\s*/g, " ")}`);
+    consoleRefusal(process.env.LOG_FORMAT, { service: "proxy", region: config.region }, `region proxy ${config.region} cannot start: ${error.message.replace(/\s*\n\s*/g, " ")}`);
     process.exit(1);
   });
   log(`listening on ${proxy.url}`);

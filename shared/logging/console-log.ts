@@ -19,3 +19,16 @@ export function logFormatFromEnv(value: string | undefined): LogFormat | { error
   if (value === "json") return "json";
   return { error: `LOG_FORMAT must be text or json (got "${value}")` };
 }
+
+/**
+ * A service's refusal to start, on stderr: the text as it is, or with LOG_FORMAT=json one JSON object
+ * (its message may hold line breaks, escaped), as the service's log lines are. The format is read from
+ * the raw variable, since the configuration that would say it may be what was refused (an unusable
+ * LOG_FORMAT: text).
+ *
+ * @example consoleRefusal(process.env.LOG_FORMAT, { service: "control-plane" }, "control plane: PORT: must be an integer")
+ */
+export function consoleRefusal(rawLogFormat: string | undefined, fields: Record<string, string>, text: string): void {
+  if (logFormatFromEnv(rawLogFormat) !== "json") return console.error(text);
+  console.error(JSON.stringify({ time: new Date().toISOString(), ...fields, message: text }));
+}
