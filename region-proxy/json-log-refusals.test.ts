@@ -60,3 +60,14 @@ test("text stays text (the default)", async () => {
   expect(run.exitCode).toBe(2);
   expect(run.stderr).toStartWith("region proxy configuration is invalid:");
 }, 20_000);
+
+test("an unusable LOG_FORMAT is refused in text, naming it; with REGION unset the JSON line has no region", async () => {
+  const xml = await runToExit(MAIN, env({ LOG_FORMAT: "xml" }));
+  expect(xml.exitCode).toBe(2);
+  expect(xml.stderr).toStartWith("region proxy configuration is invalid:");
+  expect(xml.stderr).toContain('LOG_FORMAT must be text or json (got "xml")');
+  const noRegion = await runToExit(MAIN, env({ REGION: "" }));
+  expect(noRegion.exitCode).toBe(2);
+  const record = JSON.parse(noRegion.stderr.trim()) as Record<string, unknown>;
+  expect(["region" in record, record.service, String(record.message).includes("REGION is required")]).toEqual([false, "proxy", true]);
+}, 20_000);
