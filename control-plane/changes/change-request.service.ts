@@ -125,9 +125,10 @@ export async function proposeRollback(ctx: GraphQLContext, toVersion: number, de
     // Old values are re-checked as new ones are: the tree as it is now, time zones as accepted today.
     const policy = await tenantPolicyConflict(tx, writes);
     if (policy) throw badInput("toVersion", `version ${toVersion} does not fit the tenant tree now: ${policy}`);
-    const unpriced = newUnpricedRoutes(current, withWrites(current, writes));
+    const after = withWrites(current, writes);
+    const unpriced = newUnpricedRoutes(current, after);
     if (unpriced.length > 0) throw badInput("toVersion", `version ${toVersion} would leave a routed model unpriced: ${unpricedRoutesMessage(unpriced)}`);
-    const plaintext = ctx.deps.allowPlaintextVendorUrls ? [] : newPlaintextBaseUrls(current, withWrites(current, writes));
+    const plaintext = ctx.deps.allowPlaintextVendorUrls ? [] : newPlaintextBaseUrls(current, after);
     if (plaintext.length > 0) throw badInput("toVersion", `version ${toVersion} would put back a plaintext vendor URL: ${plaintextBaseUrlsMessage(plaintext)}`);
     const targetBases = writes.map((w) => ({ entity: w.entity, id: w.id, value: currentValue(current, w.entity, w.id) }));
     const diff = writes.flatMap((w, i) => diffEntity(w.entity, w.id, targetBases[i]!.value, w.value));
@@ -179,10 +180,11 @@ async function conflictWithState(tx: Tx, cr: ChangeRequestRow, allowPlaintext: b
   const broken = await requestBrokenDependencies(cr, state, (version) => findConfigState(tx, version));
   if (broken.length > 0) return `dependency changed underneath: ${broken.join("; ")}`;
   // A price deleted, or an alias routed to a deployment, since it was proposed: checked on the state it would apply to.
-  const unpriced = newUnpricedRoutes(state, withWrites(state, cr.writes));
+  const after = withWrites(state, cr.writes);
+  const unpriced = newUnpricedRoutes(state, after);
   if (unpriced.length > 0) return `it would leave a routed model unpriced: ${unpricedRoutesMessage(unpriced)}`;
   // Proposed on a control plane with ALLOW_PLAINTEXT_VENDOR_URLS=true, applied on one without it.
-  const plaintext = allowPlaintext ? [] : newPlaintextBaseUrls(state, withWrites(state, cr.writes));
+  const plaintext = allowPlaintext ? [] : newPlaintextBaseUrls(state, after);
   if (plaintext.length > 0) return `it would send a vendor credential in plaintext: ${plaintextBaseUrlsMessage(plaintext)}`;
   const policy = await tenantPolicyConflict(tx, cr.writes);
   return policy ? `tenant policy no longer fits: ${policy}` : null;
