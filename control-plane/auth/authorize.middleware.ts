@@ -7,26 +7,21 @@
  * admin probing elsewhere, a viewer who is also a team's tenant admin asking for another tenant's spend).
  * The row keeps the resolver's message: ours name fields, ids, names and limits, never a free-text value
  * the caller sent (the log is append-only: a vendor key pasted into a field would stay there for good);
- * it is cut to MAX_AUDITED_MESSAGE and any secret-shaped word in it masked all the same. Of the arguments
+ * it is cut to MAX_AUDITED_MESSAGE (audit/refusal-audit.ts) and any secret-shaped word in it masked all the same. Of the arguments
  * it keeps only the closed-set ones (roles, kinds, operations' op: audit/refusal-arguments.ts).
  * A mutation's roles are checked again once it holds the config lock (still-allowed.ts).
  */
 import { GraphQLError } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
-import { refusalArguments } from "../audit/refusal-arguments.ts";
-import { refusalTarget } from "../audit/refusal-target.ts";
+import { refusalAudit } from "../audit/refusal-audit.ts";
 import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
-import { maskedText } from "../graphql/quoted-value.ts";
 import { badArgumentsIn } from "../graphql/reject-nul.middleware.ts";
 import { forbidden } from "./access.ts";
 import { BOOTSTRAP_ONLY, FIELD_POLICY } from "./field-policy.ts";
 import { stillAllowed } from "./still-allowed.ts";
 import { GLOBAL_ROLES, hasRole, seesAllTenants } from "./principal.ts";
-
-/** How much of a refusal's message its audit row keeps (as audit-early-refusals.ts does). */
-const MAX_AUDITED_MESSAGE = 1000;
 
 const AUDITED_REFUSALS = new Set<string>([
   GraphQLCode.FORBIDDEN,
@@ -53,11 +48,7 @@ export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, a
     if ((parent === "Mutation" || reachAcross) && typeof code === "string" && AUDITED_REFUSALS.has(code)) {
       await runAudited(context.deps.sql, who, async () => ({
         result: null,
-        audit: {
-          action: `refused.${info.fieldName}`,
-          target: refusalTarget(args),
-          after: { code, message: maskedText((error as Error).message, MAX_AUDITED_MESSAGE), arguments: refusalArguments(args) },
-        },
+        audit: refusalAudit(info.fieldName, args, code, (error as Error).message),
       })).catch((auditError) => context.deps.log(`could not audit a refused ${info.fieldName}: ${String(auditError)}`));
     }
     throw error;

@@ -15,13 +15,11 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { getOperationAST, Kind, parse, valueFromASTUntyped, type DocumentNode, type FieldNode, type FragmentDefinitionNode, type GraphQLSchema, type OperationDefinitionNode, type SelectionSetNode } from "graphql";
 import type { ApolloServerPlugin, HTTPGraphQLRequest } from "@apollo/server";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
-import { refusalArguments } from "../audit/refusal-arguments.ts";
-import { refusalTarget } from "../audit/refusal-target.ts";
+import { refusalAudit } from "../audit/refusal-audit.ts";
 import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "./context.ts";
 import { requestErrorCode } from "./errors.ts";
 import { QUERY_TOO_COMPLEX } from "./query-limits.ts";
-import { maskedText } from "./quoted-value.ts";
 import { auditableRefusalMessage } from "./request-refusal-message.ts";
 
 /** Codes of refusals raised about the request itself, before execution; anything else is not a refusal. */
@@ -100,11 +98,7 @@ async function auditRefusal(mutations: Record<string, unknown>, context: GraphQL
     const args = Object.fromEntries((known?.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, request.variables)]));
     await runAudited(context.deps.sql, context.who, async () => ({
       result: null,
-      audit: {
-        action: `refused.${known?.name.value ?? "mutation"}`,
-        target: refusalTarget(args),
-        after: { code, message: maskedText(auditableRefusalMessage(message) ?? MESSAGE_NOT_KEPT, 1000), arguments: refusalArguments(args) },
-      },
+      audit: refusalAudit(known?.name.value ?? "mutation", args, code, auditableRefusalMessage(message) ?? MESSAGE_NOT_KEPT),
     }));
   } catch (auditError) {
     context.deps.log(`could not audit a refused mutation: ${String(auditError)}`);
