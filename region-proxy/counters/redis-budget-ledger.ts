@@ -106,13 +106,16 @@ return {1}
 
 /**
  * KEYS: finished marker, then per level h, z, m. ARGV: id, actual micros ("" = release), memoryMs,
- * levelKeyTtlMs. Answers {0} (finished before), else {1, then key and type of each level whose keys
+ * levelKeyTtlMs, queuedAt (epoch ms the settle was queued at while Redis failed; "" = sent at once).
+ * Answers {0} (finished before), else {1, then key and type of each level whose keys
  * are not the ledger's}: those levels are skipped (they cannot take a count until the key is
  * removed; a lease's repair sets it afresh then), every other one is finished, and the marker is set
- * only once all of it is known to apply.
+ * only once all of it is known to apply. A queued settle adds no spend to a level repaired (set from
+ * the ledger) at or after it was queued: its event may already be in that ledger (see `repair`).
  */
 const FINISH_LUA = `${PRELUDE}
 local actual = tonumber(ARGV[2])
+local queuedAt = tonumber(ARGV[5])
 local n = (#KEYS - 1) / 3
 local skipped, refused = {}, {}
 for i = 1, n do
@@ -132,18 +135,22 @@ for i = 1, n do
     if micros > 0 then redis.call('HINCRBY', h, 'reserved', -micros) end
     redis.call('HDEL', m, ARGV[1])
     redis.call('ZREM', z, ARGV[1])
-    if actual then redis.call('HINCRBY', h, 'spent', actual) end
+    local repairedAt = queuedAt and tonumber(redis.call('HGET', h, 'rat') or '')
+    if actual and not (repairedAt and queuedAt <= repairedAt) then redis.call('HINCRBY', h, 'spent', actual) end
     touch(h, z, m, ARGV[4])
   end
 end
 return {1, unpack(refused)}
 `;
 
-/** KEYS: h. ARGV: spent, version, levelKeyTtlMs. Applies only a strictly newer version. */
+/**
+ * KEYS: h. ARGV: spent, version, levelKeyTtlMs, repairedAt (epoch ms, after the ledger was read).
+ * Applies only a strictly newer version, and keeps its repairedAt for queued settles (FINISH_LUA).
+ */
 const REPAIR_LUA = `
 local ver = tonumber(redis.call('HGET', KEYS[1], 'ver') or '')
 if ver and tonumber(ARGV[2]) <= ver then return 0 end
-redis.call('HSET', KEYS[1], 'spent', ARGV[1], 'ver', ARGV[2])
+redis.call('HSET', KEYS[1], 'spent', ARGV[1], 'ver', ARGV[2], 'rat', ARGV[4])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
 return 1
 `;
@@ -165,8 +172,26 @@ function foreignKeys(pairs: string[]): string {
   return said.join("; ");
 }
 
+/**
+ * The Redis ledger, with what the resilient counters (resilient-counters.ts) tell it of time: a settle
+ * queued while Redis failed and replayed later may find the level repaired from a ledger that already
+ * holds its event (shipped by the outbox meanwhile, typically within a second or two, while the replay
+ * waits for Redis and for this or another replica's recovery). Added then, it would be counted twice
+ * for the rest of the period, as nothing lowers a counter. So a repair keeps when it was made, and a
+ * queued settle adds no spend to a level repaired at or after it was queued; one whose event was not yet
+ * in that ledger is then missing until the next lease answer raises the counter to the ledger again
+ * (only upwards: lease-client.ts). Both times are the replicas' clocks, a region's replicas' clocks
+ * agreeing far closer than an event takes to reach the ledger.
+ */
+export interface RedisBudgetLedger extends BudgetLedger {
+  /** `queuedAt`: epoch ms the settle was queued at while Redis failed (omitted: sent at once, always added). */
+  settle(reservation: Reservation, actualMicros: number, queuedAt?: number): Promise<void>;
+  /** `repairedAt`: epoch ms at or after the ledger's read (default now). */
+  repair(scope: string, period: string, spentMicros: number, version: number, repairedAt?: number): Promise<void>;
+}
+
 /** Creates a ledger on an ioredis client (the commands are defined on that client). */
-export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBudgetLedgerOptions = {}): BudgetLedger {
+export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBudgetLedgerOptions = {}): RedisBudgetLedger {
   const prefix = `${options.prefix ?? ""}{${options.hashTag ?? "bg"}}:bg:`;
   const ttl = options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
   const memory = options.settledMemoryMs ?? DEFAULT_SETTLED_MEMORY_MS;
@@ -180,10 +205,10 @@ export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBu
     return [`${prefix}h:${base}`, `${prefix}z:${base}`, `${prefix}m:${base}`];
   };
 
-  async function finish(reservation: Reservation, actual: number | null): Promise<void> {
+  async function finish(reservation: Reservation, actual: number | null, queuedAt?: number): Promise<void> {
     const levels = budgetLevels(reservation.checks);
     const keys = [`${prefix}done:${reservation.id}`, ...levels.flatMap((c) => levelKeys(c.scope, c.period))];
-    const reply = (await finishCmd(keys.length, ...keys, reservation.id, actual ?? "", memory, levelTtl)) as [number, ...string[]];
+    const reply = (await finishCmd(keys.length, ...keys, reservation.id, actual ?? "", memory, levelTtl, queuedAt ?? "")) as [number, ...string[]];
     if (reply.length > 1) throw new RedisKeyError(`${actual === null ? "release" : "settle"} of ${reservation.id} on the other levels only: ${foreignKeys(reply.slice(1) as string[])}`);
   }
 
@@ -200,17 +225,19 @@ export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBu
       if (reply[0] === 2) throw new RedisKeyError(`budget reserve on ${refused.scope} ${refused.period}: ${foreignKeys(reply.slice(2) as string[])}`, refused.scope);
       return budgetRefused(refused, reply[2] as number, reply[3] as number, micros);
     },
-    async settle(reservation: Reservation, actualMicros: number): Promise<void> {
+    async settle(reservation: Reservation, actualMicros: number, queuedAt?: number): Promise<void> {
       assertMicros("actualMicros", actualMicros);
-      await finish(reservation, actualMicros);
+      if (queuedAt !== undefined && !Number.isSafeInteger(queuedAt)) throw new TypeError(`invalid queuedAt: ${queuedAt}`);
+      await finish(reservation, actualMicros, queuedAt);
     },
     async release(reservation: Reservation): Promise<void> {
       await finish(reservation, null);
     },
-    async repair(scope: string, period: string, spentMicros: number, version: number): Promise<void> {
+    async repair(scope: string, period: string, spentMicros: number, version: number, repairedAt = Date.now()): Promise<void> {
       assertMicros("spentMicros", spentMicros);
       if (!Number.isSafeInteger(version)) throw new TypeError(`invalid version: ${version}`);
-      await repairCmd(1, levelKeys(scope, period)[0]!, spentMicros, version, levelTtl);
+      if (!Number.isSafeInteger(repairedAt)) throw new TypeError(`invalid repairedAt: ${repairedAt}`);
+      await repairCmd(1, levelKeys(scope, period)[0]!, spentMicros, version, levelTtl, repairedAt);
     },
     async status(scope: string, period: string) {
       const keys = levelKeys(scope, period);

@@ -25,7 +25,10 @@
  * not an exhausted budget) or, with `{ failOpen: true }`, admits with a local reservation, whose settle
  * is also sent to Redis as spend. Settles (local ones included), releases and repairs meant for Redis
  * are queued (bounded) and replayed on recovery; they are idempotent by reservation id and version,
- * so a replay after a timed-out-but-applied call, or a settle repeated, counts once.
+ * so a replay after a timed-out-but-applied call, or a settle repeated, counts once. A queued settle
+ * carries when it was made, and adds no spend to a level some replica repaired from the ledger since
+ * (its event, shipped meanwhile, may be in that ledger: counted again, the region would refuse early
+ * for the rest of the period); one not yet in that ledger is restored by the next lease answer.
  * A command that timed out may still have been applied by Redis: the price is a small over-count.
  * Not so for a reserve: its id is made here before it is sent, and one that fails (a timeout, a lost
  * connection) has a release of that id queued as it degrades, so a reserve Redis ran after the
@@ -165,13 +168,16 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
     }
   }
 
-  /** A write Redis must see eventually: run it, or queue it for the replay on recovery (`call` names it for the log). */
-  async function eventually(write: () => Promise<void>, call: () => string): Promise<void> {
+  /**
+   * A write Redis must see eventually: run it, or queue it for the replay on recovery (`call` names it
+   * for the log). `write` is told whether it is the queued one (a settle then says when it was made).
+   */
+  async function eventually(write: (queued: boolean) => Promise<void>, call: () => string): Promise<void> {
     const queue = async () => {
-      pending.push(write);
+      pending.push(() => write(true));
       if (pending.length > maxPending) pending.shift();
     };
-    await attempt(write, queue, async (error) => keyErrors(call(), error));
+    await attempt(() => write(false), queue, async (error) => keyErrors(call(), error));
   }
 
   /** The in-process answer at this replica's share; an admission is remembered, so its corrections stay in memory. */
@@ -258,7 +264,10 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
       // available again after recovery. Redis's settle of an id it never reserved adds the spend and
       // keeps the id's finished marker, so a repeated settle or a replay counts once.
       if (localReservations.has(reservation)) await local.ledger.settle(reservation, actualMicros);
-      await eventually(() => remote.ledger.settle(reservation, actualMicros), () => budgetCall("settle", reservation.checks));
+      // Queued, it carries when it was made: a level repaired since then takes no spend from it (its
+      // event may be in that ledger already: redis-budget-ledger.ts RedisBudgetLedger).
+      const settledAt = Date.now();
+      await eventually((queued) => remote.ledger.settle(reservation, actualMicros, queued ? settledAt : undefined), () => budgetCall("settle", reservation.checks));
     },
     async release(reservation) {
       if (localReservations.has(reservation)) return local.ledger.release(reservation);
@@ -267,7 +276,8 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
     repair: async (scope, period, spentMicros, version) => {
       assertMicros("spentMicros", spentMicros);
       if (!Number.isSafeInteger(version)) throw new TypeError(`invalid version: ${version}`);
-      await eventually(() => remote.ledger.repair(scope, period, spentMicros, version), () => `budget repair on ${scope} ${period}`);
+      const repairedAt = Date.now();
+      await eventually(() => remote.ledger.repair(scope, period, spentMicros, version, repairedAt), () => `budget repair on ${scope} ${period}`);
     },
     status: (scope, period) =>
       attempt(

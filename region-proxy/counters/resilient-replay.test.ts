@@ -69,3 +69,38 @@ test("a write queued while the queue is full and the replay is running does not 
     counters.close();
   }
 });
+
+test("a settle replayed after another replica repaired the counter from the ledger is not counted twice; one queued after that repair is", async () => {
+  const { client, control } = controlledClient(testRedis.client);
+  const a = createResilientCounters({ redis: testRedis.client, prefix: testRedis.prefix, timeoutMs: 1000 });
+  const b = createResilientCounters({ redis: client, prefix: testRedis.prefix, pingIntervalMs: 20, timeoutMs: 1000 });
+  try {
+    const level = [{ scope: "ten:replay-repair", period: DAY, capMicros: 1_000_000 }];
+    const before = await b.budgets.reserve(level, 500);
+    if (!before.ok) throw new Error("refused while Redis was up");
+
+    // b loses Redis; its request's settle is queued, and its event reaches the ledger through b's outbox.
+    control.down = true;
+    await b.budgets.settle(before.reservation, 300);
+    expect(b.degraded()).toBe(true);
+    await Bun.sleep(5);
+    // a, on Redis, is answered by the control plane with that ledger (300) and repairs the counter to it.
+    await a.budgets.repair("ten:replay-repair", DAY, 300, 1);
+    await Bun.sleep(5);
+    // A request b admits after the repair (fail-open): its event is not in the ledger a repaired to.
+    const after = await b.budgets.reserve(level, 500, { failOpen: true });
+    if (!after.ok) throw new Error("refused while failing open");
+    await b.budgets.settle(after.reservation, 50);
+
+    control.down = false;
+    const deadline = Date.now() + 5000;
+    while (b.degraded() && Date.now() < deadline) await Bun.sleep(20);
+    expect(b.degraded()).toBe(false);
+
+    // 300 is counted once (the repair holds it), the later 50 on top.
+    expect(await a.budgets.status("ten:replay-repair", DAY)).toEqual({ spentMicros: 350, reservedMicros: 0 });
+  } finally {
+    a.close();
+    b.close();
+  }
+});

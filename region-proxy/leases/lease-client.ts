@@ -28,7 +28,10 @@
  * counter as read AFTER the answer arrived - unless the counter lost data (Redis restarted empty, failed
  * over, evicted, or a settle failed while it was down). A settle still in flight when its event reached
  * the ledger (Redis stalled for longer than that) would be counted twice: the error is towards refusing
- * early, never towards overspending. So the counter is re-read once the answer is in, and set to the
+ * early, never towards overspending. A settle queued while Redis failed is no such case: it adds
+ * nothing to a level repaired after it was queued (redis-budget-ledger.ts RedisBudgetLedger), as
+ * another replica's repair from a ledger already holding its event may come first (after an outage,
+ * replicas return one at a time). So the counter is re-read once the answer is in, and set to the
  * ledger's spend only if that is still higher. A counter ahead of the ledger is
  * usage still in outboxes and is left alone (setting it back would forget that spend and let the region
  * overshoot its lease). Not restored after a loss: spend still in outboxes at the time (it is restored
