@@ -29,6 +29,10 @@
  * this prompt and tools and would likely fail them again, each try billed, and a 502 is retried by the
  * caller's SDK anyway; the next deployment (often another model) is the better bet.
  *
+ * An embeddings answer whose vectors are all of one length other than the `dimensions` asked
+ * (DimensionsNotHonouredError) is such a refused, billed answer too, but `permanent`, as the vendor's
+ * 400 for a size its model cannot give would be: the caller's parameter, a 400 naming `dimensions`.
+ *
  * `deployment_unavailable` is a vendor 4xx the deployment caused, not the request: its vendor model
  * or deployment is gone, or its account cannot pay (deployment-unavailable.ts); or its model does not
  * do the operation the caller sent (`wrong_operation`), which falls back without a verdict on it.
@@ -44,7 +48,9 @@ import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import { CREDENTIAL_REJECTED_REASON } from "./credential-rejected.ts";
 import { isDeploymentUnavailable } from "./deployment-unavailable.ts";
+import { DimensionsNotHonouredError } from "./dimensions-not-honoured.ts";
 import { VendorProtocolError, type VendorError } from "./types.ts";
+import { unsupportedParameterReason } from "./unsupported-parameter-reason.ts";
 import { UnusableAnswerError } from "./unusable-answer.ts";
 import { VendorBodyCutError } from "./vendor-body-cut.ts";
 import { VendorStreamError } from "./vendor-stream-error.ts";
@@ -128,6 +134,9 @@ export function fromThrown(error: unknown, state: { clientClosed: boolean; timed
   if (error instanceof VendorProtocolError || error instanceof SyntaxError) {
     const failure: AttemptFailure = { ok: false, kind: "transient", error: { kind: "upstream_invalid_response", message: "The model provider sent an invalid response." }, retryAfterMs: null, reason: "invalid_response" };
     if (!answered) return failure;
+    if (error instanceof DimensionsNotHonouredError) {
+      return { ok: false, kind: "permanent", error: error.clientError(), retryAfterMs: null, reason: unsupportedParameterReason("dimensions"), refusedAnswer: { reportedUsage: error.reportedUsage } };
+    }
     const kind: FailureKind = error instanceof UnusableAnswerError ? "unusable_answer" : "transient";
     return { ...failure, kind, refusedAnswer: { reportedUsage: error instanceof VendorProtocolError ? error.reportedUsage : null } };
   }

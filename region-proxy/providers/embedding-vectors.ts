@@ -4,10 +4,13 @@
  * client asked for when it asked. An empty vector, a NaN (JSON cannot carry one, a vendor's `null` or
  * string can be), or vectors of several lengths are the vendor breaking its protocol
  * (VendorProtocolError, 502 upstream_invalid_response, and the next deployment answers): passed on,
- * they would be stored in a caller's vector index that cannot compare them.
+ * they would be stored in a caller's vector index that cannot compare them. Vectors of one length other
+ * than the `dimensions` asked are the model's answer to that parameter, not a broken deployment
+ * (DimensionsNotHonouredError: a 400 naming `dimensions`).
  *
  * @example finiteVector([0.6, 0.8], 0) // [0.6, 0.8]; finiteVector([], 0) throws
  */
+import { DimensionsNotHonouredError } from "./dimensions-not-honoured.ts";
 import { VendorProtocolError } from "./types.ts";
 
 export function finiteVector(values: unknown, at: number): number[] {
@@ -17,10 +20,12 @@ export function finiteVector(values: unknown, at: number): number[] {
   return values;
 }
 
-/** Throws unless every length is the first's, and `dimensions` when given. */
+/**
+ * Throws unless every length is the first's (VendorProtocolError), and that is `dimensions` when given
+ * (DimensionsNotHonouredError).
+ */
 export function checkVectorLengths(lengths: readonly number[], dimensions: number | undefined): void {
-  const expected = dimensions ?? lengths[0];
-  const at = lengths.findIndex((length) => length !== expected);
-  if (at === -1) return;
-  throw new VendorProtocolError(dimensions === undefined ? `embedding ${at} has ${lengths[at]} dimensions, embedding 0 has ${expected}` : `embedding ${at} has ${lengths[at]} dimensions where ${dimensions} were asked`);
+  const at = lengths.findIndex((length) => length !== lengths[0]);
+  if (at !== -1) throw new VendorProtocolError(`embedding ${at} has ${lengths[at]} dimensions, embedding 0 has ${lengths[0]}`);
+  if (dimensions !== undefined && lengths.length > 0 && lengths[0] !== dimensions) throw new DimensionsNotHonouredError(dimensions, lengths[0]!);
 }
