@@ -1,11 +1,12 @@
 /**
  * The echo vendor's deterministic arithmetic, in one place so tests can compute what to expect.
  *
- * - reply: `Echo: <text of the last user message>`, cut to `maxTokens` words when given;
- * - prompt_tokens: ceil(total characters of every message's text / 4) + 3 per message;
- * - completion_tokens: the number of whitespace-separated words of the reply (one stream chunk each).
+ * - reply: `Echo: <text of the last user message>` (whitespace runs read as one space);
+ * - pieces: the reply split before each whitespace run (`"Echo:"`, `" hi"`, …): one stream chunk and
+ *   one completion token each, so completion_tokens is the number of pieces sent;
+ * - prompt_tokens: ceil(total characters of every message's text / 4) + 3 per message.
  *
- * @example echoReply([{ role: "user", content: "hi there" }], undefined) // { text: "Echo: hi there", words: [...3], truncated: false }
+ * @example echoText([{ role: "user", content: "hi there" }]) // "Echo: hi there"; pieces("Echo: hi there") // ["Echo:", " hi", " there"]
  */
 export interface EchoMessage {
   role?: unknown;
@@ -29,11 +30,26 @@ export function promptTokens(messages: EchoMessage[]): number {
   return Math.ceil(chars / 4) + 3 * messages.length;
 }
 
-export function echoReply(messages: EchoMessage[], maxTokens: number | undefined): { words: string[]; truncated: boolean } {
-  const lastUser = [...messages].reverse().find((m) => m.role === "user");
-  const words = `Echo: ${messageText(lastUser?.content)}`.split(/\s+/).filter((w) => w !== "");
-  if (maxTokens !== undefined && maxTokens > 0 && words.length > maxTokens) return { words: words.slice(0, maxTokens), truncated: true };
-  return { words, truncated: false };
+/** The last user message's text. */
+export function lastUserText(messages: EchoMessage[]): string {
+  return messageText([...messages].reverse().find((m) => m.role === "user")?.content);
+}
+
+/** The plain answer: `Echo: ` and the last user text, whitespace runs read as one space. */
+export function echoText(messages: EchoMessage[]): string {
+  return `Echo: ${lastUserText(messages)}`.split(/\s+/).filter((w) => w !== "").join(" ");
+}
+
+/** The text cut before each whitespace run (a trailing run is a piece of its own); they concatenate to it. */
+export function pieces(text: string): string[] {
+  return text.match(/\s*\S+|\s+$/g) ?? [];
+}
+
+/** A string in pieces of `size` characters (tool call arguments, streamed as OpenAI does in several deltas). */
+export function slices(text: string, size: number): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
 }
 
 /** The vector size asked (`dimensions`, as OpenAI's text-embedding-3 honours it, up to 3072), else 8. */

@@ -1,17 +1,18 @@
 /**
- * The echo vendor's SSE answer, as OpenAI streams it: a role chunk, one chunk per word, a finish
- * chunk, the usage chunk (`choices: []`) only with include_usage (and then `usage: null` on every
- * other chunk), then `data: [DONE]`. Pulled lazily, so `slow` really paces and a reader that leaves
- * really stops it.
+ * The echo vendor's SSE answer, as OpenAI streams it: per choice a role chunk, one chunk per content
+ * piece, or for a function call the role chunk also carrying the call's index, id, type, name and empty
+ * arguments then one chunk per arguments piece, then the choice's finish chunk; the usage chunk (`choices: []`) only with
+ * include_usage (and then `usage: null` on every other chunk), then `data: [DONE]`. Pulled lazily,
+ * so `slow` really paces and a reader that leaves really stops it.
  */
+import type { EchoChoice } from "./echo-answer.ts";
 import { chunkBody, sse, SSE_DONE, type usageBody } from "./openai-wire.ts";
 
 export interface EchoStreamPlan {
   id: string;
   created: number;
   model: string;
-  words: string[];
-  finishReason: string;
+  choices: EchoChoice[];
   usage: ReturnType<typeof usageBody>;
   includeUsage: boolean;
   /** End the body after this many frames, without [DONE] (the `drop` fault); null for a full stream. */
@@ -21,13 +22,24 @@ export interface EchoStreamPlan {
   onAbandoned: () => void;
 }
 
+/** The deltas of one choice, role first, finish last. */
+function choiceFrames(choice: EchoChoice): { delta: object; finish: string | null }[] {
+  const call = choice.toolCall;
+  // A call's first delta carries the role with it, as OpenAI streams one.
+  const first = call ? { tool_calls: [{ index: 0, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] } : {};
+  const out: { delta: object; finish: string | null }[] = [{ delta: { role: "assistant", content: call ? null : "", ...first, refusal: null }, finish: null }];
+  for (const piece of choice.pieces) out.push({ delta: { content: piece }, finish: null });
+  for (const piece of call?.pieces ?? []) out.push({ delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, finish: null });
+  out.push({ delta: {}, finish: choice.finish });
+  return out;
+}
+
 export function echoStream(plan: EchoStreamPlan): Response {
   const { id, created, model } = plan;
   const perChunkUsage = plan.includeUsage ? null : undefined;
-  const choice = (delta: object, finish: string | null) => [{ index: 0, delta, logprobs: null, finish_reason: finish }];
-  const frames: string[] = [sse(chunkBody(id, created, model, choice({ role: "assistant", content: "", refusal: null }, null), perChunkUsage))];
-  plan.words.forEach((word, i) => frames.push(sse(chunkBody(id, created, model, choice({ content: i === 0 ? word : ` ${word}` }, null), perChunkUsage))));
-  frames.push(sse(chunkBody(id, created, model, choice({}, plan.finishReason), perChunkUsage)));
+  const frames: string[] = plan.choices.flatMap((choice) =>
+    choiceFrames(choice).map(({ delta, finish }) => sse(chunkBody(id, created, model, [{ index: choice.index, delta, logprobs: null, finish_reason: finish }], perChunkUsage))),
+  );
   if (plan.includeUsage) frames.push(sse(chunkBody(id, created, model, [], plan.usage)));
   frames.push(SSE_DONE);
   const limit = plan.dropAfterFrames ?? frames.length;

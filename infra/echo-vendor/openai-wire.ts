@@ -2,6 +2,8 @@
  * OpenAI Chat Completions wire shapes, as documented at
  * https://platform.openai.com/docs/api-reference/chat/object and .../chat/streaming.
  */
+import type { EchoChoice } from "./echo-answer.ts";
+
 export interface Usage {
   prompt_tokens: number;
   completion_tokens: number;
@@ -18,13 +20,26 @@ export function usageBody(prompt: number, completion: number) {
   };
 }
 
-export function completionBody(id: string, created: number, model: string, content: string, finishReason: string, usage: ReturnType<typeof usageBody>) {
+/** A choice's message: its content, or (content null) its one function call. */
+export function messageBody(choice: EchoChoice) {
+  const call = choice.toolCall;
+  const content = call ? null : choice.pieces.join("");
+  return {
+    role: "assistant",
+    content,
+    refusal: null,
+    annotations: [],
+    ...(call ? { tool_calls: [{ id: call.id, type: "function", function: { name: call.name, arguments: call.arguments } }] } : {}),
+  };
+}
+
+export function completionBody(id: string, created: number, model: string, choices: EchoChoice[], usage: ReturnType<typeof usageBody>) {
   return {
     id,
     object: "chat.completion",
     created,
     model,
-    choices: [{ index: 0, message: { role: "assistant", content, refusal: null, annotations: [] }, logprobs: null, finish_reason: finishReason }],
+    choices: choices.map((choice) => ({ index: choice.index, message: messageBody(choice), logprobs: null, finish_reason: choice.finish })),
     usage,
     service_tier: "default",
     system_fingerprint: "fp_echo",

@@ -11,11 +11,12 @@
  * | `garbage` | 200 with a body that is not JSON (stream: a data line that is not JSON) |
  * | `drop` | stream: two chunks then the connection ends without `[DONE]`; non-stream: half a JSON body |
  * | `slow` | 50 ms before every stream chunk (non-stream: 50 ms per word before answering) |
- * | anything else | `Echo: <last user message>` (see echo-reply.ts for the token arithmetic) |
+ * | anything else | `Echo: <last user message>` (see echo-reply.ts for the token arithmetic), or a function call (echo-answer.ts) |
  *
  * Run directly: PORT (default 4100), ECHO_API_KEY (optional) → prints `echo vendor listening on <url>`.
  */
-import { echoDimensions, echoReply, embeddingVector, messageText, promptTokens, type EchoMessage } from "./echo-reply.ts";
+import { echoDimensions, embeddingVector, messageText, promptTokens, type EchoMessage } from "./echo-reply.ts";
+import { echoAnswer } from "./echo-answer.ts";
 import { echoStream } from "./echo-stream.ts";
 import { completionBody, errorResponse, usageBody } from "./openai-wire.ts";
 import { httpUrl } from "../../shared/http/http-url.ts";
@@ -95,11 +96,9 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
       return errorResponse(400, `Invalid type for 'messages[${notObject}]': expected an object, but got ${got} instead.`, "invalid_request_error", "invalid_type", `messages[${notObject}]`);
     }
     const messages = body.messages as EchoMessage[];
-    const maxTokens = typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : typeof body.max_tokens === "number" ? body.max_tokens : undefined;
-    const { words, truncated } = echoReply(messages, maxTokens);
-    const finish = truncated ? "length" : "stop";
-    const usage = usageBody(promptTokens(messages), words.length);
     const id = `chatcmpl-echo${++sequence}`;
+    const answer = echoAnswer(body, id);
+    const usage = usageBody(promptTokens(messages), answer.completionTokens);
     const created = Math.floor(Date.now() / 1000);
 
     if (model.startsWith("garbage")) {
@@ -108,8 +107,8 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
         : new Response("<html>502 Bad Gateway</html>", { headers: { "content-type": "application/json" } });
     }
     if (body.stream !== true) {
-      if (model.startsWith("slow")) await Bun.sleep(SLOW_CHUNK_MS * words.length);
-      const json = JSON.stringify(completionBody(id, created, model, words.join(" "), finish, usage));
+      if (model.startsWith("slow")) await Bun.sleep(SLOW_CHUNK_MS * answer.completionTokens);
+      const json = JSON.stringify(completionBody(id, created, model, answer.choices, usage));
       if (model.startsWith("drop")) return new Response(json.slice(0, json.length >> 1), { headers: { "content-type": "application/json" } });
       return new Response(json, { headers: { "content-type": "application/json" } });
     }
@@ -119,8 +118,7 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
       id,
       created,
       model,
-      words,
-      finishReason: finish,
+      choices: answer.choices,
       usage,
       includeUsage: options.include_usage === true,
       dropAfterFrames: model.startsWith("drop") ? 2 : null,
