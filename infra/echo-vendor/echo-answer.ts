@@ -8,6 +8,10 @@
  * fakes' convention (test/fakes/openai-chat-request.ts); never under "none". Its arguments are the
  * smallest instance of the function's `parameters` (schema-instance.ts), strings being the user's text.
  *
+ * Under `response_format` the content is JSON, as OpenAI's is: json_object `{"echo": <user text>}`,
+ * json_schema the smallest instance of its schema (every property under strict), in pieces of
+ * JSON_DELTA_CHARS characters.
+ *
  * @example echoAnswer({ messages: [{ role: "user", content: "hi" }] }, "chatcmpl-echo1").choices[0].pieces // ["Echo:", " hi"]
  */
 import { echoText, lastUserText, pieces, slices, type EchoMessage } from "./echo-reply.ts";
@@ -34,8 +38,9 @@ export interface EchoAnswer {
   completionTokens: number;
 }
 
-/** Tool call arguments are streamed in deltas of this many characters. */
+/** Tool call arguments, and JSON content, are streamed in deltas of this many characters. */
 const ARGUMENT_DELTA_CHARS = 8;
+const JSON_DELTA_CHARS = 8;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -64,6 +69,18 @@ function toolCall(tool: FunctionTool, userText: string, id: string): EchoToolCal
   return { id, name: tool.name, arguments: args, pieces: slices(args, ARGUMENT_DELTA_CHARS) };
 }
 
+/** The content's pieces: the echo text, or the JSON `response_format` asks for. */
+function contentPieces(body: Record<string, unknown>, messages: EchoMessage[], userText: string): string[] {
+  const format = isRecord(body.response_format) ? body.response_format : {};
+  if (format.type === "json_object") return slices(JSON.stringify({ echo: userText }), JSON_DELTA_CHARS);
+  if (format.type === "json_schema") {
+    const spec = isRecord(format.json_schema) ? format.json_schema : {};
+    const value = spec.schema === undefined ? { echo: userText } : minimalInstance(spec.schema, userText, { all: spec.strict === true });
+    return slices(JSON.stringify(value), JSON_DELTA_CHARS);
+  }
+  return pieces(echoText(messages));
+}
+
 export function echoAnswer(body: Record<string, unknown>, id: string): EchoAnswer {
   const messages = body.messages as EchoMessage[];
   const userText = lastUserText(messages);
@@ -73,7 +90,7 @@ export function echoAnswer(body: Record<string, unknown>, id: string): EchoAnswe
   if (tool) {
     choices.push({ index: 0, pieces: [], toolCall: toolCall(tool, userText, id.replace(/^chatcmpl-/, "call_")), finish: "tool_calls" });
   } else {
-    const all = pieces(echoText(messages));
+    const all = contentPieces(body, messages, userText);
     const cut = maxTokens !== undefined && maxTokens > 0 && all.length > maxTokens;
     choices.push({ index: 0, pieces: cut ? all.slice(0, maxTokens) : all, toolCall: null, finish: cut ? "length" : "stop" });
   }
