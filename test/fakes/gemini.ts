@@ -25,13 +25,15 @@
  * dimensions than that are not unit-length, as Gemini's are not. A field it
  * reads that protobuf JSON would not parse is Google's 400 naming it (gemini-request.ts), as are a
  * thinkingBudget together with a thinkingLevel and a thinkingConfig the model does not take (gemini-thinking.ts),
- * and an enum on a schema whose type is not STRING (gemini-schema-enum.ts). It holds no uploaded files:
+ * and a schema keyword on a type Gemini does not take it on: an enum on a schema whose type is not
+ * STRING, properties or required on one whose type is not OBJECT, an OBJECT without properties
+ * (gemini-schema-types.ts). It holds no uploaded files:
  * a part naming a Files API URI is Google's 403 PERMISSION_DENIED for a file it cannot read (gemini-files.ts).
  */
 import { type FakeVendor, type RecordedRequest, countTokens, decodeSegment, garbage, hang, json, pieces, sse, startFakeServer, type StreamErrorMode, streamErrorMode, streamFault } from "./fake-server.ts";
 import { type Content, type GenerateRequest, type Part, readGenerateRequest, readInt32, readParts } from "./gemini-request.ts";
 import { unreadableFile } from "./gemini-files.ts";
-import { enumTypeRefusal } from "./gemini-schema-enum.ts";
+import { schemaTypeRefusal } from "./gemini-schema-types.ts";
 import { thinkingRefusal } from "./gemini-thinking.ts";
 import { type ThoughtSignatures, thoughtSignatures } from "./gemini-thought-signatures.ts";
 
@@ -234,8 +236,8 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string, signatures: 
   if (typeof body !== "object" || body === null) return googleError(400, "INVALID_ARGUMENT", "Invalid JSON payload received.");
   const request = readGenerateRequest(body);
   if (typeof request === "string") return googleError(400, "INVALID_ARGUMENT", request);
-  const misplacedEnum = enumTypeRefusal(body);
-  if (misplacedEnum) return googleError(400, "INVALID_ARGUMENT", misplacedEnum);
+  const misplacedKeyword = schemaTypeRefusal(body);
+  if (misplacedKeyword) return googleError(400, "INVALID_ARGUMENT", misplacedKeyword);
   const fileDenied = unreadableFile(request.contents);
   if (fileDenied) return googleError(403, "PERMISSION_DENIED", fileDenied);
   const thinking = thinkingRefusal(model, request.thinking);

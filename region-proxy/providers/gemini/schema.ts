@@ -5,9 +5,10 @@
  * whatever its value (false, true or a schema), as an answer holding those properties only still
  * conforms; on an object without properties (a record: Pydantic's dict[str, int], zod's z.record) `true`
  * or a schema is refused, since dropping it would leave a bare object (and, as tool parameters, a
- * function declared to take no arguments); `false` there is dropped. What can be rewritten faithfully
- * is: local `$ref`s are inlined (schema-refs.ts), `type` lists become `type` + `nullable` or `anyOf`
- * (schema-type-list.ts), an `anyOf` branch `{type:"null"}` becomes `nullable`, a one-schema `allOf`
+ * function declared to take no arguments); `false` there is dropped, and the empty object left is
+ * refused as below (at the root of tool parameters, a function without parameters). What can be
+ * rewritten faithfully is: local `$ref`s are inlined (schema-refs.ts), `type` lists become `type` +
+ * `nullable` or `anyOf` (schema-type-list.ts), an `anyOf` branch `{type:"null"}` becomes `nullable`, a one-schema `allOf`
  * is merged (with a `$ref` or the schema's own `properties`, the properties are joined and `required`
  * lists united, schema-merge.ts; a property defined differently on both sides is refused), a string
  * `const` is a one-value `enum`, a null in an `enum` becomes `nullable` (Gemini's enum takes strings
@@ -16,6 +17,13 @@
  * and on an integer `exclusiveMinimum: n` / `exclusiveMaximum: n` become `minimum: n+1` / `maximum: n-1`
  * (schema-integer-bounds.ts; Gemini's Schema has no exclusive bounds, so elsewhere they are refused).
  * A boolean subschema (`true` or `false`) has no equivalent in Gemini's Schema message and is refused.
+ * Gemini takes `properties` and `required` on an OBJECT only ("...properties[data].properties: only
+ * allowed for OBJECT type"), so a node with either and no type, anyOf or enum (as MCP tool schemas write
+ * nested objects) gets type "object"; and an OBJECT only with properties ("...properties: should be
+ * non-empty for OBJECT type"), so an object without them is refused: open (`{type:"object"}`, whose
+ * additionalProperties JSON Schema defaults to true, like the explicit records above) or closed
+ * (`properties: {}`, zod's z.object({}), an answer that must be `{}`). Only the caller of the root of
+ * tool parameters may take one (`emptyObjectRoot`): there it declares a function without parameters.
  * Validation keywords Gemini cannot express (oneOf, not, uniqueItems, multipleOf...), recursive
  * references, nesting deeper than MAX_SCHEMA_DEPTH and schemas that inlining makes huge are refused
  * with a 400 naming `param`.
@@ -115,6 +123,26 @@ function isRecord(out: Record<string, unknown>): boolean {
   return objectish && (!isObject(out.properties) || Object.keys(out.properties).length === 0);
 }
 
+const isObjectType = (type: unknown) => typeof type === "string" && type.toLowerCase() === "object";
+const isEmptyObject = (s: unknown) => isObject(s) && isObjectType(s.type) && (!isObject(s.properties) || Object.keys(s.properties).length === 0);
+const EMPTY_OBJECT = "an object schema without properties has no equivalent, as Gemini takes an object only with properties (without them, JSON Schema's object holds any members, or none if additionalProperties is false)";
+
+/**
+ * A converted schema as it is sent where a schema is expected (the root, a property, items, an anyOf
+ * branch), not merged into another ($ref, allOf): typeless with `properties` or `required`, it is an
+ * object; an object without properties, itself (unless `emptyObject` says it may be) or as a branch a
+ * type list became, is refused.
+ */
+function sendable(out: Record<string, unknown>, at: string, walk: Walk, emptyObject = false): Record<string, unknown> {
+  if (out.type === undefined && !("anyOf" in out) && !("enum" in out) && ("properties" in out || "required" in out)) out = { type: "object", ...out };
+  if (!emptyObject && isEmptyObject(out)) refuse(walk, at, EMPTY_OBJECT);
+  if (Array.isArray(out.anyOf) && out.anyOf.some(isEmptyObject)) refuse(walk, `${at}/type`, EMPTY_OBJECT);
+  return out;
+}
+
+/** A subschema converted and checked as it is sent (sendable). */
+const child = (schema: unknown, at: string, depth: number, walk: Walk) => sendable(convert(schema, at, depth, walk), at, walk);
+
 /** `own` merged into `base` (schema-merge.ts), or a refusal naming the property they define differently. */
 function merge(base: Record<string, unknown>, own: Record<string, unknown>, at: string, walk: Walk): Record<string, unknown> {
   const merged = mergeSchemas(base, own);
@@ -136,7 +164,7 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): Record
   let out: Record<string, unknown> = {};
   let merged: Record<string, unknown> = {};
   const exclusive: ExclusiveBounds = {};
-  let additional: unknown = false;
+  let additional: unknown;
   for (const [key, value] of Object.entries(schema)) {
     const here = `${at}/${key}`;
     if (REFUSED.has(key)) refuse(walk, here, `'${key}' has no equivalent`);
@@ -155,18 +183,18 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): Record
     else if (key === "enum") Object.assign(out, stringEnum(value, here, walk));
     else if (key === "properties") {
       if (!isObject(value)) refuse(walk, here, "properties must be an object");
-      out.properties = Object.fromEntries(Object.entries(value).map(([name, v]) => [name, convert(v, `${here}/${name}`, depth + 1, walk)]));
+      out.properties = Object.fromEntries(Object.entries(value).map(([name, v]) => [name, child(v, `${here}/${name}`, depth + 1, walk)]));
     } else if (key === "items") {
       if (Array.isArray(value)) refuse(walk, here, "tuple items (a list of schemas) have no equivalent");
-      out.items = convert(value, here, depth + 1, walk);
+      out.items = child(value, here, depth + 1, walk);
     } else if (key === "anyOf") {
       if (!Array.isArray(value)) refuse(walk, here, "anyOf must be a list of schemas");
-      out.anyOf = value.map((v, i) => convert(v, `${here}/${i}`, depth + 1, walk));
+      out.anyOf = value.map((v, i) => child(v, `${here}/${i}`, depth + 1, walk));
     } else out[key] = value;
   }
   // The schema's own keywords join what a reference or allOf brought (properties, required) or win over it (a description next to $ref).
   out = merge(merged, out, at, walk);
-  if (additional !== false && isRecord(out)) refuse(walk, `${at}/additionalProperties`, "an object without properties whose additionalProperties is not false (a record, a dictionary) has no equivalent");
+  if (additional !== undefined && additional !== false && isRecord(out)) refuse(walk, `${at}/additionalProperties`, "an object without properties whose additionalProperties is not false (a record, a dictionary) has no equivalent");
   if (Array.isArray(out.type)) {
     if ("anyOf" in out) refuse(walk, `${at}/type`, "a type list next to anyOf has no equivalent");
     out = splitTypeList(out) ?? refuse(walk, `${at}/type`, "a type list must allow something besides null");
@@ -180,7 +208,11 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): Record
   return out;
 }
 
-/** The Gemini schema for a client's JSON schema; `param` names it in a refusal. */
-export function toGeminiSchema(schema: unknown, param: string): Record<string, unknown> {
-  return convert(schema, "#", 0, { root: schema, param, inlining: [], nodes: 0 });
+/**
+ * The Gemini schema for a client's JSON schema; `param` names it in a refusal. `emptyObjectRoot`: the
+ * root may be an object without properties (tool parameters, which the caller then leaves out).
+ */
+export function toGeminiSchema(schema: unknown, param: string, options: { emptyObjectRoot?: boolean } = {}): Record<string, unknown> {
+  const walk: Walk = { root: schema, param, inlining: [], nodes: 0 };
+  return sendable(convert(schema, "#", 0, walk), "#", walk, options.emptyObjectRoot);
 }
