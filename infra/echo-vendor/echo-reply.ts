@@ -52,11 +52,6 @@ export function slices(text: string, size: number): string[] {
   return out;
 }
 
-/** The vector size asked (`dimensions`, as OpenAI's text-embedding-3 honours it, up to 3072), else 8. */
-export function echoDimensions(asked: unknown): number {
-  return Number.isSafeInteger(asked) && (asked as number) >= 1 && (asked as number) <= 3072 ? (asked as number) : 8;
-}
-
 /** A deterministic unit-free vector for embeddings: `dimensions` values (8 by default) from a string hash. */
 export function embeddingVector(text: string, dimensions = 8): number[] {
   let h = 2166136261;

@@ -56,6 +56,14 @@ export function chunkBody(id: string, created: number, model: string, choices: u
 export const sse = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
 export const SSE_DONE = "data: [DONE]\n\n";
 
+/** A JSON value as OpenAI's type errors name it ("null", "an integer", "a decimal", "a string", "an array", "an object", "a boolean"). */
+export function typeName(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "number") return Number.isInteger(value) ? "an integer" : "a decimal";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
 /** OpenAI's error JSON. */
 export function errorResponse(status: number, message: string, type: string, code: string | null, param: string | null = null, headers: Record<string, string> = {}): Response {
   return Response.json({ error: { message, type, param, code } }, { status, headers });

@@ -15,10 +15,11 @@
  *
  * Run directly: PORT (default 4100), ECHO_API_KEY (optional) → prints `echo vendor listening on <url>`.
  */
-import { echoDimensions, embeddingVector, messageText, promptTokens, type EchoMessage } from "./echo-reply.ts";
+import { embeddingVector, promptTokens, type EchoMessage } from "./echo-reply.ts";
+import { readEmbeddingRequest } from "./embedding-request.ts";
 import { echoAnswer } from "./echo-answer.ts";
 import { echoStream } from "./echo-stream.ts";
-import { completionBody, errorResponse, usageBody } from "./openai-wire.ts";
+import { completionBody, errorResponse, typeName, usageBody } from "./openai-wire.ts";
 import { httpUrl } from "../../shared/http/http-url.ts";
 
 export interface EchoVendor {
@@ -91,9 +92,7 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
     }
     const notObject = body.messages.findIndex((m) => !isRecord(m));
     if (notObject >= 0) {
-      const bad: unknown = body.messages[notObject];
-      const got = bad === null ? "null" : Array.isArray(bad) ? "an array" : typeof bad === "number" ? (Number.isInteger(bad) ? "an integer" : "a decimal") : `a ${typeof bad}`;
-      return errorResponse(400, `Invalid type for 'messages[${notObject}]': expected an object, but got ${got} instead.`, "invalid_request_error", "invalid_type", `messages[${notObject}]`);
+      return errorResponse(400, `Invalid type for 'messages[${notObject}]': expected an object, but got ${typeName(body.messages[notObject])} instead.`, "invalid_request_error", "invalid_type", `messages[${notObject}]`);
     }
     const messages = body.messages as EchoMessage[];
     const id = `chatcmpl-echo${++sequence}`;
@@ -131,14 +130,14 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
     const admitted = await admit(request);
     if (admitted instanceof Response) return admitted;
     const { body, model } = admitted;
-    const inputs = typeof body.input === "string" ? [body.input] : Array.isArray(body.input) && body.input.every((x) => typeof x === "string") ? (body.input as string[]) : null;
-    if (!inputs || inputs.length === 0) return errorResponse(400, "Invalid 'input': expected a string or an array of strings.", "invalid_request_error", null, "input");
-    const tokens = inputs.reduce((sum, text) => sum + Math.ceil(messageText(text).length / 4), 0);
+    const read = readEmbeddingRequest(body);
+    if (!("inputs" in read)) return errorResponse(400, read.message, "invalid_request_error", read.code, read.param);
+    const { inputs, tokens, dimensions } = read;
     return Response.json({
       object: "list",
       // The official SDKs ask for base64 (little-endian float32) by default.
       data: inputs.map((text, index) => {
-        const vector = embeddingVector(text, echoDimensions(body.dimensions));
+        const vector = embeddingVector(text, dimensions);
         const embedding = body.encoding_format === "base64" ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector;
         return { object: "embedding", index, embedding };
       }),
