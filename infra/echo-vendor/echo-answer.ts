@@ -12,9 +12,15 @@
  * json_schema the smallest instance of its schema (every property under strict), in pieces of
  * JSON_DELTA_CHARS characters.
  *
+ * `n` (1..128) gives n equal choices; `stop` (a string or up to 4) cuts the content before the
+ * earliest stop sequence (finish "stop"), then max_tokens cuts it to that many pieces (finish
+ * "length"); `logprobs` asks each choice's content tokens with logprob 0 (openai-wire.ts). A value
+ * OpenAI refuses is its 400 (a Refusal).
+ *
  * @example echoAnswer({ messages: [{ role: "user", content: "hi" }] }, "chatcmpl-echo1").choices[0].pieces // ["Echo:", " hi"]
  */
 import { echoText, lastUserText, pieces, slices, type EchoMessage } from "./echo-reply.ts";
+import { integerRefusal, typeName, type Refusal } from "./openai-wire.ts";
 import { minimalInstance } from "./schema-instance.ts";
 
 export interface EchoToolCall {
@@ -31,6 +37,8 @@ export interface EchoChoice {
   pieces: string[];
   toolCall: EchoToolCall | null;
   finish: "stop" | "length" | "tool_calls";
+  /** Asked with `logprobs: true`: top is top_logprobs (0 when not given). */
+  logprobs: { top: number } | null;
 }
 
 export interface EchoAnswer {
@@ -41,6 +49,9 @@ export interface EchoAnswer {
 /** Tool call arguments, and JSON content, are streamed in deltas of this many characters. */
 const ARGUMENT_DELTA_CHARS = 8;
 const JSON_DELTA_CHARS = 8;
+const MAX_N = 128;
+const MAX_STOP = 4;
+const MAX_TOP_LOGPROBS = 20;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -69,31 +80,59 @@ function toolCall(tool: FunctionTool, userText: string, id: string): EchoToolCal
   return { id, name: tool.name, arguments: args, pieces: slices(args, ARGUMENT_DELTA_CHARS) };
 }
 
-/** The content's pieces: the echo text, or the JSON `response_format` asks for. */
-function contentPieces(body: Record<string, unknown>, messages: EchoMessage[], userText: string): string[] {
+/** The content and how it is cut in pieces: the echo text by words, or the JSON `response_format` asks for in slices. */
+function content(body: Record<string, unknown>, messages: EchoMessage[], userText: string): { text: string; split: (text: string) => string[] } {
   const format = isRecord(body.response_format) ? body.response_format : {};
-  if (format.type === "json_object") return slices(JSON.stringify({ echo: userText }), JSON_DELTA_CHARS);
+  const json = (value: unknown) => ({ text: JSON.stringify(value), split: (text: string) => slices(text, JSON_DELTA_CHARS) });
+  if (format.type === "json_object") return json({ echo: userText });
   if (format.type === "json_schema") {
     const spec = isRecord(format.json_schema) ? format.json_schema : {};
-    const value = spec.schema === undefined ? { echo: userText } : minimalInstance(spec.schema, userText, { all: spec.strict === true });
-    return slices(JSON.stringify(value), JSON_DELTA_CHARS);
+    return json(spec.schema === undefined ? { echo: userText } : minimalInstance(spec.schema, userText, { all: spec.strict === true }));
   }
-  return pieces(echoText(messages));
+  return { text: echoText(messages), split: pieces };
 }
 
-export function echoAnswer(body: Record<string, unknown>, id: string): EchoAnswer {
+/** The stop sequences: none, a string, or an array of up to MAX_STOP strings; else OpenAI's 400. */
+function stopSequences(value: unknown): string[] | Refusal {
+  if (value == null) return [];
+  if (typeof value === "string") return [value];
+  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
+    return { message: `Invalid type for 'stop': expected one of a string or array of strings, but got ${typeName(value)} instead.`, param: "stop", code: "invalid_type" };
+  }
+  if (value.length > MAX_STOP) {
+    return { message: `Invalid 'stop': array too long. Expected an array with maximum length ${MAX_STOP}, but got an array with length ${value.length} instead.`, param: "stop", code: "array_above_max_length" };
+  }
+  return value;
+}
+
+/** The text before the earliest stop sequence, or null when none occurs. */
+function cutAtStop(text: string, stops: string[]): string | null {
+  const at = stops.map((stop) => (stop === "" ? -1 : text.indexOf(stop))).filter((i) => i >= 0);
+  return at.length > 0 ? text.slice(0, Math.min(...at)) : null;
+}
+
+export function echoAnswer(body: Record<string, unknown>, id: string): EchoAnswer | Refusal {
+  const n = body.n == null ? 1 : body.n;
+  const badN = integerRefusal("n", n, 1, MAX_N);
+  if (badN) return badN;
+  const stops = stopSequences(body.stop);
+  if (!Array.isArray(stops)) return stops;
+  const top = body.top_logprobs == null ? 0 : body.top_logprobs;
+  const badTop = integerRefusal("top_logprobs", top, 0, MAX_TOP_LOGPROBS);
+  if (badTop) return badTop;
+  const logprobs = body.logprobs === true ? { top: top as number } : null;
+
   const messages = body.messages as EchoMessage[];
   const userText = lastUserText(messages);
   const maxTokens = typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : typeof body.max_tokens === "number" ? body.max_tokens : undefined;
   const tool = calledFunction(body, userText);
-  const choices: EchoChoice[] = [];
-  if (tool) {
-    choices.push({ index: 0, pieces: [], toolCall: toolCall(tool, userText, id.replace(/^chatcmpl-/, "call_")), finish: "tool_calls" });
-  } else {
-    const all = contentPieces(body, messages, userText);
+  const choices = Array.from({ length: n as number }, (_, index): EchoChoice => {
+    if (tool) return { index, pieces: [], toolCall: toolCall(tool, userText, id.replace(/^chatcmpl-/, "call_") + (index > 0 ? `_${index}` : "")), finish: "tool_calls", logprobs };
+    const { text, split } = content(body, messages, userText);
+    const all = split(cutAtStop(text, stops) ?? text);
     const cut = maxTokens !== undefined && maxTokens > 0 && all.length > maxTokens;
-    choices.push({ index: 0, pieces: cut ? all.slice(0, maxTokens) : all, toolCall: null, finish: cut ? "length" : "stop" });
-  }
+    return { index, pieces: cut ? all.slice(0, maxTokens) : all, toolCall: null, finish: cut ? "length" : "stop", logprobs };
+  });
   const completionTokens = choices.reduce((sum, c) => sum + c.pieces.length + (c.toolCall?.pieces.length ?? 0), 0);
   return { choices, completionTokens };
 }

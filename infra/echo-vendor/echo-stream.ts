@@ -6,7 +6,7 @@
  * so `slow` really paces and a reader that leaves really stops it.
  */
 import type { EchoChoice } from "./echo-answer.ts";
-import { chunkBody, sse, SSE_DONE, type usageBody } from "./openai-wire.ts";
+import { chunkBody, logprobsBody, sse, SSE_DONE, type usageBody } from "./openai-wire.ts";
 
 export interface EchoStreamPlan {
   id: string;
@@ -23,12 +23,14 @@ export interface EchoStreamPlan {
 }
 
 /** The deltas of one choice, role first, finish last. */
-function choiceFrames(choice: EchoChoice): { delta: object; finish: string | null }[] {
+type Frame = { delta: object; finish: string | null; logprobs?: unknown };
+
+function choiceFrames(choice: EchoChoice): Frame[] {
   const call = choice.toolCall;
   // A call's first delta carries the role with it, as OpenAI streams one.
   const first = call ? { tool_calls: [{ index: 0, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] } : {};
-  const out: { delta: object; finish: string | null }[] = [{ delta: { role: "assistant", content: call ? null : "", ...first, refusal: null }, finish: null }];
-  for (const piece of choice.pieces) out.push({ delta: { content: piece }, finish: null });
+  const out: Frame[] = [{ delta: { role: "assistant", content: call ? null : "", ...first, refusal: null }, finish: null }];
+  for (const piece of choice.pieces) out.push({ delta: { content: piece }, finish: null, logprobs: logprobsBody([piece], choice.logprobs) });
   for (const piece of call?.pieces ?? []) out.push({ delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, finish: null });
   out.push({ delta: {}, finish: choice.finish });
   return out;
@@ -38,7 +40,7 @@ export function echoStream(plan: EchoStreamPlan): Response {
   const { id, created, model } = plan;
   const perChunkUsage = plan.includeUsage ? null : undefined;
   const frames: string[] = plan.choices.flatMap((choice) =>
-    choiceFrames(choice).map(({ delta, finish }) => sse(chunkBody(id, created, model, [{ index: choice.index, delta, logprobs: null, finish_reason: finish }], perChunkUsage))),
+    choiceFrames(choice).map(({ delta, finish, logprobs }) => sse(chunkBody(id, created, model, [{ index: choice.index, delta, logprobs: logprobs ?? null, finish_reason: finish }], perChunkUsage))),
   );
   if (plan.includeUsage) frames.push(sse(chunkBody(id, created, model, [], plan.usage)));
   frames.push(SSE_DONE);

@@ -7,7 +7,7 @@
  *
  * @example readEmbeddingRequest({ input: [[1, 2]], dimensions: 4 }) // { inputs: ["1 2"], tokens: 2, dimensions: 4 }
  */
-import { typeName } from "./openai-wire.ts";
+import { integerRefusal, type Refusal } from "./openai-wire.ts";
 
 export const MAX_DIMENSIONS = 3072;
 const DEFAULT_DIMENSIONS = 8;
@@ -19,13 +19,7 @@ export interface EmbeddingRequest {
   dimensions: number;
 }
 
-export interface EmbeddingRefusal {
-  message: string;
-  param: string | null;
-  code: string | null;
-}
-
-const INVALID_INPUT: EmbeddingRefusal = { message: "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", param: null, code: null };
+const INVALID_INPUT: Refusal = { message: "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", param: null, code: null };
 const isTokenIds = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((t) => Number.isSafeInteger(t) && t >= 0);
 
 function inputsOf(input: unknown): { inputs: string[]; tokens: number } | null {
@@ -38,19 +32,12 @@ function inputsOf(input: unknown): { inputs: string[]; tokens: number } | null {
   return lists && { inputs: lists.map((ids) => ids.join(" ")), tokens: lists.reduce((sum, ids) => sum + ids.length, 0) };
 }
 
-function dimensionsOf(value: unknown): number | EmbeddingRefusal {
+function dimensionsOf(value: unknown): number | Refusal {
   if (value == null) return DEFAULT_DIMENSIONS;
-  if (typeof value !== "number" || !Number.isInteger(value)) {
-    return { message: `Invalid type for 'dimensions': expected an integer, but got ${typeName(value)} instead.`, param: "dimensions", code: "invalid_type" };
-  }
-  if (value < 1) return { message: `Invalid 'dimensions': integer below minimum value. Expected a value >= 1, but got ${value} instead.`, param: "dimensions", code: "integer_below_min_value" };
-  if (value > MAX_DIMENSIONS) {
-    return { message: `Invalid 'dimensions': integer above maximum value. Expected a value <= ${MAX_DIMENSIONS}, but got ${value} instead.`, param: "dimensions", code: "integer_above_max_value" };
-  }
-  return value;
+  return integerRefusal("dimensions", value, 1, MAX_DIMENSIONS) ?? (value as number);
 }
 
-export function readEmbeddingRequest(body: Record<string, unknown>): EmbeddingRequest | EmbeddingRefusal {
+export function readEmbeddingRequest(body: Record<string, unknown>): EmbeddingRequest | Refusal {
   const read = inputsOf(body.input);
   if (!read) return INVALID_INPUT;
   const dimensions = dimensionsOf(body.dimensions);

@@ -33,13 +33,24 @@ export function messageBody(choice: EchoChoice) {
   };
 }
 
+/** One content token's log probability: the echo is certain of every token (logprob 0), its only candidate. */
+function tokenLogprob(token: string, top: number) {
+  const bytes = [...Buffer.from(token)];
+  return { token, logprob: 0, bytes, top_logprobs: top > 0 ? [{ token, logprob: 0, bytes }] : [] };
+}
+
+/** A choice's `logprobs` for these content tokens: null unless asked (`top` is top_logprobs). */
+export function logprobsBody(tokens: string[], asked: { top: number } | null) {
+  return asked ? { content: tokens.map((token) => tokenLogprob(token, asked.top)), refusal: null } : null;
+}
+
 export function completionBody(id: string, created: number, model: string, choices: EchoChoice[], usage: ReturnType<typeof usageBody>) {
   return {
     id,
     object: "chat.completion",
     created,
     model,
-    choices: choices.map((choice) => ({ index: choice.index, message: messageBody(choice), logprobs: null, finish_reason: choice.finish })),
+    choices: choices.map((choice) => ({ index: choice.index, message: messageBody(choice), logprobs: logprobsBody(choice.pieces, choice.logprobs), finish_reason: choice.finish })),
     usage,
     service_tier: "default",
     system_fingerprint: "fp_echo",
@@ -62,6 +73,23 @@ export function typeName(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   if (typeof value === "number") return Number.isInteger(value) ? "an integer" : "a decimal";
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** A 400 invalid_request_error, in OpenAI's words. */
+export interface Refusal {
+  message: string;
+  param: string | null;
+  code: string | null;
+}
+
+export const isRefusal = (value: object): value is Refusal => "message" in value && "code" in value;
+
+/** OpenAI's range check of an integer parameter ("Invalid 'n': integer above maximum value. …"), null when it is one in min..max. */
+export function integerRefusal(param: string, value: unknown, min: number, max: number): Refusal | null {
+  if (typeof value !== "number" || !Number.isInteger(value)) return { message: `Invalid type for '${param}': expected an integer, but got ${typeName(value)} instead.`, param, code: "invalid_type" };
+  if (value < min) return { message: `Invalid '${param}': integer below minimum value. Expected a value >= ${min}, but got ${value} instead.`, param, code: "integer_below_min_value" };
+  if (value > max) return { message: `Invalid '${param}': integer above maximum value. Expected a value <= ${max}, but got ${value} instead.`, param, code: "integer_above_max_value" };
+  return null;
 }
 
 /** OpenAI's error JSON. */
