@@ -1,7 +1,7 @@
 /**
  * An embeddings answer whose vectors agree with one another but not with the `dimensions` the caller
- * asked for: the vendor's model could not give that size (the echo vendor above 3072; a model or
- * compatible server that ignores `dimensions` or outputDimensionality). That is the answer to this
+ * asked for: the vendor's model could not give that size (a model or compatible server that ignores
+ * `dimensions` or outputDimensionality, as the echo vendor did above 3072 before it answered 400). That is the answer to this
  * request's parameter, not a sick deployment: the caller gets OpenAI's 400 naming `dimensions` (as a
  * vendor that refuses the value in words, Gemini's output_dimensionality 400, does), the breaker hears
  * that the deployment answered (one caller's `dimensions` must not open its circuit for every tenant's
