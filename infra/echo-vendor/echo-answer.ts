@@ -7,6 +7,8 @@
  * names one; under "auto" (or none given) only when the last user text says "call tool", the test
  * fakes' convention (test/fakes/openai-chat-request.ts); never under "none". Its arguments are the
  * smallest instance of the function's `parameters` (schema-instance.ts), strings being the user's text.
+ * Parameters (or a response_format schema) it cannot instantiate are OpenAI's 400 naming them
+ * (`Invalid schema for function 'f': …`, param tools[i].function.parameters), never a 500.
  *
  * Under `response_format` the content is JSON, as OpenAI's is: json_object `{"echo": <user text>}`,
  * json_schema the smallest instance of its schema (every property under strict), in pieces of
@@ -20,8 +22,8 @@
  * @example echoAnswer({ messages: [{ role: "user", content: "hi" }] }, "chatcmpl-echo1").choices[0].pieces // ["Echo:", " hi"]
  */
 import { echoText, lastUserText, pieces, slices, type EchoMessage } from "./echo-reply.ts";
-import { integerRefusal, typeName, type Refusal } from "./openai-wire.ts";
-import { minimalInstance } from "./schema-instance.ts";
+import { integerRefusal, isRefusal, typeName, type Refusal } from "./openai-wire.ts";
+import { minimalInstance, SchemaError } from "./schema-instance.ts";
 
 export interface EchoToolCall {
   id: string;
@@ -55,11 +57,26 @@ const MAX_TOP_LOGPROBS = 20;
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-type FunctionTool = { name: string; parameters: unknown };
+/** A function tool, and its place in `tools` (which a refusal of its parameters names). */
+type FunctionTool = { name: string; parameters: unknown; at: number };
 
 function functionTools(tools: unknown): FunctionTool[] {
   if (!Array.isArray(tools)) return [];
-  return tools.flatMap((tool) => (isRecord(tool) && tool.type === "function" && isRecord(tool.function) && typeof tool.function.name === "string" ? [{ name: tool.function.name, parameters: tool.function.parameters }] : []));
+  return tools.flatMap((tool, at) => (isRecord(tool) && tool.type === "function" && isRecord(tool.function) && typeof tool.function.name === "string" ? [{ name: tool.function.name, parameters: tool.function.parameters, at }] : []));
+}
+
+/**
+ * The smallest instance of a schema, or OpenAI's 400 for a schema it cannot instantiate (`refuse`
+ * words it for the parameter): whatever the schema, the answer is never a 500, which the proxy would
+ * count as the deployment failing.
+ */
+function instanceOr(schema: unknown, text: string, all: boolean, refuse: (why: string) => Refusal): { value: unknown } | Refusal {
+  try {
+    return { value: minimalInstance(schema, text, { all }) };
+  } catch (error) {
+    if (!(error instanceof SchemaError) && !(error instanceof RangeError)) throw error;
+    return refuse(error instanceof SchemaError ? error.message : "the echo vendor cannot build an instance of it.");
+  }
 }
 
 /** The function to call, if any (see the file comment). */
@@ -69,25 +86,36 @@ function calledFunction(body: Record<string, unknown>, userText: string): Functi
   if (tools.length === 0 || choice === "none") return undefined;
   if (isRecord(choice) && choice.type === "function" && isRecord(choice.function)) {
     const name = choice.function.name;
-    return tools.find((tool) => tool.name === name) ?? (typeof name === "string" ? { name, parameters: undefined } : undefined);
+    return tools.find((tool) => tool.name === name) ?? (typeof name === "string" ? { name, parameters: undefined, at: -1 } : undefined);
   }
   if (choice === "required" || userText.includes("call tool")) return tools[0];
   return undefined;
 }
 
-function toolCall(tool: FunctionTool, userText: string, id: string): EchoToolCall {
-  const args = JSON.stringify(tool.parameters === undefined ? {} : minimalInstance(tool.parameters, userText));
+/** The call's arguments: the smallest instance of the function's parameters, or OpenAI's 400 for parameters it cannot instantiate. */
+function callArguments(tool: FunctionTool, userText: string): string | Refusal {
+  if (tool.parameters === undefined) return "{}";
+  const args = instanceOr(tool.parameters, userText, false, (why) => ({ message: `Invalid schema for function '${tool.name}': ${why}`, param: `tools[${tool.at}].function.parameters`, code: "invalid_function_parameters" }));
+  return "value" in args ? JSON.stringify(args.value) : args;
+}
+
+function toolCall(tool: FunctionTool, args: string, id: string): EchoToolCall {
   return { id, name: tool.name, arguments: args, pieces: slices(args, ARGUMENT_DELTA_CHARS) };
 }
 
+type Content = { text: string; split: (text: string) => string[] };
+
 /** The content and how it is cut in pieces: the echo text by words, or the JSON `response_format` asks for in slices. */
-function content(body: Record<string, unknown>, messages: EchoMessage[], userText: string): { text: string; split: (text: string) => string[] } {
+function content(body: Record<string, unknown>, messages: EchoMessage[], userText: string): Content | Refusal {
   const format = isRecord(body.response_format) ? body.response_format : {};
   const json = (value: unknown) => ({ text: JSON.stringify(value), split: (text: string) => slices(text, JSON_DELTA_CHARS) });
   if (format.type === "json_object") return json({ echo: userText });
   if (format.type === "json_schema") {
     const spec = isRecord(format.json_schema) ? format.json_schema : {};
-    return json(spec.schema === undefined ? { echo: userText } : minimalInstance(spec.schema, userText, { all: spec.strict === true }));
+    if (spec.schema === undefined) return json({ echo: userText });
+    const name = typeof spec.name === "string" ? spec.name : "";
+    const value = instanceOr(spec.schema, userText, spec.strict === true, (why) => ({ message: `Invalid schema for response_format '${name}': ${why}`, param: "response_format", code: "invalid_json_schema" }));
+    return "value" in value ? json(value.value) : value;
   }
   return { text: echoText(messages), split: pieces };
 }
@@ -126,9 +154,13 @@ export function echoAnswer(body: Record<string, unknown>, id: string): EchoAnswe
   const userText = lastUserText(messages);
   const maxTokens = typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : typeof body.max_tokens === "number" ? body.max_tokens : undefined;
   const tool = calledFunction(body, userText);
+  const args = tool ? callArguments(tool, userText) : "";
+  if (typeof args !== "string") return args;
+  const answer = tool ? null : content(body, messages, userText);
+  if (answer && isRefusal(answer)) return answer;
   const choices = Array.from({ length: n as number }, (_, index): EchoChoice => {
-    if (tool) return { index, pieces: [], toolCall: toolCall(tool, userText, id.replace(/^chatcmpl-/, "call_") + (index > 0 ? `_${index}` : "")), finish: "tool_calls", logprobs };
-    const { text, split } = content(body, messages, userText);
+    if (tool) return { index, pieces: [], toolCall: toolCall(tool, args, id.replace(/^chatcmpl-/, "call_") + (index > 0 ? `_${index}` : "")), finish: "tool_calls", logprobs };
+    const { text, split } = answer!;
     const all = split(cutAtStop(text, stops) ?? text);
     const cut = maxTokens !== undefined && maxTokens > 0 && all.length > maxTokens;
     return { index, pieces: cut ? all.slice(0, maxTokens) : all, toolCall: null, finish: cut ? "length" : "stop", logprobs };
