@@ -144,7 +144,7 @@ return {1, unpack(refused)}
 `;
 
 /**
- * KEYS: h. ARGV: spent, version, levelKeyTtlMs, repairedAt (epoch ms, after the ledger was read).
+ * KEYS: h. ARGV: spent, version, levelKeyTtlMs, repairedAt (epoch ms the ledger's figure dates from).
  * Applies only a strictly newer version, and keeps its repairedAt for queued settles (FINISH_LUA).
  */
 const REPAIR_LUA = `
@@ -177,16 +177,21 @@ function foreignKeys(pairs: string[]): string {
  * queued while Redis failed and replayed later may find the level repaired from a ledger that already
  * holds its event (shipped by the outbox meanwhile, typically within a second or two, while the replay
  * waits for Redis and for this or another replica's recovery). Added then, it would be counted twice
- * for the rest of the period, as nothing lowers a counter. So a repair keeps when it was made, and a
- * queued settle adds no spend to a level repaired at or after it was queued; one whose event was not yet
- * in that ledger is then missing until the next lease answer raises the counter to the ledger again
- * (only upwards: lease-client.ts). Both times are the replicas' clocks, a region's replicas' clocks
- * agreeing far closer than an event takes to reach the ledger.
+ * for the rest of the period, as nothing lowers a counter. So a repair keeps when it dates from (the
+ * lease client gives when its request was sent, before the control plane read the ledger), and a queued
+ * settle adds no spend to a level repaired as of or after it was queued. One queued shortly before the
+ * request (within about the outbox's shipping delay) whose event was not yet in that ledger is then not
+ * counted until the ledger passes the counter again (a lease answer raises it, only upwards:
+ * lease-client.ts), which under steady traffic may be never in the period: a bounded under-count (the
+ * region may overspend by about that spend), chosen over counting the outage's settles twice. Both
+ * times are on the replicas' own clocks: the rule assumes a region's replicas' clocks agree within about
+ * the outbox's shipping delay, which nothing checks (clock-skew-note.ts warns only of a proxy's skew
+ * against the control plane).
  */
 export interface RedisBudgetLedger extends BudgetLedger {
   /** `queuedAt`: epoch ms the settle was queued at while Redis failed (omitted: sent at once, always added). */
   settle(reservation: Reservation, actualMicros: number, queuedAt?: number): Promise<void>;
-  /** `repairedAt`: epoch ms at or after the ledger's read (default now). */
+  /** `repairedAt`: epoch ms the ledger's figure dates from, no later than its read (default now: late, skips more). */
   repair(scope: string, period: string, spentMicros: number, version: number, repairedAt?: number): Promise<void>;
 }
 

@@ -28,7 +28,8 @@
  * so a replay after a timed-out-but-applied call, or a settle repeated, counts once. A queued settle
  * carries when it was made, and adds no spend to a level some replica repaired from the ledger since
  * (its event, shipped meanwhile, may be in that ledger: counted again, the region would refuse early
- * for the rest of the period); one not yet in that ledger is restored by the next lease answer.
+ * for the rest of the period); one not yet in that ledger is not counted until the ledger passes the
+ * counter again, a bounded under-count (redis-budget-ledger.ts RedisBudgetLedger, lease-client.ts).
  * A command that timed out may still have been applied by Redis: the price is a small over-count.
  * Not so for a reserve: its id is made here before it is sent, and one that fails (a timeout, a lost
  * connection) has a release of that id queued as it degrades, so a reserve Redis ran after the
@@ -81,6 +82,11 @@ export interface ResilientCountersOptions {
 
 export interface ResilientBudgetLedger extends BudgetLedger {
   reserve(checks: BudgetCheck[], micros: number, options?: ReserveOptions): Promise<ReserveResult>;
+  /**
+   * `repairedAt`: epoch ms the ledger's figure dates from, no later than the control plane's read of
+   * it (the lease client gives when its request was sent); default now, when this is called.
+   */
+  repair(scope: string, period: string, spentMicros: number, version: number, repairedAt?: number): Promise<void>;
 }
 
 export interface ResilientCounters {
@@ -273,10 +279,10 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
       if (localReservations.has(reservation)) return local.ledger.release(reservation);
       await eventually(() => remote.ledger.release(reservation), () => budgetCall("release", reservation.checks));
     },
-    repair: async (scope, period, spentMicros, version) => {
+    repair: async (scope, period, spentMicros, version, repairedAt = Date.now()) => {
       assertMicros("spentMicros", spentMicros);
       if (!Number.isSafeInteger(version)) throw new TypeError(`invalid version: ${version}`);
-      const repairedAt = Date.now();
+      if (!Number.isSafeInteger(repairedAt)) throw new TypeError(`invalid repairedAt: ${repairedAt}`);
       await eventually(() => remote.ledger.repair(scope, period, spentMicros, version, repairedAt), () => `budget repair on ${scope} ${period}`);
     },
     status: (scope, period) =>

@@ -2,7 +2,9 @@
  * Whether the control plane's clock and the proxy's disagree, read from the HTTP Date header of an
  * answer. Leases with `ttlMs` do not depend on it (they are timed on the proxy's clock), but usage
  * events are dated by the proxy's clock and booked by the control plane's, and a control plane that
- * sends no `ttlMs` states expiries on its own clock: a skew worth a line in the log.
+ * sends no `ttlMs` states expiries on its own clock: a skew worth a line in the log. It does not compare
+ * a region's replicas with each other, whose clocks the replay of budget settles queued during a Redis
+ * outage assumes agree within about a second (redis-budget-ledger.ts RedisBudgetLedger).
  */
 
 /**

@@ -27,16 +27,31 @@
  * settle takes a round trip: so every event in the ledger the control plane read is in practice in the
  * counter as read AFTER the answer arrived - unless the counter lost data (Redis restarted empty, failed
  * over, evicted, or a settle failed while it was down). A settle still in flight when its event reached
- * the ledger (Redis stalled for longer than that) would be counted twice: the error is towards refusing
- * early, never towards overspending. A settle queued while Redis failed is no such case: it adds
- * nothing to a level repaired after it was queued (redis-budget-ledger.ts RedisBudgetLedger), as
- * another replica's repair from a ledger already holding its event may come first (after an outage,
- * replicas return one at a time). So the counter is re-read once the answer is in, and set to the
- * ledger's spend only if that is still higher. A counter ahead of the ledger is
- * usage still in outboxes and is left alone (setting it back would forget that spend and let the region
- * overshoot its lease). Not restored after a loss: spend still in outboxes at the time (it is restored
- * by a later answer once shipped, if the counter has not passed it by then), and what settles during the
- * re-read's round trip. Reads answered by the in-process fallback while Redis is down never repair.
+ * the ledger (Redis stalled for longer than that) would be counted twice: that error is towards refusing
+ * early. So the counter is re-read once the answer is in, and set to the ledger's spend only if that is
+ * still higher. A counter ahead of the ledger is usage still in outboxes and is left alone (setting it
+ * back would forget that spend and let the region overshoot its lease). Not restored after a loss: spend
+ * still in outboxes at the time (it is restored by a later answer once shipped, if the counter has not
+ * passed it by then), and what settles during the re-read's round trip. Reads answered by the
+ * in-process fallback while Redis is down never repair.
+ *
+ * After a Redis outage the error can go towards overspending. A settle queued while Redis failed and
+ * replayed on its return adds nothing to a level repaired at or after it was queued
+ * (redis-budget-ledger.ts RedisBudgetLedger): another replica may have repaired the counter first from a
+ * ledger already holding its event (replicas return one at a time), and counting it again would refuse
+ * early for the rest of the period. A repair dates from when its lease request was sent (`requestedAt`,
+ * before the control plane read the ledger), so the settles it skips wrongly are those queued within
+ * about the outbox's shipping delay (group window, flush, ingestion: a second or two) before the
+ * request, their events not yet in that ledger. Their spend is not counted until the ledger passes the
+ * counter again (repairs only raise it), which under steady traffic (the counter ahead of the ledger by
+ * what is in outboxes) may not happen before the period ends: an under-count of at most their spend, so
+ * the region may overspend by up to about that much over the rest of the period. That is chosen over
+ * counting the outage's settles twice. (A settle queued after the request was sent is added, even when
+ * an answer slower than the shipping delay brought a ledger holding its event: counted twice, towards
+ * refusing early.) The rule compares the settling replica's clock with the repairing one's, so it
+ * assumes a region's replicas' clocks agree within about the outbox's shipping delay; skew widens both
+ * windows by as much. Nothing checks that: the only skew warning (clock-skew-note.ts) compares this
+ * proxy's clock with the control plane's, above 30 s.
  */
 import { LEASES_PATH, MAX_LEASE_LEVELS, parseLeaseAnswer, type LeaseAnswer, type LeaseAsk } from "../../shared/leases/lease-wire.ts";
 import { wirePeriod } from "../../shared/leases/zoned-period.ts";
@@ -53,7 +68,12 @@ export interface LeaseLedger {
   /** True while answers come from an in-process fallback instead of the shared counters. */
   degraded?(): boolean;
   status(scope: string, period: string): Promise<{ spentMicros: number; reservedMicros: number }>;
-  repair(scope: string, period: string, spentMicros: number, version: number): Promise<void>;
+  /**
+   * `repairedAt`: when the lease request carrying the ledger's figure was sent (epoch ms, Date.now), so
+   * before the control plane read that ledger: a settle queued at or before it is taken as in the figure
+   * (redis-budget-ledger.ts RedisBudgetLedger).
+   */
+  repair(scope: string, period: string, spentMicros: number, version: number, repairedAt?: number): Promise<void>;
 }
 
 export interface LeaseView {
@@ -279,9 +299,12 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       const chunk = asked.slice(start, start + LEASE_REQUEST_LEVELS);
       // The lease's life is counted from here, on this proxy's clock: the round trip counts against it.
       const sentAt = now();
+      // And a repair it brings dates from here, on the counters' clock (Date.now, as they date queued
+      // settles; `now` may be a test's): before the control plane read the ledger (see the header).
+      const requestedAt = Date.now();
       sent++;
       const answer = await post(chunk.map((a) => a.ask), sentAt);
-      if ("grants" in answer) await apply(chunk, answer, sentAt);
+      if ("grants" in answer) await apply(chunk, answer, sentAt, requestedAt);
       else {
         failed++;
         firstFailure ??= answer.failure;
@@ -369,8 +392,8 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
     }
   }
 
-  /** Takes in the grants of one answer, each matched to the level asked at its place. */
-  async function apply(asked: Asked[], answer: LeaseAnswer, sentAt: number): Promise<void> {
+  /** Takes in the grants of one answer, each matched to the level asked at its place (`requestedAt`: LeaseLedger.repair). */
+  async function apply(asked: Asked[], answer: LeaseAnswer, sentAt: number, requestedAt: number): Promise<void> {
     for (const [i, grant] of answer.grants.entries()) {
       const entry = asked[i];
       if (!entry || grant.scope !== entry.level.scope || grant.period !== entry.ask.period) continue;
@@ -398,7 +421,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       if (grant.ledgerSpentMicros > entry.spent) {
         const counter = await counterNow(l);
         if (counter !== null && grant.ledgerSpentMicros > counter) {
-          await options.ledger.repair(l.scope, l.period, grant.ledgerSpentMicros, grant.ledgerVersion).then(
+          await options.ledger.repair(l.scope, l.period, grant.ledgerSpentMicros, grant.ledgerVersion, requestedAt).then(
             () => log(`leases: ${l.scope} ${l.period} counter behind the ledger (${counter} µ$): set to ${grant.ledgerSpentMicros} µ$ (version ${grant.ledgerVersion})`),
             (error: unknown) => log(`leases: repair of ${l.scope} failed: ${(error as Error).message}`),
           );
