@@ -30,8 +30,11 @@
  * caller's SDK anyway; the next deployment (often another model) is the better bet.
  *
  * An embeddings answer whose vectors are all of one length other than the `dimensions` asked
- * (DimensionsNotHonouredError) is such a refused, billed answer too, but `permanent`, as the vendor's
- * 400 for a size its model cannot give would be: the caller's parameter, a 400 naming `dimensions`.
+ * (DimensionsNotHonouredError: the model or server ignored the size) is an `unusable_answer` too: the
+ * deployment answered, its answer is no answer to this request, and the next deployment of the alias
+ * may honour the size (one alias can chain a compatible server that ignores `dimensions` with OpenAI's
+ * text-embedding-3-small, which honours it). Its error is the 400 naming `dimensions` the caller gets
+ * when the walk ends on it.
  *
  * `deployment_unavailable` is a vendor 4xx the deployment caused, not the request: its vendor model
  * or deployment is gone, or its account cannot pay (deployment-unavailable.ts); or its model does not
@@ -135,7 +138,7 @@ export function fromThrown(error: unknown, state: { clientClosed: boolean; timed
     const failure: AttemptFailure = { ok: false, kind: "transient", error: { kind: "upstream_invalid_response", message: "The model provider sent an invalid response." }, retryAfterMs: null, reason: "invalid_response" };
     if (!answered) return failure;
     if (error instanceof DimensionsNotHonouredError) {
-      return { ok: false, kind: "permanent", error: error.clientError(), retryAfterMs: null, reason: unsupportedParameterReason("dimensions"), refusedAnswer: { reportedUsage: error.reportedUsage } };
+      return { ok: false, kind: "unusable_answer", error: error.clientError(), retryAfterMs: null, reason: unsupportedParameterReason("dimensions"), refusedAnswer: { reportedUsage: error.reportedUsage } };
     }
     const kind: FailureKind = error instanceof UnusableAnswerError ? "unusable_answer" : "transient";
     return { ...failure, kind, refusedAnswer: { reportedUsage: error instanceof VendorProtocolError ? error.reportedUsage : null } };

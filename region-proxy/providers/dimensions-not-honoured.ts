@@ -1,14 +1,15 @@
 /**
  * An embeddings answer whose vectors all have one length, but not the `dimensions` the caller asked
- * for: the vendor's model cannot give that size and answered its own (the echo vendor above 3072; a
- * model or OpenAI-compatible server that ignores `dimensions`, a Gemini model that ignores
- * outputDimensionality). It answers this request's parameter, not a sick deployment: counted as a
- * failure, one caller's `dimensions` would open the deployment's circuit for every tenant's chat. So it
- * is a refused answer the vendor billed (charged as one, read-whole-answer.ts withReportedUsage) that
- * ends the walk as a vendor's 400 does (attempt-outcome.ts `permanent`: the breaker hears the
- * deployment answered, and no other deployment is tried, as an alias's embeddings are of one model,
- * which would answer the same and bill again); the caller gets a 400 naming `dimensions`, as OpenAI and
- * Gemini answer a size their model cannot give. Vectors of several lengths stay a VendorProtocolError.
+ * for: the vendor's model cannot give that size and answered its own (a model or OpenAI-compatible
+ * server that ignores `dimensions`, a Gemini model that ignores outputDimensionality). It answers this
+ * request's parameter, not a sick deployment: counted as a failure, one caller's `dimensions` would
+ * open the deployment's circuit for every tenant's chat. So it is a refused answer the vendor billed
+ * (charged as one, read-whole-answer.ts withReportedUsage) and unusable for this request
+ * (attempt-outcome.ts `unusable_answer`: the breaker hears the deployment answered, it is not retried,
+ * and the next deployment is tried, as one alias can chain a server that ignores `dimensions` with one
+ * that honours it); when no deployment gives the size, the caller gets a 400 naming `dimensions`, as
+ * OpenAI and Gemini answer a size their model cannot give. Vectors of several lengths stay a
+ * VendorProtocolError.
  *
  * @example throw new DimensionsNotHonouredError(4000, 3072)
  */

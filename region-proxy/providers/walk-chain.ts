@@ -31,7 +31,8 @@
  *   about an image URL from the larger model, which read the prompt) stays the answer: it says what
  *   the caller can fix.
  * - An answer whose model output cannot be used for this request (a tool call the model botched,
- *   unusable-answer.ts) moves on without a retry, and tells the breaker the deployment answered.
+ *   unusable-answer.ts; embeddings not of the `dimensions` asked, dimensions-not-honoured.ts) moves on
+ *   without a retry, and tells the breaker the deployment answered.
  * - A caller's 4xx, an unsupported parameter or a refused gateway credential fail fast (a deployment
  *   reached by fallback that cannot honour a parameter is skipped instead).
  * - The breaker is asked right before each call and told every outcome that says something about
@@ -371,8 +372,9 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             await askHealth(() => opts.health.onSuccess(circuit), undefined, opts.log, deadline);
             continue chain;
           case "unusable_answer":
-            // The deployment served the answer; its model botched this request's tool call, which a
-            // retry here would likely repeat (billed again): the next deployment is tried instead.
+            // The deployment served the answer; its model botched this request's tool call, or ignored
+            // its `dimensions`, which a retry here would likely repeat (billed again): the next
+            // deployment is tried instead. A walk that ends on it answers its error (dimensions: a 400).
             await askHealth(() => opts.health.onSuccess(circuit), undefined, opts.log, deadline);
             continue chain;
           case "credential":
