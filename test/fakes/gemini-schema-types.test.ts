@@ -3,8 +3,9 @@
  * is missing or another type is its 400 "* GenerateContentRequest.<path>.enum: only allowed for STRING
  * type" (https://github.com/musistudio/claude-code-router/issues/475), one line per such schema. Likewise
  * `properties` and `required` only on an OBJECT ("...: only allowed for OBJECT type",
- * https://github.com/anomalyco/opencode/issues/11889), and an OBJECT only with properties
- * ("...properties: should be non-empty for OBJECT type", https://github.com/browser-use/browser-use/issues/3786).
+ * https://github.com/anomalyco/opencode/issues/11889), and an explicit empty properties map not on an
+ * OBJECT ("...properties: should be non-empty for OBJECT type", https://github.com/browser-use/browser-use/issues/3786);
+ * an OBJECT with no properties key (a free-form object) is taken, as LiteLLM and the Vercel AI SDK send it.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { FakeVendor } from "./fake-server.ts";
@@ -61,17 +62,23 @@ test("properties or required on a schema whose type is not OBJECT (missing, say:
   );
 });
 
-test("an OBJECT without properties, missing or empty, at the root or nested, is refused in Gemini's words", async () => {
-  expect(await generate(declare({ type: "OBJECT", properties: { go_back: { type: "OBJECT" }, done: { type: "object", properties: {} } } }))).toEqual(
+test("an OBJECT with an empty properties map, at the root or nested, is refused in Gemini's words", async () => {
+  expect(await generate(declare({ type: "OBJECT", properties: { go_back: { type: "OBJECT", properties: {} }, done: { type: "object", properties: {} } } }))).toEqual(
     refused(
       "* GenerateContentRequest.tools[0].function_declarations[0].parameters.properties[go_back].properties: should be non-empty for OBJECT type\n" +
         "* GenerateContentRequest.tools[0].function_declarations[0].parameters.properties[done].properties: should be non-empty for OBJECT type",
     ),
   );
-  expect(await generate(declare({ type: "OBJECT" }))).toEqual(refused("* GenerateContentRequest.tools[0].function_declarations[0].parameters.properties: should be non-empty for OBJECT type"));
+  expect(await generate(declare({ type: "OBJECT", properties: {} }))).toEqual(refused("* GenerateContentRequest.tools[0].function_declarations[0].parameters.properties: should be non-empty for OBJECT type"));
   expect(await generate({ generationConfig: { responseMimeType: "application/json", responseSchema: { type: "OBJECT", properties: {} } } })).toEqual(
     refused("* GenerateContentRequest.generation_config.response_schema.properties: should be non-empty for OBJECT type"),
   );
+});
+
+test("an OBJECT with no properties key (a free-form object), at the root or nested, is taken", async () => {
+  expect((await generate(declare({ type: "OBJECT", properties: { metadata: { type: "OBJECT" }, list: { type: "ARRAY", items: { type: "object" } } } })))[0]).toBe(200);
+  expect((await generate(declare({ type: "OBJECT" })))[0]).toBe(200);
+  expect((await generate({ generationConfig: { responseMimeType: "application/json", responseSchema: { type: "OBJECT" } } }))[0]).toBe(200);
 });
 
 test("an OBJECT with properties, nested in items and anyOf, and an empty properties map elsewhere are taken", async () => {

@@ -4,11 +4,14 @@
  * .parameters.properties[truncateMode].enum: only allowed for STRING type",
  * https://github.com/musistudio/claude-code-router/issues/475); `properties` and `required` on an OBJECT
  * only ("...parameters.properties[data].properties: only allowed for OBJECT type", and `.required`,
- * https://github.com/anomalyco/opencode/issues/11889); and an OBJECT only with properties, a missing or
- * empty map being "...properties[go_back].properties: should be non-empty for OBJECT type"
- * (https://github.com/browser-use/browser-use/issues/3786; at the root, "...parameters.properties: ..."
- * or "generation_config.response_schema.properties: ..."). Checked on a request gemini-request.ts has
- * parsed, so every schema here is an object or absent.
+ * https://github.com/anomalyco/opencode/issues/11889); and no explicit empty properties map on an
+ * OBJECT, "...properties[go_back].properties: should be non-empty for OBJECT type"
+ * (https://github.com/browser-use/browser-use/issues/3786, `properties: {}`; at the root,
+ * "...parameters.properties: ..." or "generation_config.response_schema.properties: ..."). An OBJECT
+ * with no properties key, a free-form object, is taken: LiteLLM (test_build_vertex_schema) and the
+ * Vercel AI SDK (vercel/ai#11319) send `{type: "object"}` nested, and the reports of that 400 whose
+ * schema they show are for an empty map. Checked on a request gemini-request.ts has parsed, so every
+ * schema here is an object or absent.
  *
  * @example schemaTypeRefusal({ generationConfig: { responseSchema: { enum: ["a"] } } }) // "* GenerateContentRequest.generation_config.response_schema.enum: only allowed for STRING type"
  */
@@ -21,7 +24,7 @@ function collect(schema: unknown, path: string, out: string[]): void {
   const enumValues = schema.enum;
   if (Array.isArray(enumValues) && enumValues.length > 0 && type !== "STRING") out.push(`* GenerateContentRequest.${path}.enum: only allowed for STRING type`);
   if (type === "OBJECT") {
-    if (!isObject(schema.properties) || Object.keys(schema.properties).length === 0) out.push(`* GenerateContentRequest.${path}.properties: should be non-empty for OBJECT type`);
+    if (isObject(schema.properties) && Object.keys(schema.properties).length === 0) out.push(`* GenerateContentRequest.${path}.properties: should be non-empty for OBJECT type`);
   } else {
     // An empty map or list is no field at all in protobuf JSON, so only a non-empty one is refused.
     if (isObject(schema.properties) && Object.keys(schema.properties).length > 0) out.push(`* GenerateContentRequest.${path}.properties: only allowed for OBJECT type`);

@@ -1,14 +1,14 @@
 /**
- * Gemini takes `properties` (and `required`) on an OBJECT schema only, and an OBJECT only with
- * properties: "…properties[data].properties: only allowed for OBJECT type" (MCP's typeless nodes,
- * anomalyco/opencode#11889, #13148) and "…properties[go_back].properties: should be non-empty for
- * OBJECT type" (browser-use/browser-use#3786; the response_schema root too). Both were sent as given and
- * failed the request with Gemini's 400, no fallback. A typeless node with properties or required is
- * sent as an object (toolParameters already said so at the root); an object without properties, open
- * (`{type:"object"}`: JSON Schema's additionalProperties defaults to true) or closed (`properties: {}`,
- * zod's z.object({})), is refused before the call naming the field (a 400; reached by fallback, Gemini
- * is skipped for the next deployment). At the root of tool parameters it still declares a function
- * without parameters, as before.
+ * Gemini takes `properties` (and `required`) on an OBJECT schema only: "…properties[data].properties:
+ * only allowed for OBJECT type" (MCP's typeless nodes, anomalyco/opencode#11889, #13148), so a typeless
+ * node with properties or required is sent as an object (toolParameters already said so at the root).
+ * An object with no `properties` key, free-form (`{type:"object"}`: LangChain RunnableConfig's metadata
+ * and configurable, MCP tools' arguments), is sent as it is, nested or at the root, as LiteLLM
+ * (test_build_vertex_schema) and the Vercel AI SDK (vercel/ai#11319) send it. Gemini's "…properties:
+ * should be non-empty for OBJECT type" is for an explicit empty map (browser-use/browser-use#3786:
+ * Pydantic's empty model, zod's z.object({})), so that map is dropped, with an empty `required`,
+ * keeping type object, as LiteLLM does (BerriAI/litellm#18979). At the root of tool parameters such an
+ * object still declares a function without parameters, as before.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import type OpenAI from "openai";
@@ -40,21 +40,12 @@ const tool = (parameters: unknown) => ({ tools: [{ type: "function", function: {
 const format = (schema: unknown) => ({ response_format: { type: "json_schema", json_schema: { name: "out", schema } } });
 const within = (node: unknown) => ({ type: "object", properties: { go_back: node } });
 
-/** `{type:"object"}`, Pydantic's empty model, zod's z.object({}) (closed), and nullable (a type list). */
-const EMPTY_OBJECTS: unknown[] = [
-  { type: "object" },
-  { type: "object", properties: {}, title: "GoBack" },
-  { type: "object", properties: {}, additionalProperties: false },
-  { type: ["object", "null"] },
-  { description: "typeless, with required only", required: ["x"] },
-];
-
-function refusedAt(schema: unknown): string {
+function refusedAt(schema: unknown, param = FORMAT): string {
   try {
-    toGeminiSchema(schema, FORMAT);
+    toGeminiSchema(schema, param);
   } catch (e) {
     expect(e).toBeInstanceOf(UnsupportedParameterError);
-    expect((e as UnsupportedParameterError).param).toBe(FORMAT);
+    expect((e as UnsupportedParameterError).param).toBe(param);
     return (e as Error).message;
   }
   throw new Error(`not refused: ${JSON.stringify(schema)}`);
@@ -81,51 +72,92 @@ describe("a typeless node with properties (MCP) is an object", () => {
     const defs = { $defs: { D: data }, type: "object", properties: { d: { $ref: "#/$defs/D", description: "d" } } };
     expect(toGeminiSchema(defs, FORMAT).properties).toEqual({ d: { ...sentData, description: "d" } });
     expect(toGeminiSchema({ type: "object", properties: { any: {} } }, FORMAT).properties).toEqual({ any: {} });
-  });
-});
-
-describe("an object without properties", () => {
-  test("nested, it is refused naming where, in tool parameters and in a response format", () => {
-    for (const empty of EMPTY_OBJECTS) {
-      expect(refusedAt(within(empty))).toContain("at #/properties/go_back:");
-      expect(refusedAt({ type: "object", properties: { list: { type: "array", items: empty } } })).toContain("at #/properties/list/items:");
-      expect(refusedAt({ type: "object", properties: { a: { anyOf: [empty, { type: "string" }] } } })).toContain("at #/properties/a/anyOf/0:");
-    }
-    expect(refusedAt({ type: "object", properties: { a: { type: ["object", "string"] } } })).toContain("at #/properties/a/type:");
-    expect(refusedAt({ $defs: { Empty: { type: "object", properties: {} } }, type: "object", properties: { e: { $ref: "#/$defs/Empty" } } })).toContain("at #/properties/e:");
+    expect(toGeminiSchema(within({ description: "required only", required: ["x"] }), FORMAT).properties).toEqual({ go_back: { type: "object", description: "required only", required: ["x"] } });
   });
 
-  test("an allOf or $ref merged into properties is not one", () => {
+  test("an allOf or $ref merged into properties takes them", () => {
     const schema = { $defs: { Base: { type: "object" } }, type: "object", properties: { p: { allOf: [{ $ref: "#/$defs/Base" }], properties: { a: { type: "string" } } } } };
     expect(toGeminiSchema(schema, FORMAT).properties).toEqual({ p: { type: "object", properties: { a: { type: "string" } } } });
   });
+});
 
-  test("through the proxy, nested in tool parameters or a response format: a 400 naming the field, without a call", async () => {
-    for (const empty of EMPTY_OBJECTS) {
-      expect(await sendChat({ client, fake }, { model: "gemini", messages, ...tool(within(empty)) })).toMatchObject({ refused: true, param: TOOL });
-      expect(await sendChat({ client, fake }, { model: "gemini", messages, ...format(within(empty)) })).toMatchObject({ refused: true, param: FORMAT });
+/** LangChain's RunnableConfig as a tool argument: free-form dicts beside typed fields. */
+const runnable = {
+  type: "object",
+  properties: {
+    query: { type: "string" },
+    config: { type: "object", description: "Configuration for a Runnable.", properties: { tags: { type: "array", items: { type: "string" } }, metadata: { type: "object" }, configurable: { type: "object" } } },
+    kwargs: { default: null, type: "object" },
+  },
+  required: ["query"],
+};
+
+describe("a free-form object (no properties key) is sent as an object", () => {
+  test("nested in properties, items or anyOf, and as a type list's branch, in tool parameters and response formats alike", () => {
+    for (const param of [TOOL, FORMAT]) {
+      expect(toGeminiSchema(within({ type: "object", description: "free-form" }), param).properties).toEqual({ go_back: { type: "object", description: "free-form" } });
+      expect(toGeminiSchema({ type: "object", properties: { list: { type: "array", items: { type: "object" } } } }, param).properties).toEqual({ list: { type: "array", items: { type: "object" } } });
+      expect(toGeminiSchema({ type: "object", properties: { a: { anyOf: [{ type: "object" }, { type: "string" }] } } }, param).properties).toEqual({ a: { anyOf: [{ type: "object" }, { type: "string" }] } });
+      expect(toGeminiSchema(within({ type: ["object", "null"] }), param).properties).toEqual({ go_back: { type: "object", nullable: true } });
+      expect(toGeminiSchema(within({ type: ["object", "string"] }), param).properties).toEqual({ go_back: { anyOf: [{ type: "object" }, { type: "string" }] } });
     }
+    expect(toGeminiSchema(runnable, TOOL).properties).toEqual(runnable.properties);
   });
 
-  test("as a response format's root, it is refused too (Gemini: response_schema.properties: should be non-empty)", async () => {
-    for (const empty of [{ type: "object" }, { type: "object", properties: {}, additionalProperties: false }]) {
-      expect(await sendChat({ client, fake }, { model: "gemini", messages, ...format(empty) })).toMatchObject({ refused: true, param: FORMAT });
-    }
+  test("as a response format's root, too", () => {
+    expect(toGeminiSchema({ type: "object" }, FORMAT)).toEqual({ type: "object" });
   });
 
-  test("as tool parameters' root, it is still a function declared without parameters", async () => {
+  test("through the proxy, nested in tool parameters or a response format, it reaches Gemini, which answers", async () => {
+    const viaTool = await sendChat({ client, fake }, { model: "gemini", messages, ...tool(runnable) });
+    expect(viaTool.refused).toBe(false);
+    expect(viaTool.sent.tools[0].functionDeclarations[0].parameters.properties.config.properties.metadata).toEqual({ type: "object" });
+    const viaFormat = await sendChat({ client, fake }, { model: "gemini", messages, ...format(within({ type: "object" })) });
+    expect(viaFormat.refused).toBe(false);
+    expect(viaFormat.sent.generationConfig.responseSchema).toEqual({ type: "object", properties: { go_back: { type: "object" } } });
+  });
+
+  test("in a chain reaching Gemini by fallback, Gemini answers it", async () => {
+    const before = fake.calls();
+    const body = { model: "down_gemini_echo", messages, ...tool(within({ type: "object" })) } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
+    const { data, response } = await client.chat.completions.create(body).withResponse();
+    expect(response.status).toBe(200);
+    expect(fake.calls()).toBe(before + 1);
+    expect(data.model).toContain("gemini");
+  });
+});
+
+describe("an explicit empty properties map (Pydantic's empty model, zod's z.object({}))", () => {
+  test("is dropped with an empty required, keeping type object, nested or at the root", () => {
+    for (const param of [TOOL, FORMAT]) {
+      expect(toGeminiSchema(within({ type: "object", properties: {} }), param).properties).toEqual({ go_back: { type: "object" } });
+      const zod = { type: "object", properties: {}, required: [], additionalProperties: false, title: "GoBack" };
+      expect(toGeminiSchema(within(zod), param).properties).toEqual({ go_back: { type: "object", title: "GoBack" } });
+      expect(toGeminiSchema({ type: "object", properties: { l: { type: "array", items: { type: "object", properties: {} } } } }, param).properties).toEqual({ l: { type: "array", items: { type: "object" } } });
+      expect(toGeminiSchema(within({ type: ["object", "string"], properties: {} }), param).properties).toEqual({ go_back: { anyOf: [{ type: "object" }, { type: "string" }] } });
+      expect(toGeminiSchema({ $defs: { Empty: { type: "object", properties: {} } }, type: "object", properties: { e: { $ref: "#/$defs/Empty" } } }, param).properties).toEqual({ e: { type: "object" } });
+      expect(toGeminiSchema(within({ properties: {}, required: [] }), param).properties).toEqual({ go_back: { type: "object" } });
+    }
+    expect(toGeminiSchema({ type: "object", properties: {} }, FORMAT)).toEqual({ type: "object" });
+  });
+
+  test("through the proxy (browser-use's go_back in a response format), it reaches Gemini without the map", async () => {
+    const outcome = await sendChat({ client, fake }, { model: "gemini", messages, ...format(within({ type: "object", properties: {} })) });
+    expect(outcome.refused).toBe(false);
+    expect(outcome.sent.generationConfig.responseSchema).toEqual({ type: "object", properties: { go_back: { type: "object" } } });
+  });
+});
+
+describe("at the root of tool parameters", () => {
+  test("an object without properties is still a function declared without parameters", async () => {
     for (const root of [{ type: "object" }, { type: "object", properties: {} }, { type: "object", properties: {}, required: [], additionalProperties: false }]) {
       const outcome = await sendChat({ client, fake }, { model: "gemini", messages, ...tool(root) });
       expect(outcome.sent.tools[0].functionDeclarations[0]).toEqual({ name: "update_page" });
     }
-    expect(await sendChat({ client, fake }, { model: "gemini", messages, ...tool({ type: "object", additionalProperties: true }) })).toMatchObject({ refused: true, param: TOOL });
   });
 
-  test("reached by fallback, Gemini is skipped for the next deployment, which answers", async () => {
-    const before = fake.calls();
-    const body = { model: "down_gemini_echo", messages, ...tool(within({ type: "object" })) } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
-    const { response } = await client.chat.completions.create(body).withResponse();
-    expect(response.status).toBe(200);
-    expect(fake.calls()).toBe(before);
+  test("an explicit record (additionalProperties true or a schema, no properties) is still refused, as before (schema-records.test.ts)", async () => {
+    expect(await sendChat({ client, fake }, { model: "gemini", messages, ...tool({ type: "object", additionalProperties: true }) })).toMatchObject({ refused: true, param: TOOL });
+    expect(refusedAt(within({ type: "object", additionalProperties: true }))).toContain("at #/properties/go_back/additionalProperties:");
   });
 });

@@ -5,9 +5,8 @@
  * whatever its value (false, true or a schema), as an answer holding those properties only still
  * conforms; on an object without properties (a record: Pydantic's dict[str, int], zod's z.record) `true`
  * or a schema is refused, since dropping it would leave a bare object (and, as tool parameters, a
- * function declared to take no arguments); `false` there is dropped, and the empty object left is
- * refused as below (at the root of tool parameters, a function without parameters). What can be
- * rewritten faithfully is: local `$ref`s are inlined (schema-refs.ts), `type` lists become `type` +
+ * function declared to take no arguments); `false` there is dropped. What can be rewritten
+ * faithfully is: local `$ref`s are inlined (schema-refs.ts), `type` lists become `type` +
  * `nullable` or `anyOf` (schema-type-list.ts), an `anyOf` branch `{type:"null"}` becomes `nullable`, a one-schema `allOf`
  * is merged (with a `$ref` or the schema's own `properties`, the properties are joined and `required`
  * lists united, schema-merge.ts; a property defined differently on both sides is refused), a string
@@ -19,11 +18,12 @@
  * A boolean subschema (`true` or `false`) has no equivalent in Gemini's Schema message and is refused.
  * Gemini takes `properties` and `required` on an OBJECT only ("...properties[data].properties: only
  * allowed for OBJECT type"), so a node with either and no type, anyOf or enum (as MCP tool schemas write
- * nested objects) gets type "object"; and an OBJECT only with properties ("...properties: should be
- * non-empty for OBJECT type"), so an object without them is refused: open (`{type:"object"}`, whose
- * additionalProperties JSON Schema defaults to true, like the explicit records above) or closed
- * (`properties: {}`, zod's z.object({}), an answer that must be `{}`). Only the caller of the root of
- * tool parameters may take one (`emptyObjectRoot`): there it declares a function without parameters.
+ * nested objects) gets type "object". An object with no `properties` key (`{type:"object"}`, a free-form
+ * object: LangChain's RunnableConfig metadata, MCP tools' arguments) is sent as it is, as LiteLLM and
+ * the Vercel AI SDK send it; Gemini refuses an explicit empty map ("...properties: should be non-empty
+ * for OBJECT type", Pydantic's empty model, zod's z.object({})), so that map is dropped, with an empty
+ * `required`, and the object kept (as LiteLLM does). At the root of tool parameters an object without
+ * properties declares a function without parameters (tools.ts).
  * Validation keywords Gemini cannot express (oneOf, not, uniqueItems, multipleOf...), recursive
  * references, nesting deeper than MAX_SCHEMA_DEPTH and schemas that inlining makes huge are refused
  * with a 400 naming `param`.
@@ -123,25 +123,30 @@ function isRecord(out: Record<string, unknown>): boolean {
   return objectish && (!isObject(out.properties) || Object.keys(out.properties).length === 0);
 }
 
-const isObjectType = (type: unknown) => typeof type === "string" && type.toLowerCase() === "object";
-const isEmptyObject = (s: unknown) => isObject(s) && isObjectType(s.type) && (!isObject(s.properties) || Object.keys(s.properties).length === 0);
-const EMPTY_OBJECT = "an object schema without properties has no equivalent, as Gemini takes an object only with properties (without them, JSON Schema's object holds any members, or none if additionalProperties is false)";
+const isEmptyList = (v: unknown) => Array.isArray(v) && v.length === 0;
+const isEmptyMap = (v: unknown) => isObject(v) && Object.keys(v).length === 0;
+
+/** `s` without an empty `properties` map and an empty `required` list, which Gemini refuses on an object. */
+function withoutEmptyProperties(s: Record<string, unknown>): Record<string, unknown> {
+  if (!isEmptyMap(s.properties) && !isEmptyList(s.required)) return s;
+  const { properties, required, ...rest } = s;
+  return { ...rest, ...(isEmptyMap(properties) ? {} : { properties }), ...(isEmptyList(required) ? {} : { required }) };
+}
 
 /**
  * A converted schema as it is sent where a schema is expected (the root, a property, items, an anyOf
  * branch), not merged into another ($ref, allOf): typeless with `properties` or `required`, it is an
- * object; an object without properties, itself (unless `emptyObject` says it may be) or as a branch a
- * type list became, is refused.
+ * object; an empty properties map or required list, its own or a branch's a type list became, is dropped.
  */
-function sendable(out: Record<string, unknown>, at: string, walk: Walk, emptyObject = false): Record<string, unknown> {
+function sendable(out: Record<string, unknown>): Record<string, unknown> {
   if (out.type === undefined && !("anyOf" in out) && !("enum" in out) && ("properties" in out || "required" in out)) out = { type: "object", ...out };
-  if (!emptyObject && isEmptyObject(out)) refuse(walk, at, EMPTY_OBJECT);
-  if (Array.isArray(out.anyOf) && out.anyOf.some(isEmptyObject)) refuse(walk, `${at}/type`, EMPTY_OBJECT);
+  out = withoutEmptyProperties(out);
+  if (Array.isArray(out.anyOf)) out = { ...out, anyOf: out.anyOf.map((b) => (isObject(b) ? withoutEmptyProperties(b) : b)) };
   return out;
 }
 
-/** A subschema converted and checked as it is sent (sendable). */
-const child = (schema: unknown, at: string, depth: number, walk: Walk) => sendable(convert(schema, at, depth, walk), at, walk);
+/** A subschema converted and made ready to send (sendable). */
+const child = (schema: unknown, at: string, depth: number, walk: Walk) => sendable(convert(schema, at, depth, walk));
 
 /** `own` merged into `base` (schema-merge.ts), or a refusal naming the property they define differently. */
 function merge(base: Record<string, unknown>, own: Record<string, unknown>, at: string, walk: Walk): Record<string, unknown> {
@@ -208,11 +213,7 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): Record
   return out;
 }
 
-/**
- * The Gemini schema for a client's JSON schema; `param` names it in a refusal. `emptyObjectRoot`: the
- * root may be an object without properties (tool parameters, which the caller then leaves out).
- */
-export function toGeminiSchema(schema: unknown, param: string, options: { emptyObjectRoot?: boolean } = {}): Record<string, unknown> {
-  const walk: Walk = { root: schema, param, inlining: [], nodes: 0 };
-  return sendable(convert(schema, "#", 0, walk), "#", walk, options.emptyObjectRoot);
+/** The Gemini schema for a client's JSON schema; `param` names it in a refusal. */
+export function toGeminiSchema(schema: unknown, param: string): Record<string, unknown> {
+  return sendable(convert(schema, "#", 0, { root: schema, param, inlining: [], nodes: 0 }));
 }

@@ -19,9 +19,9 @@ export function convertTools(tools: unknown[] | undefined, toolChoice: unknown):
       throw new UnsupportedParameterError(`tools[${i}]`, "Only tools of type 'function' with a name are supported by this provider.");
     }
     // `{}` or a typeless schema of no properties is no parameters; MCP's typeless `{properties}` an object.
-    // An object without properties may be the root only (nested, Gemini refuses it): no parameters either.
+    // An object without properties (or with an empty map, dropped by toGeminiSchema) is no parameters either.
     const schema = toolParameters(t.function.parameters);
-    const parameters = schema ? toGeminiSchema(schema, `tools[${i}].function.parameters`, { emptyObjectRoot: true }) : undefined;
+    const parameters = schema ? toGeminiSchema(schema, `tools[${i}].function.parameters`) : undefined;
     const name = geminiFunctionName(t.function.name, `tools[${i}].function.name`);
     // Gemini refuses the whole request ("Duplicate function declaration found: <name>"); OpenAI takes it.
     if (seen.has(name)) throw new UnsupportedParameterError(`tools[${i}].function.name`, `This provider takes each function name once; '${name}' is declared twice.`);
@@ -51,7 +51,7 @@ export function convertTools(tools: unknown[] | undefined, toolChoice: unknown):
 /**
  * An object schema without properties: a function that takes none. Gemini refuses it as parameters
  * ("parameters.properties: should be non-empty for OBJECT type"); a declaration without parameters
- * says the same thing. Nested, such an object is refused (toGeminiSchema).
+ * says the same thing. Nested, a free-form object is sent as `{type: "object"}` (toGeminiSchema).
  */
 function isEmptyObject(schema: unknown): boolean {
   const s = schema as { type?: unknown; properties?: unknown } | null;
