@@ -15,8 +15,9 @@
  * JSON_DELTA_CHARS characters.
  *
  * `n` (1..128) gives n equal choices; `stop` (a string or up to 4) cuts the content before the
- * earliest stop sequence (finish "stop"), then max_tokens cuts it to that many pieces (finish
- * "length"); `logprobs` asks each choice's content tokens with logprob 0 (openai-wire.ts). A value
+ * earliest stop sequence (finish "stop"), then max_tokens (or max_completion_tokens) cuts it, or a
+ * call's arguments, to that many pieces (finish "length", the call's arguments the kept pieces, as
+ * OpenAI cuts a call at the cap); `logprobs` asks each choice's content tokens with logprob 0 (openai-wire.ts). A value
  * OpenAI refuses is its 400 (a Refusal).
  *
  * @example echoAnswer({ messages: [{ role: "user", content: "hi" }] }, "chatcmpl-echo1").choices[0].pieces // ["Echo:", " hi"]
@@ -139,6 +140,11 @@ function cutAtStop(text: string, stops: string[]): string | null {
   return at.length > 0 ? text.slice(0, Math.min(...at)) : null;
 }
 
+/** The first `maxTokens` pieces (one completion token each) when there are more, else null (nothing cut). */
+function capped(all: string[], maxTokens: number | undefined): string[] | null {
+  return maxTokens !== undefined && maxTokens > 0 && all.length > maxTokens ? all.slice(0, maxTokens) : null;
+}
+
 export function echoAnswer(body: Record<string, unknown>, id: string): EchoAnswer | Refusal {
   const n = body.n == null ? 1 : body.n;
   const badN = integerRefusal("n", n, 1, MAX_N);
@@ -159,11 +165,15 @@ export function echoAnswer(body: Record<string, unknown>, id: string): EchoAnswe
   const answer = tool ? null : content(body, messages, userText);
   if (answer && isRefusal(answer)) return answer;
   const choices = Array.from({ length: n as number }, (_, index): EchoChoice => {
-    if (tool) return { index, pieces: [], toolCall: toolCall(tool, args, id.replace(/^chatcmpl-/, "call_") + (index > 0 ? `_${index}` : "")), finish: "tool_calls", logprobs };
+    if (tool) {
+      const call = toolCall(tool, args, id.replace(/^chatcmpl-/, "call_") + (index > 0 ? `_${index}` : ""));
+      const kept = capped(call.pieces, maxTokens);
+      return { index, pieces: [], toolCall: kept ? { ...call, arguments: kept.join(""), pieces: kept } : call, finish: kept ? "length" : "tool_calls", logprobs };
+    }
     const { text, split } = answer!;
     const all = split(cutAtStop(text, stops) ?? text);
-    const cut = maxTokens !== undefined && maxTokens > 0 && all.length > maxTokens;
-    return { index, pieces: cut ? all.slice(0, maxTokens) : all, toolCall: null, finish: cut ? "length" : "stop", logprobs };
+    const kept = capped(all, maxTokens);
+    return { index, pieces: kept ?? all, toolCall: null, finish: kept ? "length" : "stop", logprobs };
   });
   const completionTokens = choices.reduce((sum, c) => sum + c.pieces.length + (c.toolCall?.pieces.length ?? 0), 0);
   return { choices, completionTokens };

@@ -63,3 +63,19 @@ test("the SDK's stream helper assembles the call", async () => {
   const call = final.choices[0]!.message.tool_calls![0]!;
   expect(call.type === "function" && JSON.parse(call.function.arguments).city).toBe("Weather in Paris?");
 });
+
+test("max_tokens (and max_completion_tokens) cut a call's arguments as OpenAI does: that many tokens, finish length, streamed alike", async () => {
+  const full = await echo.client.chat.completions.create({ model: "echo-1", messages: ask, tools, tool_choice: "required" });
+  const fullArgs = (full.choices[0]!.message.tool_calls![0]! as { function: { arguments: string } }).function.arguments;
+  for (const cap of [{ max_tokens: 2 }, { max_completion_tokens: 2 }]) {
+    const reply = await echo.client.chat.completions.create({ model: "echo-1", messages: ask, tools, tool_choice: "required", ...cap });
+    const choice = reply.choices[0]!;
+    const args = (choice.message.tool_calls![0]! as { function: { arguments: string } }).function.arguments;
+    expect([reply.usage!.completion_tokens, choice.finish_reason, args]).toEqual([2, "length", fullArgs.slice(0, 16)]);
+    const stream = await echo.client.chat.completions.create({ model: "echo-1", messages: ask, tools, tool_choice: "required", stream: true, stream_options: { include_usage: true }, ...cap });
+    const chunks = [];
+    for await (const chunk of stream) chunks.push(chunk);
+    const streamed = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []).map((c) => c.function?.arguments ?? "").join("");
+    expect([chunks.at(-1)!.usage, chunks.at(-2)!.choices[0]!.finish_reason, streamed]).toEqual([reply.usage, "length", args]);
+  }
+});
