@@ -5,8 +5,9 @@
  *
  * A function is called as OpenAI calls one: when `tool_choice` is "required" (the first function) or
  * names one; under "auto" (or none given) only when the last user text says "call tool", the test
- * fakes' convention (test/fakes/openai-chat-request.ts); never under "none". Its arguments are the
- * smallest instance of the function's `parameters` (schema-instance.ts), strings being the user's text.
+ * fakes' convention (test/fakes/openai-chat-request.ts); never under "none". A choice forcing a call
+ * with no tools, or naming a function absent from them, is a 400 naming tool_choice. Its arguments
+ * are the smallest instance of the function's `parameters` (schema-instance.ts), strings being the user's text.
  * Parameters (or a response_format schema) it cannot instantiate are OpenAI's 400 naming them
  * (`Invalid schema for function 'f': …`, param tools[i].function.parameters), never a 500.
  *
@@ -17,8 +18,8 @@
  * `n` (1..128) gives n equal choices; `stop` (a string or up to 4) cuts the content before the
  * earliest stop sequence (finish "stop"), then max_tokens (or max_completion_tokens) cuts it, or a
  * call's arguments, to that many pieces (finish "length", the call's arguments the kept pieces, as
- * OpenAI cuts a call at the cap); `logprobs` asks each choice's content tokens with logprob 0 (openai-wire.ts). A value
- * OpenAI refuses is its 400 (a Refusal).
+ * OpenAI cuts a call at the cap); `logprobs` asks each choice's content tokens with logprob 0
+ * (openai-wire.ts), `top_logprobs` allowed only with it. A value OpenAI refuses is its 400 (a Refusal).
  *
  * @example echoAnswer({ messages: [{ role: "user", content: "hi" }] }, "chatcmpl-echo1").choices[0].pieces // ["Echo:", " hi"]
  */
@@ -80,15 +81,27 @@ function instanceOr(schema: unknown, text: string, all: boolean, refuse: (why: s
   }
 }
 
-/** The function to call, if any (see the file comment). */
-function calledFunction(body: Record<string, unknown>, userText: string): FunctionTool | undefined {
+/** OpenAI's answer to a tool_choice that forces a call when there are no tools to call. */
+const TOOL_CHOICE_WITHOUT_TOOLS: Refusal = { message: "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", param: "tool_choice", code: null };
+/** OpenAI's answer to top_logprobs without logprobs: true. */
+const TOP_LOGPROBS_WITHOUT_LOGPROBS: Refusal = { message: "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.", param: "top_logprobs", code: null };
+
+/**
+ * The function to call, if any (see the file comment); a 400 for a choice forcing a call with no tools,
+ * or naming a function that is not among them (a call to a function the caller never declared is
+ * not an answer OpenAI gives).
+ */
+function calledFunction(body: Record<string, unknown>, userText: string): FunctionTool | undefined | Refusal {
   const tools = functionTools(body.tools);
   const choice = body.tool_choice;
-  if (tools.length === 0 || choice === "none") return undefined;
-  if (isRecord(choice) && choice.type === "function" && isRecord(choice.function)) {
-    const name = choice.function.name;
-    return tools.find((tool) => tool.name === name) ?? (typeof name === "string" ? { name, parameters: undefined, at: -1 } : undefined);
+  const named = isRecord(choice) && choice.type === "function" && isRecord(choice.function) ? choice.function : undefined;
+  if ((choice === "required" || named) && (!Array.isArray(body.tools) || body.tools.length === 0)) return TOOL_CHOICE_WITHOUT_TOOLS;
+  if (named) {
+    const name = named.name;
+    if (typeof name !== "string") return { message: `Invalid type for 'tool_choice.function.name': expected a string, but got ${typeName(name)} instead.`, param: "tool_choice.function.name", code: "invalid_type" };
+    return tools.find((tool) => tool.name === name) ?? { message: `Invalid value for 'tool_choice': function '${name}' not found in 'tools'.`, param: "tool_choice", code: null };
   }
+  if (tools.length === 0 || choice === "none") return undefined;
   if (choice === "required" || userText.includes("call tool")) return tools[0];
   return undefined;
 }
@@ -154,12 +167,14 @@ export function echoAnswer(body: Record<string, unknown>, id: string): EchoAnswe
   const top = body.top_logprobs == null ? 0 : body.top_logprobs;
   const badTop = integerRefusal("top_logprobs", top, 0, MAX_TOP_LOGPROBS);
   if (badTop) return badTop;
+  if (body.top_logprobs != null && body.logprobs !== true) return TOP_LOGPROBS_WITHOUT_LOGPROBS;
   const logprobs = body.logprobs === true ? { top: top as number } : null;
 
   const messages = body.messages as EchoMessage[];
   const userText = lastUserText(messages);
   const maxTokens = typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : typeof body.max_tokens === "number" ? body.max_tokens : undefined;
   const tool = calledFunction(body, userText);
+  if (tool && isRefusal(tool)) return tool;
   const args = tool ? callArguments(tool, userText) : "";
   if (typeof args !== "string") return args;
   const answer = tool ? null : content(body, messages, userText);
