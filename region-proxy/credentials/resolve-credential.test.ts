@@ -15,6 +15,14 @@ test("env: refs come from the given environment, missing ones fail without the v
   expect(resolve("plain-secret").ok).toBe(false);
 });
 
+test("env: values are trimmed as file: values are (a Secret made from a file ends in a newline); a blank one is missing", () => {
+  const resolve = createCredentialResolver({ NEWLINE: "sk-secret\n", SPACES: "  sk-secret \t", BLANK: " \n", EMPTY: "" });
+  expect(resolve("env:NEWLINE")).toEqual({ ok: true, credential: "sk-secret" });
+  expect(resolve("env:SPACES")).toEqual({ ok: true, credential: "sk-secret" });
+  expect(resolve("env:BLANK")).toEqual({ ok: false, reason: "credential env:BLANK is not set" });
+  expect(resolve("env:EMPTY")).toEqual({ ok: false, reason: "credential env:EMPTY is not set" });
+});
+
 /** A clock the test moves by hand. */
 function manualClock(): { now: () => number; advance(ms: number): void } {
   let at = 1_000;

@@ -1,6 +1,7 @@
 /**
  * Resolves a deployment's `credentialRef` locally: `env:NAME` from the configured credential variables,
- * `file:path` from a file inside the credentials directory (trailing newline trimmed). The snapshot
+ * `file:path` from a file inside the credentials directory, either with surrounding whitespace (a
+ * trailing newline) trimmed; a blank value is a missing credential. The snapshot
  * never holds a credential, and neither the credential nor its value is ever logged; a missing one only
  * names the ref.
  *
@@ -52,7 +53,10 @@ export function createCredentialResolver(env: Record<string, string | undefined>
   const resolve: CredentialResolver = (ref) => {
     if (ref.startsWith("env:")) {
       const name = ref.slice(4);
-      const value = Object.hasOwn(env, name) ? env[name] : undefined;
+      // Trimmed as a file's value is: a Secret made from a file (`kubectl create secret --from-file`)
+      // ends in a newline, which fetch would strip from the header anyway, so what is sent, and what is
+      // redacted from a vendor's error, is the same value. A blank one is as missing as an empty one.
+      const value = Object.hasOwn(env, name) ? env[name]?.trim() : undefined;
       return value ? { ok: true, credential: value } : { ok: false, reason: `credential ${ref} is not set` };
     }
     if (ref.startsWith("file:")) {

@@ -22,3 +22,12 @@ test("an excerpt cut inside a quoted key loses the key's start at its end too; a
   expect(textWithoutCredential(`${KEY.slice(0, 9)} then more`, KEY)).toBe(`${KEY.slice(0, 9)} then more`);
   expect(withoutCredential({ kind: "upstream_invalid_response", message: `broke: <html>${KEY.slice(0, 6)}` }, KEY)).toEqual({ kind: "upstream_invalid_response", message: "broke: <html>[redacted]" });
 });
+
+test("a credential with surrounding whitespace is cut out as sent (a header value is trimmed), and as given", () => {
+  const padded = ` ${KEY}\n`;
+  expect(textWithoutCredential(`bad key ${KEY} here`, padded)).toBe("bad key [redacted] here");
+  expect(textWithoutCredential(`bad key ${padded}here`, padded)).toBe("bad key [redacted]here");
+  expect(textWithoutCredential(`cut: ${KEY.slice(0, 6)}`, padded)).toBe("cut: [redacted]");
+  expect(withoutCredential({ kind: "vendor_rejected", status: 400, message: `x ${KEY} y`, code: KEY, param: null }, padded)).toEqual({ kind: "vendor_rejected", status: 400, message: "x [redacted] y", code: "[redacted]", param: null });
+  expect(withoutCredential({ kind: "vendor_rejected", status: 400, message: "  ", code: null, param: null }, " \n")).toEqual({ kind: "vendor_rejected", status: 400, message: "  ", code: null, param: null });
+});

@@ -15,11 +15,22 @@ export type Redactor = (error: GatewayError) => GatewayError;
 /** The shortest start of a credential cut out at the end of a text (shorter ones say nothing of the key). */
 export const MIN_CUT_KEY_CHARS = 4;
 
-/** A vendor's raw text with every occurrence of the credential, and its start left at the text's end by a cut, taken out. */
+/**
+ * A vendor's raw text with every occurrence of the credential, and its start left at the text's end by a
+ * cut, taken out. The credential is cut as given and as sent: a header value goes without its surrounding
+ * whitespace (fetch trims it), so a vendor quotes the trimmed key even if the resolver did not trim it.
+ * A blank credential (never sent) cuts nothing.
+ */
 export function textWithoutCredential(text: string, credential: string): string {
-  if (credential === "") return text;
-  const whole = text.includes(credential) ? text.split(credential).join(REDACTED) : text;
-  return withoutCutCredential(whole, credential);
+  const sent = credential.trim();
+  if (sent === "") return text;
+  let whole = cutAll(text, credential);
+  if (sent !== credential) whole = cutAll(whole, sent);
+  return withoutCutCredential(whole, sent);
+}
+
+function cutAll(text: string, credential: string): string {
+  return text.includes(credential) ? text.split(credential).join(REDACTED) : text;
 }
 
 /** `text` without a start of `credential` (MIN_CUT_KEY_CHARS or more) at its end. */
@@ -31,7 +42,7 @@ function withoutCutCredential(text: string, credential: string): string {
 }
 
 export function withoutCredential(error: GatewayError, credential: string): GatewayError {
-  if (credential === "") return error;
+  if (credential.trim() === "") return error;
   let redacted: Record<string, unknown> | null = null;
   for (const [field, value] of Object.entries(error)) {
     if (typeof value !== "string") continue;
