@@ -58,6 +58,7 @@ import { wirePeriod } from "../../shared/leases/zoned-period.ts";
 import { redirectAnswer } from "../../shared/http/redirect-answer.ts";
 import { endpointUrl } from "../../shared/http/endpoint-url.ts";
 import { readControlPlaneError } from "../../shared/http/control-plane-error.ts";
+import { textWithoutCredential } from "../providers/redact-credential.ts";
 import { shownUrl } from "../../shared/config/shown-url.ts";
 import { clockSkewNote } from "./clock-skew-note.ts";
 import { createMemoryLeaseStore, type LeaseStore } from "./lease-store.ts";
@@ -327,6 +328,12 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
     }
   }
 
+  /**
+   * The start of an answer's body for a log line, without the region token: what answered is whatever
+   * sits at CONTROL_PLANE_URL, and an ingress's page may echo the request's Authorization header.
+   */
+  const excerpt = (text: string, chars: number): string => textWithoutCredential(text.slice(0, chars), options.regionToken);
+
   /** One lease request: the control plane's answer, or why there is none. */
   async function post(asks: LeaseAsk[], sentAt: number): Promise<LeaseAnswer | NoAnswer> {
     try {
@@ -364,24 +371,24 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
           }
           return { grants: asks.map((a) => ({ scope: a.scope, period: a.period, managed: false as const })) };
         }
-        return { failure: `the lease request to ${shownUrl(url)} was answered 404 by something that is not the control plane (${JSON.stringify(start.slice(0, 80))}): CONTROL_PLANE_URL should be the control plane's base URL (a path prefix missing?)`, endsCycle: true };
+        return { failure: `the lease request to ${shownUrl(url)} was answered 404 by something that is not the control plane (${JSON.stringify(excerpt(start, 80))}): CONTROL_PLANE_URL should be the control plane's base URL (a path prefix missing?)`, endsCycle: true };
       }
       if (response.status >= 400 && response.status < 500) {
-        const failure = `the control plane refused the lease request (${response.status}: ${errorMessage(await response.text())})`;
+        const failure = `the control plane refused the lease request (${response.status}: ${excerpt(errorMessage(await response.text()), 200)})`;
         return { failure, endsCycle: !refusesOnlyThisRequest(response.status) };
       }
       // Reached but failed (a 5xx, a body that is no lease answer): said as such. A 500 is the route
       // failing on this request's levels (one handler serves them all), not the control plane failing.
       if (!response.ok) {
         const servingFailed = response.status === 500;
-        return { failure: `the control plane failed the lease request (${response.status}: ${errorMessage(await response.text())})`, endsCycle: !servingFailed, servingFailed };
+        return { failure: `the control plane failed the lease request (${response.status}: ${excerpt(errorMessage(await response.text()), 200)})`, endsCycle: !servingFailed, servingFailed };
       }
       const text = await response.text();
       let body: unknown;
       try {
         body = JSON.parse(text);
       } catch {
-        return { failure: `the control plane sent an unusable lease answer (not JSON: ${JSON.stringify(text.slice(0, 80))})`, endsCycle: true };
+        return { failure: `the control plane sent an unusable lease answer (not JSON: ${JSON.stringify(excerpt(text, 80))})`, endsCycle: true };
       }
       const parsed = parseLeaseAnswer(body);
       if (typeof parsed === "string") return { failure: `the control plane sent an unusable lease answer (${parsed})`, endsCycle: true };

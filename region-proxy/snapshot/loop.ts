@@ -25,6 +25,7 @@ import { applySnapshot, saveHeldSnapshot, type ApplyDeps } from "./apply-snapsho
 import type { LoadedSnapshot } from "./current.ts";
 import { fetchSnapshot, type SnapshotAnswer } from "./fetch-snapshot.ts";
 import { RefusedSnapshot } from "./refused-snapshot.ts";
+import { textWithoutCredential } from "../providers/redact-credential.ts";
 
 export interface SnapshotLoopDeps extends ApplyDeps {
   controlPlaneUrl: string;
@@ -153,10 +154,12 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
     if ("notFound" in answer) {
       const foreign = isForeignNotFound(answer, deps.region);
       const situation = foreign ? "foreign" : "not_yet";
+      // The body's start is logged without the region token: what answered is whatever sits at
+      // CONTROL_PLANE_URL, and an ingress's page may echo the request's Authorization header.
       if (notFound !== situation) {
         deps.log(
           foreign
-            ? `snapshot poll: 404 from ${shownUrl(url)} is not the control plane's snapshot answer (${JSON.stringify(answer.notFound.start.slice(0, 80))}): CONTROL_PLANE_URL should be the control plane's base URL (a wrong or missing path prefix?); backing off, keeping version ${version} (logged again when this changes)`
+            ? `snapshot poll: 404 from ${shownUrl(url)} is not the control plane's snapshot answer (${JSON.stringify(textWithoutCredential(answer.notFound.start.slice(0, 80), deps.regionToken))}): CONTROL_PLANE_URL should be the control plane's base URL (a wrong or missing path prefix?); backing off, keeping version ${version} (logged again when this changes)`
             : `snapshot poll: the control plane has no snapshot for region ${deps.region} yet (404 from ${shownUrl(url)}); ${version > 0 ? `keeping version ${version}` : "not ready until one is published"} (logged again when this changes)`,
         );
       }
