@@ -37,3 +37,13 @@ test("dimensions outside 1..3072, or not an integer, is OpenAI's 400 naming dime
   }
   expect(((await (await embed({ input: "hi", dimensions: 3072 })).json()) as { data: { embedding: number[] }[] }).data[0]!.embedding).toHaveLength(3072);
 });
+
+test("the limits OpenAI (and the test fakes) hold embeddings to: 2048 inputs, 8192 tokens an input, 300,000 in all", async () => {
+  const tooMany = await embed({ input: Array.from({ length: 2049 }, () => "hi") });
+  expect([tooMany.status, ((await tooMany.json()) as { error: { message: string } }).error.message]).toEqual([400, "'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference."]);
+  const long = await embed({ input: "abcd".repeat(8193) });
+  expect([long.status, ((await long.json()) as { error: { message: string } }).error.message]).toEqual([400, "Invalid 'input': maximum context length is 8192 tokens."]);
+  const total = await embed({ input: Array.from({ length: 40 }, () => "abcd".repeat(8000)) });
+  expect([total.status, ((await total.json()) as { error: { code: string } }).error.code]).toEqual([400, "max_tokens_per_request"]);
+  expect((await embed({ input: Array.from({ length: 2048 }, () => "hi") })).status).toBe(200);
+});

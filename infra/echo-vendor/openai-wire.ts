@@ -3,6 +3,7 @@
  * https://platform.openai.com/docs/api-reference/chat/object and .../chat/streaming.
  */
 import type { EchoChoice } from "./echo-answer.ts";
+import { typeName } from "../../shared/openai/request-readers.ts";
 
 export interface Usage {
   prompt_tokens: number;
@@ -67,19 +68,16 @@ export function chunkBody(id: string, created: number, model: string, choices: u
 export const sse = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
 export const SSE_DONE = "data: [DONE]\n\n";
 
-/** A JSON value as OpenAI's type errors name it ("null", "an integer", "a decimal", "a string", "an array", "an object", "a boolean"). */
-export function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "number") return Number.isInteger(value) ? "an integer" : "a decimal";
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
-}
+/** A JSON value as OpenAI's type errors name it (shared with the test fakes). */
+export { typeName };
 
 /** A 400 invalid_request_error, in OpenAI's words. */
 export interface Refusal {
   message: string;
   param: string | null;
   code: string | null;
+  /** The error's type when it is not invalid_request_error (max_tokens_per_request). */
+  type?: string;
 }
 
 export const isRefusal = (value: object): value is Refusal => "message" in value && "code" in value;

@@ -132,7 +132,7 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
     if (admitted instanceof Response) return admitted;
     const { body, model } = admitted;
     const read = readEmbeddingRequest(body);
-    if (isRefusal(read)) return errorResponse(400, read.message, "invalid_request_error", read.code, read.param);
+    if (isRefusal(read)) return errorResponse(400, read.message, read.type ?? "invalid_request_error", read.code, read.param);
     const { inputs, tokens, dimensions } = read;
     return Response.json({
       object: "list",

@@ -139,10 +139,8 @@ export function garbage(stream: boolean): Response {
   return new Response("<html><body>502 Bad Gateway</body></html>", { status: 200, headers: { "content-type": "application/json" } });
 }
 
-/** Deterministic token count: one token per 4 characters, at least 1. */
-export function countTokens(text: string): number {
-  return Math.max(1, Math.ceil(text.length / 4));
-}
+/** Deterministic token count: one token per 4 characters, at least 1 (the echo vendor's count too). */
+export { textTokens as countTokens } from "../../shared/openai/request-readers.ts";
 
 /**
  * Splits an answer into stream pieces on word boundaries, blanks kept: each piece is the blanks before

@@ -2,86 +2,13 @@
  * What the OpenAI and Azure OpenAI fakes share besides reading a chat request
  * (openai-chat-request.ts): Azure serves OpenAI's wire formats, so both refuse a parameter in OpenAI's
  * words, read embeddings input and build an embeddings list the same way; they differ in paths, keys,
- * error JSON around the words, ids and Azure's content-filter annotations.
+ * error JSON around the words, ids and Azure's content-filter annotations. The request readers
+ * (Refusal, typeName, embeddings input and dimensions) are shared with the echo vendor
+ * (shared/openai/request-readers.ts).
  */
-import { countTokens } from "./fake-server.ts";
+import { readDimensions as readDimensionsUpTo, type EmbeddingInput, type Refusal } from "../../shared/openai/request-readers.ts";
 
-/** A 400 in OpenAI's words (Azure answers the same for OpenAI's parameters); each fake renders it as its error JSON. */
-export class Refusal {
-  constructor(
-    readonly message: string,
-    readonly param: string | null,
-    readonly code: string | null,
-    /** The error's `type`: invalid_request_error but for the few OpenAI types otherwise (max_tokens_per_request). */
-    readonly type = "invalid_request_error",
-  ) {}
-}
-
-/** How OpenAI's validation names a JSON value's type: "Invalid type for 'x': expected …, but got a string instead." */
-export function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "number") return Number.isInteger(value) ? "an integer" : "a decimal";
-  if (typeof value === "object") return "an object";
-  return `a ${typeof value}`;
-}
-
-/**
- * One embeddings input: a text, or the token ids of one text (as OpenAI's tokenizer would give them;
- * the fake does not decode them, their count is the input's tokens).
- */
-export type EmbeddingInput = string | number[];
-
-/** Most inputs one request takes, in either vendor's reference ("any array must be 2048 dimensions or less"). */
-export const MAX_EMBEDDING_INPUTS = 2048;
-/** Most tokens one input may have ("8192 tokens for all embedding models"). */
-const MAX_INPUT_TOKENS = 8192;
-/** Most tokens all inputs of one request may have together ("a maximum of 300,000 tokens summed across all inputs"). */
-const MAX_REQUEST_TOKENS = 300_000;
-
-/**
- * OpenAI's answer to an `input` its schema does not take, param and code null
- * (https://github.com/embeddings-benchmark/mteb/issues/1200, openai/openai-python#118 for more than
- * 2048 inputs); Azure answers the same words (Azure/azure-sdk-for-js#28253).
- */
-export const INVALID_INPUT = new Refusal("'$.input' is invalid. Please check the API reference: https://platform.openai.com/docs/api-reference.", null, null);
-
-const isTokenIds = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((t) => Number.isSafeInteger(t) && t >= 0);
-
-/** The inputs of `input` in one of the four documented shapes, or null for anything else. */
-function inputsOf(input: unknown): EmbeddingInput[] | null {
-  if (typeof input === "string") return input === "" ? null : [input];
-  if (!Array.isArray(input) || input.length === 0) return null;
-  if (input.every((i) => typeof i === "string")) return input.includes("") ? null : (input as string[]);
-  // A flat array of ids is ONE input; an array of id arrays is one input each.
-  if (isTokenIds(input)) return [input];
-  return input.every(isTokenIds) ? (input as number[][]) : null;
-}
-
-/**
- * Reads embeddings `input` as OpenAI documents it (https://platform.openai.com/docs/api-reference/embeddings/create;
- * Azure's v1 reference the same): a non-empty string, an array of them, an array of non-negative
- * integer token ids (one input) or an array of such arrays (one input each). Anything else (a mixed
- * array, a decimal or negative id, an empty string, array or id array) is INVALID_INPUT; more than
- * 2048 inputs is `tooMany` (each vendor words it its own way); an input over 8192 tokens, or more than
- * 300,000 tokens in all, OpenAI's 400s for them. The tokens are the ids given, or the fake's 1 per 4
- * characters of a text.
- */
-export function readEmbeddingInputs(input: unknown, tooMany: Refusal): { inputs: EmbeddingInput[]; tokens: number } | Refusal {
-  const inputs = inputsOf(input);
-  if (inputs === null) return INVALID_INPUT;
-  if (inputs.length > MAX_EMBEDDING_INPUTS) return tooMany;
-  let tokens = 0;
-  for (const one of inputs) {
-    const n = typeof one === "string" ? countTokens(one) : one.length;
-    // https://github.com/neo4j-labs/agent-memory/issues/104 quotes this answer off the wire.
-    if (n > MAX_INPUT_TOKENS) return new Refusal(`Invalid 'input': maximum context length is ${MAX_INPUT_TOKENS} tokens.`, null, null);
-    tokens += n;
-  }
-  // The answer gpt-researcher and spiceai quote (assafelovic/gpt-researcher#1524, spiceai/spiceai#6142).
-  if (tokens > MAX_REQUEST_TOKENS) return new Refusal(`Requested ${tokens} tokens, max ${MAX_REQUEST_TOKENS} tokens per request`, null, "max_tokens_per_request", "max_tokens_per_request");
-  return { inputs, tokens };
-}
+export { INVALID_INPUT, MAX_EMBEDDING_INPUTS, Refusal, readEmbeddingInputs, typeName, type EmbeddingInput } from "../../shared/openai/request-readers.ts";
 
 /** A deterministic vector from the text, so equal inputs embed equally and different ones mostly not. */
 function vector(text: string, dimensions: number): number[] {
@@ -111,13 +38,7 @@ export function maxDimensions(model: string): number | null {
   return model.includes("text-embedding-3-large") ? 3072 : 1536;
 }
 
-/** `dimensions` as the model allows it; null and absent are "not given" (the model's default, `fallback` here). */
+/** `dimensions` as the model allows it (maxDimensions); null and absent are "not given" (the model's default, `fallback` here). */
 export function readDimensions(value: unknown, model: string, fallback: number): number | Refusal {
-  if (value === undefined || value === null) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value)) return new Refusal(`Invalid type for 'dimensions': expected an integer, but got ${typeName(value)} instead.`, "dimensions", "invalid_type");
-  const max = maxDimensions(model);
-  if (max === null) return new Refusal("This model does not support specifying dimensions.", "dimensions", null);
-  if (value < 1) return new Refusal(`Invalid 'dimensions': integer below minimum value. Expected a value >= 1, but got ${value} instead.`, "dimensions", "integer_below_min_value");
-  if (value > max) return new Refusal(`Invalid 'dimensions': integer above maximum value. Expected a value <= ${max}, but got ${value} instead.`, "dimensions", "integer_above_max_value");
-  return value;
+  return readDimensionsUpTo(value, maxDimensions(model), fallback);
 }
