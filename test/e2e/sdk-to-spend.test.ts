@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import OpenAI from "openai";
 import { costMicros } from "../../shared/money/cost.ts";
+import { clearOfDayEnd } from "../support/clear-of-day-end.ts";
 import { eventually, startStack, type TestStack } from "../support/stack.ts";
 
 let stack: TestStack;
@@ -37,6 +38,9 @@ test("GraphQL config → EU proxy → openai SDK (plain and streamed) → spend"
   const eu = stack.proxies.eu!;
   await eventually(() => eu.snapshotVersion() >= configVersion, 5000, "EU proxy to load the new snapshot");
 
+  // Each request is booked in the UTC day it arrived and byDay is checked against today's date, up to
+  // 8 s later: run across midnight, the two fell in two days, or in one that was no longer today.
+  await clearOfDayEnd(20_000);
   const client = new OpenAI({ baseURL: `${eu.url}/v1`, apiKey: createKey.secret, maxRetries: 0 });
   const messages = [{ role: "user" as const, content: "Bonjour from the EU office, please echo this" }];
   const { data: plain, response } = await client.chat.completions
@@ -91,7 +95,7 @@ test("GraphQL config → EU proxy → openai SDK (plain and streamed) → spend"
   expect(spend.byKey).toEqual([{ key: createKey.key.id, name: "backend", requests: 2, costMicros: String(2 * perRequest) }]);
   // The echo vendor was called exactly twice for this model: no hidden retries.
   expect(stack.echo.calls("echo-eu-large")).toBe(2);
-});
+}, 60_000);
 
 test("the US proxy does not serve an alias whose deployments are all in the EU", async () => {
   const client = new OpenAI({ baseURL: `${stack.proxies.us!.url}/v1`, apiKey: stack.demo.keySecret, maxRetries: 0 });
