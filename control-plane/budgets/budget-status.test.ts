@@ -4,6 +4,7 @@ import { LEASES_PATH } from "../../shared/leases/lease-wire.ts";
 import { errorCode, principalWith } from "../testing/principals.ts";
 import { startTestControlPlane, type TestControlPlane } from "../testing/test-control-plane.ts";
 import { periodLabels } from "../../shared/time/local-date.ts";
+import { clearOfDayEnd } from "../../test/support/clear-of-day-end.ts";
 
 let t: TestControlPlane;
 let sql: postgres.Sql;
@@ -29,12 +30,15 @@ beforeAll(async () => {
     { t: team },
   );
   keyId = createKey.key.id;
+  // The events are booked at the database's now() and the first two tests read the org's current day
+  // (Berlin's) as budgetStatus answers it: across Berlin's midnight the spend they expect is yesterday's.
+  await clearOfDayEnd(20_000, "Europe/Berlin");
   for (let i = 0; i < 3; i++) {
     await sql`insert into usage_events (event_id, time, request_id, region, snapshot_version, tenant_id, key_id, alias, endpoint, stream,
         input_tokens, output_tokens, cached_input_tokens, cache_write_tokens, reasoning_tokens, cost_micros, latency_ms, status, attempts)
       values (${`evt_${i}`}, now(), 'req_x', 'eu', 1, ${team}, ${keyId}, 'chat', 'chat', false, 6, 4, 0, 0, 0, 1000, 5, 'ok', 1)`;
   }
-}, 20_000);
+}, 60_000);
 
 afterAll(async () => {
   await sql?.end({ timeout: 1 });
