@@ -12,6 +12,7 @@
  * its grant all period while it had to read 0). The database times polls.
  */
 import { expect, test } from "bun:test";
+import { localDateText } from "../../shared/time/local-date.ts";
 import { DEFAULT_LEASE_POLICY } from "./grant-lease.ts";
 import { useLeaseRegions } from "./lease-test-regions.ts";
 import { serveLease } from "./serve-lease.ts";
@@ -26,13 +27,26 @@ async function usage(region: string, tenantId: string, time: Date, costMicros: n
     values (${`evt_${crypto.randomUUID()}`}, ${time}, 'req_x', ${region}, 1, ${tenantId}, 'key_x', 'chat', 'chat', false, 1, 1, 0, 0, 0, ${costMicros}, 5, 'ok', 1)`;
 }
 
+/**
+ * The org's zone: one whose day holds the whole scenario, from `start` to a minute from now. UTC, unless
+ * a UTC midnight falls in between (a run in 00:00-00:10 UTC booked EU's spend, made now, in the day
+ * after the level's, and one in 00:09:30-00:10 US's too, at start + 30 s: EU was then granted the whole
+ * cap); else UTC+12 (no DST), whose midnight is 12 hours away. The polls are timed by the database, so
+ * the scenario's times cannot be set.
+ */
+function zoneHolding(start: Date): string {
+  return localDateText(start, "UTC") === localDateText(Date.now() + 60_000, "UTC") ? "UTC" : "Etc/GMT-12";
+}
+
 /** A capped tenant whose lease US was granted 600,000 of, 10 minutes ago (lapsed 6 min 50 s ago: 60 s + 130 s later). */
 async function usGrantedLongAgo(name: string) {
   const id = await r.tenant(name, CAP);
   await r.key(id, null);
   const scope = `ten:${id}`;
   const start = new Date(Date.now() - 10 * 60_000);
-  const period = `day:${start.toISOString().slice(0, 10)}`;
+  const zone = zoneHolding(start);
+  await r.sql`update tenants set time_zone = ${zone} where id = ${id}`;
+  const period = `day:${localDateText(start, zone)}`;
   expect(await serveLease(r.sql, "us", { scope, period, spentMicros: 0, needMicros: 600_000 }, policy, start)).toMatchObject({ grantedMicros: 600_000 });
   /** EU asks for the whole cap (its grant; the level is managed). */
   const euAsks = async () => {
