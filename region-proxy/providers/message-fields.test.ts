@@ -3,7 +3,8 @@
  * for are a 400 naming their path, before any vendor call, as unknown top-level fields are: never
  * dropped in silence. Gemini refuses Anthropic's cache_control so too (Anthropic translates it:
  * anthropic/cache-control.test.ts). The OpenAI fields the translations knowingly ignore (a message's
- * name and annotations, an image's detail) and fields set to null still pass. The attempt trail names
+ * name and annotations, an image's detail; an assistant message's echoed reasoning: reasoning_content,
+ * reasoning, reasoning_details) and fields set to null still pass. The attempt trail names
  * only the message or part holding a field the client named, never the name.
  */
 import { describe, expect, test } from "bun:test";
@@ -32,8 +33,35 @@ describe.each(["anthropic", "gemini"] as const)("%s", (vendor) => {
   test("an unknown field of a message, of any role, is a 400 naming it", async () => {
     expect(await refusedAt([{ ...hi, foo: 1 }])).toBe("messages[0].foo");
     expect(await refusedAt([{ role: "system", content: "be brief", reasoning_content: "x" }, hi])).toBe("messages[0].reasoning_content");
-    expect(await refusedAt([hi, { role: "assistant", content: "ok", reasoning: "because" }, hi])).toBe("messages[1].reasoning");
+    expect(await refusedAt([{ ...hi, reasoning: "because" }])).toBe("messages[0].reasoning");
+    expect(await refusedAt([hi, { role: "assistant", content: "ok", reasoning_details: [], foo: 1 }, hi])).toBe("messages[1].foo");
     expect(await refusedAt([hi, { role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: "call_1", content: "42", is_error: true }], { tools: [lookup] })).toBe("messages[2].is_error");
+  });
+
+  test("an earlier answer's reasoning echoed on an assistant message is dropped: DeepSeek's and vLLM's reasoning_content, OpenRouter's reasoning and reasoning_details", async () => {
+    const details = [{ type: "reasoning.text", text: "THOUGHT-C", format: "unknown", index: 0 }];
+    const messages = [
+      hi,
+      { role: "assistant", content: "4", reasoning_content: "THOUGHT-A" },
+      { role: "user", content: "and 3+3?" },
+      { role: "assistant", content: "6", reasoning: "THOUGHT-B", reasoning_details: details },
+      { role: "user", content: "thanks" },
+      { role: "assistant", content: "You're welcome.", reasoning_content: "" }, // agents pad every assistant message for DeepSeek's thinking mode
+      { role: "user", content: "bye" },
+    ];
+    const out = await sendChat(v[vendor]!, { model: "m", messages });
+    expect(out.refused).toBe(false);
+    const sent = JSON.stringify(out.sent);
+    for (const thought of ["THOUGHT-A", "THOUGHT-B", "THOUGHT-C", "reasoning"]) expect(sent).not.toContain(thought);
+    expect(sent).toContain("You're welcome.");
+  });
+
+  test("the reasoning echoes are refused on any other role: only an answer carries them", async () => {
+    expect(await refusedAt([{ role: "developer", content: "be brief", reasoning: "x" }, hi])).toBe("messages[0].reasoning");
+    expect(await refusedAt([{ ...hi, reasoning_content: "" }])).toBe("messages[0].reasoning_content");
+    expect(await refusedAt([{ ...hi, reasoning_details: [] }])).toBe("messages[0].reasoning_details");
+    const toolTurn = [hi, { role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: "call_1", content: "42", reasoning_content: "x" }];
+    expect(await refusedAt(toolTurn, { tools: [lookup] })).toBe("messages[2].reasoning_content");
   });
 
   test("an unknown field of a content part, or of its image_url, is a 400 naming it", async () => {

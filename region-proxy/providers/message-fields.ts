@@ -8,7 +8,14 @@
  * image's `detail`, and a message's `annotations` (the citations an OpenAI answer carried, which a
  * client echoing the answer back sends with it: they tell the model nothing), and `parsed` (the openai
  * SDK's parse() helpers' copy of the content as an object, on the message they return and clients push
- * back into messages: the content already says it). Refused though known,
+ * back into messages: the content already says it). On an assistant message only, also the
+ * reasoning an OpenAI-format reasoning model (DeepSeek, vLLM, OpenRouter) showed with its answer, echoed
+ * back: `reasoning_content` (DeepSeek's and older vLLM's, which the openai SDK keeps on the message and
+ * agents pad every assistant message with, as `""`, for DeepSeek's thinking mode), `reasoning`
+ * (OpenRouter's and newer vLLM's) and `reasoning_details` (OpenRouter's structured copy). Neither vendor
+ * can take another model's thinking (theirs comes back signed), so it is left out, and a conversation
+ * begun on such a model can fall back to or move to Anthropic or Gemini; on any other role they are
+ * refused, as no client sends them there. Refused though known,
  * like their top-level namesakes: the deprecated `function_call` (the call an assistant message made
  * before tool_calls) and `audio` (an earlier audio answer, by id); a message holding only one of them
  * would otherwise be dropped with its turn. An adapter names the fields it translates beyond these
@@ -28,6 +35,8 @@ import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 export const NO_VENDOR_FIELDS: ReadonlySet<string> = new Set();
 
 const MESSAGE_FIELDS: ReadonlySet<string> = new Set(["role", "content", "tool_calls", "tool_call_id", "refusal", "name", "annotations", "parsed"]);
+/** An earlier answer's visible reasoning, echoed back on its assistant message. */
+const ASSISTANT_ECHO_FIELDS: ReadonlySet<string> = new Set(["reasoning_content", "reasoning", "reasoning_details"]);
 const IMAGE_URL_FIELDS: ReadonlySet<string> = new Set(["url", "detail"]);
 
 const REFUSED_MESSAGE_FIELDS: Readonly<Record<string, string>> = {
@@ -44,6 +53,7 @@ export function refuseMessageFields(message: object, param: string, vendorFields
   const fields = message as Record<string, unknown>;
   for (const key in fields) {
     if (MESSAGE_FIELDS.has(key) || vendorFields.has(key) || fields[key] == null) continue;
+    if (fields.role === "assistant" && ASSISTANT_ECHO_FIELDS.has(key)) continue;
     if (Object.hasOwn(REFUSED_MESSAGE_FIELDS, key)) throw new UnsupportedParameterError(`${param}.${key}`, REFUSED_MESSAGE_FIELDS[key]!);
     refuseNested(param, key, `This provider does not support '${key}' in a message.`);
   }
