@@ -19,7 +19,7 @@ import { readSseBatches } from "./sse-reader.ts";
 import { reads } from "./testing/reads.ts";
 import { type ChatCompletion, type ChatCompletionChunk, type ResponseContext, type SseEvent, type StreamTranslator, VendorProtocolError } from "./types.ts";
 import { estimatedUsage, MAX_REQUEST_TOKENS } from "./usage-counts.ts";
-import { committedStream, readUntilChunks, vendorEvents, type VendorStream } from "./vendor-stream.ts";
+import { committedStream, readUntilChunks, usageSoFar, vendorEvents, type VendorStream } from "./vendor-stream.ts";
 
 const PROMPT = 40;
 const ctx = (includeUsage = false): ResponseContext => ({ completionId: "chatcmpl-gw", created: 1, model: "m", includeUsage, promptEstimate: () => PROMPT });
@@ -73,6 +73,27 @@ describe("streamed estimates count only text", () => {
     );
     expectBillable(charged);
     expect(charged.outputTokens).toBe(4); // 8 + 3 + 2 characters
+  });
+
+  test("visible reasoning counts as reasoning tokens of the output: DeepSeek's reasoning_content, OpenRouter's and vLLM's reasoning; the two names for one text count once", async () => {
+    const thought = "abcdefghij"; // 10 characters: 3 tokens
+    const { charged } = await stream(
+      passThrough(),
+      frame([{ index: 0, delta: { role: "assistant", content: null, reasoning_content: thought } }]) +
+        frame([{ index: 0, delta: { reasoning: thought } }]) +
+        frame([{ index: 0, delta: { reasoning: thought, reasoning_content: thought, reasoning_details: [{ type: "reasoning.text", text: thought }] } }]) +
+        frame([{ index: 0, delta: { reasoning: { length: 1e9 }, reasoning_content: 5 } }]) +
+        frame([{ index: 0, delta: { content: "abcd" } }]),
+    );
+    expectBillable(charged);
+    expect(charged).toEqual({ inputTokens: PROMPT, outputTokens: 8 + 1, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 8 }); // 30 characters of reasoning, 4 of content
+  });
+
+  test("reasoning the vendor reported mid-stream is not added to the reasoning streamed: the larger counts", () => {
+    const reported = { inputTokens: 9, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 50 };
+    expect(usageSoFar(reported, PROMPT, 2, 30)).toEqual({ ...reported, outputTokens: 52, reasoningTokens: 50 });
+    expect(usageSoFar(reported, PROMPT, 2, 70)).toEqual({ ...reported, outputTokens: 72, reasoningTokens: 70 });
+    expect(usageSoFar({ ...reported, outputTokens: 100 }, PROMPT, 2, 70)).toEqual({ ...reported, outputTokens: 100, reasoningTokens: 70 });
   });
 
   test("a prompt estimate that is not a count is bounded", async () => {
@@ -201,6 +222,19 @@ describe("garbage usage is charged the estimate, as no usage is, streamed or not
     const garbageCalls = [{ id: "c", type: "function", function: { name: "f", arguments: { length: 1e9 } } }, null, { function: 5 }];
     const garbage = { ...completion, choices: [{ index: 0, message: { role: "assistant", content: null, refusal: "no", tool_calls: garbageCalls }, finish_reason: "tool_calls" }] } as unknown as ChatCompletion;
     expect(estimatedUsage(garbage, ctx())).toEqual({ ...estimate, outputTokens: 1 });
+  });
+
+  test("an answer's reasoning counts as it does streamed: reasoning_content or reasoning, once, only as a string", () => {
+    const answer = (message: Record<string, unknown>) => ({ choices: [{ index: 0, message: { role: "assistant", content: "abcd", ...message }, finish_reason: "stop" }] }) as unknown as ChatCompletion;
+    const thought = "x".repeat(30);
+    const counted = { ...estimate, outputTokens: 8 + 1, reasoningTokens: 8 };
+    expect(estimatedUsage(answer({ reasoning_content: thought }), ctx())).toEqual(counted);
+    expect(estimatedUsage(answer({ reasoning: thought }), ctx())).toEqual(counted);
+    expect(estimatedUsage(answer({ reasoning: thought, reasoning_content: thought }), ctx())).toEqual(counted);
+    expect(estimatedUsage(answer({ reasoning: { length: 1e9 }, reasoning_content: 5 }), ctx())).toEqual({ ...estimate, outputTokens: 1 });
+    const { completion, usage } = parseOpenAIResponse({ choices: [{ index: 0, message: { role: "assistant", content: "abcd", reasoning_content: thought }, finish_reason: "stop" }] }, ctx());
+    expect(usage).toEqual(counted);
+    expect(completion.usage).toMatchObject({ completion_tokens: 9, completion_tokens_details: { reasoning_tokens: 8 } });
   });
 
   test("a usable answer's usage passes through as the vendor sent it", () => {

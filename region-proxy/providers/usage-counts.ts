@@ -65,19 +65,39 @@ export function textLength(value: unknown): number {
 }
 
 /**
+ * Characters of the reasoning an OpenAI-format reasoning model showed in a message or a delta:
+ * `reasoning_content` (DeepSeek, vLLM before 0.16 or so) or `reasoning` (OpenRouter, newer vLLM). A
+ * vendor that sends both (vLLM in between, OpenRouter) sends one text under two names: the longer
+ * counts, never both. OpenRouter's `reasoning_details` repeats `reasoning` and is not counted.
+ */
+export function reasoningChars(holder: Record<string, unknown>): number {
+  return Math.max(textLength(holder.reasoning_content), textLength(holder.reasoning));
+}
+
+/**
  * For an answer without usable usage: the prompt estimate, and one output token per 4 characters of
- * what was answered (content, refusal, tool names and arguments or custom input), as a stream is estimated from what
- * it streamed (vendor-stream.ts), so both cost the same.
+ * what was answered (content, refusal, tool names and arguments or custom input), plus one reasoning
+ * token (of the output, as vendors report it: NormalizedUsage) per 4 characters of visible reasoning
+ * (reasoningChars), as a stream is estimated from what it streamed (vendor-stream.ts usageSoFar), so
+ * both cost the same.
  */
 export function estimatedUsage(completion: ChatCompletion, ctx: ResponseContext): NormalizedUsage {
   let chars = 0;
+  let reasoning = 0;
   for (const choice of completion.choices as unknown[]) {
     const message = (choice as { message?: unknown } | null)?.message as Record<string, unknown> | null | undefined;
     if (typeof message !== "object" || message === null) continue;
     chars += textLength(message.content) + textLength(message.refusal);
+    reasoning += reasoningChars(message);
     if (Array.isArray(message.tool_calls)) for (const call of message.tool_calls) chars += toolCallChars(call);
   }
-  return { ...ZERO_USAGE, inputTokens: estimatedCount(ctx.promptEstimate?.(ctx.model) ?? 0), outputTokens: estimatedCount(chars / 4) };
+  const reasoningTokens = estimatedCount(reasoning / 4);
+  return {
+    ...ZERO_USAGE,
+    inputTokens: estimatedCount(ctx.promptEstimate?.(ctx.model) ?? 0),
+    outputTokens: estimatedCount(reasoningTokens + estimatedCount(chars / 4)),
+    reasoningTokens,
+  };
 }
 
 /**

@@ -7,7 +7,7 @@ import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { Redactor } from "./redact-credential.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type SseEvent, type StreamTranslator } from "./types.ts";
-import { estimatedCount, textLength, toolCallChars } from "./usage-counts.ts";
+import { estimatedCount, reasoningChars, textLength, toolCallChars } from "./usage-counts.ts";
 import type { CallEnding } from "./call-ending.ts";
 import { afterFirstChunk, VendorStreamError } from "./vendor-stream-error.ts";
 
@@ -26,7 +26,8 @@ export interface VendorStream {
    * sent; otherwise the input, cached and cache-write counts the vendor reported mid-stream
    * (StreamTranslator.partialUsage), or the caller's prompt estimate when it reported none; and as
    * output the larger of what the vendor reported and one token per 4 characters of text and tool
-   * arguments already streamed (the vendor's tokenizer is not at hand).
+   * arguments already streamed (the vendor's tokenizer is not at hand), visible reasoning counted as
+   * reasoning tokens of that output (usageSoFar).
    */
   usageSoFar(promptTokens: number): NormalizedUsage;
   /**
@@ -247,7 +248,9 @@ export function committedStream(
   };
   let usage = first.usage;
   let done = first.done;
-  let streamedChars = countChars(first.chunks);
+  // Characters streamed: of the answer, and of its visible reasoning (usageSoFar's estimates).
+  const streamed = { text: 0, reasoning: 0 };
+  countChars(first.chunks, streamed);
   // What the chunks sent carry, for an estimated usage chunk: taken once, from the first with a choice.
   let sent = identityOf(first.chunks);
   // The deadline cut the stream while the vendor was still sending (StreamCall.cutWhileSending).
@@ -256,7 +259,8 @@ export function committedStream(
     cleanup();
     end("done");
   }
-  const estimatedSoFar = (promptTokens: number) => usageSoFar(translator.partialUsage?.() ?? null, promptTokens, estimatedCount(streamedChars / 4));
+  const estimatedSoFar = (promptTokens: number) =>
+    usageSoFar(translator.partialUsage?.() ?? null, promptTokens, estimatedCount(streamed.text / 4), estimatedCount(streamed.reasoning / 4));
   // A client that asked for usage gets it at the end even when the vendor sent none it could bill:
   // the estimate the request is charged (usageSoFar), as an unstreamed answer shows it.
   const closing = (chunks: ChatCompletionChunk[]) => (done && usage === null && estimate ? [...chunks, estimate.chunk(estimatedSoFar(estimate.promptTokens()), sent)] : chunks);
@@ -276,7 +280,7 @@ export function committedStream(
         end("failed", waitingSince, error);
         throw error;
       }
-      streamedChars += countChars(step.chunks);
+      countChars(step.chunks, streamed);
       if (sent === null) sent = identityOf(step.chunks);
       if (step.done) {
         done = true;
@@ -345,12 +349,16 @@ function drainThenClose(batches: AsyncGenerator<SseEvent[]>, abort: () => void):
 
 /**
  * The vendor's mid-stream counts completed with estimates: its input side when it reported one, else
- * the prompt estimate; its output, or the streamed estimate plus the reasoning it reported (hidden
- * thoughts never reach the client, so the characters streamed cannot count them), whichever is larger.
+ * the prompt estimate; its reasoning, or the visible reasoning streamed (`streamedReasoning`: an
+ * OpenAI-format model's reasoning_content, in tokens), whichever is larger (a vendor's count of
+ * reasoning it showed covers what it showed: never both); its output, or the streamed answer's
+ * estimate plus that reasoning (hidden thoughts never reach the client, so the characters streamed
+ * cannot count them), whichever is larger. Reasoning is of the output, as vendors report it
+ * (NormalizedUsage): priced at the reasoning rate, never charged twice.
  */
-export function usageSoFar(reported: NormalizedUsage | null, promptEstimate: number, streamedEstimate: number): NormalizedUsage {
+export function usageSoFar(reported: NormalizedUsage | null, promptEstimate: number, streamedEstimate: number, streamedReasoning = 0): NormalizedUsage {
   const input = reported && reported.inputTokens > 0 ? reported : { inputTokens: estimatedCount(promptEstimate), cachedInputTokens: 0, cacheWriteTokens: 0 };
-  const reasoning = reported?.reasoningTokens ?? 0;
+  const reasoning = Math.max(reported?.reasoningTokens ?? 0, streamedReasoning);
   return {
     inputTokens: input.inputTokens,
     cachedInputTokens: input.cachedInputTokens,
@@ -361,20 +369,20 @@ export function usageSoFar(reported: NormalizedUsage | null, promptEstimate: num
 }
 
 /**
- * Characters of generated text (content, refusal, tool names and arguments or custom input) in some chunks. Only
- * strings count: a translator may pass the vendor's fields through as they came (a content of 5 or
- * {"length":1e300}), and a choice without a delta (a finish chunk) has no text.
+ * Adds to `into` the characters of generated text (content, refusal, tool names and arguments or custom
+ * input) and of visible reasoning (reasoningChars) in some chunks. Only strings count: a translator may
+ * pass the vendor's fields through as they came (a content of 5 or {"length":1e300}), and a choice
+ * without a delta (a finish chunk) has no text.
  */
-function countChars(chunks: ChatCompletionChunk[]): number {
-  let n = 0;
+function countChars(chunks: ChatCompletionChunk[], into: { text: number; reasoning: number }): void {
   for (const chunk of chunks) {
     if (!Array.isArray(chunk.choices)) continue;
     for (const choice of chunk.choices as unknown[]) {
       const delta = (choice as { delta?: unknown } | null)?.delta as Record<string, unknown> | null | undefined;
       if (typeof delta !== "object" || delta === null) continue;
-      n += textLength(delta.content) + textLength(delta.refusal);
-      if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) n += toolCallChars(call);
+      into.text += textLength(delta.content) + textLength(delta.refusal);
+      into.reasoning += reasoningChars(delta);
+      if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) into.text += toolCallChars(call);
     }
   }
-  return n;
 }
