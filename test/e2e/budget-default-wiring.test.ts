@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect, test } from "bun:test";
 import OpenAI from "openai";
 import postgres from "postgres";
 import { applyApprovedChange } from "../../control-plane/testing/approved-change.ts";
+import { clearOfDayEnd } from "../support/clear-of-day-end.ts";
 import { eventually, startStack, type TestStack } from "../support/stack.ts";
 
 let stack: TestStack;
@@ -29,10 +30,12 @@ afterAll(async () => {
 test("the default proxy enforces a global budget through its lease", async () => {
   const client = new OpenAI({ baseURL: `${stack.proxies.eu!.url}/v1`, apiKey: stack.demo.keySecret, maxRetries: 0 });
   const body = { model: stack.demo.alias, max_tokens: 4, messages: [{ role: "user" as const, content: "one two three four five six" }] };
+  // A daily budget: run across UTC midnight, the sixth request had a new day's budget and a second lease.
+  await clearOfDayEnd(20_000);
   for (let i = 0; i < 5; i++) await client.chat.completions.create(body);
   const refused = await client.chat.completions.create(body).then(() => null, (e: unknown) => e);
   expect(refused).toBeInstanceOf(OpenAI.APIError);
   expect((refused as InstanceType<typeof OpenAI.APIError>).code).toBe("insufficient_quota");
   const leases = await sql<{ region: string; granted: string }[]>`select region, granted_micros::text as granted from budget_leases where scope = ${`ten:${stack.demo.tenantId}`}`;
   expect(leases.map((l) => [l.region, Number(l.granted)])).toEqual([["eu", 20_000]]);
-}, 30_000);
+}, 60_000);
