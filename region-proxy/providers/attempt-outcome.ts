@@ -34,7 +34,9 @@
  * deployment answered, its answer is no answer to this request, and the next deployment of the alias
  * may honour the size (one alias can chain a compatible server that ignores `dimensions` with OpenAI's
  * text-embedding-3-small, which honours it). Its error is the 400 naming `dimensions` the caller gets
- * when the walk ends on it.
+ * only when every deployment called or considered answered so (isDimensionsNotHonoured): one that
+ * failed otherwise, or was skipped for its open circuit or missing credential, might give the size,
+ * and its failure is the answer.
  *
  * `deployment_unavailable` is a vendor 4xx the deployment caused, not the request: its vendor model
  * or deployment is gone, or its account cannot pay (deployment-unavailable.ts); or its model does not
@@ -138,12 +140,23 @@ export function fromThrown(error: unknown, state: { clientClosed: boolean; timed
     const failure: AttemptFailure = { ok: false, kind: "transient", error: { kind: "upstream_invalid_response", message: "The model provider sent an invalid response." }, retryAfterMs: null, reason: "invalid_response" };
     if (!answered) return failure;
     if (error instanceof DimensionsNotHonouredError) {
-      return { ok: false, kind: "unusable_answer", error: error.clientError(), retryAfterMs: null, reason: unsupportedParameterReason("dimensions"), refusedAnswer: { reportedUsage: error.reportedUsage } };
+      return { ok: false, kind: "unusable_answer", error: error.clientError(), retryAfterMs: null, reason: DIMENSIONS_NOT_HONOURED_REASON, refusedAnswer: { reportedUsage: error.reportedUsage } };
     }
     const kind: FailureKind = error instanceof UnusableAnswerError ? "unusable_answer" : "transient";
     return { ...failure, kind, refusedAnswer: { reportedUsage: error instanceof VendorProtocolError ? error.reportedUsage : null } };
   }
   return { ok: false, kind: "transient", error: { kind: "upstream_error", message: "The model provider could not be reached." }, retryAfterMs: null, reason: "network" };
+}
+
+const DIMENSIONS_NOT_HONOURED_REASON = unsupportedParameterReason("dimensions");
+
+/**
+ * An embeddings answer not of the `dimensions` asked (DimensionsNotHonouredError): its 400 tells the
+ * caller no deployment gives the size, which only this one said. The walk answers it only when no
+ * deployment that might have given the size failed otherwise (walk-chain.ts).
+ */
+export function isDimensionsNotHonoured(failure: AttemptFailure): boolean {
+  return failure.kind === "unusable_answer" && failure.reason === DIMENSIONS_NOT_HONOURED_REASON;
 }
 
 /**

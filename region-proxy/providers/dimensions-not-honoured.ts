@@ -7,7 +7,8 @@
  * (charged as one, read-whole-answer.ts withReportedUsage) and unusable for this request
  * (attempt-outcome.ts `unusable_answer`: the breaker hears the deployment answered, it is not retried,
  * and the next deployment is tried, as one alias can chain a server that ignores `dimensions` with one
- * that honours it); when no deployment gives the size, the caller gets a 400 naming `dimensions`, as
+ * that honours it); when every deployment called or considered answered so (none failed otherwise or
+ * was skipped for its open circuit: walk-chain.ts), the caller gets a 400 naming `dimensions`, as
  * OpenAI and Gemini answer a size their model cannot give. Vectors of several lengths stay a
  * VendorProtocolError.
  *

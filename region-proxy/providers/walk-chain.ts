@@ -32,7 +32,13 @@
  *   the caller can fix.
  * - An answer whose model output cannot be used for this request (a tool call the model botched,
  *   unusable-answer.ts; embeddings not of the `dimensions` asked, dimensions-not-honoured.ts) moves on
- *   without a retry, and tells the breaker the deployment answered.
+ *   without a retry, and tells the breaker the deployment answered. Embeddings not of the `dimensions`
+ *   asked are the caller's answer (400 naming `dimensions`: no deployment gives the size) only when
+ *   every deployment called or considered answered so: a deployment whose last call failed otherwise
+ *   (5xx, 429, a timeout, a connection error, a refused key, its model gone) or that was skipped for its open circuit
+ *   or missing credential might have given the size, and its failure is the answer, as the walk would
+ *   answer it without that refusal (a deployment that does not do the operation, refuses a parameter
+ *   or is no longer allowed for the request could not have).
  * - A caller's 4xx, an unsupported parameter or a refused gateway credential fail fast (a deployment
  *   reached by fallback that cannot honour a parameter is skipped instead).
  * - The breaker is asked right before each call and told every outcome that says something about
@@ -61,7 +67,7 @@ import type { PlannedTarget } from "../pipeline/plan-route.ts";
 import type { AttemptRecheck } from "../pipeline/residency-recheck.ts";
 import type { SkippedTarget } from "../pipeline/priced-targets.ts";
 import { askCanAttempt, askHealth, isThenable, releaseProbe } from "./ask-health.ts";
-import { chargedAsUnanswered, CLIENT_CLOSED, fromThrown, fromVendorError, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
+import { chargedAsUnanswered, CLIENT_CLOSED, fromThrown, fromVendorError, isDimensionsNotHonoured, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
 import { callEnding, failureVerdict, NO_ENDING, type CallEnding } from "./call-ending.ts";
 import { readErrorBody } from "./read-error-body.ts";
@@ -243,6 +249,10 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   let tooLong: { failure: AttemptFailure; refusedBy: SnapshotDeployment[]; deployment: SnapshotDeployment | null; fallback: boolean } | null = null;
   // A deployment opts.recheck refused: its answer when no call failed.
   let rechecked = false;
+  // Per deployment called (by index, null until one failed), its last failure when it might still have
+  // given the `dimensions` asked: one that answered they were not given is removed. Kept in the order
+  // they came (the latest last): the walk's answer in place of a `dimensions` refusal.
+  let mightHonour: Map<number, AttemptFailure> | null = null;
   const step = (dep: SnapshotDeployment, outcome: AttemptTrailEntry["outcome"], reason: string | null, startedMs: number) =>
     trail.steps.push({ deploymentId: dep.id, provider: dep.provider, vendorModel: dep.model, outcome, reason, latencyMs: Math.max(0, Math.round(Date.now() - startedMs)) });
   // The left-out deployments' steps, written as the walk reaches the deployment after each (or passes
@@ -357,6 +367,8 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
           continue chain;
         }
         last = outcome;
+        if (mightHonour !== null) mightHonour.delete(index);
+        if (!isDimensionsNotHonoured(outcome) && !isCallerChosenOperation(outcome.reason)) (mightHonour ??= new Map()).set(index, outcome);
         step(dep, "error", outcome.reason, startedMs);
         opts.log(`request ${opts.label}: deployment ${dep.id} failed (${outcome.reason})`);
         switch (outcome.kind) {
@@ -456,6 +468,14 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
     index = lastIndex = back.index;
     firstTry = back.tries + 1;
   }
+  // A deployment's refusal of the `dimensions` asked says no deployment gives the size only when no other
+  // might have: it is set aside, and the walk answers as it would without it (another deployment's
+  // failure, the latest; open circuits; a missing credential); it is the answer only when none is.
+  let notHonoured: AttemptFailure | null = null;
+  if (last !== null && isDimensionsNotHonoured(last)) {
+    notHonoured = last;
+    last = mightHonour === null ? null : ([...mightHonour.values()].at(-1) ?? null);
+  }
   // A deployment that answered said the prompt is too long: a later failure that would invite a retry
   // (a fallback's 5xx or 429 would have the SDK send the prompt down the whole chain again) does not
   // change that. A later deployment's caller error that ended the walk is its answer to the prompt, and
@@ -467,6 +487,8 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   }
   if (last === null && openCircuits !== null && Date.now() < deadline) return { ok: false, error: await circuitsOpenError(openCircuits, opts, deadline), clientClosed: false, trail };
   last ??= missingCredential;
+  // An open circuit the deadline left no time to ask about still might have given the size.
+  if (openCircuits === null) last ??= notHonoured;
   if (last === null && rechecked) return { ok: false, error: opts.recheck!.answer(), clientClosed: false, trail };
   return { ok: false, error: finalError(last, trail, deadline), clientClosed: false, trail };
 }
@@ -539,7 +561,8 @@ function coolDownLeft(circuit: string, opts: WalkOptions, deadline: number): Pro
 /**
  * What the caller is told when the walk ends without an answer and no deployment refused the prompt
  * as too long (that refusal is the answer then, unless a later caller error ended the walk): the last
- * failure's error, except a
+ * failure's error (one that might have given the `dimensions` a later deployment refused, when there is
+ * one: walkChain), except a
  * vendor's 429, which stays a 429 with the vendor's Retry-After (so an SDK waits as the vendor asked
  * instead of retrying a 502 at once), and a vendor's 5xx with a Retry-After, whose 502 carries it; with
  * no failure, nothing was tried or time ran out.
