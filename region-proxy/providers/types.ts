@@ -225,6 +225,15 @@ export interface StreamTranslator {
    * when a stream is cut short or refused.
    */
   partialUsage?(): NormalizedUsage | null;
+  /**
+   * The usage the vendor sent as its count of the whole answer so far, the one its stream ends on
+   * (OpenAI's `choices: []` usage chunk, Anthropic's message_delta with output_tokens, Gemini's
+   * usageMetadata with the answer's count), null until then or for a vendor that reports as it goes
+   * (usage on chunks with choices: vLLM's continuous usage). A stream cut short after it is charged it
+   * as is, as the same stream read to its end and the answer unstreamed are (VendorStream.usageSoFar):
+   * the streamed-characters estimate is only for what the vendor did not count.
+   */
+  finalUsage?(): NormalizedUsage | null;
 }
 
 /** What a vendor call asks for: chat every deployment is for, or embeddings, which the caller chose (its route). */

@@ -23,7 +23,8 @@ export interface VendorStream {
   usage(): NormalizedUsage | null;
   /**
    * The usage known so far, for a stream that ends early (client gone): the vendor's usage when it was
-   * sent; otherwise the input, cached and cache-write counts the vendor reported mid-stream
+   * sent, or its final count when that came before the cut (StreamTranslator.finalUsage), as is;
+   * otherwise the input, cached and cache-write counts the vendor reported mid-stream
    * (StreamTranslator.partialUsage), or the caller's prompt estimate when it reported none; and as
    * output the larger of what the vendor reported and one token per 4 characters of text and tool
    * arguments already streamed (the vendor's tokenizer is not at hand), visible reasoning counted as
@@ -259,8 +260,9 @@ export function committedStream(
     cleanup();
     end("done");
   }
+  // The vendor's final count, when it came before the cut, is charged as is (StreamTranslator.finalUsage).
   const estimatedSoFar = (promptTokens: number) =>
-    usageSoFar(translator.partialUsage?.() ?? null, promptTokens, estimatedCount(streamed.text / 4), estimatedCount(streamed.reasoning / 4));
+    translator.finalUsage?.() ?? usageSoFar(translator.partialUsage?.() ?? null, promptTokens, estimatedCount(streamed.text / 4), estimatedCount(streamed.reasoning / 4));
   // A client that asked for usage gets it at the end even when the vendor sent none it could bill:
   // the estimate the request is charged (usageSoFar), as an unstreamed answer shows it.
   const closing = (chunks: ChatCompletionChunk[]) => (done && usage === null && estimate ? [...chunks, estimate.chunk(estimatedSoFar(estimate.promptTokens()), sent)] : chunks);
@@ -348,7 +350,9 @@ function drainThenClose(batches: AsyncGenerator<SseEvent[]>, abort: () => void):
 }
 
 /**
- * The vendor's mid-stream counts completed with estimates: its input side when it reported one, else
+ * For a stream cut short before the vendor's final count (StreamTranslator.finalUsage, charged as is
+ * when it came), or an answer whose usage lacks its output count (Gemini's response.ts): the vendor's
+ * mid-stream counts completed with estimates: its input side when it reported one, else
  * the prompt estimate; its reasoning, or the visible reasoning streamed (`streamedReasoning`: an
  * OpenAI-format model's reasoning_content, in tokens), whichever is larger (a vendor's count of
  * reasoning it showed covers what it showed: never both); its output, or the streamed answer's

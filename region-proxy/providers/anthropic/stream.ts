@@ -191,6 +191,8 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
       return { chunks: out.closingUsage(normalized), usage: normalized };
     },
     partialUsage: () => (sawUsage ? convertAnthropicUsage(usage) : null),
+    // message_delta's output_tokens is the answer's count, the usage finish() charges.
+    finalUsage: () => (sawOutput ? convertAnthropicUsage(usage) : null),
     ended: () => stopped,
   };
 }

@@ -34,5 +34,6 @@ export function createAzureStreamTranslator(ctx: ResponseContext): StreamTransla
     finish: () => inner.finish(),
     ended: () => inner.ended!(),
     partialUsage: () => inner.partialUsage!(),
+    finalUsage: () => inner.finalUsage!(),
   };
 }

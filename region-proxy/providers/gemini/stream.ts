@@ -148,6 +148,8 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       return { chunks: [...out.announce(ends), ...out.closingUsage(normalized)], usage: normalized };
     },
     partialUsage: () => (usage ? convertGeminiUsage(usage) : null),
+    // Usage with the answer's count covers the answer up to its event (cumulative), the usage finish() charges.
+    finalUsage: () => (usage && hasGeminiAnswerCount(usage) ? convertGeminiUsage(usage) : null),
     endsIfQuietForMs: () => (complete ? (current ? END_GRACE_MS : LEGACY_END_GRACE_MS) : null),
   };
 }

@@ -26,6 +26,8 @@ import { convertOpenAIUsage } from "./usage.ts";
 
 export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: ProviderAdapter["classifyError"] = classifyOpenAIError): StreamTranslator {
   let usage: NormalizedUsage | null = null;
+  // `usage` came on a `choices: []` chunk: the vendor's final count (finalUsage), not a running one.
+  let usageFinal = false;
   let done = false;
   let sawChoice = false;
   // Choice-less chunks the client asked for (its usage chunk) met before any choice: sent with the first.
@@ -61,6 +63,7 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
       }
       if (chunk.usage != null) {
         usage = convertOpenAIUsage(chunk.usage);
+        usageFinal = chunk.choices.length === 0;
         // Usage that cannot be billed counts as none sent (usage-counts.ts): the client never sees it.
         if (!usage) {
           if (chunk.choices.length === 0) return [];
@@ -103,6 +106,9 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
     ended: () => done,
     // The usage chunk OpenAI sends last, when the stream is refused or cut short after it.
     partialUsage: () => usage,
+    // The usage chunk is the count of the whole answer; usage on a chunk with choices (vLLM's
+    // continuous usage, a finish chunk's) may be a running one.
+    finalUsage: () => (usageFinal ? usage : null),
   };
 }
 
