@@ -68,15 +68,15 @@ function functionTools(tools: unknown): FunctionTool[] {
 }
 
 /**
- * The smallest instance of a schema, or OpenAI's 400 for a schema it cannot instantiate (`refuse`
- * words it for the parameter): whatever the schema, the answer is never a 500, which the proxy would
- * count as the deployment failing.
+ * The smallest instance of a schema as JSON text, or OpenAI's 400 for a schema it cannot instantiate
+ * (`refuse` words it for the parameter). Whatever goes wrong while building or writing the instance
+ * (a SchemaError naming why, or any other error) is that 400, never a 500, which the proxy would
+ * count as the deployment failing: the schema is the caller's input.
  */
-function instanceOr(schema: unknown, text: string, all: boolean, refuse: (why: string) => Refusal): { value: unknown } | Refusal {
+function instanceOr(schema: unknown, text: string, all: boolean, refuse: (why: string) => Refusal): { json: string } | Refusal {
   try {
-    return { value: minimalInstance(schema, text, { all }) };
+    return { json: JSON.stringify(minimalInstance(schema, text, { all })) };
   } catch (error) {
-    if (!(error instanceof SchemaError) && !(error instanceof RangeError)) throw error;
     return refuse(error instanceof SchemaError ? error.message : "the echo vendor cannot build an instance of it.");
   }
 }
@@ -110,7 +110,7 @@ function calledFunction(body: Record<string, unknown>, userText: string): Functi
 function callArguments(tool: FunctionTool, userText: string): string | Refusal {
   if (tool.parameters === undefined) return "{}";
   const args = instanceOr(tool.parameters, userText, false, (why) => ({ message: `Invalid schema for function '${tool.name}': ${why}`, param: `tools[${tool.at}].function.parameters`, code: "invalid_function_parameters" }));
-  return "value" in args ? JSON.stringify(args.value) : args;
+  return "json" in args ? args.json : args;
 }
 
 function toolCall(tool: FunctionTool, args: string, id: string): EchoToolCall {
@@ -122,14 +122,14 @@ type Content = { text: string; split: (text: string) => string[] };
 /** The content and how it is cut in pieces: the echo text by words, or the JSON `response_format` asks for in slices. */
 function content(body: Record<string, unknown>, messages: EchoMessage[], userText: string): Content | Refusal {
   const format = isRecord(body.response_format) ? body.response_format : {};
-  const json = (value: unknown) => ({ text: JSON.stringify(value), split: (text: string) => slices(text, JSON_DELTA_CHARS) });
-  if (format.type === "json_object") return json({ echo: userText });
+  const json = (text: string) => ({ text, split: (text: string) => slices(text, JSON_DELTA_CHARS) });
+  if (format.type === "json_object") return json(JSON.stringify({ echo: userText }));
   if (format.type === "json_schema") {
     const spec = isRecord(format.json_schema) ? format.json_schema : {};
-    if (spec.schema === undefined) return json({ echo: userText });
+    if (spec.schema === undefined) return json(JSON.stringify({ echo: userText }));
     const name = typeof spec.name === "string" ? spec.name : "";
     const value = instanceOr(spec.schema, userText, spec.strict === true, (why) => ({ message: `Invalid schema for response_format '${name}': ${why}`, param: "response_format", code: "invalid_json_schema" }));
-    return "value" in value ? json(value.value) : value;
+    return "json" in value ? json(value.json) : value;
   }
   return { text: echoText(messages), split: pieces };
 }

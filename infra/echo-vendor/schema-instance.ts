@@ -37,11 +37,20 @@ interface Context {
 }
 const isObject = (v: unknown): v is Schema => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** A `$ref` segment's percent escapes decoded; a malformed one (`%E0%A4%A`) is a SchemaError, not a URIError. */
+function decoded(segment: string, ref: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new SchemaError(`reference '${ref}' has a malformed percent escape.`);
+  }
+}
+
 function resolve(ref: string, root: unknown): unknown {
   if (!ref.startsWith("#")) throw new SchemaError(`reference '${ref}' is not within the schema (only '#…' references are read).`);
   let node = root;
   for (const raw of ref.slice(1).split("/").filter((p) => p !== "")) {
-    const key = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
+    const key = decoded(raw, ref).replace(/~1/g, "/").replace(/~0/g, "~");
     node = isObject(node) || Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
   }
   if (node === undefined) throw new SchemaError(`reference '${ref}' points to nothing in the schema.`);

@@ -83,7 +83,8 @@ export function matching(pattern: string, preferred: string[], min = 0, max = In
 }
 
 export function stringOf(schema: Schema, text: string): string {
-  const format = typeof schema.format === "string" ? FORMATS[schema.format] : undefined;
+  // Own entries only: a format named like an Object.prototype member (toString) is an unknown format.
+  const format = typeof schema.format === "string" && Object.hasOwn(FORMATS, schema.format) ? FORMATS[schema.format] : undefined;
   let out = format ?? text;
   const min = finite(schema.minLength) ?? 0;
   const max = finite(schema.maxLength) ?? Infinity;
