@@ -58,7 +58,7 @@ import { wirePeriod } from "../../shared/leases/zoned-period.ts";
 import { redirectAnswer } from "../../shared/http/redirect-answer.ts";
 import { endpointUrl } from "../../shared/http/endpoint-url.ts";
 import { readControlPlaneError } from "../../shared/http/control-plane-error.ts";
-import { textWithoutCredential } from "../providers/redact-credential.ts";
+import { textWithoutCredential } from "../credentials/redact-credential.ts";
 import { shownUrl } from "../../shared/config/shown-url.ts";
 import { clockSkewNote } from "./clock-skew-note.ts";
 import { createMemoryLeaseStore, type LeaseStore } from "./lease-store.ts";

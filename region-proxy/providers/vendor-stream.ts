@@ -5,7 +5,7 @@
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
-import type { Redactor } from "./redact-credential.ts";
+import type { Redactor } from "../credentials/redact-credential.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type SseEvent, type StreamTranslator } from "./types.ts";
 import { estimatedCount, reasoningChars, textLength, toolCallChars } from "./usage-counts.ts";
 import type { CallEnding } from "./call-ending.ts";

@@ -74,7 +74,7 @@ import { readErrorBody } from "./read-error-body.ts";
 import { cutShortByRequest } from "./cut-short-by-request.ts";
 import { notApiResponse } from "./not-api-response.ts";
 import { firstByteBudgetMs, retryFits, type CallBudget } from "./retry-fits.ts";
-import { textWithoutCredential, withoutCredential, type Redactor } from "./redact-credential.ts";
+import { textWithoutCredential, withoutCredential, type Redactor } from "../credentials/redact-credential.ts";
 import type { DeploymentHealth } from "./deployment-health.ts";
 import { isCallerChosenOperation } from "./deployment-unavailable.ts";
 import { SAME_WINDOW_TOO_LONG, sameWindow } from "./same-window.ts";

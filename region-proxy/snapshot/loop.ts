@@ -25,7 +25,7 @@ import { applySnapshot, saveHeldSnapshot, type ApplyDeps } from "./apply-snapsho
 import type { LoadedSnapshot } from "./current.ts";
 import { fetchSnapshot, type SnapshotAnswer } from "./fetch-snapshot.ts";
 import { RefusedSnapshot } from "./refused-snapshot.ts";
-import { textWithoutCredential } from "../providers/redact-credential.ts";
+import { textWithoutCredential } from "../credentials/redact-credential.ts";
 
 export interface SnapshotLoopDeps extends ApplyDeps {
   controlPlaneUrl: string;
