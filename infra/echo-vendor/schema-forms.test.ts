@@ -58,3 +58,12 @@ test("over HTTP a pattern it cannot meet is the response_format 400, not an inva
   expect(res.status).toBe(400);
   expect(((await res.json()) as { error: unknown }).error).toMatchObject({ param: "response_format", code: "invalid_json_schema" });
 });
+
+test("minProperties near the 10,000 cap is built in one pass (each extra key was found by rescanning key1… against every key so far: cubic, minutes for 9,000)", () => {
+  const open = minimalInstance({ type: "object", properties: { a: { type: "integer" }, key2: { type: "integer" } }, minProperties: 9_000 }, "hi") as Record<string, unknown>;
+  expect(Object.keys(open)).toHaveLength(9_000);
+  expect([open.a, open.key2, open.key1, open.key3, open.key8999]).toEqual([0, 0, "hi", "hi", "hi"]);
+  expect(open.key9000).toBeUndefined();
+  const patterned = minimalInstance({ type: "object", patternProperties: { "^n": { type: "integer" } }, additionalProperties: false, minProperties: 3 }, "hi");
+  expect(patterned).toEqual({ n: 0, na: 0, naa: 0 });
+});

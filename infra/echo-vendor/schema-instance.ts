@@ -88,17 +88,25 @@ function schemaOf(node: Schema, key: string): unknown {
   return isObject(node.additionalProperties) ? node.additionalProperties : {};
 }
 
-/** A key not yet used that the object allows beyond its properties (minProperties): key1, key2… or one a patternProperties pattern matches. */
-function extraKey(node: Schema, used: string[], text: string): string {
-  const free = (key: string) => !used.includes(key) && !(isObject(node.properties) && key in node.properties);
-  if (node.additionalProperties !== false) {
-    for (let i = 1; ; i++) if (free(`key${i}`)) return `key${i}`;
-  }
-  for (const pattern of isObject(node.patternProperties) ? Object.keys(node.patternProperties) : []) {
-    const key = matching(pattern, [text], 0, Infinity, free);
-    if (key !== undefined) return key;
-  }
-  throw new SchemaError(`minProperties ${String(node.minProperties)} is more properties than the schema allows.`);
+/**
+ * Keys the object allows beyond its properties (minProperties), each not yet `taken`: key1, key2…
+ * (counting on from the last one given, so each key costs one Set lookup), or ones a
+ * patternProperties pattern matches.
+ */
+function extraKeys(node: Schema, taken: Set<string>, text: string): () => string {
+  const free = (key: string) => !taken.has(key) && !(isObject(node.properties) && Object.hasOwn(node.properties, key));
+  let next = 1;
+  return () => {
+    if (node.additionalProperties !== false) {
+      while (!free(`key${next}`)) next++;
+      return `key${next++}`;
+    }
+    for (const pattern of isObject(node.patternProperties) ? Object.keys(node.patternProperties) : []) {
+      const key = matching(pattern, [text], 0, Infinity, free);
+      if (key !== undefined) return key;
+    }
+    throw new SchemaError(`minProperties ${String(node.minProperties)} is more properties than the schema allows.`);
+  };
 }
 
 export function minimalInstance(schema: unknown, text: string, options: { all?: boolean } = {}): unknown {
@@ -150,8 +158,14 @@ function instance(node: unknown, cx: Context, depth: number): unknown {
       const keys = all ? [...new Set([...Object.keys(properties), ...required])] : [...new Set(required)];
       const minProperties = typeof node.minProperties === "number" ? node.minProperties : 0;
       if (minProperties > MAX_NODES) throw new SchemaError(`minProperties ${minProperties} is more properties than the echo vendor builds (${MAX_NODES}).`);
-      for (const key of Object.keys(properties)) if (keys.length < minProperties && !keys.includes(key)) keys.push(key);
-      while (keys.length < minProperties) keys.push(extraKey(node, keys, text));
+      const taken = new Set(keys);
+      const add = (key: string) => (taken.add(key), keys.push(key));
+      for (const key of Object.keys(properties)) {
+        if (keys.length >= minProperties) break;
+        if (!taken.has(key)) add(key);
+      }
+      const extraKey = extraKeys(node, taken, text);
+      while (keys.length < minProperties) add(extraKey());
       return Object.fromEntries(keys.map((key) => [key, instance(schemaOf(node, key), cx, depth + 1)]));
     }
     default:
