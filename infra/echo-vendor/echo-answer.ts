@@ -13,7 +13,8 @@
  *
  * Under `response_format` the content is JSON, as OpenAI's is: json_object `{"echo": <user text>}`,
  * json_schema the smallest instance of its schema (every property under strict), in pieces of
- * JSON_DELTA_CHARS characters.
+ * JSON_DELTA_CHARS characters. An instance is built once for all n choices, and its JSON is at most
+ * MAX_ANSWER_CHARS / n characters (MAX_INSTANCE_CHARS at most), else the schema's 400.
  *
  * `n` (1..128) gives n equal choices; `stop` (a string or up to 4) cuts the content before the
  * earliest stop sequence (finish "stop"), then max_tokens (or max_completion_tokens) cuts it, or a
@@ -25,7 +26,7 @@
  */
 import { echoText, lastUserText, pieces, slices, type EchoMessage } from "./echo-reply.ts";
 import { integerRefusal, isRefusal, typeName, type Refusal } from "./openai-wire.ts";
-import { minimalInstance, SchemaError } from "./schema-instance.ts";
+import { MAX_INSTANCE_CHARS, minimalInstance, SchemaError } from "./schema-instance.ts";
 
 export interface EchoToolCall {
   id: string;
@@ -56,6 +57,15 @@ const JSON_DELTA_CHARS = 8;
 const MAX_N = 128;
 const MAX_STOP = 4;
 const MAX_TOP_LOGPROBS = 20;
+/**
+ * The most characters of JSON content or arguments all n choices may carry together: streamed in
+ * 8-character deltas of ~250 bytes each (more with logprobs), 2,000,000 characters is under 100 MB on
+ * the wire, well within the proxy's 256 MB vendor-body bound.
+ */
+export const MAX_ANSWER_CHARS = 2_000_000;
+
+/** One instance's budget: MAX_INSTANCE_CHARS, or less when n choices share MAX_ANSWER_CHARS. */
+const instanceBudget = (n: number): number => Math.min(MAX_INSTANCE_CHARS, Math.floor(MAX_ANSWER_CHARS / n));
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
@@ -71,11 +81,14 @@ function functionTools(tools: unknown): FunctionTool[] {
  * The smallest instance of a schema as JSON text, or OpenAI's 400 for a schema it cannot instantiate
  * (`refuse` words it for the parameter). Whatever goes wrong while building or writing the instance
  * (a SchemaError naming why, or any other error) is that 400, never a 500, which the proxy would
- * count as the deployment failing: the schema is the caller's input.
+ * count as the deployment failing: the schema is the caller's input. The instance, as JSON, is at most
+ * `maxChars` characters (see instanceBudget).
  */
-function instanceOr(schema: unknown, text: string, all: boolean, refuse: (why: string) => Refusal): { json: string } | Refusal {
+function instanceOr(schema: unknown, text: string, all: boolean, maxChars: number, refuse: (why: string) => Refusal): { json: string } | Refusal {
   try {
-    return { json: JSON.stringify(minimalInstance(schema, text, { all })) };
+    const json = JSON.stringify(minimalInstance(schema, text, { all, maxChars }));
+    if (json.length > maxChars) throw new SchemaError(`its instance is larger than the echo vendor writes (${maxChars} characters).`);
+    return { json };
   } catch (error) {
     return refuse(error instanceof SchemaError ? error.message : "the echo vendor cannot build an instance of it.");
   }
@@ -107,9 +120,9 @@ function calledFunction(body: Record<string, unknown>, userText: string): Functi
 }
 
 /** The call's arguments: the smallest instance of the function's parameters, or OpenAI's 400 for parameters it cannot instantiate. */
-function callArguments(tool: FunctionTool, userText: string): string | Refusal {
+function callArguments(tool: FunctionTool, userText: string, maxChars: number): string | Refusal {
   if (tool.parameters === undefined) return "{}";
-  const args = instanceOr(tool.parameters, userText, false, (why) => ({ message: `Invalid schema for function '${tool.name}': ${why}`, param: `tools[${tool.at}].function.parameters`, code: "invalid_function_parameters" }));
+  const args = instanceOr(tool.parameters, userText, false, maxChars, (why) => ({ message: `Invalid schema for function '${tool.name}': ${why}`, param: `tools[${tool.at}].function.parameters`, code: "invalid_function_parameters" }));
   return "json" in args ? args.json : args;
 }
 
@@ -120,7 +133,7 @@ function toolCall(tool: FunctionTool, args: string, id: string): EchoToolCall {
 type Content = { text: string; split: (text: string) => string[] };
 
 /** The content and how it is cut in pieces: the echo text by words, or the JSON `response_format` asks for in slices. */
-function content(body: Record<string, unknown>, messages: EchoMessage[], userText: string): Content | Refusal {
+function content(body: Record<string, unknown>, messages: EchoMessage[], userText: string, maxChars: number): Content | Refusal {
   const format = isRecord(body.response_format) ? body.response_format : {};
   const json = (text: string) => ({ text, split: (text: string) => slices(text, JSON_DELTA_CHARS) });
   if (format.type === "json_object") return json(JSON.stringify({ echo: userText }));
@@ -128,7 +141,7 @@ function content(body: Record<string, unknown>, messages: EchoMessage[], userTex
     const spec = isRecord(format.json_schema) ? format.json_schema : {};
     if (spec.schema === undefined) return json(JSON.stringify({ echo: userText }));
     const name = typeof spec.name === "string" ? spec.name : "";
-    const value = instanceOr(spec.schema, userText, spec.strict === true, (why) => ({ message: `Invalid schema for response_format '${name}': ${why}`, param: "response_format", code: "invalid_json_schema" }));
+    const value = instanceOr(spec.schema, userText, spec.strict === true, maxChars, (why) => ({ message: `Invalid schema for response_format '${name}': ${why}`, param: "response_format", code: "invalid_json_schema" }));
     return "json" in value ? json(value.json) : value;
   }
   return { text: echoText(messages), split: pieces };
@@ -175,19 +188,21 @@ export function echoAnswer(body: Record<string, unknown>, id: string): EchoAnswe
   const maxTokens = typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : typeof body.max_tokens === "number" ? body.max_tokens : undefined;
   const tool = calledFunction(body, userText);
   if (tool && isRefusal(tool)) return tool;
-  const args = tool ? callArguments(tool, userText) : "";
+  const budget = instanceBudget(n as number);
+  const args = tool ? callArguments(tool, userText, budget) : "";
   if (typeof args !== "string") return args;
-  const answer = tool ? null : content(body, messages, userText);
+  const answer = tool ? null : content(body, messages, userText, budget);
   if (answer && isRefusal(answer)) return answer;
+  // Built and cut once; the n choices share them.
+  const call = tool ? toolCall(tool, args, "") : null;
+  const keptArgs = call ? capped(call.pieces, maxTokens) : null;
+  const all = answer ? answer.split(cutAtStop(answer.text, stops) ?? answer.text) : [];
+  const kept = capped(all, maxTokens);
   const choices = Array.from({ length: n as number }, (_, index): EchoChoice => {
-    if (tool) {
-      const call = toolCall(tool, args, id.replace(/^chatcmpl-/, "call_") + (index > 0 ? `_${index}` : ""));
-      const kept = capped(call.pieces, maxTokens);
-      return { index, pieces: [], toolCall: kept ? { ...call, arguments: kept.join(""), pieces: kept } : call, finish: kept ? "length" : "tool_calls", logprobs };
+    if (call) {
+      const callId = id.replace(/^chatcmpl-/, "call_") + (index > 0 ? `_${index}` : "");
+      return { index, pieces: [], toolCall: keptArgs ? { ...call, id: callId, arguments: keptArgs.join(""), pieces: keptArgs } : { ...call, id: callId }, finish: keptArgs ? "length" : "tool_calls", logprobs };
     }
-    const { text, split } = answer!;
-    const all = split(cutAtStop(text, stops) ?? text);
-    const kept = capped(all, maxTokens);
     return { index, pieces: kept ?? all, toolCall: null, finish: kept ? "length" : "stop", logprobs };
   });
   const completionTokens = choices.reduce((sum, c) => sum + c.pieces.length + (c.toolCall?.pieces.length ?? 0), 0);

@@ -10,7 +10,8 @@
  * A recursive schema ends: from MAX_DEPTH levels on a node takes its ending form where it has one (null
  * when its type list or an anyOf/oneOf branch allows null, an array its fewest items, an object only its
  * required properties); from HARD_DEPTH levels on, or past MAX_NODES nodes in all, a node is the smallest
- * value of its type ({} [] null "" 0 false) whatever the schema asks, so any schema has a finite answer.
+ * value of its type ({} [] null "" 0 false) whatever the schema asks, so any schema has a finite answer;
+ * an instance over MAX_INSTANCE_CHARS characters (or the caller's smaller budget) is not built.
  * A schema it cannot read or meet (a `$ref` to nothing or not local, a pattern no simple string
  * matches, bounds no number meets, a size it will not build) throws a SchemaError naming why.
  *
@@ -26,6 +27,8 @@ const MAX_DEPTH = 12;
 /** From this depth, or past MAX_NODES nodes, a node is the smallest value of its type, valid or not. */
 const HARD_DEPTH = 32;
 const MAX_NODES = 10_000;
+/** The most characters (strings, keys, const/enum values as JSON, one a node) an instance may have; past it a SchemaError. */
+export const MAX_INSTANCE_CHARS = 1_000_000;
 /** A `$ref` chain longer than this (`{$ref: "#"}` at the root, say) is read as no type at all. */
 const MAX_REF_HOPS = 16;
 
@@ -34,7 +37,18 @@ interface Context {
   all: boolean;
   root: unknown;
   nodes: number;
+  /** Characters written so far, and the most it may write (MAX_INSTANCE_CHARS or less). */
+  chars: number;
+  maxChars: number;
 }
+
+/** `n` more characters written; past the budget the instance is not built further. */
+function spend<T>(cx: Context, n: number, value: T): T {
+  cx.chars += n;
+  if (cx.chars > cx.maxChars) throw new SchemaError(`its instance is larger than the echo vendor writes (${cx.maxChars} characters).`);
+  return value;
+}
+const jsonLength = (value: unknown): number => JSON.stringify(value)?.length ?? 0;
 const isObject = (v: unknown): v is Schema => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A `$ref` segment's percent escapes decoded; a malformed one (`%E0%A4%A`) is a SchemaError, not a URIError. */
@@ -109,20 +123,23 @@ function extraKeys(node: Schema, taken: Set<string>, text: string): () => string
   };
 }
 
-export function minimalInstance(schema: unknown, text: string, options: { all?: boolean } = {}): unknown {
-  return instance(schema, { text, all: options.all === true, root: schema, nodes: 0 }, 0);
+/** `maxChars`: the size budget (MAX_INSTANCE_CHARS at most). */
+export function minimalInstance(schema: unknown, text: string, options: { all?: boolean; maxChars?: number } = {}): unknown {
+  const maxChars = Math.min(options.maxChars ?? MAX_INSTANCE_CHARS, MAX_INSTANCE_CHARS);
+  return instance(schema, { text, all: options.all === true, root: schema, nodes: 0, chars: 0, maxChars }, 0);
 }
 
 function instance(node: unknown, cx: Context, depth: number): unknown {
   const { text, root } = cx;
-  if (!isObject(node)) return text;
+  spend(cx, 1, null);
+  if (!isObject(node)) return spend(cx, text.length, text);
   if (depth >= HARD_DEPTH || ++cx.nodes > MAX_NODES) return smallest(node, root);
   const ending = depth >= MAX_DEPTH;
   const all = cx.all && !ending;
   if (Array.isArray(node.allOf)) return instance(mergeAllOf(node, (ref) => resolve(ref, root)), cx, depth + 1);
   if (typeof node.$ref === "string") return instance(resolve(node.$ref, root), cx, depth + 1);
-  if ("const" in node) return node.const;
-  if (Array.isArray(node.enum) && node.enum.length > 0) return ending && node.enum.includes(null) ? null : node.enum[0];
+  if ("const" in node) return spend(cx, jsonLength(node.const), node.const);
+  if (Array.isArray(node.enum) && node.enum.length > 0) return ending && node.enum.includes(null) ? null : spend(cx, jsonLength(node.enum[0]), node.enum[0]);
   if (ending && nullable(node)) return null;
   const branches = Array.isArray(node.anyOf) ? node.anyOf : Array.isArray(node.oneOf) ? node.oneOf : null;
   if (branches && branches.length > 0) {
@@ -130,8 +147,10 @@ function instance(node: unknown, cx: Context, depth: number): unknown {
     return instance(ending && end ? end : branches[0], cx, depth + 1);
   }
   switch (typeOf(node)) {
-    case "string":
-      return stringOf(node, text);
+    case "string": {
+      const out = stringOf(node, text);
+      return spend(cx, out.length, out);
+    }
     case "integer":
       return numberOf(node, true);
     case "number":
@@ -166,7 +185,7 @@ function instance(node: unknown, cx: Context, depth: number): unknown {
       }
       const extraKey = extraKeys(node, taken, text);
       while (keys.length < minProperties) add(extraKey());
-      return Object.fromEntries(keys.map((key) => [key, instance(schemaOf(node, key), cx, depth + 1)]));
+      return Object.fromEntries(keys.map((key) => [spend(cx, key.length, key), instance(schemaOf(node, key), cx, depth + 1)]));
     }
     default:
       return text;

@@ -3,26 +3,32 @@
  * `$ref` followed, its own allOf flattened, MAX_HOPS deep at most) merged before an instance is built,
  * so `required` in one part meets the property's type in another. Properties in several parts are the
  * allOf of their schemas, required lists join, types intersect, lower bounds take the highest and upper
- * bounds the lowest; any other keyword keeps the first part's value.
+ * bounds the lowest; any other keyword keeps the first part's value. More than MAX_PARTS parts is a SchemaError.
  *
  * @example mergeAllOf({ allOf: [{ properties: { a: { type: "integer" } } }, { required: ["a"] }] }, resolve) // { properties: { a: … }, required: ["a"] }
  */
-import type { Schema } from "./schema-scalars.ts";
+import { SchemaError, type Schema } from "./schema-scalars.ts";
 
 const MAX_HOPS = 16;
+/** The most parts (own keywords, `$ref`s and allOf parts, flattened) one allOf is merged from. */
+const MAX_PARTS = 1000;
 const LOWER = ["minimum", "exclusiveMinimum", "minLength", "minItems", "minProperties"];
 const UPPER = ["maximum", "exclusiveMaximum", "maxLength", "maxItems", "maxProperties"];
 
 const isObject = (v: unknown): v is Schema => typeof v === "object" && v !== null && !Array.isArray(v);
 const types = (t: unknown): string[] => (Array.isArray(t) ? t.filter((x): x is string => typeof x === "string") : typeof t === "string" ? [t] : []);
 
-/** A node's parts: its own keywords, then its `$ref`'s and its allOf parts', each flattened. */
-function parts(node: unknown, resolve: (ref: string) => unknown, hops: number): Schema[] {
-  if (!isObject(node) || hops > MAX_HOPS) return [];
+/**
+ * A node's parts: its own keywords, then its `$ref`'s and its allOf parts', each flattened, into `out`.
+ * Repeated `allOf: [{$ref: "#"}, …]` doubles them at each level: past MAX_PARTS it is a SchemaError.
+ */
+function parts(node: unknown, resolve: (ref: string) => unknown, hops: number, out: Schema[]): Schema[] {
+  if (!isObject(node) || hops > MAX_HOPS) return out;
   const { allOf, $ref, ...own } = node;
-  const out: Schema[] = [own];
-  if (typeof $ref === "string") out.push(...parts(resolve($ref), resolve, hops + 1));
-  if (Array.isArray(allOf)) for (const part of allOf) out.push(...parts(part, resolve, hops + 1));
+  if (out.length >= MAX_PARTS) throw new SchemaError(`its allOf has more parts than the echo vendor merges (${MAX_PARTS}).`);
+  out.push(own);
+  if (typeof $ref === "string") parts(resolve($ref), resolve, hops + 1, out);
+  if (Array.isArray(allOf)) for (const part of allOf) parts(part, resolve, hops + 1, out);
   return out;
 }
 
@@ -51,5 +57,5 @@ function mergeTwo(a: Schema, b: Schema): Schema {
 
 /** The node with its allOf (and `$ref`) merged into one schema without either. */
 export function mergeAllOf(node: Schema, resolve: (ref: string) => unknown): Schema {
-  return parts(node, resolve, 0).reduce(mergeTwo, {});
+  return parts(node, resolve, 0, []).reduce(mergeTwo, {});
 }
