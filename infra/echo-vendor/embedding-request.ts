@@ -1,6 +1,6 @@
 /**
  * An embeddings body as OpenAI reads it (https://platform.openai.com/docs/api-reference/embeddings/create),
- * with the readers the test fakes use (shared/openai/request-readers.ts): `input` a non-empty string,
+ * with the readers the test fakes use (openai-request-readers.ts): `input` a non-empty string,
  * an array of them, an array of non-negative integer token ids (one input) or an array of such arrays
  * (one input each), at most 2048 inputs, 8192 tokens each and 300,000 in all, else OpenAI's 400;
  * `dimensions` an integer in 1..3072 (text-embedding-3-large's size), else its 400 in OpenAI's
@@ -9,7 +9,7 @@
  *
  * @example readEmbeddingRequest({ input: [[1, 2]], dimensions: 4 }) // { inputs: ["1 2"], tokens: 2, dimensions: 4 }
  */
-import { INVALID_INPUT, readDimensions, readEmbeddingInputs, Refusal } from "../../shared/openai/request-readers.ts";
+import { INVALID_INPUT, readDimensions, readEmbeddingInputs, Refusal } from "./openai-request-readers.ts";
 
 export const MAX_DIMENSIONS = 3072;
 const DEFAULT_DIMENSIONS = 8;

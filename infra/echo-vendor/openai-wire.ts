@@ -3,7 +3,7 @@
  * https://platform.openai.com/docs/api-reference/chat/object and .../chat/streaming.
  */
 import type { EchoChoice } from "./echo-answer.ts";
-import { typeName } from "../../shared/openai/request-readers.ts";
+import { typeName } from "./openai-request-readers.ts";
 
 export interface Usage {
   prompt_tokens: number;

@@ -140,7 +140,7 @@ export function garbage(stream: boolean): Response {
 }
 
 /** Deterministic token count: one token per 4 characters, at least 1 (the echo vendor's count too). */
-export { textTokens as countTokens } from "../../shared/openai/request-readers.ts";
+export { textTokens as countTokens } from "../../infra/echo-vendor/openai-request-readers.ts";
 
 /**
  * Splits an answer into stream pieces on word boundaries, blanks kept: each piece is the blanks before

@@ -4,11 +4,11 @@
  * words, read embeddings input and build an embeddings list the same way; they differ in paths, keys,
  * error JSON around the words, ids and Azure's content-filter annotations. The request readers
  * (Refusal, typeName, embeddings input and dimensions) are shared with the echo vendor
- * (shared/openai/request-readers.ts).
+ * (infra/echo-vendor/openai-request-readers.ts).
  */
-import { readDimensions as readDimensionsUpTo, type EmbeddingInput, type Refusal } from "../../shared/openai/request-readers.ts";
+import { readDimensions as readDimensionsUpTo, type EmbeddingInput, type Refusal } from "../../infra/echo-vendor/openai-request-readers.ts";
 
-export { INVALID_INPUT, MAX_EMBEDDING_INPUTS, Refusal, readEmbeddingInputs, typeName, type EmbeddingInput } from "../../shared/openai/request-readers.ts";
+export { INVALID_INPUT, MAX_EMBEDDING_INPUTS, Refusal, readEmbeddingInputs, typeName, type EmbeddingInput } from "../../infra/echo-vendor/openai-request-readers.ts";
 
 /** A deterministic vector from the text, so equal inputs embed equally and different ones mostly not. */
 function vector(text: string, dimensions: number): number[] {
