@@ -25,7 +25,7 @@
  * @example echoAnswer({ messages: [{ role: "user", content: "hi" }] }, "chatcmpl-echo1").choices[0].pieces // ["Echo:", " hi"]
  */
 import { echoText, lastUserText, pieces, slices, type EchoMessage } from "./echo-reply.ts";
-import { integerRefusal, isRefusal, typeName, type Refusal } from "./openai-wire.ts";
+import { integerRefusal, Refusal, typeName } from "./openai-request-readers.ts";
 import { MAX_INSTANCE_CHARS, minimalInstance, SchemaError } from "./schema-instance.ts";
 
 export interface EchoToolCall {
@@ -95,9 +95,9 @@ function instanceOr(schema: unknown, text: string, all: boolean, maxChars: numbe
 }
 
 /** OpenAI's answer to a tool_choice that forces a call when there are no tools to call. */
-const TOOL_CHOICE_WITHOUT_TOOLS: Refusal = { message: "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", param: "tool_choice", code: null };
+const TOOL_CHOICE_WITHOUT_TOOLS = new Refusal("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", "tool_choice", null);
 /** OpenAI's answer to top_logprobs without logprobs: true. */
-const TOP_LOGPROBS_WITHOUT_LOGPROBS: Refusal = { message: "The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.", param: "top_logprobs", code: null };
+const TOP_LOGPROBS_WITHOUT_LOGPROBS = new Refusal("The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.", "top_logprobs", null);
 
 /**
  * The function to call, if any (see the file comment); a 400 for a choice forcing a call with no tools,
@@ -111,8 +111,8 @@ function calledFunction(body: Record<string, unknown>, userText: string): Functi
   if ((choice === "required" || named) && (!Array.isArray(body.tools) || body.tools.length === 0)) return TOOL_CHOICE_WITHOUT_TOOLS;
   if (named) {
     const name = named.name;
-    if (typeof name !== "string") return { message: `Invalid type for 'tool_choice.function.name': expected a string, but got ${typeName(name)} instead.`, param: "tool_choice.function.name", code: "invalid_type" };
-    return tools.find((tool) => tool.name === name) ?? { message: `Invalid value for 'tool_choice': function '${name}' not found in 'tools'.`, param: "tool_choice", code: null };
+    if (typeof name !== "string") return new Refusal(`Invalid type for 'tool_choice.function.name': expected a string, but got ${typeName(name)} instead.`, "tool_choice.function.name", "invalid_type");
+    return tools.find((tool) => tool.name === name) ?? new Refusal(`Invalid value for 'tool_choice': function '${name}' not found in 'tools'.`, "tool_choice", null);
   }
   if (tools.length === 0 || choice === "none") return undefined;
   if (choice === "required" || userText.includes("call tool")) return tools[0];
@@ -122,7 +122,7 @@ function calledFunction(body: Record<string, unknown>, userText: string): Functi
 /** The call's arguments: the smallest instance of the function's parameters, or OpenAI's 400 for parameters it cannot instantiate. */
 function callArguments(tool: FunctionTool, userText: string, maxChars: number): string | Refusal {
   if (tool.parameters === undefined) return "{}";
-  const args = instanceOr(tool.parameters, userText, false, maxChars, (why) => ({ message: `Invalid schema for function '${tool.name}': ${why}`, param: `tools[${tool.at}].function.parameters`, code: "invalid_function_parameters" }));
+  const args = instanceOr(tool.parameters, userText, false, maxChars, (why) => new Refusal(`Invalid schema for function '${tool.name}': ${why}`, `tools[${tool.at}].function.parameters`, "invalid_function_parameters"));
   return "json" in args ? args.json : args;
 }
 
@@ -141,7 +141,7 @@ function content(body: Record<string, unknown>, messages: EchoMessage[], userTex
     const spec = isRecord(format.json_schema) ? format.json_schema : {};
     if (spec.schema === undefined) return json(JSON.stringify({ echo: userText }));
     const name = typeof spec.name === "string" ? spec.name : "";
-    const value = instanceOr(spec.schema, userText, spec.strict === true, maxChars, (why) => ({ message: `Invalid schema for response_format '${name}': ${why}`, param: "response_format", code: "invalid_json_schema" }));
+    const value = instanceOr(spec.schema, userText, spec.strict === true, maxChars, (why) => new Refusal(`Invalid schema for response_format '${name}': ${why}`, "response_format", "invalid_json_schema"));
     return "json" in value ? json(value.json) : value;
   }
   return { text: echoText(messages), split: pieces };
@@ -152,10 +152,10 @@ function stopSequences(value: unknown): string[] | Refusal {
   if (value == null) return [];
   if (typeof value === "string") return [value];
   if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
-    return { message: `Invalid type for 'stop': expected one of a string or array of strings, but got ${typeName(value)} instead.`, param: "stop", code: "invalid_type" };
+    return new Refusal(`Invalid type for 'stop': expected one of a string or array of strings, but got ${typeName(value)} instead.`, "stop", "invalid_type");
   }
   if (value.length > MAX_STOP) {
-    return { message: `Invalid 'stop': array too long. Expected an array with maximum length ${MAX_STOP}, but got an array with length ${value.length} instead.`, param: "stop", code: "array_above_max_length" };
+    return new Refusal(`Invalid 'stop': array too long. Expected an array with maximum length ${MAX_STOP}, but got an array with length ${value.length} instead.`, "stop", "array_above_max_length");
   }
   return value;
 }
@@ -176,7 +176,7 @@ export function echoAnswer(body: Record<string, unknown>, id: string): EchoAnswe
   const badN = integerRefusal("n", n, 1, MAX_N);
   if (badN) return badN;
   const stops = stopSequences(body.stop);
-  if (!Array.isArray(stops)) return stops;
+  if (stops instanceof Refusal) return stops;
   const top = body.top_logprobs == null ? 0 : body.top_logprobs;
   const badTop = integerRefusal("top_logprobs", top, 0, MAX_TOP_LOGPROBS);
   if (badTop) return badTop;
@@ -187,12 +187,12 @@ export function echoAnswer(body: Record<string, unknown>, id: string): EchoAnswe
   const userText = lastUserText(messages);
   const maxTokens = typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : typeof body.max_tokens === "number" ? body.max_tokens : undefined;
   const tool = calledFunction(body, userText);
-  if (tool && isRefusal(tool)) return tool;
+  if (tool instanceof Refusal) return tool;
   const budget = instanceBudget(n as number);
   const args = tool ? callArguments(tool, userText, budget) : "";
   if (typeof args !== "string") return args;
   const answer = tool ? null : content(body, messages, userText, budget);
-  if (answer && isRefusal(answer)) return answer;
+  if (answer instanceof Refusal) return answer;
   // Built and cut once; the n choices share them.
   const call = tool ? toolCall(tool, args, "") : null;
   const keptArgs = call ? capped(call.pieces, maxTokens) : null;

@@ -2,7 +2,8 @@
  * Readers of OpenAI request fields that the echo vendor (infra/echo-vendor, `npm start`'s provider)
  * and the test fakes (test/fakes/openai.ts, azure.ts, openai-chat-request.ts) share, so both refuse
  * a value in OpenAI's words and hold embeddings to OpenAI's limits alike: a value's type as OpenAI
- * names it, embeddings `input` in its four documented shapes and limits, and `dimensions` in range.
+ * names it, an integer parameter in range, embeddings `input` in its four documented shapes and
+ * limits, and `dimensions` in range.
  *
  * @example readEmbeddingInputs([[1, 2]], INVALID_INPUT) // { inputs: [[1, 2]], tokens: 2 }
  */
@@ -93,9 +94,16 @@ export function readEmbeddingInputs(input: unknown, tooMany: Refusal): { inputs:
  */
 export function readDimensions(value: unknown, max: number | null, fallback: number): number | Refusal {
   if (value === undefined || value === null) return fallback;
-  if (typeof value !== "number" || !Number.isInteger(value)) return new Refusal(`Invalid type for 'dimensions': expected an integer, but got ${typeName(value)} instead.`, "dimensions", "invalid_type");
+  const wrong = integerRefusal("dimensions", value, 1, max ?? Infinity);
+  if (wrong?.code === "invalid_type") return wrong;
   if (max === null) return new Refusal("This model does not support specifying dimensions.", "dimensions", null);
-  if (value < 1) return new Refusal(`Invalid 'dimensions': integer below minimum value. Expected a value >= 1, but got ${value} instead.`, "dimensions", "integer_below_min_value");
-  if (value > max) return new Refusal(`Invalid 'dimensions': integer above maximum value. Expected a value <= ${max}, but got ${value} instead.`, "dimensions", "integer_above_max_value");
-  return value;
+  return wrong ?? (value as number);
+}
+
+/** OpenAI's check of an integer parameter in min..max ("Invalid 'n': integer above maximum value. …"), null when it is one. */
+export function integerRefusal(param: string, value: unknown, min: number, max: number): Refusal | null {
+  if (typeof value !== "number" || !Number.isInteger(value)) return new Refusal(`Invalid type for '${param}': expected an integer, but got ${typeName(value)} instead.`, param, "invalid_type");
+  if (value < min) return new Refusal(`Invalid '${param}': integer below minimum value. Expected a value >= ${min}, but got ${value} instead.`, param, "integer_below_min_value");
+  if (value > max) return new Refusal(`Invalid '${param}': integer above maximum value. Expected a value <= ${max}, but got ${value} instead.`, param, "integer_above_max_value");
+  return null;
 }

@@ -3,7 +3,6 @@
  * https://platform.openai.com/docs/api-reference/chat/object and .../chat/streaming.
  */
 import type { EchoChoice } from "./echo-answer.ts";
-import { typeName } from "./openai-request-readers.ts";
 
 export interface Usage {
   prompt_tokens: number;
@@ -67,28 +66,6 @@ export function chunkBody(id: string, created: number, model: string, choices: u
 
 export const sse = (value: unknown) => `data: ${JSON.stringify(value)}\n\n`;
 export const SSE_DONE = "data: [DONE]\n\n";
-
-/** A JSON value as OpenAI's type errors name it (shared with the test fakes). */
-export { typeName };
-
-/** A 400 invalid_request_error, in OpenAI's words. */
-export interface Refusal {
-  message: string;
-  param: string | null;
-  code: string | null;
-  /** The error's type when it is not invalid_request_error (max_tokens_per_request). */
-  type?: string;
-}
-
-export const isRefusal = (value: object): value is Refusal => "message" in value && "code" in value;
-
-/** OpenAI's range check of an integer parameter ("Invalid 'n': integer above maximum value. …"), null when it is one in min..max. */
-export function integerRefusal(param: string, value: unknown, min: number, max: number): Refusal | null {
-  if (typeof value !== "number" || !Number.isInteger(value)) return { message: `Invalid type for '${param}': expected an integer, but got ${typeName(value)} instead.`, param, code: "invalid_type" };
-  if (value < min) return { message: `Invalid '${param}': integer below minimum value. Expected a value >= ${min}, but got ${value} instead.`, param, code: "integer_below_min_value" };
-  if (value > max) return { message: `Invalid '${param}': integer above maximum value. Expected a value <= ${max}, but got ${value} instead.`, param, code: "integer_above_max_value" };
-  return null;
-}
 
 /** OpenAI's error JSON. */
 export function errorResponse(status: number, message: string, type: string, code: string | null, param: string | null = null, headers: Record<string, string> = {}): Response {

@@ -19,7 +19,8 @@ import { embeddingVector, promptTokens, type EchoMessage } from "./echo-reply.ts
 import { readEmbeddingRequest } from "./embedding-request.ts";
 import { echoAnswer } from "./echo-answer.ts";
 import { echoStream } from "./echo-stream.ts";
-import { completionBody, errorResponse, isRefusal, typeName, usageBody } from "./openai-wire.ts";
+import { completionBody, errorResponse, usageBody } from "./openai-wire.ts";
+import { Refusal, typeName } from "./openai-request-readers.ts";
 import { httpUrl } from "../../shared/http/http-url.ts";
 
 export interface EchoVendor {
@@ -97,7 +98,7 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
     const messages = body.messages as EchoMessage[];
     const id = `chatcmpl-echo${++sequence}`;
     const answer = echoAnswer(body, id);
-    if (isRefusal(answer)) return errorResponse(400, answer.message, "invalid_request_error", answer.code, answer.param);
+    if (answer instanceof Refusal) return errorResponse(400, answer.message, answer.type, answer.code, answer.param);
     const usage = usageBody(promptTokens(messages), answer.completionTokens);
     const created = Math.floor(Date.now() / 1000);
 
@@ -132,7 +133,7 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
     if (admitted instanceof Response) return admitted;
     const { body, model } = admitted;
     const read = readEmbeddingRequest(body);
-    if (isRefusal(read)) return errorResponse(400, read.message, read.type ?? "invalid_request_error", read.code, read.param);
+    if (read instanceof Refusal) return errorResponse(400, read.message, read.type, read.code, read.param);
     const { inputs, tokens, dimensions } = read;
     return Response.json({
       object: "list",
