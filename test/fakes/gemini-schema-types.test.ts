@@ -3,9 +3,12 @@
  * is missing or another type is its 400 "* GenerateContentRequest.<path>.enum: only allowed for STRING
  * type" (https://github.com/musistudio/claude-code-router/issues/475), one line per such schema. Likewise
  * `properties` and `required` only on an OBJECT ("...: only allowed for OBJECT type",
- * https://github.com/anomalyco/opencode/issues/11889), and an explicit empty properties map not on an
- * OBJECT ("...properties: should be non-empty for OBJECT type", https://github.com/browser-use/browser-use/issues/3786);
- * an OBJECT with no properties key (a free-form object) is taken, as LiteLLM and the Vercel AI SDK send it.
+ * https://github.com/anomalyco/opencode/issues/11889), a `required` entry only if it is one of the
+ * properties ("...required[0]: property is not defined", https://github.com/iBUHub/AIStudioToAPI/issues/154).
+ * An OBJECT without properties (an empty map and no map are one protobuf message) is refused in a
+ * response schema ("...properties: should be non-empty for OBJECT type", browser-use/browser-use#3786)
+ * and as a declaration's whole parameters (pipecat-ai/pipecat-flows#110), taken nested in parameters
+ * (vercel/ai#11319).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { FakeVendor } from "./fake-server.ts";
@@ -62,23 +65,37 @@ test("properties or required on a schema whose type is not OBJECT (missing, say:
   );
 });
 
-test("an OBJECT with an empty properties map, at the root or nested, is refused in Gemini's words", async () => {
-  expect(await generate(declare({ type: "OBJECT", properties: { go_back: { type: "OBJECT", properties: {} }, done: { type: "object", properties: {} } } }))).toEqual(
-    refused(
-      "* GenerateContentRequest.tools[0].function_declarations[0].parameters.properties[go_back].properties: should be non-empty for OBJECT type\n" +
-        "* GenerateContentRequest.tools[0].function_declarations[0].parameters.properties[done].properties: should be non-empty for OBJECT type",
-    ),
-  );
-  expect(await generate(declare({ type: "OBJECT", properties: {} }))).toEqual(refused("* GenerateContentRequest.tools[0].function_declarations[0].parameters.properties: should be non-empty for OBJECT type"));
-  expect(await generate({ generationConfig: { responseMimeType: "application/json", responseSchema: { type: "OBJECT", properties: {} } } })).toEqual(
-    refused("* GenerateContentRequest.generation_config.response_schema.properties: should be non-empty for OBJECT type"),
-  );
+const format = (responseSchema: unknown) => ({ generationConfig: { responseMimeType: "application/json", responseSchema } });
+
+test("an OBJECT without properties (an empty map or none, one protobuf message) in a response schema, root or nested, is refused in Gemini's words", async () => {
+  for (const goBack of [{ type: "OBJECT", properties: {} }, { type: "OBJECT" }]) {
+    expect(await generate(format({ type: "OBJECT", properties: { go_back: goBack, list: { type: "ARRAY", items: { type: "object" } } } }))).toEqual(
+      refused(
+        "* GenerateContentRequest.generation_config.response_schema.properties[go_back].properties: should be non-empty for OBJECT type\n" +
+          "* GenerateContentRequest.generation_config.response_schema.properties[list].items.properties: should be non-empty for OBJECT type",
+      ),
+    );
+    expect(await generate(format(goBack))).toEqual(refused("* GenerateContentRequest.generation_config.response_schema.properties: should be non-empty for OBJECT type"));
+  }
 });
 
-test("an OBJECT with no properties key (a free-form object), at the root or nested, is taken", async () => {
-  expect((await generate(declare({ type: "OBJECT", properties: { metadata: { type: "OBJECT" }, list: { type: "ARRAY", items: { type: "object" } } } })))[0]).toBe(200);
-  expect((await generate(declare({ type: "OBJECT" })))[0]).toBe(200);
-  expect((await generate({ generationConfig: { responseMimeType: "application/json", responseSchema: { type: "OBJECT" } } }))[0]).toBe(200);
+test("an OBJECT without properties as a declaration's whole parameters is refused; nested in them (a free-form object) it is taken", async () => {
+  for (const empty of [{ type: "OBJECT", properties: {} }, { type: "OBJECT" }]) {
+    expect(await generate(declare(empty))).toEqual(refused("* GenerateContentRequest.tools[0].function_declarations[0].parameters.properties: should be non-empty for OBJECT type"));
+    expect((await generate(declare({ type: "OBJECT", properties: { metadata: empty, list: { type: "ARRAY", items: { type: "object" } }, a: { anyOf: [empty] } } })))[0]).toBe(200);
+  }
+});
+
+test("a required entry that is not one of the OBJECT's properties is refused, in parameters and response schemas", async () => {
+  expect(await generate(declare({ type: "OBJECT", properties: { text: { type: "STRING" }, go_back: { type: "OBJECT", required: ["x"] } }, required: ["ref", "text"] }))).toEqual(
+    refused(
+      "* GenerateContentRequest.tools[0].function_declarations[0].parameters.required[0]: property is not defined\n" +
+        "* GenerateContentRequest.tools[0].function_declarations[0].parameters.properties[go_back].required[0]: property is not defined",
+    ),
+  );
+  expect(await generate(format({ type: "OBJECT", properties: { a: { type: "STRING" } }, required: ["a", "b"] }))).toEqual(
+    refused("* GenerateContentRequest.generation_config.response_schema.required[1]: property is not defined"),
+  );
 });
 
 test("an OBJECT with properties, nested in items and anyOf, and an empty properties map elsewhere are taken", async () => {

@@ -26,8 +26,9 @@
  * reads that protobuf JSON would not parse is Google's 400 naming it (gemini-request.ts), as are a
  * thinkingBudget together with a thinkingLevel and a thinkingConfig the model does not take (gemini-thinking.ts),
  * and a schema keyword on a type Gemini does not take it on: an enum on a schema whose type is not
- * STRING, properties or required on one whose type is not OBJECT, an OBJECT with an empty properties
- * map (gemini-schema-types.ts). It holds no uploaded files:
+ * STRING, properties or required on one whose type is not OBJECT, an OBJECT without properties in a
+ * response schema or as a declaration's whole parameters, a required entry naming no property
+ * (gemini-schema-types.ts). It holds no uploaded files:
  * a part naming a Files API URI is Google's 403 PERMISSION_DENIED for a file it cannot read (gemini-files.ts).
  */
 import { type FakeVendor, type RecordedRequest, countTokens, decodeSegment, garbage, hang, json, pieces, sse, startFakeServer, type StreamErrorMode, streamErrorMode, streamFault } from "./fake-server.ts";

@@ -33,7 +33,7 @@ const SCHEMAS: [string, unknown, string][] = [
 
 function refusal(schema: unknown): UnsupportedParameterError {
   try {
-    toGeminiSchema(schema, "response_format.json_schema.schema");
+    toGeminiSchema(schema, "response_format.json_schema.schema", "responseSchema");
   } catch (e) {
     expect(e).toBeInstanceOf(UnsupportedParameterError);
     return e as UnsupportedParameterError;

@@ -60,7 +60,7 @@ describe("gemini: a reference with sibling properties", () => {
     expect((await withFormat(derived(item))).param).toBe("response_format.json_schema.schema");
     let caught: unknown;
     try {
-      toGeminiSchema(derived(item), "p");
+      toGeminiSchema(derived(item), "p", "responseSchema");
     } catch (e) {
       caught = e;
     }

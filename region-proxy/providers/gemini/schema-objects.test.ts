@@ -1,14 +1,17 @@
 /**
- * Gemini takes `properties` (and `required`) on an OBJECT schema only: "…properties[data].properties:
- * only allowed for OBJECT type" (MCP's typeless nodes, anomalyco/opencode#11889, #13148), so a typeless
- * node with properties or required is sent as an object (toolParameters already said so at the root).
- * An object with no `properties` key, free-form (`{type:"object"}`: LangChain RunnableConfig's metadata
- * and configurable, MCP tools' arguments), is sent as it is, nested or at the root, as LiteLLM
- * (test_build_vertex_schema) and the Vercel AI SDK (vercel/ai#11319) send it. Gemini's "…properties:
- * should be non-empty for OBJECT type" is for an explicit empty map (browser-use/browser-use#3786:
- * Pydantic's empty model, zod's z.object({})), so that map is dropped, with an empty `required`,
- * keeping type object, as LiteLLM does (BerriAI/litellm#18979). At the root of tool parameters such an
- * object still declares a function without parameters, as before.
+ * Objects in Gemini schemas. Gemini parses the JSON into protobuf, where an empty `properties` map and
+ * a missing one are one message, so an object without properties is one case however it is written
+ * (no key, `properties: {}`, additionalProperties true, {} or false). Gemini takes it nested in tool
+ * parameters (vercel/ai#11319, LiteLLM's test_build_vertex_schema: LangChain's metadata/configurable as
+ * `{type: "object"}`) and refuses it in a response schema ("...properties: should be non-empty for
+ * OBJECT type", browser-use/browser-use#3786's go_back, googleapis/js-genai#708). So: as tool
+ * parameters it is sent as `{type: "object"}`, and at their root a function without parameters; in a
+ * response format it is refused nested (a 400 naming where, so a chain skips Gemini), and at the root
+ * it is JSON mode without a responseSchema (as the Vercel AI SDK does for an empty root). A typed
+ * record (additionalProperties a non-empty schema) is refused everywhere. A `required` entry naming no
+ * property is refused (Gemini: "required[0]: property is not defined", iBUHub/AIStudioToAPI#154); on an
+ * object without properties `required` is dropped with the rest of its shape. A typeless node with
+ * properties or required (MCP) is an object.
  */
 import { beforeAll, describe, expect, test } from "bun:test";
 import type OpenAI from "openai";
@@ -16,7 +19,8 @@ import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
 import { sendChat } from "../../testing/vendor-behind-proxy.ts";
 import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { toGeminiSchema } from "./schema.ts";
+import { type SchemaUse, toGeminiSchema } from "./schema.ts";
+import { convertTools } from "./tools.ts";
 
 const t = useVendorProxy({
   fakes: ["gemini"],
@@ -35,14 +39,19 @@ beforeAll(() => {
 
 const TOOL = "tools[0].function.parameters";
 const FORMAT = "response_format.json_schema.schema";
+const USES: [string, SchemaUse][] = [
+  [TOOL, "parameters"],
+  [FORMAT, "responseSchema"],
+];
 const messages = [{ role: "user", content: "hi" }];
 const tool = (parameters: unknown) => ({ tools: [{ type: "function", function: { name: "update_page", parameters } }] });
 const format = (schema: unknown) => ({ response_format: { type: "json_schema", json_schema: { name: "out", schema } } });
 const within = (node: unknown) => ({ type: "object", properties: { go_back: node } });
+const asTool = (schema: unknown) => toGeminiSchema(schema, TOOL, "parameters");
 
-function refusedAt(schema: unknown, param = FORMAT): string {
+function refusedAt(schema: unknown, param: string, use: SchemaUse): string {
   try {
-    toGeminiSchema(schema, param);
+    toGeminiSchema(schema, param, use);
   } catch (e) {
     expect(e).toBeInstanceOf(UnsupportedParameterError);
     expect((e as UnsupportedParameterError).param).toBe(param);
@@ -50,6 +59,16 @@ function refusedAt(schema: unknown, param = FORMAT): string {
   }
   throw new Error(`not refused: ${JSON.stringify(schema)}`);
 }
+
+/** Every way of writing an object without properties that says nothing Gemini could. */
+const FREE_FORM = [
+  { type: "object" },
+  { type: "object", properties: {} },
+  { type: "object", additionalProperties: true },
+  { type: "object", additionalProperties: {} },
+  { type: "object", additionalProperties: false },
+  { type: "object", properties: {}, required: [], additionalProperties: false },
+];
 
 describe("a typeless node with properties (MCP) is an object", () => {
   const data = { description: "page data", properties: { page_id: { type: "string" } }, required: ["page_id"] };
@@ -68,58 +87,67 @@ describe("a typeless node with properties (MCP) is an object", () => {
   });
 
   test("a node with a type, an anyOf, an enum or a $ref to an object keeps what it says", () => {
-    expect(toGeminiSchema({ type: "object", properties: { e: { enum: ["a"] }, s: { type: "string" } } }, FORMAT).properties).toEqual({ e: { enum: ["a"], type: "string" }, s: { type: "string" } });
-    const defs = { $defs: { D: data }, type: "object", properties: { d: { $ref: "#/$defs/D", description: "d" } } };
-    expect(toGeminiSchema(defs, FORMAT).properties).toEqual({ d: { ...sentData, description: "d" } });
-    expect(toGeminiSchema({ type: "object", properties: { any: {} } }, FORMAT).properties).toEqual({ any: {} });
-    expect(toGeminiSchema(within({ description: "required only", required: ["x"] }), FORMAT).properties).toEqual({ go_back: { type: "object", description: "required only", required: ["x"] } });
+    for (const [param, use] of USES) {
+      expect(toGeminiSchema({ type: "object", properties: { e: { enum: ["a"] }, s: { type: "string" } } }, param, use).properties).toEqual({ e: { enum: ["a"], type: "string" }, s: { type: "string" } });
+      const defs = { $defs: { D: data }, type: "object", properties: { d: { $ref: "#/$defs/D", description: "d" } } };
+      expect(toGeminiSchema(defs, param, use).properties).toEqual({ d: { ...sentData, description: "d" } });
+      expect(toGeminiSchema({ type: "object", properties: { any: {} } }, param, use).properties).toEqual({ any: {} });
+    }
   });
 
   test("an allOf or $ref merged into properties takes them", () => {
     const schema = { $defs: { Base: { type: "object" } }, type: "object", properties: { p: { allOf: [{ $ref: "#/$defs/Base" }], properties: { a: { type: "string" } } } } };
-    expect(toGeminiSchema(schema, FORMAT).properties).toEqual({ p: { type: "object", properties: { a: { type: "string" } } } });
+    for (const [param, use] of USES) expect(toGeminiSchema(schema, param, use).properties).toEqual({ p: { type: "object", properties: { a: { type: "string" } } } });
   });
 });
 
-/** LangChain's RunnableConfig as a tool argument: free-form dicts beside typed fields. */
+/** LangChain's RunnableConfig as a tool argument: free-form dicts beside typed fields (Pydantic's dict[str, Any] is additionalProperties: true). */
 const runnable = {
   type: "object",
   properties: {
     query: { type: "string" },
-    config: { type: "object", description: "Configuration for a Runnable.", properties: { tags: { type: "array", items: { type: "string" } }, metadata: { type: "object" }, configurable: { type: "object" } } },
+    config: {
+      type: "object",
+      description: "Configuration for a Runnable.",
+      properties: { tags: { type: "array", items: { type: "string" } }, metadata: { type: "object", additionalProperties: true }, configurable: { type: "object" } },
+    },
     kwargs: { default: null, type: "object" },
   },
   required: ["query"],
 };
 
-describe("a free-form object (no properties key) is sent as an object", () => {
-  test("nested in properties, items or anyOf, and as a type list's branch, in tool parameters and response formats alike", () => {
-    for (const param of [TOOL, FORMAT]) {
-      expect(toGeminiSchema(within({ type: "object", description: "free-form" }), param).properties).toEqual({ go_back: { type: "object", description: "free-form" } });
-      expect(toGeminiSchema({ type: "object", properties: { list: { type: "array", items: { type: "object" } } } }, param).properties).toEqual({ list: { type: "array", items: { type: "object" } } });
-      expect(toGeminiSchema({ type: "object", properties: { a: { anyOf: [{ type: "object" }, { type: "string" }] } } }, param).properties).toEqual({ a: { anyOf: [{ type: "object" }, { type: "string" }] } });
-      expect(toGeminiSchema(within({ type: ["object", "null"] }), param).properties).toEqual({ go_back: { type: "object", nullable: true } });
-      expect(toGeminiSchema(within({ type: ["object", "string"] }), param).properties).toEqual({ go_back: { anyOf: [{ type: "object" }, { type: "string" }] } });
-    }
-    expect(toGeminiSchema(runnable, TOOL).properties).toEqual(runnable.properties);
+describe("tool parameters: an object without properties nested anywhere is sent as {type: 'object'}", () => {
+  test("whichever way it is written: no key, an empty map, additionalProperties true, {} or false", () => {
+    for (const node of FREE_FORM) expect(asTool(within({ ...node, title: "GoBack" })).properties).toEqual({ go_back: { type: "object", title: "GoBack" } });
+    expect(asTool(runnable).properties).toEqual({ ...runnable.properties, config: { ...runnable.properties.config, properties: { ...runnable.properties.config.properties, metadata: { type: "object" } } } });
   });
 
-  test("as a response format's root, too", () => {
-    expect(toGeminiSchema({ type: "object" }, FORMAT)).toEqual({ type: "object" });
+  test("in items, an anyOf branch, a type list's branch (nullable kept) and behind a $ref", () => {
+    expect(asTool({ type: "object", properties: { list: { type: "array", items: { type: "object", properties: {} } } } }).properties).toEqual({ list: { type: "array", items: { type: "object" } } });
+    expect(asTool({ type: "object", properties: { a: { anyOf: [{ type: "object", additionalProperties: true }, { type: "string" }] } } }).properties).toEqual({ a: { anyOf: [{ type: "object" }, { type: "string" }] } });
+    expect(asTool(within({ type: ["object", "null"], additionalProperties: true }))).toEqual(within({ type: "object", nullable: true }));
+    expect(asTool(within({ type: ["object", "string"], properties: {} }))).toEqual(within({ anyOf: [{ type: "object" }, { type: "string" }] }));
+    expect(asTool({ $defs: { Empty: { type: "object", properties: {} } }, type: "object", properties: { e: { $ref: "#/$defs/Empty" } } }).properties).toEqual({ e: { type: "object" } });
   });
 
-  test("through the proxy, nested in tool parameters or a response format, it reaches Gemini, which answers", async () => {
-    const viaTool = await sendChat({ client, fake }, { model: "gemini", messages, ...tool(runnable) });
-    expect(viaTool.refused).toBe(false);
-    expect(viaTool.sent.tools[0].functionDeclarations[0].parameters.properties.config.properties.metadata).toEqual({ type: "object" });
-    const viaFormat = await sendChat({ client, fake }, { model: "gemini", messages, ...format(within({ type: "object" })) });
-    expect(viaFormat.refused).toBe(false);
-    expect(viaFormat.sent.generationConfig.responseSchema).toEqual({ type: "object", properties: { go_back: { type: "object" } } });
+  test("its required, naming properties it does not have, is dropped with them (it is free-form)", () => {
+    expect(asTool(within({ type: "object", required: ["x"] }))).toEqual(within({ type: "object" }));
+    expect(asTool(within({ description: "required only", required: ["x"] }))).toEqual(within({ type: "object", description: "required only" }));
+  });
+
+  test("a typed record (additionalProperties a non-empty schema) is refused naming where", () => {
+    expect(refusedAt(within({ type: "object", additionalProperties: { type: "integer" } }), TOOL, "parameters")).toContain("at #/properties/go_back/additionalProperties:");
+  });
+
+  test("through the proxy, Gemini answers it (LangChain's metadata with additionalProperties: true)", async () => {
+    const outcome = await sendChat({ client, fake }, { model: "gemini", messages, ...tool(runnable) });
+    expect(outcome.refused).toBe(false);
+    expect(outcome.sent.tools[0].functionDeclarations[0].parameters.properties.config.properties.metadata).toEqual({ type: "object" });
   });
 
   test("in a chain reaching Gemini by fallback, Gemini answers it", async () => {
     const before = fake.calls();
-    const body = { model: "down_gemini_echo", messages, ...tool(within({ type: "object" })) } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
+    const body = { model: "down_gemini_echo", messages, ...tool(within({ type: "object", properties: {} })) } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
     const { data, response } = await client.chat.completions.create(body).withResponse();
     expect(response.status).toBe(200);
     expect(fake.calls()).toBe(before + 1);
@@ -127,37 +155,71 @@ describe("a free-form object (no properties key) is sent as an object", () => {
   });
 });
 
-describe("an explicit empty properties map (Pydantic's empty model, zod's z.object({}))", () => {
-  test("is dropped with an empty required, keeping type object, nested or at the root", () => {
-    for (const param of [TOOL, FORMAT]) {
-      expect(toGeminiSchema(within({ type: "object", properties: {} }), param).properties).toEqual({ go_back: { type: "object" } });
-      const zod = { type: "object", properties: {}, required: [], additionalProperties: false, title: "GoBack" };
-      expect(toGeminiSchema(within(zod), param).properties).toEqual({ go_back: { type: "object", title: "GoBack" } });
-      expect(toGeminiSchema({ type: "object", properties: { l: { type: "array", items: { type: "object", properties: {} } } } }, param).properties).toEqual({ l: { type: "array", items: { type: "object" } } });
-      expect(toGeminiSchema(within({ type: ["object", "string"], properties: {} }), param).properties).toEqual({ go_back: { anyOf: [{ type: "object" }, { type: "string" }] } });
-      expect(toGeminiSchema({ $defs: { Empty: { type: "object", properties: {} } }, type: "object", properties: { e: { $ref: "#/$defs/Empty" } } }, param).properties).toEqual({ e: { type: "object" } });
-      expect(toGeminiSchema(within({ properties: {}, required: [] }), param).properties).toEqual({ go_back: { type: "object" } });
-    }
-    expect(toGeminiSchema({ type: "object", properties: {} }, FORMAT)).toEqual({ type: "object" });
-  });
-
-  test("through the proxy (browser-use's go_back in a response format), it reaches Gemini without the map", async () => {
-    const outcome = await sendChat({ client, fake }, { model: "gemini", messages, ...format(within({ type: "object", properties: {} })) });
-    expect(outcome.refused).toBe(false);
-    expect(outcome.sent.generationConfig.responseSchema).toEqual({ type: "object", properties: { go_back: { type: "object" } } });
-  });
-});
-
-describe("at the root of tool parameters", () => {
-  test("an object without properties is still a function declared without parameters", async () => {
-    for (const root of [{ type: "object" }, { type: "object", properties: {} }, { type: "object", properties: {}, required: [], additionalProperties: false }]) {
+describe("tool parameters' root", () => {
+  test("an object without properties (additionalProperties true or {} included) is a function declared without parameters", async () => {
+    for (const root of [...FREE_FORM, { type: "object", required: ["x"] }]) {
       const outcome = await sendChat({ client, fake }, { model: "gemini", messages, ...tool(root) });
       expect(outcome.sent.tools[0].functionDeclarations[0]).toEqual({ name: "update_page" });
     }
+    expect(() => convertTools([{ type: "function", function: { name: "f", parameters: { type: "object", additionalProperties: true } } }], undefined)).not.toThrow();
   });
 
-  test("an explicit record (additionalProperties true or a schema, no properties) is still refused, as before (schema-records.test.ts)", async () => {
-    expect(await sendChat({ client, fake }, { model: "gemini", messages, ...tool({ type: "object", additionalProperties: true }) })).toMatchObject({ refused: true, param: TOOL });
-    expect(refusedAt(within({ type: "object", additionalProperties: true }))).toContain("at #/properties/go_back/additionalProperties:");
+  test("a typed record is refused before the call, naming the parameters", async () => {
+    expect(await sendChat({ client, fake }, { model: "gemini", messages, ...tool({ type: "object", additionalProperties: { type: "string" } }) })).toMatchObject({ refused: true, param: TOOL });
+  });
+});
+
+describe("response format: an object without properties", () => {
+  test("nested anywhere, however written, is refused naming where", () => {
+    for (const node of FREE_FORM) expect(refusedAt(within(node), FORMAT, "responseSchema")).toContain("at #/properties/go_back:");
+    expect(refusedAt({ type: "object", properties: { l: { type: "array", items: { type: "object" } } } }, FORMAT, "responseSchema")).toContain("at #/properties/l/items:");
+    expect(refusedAt({ type: "object", properties: { a: { anyOf: [{ type: "object" }, { type: "string" }] } } }, FORMAT, "responseSchema")).toContain("at #/properties/a/anyOf/0:");
+    expect(refusedAt(within({ type: ["object", "null"] }), FORMAT, "responseSchema")).toContain("at #/properties/go_back:");
+    expect(refusedAt(within({ description: "required only", required: ["x"] }), FORMAT, "responseSchema")).toContain("at #/properties/go_back:");
+  });
+
+  test("through the proxy (browser-use's go_back), it is a 400 naming the schema, Gemini not called", async () => {
+    const schema = { type: "object", properties: { go_back: { type: "object", properties: {} } }, required: ["go_back"] };
+    expect(await sendChat({ client, fake }, { model: "gemini", messages, ...format(schema) })).toMatchObject({ refused: true, param: FORMAT });
+  });
+
+  test("in a chain reaching Gemini by fallback, Gemini is skipped for the next deployment", async () => {
+    const before = fake.calls();
+    const body = { model: "down_gemini_echo", messages, ...format(within({ type: "object" })) } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
+    const { data, response } = await client.chat.completions.create(body).withResponse();
+    expect(response.status).toBe(200);
+    expect(fake.calls()).toBe(before);
+    expect(data.model).not.toContain("gemini");
+  });
+
+  test("as the root (no properties, additionalProperties true or {}) is JSON mode without a responseSchema", async () => {
+    for (const root of FREE_FORM) {
+      const outcome = await sendChat({ client, fake }, { model: "gemini", messages, ...format(root) });
+      expect(outcome.refused).toBe(false);
+      expect(outcome.sent.generationConfig).toEqual({ responseMimeType: "application/json" });
+    }
+  });
+
+  test("a typed record at the root is refused", async () => {
+    expect(await sendChat({ client, fake }, { model: "gemini", messages, ...format({ type: "object", additionalProperties: { type: "integer" } }) })).toMatchObject({ refused: true, param: FORMAT });
+  });
+});
+
+describe("required naming a property the object does not have", () => {
+  test("is refused naming where, in tool parameters and response formats, root or nested", () => {
+    for (const [param, use] of USES) {
+      expect(refusedAt({ type: "object", properties: { text: { type: "string" } }, required: ["ref", "text"] }, param, use)).toContain('at #/required: "ref" is required');
+      expect(refusedAt(within({ properties: { a: { type: "string" } }, required: ["b"] }), param, use)).toContain('at #/properties/go_back/required: "b"');
+    }
+  });
+
+  test("through the proxy (AIStudioToAPI#154's browser_type), it is a 400 naming the parameters, Gemini not called", async () => {
+    const parameters = { type: "object", properties: { text: { type: "string" } }, required: ["ref", "text"] };
+    expect(await sendChat({ client, fake }, { model: "gemini", messages, ...tool(parameters) })).toMatchObject({ refused: true, param: TOOL });
+  });
+
+  test("required naming properties a $ref or allOf brought is kept", () => {
+    const schema = { $defs: { Base: { type: "object", properties: { a: { type: "string" } } } }, type: "object", properties: { p: { $ref: "#/$defs/Base", required: ["a"] } } };
+    for (const [param, use] of USES) expect(toGeminiSchema(schema, param, use).properties).toEqual({ p: { type: "object", properties: { a: { type: "string" } }, required: ["a"] } });
   });
 });

@@ -1,11 +1,12 @@
 /**
- * `additionalProperties` on an object with no properties (a record: Pydantic's dict[str, int], zod's
- * z.record, `{type: "object", additionalProperties: {type: "integer"}}`): Gemini's Schema has no
- * additionalProperties, and dropping it left a bare OBJECT (for tool parameters, none at all: the
- * function was declared to take no arguments). Such a record, additionalProperties `true` or a schema,
- * is refused before the call with a 400 naming the schema's field. On an object that has properties,
- * additionalProperties (false, true or a schema) is still dropped: an answer holding those properties
- * only conforms to the client's schema.
+ * `additionalProperties` a schema on an object with no properties (a typed record: Pydantic's
+ * dict[str, int], zod's z.record, `{type: "object", additionalProperties: {type: "integer"}}`): Gemini's
+ * Schema has no additionalProperties, and dropping it left a bare OBJECT (for tool parameters, none at
+ * all: the function was declared to take no arguments). Such a record is refused before the call with
+ * a 400 naming the schema's field. `true`, `{}` or `false` there say nothing Gemini could: the object
+ * is free-form, as without them (schema-objects.test.ts). On an object that has properties,
+ * additionalProperties (false, true or a schema) is dropped: an answer holding those properties only
+ * conforms to the client's schema.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type OpenAI from "openai";
@@ -30,7 +31,7 @@ const scores = { type: "object", additionalProperties: { type: "integer" }, titl
 
 function refusal(schema: unknown): string {
   try {
-    toGeminiSchema(schema, PARAM);
+    toGeminiSchema(schema, PARAM, "responseSchema");
   } catch (e) {
     expect(e).toBeInstanceOf(UnsupportedParameterError);
     expect((e as UnsupportedParameterError).param).toBe(PARAM);
@@ -40,21 +41,21 @@ function refusal(schema: unknown): string {
 }
 
 describe("records (additionalProperties, no properties)", () => {
-  test("refused naming where: a schema or true, typed object, typeless, nullable, behind a $ref", () => {
+  test("refused naming where: a schema, typed object, typeless, nullable, behind a $ref, with an empty map", () => {
     expect(refusal({ type: "object", properties: { name: { type: "string" }, scores } })).toContain("at #/properties/scores/additionalProperties:");
-    expect(refusal({ type: "object", additionalProperties: true })).toContain("at #/additionalProperties:");
-    expect(refusal({ type: "object", properties: {}, additionalProperties: {} })).toContain("at #/additionalProperties:");
+    expect(refusal({ type: "object", additionalProperties: { type: "integer" } })).toContain("at #/additionalProperties:");
+    expect(refusal({ type: "object", properties: {}, additionalProperties: { type: "string" } })).toContain("at #/additionalProperties:");
     expect(refusal({ additionalProperties: { type: "string" } })).toContain("at #/additionalProperties:");
     expect(refusal({ type: ["object", "null"], additionalProperties: { type: "string" } })).toContain("at #/additionalProperties:");
     expect(refusal({ $defs: { Scores: scores }, type: "object", properties: { s: { $ref: "#/$defs/Scores" } } })).toContain("at #/$defs/Scores/additionalProperties:");
   });
 
-  test("dropped where the object has properties, whatever its value; false on an empty object is dropped", () => {
+  test("dropped where the object has properties, whatever its value; true, {} or false on an empty object are dropped", () => {
     for (const additional of [false, true, { type: "integer" }]) {
-      expect(toGeminiSchema({ type: "object", properties: { a: { type: "string" } }, additionalProperties: additional }, PARAM)).toEqual({ type: "object", properties: { a: { type: "string" } } });
+      expect(toGeminiSchema({ type: "object", properties: { a: { type: "string" } }, additionalProperties: additional }, PARAM, "responseSchema")).toEqual({ type: "object", properties: { a: { type: "string" } } });
     }
-    expect(toGeminiSchema({ type: "object", additionalProperties: false }, PARAM)).toEqual({ type: "object" });
-    expect(toGeminiSchema({ type: "string", additionalProperties: true }, PARAM)).toEqual({ type: "string" });
+    for (const additional of [false, true, {}]) expect(toGeminiSchema({ type: "object", additionalProperties: additional }, PARAM, "responseSchema")).toEqual({ type: "object" });
+    expect(toGeminiSchema({ type: "string", additionalProperties: true }, PARAM, "responseSchema")).toEqual({ type: "string" });
   });
 
   test("through the proxy: a record as tool parameters is a 400 naming them, not a function of no arguments", async () => {

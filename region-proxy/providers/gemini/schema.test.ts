@@ -3,7 +3,7 @@ import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { MAX_SCHEMA_DEPTH, toGeminiSchema } from "./schema.ts";
 
 const PARAM = "response_format.json_schema.schema";
-const convert = (schema: unknown) => toGeminiSchema(schema, PARAM);
+const convert = (schema: unknown) => toGeminiSchema(schema, PARAM, "responseSchema");
 
 function refusal(schema: unknown): UnsupportedParameterError {
   let caught: unknown;

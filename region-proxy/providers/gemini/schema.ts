@@ -1,12 +1,7 @@
 /**
  * JSON Schema → Gemini's Schema object (https://ai.google.dev/api/caching#Schema), an OpenAPI 3.0
  * subset. Keys Gemini does not know ($schema, strict...) are dropped, since it refuses the whole request
- * over them. Gemini has no `additionalProperties`: on an object that has `properties` it is dropped,
- * whatever its value (false, true or a schema), as an answer holding those properties only still
- * conforms; on an object without properties (a record: Pydantic's dict[str, int], zod's z.record) `true`
- * or a schema is refused, since dropping it would leave a bare object (and, as tool parameters, a
- * function declared to take no arguments); `false` there is dropped. What can be rewritten
- * faithfully is: local `$ref`s are inlined (schema-refs.ts), `type` lists become `type` +
+ * over them. What can be rewritten faithfully is: local `$ref`s are inlined (schema-refs.ts), `type` lists become `type` +
  * `nullable` or `anyOf` (schema-type-list.ts), an `anyOf` branch `{type:"null"}` becomes `nullable`, a one-schema `allOf`
  * is merged (with a `$ref` or the schema's own `properties`, the properties are joined and `required`
  * lists united, schema-merge.ts; a property defined differently on both sides is refused), a string
@@ -18,17 +13,28 @@
  * A boolean subschema (`true` or `false`) has no equivalent in Gemini's Schema message and is refused.
  * Gemini takes `properties` and `required` on an OBJECT only ("...properties[data].properties: only
  * allowed for OBJECT type"), so a node with either and no type, anyOf or enum (as MCP tool schemas write
- * nested objects) gets type "object". An object with no `properties` key (`{type:"object"}`, a free-form
- * object: LangChain's RunnableConfig metadata, MCP tools' arguments) is sent as it is, as LiteLLM and
- * the Vercel AI SDK send it; Gemini refuses an explicit empty map ("...properties: should be non-empty
- * for OBJECT type", Pydantic's empty model, zod's z.object({})), so that map is dropped, with an empty
- * `required`, and the object kept (as LiteLLM does). At the root of tool parameters an object without
- * properties declares a function without parameters (tools.ts).
+ * nested objects) gets type "object".
+ *
+ * Objects (see `SchemaUse`). Gemini parses the JSON into a protobuf message, where an empty `properties`
+ * map and no map are the same thing, so an object without properties is one case whichever way it is
+ * written: no key, `properties: {}`, with `additionalProperties` true, `{}` or false (which add nothing
+ * Gemini can say). As tool parameters such an object nested anywhere is sent as `{type: "object"}`
+ * (free-form, as the Vercel AI SDK and LiteLLM send it: vercel/ai#11319, LiteLLM's
+ * test_build_vertex_schema), with `nullable` if its type list allowed null; at the root it declares a
+ * function without parameters (tools.ts). In a response schema Gemini refuses it ("...properties: should
+ * be non-empty for OBJECT type", browser-use/browser-use#3786, googleapis/js-genai#708), so nested
+ * anywhere it is refused with a 400 naming where; at the root it is sent as JSON mode without a schema
+ * (request.ts). A typed record (`additionalProperties` a non-empty schema and no properties: Pydantic's
+ * dict[str, int], zod's z.record) has no equivalent and is refused, root included. On an object with
+ * properties, `additionalProperties` (whatever its value) is dropped: an answer holding those
+ * properties only still conforms. `required` must name the object's properties (Gemini: "required[0]:
+ * property is not defined"): one that does not is refused; on an object without properties, which has
+ * none to name, `required` is dropped with the rest of its shape (it is free-form, or refused).
  * Validation keywords Gemini cannot express (oneOf, not, uniqueItems, multipleOf...), recursive
  * references, nesting deeper than MAX_SCHEMA_DEPTH and schemas that inlining makes huge are refused
  * with a 400 naming `param`.
  *
- * @example toGeminiSchema({ type: ["string", "null"] }, "tools[0].function.parameters") // { type: "string", nullable: true }
+ * @example toGeminiSchema({ type: ["string", "null"] }, "tools[0].function.parameters", "parameters") // { type: "string", nullable: true }
  */
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { type ExclusiveBounds, inclusiveBounds } from "./schema-integer-bounds.ts";
@@ -53,9 +59,16 @@ const REFUSED = new Set([
   "unevaluatedItems", "propertyNames",
 ]);
 
+/**
+ * Where a schema is sent: a function declaration's `parameters` or `generationConfig.responseSchema`,
+ * which Gemini checks differently for objects without properties (see above).
+ */
+export type SchemaUse = "parameters" | "responseSchema";
+
 interface Walk {
   root: unknown;
   param: string;
+  use: SchemaUse;
   /** References being inlined, outermost first: meeting one again means the schema is recursive. */
   inlining: string[];
   nodes: number;
@@ -120,33 +133,63 @@ function onStringType(out: Record<string, unknown>, at: string, walk: Walk): Rec
 function isRecord(out: Record<string, unknown>): boolean {
   const types = (Array.isArray(out.type) ? out.type : [out.type]).map((t) => (typeof t === "string" ? t.toLowerCase() : t));
   const objectish = out.type === undefined ? !("anyOf" in out) && !("enum" in out) : types.includes("object");
-  return objectish && (!isObject(out.properties) || Object.keys(out.properties).length === 0);
+  return objectish && !hasProperties(out);
 }
 
 const isEmptyList = (v: unknown) => Array.isArray(v) && v.length === 0;
 const isEmptyMap = (v: unknown) => isObject(v) && Object.keys(v).length === 0;
+const hasProperties = (s: Record<string, unknown>) => isObject(s.properties) && Object.keys(s.properties).length > 0;
+/** additionalProperties that says nothing Gemini could (true, {}: any member; false: none, on an object with no properties to keep). */
+const saysNothing = (v: unknown) => v === undefined || typeof v === "boolean" || isEmptyMap(v);
 
-/** `s` without an empty `properties` map and an empty `required` list, which Gemini refuses on an object. */
-function withoutEmptyProperties(s: Record<string, unknown>): Record<string, unknown> {
-  if (!isEmptyMap(s.properties) && !isEmptyList(s.required)) return s;
-  const { properties, required, ...rest } = s;
-  return { ...rest, ...(isEmptyMap(properties) ? {} : { properties }), ...(isEmptyList(required) ? {} : { required }) };
+/**
+ * A converted schema of type object and no properties (a missing key or an empty map, one protobuf
+ * message): a free-form object as sent, at a tool's root a function without parameters, at a
+ * response format's root JSON mode without a schema.
+ */
+export function isFreeFormObject(schema: unknown): boolean {
+  return isObject(schema) && isObjectType(schema) && !hasProperties(schema);
+}
+
+const isObjectType = (s: Record<string, unknown>) => typeof s.type === "string" && s.type.toLowerCase() === "object";
+
+/**
+ * An object as Gemini takes it where it is sent: with properties, `required` naming only them (else
+ * refused); without, free-form `{type: "object"}` (no properties map, no `required`) in tool
+ * parameters and at a response schema's root, refused nested in a response schema.
+ */
+function objectAsSent(s: Record<string, unknown>, at: string, walk: Walk, root: boolean): Record<string, unknown> {
+  if (!isObjectType(s)) return s;
+  if (hasProperties(s)) {
+    const names = Object.keys(s.properties as object);
+    const missing = Array.isArray(s.required) ? s.required.find((r) => typeof r !== "string" || !names.includes(r)) : undefined;
+    if (missing !== undefined) refuse(walk, `${at}/required`, `${JSON.stringify(missing)} is required but is not one of the object's properties`);
+    return s;
+  }
+  if (walk.use === "responseSchema" && !root) refuse(walk, at, "an object without properties has no equivalent in a response schema (Gemini requires an OBJECT there to declare its properties)");
+  return withoutKeys(s, "properties", "required");
+}
+
+function withoutKeys(s: Record<string, unknown>, ...keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(s).filter(([k]) => !keys.includes(k)));
 }
 
 /**
  * A converted schema as it is sent where a schema is expected (the root, a property, items, an anyOf
  * branch), not merged into another ($ref, allOf): typeless with `properties` or `required`, it is an
- * object; an empty properties map or required list, its own or a branch's a type list became, is dropped.
+ * object; an object, itself or a branch a type list became, is as Gemini takes it (objectAsSent).
  */
-function sendable(out: Record<string, unknown>): Record<string, unknown> {
+function sendable(out: Record<string, unknown>, at: string, walk: Walk, root = false): Record<string, unknown> {
   if (out.type === undefined && !("anyOf" in out) && !("enum" in out) && ("properties" in out || "required" in out)) out = { type: "object", ...out };
-  out = withoutEmptyProperties(out);
-  if (Array.isArray(out.anyOf)) out = { ...out, anyOf: out.anyOf.map((b) => (isObject(b) ? withoutEmptyProperties(b) : b)) };
+  if (isEmptyMap(out.properties)) out = withoutKeys(out, "properties");
+  if (isEmptyList(out.required)) out = withoutKeys(out, "required");
+  out = objectAsSent(out, at, walk, root);
+  if (Array.isArray(out.anyOf)) out = { ...out, anyOf: out.anyOf.map((b) => (isObject(b) ? objectAsSent(b, at, walk, false) : b)) };
   return out;
 }
 
 /** A subschema converted and made ready to send (sendable). */
-const child = (schema: unknown, at: string, depth: number, walk: Walk) => sendable(convert(schema, at, depth, walk));
+const child = (schema: unknown, at: string, depth: number, walk: Walk) => sendable(convert(schema, at, depth, walk), at, walk);
 
 /** `own` merged into `base` (schema-merge.ts), or a refusal naming the property they define differently. */
 function merge(base: Record<string, unknown>, own: Record<string, unknown>, at: string, walk: Walk): Record<string, unknown> {
@@ -199,7 +242,7 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): Record
   }
   // The schema's own keywords join what a reference or allOf brought (properties, required) or win over it (a description next to $ref).
   out = merge(merged, out, at, walk);
-  if (additional !== undefined && additional !== false && isRecord(out)) refuse(walk, `${at}/additionalProperties`, "an object without properties whose additionalProperties is not false (a record, a dictionary) has no equivalent");
+  if (!saysNothing(additional) && isRecord(out)) refuse(walk, `${at}/additionalProperties`, "an object without properties whose additionalProperties is a schema (a typed record, a dictionary) has no equivalent");
   if (Array.isArray(out.type)) {
     if ("anyOf" in out) refuse(walk, `${at}/type`, "a type list next to anyOf has no equivalent");
     out = splitTypeList(out) ?? refuse(walk, `${at}/type`, "a type list must allow something besides null");
@@ -213,7 +256,8 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): Record
   return out;
 }
 
-/** The Gemini schema for a client's JSON schema; `param` names it in a refusal. */
-export function toGeminiSchema(schema: unknown, param: string): Record<string, unknown> {
-  return sendable(convert(schema, "#", 0, { root: schema, param, inlining: [], nodes: 0 }));
+/** The Gemini schema for a client's JSON schema sent as `use`; `param` names it in a refusal. */
+export function toGeminiSchema(schema: unknown, param: string, use: SchemaUse): Record<string, unknown> {
+  const walk: Walk = { root: schema, param, use, inlining: [], nodes: 0 };
+  return sendable(convert(schema, "#", 0, walk), "#", walk, true);
 }

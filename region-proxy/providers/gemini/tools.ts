@@ -8,7 +8,7 @@
 import { toolParameters } from "../tool-parameters.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { geminiFunctionName } from "./function-name.ts";
-import { toGeminiSchema } from "./schema.ts";
+import { isFreeFormObject, toGeminiSchema } from "./schema.ts";
 
 export function convertTools(tools: unknown[] | undefined, toolChoice: unknown): Record<string, unknown> {
   if (!tools || tools.length === 0) return {};
@@ -19,9 +19,12 @@ export function convertTools(tools: unknown[] | undefined, toolChoice: unknown):
       throw new UnsupportedParameterError(`tools[${i}]`, "Only tools of type 'function' with a name are supported by this provider.");
     }
     // `{}` or a typeless schema of no properties is no parameters; MCP's typeless `{properties}` an object.
-    // An object without properties (or with an empty map, dropped by toGeminiSchema) is no parameters either.
+    // A free-form object (no properties: no key, `{}`, additionalProperties true, {} or false) is no
+    // parameters either: Gemini refuses an OBJECT without properties as a declaration's parameters
+    // ("parameters.properties: should be non-empty for OBJECT type", pipecat-ai/pipecat-flows#110),
+    // and a declaration without any says the function takes none. A typed record is refused (schema.ts).
     const schema = toolParameters(t.function.parameters);
-    const parameters = schema ? toGeminiSchema(schema, `tools[${i}].function.parameters`) : undefined;
+    const parameters = schema ? toGeminiSchema(schema, `tools[${i}].function.parameters`, "parameters") : undefined;
     const name = geminiFunctionName(t.function.name, `tools[${i}].function.name`);
     // Gemini refuses the whole request ("Duplicate function declaration found: <name>"); OpenAI takes it.
     if (seen.has(name)) throw new UnsupportedParameterError(`tools[${i}].function.name`, `This provider takes each function name once; '${name}' is declared twice.`);
@@ -29,7 +32,7 @@ export function convertTools(tools: unknown[] | undefined, toolChoice: unknown):
     return {
       name,
       ...(typeof t.function.description === "string" ? { description: t.function.description } : {}),
-      ...(parameters !== undefined && !isEmptyObject(parameters) ? { parameters } : {}),
+      ...(parameters !== undefined && !isFreeFormObject(parameters) ? { parameters } : {}),
     };
   });
   const out: Record<string, unknown> = { tools: [{ functionDeclarations: declarations }] };
@@ -46,14 +49,4 @@ export function convertTools(tools: unknown[] | undefined, toolChoice: unknown):
     config = { mode: "ANY", allowedFunctionNames: [geminiFunctionName(c.function.name, "tool_choice.function.name")] };
   }
   return { ...out, toolConfig: { functionCallingConfig: config } };
-}
-
-/**
- * An object schema without properties: a function that takes none. Gemini refuses it as parameters
- * ("parameters.properties: should be non-empty for OBJECT type"); a declaration without parameters
- * says the same thing. Nested, a free-form object is sent as `{type: "object"}` (toGeminiSchema).
- */
-function isEmptyObject(schema: unknown): boolean {
-  const s = schema as { type?: unknown; properties?: unknown } | null;
-  return typeof s === "object" && s !== null && s.type === "object" && (s.properties === undefined || (typeof s.properties === "object" && s.properties !== null && Object.keys(s.properties).length === 0));
 }
