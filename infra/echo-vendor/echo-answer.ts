@@ -5,8 +5,10 @@
  *
  * A function is called as OpenAI calls one: when `tool_choice` is "required" (the first function) or
  * names one; under "auto" (or none given) only when the last user text says "call tool", the test
- * fakes' convention (test/fakes/openai-chat-request.ts); never under "none". A choice forcing a call
- * with no tools, or naming a function absent from them, is a 400 naming tool_choice. Its arguments
+ * fakes' convention (test/fakes/openai-chat-request.ts); never under "none". tools, tool_choice,
+ * response_format and max_tokens are read as the fakes read them (openai-chat-readers.ts: a tool_choice
+ * but "none" without tools, `tools: []`, a wrong type are OpenAI's 400s); a choice naming a function
+ * absent from tools is a 400 naming tool_choice. Its arguments
  * are the smallest instance of the function's `parameters` (schema-instance.ts), strings being the user's text.
  * Parameters (or a response_format schema) it cannot instantiate are OpenAI's 400 naming them
  * (`Invalid schema for function 'f': …`, param tools[i].function.parameters), never a 500.
@@ -25,6 +27,7 @@
  * @example echoAnswer({ messages: [{ role: "user", content: "hi" }] }, "chatcmpl-echo1").choices[0].pieces // ["Echo:", " hi"]
  */
 import { echoText, lastUserText, pieces, slices, type EchoMessage } from "./echo-reply.ts";
+import { readFormat, readMaxTokens, readToolUse, type FunctionTool, type ToolChoice } from "./openai-chat-readers.ts";
 import { integerRefusal, Refusal, typeName } from "./openai-request-readers.ts";
 import { MAX_INSTANCE_CHARS, minimalInstance, SchemaError } from "./schema-instance.ts";
 
@@ -69,14 +72,6 @@ const instanceBudget = (n: number): number => Math.min(MAX_INSTANCE_CHARS, Math.
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** A function tool, and its place in `tools` (which a refusal of its parameters names). */
-type FunctionTool = { name: string; parameters: unknown; at: number };
-
-function functionTools(tools: unknown): FunctionTool[] {
-  if (!Array.isArray(tools)) return [];
-  return tools.flatMap((tool, at) => (isRecord(tool) && tool.type === "function" && isRecord(tool.function) && typeof tool.function.name === "string" ? [{ name: tool.function.name, parameters: tool.function.parameters, at }] : []));
-}
-
 /**
  * The smallest instance of a schema as JSON text, or OpenAI's 400 for a schema it cannot instantiate
  * (`refuse` words it for the parameter). Whatever goes wrong while building or writing the instance
@@ -94,25 +89,16 @@ function instanceOr(schema: unknown, text: string, all: boolean, maxChars: numbe
   }
 }
 
-/** OpenAI's answer to a tool_choice that forces a call when there are no tools to call. */
-const TOOL_CHOICE_WITHOUT_TOOLS = new Refusal("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", "tool_choice", null);
 /** OpenAI's answer to top_logprobs without logprobs: true. */
 const TOP_LOGPROBS_WITHOUT_LOGPROBS = new Refusal("The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.", "top_logprobs", null);
 
 /**
- * The function to call, if any (see the file comment); a 400 for a choice forcing a call with no tools,
- * or naming a function that is not among them (a call to a function the caller never declared is
- * not an answer OpenAI gives).
+ * The function to call, if any (see the file comment); a 400 for a named function that is not among
+ * the tools (a call to a function the caller never declared is not an answer OpenAI gives).
  */
-function calledFunction(body: Record<string, unknown>, userText: string): FunctionTool | undefined | Refusal {
-  const tools = functionTools(body.tools);
-  const choice = body.tool_choice;
-  const named = isRecord(choice) && choice.type === "function" && isRecord(choice.function) ? choice.function : undefined;
-  if ((choice === "required" || named) && (!Array.isArray(body.tools) || body.tools.length === 0)) return TOOL_CHOICE_WITHOUT_TOOLS;
-  if (named) {
-    const name = named.name;
-    if (typeof name !== "string") return new Refusal(`Invalid type for 'tool_choice.function.name': expected a string, but got ${typeName(name)} instead.`, "tool_choice.function.name", "invalid_type");
-    return tools.find((tool) => tool.name === name) ?? new Refusal(`Invalid value for 'tool_choice': function '${name}' not found in 'tools'.`, "tool_choice", null);
+function calledFunction({ tools, choice }: { tools: FunctionTool[]; choice: ToolChoice }, userText: string): FunctionTool | undefined | Refusal {
+  if (typeof choice === "object") {
+    return tools.find((tool) => tool.name === choice.name) ?? new Refusal(`Invalid value for 'tool_choice': function '${choice.name}' not found in 'tools'.`, "tool_choice", null);
   }
   if (tools.length === 0 || choice === "none") return undefined;
   if (choice === "required" || userText.includes("call tool")) return tools[0];
@@ -183,10 +169,16 @@ export function echoAnswer(body: Record<string, unknown>, id: string): EchoAnswe
   if (body.top_logprobs != null && body.logprobs !== true) return TOP_LOGPROBS_WITHOUT_LOGPROBS;
   const logprobs = body.logprobs === true ? { top: top as number } : null;
 
+  const toolUse = readToolUse(body);
+  if (toolUse instanceof Refusal) return toolUse;
+  const format = readFormat(body.response_format);
+  if (format instanceof Refusal) return format;
+  const maxTokens = readMaxTokens(body);
+  if (maxTokens instanceof Refusal) return maxTokens;
+
   const messages = body.messages as EchoMessage[];
   const userText = lastUserText(messages);
-  const maxTokens = typeof body.max_completion_tokens === "number" ? body.max_completion_tokens : typeof body.max_tokens === "number" ? body.max_tokens : undefined;
-  const tool = calledFunction(body, userText);
+  const tool = calledFunction(toolUse, userText);
   if (tool instanceof Refusal) return tool;
   const budget = instanceBudget(n as number);
   const args = tool ? callArguments(tool, userText, budget) : "";

@@ -20,6 +20,7 @@ import { readEmbeddingRequest } from "./embedding-request.ts";
 import { echoAnswer } from "./echo-answer.ts";
 import { echoStream } from "./echo-stream.ts";
 import { completionBody, errorResponse, usageBody } from "./openai-wire.ts";
+import { readMessages } from "./openai-chat-readers.ts";
 import { Refusal, typeName } from "./openai-request-readers.ts";
 import { httpUrl } from "../../shared/http/http-url.ts";
 
@@ -88,12 +89,11 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
     const admitted = await admit(request);
     if (admitted instanceof Response) return admitted;
     const { body, model } = admitted;
-    if (!Array.isArray(body.messages) || body.messages.length === 0) {
-      return errorResponse(400, "Invalid 'messages': empty array. Expected an array with minimum length 1.", "invalid_request_error", "empty_array", "messages");
-    }
-    const notObject = body.messages.findIndex((m) => !isRecord(m));
+    const read = readMessages(body.messages);
+    if (read instanceof Refusal) return errorResponse(400, read.message, read.type, read.code, read.param);
+    const notObject = read.findIndex((m) => !isRecord(m));
     if (notObject >= 0) {
-      return errorResponse(400, `Invalid type for 'messages[${notObject}]': expected an object, but got ${typeName(body.messages[notObject])} instead.`, "invalid_request_error", "invalid_type", `messages[${notObject}]`);
+      return errorResponse(400, `Invalid type for 'messages[${notObject}]': expected an object, but got ${typeName(read[notObject])} instead.`, "invalid_request_error", "invalid_type", `messages[${notObject}]`);
     }
     const messages = body.messages as EchoMessage[];
     const id = `chatcmpl-echo${++sequence}`;

@@ -204,6 +204,13 @@ test("a wrong field is refused in the vendor's words, naming the field", async (
   expect(await openaiChat({ tool_choice: "required" })).toEqual(withoutTools);
   expect(await openaiChat({ tools: null, tool_choice: { type: "function", function: { name: "lookup" } } })).toEqual(withoutTools);
   expect((await openaiChat({ tool_choice: "none" }))[0]).toBe(200);
+  expect(await openaiChat({ tool_choice: "auto" })).toEqual(withoutTools);
+  const emptyTools = refused("Invalid 'tools': empty array. Expected an array with minimum length 1, but got an empty array instead.", "tools", "empty_array");
+  expect(await openaiChat({ tools: [] })).toEqual(emptyTools);
+  expect(await openaiChat({ tools: [], tool_choice: "none" })).toEqual(emptyTools);
+  expect(await openaiChat({ max_tokens: "5" })).toEqual(refused("Invalid type for 'max_tokens': expected an integer, but got a string instead.", "max_tokens", "invalid_type"));
+  expect(await openaiChat({ max_completion_tokens: 0 })).toEqual(refused("Invalid 'max_completion_tokens': integer below minimum value. Expected a value >= 1, but got 0 instead.", "max_completion_tokens", "integer_below_min_value"));
+  expect((await openaiChat({ max_tokens: 5, max_completion_tokens: null }))[0]).toBe(200);
   expect(await openaiChat({ tools: [{ type: "function", function: { name: 7 } }] })).toEqual(refused("Invalid type for 'tools[0].function.name': expected a string, but got an integer instead.", "tools[0].function.name", "invalid_type"));
 
   const anthropicMessages = (fields: Record<string, unknown>) =>

@@ -1,0 +1,112 @@
+/**
+ * Readers of the Chat Completions fields that the echo vendor (echo-answer.ts, `npm start`'s provider)
+ * and the test fakes (test/fakes/openai-chat-request.ts: openai.ts, azure.ts) share, so both refuse a
+ * wrong one in OpenAI's words (https://platform.openai.com/docs/api-reference/chat/create): `messages`
+ * a non-empty array, `tools` a non-empty array of function (or custom) tools with a name, `tool_choice`
+ * "none" / "auto" / "required" or a named function, and anything but "none" only with tools,
+ * `response_format` an object with a known type, `max_tokens` / `max_completion_tokens` integers of at
+ * least 1, `stream` and `stream_options.include_usage` booleans. An optional field given as null is
+ * "not given", as OpenAI takes it.
+ *
+ * @example readToolUse({ tools: [], tool_choice: "none" }) // Refusal: Invalid 'tools': empty array. …
+ */
+import { integerRefusal, Refusal, typeName } from "./openai-request-readers.ts";
+
+const TOOL_CHOICES = ["none", "auto", "required"];
+const FORMATS = ["text", "json_object", "json_schema"];
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const quoted = (values: string[]) => values.map((v, i) => (i === values.length - 1 ? `and '${v}'` : `'${v}'`)).join(", ");
+
+export const missing = (param: string) => new Refusal(`Missing required parameter: '${param}'.`, param, "missing_required_parameter");
+export const wrongType = (param: string, expected: string, value: unknown) => new Refusal(`Invalid type for '${param}': expected ${expected}, but got ${typeName(value)} instead.`, param, "invalid_type");
+/** A field that is not what it should be: missing when null or absent (null is "not given"), else of the wrong type. */
+export const wrongField = (param: string, expected: string, value: unknown) => (value == null ? missing(param) : wrongType(param, expected, value));
+const unsupported = (param: string, value: string, supported: string[]) => new Refusal(`Invalid value: '${value}'. Supported values are: ${quoted(supported)}.`, param, "invalid_value");
+const emptyArray = (param: string) => new Refusal(`Invalid '${param}': empty array. Expected an array with minimum length 1, but got an empty array instead.`, param, "empty_array");
+
+/** OpenAI's answer to a tool_choice (but "none") with no tools (sent without one by clients that force a call). */
+export const TOOL_CHOICE_WITHOUT_TOOLS = new Refusal("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", "tool_choice", null);
+
+/** A string field that must be one of `allowed`; undefined when not given. */
+export function oneOf(param: string, value: unknown, allowed: string[]): string | undefined | Refusal {
+  if (value == null) return undefined;
+  if (typeof value !== "string") return wrongField(param, "a string", value);
+  return allowed.includes(value) ? value : unsupported(param, value, allowed);
+}
+
+/** `messages`: a non-empty array (its items are each reader's own). */
+export function readMessages(value: unknown): unknown[] | Refusal {
+  if (!Array.isArray(value)) return wrongField("messages", "an array", value);
+  return value.length === 0 ? emptyArray("messages") : value;
+}
+
+/** A function tool, its parameters (undefined when none) and its place in `tools`. */
+export type FunctionTool = { name: string; parameters: unknown; at: number };
+
+/** The function tools; other kinds (custom) are accepted but never called. */
+function readTools(value: unknown): FunctionTool[] | Refusal {
+  if (value == null) return [];
+  if (!Array.isArray(value)) return wrongType("tools", "an array", value);
+  if (value.length === 0) return emptyArray("tools");
+  const functions: FunctionTool[] = [];
+  for (const [i, tool] of value.entries()) {
+    if (!isObject(tool)) return wrongType(`tools[${i}]`, "an object", tool);
+    const kind = tool.type === "custom" ? "custom" : "function";
+    const spec = tool[kind];
+    if (!isObject(spec)) return wrongField(`tools[${i}].${kind}`, "an object", spec);
+    if (typeof spec.name !== "string") return wrongField(`tools[${i}].${kind}.name`, "a string", spec.name);
+    if (kind === "function") functions.push({ name: spec.name, parameters: spec.parameters, at: i });
+  }
+  return functions;
+}
+
+export type ToolChoice = "none" | "auto" | "required" | { name: string };
+
+/** "none", "auto", "required", or the function a `{type: "function"}` choice names; other types leave it to the model. */
+function readToolChoice(value: unknown): ToolChoice | Refusal {
+  if (value == null) return "auto";
+  if (typeof value === "string") return oneOf("tool_choice", value, TOOL_CHOICES) as ToolChoice | Refusal;
+  if (!isObject(value)) return wrongType("tool_choice", "one of a string or object", value);
+  if (typeof value.type !== "string") return wrongField("tool_choice.type", "a string", value.type);
+  if (value.type !== "function") return "auto";
+  if (!isObject(value.function)) return wrongField("tool_choice.function", "an object", value.function);
+  const name = value.function.name;
+  return typeof name === "string" ? { name } : wrongField("tool_choice.function.name", "a string", name);
+}
+
+/** `tools` and `tool_choice` read together: a tool_choice but "none" needs tools. */
+export function readToolUse(body: Record<string, unknown>): { tools: FunctionTool[]; choice: ToolChoice } | Refusal {
+  const tools = readTools(body.tools);
+  if (tools instanceof Refusal) return tools;
+  const choice = readToolChoice(body.tool_choice);
+  if (choice instanceof Refusal) return choice;
+  if (body.tool_choice != null && body.tool_choice !== "none" && body.tools == null) return TOOL_CHOICE_WITHOUT_TOOLS;
+  return { tools, choice };
+}
+
+/** The response_format type; undefined when not given. */
+export function readFormat(value: unknown): string | undefined | Refusal {
+  if (value == null) return undefined;
+  if (!isObject(value)) return wrongType("response_format", "an object", value);
+  return value.type == null ? missing("response_format.type") : oneOf("response_format.type", value.type, FORMATS);
+}
+
+/** The completion token cap: max_completion_tokens, else max_tokens (each an integer >= 1 when given); undefined when neither is. */
+export function readMaxTokens(body: Record<string, unknown>): number | undefined | Refusal {
+  for (const param of ["max_tokens", "max_completion_tokens"]) {
+    const value = body[param];
+    const wrong = value == null ? null : integerRefusal(param, value, 1, Infinity);
+    if (wrong) return wrong;
+  }
+  return (body.max_completion_tokens ?? body.max_tokens ?? undefined) as number | undefined;
+}
+
+/** `stream` and `stream_options.include_usage`, each a boolean when given. */
+export function readStreaming(body: Record<string, unknown>): { stream: boolean; includeUsage: boolean } | Refusal {
+  if (body.stream != null && typeof body.stream !== "boolean") return wrongType("stream", "a boolean", body.stream);
+  const options = body.stream_options;
+  if (options != null && !isObject(options)) return wrongType("stream_options", "an object", options);
+  if (options?.include_usage != null && typeof options.include_usage !== "boolean") return wrongType("stream_options.include_usage", "a boolean", options.include_usage);
+  return { stream: body.stream === true, includeUsage: options?.include_usage === true };
+}
