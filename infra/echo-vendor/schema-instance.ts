@@ -165,6 +165,7 @@ function instance(node: unknown, cx: Context, depth: number): unknown {
       const rest = Array.isArray(node.items) ? node.additionalItems : node.items;
       const min = typeof node.minItems === "number" ? node.minItems : 0;
       const max = typeof node.maxItems === "number" ? node.maxItems : Infinity;
+      if (min > max) throw new SchemaError(`no array has at least minItems ${min} and at most maxItems ${max} items.`);
       const fixed = tuple.slice(0, ending ? Math.min(min, tuple.length) : tuple.length).map((item) => instance(item, cx, depth + 1));
       const wanted = Math.min(max, Math.max(min, ending ? 0 : 1));
       if (wanted > MAX_NODES) throw new SchemaError(`minItems ${min} is more items than the echo vendor builds (${MAX_NODES}).`);

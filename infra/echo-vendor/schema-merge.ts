@@ -2,7 +2,7 @@
  * allOf as one schema, for schema-instance.ts: the node's own keywords and each part's (a part's
  * `$ref` followed, its own allOf flattened, MAX_HOPS deep at most) merged before an instance is built,
  * so `required` in one part meets the property's type in another. Properties in several parts are the
- * allOf of their schemas, required lists join, types intersect, lower bounds take the highest and upper
+ * allOf of their schemas, required lists join, types intersect (none in common: a SchemaError), lower bounds take the highest and upper
  * bounds the lowest; any other keyword keeps the first part's value. More than MAX_PARTS parts is a SchemaError.
  *
  * @example mergeAllOf({ allOf: [{ properties: { a: { type: "integer" } } }, { required: ["a"] }] }, resolve) // { properties: { a: … }, required: ["a"] }
@@ -49,6 +49,7 @@ function mergeTwo(a: Schema, b: Schema): Schema {
       if (ta.includes("number") && tb.includes("integer")) both.push("integer");
       if (ta.includes("integer") && tb.includes("number") && !both.includes("integer")) both.push("integer");
       if (both.length > 0) out.type = both.length === 1 ? both[0] : both;
+      else if (ta.length > 0 && tb.length > 0) throw new SchemaError(`its allOf parts' types (${ta.join(", ")} and ${tb.join(", ")}) have none in common.`);
     } else if (typeof mine === "number" && typeof value === "number" && LOWER.includes(key)) out[key] = Math.max(mine, value);
     else if (typeof mine === "number" && typeof value === "number" && UPPER.includes(key)) out[key] = Math.min(mine, value);
   }

@@ -89,6 +89,7 @@ export function stringOf(schema: Schema, text: string): string {
   const min = finite(schema.minLength) ?? 0;
   const max = finite(schema.maxLength) ?? Infinity;
   if (min > MAX_STRING) throw new SchemaError(`minLength ${min} is longer than the echo vendor writes (${MAX_STRING}).`);
+  if (min > max) throw new SchemaError(`no string is at least minLength ${min} and at most maxLength ${max} long.`);
   if (out.length < min) out = out.padEnd(min, out === "" ? "x" : out);
   if (out.length > max) out = out.slice(0, max);
   if (typeof schema.pattern !== "string") return out;
@@ -126,9 +127,9 @@ export function numberOf(schema: Schema, integer: boolean): number {
   const up = low !== undefined || high === undefined;
   const start = low?.at ?? high?.at ?? 0;
   if (step === undefined && !integer) {
-    if (fits(start)) return start;
-    if (low && high) return (low.at + high.at) / 2;
-    return up ? start + 1 : start - 1;
+    const candidate = fits(start) ? start : low && high ? (low.at + high.at) / 2 : up ? start + 1 : start - 1;
+    if (fits(candidate)) return candidate;
+    throw new SchemaError("no number meets its minimum and maximum.");
   }
   const unit = step ?? 1;
   let k = up ? Math.ceil(tidy(start / unit)) : Math.floor(tidy(start / unit));
