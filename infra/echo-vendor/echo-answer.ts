@@ -1,15 +1,12 @@
 /**
- * What the echo vendor answers a Chat Completions body, before it is put on the wire (openai-wire.ts,
- * echo-stream.ts): its choices, each the content in pieces (one completion token each, see
- * echo-reply.ts) or one function call, and its finish reason.
+ * What the echo vendor answers a Chat Completions request, read and checked first (chat-request.ts),
+ * before it is put on the wire (openai-wire.ts, echo-stream.ts): its choices, each the content in
+ * pieces (one completion token each, see echo-reply.ts) or one function call, and its finish reason.
  *
  * A function is called as OpenAI calls one: when `tool_choice` is "required" (the first function) or
  * names one; under "auto" (or none given) only when the last user text says "call tool", the test
- * fakes' convention (test/fakes/openai-chat-request.ts); never under "none". tools, tool_choice,
- * response_format and max_tokens are read as the fakes read them (openai-chat-readers.ts: a tool_choice
- * but "none" without tools, `tools: []`, a wrong type are OpenAI's 400s); a choice naming a function
- * absent from tools is a 400 naming tool_choice. Its arguments
- * are the smallest instance of the function's `parameters` (schema-instance.ts), strings being the user's text.
+ * fakes' convention (test/fakes/openai-chat-request.ts); never under "none". Its arguments are the
+ * smallest instance of the function's `parameters` (schema-instance.ts), strings being the user's text.
  * Parameters (or a response_format schema) it cannot instantiate are OpenAI's 400 naming them
  * (`Invalid schema for function 'f': …`, param tools[i].function.parameters), never a 500.
  *
@@ -18,17 +15,17 @@
  * JSON_DELTA_CHARS characters. An instance is built once for all n choices, and its JSON is at most
  * MAX_ANSWER_CHARS / n characters (MAX_INSTANCE_CHARS at most), else the schema's 400.
  *
- * `n` (1..128) gives n equal choices; `stop` (a string or up to 4) cuts the content before the
- * earliest stop sequence (finish "stop"), then max_tokens (or max_completion_tokens) cuts it, or a
- * call's arguments, to that many pieces (finish "length", the call's arguments the kept pieces, as
- * OpenAI cuts a call at the cap); `logprobs` asks each choice's content tokens with logprob 0
- * (openai-wire.ts), `top_logprobs` allowed only with it. A value OpenAI refuses is its 400 (a Refusal).
+ * `n` gives n equal choices; `stop` cuts the content before the earliest stop sequence (finish
+ * "stop"), then max_tokens (or max_completion_tokens) cuts it, or a call's arguments, to that many
+ * pieces (finish "length", the call's arguments the kept pieces, as OpenAI cuts a call at the cap);
+ * `logprobs` asks each choice's content tokens with logprob 0 (openai-wire.ts).
  *
- * @example echoAnswer({ messages: [{ role: "user", content: "hi" }] }, "chatcmpl-echo1").choices[0].pieces // ["Echo:", " hi"]
+ * @example echoAnswer(readChatRequest({ messages: [{ role: "user", content: "hi" }] }), "chatcmpl-echo1").choices[0].pieces // ["Echo:", " hi"]
  */
-import { echoText, lastUserText, pieces, slices, type EchoMessage } from "./echo-reply.ts";
-import { readFormat, readMaxTokens, readToolUse, type FunctionTool, type ToolChoice } from "./openai-chat-readers.ts";
-import { integerRefusal, Refusal, typeName } from "./openai-request-readers.ts";
+import type { ChatRequest } from "./chat-request.ts";
+import { echoText, lastUserText, pieces, slices } from "./echo-reply.ts";
+import type { FunctionTool } from "./openai-chat-readers.ts";
+import { Refusal } from "./openai-request-readers.ts";
 import { MAX_INSTANCE_CHARS, minimalInstance, SchemaError } from "./schema-instance.ts";
 
 export interface EchoToolCall {
@@ -57,9 +54,6 @@ export interface EchoAnswer {
 /** Tool call arguments, and JSON content, are streamed in deltas of this many characters. */
 const ARGUMENT_DELTA_CHARS = 8;
 const JSON_DELTA_CHARS = 8;
-const MAX_N = 128;
-const MAX_STOP = 4;
-const MAX_TOP_LOGPROBS = 20;
 /**
  * The most characters of JSON content or arguments all n choices may carry together: streamed in
  * 8-character deltas of ~250 bytes each (more with logprobs), 2,000,000 characters is under 100 MB on
@@ -89,17 +83,9 @@ function instanceOr(schema: unknown, text: string, all: boolean, maxChars: numbe
   }
 }
 
-/** OpenAI's answer to top_logprobs without logprobs: true. */
-const TOP_LOGPROBS_WITHOUT_LOGPROBS = new Refusal("The 'top_logprobs' parameter is only allowed when 'logprobs' is enabled.", "top_logprobs", null);
-
-/**
- * The function to call, if any (see the file comment); a 400 for a named function that is not among
- * the tools (a call to a function the caller never declared is not an answer OpenAI gives).
- */
-function calledFunction({ tools, choice }: { tools: FunctionTool[]; choice: ToolChoice }, userText: string): FunctionTool | undefined | Refusal {
-  if (typeof choice === "object") {
-    return tools.find((tool) => tool.name === choice.name) ?? new Refusal(`Invalid value for 'tool_choice': function '${choice.name}' not found in 'tools'.`, "tool_choice", null);
-  }
+/** The function to call, if any (see the file comment); a named one is among the tools (chat-request.ts). */
+function calledFunction({ tools, choice }: ChatRequest, userText: string): FunctionTool | undefined {
+  if (typeof choice === "object") return tools.find((tool) => tool.name === choice.name);
   if (tools.length === 0 || choice === "none") return undefined;
   if (choice === "required" || userText.includes("call tool")) return tools[0];
   return undefined;
@@ -119,8 +105,7 @@ function toolCall(tool: FunctionTool, args: string, id: string): EchoToolCall {
 type Content = { text: string; split: (text: string) => string[] };
 
 /** The content and how it is cut in pieces: the echo text by words, or the JSON `response_format` asks for in slices. */
-function content(body: Record<string, unknown>, messages: EchoMessage[], userText: string, maxChars: number): Content | Refusal {
-  const format = isRecord(body.response_format) ? body.response_format : {};
+function content({ format, messages }: ChatRequest, userText: string, maxChars: number): Content | Refusal {
   const json = (text: string) => ({ text, split: (text: string) => slices(text, JSON_DELTA_CHARS) });
   if (format.type === "json_object") return json(JSON.stringify({ echo: userText }));
   if (format.type === "json_schema") {
@@ -131,19 +116,6 @@ function content(body: Record<string, unknown>, messages: EchoMessage[], userTex
     return "json" in value ? json(value.json) : value;
   }
   return { text: echoText(messages), split: pieces };
-}
-
-/** The stop sequences: none, a string, or an array of up to MAX_STOP strings; else OpenAI's 400. */
-function stopSequences(value: unknown): string[] | Refusal {
-  if (value == null) return [];
-  if (typeof value === "string") return [value];
-  if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
-    return new Refusal(`Invalid type for 'stop': expected one of a string or array of strings, but got ${typeName(value)} instead.`, "stop", "invalid_type");
-  }
-  if (value.length > MAX_STOP) {
-    return new Refusal(`Invalid 'stop': array too long. Expected an array with maximum length ${MAX_STOP}, but got an array with length ${value.length} instead.`, "stop", "array_above_max_length");
-  }
-  return value;
 }
 
 /** The text before the earliest stop sequence, or null when none occurs. */
@@ -157,40 +129,21 @@ function capped(all: string[], maxTokens: number | undefined): string[] | null {
   return maxTokens !== undefined && maxTokens > 0 && all.length > maxTokens ? all.slice(0, maxTokens) : null;
 }
 
-export function echoAnswer(body: Record<string, unknown>, id: string): EchoAnswer | Refusal {
-  const n = body.n == null ? 1 : body.n;
-  const badN = integerRefusal("n", n, 1, MAX_N);
-  if (badN) return badN;
-  const stops = stopSequences(body.stop);
-  if (stops instanceof Refusal) return stops;
-  const top = body.top_logprobs == null ? 0 : body.top_logprobs;
-  const badTop = integerRefusal("top_logprobs", top, 0, MAX_TOP_LOGPROBS);
-  if (badTop) return badTop;
-  if (body.top_logprobs != null && body.logprobs !== true) return TOP_LOGPROBS_WITHOUT_LOGPROBS;
-  const logprobs = body.logprobs === true ? { top: top as number } : null;
-
-  const toolUse = readToolUse(body);
-  if (toolUse instanceof Refusal) return toolUse;
-  const format = readFormat(body.response_format);
-  if (format instanceof Refusal) return format;
-  const maxTokens = readMaxTokens(body);
-  if (maxTokens instanceof Refusal) return maxTokens;
-
-  const messages = body.messages as EchoMessage[];
-  const userText = lastUserText(messages);
-  const tool = calledFunction(toolUse, userText);
-  if (tool instanceof Refusal) return tool;
-  const budget = instanceBudget(n as number);
+export function echoAnswer(request: ChatRequest, id: string): EchoAnswer | Refusal {
+  const { n, stops, logprobs, maxTokens } = request;
+  const userText = lastUserText(request.messages);
+  const tool = calledFunction(request, userText);
+  const budget = instanceBudget(n);
   const args = tool ? callArguments(tool, userText, budget) : "";
   if (typeof args !== "string") return args;
-  const answer = tool ? null : content(body, messages, userText, budget);
+  const answer = tool ? null : content(request, userText, budget);
   if (answer instanceof Refusal) return answer;
   // Built and cut once; the n choices share them.
   const call = tool ? toolCall(tool, args, "") : null;
   const keptArgs = call ? capped(call.pieces, maxTokens) : null;
   const all = answer ? answer.split(cutAtStop(answer.text, stops) ?? answer.text) : [];
   const kept = capped(all, maxTokens);
-  const choices = Array.from({ length: n as number }, (_, index): EchoChoice => {
+  const choices = Array.from({ length: n }, (_, index): EchoChoice => {
     if (call) {
       const callId = id.replace(/^chatcmpl-/, "call_") + (index > 0 ? `_${index}` : "");
       return { index, pieces: [], toolCall: keptArgs ? { ...call, id: callId, arguments: keptArgs.join(""), pieces: keptArgs } : { ...call, id: callId }, finish: keptArgs ? "length" : "tool_calls", logprobs };

@@ -4,16 +4,16 @@
  * (n, top_logprobs, dimensions) is refused in the same OpenAI range-check words.
  */
 import { expect, test } from "bun:test";
-import { echoAnswer } from "./echo-answer.ts";
+import { readChatRequest } from "./chat-request.ts";
 import { readEmbeddingRequest } from "./embedding-request.ts";
 import * as readers from "./openai-request-readers.ts";
 
 const { Refusal, readDimensions } = readers;
 const messages = [{ role: "user", content: "hi" }];
 
-test("the chat answer's refusals are the shared Refusal, as the embeddings reader's are", () => {
+test("the chat reader's refusals are the shared Refusal, as the embeddings reader's are", () => {
   for (const extra of [{ n: 0 }, { stop: 5 }, { top_logprobs: 2 }, { tool_choice: "required" }]) {
-    expect([extra, echoAnswer({ model: "echo-1", messages, ...extra }, "chatcmpl-1") instanceof Refusal]).toEqual([extra, true]);
+    expect([extra, readChatRequest({ model: "echo-1", messages, ...extra }) instanceof Refusal]).toEqual([extra, true]);
   }
   expect(readEmbeddingRequest({ input: "hi", dimensions: 0 }) instanceof Refusal).toBe(true);
 });

@@ -15,13 +15,13 @@
  *
  * Run directly: PORT (default 4100), ECHO_API_KEY (optional) → prints `echo vendor listening on <url>`.
  */
-import { embeddingVector, promptTokens, type EchoMessage } from "./echo-reply.ts";
+import { embeddingVector, promptTokens } from "./echo-reply.ts";
 import { readEmbeddingRequest } from "./embedding-request.ts";
 import { echoAnswer } from "./echo-answer.ts";
 import { echoStream } from "./echo-stream.ts";
 import { completionBody, errorResponse, usageBody } from "./openai-wire.ts";
-import { readMessages } from "./openai-chat-readers.ts";
-import { Refusal, typeName } from "./openai-request-readers.ts";
+import { readChatRequest } from "./chat-request.ts";
+import { Refusal } from "./openai-request-readers.ts";
 import { httpUrl } from "../../shared/http/http-url.ts";
 
 export interface EchoVendor {
@@ -89,39 +89,34 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
     const admitted = await admit(request);
     if (admitted instanceof Response) return admitted;
     const { body, model } = admitted;
-    const read = readMessages(body.messages);
+    const read = readChatRequest(body);
     if (read instanceof Refusal) return errorResponse(400, read.message, read.type, read.code, read.param);
-    const notObject = read.findIndex((m) => !isRecord(m));
-    if (notObject >= 0) {
-      return errorResponse(400, `Invalid type for 'messages[${notObject}]': expected an object, but got ${typeName(read[notObject])} instead.`, "invalid_request_error", "invalid_type", `messages[${notObject}]`);
-    }
-    const messages = body.messages as EchoMessage[];
+    const { messages, stream } = read;
     const id = `chatcmpl-echo${++sequence}`;
-    const answer = echoAnswer(body, id);
+    const answer = echoAnswer(read, id);
     if (answer instanceof Refusal) return errorResponse(400, answer.message, answer.type, answer.code, answer.param);
     const usage = usageBody(promptTokens(messages), answer.completionTokens);
     const created = Math.floor(Date.now() / 1000);
 
     if (model.startsWith("garbage")) {
-      return body.stream === true
+      return stream
         ? new Response("data: this is not json\n\n", { headers: { "content-type": "text/event-stream" } })
         : new Response("<html>502 Bad Gateway</html>", { headers: { "content-type": "application/json" } });
     }
-    if (body.stream !== true) {
+    if (!stream) {
       if (model.startsWith("slow")) await Bun.sleep(SLOW_CHUNK_MS * answer.completionTokens);
       const json = JSON.stringify(completionBody(id, created, model, answer.choices, usage));
       if (model.startsWith("drop")) return new Response(json.slice(0, json.length >> 1), { headers: { "content-type": "application/json" } });
       return new Response(json, { headers: { "content-type": "application/json" } });
     }
 
-    const options = isRecord(body.stream_options) ? body.stream_options : {};
     return echoStream({
       id,
       created,
       model,
       choices: answer.choices,
       usage,
-      includeUsage: options.include_usage === true,
+      includeUsage: read.includeUsage,
       dropAfterFrames: model.startsWith("drop") ? 2 : null,
       delayMs: model.startsWith("slow") ? SLOW_CHUNK_MS : 0,
       onAbandoned: () => count(abortCounts, model),
