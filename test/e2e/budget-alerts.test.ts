@@ -16,6 +16,7 @@ import { principalWith } from "../../control-plane/testing/principals.ts";
 import { adminClient } from "../../infra/local/admin-client.ts";
 import { startProxy, type RunningProxy } from "../../region-proxy/main.ts";
 import { createLeasedLimits, type RunningLeasedLimits } from "../../region-proxy/leases/leased-limits.ts";
+import { clearOfDayEnd } from "../support/clear-of-day-end.ts";
 import { eventually, startStack, type TestStack } from "../support/stack.ts";
 
 interface Received {
@@ -88,6 +89,9 @@ afterAll(async () => {
 test("the 80% and 100% alerts fire once each, reach the webhook once each, and are listed in GraphQL", async () => {
   const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: stack.demo.keySecret, maxRetries: 0 });
   const body = { model: stack.demo.alias, max_tokens: 4, messages: [{ role: "user" as const, content: "one two three four five six" }] };
+  // A daily budget: run across UTC midnight, the 25 requests' spend was split between two days and
+  // neither crossed 80%, so no alert came.
+  await clearOfDayEnd(30_000);
   for (let i = 0; i < 19; i++) await client.chat.completions.create(body);
   // 19 × $0.004 = $0.076: under the threshold, nothing may fire (give the renewals time to see it).
   await Bun.sleep(1500);
@@ -130,7 +134,7 @@ test("the 80% and 100% alerts fire once each, reach the webhook once each, and a
   expect(Number(level!.remainingMicros)).toBe(Math.max(0, 100_000 - Number(level!.spentMicros) - Number(level!.reservedMicros)));
   expect(new Date(level!.periodEnd).getTime()).toBeGreaterThan(Date.now());
   expect(level!.regions.map((r) => r.region)).toEqual(["eu"]);
-}, 30_000);
+}, 90_000);
 
 test("a failing webhook is retried with backoff from the deliveries table, across a worker restart", async () => {
   const flaky = receiver((n) => (n <= 2 ? 503 : 200));
