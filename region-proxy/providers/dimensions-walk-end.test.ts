@@ -147,3 +147,38 @@ test("every deployment called ignores dimensions, one of them after a failure it
   expect(result.error).toMatchObject({ kind: "invalid_value", param: "dimensions" });
   expect(steps(result.trail)).toEqual(["d1:error:status_503", "d1:error:unsupported_parameter:dimensions", "d2:error:unsupported_parameter:dimensions"]);
 });
+
+// The trail names the deployment whose failure is answered (x-gateway-provider, x-gateway-model,
+// x-gateway-fallback and the usage event read it), not the later one that ignored dimensions: as for a
+// context-length refusal answered in place of a later failure.
+test("an earlier deployment's failure answered in place of the dimensions refusal: the trail names that deployment", async () => {
+  const [limited, ignores] = [embeddingsServer(429), embeddingsServer("ignores")];
+  const result = await executeEmbeddings(req, [target("d1", limited.url), target("d2", ignores.url)], { ...testExecuteOptions(), label: "t" });
+  expect(result.ok).toBe(false);
+  if (result.ok) return;
+  expect(result.error.kind).toBe("upstream_rate_limited");
+  expect(result.trail.deployment?.id).toBe("d1");
+  expect(result.trail.fallback).toBe(false);
+  expect(steps(result.trail).at(-1)).toBe("d2:error:unsupported_parameter:dimensions");
+});
+
+test("a fallback's failure answered between two dimensions refusals: the trail names the fallback that failed", async () => {
+  const [first, down, last] = [embeddingsServer("ignores"), embeddingsServer(503), embeddingsServer("ignores")];
+  const result = await executeEmbeddings(req, [target("d1", first.url), target("d2", down.url), target("d3", last.url)], { ...testExecuteOptions({ maxAttempts: 4 }), label: "t" });
+  expect(result.ok).toBe(false);
+  if (result.ok) return;
+  expect(result.error.kind).toBe("upstream_error");
+  expect(result.trail.deployment?.id).toBe("d2");
+  expect(result.trail.fallback).toBe(true);
+  expect(steps(result.trail).at(-1)).toBe("d3:error:unsupported_parameter:dimensions");
+});
+
+test("every deployment called ignores dimensions: the 400's trail names the last one called", async () => {
+  const [first, second] = [embeddingsServer("ignores"), embeddingsServer("ignores")];
+  const result = await executeEmbeddings(req, [target("d1", first.url), target("d2", second.url)], { ...testExecuteOptions(), label: "t" });
+  expect(result.ok).toBe(false);
+  if (result.ok) return;
+  expect(result.error).toMatchObject({ kind: "invalid_value", param: "dimensions" });
+  expect(result.trail.deployment?.id).toBe("d2");
+  expect(result.trail.fallback).toBe(true);
+});

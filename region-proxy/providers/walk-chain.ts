@@ -36,8 +36,9 @@
  *   asked are the caller's answer (400 naming `dimensions`: no deployment gives the size) only when
  *   every deployment called or considered answered so: a deployment whose last call failed otherwise
  *   (5xx, 429, a timeout, a connection error, a refused key, its model gone) or that was skipped for its open circuit
- *   or missing credential might have given the size, and its failure is the answer, as the walk would
- *   answer it without that refusal (a deployment that does not do the operation, refuses a parameter
+ *   or missing credential might have given the size, and its failure is the answer (the trail, so the
+ *   answer's headers and usage event, naming the deployment that failed), as the walk would answer it
+ *   without that refusal (a deployment that does not do the operation, refuses a parameter
  *   or is no longer allowed for the request could not have).
  * - A caller's 4xx, an unsupported parameter or a refused gateway credential fail fast (a deployment
  *   reached by fallback that cannot honour a parameter is skipped instead).
@@ -85,7 +86,11 @@ import { startVendorCall, type VendorCall } from "./vendor-call.ts";
 import { limitTypeOf, vendorRateLimited } from "./vendor-rate-limit.ts";
 
 export interface Trail {
-  /** The deployment that answered, or the last one tried. */
+  /**
+   * The deployment that answered, or the one whose failure the caller is told: the last one tried,
+   * unless the walk answers an earlier failure in place of a later one (a context-length refusal, or a
+   * failure that might have given the `dimensions` a later deployment refused).
+   */
   deployment: SnapshotDeployment | null;
   /** Vendor calls made. */
   attempts: number;
@@ -246,13 +251,14 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   // answer when nothing else is or only a failure that invites a retry, and the windows later
   // deployments are skipped for.
   // `deployment`/`fallback`: the trail as the first refusal left it, which the answer's headers name.
-  let tooLong: { failure: AttemptFailure; refusedBy: SnapshotDeployment[]; deployment: SnapshotDeployment | null; fallback: boolean } | null = null;
+  let tooLong: (TrailedFailure & { refusedBy: SnapshotDeployment[] }) | null = null;
   // A deployment opts.recheck refused: its answer when no call failed.
   let rechecked = false;
   // Per deployment called (by index, null until one failed), its last failure when it might still have
   // given the `dimensions` asked: one that answered they were not given is removed. Kept in the order
-  // they came (the latest last): the walk's answer in place of a `dimensions` refusal.
-  let mightHonour: Map<number, AttemptFailure> | null = null;
+  // they came (the latest last): the walk's answer in place of a `dimensions` refusal, with the trail
+  // as that failure left it, which the answer's headers and usage event name.
+  let mightHonour: Map<number, TrailedFailure> | null = null;
   const step = (dep: SnapshotDeployment, outcome: AttemptTrailEntry["outcome"], reason: string | null, startedMs: number) =>
     trail.steps.push({ deploymentId: dep.id, provider: dep.provider, vendorModel: dep.model, outcome, reason, latencyMs: Math.max(0, Math.round(Date.now() - startedMs)) });
   // The left-out deployments' steps, written as the walk reaches the deployment after each (or passes
@@ -368,7 +374,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         }
         last = outcome;
         if (mightHonour !== null) mightHonour.delete(index);
-        if (!isDimensionsNotHonoured(outcome) && !isCallerChosenOperation(outcome.reason)) (mightHonour ??= new Map()).set(index, outcome);
+        if (!isDimensionsNotHonoured(outcome) && !isCallerChosenOperation(outcome.reason)) (mightHonour ??= new Map()).set(index, { failure: outcome, deployment: trail.deployment, fallback: trail.fallback });
         step(dep, "error", outcome.reason, startedMs);
         opts.log(`request ${opts.label}: deployment ${dep.id} failed (${outcome.reason})`);
         switch (outcome.kind) {
@@ -474,7 +480,12 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   let notHonoured: AttemptFailure | null = null;
   if (last !== null && isDimensionsNotHonoured(last)) {
     notHonoured = last;
-    last = mightHonour === null ? null : ([...mightHonour.values()].at(-1) ?? null);
+    const earlier = mightHonour === null ? undefined : [...mightHonour.values()].at(-1);
+    last = earlier?.failure ?? null;
+    if (earlier !== undefined) {
+      trail.deployment = earlier.deployment;
+      trail.fallback = earlier.fallback;
+    }
   }
   // A deployment that answered said the prompt is too long: a later failure that would invite a retry
   // (a fallback's 5xx or 429 would have the SDK send the prompt down the whole chain again) does not
@@ -504,6 +515,16 @@ export function streamEndedShort(trail: Trail, reason: string): void {
   if (last === undefined || last.outcome !== "ok") return;
   last.outcome = "error";
   last.reason = reason;
+}
+
+/**
+ * A failure the walk may answer in place of a later one, and the trail as it left it: the deployment
+ * and `fallback` the answer's headers and usage event name, put back when it is the answer.
+ */
+interface TrailedFailure {
+  failure: AttemptFailure;
+  deployment: SnapshotDeployment | null;
+  fallback: boolean;
 }
 
 /**
