@@ -1,17 +1,19 @@
 /**
- * A stream whose vendor sent its final usage (OpenAI's `choices: []` usage chunk, Anthropic's
+ * A stream whose vendor sent its final usage (OpenAI's `choices: []` usage chunk or usage on a finish
+ * chunk after which every choice has finished, DeepSeek's, Mistral's, Together's; Anthropic's
  * message_delta with output_tokens, Gemini's usageMetadata with the answer's count) and was then cut
  * before its end (client gone, deadline, shutdown) is charged that usage as the vendor reported it, as
  * the same stream read to its end and the same answer unstreamed are: the streamed-characters estimate
  * (one token per 4 characters) is for a stream without such a count. It was charged the larger of the
  * two, field by field, so an answer whose text (or visible reasoning) ran over 4 characters a token was
- * charged above the vendor's own count. Usage a vendor reports as it goes (vLLM's on every chunk) is
- * not final: the larger still counts there.
+ * charged above the vendor's own count. Usage a vendor reports while a choice is still being written
+ * (vLLM's on every chunk) is not final: the larger still counts there.
  */
 import { describe, expect, test } from "bun:test";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import { parseAnthropicResponse } from "./anthropic/response.ts";
 import { createAnthropicStreamTranslator } from "./anthropic/stream.ts";
+import { createAzureStreamTranslator } from "./azure/stream.ts";
 import { parseGeminiResponse } from "./gemini/response.ts";
 import { createGeminiStreamTranslator } from "./gemini/stream.ts";
 import { parseOpenAIResponse } from "./openai/response.ts";
@@ -86,6 +88,57 @@ describe("OpenAI format", () => {
       createOpenAIStreamTranslator(ctx()),
       frame([{ index: 0, delta: { role: "assistant", content: LONG } }], { prompt_tokens: 12, completion_tokens: 10, total_tokens: 22 }),
       frame([{ index: 0, delta: { content: LONG } }], { prompt_tokens: 12, completion_tokens: 20, total_tokens: 32 }),
+    );
+    expect(charged).toEqual(usage(12, 200));
+  });
+
+  test("usage on the finish chunk (DeepSeek-style), cut before [DONE]: the vendor's 90 output / 89 reasoning, as read to [DONE] and unstreamed", async () => {
+    const final = { prompt_tokens: 12, completion_tokens: 90, total_tokens: 102, completion_tokens_details: { reasoning_tokens: 89 } };
+    const parts = [
+      frame([{ index: 0, delta: { role: "assistant", content: null, reasoning_content: LONG } }]),
+      frame([{ index: 0, delta: { content: "abcd" }, finish_reason: "stop" }], final),
+    ];
+    expect(await readToEnd(createOpenAIStreamTranslator(ctx()), ...parts)).toEqual(usage(12, 90, 89));
+    expect(await readToEnd(createOpenAIStreamTranslator(ctx(true)), ...parts)).toEqual(usage(12, 90, 89));
+    expect(await readToEnd(createOpenAIStreamTranslator(ctx()), ...parts, DONE)).toEqual(usage(12, 90, 89));
+  });
+
+  test("usage on the finish chunk, then [DONE] (Mistral-style): cut before [DONE] or the client leaving, the vendor's 50, as read to [DONE]", async () => {
+    const final = { prompt_tokens: 12, completion_tokens: 50, total_tokens: 62 };
+    const parts = [
+      frame([{ index: 0, delta: { role: "assistant", content: LONG }, finish_reason: null }]),
+      frame([{ index: 0, delta: { content: "" }, finish_reason: "stop" }], final),
+    ];
+    expect(await readToEnd(createOpenAIStreamTranslator(ctx()), ...parts)).toEqual(usage(12, 50));
+    expect(await clientLeaves(createOpenAIStreamTranslator(ctx(true)), parts.join(""))).toEqual(usage(12, 50));
+    expect(await readToEnd(createOpenAIStreamTranslator(ctx()), ...parts, DONE)).toEqual(usage(12, 50));
+  });
+
+  test("Azure (OpenAI's translator behind its filter): usage on the finish chunk after an annotation-only chunk, cut before [DONE]: the vendor's 50", async () => {
+    const final = { prompt_tokens: 12, completion_tokens: 50, total_tokens: 62 };
+    const parts = [
+      frame([{ index: 0, delta: { role: "assistant", content: LONG }, finish_reason: null, content_filter_results: {} }]),
+      frame([{ index: 0, delta: {}, finish_reason: "stop", content_filter_results: {} }], final),
+      frame([{ index: 0, finish_reason: null, content_filter_offsets: { check_offset: 0, start_offset: 0, end_offset: 400 }, content_filter_results: { hate: { filtered: false, severity: "safe" } } }]),
+    ];
+    expect(await readToEnd(createAzureStreamTranslator(ctx()), ...parts)).toEqual(usage(12, 50));
+    expect(await readToEnd(createAzureStreamTranslator(ctx()), ...parts, DONE)).toEqual(usage(12, 50));
+  });
+
+  test("usage on one choice's finish chunk while another is still writing (n: 2) is not final: cut, the larger of it and the streamed estimate", async () => {
+    const charged = await readToEnd(
+      createOpenAIStreamTranslator(ctx()),
+      frame([{ index: 0, delta: { role: "assistant", content: LONG } }, { index: 1, delta: { role: "assistant", content: LONG } }]),
+      frame([{ index: 0, delta: {}, finish_reason: "stop" }], { prompt_tokens: 12, completion_tokens: 20, total_tokens: 32 }),
+    );
+    expect(charged).toEqual(usage(12, 200));
+  });
+
+  test("a new choice after usage that read final makes it a running count again: cut, the larger of it and the streamed estimate", async () => {
+    const charged = await readToEnd(
+      createOpenAIStreamTranslator(ctx()),
+      frame([{ index: 0, delta: { role: "assistant", content: LONG }, finish_reason: "stop" }], { prompt_tokens: 12, completion_tokens: 20, total_tokens: 32 }),
+      frame([{ index: 1, delta: { role: "assistant", content: LONG } }]),
     );
     expect(charged).toEqual(usage(12, 200));
   });

@@ -3,7 +3,11 @@
  * `usage: {...}`); it is forwarded only when the client asked for it, and the `usage: null` OpenAI puts
  * on every other chunk in that mode is removed too, so the client sees exactly what it asked for. A
  * vendor that puts its usage on a chunk with choices (the finish chunk) and sends no usage chunk has
- * it moved to a last `choices: []` chunk, as OpenAI sends it.
+ * it moved to a last `choices: []` chunk, as OpenAI sends it. Usage that comes on a chunk after which
+ * every choice seen has its finish_reason (the usage chunk, or a finish chunk carrying it: DeepSeek,
+ * Mistral, Together) is the vendor's count of the whole answer (finalUsage), charged as is on a stream
+ * cut after it; usage on a chunk with a choice still being written (vLLM's continuous usage) is a
+ * running count.
  * `data: [DONE]` ends the stream (ended()): nothing after it is translated. A stream that ends
  * without it was cut off: finish() throws. A stream without any choice is no answer, as an unstreamed
  * one is (response.ts): chunks without a choice (the usage chunk) are held until the first choice, so
@@ -26,8 +30,12 @@ import { convertOpenAIUsage } from "./usage.ts";
 
 export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: ProviderAdapter["classifyError"] = classifyOpenAIError): StreamTranslator {
   let usage: NormalizedUsage | null = null;
-  // `usage` came on a `choices: []` chunk: the vendor's final count (finalUsage), not a running one.
+  // `usage` came on a chunk after which every choice seen had its finish_reason (the `choices: []`
+  // usage chunk, or a finish chunk carrying usage): the vendor's final count (finalUsage).
   let usageFinal = false;
+  // Whether each choice seen (by index) has had its finish_reason, and how many have not.
+  const finishedOf = new Map<number, boolean>();
+  let unfinished = 0;
   let done = false;
   let sawChoice = false;
   // Choice-less chunks the client asked for (its usage chunk) met before any choice: sent with the first.
@@ -58,12 +66,13 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
       for (let i = 0; i < chunk.choices.length; i++) {
         const choice = chunk.choices[i]!;
         const calls = checkChoice(choice);
+        track(choice);
         roles.fill(choice);
         if (calls !== null && calls.length > 0) (toolCalls ??= createStreamToolCalls()).take(choice.index, calls);
       }
       if (chunk.usage != null) {
         usage = convertOpenAIUsage(chunk.usage);
-        usageFinal = chunk.choices.length === 0;
+        usageFinal = unfinished === 0;
         // Usage that cannot be billed counts as none sent (usage-counts.ts): the client never sees it.
         if (!usage) {
           if (chunk.choices.length === 0) return [];
@@ -106,10 +115,24 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
     ended: () => done,
     // The usage chunk OpenAI sends last, when the stream is refused or cut short after it.
     partialUsage: () => usage,
-    // The usage chunk is the count of the whole answer; usage on a chunk with choices (vLLM's
-    // continuous usage, a finish chunk's) may be a running one.
-    finalUsage: () => (usageFinal ? usage : null),
+    // Usage that came once every choice had finished (the usage chunk, a finish chunk's: DeepSeek,
+    // Mistral, Together) is the count of the whole answer; usage on a chunk with a choice still being
+    // written (vLLM's continuous usage) is a running one. A choice begun after it makes it running too.
+    finalUsage: () => (usageFinal && unfinished === 0 ? usage : null),
   };
+
+  /** Notes the choice's index and whether it has finished (a checked choice: integer index, string or null finish_reason). */
+  function track(choice: ChatCompletionChunk["choices"][number]): void {
+    const finished = choice.finish_reason != null;
+    const was = finishedOf.get(choice.index);
+    if (was === undefined) {
+      finishedOf.set(choice.index, finished);
+      if (!finished) unfinished++;
+    } else if (!was && finished) {
+      finishedOf.set(choice.index, true);
+      unfinished--;
+    }
+  }
 }
 
 /**
