@@ -474,34 +474,8 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
     index = lastIndex = back.index;
     firstTry = back.tries + 1;
   }
-  // A deployment's refusal of the `dimensions` asked says no deployment gives the size only when no other
-  // might have: it is set aside, and the walk answers as it would without it (another deployment's
-  // failure, the latest; open circuits; a missing credential); it is the answer only when none is.
-  let notHonoured: AttemptFailure | null = null;
-  if (last !== null && isDimensionsNotHonoured(last)) {
-    notHonoured = last;
-    const earlier = mightHonour === null ? undefined : [...mightHonour.values()].at(-1);
-    last = earlier?.failure ?? null;
-    if (earlier !== undefined) {
-      trail.deployment = earlier.deployment;
-      trail.fallback = earlier.fallback;
-    }
-  }
-  // A deployment that answered said the prompt is too long: a later failure that would invite a retry
-  // (a fallback's 5xx or 429 would have the SDK send the prompt down the whole chain again) does not
-  // change that. A later deployment's caller error that ended the walk is its answer to the prompt, and
-  // stays the answer, with the trail naming it as it stands.
-  if (tooLong !== null && last?.kind !== "permanent") {
-    trail.deployment = tooLong.deployment;
-    trail.fallback = tooLong.fallback;
-    return { ok: false, error: tooLong.failure.error, clientClosed: false, trail };
-  }
-  if (last === null && openCircuits !== null && Date.now() < deadline) return { ok: false, error: await circuitsOpenError(openCircuits, opts, deadline), clientClosed: false, trail };
-  last ??= missingCredential;
-  // An open circuit the deadline left no time to ask about still might have given the size.
-  if (openCircuits === null) last ??= notHonoured;
-  if (last === null && rechecked) return { ok: false, error: opts.recheck!.answer(), clientClosed: false, trail };
-  return { ok: false, error: finalError(last, trail, deadline), clientClosed: false, trail };
+  // No deployment answered: which failure (or skip) is the caller's answer, and whose the trail names.
+  return { ok: false, error: await failedWalkError({ last, mightHonour, tooLong, openCircuits, missingCredential, rechecked }, trail, opts, deadline), clientClosed: false, trail };
 }
 
 /**
@@ -525,6 +499,61 @@ interface TrailedFailure {
   failure: AttemptFailure;
   deployment: SnapshotDeployment | null;
   fallback: boolean;
+}
+
+/** What a walk that got no answer leaves to choose the caller's answer from (walkChain's own state). */
+interface WalkEnd {
+  /** The last call's failure, or the first deployment's refused parameter that ended the walk. */
+  last: AttemptFailure | null;
+  /** Per deployment called, its last failure that might still have given the `dimensions` asked, the latest last. */
+  mightHonour: Map<number, TrailedFailure> | null;
+  /** The first context-length refusal. */
+  tooLong: TrailedFailure | null;
+  /** The circuits of the deployments skipped for an open circuit. */
+  openCircuits: string[] | null;
+  /** The first deployment skipped for its missing credential. */
+  missingCredential: AttemptFailure | null;
+  /** A deployment opts.recheck refused. */
+  rechecked: boolean;
+}
+
+/**
+ * What the caller is told when no deployment answered, the trail naming the deployment whose failure
+ * it is. In this order:
+ * - A refusal of the `dimensions` asked, last, says no deployment gives the size only when no other
+ *   might have: it is set aside, and the latest failure of a deployment that might have given the
+ *   size stands in for it (none: the walk answers as if the refusal were not there, below).
+ * - A deployment that answered said the prompt is too long: a failure that would invite a retry (a
+ *   fallback's 5xx or 429 would have the SDK send the prompt down the whole chain again) does not
+ *   change that. A later deployment's caller error that ended the walk is its answer to the prompt,
+ *   and stays the answer, with the trail naming it as it stands.
+ * - A failure: its error (finalError).
+ * - None: every deployment reached skipped for its open circuit, a 503 with the soonest cool-down's
+ *   Retry-After while the deadline leaves time to ask; else a missing credential; else the `dimensions`
+ *   refusal set aside (not when an open circuit the deadline left no time to ask about might have given
+ *   the size); else the recheck's answer; else nothing was tried or time ran out (finalError).
+ */
+async function failedWalkError(end: WalkEnd, trail: Trail, opts: WalkOptions, deadline: number): Promise<GatewayError> {
+  const notHonoured = end.last !== null && isDimensionsNotHonoured(end.last) ? end.last : null;
+  const standIn = notHonoured === null || end.mightHonour === null ? null : ([...end.mightHonour.values()].at(-1) ?? null);
+  if (standIn !== null) nameOnTrail(trail, standIn);
+  const failed = notHonoured === null ? end.last : (standIn?.failure ?? null);
+  if (end.tooLong !== null && failed?.kind !== "permanent") {
+    nameOnTrail(trail, end.tooLong);
+    return end.tooLong.failure.error;
+  }
+  if (failed !== null) return finalError(failed, trail, deadline);
+  if (end.openCircuits !== null && Date.now() < deadline) return circuitsOpenError(end.openCircuits, opts, deadline);
+  if (end.missingCredential !== null) return finalError(end.missingCredential, trail, deadline);
+  if (notHonoured !== null && end.openCircuits === null) return finalError(notHonoured, trail, deadline);
+  if (end.rechecked) return opts.recheck!.answer();
+  return finalError(null, trail, deadline);
+}
+
+/** The trail names the deployment whose failure is answered, as that failure left it. */
+function nameOnTrail(trail: Trail, answered: TrailedFailure): void {
+  trail.deployment = answered.deployment;
+  trail.fallback = answered.fallback;
 }
 
 /**
@@ -583,7 +612,7 @@ function coolDownLeft(circuit: string, opts: WalkOptions, deadline: number): Pro
  * What the caller is told when the walk ends without an answer and no deployment refused the prompt
  * as too long (that refusal is the answer then, unless a later caller error ended the walk): the last
  * failure's error (one that might have given the `dimensions` a later deployment refused, when there is
- * one: walkChain), except a
+ * one: failedWalkError), except a
  * vendor's 429, which stays a 429 with the vendor's Retry-After (so an SDK waits as the vendor asked
  * instead of retrying a 502 at once), and a vendor's 5xx with a Retry-After, whose 502 carries it; with
  * no failure, nothing was tried or time ran out.
