@@ -12,27 +12,30 @@ import { convertMessages } from "./messages.ts";
 import { geminiModelPath } from "./model-resource.ts";
 import { geminiSeries } from "./model-version.ts";
 import { refuseUnsupported } from "./refuse-unsupported.ts";
-import { isFreeFormObject, toGeminiSchema } from "./schema.ts";
+import { isJsonModeRoot, toGeminiSchema } from "./schema.ts";
 import { thinkingConfig } from "./thinking-config.ts";
 import { convertTools } from "./tools.ts";
 
 /**
  * response_format → JSON mode (`responseMimeType`) and, for a json_schema, its `responseSchema`. A
- * schema whose root is a free-form object (no properties, additionalProperties true or {}), which
- * Gemini refuses as a responseSchema ("...properties: should be non-empty for OBJECT type"), is JSON
- * mode without a schema, as json_object is (the Vercel AI SDK does the same, vercel/ai#11319); an
- * object without properties nested in the schema is refused (schema.ts).
+ * schema whose root is a free-form object (no properties, additionalProperties true or {}, nullable
+ * however written) or has no type, which Gemini refuses as a responseSchema ("...properties: should be
+ * non-empty for OBJECT type"), is JSON mode without a schema, as json_object is (the Vercel AI SDK does
+ * the same, vercel/ai#11319). JSON mode holds the answer to nothing, so such a root under `strict:
+ * true` or saying more (additionalProperties false, required...) is refused, and so is an object
+ * without properties nested in the schema (schema.ts).
  */
 function responseFormat(format: unknown): Record<string, unknown> {
   if (format === undefined || format === null) return {};
-  const f = format as { type?: unknown; json_schema?: { schema?: unknown } };
+  const f = format as { type?: unknown; json_schema?: { schema?: unknown; strict?: unknown } };
   const jsonMode = { responseMimeType: "application/json" };
   if (f.type === "text") return {};
   if (f.type === "json_object") return jsonMode;
   if (f.type === "json_schema" && f.json_schema && typeof f.json_schema === "object") {
     if (!f.json_schema.schema) return jsonMode;
-    const responseSchema = toGeminiSchema(f.json_schema.schema, "response_format.json_schema.schema", "responseSchema");
-    return isFreeFormObject(responseSchema) ? jsonMode : { ...jsonMode, responseSchema };
+    const strict = f.json_schema.strict === true;
+    const responseSchema = toGeminiSchema(f.json_schema.schema, "response_format.json_schema.schema", "responseSchema", { strict });
+    return isJsonModeRoot(responseSchema) ? jsonMode : { ...jsonMode, responseSchema };
   }
   throw new UnsupportedParameterError("response_format", "response_format.type must be 'text', 'json_object' or 'json_schema'.");
 }

@@ -4,7 +4,8 @@
  * Schema has no additionalProperties, and dropping it left a bare OBJECT (for tool parameters, none at
  * all: the function was declared to take no arguments). Such a record is refused before the call with
  * a 400 naming the schema's field. `true`, `{}` or `false` there say nothing Gemini could: the object
- * is free-form, as without them (schema-objects.test.ts). On an object that has properties,
+ * is free-form, as without them (schema-objects.test.ts), except that `false` at a response format's root,
+ * sent as JSON mode, is refused (schema-root-free-form.test.ts). On an object that has properties,
  * additionalProperties (false, true or a schema) is dropped: an answer holding those properties only
  * conforms to the client's schema.
  */
@@ -50,11 +51,13 @@ describe("records (additionalProperties, no properties)", () => {
     expect(refusal({ $defs: { Scores: scores }, type: "object", properties: { s: { $ref: "#/$defs/Scores" } } })).toContain("at #/$defs/Scores/additionalProperties:");
   });
 
-  test("dropped where the object has properties, whatever its value; true, {} or false on an empty object are dropped", () => {
+  test("dropped where the object has properties, whatever its value; true, {} (or, in tool parameters, false) on an empty object are dropped", () => {
     for (const additional of [false, true, { type: "integer" }]) {
       expect(toGeminiSchema({ type: "object", properties: { a: { type: "string" } }, additionalProperties: additional }, PARAM, "responseSchema")).toEqual({ type: "object", properties: { a: { type: "string" } } });
     }
-    for (const additional of [false, true, {}]) expect(toGeminiSchema({ type: "object", additionalProperties: additional }, PARAM, "responseSchema")).toEqual({ type: "object" });
+    for (const additional of [true, {}]) expect(toGeminiSchema({ type: "object", additionalProperties: additional }, PARAM, "responseSchema")).toEqual({ type: "object" });
+    // false (only {} is valid) is dropped in tool parameters; as a response schema's root, sent as JSON mode, it is refused (schema-root-free-form.test.ts).
+    expect(toGeminiSchema({ type: "object", additionalProperties: false }, "tools[0].function.parameters", "parameters")).toEqual({ type: "object" });
     expect(toGeminiSchema({ type: "string", additionalProperties: true }, PARAM, "responseSchema")).toEqual({ type: "string" });
   });
 

@@ -23,9 +23,12 @@
  * test_build_vertex_schema), with `nullable` if its type list allowed null; at the root it declares a
  * function without parameters (tools.ts). In a response schema Gemini refuses it ("...properties: should
  * be non-empty for OBJECT type", browser-use/browser-use#3786, googleapis/js-genai#708), so nested
- * anywhere it is refused with a 400 naming where; at the root it is sent as JSON mode without a schema
- * (request.ts). A typed record (`additionalProperties` a non-empty schema and no properties: Pydantic's
- * dict[str, int], zod's z.record) has no equivalent and is refused, root included. On an object with
+ * anywhere it is refused with a 400 naming where; at the root (nullable however written: null branches
+ * are folded before an object is judged) it is sent as JSON mode without a schema (request.ts), as is a
+ * root without a type (`{}`). JSON mode holds the answer to no schema, so such a root is refused under
+ * the json_schema's `strict: true` or if it says more than "some object" or "any value"
+ * (`additionalProperties: false`, `required`, `minProperties`...). A typed record (`additionalProperties`
+ * a non-empty schema and no properties: Pydantic's dict[str, int], zod's z.record) has no equivalent and is refused, root included. On an object with
  * properties, `additionalProperties` (whatever its value) is dropped: an answer holding those
  * properties only still conforms. `required` must name the object's properties (Gemini: "required[0]:
  * property is not defined"): one that does not is refused; on an object without properties, which has
@@ -69,6 +72,8 @@ interface Walk {
   root: unknown;
   param: string;
   use: SchemaUse;
+  /** The json_schema's `strict: true`: the answer must conform exactly, which JSON mode without a schema does not hold. */
+  strict: boolean;
   /** References being inlined, outermost first: meeting one again means the schema is recursive. */
   inlining: string[];
   nodes: number;
@@ -90,10 +95,11 @@ function convertRef(ref: unknown, at: string, depth: number, walk: Walk): Record
   return inlined;
 }
 
+const isNull = (b: unknown) => isObject(b) && b.type === "null" && Object.keys(b).length === 1;
+
 /** An anyOf without its `{type:"null"}` branches (they become nullable); one branch left is merged. */
 function withoutNullBranches(out: Record<string, unknown>, at: string, walk: Walk): Record<string, unknown> {
   const branches = out.anyOf as unknown[];
-  const isNull = (b: unknown) => isObject(b) && b.type === "null" && Object.keys(b).length === 1;
   if (!branches.some(isNull)) return out;
   const rest = branches.filter((b) => !isNull(b));
   if (rest.length === 0) refuse(walk, at, "anyOf allows nothing but null");
@@ -151,6 +157,30 @@ export function isFreeFormObject(schema: unknown): boolean {
   return isObject(schema) && isObjectType(schema) && !hasProperties(schema);
 }
 
+/**
+ * A converted response schema's root that Gemini gets as JSON mode without a schema: a free-form
+ * object, or no type at all (any value). sendable has refused such a root if it says anything more.
+ */
+export function isJsonModeRoot(schema: unknown): boolean {
+  return isFreeFormObject(schema) || (isObject(schema) && schema.type === undefined && !("anyOf" in schema) && !("enum" in schema) && !hasProperties(schema));
+}
+
+/** Keywords that say nothing about the value, all a root sent as JSON mode may hold. */
+const DESCRIBING = new Set(["type", "nullable", "title", "description", "default", "example", "propertyOrdering"]);
+
+/**
+ * A response schema's root sent as JSON mode (isJsonModeRoot), which holds the answer to no schema:
+ * refused under `strict: true`, or if it says more than "some object" or "any value" (additionalProperties
+ * false, required names, minProperties...), as the answer would not be held to it.
+ */
+function refuseUnheldRoot(s: Record<string, unknown>, at: string, walk: Walk): void {
+  if (!isJsonModeRoot(s)) return;
+  const why = "is sent to Gemini as JSON mode without a schema (Gemini requires an OBJECT in a response schema to declare its properties), which does not hold the answer to it";
+  if (walk.strict) refuse(walk, at, `with strict: true, a schema without properties cannot be kept: it ${why}`);
+  const key = Object.keys(s).find((k) => !DESCRIBING.has(k));
+  if (key !== undefined) refuse(walk, `${at}/${key}`, `a root without properties ${why}, so '${key}' would not be kept`);
+}
+
 const isObjectType = (s: Record<string, unknown>) => typeof s.type === "string" && s.type.toLowerCase() === "object";
 
 /**
@@ -183,7 +213,8 @@ function sendable(out: Record<string, unknown>, at: string, walk: Walk, root = f
   if (out.type === undefined && !("anyOf" in out) && !("enum" in out) && ("properties" in out || "required" in out)) out = { type: "object", ...out };
   if (isEmptyMap(out.properties)) out = withoutKeys(out, "properties");
   if (isEmptyList(out.required)) out = withoutKeys(out, "required");
-  out = objectAsSent(out, at, walk, root);
+  if (root && walk.use === "responseSchema") refuseUnheldRoot(out, at, walk);
+  out = withoutKeys(objectAsSent(out, at, walk, root), "additionalProperties");
   if (Array.isArray(out.anyOf)) out = { ...out, anyOf: out.anyOf.map((b) => (isObject(b) ? objectAsSent(b, at, walk, false) : b)) };
   return out;
 }
@@ -237,12 +268,17 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): Record
       out.items = child(value, here, depth + 1, walk);
     } else if (key === "anyOf") {
       if (!Array.isArray(value)) refuse(walk, here, "anyOf must be a list of schemas");
-      out.anyOf = value.map((v, i) => child(v, `${here}/${i}`, depth + 1, walk));
+      // A lone branch beside null ones is folded into this schema (withoutNullBranches) and judged as it (sendable), root included.
+      const branches = value.map((v, i) => convert(v, `${here}/${i}`, depth + 1, walk));
+      const folds = branches.some(isNull) && branches.filter((b) => !isNull(b)).length === 1;
+      out.anyOf = folds ? branches : branches.map((b, i) => sendable(b, `${here}/${i}`, walk));
     } else out[key] = value;
   }
   // The schema's own keywords join what a reference or allOf brought (properties, required) or win over it (a description next to $ref).
   out = merge(merged, out, at, walk);
   if (!saysNothing(additional) && isRecord(out)) refuse(walk, `${at}/additionalProperties`, "an object without properties whose additionalProperties is a schema (a typed record, a dictionary) has no equivalent");
+  // Kept until sent (sendable drops it) so that a response schema's root sent as JSON mode can be refused for it.
+  if (additional === false && isRecord(out)) out.additionalProperties = false;
   if (Array.isArray(out.type)) {
     if ("anyOf" in out) refuse(walk, `${at}/type`, "a type list next to anyOf has no equivalent");
     out = splitTypeList(out) ?? refuse(walk, `${at}/type`, "a type list must allow something besides null");
@@ -256,8 +292,11 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): Record
   return out;
 }
 
-/** The Gemini schema for a client's JSON schema sent as `use`; `param` names it in a refusal. */
-export function toGeminiSchema(schema: unknown, param: string, use: SchemaUse): Record<string, unknown> {
-  const walk: Walk = { root: schema, param, use, inlining: [], nodes: 0 };
+/**
+ * The Gemini schema for a client's JSON schema sent as `use`; `param` names it in a refusal. `strict`
+ * (a response format's json_schema.strict) refuses a root that would be sent as JSON mode.
+ */
+export function toGeminiSchema(schema: unknown, param: string, use: SchemaUse, { strict = false } = {}): Record<string, unknown> {
+  const walk: Walk = { root: schema, param, use, strict, inlining: [], nodes: 0 };
   return sendable(convert(schema, "#", 0, walk), "#", walk, true);
 }
