@@ -1,13 +1,14 @@
 /**
  * A stream whose vendor sent its final usage (OpenAI's `choices: []` usage chunk or usage on a finish
  * chunk after which every choice has finished, DeepSeek's, Mistral's, Together's; Anthropic's
- * message_delta with output_tokens, Gemini's usageMetadata with the answer's count) and was then cut
+ * message_delta with output_tokens, Gemini's usageMetadata with the answer's count at or after the
+ * finishReason: usage that came once every choice had finished) and was then cut
  * before its end (client gone, deadline, shutdown) is charged that usage as the vendor reported it, as
  * the same stream read to its end and the same answer unstreamed are: the streamed-characters estimate
  * (one token per 4 characters) is for a stream without such a count. It was charged the larger of the
  * two, field by field, so an answer whose text (or visible reasoning) ran over 4 characters a token was
  * charged above the vendor's own count. Usage a vendor reports while a choice is still being written
- * (vLLM's on every chunk) is not final: the larger still counts there.
+ * (vLLM's on every chunk, Gemini's running counts) is not final: the larger still counts there.
  */
 import { describe, expect, test } from "bun:test";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
@@ -184,6 +185,11 @@ describe("Gemini", () => {
       ctx(),
     );
     expect(unstreamed.usage).toEqual(usage(12, 50));
+  });
+
+  test("the answer's count on an event before its finishReason (a running count), then the client leaves: the larger of it and the streamed estimate, as vLLM's", async () => {
+    const read = event(half, { promptTokenCount: 12, candidatesTokenCount: 10, totalTokenCount: 22 }) + event(half, { promptTokenCount: 12, candidatesTokenCount: 20, totalTokenCount: 32 });
+    expect(await clientLeaves(createGeminiStreamTranslator(ctx()), read)).toEqual(usage(12, 100));
   });
 
   test("usage with the prompt's count only, then the client leaves: Gemini's input and the streamed estimate, as before", async () => {

@@ -226,12 +226,15 @@ export interface StreamTranslator {
    */
   partialUsage?(): NormalizedUsage | null;
   /**
-   * The usage the vendor sent as its count of the whole answer so far, the one its stream ends on
-   * (OpenAI's `choices: []` usage chunk, Anthropic's message_delta with output_tokens, Gemini's
-   * usageMetadata with the answer's count), null until then or for a vendor that reports as it goes
-   * (usage on chunks with choices: vLLM's continuous usage). A stream cut short after it is charged it
-   * as is, as the same stream read to its end and the answer unstreamed are (VendorStream.usageSoFar):
-   * the streamed-characters estimate is only for what the vendor did not count.
+   * The vendor's count of the whole answer: usage that came on an event after which every choice seen
+   * had finished, the usage the stream ends on; null until then. OpenAI format: the `choices: []` usage
+   * chunk, or usage on a finish chunk after which every choice has its finish_reason (DeepSeek,
+   * Mistral, Together); Anthropic: message_delta with output_tokens (after the last content block,
+   * with the stop_reason); Gemini: usageMetadata with the answer's count at or after every candidate's
+   * finishReason. Usage that came while a choice was still being written (vLLM's continuous usage,
+   * Gemini's running counts) is a running count, not this. A stream cut short after it is charged it
+   * as is, as the same stream read to its end and the answer unstreamed are (VendorStream.usageSoFar);
+   * before it, the larger of the running count and the streamed-characters estimate.
    */
   finalUsage?(): NormalizedUsage | null;
 }

@@ -191,7 +191,8 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
       return { chunks: out.closingUsage(normalized), usage: normalized };
     },
     partialUsage: () => (sawUsage ? convertAnthropicUsage(usage) : null),
-    // message_delta's output_tokens is the answer's count, the usage finish() charges.
+    // message_delta's output_tokens is the answer's count (it comes after the last content block, with
+    // the stop_reason: the answer has finished), the usage finish() charges.
     finalUsage: () => (sawOutput ? convertAnthropicUsage(usage) : null),
     ended: () => stopped,
   };

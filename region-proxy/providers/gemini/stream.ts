@@ -148,8 +148,11 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       return { chunks: [...out.announce(ends), ...out.closingUsage(normalized)], usage: normalized };
     },
     partialUsage: () => (usage ? convertGeminiUsage(usage) : null),
-    // Usage with the answer's count covers the answer up to its event (cumulative), the usage finish() charges.
-    finalUsage: () => (usage && hasGeminiAnswerCount(usage) ? convertGeminiUsage(usage) : null),
+    // The answer's count on an event at or after every candidate's finishReason (complete) is the count
+    // of the whole answer, the usage finish() charges; before that it is a running count. An older
+    // model's every event carries a finishReason, so its usage so far reads final at each: what finish()
+    // would charge had the stream ended there.
+    finalUsage: () => (complete && finished() && usage && hasGeminiAnswerCount(usage) ? convertGeminiUsage(usage) : null),
     endsIfQuietForMs: () => (complete ? (current ? END_GRACE_MS : LEGACY_END_GRACE_MS) : null),
   };
 }
