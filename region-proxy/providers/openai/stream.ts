@@ -72,7 +72,7 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
       }
       if (chunk.usage != null) {
         usage = convertOpenAIUsage(chunk.usage);
-        usageFinal = unfinished === 0;
+        usageFinal = unfinished === 0 && (chunk.choices.length === 0 || finishedOf.size === 1);
         // Usage that cannot be billed counts as none sent (usage-counts.ts): the client never sees it.
         if (!usage) {
           if (chunk.choices.length === 0) return [];
@@ -123,10 +123,11 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
 
   /** Notes the choice's index and whether it has finished (a checked choice: integer index, string or null finish_reason). */
   function track(choice: ChatCompletionChunk["choices"][number]): void {
-    const finished = choice.finish_reason != null;
+    const finished = !!choice.finish_reason;
     const was = finishedOf.get(choice.index);
     if (was === undefined) {
       finishedOf.set(choice.index, finished);
+      usageFinal = false;
       if (!finished) unfinished++;
     } else if (!was && finished) {
       finishedOf.set(choice.index, true);
