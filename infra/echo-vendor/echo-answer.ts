@@ -17,7 +17,10 @@
  *
  * `n` gives n equal choices; `stop` cuts the content before the earliest stop sequence (finish
  * "stop"), then max_tokens (or max_completion_tokens) cuts it, or a call's arguments, to that many
- * pieces (finish "length", the call's arguments the kept pieces, as OpenAI cuts a call at the cap);
+ * pieces (finish "length", the call's arguments the kept pieces, as OpenAI cuts a call at the cap).
+ * Any content (the plain echo, json_object's) is held to the same budget as an instance: at most
+ * MAX_ANSWER_CHARS / n characters in at most as many pieces as JSON_DELTA_CHARS slices of it, the rest
+ * cut as a model's output cap cuts it (whole pieces, finish "length", usage the pieces sent);
  * `logprobs` asks each choice's content tokens with logprob 0 (openai-wire.ts).
  *
  * @example echoAnswer(readChatRequest({ messages: [{ role: "user", content: "hi" }] }), "chatcmpl-echo1").choices[0].pieces // ["Echo:", " hi"]
@@ -55,9 +58,9 @@ export interface EchoAnswer {
 const ARGUMENT_DELTA_CHARS = 8;
 const JSON_DELTA_CHARS = 8;
 /**
- * The most characters of JSON content or arguments all n choices may carry together: streamed in
- * 8-character deltas of ~250 bytes each (more with logprobs), 2,000,000 characters is under 100 MB on
- * the wire, well within the proxy's 256 MB vendor-body bound.
+ * The most characters of content (plain or JSON) or arguments all n choices may carry together:
+ * streamed in deltas of 8 characters or (fewer) longer ones, ~250 bytes each (more with logprobs),
+ * 2,000,000 characters is under 100 MB on the wire, well within the proxy's 256 MB vendor-body bound.
  */
 export const MAX_ANSWER_CHARS = 2_000_000;
 
@@ -124,6 +127,22 @@ function cutAtStop(text: string, stops: string[]): string | null {
   return at.length > 0 ? text.slice(0, Math.min(...at)) : null;
 }
 
+/**
+ * The content's pieces within `maxChars` characters and maxChars / JSON_DELTA_CHARS pieces (so a
+ * stream of short pieces is no longer on the wire than one of JSON slices), and whether that cut it.
+ * Only the text's first maxChars + 1 characters are split: a piece ending past maxChars is never kept.
+ */
+function withinBudget({ split }: Content, text: string, maxChars: number): { pieces: string[]; cut: boolean } {
+  const all = split(text.length > maxChars ? text.slice(0, maxChars + 1) : text);
+  const maxPieces = Math.ceil(maxChars / JSON_DELTA_CHARS);
+  let chars = 0;
+  for (const [i, piece] of all.entries()) {
+    chars += piece.length;
+    if (chars > maxChars || i >= maxPieces) return { pieces: all.slice(0, i), cut: true };
+  }
+  return { pieces: all, cut: false };
+}
+
 /** The first `maxTokens` pieces (one completion token each) when there are more, else null (nothing cut). */
 function capped(all: string[], maxTokens: number | undefined): string[] | null {
   return maxTokens !== undefined && maxTokens > 0 && all.length > maxTokens ? all.slice(0, maxTokens) : null;
@@ -141,8 +160,9 @@ export function echoAnswer(request: ChatRequest, id: string): EchoAnswer | Refus
   // Built and cut once; the n choices share them.
   const call = tool ? toolCall(tool, args, "") : null;
   const keptArgs = call ? capped(call.pieces, maxTokens) : null;
-  const all = answer ? answer.split(cutAtStop(answer.text, stops) ?? answer.text) : [];
-  const kept = capped(all, maxTokens);
+  const budgeted = answer ? withinBudget(answer, cutAtStop(answer.text, stops) ?? answer.text, budget) : { pieces: [], cut: false };
+  const all = budgeted.pieces;
+  const kept = capped(all, maxTokens) ?? (budgeted.cut ? all : null);
   const choices = Array.from({ length: n }, (_, index): EchoChoice => {
     if (call) {
       const callId = id.replace(/^chatcmpl-/, "call_") + (index > 0 ? `_${index}` : "");

@@ -22,41 +22,49 @@ export interface EchoStreamPlan {
   onAbandoned: () => void;
 }
 
-/** The deltas of one choice, role first, finish last. */
+/** The deltas of one choice, role first, finish last, each made when pulled. */
 type Frame = { delta: object; finish: string | null; logprobs?: unknown };
 
-function choiceFrames(choice: EchoChoice): Frame[] {
+function* choiceFrames(choice: EchoChoice): Generator<Frame> {
   const call = choice.toolCall;
   // A call's first delta carries the role with it, as OpenAI streams one.
   const first = call ? { tool_calls: [{ index: 0, id: call.id, type: "function", function: { name: call.name, arguments: "" } }] } : {};
-  const out: Frame[] = [{ delta: { role: "assistant", content: call ? null : "", ...first, refusal: null }, finish: null }];
-  for (const piece of choice.pieces) out.push({ delta: { content: piece }, finish: null, logprobs: logprobsBody([piece], choice.logprobs) });
-  for (const piece of call?.pieces ?? []) out.push({ delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, finish: null });
-  out.push({ delta: {}, finish: choice.finish });
-  return out;
+  yield { delta: { role: "assistant", content: call ? null : "", ...first, refusal: null }, finish: null };
+  for (const piece of choice.pieces) yield { delta: { content: piece }, finish: null, logprobs: logprobsBody([piece], choice.logprobs) };
+  for (const piece of call?.pieces ?? []) yield { delta: { tool_calls: [{ index: 0, function: { arguments: piece } }] }, finish: null };
+  yield { delta: {}, finish: choice.finish };
+}
+
+/** Every SSE frame of the answer in order, one at a time: each choice's, the usage chunk, [DONE]. */
+function* sseFrames(plan: EchoStreamPlan): Generator<string> {
+  const { id, created, model } = plan;
+  const perChunkUsage = plan.includeUsage ? null : undefined;
+  for (const choice of plan.choices) {
+    for (const { delta, finish, logprobs } of choiceFrames(choice)) {
+      yield sse(chunkBody(id, created, model, [{ index: choice.index, delta, logprobs: logprobs ?? null, finish_reason: finish }], perChunkUsage));
+    }
+  }
+  if (plan.includeUsage) yield sse(chunkBody(id, created, model, [], plan.usage));
+  yield SSE_DONE;
 }
 
 export function echoStream(plan: EchoStreamPlan): Response {
-  const { id, created, model } = plan;
-  const perChunkUsage = plan.includeUsage ? null : undefined;
-  const frames: string[] = plan.choices.flatMap((choice) =>
-    choiceFrames(choice).map(({ delta, finish, logprobs }) => sse(chunkBody(id, created, model, [{ index: choice.index, delta, logprobs: logprobs ?? null, finish_reason: finish }], perChunkUsage))),
-  );
-  if (plan.includeUsage) frames.push(sse(chunkBody(id, created, model, [], plan.usage)));
-  frames.push(SSE_DONE);
-  const limit = plan.dropAfterFrames ?? frames.length;
+  const frames = sseFrames(plan);
+  const limit = plan.dropAfterFrames ?? Infinity;
   const encoder = new TextEncoder();
-  let index = 0;
+  let sent = 0;
   let finished = false;
   const stream = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      if (index >= limit) {
+      const next = sent < limit ? frames.next() : null;
+      if (!next || next.done) {
         finished = true;
         controller.close();
         return;
       }
       if (plan.delayMs) await Bun.sleep(plan.delayMs);
-      controller.enqueue(encoder.encode(frames[index++]!));
+      sent++;
+      controller.enqueue(encoder.encode(next.value));
     },
     cancel() {
       if (!finished) plan.onAbandoned();
