@@ -5,10 +5,19 @@
  * lands in the next day's level and the day it checks holds less (a monthly budget resets at a
  * midnight too). Waits at most `spanMs`, and only then: give the test that much more timeout.
  *
- * @example await clearOfDayEnd(20_000); const day = periodKeys(new Date(), "UTC").day;
+ * `unit: "month"` is for a test that checks only a month's level: it waits only when the month ends
+ * within the span, not at every midnight.
+ *
+ * A span must be 0 to one hour: at a day or more the day always ends within it and the wait would
+ * never end, so anything else (NaN and Infinity too) is a RangeError.
+ *
+ * @example await clearOfDayEnd(20_000); const day = periodLabels(new Date(), "UTC").day;
  */
 import { periodLabels } from "../../shared/time/local-date.ts";
 
-export async function clearOfDayEnd(spanMs: number, timeZone = "UTC"): Promise<void> {
-  while (periodLabels(Date.now(), timeZone).day !== periodLabels(Date.now() + spanMs, timeZone).day) await Bun.sleep(50);
+const MAX_CLEAR_SPAN_MS = 3_600_000;
+
+export async function clearOfDayEnd(spanMs: number, timeZone = "UTC", { unit = "day" }: { unit?: "day" | "month" } = {}): Promise<void> {
+  if (!(spanMs >= 0 && spanMs <= MAX_CLEAR_SPAN_MS)) throw new RangeError(`clearOfDayEnd: spanMs must be 0 to ${MAX_CLEAR_SPAN_MS} ms, got ${spanMs}`);
+  while (periodLabels(Date.now(), timeZone)[unit] !== periodLabels(Date.now() + spanMs, timeZone)[unit]) await Bun.sleep(50);
 }
