@@ -47,3 +47,11 @@ test("as OpenAI: any tool_choice but 'none' needs tools, and tools may not be an
   expect(await refusedWith({ tools: [], tool_choice: "none" })).toEqual(empty);
   expect((await refusedWith({ tools, tool_choice: "auto" }))[0]).toBe(200);
 });
+
+test("as OpenAI: parallel_tool_calls, true or false, needs tools", async () => {
+  const withoutTools = refusal("Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.", "parallel_tool_calls", null);
+  expect(await refusedWith({ parallel_tool_calls: true })).toEqual(withoutTools);
+  expect(await refusedWith({ parallel_tool_calls: false })).toEqual(withoutTools);
+  expect((await refusedWith({ parallel_tool_calls: null }))[0]).toBe(200);
+  expect((await refusedWith({ tools, parallel_tool_calls: false }))[0]).toBe(200);
+});

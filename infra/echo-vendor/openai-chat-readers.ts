@@ -3,7 +3,8 @@
  * and the test fakes (test/fakes/openai-chat-request.ts: openai.ts, azure.ts) share, so both refuse a
  * wrong one in OpenAI's words (https://platform.openai.com/docs/api-reference/chat/create): `messages`
  * a non-empty array, `tools` a non-empty array of function (or custom) tools with a name, `tool_choice`
- * "none" / "auto" / "required" or a named function, and anything but "none" only with tools,
+ * "none" / "auto" / "required" or a named function, and anything but "none" only with tools (as
+ * `parallel_tool_calls`),
  * `response_format` an object with a known type, `max_tokens` / `max_completion_tokens` integers of at
  * least 1, `stream` and `stream_options.include_usage` booleans. An optional field given as null is
  * "not given", as OpenAI takes it.
@@ -27,6 +28,8 @@ const emptyArray = (param: string) => new Refusal(`Invalid '${param}': empty arr
 
 /** OpenAI's answer to a tool_choice (but "none") with no tools (sent without one by clients that force a call). */
 export const TOOL_CHOICE_WITHOUT_TOOLS = new Refusal("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", "tool_choice", null);
+/** OpenAI's answer to parallel_tool_calls (true or false) with no tools (https://github.com/openai/swarm/issues/30). */
+export const PARALLEL_TOOL_CALLS_WITHOUT_TOOLS = new Refusal("Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.", "parallel_tool_calls", null);
 
 /** A string field that must be one of `allowed`; undefined when not given. */
 export function oneOf(param: string, value: unknown, allowed: string[]): string | undefined | Refusal {
@@ -75,13 +78,14 @@ function readToolChoice(value: unknown): ToolChoice | Refusal {
   return typeof name === "string" ? { name } : wrongField("tool_choice.function.name", "a string", name);
 }
 
-/** `tools` and `tool_choice` read together: a tool_choice but "none" needs tools. */
+/** `tools`, `tool_choice` and `parallel_tool_calls` read together: a tool_choice but "none", and parallel_tool_calls, need tools. */
 export function readToolUse(body: Record<string, unknown>): { tools: FunctionTool[]; choice: ToolChoice } | Refusal {
   const tools = readTools(body.tools);
   if (tools instanceof Refusal) return tools;
   const choice = readToolChoice(body.tool_choice);
   if (choice instanceof Refusal) return choice;
   if (body.tool_choice != null && body.tool_choice !== "none" && body.tools == null) return TOOL_CHOICE_WITHOUT_TOOLS;
+  if (body.parallel_tool_calls != null && body.tools == null) return PARALLEL_TOOL_CALLS_WITHOUT_TOOLS;
   return { tools, choice };
 }
 

@@ -182,6 +182,37 @@ export function describeConformance(vendor: ConformanceVendor): void {
       expect(none.choices[0]!.message.content).toBeTruthy();
     });
 
+    test("tools: [], and a tool_choice or parallel_tool_calls that forces nothing without tools, answer as a request without them", async () => {
+      const messages = user("no tools here");
+      const plain = await client.chat.completions.create({ model: "main", messages });
+      const shapes: Partial<OpenAI.ChatCompletionCreateParamsNonStreaming>[] = [
+        { tools: [] },
+        { tool_choice: "auto" },
+        { tool_choice: "none" },
+        { tools: [], tool_choice: "auto" },
+        { tools: [], tool_choice: "none" },
+        { parallel_tool_calls: true },
+        { tools: [], tool_choice: "auto", parallel_tool_calls: true },
+      ];
+      const answers: Record<string, unknown> = {};
+      const expected: Record<string, unknown> = {};
+      for (const shape of shapes) {
+        const key = JSON.stringify(shape);
+        const r = await client.chat.completions.create({ model: "main", messages, ...shape }).catch((e: Error) => e);
+        answers[key] = r instanceof Error ? r.message : { text: r.choices[0]!.message.content, prompt: r.usage!.prompt_tokens };
+        expected[key] = { text: plain.choices[0]!.message.content, prompt: plain.usage!.prompt_tokens };
+      }
+      expect(answers).toEqual(expected);
+      const streamed = await client.chat.completions.create({ model: "main", messages, tools: [], tool_choice: "auto", parallel_tool_calls: true, stream: true });
+      let text = "";
+      for await (const chunk of streamed) text += chunk.choices[0]?.delta.content ?? "";
+      expect(text).toBe(plain.choices[0]!.message.content!);
+      // A choice that forces a call still needs a tool to call.
+      const forced = await client.chat.completions.create({ model: "main", messages, tools: [], tool_choice: "required" }).catch((e) => e);
+      expect(forced).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(forced.param).toBe("tool_choice");
+    });
+
     test("structured output: json_schema and json_object answer JSON", async () => {
       const schema = await client.chat.completions.create({
         model: "main",

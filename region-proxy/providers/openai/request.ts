@@ -5,8 +5,10 @@
  * gets the one its reservation counted, when there is one (ChatRequest's outputCap), as
  * max_completion_tokens, which OpenAI refuses beside `prediction`: that pair is refused before the call
  * (./prediction-under-cap.ts). Gemini's thought signatures on replayed tool calls are left out (OpenAI
- * refuses the field). A service tier, audio or a separately billed feature the gateway cannot price
- * is refused (../service-tier.ts, ../unpriced-audio.ts, ../unrecorded-charges.ts).
+ * refuses the field), and so are `tools: []` and, without tools, a tool_choice or parallel_tool_calls
+ * that forces nothing (./without-idle-tool-fields.ts). A service tier, audio or a separately billed
+ * feature the gateway cannot price is refused (../service-tier.ts, ../unpriced-audio.ts,
+ * ../unrecorded-charges.ts).
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
@@ -14,6 +16,7 @@ import { refuseUnpricedServiceTier } from "../service-tier.ts";
 import { refuseUnpricedAudio } from "../unpriced-audio.ts";
 import { refuseUnrecordedCharges } from "../unrecorded-charges.ts";
 import { refusePredictionUnderCap } from "./prediction-under-cap.ts";
+import { withoutIdleToolFields } from "./without-idle-tool-fields.ts";
 
 /**
  * The messages with Gemini's `extra_content` (its thought signature, ../gemini/thought-signature.ts)
@@ -52,7 +55,8 @@ export function buildOpenAIRequest(req: ChatRequest, target: SnapshotDeployment,
   refuseUnrecordedCharges(req.raw);
   // OpenAI rejects stream_options without stream (and `delete` would make the body a slow dictionary object).
   const { stream_options: clientOptions, ...rest } = req.raw;
-  const body: Record<string, unknown> = { ...rest, model: target.model };
+  // tools: [], and without tools a tool_choice or parallel_tool_calls that forces nothing, are left out (OpenAI refuses them).
+  const body: Record<string, unknown> = { ...withoutIdleToolFields(rest), model: target.model };
   if (Array.isArray(rest.messages)) body.messages = withoutGeminiExtras(rest.messages);
   // The client's own cap passes as sent; with none, the cap its budget or TPM reservation counted.
   const cap = outputCapOf(req);
