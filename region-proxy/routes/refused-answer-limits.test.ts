@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { ZERO_USAGE, type NormalizedUsage } from "../../shared/money/cost.ts";
 import { hashSecret } from "../../shared/ids.ts";
+import { clearOfDayEnd } from "../../test/support/clear-of-day-end.ts";
 import type { RunningProxy } from "../main.ts";
 import type { Limits } from "../pipeline/limits.ts";
 import { createProxyFixture, PRICE, REGION, waitFor, type ProxyFixture } from "../testing/proxy-fixture.ts";
@@ -92,6 +93,9 @@ test("the ticket settles with the sum of every billed call: the refused ones and
 });
 
 test("the budget ledger is charged every refused call: what is left no longer fits a request it would have fitted", async () => {
+  // The proxy books each call in the UTC day it arrived: run across midnight, the refused calls spent
+  // in the day before and the new day's fresh budget admitted the request expected to be refused.
+  await clearOfDayEnd(10_000);
   // A reservation of about 1,200 µ$ fits the fresh 3,000 µ$ budget.
   const reserveMaxTokens = 600;
   // Two refused calls spend 2,200 µ$ (charging only one would leave 1,900, room for that reservation).
@@ -99,4 +103,4 @@ test("the budget ledger is charged every refused call: what is left no longer fi
   expect(await send(budgeted, "good", reserveMaxTokens)).toBe(429);
   // Something small still fits.
   expect(await send(budgeted, "good", 10)).toBe(200);
-});
+}, 15_000);
