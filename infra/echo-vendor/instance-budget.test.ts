@@ -48,3 +48,12 @@ test("repeated allOf: [{$ref: '#'}] parts (doubling each level) are refused, not
   // A few $ref parts are merged as before.
   expect(minimalInstance({ $defs: { a: { type: "integer" } }, allOf: [{ $ref: "#/$defs/a" }, { minimum: 2 }] }, "hi")).toBe(2);
 });
+
+test("an untyped node ({} or only a description) counts the text it writes against the budget", () => {
+  const text = "x".repeat(1000);
+  // 5000 untyped items of 1000 characters: 5,000,000 characters, five times MAX_INSTANCE_CHARS.
+  expect(() => minimalInstance({ type: "array", minItems: 5000, items: {} }, text)).toThrow(SchemaError);
+  expect(() => minimalInstance({ type: "object", minProperties: 5000, additionalProperties: { description: "any" } }, text)).toThrow(SchemaError);
+  expect(() => minimalInstance({ type: "array", minItems: 2, items: {} }, text, { maxChars: 1500 })).toThrow(SchemaError);
+  expect(minimalInstance({ type: "array", minItems: 2, items: {} }, text, { maxChars: 2100 })).toEqual([text, text]);
+});

@@ -189,6 +189,7 @@ function instance(node: unknown, cx: Context, depth: number): unknown {
       return Object.fromEntries(keys.map((key) => [spend(cx, key.length, key), instance(schemaOf(node, key), cx, depth + 1)]));
     }
     default:
-      return text;
+      // No type: the text, counted like any string written.
+      return spend(cx, text.length, text);
   }
 }
