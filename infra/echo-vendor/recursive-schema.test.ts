@@ -77,3 +77,13 @@ test("a size it will not build (minItems, minLength in the millions) is a schema
   expect(() => minimalInstance({ type: "array", items: { type: "integer" }, minItems: 1e9 }, "hi")).toThrow("minItems 1000000000");
   expect(() => minimalInstance({ type: "string", minLength: 1e9 }, "hi")).toThrow("minLength 1000000000");
 });
+
+test("a $ref is read through the schema's own keys only: '#/__proto__/constructor' points to nothing", async () => {
+  for (const ref of ["#/__proto__/constructor", "#/constructor", "#/properties/toString", "#/$defs/a/hasOwnProperty"]) {
+    const schema = { type: "object", $defs: { a: { type: "string" } }, properties: { x: { $ref: ref } }, required: ["x"] };
+    expect(() => minimalInstance(schema, "hi")).toThrow(`reference '${ref}' points to nothing in the schema.`);
+  }
+  const res = await echo.post("/v1/chat/completions", { model: "echo-1", messages: ask, response_format: { type: "json_schema", json_schema: { name: "x", schema: { $ref: "#/__proto__/constructor" } } } });
+  expect([res.status, ((await res.json()) as { error: { param: string } }).error.param]).toEqual([400, "response_format"]);
+  expect(minimalInstance({ $defs: { "a/b": { type: "integer" } }, $ref: "#/$defs/a~1b" }, "hi")).toBe(0);
+});

@@ -65,7 +65,8 @@ function resolve(ref: string, root: unknown): unknown {
   let node = root;
   for (const raw of ref.slice(1).split("/").filter((p) => p !== "")) {
     const key = decoded(raw, ref).replace(/~1/g, "/").replace(/~0/g, "~");
-    node = isObject(node) || Array.isArray(node) ? (node as Record<string, unknown>)[key] : undefined;
+    // Own keys only: `#/__proto__/constructor` is not in the schema, however the object inherits it.
+    node = (isObject(node) || Array.isArray(node)) && Object.hasOwn(node, key) ? (node as Record<string, unknown>)[key] : undefined;
   }
   if (node === undefined) throw new SchemaError(`reference '${ref}' points to nothing in the schema.`);
   return node;
