@@ -221,6 +221,11 @@ describe("gemini buildRequest", () => {
     expect(body(req({ raw: { service_tier: "default" } }))).toEqual(body(req({})));
   });
 
+  test("parallel_tool_calls: false without tools asks for nothing (no function can be called): accepted and not sent", () => {
+    expect(body(req({ raw: { parallel_tool_calls: false } }))).toEqual(body(req({})));
+    expect(body(req({ raw: { tools: [], parallel_tool_calls: false } }))).toEqual(body(req({ raw: { tools: [] } })));
+  });
+
   test("a schema Gemini cannot take is refused naming the tool's parameters or the response format", () => {
     const recursive = { $defs: { N: { type: "object", properties: { next: { $ref: "#/$defs/N" } } } }, $ref: "#/$defs/N" };
     const cases: [Partial<ChatRequest>, string][] = [

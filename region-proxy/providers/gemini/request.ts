@@ -74,7 +74,7 @@ function candidateCount(n: number, model: string): number {
 
 /** The JSON body Gemini expects for this chat request to `model` (the deployment's model id). */
 export function toGeminiBody(req: ChatRequest, model = ""): Record<string, unknown> {
-  refuseUnsupported(req.raw);
+  refuseUnsupported(req.raw, (req.tools?.length ?? 0) > 0);
   const { systemInstruction, contents } = convertMessages(req.messages);
   const generationConfig: Record<string, unknown> = { ...responseFormat(req.response_format) };
   // Refused before the call, naming the field, so a chain skips this deployment for one that can.
