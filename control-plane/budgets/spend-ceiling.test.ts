@@ -7,6 +7,7 @@
 import { expect, test } from "bun:test";
 import { LEASES_PATH, type LeaseAnswer, type LeaseGrant } from "../../shared/leases/lease-wire.ts";
 import { MAX_EVENT_COST_MICROS, type UsageBatchAck } from "../../shared/usage/usage-event.ts";
+import { clearOfDayEnd } from "../../test/support/clear-of-day-end.ts";
 import { useUsageIngest } from "../usage/use-usage-ingest.ts";
 import { addMicros, MAX_SPEND_MICROS } from "./spend-ceiling.ts";
 
@@ -107,6 +108,9 @@ test("ledger rows summing past bigint (written before the bound) get a saturated
 });
 
 test("budgetStatus adds regions' spend past 2^53 into the ceiling, not an inexact figure", async () => {
+  // The rows are written at this process's now and budgetStatus reads the UTC day current when it is
+  // asked: a midnight in between, and the day it reads has spent nothing.
+  await clearOfDayEnd(10_000);
   await ingest.sql`update tenants set daily_budget_micros = ${CAP} where id = ${ingest.s.tenantId}`;
   const now = new Date().toISOString();
   await legacyUsage("eu", now, "5000000000000000000", 2);
@@ -118,4 +122,4 @@ test("budgetStatus adds regions' spend past 2^53 into the ceiling, not an inexac
   expect(budgetStatus.levels).toEqual([
     { period: expect.stringMatching(/^day:/), capMicros: String(CAP), spentMicros: String(MAX_SPEND_MICROS), reservedMicros: "0", remainingMicros: "0" },
   ]);
-});
+}, 15_000);
