@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { twoApprovers, type ActingPrincipal } from "../../control-plane/testing/principals.ts";
+import { clearOfDayEnd } from "../support/clear-of-day-end.ts";
 import { eventually, startStack, type TestStack } from "../support/stack.ts";
 
 let stack: TestStack;
@@ -52,11 +53,14 @@ async function admitted(region: string, requests: number): Promise<number> {
 }
 
 test("a cap lowered below the global spend admits nothing in either region once it runs the new snapshot", async () => {
+  // The proxies book each request in the UTC day it arrived: a midnight between the first requests and
+  // the last check leaves the new day with nothing spent, and the lowered cap admits again.
+  await clearOfDayEnd(30_000);
   // 40 requests in the EU and 20 in the US: more than $0.10 together, the US's own spend under it.
   expect(await Promise.all([admitted("eu", 40), admitted("us", 20)])).toEqual([40, 20]);
   await setCap(0.1);
   expect(await Promise.all([admitted("eu", 10), admitted("us", 10)])).toEqual([0, 0]);
-}, 60_000);
+}, 90_000);
 
 test("a raised cap admits in both regions within about a second of their new snapshot", async () => {
   // Both leases are exhausted under $0.10 (the test before). Raised far enough that the region asking
