@@ -1,9 +1,9 @@
 /**
  * A Chat Completions body as the echo vendor reads it, every field checked before an answer is built
- * (echo-answer.ts), a wrong one OpenAI's 400 (a Refusal): `messages` a non-empty array of objects;
- * tools, tool_choice, response_format, max_tokens / max_completion_tokens and stream as the test fakes
- * read them (openai-chat-readers.ts), a named function present in tools; `n` 1..128; `stop` a string or
- * up to 4; `top_logprobs` 0..20 and only with `logprobs: true`.
+ * (echo-answer.ts), a wrong one OpenAI's 400 (a Refusal): messages, tools, tool_choice,
+ * response_format, max_tokens / max_completion_tokens and stream as the test fakes read them
+ * (openai-chat-readers.ts); `n` 1..128; `stop` a string or up to 4; `top_logprobs` 0..20 and only with
+ * `logprobs: true`.
  *
  * @example readChatRequest({ messages: [{ role: "user", content: "hi" }], n: 2 }) // { n: 2, stops: [], … }
  */
@@ -48,17 +48,8 @@ function stopSequences(value: unknown): string[] | Refusal {
   return value;
 }
 
-/** The messages: a non-empty array of objects (their content read leniently, echo-reply.ts). */
-function messagesOf(value: unknown): EchoMessage[] | Refusal {
-  const messages = readMessages(value);
-  if (messages instanceof Refusal) return messages;
-  const at = messages.findIndex((m) => !isRecord(m));
-  if (at >= 0) return new Refusal(`Invalid type for 'messages[${at}]': expected an object, but got ${typeName(messages[at])} instead.`, `messages[${at}]`, "invalid_type");
-  return messages as EchoMessage[];
-}
-
 export function readChatRequest(body: Record<string, unknown>): ChatRequest | Refusal {
-  const messages = messagesOf(body.messages);
+  const messages = readMessages(body.messages);
   if (messages instanceof Refusal) return messages;
   const n = body.n == null ? 1 : body.n;
   const badN = integerRefusal("n", n, 1, MAX_N);
@@ -72,10 +63,6 @@ export function readChatRequest(body: Record<string, unknown>): ChatRequest | Re
   const toolUse = readToolUse(body);
   if (toolUse instanceof Refusal) return toolUse;
   const { tools, choice } = toolUse;
-  // A call to a function the caller never declared is not an answer OpenAI gives.
-  if (typeof choice === "object" && !tools.some((tool) => tool.name === choice.name)) {
-    return new Refusal(`Invalid value for 'tool_choice': function '${choice.name}' not found in 'tools'.`, "tool_choice", null);
-  }
   const format = readFormat(body.response_format);
   if (format instanceof Refusal) return format;
   const maxTokens = readMaxTokens(body);

@@ -2,12 +2,13 @@
  * Readers of the Chat Completions fields that the echo vendor (echo-answer.ts, `npm start`'s provider)
  * and the test fakes (test/fakes/openai-chat-request.ts: openai.ts, azure.ts) share, so both refuse a
  * wrong one in OpenAI's words (https://platform.openai.com/docs/api-reference/chat/create): `messages`
- * a non-empty array, `tools` a non-empty array of function (or custom) tools with a name, `tool_choice`
- * "none" / "auto" / "required" or a named function, and anything but "none" only with tools (as
- * `parallel_tool_calls`),
+ * a non-empty array of objects with a known role, string content or an array of typed parts (null only
+ * for an assistant) and tool calls of known fields, `tools` a non-empty array of function (or custom)
+ * tools with a name, `tool_choice` "none" / "auto" / "required" or a function named in tools, and
+ * anything but "none" only with tools (as `parallel_tool_calls`),
  * `response_format` an object with a known type, `max_tokens` / `max_completion_tokens` integers of at
- * least 1, `stream` and `stream_options.include_usage` booleans. An optional field given as null is
- * "not given", as OpenAI takes it.
+ * least 1, `stream` and `stream_options.include_usage` booleans, stream_options only with `stream: true`.
+ * An optional field given as null is "not given", as OpenAI takes it.
  *
  * @example readToolUse({ tools: [], tool_choice: "none" }) // Refusal: Invalid 'tools': empty array. …
  */
@@ -38,10 +39,58 @@ export function oneOf(param: string, value: unknown, allowed: string[]): string 
   return allowed.includes(value) ? value : unsupported(param, value, allowed);
 }
 
-/** `messages`: a non-empty array (its items are each reader's own). */
-export function readMessages(value: unknown): unknown[] | Refusal {
+const ROLES = ["system", "assistant", "user", "function", "tool", "developer"];
+/** The fields of a tool call OpenAI takes (https://platform.openai.com/docs/api-reference/chat/create#chat-create-messages). */
+const TOOL_CALL_FIELDS = ["id", "type", "function", "custom"];
+
+/** A message as read: a known role, and content a string, typed parts or (an assistant's) null. */
+export type ChatMessage = { role: string; content: unknown } & Record<string, unknown>;
+
+/**
+ * OpenAI's 400 for the first field of a message's tool call it does not know, as it answers one
+ * ("Unknown parameter: 'messages[1].tool_calls[0].index'.", https://github.com/songquanpeng/one-api/issues/1319):
+ * Gemini's `extra_content`, say, in a history written by another vendor.
+ */
+function unknownToolCallField(calls: unknown, at: string): Refusal | null {
+  if (!Array.isArray(calls)) return null;
+  for (const [j, call] of calls.entries()) {
+    if (!isObject(call)) continue;
+    const field = Object.keys(call).find((key) => !TOOL_CALL_FIELDS.includes(key));
+    if (field !== undefined) {
+      const param = `${at}.tool_calls[${j}].${field}`;
+      return new Refusal(`Unknown parameter: '${param}'.`, param, "unknown_parameter");
+    }
+  }
+  return null;
+}
+
+/** One message's role, tool calls and content, as OpenAI checks them; null when it takes it. */
+function messageRefusal(m: unknown, at: string): Refusal | null {
+  if (!isObject(m)) return wrongType(at, "an object", m);
+  const role = m.role == null ? missing(`${at}.role`) : oneOf(`${at}.role`, m.role, ROLES);
+  if (role instanceof Refusal) return role;
+  const unknown = unknownToolCallField(m.tool_calls, at);
+  if (unknown) return unknown;
+  if (typeof m.content === "string" || (m.content == null && role === "assistant")) return null;
+  if (!Array.isArray(m.content)) return wrongField(`${at}.content`, "one of a string or array of objects", m.content);
+  for (const [j, part] of m.content.entries()) {
+    const p = `${at}.content[${j}]`;
+    if (!isObject(part)) return wrongType(p, "an object", part);
+    if (typeof part.type !== "string") return wrongField(`${p}.type`, "a string", part.type);
+    if (part.type === "text" && typeof part.text !== "string") return wrongField(`${p}.text`, "a string", part.text);
+  }
+  return null;
+}
+
+/** `messages`: a non-empty array (OpenAI's `empty_array` 400 for []) of messages OpenAI takes (messageRefusal). */
+export function readMessages(value: unknown): ChatMessage[] | Refusal {
   if (!Array.isArray(value)) return wrongField("messages", "an array", value);
-  return value.length === 0 ? emptyArray("messages") : value;
+  if (value.length === 0) return emptyArray("messages");
+  for (const [i, m] of value.entries()) {
+    const refused = messageRefusal(m, `messages[${i}]`);
+    if (refused) return refused;
+  }
+  return value as ChatMessage[];
 }
 
 /** A function tool, its parameters (undefined when none) and its place in `tools`. */
@@ -78,7 +127,11 @@ function readToolChoice(value: unknown): ToolChoice | Refusal {
   return typeof name === "string" ? { name } : wrongField("tool_choice.function.name", "a string", name);
 }
 
-/** `tools`, `tool_choice` and `parallel_tool_calls` read together: a tool_choice but "none", and parallel_tool_calls, need tools. */
+/**
+ * `tools`, `tool_choice` and `parallel_tool_calls` read together: a tool_choice but "none", and
+ * parallel_tool_calls, need tools; a named function must be one of them (a call to a function the
+ * caller never declared is not an answer OpenAI gives).
+ */
 export function readToolUse(body: Record<string, unknown>): { tools: FunctionTool[]; choice: ToolChoice } | Refusal {
   const tools = readTools(body.tools);
   if (tools instanceof Refusal) return tools;
@@ -86,6 +139,9 @@ export function readToolUse(body: Record<string, unknown>): { tools: FunctionToo
   if (choice instanceof Refusal) return choice;
   if (body.tool_choice != null && body.tool_choice !== "none" && body.tools == null) return TOOL_CHOICE_WITHOUT_TOOLS;
   if (body.parallel_tool_calls != null && body.tools == null) return PARALLEL_TOOL_CALLS_WITHOUT_TOOLS;
+  if (typeof choice === "object" && !tools.some((tool) => tool.name === choice.name)) {
+    return new Refusal(`Invalid value for 'tool_choice': function '${choice.name}' not found in 'tools'.`, "tool_choice", null);
+  }
   return { tools, choice };
 }
 
@@ -106,11 +162,15 @@ export function readMaxTokens(body: Record<string, unknown>): number | undefined
   return (body.max_completion_tokens ?? body.max_tokens ?? undefined) as number | undefined;
 }
 
-/** `stream` and `stream_options.include_usage`, each a boolean when given. */
+/** OpenAI's answer to stream_options without `stream: true` (https://github.com/BerriAI/litellm/issues/5803). */
+export const STREAM_OPTIONS_WITHOUT_STREAM = new Refusal("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options", null);
+
+/** `stream` and `stream_options.include_usage`, each a boolean when given; stream_options only when streaming. */
 export function readStreaming(body: Record<string, unknown>): { stream: boolean; includeUsage: boolean } | Refusal {
   if (body.stream != null && typeof body.stream !== "boolean") return wrongType("stream", "a boolean", body.stream);
   const options = body.stream_options;
   if (options != null && !isObject(options)) return wrongType("stream_options", "an object", options);
   if (options?.include_usage != null && typeof options.include_usage !== "boolean") return wrongType("stream_options.include_usage", "a boolean", options.include_usage);
+  if (options != null && body.stream !== true) return STREAM_OPTIONS_WITHOUT_STREAM;
   return { stream: body.stream === true, includeUsage: options?.include_usage === true };
 }

@@ -86,8 +86,6 @@ function fault(model: string, raw: Request, stream: boolean): Response | Promise
 
 function chat(body: Record<string, unknown>, raw: Request): Response | Promise<Response> {
   const model = body.model as string;
-  if (!Array.isArray(body.messages) || body.messages.length === 0) return openaiError(400, "[] is too short - 'messages'", "invalid_request_error", "invalid_value", "messages");
-  if (body.stream_options != null && body.stream !== true) return openaiError(400, "The 'stream_options' parameter is only allowed when 'stream' is enabled.", "invalid_request_error", "invalid_value", "stream_options");
   const request = readChatRequest(body);
   if (request instanceof Refusal) return refuse(request);
   const { messages, tools, stream, includeUsage, userText, callName, text } = request;
