@@ -55,9 +55,10 @@ async function clientLeaves(translator: StreamTranslator, read: string): Promise
 }
 
 const usage = (inputTokens: number, outputTokens: number, reasoningTokens = 0): NormalizedUsage => ({ inputTokens, outputTokens, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens });
+/** One OpenAI-format SSE chunk frame. */
+const frame = (choices: unknown[], u?: unknown) => `data: ${JSON.stringify({ id: "x", object: "chat.completion.chunk", created: 1, model: "m", choices, ...(u === undefined ? {} : { usage: u }) })}\n\n`;
 
 describe("OpenAI format", () => {
-  const frame = (choices: unknown[], u?: unknown) => `data: ${JSON.stringify({ id: "x", object: "chat.completion.chunk", created: 1, model: "m", choices, ...(u === undefined ? {} : { usage: u }) })}\n\n`;
   const DONE = "data: [DONE]\n\n";
 
   test("visible reasoning, then the final usage chunk, then cut before [DONE]: the vendor's 90 output / 89 reasoning, not the estimate's 101/100", async () => {
@@ -195,5 +196,57 @@ describe("Gemini", () => {
   test("usage with the prompt's count only, then the client leaves: Gemini's input and the streamed estimate, as before", async () => {
     const read = event(half, { promptTokenCount: 12, totalTokenCount: 12 }) + event(half, { promptTokenCount: 12, totalTokenCount: 12 });
     expect(await clientLeaves(createGeminiStreamTranslator(ctx()), read)).toEqual(usage(12, 100));
+  });
+});
+
+/**
+ * Usage an OpenAI-format stream sent that is not the whole answer's, though every choice seen so far
+ * had finished: a stream cut after it is charged the larger of it and the estimate, not it as is. vLLM
+ * with n > 1 and continuous usage puts each choice's own count on that choice's chunks (only its
+ * closing `choices: []` chunk has the sum); usage that read final goes stale once a new choice appears;
+ * sglang 0.4.x and older Ollama send finish_reason "" on every unfinished chunk.
+ */
+describe("OpenAI-format stream usage that only looks final", () => {
+  test("usage that read final, then a new choice written and finished without usage, cut: not the stale usage as is", async () => {
+    const charged = await readToEnd(
+      createOpenAIStreamTranslator(ctx()),
+      frame([{ index: 0, delta: { role: "assistant", content: LONG }, finish_reason: "stop" }], { prompt_tokens: 12, completion_tokens: 20, total_tokens: 32 }),
+      frame([{ index: 1, delta: { role: "assistant", content: LONG } }]),
+      frame([{ index: 1, delta: {}, finish_reason: "stop" }]),
+    );
+    // 800 characters streamed: 200 by the estimate; the stale 20 covers choice 0 only
+    expect(charged).toEqual(usage(12, 200));
+  });
+
+  test("a usage chunk before any choice (prompt-only), then one choice written and finished, cut before a final usage: not 0 output", async () => {
+    const charged = await readToEnd(
+      createOpenAIStreamTranslator(ctx()),
+      frame([], { prompt_tokens: 12, completion_tokens: 0, total_tokens: 12 }),
+      frame([{ index: 0, delta: { role: "assistant", content: LONG } }]),
+      frame([{ index: 0, delta: {}, finish_reason: "stop" }]),
+    );
+    expect(charged).toEqual(usage(12, 100));
+  });
+
+  test("finish_reason '' on intermediate chunks (sglang 0.4.x, older Ollama) with continuous usage is not final", async () => {
+    const charged = await readToEnd(
+      createOpenAIStreamTranslator(ctx()),
+      frame([{ index: 0, delta: { role: "assistant", content: LONG }, finish_reason: "" }], { prompt_tokens: 12, completion_tokens: 10, total_tokens: 22 }),
+      frame([{ index: 0, delta: { content: LONG }, finish_reason: "" }], { prompt_tokens: 12, completion_tokens: 20, total_tokens: 32 }),
+    );
+    expect(charged).toEqual(usage(12, 200));
+  });
+
+  test("vLLM n: 2 with continuous_usage_stats: its per-chunk usage counts only that choice (previous_num_tokens[i]); the last finish chunk's is not the whole answer's", async () => {
+    const u = (c: number) => ({ prompt_tokens: 12, completion_tokens: c, total_tokens: 12 + c });
+    const charged = await readToEnd(
+      createOpenAIStreamTranslator(ctx()),
+      frame([{ index: 0, delta: { role: "assistant", content: LONG }, finish_reason: null }], u(100)),
+      frame([{ index: 1, delta: { role: "assistant", content: LONG }, finish_reason: null }], u(100)),
+      frame([{ index: 0, delta: { content: "" }, finish_reason: "stop" }], u(100)),
+      frame([{ index: 1, delta: { content: "" }, finish_reason: "stop" }], u(100)),
+      // vLLM's next chunk would be choices: [] with completion_tokens 200 (sum(previous_num_tokens)); cut before it
+    );
+    expect(charged.outputTokens).toBeGreaterThanOrEqual(200);
   });
 });
