@@ -3,11 +3,12 @@
  * `usage: {...}`); it is forwarded only when the client asked for it, and the `usage: null` OpenAI puts
  * on every other chunk in that mode is removed too, so the client sees exactly what it asked for. A
  * vendor that puts its usage on a chunk with choices (the finish chunk) and sends no usage chunk has
- * it moved to a last `choices: []` chunk, as OpenAI sends it. Usage that comes on a chunk after which
- * every choice seen has its finish_reason (the usage chunk, or a finish chunk carrying it: DeepSeek,
- * Mistral, Together) is the vendor's count of the whole answer (finalUsage), charged as is on a stream
- * cut after it; usage on a chunk with a choice still being written (vLLM's continuous usage) is a
- * running count.
+ * it moved to a last `choices: []` chunk, as OpenAI sends it. Usage that comes once every choice seen
+ * has a (non-empty) finish_reason, on the `choices: []` usage chunk, or on a finish chunk when only one
+ * choice was seen (DeepSeek, Mistral, Together), is the vendor's count of the whole answer (finalUsage),
+ * charged as is on a stream cut after it; any other is a running or per-choice count (vLLM's continuous
+ * usage, which with n > 1 counts only its own choice on each choice's chunks), and a choice first seen
+ * after usage makes that usage running again.
  * `data: [DONE]` ends the stream (ended()): nothing after it is translated. A stream that ends
  * without it was cut off: finish() throws. A stream without any choice is no answer, as an unstreamed
  * one is (response.ts): chunks without a choice (the usage chunk) are held until the first choice, so
@@ -30,8 +31,8 @@ import { convertOpenAIUsage } from "./usage.ts";
 
 export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: ProviderAdapter["classifyError"] = classifyOpenAIError): StreamTranslator {
   let usage: NormalizedUsage | null = null;
-  // `usage` came on a chunk after which every choice seen had its finish_reason (the `choices: []`
-  // usage chunk, or a finish chunk carrying usage): the vendor's final count (finalUsage).
+  // `usage` is the vendor's final count (finalUsage): it came once every choice seen had finished, on
+  // the `choices: []` usage chunk or on a finish chunk with one choice seen, and no choice began since.
   let usageFinal = false;
   // Whether each choice seen (by index) has had its finish_reason, and how many have not.
   const finishedOf = new Map<number, boolean>();
@@ -115,9 +116,9 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
     ended: () => done,
     // The usage chunk OpenAI sends last, when the stream is refused or cut short after it.
     partialUsage: () => usage,
-    // Usage that came once every choice had finished (the usage chunk, a finish chunk's: DeepSeek,
-    // Mistral, Together) is the count of the whole answer; usage on a chunk with a choice still being
-    // written (vLLM's continuous usage) is a running one. A choice begun after it makes it running too.
+    // Usage that came once every choice had finished (the usage chunk; a finish chunk's with one choice
+    // seen: DeepSeek, Mistral, Together) is the count of the whole answer; any other (vLLM's continuous
+    // usage, per choice with n > 1) is a running one. A choice begun after it makes it running too.
     finalUsage: () => (usageFinal && unfinished === 0 ? usage : null),
   };
 
