@@ -11,11 +11,11 @@
 import { isSet, refuse, refuseUnknownFields, refuseWithoutEquivalent, TRANSLATED_CHAT_FIELDS } from "../refuse-without-equivalent.ts";
 import { refuseUnpricedServiceTier } from "../service-tier.ts";
 
-export function refuseUnsupported(raw: Record<string, unknown>, hasTools = false): void {
+export function refuseUnsupported(raw: Record<string, unknown>, callableTools = false): void {
   refuseWithoutEquivalent(raw);
   // Gemini may answer with several function calls in one turn and has no switch to stop it; without
-  // tools no function can be called at all, so the limit asks for nothing (OpenAI's body leaves it out too).
-  if (raw.parallel_tool_calls === false && hasTools) refuse("parallel_tool_calls", "This provider cannot be limited to one tool call per turn.");
+  // callable tools (none, or tool_choice none: `callableTools` false) the limit asks for nothing.
+  if (raw.parallel_tool_calls === false && callableTools) refuse("parallel_tool_calls", "This provider cannot be limited to one tool call per turn.");
   // "auto" and "default" both mean standard processing here, which is all a Gemini request gets.
   refuseUnpricedServiceTier(raw);
   if (isSet(raw, "metadata") && (typeof raw.metadata !== "object" || Object.keys(raw.metadata as object).length > 0)) {

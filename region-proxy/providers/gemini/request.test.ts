@@ -226,6 +226,11 @@ describe("gemini buildRequest", () => {
     expect(body(req({ raw: { tools: [], parallel_tool_calls: false } }))).toEqual(body(req({ raw: { tools: [] } })));
   });
 
+  test("parallel_tool_calls: false with tools and tool_choice none asks for nothing either (no call can be made): accepted and not sent", () => {
+    const tools = [{ type: "function", function: { name: "f" } }];
+    expect(body(req({ tools, tool_choice: "none", raw: { parallel_tool_calls: false } }))).toEqual(body(req({ tools, tool_choice: "none" })));
+  });
+
   test("a schema Gemini cannot take is refused naming the tool's parameters or the response format", () => {
     const recursive = { $defs: { N: { type: "object", properties: { next: { $ref: "#/$defs/N" } } } }, $ref: "#/$defs/N" };
     const cases: [Partial<ChatRequest>, string][] = [

@@ -74,7 +74,8 @@ function candidateCount(n: number, model: string): number {
 
 /** The JSON body Gemini expects for this chat request to `model` (the deployment's model id). */
 export function toGeminiBody(req: ChatRequest, model = ""): Record<string, unknown> {
-  refuseUnsupported(req.raw, (req.tools?.length ?? 0) > 0);
+  // With no tools, or tool_choice none, no function can be called: a one-call limit asks for nothing.
+  refuseUnsupported(req.raw, (req.tools?.length ?? 0) > 0 && req.tool_choice !== "none");
   const { systemInstruction, contents } = convertMessages(req.messages);
   const generationConfig: Record<string, unknown> = { ...responseFormat(req.response_format) };
   // Refused before the call, naming the field, so a chain skips this deployment for one that can.

@@ -1,8 +1,8 @@
 /**
  * The tool fields of an OpenAI-format body that OpenAI refuses when there is no tool, and that ask for
  * nothing then, left out: `tools: []` ("Invalid 'tools': empty array", code empty_array), and with no
- * tools left, a tool_choice that forces nothing ("auto", "none", allowed_tools in mode "auto": "'tool_choice'
- * is only allowed when 'tools' are specified") and parallel_tool_calls ("'parallel_tool_calls' is only
+ * tools left, a tool_choice that forces nothing ("auto" and allowed_tools in mode "auto": "'tool_choice'
+ * is only allowed when 'tools' are specified"; "none", which OpenAI takes, asks for nothing too) and parallel_tool_calls ("'parallel_tool_calls' is only
  * allowed when 'tools' are specified", https://github.com/openai/swarm/issues/30). The parser takes them
  * as no tools (../../openai/check-tools.ts), as the Anthropic and Gemini adapters do, so a client that
  * always sends `tools: []` is answered by every vendor. A choice that forces a call never gets here
