@@ -67,3 +67,10 @@ test("minProperties near the 10,000 cap is built in one pass (each extra key was
   const patterned = minimalInstance({ type: "object", patternProperties: { "^n": { type: "integer" } }, additionalProperties: false, minProperties: 3 }, "hi");
   expect(patterned).toEqual({ n: 0, na: 0, naa: 0 });
 });
+
+test("a required key named like an Object.prototype member is typed by patternProperties or additionalProperties, not by the prototype", () => {
+  const typedByAdditional = { type: "object", properties: { a: { type: "string" } }, required: ["toString"], additionalProperties: { type: "integer" } };
+  expect(minimalInstance(typedByAdditional, "hi")).toEqual({ toString: 0 });
+  const typedByPattern = { type: "object", required: ["constructor"], properties: {}, patternProperties: { "^c": { type: "boolean" } } };
+  expect(minimalInstance(typedByPattern, "hi")).toEqual({ constructor: false });
+});

@@ -96,7 +96,7 @@ function typeOf(schema: Schema): string | undefined {
 
 /** The schema a property is held to: its `properties` entry, else the first patternProperties matching it, else additionalProperties. */
 function schemaOf(node: Schema, key: string): unknown {
-  if (isObject(node.properties) && key in node.properties) return node.properties[key];
+  if (isObject(node.properties) && Object.hasOwn(node.properties, key)) return node.properties[key];
   if (isObject(node.patternProperties)) {
     for (const [pattern, schema] of Object.entries(node.patternProperties)) if (matches(pattern, key)) return schema;
   }
