@@ -29,8 +29,20 @@ test("json_object content is held to the same budget as json_schema", () => {
   expect(answerOf({ response_format: { type: "json_schema", json_schema: { name: "x" } } })).toBeLessThanOrEqual(MAX_ANSWER_CHARS);
 });
 
+test("a cut echo of short words stays within a piece count per choice (at most its budget / 8 pieces: frames, not only characters, are bounded)", () => {
+  const read = readChatRequest({ messages: [{ role: "user", content: "word ".repeat(200_000) }], n: 64 });
+  if (read instanceof Refusal) throw new Error(read.message);
+  const answer = echoAnswer(read, "chatcmpl-x");
+  if (answer instanceof Refusal) throw new Error(answer.message);
+  for (const choice of answer.choices) expect(choice.pieces.length).toBeLessThanOrEqual(Math.ceil(MAX_ANSWER_CHARS / 64 / 8));
+});
+
+// Long words, so the cut is decided by characters with ~20,000 frames (short words reach the piece
+// bound above with ~250,000 frames: the same check, 3.4 s of SSE parsing).
+const LONG_WORD = "w".repeat(99);
+
 test("a cut echo ends with finish_reason length, whole words, usage its pieces, streamed as unstreamed", async () => {
-  const body = { model: "echo-1", messages: [{ role: "user", content: "word ".repeat(200_000) }], n: 64 };
+  const body = { model: "echo-1", messages: [{ role: "user", content: `${LONG_WORD} `.repeat(10_000) }], n: 64 };
   const reply = (await (await echo.post("/v1/chat/completions", body)).json()) as {
     choices: { message: { content: string }; finish_reason: string }[];
     usage: { completion_tokens: number };
@@ -38,7 +50,7 @@ test("a cut echo ends with finish_reason length, whole words, usage its pieces, 
   const content = reply.choices[0]!.message.content;
   expect(reply.choices.map((c) => c.finish_reason)).toEqual(Array(64).fill("length"));
   expect(content.length * 64).toBeLessThanOrEqual(MAX_ANSWER_CHARS);
-  expect(content.startsWith("Echo: word word") && content.endsWith(" word")).toBe(true);
+  expect(content.startsWith(`Echo: ${LONG_WORD} ${LONG_WORD}`) && content.endsWith(` ${LONG_WORD}`)).toBe(true);
   expect(reply.usage.completion_tokens).toBe(64 * (content.split(" ").length));
   const stream = await echo.client.chat.completions.create({ ...body, model: "echo-1", messages: body.messages as never, stream: true, stream_options: { include_usage: true } });
   const text: string[] = Array(64).fill("");
