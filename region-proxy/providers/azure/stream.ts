@@ -14,7 +14,10 @@ export function createAzureStreamTranslator(ctx: ResponseContext): StreamTransla
   const inner = createOpenAIStreamTranslator(ctx, (status, headers, body) => classifyAzureError(status, headers, body));
   // The model and created time of Azure's own chunks, which the client sees; the client's until one comes.
   const identity: StreamIdentity = { model: ctx.model, created: ctx.created };
+  // Everything but onEvent is the OpenAI translator's own (its methods are closures), so a method
+  // added there (finalUsage, say) is Azure's too without being forwarded here by hand.
   return {
+    ...inner,
     onEvent(event: SseEvent) {
       let parsed: unknown = null;
       try {
@@ -31,9 +34,5 @@ export function createAzureStreamTranslator(ctx: ResponseContext): StreamTransla
       }
       return inner.onEvent({ ...event, data: JSON.stringify(stripContentFilter(withAsyncFilterFinish(chunk, identity))) });
     },
-    finish: () => inner.finish(),
-    ended: () => inner.ended!(),
-    partialUsage: () => inner.partialUsage!(),
-    finalUsage: () => inner.finalUsage!(),
   };
 }
