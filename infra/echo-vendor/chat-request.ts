@@ -8,8 +8,8 @@
  * @example readChatRequest({ messages: [{ role: "user", content: "hi" }], n: 2 }) // { n: 2, stops: [], … }
  */
 import type { EchoMessage } from "./echo-reply.ts";
-import { readFormat, readMaxTokens, readMessages, readStreaming, readToolUse, type FunctionTool, type ToolChoice } from "./openai-chat-readers.ts";
-import { integerRefusal, Refusal, typeName } from "./openai-request-readers.ts";
+import { readFormat, readMaxTokens, readMessages, readStreaming, readToolUse, wrongType, type FunctionTool, type ToolChoice } from "./openai-chat-readers.ts";
+import { integerRefusal, Refusal } from "./openai-request-readers.ts";
 
 const MAX_N = 128;
 const MAX_STOP = 4;
@@ -40,7 +40,7 @@ function stopSequences(value: unknown): string[] | Refusal {
   if (value == null) return [];
   if (typeof value === "string") return [value];
   if (!Array.isArray(value) || !value.every((v) => typeof v === "string")) {
-    return new Refusal(`Invalid type for 'stop': expected one of a string or array of strings, but got ${typeName(value)} instead.`, "stop", "invalid_type");
+    return wrongType("stop", "one of a string or array of strings", value);
   }
   if (value.length > MAX_STOP) {
     return new Refusal(`Invalid 'stop': array too long. Expected an array with maximum length ${MAX_STOP}, but got an array with length ${value.length} instead.`, "stop", "array_above_max_length");

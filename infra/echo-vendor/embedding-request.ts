@@ -11,7 +11,7 @@
  */
 import { INVALID_INPUT, readDimensions, readEmbeddingInputs, Refusal } from "./openai-request-readers.ts";
 
-export const MAX_DIMENSIONS = 3072;
+const MAX_DIMENSIONS = 3072;
 const DEFAULT_DIMENSIONS = 8;
 
 export interface EmbeddingRequest {

@@ -20,20 +20,20 @@ const FORMATS = ["text", "json_object", "json_schema"];
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 const quoted = (values: string[]) => values.map((v, i) => (i === values.length - 1 ? `and '${v}'` : `'${v}'`)).join(", ");
 
-export const missing = (param: string) => new Refusal(`Missing required parameter: '${param}'.`, param, "missing_required_parameter");
+const missing = (param: string) => new Refusal(`Missing required parameter: '${param}'.`, param, "missing_required_parameter");
 export const wrongType = (param: string, expected: string, value: unknown) => new Refusal(`Invalid type for '${param}': expected ${expected}, but got ${typeName(value)} instead.`, param, "invalid_type");
 /** A field that is not what it should be: missing when null or absent (null is "not given"), else of the wrong type. */
-export const wrongField = (param: string, expected: string, value: unknown) => (value == null ? missing(param) : wrongType(param, expected, value));
+const wrongField = (param: string, expected: string, value: unknown) => (value == null ? missing(param) : wrongType(param, expected, value));
 const unsupported = (param: string, value: string, supported: string[]) => new Refusal(`Invalid value: '${value}'. Supported values are: ${quoted(supported)}.`, param, "invalid_value");
 const emptyArray = (param: string) => new Refusal(`Invalid '${param}': empty array. Expected an array with minimum length 1, but got an empty array instead.`, param, "empty_array");
 
 /** OpenAI's answer to a tool_choice (but "none") with no tools (sent without one by clients that force a call). */
-export const TOOL_CHOICE_WITHOUT_TOOLS = new Refusal("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", "tool_choice", null);
+const TOOL_CHOICE_WITHOUT_TOOLS = new Refusal("Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified.", "tool_choice", null);
 /** OpenAI's answer to parallel_tool_calls (true or false) with no tools (https://github.com/openai/swarm/issues/30). */
-export const PARALLEL_TOOL_CALLS_WITHOUT_TOOLS = new Refusal("Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.", "parallel_tool_calls", null);
+const PARALLEL_TOOL_CALLS_WITHOUT_TOOLS = new Refusal("Invalid value for 'parallel_tool_calls': 'parallel_tool_calls' is only allowed when 'tools' are specified.", "parallel_tool_calls", null);
 
 /** A string field that must be one of `allowed`; undefined when not given. */
-export function oneOf(param: string, value: unknown, allowed: string[]): string | undefined | Refusal {
+function oneOf(param: string, value: unknown, allowed: string[]): string | undefined | Refusal {
   if (value == null) return undefined;
   if (typeof value !== "string") return wrongField(param, "a string", value);
   return allowed.includes(value) ? value : unsupported(param, value, allowed);
@@ -163,7 +163,7 @@ export function readMaxTokens(body: Record<string, unknown>): number | undefined
 }
 
 /** OpenAI's answer to stream_options without `stream: true` (https://github.com/BerriAI/litellm/issues/5803). */
-export const STREAM_OPTIONS_WITHOUT_STREAM = new Refusal("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options", null);
+const STREAM_OPTIONS_WITHOUT_STREAM = new Refusal("The 'stream_options' parameter is only allowed when 'stream' is enabled.", "stream_options", null);
 
 /** `stream` and `stream_options.include_usage`, each a boolean when given; stream_options only when streaming. */
 export function readStreaming(body: Record<string, unknown>): { stream: boolean; includeUsage: boolean } | Refusal {

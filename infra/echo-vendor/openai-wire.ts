@@ -3,6 +3,7 @@
  * https://platform.openai.com/docs/api-reference/chat/object and .../chat/streaming.
  */
 import type { EchoChoice } from "./echo-answer.ts";
+import type { Refusal } from "./openai-request-readers.ts";
 
 export interface Usage {
   prompt_tokens: number;
@@ -71,3 +72,6 @@ export const SSE_DONE = "data: [DONE]\n\n";
 export function errorResponse(status: number, message: string, type: string, code: string | null, param: string | null = null, headers: Record<string, string> = {}): Response {
   return Response.json({ error: { message, type, param, code } }, { status, headers });
 }
+
+/** A Refusal (a request read as OpenAI would refuse it) as OpenAI's 400. */
+export const refusalResponse = (r: Refusal): Response => errorResponse(400, r.message, r.type, r.code, r.param);

@@ -19,7 +19,7 @@ import { embeddingVector, promptTokens } from "./echo-reply.ts";
 import { readEmbeddingRequest } from "./embedding-request.ts";
 import { echoAnswer } from "./echo-answer.ts";
 import { echoStream } from "./echo-stream.ts";
-import { completionBody, errorResponse, usageBody } from "./openai-wire.ts";
+import { completionBody, errorResponse, refusalResponse, usageBody } from "./openai-wire.ts";
 import { readChatRequest } from "./chat-request.ts";
 import { Refusal } from "./openai-request-readers.ts";
 import { httpUrl } from "../../shared/http/http-url.ts";
@@ -90,11 +90,11 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
     if (admitted instanceof Response) return admitted;
     const { body, model } = admitted;
     const read = readChatRequest(body);
-    if (read instanceof Refusal) return errorResponse(400, read.message, read.type, read.code, read.param);
+    if (read instanceof Refusal) return refusalResponse(read);
     const { messages, stream } = read;
     const id = `chatcmpl-echo${++sequence}`;
     const answer = echoAnswer(read, id);
-    if (answer instanceof Refusal) return errorResponse(400, answer.message, answer.type, answer.code, answer.param);
+    if (answer instanceof Refusal) return refusalResponse(answer);
     const usage = usageBody(promptTokens(messages), answer.completionTokens);
     const created = Math.floor(Date.now() / 1000);
 
@@ -128,7 +128,7 @@ export async function startEchoVendor(opts: { port: number; host?: string; apiKe
     if (admitted instanceof Response) return admitted;
     const { body, model } = admitted;
     const read = readEmbeddingRequest(body);
-    if (read instanceof Refusal) return errorResponse(400, read.message, read.type, read.code, read.param);
+    if (read instanceof Refusal) return refusalResponse(read);
     const { inputs, tokens, dimensions } = read;
     return Response.json({
       object: "list",

@@ -3,12 +3,12 @@
  * (openai-chat-request.ts): Azure serves OpenAI's wire formats, so both refuse a parameter in OpenAI's
  * words, read embeddings input and build an embeddings list the same way; they differ in paths, keys,
  * error JSON around the words, ids and Azure's content-filter annotations. The request readers
- * (Refusal, typeName, embeddings input and dimensions) are shared with the echo vendor
+ * (Refusal, embeddings input and dimensions) are shared with the echo vendor
  * (infra/echo-vendor/openai-request-readers.ts).
  */
 import { readDimensions as readDimensionsUpTo, type EmbeddingInput, type Refusal } from "../../infra/echo-vendor/openai-request-readers.ts";
 
-export { INVALID_INPUT, MAX_EMBEDDING_INPUTS, Refusal, readEmbeddingInputs, typeName, type EmbeddingInput } from "../../infra/echo-vendor/openai-request-readers.ts";
+export { INVALID_INPUT, MAX_EMBEDDING_INPUTS, Refusal, readEmbeddingInputs, type EmbeddingInput } from "../../infra/echo-vendor/openai-request-readers.ts";
 
 /** A deterministic vector from the text, so equal inputs embed equally and different ones mostly not. */
 function vector(text: string, dimensions: number): number[] {
