@@ -173,6 +173,11 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
     }
   }
 
+  /** The answer's usage once message_delta gave its output count, else null: what finish() charges and finalUsage answers. */
+  function answerUsage(): NormalizedUsage | null {
+    return sawOutput ? convertAnthropicUsage(usage) : null;
+  }
+
   return {
     onEvent(event: SseEvent): ChatCompletionChunk[] {
       if (stopped) return [];
@@ -187,13 +192,13 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
       if (!stopped) throw new VendorProtocolError("Anthropic stream ended before message_stop");
       // Without the answer's output count the output is unknown: no usage, so the request is charged as
       // one that sent none (partialUsage's input, the streamed text's estimate), never the placeholder.
-      const normalized: NormalizedUsage | null = sawOutput ? convertAnthropicUsage(usage) : null;
+      const normalized = answerUsage();
       return { chunks: out.closingUsage(normalized), usage: normalized };
     },
     partialUsage: () => (sawUsage ? convertAnthropicUsage(usage) : null),
     // message_delta's output_tokens is the answer's count (it comes after the last content block, with
     // the stop_reason: the answer has finished), the usage finish() charges.
-    finalUsage: () => (sawOutput ? convertAnthropicUsage(usage) : null),
+    finalUsage: answerUsage,
     ended: () => stopped,
   };
 }

@@ -92,6 +92,8 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
   let finishedChoices = 0;
   const out = translatedChunks(ctx);
   const finished = () => choices.size > 0 && finishedChoices === choices.size;
+  /** The usage seen if it holds the answer's own count, else null: what finish() charges, and finalUsage once complete. */
+  const answerUsage = (): NormalizedUsage | null => (usage && hasGeminiAnswerCount(usage) ? convertGeminiUsage(usage) : null);
 
   return {
     onEvent(event: SseEvent): ChatCompletionChunk[] {
@@ -137,7 +139,7 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       // never came) is not the answer's: none, so the request is charged Gemini's counts (partialUsage)
       // and the text it streamed on top of the thoughts (VendorStream.usageSoFar), never less than a
       // stream without usage; response.ts charges such a usage unstreamed the same.
-      const normalized: NormalizedUsage | null = usage && hasGeminiAnswerCount(usage) ? convertGeminiUsage(usage) : null;
+      const normalized = answerUsage();
       const ends = [...choices.entries()]
         .sort(([a], [b]) => a - b)
         .map(([index, c]) => {
@@ -152,7 +154,7 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
     // of the whole answer, the usage finish() charges; before that it is a running count. An older
     // model's every event carries a finishReason, so its usage so far reads final at each: what finish()
     // would charge had the stream ended there.
-    finalUsage: () => (complete && finished() && usage && hasGeminiAnswerCount(usage) ? convertGeminiUsage(usage) : null),
+    finalUsage: () => (complete && finished() ? answerUsage() : null),
     endsIfQuietForMs: () => (complete ? (current ? END_GRACE_MS : LEGACY_END_GRACE_MS) : null),
   };
 }

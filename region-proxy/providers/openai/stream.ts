@@ -119,7 +119,7 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
     // Usage that came once every choice had finished (the usage chunk; a finish chunk's with one choice
     // seen: DeepSeek, Mistral, Together) is the count of the whole answer; any other (vLLM's continuous
     // usage, per choice with n > 1) is a running one. A choice begun after it makes it running too.
-    finalUsage: () => (usageFinal && unfinished === 0 ? usage : null),
+    finalUsage: () => (usageFinal ? usage : null),
   };
 
   /** Notes the choice's index and whether it has finished (a checked choice: integer index, string or null finish_reason). */
