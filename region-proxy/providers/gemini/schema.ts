@@ -138,9 +138,11 @@ function onStringType(out: Record<string, unknown>, at: string, walk: Walk): Rec
  */
 function isRecord(out: Record<string, unknown>): boolean {
   const types = (Array.isArray(out.type) ? out.type : [out.type]).map((t) => (typeof t === "string" ? t.toLowerCase() : t));
-  const objectish = out.type === undefined ? !("anyOf" in out) && !("enum" in out) : types.includes("object");
-  return objectish && !hasProperties(out);
+  return (isUntyped(out) || types.includes("object")) && !hasProperties(out);
 }
+
+/** A schema with no type, anyOf or enum: it says nothing of what kind of value it holds. */
+const isUntyped = (s: Record<string, unknown>) => s.type === undefined && !("anyOf" in s) && !("enum" in s);
 
 const isEmptyList = (v: unknown) => Array.isArray(v) && v.length === 0;
 const isEmptyMap = (v: unknown) => isObject(v) && Object.keys(v).length === 0;
@@ -162,7 +164,8 @@ export function isFreeFormObject(schema: unknown): boolean {
  * object, or no type at all (any value). sendable has refused such a root if it says anything more.
  */
 export function isJsonModeRoot(schema: unknown): boolean {
-  return isFreeFormObject(schema) || (isObject(schema) && schema.type === undefined && !("anyOf" in schema) && !("enum" in schema) && !hasProperties(schema));
+  // A converted schema's type is one type (splitTypeList); a list left by a client's nested one ([["object"]]) is not an object type.
+  return isObject(schema) && !Array.isArray(schema.type) && isRecord(schema);
 }
 
 /** Keywords that say nothing about the value, all a root sent as JSON mode may hold. */
@@ -210,7 +213,7 @@ function withoutKeys(s: Record<string, unknown>, ...keys: string[]): Record<stri
  * object; an object, itself or a branch a type list became, is as Gemini takes it (objectAsSent).
  */
 function sendable(out: Record<string, unknown>, at: string, walk: Walk, root = false): Record<string, unknown> {
-  if (out.type === undefined && !("anyOf" in out) && !("enum" in out) && ("properties" in out || "required" in out)) out = { type: "object", ...out };
+  if (isUntyped(out) && ("properties" in out || "required" in out)) out = { type: "object", ...out };
   if (isEmptyMap(out.properties)) out = withoutKeys(out, "properties");
   if (isEmptyList(out.required)) out = withoutKeys(out, "required");
   if (root && walk.use === "responseSchema") refuseUnheldRoot(out, at, walk);
