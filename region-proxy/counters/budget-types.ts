@@ -59,12 +59,21 @@ export interface ReserveOptions {
 export interface BudgetLedger {
   /** Atomically reserves `micros` on every level; refused (nothing reserved) if any level's spent+reserved+micros > cap. */
   reserve(checks: BudgetCheck[], micros: number, options?: ReserveOptions): Promise<ReserveResult>;
-  /** Turns a reservation into real spend (actualMicros may be lower or higher); idempotent by reservation id. */
-  settle(reservation: Reservation, actualMicros: number): Promise<void>;
+  /**
+   * Turns a reservation into real spend (actualMicros may be lower or higher); idempotent by reservation id.
+   * `queuedAt`: epoch ms the settle was queued at while Redis failed (omitted: sent at once, always
+   * added); the Redis ledger adds no spend from it to a level repaired as of or after then
+   * (redis-budget-ledger.ts createRedisBudgetLedger). The memory ledger ignores it.
+   */
+  settle(reservation: Reservation, actualMicros: number, queuedAt?: number): Promise<void>;
   /** Releases a reservation at once (request failed): idempotent. */
   release(reservation: Reservation): Promise<void>;
-  /** Repair from the authoritative ledger: set spent to a known value WITH a version; an older version never overwrites a newer one. */
-  repair(scope: string, period: string, spentMicros: number, version: number): Promise<void>;
+  /**
+   * Repair from the authoritative ledger: set spent to a known value WITH a version; an older version never overwrites a newer one.
+   * `repairedAt`: epoch ms the ledger's figure dates from, no later than its read (default now, when
+   * this is called: late, skips more). The memory ledger ignores it.
+   */
+  repair(scope: string, period: string, spentMicros: number, version: number, repairedAt?: number): Promise<void>;
   status(scope: string, period: string): Promise<{ spentMicros: number; reservedMicros: number }>;
 }
 

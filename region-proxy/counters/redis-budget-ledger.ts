@@ -173,7 +173,9 @@ function foreignKeys(pairs: string[]): string {
 }
 
 /**
- * The Redis ledger, with what the resilient counters (resilient-counters.ts) tell it of time: a settle
+ * Creates a ledger on an ioredis client (the commands are defined on that client).
+ *
+ * The Redis ledger takes what the resilient counters (resilient-counters.ts) tell it of time: a settle
  * queued while Redis failed and replayed later may find the level repaired from a ledger that already
  * holds its event (shipped by the outbox meanwhile, typically within a second or two, while the replay
  * waits for Redis and for this or another replica's recovery). Added then, it would be counted twice
@@ -188,15 +190,7 @@ function foreignKeys(pairs: string[]): string {
  * the outbox's shipping delay, which nothing checks (clock-skew-note.ts warns only of a proxy's skew
  * against the control plane).
  */
-export interface RedisBudgetLedger extends BudgetLedger {
-  /** `queuedAt`: epoch ms the settle was queued at while Redis failed (omitted: sent at once, always added). */
-  settle(reservation: Reservation, actualMicros: number, queuedAt?: number): Promise<void>;
-  /** `repairedAt`: epoch ms the ledger's figure dates from, no later than its read (default now: late, skips more). */
-  repair(scope: string, period: string, spentMicros: number, version: number, repairedAt?: number): Promise<void>;
-}
-
-/** Creates a ledger on an ioredis client (the commands are defined on that client). */
-export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBudgetLedgerOptions = {}): RedisBudgetLedger {
+export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBudgetLedgerOptions = {}): BudgetLedger {
   const prefix = `${options.prefix ?? ""}{${options.hashTag ?? "bg"}}:bg:`;
   const ttl = options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
   const memory = options.settledMemoryMs ?? DEFAULT_SETTLED_MEMORY_MS;

@@ -29,7 +29,7 @@
  * carries when it was made, and adds no spend to a level some replica repaired from the ledger since
  * (its event, shipped meanwhile, may be in that ledger: counted again, the region would refuse early
  * for the rest of the period); one not yet in that ledger is not counted until the ledger passes the
- * counter again, a bounded under-count (redis-budget-ledger.ts RedisBudgetLedger, lease-client.ts).
+ * counter again, a bounded under-count (redis-budget-ledger.ts createRedisBudgetLedger, lease-client.ts).
  * A command that timed out may still have been applied by Redis: the price is a small over-count.
  * Not so for a reserve: its id is made here before it is sent, and one that fails (a timeout, a lost
  * connection) has a release of that id queued as it degrades, so a reserve Redis ran after the
@@ -82,11 +82,6 @@ export interface ResilientCountersOptions {
 
 export interface ResilientBudgetLedger extends BudgetLedger {
   reserve(checks: BudgetCheck[], micros: number, options?: ReserveOptions): Promise<ReserveResult>;
-  /**
-   * `repairedAt`: epoch ms the ledger's figure dates from, no later than the control plane's read of
-   * it (the lease client gives when its request was sent); default now, when this is called.
-   */
-  repair(scope: string, period: string, spentMicros: number, version: number, repairedAt?: number): Promise<void>;
 }
 
 export interface ResilientCounters {
@@ -271,7 +266,7 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
       // keeps the id's finished marker, so a repeated settle or a replay counts once.
       if (localReservations.has(reservation)) await local.ledger.settle(reservation, actualMicros);
       // Queued, it carries when it was made: a level repaired since then takes no spend from it (its
-      // event may be in that ledger already: redis-budget-ledger.ts RedisBudgetLedger).
+      // event may be in that ledger already: redis-budget-ledger.ts createRedisBudgetLedger).
       const settledAt = Date.now();
       await eventually((queued) => remote.ledger.settle(reservation, actualMicros, queued ? settledAt : undefined), () => budgetCall("settle", reservation.checks));
     },

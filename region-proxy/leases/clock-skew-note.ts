@@ -4,7 +4,7 @@
  * events are dated by the proxy's clock and booked by the control plane's, and a control plane that
  * sends no `ttlMs` states expiries on its own clock: a skew worth a line in the log. It does not compare
  * a region's replicas with each other, whose clocks the replay of budget settles queued during a Redis
- * outage assumes agree within about a second (redis-budget-ledger.ts RedisBudgetLedger).
+ * outage assumes agree within about a second (redis-budget-ledger.ts createRedisBudgetLedger).
  */
 
 /**

@@ -37,7 +37,7 @@
  *
  * After a Redis outage the error can go towards overspending. A settle queued while Redis failed and
  * replayed on its return adds nothing to a level repaired at or after it was queued
- * (redis-budget-ledger.ts RedisBudgetLedger): another replica may have repaired the counter first from a
+ * (redis-budget-ledger.ts createRedisBudgetLedger): another replica may have repaired the counter first from a
  * ledger already holding its event (replicas return one at a time), and counting it again would refuse
  * early for the rest of the period. A repair dates from when its lease request was sent (`requestedAt`,
  * before the control plane read the ledger), so the settles it skips wrongly are those queued within
@@ -60,21 +60,20 @@ import { endpointUrl } from "../../shared/http/endpoint-url.ts";
 import { readControlPlaneError } from "../../shared/http/control-plane-error.ts";
 import { textWithoutCredential } from "../credentials/redact-credential.ts";
 import { shownUrl } from "../../shared/config/shown-url.ts";
+import type { BudgetLedger } from "../counters/budget-types.ts";
 import { clockSkewNote } from "./clock-skew-note.ts";
 import { createMemoryLeaseStore, type LeaseStore } from "./lease-store.ts";
 import { localLeaseExpiry } from "./local-lease-expiry.ts";
 
-/** The region's spend counters (the Redis or resilient BudgetLedger). */
-export interface LeaseLedger {
+/**
+ * The region's spend counters (the Redis or resilient BudgetLedger). Its repair is given as `repairedAt`
+ * when the lease request carrying the ledger's figure was sent (epoch ms, Date.now), so before the
+ * control plane read that ledger: a settle queued at or before it is taken as in the figure
+ * (redis-budget-ledger.ts createRedisBudgetLedger).
+ */
+export interface LeaseLedger extends Pick<BudgetLedger, "status" | "repair"> {
   /** True while answers come from an in-process fallback instead of the shared counters. */
   degraded?(): boolean;
-  status(scope: string, period: string): Promise<{ spentMicros: number; reservedMicros: number }>;
-  /**
-   * `repairedAt`: when the lease request carrying the ledger's figure was sent (epoch ms, Date.now), so
-   * before the control plane read that ledger: a settle queued at or before it is taken as in the figure
-   * (redis-budget-ledger.ts RedisBudgetLedger).
-   */
-  repair(scope: string, period: string, spentMicros: number, version: number, repairedAt?: number): Promise<void>;
 }
 
 export interface LeaseView {
