@@ -31,6 +31,7 @@ const PRIVATE = [
   "http://vllm.inference.svc:8000/v1",
   "http://vllm.inference.svc.cluster.local:8000/v1",
   "http://ollama.lan/v1",
+  "http://nas.home.arpa/v1",
 ];
 const PUBLIC = [
   "http://api.openai.com/v1",

@@ -1,0 +1,72 @@
+/**
+ * A media URL in a content part is fetched by whoever receives it: the vendor, or a self-hosted
+ * server behind a plain-http private baseUrl (vLLM fetches image_url, video_url and audio_url itself,
+ * with no host check by default and following redirects: vllm-project/vllm#57157, CVE-2025-6242). So
+ * nothing in a request may point that fetch inside the operator's network: a URL whose host is a
+ * loopback, private, link-local, unspecified, CGNAT or IPv4-mapped address literal or a local name
+ * (shared/http/host-scope.ts), or whose scheme is not http, https or data:, is refused before any
+ * vendor is called. No public vendor could fetch such a URL, so the rule costs nothing. A DNS name
+ * that resolves to a private address cannot be seen here; README tells operators to restrict their
+ * server's own media fetching (vLLM --allowed-media-domains).
+ *
+ * @example mediaUrlProblem("http://169.254.169.254/latest/meta-data/") // "... a link-local address ..."
+ */
+import { hostScope, type HostScope } from "../../shared/http/host-scope.ts";
+
+const SCOPE_WORDS: Record<Exclude<HostScope, "public">, string> = {
+  loopback: "a loopback address",
+  private: "a private-network address",
+  "link-local": "a link-local address (the cloud metadata endpoint among them)",
+  unspecified: "an unspecified address",
+  shared: "a carrier-grade NAT address (100.64.0.0/10)",
+  "ipv4-mapped": "an IPv4-mapped IPv6 address",
+  "local-name": "a local name (single-label, localhost, or .internal, .local, .localhost, .svc, .cluster.local, .lan, .home.arpa)",
+};
+
+/**
+ * Characters URL parsers disagree on: WHATWG reads `\` as `/` and drops tabs and newlines, while
+ * other parsers (Python's) keep them, so `http://example.com\@10.0.0.5/` names a different host to each.
+ */
+const AMBIGUOUS = /[\\\s\u0000-\u001f\u007f]/;
+
+/** Why `url` may not be sent on as a media URL, or null when it may. Text that is no URL is left to the vendor. */
+export function mediaUrlProblem(url: string): string | null {
+  if (/^data:/i.test(url)) return null;
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return `media URLs must be https, http or data:, not ${parsed.protocol}`;
+  if (AMBIGUOUS.test(url.trim())) return "a media URL may not contain backslashes, spaces or control characters";
+  if (parsed.username !== "" || parsed.password !== "") return "a media URL may not carry credentials";
+  const scope = hostScope(parsed.hostname);
+  if (scope === "public") return null;
+  return `the host of this media URL is ${SCOPE_WORDS[scope]}, which the gateway does not let a request reach; send an image by a public https URL or inline as a data: URL`;
+}
+
+/** The url-bearing fields of a content part: `url` or `*_url`, on the part or on one object it holds (image_url.url, video_url.url, audio_url.url). */
+const urlField = (key: string) => key === "url" || key.endsWith("_url");
+
+/**
+ * The path and problem of the first media URL in `part` that may not be sent on, or null. Only the
+ * url-bearing fields are read, never text.
+ *
+ * @example mediaUrlInPart({ type: "video_url", video_url: { url: "http://10.0.0.5/a.mp4" } }, "messages[0].content[1]") // { param: "messages[0].content[1].video_url.url", ... }
+ */
+export function mediaUrlInPart(part: Record<string, unknown>, at: string): { param: string; problem: string } | null {
+  for (const [key, value] of Object.entries(part)) {
+    if (key === "type" || key === "text") continue;
+    if (typeof value === "string") {
+      const problem = urlField(key) ? mediaUrlProblem(value) : null;
+      if (problem) return { param: `${at}.${key}`, problem };
+    } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      for (const [sub, inner] of Object.entries(value)) {
+        const problem = urlField(sub) && typeof inner === "string" ? mediaUrlProblem(inner) : null;
+        if (problem) return { param: `${at}.${key}.${sub}`, problem };
+      }
+    }
+  }
+  return null;
+}
