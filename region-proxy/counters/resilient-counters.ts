@@ -171,14 +171,16 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
 
   /**
    * A write Redis must see eventually: run it, or queue it for the replay on recovery (`call` names it
-   * for the log). `write` is told whether it is the queued one (a settle then says when it was made).
+   * for the log). `write` is given when it was asked for (epoch ms) if it is the queued one, undefined
+   * if sent at once (a settle passes it on as queuedAt; the others ignore it).
    */
-  async function eventually(write: (queued: boolean) => Promise<void>, call: () => string): Promise<void> {
+  async function eventually(write: (queuedAt: number | undefined) => Promise<void>, call: () => string): Promise<void> {
+    const at = Date.now();
     const queue = async () => {
-      pending.push(() => write(true));
+      pending.push(() => write(at));
       if (pending.length > maxPending) pending.shift();
     };
-    await attempt(() => write(false), queue, async (error) => keyErrors(call(), error));
+    await attempt(() => write(undefined), queue, async (error) => keyErrors(call(), error));
   }
 
   /** The in-process answer at this replica's share; an admission is remembered, so its corrections stay in memory. */
@@ -267,8 +269,7 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
       if (localReservations.has(reservation)) await local.ledger.settle(reservation, actualMicros);
       // Queued, it carries when it was made: a level repaired since then takes no spend from it (its
       // event may be in that ledger already: redis-budget-ledger.ts createRedisBudgetLedger).
-      const settledAt = Date.now();
-      await eventually((queued) => remote.ledger.settle(reservation, actualMicros, queued ? settledAt : undefined), () => budgetCall("settle", reservation.checks));
+      await eventually((queuedAt) => remote.ledger.settle(reservation, actualMicros, queuedAt), () => budgetCall("settle", reservation.checks));
     },
     async release(reservation) {
       if (localReservations.has(reservation)) return local.ledger.release(reservation);
