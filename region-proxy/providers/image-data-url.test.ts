@@ -1,7 +1,10 @@
 /**
  * A `data:` URL image part, through the proxy with the official SDK to the fake Anthropic and Gemini:
- * each vendor is sent only the image types it documents, with data; any other type, or a URL with no
- * data after `base64,`, is a 400 naming the part's image_url.url before any vendor call.
+ * each vendor is sent only the image types it documents, with data, as the type the bytes are (the
+ * label may be wrong: a JPEG labelled image/png, which OpenAI takes and Anthropic refuses); any other
+ * type, a URL with no data after `base64,`, or bytes that are no image the vendor takes, is a 400
+ * naming the part's image_url.url before any vendor call. The samples are the first bytes of real
+ * files of their type.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import type OpenAI from "openai";
@@ -23,21 +26,43 @@ afterAll(async () => {
   await gemini.stop();
 });
 
-const DATA = "iVBORw0KGgo=";
+/** The first bytes of an image of each type, base64. */
+const SAMPLE: Record<string, string> = {
+  "image/png": "iVBORw0KGgo=",
+  "image/jpeg": "/9j/4AAQSkZJRgAB",
+  "image/gif": "R0lGODlhAQABAAAAACw=",
+  "image/webp": "UklGRiQAAABXRUJQVlA4IA==",
+  "image/heic": "AAAAGGZ0eXBoZWljAAAAAA==",
+  "image/heif": "AAAAGGZ0eXBtaWYxAAAAAA==",
+};
+const DATA = SAMPLE["image/png"]!;
 const withImage = (url: string) => [{ role: "user", content: [{ type: "text", text: "what is this?" }, { type: "image_url", image_url: { url } }] }];
 const PARAM = "messages[0].content[1].image_url.url";
 
 describe("gemini: data URL images", () => {
   test("each image type Gemini documents (png, jpeg, webp, heic, heif) is sent as inlineData; image/jpg as image/jpeg", async () => {
-    for (const [given, sent] of [["image/png", "image/png"], ["image/jpeg", "image/jpeg"], ["image/jpg", "image/jpeg"], ["image/webp", "image/webp"], ["image/heic", "image/heic"], ["image/heif", "image/heif"]]) {
-      const r = await sendChat(gemini, { model: "gemini", messages: withImage(`data:${given};base64,${DATA}`) });
-      expect(r.sent.contents[0].parts[1]).toEqual({ inlineData: { mimeType: sent, data: DATA } });
+    for (const [given, sent] of [["image/png", "image/png"], ["image/jpeg", "image/jpeg"], ["image/jpg", "image/jpeg"], ["image/webp", "image/webp"], ["image/heic", "image/heic"], ["image/heif", "image/heif"]] as [string, string][]) {
+      const r = await sendChat(gemini, { model: "gemini", messages: withImage(`data:${given};base64,${SAMPLE[sent]}`) });
+      expect(r.sent.contents[0].parts[1]).toEqual({ inlineData: { mimeType: sent, data: SAMPLE[sent] } });
     }
   });
 
   test("a type Gemini refuses (svg, bmp, gif, tiff, text/plain, application/pdf) is a 400 naming the part, before any vendor call", async () => {
     for (const media of ["image/svg+xml", "image/bmp", "image/gif", "image/tiff", "text/plain", "application/pdf"]) {
       expect(await sendChat(gemini, { model: "gemini", messages: withImage(`data:${media};base64,PHN2Zz48L3N2Zz4=`) })).toMatchObject({ refused: true, param: PARAM });
+    }
+  });
+
+  test("an image labelled with a type it is not is sent as the type its bytes are (a JPEG labelled image/png as image/jpeg)", async () => {
+    for (const [label, bytes] of [["image/png", "image/jpeg"], ["image/jpeg", "image/png"], ["image/png", "image/webp"], ["image/heif", "image/heic"]] as [string, string][]) {
+      const r = await sendChat(gemini, { model: "gemini", messages: withImage(`data:${label};base64,${SAMPLE[bytes]}`) });
+      expect(r.sent.contents[0].parts[1]).toEqual({ inlineData: { mimeType: bytes, data: SAMPLE[bytes] } });
+    }
+  });
+
+  test("bytes that are no image Gemini takes (a GIF labelled image/png, bytes of no image) are a 400 naming the part, before any vendor call", async () => {
+    for (const data of [SAMPLE["image/gif"], "PHN2Zz48L3N2Zz4=", "AAAAAAAA"]) {
+      expect(await sendChat(gemini, { model: "gemini", messages: withImage(`data:image/png;base64,${data}`) })).toMatchObject({ refused: true, param: PARAM });
     }
   });
 
@@ -53,7 +78,38 @@ describe("anthropic: data URL images", () => {
 
   test("a type Anthropic refuses is a 400 naming the part; one it takes is sent", async () => {
     expect(await sendChat(anthropic, { model: "claude", messages: withImage(`data:image/svg+xml;base64,${DATA}`) })).toMatchObject({ refused: true, param: PARAM });
-    const r = await sendChat(anthropic, { model: "claude", messages: withImage(`data:image/gif;base64,${DATA}`) });
-    expect(r.sent.messages[0].content[1]).toEqual({ type: "image", source: { type: "base64", media_type: "image/gif", data: DATA } });
+    for (const media of ["image/jpeg", "image/png", "image/gif", "image/webp"]) {
+      const r = await sendChat(anthropic, { model: "claude", messages: withImage(`data:${media};base64,${SAMPLE[media]}`) });
+      expect(r.sent.messages[0].content[1]).toEqual({ type: "image", source: { type: "base64", media_type: media, data: SAMPLE[media] } });
+    }
+  });
+
+  test("a JPEG labelled image/png (OpenAI takes it) is sent as image/jpeg, which Anthropic takes; so is any image labelled with another type it takes", async () => {
+    for (const [label, bytes] of [["image/png", "image/jpeg"], ["image/jpeg", "image/png"], ["image/webp", "image/gif"], ["image/gif", "image/webp"]] as [string, string][]) {
+      const r = await sendChat(anthropic, { model: "claude", messages: withImage(`data:${label};base64,${SAMPLE[bytes]}`) });
+      expect(r.sent.messages[0].content[1]).toEqual({ type: "image", source: { type: "base64", media_type: bytes, data: SAMPLE[bytes] } });
+    }
+  });
+
+  test("bytes that are no image Anthropic takes (HEIC labelled image/jpeg, bytes of no image) are a 400 naming the part, before any vendor call", async () => {
+    for (const data of [SAMPLE["image/heic"], "PHN2Zz48L3N2Zz4=", "AAAAAAAA"]) {
+      expect(await sendChat(anthropic, { model: "claude", messages: withImage(`data:image/jpeg;base64,${data}`) })).toMatchObject({ refused: true, param: PARAM });
+    }
+  });
+});
+
+describe("the fakes refuse inline images as the vendors do", () => {
+  const postAnthropic = (source: Record<string, unknown>) =>
+    fetch(`${anthropic.fake.url}/v1/messages`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-api-key": "vendor-fake-key", "anthropic-version": "2023-06-01" },
+      body: JSON.stringify({ model: "claude-fake", max_tokens: 5, messages: [{ role: "user", content: [{ type: "text", text: "what is this?" }, { type: "image", source: { type: "base64", ...source } }] }] }),
+    });
+
+  test("Anthropic refuses a media_type that is not the type of the bytes, in its words; the bytes' own type passes", async () => {
+    const res = await postAnthropic({ media_type: "image/png", data: SAMPLE["image/jpeg"] });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error", message: "messages.0.content.1.image.source.base64.data: Image does not match the provided media type image/png" } });
+    expect((await postAnthropic({ media_type: "image/jpeg", data: SAMPLE["image/jpeg"] })).status).toBe(200);
   });
 });

@@ -1,9 +1,12 @@
 /**
  * A `data:` URL image part as a vendor takes it inline: base64, of an image type that vendor
- * documents, with data. Anything else is a 400 naming the part before the call, since the vendor
- * would refuse it with a 400 of its own that names no OpenAI parameter (Gemini: "Unsupported MIME
- * type: image/svg+xml").
+ * documents, with data whose bytes are an image of a type it documents. Anything else is a 400
+ * naming the part before the call, since the vendor would refuse it with a 400 of its own that names
+ * no OpenAI parameter (Gemini: "Unsupported MIME type: image/svg+xml"). The type sent is the one the
+ * bytes are (image-bytes.ts), not the label: OpenAI takes a JPEG labelled image/png, Anthropic
+ * refuses it ("Image does not match the provided media type image/png").
  */
+import { sniffImageType } from "./image-bytes.ts";
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 
 /**
@@ -25,17 +28,21 @@ export interface ImageTypes {
 }
 
 /**
- * The media type and data of a `data:` image URL `vendor` takes; `param` names the part's
- * image_url.url in the 400 for one it does not.
+ * The media type (the one its bytes are) and data of a `data:` image URL `vendor` takes; `param`
+ * names the part's image_url.url in the 400 for one it does not: labelled with a type it does not
+ * take, holding no data, or bytes that are no image of a type it takes.
  *
- * @example readImageDataUrl("data:image/png;base64,iVBO", "messages[0].content[1].image_url.url", { vendor: "Gemini", types: ["image/png"] }) // { mediaType: "image/png", data: "iVBO" }
+ * @example readImageDataUrl("data:image/png;base64,/9j/4AAQ", "messages[0].content[1].image_url.url", { vendor: "Gemini", types: ["image/png", "image/jpeg"] }) // { mediaType: "image/jpeg", data: "/9j/4AAQ" }
  */
 export function readImageDataUrl(url: string, param: string, accepted: ImageTypes): { mediaType: string; data: string } {
   const parsed = parseDataUrl(url);
   if (!parsed) throw new UnsupportedParameterError(param, "Image data URLs must be base64 encoded (data:<type>;base64,...).");
   requireImageType(parsed.mediaType, param, accepted);
   if (parsed.data.trim() === "") throw new UnsupportedParameterError(param, "The image data URL holds no data after 'base64,'.");
-  return parsed;
+  const sniffed = sniffImageType(parsed.data);
+  if (sniffed === null) throw new UnsupportedParameterError(param, `The image data is not an image ${accepted.vendor} accepts: its first bytes are those of no ${listed(accepted.types)} image.`);
+  if (!accepted.types.includes(sniffed)) throw new UnsupportedParameterError(param, `${accepted.vendor} accepts ${listed(accepted.types)}; the image data, labelled ${parsed.mediaType}, is ${sniffed}.`);
+  return { mediaType: sniffed, data: parsed.data };
 }
 
 /**

@@ -11,11 +11,13 @@
  * tool_result tool_use_id) with characters outside ^[a-zA-Z0-9_-]+$, and so are tool_use and
  * tool_result blocks that do not pair up (anthropic-tool-pairing.ts), tool_use or tool_result blocks
  * in a request without tools (toolsUndefinedProblem), and what the model asked for does not take
- * (anthropic-model-limits.ts), and a cache_control Anthropic would refuse (anthropic-cache.ts).
+ * (anthropic-model-limits.ts), a cache_control Anthropic would refuse (anthropic-cache.ts), and a
+ * base64 image whose media_type is not one it takes or not the type of its bytes (anthropic-image.ts).
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
 import { cacheControlProblem } from "./anthropic-cache.ts";
+import { imageBlockProblem } from "./anthropic-image.ts";
 import { modelLimitProblem } from "./anthropic-model-limits.ts";
 import { strictSchemaProblem } from "./anthropic-strict-schema.ts";
 import { toolPairingProblem } from "./anthropic-tool-pairing.ts";
@@ -104,6 +106,7 @@ function messagesProblem(value: unknown): string | null {
       const problem =
         stringProblem(`${at}.type`, block.type) ??
         (block.type === "text" ? stringProblem(`${at}.text`, block.text) : null) ??
+        (block.type === "image" ? imageBlockProblem(at, block) : null) ??
         (block.type === "tool_use" ? toolIdProblem(`${at}.tool_use.id`, block.id) ?? toolUseNameProblem(`${at}.tool_use.name`, block.name) : null) ??
         (block.type === "tool_result" ? toolIdProblem(`${at}.tool_result.tool_use_id`, block.tool_use_id) : null);
       if (problem) return problem;

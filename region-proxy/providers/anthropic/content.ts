@@ -1,9 +1,10 @@
 /**
  * OpenAI content parts → Anthropic content blocks (https://docs.anthropic.com/en/docs/build-with-claude/vision):
  * text → text; a `data:` image URL → a base64 image source (readImageDataUrl: of a type Anthropic
- * takes, with data); an http(s) URL → a `url` image source; a part's `cache_control` goes on its block
- * (cache-control.ts). Anything else (audio, files, a field of a part the translation has no rule for,
- * message-fields.ts) Anthropic's Messages API cannot take from an OpenAI request: refused.
+ * takes by its bytes, sent as that type whatever the label says); an http(s) URL → a `url` image
+ * source; a part's `cache_control` goes on its block (cache-control.ts). Anything else (audio,
+ * files, a field of a part the translation has no rule for, message-fields.ts) Anthropic's
+ * Messages API cannot take from an OpenAI request: refused.
  */
 import type { ContentPart } from "../types.ts";
 import { type ImageTypes, readImageDataUrl } from "../image-data-url.ts";

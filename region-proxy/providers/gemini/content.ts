@@ -1,9 +1,9 @@
 /**
  * OpenAI content parts → Gemini parts (https://ai.google.dev/api/caching#Part): text → `text`, a
- * base64 `data:` URL → `inlineData` (readImageDataUrl: of an image type Gemini documents, with data),
- * an http(s) URL → `fileData` with a MIME type guessed from the extension (Gemini requires one; an
- * unknown extension is sent as image/jpeg), refused like an inline image when the extension names a
- * type Gemini does not take (.gif).
+ * base64 `data:` URL → `inlineData` (readImageDataUrl: of an image type Gemini documents by its
+ * bytes, sent as that type), an http(s) URL → `fileData` with a MIME type guessed from the
+ * extension (Gemini requires one; an unknown extension is sent as image/jpeg), refused like an
+ * inline image when the extension names a type Gemini does not take (.gif).
  * Audio and file parts are refused, and so is a field of a part the translation has no rule for
  * (message-fields.ts), Anthropic's cache_control included: Gemini has no per-part cache breakpoint.
  */

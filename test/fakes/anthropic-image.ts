@@ -1,0 +1,30 @@
+/**
+ * Anthropic's 400 for a base64 image block it refuses, or null: a media_type outside the four it
+ * documents (https://docs.anthropic.com/en/docs/build-with-claude/vision), or data whose bytes are not
+ * an image of the declared media_type ("messages.0.content.1.image.source.base64.data: Image does not
+ * match the provided media type image/png", anthropics/claude-code#12699): OpenAI takes a JPEG
+ * labelled image/png, Anthropic does not. The bytes' type is read from their signatures.
+ */
+const MEDIA_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** Whether the first bytes are those of an image of `mediaType`. */
+function bytesAre(mediaType: string, head: Buffer): boolean {
+  const text = (from: number, to: number) => head.toString("latin1", from, to);
+  if (mediaType === "image/jpeg") return head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff;
+  if (mediaType === "image/png") return text(0, 8) === "\x89PNG\r\n\x1a\n";
+  if (mediaType === "image/gif") return text(0, 6) === "GIF87a" || text(0, 6) === "GIF89a";
+  return text(0, 4) === "RIFF" && text(8, 12) === "WEBP";
+}
+
+/** `at` names the block (`messages.0.content.1`). */
+export function imageBlockProblem(at: string, block: Record<string, unknown>): string | null {
+  const source = block.source;
+  if (!isObject(source)) return `${at}.image.source: Input should be a valid dictionary`;
+  if (source.type !== "base64") return null;
+  if (typeof source.media_type !== "string" || !MEDIA_TYPES.includes(source.media_type)) return `${at}.image.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'`;
+  if (typeof source.data !== "string") return `${at}.image.source.base64.data: Input should be a valid string`;
+  const head = Buffer.from(source.data.slice(0, 16), "base64");
+  return bytesAre(source.media_type, head) ? null : `${at}.image.source.base64.data: Image does not match the provided media type ${source.media_type}`;
+}
