@@ -48,3 +48,10 @@ test("a vendor's wait is answered as OpenAI sends it: retry-after-ms exact, retr
   expect(renderError({ kind: "upstream_error", message: "m", retryAfterMs: 3000 }).headers).toEqual({ "retry-after-ms": "3000", "retry-after": "3" });
   expect(renderError({ kind: "upstream_error", message: "m" }).headers).toEqual({});
 });
+
+test("the 413 gives the limit in MiB, with the bytes when that is not a whole number", () => {
+  const message = (limitBytes: number) => renderError({ kind: "request_too_large", limitBytes }).body.error.message;
+  expect(message(1_048_576)).toContain("gateway's 1 MiB limit");
+  expect(message(1_572_864)).toContain("gateway's 1.5 MiB (1572864 bytes) limit");
+  expect(message(64)).toContain("gateway's 64 bytes limit");
+});

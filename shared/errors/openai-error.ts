@@ -89,6 +89,22 @@ const body = (message: string, type: string, code: string | null, param: string 
   error: { message, type, param, code },
 });
 
+/** `bytes` in MiB as an operator sets MAX_BODY_BYTES: "1 MiB", "1.5 MiB (1572864 bytes)", "64 bytes". */
+function mebibytes(bytes: number): string {
+  const mib = bytes / 1_048_576;
+  if (Number.isInteger(mib)) return `${mib} MiB`;
+  const rounded = Number(mib.toFixed(2));
+  return rounded === 0 ? `${bytes} bytes` : `${rounded} MiB (${bytes} bytes)`;
+}
+
+/**
+ * The 413's words: whose limit it is, that inline images count (a single phone photo as a data: URL is
+ * over the default 1 MiB, though every vendor takes it), and what the caller can do.
+ */
+const tooLargeMessage = (limitBytes: number): string =>
+  `Request body exceeds the gateway's ${mebibytes(limitBytes)} limit; inline \`data:\` images and files count towards it. ` +
+  "Send images by https URL or smaller, or ask the gateway operator to raise MAX_BODY_BYTES.";
+
 export function renderError(error: GatewayError): RenderedError {
   switch (error.kind) {
     case "invalid_json":
@@ -96,7 +112,7 @@ export function renderError(error: GatewayError): RenderedError {
     case "invalid_value":
       return { status: 400, headers: {}, body: body(error.message, "invalid_request_error", "invalid_value", error.param) };
     case "request_too_large":
-      return { status: 413, headers: {}, body: body(`Request body exceeds the ${error.limitBytes} byte limit.`, "invalid_request_error", "request_too_large") };
+      return { status: 413, headers: {}, body: body(tooLargeMessage(error.limitBytes), "invalid_request_error", "request_too_large") };
     case "unsupported_content_encoding":
       return {
         status: 415,
