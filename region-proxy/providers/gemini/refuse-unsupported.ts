@@ -4,14 +4,16 @@
  * n (as candidateCount), presence_penalty, frequency_penalty, seed and reasoning_effort (as thinkingConfig,
  * thinking-config.ts) are translated (request.ts).
  *
- * @example refuseUnsupported({ user: "u1" }) // throws UnsupportedParameterError("user", ...)
- * @example refuseUnsupported({ safety_identifier: "u1" }) // throws UnsupportedParameterError("safety_identifier", ...)
- * @example refuseUnsupported({ top_k: 5 }) // throws UnsupportedParameterError("top_k", ...)
+ * @example refuseUnsupported({ user: "u1" }, false) // throws UnsupportedParameterError("user", ...)
+ * @example refuseUnsupported({ safety_identifier: "u1" }, false) // throws UnsupportedParameterError("safety_identifier", ...)
+ * @example refuseUnsupported({ top_k: 5 }, false) // throws UnsupportedParameterError("top_k", ...)
+ * @example refuseUnsupported({ parallel_tool_calls: false }, true) // throws UnsupportedParameterError("parallel_tool_calls", ...)
  */
 import { isSet, refuse, refuseUnknownFields, refuseWithoutEquivalent, TRANSLATED_CHAT_FIELDS } from "../refuse-without-equivalent.ts";
 import { refuseUnpricedServiceTier } from "../service-tier.ts";
 
-export function refuseUnsupported(raw: Record<string, unknown>, callableTools = false): void {
+/** `callableTools`: the request has tools and tool_choice is not none (request.ts), so parallel_tool_calls: false asks for something. */
+export function refuseUnsupported(raw: Record<string, unknown>, callableTools: boolean): void {
   refuseWithoutEquivalent(raw);
   // Gemini may answer with several function calls in one turn and has no switch to stop it; without
   // callable tools (none, or tool_choice none: `callableTools` false) the limit asks for nothing.
