@@ -29,6 +29,15 @@ export function textWithoutCredential(text: string, credential: string): string 
   return withoutCutCredential(whole, sent);
 }
 
+/**
+ * The first `chars` characters of an answer's text for a log line, without `secret` (textWithoutCredential:
+ * a start of it left at the end by the cut goes too). For answers from whatever sits at a configured URL,
+ * where a page may echo the request's Authorization header.
+ */
+export function redactedExcerpt(text: string, chars: number, secret: string): string {
+  return textWithoutCredential(text.slice(0, chars), secret);
+}
+
 function cutAll(text: string, credential: string): string {
   return text.includes(credential) ? text.split(credential).join(REDACTED) : text;
 }

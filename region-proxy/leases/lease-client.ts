@@ -58,7 +58,7 @@ import { wirePeriod } from "../../shared/leases/zoned-period.ts";
 import { redirectAnswer } from "../../shared/http/redirect-answer.ts";
 import { endpointUrl } from "../../shared/http/endpoint-url.ts";
 import { readControlPlaneError } from "../../shared/http/control-plane-error.ts";
-import { textWithoutCredential } from "../credentials/redact-credential.ts";
+import { redactedExcerpt } from "../credentials/redact-credential.ts";
 import { shownUrl } from "../../shared/config/shown-url.ts";
 import type { BudgetLedger } from "../counters/budget-types.ts";
 import { clockSkewNote } from "./clock-skew-note.ts";
@@ -178,13 +178,13 @@ function refusesOnlyThisRequest(status: number): boolean {
   return status === 400 || status === 413;
 }
 
-/** The message of the control plane's error body (`{ error: { message } }`), else the body's start. */
+/** The message of the control plane's error body (`{ error: { message } }`), else the body (uncut: the log line's excerpt cuts it). */
 function errorMessage(text: string): string {
   try {
     const message = (JSON.parse(text) as { error?: { message?: unknown } } | null)?.error?.message;
-    if (typeof message === "string") return message.slice(0, 200);
+    if (typeof message === "string") return message;
   } catch {}
-  return text.slice(0, 200);
+  return text;
 }
 
 /** The levels of one cycle, and the asks waiting on some of them. */
@@ -331,7 +331,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
    * The start of an answer's body for a log line, without the region token: what answered is whatever
    * sits at CONTROL_PLANE_URL, and an ingress's page may echo the request's Authorization header.
    */
-  const excerpt = (text: string, chars: number): string => textWithoutCredential(text.slice(0, chars), options.regionToken);
+  const excerpt = (text: string, chars: number): string => redactedExcerpt(text, chars, options.regionToken);
 
   /** One lease request: the control plane's answer, or why there is none. */
   async function post(asks: LeaseAsk[], sentAt: number): Promise<LeaseAnswer | NoAnswer> {

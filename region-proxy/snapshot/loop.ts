@@ -25,7 +25,7 @@ import { applySnapshot, saveHeldSnapshot, type ApplyDeps } from "./apply-snapsho
 import type { LoadedSnapshot } from "./current.ts";
 import { fetchSnapshot, type SnapshotAnswer } from "./fetch-snapshot.ts";
 import { RefusedSnapshot } from "./refused-snapshot.ts";
-import { textWithoutCredential } from "../credentials/redact-credential.ts";
+import { redactedExcerpt } from "../credentials/redact-credential.ts";
 
 export interface SnapshotLoopDeps extends ApplyDeps {
   controlPlaneUrl: string;
@@ -159,7 +159,7 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
       if (notFound !== situation) {
         deps.log(
           foreign
-            ? `snapshot poll: 404 from ${shownUrl(url)} is not the control plane's snapshot answer (${JSON.stringify(textWithoutCredential(answer.notFound.start.slice(0, 80), deps.regionToken))}): CONTROL_PLANE_URL should be the control plane's base URL (a wrong or missing path prefix?); backing off, keeping version ${version} (logged again when this changes)`
+            ? `snapshot poll: 404 from ${shownUrl(url)} is not the control plane's snapshot answer (${JSON.stringify(redactedExcerpt(answer.notFound.start, 80, deps.regionToken))}): CONTROL_PLANE_URL should be the control plane's base URL (a wrong or missing path prefix?); backing off, keeping version ${version} (logged again when this changes)`
             : `snapshot poll: the control plane has no snapshot for region ${deps.region} yet (404 from ${shownUrl(url)}); ${version > 0 ? `keeping version ${version}` : "not ready until one is published"} (logged again when this changes)`,
         );
       }
