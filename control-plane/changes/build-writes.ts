@@ -25,6 +25,7 @@ import { checkSubtreeNarrowing } from "../tenants/check-subtree.ts";
 import type { ChangeOperationInput, DeploymentFieldsInput } from "./change-request.type.ts";
 import type { TenantPolicyInput } from "../tenants/tenant.input.ts";
 import { newUnpricedRoutes, unpricedRoutesMessage } from "./unpriced-routes.ts";
+import { postgresKnowsTimeZone } from "./postgres-time-zones.ts";
 import {
   currentValue,
   dependencyBases,
@@ -161,7 +162,8 @@ let supportedZones: Set<string> | null = null;
  * also links such as "US/Eastern"). The proxy reads the zone with Intl and the control plane with
  * PostgreSQL's `at time zone`, and only names read the same way by both: an offset such as "+05:30" is
  * UTC+5:30 to Intl but POSIX UTC−5:30 to PostgreSQL (11 h apart), and a misspelling Intl forgives
- * ("europe/berlin") is another name to everything that compares zones as text.
+ * ("europe/berlin") is another name to everything that compares zones as text. Intl only: the zone
+ * must also be one PostgreSQL knows (postgres-time-zones.ts), checked where a transaction is at hand.
  */
 export function isCanonicalTimeZone(value: string): boolean {
   if (!/^[A-Za-z][A-Za-z0-9_+\-]*(\/[A-Za-z0-9_+\-]+)*$/.test(value)) return false;
@@ -177,7 +179,8 @@ export function isCanonicalTimeZone(value: string): boolean {
  * What a time zone must be. A refusal does not quote the value sent: it is audited, in the append-only
  * log, and could be anything pasted into the field (a vendor key included).
  */
-const TIME_ZONE_RULE = "must be a canonical IANA time zone name (such as Europe/Berlin or UTC; offsets are refused: PostgreSQL reads their sign the other way round)";
+const TIME_ZONE_RULE =
+  "must be a canonical IANA time zone name that PostgreSQL's time zone database also knows (such as Europe/Berlin or UTC; offsets are refused: PostgreSQL reads their sign the other way round)";
 
 /**
  * Why the request's tenant policy writes no longer fit the current tenant tree (an ancestor narrowed
@@ -187,7 +190,7 @@ const TIME_ZONE_RULE = "must be a canonical IANA time zone name (such as Europe/
 export async function tenantPolicyConflict(tx: Tx, writes: EntityWrite[]): Promise<string | null> {
   const policies = tenantPolicyWrites(writes);
   for (const [id, value] of Object.entries(policies)) {
-    if (value?.timeZone && !isCanonicalTimeZone(value.timeZone)) return `tenant ${id} timeZone ${value.timeZone}: ${TIME_ZONE_RULE}`;
+    if (value?.timeZone && !(isCanonicalTimeZone(value.timeZone) && (await postgresKnowsTimeZone(tx, value.timeZone)))) return `tenant ${id} timeZone ${value.timeZone}: ${TIME_ZONE_RULE}`;
     try {
       await checkTenantPolicyWrite(tx, id, value, policies);
     } catch (error) {
@@ -292,6 +295,7 @@ export async function buildWrites(tx: Tx, ctx: GraphQLContext, state: PolicyStat
         if (!isAdmin) await requireTenantInScope(ctx, tx, id);
         if (!(await findTenant(tx, id))) throw notFound("tenant", id);
         const next = mergePolicy(ownEntry(working.tenantPolicy, id) ?? EMPTY_TENANT_POLICY, op.tenantPolicy, `${field}.tenantPolicy`);
+        if (op.tenantPolicy.timeZone && !(await postgresKnowsTimeZone(tx, op.tenantPolicy.timeZone))) throw badInput(`${field}.tenantPolicy.timeZone`, TIME_ZONE_RULE);
         set("tenantPolicy", id, next as unknown as Record<string, unknown>);
         tenantIds.add(id);
         break;
