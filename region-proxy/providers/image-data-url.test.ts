@@ -36,6 +36,7 @@ const SAMPLE: Record<string, string> = {
   "image/heif": "AAAAGGZ0eXBtaWYxAAAAAA==",
 };
 const DATA = SAMPLE["image/png"]!;
+const JPEG = SAMPLE["image/jpeg"]!;
 const withImage = (url: string) => [{ role: "user", content: [{ type: "text", text: "what is this?" }, { type: "image_url", image_url: { url } }] }];
 const PARAM = "messages[0].content[1].image_url.url";
 
@@ -98,6 +99,34 @@ describe("anthropic: data URL images", () => {
   });
 });
 
+describe("data that is not base64", () => {
+  const NOT_BASE64 = [
+    "<svg onload=alert(1)>not base64 at all</svg>",
+    `${JPEG}<svg onload=alert(1)>`,
+    `${JPEG}AB-_`,
+    `${JPEG}ABC`,
+    `${JPEG}A=BC`,
+    `${JPEG}A===`,
+  ];
+
+  test("is a 400 naming the part before any vendor call (Anthropic and Gemini): bad characters, base64url, unpadded, = inside", async () => {
+    for (const [vendor, model] of [[anthropic, "claude"], [gemini, "gemini"]] as const) {
+      for (const data of NOT_BASE64) {
+        expect({ model, data, ...(await sendChat(vendor, { model, messages: withImage(`data:image/jpeg;base64,${data}`) })) }).toMatchObject({ model, data, refused: true, param: PARAM });
+      }
+    }
+  });
+
+  test("base64 broken into lines (MIME style) is sent without the line breaks", async () => {
+    const wrapped = `${JPEG.slice(0, 8)}\r\n${JPEG.slice(8)}\n`;
+    const a = await sendChat(anthropic, { model: "claude", messages: withImage(`data:image/jpeg;base64,${wrapped}`) });
+    expect(a.sent.messages[0].content[1].source.data).toBe(JPEG);
+    const g = await sendChat(gemini, { model: "gemini", messages: withImage(`data:image/jpeg;base64,${wrapped}`) });
+    expect(g.sent.contents[0].parts[1].inlineData.data).toBe(JPEG);
+    expect(await sendChat(gemini, { model: "gemini", messages: withImage("data:image/jpeg;base64, \n ") })).toMatchObject({ refused: true, param: PARAM });
+  });
+});
+
 describe("the fakes refuse inline images as the vendors do", () => {
   const postAnthropic = (source: Record<string, unknown>) =>
     fetch(`${anthropic.fake.url}/v1/messages`, {
@@ -107,9 +136,31 @@ describe("the fakes refuse inline images as the vendors do", () => {
     });
 
   test("Anthropic refuses a media_type that is not the type of the bytes, in its words; the bytes' own type passes", async () => {
-    const res = await postAnthropic({ media_type: "image/png", data: SAMPLE["image/jpeg"] });
+    const res = await postAnthropic({ media_type: "image/png", data: JPEG });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error", message: "messages.0.content.1.image.source.base64.data: Image does not match the provided media type image/png" } });
-    expect((await postAnthropic({ media_type: "image/jpeg", data: SAMPLE["image/jpeg"] })).status).toBe(200);
+    expect((await postAnthropic({ media_type: "image/jpeg", data: JPEG })).status).toBe(200);
+  });
+
+  test("Anthropic refuses data that is not base64 with its decode error", async () => {
+    for (const data of [`${JPEG}<svg>`, `${JPEG}AB-_`, `${JPEG}ABC`, `${JPEG}\n`]) {
+      const res = await postAnthropic({ media_type: "image/jpeg", data });
+      expect(res.status).toBe(400);
+      expect(await res.json()).toMatchObject({ error: { type: "invalid_request_error", message: "messages.0.content.1.image.source.base64: invalid base64 data" } });
+    }
+  });
+
+  test("Gemini refuses data that is not base64 with its protobuf JSON decode error; base64url and unpadded base64 it decodes", async () => {
+    const postGemini = (data: string) =>
+      fetch(`${gemini.fake.url}/v1beta/models/gemini-fake:generateContent`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-goog-api-key": "vendor-fake-key" },
+        body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "what is this?" }, { inlineData: { mimeType: "image/jpeg", data } }] }] }),
+      });
+    const bad = `${JPEG}<svg>`;
+    const res = await postGemini(bad);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: { code: 400, status: "INVALID_ARGUMENT", message: `Invalid value at 'contents[0].parts[1].inline_data.data' (TYPE_BYTES), Base64 decoding failed for ${JSON.stringify(bad)}` } });
+    for (const data of [JPEG, `${JPEG}AB-_`, `${JPEG}ABC`]) expect((await postGemini(data)).status).toBe(200);
   });
 });

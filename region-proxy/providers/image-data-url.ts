@@ -2,9 +2,10 @@
  * A `data:` URL image part as a vendor takes it inline: base64, of an image type that vendor
  * documents, with data whose bytes are an image of a type it documents. Anything else is a 400
  * naming the part before the call, since the vendor would refuse it with a 400 of its own that names
- * no OpenAI parameter (Gemini: "Unsupported MIME type: image/svg+xml"). The type sent is the one the
- * bytes are (image-bytes.ts), not the label: OpenAI takes a JPEG labelled image/png, Anthropic
- * refuses it ("Image does not match the provided media type image/png").
+ * no OpenAI parameter (Gemini: "Unsupported MIME type: image/svg+xml"); so is data that is not
+ * base64 (isBase64). The type sent is the one the bytes are (image-bytes.ts), not the label: OpenAI
+ * takes a JPEG labelled image/png, Anthropic refuses it ("Image does not match the provided media
+ * type image/png").
  */
 import { sniffImageType } from "./image-bytes.ts";
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
@@ -30,7 +31,7 @@ export interface ImageTypes {
 /**
  * The media type (the one its bytes are) and data of a `data:` image URL `vendor` takes; `param`
  * names the part's image_url.url in the 400 for one it does not: labelled with a type it does not
- * take, holding no data, or bytes that are no image of a type it takes.
+ * take, holding no data, data that is not base64, or bytes that are no image of a type it takes.
  *
  * @example readImageDataUrl("data:image/png;base64,/9j/4AAQ", "messages[0].content[1].image_url.url", { vendor: "Gemini", types: ["image/png", "image/jpeg"] }) // { mediaType: "image/jpeg", data: "/9j/4AAQ" }
  */
@@ -38,12 +39,30 @@ export function readImageDataUrl(url: string, param: string, accepted: ImageType
   const parsed = parseDataUrl(url);
   if (!parsed) throw new UnsupportedParameterError(param, "Image data URLs must be base64 encoded (data:<type>;base64,...).");
   requireImageType(parsed.mediaType, param, accepted);
-  if (parsed.data.trim() === "") throw new UnsupportedParameterError(param, "The image data URL holds no data after 'base64,'.");
-  const sniffed = sniffImageType(parsed.data);
+  const data = withoutLineBreaks(parsed.data);
+  if (data === "") throw new UnsupportedParameterError(param, "The image data URL holds no data after 'base64,'.");
+  if (!isBase64(data)) throw new UnsupportedParameterError(param, "The image data is not base64: only A-Z, a-z, 0-9, + and /, padded with = to a multiple of 4 characters (not base64url's - and _).");
+  const sniffed = sniffImageType(data);
   if (sniffed === null) throw new UnsupportedParameterError(param, `The image data is not an image ${accepted.vendor} accepts: its first bytes are those of no ${listed(accepted.types)} image.`);
   if (!accepted.types.includes(sniffed)) throw new UnsupportedParameterError(param, `${accepted.vendor} accepts ${listed(accepted.types)}; the image data, labelled ${parsed.mediaType}, is ${sniffed}.`);
-  return { mediaType: sniffed, data: parsed.data };
+  return { mediaType: sniffed, data };
 }
+
+/**
+ * The data without the spaces, tabs and line breaks of MIME-style base64 (RFC 2045 wraps lines at
+ * 76 characters; Ruby's encode64 and the base64 command write it): they are no bytes of the image,
+ * and neither vendor documents taking them, so they are left out rather than sent or refused.
+ */
+const WHITESPACE = /[\t\n\f\r ]/;
+const withoutLineBreaks = (data: string) => (WHITESPACE.test(data) ? data.replace(/[\t\n\f\r ]+/g, "") : data);
+
+/**
+ * Standard base64 (RFC 4648 section 4), padded: what a `data:` URL holds and what Anthropic decodes
+ * (it answers anything else with 400 "...image.source.base64: invalid base64 data", Gemini with
+ * "...inline_data.data' (TYPE_BYTES), Base64 decoding failed", OpenAI with "Invalid base64
+ * image_url."). One linear pass: the data may be megabytes.
+ */
+const isBase64 = (data: string) => data.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(data);
 
 /**
  * The 400 naming `param` for an image of a type `accepted` does not list; the same words for an inline

@@ -5,7 +5,8 @@
  * never a TypeError. null is a field's default, as protobuf JSON takes it
  * (https://protobuf.dev/programming-guides/json/), so a null field counts as not given. Of a schema
  * (function parameters, responseSchema) only `enum` is read: Gemini takes strings there only. Inline
- * data of a MIME type Gemini does not take is its 400 "Unsupported MIME type: <type>". A function
+ * data of a MIME type Gemini does not take is its 400 "Unsupported MIME type: <type>", and data that is
+ * not base64 its "...inline_data.data' (TYPE_BYTES), Base64 decoding failed for ...". A function
  * declaration's name must start with a letter or an underscore, then a-z A-Z 0-9 _ . : -, 64 at most
  * (Google's 400 "[FIELD_INVALID] Invalid function name..."), and a name declared twice, in one tool or
  * two, is its 400 "Duplicate function declaration found: <name>".
@@ -79,6 +80,12 @@ export function readInt32(value: unknown, path: string): number | undefined | { 
 const INLINE_IMAGE_TYPES = ["image/png", "image/jpeg", "image/webp", "image/heic", "image/heif"];
 const inlineTypeTaken = (mimeType: string) => INLINE_IMAGE_TYPES.includes(mimeType) || mimeType === "application/pdf" || mimeType === "text/plain" || /^(audio|video)\//.test(mimeType);
 
+/**
+ * Whether protobuf JSON decodes this `bytes` value (https://protobuf.dev/programming-guides/json/:
+ * standard or URL-safe base64, with or without padding); the fake takes no whitespace in it.
+ */
+const isProtoBytes = (data: string) => data.length % 4 !== 1 && /^[A-Za-z0-9+/_-]*={0,2}$/.test(data) && (!data.endsWith("=") || data.length % 4 === 0);
+
 /** A content's parts (`path` names the field, e.g. `contents[0].parts`), checked where the fake reads them. */
 export function readParts(value: unknown, path: string): Part[] | string {
   const parts = objects(value, path, "Part");
@@ -93,6 +100,8 @@ export function readParts(value: unknown, path: string): Part[] | string {
       const mimeType = optionalString(part.inlineData.mimeType, `${path}[${i}].inline_data.mime_type`);
       if (typeof mimeType === "object") return mimeType.problem;
       if (!inlineTypeTaken(mimeType ?? "")) return `Unsupported MIME type: ${mimeType ?? ""}`;
+      const data = part.inlineData.data;
+      if (data != null && (typeof data !== "string" || !isProtoBytes(data))) return `Invalid value at '${path}[${i}].inline_data.data' (TYPE_BYTES), Base64 decoding failed for ${JSON.stringify(data)}`;
     }
   }
   return parts;
