@@ -6,7 +6,8 @@
  * - a NUL (U+0000): PostgreSQL refuses it in text and jsonb;
  * - a string that is not well-formed UTF-16 (a lone surrogate): text stores it as U+FFFD, so an audit
  *   row hashed over the string no longer verified, and jsonb refuses its `\ud800` escape outright;
- * - a time (DateTime) outside years 0001..9999: PostgreSQL has no year 0 and cannot read `+010000-…`.
+ * - a time (DateTime) outside years 0100..9999: PostgreSQL has no year 0 and cannot read `+010000-…`,
+ *   and years 0001..0099 do not come back as sent (MIN_TIME).
  * `authorize` runs it before the access check, so a refused mutation is audited as `refused.<field>`
  * like any other refusal, and nothing ill-formed ever reaches the audit chain.
  */
@@ -17,8 +18,15 @@ import type { GraphQLContext } from "./context.ts";
 import { badInput } from "./errors.ts";
 import { decodeCursor } from "./page.ts";
 
-/** The earliest and latest instants a DateTime argument may name: what PostgreSQL timestamptz reads back unchanged. */
-export const MIN_TIME = Date.parse("0001-01-01T00:00:00.000Z");
+/**
+ * The earliest and latest instants a DateTime argument may name: what a timestamptz reads back as
+ * unchanged. PostgreSQL stores years 0001..0099, but postgres.js parses the text it sends back with
+ * `new Date("0049-01-01 00:00:00+00")`, which reads a year below 100 as 1950..2049: an applyAt of 0049
+ * was answered, compared and scheduled as 2049 while SQL applied it at once. (Read back in UTC, the
+ * session zone of a server installed as Etc/UTC; one whose default zone is local prints early times in
+ * local mean time, "-07:52:58", which postgres.js cannot read at all.)
+ */
+export const MIN_TIME = Date.parse("0100-01-01T00:00:00.000Z");
 export const MAX_TIME = Date.parse("9999-12-31T23:59:59.999Z");
 
 /** What is wrong with one string, or null. */
@@ -37,7 +45,7 @@ function findBad(value: unknown, path: string): GraphQLError | null {
   if (value instanceof Date) {
     const time = value.getTime();
     if (Number.isNaN(time)) return badInput(path, "is not a valid time");
-    if (time < MIN_TIME || time > MAX_TIME) return badInput(path, "must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z");
+    if (time < MIN_TIME || time > MAX_TIME) return badInput(path, "must be between 0100-01-01T00:00:00Z and 9999-12-31T23:59:59.999Z");
     return null;
   }
   if (Array.isArray(value)) {

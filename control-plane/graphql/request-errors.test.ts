@@ -41,7 +41,7 @@ test("a DateTime PostgreSQL cannot store is BAD_USER_INPUT naming the argument, 
   // The refused mutation is audited; the bounds themselves are fine.
   const { auditLog } = await t.admin.request<any>(`query($a: String) { auditLog(actor: $a, action: "refused.proposeChange") { items { after } } }`, { a: jwtAdmin.id });
   expect(auditLog.items.map((i: any) => i.after.code)).toEqual(["BAD_USER_INPUT"]);
-  const edges = await post(t.adminToken, { query: spend, variables: { t: seed.tenantId, f: "0001-01-01T00:00:00Z", to: "9999-12-31T23:59:59.999Z" } });
+  const edges = await post(t.adminToken, { query: spend, variables: { t: seed.tenantId, f: "0100-01-01T00:00:00Z", to: "9999-12-31T23:59:59.999Z" } });
   expect(edges.code).toBeNull();
   expect(internalErrors()).toEqual([]);
   expect((await t.admin.request<any>(`{ verifyAuditChain { ok } }`)).verifyAuditChain.ok).toBe(true);
