@@ -54,6 +54,11 @@ export interface ProxyConfig {
   credentials?: Record<string, string | undefined>;
   /** The only directory `file:` credential refs may read (CREDENTIALS_DIR); unset = file refs refused. */
   credentialsDir?: string;
+  /**
+   * ALLOW_PRIVATE_MEDIA_URLS=true: media URLs aimed inside the operator's network (openai/media-url.ts)
+   * are sent on instead of refused, for a self-hosted server meant to fetch from internal storage. Default false.
+   */
+  allowPrivateMediaUrls?: boolean;
   /** Bearer token for GET /metrics (METRICS_TOKEN); unset = /metrics is not served. */
   metricsToken?: string;
   /** How the default log prints (LOG_FORMAT): text lines, or one JSON object per line. Unused when `log` is given. */
@@ -104,6 +109,15 @@ function metricsToken(env: Record<string, string | undefined>, problems: string[
   if (token === undefined || token === "") return undefined;
   if (token.length < 16 || /\s/.test(token)) problems.push("METRICS_TOKEN must be at least 16 characters with no spaces");
   return token;
+}
+
+/** A setting that is `true` or `false` (unset or empty: `false`); any other value is a problem, not read as false. */
+function flag(env: Record<string, string | undefined>, name: string, problems: string[]): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "" || raw === "false") return false;
+  if (raw === "true") return true;
+  problems.push(`${name} must be true or false (got "${raw}")`);
+  return false;
 }
 
 function logFormat(env: Record<string, string | undefined>, problems: string[]): LogFormat {
@@ -309,6 +323,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     breaker,
     credentials: credentialVariables(env, credentialPrefix),
     credentialsDir: env.CREDENTIALS_DIR || undefined,
+    allowPrivateMediaUrls: flag(env, "ALLOW_PRIVATE_MEDIA_URLS", problems),
     metricsToken: metricsToken(env, problems),
     logFormat: logFormat(env, problems),
   };

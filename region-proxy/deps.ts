@@ -30,6 +30,8 @@ export interface ProxyDeps {
   metrics: ProxyMetrics;
   metricsToken: string | null;
   maxBodyBytes: number;
+  /** ALLOW_PRIVATE_MEDIA_URLS: media URLs aimed inside the operator's network are sent on, not refused (absent: refused). */
+  allowPrivateMediaUrls?: boolean;
   timeouts: { firstByteMs: number; totalMs: number };
   isShuttingDown: () => boolean;
   /**

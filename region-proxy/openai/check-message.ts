@@ -18,14 +18,14 @@ const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "func
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const problem = (param: string, expected: string): FieldProblem => ({ param, message: `Invalid '${param}': ${expected}.` });
 
-function checkParts(content: unknown[], param: string): FieldProblem | null {
+function checkParts(content: unknown[], param: string, allowPrivateMediaUrls: boolean): FieldProblem | null {
   for (let k = 0; k < content.length; k++) {
     const part = content[k];
     const at = `${param}[${k}]`;
     if (!isRecord(part) || typeof part.type !== "string") return problem(`${at}.type`, "every content part needs a string 'type'");
     if (part.type === "text" && typeof part.text !== "string") return problem(`${at}.text`, "expected a string");
     if (part.type === "image_url" && !(isRecord(part.image_url) && typeof part.image_url.url === "string")) return problem(`${at}.image_url.url`, "expected a string URL");
-    const media = mediaUrlInPart(part, at);
+    const media = allowPrivateMediaUrls ? null : mediaUrlInPart(part, at);
     if (media) return problem(media.param, media.problem);
   }
   return null;
@@ -71,7 +71,8 @@ function checkToolCalls(calls: unknown, param: string): FieldProblem | null {
   return null;
 }
 
-export function checkMessage(message: unknown, index: number): FieldProblem | null {
+/** allowPrivateMediaUrls (ALLOW_PRIVATE_MEDIA_URLS=true) skips the media URL rule. */
+export function checkMessage(message: unknown, index: number, allowPrivateMediaUrls = false): FieldProblem | null {
   const param = `messages[${index}]`;
   if (!isRecord(message)) return problem(param, "expected an object");
   if (typeof message.role !== "string" || !ROLES.has(message.role)) return problem(`${param}.role`, "expected one of system, developer, user, assistant, tool");
@@ -81,7 +82,7 @@ export function checkMessage(message: unknown, index: number): FieldProblem | nu
   const contentOk = typeof content === "string" || Array.isArray(content) || (assistant && (content === null || (content === undefined && toolCalls !== undefined)));
   if (!contentOk) return problem(`${param}.content`, "expected a string or an array of content parts");
   if (Array.isArray(content)) {
-    const bad = checkParts(content, `${param}.content`);
+    const bad = checkParts(content, `${param}.content`, allowPrivateMediaUrls);
     if (bad) return bad;
   }
   if (message.name !== undefined && typeof message.name !== "string") return problem(`${param}.name`, "expected a string");

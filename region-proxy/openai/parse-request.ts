@@ -27,14 +27,19 @@ const isPositiveInt = (v: unknown) => Number.isSafeInteger(v) && (v as number) >
 const inRange = (v: unknown, min: number, max: number) => typeof v === "number" && Number.isFinite(v) && v >= min && v <= max;
 const present = (v: unknown) => v !== undefined && v !== null;
 
-export function parseChatRequest(body: unknown): ParsedRequest {
+/** allowPrivateMediaUrls (ALLOW_PRIVATE_MEDIA_URLS): skip the media URL rule (media-url.ts). */
+export interface ChatParseOptions {
+  allowPrivateMediaUrls?: boolean;
+}
+
+export function parseChatRequest(body: unknown, parseOptions: ChatParseOptions = {}): ParsedRequest {
   if (!isRecord(body)) return { ok: false, error: { kind: "invalid_json", message: "The request body must be a JSON object." } };
   if (typeof body.model !== "string" || body.model === "") return invalid("model", "Invalid 'model': expected a non-empty string.");
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
     return invalid("messages", "Invalid 'messages': expected a non-empty array of messages.");
   }
   for (let i = 0; i < body.messages.length; i++) {
-    const problem = checkMessage(body.messages[i], i);
+    const problem = checkMessage(body.messages[i], i, parseOptions.allowPrivateMediaUrls === true);
     if (problem) return invalid(problem.param, problem.message);
   }
   if (body.stream !== undefined && body.stream !== null && typeof body.stream !== "boolean") return invalid("stream", "Invalid 'stream': expected a boolean.");

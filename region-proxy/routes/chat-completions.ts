@@ -24,7 +24,7 @@ import { requestTotalMs } from "../providers/walk-chain.ts";
 import { idleSecondsUntil } from "./idle-seconds.ts";
 
 export async function chatCompletions(request: Request, requestId: string, deps: ProxyDeps): Promise<Response> {
-  const admitted = await admitRequest(request, requestId, deps, parseChatRequest);
+  const admitted = await admitRequest(request, requestId, deps, (body) => parseChatRequest(body, { allowPrivateMediaUrls: deps.allowPrivateMediaUrls }));
   if (!admitted.ok) return admitted.response;
   const { startedMs, snapshot, body: chat, context, alias, tenant, key, keyHash } = admitted;
 

@@ -10,7 +10,7 @@ import type OpenAI from "openai";
 import { APIError } from "openai";
 import type { ProviderKind } from "../../shared/snapshot/schema.ts";
 import type { FakeVendor } from "../../test/fakes/fake-server.ts";
-import type { RunningProxy } from "../main.ts";
+import type { ProxyConfig, RunningProxy } from "../main.ts";
 import { createProxyFixture, REGION, type ProxyFixture } from "./proxy-fixture.ts";
 
 export interface VendorBehindProxy<F extends FakeVendor = FakeVendor> {
@@ -26,6 +26,7 @@ const VENDOR_KEY = "vendor-fake-key";
 export async function startVendorBehindProxy<F extends FakeVendor>(
   vendor: { provider: ProviderKind; start: (options: { apiKey: string }) => Promise<F>; baseUrl?: (fake: F) => string },
   aliases: Record<string, string>,
+  proxyConfig: Partial<ProxyConfig> = {},
 ): Promise<VendorBehindProxy<F>> {
   const fx = await createProxyFixture();
   const fake = await vendor.start({ apiKey: VENDOR_KEY });
@@ -38,7 +39,7 @@ export async function startVendorBehindProxy<F extends FakeVendor>(
       }
     }),
   );
-  const proxy = await fx.startProxy({ credentials: { VENDOR_KEY } });
+  const proxy = await fx.startProxy({ ...proxyConfig, credentials: { VENDOR_KEY } });
   return {
     fx,
     fake,
