@@ -18,6 +18,7 @@ import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, conflict, notFound } from "../graphql/errors.ts";
 import { requireHttpUrl, requirePattern } from "../graphql/validate.ts";
 import { MAX_DEPLOYMENT_FLAGS, MAX_FEATURE_LIMITS, MAX_POLICY_ALIASES, MAX_POLICY_JURISDICTIONS, requireAtMost } from "../graphql/list-bounds.ts";
+import { BUDGETS_KEPT, wholeMicros } from "../graphql/whole-micros.ts";
 import { priceRow } from "../pricing/price.service.ts";
 import { REGION_NAME_PATTERN } from "../regions/region-name.ts";
 import { findTenant } from "../tenants/tenant.repo.ts";
@@ -105,8 +106,6 @@ function mergeDeployment(base: DeploymentValue | null, input: DeploymentFieldsIn
   return checkDeployment(field, merged as DeploymentValue, base, allowPlaintext);
 }
 
-const MICROS = 1_000_000;
-
 function mergePolicy(base: TenantPolicyValue, input: TenantPolicyInput, field: string): TenantPolicyValue {
   const out = { ...base };
   const count = (key: "rpm" | "tpm" | "keyTtlDays", max: number) => {
@@ -122,7 +121,7 @@ function mergePolicy(base: TenantPolicyValue, input: TenantPolicyInput, field: s
     const v = input[key];
     if (v === undefined) continue;
     if (v !== null && (!Number.isFinite(v) || v < 0 || v > 1e9)) throw badInput(`${field}.${key}`, "must be between 0 and 1e9 USD");
-    out[stored] = v === null ? null : Math.round(v * MICROS);
+    out[stored] = v === null ? null : wholeMicros(`${field}.${key}`, v, BUDGETS_KEPT);
   }
   if (input.allowedAliases !== undefined) {
     out.allowedAliases = input.allowedAliases === null ? null : [...new Set(requireAtMost(`${field}.allowedAliases`, input.allowedAliases, MAX_POLICY_ALIASES).map((a, i) => requirePattern(`${field}.allowedAliases[${i}]`, a, ALIAS_NAME_PATTERN)))].sort();

@@ -21,6 +21,7 @@ import { ancestorPolicies } from "../tenants/tenant.service.ts";
 import type { CreateKeyInput, RotateKeyInput } from "./key.input.ts";
 import { findKey, insertKey, markRevoked, markRotated } from "./key.repo.ts";
 import type { CreatedKey, GatewayKey } from "./key.type.ts";
+import { BUDGETS_KEPT, wholeMicros } from "../graphql/whole-micros.ts";
 
 export const DEFAULT_KEY_TTL_DAYS = 90;
 export const DEFAULT_GRACE_HOURS = 24;
@@ -52,7 +53,7 @@ function checkKeyLimits(input: CreateKeyInput): KeyLimits {
     const v = input[field];
     if (v === undefined || v === null) return null;
     if (!Number.isFinite(v) || v < 0 || v > 1e9) throw badInput(field, "must be between 0 and 1e9 USD");
-    return Math.round(v * 1_000_000);
+    return wholeMicros(field, v, BUDGETS_KEPT);
   };
   return { rpm: count("rpm"), tpm: count("tpm"), dailyBudgetMicros: usd("dailyBudgetUsd"), monthlyBudgetMicros: usd("monthlyBudgetUsd") };
 }

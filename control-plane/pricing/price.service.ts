@@ -1,9 +1,9 @@
 /** Price rules: non-negative, finite, converted once to integer micro-USD per 1M tokens (a non-zero price never to 0). */
-import { usdPerMillionToMicros } from "../../shared/money/cost.ts";
 import { requireProvider } from "../deployments/deployment.service.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput } from "../graphql/errors.ts";
 import { requireNonNegative, requireText } from "../graphql/validate.ts";
+import { wholeMicros } from "../graphql/whole-micros.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
 import { longContextValue, type LongContextMicros } from "./long-context.ts";
 import type { LongContextPriceInput, SetPriceInput } from "./price.input.ts";
@@ -13,16 +13,11 @@ import type { Price } from "./price.type.ts";
 /** $1M per 1M tokens: far above any real price, and keeps token × price below 2^53. */
 const MAX_USD_PER_MILLION = 1_000_000;
 
-/** The smallest non-zero price: half a micro-USD per 1M tokens, which rounds to one. */
-const MIN_NON_ZERO_USD_PER_MILLION = 0.0000005;
-
 function toMicros(field: string, usd: number): number {
   requireNonNegative(field, usd);
   if (usd > MAX_USD_PER_MILLION) throw badInput(field, `must be at most ${MAX_USD_PER_MILLION}`);
-  const micros = usdPerMillionToMicros(usd);
   // Stored in whole micro-USD per 1M tokens: a price that rounds to 0 would serve the model for free.
-  if (micros === 0 && usd > 0) throw badInput(field, `must be 0 or at least ${MIN_NON_ZERO_USD_PER_MILLION} (prices are kept in whole micro-USD per 1M tokens)`);
-  return micros;
+  return wholeMicros(field, usd, "prices are kept in whole micro-USD per 1M tokens");
 }
 
 function optionalMicros(field: string, usd: number | null | undefined): number | null {
