@@ -3,8 +3,9 @@
  * server behind a plain-http private baseUrl (vLLM fetches image_url, video_url and audio_url itself,
  * with no host check by default and following redirects: vllm-project/vllm#57157, CVE-2025-6242). So
  * nothing in a request may point that fetch inside the operator's network: a URL whose host is a
- * loopback, private, link-local, unspecified, CGNAT or IPv4-mapped address literal or a local name
- * (shared/http/host-scope.ts), or whose scheme is not http, https or data:, is refused before any
+ * loopback, private, link-local, unspecified, CGNAT, IPv4-mapped or IPv4-embedding address literal or a
+ * local name (shared/http/host-scope.ts), that does not parse, or whose scheme is not http, https or
+ * data:, is refused before any
  * vendor is called. No public vendor could fetch such a URL, so the rule costs nothing. A DNS name
  * that resolves to a private address cannot be seen here; README tells operators to restrict their
  * server's own media fetching (vLLM --allowed-media-domains).
@@ -20,26 +21,38 @@ const SCOPE_WORDS: Record<Exclude<HostScope, "public">, string> = {
   unspecified: "an unspecified address",
   shared: "a carrier-grade NAT address (100.64.0.0/10)",
   "ipv4-mapped": "an IPv4-mapped IPv6 address",
-  "local-name": "a local name (single-label, localhost, or .internal, .local, .localhost, .svc, .cluster.local, .lan, .home.arpa)",
+  "ipv4-embedded": "an IPv6 address carrying a non-public IPv4 address (NAT64 64:ff9b::, IPv4-translated or IPv4-compatible)",
+  "local-name": "a local name (single-label, localhost, kubernetes.default, or .internal, .local, .localhost, .svc, .cluster.local, .lan, .home.arpa)",
 };
 
 /**
  * Characters URL parsers disagree on: WHATWG reads `\` as `/` and drops tabs and newlines, while
  * other parsers (Python's) keep them, so `http://example.com\@10.0.0.5/` names a different host to each.
+ * Looked for in the scheme and authority only (SCHEME_AND_AUTHORITY): in the path they name no host.
  */
 const AMBIGUOUS = /[\\\s\u0000-\u001f\u007f]/;
+/**
+ * The scheme and authority as the most lenient parser reads them: up to the first `/`, `?` or `#` after
+ * the scheme's slashes (Python's urlsplit netloc), backslashes and blanks among those slashes included.
+ */
+const SCHEME_AND_AUTHORITY = /^[^/?#]*?:[/\\\s]*[^/?#]*/;
 
-/** Why `url` may not be sent on as a media URL, or null when it may. Text that is no URL is left to the vendor. */
+/**
+ * Why `url` may not be sent on as a media URL, or null when it may. A url that is not data: and that
+ * the WHATWG parser cannot read is refused too: other parsers read hosts from some (Python's urlsplit
+ * takes `http://[fe80::1%25eth0]/` and `http://10.0.0.1:99999/`), and OpenAI and Gemini refuse it anyway.
+ */
 export function mediaUrlProblem(url: string): string | null {
-  if (/^data:/i.test(url)) return null;
+  const trimmed = url.trim();
+  if (/^data:/i.test(trimmed)) return null;
   let parsed: URL;
   try {
-    parsed = new URL(url);
+    parsed = new URL(trimmed);
   } catch {
-    return null;
+    return "this is not a URL the gateway can read; send an absolute https URL or a data: URL";
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return `media URLs must be https, http or data:, not ${parsed.protocol}`;
-  if (AMBIGUOUS.test(url.trim())) return "a media URL may not contain backslashes, spaces or control characters";
+  if (AMBIGUOUS.test(SCHEME_AND_AUTHORITY.exec(trimmed)?.[0] ?? trimmed)) return "a media URL's scheme and host may not contain backslashes, spaces or control characters";
   if (parsed.username !== "" || parsed.password !== "") return "a media URL may not carry credentials";
   const scope = hostScope(parsed.hostname);
   if (scope === "public") return null;
