@@ -52,7 +52,8 @@ export async function admitRequest<T extends { model: string }>(
     return refused({ kind: "invalid_api_key" });
   }
   const body = await readJsonBody(request, deps.maxBodyBytes);
-  if (!body.ok) return refused(body.error);
+  // The 413's advice fits what this route's body holds (images for chat, inputs for embeddings).
+  if (!body.ok) return refused(body.error.kind === "request_too_large" ? { ...body.error, operation } : body.error);
   const parsed = parse(body.value);
   if (!parsed.ok) return refused(parsed.error);
 

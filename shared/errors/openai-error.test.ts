@@ -55,3 +55,11 @@ test("the 413 gives the limit in MiB, with the bytes when that is not a whole nu
   expect(message(1_572_864)).toContain("gateway's 1.5 MiB (1572864 bytes) limit");
   expect(message(64)).toContain("gateway's 64 bytes limit");
 });
+
+test("the 413's advice fits the route's body: images for chat, fewer or smaller inputs for embeddings", () => {
+  const message = (operation?: "chat" | "embeddings") => renderError({ kind: "request_too_large", limitBytes: 1_048_576, operation }).body.error.message;
+  expect(message("chat")).toContain("inline `data:` images and files count towards it. Send images by https URL or smaller");
+  expect(message("embeddings")).toBe("Request body exceeds the gateway's 1 MiB limit. Send fewer or smaller inputs per request, or ask the gateway operator to raise MAX_BODY_BYTES.");
+  expect(message()).not.toMatch(/image/i);
+  for (const operation of ["chat", "embeddings", undefined] as const) expect(message(operation)).toContain("MAX_BODY_BYTES");
+});

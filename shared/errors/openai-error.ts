@@ -3,10 +3,13 @@
  * right exception and retry (or not) as they should. One union, one renderer.
  * See https://platform.openai.com/docs/guides/error-codes
  */
+import type { Operation } from "../snapshot/provider-operations.ts";
+
 export type GatewayError =
   | { kind: "invalid_json"; message: string }
   | { kind: "invalid_value"; message: string; param: string }
-  | { kind: "request_too_large"; limitBytes: number }
+  /** `operation`: the route whose body it is, so the advice fits what that body holds (set by admitRequest). */
+  | { kind: "request_too_large"; limitBytes: number; operation?: Operation }
   /** A request body sent compressed (`Content-Encoding` other than identity): the gateway reads plain JSON only. */
   | { kind: "unsupported_content_encoding"; encoding: string }
   /** A request body whose bytes are not UTF-8 (RFC 8259 §8.1). */
@@ -98,12 +101,17 @@ function mebibytes(bytes: number): string {
 }
 
 /**
- * The 413's words: whose limit it is, that inline images count (a single phone photo as a data: URL is
- * over the default 1 MiB, though every vendor takes it), and what the caller can do.
+ * The 413's words: whose limit it is and what the caller can do, for what the route's body holds. A
+ * chat body: inline images count (a single phone photo as a data: URL is over the default 1 MiB,
+ * though every vendor takes it). An embeddings body has no images: fewer or smaller inputs.
  */
-const tooLargeMessage = (limitBytes: number): string =>
-  `Request body exceeds the gateway's ${mebibytes(limitBytes)} limit; inline \`data:\` images and files count towards it. ` +
-  "Send images by https URL or smaller, or ask the gateway operator to raise MAX_BODY_BYTES.";
+const TOO_LARGE_ADVICE: Readonly<Record<Operation, string>> = {
+  chat: "; inline `data:` images and files count towards it. Send images by https URL or smaller, or ask the gateway operator to raise MAX_BODY_BYTES.",
+  embeddings: ". Send fewer or smaller inputs per request, or ask the gateway operator to raise MAX_BODY_BYTES.",
+};
+const tooLargeMessage = (limitBytes: number, operation: Operation | undefined): string =>
+  `Request body exceeds the gateway's ${mebibytes(limitBytes)} limit` +
+  (operation === undefined ? ". Send a smaller request, or ask the gateway operator to raise MAX_BODY_BYTES." : TOO_LARGE_ADVICE[operation]);
 
 export function renderError(error: GatewayError): RenderedError {
   switch (error.kind) {
@@ -112,7 +120,7 @@ export function renderError(error: GatewayError): RenderedError {
     case "invalid_value":
       return { status: 400, headers: {}, body: body(error.message, "invalid_request_error", "invalid_value", error.param) };
     case "request_too_large":
-      return { status: 413, headers: {}, body: body(tooLargeMessage(error.limitBytes), "invalid_request_error", "request_too_large") };
+      return { status: 413, headers: {}, body: body(tooLargeMessage(error.limitBytes, error.operation), "invalid_request_error", "request_too_large") };
     case "unsupported_content_encoding":
       return {
         status: 415,
