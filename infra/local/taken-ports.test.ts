@@ -4,7 +4,7 @@
  * an address this machine does not have, an IPv6 address written bracketed as in a URL.
  */
 import { afterAll, expect, test } from "bun:test";
-import { freePort } from "../../test/support/ports.ts";
+import { freePort, freePorts } from "../../test/support/ports.ts";
 import { takenPorts } from "./taken-ports.ts";
 
 const held = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
@@ -12,7 +12,8 @@ afterAll(() => held.stop(true));
 
 for (const host of ["no-such-host.invalid", "[::1]", "192.0.2.1"]) {
   test(`HOST ${host}: one line naming HOST, not "set <PORT> to another port"`, () => {
-    const problems = takenPorts(host, { CONTROL_PLANE_PORT: freePort(), US_PROXY_PORT: freePort() });
+    const [controlPlanePort, usProxyPort] = freePorts(2) as [number, number];
+    const problems = takenPorts(host, { CONTROL_PLANE_PORT: controlPlanePort, US_PROXY_PORT: usProxyPort });
     expect(problems).toHaveLength(1);
     expect(problems[0]).toStartWith(`HOST ${host} `);
     expect(problems[0]).not.toContain("PORT");

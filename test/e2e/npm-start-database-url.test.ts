@@ -12,8 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeDatabase } from "../../infra/local/database-admin-tokens.ts";
 import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
-import { freePort } from "../support/ports.ts";
-import { launch, launchUntilExit, stopLauncher } from "../support/npm-start.ts";
+import { launch, launchUntilExit, stopLauncher, launcherPorts } from "../support/npm-start.ts";
 
 const made: { dbs: TestDatabase[]; dirs: string[] } = { dbs: [], dirs: [] };
 afterAll(async () => {
@@ -21,7 +20,7 @@ afterAll(async () => {
   for (const dir of made.dirs) await rm(dir, { recursive: true, force: true });
 });
 
-const ports = () => ({ CONTROL_PLANE_PORT: freePort(), US_PROXY_PORT: freePort(), EU_PROXY_PORT: freePort(), ECHO_VENDOR_PORT: freePort() });
+const ports = () => launcherPorts();
 
 /** What a start that republishes or rotates anything would change. */
 async function footprint(url: string) {

@@ -14,8 +14,7 @@ import { startControlPlane } from "../../control-plane/main.ts";
 import { adminClient, type AdminClient } from "../../infra/local/admin-client.ts";
 import { emptySeedProgress, seedDemo, type SeedProgress } from "../../infra/local/seed-demo.ts";
 import { writeLocalState } from "../../infra/local/local-state.ts";
-import { freePort } from "../support/ports.ts";
-import { launch, launchUntilExit, stopLauncher } from "../support/npm-start.ts";
+import { launch, launchUntilExit, stopLauncher, launcherPorts } from "../support/npm-start.ts";
 
 const roots: string[] = [];
 // Removing four launchers' embedded databases can outlast the default 5 s hook timeout on a loaded machine.
@@ -28,7 +27,7 @@ async function freshDataDir(): Promise<string> {
   return join(root, "data");
 }
 
-const ports = () => ({ CONTROL_PLANE_PORT: freePort(), US_PROXY_PORT: freePort(), EU_PROXY_PORT: freePort(), ECHO_VENDOR_PORT: freePort() });
+const ports = () => launcherPorts();
 
 async function chat(proxyPort: number, key: string): Promise<number> {
   const response = await fetch(`http://127.0.0.1:${proxyPort}/v1/chat/completions`, {

@@ -5,8 +5,7 @@
  * bracketed now, and a wildcard bind is reached (and printed) through loopback.
  */
 import { afterAll, expect, test } from "bun:test";
-import { freePort } from "../support/ports.ts";
-import { launch, stopLauncher } from "../support/npm-start.ts";
+import { launch, stopLauncher, launcherPorts } from "../support/npm-start.ts";
 import { tempDirs } from "../support/temp-dirs.ts";
 
 const dirs = tempDirs();
@@ -21,7 +20,7 @@ const chat = (url: string, key: string) =>
 
 for (const [host, printed] of [["::1", "[::1]"], ["::", "[::1]"]] as const) {
   test(`HOST=${host} starts, prints http://${printed}:<port> URLs, and the demo key works on them`, async () => {
-    const ports = { CONTROL_PLANE_PORT: freePort(), US_PROXY_PORT: freePort(), EU_PROXY_PORT: freePort(), ECHO_VENDOR_PORT: freePort() };
+    const ports = launcherPorts();
     const { child, output } = await launch({ DATA_DIR: dirs.make("gw-npm-start-v6-"), HOST: host, ...ports });
     try {
       expect(output).toContain(`http://${printed}:${ports.CONTROL_PLANE_PORT}/graphql`);

@@ -8,8 +8,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { freePort } from "../support/ports.ts";
-import { launchUntilExit } from "../support/npm-start.ts";
+import { launchUntilExit, launcherPorts } from "../support/npm-start.ts";
 import { tempDirs } from "../support/temp-dirs.ts";
 
 const dirs = tempDirs();
@@ -17,7 +16,7 @@ afterAll(dirs.removeAll);
 
 for (const variable of ["CONTROL_PLANE_PORT", "US_PROXY_PORT", "EU_PROXY_PORT", "ECHO_VENDOR_PORT"] as const) {
   test(`${variable} held by another program: one line naming ${variable} and its port, exit 1, nothing made`, async () => {
-    const ports = { CONTROL_PLANE_PORT: freePort(), US_PROXY_PORT: freePort(), EU_PROXY_PORT: freePort(), ECHO_VENDOR_PORT: freePort() };
+    const ports = launcherPorts();
     const squatter = Bun.listen({ hostname: "127.0.0.1", port: ports[variable], socket: { data() {} } });
     const dataDir = join(dirs.make("gw-npm-start-in-use-"), "data");
     try {

@@ -9,15 +9,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { adminClient } from "../../infra/local/admin-client.ts";
-import { freePort } from "../support/ports.ts";
-import { launch, stopLauncher } from "../support/npm-start.ts";
+import { launch, stopLauncher, launcherPorts } from "../support/npm-start.ts";
 
 const dataDir = await mkdtemp(join(tmpdir(), "gw-npm-start-moved-"));
 afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const ports = () => ({ CONTROL_PLANE_PORT: freePort(), US_PROXY_PORT: freePort(), EU_PROXY_PORT: freePort(), ECHO_VENDOR_PORT: freePort() });
+const ports = () => launcherPorts();
 
 async function chat(proxyPort: number, key: string): Promise<Response> {
   return fetch(`http://127.0.0.1:${proxyPort}/v1/chat/completions`, {

@@ -9,7 +9,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { execSync } from "node:child_process";
 import { join } from "node:path";
-import { freePort } from "../support/ports.ts";
+import { launcherPorts } from "../support/npm-start.ts";
 import { tempDirs } from "../support/temp-dirs.ts";
 
 const dirs = tempDirs();
@@ -39,7 +39,6 @@ const isAlive = (pid: number) => {
     return false;
   }
 };
-const launcherPorts = () => ({ CONTROL_PLANE_PORT: freePort(), US_PROXY_PORT: freePort(), EU_PROXY_PORT: freePort(), ECHO_VENDOR_PORT: freePort() });
 const launcherEnv = (ports: Record<string, number>, prefix: string) => ({ ...process.env, DATA_DIR: dirs.make(prefix), ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) });
 
 const refuses = (port: number) => fetch(`http://127.0.0.1:${port}/`).then(() => false, () => true);

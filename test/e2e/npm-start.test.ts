@@ -9,8 +9,7 @@ import OpenAI from "openai";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../support/ports.ts";
-import { launch } from "../support/npm-start.ts";
+import { launch, launcherPorts } from "../support/npm-start.ts";
 import { adminClient } from "../../infra/local/admin-client.ts";
 
 const dataDir = await mkdtemp(join(tmpdir(), "gw-npm-start-"));
@@ -21,7 +20,7 @@ afterAll(async () => {
 const launchOn = (ports: Record<string, number>) => launch({ DATA_DIR: dataDir, ...ports });
 
 test("npm start boots everything and prints a demo key that works on the EU endpoint; a restart keeps it", async () => {
-  const ports = { CONTROL_PLANE_PORT: freePort(), US_PROXY_PORT: freePort(), EU_PROXY_PORT: freePort(), ECHO_VENDOR_PORT: freePort() };
+  const ports = launcherPorts();
   const first = await launchOn(ports);
   try {
     const key = /demo key\s+(gwk_\S+)/.exec(first.output)?.[1];

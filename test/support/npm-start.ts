@@ -5,8 +5,15 @@
  */
 import { afterAll } from "bun:test";
 import { join } from "node:path";
+import { freePorts } from "./ports.ts";
 
 const REPO = join(import.meta.dir, "../..");
+
+/** The launcher's four ports, free and all different (it refuses two services on one port). */
+export function launcherPorts(): { CONTROL_PLANE_PORT: number; US_PROXY_PORT: number; EU_PROXY_PORT: number; ECHO_VENDOR_PORT: number } {
+  const [CONTROL_PLANE_PORT, US_PROXY_PORT, EU_PROXY_PORT, ECHO_VENDOR_PORT] = freePorts(4) as [number, number, number, number];
+  return { CONTROL_PLANE_PORT, US_PROXY_PORT, EU_PROXY_PORT, ECHO_VENDOR_PORT };
+}
 
 export interface LaunchEnv {
   DATA_DIR: string;

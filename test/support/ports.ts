@@ -14,6 +14,18 @@ export function freePort(): number {
   return port;
 }
 
+/**
+ * `count` ports nothing listens on, all different: bound together on port 0 and released together. Ports
+ * from separate freePort() calls can repeat (the OS may hand a released port out again at once): a
+ * launcher given two equal ports refuses to start, so a test needing several distinct ports takes them here.
+ */
+export function freePorts(count: number): number[] {
+  const probes = Array.from({ length: count }, () => Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } }));
+  const ports = probes.map((probe) => probe.port);
+  for (const probe of probes) probe.stop(true);
+  return ports;
+}
+
 /** The URL of a service that is down: a port probed free and closed again, where connects are refused. */
 export function closedUrl(): string {
   return `http://127.0.0.1:${freePort()}`;
