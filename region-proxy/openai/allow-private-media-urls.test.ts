@@ -1,7 +1,8 @@
 /**
- * ALLOW_PRIVATE_MEDIA_URLS=true turns the media URL rule (media-url.ts) off: a self-hosted deployment
- * meant to fetch images from internal storage (MinIO in the cluster, object storage on 10/8) is then
- * sent such URLs as they came. Off by default; any value but true or false is a configuration error.
+ * ALLOW_PRIVATE_MEDIA_URLS=true lifts only the private-host step of the media URL rule (media-url.ts): a
+ * self-hosted deployment meant to fetch images from internal storage (MinIO in the cluster, object
+ * storage on 10/8) is then sent such URLs as they came. The scheme, credentials, parse and ambiguity
+ * checks stay. Off by default; any value but true or false is a configuration error.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startFakeOpenAI } from "../../test/fakes/openai.ts";
@@ -18,6 +19,15 @@ test("parseChatRequest refuses an internal media URL unless private media URLs a
     expect(parseChatRequest(body(url), { allowPrivateMediaUrls: true }).ok).toBe(true);
     expect(parseChatRequest(body(url), { allowPrivateMediaUrls: false }).ok).toBe(false);
   }
+});
+
+test("ALLOW_PRIVATE_MEDIA_URLS keeps the scheme, credentials, parse and ambiguity checks", () => {
+  const refused = ["file:///etc/passwd", "gopher://evil.example/x", "https://user:pw@example.com/a.png", "http://user@10.0.0.5/a.png", "http://[fe80::1%25eth0]/", "http://example.com\\@10.0.0.5/", "http://10.0.0.5\t/a.png"];
+  for (const url of refused) {
+    const result = parseChatRequest(body(url), { allowPrivateMediaUrls: true });
+    expect({ url, ok: result.ok }).toEqual({ url, ok: false });
+  }
+  expect(parseChatRequest(body("data:image/png;base64,iVBORw0KGgo="), { allowPrivateMediaUrls: true }).ok).toBe(true);
 });
 
 const jwks = JSON.stringify({ keys: [{ kty: "OKP", crv: "Ed25519", x: "TOhVR9fBlGropP6VRZm1d4Zm_2eZRGmCYrNxc_As5IU", kid: "k1" }] });

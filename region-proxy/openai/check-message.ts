@@ -25,7 +25,7 @@ function checkParts(content: unknown[], param: string, allowPrivateMediaUrls: bo
     if (!isRecord(part) || typeof part.type !== "string") return problem(`${at}.type`, "every content part needs a string 'type'");
     if (part.type === "text" && typeof part.text !== "string") return problem(`${at}.text`, "expected a string");
     if (part.type === "image_url" && !(isRecord(part.image_url) && typeof part.image_url.url === "string")) return problem(`${at}.image_url.url`, "expected a string URL");
-    const media = allowPrivateMediaUrls ? null : mediaUrlInPart(part, at);
+    const media = mediaUrlInPart(part, at, allowPrivateMediaUrls);
     if (media) return problem(media.param, media.problem);
   }
   return null;
@@ -71,7 +71,7 @@ function checkToolCalls(calls: unknown, param: string): FieldProblem | null {
   return null;
 }
 
-/** allowPrivateMediaUrls (ALLOW_PRIVATE_MEDIA_URLS=true) skips the media URL rule. */
+/** allowPrivateMediaUrls (ALLOW_PRIVATE_MEDIA_URLS=true) lets a media URL's host be private or local; the rest of the media URL rule still applies. */
 export function checkMessage(message: unknown, index: number, allowPrivateMediaUrls = false): FieldProblem | null {
   const param = `messages[${index}]`;
   if (!isRecord(message)) return problem(param, "expected an object");

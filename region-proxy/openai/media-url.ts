@@ -41,8 +41,10 @@ const SCHEME_AND_AUTHORITY = /^[^/?#]*?:[/\\\s]*[^/?#]*/;
  * Why `url` may not be sent on as a media URL, or null when it may. A url that is not data: and that
  * the WHATWG parser cannot read is refused too: other parsers read hosts from some (Python's urlsplit
  * takes `http://[fe80::1%25eth0]/` and `http://10.0.0.1:99999/`), and OpenAI and Gemini refuse it anyway.
+ * allowPrivateHosts (ALLOW_PRIVATE_MEDIA_URLS=true) skips only the host step (hostScope); the scheme,
+ * ambiguity, credentials and parse checks apply either way.
  */
-export function mediaUrlProblem(url: string): string | null {
+export function mediaUrlProblem(url: string, allowPrivateHosts = false): string | null {
   const trimmed = url.trim();
   if (/^data:/i.test(trimmed)) return null;
   let parsed: URL;
@@ -54,6 +56,7 @@ export function mediaUrlProblem(url: string): string | null {
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return `media URLs must be https, http or data:, not ${parsed.protocol}`;
   if (AMBIGUOUS.test(SCHEME_AND_AUTHORITY.exec(trimmed)?.[0] ?? trimmed)) return "a media URL's scheme and host may not contain backslashes, spaces or control characters";
   if (parsed.username !== "" || parsed.password !== "") return "a media URL may not carry credentials";
+  if (allowPrivateHosts) return null;
   const scope = hostScope(parsed.hostname);
   if (scope === "public") return null;
   return `the host of this media URL is ${SCOPE_WORDS[scope]}, which the gateway does not let a request reach; send an image by a public https URL or inline as a data: URL`;
@@ -64,19 +67,19 @@ const urlField = (key: string) => key === "url" || key.endsWith("_url");
 
 /**
  * The path and problem of the first media URL in `part` that may not be sent on, or null. Only the
- * url-bearing fields are read, never text.
+ * url-bearing fields are read, never text. allowPrivateHosts as for mediaUrlProblem.
  *
  * @example mediaUrlInPart({ type: "video_url", video_url: { url: "http://10.0.0.5/a.mp4" } }, "messages[0].content[1]") // { param: "messages[0].content[1].video_url.url", ... }
  */
-export function mediaUrlInPart(part: Record<string, unknown>, at: string): { param: string; problem: string } | null {
+export function mediaUrlInPart(part: Record<string, unknown>, at: string, allowPrivateHosts = false): { param: string; problem: string } | null {
   for (const [key, value] of Object.entries(part)) {
     if (key === "type" || key === "text") continue;
     if (typeof value === "string") {
-      const problem = urlField(key) ? mediaUrlProblem(value) : null;
+      const problem = urlField(key) ? mediaUrlProblem(value, allowPrivateHosts) : null;
       if (problem) return { param: `${at}.${key}`, problem };
     } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
       for (const [sub, inner] of Object.entries(value)) {
-        const problem = urlField(sub) && typeof inner === "string" ? mediaUrlProblem(inner) : null;
+        const problem = urlField(sub) && typeof inner === "string" ? mediaUrlProblem(inner, allowPrivateHosts) : null;
         if (problem) return { param: `${at}.${key}.${sub}`, problem };
       }
     }

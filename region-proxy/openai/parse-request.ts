@@ -27,7 +27,7 @@ const isPositiveInt = (v: unknown) => Number.isSafeInteger(v) && (v as number) >
 const inRange = (v: unknown, min: number, max: number) => typeof v === "number" && Number.isFinite(v) && v >= min && v <= max;
 const present = (v: unknown) => v !== undefined && v !== null;
 
-/** allowPrivateMediaUrls (ALLOW_PRIVATE_MEDIA_URLS): skip the media URL rule (media-url.ts). */
+/** allowPrivateMediaUrls (ALLOW_PRIVATE_MEDIA_URLS): skip only the media URL rule's private-host step (media-url.ts); scheme, credentials, parse and ambiguity checks stay. */
 export interface ChatParseOptions {
   allowPrivateMediaUrls?: boolean;
 }
