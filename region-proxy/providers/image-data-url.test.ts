@@ -35,7 +35,6 @@ const SAMPLE: Record<string, string> = {
   "image/heic": "AAAAGGZ0eXBoZWljAAAAAA==",
   "image/heif": "AAAAGGZ0eXBtaWYxAAAAAA==",
 };
-const DATA = SAMPLE["image/png"]!;
 const JPEG = SAMPLE["image/jpeg"]!;
 const withImage = (url: string) => [{ role: "user", content: [{ type: "text", text: "what is this?" }, { type: "image_url", image_url: { url } }] }];
 const PARAM = "messages[0].content[1].image_url.url";
@@ -78,7 +77,7 @@ describe("anthropic: data URL images", () => {
   });
 
   test("a type Anthropic refuses is a 400 naming the part; one it takes is sent", async () => {
-    expect(await sendChat(anthropic, { model: "claude", messages: withImage(`data:image/svg+xml;base64,${DATA}`) })).toMatchObject({ refused: true, param: PARAM });
+    expect(await sendChat(anthropic, { model: "claude", messages: withImage("data:image/svg+xml;base64,PHN2Zz48L3N2Zz4=") })).toMatchObject({ refused: true, param: PARAM });
     for (const media of ["image/jpeg", "image/png", "image/gif", "image/webp"]) {
       const r = await sendChat(anthropic, { model: "claude", messages: withImage(`data:${media};base64,${SAMPLE[media]}`) });
       expect(r.sent.messages[0].content[1]).toEqual({ type: "image", source: { type: "base64", media_type: media, data: SAMPLE[media] } });
@@ -99,21 +98,50 @@ describe("anthropic: data URL images", () => {
   });
 });
 
+describe("the label on a data URL", () => {
+  test("an image whose bytes the vendor takes is sent whatever image/* label it has, or a blank one, or application/octet-stream", async () => {
+    for (const label of ["image/heic", "image/avif", "application/octet-stream", "", "IMAGE/X-ANYTHING"]) {
+      const a = await sendChat(anthropic, { model: "claude", messages: withImage(`data:${label};base64,${JPEG}`) });
+      expect({ label, sent: a.sent?.messages[0].content[1].source }).toEqual({ label, sent: { type: "base64", media_type: "image/jpeg", data: JPEG } });
+      const g = await sendChat(gemini, { model: "gemini", messages: withImage(`data:${label};base64,${JPEG}`) });
+      expect({ label, sent: g.sent?.contents[0].parts[1].inlineData }).toEqual({ label, sent: { mimeType: "image/jpeg", data: JPEG } });
+    }
+  });
+
+  test("a label that is no image type (text/html, application/pdf) is a 400 naming the part even when the bytes are an image", async () => {
+    for (const label of ["text/html", "application/pdf"]) {
+      for (const [vendor, model] of [[anthropic, "claude"], [gemini, "gemini"]] as const) {
+        expect({ label, model, ...(await sendChat(vendor, { model, messages: withImage(`data:${label};base64,${JPEG}`) })) }).toMatchObject({ label, model, refused: true, param: PARAM });
+      }
+    }
+  });
+});
+
 describe("data that is not base64", () => {
   const NOT_BASE64 = [
     "<svg onload=alert(1)>not base64 at all</svg>",
     `${JPEG}<svg onload=alert(1)>`,
-    `${JPEG}AB-_`,
-    `${JPEG}ABC`,
+    `${JPEG}A`,
     `${JPEG}A=BC`,
     `${JPEG}A===`,
+    `${JPEG}AB=`,
   ];
 
-  test("is a 400 naming the part before any vendor call (Anthropic and Gemini): bad characters, base64url, unpadded, = inside", async () => {
+  test("is a 400 naming the part before any vendor call (Anthropic and Gemini): bad characters, a length no base64 has, = inside or misplaced", async () => {
     for (const [vendor, model] of [[anthropic, "claude"], [gemini, "gemini"]] as const) {
       for (const data of NOT_BASE64) {
         expect({ model, data, ...(await sendChat(vendor, { model, messages: withImage(`data:image/jpeg;base64,${data}`) })) }).toMatchObject({ model, data, refused: true, param: PARAM });
       }
+    }
+  });
+
+  test("unpadded base64 and base64url (Go RawStdEncoding, Rust STANDARD_NO_PAD; Gemini decodes both) are sent as padded standard base64 to both vendors", async () => {
+    // Unpadded: 19 characters of a JPEG head; base64url: the same 12 bytes as JPEG with - and _.
+    for (const [given, sent] of [["/9j/4AAQSkZJRgABAQE", "/9j/4AAQSkZJRgABAQE="], ["_9j_4AAQSkZJRgAB", JPEG], [`${JPEG}AB-_`, `${JPEG}AB+/`], [`${JPEG}AB`, `${JPEG}AB==`]] as [string, string][]) {
+      const a = await sendChat(anthropic, { model: "claude", messages: withImage(`data:image/jpeg;base64,${given}`) });
+      expect({ given, sent: a.sent?.messages[0].content[1].source }).toEqual({ given, sent: { type: "base64", media_type: "image/jpeg", data: sent } });
+      const g = await sendChat(gemini, { model: "gemini", messages: withImage(`data:image/jpeg;base64,${given}`) });
+      expect({ given, sent: g.sent?.contents[0].parts[1].inlineData }).toEqual({ given, sent: { mimeType: "image/jpeg", data: sent } });
     }
   });
 

@@ -3,20 +3,21 @@
  * documents, with data whose bytes are an image of a type it documents. Anything else is a 400
  * naming the part before the call, since the vendor would refuse it with a 400 of its own that names
  * no OpenAI parameter (Gemini: "Unsupported MIME type: image/svg+xml"); so is data that is not
- * base64 (isBase64). The type sent is the one the bytes are (image-bytes.ts), not the label: OpenAI
- * takes a JPEG labelled image/png, Anthropic refuses it ("Image does not match the provided media
- * type image/png").
+ * base64 (standardBase64). The type sent is the one the bytes are (image-bytes.ts), not the label:
+ * OpenAI takes a JPEG labelled image/png, Anthropic refuses it ("Image does not match the provided
+ * media type image/png"); so any image/* label, a blank one or application/octet-stream is taken
+ * when the bytes are an image the vendor takes.
  */
 import { sniffImageType } from "./image-bytes.ts";
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 
 /**
- * Splits `data:<media>;base64,<data>`; null when the URL is not a base64 data URL. The media type is
- * lower-cased, and `image/jpg` (not a registered type, but what many clients write) is `image/jpeg`:
+ * Splits `data:<media>;base64,<data>`; null when the URL is not a base64 data URL. The media type
+ * may be blank (`data:;base64,`, as Ollama's clients send) and is lower-cased, and `image/jpg` (not a registered type, but what many clients write) is `image/jpeg`:
  * Anthropic and Gemini both refuse image/jpg and list image/jpeg.
  */
 function parseDataUrl(url: string): { mediaType: string; data: string } | null {
-  const match = /^data:([^;,]+);base64,(.*)$/s.exec(url);
+  const match = /^data:([^;,]*);base64,(.*)$/s.exec(url);
   if (!match) return null;
   const mediaType = match[1]!.toLowerCase();
   return { mediaType: mediaType === "image/jpg" ? "image/jpeg" : mediaType, data: match[2]! };
@@ -30,21 +31,24 @@ export interface ImageTypes {
 
 /**
  * The media type (the one its bytes are) and data of a `data:` image URL `vendor` takes; `param`
- * names the part's image_url.url in the 400 for one it does not: labelled with a type it does not
- * take, holding no data, data that is not base64, or bytes that are no image of a type it takes.
+ * names the part's image_url.url in the 400 for one it does not: labelled with a type that is no
+ * image type, holding no data, data that is not base64, or bytes that are no image of a type it takes.
+ * Unpadded base64 and base64url are sent as padded standard base64 (standardBase64).
  *
  * @example readImageDataUrl("data:image/png;base64,/9j/4AAQ", "messages[0].content[1].image_url.url", { vendor: "Gemini", types: ["image/png", "image/jpeg"] }) // { mediaType: "image/jpeg", data: "/9j/4AAQ" }
  */
 export function readImageDataUrl(url: string, param: string, accepted: ImageTypes): { mediaType: string; data: string } {
   const parsed = parseDataUrl(url);
   if (!parsed) throw new UnsupportedParameterError(param, "Image data URLs must be base64 encoded (data:<type>;base64,...).");
-  requireImageType(parsed.mediaType, param, accepted);
-  const data = withoutLineBreaks(parsed.data);
-  if (data === "") throw new UnsupportedParameterError(param, "The image data URL holds no data after 'base64,'.");
-  if (!isBase64(data)) throw new UnsupportedParameterError(param, "The image data is not base64: only A-Z, a-z, 0-9, + and /, padded with = to a multiple of 4 characters (not base64url's - and _).");
+  if (!mayBeImage(parsed.mediaType)) requireImageType(parsed.mediaType, param, accepted);
+  const given = withoutLineBreaks(parsed.data);
+  if (given === "") throw new UnsupportedParameterError(param, "The image data URL holds no data after 'base64,'.");
+  const data = standardBase64(given);
+  if (data === null) throw new UnsupportedParameterError(param, "The image data is not base64: only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters.");
   const sniffed = sniffImageType(data);
   if (sniffed === null) throw new UnsupportedParameterError(param, `The image data is not an image ${accepted.vendor} accepts: its first bytes are those of no ${listed(accepted.types)} image.`);
-  if (!accepted.types.includes(sniffed)) throw new UnsupportedParameterError(param, `${accepted.vendor} accepts ${listed(accepted.types)}; the image data, labelled ${parsed.mediaType}, is ${sniffed}.`);
+  const label = parsed.mediaType === "" ? "with no type" : `labelled ${parsed.mediaType}`;
+  if (!accepted.types.includes(sniffed)) throw new UnsupportedParameterError(param, `${accepted.vendor} accepts ${listed(accepted.types)}; the image data, ${label}, is ${sniffed}.`);
   return { mediaType: sniffed, data };
 }
 
@@ -57,12 +61,25 @@ const WHITESPACE = /[\t\n\f\r ]/;
 const withoutLineBreaks = (data: string) => (WHITESPACE.test(data) ? data.replace(/[\t\n\f\r ]+/g, "") : data);
 
 /**
- * Standard base64 (RFC 4648 section 4), padded: what a `data:` URL holds and what Anthropic decodes
- * (it answers anything else with 400 "...image.source.base64: invalid base64 data", Gemini with
- * "...inline_data.data' (TYPE_BYTES), Base64 decoding failed", OpenAI with "Invalid base64
- * image_url."). One linear pass: the data may be megabytes.
+ * A label the bytes decide: any image/* type (a JPEG labelled image/heic or image/avif), none, or
+ * application/octet-stream. Only a label that says the data is something else (text/html) is refused.
  */
-const isBase64 = (data: string) => data.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(data);
+const mayBeImage = (mediaType: string) => mediaType === "" || mediaType === "application/octet-stream" || mediaType.startsWith("image/");
+
+/**
+ * The data as standard base64 (RFC 4648 section 4), padded, which Anthropic alone decodes (it answers
+ * anything else with 400 "...image.source.base64: invalid base64 data"); null for data that is no
+ * base64. Gemini decodes protobuf-JSON bytes, which may also be unpadded or base64url (- and _), and
+ * clients send those (Go's RawStdEncoding, Rust's STANDARD_NO_PAD): they are mapped and padded, not
+ * refused. Refused: other characters, = other than up to two at the end of a multiple of 4, and a
+ * length no base64 has (4n+1). One linear pass: the data may be megabytes.
+ */
+function standardBase64(data: string): string | null {
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(data) || data.length % 4 === 1) return null;
+  if (data.endsWith("=")) return data.length % 4 === 0 ? data.replace(/[-_]/g, (c) => (c === "-" ? "+" : "/")) : null;
+  const standard = /[-_]/.test(data) ? data.replace(/[-_]/g, (c) => (c === "-" ? "+" : "/")) : data;
+  return standard + "=".repeat((4 - (standard.length % 4)) % 4);
+}
 
 /**
  * The 400 naming `param` for an image of a type `accepted` does not list; the same words for an inline
