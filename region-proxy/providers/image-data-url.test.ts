@@ -12,6 +12,7 @@ import { startFakeAnthropic } from "../../test/fakes/anthropic.ts";
 import type { FakeVendor } from "../../test/fakes/fake-server.ts";
 import { startFakeGemini } from "../../test/fakes/gemini.ts";
 import { sendChat, startVendorBehindProxy } from "../testing/vendor-behind-proxy.ts";
+import { readImageDataUrl } from "./image-data-url.ts";
 
 type Vendor = { fake: FakeVendor; client: OpenAI; stop: () => Promise<void> };
 let anthropic: Vendor;
@@ -114,6 +115,14 @@ describe("the label on a data URL", () => {
         expect({ label, model, ...(await sendChat(vendor, { model, messages: withImage(`data:${label};base64,${JPEG}`) })) }).toMatchObject({ label, model, refused: true, param: PARAM });
       }
     }
+  });
+});
+
+describe("the refusal's words", () => {
+  test("bytes of no image list the types with 'or'; the types a vendor accepts with 'and'", () => {
+    const accepted = { vendor: "Anthropic", types: ["image/jpeg", "image/png", "image/gif", "image/webp"] };
+    expect(() => readImageDataUrl("data:image/png;base64,AAAAAAAA", PARAM, accepted)).toThrow("its first bytes are those of no image/jpeg, image/png, image/gif or image/webp image.");
+    expect(() => readImageDataUrl("data:text/html;base64,AAAAAAAA", PARAM, accepted)).toThrow("Anthropic accepts image/jpeg, image/png, image/gif and image/webp, not text/html.");
   });
 });
 

@@ -46,7 +46,7 @@ export function readImageDataUrl(url: string, param: string, accepted: ImageType
   const data = standardBase64(given);
   if (data === null) throw new UnsupportedParameterError(param, "The image data is not base64: only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters.");
   const sniffed = sniffImageType(data);
-  if (sniffed === null) throw new UnsupportedParameterError(param, `The image data is not an image ${accepted.vendor} accepts: its first bytes are those of no ${listed(accepted.types)} image.`);
+  if (sniffed === null) throw new UnsupportedParameterError(param, `The image data is not an image ${accepted.vendor} accepts: its first bytes are those of no ${listed(accepted.types, "or")} image.`);
   const label = parsed.mediaType === "" ? "with no type" : `labelled ${parsed.mediaType}`;
   if (!accepted.types.includes(sniffed)) throw new UnsupportedParameterError(param, `${accepted.vendor} accepts ${listed(accepted.types)}; the image data, ${label}, is ${sniffed}.`);
   return { mediaType: sniffed, data };
@@ -91,4 +91,5 @@ export function requireImageType(mediaType: string, param: string, accepted: Ima
   if (!accepted.types.includes(mediaType)) throw new UnsupportedParameterError(param, `${accepted.vendor} accepts ${listed(accepted.types)}, not ${mediaType}.`);
 }
 
-const listed = (types: readonly string[]) => (types.length === 1 ? types[0]! : `${types.slice(0, -1).join(", ")} and ${types.at(-1)}`);
+/** The types as a list in words: "a, b and c", or with `conjunction` "or" after "no" ("no a, b or c"). */
+const listed = (types: readonly string[], conjunction: "and" | "or" = "and") => (types.length === 1 ? types[0]! : `${types.slice(0, -1).join(", ")} ${conjunction} ${types.at(-1)}`);
