@@ -53,9 +53,9 @@ export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, a
     }
     throw error;
   };
-  // Arguments PostgreSQL cannot store (NUL, lone surrogates, years outside 1..9999) are refused before
-  // anything else looks at them; the refusal is audited like the rest.
-  const badArguments = badArgumentsIn(args);
+  // Arguments PostgreSQL cannot store or read back (NUL, lone surrogates, years outside 0100..9999, or
+  // 0001..9999 for a filter) are refused before anything else looks at them; the refusal is audited like the rest.
+  const badArguments = badArgumentsIn(`${parent}.${info.fieldName}`, args);
   if (badArguments) return refuse(badArguments);
   if (policy === undefined) return refuse(forbidden(`${info.fieldName} has no access policy`));
   if (policy !== "anyone" && !hasRole(context.principal, ...policy)) return refuse(forbidden(`${info.fieldName} requires one of: ${policy.join(", ")}`));

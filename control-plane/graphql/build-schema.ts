@@ -38,8 +38,8 @@ export const RESOLVERS = [
 export async function buildControlPlaneSchema(): Promise<GraphQLSchema> {
   // validate: false — services validate arguments themselves so every message names its field.
   // authorize runs before every root field: it refuses unstorable arguments (NUL, lone surrogates,
-  // years outside 1..9999) first, then default deny; refused mutations audited. rejectNul makes the
-  // same argument check on nested fields.
+  // years outside 0100..9999, 0001..9999 for filters) first, then default deny; refused mutations
+  // audited. rejectNul makes the same argument check on nested fields.
   return buildSchema({ resolvers: RESOLVERS, validate: false, globalMiddlewares: [authorize, rejectNul] });
 }
 

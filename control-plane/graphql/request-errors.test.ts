@@ -41,8 +41,16 @@ test("a DateTime PostgreSQL cannot store is BAD_USER_INPUT naming the argument, 
   // The refused mutation is audited; the bounds themselves are fine.
   const { auditLog } = await t.admin.request<any>(`query($a: String) { auditLog(actor: $a, action: "refused.proposeChange") { items { after } } }`, { a: jwtAdmin.id });
   expect(auditLog.items.map((i: any) => i.after.code)).toEqual(["BAD_USER_INPUT"]);
-  const edges = await post(t.adminToken, { query: spend, variables: { t: seed.tenantId, f: "0100-01-01T00:00:00Z", to: "9999-12-31T23:59:59.999Z" } });
+  const edges = await post(t.adminToken, { query: spend, variables: { t: seed.tenantId, f: "0001-01-01T00:00:00Z", to: "9999-12-31T23:59:59.999Z" } });
   expect(edges.code).toBeNull();
+  // Filters are compared in SQL and never read back, so they keep year 0001: Go's zero time and .NET's
+  // DateTime.MinValue, which clients send as "from the start" (stored times start at 0100: two-digit-years.test.ts).
+  const filters = [
+    await post(t.adminToken, { query: `query($f: DateTime, $to: DateTime) { auditLog(from: $f, to: $to) { items { id } } }`, variables: { f: "0001-01-01T00:00:00Z", to: "0050-01-01T00:00:00Z" } }),
+    await post(t.adminToken, { query: `query($t: ID!, $s: DateTime) { budgetAlerts(tenantId: $t, since: $s) { id } }`, variables: { t: seed.tenantId, s: "0001-01-01T00:00:00Z" } }),
+    await post(t.adminToken, { query: spend, variables: { t: seed.tenantId, f: "0001-01-01T00:00:00Z", to: "0099-12-31T23:59:59.999Z" } }),
+  ];
+  expect(filters.map((f) => f.code)).toEqual([null, null, null]);
   expect(internalErrors()).toEqual([]);
   expect((await t.admin.request<any>(`{ verifyAuditChain { ok } }`)).verifyAuditChain.ok).toBe(true);
 });
