@@ -47,8 +47,12 @@ export function readImageDataUrl(url: string, param: string, accepted: ImageType
   if (data === null) throw new UnsupportedParameterError(param, "The image data is not base64: only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters.");
   const sniffed = sniffImageType(data);
   if (sniffed === null) throw new UnsupportedParameterError(param, `The image data is not an image ${accepted.vendor} accepts: its first bytes are those of no ${listed(accepted.types, "or")} image.`);
-  const label = parsed.mediaType === "" ? "with no type" : `labelled ${parsed.mediaType}`;
-  if (!accepted.types.includes(sniffed)) throw new UnsupportedParameterError(param, `${accepted.vendor} accepts ${listed(accepted.types)}; the image data, ${label}, is ${sniffed}.`);
+  if (!accepted.types.includes(sniffed)) {
+    // Labelled as what it is: the same words as an image URL of that type (requireImageType).
+    if (parsed.mediaType.toLowerCase() === sniffed) requireImageType(sniffed, param, accepted);
+    const label = parsed.mediaType === "" ? "with no type" : `labelled ${parsed.mediaType}`;
+    throw new UnsupportedParameterError(param, `${accepted.vendor} accepts ${listed(accepted.types)}; the image data, ${label}, is ${sniffed}.`);
+  }
   return { mediaType: sniffed, data };
 }
 
