@@ -13,6 +13,7 @@ import { testExecuteOptions } from "../testing/execute-options.ts";
 import { executeEmbeddings } from "./execute-embeddings.ts";
 import { openaiAdapter } from "./openai/adapter.ts";
 import type { EmbeddingsRequest } from "./types.ts";
+import { closedUrl } from "../../test/support/ports.ts";
 
 const servers: ReturnType<typeof Bun.serve>[] = [];
 afterEach(() => {
@@ -37,14 +38,6 @@ function embeddingsServer(mode: "ignores" | "honours" | 503 | 429): { url: strin
   });
   servers.push(server);
   return { url: `http://127.0.0.1:${server.port}/v1`, calls: () => calls };
-}
-
-/** A URL nothing listens on: a server started and stopped, its port closed. */
-function closedUrl(): string {
-  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("") });
-  const url = `http://127.0.0.1:${server.port}/v1`;
-  server.stop(true);
-  return url;
 }
 
 const target = (id: string, baseUrl: string, credentialRef = "env:K") => ({ deployment: { id, provider: "openai", baseUrl, model: "m", region: "eu", credentialRef } as SnapshotDeployment, adapter: openaiAdapter });
@@ -84,7 +77,7 @@ test("a vendor's 429, then one that ignores dimensions: the caller is told the v
 
 test("a deployment that cannot be reached, then one that ignores dimensions: the connection failure is the answer", async () => {
   const ignores = embeddingsServer("ignores");
-  const result = await executeEmbeddings(req, [target("d1", closedUrl()), target("d2", ignores.url)], { ...testExecuteOptions(), label: "t" });
+  const result = await executeEmbeddings(req, [target("d1", `${closedUrl()}/v1`), target("d2", ignores.url)], { ...testExecuteOptions(), label: "t" });
   expect(result.ok).toBe(false);
   if (result.ok) return;
   expect(result.error.kind).toBe("upstream_error");
@@ -181,4 +174,27 @@ test("every deployment called ignores dimensions: the 400's trail names the last
   expect(result.error).toMatchObject({ kind: "invalid_value", param: "dimensions" });
   expect(result.trail.deployment?.id).toBe("d2");
   expect(result.trail.fallback).toBe(true);
+});
+
+test("the walk moves on within the attempt budget: two that ignore dimensions spend it, the 400 names dimensions, both billed, no circuit opened", async () => {
+  const breaker = createMemoryBreaker({ failureThreshold: 1, coolDownMs: 60_000 });
+  const [first, second, honouring] = [embeddingsServer("ignores"), embeddingsServer("ignores"), embeddingsServer("honours")];
+  const result = await executeEmbeddings(req, [target("d1", first.url), target("d2", second.url), target("d3", honouring.url)], { ...testExecuteOptions({ health: breaker, maxAttempts: 2 }), label: "dimensions-test" });
+  expect(result.ok).toBe(false);
+  if (result.ok) return;
+  expect(result.error).toMatchObject({ kind: "invalid_value", param: "dimensions" });
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}:${s.reason}`)).toEqual(["d1:error:unsupported_parameter:dimensions", "d2:error:unsupported_parameter:dimensions"]);
+  expect(result.trail.refusedCalls?.map((call) => call.deployment.id)).toEqual(["d1", "d2"]);
+  expect([first.calls(), second.calls(), honouring.calls()]).toEqual([1, 1, 0]);
+  expect([breaker.canAttempt("d1"), breaker.canAttempt("d2")]).toEqual([true, true]);
+});
+
+test("with the budget to reach it, the deployment that honours dimensions answers", async () => {
+  const [first, honouring] = [embeddingsServer("ignores"), embeddingsServer("honours")];
+  const result = await executeEmbeddings(req, [target("d1", first.url), target("d2", honouring.url)], { ...testExecuteOptions(), label: "dimensions-test" });
+  expect(result.ok).toBe(true);
+  if (!result.ok) return;
+  expect(result.value.response.data[0]!.embedding).toHaveLength(64);
+  expect(result.trail).toMatchObject({ attempts: 2, fallback: true });
+  expect(result.trail.refusedCalls?.map((call) => call.deployment.id)).toEqual(["d1"]);
 });
