@@ -9,10 +9,35 @@ import { freePorts } from "./ports.ts";
 
 const REPO = join(import.meta.dir, "../..");
 
-/** The launcher's four ports, free and all different (it refuses two services on one port). */
+/**
+ * The launcher's four ports, free and all different (it refuses two services on one port), from below
+ * Linux's ephemeral range (32768-60999): a port the OS hands out for port 0 is also where it puts the
+ * local end of outgoing connections, so one of the suite's long-lived pool connections could hold it by
+ * the time the launcher binds it, seconds later (a fresh-clone CI run: "US_PROXY_PORT 39451 is in use",
+ * three attempts running). Ports here are taken only by an explicit bind, and are probed free together.
+ */
 export function launcherPorts(): { CONTROL_PLANE_PORT: number; US_PROXY_PORT: number; EU_PROXY_PORT: number; ECHO_VENDOR_PORT: number } {
-  const [CONTROL_PLANE_PORT, US_PROXY_PORT, EU_PROXY_PORT, ECHO_VENDOR_PORT] = freePorts(4) as [number, number, number, number];
+  const [CONTROL_PLANE_PORT, US_PROXY_PORT, EU_PROXY_PORT, ECHO_VENDOR_PORT] = freePortsBelowEphemeral(4) as [number, number, number, number];
   return { CONTROL_PLANE_PORT, US_PROXY_PORT, EU_PROXY_PORT, ECHO_VENDOR_PORT };
+}
+
+const LOW_PORTS = { from: 20_000, to: 32_000 };
+
+function freePortsBelowEphemeral(count: number): number[] {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const wanted = new Set<number>();
+    while (wanted.size < count) wanted.add(LOW_PORTS.from + Math.floor(Math.random() * (LOW_PORTS.to - LOW_PORTS.from)));
+    const held: { stop(closeActiveConnections?: boolean): void }[] = [];
+    try {
+      for (const port of wanted) held.push(Bun.listen({ hostname: "127.0.0.1", port, socket: { data() {} } }));
+      return [...wanted];
+    } catch {
+      // One of them is taken: another draw.
+    } finally {
+      for (const socket of held) socket.stop(true);
+    }
+  }
+  return freePorts(count);
 }
 
 export interface LaunchEnv {
