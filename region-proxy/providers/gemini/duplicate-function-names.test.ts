@@ -4,44 +4,30 @@
  * tools[j].function.name, so a chain skips Gemini for the next deployment; the fake refuses it as
  * Gemini does.
  */
-import { beforeAll, expect, test } from "bun:test";
+import { expect, test } from "bun:test";
 import type OpenAI from "openai";
-import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
-import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
+import { useGeminiBehindProxy } from "../testing/gemini-behind-proxy.ts";
 import { sendChat } from "../../testing/vendor-behind-proxy.ts";
 
-const t = useVendorProxy({
-  fakes: ["gemini"],
-  configure(s) {
-    s.deployments.dep_g = fakeDeployment("dep_g", "gemini", t.gemini.url, "gemini-fake");
-    s.aliases.gemini = { name: "gemini", chain: ["dep_g"] };
-    s.aliases.down_gemini_echo = { name: "down_gemini_echo", chain: ["dep_error500", "dep_g", "dep_echo1"] };
-  },
-});
-let fake: FakeVendor;
-let client: OpenAI;
-beforeAll(() => {
-  fake = t.gemini;
-  client = t.fx.client(t.proxy);
-});
+const gemini = useGeminiBehindProxy("gemini-fake");
 
 const messages = [{ role: "user", content: "look it up" }];
 const tool = (name: string) => ({ type: "function", function: { name, parameters: { type: "object", properties: { q: { type: "string" } } } } });
 
 test("a name declared twice is a 400 naming the second, without a call to Gemini", async () => {
   const tools = [tool("search"), tool("lookup"), tool("search")];
-  expect(await sendChat({ client, fake }, { model: "gemini", messages, tools })).toMatchObject({ refused: true, param: "tools[2].function.name" });
+  expect(await sendChat(gemini, { model: "gemini", messages, tools })).toMatchObject({ refused: true, param: "tools[2].function.name" });
 });
 
 test("reached by fallback, Gemini is skipped for the next deployment, which answers", async () => {
   const tools = [tool("search"), tool("search")] as OpenAI.ChatCompletionTool[];
-  const { response } = await client.chat.completions.create({ model: "down_gemini_echo", messages: [{ role: "user", content: "hi" }], tools }).withResponse();
+  const { response } = await gemini.client.chat.completions.create({ model: "down_gemini_echo", messages: [{ role: "user", content: "hi" }], tools }).withResponse();
   expect(response.status).toBe(200);
 });
 
 test("the fake refuses duplicate declarations with Gemini's 400, across tools too", async () => {
   for (const tools of [[{ functionDeclarations: [{ name: "search" }, { name: "search" }] }], [{ functionDeclarations: [{ name: "search" }] }, { functionDeclarations: [{ name: "search" }] }]]) {
-    const res = await fetch(`${fake.url}/v1beta/models/gemini-fake:generateContent`, {
+    const res = await fetch(`${gemini.fake.url}/v1beta/models/gemini-fake:generateContent`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-goog-api-key": "gm-fake" },
       body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "hi" }] }], tools }),

@@ -6,28 +6,14 @@
  * named tool_choice and the history's function calls, so a chain skips Gemini for the next deployment.
  * The fake refuses such a declaration as Gemini does.
  */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type OpenAI from "openai";
-import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
-import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
+import { useGeminiBehindProxy } from "../testing/gemini-behind-proxy.ts";
 import { sendChat } from "../../testing/vendor-behind-proxy.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { convertTools } from "./tools.ts";
 
-const t = useVendorProxy({
-  fakes: ["gemini"],
-  configure(s) {
-    s.deployments.dep_g = fakeDeployment("dep_g", "gemini", t.gemini.url, "gemini-fake");
-    s.aliases.gemini = { name: "gemini", chain: ["dep_g"] };
-    s.aliases.down_gemini_echo = { name: "down_gemini_echo", chain: ["dep_error500", "dep_g", "dep_echo1"] };
-  },
-});
-let fake: FakeVendor;
-let client: OpenAI;
-beforeAll(() => {
-  fake = t.gemini;
-  client = t.fx.client(t.proxy);
-});
+const gemini = useGeminiBehindProxy("gemini-fake");
 
 const messages = [{ role: "user", content: "look it up" }];
 const tool = (name: string) => ({ type: "function", function: { name, parameters: { type: "object", properties: { q: { type: "string" } } } } });
@@ -37,13 +23,13 @@ describe("function names Gemini refuses", () => {
   test("in tools: a 400 naming tools[i].function.name, without a call to Gemini", async () => {
     for (const [name, at] of [["1password_lookup", 0], ["-lookup", 1], [`${LONG}c`, 1]] as const) {
       const tools = at === 0 ? [tool(name)] : [tool("ok"), tool(name)];
-      expect(await sendChat({ client, fake }, { model: "gemini", messages, tools })).toMatchObject({ refused: true, param: `tools[${at}].function.name` });
+      expect(await sendChat(gemini, { model: "gemini", messages, tools })).toMatchObject({ refused: true, param: `tools[${at}].function.name` });
     }
   });
 
   test("names Gemini takes reach it as sent", async () => {
     const names = ["calendar.list_events", "_private", "a-b", LONG];
-    const outcome = await sendChat({ client, fake }, { model: "gemini", messages, tools: names.map(tool) });
+    const outcome = await sendChat(gemini, { model: "gemini", messages, tools: names.map(tool) });
     expect(outcome.sent.tools[0].functionDeclarations.map((d: { name: string }) => d.name)).toEqual(names);
   });
 
@@ -54,11 +40,11 @@ describe("function names Gemini refuses", () => {
       { role: "tool", tool_call_id: "c1", content: "x" },
       { role: "tool", tool_call_id: "c2", content: "y" },
     ];
-    expect(await sendChat({ client, fake }, { model: "gemini", messages: history })).toMatchObject({ refused: true, param: "messages[1].tool_calls[1].function.name" });
+    expect(await sendChat(gemini, { model: "gemini", messages: history })).toMatchObject({ refused: true, param: "messages[1].tool_calls[1].function.name" });
   });
 
   test("reached by fallback, Gemini is skipped for the next deployment, which answers", async () => {
-    const { response } = await client.chat.completions.create({ model: "down_gemini_echo", messages: [{ role: "user", content: "hi" }], tools: [tool("1password_lookup")] as OpenAI.ChatCompletionTool[] }).withResponse();
+    const { response } = await gemini.client.chat.completions.create({ model: "down_gemini_echo", messages: [{ role: "user", content: "hi" }], tools: [tool("1password_lookup")] as OpenAI.ChatCompletionTool[] }).withResponse();
     expect(response.status).toBe(200);
   });
 
@@ -75,7 +61,7 @@ describe("function names Gemini refuses", () => {
   });
 
   test("the fake refuses such a declaration with Gemini's 400", async () => {
-    const res = await fetch(`${fake.url}/v1beta/models/gemini-fake:generateContent`, {
+    const res = await fetch(`${gemini.fake.url}/v1beta/models/gemini-fake:generateContent`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-goog-api-key": "gm-fake" },
       body: JSON.stringify({ contents: [{ role: "user", parts: [{ text: "hi" }] }], tools: [{ functionDeclarations: [{ name: "ok" }, { name: "1password_lookup" }] }] }),

@@ -14,29 +14,15 @@
  * object without properties `required` is dropped with the rest of its shape. A typeless node with
  * properties or required (MCP) is an object.
  */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type OpenAI from "openai";
-import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
 import { sendChat } from "../../testing/vendor-behind-proxy.ts";
-import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
+import { useGeminiBehindProxy } from "../testing/gemini-behind-proxy.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { type SchemaUse, toGeminiSchema } from "./schema.ts";
 import { convertTools } from "./tools.ts";
 
-const t = useVendorProxy({
-  fakes: ["gemini"],
-  configure(s) {
-    s.deployments.dep_g = fakeDeployment("dep_g", "gemini", t.gemini.url, "gemini-2.5-flash");
-    s.aliases.gemini = { name: "gemini", chain: ["dep_g"] };
-    s.aliases.down_gemini_echo = { name: "down_gemini_echo", chain: ["dep_error500", "dep_g", "dep_echo1"] };
-  },
-});
-let fake: FakeVendor;
-let client: OpenAI;
-beforeAll(() => {
-  fake = t.gemini;
-  client = t.fx.client(t.proxy);
-});
+const gemini = useGeminiBehindProxy("gemini-2.5-flash");
 
 const TOOL = "tools[0].function.parameters";
 const FORMAT = "response_format.json_schema.schema";
@@ -77,13 +63,13 @@ describe("a typeless node with properties (MCP) is an object", () => {
 
   test("as tool parameters, nested and in items or anyOf, it reaches Gemini as an OBJECT", async () => {
     const parameters = { type: "object", properties: { data, pages: { type: "array", items: data }, either: { anyOf: [data, { type: "string" }] } } };
-    const outcome = await sendChat({ client, fake }, { model: "gemini", messages, ...tool(parameters) });
+    const outcome = await sendChat(gemini, { model: "gemini", messages, ...tool(parameters) });
     expect(outcome.refused).toBe(false);
     expect(outcome.sent.tools[0].functionDeclarations[0].parameters.properties).toEqual({ data: sentData, pages: { type: "array", items: sentData }, either: { anyOf: [sentData, { type: "string" }] } });
   });
 
   test("in a response format, at the root and nested, too", async () => {
-    const outcome = await sendChat({ client, fake }, { model: "gemini", messages, ...format({ properties: { data } }) });
+    const outcome = await sendChat(gemini, { model: "gemini", messages, ...format({ properties: { data } }) });
     expect(outcome.sent.generationConfig.responseSchema).toEqual({ type: "object", properties: { data: sentData } });
   });
 
@@ -141,17 +127,17 @@ describe("tool parameters: an object without properties nested anywhere is sent 
   });
 
   test("through the proxy, Gemini answers it (LangChain's metadata with additionalProperties: true)", async () => {
-    const outcome = await sendChat({ client, fake }, { model: "gemini", messages, ...tool(runnable) });
+    const outcome = await sendChat(gemini, { model: "gemini", messages, ...tool(runnable) });
     expect(outcome.refused).toBe(false);
     expect(outcome.sent.tools[0].functionDeclarations[0].parameters.properties.config.properties.metadata).toEqual({ type: "object" });
   });
 
   test("in a chain reaching Gemini by fallback, Gemini answers it", async () => {
-    const before = fake.calls();
+    const before = gemini.fake.calls();
     const body = { model: "down_gemini_echo", messages, ...tool(within({ type: "object", properties: {} })) } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
-    const { data, response } = await client.chat.completions.create(body).withResponse();
+    const { data, response } = await gemini.client.chat.completions.create(body).withResponse();
     expect(response.status).toBe(200);
-    expect(fake.calls()).toBe(before + 1);
+    expect(gemini.fake.calls()).toBe(before + 1);
     expect(data.model).toContain("gemini");
   });
 });
@@ -159,14 +145,14 @@ describe("tool parameters: an object without properties nested anywhere is sent 
 describe("tool parameters' root", () => {
   test("an object without properties (additionalProperties true or {} included) is a function declared without parameters", async () => {
     for (const root of [...FREE_FORM, { type: "object", required: ["x"] }]) {
-      const outcome = await sendChat({ client, fake }, { model: "gemini", messages, ...tool(root) });
+      const outcome = await sendChat(gemini, { model: "gemini", messages, ...tool(root) });
       expect(outcome.sent.tools[0].functionDeclarations[0]).toEqual({ name: "update_page" });
     }
     expect(() => convertTools([{ type: "function", function: { name: "f", parameters: { type: "object", additionalProperties: true } } }], undefined)).not.toThrow();
   });
 
   test("a typed record is refused before the call, naming the parameters", async () => {
-    expect(await sendChat({ client, fake }, { model: "gemini", messages, ...tool({ type: "object", additionalProperties: { type: "string" } }) })).toMatchObject({ refused: true, param: TOOL });
+    expect(await sendChat(gemini, { model: "gemini", messages, ...tool({ type: "object", additionalProperties: { type: "string" } }) })).toMatchObject({ refused: true, param: TOOL });
   });
 });
 
@@ -181,29 +167,29 @@ describe("response format: an object without properties", () => {
 
   test("through the proxy (browser-use's go_back), it is a 400 naming the schema, Gemini not called", async () => {
     const schema = { type: "object", properties: { go_back: { type: "object", properties: {} } }, required: ["go_back"] };
-    expect(await sendChat({ client, fake }, { model: "gemini", messages, ...format(schema) })).toMatchObject({ refused: true, param: FORMAT });
+    expect(await sendChat(gemini, { model: "gemini", messages, ...format(schema) })).toMatchObject({ refused: true, param: FORMAT });
   });
 
   test("in a chain reaching Gemini by fallback, Gemini is skipped for the next deployment", async () => {
-    const before = fake.calls();
+    const before = gemini.fake.calls();
     const body = { model: "down_gemini_echo", messages, ...format(within({ type: "object" })) } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
-    const { data, response } = await client.chat.completions.create(body).withResponse();
+    const { data, response } = await gemini.client.chat.completions.create(body).withResponse();
     expect(response.status).toBe(200);
-    expect(fake.calls()).toBe(before);
+    expect(gemini.fake.calls()).toBe(before);
     expect(data.model).not.toContain("gemini");
   });
 
   test("as the root (no properties, additionalProperties true or {}) is JSON mode without a responseSchema", async () => {
     // additionalProperties false, which JSON mode would not hold, is refused there (schema-root-free-form.test.ts).
     for (const root of FREE_FORM.filter((r) => r.additionalProperties !== false)) {
-      const outcome = await sendChat({ client, fake }, { model: "gemini", messages, ...format(root) });
+      const outcome = await sendChat(gemini, { model: "gemini", messages, ...format(root) });
       expect(outcome.refused).toBe(false);
       expect(outcome.sent.generationConfig).toEqual({ responseMimeType: "application/json" });
     }
   });
 
   test("a typed record at the root is refused", async () => {
-    expect(await sendChat({ client, fake }, { model: "gemini", messages, ...format({ type: "object", additionalProperties: { type: "integer" } }) })).toMatchObject({ refused: true, param: FORMAT });
+    expect(await sendChat(gemini, { model: "gemini", messages, ...format({ type: "object", additionalProperties: { type: "integer" } }) })).toMatchObject({ refused: true, param: FORMAT });
   });
 });
 
@@ -217,7 +203,7 @@ describe("required naming a property the object does not have", () => {
 
   test("through the proxy (AIStudioToAPI#154's browser_type), it is a 400 naming the parameters, Gemini not called", async () => {
     const parameters = { type: "object", properties: { text: { type: "string" } }, required: ["ref", "text"] };
-    expect(await sendChat({ client, fake }, { model: "gemini", messages, ...tool(parameters) })).toMatchObject({ refused: true, param: TOOL });
+    expect(await sendChat(gemini, { model: "gemini", messages, ...tool(parameters) })).toMatchObject({ refused: true, param: TOOL });
   });
 
   test("required naming properties a $ref or allOf brought is kept", () => {

@@ -9,28 +9,14 @@
  * before an object is judged: `anyOf: [{type: "object"}, {type: "null"}]` (Pydantic's Optional[dict])
  * at the root is `type: ["object", "null"]`, JSON mode, not a nested object refused at #/anyOf/0.
  */
-import { beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import type OpenAI from "openai";
-import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
 import { sendChat } from "../../testing/vendor-behind-proxy.ts";
-import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
+import { useGeminiBehindProxy } from "../testing/gemini-behind-proxy.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { toGeminiSchema } from "./schema.ts";
 
-const t = useVendorProxy({
-  fakes: ["gemini"],
-  configure(s) {
-    s.deployments.dep_g = fakeDeployment("dep_g", "gemini", t.gemini.url, "gemini-2.5-flash");
-    s.aliases.gemini = { name: "gemini", chain: ["dep_g"] };
-    s.aliases.down_gemini_echo = { name: "down_gemini_echo", chain: ["dep_error500", "dep_g", "dep_echo1"] };
-  },
-});
-let fake: FakeVendor;
-let client: OpenAI;
-beforeAll(() => {
-  fake = t.gemini;
-  client = t.fx.client(t.proxy);
-});
+const gemini = useGeminiBehindProxy("gemini-2.5-flash");
 
 const P = "response_format.json_schema.schema";
 const messages = [{ role: "user", content: "hi" }];
@@ -57,7 +43,7 @@ describe("null branches are folded before the object is judged", () => {
   });
 
   test("through the proxy, Pydantic's Optional[dict] as the root is JSON mode", async () => {
-    const outcome = await sendChat({ client, fake }, { model: "gemini", messages, ...format(optionalDict) });
+    const outcome = await sendChat(gemini, { model: "gemini", messages, ...format(optionalDict) });
     expect(outcome.refused).toBe(false);
     expect(outcome.sent.generationConfig).toEqual(JSON_MODE);
   });
@@ -88,16 +74,16 @@ describe("a free-form root that promises more than JSON mode holds is refused be
   });
 
   test("through the proxy, a 400 naming the schema, Gemini not called", async () => {
-    expect(await sendChat({ client, fake }, { model: "gemini", messages, ...format({ type: "object", additionalProperties: false }) })).toMatchObject({ refused: true, param: P });
-    expect(await sendChat({ client, fake }, { model: "gemini", messages, ...format({ type: "object" }, true) })).toMatchObject({ refused: true, param: P });
+    expect(await sendChat(gemini, { model: "gemini", messages, ...format({ type: "object", additionalProperties: false }) })).toMatchObject({ refused: true, param: P });
+    expect(await sendChat(gemini, { model: "gemini", messages, ...format({ type: "object" }, true) })).toMatchObject({ refused: true, param: P });
   });
 
   test("in a chain reaching Gemini by fallback, Gemini is skipped for the next deployment", async () => {
-    const before = fake.calls();
+    const before = gemini.fake.calls();
     const body = { model: "down_gemini_echo", messages, ...format({ type: "object", additionalProperties: false }, true) } as unknown as OpenAI.ChatCompletionCreateParamsNonStreaming;
-    const { data, response } = await client.chat.completions.create(body).withResponse();
+    const { data, response } = await gemini.client.chat.completions.create(body).withResponse();
     expect(response.status).toBe(200);
-    expect(fake.calls()).toBe(before);
+    expect(gemini.fake.calls()).toBe(before);
     expect(data.model).not.toContain("gemini");
   });
 });
@@ -105,7 +91,7 @@ describe("a free-form root that promises more than JSON mode holds is refused be
 describe("what stays as it was", () => {
   test("an open free-form root without strict is JSON mode", async () => {
     for (const root of [{ type: "object" }, { type: "object", additionalProperties: true, description: "anything" }, { type: "object", properties: {} }]) {
-      const outcome = await sendChat({ client, fake }, { model: "gemini", messages, ...format(root, false) });
+      const outcome = await sendChat(gemini, { model: "gemini", messages, ...format(root, false) });
       expect(outcome.refused).toBe(false);
       expect(outcome.sent.generationConfig).toEqual(JSON_MODE);
     }
@@ -113,16 +99,16 @@ describe("what stays as it was", () => {
 
   test("a root without a type ({}, any value) is JSON mode like a free-form object, refused under strict", async () => {
     for (const root of [{}, { description: "anything" }]) {
-      const outcome = await sendChat({ client, fake }, { model: "gemini", messages, ...format(root) });
+      const outcome = await sendChat(gemini, { model: "gemini", messages, ...format(root) });
       expect(outcome.refused).toBe(false);
       expect(outcome.sent.generationConfig).toEqual(JSON_MODE);
     }
-    expect(await sendChat({ client, fake }, { model: "gemini", messages, ...format({}, true) })).toMatchObject({ refused: true, param: P });
+    expect(await sendChat(gemini, { model: "gemini", messages, ...format({}, true) })).toMatchObject({ refused: true, param: P });
   });
 
   test("strict with a schema that declares properties is sent with its responseSchema", async () => {
     const schema = { type: "object", properties: { a: { type: "string" } }, required: ["a"], additionalProperties: false };
-    const outcome = await sendChat({ client, fake }, { model: "gemini", messages, ...format(schema, true) });
+    const outcome = await sendChat(gemini, { model: "gemini", messages, ...format(schema, true) });
     expect(outcome.refused).toBe(false);
     expect(outcome.sent.generationConfig).toEqual({ ...JSON_MODE, responseSchema: { type: "object", properties: { a: { type: "string" } }, required: ["a"] } });
   });
