@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import type { ChatMessage, ChatRequest } from "../providers/types.ts";
-import { countInSlices, encodingFor, estimatePromptTokens, IMAGE_PART_TOKENS, MAX_RUN_CHARS } from "./estimate-prompt-tokens.ts";
+import { countInSlices, encodingFor, estimatePromptTokens, MAX_RUN_CHARS } from "./estimate-prompt-tokens.ts";
 
 const request = (messages: ChatMessage[], extra: Partial<ChatRequest> = {}): ChatRequest => ({
   model: "alias",
@@ -35,13 +35,14 @@ describe("estimatePromptTokens", () => {
     expect(estimatePromptTokens(request([{ role: "user", content: "Say this is a test!" }]), "gpt-4")).toBe(13);
   });
 
-  test("counts text parts and a fixed amount per image", () => {
+  test("counts text parts, and an image whose size is unknown at the model's worst case", () => {
     const plain = estimatePromptTokens(request([{ role: "user", content: "Say this is a test!" }]), "gpt-4o");
     const parts = estimatePromptTokens(
       request([{ role: "user", content: [{ type: "text", text: "Say this is a test!" }, { type: "image_url", image_url: { url: "data:," } }] }]),
       "gpt-4o",
     );
-    expect(parts).toBe(plain + IMAGE_PART_TOKENS);
+    // gpt-4o's largest image after OpenAI's scaling is 768x2048: 85 + 8 tiles x 170.
+    expect(parts).toBe(plain + 1445);
   });
 
   test("tool definitions add to the prompt", () => {

@@ -11,18 +11,20 @@
  * ceil(characters / 4) (both vendors document ~4 characters per token for English) plus 4 tokens of
  * framing per message and 3 for the reply.
  *
+ * Images and PDF files are counted as the deployment's vendor bills them for its model (media-tokens.ts):
+ * an image by its size, or the model's worst case when the vendor fetches it by URL; a PDF by its pages.
+ *
  * Tool definitions and a response_format's JSON schema are rendered into the prompt by the vendor and
  * billed as input: their JSON is counted too. (A `prediction`'s content is billed as output, accepted
  * or rejected prediction tokens, not as prompt: it is not counted here.)
  */
-import type { ChatMessage, ChatRequest } from "../providers/types.ts";
+import type { ChatMessage, ChatRequest, ContentPart } from "../providers/types.ts";
+import { isMediaPart, mediaTokens } from "./media-tokens.ts";
 import { createTokenCountCache } from "./token-count-cache.ts";
 
 type Counter = (text: string) => number;
 type Encoding = "o200k_base" | "cl100k_base";
 
-/** Images are priced by size and detail; 765 is OpenAI's count for a 1024×1024 high-detail image. */
-export const IMAGE_PART_TOKENS = 765;
 const TOKENS_PER_MESSAGE = 3;
 const TOKENS_PER_NAME = 1;
 const REPLY_PRIMING = 3;
@@ -115,15 +117,14 @@ export function preloadTokenizers(): void {
   counterFor("cl100k_base")("");
 }
 
-/** The texts a message carries, and how many images. */
-function messageParts(message: ChatMessage): { texts: string[]; images: number } {
+/** The texts a message carries; its image and file parts go to `media`. */
+function messageParts(message: ChatMessage, media: ContentPart[]): string[] {
   const texts: string[] = [message.role];
-  let images = 0;
   if (typeof message.content === "string") texts.push(message.content);
   else if (Array.isArray(message.content)) {
     for (const part of message.content) {
       if (part && typeof (part as { text?: unknown }).text === "string") texts.push((part as { text: string }).text);
-      else if (part && part.type === "image_url") images += 1;
+      else if (isMediaPart(part)) media.push(part);
     }
   }
   if (typeof message.name === "string") texts.push(message.name);
@@ -133,7 +134,7 @@ function messageParts(message: ChatMessage): { texts: string[]; images: number }
     else texts.push(call.function?.name ?? "", call.function?.arguments ?? "");
   }
   if (typeof message.tool_call_id === "string") texts.push(message.tool_call_id);
-  return { texts, images };
+  return texts;
 }
 
 /**
@@ -145,13 +146,15 @@ export function estimatePromptTokens(req: ChatRequest, vendorModel: string): num
   const count: Counter = encoding ? counterFor(encoding) : (text) => Math.ceil(text.length / 4);
   const perMessage = encoding ? TOKENS_PER_MESSAGE : APPROX_TOKENS_PER_MESSAGE;
   let tokens = REPLY_PRIMING;
+  const media: ContentPart[] = [];
   for (const message of req.messages) {
-    const { texts, images } = messageParts(message);
-    tokens += perMessage + images * IMAGE_PART_TOKENS;
+    const texts = messageParts(message, media);
+    tokens += perMessage;
     if (encoding) for (const text of texts) tokens += count(text);
     else tokens += count(texts.join(""));
     if (typeof message.name === "string") tokens += TOKENS_PER_NAME;
   }
+  if (media.length > 0) tokens += mediaTokens(media, vendorModel);
   // Tool definitions are rendered into the prompt by the vendor; their JSON is a close upper bound.
   if (req.tools && req.tools.length > 0) tokens += count(JSON.stringify(req.tools));
   // So is a response_format's JSON schema (billed as prompt tokens): counted as tools are.

@@ -1,0 +1,158 @@
+/**
+ * The input tokens of one image as the deployment's vendor bills it for its model, for the prompt
+ * estimate (estimate-prompt-tokens.ts): an upper-ish bound, since the estimate is what the budget and
+ * TPM reservations hold before the call and what a call cut before its usage arrived is charged. The
+ * size is the image's own when the proxy holds its bytes (a data URL, ../providers/image-bytes.ts);
+ * for an image the vendor fetches by URL it is unknown, and the model's worst case is counted.
+ *
+ * The vendors' documentation, as each rule cites it:
+ * - OpenAI / Azure, tile models (https://platform.openai.com/docs/guides/images-vision, "Calculating
+ *   costs"): `detail: "low"` costs the base alone; otherwise the image is fitted in 2048×2048, its
+ *   shortest side scaled to 768, and each 512 px tile costs `tile` on top of the base: gpt-4o, gpt-4.1,
+ *   gpt-4.5 85 + 170, gpt-4o-mini 2833 + 5667 (Azure's calculator has the same), o1 / o3 75 + 150,
+ *   gpt-5 / gpt-5.1 70 + 140, computer-use-preview 65 + 129. The largest image after that scaling is
+ *   768×2048: 8 tiles. `auto` may be `high`: counted as `high`.
+ * - OpenAI, patch models (same guide): ceil(w/32) × ceil(h/32) patches of 32 px, an image over the
+ *   model's patch budget scaled down to fit it, times the model's multiplier: gpt-4.1-mini and
+ *   gpt-5-mini 1.62, gpt-4.1-nano and gpt-5-nano 2.46, o4-mini 1.72, budget 1536. Later GPT-5 models
+ *   (the guide's "model sizing behavior" table, as openai/codex#19806 and the issues citing it quote
+ *   it): multiplier 1.2, budget 1536 (gpt-5.2, gpt-5.3), 2500 (gpt-5.4), 10,000 (gpt-5.5); from
+ *   gpt-5.6 `auto` keeps the original size up to 30,000 patches and `high` fits 2500. No `low` budget
+ *   is documented for patch models: counted at their budget.
+ * - Anthropic (https://platform.claude.com/docs/en/build-with-claude/vision): about width × height / 750
+ *   tokens (the current page counts ceil(w/28) × ceil(h/28) visual tokens; the larger of the two is
+ *   taken), an image over the model's native resolution scaled down first: at most ~1,600 tokens
+ *   (1568 px long edge, ~1.15 megapixels) before Claude 4.7, at most 4784 visual tokens (2576 px) from
+ *   Claude 4.7 on. The proxy sends no detail to Anthropic.
+ * - Gemini (https://ai.google.dev/gemini-api/docs/tokens, https://ai.google.dev/gemini-api/docs/media-resolution):
+ *   Gemini 2 (and 1.5) counts 258 tokens for an image at most 384 px on both sides, else 258 per
+ *   768×768 tile; Gemini 3 allots 1120 tokens per image at its default (high) media resolution, which
+ *   the proxy never changes. Gemini 2 documents no largest size: an image by URL is counted as a
+ *   12-megapixel photo (4032×3024: 24 tiles).
+ * - Any other model name (an Azure deployment named otherwise, an OpenAI-compatible server): the
+ *   largest of the common rules (gpt-4o's tiles, gpt-4.1-nano's patches, Claude 4.7's visual tokens),
+ *   at most 4784 tokens; not gpt-4o-mini's 33× tile price, which a name says.
+ */
+import type { ImageSize } from "../providers/image-bytes.ts";
+
+/** The detail an image part asks for; anything but "low" and "high" (none, "original") is "auto". */
+export type ImageDetail = "low" | "high" | "auto";
+
+export interface ImageRule {
+  /** Tokens of one image of `size` (null: not known, the model's worst case) at `detail`. */
+  tokens(size: ImageSize | null, detail: ImageDetail): number;
+  /**
+   * The detail a PDF page's image is read at: Chat Completions takes no detail for a file, and OpenAI's
+   * file-inputs guide says `auto` reads page images at `low` before GPT-5.6 and at `high` from it on.
+   */
+  pdfPageDetail: ImageDetail;
+}
+
+/** OpenAI's tile scaling: fitted in 2048×2048, then the shortest side to 768 (never scaled up). */
+function tileCount(size: ImageSize): number {
+  const fit = Math.min(1, 2048 / Math.max(size.width, size.height));
+  const short = Math.min(1, 768 / (Math.min(size.width, size.height) * fit));
+  const scale = fit * short;
+  return Math.ceil(Math.floor(size.width * scale) / 512) * Math.ceil(Math.floor(size.height * scale) / 512);
+}
+
+/** The most tiles an image can have after the scaling: 768×2048, 2 × 4. */
+const MOST_TILES = 8;
+
+function tiles(base: number, tile: number, pdfPageDetail: ImageDetail = "low"): ImageRule {
+  return {
+    tokens: (size, detail) => (detail === "low" ? base : base + tile * (size ? Math.max(1, tileCount(size)) : MOST_TILES)),
+    pdfPageDetail,
+  };
+}
+
+/** Patch budgets by detail; `auto` is the original size on models that keep it. */
+function patches(multiplier: number, budget: number, autoBudget = budget, pdfPageDetail: ImageDetail = "low"): ImageRule {
+  return {
+    tokens(size, detail) {
+      const most = detail === "auto" ? autoBudget : budget;
+      const count = size ? Math.min(most, Math.ceil(size.width / 32) * Math.ceil(size.height / 32)) : most;
+      return Math.ceil(count * multiplier);
+    },
+    pdfPageDetail,
+  };
+}
+
+function claude(most: number): ImageRule {
+  return {
+    tokens: (size) => (size ? Math.min(most, Math.max(Math.ceil((size.width * size.height) / 750), Math.ceil(size.width / 28) * Math.ceil(size.height / 28))) : most),
+    pdfPageDetail: "auto",
+  };
+}
+
+/** Gemini 2's tiles; an image of unknown size is taken as a 12-megapixel photo. */
+const GEMINI_UNKNOWN_SIZE: ImageSize = { width: 4032, height: 3024 };
+const GEMINI_2: ImageRule = {
+  tokens(size) {
+    const { width, height } = size ?? GEMINI_UNKNOWN_SIZE;
+    return width <= 384 && height <= 384 ? 258 : 258 * Math.ceil(width / 768) * Math.ceil(height / 768);
+  },
+  pdfPageDetail: "auto",
+};
+const GEMINI_3: ImageRule = { tokens: () => 1120, pdfPageDetail: "auto" };
+
+/** The larger count of several rules, for a name that may be any of them. */
+function largestOf(...rules: ImageRule[]): ImageRule {
+  return { tokens: (size, detail) => Math.max(...rules.map((rule) => rule.tokens(size, detail))), pdfPageDetail: "high" };
+}
+
+const CLAUDE_STANDARD = claude(1600);
+const CLAUDE_HIGH_RESOLUTION = claude(4784);
+const GPT_4O = tiles(85, 170);
+/** A model name no rule knows: at most 4784 tokens per image. */
+export const UNKNOWN_MODEL_RULE = largestOf(GPT_4O, patches(2.46, 1536), CLAUDE_HIGH_RESOLUTION);
+
+/** OpenAI's models, first match wins (a mini's or nano's name starts like its family's). */
+const OPENAI_RULES: ReadonlyArray<[RegExp, ImageRule]> = [
+  [/^gpt-4o-mini/, tiles(2833, 5667)],
+  [/^gpt-(4\.1|5(\.\d+)?)-nano/, patches(2.46, 1536)],
+  [/^gpt-(4\.1|5(\.\d+)?)-mini/, patches(1.62, 1536)],
+  [/^o4-mini/, patches(1.72, 1536)],
+  [/^(o1|o3)(?![\d.])/, tiles(75, 150)],
+  [/^computer-use/, tiles(65, 129)],
+  [/^gpt-5(\.[01])?(?![\d.])/, tiles(70, 140)],
+  [/^gpt-5\.[23](?!\d)/, patches(1.2, 1536)],
+  [/^gpt-5\.4(?!\d)/, patches(1.2, 2500)],
+  [/^gpt-5\.5(?!\d)/, patches(1.2, 10_000)],
+  // gpt-5.6 and every later GPT: auto keeps the original size, up to 30,000 patches.
+  [/^gpt-(5\.([6-9]|\d\d)|[6-9](?!\d)|\d\d)/, patches(1.2, 2500, 30_000, "high")],
+  [/^(gpt-4|chatgpt-4o)/, GPT_4O],
+];
+
+function ruleOf(vendorModel: string): ImageRule {
+  // A compatible server's or a router's name may carry its organisation: "openai/gpt-4o".
+  const m = vendorModel.toLowerCase().replace(/^[\w.-]+\//, "");
+  for (const [pattern, rule] of OPENAI_RULES) if (pattern.test(m)) return rule;
+  const claudeVersion = /^claude-(?:(?:opus|sonnet|haiku)-)?(\d+)(?:[-.](\d{1,2})(?!\d))?/.exec(m);
+  if (claudeVersion) {
+    const major = Number(claudeVersion[1]);
+    const minor = Number(claudeVersion[2] ?? 0);
+    return major < 4 || (major === 4 && minor <= 6) ? CLAUDE_STANDARD : CLAUDE_HIGH_RESOLUTION;
+  }
+  if (m.startsWith("claude")) return CLAUDE_HIGH_RESOLUTION;
+  const geminiVersion = /^gemini-(\d+)/.exec(m);
+  if (geminiVersion) return Number(geminiVersion[1]) <= 2 ? GEMINI_2 : GEMINI_3;
+  if (m.startsWith("gemini")) return largestOf(GEMINI_2, GEMINI_3); // gemini-flash-latest: either
+  return UNKNOWN_MODEL_RULE;
+}
+
+/** Each model's rule, once worked out (bounded, as the encodings are). */
+const rules = new Map<string, ImageRule>();
+
+/**
+ * How `vendorModel`'s vendor counts an image.
+ * @example imageRuleFor("gpt-4o").tokens({ width: 1024, height: 1024 }, "high") // 765
+ */
+export function imageRuleFor(vendorModel: string): ImageRule {
+  let rule = rules.get(vendorModel);
+  if (rule === undefined) {
+    if (rules.size >= 1_000) rules.clear();
+    rules.set(vendorModel, (rule = ruleOf(vendorModel)));
+  }
+  return rule;
+}

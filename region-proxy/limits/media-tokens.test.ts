@@ -1,0 +1,122 @@
+/**
+ * Images and PDF files in the prompt estimate: what the budget and TPM reservations hold before the
+ * call, and what a call cut before its usage arrived is charged. Each is counted as the deployment's
+ * vendor bills it for its model (image-tokens.ts): by the image's own size when its bytes are inline,
+ * at the model's worst case for an image fetched by URL, and a PDF by its pages.
+ */
+import { describe, expect, test } from "bun:test";
+import { deflateSync } from "node:zlib";
+import type { ChatMessage, ChatRequest, ContentPart } from "../providers/types.ts";
+import { estimatePromptTokens } from "./estimate-prompt-tokens.ts";
+import { imageRuleFor } from "./image-tokens.ts";
+import { pdfPageCount } from "./pdf-pages.ts";
+
+const request = (messages: ChatMessage[]): ChatRequest => ({ model: "alias", messages, stream: false, includeUsage: false, raw: {} });
+const be32 = (n: number) => [(n >>> 24) & 0xff, (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff];
+/** A PNG's signature and IHDR chunk: all the estimate reads. */
+const pngUrl = (w: number, h: number) =>
+  `data:image/png;base64,${Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, ...be32(13), 0x49, 0x48, 0x44, 0x52, ...be32(w), ...be32(h), 8, 6, 0, 0, 0]).toString("base64")}`;
+const image = (url: string, detail?: string): ContentPart => ({ type: "image_url", image_url: detail ? { url, detail } : { url } });
+
+/** The prompt's tokens with `parts` beside its text, less the same prompt without them. */
+function partTokens(parts: ContentPart[], model: string): number {
+  const text: ContentPart = { type: "text", text: "What is in these?" };
+  return estimatePromptTokens(request([{ role: "user", content: [text, ...parts] }]), model) - estimatePromptTokens(request([{ role: "user", content: [text] }]), model);
+}
+
+describe("images in the prompt estimate", () => {
+  test("OpenAI tile models: 85 + 170 per 512 px tile after the 2048 / 768 scaling; low detail is the base", () => {
+    // The guide's examples: 1024x1024 high is 765, 2048x4096 high is 1105, any image at low is 85.
+    expect(partTokens([image(pngUrl(1024, 1024), "high")], "gpt-4o")).toBe(765);
+    expect(partTokens([image(pngUrl(2048, 4096))], "gpt-4.1")).toBe(1105);
+    expect(partTokens([image(pngUrl(4096, 4096), "low")], "gpt-4o")).toBe(85);
+    // Two images, two counts.
+    expect(partTokens([image(pngUrl(1024, 1024)), image(pngUrl(2048, 4096))], "gpt-4o-2024-08-06")).toBe(765 + 1105);
+  });
+
+  test("gpt-4o-mini bills image tiles at 2833 + 5667 each", () => {
+    expect(partTokens([image(pngUrl(1024, 1024), "high")], "gpt-4o-mini")).toBe(2833 + 4 * 5667);
+    expect(partTokens([image("https://example.com/cat.png")], "gpt-4o-mini")).toBe(2833 + 8 * 5667);
+    expect(partTokens([image("https://example.com/cat.png", "low")], "gpt-4o-mini")).toBe(2833);
+  });
+
+  test("OpenAI patch models: 32 px patches up to 1536, times the model's multiplier", () => {
+    expect(partTokens([image(pngUrl(1024, 1024))], "gpt-4.1-mini")).toBe(Math.ceil(1024 * 1.62));
+    expect(partTokens([image(pngUrl(1800, 2400))], "gpt-4.1-nano")).toBe(Math.ceil(1536 * 2.46));
+    expect(partTokens([image("https://example.com/a.jpg")], "o4-mini")).toBe(Math.ceil(1536 * 1.72));
+  });
+
+  test("an image by URL: the model's worst case for the detail asked", () => {
+    expect(partTokens([image("https://example.com/a.jpg")], "gpt-4o")).toBe(85 + 8 * 170);
+    expect(partTokens([image("https://example.com/a.jpg", "low")], "gpt-4o")).toBe(85);
+    expect(partTokens([image("https://example.com/a.jpg")], "claude-sonnet-4-5")).toBe(1600);
+    expect(partTokens([image("https://example.com/a.jpg")], "claude-opus-4-7")).toBe(4784);
+    expect(partTokens([image("https://example.com/a.jpg")], "gemini-3-pro-preview")).toBe(1120);
+  });
+
+  test("Anthropic: about width x height / 750, at most ~1,600 (4784 from Claude 4.7 on)", () => {
+    expect(partTokens([image(pngUrl(1000, 1000))], "claude-sonnet-4-5-20250929")).toBe(1334);
+    // The larger of the two documented counts: 200x200 is ~54 by / 750, 8 x 8 = 64 by 28 px visual tokens.
+    expect(partTokens([image(pngUrl(200, 200))], "claude-3-5-sonnet-20241022")).toBe(64);
+    expect(partTokens([image(pngUrl(4000, 3000))], "claude-sonnet-4-20250514")).toBe(1600);
+    expect(partTokens([image(pngUrl(4000, 3000))], "claude-opus-4-7")).toBe(4784);
+  });
+
+  test("Gemini 2: 258 at or under 384 px, else 258 per 768x768 tile; Gemini 3: 1120 per image", () => {
+    expect(partTokens([image(pngUrl(384, 300))], "gemini-2.5-flash")).toBe(258);
+    expect(partTokens([image(pngUrl(1024, 768))], "gemini-2.0-flash")).toBe(2 * 258);
+    expect(partTokens([image(pngUrl(4000, 3000))], "gemini-3-flash-preview")).toBe(1120);
+  });
+
+  test("a model no rule knows: the largest common rule, at most 4784", () => {
+    expect(partTokens([image("https://example.com/a.jpg")], "my-azure-deployment")).toBe(4784);
+    expect(partTokens([image(pngUrl(512, 512))], "my-azure-deployment")).toBe(Math.ceil(256 * 2.46));
+  });
+
+  test("an image costs the same at every estimate of the request (its size is read once)", () => {
+    const chat = request([{ role: "user", content: [image(pngUrl(1024, 1024))] }]);
+    expect(estimatePromptTokens(chat, "gpt-4o")).toBe(estimatePromptTokens(structuredClone(chat), "gpt-4o"));
+    expect(imageRuleFor("gpt-4o").tokens({ width: 1024, height: 1024 }, "auto")).toBe(765);
+  });
+});
+
+/** A PDF of `pages` pages, its page objects plain (PDF 1.4) or packed in a compressed object stream (PDF 1.5+). */
+function pdf(pages: number, packed = false): string {
+  const kids = Array.from({ length: pages }, (_, i) => `${i + 3} 0 R`).join(" ");
+  const pageObjects = Array.from({ length: pages }, (_, i) => `${i + 3} 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>\nendobj\n`).join("");
+  const head = `%PDF-1.5\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n2 0 obj\n<< /Type /Pages /Kids [${kids}] /Count ${pages} >>\nendobj\n`;
+  if (!packed) return Buffer.from(`${head}${pageObjects}trailer\n<< /Root 1 0 R >>\n%%EOF\n`, "latin1").toString("base64");
+  const objects = Array.from({ length: pages }, () => "<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>").join("\n");
+  const stream = deflateSync(Buffer.from(objects, "latin1"));
+  const packedHead = `%PDF-1.5\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n`;
+  const body = Buffer.concat([
+    Buffer.from(`${packedHead}9 0 obj\n<< /Type /ObjStm /N ${pages} /First 0 /Filter /FlateDecode /Length ${stream.length} >>\nstream\n`, "latin1"),
+    stream,
+    Buffer.from("\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n", "latin1"),
+  ]);
+  return body.toString("base64");
+}
+const file = (data: string): ContentPart => ({ type: "file", file: { filename: "doc.pdf", file_data: `data:application/pdf;base64,${data}` } });
+
+describe("PDF files in the prompt estimate", () => {
+  test("the pages are counted from the PDF's page objects, plain or in a compressed object stream", () => {
+    expect(pdfPageCount(pdf(3))).toBe(3);
+    expect(pdfPageCount(pdf(7, true))).toBe(7);
+    expect(pdfPageCount(Buffer.from("not a pdf").toString("base64"))).toBeNull();
+  });
+
+  test("each page: 3,000 tokens of text (Anthropic's documented upper end) and its page image at the detail the vendor reads it", () => {
+    // gpt-4o reads a Chat Completions PDF's page images at low detail: 85 each.
+    expect(partTokens([file(pdf(3))], "gpt-4o")).toBe(3 * (3000 + 85));
+    expect(partTokens([file(pdf(2, true))], "gpt-4o-mini")).toBe(2 * (3000 + 2833));
+    // Not 0: before, a file part counted nothing.
+    expect(partTokens([file(pdf(1))], "my-azure-deployment")).toBeGreaterThan(3000);
+  });
+
+  test("a file the proxy cannot read (an uploaded file_id, data that is no PDF): 100 pages, the most a request may carry", () => {
+    expect(partTokens([{ type: "file", file: { file_id: "file-abc" } }], "gpt-4o")).toBe(100 * (3000 + 85));
+    expect(partTokens([file(Buffer.from("garbage").toString("base64"))], "gpt-4o")).toBe(100 * (3000 + 85));
+    // The pages of a request's files together count at most 100.
+    expect(partTokens([file(pdf(80)), file(pdf(80))], "gpt-4o")).toBe(100 * (3000 + 85));
+  });
+});
