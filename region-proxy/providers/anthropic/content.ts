@@ -4,12 +4,14 @@
  * takes by its bytes, sent as that type whatever the label says); an http(s) URL → a `url` image
  * source; a part's `cache_control` goes on its block (cache-control.ts). Anything else (audio,
  * files, a field of a part the translation has no rule for, message-fields.ts) Anthropic's
- * Messages API cannot take from an OpenAI request: refused.
+ * Messages API cannot take from an OpenAI request: refused; a file part's file_id names its own field
+ * (../vendor-file-references.ts).
  */
 import type { ContentPart } from "../types.ts";
 import { type ImageTypes, readImageDataUrl } from "../image-data-url.ts";
 import { NO_VENDOR_FIELDS, refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { refuseFileId } from "../vendor-file-references.ts";
 import { CACHE_CONTROL_FIELD, markBlock } from "./cache-control.ts";
 
 export type AnthropicBlock = Record<string, unknown> & { type: string };
@@ -61,6 +63,7 @@ function partBlocks(part: ContentPart, partParam: string): AnthropicBlock[] {
     if (typeof url !== "string") throw new UnsupportedParameterError(`${partParam}.image_url.url`, "image_url.url must be a string.");
     return [imageBlock(url, `${partParam}.image_url.url`)];
   }
+  refuseFileId(part, partParam);
   throw new UnsupportedParameterError(`${partParam}.type`, `Content parts of type '${part.type}' are not supported by this model's provider.`);
 }
 

@@ -3,7 +3,9 @@
  * base64 `data:` URL → `inlineData` (readImageDataUrl: of an image type Gemini documents by its
  * bytes, sent as that type), an http(s) URL → `fileData` with a MIME type guessed from the
  * extension (Gemini requires one; an unknown extension is sent as image/jpeg), refused like an
- * inline image when the extension names a type Gemini does not take (.gif).
+ * inline image when the extension names a type Gemini does not take (.gif), and refused outright on
+ * Gemini's own API host, where it would name a Files API file read with the gateway's key
+ * (../vendor-file-references.ts); so is a file part's file_id.
  * Audio and file parts are refused, and so is a field of a part the translation has no rule for
  * (message-fields.ts), Anthropic's cache_control included: Gemini has no per-part cache breakpoint.
  */
@@ -11,6 +13,7 @@ import type { ContentPart } from "../types.ts";
 import { refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { type ImageTypes, readImageDataUrl, requireImageType } from "../image-data-url.ts";
+import { refuseFileId, refuseGeminiFileUrl } from "../vendor-file-references.ts";
 
 export type GeminiPart = Record<string, unknown>;
 
@@ -23,10 +26,10 @@ const IMAGE_TYPES: ImageTypes = { vendor: "Gemini", types: ["image/png", "image/
 // A Map, not an object: a URL ending in ".constructor" must not find Object.prototype's members.
 const BY_EXTENSION = new Map(Object.entries({ png: "image/png", jpg: "image/jpeg", jpeg: "image/jpeg", gif: "image/gif", webp: "image/webp", heic: "image/heic", heif: "image/heif" }));
 
-/** The URL's path; a URL that does not parse is the client's mistake (400), not ours. */
-function pathnameOf(url: string, param: string): string {
+/** The URL, parsed; a URL that does not parse is the client's mistake (400), not ours. */
+function parsed(url: string, param: string): URL {
   try {
-    return new URL(url).pathname;
+    return new URL(url);
   } catch {
     throw new UnsupportedParameterError(param, "Image URLs must be valid http(s) URLs.");
   }
@@ -38,7 +41,9 @@ function imagePart(url: string, param: string): GeminiPart {
     return { inlineData: { mimeType: mediaType, data } };
   }
   if (/^https?:\/\//i.test(url)) {
-    const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(pathnameOf(url, param))?.[1]?.toLowerCase() ?? "";
+    const target = parsed(url, param);
+    refuseGeminiFileUrl(target, param);
+    const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(target.pathname)?.[1]?.toLowerCase() ?? "";
     const mimeType = BY_EXTENSION.get(ext) ?? "image/jpeg";
     // Gemini answers a type it does not take with the same 400 by URL as inline: refused before the call.
     requireImageType(mimeType, param, IMAGE_TYPES);
@@ -63,6 +68,7 @@ export function convertContent(content: string | ContentPart[] | null | undefine
       if (typeof url !== "string") throw new UnsupportedParameterError(`${partParam}.image_url.url`, "image_url.url must be a string.");
       return [imagePart(url, `${partParam}.image_url.url`)];
     }
+    refuseFileId(part, partParam);
     throw new UnsupportedParameterError(`${partParam}.type`, `Content parts of type '${part.type}' are not supported by this model's provider.`);
   });
 }

@@ -7,6 +7,11 @@
  * key: the client gets Google's 403 and message, the chain does not fall back (every deployment would
  * be sent the same URI), and the deployment's circuit stays closed (review rb B1: three such requests
  * opened every Gemini circuit of the alias for all tenants).
+ *
+ * Such a URI is now refused before the call (../vendor-file-references.ts, review rv-parts A): the
+ * gateway's key would read a file someone else stored in the operator's Google project, and Google's
+ * 403-or-answer would tell whether it exists. Google's 403 keeps its classification for any file
+ * reference that still reaches it.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startFakeGemini } from "../../../test/fakes/gemini.ts";
@@ -14,16 +19,18 @@ import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
 import type { RunningProxy } from "../../main.ts";
 import { createProxyFixture, REGION, type ProxyFixture } from "../../testing/proxy-fixture.ts";
 import { fromVendorError } from "../attempt-outcome.ts";
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { buildGeminiRequest } from "./request.ts";
 import { classifyGeminiError } from "./errors.ts";
 
 const fileUri = "https://generativelanguage.googleapis.com/v1beta/files/abc123";
 const denied = "You do not have permission to access the File abc123 or it may not exist.";
 
-test("a client's image_url pointing at a Gemini file is forwarded as fileData", () => {
+test("a client's image_url pointing at a Gemini file is refused before the call, naming it", () => {
   const req = { model: "a", stream: false, includeUsage: false, raw: {}, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: fileUri } }, { type: "text", text: "describe" }] }] } as never;
-  const body = JSON.parse(buildGeminiRequest(req, { id: "d", provider: "gemini", baseUrl: "https://generativelanguage.googleapis.com", model: "gemini-2.5-flash", region: "eu", credentialRef: "env:G" }, "k").body);
-  expect(body.contents[0].parts[0].fileData.fileUri).toBe(fileUri);
+  const build = () => buildGeminiRequest(req, { id: "d", provider: "gemini", baseUrl: "https://generativelanguage.googleapis.com", model: "gemini-2.5-flash", region: "eu", credentialRef: "env:G" }, "k");
+  expect(build).toThrow(UnsupportedParameterError);
+  expect(build).toThrow(expect.objectContaining({ param: "messages[0].content[0].image_url.url" }));
 });
 
 test("Google's 403 for a file the request references is the caller's error with Google's message, not a rejected credential", () => {
@@ -57,16 +64,15 @@ afterAll(async () => {
   await gemini?.stop();
 });
 
-test("through the proxy: Google's 403 and message, one call, no fallback, and the circuits stay closed", async () => {
+test("through the proxy: a 400 naming the part, no call, and the circuits stay closed", async () => {
   for (let i = 0; i < 4; i++) {
     const before = gemini.calls();
     const error = (await fx
       .client(proxy)
       .chat.completions.create({ model: "files", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: fileUri } }, { type: "text", text: "describe" }] }] })
-      .catch((e: unknown) => e)) as { status: number; message: string; code: string };
-    expect([error.status, error.code]).toEqual([403, "PERMISSION_DENIED"]);
-    expect(error.message).toContain(denied);
-    expect(gemini.calls()).toBe(before + 1);
+      .catch((e: unknown) => e)) as { status: number; param: string };
+    expect([error.status, error.param]).toEqual([400, "messages[0].content[0].image_url.url"]);
+    expect(gemini.calls()).toBe(before);
   }
   const before = gemini.calls();
   const answer = await fx.client(proxy).chat.completions.create({ model: "files", messages: [{ role: "user", content: "hi" }] });
