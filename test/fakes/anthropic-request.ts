@@ -12,7 +12,8 @@
  * tool_result blocks that do not pair up (anthropic-tool-pairing.ts), tool_use or tool_result blocks
  * in a request without tools (toolsUndefinedProblem), and what the model asked for does not take
  * (anthropic-model-limits.ts), a cache_control Anthropic would refuse (anthropic-cache.ts), and a
- * base64 image whose media_type is not one it takes or not the type of its bytes (anthropic-image.ts).
+ * base64 image whose media_type is not one it takes or not the type of its bytes (anthropic-image.ts),
+ * and extended thinking Anthropic would refuse, or thinking blocks it did not give (anthropic-thinking.ts).
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
@@ -20,6 +21,7 @@ import { cacheControlProblem } from "./anthropic-cache.ts";
 import { imageBlockProblem } from "./anthropic-image.ts";
 import { modelLimitProblem } from "./anthropic-model-limits.ts";
 import { strictSchemaProblem } from "./anthropic-strict-schema.ts";
+import { readThinking, thinkingProblem } from "./anthropic-thinking.ts";
 import { toolPairingProblem } from "./anthropic-tool-pairing.ts";
 import { schemaChildren } from "./schema-children.ts";
 
@@ -40,6 +42,8 @@ export interface MessagesRequest {
   toolChoice: { type: string; name?: string } | undefined;
   stopSequences: string[];
   stream: boolean;
+  /** The thinking budget asked for, null when thinking is off (anthropic-thinking.ts). */
+  thinkingBudget: number | null;
 }
 
 const CHOICES = ["auto", "any", "tool", "none"];
@@ -220,5 +224,9 @@ export function readMessagesRequest(body: Record<string, unknown>): MessagesRequ
   if (limit) return limit;
   const cache = cacheControlProblem(body);
   if (cache) return cache;
-  return { model: body.model as string, maxTokens, messages: body.messages as AnthropicMessage[], tools, toolChoice, stopSequences, stream: body.stream === true };
+  const thinking = readThinking(body);
+  if (typeof thinking === "string") return thinking;
+  const thinkingIssue = thinkingProblem(body, thinking.budget);
+  if (thinkingIssue) return thinkingIssue;
+  return { model: body.model as string, maxTokens, messages: body.messages as AnthropicMessage[], tools, toolChoice, stopSequences, stream: body.stream === true, thinkingBudget: thinking.budget };
 }

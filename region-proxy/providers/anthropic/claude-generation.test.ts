@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { claudeVersion, takesPrefill, takesTemperatureWithTopP } from "./claude-generation.ts";
+import { claudeVersion, takesPrefill, takesTemperatureWithTopP, takesThinking } from "./claude-generation.ts";
 
 test("both id forms, dated, aliased and cloud ids read as their version", () => {
   const cases: [string, [number, number] | null][] = [
@@ -33,4 +33,13 @@ test("temperature with top_p: taken before 4.1, refused from 4.1 and by ids nami
 test("prefill: taken before 4.6, refused from 4.6 and by ids naming no version", () => {
   for (const model of ["claude-3-5-sonnet-latest", "claude-opus-4-1", "claude-sonnet-4-5-20250929", "claude-haiku-4-5"]) expect([model, takesPrefill(model)]).toEqual([model, true]);
   for (const model of ["claude-opus-4-6", "claude-sonnet-4-6", "claude-opus-4-7", "claude-sonnet-5", "claude-next"]) expect([model, takesPrefill(model)]).toEqual([model, false]);
+});
+
+test("Claude 3.7 Sonnet, the Claude 4 models and later think; Claude 3.5 and before do not", () => {
+  for (const model of ["claude-3-7-sonnet-20250219", "claude-sonnet-4-20250514", "claude-opus-4-1", "claude-haiku-4-5", "claude-opus-4-6", "claude-sonnet-latest", "anthropic.claude-3-7-sonnet-20250219-v1:0"]) {
+    expect([model, takesThinking(model)]).toEqual([model, true]);
+  }
+  for (const model of ["claude-3-5-sonnet-latest", "claude-3-5-haiku-20241022", "claude-3-opus-20240229", "claude-3-haiku-20240307"]) {
+    expect([model, takesThinking(model)]).toEqual([model, false]);
+  }
 });

@@ -43,3 +43,11 @@ export const takesTemperatureWithTopP = (model: string): boolean => olderThan(mo
  * models", https://platform.claude.com/docs/en/about-claude/models/migration-guide).
  */
 export const takesPrefill = (model: string): boolean => olderThan(model, 4, 6);
+
+/**
+ * Claude 3.7 Sonnet, the Claude 4 models and later think when asked (extended thinking: "supported in
+ * … claude-sonnet-4-5, claude-sonnet-4, claude-3-7-sonnet, claude-haiku-4-5, claude-opus-4-5, 4-1, 4",
+ * https://platform.claude.com/docs/en/build-with-claude/extended-thinking); Claude 3.5 and before do
+ * not. An id naming no version is taken for a newer model, which does.
+ */
+export const takesThinking = (model: string): boolean => !olderThan(model, 3, 7);

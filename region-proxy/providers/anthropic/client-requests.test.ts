@@ -19,8 +19,8 @@ beforeAll(async () => {
 afterAll(() => stop());
 
 describe("anthropic through the proxy", () => {
-  // reasoning_effort: Gemini translates it (its thinkingConfig), Anthropic refuses it.
-  testSdkRequests("claude", () => ({ client, fake }), { ...WITHOUT_EQUIVALENT, reasoning_effort: { reasoning_effort: "low" } });
+  // reasoning_effort: both translate it (Gemini's thinkingConfig, Claude's extended thinking: reasoning-effort.test.ts).
+  testSdkRequests("claude", () => ({ client, fake }), WITHOUT_EQUIVALENT);
 
   test("with response_format, a text block before the JSON tool is dropped, streamed as unstreamed", async () => {
     const format = { type: "json_schema" as const, json_schema: { name: "echo", schema: { type: "object", properties: { echo: { type: "string" } } } } };

@@ -1,7 +1,7 @@
 /**
  * OpenAI request fields Anthropic's Messages API has no equivalent for: those no non-OpenAI vendor has
  * (refuse-without-equivalent.ts), then Anthropic's own. `user` and `safety_identifier` are translated
- * (request.ts), `service_tier` mapped (service-tier.ts). Any field not in TRANSLATED_CHAT_FIELDS is refused.
+ * (request.ts), `service_tier` mapped (service-tier.ts), `reasoning_effort` to extended thinking (thinking.ts). Any field not in TRANSLATED_CHAT_FIELDS is refused.
  *
  * @example refuseUnsupported({ n: 2 }) // throws UnsupportedParameterError("n", ...)
  * @example refuseUnsupported({ seed: 1 }) // throws UnsupportedParameterError("seed", ...)
@@ -17,8 +17,6 @@ export function refuseUnsupported(raw: Record<string, unknown>): void {
     if (isSet(raw, k) && raw[k] !== 0) refuse(k, `This provider does not support ${k}.`);
   }
   if (isSet(raw, "seed")) refuse("seed", "This provider does not support seed.");
-  // Gemini translates it (its thinkingConfig); Claude's extended thinking is not asked for this way.
-  if (isSet(raw, "reasoning_effort")) refuse("reasoning_effort", "This provider does not support reasoning_effort.");
   // Anthropic's metadata takes only user_id (sent from `safety_identifier` or `user`).
   if (isSet(raw, "metadata") && (typeof raw.metadata !== "object" || Object.keys(raw.metadata as object).length > 0)) {
     refuse("metadata", "This provider does not take request metadata; use 'safety_identifier' for an end-user id.");

@@ -12,6 +12,7 @@ import { convertMessages } from "./messages.ts";
 import { refuseUnsupportedPrefill } from "./prefill.ts";
 import { refuseUnsupported } from "./refuse-unsupported.ts";
 import { anthropicServiceTier } from "./service-tier.ts";
+import { maxTokensWithThinking, refuseThinkingConflicts, thinkingBudget, unthinkingToolTurn } from "./thinking.ts";
 import { convertTools, STRICT_TOOLS_FLAG } from "./tools.ts";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
@@ -55,9 +56,12 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
   }
   const { system, messages } = convertMessages(req.messages);
   refuseUnsupportedPrefill(messages, req.messages, model);
+  // reasoning_effort → extended thinking (thinking.ts), not asked for a history Anthropic would refuse it with.
+  let budget = thinkingBudget(req.raw.reasoning_effort, model);
+  if (budget !== null && unthinkingToolTurn(messages)) budget = null;
   const body: Record<string, unknown> = {
     model,
-    max_tokens: outputCapOf(req)?.send ?? DEFAULT_MAX_TOKENS,
+    max_tokens: budget === null ? (outputCapOf(req)?.send ?? DEFAULT_MAX_TOKENS) : maxTokensWithThinking(req, budget, DEFAULT_MAX_TOKENS),
     messages,
   };
   if (system.length > 0) body.system = system;
@@ -76,6 +80,10 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
   if (endUser) body.metadata = { user_id: endUser };
   const tier = anthropicServiceTier(req.raw.service_tier);
   if (tier) body.service_tier = tier;
+  if (budget !== null) {
+    refuseThinkingConflicts(req, body as Parameters<typeof refuseThinkingConflicts>[1]);
+    body.thinking = { type: "enabled", budget_tokens: budget };
+  }
   if (req.stream) body.stream = true;
   return body;
 }

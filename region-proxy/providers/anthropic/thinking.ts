@@ -1,0 +1,117 @@
+/**
+ * OpenAI's `reasoning_effort` → Anthropic's extended thinking, `thinking: {type: "enabled",
+ * budget_tokens}` (https://platform.claude.com/docs/en/build-with-claude/extended-thinking), with the
+ * budgets LiteLLM maps the efforts to (its anthropic chat transformation, _map_reasoning_effort, and
+ * litellm/constants.py): low 1,024 tokens (Anthropic's minimum), medium 2,048, high 4,096. `none` asks
+ * for no thinking and is sent as none, on any Claude model. `minimal` (GPT-5's, "few or no reasoning
+ * tokens") is a 400: Claude cannot think less than 1,024 tokens, what `low` asks, and the gateway does
+ * not spend more than the client asked for; `xhigh` and any other value likewise, never a substitute.
+ * Claude 3.5 and before do not think: any other value there is a 400 naming reasoning_effort before the
+ * call, as today, so a chain skips the deployment for one that can.
+ *
+ * Thinking tokens are output tokens and count toward max_tokens, which must exceed the budget
+ * (Anthropic: "budget_tokens … Must be ≥1024 and less than max_tokens"), as an OpenAI reasoning model's
+ * reasoning counts toward max_completion_tokens. max_tokens is never raised above the cap the client
+ * named, nor above the one the gateway reserved for (ChatRequest's outputCap): both are what the request
+ * may cost. So a cap at or below the budget is a 400 naming the client's field (max_completion_tokens
+ * when it sent that, else max_tokens; max_completion_tokens when the cap was the gateway's). With no cap
+ * at all (no budget or TPM limit, so none reserved) max_tokens is the budget plus DEFAULT_MAX_TOKENS,
+ * the answer's room as without thinking.
+ *
+ * With thinking on, Anthropic refuses what its extended-thinking guide lists as incompatible ("Feature
+ * compatibility": temperature other than 1, top_k, top_p outside 0.95-1, forced tool use, a prefill):
+ * each is a 400 naming the client's field here, before the call (refuseThinkingConflicts), where
+ * Anthropic's own 400 would fail the chain. top_k is refused on Anthropic anyway (refuse-unsupported.ts).
+ *
+ * @example thinkingBudget("medium", "claude-sonnet-4-5") // 2048
+ * @example thinkingBudget("none", "claude-3-5-haiku-latest") // null
+ * @example thinkingBudget("low", "claude-3-5-haiku-latest") // throws UnsupportedParameterError("reasoning_effort", ...)
+ */
+import { outputCapOf, type ChatRequest } from "../types.ts";
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { takesThinking } from "./claude-generation.ts";
+import type { AnthropicMessage } from "./messages.ts";
+
+export const THINKING_BUDGETS: Readonly<Record<string, number>> = { low: 1024, medium: 2048, high: 4096 };
+
+const TAKEN = "This provider takes reasoning_effort 'none', 'low', 'medium' or 'high'.";
+
+const refuse = (param: string, why: string): never => {
+  throw new UnsupportedParameterError(param, why);
+};
+
+/** The thinking budget the client's reasoning_effort asks of `model`; null when it asks for no thinking. */
+export function thinkingBudget(effort: unknown, model: string): number | null {
+  if (effort === undefined || effort === null) return null;
+  if (typeof effort !== "string") return refuse("reasoning_effort", "reasoning_effort must be a string.");
+  if (effort === "none") return null;
+  if (!takesThinking(model)) return refuse("reasoning_effort", "This model does not think; reasoning_effort other than 'none' is for Claude 3.7 Sonnet, the Claude 4 models and later.");
+  // Own keys only: "constructor" must not find Object.prototype's members.
+  if (Object.hasOwn(THINKING_BUDGETS, effort)) return THINKING_BUDGETS[effort]!;
+  if (effort === "minimal") return refuse("reasoning_effort", `Claude thinks at least 1024 tokens, what 'low' asks for: it cannot think less. ${TAKEN}`);
+  return refuse("reasoning_effort", TAKEN);
+}
+
+/**
+ * The max_tokens to send with a thinking budget: the cap the client named or the gateway reserved, when
+ * it exceeds the budget; `budget + fallback` when there is none. A cap that leaves no room is refused.
+ */
+export function maxTokensWithThinking(req: ChatRequest, budget: number, fallback: number): number {
+  const cap = outputCapOf(req);
+  if (cap === null) return budget + fallback;
+  if (cap.send > budget) return cap.send;
+  const effort = String(req.raw.reasoning_effort);
+  if (!cap.fromClient) {
+    return refuse(
+      "max_completion_tokens",
+      `reasoning_effort '${effort}' gives Claude a thinking budget of ${budget} tokens, which count toward its output cap, and this key's limits hold an answer to ${cap.send} output tokens when the request names none; send max_completion_tokens above ${budget}, or a lower reasoning_effort.`,
+    );
+  }
+  const field = req.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens";
+  return refuse(field, `reasoning_effort '${effort}' gives Claude a thinking budget of ${budget} tokens, which count toward ${field}: it must be above ${budget} (room for the answer too), or use a lower reasoning_effort.`);
+}
+
+/** The top_p Anthropic takes beside thinking: 0.95 to 1 ("Feature compatibility"). */
+const MIN_TOP_P_WITH_THINKING = 0.95;
+
+/**
+ * Refuses, naming the client's field, what Anthropic refuses beside thinking. `body` is the request as
+ * built: its tool_choice is forced (`any`, `tool`) by the client's tool_choice or by a JSON
+ * response_format (tools.ts forces its JSON tool), and it ends on an assistant turn for a prefill.
+ */
+export function refuseThinkingConflicts(req: ChatRequest, body: { tool_choice?: { type?: unknown }; messages: { role: string }[] }): void {
+  if (req.temperature !== undefined && req.temperature !== 1) {
+    refuse("temperature", "With reasoning_effort, Claude thinks, and then takes temperature 1 only; leave temperature out (or send 1).");
+  }
+  if (req.top_p !== undefined && req.top_p < MIN_TOP_P_WITH_THINKING) {
+    refuse("top_p", "With reasoning_effort, Claude thinks, and then takes top_p between 0.95 and 1 only; leave top_p out or send one in that range.");
+  }
+  const forced = body.tool_choice?.type === "any" || body.tool_choice?.type === "tool";
+  if (forced) {
+    const byClient = req.tool_choice === "required" || (typeof req.tool_choice === "object" && req.tool_choice !== null);
+    if (byClient) refuse("tool_choice", "With reasoning_effort, Claude thinks, and then cannot be forced to call a tool; send tool_choice 'auto' or 'none', or no reasoning_effort.");
+    refuse("response_format", "With reasoning_effort, Claude thinks, and then cannot give a JSON response_format here: its JSON answer is a forced tool call, which thinking does not allow. Drop one of the two.");
+  }
+  if (body.messages.at(-1)?.role === "assistant") {
+    const last = req.messages.map((m) => m.role).lastIndexOf("assistant");
+    refuse(`messages[${last}]`, "With reasoning_effort, Claude thinks, and then does not continue a conversation ending on an assistant message (a prefill); end it with a user message, or send no reasoning_effort.");
+  }
+}
+
+/**
+ * Whether Anthropic would refuse thinking for this history: with thinking on, "a final `assistant`
+ * message must start with a thinking block (preceeding the lastmost set of `tool_use` and
+ * `tool_result` blocks)" (its 400 "Expected `thinking` or `redacted_thinking`, but found `tool_use`"),
+ * and a tool-calling turn made without thinking, or echoed back without its thinking_blocks, has none.
+ * Thinking is then not asked for this request, as LiteLLM drops `thinking` when the last assistant
+ * message with tool calls has no thinking blocks (litellm/utils.py
+ * last_assistant_with_tool_calls_has_no_thinking_blocks, BerriAI/litellm#14194, #9020), rather than
+ * let Anthropic answer 400; LiteLLM keeps it when an earlier message has blocks, which Anthropic then
+ * refuses, so here only the final assistant turn is read, as Anthropic does.
+ */
+export function unthinkingToolTurn(turns: readonly AnthropicMessage[]): boolean {
+  const last = [...turns].reverse().find((turn) => turn.role === "assistant");
+  if (!last || !last.content.some((block) => block.type === "tool_use")) return false;
+  const first = last.content[0]?.type;
+  return first !== "thinking" && first !== "redacted_thinking";
+}

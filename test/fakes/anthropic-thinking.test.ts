@@ -1,0 +1,58 @@
+/**
+ * The fake Anthropic takes extended thinking as Anthropic documents it and refuses, in Anthropic's
+ * words, what Anthropic refuses beside it (anthropic-thinking.ts).
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startFakeAnthropic } from "./anthropic.ts";
+import type { FakeVendor } from "./fake-server.ts";
+
+let fake: FakeVendor;
+beforeAll(async () => {
+  fake = await startFakeAnthropic();
+});
+afterAll(() => fake.stop());
+
+async function post(body: Record<string, unknown>): Promise<{ status: number; json: any }> {
+  const response = await fetch(`${fake.url}/v1/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": "test-anthropic-key", "anthropic-version": "2023-06-01" },
+    body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 4096, messages: [{ role: "user", content: "hi" }], ...body }),
+  });
+  return { status: response.status, json: await response.json() };
+}
+const thinking = { type: "enabled", budget_tokens: 1024 };
+const messageOf = async (body: Record<string, unknown>) => {
+  const { status, json } = await post(body);
+  return status === 200 ? null : (json.error.message as string);
+};
+
+test("a budget below 1024, or not below max_tokens, is refused", async () => {
+  expect(await messageOf({ thinking: { type: "enabled", budget_tokens: 1000 } })).toBe("thinking.enabled.budget_tokens: Input should be greater than or equal to 1024");
+  expect(await messageOf({ thinking, max_tokens: 1024 })).toStartWith("`max_tokens` must be greater than `thinking.budget_tokens`.");
+  expect(await messageOf({ thinking, max_tokens: 1025 })).toBeNull();
+});
+
+test("temperature other than 1, top_k, top_p below 0.95 and a forced tool_choice are refused beside thinking", async () => {
+  const tools = [{ name: "w", input_schema: { type: "object" } }];
+  expect(await messageOf({ thinking, temperature: 0.5 })).toStartWith("`temperature` may only be set to 1 when thinking is enabled.");
+  expect(await messageOf({ thinking, temperature: 1 })).toBeNull();
+  expect(await messageOf({ thinking, top_k: 5 })).toStartWith("`top_k` must be unset when thinking is enabled.");
+  expect(await messageOf({ thinking, top_p: 0.9 })).toStartWith("`top_p` must be greater than or equal to 0.95");
+  expect(await messageOf({ thinking, top_p: 0.95 })).toBeNull();
+  expect(await messageOf({ thinking, tools, tool_choice: { type: "any" } })).toBe("Thinking may not be enabled when tool_choice forces tool use.");
+  expect(await messageOf({ thinking, tools, tool_choice: { type: "auto" } })).toBeNull();
+  // Without thinking all of them are taken.
+  expect(await messageOf({ temperature: 0.5, top_k: 5, tools, tool_choice: { type: "any" } })).toBeNull();
+});
+
+test("a final assistant turn calling a tool, or a prefill, must start with a thinking block", async () => {
+  const tools = [{ name: "w", input_schema: { type: "object" } }];
+  const toolTurn = [
+    { role: "user", content: "weather?" },
+    { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "w", input: {} }] },
+    { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "sunny" }] },
+  ];
+  expect(await messageOf({ thinking, tools, messages: toolTurn })).toStartWith("messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, but found `tool_use`.");
+  expect(await messageOf({ tools, messages: toolTurn })).toBeNull();
+  expect(await messageOf({ thinking, messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "Well" }] })).toStartWith("messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, but found `text`.");
+});

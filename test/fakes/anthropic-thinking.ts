@@ -1,0 +1,99 @@
+/**
+ * Extended thinking as the fake Anthropic takes it (https://platform.claude.com/docs/en/build-with-claude/extended-thinking):
+ * `thinking: {type: "enabled", budget_tokens}` with a budget of at least 1024 and below max_tokens
+ * (the SDKs' ThinkingConfigEnabledParam: "Must be ≥1024 and less than `max_tokens`"), and the 400s
+ * Anthropic gives beside it, in its words where they were seen in issue reports:
+ * - temperature other than 1: "`temperature` may only be set to 1 when thinking is enabled. …"
+ *   (MartialBE/one-hub#529, egoist/chatwise-releases#1348);
+ * - top_k: "`top_k` must be unset when thinking is enabled. …" (quarkiverse/quarkus-langchain4j#1812);
+ * - a forced tool_choice: "Thinking may not be enabled when tool_choice forces tool use."
+ *   (mastra-ai/mastra#7507, can1357/oh-my-pi#341);
+ * - a final assistant message not starting with a thinking block when it calls a tool, or at all when it
+ *   is the last message (a prefill, which the guide says thinking does not take): "messages.N.content.0.type:
+ *   Expected `thinking` or `redacted_thinking`, but found `…`. When `thinking` is enabled, a final
+ *   `assistant` message must start with a thinking block …" (anomalyco/opencode#3077, Kilo-Org/kilocode#5219);
+ * - with thinking off, a final assistant message holding thinking: "messages.N.content.0: When thinking is
+ *   disabled, an `assistant` message in the final position cannot contain `thinking`. …"
+ *   (tailcallhq/forgecode#1853).
+ * top_p below 0.95 ("Feature compatibility": 0.95 to 1 only) and a budget not below max_tokens are
+ * refused in words of the fake's own. A thinking block sent back must carry the signature the fake gave
+ * it (fakeSignature), as Anthropic checks its own, and a redacted_thinking block the data it gave.
+ *
+ * @example thinkingProblem({ model: "m", max_tokens: 2000, thinking: { type: "enabled", budget_tokens: 1024 }, temperature: 0.2, messages: [] }) // "`temperature` may only be set to 1 when thinking is enabled. …"
+ */
+const DOCS = "Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#important-considerations-when-using-extended-thinking";
+
+/** The signature the fake gives a thinking text: what a thinking block sent back must carry. */
+export const fakeSignature = (thinking: string): string => `fakesig_${Bun.hash(thinking).toString(36)}`;
+
+/** The data of the fake's redacted_thinking block (Anthropic's is encrypted thinking). */
+export const REDACTED_DATA = "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxtE3rAFBa8cr3qpPfake";
+
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** The thinking budget asked for (null when thinking is off), or the message of the 400 refusing the field. */
+export function readThinking(body: Record<string, unknown>): { budget: number | null } | string {
+  const thinking = body.thinking;
+  if (thinking == null) return { budget: null };
+  if (!isObject(thinking)) return "thinking: Input should be a valid dictionary";
+  if (thinking.type === "disabled") return { budget: null };
+  if (thinking.type !== "enabled") return `thinking: Input tag '${String(thinking.type)}' found using 'type' does not match any of the expected tags: 'enabled', 'disabled'`;
+  const budget = thinking.budget_tokens;
+  if (budget == null) return "thinking.enabled.budget_tokens: Field required";
+  if (typeof budget !== "number" || !Number.isInteger(budget)) return "thinking.enabled.budget_tokens: Input should be a valid integer";
+  if (budget < 1024) return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024";
+  if (typeof body.max_tokens === "number" && budget >= body.max_tokens) return "`max_tokens` must be greater than `thinking.budget_tokens`. " + DOCS;
+  return { budget };
+}
+
+type Message = { role?: unknown; content?: unknown };
+
+/** Why a thinking or redacted_thinking block at `at` is not one the fake gave, or null. */
+function blockProblem(at: string, block: Record<string, unknown>): string | null {
+  if (block.type === "thinking") {
+    if (typeof block.thinking !== "string") return `${at}.thinking.thinking: Field required`;
+    if (typeof block.signature !== "string") return `${at}.thinking.signature: Field required`;
+    return block.signature === fakeSignature(block.thinking) ? null : `${at}: Invalid \`signature\` in \`thinking\` block`;
+  }
+  if (block.type === "redacted_thinking") {
+    if (typeof block.data !== "string") return `${at}.redacted_thinking.data: Field required`;
+    return block.data === REDACTED_DATA ? null : `${at}: Invalid \`data\` in \`redacted_thinking\` block`;
+  }
+  return null;
+}
+
+/** The 400 for what thinking (on or off, `budget`) does not take in this request, or null. */
+export function thinkingProblem(body: Record<string, unknown>, budget: number | null): string | null {
+  const messages = (Array.isArray(body.messages) ? body.messages : []) as Message[];
+  for (const [i, m] of messages.entries()) {
+    if (!Array.isArray(m.content)) continue;
+    for (const [j, block] of (m.content as unknown[]).entries()) {
+      if (!isObject(block)) continue;
+      if ((block.type === "thinking" || block.type === "redacted_thinking") && m.role !== "assistant") return `messages.${i}.content.${j}: thinking blocks are only allowed in assistant messages`;
+      const problem = blockProblem(`messages.${i}.content.${j}`, block);
+      if (problem) return problem;
+    }
+  }
+  const lastAssistant = messages.map((m) => m.role).lastIndexOf("assistant");
+  const blocks = lastAssistant >= 0 && Array.isArray(messages[lastAssistant]!.content) ? (messages[lastAssistant]!.content as Record<string, unknown>[]) : [];
+  const first = typeof messages[lastAssistant]?.content === "string" ? "text" : blocks[0]?.type;
+  if (budget === null) {
+    const holds = blocks.some((b) => isObject(b) && (b.type === "thinking" || b.type === "redacted_thinking"));
+    return holds
+      ? `messages.${lastAssistant}.content.0: When thinking is disabled, an \`assistant\` message in the final position cannot contain \`thinking\`. To use thinking blocks, enable \`thinking\` in your request.`
+      : null;
+  }
+  if (body.temperature != null && body.temperature !== 1) return "`temperature` may only be set to 1 when thinking is enabled. " + DOCS;
+  if (body.top_k != null) return "`top_k` must be unset when thinking is enabled. " + DOCS;
+  if (typeof body.top_p === "number" && body.top_p < 0.95) return "`top_p` must be greater than or equal to 0.95 or unset when thinking is enabled. " + DOCS;
+  const choice = isObject(body.tool_choice) ? body.tool_choice.type : undefined;
+  if (choice === "any" || choice === "tool") return "Thinking may not be enabled when tool_choice forces tool use.";
+  const callsTool = blocks.some((b) => isObject(b) && b.type === "tool_use");
+  const isPrefill = lastAssistant >= 0 && lastAssistant === messages.length - 1;
+  if ((callsTool || isPrefill) && first !== "thinking" && first !== "redacted_thinking") {
+    return (
+      `messages.${lastAssistant}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`
+    );
+  }
+  return null;
+}
