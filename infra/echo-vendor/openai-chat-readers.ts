@@ -3,7 +3,7 @@
  * and the test fakes (test/fakes/openai-chat-request.ts: openai.ts, azure.ts) share, so both refuse a
  * wrong one in OpenAI's words (https://platform.openai.com/docs/api-reference/chat/create): `messages`
  * a non-empty array of objects with a known role, string content or an array of typed parts (null only
- * for an assistant) and tool calls of known fields, `tools` a non-empty array of function (or custom)
+ * for an assistant; image_url parts only for a user) and tool calls of known fields, `tools` a non-empty array of function (or custom)
  * tools with a name, `tool_choice` "none" / "auto" / "required" or a function named in tools, and
  * anything but "none" only with tools (as `parallel_tool_calls`),
  * `response_format` an object with a known type, `max_tokens` / `max_completion_tokens` integers of at
@@ -64,6 +64,15 @@ function unknownToolCallField(calls: unknown, at: string): Refusal | null {
   return null;
 }
 
+/**
+ * OpenAI's 400 for an image_url part in a message of any role but user's ("Invalid 'messages[2]'. Image
+ * URLs are only allowed for messages with role 'user', but this message with role 'assistant' contains
+ * an image URL.", openai/openai-node#1030; role 'tool' alike, OpenHands/OpenHands#7700). The param is
+ * the message's path, as the words name it.
+ */
+const imageOutsideUser = (at: string, role: string) =>
+  new Refusal(`Invalid '${at}'. Image URLs are only allowed for messages with role 'user', but this message with role '${role}' contains an image URL.`, at, "invalid_value");
+
 /** One message's role, tool calls and content, as OpenAI checks them; null when it takes it. */
 function messageRefusal(m: unknown, at: string): Refusal | null {
   if (!isObject(m)) return wrongType(at, "an object", m);
@@ -78,6 +87,7 @@ function messageRefusal(m: unknown, at: string): Refusal | null {
     if (!isObject(part)) return wrongType(p, "an object", part);
     if (typeof part.type !== "string") return wrongField(`${p}.type`, "a string", part.type);
     if (part.type === "text" && typeof part.text !== "string") return wrongField(`${p}.text`, "a string", part.text);
+    if (part.type === "image_url" && role !== "user") return imageOutsideUser(at, role as string);
   }
   return null;
 }

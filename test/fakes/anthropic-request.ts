@@ -94,6 +94,13 @@ function trailingWhitespaceProblem(messages: AnthropicMessage[]): string | null 
 const TOOL_ID = /^[a-zA-Z0-9_-]+$/;
 const toolIdProblem = (path: string, id: unknown) => stringProblem(path, id) ?? (TOOL_ID.test(id as string) ? null : `${path}: String should match pattern '${TOOL_ID.source}'`);
 
+/**
+ * Anthropic's 400 for a media block in an assistant turn, which only user turns may hold:
+ * "messages.1.content: 'image' blocks are not permitted within assistant turns."
+ * (epam/ai-dial-adapter-bedrock#306). `i` numbers the message in Anthropic's `messages`.
+ */
+const notInAssistantTurns = (i: number, type: string) => `messages.${i}.content: '${type}' blocks are not permitted within assistant turns.`;
+
 function messagesProblem(value: unknown): string | null {
   if (value == null) return "messages: Field required";
   if (!Array.isArray(value)) return "messages: Input should be a valid list";
@@ -110,7 +117,7 @@ function messagesProblem(value: unknown): string | null {
       const problem =
         stringProblem(`${at}.type`, block.type) ??
         (block.type === "text" ? stringProblem(`${at}.text`, block.text) : null) ??
-        (block.type === "image" ? imageBlockProblem(at, block) : null) ??
+        (block.type === "image" ? (m.role === "assistant" ? notInAssistantTurns(i, block.type) : imageBlockProblem(at, block)) : null) ??
         (block.type === "tool_use" ? toolIdProblem(`${at}.tool_use.id`, block.id) ?? toolUseNameProblem(`${at}.tool_use.name`, block.name) : null) ??
         (block.type === "tool_result" ? toolIdProblem(`${at}.tool_result.tool_use_id`, block.tool_use_id) : null);
       if (problem) return problem;

@@ -5,7 +5,8 @@
  * source; a part's `cache_control` goes on its block (cache-control.ts). Anything else (audio,
  * files, a field of a part the translation has no rule for, message-fields.ts) Anthropic's
  * Messages API cannot take from an OpenAI request: refused; a file part's file_id names its own field
- * (../vendor-file-references.ts).
+ * (../vendor-file-references.ts). An image in an assistant message is refused too
+ * (convertAssistantContent): Anthropic refuses an image block in an assistant turn.
  */
 import type { ContentPart } from "../types.ts";
 import { type ImageTypes, readImageDataUrl } from "../image-data-url.ts";
@@ -54,6 +55,25 @@ export function convertContent(content: string | ContentPart[] | null | undefine
     }
     return blocks;
   });
+}
+
+/**
+ * Why an image in an assistant message is refused: Anthropic answers the block with 400
+ * "messages.N.content: 'image' blocks are not permitted within assistant turns." after the call, in its
+ * own numbering (epam/ai-dial-adapter-bedrock#306).
+ */
+const NO_ASSISTANT_IMAGES = "Anthropic does not accept images in assistant messages ('image' blocks are not permitted within assistant turns); send the image in a user message instead.";
+
+/**
+ * convertContent for an assistant message: an image part is refused first, naming its type, before
+ * the call (a fallback then skips the deployment instead of ending its walk on Anthropic's 400).
+ */
+export function convertAssistantContent(content: string | ContentPart[] | null | undefined, param: string): AnthropicBlock[] {
+  if (Array.isArray(content)) {
+    const k = content.findIndex((part) => part.type === "image_url");
+    if (k >= 0) throw new UnsupportedParameterError(`${param}.content[${k}].type`, NO_ASSISTANT_IMAGES);
+  }
+  return convertContent(content, param);
 }
 
 function partBlocks(part: ContentPart, partParam: string): AnthropicBlock[] {

@@ -7,7 +7,8 @@
  * text is not sent (Anthropic refuses it): an assistant or system message of nothing else is skipped, a
  * user message of nothing else refused naming its content, a tool message of nothing else answered by a
  * tool_result without content. An assistant message's `refusal`, and any refusal part in its content,
- * is sent as its text (assistantRefusal, assistantContent).
+ * is sent as its text (assistantRefusal, assistantContent); an image in it is refused, as Anthropic
+ * refuses one in an assistant turn (convertAssistantContent).
  * A conversation that leaves no turn (only system/developer messages, which OpenAI answers) is refused
  * naming `messages` (NO_TURNS): Anthropic refuses an empty `messages`. Tool messages must answer the
  * calls of the assistant message just before them, each once, and every call be answered
@@ -21,7 +22,7 @@ import { functionCallOnly } from "../function-call-only.ts";
 import { refuseMessageFields, refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { CACHE_CONTROL_FIELD, markJoined, markMessage } from "./cache-control.ts";
-import { type AnthropicBlock, convertContent, textOnly } from "./content.ts";
+import { type AnthropicBlock, convertAssistantContent, convertContent, textOnly } from "./content.ts";
 import { trimPrefill } from "./prefill.ts";
 import { anthropicToolUseName } from "./tool-name.ts";
 import { checkToolPairing } from "./tool-pairing.ts";
@@ -159,7 +160,7 @@ export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlo
         return push("user", blocks);
       }
       case "assistant": {
-        const blocks = [...convertContent(assistantContent(message, param), param), ...convertContent(assistantRefusal(message, param), param), ...toolUseBlocks(message, param, ids, i)];
+        const blocks = [...convertAssistantContent(assistantContent(message, param), param), ...convertContent(assistantRefusal(message, param), param), ...toolUseBlocks(message, param, ids, i)];
         markMessage(blocks, message, param);
         return push("assistant", blocks);
       }
