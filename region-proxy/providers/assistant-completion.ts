@@ -8,7 +8,7 @@
  */
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import { toOpenAIUsage } from "./to-openai-usage.ts";
-import type { ChatCompletion, ResponseContext, ToolCall } from "./types.ts";
+import type { ChatCompletion, ResponseContext, ThinkingBlock, ToolCall } from "./types.ts";
 import { estimatedUsage } from "./usage-counts.ts";
 
 export interface AssistantAnswer {
@@ -17,6 +17,13 @@ export interface AssistantAnswer {
   content: string | null;
   toolCalls: ToolCall[];
   finishReason: string | null;
+  /**
+   * The thinking the model showed (Claude's extended thinking): its text as `reasoning_content`, the
+   * de-facto field DeepSeek, vLLM and LiteLLM use, and its blocks as `thinking_blocks`, as LiteLLM gives
+   * them, for the client to send back. Absent when the answer has no thinking; `content` null when all
+   * of it was redacted (no text to show).
+   */
+  reasoning?: { content: string | null; blocks: ThinkingBlock[] };
 }
 
 export function assistantCompletion(ctx: ResponseContext, answer: AssistantAnswer | AssistantAnswer[], vendorUsage: NormalizedUsage | null): { completion: ChatCompletion; usage: NormalizedUsage } {
@@ -26,9 +33,16 @@ export function assistantCompletion(ctx: ResponseContext, answer: AssistantAnswe
     object: "chat.completion",
     created: ctx.created,
     model: ctx.model,
-    choices: answers.map(({ index, content, toolCalls, finishReason }) => ({
+    choices: answers.map(({ index, content, toolCalls, finishReason, reasoning }) => ({
       index: index ?? 0,
-      message: { role: "assistant" as const, content, ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}), refusal: null },
+      message: {
+        role: "assistant" as const,
+        content,
+        ...(reasoning && reasoning.content !== null ? { reasoning_content: reasoning.content } : {}),
+        ...(reasoning ? { thinking_blocks: reasoning.blocks } : {}),
+        ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+        refusal: null,
+      },
       finish_reason: finishReason,
       logprobs: null,
     })),

@@ -124,6 +124,13 @@ export interface ResponseContext {
   vendorText?: (text: string) => string;
 }
 
+/**
+ * A thinking block of a Claude answer as the client gets it and sends it back (`thinking_blocks` on the
+ * message, as LiteLLM puts it): the thinking with its signature, or redacted thinking's encrypted data.
+ * Anthropic needs them back unchanged (anthropic/thinking-blocks.ts).
+ */
+export type ThinkingBlock = { type: "thinking"; thinking: string; signature: string } | { type: "redacted_thinking"; data: string };
+
 export interface ChatCompletion {
   id: string;
   object: "chat.completion";
@@ -131,7 +138,7 @@ export interface ChatCompletion {
   model: string;
   choices: {
     index: number;
-    message: { role: "assistant"; content: string | null; tool_calls?: ToolCall[]; refusal?: string | null };
+    message: { role: "assistant"; content: string | null; tool_calls?: ToolCall[]; refusal?: string | null; reasoning_content?: string; thinking_blocks?: ThinkingBlock[] };
     finish_reason: string | null;
     logprobs?: unknown;
   }[];
@@ -152,6 +159,8 @@ export interface ChatCompletionChunk {
       content?: string | null;
       tool_calls?: { index: number; id?: string; type?: "function"; function?: { name?: string; arguments?: string }; extra_content?: ToolCall["extra_content"] }[];
       refusal?: string | null;
+      reasoning_content?: string;
+      thinking_blocks?: ThinkingBlock[];
     };
     finish_reason: string | null;
     logprobs?: unknown;

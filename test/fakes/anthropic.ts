@@ -10,11 +10,14 @@
  * and stream-error-late (the events up to the first text delta, then the overloaded_error event),
  * unstreamed the overloaded and error-400 answers; models containing "stall" go silent after the
  * first text delta, "cached" report prompt-cache tokens, "preamble" write a text block before the tool
- * they call. A request with cache_control breakpoints writes and reads the fake's prompt cache
+ * they call. With extended thinking on, the answer starts with a thinking block signed as the fake
+ * checks it when sent back (anthropic-thinking.ts), and models containing "redacted" add a
+ * redacted_thinking block after it; both count toward output_tokens. A request with cache_control breakpoints writes and reads the fake's prompt cache
  * (anthropic-cache.ts). A field it reads that is not what Anthropic takes is Anthropic's 400 naming it
  * (anthropic-request.ts).
  */
 import { cacheUsage } from "./anthropic-cache.ts";
+import { fakeSignature, REDACTED_DATA } from "./anthropic-thinking.ts";
 import { type AnthropicMessage, type Block, type MessagesRequest, readMessagesRequest } from "./anthropic-request.ts";
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamErrorMode, streamFault } from "./fake-server.ts";
 
@@ -38,6 +41,10 @@ function lastUserText(messages: AnthropicMessage[]): string {
 }
 
 interface Plan {
+  /** The thinking written first when the request enabled it (signed with fakeSignature), else null. */
+  thinking: string | null;
+  /** A redacted_thinking block follows the thinking (models containing "redacted"). */
+  redacted: boolean;
   text: string;
   tool: { id: string; name: string; input: Record<string, unknown> } | null;
   stopReason: string;
@@ -67,9 +74,14 @@ function plan(req: MessagesRequest, body: Record<string, unknown>, cache: Set<st
       stopSequence = stop;
     }
   }
+  // Thinking comes first and counts toward max_tokens, as Anthropic bills it (as output).
+  const thinking = req.thinkingBudget === null ? null : `The user wrote "${userText}". Echo it back.`;
+  const redacted = thinking !== null && req.model.includes("redacted");
+  const thinkingTokens = (thinking === null ? 0 : pieces(thinking).length) + (redacted ? REDACTED_TOKENS : 0);
+  const room = req.maxTokens - thinkingTokens;
   const words = pieces(text);
-  if (words.length > req.maxTokens) {
-    text = words.slice(0, req.maxTokens).join("");
+  if (words.length > room) {
+    text = words.slice(0, room).join("");
     stopReason = "max_tokens";
     stopSequence = null;
   }
@@ -80,9 +92,18 @@ function plan(req: MessagesRequest, body: Record<string, unknown>, cache: Set<st
     cache_creation_input_tokens: cached ? 7 : 0,
     cache_read_input_tokens: cached ? 11 : 0,
     ...(cached ? {} : cacheUsage(body, countTokens(prompt), cache)),
-    output_tokens: pieces(text).length + (tool ? 5 : 0),
+    output_tokens: thinkingTokens + pieces(text).length + (tool ? 5 : 0),
   };
-  return { text, tool, stopReason, stopSequence, usage };
+  return { thinking, redacted, text, tool, stopReason, stopSequence, usage };
+}
+
+/** What the fake counts a redacted_thinking block as: thinking the client cannot read, billed all the same. */
+const REDACTED_TOKENS = 8;
+
+/** The thinking blocks of an answer, as the unstreamed Message holds them. */
+function thinkingBlocks(p: Plan): Record<string, unknown>[] {
+  if (p.thinking === null) return [];
+  return [{ type: "thinking", thinking: p.thinking, signature: fakeSignature(p.thinking) }, ...(p.redacted ? [{ type: "redacted_thinking", data: REDACTED_DATA }] : [])];
 }
 
 /** message_start, content_block_start, ping, the first text_delta. */
@@ -162,7 +183,7 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string, cache: Set<s
     return sse([...sent, frame("error", { error })], { "request-id": "req_fake0000000000000000002" });
   }
   if (stream) return sse(streamFrames(model, p), { "request-id": "req_fake0000000000000000002" }, streamFault(model, FRAMES_TO_FIRST_TEXT));
-  const content: unknown[] = [];
+  const content: unknown[] = thinkingBlocks(p);
   if (p.text !== "") content.push({ type: "text", text: p.text });
   if (p.tool) content.push({ type: "tool_use", ...p.tool });
   return json(200, { id: "msg_fake01", type: "message", role: "assistant", model, content, stop_reason: p.stopReason, stop_sequence: p.stopSequence, usage: p.usage });

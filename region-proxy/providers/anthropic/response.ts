@@ -1,7 +1,9 @@
 /**
  * Anthropic Message → OpenAI ChatCompletion (https://docs.anthropic.com/en/api/messages).
  * Text blocks are concatenated; tool_use blocks become tool_calls, except our response_format tool,
- * whose input is the JSON answer; thinking blocks have no place in an OpenAI completion and are dropped.
+ * whose input is the JSON answer; thinking and redacted_thinking blocks become the message's
+ * `reasoning_content` (their text) and `thinking_blocks` (the blocks, signatures and data intact, for the
+ * client to send back: thinking-blocks.ts). Their tokens are in Anthropic's output_tokens (usage.ts).
  *
  * With response_format, when the answer has a JSON-tool block the content is the first such block's
  * input alone: the model's text, wherever it comes, and later JSON-tool blocks are dropped, also when
@@ -10,15 +12,16 @@
  * follows the same rule, so both give one vendor answer the same content and tool calls.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
-import { type ChatCompletion, type ResponseContext, type ToolCall, VendorProtocolError } from "../types.ts";
+import { type ChatCompletion, type ResponseContext, type ThinkingBlock, type ToolCall, VendorProtocolError } from "../types.ts";
 import { assistantCompletion } from "../assistant-completion.ts";
 import { anthropicFinishReason } from "./stop-reason.ts";
+import { answerReasoning, answerThinking } from "./thinking-blocks.ts";
 import { JSON_TOOL_NAME } from "./tools.ts";
 import { type AnthropicUsage, convertAnthropicUsage } from "./usage.ts";
 
 interface AnthropicMessageBody {
   type?: string;
-  content: { type: string; text?: string; id?: string; name?: string; input?: unknown }[];
+  content: { type: string; text?: string; id?: string; name?: string; input?: unknown; thinking?: unknown; signature?: unknown; data?: unknown }[];
   stop_reason: string | null;
   usage?: AnthropicUsage;
 }
@@ -33,8 +36,11 @@ export function parseAnthropicResponse(body: unknown, ctx: ResponseContext): { c
   let text = "";
   let json: string | null = null;
   const toolCalls: ToolCall[] = [];
+  const thinking: ThinkingBlock[] = [];
   for (const block of body.content) {
-    if (block.type === "text" && typeof block.text === "string") text += block.text;
+    const thought = answerThinking(block);
+    if (thought) thinking.push(thought);
+    else if (block.type === "text" && typeof block.text === "string") text += block.text;
     else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) json ??= JSON.stringify(block.input ?? {});
     else if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
       toolCalls.push({ id: block.id, type: "function", function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
@@ -42,5 +48,6 @@ export function parseAnthropicResponse(body: unknown, ctx: ResponseContext): { c
   }
   const finish = anthropicFinishReason(body.stop_reason, toolCalls.length, json !== null);
   const content = json ?? (text === "" ? null : text);
-  return assistantCompletion(ctx, { content, toolCalls, finishReason: finish }, convertAnthropicUsage(body.usage));
+  const reasoning = answerReasoning(thinking) ?? undefined;
+  return assistantCompletion(ctx, { content, toolCalls, finishReason: finish, reasoning }, convertAnthropicUsage(body.usage));
 }

@@ -1,7 +1,10 @@
 /**
  * Anthropic usage → NormalizedUsage. Anthropic's `input_tokens` excludes cached tokens: the prompt is
  * input + cache_read + cache_creation (https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching).
- * Thinking tokens are billed as output and not broken out, so reasoningTokens stays 0.
+ * Thinking tokens are billed as output and counted in output_tokens, not broken out, so reasoningTokens
+ * stays 0: the thinking is charged once, at the output rate, as Anthropic bills it, streamed or not. (An
+ * answer without usable usage is estimated from its text instead, its shown thinking as reasoning tokens
+ * of the output: usage-counts.ts estimatedUsage, vendor-stream.ts usageSoFar.)
  * Null when the usage is unusable (usage-counts.ts): input_tokens or output_tokens missing, or any
  * count that is not a non-negative integer within MAX_REQUEST_TOKENS; the answer is then charged the
  * estimate, as if it had sent no usage.
