@@ -62,7 +62,7 @@ export function readImageDataUrl(url: string, param: string, accepted: ImageType
  * and neither vendor documents taking them, so they are left out rather than sent or refused.
  */
 const WHITESPACE = /[\t\n\f\r ]/;
-const withoutLineBreaks = (data: string) => (WHITESPACE.test(data) ? data.replace(/[\t\n\f\r ]+/g, "") : data);
+export const withoutLineBreaks = (data: string) => (WHITESPACE.test(data) ? data.replace(/[\t\n\f\r ]+/g, "") : data);
 
 /**
  * A label the bytes decide: any image/* type (a JPEG labelled image/heic or image/avif), none, or
@@ -78,7 +78,7 @@ const mayBeImage = (mediaType: string) => mediaType === "" || mediaType === "app
  * refused. Refused: other characters, = other than up to two at the end of a multiple of 4, and a
  * length no base64 has (4n+1). One linear pass: the data may be megabytes.
  */
-function standardBase64(data: string): string | null {
+export function standardBase64(data: string): string | null {
   if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(data) || data.length % 4 === 1) return null;
   if (data.endsWith("=")) return data.length % 4 === 0 ? data.replace(/[-_]/g, (c) => (c === "-" ? "+" : "/")) : null;
   const standard = /[-_]/.test(data) ? data.replace(/[-_]/g, (c) => (c === "-" ? "+" : "/")) : data;

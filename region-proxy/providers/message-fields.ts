@@ -3,9 +3,10 @@
  * (Anthropic, Gemini) rule on, as refuseUnknownFields rules on the top-level ones: a field they do not
  * translate or knowingly ignore is a 400 naming its path (`messages[0].content[0].foo`), never dropped
  * in silence. Known and translated: a message's role, content, tool_calls, tool_call_id and refusal; a
- * part's type and the field its type names (`text`, `image_url` with its `url`, `refusal`). Known and
- * ignored, as the README's vendor notes say: a message's `name` (neither vendor has one per turn), an
- * image's `detail`, and a message's `annotations` (the citations an OpenAI answer carried, which a
+ * part's type and the field its type names (`text`, `image_url` with its `url`, `file` with its
+ * `file_data` (pdf-file-data.ts) and `file_id` (refused by name, vendor-file-references.ts), `refusal`).
+ * Known and ignored, as the README's vendor notes say: a message's `name` (neither vendor has one per
+ * turn), an image's `detail`, a file's `filename` (neither vendor's inline PDF carries one), and a message's `annotations` (the citations an OpenAI answer carried, which a
  * client echoing the answer back sends with it: they tell the model nothing), and `parsed` (the openai
  * SDK's parse() helpers' copy of the content as an object, on the message they return and clients push
  * back into messages: the content already says it). On an assistant message only, also the
@@ -38,6 +39,12 @@ const MESSAGE_FIELDS: ReadonlySet<string> = new Set(["role", "content", "tool_ca
 /** An earlier answer's visible reasoning, echoed back on its assistant message. */
 const ASSISTANT_ECHO_FIELDS: ReadonlySet<string> = new Set(["reasoning_content", "reasoning", "reasoning_details"]);
 const IMAGE_URL_FIELDS: ReadonlySet<string> = new Set(["url", "detail"]);
+const FILE_FIELDS: ReadonlySet<string> = new Set(["file_data", "file_id", "filename"]);
+/** The fields known inside the object a part's type names. */
+const NESTED_FIELDS: ReadonlyMap<unknown, ReadonlySet<string>> = new Map([
+  ["image_url", IMAGE_URL_FIELDS],
+  ["file", FILE_FIELDS],
+]);
 
 const REFUSED_MESSAGE_FIELDS: Readonly<Record<string, string>> = {
   function_call: "This provider does not support the deprecated 'function_call' in a message; use 'tool_calls'.",
@@ -66,9 +73,11 @@ export function refusePartFields(part: object, param: string, vendorFields: Read
     if (key === "type" || key === fields.type || vendorFields.has(key) || fields[key] == null) continue;
     refuseNested(param, key, `This provider does not support '${key}' in a content part.`);
   }
-  if (fields.type !== "image_url" || typeof fields.image_url !== "object" || fields.image_url === null) return;
-  const image = fields.image_url as Record<string, unknown>;
-  for (const key in image) {
-    if (!IMAGE_URL_FIELDS.has(key) && image[key] != null) refuseNested(`${param}.image_url`, key, `This provider does not support '${key}' in an image_url.`);
+  const known = NESTED_FIELDS.get(fields.type);
+  const nested = known === undefined ? null : fields[fields.type as string];
+  if (known === undefined || typeof nested !== "object" || nested === null) return;
+  const inner = nested as Record<string, unknown>;
+  for (const key in inner) {
+    if (!known.has(key) && inner[key] != null) refuseNested(`${param}.${fields.type as string}`, key, `This provider does not support '${key}' in a${fields.type === "image_url" ? "n" : ""} ${fields.type as string}.`);
   }
 }

@@ -13,11 +13,13 @@
  * in a request without tools (toolsUndefinedProblem), and what the model asked for does not take
  * (anthropic-model-limits.ts), a cache_control Anthropic would refuse (anthropic-cache.ts), and a
  * base64 image whose media_type is not one it takes or not the type of its bytes (anthropic-image.ts),
- * and extended thinking Anthropic would refuse, or thinking blocks it did not give (anthropic-thinking.ts).
+ * a base64 document that is not a PDF (anthropic-document.ts), an image or document block in an
+ * assistant turn (notInAssistantTurns), and extended thinking Anthropic would refuse, or thinking blocks it did not give (anthropic-thinking.ts).
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
 import { cacheControlProblem } from "./anthropic-cache.ts";
+import { documentBlockProblem } from "./anthropic-document.ts";
 import { imageBlockProblem } from "./anthropic-image.ts";
 import { modelLimitProblem } from "./anthropic-model-limits.ts";
 import { strictSchemaProblem } from "./anthropic-strict-schema.ts";
@@ -97,7 +99,8 @@ const toolIdProblem = (path: string, id: unknown) => stringProblem(path, id) ?? 
 /**
  * Anthropic's 400 for a media block in an assistant turn, which only user turns may hold:
  * "messages.1.content: 'image' blocks are not permitted within assistant turns."
- * (epam/ai-dial-adapter-bedrock#306). `i` numbers the message in Anthropic's `messages`.
+ * (epam/ai-dial-adapter-bedrock#306); a document block in the same words (no source seen quotes its
+ * text for documents; the rule is the same). `i` numbers the message in Anthropic's `messages`.
  */
 const notInAssistantTurns = (i: number, type: string) => `messages.${i}.content: '${type}' blocks are not permitted within assistant turns.`;
 
@@ -118,6 +121,7 @@ function messagesProblem(value: unknown): string | null {
         stringProblem(`${at}.type`, block.type) ??
         (block.type === "text" ? stringProblem(`${at}.text`, block.text) : null) ??
         (block.type === "image" ? (m.role === "assistant" ? notInAssistantTurns(i, block.type) : imageBlockProblem(at, block)) : null) ??
+        (block.type === "document" ? (m.role === "assistant" ? notInAssistantTurns(i, block.type) : documentBlockProblem(at, block)) : null) ??
         (block.type === "tool_use" ? toolIdProblem(`${at}.tool_use.id`, block.id) ?? toolUseNameProblem(`${at}.tool_use.name`, block.name) : null) ??
         (block.type === "tool_result" ? toolIdProblem(`${at}.tool_result.tool_use_id`, block.tool_use_id) : null);
       if (problem) return problem;

@@ -2,17 +2,19 @@
  * OpenAI content parts → Anthropic content blocks (https://docs.anthropic.com/en/docs/build-with-claude/vision):
  * text → text; a `data:` image URL → a base64 image source (readImageDataUrl: of a type Anthropic
  * takes by its bytes, sent as that type whatever the label says); an http(s) URL → a `url` image
- * source; a part's `cache_control` goes on its block (cache-control.ts). Anything else (audio,
- * files, a field of a part the translation has no rule for, message-fields.ts) Anthropic's
- * Messages API cannot take from an OpenAI request: refused; a file part's file_id names its own field
- * (../vendor-file-references.ts). An image in an assistant message is refused too
- * (convertAssistantContent): Anthropic refuses an image block in an assistant turn.
+ * source; a file part's inline PDF → a `document` block with a base64 application/pdf source
+ * (https://platform.claude.com/docs/en/build-with-claude/pdf-support; ../pdf-file-data.ts: PDF only, a
+ * file_id refused by name, ../vendor-file-references.ts); a part's `cache_control` goes on its block
+ * (cache-control.ts). Anything else (audio, a field of a part the translation has no rule for,
+ * message-fields.ts) Anthropic's Messages API cannot take from an OpenAI request: refused. An image or
+ * a file in an assistant message is refused too (convertAssistantContent): Anthropic refuses image and
+ * document blocks in an assistant turn.
  */
 import type { ContentPart } from "../types.ts";
 import { type ImageTypes, readImageDataUrl } from "../image-data-url.ts";
 import { NO_VENDOR_FIELDS, refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { refuseFileId } from "../vendor-file-references.ts";
+import { readPdfFileData } from "../pdf-file-data.ts";
 import { CACHE_CONTROL_FIELD, markBlock } from "./cache-control.ts";
 
 export type AnthropicBlock = Record<string, unknown> & { type: string };
@@ -58,20 +60,24 @@ export function convertContent(content: string | ContentPart[] | null | undefine
 }
 
 /**
- * Why an image in an assistant message is refused: Anthropic answers the block with 400
+ * Why an image or a file in an assistant message is refused: Anthropic answers the block with 400
  * "messages.N.content: 'image' blocks are not permitted within assistant turns." after the call, in its
- * own numbering (epam/ai-dial-adapter-bedrock#306).
+ * own numbering (epam/ai-dial-adapter-bedrock#306); a document block is a user turn's as well, and
+ * OpenAI's spec has file parts in user messages only.
  */
-const NO_ASSISTANT_IMAGES = "Anthropic does not accept images in assistant messages ('image' blocks are not permitted within assistant turns); send the image in a user message instead.";
+const USER_ONLY: ReadonlyMap<string, string> = new Map([
+  ["image_url", "Anthropic does not accept images in assistant messages ('image' blocks are not permitted within assistant turns); send the image in a user message instead."],
+  ["file", "Anthropic does not accept files in assistant messages (document blocks are a user turn's); send the file in a user message instead."],
+]);
 
 /**
- * convertContent for an assistant message: an image part is refused first, naming its type, before
- * the call (a fallback then skips the deployment instead of ending its walk on Anthropic's 400).
+ * convertContent for an assistant message: an image or file part is refused first, naming its type,
+ * before the call (a fallback then skips the deployment instead of ending its walk on Anthropic's 400).
  */
 export function convertAssistantContent(content: string | ContentPart[] | null | undefined, param: string): AnthropicBlock[] {
   if (Array.isArray(content)) {
-    const k = content.findIndex((part) => part.type === "image_url");
-    if (k >= 0) throw new UnsupportedParameterError(`${param}.content[${k}].type`, NO_ASSISTANT_IMAGES);
+    const k = content.findIndex((part) => USER_ONLY.has(part.type));
+    if (k >= 0) throw new UnsupportedParameterError(`${param}.content[${k}].type`, USER_ONLY.get(content[k]!.type)!);
   }
   return convertContent(content, param);
 }
@@ -83,7 +89,7 @@ function partBlocks(part: ContentPart, partParam: string): AnthropicBlock[] {
     if (typeof url !== "string") throw new UnsupportedParameterError(`${partParam}.image_url.url`, "image_url.url must be a string.");
     return [imageBlock(url, `${partParam}.image_url.url`)];
   }
-  refuseFileId(part, partParam);
+  if (part.type === "file") return [{ type: "document", source: { type: "base64", media_type: "application/pdf", data: readPdfFileData(part, partParam, "Anthropic") } }];
   throw new UnsupportedParameterError(`${partParam}.type`, `Content parts of type '${part.type}' are not supported by this model's provider.`);
 }
 

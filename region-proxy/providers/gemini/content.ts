@@ -5,15 +5,18 @@
  * extension (Gemini requires one; an unknown extension is sent as image/jpeg), refused like an
  * inline image when the extension names a type Gemini does not take (.gif), and refused outright on
  * Gemini's own API host, where it would name a Files API file read with the gateway's key
- * (../vendor-file-references.ts); so is a file part's file_id.
- * Audio and file parts are refused, and so is a field of a part the translation has no rule for
+ * (../vendor-file-references.ts). A file part's inline PDF → `inlineData` of application/pdf
+ * (https://ai.google.dev/gemini-api/docs/document-processing; ../pdf-file-data.ts: PDF only, a file_id
+ * refused by name), in a user message only (convertModelContent: OpenAI's spec has file parts there alone).
+ * Audio parts are refused, and so is a field of a part the translation has no rule for
  * (message-fields.ts), Anthropic's cache_control included: Gemini has no per-part cache breakpoint.
  */
 import type { ContentPart } from "../types.ts";
 import { refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { type ImageTypes, readImageDataUrl, requireImageType } from "../image-data-url.ts";
-import { refuseFileId, refuseGeminiFileUrl } from "../vendor-file-references.ts";
+import { refuseGeminiFileUrl } from "../vendor-file-references.ts";
+import { readPdfFileData } from "../pdf-file-data.ts";
 
 export type GeminiPart = Record<string, unknown>;
 
@@ -68,7 +71,20 @@ export function convertContent(content: string | ContentPart[] | null | undefine
       if (typeof url !== "string") throw new UnsupportedParameterError(`${partParam}.image_url.url`, "image_url.url must be a string.");
       return [imagePart(url, `${partParam}.image_url.url`)];
     }
-    refuseFileId(part, partParam);
+    if (part.type === "file") return [{ inlineData: { mimeType: "application/pdf", data: readPdfFileData(part, partParam, "Gemini") } }];
     throw new UnsupportedParameterError(`${partParam}.type`, `Content parts of type '${part.type}' are not supported by this model's provider.`);
   });
+}
+
+/**
+ * convertContent for an assistant message (a `model` turn): a file part is refused, naming its type,
+ * as OpenAI's spec has file parts in user messages only. Images are sent: Gemini takes them in model
+ * turns (its multi-turn image editing replays the model's own images there).
+ */
+export function convertModelContent(content: string | ContentPart[] | null | undefined, param: string): GeminiPart[] {
+  if (Array.isArray(content)) {
+    const k = content.findIndex((part) => part.type === "file");
+    if (k >= 0) throw new UnsupportedParameterError(`${param}.content[${k}].type`, "A file part may only be sent in a user message; send the file in a user message instead.");
+  }
+  return convertContent(content, param);
 }

@@ -17,7 +17,7 @@ import { refuseMessageFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { textOnly } from "../anthropic/content.ts";
 import { assistantContent, assistantRefusal, NO_TURNS } from "../anthropic/messages.ts";
-import { convertContent, type GeminiPart } from "./content.ts";
+import { convertContent, convertModelContent, type GeminiPart } from "./content.ts";
 import { geminiFunctionName } from "./function-name.ts";
 import { clientSignature, SKIP_THOUGHT_SIGNATURE } from "./thought-signature.ts";
 
@@ -90,7 +90,7 @@ export function convertMessages(messages: ChatMessage[]): { systemInstruction: {
           else if (j === 0) part.thoughtSignature = SKIP_THOUGHT_SIGNATURE;
           return part;
         });
-        return push("model", [...convertContent(assistantContent(message, param), param), ...convertContent(assistantRefusal(message, param), param), ...calls]);
+        return push("model", [...convertModelContent(assistantContent(message, param), param), ...convertContent(assistantRefusal(message, param), param), ...calls]);
       }
       case "tool": {
         const name = typeof message.tool_call_id === "string" ? callNames.get(message.tool_call_id) : undefined;
