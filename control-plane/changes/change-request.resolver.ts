@@ -95,7 +95,11 @@ export class ChangeRequestResolver {
   }
 
   /** Break-glass: disables at once, without approval; audited with breakGlass: true. */
-  @Mutation(() => KillSwitchResult)
+  @Mutation(() => KillSwitchResult, {
+    description:
+      "Break-glass: disables a provider's deployments, a deployment, a key or a tenant at once, without approval, audited with breakGlass: true. " +
+      "A key's switch revokes every secret of its lineage, whichever of its ids is named (a rotated-away secret in its grace too); its audit row names them (`revokedKeyIds`).",
+  })
   killSwitch(
     @Arg("target", () => KillSwitchTarget) target: KillSwitchTarget,
     @Arg("reason", () => String) reason: string,

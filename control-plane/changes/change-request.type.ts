@@ -100,6 +100,6 @@ export class KillSwitchTarget {
 export class KillSwitchResult {
   @Field(() => String) kind: string;
   @Field(() => ID) id: string;
-  /** How many deployments, keys or tenants were disabled. */
+  /** How many deployments, key secrets (every live one of the key's lineage) or tenants were disabled. */
   @Field(() => Int) affected: number;
 }

@@ -2,6 +2,7 @@
  * Kill switches bypass approval for emergencies: disable a provider's deployments, a deployment, a key
  * or a tenant at once, as one config version, with an audit row flagged break-glass. A tenant admin
  * may pull the switch on a key or tenant inside its subtree; providers and deployments are admin only.
+ * A key's switch revokes every secret of its lineage (a rotated key's old secret in its grace too).
  * Open requests that would turn a killed target back on go stale, also when it was already off.
  */
 import { forbidden, requireTenantInScope } from "../auth/access.ts";
@@ -10,7 +11,7 @@ import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, notFound } from "../graphql/errors.ts";
 import { maskedText } from "../graphql/quoted-value.ts";
 import { requireText } from "../graphql/validate.ts";
-import { findKey, markRevoked } from "../keys/key.repo.ts";
+import { findKey, revokeSecrets } from "../keys/key.repo.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
 import { findTenant, setTenantStatus } from "../tenants/tenant.repo.ts";
 import type { KillSwitchResult, KillSwitchTarget } from "./change-request.type.ts";
@@ -30,6 +31,7 @@ export async function killSwitch(ctx: GraphQLContext, target: KillSwitchTarget, 
     if ((target.kind === "provider" || target.kind === "deployment") && !hasRole(ctx.principal, "admin")) throw forbidden(`a ${target.kind} kill switch is admin only`);
     let affected = 0;
     let before: unknown = null;
+    let revokedKeyIds: string[] | undefined;
     // What must stay off: a pending request turning it back on was written before this kill (stale-reenables.ts).
     const killed: KilledTargets = { tenants: [], deployments: [] };
     switch (target.kind) {
@@ -57,8 +59,10 @@ export async function killSwitch(ctx: GraphQLContext, target: KillSwitchTarget, 
           throw notFound("key", target.id);
         });
         before = key;
-        await markRevoked(tx, key.id);
-        affected = 1;
+        // The whole lineage, whichever of its ids was named: a secret rotated away is the same key in
+        // its grace, and the abuse that breaks glass may come through it.
+        revokedKeyIds = await revokeSecrets(tx, key.id, true);
+        affected = revokedKeyIds.length;
         break;
       }
       case "tenant": {
@@ -75,7 +79,7 @@ export async function killSwitch(ctx: GraphQLContext, target: KillSwitchTarget, 
     return {
       result: { kind: target.kind, id: target.id, affected },
       // The append-only row keeps the reason with any secret-shaped word masked (a leaked key quoted in it), within the same bound.
-      audit: { action: `killswitch.${target.kind}`, target: target.id, before, after: { reason: maskedText(reason, MAX_REASON), affected, disabled: true }, breakGlass: true },
+      audit: { action: `killswitch.${target.kind}`, target: target.id, before, after: { reason: maskedText(reason, MAX_REASON), affected, disabled: true, ...(revokedKeyIds ? { revokedKeyIds } : {}) }, breakGlass: true },
       // After the kill's own audit row, so each change.stale follows the act that caused it.
       onVersion: (inner) => markReenablingStale(inner, killed, toAuditActor(ctx.who), `kill switch on ${target.kind} ${target.id}`),
     };

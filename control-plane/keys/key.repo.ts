@@ -52,9 +52,22 @@ export async function insertKey(q: Queryable, k: NewKeyRow): Promise<GatewayKey>
   return (await findKey(q, k.id))!;
 }
 
-export async function markRevoked(q: Queryable, id: string): Promise<GatewayKey> {
-  await q`update gateway_keys set status = 'revoked', revoked_at = coalesce(revoked_at, now()) where id = ${id}`;
-  return (await findKey(q, id))!;
+/**
+ * Revokes key `id` and, with `wholeLineage`, every other secret of its lineage still live (active and
+ * not past its expiry: a rotated-away secret in its grace). A secret whose grace is over is dead
+ * already (the snapshot leaves it out) and is left as it reads, expired. Answers the ids this revoked,
+ * in id order: none when `id` was revoked before (revocation is idempotent, its revokedAt kept).
+ */
+export async function revokeSecrets(q: Queryable, id: string, wholeLineage: boolean): Promise<string[]> {
+  const rows = await q<{ id: string }[]>`
+    update gateway_keys set status = 'revoked', revoked_at = now()
+    where status = 'active'
+      and (id = ${id}
+           or (${wholeLineage}::boolean
+               and lineage_id = (select lineage_id from gateway_keys where id = ${id})
+               and (expires_at is null or expires_at > now())))
+    returning id`;
+  return rows.map((r) => r.id).sort();
 }
 
 /** Ends a rotated key's life at `expiresAt` and points it at its successor. */

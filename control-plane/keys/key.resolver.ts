@@ -48,7 +48,12 @@ export class KeyResolver {
     return createKey(ctx, input);
   }
 
-  @Mutation(() => GatewayKey)
+  @Mutation(() => GatewayKey, {
+    description:
+      "Revokes the key: every secret of its lineage (a rotated-away secret still in its grace too) leaves every region's next snapshot. " +
+      "Given a rotated-away id (one with `rotatedTo`), revokes only that secret: its grace ends now and the key goes on under its newer secret. " +
+      "Idempotent; audited as `key.revoke` naming the ids revoked (`revokedKeyIds`).",
+  })
   revokeKey(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<GatewayKey> {
     return revokeKey(ctx, id);
   }

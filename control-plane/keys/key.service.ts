@@ -2,7 +2,8 @@
  * Key rules: the tenant must be in the caller's scope; the secret is shown once; every key expires
  * (the tenant's inherited keyTtlDays, else 90 days); a key's aliases stay within its tenant's;
  * rotation issues a new key of the same lineage (one budget and rate limit) and gives the old one a grace
- * period; revocation is idempotent.
+ * period; revocation ends every secret of the lineage (only the one, for a rotated-away id) and is
+ * idempotent.
  */
 import { gatewayKeyDisplayPrefix, hashSecret, newGatewayKey, newId } from "../../shared/ids.ts";
 import { requireTenantInScope } from "../auth/access.ts";
@@ -19,7 +20,7 @@ import { checkNarrowing, effectivePolicy } from "../tenants/tenant-policy.ts";
 import { EMPTY_TENANT_POLICY } from "../changes/policy-state.ts";
 import { ancestorPolicies } from "../tenants/tenant.service.ts";
 import type { CreateKeyInput, RotateKeyInput } from "./key.input.ts";
-import { findKey, insertKey, markRevoked, markRotated } from "./key.repo.ts";
+import { findKey, insertKey, markRotated, revokeSecrets } from "./key.repo.ts";
 import type { CreatedKey, GatewayKey } from "./key.type.ts";
 import { BUDGETS_KEPT, wholeMicros } from "../graphql/whole-micros.ts";
 
@@ -118,11 +119,18 @@ async function requireKey(tx: Tx, ctx: GraphQLContext, id: string): Promise<Gate
   return key;
 }
 
+/**
+ * Revoking a key ends every secret of its lineage: a rotated-away secret in its grace is the same key,
+ * and left live it would keep working (up to MAX_GRACE_HOURS) after the key was revoked. Revoking a
+ * rotated-away id (`rotatedTo` set) ends only that secret: its grace ends early, the key goes on under
+ * its newer secret. The audit row names the ids revoked (`revokedKeyIds`).
+ */
 export async function revokeKey(ctx: GraphQLContext, id: string): Promise<GatewayKey> {
   return runConfigChange(ctx.deps, ctx.who, async (tx) => {
     const before = await requireKey(tx, ctx, id);
-    const after = await markRevoked(tx, id);
-    return { result: after, audit: { action: "key.revoke", target: id, before, after } };
+    const revokedKeyIds = await revokeSecrets(tx, id, before.rotatedTo === null);
+    const after = (await findKey(tx, id))!;
+    return { result: after, audit: { action: "key.revoke", target: id, before, after: { ...after, revokedKeyIds } } };
   });
 }
 
