@@ -51,7 +51,7 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
       }
       if (!call.response.body) throw new VendorProtocolError("stream response has no body");
       // The vendor's first bytes, not the first chunk, end the first-byte wait: a model that thinks
-      // (Anthropic's thinking_delta, ping, an SSE comment keep-alive) sends what becomes no chunk, and it has answered.
+      // (Anthropic's ping or signature_delta, an SSE comment keep-alive) may send what becomes no chunk, and it has answered.
       const events = vendorEvents(readSseBatches(call.response.body, call.heard));
       const translator = adapter.createStreamTranslator(ctx);
       // What the vendor reports before the first chunk is charged if the call is then left unanswered.

@@ -1,8 +1,8 @@
 /**
  * What the first-byte timeout bounds: a stream's wait for the vendor's first event, never a
  * non-streamed answer (its headers come only once the whole answer is ready, so only its deployment's
- * total bounds it, and a hung one leaves the next deployment its own total). A stream that is thinking (Anthropic's thinking_delta and
- * ping events, which become no chunk) has answered; cut by its deadline while such events still
+ * total bounds it, and a hung one leaves the next deployment its own total). A stream that is thinking (Anthropic's thinking_delta
+ * events, the client's reasoning_content, and ping events, which become no chunk) has answered; cut by its deadline while such events still
  * arrive, it is a long answer, not a silent deployment, and the breaker hears nothing. Driven through
  * executeChat and executeEmbeddings against small local vendors.
  */
@@ -161,13 +161,14 @@ test("a stream that thinks longer than the first-byte timeout before its text is
   expect(thinker.calls()).toBe(1);
 });
 
+// Thinking deltas are the client's reasoning_content (anthropic/stream.ts): the stream is committed at the first.
 test("streams still thinking when the deadline cuts them, before any text, do not open the breaker and are not retried", async () => {
   const thinker = thinkingVendor("thinking");
   const breaker = createMemoryBreaker({ failureThreshold: 2, coolDownMs: 30_000 });
   for (let i = 0; i < 3; i++) {
     const result = await executeChat(chat(true), [target(thinker.url, "anthropic")], options({ health: breaker, totalMs: 400 }));
-    expect(result.ok).toBe(false);
-    expect(!result.ok && result.error.kind).toBe("upstream_timeout");
+    if (!result.ok || result.kind !== "stream") throw new Error(`expected a stream, got ${JSON.stringify(result).slice(0, 300)}`);
+    expect(await drain(result.stream)).toBe("upstream_timeout");
   }
   expect(breaker.canAttempt("d1")).toBe(true);
   expect(thinker.calls()).toBe(3);
@@ -178,7 +179,8 @@ test("a half-open probe still thinking when the deadline cuts it gives its slot 
   const breaker = createMemoryBreaker({ failureThreshold: 1, coolDownMs: 60_000 });
   breaker.onFailure("d1", Date.now() - 60_000);
   const result = await executeChat(chat(true), [target(thinker.url, "anthropic")], options({ health: breaker, totalMs: 400 }));
-  expect(result.ok).toBe(false);
+  if (!result.ok || result.kind !== "stream") throw new Error(`expected a stream, got ${JSON.stringify(result).slice(0, 300)}`);
+  expect(await drain(result.stream)).toBe("upstream_timeout");
   expect(breaker.canAttempt("d1")).toBe("probe");
 });
 

@@ -106,8 +106,11 @@ function thinkingBlocks(p: Plan): Record<string, unknown>[] {
   return [{ type: "thinking", thinking: p.thinking, signature: fakeSignature(p.thinking) }, ...(p.redacted ? [{ type: "redacted_thinking", data: REDACTED_DATA }] : [])];
 }
 
-/** message_start, content_block_start, ping, the first text_delta. */
-const FRAMES_TO_FIRST_TEXT = 4;
+/**
+ * The frames up to the first text_delta: message_start, content_block_start, ping, that delta, after any
+ * thinking blocks (so a stalled or late-failing stream has streamed its thinking whole).
+ */
+const framesToFirstText = (frames: string[]): number => frames.findIndex((f) => f.includes('"text_delta"')) + 1 || frames.length;
 
 const frame = (type: string, data: Record<string, unknown>) => `event: ${type}\ndata: ${JSON.stringify({ type, ...data })}\n\n`;
 
@@ -131,6 +134,18 @@ function streamFrames(model: string, p: Plan): string[] {
     }),
   ];
   let index = 0;
+  // A thinking block streams as thinking_delta events and then one signature_delta; a redacted_thinking
+  // block comes whole in its content_block_start (Anthropic's streaming and extended-thinking guides).
+  if (p.thinking !== null) {
+    frames.push(frame("content_block_start", { index, content_block: { type: "thinking", thinking: "" } }));
+    for (const piece of pieces(p.thinking)) frames.push(frame("content_block_delta", { index, delta: { type: "thinking_delta", thinking: piece } }));
+    frames.push(frame("content_block_delta", { index, delta: { type: "signature_delta", signature: fakeSignature(p.thinking) } }), frame("content_block_stop", { index }));
+    index++;
+  }
+  if (p.redacted) {
+    frames.push(frame("content_block_start", { index, content_block: { type: "redacted_thinking", data: REDACTED_DATA } }), frame("content_block_stop", { index }));
+    index++;
+  }
   if (p.text !== "") {
     frames.push(frame("content_block_start", { index, content_block: { type: "text", text: "" } }), frame("ping", {}));
     for (const piece of pieces(p.text)) frames.push(frame("content_block_delta", { index, delta: { type: "text_delta", text: piece } }));
@@ -178,11 +193,15 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string, cache: Set<s
   }
   const p = plan(request, body, cache);
   if (stream && inStream) {
-    const sent = streamFrames(model, p).slice(0, inStream === "late" ? FRAMES_TO_FIRST_TEXT : 1);
+    const all = streamFrames(model, p);
+    const sent = all.slice(0, inStream === "late" ? framesToFirstText(all) : 1);
     const error = STREAM_ERRORS[inStream === "invalid" ? "invalid" : "overloaded"];
     return sse([...sent, frame("error", { error })], { "request-id": "req_fake0000000000000000002" });
   }
-  if (stream) return sse(streamFrames(model, p), { "request-id": "req_fake0000000000000000002" }, streamFault(model, FRAMES_TO_FIRST_TEXT));
+  if (stream) {
+    const frames = streamFrames(model, p);
+    return sse(frames, { "request-id": "req_fake0000000000000000002" }, streamFault(model, framesToFirstText(frames)));
+  }
   const content: unknown[] = thinkingBlocks(p);
   if (p.text !== "") content.push({ type: "text", text: p.text });
   if (p.tool) content.push({ type: "tool_use", ...p.tool });

@@ -11,6 +11,16 @@
  * answer's, and a stream whose message_delta brings none (no usage, or output_tokens null, as some
  * Anthropic-compatible endpoints send) ends without usage, charged the input message_start reported and
  * no less than the text it streamed (VendorStream.usageSoFar).
+ *
+ * Thinking (extended thinking, https://platform.claude.com/docs/en/build-with-claude/streaming): each
+ * thinking_delta goes out at once as `delta.reasoning_content`, as the unstreamed answer's
+ * reasoning_content (response.ts), so a stream cut short is charged the thinking it showed
+ * (usageSoFar counts reasoning_content as reasoning tokens of the output). The block itself, with the
+ * signature its signature_delta brought, goes out as `delta.thinking_blocks: [block]` when it stops (its
+ * content_block_stop follows the signature_delta), and a redacted_thinking block as soon as it starts
+ * (it comes whole): every block once, so the thinking_blocks of all deltas, in order, are the unstreamed
+ * message's thinking_blocks, which the client sends back. A delta's thinking_blocks carry text already
+ * shown and are not counted again.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import {
@@ -43,8 +53,16 @@ const STATUS_OF = new Map(
   }),
 );
 
-/** `sent`: whether any input JSON went out for the block yet (see content_block_stop). */
-type Block = { kind: "text" } | { kind: "tool"; toolIndex: number; sent: boolean } | { kind: "json"; sent: boolean } | { kind: "other" };
+/**
+ * `sent`: whether any input JSON went out for the block yet (see content_block_stop). A thinking block
+ * keeps its text and signature so far: its whole block goes out once it stops (thinking_blocks).
+ */
+type Block =
+  | { kind: "text" }
+  | { kind: "tool"; toolIndex: number; sent: boolean }
+  | { kind: "json"; sent: boolean }
+  | { kind: "thinking"; thinking: string; signature: string }
+  | { kind: "other" };
 
 /** A fresh translator for one streamed request. */
 export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTranslator {
@@ -99,9 +117,19 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
       }
       case "content_block_start": {
         const index = data.index as number;
-        const block = data.content_block as { type?: unknown; id?: unknown; name?: unknown } | undefined;
+        const block = data.content_block as { type?: unknown; id?: unknown; name?: unknown; thinking?: unknown; data?: unknown } | undefined;
         if (typeof index !== "number" || !block || typeof block !== "object") throw new VendorProtocolError("content_block_start without index or block");
         if (block.type === "text") blocks.set(index, { kind: "text" });
+        else if (block.type === "thinking") {
+          // Anthropic starts it empty; any text it starts with is thinking shown like a delta's.
+          const thinking = typeof block.thinking === "string" ? block.thinking : "";
+          blocks.set(index, { kind: "thinking", thinking, signature: "" });
+          return thinking === "" ? [] : [chunk({ reasoning_content: thinking })];
+        } else if (block.type === "redacted_thinking" && typeof block.data === "string") {
+          // Comes whole, encrypted: nothing to show, the block to send back.
+          blocks.set(index, { kind: "other" });
+          return [chunk({ thinking_blocks: [{ type: "redacted_thinking", data: block.data }] })];
+        }
         else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) {
           // Only the first JSON-tool block is the answer, as unstreamed: a later one would append a
           // second JSON value to the content ({..}{..}), which no client can parse. It is dropped.
@@ -119,7 +147,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
       }
       case "content_block_delta": {
         const block = blocks.get(data.index as number);
-        const delta = data.delta as { type?: string; text?: string; partial_json?: string } | undefined;
+        const delta = data.delta as { type?: string; text?: string; partial_json?: string; thinking?: unknown; signature?: unknown } | undefined;
         if (!block || !delta) throw new VendorProtocolError("content_block_delta for an unknown block");
         if (delta.type === "text_delta" && typeof delta.text === "string") {
           if (heldText !== null) {
@@ -133,7 +161,13 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
           if (block.kind === "json") return [chunk({ content: delta.partial_json })];
           if (block.kind === "tool") return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: delta.partial_json } }] })];
         }
-        return []; // thinking_delta, signature_delta, citations: nothing an OpenAI chunk can carry
+        if (block.kind === "thinking" && delta.type === "thinking_delta" && typeof delta.thinking === "string" && delta.thinking !== "") {
+          block.thinking += delta.thinking;
+          return [chunk({ reasoning_content: delta.thinking })];
+        }
+        // The signature is of the whole block: it goes out with it when the block stops.
+        if (block.kind === "thinking" && delta.type === "signature_delta" && typeof delta.signature === "string") block.signature += delta.signature;
+        return []; // citations: nothing an OpenAI chunk can carry
       }
       case "content_block_stop": {
         // A call without arguments streams its empty input as no (or only empty) partial_json, where
@@ -141,6 +175,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         const block = blocks.get(data.index as number);
         if (block?.kind === "tool" && !block.sent) return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: "{}" } }] })];
         if (block?.kind === "json" && !block.sent) return [chunk({ content: "{}" })];
+        if (block?.kind === "thinking") return [chunk({ thinking_blocks: [{ type: "thinking", thinking: block.thinking, signature: block.signature }] })];
         return [];
       }
       case "message_delta": {

@@ -5,6 +5,8 @@
  * blocks as `thinking_blocks`, and the usage Anthropic reported charged once.
  */
 import { describe, expect, test } from "bun:test";
+import type OpenAI from "openai";
+import { costMicros } from "../../../shared/money/cost.ts";
 import { fakeSignature, REDACTED_DATA } from "../../../test/fakes/anthropic-thinking.ts";
 import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
 
@@ -13,10 +15,15 @@ const t = useVendorProxy({
   configure(s) {
     s.deployments.dep_sonnet = fakeDeployment("dep_sonnet", "anthropic", t.anthropic.url, "claude-sonnet-4-5");
     s.deployments.dep_redacted = fakeDeployment("dep_redacted", "anthropic", t.anthropic.url, "claude-sonnet-4-5-redacted");
+    s.deployments.dep_stall = fakeDeployment("dep_stall", "anthropic", t.anthropic.url, "claude-sonnet-4-5-stall");
     s.aliases.claude = { name: "claude", chain: ["dep_sonnet"] };
     s.aliases.redacted = { name: "redacted", chain: ["dep_redacted"] };
+    s.aliases.stall = { name: "stall", chain: ["dep_stall"] };
+    // Claude's thinking is billed at the output rate: no reasoning rate of its own.
+    for (const model of ["claude-sonnet-4-5", "claude-sonnet-4-5-redacted", "claude-sonnet-4-5-stall"]) s.pricing[`anthropic:${model}`] = CLAUDE_PRICE;
   },
 });
+const CLAUDE_PRICE = { input: 3_000_000, output: 15_000_000, cachedInput: 300_000, cacheWrite: 3_750_000 };
 const client = () => t.fx.client(t.proxy);
 const THOUGHT = 'The user wrote "Is 7 prime?". Echo it back.';
 const ask = { role: "user" as const, content: "Is 7 prime?" };
@@ -58,5 +65,62 @@ describe("an unstreamed answer with thinking", () => {
   test("without reasoning_effort the message has neither field", async () => {
     const message = (await client().chat.completions.create({ model: "claude", messages: [ask] })).choices[0]!.message as unknown as Record<string, unknown>;
     expect("reasoning_content" in message || "thinking_blocks" in message).toBe(false);
+  });
+});
+
+/** What a client rebuilds from a stream: the text, the reasoning_content deltas joined, the thinking_blocks of all deltas in order. */
+async function readStream(stream: AsyncIterable<OpenAI.ChatCompletionChunk>) {
+  let content = "";
+  let reasoning = "";
+  const blocks: unknown[] = [];
+  let usage: OpenAI.CompletionUsage | null = null;
+  for await (const chunk of stream) {
+    const delta = chunk.choices[0]?.delta as (Record<string, unknown> & { content?: string | null }) | undefined;
+    content += delta?.content ?? "";
+    if (typeof delta?.reasoning_content === "string") reasoning += delta.reasoning_content;
+    if (Array.isArray(delta?.thinking_blocks)) blocks.push(...delta.thinking_blocks);
+    if (chunk.usage) usage = chunk.usage;
+  }
+  return { content, reasoning, blocks, usage };
+}
+
+describe("a streamed answer with thinking", () => {
+  test("gives what the unstreamed one gives: reasoning_content, thinking_blocks, usage and cost", async () => {
+    for (const model of ["claude", "redacted"]) {
+      const { data: plain, response: plainResponse } = await client().chat.completions.create({ model, messages: [ask], reasoning_effort: "low" }).withResponse();
+      const { data: stream, response } = await client()
+        .chat.completions.create({ model, messages: [ask], reasoning_effort: "low", stream: true, stream_options: { include_usage: true } })
+        .withResponse();
+      const streamed = await readStream(stream);
+      const message = plain.choices[0]!.message as unknown as Record<string, unknown>;
+      expect([model, streamed.content, streamed.reasoning, streamed.blocks]).toEqual([model, message.content, message.reasoning_content, message.thinking_blocks]);
+      expect(streamed.usage).toEqual(plain.usage!);
+      const [plainEvent, streamEvent] = [await t.usageEvent(plainResponse.headers.get("x-request-id")), await t.usageEvent(response.headers.get("x-request-id"))];
+      expect(streamEvent.usage).toEqual(plainEvent.usage);
+      expect(streamEvent.costMicros).toBe(plainEvent.costMicros);
+      expect(streamEvent.costMicros).toBeGreaterThan(0);
+    }
+  });
+
+  test("a client that leaves after the thinking is charged the thinking it was streamed, as reasoning of the output", async () => {
+    const controller = new AbortController();
+    const res = await fetch(`${t.proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${t.fx.keys.main}` },
+      body: JSON.stringify({ model: "stall", messages: [ask], reasoning_effort: "low", stream: true }),
+      signal: controller.signal,
+    });
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let seen = "";
+    // The fake stalls after the first text delta: the whole thinking, its block, then "Echo:".
+    while (!seen.includes("Echo:")) seen += decoder.decode((await reader.read()).value, { stream: true });
+    controller.abort();
+    const event = await t.usageEvent(res.headers.get("x-request-id"));
+    expect(event.status).toBe("client_closed");
+    const reasoning = Math.ceil(THOUGHT.length / 4);
+    expect(event.usage.reasoningTokens).toBe(reasoning);
+    expect(event.usage.outputTokens).toBe(reasoning + Math.ceil("Echo:".length / 4));
+    expect(event.costMicros).toBe(costMicros(event.usage, CLAUDE_PRICE, event.eventId));
   });
 });
