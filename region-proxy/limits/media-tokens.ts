@@ -10,7 +10,7 @@
 import { imageDimensions, type ImageSize } from "../providers/image-bytes.ts";
 import type { ContentPart } from "../providers/types.ts";
 import { type ImageDetail, imageRuleFor } from "./image-tokens.ts";
-import { pdfPageCount } from "./pdf-pages.ts";
+import { type InflateBudget, newInflateBudget, pdfPageCount } from "./pdf-pages.ts";
 
 /**
  * The text of one PDF page: Anthropic's PDF guide gives 1,500-3,000 tokens per page by how dense it is
@@ -46,13 +46,16 @@ function imageSizeOf(part: ContentPart): ImageSize | null {
   return size;
 }
 
-/** A file part's pages: its `file_data` (a data URL, or bare base64) read as a PDF; null when unknown. */
-function pagesOf(part: ContentPart): number | null {
+/**
+ * A file part's pages: its `file_data` (a data URL, or bare base64) read as a PDF, its object streams
+ * inflated within the request's `budget`; null when unknown.
+ */
+function pagesOf(part: ContentPart, budget: InflateBudget): number | null {
   const known = PART_FACTS.get(part);
   if (known && "pages" in known) return known.pages;
   const fileData = ((part as Record<string, unknown>).file as { file_data?: unknown } | undefined)?.file_data;
   const data = typeof fileData !== "string" ? null : fileData.startsWith("data:") ? dataOf(fileData) : fileData;
-  const pages = data === null ? null : pdfPageCount(data);
+  const pages = data === null ? null : pdfPageCount(data, budget);
   PART_FACTS.set(part, { pages });
   return pages;
 }
@@ -73,9 +76,10 @@ export function mediaTokens(parts: readonly ContentPart[], vendorModel: string):
   const rule = imageRuleFor(vendorModel);
   let tokens = 0;
   let pages = 0;
+  const budget = newInflateBudget(); // the request's PDFs together
   for (const part of parts) {
     if (part.type === "image_url") tokens += rule.tokens(imageSizeOf(part), detailOf(part));
-    else pages += pagesOf(part) ?? MOST_PDF_PAGES;
+    else pages += pagesOf(part, budget) ?? MOST_PDF_PAGES;
   }
   if (pages > 0) tokens += Math.min(pages, MOST_PDF_PAGES) * (PDF_PAGE_TEXT_TOKENS + rule.tokens(null, rule.pdfPageDetail));
   return tokens;

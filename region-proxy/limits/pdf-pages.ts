@@ -3,51 +3,87 @@
  * `file` part as its extracted text and an image of each page, so its tokens follow its pages. Counted
  * as the page objects (`/Type /Page`, not the page tree's `/Type /Pages`) in the file's bytes; a PDF
  * 1.5+ file may pack them in compressed object streams (`/Type /ObjStm`, FlateDecode), which are
- * inflated (at most OBJECT_STREAM_BYTES of them) and searched too. An incremental update may repeat a
- * page object: counted twice, an over-estimate, which is the safe side for a reservation.
+ * inflated and searched too. An incremental update may repeat a page object: counted twice, an
+ * over-estimate, which is the safe side for a reservation.
+ *
+ * The estimate runs on the request thread, so a request's PDF work is bounded: its object streams
+ * are inflated under one InflateBudget for the whole request (PDF_INFLATE_BYTES), each stream at most
+ * once, and every inflate is charged, a failed one too (as the most it may have written), at least
+ * INFLATE_CALL_BYTES. A stream the budget does not reach counts no pages.
  */
 import { constants, inflateSync } from "node:zlib";
 
 const PAGE_OBJECT = /\/Type\s*\/Page(?![A-Za-z0-9#])/g;
-/** The most bytes the object streams of one PDF are inflated to: a deflate bomb stops there. */
-const OBJECT_STREAM_BYTES = 32 << 20;
+
+/** The most bytes a request's PDFs inflate to together (~5 ms of zlib): a deflate bomb stops there. */
+export const PDF_INFLATE_BYTES = 4 << 20;
+/**
+ * What one inflate is charged at least: a call costs ~0.1 ms however little it writes (a failed one
+ * throws), so a PDF of many tiny streams is bounded by calls as a bomb is by bytes (at most 256 calls).
+ */
+const INFLATE_CALL_BYTES = 16 << 10;
+/** Deflate writes at most ~1032 bytes per byte read: what a stream that failed part way may have cost. */
+const MOST_DEFLATE_RATIO = 1032;
+/** How far before its `/ObjStm` name an object stream's dictionary may begin (`<< /Filter /FlateDecode … /Type /ObjStm`). */
+const DICTIONARY_LOOKBACK = 1024;
+
+/** What is left of a request's inflating (PDF_INFLATE_BYTES when new), shared by all its PDFs. */
+export interface InflateBudget {
+  left: number;
+}
+
+/** A request's budget: one per estimate of its files (media-tokens.ts). */
+export const newInflateBudget = (): InflateBudget => ({ left: PDF_INFLATE_BYTES });
 
 const countPages = (text: string) => text.match(PAGE_OBJECT)?.length ?? 0;
 
-/** The page objects inside the FlateDecode object streams of `text` (the PDF's bytes as latin1). */
-function pagesInObjectStreams(text: string, bytes: Buffer): number {
+/** `data` inflated within `budget` (charged for it, failed or not), or "" when it does not inflate. */
+function inflateWithin(data: Buffer, budget: InflateBudget): string {
+  const most = budget.left;
+  try {
+    // A stream cut short, or its EOL before endstream, is no error (Z_SYNC_FLUSH).
+    const inflated = inflateSync(data, { maxOutputLength: most, finishFlush: constants.Z_SYNC_FLUSH });
+    budget.left -= Math.max(INFLATE_CALL_BYTES, inflated.length);
+    return inflated.toString("latin1");
+  } catch {
+    // Over the budget (it wrote `most` bytes), or damaged part way: charged as the most it can have written.
+    budget.left -= Math.max(INFLATE_CALL_BYTES, Math.min(most, data.length * MOST_DEFLATE_RATIO));
+    return "";
+  }
+}
+
+/**
+ * The page objects inside the FlateDecode object streams of `text` (the PDF's bytes as latin1). Each
+ * stream is visited once: the search goes on past its endstream, whatever names its dictionary repeats.
+ */
+function pagesInObjectStreams(text: string, bytes: Buffer, budget: InflateBudget): number {
   let pages = 0;
-  let budget = OBJECT_STREAM_BYTES;
-  for (let at = text.indexOf("/ObjStm"); at !== -1 && budget > 0; at = text.indexOf("/ObjStm", at + 7)) {
+  let after = 0; // the end of the last stream visited: a dictionary begins after it
+  for (let at = text.indexOf("/ObjStm"); at !== -1 && budget.left > 0; at = text.indexOf("/ObjStm", after)) {
     const keyword = text.indexOf("stream", at);
     if (keyword === -1) break;
-    const dictionary = text.slice(at, keyword);
-    if (!dictionary.includes("/FlateDecode") || dictionary.includes("/DecodeParms")) continue;
     const start = keyword + 6 + (text.startsWith("\r\n", keyword + 6) ? 2 : 1);
     const end = text.indexOf("endstream", start);
     if (end === -1) break;
-    try {
-      const inflated = inflateSync(bytes.subarray(start, end), { maxOutputLength: budget, finishFlush: constants.Z_SYNC_FLUSH /* a stream cut short, or its EOL before endstream, is no error */ });
-      budget -= inflated.length;
-      pages += countPages(inflated.toString("latin1"));
-    } catch {
-      // A stream that does not inflate (damaged, or over the budget) holds no pages the count can see.
-    }
+    const dictionary = text.slice(Math.max(after, at - DICTIONARY_LOOKBACK), keyword);
+    after = end + 9;
+    if (!dictionary.includes("/FlateDecode") || dictionary.includes("/DecodeParms")) continue;
+    pages += countPages(inflateWithin(bytes.subarray(start, end), budget));
   }
   return pages;
 }
 
 /**
  * The number of pages of a base64 PDF (line breaks and base64url allowed), or null when it is no PDF
- * or none of its pages can be found.
+ * or none of its pages can be found. `budget` bounds the inflating of the request's PDFs together.
  *
  * @example pdfPageCount(btoa("%PDF-1.4 ... << /Type /Page ... >> ... << /Type /Page ... >>")) // 2
  */
-export function pdfPageCount(base64: string): number | null {
+export function pdfPageCount(base64: string, budget: InflateBudget = newInflateBudget()): number | null {
   const bytes = Buffer.from(base64, "base64");
   const text = bytes.toString("latin1");
   // The header may follow some bytes of junk (the spec's readers look in the first 1024).
   if (!text.slice(0, 1024).includes("%PDF-")) return null;
-  const pages = countPages(text) || (text.includes("/ObjStm") ? pagesInObjectStreams(text, bytes) : 0);
+  const pages = countPages(text) || (text.includes("/ObjStm") ? pagesInObjectStreams(text, bytes, budget) : 0);
   return pages > 0 ? pages : null;
 }

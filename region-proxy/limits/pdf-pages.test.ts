@@ -1,0 +1,44 @@
+/**
+ * A PDF's pages for the prompt estimate (pdf-pages.ts), read on the request thread: plain page objects
+ * and those packed in FlateDecode object streams, with the request's inflating bounded however the
+ * file is crafted.
+ */
+import { expect, test } from "bun:test";
+import { deflateSync } from "node:zlib";
+import { newInflateBudget, PDF_INFLATE_BYTES, pdfPageCount } from "./pdf-pages.ts";
+
+const latin1 = (text: string) => Buffer.from(text, "latin1");
+/** A PDF whose one object stream (dictionary `dictionary`) holds `data`. */
+const withObjectStream = (dictionary: string, data: Buffer, before = "") =>
+  Buffer.concat([latin1(`%PDF-1.5\n${before}9 0 obj\n<< ${dictionary} >>\nstream\n`), data, latin1("\nendstream\nendobj\n%%EOF\n")]).toString("base64");
+const packedPages = (pages: number) => deflateSync(latin1(Array.from({ length: pages }, () => "<</Type/Page/Parent 2 0 R>>").join("\n")));
+
+test("an object stream's dictionary may name the stream's filter before its type (qpdf writes keys in order)", () => {
+  const data = packedPages(4);
+  expect(pdfPageCount(withObjectStream(`/Filter /FlateDecode /First 0 /Length ${data.length} /N 4 /Type /ObjStm`, data))).toBe(4);
+});
+
+test("a stream is read once, however many times its dictionary names /ObjStm", () => {
+  const data = packedPages(1);
+  expect(pdfPageCount(withObjectStream(`/Type ${"/ObjStm/FlateDecode ".repeat(50)}`, data))).toBe(1);
+});
+
+test("a deflate bomb is inflated once and charged to the request's budget, which then stops its other PDFs", () => {
+  // 8 MiB of zeros in an 8 KB stream, named 500 times: one inflate, cut at the budget, charged in full.
+  const bomb = withObjectStream(`/Type ${"/ObjStm/FlateDecode ".repeat(500)}`, deflateSync(Buffer.alloc(8 << 20), { level: 9 }));
+  const budget = newInflateBudget();
+  expect(pdfPageCount(bomb, budget)).toBeNull();
+  expect(budget.left).toBeLessThanOrEqual(0);
+  // The same request's next PDF finds no budget left: its packed pages are not read.
+  expect(pdfPageCount(withObjectStream("/Type /ObjStm /Filter /FlateDecode", packedPages(3)), budget)).toBeNull();
+  // Another request's budget reads it.
+  expect(pdfPageCount(withObjectStream("/Type /ObjStm /Filter /FlateDecode", packedPages(3)), newInflateBudget())).toBe(3);
+});
+
+test("a stream that fails to inflate is charged too, so many damaged streams stop at the budget", () => {
+  const damaged = Array.from({ length: 2000 }, (_, i) => `${i + 10} 0 obj\n<< /Type /ObjStm /Filter /FlateDecode >>\nstream\n\xff\xfe\xfd\nendstream\nendobj\n`).join("");
+  const budget = newInflateBudget();
+  expect(pdfPageCount(latin1(`%PDF-1.5\n${damaged}%%EOF\n`).toString("base64"), budget)).toBeNull();
+  expect(budget.left).toBeLessThanOrEqual(0);
+  expect(PDF_INFLATE_BYTES).toBeLessThanOrEqual(8 << 20);
+});
