@@ -23,7 +23,7 @@ export function metrics(request: Request, requestId: string, deps: ProxyDeps): R
   const outbox = deps.usageOutbox?.();
   const gauges = [
     renderValue("gateway_snapshot_version", "Version of the config snapshot this proxy serves (0 before the first).", "gauge", deps.current.version()),
-    renderValue("gateway_snapshot_age_seconds", "Seconds since the served snapshot was loaded or last confirmed current by the control plane.", "gauge", deps.current.ageSeconds() ?? 0),
+    renderValue("gateway_snapshot_age_seconds", "Seconds since the control plane last confirmed the served snapshot current (across restarts: a stored snapshot keeps its confirmation time).", "gauge", deps.current.ageSeconds() ?? 0),
     renderValue("gateway_control_plane_reachable", "1 when the last snapshot poll reached the control plane.", "gauge", deps.current.controlPlaneReachable ? 1 : 0),
     renderValue("gateway_counters_degraded", "1 while shared counters (Redis) are unreachable and this replica enforces its share in memory.", "gauge", deps.limits.degraded?.() ? 1 : 0),
     renderValue("gateway_breaker_degraded", "1 while the shared circuit breaker (Redis) is unreachable and this replica skips failing deployments on the failures it saw alone.", "gauge", deps.breakerDegraded?.() ? 1 : 0),

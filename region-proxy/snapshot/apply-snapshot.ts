@@ -7,12 +7,17 @@
  * A large snapshot takes a few hundred ms of CPU to verify, parse and index; each phase is followed by a
  * turn of the event loop so requests keep being answered, and the swap itself is one assignment made
  * right after the version check, with nothing awaited between them.
+ *
+ * When the control plane last confirmed the held snapshot is saved beside it (snapshot-store.ts), and a
+ * snapshot read back at a restart keeps that time: its age (/health, /metrics) goes on growing across
+ * restarts during an outage instead of starting again at 0.
  */
+import type { Snapshot } from "../../shared/snapshot/schema.ts";
 import { verifySnapshot, type TrustedKeys } from "../../shared/snapshot/verify.ts";
 import type { Kv } from "../kv/open-kv.ts";
 import { yieldToEventLoop } from "../../shared/time/yield-to-event-loop.ts";
 import { loadedSnapshot, type CurrentSnapshot } from "./current.ts";
-import { loadSnapshotJws, saveSnapshotJws } from "./snapshot-store.ts";
+import { loadConfirmedAt, loadSnapshotJws, saveConfirmedAt, saveSnapshotJws, type StoredConfirmation } from "./snapshot-store.ts";
 
 /**
  * "conflict": a verified snapshot of the held version with other bytes. One version was signed twice
@@ -32,7 +37,21 @@ export interface ApplyDeps {
   log: (line: string) => void;
 }
 
-export async function applySnapshot(jws: string, deps: ApplyDeps, opts: { persist: boolean }): Promise<ApplyOutcome> {
+/**
+ * How far the saved confirmation time may lag the held one. A poll confirms every second by default;
+ * saving each is cheap (~0.3 ms of CPU for the small value) but needless: a restart reads an age at
+ * most this much too high, never too low.
+ */
+export const CONFIRMED_SAVE_EVERY_MS = 5_000;
+
+export interface ApplyOptions {
+  /** Save what is swapped in (false: it was read from KV). */
+  persist: boolean;
+  /** When the control plane last confirmed the snapshot swapped in (default: now, it just served it). */
+  confirmedAt?: (snapshot: Snapshot) => number;
+}
+
+export async function applySnapshot(jws: string, deps: ApplyDeps, opts: ApplyOptions): Promise<ApplyOutcome> {
   const verdict = await verifySnapshot(jws, deps.trusted, deps.region);
   if (!verdict.ok) {
     deps.log(`snapshot refused: ${verdict.reason} (${verdict.detail}); keeping version ${deps.current.version()}`);
@@ -57,10 +76,15 @@ export async function applySnapshot(jws: string, deps: ApplyDeps, opts: { persis
     deps.log(`snapshot refused: version ${verdict.snapshot.version} is older than held version ${deps.current.version()}`);
     return "refused";
   }
-  deps.current.install(loaded);
+  const confirmedAt = opts.confirmedAt?.(verdict.snapshot) ?? Date.now();
+  deps.current.install(loaded, confirmedAt);
   deps.log(`snapshot version ${verdict.snapshot.version} loaded (was ${held})`);
   if (opts.persist) await saveHeldSnapshot(deps);
-  else deps.current.savedVersion = verdict.snapshot.version; // read from KV: already saved
+  else {
+    // Read from KV: already saved, with its confirmation time.
+    deps.current.savedVersion = verdict.snapshot.version;
+    deps.current.savedConfirmedAt = confirmedAt;
+  }
   return "swapped";
 }
 
@@ -72,19 +96,57 @@ function conflict(deps: ApplyDeps, version: number): "conflict" {
   return "conflict";
 }
 
-/** Saves the held snapshot if KV is behind it; a failure is logged and left for the next poll. */
+/**
+ * Saves the held snapshot if KV is behind it, with when the control plane last confirmed it; if KV
+ * holds it already, that time alone once it is CONFIRMED_SAVE_EVERY_MS ahead of the saved one. A failure
+ * is logged and left for the next poll.
+ */
 export async function saveHeldSnapshot(deps: ApplyDeps): Promise<void> {
   const held = deps.current.get();
-  if (!held || deps.current.savedVersion >= held.snapshot.version) return;
+  if (!held) return;
+  const { version } = held.snapshot;
+  const confirmedAt = deps.current.lastConfirmedAt();
+  if (deps.current.savedVersion >= version) {
+    if (deps.current.savedVersion === version && confirmedAt - deps.current.savedConfirmedAt >= CONFIRMED_SAVE_EVERY_MS) await saveConfirmation(deps, version, confirmedAt);
+    return;
+  }
   try {
-    await saveSnapshotJws(deps.kv, held.snapshot.version, held.jws);
+    await saveSnapshotJws(deps.kv, held.snapshot.version, held.jws, confirmedAt);
     deps.current.savedVersion = held.snapshot.version;
+    deps.current.savedConfirmedAt = confirmedAt;
   } catch (error) {
     deps.log(`snapshot version ${held.snapshot.version} is served but could not be saved (${(error as Error).message}); retrying at the next poll`);
   }
 }
 
-/** On boot: the last-known-good JWS from KV, verified again (pinned keys may have changed since). */
+async function saveConfirmation(deps: ApplyDeps, version: number, confirmedAt: number): Promise<void> {
+  try {
+    await saveConfirmedAt(deps.kv, version, confirmedAt);
+    deps.current.savedConfirmedAt = confirmedAt;
+  } catch (error) {
+    deps.log(
+      `snapshot version ${version}: its confirmation by the control plane could not be saved (${(error as Error).message}); ` +
+        `a restart would report its age from ${new Date(deps.current.savedConfirmedAt).toISOString()}; retrying at the next poll`,
+    );
+  }
+}
+
+/**
+ * When the control plane last confirmed a snapshot read back from KV: as saved with it. A store saved
+ * by an earlier release has no such record (nor has one whose record is of another version, the snapshot
+ * saved since by such a release, or cannot be read): then the snapshot's issuedAt, when the control
+ * plane signed it, which it confirmed no earlier than that, so the age may read too high but never hides
+ * an outage. Never later than now (a clock set back); 0 (the epoch) when not even issuedAt is a time.
+ */
+export function storedConfirmedAt(snapshot: Snapshot, stored: StoredConfirmation | null, now = Date.now()): number {
+  const at = stored?.version === snapshot.version ? stored.at : Date.parse(snapshot.issuedAt);
+  return Number.isFinite(at) ? Math.min(at, now) : 0;
+}
+
+/**
+ * On boot: the last-known-good JWS from KV, verified again (pinned keys may have changed since), its age
+ * counted from when the control plane last confirmed it (storedConfirmedAt), not from the restart.
+ */
 export async function loadStoredSnapshot(deps: ApplyDeps): Promise<ApplyOutcome | "none"> {
   let jws: string | null;
   try {
@@ -95,5 +157,6 @@ export async function loadStoredSnapshot(deps: ApplyDeps): Promise<ApplyOutcome 
     return "none";
   }
   if (jws === null) return "none";
-  return applySnapshot(jws, deps, { persist: false });
+  const confirmation = await loadConfirmedAt(deps.kv);
+  return applySnapshot(jws, deps, { persist: false, confirmedAt: (snapshot) => storedConfirmedAt(snapshot, confirmation) });
 }

@@ -2,6 +2,12 @@
  * The snapshot a proxy serves from, with what /health reports about it. One instance per proxy,
  * created in main.ts; swapped atomically (a single reference assignment) so a request sees one
  * snapshot from start to end.
+ *
+ * Its age (/health `snapshotAgeSeconds`, /metrics `gateway_snapshot_age_seconds`) is the time since the
+ * control plane last confirmed the held snapshot current: what operators alert on for a region serving
+ * configuration the control plane has not confirmed. A snapshot read back from KV at a restart keeps
+ * its stored confirmation time (apply-snapshot.ts loadStoredSnapshot), so restarts during an outage do
+ * not reset it.
  */
 import type { Snapshot } from "../../shared/snapshot/schema.ts";
 
@@ -16,12 +22,14 @@ export interface LoadedSnapshot {
 
 export class CurrentSnapshot {
   private loaded: LoadedSnapshot | null = null;
-  /** When the control plane last confirmed the held snapshot (or when it was loaded), ms. */
+  /** When the control plane last confirmed the held snapshot current, ms (for one read back from KV: as stored). */
   private confirmedAt = 0;
   /** Whether the last poll reached the control plane. */
   controlPlaneReachable = false;
   /** The version last written to KV (what a restart would boot on); behind `version()` after a failed save. */
   savedVersion = 0;
+  /** The confirmation time last written to KV with `savedVersion` (apply-snapshot.ts saveHeldSnapshot), ms. */
+  savedConfirmedAt = 0;
   /** Told of every snapshot swapped in, right after the swap (main.ts: streams its keys no longer pass end). */
   onSwap: ((loaded: LoadedSnapshot) => void) | null = null;
 
@@ -38,10 +46,13 @@ export class CurrentSnapshot {
     this.install(loadedSnapshot(snapshot, jws), now);
   }
 
-  /** Serves `loaded` from now on: one assignment, so a request in flight keeps the snapshot it started with. */
-  install(loaded: LoadedSnapshot, now = Date.now()): void {
+  /**
+   * Serves `loaded` from now on: one assignment, so a request in flight keeps the snapshot it started with.
+   * `confirmedAt`: when the control plane last confirmed it (now for one it just served).
+   */
+  install(loaded: LoadedSnapshot, confirmedAt = Date.now()): void {
     this.loaded = loaded;
-    this.confirmedAt = now;
+    this.confirmedAt = confirmedAt;
     this.onSwap?.(loaded);
   }
 
@@ -49,7 +60,12 @@ export class CurrentSnapshot {
     if (this.loaded) this.confirmedAt = now;
   }
 
-  /** Seconds since the held snapshot was loaded or last confirmed current; null when none is held. */
+  /** When the control plane last confirmed the held snapshot current, ms (0 when none is held). */
+  lastConfirmedAt(): number {
+    return this.loaded ? this.confirmedAt : 0;
+  }
+
+  /** Seconds since the control plane last confirmed the held snapshot current; null when none is held. */
   ageSeconds(now = Date.now()): number | null {
     return this.loaded ? Math.max(0, Math.floor((now - this.confirmedAt) / 1000)) : null;
   }
