@@ -1,15 +1,19 @@
 /**
- * Whether `approver` (acting with token `jti`) is really `author`: the same principal, a principal
- * `author` stands behind, or acting with a token `author` stands behind. One direction only: whether
- * an approval is the author's own asks it both ways (`isAuthorsApproval`).
+ * Whether two acts (a proposal and an approval, or two approvals) are one person's: the same
+ * principal, or anyone standing behind both. Everyone behind an act is its principal, whoever issued
+ * the token it was done with, and, transitively, whoever stands behind those: who created a principal
+ * or granted it `approver`/`admin`, who issued a token and with which token (every such act records
+ * who did it and with which token, migration 0063, so the trace outlives the token).
  *
- * The author stands behind a principal it created or granted `approver`/`admin` to, and behind a token it issued; and transitively behind
- * whatever those principals and tokens did in turn (an admin puppet setting up an approver, a token
- * issued to impersonate a real admin who then sets one up). Every act records who did it and with
- * which token (migration 0063), so impersonation leaves no gap once the token has expired.
+ * Asking only whether one act's principal stands behind the other was not enough: an admin who issued
+ * a token in real approver Ann's name and one in real approver Ben's could propose as "Ann" and approve
+ * as "Ben", two principals neither of which stands behind the other. With a third party behind both,
+ * it is one person's review.
  *
- * The bootstrap token is the root of trust: every principal of a fresh install descends from it and it
- * may change routing directly, so what it set up is not its own (otherwise nobody could approve it).
+ * The bootstrap token makes nobody the same person: every principal of a fresh install descends from
+ * it, and whoever holds it (kept in a break-glass vault) may change routing directly anyway, so
+ * sharing it behind two acts proves nothing it could not do without them. It still cannot approve its
+ * own proposals (the same principal).
  */
 import type { Queryable } from "../db/client.ts";
 import type { ApprovalRow } from "./change-request.repo.ts";
@@ -18,34 +22,37 @@ export function isBootstrapId(id: string): boolean {
   return id.startsWith("adm_");
 }
 
-export async function approvalIsAuthors(q: Queryable, author: string, approver: string, jti: string | null): Promise<boolean> {
-  if (approver === author) return true;
-  if (isBootstrapId(author)) return false;
-  const [row] = await q<{ own: boolean }[]>`
-    with recursive token_parties(jti, party) as (
-      -- Everyone behind a token: its issuer, and whoever stands behind the token it was issued with.
-      select jti, issued_by from issued_tokens where issued_by is not null
+/**
+ * Everyone behind an act done by `principal` with token `jti` (null: the bootstrap token, or an act
+ * recorded before tokens were), the bootstrap token left out.
+ *
+ * @example await partiesBehind(tx, "prn_ann", "jti_…") // Set {"prn_ann", "prn_mallory"} for a token mallory issued
+ */
+export async function partiesBehind(q: Queryable, principal: string, jti: string | null): Promise<Set<string>> {
+  const rows = await q<{ id: string }[]>`
+    with recursive behind(kind, id) as (
+      select 'principal'::text, ${principal}::text
       union
-      select t.jti, tp.party from issued_tokens t join token_parties tp on tp.jti = t.issued_with
-    ),
-    acts(actor, jti, target) as (
-      select created_by, created_with, id from principals where created_by is not null
-      union all
-      select granted_by, granted_with, principal_id from role_bindings where granted_by is not null and role in ('admin', 'approver')
-    ),
-    edges(src, dst) as (
-      select actor, target from acts
+      select 'token', ${jti}::text where ${jti}::text is not null
       union
-      select tp.party, a.target from acts a join token_parties tp on tp.jti = a.jti
-    ),
-    behind(id) as (
-      select ${author}::text
-      union
-      select e.dst from edges e join behind b on e.src = b.id
+      select up.kind, up.id from behind b cross join lateral (
+        select 'principal', created_by from principals where b.kind = 'principal' and id = b.id and created_by is not null
+        union all
+        select 'token', created_with from principals where b.kind = 'principal' and id = b.id and created_with is not null
+        union all
+        select 'principal', granted_by from role_bindings
+          where b.kind = 'principal' and principal_id = b.id and role in ('admin', 'approver') and granted_by is not null
+        union all
+        select 'token', granted_with from role_bindings
+          where b.kind = 'principal' and principal_id = b.id and role in ('admin', 'approver') and granted_with is not null
+        union all
+        select 'principal', issued_by from issued_tokens where b.kind = 'token' and jti = b.id and issued_by is not null
+        union all
+        select 'token', issued_with from issued_tokens where b.kind = 'token' and jti = b.id and issued_with is not null
+      ) up(kind, id)
     )
-    select exists (select 1 from behind where id = ${approver})
-        or exists (select 1 from token_parties tp join behind b on b.id = tp.party where tp.jti = ${jti}) as own`;
-  return row!.own;
+    select id from behind where kind = 'principal'`;
+  return new Set(rows.map((r) => r.id).filter((id) => !isBootstrapId(id)));
 }
 
 /** Who proposed a change request and with which token (null for the bootstrap token or an older request). */
@@ -55,13 +62,18 @@ export interface Authorship {
 }
 
 /**
- * Whether an approval is the author's own (SELF_APPROVAL): when EITHER party stands behind the other.
- * The author behind the approver or its token (a puppet approving); or the approver behind the author
- * or the token the author proposed with (a puppet, or a token issued in a real approver's name,
- * proposing what its maker then approves). Asked when approving and again when counting approvals at apply.
+ * Whether an approval is the author's own (SELF_APPROVAL): the same principal, or anyone behind both
+ * the proposal and the approval — the author behind the approver (a puppet approving), the approver
+ * behind the author (a token it issued in a real approver's name proposing), or a third behind both
+ * (two tokens one admin issued in two real approvers' names). Asked when approving and again when
+ * counting approvals at apply; `sameApproverAs` asks it of two approvals.
  */
 export async function isAuthorsApproval(q: Queryable, cr: Authorship, approver: string, approverJti: string | null): Promise<boolean> {
-  return (await approvalIsAuthors(q, cr.author, approver, approverJti)) || (await approvalIsAuthors(q, approver, cr.author, cr.authorJti));
+  if (approver === cr.author) return true;
+  const authors = await partiesBehind(q, cr.author, cr.authorJti);
+  if (authors.size === 0) return false;
+  for (const party of await partiesBehind(q, approver, approverJti)) if (authors.has(party)) return true;
+  return false;
 }
 
 /** Of a change's approvals, those that are not its author's own (what counts toward the approvals it needs). */

@@ -1,11 +1,13 @@
 /**
- * One person, one approval. Two approvals are one person's when either approver stands behind the
- * other: the relation `isAuthorsApproval` asks of author and approver (a token issued by one in the
- * other's name, a principal one created or granted `approver`/`admin` to, transitively), here asked of
- * two approvers, each with the token it approved with. Without it one admin who is not the author could
- * supply every approval of a `REQUIRED_APPROVALS=2` change: its own, and one with a token it issued in a
- * real approver's name or by a principal it created. Callers pass only approvals that still count
- * (`approvalsThatCount`): one that no longer counts must not stand in the way of the person behind it.
+ * One person, one approval. Two approvals are one person's when they are by the same principal or
+ * anyone stands behind both: the relation `isAuthorsApproval` asks of author and approver (a token
+ * issued by one in the other's name, a principal one created or granted `approver`/`admin` to,
+ * transitively, or a third party behind both, such as two tokens one admin issued in two real
+ * approvers' names), here asked of two approvers, each with the token it approved with. Without it one
+ * admin who is not the author could supply every approval of a `REQUIRED_APPROVALS=2` change: its own,
+ * and one with a token it issued in a real approver's name or by a principal it created; or two with
+ * tokens it issued. Callers pass only approvals that still count (`approvalsThatCount`): one that no
+ * longer counts must not stand in the way of the person behind it.
  */
 import type { Queryable } from "../db/client.ts";
 import { isAuthorsApproval } from "./approval-is-authors.ts";
