@@ -42,3 +42,9 @@ test("a stream that fails to inflate is charged too, so many damaged streams sto
   expect(budget.left).toBeLessThanOrEqual(0);
   expect(PDF_INFLATE_BYTES).toBeLessThanOrEqual(8 << 20);
 });
+
+test("an incremental update's plain page beside pages packed in an object stream: both are counted", () => {
+  // A PDF 1.5 file edited by an incremental update: its nine pages in an object stream, the added page plain.
+  const plainPage = "2 0 obj\n<< /Type /Pages /Count 10 >>\nendobj\n3 0 obj\n<< /Type /Page /Parent 2 0 R >>\nendobj\n";
+  expect(pdfPageCount(withObjectStream("/Type /ObjStm /N 9 /First 0 /Filter /FlateDecode", packedPages(9), plainPage))).toBe(10);
+});

@@ -84,6 +84,7 @@ export function pdfPageCount(base64: string, budget: InflateBudget = newInflateB
   const text = bytes.toString("latin1");
   // The header may follow some bytes of junk (the spec's readers look in the first 1024).
   if (!text.slice(0, 1024).includes("%PDF-")) return null;
-  const pages = countPages(text) || (text.includes("/ObjStm") ? pagesInObjectStreams(text, bytes, budget) : 0);
+  // Plain page objects and packed ones both: an incremental update adds plain objects to a packed file.
+  const pages = countPages(text) + (text.includes("/ObjStm") ? pagesInObjectStreams(text, bytes, budget) : 0);
   return pages > 0 ? pages : null;
 }
