@@ -93,7 +93,7 @@ describe("a streamed answer with thinking", () => {
         .withResponse();
       const streamed = await readStream(stream);
       const message = plain.choices[0]!.message as unknown as Record<string, unknown>;
-      expect([model, streamed.content, streamed.reasoning, streamed.blocks]).toEqual([model, message.content, message.reasoning_content, message.thinking_blocks]);
+      expect([model, streamed.content, streamed.reasoning, streamed.blocks] as unknown[]).toEqual([model, message.content, message.reasoning_content, message.thinking_blocks]);
       expect(streamed.usage).toEqual(plain.usage!);
       const [plainEvent, streamEvent] = [await t.usageEvent(plainResponse.headers.get("x-request-id")), await t.usageEvent(response.headers.get("x-request-id"))];
       expect(streamEvent.usage).toEqual(plainEvent.usage);

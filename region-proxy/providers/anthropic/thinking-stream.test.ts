@@ -40,7 +40,7 @@ test("the documented stream: each thinking_delta is a reasoning_content delta as
 
 test("a redacted_thinking block goes out as soon as it starts, with its data; a signature in several deltas is joined", () => {
   const translator = createAnthropicStreamTranslator(ctx);
-  const event = (data: Record<string, unknown>): SseEvent => ({ event: String(data.type), data: JSON.stringify(data) });
+  const event = (data: Record<string, unknown>): SseEvent => ({ event: String(data.type), data: JSON.stringify(data), id: null });
   const out = (data: Record<string, unknown>) => deltas(translator.onEvent(event(data)));
   out({ type: "message_start", message: { usage: { input_tokens: 5, output_tokens: 1 } } });
   expect(out({ type: "content_block_start", index: 0, content_block: { type: "redacted_thinking", data: "EmwKAhgB..." } })).toEqual([
