@@ -113,10 +113,23 @@ describe("PDF files in the prompt estimate", () => {
     expect(partTokens([file(pdf(1))], "my-azure-deployment")).toBeGreaterThan(3000);
   });
 
-  test("a file the proxy cannot read (an uploaded file_id, data that is no PDF): 100 pages, the most a request may carry", () => {
-    expect(partTokens([{ type: "file", file: { file_id: "file-abc" } }], "gpt-4o")).toBe(100 * (3000 + 85));
-    expect(partTokens([file(Buffer.from("garbage").toString("base64"))], "gpt-4o")).toBe(100 * (3000 + 85));
-    // The pages of a request's files together count at most 100.
+  test("a file_id counts nothing: every adapter refuses it before any call (vendor-file-references.ts), so no vendor bills it", () => {
+    expect(partTokens([{ type: "file", file: { file_id: "file-abc" } }], "gpt-4o")).toBe(0);
+    expect(partTokens([{ type: "file", file: { file_id: "file-abc" } }], "claude-sonnet-4-5")).toBe(0);
+  });
+
+  test("data that is no PDF counts as its bytes would as text (a quarter token a byte), not as pages", () => {
+    // OpenAI answers a file that is no PDF with a 400, and the Anthropic and Gemini adapters refuse it before the call.
+    expect(partTokens([file(Buffer.from("x".repeat(4000)).toString("base64"))], "gpt-4o")).toBe(1000);
+  });
+
+  test("a PDF whose pages cannot be found: a page for every 12,000 bytes (its bytes read as 3,000-token pages of text), at least one", () => {
+    const unreadable = (bytes: number) => Buffer.concat([Buffer.from("%PDF-1.7\n", "latin1"), Buffer.alloc(bytes - 9, 0x20)]).toString("base64");
+    expect(partTokens([file(unreadable(1000))], "gpt-4o")).toBe(3000 + 85);
+    expect(partTokens([file(unreadable(120_000))], "gpt-4o")).toBe(10 * (3000 + 85));
+  });
+
+  test("the pages of a request's files count at most 100 together", () => {
     expect(partTokens([file(pdf(80)), file(pdf(80))], "gpt-4o")).toBe(100 * (3000 + 85));
   });
 });

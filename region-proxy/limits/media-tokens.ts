@@ -1,16 +1,28 @@
 /**
  * The prompt tokens of a request's images and files for the deployment's model (estimate-prompt-tokens.ts
  * adds them to its text's): each `image_url` part by image-tokens.ts's rule, at the size its inline bytes
- * say (../providers/image-bytes.ts) or, fetched by URL, at the model's worst case; each `file` part (a PDF,
- * which only OpenAI-format vendors take: the Anthropic and Gemini adapters refuse file parts) by its
- * pages (pdf-pages.ts), each page PDF_PAGE_TEXT_TOKENS of text and the image of the page that OpenAI
- * puts in the context beside it. Only requests with such parts pay anything here; what a part's bytes
- * say is read once per part (PART_FACTS), as the estimate runs several times per request.
- */
+ * say (../providers/image-bytes.ts) or, fetched by URL, at the model's worst case; each `file` part (an
+ * inline PDF: OpenAI and Azure take it as sent, the Anthropic and Gemini adapters as a document,
+ * ../providers/pdf-file-data.ts) by its pages (pdf-pages.ts), each page PDF_PAGE_TEXT_TOKENS of text
+ * and the image of the page that the vendor puts in the context beside it. Only requests with such
+ * parts pay anything here; what a part's bytes say is read once per part (PART_FACTS), as the estimate
+ * runs several times per request.
+ *
+ * A file the proxy cannot read is counted at what it could be billed, never at a made-up page count
+ * (which was 300k-900k tokens, past any model's context, and refused good requests as too large):
+ * - a `file_id`: 0. Every adapter refuses it before any call (../providers/vendor-file-references.ts);
+ *   that refusal comes after the limits step (routes/chat-completions.ts), so the estimate still runs,
+ *   but no vendor bills the request.
+ * - data that is no PDF: its bytes as text, a token per 4 (the estimate's chars/4). OpenAI answers it
+ *   with a 400 and the Anthropic and Gemini adapters refuse it, so this is what a server that reads it
+ *   as text might bill, never more than the body holds.
+ * - a PDF whose pages cannot be found (packed in streams the reader cannot open, or past the request's
+ *   inflate budget): its bytes read the same way, in pages of PDF_PAGE_TEXT_TOKENS (one per 12,000
+ *   bytes, at least one), each with its page image. The vendor's usage corrects the charge afterwards. */
 import { imageDimensions, type ImageSize } from "../providers/image-bytes.ts";
 import type { ContentPart } from "../providers/types.ts";
 import { type ImageDetail, imageRuleFor } from "./image-tokens.ts";
-import { type InflateBudget, newInflateBudget, pdfPageCount } from "./pdf-pages.ts";
+import { type InflateBudget, newInflateBudget, readPdf } from "./pdf-pages.ts";
 
 /**
  * The text of one PDF page: Anthropic's PDF guide gives 1,500-3,000 tokens per page by how dense it is
@@ -19,14 +31,20 @@ import { type InflateBudget, newInflateBudget, pdfPageCount } from "./pdf-pages.
  */
 export const PDF_PAGE_TEXT_TOKENS = 3000;
 /**
- * The most pages a request's files count together, and the pages of a file whose pages cannot be read
- * (an uploaded `file_id`, which the proxy does not fetch; data that is no PDF it can read): the per-request
- * page limit of PDF input (Anthropic's 100 pages per request; Gemini's 100 pages per request).
+ * The most pages a request's files count together: the per-request page limit of PDF input
+ * (Anthropic's 100 pages per request; Gemini's 100 pages per request).
  */
 export const MOST_PDF_PAGES = 100;
+/** Bytes a token, as the estimate counts text it cannot tokenize (estimate-prompt-tokens.ts). */
+const BYTES_PER_TOKEN = 4;
 
-/** What a part's bytes say: an image's size (null: unknown), a file's pages (null: unknown). */
-type PartFacts = { size: ImageSize | null } | { pages: number | null };
+/**
+ * What a file part's bytes say: its pages (a PDF, read or sized by its bytes), or the tokens of data
+ * that is no PDF, or nothing (a file_id, no data: refused before any call).
+ */
+type FileFacts = { pages: number } | { textTokens: number };
+/** What a part's bytes say: an image's size (null: unknown), a file's facts. */
+type PartFacts = { size: ImageSize | null } | { file: FileFacts };
 const PART_FACTS = new WeakMap<object, PartFacts>();
 
 /** The base64 data of a `data:` URL, or null for any other URL. */
@@ -47,17 +65,24 @@ function imageSizeOf(part: ContentPart): ImageSize | null {
 }
 
 /**
- * A file part's pages: its `file_data` (a data URL, or bare base64) read as a PDF, its object streams
- * inflated within the request's `budget`; null when unknown.
+ * A file part's facts: its `file_data` (a data URL, or bare base64) read as a PDF, its object streams
+ * inflated within the request's `budget`.
  */
-function pagesOf(part: ContentPart, budget: InflateBudget): number | null {
+function fileFactsOf(part: ContentPart, budget: InflateBudget): FileFacts {
   const known = PART_FACTS.get(part);
-  if (known && "pages" in known) return known.pages;
-  const fileData = ((part as Record<string, unknown>).file as { file_data?: unknown } | undefined)?.file_data;
-  const data = typeof fileData !== "string" ? null : fileData.startsWith("data:") ? dataOf(fileData) : fileData;
-  const pages = data === null ? null : pdfPageCount(data, budget);
-  PART_FACTS.set(part, { pages });
-  return pages;
+  if (known && "file" in known) return known.file;
+  const file = (part as Record<string, unknown>).file as { file_data?: unknown; file_id?: unknown } | undefined;
+  const fileData = file?.file_data;
+  const data = typeof fileData !== "string" || file?.file_id != null ? null : fileData.startsWith("data:") ? dataOf(fileData) : fileData;
+  let facts: FileFacts = { textTokens: 0 };
+  if (data !== null) {
+    const bytes = Buffer.byteLength(data, "base64");
+    const pdf = readPdf(data, budget);
+    if (pdf === null) facts = { textTokens: Math.ceil(bytes / BYTES_PER_TOKEN) };
+    else facts = { pages: pdf.pages ?? Math.max(1, Math.ceil(bytes / BYTES_PER_TOKEN / PDF_PAGE_TEXT_TOKENS)) };
+  }
+  PART_FACTS.set(part, { file: facts });
+  return facts;
 }
 
 const detailOf = (part: ContentPart): ImageDetail => {
@@ -79,7 +104,11 @@ export function mediaTokens(parts: readonly ContentPart[], vendorModel: string):
   const budget = newInflateBudget(); // the request's PDFs together
   for (const part of parts) {
     if (part.type === "image_url") tokens += rule.tokens(imageSizeOf(part), detailOf(part));
-    else pages += pagesOf(part, budget) ?? MOST_PDF_PAGES;
+    else {
+      const facts = fileFactsOf(part, budget);
+      if ("pages" in facts) pages += facts.pages;
+      else tokens += facts.textTokens;
+    }
   }
   if (pages > 0) tokens += Math.min(pages, MOST_PDF_PAGES) * (PDF_PAGE_TEXT_TOKENS + rule.tokens(null, rule.pdfPageDetail));
   return tokens;

@@ -74,17 +74,23 @@ function pagesInObjectStreams(text: string, bytes: Buffer, budget: InflateBudget
 }
 
 /**
- * The number of pages of a base64 PDF (line breaks and base64url allowed), or null when it is no PDF
- * or none of its pages can be found. `budget` bounds the inflating of the request's PDFs together.
+ * What a base64 file (line breaks and base64url allowed) says of its pages: null when it is no PDF,
+ * else its pages, null when none can be found. `budget` bounds the inflating of the request's PDFs together.
  *
- * @example pdfPageCount(btoa("%PDF-1.4 ... << /Type /Page ... >> ... << /Type /Page ... >>")) // 2
+ * @example readPdf(btoa("%PDF-1.4 ... << /Type /Page ... >>")) // { pages: 1 }
  */
-export function pdfPageCount(base64: string, budget: InflateBudget = newInflateBudget()): number | null {
+export function readPdf(base64: string, budget: InflateBudget = newInflateBudget()): { pages: number | null } | null {
   const bytes = Buffer.from(base64, "base64");
   const text = bytes.toString("latin1");
   // The header may follow some bytes of junk (the spec's readers look in the first 1024).
   if (!text.slice(0, 1024).includes("%PDF-")) return null;
   // Plain page objects and packed ones both: an incremental update adds plain objects to a packed file.
   const pages = countPages(text) + (text.includes("/ObjStm") ? pagesInObjectStreams(text, bytes, budget) : 0);
-  return pages > 0 ? pages : null;
+  return { pages: pages > 0 ? pages : null };
 }
+
+/**
+ * The number of pages of a base64 PDF, or null when it is no PDF or none of its pages can be found.
+ * @example pdfPageCount(btoa("%PDF-1.4 ... << /Type /Page ... >> ... << /Type /Page ... >>")) // 2
+ */
+export const pdfPageCount = (base64: string, budget?: InflateBudget): number | null => readPdf(base64, budget)?.pages ?? null;
