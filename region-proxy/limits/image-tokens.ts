@@ -27,8 +27,11 @@
  * - Gemini (https://ai.google.dev/gemini-api/docs/tokens, https://ai.google.dev/gemini-api/docs/media-resolution):
  *   Gemini 2 (and 1.5) counts 258 tokens for an image at most 384 px on both sides, else 258 per
  *   768×768 tile; Gemini 3 allots 1120 tokens per image at its default (high) media resolution, which
- *   the proxy never changes. Gemini 2 documents no largest size: an image by URL is counted as a
- *   12-megapixel photo (4032×3024: 24 tiles).
+ *   the proxy never changes. A larger image is first "scaled down and padded to fit a maximum
+ *   resolution of 3072 x 3072 while preserving their original aspect ratio" (Google's image
+ *   requirements, firebase.google.com/docs/vertex-ai/input-file-requirements), so an image counts at
+ *   most 16 tiles, 4128 tokens, and an image by URL is counted at that. Gemini 2.5 counts less in
+ *   practice (258 for a 3840×2160 image on gemini-2.5-pro, googleapis/python-genai#1349): an upper bound.
  * - Any other model name (an Azure deployment named otherwise, an OpenAI-compatible server): the
  *   largest of the common rules (gpt-4o's tiles, gpt-4.1-nano's patches, Claude 4.7's visual tokens),
  *   at most 4784 tokens; not gpt-4o-mini's 33× tile price, which a name says.
@@ -85,12 +88,15 @@ function claude(most: number): ImageRule {
   };
 }
 
-/** Gemini 2's tiles; an image of unknown size is taken as a 12-megapixel photo. */
-const GEMINI_UNKNOWN_SIZE: ImageSize = { width: 4032, height: 3024 };
+/** The largest image Gemini reads: a larger one is scaled down (and padded) to fit it, keeping its aspect ratio. */
+const GEMINI_LARGEST_SIDE = 3072;
+/** Gemini 2's tiles, at most (3072 / 768)^2 = 16 of them (4128 tokens): also an image of unknown size. */
 const GEMINI_2: ImageRule = {
   tokens(size) {
-    const { width, height } = size ?? GEMINI_UNKNOWN_SIZE;
-    return width <= 384 && height <= 384 ? 258 : 258 * Math.ceil(width / 768) * Math.ceil(height / 768);
+    if (!size) return 258 * (GEMINI_LARGEST_SIDE / 768) ** 2;
+    if (size.width <= 384 && size.height <= 384) return 258;
+    const fit = Math.min(1, GEMINI_LARGEST_SIDE / Math.max(size.width, size.height));
+    return 258 * Math.ceil(Math.floor(size.width * fit) / 768) * Math.ceil(Math.floor(size.height * fit) / 768);
   },
   pdfPageDetail: "auto",
 };
