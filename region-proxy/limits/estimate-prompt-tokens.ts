@@ -20,6 +20,7 @@
  */
 import type { ChatMessage, ChatRequest, ContentPart } from "../providers/types.ts";
 import { isMediaPart, mediaTokens } from "./media-tokens.ts";
+import { baseModelName } from "./model-name.ts";
 import { createTokenCountCache } from "./token-count-cache.ts";
 
 type Counter = (text: string) => number;
@@ -48,7 +49,7 @@ export function encodingFor(vendorModel: string): Encoding | null {
 const encodings = new Map<string, Encoding | null>();
 
 function familyEncoding(vendorModel: string): Encoding | null {
-  const m = vendorModel.toLowerCase();
+  const m = baseModelName(vendorModel); // "openai/gpt-4o" and a fine-tune's "ft:gpt-4o-mini-…" too
   if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4)/.test(m)) return "o200k_base";
   // text-embedding-3-small/-large and text-embedding-ada-002 count (and bill) with cl100k_base.
   if (/^(gpt-4|gpt-3\.5|text-embedding-)/.test(m)) return "cl100k_base";

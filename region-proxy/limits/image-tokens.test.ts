@@ -3,6 +3,7 @@
  * bounds an image by URL (size unknown) is counted at, which an inline image never passes.
  */
 import { expect, test } from "bun:test";
+import { encodingFor } from "./estimate-prompt-tokens.ts";
 import { imageRuleFor } from "./image-tokens.ts";
 
 test("Gemini 2: an image is scaled to fit 3072x3072 before its 768 px tiles, so it counts at most 16 tiles (4128), the figure an image by URL is given", () => {
@@ -14,4 +15,34 @@ test("Gemini 2: an image is scaled to fit 3072x3072 before its 768 px tiles, so 
   // Under the cap the tiles are as before.
   expect(gemini.tokens({ width: 1024, height: 768 }, "auto")).toBe(2 * 258);
   expect(gemini.tokens({ width: 384, height: 384 }, "auto")).toBe(258);
+});
+
+test("a Claude id is read as claude-generation.ts reads it: Bedrock and Vertex ids too", () => {
+  for (const id of ["anthropic.claude-3-5-sonnet-20240620-v1:0", "us.anthropic.claude-sonnet-4-20250514-v1:0", "claude-sonnet-4-5@20250929", "claude-3-5-sonnet-latest"]) {
+    expect([id, imageRuleFor(id).tokens(null, "auto")]).toEqual([id, 1600]);
+  }
+  for (const id of ["us.anthropic.claude-opus-4-7-v1:0", "claude-opus-4-7@20260101", "claude-sonnet-latest"]) expect([id, imageRuleFor(id).tokens(null, "auto")]).toEqual([id, 4784]);
+});
+
+test("a router's organisation prefix reads the same for the image rule and the text's encoding", () => {
+  const size = { width: 1024, height: 1024 };
+  expect(imageRuleFor("openai/gpt-4o").tokens(size, "high")).toBe(imageRuleFor("gpt-4o").tokens(size, "high"));
+  expect(encodingFor("openai/gpt-4o")).toBe(encodingFor("gpt-4o"));
+  expect(imageRuleFor("models/gemini-2.5-flash").tokens(null, "auto")).toBe(imageRuleFor("gemini-2.5-flash").tokens(null, "auto"));
+});
+
+test("gpt-4o-mini under other spellings (a fine-tune, an Azure deployment name) is priced as gpt-4o-mini: 2833 + 5667 a tile", () => {
+  const size = { width: 1024, height: 1024 };
+  const mini = imageRuleFor("gpt-4o-mini").tokens(size, "high");
+  expect(mini).toBe(2833 + 4 * 5667);
+  for (const name of ["ft:gpt-4o-mini-2024-07-18:acme::9abcDEF", "gpt4o-mini", "GPT-4o_mini", "prod-gpt-4o-mini-eu", "gpt-4omini"]) {
+    expect([name, imageRuleFor(name).tokens(size, "high")]).toEqual([name, mini]);
+  }
+  // A fine-tune is tokenized as its base model.
+  expect(encodingFor("ft:gpt-4o-mini-2024-07-18:acme::9abcDEF")).toBe("o200k_base");
+});
+
+test("a name no rule knows: the common rules' largest (gpt-4o's tiles, gpt-4.1-nano's patches, Claude 4.7), at most 4784; not gpt-4o-mini's, which only its name says", () => {
+  expect(imageRuleFor("prod-chat").tokens(null, "auto")).toBe(4784);
+  expect(imageRuleFor("prod-chat").tokens({ width: 1024, height: 1024 }, "high")).toBe(Math.max(765, Math.ceil(1024 * 2.46), Math.ceil((1024 * 1024) / 750)));
 });

@@ -32,11 +32,23 @@
  *   requirements, firebase.google.com/docs/vertex-ai/input-file-requirements), so an image counts at
  *   most 16 tiles, 4128 tokens, and an image by URL is counted at that. Gemini 2.5 counts less in
  *   practice (258 for a 3840×2160 image on gemini-2.5-pro, googleapis/python-genai#1349): an upper bound.
+ * A name is read once (model-name.ts, as the text's encoding is): a router's prefix and a fine-tune's
+ * `ft:` come off; Claude and Gemini ids are read by the adapters' own readers (claudeVersion, which
+ * takes Bedrock and Vertex ids; geminiSeries); gpt-4o-mini is known under any spelling that says it.
  * - Any other model name (an Azure deployment named otherwise, an OpenAI-compatible server): the
  *   largest of the common rules (gpt-4o's tiles, gpt-4.1-nano's patches, Claude 4.7's visual tokens),
- *   at most 4784 tokens; not gpt-4o-mini's 33× tile price, which a name says.
+ *   at most 4784 tokens. Not gpt-4o-mini's (25,501 for a 1024×1024 image, 48,169 by URL), though an
+ *   unnamed deployment may be one: an unknown name is common on Azure (its model field holds the
+ *   deployment's name), and counting every image there at gpt-4o-mini's 33× tiles would refuse
+ *   ordinary image requests on any TPM level under ~50,000 and hold 33 times a gpt-4o deployment's
+ *   image cost in a budget. The price of that choice: a gpt-4o-mini deployment whose name does not
+ *   say so has its images reserved at about a 33rd of what they bill, until the vendor's usage
+ *   corrects the charge; one whose name says so (gpt4o-mini, prod-gpt-4o-mini) is counted as one.
  */
+import { claudeVersion } from "../providers/anthropic/claude-generation.ts";
+import { geminiSeries } from "../providers/gemini/model-version.ts";
 import type { ImageSize } from "../providers/image-bytes.ts";
+import { baseModelName } from "./model-name.ts";
 
 /** The detail an image part asks for; anything but "low" and "high" (none, "original") is "auto". */
 export type ImageDetail = "low" | "high" | "auto";
@@ -114,8 +126,8 @@ const GPT_4O = tiles(85, 170);
 export const UNKNOWN_MODEL_RULE = largestOf(GPT_4O, patches(2.46, 1536), CLAUDE_HIGH_RESOLUTION);
 
 /** OpenAI's models, first match wins (a mini's or nano's name starts like its family's). */
+const GPT_4O_MINI = tiles(2833, 5667);
 const OPENAI_RULES: ReadonlyArray<[RegExp, ImageRule]> = [
-  [/^gpt-4o-mini/, tiles(2833, 5667)],
   [/^gpt-(4\.1|5(\.\d+)?)-nano/, patches(2.46, 1536)],
   [/^gpt-(4\.1|5(\.\d+)?)-mini/, patches(1.62, 1536)],
   [/^o4-mini/, patches(1.72, 1536)],
@@ -130,19 +142,23 @@ const OPENAI_RULES: ReadonlyArray<[RegExp, ImageRule]> = [
   [/^(gpt-4|chatgpt-4o)/, GPT_4O],
 ];
 
+/**
+ * gpt-4o-mini however an Azure deployment or a fine-tune spells it (gpt4o-mini, GPT-4o_mini,
+ * prod-gpt-4o-mini-eu): its tiles cost 33 times gpt-4o's, so any name saying it is taken at its word.
+ */
+const saysGpt4oMini = (name: string) => name.replace(/[^a-z0-9]/g, "").includes("gpt4omini");
+
 function ruleOf(vendorModel: string): ImageRule {
-  // A compatible server's or a router's name may carry its organisation: "openai/gpt-4o".
-  const m = vendorModel.toLowerCase().replace(/^[\w.-]+\//, "");
+  const m = baseModelName(vendorModel);
+  if (saysGpt4oMini(m)) return GPT_4O_MINI;
   for (const [pattern, rule] of OPENAI_RULES) if (pattern.test(m)) return rule;
-  const claudeVersion = /^claude-(?:(?:opus|sonnet|haiku)-)?(\d+)(?:[-.](\d{1,2})(?!\d))?/.exec(m);
-  if (claudeVersion) {
-    const major = Number(claudeVersion[1]);
-    const minor = Number(claudeVersion[2] ?? 0);
-    return major < 4 || (major === 4 && minor <= 6) ? CLAUDE_STANDARD : CLAUDE_HIGH_RESOLUTION;
-  }
-  if (m.startsWith("claude")) return CLAUDE_HIGH_RESOLUTION;
-  const geminiVersion = /^gemini-(\d+)/.exec(m);
-  if (geminiVersion) return Number(geminiVersion[1]) <= 2 ? GEMINI_2 : GEMINI_3;
+  // Claude and Gemini ids as the adapters read them (Bedrock's anthropic.claude-…, Vertex's …@date).
+  const claude = claudeVersion(m);
+  if (claude) return claude.major < 4 || (claude.major === 4 && claude.minor <= 6) ? CLAUDE_STANDARD : CLAUDE_HIGH_RESOLUTION;
+  // A Claude id naming no version is taken for a newer model (claude-generation.ts): the larger images.
+  if (/(?:^|[./])claude/.test(m)) return CLAUDE_HIGH_RESOLUTION;
+  const gemini = geminiSeries(m);
+  if (gemini !== null) return gemini <= 2 ? GEMINI_2 : GEMINI_3;
   if (m.startsWith("gemini")) return largestOf(GEMINI_2, GEMINI_3); // gemini-flash-latest: either
   return UNKNOWN_MODEL_RULE;
 }
