@@ -1,7 +1,7 @@
 /**
  * Done-when 3: a tenant admin of team A tries every query and mutation on team B and gets nothing:
  * B's objects answer NOT_FOUND exactly like missing ones, global config is FORBIDDEN, B is unchanged,
- * and the refused mutations are in the audit log.
+ * and the refused mutations are in the audit log (the refused reads as one row a minute).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { buildControlPlaneSchema } from "../../control-plane/graphql/build-schema.ts";
@@ -162,13 +162,13 @@ test("every query and mutation aimed at team B is refused, and B is unchanged", 
   const refused = auditLog.items;
   expect(refused.every((e) => e.actor === adminA.id && e.action.startsWith("refused."))).toBe(true);
   const mutationFields = new Set(Object.keys(schema.getMutationType()!.getFields()));
-  // Every refused attempt above is in the log (plus the probe of a missing tenant id).
+  // Every refused mutation above is in the log; the refused reads as one row, the first (the rest are
+  // counted into the principal's next one a minute on: audit/refused-read-throttle.ts).
   const attemptedMutations = [...tried.entries()].filter(([k, code]) => code !== null && mutationFields.has(k.split(":")[0]!)).length;
   const attemptedQueries = [...tried.entries()].filter(([k, code]) => code !== null && !mutationFields.has(k.split(":")[0]!)).length;
   expect(attemptedMutations).toBeGreaterThanOrEqual(25);
   expect(attemptedQueries).toBeGreaterThanOrEqual(13);
   expect(refused.filter((e) => mutationFields.has(e.action.slice("refused.".length))).length).toBe(attemptedMutations);
-  expect(refused.filter((e) => !mutationFields.has(e.action.slice("refused.".length))).length).toBe(attemptedQueries + 1);
+  expect(refused.filter((e) => !mutationFields.has(e.action.slice("refused.".length))).map((e) => e.action)).toEqual(["refused.tenant"]);
   expect(new Set(refused.map((e) => e.action))).toContain("refused.grantRole");
-  expect(new Set(refused.map((e) => e.action))).toContain("refused.keys");
 }, 30_000);
