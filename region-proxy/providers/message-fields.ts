@@ -13,7 +13,9 @@
  * reasoning an OpenAI-format reasoning model (DeepSeek, vLLM, OpenRouter) showed with its answer, echoed
  * back: `reasoning_content` (DeepSeek's and older vLLM's, which the openai SDK keeps on the message and
  * agents pad every assistant message with, as `""`, for DeepSeek's thinking mode), `reasoning`
- * (OpenRouter's and newer vLLM's) and `reasoning_details` (OpenRouter's structured copy). Neither vendor
+ * (OpenRouter's and newer vLLM's) and `reasoning_details` (OpenRouter's structured copy), and
+ * `thinking_blocks` (Claude's signed thinking as the Anthropic adapter and LiteLLM give it, which
+ * Anthropic takes back when the request thinks: anthropic/thinking-blocks.ts). Neither vendor
  * can take another model's thinking (theirs comes back signed), so it is left out, and a conversation
  * begun on such a model can fall back to or move to Anthropic or Gemini; on any other role they are
  * refused, as no client sends them there. Refused though known,
@@ -37,7 +39,7 @@ export const NO_VENDOR_FIELDS: ReadonlySet<string> = new Set();
 
 const MESSAGE_FIELDS: ReadonlySet<string> = new Set(["role", "content", "tool_calls", "tool_call_id", "refusal", "name", "annotations", "parsed"]);
 /** An earlier answer's visible reasoning, echoed back on its assistant message. */
-const ASSISTANT_ECHO_FIELDS: ReadonlySet<string> = new Set(["reasoning_content", "reasoning", "reasoning_details"]);
+const ASSISTANT_ECHO_FIELDS: ReadonlySet<string> = new Set(["reasoning_content", "reasoning", "reasoning_details", "thinking_blocks"]);
 const IMAGE_URL_FIELDS: ReadonlySet<string> = new Set(["url", "detail"]);
 const FILE_FIELDS: ReadonlySet<string> = new Set(["file_data", "file_id", "filename"]);
 /** The fields known inside the object a part's type names. */

@@ -14,6 +14,8 @@
  * calls of the assistant message just before them, each once, and every call be answered
  * (checkToolPairing): Anthropic refuses a tool_result or tool_use left without its pair. A final
  * assistant turn is sent as Anthropic's prefill, without trailing whitespace (trimPrefill).
+ * With `thinking` (the request asks Claude to think: thinking.ts), an assistant message's echoed
+ * `thinking_blocks` go first in its turn, as received (thinking-blocks.ts); otherwise they are left out.
  * A message's or a part's `cache_control` (Anthropic's own) is its prompt-cache breakpoint
  * (cache-control.ts); any other field the translation has no rule for is refused (message-fields.ts).
  */
@@ -25,6 +27,7 @@ import { CACHE_CONTROL_FIELD, markJoined, markMessage } from "./cache-control.ts
 import { type AnthropicBlock, convertAssistantContent, convertContent, textOnly } from "./content.ts";
 import { trimPrefill } from "./prefill.ts";
 import { anthropicToolUseName } from "./tool-name.ts";
+import { echoedThinking } from "./thinking-blocks.ts";
 import { checkToolPairing } from "./tool-pairing.ts";
 
 export interface AnthropicMessage {
@@ -126,7 +129,7 @@ function toolUseBlocks(message: ChatMessage, param: string, ids: ToolIds, messag
 export const NO_TURNS = "This provider needs at least one user or assistant message: system and developer messages alone become its system instruction.";
 
 /** Splits out the system prompt and converts the turns; `name` fields are dropped (Anthropic has none). */
-export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlock[]; messages: AnthropicMessage[] } {
+export function convertMessages(messages: ChatMessage[], thinking = false): { system: AnthropicBlock[]; messages: AnthropicMessage[] } {
   checkToolPairing(messages);
   const system: AnthropicBlock[] = [];
   const turns: AnthropicMessage[] = [];
@@ -160,7 +163,13 @@ export function convertMessages(messages: ChatMessage[]): { system: AnthropicBlo
         return push("user", blocks);
       }
       case "assistant": {
-        const blocks = [...convertAssistantContent(assistantContent(message, param), param), ...convertContent(assistantRefusal(message, param), param), ...toolUseBlocks(message, param, ids, i)];
+        const blocks = [
+          // The turn's thinking first, as Anthropic wrote it, when this request thinks (thinking-blocks.ts).
+          ...(thinking ? echoedThinking(message, param) : []),
+          ...convertAssistantContent(assistantContent(message, param), param),
+          ...convertContent(assistantRefusal(message, param), param),
+          ...toolUseBlocks(message, param, ids, i),
+        ];
         markMessage(blocks, message, param);
         return push("assistant", blocks);
       }

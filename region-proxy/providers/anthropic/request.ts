@@ -54,11 +54,15 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
     // OpenAI allows 0..2, Anthropic 0..1; rescaling would change meaning, clamping would hide it.
     throw new UnsupportedParameterError("temperature", "This provider accepts temperature between 0 and 1.");
   }
-  const { system, messages } = convertMessages(req.messages);
-  refuseUnsupportedPrefill(messages, req.messages, model);
-  // reasoning_effort → extended thinking (thinking.ts), not asked for a history Anthropic would refuse it with.
+  // reasoning_effort → extended thinking (thinking.ts), not asked for a history Anthropic would refuse it
+  // with: then the echoed thinking blocks are left out too, as without thinking.
   let budget = thinkingBudget(req.raw.reasoning_effort, model);
-  if (budget !== null && unthinkingToolTurn(messages)) budget = null;
+  let { system, messages } = convertMessages(req.messages, budget !== null);
+  if (budget !== null && unthinkingToolTurn(messages)) {
+    budget = null;
+    ({ system, messages } = convertMessages(req.messages, false));
+  }
+  refuseUnsupportedPrefill(messages, req.messages, model);
   const body: Record<string, unknown> = {
     model,
     max_tokens: budget === null ? (outputCapOf(req)?.send ?? DEFAULT_MAX_TOKENS) : maxTokensWithThinking(req, budget, DEFAULT_MAX_TOKENS),

@@ -124,3 +124,55 @@ describe("a streamed answer with thinking", () => {
     expect(event.costMicros).toBe(costMicros(event.usage, CLAUDE_PRICE, event.eventId));
   });
 });
+
+describe("a tool loop with thinking: the answer's thinking_blocks, sent back, reach Anthropic first in their turn", () => {
+  const tools = [{ type: "function" as const, function: { name: "lookup", parameters: { type: "object", properties: { echo: { type: "string" } } } } }];
+  const question = { role: "user" as const, content: "please call tool for Paris" };
+  const CALL_THOUGHT = `The user wrote "${question.content}". Echo it back.`;
+  const sentTurn = () => (t.anthropic.lastRequest()!.body as { messages: { role: string; content: unknown[] }[]; thinking?: unknown });
+
+  test("unstreamed: the SDK's message pushed back as returned, its signed block first, thinking kept on", async () => {
+    const first = await client().chat.completions.create({ model: "claude", messages: [question], tools, reasoning_effort: "low" });
+    const message = first.choices[0]!.message;
+    expect(message.tool_calls).toHaveLength(1);
+    const block = { type: "thinking", thinking: CALL_THOUGHT, signature: fakeSignature(CALL_THOUGHT) };
+    expect((message as unknown as Record<string, unknown>).thinking_blocks).toEqual([block]);
+    const next = await client().chat.completions.create({
+      model: "claude",
+      messages: [question, message, { role: "tool", tool_call_id: message.tool_calls![0]!.id, content: "18C" }],
+      tools,
+      reasoning_effort: "low",
+    });
+    expect(next.choices[0]!.message.content).toBe("Echo: tool result received");
+    expect(sentTurn().messages[1]!.content[0]).toEqual(block);
+    expect(sentTurn().thinking).toEqual({ type: "enabled", budget_tokens: 1024 });
+  });
+
+  test("streamed: the SDK stream helper's final message carries the block, and goes back the same way", async () => {
+    const final = await client().chat.completions.stream({ model: "claude", messages: [question], tools, reasoning_effort: "low" }).finalChatCompletion();
+    const message = final.choices[0]!.message;
+    const block = { type: "thinking", thinking: CALL_THOUGHT, signature: fakeSignature(CALL_THOUGHT) };
+    expect((message as unknown as Record<string, unknown>).thinking_blocks).toEqual([block]);
+    const next = await client().chat.completions.create({
+      model: "claude",
+      messages: [question, message, { role: "tool", tool_call_id: message.tool_calls![0]!.id, content: "18C" }],
+      tools,
+      reasoning_effort: "low",
+    });
+    expect(next.choices[0]!.finish_reason).toBe("stop");
+    expect(sentTurn().messages[1]!.content[0]).toEqual(block);
+  });
+
+  test("a tool-calling turn sent back without its blocks is answered without thinking, not Anthropic's 400", async () => {
+    const call = { id: "toolu_x", type: "function" as const, function: { name: "lookup", arguments: "{}" } };
+    const next = await client().chat.completions.create({
+      model: "claude",
+      messages: [question, { role: "assistant", content: null, tool_calls: [call] }, { role: "tool", tool_call_id: "toolu_x", content: "18C" }],
+      tools,
+      reasoning_effort: "low",
+    });
+    expect(next.choices[0]!.message.content).toBe("Echo: tool result received");
+    expect(sentTurn().thinking).toBeUndefined();
+    expect((next.choices[0]!.message as unknown as Record<string, unknown>).reasoning_content).toBeUndefined();
+  });
+});
