@@ -3,11 +3,13 @@
  * and names the offending field: role, content and its parts, name, an assistant's tool_calls (ids,
  * function names, and arguments that must be JSON, since every non-OpenAI vendor has to parse them; or
  * a custom tool's call, `{type: "custom", custom: {name, input}}`, whose input is free text), a tool
- * message's tool_call_id; a media URL a server would fetch inside the operator's network (media-url.ts). Returns null when the message is fine.
+ * message's tool_call_id; a media URL a server would fetch inside the operator's network (media-url.ts),
+ * and a part naming a file stored at a vendor (vendor-file-references.ts). Returns null when the message is fine.
  *
  * @example checkMessage({ role: "user", content: 5 }, 0) // { param: "messages[0].content", message: "..." }
  */
 import { mediaUrlInPart } from "./media-url.ts";
+import { fileIdInPart } from "./vendor-file-references.ts";
 
 export interface FieldProblem {
   param: string;
@@ -25,7 +27,7 @@ function checkParts(content: unknown[], param: string, allowPrivateMediaUrls: bo
     if (!isRecord(part) || typeof part.type !== "string") return problem(`${at}.type`, "every content part needs a string 'type'");
     if (part.type === "text" && typeof part.text !== "string") return problem(`${at}.text`, "expected a string");
     if (part.type === "image_url" && !(isRecord(part.image_url) && typeof part.image_url.url === "string")) return problem(`${at}.image_url.url`, "expected a string URL");
-    const media = mediaUrlInPart(part, at, allowPrivateMediaUrls);
+    const media = mediaUrlInPart(part, at, allowPrivateMediaUrls) ?? fileIdInPart(part, at);
     if (media) return problem(media.param, media.problem);
   }
   return null;

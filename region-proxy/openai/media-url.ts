@@ -6,13 +6,16 @@
  * loopback, private, link-local, unspecified, CGNAT, IPv4-mapped or IPv4-embedding address literal or a
  * local name (shared/http/host-scope.ts), that does not parse, or whose scheme is not http, https or
  * data:, is refused before any
- * vendor is called. No public vendor could fetch such a URL, so the rule costs nothing. A DNS name
+ * vendor is called. No public vendor could fetch such a URL, so the rule costs nothing. Nor may a URL
+ * on Gemini's API host, which names a file stored in the gateway's Gemini account
+ * (vendor-file-references.ts), with ALLOW_PRIVATE_MEDIA_URLS too. A DNS name
  * that resolves to a private address cannot be seen here; README tells operators to restrict their
  * server's own media fetching (vLLM --allowed-media-domains).
  *
  * @example mediaUrlProblem("http://169.254.169.254/latest/meta-data/") // "... a link-local address ..."
  */
 import { hostScope, type HostScope } from "../../shared/http/host-scope.ts";
+import { GEMINI_FILES_URL_REFUSED, namesGeminiFile } from "./vendor-file-references.ts";
 
 const SCOPE_WORDS: Record<Exclude<HostScope, "public">, string> = {
   loopback: "a loopback address",
@@ -42,7 +45,7 @@ const SCHEME_AND_AUTHORITY = /^[^/?#]*?:[/\\\s]*[^/?#]*/;
  * the WHATWG parser cannot read is refused too: other parsers read hosts from some (Python's urlsplit
  * takes `http://[fe80::1%25eth0]/` and `http://10.0.0.1:99999/`), and OpenAI and Gemini refuse it anyway.
  * allowPrivateHosts (ALLOW_PRIVATE_MEDIA_URLS=true) skips only the host step (hostScope); the scheme,
- * ambiguity, credentials and parse checks apply either way.
+ * ambiguity, Gemini Files, credentials and parse checks apply either way.
  */
 export function mediaUrlProblem(url: string, allowPrivateHosts = false): string | null {
   const trimmed = url.trim();
@@ -55,6 +58,8 @@ export function mediaUrlProblem(url: string, allowPrivateHosts = false): string 
   }
   if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return `media URLs must be https, http or data:, not ${parsed.protocol}`;
   if (AMBIGUOUS.test(SCHEME_AND_AUTHORITY.exec(trimmed)?.[0] ?? trimmed)) return "a media URL's scheme and host may not contain backslashes, spaces or control characters";
+  // Before the credentials check: a Files URL with userinfo is refused for what it names.
+  if (namesGeminiFile(parsed)) return GEMINI_FILES_URL_REFUSED;
   if (parsed.username !== "" || parsed.password !== "") return "a media URL may not carry credentials";
   if (allowPrivateHosts) return null;
   const scope = hostScope(parsed.hostname);

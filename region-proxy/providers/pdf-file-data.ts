@@ -14,7 +14,6 @@
 import { standardBase64, withoutLineBreaks } from "./image-data-url.ts";
 import type { ContentPart } from "./types.ts";
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
-import { refuseFileId } from "./vendor-file-references.ts";
 
 /** Labels the bytes decide: none, or one that says only "bytes". */
 const LABELS = new Set(["", "application/octet-stream", "application/pdf"]);
@@ -24,15 +23,14 @@ const HEADER_CHARS = 1368;
 
 /**
  * The standard base64 data of a file part's PDF; `partParam` names the part (`messages[0].content[1]`)
- * and `vendor` the provider in the 400 for one that is not a PDF sent inline. A file_id is refused
- * first (vendor-file-references.ts).
+ * and `vendor` the provider in the 400 for one that is not a PDF sent inline. A file_id never gets
+ * here: the parser refuses it (../openai/vendor-file-references.ts).
  *
  * @example readPdfFileData({ type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0xLjQ=" } }, "messages[0].content[1]", "Gemini") // "JVBERi0xLjQ="
  */
 export function readPdfFileData(part: ContentPart, partParam: string, vendor: string): string {
   const file = (part as { file?: unknown }).file;
   if (typeof file !== "object" || file === null || Array.isArray(file)) throw new UnsupportedParameterError(`${partParam}.file`, "A file part's file must be an object holding file_data.");
-  refuseFileId(part, partParam);
   const param = `${partParam}.file.file_data`;
   const fileData = (file as { file_data?: unknown }).file_data;
   if (typeof fileData !== "string") throw new UnsupportedParameterError(param, "A file part needs file.file_data: the PDF as a base64 data: URL (data:application/pdf;base64,...).");

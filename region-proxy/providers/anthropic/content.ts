@@ -3,8 +3,8 @@
  * text → text; a `data:` image URL → a base64 image source (readImageDataUrl: of a type Anthropic
  * takes by its bytes, sent as that type whatever the label says); an http(s) URL → a `url` image
  * source; a file part's inline PDF → a `document` block with a base64 application/pdf source
- * (https://platform.claude.com/docs/en/build-with-claude/pdf-support; ../pdf-file-data.ts: PDF only, a
- * file_id refused by name, ../vendor-file-references.ts); a part's `cache_control` goes on its block
+ * (https://platform.claude.com/docs/en/build-with-claude/pdf-support; ../pdf-file-data.ts: PDF only; a
+ * file_id the parser refuses, ../../openai/vendor-file-references.ts); a part's `cache_control` goes on its block
  * (cache-control.ts). Anything else (audio, a field of a part the translation has no rule for,
  * message-fields.ts) Anthropic's Messages API cannot take from an OpenAI request: refused. An image or
  * a file in an assistant message is refused too (convertAssistantContent): Anthropic refuses image and

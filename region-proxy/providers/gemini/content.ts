@@ -3,11 +3,11 @@
  * base64 `data:` URL → `inlineData` (readImageDataUrl: of an image type Gemini documents by its
  * bytes, sent as that type), an http(s) URL → `fileData` with a MIME type guessed from the
  * extension (Gemini requires one; an unknown extension is sent as image/jpeg), refused like an
- * inline image when the extension names a type Gemini does not take (.gif), and refused outright on
- * Gemini's own API host, where it would name a Files API file read with the gateway's key
- * (../vendor-file-references.ts). A file part's inline PDF → `inlineData` of application/pdf
- * (https://ai.google.dev/gemini-api/docs/document-processing; ../pdf-file-data.ts: PDF only, a file_id
- * refused by name), in a user message only (convertModelContent: OpenAI's spec has file parts there alone).
+ * inline image when the extension names a type Gemini does not take (.gif); a URL on Gemini's own
+ * API host (a Files API file, read with the gateway's key) never gets here: the parser refuses it for
+ * every vendor (../../openai/vendor-file-references.ts), as it does a file_id. A file part's inline PDF
+ * → `inlineData` of application/pdf (https://ai.google.dev/gemini-api/docs/document-processing;
+ * ../pdf-file-data.ts: PDF only), in a user message only (convertModelContent: OpenAI's spec has file parts there alone).
  * Audio parts are refused, and so is a field of a part the translation has no rule for
  * (message-fields.ts), Anthropic's cache_control included: Gemini has no per-part cache breakpoint.
  */
@@ -15,7 +15,6 @@ import type { ContentPart } from "../types.ts";
 import { refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { type ImageTypes, readImageDataUrl, requireImageType } from "../image-data-url.ts";
-import { refuseGeminiFileUrl } from "../vendor-file-references.ts";
 import { readPdfFileData } from "../pdf-file-data.ts";
 
 export type GeminiPart = Record<string, unknown>;
@@ -45,7 +44,6 @@ function imagePart(url: string, param: string): GeminiPart {
   }
   if (/^https?:\/\//i.test(url)) {
     const target = parsed(url, param);
-    refuseGeminiFileUrl(target, param);
     const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(target.pathname)?.[1]?.toLowerCase() ?? "";
     const mimeType = BY_EXTENSION.get(ext) ?? "image/jpeg";
     // Gemini answers a type it does not take with the same 400 by URL as inline: refused before the call.

@@ -8,7 +8,8 @@
  * be sent the same URI), and the deployment's circuit stays closed (review rb B1: three such requests
  * opened every Gemini circuit of the alias for all tenants).
  *
- * Such a URI is now refused before the call (../vendor-file-references.ts, review rv-parts A): the
+ * Such a URI is now refused while the request is parsed (../../openai/vendor-file-references.ts,
+ * review rv-parts A), before the limits step and any call: the
  * gateway's key would read a file someone else stored in the operator's Google project, and Google's
  * 403-or-answer would tell whether it exists. Google's 403 keeps its classification for any file
  * reference that still reaches it.
@@ -19,18 +20,15 @@ import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
 import type { RunningProxy } from "../../main.ts";
 import { createProxyFixture, REGION, type ProxyFixture } from "../../testing/proxy-fixture.ts";
 import { fromVendorError } from "../attempt-outcome.ts";
-import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { buildGeminiRequest } from "./request.ts";
+import { parseChatRequest } from "../../openai/parse-request.ts";
 import { classifyGeminiError } from "./errors.ts";
 
 const fileUri = "https://generativelanguage.googleapis.com/v1beta/files/abc123";
 const denied = "You do not have permission to access the File abc123 or it may not exist.";
 
-test("a client's image_url pointing at a Gemini file is refused before the call, naming it", () => {
-  const req = { model: "a", stream: false, includeUsage: false, raw: {}, messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: fileUri } }, { type: "text", text: "describe" }] }] } as never;
-  const build = () => buildGeminiRequest(req, { id: "d", provider: "gemini", baseUrl: "https://generativelanguage.googleapis.com", model: "gemini-2.5-flash", region: "eu", credentialRef: "env:G" }, "k");
-  expect(build).toThrow(UnsupportedParameterError);
-  expect(build).toThrow(expect.objectContaining({ param: "messages[0].content[0].image_url.url" }));
+test("a client's image_url pointing at a Gemini file is refused by the parser, naming it", () => {
+  const parsed = parseChatRequest({ model: "a", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: fileUri } }, { type: "text", text: "describe" }] }] });
+  expect(parsed).toMatchObject({ ok: false, error: { param: "messages[0].content[0].image_url.url" } });
 });
 
 test("Google's 403 for a file the request references is the caller's error with Google's message, not a rejected credential", () => {

@@ -8,15 +8,14 @@
  * refuses the field), and so are `tools: []` and, without tools, a tool_choice or parallel_tool_calls
  * that forces nothing (./without-idle-tool-fields.ts). A service tier, audio or a separately billed
  * feature the gateway cannot price is refused (../service-tier.ts, ../unpriced-audio.ts,
- * ../unrecorded-charges.ts), and so is a file part naming a stored file by file_id, which would be read
- * with the gateway's key (../vendor-file-references.ts).
+ * ../unrecorded-charges.ts). A file part naming a stored file by file_id never gets here: the parser
+ * refuses it (../../openai/vendor-file-references.ts).
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
 import { refuseUnpricedServiceTier } from "../service-tier.ts";
 import { refuseUnpricedAudio } from "../unpriced-audio.ts";
 import { refuseUnrecordedCharges } from "../unrecorded-charges.ts";
-import { refuseFileIds } from "../vendor-file-references.ts";
 import { refusePredictionUnderCap } from "./prediction-under-cap.ts";
 import { withoutIdleToolFields } from "./without-idle-tool-fields.ts";
 
@@ -55,7 +54,6 @@ export function buildOpenAIRequest(req: ChatRequest, target: SnapshotDeployment,
   refuseUnpricedServiceTier(req.raw);
   refuseUnpricedAudio(req.raw, req.messages);
   refuseUnrecordedCharges(req.raw);
-  refuseFileIds(req.messages);
   // OpenAI rejects stream_options without stream (and `delete` would make the body a slow dictionary object).
   const { stream_options: clientOptions, ...rest } = req.raw;
   // tools: [], and without tools a tool_choice or parallel_tool_calls that forces nothing, are left out (OpenAI refuses them).

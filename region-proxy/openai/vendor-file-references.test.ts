@@ -3,9 +3,10 @@
  * URI given as image_url.url) would be read with the gateway's own vendor credential, in the
  * operator's vendor account. The gateway has no files route, so a client cannot have uploaded anything
  * there through it: such a part can only read a file someone else put in that account (another
- * tenant's upload, the operator's own), and the vendor's 403-or-answer tells whether it exists. Every
- * adapter refuses it with a 400 naming the field, before any vendor call; a file sent inline
- * (`file.file_data`) still reaches OpenAI-format vendors as sent.
+ * tenant's upload, the operator's own), and the vendor's 403-or-answer tells whether it exists. The
+ * parser refuses it with a 400 naming the field, for every vendor and before any call
+ * (vendor-file-references.ts); a file sent inline (`file.file_data`) still reaches OpenAI-format
+ * vendors as sent.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startFakeAnthropic } from "../../test/fakes/anthropic.ts";
