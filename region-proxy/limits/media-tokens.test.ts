@@ -8,7 +8,6 @@ import { describe, expect, test } from "bun:test";
 import { deflateSync } from "node:zlib";
 import type { ChatMessage, ChatRequest, ContentPart } from "../providers/types.ts";
 import { estimatePromptTokens } from "./estimate-prompt-tokens.ts";
-import { imageRuleFor } from "./image-tokens.ts";
 import { pdfPageCount } from "./pdf-pages.ts";
 
 const request = (messages: ChatMessage[]): ChatRequest => ({ model: "alias", messages, stream: false, includeUsage: false, raw: {} });
@@ -73,10 +72,20 @@ describe("images in the prompt estimate", () => {
     expect(partTokens([image(pngUrl(512, 512))], "my-azure-deployment")).toBe(Math.ceil(256 * 2.46));
   });
 
-  test("an image costs the same at every estimate of the request (its size is read once)", () => {
-    const chat = request([{ role: "user", content: [image(pngUrl(1024, 1024))] }]);
-    expect(estimatePromptTokens(chat, "gpt-4o")).toBe(estimatePromptTokens(structuredClone(chat), "gpt-4o"));
-    expect(imageRuleFor("gpt-4o").tokens({ width: 1024, height: 1024 }, "auto")).toBe(765);
+  test("an image's size and a file's pages are read once per part, however many times the request is estimated", () => {
+    // Getters count the reads of the part's bytes: the estimate runs at admission, at settling, for each deployment tried.
+    let reads = 0;
+    const imageUrl = pngUrl(1024, 1024);
+    const fileData = `data:application/pdf;base64,${pdf(2)}`;
+    const imagePart = { type: "image_url", image_url: { get url() { reads++; return imageUrl; }, detail: "high" } } as ContentPart;
+    const filePart = { type: "file", file: { get file_data() { reads++; return fileData; } } } as ContentPart;
+    const chat = request([{ role: "user", content: [imagePart, filePart] }]);
+    const first = estimatePromptTokens(chat, "gpt-4o");
+    expect(reads).toBe(2);
+    for (const model of ["gpt-4o", "gpt-4o", "claude-sonnet-4-5"]) estimatePromptTokens(chat, model);
+    expect(reads).toBe(2);
+    expect(estimatePromptTokens(chat, "gpt-4o")).toBe(first);
+    expect(first - estimatePromptTokens(request([{ role: "user", content: [] }]), "gpt-4o")).toBe(765 + 2 * (3000 + 85));
   });
 });
 
