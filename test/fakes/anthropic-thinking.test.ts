@@ -1,8 +1,10 @@
 /**
  * The fake Anthropic takes extended thinking as Anthropic documents it and refuses, in Anthropic's
- * words, what Anthropic refuses beside it (anthropic-thinking.ts).
+ * words, what Anthropic refuses beside it (anthropic-thinking.ts); its thinking answers have the shapes
+ * of the documented ones (test/fixtures/anthropic/stream-thinking.sse, message-thinking.json).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { fixtureJson, fixtureText, sseEvents } from "../fixtures/replay.ts";
 import { startFakeAnthropic } from "./anthropic.ts";
 import type { FakeVendor } from "./fake-server.ts";
 
@@ -55,4 +57,25 @@ test("a final assistant turn calling a tool, or a prefill, must start with a thi
   expect(await messageOf({ thinking, tools, messages: toolTurn })).toStartWith("messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, but found `tool_use`.");
   expect(await messageOf({ tools, messages: toolTurn })).toBeNull();
   expect(await messageOf({ thinking, messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "Well" }] })).toStartWith("messages.1.content.0.type: Expected `thinking` or `redacted_thinking`, but found `text`.");
+});
+
+test("a streamed thinking answer follows the documented event sequence, and the unstreamed one the documented block shapes", async () => {
+  /** Each event as its type, and the type of the block it starts or of the delta it carries. */
+  const shape = (text: string) =>
+    sseEvents(new TextEncoder().encode(text))
+      .map((e) => JSON.parse(e.data) as { type: string; content_block?: { type: string }; delta?: { type?: string } })
+      .filter((d) => d.type !== "ping")
+      .map((d) => [d.type, d.content_block?.type ?? d.delta?.type ?? null]);
+  const response = await fetch(`${fake.url}/v1/messages`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-api-key": "test-anthropic-key", "anthropic-version": "2023-06-01" },
+    body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 4096, thinking, stream: true, messages: [{ role: "user", content: "hi" }] }),
+  });
+  const documented = shape(await fixtureText("anthropic", "stream-thinking.sse"));
+  const collapse = (s: unknown[][]) => s.filter((e, i) => JSON.stringify(e) !== JSON.stringify(s[i - 1]));
+  // Runs of thinking_delta or text_delta differ in length: the order of kinds is the same.
+  expect(collapse(shape(await response.text()))).toEqual(collapse(documented));
+  const documentedMessage = (await fixtureJson("anthropic", "message-thinking.json")) as { content: Record<string, unknown>[] };
+  const { json } = await post({ thinking, model: "claude-sonnet-4-5-redacted" });
+  expect(json.content.map((b: Record<string, unknown>) => Object.keys(b).sort())).toEqual(documentedMessage.content.map((b) => Object.keys(b).sort()));
 });
