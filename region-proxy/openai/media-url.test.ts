@@ -1,6 +1,7 @@
 /** mediaUrlProblem on the URLs parsers read differently (fr12's final read of e1bdbce). */
 import { expect, test } from "bun:test";
 import { mediaUrlProblem } from "./media-url.ts";
+import { GEMINI_FILES_URL_REFUSED } from "./vendor-file-references.ts";
 
 const refused = (url: string) => ({ url, refused: mediaUrlProblem(url) !== null });
 
@@ -25,4 +26,14 @@ test("a space in the path is no ambiguity; a space before data: is still a data 
   expect(mediaUrlProblem("https://example.com/my photo.png")).toBeNull();
   expect(mediaUrlProblem(" data:image/png;base64,iVBORw0KGgo=")).toBeNull();
   for (const url of ["http://example.com\\@10.0.0.5/", "http://exa mple.com/", "http://example.com\t@10.0.0.5/x", "http://10.0.0.5\\.example.com/"]) expect(refused(url)).toEqual({ url, refused: true });
+});
+
+test("a URL on Gemini's API host is refused as a Files API file, with userinfo and with private hosts allowed; look-alike hosts are not", () => {
+  for (const url of ["https://user@generativelanguage.googleapis.com/v1beta/files/a.png", "https://u:p@GENERATIVELANGUAGE.googleapis.com.:443/v1beta/files/a", "https://generativelanguage%2Egoogleapis.com/v1beta/files/a"]) {
+    expect({ url, problem: mediaUrlProblem(url) }).toEqual({ url, problem: GEMINI_FILES_URL_REFUSED });
+    expect({ url, problem: mediaUrlProblem(url, true) }).toEqual({ url, problem: GEMINI_FILES_URL_REFUSED });
+  }
+  for (const url of ["https://generativelanguage.googleapis.com.example.com/v1beta/files/a", "https://example.com/v1beta/files/a"]) expect({ url, problem: mediaUrlProblem(url) }).toEqual({ url, problem: null });
+  // Credentials on any other host are still refused as credentials.
+  expect(mediaUrlProblem("https://user@example.com/a.png")).toContain("credentials");
 });

@@ -62,6 +62,8 @@ describe.each(["openai", "azure"] as const)("%s", (name) => {
 });
 
 describe("gemini", () => {
+  // Each refused by the Files rule itself (its message names the Files API): the userinfo form too,
+  // which the media URL rule checks for Gemini's host before it checks for credentials.
   test("an image_url naming a Gemini Files API file is refused before the call, naming it", async () => {
     for (const url of [
       "https://generativelanguage.googleapis.com/v1beta/files/operatorupload1",
@@ -73,6 +75,8 @@ describe("gemini", () => {
     ]) {
       const r = await sendChat(vendors.gemini, { model: "m", messages: ask({ type: "image_url", image_url: { url } }) });
       expect(r).toMatchObject({ refused: true, param: "messages[0].content[1].image_url.url" });
+      const error = (await vendors.gemini.client.chat.completions.create({ model: "m", messages: ask({ type: "image_url", image_url: { url } }) as never }).catch((e: unknown) => e)) as Error;
+      expect({ url, message: error.message }).toEqual({ url, message: expect.stringContaining("Gemini's Files API") });
     }
   });
 
