@@ -10,6 +10,7 @@ import { badInput, conflict, notFound } from "../graphql/errors.ts";
 import { requireText } from "../graphql/validate.ts";
 import { findTenant } from "../tenants/tenant.repo.ts";
 import { MAX_TOKEN_TTL_SECONDS, signAdminJwt } from "./jwt.ts";
+import { revokeMintedTokens } from "./revoke-minted-tokens.ts";
 import { ROLES, type Role } from "./principal.ts";
 import {
   bindingsFor,
@@ -95,9 +96,10 @@ export async function issueToken(ctx: GraphQLContext, input: IssueTokenInput): P
 }
 
 /**
- * Revokes at once. What was done with the token (a stolen one) is void: its approvals stop counting
- * (changes/approvals-with-live-tokens.ts) and its open proposals go stale, each audited as
- * `change.stale` after the `token.revoke` row.
+ * Revokes at once, with every token minted with it (revoke-minted-tokens.ts). What was done with the
+ * token (a stolen one) and with those is void: their approvals stop counting
+ * (changes/approvals-with-live-tokens.ts) and their open proposals go stale, each audited as
+ * `change.stale` after its token's `token.revoke` row.
  */
 export async function revokeToken(ctx: GraphQLContext, jti: string): Promise<RevokedToken> {
   const who = toAuditActor(ctx.who);
@@ -107,6 +109,7 @@ export async function revokeToken(ctx: GraphQLContext, jti: string): Promise<Rev
     const after = await markTokenRevoked(tx, jti);
     await appendAudit(tx, { action: "token.revoke", target: jti, before, after, ...auditedBy(who) });
     await markProposedWithStale(tx, jti, who);
+    await revokeMintedTokens(tx, jti, who);
     return { jti, revokedAt: after.revokedAt! };
   });
 }

@@ -8,6 +8,7 @@
  * These run last: the first revokes ann's token.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { adminClient } from "../../infra/local/admin-client.ts";
 import { aliasRoute, approveChangeAs, changeRequestSettled, changeRequestState, proposeChangeAs } from "../testing/change-requests.ts";
 import { errorCode, principalWith, type ActingPrincipal } from "../testing/principals.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
@@ -56,8 +57,12 @@ test("an approval whose token merely expired still counts when the request falls
 
 test("a void approval stands in no one's way: one per person counts the approvals that stand", async () => {
   const dan = await principalWith(t.admin, t.cp.url, "dan", [{ role: "admin" }]);
-  // A principal Dan set up is Dan's side of "one per person".
-  const eve = await principalWith(dan.client, t.cp.url, "eve", [{ role: "approver" }]);
+  // A principal Dan set up is Dan's side of "one per person"; he sets her up in another session, as a
+  // token minted with the one revoked below would be revoked with it (auth/revoke-minted-tokens.ts).
+  const { issueToken } = await t.admin.request<{ issueToken: { token: string } }>(`mutation($i: IssueTokenInput!) { issueToken(input: $i) { token } }`, {
+    i: { principalId: dan.id, ttlSeconds: 600 },
+  });
+  const eve = await principalWith(adminClient(t.cp.url, issueToken.token), t.cp.url, "eve", [{ role: "approver" }]);
   const id = await propose(ann, [seeded.usDeploymentId, seeded.euDeploymentId], new Date(Date.now() + 2_500).toISOString());
   expect(await approve(dan, id)).toBe("scheduled");
   await revoke(dan.jti); // stolen: what was approved with it was not Dan's
