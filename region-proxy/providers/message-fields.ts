@@ -4,9 +4,11 @@
  * translate or knowingly ignore is a 400 naming its path (`messages[0].content[0].foo`), never dropped
  * in silence. Known and translated: a message's role, content, tool_calls, tool_call_id and refusal; a
  * part's type and the field its type names (`text`, `image_url` with its `url`, `file` with its
- * `file_data` (pdf-file-data.ts) and `file_id` (refused by name, vendor-file-references.ts), `refusal`).
- * Known and ignored, as the README's vendor notes say: a message's `name` (neither vendor has one per
- * turn), an image's `detail`, a file's `filename` (neither vendor's inline PDF carries one), and a message's `annotations` (the citations an OpenAI answer carried, which a
+ * `file_data` (pdf-file-data.ts), `filename` (on Anthropic, its document block's title:
+ * anthropic/document-block.ts) and `file_id` (refused by the parser, ../openai/vendor-file-references.ts),
+ * `refusal`). Known and ignored, as the README's vendor notes say: a message's `name` (neither vendor
+ * has one per turn), an image's `detail`, a file's `filename` on Gemini (its inlineData has no name the
+ * Gemini API takes), and a message's `annotations` (the citations an OpenAI answer carried, which a
  * client echoing the answer back sends with it: they tell the model nothing), and `parsed` (the openai
  * SDK's parse() helpers' copy of the content as an object, on the message they return and clients push
  * back into messages: the content already says it). On an assistant message only, also the

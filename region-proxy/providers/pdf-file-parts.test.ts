@@ -32,7 +32,8 @@ describe.each(["anthropic", "gemini"] as const)("%s", (name) => {
   test("a base64 PDF file part is sent as the vendor's PDF input", async () => {
     const r = await sendChat(vendors[name], { model: "m", messages: ask({ filename: "report.pdf", file_data: PDF }) });
     expect(r.refused).toBe(false);
-    expect(sentPart[name](r.sent)).toEqual(translated[name]);
+    // Its filename is Anthropic's document title; Gemini's inlineData has no name (pdf-filename.test.ts).
+    expect(sentPart[name](r.sent)).toEqual(name === "anthropic" ? { ...translated.anthropic, title: "report.pdf" } : translated.gemini);
   });
 
   test("PDF bytes with no type, application/octet-stream, or bare base64 are sent as application/pdf", async () => {

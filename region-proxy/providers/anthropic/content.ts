@@ -2,9 +2,9 @@
  * OpenAI content parts → Anthropic content blocks (https://docs.anthropic.com/en/docs/build-with-claude/vision):
  * text → text; a `data:` image URL → a base64 image source (readImageDataUrl: of a type Anthropic
  * takes by its bytes, sent as that type whatever the label says); an http(s) URL → a `url` image
- * source; a file part's inline PDF → a `document` block with a base64 application/pdf source
- * (https://platform.claude.com/docs/en/build-with-claude/pdf-support; ../pdf-file-data.ts: PDF only; a
- * file_id the parser refuses, ../../openai/vendor-file-references.ts); a part's `cache_control` goes on its block
+ * source; a file part's inline PDF → a `document` block with a base64 application/pdf source and its
+ * filename as title (document-block.ts; ../pdf-file-data.ts: PDF only; a file_id the parser refuses,
+ * ../../openai/vendor-file-references.ts); a part's `cache_control` goes on its block
  * (cache-control.ts). Anything else (audio, a field of a part the translation has no rule for,
  * message-fields.ts) Anthropic's Messages API cannot take from an OpenAI request: refused. An image or
  * a file in an assistant message is refused too (convertAssistantContent): Anthropic refuses image and
@@ -14,7 +14,7 @@ import type { ContentPart } from "../types.ts";
 import { type ImageTypes, readImageDataUrl } from "../image-data-url.ts";
 import { NO_VENDOR_FIELDS, refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { readPdfFileData } from "../pdf-file-data.ts";
+import { documentBlock } from "./document-block.ts";
 import { CACHE_CONTROL_FIELD, markBlock } from "./cache-control.ts";
 
 export type AnthropicBlock = Record<string, unknown> & { type: string };
@@ -89,7 +89,7 @@ function partBlocks(part: ContentPart, partParam: string): AnthropicBlock[] {
     if (typeof url !== "string") throw new UnsupportedParameterError(`${partParam}.image_url.url`, "image_url.url must be a string.");
     return [imageBlock(url, `${partParam}.image_url.url`)];
   }
-  if (part.type === "file") return [{ type: "document", source: { type: "base64", media_type: "application/pdf", data: readPdfFileData(part, partParam, "Anthropic") } }];
+  if (part.type === "file") return [documentBlock(part, partParam)];
   throw new UnsupportedParameterError(`${partParam}.type`, `Content parts of type '${part.type}' are not supported by this model's provider.`);
 }
 
