@@ -98,8 +98,9 @@ function conflict(deps: ApplyDeps, version: number): "conflict" {
 
 /**
  * Saves the held snapshot if KV is behind it, with when the control plane last confirmed it; if KV
- * holds it already, that time alone once it is CONFIRMED_SAVE_EVERY_MS ahead of the saved one. A failure
- * is logged and left for the next poll.
+ * holds it already, that time alone once it is CONFIRMED_SAVE_EVERY_MS ahead of the saved one (and of
+ * the last refused attempt). A failed snapshot save is logged and left for the next poll; a refused
+ * confirmation save is a lasting state (saveConfirmation).
  */
 export async function saveHeldSnapshot(deps: ApplyDeps): Promise<void> {
   const held = deps.current.get();
@@ -107,28 +108,55 @@ export async function saveHeldSnapshot(deps: ApplyDeps): Promise<void> {
   const { version } = held.snapshot;
   const confirmedAt = deps.current.lastConfirmedAt();
   if (deps.current.savedVersion >= version) {
-    if (deps.current.savedVersion === version && confirmedAt - deps.current.savedConfirmedAt >= CONFIRMED_SAVE_EVERY_MS) await saveConfirmation(deps, version, confirmedAt);
+    // Either way from the last attempt: a clock set back must not hold the next one off until it catches up.
+    const lastTried = Math.max(deps.current.savedConfirmedAt, deps.current.confirmationSaveFailing?.triedAt ?? 0);
+    if (deps.current.savedVersion === version && Math.abs(confirmedAt - lastTried) >= CONFIRMED_SAVE_EVERY_MS) await saveConfirmation(deps, version, confirmedAt);
     return;
   }
   try {
     await saveSnapshotJws(deps.kv, held.snapshot.version, held.jws, confirmedAt);
     deps.current.savedVersion = held.snapshot.version;
     deps.current.savedConfirmedAt = confirmedAt;
+    confirmationSaved(deps, held.snapshot.version); // saved with the pointer
   } catch (error) {
     deps.log(`snapshot version ${held.snapshot.version} is served but could not be saved (${(error as Error).message}); retrying at the next poll`);
   }
 }
 
+/**
+ * A KV that refuses this write (disk full, read-only) usually goes on refusing for hours while the
+ * control plane confirms every second: like the poll loop's other lasting states, that is logged when it
+ * starts and when it ends (with how many attempts failed), and retried at the CONFIRMED_SAVE_EVERY_MS
+ * rhythm, not at every poll. Polling and the age served are not affected; only what a restart would read.
+ */
 async function saveConfirmation(deps: ApplyDeps, version: number, confirmedAt: number): Promise<void> {
+  const failing = deps.current.confirmationSaveFailing;
   try {
     await saveConfirmedAt(deps.kv, version, confirmedAt);
-    deps.current.savedConfirmedAt = confirmedAt;
   } catch (error) {
+    if (failing) {
+      failing.triedAt = confirmedAt;
+      failing.attempts++;
+      return;
+    }
+    deps.current.confirmationSaveFailing = { triedAt: confirmedAt, attempts: 1 };
     deps.log(
       `snapshot version ${version}: its confirmation by the control plane could not be saved (${(error as Error).message}); ` +
-        `a restart would report its age from ${new Date(deps.current.savedConfirmedAt).toISOString()}; retrying at the next poll`,
+        `a restart would report its age from ${new Date(deps.current.savedConfirmedAt).toISOString()}; ` +
+        `retrying every ${CONFIRMED_SAVE_EVERY_MS / 1000} s (logged again when this changes)`,
     );
+    return;
   }
+  deps.current.savedConfirmedAt = confirmedAt;
+  confirmationSaved(deps, version);
+}
+
+/** Ends a run of refused confirmation saves, if one was on: logged once, with how many attempts failed. */
+function confirmationSaved(deps: ApplyDeps, version: number): void {
+  const failing = deps.current.confirmationSaveFailing;
+  if (!failing) return;
+  deps.current.confirmationSaveFailing = null;
+  deps.log(`snapshot version ${version}: its confirmation by the control plane is saved again, after ${failing.attempts} failed attempt${failing.attempts === 1 ? "" : "s"}`);
 }
 
 /**

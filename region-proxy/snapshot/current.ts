@@ -30,6 +30,12 @@ export class CurrentSnapshot {
   savedVersion = 0;
   /** The confirmation time last written to KV with `savedVersion` (apply-snapshot.ts saveHeldSnapshot), ms. */
   savedConfirmedAt = 0;
+  /**
+   * A run of refused confirmation saves (a full or read-only disk): when one was last tried and how many
+   * failed; null while they work. Retried at the save rhythm and logged at its start and end only
+   * (apply-snapshot.ts saveConfirmation).
+   */
+  confirmationSaveFailing: { triedAt: number; attempts: number } | null = null;
   /** Told of every snapshot swapped in, right after the swap (main.ts: streams its keys no longer pass end). */
   onSwap: ((loaded: LoadedSnapshot) => void) | null = null;
 

@@ -1,0 +1,177 @@
+/**
+ * A KV that refuses writes (disk full, read-only mount) while the control plane keeps confirming the
+ * held snapshot: the confirmation time (saved for restarts, stored-snapshot-age.test.ts) cannot be
+ * written. That is a lasting state, like the poll loop's others: logged once when writes start failing
+ * and once when they work again, and retried at the save rhythm (CONFIRMED_SAVE_EVERY_MS), not at every
+ * poll (one a second by default: ~86,000 lines and write attempts a day). Polling goes on meanwhile.
+ *
+ * Time passing is Date's clock moved forward (setSystemTime), not waited for.
+ */
+import { afterAll, afterEach, expect, setSystemTime, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateSigningKey, signSnapshot } from "../../shared/snapshot/sign.ts";
+import { importTrustedKeys } from "../../shared/snapshot/verify.ts";
+import { openProxyKv, type Kv } from "../kv/open-kv.ts";
+import { applySnapshot, CONFIRMED_SAVE_EVERY_MS, loadStoredSnapshot, saveHeldSnapshot } from "./apply-snapshot.ts";
+import { CurrentSnapshot } from "./current.ts";
+import { startSnapshotLoop } from "./loop.ts";
+
+const MINUTE = 60_000;
+const dirs: string[] = [];
+afterEach(() => setSystemTime());
+afterAll(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const snapshot = (version: number, issuedAt: Date) => ({ schema: 1 as const, region: "eu", version, issuedAt: issuedAt.toISOString(), keys: {}, tenants: {}, aliases: {}, deployments: {}, pricing: {} });
+
+/** A real KV whose writes (`set`, the confirmation's) throw while `refusing` is on, as SQLite does on a full disk. */
+async function refusingKv() {
+  const dir = mkdtempSync(join(tmpdir(), "confirm-refused-"));
+  dirs.push(dir);
+  const real = await openProxyKv(dir);
+  const state = { refusing: false, refusedWrites: 0 };
+  const kv = new Proxy(real, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop);
+      if (prop === "set") {
+        return async (...args: unknown[]) => {
+          if (state.refusing) {
+            state.refusedWrites++;
+            throw new Error("database or disk is full");
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  }) as Kv;
+  return { kv, real, state };
+}
+
+async function heldVersion1(kv: Kv, start: number) {
+  const { key } = await generateSigningKey("k1");
+  const trusted = await importTrustedKeys({ keys: [key.publicJwk] });
+  const lines: string[] = [];
+  const deps = { region: "eu", trusted, current: new CurrentSnapshot(), kv, log: (line: string) => lines.push(line) };
+  setSystemTime(new Date(start));
+  expect(await applySnapshot(await signSnapshot(snapshot(1, new Date(start)), key), deps, { persist: true })).toBe("swapped");
+  lines.length = 0;
+  return { deps, lines };
+}
+
+test("a refused confirmation write is logged once, retried at the save rhythm, and its recovery logged once with the failed attempts", async () => {
+  const { kv, real, state } = await refusingKv();
+  const start = Date.now();
+  const { deps, lines } = await heldVersion1(kv, start);
+
+  // Ten minutes of 304s, one a second, as the loop does (confirm, then saveHeldSnapshot), with the disk full.
+  state.refusing = true;
+  let at = start;
+  for (at = start + 1000; at <= start + 10 * MINUTE; at += 1000) {
+    setSystemTime(new Date(at));
+    deps.current.confirm();
+    await saveHeldSnapshot(deps);
+    // Still confirmed: the age served is the control plane's, whatever the disk does.
+    expect(deps.current.ageSeconds()).toBe(0);
+  }
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toContain("snapshot version 1: its confirmation by the control plane could not be saved (database or disk is full)");
+  expect(lines[0]).toContain(`a restart would report its age from ${new Date(start).toISOString()}`);
+  expect(lines[0]).toContain("logged again when this changes");
+  // Tried at most once per CONFIRMED_SAVE_EVERY_MS, not at each of the 600 polls.
+  expect(state.refusedWrites).toBeGreaterThan(1);
+  expect(state.refusedWrites).toBeLessThanOrEqual((10 * MINUTE) / CONFIRMED_SAVE_EVERY_MS);
+  const failedAttempts = state.refusedWrites;
+
+  // Space is freed: the next attempt (within the rhythm) saves, and that is logged once, with the count.
+  state.refusing = false;
+  for (let i = 0; i < 30; i++) {
+    at += 1000;
+    setSystemTime(new Date(at));
+    deps.current.confirm();
+    await saveHeldSnapshot(deps);
+  }
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toBe(`snapshot version 1: its confirmation by the control plane is saved again, after ${failedAttempts} failed attempts`);
+
+  // A restart reads the recent confirmation back.
+  const restarted = new CurrentSnapshot();
+  expect(await loadStoredSnapshot({ ...deps, current: restarted })).toBe("swapped");
+  expect(restarted.ageSeconds()).toBeLessThanOrEqual(CONFIRMED_SAVE_EVERY_MS / 1000);
+  real.close();
+});
+
+test("a refused run ends when a new version is saved, its confirmation time with it", async () => {
+  const { kv, real, state } = await refusingKv();
+  const start = Date.now();
+  const { deps, lines } = await heldVersion1(kv, start);
+  state.refusing = true;
+  for (let i = 1; i <= 30; i++) {
+    setSystemTime(new Date(start + i * 1000));
+    deps.current.confirm();
+    await saveHeldSnapshot(deps);
+  }
+  expect(lines).toHaveLength(1);
+  const failedAttempts = state.refusedWrites;
+  state.refusing = false;
+  const { key } = await generateSigningKey("k1");
+  const trusted = await importTrustedKeys({ keys: [key.publicJwk] });
+  setSystemTime(new Date(start + 31_000));
+  expect(await applySnapshot(await signSnapshot(snapshot(2, new Date()), key), { ...deps, trusted }, { persist: true })).toBe("swapped");
+  expect(lines.slice(1)).toEqual(["snapshot version 2 loaded (was 1)", `snapshot version 2: its confirmation by the control plane is saved again, after ${failedAttempts} failed attempts`]);
+  expect(deps.current.confirmationSaveFailing).toBeNull();
+  real.close();
+});
+
+test("a clock set back during a refused run does not hold the next attempt off until it catches up", async () => {
+  const { kv, real, state } = await refusingKv();
+  const start = Date.now();
+  const { deps, lines } = await heldVersion1(kv, start);
+  state.refusing = true;
+  setSystemTime(new Date(start + 10 * MINUTE));
+  deps.current.confirm();
+  await saveHeldSnapshot(deps);
+  expect(state.refusedWrites).toBe(1);
+  state.refusing = false;
+  // NTP steps the clock back an hour; the next attempts go on at the rhythm and the first succeeds.
+  setSystemTime(new Date(start + 10 * MINUTE - 60 * MINUTE));
+  deps.current.confirm();
+  await saveHeldSnapshot(deps);
+  expect(lines).toHaveLength(2);
+  expect(lines[1]).toContain("is saved again, after 1 failed attempt");
+  real.close();
+});
+
+test("the poll loop keeps confirming the held snapshot while its confirmation cannot be saved", async () => {
+  const { kv, real, state } = await refusingKv();
+  const start = Date.now();
+  const { deps, lines } = await heldVersion1(kv, start);
+  let polls = 0;
+  const server = Bun.serve({
+    port: 0,
+    fetch: () => {
+      polls++;
+      return new Response(null, { status: 304 });
+    },
+  });
+  const loop = startSnapshotLoop({ ...deps, controlPlaneUrl: `http://127.0.0.1:${server.port}`, regionToken: "regtok_x", proxyId: "prx_test", pollMs: 60_000 });
+  try {
+    state.refusing = true;
+    for (let i = 1; i <= 60; i++) {
+      setSystemTime(new Date(start + i * 1000));
+      await loop.pollOnce();
+    }
+    expect(polls).toBe(60);
+    expect(deps.current.controlPlaneReachable).toBe(true);
+    expect(deps.current.ageSeconds()).toBe(0);
+    expect(lines).toHaveLength(1);
+    expect(state.refusedWrites).toBeLessThanOrEqual(MINUTE / CONFIRMED_SAVE_EVERY_MS);
+  } finally {
+    await loop.stop();
+    server.stop(true);
+    real.close();
+  }
+});
