@@ -138,7 +138,35 @@ describe("PDF files in the prompt estimate", () => {
     expect(partTokens([file(unreadable(120_000))], "gpt-4o")).toBe(10 * (3000 + 85));
   });
 
-  test("the pages of a request's files count at most 100 together", () => {
+  test("the pages of a request's files count at most 100 together on OpenAI (and a model no rule knows)", () => {
     expect(partTokens([file(pdf(80)), file(pdf(80))], "gpt-4o")).toBe(100 * (3000 + 85));
+    expect(partTokens([file(pdf(80)), file(pdf(80))], "my-azure-deployment")).toBe(100 * partTokens([file(pdf(1))], "my-azure-deployment"));
+  });
+
+  test("Gemini: each page its documented figure alone, 258 on Gemini 2 and 560 on Gemini 3 (its default for PDFs)", () => {
+    // Not 3,000 of text and a page image: a 20-page PDF was counted 20 x (3000 + 4128) on Gemini 2, ~28x its bill.
+    expect(partTokens([file(pdf(20))], "gemini-2.5-flash")).toBe(20 * 258);
+    expect(partTokens([file(pdf(20, true))], "models/gemini-2.0-flash")).toBe(20 * 258);
+    expect(partTokens([file(pdf(20))], "gemini-3-pro-preview")).toBe(20 * 560);
+    // A name that says no version may be either: the larger.
+    expect(partTokens([file(pdf(20))], "gemini-flash-latest")).toBe(20 * 560);
+  });
+
+  test("Gemini takes up to 1,000 pages: counted up to 1,000, not 100", () => {
+    expect(partTokens([file(pdf(300))], "gemini-2.5-pro")).toBe(300 * 258);
+    expect(partTokens([file(pdf(600)), file(pdf(600))], "gemini-3-flash-preview")).toBe(1000 * 560);
+  });
+
+  test("Claude: each page 3,000 of text and the page as an image by the model's rule, up to 600 pages on a 1M-context model, else 100", () => {
+    // Claude Opus 4.6, Sonnet 4.6 and later have a 1M context window: 600 pages a request.
+    expect(partTokens([file(pdf(300))], "claude-opus-4-6")).toBe(300 * (3000 + 1600));
+    expect(partTokens([file(pdf(300))], "anthropic.claude-sonnet-4-6-v1:0")).toBe(300 * (3000 + 1600));
+    expect(partTokens([file(pdf(400)), file(pdf(400))], "claude-opus-4-7")).toBe(600 * (3000 + 4784));
+    // An id naming no version is taken for a newer model (claude-generation.ts).
+    expect(partTokens([file(pdf(300))], "claude-sonnet-latest")).toBe(300 * (3000 + 4784));
+    // 200k-context models: 100 pages.
+    expect(partTokens([file(pdf(300))], "claude-sonnet-4-5-20250929")).toBe(100 * (3000 + 1600));
+    expect(partTokens([file(pdf(300))], "claude-haiku-4-5")).toBe(100 * (3000 + 1600));
+    expect(partTokens([file(pdf(300))], "claude-3-5-sonnet-latest")).toBe(100 * (3000 + 1600));
   });
 });

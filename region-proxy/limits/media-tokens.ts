@@ -2,11 +2,12 @@
  * The prompt tokens of a request's images and files for the deployment's model (estimate-prompt-tokens.ts
  * adds them to its text's): each `image_url` part by image-tokens.ts's rule, at the size its inline bytes
  * say (../providers/image-bytes.ts) or, fetched by URL, at the model's worst case; each `file` part (an
- * inline PDF: OpenAI and Azure take it as sent, the Anthropic and Gemini adapters as a document,
- * ../providers/pdf-file-data.ts) by its pages (pdf-pages.ts), each page PDF_PAGE_TEXT_TOKENS of text
- * and the image of the page that the vendor puts in the context beside it. Only requests with such
- * parts pay anything here; what a part's bytes say is read once per part (PART_FACTS), as the estimate
- * runs several times per request.
+ * inline PDF: OpenAI and Azure take it as sent, the Anthropic adapter as a document block and the Gemini
+ * adapter as inline application/pdf, ../providers/pdf-file-data.ts) by its pages (pdf-pages.ts), each
+ * page as the model's vendor counts one and up to the pages it takes (pdf-page-rule.ts: its text and
+ * image on OpenAI and Anthropic, a flat figure on Gemini). Only requests with such parts pay anything
+ * here; what a part's bytes say is read once per part (PART_FACTS), as the estimate runs several times
+ * per request and for each deployment tried.
  *
  * A file the proxy cannot read is counted at what it could be billed, never at a made-up page count
  * (which was 300k-900k tokens, past any model's context, and refused good requests as too large):
@@ -14,27 +15,18 @@
  *   that refusal comes after the limits step (routes/chat-completions.ts), so the estimate still runs,
  *   but no vendor bills the request.
  * - data that is no PDF: its bytes as text, a token per 4 (the estimate's chars/4). OpenAI answers it
- *   with a 400 and the Anthropic and Gemini adapters refuse it, so this is what a server that reads it
- *   as text might bill, never more than the body holds.
+ *   with a 400 and the Anthropic and Gemini adapters refuse it before the call (pdf-file-data.ts), so
+ *   this is what a server that reads it as text might bill, never more than the body holds.
  * - a PDF whose pages cannot be found (packed in streams the reader cannot open, or past the request's
  *   inflate budget): its bytes read the same way, in pages of PDF_PAGE_TEXT_TOKENS (one per 12,000
- *   bytes, at least one), each with its page image. The vendor's usage corrects the charge afterwards. */
+ *   bytes, at least one), each counted as the model's vendor counts a page. The vendor's usage corrects
+ *   the charge afterwards. */
 import { imageDimensions, type ImageSize } from "../providers/image-bytes.ts";
 import type { ContentPart } from "../providers/types.ts";
 import { type ImageDetail, imageRuleFor } from "./image-tokens.ts";
+import { PDF_PAGE_TEXT_TOKENS, pdfPageRuleFor } from "./pdf-page-rule.ts";
 import { type InflateBudget, newInflateBudget, readPdf } from "./pdf-pages.ts";
 
-/**
- * The text of one PDF page: Anthropic's PDF guide gives 1,500-3,000 tokens per page by how dense it is
- * (https://platform.claude.com/docs/en/build-with-claude/pdf-support, "Estimate your costs"); OpenAI
- * documents no figure. The upper end is taken.
- */
-export const PDF_PAGE_TEXT_TOKENS = 3000;
-/**
- * The most pages a request's files count together: the per-request page limit of PDF input
- * (Anthropic's 100 pages per request; Gemini's 100 pages per request).
- */
-export const MOST_PDF_PAGES = 100;
 /** Bytes a token, as the estimate counts text it cannot tokenize (estimate-prompt-tokens.ts). */
 const BYTES_PER_TOKEN = 4;
 
@@ -110,6 +102,9 @@ export function mediaTokens(parts: readonly ContentPart[], vendorModel: string):
       else tokens += facts.textTokens;
     }
   }
-  if (pages > 0) tokens += Math.min(pages, MOST_PDF_PAGES) * (PDF_PAGE_TEXT_TOKENS + rule.tokens(null, rule.pdfPageDetail));
+  if (pages > 0) {
+    const page = pdfPageRuleFor(vendorModel);
+    tokens += Math.min(pages, page.mostPages) * page.pageTokens;
+  }
   return tokens;
 }

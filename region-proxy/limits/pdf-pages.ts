@@ -1,6 +1,6 @@
 /**
- * The pages of a base64 PDF, for the prompt estimate (media-tokens.ts): OpenAI and Azure read a PDF
- * `file` part as its extracted text and an image of each page, so its tokens follow its pages. Counted
+ * The pages of a base64 PDF, for the prompt estimate (media-tokens.ts): every vendor that takes a PDF
+ * `file` part bills it by its pages (pdf-page-rule.ts), so its tokens follow its pages. Counted
  * as the page objects (`/Type /Page`, not the page tree's `/Type /Pages`) in the file's bytes; a PDF
  * 1.5+ file may pack them in compressed object streams (`/Type /ObjStm`, FlateDecode), which are
  * inflated and searched too. An incremental update may repeat a page object: counted twice, an
