@@ -13,14 +13,23 @@ import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 
 /**
  * Splits `data:<media>;base64,<data>`; null when the URL is not a base64 data URL. The media type
- * may be blank (`data:;base64,`, as Ollama's clients send) and is lower-cased, and `image/jpg` (not a registered type, but what many clients write) is `image/jpeg`:
- * Anthropic and Gemini both refuse image/jpg and list image/jpeg.
+ * may be blank (`data:;base64,`, as Ollama's clients send) and is lower-cased. Images and files
+ * (pdf-file-data.ts) alike.
+ *
+ * @example parseDataUrl("data:Application/PDF;base64,JVBERi0=") // { mediaType: "application/pdf", data: "JVBERi0=" }
  */
-function parseDataUrl(url: string): { mediaType: string; data: string } | null {
+export function parseDataUrl(url: string): { mediaType: string; data: string } | null {
   const match = /^data:([^;,]*);base64,(.*)$/s.exec(url);
-  if (!match) return null;
-  const mediaType = match[1]!.toLowerCase();
-  return { mediaType: mediaType === "image/jpg" ? "image/jpeg" : mediaType, data: match[2]! };
+  return match ? { mediaType: match[1]!.toLowerCase(), data: match[2]! } : null;
+}
+
+/**
+ * An image data URL's parts, `image/jpg` (not a registered type, but what many clients write) read as
+ * `image/jpeg`: Anthropic and Gemini both refuse image/jpg and list image/jpeg.
+ */
+function parseImageDataUrl(url: string): { mediaType: string; data: string } | null {
+  const parsed = parseDataUrl(url);
+  return parsed?.mediaType === "image/jpg" ? { ...parsed, mediaType: "image/jpeg" } : parsed;
 }
 
 /** The image types a vendor documents, and its name for the refusal. */
@@ -38,7 +47,7 @@ export interface ImageTypes {
  * @example readImageDataUrl("data:image/png;base64,/9j/4AAQ", "messages[0].content[1].image_url.url", { vendor: "Gemini", types: ["image/png", "image/jpeg"] }) // { mediaType: "image/jpeg", data: "/9j/4AAQ" }
  */
 export function readImageDataUrl(url: string, param: string, accepted: ImageTypes): { mediaType: string; data: string } {
-  const parsed = parseDataUrl(url);
+  const parsed = parseImageDataUrl(url);
   if (!parsed) throw new UnsupportedParameterError(param, "Image data URLs must be base64 encoded (data:<type>;base64,...).");
   if (!mayBeImage(parsed.mediaType)) requireImageType(parsed.mediaType, param, accepted);
   const given = withoutLineBreaks(parsed.data);

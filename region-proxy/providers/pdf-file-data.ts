@@ -11,15 +11,28 @@
  * as bare base64, is sent as application/pdf. Size and page limits are the vendor's to answer
  * (Anthropic 32 MB a request, 100 or 600 pages by model; Gemini 1,000 pages).
  */
-import { standardBase64, withoutLineBreaks } from "./image-data-url.ts";
+import { parseDataUrl, standardBase64, withoutLineBreaks } from "./image-data-url.ts";
 import type { ContentPart } from "./types.ts";
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 
 /** Labels the bytes decide: none, or one that says only "bytes". */
 const LABELS = new Set(["", "application/octet-stream", "application/pdf"]);
 
-/** Base64 characters enough for the first 1024 bytes, where PDF readers look for the header. */
-const HEADER_CHARS = 1368;
+/** How far into a file PDF readers look for its `%PDF-` header (PDF 1.7 Implementation note 13: Acrobat requires it within the first 1024 bytes). */
+const PDF_HEADER_WITHIN = 1024;
+/** Base64 characters enough for the first PDF_HEADER_WITHIN bytes (4 for every 3). */
+const HEADER_CHARS = Math.ceil(PDF_HEADER_WITHIN / 3) * 4;
+
+/**
+ * Whether `bytes` (a file, or at least its first 1024 bytes) are a PDF: `%PDF-` wholly within the
+ * first 1024 bytes, as PDF readers look (junk before it allowed). The one test of PDF bytes, for the
+ * adapters (readPdfFileData) and the prompt estimate alike.
+ *
+ * @example isPdf(Buffer.from("%PDF-1.7\n...")) // true
+ */
+export function isPdf(bytes: Uint8Array): boolean {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, Math.min(bytes.length, PDF_HEADER_WITHIN)).includes("%PDF-");
+}
 
 /**
  * The standard base64 data of a file part's PDF; `partParam` names the part (`messages[0].content[1]`)
@@ -37,17 +50,15 @@ export function readPdfFileData(part: ContentPart, partParam: string, vendor: st
   let mediaType = "";
   let given = fileData;
   if (fileData.startsWith("data:")) {
-    const match = /^data:([^;,]*);base64,(.*)$/s.exec(fileData);
-    if (!match) throw new UnsupportedParameterError(param, "File data URLs must be base64 encoded (data:application/pdf;base64,...).");
-    mediaType = match[1]!.toLowerCase();
-    given = match[2]!;
+    const parsed = parseDataUrl(fileData);
+    if (!parsed) throw new UnsupportedParameterError(param, "File data URLs must be base64 encoded (data:application/pdf;base64,...).");
+    ({ mediaType, data: given } = parsed);
   }
   if (!LABELS.has(mediaType)) throw new UnsupportedParameterError(param, `${vendor} accepts files of type application/pdf only, not ${mediaType}.`);
   given = withoutLineBreaks(given);
   if (given === "") throw new UnsupportedParameterError(param, "The file data holds no data.");
   const data = standardBase64(given);
   if (data === null) throw new UnsupportedParameterError(param, "The file data is not base64: only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters.");
-  const head = Buffer.from(data.slice(0, HEADER_CHARS), "base64").toString("latin1");
-  if (!head.includes("%PDF-")) throw new UnsupportedParameterError(param, `${vendor} accepts PDF files only, and the file data is no PDF (no %PDF- header in its first bytes).`);
+  if (!isPdf(Buffer.from(data.slice(0, HEADER_CHARS), "base64"))) throw new UnsupportedParameterError(param, `${vendor} accepts PDF files only, and the file data is no PDF (no %PDF- header in its first bytes).`);
   return data;
 }
