@@ -5,7 +5,7 @@
  */
 import { expect, test } from "bun:test";
 import { deflateSync } from "node:zlib";
-import { newInflateBudget, PDF_INFLATE_BYTES, pdfPageCount } from "./pdf-pages.ts";
+import { newInflateBudget, PDF_INFLATE_BYTES, pdfPageCount, readPdf } from "./pdf-pages.ts";
 
 const latin1 = (text: string) => Buffer.from(text, "latin1");
 /** A PDF whose one object stream (dictionary `dictionary`) holds `data`. */
@@ -47,4 +47,14 @@ test("an incremental update's plain page beside pages packed in an object stream
   // A PDF 1.5 file edited by an incremental update: its nine pages in an object stream, the added page plain.
   const plainPage = "2 0 obj\n<< /Type /Pages /Count 10 >>\nendobj\n3 0 obj\n<< /Type /Page /Parent 2 0 R >>\nendobj\n";
   expect(pdfPageCount(withObjectStream("/Type /ObjStm /N 9 /First 0 /Filter /FlateDecode", packedPages(9), plainPage))).toBe(10);
+});
+
+test("a PDF is one whose %PDF- header lies wholly within its first 1024 bytes, junk before it allowed (as the adapters take it)", () => {
+  const page = "1 0 obj\n<< /Type /Page >>\nendobj\n";
+  const withJunk = (junk: number) => latin1(`${" ".repeat(junk)}%PDF-1.7\n${page}`).toString("base64");
+  expect(readPdf(withJunk(0))).toEqual({ pages: 1 });
+  expect(readPdf(withJunk(1019))).toEqual({ pages: 1 });
+  // Its last byte past byte 1024, or all of it: no PDF (null), not a PDF of no pages found.
+  expect(readPdf(withJunk(1020))).toBeNull();
+  expect(readPdf(withJunk(2000))).toBeNull();
 });
