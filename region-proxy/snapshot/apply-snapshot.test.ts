@@ -1,20 +1,23 @@
 /**
  * A new snapshot is served at once even when saving it fails (a revoked key must stop working), and the
- * save is retried at the next poll, so a restart never boots on an older version than was served.
+ * save is retried at the first poll CONFIRMED_SAVE_EVERY_MS later (snapshot-save-refused.test.ts: not at
+ * every poll), so a restart boots on an older version than was served only that long after the disk
+ * takes writes again.
  */
-import { afterEach, expect, test } from "bun:test";
+import { afterEach, expect, setSystemTime, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateSigningKey, signSnapshot } from "../../shared/snapshot/sign.ts";
 import { importTrustedKeys } from "../../shared/snapshot/verify.ts";
 import { openProxyKv, type Kv } from "../kv/open-kv.ts";
-import { applySnapshot, saveHeldSnapshot } from "./apply-snapshot.ts";
+import { applySnapshot, CONFIRMED_SAVE_EVERY_MS, saveHeldSnapshot } from "./apply-snapshot.ts";
 import { CurrentSnapshot } from "./current.ts";
 import { loadSnapshotJws } from "./snapshot-store.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
+  setSystemTime();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -42,7 +45,7 @@ async function flakyKv(): Promise<{ kv: Kv; failNext(n: number): void; close(): 
   return { kv: flaky, failNext: (n) => void (failures = n), close: () => kv.close() };
 }
 
-test("a snapshot whose save failed is served at once and saved at the next poll, whether it answers 200 or 304", async () => {
+test("a snapshot whose save failed is served at once and saved at the next poll after the retry interval, whether it answers 200 or 304", async () => {
   const { key } = await generateSigningKey("k1");
   const trusted = await importTrustedKeys({ keys: [key.publicJwk] });
   const store = await flakyKv();
@@ -56,7 +59,9 @@ test("a snapshot whose save failed is served at once and saved at the next poll,
   expect(deps.current.version()).toBe(2);
   expect(await loadSnapshotJws(store.kv)).toBe(v1!);
   expect(logs.some((line) => line.includes("version 2 is served but could not be saved"))).toBe(true);
-  // The next poll answers 200 with the same snapshot: saved now.
+  // The next poll after the retry interval answers 200 with the same snapshot: saved now.
+  let now = Date.now();
+  setSystemTime(new Date((now += CONFIRMED_SAVE_EVERY_MS)));
   expect(await applySnapshot(v2!, deps, { persist: true })).toBe("unchanged");
   expect(await loadSnapshotJws(store.kv)).toBe(v2!);
 
@@ -64,6 +69,7 @@ test("a snapshot whose save failed is served at once and saved at the next poll,
   store.failNext(1);
   await applySnapshot(v3!, deps, { persist: true });
   expect(await loadSnapshotJws(store.kv)).toBe(v2!);
+  setSystemTime(new Date(now + CONFIRMED_SAVE_EVERY_MS));
   await saveHeldSnapshot(deps);
   expect(await loadSnapshotJws(store.kv)).toBe(v3!);
   store.close();

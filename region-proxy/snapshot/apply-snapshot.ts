@@ -1,8 +1,13 @@
 /**
  * Verify → refuse older → swap → persist. A snapshot that fails verification, or is older than the
  * one held, is logged and ignored: the proxy keeps serving what it has. A new version is served at
- * once (a revoked key must stop working) even if saving it fails; the save is retried at every poll
- * until it succeeds, so a restart never boots on an older version than was served.
+ * once (a revoked key must stop working) even if saving it fails; then a restart would boot on the older
+ * stored version (which may still let that key through) until its first poll. The save is retried every
+ * CONFIRMED_SAVE_EVERY_MS until it succeeds (a newer version is tried at once), not at every poll: a KV
+ * that refuses writes (full or read-only disk) usually goes on refusing for hours, and each attempt at an
+ * 18 MB snapshot costs 210-330 ms of CPU (at SNAPSHOT_POLL_MS 1000, a quarter of a core and a log line a
+ * second). Once writes work again, that window outlasts the disk by at most those ~5 s, small next to
+ * the time a restart takes.
  *
  * A large snapshot takes a few hundred ms of CPU to verify, parse and index; each phase is followed by a
  * turn of the event loop so requests keep being answered, and the swap itself is one assignment made
@@ -40,7 +45,7 @@ export interface ApplyDeps {
 /**
  * How far the saved confirmation time may lag the held one. A poll confirms every second by default;
  * saving each is cheap (~0.3 ms of CPU for the small value) but needless: a restart reads an age at
- * most this much too high, never too low.
+ * most this much too high, never too low. Also how often a save the KV refused is tried again.
  */
 export const CONFIRMED_SAVE_EVERY_MS = 5_000;
 
@@ -99,64 +104,76 @@ function conflict(deps: ApplyDeps, version: number): "conflict" {
 /**
  * Saves the held snapshot if KV is behind it, with when the control plane last confirmed it; if KV
  * holds it already, that time alone once it is CONFIRMED_SAVE_EVERY_MS ahead of the saved one (and of
- * the last refused attempt). A failed snapshot save is logged and left for the next poll; a refused
- * confirmation save is a lasting state (saveConfirmation).
+ * the last refused attempt).
+ *
+ * A KV that refuses a write (disk full, read-only) usually goes on refusing for hours while the control
+ * plane answers every second: like the poll loop's other lasting states, that is logged when it starts
+ * and when it ends (with how many attempts failed), and retried every CONFIRMED_SAVE_EVERY_MS, not at
+ * every poll; a newer version than the one refused is tried at once. Intervals are measured either way
+ * from the last attempt: a clock set back must not hold the next one off until it catches up. Polling
+ * and what is served (keys, the age in /health and /metrics) are not affected; only what a restart reads.
  */
 export async function saveHeldSnapshot(deps: ApplyDeps): Promise<void> {
   const held = deps.current.get();
   if (!held) return;
   const { version } = held.snapshot;
   const confirmedAt = deps.current.lastConfirmedAt();
+  const refused = deps.current.saveRefused;
   if (deps.current.savedVersion >= version) {
-    // Either way from the last attempt: a clock set back must not hold the next one off until it catches up.
-    const lastTried = Math.max(deps.current.savedConfirmedAt, deps.current.confirmationSaveFailing?.triedAt ?? 0);
+    const lastTried = Math.max(deps.current.savedConfirmedAt, refused?.triedAt ?? 0);
     if (deps.current.savedVersion === version && Math.abs(confirmedAt - lastTried) >= CONFIRMED_SAVE_EVERY_MS) await saveConfirmation(deps, version, confirmedAt);
     return;
   }
+  const now = Date.now();
+  if (refused?.write === "snapshot" && refused.version === version && Math.abs(now - refused.triedAt) < CONFIRMED_SAVE_EVERY_MS) return;
   try {
-    await saveSnapshotJws(deps.kv, held.snapshot.version, held.jws, confirmedAt);
-    deps.current.savedVersion = held.snapshot.version;
-    deps.current.savedConfirmedAt = confirmedAt;
-    confirmationSaved(deps, held.snapshot.version); // saved with the pointer
+    await saveSnapshotJws(deps.kv, version, held.jws, confirmedAt);
   } catch (error) {
-    deps.log(`snapshot version ${held.snapshot.version} is served but could not be saved (${(error as Error).message}); retrying at the next poll`);
+    const restartBootsOn = deps.current.savedVersion > 0 ? `version ${deps.current.savedVersion}` : "no stored snapshot";
+    saveRefused(deps, "snapshot", version, now, `snapshot version ${version} is served but could not be saved (${(error as Error).message}); a restart would boot on ${restartBootsOn}`);
+    return;
   }
+  deps.current.savedVersion = version;
+  deps.current.savedConfirmedAt = confirmedAt; // saved with the pointer
+  saveWorks(deps, version);
 }
 
-/**
- * A KV that refuses this write (disk full, read-only) usually goes on refusing for hours while the
- * control plane confirms every second: like the poll loop's other lasting states, that is logged when it
- * starts and when it ends (with how many attempts failed), and retried at the CONFIRMED_SAVE_EVERY_MS
- * rhythm, not at every poll. Polling and the age served are not affected; only what a restart would read.
- */
 async function saveConfirmation(deps: ApplyDeps, version: number, confirmedAt: number): Promise<void> {
-  const failing = deps.current.confirmationSaveFailing;
   try {
     await saveConfirmedAt(deps.kv, version, confirmedAt);
   } catch (error) {
-    if (failing) {
-      failing.triedAt = confirmedAt;
-      failing.attempts++;
-      return;
-    }
-    deps.current.confirmationSaveFailing = { triedAt: confirmedAt, attempts: 1 };
-    deps.log(
-      `snapshot version ${version}: its confirmation by the control plane could not be saved (${(error as Error).message}); ` +
-        `a restart would report its age from ${new Date(deps.current.savedConfirmedAt).toISOString()}; ` +
-        `retrying every ${CONFIRMED_SAVE_EVERY_MS / 1000} s (logged again when this changes)`,
-    );
+    const reportedFrom = new Date(deps.current.savedConfirmedAt).toISOString();
+    saveRefused(deps, "confirmation", version, confirmedAt, `snapshot version ${version}: its confirmation by the control plane could not be saved (${(error as Error).message}); a restart would report its age from ${reportedFrom}`);
     return;
   }
   deps.current.savedConfirmedAt = confirmedAt;
-  confirmationSaved(deps, version);
+  saveWorks(deps, version);
 }
 
-/** Ends a run of refused confirmation saves, if one was on: logged once, with how many attempts failed. */
-function confirmationSaved(deps: ApplyDeps, version: number): void {
-  const failing = deps.current.confirmationSaveFailing;
-  if (!failing) return;
-  deps.current.confirmationSaveFailing = null;
-  deps.log(`snapshot version ${version}: its confirmation by the control plane is saved again, after ${failing.attempts} failed attempt${failing.attempts === 1 ? "" : "s"}`);
+/**
+ * Counts a refused save in the run on, or starts one. Logged at the start, and when a snapshot save joins
+ * a run of refused confirmations (a restart would now boot on an older version, not only report an
+ * older age); further refusals, a newer version's included, are counted silently.
+ */
+function saveRefused(deps: ApplyDeps, write: "snapshot" | "confirmation", version: number, triedAt: number, situation: string): void {
+  const run = deps.current.saveRefused;
+  deps.current.saveRefused = { write, version, triedAt, attempts: (run?.attempts ?? 0) + 1 };
+  if (run?.write === write || (run && write === "confirmation")) return;
+  const retried = write === "snapshot" ? `every ${CONFIRMED_SAVE_EVERY_MS / 1000} s and at each newer version` : `every ${CONFIRMED_SAVE_EVERY_MS / 1000} s`;
+  deps.log(`${situation}; retrying ${retried} (logged again when this changes)`);
+}
+
+/** Ends a run of refused saves, if one was on: logged once, with how many attempts failed. */
+function saveWorks(deps: ApplyDeps, version: number): void {
+  const run = deps.current.saveRefused;
+  if (!run) return;
+  deps.current.saveRefused = null;
+  const attempts = `${run.attempts} failed attempt${run.attempts === 1 ? "" : "s"}`;
+  deps.log(
+    run.write === "snapshot"
+      ? `snapshot version ${version} is saved, after ${attempts}`
+      : `snapshot version ${version}: its confirmation by the control plane is saved again, after ${attempts}`,
+  );
 }
 
 /**

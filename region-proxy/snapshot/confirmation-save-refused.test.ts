@@ -8,15 +8,14 @@
  * Time passing is Date's clock moved forward (setSystemTime), not waited for.
  */
 import { afterAll, afterEach, expect, setSystemTime, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { rmSync } from "node:fs";
 import { generateSigningKey, signSnapshot } from "../../shared/snapshot/sign.ts";
 import { importTrustedKeys } from "../../shared/snapshot/verify.ts";
-import { openProxyKv, type Kv } from "../kv/open-kv.ts";
+import type { Kv } from "../kv/open-kv.ts";
 import { applySnapshot, CONFIRMED_SAVE_EVERY_MS, loadStoredSnapshot, saveHeldSnapshot } from "./apply-snapshot.ts";
 import { CurrentSnapshot } from "./current.ts";
 import { startSnapshotLoop } from "./loop.ts";
+import { refusingKv } from "./refusing-kv-fixture.ts";
 
 const MINUTE = 60_000;
 const dirs: string[] = [];
@@ -26,30 +25,6 @@ afterAll(() => {
 });
 
 const snapshot = (version: number, issuedAt: Date) => ({ schema: 1 as const, region: "eu", version, issuedAt: issuedAt.toISOString(), keys: {}, tenants: {}, aliases: {}, deployments: {}, pricing: {} });
-
-/** A real KV whose writes (`set`, the confirmation's) throw while `refusing` is on, as SQLite does on a full disk. */
-async function refusingKv() {
-  const dir = mkdtempSync(join(tmpdir(), "confirm-refused-"));
-  dirs.push(dir);
-  const real = await openProxyKv(dir);
-  const state = { refusing: false, refusedWrites: 0 };
-  const kv = new Proxy(real, {
-    get(target, prop) {
-      const value = Reflect.get(target, prop);
-      if (prop === "set") {
-        return async (...args: unknown[]) => {
-          if (state.refusing) {
-            state.refusedWrites++;
-            throw new Error("database or disk is full");
-          }
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      }
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-  }) as Kv;
-  return { kv, real, state };
-}
 
 async function heldVersion1(kv: Kv, start: number) {
   const { key } = await generateSigningKey("k1");
@@ -63,7 +38,7 @@ async function heldVersion1(kv: Kv, start: number) {
 }
 
 test("a refused confirmation write is logged once, retried at the save rhythm, and its recovery logged once with the failed attempts", async () => {
-  const { kv, real, state } = await refusingKv();
+  const { kv, real, state } = await refusingKv(dirs);
   const start = Date.now();
   const { deps, lines } = await heldVersion1(kv, start);
 
@@ -105,7 +80,7 @@ test("a refused confirmation write is logged once, retried at the save rhythm, a
 });
 
 test("a refused run ends when a new version is saved, its confirmation time with it", async () => {
-  const { kv, real, state } = await refusingKv();
+  const { kv, real, state } = await refusingKv(dirs);
   const start = Date.now();
   const { deps, lines } = await heldVersion1(kv, start);
   state.refusing = true;
@@ -122,12 +97,12 @@ test("a refused run ends when a new version is saved, its confirmation time with
   setSystemTime(new Date(start + 31_000));
   expect(await applySnapshot(await signSnapshot(snapshot(2, new Date()), key), { ...deps, trusted }, { persist: true })).toBe("swapped");
   expect(lines.slice(1)).toEqual(["snapshot version 2 loaded (was 1)", `snapshot version 2: its confirmation by the control plane is saved again, after ${failedAttempts} failed attempts`]);
-  expect(deps.current.confirmationSaveFailing).toBeNull();
+  expect(deps.current.saveRefused).toBeNull();
   real.close();
 });
 
 test("a clock set back during a refused run does not hold the next attempt off until it catches up", async () => {
-  const { kv, real, state } = await refusingKv();
+  const { kv, real, state } = await refusingKv(dirs);
   const start = Date.now();
   const { deps, lines } = await heldVersion1(kv, start);
   state.refusing = true;
@@ -146,7 +121,7 @@ test("a clock set back during a refused run does not hold the next attempt off u
 });
 
 test("the poll loop keeps confirming the held snapshot while its confirmation cannot be saved", async () => {
-  const { kv, real, state } = await refusingKv();
+  const { kv, real, state } = await refusingKv(dirs);
   const start = Date.now();
   const { deps, lines } = await heldVersion1(kv, start);
   let polls = 0;

@@ -31,11 +31,13 @@ export class CurrentSnapshot {
   /** The confirmation time last written to KV with `savedVersion` (apply-snapshot.ts saveHeldSnapshot), ms. */
   savedConfirmedAt = 0;
   /**
-   * A run of refused confirmation saves (a full or read-only disk): when one was last tried and how many
-   * failed; null while they work. Retried at the save rhythm and logged at its start and end only
-   * (apply-snapshot.ts saveConfirmation).
+   * A run of saves the KV refused (a full or read-only disk), null while saves work: the write pending
+   * ("snapshot": the held version is not stored; "confirmation": only when it was last confirmed), of
+   * which version, when last tried (ms) and how many attempts failed. Retried at the save rhythm, a newer
+   * version at once; logged when it starts, when a snapshot joins a confirmation run, and when it ends
+   * (apply-snapshot.ts saveHeldSnapshot).
    */
-  confirmationSaveFailing: { triedAt: number; attempts: number } | null = null;
+  saveRefused: { write: "snapshot" | "confirmation"; version: number; triedAt: number; attempts: number } | null = null;
   /** Told of every snapshot swapped in, right after the swap (main.ts: streams its keys no longer pass end). */
   onSwap: ((loaded: LoadedSnapshot) => void) | null = null;
 
