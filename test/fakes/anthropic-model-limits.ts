@@ -12,7 +12,7 @@
 const CURRENT_FORM = /^claude-[a-z]+-(\d+)(?:-(\d{1,2})(?!\d))?(?!\d)/;
 
 /** 10 × major + minor of a current-form id (`claude-opus-4-6` → 46), or null. */
-function generation(model: string): number | null {
+export function generation(model: string): number | null {
   const match = CURRENT_FORM.exec(model);
   return match ? 10 * Number(match[1]) + Number(match[2] ?? 0) : null;
 }

@@ -237,7 +237,7 @@ export function readMessagesRequest(body: Record<string, unknown>): MessagesRequ
   if (cache) return cache;
   const thinking = readThinking(body);
   if (typeof thinking === "string") return thinking;
-  const thinkingIssue = thinkingProblem(body, thinking.budget);
+  const thinkingIssue = thinkingProblem(body, thinking.budget, thinking.adaptive);
   if (thinkingIssue) return thinkingIssue;
   return { model: body.model as string, maxTokens, messages: body.messages as AnthropicMessage[], tools, toolChoice, stopSequences, stream: body.stream === true, thinkingBudget: thinking.budget };
 }

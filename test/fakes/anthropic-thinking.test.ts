@@ -79,3 +79,20 @@ test("a streamed thinking answer follows the documented event sequence, and the 
   const { json } = await post({ thinking, model: "claude-sonnet-4-5-redacted" });
   expect(json.content.map((b: Record<string, unknown>) => Object.keys(b).sort())).toEqual(documentedMessage.content.map((b) => Object.keys(b).sort()));
 });
+
+test("Opus 4.7 and later refuse a budget and take adaptive thinking; models before 4.6 refuse adaptive", async () => {
+  const adaptive = { thinking: { type: "adaptive" }, output_config: { effort: "high" } };
+  expect(await messageOf({ model: "claude-opus-4-7", thinking })).toStartWith("thinking.type.enabled is not supported for this model.");
+  expect(await messageOf({ model: "claude-opus-4-7", ...adaptive })).toBeNull();
+  expect(await messageOf({ model: "claude-sonnet-4-6", ...adaptive })).toBeNull();
+  expect(await messageOf({ model: "claude-sonnet-4-5", ...adaptive })).toBe("thinking.type.adaptive is not supported for this model.");
+  expect(await messageOf({ model: "claude-opus-4-7", thinking: { type: "adaptive" }, output_config: { effort: "minimal" } })).toStartWith("output_config.effort:");
+  // Adaptive thinking may skip a turn's thinking: a final tool-calling turn without a block is taken.
+  const tools = [{ name: "w", input_schema: { type: "object" } }];
+  const toolTurn = [
+    { role: "user", content: "weather?" },
+    { role: "assistant", content: [{ type: "tool_use", id: "toolu_1", name: "w", input: {} }] },
+    { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "sunny" }] },
+  ];
+  expect(await messageOf({ model: "claude-opus-4-7", ...adaptive, tools, messages: toolTurn })).toBeNull();
+});

@@ -21,6 +21,8 @@
  *
  * @example thinkingProblem({ model: "m", max_tokens: 2000, thinking: { type: "enabled", budget_tokens: 1024 }, temperature: 0.2, messages: [] }) // "`temperature` may only be set to 1 when thinking is enabled. …"
  */
+import { generation } from "./anthropic-model-limits.ts";
+
 const DOCS = "Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#important-considerations-when-using-extended-thinking";
 
 /** The signature the fake gives a thinking text: what a thinking block sent back must carry. */
@@ -31,19 +33,34 @@ export const REDACTED_DATA = "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxt
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** The thinking budget asked for (null when thinking is off), or the message of the 400 refusing the field. */
-export function readThinking(body: Record<string, unknown>): { budget: number | null } | string {
+const EFFORTS = ["low", "medium", "high", "max"];
+
+/**
+ * The thinking asked for: its budget (null when thinking is off; 0 for adaptive thinking, which has
+ * none), or the message of the 400 refusing the field. Adaptive thinking (`{type: "adaptive"}` with
+ * `output_config.effort`) is refused on current-form ids before Claude 4.6, and a budget on Opus 4.7
+ * and later, which think only adaptively (Amazon Bedrock's Claude adaptive thinking guide), in words of
+ * the fake's own.
+ */
+export function readThinking(body: Record<string, unknown>): { budget: number | null; adaptive: boolean } | string {
   const thinking = body.thinking;
-  if (thinking == null) return { budget: null };
+  const g = typeof body.model === "string" ? generation(body.model) : null;
+  if (body.output_config != null) {
+    const effort = isObject(body.output_config) ? body.output_config.effort : undefined;
+    if (effort != null && !EFFORTS.includes(effort as string)) return "output_config.effort: Input should be 'low', 'medium', 'high' or 'max'";
+  }
+  if (thinking == null) return { budget: null, adaptive: false };
   if (!isObject(thinking)) return "thinking: Input should be a valid dictionary";
-  if (thinking.type === "disabled") return { budget: null };
-  if (thinking.type !== "enabled") return `thinking: Input tag '${String(thinking.type)}' found using 'type' does not match any of the expected tags: 'enabled', 'disabled'`;
+  if (thinking.type === "disabled") return { budget: null, adaptive: false };
+  if (thinking.type === "adaptive") return g !== null && g < 46 ? "thinking.type.adaptive is not supported for this model." : { budget: 0, adaptive: true };
+  if (thinking.type !== "enabled") return `thinking: Input tag '${String(thinking.type)}' found using 'type' does not match any of the expected tags: 'enabled', 'disabled', 'adaptive'`;
+  if (g !== null && g >= 47) return "thinking.type.enabled is not supported for this model. Use thinking.type.adaptive and output_config.effort to control thinking behavior.";
   const budget = thinking.budget_tokens;
   if (budget == null) return "thinking.enabled.budget_tokens: Field required";
   if (typeof budget !== "number" || !Number.isInteger(budget)) return "thinking.enabled.budget_tokens: Input should be a valid integer";
   if (budget < 1024) return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024";
   if (typeof body.max_tokens === "number" && budget >= body.max_tokens) return "`max_tokens` must be greater than `thinking.budget_tokens`. " + DOCS;
-  return { budget };
+  return { budget, adaptive: false };
 }
 
 type Message = { role?: unknown; content?: unknown };
@@ -62,8 +79,11 @@ function blockProblem(at: string, block: Record<string, unknown>): string | null
   return null;
 }
 
-/** The 400 for what thinking (on or off, `budget`) does not take in this request, or null. */
-export function thinkingProblem(body: Record<string, unknown>, budget: number | null): string | null {
+/**
+ * The 400 for what thinking (on or off, `budget`) does not take in this request, or null. Adaptive
+ * thinking may skip a turn's thinking, so it does not ask a final tool-calling turn to start with one.
+ */
+export function thinkingProblem(body: Record<string, unknown>, budget: number | null, adaptive = false): string | null {
   const messages = (Array.isArray(body.messages) ? body.messages : []) as Message[];
   for (const [i, m] of messages.entries()) {
     if (!Array.isArray(m.content)) continue;
@@ -90,7 +110,7 @@ export function thinkingProblem(body: Record<string, unknown>, budget: number | 
   if (choice === "any" || choice === "tool") return "Thinking may not be enabled when tool_choice forces tool use.";
   const callsTool = blocks.some((b) => isObject(b) && b.type === "tool_use");
   const isPrefill = lastAssistant >= 0 && lastAssistant === messages.length - 1;
-  if ((callsTool || isPrefill) && first !== "thinking" && first !== "redacted_thinking") {
+  if (((callsTool && !adaptive) || isPrefill) && first !== "thinking" && first !== "redacted_thinking") {
     return (
       `messages.${lastAssistant}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`
     );

@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { claudeVersion, takesPrefill, takesTemperatureWithTopP, takesThinking } from "./claude-generation.ts";
+import { claudeVersion, takesPrefill, takesTemperatureWithTopP, takesThinking, thinksAdaptivelyOnly } from "./claude-generation.ts";
 
 test("both id forms, dated, aliased and cloud ids read as their version", () => {
   const cases: [string, [number, number] | null][] = [
@@ -42,4 +42,9 @@ test("Claude 3.7 Sonnet, the Claude 4 models and later think; Claude 3.5 and bef
   for (const model of ["claude-3-5-sonnet-latest", "claude-3-5-haiku-20241022", "claude-3-opus-20240229", "claude-3-haiku-20240307"]) {
     expect([model, takesThinking(model)]).toEqual([model, false]);
   }
+});
+
+test("Opus 4.7, the Claude 5 models and ids naming no version think only adaptively; 4.6 and before take a budget", () => {
+  for (const model of ["claude-opus-4-7", "claude-opus-5", "anthropic.claude-opus-4-7", "claude-sonnet-latest"]) expect([model, thinksAdaptivelyOnly(model)]).toEqual([model, true]);
+  for (const model of ["claude-opus-4-6", "claude-sonnet-4-6", "claude-sonnet-4-5-20250929", "claude-3-7-sonnet-20250219"]) expect([model, thinksAdaptivelyOnly(model)]).toEqual([model, false]);
 });

@@ -51,3 +51,13 @@ export const takesPrefill = (model: string): boolean => olderThan(model, 4, 6);
  * not. An id naming no version is taken for a newer model, which does.
  */
 export const takesThinking = (model: string): boolean => !olderThan(model, 3, 7);
+
+/**
+ * Claude Opus 4.7 and later think only adaptively: `thinking: {type: "adaptive"}` with
+ * `output_config.effort`; "Manual extended thinking (thinking.type: "enabled" with budget_tokens) … is
+ * not supported on these models and will return a 400 error" (Amazon Bedrock's Claude adaptive thinking
+ * guide, which lists Opus 4.7, Mythos Preview and the Claude 5 models; Opus and Sonnet 4.6 take both,
+ * budget_tokens deprecated there). Claude 4.5 and before take no adaptive thinking. An id naming no
+ * version is taken for a newer model: adaptive.
+ */
+export const thinksAdaptivelyOnly = (model: string): boolean => !olderThan(model, 4, 7);

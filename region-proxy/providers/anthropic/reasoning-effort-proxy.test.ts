@@ -14,7 +14,9 @@ const t = useVendorProxy({
   configure(s) {
     s.deployments.dep_sonnet = fakeDeployment("dep_sonnet", "anthropic", t.anthropic.url, "claude-sonnet-4-5");
     s.deployments.dep_haiku35 = fakeDeployment("dep_haiku35", "anthropic", t.anthropic.url, "claude-3-5-haiku-20241022");
+    s.deployments.dep_opus47 = fakeDeployment("dep_opus47", "anthropic", t.anthropic.url, "claude-opus-4-7");
     s.aliases.claude = { name: "claude", chain: ["dep_sonnet"] };
+    s.aliases.opus47 = { name: "opus47", chain: ["dep_opus47"] };
     s.aliases.old_claude = { name: "old_claude", chain: ["dep_haiku35"] };
     s.aliases.down_then_claude = { name: "down_then_claude", chain: ["dep_error500", "dep_haiku35", "dep_sonnet"] };
   },
@@ -28,6 +30,14 @@ describe("reasoning_effort on Anthropic through the proxy", () => {
     expect(refused).toBe(false);
     expect(sent.thinking).toEqual({ type: "enabled", budget_tokens: 4096 });
     expect(sent.max_tokens).toBe(8192);
+  });
+
+  test("Opus 4.7, which refuses a budget, thinks adaptively at the effort asked, and answers with its thinking", async () => {
+    const { refused, sent } = await sendChat(vendor(), { model: "opus47", messages, reasoning_effort: "high" });
+    expect(refused).toBe(false);
+    expect([sent.thinking, sent.output_config, sent.max_tokens]).toEqual([{ type: "adaptive" }, { effort: "high" }, 8192]);
+    const answer = await vendor().client.chat.completions.create({ model: "opus47", messages: [{ role: "user", content: "Is 1071 divisible by 7?" }], reasoning_effort: "low" });
+    expect((answer.choices[0]!.message as unknown as { reasoning_content?: string }).reasoning_content).toBeString();
   });
 
   test("a client cap is kept: above the budget it is sent, at or below it a 400 names it", async () => {

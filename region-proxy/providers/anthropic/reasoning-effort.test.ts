@@ -37,10 +37,21 @@ describe("reasoning_effort → extended thinking", () => {
     }
   });
 
-  test("the Claude models that think take it: 3.7 Sonnet, 4.x, an id naming no version", () => {
-    for (const model of ["claude-3-7-sonnet-20250219", "claude-opus-4-20250514", "claude-haiku-4-5", "claude-opus-4-6", "claude-sonnet-latest"]) {
+  test("the Claude models that take a budget get it: 3.7 Sonnet, 4.0 to 4.6", () => {
+    for (const model of ["claude-3-7-sonnet-20250219", "claude-opus-4-20250514", "claude-haiku-4-5", "claude-opus-4-6", "claude-sonnet-4-6"]) {
       expect([model, toAnthropicBody(req({}, "medium"), model).thinking]).toEqual([model, { type: "enabled", budget_tokens: 2048 }]);
     }
+  });
+
+  test("Opus 4.7 and later, which refuse a budget, and an id naming no version think adaptively at the effort asked", () => {
+    for (const model of ["claude-opus-4-7", "claude-opus-5", "claude-sonnet-latest"]) {
+      const body = toAnthropicBody(req({}, "medium"), model);
+      expect([model, body.thinking, body.output_config, body.max_tokens]).toEqual([model, { type: "adaptive" }, { effort: "medium" }, 2048 + 4096]);
+    }
+    // max_tokens still caps thinking and answer together: a client cap is sent as it is, with no budget to fit.
+    expect(toAnthropicBody(req({ max_tokens: 1000 }, "high"), "claude-opus-4-7").max_tokens).toBe(1000);
+    expect(refusal(req({ temperature: 0.2 }), "claude-opus-4-7")?.param).toBe("temperature");
+    expect(refusal(req({}, "minimal"), "claude-opus-4-7")?.param).toBe("reasoning_effort");
   });
 
   test("none asks for no thinking, on any Claude model; null and absent likewise", () => {
@@ -133,4 +144,6 @@ test("a history whose last assistant turn called a tool without a thinking block
   // A tool loop closed by a later plain answer does not hold thinking back.
   const closed: ChatRequest["messages"] = [...messages, { role: "assistant", content: "Sunny." }, { role: "user", content: "And tomorrow?" }];
   expect(toAnthropicBody(req({ messages: closed, tools }, "high"), "claude-sonnet-4-5").thinking).toEqual({ type: "enabled", budget_tokens: 4096 });
+  // Adaptive thinking may skip a turn's thinking: such a turn does not hold it back.
+  expect(toAnthropicBody(req({ messages, tools }, "high"), "claude-opus-4-7").thinking).toEqual({ type: "adaptive" });
 });

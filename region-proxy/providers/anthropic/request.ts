@@ -6,13 +6,13 @@
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { takesTemperatureWithTopP } from "./claude-generation.ts";
+import { takesTemperatureWithTopP, thinksAdaptivelyOnly } from "./claude-generation.ts";
 import { historyTools } from "./history-tools.ts";
 import { convertMessages } from "./messages.ts";
 import { refuseUnsupportedPrefill } from "./prefill.ts";
 import { refuseUnsupported } from "./refuse-unsupported.ts";
 import { anthropicServiceTier } from "./service-tier.ts";
-import { maxTokensWithThinking, refuseThinkingConflicts, thinkingBudget, unthinkingToolTurn } from "./thinking.ts";
+import { maxTokensWithThinking, refuseThinkingConflicts, thinkingBudget, thinkingFields, unthinkingToolTurn } from "./thinking.ts";
 import { convertTools, STRICT_TOOLS_FLAG } from "./tools.ts";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
@@ -57,15 +57,16 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
   // reasoning_effort → extended thinking (thinking.ts), not asked for a history Anthropic would refuse it
   // with: then the echoed thinking blocks are left out too, as without thinking.
   let budget = thinkingBudget(req.raw.reasoning_effort, model);
+  const adaptive = thinksAdaptivelyOnly(model);
   let { system, messages } = convertMessages(req.messages, budget !== null);
-  if (budget !== null && unthinkingToolTurn(messages)) {
+  if (budget !== null && !adaptive && unthinkingToolTurn(messages)) {
     budget = null;
     ({ system, messages } = convertMessages(req.messages, false));
   }
   refuseUnsupportedPrefill(messages, req.messages, model);
   const body: Record<string, unknown> = {
     model,
-    max_tokens: budget === null ? (outputCapOf(req)?.send ?? DEFAULT_MAX_TOKENS) : maxTokensWithThinking(req, budget, DEFAULT_MAX_TOKENS),
+    max_tokens: budget === null ? (outputCapOf(req)?.send ?? DEFAULT_MAX_TOKENS) : adaptive ? (outputCapOf(req)?.send ?? budget + DEFAULT_MAX_TOKENS) : maxTokensWithThinking(req, budget, DEFAULT_MAX_TOKENS),
     messages,
   };
   if (system.length > 0) body.system = system;
@@ -86,7 +87,7 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
   if (tier) body.service_tier = tier;
   if (budget !== null) {
     refuseThinkingConflicts(req, body as Parameters<typeof refuseThinkingConflicts>[1]);
-    body.thinking = { type: "enabled", budget_tokens: budget };
+    Object.assign(body, thinkingFields(req.raw.reasoning_effort as string, budget, adaptive));
   }
   if (req.stream) body.stream = true;
   return body;

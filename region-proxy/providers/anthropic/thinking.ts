@@ -9,6 +9,14 @@
  * Claude 3.5 and before do not think: any other value there is a 400 naming reasoning_effort before the
  * call, as today, so a chain skips the deployment for one that can.
  *
+ * Claude Opus 4.7 and later refuse a budget and think only adaptively (claude-generation.ts
+ * thinksAdaptivelyOnly): there the effort is sent as it is, `thinking: {type: "adaptive"}` with
+ * `output_config: {effort}` (low, medium, high), as LiteLLM routes them; max_tokens, still the hard cap
+ * of thinking and answer together, is the client's or the gateway's cap as sent, else the budget the
+ * effort would have plus DEFAULT_MAX_TOKENS, as for a budget. Adaptive thinking may skip thinking on a
+ * turn, so a tool-calling turn without thinking blocks does not hold it back (unthinkingToolTurn is for
+ * budgets only).
+ *
  * Thinking tokens are output tokens and count toward max_tokens, which must exceed the budget
  * (Anthropic: "budget_tokens … Must be ≥1024 and less than max_tokens"), as an OpenAI reasoning model's
  * reasoning counts toward max_completion_tokens. max_tokens is never raised above the cap the client
@@ -48,7 +56,7 @@ export function thinkingBudget(effort: unknown, model: string): number | null {
   if (!takesThinking(model)) return refuse("reasoning_effort", "This model does not think; reasoning_effort other than 'none' is for Claude 3.7 Sonnet, the Claude 4 models and later.");
   // Own keys only: "constructor" must not find Object.prototype's members.
   if (Object.hasOwn(THINKING_BUDGETS, effort)) return THINKING_BUDGETS[effort]!;
-  if (effort === "minimal") return refuse("reasoning_effort", `Claude thinks at least 1024 tokens, what 'low' asks for: it cannot think less. ${TAKEN}`);
+  if (effort === "minimal") return refuse("reasoning_effort", `Claude cannot think less than 'low' asks for (a 1024-token budget, its minimum, or effort 'low'). ${TAKEN}`);
   return refuse("reasoning_effort", TAKEN);
 }
 
@@ -69,6 +77,14 @@ export function maxTokensWithThinking(req: ChatRequest, budget: number, fallback
   }
   const field = req.max_completion_tokens !== undefined ? "max_completion_tokens" : "max_tokens";
   return refuse(field, `reasoning_effort '${effort}' gives Claude a thinking budget of ${budget} tokens, which count toward ${field}: it must be above ${budget} (room for the answer too), or use a lower reasoning_effort.`);
+}
+
+/**
+ * The request fields that ask `model` for this thinking: a budget, or on a model that thinks only
+ * adaptively the effort itself (`effort` is one of THINKING_BUDGETS' keys: thinkingBudget checked it).
+ */
+export function thinkingFields(effort: string, budget: number, adaptive: boolean): Record<string, unknown> {
+  return adaptive ? { thinking: { type: "adaptive" }, output_config: { effort } } : { thinking: { type: "enabled", budget_tokens: budget } };
 }
 
 /** The top_p Anthropic takes beside thinking: 0.95 to 1 ("Feature compatibility"). */
