@@ -49,6 +49,39 @@ test("an incremental update's plain page beside pages packed in an object stream
   expect(pdfPageCount(withObjectStream("/Type /ObjStm /N 9 /First 0 /Filter /FlateDecode", packedPages(9), plainPage))).toBe(10);
 });
 
+/** An object `num` holding a FlateDecode object stream of `objects`. */
+const objectStream = (num: number, objects: string[]) => {
+  const data = deflateSync(latin1(objects.join("\n")));
+  return Buffer.concat([latin1(`${num} 0 obj\n<< /Type /ObjStm /N ${objects.length} /First 0 /Length ${data.length} /Filter /FlateDecode >>\nstream\n`), data, latin1("\nendstream\nendobj\n")]);
+};
+const pages = (count: number) => Array.from({ length: count }, () => "<< /Type /Page /Parent 2 0 R >>");
+
+test("an object stream right after an xref stream with /DecodeParms is read: qpdf's object-stream file with an incremental update (11 pages, qpdf --show-npages)", async () => {
+  // test/fixtures/pdf/SOURCES.md: 10 pages packed, the xref stream (/Predictor 12), then the update packing the 11th.
+  const file = await Bun.file(new URL("../../test/fixtures/pdf/incr-objstm-added-page.pdf", import.meta.url)).arrayBuffer();
+  expect(pdfPageCount(Buffer.from(file).toString("base64"))).toBe(11);
+  // The same shape built here: the previous section's xref stream names /DecodeParms just before the update's object stream.
+  const xref = "26 0 obj\n<< /Type /XRef /W [ 1 2 1 ] /Filter /FlateDecode /DecodeParms << /Columns 4 /Predictor 12 >> /Length 3 >>\nstream\nxyz\nendstream\nendobj\nstartxref\n9\n%%EOF\n";
+  const updated = Buffer.concat([latin1("%PDF-1.5\n"), objectStream(1, pages(10)), latin1(xref), objectStream(27, ["<< /Type /Pages /Count 11 >>", ...pages(1)])]);
+  expect(pdfPageCount(updated.toString("base64"))).toBe(11);
+});
+
+test("an object stream right after a PNG-predictor image is read, however large the file (not sized as a page per 12,000 bytes)", () => {
+  // pdfTeX copies a PNG as a FlateDecode image with /DecodeParms << /Predictor 15 >>; the pages are packed after it.
+  const image = (num: number, bytes: number) =>
+    `${num} 0 obj\n<< /Type /XObject /Subtype /Image /Width 4 /Height 4 /BitsPerComponent 8 /ColorSpace /DeviceRGB /Filter /FlateDecode /DecodeParms << /Predictor 15 /Colors 3 /Columns 4 >> /Length ${bytes} >>\nstream\n${"x".repeat(bytes)}\nendstream\nendobj\n`;
+  const small = Buffer.concat([latin1(`%PDF-1.5\n${image(5, 4)}`), objectStream(9, pages(3)), latin1("%%EOF\n")]);
+  expect(pdfPageCount(small.toString("base64"))).toBe(3);
+  // A 600 KB file (a large photo first): unread, it was 50 pages, ~292k tokens on gpt-4o-mini.
+  const large = Buffer.concat([latin1(`%PDF-1.5\n${image(4, 600_000)}${image(5, 4)}`), objectStream(9, pages(3)), latin1("%%EOF\n")]);
+  expect(pdfPageCount(large.toString("base64"))).toBe(3);
+});
+
+test("a /DecodeParms in the object stream's own dictionary still skips it (a predictor the reader does not undo)", () => {
+  const data = packedPages(2);
+  expect(pdfPageCount(withObjectStream("/Type /ObjStm /Filter /FlateDecode /DecodeParms << /Predictor 12 /Columns 4 >>", data))).toBeNull();
+});
+
 test("a PDF is one whose %PDF- header lies wholly within its first 1024 bytes, junk before it allowed (as the adapters take it)", () => {
   const page = "1 0 obj\n<< /Type /Page >>\nendobj\n";
   const withJunk = (junk: number) => latin1(`${" ".repeat(junk)}%PDF-1.7\n${page}`).toString("base64");

@@ -28,6 +28,17 @@ const MOST_DEFLATE_RATIO = 1032;
 /** How far before its `/ObjStm` name an object stream's dictionary may begin (`<< /Filter /FlateDecode … /Type /ObjStm`). */
 const DICTIONARY_LOOKBACK = 1024;
 
+/**
+ * Where the dictionary of the object stream named at `at` begins: within DICTIONARY_LOOKBACK, after the
+ * last stream visited (`after`) and after the previous object's end (its endobj or endstream), so the
+ * keys of the object before it (an xref stream's or a PNG image's /DecodeParms) are not taken for its own.
+ */
+function dictionaryStart(text: string, at: number, after: number): number {
+  const from = Math.max(after, at - DICTIONARY_LOOKBACK);
+  const window = text.slice(from, at);
+  return from + Math.max(0, window.lastIndexOf("endobj"), window.lastIndexOf("endstream"));
+}
+
 /** What is left of a request's inflating (PDF_INFLATE_BYTES when new), shared by all its PDFs. */
 export interface InflateBudget {
   left: number;
@@ -66,7 +77,7 @@ function pagesInObjectStreams(text: string, bytes: Buffer, budget: InflateBudget
     const start = keyword + 6 + (text.startsWith("\r\n", keyword + 6) ? 2 : 1);
     const end = text.indexOf("endstream", start);
     if (end === -1) break;
-    const dictionary = text.slice(Math.max(after, at - DICTIONARY_LOOKBACK), keyword);
+    const dictionary = text.slice(dictionaryStart(text, at, after), keyword);
     after = end + 9;
     if (!dictionary.includes("/FlateDecode") || dictionary.includes("/DecodeParms")) continue;
     pages += countPages(inflateWithin(bytes.subarray(start, end), budget));
