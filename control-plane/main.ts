@@ -31,6 +31,7 @@ import { startWebhookWorker } from "./budgets/deliver-webhooks.ts";
 import type { AppDeps } from "./graphql/context.ts";
 import { httpUrl } from "../shared/http/http-url.ts";
 import { startStoppingOnSignals } from "../shared/process/stop-on-signals.ts";
+import { flushRefusedReads } from "./audit/refused-read-throttle.ts";
 
 export interface ControlPlaneConfig {
   port: number; // 0 = pick a free port
@@ -166,10 +167,10 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
       log(`control plane signing key ${signingKey.kid}: republished the configuration as version ${republished.version} (the newest snapshot of ${republished.regions.join(", ")} was signed by ${was})`);
     }
     const apollo = await startApollo(await buildSchemaFromAnyDirectory(), log);
+    // GraphQL runs on the admin pool (Database.admin), the proxies' endpoints on `sql`.
+    const adminDeps: AppDeps = { ...deps, sql: db.admin };
     let server: ReturnType<typeof startHttpServer>;
     try {
-      // GraphQL runs on the admin pool (Database.admin), the proxies' endpoints on `sql`.
-      const adminDeps: AppDeps = { ...deps, sql: db.admin };
       server = startHttpServer({ port: config.port, host: config.host ?? "127.0.0.1", apollo, deps, adminDeps, jwks });
     } catch (error) {
       await apollo.stop();
@@ -190,6 +191,8 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
         await webhooks.stop();
         await server.stop(true);
         await apollo.stop();
+        // The refused reads held for a summary row (audit/refused-read-throttle.ts), while the database is open.
+        await flushRefusedReads(adminDeps).catch((error) => log(`could not audit the refused reads held at stop: ${String(error)}`));
         await db.close();
       },
     };

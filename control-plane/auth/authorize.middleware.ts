@@ -5,7 +5,8 @@
  * self-approval, stale, bad input — is written to the audit log as `refused.<field>`, as are the
  * FORBIDDEN / NOT_FOUND reads of principals not reaching every tenant through that field (a tenant
  * admin probing elsewhere, a viewer who is also a team's tenant admin asking for another tenant's spend),
- * at most one row per operation and per principal a minute (audit/refused-read-throttle.ts).
+ * one row per operation naming each refused field, per principal at most one a minute, the reads held
+ * back written as a summary row at the end of that minute (audit/refused-read-throttle.ts).
  * The row keeps the resolver's message: ours name fields, ids, names and limits, never a free-text value
  * the caller sent (the log is append-only: a vendor key pasted into a field would stay there for good);
  * it is cut to MAX_AUDITED_MESSAGE (audit/refusal-audit.ts) and any secret-shaped word in it masked all the same. Of the arguments
@@ -16,7 +17,7 @@ import { GraphQLError } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import { refusalAudit } from "../audit/refusal-audit.ts";
-import { refusedReadToAudit } from "../audit/refused-read-throttle.ts";
+import { noteRefusedRead } from "../audit/refused-read-throttle.ts";
 import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badArgumentsIn } from "../graphql/reject-nul.middleware.ts";
@@ -48,12 +49,11 @@ export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, a
     // field (its global roles, if any, do not grant it), which is how reaching across tenants shows.
     const reachAcross = parent === "Query" && !seesAllTenants(context.principal, readers) && (code === GraphQLCode.FORBIDDEN || code === GraphQLCode.NOT_FOUND);
     if ((parent === "Mutation" || reachAcross) && typeof code === "string" && AUDITED_REFUSALS.has(code)) {
-      // A refused read is written at most once per operation and per principal a minute, its row
-      // counting the reads left out (audit/refused-read-throttle.ts); a refused mutation always.
-      const suppressed = parent === "Mutation" ? null : refusedReadToAudit(context, info.fieldName);
-      if (parent === "Mutation" || suppressed) {
-        const audit = refusalAudit(info.fieldName, args, code, (error as Error).message);
-        if (suppressed && suppressed.count > 0) audit.after = { ...(audit.after as object), suppressed };
+      const audit = refusalAudit(info.fieldName, args, code, (error as Error).message);
+      // A refused read joins its operation's one row, written when the operation answers, or the
+      // principal's summary row a minute on (audit/refused-read-throttle.ts); a refused mutation has its own.
+      if (parent === "Query") noteRefusedRead(context, { field: info.fieldName, target: audit.target, code }, audit);
+      else {
         await runAudited(context.deps.sql, who, async () => ({ result: null, audit })).catch((auditError) =>
           context.deps.log(`could not audit a refused ${info.fieldName}: ${String(auditError)}`),
         );

@@ -63,7 +63,7 @@ test("viewer or approver + tenant_admin of a team reads money only in the team's
 });
 
 test("a mixed principal's money probe outside its team is audited as refused.<field>", async () => {
-  // Fresh principals: a principal's refused reads are written once a minute (audit/refused-read-throttle.ts).
+  // Fresh principals: a principal gets one refused-read row a minute, the rest summed later (audit/refused-read-throttle.ts).
   const bySpend = await principalWith(t.admin, t.cp.url, "viewer-probing-spend", [{ role: "viewer" }, { role: "tenant_admin", tenantId: team }]);
   const byLimit = await principalWith(t.admin, t.cp.url, "viewer-probing-limits", [{ role: "viewer" }, { role: "tenant_admin", tenantId: team }]);
   expect(await errorCode(bySpend.client.request(MONEY_BY_TENANT.spend, { t: other }))).toBe("NOT_FOUND");

@@ -5,6 +5,7 @@ import type { GraphQLSchema } from "graphql";
 import type { GraphQLContext } from "./context.ts";
 import { makeFormatError } from "./errors.ts";
 import { auditEarlyRefusalsPlugin } from "./audit-early-refusals.ts";
+import { auditRefusedReadsPlugin } from "./audit-refused-reads.ts";
 import { queryLimitsPlugin } from "./query-limits.ts";
 
 export async function startApollo(schema: GraphQLSchema, log: (line: string) => void): Promise<ApolloServer<GraphQLContext>> {
@@ -15,7 +16,7 @@ export async function startApollo(schema: GraphQLSchema, log: (line: string) => 
     // (on outside NODE_ENV=test) would stop it alone and re-raise the signal, killing the process mid-stop.
     stopOnTerminationSignals: false,
     formatError: makeFormatError(log),
-    plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(schema), auditEarlyRefusalsPlugin(schema)],
+    plugins: [ApolloServerPluginLandingPageDisabled(), queryLimitsPlugin(schema), auditEarlyRefusalsPlugin(schema), auditRefusedReadsPlugin()],
   });
   await apollo.start();
   return apollo;

@@ -1,7 +1,8 @@
 /**
  * Done-when 3: a tenant admin of team A tries every query and mutation on team B and gets nothing:
  * B's objects answer NOT_FOUND exactly like missing ones, global config is FORBIDDEN, B is unchanged,
- * and the refused mutations are in the audit log (the refused reads as one row a minute).
+ * and the refused mutations are in the audit log (the refused reads as one row per operation, per
+ * principal one a minute and a summary of the rest).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { buildControlPlaneSchema } from "../../control-plane/graphql/build-schema.ts";
@@ -9,6 +10,7 @@ import { errorCode, principalWith, type ActingPrincipal } from "../../control-pl
 import { seedConfig, type Seeded } from "../../control-plane/testing/seed.ts";
 import { startTestControlPlane, type TestControlPlane } from "../../control-plane/testing/test-control-plane.ts";
 import { addTenant } from "../../control-plane/testing/add-tenant.ts";
+import { flushHeldRefusedReadsNow } from "../../control-plane/audit/refused-read-throttle.ts";
 
 let t: TestControlPlane;
 let seeded: Seeded;
@@ -154,21 +156,27 @@ test("every query and mutation aimed at team B is refused, and B is unchanged", 
   const { tenant: projB } = await t.admin.request<any>(`query($id: ID!) { tenant(id: $id) { parentId } }`, { id: ids.projB });
   expect(projB.parentId).toBe(ids.teamB);
 
-  // The refused mutations are audited, attributed to team A's admin.
-  const { auditLog } = await t.admin.request<{ auditLog: { items: { action: string; actor: string }[] } }>(
-    `query($a: String!) { auditLog(first: 100, actor: $a, action: "refused.") { items { action actor } } }`,
+  // The refused mutations are audited, attributed to team A's admin; the refused reads held back are
+  // written as their summary row would be at the end of the minute.
+  await flushHeldRefusedReadsNow();
+  const { auditLog } = await t.admin.request<{ auditLog: { items: { action: string; actor: string; after: any }[] } }>(
+    `query($a: String!) { auditLog(first: 100, actor: $a, action: "refused.") { items { action actor after } } }`,
     { a: adminA.id },
   );
   const refused = auditLog.items;
   expect(refused.every((e) => e.actor === adminA.id && e.action.startsWith("refused."))).toBe(true);
   const mutationFields = new Set(Object.keys(schema.getMutationType()!.getFields()));
-  // Every refused mutation above is in the log; the refused reads as one row, the first (the rest are
-  // counted into the principal's next one a minute on: audit/refused-read-throttle.ts).
+  // Every refused mutation above is in the log, one row each; the refused reads as the first
+  // operation's row and one summary row counting the rest (audit/refused-read-throttle.ts).
   const attemptedMutations = [...tried.entries()].filter(([k, code]) => code !== null && mutationFields.has(k.split(":")[0]!)).length;
   const attemptedQueries = [...tried.entries()].filter(([k, code]) => code !== null && !mutationFields.has(k.split(":")[0]!)).length;
   expect(attemptedMutations).toBeGreaterThanOrEqual(25);
   expect(attemptedQueries).toBeGreaterThanOrEqual(13);
   expect(refused.filter((e) => mutationFields.has(e.action.slice("refused.".length))).length).toBe(attemptedMutations);
-  expect(refused.filter((e) => !mutationFields.has(e.action.slice("refused.".length))).map((e) => e.action)).toEqual(["refused.tenant"]);
+  const reads = refused.filter((e) => !mutationFields.has(e.action.slice("refused.".length)));
+  // (The log answers newest first.)
+  expect(reads.map((e) => e.action)).toEqual(["refused.reads", "refused.tenant"]);
+  // Every refused read attempted (plus the probe of a missing tenant id) is accounted for.
+  expect(reads[1]!.after.refused.length + reads[0]!.after.suppressed.count).toBe(attemptedQueries + 1);
   expect(new Set(refused.map((e) => e.action))).toContain("refused.grantRole");
 }, 30_000);

@@ -1,0 +1,101 @@
+/**
+ * Throttling refused reads loses none of them (final read of 41a1892): the reads held back were written
+ * only if the same principal was refused a read again more than a minute later (a refused mutation did
+ * not carry them), an operation's row named one field and target, and a row that could not be written
+ * (BUSY on the config lock) dropped the count it carried. So a decoy refused read followed within the
+ * minute by a burst of cross-tenant probes left only the decoy in the log. Now each operation's row
+ * names every refused field and target, the reads held back are written as one summary row at the end
+ * of the principal's minute (here at once, as its timer would: flushHeldRefusedReadsNow), and a row
+ * that fails puts its reads back for the next summary.
+ */
+import { beforeAll, expect, test } from "bun:test";
+import { addTenant } from "../testing/add-tenant.ts";
+import { holdConfigLock } from "../testing/hold-config-lock.ts";
+import { principalWith } from "../testing/principals.ts";
+import { startTestControlPlane, useTestControlPlane } from "../testing/test-control-plane.ts";
+import { flushHeldRefusedReadsNow } from "./refused-read-throttle.ts";
+
+const t = useTestControlPlane({ configLockTimeoutMs: 500 });
+let teamId: string;
+let sql: ReturnType<typeof t.openSql>;
+beforeAll(async () => {
+  sql = t.openSql();
+  const org = await addTenant(t.admin, "org");
+  teamId = await addTenant(t.admin, "team", org);
+});
+
+const rowsBy = async (actor: string) =>
+  [...(await sql<{ action: string; target: string; after: Record<string, any> }[]>`select action, target, after from audit_log where actor = ${actor} order by id`)];
+
+test("the probes made after a decoy, within its minute, are in the summary row by target, a refused mutation between them", async () => {
+  const team = await principalWith(t.admin, t.cp.url, "decoy", [{ role: "tenant_admin", tenantId: teamId }]);
+  await team.client.request(`{ tenant(id: "ten_decoy") { id } }`).catch(() => {});
+  await team.client.request(`{ a: tenant(id: "ten_victim1") { id } b: tenant(id: "ten_victim2") { id } c: tenant(id: "ten_victim3") { id } }`).catch(() => {});
+  await team.client.request(`mutation { createTenant(input: { name: "x" }) { id } }`).catch(() => {});
+  expect((await rowsBy(team.id)).map((r) => r.action)).toEqual(["refused.tenant", "refused.createTenant"]);
+  let rows = await rowsBy(team.id);
+  // The victims' fields may be refused after their operation answered (tenant is non-null): all held.
+  for (let waited = 0; waited < 5000; waited += 25) {
+    await flushHeldRefusedReadsNow();
+    rows = await rowsBy(team.id);
+    if (rows.filter((r) => r.action === "refused.reads").reduce((n, r) => n + r.after.suppressed.count, 0) >= 3) break;
+    await Bun.sleep(25);
+  }
+  expect(rows[0]).toMatchObject({ action: "refused.tenant", target: "ten_decoy" });
+  const summaries = rows.filter((r) => r.action === "refused.reads");
+  expect(summaries.reduce((n, r) => n + r.after.suppressed.count, 0)).toBe(3);
+  expect(summaries.flatMap((r) => r.after.suppressed.targets).sort()).toEqual(["ten_victim1", "ten_victim2", "ten_victim3"]);
+  expect(summaries[0]!.after.suppressed.fields).toEqual({ tenant: summaries[0]!.after.suppressed.count });
+}, 30_000);
+
+test("an operation's row names every refused field with its target", async () => {
+  // A principal with no role: every field refused by role before the answer, so all in the operation's row.
+  const nobody = await principalWith(t.admin, t.cp.url, "every-field", []);
+  await nobody.client.request(`{ a: tenant(id: "ten_v1") { id } b: tenant(id: "ten_v2") { id } deployments { items { id } } }`).catch(() => {});
+  const [row, ...rest] = await rowsBy(nobody.id);
+  expect(rest).toEqual([]);
+  expect(row).toMatchObject({ action: "refused.tenant", target: "ten_v1" });
+  expect(row!.after.refused).toEqual([
+    { field: "tenant", target: "ten_v1", code: "FORBIDDEN" },
+    { field: "tenant", target: "ten_v2", code: "FORBIDDEN" },
+    { field: "deployments", target: "", code: "FORBIDDEN" },
+  ]);
+}, 30_000);
+
+test("rows that cannot be written (BUSY on the config lock) put their reads back, and the next summary counts them", async () => {
+  const nobody = await principalWith(t.admin, t.cp.url, "busy", []);
+  await nobody.client.request(`{ deployments { items { id } } }`).catch(() => {});
+  for (let i = 0; i < 4; i++) await nobody.client.request(`{ deployments { items { id } } }`).catch(() => {});
+  expect(await rowsBy(nobody.id)).toHaveLength(1);
+  const other = await principalWith(t.admin, t.cp.url, "busy-first", []);
+  const release = await holdConfigLock(t.db.url);
+  try {
+    // The summary of the 4 held fails, and so does the first row of a principal refused meanwhile.
+    await flushHeldRefusedReadsNow();
+    await other.client.request(`{ aliases { items { name } } }`).catch(() => {});
+    await release();
+    expect(await rowsBy(nobody.id)).toHaveLength(1);
+    expect(await rowsBy(other.id)).toHaveLength(0);
+    await flushHeldRefusedReadsNow();
+    expect((await rowsBy(nobody.id)).map((r) => [r.action, r.after.suppressed?.count])).toEqual([["refused.deployments", undefined], ["refused.reads", 4]]);
+    expect((await rowsBy(other.id)).map((r) => [r.action, r.after.suppressed])).toEqual([["refused.reads", expect.objectContaining({ count: 1, fields: { aliases: 1 } })]]);
+  } finally {
+    await release().catch(() => {});
+  }
+}, 30_000);
+
+test("a graceful stop writes the reads still held", async () => {
+  // A second control plane on the same database, stopped while it holds a principal's reads.
+  const second = await startTestControlPlane({ databaseUrl: t.db.url, dataDir: t.dataDir });
+  let stopped = false;
+  try {
+    const nobody = await principalWith(second.admin, second.cp.url, "stopped-holding", []);
+    for (let i = 0; i < 3; i++) await nobody.client.request(`{ aliases { items { name } } }`).catch(() => {});
+    expect(await rowsBy(nobody.id)).toHaveLength(1);
+    await second.close();
+    stopped = true;
+    expect((await rowsBy(nobody.id)).map((r) => [r.action, r.after.suppressed?.count])).toEqual([["refused.aliases", undefined], ["refused.reads", 2]]);
+  } finally {
+    if (!stopped) await second.close();
+  }
+}, 30_000);
