@@ -138,6 +138,17 @@ describe("PDF files in the prompt estimate", () => {
     expect(partTokens([file(unreadable(120_000))], "gpt-4o")).toBe(10 * (3000 + 85));
   });
 
+  test("a request's PDFs share one inflate budget: after a deflate bomb, the next file's packed pages are not read", () => {
+    // One budget per request (pdf-pages.ts), not per file: else each file of a request could inflate 4 MiB.
+    const withStream = (stream: Buffer) =>
+      Buffer.concat([Buffer.from("%PDF-1.5\n1 0 obj\n<< /Type /ObjStm /N 3 /First 0 /Filter /FlateDecode >>\nstream\n", "latin1"), stream, Buffer.from("\nendstream\nendobj\n%%EOF\n", "latin1")]).toString("base64");
+    const bomb = withStream(deflateSync(Buffer.alloc(8 << 20), { level: 9 }));
+    const threePages = withStream(deflateSync(Buffer.from("<</Type/Page>>\n<</Type/Page>>\n<</Type/Page>>", "latin1")));
+    expect(partTokens([file(threePages)], "gpt-4o")).toBe(3 * (3000 + 85));
+    // Each unread: a page (its bytes / 12,000, at least one), 3000 + gpt-4o's low page image 85.
+    expect(partTokens([file(bomb), file(threePages)], "gpt-4o")).toBe(2 * (3000 + 85));
+  });
+
   test("the pages of a request's files count at most 100 together on OpenAI (and a model no rule knows)", () => {
     expect(partTokens([file(pdf(80)), file(pdf(80))], "gpt-4o")).toBe(100 * (3000 + 85));
     expect(partTokens([file(pdf(80)), file(pdf(80))], "my-azure-deployment")).toBe(100 * partTokens([file(pdf(1))], "my-azure-deployment"));

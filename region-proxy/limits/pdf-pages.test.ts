@@ -13,6 +13,13 @@ const withObjectStream = (dictionary: string, data: Buffer, before = "") =>
   Buffer.concat([latin1(`%PDF-1.5\n${before}9 0 obj\n<< ${dictionary} >>\nstream\n`), data, latin1("\nendstream\nendobj\n%%EOF\n")]).toString("base64");
 const packedPages = (pages: number) => deflateSync(latin1(Array.from({ length: pages }, () => "<</Type/Page/Parent 2 0 R>>").join("\n")));
 
+/** An object `num` holding a FlateDecode object stream of `objects`. */
+const objectStream = (num: number, objects: string[]) => {
+  const data = deflateSync(latin1(objects.join("\n")));
+  return Buffer.concat([latin1(`${num} 0 obj\n<< /Type /ObjStm /N ${objects.length} /First 0 /Length ${data.length} /Filter /FlateDecode >>\nstream\n`), data, latin1("\nendstream\nendobj\n")]);
+};
+const pages = (count: number) => Array.from({ length: count }, () => "<< /Type /Page /Parent 2 0 R >>");
+
 test("an object stream's dictionary may name the stream's filter before its type (qpdf writes keys in order)", () => {
   const data = packedPages(4);
   expect(pdfPageCount(withObjectStream(`/Filter /FlateDecode /First 0 /Length ${data.length} /N 4 /Type /ObjStm`, data))).toBe(4);
@@ -43,18 +50,18 @@ test("a stream that fails to inflate is charged too, so many damaged streams sto
   expect(PDF_INFLATE_BYTES).toBeLessThanOrEqual(8 << 20);
 });
 
+test("every inflate is charged at least 16 KiB: a PDF of 1,000 tiny object streams is inflated at most 256 times", () => {
+  // Each call costs its fixed ~0.1 ms however little it writes, so calls are bounded as bytes are.
+  const tiny = objectStream(1, ["<</Type/Page>>"]);
+  const pdf = Buffer.concat([latin1("%PDF-1.5\n"), ...Array<Buffer>(1000).fill(tiny), latin1("%%EOF\n")]);
+  expect(pdfPageCount(pdf.toString("base64"))).toBe(PDF_INFLATE_BYTES / (16 << 10));
+});
+
 test("an incremental update's plain page beside pages packed in an object stream: both are counted", () => {
   // A PDF 1.5 file edited by an incremental update: its nine pages in an object stream, the added page plain.
   const plainPage = "2 0 obj\n<< /Type /Pages /Count 10 >>\nendobj\n3 0 obj\n<< /Type /Page /Parent 2 0 R >>\nendobj\n";
   expect(pdfPageCount(withObjectStream("/Type /ObjStm /N 9 /First 0 /Filter /FlateDecode", packedPages(9), plainPage))).toBe(10);
 });
-
-/** An object `num` holding a FlateDecode object stream of `objects`. */
-const objectStream = (num: number, objects: string[]) => {
-  const data = deflateSync(latin1(objects.join("\n")));
-  return Buffer.concat([latin1(`${num} 0 obj\n<< /Type /ObjStm /N ${objects.length} /First 0 /Length ${data.length} /Filter /FlateDecode >>\nstream\n`), data, latin1("\nendstream\nendobj\n")]);
-};
-const pages = (count: number) => Array.from({ length: count }, () => "<< /Type /Page /Parent 2 0 R >>");
 
 test("an object stream right after an xref stream with /DecodeParms is read: qpdf's object-stream file with an incremental update (11 pages, qpdf --show-npages)", async () => {
   // test/fixtures/pdf/SOURCES.md: 10 pages packed, the xref stream (/Predictor 12), then the update packing the 11th.
