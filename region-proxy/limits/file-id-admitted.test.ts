@@ -1,7 +1,9 @@
 /**
- * A request whose file part names a file_id is refused by every adapter before any call (a 400
- * naming the part, vendor-file-references.ts), after the limits step: the estimate must not make the
- * limits refuse it first, as a permanent "too large" 429 in place of the adapter's 400.
+ * A request whose file part names a file_id is refused by the request parser (a 400 naming the part,
+ * ../openai/vendor-file-references.ts via check-message.ts), before the limits step, so through the
+ * route it never reaches them. The limits are asked directly here: the estimate counts a file_id as
+ * nothing (an unreachable, harmless branch), so were it ever to reach them it would not be refused as
+ * a permanent "too large" 429, as it was when the estimate counted it as 100 pages.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { renderError } from "../../shared/errors/openai-error.ts";
@@ -17,7 +19,7 @@ beforeAll(async () => {
 });
 afterAll(() => limits.close());
 
-test("a file_id part under TPM 200,000 is admitted, so the adapter's 400 answers it", async () => {
+test("a file_id part under TPM 200,000 is admitted by the limits (the parser refuses it before them)", async () => {
   const request: ChatRequest = {
     model: "chat",
     messages: [{ role: "user", content: [{ type: "text", text: "Summarise." }, { type: "file", file: { file_id: "file-abc123" } }] }],

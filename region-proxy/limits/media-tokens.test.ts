@@ -122,7 +122,7 @@ describe("PDF files in the prompt estimate", () => {
     expect(partTokens([file(pdf(1))], "my-azure-deployment")).toBeGreaterThan(3000);
   });
 
-  test("a file_id counts nothing: every adapter refuses it before any call (vendor-file-references.ts), so no vendor bills it", () => {
+  test("a file_id counts nothing: the request parser refuses it before the limits (openai/vendor-file-references.ts), so no vendor bills it", () => {
     expect(partTokens([{ type: "file", file: { file_id: "file-abc" } }], "gpt-4o")).toBe(0);
     expect(partTokens([{ type: "file", file: { file_id: "file-abc" } }], "claude-sonnet-4-5")).toBe(0);
   });

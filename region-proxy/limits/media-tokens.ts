@@ -11,9 +11,9 @@
  *
  * A file the proxy cannot read is counted at what it could be billed, never at a made-up page count
  * (which was 300k-900k tokens, past any model's context, and refused good requests as too large):
- * - a `file_id`: 0. Every adapter refuses it before any call (../providers/vendor-file-references.ts);
- *   that refusal comes after the limits step (routes/chat-completions.ts), so the estimate still runs,
- *   but no vendor bills the request.
+ * - a `file_id`: 0. The request parser refuses it with a 400 (../openai/vendor-file-references.ts, via
+ *   check-message.ts), before the limits step, so the estimate never meets one on the request path;
+ *   the branch is kept as a harmless one that no vendor could bill, never a reason to refuse as too large.
  * - data that is no PDF: its bytes as text, a token per 4 (the estimate's chars/4). OpenAI answers it
  *   with a 400 and the Anthropic and Gemini adapters refuse it before the call (pdf-file-data.ts), so
  *   this is what a server that reads it as text might bill, never more than the body holds.
@@ -32,7 +32,7 @@ const BYTES_PER_TOKEN = 4;
 
 /**
  * What a file part's bytes say: its pages (a PDF, read or sized by its bytes), or the tokens of data
- * that is no PDF, or nothing (a file_id, no data: refused before any call).
+ * that is no PDF, or nothing (no data, or a file_id, which the parser refuses first).
  */
 type FileFacts = { pages: number } | { textTokens: number };
 /** What a part's bytes say: an image's size (null: unknown), a file's facts. */
