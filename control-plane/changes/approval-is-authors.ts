@@ -1,19 +1,27 @@
 /**
- * Whether two acts (a proposal and an approval, or two approvals) are one person's: the same
- * principal, or anyone standing behind both. Everyone behind an act is its principal, whoever issued
- * the token it was done with, and, transitively, whoever stands behind those: who created a principal
- * or granted it `approver`/`admin`, who issued a token and with which token (every such act records
- * who did it and with which token, migration 0063, so the trace outlives the token).
+ * Whether two acts (a proposal and an approval, or two approvals) are one person's. Two rules:
  *
- * Asking only whether one act's principal stands behind the other was not enough: an admin who issued
- * a token in real approver Ann's name and one in real approver Ben's could propose as "Ann" and approve
- * as "Ben", two principals neither of which stands behind the other. With a third party behind both,
- * it is one person's review.
+ * 1. One stands behind the other (either way round): the same principal, or one act's principal is
+ *    behind the other act. Behind an act stand its principal, whoever issued the token it was done
+ *    with, and, transitively, whoever stands behind those: who created a principal or granted it
+ *    `approver`/`admin`, who issued a token and with which token. So a principal of one's own making
+ *    (a puppet, a CI bot one created), or a token one issued, is oneself.
+ * 2. One party issued, transitively, a token used by each act: the issuer of the act's token, of the
+ *    token that token was minted with, and so on up, and nothing else. An admin who issued a token in
+ *    real approver Ann's name and one in real approver Ben's could otherwise propose as "Ann" and
+ *    approve as "Ben", two principals neither of which stands behind the other.
  *
- * The bootstrap token makes nobody the same person: every principal of a fresh install descends from
- * it, and whoever holds it (kept in a break-glass vault) may change routing directly anyway, so
- * sharing it behind two acts proves nothing it could not do without them. It still cannot approve its
- * own proposals (the same principal).
+ * Rule 2 follows tokens only, not who created or granted a role to whom: only a token lets someone act
+ * as a principal (issueToken is the only maker of admin JWTs), so a shared issuer is what acting as two
+ * people needs, while a shared creator or granter further up is not. Following those too made one
+ * admin at the top of the tree everyone below it: Ben could not approve Ann's change because the admin
+ * who onboarded them both stood behind both (reviewer's repro, onboarded-by-one-admin.test.ts).
+ *
+ * Every such act records who did it and with which token (migration 0063), so the trace outlives the
+ * token. The bootstrap token makes nobody the same person: every principal of a fresh install
+ * descends from it, and whoever holds it (kept in a break-glass vault) may change routing directly
+ * anyway, so sharing it behind two acts proves nothing it could not do without them. It still cannot
+ * approve its own proposals (the same principal).
  */
 import type { Queryable } from "../db/client.ts";
 import type { ApprovalRow } from "./change-request.repo.ts";
@@ -22,37 +30,48 @@ export function isBootstrapId(id: string): boolean {
   return id.startsWith("adm_");
 }
 
+/** Who stands behind an act, the bootstrap token left out of both sets. */
+export interface ActParties {
+  /** Everyone behind the act, over every edge (rule 1): its principal among them. */
+  behind: Set<string>;
+  /** Those who issued, transitively, the token the act was done with (rule 2): up its token chain only. */
+  issuers: Set<string>;
+}
+
 /**
- * Everyone behind an act done by `principal` with token `jti` (null: the bootstrap token, or an act
- * recorded before tokens were), the bootstrap token left out.
+ * Who stands behind an act done by `principal` with token `jti` (null: the bootstrap token, or an act
+ * recorded before tokens were), in one recursive walk up. A row reached from the act's token through
+ * issuers and the tokens they issued with only is on the token chain (`chain`); every other edge
+ * leaves it. `union` keeps each (kind, id, chain) once, so a creation/grant cycle ends.
  *
- * @example await partiesBehind(tx, "prn_ann", "jti_…") // Set {"prn_ann", "prn_mallory"} for a token mallory issued
+ * @example await actParties(tx, "prn_ann", "jti_…") // behind {prn_ann, prn_alice, prn_mallory}, issuers {prn_mallory}: alice onboarded ann, mallory issued the token
  */
-export async function partiesBehind(q: Queryable, principal: string, jti: string | null): Promise<Set<string>> {
-  const rows = await q<{ id: string }[]>`
-    with recursive behind(kind, id) as (
-      select 'principal'::text, ${principal}::text
+export async function actParties(q: Queryable, principal: string, jti: string | null): Promise<ActParties> {
+  const rows = await q<{ id: string; chain: boolean }[]>`
+    with recursive up(kind, id, chain) as (
+      select 'principal'::text, ${principal}::text, false
       union
-      select 'token', ${jti}::text where ${jti}::text is not null
+      select 'token', ${jti}::text, true where ${jti}::text is not null
       union
-      select up.kind, up.id from behind b cross join lateral (
-        select 'principal', created_by from principals where b.kind = 'principal' and id = b.id and created_by is not null
+      select next.kind, next.id, next.chain from up b cross join lateral (
+        select 'principal', created_by, false from principals where b.kind = 'principal' and id = b.id and created_by is not null
         union all
-        select 'token', created_with from principals where b.kind = 'principal' and id = b.id and created_with is not null
+        select 'token', created_with, false from principals where b.kind = 'principal' and id = b.id and created_with is not null
         union all
-        select 'principal', granted_by from role_bindings
+        select 'principal', granted_by, false from role_bindings
           where b.kind = 'principal' and principal_id = b.id and role in ('admin', 'approver') and granted_by is not null
         union all
-        select 'token', granted_with from role_bindings
+        select 'token', granted_with, false from role_bindings
           where b.kind = 'principal' and principal_id = b.id and role in ('admin', 'approver') and granted_with is not null
         union all
-        select 'principal', issued_by from issued_tokens where b.kind = 'token' and jti = b.id and issued_by is not null
+        select 'principal', issued_by, b.chain from issued_tokens where b.kind = 'token' and jti = b.id and issued_by is not null
         union all
-        select 'token', issued_with from issued_tokens where b.kind = 'token' and jti = b.id and issued_with is not null
-      ) up(kind, id)
+        select 'token', issued_with, b.chain from issued_tokens where b.kind = 'token' and jti = b.id and issued_with is not null
+      ) next(kind, id, chain)
     )
-    select id from behind where kind = 'principal'`;
-  return new Set(rows.map((r) => r.id).filter((id) => !isBootstrapId(id)));
+    select id, chain from up where kind = 'principal'`;
+  const parties = rows.filter((r) => !isBootstrapId(r.id));
+  return { behind: new Set(parties.map((r) => r.id)), issuers: new Set(parties.filter((r) => r.chain).map((r) => r.id)) };
 }
 
 /** Who proposed a change request and with which token (null for the bootstrap token or an older request). */
@@ -62,17 +81,19 @@ export interface Authorship {
 }
 
 /**
- * Whether an approval is the author's own (SELF_APPROVAL): the same principal, or anyone behind both
- * the proposal and the approval — the author behind the approver (a puppet approving), the approver
- * behind the author (a token it issued in a real approver's name proposing), or a third behind both
- * (two tokens one admin issued in two real approvers' names). Asked when approving and again when
- * counting approvals at apply; `sameApproverAs` asks it of two approvals.
+ * Whether an approval is the author's own (SELF_APPROVAL): the same principal; the author behind the
+ * approver (a puppet approving) or the approver behind the author (a token it issued in a real
+ * approver's name proposing); or one party that issued, transitively, both the token proposed with
+ * and the token approved with (two tokens one admin issued in two real approvers' names). Asked when
+ * approving and again when counting approvals at apply; `sameApproverAs` asks it of two approvals.
  */
 export async function isAuthorsApproval(q: Queryable, cr: Authorship, approver: string, approverJti: string | null): Promise<boolean> {
   if (approver === cr.author) return true;
-  const authors = await partiesBehind(q, cr.author, cr.authorJti);
-  if (authors.size === 0) return false;
-  for (const party of await partiesBehind(q, approver, approverJti)) if (authors.has(party)) return true;
+  const author = await actParties(q, cr.author, cr.authorJti);
+  if (author.behind.has(approver)) return true;
+  const approval = await actParties(q, approver, approverJti);
+  if (approval.behind.has(cr.author)) return true;
+  for (const issuer of approval.issuers) if (author.issuers.has(issuer)) return true;
   return false;
 }
 

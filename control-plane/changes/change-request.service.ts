@@ -50,11 +50,11 @@ import { newUnpricedRoutes, unpricedRoutesMessage, withWrites } from "./unpriced
 import { newPlaintextBaseUrls, plaintextBaseUrlsMessage } from "./plaintext-base-urls.ts";
 
 function selfApproval(): GraphQLError {
-  return new GraphQLError("the author of a change request cannot approve it, nor can a principal or token the author set up, nor anyone who set up the author or the token it proposed with", { extensions: { code: GraphQLCode.SELF_APPROVAL } });
+  return new GraphQLError("the author of a change request cannot approve it, nor can a principal or token the author set up, nor anyone who set up the author or the token it proposed with, nor anyone whose token shares an issuer, up its chain of tokens, with the token it was proposed with", { extensions: { code: GraphQLCode.SELF_APPROVAL } });
 }
 
 function sameApproverMessage(id: string): string {
-  return `an earlier approval of change request ${id} was given by a principal or token you stand behind, or that stands behind you or your token: one person approves once`;
+  return `an earlier approval of change request ${id} was given by a principal or token you stand behind, or that stands behind you or your token, or with a token whose issuer chain shares someone with yours: one person approves once`;
 }
 
 async function configVersion(q: Queryable): Promise<number> {
@@ -155,8 +155,10 @@ export async function proposeRollback(ctx: GraphQLContext, toVersion: number, de
 /**
  * How many approvals count: of those that still count (`approvalsThatCount`: not the author's own, not
  * given with a token revoked since, by someone who still holds `approver`/`admin`), one per person
- * (`onePerPerson`: the first of two approvals either of whose approvers stands behind the other). An
- * approval that no longer counts is dropped before pairing, so it shadows no one.
+ * (`onePerPerson`: of two approvals that are one person's, the first; one person's when either
+ * approver, with its token, stands behind the other, or one party issued, up the token chains, both
+ * tokens they approved with: `isAuthorsApproval`). An approval that no longer counts is dropped before
+ * pairing, so it shadows no one.
  */
 async function countedApprovals(tx: Tx, cr: ChangeRequestRow, approvals: readonly ApprovalRow[]): Promise<ApprovalRow[]> {
   return onePerPerson(tx, await approvalsThatCount(tx, cr, approvals));

@@ -1,9 +1,10 @@
 /**
- * One person, one approval. Two approvals are one person's when they are by the same principal or
- * anyone stands behind both: the relation `isAuthorsApproval` asks of author and approver (a token
- * issued by one in the other's name, a principal one created or granted `approver`/`admin` to,
- * transitively, or a third party behind both, such as two tokens one admin issued in two real
- * approvers' names), here asked of two approvers, each with the token it approved with. Without it one
+ * One person, one approval. Two approvals are one person's by the relation `isAuthorsApproval` asks of
+ * author and approver, here asked of two approvers, each with the token it approved with: the same
+ * principal; either standing behind the other (a token issued by one in the other's name, a principal
+ * one created or granted `approver`/`admin` to, transitively); or one party that issued, up the token
+ * chains, both tokens (two tokens one admin issued in two real approvers' names). Two people one admin
+ * merely created or granted a role, holding tokens that admin did not issue, are two. Without it one
  * admin who is not the author could supply every approval of a `REQUIRED_APPROVALS=2` change: its own,
  * and one with a token it issued in a real approver's name or by a principal it created; or two with
  * tokens it issued. Callers pass only approvals that still count (`approvalsThatCount`): one that no
