@@ -20,7 +20,7 @@
  */
 import type { ChatMessage, ChatRequest, ContentPart } from "../providers/types.ts";
 import { isMediaPart, mediaTokens } from "./media-tokens.ts";
-import { baseModelName } from "./model-name.ts";
+import { baseModelName, saysGpt4oMini } from "./model-name.ts";
 import { createTokenCountCache } from "./token-count-cache.ts";
 
 type Counter = (text: string) => number;
@@ -50,6 +50,8 @@ const encodings = new Map<string, Encoding | null>();
 
 function familyEncoding(vendorModel: string): Encoding | null {
   const m = baseModelName(vendorModel); // "openai/gpt-4o" and a fine-tune's "ft:gpt-4o-mini-…" too
+  // A deployment named prod-gpt-4o-mini-eu has its images priced as gpt-4o-mini's: its text is that model's too.
+  if (saysGpt4oMini(m)) return "o200k_base";
   if (/^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4)/.test(m)) return "o200k_base";
   // text-embedding-3-small/-large and text-embedding-ada-002 count (and bill) with cl100k_base.
   if (/^(gpt-4|gpt-3\.5|text-embedding-)/.test(m)) return "cl100k_base";

@@ -31,15 +31,15 @@ test("a router's organisation prefix reads the same for the image rule and the t
   expect(imageRuleFor("models/gemini-2.5-flash").tokens(null, "auto")).toBe(imageRuleFor("gemini-2.5-flash").tokens(null, "auto"));
 });
 
-test("gpt-4o-mini under other spellings (a fine-tune, an Azure deployment name) is priced as gpt-4o-mini: 2833 + 5667 a tile", () => {
+test("gpt-4o-mini under other spellings (a fine-tune, an Azure deployment name) is priced as gpt-4o-mini: 2833 + 5667 a tile, and its text tokenized as gpt-4o-mini's", () => {
   const size = { width: 1024, height: 1024 };
   const mini = imageRuleFor("gpt-4o-mini").tokens(size, "high");
   expect(mini).toBe(2833 + 4 * 5667);
   for (const name of ["ft:gpt-4o-mini-2024-07-18:acme::9abcDEF", "gpt4o-mini", "GPT-4o_mini", "prod-gpt-4o-mini-eu", "gpt-4omini"]) {
     expect([name, imageRuleFor(name).tokens(size, "high")]).toEqual([name, mini]);
+    // One model for the text and the images (model-name.ts): not gpt-4o-mini's images beside text at chars/4.
+    expect([name, encodingFor(name)]).toEqual([name, "o200k_base"]);
   }
-  // A fine-tune is tokenized as its base model.
-  expect(encodingFor("ft:gpt-4o-mini-2024-07-18:acme::9abcDEF")).toBe("o200k_base");
 });
 
 test("a name no rule knows: the common rules' largest (gpt-4o's tiles, gpt-4.1-nano's patches, Claude 4.7), at most 4784; not gpt-4o-mini's, which only its name says", () => {

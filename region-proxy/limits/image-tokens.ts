@@ -48,7 +48,7 @@
 import { claudeVersion } from "../providers/anthropic/claude-generation.ts";
 import { geminiSeries } from "../providers/gemini/model-version.ts";
 import type { ImageSize } from "../providers/image-bytes.ts";
-import { baseModelName } from "./model-name.ts";
+import { baseModelName, saysGpt4oMini } from "./model-name.ts";
 
 /** The detail an image part asks for; anything but "low" and "high" (none, "original") is "auto". */
 export type ImageDetail = "low" | "high" | "auto";
@@ -142,14 +142,9 @@ const OPENAI_RULES: ReadonlyArray<[RegExp, ImageRule]> = [
   [/^(gpt-4|chatgpt-4o)/, GPT_4O],
 ];
 
-/**
- * gpt-4o-mini however an Azure deployment or a fine-tune spells it (gpt4o-mini, GPT-4o_mini,
- * prod-gpt-4o-mini-eu): its tiles cost 33 times gpt-4o's, so any name saying it is taken at its word.
- */
-const saysGpt4oMini = (name: string) => name.replace(/[^a-z0-9]/g, "").includes("gpt4omini");
-
 function ruleOf(vendorModel: string): ImageRule {
   const m = baseModelName(vendorModel);
+  // gpt-4o-mini however a deployment spells it (model-name.ts): its tiles cost 33 times gpt-4o's.
   if (saysGpt4oMini(m)) return GPT_4O_MINI;
   for (const [pattern, rule] of OPENAI_RULES) if (pattern.test(m)) return rule;
   // Claude and Gemini ids as the adapters read them (Bedrock's anthropic.claude-…, Vertex's …@date).

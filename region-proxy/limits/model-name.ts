@@ -1,8 +1,10 @@
 /**
  * The model a deployment's vendor model name stands for, as the prompt estimate reads it: the one
  * reading both its text's encoding (estimate-prompt-tokens.ts) and its images' rule (image-tokens.ts)
- * start from, so a name never means one model for the text and another for the images. Lower-cased;
- * a path's last segment (a router's or compatible server's organisation, `openai/gpt-4o`; Gemini's
+ * start from, with saysGpt4oMini below for both, so a name never means one model for the text and
+ * another for the images. (A name the image rule knows but no offline encoding is known for, such as
+ * computer-use-preview or a GPT after gpt-5.x, has its text counted at chars/4, as any unknown model's.)
+ * Lower-cased; a path's last segment (a router's or compatible server's organisation, `openai/gpt-4o`; Gemini's
  * `models/gemini-2.5-flash`; a Vertex resource path); an OpenAI fine-tune's base model
  * (`ft:gpt-4o-mini-2024-07-18:acme::9abcDEF` is gpt-4o-mini-2024-07-18: a fine-tune is billed and
  * tokenized as its base, https://platform.openai.com/docs/guides/fine-tuning). Bedrock (`anthropic.claude-…-v1:0`)
@@ -16,3 +18,13 @@ export function baseModelName(vendorModel: string): string {
   const last = name.slice(name.lastIndexOf("/") + 1);
   return last.startsWith("ft:") ? last.slice(3).split(":")[0]! : last;
 }
+
+/**
+ * Whether a name says gpt-4o-mini however an Azure deployment or a fine-tune spells it (gpt4o-mini,
+ * GPT-4o_mini, prod-gpt-4o-mini-eu), read from baseModelName's result. Its image tiles cost 33 times
+ * gpt-4o's (image-tokens.ts), so any name saying it is taken at its word, and its text is then
+ * gpt-4o-mini's too (o200k_base, estimate-prompt-tokens.ts).
+ *
+ * @example saysGpt4oMini("prod-gpt-4o-mini-eu") // true
+ */
+export const saysGpt4oMini = (name: string): boolean => name.replace(/[^a-z0-9]/g, "").includes("gpt4omini");
