@@ -98,7 +98,7 @@ export class ChangeRequestResolver {
   @Mutation(() => KillSwitchResult, {
     description:
       "Break-glass: disables a provider's deployments, a deployment, a key or a tenant at once, without approval, audited with breakGlass: true. " +
-      "A key's switch revokes every secret of its lineage, whichever of its ids is named (a rotated-away secret in its grace too); its audit row names them (`revokedKeyIds`).",
+      "A key's switch revokes every live secret of its lineage, whichever of its ids is named (a rotated-away secret in its grace too; one whose grace is over is dead and left as it reads), and `affected` counts them; its audit row names them (`revokedKeyIds`).",
   })
   killSwitch(
     @Arg("target", () => KillSwitchTarget) target: KillSwitchTarget,

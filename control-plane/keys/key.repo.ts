@@ -53,19 +53,27 @@ export async function insertKey(q: Queryable, k: NewKeyRow): Promise<GatewayKey>
 }
 
 /**
- * Revokes key `id` and, with `wholeLineage`, every other secret of its lineage still live (active and
- * not past its expiry: a rotated-away secret in its grace). A secret whose grace is over is dead
- * already (the snapshot leaves it out) and is left as it reads, expired. Answers the ids this revoked,
- * in id order: none when `id` was revoked before (revocation is idempotent, its revokedAt kept).
+ * Revokes key `id` and, with `wholeLineage`, every other secret of its lineage: the secrets joined to
+ * it by lineage_id, and by rotated_to in either direction, followed from secret to secret. rotated_to
+ * is needed because migration 0101_key_lineage.sql left each key that existed then its own lineage_id,
+ * chains rotated before it included (their grace can run 720 h past the upgrade), and a later rotation
+ * joins only the lineage of the key rotated. Only live secrets are revoked (active, not past their
+ * expiry: a rotated-away secret in its grace): one whose grace is over is dead already (the snapshot
+ * leaves it out) and is left as it reads, expired, the one named too. Answers the ids this revoked, in
+ * id order: none when `id` was revoked before (revocation is idempotent, its revokedAt kept) or is dead.
  */
 export async function revokeSecrets(q: Queryable, id: string, wholeLineage: boolean): Promise<string[]> {
   const rows = await q<{ id: string }[]>`
+    with recursive chain (id, rotated_to, lineage_id) as (
+      select id, rotated_to, lineage_id from gateway_keys where id = ${id}
+      union
+      select k.id, k.rotated_to, k.lineage_id
+      from gateway_keys k join chain c
+        on ${wholeLineage}::boolean and (k.lineage_id = c.lineage_id or k.rotated_to = c.id or k.id = c.rotated_to)
+    )
     update gateway_keys set status = 'revoked', revoked_at = now()
-    where status = 'active'
-      and (id = ${id}
-           or (${wholeLineage}::boolean
-               and lineage_id = (select lineage_id from gateway_keys where id = ${id})
-               and (expires_at is null or expires_at > now())))
+    where id in (select id from chain)
+      and status = 'active' and (expires_at is null or expires_at > now())
     returning id`;
   return rows.map((r) => r.id).sort();
 }

@@ -52,6 +52,7 @@ export class KeyResolver {
     description:
       "Revokes the key: every secret of its lineage (a rotated-away secret still in its grace too) leaves every region's next snapshot. " +
       "Given a rotated-away id (one with `rotatedTo`), revokes only that secret: its grace ends now and the key goes on under its newer secret. " +
+      "A secret already past its expiry (a grace over) is dead and left as it reads, `expired`, the one named too. " +
       "Idempotent; audited as `key.revoke` naming the ids revoked (`revokedKeyIds`).",
   })
   revokeKey(@Arg("id", () => ID) id: string, @Ctx() ctx: GraphQLContext): Promise<GatewayKey> {

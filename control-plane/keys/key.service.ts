@@ -123,7 +123,8 @@ async function requireKey(tx: Tx, ctx: GraphQLContext, id: string): Promise<Gate
  * Revoking a key ends every secret of its lineage: a rotated-away secret in its grace is the same key,
  * and left live it would keep working (up to MAX_GRACE_HOURS) after the key was revoked. Revoking a
  * rotated-away id (`rotatedTo` set) ends only that secret: its grace ends early, the key goes on under
- * its newer secret. The audit row names the ids revoked (`revokedKeyIds`).
+ * its newer secret. A secret past its expiry is dead and left as it reads, expired, the one named too
+ * (key.repo.ts revokeSecrets). The audit row names the ids revoked (`revokedKeyIds`).
  */
 export async function revokeKey(ctx: GraphQLContext, id: string): Promise<GatewayKey> {
   return runConfigChange(ctx.deps, ctx.who, async (tx) => {

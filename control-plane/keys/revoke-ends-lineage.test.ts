@@ -113,3 +113,53 @@ test("a key never rotated is revoked as before, and revoking it again changes no
   expect(revokeKey.status).toBe("revoked");
   expect((await lastAudit("key.revoke")).after.revokedKeyIds).toEqual([]);
 });
+
+/** What migration 0101_key_lineage.sql left for a chain rotated before it: each row its own lineage. */
+const asRotatedBefore0101 = (...keys: Secret[]) => sql`update gateway_keys set lineage_id = id where id in ${sql(keys.map((k) => k.id))}`;
+
+test("a key rotated before migration 0101 (each row its own lineage_id): a kill switch on the new id ends the old secret, through rotated_to", async () => {
+  const old = await createKey("pre-0101 rotation");
+  const current = await rotate(old, 720);
+  await asRotatedBefore0101(old, current);
+  const { killSwitch } = await kill(current.id);
+  expect(await liveInEu(old, current)).toEqual([]);
+  expect(killSwitch.affected).toBe(2);
+  expect((await lastAudit("killswitch.key")).after.revokedKeyIds).toEqual([old.id, current.id].sort());
+});
+
+test("a chain rotated before 0101 and again after it: a kill on any id, and revokeKey on the current one, end all three", async () => {
+  for (const named of ["first", "second", "third", "revoke third"] as const) {
+    const first = await createKey(`pre-0101 chain, ${named}`);
+    const second = await rotate(first, 720);
+    await asRotatedBefore0101(first, second);
+    // Rotated after the upgrade: the third joins the second's lineage, the first only through rotated_to.
+    const third = await rotate(second, 720);
+    const chain = { first, second, third, "revoke third": third };
+    if (named === "revoke third") await revoke(third.id);
+    else await kill(chain[named].id);
+    expect(await liveInEu(first, second, third), named).toEqual([]);
+  }
+});
+
+test("a kill switch naming a rotated-away id whose grace is over leaves it as it reads (expired) and counts only the live secret", async () => {
+  const old = await createKey("named, grace over");
+  const current = await rotate(old, 0);
+  const { killSwitch } = await kill(old.id);
+  expect(killSwitch.affected).toBe(1);
+  expect((await lastAudit("killswitch.key")).after.revokedKeyIds).toEqual([current.id]);
+  expect(await statuses(old, current)).toEqual({ [old.id]: "active", [current.id]: "revoked" });
+  // revokeKey on it likewise revokes nothing: the secret is dead already.
+  const { revokeKey } = await revoke(old.id);
+  expect(revokeKey).toEqual({ id: old.id, status: "expired" });
+  expect((await lastAudit("key.revoke")).after.revokedKeyIds).toEqual([]);
+});
+
+test("rotateKey racing a kill switch leaves no active secret in a killed lineage", async () => {
+  for (let i = 0; i < 10; i++) {
+    const key = await createKey(`race ${i}`);
+    const [rotated, killed] = await Promise.allSettled([rotate(key), kill(key.id)]);
+    if (killed.status !== "fulfilled") continue;
+    const lineage = await sql<{ id: string; status: string }[]>`select id, status from gateway_keys where lineage_id = ${key.id}`;
+    expect(lineage.filter((row) => row.status === "active").map((row) => row.id), `round ${i}, rotate ${rotated.status}`).toEqual([]);
+  }
+}, 60_000);
