@@ -9,13 +9,10 @@
  */
 import { afterAll, afterEach, expect, setSystemTime, test } from "bun:test";
 import { rmSync } from "node:fs";
-import { generateSigningKey, signSnapshot } from "../../shared/snapshot/sign.ts";
-import { importTrustedKeys } from "../../shared/snapshot/verify.ts";
-import type { Kv } from "../kv/open-kv.ts";
-import { applySnapshot, CONFIRMED_SAVE_EVERY_MS, loadStoredSnapshot, saveHeldSnapshot } from "./apply-snapshot.ts";
+import { applySnapshot, CONFIRMED_SAVE_EVERY_MS, loadStoredSnapshot } from "./apply-snapshot.ts";
 import { CurrentSnapshot } from "./current.ts";
 import { startSnapshotLoop } from "./loop.ts";
-import { refusingKv } from "./refusing-kv-fixture.ts";
+import { heldVersion1, poll304, refusingKv } from "./refusing-kv-fixture.ts";
 
 const MINUTE = 60_000;
 const dirs: string[] = [];
@@ -23,19 +20,6 @@ afterEach(() => setSystemTime());
 afterAll(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-const snapshot = (version: number, issuedAt: Date) => ({ schema: 1 as const, region: "eu", version, issuedAt: issuedAt.toISOString(), keys: {}, tenants: {}, aliases: {}, deployments: {}, pricing: {} });
-
-async function heldVersion1(kv: Kv, start: number) {
-  const { key } = await generateSigningKey("k1");
-  const trusted = await importTrustedKeys({ keys: [key.publicJwk] });
-  const lines: string[] = [];
-  const deps = { region: "eu", trusted, current: new CurrentSnapshot(), kv, log: (line: string) => lines.push(line) };
-  setSystemTime(new Date(start));
-  expect(await applySnapshot(await signSnapshot(snapshot(1, new Date(start)), key), deps, { persist: true })).toBe("swapped");
-  lines.length = 0;
-  return { deps, lines };
-}
 
 test("a refused confirmation write is logged once, retried at the save rhythm, and its recovery logged once with the failed attempts", async () => {
   const { kv, real, state } = await refusingKv(dirs);
@@ -46,9 +30,7 @@ test("a refused confirmation write is logged once, retried at the save rhythm, a
   state.refusing = true;
   let at = start;
   for (at = start + 1000; at <= start + 10 * MINUTE; at += 1000) {
-    setSystemTime(new Date(at));
-    deps.current.confirm();
-    await saveHeldSnapshot(deps);
+    await poll304(deps, at);
     // Still confirmed: the age served is the control plane's, whatever the disk does.
     expect(deps.current.ageSeconds()).toBe(0);
   }
@@ -63,12 +45,7 @@ test("a refused confirmation write is logged once, retried at the save rhythm, a
 
   // Space is freed: the next attempt (within the rhythm) saves, and that is logged once, with the count.
   state.refusing = false;
-  for (let i = 0; i < 30; i++) {
-    at += 1000;
-    setSystemTime(new Date(at));
-    deps.current.confirm();
-    await saveHeldSnapshot(deps);
-  }
+  for (let i = 0; i < 30; i++) await poll304(deps, (at += 1000));
   expect(lines).toHaveLength(2);
   expect(lines[1]).toBe(`snapshot version 1: its confirmation by the control plane is saved again, after ${failedAttempts} failed attempts`);
 
@@ -82,20 +59,14 @@ test("a refused confirmation write is logged once, retried at the save rhythm, a
 test("a refused run ends when a new version is saved, its confirmation time with it", async () => {
   const { kv, real, state } = await refusingKv(dirs);
   const start = Date.now();
-  const { deps, lines } = await heldVersion1(kv, start);
+  const { deps, lines, sign } = await heldVersion1(kv, start);
   state.refusing = true;
-  for (let i = 1; i <= 30; i++) {
-    setSystemTime(new Date(start + i * 1000));
-    deps.current.confirm();
-    await saveHeldSnapshot(deps);
-  }
+  for (let i = 1; i <= 30; i++) await poll304(deps, start + i * 1000);
   expect(lines).toHaveLength(1);
   const failedAttempts = state.refusedWrites;
   state.refusing = false;
-  const { key } = await generateSigningKey("k1");
-  const trusted = await importTrustedKeys({ keys: [key.publicJwk] });
   setSystemTime(new Date(start + 31_000));
-  expect(await applySnapshot(await signSnapshot(snapshot(2, new Date()), key), { ...deps, trusted }, { persist: true })).toBe("swapped");
+  expect(await applySnapshot(await sign(2), deps, { persist: true })).toBe("swapped");
   expect(lines.slice(1)).toEqual(["snapshot version 2 loaded (was 1)", `snapshot version 2: its confirmation by the control plane is saved again, after ${failedAttempts} failed attempts`]);
   expect(deps.current.saveRefused).toBeNull();
   real.close();
@@ -106,15 +77,11 @@ test("a clock set back during a refused run does not hold the next attempt off u
   const start = Date.now();
   const { deps, lines } = await heldVersion1(kv, start);
   state.refusing = true;
-  setSystemTime(new Date(start + 10 * MINUTE));
-  deps.current.confirm();
-  await saveHeldSnapshot(deps);
+  await poll304(deps, start + 10 * MINUTE);
   expect(state.refusedWrites).toBe(1);
   state.refusing = false;
   // NTP steps the clock back an hour; the next attempts go on at the rhythm and the first succeeds.
-  setSystemTime(new Date(start + 10 * MINUTE - 60 * MINUTE));
-  deps.current.confirm();
-  await saveHeldSnapshot(deps);
+  await poll304(deps, start + 10 * MINUTE - 60 * MINUTE);
   expect(lines).toHaveLength(2);
   expect(lines[1]).toContain("is saved again, after 1 failed attempt");
   real.close();

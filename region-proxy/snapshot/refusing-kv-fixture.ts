@@ -1,14 +1,20 @@
 /**
  * Test support for a KV that refuses writes (a full disk, a read-only mount): a real KV in a temp dir
  * whose `set` (the confirmation's) and atomic commits (the snapshot's) throw while `refusing` is on, as
- * SQLite does on a full disk, each counted in `refusedWrites`.
+ * SQLite does on a full disk, each counted in `refusedWrites`; a proxy holding version 1, saved in it;
+ * and a 304 poll as the loop answers it. Time is Date's clock (setSystemTime): tests reset it afterEach.
  *
- * @example const { kv, real, state } = await refusingKv(dirs); state.refusing = true; ...; real.close();
+ * @example const { kv, real, state } = await refusingKv(dirs); const { deps, lines, sign } = await heldVersion1(kv, start);
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setSystemTime } from "bun:test";
+import { generateSigningKey, signSnapshot } from "../../shared/snapshot/sign.ts";
+import { importTrustedKeys } from "../../shared/snapshot/verify.ts";
 import { openProxyKv, type Kv } from "../kv/open-kv.ts";
+import { applySnapshot, saveHeldSnapshot } from "./apply-snapshot.ts";
+import { CurrentSnapshot } from "./current.ts";
 
 /** `dirs` gets the temp dir, for the test to remove. */
 export async function refusingKv(dirs: string[]) {
@@ -35,4 +41,30 @@ export async function refusingKv(dirs: string[]) {
     },
   }) as Kv;
   return { kv, real, state };
+}
+
+const snapshot = (version: number, issuedAt: Date) => ({ schema: 1 as const, region: "eu", version, issuedAt: issuedAt.toISOString(), keys: {}, tenants: {}, aliases: {}, deployments: {}, pricing: {} });
+
+/**
+ * A proxy holding version 1, saved in `kv`, with the clock set to `start`; `lines` is its log (emptied
+ * after the load), `sign(v)` signs version v (issued now) with the key it pins.
+ */
+export async function heldVersion1(kv: Kv, start: number) {
+  const { key } = await generateSigningKey("k1");
+  const trusted = await importTrustedKeys({ keys: [key.publicJwk] });
+  const lines: string[] = [];
+  const deps = { region: "eu", trusted, current: new CurrentSnapshot(), kv, log: (line: string) => lines.push(line) };
+  const sign = (version: number) => signSnapshot(snapshot(version, new Date()), key);
+  setSystemTime(new Date(start));
+  const outcome = await applySnapshot(await sign(1), deps, { persist: true });
+  if (outcome !== "swapped") throw new Error(`version 1 was not swapped in: ${outcome}`);
+  lines.length = 0;
+  return { deps, lines, sign };
+}
+
+/** One 304 poll at `at`, as the loop answers it: confirm, then save what is held. */
+export async function poll304(deps: Awaited<ReturnType<typeof heldVersion1>>["deps"], at: number) {
+  setSystemTime(new Date(at));
+  deps.current.confirm();
+  await saveHeldSnapshot(deps);
 }

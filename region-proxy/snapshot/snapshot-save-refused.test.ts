@@ -10,13 +10,10 @@
  */
 import { afterAll, afterEach, expect, setSystemTime, test } from "bun:test";
 import { rmSync } from "node:fs";
-import { generateSigningKey, signSnapshot } from "../../shared/snapshot/sign.ts";
-import { importTrustedKeys } from "../../shared/snapshot/verify.ts";
-import type { Kv } from "../kv/open-kv.ts";
-import { applySnapshot, CONFIRMED_SAVE_EVERY_MS, loadStoredSnapshot, saveHeldSnapshot } from "./apply-snapshot.ts";
+import { applySnapshot, CONFIRMED_SAVE_EVERY_MS, loadStoredSnapshot } from "./apply-snapshot.ts";
 import { CurrentSnapshot } from "./current.ts";
 import { startSnapshotLoop } from "./loop.ts";
-import { refusingKv } from "./refusing-kv-fixture.ts";
+import { heldVersion1, poll304, refusingKv } from "./refusing-kv-fixture.ts";
 import { loadSnapshotJws } from "./snapshot-store.ts";
 
 const MINUTE = 60_000;
@@ -25,28 +22,6 @@ afterEach(() => setSystemTime());
 afterAll(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-const snapshot = (version: number, issuedAt: Date) => ({ schema: 1 as const, region: "eu", version, issuedAt: issuedAt.toISOString(), keys: {}, tenants: {}, aliases: {}, deployments: {}, pricing: {} });
-
-/** A proxy holding version 1, saved, at `start`; `sign(v)` signs version v with the pinned key. */
-async function heldVersion1(kv: Kv, start: number) {
-  const { key } = await generateSigningKey("k1");
-  const trusted = await importTrustedKeys({ keys: [key.publicJwk] });
-  const lines: string[] = [];
-  const deps = { region: "eu", trusted, current: new CurrentSnapshot(), kv, log: (line: string) => lines.push(line) };
-  const sign = (version: number) => signSnapshot(snapshot(version, new Date()), key);
-  setSystemTime(new Date(start));
-  expect(await applySnapshot(await sign(1), deps, { persist: true })).toBe("swapped");
-  lines.length = 0;
-  return { deps, lines, sign };
-}
-
-/** One 304 poll at `at`, as the loop answers it: confirm, then save what is held. */
-async function poll304(deps: Awaited<ReturnType<typeof heldVersion1>>["deps"], at: number) {
-  setSystemTime(new Date(at));
-  deps.current.confirm();
-  await saveHeldSnapshot(deps);
-}
 
 test("a new version that cannot be saved is logged once, retried every 5 s, and its save logged once when writes work again", async () => {
   const { kv, real, state } = await refusingKv(dirs);
