@@ -47,7 +47,7 @@ test("temperature other than 1, top_k, top_p below 0.95 and a forced tool_choice
   expect(await messageOf({ temperature: 0.5, top_k: 5, tools, tool_choice: { type: "any" } })).toBeNull();
 });
 
-test("a final assistant turn calling a tool, or a prefill, must start with a thinking block", async () => {
+test("a tool loop's first assistant message, or a prefill, must start with a thinking block", async () => {
   const tools = [{ name: "w", input_schema: { type: "object" } }];
   const toolTurn = [
     { role: "user", content: "weather?" },

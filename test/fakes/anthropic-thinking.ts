@@ -8,8 +8,10 @@
  * - top_k: "`top_k` must be unset when thinking is enabled. …" (quarkiverse/quarkus-langchain4j#1812);
  * - a forced tool_choice: "Thinking may not be enabled when tool_choice forces tool use."
  *   (mastra-ai/mastra#7507, can1357/oh-my-pi#341);
- * - a final assistant message not starting with a thinking block when it calls a tool, or at all when it
- *   is the last message (a prefill, which the guide says thinking does not take): "messages.N.content.0.type:
+ * - a tool loop (one assistant turn: the assistant messages since the last user message that is not only
+ *   tool results) whose first assistant message does not start with a thinking block, or a final
+ *   assistant message not starting with one when it is the last message (a prefill, which the guide
+ *   says thinking does not take): "messages.N.content.0.type:
  *   Expected `thinking` or `redacted_thinking`, but found `…`. When `thinking` is enabled, a final
  *   `assistant` message must start with a thinking block …" (anomalyco/opencode#3077, Kilo-Org/kilocode#5219);
  * - with thinking off, a final assistant message holding thinking: "messages.N.content.0: When thinking is
@@ -96,7 +98,6 @@ export function thinkingProblem(body: Record<string, unknown>, budget: number | 
   }
   const lastAssistant = messages.map((m) => m.role).lastIndexOf("assistant");
   const blocks = lastAssistant >= 0 && Array.isArray(messages[lastAssistant]!.content) ? (messages[lastAssistant]!.content as Record<string, unknown>[]) : [];
-  const first = typeof messages[lastAssistant]?.content === "string" ? "text" : blocks[0]?.type;
   if (budget === null) {
     const holds = blocks.some((b) => isObject(b) && (b.type === "thinking" || b.type === "redacted_thinking"));
     return holds
@@ -108,12 +109,27 @@ export function thinkingProblem(body: Record<string, unknown>, budget: number | 
   if (typeof body.top_p === "number" && body.top_p < 0.95) return "`top_p` must be greater than or equal to 0.95 or unset when thinking is enabled. " + DOCS;
   const choice = isObject(body.tool_choice) ? body.tool_choice.type : undefined;
   if (choice === "any" || choice === "tool") return "Thinking may not be enabled when tool_choice forces tool use.";
-  const callsTool = blocks.some((b) => isObject(b) && b.type === "tool_use");
   const isPrefill = lastAssistant >= 0 && lastAssistant === messages.length - 1;
-  if (((callsTool && !adaptive) || isPrefill) && first !== "thinking" && first !== "redacted_thinking") {
+  const turnStart = currentTurnStart(messages);
+  const callsTool = messages.slice(turnStart).some((m) => m.role === "assistant" && Array.isArray(m.content) && m.content.some((b) => isObject(b) && b.type === "tool_use"));
+  // A prefill is read where it is; a tool loop from its turn's first assistant message.
+  const at = isPrefill ? lastAssistant : messages.findIndex((m, i) => i >= turnStart && m.role === "assistant");
+  const content = messages[at]?.content;
+  const atFirst = typeof content === "string" ? "text" : Array.isArray(content) && isObject(content[0]) ? content[0].type : undefined;
+  if (((callsTool && !adaptive) || isPrefill) && atFirst !== "thinking" && atFirst !== "redacted_thinking") {
     return (
-      `messages.${lastAssistant}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(first)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`
+      `messages.${at}.content.0.type: Expected \`thinking\` or \`redacted_thinking\`, but found \`${String(atFirst)}\`. When \`thinking\` is enabled, a final \`assistant\` message must start with a thinking block (preceeding the lastmost set of \`tool_use\` and \`tool_result\` blocks). We recommend you include thinking blocks from previous turns. To avoid this requirement, disable \`thinking\`. Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking`
     );
   }
   return null;
+}
+
+/**
+ * Where the current assistant turn begins: after the last user message that is not only tool results.
+ * A tool loop is one assistant turn ("a tool-use loop is one assistant turn", Anthropic's "Thinking in
+ * tool and multi-turn workflows"), so it is its first assistant message that must start with thinking.
+ */
+function currentTurnStart(messages: Message[]): number {
+  const onlyToolResults = (m: Message) => Array.isArray(m.content) && m.content.length > 0 && m.content.every((b) => isObject(b) && b.type === "tool_result");
+  return messages.map((m) => m.role === "user" && !onlyToolResults(m)).lastIndexOf(true) + 1;
 }

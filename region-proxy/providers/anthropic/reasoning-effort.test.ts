@@ -129,7 +129,7 @@ describe("what Anthropic refuses beside thinking is a 400 naming the client's fi
   });
 });
 
-test("a history whose last assistant turn called a tool without a thinking block is sent without thinking (Anthropic would refuse it), as LiteLLM drops it", () => {
+test("a tool loop whose first step has no thinking block is sent without thinking (Anthropic refuses a thinking turn not starting with one), as LiteLLM drops it", () => {
   const call = { id: "toolu_1", type: "function" as const, function: { name: "w", arguments: "{}" } };
   const messages: ChatRequest["messages"] = [
     { role: "user", content: "weather?" },

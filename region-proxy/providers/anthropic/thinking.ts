@@ -117,17 +117,23 @@ export function refuseThinkingConflicts(req: ChatRequest, body: { tool_choice?: 
 /**
  * Whether Anthropic would refuse thinking for this history: with thinking on, "a final `assistant`
  * message must start with a thinking block (preceeding the lastmost set of `tool_use` and
- * `tool_result` blocks)" (its 400 "Expected `thinking` or `redacted_thinking`, but found `tool_use`"),
- * and a tool-calling turn made without thinking, or echoed back without its thinking_blocks, has none.
- * Thinking is then not asked for this request, as LiteLLM drops `thinking` when the last assistant
+ * `tool_result` blocks)" (its 400 "Expected `thinking` or `redacted_thinking`, but found `tool_use`").
+ * A tool loop is one assistant turn ("a tool-use loop is one assistant turn, so change the
+ * configuration only between turns", Anthropic's "Thinking in tool and multi-turn workflows"): the
+ * assistant messages since the last user message that is not only tool results. It is the turn's first
+ * assistant message that must start with thinking; a later step may have none (the extended-thinking
+ * guide's tool use without interleaved thinking: the second response is a bare tool_use, and the loop
+ * goes on with thinking). A turn whose first step was made without thinking, or echoed back without its
+ * thinking_blocks, is then sent without thinking, as LiteLLM drops `thinking` when the last assistant
  * message with tool calls has no thinking blocks (litellm/utils.py
  * last_assistant_with_tool_calls_has_no_thinking_blocks, BerriAI/litellm#14194, #9020), rather than
- * let Anthropic answer 400; LiteLLM keeps it when an earlier message has blocks, which Anthropic then
- * refuses, so here only the final assistant turn is read, as Anthropic does.
+ * let Anthropic answer 400: the turn stays in the one configuration it began in.
  */
 export function unthinkingToolTurn(turns: readonly AnthropicMessage[]): boolean {
-  const last = [...turns].reverse().find((turn) => turn.role === "assistant");
-  if (!last || !last.content.some((block) => block.type === "tool_use")) return false;
-  const first = last.content[0]?.type;
+  const onlyToolResults = (turn: AnthropicMessage) => turn.content.length > 0 && turn.content.every((block) => block.type === "tool_result");
+  const start = turns.map((turn) => turn.role === "user" && !onlyToolResults(turn)).lastIndexOf(true) + 1;
+  const turn = turns.slice(start).filter((message) => message.role === "assistant");
+  if (!turn.some((message) => message.content.some((block) => block.type === "tool_use"))) return false;
+  const first = turn[0]!.content[0]?.type;
   return first !== "thinking" && first !== "redacted_thinking";
 }
