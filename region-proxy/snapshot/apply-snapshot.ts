@@ -2,12 +2,13 @@
  * Verify → refuse older → swap → persist. A snapshot that fails verification, or is older than the
  * one held, is logged and ignored: the proxy keeps serving what it has. A new version is served at
  * once (a revoked key must stop working) even if saving it fails; then a restart would boot on the older
- * stored version (which may still let that key through) until its first poll. The save is retried every
- * CONFIRMED_SAVE_EVERY_MS until it succeeds (a newer version is tried at once), not at every poll: a KV
- * that refuses writes (full or read-only disk) usually goes on refusing for hours, and each attempt at an
- * 18 MB snapshot costs 210-330 ms of CPU (at SNAPSHOT_POLL_MS 1000, a quarter of a core and a log line a
- * second). Once writes work again, that window outlasts the disk by at most those ~5 s, small next to
- * the time a restart takes.
+ * stored version (which may still let that key through) until its first poll the control plane answers.
+ * The save is retried every CONFIRMED_SAVE_EVERY_MS until it succeeds (a newer version is tried at once),
+ * at polls that fail as well as answered ones (loop.ts), not at every poll: a KV that refuses writes (full
+ * or read-only disk) usually goes on refusing for hours, and each attempt at an 18 MB snapshot costs
+ * 210-330 ms of CPU (at SNAPSHOT_POLL_MS 1000, a quarter of a core and a log line a second). Once writes
+ * work again, that window outlasts the disk by at most those ~5 s (while the control plane fails, the
+ * pause to the next poll, which backs off to at most a minute), small next to the time a restart takes.
  *
  * A large snapshot takes a few hundred ms of CPU to verify, parse and index; each phase is followed by a
  * turn of the event loop so requests keep being answered, and the swap itself is one assignment made

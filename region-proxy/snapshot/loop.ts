@@ -6,7 +6,8 @@
  * X-Usage-Outbox-Oldest-Age-Ms (how old the oldest usage event the outbox has not shipped is, 0 when
  * none: the control plane needs the outbox drained past a lapsed lease of this region's before it
  * releases it: control-plane/budgets/region-heard.repo.ts);
- * 200 → applySnapshot, 304 → confirmed. Never on the request path; a failed poll only flips
+ * 200 → applySnapshot, 304 → confirmed; after every poll, answered or not, what is held is saved if the
+ * KV is behind it (apply-snapshot.ts saveHeldSnapshot, at its own rhythm). Never on the request path; a failed poll only flips
  * `controlPlaneReachable` and lengthens the pause before the next. A 401 or 403 (the region token
  * unknown, revoked, or another region's) is a failed poll too, and not "reachable": this proxy will get
  * no snapshot until its token is fixed; it is logged once per run of refusals, not at every poll. So is a
@@ -133,6 +134,12 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
       failures++;
       if (!stopped) deps.log(`snapshot poll failed: ${(error as Error).message}`);
     }
+    // Whatever the answer, a held version the KV refused to save is tried again (at the save rhythm:
+    // saveHeldSnapshot holds attempts CONFIRMED_SAVE_EVERY_MS apart): a disk that recovers while the
+    // control plane is down must not leave it unsaved for the whole outage, when a restart would boot on
+    // the older stored version and, no poll getting through, stay there. After a 304 this also saves the
+    // confirmation; after a 200 the apply already tried, and this is a no-op.
+    if (!stopped) await saveHeldSnapshot(deps);
   }
 
   /** Acts on one answer; false when the poll counts as failed for the backoff. The held snapshot serves on either way. */
@@ -190,7 +197,6 @@ export function startSnapshotLoop(deps: SnapshotLoopDeps): SnapshotLoop {
       // Not modified because the latest is the refused version: the held one is not confirmed current.
       const stillRefused = refused.isLatest(answer.etag, version) || conflictVersion === version;
       if (!stillRefused) deps.current.confirm();
-      await saveHeldSnapshot(deps);
       return !stillRefused;
     }
     deps.log(`snapshot poll: control plane answered ${answer.status}`);
