@@ -149,6 +149,13 @@ describe("PDF files in the prompt estimate", () => {
     expect(partTokens([file(bomb), file(threePages)], "gpt-4o")).toBe(2 * (3000 + 85));
   });
 
+  test("a data URL whose media type has parameters (RFC 2397) is read too: OpenAI and Azure are sent it as given", () => {
+    // Not parseDataUrl's `data:<type>;base64,` alone: read by it, this file would count nothing.
+    const named = (url: string) => url.replace(/^data:([^;,]*);/, "data:$1;name=doc;");
+    expect(partTokens([{ type: "file", file: { file_data: named(`data:application/pdf;base64,${pdf(3)}`) } }], "gpt-4o")).toBe(3 * (3000 + 85));
+    expect(partTokens([image(named(pngUrl(1024, 1024)), "high")], "gpt-4o")).toBe(765);
+  });
+
   test("the pages of a request's files count at most 100 together on OpenAI (and a model no rule knows)", () => {
     expect(partTokens([file(pdf(80)), file(pdf(80))], "gpt-4o")).toBe(100 * (3000 + 85));
     expect(partTokens([file(pdf(80)), file(pdf(80))], "my-azure-deployment")).toBe(100 * partTokens([file(pdf(1))], "my-azure-deployment"));

@@ -39,7 +39,14 @@ type FileFacts = { pages: number } | { textTokens: number };
 type PartFacts = { size: ImageSize | null } | { file: FileFacts };
 const PART_FACTS = new WeakMap<object, PartFacts>();
 
-/** The base64 data of a `data:` URL, or null for any other URL. */
+/**
+ * The base64 data of a `data:` URL, or null for any other URL. Not the adapters' parseDataUrl
+ * (../providers/image-data-url.ts), which takes only `data:<type>;base64,`: this one also takes a
+ * media type with RFC 2397 parameters (`data:application/pdf;name=doc.pdf;base64,`). The OpenAI and
+ * Azure adapters send such a URL on as given, so the vendor may bill it, and a file part this could
+ * not read would count nothing (an image, the model's worst case); the Anthropic and Gemini adapters
+ * refuse it with a 400 before the call, so counting it there only over-holds a refused request.
+ */
 function dataOf(url: string): string | null {
   if (!url.startsWith("data:")) return null;
   const comma = url.indexOf(",");
