@@ -2,7 +2,8 @@
  * A file part's `filename` on the translating adapters: Anthropic's document block has an optional
  * `title` (a string of 1 to 500 characters, or null: the Messages API's RequestDocumentBlock), which
  * the model sees as the document's name and citations quote back as document_title, so the filename
- * is sent as it; Gemini's inlineData (a Blob) has no name the Gemini API takes (its displayName is
+ * is sent as it (a name only: one Anthropic would refuse as a title is shortened or left out, never a
+ * reason to refuse the request); Gemini's inlineData (a Blob) has no name the Gemini API takes (its displayName is
  * "not supported in Gemini API", googleapis/js-genai types.Blob), so there it is left out.
  */
 import { describe, expect, test } from "bun:test";
@@ -29,12 +30,28 @@ describe("anthropic", () => {
     }
   });
 
-  test("a filename Anthropic would refuse as a title is a 400 naming file.filename, before the call", async () => {
+  test("a filename longer than Anthropic's 500-character title is shortened to its first 500 characters, and the request served", async () => {
     // 500 characters (code points, as Anthropic counts) is the most; an emoji is one character.
     const longest = "😀".repeat(496) + ".pdf";
     expect((await sendChat(vendors.anthropic, { model: "m", messages: ask({ filename: longest, file_data: PDF }) })).sent.messages[0].content[1].title).toBe(longest);
-    for (const filename of ["a".repeat(497) + ".pdf", 5, { name: "a.pdf" }]) {
-      expect(await sendChat(vendors.anthropic, { model: "m", messages: ask({ filename, file_data: PDF }) })).toMatchObject({ refused: true, param: "messages[0].content[1].file.filename" });
+    const cases = [
+      ["a".repeat(497) + ".pdf", "a".repeat(497) + ".pd"],
+      ["😀".repeat(501), "😀".repeat(500)],
+      // The 500th character is a surrogate pair straddling UTF-16 unit 500: kept whole, not split.
+      ["a".repeat(499) + "😀" + "x.pdf", "a".repeat(499) + "😀"],
+    ];
+    for (const [filename, title] of cases) {
+      const r = await sendChat(vendors.anthropic, { model: "m", messages: ask({ filename, file_data: PDF }) });
+      expect(r.refused).toBeFalsy();
+      expect(r.sent.messages[0].content[1]).toEqual({ type: "document", source, title });
+    }
+  });
+
+  test("a filename that is not a string, which Anthropic would refuse as a title, is left out, and the request served", async () => {
+    for (const filename of [5, true, { name: "a.pdf" }, ["a.pdf"]]) {
+      const r = await sendChat(vendors.anthropic, { model: "m", messages: ask({ filename, file_data: PDF }) });
+      expect(r.refused).toBeFalsy();
+      expect(r.sent.messages[0].content[1]).toEqual({ type: "document", source });
     }
   });
 });

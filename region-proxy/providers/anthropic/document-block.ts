@@ -3,15 +3,16 @@
  * (../pdf-file-data.ts) and, when the part names its file, that `filename` as the block's optional
  * `title` (https://platform.claude.com/docs/en/build-with-claude/pdf-support; the Messages API's
  * RequestDocumentBlock takes a title of 1 to 500 characters or null), which the model reads as the
- * document's name and citations quote back as document_title. No filename, null or "" sends no title;
- * a filename Anthropic would refuse as a title (not a string, over 500 characters) is a 400 naming
- * file.filename before the call, as Anthropic's own 400 would name no OpenAI parameter.
+ * document's name and citations quote back as document_title. The title is a name, nothing the answer
+ * depends on, so a filename Anthropic would refuse as one never refuses the request (before the title
+ * was sent, the filename was dropped and such requests served): no filename, null, "" or a value that
+ * is not a string sends no title; one over 500 characters is sent as its first 500 (code points, never
+ * half a surrogate pair).
  *
  * @example documentBlock({ type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0=", filename: "a.pdf" } }, "messages[0].content[1]") // { type: "document", source: {...}, title: "a.pdf" }
  */
 import { readPdfFileData } from "../pdf-file-data.ts";
 import type { ContentPart } from "../types.ts";
-import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 
 /** The longest title Anthropic takes, in characters (code points, as its validation counts them). */
 const TITLE_MOST_CHARACTERS = 500;
@@ -21,10 +22,15 @@ export function documentBlock(part: ContentPart, partParam: string): Record<stri
   const source = { type: "base64", media_type: "application/pdf", data };
   // readPdfFileData has checked that `file` is an object.
   const filename = ((part as { file?: unknown }).file as { filename?: unknown }).filename;
-  if (filename == null || filename === "") return { type: "document", source };
-  const param = `${partParam}.file.filename`;
-  if (typeof filename !== "string") throw new UnsupportedParameterError(param, "A file's filename must be a string.");
-  const characters = [...filename].length;
-  if (characters > TITLE_MOST_CHARACTERS) throw new UnsupportedParameterError(param, `Anthropic takes a file's filename (as its document's title) of at most ${TITLE_MOST_CHARACTERS} characters; this one has ${characters}.`);
-  return { type: "document", source, title: filename };
+  if (typeof filename !== "string" || filename === "") return { type: "document", source };
+  return { type: "document", source, title: firstCharacters(filename, TITLE_MOST_CHARACTERS) };
+}
+
+/** `text`'s first `most` code points (all of it when shorter): a surrogate pair is one, never split. */
+function firstCharacters(text: string, most: number): string {
+  // Each code point is 1 or 2 UTF-16 units: text of at most `most` units has at most `most` code points.
+  if (text.length <= most) return text;
+  let end = 0;
+  for (let count = 0; count < most && end < text.length; count++) end += (text.codePointAt(end) ?? 0) > 0xffff ? 2 : 1;
+  return text.slice(0, end);
 }
