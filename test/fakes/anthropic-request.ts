@@ -46,6 +46,8 @@ export interface MessagesRequest {
   stream: boolean;
   /** The thinking budget asked for, null when thinking is off (anthropic-thinking.ts). */
   thinkingBudget: number | null;
+  /** Whether the thinking text is shown (display "summarized") or omitted (anthropic-thinking.ts). */
+  thinkingShown: boolean;
 }
 
 const CHOICES = ["auto", "any", "tool", "none"];
@@ -239,5 +241,5 @@ export function readMessagesRequest(body: Record<string, unknown>): MessagesRequ
   if (typeof thinking === "string") return thinking;
   const thinkingIssue = thinkingProblem(body, thinking.budget, thinking.adaptive);
   if (thinkingIssue) return thinkingIssue;
-  return { model: body.model as string, maxTokens, messages: body.messages as AnthropicMessage[], tools, toolChoice, stopSequences, stream: body.stream === true, thinkingBudget: thinking.budget };
+  return { model: body.model as string, maxTokens, messages: body.messages as AnthropicMessage[], tools, toolChoice, stopSequences, stream: body.stream === true, thinkingBudget: thinking.budget, thinkingShown: thinking.shown };
 }

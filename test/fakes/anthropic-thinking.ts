@@ -44,17 +44,20 @@ const EFFORTS = ["low", "medium", "high", "max"];
  * and later, which think only adaptively (Amazon Bedrock's Claude adaptive thinking guide), in words of
  * the fake's own.
  */
-export function readThinking(body: Record<string, unknown>): { budget: number | null; adaptive: boolean } | string {
+export function readThinking(body: Record<string, unknown>): { budget: number | null; adaptive: boolean; shown: boolean } | string {
   const thinking = body.thinking;
   const g = typeof body.model === "string" ? generation(body.model) : null;
   if (body.output_config != null) {
     const effort = isObject(body.output_config) ? body.output_config.effort : undefined;
     if (effort != null && !EFFORTS.includes(effort as string)) return "output_config.effort: Input should be 'low', 'medium', 'high' or 'max'";
   }
-  if (thinking == null) return { budget: null, adaptive: false };
+  if (thinking == null) return { budget: null, adaptive: false, shown: true };
   if (!isObject(thinking)) return "thinking: Input should be a valid dictionary";
-  if (thinking.type === "disabled") return { budget: null, adaptive: false };
-  if (thinking.type === "adaptive") return g !== null && g < 46 ? "thinking.type.adaptive is not supported for this model." : { budget: 0, adaptive: true };
+  if (thinking.type === "disabled") return { budget: null, adaptive: false, shown: true };
+  if (thinking.display != null && thinking.display !== "summarized" && thinking.display !== "omitted") return `thinking.${String(thinking.type)}.display: Input should be 'summarized' or 'omitted'`;
+  // Opus 4.7 and later default to "omitted" (empty thinking, a signature only); earlier models to "summarized".
+  const shown = thinking.display === undefined ? g === null || g < 47 : thinking.display === "summarized";
+  if (thinking.type === "adaptive") return g !== null && g < 46 ? "thinking.type.adaptive is not supported for this model." : { budget: 0, adaptive: true, shown };
   if (thinking.type !== "enabled") return `thinking: Input tag '${String(thinking.type)}' found using 'type' does not match any of the expected tags: 'enabled', 'disabled', 'adaptive'`;
   if (g !== null && g >= 47) return "thinking.type.enabled is not supported for this model. Use thinking.type.adaptive and output_config.effort to control thinking behavior.";
   const budget = thinking.budget_tokens;
@@ -62,7 +65,7 @@ export function readThinking(body: Record<string, unknown>): { budget: number | 
   if (typeof budget !== "number" || !Number.isInteger(budget)) return "thinking.enabled.budget_tokens: Input should be a valid integer";
   if (budget < 1024) return "thinking.enabled.budget_tokens: Input should be greater than or equal to 1024";
   if (typeof body.max_tokens === "number" && budget >= body.max_tokens) return "`max_tokens` must be greater than `thinking.budget_tokens`. " + DOCS;
-  return { budget, adaptive: false };
+  return { budget, adaptive: false, shown };
 }
 
 type Message = { role?: unknown; content?: unknown };
@@ -72,7 +75,9 @@ function blockProblem(at: string, block: Record<string, unknown>): string | null
   if (block.type === "thinking") {
     if (typeof block.thinking !== "string") return `${at}.thinking.thinking: Field required`;
     if (typeof block.signature !== "string") return `${at}.thinking.signature: Field required`;
-    return block.signature === fakeSignature(block.thinking) ? null : `${at}: Invalid \`signature\` in \`thinking\` block`;
+    // An omitted block (display "omitted") comes back with empty thinking and the signature of the thinking it hid.
+    const signed = block.thinking === "" ? block.signature.startsWith("fakesig_") : block.signature === fakeSignature(block.thinking);
+    return signed ? null : `${at}: Invalid \`signature\` in \`thinking\` block`;
   }
   if (block.type === "redacted_thinking") {
     if (typeof block.data !== "string") return `${at}.redacted_thinking.data: Field required`;

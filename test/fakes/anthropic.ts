@@ -43,6 +43,8 @@ function lastUserText(messages: AnthropicMessage[]): string {
 interface Plan {
   /** The thinking written first when the request enabled it (signed with fakeSignature), else null. */
   thinking: string | null;
+  /** Whether the thinking's text is shown; an omitted one (display "omitted") is sent empty, signed all the same. */
+  shown: boolean;
   /** A redacted_thinking block follows the thinking (models containing "redacted"). */
   redacted: boolean;
   text: string;
@@ -94,7 +96,7 @@ function plan(req: MessagesRequest, body: Record<string, unknown>, cache: Set<st
     ...(cached ? {} : cacheUsage(body, countTokens(prompt), cache)),
     output_tokens: thinkingTokens + pieces(text).length + (tool ? 5 : 0),
   };
-  return { thinking, redacted, text, tool, stopReason, stopSequence, usage };
+  return { thinking, shown: req.thinkingShown, redacted, text, tool, stopReason, stopSequence, usage };
 }
 
 /** What the fake counts a redacted_thinking block as: thinking the client cannot read, billed all the same. */
@@ -103,7 +105,7 @@ const REDACTED_TOKENS = 8;
 /** The thinking blocks of an answer, as the unstreamed Message holds them. */
 function thinkingBlocks(p: Plan): Record<string, unknown>[] {
   if (p.thinking === null) return [];
-  return [{ type: "thinking", thinking: p.thinking, signature: fakeSignature(p.thinking) }, ...(p.redacted ? [{ type: "redacted_thinking", data: REDACTED_DATA }] : [])];
+  return [{ type: "thinking", thinking: p.shown ? p.thinking : "", signature: fakeSignature(p.thinking) }, ...(p.redacted ? [{ type: "redacted_thinking", data: REDACTED_DATA }] : [])];
 }
 
 /**
@@ -138,7 +140,7 @@ function streamFrames(model: string, p: Plan): string[] {
   // block comes whole in its content_block_start (Anthropic's streaming and extended-thinking guides).
   if (p.thinking !== null) {
     frames.push(frame("content_block_start", { index, content_block: { type: "thinking", thinking: "" } }));
-    for (const piece of pieces(p.thinking)) frames.push(frame("content_block_delta", { index, delta: { type: "thinking_delta", thinking: piece } }));
+    if (p.shown) for (const piece of pieces(p.thinking)) frames.push(frame("content_block_delta", { index, delta: { type: "thinking_delta", thinking: piece } }));
     frames.push(frame("content_block_delta", { index, delta: { type: "signature_delta", signature: fakeSignature(p.thinking) } }), frame("content_block_stop", { index }));
     index++;
   }

@@ -46,7 +46,7 @@ describe("reasoning_effort → extended thinking", () => {
   test("Opus 4.7 and later, which refuse a budget, and an id naming no version think adaptively at the effort asked", () => {
     for (const model of ["claude-opus-4-7", "claude-opus-5", "claude-sonnet-latest"]) {
       const body = toAnthropicBody(req({}, "medium"), model);
-      expect([model, body.thinking, body.output_config, body.max_tokens]).toEqual([model, { type: "adaptive" }, { effort: "medium" }, 2048 + 4096]);
+      expect([model, body.thinking, body.output_config, body.max_tokens]).toEqual([model, { type: "adaptive", display: "summarized" }, { effort: "medium" }, 2048 + 4096]);
     }
     // max_tokens still caps thinking and answer together: a client cap is sent as it is, with no budget to fit.
     expect(toAnthropicBody(req({ max_tokens: 1000 }, "high"), "claude-opus-4-7").max_tokens).toBe(1000);
@@ -145,5 +145,5 @@ test("a tool loop whose first step has no thinking block is sent without thinkin
   const closed: ChatRequest["messages"] = [...messages, { role: "assistant", content: "Sunny." }, { role: "user", content: "And tomorrow?" }];
   expect(toAnthropicBody(req({ messages: closed, tools }, "high"), "claude-sonnet-4-5").thinking).toEqual({ type: "enabled", budget_tokens: 4096 });
   // Adaptive thinking may skip a turn's thinking: such a turn does not hold it back.
-  expect(toAnthropicBody(req({ messages, tools }, "high"), "claude-opus-4-7").thinking).toEqual({ type: "adaptive" });
+  expect(toAnthropicBody(req({ messages, tools }, "high"), "claude-opus-4-7").thinking).toEqual({ type: "adaptive", display: "summarized" });
 });

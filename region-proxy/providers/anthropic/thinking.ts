@@ -82,9 +82,14 @@ export function maxTokensWithThinking(req: ChatRequest, budget: number, fallback
 /**
  * The request fields that ask `model` for this thinking: a budget, or on a model that thinks only
  * adaptively the effort itself (`effort` is one of THINKING_BUDGETS' keys: thinkingBudget checked it).
+ * Those models (Opus 4.7 and later) default to `display: "omitted"`, thinking blocks with an empty
+ * `thinking` and only a signature (Opus 4.6 and before default to "summarized": anthropics/claude-code#49268,
+ * BerriAI/litellm#25965); the client is promised the thinking as reasoning_content, and a stream cut
+ * during it is charged the thinking it showed, so "summarized" is asked for there. Anthropic bills the
+ * full thinking either way.
  */
 export function thinkingFields(effort: string, budget: number, adaptive: boolean): Record<string, unknown> {
-  return adaptive ? { thinking: { type: "adaptive" }, output_config: { effort } } : { thinking: { type: "enabled", budget_tokens: budget } };
+  return adaptive ? { thinking: { type: "adaptive", display: "summarized" }, output_config: { effort } } : { thinking: { type: "enabled", budget_tokens: budget } };
 }
 
 /** The top_p Anthropic takes beside thinking: 0.95 to 1 ("Feature compatibility"). */
