@@ -170,9 +170,13 @@ describe("PDF files in the prompt estimate", () => {
     expect(partTokens([file(pdf(20))], "gemini-flash-latest")).toBe(20 * 560);
   });
 
-  test("Gemini takes up to 1,000 pages: counted up to 1,000, not 100", () => {
+  test("Gemini takes up to 1,000 pages a file, not a request: each file counted up to 1,000, not 100", () => {
     expect(partTokens([file(pdf(300))], "gemini-2.5-pro")).toBe(300 * 258);
-    expect(partTokens([file(pdf(600)), file(pdf(600))], "gemini-3-flash-preview")).toBe(1000 * 560);
+    expect(partTokens([file(pdf(1200))], "gemini-3-flash-preview")).toBe(1000 * 560);
+    // Up to 3,000 files a prompt: three 900-page files are billed 2,700 pages (696,600 tokens, within
+    // gemini-2.5-flash's 1M context), not the 1,000 a request cap would hold (258,000).
+    expect(partTokens([file(pdf(900)), file(pdf(900)), file(pdf(900))], "gemini-2.5-flash")).toBe(2700 * 258);
+    expect(partTokens([file(pdf(600)), file(pdf(1200))], "gemini-3-flash-preview")).toBe((600 + 1000) * 560);
   });
 
   test("Claude: each page 3,000 of text and the page as an image by the model's rule, up to 600 pages on a 1M-context model, else 100", () => {

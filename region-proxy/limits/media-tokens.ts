@@ -5,7 +5,8 @@
  * inline PDF: OpenAI and Azure take it as sent, the Anthropic adapter as a document block and the Gemini
  * adapter as inline application/pdf, ../providers/pdf-file-data.ts) by its pages (pdf-pages.ts), each
  * page as the model's vendor counts one and up to the pages it takes (pdf-page-rule.ts: its text and
- * image on OpenAI and Anthropic, a flat figure on Gemini). Only requests with such parts pay anything
+ * image on OpenAI and Anthropic, a flat figure on Gemini; the request's files together on OpenAI and
+ * Anthropic, each file on Gemini). Only requests with such parts pay anything
  * here; what a part's bytes say is read once per part (PART_FACTS), as the estimate runs several times
  * per request and for each deployment tried.
  *
@@ -24,7 +25,7 @@
 import { imageDimensions, type ImageSize } from "../providers/image-bytes.ts";
 import type { ContentPart } from "../providers/types.ts";
 import { type ImageDetail, imageRuleFor } from "./image-tokens.ts";
-import { PDF_PAGE_TEXT_TOKENS, pdfPageRuleFor } from "./pdf-page-rule.ts";
+import { PDF_PAGE_TEXT_TOKENS, type PdfPageRule, pdfPageRuleFor } from "./pdf-page-rule.ts";
 import { type InflateBudget, newInflateBudget, readPdf } from "./pdf-pages.ts";
 
 /** Bytes a token, as the estimate counts text it cannot tokenize (estimate-prompt-tokens.ts). */
@@ -100,18 +101,19 @@ export function mediaTokens(parts: readonly ContentPart[], vendorModel: string):
   const rule = imageRuleFor(vendorModel);
   let tokens = 0;
   let pages = 0;
+  let page: PdfPageRule | null = null; // read at the first PDF: most requests have none
   const budget = newInflateBudget(); // the request's PDFs together
   for (const part of parts) {
     if (part.type === "image_url") tokens += rule.tokens(imageSizeOf(part), detailOf(part));
     else {
       const facts = fileFactsOf(part, budget);
-      if ("pages" in facts) pages += facts.pages;
-      else tokens += facts.textTokens;
+      if (!("pages" in facts)) tokens += facts.textTokens;
+      else {
+        page ??= pdfPageRuleFor(vendorModel);
+        pages += page.per === "file" ? Math.min(facts.pages, page.mostPages) : facts.pages;
+      }
     }
   }
-  if (pages > 0) {
-    const page = pdfPageRuleFor(vendorModel);
-    tokens += Math.min(pages, page.mostPages) * page.pageTokens;
-  }
+  if (page !== null) tokens += (page.per === "request" ? Math.min(pages, page.mostPages) : pages) * page.pageTokens;
   return tokens;
 }

@@ -1,9 +1,11 @@
 /**
- * What one page of an inline PDF costs the deployment's model, and how many pages of a request's
- * files its vendor takes at most, for the prompt estimate (media-tokens.ts): the budget and TPM
- * reservations hold it before the call and a call cut before its usage arrived is charged it. A
- * vendor answers a request past its page limit with a 400 and bills nothing, so what is past the limit
- * counts nothing, and a model that may take more is given the larger limit (the worst case).
+ * What one page of an inline PDF costs the deployment's model, and how many pages its vendor takes at
+ * most, of a request's files together (OpenAI, Anthropic) or of each file (Gemini), for the prompt
+ * estimate (media-tokens.ts): the budget and TPM reservations hold it before the call and a call cut
+ * before its usage arrived is charged it. A vendor answers a request past its page limit with a 400 and
+ * bills nothing, so what is past the limit counts nothing, and a model that may take more is given the
+ * larger limit (the worst case). A limit taken per request where the vendor's is per file would hold
+ * less than it bills: three 900-page PDFs on gemini-2.5-flash are 2,700 pages billed, not 1,000.
  *
  * The vendors' documentation, as each rule cites it:
  * - OpenAI / Azure (https://developers.openai.com/docs/guides/pdf-files): "we put into the model's
@@ -23,8 +25,12 @@
  *   native vision, "each document page is equivalent to 258 tokens" (Gemini 2 and 1.5), no text beside
  *   it; Gemini 3 gives a PDF page the tokens of its media resolution, medium (560) by default for PDFs
  *   (https://ai.google.dev/gemini-api/docs/media-resolution, "Token counts"; Gemini 3 developer guide),
- *   and the proxy never sets one. Documents "up to 1000 pages". A name saying no version
- *   (gemini-flash-latest) may be either: 560.
+ *   and the proxy never sets one. A name saying no version (gemini-flash-latest) may be either: 560.
+ *   Documents "up to 1000 pages", a limit per file, not per request: Vertex AI's table
+ *   (https://cloud.google.com/vertex-ai/docs/generative-ai/multimodal/document-understanding) gives
+ *   Gemini 2.0 and 2.5 "Maximum number of pages per file: 1,000" and "Maximum number of files per
+ *   prompt: 3,000" (Gemini 3 Pro preview 900 and 900: 1,000, the larger, is taken). A request past the
+ *   files a prompt is refused and billed nothing, so no cap on files is needed.
  */
 import { claudeVersion } from "../providers/anthropic/claude-generation.ts";
 import { geminiSeries } from "../providers/gemini/model-version.ts";
@@ -40,15 +46,17 @@ export const PDF_PAGE_TEXT_TOKENS = 3000;
 export interface PdfPageRule {
   /** Tokens of one page: its text and image, or the vendor's per-page figure. */
   pageTokens: number;
-  /** The most pages of a request's files the vendor takes together. */
+  /** The most pages the vendor takes: of a request's files together, or of each file (`per`). */
   mostPages: number;
+  /** What `mostPages` bounds: the request's files together (OpenAI, Anthropic) or each file (Gemini). */
+  per: "request" | "file";
 }
 
 /** OpenAI's and Anthropic's 100 pages a request (Anthropic's under a 1M context window). */
 const PAGES_PER_REQUEST = 100;
 /** Anthropic's pages a request at a 1M context window. */
 const CLAUDE_1M_CONTEXT_PAGES = 600;
-/** Gemini's document pages. */
+/** Gemini's pages a file (document). */
 const GEMINI_PAGES = 1000;
 const GEMINI_2_PAGE_TOKENS = 258;
 /** Gemini 3's default (medium) media resolution for a PDF page. */
@@ -57,7 +65,7 @@ const GEMINI_3_PAGE_TOKENS = 560;
 /** A page's text and its image by `vendorModel`'s image rule, at the detail its vendor reads a page at. */
 function textAndImage(vendorModel: string, mostPages: number): PdfPageRule {
   const image = imageRuleFor(vendorModel);
-  return { pageTokens: PDF_PAGE_TEXT_TOKENS + image.tokens(null, image.pdfPageDetail), mostPages };
+  return { pageTokens: PDF_PAGE_TEXT_TOKENS + image.tokens(null, image.pdfPageDetail), mostPages, per: "request" };
 }
 
 /** Whether a Claude of `version` (null: none named, a newer model) has a 1M context window: 4.6 on. */
@@ -65,14 +73,14 @@ const has1mContext = (version: { major: number; minor: number } | null) => versi
 
 /**
  * How `vendorModel`'s vendor counts a PDF's pages.
- * @example pdfPageRuleFor("gemini-2.5-flash") // { pageTokens: 258, mostPages: 1000 }
- * @example pdfPageRuleFor("gpt-4o") // { pageTokens: 3085, mostPages: 100 }
+ * @example pdfPageRuleFor("gemini-2.5-flash") // { pageTokens: 258, mostPages: 1000, per: "file" }
+ * @example pdfPageRuleFor("gpt-4o") // { pageTokens: 3085, mostPages: 100, per: "request" }
  */
 export function pdfPageRuleFor(vendorModel: string): PdfPageRule {
   const m = baseModelName(vendorModel);
   const gemini = geminiSeries(m);
-  if (gemini !== null) return { pageTokens: gemini <= 2 ? GEMINI_2_PAGE_TOKENS : GEMINI_3_PAGE_TOKENS, mostPages: GEMINI_PAGES };
-  if (m.startsWith("gemini")) return { pageTokens: GEMINI_3_PAGE_TOKENS, mostPages: GEMINI_PAGES };
+  if (gemini !== null) return { pageTokens: gemini <= 2 ? GEMINI_2_PAGE_TOKENS : GEMINI_3_PAGE_TOKENS, mostPages: GEMINI_PAGES, per: "file" };
+  if (m.startsWith("gemini")) return { pageTokens: GEMINI_3_PAGE_TOKENS, mostPages: GEMINI_PAGES, per: "file" };
   // Claude ids as the adapters read them (Bedrock's anthropic.claude-…, Vertex's …@date), as image-tokens.ts does.
   if (/(?:^|[./])claude/.test(m)) return textAndImage(vendorModel, has1mContext(claudeVersion(m)) ? CLAUDE_1M_CONTEXT_PAGES : PAGES_PER_REQUEST);
   return textAndImage(vendorModel, PAGES_PER_REQUEST);
