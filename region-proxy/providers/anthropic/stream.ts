@@ -15,12 +15,15 @@
  * Thinking (extended thinking, https://platform.claude.com/docs/en/build-with-claude/streaming): each
  * thinking_delta goes out at once as `delta.reasoning_content`, as the unstreamed answer's
  * reasoning_content (response.ts), so a stream cut short is charged the thinking it showed
- * (usageSoFar counts reasoning_content as reasoning tokens of the output). The block itself, with the
- * signature its signature_delta brought, goes out as `delta.thinking_blocks: [block]` when it stops (its
- * content_block_stop follows the signature_delta), and a redacted_thinking block as soon as it starts
- * (it comes whole): every block once, so the thinking_blocks of all deltas, in order, are the unstreamed
- * message's thinking_blocks, which the client sends back. A delta's thinking_blocks carry text already
- * shown and are not counted again.
+ * (usageSoFar counts reasoning_content as reasoning tokens of the output). The blocks themselves, a
+ * thinking block with the signature its signature_delta brought (its content_block_stop follows it) and
+ * a redacted_thinking block as it came whole, go out all together, in the answer's order, as one
+ * `delta.thinking_blocks` just before the finish chunk: the unstreamed message's thinking_blocks, which
+ * the client sends back. One delta, because OpenAI's SDK stream helpers keep no list sent piecemeal: the
+ * JS helper Object.assigns a delta's unknown fields (the last delta's list replaces the earlier ones) and
+ * the Python one (openai-python lib/streaming/_deltas.py accumulate_delta) raises on a second list delta
+ * without an `index` key; and Anthropic takes the blocks back only as it wrote them. The delta's blocks
+ * carry text already shown and are not counted again.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import {
@@ -28,6 +31,7 @@ import {
   type ResponseContext,
   type SseEvent,
   type StreamTranslator,
+  type ThinkingBlock,
   VendorProtocolError,
 } from "../types.ts";
 import { eventJson } from "../event-json.ts";
@@ -55,7 +59,7 @@ const STATUS_OF = new Map(
 
 /**
  * `sent`: whether any input JSON went out for the block yet (see content_block_stop). A thinking block
- * keeps its text and signature so far: its whole block goes out once it stops (thinking_blocks).
+ * keeps its text and signature so far: its whole block is kept once it stops (thinkingBlocks).
  */
 type Block =
   | { kind: "text" }
@@ -67,6 +71,8 @@ type Block =
 /** A fresh translator for one streamed request. */
 export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTranslator {
   const blocks = new Map<number, Block>();
+  // The answer's whole thinking blocks by content index, sent together once it ends (releaseThinking).
+  const thinkingBlocks = new Map<number, ThinkingBlock>();
   const usage: AnthropicUsage = {};
   let sawUsage = false;
   /** A message_delta brought output_tokens: the usage holds the answer's output count, not message_start's placeholder. */
@@ -128,7 +134,8 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         } else if (block.type === "redacted_thinking" && typeof block.data === "string") {
           // Comes whole, encrypted: nothing to show, the block to send back.
           blocks.set(index, { kind: "other" });
-          return [chunk({ thinking_blocks: [{ type: "redacted_thinking", data: block.data }] })];
+          thinkingBlocks.set(index, { type: "redacted_thinking", data: block.data });
+          return [];
         }
         else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) {
           // Only the first JSON-tool block is the answer, as unstreamed: a later one would append a
@@ -175,7 +182,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         const block = blocks.get(data.index as number);
         if (block?.kind === "tool" && !block.sent) return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: "{}" } }] })];
         if (block?.kind === "json" && !block.sent) return [chunk({ content: "{}" })];
-        if (block?.kind === "thinking") return [chunk({ thinking_blocks: [{ type: "thinking", thinking: block.thinking, signature: block.signature }] })];
+        if (block?.kind === "thinking") thinkingBlocks.set(data.index as number, { type: "thinking", thinking: block.thinking, signature: block.signature });
         return [];
       }
       case "message_delta": {
@@ -187,7 +194,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         const text = sawJson ? [] : releaseText();
         if (reason === null || reason === undefined || finished) return text;
         finished = true;
-        return [...text, chunk({}, anthropicFinishReason(reason, toolCount, sawJson))];
+        return [...text, ...releaseThinking(), chunk({}, anthropicFinishReason(reason, toolCount, sawJson))];
       }
       case "message_stop": {
         stopped = true;
@@ -195,7 +202,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         // No message_delta stated a stop_reason (null, or none came): the turn ended all the same.
         finished = true;
         const text = sawJson ? [] : releaseText();
-        return [...text, chunk({}, anthropicFinishReason(null, toolCount, sawJson))];
+        return [...text, ...releaseThinking(), chunk({}, anthropicFinishReason(null, toolCount, sawJson))];
       }
       case "error": {
         const error = data.error as { type?: string } | undefined;
@@ -208,7 +215,15 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
     }
   }
 
-  /** The answer's usage once message_delta gave its output count, else null: what finish() charges and finalUsage answers. */
+  /** The answer's thinking blocks, in its order, as one delta: once, when the answer finishes. */
+  function releaseThinking(): ChatCompletionChunk[] {
+    if (thinkingBlocks.size === 0) return [];
+    const all = [...thinkingBlocks.entries()].sort(([a], [b]) => a - b).map(([, block]) => block);
+    thinkingBlocks.clear();
+    return [chunk({ thinking_blocks: all })];
+  }
+
+    /** The answer's usage once message_delta gave its output count, else null: what finish() charges and finalUsage answers. */
   function answerUsage(): NormalizedUsage | null {
     return sawOutput ? convertAnthropicUsage(usage) : null;
   }

@@ -3,8 +3,9 @@
  * content_block_start of a thinking block, thinking_delta events, one signature_delta, then the text)
  * gave the client only the text: thinking deltas were dropped, so a streaming client saw none of it, and
  * a stream cut short mid-think was charged no output for it. Each thinking_delta now goes out at once
- * as delta.reasoning_content, and each block, signature or redacted data intact, once, as
- * delta.thinking_blocks, so the thinking_blocks of all deltas are the unstreamed message's.
+ * as delta.reasoning_content, and the blocks, signature or redacted data intact, all at once as one
+ * delta.thinking_blocks before the finish (thinking-blocks-stream.test.ts says why), the unstreamed
+ * message's thinking_blocks.
  */
 import { expect, test } from "bun:test";
 import { fixtureText, sseEvents } from "../../../test/fixtures/replay.ts";
@@ -20,7 +21,7 @@ const THINKING = [
   "\nThe remainder is 0, so GCD(1071, 462) = 21.",
 ];
 
-test("the documented stream: each thinking_delta is a reasoning_content delta as it comes, the signed block follows when it stops, then the text", async () => {
+test("the documented stream: each thinking_delta is a reasoning_content delta as it comes, then the text, and the signed block before the finish", async () => {
   const translator = createAnthropicStreamTranslator(ctx);
   const events = sseEvents(new TextEncoder().encode(await fixtureText("anthropic", "stream-thinking.sse")));
   // Event by event: what each one gives, at once (nothing held for later).
@@ -33,24 +34,27 @@ test("the documented stream: each thinking_delta is a reasoning_content delta as
     [{ reasoning_content: THINKING[2] }],
     [{ reasoning_content: THINKING[3] }],
     [], // signature_delta: the block is whole only at its stop
-    [{ thinking_blocks: [{ type: "thinking", thinking: THINKING.join(""), signature: "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds..." }] }],
+    [], // content_block_stop: the block is kept for the end of the answer
   ]);
-  expect(perEvent.slice(8).flat().map((d) => d.content ?? null)).toContain("The greatest common divisor of 1071 and 462 is **21**.");
+  const rest = perEvent.slice(8).flat();
+  expect(rest.map((d) => d.content ?? null)).toContain("The greatest common divisor of 1071 and 462 is **21**.");
+  expect(rest.filter((d) => d.thinking_blocks)).toEqual([{ thinking_blocks: [{ type: "thinking", thinking: THINKING.join(""), signature: "EqQBCgIYAhIM1gbcDa9GJwZA2b3hGgxBdjrkzLoky3dl1pkiMOYds..." }] }]);
 });
 
-test("a redacted_thinking block goes out as soon as it starts, with its data; a signature in several deltas is joined", () => {
+test("a redacted_thinking block is kept in its place beside the thinking block; a signature in several deltas is joined", () => {
   const translator = createAnthropicStreamTranslator(ctx);
   const event = (data: Record<string, unknown>): SseEvent => ({ event: String(data.type), data: JSON.stringify(data), id: null });
   const out = (data: Record<string, unknown>) => deltas(translator.onEvent(event(data)));
   out({ type: "message_start", message: { usage: { input_tokens: 5, output_tokens: 1 } } });
-  expect(out({ type: "content_block_start", index: 0, content_block: { type: "redacted_thinking", data: "EmwKAhgB..." } })).toEqual([
-    { role: "assistant", content: "", refusal: null },
-    { thinking_blocks: [{ type: "redacted_thinking", data: "EmwKAhgB..." }] },
-  ]);
+  expect(out({ type: "content_block_start", index: 0, content_block: { type: "redacted_thinking", data: "EmwKAhgB..." } })).toEqual([]);
   out({ type: "content_block_stop", index: 0 });
   out({ type: "content_block_start", index: 1, content_block: { type: "thinking", thinking: "" } });
   out({ type: "content_block_delta", index: 1, delta: { type: "thinking_delta", thinking: "Hm." } });
   out({ type: "content_block_delta", index: 1, delta: { type: "signature_delta", signature: "ab" } });
   out({ type: "content_block_delta", index: 1, delta: { type: "signature_delta", signature: "cd" } });
-  expect(out({ type: "content_block_stop", index: 1 })).toEqual([{ thinking_blocks: [{ type: "thinking", thinking: "Hm.", signature: "abcd" }] }]);
+  expect(out({ type: "content_block_stop", index: 1 })).toEqual([]);
+  expect(out({ type: "message_delta", delta: { stop_reason: "end_turn" }, usage: { output_tokens: 9 } })).toEqual([
+    { thinking_blocks: [{ type: "redacted_thinking", data: "EmwKAhgB..." }, { type: "thinking", thinking: "Hm.", signature: "abcd" }] },
+    {},
+  ]);
 });
