@@ -59,17 +59,20 @@ export async function insertKey(q: Queryable, k: NewKeyRow): Promise<GatewayKey>
  * chains rotated before it included (their grace can run 720 h past the upgrade), and a later rotation
  * joins only the lineage of the key rotated. Only live secrets are revoked (active, not past their
  * expiry: a rotated-away secret in its grace): one whose grace is over is dead already (the snapshot
- * leaves it out) and is left as it reads, expired, the one named too. Answers the ids this revoked, in
+ * leaves it out) and is left as it reads, expired, the one named too. Each level of the walk looks keys up
+ * by index (lineage_id, rotated_to: 0110_gateway_keys_rotated_to.sql; it runs under the config lock),
+ * and it stays in the named key's tenant, as a rotation does, whatever odd data rotated_to holds. Answers the ids this revoked, in
  * id order: none when `id` was revoked before (revocation is idempotent, its revokedAt kept) or is dead.
  */
 export async function revokeSecrets(q: Queryable, id: string, wholeLineage: boolean): Promise<string[]> {
   const rows = await q<{ id: string }[]>`
-    with recursive chain (id, rotated_to, lineage_id) as (
-      select id, rotated_to, lineage_id from gateway_keys where id = ${id}
+    with recursive chain (id, tenant_id, rotated_to, lineage_id) as (
+      select id, tenant_id, rotated_to, lineage_id from gateway_keys where id = ${id}
       union
-      select k.id, k.rotated_to, k.lineage_id
+      select k.id, k.tenant_id, k.rotated_to, k.lineage_id
       from gateway_keys k join chain c
-        on ${wholeLineage}::boolean and (k.lineage_id = c.lineage_id or k.rotated_to = c.id or k.id = c.rotated_to)
+        on ${wholeLineage}::boolean and k.tenant_id = c.tenant_id
+          and (k.lineage_id = c.lineage_id or k.rotated_to = c.id or k.id = c.rotated_to)
     )
     update gateway_keys set status = 'revoked', revoked_at = now()
     where id in (select id from chain)
