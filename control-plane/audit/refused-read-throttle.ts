@@ -3,16 +3,17 @@
  * everywhere (a tenant admin probing elsewhere, a principal with no role) are audited as probes
  * (auth/authorize.middleware.ts), but each row is an append to the permanent chain under the global
  * config lock: one per root field, up to 30 per request, let anyone holding a token grow the log without
- * bound and hold up every configuration change behind it. So per principal at most one row a minute,
- * and none of the reads lost:
+ * bound and hold up every configuration change behind it. So per principal one operation row a minute and
+ * a bounded few summary rows, and none of the reads lost:
  *
  * - An operation's refused reads are gathered while it runs and, when it answers, written as one row
  *   (`refused.<first field>`, its target, code and message) naming every refused field with its target
  *   and code (`refused`, at most MAX_ROOT_FIELDS; `moreRefused` counts any beyond), if the principal has
  *   had no row this minute.
- * - Otherwise they are held: at the end of the principal's minute a timer writes one summary row
+ * - Otherwise they are held: at the end of the principal's minute a timer writes a summary row
  *   (`refused.reads`: `suppressed` = how many, how many of each field, the first MAX_SUMMARY_TARGETS
- *   distinct targets and how many reads named others), which starts its next minute.
+ *   distinct targets and how many reads named others) per actor the reads were made as (token, issuer,
+ *   address: at most MAX_HELD_ACTORS and one row for the rest), which starts its next minute.
  * - A row that cannot be written (BUSY on the config lock) puts its reads back among those held, for
  *   the next summary; a read refused after its operation's row was written is held the same way.
  *
@@ -54,12 +55,62 @@ type Audit = AuditedOutcome<null>["audit"];
 /** Appends one audit row as `who`; rejects when it could not (BUSY on the config lock, the database down). */
 export type WriteAudit = (who: AuditActor, audit: Audit) => Promise<void>;
 
+/** Reads held back, as a summary row will say them; each listed target with how many reads named it. */
+interface Held {
+  count: number;
+  fields: Record<string, number>;
+  /** The first MAX_SUMMARY_TARGETS distinct targets, in the order first named, each with its reads. */
+  targets: Map<string, number>;
+  otherTargets: number;
+  since: string;
+}
+
+const heldOf = (reads: RefusedRead[], since: string): Held => {
+  const held: Held = { count: 0, fields: {}, targets: new Map(), otherTargets: 0, since };
+  for (const read of reads) {
+    held.count++;
+    held.fields[read.field] = (held.fields[read.field] ?? 0) + 1;
+    if (read.target !== "") merge(held, { count: 0, fields: {}, targets: new Map([[read.target, 1]]), otherTargets: 0, since });
+  }
+  return held;
+};
+
+/**
+ * Adds `later` to `into` (reads held after them): counts summed, `later`'s targets listed after
+ * `into`'s while there is room, each read naming one past the bound counted in otherTargets.
+ */
+function merge(into: Held, later: Held): void {
+  into.count += later.count;
+  for (const [field, n] of Object.entries(later.fields)) into.fields[field] = (into.fields[field] ?? 0) + n;
+  for (const [target, n] of later.targets) {
+    if (into.targets.has(target) || into.targets.size < MAX_SUMMARY_TARGETS) into.targets.set(target, (into.targets.get(target) ?? 0) + n);
+    else into.otherTargets += n;
+  }
+  into.otherTargets += later.otherTargets;
+}
+
+const summaryOf = (held: Held): SuppressedReads => ({ ...held, targets: [...held.targets.keys()] });
+
+/**
+ * Who a summary row is written as: the principal, the token, its issuer and the client address the
+ * reads were made with (audit-actor.ts), as the operation's own row is. A principal's tokens (one
+ * stolen, one an admin issued to act as it) each get their own summary row: revoking a token voids
+ * what was done with it (GOVERNANCE.md), so a row must not put one token's reads under another.
+ */
+const actorKey = (who: AuditActor) => JSON.stringify([who.tokenId ?? null, who.issuedBy ?? null, who.clientAddress]);
+/**
+ * How many actors of one principal a minute's summary rows name; the reads of any further ones are one
+ * row more, written as the principal alone (no token, issuer or address) and saying so (`actorsNotNamed`),
+ * so the rows a principal's minute ends with stay bounded whatever addresses its requests come from.
+ */
+export const MAX_HELD_ACTORS = 20;
+const UNNAMED = "unnamed";
+
 interface PrincipalState {
   /** When its last row was written (or last admitted): its minute runs from here. */
   at: number;
-  /** The actor its held reads are written as (the latest request's). */
-  who: AuditActor;
-  held: SuppressedReads | null;
+  /** The reads held for its next summary rows, by actor (actorKey, or UNNAMED past MAX_HELD_ACTORS). */
+  held: Map<string, { who: AuditActor; held: Held }>;
   timer: ReturnType<typeof setTimeout> | null;
 }
 
@@ -82,7 +133,7 @@ export class RefusedReadThrottle {
     const state = this.principals.get(who.id);
     if (state && now - state.at < WINDOW_MS) return this.hold(who, reads);
     if (!state && this.principals.size >= PRUNE_AT) this.prune(now);
-    this.principals.set(who.id, { at: now, who, held: state?.held ?? null, timer: state?.timer ?? null });
+    this.principals.set(who.id, { at: now, held: state?.held ?? new Map(), timer: state?.timer ?? null });
     const listed = reads.slice(0, MAX_ROOT_FIELDS);
     const after = { ...(first.after as object), refused: listed, ...(reads.length > listed.length ? { moreRefused: reads.length - listed.length } : {}) };
     try {
@@ -93,20 +144,12 @@ export class RefusedReadThrottle {
     }
   }
 
-  /** Refused reads that get no row of their own: counted into the principal's next summary row. */
+  /** Refused reads that get no row of their own: counted into the next summary row of their actor. */
   hold(who: AuditActor, reads: RefusedRead[], since = new Date(this.now()).toISOString()): void {
     if (reads.length === 0) return;
     let state = this.principals.get(who.id);
-    if (!state) this.principals.set(who.id, (state = { at: this.now(), who, held: null, timer: null }));
-    state.who = who;
-    const held = (state.held ??= { count: 0, fields: {}, targets: [], otherTargets: 0, since });
-    for (const read of reads) {
-      held.count++;
-      held.fields[read.field] = (held.fields[read.field] ?? 0) + 1;
-      if (read.target === "" || held.targets.includes(read.target)) continue;
-      if (held.targets.length < MAX_SUMMARY_TARGETS) held.targets.push(read.target);
-      else held.otherTargets++;
-    }
+    if (!state) this.principals.set(who.id, (state = { at: this.now(), held: new Map(), timer: null }));
+    this.heldAs(state, who, heldOf(reads, since));
     this.arm(who.id, state);
   }
 
@@ -115,9 +158,25 @@ export class RefusedReadThrottle {
     await Promise.all([...this.principals.keys()].map((id) => this.writeSummary(id)));
   }
 
-  /** The principal's held reads, if any (for tests). */
+  /** What the principal holds, all its actors together, if anything (for tests). */
   heldFor(principalId: string): SuppressedReads | null {
-    return this.principals.get(principalId)?.held ?? null;
+    const held = [...(this.principals.get(principalId)?.held.values() ?? [])].map((entry) => entry.held);
+    if (held.length === 0) return null;
+    const all: Held = { count: 0, fields: {}, targets: new Map(), otherTargets: 0, since: held[0]!.since };
+    for (const each of held) merge(all, each);
+    return summaryOf(all);
+  }
+
+  /** Adds `held` to what the principal holds for `who`; an actor past MAX_HELD_ACTORS joins the unnamed. */
+  private heldAs(state: PrincipalState, who: AuditActor, held: Held): void {
+    let key = actorKey(who);
+    if (!state.held.has(key) && state.held.size >= MAX_HELD_ACTORS) {
+      key = UNNAMED;
+      who = { id: who.id, clientAddress: null, tokenId: null, issuedBy: null };
+    }
+    const entry = state.held.get(key);
+    if (entry) merge(entry.held, held);
+    else state.held.set(key, { who, held });
   }
 
   private arm(id: string, state: PrincipalState): void {
@@ -128,44 +187,40 @@ export class RefusedReadThrottle {
     state.timer.unref?.();
   }
 
+  /** One summary row per actor the principal holds reads of. */
   private async writeSummary(id: string): Promise<void> {
     const state = this.principals.get(id);
     if (!state) return;
     if (state.timer) clearTimeout(state.timer);
     state.timer = null;
     const held = state.held;
-    if (!held) return;
-    // Taken before the write, so a flush racing the timer writes it once.
-    state.held = null;
+    if (held.size === 0) return;
+    // Taken before the writes, so a flush racing the timer writes them once.
+    state.held = new Map();
     state.at = this.now();
-    try {
-      await this.write(state.who, { action: "refused.reads", target: "", after: { suppressed: held } });
-    } catch (error) {
-      this.log(`could not audit the ${held.count} refused read(s) held for ${id} (kept for the next summary row): ${String(error)}`);
-      this.putBack(id, held);
+    for (const [key, entry] of held) {
+      const after = { suppressed: summaryOf(entry.held), ...(key === UNNAMED ? { actorsNotNamed: true } : {}) };
+      try {
+        await this.write(entry.who, { action: "refused.reads", target: "", after });
+      } catch (error) {
+        this.log(`could not audit the ${entry.held.count} refused read(s) held for ${id} (kept for the next summary row): ${String(error)}`);
+        this.putBack(id, key, entry);
+      }
     }
   }
 
-  /** A summary that could not be written: merged with what was held since, for the next one. */
-  private putBack(id: string, held: SuppressedReads): void {
+  /** A summary that could not be written: what was held for its actor since is merged after it, for the next one. */
+  private putBack(id: string, key: string, failed: { who: AuditActor; held: Held }): void {
     const state = this.principals.get(id)!;
-    const since = state.held;
-    state.held = held;
-    if (since) {
-      held.count += since.count;
-      for (const [field, n] of Object.entries(since.fields)) held.fields[field] = (held.fields[field] ?? 0) + n;
-      for (const target of since.targets) {
-        if (held.targets.includes(target)) continue;
-        if (held.targets.length < MAX_SUMMARY_TARGETS) held.targets.push(target);
-        else held.otherTargets++;
-      }
-      held.otherTargets += since.otherTargets;
-    }
+    const since = state.held.get(key);
+    if (since) merge(failed.held, since.held);
+    // Back under its own key even past MAX_HELD_ACTORS: it was admitted once, so at most twice the bound.
+    state.held.set(key, failed);
     this.arm(id, state);
   }
 
   private prune(now: number): void {
-    for (const [id, state] of this.principals) if (now - state.at >= WINDOW_MS && !state.held) this.principals.delete(id);
+    for (const [id, state] of this.principals) if (now - state.at >= WINDOW_MS && state.held.size === 0) this.principals.delete(id);
   }
 }
 

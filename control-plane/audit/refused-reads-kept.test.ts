@@ -9,6 +9,7 @@
  * that fails puts its reads back for the next summary.
  */
 import { beforeAll, expect, test } from "bun:test";
+import { adminClient } from "../../infra/local/admin-client.ts";
 import { addTenant } from "../testing/add-tenant.ts";
 import { holdConfigLock } from "../testing/hold-config-lock.ts";
 import { principalWith } from "../testing/principals.ts";
@@ -82,6 +83,32 @@ test("rows that cannot be written (BUSY on the config lock) put their reads back
   } finally {
     await release().catch(() => {});
   }
+}, 30_000);
+
+test("a summary row per token: reads made with another token of the same principal are written under that token", async () => {
+  // Final read fr-cp2: the summary named whichever token made the principal's last request, so a stolen
+  // token's probes (or those of one an admin issued to act as it) were written under the owner's token.
+  const p = await principalWith(t.admin, t.cp.url, "two-tokens", [{ role: "tenant_admin", tenantId: teamId }]);
+  const { issueToken } = await t.admin.request<{ issueToken: { token: string; jti: string } }>(
+    `mutation($i: IssueTokenInput!) { issueToken(input: $i) { token jti } }`, { i: { principalId: p.id, ttlSeconds: 600 } });
+  const other = adminClient(t.cp.url, issueToken.token);
+  await p.client.request(`{ tenant(id: "ten_decoy") { id } }`).catch(() => {}); // the minute's row, token A
+  for (let i = 0; i < 5; i++) await other.request(`{ tenant(id: "ten_probe${i}") { id } }`).catch(() => {}); // token B
+  await p.client.request(`{ tenant(id: "ten_last") { id } }`).catch(() => {}); // token A again, last
+  let rows: { action: string; token_id: string | null; issued_by: string | null; after: any }[] = [];
+  for (let waited = 0; waited < 5000; waited += 25) {
+    await flushHeldRefusedReadsNow();
+    rows = [...(await sql<typeof rows>`select action, token_id, issued_by, after from audit_log where actor = ${p.id} order by id`)];
+    if (rows.filter((r) => r.action === "refused.reads").reduce((n, r) => n + r.after.suppressed.count, 0) >= 6) break;
+    await Bun.sleep(25);
+  }
+  const summaries = rows.filter((r) => r.action === "refused.reads");
+  const byToken = (jti: string) => summaries.filter((r) => r.token_id === jti).map((r) => r.after.suppressed);
+  expect(byToken(issueToken.jti).reduce((n, x) => n + x.count, 0)).toBe(5);
+  expect(byToken(issueToken.jti).flatMap((x) => x.targets).sort()).toEqual(["ten_probe0", "ten_probe1", "ten_probe2", "ten_probe3", "ten_probe4"]);
+  // Token B was issued by the bootstrap admin, not by the principal itself: its issuer is named.
+  expect(summaries.filter((r) => r.token_id === issueToken.jti).every((r) => r.issued_by !== null)).toBe(true);
+  expect(byToken(p.jti).flatMap((x) => x.targets)).toEqual(["ten_last"]);
 }, 30_000);
 
 test("a graceful stop writes the reads still held", async () => {

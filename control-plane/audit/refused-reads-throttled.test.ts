@@ -10,7 +10,7 @@ import { afterEach, beforeAll, expect, setSystemTime, test } from "bun:test";
 import { addTenant } from "../testing/add-tenant.ts";
 import { errorCode, principalWith, type ActingPrincipal } from "../testing/principals.ts";
 import { useTestControlPlane } from "../testing/test-control-plane.ts";
-import { flushHeldRefusedReadsNow, RefusedReadThrottle, type RefusedRead } from "./refused-read-throttle.ts";
+import { flushHeldRefusedReadsNow, MAX_HELD_ACTORS, MAX_SUMMARY_TARGETS, RefusedReadThrottle, type RefusedRead } from "./refused-read-throttle.ts";
 
 const t = useTestControlPlane();
 let teamId: string;
@@ -175,6 +175,57 @@ test("throttle: a row that cannot be written puts its reads back for the next su
   await throttle.flush();
   expect(written).toHaveLength(1);
   expect(written[0]!.after.suppressed).toMatchObject({ count: 3, fields: { tenant: 2, keys: 1 }, targets: ["ten_1", "ten_2", "ten_3"] });
+});
+
+test("throttle: a failed summary put back counts each read naming an unlisted target in otherTargets", async () => {
+  // Final read fr-cp2: the put-back merge counted each unlisted target once where hold counts each read.
+  const clock = { now: 0 };
+  let fail!: (error: Error) => void;
+  let calls = 0;
+  const throttle = new RefusedReadThrottle(
+    () => (calls++ === 0 ? new Promise<void>((_, reject) => (fail = reject)) : Promise.resolve()),
+    () => {},
+    () => clock.now,
+  );
+  throttle.hold(who("prn_x"), Array.from({ length: MAX_SUMMARY_TARGETS }, (_, i) => read("tenant", `ten_${i}`)));
+  const flushing = throttle.flush(); // the summary's write is in flight
+  throttle.hold(who("prn_x"), [read("tenant", "ten_extra"), read("tenant", "ten_extra"), read("tenant", "ten_extra")]);
+  fail(new Error("BUSY"));
+  await flushing;
+  expect(throttle.heldFor("prn_x")).toMatchObject({ count: MAX_SUMMARY_TARGETS + 3, otherTargets: 3 });
+  await throttle.flush();
+});
+
+test("throttle: a summary row per actor (token, its issuer, address), each naming only its own reads", async () => {
+  const clock = { now: 0 };
+  const written: { who: unknown; after: any }[] = [];
+  const throttle = new RefusedReadThrottle(async (actor, audit) => void written.push({ who: actor, after: audit.after }), () => {}, () => clock.now);
+  const a = { id: "prn_a", clientAddress: "10.0.0.1", tokenId: "tok_a", issuedBy: null };
+  const b = { id: "prn_a", clientAddress: "10.0.0.2", tokenId: "tok_b", issuedBy: "prn_admin" };
+  await throttle.operationEnded(a, [read("tenant", "ten_1")], first);
+  throttle.hold(b, [read("tenant", "ten_b1"), read("tenant", "ten_b2")]);
+  throttle.hold(a, [read("keys", "ten_a1")]);
+  throttle.hold({ ...a, clientAddress: "10.0.0.9" }, [read("keys", "ten_a2")]);
+  await throttle.flush();
+  expect(written.slice(1).map((w) => [w.who, w.after.suppressed.count, w.after.suppressed.targets])).toEqual([
+    [b, 2, ["ten_b1", "ten_b2"]],
+    [a, 1, ["ten_a1"]],
+    [{ ...a, clientAddress: "10.0.0.9" }, 1, ["ten_a2"]],
+  ]);
+});
+
+test("throttle: past MAX_HELD_ACTORS actors of one principal in a minute, the rest are one row that says it names none of them", async () => {
+  const clock = { now: 0 };
+  const written: { who: any; after: any }[] = [];
+  const throttle = new RefusedReadThrottle(async (actor, audit) => void written.push({ who: actor, after: audit.after }), () => {}, () => clock.now);
+  await throttle.operationEnded(who("prn_a"), [read("tenant")], first);
+  for (let i = 0; i < MAX_HELD_ACTORS + 5; i++) throttle.hold({ id: "prn_a", clientAddress: `10.0.0.${i}`, tokenId: "tok" }, [read("tenant", `ten_${i}`)]);
+  await throttle.flush();
+  const summaries = written.slice(1);
+  expect(summaries).toHaveLength(MAX_HELD_ACTORS + 1);
+  const rest = summaries.at(-1)!;
+  expect(rest.who).toEqual({ id: "prn_a", clientAddress: null, tokenId: null, issuedBy: null });
+  expect(rest.after).toMatchObject({ suppressed: { count: 5 }, actorsNotNamed: true });
 });
 
 test("throttle: its timer writes the summary at the end of the principal's minute, and is unref'd", async () => {
