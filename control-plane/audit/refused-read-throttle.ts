@@ -238,10 +238,10 @@ function throttleOf(deps: AppDeps): RefusedReadThrottle {
   return throttle;
 }
 
-/** An operation's refused reads so far, and its first refusal's row; `ended` once it answered. */
+/** An operation's refused reads so far, and its first refusal's row (null if none before it answered); `ended` once it answered. */
 interface OperationReads {
   reads: RefusedRead[];
-  first: Audit;
+  first: Audit | null;
   ended: boolean;
 }
 /** Per operation (Apollo gives each operation of a batch its own context). */
@@ -258,12 +258,17 @@ export function noteRefusedRead(context: GraphQLContext, read: RefusedRead, audi
   else throttleOf(context.deps).hold({ ...context.who, stillAllowed: undefined }, [read]);
 }
 
-/** The operation of `context` answers: its refused reads are written as one row, or held. */
+/**
+ * The operation of `context` answers: its refused reads are written as one row, or held. It is marked
+ * answered even with none noted yet, so reads refused after the answer (behind a non-null field that
+ * failed first for another reason) are held for the summary, not gathered for a row never written.
+ */
 export async function operationAnswered(context: GraphQLContext): Promise<void> {
   const operation = operations.get(context);
-  if (!operation || operation.ended) return;
+  if (operation?.ended) return;
+  if (!operation) return void operations.set(context, { reads: [], first: null, ended: true });
   operation.ended = true;
-  await throttleOf(context.deps).operationEnded({ ...context.who, stillAllowed: undefined }, operation.reads, operation.first);
+  await throttleOf(context.deps).operationEnded({ ...context.who, stillAllowed: undefined }, operation.reads, operation.first!);
 }
 
 /** Writes the refused reads held by the control plane of `deps`, and forgets its throttle (its graceful stop). */

@@ -85,6 +85,29 @@ test("rows that cannot be written (BUSY on the config lock) put their reads back
   }
 }, 30_000);
 
+test("probes behind a non-null root field that fails first (no audited refusal) are all held and summarized", async () => {
+  // Final read fr-cp2: with no refused read noted when the operation answered, the operation was not
+  // marked ended, so the probes refused after the answer gathered into a record never written: 0 rows.
+  const team = await principalWith(t.admin, t.cp.url, "hider", [{ role: "tenant_admin", tenantId: teamId }]);
+  const probes = Array.from({ length: 10 }, (_, i) => `p${i}: tenant(id: "ten_hidden${i}") { id }`).join(" ");
+  // `first` is the caller's own tenant with a NUL: BAD_USER_INPUT at once (badArgumentsIn), not a refused read.
+  const res = await fetch(`${t.cp.url}/graphql`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${team.token}`, "content-type": "application/json" },
+    body: JSON.stringify({ query: `query($bad: ID!) { first: tenant(id: $bad) { id } ${probes} }`, variables: { bad: `${teamId}\u0000` } }),
+  });
+  expect(((await res.json()) as { data: unknown }).data).toBeNull();
+  let rows = await rowsBy(team.id);
+  for (let waited = 0; waited < 5000; waited += 25) {
+    await flushHeldRefusedReadsNow();
+    rows = await rowsBy(team.id);
+    if (rows.reduce((n, r) => n + (r.after.suppressed?.count ?? 0), 0) >= 10) break;
+    await Bun.sleep(25);
+  }
+  expect(rows.map((r) => r.action)).toEqual(rows.map(() => "refused.reads"));
+  expect(rows.flatMap((r) => r.after.suppressed.targets).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `ten_hidden${i}`));
+}, 30_000);
+
 test("a summary row per token: reads made with another token of the same principal are written under that token", async () => {
   // Final read fr-cp2: the summary named whichever token made the principal's last request, so a stolen
   // token's probes (or those of one an admin issued to act as it) were written under the owner's token.
