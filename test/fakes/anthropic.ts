@@ -76,8 +76,10 @@ function plan(req: MessagesRequest, body: Record<string, unknown>, cache: Set<st
       stopSequence = stop;
     }
   }
-  // Thinking comes first and counts toward max_tokens, as Anthropic bills it (as output).
-  const thinking = req.thinkingBudget === null ? null : `The user wrote "${userText}". Echo it back.`;
+  // Thinking comes first and counts toward max_tokens, as Anthropic bills it (as output). A forced tool
+  // call (which only adaptive thinking takes) skips it: the answer starts with the call.
+  const forcedCall = choice?.type === "any" || choice?.type === "tool";
+  const thinking = req.thinkingBudget === null || forcedCall ? null : `The user wrote "${userText}". Echo it back.`;
   const redacted = thinking !== null && req.model.includes("redacted");
   const thinkingTokens = (thinking === null ? 0 : pieces(thinking).length) + (redacted ? REDACTED_TOKENS : 0);
   const room = req.maxTokens - thinkingTokens;

@@ -61,3 +61,12 @@ export const takesThinking = (model: string): boolean => !olderThan(model, 3, 7)
  * version is taken for a newer model: adaptive.
  */
 export const thinksAdaptivelyOnly = (model: string): boolean => !olderThan(model, 4, 7);
+
+/**
+ * Whether `model` takes a forced tool_choice (`any`, `tool`) beside adaptive thinking: "adaptive
+ * thinking supports forced tool use" (Anthropic, Thinking in tool and multi-turn workflows; thinking is
+ * then skipped), but Claude Fable 5.1, Mythos 5.1, Opus 5.5 and Sonnet 5.5 refuse forced tool use ("Forced
+ * tool use returns an error", What's new in Claude Opus 5.5: "The first three also apply on Claude Fable
+ * 5.1"). So Claude before 5.1; an id naming no version is taken for a newer model, which does not.
+ */
+export const takesForcedToolWithAdaptiveThinking = (model: string): boolean => olderThan(model, 5, 1);

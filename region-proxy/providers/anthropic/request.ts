@@ -86,7 +86,7 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
   const tier = anthropicServiceTier(req.raw.service_tier);
   if (tier) body.service_tier = tier;
   if (budget !== null) {
-    refuseThinkingConflicts(req, body as Parameters<typeof refuseThinkingConflicts>[1]);
+    refuseThinkingConflicts(req, body as Parameters<typeof refuseThinkingConflicts>[1], model, adaptive);
     Object.assign(body, thinkingFields(req.raw.reasoning_effort as string, budget, adaptive));
   }
   if (req.stream) body.stream = true;

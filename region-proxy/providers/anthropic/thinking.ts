@@ -27,7 +27,8 @@
  * the answer's room as without thinking.
  *
  * With thinking on, Anthropic refuses what its extended-thinking guide lists as incompatible ("Feature
- * compatibility": temperature other than 1, top_k, top_p outside 0.95-1, forced tool use, a prefill):
+ * compatibility": temperature other than 1, top_k, top_p outside 0.95-1, forced tool use with a budget
+ * (adaptive thinking takes it, before Claude 5.1), a prefill):
  * each is a 400 naming the client's field here, before the call (refuseThinkingConflicts), where
  * Anthropic's own 400 would fail the chain. top_k is refused on Anthropic anyway (refuse-unsupported.ts).
  *
@@ -37,7 +38,7 @@
  */
 import { outputCapOf, type ChatRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { takesThinking } from "./claude-generation.ts";
+import { takesForcedToolWithAdaptiveThinking, takesThinking } from "./claude-generation.ts";
 import type { AnthropicMessage } from "./messages.ts";
 
 export const THINKING_BUDGETS: Readonly<Record<string, number>> = { low: 1024, medium: 2048, high: 4096 };
@@ -98,9 +99,12 @@ const MIN_TOP_P_WITH_THINKING = 0.95;
 /**
  * Refuses, naming the client's field, what Anthropic refuses beside thinking. `body` is the request as
  * built: its tool_choice is forced (`any`, `tool`) by the client's tool_choice or by a JSON
- * response_format (tools.ts forces its JSON tool), and it ends on an assistant turn for a prefill.
+ * response_format (tools.ts forces its JSON tool), and it ends on an assistant turn for a prefill. A
+ * forced tool_choice is refused beside a budget only: adaptive thinking takes it (and skips thinking
+ * for that answer), up to the Claude 5.1 models, which refuse forced tool use
+ * (claude-generation.ts takesForcedToolWithAdaptiveThinking).
  */
-export function refuseThinkingConflicts(req: ChatRequest, body: { tool_choice?: { type?: unknown }; messages: { role: string }[] }): void {
+export function refuseThinkingConflicts(req: ChatRequest, body: { tool_choice?: { type?: unknown }; messages: { role: string }[] }, model: string, adaptive: boolean): void {
   if (req.temperature !== undefined && req.temperature !== 1) {
     refuse("temperature", "With reasoning_effort, Claude thinks, and then takes temperature 1 only; leave temperature out (or send 1).");
   }
@@ -108,7 +112,7 @@ export function refuseThinkingConflicts(req: ChatRequest, body: { tool_choice?: 
     refuse("top_p", "With reasoning_effort, Claude thinks, and then takes top_p between 0.95 and 1 only; leave top_p out or send one in that range.");
   }
   const forced = body.tool_choice?.type === "any" || body.tool_choice?.type === "tool";
-  if (forced) {
+  if (forced && !(adaptive && takesForcedToolWithAdaptiveThinking(model))) {
     const byClient = req.tool_choice === "required" || (typeof req.tool_choice === "object" && req.tool_choice !== null);
     if (byClient) refuse("tool_choice", "With reasoning_effort, Claude thinks, and then cannot be forced to call a tool; send tool_choice 'auto' or 'none', or no reasoning_effort.");
     refuse("response_format", "With reasoning_effort, Claude thinks, and then cannot give a JSON response_format here: its JSON answer is a forced tool call, which thinking does not allow. Drop one of the two.");
