@@ -17,5 +17,5 @@ test("every root field has an access policy and every policy names a root field"
   // Money is readable by the same roles wherever it shows.
   for (const field of ["budgetStatus", "limitStatus", "budgetAlerts"]) expect([field, FIELD_POLICY.Query[field]]).toEqual([field, FIELD_POLICY.Query.spend]);
   for (const role of ["viewer", "approver"] as const) expect(FIELD_POLICY.Query.spend).not.toContain(role);
-  expect(Object.entries({ ...FIELD_POLICY.Query, ...FIELD_POLICY.Mutation }).filter(([, p]) => p === "anyone").map(([f]) => f)).toEqual(["me"]);
+  expect(Object.entries({ ...FIELD_POLICY.Query, ...FIELD_POLICY.Mutation }).filter(([, p]) => p === "anyone").map(([f]) => f)).toEqual(["me", "issueToken"]);
 });

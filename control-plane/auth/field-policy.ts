@@ -67,7 +67,8 @@ export const FIELD_POLICY: Record<"Query" | "Mutation", Record<string, readonly 
     createPrincipal: ["admin"],
     grantRole: ["admin"],
     revokeRole: ["admin"],
-    issueToken: ["admin"],
+    // Anyone for its own token (renewal); for another principal, admin: who-may-issue.ts decides.
+    issueToken: "anyone",
     revokeToken: ["admin"],
   },
 };

@@ -1,4 +1,4 @@
-/** Principals, role bindings and admin tokens: admin-only, every change audited. */
+/** Principals, role bindings and admin tokens: admin-only (but a principal may issue its own token: who-may-issue.ts), every change audited. */
 import { newId } from "../../shared/ids.ts";
 import { runAudited, toAuditActor } from "../audit/run-audited.ts";
 import { appendAudit } from "../audit/audit.repo.ts";
@@ -11,6 +11,7 @@ import { requireText } from "../graphql/validate.ts";
 import { findTenant } from "../tenants/tenant.repo.ts";
 import { MAX_TOKEN_TTL_SECONDS, signAdminJwt } from "./jwt.ts";
 import { revokeMintedTokens } from "./revoke-minted-tokens.ts";
+import { checkMayIssueFor } from "./who-may-issue.ts";
 import { ROLES, type Role } from "./principal.ts";
 import {
   bindingsFor,
@@ -85,6 +86,7 @@ export async function issueToken(ctx: GraphQLContext, input: IssueTokenInput): P
     throw badInput("ttlSeconds", `must be an integer between 1 and ${MAX_TOKEN_TTL_SECONDS}`);
   }
   return runAudited(ctx.deps.sql, ctx.who, async (tx) => {
+    await checkMayIssueFor(tx, ctx, input.principalId);
     const principal = await findPrincipal(tx, input.principalId);
     if (!principal) throw notFound("principal", input.principalId);
     if (principal.status !== "active") throw conflict(`principal ${principal.id} is disabled`);

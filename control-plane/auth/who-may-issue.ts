@@ -1,0 +1,25 @@
+/**
+ * Who may call issueToken for whom. A principal may issue a token for itself: tokens live at most an
+ * hour, and a person renewing with its current token keeps its token chain its own (the new token
+ * records the one it was minted with, so the chain keeps its first issuer). Were renewal admin-only,
+ * every token a person acts with after its first hour would come from an admin, who would then stand
+ * in its chain, and two people one admin kept in tokens could never review each other
+ * (changes/approval-is-authors.ts rule (b)). Issuing in someone else's name is acting as them, so it
+ * stays with `admin`. Self-issue is for people: a service principal's token sits where others may
+ * reach it, and one that renews itself would outlive the hour a leaked token is good for, so a service
+ * needs `admin` for its own token as before. Asked under the config lock, with the caller's roles as
+ * they are now.
+ */
+import type { Tx } from "../db/client.ts";
+import type { GraphQLContext } from "../graphql/context.ts";
+import { forbidden } from "./access.ts";
+import { hasRole } from "./principal.ts";
+import { findPrincipal } from "./principal.repo.ts";
+
+/** Throws FORBIDDEN unless the caller may issue a token for `principalId`. */
+export async function checkMayIssueFor(tx: Tx, ctx: GraphQLContext, principalId: string): Promise<void> {
+  if (hasRole(ctx.principal, "admin")) return;
+  if (principalId !== ctx.principal.id) throw forbidden("issueToken for another principal requires admin; a person may issue a token only for itself");
+  const caller = await findPrincipal(tx, ctx.principal.id);
+  if (caller?.kind !== "person") throw forbidden("issueToken for a service principal requires admin; only a person may issue its own token");
+}
