@@ -96,3 +96,9 @@ test("Opus 4.7 and later refuse a budget and take adaptive thinking; models befo
   ];
   expect(await messageOf({ model: "claude-opus-4-7", ...adaptive, tools, messages: toolTurn })).toBeNull();
 });
+
+test("output_config.effort xhigh is taken on Opus 4.7 and later only, as Anthropic's effort docs list it", async () => {
+  const adaptive = (model: string) => ({ model, thinking: { type: "adaptive" }, output_config: { effort: "xhigh" } });
+  expect(await messageOf(adaptive("claude-opus-4-7"))).toBeNull();
+  expect(await messageOf(adaptive("claude-opus-4-6"))).toBe("output_config.effort: Input should be 'low', 'medium', 'high' or 'max'");
+});

@@ -37,6 +37,8 @@ export const REDACTED_DATA = "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxt
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 const EFFORTS = ["low", "medium", "high", "max"];
+/** xhigh is listed for Opus 4.7 and later (https://platform.claude.com/docs/en/build-with-claude/effort). */
+const takesXhigh = (g: number | null) => g === null || g >= 47;
 
 /**
  * The thinking asked for: its budget (null when thinking is off; 0 for adaptive thinking, which has
@@ -50,7 +52,8 @@ export function readThinking(body: Record<string, unknown>): { budget: number | 
   const g = typeof body.model === "string" ? generation(body.model) : null;
   if (body.output_config != null) {
     const effort = isObject(body.output_config) ? body.output_config.effort : undefined;
-    if (effort != null && !EFFORTS.includes(effort as string)) return "output_config.effort: Input should be 'low', 'medium', 'high' or 'max'";
+    const known = EFFORTS.includes(effort as string) || (effort === "xhigh" && takesXhigh(g));
+    if (effort != null && !known) return "output_config.effort: Input should be 'low', 'medium', 'high' or 'max'";
   }
   if (thinking == null) return { budget: null, adaptive: false, shown: true };
   if (!isObject(thinking)) return "thinking: Input should be a valid dictionary";

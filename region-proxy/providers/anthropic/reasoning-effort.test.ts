@@ -68,12 +68,21 @@ describe("reasoning_effort → extended thinking", () => {
     }
   });
 
-  test("minimal (Claude cannot think less than low), xhigh, other strings and non-strings are refused naming reasoning_effort", () => {
+  test("minimal (Claude cannot think less than low), xhigh on a budget, other strings and non-strings are refused naming reasoning_effort", () => {
     for (const effort of ["minimal", "xhigh", "max", "constructor", 3, { level: "high" }]) {
       const thrown = refusal(req({}, effort));
       expect([effort, thrown?.param]).toEqual([effort, "reasoning_effort"]);
     }
     expect(refusal(req({}, "minimal"))?.message).toContain("'low'");
+    expect(refusal(req({}, "xhigh"), "claude-opus-4-6")?.param).toBe("reasoning_effort");
+  });
+
+  test("xhigh, an effort Anthropic lists for Opus 4.7 and later, is sent there as it is; max stays refused", () => {
+    for (const model of ["claude-opus-4-7", "claude-opus-5", "claude-sonnet-latest"]) {
+      const body = toAnthropicBody(req({}, "xhigh"), model);
+      expect([model, body.thinking, body.output_config, body.max_tokens]).toEqual([model, { type: "adaptive", display: "summarized" }, { effort: "xhigh" }, 8192 + 4096]);
+    }
+    expect(refusal(req({}, "max"), "claude-opus-4-7")?.param).toBe("reasoning_effort");
   });
 });
 

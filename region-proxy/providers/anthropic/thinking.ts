@@ -5,13 +5,16 @@
  * litellm/constants.py): low 1,024 tokens (Anthropic's minimum), medium 2,048, high 4,096. `none` asks
  * for no thinking and is sent as none, on any Claude model. `minimal` (GPT-5's, "few or no reasoning
  * tokens") is a 400: Claude cannot think less than 1,024 tokens, what `low` asks, and the gateway does
- * not spend more than the client asked for; `xhigh` and any other value likewise, never a substitute.
+ * not spend more than the client asked for; `xhigh` (except where adaptive, below) and any other value
+ * likewise, never a substitute.
  * Claude 3.5 and before do not think: any other value there is a 400 naming reasoning_effort before the
  * call, as today, so a chain skips the deployment for one that can.
  *
  * Claude Opus 4.7 and later refuse a budget and think only adaptively (claude-generation.ts
  * thinksAdaptivelyOnly): there the effort is sent as it is, `thinking: {type: "adaptive"}` with
- * `output_config: {effort}` (low, medium, high), as LiteLLM routes them; max_tokens, still the hard cap
+ * `output_config: {effort}` (low, medium, high, and xhigh, which Anthropic's effort docs list for Opus
+ * 4.7 and later: https://platform.claude.com/docs/en/build-with-claude/effort), as LiteLLM routes them;
+ * `max` is not an OpenAI effort and stays refused. max_tokens, still the hard cap
  * of thinking and answer together, is the client's or the gateway's cap as sent, else the budget the
  * effort would have plus DEFAULT_MAX_TOKENS, as for a budget. Adaptive thinking may skip thinking on a
  * turn, so a tool-calling turn without thinking blocks does not hold it back (unthinkingToolTurn is for
@@ -38,12 +41,18 @@
  */
 import { outputCapOf, type ChatRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { takesForcedToolWithAdaptiveThinking, takesThinking } from "./claude-generation.ts";
+import { takesForcedToolWithAdaptiveThinking, takesThinking, thinksAdaptivelyOnly } from "./claude-generation.ts";
 import type { AnthropicMessage } from "./messages.ts";
 
 export const THINKING_BUDGETS: Readonly<Record<string, number>> = { low: 1024, medium: 2048, high: 4096 };
 
-const TAKEN = "This provider takes reasoning_effort 'none', 'low', 'medium' or 'high'.";
+/**
+ * xhigh has no budget (it is sent only as an adaptive effort); with no cap, max_tokens gets this room
+ * for its thinking, the budgets' doubling carried on, plus DEFAULT_MAX_TOKENS for the answer.
+ */
+const XHIGH_THINKING_ROOM = 8192;
+
+const TAKEN = "This provider takes reasoning_effort 'none', 'low', 'medium' or 'high' ('xhigh' too on Claude Opus 4.7 and later).";
 
 const refuse = (param: string, why: string): never => {
   throw new UnsupportedParameterError(param, why);
@@ -57,6 +66,7 @@ export function thinkingBudget(effort: unknown, model: string): number | null {
   if (!takesThinking(model)) return refuse("reasoning_effort", "This model does not think; reasoning_effort other than 'none' is for Claude 3.7 Sonnet, the Claude 4 models and later.");
   // Own keys only: "constructor" must not find Object.prototype's members.
   if (Object.hasOwn(THINKING_BUDGETS, effort)) return THINKING_BUDGETS[effort]!;
+  if (effort === "xhigh" && thinksAdaptivelyOnly(model)) return XHIGH_THINKING_ROOM;
   if (effort === "minimal") return refuse("reasoning_effort", `Claude cannot think less than 'low' asks for (a 1024-token budget, its minimum, or effort 'low'). ${TAKEN}`);
   return refuse("reasoning_effort", TAKEN);
 }
@@ -82,7 +92,8 @@ export function maxTokensWithThinking(req: ChatRequest, budget: number, fallback
 
 /**
  * The request fields that ask `model` for this thinking: a budget, or on a model that thinks only
- * adaptively the effort itself (`effort` is one of THINKING_BUDGETS' keys: thinkingBudget checked it).
+ * adaptively the effort itself (`effort` is one of THINKING_BUDGETS' keys, or xhigh there: thinkingBudget
+ * checked it).
  * Those models (Opus 4.7 and later) default to `display: "omitted"`, thinking blocks with an empty
  * `thinking` and only a signature (Opus 4.6 and before default to "summarized": anthropics/claude-code#49268,
  * BerriAI/litellm#25965); the client is promised the thinking as reasoning_content, and a stream cut
