@@ -191,7 +191,8 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
         await webhooks.stop();
         await server.stop(true);
         await apollo.stop();
-        // The refused reads held for a summary row (audit/refused-read-throttle.ts), while the database is open.
+        // The refused reads held for a summary row, and those of operations still running (waited for a
+        // little: audit/refused-read-throttle.ts), while the database is open.
         await flushRefusedReads(adminDeps).catch((error) => log(`could not audit the refused reads held at stop: ${String(error)}`));
         await db.close();
       },

@@ -17,8 +17,9 @@
  * - A row that cannot be written (BUSY on the config lock) puts its reads back among those held, for
  *   the next summary; a read refused after its operation's row was written is held the same way.
  *
- * Held reads are in memory: the control plane's graceful stop writes them (flushRefusedReads); a crash
- * loses them. The timers are unref'd, so they never keep a process alive.
+ * Held reads are in memory: the control plane's graceful stop waits (a little) for the operations
+ * still running, then writes them (flushRefusedReads); a read refused after that is logged as lost,
+ * with its targets, and a crash loses them. The timers are unref'd, so they never keep a process alive.
  */
 import { MAX_ROOT_FIELDS } from "../graphql/query-limits.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
@@ -116,6 +117,8 @@ interface PrincipalState {
 
 export class RefusedReadThrottle {
   private readonly principals = new Map<string, PrincipalState>();
+  /** After close(): nothing more is held. */
+  private closed = false;
 
   constructor(
     private readonly write: WriteAudit,
@@ -129,6 +132,7 @@ export class RefusedReadThrottle {
    */
   async operationEnded(who: AuditActor, reads: RefusedRead[], first: Audit): Promise<void> {
     if (reads.length === 0) return;
+    if (this.closed) return this.lost(who, heldOf(reads, new Date(this.now()).toISOString()));
     const now = this.now();
     const state = this.principals.get(who.id);
     if (state && now - state.at < WINDOW_MS) return this.hold(who, reads);
@@ -139,7 +143,8 @@ export class RefusedReadThrottle {
     try {
       await this.write(who, { ...first, after });
     } catch (error) {
-      this.log(`could not audit ${reads.length} refused read(s) of ${who.id} (held for the next summary row): ${String(error)}`);
+      // Once closed, hold logs them as lost instead.
+      if (!this.closed) this.log(`could not audit ${reads.length} refused read(s) of ${who.id} (held for the next summary row): ${String(error)}`);
       this.hold(who, reads);
     }
   }
@@ -147,15 +152,26 @@ export class RefusedReadThrottle {
   /** Refused reads that get no row of their own: counted into the next summary row of their actor. */
   hold(who: AuditActor, reads: RefusedRead[], since = new Date(this.now()).toISOString()): void {
     if (reads.length === 0) return;
+    if (this.closed) return this.lost(who, heldOf(reads, since));
     let state = this.principals.get(who.id);
     if (!state) this.principals.set(who.id, (state = { at: this.now(), held: new Map(), timer: null }));
     this.heldAs(state, who, heldOf(reads, since));
     this.arm(who.id, state);
   }
 
-  /** Writes every summary still held now (the control plane's graceful stop), its timers cancelled. */
+  /** Writes every summary still held now, its timers cancelled. */
   async flush(): Promise<void> {
     await Promise.all([...this.principals.keys()].map((id) => this.writeSummary(id)));
+  }
+
+  /**
+   * The last write (the control plane's graceful stop, its database about to close): writes what is
+   * held; from then on reads, and rows that fail, are logged as lost with their targets, never held
+   * for a summary no one would write.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.flush();
   }
 
   /** What the principal holds, all its actors together, if anything (for tests). */
@@ -203,8 +219,11 @@ export class RefusedReadThrottle {
       try {
         await this.write(entry.who, { action: "refused.reads", target: "", after });
       } catch (error) {
-        this.log(`could not audit the ${entry.held.count} refused read(s) held for ${id} (kept for the next summary row): ${String(error)}`);
-        this.putBack(id, key, entry);
+        if (this.closed) this.lost(entry.who, entry.held, String(error));
+        else {
+          this.log(`could not audit the ${entry.held.count} refused read(s) held for ${id} (kept for the next summary row): ${String(error)}`);
+          this.putBack(id, key, entry);
+        }
       }
     }
   }
@@ -219,24 +238,47 @@ export class RefusedReadThrottle {
     this.arm(id, state);
   }
 
+  /** Reads no row will have: the stop's last write is done, or failed. One log line naming them. */
+  private lost(who: AuditActor, held: Held, error?: string): void {
+    const why = error ? `the control plane's last write at its stop failed (${error})` : "the control plane stopped before they could be written";
+    this.log(`${held.count} refused read(s) of ${who.id} (token ${who.tokenId ?? "none"}, address ${who.clientAddress ?? "unknown"}) lost, not audited: ${why}: ${JSON.stringify(summaryOf(held))}`);
+  }
+
   private prune(now: number): void {
     for (const [id, state] of this.principals) if (now - state.at >= WINDOW_MS && state.held.size === 0) this.principals.delete(id);
   }
 }
 
-/** Each control plane's own throttle (several run in one process in tests), by its deps; forgotten at its stop. */
-const throttles = new Map<AppDeps, RefusedReadThrottle>();
+/**
+ * Each control plane's refused reads (several run in one process in tests), by its deps, weakly: a
+ * stopped control plane's entry goes with its deps. `inFlight`: its operations not yet answered, which
+ * its stop waits for (a little) before the last write.
+ */
+interface PlaneReads {
+  throttle: RefusedReadThrottle;
+  inFlight: Set<GraphQLContext>;
+  /** Called when inFlight empties. */
+  idle: (() => void)[];
+}
+const planes = new WeakMap<AppDeps, PlaneReads>();
+/** The throttles not yet stopped, for flushHeldRefusedReadsNow; weak, as `planes`. */
+const openThrottles = new Set<WeakRef<RefusedReadThrottle>>();
+/** How long a stop waits for the operations still running before the last write; later reads are logged as lost. */
+const STOP_WAIT_MS = 5_000;
 
-function throttleOf(deps: AppDeps): RefusedReadThrottle {
-  let throttle = throttles.get(deps);
-  if (!throttle) {
+function planeOf(deps: AppDeps): PlaneReads {
+  let plane = planes.get(deps);
+  if (!plane) {
     const write: WriteAudit = async (who, audit) => {
       await runAudited(deps.sql, who, async () => ({ result: null, audit }));
     };
-    throttles.set(deps, (throttle = new RefusedReadThrottle(write, deps.log)));
+    plane = { throttle: new RefusedReadThrottle(write, deps.log), inFlight: new Set(), idle: [] };
+    planes.set(deps, plane);
+    openThrottles.add(new WeakRef(plane.throttle));
   }
-  return throttle;
+  return plane;
 }
+const throttleOf = (deps: AppDeps) => planeOf(deps).throttle;
 
 /** An operation's refused reads so far, and its first refusal's row (null if none before it answered); `ended` once it answered. */
 interface OperationReads {
@@ -264,21 +306,50 @@ export function noteRefusedRead(context: GraphQLContext, read: RefusedRead, audi
  * failed first for another reason) are held for the summary, not gathered for a row never written.
  */
 export async function operationAnswered(context: GraphQLContext): Promise<void> {
-  const operation = operations.get(context);
-  if (operation?.ended) return;
-  if (!operation) return void operations.set(context, { reads: [], first: null, ended: true });
-  operation.ended = true;
-  await throttleOf(context.deps).operationEnded({ ...context.who, stillAllowed: undefined }, operation.reads, operation.first!);
+  const plane = planeOf(context.deps);
+  try {
+    const operation = operations.get(context);
+    if (operation?.ended) return;
+    if (!operation) return void operations.set(context, { reads: [], first: null, ended: true });
+    operation.ended = true;
+    await plane.throttle.operationEnded({ ...context.who, stillAllowed: undefined }, operation.reads, operation.first!);
+  } finally {
+    plane.inFlight.delete(context);
+    if (plane.inFlight.size === 0) for (const idle of plane.idle.splice(0)) idle();
+  }
 }
 
-/** Writes the refused reads held by the control plane of `deps`, and forgets its throttle (its graceful stop). */
+/** The operation of `context` starts: a graceful stop waits for it to answer (and its row) before the last write. */
+export function operationStarted(context: GraphQLContext): void {
+  planeOf(context.deps).inFlight.add(context);
+}
+
+/**
+ * The graceful stop of the control plane of `deps`, its HTTP server and Apollo stopped, its database
+ * still open: waits up to STOP_WAIT_MS for the operations still running to answer (their refused
+ * reads written or held), then writes what is held. A read refused after that (a field still running
+ * after its operation answered, or an operation past the wait) is logged as lost, with its targets.
+ */
 export async function flushRefusedReads(deps: AppDeps): Promise<void> {
-  const throttle = throttles.get(deps);
-  throttles.delete(deps);
-  await throttle?.flush();
+  const plane = planes.get(deps);
+  if (!plane) return;
+  if (plane.inFlight.size > 0) {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([new Promise<void>((idle) => plane.idle.push(idle)), new Promise<void>((r) => (timer = setTimeout(r, STOP_WAIT_MS)))]);
+    clearTimeout(timer);
+    if (plane.inFlight.size > 0) deps.log(`control plane stopping: ${plane.inFlight.size} operation(s) still running after ${STOP_WAIT_MS} ms; their refused reads, if any, are logged as lost`);
+  }
+  for (const ref of openThrottles) if (ref.deref() === plane.throttle) openThrottles.delete(ref);
+  await plane.throttle.close();
 }
 
 /** Writes now what every control plane of this process holds, as their timers would a minute on (tests). */
 export async function flushHeldRefusedReadsNow(): Promise<void> {
-  await Promise.all([...throttles.values()].map((throttle) => throttle.flush()));
+  const throttles: RefusedReadThrottle[] = [];
+  for (const ref of openThrottles) {
+    const throttle = ref.deref();
+    if (throttle) throttles.push(throttle);
+    else openThrottles.delete(ref);
+  }
+  await Promise.all(throttles.map((throttle) => throttle.flush()));
 }

@@ -12,6 +12,7 @@ import { beforeAll, expect, test } from "bun:test";
 import { adminClient } from "../../infra/local/admin-client.ts";
 import { addTenant } from "../testing/add-tenant.ts";
 import { holdConfigLock } from "../testing/hold-config-lock.ts";
+import { holdInSession } from "../testing/hold-tenant-row.ts";
 import { principalWith } from "../testing/principals.ts";
 import { startTestControlPlane, useTestControlPlane } from "../testing/test-control-plane.ts";
 import { flushHeldRefusedReadsNow } from "./refused-read-throttle.ts";
@@ -149,3 +150,50 @@ test("a graceful stop writes the reads still held", async () => {
     if (!stopped) await second.close();
   }
 }, 30_000);
+
+test("a stop while the minute's summary is being written (its timer fired) still writes it", async () => {
+  const second = await startTestControlPlane({ databaseUrl: t.db.url, dataDir: t.dataDir, configLockTimeoutMs: 3000 });
+  const nobody = await principalWith(second.admin, second.cp.url, "stop-racing-timer", []);
+  for (let i = 0; i < 3; i++) await nobody.client.request(`{ aliases { items { name } } }`).catch(() => {});
+  expect(await rowsBy(nobody.id)).toHaveLength(1);
+  // The summary's write waits on the config lock (an admin change in progress) when the stop comes.
+  const release = await holdConfigLock(t.db.url);
+  const timerWrite = flushHeldRefusedReadsNow(); // as the end-of-minute timer would
+  await waitForLockWaiters(1);
+  const closing = second.close();
+  await release();
+  await closing;
+  await timerWrite;
+  expect((await rowsBy(nobody.id)).map((r) => [r.action, r.after.suppressed?.count])).toEqual([["refused.aliases", undefined], ["refused.reads", 2]]);
+}, 30_000);
+
+test("a refused read still running when the graceful stop begins is written before the database closes", async () => {
+  // Final read fr-cp2: the stop wrote what was held and forgot the throttle; the late operation made a
+  // new one on the closed pool, its write failed and its timer never fired: the read was lost.
+  const second = await startTestControlPlane({ databaseUrl: t.db.url, dataDir: t.dataDir });
+  const team = await principalWith(second.admin, second.cp.url, "in-flight-at-stop", [{ role: "tenant_admin", tenantId: teamId }]);
+  await team.client.request(`{ tenant(id: "ten_first") { id } }`).catch(() => {}); // the minute's row
+  expect(await rowsBy(team.id)).toHaveLength(1);
+  // The next probe's scope lookup waits (another session holds the tenants table) while the stop begins.
+  const release = await holdInSession(t.db.url, (tx) => tx`lock table tenants in access exclusive mode`);
+  const probe = team.client.request(`{ tenant(id: "ten_in_flight") { id } }`).catch(() => {});
+  await waitForLockWaiters(1);
+  const closing = second.close();
+  // Needed: the stop must be under way (past the server's and Apollo's stop) when the probe goes on.
+  await Bun.sleep(300);
+  await release();
+  await closing;
+  await probe;
+  const rows = await rowsBy(team.id);
+  expect(rows.flatMap((r) => r.after.suppressed?.targets ?? [r.target])).toEqual(["ten_first", "ten_in_flight"]);
+}, 30_000);
+
+/** Until `n` backends of the test database wait on a lock. */
+async function waitForLockWaiters(n: number) {
+  for (let waited = 0; waited < 5000; waited += 10) {
+    const [row] = await sql<{ waiting: number }[]>`select count(*)::int as waiting from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`;
+    if (row!.waiting >= n) return;
+    await Bun.sleep(10);
+  }
+  throw new Error(`no ${n} backend(s) waiting on a lock`);
+}

@@ -228,6 +228,27 @@ test("throttle: past MAX_HELD_ACTORS actors of one principal in a minute, the re
   expect(rest.after).toMatchObject({ suppressed: { count: 5 }, actorsNotNamed: true });
 });
 
+test("throttle: reads held or put back after it closed (the stop's last write) are logged as lost, with their targets", async () => {
+  const clock = { now: 0 };
+  const logs: string[] = [];
+  const failing = { writes: 0 };
+  const throttle = new RefusedReadThrottle(async () => {
+    if (failing.writes-- > 0) throw new Error("BUSY");
+  }, (line) => logs.push(line), () => clock.now);
+  await throttle.operationEnded(who("prn_a"), [read("tenant", "ten_1")], first);
+  throttle.hold(who("prn_a"), [read("tenant", "ten_held")]);
+  failing.writes = 1;
+  await throttle.close();
+  throttle.hold(who("prn_a"), [read("tenant", "ten_late"), read("keys")]);
+  const lost = logs.filter((l) => l.includes("lost"));
+  expect(lost).toHaveLength(2);
+  expect(lost[0]).toStartWith("1 refused read(s) of prn_a");
+  expect(lost[0]).toContain(`"targets":["ten_held"]`);
+  expect(lost[1]).toStartWith("2 refused read(s) of prn_a");
+  expect(lost[1]).toContain(`"fields":{"tenant":1,"keys":1},"targets":["ten_late"]`);
+  expect(throttle.heldFor("prn_a")).toBeNull();
+});
+
 test("throttle: its timer writes the summary at the end of the principal's minute, and is unref'd", async () => {
   const clock = { now: 0 };
   const { throttle, written } = throttleAt(clock);

@@ -4,12 +4,14 @@
  * (audit/refused-read-throttle.ts). Each operation of a batch has its own context, so its own row.
  */
 import type { ApolloServerPlugin } from "@apollo/server";
-import { operationAnswered } from "../audit/refused-read-throttle.ts";
+import { operationAnswered, operationStarted } from "../audit/refused-read-throttle.ts";
 import type { GraphQLContext } from "./context.ts";
 
 export function auditRefusedReadsPlugin(): ApolloServerPlugin<GraphQLContext> {
   return {
-    async requestDidStart() {
+    async requestDidStart({ contextValue }) {
+      // A graceful stop waits for the operation's answer, and its row, before its last write.
+      operationStarted(contextValue);
       return {
         async willSendResponse({ contextValue }) {
           await operationAnswered(contextValue);
