@@ -7,8 +7,12 @@
  * (changes/approval-is-authors.ts rule (b)). Issuing in someone else's name is acting as them, so it
  * stays with `admin`. Self-issue is for people: a service principal's token sits where others may
  * reach it, and one that renews itself would outlive the hour a leaked token is good for, so a service
- * needs `admin` for its own token as before. Asked under the config lock, with the caller's roles as
- * they are now.
+ * needs `admin` for its own token as before. And a service issues for nobody else, whatever its roles:
+ * its token is where others may read it (a CI bot's), so with `admin` anyone reading it could mint a
+ * token in a real approver's name, propose as them and approve as themself. Refusing `admin` to
+ * services instead would break bots that create keys and tenants, and leave the grants already made;
+ * issuing in another's name is the one power a bot has no use for. Asked under the config lock, with
+ * the caller's roles as they are now.
  */
 import type { Tx } from "../db/client.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
@@ -18,8 +22,11 @@ import { findPrincipal } from "./principal.repo.ts";
 
 /** Throws FORBIDDEN unless the caller may issue a token for `principalId`. */
 export async function checkMayIssueFor(tx: Tx, ctx: GraphQLContext, principalId: string): Promise<void> {
-  if (hasRole(ctx.principal, "admin")) return;
-  if (principalId !== ctx.principal.id) throw forbidden("issueToken for another principal requires admin; a person may issue a token only for itself");
-  const caller = await findPrincipal(tx, ctx.principal.id);
-  if (caller?.kind !== "person") throw forbidden("issueToken for a service principal requires admin; only a person may issue its own token");
+  if (ctx.principal.bootstrap) return;
+  const admin = hasRole(ctx.principal, "admin");
+  const service = (await findPrincipal(tx, ctx.principal.id))?.kind === "service";
+  if (principalId !== ctx.principal.id) {
+    if (service) throw forbidden("a service principal may issue a token only for itself, whatever its roles");
+    if (!admin) throw forbidden("issueToken for another principal requires admin; a person may issue a token only for itself");
+  } else if (service && !admin) throw forbidden("issueToken for a service principal requires admin; only a person may issue its own token");
 }
