@@ -10,7 +10,18 @@ import { afterEach, beforeAll, expect, setSystemTime, test } from "bun:test";
 import { addTenant } from "../testing/add-tenant.ts";
 import { errorCode, principalWith, type ActingPrincipal } from "../testing/principals.ts";
 import { useTestControlPlane } from "../testing/test-control-plane.ts";
-import { flushHeldRefusedReadsNow, MAX_HELD_ACTORS, MAX_SUMMARY_TARGETS, RefusedReadThrottle, type RefusedRead } from "./refused-read-throttle.ts";
+import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
+import {
+  flushHeldRefusedReadsNow,
+  flushRefusedReads,
+  MAX_HELD_ACTORS,
+  MAX_SUMMARY_TARGETS,
+  noteRefusedRead,
+  operationAnswered,
+  operationStarted,
+  RefusedReadThrottle,
+  type RefusedRead,
+} from "./refused-read-throttle.ts";
 
 const t = useTestControlPlane();
 let teamId: string;
@@ -247,6 +258,29 @@ test("throttle: reads held or put back after it closed (the stop's last write) a
   expect(lost[1]).toStartWith("2 refused read(s) of prn_a");
   expect(lost[1]).toContain(`"fields":{"tenant":1,"keys":1},"targets":["ten_late"]`);
   expect(throttle.heldFor("prn_a")).toBeNull();
+});
+
+test("a read refused after a control plane's stop is logged as lost, and the stopped control plane's deps are not kept", async () => {
+  // Final read fr-cp2: after the stop's flush a late read made a new throttle in a strong Map by deps,
+  // which kept the stopped control plane's deps (its pools, its keys) referenced for good.
+  const logs: string[] = [];
+  let stopped!: WeakRef<object>;
+  await (async () => {
+    const deps = { log: (line: string) => logs.push(line) } as unknown as AppDeps;
+    stopped = new WeakRef(deps);
+    const context = { deps, who: { id: "prn_late", clientAddress: null } } as unknown as GraphQLContext;
+    operationStarted(context);
+    await operationAnswered(context);
+    await flushRefusedReads(deps);
+    noteRefusedRead(context, read("tenant", "ten_late"), first);
+  })();
+  expect(logs).toEqual([expect.stringContaining(`"targets":["ten_late"]`)]);
+  expect(logs[0]).toStartWith("1 refused read(s) of prn_late");
+  for (let i = 0; i < 10 && stopped.deref(); i++) {
+    await Bun.sleep(1);
+    Bun.gc(true);
+  }
+  expect(stopped.deref()).toBeUndefined();
 });
 
 test("throttle: its timer writes the summary at the end of the principal's minute, and is unref'd", async () => {
