@@ -67,9 +67,16 @@ export async function deleteBinding(q: Queryable, b: RoleBindingRow): Promise<bo
   return rows.length > 0;
 }
 
+/**
+ * Records a token with who issued it and with which token, and its `issuers`: the token it was issued
+ * with's issuers plus its own issuer (migration 0111), so rule (b) of changes/approval-is-authors.ts
+ * reads one row instead of walking a chain that self-renewal grows by a token an hour.
+ */
 export async function insertIssuedToken(q: Queryable, t: { jti: string; principalId: string; expiresAt: Date }, by: Provenance): Promise<void> {
-  await q`insert into issued_tokens (jti, principal_id, expires_at, issued_by, issued_with)
-    values (${t.jti}, ${t.principalId}, ${t.expiresAt}, ${by.by}, ${by.with})`;
+  await q`insert into issued_tokens (jti, principal_id, expires_at, issued_by, issued_with, issuers)
+    values (${t.jti}, ${t.principalId}, ${t.expiresAt}, ${by.by}, ${by.with}, array(
+      select distinct x from unnest(coalesce((select issuers from issued_tokens where jti = ${by.with}::text), '{}') || ${by.by}::text) x
+      where x is not null order by x))`;
 }
 
 export interface IssuedTokenRow {

@@ -40,9 +40,12 @@ export interface ActParties {
 
 /**
  * Who stands behind an act done by `principal` with token `jti` (null: the bootstrap token, or an act
- * recorded before tokens were), in one recursive walk up. A row reached from the act's token through
- * issuers and the tokens they issued with only is on the token chain (`chain`); every other edge
- * leaves it. `union` keeps each (kind, id, chain) once, so a creation/grant cycle ends.
+ * recorded before tokens were), in one recursive walk up. A token's chain (its issuer, the token it
+ * was issued with's issuer, and so on up) is read in one step from its stored `issuers` (migration
+ * 0111), not walked a token a level: hourly self-renewal grows a chain ~8,760 tokens a year, and the
+ * walk ran under the config lock. The principals reached from the act's token that way are on its
+ * token chain (`chain`); every other edge leaves it. `union` keeps each (kind, id, chain) once, so a
+ * creation/grant cycle ends.
  *
  * @example await actParties(tx, "prn_ann", "jti_…") // behind {prn_ann, prn_alice, prn_mallory}, issuers {prn_mallory}: alice onboarded ann, mallory issued the token
  */
@@ -64,9 +67,8 @@ export async function actParties(q: Queryable, principal: string, jti: string | 
         select 'token', granted_with, false from role_bindings
           where b.kind = 'principal' and principal_id = b.id and role in ('admin', 'approver') and granted_with is not null
         union all
-        select 'principal', issued_by, b.chain from issued_tokens where b.kind = 'token' and jti = b.id and issued_by is not null
-        union all
-        select 'token', issued_with, b.chain from issued_tokens where b.kind = 'token' and jti = b.id and issued_with is not null
+        select 'principal', issuer, b.chain from issued_tokens cross join lateral unnest(issuers) issuer
+          where b.kind = 'token' and jti = b.id
       ) next(kind, id, chain)
     )
     select id, chain from up where kind = 'principal'`;
