@@ -6,7 +6,7 @@
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { takesTemperatureWithTopP, thinksAdaptivelyOnly } from "./claude-generation.ts";
+import { refusesForcedToolUse, takesTemperatureWithTopP, thinksAdaptivelyOnly } from "./claude-generation.ts";
 import { historyTools } from "./history-tools.ts";
 import { convertMessages } from "./messages.ts";
 import { refuseUnsupportedPrefill } from "./prefill.ts";
@@ -47,6 +47,20 @@ function sampling(req: ChatRequest, model: string): { temperature?: number; top_
   return { top_p: sent.top_p };
 }
 
+/**
+ * Refuses before the call a forced tool_choice (the client's `required` or named function, or the
+ * forced tool a JSON response_format is sent as: tools.ts) on a model that refuses forced tool use with
+ * or without thinking (claude-generation.ts refusesForcedToolUse): Anthropic's own 400 would fail the
+ * fallback chain, this one, naming the client's field, lets it skip the deployment.
+ */
+function refuseForcedToolUse(req: ChatRequest, body: Record<string, unknown>, model: string): void {
+  const type = (body.tool_choice as { type?: unknown } | undefined)?.type;
+  if ((type !== "any" && type !== "tool") || !refusesForcedToolUse(model)) return;
+  const byClient = req.tool_choice === "required" || (typeof req.tool_choice === "object" && req.tool_choice !== null);
+  if (byClient) throw new UnsupportedParameterError("tool_choice", "This model (Claude 5.1 and later) cannot be forced to call a tool; send tool_choice 'auto' and say in the prompt which tool to call, or use another model.");
+  throw new UnsupportedParameterError("response_format", "This model (Claude 5.1 and later) cannot give a JSON response_format here: its JSON answer is a forced tool call, which it refuses; ask for JSON in the prompt, or use another model.");
+}
+
 /** The JSON body Anthropic expects for this chat request; `flags` are the deployment's (strict tools: tools.ts). */
 export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly string[] = []): Record<string, unknown> {
   refuseUnsupported(req.raw);
@@ -85,6 +99,7 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
   if (endUser) body.metadata = { user_id: endUser };
   const tier = anthropicServiceTier(req.raw.service_tier);
   if (tier) body.service_tier = tier;
+  refuseForcedToolUse(req, body, model);
   if (budget !== null) {
     refuseThinkingConflicts(req, body as Parameters<typeof refuseThinkingConflicts>[1], model, adaptive);
     Object.assign(body, thinkingFields(req.raw.reasoning_effort as string, budget, adaptive));

@@ -1,0 +1,63 @@
+/**
+ * Claude Opus 5.5, Sonnet 5.5, Fable 5.1 and Mythos 5.1 refuse forced tool use whatever the thinking
+ * ("Forced tool use returns an error", What's new in Claude Opus 5.5 / Sonnet 5.5; "The first three also
+ * apply on Claude Fable 5.1"). Without reasoning_effort the adapter used to send the client's `required`
+ * or named tool_choice, and the forced tool of a JSON response_format, to Anthropic, whose 400 failed the
+ * fallback chain: both are a 400 naming the client's field before the call, whose message does not send
+ * the client to drop a reasoning_effort it did not send. The fake Anthropic refuses them as Anthropic does.
+ */
+import { expect, test } from "bun:test";
+import { readMessagesRequest } from "../../../test/fakes/anthropic-request.ts";
+import type { ChatRequest } from "../types.ts";
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { toAnthropicBody } from "./request.ts";
+
+const tools = [{ type: "function", function: { name: "w", parameters: { type: "object" } } }] as ChatRequest["tools"];
+const req = (f: Partial<ChatRequest>, raw: Record<string, unknown> = {}): ChatRequest => ({ model: "a", messages: [{ role: "user", content: "hi" }], stream: false, includeUsage: false, raw, ...f });
+const refusal = (r: ChatRequest, model: string) => {
+  try {
+    toAnthropicBody(r, model);
+    return null;
+  } catch (e) {
+    if (!(e instanceof UnsupportedParameterError)) throw e;
+    return { param: e.param, message: e.message };
+  }
+};
+const json = { type: "json_schema", json_schema: { name: "x", schema: { type: "object" } } } as ChatRequest["response_format"];
+
+for (const model of ["claude-opus-5-5", "claude-sonnet-5-5", "claude-fable-5-1", "claude-mythos-5-1", "anthropic.claude-opus-5-5"]) {
+  test(`${model}: a forced tool_choice or a JSON response_format, without reasoning_effort, is a 400 naming it before the call`, () => {
+    for (const choice of ["required", { type: "function", function: { name: "w" } }] as ChatRequest["tool_choice"][]) {
+      const r = refusal(req({ tools, tool_choice: choice }), model);
+      expect(r?.param).toBe("tool_choice");
+      expect(r?.message).not.toContain("reasoning_effort");
+    }
+    const r = refusal(req({ response_format: json }), model);
+    expect(r?.param).toBe("response_format");
+    expect(r?.message).not.toContain("reasoning_effort");
+  });
+
+  test(`${model}: with reasoning_effort too the refusal names the field and does not say dropping reasoning_effort would help`, () => {
+    const r = refusal(req({ tools, tool_choice: "required" }, { reasoning_effort: "low" }), model);
+    expect(r?.param).toBe("tool_choice");
+    expect(r?.message).not.toContain("reasoning_effort");
+  });
+}
+
+test("tool_choice auto, and Claude before 5.1 or an id naming no version, are sent as before", () => {
+  expect(toAnthropicBody(req({ tools, tool_choice: "auto" }), "claude-opus-5-5").tool_choice).toEqual({ type: "auto" });
+  for (const model of ["claude-opus-5", "claude-sonnet-5", "claude-sonnet-4-5", "claude-sonnet-latest"]) {
+    expect([model, toAnthropicBody(req({ tools, tool_choice: "required" }), model).tool_choice]).toEqual([model, { type: "any" }]);
+  }
+});
+
+test("the fake Anthropic refuses a forced tool_choice on Claude 5.1 and later, thinking or not, and takes it before", () => {
+  const body = (model: string) => ({ model, max_tokens: 100, tools: [{ name: "w", input_schema: { type: "object" } }], tool_choice: { type: "any" }, messages: [{ role: "user", content: "hi" }] });
+  const read = (b: Record<string, unknown>) => {
+    const r = readMessagesRequest(b);
+    return typeof r === "string" ? r : "accepted";
+  };
+  for (const model of ["claude-opus-5-5", "claude-sonnet-5-5", "claude-fable-5-1"]) expect([model, read(body(model))]).toEqual([model, expect.stringContaining("forced tool use is not supported") as unknown as string]);
+  expect(read({ ...body("claude-opus-5-5"), tool_choice: { type: "tool", name: "w" } })).toContain("forced tool use");
+  for (const model of ["claude-opus-5", "claude-sonnet-4-5"]) expect([model, read(body(model))]).toEqual([model, "accepted"]);
+});
