@@ -37,8 +37,11 @@ export const REDACTED_DATA = "EmwKAhgBEgy3va3pzix/LafPsn4aDFIT2Xlxh0L5L8rLVyIwxt
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 const EFFORTS = ["low", "medium", "high", "max"];
-/** xhigh is listed for Opus 4.7 and later (https://platform.claude.com/docs/en/build-with-claude/effort). */
-const takesXhigh = (g: number | null) => g === null || g >= 47;
+/**
+ * xhigh is listed for Opus 4.7, 4.8 and the Claude 5 models, not for Claude Mythos Preview nor a Haiku
+ * (https://platform.claude.com/docs/en/build-with-claude/effort): current-form ids from 4.7, Haiku aside.
+ */
+const takesXhigh = (model: unknown, g: number | null) => g !== null && g >= 47 && !/haiku/i.test(String(model));
 
 /**
  * The thinking asked for: its budget (null when thinking is off; 0 for adaptive thinking, which has
@@ -52,7 +55,7 @@ export function readThinking(body: Record<string, unknown>): { budget: number | 
   const g = typeof body.model === "string" ? generation(body.model) : null;
   if (body.output_config != null) {
     const effort = isObject(body.output_config) ? body.output_config.effort : undefined;
-    const known = EFFORTS.includes(effort as string) || (effort === "xhigh" && takesXhigh(g));
+    const known = EFFORTS.includes(effort as string) || (effort === "xhigh" && takesXhigh(body.model, g));
     if (effort != null && !known) return "output_config.effort: Input should be 'low', 'medium', 'high' or 'max'";
   }
   if (thinking == null) return { budget: null, adaptive: false, shown: true };

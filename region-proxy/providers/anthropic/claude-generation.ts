@@ -80,3 +80,13 @@ export const takesForcedToolWithAdaptiveThinking = (model: string): boolean => o
  * (takesForcedToolWithAdaptiveThinking), as before this rule.
  */
 export const refusesForcedToolUse = (model: string): boolean => claudeVersion(model) !== null && !olderThan(model, 5, 1);
+
+/**
+ * Whether `model` takes effort `xhigh`: "Available on Claude Fable 5, Claude Mythos 5, Claude Opus 5,
+ * Claude Opus 4.8, Claude Opus 4.7, and Claude Sonnet 5" (Anthropic's effort page,
+ * https://platform.claude.com/docs/en/build-with-claude/effort), so an id naming version 4.7 or later,
+ * later versions of those lines included; no Haiku is listed. Claude Mythos Preview, whose id names no
+ * version, takes `max` but not `xhigh`; an id naming no version is not taken for one that does, since a
+ * wrong guess is Anthropic's 400, which fails the chain, where this one lets it skip the deployment.
+ */
+export const takesXhighEffort = (model: string): boolean => claudeVersion(model) !== null && !olderThan(model, 4, 7) && !/haiku/i.test(model);

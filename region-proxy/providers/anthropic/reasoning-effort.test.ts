@@ -77,8 +77,8 @@ describe("reasoning_effort → extended thinking", () => {
     expect(refusal(req({}, "xhigh"), "claude-opus-4-6")?.param).toBe("reasoning_effort");
   });
 
-  test("xhigh, an effort Anthropic lists for Opus 4.7 and later, is sent there as it is; max stays refused", () => {
-    for (const model of ["claude-opus-4-7", "claude-opus-5", "claude-sonnet-latest"]) {
+  test("xhigh, an effort Anthropic lists for Opus 4.7 and later (not Mythos Preview: xhigh-effort.test.ts), is sent there as it is; max stays refused", () => {
+    for (const model of ["claude-opus-4-7", "claude-opus-5"]) {
       const body = toAnthropicBody(req({}, "xhigh"), model);
       expect([model, body.thinking, body.output_config, body.max_tokens]).toEqual([model, { type: "adaptive", display: "summarized" }, { effort: "xhigh" }, 8192 + 4096]);
     }

@@ -12,8 +12,8 @@
  *
  * Claude Opus 4.7 and later refuse a budget and think only adaptively (claude-generation.ts
  * thinksAdaptivelyOnly): there the effort is sent as it is, `thinking: {type: "adaptive"}` with
- * `output_config: {effort}` (low, medium, high, and xhigh, which Anthropic's effort docs list for Opus
- * 4.7 and later: https://platform.claude.com/docs/en/build-with-claude/effort), as LiteLLM routes them;
+ * `output_config: {effort}` (low, medium, high, and xhigh where Anthropic's effort docs list it: Opus
+ * 4.7, 4.8 and the Claude 5 models, not Mythos Preview: claude-generation.ts takesXhighEffort), as LiteLLM routes them;
  * `max` is not an OpenAI effort and stays refused. max_tokens, still the hard cap
  * of thinking and answer together, is the client's or the gateway's cap as sent, else the budget the
  * effort would have plus DEFAULT_MAX_TOKENS, as for a budget. Adaptive thinking may skip thinking on a
@@ -41,7 +41,7 @@
  */
 import { outputCapOf, type ChatRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { takesForcedToolWithAdaptiveThinking, takesThinking, thinksAdaptivelyOnly } from "./claude-generation.ts";
+import { takesForcedToolWithAdaptiveThinking, takesThinking, takesXhighEffort } from "./claude-generation.ts";
 import type { AnthropicMessage } from "./messages.ts";
 
 export const THINKING_BUDGETS: Readonly<Record<string, number>> = { low: 1024, medium: 2048, high: 4096 };
@@ -52,7 +52,7 @@ export const THINKING_BUDGETS: Readonly<Record<string, number>> = { low: 1024, m
  */
 const XHIGH_THINKING_ROOM = 8192;
 
-const TAKEN = "This provider takes reasoning_effort 'none', 'low', 'medium' or 'high' ('xhigh' too on Claude Opus 4.7 and later).";
+const TAKEN = "This provider takes reasoning_effort 'none', 'low', 'medium' or 'high' ('xhigh' too on Claude Opus 4.7, Opus 4.8 and the Claude 5 models, not on Claude Mythos Preview or a Haiku).";
 
 const refuse = (param: string, why: string): never => {
   throw new UnsupportedParameterError(param, why);
@@ -66,7 +66,7 @@ export function thinkingBudget(effort: unknown, model: string): number | null {
   if (!takesThinking(model)) return refuse("reasoning_effort", "This model does not think; reasoning_effort other than 'none' is for Claude 3.7 Sonnet, the Claude 4 models and later.");
   // Own keys only: "constructor" must not find Object.prototype's members.
   if (Object.hasOwn(THINKING_BUDGETS, effort)) return THINKING_BUDGETS[effort]!;
-  if (effort === "xhigh" && thinksAdaptivelyOnly(model)) return XHIGH_THINKING_ROOM;
+  if (effort === "xhigh" && takesXhighEffort(model)) return XHIGH_THINKING_ROOM;
   if (effort === "minimal") return refuse("reasoning_effort", `Claude cannot think less than 'low' asks for (a 1024-token budget, its minimum, or effort 'low'). ${TAKEN}`);
   return refuse("reasoning_effort", TAKEN);
 }
