@@ -21,7 +21,15 @@ export async function authorTokenRevoked(q: Queryable, cr: Pick<ChangeRequestRow
 
 /** Marks stale, audited as `change.stale`, every open request proposed with token `jti`. */
 export async function markProposedWithStale(tx: Tx, jti: string, who: AuditActor): Promise<void> {
-  const open = await tx<{ id: string }[]>`select id from change_requests
-    where author_jti = ${jti} and status in ('pending', 'approved', 'scheduled') order by id for update`;
-  for (const { id } of open) await markRequestStale(tx, id, `${PROPOSED_WITH_REVOKED_TOKEN} (${jti})`, who);
+  for (const id of (await openRequestsProposedWith(tx, [jti])).get(jti) ?? []) await markRequestStale(tx, id, `${PROPOSED_WITH_REVOKED_TOKEN} (${jti})`, who);
+}
+
+/** The open requests proposed with any of `jtis`, locked, in id order per token: one statement for a whole set of revoked tokens. */
+export async function openRequestsProposedWith(tx: Tx, jtis: readonly string[]): Promise<Map<string, string[]>> {
+  const byToken = new Map<string, string[]>();
+  if (jtis.length === 0) return byToken;
+  const open = await tx<{ id: string; jti: string }[]>`select id, author_jti as jti from change_requests
+    where author_jti = any(${jtis as string[]}::text[]) and status in ('pending', 'approved', 'scheduled') order by id for update`;
+  for (const { id, jti } of open) byToken.set(jti, [...(byToken.get(jti) ?? []), id]);
+  return byToken;
 }
