@@ -60,7 +60,14 @@ export function readThinking(body: Record<string, unknown>): { budget: number | 
   }
   if (thinking == null) return { budget: null, adaptive: false, shown: true };
   if (!isObject(thinking)) return "thinking: Input should be a valid dictionary";
-  if (thinking.type === "disabled") return { budget: null, adaptive: false, shown: true };
+  if (thinking.type === "disabled") {
+    // Claude 5 models that cannot stop thinking (all but Opus 5 and the Haikus), in the words What's new in Claude Opus 5.5 quotes.
+    const model = String(body.model);
+    if (g !== null && g >= 50 && !/haiku/i.test(model) && !(g === 50 && /opus/i.test(model))) {
+      return '"thinking.type.disabled" is not supported for this model. Use "thinking.type.adaptive" and "output_config.effort" to control thinking behavior.';
+    }
+    return { budget: null, adaptive: false, shown: true };
+  }
   if (thinking.display != null && thinking.display !== "summarized" && thinking.display !== "omitted") return `thinking.${String(thinking.type)}.display: Input should be 'summarized' or 'omitted'`;
   // Opus 4.7 and later default to "omitted" (empty thinking, a signature only); earlier models to "summarized".
   const shown = thinking.display === undefined ? g === null || g < 47 : thinking.display === "summarized";

@@ -90,3 +90,27 @@ export const refusesForcedToolUse = (model: string): boolean => claudeVersion(mo
  * wrong guess is Anthropic's 400, which fails the chain, where this one lets it skip the deployment.
  */
 export const takesXhighEffort = (model: string): boolean => claudeVersion(model) !== null && !olderThan(model, 4, 7) && !/haiku/i.test(model);
+
+/**
+ * Whether `model` thinks when the request asks for no thinking: the Claude 5 models do ("omit thinking
+ * and it won't think" no longer applies, Anthropic's thinking guide as rewritten for 5.x; What's new in
+ * Claude Opus 5: thinking on by default; Fable 5, Mythos 5, Opus 5.5 and Fable 5.1 always think), with
+ * display "omitted" by default. By the version the id names: an id naming none is not taken for one.
+ */
+export const thinksByDefault = (model: string): boolean => claudeVersion(model) !== null && !olderThan(model, 5, 0);
+
+/**
+ * Whether `model`, thinking by default, takes `thinking: {type: "disabled"}` to stop: Claude Opus 5 ("On
+ * Claude Opus 5, thinking is on by default and thinking: {"type": "disabled"} is accepted at effort high
+ * or below", What's new in Claude Opus 5.5) and Haiku 5.5 ("Haiku 5.5 and Opus 5 can disable it when
+ * effort is high or lower"). Opus 5.5 and Fable 5.1 cannot ("Thinking can't be disabled"), Fable 5 and
+ * Mythos 5 refuse `disabled` ("Both thinking: {type: "disabled"} and manual extended thinking … return a
+ * 400", their migration guide), Sonnet 5.5 only turns off up-front thinking (`between_tools`, which still
+ * thinks between tool calls); Sonnet 5, for which no such rule was found, is not taken to.
+ */
+export function stopsThinking(model: string): boolean {
+  const v = claudeVersion(model);
+  if (v === null || v.major < 5) return true;
+  if (/haiku/i.test(model)) return true;
+  return /opus/i.test(model) && v.major === 5 && v.minor === 0;
+}

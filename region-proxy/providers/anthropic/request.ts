@@ -7,6 +7,7 @@ import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { refusesForcedToolUse, takesTemperatureWithTopP, thinksAdaptivelyOnly } from "./claude-generation.ts";
+import { defaultThinking } from "./default-thinking.ts";
 import { historyTools } from "./history-tools.ts";
 import { convertMessages } from "./messages.ts";
 import { refuseUnsupportedPrefill } from "./prefill.ts";
@@ -72,7 +73,9 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
   // with: then the echoed thinking blocks are left out too, as without thinking.
   let budget = thinkingBudget(req.raw.reasoning_effort, model);
   const adaptive = thinksAdaptivelyOnly(model);
-  let { system, messages } = convertMessages(req.messages, budget !== null);
+  // A Claude 5 model thinks without being asked (default-thinking.ts): shown, and its blocks echoed back.
+  const byDefault = budget === null ? defaultThinking(req.raw.reasoning_effort, model) : null;
+  let { system, messages } = convertMessages(req.messages, budget !== null || byDefault?.thinks === true);
   if (budget !== null && !adaptive && unthinkingToolTurn(messages)) {
     budget = null;
     ({ system, messages } = convertMessages(req.messages, false));
@@ -103,6 +106,8 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
   if (budget !== null) {
     refuseThinkingConflicts(req, body as Parameters<typeof refuseThinkingConflicts>[1], model, adaptive);
     Object.assign(body, thinkingFields(req.raw.reasoning_effort as string, budget, adaptive));
+  } else if (byDefault) {
+    Object.assign(body, byDefault.fields);
   }
   if (req.stream) body.stream = true;
   return body;

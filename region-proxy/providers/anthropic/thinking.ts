@@ -3,7 +3,8 @@
  * budget_tokens}` (https://platform.claude.com/docs/en/build-with-claude/extended-thinking), with the
  * budgets LiteLLM maps the efforts to (its anthropic chat transformation, _map_reasoning_effort, and
  * litellm/constants.py): low 1,024 tokens (Anthropic's minimum), medium 2,048, high 4,096. `none` asks
- * for no thinking and is sent as none, on any Claude model. `minimal` (GPT-5's, "few or no reasoning
+ * for no thinking and is sent as none before Claude 5; the Claude 5 models think unless stopped, and
+ * there `none`, and a request with no reasoning_effort, are default-thinking.ts's. `minimal` (GPT-5's, "few or no reasoning
  * tokens") is a 400: Claude cannot think less than 1,024 tokens, what `low` asks, and the gateway does
  * not spend more than the client asked for; `xhigh` (except where adaptive, below) and any other value
  * likewise, never a substitute.
