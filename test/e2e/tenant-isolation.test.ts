@@ -15,7 +15,7 @@ import { flushHeldRefusedReadsNow } from "../../control-plane/audit/refused-read
 let t: TestControlPlane;
 let seeded: Seeded;
 let adminA: ActingPrincipal;
-const ids = {} as Record<"org" | "teamA" | "teamB" | "projA" | "projB" | "keyA" | "keyB" | "crB", string>;
+const ids = {} as Record<"org" | "teamA" | "teamB" | "projA" | "projB" | "keyA" | "keyB" | "crB" | "adminB", string>;
 
 const createKey = async (tenantId: string) =>
   (await t.admin.request<{ createKey: { key: { id: string } } }>(`mutation($i: CreateKeyInput!) { createKey(input: $i) { key { id } } }`, { i: { tenantId, name: "k" } })).createKey.key.id;
@@ -32,6 +32,7 @@ beforeAll(async () => {
   ids.keyB = await createKey(ids.projB);
   adminA = await principalWith(t.admin, t.cp.url, "team-a-admin", [{ role: "tenant_admin", tenantId: ids.teamA }]);
   const b = await principalWith(t.admin, t.cp.url, "team-b-admin", [{ role: "tenant_admin", tenantId: ids.teamB }]);
+  ids.adminB = b.id;
   ids.crB = (
     await b.client.request<{ proposeChange: { id: string } }>(`mutation($i: ProposeChangeInput!) { proposeChange(input: $i) { id } }`, {
       i: { description: "b limits", operations: [{ op: "tenant.policy", id: ids.projB, tenantPolicy: { rpm: 10 } }] },
@@ -123,7 +124,8 @@ test("every query and mutation aimed at team B is refused, and B is unchanged", 
     ["createPrincipal", `{ createPrincipal(input: { name: "evil", kind: "person" }) { id } }`, {}],
     ["grantRole", `($i: RoleBindingInput!) { grantRole(input: $i) { id } }`, { i: { principalId: adminA.id, role: "tenant_admin", tenantId: ids.teamB } }],
     ["revokeRole", `($i: RoleBindingInput!) { revokeRole(input: $i) { id } }`, { i: { principalId: adminA.id, role: "tenant_admin", tenantId: ids.teamA } }],
-    ["issueToken", `($i: IssueTokenInput!) { issueToken(input: $i) { token } }`, { i: { principalId: adminA.id, ttlSeconds: 60 } }],
+    // A person may renew its own token (auth/who-may-issue.ts); a token for anyone else is an admin's to issue.
+    ["issueToken", `($i: IssueTokenInput!) { issueToken(input: $i) { token } }`, { i: { principalId: ids.adminB, ttlSeconds: 60 } }],
     ["revokeToken", `($j: ID!) { revokeToken(jti: $j) { jti } }`, { j: adminA.jti }],
   ] as const) {
     expect([field, await m(field, query, variables)]).toEqual([field, "FORBIDDEN"]);
