@@ -6,7 +6,7 @@
  *   (https://platform.claude.com/docs/en/about-claude/models/migrating-to-claude-4).
  * - Claude Opus 4.6, Sonnet 4.6 and later: a conversation ending on an assistant turn, a prefill
  *   (https://platform.claude.com/docs/en/about-claude/models/migration-guide).
- * - Claude 5.1 and later (Opus 5.5, Sonnet 5.5, Fable 5.1, Mythos 5.1): a forced tool_choice (`any`,
+ * - Claude 5.1 and later but Haiku (Opus 5.5, Sonnet 5.5, Fable 5.1, Mythos 5.1): a forced tool_choice (`any`,
  *   `tool`), thinking or not ("Forced tool use returns an error", What's new in Claude Opus 5.5), in
  *   words of the fake's own.
  *
@@ -26,7 +26,7 @@ export function modelLimitProblem(body: Record<string, unknown>): string | null 
   if (g >= 41 && body.temperature != null && body.top_p != null) return "`temperature` and `top_p` cannot both be specified for this model. Please use only one.";
   const last = Array.isArray(body.messages) ? (body.messages.at(-1) as { role?: unknown } | undefined) : undefined;
   const choice = (body.tool_choice as { type?: unknown } | null | undefined)?.type;
-  if (g >= 51 && (choice === "any" || choice === "tool")) return "tool_choice: forced tool use is not supported for this model. Use tool_choice 'auto' or 'none'.";
+  if (g >= 51 && !/haiku/i.test(String(body.model)) && (choice === "any" || choice === "tool")) return "tool_choice: forced tool use is not supported for this model. Use tool_choice 'auto' or 'none'.";
   if (g >= 46 && last?.role === "assistant") return "This model does not support assistant message prefill. The conversation must end with a user message.";
   return null;
 }

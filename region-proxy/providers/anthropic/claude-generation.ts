@@ -69,17 +69,24 @@ export const thinksAdaptivelyOnly = (model: string): boolean => !olderThan(model
  * tool use returns an error", What's new in Claude Opus 5.5: "The first three also apply on Claude Fable
  * 5.1"). So Claude before 5.1; an id naming no version is taken for a newer model, which does not.
  */
-export const takesForcedToolWithAdaptiveThinking = (model: string): boolean => olderThan(model, 5, 1);
+export const takesForcedToolWithAdaptiveThinking = (model: string): boolean => olderThan(model, 5, 1) || isVersionedHaiku(model);
+
+/**
+ * Claude Haiku by an id naming its version: the Haiku 5.5 page's breaking changes name no forced-tool
+ * refusal (only the Opus/Sonnet 5.5, Fable 5.1 and Mythos 5.1 pages do), and its prompting guide has
+ * JSON output through one's own tools, so the 5.1 cut-off below leaves Haiku out.
+ */
+const isVersionedHaiku = (model: string): boolean => claudeVersion(model) !== null && /haiku/i.test(model);
 
 /**
  * Whether `model` refuses forced tool use (tool_choice `any` or `tool`) whatever its thinking: Claude
  * Opus 5.5 and Sonnet 5.5 ("Forced tool use returns an error", What's new in Claude Opus 5.5 and What's
  * new in Claude Sonnet 5.5), Fable 5.1 and Mythos 5.1 ("The first three also apply on Claude Fable
  * 5.1"), and there thinking cannot be turned off to make room for it. So Claude 5.1 and later by the
- * version its id names; an id naming none is refused forced tool use only beside thinking
+ * version its id names, Haiku aside (isVersionedHaiku); an id naming none is refused forced tool use only beside thinking
  * (takesForcedToolWithAdaptiveThinking), as before this rule.
  */
-export const refusesForcedToolUse = (model: string): boolean => claudeVersion(model) !== null && !olderThan(model, 5, 1);
+export const refusesForcedToolUse = (model: string): boolean => claudeVersion(model) !== null && !olderThan(model, 5, 1) && !isVersionedHaiku(model);
 
 /**
  * Whether `model` takes effort `xhigh`: "Available on Claude Fable 5, Claude Mythos 5, Claude Opus 5,

@@ -46,7 +46,8 @@ for (const model of ["claude-opus-5-5", "claude-sonnet-5-5", "claude-fable-5-1",
 
 test("tool_choice auto, and Claude before 5.1 or an id naming no version, are sent as before", () => {
   expect(toAnthropicBody(req({ tools, tool_choice: "auto" }), "claude-opus-5-5").tool_choice).toEqual({ type: "auto" });
-  for (const model of ["claude-opus-5", "claude-sonnet-5", "claude-sonnet-4-5", "claude-sonnet-latest"]) {
+  // Haiku 5.5: its breaking changes (What's new in Claude Haiku 5.5) name no forced-tool refusal.
+  for (const model of ["claude-opus-5", "claude-sonnet-5", "claude-sonnet-4-5", "claude-sonnet-latest", "claude-haiku-5-5", "anthropic.claude-haiku-5-5-v1:0"]) {
     expect([model, toAnthropicBody(req({ tools, tool_choice: "required" }), model).tool_choice]).toEqual([model, { type: "any" }]);
   }
 });
@@ -59,5 +60,5 @@ test("the fake Anthropic refuses a forced tool_choice on Claude 5.1 and later, t
   };
   for (const model of ["claude-opus-5-5", "claude-sonnet-5-5", "claude-fable-5-1"]) expect([model, read(body(model))]).toEqual([model, expect.stringContaining("forced tool use is not supported") as unknown as string]);
   expect(read({ ...body("claude-opus-5-5"), tool_choice: { type: "tool", name: "w" } })).toContain("forced tool use");
-  for (const model of ["claude-opus-5", "claude-sonnet-4-5"]) expect([model, read(body(model))]).toEqual([model, "accepted"]);
+  for (const model of ["claude-opus-5", "claude-sonnet-4-5", "claude-haiku-5-5"]) expect([model, read(body(model))]).toEqual([model, "accepted"]);
 });
