@@ -66,3 +66,13 @@ test("migration 0111 backfills each existing token's issuers up its chain", asyn
   const [deep] = await sql<{ issuers: string[] }[]>`select issuers from issued_tokens where jti = 'jti_d2000'`;
   expect([...deep!.issuers].sort()).toEqual(["adm_x", "prn_a"]);
 });
+
+test("a token row written without its issuers is refused, not stored as issued by no one (migration 0112)", async () => {
+  // A control plane of an older release sharing the database during a rolling upgrade writes tokens
+  // without `issuers`; with the column's '{}' default rule (b) would read them as issued by no one.
+  const sql = database.sql;
+  await migrate(sql, await loadMigrations());
+  await sql`insert into principals (id, name, kind) values ('prn_old', 'old', 'person') on conflict do nothing`;
+  const written = sql`insert into issued_tokens (jti, principal_id, expires_at, issued_by, issued_with) values ('jti_old', 'prn_old', now(), 'prn_m', null)`;
+  await expect(written).rejects.toThrow(/issuers/);
+});
