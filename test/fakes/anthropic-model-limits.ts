@@ -9,6 +9,9 @@
  * - Claude 5.1 and later but Haiku (Opus 5.5, Sonnet 5.5, Fable 5.1, Mythos 5.1): a forced tool_choice (`any`,
  *   `tool`), thinking or not ("Forced tool use returns an error", What's new in Claude Opus 5.5), in
  *   words of the fake's own.
+ * - Claude Opus 4.7 and later (the Claude 5 models, Haiku 5.5): a temperature, top_p or top_k other than
+ *   the default, "`temperature` is deprecated for this model." (Anthropic's words, RooCodeInc/Roo-Code#12162),
+ *   top_p and top_k in the same words.
  *
  * @example modelLimitProblem({ model: "claude-haiku-4-5", temperature: 0.5, top_p: 0.9 }) // "`temperature` and `top_p` cannot both be specified for this model. Please use only one."
  */
@@ -23,6 +26,9 @@ export function generation(model: string): number | null {
 export function modelLimitProblem(body: Record<string, unknown>): string | null {
   const g = typeof body.model === "string" ? generation(body.model) : null;
   if (g === null) return null;
+  if (g >= 47) {
+    for (const field of ["temperature", "top_p", "top_k"]) if (body[field] != null && !(field !== "top_k" && body[field] === 1)) return `\`${field}\` is deprecated for this model.`;
+  }
   if (g >= 41 && body.temperature != null && body.top_p != null) return "`temperature` and `top_p` cannot both be specified for this model. Please use only one.";
   const last = Array.isArray(body.messages) ? (body.messages.at(-1) as { role?: unknown } | undefined) : undefined;
   const choice = (body.tool_choice as { type?: unknown } | null | undefined)?.type;

@@ -37,6 +37,17 @@ function olderThan(model: string, major: number, minor: number): boolean {
 export const takesTemperatureWithTopP = (model: string): boolean => olderThan(model, 4, 1);
 
 /**
+ * Whether `model` refuses a non-default temperature, top_p or top_k: Claude Opus 4.7 and later answer
+ * 400 "`temperature` is deprecated for this model." (RooCodeInc/Roo-Code#12162, sipeed/picoclaw#2939 on
+ * claude-opus-4-7; The-PR-Agent/pr-agent#2456 on Opus 4.8 and Fable 5; GitHub community #209995 on
+ * Opus and Sonnet 5.5), and the Claude 5 models with them (yoagent v0.27.3: "Opus 4.7, 4.8, 5 and 5.5;
+ * Sonnet 5 and 5.5; Haiku 5.5; Fable"; MemberJunction's list of "always-reject" models: Fable and
+ * Mythos 5.1 and 5, Mythos Preview, Opus 5.5, 5, 4.8, 4.7, Sonnet 5.5, 5, Haiku 5.5). So an id naming
+ * version 4.7 or later, Haiku included; an id naming none (Mythos Preview among them) is sent as before.
+ */
+export const refusesSampling = (model: string): boolean => claudeVersion(model) !== null && !olderThan(model, 4, 7);
+
+/**
  * Claude Opus 4.6, Sonnet 4.6 and later answer a conversation ending on an assistant turn with 400
  * "This model does not support assistant message prefill. The conversation must end with a user
  * message." (migration guide: "Prefilling assistant messages returns a 400 error on Claude 4.6

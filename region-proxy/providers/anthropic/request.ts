@@ -6,7 +6,7 @@
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { refusesForcedToolUse, takesTemperatureWithTopP, thinksAdaptivelyOnly } from "./claude-generation.ts";
+import { refusesForcedToolUse, refusesSampling, takesTemperatureWithTopP, thinksAdaptivelyOnly } from "./claude-generation.ts";
 import { defaultThinking } from "./default-thinking.ts";
 import { historyTools } from "./history-tools.ts";
 import { convertMessages } from "./messages.ts";
@@ -38,8 +38,17 @@ function endUserId(raw: Record<string, unknown>): string | undefined {
  * Opus 4.1, Sonnet 4.5, Haiku 4.5 and later refuse the two together (claude-generation.ts): there a
  * temperature of 1, Anthropic's default, beside a top_p is not sent either, and a real pair is
  * refused before the call, naming top_p, so a chain skips this deployment for one that takes both.
+ * Claude Opus 4.7 and later refuse any but the default (claude-generation.ts refusesSampling): there
+ * temperature 1 and top_p 1 are left out and another value is refused before the call, naming it, where
+ * Anthropic's own 400 would fail the chain. top_k is refused on Anthropic anyway (refuse-unsupported.ts).
  */
 function sampling(req: ChatRequest, model: string): { temperature?: number; top_p?: number } {
+  if (refusesSampling(model)) {
+    for (const [field, value] of [["temperature", req.temperature], ["top_p", req.top_p]] as const) {
+      if (value !== undefined && value !== 1) throw new UnsupportedParameterError(field, `This model (Claude Opus 4.7 and later) takes no ${field} but the default, 1; leave ${field} out, or use another model.`);
+    }
+    return {};
+  }
   const sent: { temperature?: number; top_p?: number } = {};
   if (req.temperature !== undefined) sent.temperature = req.temperature;
   if (req.top_p !== undefined && req.top_p !== 1) sent.top_p = req.top_p;
