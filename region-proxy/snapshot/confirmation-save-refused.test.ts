@@ -8,18 +8,16 @@
  * Time passing is Date's clock moved forward (setSystemTime), not waited for.
  */
 import { afterAll, afterEach, expect, setSystemTime, test } from "bun:test";
-import { rmSync } from "node:fs";
 import { applySnapshot, CONFIRMED_SAVE_EVERY_MS, loadStoredSnapshot } from "./apply-snapshot.ts";
 import { CurrentSnapshot } from "./current.ts";
 import { startSnapshotLoop } from "./loop.ts";
+import { tempDirs } from "../../test/support/temp-dirs.ts";
 import { heldVersion1, poll304, refusingKv } from "./refusing-kv-fixture.ts";
 
 const MINUTE = 60_000;
-const dirs: string[] = [];
+const dirs = tempDirs();
 afterEach(() => setSystemTime());
-afterAll(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(dirs.removeAll);
 
 test("a refused confirmation write is logged once, retried at the save rhythm, and its recovery logged once with the failed attempts", async () => {
   const { kv, real, state } = await refusingKv(dirs);

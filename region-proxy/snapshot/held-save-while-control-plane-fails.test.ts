@@ -8,19 +8,17 @@
  * Time passing is Date's clock moved forward (setSystemTime), not waited for.
  */
 import { afterAll, afterEach, expect, setSystemTime, test } from "bun:test";
-import { rmSync } from "node:fs";
 import { CONFIRMED_SAVE_EVERY_MS, loadStoredSnapshot } from "./apply-snapshot.ts";
 import { CurrentSnapshot } from "./current.ts";
 import { startSnapshotLoop } from "./loop.ts";
+import { tempDirs } from "../../test/support/temp-dirs.ts";
 import { heldVersion1, refusingKv } from "./refusing-kv-fixture.ts";
 import { loadSnapshotJws } from "./snapshot-store.ts";
 
 const MINUTE = 60_000;
-const dirs: string[] = [];
+const dirs = tempDirs();
 afterEach(() => setSystemTime());
-afterAll(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+afterAll(dirs.removeAll);
 
 /**
  * A proxy holding version 1 (saved) whose control plane serves version 2 at the first poll, while the

@@ -4,23 +4,19 @@
  * SQLite does on a full disk, each counted in `refusedWrites`; a proxy holding version 1, saved in it;
  * and a 304 poll as the loop answers it. Time is Date's clock (setSystemTime): tests reset it afterEach.
  *
- * @example const { kv, real, state } = await refusingKv(dirs); const { deps, lines, sign } = await heldVersion1(kv, start);
+ * @example const dirs = tempDirs(); afterAll(dirs.removeAll); const { kv, real, state } = await refusingKv(dirs); const { deps, lines, sign } = await heldVersion1(kv, start);
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setSystemTime } from "bun:test";
+import type { tempDirs } from "../../test/support/temp-dirs.ts";
 import { generateSigningKey, signSnapshot } from "../../shared/snapshot/sign.ts";
 import { importTrustedKeys } from "../../shared/snapshot/verify.ts";
 import { openProxyKv, type Kv } from "../kv/open-kv.ts";
 import { applySnapshot, saveHeldSnapshot } from "./apply-snapshot.ts";
 import { CurrentSnapshot } from "./current.ts";
 
-/** `dirs` gets the temp dir, for the test to remove. */
-export async function refusingKv(dirs: string[]) {
-  const dir = mkdtempSync(join(tmpdir(), "kv-refusing-"));
-  dirs.push(dir);
-  const real = await openProxyKv(dir);
+/** The KV's directory is made in `dirs` (test/support/temp-dirs.ts), which the test file removes. */
+export async function refusingKv(dirs: ReturnType<typeof tempDirs>) {
+  const real = await openProxyKv(dirs.make("kv-refusing-"));
   const state = { refusing: false, refusedWrites: 0 };
   const refuse = () => {
     state.refusedWrites++;
