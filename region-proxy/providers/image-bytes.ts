@@ -100,6 +100,14 @@ export interface ImageSize {
 const sized = (width: number, height: number): ImageSize | null => (width > 0 && height > 0 ? { width, height } : null);
 
 /**
+ * The data without the spaces, tabs and line breaks of MIME-style base64 (RFC 2045 wraps lines at
+ * 76 characters; Ruby's encode64 and the base64 command write it): they are no bytes of the image,
+ * and neither vendor documents taking them, so they are left out rather than sent or refused.
+ */
+const WHITESPACE = /[\t\n\f\r ]/;
+export const withoutLineBreaks = (data: string) => (WHITESPACE.test(data) ? data.replace(/[\t\n\f\r ]+/g, "") : data);
+
+/**
  * The width and height of base64 image data from its header: PNG (IHDR), GIF (logical screen), WebP
  * (VP8, VP8L or VP8X chunk) and JPEG (frame header, jpegDimensions); null for any other data (HEIC and
  * HEIF, whose size sits in an `ispe` box deep in the file, among them), a truncated header, or a size
@@ -108,7 +116,7 @@ const sized = (width: number, height: number): ImageSize | null => (width > 0 &&
  * @example imageDimensions("iVBORw0KGgoAAAANSUhEUgAAB4AAAAQ4CAYAAAA") // { width: 1920, height: 1080 }
  */
 export function imageDimensions(base64: string): ImageSize | null {
-  const data = /[\t\n\f\r ]/.test(base64) ? base64.replace(/[\t\n\f\r ]+/g, "") : base64;
+  const data = withoutLineBreaks(base64);
   const head = bytesAt(data, 0, 30);
   if (startsWith(head, [0xff, 0xd8, 0xff])) return jpegDimensions(data);
   if (startsWith(head, [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])) {

@@ -8,7 +8,7 @@
  * media type image/png"); so any image/* label, a blank one or application/octet-stream is taken
  * when the bytes are an image the vendor takes.
  */
-import { sniffImageType } from "./image-bytes.ts";
+import { sniffImageType, withoutLineBreaks } from "./image-bytes.ts";
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 
 /**
@@ -64,14 +64,6 @@ export function readImageDataUrl(url: string, param: string, accepted: ImageType
   }
   return { mediaType: sniffed, data };
 }
-
-/**
- * The data without the spaces, tabs and line breaks of MIME-style base64 (RFC 2045 wraps lines at
- * 76 characters; Ruby's encode64 and the base64 command write it): they are no bytes of the image,
- * and neither vendor documents taking them, so they are left out rather than sent or refused.
- */
-const WHITESPACE = /[\t\n\f\r ]/;
-export const withoutLineBreaks = (data: string) => (WHITESPACE.test(data) ? data.replace(/[\t\n\f\r ]+/g, "") : data);
 
 /**
  * A label the bytes decide: any image/* type (a JPEG labelled image/heic or image/avif), none, or

@@ -11,7 +11,8 @@
  * as bare base64, is sent as application/pdf. Size and page limits are the vendor's to answer
  * (Anthropic 32 MB a request, 100 or 600 pages by model; Gemini 1,000 pages).
  */
-import { parseDataUrl, standardBase64, withoutLineBreaks } from "./image-data-url.ts";
+import { withoutLineBreaks } from "./image-bytes.ts";
+import { parseDataUrl, standardBase64 } from "./image-data-url.ts";
 import type { ContentPart } from "./types.ts";
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 
