@@ -28,6 +28,16 @@ function olderThan(model: string, major: number, minor: number): boolean {
   return v !== null && (v.major < major || (v.major === major && v.minor < minor));
 }
 
+/** Whether `model`'s id names version `major.minor` or later; an id naming no version does not. */
+const atLeast = (model: string, major: number, minor: number): boolean => claudeVersion(model) !== null && !olderThan(model, major, minor);
+
+/**
+ * Claude Haiku by an id naming its version: the Haiku 5.5 page's breaking changes name no forced-tool
+ * refusal (only the Opus/Sonnet 5.5, Fable 5.1 and Mythos 5.1 pages do), and its prompting guide has
+ * JSON output through one's own tools, so the 5.1 cut-off below leaves Haiku out.
+ */
+const isVersionedHaiku = (model: string): boolean => claudeVersion(model) !== null && /haiku/i.test(model);
+
 /**
  * Claude Opus 4.1, Sonnet 4.5, Haiku 4.5 and later answer 400 "`temperature` and `top_p` cannot both
  * be specified for this model. Please use only one." (migration guide: "Use only temperature OR top_p,
@@ -45,7 +55,7 @@ export const takesTemperatureWithTopP = (model: string): boolean => olderThan(mo
  * Mythos 5.1 and 5, Mythos Preview, Opus 5.5, 5, 4.8, 4.7, Sonnet 5.5, 5, Haiku 5.5). So an id naming
  * version 4.7 or later, Haiku included; an id naming none (Mythos Preview among them) is sent as before.
  */
-export const refusesSampling = (model: string): boolean => claudeVersion(model) !== null && !olderThan(model, 4, 7);
+export const refusesSampling = (model: string): boolean => atLeast(model, 4, 7);
 
 /**
  * Claude Opus 4.6, Sonnet 4.6 and later answer a conversation ending on an assistant turn with 400
@@ -82,12 +92,6 @@ export const thinksAdaptivelyOnly = (model: string): boolean => !olderThan(model
  */
 export const takesForcedToolWithAdaptiveThinking = (model: string): boolean => olderThan(model, 5, 1) || isVersionedHaiku(model);
 
-/**
- * Claude Haiku by an id naming its version: the Haiku 5.5 page's breaking changes name no forced-tool
- * refusal (only the Opus/Sonnet 5.5, Fable 5.1 and Mythos 5.1 pages do), and its prompting guide has
- * JSON output through one's own tools, so the 5.1 cut-off below leaves Haiku out.
- */
-const isVersionedHaiku = (model: string): boolean => claudeVersion(model) !== null && /haiku/i.test(model);
 
 /**
  * Whether `model` refuses forced tool use (tool_choice `any` or `tool`) whatever its thinking: Claude
@@ -97,7 +101,7 @@ const isVersionedHaiku = (model: string): boolean => claudeVersion(model) !== nu
  * version its id names, Haiku aside (isVersionedHaiku); an id naming none is refused forced tool use only beside thinking
  * (takesForcedToolWithAdaptiveThinking), as before this rule.
  */
-export const refusesForcedToolUse = (model: string): boolean => claudeVersion(model) !== null && !olderThan(model, 5, 1) && !isVersionedHaiku(model);
+export const refusesForcedToolUse = (model: string): boolean => atLeast(model, 5, 1) && !isVersionedHaiku(model);
 
 /**
  * Whether `model` takes effort `xhigh`: "Available on Claude Fable 5, Claude Mythos 5, Claude Opus 5,
@@ -107,7 +111,7 @@ export const refusesForcedToolUse = (model: string): boolean => claudeVersion(mo
  * version, takes `max` but not `xhigh`; an id naming no version is not taken for one that does, since a
  * wrong guess is Anthropic's 400, which fails the chain, where this one lets it skip the deployment.
  */
-export const takesXhighEffort = (model: string): boolean => claudeVersion(model) !== null && !olderThan(model, 4, 7) && !/haiku/i.test(model);
+export const takesXhighEffort = (model: string): boolean => atLeast(model, 4, 7) && !isVersionedHaiku(model);
 
 /**
  * Whether `model` thinks when the request asks for no thinking: the Claude 5 models do ("omit thinking
@@ -115,7 +119,7 @@ export const takesXhighEffort = (model: string): boolean => claudeVersion(model)
  * Claude Opus 5: thinking on by default; Fable 5, Mythos 5, Opus 5.5 and Fable 5.1 always think), with
  * display "omitted" by default. By the version the id names: an id naming none is not taken for one.
  */
-export const thinksByDefault = (model: string): boolean => claudeVersion(model) !== null && !olderThan(model, 5, 0);
+export const thinksByDefault = (model: string): boolean => atLeast(model, 5, 0);
 
 /**
  * Whether `model`, thinking by default, takes `thinking: {type: "disabled"}` to stop: Claude Opus 5 ("On
@@ -129,6 +133,6 @@ export const thinksByDefault = (model: string): boolean => claudeVersion(model) 
 export function stopsThinking(model: string): boolean {
   const v = claudeVersion(model);
   if (v === null || v.major < 5) return true;
-  if (/haiku/i.test(model)) return true;
+  if (isVersionedHaiku(model)) return true;
   return /opus/i.test(model) && v.major === 5 && v.minor === 0;
 }

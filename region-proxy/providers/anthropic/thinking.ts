@@ -45,7 +45,7 @@ import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { takesForcedToolWithAdaptiveThinking, takesThinking, takesXhighEffort } from "./claude-generation.ts";
 import type { AnthropicMessage } from "./messages.ts";
 
-export const THINKING_BUDGETS: Readonly<Record<string, number>> = { low: 1024, medium: 2048, high: 4096 };
+const THINKING_BUDGETS: Readonly<Record<string, number>> = { low: 1024, medium: 2048, high: 4096 };
 
 /**
  * xhigh has no budget (it is sent only as an adaptive effort); with no cap, max_tokens gets this room
