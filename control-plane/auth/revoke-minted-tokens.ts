@@ -14,21 +14,8 @@ import { appendAudit } from "../audit/audit.repo.ts";
 import { auditedBy, type AuditActor } from "../audit/audit-actor.ts";
 import { markRequestStale } from "../changes/change-request.repo.ts";
 import { openRequestsProposedWith, PROPOSED_WITH_REVOKED_TOKEN } from "../changes/proposed-with-revoked-token.ts";
-import type { Queryable, Tx } from "../db/client.ts";
+import type { Tx } from "../db/client.ts";
 import type { IssuedTokenRow } from "./principal.repo.ts";
-
-/** Tokens minted with `jti`, then with those in turn, nearest first: each with the token it was minted with. */
-export async function tokensMintedWith(q: Queryable, jti: string): Promise<{ jti: string; mintedWith: string }[]> {
-  return [
-    ...(await q<{ jti: string; mintedWith: string }[]>`
-      with recursive minted(jti, minted_with, depth) as (
-        select jti, issued_with, 1 from issued_tokens where issued_with = ${jti}
-        union all
-        select t.jti, t.issued_with, m.depth + 1 from issued_tokens t join minted m on t.issued_with = m.jti
-      )
-      select jti, minted_with as "mintedWith" from minted order by depth, jti`),
-  ];
-}
 
 /**
  * In `revokeToken`'s transaction, after `jti`'s own revocation: revokes each token minted with it and
