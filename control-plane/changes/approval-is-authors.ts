@@ -91,17 +91,26 @@ export interface Authorship {
  */
 export async function isAuthorsApproval(q: Queryable, cr: Authorship, approver: string, approverJti: string | null): Promise<boolean> {
   if (approver === cr.author) return true;
-  const author = await actParties(q, cr.author, cr.authorJti);
-  if (author.behind.has(approver)) return true;
+  return isOwnGiven(q, cr.author, await actParties(q, cr.author, cr.authorJti), approver, approverJti);
+}
+
+/** isAuthorsApproval with the author's parties already read, for asking it of several approvals. */
+async function isOwnGiven(q: Queryable, authorId: string, author: ActParties, approver: string, approverJti: string | null): Promise<boolean> {
+  if (approver === authorId || author.behind.has(approver)) return true;
   const approval = await actParties(q, approver, approverJti);
-  if (approval.behind.has(cr.author)) return true;
+  if (approval.behind.has(authorId)) return true;
   for (const issuer of approval.issuers) if (author.issuers.has(issuer)) return true;
   return false;
 }
 
-/** Of a change's approvals, those that are not its author's own (what counts toward the approvals it needs). */
+/**
+ * Of a change's approvals, those that are not its author's own (what counts toward the approvals it
+ * needs). The author's parties are read once, not once per approval, under the config lock.
+ */
 export async function independentApprovals(q: Queryable, cr: Authorship, approvals: readonly ApprovalRow[]): Promise<ApprovalRow[]> {
+  if (approvals.every((a) => a.approver === cr.author)) return [];
+  const author = await actParties(q, cr.author, cr.authorJti);
   const independent: ApprovalRow[] = [];
-  for (const a of approvals) if (!(await isAuthorsApproval(q, cr, a.approver, a.jti))) independent.push(a);
+  for (const a of approvals) if (!(await isOwnGiven(q, cr.author, author, a.approver, a.jti))) independent.push(a);
   return independent;
 }
