@@ -123,7 +123,7 @@ const CLAUDE_STANDARD = claude(1600);
 const CLAUDE_HIGH_RESOLUTION = claude(4784);
 const GPT_4O = tiles(85, 170);
 /** A model name no rule knows: at most 4784 tokens per image. */
-export const UNKNOWN_MODEL_RULE = largestOf(GPT_4O, patches(2.46, 1536), CLAUDE_HIGH_RESOLUTION);
+const UNKNOWN_MODEL_RULE = largestOf(GPT_4O, patches(2.46, 1536), CLAUDE_HIGH_RESOLUTION);
 
 /** OpenAI's models, first match wins (a mini's or nano's name starts like its family's). */
 const GPT_4O_MINI = tiles(2833, 5667);
