@@ -1,5 +1,5 @@
 /**
- * `npm test` runs the suite as three Bun processes, one per group of folders, two at a time (test/run-suite.ts), so
+ * `npm test` runs the suite as four Bun processes, one per group of folders, all at once (test/run-suite.ts), so
  * no single process accumulates the workers and native-addon loads of the whole suite. These check
  * that the groups still cover every test file in the repository (a test in a new folder cannot fall
  * outside them), and what the runner does when Bun itself crashes: that group goes on from the file it
@@ -16,20 +16,49 @@ const root = join(import.meta.dir, "..", "..");
 test("npm test is the suite runner, and every *.test.ts lies in a folder one of its groups names", async () => {
   expect((await Bun.file(join(root, "package.json")).json()).scripts.test).toBe("bun test/run-suite.ts");
   const folders = GROUPS.flat().map((folder) => `${folder.replace(/^\.\//, "")}/`);
-  expect(folders).toEqual(["control-plane/", "shared/", "infra/", "region-proxy/", "test/"]);
+  expect(folders).toEqual([
+    "control-plane/", "shared/", "infra/",
+    "region-proxy/providers/", "region-proxy/snapshot/", "region-proxy/counters/", "region-proxy/limits/", "region-proxy/openai/", "region-proxy/pipeline/",
+    "region-proxy/",
+    "test/",
+  ]);
   const files: string[] = [];
   for await (const file of new Bun.Glob("**/*.test.ts").scan({ cwd: root })) {
     if (!file.startsWith("node_modules/") && !file.includes("/node_modules/") && !file.startsWith(".")) files.push(file);
   }
   expect(files.length).toBeGreaterThan(100);
   expect(files.filter((file) => !folders.some((folder) => file.startsWith(folder)))).toEqual([]);
-  // The files a crashed group goes on with come from the same list.
+  // The files a group runs (and a crashed group goes on with) come from the same list: each file in exactly one group.
   const grouped = (await Promise.all(GROUPS.map((group) => groupFiles(group, root)))).flat();
   expect(grouped.sort()).toEqual(files.sort());
+  // region-proxy's two groups each hold a share of its files, the second the files of its own top folder too.
+  const [, firstHalf, secondHalf] = await Promise.all(GROUPS.map((group) => groupFiles(group, root)));
+  expect(firstHalf!.length).toBeGreaterThan(50);
+  expect(secondHalf!.length).toBeGreaterThan(50);
+  expect(secondHalf).toContain("region-proxy/config.test.ts");
+  expect(secondHalf!.some((file) => file.startsWith("region-proxy/providers/"))).toBe(false);
+});
+
+test("a file belongs to the group naming the deepest folder that holds it; a new folder falls to the group naming its parent", async () => {
+  const dirs = tempDirs();
+  try {
+    const root = dirs.make("groups-");
+    for (const file of ["p/top.test.ts", "p/a/one.test.ts", "p/a/deep/two.test.ts", "p/new/three.test.ts", "p/ab/four.test.ts", "q/five.test.ts"]) {
+      mkdirSync(join(root, file, ".."), { recursive: true });
+      writeFileSync(join(root, file), "");
+    }
+    const groups = [["./p/a"], ["./p"], ["./q"]];
+    expect(await groupFiles(["./p/a"], root, groups)).toEqual(["p/a/deep/two.test.ts", "p/a/one.test.ts"]);
+    // "p/ab" is not under "p/a": prefixes are whole folder names.
+    expect(await groupFiles(["./p"], root, groups)).toEqual(["p/ab/four.test.ts", "p/new/three.test.ts", "p/top.test.ts"]);
+    expect(await groupFiles(["./q"], root, groups)).toEqual(["q/five.test.ts"]);
+  } finally {
+    dirs.removeAll();
+  }
 });
 
 test("the lanes run every group exactly once; the second lane's output is held, in the order written, until released, then passed on", () => {
-  expect(LANES).toHaveLength(3);
+  expect(LANES).toHaveLength(4);
   expect(LANES.flat().map((group) => group.join(" ")).sort()).toEqual(GROUPS.map((group) => group.join(" ")).sort());
   const written: string[] = [];
   const to = (name: string) => ({ write: (bytes: Uint8Array) => written.push(`${name}:${new TextDecoder().decode(bytes)}`) });
@@ -103,7 +132,7 @@ test("after each crash the group goes on with what is left, at most MAX_CRASH_RE
   };
   const recovered = await runWithCrashReruns(["./t"], FILES, scripted([crash(["t/a.test.ts", "t/b.test.ts"]), crash(["t/b.test.ts", "t/c.test.ts"]), pass]), (line) => said.push(line));
   expect(recovered.exitCode).toBe(0);
-  expect(asked).toEqual([["./t"], ["t/b.test.ts", "t/c.test.ts", "t/d.test.ts"], ["t/c.test.ts", "t/d.test.ts"]]);
+  expect(asked).toEqual([FILES, ["t/b.test.ts", "t/c.test.ts", "t/d.test.ts"], ["t/c.test.ts", "t/d.test.ts"]]);
   expect(said).toHaveLength(2);
   expect(said[0]).toContain("going on from t/b.test.ts");
 
@@ -116,7 +145,7 @@ test("after each crash the group goes on with what is left, at most MAX_CRASH_RE
   asked.length = 0;
   const failedThenCrashed = await runWithCrashReruns(["./t"], FILES, scripted([{ ...crash(["t/a.test.ts"]), sawFailure: true }, pass]), () => {});
   expect(failedThenCrashed.sawFailure).toBe(true);
-  expect(asked).toEqual([["./t"]]);
+  expect(asked).toEqual([FILES]);
 });
 
 test("a lane runs its next group after one fails, and answers every failure", async () => {
@@ -128,8 +157,12 @@ test("a lane runs its next group after one fails, and answers every failure", as
     writeFileSync(join(lane, "a", "fails.test.ts"), `import { expect, test } from "bun:test";\ntest("fails", () => expect(1).toBe(2));\n`);
     writeFileSync(join(lane, "b", "runs.test.ts"), `import { test } from "bun:test";\nimport { writeFileSync } from "node:fs";\ntest("runs", () => writeFileSync(${JSON.stringify(join(lane, "b-ran"))}, "yes"));\n`);
     const sink = { write() {} };
-    const failed = await runLane([["./a"], ["./b"]], lane, sink, sink);
-    expect(failed.map(({ folders }) => folders)).toEqual([["./a"]]);
+    mkdirSync(join(lane, "empty"));
+    const said: string[] = [];
+    const failed = await runLane([["./a"], ["./empty"], ["./b"]], lane, sink, { write: (bytes) => said.push(new TextDecoder().decode(bytes)) });
+    // A group holding no test file fails (bun test given no path would run every test under the root).
+    expect(failed.map(({ folders }) => folders)).toEqual([["./a"], ["./empty"]]);
+    expect(said.join("")).toContain("npm test: ./empty holds no test file");
     expect(existsSync(join(lane, "b-ran"))).toBe(true);
   } finally {
     dirs.removeAll();
