@@ -3,12 +3,13 @@
  * documents, with data whose bytes are an image of a type it documents. Anything else is a 400
  * naming the part before the call, since the vendor would refuse it with a 400 of its own that names
  * no OpenAI parameter (Gemini: "Unsupported MIME type: image/svg+xml"); so is data that is not
- * base64 (standardBase64). The type sent is the one the bytes are (image-bytes.ts), not the label:
+ * base64 (inline-base64.ts). The type sent is the one the bytes are (image-bytes.ts), not the label:
  * OpenAI takes a JPEG labelled image/png, Anthropic refuses it ("Image does not match the provided
  * media type image/png"); so any image/* label, a blank one or application/octet-stream is taken
  * when the bytes are an image the vendor takes.
  */
-import { sniffImageType, withoutLineBreaks } from "./image-bytes.ts";
+import { sniffImageType } from "./image-bytes.ts";
+import { readBase64 } from "./inline-base64.ts";
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 
 /**
@@ -32,6 +33,9 @@ function parseImageDataUrl(url: string): { mediaType: string; data: string } | n
   return parsed?.mediaType === "image/jpg" ? { ...parsed, mediaType: "image/jpeg" } : parsed;
 }
 
+/** The words of the 400s for image data that is empty or not base64. */
+const IMAGE_DATA = { what: "The image data", empty: "The image data URL holds no data after 'base64,'." };
+
 /** The image types a vendor documents, and its name for the refusal. */
 export interface ImageTypes {
   vendor: string;
@@ -42,7 +46,7 @@ export interface ImageTypes {
  * The media type (the one its bytes are) and data of a `data:` image URL `vendor` takes; `param`
  * names the part's image_url.url in the 400 for one it does not: labelled with a type that is no
  * image type, holding no data, data that is not base64, or bytes that are no image of a type it takes.
- * Unpadded base64 and base64url are sent as padded standard base64 (standardBase64).
+ * Unpadded base64 and base64url are sent as padded standard base64 (readBase64).
  *
  * @example readImageDataUrl("data:image/png;base64,/9j/4AAQ", "messages[0].content[1].image_url.url", { vendor: "Gemini", types: ["image/png", "image/jpeg"] }) // { mediaType: "image/jpeg", data: "/9j/4AAQ" }
  */
@@ -50,10 +54,7 @@ export function readImageDataUrl(url: string, param: string, accepted: ImageType
   const parsed = parseImageDataUrl(url);
   if (!parsed) throw new UnsupportedParameterError(param, "Image data URLs must be base64 encoded (data:<type>;base64,...).");
   if (!mayBeImage(parsed.mediaType)) requireImageType(parsed.mediaType, param, accepted);
-  const given = withoutLineBreaks(parsed.data);
-  if (given === "") throw new UnsupportedParameterError(param, "The image data URL holds no data after 'base64,'.");
-  const data = standardBase64(given);
-  if (data === null) throw new UnsupportedParameterError(param, "The image data is not base64: only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters.");
+  const data = readBase64(parsed.data, param, IMAGE_DATA);
   const sniffed = sniffImageType(data);
   if (sniffed === null) throw new UnsupportedParameterError(param, `The image data is not an image ${accepted.vendor} accepts: its first bytes are those of no ${listed(accepted.types, "or")} image.`);
   if (!accepted.types.includes(sniffed)) {
@@ -70,21 +71,6 @@ export function readImageDataUrl(url: string, param: string, accepted: ImageType
  * application/octet-stream. Only a label that says the data is something else (text/html) is refused.
  */
 const mayBeImage = (mediaType: string) => mediaType === "" || mediaType === "application/octet-stream" || mediaType.startsWith("image/");
-
-/**
- * The data as standard base64 (RFC 4648 section 4), padded, which Anthropic alone decodes (it answers
- * anything else with 400 "...image.source.base64: invalid base64 data"); null for data that is no
- * base64. Gemini decodes protobuf-JSON bytes, which may also be unpadded or base64url (- and _), and
- * clients send those (Go's RawStdEncoding, Rust's STANDARD_NO_PAD): they are mapped and padded, not
- * refused. Refused: other characters, = other than up to two at the end of a multiple of 4, and a
- * length no base64 has (4n+1). One linear pass: the data may be megabytes.
- */
-export function standardBase64(data: string): string | null {
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(data) || data.length % 4 === 1) return null;
-  if (data.endsWith("=")) return data.length % 4 === 0 ? data.replace(/[-_]/g, (c) => (c === "-" ? "+" : "/")) : null;
-  const standard = /[-_]/.test(data) ? data.replace(/[-_]/g, (c) => (c === "-" ? "+" : "/")) : data;
-  return standard + "=".repeat((4 - (standard.length % 4)) % 4);
-}
 
 /**
  * The 400 naming `param` for an image of a type `accepted` does not list; the same words for an inline

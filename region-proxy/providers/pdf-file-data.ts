@@ -11,13 +11,16 @@
  * as bare base64, is sent as application/pdf. Size and page limits are the vendor's to answer
  * (Anthropic 32 MB a request, 100 or 600 pages by model; Gemini 1,000 pages).
  */
-import { withoutLineBreaks } from "./image-bytes.ts";
-import { parseDataUrl, standardBase64 } from "./image-data-url.ts";
+import { parseDataUrl } from "./image-data-url.ts";
+import { readBase64 } from "./inline-base64.ts";
 import type { ContentPart } from "./types.ts";
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 
 /** Labels the bytes decide: none, or one that says only "bytes". */
 const LABELS = new Set(["", "application/octet-stream", "application/pdf"]);
+
+/** The words of the 400s for file data that is empty or not base64. */
+const FILE_DATA = { what: "The file data", empty: "The file data holds no data." };
 
 /** How far into a file PDF readers look for its `%PDF-` header (PDF 1.7 Implementation note 13: Acrobat requires it within the first 1024 bytes). */
 const PDF_HEADER_WITHIN = 1024;
@@ -56,10 +59,7 @@ export function readPdfFileData(part: ContentPart, partParam: string, vendor: st
     ({ mediaType, data: given } = parsed);
   }
   if (!LABELS.has(mediaType)) throw new UnsupportedParameterError(param, `${vendor} accepts files of type application/pdf only, not ${mediaType}.`);
-  given = withoutLineBreaks(given);
-  if (given === "") throw new UnsupportedParameterError(param, "The file data holds no data.");
-  const data = standardBase64(given);
-  if (data === null) throw new UnsupportedParameterError(param, "The file data is not base64: only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters.");
+  const data = readBase64(given, param, FILE_DATA);
   if (!isPdf(Buffer.from(data.slice(0, HEADER_CHARS), "base64"))) throw new UnsupportedParameterError(param, `${vendor} accepts PDF files only, and the file data is no PDF (no %PDF- header in its first bytes).`);
   return data;
 }

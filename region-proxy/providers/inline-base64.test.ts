@@ -1,0 +1,32 @@
+/**
+ * readBase64, the one reading of inline base64 for image data URLs and PDF file parts: the words and
+ * the param of its 400s, and the data it hands on (line breaks out, base64url and unpadded data as
+ * padded standard base64).
+ */
+import { expect, test } from "bun:test";
+import { readBase64 } from "./inline-base64.ts";
+
+const PARAM = "messages[0].content[1].file.file_data";
+const WORDS = { what: "The file data", empty: "The file data holds no data." };
+const refusal = (given: string): string | { param: string; message: string } => {
+  try {
+    return readBase64(given, PARAM, WORDS);
+  } catch (error) {
+    return { param: (error as { param: string }).param, message: (error as Error).message };
+  }
+};
+
+test("data of only spaces and line breaks is refused in the caller's words", () => {
+  expect(refusal(" \r\n\t")).toEqual({ param: PARAM, message: "The file data holds no data." });
+});
+
+test("data that is no base64 is refused naming the data as the caller does", () => {
+  const message = "The file data is not base64: only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters.";
+  for (const given of ["%%%", "JVBER", "JV=BE", "JVB==="]) expect({ given, refusal: refusal(given) }).toEqual({ given, refusal: { param: PARAM, message } });
+});
+
+test("MIME line breaks are left out; base64url and unpadded data come back as padded standard base64", () => {
+  expect(readBase64("JVBE\r\nRi0", PARAM, WORDS)).toBe("JVBERi0=");
+  expect(readBase64("_9j-", PARAM, WORDS)).toBe("/9j+");
+  expect(readBase64("JVBERi0xLjQ=", PARAM, WORDS)).toBe("JVBERi0xLjQ=");
+});

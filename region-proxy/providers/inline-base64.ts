@@ -1,0 +1,42 @@
+/**
+ * Base64 data a client sends inline (an image or file data URL's data, or a file part's bare base64),
+ * read once for the adapters that send it on: image-data-url.ts and pdf-file-data.ts.
+ */
+import { withoutLineBreaks } from "./image-bytes.ts";
+import { UnsupportedParameterError } from "./unsupported-parameter.ts";
+
+/** The words of the 400s: `what` names the data ("The image data"); `empty` is the refusal of none. */
+export interface Base64Words {
+  what: string;
+  empty: string;
+}
+
+/**
+ * `given` as padded standard base64 (standardBase64), the spaces and line breaks of MIME-style base64
+ * left out first (withoutLineBreaks); `param` names the part in the 400 for data that is empty or not
+ * base64.
+ *
+ * @example readBase64("JVBE\r\nRi0", "messages[0].content[1].file.file_data", { what: "The file data", empty: "The file data holds no data." }) // "JVBERi0="
+ */
+export function readBase64(given: string, param: string, words: Base64Words): string {
+  const data = withoutLineBreaks(given);
+  if (data === "") throw new UnsupportedParameterError(param, words.empty);
+  const standard = standardBase64(data);
+  if (standard === null) throw new UnsupportedParameterError(param, `${words.what} is not base64: only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters.`);
+  return standard;
+}
+
+/**
+ * The data as standard base64 (RFC 4648 section 4), padded, which Anthropic alone decodes (it answers
+ * anything else with 400 "...image.source.base64: invalid base64 data"); null for data that is no
+ * base64. Gemini decodes protobuf-JSON bytes, which may also be unpadded or base64url (- and _), and
+ * clients send those (Go's RawStdEncoding, Rust's STANDARD_NO_PAD): they are mapped and padded, not
+ * refused. Refused: other characters, = other than up to two at the end of a multiple of 4, and a
+ * length no base64 has (4n+1). One linear pass: the data may be megabytes.
+ */
+function standardBase64(data: string): string | null {
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(data) || data.length % 4 === 1) return null;
+  if (data.endsWith("=")) return data.length % 4 === 0 ? data.replace(/[-_]/g, (c) => (c === "-" ? "+" : "/")) : null;
+  const standard = /[-_]/.test(data) ? data.replace(/[-_]/g, (c) => (c === "-" ? "+" : "/")) : data;
+  return standard + "=".repeat((4 - (standard.length % 4)) % 4);
+}
