@@ -23,6 +23,12 @@ export function generation(model: string): number | null {
   return match ? 10 * Number(match[1]) + Number(match[2] ?? 0) : null;
 }
 
+/** Claude 5.1 and later but Haiku, by a current-form id: forced tool use refused, thinking or not. */
+export function refusesForcedToolUse(model: unknown): boolean {
+  const g = typeof model === "string" ? generation(model) : null;
+  return g !== null && g >= 51 && !/haiku/i.test(String(model));
+}
+
 export function modelLimitProblem(body: Record<string, unknown>): string | null {
   const g = typeof body.model === "string" ? generation(body.model) : null;
   if (g === null) return null;
@@ -32,7 +38,7 @@ export function modelLimitProblem(body: Record<string, unknown>): string | null 
   if (g >= 41 && body.temperature != null && body.top_p != null) return "`temperature` and `top_p` cannot both be specified for this model. Please use only one.";
   const last = Array.isArray(body.messages) ? (body.messages.at(-1) as { role?: unknown } | undefined) : undefined;
   const choice = (body.tool_choice as { type?: unknown } | null | undefined)?.type;
-  if (g >= 51 && !/haiku/i.test(String(body.model)) && (choice === "any" || choice === "tool")) return "tool_choice: forced tool use is not supported for this model. Use tool_choice 'auto' or 'none'.";
+  if (refusesForcedToolUse(body.model) && (choice === "any" || choice === "tool")) return "tool_choice: forced tool use is not supported for this model. Use tool_choice 'auto' or 'none'.";
   if (g >= 46 && last?.role === "assistant") return "This model does not support assistant message prefill. The conversation must end with a user message.";
   return null;
 }

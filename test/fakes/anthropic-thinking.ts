@@ -8,7 +8,8 @@
  * - top_k: "`top_k` must be unset when thinking is enabled. …" (quarkiverse/quarkus-langchain4j#1812);
  * - a forced tool_choice beside a budget: "Thinking may not be enabled when tool_choice forces tool use."
  *   (mastra-ai/mastra#7507, can1357/oh-my-pi#341); adaptive thinking takes it ("adaptive thinking
- *   supports forced tool use", Thinking in tool and multi-turn workflows) before Claude 5.1;
+ *   supports forced tool use", Thinking in tool and multi-turn workflows) but on Claude 5.1 and later,
+ *   Haiku aside, which refuse forced tool use whatever the thinking (anthropic-model-limits.ts);
  * - a tool loop (one assistant turn: the assistant messages since the last user message that is not only
  *   tool results) whose first assistant message does not start with a thinking block, or a final
  *   assistant message not starting with one when it is the last message (a prefill, which the guide
@@ -24,7 +25,7 @@
  *
  * @example thinkingProblem({ model: "m", max_tokens: 2000, thinking: { type: "enabled", budget_tokens: 1024 }, temperature: 0.2, messages: [] }) // "`temperature` may only be set to 1 when thinking is enabled. …"
  */
-import { generation } from "./anthropic-model-limits.ts";
+import { generation, refusesForcedToolUse } from "./anthropic-model-limits.ts";
 
 const DOCS = "Please consult our documentation at https://docs.claude.com/en/docs/build-with-claude/extended-thinking#important-considerations-when-using-extended-thinking";
 
@@ -127,9 +128,8 @@ export function thinkingProblem(body: Record<string, unknown>, budget: number | 
   if (body.top_k != null) return "`top_k` must be unset when thinking is enabled. " + DOCS;
   if (typeof body.top_p === "number" && body.top_p < 0.95) return "`top_p` must be greater than or equal to 0.95 or unset when thinking is enabled. " + DOCS;
   const choice = isObject(body.tool_choice) ? body.tool_choice.type : undefined;
-  // Adaptive thinking takes forced tool use (and skips thinking), before the Claude 5.1 models.
-  const g = typeof body.model === "string" ? generation(body.model) : null;
-  const takesForced = adaptive && (g === null || g < 51);
+  // Adaptive thinking takes forced tool use (and skips thinking), but on the models that refuse it outright.
+  const takesForced = adaptive && !refusesForcedToolUse(body.model);
   if ((choice === "any" || choice === "tool") && !takesForced) return "Thinking may not be enabled when tool_choice forces tool use.";
   const isPrefill = lastAssistant >= 0 && lastAssistant === messages.length - 1;
   const turnStart = currentTurnStart(messages);
