@@ -13,6 +13,14 @@
  *
  * Images and PDF files are counted as the deployment's vendor bills them for its model (media-tokens.ts):
  * an image by its size, or the model's worst case when the vendor fetches it by URL; a PDF by its pages.
+ * An `input_audio` part counts nothing: every adapter refuses it before the call (OpenAI and Azure,
+ * ../providers/unpriced-audio.ts, as audio tokens are billed at rates the pricing table does not hold;
+ * Anthropic and Gemini, their content translations), so no vendor bills it through the proxy, and
+ * counting it here, before the adapter builds the call, would only put a TPM or budget refusal before
+ * the 400 that says why (audio-refused-not-estimated.test.ts). An adapter that forwards audio needs its
+ * duration counted first: Gemini documents 32 tokens a second (https://ai.google.dev/gemini-api/docs/tokens);
+ * OpenAI gives a rate only for its Realtime API, 1 token per 100 ms of user audio
+ * (https://developers.openai.com/api/docs/guides/realtime-costs), none for chat completions' input_audio.
  *
  * Tool definitions and a response_format's JSON schema are rendered into the prompt by the vendor and
  * billed as input: their JSON is counted too. (A `prediction`'s content is billed as output, accepted
