@@ -5,6 +5,7 @@
 import { expect, test } from "bun:test";
 import { encodingFor } from "./estimate-prompt-tokens.ts";
 import { imageRuleFor } from "./image-tokens.ts";
+import { baseModelName, isClaudeId } from "./model-name.ts";
 
 test("Gemini 2: an image is scaled to fit 3072x3072 before its 768 px tiles, so it counts at most 16 tiles (4128), the figure an image by URL is given", () => {
   const gemini = imageRuleFor("gemini-2.5-flash");
@@ -22,6 +23,13 @@ test("a Claude id is read as claude-generation.ts reads it: Bedrock and Vertex i
     expect([id, imageRuleFor(id).tokens(null, "auto")]).toEqual([id, 1600]);
   }
   for (const id of ["us.anthropic.claude-opus-4-7-v1:0", "claude-opus-4-7@20260101", "claude-sonnet-latest"]) expect([id, imageRuleFor(id).tokens(null, "auto")]).toEqual([id, 4784]);
+});
+
+test("isClaudeId, the one reading of 'a Claude id' for the image and PDF page rules: plain, Bedrock and Vertex ids, not a name merely containing claude", () => {
+  for (const id of ["claude-3-5-sonnet-20240620", "claude-sonnet-latest", "anthropic.claude-3-5-sonnet-20240620-v1:0", "us.anthropic.claude-opus-4-7-v1:0", "claude-sonnet-4-5@20250929", "anthropic/Claude-Sonnet-4"]) {
+    expect([id, isClaudeId(baseModelName(id))]).toEqual([id, true]);
+  }
+  for (const id of ["gpt-4o", "my-claude-proxy", "gemini-2.5-flash"]) expect([id, isClaudeId(baseModelName(id))]).toEqual([id, false]);
 });
 
 test("a router's organisation prefix reads the same for the image rule and the text's encoding", () => {

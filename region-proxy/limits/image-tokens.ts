@@ -48,7 +48,7 @@
 import { claudeVersion } from "../providers/anthropic/claude-generation.ts";
 import { geminiSeries } from "../providers/gemini/model-version.ts";
 import type { ImageSize } from "../providers/image-bytes.ts";
-import { baseModelName, saysGpt4oMini } from "./model-name.ts";
+import { baseModelName, isClaudeId, saysGpt4oMini } from "./model-name.ts";
 
 /** The detail an image part asks for; anything but "low" and "high" (none, "original") is "auto". */
 export type ImageDetail = "low" | "high" | "auto";
@@ -151,7 +151,7 @@ function ruleOf(vendorModel: string): ImageRule {
   const claude = claudeVersion(m);
   if (claude) return claude.major < 4 || (claude.major === 4 && claude.minor <= 6) ? CLAUDE_STANDARD : CLAUDE_HIGH_RESOLUTION;
   // A Claude id naming no version is taken for a newer model (claude-generation.ts): the larger images.
-  if (/(?:^|[./])claude/.test(m)) return CLAUDE_HIGH_RESOLUTION;
+  if (isClaudeId(m)) return CLAUDE_HIGH_RESOLUTION;
   const gemini = geminiSeries(m);
   if (gemini !== null) return gemini <= 2 ? GEMINI_2 : GEMINI_3;
   if (m.startsWith("gemini")) return largestOf(GEMINI_2, GEMINI_3); // gemini-flash-latest: either

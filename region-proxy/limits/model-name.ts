@@ -28,3 +28,14 @@ export function baseModelName(vendorModel: string): string {
  * @example saysGpt4oMini("prod-gpt-4o-mini-eu") // true
  */
 export const saysGpt4oMini = (name: string): boolean => name.replace(/[^a-z0-9]/g, "").includes("gpt4omini");
+
+/**
+ * Whether a name (baseModelName's result) is a Claude id as the adapters read them: `claude-…`,
+ * Bedrock's `anthropic.claude-…` (and its cross-region `us.anthropic.claude-…`), Vertex's
+ * `claude-…@20250929`. One answer for the image rule (image-tokens.ts) and the PDF page rule
+ * (pdf-page-rule.ts), including a Claude id naming no version, which claudeVersion reads as null.
+ *
+ * @example isClaudeId("anthropic.claude-3-5-sonnet-20240620-v1:0") // true
+ * @example isClaudeId("my-claude-proxy") // false
+ */
+export const isClaudeId = (name: string): boolean => /(?:^|[./])claude/.test(name);

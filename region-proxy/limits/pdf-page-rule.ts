@@ -35,7 +35,7 @@
 import { claudeVersion } from "../providers/anthropic/claude-generation.ts";
 import { geminiSeries } from "../providers/gemini/model-version.ts";
 import { imageRuleFor } from "./image-tokens.ts";
-import { baseModelName } from "./model-name.ts";
+import { baseModelName, isClaudeId } from "./model-name.ts";
 
 /**
  * The text of one PDF page where the vendor puts it beside the page's image: Anthropic's PDF guide
@@ -82,6 +82,6 @@ export function pdfPageRuleFor(vendorModel: string): PdfPageRule {
   if (gemini !== null) return { pageTokens: gemini <= 2 ? GEMINI_2_PAGE_TOKENS : GEMINI_3_PAGE_TOKENS, mostPages: GEMINI_PAGES, per: "file" };
   if (m.startsWith("gemini")) return { pageTokens: GEMINI_3_PAGE_TOKENS, mostPages: GEMINI_PAGES, per: "file" };
   // Claude ids as the adapters read them (Bedrock's anthropic.claude-…, Vertex's …@date), as image-tokens.ts does.
-  if (/(?:^|[./])claude/.test(m)) return textAndImage(vendorModel, has1mContext(claudeVersion(m)) ? CLAUDE_1M_CONTEXT_PAGES : PAGES_PER_REQUEST);
+  if (isClaudeId(m)) return textAndImage(vendorModel, has1mContext(claudeVersion(m)) ? CLAUDE_1M_CONTEXT_PAGES : PAGES_PER_REQUEST);
   return textAndImage(vendorModel, PAGES_PER_REQUEST);
 }
