@@ -8,6 +8,7 @@ import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { refusesForcedToolUse, refusesSampling, takesTemperatureWithTopP, thinksAdaptivelyOnly } from "./claude-generation.ts";
 import { defaultThinking } from "./default-thinking.ts";
+import { forcedToolField } from "./forced-tool-field.ts";
 import { historyTools } from "./history-tools.ts";
 import { convertMessages } from "./messages.ts";
 import { refuseUnsupportedPrefill } from "./prefill.ts";
@@ -64,10 +65,9 @@ function sampling(req: ChatRequest, model: string): { temperature?: number; top_
  * fallback chain, this one, naming the client's field, lets it skip the deployment.
  */
 function refuseForcedToolUse(req: ChatRequest, body: Record<string, unknown>, model: string): void {
-  const type = (body.tool_choice as { type?: unknown } | undefined)?.type;
-  if ((type !== "any" && type !== "tool") || !refusesForcedToolUse(model)) return;
-  const byClient = req.tool_choice === "required" || (typeof req.tool_choice === "object" && req.tool_choice !== null);
-  if (byClient) throw new UnsupportedParameterError("tool_choice", "This model (Claude 5.1 and later) cannot be forced to call a tool; send tool_choice 'auto' and say in the prompt which tool to call, or use another model.");
+  const field = forcedToolField(req, body);
+  if (field === null || !refusesForcedToolUse(model)) return;
+  if (field === "tool_choice") throw new UnsupportedParameterError("tool_choice", "This model (Claude 5.1 and later) cannot be forced to call a tool; send tool_choice 'auto' and say in the prompt which tool to call, or use another model.");
   throw new UnsupportedParameterError("response_format", "This model (Claude 5.1 and later) cannot give a JSON response_format here: its JSON answer is a forced tool call, which it refuses; ask for JSON in the prompt, or use another model.");
 }
 

@@ -43,6 +43,7 @@
 import { outputCapOf, type ChatRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { takesForcedToolWithAdaptiveThinking, takesThinking, takesXhighEffort } from "./claude-generation.ts";
+import { forcedToolField } from "./forced-tool-field.ts";
 import type { AnthropicMessage } from "./messages.ts";
 
 const THINKING_BUDGETS: Readonly<Record<string, number>> = { low: 1024, medium: 2048, high: 4096 };
@@ -123,10 +124,9 @@ export function refuseThinkingConflicts(req: ChatRequest, body: { tool_choice?: 
   if (req.top_p !== undefined && req.top_p < MIN_TOP_P_WITH_THINKING) {
     refuse("top_p", "With reasoning_effort, Claude thinks, and then takes top_p between 0.95 and 1 only; leave top_p out or send one in that range.");
   }
-  const forced = body.tool_choice?.type === "any" || body.tool_choice?.type === "tool";
-  if (forced && !(adaptive && takesForcedToolWithAdaptiveThinking(model))) {
-    const byClient = req.tool_choice === "required" || (typeof req.tool_choice === "object" && req.tool_choice !== null);
-    if (byClient) refuse("tool_choice", "With reasoning_effort, Claude thinks, and then cannot be forced to call a tool; send tool_choice 'auto' or 'none', or no reasoning_effort.");
+  const forced = forcedToolField(req, body);
+  if (forced !== null && !(adaptive && takesForcedToolWithAdaptiveThinking(model))) {
+    if (forced === "tool_choice") refuse("tool_choice", "With reasoning_effort, Claude thinks, and then cannot be forced to call a tool; send tool_choice 'auto' or 'none', or no reasoning_effort.");
     refuse("response_format", "With reasoning_effort, Claude thinks, and then cannot give a JSON response_format here: its JSON answer is a forced tool call, which thinking does not allow. Drop one of the two.");
   }
   if (body.messages.at(-1)?.role === "assistant") {
