@@ -86,8 +86,10 @@ export async function issueToken(ctx: GraphQLContext, input: IssueTokenInput): P
     throw badInput("ttlSeconds", `must be an integer between 1 and ${MAX_TOKEN_TTL_SECONDS}`);
   }
   return runAudited(ctx.deps.sql, ctx.who, async (tx) => {
-    await checkMayIssueFor(tx, ctx, input.principalId);
+    // Read before the check, which takes it as the caller's row when one issues for itself; a missing
+    // principal still answers FORBIDDEN to whoever may not issue for others, so ids cannot be probed.
     const principal = await findPrincipal(tx, input.principalId);
+    await checkMayIssueFor(tx, ctx, input.principalId, principal);
     if (!principal) throw notFound("principal", input.principalId);
     if (principal.status !== "active") throw conflict(`principal ${principal.id} is disabled`);
     const jti = newId("jti");

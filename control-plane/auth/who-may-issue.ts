@@ -18,13 +18,17 @@ import type { Tx } from "../db/client.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { forbidden } from "./access.ts";
 import { hasRole } from "./principal.ts";
-import { findPrincipal } from "./principal.repo.ts";
+import { findPrincipal, type PrincipalRow } from "./principal.repo.ts";
 
-/** Throws FORBIDDEN unless the caller may issue a token for `principalId`. */
-export async function checkMayIssueFor(tx: Tx, ctx: GraphQLContext, principalId: string): Promise<void> {
+/**
+ * Throws FORBIDDEN unless the caller may issue a token for `principalId`, whose row the caller read
+ * under the lock (`target`, null when there is none): a principal issuing for itself is not read twice.
+ */
+export async function checkMayIssueFor(tx: Tx, ctx: GraphQLContext, principalId: string, target: PrincipalRow | null): Promise<void> {
   if (ctx.principal.bootstrap) return;
   const admin = hasRole(ctx.principal, "admin");
-  const service = (await findPrincipal(tx, ctx.principal.id))?.kind === "service";
+  const caller = principalId === ctx.principal.id ? target : await findPrincipal(tx, ctx.principal.id);
+  const service = caller?.kind === "service";
   if (principalId !== ctx.principal.id) {
     if (service) throw forbidden("a service principal may issue a token only for itself, whatever its roles");
     if (!admin) throw forbidden("issueToken for another principal requires admin; a person may issue a token only for itself");
