@@ -39,6 +39,7 @@ import { translatedChunks } from "../translated-chunks.ts";
 import { VendorStreamError } from "../vendor-stream-error.ts";
 import { classifyAnthropicError } from "./errors.ts";
 import { anthropicFinishReason } from "./stop-reason.ts";
+import { answerThinking } from "./thinking-blocks.ts";
 import { JSON_TOOL_NAME } from "./tools.ts";
 import { type AnthropicUsage, convertAnthropicUsage } from "./usage.ts";
 
@@ -125,19 +126,19 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         const index = data.index as number;
         const block = data.content_block as { type?: unknown; id?: unknown; name?: unknown; thinking?: unknown; data?: unknown } | undefined;
         if (typeof index !== "number" || !block || typeof block !== "object") throw new VendorProtocolError("content_block_start without index or block");
+        // Comes whole, encrypted: nothing to show, the block to send back, as the unstreamed answer gives it.
+        const redacted = block.type === "redacted_thinking" ? answerThinking(block) : null;
         if (block.type === "text") blocks.set(index, { kind: "text" });
         else if (block.type === "thinking") {
           // Anthropic starts it empty; any text it starts with is thinking shown like a delta's.
           const thinking = typeof block.thinking === "string" ? block.thinking : "";
           blocks.set(index, { kind: "thinking", thinking, signature: "" });
           return thinking === "" ? [] : [chunk({ reasoning_content: thinking })];
-        } else if (block.type === "redacted_thinking" && typeof block.data === "string") {
-          // Comes whole, encrypted: nothing to show, the block to send back.
+        } else if (redacted) {
           blocks.set(index, { kind: "other" });
-          thinkingBlocks.set(index, { type: "redacted_thinking", data: block.data });
+          thinkingBlocks.set(index, redacted);
           return [];
-        }
-        else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) {
+        } else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) {
           // Only the first JSON-tool block is the answer, as unstreamed: a later one would append a
           // second JSON value to the content ({..}{..}), which no client can parse. It is dropped.
           blocks.set(index, sawJson ? { kind: "other" } : { kind: "json", sent: false });
