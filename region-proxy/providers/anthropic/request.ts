@@ -116,6 +116,8 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
     refuseThinkingConflicts(req, body as Parameters<typeof refuseThinkingConflicts>[1], model, adaptive);
     Object.assign(body, thinkingFields(req.raw.reasoning_effort as string, budget, adaptive));
   } else if (byDefault) {
+    // What Anthropic refuses beside thinking was refused above by the model's own rules (prefill,
+    // sampling, forced tool use), which cover every model that thinks by default: default-thinking-conflicts.test.ts.
     Object.assign(body, byDefault.fields);
   }
   if (req.stream) body.stream = true;
