@@ -87,7 +87,8 @@ export interface Authorship {
  * approver (a puppet approving) or the approver behind the author (a token it issued in a real
  * approver's name proposing); or one party that issued, transitively, both the token proposed with
  * and the token approved with (two tokens one admin issued in two real approvers' names). Asked when
- * approving and again when counting approvals at apply; `sameApproverAs` asks it of two approvals.
+ * approving and again when counting approvals at apply; `sameApproverAs` asks the same of two
+ * approvals (areOnePerson).
  */
 export async function isAuthorsApproval(q: Queryable, cr: Authorship, approver: string, approverJti: string | null): Promise<boolean> {
   if (approver === cr.author) return true;
@@ -97,9 +98,17 @@ export async function isAuthorsApproval(q: Queryable, cr: Authorship, approver: 
 /** isAuthorsApproval with the author's parties already read, for asking it of several approvals. */
 async function isOwnGiven(q: Queryable, authorId: string, author: ActParties, approver: string, approverJti: string | null): Promise<boolean> {
   if (approver === authorId || author.behind.has(approver)) return true;
-  const approval = await actParties(q, approver, approverJti);
-  if (approval.behind.has(authorId)) return true;
-  for (const issuer of approval.issuers) if (author.issuers.has(issuer)) return true;
+  return areOnePerson(authorId, author, approver, await actParties(q, approver, approverJti));
+}
+
+/**
+ * Whether acts by principals `aId` and `bId`, with their parties read (actParties), are one person's:
+ * the same principal, either behind the other (rule 1), or one issuer up both token chains (rule 2).
+ * The same answer either way round; no reads, for comparing many pairs once each act's parties are read.
+ */
+export function areOnePerson(aId: string, a: ActParties, bId: string, b: ActParties): boolean {
+  if (aId === bId || a.behind.has(bId) || b.behind.has(aId)) return true;
+  for (const issuer of b.issuers) if (a.issuers.has(issuer)) return true;
   return false;
 }
 

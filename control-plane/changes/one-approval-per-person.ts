@@ -1,7 +1,7 @@
 /**
  * One person, one approval. Two approvals are one person's by the relation `isAuthorsApproval` asks of
- * author and approver, here asked of two approvers, each with the token it approved with: the same
- * principal; either standing behind the other (a token issued by one in the other's name, a principal
+ * author and approver (areOnePerson), here asked of two approvers, each with the token it approved
+ * with: the same principal; either standing behind the other (a token issued by one in the other's name, a principal
  * one created or granted `approver`/`admin` to, transitively); or one party that issued, up the token
  * chains, both tokens (two tokens one admin issued in two real approvers' names). Two people one admin
  * merely created or granted a role, holding tokens that admin did not issue, are two. Without it one
@@ -11,23 +11,51 @@
  * longer counts must not stand in the way of the person behind it.
  */
 import type { Queryable } from "../db/client.ts";
-import { isAuthorsApproval } from "./approval-is-authors.ts";
+import { type ActParties, actParties, areOnePerson } from "./approval-is-authors.ts";
 import type { ApprovalRow } from "./change-request.repo.ts";
+
+/**
+ * An act's principal, and its parties read the first time a comparison needs them, then kept: each
+ * approval is read once however many it is compared with (the reads run under the config lock), and
+ * not at all when its principal alone answers.
+ */
+interface Act {
+  principal: string;
+  parties: () => Promise<ActParties>;
+}
+
+function act(q: Queryable, principal: string, jti: string | null): Act {
+  let read: Promise<ActParties> | undefined;
+  return { principal, parties: () => (read ??= actParties(q, principal, jti)) };
+}
+
+/** Whether two acts are one person's: the same principal answers without a read. */
+async function samePerson(a: Act, b: Act): Promise<boolean> {
+  return a.principal === b.principal || areOnePerson(a.principal, await a.parties(), b.principal, await b.parties());
+}
+
+/** The first of `earlier` whose act (`actOf`) is the same person as `given`, or null. */
+async function firstSameAs<T>(earlier: readonly T[], actOf: (e: T) => Act, given: Act): Promise<T | null> {
+  for (const e of earlier) if (await samePerson(actOf(e), given)) return e;
+  return null;
+}
 
 /** The first of `earlier` that is the same person as `approver` acting with `jti`, or null. */
 export async function sameApproverAs(q: Queryable, earlier: readonly ApprovalRow[], approver: string, jti: string | null): Promise<ApprovalRow | null> {
-  for (const e of earlier) if (await isAuthorsApproval(q, { author: e.approver, authorJti: e.jti }, approver, jti)) return e;
-  return null;
+  return firstSameAs(earlier, (e) => act(q, e.approver, e.jti), act(q, approver, jti));
 }
 
 /**
  * Of approvals in approval order, one per person: pairwise, the first kept, a later one that is the
- * same person as an approval already kept dropped.
+ * same person as an approval already kept dropped. Each approval's parties are read once.
  *
  * @example await onePerPerson(tx, await approvalsFor(tx, [id])) // [xav's] of xav's and xav-as-hal's
  */
 export async function onePerPerson(q: Queryable, approvals: readonly ApprovalRow[]): Promise<ApprovalRow[]> {
-  const kept: ApprovalRow[] = [];
-  for (const a of approvals) if (!(await sameApproverAs(q, kept, a.approver, a.jti))) kept.push(a);
-  return kept;
+  const kept: { row: ApprovalRow; act: Act }[] = [];
+  for (const row of approvals) {
+    const given = act(q, row.approver, row.jti);
+    if (!(await firstSameAs(kept, (k) => k.act, given))) kept.push({ row, act: given });
+  }
+  return kept.map((k) => k.row);
 }
