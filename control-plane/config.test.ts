@@ -96,3 +96,13 @@ test("CONFIG_LOCK_TIMEOUT_MS and CONFIG_STATEMENT_TIMEOUT_MS (1 to 3,600,000; 0,
     }
   }
 });
+
+test("ADMIN_JWT_MAX_LINEAGE_HOURS (1 to 8760): how long a person's renewals of its own token may run; unset means the default", () => {
+  expect(configFromEnv({}).adminJwtMaxLineageHours).toBeUndefined();
+  expect(configFromEnv({ ADMIN_JWT_MAX_LINEAGE_HOURS: "" }).adminJwtMaxLineageHours).toBeUndefined();
+  expect(configFromEnv({ ADMIN_JWT_MAX_LINEAGE_HOURS: "1" }).adminJwtMaxLineageHours).toBe(1);
+  expect(configFromEnv({ ADMIN_JWT_MAX_LINEAGE_HOURS: "8760" }).adminJwtMaxLineageHours).toBe(8760);
+  for (const bad of ["0", "8761", "-1", "1.5", "24h", "0x10", " 24"]) {
+    expect(() => configFromEnv({ ADMIN_JWT_MAX_LINEAGE_HOURS: bad })).toThrow(`ADMIN_JWT_MAX_LINEAGE_HOURS: must be an integer from 1 to 8760, got ${JSON.stringify(bad)}`);
+  }
+});

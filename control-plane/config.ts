@@ -8,6 +8,7 @@ import { statSync } from "node:fs";
 import { parseDecimalInteger } from "../shared/config/decimal-integer.ts";
 import { shownUrl } from "../shared/config/shown-url.ts";
 import { logFormatFromEnv } from "../shared/logging/console-log.ts";
+import { MAX_LINEAGE_HOURS_RANGE } from "./auth/token-lineage.ts";
 import type { ControlPlaneConfig } from "./main.ts";
 import { parsePreviousSigningKeys } from "./snapshots/previous-signing-keys.ts";
 import { parseSigningKeyJwk } from "./signing-key-jwk.ts";
@@ -111,6 +112,12 @@ const reportStatementTimeoutMs = integerIn(1, 3_600_000);
 const configLockTimeoutMs = integerIn(1, 3_600_000);
 const configStatementTimeoutMs = integerIn(1, 3_600_000);
 
+/**
+ * ADMIN_JWT_MAX_LINEAGE_HOURS (auth/token-lineage.ts): how long a principal's renewals of its own token
+ * may run; at least a token's hour, at most a year, so that a leaked token's renewals always end.
+ */
+const adminJwtMaxLineageHours = integerIn(MAX_LINEAGE_HOURS_RANGE.min, MAX_LINEAGE_HOURS_RANGE.max);
+
 /** A yes/no setting (TRUST_FORWARDED_FOR, ALLOW_PLAINTEXT_VENDOR_URLS): unset, empty or `false` is false, `true` is true, anything else fails the start. */
 export function trueOrFalse(raw: string | undefined): boolean {
   if (raw === undefined || raw === "" || raw === "false") return false;
@@ -177,6 +184,7 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     tokenSecret: env.ADMIN_JWT_SECRET || null,
     auditHmacKey: env.AUDIT_HMAC_KEY || null,
     requiredApprovals: readSetting("REQUIRED_APPROVALS", () => requiredApprovals(env.REQUIRED_APPROVALS)),
+    adminJwtMaxLineageHours: readSetting("ADMIN_JWT_MAX_LINEAGE_HOURS", () => adminJwtMaxLineageHours(env.ADMIN_JWT_MAX_LINEAGE_HOURS)),
     trustForwardedFor: readSetting("TRUST_FORWARDED_FOR", () => trueOrFalse(env.TRUST_FORWARDED_FOR)),
     allowPlaintextVendorUrls: readSetting("ALLOW_PLAINTEXT_VENDOR_URLS", () => trueOrFalse(env.ALLOW_PLAINTEXT_VENDOR_URLS)),
     budgetWebhookUrl: readSetting("BUDGET_WEBHOOK_URL", () => budgetWebhookUrl(env.BUDGET_WEBHOOK_URL)),

@@ -23,6 +23,7 @@ import { loadSigningKey } from "./snapshots/signing-key.ts";
 import { republishForSigningKey } from "./snapshots/republish-for-signing-key.ts";
 import { publishedJwks } from "./snapshots/previous-signing-keys.ts";
 import { checkTokenSecret, loadTokenSecret } from "./auth/token-secret.ts";
+import { DEFAULT_MAX_LINEAGE_HOURS } from "./auth/token-lineage.ts";
 import { loadAuditKey, useAuditKey } from "./audit/use-audit-key.ts";
 import { keyAuditChain } from "./audit/audit-key.ts";
 import { boundConfigLock, DEFAULT_CONFIG_LOCK_BOUNDS } from "./audit/config-lock.ts";
@@ -48,6 +49,8 @@ export interface ControlPlaneConfig {
   tokenSecret?: string | null; // HS256 secret for admin JWTs; else read/create dataDir/admin-jwt.secret
   auditHmacKey?: string | null; // AUDIT_HMAC_KEY, the audit chain's key (≥ 32 chars); else read/create dataDir/audit-hmac.key
   requiredApprovals?: number; // approvals a change request needs (default 1)
+  /** ADMIN_JWT_MAX_LINEAGE_HOURS: how long a principal's renewals of its own token may run (auth/token-lineage.ts; default 768). */
+  adminJwtMaxLineageHours?: number;
   trustForwardedFor?: boolean; // audit x-forwarded-for as the client address (only behind a trusted proxy)
   /** ALLOW_PLAINTEXT_VENDOR_URLS: accept a plain http:// deployment baseUrl to any host, not only private ones (deployments/plaintext-base-url.ts; default false). */
   allowPlaintextVendorUrls?: boolean;
@@ -155,7 +158,7 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
       reportStatementTimeoutMs: reportPool.statementTimeoutMs,
       signingKey,
       tokenSecret,
-      governance: { requiredApprovals },
+      governance: { requiredApprovals, adminJwtMaxLineageHours: config.adminJwtMaxLineageHours ?? DEFAULT_MAX_LINEAGE_HOURS },
       trustForwardedFor: config.trustForwardedFor ?? false,
       allowPlaintextVendorUrls: config.allowPlaintextVendorUrls ?? false,
       log,

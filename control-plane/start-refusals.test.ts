@@ -54,6 +54,7 @@ function expectRefusal(run: { stderr: string; exitCode: number | null; stdout: s
 for (const [variable, value] of [
   ["PORT", "abc"],
   ["REQUIRED_APPROVALS", "abc"],
+  ["ADMIN_JWT_MAX_LINEAGE_HOURS", "0"],
   ["LOG_FORMAT", "xml"],
   ["SIGNING_KEY_PREVIOUS_JWKS", "{not json"],
   ["HOST", "gateway.invalid"],

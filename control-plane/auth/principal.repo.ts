@@ -70,13 +70,24 @@ export async function deleteBinding(q: Queryable, b: RoleBindingRow): Promise<bo
 /**
  * Records a token with who issued it and with which token, and its `issuers`: the token it was issued
  * with's issuers plus its own issuer (migration 0111), so rule (b) of changes/approval-is-authors.ts
- * reads one row instead of walking a chain that self-renewal grows by a token an hour.
+ * reads one row instead of walking a chain that self-renewal grows by a token an hour; and when its
+ * lineage started (migration 0113, token-lineage.ts).
  */
-export async function insertIssuedToken(q: Queryable, t: { jti: string; principalId: string; expiresAt: Date }, by: Provenance): Promise<void> {
-  await q`insert into issued_tokens (jti, principal_id, expires_at, issued_by, issued_with, issuers)
-    values (${t.jti}, ${t.principalId}, ${t.expiresAt}, ${by.by}, ${by.with}, array(
+export async function insertIssuedToken(
+  q: Queryable,
+  t: { jti: string; principalId: string; expiresAt: Date; lineageStartedAt: Date },
+  by: Provenance,
+): Promise<void> {
+  await q`insert into issued_tokens (jti, principal_id, expires_at, lineage_started_at, issued_by, issued_with, issuers)
+    values (${t.jti}, ${t.principalId}, ${t.expiresAt}, ${t.lineageStartedAt}, ${by.by}, ${by.with}, array(
       select distinct x from unnest(coalesce((select issuers from issued_tokens where jti = ${by.with}::text), '{}') || ${by.by}::text) x
       where x is not null order by x))`;
+}
+
+/** When the lineage of token `jti` started (token-lineage.ts); null when there is no such token. */
+export async function findLineageStart(q: Queryable, jti: string): Promise<Date | null> {
+  const [row] = await q<{ startedAt: Date }[]>`select lineage_started_at as "startedAt" from issued_tokens where jti = ${jti}`;
+  return row?.startedAt ?? null;
 }
 
 export interface IssuedTokenRow {

@@ -1,4 +1,7 @@
-/** Principals, role bindings and admin tokens: admin-only (but a principal may issue its own token: who-may-issue.ts), every change audited. */
+/**
+ * Principals, role bindings and admin tokens: admin-only (but a principal may issue its own token:
+ * who-may-issue.ts, until its lineage ends: token-lineage.ts), every change audited.
+ */
 import { newId } from "../../shared/ids.ts";
 import { runAudited, toAuditActor } from "../audit/run-audited.ts";
 import { appendAudit } from "../audit/audit.repo.ts";
@@ -11,6 +14,7 @@ import { requireText } from "../graphql/validate.ts";
 import { findTenant } from "../tenants/tenant.repo.ts";
 import { MAX_TOKEN_TTL_SECONDS, signAdminJwt } from "./jwt.ts";
 import { revokeMintedTokens } from "./revoke-minted-tokens.ts";
+import { placeInLineage } from "./token-lineage.ts";
 import { checkMayIssueFor } from "./who-may-issue.ts";
 import { ROLES, type Role } from "./principal.ts";
 import {
@@ -92,10 +96,13 @@ export async function issueToken(ctx: GraphQLContext, input: IssueTokenInput): P
     await checkMayIssueFor(tx, ctx, input.principalId, principal);
     if (!principal) throw notFound("principal", input.principalId);
     if (principal.status !== "active") throw conflict(`principal ${principal.id} is disabled`);
+    const now = new Date();
+    const lineage = await placeInLineage(tx, ctx, principal.id, input.ttlSeconds, now);
     const jti = newId("jti");
-    const { token, expiresAt } = await signAdminJwt(ctx.deps.tokenSecret, principal.id, jti, input.ttlSeconds);
-    await insertIssuedToken(tx, { jti, principalId: principal.id, expiresAt }, actingAs(ctx));
-    return { result: { token, jti, expiresAt }, audit: { action: "token.issue", target: principal.id, after: { jti, expiresAt } } };
+    const { token, expiresAt } = await signAdminJwt(ctx.deps.tokenSecret, principal.id, jti, lineage.ttlSeconds, now);
+    await insertIssuedToken(tx, { jti, principalId: principal.id, expiresAt, lineageStartedAt: lineage.startedAt }, actingAs(ctx));
+    const after = { jti, expiresAt, lineageStartedAt: lineage.startedAt };
+    return { result: { token, jti, expiresAt }, audit: { action: "token.issue", target: principal.id, after } };
   });
 }
 

@@ -17,8 +17,8 @@ const who = { id: "system:test", clientAddress: null };
 test("the tokens minted with a revoked one are revoked and audited with a constant number of token statements", async () => {
   const sql = t.openSql();
   await sql`insert into principals (id, name, kind) values ('prn_m', 'm', 'person')`;
-  await sql`insert into issued_tokens (jti, principal_id, expires_at, issued_by, issued_with, issuers)
-    select 'jti_m' || g, 'prn_m', now() + interval '1 hour', 'prn_m', case when g = 0 then null else 'jti_m' || (g - 1) end, array['prn_m'] from generate_series(0, 50) g`;
+  await sql`insert into issued_tokens (jti, principal_id, expires_at, lineage_started_at, issued_by, issued_with, issuers)
+    select 'jti_m' || g, 'prn_m', now() + interval '1 hour', now(), 'prn_m', case when g = 0 then null else 'jti_m' || (g - 1) end, array['prn_m'] from generate_series(0, 50) g`;
   await sql`update issued_tokens set revoked_at = now() where jti in ('jti_m0', 'jti_m7')`;
   const statements: string[] = [];
   await sql.begin(async (tx) => {

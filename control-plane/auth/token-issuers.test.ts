@@ -34,8 +34,8 @@ test("rule (b) reads the stored set: a token's issuers are what it was issued wi
   const sql = t.openSql();
   await sql`insert into principals (id, name, kind, created_by) values ('prn_r1', 'r1', 'person', 'adm_x'), ('prn_r2', 'r2', 'person', 'adm_x')`;
   // The stored set alone names prn_r2: the chain (issued_with) says nothing of it.
-  await sql`insert into issued_tokens (jti, principal_id, expires_at, issued_by, issued_with, issuers) values
-    ('jti_r1', 'prn_r1', now() + interval '1 hour', 'prn_r1', 'jti_gone', array['prn_r1', 'prn_r2'])`;
+  await sql`insert into issued_tokens (jti, principal_id, expires_at, lineage_started_at, issued_by, issued_with, issuers) values
+    ('jti_r1', 'prn_r1', now() + interval '1 hour', now(), 'prn_r1', 'jti_gone', array['prn_r1', 'prn_r2'])`;
   const parties = await actParties(sql, "prn_r1", "jti_r1");
   expect([...parties.issuers].sort()).toEqual(["prn_r1", "prn_r2"]);
   expect(parties.behind.has("prn_r2")).toBe(true);
@@ -73,6 +73,6 @@ test("a token row written without its issuers is refused, not stored as issued b
   const sql = database.sql;
   await migrate(sql, await loadMigrations());
   await sql`insert into principals (id, name, kind) values ('prn_old', 'old', 'person') on conflict do nothing`;
-  const written = sql`insert into issued_tokens (jti, principal_id, expires_at, issued_by, issued_with) values ('jti_old', 'prn_old', now(), 'prn_m', null)`;
+  const written = sql`insert into issued_tokens (jti, principal_id, expires_at, lineage_started_at, issued_by, issued_with) values ('jti_old', 'prn_old', now(), now(), 'prn_m', null)`;
   await expect(written).rejects.toThrow(/issuers/);
 });

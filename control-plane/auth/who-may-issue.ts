@@ -1,7 +1,8 @@
 /**
  * Who may call issueToken for whom. A principal may issue a token for itself: tokens live at most an
  * hour, and a person renewing with its current token keeps its token chain its own (the new token
- * records the one it was minted with, so the chain keeps its first issuer). Were renewal admin-only,
+ * records the one it was minted with, so the chain keeps its first issuer), until the lineage someone
+ * else's token started ends (token-lineage.ts: ADMIN_JWT_MAX_LINEAGE_HOURS). Were renewal admin-only,
  * every token a person acts with after its first hour would come from an admin, who would then stand
  * in its chain, and two people one admin kept in tokens could never review each other
  * (changes/approval-is-authors.ts rule (b)). Issuing in someone else's name is acting as them, so it

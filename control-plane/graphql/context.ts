@@ -8,6 +8,8 @@ import type { RequestLoaders } from "./loaders.ts";
 export interface GovernanceSettings {
   /** Approvals a change request needs before it applies (default 1). */
   requiredApprovals: number;
+  /** How long a principal's renewals of its own token may run after someone else issued it one (ADMIN_JWT_MAX_LINEAGE_HOURS; auth/token-lineage.ts). */
+  adminJwtMaxLineageHours: number;
 }
 
 export interface AppDeps {

@@ -34,7 +34,7 @@ beforeAll(async () => {
     reportStatementTimeoutMs: 30_000,
     signingKey: (await generateSigningKey("k1")).key,
     tokenSecret: crypto.getRandomValues(new Uint8Array(32)),
-    governance: { requiredApprovals: 1 },
+    governance: { requiredApprovals: 1, adminJwtMaxLineageHours: 768 },
     trustForwardedFor: false,
     allowPlaintextVendorUrls: false,
     log: (line) => logs.push(line),

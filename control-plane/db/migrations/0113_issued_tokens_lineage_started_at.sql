@@ -1,0 +1,30 @@
+-- A token a principal issues itself (a renewal, auth/who-may-issue.ts) may not expire later than its
+-- lineage's end (auth/token-lineage.ts): ADMIN_JWT_MAX_LINEAGE_HOURS after the lineage started, when
+-- the first token of its chain that someone else issued (an admin, the bootstrap token) was issued.
+-- Each token stores that start when it is issued (auth/principal.repo.ts insertIssuedToken: its own
+-- issue time, or for a renewal the start of the token it was issued with), so issueToken reads one row
+-- under the config lock instead of walking back up a chain that grows by a token an hour.
+-- Backfilled as issueToken would have stored it: from each token someone else issued (or whose issuer
+-- was never recorded, or whose parent row is gone, where the issuers backfill of 0111 starts a chain
+-- too), at its issued_at, down the tokens its principal issued itself with it, one level a step. So a
+-- chain renewed since before the upgrade for longer than the maximum has ended: its last token works
+-- until it expires (an hour at most), then its holder needs a token from an admin or the bootstrap.
+-- No default, as issuers (0112): a row written without it (a control plane of an older release sharing
+-- this database during a rolling upgrade) fails, instead of a renewal starting a lineage of its own.
+alter table issued_tokens add column lineage_started_at timestamptz;
+
+with recursive lineage(jti, started_at) as (
+  select t.jti, t.issued_at
+  from issued_tokens t
+  where t.issued_by is distinct from t.principal_id or not exists (select 1 from issued_tokens p where p.jti = t.issued_with)
+  union all
+  select t.jti, l.started_at
+  from issued_tokens t join lineage l on t.issued_with = l.jti
+  where t.issued_by = t.principal_id
+)
+update issued_tokens t set lineage_started_at = lineage.started_at from lineage where lineage.jti = t.jti;
+
+-- A row the walk cannot reach (a cycle of issued_with, which issueToken cannot write) starts its own.
+update issued_tokens set lineage_started_at = issued_at where lineage_started_at is null;
+
+alter table issued_tokens alter column lineage_started_at set not null;
