@@ -14,20 +14,11 @@
 import { describe, expect, test } from "bun:test";
 import { readMessagesRequest } from "../../../test/fakes/anthropic-request.ts";
 import { fakeSignature } from "../../../test/fakes/anthropic-thinking.ts";
+import { anthropicRefusal as refusal } from "../../testing/anthropic-refusal.ts";
 import type { ChatRequest } from "../types.ts";
-import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { toAnthropicBody } from "./request.ts";
 
 const plain = (raw: Record<string, unknown>, f: Partial<ChatRequest> = {}): ChatRequest => ({ model: "a", messages: [{ role: "user", content: "hi" }], stream: true, includeUsage: false, raw, ...f });
-const refusal = (r: ChatRequest, model: string) => {
-  try {
-    toAnthropicBody(r, model);
-    return null;
-  } catch (e) {
-    if (!(e instanceof UnsupportedParameterError)) throw e;
-    return { param: e.param, message: e.message };
-  }
-};
 
 describe("without reasoning_effort", () => {
   test("a Claude 5 model is asked for its default thinking with display summarized, no effort of the gateway's", () => {

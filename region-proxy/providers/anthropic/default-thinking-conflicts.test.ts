@@ -15,8 +15,8 @@
 import { expect, test } from "bun:test";
 import { readMessagesRequest } from "../../../test/fakes/anthropic-request.ts";
 import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
+import { anthropicRefusal as refusal } from "../../testing/anthropic-refusal.ts";
 import type { ChatRequest } from "../types.ts";
-import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { refusesForcedToolUse, refusesSampling, takesForcedToolWithAdaptiveThinking, takesPrefill, thinksByDefault } from "./claude-generation.ts";
 import { toAnthropicBody } from "./request.ts";
 
@@ -37,15 +37,6 @@ const DEFAULT_THINKERS = ["claude-opus-5", "claude-sonnet-5", "claude-fable-5", 
 const tools = [{ type: "function", function: { name: "w", parameters: { type: "object" } } }] as ChatRequest["tools"];
 const req = (f: Partial<ChatRequest>, raw: Record<string, unknown> = {}): ChatRequest => ({ model: "a", messages: [{ role: "user", content: "hi" }], stream: false, includeUsage: false, raw, ...f });
 const prefilled: ChatRequest["messages"] = [{ role: "user", content: "List three colours as JSON." }, { role: "assistant", content: "{" }];
-const refusal = (r: ChatRequest, model: string) => {
-  try {
-    toAnthropicBody(r, model);
-    return null;
-  } catch (e) {
-    if (!(e instanceof UnsupportedParameterError)) throw e;
-    return { param: e.param, message: e.message };
-  }
-};
 
 test("every model that thinks by default falls under the model rules that refuse what thinking refuses", () => {
   for (const model of DEFAULT_THINKERS) {

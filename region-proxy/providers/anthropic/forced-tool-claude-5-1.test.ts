@@ -8,21 +8,12 @@
  */
 import { expect, test } from "bun:test";
 import { readMessagesRequest } from "../../../test/fakes/anthropic-request.ts";
+import { anthropicRefusal as refusal } from "../../testing/anthropic-refusal.ts";
 import type { ChatRequest } from "../types.ts";
-import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { toAnthropicBody } from "./request.ts";
 
 const tools = [{ type: "function", function: { name: "w", parameters: { type: "object" } } }] as ChatRequest["tools"];
 const req = (f: Partial<ChatRequest>, raw: Record<string, unknown> = {}): ChatRequest => ({ model: "a", messages: [{ role: "user", content: "hi" }], stream: false, includeUsage: false, raw, ...f });
-const refusal = (r: ChatRequest, model: string) => {
-  try {
-    toAnthropicBody(r, model);
-    return null;
-  } catch (e) {
-    if (!(e instanceof UnsupportedParameterError)) throw e;
-    return { param: e.param, message: e.message };
-  }
-};
 const json = { type: "json_schema", json_schema: { name: "x", schema: { type: "object" } } } as ChatRequest["response_format"];
 
 for (const model of ["claude-opus-5-5", "claude-sonnet-5-5", "claude-fable-5-1", "claude-mythos-5-1", "anthropic.claude-opus-5-5"]) {

@@ -7,20 +7,12 @@
  */
 import { expect, test } from "bun:test";
 import { modelLimitProblem } from "../../../test/fakes/anthropic-model-limits.ts";
+import { anthropicRefusal } from "../../testing/anthropic-refusal.ts";
 import type { ChatRequest } from "../types.ts";
-import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { toAnthropicBody } from "./request.ts";
 
 const req = (f: Partial<ChatRequest>, raw: Record<string, unknown> = {}): ChatRequest => ({ model: "a", messages: [{ role: "user", content: "hi" }], stream: false, includeUsage: false, raw, ...f });
-const refused = (r: ChatRequest, model: string): string | null => {
-  try {
-    toAnthropicBody(r, model);
-    return null;
-  } catch (e) {
-    if (!(e instanceof UnsupportedParameterError)) throw e;
-    return e.param;
-  }
-};
+const refused = (r: ChatRequest, model: string): string | null => anthropicRefusal(r, model)?.param ?? null;
 
 const REFUSING = ["claude-opus-4-7", "claude-opus-4-8", "claude-opus-5", "claude-sonnet-5-5", "claude-haiku-5-5", "claude-fable-5-1", "anthropic.claude-opus-4-7-v1:0", "claude-opus-4-7@20260416"];
 

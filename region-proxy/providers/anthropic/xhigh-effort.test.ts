@@ -8,21 +8,13 @@
  */
 import { expect, test } from "bun:test";
 import { readMessagesRequest } from "../../../test/fakes/anthropic-request.ts";
+import { anthropicRefusal } from "../../testing/anthropic-refusal.ts";
 import type { ChatRequest } from "../types.ts";
-import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { takesXhighEffort } from "./claude-generation.ts";
 import { toAnthropicBody } from "./request.ts";
 
 const req = (effort: string): ChatRequest => ({ model: "a", messages: [{ role: "user", content: "hi" }], stream: false, includeUsage: false, raw: { reasoning_effort: effort } });
-const param = (model: string) => {
-  try {
-    toAnthropicBody(req("xhigh"), model);
-    return "sent";
-  } catch (e) {
-    if (!(e instanceof UnsupportedParameterError)) throw e;
-    return e.param;
-  }
-};
+const param = (model: string) => anthropicRefusal(req("xhigh"), model)?.param ?? "sent";
 
 test("xhigh is sent to the models the effort page lists, and later versions of their lines", () => {
   for (const model of ["claude-opus-4-7", "claude-opus-4-8", "claude-opus-5", "claude-sonnet-5", "claude-fable-5", "claude-mythos-5", "claude-opus-5-5", "anthropic.claude-opus-4-7"]) {
