@@ -32,7 +32,7 @@
  *
  * With thinking on, Anthropic refuses what its extended-thinking guide lists as incompatible ("Feature
  * compatibility": temperature other than 1, top_k, top_p outside 0.95-1, forced tool use with a budget
- * (adaptive thinking takes it, before Claude 5.1), a prefill):
+ * (adaptive thinking takes it, but on Claude 5.1 and later other than Haiku), a prefill):
  * each is a 400 naming the client's field here, before the call (refuseThinkingConflicts), where
  * Anthropic's own 400 would fail the chain. top_k is refused on Anthropic anyway (refuse-unsupported.ts).
  *
@@ -114,8 +114,8 @@ const MIN_TOP_P_WITH_THINKING = 0.95;
  * built: its tool_choice is forced (`any`, `tool`) by the client's tool_choice or by a JSON
  * response_format (tools.ts forces its JSON tool), and it ends on an assistant turn for a prefill. A
  * forced tool_choice is refused beside a budget only: adaptive thinking takes it (and skips thinking
- * for that answer), up to the Claude 5.1 models, which refuse forced tool use
- * (claude-generation.ts takesForcedToolWithAdaptiveThinking).
+ * for that answer), but on the Claude 5.1 and later models other than Haiku, which refuse forced tool
+ * use (claude-generation.ts takesForcedToolWithAdaptiveThinking).
  */
 export function refuseThinkingConflicts(req: ChatRequest, body: { tool_choice?: { type?: unknown }; messages: { role: string }[] }, model: string, adaptive: boolean): void {
   if (req.temperature !== undefined && req.temperature !== 1) {
