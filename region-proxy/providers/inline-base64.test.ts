@@ -4,7 +4,9 @@
  * padded standard base64).
  */
 import { expect, test } from "bun:test";
+import { readImageDataUrl } from "./image-data-url.ts";
 import { readBase64 } from "./inline-base64.ts";
+import { readPdfFileData } from "./pdf-file-data.ts";
 
 const PARAM = "messages[0].content[1].file.file_data";
 const WORDS = { what: "The file data", empty: "The file data holds no data." };
@@ -29,4 +31,22 @@ test("MIME line breaks are left out; base64url and unpadded data come back as pa
   expect(readBase64("JVBE\r\nRi0", PARAM, WORDS)).toBe("JVBERi0=");
   expect(readBase64("_9j-", PARAM, WORDS)).toBe("/9j+");
   expect(readBase64("JVBERi0xLjQ=", PARAM, WORDS)).toBe("JVBERi0xLjQ=");
+});
+
+test("its two callers refuse in their own words: image data URLs and PDF file parts", () => {
+  const caught = (call: () => unknown) => {
+    try {
+      call();
+      return null;
+    } catch (error) {
+      return { param: (error as { param: string }).param, message: (error as Error).message };
+    }
+  };
+  const imageParam = "messages[0].content[1].image_url.url";
+  const image = (url: string) => caught(() => readImageDataUrl(url, imageParam, { vendor: "Anthropic", types: ["image/png"] }));
+  expect(image("data:image/png;base64,")).toEqual({ param: imageParam, message: "The image data URL holds no data after 'base64,'." });
+  expect(image("data:image/png;base64,%%%")).toEqual({ param: imageParam, message: "The image data is not base64: only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters." });
+  const file = (data: string) => caught(() => readPdfFileData({ type: "file", file: { file_data: data } } as never, "messages[0].content[1]", "Gemini"));
+  expect(file("data:application/pdf;base64,\r\n")).toEqual({ param: PARAM, message: "The file data holds no data." });
+  expect(file("%%%")).toEqual({ param: PARAM, message: "The file data is not base64: only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters." });
 });
