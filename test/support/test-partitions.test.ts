@@ -8,7 +8,7 @@
 import { expect, test } from "bun:test";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { filesLeftAfterCrash, groupCommand, groupFiles, GROUPS, failedGroupsLine, heldOutput, isRuntimeCrash, LANES, MAX_CRASH_RERUNS, runGroup, runLane, runWithCrashReruns, type GroupRun } from "../run-suite.ts";
+import { filesLeftAfterCrash, groupCommand, groupFiles, groupLabel, GROUPS, failedGroupsLine, heldOutput, isRuntimeCrash, LANES, MAX_CRASH_RERUNS, runGroup, runLane, runWithCrashReruns, type GroupRun } from "../run-suite.ts";
 import { tempDirs } from "./temp-dirs.ts";
 
 const root = join(import.meta.dir, "..", "..");
@@ -27,6 +27,14 @@ test("npm test is the suite runner, and every *.test.ts lies in a folder one of 
     if (!file.startsWith("node_modules/") && !file.includes("/node_modules/") && !file.startsWith(".")) files.push(file);
   }
   expect(files.length).toBeGreaterThan(100);
+  // Every folder the groups name is there (a folder gone would leave its line in GROUPS meaning nothing).
+  expect(GROUPS.flat().filter((folder) => !existsSync(join(root, folder)))).toEqual([]);
+  // bun test given a folder also runs *.spec.*, *_test.*, *_spec.* and .tsx/.js tests; the groups run *.test.ts files only, so there must be no other.
+  const otherTests: string[] = [];
+  for await (const file of new Bun.Glob("**/*{.test,_test,.spec,_spec}.{ts,tsx,js,jsx,mjs,cjs,mts,cts}").scan({ cwd: root })) {
+    if (!file.includes("node_modules/") && !file.startsWith(".") && !file.endsWith(".test.ts")) otherTests.push(file);
+  }
+  expect(otherTests).toEqual([]);
   expect(files.filter((file) => !folders.some((folder) => file.startsWith(folder)))).toEqual([]);
   // The files a group runs (and a crashed group goes on with) come from the same list: each file in exactly one group.
   const grouped = (await Promise.all(GROUPS.map((group) => groupFiles(group, root)))).flat();
@@ -52,6 +60,10 @@ test("a file belongs to the group naming the deepest folder that holds it; a new
     // "p/ab" is not under "p/a": prefixes are whole folder names.
     expect(await groupFiles(["./p"], root, groups)).toEqual(["p/ab/four.test.ts", "p/new/three.test.ts", "p/top.test.ts"]);
     expect(await groupFiles(["./q"], root, groups)).toEqual(["q/five.test.ts"]);
+    expect(groupLabel(["./p"], groups)).toBe("./p (less the folders other groups run)");
+    expect(groupLabel(["./p/a"], groups)).toBe("./p/a");
+    // A folder gone: the group holds what is left, and the gone folder's files, moved, fall to the group above.
+    expect(await groupFiles(["./p/gone", "./q"], root, [["./p/gone", "./q"], ["./p"]])).toEqual(["q/five.test.ts"]);
   } finally {
     dirs.removeAll();
   }
@@ -74,11 +86,11 @@ test("the lanes run every group exactly once; the second lane's output is held, 
   expect(written).toEqual(["out:a", "err:b", "out:c", "err:d"]);
 });
 
-test("the closing line names every group that failed, from both lanes", () => {
+test("the closing line names every group that failed, from every lane; a group other groups take folders out of says so", () => {
   const failedRun = (exitCode: number | null, signal: string | null): GroupRun => ({ exitCode, signal, sawFailure: true, startedFiles: [] });
   expect(failedGroupsLine([])).toBeNull();
   expect(failedGroupsLine([{ folders: ["./region-proxy"], run: failedRun(1, null) }, { folders: ["./control-plane", "./shared", "./infra"], run: failedRun(null, "SIGSEGV") }])).toBe(
-    "npm test: ./region-proxy failed (exit 1)\nnpm test: ./control-plane ./shared ./infra ended by SIGSEGV",
+    "npm test: ./region-proxy (less the folders other groups run) failed (exit 1)\nnpm test: ./control-plane ./shared ./infra ended by SIGSEGV",
   );
 });
 
