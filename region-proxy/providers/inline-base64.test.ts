@@ -10,13 +10,15 @@ import { readPdfFileData } from "./pdf-file-data.ts";
 
 const PARAM = "messages[0].content[1].file.file_data";
 const WORDS = { what: "The file data", empty: "The file data holds no data." };
-const refusal = (given: string): string | { param: string; message: string } => {
+const caught = (call: () => unknown): { param: string; message: string } | null => {
   try {
-    return readBase64(given, PARAM, WORDS);
+    call();
+    return null;
   } catch (error) {
     return { param: (error as { param: string }).param, message: (error as Error).message };
   }
 };
+const refusal = (given: string) => caught(() => readBase64(given, PARAM, WORDS));
 
 test("data of only spaces and line breaks is refused in the caller's words", () => {
   expect(refusal(" \r\n\t")).toEqual({ param: PARAM, message: "The file data holds no data." });
@@ -34,14 +36,6 @@ test("MIME line breaks are left out; base64url and unpadded data come back as pa
 });
 
 test("its two callers refuse in their own words: image data URLs and PDF file parts", () => {
-  const caught = (call: () => unknown) => {
-    try {
-      call();
-      return null;
-    } catch (error) {
-      return { param: (error as { param: string }).param, message: (error as Error).message };
-    }
-  };
   const imageParam = "messages[0].content[1].image_url.url";
   const image = (url: string) => caught(() => readImageDataUrl(url, imageParam, { vendor: "Anthropic", types: ["image/png"] }));
   expect(image("data:image/png;base64,")).toEqual({ param: imageParam, message: "The image data URL holds no data after 'base64,'." });

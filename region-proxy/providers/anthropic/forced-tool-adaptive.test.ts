@@ -10,30 +10,28 @@
  */
 import { expect, test } from "bun:test";
 import { readMessagesRequest } from "../../../test/fakes/anthropic-request.ts";
+import { anthropicRefusal } from "../../testing/anthropic-refusal.ts";
 import type { ChatRequest } from "../types.ts";
 import { toAnthropicBody } from "./request.ts";
 
 const tools = [{ type: "function", function: { name: "w", parameters: { type: "object" } } }];
 const req = (f: Partial<ChatRequest>): ChatRequest => ({ model: "a", messages: [{ role: "user", content: "hi" }], stream: false, includeUsage: false, raw: { reasoning_effort: "low" }, ...f });
-const outcome = (f: Partial<ChatRequest>, model: string) => {
-  try {
-    const body = toAnthropicBody(req(f), model);
-    return { sent: body.tool_choice, thinking: (body.thinking as { type: string }).type };
-  } catch (e) {
-    return (e as { param?: string }).param ?? String(e);
-  }
+const built = (f: Partial<ChatRequest>, model: string) => {
+  const body = toAnthropicBody(req(f), model);
+  return { sent: body.tool_choice, thinking: (body.thinking as { type: string }).type };
 };
+const refused = (f: Partial<ChatRequest>, model: string) => anthropicRefusal(req(f), model)?.param;
 
 test("Opus 4.7: tool_choice required or named, and a JSON response_format, are sent forced beside adaptive thinking", () => {
-  expect(outcome({ tools, tool_choice: "required" }, "claude-opus-4-7")).toEqual({ sent: { type: "any" }, thinking: "adaptive" });
-  expect(outcome({ tools, tool_choice: { type: "function", function: { name: "w" } } }, "claude-opus-4-7")).toEqual({ sent: { type: "tool", name: "w" }, thinking: "adaptive" });
-  expect(outcome({ response_format: { type: "json_object" } }, "claude-opus-4-7")).toMatchObject({ sent: { type: "tool" }, thinking: "adaptive" });
+  expect(built({ tools, tool_choice: "required" }, "claude-opus-4-7")).toEqual({ sent: { type: "any" }, thinking: "adaptive" });
+  expect(built({ tools, tool_choice: { type: "function", function: { name: "w" } } }, "claude-opus-4-7")).toEqual({ sent: { type: "tool", name: "w" }, thinking: "adaptive" });
+  expect(built({ response_format: { type: "json_object" } }, "claude-opus-4-7")).toMatchObject({ sent: { type: "tool" }, thinking: "adaptive" });
 });
 
 test("a budget (Sonnet 4.5), and Claude 5.1 and later, still refuse them, naming the client's field", () => {
   for (const model of ["claude-sonnet-4-5", "claude-opus-5-5", "claude-fable-5-1"]) {
-    expect(outcome({ tools, tool_choice: "required" }, model)).toBe("tool_choice");
-    expect(outcome({ response_format: { type: "json_object" } }, model)).toBe("response_format");
+    expect(refused({ tools, tool_choice: "required" }, model)).toBe("tool_choice");
+    expect(refused({ response_format: { type: "json_object" } }, model)).toBe("response_format");
   }
 });
 

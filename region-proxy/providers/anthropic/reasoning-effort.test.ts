@@ -7,8 +7,8 @@
  * refuses beside thinking a 400 naming it before the call.
  */
 import { describe, expect, test } from "bun:test";
+import { anthropicRefusal } from "../../testing/anthropic-refusal.ts";
 import type { ChatRequest } from "../types.ts";
-import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { toAnthropicBody } from "./request.ts";
 
 const req = (f: Partial<ChatRequest>, effort: unknown = "low"): ChatRequest => ({
@@ -19,15 +19,7 @@ const req = (f: Partial<ChatRequest>, effort: unknown = "low"): ChatRequest => (
   ...f,
   raw: { reasoning_effort: effort, ...f.raw },
 });
-const refusal = (r: ChatRequest, model = "claude-sonnet-4-5"): UnsupportedParameterError | null => {
-  try {
-    toAnthropicBody(r, model);
-    return null;
-  } catch (e) {
-    if (e instanceof UnsupportedParameterError) return e;
-    throw e;
-  }
-};
+const refusal = (r: ChatRequest, model = "claude-sonnet-4-5") => anthropicRefusal(r, model);
 
 describe("reasoning_effort → extended thinking", () => {
   test("low, medium and high are budgets of 1024, 2048 and 4096 tokens; without a cap max_tokens is the budget plus the usual 4096", () => {

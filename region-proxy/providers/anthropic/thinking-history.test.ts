@@ -7,8 +7,8 @@
  * then), and reasoning_content without blocks stays left out as before.
  */
 import { expect, test } from "bun:test";
+import { anthropicRefusal } from "../../testing/anthropic-refusal.ts";
 import type { ChatRequest } from "../types.ts";
-import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { toAnthropicBody } from "./request.ts";
 
 const call = { id: "toolu_1", type: "function" as const, function: { name: "w", arguments: '{"city":"Paris"}' } };
@@ -35,14 +35,7 @@ test("without thinking the blocks are left out, and reasoning_content alone is l
 });
 
 test("a block not as an answer gives it is a 400 naming it; null asks for nothing", () => {
-  const refused = (thinking_blocks: unknown): string | null => {
-    try {
-      toAnthropicBody(req(history({ thinking_blocks }), "low"), "claude-sonnet-4-5");
-      return null;
-    } catch (e) {
-      return e instanceof UnsupportedParameterError ? e.param : String(e);
-    }
-  };
+  const refused = (thinking_blocks: unknown): string | null => anthropicRefusal(req(history({ thinking_blocks }), "low"), "claude-sonnet-4-5")?.param ?? null;
   expect(refused("thinking")).toBe("messages[1].thinking_blocks");
   expect(refused([SIGNED, { type: "thinking", thinking: "x" }])).toBe("messages[1].thinking_blocks[1]");
   expect(refused([{ ...SIGNED, extra: 1 }])).toBe("messages[1].thinking_blocks[0]");
