@@ -51,12 +51,10 @@ export interface FailedGroup {
  */
 export async function groupFiles(folders: string[], root: string, groups: string[][] = GROUPS): Promise<string[]> {
   const files: string[] = [];
-  const deeper = groups.flat().filter((other) => !folders.includes(other)).map(asPrefix);
   for (const folder of folders) {
     // A folder gone (renamed, removed): its files, wherever they went, fall to the group naming a folder above them.
     if (!existsSync(join(root, folder))) continue;
-    const prefix = asPrefix(folder);
-    const takenElsewhere = deeper.filter((other) => other.startsWith(prefix));
+    const takenElsewhere = foldersOtherGroupsTake(folder, folders, groups);
     for await (const file of new Bun.Glob("**/*.test.ts").scan({ cwd: join(root, folder) })) {
       const path = join(folder, file);
       if (!file.split("/").includes("node_modules") && !takenElsewhere.some((other) => path.startsWith(other))) files.push(path);
@@ -68,13 +66,16 @@ export async function groupFiles(folders: string[], root: string, groups: string
 /** "./region-proxy" → "region-proxy/": a folder as the start of the paths under it. */
 const asPrefix = (folder: string) => `${join(folder)}/`;
 
+/** The folders other groups than `folders` name under `folder` (as prefixes, asPrefix): their files are not this group's. */
+const foldersOtherGroupsTake = (folder: string, folders: string[], groups: string[][]) =>
+  groups.flat().filter((other) => !folders.includes(other)).map(asPrefix).filter((other) => other.startsWith(asPrefix(folder)));
+
 /**
  * A group as the runner's lines name it: its folders, each one another group takes folders out of
  * said so ("./region-proxy (less the folders other groups run)"), so that line is not read as all of it.
  */
 export function groupLabel(folders: string[], groups: string[][] = GROUPS): string {
-  const others = groups.flat().filter((other) => !folders.includes(other)).map(asPrefix);
-  return folders.map((folder) => (others.some((other) => other.startsWith(asPrefix(folder))) ? `${folder} (less the folders other groups run)` : folder)).join(" ");
+  return folders.map((folder) => (foldersOtherGroupsTake(folder, folders, groups).length > 0 ? `${folder} (less the folders other groups run)` : folder)).join(" ");
 }
 
 /** What a crashed run leaves to do: the file it crashed in and every file it had not started. */
