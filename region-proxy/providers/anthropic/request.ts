@@ -8,7 +8,7 @@ import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { refusesForcedToolUse, refusesSampling, takesTemperatureWithTopP, thinksAdaptivelyOnly } from "./claude-generation.ts";
 import { defaultThinking } from "./default-thinking.ts";
-import { forcedToolField } from "./forced-tool-field.ts";
+import { forcedToolField, refuseForcedTool, type ForcedToolField } from "./forced-tool-field.ts";
 import { historyTools } from "./history-tools.ts";
 import { convertMessages } from "./messages.ts";
 import { refuseUnsupportedPrefill } from "./prefill.ts";
@@ -62,13 +62,15 @@ function sampling(req: ChatRequest, model: string): { temperature?: number; top_
  * Refuses before the call a forced tool_choice (the client's `required` or named function, or the
  * forced tool a JSON response_format is sent as: tools.ts) on a model that refuses forced tool use with
  * or without thinking (claude-generation.ts refusesForcedToolUse): Anthropic's own 400 would fail the
- * fallback chain, this one, naming the client's field, lets it skip the deployment.
+ * fallback chain, this one, naming the client's field, lets it skip the deployment. `forced` is the
+ * built body's forcedToolField.
  */
-function refuseForcedToolUse(req: ChatRequest, body: Record<string, unknown>, model: string): void {
-  const field = forcedToolField(req, body);
-  if (field === null || !refusesForcedToolUse(model)) return;
-  if (field === "tool_choice") throw new UnsupportedParameterError("tool_choice", "This model (Claude 5.1 and later) cannot be forced to call a tool; send tool_choice 'auto' and say in the prompt which tool to call, or use another model.");
-  throw new UnsupportedParameterError("response_format", "This model (Claude 5.1 and later) cannot give a JSON response_format here: its JSON answer is a forced tool call, which it refuses; ask for JSON in the prompt, or use another model.");
+function refuseForcedToolUse(forced: ForcedToolField | null, model: string): void {
+  if (forced === null || !refusesForcedToolUse(model)) return;
+  refuseForcedTool(forced, {
+    tool_choice: "This model (Claude 5.1 and later) cannot be forced to call a tool; send tool_choice 'auto' and say in the prompt which tool to call, or use another model.",
+    response_format: "This model (Claude 5.1 and later) cannot give a JSON response_format here: its JSON answer is a forced tool call, which it refuses; ask for JSON in the prompt, or use another model.",
+  });
 }
 
 /** The JSON body Anthropic expects for this chat request; `flags` are the deployment's (strict tools: tools.ts). */
@@ -111,9 +113,10 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
   if (endUser) body.metadata = { user_id: endUser };
   const tier = anthropicServiceTier(req.raw.service_tier);
   if (tier) body.service_tier = tier;
-  refuseForcedToolUse(req, body, model);
+  const forced = forcedToolField(req, body);
+  refuseForcedToolUse(forced, model);
   if (budget !== null) {
-    refuseThinkingConflicts(req, body as Parameters<typeof refuseThinkingConflicts>[1], model, adaptive);
+    refuseThinkingConflicts(req, body as Parameters<typeof refuseThinkingConflicts>[1], forced, model, adaptive);
     Object.assign(body, thinkingFields(req.raw.reasoning_effort as string, budget, adaptive));
   } else if (byDefault) {
     // What Anthropic refuses beside thinking was refused above by the model's own rules (prefill,

@@ -43,7 +43,7 @@
 import { outputCapOf, type ChatRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { takesForcedToolWithAdaptiveThinking, takesThinking, takesXhighEffort } from "./claude-generation.ts";
-import { forcedToolField } from "./forced-tool-field.ts";
+import { refuseForcedTool, type ForcedToolField } from "./forced-tool-field.ts";
 import type { AnthropicMessage } from "./messages.ts";
 
 const THINKING_BUDGETS: Readonly<Record<string, number>> = { low: 1024, medium: 2048, high: 4096 };
@@ -111,23 +111,24 @@ const MIN_TOP_P_WITH_THINKING = 0.95;
 
 /**
  * Refuses, naming the client's field, what Anthropic refuses beside thinking. `body` is the request as
- * built: its tool_choice is forced (`any`, `tool`) by the client's tool_choice or by a JSON
- * response_format (tools.ts forces its JSON tool), and it ends on an assistant turn for a prefill. A
- * forced tool_choice is refused beside a budget only: adaptive thinking takes it (and skips thinking
- * for that answer), but on the Claude 5.1 and later models other than Haiku, which refuse forced tool
- * use (claude-generation.ts takesForcedToolWithAdaptiveThinking).
+ * built: it ends on an assistant turn for a prefill. `forced` is its forcedToolField: its tool_choice is
+ * forced (`any`, `tool`) by the client's tool_choice or by a JSON response_format (tools.ts forces its
+ * JSON tool). A forced tool_choice is refused beside a budget only: adaptive thinking takes it (and
+ * skips thinking for that answer), but on the Claude 5.1 and later models other than Haiku, which
+ * refuse forced tool use (claude-generation.ts takesForcedToolWithAdaptiveThinking).
  */
-export function refuseThinkingConflicts(req: ChatRequest, body: { tool_choice?: { type?: unknown }; messages: { role: string }[] }, model: string, adaptive: boolean): void {
+export function refuseThinkingConflicts(req: ChatRequest, body: { messages: { role: string }[] }, forced: ForcedToolField | null, model: string, adaptive: boolean): void {
   if (req.temperature !== undefined && req.temperature !== 1) {
     refuse("temperature", "With reasoning_effort, Claude thinks, and then takes temperature 1 only; leave temperature out (or send 1).");
   }
   if (req.top_p !== undefined && req.top_p < MIN_TOP_P_WITH_THINKING) {
     refuse("top_p", "With reasoning_effort, Claude thinks, and then takes top_p between 0.95 and 1 only; leave top_p out or send one in that range.");
   }
-  const forced = forcedToolField(req, body);
   if (forced !== null && !(adaptive && takesForcedToolWithAdaptiveThinking(model))) {
-    if (forced === "tool_choice") refuse("tool_choice", "With reasoning_effort, Claude thinks, and then cannot be forced to call a tool; send tool_choice 'auto' or 'none', or no reasoning_effort.");
-    refuse("response_format", "With reasoning_effort, Claude thinks, and then cannot give a JSON response_format here: its JSON answer is a forced tool call, which thinking does not allow. Drop one of the two.");
+    refuseForcedTool(forced, {
+      tool_choice: "With reasoning_effort, Claude thinks, and then cannot be forced to call a tool; send tool_choice 'auto' or 'none', or no reasoning_effort.",
+      response_format: "With reasoning_effort, Claude thinks, and then cannot give a JSON response_format here: its JSON answer is a forced tool call, which thinking does not allow. Drop one of the two.",
+    });
   }
   if (body.messages.at(-1)?.role === "assistant") {
     const last = req.messages.map((m) => m.role).lastIndexOf("assistant");
