@@ -126,17 +126,17 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         const index = data.index as number;
         const block = data.content_block as { type?: unknown; id?: unknown; name?: unknown; thinking?: unknown; data?: unknown } | undefined;
         if (typeof index !== "number" || !block || typeof block !== "object") throw new VendorProtocolError("content_block_start without index or block");
-        // Comes whole, encrypted: nothing to show, the block to send back, as the unstreamed answer gives it.
-        const redacted = block.type === "redacted_thinking" ? answerThinking(block) : null;
         if (block.type === "text") blocks.set(index, { kind: "text" });
         else if (block.type === "thinking") {
           // Anthropic starts it empty; any text it starts with is thinking shown like a delta's.
           const thinking = typeof block.thinking === "string" ? block.thinking : "";
           blocks.set(index, { kind: "thinking", thinking, signature: "" });
           return thinking === "" ? [] : [chunk({ reasoning_content: thinking })];
-        } else if (redacted) {
+        } else if (block.type === "redacted_thinking") {
+          // Comes whole, encrypted: nothing to show, the block to send back, as the unstreamed answer gives it.
           blocks.set(index, { kind: "other" });
-          thinkingBlocks.set(index, redacted);
+          const redacted = answerThinking(block);
+          if (redacted) thinkingBlocks.set(index, redacted);
           return [];
         } else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) {
           // Only the first JSON-tool block is the answer, as unstreamed: a later one would append a
@@ -183,7 +183,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         const block = blocks.get(data.index as number);
         if (block?.kind === "tool" && !block.sent) return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: "{}" } }] })];
         if (block?.kind === "json" && !block.sent) return [chunk({ content: "{}" })];
-        if (block?.kind === "thinking") thinkingBlocks.set(data.index as number, { type: "thinking", thinking: block.thinking, signature: block.signature });
+        if (block?.kind === "thinking") thinkingBlocks.set(data.index as number, answerThinking({ type: "thinking", thinking: block.thinking, signature: block.signature })!);
         return [];
       }
       case "message_delta": {
