@@ -1,3 +1,5 @@
+import { CLAUDE_ID_START } from "../providers/anthropic/claude-generation.ts";
+
 /**
  * The model a deployment's vendor model name stands for, as the prompt estimate reads it: the one
  * reading both its text's encoding (estimate-prompt-tokens.ts) and its images' rule (image-tokens.ts)
@@ -32,10 +34,11 @@ export const saysGpt4oMini = (name: string): boolean => name.replace(/[^a-z0-9]/
 /**
  * Whether a name (baseModelName's result) is a Claude id as the adapters read them: `claude-…`,
  * Bedrock's `anthropic.claude-…` (and its cross-region `us.anthropic.claude-…`), Vertex's
- * `claude-…@20250929`. One answer for the image rule (image-tokens.ts) and the PDF page rule
- * (pdf-page-rule.ts), including a Claude id naming no version, which claudeVersion reads as null.
+ * `claude-…@20250929`: where claudeVersion looks for one (claude-generation.ts CLAUDE_ID_START). One
+ * answer for the image rule (image-tokens.ts) and the PDF page rule (pdf-page-rule.ts), including a
+ * Claude id naming no version, which claudeVersion reads as null.
  *
  * @example isClaudeId("anthropic.claude-3-5-sonnet-20240620-v1:0") // true
  * @example isClaudeId("my-claude-proxy") // false
  */
-export const isClaudeId = (name: string): boolean => /(?:^|[./])claude/.test(name);
+export const isClaudeId = (name: string): boolean => CLAUDE_ID_START.test(name);

@@ -15,7 +15,14 @@ export interface ClaudeVersion {
   minor: number;
 }
 
-const VERSION = /(?:^|[./])claude-(?:[a-z]+-)?(\d+)(?:[-.](\d{1,2})(?!\d))?(?!\d)/i;
+/**
+ * Where a Claude id starts: `claude` at the start of the name or after a `.` (Bedrock's
+ * `anthropic.claude-…`, cross-region `us.anthropic.claude-…`) or a `/` (`anthropic/claude-…`). VERSION
+ * reads the version after it (case-insensitively); model-name.ts isClaudeId is whether a name has it.
+ */
+export const CLAUDE_ID_START = /(?:^|[./])claude/;
+
+const VERSION = new RegExp(String.raw`${CLAUDE_ID_START.source}-(?:[a-z]+-)?(\d+)(?:[-.](\d{1,2})(?!\d))?(?!\d)`, "i");
 
 export function claudeVersion(model: string): ClaudeVersion | null {
   const match = VERSION.exec(model);
