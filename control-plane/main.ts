@@ -23,13 +23,13 @@ import { loadSigningKey } from "./snapshots/signing-key.ts";
 import { republishForSigningKey } from "./snapshots/republish-for-signing-key.ts";
 import { publishedJwks } from "./snapshots/previous-signing-keys.ts";
 import { checkTokenSecret, loadTokenSecret } from "./auth/token-secret.ts";
-import { DEFAULT_MAX_LINEAGE_HOURS } from "./auth/token-lineage.ts";
+import { DEFAULT_MAX_LINEAGE_HOURS, MAX_LINEAGE_HOURS_RANGE } from "./auth/token-lineage.ts";
 import { loadAuditKey, useAuditKey } from "./audit/use-audit-key.ts";
 import { keyAuditChain } from "./audit/audit-key.ts";
 import { boundConfigLock, DEFAULT_CONFIG_LOCK_BOUNDS } from "./audit/config-lock.ts";
 import { startChangeTicker } from "./changes/change-ticker.ts";
 import { startWebhookWorker } from "./budgets/deliver-webhooks.ts";
-import type { AppDeps } from "./graphql/context.ts";
+import type { AppDeps, GovernanceSettings } from "./graphql/context.ts";
 import { httpUrl } from "../shared/http/http-url.ts";
 import { startStoppingOnSignals } from "../shared/process/stop-on-signals.ts";
 import { flushRefusedReads } from "./audit/refused-read-throttle.ts";
@@ -83,10 +83,10 @@ export interface RunningControlPlane {
  * used to be refused only after the migrations had run (on DATABASE_URL: production's database
  * migrated by a start with a typo'd key). Each refusal names its variable. Nothing is written here.
  */
-async function checkBeforeDatabase(config: ControlPlaneConfig, requiredApprovals: number): Promise<void> {
-  if (!Number.isInteger(requiredApprovals) || requiredApprovals < 1 || requiredApprovals > 10) {
-    throw new ControlPlaneConfigError("REQUIRED_APPROVALS", `must be an integer from 1 to 10, got ${requiredApprovals}`);
-  }
+async function checkBeforeDatabase(config: ControlPlaneConfig, governance: GovernanceSettings): Promise<void> {
+  // Numbers from a code caller; config.ts checked the environment's text with the same bounds.
+  checkIntegerIn("REQUIRED_APPROVALS", governance.requiredApprovals, 1, 10);
+  checkIntegerIn("ADMIN_JWT_MAX_LINEAGE_HOURS", governance.adminJwtMaxLineageHours, MAX_LINEAGE_HOURS_RANGE.min, MAX_LINEAGE_HOURS_RANGE.max);
   const host = config.host ?? "127.0.0.1";
   const hostProblem = listenProblem(host);
   if (hostProblem) throw new ControlPlaneConfigError("HOST", hostProblem);
@@ -102,6 +102,10 @@ async function checkBeforeDatabase(config: ControlPlaneConfig, requiredApprovals
     // The retired keys against the current one (same kid, another key): refused here rather than after the migrations.
     await publishedJwks(key, config.previousSigningKeys ?? []).catch(namedAs("SIGNING_KEY_PREVIOUS_JWKS"));
   }
+}
+
+function checkIntegerIn(variable: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) throw new ControlPlaneConfigError(variable, `must be an integer from ${min} to ${max}, got ${value}`);
 }
 
 /**
@@ -127,8 +131,11 @@ function namedAs(variable: string): (error: unknown) => never {
 
 export async function startControlPlane(config: ControlPlaneConfig): Promise<RunningControlPlane> {
   const log = config.log ?? consoleLog(config.logFormat ?? "text", { service: "control-plane" });
-  const requiredApprovals = config.requiredApprovals ?? 1;
-  await checkBeforeDatabase(config, requiredApprovals);
+  const governance: GovernanceSettings = {
+    requiredApprovals: config.requiredApprovals ?? 1,
+    adminJwtMaxLineageHours: config.adminJwtMaxLineageHours ?? DEFAULT_MAX_LINEAGE_HOURS,
+  };
+  await checkBeforeDatabase(config, governance);
   const reportPool = {
     max: config.reportPoolMax ?? DEFAULT_REPORT_POOL.max,
     statementTimeoutMs: config.reportStatementTimeoutMs ?? DEFAULT_REPORT_POOL.statementTimeoutMs,
@@ -158,7 +165,7 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
       reportStatementTimeoutMs: reportPool.statementTimeoutMs,
       signingKey,
       tokenSecret,
-      governance: { requiredApprovals, adminJwtMaxLineageHours: config.adminJwtMaxLineageHours ?? DEFAULT_MAX_LINEAGE_HOURS },
+      governance,
       trustForwardedFor: config.trustForwardedFor ?? false,
       allowPlaintextVendorUrls: config.allowPlaintextVendorUrls ?? false,
       log,
