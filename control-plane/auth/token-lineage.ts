@@ -30,11 +30,12 @@ export interface LineagePlace {
  * of the lineage started at `startedAt`; FORBIDDEN when that end has come.
  */
 export function ttlWithinLineage(ttlSeconds: number, now: Date, startedAt: Date, maxHours: number): number {
-  const end = startedAt.getTime() + maxHours * HOUR_MS;
-  const left = Math.floor(end / 1000) - Math.floor(now.getTime() / 1000);
+  // To the second, as the last token's expiresAt names it (a JWT's exp is whole seconds).
+  const endSeconds = Math.floor((startedAt.getTime() + maxHours * HOUR_MS) / 1000);
+  const left = endSeconds - Math.floor(now.getTime() / 1000);
   if (left < 1) {
     throw forbidden(
-      `this token's renewals ended at ${new Date(end).toISOString()}, ${maxHours} h (ADMIN_JWT_MAX_LINEAGE_HOURS) after an admin or the bootstrap token issued the first of them: ask one for a new token`,
+      `this token's renewals ended at ${new Date(endSeconds * 1000).toISOString()}, ${maxHours} h (ADMIN_JWT_MAX_LINEAGE_HOURS) after an admin or the bootstrap token issued the first of them: ask one for a new token`,
     );
   }
   return Math.min(ttlSeconds, left);
