@@ -5,7 +5,8 @@
  * issues itself expires at the latest ADMIN_JWT_MAX_LINEAGE_HOURS after that (768 h by default).
  * A renewal reaching past that end is clamped to it; once it has passed, renewal is refused. Two
  * control planes share one database here: `t` allows a 2 h lineage, `short` 1 h (a maximum lowered at
- * a restart applies to the lineages already running).
+ * a restart applies to the lineages already running). Two admins can start each other new lineages,
+ * left open (GOVERNANCE.md): revoking the token the bounce started from revokes it all.
  */
 import { afterAll, afterEach, beforeAll, expect, setSystemTime, test } from "bun:test";
 import { adminClient, type AdminClient } from "../../infra/local/admin-client.ts";
@@ -104,4 +105,26 @@ test("once its lineage has ended a live token cannot renew itself (FORBIDDEN, au
   const fromBootstrap = await issue(adminClient(short.cp.url, t.adminToken), eve.id);
   const eve3 = await renewed({ ...eve, token: fromBootstrap.token, jti: fromBootstrap.jti }, short.cp.url);
   expect(await lineageStartOf(eve3.jti)).toBe(start + 70 * MINUTE);
+});
+
+test("two admins can start each other new lineages (left open: GOVERNANCE.md); revoking the first token revokes the whole bounce", async () => {
+  const start = Date.now();
+  at(start);
+  const amy = await principalWith(t.admin, t.cp.url, "amy", [{ role: "admin" }], 3600);
+  const bo = await principalWith(t.admin, t.cp.url, "bo", [{ role: "admin" }], 3600);
+  at(start + 50 * MINUTE);
+  // Amy's token issues one for bo, and that one one for amy: each a token someone else issued.
+  const forBo = await issue(amy.client, bo.id);
+  const forAmy = await issue(adminClient(t.cp.url, forBo.token), amy.id);
+  expect(await lineageStartOf(forAmy.jti)).toBe(start + 50 * MINUTE);
+  const boOwn = await renewed(bo);
+  at(start + 100 * MINUTE);
+  // Her first lineage ends at start + 2 h; renewing in the new one, amy's token outlives it.
+  const amyRenewed = await renewed({ ...amy, token: forAmy.token, jti: forAmy.jti });
+  expect(amyRenewed.expiresAt).toBe(wholeSeconds(start + 100 * MINUTE) + HOUR);
+  expect(amyRenewed.expiresAt).toBeGreaterThan(start + 2 * HOUR);
+  await t.admin.request(`mutation($j: ID!) { revokeToken(jti: $j) { jti } }`, { j: amy.jti });
+  for (const token of [forBo.token, forAmy.token, amyRenewed.token]) expect(await errorCode(adminClient(t.cp.url, token).request(`{ me { id } }`))).toBe("UNAUTHENTICATED");
+  // Bo's own chain was not minted with amy's token: it keeps working.
+  expect((await boOwn.client.request<{ me: { id: string } }>(`{ me { id } }`)).me.id).toBe(bo.id);
 });

@@ -5,7 +5,10 @@
  * than ADMIN_JWT_MAX_LINEAGE_HOURS after the start: a renewal reaching past that end is cut to it (the
  * answer's `expiresAt` says so), and once it has come renewal is refused, FORBIDDEN. So a leaked token
  * renews itself for that long at most, not until someone revokes it; its holder then needs a token
- * someone else issues. An admin renewing itself is held to this as anyone.
+ * someone else issues. An admin renewing itself is held to this as anyone; two admins can start each
+ * other new lineages (A's token issues B's, that one A's), left open since an admin's token can mint
+ * a new admin anyway: the answer to a leaked one is revokeToken, which reaches every token minted with
+ * it, whoever it was issued to (revoke-minted-tokens.ts; GOVERNANCE.md).
  */
 import type { Queryable } from "../db/client.ts";
 import type { GraphQLContext } from "../graphql/context.ts";

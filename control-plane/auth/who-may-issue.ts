@@ -5,15 +5,18 @@
  * else's token started ends (token-lineage.ts: ADMIN_JWT_MAX_LINEAGE_HOURS). Were renewal admin-only,
  * every token a person acts with after its first hour would come from an admin, who would then stand
  * in its chain, and two people one admin kept in tokens could never review each other
- * (changes/approval-is-authors.ts rule (b)). Issuing in someone else's name is acting as them, so it
- * stays with `admin`. Self-issue is for people: a service principal's token sits where others may
- * reach it, and one that renews itself would outlive the hour a leaked token is good for, so a service
- * needs `admin` for its own token as before. And a service issues for nobody else, whatever its roles:
- * its token is where others may read it (a CI bot's), so with `admin` anyone reading it could mint a
- * token in a real approver's name, propose as them and approve as themself. Refusing `admin` to
- * services instead would break bots that create keys and tenants, and leave the grants already made;
- * issuing in another's name is the one power a bot has no use for. Asked under the config lock, with
- * the caller's roles as they are now.
+ * (changes/approval-is-authors.ts rule (b)). The lineage's end brings that back once a lineage: the
+ * person then needs a token someone else issues, and one admin issuing two reviewers theirs makes the
+ * two one person until their next lineage; so issue them with the bootstrap token, which makes nobody
+ * the same person, or by different admins (GOVERNANCE.md). Issuing in someone else's name is acting
+ * as them, so it stays with `admin`. Self-issue is for people: a service principal's token sits where
+ * others may reach it, and one that renews itself would outlive the hour a leaked token is good for,
+ * so a service needs `admin` for its own token as before. And a service issues for nobody else,
+ * whatever its roles: its token is where others may read it (a CI bot's), so with `admin` anyone
+ * reading it could mint a token in a real approver's name, propose as them and approve as themself.
+ * Refusing `admin` to services instead would break bots that create keys and tenants, and leave the
+ * grants already made; issuing in another's name is the one power a bot has no use for. Asked under
+ * the config lock, with the caller's roles as they are now.
  */
 import type { Tx } from "../db/client.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
