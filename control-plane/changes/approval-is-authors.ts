@@ -76,6 +76,28 @@ export async function actParties(q: Queryable, principal: string, jti: string | 
   return { behind: new Set(parties.map((r) => r.id)), issuers: new Set(parties.filter((r) => r.chain).map((r) => r.id)) };
 }
 
+/** Who stands behind the act `principal` did with token `jti` (actParties), as one operation reads it. */
+export type PartiesOf = (principal: string, jti: string | null) => Promise<ActParties>;
+
+/**
+ * actParties for one operation (an approve, an apply), each act (principal and token) read the first
+ * time it is asked for, then kept: approving asks of the author's act and every approval's several
+ * times over (isAuthorsApproval, approvalsThatCount, sameApproverAs, onePerPerson), each a recursive
+ * walk under the config lock. Made per transaction, never shared: an approve or apply writes no
+ * principal, role binding or token, so parties read at its start still hold at its end.
+ *
+ * @example const parties = partiesOnce(tx); await isAuthorsApproval(parties, cr, approver, jti)
+ */
+export function partiesOnce(q: Queryable): PartiesOf {
+  const read = new Map<string, Promise<ActParties>>();
+  return (principal, jti) => {
+    const key = JSON.stringify([principal, jti]);
+    let parties = read.get(key);
+    if (!parties) read.set(key, (parties = actParties(q, principal, jti)));
+    return parties;
+  };
+}
+
 /** Who proposed a change request and with which token (null for the bootstrap token or an older request). */
 export interface Authorship {
   author: string;
@@ -90,15 +112,15 @@ export interface Authorship {
  * approving and again when counting approvals at apply; `sameApproverAs` asks the same of two
  * approvals (areOnePerson).
  */
-export async function isAuthorsApproval(q: Queryable, cr: Authorship, approver: string, approverJti: string | null): Promise<boolean> {
+export async function isAuthorsApproval(parties: PartiesOf, cr: Authorship, approver: string, approverJti: string | null): Promise<boolean> {
   if (approver === cr.author) return true;
-  return isOwnGiven(q, cr.author, await actParties(q, cr.author, cr.authorJti), approver, approverJti);
+  return isOwnGiven(parties, cr.author, await parties(cr.author, cr.authorJti), approver, approverJti);
 }
 
 /** isAuthorsApproval with the author's parties already read, for asking it of several approvals. */
-async function isOwnGiven(q: Queryable, authorId: string, author: ActParties, approver: string, approverJti: string | null): Promise<boolean> {
+async function isOwnGiven(parties: PartiesOf, authorId: string, author: ActParties, approver: string, approverJti: string | null): Promise<boolean> {
   if (approver === authorId || author.behind.has(approver)) return true;
-  return areOnePerson(authorId, author, approver, await actParties(q, approver, approverJti));
+  return areOnePerson(authorId, author, approver, await parties(approver, approverJti));
 }
 
 /**
@@ -114,12 +136,12 @@ export function areOnePerson(aId: string, a: ActParties, bId: string, b: ActPart
 
 /**
  * Of a change's approvals, those that are not its author's own (what counts toward the approvals it
- * needs). The author's parties are read once, not once per approval, under the config lock.
+ * needs). The author's parties are read once (`parties`), not once per approval, under the config lock.
  */
-export async function independentApprovals(q: Queryable, cr: Authorship, approvals: readonly ApprovalRow[]): Promise<ApprovalRow[]> {
+export async function independentApprovals(parties: PartiesOf, cr: Authorship, approvals: readonly ApprovalRow[]): Promise<ApprovalRow[]> {
   if (approvals.every((a) => a.approver === cr.author)) return [];
-  const author = await actParties(q, cr.author, cr.authorJti);
+  const author = await parties(cr.author, cr.authorJti);
   const independent: ApprovalRow[] = [];
-  for (const a of approvals) if (!(await isOwnGiven(q, cr.author, author, a.approver, a.jti))) independent.push(a);
+  for (const a of approvals) if (!(await isOwnGiven(parties, cr.author, author, a.approver, a.jti))) independent.push(a);
   return independent;
 }

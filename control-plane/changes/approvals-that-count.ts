@@ -5,10 +5,13 @@
  * (`onePerPerson`, `sameApproverAs`): an approval that no longer counts stands in no one's way, neither
  * when approving nor when counting at apply.
  *
- * @example await onePerPerson(tx, await approvalsThatCount(tx, cr, await approvalsFor(tx, [cr.id])))
+ * `parties` reads each act's parties once for the whole operation (partiesOnce): the same acts are
+ * paired again by onePerPerson and sameApproverAs.
+ *
+ * @example const parties = partiesOnce(tx); await onePerPerson(parties, await approvalsThatCount(tx, parties, cr, await approvalsFor(tx, [cr.id])))
  */
 import type { Queryable } from "../db/client.ts";
-import { independentApprovals, type Authorship } from "./approval-is-authors.ts";
+import { independentApprovals, type Authorship, type PartiesOf } from "./approval-is-authors.ts";
 import { approvalsWithLiveTokens } from "./approvals-with-live-tokens.ts";
 import type { ApprovalRow } from "./change-request.repo.ts";
 
@@ -24,8 +27,8 @@ export async function mayStillApprove(q: Queryable, approver: string): Promise<b
   return rows.length > 0;
 }
 
-export async function approvalsThatCount(q: Queryable, cr: Authorship, approvals: readonly ApprovalRow[]): Promise<ApprovalRow[]> {
+export async function approvalsThatCount(q: Queryable, parties: PartiesOf, cr: Authorship, approvals: readonly ApprovalRow[]): Promise<ApprovalRow[]> {
   const counting: ApprovalRow[] = [];
-  for (const a of await approvalsWithLiveTokens(q, await independentApprovals(q, cr, approvals))) if (await mayStillApprove(q, a.approver)) counting.push(a);
+  for (const a of await approvalsWithLiveTokens(q, await independentApprovals(parties, cr, approvals))) if (await mayStillApprove(q, a.approver)) counting.push(a);
   return counting;
 }

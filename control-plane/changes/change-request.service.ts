@@ -37,7 +37,7 @@ import {
   type ChangeRequestRow,
 } from "./change-request.repo.ts";
 import type { ProposeChangeInput } from "./change-request.type.ts";
-import { isAuthorsApproval } from "./approval-is-authors.ts";
+import { isAuthorsApproval, partiesOnce, type PartiesOf } from "./approval-is-authors.ts";
 import { onePerPerson, sameApproverAs } from "./one-approval-per-person.ts";
 import { approvalsThatCount, mayStillApprove } from "./approvals-that-count.ts";
 import { authorTokenRevoked, PROPOSED_WITH_REVOKED_TOKEN } from "./proposed-with-revoked-token.ts";
@@ -158,14 +158,15 @@ export async function proposeRollback(ctx: GraphQLContext, toVersion: number, de
  * (`onePerPerson`: of two approvals that are one person's, the first; one person's when either
  * approver, with its token, stands behind the other, or one party issued, up the token chains, both
  * tokens they approved with: `isAuthorsApproval`). An approval that no longer counts is dropped before
- * pairing, so it shadows no one.
+ * pairing, so it shadows no one. `parties` is the operation's (partiesOnce): an approve or apply asks
+ * this more than once of the same acts.
  */
-async function countedApprovals(tx: Tx, cr: ChangeRequestRow, approvals: readonly ApprovalRow[]): Promise<ApprovalRow[]> {
-  return onePerPerson(tx, await approvalsThatCount(tx, cr, approvals));
+async function countedApprovals(tx: Tx, parties: PartiesOf, cr: ChangeRequestRow, approvals: readonly ApprovalRow[]): Promise<ApprovalRow[]> {
+  return onePerPerson(parties, await approvalsThatCount(tx, parties, cr, approvals));
 }
 
-async function validApprovals(tx: Tx, cr: ChangeRequestRow): Promise<number> {
-  return (await countedApprovals(tx, cr, await approvalsFor(tx, [cr.id]))).length;
+async function validApprovals(tx: Tx, parties: PartiesOf, cr: ChangeRequestRow): Promise<number> {
+  return (await countedApprovals(tx, parties, cr, await approvalsFor(tx, [cr.id]))).length;
 }
 
 /**
@@ -202,11 +203,14 @@ function staleError(id: string, why: string): GraphQLError {
   return conflict(`change request ${id} is stale: ${why}; propose it again`);
 }
 
-/** Writes the request as one config version, in a transaction that holds the config lock and has re-checked it. */
-async function applyLocked(tx: Tx, deps: AppDeps, cr: ChangeRequestRow, who: AuditActor): Promise<ChangeRequestRow> {
+/**
+ * Writes the request as one config version, in a transaction that holds the config lock and has
+ * re-checked it (with `parties`, which this reads the approvals' parties through again).
+ */
+async function applyLocked(tx: Tx, deps: AppDeps, parties: PartiesOf, cr: ChangeRequestRow, who: AuditActor): Promise<ChangeRequestRow> {
   const approvals = await approvalsFor(tx, [cr.id]);
   // Who approved it: the approvals that counted; the rest (void, the author's own, a second by one person) apart.
-  const counted = new Set((await countedApprovals(tx, cr, approvals)).map((a) => a.approver));
+  const counted = new Set((await countedApprovals(tx, parties, cr, approvals)).map((a) => a.approver));
   const approvers = { approvals: [...counted], notCounted: approvals.filter((a) => !counted.has(a.approver)).map((a) => a.approver) };
   return configChangeLocked(tx, deps, who, async (inner) => {
     for (const write of cr.writes) await applyWrite(inner, write);
@@ -235,14 +239,16 @@ export async function applyChangeRequest(deps: AppDeps, id: string, who: AuditAc
     const cr = await findChangeRequest(tx, id, true);
     if (!cr) throw notFound("change request", id);
     if (cr.status !== "approved" && cr.status !== "scheduled") throw conflict(`change request ${id} is ${cr.status}`);
-    const valid = await validApprovals(tx, cr);
+    // Who stands behind each act, read once for the count here and again in applyLocked.
+    const parties = partiesOnce(tx);
+    const valid = await validApprovals(tx, parties, cr);
     const required = deps.governance.requiredApprovals;
     stale = valid < required ? `approvals no longer hold: ${valid} valid, ${required} required` : await conflictWithState(tx, cr, deps.allowPlaintextVendorUrls);
     if (stale) {
       await markStale(tx, id, who, stale);
       return null;
     }
-    return applyLocked(tx, deps, cr, who);
+    return applyLocked(tx, deps, parties, cr, who);
   });
   if (stale) throw staleError(id, stale);
   return applied!;
@@ -259,7 +265,9 @@ export async function approveChange(ctx: GraphQLContext, id: string): Promise<Ch
   let stale: string | null = null;
   const result = await inConfigLockAs(ctx.deps.sql, who, async (tx) => {
     const cr = await requireVisible(ctx, tx, id, true);
-    if (await isAuthorsApproval(tx, cr, ctx.principal.id, ctx.principal.jti)) throw selfApproval();
+    // Who stands behind each act (the author's, every approval's), read once for all the checks below.
+    const parties = partiesOnce(tx);
+    if (await isAuthorsApproval(parties, cr, ctx.principal.id, ctx.principal.jti)) throw selfApproval();
     // Its role let it call approveChange; what it may not be is a service (a bot), which would count for nobody.
     if (!(await mayStillApprove(tx, ctx.principal.id))) throw forbidden("only a person may approve: a service principal is no independent reviewer");
     if (cr.status === "stale") throw staleError(id, cr.reason ?? "configuration changed underneath");
@@ -270,16 +278,16 @@ export async function approveChange(ctx: GraphQLContext, id: string): Promise<Ch
       return null;
     }
     // Only earlier approvals that still count pair with this one: a void one, or one whose approver lost the role, blocks no one.
-    const earlier = await sameApproverAs(tx, await approvalsThatCount(tx, cr, await approvalsFor(tx, [id])), ctx.principal.id, ctx.principal.jti);
+    const earlier = await sameApproverAs(parties, await approvalsThatCount(tx, parties, cr, await approvalsFor(tx, [id])), ctx.principal.id, ctx.principal.jti);
     if (earlier) throw conflict(earlier.approver === ctx.principal.id ? `you already approved change request ${id}` : sameApproverMessage(id));
     if (!(await insertApproval(tx, id, ctx.principal.id, ctx.principal.jti))) throw conflict(`you already approved change request ${id}`);
     // Counted as applying counts them: an earlier approver who lost the role, or whose token was revoked, leaves the request pending.
-    const valid = await validApprovals(tx, cr);
+    const valid = await validApprovals(tx, parties, cr);
     let status = cr.status;
     if (valid >= ctx.deps.governance.requiredApprovals) status = cr.applyAt && cr.applyAt.getTime() > Date.now() ? "scheduled" : "approved";
     const after = status === cr.status ? cr : await setChangeStatus(tx, id, status, ctx.principal.id);
     await appendAudit(tx, { action: "change.approve", target: id, after: { approvals: valid, status }, ...auditedBy(who) });
-    return status === "approved" ? applyLocked(tx, ctx.deps, after, who) : after;
+    return status === "approved" ? applyLocked(tx, ctx.deps, parties, after, who) : after;
   });
   if (stale) throw staleError(id, stale);
   return result!;

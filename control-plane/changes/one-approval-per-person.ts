@@ -10,23 +10,22 @@
  * tokens it issued. Callers pass only approvals that still count (`approvalsThatCount`): one that no
  * longer counts must not stand in the way of the person behind it.
  */
-import type { Queryable } from "../db/client.ts";
-import { type ActParties, actParties, areOnePerson } from "./approval-is-authors.ts";
+import { type ActParties, areOnePerson, type PartiesOf } from "./approval-is-authors.ts";
 import type { ApprovalRow } from "./change-request.repo.ts";
 
 /**
- * An act's principal, and its parties read the first time a comparison needs them, then kept: each
- * approval is read once however many it is compared with (the reads run under the config lock), and
- * not at all when its principal alone answers.
+ * An act's principal, and its parties read the first time a comparison needs them (`parties`, kept for
+ * the whole operation: partiesOnce): each approval is read once however many it is compared with and
+ * however many checks compare it (the reads run under the config lock), and not at all when its
+ * principal alone answers.
  */
 interface Act {
   principal: string;
   parties: () => Promise<ActParties>;
 }
 
-function act(q: Queryable, principal: string, jti: string | null): Act {
-  let read: Promise<ActParties> | undefined;
-  return { principal, parties: () => (read ??= actParties(q, principal, jti)) };
+function act(parties: PartiesOf, principal: string, jti: string | null): Act {
+  return { principal, parties: () => parties(principal, jti) };
 }
 
 /** Whether two acts are one person's: the same principal answers without a read. */
@@ -41,20 +40,20 @@ async function firstSameAs<T>(earlier: readonly T[], actOf: (e: T) => Act, given
 }
 
 /** The first of `earlier` that is the same person as `approver` acting with `jti`, or null. */
-export async function sameApproverAs(q: Queryable, earlier: readonly ApprovalRow[], approver: string, jti: string | null): Promise<ApprovalRow | null> {
-  return firstSameAs(earlier, (e) => act(q, e.approver, e.jti), act(q, approver, jti));
+export async function sameApproverAs(parties: PartiesOf, earlier: readonly ApprovalRow[], approver: string, jti: string | null): Promise<ApprovalRow | null> {
+  return firstSameAs(earlier, (e) => act(parties, e.approver, e.jti), act(parties, approver, jti));
 }
 
 /**
  * Of approvals in approval order, one per person: pairwise, the first kept, a later one that is the
  * same person as an approval already kept dropped. Each approval's parties are read once.
  *
- * @example await onePerPerson(tx, await approvalsFor(tx, [id])) // [xav's] of xav's and xav-as-hal's
+ * @example await onePerPerson(partiesOnce(tx), await approvalsFor(tx, [id])) // [xav's] of xav's and xav-as-hal's
  */
-export async function onePerPerson(q: Queryable, approvals: readonly ApprovalRow[]): Promise<ApprovalRow[]> {
+export async function onePerPerson(parties: PartiesOf, approvals: readonly ApprovalRow[]): Promise<ApprovalRow[]> {
   const kept: { row: ApprovalRow; act: Act }[] = [];
   for (const row of approvals) {
-    const given = act(q, row.approver, row.jti);
+    const given = act(parties, row.approver, row.jti);
     if (!(await firstSameAs(kept, (k) => k.act, given))) kept.push({ row, act: given });
   }
   return kept.map((k) => k.row);
