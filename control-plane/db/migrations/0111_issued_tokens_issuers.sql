@@ -8,6 +8,18 @@
 -- Backfilled root first, one level a step, so each row's set is its parent's plus one.
 alter table issued_tokens add column issuers text[] not null default '{}';
 
+-- The walk, one level a step, must look each level's tokens up by issued_with (0109's index). On
+-- analyzed tokens the planner hashed the whole table for the join on issued_with instead, and built
+-- that hash again on every level once it outgrew work_mem: a seq scan per level, while this ALTER
+-- TABLE's lock held off every issueToken and admin login: 410 s at 200,000 tokens in chains of 8,760
+-- (a year of hourly renewals), 2.9 s with the index. Hash and merge joins are off for this statement
+-- alone, as for 0113's walk (set local: this transaction; back to the server's setting after it,
+-- before the migrations that follow run in the same transaction: migrate.ts). PGlite (the embedded
+-- mode) takes them alike. A plan setting only: the rows written are the same, so a database that
+-- applied this file before these lines (migrate.ts keeps no checksum) has what one applying it now gets.
+set local enable_hashjoin = off;
+set local enable_mergejoin = off;
+
 with recursive chain(jti, issuers) as (
   select t.jti, array(select x from unnest(array[t.issued_by]) x where x is not null)
   from issued_tokens t
@@ -17,3 +29,6 @@ with recursive chain(jti, issuers) as (
   from issued_tokens t join chain c on t.issued_with = c.jti
 )
 update issued_tokens t set issuers = chain.issuers from chain where chain.jti = t.jti;
+
+set local enable_hashjoin to default;
+set local enable_mergejoin to default;
