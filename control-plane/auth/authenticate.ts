@@ -29,7 +29,8 @@ export async function authenticate(q: Queryable, tokenSecret: Uint8Array, token:
       if (b.role === "tenant_admin") tenantRoots.push(b.tenantId!);
       else roles.add(b.role);
     }
-    return { id: found.id, bootstrap: false, roles, tenantRoots, jti: claims.jti, issuedBy: found.issuedBy };
+    const { id, issuedBy, kind, lineageStartedAt } = found;
+    return { id, bootstrap: false, roles, tenantRoots, jti: claims.jti, issuedBy, kind, lineageStartedAt };
   }
   const adminId = await adminForToken(q, token);
   if (!adminId) {

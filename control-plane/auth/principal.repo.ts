@@ -84,12 +84,6 @@ export async function insertIssuedToken(
       where x is not null order by x))`;
 }
 
-/** When the lineage of token `jti` started (token-lineage.ts); null when there is no such token. */
-export async function findLineageStart(q: Queryable, jti: string): Promise<Date | null> {
-  const [row] = await q<{ startedAt: Date }[]>`select lineage_started_at as "startedAt" from issued_tokens where jti = ${jti}`;
-  return row?.startedAt ?? null;
-}
-
 export interface IssuedTokenRow {
   jti: string;
   principalId: string;
@@ -110,18 +104,28 @@ export async function markTokenRevoked(q: Queryable, jti: string): Promise<Issue
   return row!;
 }
 
-/** The principal behind a live token: signed, recorded, not revoked, not expired, principal active. One statement. */
-export async function principalForJti(
-  q: Queryable,
-  jti: string,
-  principalId: string,
-): Promise<{ id: string; bindings: RoleBindingRow[]; issuedBy: string | null } | null> {
-  const rows = await q<{ id: string; role: Role | null; tenantId: string | null; issuedBy: string | null }[]>`
-    select p.id, rb.role, rb.tenant_id as "tenantId", t.issued_by as "issuedBy"
+/** What principalForJti reads with a live token: its principal, roles, issuer, kind and lineage's start. */
+export interface TokenPrincipal {
+  id: string;
+  bindings: RoleBindingRow[];
+  issuedBy: string | null;
+  kind: string;
+  lineageStartedAt: Date;
+}
+
+/**
+ * The principal behind a live token: signed, recorded, not revoked, not expired, principal active. One
+ * statement, with what issueToken needs of the caller under the config lock (its kind: who-may-issue.ts;
+ * its token's lineage start: token-lineage.ts), so it reads neither row again.
+ */
+export async function principalForJti(q: Queryable, jti: string, principalId: string): Promise<TokenPrincipal | null> {
+  const rows = await q<{ id: string; role: Role | null; tenantId: string | null; issuedBy: string | null; kind: string; lineageStartedAt: Date }[]>`
+    select p.id, rb.role, rb.tenant_id as "tenantId", t.issued_by as "issuedBy", p.kind, t.lineage_started_at as "lineageStartedAt"
     from issued_tokens t join principals p on p.id = t.principal_id
     left join role_bindings rb on rb.principal_id = p.id
     where t.jti = ${jti} and t.principal_id = ${principalId} and t.revoked_at is null and t.expires_at > now() and p.status = 'active'`;
   if (rows.length === 0) return null;
   const bindings = rows.flatMap((r) => (r.role ? [{ principalId: r.id, role: r.role, tenantId: r.tenantId === "" ? null : r.tenantId }] : []));
-  return { id: rows[0]!.id, bindings, issuedBy: rows[0]!.issuedBy };
+  const { id, issuedBy, kind, lineageStartedAt } = rows[0]!;
+  return { id, bindings, issuedBy, kind, lineageStartedAt };
 }

@@ -31,7 +31,7 @@ import {
   type Provenance,
 } from "./principal.repo.ts";
 import type { CreatePrincipalInput, IssuedToken, IssueTokenInput, PrincipalInfo, RevokedToken, RoleBindingInput } from "./principal.type.ts";
-import type { Queryable } from "../db/client.ts";
+import type { Queryable, Tx } from "../db/client.ts";
 
 /** Recorded on principals, grants and tokens: an approval traced back to the author is the author's own. */
 function actingAs(ctx: GraphQLContext): Provenance {
@@ -90,20 +90,31 @@ export async function issueToken(ctx: GraphQLContext, input: IssueTokenInput): P
     throw badInput("ttlSeconds", `must be an integer between 1 and ${MAX_TOKEN_TTL_SECONDS}`);
   }
   return runAudited(ctx.deps.sql, ctx.who, async (tx) => {
-    // Read before the check, which takes it as the caller's row when one issues for itself; a missing
-    // principal still answers FORBIDDEN to whoever may not issue for others, so ids cannot be probed.
-    const principal = await findPrincipal(tx, input.principalId);
-    await checkMayIssueFor(tx, ctx, input.principalId, principal);
-    if (!principal) throw notFound("principal", input.principalId);
-    if (principal.status !== "active") throw conflict(`principal ${principal.id} is disabled`);
+    // Checked before the target is read: a missing principal still answers FORBIDDEN to whoever may
+    // not issue for others, so ids cannot be probed.
+    checkMayIssueFor(ctx.principal, input.principalId);
+    const principalId = await activePrincipalId(tx, ctx, input.principalId);
     const now = new Date();
-    const lineage = await placeInLineage(tx, ctx, principal.id, input.ttlSeconds, now);
+    const lineage = placeInLineage(ctx.principal, principalId, input.ttlSeconds, now, ctx.deps.governance.adminJwtMaxLineageHours);
     const jti = newId("jti");
-    const { token, expiresAt } = await signAdminJwt(ctx.deps.tokenSecret, principal.id, jti, lineage.ttlSeconds, now);
-    await insertIssuedToken(tx, { jti, principalId: principal.id, expiresAt, lineageStartedAt: lineage.startedAt }, actingAs(ctx));
+    const { token, expiresAt } = await signAdminJwt(ctx.deps.tokenSecret, principalId, jti, lineage.ttlSeconds, now);
+    await insertIssuedToken(tx, { jti, principalId, expiresAt, lineageStartedAt: lineage.startedAt }, actingAs(ctx));
     const after = { jti, expiresAt, lineageStartedAt: lineage.startedAt };
-    return { result: { token, jti, expiresAt }, audit: { action: "token.issue", target: principal.id, after } };
+    return { result: { token, jti, expiresAt }, audit: { action: "token.issue", target: principalId, after } };
   });
+}
+
+/**
+ * `principalId` when it names an active principal, read under the lock; NOT_FOUND or CONFLICT else.
+ * A caller issuing for itself with a token is not read again: the lock's re-authentication
+ * (still-allowed.ts) has just found its token live and its principal active, in one statement.
+ */
+async function activePrincipalId(tx: Tx, ctx: GraphQLContext, principalId: string): Promise<string> {
+  if (principalId === ctx.principal.id && ctx.principal.jti !== null) return principalId;
+  const principal = await findPrincipal(tx, principalId);
+  if (!principal) throw notFound("principal", principalId);
+  if (principal.status !== "active") throw conflict(`principal ${principal.id} is disabled`);
+  return principal.id;
 }
 
 /**

@@ -17,6 +17,13 @@ export interface Principal {
   jti: string | null;
   /** Who issued that token (null when unknown, e.g. tokens from before issuers were recorded). */
   issuedBy?: string | null;
+  /**
+   * The principal's kind (`person` or `service`), read with that token (authenticate, the same
+   * statement); absent for the bootstrap token, which has no principals row.
+   */
+  kind?: string;
+  /** When that token's lineage started (token-lineage.ts), read with it; absent without one. */
+  lineageStartedAt?: Date;
 }
 
 export function hasRole(principal: Principal, ...roles: Role[]): boolean {

@@ -10,10 +10,8 @@
  * a new admin anyway: the answer to a leaked one is revokeToken, which reaches every token minted with
  * it, whoever it was issued to (revoke-minted-tokens.ts; GOVERNANCE.md).
  */
-import type { Queryable } from "../db/client.ts";
-import type { GraphQLContext } from "../graphql/context.ts";
 import { forbidden } from "./access.ts";
-import { findLineageStart } from "./principal.repo.ts";
+import type { Principal } from "./principal.ts";
 
 /** ADMIN_JWT_MAX_LINEAGE_HOURS's default: 32 days, Vault's default max TTL. */
 export const DEFAULT_MAX_LINEAGE_HOURS = 768;
@@ -45,14 +43,15 @@ export function ttlWithinLineage(ttlSeconds: number, now: Date, startedAt: Date,
 }
 
 /**
- * The lineage of a token issued at `now` for `principalId`: a new one, unless the caller issues for
- * itself with a token (a renewal), which keeps that token's. Read under the config lock (one row).
+ * The lineage of a token `caller` issues at `now` for `principalId`: a new one, unless the caller issues
+ * for itself with a token (a renewal), which keeps that token's, read with it (authenticate: again
+ * under the config lock, still-allowed.ts). The bootstrap token has none: what it issues starts one.
  */
-export async function placeInLineage(q: Queryable, ctx: GraphQLContext, principalId: string, ttlSeconds: number, now: Date): Promise<LineagePlace> {
-  const minting = ctx.principal.jti;
-  if (principalId !== ctx.principal.id || minting === null) return { startedAt: now, ttlSeconds };
-  const startedAt = await findLineageStart(q, minting);
-  // The caller was authenticated again under the lock, so its token's row is there.
-  if (!startedAt) throw new Error(`issueToken: the caller's token ${minting} has no issued_tokens row`);
-  return { startedAt, ttlSeconds: ttlWithinLineage(ttlSeconds, now, startedAt, ctx.deps.governance.adminJwtMaxLineageHours) };
+export function placeInLineage(caller: Principal, principalId: string, ttlSeconds: number, now: Date, maxHours: number): LineagePlace {
+  if (principalId !== caller.id || caller.jti === null) return { startedAt: now, ttlSeconds };
+  // authenticate sets it whenever it sets jti (the token's row, read in the same statement); only a
+  // Principal made some other way could lack it, and that one must not renew past any end.
+  const startedAt = caller.lineageStartedAt;
+  if (!startedAt) throw new Error(`issueToken: the caller's principal carries no lineage start for its token ${caller.jti}`);
+  return { startedAt, ttlSeconds: ttlWithinLineage(ttlSeconds, now, startedAt, maxHours) };
 }

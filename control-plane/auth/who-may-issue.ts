@@ -18,22 +18,18 @@
  * grants already made; issuing in another's name is the one power a bot has no use for. Asked under
  * the config lock, with the caller's roles as they are now.
  */
-import type { Tx } from "../db/client.ts";
-import type { GraphQLContext } from "../graphql/context.ts";
 import { forbidden } from "./access.ts";
-import { hasRole } from "./principal.ts";
-import { findPrincipal, type PrincipalRow } from "./principal.repo.ts";
+import { hasRole, type Principal } from "./principal.ts";
 
 /**
- * Throws FORBIDDEN unless the caller may issue a token for `principalId`, whose row the caller read
- * under the lock (`target`, null when there is none): a principal issuing for itself is not read twice.
+ * Throws FORBIDDEN unless `caller` may issue a token for `principalId`. Reads nothing: the caller's
+ * roles and kind come with its token, read again under the lock (still-allowed.ts, principalForJti).
  */
-export async function checkMayIssueFor(tx: Tx, ctx: GraphQLContext, principalId: string, target: PrincipalRow | null): Promise<void> {
-  if (ctx.principal.bootstrap) return;
-  const admin = hasRole(ctx.principal, "admin");
-  const caller = principalId === ctx.principal.id ? target : await findPrincipal(tx, ctx.principal.id);
-  const service = caller?.kind === "service";
-  if (principalId !== ctx.principal.id) {
+export function checkMayIssueFor(caller: Principal, principalId: string): void {
+  if (caller.bootstrap) return;
+  const admin = hasRole(caller, "admin");
+  const service = caller.kind === "service";
+  if (principalId !== caller.id) {
     if (service) throw forbidden("a service principal may issue a token only for itself, whatever its roles");
     if (!admin) throw forbidden("issueToken for another principal requires admin; a person may issue a token only for itself");
   } else if (service && !admin) throw forbidden("issueToken for a service principal requires admin; only a person may issue its own token");
