@@ -27,6 +27,9 @@ import { hasRole, type Principal } from "./principal.ts";
  */
 export function checkMayIssueFor(caller: Principal, principalId: string): void {
   if (caller.bootstrap) return;
+  // Only a Principal not built by authenticate lacks its kind: refused, as placeInLineage refuses one
+  // without its lineage start, rather than taken for a person (who may issue for itself without admin).
+  if (caller.kind === undefined) throw forbidden("the caller's principal was not read with its token");
   const admin = hasRole(caller, "admin");
   const service = caller.kind === "service";
   if (principalId !== caller.id) {
