@@ -8,7 +8,7 @@ import { statSync } from "node:fs";
 import { parseDecimalInteger } from "../shared/config/decimal-integer.ts";
 import { shownUrl } from "../shared/config/shown-url.ts";
 import { logFormatFromEnv } from "../shared/logging/console-log.ts";
-import { MAX_LINEAGE_HOURS_RANGE } from "./auth/token-lineage.ts";
+import { INTEGER_SETTINGS, type IntegerRange } from "./integer-settings.ts";
 import type { ControlPlaneConfig } from "./main.ts";
 import { parsePreviousSigningKeys } from "./snapshots/previous-signing-keys.ts";
 import { parseSigningKeyJwk } from "./signing-key-jwk.ts";
@@ -46,15 +46,9 @@ export function portFromEnv(env: Record<string, string | undefined>, name: strin
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const port = parseDecimalInteger(raw);
-  if (port === null || port > 65535) throw new Error(`${name} must be an integer 0-65535, got ${JSON.stringify(raw)}`);
+  const { min, max } = INTEGER_SETTINGS.PORT;
+  if (port === null || port < min || port > max) throw new Error(`${name} must be an integer ${min}-${max}, got ${JSON.stringify(raw)}`);
   return port;
-}
-
-function requiredApprovals(raw: string | undefined): number | undefined {
-  if (!raw) return undefined;
-  const value = parseDecimalInteger(raw);
-  if (value === null || value < 1 || value > 10) throw new Error(`must be an integer from 1 to 10, got ${JSON.stringify(raw)}`);
-  return value;
 }
 
 /** The data dir may not exist yet (it is created), but a file in its place would fail half-way through the start. */
@@ -91,8 +85,8 @@ export function checkedDatabaseUrl(raw: string | undefined): string | null {
   return raw;
 }
 
-/** An integer setting from `min` to `max`; unset or empty means the default (undefined). */
-function integerIn(min: number, max: number): (raw: string | undefined) => number | undefined {
+/** An integer setting within its bounds (integer-settings.ts); unset or empty means the default (undefined). */
+function integerIn({ min, max }: IntegerRange): (raw: string | undefined) => number | undefined {
   return (raw) => {
     if (!raw) return undefined;
     const value = parseDecimalInteger(raw);
@@ -101,22 +95,12 @@ function integerIn(min: number, max: number): (raw: string | undefined) => numbe
   };
 }
 
-/** REPORT_POOL_MAX: the report pool's connections (db/client.ts), apart from the proxies' 10. */
-const reportPoolMax = integerIn(1, 50);
-/** REPORT_STATEMENT_TIMEOUT_MS: up to an hour; 0 (PostgreSQL's "no timeout") is refused, as a report must end. */
-const reportStatementTimeoutMs = integerIn(1, 3_600_000);
-/**
- * CONFIG_LOCK_TIMEOUT_MS and CONFIG_STATEMENT_TIMEOUT_MS (audit/config-lock.ts): up to an hour; 0
- * (PostgreSQL's "no timeout") is refused, as a change waiting on a held row must end.
- */
-const configLockTimeoutMs = integerIn(1, 3_600_000);
-const configStatementTimeoutMs = integerIn(1, 3_600_000);
-
-/**
- * ADMIN_JWT_MAX_LINEAGE_HOURS (auth/token-lineage.ts): how long a principal's renewals of its own token
- * may run; at least a token's hour, at most a year, so that a leaked token's renewals always end.
- */
-const adminJwtMaxLineageHours = integerIn(MAX_LINEAGE_HOURS_RANGE.min, MAX_LINEAGE_HOURS_RANGE.max);
+const requiredApprovals = integerIn(INTEGER_SETTINGS.REQUIRED_APPROVALS);
+const reportPoolMax = integerIn(INTEGER_SETTINGS.REPORT_POOL_MAX);
+const reportStatementTimeoutMs = integerIn(INTEGER_SETTINGS.REPORT_STATEMENT_TIMEOUT_MS);
+const configLockTimeoutMs = integerIn(INTEGER_SETTINGS.CONFIG_LOCK_TIMEOUT_MS);
+const configStatementTimeoutMs = integerIn(INTEGER_SETTINGS.CONFIG_STATEMENT_TIMEOUT_MS);
+const adminJwtMaxLineageHours = integerIn(INTEGER_SETTINGS.ADMIN_JWT_MAX_LINEAGE_HOURS);
 
 /** A yes/no setting (TRUST_FORWARDED_FOR, ALLOW_PLAINTEXT_VENDOR_URLS): unset, empty or `false` is false, `true` is true, anything else fails the start. */
 export function trueOrFalse(raw: string | undefined): boolean {

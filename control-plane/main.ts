@@ -14,7 +14,7 @@ import { ControlPlaneConfigError, configFromEnv, readSetting } from "./config.ts
 import { checkedSigningKey, parseSigningKeyJwk } from "./signing-key-jwk.ts";
 import { listenProblem } from "../shared/config/listen-probe.ts";
 import { shownUrl } from "../shared/config/shown-url.ts";
-import { DEFAULT_REPORT_POOL, openDatabase } from "./db/client.ts";
+import { DEFAULT_REPORT_POOL, openDatabase, type ReportPoolOptions } from "./db/client.ts";
 import { migrate } from "./db/migrate.ts";
 import { startApollo } from "./graphql/apollo.ts";
 import { buildSchemaFromAnyDirectory } from "./graphql/schema-from-any-directory.ts";
@@ -23,10 +23,11 @@ import { loadSigningKey } from "./snapshots/signing-key.ts";
 import { republishForSigningKey } from "./snapshots/republish-for-signing-key.ts";
 import { publishedJwks } from "./snapshots/previous-signing-keys.ts";
 import { checkTokenSecret, loadTokenSecret } from "./auth/token-secret.ts";
-import { DEFAULT_MAX_LINEAGE_HOURS, MAX_LINEAGE_HOURS_RANGE } from "./auth/token-lineage.ts";
+import { DEFAULT_MAX_LINEAGE_HOURS } from "./auth/token-lineage.ts";
+import { checkedIntegerSetting, type IntegerSetting } from "./integer-settings.ts";
 import { loadAuditKey, useAuditKey } from "./audit/use-audit-key.ts";
 import { keyAuditChain } from "./audit/audit-key.ts";
-import { boundConfigLock, DEFAULT_CONFIG_LOCK_BOUNDS } from "./audit/config-lock.ts";
+import { boundConfigLock, DEFAULT_CONFIG_LOCK_BOUNDS, type ConfigLockBounds } from "./audit/config-lock.ts";
 import { startChangeTicker } from "./changes/change-ticker.ts";
 import { startWebhookWorker } from "./budgets/deliver-webhooks.ts";
 import type { AppDeps, GovernanceSettings } from "./graphql/context.ts";
@@ -78,15 +79,31 @@ export interface RunningControlPlane {
   stop(): Promise<void>; // closes HTTP, DB pool, PGlite
 }
 
+/** The numbers a start uses, each setting given or its default: what checkBeforeDatabase holds to their bounds. */
+interface StartNumbers {
+  governance: GovernanceSettings;
+  reportPool: ReportPoolOptions;
+  lockBounds: ConfigLockBounds;
+}
+
 /**
  * What the configuration needs checked beyond its text, before the database is opened: a bad secret
  * used to be refused only after the migrations had run (on DATABASE_URL: production's database
  * migrated by a start with a typo'd key). Each refusal names its variable. Nothing is written here.
  */
-async function checkBeforeDatabase(config: ControlPlaneConfig, governance: GovernanceSettings): Promise<void> {
-  // Numbers from a code caller; config.ts checked the environment's text with the same bounds.
-  checkIntegerIn("REQUIRED_APPROVALS", governance.requiredApprovals, 1, 10);
-  checkIntegerIn("ADMIN_JWT_MAX_LINEAGE_HOURS", governance.adminJwtMaxLineageHours, MAX_LINEAGE_HOURS_RANGE.min, MAX_LINEAGE_HOURS_RANGE.max);
+async function checkBeforeDatabase(config: ControlPlaneConfig, numbers: StartNumbers): Promise<void> {
+  // Numbers from a code caller; config.ts checked the environment's text with the same bounds (integer-settings.ts).
+  const { governance, reportPool, lockBounds } = numbers;
+  const integers: [IntegerSetting, number][] = [
+    ["PORT", config.port],
+    ["REQUIRED_APPROVALS", governance.requiredApprovals],
+    ["ADMIN_JWT_MAX_LINEAGE_HOURS", governance.adminJwtMaxLineageHours],
+    ["REPORT_POOL_MAX", reportPool.max],
+    ["REPORT_STATEMENT_TIMEOUT_MS", reportPool.statementTimeoutMs],
+    ["CONFIG_LOCK_TIMEOUT_MS", lockBounds.lockTimeoutMs],
+    ["CONFIG_STATEMENT_TIMEOUT_MS", lockBounds.statementTimeoutMs],
+  ];
+  for (const [variable, value] of integers) readSetting(variable, () => checkedIntegerSetting(variable, value));
   const host = config.host ?? "127.0.0.1";
   const hostProblem = listenProblem(host);
   if (hostProblem) throw new ControlPlaneConfigError("HOST", hostProblem);
@@ -102,10 +119,6 @@ async function checkBeforeDatabase(config: ControlPlaneConfig, governance: Gover
     // The retired keys against the current one (same kid, another key): refused here rather than after the migrations.
     await publishedJwks(key, config.previousSigningKeys ?? []).catch(namedAs("SIGNING_KEY_PREVIOUS_JWKS"));
   }
-}
-
-function checkIntegerIn(variable: string, value: number, min: number, max: number): void {
-  if (!Number.isInteger(value) || value < min || value > max) throw new ControlPlaneConfigError(variable, `must be an integer from ${min} to ${max}, got ${value}`);
 }
 
 /**
@@ -135,11 +148,15 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
     requiredApprovals: config.requiredApprovals ?? 1,
     adminJwtMaxLineageHours: config.adminJwtMaxLineageHours ?? DEFAULT_MAX_LINEAGE_HOURS,
   };
-  await checkBeforeDatabase(config, governance);
-  const reportPool = {
+  const reportPool: ReportPoolOptions = {
     max: config.reportPoolMax ?? DEFAULT_REPORT_POOL.max,
     statementTimeoutMs: config.reportStatementTimeoutMs ?? DEFAULT_REPORT_POOL.statementTimeoutMs,
   };
+  const lockBounds: ConfigLockBounds = {
+    lockTimeoutMs: config.configLockTimeoutMs ?? DEFAULT_CONFIG_LOCK_BOUNDS.lockTimeoutMs,
+    statementTimeoutMs: config.configStatementTimeoutMs ?? DEFAULT_CONFIG_LOCK_BOUNDS.statementTimeoutMs,
+  };
+  await checkBeforeDatabase(config, { governance, reportPool, lockBounds });
   const db = await openDatabase(config.databaseUrl, config.dataDir, config.onQuery, log, reportPool).catch(databaseUrlRefused(config.databaseUrl));
   try {
     const applied = await migrate(db.sql);
@@ -148,10 +165,6 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
     // GraphQL appends audit rows through its own pool.
     keyAuditChain(db.admin, auditKey);
     // Changes run on both pools: GraphQL's, and the change ticker's applying scheduled requests.
-    const lockBounds = {
-      lockTimeoutMs: config.configLockTimeoutMs ?? DEFAULT_CONFIG_LOCK_BOUNDS.lockTimeoutMs,
-      statementTimeoutMs: config.configStatementTimeoutMs ?? DEFAULT_CONFIG_LOCK_BOUNDS.statementTimeoutMs,
-    };
     for (const pool of [db.sql, db.admin]) boundConfigLock(pool, lockBounds);
     const signingKey = await loadSigningKey(config.dataDir, config.signingKeyJwk);
     const jwks = await publishedJwks(signingKey, config.previousSigningKeys ?? []);
