@@ -7,8 +7,10 @@
  * in its chain, and two people one admin kept in tokens could never review each other
  * (changes/approval-is-authors.ts rule (b)). The lineage's end brings that back once a lineage: the
  * person then needs a token someone else issues, and one admin issuing two reviewers theirs makes the
- * two one person until their next lineage; so issue them with the bootstrap token, which makes nobody
- * the same person, or by different admins (GOVERNANCE.md). Issuing in someone else's name is acting
+ * two one person until one is in a lineage whose chain leaves that admin out (the same admin issuing
+ * them again keeps them one); so issue them with the bootstrap token, which makes nobody the same
+ * person, or by two admins whose own tokens' chains share nobody: neither issued the other's token,
+ * directly or further up, nor did anyone issue both (GOVERNANCE.md). Issuing in someone else's name is acting
  * as them, so it stays with `admin`. Self-issue is for people: a service principal's token sits where
  * others may reach it, and one that renews itself would outlive the hour a leaked token is good for,
  * so a service needs `admin` for its own token as before. And a service issues for nobody else,
