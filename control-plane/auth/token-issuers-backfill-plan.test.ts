@@ -11,46 +11,15 @@
  * the walk: migrate.ts runs every pending migration in one transaction, and one run right after 0111
  * in it plans with the server's own settings, whatever they are.
  */
-import { beforeAll, expect, test } from "bun:test";
-import { useTestDatabase } from "../../test/support/use-test-database.ts";
-import { loadMigrations, migrate, type Migration } from "../db/migrate.ts";
 
-const database = useTestDatabase({ max: 2 });
-const CHAINS = 5;
-const CHAIN_LENGTH = 1000;
+import { expect, test } from "bun:test";
+import { migrate } from "../db/migrate.ts";
+import { SETTINGS_PROBE, useTokenChainWalk } from "../testing/token-chain-walk.ts";
 
-let all: Migration[];
-let m0111: Migration;
-/** The schema before 0111, with CHAINS chains of CHAIN_LENGTH tokens, never analyzed (see the header). */
-beforeAll(async () => {
-  const sql = database.sql;
-  all = await loadMigrations();
-  m0111 = all.find((m) => m.version === 111)!;
-  await migrate(sql, all.filter((m) => m.version < 111));
-  await sql`insert into principals (id, name, kind) select 'prn_' || c, 'p' || c, 'person' from generate_series(0, ${CHAINS - 1}) c`;
-  // Each chain: a token the bootstrap issued, then its principal's hourly renewals, each with the last.
-  await sql`insert into issued_tokens (jti, principal_id, issued_at, expires_at, issued_by, issued_with)
-    select 'jti_' || g, 'prn_' || (g / ${CHAIN_LENGTH}), now(), now(),
-      case when g % ${CHAIN_LENGTH} = 0 then 'adm_x' else 'prn_' || (g / ${CHAIN_LENGTH}) end,
-      case when g % ${CHAIN_LENGTH} = 0 then null else 'jti_' || (g - 1) end
-    from generate_series(0, ${CHAINS * CHAIN_LENGTH - 1}) g`;
-}, 60_000);
+const walk = useTokenChainWalk(111, "with recursive chain");
 
 test("0111's walk looks each level's tokens up by issued_with, no hash or merge join, on tokens never analyzed", async () => {
-  const walkAt = m0111.sql.indexOf("with recursive chain");
-  const walk = m0111.sql.slice(walkAt, m0111.sql.indexOf(";", walkAt));
-  const conn = await database.sql.reserve();
-  let plan: string;
-  try {
-    await conn.unsafe("begin");
-    // What the migration runs before the walk (the column, and whatever settings it takes), then the walk explained.
-    await conn.unsafe(m0111.sql.slice(0, walkAt));
-    const rows = await conn.unsafe(`explain (costs off) ${walk}`);
-    plan = rows.map((r) => (r as Record<string, string>)["QUERY PLAN"]).join("\n");
-  } finally {
-    await conn.unsafe("rollback");
-    conn.release();
-  }
+  const plan = await walk.plan();
   expect(plan).toContain("Recursive Union");
   expect(plan).toContain("Index Scan using issued_tokens_issued_with_idx");
   expect(plan).not.toMatch(/Hash Join|Merge Join/);
@@ -58,20 +27,14 @@ test("0111's walk looks each level's tokens up by issued_with, no hash or merge 
 
 test("the settings 0111 takes for its walk do not reach the migration right after it", async () => {
   // Right after 0111, not after every migration: 0113 sets both back to default after its own walk.
-  const probe: Migration = {
-    version: 9999,
-    name: "9999_settings_probe.sql",
-    sql: `create table settings_probe as select current_setting('enable_hashjoin') as hashjoin, current_setting('enable_mergejoin') as mergejoin`,
-  };
   // The server's own settings, read on the same pool: an operator's enable_hashjoin=off stays off after.
-  const [before] = await database.sql<{ hashjoin: string; mergejoin: string }[]>`select
-    current_setting('enable_hashjoin') as hashjoin, current_setting('enable_mergejoin') as mergejoin`;
-  const applied = await migrate(database.sql, [...all.filter((m) => m.version <= 111), probe]);
-  expect(applied).toEqual([m0111.name, probe.name]);
-  const [settings] = await database.sql<{ hashjoin: string; mergejoin: string }[]>`select hashjoin, mergejoin from settings_probe`;
-  expect(settings).toEqual(before!);
+  const before = await walk.joinSettings();
+  const applied = await migrate(walk.sql, [...walk.all.filter((m) => m.version <= 111), SETTINGS_PROBE]);
+  expect(applied).toEqual([walk.migration.name, SETTINGS_PROBE.name]);
+  const [settings] = await walk.sql<{ hashjoin: string; mergejoin: string }[]>`select hashjoin, mergejoin from settings_probe`;
+  expect(settings).toEqual(before);
   // Every row's issuers as the walk builds them: its chain's bootstrap issuer and its principal.
-  const wrong = await database.sql<{ jti: string }[]>`select jti from issued_tokens
+  const wrong = await walk.sql<{ jti: string }[]>`select jti from issued_tokens
     where issuers <> array['adm_x', principal_id] and issued_with is not null
        or issuers <> array['adm_x'] and issued_with is null`;
   expect(wrong.map((r) => r.jti)).toEqual([]);
