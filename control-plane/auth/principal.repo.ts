@@ -69,7 +69,7 @@ export async function deleteBinding(q: Queryable, b: RoleBindingRow): Promise<bo
 
 /**
  * Records a token with who issued it and with which token, and its `issuers`: the token it was issued
- * with's issuers plus its own issuer (migration 0111), so rule (b) of changes/approval-is-authors.ts
+ * with's issuers plus its own issuer (migration 0111), so rule 2 of changes/approval-is-authors.ts
  * reads one row instead of walking a chain that self-renewal grows by a token an hour; and when its
  * lineage started (migration 0113, token-lineage.ts).
  */

@@ -1,5 +1,5 @@
 /**
- * Final read fr-gov2 (cost under the config lock): rule (b) of changes/approval-is-authors.ts asks who
+ * Final read fr-gov2 (cost under the config lock): rule 2 of changes/approval-is-authors.ts asks who
  * issued, transitively up the token chain, the token an act was done with. It walked that chain one
  * token per level, and with hourly self-renewal a chain grows ~8,760 tokens a year: approveChange took
  * 2 s at a year, 11 s at four (past the config lock's 10 s timeout, BUSY for everyone queued). Each
@@ -30,7 +30,7 @@ test("a token issued stores its chain's issuers: its parent token's and its own 
   expect(await issuersOf(again.issueToken.jti)).toEqual([bootstrap!, alice.id, ann.id].sort());
 });
 
-test("rule (b) reads the stored set: a token's issuers are what it was issued with, not a walk of the chain", async () => {
+test("rule 2 reads the stored set: a token's issuers are what it was issued with, not a walk of the chain", async () => {
   const sql = t.openSql();
   await sql`insert into principals (id, name, kind, created_by) values ('prn_r1', 'r1', 'person', 'adm_x'), ('prn_r2', 'r2', 'person', 'adm_x')`;
   // The stored set alone names prn_r2: the chain (issued_with) says nothing of it.
@@ -69,7 +69,7 @@ test("migration 0111 backfills each existing token's issuers up its chain", asyn
 
 test("a token row written without its issuers is refused, not stored as issued by no one (migration 0112)", async () => {
   // A control plane of an older release sharing the database during a rolling upgrade writes tokens
-  // without `issuers`; with the column's '{}' default rule (b) would read them as issued by no one.
+  // without `issuers`; with the column's '{}' default rule 2 would read them as issued by no one.
   const sql = database.sql;
   await migrate(sql, await loadMigrations());
   await sql`insert into principals (id, name, kind) values ('prn_old', 'old', 'person') on conflict do nothing`;

@@ -5,7 +5,7 @@
  * else's token started ends (token-lineage.ts: ADMIN_JWT_MAX_LINEAGE_HOURS). Were renewal admin-only,
  * every token a person acts with after its first hour would come from an admin, who would then stand
  * in its chain, and two people one admin kept in tokens could never review each other
- * (changes/approval-is-authors.ts rule (b)). The lineage's end brings that back once a lineage: the
+ * (changes/approval-is-authors.ts rule 2). The lineage's end brings that back once a lineage: the
  * person then needs a token someone else issues, and one admin issuing two reviewers theirs makes the
  * two one person until one is in a lineage whose chain leaves that admin out (the same admin issuing
  * them again keeps them one); so issue them with the bootstrap token, which makes nobody the same
