@@ -12,8 +12,7 @@
  */
 import { appendAudit } from "../audit/audit.repo.ts";
 import { auditedBy, type AuditActor } from "../audit/audit-actor.ts";
-import { markRequestStale } from "../changes/change-request.repo.ts";
-import { openRequestsProposedWith, PROPOSED_WITH_REVOKED_TOKEN } from "../changes/proposed-with-revoked-token.ts";
+import { markStaleProposedWith, openRequestsProposedWith } from "../changes/proposed-with-revoked-token.ts";
 import type { Tx } from "../db/client.ts";
 import type { IssuedTokenRow } from "./principal.repo.ts";
 
@@ -45,6 +44,6 @@ export async function revokeMintedTokens(tx: Tx, jti: string, who: AuditActor): 
   for (const { mintedWith, depth: _, ...after } of revoked) {
     const before = { ...after, revokedAt: null };
     await appendAudit(tx, { action: "token.revoke", target: after.jti, before, after: { ...after, revokedWith: jti, mintedWith }, ...auditedBy(who) });
-    for (const id of proposed.get(after.jti) ?? []) await markRequestStale(tx, id, `${PROPOSED_WITH_REVOKED_TOKEN} (${after.jti})`, who);
+    await markStaleProposedWith(tx, after.jti, proposed.get(after.jti) ?? [], who);
   }
 }

@@ -21,7 +21,12 @@ export async function authorTokenRevoked(q: Queryable, cr: Pick<ChangeRequestRow
 
 /** Marks stale, audited as `change.stale`, every open request proposed with token `jti`. */
 export async function markProposedWithStale(tx: Tx, jti: string, who: AuditActor): Promise<void> {
-  for (const id of (await openRequestsProposedWith(tx, [jti])).get(jti) ?? []) await markRequestStale(tx, id, `${PROPOSED_WITH_REVOKED_TOKEN} (${jti})`, who);
+  await markStaleProposedWith(tx, jti, (await openRequestsProposedWith(tx, [jti])).get(jti) ?? [], who);
+}
+
+/** Marks requests `ids` (open, proposed with the revoked token `jti`: openRequestsProposedWith) stale, each audited as `change.stale`. */
+export async function markStaleProposedWith(tx: Tx, jti: string, ids: readonly string[], who: AuditActor): Promise<void> {
+  for (const id of ids) await markRequestStale(tx, id, `${PROPOSED_WITH_REVOKED_TOKEN} (${jti})`, who);
 }
 
 /** The open requests proposed with any of `jtis`, locked, in id order per token: one statement for a whole set of revoked tokens. */
