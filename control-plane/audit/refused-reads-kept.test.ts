@@ -11,6 +11,7 @@
 import { beforeAll, expect, test } from "bun:test";
 import { adminClient } from "../../infra/local/admin-client.ts";
 import { addTenant } from "../testing/add-tenant.ts";
+import { flushUntil } from "../testing/flush-until.ts";
 import { holdConfigLock } from "../testing/hold-config-lock.ts";
 import { holdInSession } from "../testing/hold-tenant-row.ts";
 import { principalWith } from "../testing/principals.ts";
@@ -35,14 +36,8 @@ test("the probes made after a decoy, within its minute, are in the summary row b
   await team.client.request(`{ a: tenant(id: "ten_victim1") { id } b: tenant(id: "ten_victim2") { id } c: tenant(id: "ten_victim3") { id } }`).catch(() => {});
   await team.client.request(`mutation { createTenant(input: { name: "x" }) { id } }`).catch(() => {});
   expect((await rowsBy(team.id)).map((r) => r.action)).toEqual(["refused.tenant", "refused.createTenant"]);
-  let rows = await rowsBy(team.id);
   // The victims' fields may be refused after their operation answered (tenant is non-null): all held.
-  for (let waited = 0; waited < 5000; waited += 25) {
-    await flushHeldRefusedReadsNow();
-    rows = await rowsBy(team.id);
-    if (rows.filter((r) => r.action === "refused.reads").reduce((n, r) => n + r.after.suppressed.count, 0) >= 3) break;
-    await Bun.sleep(25);
-  }
+  const rows = await flushUntil(() => rowsBy(team.id), (rows) => rows.filter((r) => r.action === "refused.reads").reduce((n, r) => n + r.after.suppressed.count, 0) >= 3);
   expect(rows[0]).toMatchObject({ action: "refused.tenant", target: "ten_decoy" });
   const summaries = rows.filter((r) => r.action === "refused.reads");
   expect(summaries.reduce((n, r) => n + r.after.suppressed.count, 0)).toBe(3);
@@ -98,13 +93,7 @@ test("probes behind a non-null root field that fails first (no audited refusal) 
     body: JSON.stringify({ query: `query($bad: ID!) { first: tenant(id: $bad) { id } ${probes} }`, variables: { bad: `${teamId}\u0000` } }),
   });
   expect(((await res.json()) as { data: unknown }).data).toBeNull();
-  let rows = await rowsBy(team.id);
-  for (let waited = 0; waited < 5000; waited += 25) {
-    await flushHeldRefusedReadsNow();
-    rows = await rowsBy(team.id);
-    if (rows.reduce((n, r) => n + (r.after.suppressed?.count ?? 0), 0) >= 10) break;
-    await Bun.sleep(25);
-  }
+  const rows = await flushUntil(() => rowsBy(team.id), (rows) => rows.reduce((n, r) => n + (r.after.suppressed?.count ?? 0), 0) >= 10);
   expect(rows.map((r) => r.action)).toEqual(rows.map(() => "refused.reads"));
   expect(rows.flatMap((r) => r.after.suppressed.targets).sort()).toEqual(Array.from({ length: 10 }, (_, i) => `ten_hidden${i}`));
 }, 30_000);
@@ -119,13 +108,11 @@ test("a summary row per token: reads made with another token of the same princip
   await p.client.request(`{ tenant(id: "ten_decoy") { id } }`).catch(() => {}); // the minute's row, token A
   for (let i = 0; i < 5; i++) await other.request(`{ tenant(id: "ten_probe${i}") { id } }`).catch(() => {}); // token B
   await p.client.request(`{ tenant(id: "ten_last") { id } }`).catch(() => {}); // token A again, last
-  let rows: { action: string; token_id: string | null; issued_by: string | null; after: any }[] = [];
-  for (let waited = 0; waited < 5000; waited += 25) {
-    await flushHeldRefusedReadsNow();
-    rows = [...(await sql<typeof rows>`select action, token_id, issued_by, after from audit_log where actor = ${p.id} order by id`)];
-    if (rows.filter((r) => r.action === "refused.reads").reduce((n, r) => n + r.after.suppressed.count, 0) >= 6) break;
-    await Bun.sleep(25);
-  }
+  type Row = { action: string; token_id: string | null; issued_by: string | null; after: any };
+  const rows = await flushUntil(
+    async () => [...(await sql<Row[]>`select action, token_id, issued_by, after from audit_log where actor = ${p.id} order by id`)],
+    (rows) => rows.filter((r) => r.action === "refused.reads").reduce((n, r) => n + r.after.suppressed.count, 0) >= 6,
+  );
   const summaries = rows.filter((r) => r.action === "refused.reads");
   const byToken = (jti: string) => summaries.filter((r) => r.token_id === jti).map((r) => r.after.suppressed);
   expect(byToken(issueToken.jti).reduce((n, x) => n + x.count, 0)).toBe(5);
