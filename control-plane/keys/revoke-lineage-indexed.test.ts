@@ -6,6 +6,7 @@
  * by index; and the walk stays in the tenant it started in, whatever odd data rotated_to holds.
  */
 import { beforeAll, expect, test } from "bun:test";
+import { addKey } from "../testing/add-key.ts";
 import { seedConfig, type Seeded } from "../testing/seed.ts";
 import { useTestControlPlane } from "../testing/test-control-plane.ts";
 import { revokeSecrets } from "./key.repo.ts";
@@ -17,14 +18,10 @@ beforeAll(async () => {
   s = await seedConfig(t.admin);
   sql = t.openSql();
 });
-async function createKey(name: string, tenantId = s.tenantId) {
-  const { createKey } = await t.admin.request<any>(`mutation($i: CreateKeyInput!) { createKey(input: $i) { key { id } secret } }`, { i: { tenantId, name } });
-  return createKey.key.id as string;
-}
 
 test("a rotated_to cycle ends the walk (union), both secrets revoked once", async () => {
-  const a = await createKey("cycle a");
-  const b = await createKey("cycle b");
+  const a = await addKey(t.admin, s.tenantId, { name: "cycle a" });
+  const b = await addKey(t.admin, s.tenantId, { name: "cycle b" });
   await sql`update gateway_keys set rotated_to = ${b} where id = ${a}`;
   await sql`update gateway_keys set rotated_to = ${a} where id = ${b}`;
   expect(await sql.begin((tx) => revokeSecrets(tx as any, a, true))).toEqual([a, b].sort());
@@ -32,15 +29,15 @@ test("a rotated_to cycle ends the walk (union), both secrets revoked once", asyn
 
 test("a rotated_to naming another tenant's key is not followed there", async () => {
   const { createTenant } = await t.admin.request<any>(`mutation { createTenant(input: { name: "other-tenant", kind: "team" }) { id } }`);
-  const mine = await createKey("mine");
-  const theirs = await createKey("theirs", createTenant.id);
+  const mine = await addKey(t.admin, s.tenantId, { name: "mine" });
+  const theirs = await addKey(t.admin, createTenant.id, { name: "theirs" });
   await sql`update gateway_keys set rotated_to = ${theirs} where id = ${mine}`;
   expect(await sql.begin((tx) => revokeSecrets(tx as any, mine, true))).toEqual([mine]);
   expect((await sql`select status from gateway_keys where id = ${theirs}`)[0]!.status).toBe("active");
 }, 30_000);
 
 test("at 100,000 keys each level of the walk looks keys up by index, no scan of gateway_keys", async () => {
-  const c = await createKey("big");
+  const c = await addKey(t.admin, s.tenantId, { name: "big" });
   await sql`insert into gateway_keys (id, tenant_id, name, prefix, key_hash, status, lineage_id, created_at)
     select 'key_bulk' || g, tenant_id, name, prefix, 'h' || g, 'active', 'key_bulk' || g, created_at
     from gateway_keys, generate_series(1, 100000) g where id = ${c}`;
