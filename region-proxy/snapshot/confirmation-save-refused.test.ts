@@ -10,9 +10,8 @@
 import { afterAll, afterEach, expect, setSystemTime, test } from "bun:test";
 import { applySnapshot, CONFIRMED_SAVE_EVERY_MS, loadStoredSnapshot } from "./apply-snapshot.ts";
 import { CurrentSnapshot } from "./current.ts";
-import { startSnapshotLoop } from "./loop.ts";
 import { tempDirs } from "../../test/support/temp-dirs.ts";
-import { heldVersion1, poll304, refusingKv } from "./refusing-kv-fixture.ts";
+import { loopAgainst, poll304, refusingVersion1 } from "./refusing-kv-fixture.ts";
 
 const MINUTE = 60_000;
 const dirs = tempDirs();
@@ -20,9 +19,7 @@ afterEach(() => setSystemTime());
 afterAll(dirs.removeAll);
 
 test("a refused confirmation write is logged once, retried at the save rhythm, and its recovery logged once with the failed attempts", async () => {
-  const { kv, real, state } = await refusingKv(dirs);
-  const start = Date.now();
-  const { deps, lines } = await heldVersion1(kv, start);
+  const { real, state, start, deps, lines } = await refusingVersion1(dirs);
 
   // Ten minutes of 304s, one a second, as the loop does (confirm, then saveHeldSnapshot), with the disk full.
   state.refusing = true;
@@ -55,9 +52,7 @@ test("a refused confirmation write is logged once, retried at the save rhythm, a
 });
 
 test("a refused run ends when a new version is saved, its confirmation time with it", async () => {
-  const { kv, real, state } = await refusingKv(dirs);
-  const start = Date.now();
-  const { deps, lines, sign } = await heldVersion1(kv, start);
+  const { real, state, start, deps, lines, sign } = await refusingVersion1(dirs);
   state.refusing = true;
   for (let i = 1; i <= 30; i++) await poll304(deps, start + i * 1000);
   expect(lines).toHaveLength(1);
@@ -71,9 +66,7 @@ test("a refused run ends when a new version is saved, its confirmation time with
 });
 
 test("a clock set back during a refused run does not hold the next attempt off until it catches up", async () => {
-  const { kv, real, state } = await refusingKv(dirs);
-  const start = Date.now();
-  const { deps, lines } = await heldVersion1(kv, start);
+  const { real, state, start, deps, lines } = await refusingVersion1(dirs);
   state.refusing = true;
   await poll304(deps, start + 10 * MINUTE);
   expect(state.refusedWrites).toBe(1);
@@ -86,32 +79,18 @@ test("a clock set back during a refused run does not hold the next attempt off u
 });
 
 test("the poll loop keeps confirming the held snapshot while its confirmation cannot be saved", async () => {
-  const { kv, real, state } = await refusingKv(dirs);
-  const start = Date.now();
-  const { deps, lines } = await heldVersion1(kv, start);
-  let polls = 0;
-  const server = Bun.serve({
-    port: 0,
-    fetch: () => {
-      polls++;
-      return new Response(null, { status: 304 });
-    },
-  });
-  const loop = startSnapshotLoop({ ...deps, controlPlaneUrl: `http://127.0.0.1:${server.port}`, regionToken: "regtok_x", proxyId: "prx_test", pollMs: 60_000 });
+  const { real, state, start, deps, lines } = await refusingVersion1(dirs);
+  const { polls, pollEachSecond, close } = loopAgainst(deps, start, () => new Response(null, { status: 304 }));
   try {
     state.refusing = true;
-    for (let i = 1; i <= 60; i++) {
-      setSystemTime(new Date(start + i * 1000));
-      await loop.pollOnce();
-    }
-    expect(polls).toBe(60);
+    await pollEachSecond(1, 60);
+    expect(polls()).toBe(60);
     expect(deps.current.controlPlaneReachable).toBe(true);
     expect(deps.current.ageSeconds()).toBe(0);
     expect(lines).toHaveLength(1);
     expect(state.refusedWrites).toBeLessThanOrEqual(MINUTE / CONFIRMED_SAVE_EVERY_MS);
   } finally {
-    await loop.stop();
-    server.stop(true);
+    await close();
     real.close();
   }
 });

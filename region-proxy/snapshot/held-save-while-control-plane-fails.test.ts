@@ -10,9 +10,8 @@
 import { afterAll, afterEach, expect, setSystemTime, test } from "bun:test";
 import { CONFIRMED_SAVE_EVERY_MS, loadStoredSnapshot } from "./apply-snapshot.ts";
 import { CurrentSnapshot } from "./current.ts";
-import { startSnapshotLoop } from "./loop.ts";
 import { tempDirs } from "../../test/support/temp-dirs.ts";
-import { heldVersion1, refusingKv } from "./refusing-kv-fixture.ts";
+import { loopAgainst, refusingVersion1 } from "./refusing-kv-fixture.ts";
 import { loadSnapshotJws } from "./snapshot-store.ts";
 
 const MINUTE = 60_000;
@@ -25,33 +24,18 @@ afterAll(dirs.removeAll);
  * disk refuses writes, then fails every poll with `outage` (a 503, or the connection refused).
  */
 async function version2UnsavedThenOutage(outage: "503" | "connection refused") {
-  const { kv, real, state } = await refusingKv(dirs);
-  const start = Date.now();
-  const { deps, lines, sign } = await heldVersion1(kv, start);
+  const { real, state, start, deps, lines, sign } = await refusingVersion1(dirs);
   const v2 = await sign(2);
-  let polls = 0;
-  const server = Bun.serve({
-    port: 0,
-    fetch: () => (polls++ === 0 ? new Response(v2, { headers: { etag: '"2"', "content-type": "application/jose" } }) : new Response("down", { status: 503 })),
-  });
-  const loop = startSnapshotLoop({ ...deps, controlPlaneUrl: `http://127.0.0.1:${server.port}`, regionToken: "regtok_x", proxyId: "prx_test", pollMs: 60_000 });
+  const { server, pollEachSecond, close: closeLoop } = loopAgainst(deps, start, (poll) => (poll === 1 ? new Response(v2, { headers: { etag: '"2"', "content-type": "application/jose" } }) : new Response("down", { status: 503 })));
   state.refusing = true;
-  setSystemTime(new Date(start + 1000));
-  await loop.pollOnce();
+  await pollEachSecond(1, 1);
   expect(deps.current.version()).toBe(2); // served at once, not saved
   expect(state.refusedWrites).toBe(1);
   if (outage === "connection refused") server.stop(true);
   /** Polls once a second from `from` (seconds after start) to `to`, all failing. */
-  const pollFailing = async (from: number, to: number) => {
-    for (let i = from; i <= to; i++) {
-      setSystemTime(new Date(start + i * 1000));
-      await loop.pollOnce();
-      expect(deps.current.controlPlaneReachable).toBe(false);
-    }
-  };
+  const pollFailing = (from: number, to: number) => pollEachSecond(from, to, () => expect(deps.current.controlPlaneReachable).toBe(false));
   const close = async () => {
-    await loop.stop();
-    server.stop(true);
+    await closeLoop();
     real.close();
   };
   return { deps, lines, real, state, v2, pollFailing, close };

@@ -2,9 +2,10 @@
  * Test support for a KV that refuses writes (a full disk, a read-only mount): a real KV in a temp dir
  * whose `set` (the confirmation's) and atomic commits (the snapshot's) throw while `refusing` is on, as
  * SQLite does on a full disk, each counted in `refusedWrites`; a proxy holding version 1, saved in it;
- * and a 304 poll as the loop answers it. Time is Date's clock (setSystemTime): tests reset it afterEach.
+ * a 304 poll as the loop answers it; and the poll loop against a fake control plane. Time is Date's clock
+ * (setSystemTime): tests reset it afterEach.
  *
- * @example const dirs = tempDirs(); afterAll(dirs.removeAll); const { kv, real, state } = await refusingKv(dirs); const { deps, lines, sign } = await heldVersion1(kv, start);
+ * @example const dirs = tempDirs(); afterAll(dirs.removeAll); const { real, state, start, deps, lines, sign } = await refusingVersion1(dirs);
  */
 import { setSystemTime } from "bun:test";
 import type { tempDirs } from "../../test/support/temp-dirs.ts";
@@ -13,6 +14,7 @@ import { importTrustedKeys } from "../../shared/snapshot/verify.ts";
 import { openProxyKv, type Kv } from "../kv/open-kv.ts";
 import { applySnapshot, saveHeldSnapshot } from "./apply-snapshot.ts";
 import { CurrentSnapshot } from "./current.ts";
+import { startSnapshotLoop } from "./loop.ts";
 
 /** The KV's directory is made in `dirs` (test/support/temp-dirs.ts), which the test file removes. */
 export async function refusingKv(dirs: ReturnType<typeof tempDirs>) {
@@ -56,6 +58,36 @@ export async function heldVersion1(kv: Kv, start: number) {
   if (outcome !== "swapped") throw new Error(`version 1 was not swapped in: ${outcome}`);
   lines.length = 0;
   return { deps, lines, sign };
+}
+
+/** refusingKv (not refusing yet) and heldVersion1 on it, from `start` (now); the caller closes `real`. */
+export async function refusingVersion1(dirs: ReturnType<typeof tempDirs>) {
+  const { kv, real, state } = await refusingKv(dirs);
+  const start = Date.now();
+  return { kv, real, state, start, ...(await heldVersion1(kv, start)) };
+}
+
+/**
+ * The poll loop of the proxy `deps` against a fake control plane answering its poll n (the first is 1)
+ * with `answer(n)`. `pollEachSecond(from, to, each?)` polls once at each second `from`..`to` after
+ * `start`, calling `each` after every poll; `close()` stops the loop and the server, not the caller's KV.
+ */
+export function loopAgainst(deps: Awaited<ReturnType<typeof heldVersion1>>["deps"], start: number, answer: (poll: number) => Response) {
+  let polls = 0;
+  const server = Bun.serve({ port: 0, fetch: () => answer(++polls) });
+  const loop = startSnapshotLoop({ ...deps, controlPlaneUrl: `http://127.0.0.1:${server.port}`, regionToken: "regtok_x", proxyId: "prx_test", pollMs: 60_000 });
+  const pollEachSecond = async (from: number, to: number, each?: () => void) => {
+    for (let i = from; i <= to; i++) {
+      setSystemTime(new Date(start + i * 1000));
+      await loop.pollOnce();
+      each?.();
+    }
+  };
+  const close = async () => {
+    await loop.stop();
+    server.stop(true);
+  };
+  return { loop, server, polls: () => polls, pollEachSecond, close };
 }
 
 /** One 304 poll at `at`, as the loop answers it: confirm, then save what is held. */

@@ -11,9 +11,8 @@
 import { afterAll, afterEach, expect, setSystemTime, test } from "bun:test";
 import { applySnapshot, CONFIRMED_SAVE_EVERY_MS, loadStoredSnapshot } from "./apply-snapshot.ts";
 import { CurrentSnapshot } from "./current.ts";
-import { startSnapshotLoop } from "./loop.ts";
 import { tempDirs } from "../../test/support/temp-dirs.ts";
-import { heldVersion1, poll304, refusingKv } from "./refusing-kv-fixture.ts";
+import { loopAgainst, poll304, refusingVersion1 } from "./refusing-kv-fixture.ts";
 import { loadSnapshotJws } from "./snapshot-store.ts";
 
 const MINUTE = 60_000;
@@ -22,9 +21,7 @@ afterEach(() => setSystemTime());
 afterAll(dirs.removeAll);
 
 test("a new version that cannot be saved is logged once, retried every 5 s, and its save logged once when writes work again", async () => {
-  const { kv, real, state } = await refusingKv(dirs);
-  const start = Date.now();
-  const { deps, lines, sign } = await heldVersion1(kv, start);
+  const { real, state, start, deps, lines, sign } = await refusingVersion1(dirs);
   const v1 = await loadSnapshotJws(real);
 
   state.refusing = true;
@@ -58,9 +55,7 @@ test("a new version that cannot be saved is logged once, retried every 5 s, and 
 });
 
 test("a newer version is tried at once, not held off by the rhythm, and counted in the same run", async () => {
-  const { kv, real, state } = await refusingKv(dirs);
-  const start = Date.now();
-  const { deps, lines, sign } = await heldVersion1(kv, start);
+  const { real, state, start, deps, lines, sign } = await refusingVersion1(dirs);
   state.refusing = true;
   setSystemTime(new Date(start + 1000));
   await applySnapshot(await sign(2), deps, { persist: true });
@@ -79,9 +74,7 @@ test("a newer version is tried at once, not held off by the rhythm, and counted 
 });
 
 test("a new version refused during a refused confirmation run is logged, since a restart would now boot on an older version", async () => {
-  const { kv, real, state } = await refusingKv(dirs);
-  const start = Date.now();
-  const { deps, lines, sign } = await heldVersion1(kv, start);
+  const { real, state, start, deps, lines, sign } = await refusingVersion1(dirs);
   state.refusing = true;
   for (let i = 1; i <= 30; i++) await poll304(deps, start + i * 1000);
   expect(lines).toHaveLength(1);
@@ -101,9 +94,7 @@ test("a new version refused during a refused confirmation run is logged, since a
 });
 
 test("a clock set back during a refused snapshot save does not hold the next attempt off until it catches up", async () => {
-  const { kv, real, state } = await refusingKv(dirs);
-  const start = Date.now();
-  const { deps, lines, sign } = await heldVersion1(kv, start);
+  const { real, state, start, deps, lines, sign } = await refusingVersion1(dirs);
   state.refusing = true;
   setSystemTime(new Date(start + 10 * MINUTE));
   const v2 = await sign(2);
@@ -118,30 +109,19 @@ test("a clock set back during a refused snapshot save does not hold the next att
 });
 
 test("the poll loop, a new version refused by the disk then 304s: a minute of polls logs the refusal once and tries the save at most 13 times", async () => {
-  const { kv, real, state } = await refusingKv(dirs);
-  const start = Date.now();
-  const { deps, lines, sign } = await heldVersion1(kv, start);
+  const { real, state, start, deps, lines, sign } = await refusingVersion1(dirs);
   const v2 = await sign(2);
-  let polls = 0;
-  const server = Bun.serve({
-    port: 0,
-    fetch: () => (polls++ === 0 ? new Response(v2, { headers: { etag: '"2"', "content-type": "application/jose" } }) : new Response(null, { status: 304 })),
-  });
-  const loop = startSnapshotLoop({ ...deps, controlPlaneUrl: `http://127.0.0.1:${server.port}`, regionToken: "regtok_x", proxyId: "prx_test", pollMs: 60_000 });
+  const { polls, pollEachSecond, close } = loopAgainst(deps, start, (poll) => (poll === 1 ? new Response(v2, { headers: { etag: '"2"', "content-type": "application/jose" } }) : new Response(null, { status: 304 })));
   try {
     state.refusing = true;
-    for (let i = 1; i <= 60; i++) {
-      setSystemTime(new Date(start + i * 1000));
-      await loop.pollOnce();
-    }
-    expect(polls).toBe(60);
+    await pollEachSecond(1, 60);
+    expect(polls()).toBe(60);
     expect(deps.current.version()).toBe(2);
     expect(deps.current.controlPlaneReachable).toBe(true);
     expect(lines).toHaveLength(2);
     expect(state.refusedWrites).toBeLessThanOrEqual(MINUTE / CONFIRMED_SAVE_EVERY_MS + 1);
   } finally {
-    await loop.stop();
-    server.stop(true);
+    await close();
     real.close();
   }
 });
