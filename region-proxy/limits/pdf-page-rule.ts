@@ -32,7 +32,7 @@
  *   prompt: 3,000" (Gemini 3 Pro preview 900 and 900: 1,000, the larger, is taken). A request past the
  *   files a prompt is refused and billed nothing, so no cap on files is needed.
  */
-import { claudeVersion } from "../providers/anthropic/claude-generation.ts";
+import { hasMillionTokenContext } from "../providers/anthropic/claude-generation.ts";
 import { geminiSeries } from "../providers/gemini/model-version.ts";
 import { imageRuleFor } from "./image-tokens.ts";
 import { baseModelName, isClaudeId } from "./model-name.ts";
@@ -68,9 +68,6 @@ function textAndImage(vendorModel: string, mostPages: number): PdfPageRule {
   return { pageTokens: PDF_PAGE_TEXT_TOKENS + image.tokens(null, image.pdfPageDetail), mostPages, per: "request" };
 }
 
-/** Whether a Claude of `version` (null: none named, a newer model) has a 1M context window: 4.6 on. */
-const has1mContext = (version: { major: number; minor: number } | null) => version === null || version.major > 4 || (version.major === 4 && version.minor >= 6);
-
 /**
  * How `vendorModel`'s vendor counts a PDF's pages.
  * @example pdfPageRuleFor("gemini-2.5-flash") // { pageTokens: 258, mostPages: 1000, per: "file" }
@@ -82,6 +79,6 @@ export function pdfPageRuleFor(vendorModel: string): PdfPageRule {
   if (gemini !== null) return { pageTokens: gemini <= 2 ? GEMINI_2_PAGE_TOKENS : GEMINI_3_PAGE_TOKENS, mostPages: GEMINI_PAGES, per: "file" };
   if (m.startsWith("gemini")) return { pageTokens: GEMINI_3_PAGE_TOKENS, mostPages: GEMINI_PAGES, per: "file" };
   // Claude ids as the adapters read them (Bedrock's anthropic.claude-…, Vertex's …@date), as image-tokens.ts does.
-  if (isClaudeId(m)) return textAndImage(vendorModel, has1mContext(claudeVersion(m)) ? CLAUDE_1M_CONTEXT_PAGES : PAGES_PER_REQUEST);
+  if (isClaudeId(m)) return textAndImage(vendorModel, hasMillionTokenContext(m) ? CLAUDE_1M_CONTEXT_PAGES : PAGES_PER_REQUEST);
   return textAndImage(vendorModel, PAGES_PER_REQUEST);
 }

@@ -73,6 +73,12 @@ export const refusesSampling = (model: string): boolean => atLeast(model, 4, 7);
 export const takesPrefill = (model: string): boolean => olderThan(model, 4, 6);
 
 /**
+ * Whether `model` has a 1M-token context window: Claude Opus and Sonnet 4.6 and later, the same
+ * generation as takesPrefill's cut-off; an id naming no version is taken for a newer model, which has.
+ */
+export const hasMillionTokenContext = (model: string): boolean => !olderThan(model, 4, 6);
+
+/**
  * Claude 3.7 Sonnet, the Claude 4 models and later think when asked (extended thinking: "supported in
  * … claude-sonnet-4-5, claude-sonnet-4, claude-3-7-sonnet, claude-haiku-4-5, claude-opus-4-5, 4-1, 4",
  * https://platform.claude.com/docs/en/build-with-claude/extended-thinking); Claude 3.5 and before do
@@ -93,12 +99,11 @@ export const thinksAdaptivelyOnly = (model: string): boolean => !olderThan(model
 /**
  * Whether `model` takes a forced tool_choice (`any`, `tool`) beside adaptive thinking: "adaptive
  * thinking supports forced tool use" (Anthropic, Thinking in tool and multi-turn workflows; thinking is
- * then skipped), but Claude Fable 5.1, Mythos 5.1, Opus 5.5 and Sonnet 5.5 refuse forced tool use ("Forced
- * tool use returns an error", What's new in Claude Opus 5.5: "The first three also apply on Claude Fable
- * 5.1"). So Claude before 5.1; an id naming no version is taken for a newer model, which does not.
+ * then skipped), but not the models that refuse forced tool use altogether (refusesForcedToolUse: Claude
+ * Fable 5.1, Mythos 5.1, Opus 5.5 and Sonnet 5.5, Haiku aside). An id naming no version is taken for a
+ * newer model, which does not.
  */
-export const takesForcedToolWithAdaptiveThinking = (model: string): boolean => olderThan(model, 5, 1) || isVersionedHaiku(model);
-
+export const takesForcedToolWithAdaptiveThinking = (model: string): boolean => claudeVersion(model) !== null && !refusesForcedToolUse(model);
 
 /**
  * Whether `model` refuses forced tool use (tool_choice `any` or `tool`) whatever its thinking: Claude
