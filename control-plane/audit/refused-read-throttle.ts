@@ -41,7 +41,7 @@ export interface RefusedRead {
 }
 
 /** What a summary row says of the reads held back: how many, by field, and which targets. */
-export interface SuppressedReads {
+interface SuppressedReads {
   count: number;
   fields: Record<string, number>;
   /** The distinct targets named, the first MAX_SUMMARY_TARGETS. */
@@ -54,7 +54,7 @@ export interface SuppressedReads {
 
 type Audit = AuditedOutcome<null>["audit"];
 /** Appends one audit row as `who`; rejects when it could not (BUSY on the config lock, the database down). */
-export type WriteAudit = (who: AuditActor, audit: Audit) => Promise<void>;
+type WriteAudit = (who: AuditActor, audit: Audit) => Promise<void>;
 
 /** Reads held back, as a summary row will say them; each listed target with how many reads named it. */
 interface Held {

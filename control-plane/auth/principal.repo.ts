@@ -105,7 +105,7 @@ export async function markTokenRevoked(q: Queryable, jti: string): Promise<Issue
 }
 
 /** What principalForJti reads with a live token: its principal, roles, issuer, kind and lineage's start. */
-export interface TokenPrincipal {
+interface TokenPrincipal {
   id: string;
   bindings: RoleBindingRow[];
   issuedBy: string | null;

@@ -21,7 +21,7 @@ export const MAX_LINEAGE_HOURS_RANGE = { min: 1, max: 8760 } as const;
 const HOUR_MS = 3_600_000;
 
 /** Where a token being issued stands: its lineage's start and the ttl it may have in it. */
-export interface LineagePlace {
+interface LineagePlace {
   startedAt: Date;
   ttlSeconds: number;
 }
@@ -30,7 +30,7 @@ export interface LineagePlace {
  * `ttlSeconds` or less, so that a token issued at `now` (whole seconds, as its JWT) expires by the end
  * of the lineage started at `startedAt`; FORBIDDEN when that end has come.
  */
-export function ttlWithinLineage(ttlSeconds: number, now: Date, startedAt: Date, maxHours: number): number {
+function ttlWithinLineage(ttlSeconds: number, now: Date, startedAt: Date, maxHours: number): number {
   // To the second, as the last token's expiresAt names it (a JWT's exp is whole seconds).
   const endSeconds = Math.floor((startedAt.getTime() + maxHours * HOUR_MS) / 1000);
   const left = endSeconds - Math.floor(now.getTime() / 1000);

@@ -26,7 +26,7 @@
 import type { Queryable } from "../db/client.ts";
 import type { ApprovalRow } from "./change-request.repo.ts";
 
-export function isBootstrapId(id: string): boolean {
+function isBootstrapId(id: string): boolean {
   return id.startsWith("adm_");
 }
 
