@@ -8,7 +8,7 @@ import { statSync } from "node:fs";
 import { parseDecimalInteger } from "../shared/config/decimal-integer.ts";
 import { shownUrl } from "../shared/config/shown-url.ts";
 import { logFormatFromEnv } from "../shared/logging/console-log.ts";
-import { INTEGER_SETTINGS, type IntegerRange } from "./integer-settings.ts";
+import { checkedIntegerSetting, INTEGER_SETTINGS, type IntegerSetting } from "./integer-settings.ts";
 import type { ControlPlaneConfig } from "./main.ts";
 import { parsePreviousSigningKeys } from "./snapshots/previous-signing-keys.ts";
 import { parseSigningKeyJwk } from "./signing-key-jwk.ts";
@@ -85,22 +85,20 @@ export function checkedDatabaseUrl(raw: string | undefined): string | null {
   return raw;
 }
 
-/** An integer setting within its bounds (integer-settings.ts); unset or empty means the default (undefined). */
-function integerIn({ min, max }: IntegerRange): (raw: string | undefined) => number | undefined {
-  return (raw) => {
-    if (!raw) return undefined;
-    const value = parseDecimalInteger(raw);
-    if (value === null || value < min || value > max) throw new Error(`must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
-    return value;
-  };
+/**
+ * An integer setting from the environment's text, held to its bounds by checkedIntegerSetting as a code
+ * caller's number is (the text shown in the refusal); unset or empty means the default (undefined).
+ */
+function integerIn(variable: IntegerSetting): (raw: string | undefined) => number | undefined {
+  return (raw) => (raw ? checkedIntegerSetting(variable, parseDecimalInteger(raw) ?? NaN, JSON.stringify(raw)) : undefined);
 }
 
-const requiredApprovals = integerIn(INTEGER_SETTINGS.REQUIRED_APPROVALS);
-const reportPoolMax = integerIn(INTEGER_SETTINGS.REPORT_POOL_MAX);
-const reportStatementTimeoutMs = integerIn(INTEGER_SETTINGS.REPORT_STATEMENT_TIMEOUT_MS);
-const configLockTimeoutMs = integerIn(INTEGER_SETTINGS.CONFIG_LOCK_TIMEOUT_MS);
-const configStatementTimeoutMs = integerIn(INTEGER_SETTINGS.CONFIG_STATEMENT_TIMEOUT_MS);
-const adminJwtMaxLineageHours = integerIn(INTEGER_SETTINGS.ADMIN_JWT_MAX_LINEAGE_HOURS);
+const requiredApprovals = integerIn("REQUIRED_APPROVALS");
+const reportPoolMax = integerIn("REPORT_POOL_MAX");
+const reportStatementTimeoutMs = integerIn("REPORT_STATEMENT_TIMEOUT_MS");
+const configLockTimeoutMs = integerIn("CONFIG_LOCK_TIMEOUT_MS");
+const configStatementTimeoutMs = integerIn("CONFIG_STATEMENT_TIMEOUT_MS");
+const adminJwtMaxLineageHours = integerIn("ADMIN_JWT_MAX_LINEAGE_HOURS");
 
 /** A yes/no setting (TRUST_FORWARDED_FOR, ALLOW_PLAINTEXT_VENDOR_URLS): unset, empty or `false` is false, `true` is true, anything else fails the start. */
 export function trueOrFalse(raw: string | undefined): boolean {

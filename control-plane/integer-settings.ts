@@ -5,7 +5,7 @@
  */
 import { MAX_LINEAGE_HOURS_RANGE } from "./auth/token-lineage.ts";
 
-export interface IntegerRange {
+interface IntegerRange {
   readonly min: number;
   readonly max: number;
 }
@@ -29,9 +29,12 @@ export const INTEGER_SETTINGS = {
 
 export type IntegerSetting = keyof typeof INTEGER_SETTINGS;
 
-/** A code caller's number for the setting; outside its bounds (NaN, a fraction) it throws (readSetting names the variable). */
-export function checkedIntegerSetting(variable: IntegerSetting, value: number): number {
+/**
+ * `value` for the setting (a code caller's number, or the environment's text parsed: config.ts, which
+ * passes the text as `shown`); outside its bounds (NaN, a fraction) it throws (readSetting names the variable).
+ */
+export function checkedIntegerSetting(variable: IntegerSetting, value: number, shown: string = String(value)): number {
   const { min, max } = INTEGER_SETTINGS[variable];
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`must be an integer from ${min} to ${max}, got ${value}`);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`must be an integer from ${min} to ${max}, got ${shown}`);
   return value;
 }
