@@ -17,6 +17,11 @@ export interface AuditActor {
   stillAllowed?: (tx: Tx) => Promise<void>;
 }
 
+/** `actor` for a refusal row: never checked again (a revoked token's refusal is written too). */
+export function refusalActor(actor: AuditActor): AuditActor {
+  return { ...actor, stillAllowed: undefined };
+}
+
 /** The audit row's fields naming the actor, its address, and the token it acted with and that token's issuer. */
 export function auditedBy(actor: AuditActor): { actor: string; clientAddress: string | null; tokenId: string | null; issuedBy: string | null } {
   return { actor: actor.id, clientAddress: actor.clientAddress, tokenId: actor.tokenId ?? null, issuedBy: actor.issuedBy ?? null };

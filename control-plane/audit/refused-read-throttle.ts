@@ -23,7 +23,7 @@
  */
 import { MAX_ROOT_FIELDS } from "../graphql/query-limits.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
-import type { AuditActor } from "./audit-actor.ts";
+import { refusalActor, type AuditActor } from "./audit-actor.ts";
 import { runAudited, type AuditedOutcome } from "./run-audited.ts";
 
 const WINDOW_MS = 60_000;
@@ -297,7 +297,7 @@ export function noteRefusedRead(context: GraphQLContext, read: RefusedRead, audi
   const operation = operations.get(context);
   if (!operation) operations.set(context, { reads: [read], first: audit, ended: false });
   else if (!operation.ended) operation.reads.push(read);
-  else throttleOf(context.deps).hold({ ...context.who, stillAllowed: undefined }, [read]);
+  else throttleOf(context.deps).hold(refusalActor(context.who), [read]);
 }
 
 /**
@@ -312,7 +312,7 @@ export async function operationAnswered(context: GraphQLContext): Promise<void> 
     if (operation?.ended) return;
     if (!operation) return void operations.set(context, { reads: [], first: null, ended: true });
     operation.ended = true;
-    await plane.throttle.operationEnded({ ...context.who, stillAllowed: undefined }, operation.reads, operation.first!);
+    await plane.throttle.operationEnded(refusalActor(context.who), operation.reads, operation.first!);
   } finally {
     plane.inFlight.delete(context);
     if (plane.inFlight.size === 0) for (const idle of plane.idle.splice(0)) idle();

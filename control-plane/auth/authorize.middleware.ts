@@ -17,6 +17,7 @@ import { GraphQLError } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import { refusalAudit } from "../audit/refusal-audit.ts";
+import { refusalActor } from "../audit/audit-actor.ts";
 import { noteRefusedRead } from "../audit/refused-read-throttle.ts";
 import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
@@ -41,8 +42,8 @@ export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, a
   if (parent !== "Query" && parent !== "Mutation") return next();
   const policy = FIELD_POLICY[parent][info.fieldName];
   const readers = Array.isArray(policy) ? policy : GLOBAL_ROLES;
-  // The actor of this field's refusal rows: never re-checked (a revoked token's refusal is written too).
-  const who = { ...context.who, stillAllowed: undefined };
+  // The actor of this field's refusal rows.
+  const who = refusalActor(context.who);
   const refuse = async (error: unknown): Promise<never> => {
     const code = error instanceof GraphQLError ? error.extensions?.code : undefined;
     // Every refused mutation; and the refused reads of a principal not seeing every tenant through this
