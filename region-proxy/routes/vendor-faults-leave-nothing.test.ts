@@ -3,7 +3,7 @@
  * that answers garbage (plain and streamed), a stream cut mid-way, a vendor failing with 500, a stream too
  * slow for the request's deadline, and clients that leave a stream after its first chunk. After every
  * round each request has had its defined answer, every vendor call the proxy gave up on was closed (the
- * vendor saw the abort), and every request has its usage event. After two more rounds the process holds
+ * vendor saw the abort), and every request has its usage event. After four more rounds the process holds
  * no more of what a request leaves behind (requests, responses, abort controllers and signals, promises)
  * than it did before them: nothing piles up per request, and a graceful stop finds nothing still running.
  */
@@ -21,6 +21,8 @@ const TOTAL_MS = 2_000;
 /** Requests of each kind in a round. A leak of one object per request of any one kind is this many objects. */
 const EACH = 10;
 const TRACKED = ["Request", "Response", "AbortController", "AbortSignal", "Promise"] as const;
+/** Rounds between the two counts, after a warming one. */
+const MEASURED_ROUNDS = 4;
 /** 100 words at the slow vendor's 50 ms a chunk: a stream that cannot finish before TOTAL_MS. */
 const LONG_PROMPT = Array.from({ length: 100 }, (_, i) => `w${i}`).join(" ");
 
@@ -118,12 +120,15 @@ async function tracked(): Promise<Record<(typeof TRACKED)[number], number>> {
 test("rounds of vendor faults and clients leaving: every request answered, every vendor call closed, nothing piles up", async () => {
   await round(); // warms what is created once (connection pools, compiled code)
   const before = await tracked();
-  await round();
-  await round();
+  for (let i = 0; i < MEASURED_ROUNDS; i++) await round();
   const after = await tracked();
-  // Two rounds hold 2 x EACH requests of every kind: a leak of one object per request of any one kind
-  // grows its count by 20.
-  const verdicts = TRACKED.map((type) => [type, after[type] - before[type] < EACH / 2 ? "flat" : `grew by ${after[type] - before[type]}`]);
+  // The measured rounds hold MEASURED_ROUNDS x EACH requests of every kind: a leak of one object per
+  // request of any one kind grows its count by 40, and one per four requests by 10, the bound. Four
+  // rounds rather than two (with the bound a quarter of the requests, as it was): a count read after
+  // collecting still moves by a few objects that are no leak (abort signals whose native side Bun
+  // releases late: "grew by 6" in one suite run, over two rounds' bound of 5), whatever the rounds.
+  const bound = (MEASURED_ROUNDS * EACH) / 4;
+  const verdicts = TRACKED.map((type) => [type, after[type] - before[type] < bound ? "flat" : `grew by ${after[type] - before[type]}`]);
   expect(Object.fromEntries(verdicts)).toEqual(Object.fromEntries(TRACKED.map((type) => [type, "flat"])));
 
   // A stop that had to wait out the grace period for a request still running logs it.
