@@ -72,8 +72,9 @@ type Block =
 /** A fresh translator for one streamed request. */
 export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTranslator {
   const blocks = new Map<number, Block>();
-  // The answer's whole thinking blocks by content index, sent together once it ends (releaseThinking).
-  const thinkingBlocks = new Map<number, ThinkingBlock>();
+  // The answer's whole thinking blocks, sent together once it ends (releaseThinking). Kept as they come,
+  // which is the answer's order: each block starts after the one before it stopped, by rising index.
+  const thinkingBlocks: ThinkingBlock[] = [];
   const usage: AnthropicUsage = {};
   let sawUsage = false;
   /** A message_delta brought output_tokens: the usage holds the answer's output count, not message_start's placeholder. */
@@ -136,7 +137,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
           // Comes whole, encrypted: nothing to show, the block to send back, as the unstreamed answer gives it.
           blocks.set(index, { kind: "other" });
           const redacted = answerThinking(block);
-          if (redacted) thinkingBlocks.set(index, redacted);
+          if (redacted) thinkingBlocks.push(redacted);
           return [];
         } else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) {
           // Only the first JSON-tool block is the answer, as unstreamed: a later one would append a
@@ -183,7 +184,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         const block = blocks.get(data.index as number);
         if (block?.kind === "tool" && !block.sent) return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: "{}" } }] })];
         if (block?.kind === "json" && !block.sent) return [chunk({ content: "{}" })];
-        if (block?.kind === "thinking") thinkingBlocks.set(data.index as number, answerThinking({ type: "thinking", thinking: block.thinking, signature: block.signature })!);
+        if (block?.kind === "thinking") thinkingBlocks.push(answerThinking({ type: "thinking", thinking: block.thinking, signature: block.signature })!);
         return [];
       }
       case "message_delta": {
@@ -218,10 +219,8 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
 
   /** The answer's thinking blocks, in its order, as one delta: once, when the answer finishes. */
   function releaseThinking(): ChatCompletionChunk[] {
-    if (thinkingBlocks.size === 0) return [];
-    const all = [...thinkingBlocks.entries()].sort(([a], [b]) => a - b).map(([, block]) => block);
-    thinkingBlocks.clear();
-    return [chunk({ thinking_blocks: all })];
+    if (thinkingBlocks.length === 0) return [];
+    return [chunk({ thinking_blocks: thinkingBlocks.splice(0) })];
   }
 
     /** The answer's usage once message_delta gave its output count, else null: what finish() charges and finalUsage answers. */
