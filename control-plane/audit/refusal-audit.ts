@@ -15,6 +15,9 @@ import { refusalTarget } from "./refusal-target.ts";
 /** How much of a refusal's message its audit row keeps. */
 export const MAX_AUDITED_MESSAGE = 1000;
 
-export function refusalAudit(field: string, args: Record<string, unknown>, code: string, message: string): AuditedOutcome<null>["audit"] {
+/** A refusal's audit row; a refused read's entry takes its target and code from it (refused-read-throttle.ts). */
+export type RefusalAudit = AuditedOutcome<null>["audit"] & { after: { code: string; message: string; arguments: Record<string, string> | undefined } };
+
+export function refusalAudit(field: string, args: Record<string, unknown>, code: string, message: string): RefusalAudit {
   return { action: `refused.${field}`, target: refusalTarget(args), after: { code, message: maskedText(message, MAX_AUDITED_MESSAGE), arguments: refusalArguments(args) } };
 }

@@ -24,6 +24,7 @@
 import { MAX_ROOT_FIELDS } from "../graphql/query-limits.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
 import { refusalActor, type AuditActor } from "./audit-actor.ts";
+import type { RefusalAudit } from "./refusal-audit.ts";
 import { runAudited, type AuditedOutcome } from "./run-audited.ts";
 
 const WINDOW_MS = 60_000;
@@ -71,10 +72,16 @@ const heldOf = (reads: RefusedRead[], since: string): Held => {
   for (const read of reads) {
     held.count++;
     held.fields[read.field] = (held.fields[read.field] ?? 0) + 1;
-    if (read.target !== "") merge(held, { count: 0, fields: {}, targets: new Map([[read.target, 1]]), otherTargets: 0, since });
+    if (read.target !== "") countTarget(held, read.target, 1);
   }
   return held;
 };
+
+/** `n` reads naming `target`: listed while there is room (or already listed), else counted in otherTargets. */
+function countTarget(held: Held, target: string, n: number): void {
+  if (held.targets.has(target) || held.targets.size < MAX_SUMMARY_TARGETS) held.targets.set(target, (held.targets.get(target) ?? 0) + n);
+  else held.otherTargets += n;
+}
 
 /**
  * Adds `later` to `into` (reads held after them): counts summed, `later`'s targets listed after
@@ -83,10 +90,7 @@ const heldOf = (reads: RefusedRead[], since: string): Held => {
 function merge(into: Held, later: Held): void {
   into.count += later.count;
   for (const [field, n] of Object.entries(later.fields)) into.fields[field] = (into.fields[field] ?? 0) + n;
-  for (const [target, n] of later.targets) {
-    if (into.targets.has(target) || into.targets.size < MAX_SUMMARY_TARGETS) into.targets.set(target, (into.targets.get(target) ?? 0) + n);
-    else into.otherTargets += n;
-  }
+  for (const [target, n] of later.targets) countTarget(into, target, n);
   into.otherTargets += later.otherTargets;
 }
 
@@ -290,10 +294,12 @@ interface OperationReads {
 const operations = new WeakMap<GraphQLContext, OperationReads>();
 
 /**
- * A refused read of the operation of `context`: gathered for the operation's row, or, refused after
- * that row (a non-null field's error answered the operation first), held for the principal's summary.
+ * A refused read of `field` by the operation of `context`, `audit` its refusal's row (its target and
+ * code are the read's): gathered for the operation's row, or, refused after that row (a non-null
+ * field's error answered the operation first), held for the principal's summary.
  */
-export function noteRefusedRead(context: GraphQLContext, read: RefusedRead, audit: Audit): void {
+export function noteRefusedRead(context: GraphQLContext, field: string, audit: RefusalAudit): void {
+  const read: RefusedRead = { field, target: audit.target, code: audit.after.code };
   const operation = operations.get(context);
   if (!operation) operations.set(context, { reads: [read], first: audit, ended: false });
   else if (!operation.ended) operation.reads.push(read);

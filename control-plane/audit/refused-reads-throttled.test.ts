@@ -12,6 +12,7 @@ import { flushUntil } from "../testing/flush-until.ts";
 import { errorCode, principalWith, type ActingPrincipal } from "../testing/principals.ts";
 import { useTestControlPlane } from "../testing/test-control-plane.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
+import { refusalAudit } from "./refusal-audit.ts";
 import {
   flushHeldRefusedReadsNow,
   flushRefusedReads,
@@ -268,7 +269,7 @@ test("a read refused after a control plane's stop is logged as lost, and the sto
     operationStarted(context);
     await operationAnswered(context);
     await flushRefusedReads(deps);
-    noteRefusedRead(context, read("tenant", "ten_late"), first);
+    noteRefusedRead(context, "tenant", refusalAudit("tenant", { id: "ten_late" }, "NOT_FOUND", "tenant not found"));
   })();
   expect(logs).toEqual([expect.stringContaining(`"targets":["ten_late"]`)]);
   expect(logs[0]).toStartWith("1 refused read(s) of prn_late");

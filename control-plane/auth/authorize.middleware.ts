@@ -53,7 +53,7 @@ export const authorize: MiddlewareFn<GraphQLContext> = async ({ context, info, a
       const audit = refusalAudit(info.fieldName, args, code, (error as Error).message);
       // A refused read joins its operation's one row, written when the operation answers, or the
       // principal's summary row a minute on (audit/refused-read-throttle.ts); a refused mutation has its own.
-      if (parent === "Query") noteRefusedRead(context, { field: info.fieldName, target: audit.target, code }, audit);
+      if (parent === "Query") noteRefusedRead(context, info.fieldName, audit);
       else {
         await runAudited(context.deps.sql, who, async () => ({ result: null, audit })).catch((auditError) =>
           context.deps.log(`could not audit a refused ${info.fieldName}: ${String(auditError)}`),
