@@ -26,6 +26,7 @@
  * billed as input: their JSON is counted too. (A `prediction`'s content is billed as output, accepted
  * or rejected prediction tokens, not as prompt: it is not counted here.)
  */
+import { boundedMemo } from "../../shared/bounded-memo.ts";
 import type { ChatMessage, ChatRequest, ContentPart } from "../providers/types.ts";
 import { isMediaPart, mediaTokens } from "./media-tokens.ts";
 import { baseModelName, saysGpt4oMini } from "./model-name.ts";
@@ -44,17 +45,14 @@ const APPROX_TOKENS_PER_MESSAGE = 4;
  * @example encodingFor("gpt-4o-mini") // "o200k_base"; encodingFor("claude-sonnet-4") // null
  */
 export function encodingFor(vendorModel: string): Encoding | null {
-  let known = encodings.get(vendorModel);
-  if (known === undefined) {
-    // A snapshot names a handful of models; a bound keeps arbitrary names from growing the map.
-    if (encodings.size >= 1_000) encodings.clear();
-    encodings.set(vendorModel, (known = familyEncoding(vendorModel)));
-  }
-  return known;
+  return encodings.get(vendorModel, familyEncoding);
 }
 
-/** Each model's encoding, once worked out (the deployments' model names, looked up on every estimate). */
-const encodings = new Map<string, Encoding | null>();
+/**
+ * Each model's encoding, once worked out (the deployments' model names, looked up on every estimate).
+ * A snapshot names a handful of models; a bound keeps arbitrary names from growing the memo.
+ */
+const encodings = boundedMemo<Encoding | null>(1_000);
 
 function familyEncoding(vendorModel: string): Encoding | null {
   const m = baseModelName(vendorModel); // "openai/gpt-4o" and a fine-tune's "ft:gpt-4o-mini-…" too

@@ -45,6 +45,7 @@
  *   say so has its images reserved at about a 33rd of what they bill, until the vendor's usage
  *   corrects the charge; one whose name says so (gpt4o-mini, prod-gpt-4o-mini) is counted as one.
  */
+import { boundedMemo } from "../../shared/bounded-memo.ts";
 import { claudeVersion } from "../providers/anthropic/claude-generation.ts";
 import { geminiSeries } from "../providers/gemini/model-version.ts";
 import type { ImageSize } from "../providers/image-bytes.ts";
@@ -159,17 +160,12 @@ function ruleOf(vendorModel: string): ImageRule {
 }
 
 /** Each model's rule, once worked out (bounded, as the encodings are). */
-const rules = new Map<string, ImageRule>();
+const rules = boundedMemo<ImageRule>(1_000);
 
 /**
  * How `vendorModel`'s vendor counts an image.
  * @example imageRuleFor("gpt-4o").tokens({ width: 1024, height: 1024 }, "high") // 765
  */
 export function imageRuleFor(vendorModel: string): ImageRule {
-  let rule = rules.get(vendorModel);
-  if (rule === undefined) {
-    if (rules.size >= 1_000) rules.clear();
-    rules.set(vendorModel, (rule = ruleOf(vendorModel)));
-  }
-  return rule;
+  return rules.get(vendorModel, ruleOf);
 }

@@ -4,10 +4,11 @@
  * so the answer is kept per distinct zone string: a snapshot of 2,000 tenants in five zones builds five
  * formatters once, not 2,000 on every configuration change.
  */
+import { boundedMemo } from "../bounded-memo.ts";
 
 /** Distinct zone strings remembered; past this the memo starts over, so odd input cannot grow it without end. */
 const MAX_REMEMBERED = 1_000;
-const known = new Map<string, boolean>();
+const known = boundedMemo<boolean>(MAX_REMEMBERED);
 
 /**
  * @example isTimeZone("Europe/Berlin") // true
@@ -15,16 +16,14 @@ const known = new Map<string, boolean>();
  */
 export function isTimeZone(value: unknown): boolean {
   if (typeof value !== "string" || value === "") return false;
-  const remembered = known.get(value);
-  if (remembered !== undefined) return remembered;
-  let valid: boolean;
+  return known.get(value, intlKnowsZone);
+}
+
+function intlKnowsZone(timeZone: string): boolean {
   try {
-    new Intl.DateTimeFormat("en-US", { timeZone: value });
-    valid = true;
+    new Intl.DateTimeFormat("en-US", { timeZone });
+    return true;
   } catch {
-    valid = false;
+    return false;
   }
-  if (known.size >= MAX_REMEMBERED) known.clear();
-  known.set(value, valid);
-  return valid;
 }

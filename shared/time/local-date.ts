@@ -4,23 +4,18 @@
  * control plane bounds its ledger windows with it (local-day-start.ts), so a period is the same span
  * of instants to both, however either side's tz database resolves an ambiguous or skipped wall time.
  */
+import { boundedMemo } from "../bounded-memo.ts";
 
 /** Distinct zones kept; past this the cache starts over, so odd input cannot grow it without end. */
 const MAX_ZONES = 1_000;
-const formats = new Map<string, Intl.DateTimeFormat>();
+const formats = boundedMemo<Intl.DateTimeFormat>(MAX_ZONES);
 
 /**
  * One formatter per zone (building one costs ~40 us). Throws RangeError for an unknown zone, before
  * anything is cached.
  */
 function localDateFormat(timeZone: string): Intl.DateTimeFormat {
-  let format = formats.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
-    if (formats.size >= MAX_ZONES) formats.clear();
-    formats.set(timeZone, format);
-  }
-  return format;
+  return formats.get(timeZone, () => new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }));
 }
 
 export interface LocalDate {

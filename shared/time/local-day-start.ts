@@ -9,6 +9,7 @@
  * (clocks jump from 23:59:59 to 01:00) the day begins at the jump; a date skipped whole (Pacific/Apia
  * 2011-12-30) is an empty period, as the proxy never labels it.
  */
+import { boundedMemo } from "../bounded-memo.ts";
 import { localDateText } from "./local-date.ts";
 
 const HOUR_MS = 3_600_000;
@@ -19,7 +20,7 @@ const STEP_MS = HOUR_MS / 2;
 
 /** Answers kept (zone|date); past this the memo starts over. */
 const MAX_REMEMBERED = 10_000;
-const remembered = new Map<string, Date>();
+const remembered = boundedMemo<Date>(MAX_REMEMBERED);
 
 /**
  * @example localDayStart("2026-10-25", "Atlantic/Azores") // 2026-10-25T00:00:00.000Z (the first of its two midnights)
@@ -27,9 +28,11 @@ const remembered = new Map<string, Date>();
  * Throws RangeError for an unknown zone or a malformed date.
  */
 export function localDayStart(date: string, timeZone: string): Date {
-  const id = `${timeZone}|${date}`;
-  const known = remembered.get(id);
-  if (known) return new Date(known.getTime());
+  // A copy: the caller may change the Date it is given; the remembered one stays as it was.
+  return new Date(remembered.get(`${timeZone}|${date}`, () => firstInstantOf(date, timeZone)).getTime());
+}
+
+function firstInstantOf(date: string, timeZone: string): Date {
   const wall = Date.parse(`${date}T00:00:00Z`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(wall)) throw new RangeError(`not a date: ${date}`);
   const reached = (t: number) => localDateText(t, timeZone) >= date;
@@ -46,7 +49,5 @@ export function localDayStart(date: string, timeZone: string): Date {
     if (reached(mid)) hi = mid;
     else lo = mid;
   }
-  if (remembered.size >= MAX_REMEMBERED) remembered.clear();
-  remembered.set(id, new Date(hi));
   return new Date(hi);
 }
