@@ -35,19 +35,20 @@ test("at its bound it forgets every key before remembering the next", () => {
   expect(asked).toEqual(["a", "b", "c"]);
   memo.get("d", compute); // the fourth: the three are forgotten, "d" is kept
   memo.get("d", compute);
-  memo.get("a", compute);
-  expect(asked).toEqual(["a", "b", "c", "d", "a"]);
+  memo.get("c", compute); // the newest of the three: forgotten too (a memo evicting only the oldest keeps it)
+  expect(asked).toEqual(["a", "b", "c", "d", "c"]);
 });
 
 test("a compute that throws remembers nothing and forgets nothing", () => {
   const memo = boundedMemo<number>(1);
   const { asked, compute } = recording((key) => key.length);
   memo.get("held", compute);
-  const refused = () => {
+  const refused = recording((): number => {
     throw new RangeError("unknown zone");
-  };
-  expect(() => memo.get("bad", refused)).toThrow(RangeError);
-  expect(() => memo.get("bad", refused)).toThrow(RangeError);
+  });
+  expect(() => memo.get("bad", refused.compute)).toThrow(RangeError);
+  expect(() => memo.get("bad", refused.compute)).toThrow(RangeError);
+  expect(refused.asked).toEqual(["bad", "bad"]); // asked again: the throw was not remembered
   expect(memo.get("held", compute)).toBe(4);
   expect(asked).toEqual(["held"]);
 });

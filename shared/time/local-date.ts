@@ -15,7 +15,11 @@ const formats = boundedMemo<Intl.DateTimeFormat>(MAX_ZONES);
  * anything is cached.
  */
 function localDateFormat(timeZone: string): Intl.DateTimeFormat {
-  return formats.get(timeZone, () => new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }));
+  return formats.get(timeZone, dateFormatIn);
+}
+
+function dateFormatIn(timeZone: string): Intl.DateTimeFormat {
+  return new Intl.DateTimeFormat("en-US", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" });
 }
 
 export interface LocalDate {
