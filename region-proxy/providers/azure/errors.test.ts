@@ -90,3 +90,15 @@ describe("azure classifyError", () => {
     }
   });
 });
+
+describe("azure classifyError: the deployment's own misconfiguration, which the caller (naming an alias) cannot cause or fix", () => {
+  const unavailable = { retryable: false, reason: "deployment_unavailable:not_found", clientError: { kind: "upstream_error", retryable: false } };
+
+  test("410 ModelDeprecated (the deployment's model was retired) falls back and counts against the deployment, without Azure's words", () => {
+    // Azure's answer for a deployment whose model was retired, as quoted in epam/ai-dial-chat#4403.
+    const body = JSON.stringify({ error: { code: "ModelDeprecated", message: "The model associated with the deployment is deprecated and no longer available for use. Please refer to the Azure OpenAI service documentation for more information." } });
+    const verdict = classifyAzureError(410, new Headers(), body);
+    expect(verdict).toMatchObject(unavailable);
+    expect(JSON.stringify(verdict)).not.toContain("deprecated");
+  });
+});

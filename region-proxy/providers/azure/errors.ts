@@ -5,7 +5,9 @@
  * whose `innererror` (which categories) is passed on as content-filter-detail.ts bounds it.
  * Azure sends `retry-after-ms` and `retry-after` on 429s. The deployment's failure, not the caller's
  * (deployment-unavailable.ts), since the caller names an alias and never a URL or deployment:
- * `DeploymentNotFound` (the deployment the gateway names was deleted or never made), a 402, Azure's
+ * `DeploymentNotFound` (the deployment the gateway names was deleted or never made), `410
+ * ModelDeprecated` (its model was retired: "The model associated with the deployment is deprecated and
+ * no longer available for use", as quoted in epam/ai-dial-chat#4403), a 402, Azure's
  * `404 {"code":"404","message":"Resource not found"}` (a path or api-version the resource does not
  * have: the baseUrl's) and `OperationNotSupported` (the deployment's model does not do the operation,
  * e.g. an embeddings model behind a chat alias).
@@ -44,7 +46,7 @@ export function classifyAzureError(status: number, headers: Headers, body: strin
   if (isCredentialStatus(status)) return credentialRejected(status);
   const error = readAzureError(body);
   if (error.code === "OperationNotSupported") return deploymentUnavailable("wrong_operation");
-  if (error.code === "DeploymentNotFound" || isResourceNotFound(status, error.code)) return deploymentUnavailable("not_found");
+  if (error.code === "DeploymentNotFound" || error.code === "ModelDeprecated" || isResourceNotFound(status, error.code)) return deploymentUnavailable("not_found");
   if (isPaymentRequired(status)) return deploymentUnavailable("account");
   const wait = retryAfterMs(headers, nowMs);
   if (RETRYABLE.has(status) || status >= 500) {
