@@ -101,4 +101,22 @@ describe("azure classifyError: the deployment's own misconfiguration, which the 
     expect(verdict).toMatchObject(unavailable);
     expect(JSON.stringify(verdict)).not.toContain("deprecated");
   });
+
+  test("400 BadRequest for the api-version the gateway sent (too old for the deployment's model, or not served) falls back and counts against the deployment", () => {
+    // Azure's words, as its users quote them: o1/o3-mini on an api-version before 2024-12-01-preview
+    // (microsoft/semantic-kernel#12268, Azure/azure-sdk-for-python#40759, chatboxai/chatbox#1745: the
+    // model's name or Azure's unfilled "{modelName}"), and a version the resource does not serve (hotovo/aider-desk#460).
+    for (const message of [
+      "Model {modelName} is enabled only for api versions 2024-12-01-preview and later",
+      "Model o1 is enabled only for api versions 2024-12-01-preview and later",
+      "API version not supported",
+    ]) {
+      const verdict = classifyAzureError(400, new Headers(), JSON.stringify({ error: { code: "BadRequest", message } }));
+      expect(verdict).toMatchObject(unavailable);
+      expect(JSON.stringify(verdict)).not.toContain("api version");
+    }
+    // Only at the start of Azure's message: a validation message may quote the caller's text.
+    const quoted = JSON.stringify({ error: { code: "BadRequest", message: "Invalid value: 'API version not supported'" } });
+    expect(classifyAzureError(400, new Headers(), quoted)).toMatchObject({ reason: "status_400", clientError: { kind: "vendor_rejected" } });
+  });
 });

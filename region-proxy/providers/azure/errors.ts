@@ -9,7 +9,8 @@
  * ModelDeprecated` (its model was retired: "The model associated with the deployment is deprecated and
  * no longer available for use", as quoted in epam/ai-dial-chat#4403), a 402, Azure's
  * `404 {"code":"404","message":"Resource not found"}` (a path or api-version the resource does not
- * have: the baseUrl's) and `OperationNotSupported` (the deployment's model does not do the operation,
+ * have: the baseUrl's), a 400 refusing the api-version it sent for the deployment's model (isApiVersionRefused)
+ * and `OperationNotSupported` (the deployment's model does not do the operation,
  * e.g. an embeddings model behind a chat alias).
  *
  * A content_filter refusal is billed: "When content filtering is triggered for a prompt and a
@@ -42,11 +43,22 @@ function readAzureError(body: string): { message: string; code: string | null; p
  */
 const isResourceNotFound = (status: number, code: string | null): boolean => status === 404 && code === "404";
 
+/**
+ * Azure's 400 for the api-version the gateway sent (its baseUrl's pin, else AZURE_API_VERSION): too old
+ * for the deployment's model ("Model o1 is enabled only for api versions 2024-12-01-preview and later",
+ * the name sometimes Azure's unfilled "{modelName}"), or one the resource does not serve ("API version
+ * not supported"). Matched at the start of the message only (a validation message can quote the caller's text).
+ */
+const API_VERSION_REFUSED = /^(?:Model \S+ is enabled only for api versions |API version not supported)/;
+const isApiVersionRefused = (status: number, message: string): boolean => status === 400 && API_VERSION_REFUSED.test(message);
+
 export function classifyAzureError(status: number, headers: Headers, body: string, nowMs = Date.now()): VendorError {
   if (isCredentialStatus(status)) return credentialRejected(status);
   const error = readAzureError(body);
   if (error.code === "OperationNotSupported") return deploymentUnavailable("wrong_operation");
-  if (error.code === "DeploymentNotFound" || error.code === "ModelDeprecated" || isResourceNotFound(status, error.code)) return deploymentUnavailable("not_found");
+  if (error.code === "DeploymentNotFound" || error.code === "ModelDeprecated" || isResourceNotFound(status, error.code) || isApiVersionRefused(status, error.message)) {
+    return deploymentUnavailable("not_found");
+  }
   if (isPaymentRequired(status)) return deploymentUnavailable("account");
   const wait = retryAfterMs(headers, nowMs);
   if (RETRYABLE.has(status) || status >= 500) {
