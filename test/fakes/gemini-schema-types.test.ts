@@ -8,7 +8,8 @@
  * An OBJECT without properties (an empty map and no map are one protobuf message) is refused in a
  * response schema ("...properties: should be non-empty for OBJECT type", browser-use/browser-use#3786)
  * and as a declaration's whole parameters (pipecat-ai/pipecat-flows#110), taken nested in parameters
- * (vercel/ai#11319).
+ * (vercel/ai#11319). A STRING's `format` other than 'enum' or 'date-time' is refused
+ * ("...format: only 'enum' and 'date-time' are supported for STRING type", google-gemini/gemini-cli#2237).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { FakeVendor } from "./fake-server.ts";
@@ -103,4 +104,14 @@ test("an OBJECT with properties, nested in items and anyOf, and an empty propert
   expect((await generate(declare({ type: "OBJECT", properties: { points: { type: "ARRAY", items: point }, p: { anyOf: [point, { type: "STRING" }] } } })))[0]).toBe(200);
   expect((await generate(declare({ type: "OBJECT", properties: { s: { type: "STRING", properties: {}, required: [] } } })))[0]).toBe(200);
   expect((await generate(declare(undefined)))[0]).toBe(200);
+});
+
+test("a STRING format other than 'enum' or 'date-time' (uri, email, date...) is refused in Gemini's words; those two are taken", async () => {
+  expect(await generate(declare({ type: "OBJECT", properties: { url: { type: "STRING", format: "uri" }, at: { type: "string", format: "date-time" } } }))).toEqual(
+    refused("* GenerateContentRequest.tools[0].function_declarations[0].parameters.properties[url].format: only 'enum' and 'date-time' are supported for STRING type"),
+  );
+  expect(await generate(format({ type: "OBJECT", properties: { mail: { type: "ARRAY", items: { type: "string", format: "email" } } } }))).toEqual(
+    refused("* GenerateContentRequest.generation_config.response_schema.properties[mail].items.format: only 'enum' and 'date-time' are supported for STRING type"),
+  );
+  expect((await generate(declare({ type: "OBJECT", properties: { at: { type: "STRING", format: "date-time" }, unit: { type: "STRING", format: "enum", enum: ["c"] }, n: { type: "INTEGER", format: "int64" } } })))[0]).toBe(200);
 });

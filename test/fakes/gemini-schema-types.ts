@@ -6,7 +6,10 @@
  * only ("...parameters.properties[data].properties: only allowed for OBJECT type", and `.required`,
  * https://github.com/anomalyco/opencode/issues/11889); each `required` entry one of the OBJECT's
  * properties ("...parameters.required[0]: property is not defined", https://github.com/iBUHub/AIStudioToAPI/issues/154,
- * `required: ["ref"]` with `properties: {}`).
+ * `required: ["ref"]` with `properties: {}`); on a STRING, a `format` of 'enum' or 'date-time' only, the
+ * two its Schema documents for strings (https://ai.google.dev/api/caching#Schema: "for STRING type: enum,
+ * date-time"; "...parameters.properties[url].format: only 'enum' and 'date-time' are supported for STRING
+ * type", google-gemini/gemini-cli#2237, a `format: "uri"` from an MCP tool).
  *
  * An OBJECT without properties: Gemini parses the JSON into a protobuf message, where an empty map and
  * no map are the same field, so both are judged alike. In a response schema, root or nested, it is
@@ -21,6 +24,9 @@
  * @example schemaTypeRefusal({ generationConfig: { responseSchema: { enum: ["a"] } } }) // "* GenerateContentRequest.generation_config.response_schema.enum: only allowed for STRING type"
  */
 
+/** The formats Gemini's Schema takes on a STRING. */
+const STRING_FORMATS = ["enum", "date-time"];
+
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** Where a schema sits: in a response schema, or in a declaration's parameters (its root or below). */
@@ -34,6 +40,9 @@ function collect(schema: unknown, path: string, place: Place, out: string[]): vo
   const names = isObject(schema.properties) ? Object.keys(schema.properties) : [];
   const required = Array.isArray(schema.required) ? schema.required : [];
   if (Array.isArray(enumValues) && enumValues.length > 0 && type !== "STRING") out.push(`* GenerateContentRequest.${path}.enum: only allowed for STRING type`);
+  if (type === "STRING" && typeof schema.format === "string" && schema.format !== "" && !STRING_FORMATS.includes(schema.format)) {
+    out.push(`* GenerateContentRequest.${path}.format: only 'enum' and 'date-time' are supported for STRING type`);
+  }
   if (type === "OBJECT") {
     if (names.length === 0 && place !== "parameters") out.push(`* GenerateContentRequest.${path}.properties: should be non-empty for OBJECT type`);
     required.forEach((name, i) => {

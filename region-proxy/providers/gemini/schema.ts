@@ -11,6 +11,11 @@
  * and on an integer `exclusiveMinimum: n` / `exclusiveMaximum: n` become `minimum: n+1` / `maximum: n-1`
  * (schema-integer-bounds.ts; Gemini's Schema has no exclusive bounds, so elsewhere they are refused).
  * A boolean subschema (`true` or `false`) has no equivalent in Gemini's Schema message and is refused.
+ * A `format` is sent only where Gemini's Schema takes it (takenFormat: date-time and enum on a string,
+ * float and double on a number, int32 and int64 on an integer); any other (uri, email, uuid, date...,
+ * which OpenAI takes) fails the whole request ("...format: only 'enum' and 'date-time' are supported
+ * for STRING type", google-gemini/gemini-cli#2237) and is dropped, as Google's own ADK drops it: a
+ * format is an annotation in JSON Schema, not an assertion, unless a validator opts in.
  * Gemini takes `properties` and `required` on an OBJECT only ("...properties[data].properties: only
  * allowed for OBJECT type"), so a node with either and no type, anyOf or enum (as MCP tool schemas write
  * nested objects) gets type "object".
@@ -77,6 +82,21 @@ interface Walk {
   /** References being inlined, outermost first: meeting one again means the schema is recursive. */
   inlining: string[];
   nodes: number;
+}
+
+/** The formats Gemini's Schema takes, by type (https://ai.google.dev/api/caching#Schema). */
+const FORMATS_OF = new Map<string, string[]>([
+  ["string", ["enum", "date-time"]],
+  ["number", ["float", "double"]],
+  ["integer", ["int32", "int64"]],
+]);
+
+/** `s` with its `format` only if Gemini takes it on `s`'s type; a type list's branches (anyOf) likewise. */
+function takenFormat(s: Record<string, unknown>): Record<string, unknown> {
+  if (Array.isArray(s.anyOf)) s = { ...s, anyOf: s.anyOf.map((b) => (isObject(b) ? takenFormat(b) : b)) };
+  if (!("format" in s)) return s;
+  const type = typeof s.type === "string" ? s.type.toLowerCase() : "";
+  return typeof s.format === "string" && FORMATS_OF.get(type)?.includes(s.format) ? s : withoutKeys(s, "format");
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -292,7 +312,7 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): Record
     const key = Object.keys(exclusive)[0]!;
     out = inclusiveBounds(out, exclusive) ?? refuse(walk, `${at}/${key}`, `'${key}' has no equivalent except on an integer (as an inclusive bound)`);
   }
-  return out;
+  return takenFormat(out);
 }
 
 /**

@@ -1,0 +1,69 @@
+/**
+ * JSON Schema's `format` as Gemini's Schema takes it (https://ai.google.dev/api/caching#Schema: "for
+ * NUMBER type: float, double; for INTEGER type: int32, int64; for STRING type: enum, date-time"): any
+ * other value fails the whole request ("...properties[url].format: only 'enum' and 'date-time' are
+ * supported for STRING type", google-gemini/gemini-cli#2237), and OpenAI takes them all (Pydantic's
+ * HttpUrl is `format: "uri"`, EmailStr "email", date "date"). Those are dropped, as Google's own ADK
+ * drops them (GeminiSchemaUtil.handleFormatField); the ones Gemini takes are sent as they are.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startFakeGemini } from "../../../test/fakes/gemini.ts";
+import { sendChat, startVendorBehindProxy, type VendorBehindProxy } from "../../testing/vendor-behind-proxy.ts";
+import { toGeminiSchema } from "./schema.ts";
+
+let vendor: VendorBehindProxy;
+beforeAll(async () => {
+  vendor = await startVendorBehindProxy({ provider: "gemini", start: startFakeGemini }, { flash: "gemini-2.5-flash" });
+});
+afterAll(() => vendor.stop());
+
+const hi = [{ role: "user" as const, content: "x" }];
+const withTool = (parameters: unknown) => sendChat(vendor, { model: "flash", messages: hi, tools: [{ type: "function", function: { name: "fetch", parameters } }] });
+const withFormat = (schema: unknown) => sendChat(vendor, { model: "flash", messages: hi, response_format: { type: "json_schema", json_schema: { name: "r", schema, strict: true } } });
+const params = (schema: unknown) => toGeminiSchema(schema, "tools[0].function.parameters", "parameters");
+
+describe("gemini: string formats Gemini does not take", () => {
+  test("a tool's `format: \"uri\"` (an MCP or Pydantic HttpUrl parameter) is answered, sent without the format", async () => {
+    const out = await withTool({ type: "object", properties: { url: { type: "string", format: "uri", description: "page" } }, required: ["url"] });
+    expect(out.refused).toBe(false);
+    expect(out.sent.tools[0].functionDeclarations[0].parameters.properties.url).toEqual({ type: "string", description: "page" });
+  });
+
+  test("a response schema's email and date formats (OpenAI's strict structured outputs takes them) are answered", async () => {
+    const out = await withFormat({
+      type: "object",
+      properties: { mail: { type: "array", items: { type: "string", format: "email" } }, day: { type: ["string", "null"], format: "date" }, at: { type: "string", format: "date-time" } },
+      required: ["mail", "day", "at"],
+      additionalProperties: false,
+    });
+    expect(out.refused).toBe(false);
+    expect(out.sent.generationConfig.responseSchema.properties).toEqual({ mail: { type: "array", items: { type: "string" } }, day: { type: "string", nullable: true }, at: { type: "string", format: "date-time" } });
+  });
+});
+
+describe("toGeminiSchema: format", () => {
+  test("keeps each format Gemini documents for the schema's type, in either case of type", () => {
+    const kept = { type: "object", properties: { at: { type: "string", format: "date-time" }, e: { type: "STRING", format: "enum", enum: ["a"] }, i: { type: "integer", format: "int64" }, f: { type: "number", format: "double" } } };
+    expect(params(kept)).toEqual(kept);
+  });
+
+  test("drops any other, on its own type, another type, no type, a $ref target and a type list's branches", () => {
+    const schema = {
+      type: "object",
+      properties: {
+        id: { type: "string", format: "uuid" },
+        n: { type: "integer", format: "double" },
+        x: { type: "number", format: "int32" },
+        any: { format: "date-time" },
+        ref: { $ref: "#/$defs/site" },
+        either: { type: ["string", "integer"], format: "uri" },
+        named: { type: "string", format: "" },
+      },
+      $defs: { site: { type: "string", format: "hostname" } },
+    };
+    expect(params(schema)).toEqual({
+      type: "object",
+      properties: { id: { type: "string" }, n: { type: "integer" }, x: { type: "number" }, any: {}, ref: { type: "string" }, either: { anyOf: [{ type: "string" }, { type: "integer" }] }, named: { type: "string" } },
+    });
+  });
+});
