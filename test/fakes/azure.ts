@@ -10,6 +10,9 @@
  * json_schema it answers the JSON `{"echo": <text>}`. Fault modes by deployment name:
  * error-500, overloaded (503), rate-limit (429 + retry-after-ms), error-400, context-length,
  * deleted-deployment (Azure's 404 DeploymentNotFound, as for a deployment the resource does not have),
+ * retired-model (Azure's 410 ModelDeprecated, epam/ai-dial-chat#4403), reasoning-model (on a dated
+ * api-version before 2024-12-01-preview, Azure's 400 "Model {modelName} is enabled only for api versions
+ * 2024-12-01-preview and later", as o1/o3-mini answer: microsoft/semantic-kernel#12268),
  * content-filter (prompt refused, 400), filtered-output (finish_reason content_filter),
  * async-filter-blocked (streamed: the Asynchronous Filter's blocked stream, see asyncFilterBlock;
  * unstreamed: as filtered-output), hang,
@@ -132,6 +135,13 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
   const { deployment, operation, keyOk } = found;
   if (deployment === "deleted-deployment" && keyOk) {
     return azureError(404, { code: "DeploymentNotFound", message: "The API deployment for this resource does not exist. If you created the deployment within the last 5 minutes, please wait a moment and try again." });
+  }
+  if (deployment === "retired-model" && keyOk) {
+    return azureError(410, { code: "ModelDeprecated", message: "The model associated with the deployment is deprecated and no longer available for use. Please refer to the Azure OpenAI service documentation for more information." });
+  }
+  const version = new URL(req.path, "http://fake").searchParams.get("api-version");
+  if (deployment === "reasoning-model" && keyOk && version !== null && version < "2024-12-01") {
+    return azureError(400, { code: "BadRequest", message: "Model {modelName} is enabled only for api versions 2024-12-01-preview and later" });
   }
   if (operation === "embeddings") {
     if (!keyOk) return azureError(401, { code: "401", message: "Access denied due to invalid subscription key or wrong API endpoint." });

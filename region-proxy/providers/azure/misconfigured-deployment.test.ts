@@ -57,13 +57,18 @@ const t = useVendorProxy({
     s.aliases.wrongop_breaker = { name: "wrongop_breaker", chain: ["dep_embed_b", "dep_echo1"] };
     s.deployments.dep_embed_b = dep("dep_embed_b", `http://127.0.0.1:${embeddingsOnly.port}`, "embed-small");
     s.aliases.nothing = { name: "nothing", chain: ["dep_wrong_path", "dep_embed"] };
+    // A deployment whose model Azure retired, and a reasoning model behind the default (too old) api-version.
+    s.deployments.dep_retired = dep("dep_retired", azure.url, "retired-model");
+    s.deployments.dep_old_version = dep("dep_old_version", azure.url, "reasoning-model");
+    s.aliases.retired = { name: "retired", chain: ["dep_retired", "dep_echo1"] };
+    s.aliases.oldversion = { name: "oldversion", chain: ["dep_old_version", "dep_echo1"] };
   },
 });
 
 const messages = [{ role: "user" as const, content: "ping" }];
 
 describe("Azure's answers to the gateway's own misconfiguration", () => {
-  for (const [alias, deployment] of [["notfound", "dep_wrong_path"], ["wrongop", "dep_embed"]] as const) {
+  for (const [alias, deployment] of [["notfound", "dep_wrong_path"], ["wrongop", "dep_embed"], ["retired", "dep_retired"], ["oldversion", "dep_old_version"]] as const) {
     test(`${alias}: the next deployment answers, and the trail says the deployment is unavailable`, async () => {
       const { data, response } = await t.fx.client(t.proxy).chat.completions.create({ model: alias, messages }).withResponse();
       expect(data.choices[0]!.message.content).toBe("Echo: ping");
