@@ -74,7 +74,12 @@ function readOne(candidate: NonNullable<GeminiResponseBody["candidates"]>[number
   let text = "";
   const calls: CandidateView["calls"] = [];
   let inlineData = false;
-  for (const part of candidate.content?.parts ?? []) {
+  const parts: unknown = candidate.content?.parts ?? [];
+  // Anything but a list of Part objects is no Content Gemini documents: refused, as a malformed answer is.
+  if (!Array.isArray(parts)) throw new VendorProtocolError("Gemini sent content parts that are not a list");
+  for (const item of parts as unknown[]) {
+    if (typeof item !== "object" || item === null || Array.isArray(item)) throw new VendorProtocolError("Gemini sent a content part that is not an object");
+    const part = item as Record<string, unknown>;
     if (typeof part.text === "string" && part.thought !== true) text += part.text;
     if (part.inlineData) inlineData = true;
     const call = part.functionCall as { id?: unknown; name?: unknown; args?: unknown } | undefined;
