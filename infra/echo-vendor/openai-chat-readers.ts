@@ -3,7 +3,7 @@
  * and the test fakes (test/fakes/openai-chat-request.ts: openai.ts, azure.ts) share, so both refuse a
  * wrong one in OpenAI's words (https://platform.openai.com/docs/api-reference/chat/create): `messages`
  * a non-empty array of objects with a known role, string content or an array of typed parts (null only
- * for an assistant; image_url parts only for a user) and tool calls of known fields, `tools` a non-empty array of function (or custom)
+ * for an assistant or a function message; image_url parts only for a user) and tool calls of known fields, `tools` a non-empty array of function (or custom)
  * tools with a name, `tool_choice` "none" / "auto" / "required" or a function named in tools, and
  * anything but "none" only with tools (as `parallel_tool_calls`),
  * `response_format` an object with a known type, `max_tokens` / `max_completion_tokens` integers of at
@@ -80,7 +80,8 @@ function messageRefusal(m: unknown, at: string): Refusal | null {
   if (role instanceof Refusal) return role;
   const unknown = unknownToolCallField(m.tool_calls, at);
   if (unknown) return unknown;
-  if (typeof m.content === "string" || (m.content == null && role === "assistant")) return null;
+  // An assistant's content may be null or absent; a (deprecated) function message's may be null, not absent.
+  if (typeof m.content === "string" || (m.content == null && role === "assistant") || (m.content === null && role === "function")) return null;
   if (!Array.isArray(m.content)) return wrongField(`${at}.content`, "one of a string or array of objects", m.content);
   for (const [j, part] of m.content.entries()) {
     const p = `${at}.content[${j}]`;

@@ -1,6 +1,7 @@
 /**
  * Checks one chat message (https://platform.openai.com/docs/api-reference/chat/create#chat-create-messages)
- * and names the offending field: role, content and its parts, name, an assistant's tool_calls (ids,
+ * and names the offending field: role, content and its parts (an assistant's may be null, or left out
+ * beside tool_calls or a deprecated function_call; a deprecated function message's may be null), name, an assistant's tool_calls (ids,
  * function names, and arguments that must be JSON, since every non-OpenAI vendor has to parse them; or
  * a custom tool's call, `{type: "custom", custom: {name, input}}`, whose input is free text), a tool
  * message's tool_call_id; a media URL a server would fetch inside the operator's network (media-url.ts),
@@ -18,6 +19,7 @@ export interface FieldProblem {
 
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const present = (v: unknown) => v !== undefined && v !== null;
 const problem = (param: string, expected: string): FieldProblem => ({ param, message: `Invalid '${param}': ${expected}.` });
 
 function checkParts(content: unknown[], param: string, allowPrivateMediaUrls: boolean): FieldProblem | null {
@@ -81,7 +83,10 @@ export function checkMessage(message: unknown, index: number, allowPrivateMediaU
   const content = message.content;
   const toolCalls = message.tool_calls;
   const assistant = message.role === "assistant";
-  const contentOk = typeof content === "string" || Array.isArray(content) || (assistant && (content === null || (content === undefined && toolCalls !== undefined)));
+  // An assistant's content is "required unless tool_calls or function_call is specified" (either may
+  // stand alone, the key left out); a function message's (deprecated) content may be null.
+  const callOnly = assistant && content === undefined && (toolCalls !== undefined || present(message.function_call));
+  const contentOk = typeof content === "string" || Array.isArray(content) || callOnly || (content === null && (assistant || message.role === "function"));
   if (!contentOk) return problem(`${param}.content`, "expected a string or an array of content parts");
   if (Array.isArray(content)) {
     const bad = checkParts(content, `${param}.content`, allowPrivateMediaUrls);
