@@ -382,8 +382,11 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
             await releaseProbe(grant, circuit, opts, deadline);
             return { ok: false, error: outcome.error, clientClosed: true, trail };
           case "permanent":
-            // The deployment answered (the request was at fault): that says it is up.
+            // The deployment answered (the request was at fault): that says it is up. The walk ends here,
+            // a retry owed to an earlier deployment included: its answer is this one's (fail fast), not a
+            // second call of a request a vendor just refused, which could end in a 504 in place of the 400.
             await askHealth(() => opts.health.onSuccess(circuit), undefined, opts.log, deadline);
+            owed = null;
             break chain;
           case "context_length":
             (tooLong ??= { failure: outcome, refusedBy: [], deployment: trail.deployment, fallback: trail.fallback }).refusedBy.push(dep);
