@@ -19,9 +19,11 @@ import { answerReasoning, answerThinking } from "./thinking-blocks.ts";
 import { JSON_TOOL_NAME } from "./tools.ts";
 import { type AnthropicUsage, convertAnthropicUsage } from "./usage.ts";
 
+type AnthropicBlock = { type: string; text?: string; id?: string; name?: string; input?: unknown; thinking?: unknown; signature?: unknown; data?: unknown };
+
 interface AnthropicMessageBody {
   type?: string;
-  content: { type: string; text?: string; id?: string; name?: string; input?: unknown; thinking?: unknown; signature?: unknown; data?: unknown }[];
+  content: AnthropicBlock[];
   stop_reason: string | null;
   usage?: AnthropicUsage;
 }
@@ -37,7 +39,11 @@ export function parseAnthropicResponse(body: unknown, ctx: ResponseContext): { c
   let json: string | null = null;
   const toolCalls: ToolCall[] = [];
   const thinking: ThinkingBlock[] = [];
-  for (const block of body.content) {
+  for (const item of body.content as unknown[]) {
+    // Content blocks are objects, each with a `type`; anything else (null, "x", a list) is no Message
+    // Anthropic documents: refused, as a malformed answer is, not a TypeError read as a network failure.
+    if (typeof item !== "object" || item === null || Array.isArray(item)) throw new VendorProtocolError("Anthropic sent a content block that is not an object.");
+    const block = item as AnthropicBlock;
     const thought = answerThinking(block);
     if (thought) thinking.push(thought);
     else if (block.type === "text" && typeof block.text === "string") text += block.text;

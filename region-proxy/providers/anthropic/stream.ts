@@ -126,7 +126,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
       case "content_block_start": {
         const index = data.index as number;
         const block = data.content_block as { type?: unknown; id?: unknown; name?: unknown; thinking?: unknown; data?: unknown } | undefined;
-        if (typeof index !== "number" || !block || typeof block !== "object") throw new VendorProtocolError("content_block_start without index or block");
+        if (typeof index !== "number" || !block || typeof block !== "object" || Array.isArray(block)) throw new VendorProtocolError("content_block_start without index or block");
         if (block.type === "text") blocks.set(index, { kind: "text" });
         else if (block.type === "thinking") {
           // Anthropic starts it empty; any text it starts with is thinking shown like a delta's.
