@@ -4,6 +4,7 @@
  */
 import { askHealth, releaseProbe, type HealthDeps } from "./ask-health.ts";
 import { UnusableAnswerError } from "./unusable-answer.ts";
+import { VendorStreamError } from "./vendor-stream-error.ts";
 import type { CallState, VendorCall } from "./vendor-call.ts";
 
 /**
@@ -15,8 +16,8 @@ export interface CallEnding {
   done(): void;
   /**
    * A read failed (a timeout, garbage, a vendor's error event, a reset): the deployment failed, unless
-   * the client had left, or the call's time ran out while the vendor was still sending (no verdict),
-   * or the model's output could not be used for this request (`error` an UnusableAnswerError: the
+   * the client had left, or the call's time ran out while the vendor was still sending, or the vendor's
+   * rate-limit error event ended it (no verdict), or the model's output could not be used for this request (`error` an UnusableAnswerError: the
    * deployment answered). `waitingSince`: when the failed read began (Date.now()); the vendor's silence
    * is counted from it or from its last event (state().heardAt), whichever is later.
    */
@@ -45,9 +46,18 @@ export function callEnding(depId: string, grant: boolean | "probe", state: Vendo
   };
   return {
     done: () => tell("up"),
-    failed: (waitingSince, error) => tell(error instanceof UnusableAnswerError ? "up" : failureVerdict(state(), waitingSince, silentAfterMs)),
+    failed: (waitingSince, error) => tell(error instanceof UnusableAnswerError ? "up" : pacedByVendor(error) ? "none" : failureVerdict(state(), waitingSince, silentAfterMs)),
     abandoned: () => tell("none"),
   };
+}
+
+/**
+ * The vendor's rate-limit error event (Anthropic's `rate_limit_error`, an OpenAI-format 429 object) ended
+ * the stream: the vendor pacing the gateway, not the deployment down, as its 429 before the first chunk
+ * is (walk-chain.ts): no verdict, so a few paced streams cannot open its circuit for every tenant.
+ */
+function pacedByVendor(error: unknown): boolean {
+  return error instanceof VendorStreamError && error.vendorError.retryable && error.vendorError.reason === "status_429";
 }
 
 /**
