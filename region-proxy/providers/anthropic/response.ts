@@ -48,7 +48,9 @@ export function parseAnthropicResponse(body: unknown, ctx: ResponseContext): { c
     if (thought) thinking.push(thought);
     else if (block.type === "text" && typeof block.text === "string") text += block.text;
     else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) json ??= JSON.stringify(block.input ?? {});
-    else if (block.type === "tool_use" && typeof block.id === "string" && typeof block.name === "string") {
+    else if (block.type === "tool_use") {
+      // Dropped, the client would get finish_reason "tool_calls" without the call; the stream refuses it too.
+      if (typeof block.id !== "string" || typeof block.name !== "string") throw new VendorProtocolError("Anthropic sent a tool_use block without a string id and name.");
       toolCalls.push({ id: block.id, type: "function", function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }
   }
