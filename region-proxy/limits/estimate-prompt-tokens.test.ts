@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import type { ChatMessage, ChatRequest } from "../providers/types.ts";
+import { parseChatRequest } from "../openai/parse-request.ts";
 import { countInSlices, encodingFor, estimatePromptTokens, MAX_RUN_CHARS } from "./estimate-prompt-tokens.ts";
 
 const request = (messages: ChatMessage[], extra: Partial<ChatRequest> = {}): ChatRequest => ({
@@ -82,6 +83,37 @@ describe("estimatePromptTokens", () => {
       const asCustom = estimatePromptTokens(request(withCall({ id: "c1", type: "custom", custom: { name: "code_exec", input } })), model);
       expect(asFunction).toBeGreaterThan(400);
       expect(asCustom).toBe(asFunction);
+    }
+  });
+
+  // OpenAI's deprecated function calling, still taken and forwarded to OpenAI-format vendors
+  // (../openai/legacy-function-messages.test.ts): the top-level `functions` are rendered into the prompt
+  // as tools' definitions are, and an assistant's `function_call` is a call the model wrote, as a tool
+  // call's name and arguments are; both are billed as prompt tokens.
+  test("legacy functions and an assistant's function_call count as the same tools and tool_calls do", () => {
+    const definition = { name: "get_weather", description: "The weather of a city today.", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };
+    const args = JSON.stringify({ city: "Paris", days: 3, units: "metric", detail: "hourly forecast with wind and rain" });
+    const estimate = (body: Record<string, unknown>, model: string) => {
+      const parsed = parseChatRequest({ model: "alias", ...body });
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+      return estimatePromptTokens(parsed.value, model);
+    };
+    const ask = { role: "user", content: "weather in Paris?" };
+    const after = { role: "user", content: "and tomorrow?" };
+    for (const model of ["gpt-4o", "gpt-4", "claude-sonnet-4-5"]) {
+      const bare = estimate({ messages: [ask] }, model);
+      const asTools = estimate({ messages: [ask], tools: [{ type: "function", function: definition }] }, model) - bare;
+      const asFunctions = estimate({ messages: [ask], functions: [definition] }, model) - bare;
+      expect(asTools).toBeGreaterThan(10);
+      // The same definition without the {type, function} wrapper: a few tokens fewer, never nothing.
+      expect(asFunctions).toBeGreaterThan(asTools - 12);
+      expect(asFunctions).toBeLessThanOrEqual(asTools);
+
+      const noCall = estimate({ messages: [ask, { role: "assistant", content: null }, after] }, model);
+      const toolCall = estimate({ messages: [ask, { role: "assistant", content: null, tool_calls: [{ id: "c1", type: "function", function: { name: "get_weather", arguments: args } }] }, after] }, model);
+      const functionCall = estimate({ messages: [ask, { role: "assistant", function_call: { name: "get_weather", arguments: args } }, after] }, model);
+      expect(toolCall - noCall).toBeGreaterThan(10);
+      expect(functionCall).toBe(toolCall);
     }
   });
 

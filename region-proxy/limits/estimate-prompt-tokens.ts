@@ -23,8 +23,11 @@
  * (https://developers.openai.com/api/docs/guides/realtime-costs), none for chat completions' input_audio.
  *
  * Tool definitions and a response_format's JSON schema are rendered into the prompt by the vendor and
- * billed as input: their JSON is counted too. (A `prediction`'s content is billed as output, accepted
- * or rejected prediction tokens, not as prompt: it is not counted here.)
+ * billed as input: their JSON is counted too, and so are the deprecated top-level `functions` (OpenAI's
+ * legacy function calling, forwarded to OpenAI-format vendors as sent), as tools are. An assistant
+ * message's deprecated `function_call` counts as a tool call does, its name and arguments. (A
+ * `prediction`'s content is billed as output, accepted or rejected prediction tokens, not as prompt: it
+ * is not counted here.)
  */
 import { boundedMemo } from "../../shared/bounded-memo.ts";
 import type { ChatMessage, ChatRequest, ContentPart } from "../providers/types.ts";
@@ -140,10 +143,19 @@ function messageParts(message: ChatMessage, media: ContentPart[]): string[] {
   // A custom tool's free-form input is what a function's JSON arguments are: text the model wrote.
   for (const call of message.tool_calls ?? []) {
     if (call.type === "custom") texts.push(call.custom?.name ?? "", call.custom?.input ?? "");
-    else texts.push(call.function?.name ?? "", call.function?.arguments ?? "");
+    else texts.push(...functionCallTexts(call.function));
   }
+  // The deprecated function_call (not in ChatMessage's type; the parser passes it, its shape unchecked).
+  const legacyCall = (message as { function_call?: unknown }).function_call;
+  if (legacyCall !== undefined && legacyCall !== null) texts.push(...functionCallTexts(legacyCall));
   if (typeof message.tool_call_id === "string") texts.push(message.tool_call_id);
   return texts;
+}
+
+/** A function call's name and JSON arguments (a tool call's `function`, or a legacy `function_call`), "" for either missing. */
+function functionCallTexts(call: unknown): [string, string] {
+  const { name, arguments: args } = (call ?? {}) as { name?: unknown; arguments?: unknown };
+  return [typeof name === "string" ? name : "", typeof args === "string" ? args : ""];
 }
 
 /**
@@ -165,10 +177,16 @@ export function estimatePromptTokens(req: ChatRequest, vendorModel: string): num
   }
   if (media.length > 0) tokens += mediaTokens(media, vendorModel);
   // Tool definitions are rendered into the prompt by the vendor; their JSON is a close upper bound.
-  if (req.tools && req.tools.length > 0) tokens += count(JSON.stringify(req.tools));
+  // The deprecated `functions` too: only the client's body (`raw`) holds them.
+  tokens += definitionTokens(req.tools, count) + definitionTokens(req.raw.functions, count);
   // So is a response_format's JSON schema (billed as prompt tokens): counted as tools are.
   if (req.response_format !== undefined) tokens += responseSchemaTokens(req.response_format, count);
   return tokens;
+}
+
+/** The tokens of a list of tool (or legacy function) definitions, as sent: their JSON; 0 for none. */
+function definitionTokens(definitions: unknown, count: Counter): number {
+  return Array.isArray(definitions) && definitions.length > 0 ? count(JSON.stringify(definitions)) : 0;
 }
 
 /**

@@ -12,7 +12,7 @@ import { estimatePromptTokens } from "./estimate-prompt-tokens.ts";
 
 const letters = "abcdefghijklmnopqrstuvwxyz";
 const word = (n: number) => { let s = ""; for (let i = 0; i < n; i++) s += letters[Math.floor(Math.random() * 26)]; return s; };
-const chat = (content: string) => ({ model: "gpt-4o-mini", messages: [{ role: "user", content }] }) as unknown as ChatRequest;
+const chat = (content: string) => ({ model: "gpt-4o-mini", messages: [{ role: "user", content }], raw: {} }) as unknown as ChatRequest;
 
 /** The tokenizer's internals: the merge cache is private to gpt-tokenizer (3.4: a Map, or undefined when off). */
 function mergeCacheOf(encoding: "o200k_base" | "cl100k_base"): { mergeCacheSize: number; mergeCache?: Map<string, unknown> } {
