@@ -17,7 +17,9 @@ export interface FieldProblem {
   message: string;
 }
 
+/** The roles a message may have; "function" is OpenAI's deprecated function calling's (legacy-function-messages.test.ts). */
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
+const ROLE_LIST = [...ROLES].join(", ");
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const present = (v: unknown) => v !== undefined && v !== null;
 const problem = (param: string, expected: string): FieldProblem => ({ param, message: `Invalid '${param}': ${expected}.` });
@@ -79,7 +81,7 @@ function checkToolCalls(calls: unknown, param: string): FieldProblem | null {
 export function checkMessage(message: unknown, index: number, allowPrivateMediaUrls = false): FieldProblem | null {
   const param = `messages[${index}]`;
   if (!isRecord(message)) return problem(param, "expected an object");
-  if (typeof message.role !== "string" || !ROLES.has(message.role)) return problem(`${param}.role`, "expected one of system, developer, user, assistant, tool");
+  if (typeof message.role !== "string" || !ROLES.has(message.role)) return problem(`${param}.role`, `expected one of ${ROLE_LIST}`);
   const content = message.content;
   const toolCalls = message.tool_calls;
   const assistant = message.role === "assistant";

@@ -53,3 +53,16 @@ test.each(["anthropic", "gemini"] as const)("%s still refuses the assistant's fu
   const out = await sendChat(translating[vendor], { model: "m", messages: [history[0], call, { role: "user", content: "and tomorrow?" }] });
   expect(out).toMatchObject({ refused: true, param: "messages[1].function_call" });
 });
+
+test("an unknown role is refused naming every role the parser takes, the deprecated function role too", () => {
+  const refused = parseChatRequest({ model: "m", messages: [{ role: "wizard", content: "hi" }] });
+  if (refused.ok || refused.error.kind !== "invalid_value") throw new Error(`not refused as an invalid request: ${JSON.stringify(refused)}`);
+  expect(refused.error.param).toBe("messages[0].role");
+  const named = /expected one of ([a-z, ]+)\./.exec(refused.error.message)?.[1]?.split(", ") ?? [];
+  expect(named).toContain("function");
+  // Each role named is one the parser takes (with whatever else that role's message needs).
+  for (const role of named) {
+    const parsed = parseChatRequest({ model: "m", messages: [{ role, content: "x", ...(role === "tool" ? { tool_call_id: "c1" } : {}), ...(role === "function" ? { name: "f" } : {}) }] });
+    expect([role, parsed.ok]).toEqual([role, true]);
+  }
+});
