@@ -75,6 +75,12 @@ describe("SseParser", () => {
   test("strips a leading byte-order mark", () => {
     expect(parseWhole("\uFEFFdata: x\n\n")).toEqual([{ event: null, data: "x", id: null }]);
   });
+
+  test("skips one leading byte-order mark only: a second one is part of the first line's field name, as the spec says", () => {
+    // "\uFEFFdata" is no field the spec knows: the line is ignored, so the event has no data and is not dispatched.
+    const bytes = encoder.encode("\uFEFF\uFEFFdata: x\n\ndata: y\n\n");
+    for (let cut = 0; cut <= 7; cut++) expect(parseSplit(bytes, [cut])).toEqual([{ event: null, data: "y", id: null }]);
+  });
 });
 
 test("a vendor that never ends a line is cut off at the event size limit, not held without bound", () => {

@@ -27,6 +27,7 @@ export const MAX_SSE_EVENT_CHARS = 16 * 1024 * 1024;
 export const MAX_UNFRAMED_CHARS = 64 * 1024;
 
 export class SseParser {
+  /** Skips one leading byte-order mark itself (ignoreBOM false), the UTF-8 decode the spec names: a second is text. */
   private readonly decoder = new TextDecoder("utf-8");
   /** The unfinished line, in the pieces it came in (joined only once its end arrives). */
   private pending: string[] = [];
@@ -36,7 +37,6 @@ export class SseParser {
   private eventName: string | null = null;
   private lastId: string | null = null;
   private sawCarriageReturn = false;
-  private started = false;
   /** Lines that are no SSE field (see above), while all of them together fit MAX_UNFRAMED_CHARS. */
   private unframed: string[] = [];
   private unframedChars = 0;
@@ -70,10 +70,6 @@ export class SseParser {
   }
 
   private consume(text: string, final: boolean): SseEvent[] {
-    if (!this.started && text.length > 0) {
-      this.started = true;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    }
     // A "\r\n" may be split across reads: skip the "\n" that completes an already-seen "\r".
     if (text.length === 0 && !final) return [];
     if (this.sawCarriageReturn && text.startsWith("\n")) text = text.slice(1);
