@@ -10,7 +10,7 @@ import type { LongContextPriceInput, SetPriceInput } from "./price.input.ts";
 import { findPrice, upsertPrice } from "./price.repo.ts";
 import type { Price } from "./price.type.ts";
 
-/** $1M per 1M tokens: far above any real price, and keeps token × price below 2^53. */
+/** $1M per 1M tokens: far above any real price (a cost is exact to the µ$ up to ~$9,000 a request: shared/money/cost.ts). */
 const MAX_USD_PER_MILLION = 1_000_000;
 
 function toMicros(field: string, usd: number): number {

@@ -70,9 +70,9 @@ export function costMicros(usage: NormalizedUsage, price: Price, roundingKey?: s
   const plainInput = usage.inputTokens - cached - written;
   const reasoning = Math.min(usage.reasoningTokens, usage.outputTokens);
   const plainOutput = usage.outputTokens - reasoning;
-  // Sum of tokens × micro-USD per 1M tokens: an exact integer below 2^53 (~9e15, e.g. 10 million tokens
-  // at $900 per million); past that (the control plane allows up to $1M per million) the last µ$ of a
-  // cost of millions of dollars may round either way.
+  // Sum of tokens × micro-USD per 1M tokens: an exact integer below 2^53 (~9e15: a request costing up to
+  // ~$9,000, e.g. 10 million tokens at $900 per million); past that (the control plane allows up to $1M
+  // per million) the last µ$ of the cost may round either way.
   const scaled =
     plainInput * price.input +
     cached * (price.cachedInput ?? price.input) +
