@@ -144,3 +144,61 @@ test("readSseBatches tells `heard` of every read that brought bytes: comment kee
   expect(batches).toEqual([[], [], [], [{ event: null, data: "a", id: null }]]);
   expect(batches.slice(0, 3).every((b) => b === NO_EVENTS)).toBe(true);
 });
+
+/**
+ * The event-stream interpretation rules read literally over the whole text at once (the oracle for the
+ * split reads below): one BOM skipped, CRLF / LF / CR line ends, an unended last line and an event
+ * without its blank line dropped, an empty event type given as null.
+ */
+function specEvents(text: string): SseEvent[] {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const lines = text.split(/\r\n|\r|\n/);
+  lines.pop();
+  const events: SseEvent[] = [];
+  let data: string | null = null;
+  let type = "";
+  let id: string | null = null;
+  for (const line of lines) {
+    if (line === "") {
+      if (data !== null) events.push({ event: type === "" ? null : type, data, id });
+      data = null;
+      type = "";
+      continue;
+    }
+    if (line.startsWith(":")) continue;
+    const colon = line.indexOf(":");
+    const field = colon === -1 ? line : line.slice(0, colon);
+    let value = colon === -1 ? "" : line.slice(colon + 1);
+    if (value.startsWith(" ")) value = value.slice(1);
+    if (field === "data") data = data === null ? value : `${data}\n${value}`;
+    else if (field === "event") type = value;
+    else if (field === "id" && !value.includes("\0")) id = value;
+  }
+  return events;
+}
+
+test("every recorded vendor stream, with LF, CR, CRLF or mixed line ends and cut anywhere (CRLFs and multi-byte characters split between reads), gives the events the spec gives", async () => {
+  const fixtures = new Bun.Glob("*/*.sse");
+  const texts: string[] = [];
+  for await (const path of fixtures.scan(`${import.meta.dir}/../../test/fixtures`)) texts.push(await Bun.file(`${import.meta.dir}/../../test/fixtures/${path}`).text());
+  expect(texts.length).toBeGreaterThanOrEqual(9);
+  let seed = 2024;
+  const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const ends = ["\n", "\r", "\r\n"];
+  for (const recorded of texts) {
+    const lines = recorded.split(/\r\n|\r|\n/);
+    const variants = [recorded, ...ends.map((end) => lines.join(end)), lines.map((line, i) => (i === 0 ? line : ends[Math.floor(random() * 3)]! + line)).join(""), `\uFEFF${lines.join("\r")}`];
+    for (const text of variants) {
+      const expected = specEvents(text);
+      expect(expected.length).toBeGreaterThan(0);
+      const bytes = encoder.encode(text);
+      // A cut right after each CR: a CRLF split between reads, or a lone CR that must end its line at once.
+      const afterCr = [...bytes.keys()].filter((i) => bytes[i] === 13).map((i) => i + 1);
+      expect(parseSplit(bytes, afterCr)).toEqual(expected);
+      for (let round = 0; round < 40; round++) {
+        const cuts = Array.from({ length: 1 + Math.floor(random() * 16) }, () => Math.floor(random() * (bytes.length + 1)));
+        expect(parseSplit(bytes, cuts)).toEqual(expected);
+      }
+    }
+  }
+});
