@@ -131,7 +131,8 @@ test("regionDirectory lists every region with the distinct jurisdictions of its 
 
 test("each directory entry lists, per alias served there, the distinct jurisdiction and flags of its enabled deployments", () => {
   const dep = (id: string, region: string, jurisdiction: string | null | undefined, flags?: string[], status?: "active" | "disabled") => ({
-    id, provider: "openai" as const, baseUrl: `https://${id}.example/v1`, model: id, region, credentialRef: "env:K",
+    // One model for all: traits are per deployment, and an embeddings plan keeps one model (residency-advice-embedding-model.test.ts).
+    id, provider: "openai" as const, baseUrl: `https://${id}.example/v1`, model: "gpt-4o", region, credentialRef: "env:K",
     ...(jurisdiction !== undefined ? { jurisdiction } : {}), ...(flags ? { flags } : {}), ...(status ? { status } : {}),
   });
   const served: ConfigRows = {
@@ -172,7 +173,8 @@ test("each directory entry lists, per alias served there, the distinct jurisdict
 });
 
 test("per alias and traits, `embeddings` says whether any of those deployments' providers can embed (Anthropic cannot)", () => {
-  const dep = (id: string, provider: ProviderKind, jurisdiction: string, flags: string[] = []) => ({ id, provider, baseUrl: `https://${id}.example`, model: id, region: "eu", credentialRef: "env:K", jurisdiction, flags });
+  // One model for all (the providers differ): an embeddings plan keeps one model, the first embedder's.
+  const dep = (id: string, provider: ProviderKind, jurisdiction: string, flags: string[] = []) => ({ id, provider, baseUrl: `https://${id}.example`, model: "m", region: "eu", credentialRef: "env:K", jurisdiction, flags });
   const served: ConfigRows = {
     ...rows,
     deployments: [dep("claude", "anthropic", "eu"), dep("claude_baa", "anthropic", "eu", ["baa"]), dep("azure_baa", "azure", "eu", ["baa"]), dep("gemini_ch", "gemini", "ch"), dep("claude_ch", "anthropic", "ch")],

@@ -16,6 +16,7 @@ import {
   type SnapshotTenant,
 } from "../../shared/snapshot/schema.ts";
 import type { Price } from "../../shared/money/cost.ts";
+import { embeddingModelName } from "../../shared/snapshot/embedding-model.ts";
 import { providerEmbeds } from "../../shared/snapshot/provider-operations.ts";
 import type { PriceValue } from "../changes/policy-state.ts";
 import { publishedLongContext } from "../pricing/long-context.ts";
@@ -157,7 +158,7 @@ function isDeadKey(k: ConfigRows["keys"][number], at: Date): boolean {
  * alias's enabled deployments in it, and whether they can embed. The same in every region's snapshot,
  * so a proxy refusing a tenant for residency can name only the regions where the requested alias meets
  * the whole rule (a region with the right jurisdiction may lack the alias, the flag the data class
- * requires, or, for an embeddings request, a deployment that can embed).
+ * requires, or, for an embeddings request, a deployment its one-model embeddings plan keeps).
  */
 export function compileRegionDirectory(
   regions: NonNullable<ConfigRows["regions"]>,
@@ -173,7 +174,7 @@ export function compileRegionDirectory(
     const served: Record<string, ServingTraits[]> = {};
     for (const a of aliases) {
       const here = a.deploymentIds.flatMap((id) => byId.get(id) ?? []).filter((d) => d.region === r.name);
-      if (here.length > 0) served[a.name] = distinctTraits(here);
+      if (here.length > 0) served[a.name] = distinctTraits(here, embeddingPlanModel(here));
     }
     directory[r.name] = { jurisdictions: [...jurisdictions].sort(), publicUrl: r.publicUrl, aliases: served };
   }
@@ -181,16 +182,28 @@ export function compileRegionDirectory(
 }
 
 /**
- * Deployments → their distinct (jurisdiction, flags), flags sorted; ordered by jurisdiction (unknown
- * last), then flags. `embeddings` is true when any deployment with those traits can embed: a rule is
- * judged on jurisdiction and flags alone, so that says exactly whether the region can embed under it.
+ * The embedding model a region's proxy keeps an alias's embeddings plan to: that of the first of its
+ * deployments there (in chain order) that can embed (region-proxy/pipeline/plan-route.ts), or null
+ * when none can.
  */
-function distinctTraits(deployments: readonly { provider: ProviderKind; jurisdiction?: string | null; flags?: string[] }[]): ServingTraits[] {
+function embeddingPlanModel(deployments: readonly { provider: ProviderKind; model: string }[]): string | null {
+  const first = deployments.find((d) => providerEmbeds(d.provider));
+  return first ? embeddingModelName(first) : null;
+}
+
+/**
+ * Deployments → their distinct (jurisdiction, flags), flags sorted; ordered by jurisdiction (unknown
+ * last), then flags. `embeddings` is true when a deployment with those traits is one the region's
+ * embeddings plan keeps (it can embed, and serves `embeddingModel`, the plan's one model): a rule is
+ * judged on jurisdiction and flags alone, so that says exactly whether the region can embed under it.
+ * One that embeds another model is left out of the plan, so it counts for chat only.
+ */
+function distinctTraits(deployments: readonly { provider: ProviderKind; model: string; jurisdiction?: string | null; flags?: string[] }[], embeddingModel: string | null): ServingTraits[] {
   const byKey = new Map<string, ServingTraits>();
   for (const d of deployments) {
     const traits = { jurisdiction: d.jurisdiction ?? null, flags: [...new Set(d.flags ?? [])].sort() };
     const key = JSON.stringify(traits);
-    const embeddings = (byKey.get(key)?.embeddings ?? false) || providerEmbeds(d.provider);
+    const embeddings = (byKey.get(key)?.embeddings ?? false) || (providerEmbeds(d.provider) && embeddingModelName(d) === embeddingModel);
     byKey.set(key, { ...traits, embeddings });
   }
   // Code-unit order, like the default sort used for jurisdictions: the same bytes on every machine.

@@ -6,14 +6,14 @@
  *
  * Embeddings keep one model: that of the chain's first deployment able to embed, whatever the
  * request's residency (so the model does not depend on who asks or with which data class). The chain's
- * deployments of another model (embedding-model.ts) are left out of the plan like those that cannot
+ * deployments of another model (shared/snapshot/embedding-model.ts) are left out of the plan like those that cannot
  * embed: a fallback to them would answer vectors of another space, of another length.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { Operation } from "../../shared/snapshot/provider-operations.ts";
 import type { ProviderKind, Snapshot, SnapshotAlias, SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import type { ProviderAdapter } from "../providers/types.ts";
-import { embeddingModelName } from "./embedding-model.ts";
+import { embeddingModelName } from "../../shared/snapshot/embedding-model.ts";
 import { residencyMessage, satisfies, type ResidencyRule } from "./residency.ts";
 
 export interface PlannedTarget {

@@ -135,8 +135,10 @@ export interface ServingTraits {
   /** Sorted, distinct. */
   flags: string[];
   /**
-   * Whether one of these deployments can answer embeddings (shared/snapshot/provider-operations.ts).
-   * Absent in snapshots from control planes older than this field: unknown.
+   * Whether one of these deployments can answer embeddings (shared/snapshot/provider-operations.ts)
+   * in the region's embeddings plan, which keeps the model of the alias's first deployment there that
+   * embeds (shared/snapshot/embedding-model.ts). Absent in snapshots from control planes older than
+   * this field: unknown.
    */
   embeddings?: boolean;
 }

@@ -9,10 +9,15 @@
  * (`text-embedding-3-small`); the README asks operators to name them so. Gemini's resource prefix
  * (`models/gemini-embedding-001`) names the same model as the bare id.
  *
+ * Shared: the proxy keeps an embeddings plan to one model with it (region-proxy/pipeline/plan-route.ts),
+ * and the control plane publishes per region which deployments such a plan can embed with
+ * (control-plane/snapshots/compile-snapshot.ts), so a residency refusal names no region that would
+ * refuse the request too.
+ *
  * @example embeddingModelName({ provider: "gemini", model: "models/gemini-embedding-001", ... }) // "gemini-embedding-001"
  */
-import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
+import type { SnapshotDeployment } from "./schema.ts";
 
-export function embeddingModelName(deployment: SnapshotDeployment): string {
+export function embeddingModelName(deployment: Pick<SnapshotDeployment, "model">): string {
   return deployment.model.startsWith("models/") ? deployment.model.slice("models/".length) : deployment.model;
 }
