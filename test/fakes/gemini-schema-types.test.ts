@@ -8,8 +8,9 @@
  * An OBJECT without properties (an empty map and no map are one protobuf message) is refused in a
  * response schema ("...properties: should be non-empty for OBJECT type", browser-use/browser-use#3786)
  * and as a declaration's whole parameters (pipecat-ai/pipecat-flows#110), taken nested in parameters
- * (vercel/ai#11319). A STRING's `format` other than 'enum' or 'date-time' is refused
- * ("...format: only 'enum' and 'date-time' are supported for STRING type", google-gemini/gemini-cli#2237).
+ * (vercel/ai#11319). A STRING's `format` other than 'enum' or 'date-time' is refused, as some Gemini
+ * versions (2025) did ("...format: only 'enum' and 'date-time' are supported for STRING type",
+ * google-gemini/gemini-cli#2237; the Schema reference now allows any value): the stricter behaviour.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type { FakeVendor } from "./fake-server.ts";

@@ -6,10 +6,12 @@
  * only ("...parameters.properties[data].properties: only allowed for OBJECT type", and `.required`,
  * https://github.com/anomalyco/opencode/issues/11889); each `required` entry one of the OBJECT's
  * properties ("...parameters.required[0]: property is not defined", https://github.com/iBUHub/AIStudioToAPI/issues/154,
- * `required: ["ref"]` with `properties: {}`); on a STRING, a `format` of 'enum' or 'date-time' only, the
- * two its Schema documents for strings (https://ai.google.dev/api/caching#Schema: "for STRING type: enum,
- * date-time"; "...parameters.properties[url].format: only 'enum' and 'date-time' are supported for STRING
- * type", google-gemini/gemini-cli#2237, a `format: "uri"` from an MCP tool).
+ * `required: ["ref"]` with `properties: {}`); on a STRING, a `format` of 'enum' or 'date-time' only
+ * ("...parameters.properties[url].format: only 'enum' and 'date-time' are supported for STRING type",
+ * google-gemini/gemini-cli#2237, a `format: "uri"` from an MCP tool). That last is the stricter behaviour
+ * of some Gemini versions (2025), kept so that a format the proxy would send is caught: Gemini's Schema
+ * reference now says of `format` "Any value is allowed, but most do not trigger any special functionality"
+ * (https://ai.google.dev/api/caching#Schema), and a current Gemini may take the rest.
  *
  * An OBJECT without properties: Gemini parses the JSON into a protobuf message, where an empty map and
  * no map are the same field, so both are judged alike. In a response schema, root or nested, it is
@@ -24,7 +26,7 @@
  * @example schemaTypeRefusal({ generationConfig: { responseSchema: { enum: ["a"] } } }) // "* GenerateContentRequest.generation_config.response_schema.enum: only allowed for STRING type"
  */
 
-/** The formats Gemini's Schema takes on a STRING. */
+/** The formats the stricter Gemini versions took on a STRING (see above). */
 const STRING_FORMATS = ["enum", "date-time"];
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);

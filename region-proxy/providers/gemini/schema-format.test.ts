@@ -1,10 +1,12 @@
 /**
- * JSON Schema's `format` as Gemini's Schema takes it (https://ai.google.dev/api/caching#Schema: "for
- * NUMBER type: float, double; for INTEGER type: int32, int64; for STRING type: enum, date-time"): any
- * other value fails the whole request ("...properties[url].format: only 'enum' and 'date-time' are
- * supported for STRING type", google-gemini/gemini-cli#2237), and OpenAI takes them all (Pydantic's
- * HttpUrl is `format: "uri"`, EmailStr "email", date "date"). Those are dropped, as Google's own ADK
- * drops them (GeminiSchemaUtil.handleFormatField); the ones Gemini takes are sent as they are.
+ * JSON Schema's `format` to Gemini. Its Schema reference (https://ai.google.dev/api/caching#Schema) now
+ * says "Any value is allowed, but most do not trigger any special functionality"; earlier it listed
+ * "for NUMBER type: float, double; for INTEGER type: int32, int64; for STRING type: enum, date-time", and
+ * some Gemini versions (2025) failed the whole request over any other ("...properties[url].format: only
+ * 'enum' and 'date-time' are supported for STRING type", google-gemini/gemini-cli#2237). OpenAI takes
+ * them all (Pydantic's HttpUrl is `format: "uri"`, EmailStr "email", date "date"). Those are dropped,
+ * safe with either Gemini, as Google's own ADK drops them (GeminiSchemaUtil.handleFormatField); the
+ * listed ones are sent as they are. The fake refuses as those versions did.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startFakeGemini } from "../../../test/fakes/gemini.ts";

@@ -11,11 +11,14 @@
  * and on an integer `exclusiveMinimum: n` / `exclusiveMaximum: n` become `minimum: n+1` / `maximum: n-1`
  * (schema-integer-bounds.ts; Gemini's Schema has no exclusive bounds, so elsewhere they are refused).
  * A boolean subschema (`true` or `false`) has no equivalent in Gemini's Schema message and is refused.
- * A `format` is sent only where Gemini's Schema takes it (takenFormat: date-time and enum on a string,
- * float and double on a number, int32 and int64 on an integer); any other (uri, email, uuid, date...,
- * which OpenAI takes) fails the whole request ("...format: only 'enum' and 'date-time' are supported
- * for STRING type", google-gemini/gemini-cli#2237) and is dropped, as Google's own ADK drops it: a
- * format is an annotation in JSON Schema, not an assertion, unless a validator opts in.
+ * A `format` is sent only where every Gemini version takes it (takenFormat: date-time and enum on a
+ * string, float and double on a number, int32 and int64 on an integer); any other (uri, email, uuid,
+ * date..., which OpenAI takes) is dropped, as Google's own ADK drops it: a format is an annotation in
+ * JSON Schema, not an assertion, unless a validator opts in. Gemini's Schema reference now says of
+ * `format` "Any value is allowed, but most do not trigger any special functionality", but some Gemini
+ * versions (2025) failed the whole request over any other ("...format: only 'enum' and 'date-time' are
+ * supported for STRING type", google-gemini/gemini-cli#2237, enechange/collmbo#195): dropping it is
+ * safe with both.
  * Gemini takes `properties` and `required` on an OBJECT only ("...properties[data].properties: only
  * allowed for OBJECT type"), so a node with either and no type, anyOf or enum (as MCP tool schemas write
  * nested objects) gets type "object".
@@ -84,7 +87,7 @@ interface Walk {
   nodes: number;
 }
 
-/** The formats Gemini's Schema takes, by type (https://ai.google.dev/api/caching#Schema). */
+/** The formats every Gemini version takes, by type (the ones its Schema reference listed before it allowed any value). */
 const FORMATS_OF = new Map<string, string[]>([
   ["string", ["enum", "date-time"]],
   ["number", ["float", "double"]],
