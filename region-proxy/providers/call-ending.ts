@@ -5,6 +5,7 @@
 import { askHealth, releaseProbe, type HealthDeps } from "./ask-health.ts";
 import { UnusableAnswerError } from "./unusable-answer.ts";
 import { VendorStreamError } from "./vendor-stream-error.ts";
+import { isVendorRateLimit } from "./vendor-rate-limit.ts";
 import type { CallState, VendorCall } from "./vendor-call.ts";
 
 /**
@@ -57,7 +58,7 @@ export function callEnding(depId: string, grant: boolean | "probe", state: Vendo
  * is (walk-chain.ts): no verdict, so a few paced streams cannot open its circuit for every tenant.
  */
 function pacedByVendor(error: unknown): boolean {
-  return error instanceof VendorStreamError && error.vendorError.retryable && error.vendorError.reason === "status_429";
+  return error instanceof VendorStreamError && isVendorRateLimit(error.vendorError);
 }
 
 /**

@@ -10,6 +10,7 @@ import { RateLimitError } from "openai";
 import type { RunningProxy } from "../main.ts";
 import { createProxyFixture, type ProxyFixture } from "../testing/proxy-fixture.ts";
 import { sseOpenAI, startScriptedVendor } from "../testing/scripted-vendor.ts";
+import { isVendorRateLimit } from "./vendor-rate-limit.ts";
 
 const messages = [{ role: "user" as const, content: "hi" }];
 const failure = (p: Promise<unknown>) => p.then(() => null, (e: unknown) => e as RateLimitError);
@@ -69,4 +70,13 @@ describe("a vendor whose OpenAI-format 429 says type tokens", () => {
     expect(chunks.length).toBeGreaterThan(0);
     expect((error as { error?: unknown }).error).toMatchObject({ type: "tokens", code: "rate_limit_exceeded" });
   });
+});
+
+test("isVendorRateLimit: a retryable status_429, as the adapter's verdict or the walk's failure", () => {
+  expect(isVendorRateLimit({ retryable: true, reason: "status_429" })).toBe(true);
+  expect(isVendorRateLimit({ retryable: false, reason: "status_429" })).toBe(false);
+  expect(isVendorRateLimit({ retryable: true, reason: "status_529" })).toBe(false);
+  expect(isVendorRateLimit({ kind: "transient", reason: "status_429" })).toBe(true);
+  expect(isVendorRateLimit({ kind: "permanent", reason: "status_429" })).toBe(false);
+  expect(isVendorRateLimit({ kind: "transient", reason: "status_503" })).toBe(false);
 });

@@ -9,7 +9,7 @@
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { VendorProtocolError, type VendorError } from "./types.ts";
-import { limitTypeOf, vendorRateLimited } from "./vendor-rate-limit.ts";
+import { isVendorRateLimit, limitTypeOf, vendorRateLimited } from "./vendor-rate-limit.ts";
 
 export class VendorStreamError extends VendorProtocolError {
   /** `message`: what the error frame quotes once the stream has started (default: the client error's). */
@@ -33,7 +33,7 @@ export class VendorStreamError extends VendorProtocolError {
  */
 export function afterFirstChunk(error: VendorStreamError): { error: GatewayError; reason: string } {
   const { clientError, reason, retryable, retryAfterMs } = error.vendorError;
-  if (retryable && reason === "status_429") {
+  if (isVendorRateLimit(error.vendorError)) {
     return { error: vendorRateLimited(error.message, retryAfterMs, limitTypeOf(clientError)), reason };
   }
   if (retryable && clientError.kind === "upstream_error") return { error: { kind: "upstream_error", message: error.message }, reason };

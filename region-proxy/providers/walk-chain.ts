@@ -83,7 +83,7 @@ import { UnsupportedParameterError, unsupportedParameterToGatewayError } from ".
 import { unsupportedParameterReason } from "./unsupported-parameter-reason.ts";
 import type { VendorHttpRequest, VendorOperation } from "./types.ts";
 import { startVendorCall, type VendorCall } from "./vendor-call.ts";
-import { limitTypeOf, vendorRateLimited } from "./vendor-rate-limit.ts";
+import { isVendorRateLimit, limitTypeOf, vendorRateLimited } from "./vendor-rate-limit.ts";
 
 export interface Trail {
   /**
@@ -591,10 +591,6 @@ function callBudget(dep: SnapshotDeployment, operation: Operation<unknown>, opts
 
 /** A stream's time ran out before its first chunk while its vendor was still sending events. */
 const STILL_SENDING = "timeout_total_still_sending";
-
-function isVendorRateLimit(failure: AttemptFailure): boolean {
-  return failure.kind === "transient" && failure.reason === "status_429";
-}
 
 /**
  * Every deployment the walk reached was skipped for its open circuit: a 503 whose Retry-After is the
