@@ -18,9 +18,10 @@ export interface CallEnding {
   /**
    * A read failed (a timeout, garbage, a vendor's error event, a reset): the deployment failed, unless
    * the client had left, or the call's time ran out while the vendor was still sending, or the vendor's
-   * rate-limit error event ended it (no verdict), or the model's output could not be used for this request (`error` an UnusableAnswerError: the
-   * deployment answered). `waitingSince`: when the failed read began (Date.now()); the vendor's silence
-   * is counted from it or from its last event (state().heardAt), whichever is later.
+   * rate-limit error event ended it (no verdict), or the model's output could not be used for this
+   * request (`error` an UnusableAnswerError: the deployment answered). `waitingSince`: when the failed
+   * read began (Date.now()); the vendor's silence is counted from it or from its last event
+   * (state().heardAt), whichever is later.
    */
   failed(waitingSince: number, error?: unknown): void;
   /** Stopped before its end with no verdict (the client left): a half-open probe gives its slot back. */
@@ -31,10 +32,11 @@ export interface CallEnding {
 export const NO_ENDING: CallEnding = { done() {}, failed() {}, abandoned() {} };
 
 /**
- * Tells the breaker how a stream ended, once: a clean end is a success, a failure a failure (see
- * failureVerdict for the two that are none; an unusable answer is a success), else no verdict. `silentAfterMs`: how long the vendor
- * may go without an event before a cut by the call's time limit counts against it (the deployment's
- * first-byte timeout).
+ * Tells the breaker how a stream ended, once: a clean end is a success, a failure a failure, except
+ * three that are none (the client left, or the call's time cut a vendor still sending: failureVerdict;
+ * the vendor's rate-limit error event ended it: pacedByVendor) and an unusable answer, a success;
+ * else no verdict. `silentAfterMs`: how long the vendor may go without an event before a cut by the
+ * call's time limit counts against it (the deployment's first-byte timeout).
  */
 export function callEnding(depId: string, grant: boolean | "probe", state: VendorCall["state"], opts: HealthDeps, silentAfterMs: number): CallEnding {
   let told = false;

@@ -49,8 +49,9 @@
  *   again once the breaker answered, so a hung breaker store cannot hold a request; what is told once
  *   the deadline has passed is sent without waiting. A stream's verdict is how it ends, not its first
  *   chunk (CallEnding): a stream that breaks later, or stalls until its time runs out, counts as a
- *   failure, one still sending when its time runs out as none (a long answer), and a half-open probe
- *   holds its slot until its stream is over. When every deployment was
+ *   failure, one still sending when its time runs out as none (a long answer), and so does one ended
+ *   by the vendor's rate-limit error event (the vendor pacing the gateway, as its 429 before the first
+ *   chunk is), and a half-open probe holds its slot until its stream is over. When every deployment was
  *   skipped for its open circuit, the caller gets a 503 whose Retry-After is the soonest end of a
  *   cool-down.
  * - Every 2xx answer the gateway refused on the way is kept on the trail (Trail.refusedCalls): the
