@@ -5,7 +5,7 @@
  * not take (minimum, maximum, exclusiveMinimum/Maximum, multipleOf, minLength, maxLength, minItems
  * above 1, maxItems, uniqueItems, a format outside its list, and any keyword it does not list) are
  * removed from that schema and written into its description as `{minimum: 0, maximum: 150}` (after the
- * description it had, if any), so the model still reads them; this is done at every level. Strict mode
+ * description it had, if any, ../schema-description.ts), so the model still reads them; this is done at every level. Strict mode
  * refuses those keywords with a 400 naming `tools.N.custom`, and zod 4 writes minimum/maximum for every
  * .int(), so without this nearly every zodResponseFormat with an integer would fail. `pattern` is
  * described too, as the SDKs do: strict mode takes only some regular expressions (no lookaround,
@@ -20,6 +20,7 @@
  *
  * @example strictInputSchema({ type: "object", properties: { n: { type: "integer", minimum: 0 } }, additionalProperties: false }) // { type: "object", properties: { n: { type: "integer", description: "{minimum: 0}" } }, additionalProperties: false }
  */
+import { describeKeywords } from "../schema-description.ts";
 import { strictCannotExpress } from "./strict-inexpressible.ts";
 import { isSchemaObject } from "./subschemas.ts";
 
@@ -45,9 +46,7 @@ function toStrict(node: unknown): unknown {
     else if ((key === "format" && FORMATS.has(value as string)) || (key === "minItems" && (value === 0 || value === 1))) kept[key] = value;
     else described.push([key, value]);
   }
-  if (described.length === 0) return kept;
-  const constraints = `{${described.map(([key, value]) => `${key}: ${JSON.stringify(value)}`).join(", ")}}`;
-  return { ...kept, description: typeof kept.description === "string" && kept.description !== "" ? `${kept.description}\n\n${constraints}` : constraints };
+  return describeKeywords(kept, described);
 }
 
 /** The schema to send with `strict: true`, or null when strict mode cannot express it (send it without strict). */

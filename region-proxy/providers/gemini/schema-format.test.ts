@@ -6,7 +6,9 @@
  * 'enum' and 'date-time' are supported for STRING type", google-gemini/gemini-cli#2237). OpenAI takes
  * them all (Pydantic's HttpUrl is `format: "uri"`, EmailStr "email", date "date"). Those are dropped,
  * safe with either Gemini, as Google's own ADK drops them (GeminiSchemaUtil.handleFormatField); the
- * listed ones are sent as they are. The fake refuses as those versions did.
+ * listed ones are sent as they are. A dropped format is written into the schema's description as
+ * `{format: "uri"}` (after the description it had), as Anthropic's strict tools are sent
+ * (../schema-description.ts), so the model still reads it. The fake refuses as those versions did.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startFakeGemini } from "../../../test/fakes/gemini.ts";
@@ -24,14 +26,14 @@ const withTool = (parameters: unknown) => sendChat(vendor, { model: "flash", mes
 const withFormat = (schema: unknown) => sendChat(vendor, { model: "flash", messages: hi, response_format: { type: "json_schema", json_schema: { name: "r", schema, strict: true } } });
 const params = (schema: unknown) => toGeminiSchema(schema, "tools[0].function.parameters", "parameters");
 
-describe("gemini: string formats Gemini does not take", () => {
-  test("a tool's `format: \"uri\"` (an MCP or Pydantic HttpUrl parameter) is answered, sent without the format", async () => {
+describe("gemini: string formats some Gemini versions refused", () => {
+  test("a tool's `format: \"uri\"` (an MCP or Pydantic HttpUrl parameter) is answered, sent in the description", async () => {
     const out = await withTool({ type: "object", properties: { url: { type: "string", format: "uri", description: "page" } }, required: ["url"] });
     expect(out.refused).toBe(false);
-    expect(out.sent.tools[0].functionDeclarations[0].parameters.properties.url).toEqual({ type: "string", description: "page" });
+    expect(out.sent.tools[0].functionDeclarations[0].parameters.properties.url).toEqual({ type: "string", description: 'page\n\n{format: "uri"}' });
   });
 
-  test("a response schema's email and date formats (OpenAI's strict structured outputs takes them) are answered", async () => {
+  test("a response schema's email and date formats (OpenAI's strict structured outputs takes them) are answered, described", async () => {
     const out = await withFormat({
       type: "object",
       properties: { mail: { type: "array", items: { type: "string", format: "email" } }, day: { type: ["string", "null"], format: "date" }, at: { type: "string", format: "date-time" } },
@@ -39,7 +41,11 @@ describe("gemini: string formats Gemini does not take", () => {
       additionalProperties: false,
     });
     expect(out.refused).toBe(false);
-    expect(out.sent.generationConfig.responseSchema.properties).toEqual({ mail: { type: "array", items: { type: "string" } }, day: { type: "string", nullable: true }, at: { type: "string", format: "date-time" } });
+    expect(out.sent.generationConfig.responseSchema.properties).toEqual({
+      mail: { type: "array", items: { type: "string", description: '{format: "email"}' } },
+      day: { type: "string", nullable: true, description: '{format: "date"}' },
+      at: { type: "string", format: "date-time" },
+    });
   });
 });
 
@@ -49,7 +55,7 @@ describe("toGeminiSchema: format", () => {
     expect(params(kept)).toEqual(kept);
   });
 
-  test("drops any other, on its own type, another type, no type, a $ref target and a type list's branches", () => {
+  test("moves any other into the description, on its own type, another type, no type, a $ref target and a type list's branches", () => {
     const schema = {
       type: "object",
       properties: {
@@ -65,7 +71,35 @@ describe("toGeminiSchema: format", () => {
     };
     expect(params(schema)).toEqual({
       type: "object",
-      properties: { id: { type: "string" }, n: { type: "integer" }, x: { type: "number" }, any: {}, ref: { type: "string" }, either: { anyOf: [{ type: "string" }, { type: "integer" }] }, named: { type: "string" } },
+      properties: {
+        id: { type: "string", description: '{format: "uuid"}' },
+        n: { type: "integer", description: '{format: "double"}' },
+        x: { type: "number", description: '{format: "int32"}' },
+        any: { description: '{format: "date-time"}' },
+        ref: { type: "string", description: '{format: "hostname"}' },
+        either: { anyOf: [{ type: "string", description: '{format: "uri"}' }, { type: "integer", description: '{format: "uri"}' }] },
+        named: { type: "string" },
+      },
+    });
+  });
+
+  test("the hint survives a description beside a $ref or around a null branch, and a format that is not a string is only dropped", () => {
+    const schema = {
+      type: "object",
+      properties: {
+        ref: { $ref: "#/$defs/site", description: "home" },
+        maybe: { anyOf: [{ type: "string", format: "uri" }, { type: "null" }], description: "link" },
+        odd: { type: "string", format: 5 },
+      },
+      $defs: { site: { type: "string", format: "hostname" } },
+    };
+    expect(params(schema)).toEqual({
+      type: "object",
+      properties: {
+        ref: { type: "string", description: 'home\n\n{format: "hostname"}' },
+        maybe: { type: "string", nullable: true, description: 'link\n\n{format: "uri"}' },
+        odd: { type: "string" },
+      },
     });
   });
 });

@@ -13,8 +13,11 @@
  * A boolean subschema (`true` or `false`) has no equivalent in Gemini's Schema message and is refused.
  * A `format` is sent only where every Gemini version takes it (takenFormat: date-time and enum on a
  * string, float and double on a number, int32 and int64 on an integer); any other (uri, email, uuid,
- * date..., which OpenAI takes) is dropped, as Google's own ADK drops it: a format is an annotation in
- * JSON Schema, not an assertion, unless a validator opts in. Gemini's Schema reference now says of
+ * date..., which OpenAI takes) is dropped, as Google's own ADK drops it (a format is an annotation in
+ * JSON Schema, not an assertion, unless a validator opts in), and written into the schema's description
+ * as `{format: "uri"}` (../schema-description.ts, as Anthropic's strict tools are sent), so the model
+ * still reads it; this is done where a schema is sent (sendable), after a `$ref`, allOf or null branch
+ * has been merged into it, so a description beside them keeps the hint. Gemini's Schema reference now says of
  * `format` "Any value is allowed, but most do not trigger any special functionality", but some Gemini
  * versions (2025) failed the whole request over any other ("...format: only 'enum' and 'date-time' are
  * supported for STRING type", google-gemini/gemini-cli#2237, enechange/collmbo#195): dropping it is
@@ -47,6 +50,7 @@
  *
  * @example toGeminiSchema({ type: ["string", "null"] }, "tools[0].function.parameters", "parameters") // { type: "string", nullable: true }
  */
+import { describeKeywords } from "../schema-description.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { type ExclusiveBounds, inclusiveBounds } from "./schema-integer-bounds.ts";
 import { mergeSchemas } from "./schema-merge.ts";
@@ -94,12 +98,16 @@ const FORMATS_OF = new Map<string, string[]>([
   ["integer", ["int32", "int64"]],
 ]);
 
-/** `s` with its `format` only if Gemini takes it on `s`'s type; a type list's branches (anyOf) likewise. */
+/**
+ * `s` with its `format` only if Gemini takes it on `s`'s type, any other (a non-empty string) moved into
+ * its description; a type list's branches (anyOf) likewise.
+ */
 function takenFormat(s: Record<string, unknown>): Record<string, unknown> {
   if (Array.isArray(s.anyOf)) s = { ...s, anyOf: s.anyOf.map((b) => (isObject(b) ? takenFormat(b) : b)) };
   if (!("format" in s)) return s;
   const type = typeof s.type === "string" ? s.type.toLowerCase() : "";
-  return typeof s.format === "string" && FORMATS_OF.get(type)?.includes(s.format) ? s : withoutKeys(s, "format");
+  if (typeof s.format === "string" && FORMATS_OF.get(type)?.includes(s.format)) return s;
+  return describeKeywords(withoutKeys(s, "format"), typeof s.format === "string" && s.format !== "" ? [["format", s.format]] : []);
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -236,6 +244,7 @@ function withoutKeys(s: Record<string, unknown>, ...keys: string[]): Record<stri
  * object; an object, itself or a branch a type list became, is as Gemini takes it (objectAsSent).
  */
 function sendable(out: Record<string, unknown>, at: string, walk: Walk, root = false): Record<string, unknown> {
+  out = takenFormat(out);
   if (isUntyped(out) && ("properties" in out || "required" in out)) out = { type: "object", ...out };
   if (isEmptyMap(out.properties)) out = withoutKeys(out, "properties");
   if (isEmptyList(out.required)) out = withoutKeys(out, "required");
@@ -315,7 +324,7 @@ function convert(schema: unknown, at: string, depth: number, walk: Walk): Record
     const key = Object.keys(exclusive)[0]!;
     out = inclusiveBounds(out, exclusive) ?? refuse(walk, `${at}/${key}`, `'${key}' has no equivalent except on an integer (as an inclusive bound)`);
   }
-  return takenFormat(out);
+  return out;
 }
 
 /**
