@@ -3,7 +3,8 @@
  * and the test fakes (test/fakes/openai-chat-request.ts: openai.ts, azure.ts) share, so both refuse a
  * wrong one in OpenAI's words (https://platform.openai.com/docs/api-reference/chat/create): `messages`
  * a non-empty array of objects with a known role, string content or an array of typed parts (null only
- * for an assistant or a function message; image_url parts only for a user) and tool calls of known fields, `tools` a non-empty array of function (or custom)
+ * for an assistant or a function message; image_url parts only for a user), tool calls of known fields
+ * and a function_call of string name and arguments, `tools` a non-empty array of function (or custom)
  * tools with a name, `tool_choice` "none" / "auto" / "required" or a function named in tools, and
  * anything but "none" only with tools (as `parallel_tool_calls`),
  * `response_format` an object with a known type, `max_tokens` / `max_completion_tokens` integers of at
@@ -73,13 +74,27 @@ function unknownToolCallField(calls: unknown, at: string): Refusal | null {
 const imageOutsideUser = (at: string, role: string) =>
   new Refusal(`Invalid '${at}'. Image URLs are only allowed for messages with role 'user', but this message with role '${role}' contains an image URL.`, at, "invalid_value");
 
-/** One message's role, tool calls and content, as OpenAI checks them; null when it takes it. */
+/**
+ * A deprecated `function_call`, as OpenAI's schema types it (an object of required string `name` and
+ * `arguments`): "Missing required parameter: 'messages[1].function_call.name'." for one without its
+ * name (langchain-ai/langgraphjs#405). Null when it takes it, or none was given.
+ */
+function functionCallRefusal(call: unknown, at: string): Refusal | null {
+  if (call == null) return null;
+  if (!isObject(call)) return wrongType(`${at}.function_call`, "an object", call);
+  for (const field of ["name", "arguments"]) {
+    if (typeof call[field] !== "string") return wrongField(`${at}.function_call.${field}`, "a string", call[field]);
+  }
+  return null;
+}
+
+/** One message's role, tool calls, function call and content, as OpenAI checks them; null when it takes it. */
 function messageRefusal(m: unknown, at: string): Refusal | null {
   if (!isObject(m)) return wrongType(at, "an object", m);
   const role = m.role == null ? missing(`${at}.role`) : oneOf(`${at}.role`, m.role, ROLES);
   if (role instanceof Refusal) return role;
-  const unknown = unknownToolCallField(m.tool_calls, at);
-  if (unknown) return unknown;
+  const call = unknownToolCallField(m.tool_calls, at) ?? functionCallRefusal(m.function_call, at);
+  if (call) return call;
   // An assistant's content may be null or absent; a (deprecated) function message's may be null, not absent.
   if (typeof m.content === "string" || (m.content == null && role === "assistant") || (m.content === null && role === "function")) return null;
   if (!Array.isArray(m.content)) return wrongField(`${at}.content`, "one of a string or array of objects", m.content);

@@ -145,7 +145,7 @@ function messageParts(message: ChatMessage, media: ContentPart[]): string[] {
     if (call.type === "custom") texts.push(call.custom?.name ?? "", call.custom?.input ?? "");
     else texts.push(...functionCallTexts(call.function));
   }
-  // The deprecated function_call (not in ChatMessage's type; the parser passes it, its shape unchecked).
+  // The deprecated function_call (not in ChatMessage's type; the parser checks its name and arguments are strings).
   const legacyCall = (message as { function_call?: unknown }).function_call;
   if (legacyCall !== undefined && legacyCall !== null) texts.push(...functionCallTexts(legacyCall));
   if (typeof message.tool_call_id === "string") texts.push(message.tool_call_id);

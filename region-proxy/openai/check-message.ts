@@ -3,7 +3,8 @@
  * and names the offending field: role, content and its parts (an assistant's may be null, or left out
  * beside tool_calls or a deprecated function_call; a deprecated function message's may be null), name, an assistant's tool_calls (ids,
  * function names, and arguments that must be JSON, since every non-OpenAI vendor has to parse them; or
- * a custom tool's call, `{type: "custom", custom: {name, input}}`, whose input is free text), a tool
+ * a custom tool's call, `{type: "custom", custom: {name, input}}`, whose input is free text), a
+ * function_call's name and string arguments, a tool
  * message's tool_call_id; a media URL a server would fetch inside the operator's network (media-url.ts),
  * and a part naming a file stored at a vendor (vendor-file-references.ts). Returns null when the message is fine.
  *
@@ -48,6 +49,18 @@ function checkCustomCall(custom: unknown, at: string): FieldProblem | null {
   return null;
 }
 
+/**
+ * A function call: a tool call's `function`, or an assistant's deprecated `function_call`
+ * (openai-python ChatCompletionAssistantMessageParam.FunctionCall: `name` and `arguments`, both
+ * required strings). Whether the arguments are JSON is the tool call's check (its caller's).
+ */
+function checkFunction(fn: unknown, at: string): FieldProblem | null {
+  if (!isRecord(fn)) return problem(at, "expected an object");
+  if (typeof fn.name !== "string" || fn.name === "") return problem(`${at}.name`, "expected a non-empty string");
+  if (typeof fn.arguments !== "string") return problem(`${at}.arguments`, "expected a string of JSON");
+  return null;
+}
+
 function checkToolCalls(calls: unknown, param: string): FieldProblem | null {
   if (!Array.isArray(calls)) return problem(param, "expected an array of tool calls");
   for (let j = 0; j < calls.length; j++) {
@@ -61,15 +74,14 @@ function checkToolCalls(calls: unknown, param: string): FieldProblem | null {
       continue;
     }
     if (call.type !== undefined && call.type !== "function") return problem(`${at}.type`, "expected 'function' or 'custom'");
-    const fn = call.function;
-    if (!isRecord(fn)) return problem(`${at}.function`, "expected an object");
-    if (typeof fn.name !== "string" || fn.name === "") return problem(`${at}.function.name`, "expected a non-empty string");
-    if (typeof fn.arguments !== "string") return problem(`${at}.function.arguments`, "expected a string of JSON");
+    const bad = checkFunction(call.function, `${at}.function`);
+    if (bad) return bad;
+    const args = (call.function as { arguments: string }).arguments;
     // "" is what models send for a function without parameters, and clients send it back as it came:
     // no arguments (the adapters make it {}), not a JSON error.
-    if (fn.arguments.trim() === "") continue;
+    if (args.trim() === "") continue;
     try {
-      JSON.parse(fn.arguments);
+      JSON.parse(args);
     } catch {
       return problem(`${at}.function.arguments`, "expected a string of valid JSON");
     }
@@ -98,6 +110,12 @@ export function checkMessage(message: unknown, index: number, allowPrivateMediaU
   if (toolCalls !== undefined && toolCalls !== null) {
     if (!assistant) return problem(`${param}.tool_calls`, "only assistant messages carry tool calls");
     const bad = checkToolCalls(toolCalls, `${param}.tool_calls`);
+    if (bad) return bad;
+  }
+  // Only an OpenAI-format vendor takes it (the others refuse it naming it), as sent: its shape, not its
+  // arguments' JSON, is checked.
+  if (present(message.function_call)) {
+    const bad = checkFunction(message.function_call, `${param}.function_call`);
     if (bad) return bad;
   }
   if (message.role === "tool" && (typeof message.tool_call_id !== "string" || message.tool_call_id === "")) return problem(`${param}.tool_call_id`, "a tool message needs the id of the tool call it answers");

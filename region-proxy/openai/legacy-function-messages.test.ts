@@ -38,6 +38,42 @@ test("what a function message and an assistant without a call still need: conten
   expect(parseChatRequest({ model: "m", messages: [{ role: "user", content: null }] })).toMatchObject({ ok: false, error: { param: "messages[0].content" } });
 });
 
+/**
+ * A function_call's shape (openai-python ChatCompletionAssistantMessageParam.FunctionCall: `name: str`
+ * and `arguments: str`, both required): what stands in for content must be a call, so a string, a
+ * number or an object without its name or arguments is refused naming it, content or none, as a tool
+ * call's function is. OpenAI itself answers one "Missing required parameter:
+ * 'messages[1].function_call.name'." (langchain-ai/langgraphjs#405), as the fake does.
+ */
+const malformedCalls: [unknown, string][] = [
+  ["x", "function_call"],
+  [5, "function_call"],
+  [[], "function_call"],
+  [{}, "function_call.name"],
+  [{ name: 5, arguments: "{}" }, "function_call.name"],
+  [{ name: "get_weather" }, "function_call.arguments"],
+  [{ name: "get_weather", arguments: { city: "Paris" } }, "function_call.arguments"],
+];
+
+test.each(malformedCalls)("the parser refuses function_call %j naming messages[1].%s, content or none", (functionCall, field) => {
+  for (const content of [undefined, null, "calling"]) {
+    const message = { role: "assistant", function_call: functionCall, ...(content === undefined ? {} : { content }) };
+    expect(parseChatRequest({ model: "m", messages: [history[0], message] })).toMatchObject({ ok: false, error: { kind: "invalid_value", param: `messages[1].${field}` } });
+  }
+});
+
+test.each(malformedCalls)("the OpenAI fake refuses function_call %j naming messages[1].%s", (functionCall, field) => {
+  const refused = readChatRequest({ model: "m", messages: [history[0], { role: "assistant", function_call: functionCall }] });
+  expect(refused).toBeInstanceOf(Refusal);
+  expect((refused as Refusal).param).toBe(`messages[1].${field}`);
+});
+
+test("a function_call with string name and arguments (empty arguments too) still stands in for content", () => {
+  const empty = { role: "assistant", function_call: { name: "now", arguments: "" } };
+  expect(parseChatRequest({ model: "m", messages: [history[0], empty] }).ok).toBe(true);
+  expect(readChatRequest({ model: "m", messages: [history[0], empty] })).not.toBeInstanceOf(Refusal);
+});
+
 test("the OpenAI fake takes a function message with null content, as OpenAI does", () => {
   expect(readChatRequest({ model: "m", messages: history })).not.toBeInstanceOf(Refusal);
 });
