@@ -74,6 +74,12 @@ function readOne(candidate: NonNullable<GeminiResponseBody["candidates"]>[number
   let text = "";
   const calls: CandidateView["calls"] = [];
   let inlineData = false;
+  // A candidate may come without content (an empty candidate; null is proto3 JSON's absent field), but a
+  // content there must be a Content object: a string or a list read as no parts would pass for an empty answer.
+  const content: unknown = candidate.content;
+  if (content !== undefined && content !== null && (typeof content !== "object" || Array.isArray(content))) {
+    throw new VendorProtocolError("Gemini sent a candidate content that is not an object");
+  }
   const parts: unknown = candidate.content?.parts ?? [];
   // Anything but a list of Part objects is no Content Gemini documents: refused, as a malformed answer is.
   if (!Array.isArray(parts)) throw new VendorProtocolError("Gemini sent content parts that are not a list");

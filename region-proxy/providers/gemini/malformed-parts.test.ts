@@ -1,8 +1,11 @@
 /**
  * A candidate whose `content.parts` is not a list of Part objects (https://ai.google.dev/api/caching#Content:
- * `parts[]` of Part) is no answer Gemini documents: refused as an invalid response, like any other
+ * `parts[]` of Part), or whose `content` is there but no Content object (a string, a number, a list), is
+ * no answer Gemini documents: refused as an invalid response, like any other
  * malformed GenerateContentResponse (the next deployment answers, the refused call charged the usage its
- * vendor reported), never read as a network failure that charges nothing for an answer Google billed.
+ * vendor reported), never read as a network failure that charges nothing for an answer Google billed,
+ * nor as an empty answer charged as a good one. A candidate without `content` stays valid: Gemini sends
+ * one (an empty candidate) when it has nothing to add.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { sseGemini, startScriptedVendor } from "../../testing/scripted-vendor.ts";
@@ -19,6 +22,14 @@ const MALFORMED: [string, unknown][] = [
   ["a string part", ["a"]],
 ];
 
+const withContent = (content: unknown) => ({ candidates: [{ content, finishReason: "STOP", index: 0 }], usageMetadata });
+const MALFORMED_CONTENT: [string, unknown][] = [
+  ["content a string", "x"],
+  ["content a number", 5],
+  ["content a list", [{ text: "a" }]],
+  ["content true", true],
+];
+
 let v: Awaited<ReturnType<typeof startScriptedVendor>>;
 beforeAll(async () => {
   v = await startScriptedVendor(
@@ -33,6 +44,19 @@ test("each malformed parts is a protocol error, unstreamed and streamed", () => 
   for (const [, parts] of MALFORMED) {
     expect(() => parseGeminiResponse(answer(parts), ctx)).toThrow(VendorProtocolError);
     expect(() => createGeminiStreamTranslator(ctx).onEvent({ event: null, id: null, data: JSON.stringify(answer(parts)) })).toThrow(VendorProtocolError);
+  }
+});
+
+test("a content that is no object is a protocol error, unstreamed and streamed; a missing or null content is an empty candidate", () => {
+  const ctx = { completionId: "c", created: 1, model: "g", includeUsage: true };
+  for (const [, content] of MALFORMED_CONTENT) {
+    expect(() => parseGeminiResponse(withContent(content), ctx)).toThrow(VendorProtocolError);
+    expect(() => createGeminiStreamTranslator(ctx).onEvent({ event: null, id: null, data: JSON.stringify(withContent(content)) })).toThrow(VendorProtocolError);
+  }
+  for (const candidate of [{ finishReason: "STOP", index: 0 }, { content: null, finishReason: "STOP", index: 0 }]) {
+    const body = { candidates: [candidate], usageMetadata };
+    expect(parseGeminiResponse(body, ctx).completion.choices[0]).toMatchObject({ message: { content: null }, finish_reason: "stop" });
+    expect(() => createGeminiStreamTranslator(ctx).onEvent({ event: null, id: null, data: JSON.stringify(body) })).not.toThrow();
   }
 });
 
