@@ -18,6 +18,7 @@ import { deploymentUnavailable, isPaymentRequired, notServedCause, type Unavaila
 import { contextLengthMessage, type ContextLengthFigures } from "../context-length-message.ts";
 import type { VendorError, VendorOperation } from "../types.ts";
 import { boundedWaitMs, retryAfterMs } from "../retry-after.ts";
+import { httpErrorStatus } from "../http-error-status.ts";
 
 const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 // "The input token count (1234567) exceeds the maximum number of tokens allowed (1048576)."
@@ -115,6 +116,44 @@ function openAIParamIn(message: string): string | null {
   // `response_schema.properties[top_p]`): those are no parameters, so they are cut out first.
   const fields = message.replace(/properties\[[^\]]*\]/gi, "").replace(/\.properties\.[\w-]+/gi, "");
   return OPENAI_PARAM_OF.find(([pattern]) => pattern.test(fields))?.[1] ?? null;
+}
+
+/**
+ * The HTTP status of each google.rpc.Code as Google's error model maps it
+ * (https://cloud.google.com/apis/design/errors; google/rpc/code.proto "HTTP Mapping"). Not CANCELLED
+ * (499: the caller cancelled, which no vendor error inside a stream the gateway still reads can mean).
+ * A Map, so a status "constructor" finds nothing.
+ */
+const HTTP_STATUS_OF = new Map(
+  Object.entries({
+    INVALID_ARGUMENT: 400,
+    FAILED_PRECONDITION: 400,
+    OUT_OF_RANGE: 400,
+    UNAUTHENTICATED: 401,
+    PERMISSION_DENIED: 403,
+    NOT_FOUND: 404,
+    ALREADY_EXISTS: 409,
+    ABORTED: 409,
+    RESOURCE_EXHAUSTED: 429,
+    UNKNOWN: 500,
+    INTERNAL: 500,
+    DATA_LOSS: 500,
+    UNIMPLEMENTED: 501,
+    UNAVAILABLE: 503,
+    DEADLINE_EXCEEDED: 504,
+  }),
+);
+
+/**
+ * The HTTP status a Google error object inside a 200 stream stands for, so classifyGeminiError judges
+ * it as the same error answered over HTTP: its `code` when that is an HTTP status (a number or a string
+ * of digits, as OpenAI's in-stream errors are read), else what its `status` means (HTTP_STATUS_OF), else
+ * 500 (an error that cannot be placed is the vendor's failure).
+ *
+ * @example geminiStreamErrorStatus({ message: "Resource has been exhausted", status: "RESOURCE_EXHAUSTED" }) // 429
+ */
+export function geminiStreamErrorStatus(error: { code?: unknown; status?: unknown }): number {
+  return httpErrorStatus(error.code) ?? (typeof error.status === "string" ? HTTP_STATUS_OF.get(error.status) : undefined) ?? 500;
 }
 
 /** Retryable for 408/429/5xx; any other 4xx the caller caused goes back to the client as vendor_rejected. */

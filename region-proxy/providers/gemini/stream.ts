@@ -45,7 +45,7 @@ import { eventJson } from "../event-json.ts";
 import { translatedChunks } from "../translated-chunks.ts";
 import { VendorStreamError } from "../vendor-stream-error.ts";
 import { isGeminiResponse, readCandidates, refuseInlineOnly, toolCallId } from "./candidate.ts";
-import { classifyGeminiError } from "./errors.ts";
+import { classifyGeminiError, geminiStreamErrorStatus } from "./errors.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
 import { signatureExtra } from "./thought-signature.ts";
 import { convertGeminiUsage, type GeminiUsage, hasGeminiCounts, hasGeminiAnswerCount } from "./usage.ts";
@@ -98,10 +98,9 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
   return {
     onEvent(event: SseEvent): ChatCompletionChunk[] {
       const data = eventJson(event, "Gemini");
-      const error = (data as { error?: { code?: unknown } } | null)?.error;
+      const error = (data as { error?: { code?: unknown; status?: unknown } } | null)?.error;
       if (error && typeof error === "object") {
-        const status = typeof error.code === "number" ? error.code : 500;
-        throw new VendorStreamError(classifyGeminiError(status, new Headers(), ctx.vendorText?.(event.data) ?? event.data));
+        throw new VendorStreamError(classifyGeminiError(geminiStreamErrorStatus(error), new Headers(), ctx.vendorText?.(event.data) ?? event.data));
       }
       if (!isGeminiResponse(data)) throw new VendorProtocolError("Gemini sent an event that is not a GenerateContentResponse");
       events++;

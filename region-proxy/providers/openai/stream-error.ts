@@ -10,6 +10,7 @@
  *
  * @example streamErrorStatus({ type: "invalid_request_error", code: null }) // 400
  */
+import { httpErrorStatus } from "../http-error-status.ts";
 import type { VendorError } from "../types.ts";
 import { VendorStreamError } from "../vendor-stream-error.ts";
 
@@ -43,18 +44,12 @@ const STATUS_OF_TYPE = new Map(
   }),
 );
 
-/** An HTTP error status (400-599) given as a number or a string of digits, else null. */
-function httpStatus(value: unknown): number | null {
-  const n = typeof value === "number" ? value : typeof value === "string" && /^\d{3}$/.test(value) ? Number(value) : NaN;
-  return Number.isInteger(n) && n >= 400 && n <= 599 ? n : null;
-}
-
 export function streamErrorStatus(error: unknown): number {
   if (typeof error !== "object" || error === null) return 500;
   const { status, code, type } = error as { status?: unknown; code?: unknown; type?: unknown };
   return (
-    httpStatus(status) ??
-    httpStatus(code) ??
+    httpErrorStatus(status) ??
+    httpErrorStatus(code) ??
     (typeof code === "string" ? STATUS_OF_CODE.get(code) : undefined) ??
     (typeof type === "string" ? STATUS_OF_TYPE.get(type) : undefined) ??
     500
