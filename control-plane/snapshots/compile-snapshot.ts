@@ -16,7 +16,7 @@ import {
   type SnapshotTenant,
 } from "../../shared/snapshot/schema.ts";
 import type { Price } from "../../shared/money/cost.ts";
-import { embeddingModelName } from "../../shared/snapshot/embedding-model.ts";
+import { embeddingModelName, embeddingPlanModel } from "../../shared/snapshot/embedding-model.ts";
 import { providerEmbeds } from "../../shared/snapshot/provider-operations.ts";
 import type { PriceValue } from "../changes/policy-state.ts";
 import { publishedLongContext } from "../pricing/long-context.ts";
@@ -174,21 +174,11 @@ export function compileRegionDirectory(
     const served: Record<string, ServingTraits[]> = {};
     for (const a of aliases) {
       const here = a.deploymentIds.flatMap((id) => byId.get(id) ?? []).filter((d) => d.region === r.name);
-      if (here.length > 0) served[a.name] = distinctTraits(here, embeddingPlanModel(here));
+      if (here.length > 0) served[a.name] = distinctTraits(here, embeddingPlanModel(here, (d) => providerEmbeds(d.provider)));
     }
     directory[r.name] = { jurisdictions: [...jurisdictions].sort(), publicUrl: r.publicUrl, aliases: served };
   }
   return directory;
-}
-
-/**
- * The embedding model a region's proxy keeps an alias's embeddings plan to: that of the first of its
- * deployments there (in chain order) that can embed (region-proxy/pipeline/plan-route.ts), or null
- * when none can.
- */
-function embeddingPlanModel(deployments: readonly { provider: ProviderKind; model: string }[]): string | null {
-  const first = deployments.find((d) => providerEmbeds(d.provider));
-  return first ? embeddingModelName(first) : null;
 }
 
 /**

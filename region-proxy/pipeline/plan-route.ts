@@ -13,7 +13,7 @@ import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { Operation } from "../../shared/snapshot/provider-operations.ts";
 import type { ProviderKind, Snapshot, SnapshotAlias, SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import type { ProviderAdapter } from "../providers/types.ts";
-import { embeddingModelName } from "../../shared/snapshot/embedding-model.ts";
+import { embeddingModelName, embeddingPlanModel } from "../../shared/snapshot/embedding-model.ts";
 import { residencyMessage, satisfies, type ResidencyRule } from "./residency.ts";
 
 export interface PlannedTarget {
@@ -34,12 +34,13 @@ export function planRoute(
 ): { ok: true; targets: PlannedTarget[] } | { ok: false; error: GatewayError } {
   const targets: PlannedTarget[] = [];
   let refusedByRule = 0;
-  let model: string | null = null;
+  const canEmbed = (d: SnapshotDeployment) => adapterFor(d.provider)?.embeddings !== undefined;
+  const model = operation === "embeddings" ? embeddingPlanModel(alias.chain.flatMap((id) => snapshot.deployments[id] ?? []), canEmbed) : null;
   for (const id of alias.chain) {
     const deployment = snapshot.deployments[id];
     const adapter = deployment ? adapterFor(deployment.provider) : null;
-    if (!deployment || !adapter || (operation === "embeddings" && adapter.embeddings === undefined)) continue;
-    if (operation === "embeddings" && (model ??= embeddingModelName(deployment)) !== embeddingModelName(deployment)) continue;
+    if (!deployment || !adapter || (operation === "embeddings" && !canEmbed(deployment))) continue;
+    if (operation === "embeddings" && embeddingModelName(deployment) !== model) continue;
     if (rule && !satisfies(deployment, rule)) {
       refusedByRule++;
       continue;
