@@ -76,10 +76,10 @@ export function reasoningChars(holder: Record<string, unknown>): number {
 
 /**
  * For an answer without usable usage: the prompt estimate, and one output token per 4 characters of
- * what was answered (content, refusal, tool names and arguments or custom input), plus one reasoning
- * token (of the output, as vendors report it: NormalizedUsage) per 4 characters of visible reasoning
- * (reasoningChars), as a stream is estimated from what it streamed (vendor-stream.ts usageSoFar), so
- * both cost the same.
+ * what was answered (content, refusal, tool and legacy function calls: callChars), plus one
+ * reasoning token (of the output, as vendors report it: NormalizedUsage) per 4 characters of visible
+ * reasoning (reasoningChars), as a stream is estimated from what it streamed (vendor-stream.ts
+ * usageSoFar), so both cost the same.
  */
 export function estimatedUsage(completion: ChatCompletion, ctx: ResponseContext): NormalizedUsage {
   let chars = 0;
@@ -89,7 +89,7 @@ export function estimatedUsage(completion: ChatCompletion, ctx: ResponseContext)
     if (typeof message !== "object" || message === null) continue;
     chars += textLength(message.content) + textLength(message.refusal);
     reasoning += reasoningChars(message);
-    if (Array.isArray(message.tool_calls)) for (const call of message.tool_calls) chars += toolCallChars(call);
+    chars += callChars(message);
   }
   const reasoningTokens = estimatedCount(reasoning / 4);
   return {
@@ -98,6 +98,20 @@ export function estimatedUsage(completion: ChatCompletion, ctx: ResponseContext)
     outputTokens: estimatedCount(reasoningTokens + estimatedCount(chars / 4)),
     reasoningTokens,
   };
+}
+
+/**
+ * Characters of the calls a message (or a streamed delta) made: each of its `tool_calls`, and the
+ * deprecated `function_call` an OpenAI-format vendor answers a request's `functions` with, its name and
+ * arguments counted as a tool call's function. Only strings count (toolCallChars); tool_calls that
+ * are no list, or a null function_call, count nothing.
+ *
+ * @example callChars({ content: null, function_call: { name: "f", arguments: "{}" } }) // 3
+ */
+export function callChars(holder: Record<string, unknown>): number {
+  let chars = toolCallChars({ function: holder.function_call });
+  if (Array.isArray(holder.tool_calls)) for (const call of holder.tool_calls) chars += toolCallChars(call);
+  return chars;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { Redactor } from "../credentials/redact-credential.ts";
 import { VendorProtocolError, type ChatCompletionChunk, type SseEvent, type StreamTranslator } from "./types.ts";
-import { estimatedCount, reasoningChars, textLength, toolCallChars } from "./usage-counts.ts";
+import { callChars, estimatedCount, reasoningChars, textLength } from "./usage-counts.ts";
 import type { CallEnding } from "./call-ending.ts";
 import { afterFirstChunk, VendorStreamError } from "./vendor-stream-error.ts";
 
@@ -373,9 +373,9 @@ export function usageSoFar(reported: NormalizedUsage | null, promptEstimate: num
 }
 
 /**
- * Adds to `into` the characters of generated text (content, refusal, tool names and arguments or custom
- * input) and of visible reasoning (reasoningChars) in some chunks. Only strings count: a translator may
- * pass the vendor's fields through as they came (a content of 5 or {"length":1e300}), and a choice
+ * Adds to `into` the characters of generated text (content, refusal, tool and legacy function calls:
+ * callChars) and of visible reasoning (reasoningChars) in some chunks. Only strings count: a translator
+ * may pass the vendor's fields through as they came (a content of 5 or {"length":1e300}), and a choice
  * without a delta (a finish chunk) has no text.
  */
 function countChars(chunks: ChatCompletionChunk[], into: { text: number; reasoning: number }): void {
@@ -386,7 +386,7 @@ function countChars(chunks: ChatCompletionChunk[], into: { text: number; reasoni
       if (typeof delta !== "object" || delta === null) continue;
       into.text += textLength(delta.content) + textLength(delta.refusal);
       into.reasoning += reasoningChars(delta);
-      if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) into.text += toolCallChars(call);
+      into.text += callChars(delta);
     }
   }
 }
