@@ -22,6 +22,7 @@ export async function executeEmbeddings(req: EmbeddingsRequest, targets: Planned
       const embeddings = adapter.embeddings!;
       const parsed = await readWholeAnswer(call.response, {
         classify: (status, headers, body) => adapter.classifyError(status, headers, body, "embeddings"),
+        errorStatus: adapter.errorStatus,
         redactText,
         parse: (body) => embeddings.parseResponse(body, req, { model: deployment.model, promptEstimate }),
         reportedUsage: embeddings.reportedUsage,

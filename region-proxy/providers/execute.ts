@@ -42,6 +42,7 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
         call.clearFirstByte();
         const parsed = await readWholeAnswer(call.response, {
           classify: adapter.classifyError,
+          errorStatus: adapter.errorStatus,
           redactText,
           parse: (body) => adapter.parseResponse(body, ctx),
           reportedUsage: adapter.reportedUsage,

@@ -1,6 +1,7 @@
 /**
  * A non-streamed 2xx answer, read for chat and embeddings alike: the body (bounded, read-vendor-text.ts)
- * parsed as JSON; a body that is only an error judged as the HTTP error it stands for (error-only-body.ts);
+ * parsed as JSON; a body that is only an error judged as the HTTP error it stands for (error-only-body.ts),
+ * its status read as the vendor's error model has it (`errorStatus`: the adapter's, else OpenAI's);
  * otherwise the operation's parser. An answer the parser refuses (VendorProtocolError) was billed by the
  * vendor all the same: the error carries the usage the vendor reported in it, which the request is
  * charged for this call (walk-chain.ts Trail.refusedCalls).
@@ -15,6 +16,7 @@ export async function readWholeAnswer<T>(
   response: Response,
   how: {
     classify: ProviderAdapter["classifyError"];
+    errorStatus: ProviderAdapter["errorStatus"];
     redactText: (text: string) => string;
     parse: (body: unknown) => T;
     reportedUsage: ((body: unknown) => NormalizedUsage | null) | undefined;
@@ -22,7 +24,7 @@ export async function readWholeAnswer<T>(
 ): Promise<T> {
   const body: unknown = JSON.parse(await readVendorText(response));
   const vendorError = errorOnlyBody(body);
-  if (vendorError !== undefined) throw streamError(vendorError, how.classify, how.redactText);
+  if (vendorError !== undefined) throw streamError(vendorError, how.classify, how.redactText, how.errorStatus);
   try {
     return how.parse(body);
   } catch (error) {

@@ -5,7 +5,7 @@
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { geminiEmbeddings } from "./embeddings.ts";
 import type { ProviderAdapter } from "../types.ts";
-import { classifyGeminiError } from "./errors.ts";
+import { classifyGeminiError, geminiStreamErrorStatus } from "./errors.ts";
 import { buildGeminiRequest } from "./request.ts";
 import { parseGeminiResponse } from "./response.ts";
 import { createGeminiStreamTranslator } from "./stream.ts";
@@ -18,6 +18,8 @@ export const geminiAdapter: ProviderAdapter = {
   createStreamTranslator: createGeminiStreamTranslator,
   classifyError: (status, headers, body, operation) => classifyGeminiError(status, headers, body, Date.now(), operation),
   reportedUsage: reportedGeminiUsage,
+  // A 200 body that is only Google's error object: read as the same object inside a stream is.
+  errorStatus: geminiStreamErrorStatus,
   embeddings: geminiEmbeddings,
 };
 

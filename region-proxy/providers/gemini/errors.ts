@@ -145,15 +145,18 @@ const HTTP_STATUS_OF = new Map(
 );
 
 /**
- * The HTTP status a Google error object inside a 200 stream stands for, so classifyGeminiError judges
- * it as the same error answered over HTTP: its `code` when that is an HTTP status (a number or a string
+ * The HTTP status a Google error object inside a 200 stream, or a 200 body that is only one
+ * (ProviderAdapter.errorStatus), stands for, so classifyGeminiError judges it as the same error
+ * answered over HTTP: its `code` when that is an HTTP status (a number or a string
  * of digits, as OpenAI's in-stream errors are read), else what its `status` means (HTTP_STATUS_OF), else
  * 500 (an error that cannot be placed is the vendor's failure).
  *
  * @example geminiStreamErrorStatus({ message: "Resource has been exhausted", status: "RESOURCE_EXHAUSTED" }) // 429
  */
-export function geminiStreamErrorStatus(error: { code?: unknown; status?: unknown }): number {
-  return httpErrorStatus(error.code) ?? (typeof error.status === "string" ? HTTP_STATUS_OF.get(error.status) : undefined) ?? 500;
+export function geminiStreamErrorStatus(error: unknown): number {
+  if (typeof error !== "object" || error === null) return 500;
+  const { code, status } = error as { code?: unknown; status?: unknown };
+  return httpErrorStatus(code) ?? (typeof status === "string" ? HTTP_STATUS_OF.get(status) : undefined) ?? 500;
 }
 
 /** Retryable for 408/429/5xx; any other 4xx the caller caused goes back to the client as vendor_rejected. */

@@ -59,11 +59,18 @@ export function streamErrorStatus(error: unknown): number {
 /**
  * The error an OpenAI-format stream's `error` field stands for, classified by `classify` (the adapter's
  * classifyError) from its text with the credential already cut out (`vendorText`, ResponseContext's).
+ * `statusOf` reads the HTTP status it stands for: OpenAI's error model unless the vendor has its own
+ * (ProviderAdapter.errorStatus, for a 2xx body that is only an error).
  */
-export function streamError(error: unknown, classify: (status: number, headers: Headers, body: string) => VendorError, vendorText: (text: string) => string = (text) => text): VendorStreamError {
+export function streamError(
+  error: unknown,
+  classify: (status: number, headers: Headers, body: string) => VendorError,
+  vendorText: (text: string) => string = (text) => text,
+  statusOf: (error: unknown) => number = streamErrorStatus,
+): VendorStreamError {
   // Some OpenAI-compatible servers send the message alone: `{"error": "..."}`.
   const fields = typeof error === "string" ? { message: error } : error;
   const message = (fields as { message?: unknown } | null)?.message;
-  const verdict = classify(streamErrorStatus(fields), new Headers(), vendorText(JSON.stringify({ error: fields })));
+  const verdict = classify(statusOf(fields), new Headers(), vendorText(JSON.stringify({ error: fields })));
   return new VendorStreamError(verdict, `vendor stream failed: ${typeof message === "string" ? message : "unknown error"}`);
 }
