@@ -20,7 +20,11 @@ import type { VendorError, VendorOperation } from "../types.ts";
 import { boundedWaitMs, retryAfterMs } from "../retry-after.ts";
 import { httpErrorStatus } from "../http-error-status.ts";
 
-const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
+// 499 is Google's CANCELLED, which Gemini answers from its own side under heavy load ("The operation
+// was cancelled.", reason backendError: google-gemini/gemini-cli#20309): its failure, not the caller's.
+// The gateway's own cancel is never classified here: a call whose client left is client_closed before
+// its answer is read (walk-chain.ts).
+const RETRYABLE = new Set([408, 429, 499, 500, 502, 503, 504]);
 // "The input token count (1234567) exceeds the maximum number of tokens allowed (1048576)."
 const CONTEXT_LENGTH = /exceeds the maximum number of tokens|input token count|context length|too many tokens/i;
 // Its figures (at most 15 digits: safe integers), told the client in OpenAI's words.
@@ -120,9 +124,10 @@ function openAIParamIn(message: string): string | null {
 
 /**
  * The HTTP status of each google.rpc.Code as Google's error model maps it
- * (https://cloud.google.com/apis/design/errors; google/rpc/code.proto "HTTP Mapping"). Not CANCELLED
- * (499: the caller cancelled, which no vendor error inside a stream the gateway still reads can mean).
- * A Map, so a status "constructor" finds nothing.
+ * (https://cloud.google.com/apis/design/errors; google/rpc/code.proto "HTTP Mapping"). CANCELLED is
+ * 499 there, the caller having cancelled, but Gemini sends it from its own side under load (see
+ * RETRYABLE): read as 499 as its HTTP answer is, it is retried the same way. A Map, so a status
+ * "constructor" finds nothing.
  */
 const HTTP_STATUS_OF = new Map(
   Object.entries({
@@ -132,6 +137,7 @@ const HTTP_STATUS_OF = new Map(
     UNAUTHENTICATED: 401,
     PERMISSION_DENIED: 403,
     NOT_FOUND: 404,
+    CANCELLED: 499,
     ALREADY_EXISTS: 409,
     ABORTED: 409,
     RESOURCE_EXHAUSTED: 429,
@@ -159,7 +165,7 @@ export function geminiStreamErrorStatus(error: unknown): number {
   return httpErrorStatus(code) ?? (typeof status === "string" ? HTTP_STATUS_OF.get(status) : undefined) ?? 500;
 }
 
-/** Retryable for 408/429/5xx; any other 4xx the caller caused goes back to the client as vendor_rejected. */
+/** Retryable for 408/429/499/5xx; any other 4xx the caller caused goes back to the client as vendor_rejected. */
 export function classifyGeminiError(status: number, headers: Headers, body: string, nowMs = Date.now(), operation: VendorOperation = "chat"): VendorError {
   const error = readGeminiError(body);
   if ((isCredentialStatus(status) && !fileNotReadable(status, error)) || error.reasons.some((r) => CREDENTIAL_REASONS.has(r))) return credentialRejected(status);
