@@ -52,12 +52,14 @@ function checkCustomCall(custom: unknown, at: string): FieldProblem | null {
 /**
  * A function call: a tool call's `function`, or an assistant's deprecated `function_call`
  * (openai-python ChatCompletionAssistantMessageParam.FunctionCall: `name` and `arguments`, both
- * required strings). Whether the arguments are JSON is the tool call's check (its caller's).
+ * required strings). Whether the arguments are JSON is the tool call's check (its caller's), so each
+ * caller says what its arguments must be (`argumentsAre`): a tool call's "a string of JSON", a
+ * function_call's "a string".
  */
-function checkFunction(fn: unknown, at: string): FieldProblem | null {
+function checkFunction(fn: unknown, at: string, argumentsAre: string): FieldProblem | null {
   if (!isRecord(fn)) return problem(at, "expected an object");
   if (typeof fn.name !== "string" || fn.name === "") return problem(`${at}.name`, "expected a non-empty string");
-  if (typeof fn.arguments !== "string") return problem(`${at}.arguments`, "expected a string of JSON");
+  if (typeof fn.arguments !== "string") return problem(`${at}.arguments`, `expected ${argumentsAre}`);
   return null;
 }
 
@@ -74,7 +76,7 @@ function checkToolCalls(calls: unknown, param: string): FieldProblem | null {
       continue;
     }
     if (call.type !== undefined && call.type !== "function") return problem(`${at}.type`, "expected 'function' or 'custom'");
-    const bad = checkFunction(call.function, `${at}.function`);
+    const bad = checkFunction(call.function, `${at}.function`, "a string of JSON");
     if (bad) return bad;
     const args = (call.function as { arguments: string }).arguments;
     // "" is what models send for a function without parameters, and clients send it back as it came:
@@ -115,7 +117,7 @@ export function checkMessage(message: unknown, index: number, allowPrivateMediaU
   // Only an OpenAI-format vendor takes it (the others refuse it naming it), as sent: its shape, not its
   // arguments' JSON, is checked.
   if (present(message.function_call)) {
-    const bad = checkFunction(message.function_call, `${param}.function_call`);
+    const bad = checkFunction(message.function_call, `${param}.function_call`, "a string");
     if (bad) return bad;
   }
   if (message.role === "tool" && (typeof message.tool_call_id !== "string" || message.tool_call_id === "")) return problem(`${param}.tool_call_id`, "a tool message needs the id of the tool call it answers");

@@ -68,6 +68,13 @@ test.each(malformedCalls)("the OpenAI fake refuses function_call %j naming messa
   expect((refused as Refusal).param).toBe(`messages[1].${field}`);
 });
 
+test("missing arguments are told as the string each takes: JSON for a tool call, any string for a function_call", () => {
+  const tool = { role: "assistant", tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather" } }] };
+  const legacy = { role: "assistant", function_call: { name: "get_weather" } };
+  expect(parseChatRequest({ model: "m", messages: [history[0], tool] })).toMatchObject({ ok: false, error: { message: "Invalid 'messages[1].tool_calls[0].function.arguments': expected a string of JSON." } });
+  expect(parseChatRequest({ model: "m", messages: [history[0], legacy] })).toMatchObject({ ok: false, error: { message: "Invalid 'messages[1].function_call.arguments': expected a string." } });
+});
+
 test("a function_call with string name and arguments (empty arguments too) still stands in for content", () => {
   const empty = { role: "assistant", function_call: { name: "now", arguments: "" } };
   expect(parseChatRequest({ model: "m", messages: [history[0], empty] }).ok).toBe(true);

@@ -55,7 +55,8 @@ export function callEnding(depId: string, grant: boolean | "probe", state: Vendo
 }
 
 /**
- * The vendor's rate-limit error event (Anthropic's `rate_limit_error`, an OpenAI-format 429 object) ended
+ * The vendor's rate-limit error event (Anthropic's `rate_limit_error`, an OpenAI-format 429 object,
+ * Gemini's RESOURCE_EXHAUSTED, its code 429 or none: gemini/errors.ts geminiStreamErrorStatus) ended
  * the stream: the vendor pacing the gateway, not the deployment down, as its 429 before the first chunk
  * is (walk-chain.ts): no verdict, so a few paced streams cannot open its circuit for every tenant.
  */
