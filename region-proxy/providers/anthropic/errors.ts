@@ -1,7 +1,8 @@
 /**
  * Classifies an Anthropic HTTP failure. Error bodies look like
  * `{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}`
- * (https://docs.anthropic.com/en/api/errors); 529 means "overloaded" and is worth a retry elsewhere.
+ * (https://docs.anthropic.com/en/api/errors); 529 means "overloaded" and is worth a retry elsewhere, as
+ * is the bare `499 {"error":"Client closed request"}` it also answers under load (transient-status.ts).
  * An account that cannot pay (402 `billing_error`, or the 400 `invalid_request_error` Anthropic sends
  * for a drained balance or a reached spend limit), a model Anthropic does not have (404
  * `not_found_error` "model: <name>") and a path it does not serve (404 `not_found_error` "Not found":
@@ -13,8 +14,8 @@ import { deploymentUnavailable, isPaymentRequired, type UnavailableCause } from 
 import { contextLengthMessage, type ContextLengthFigures } from "../context-length-message.ts";
 import type { VendorError } from "../types.ts";
 import { retryAfterMs } from "../retry-after.ts";
+import { isTransientStatus } from "../transient-status.ts";
 
-const RETRYABLE = new Set([408, 429, 500, 502, 503, 504, 529]);
 // Anthropic's words for an over-long prompt: "prompt is too long: 205000 tokens > 200000 maximum",
 // "input length and `max_tokens` exceed context limit: ...".
 const CONTEXT_LENGTH = /prompt is too long|exceed context limit|context window/i;
@@ -73,14 +74,14 @@ export function readAnthropicError(body: string): { type: string | null; message
   return { type: null, message: body.slice(0, 500) || "(empty body)" };
 }
 
-/** Retryable for 408/429/5xx/529; any other 4xx the caller caused goes back to the client as vendor_rejected. */
+/** Retryable for 408/429/499/5xx (529 among them: transient-status.ts); any other 4xx the caller caused goes back to the client as vendor_rejected. */
 export function classifyAnthropicError(status: number, headers: Headers, body: string, nowMs = Date.now()): VendorError {
   if (isCredentialStatus(status)) return credentialRejected(status);
   const { type, message } = readAnthropicError(body);
   const unavailable = unavailableCause(status, type, message);
   if (unavailable) return deploymentUnavailable(unavailable);
   const wait = retryAfterMs(headers, nowMs);
-  if (RETRYABLE.has(status) || status >= 500) {
+  if (isTransientStatus(status)) {
     return {
       retryable: true,
       clientError: { kind: "upstream_error", message: `Anthropic answered ${status}${type ? ` ${type}` : ""}: ${message}` },

@@ -21,9 +21,8 @@ import { credentialRejected, isCredentialStatus } from "../credential-rejected.t
 import { deploymentUnavailable, isPaymentRequired } from "../deployment-unavailable.ts";
 import type { VendorError } from "../types.ts";
 import { retryAfterMs } from "../retry-after.ts";
+import { isTransientStatus } from "../transient-status.ts";
 import { contentFilterDetail } from "./content-filter-detail.ts";
-
-const RETRYABLE = new Set([408, 429, 500, 502, 503, 504]);
 
 function readAzureError(body: string): { message: string; code: string | null; param: string | null; innererror: unknown } {
   try {
@@ -61,7 +60,7 @@ export function classifyAzureError(status: number, headers: Headers, body: strin
   }
   if (isPaymentRequired(status)) return deploymentUnavailable("account");
   const wait = retryAfterMs(headers, nowMs);
-  if (RETRYABLE.has(status) || status >= 500) {
+  if (isTransientStatus(status)) {
     return { retryable: true, clientError: { kind: "upstream_error", message: `Azure OpenAI answered ${status}: ${error.message}` }, retryAfterMs: wait, reason: `status_${status}` };
   }
   const contextLength = error.code === "context_length_exceeded";

@@ -19,12 +19,8 @@ import { contextLengthMessage, type ContextLengthFigures } from "../context-leng
 import type { VendorError, VendorOperation } from "../types.ts";
 import { boundedWaitMs, retryAfterMs } from "../retry-after.ts";
 import { httpErrorStatus } from "../http-error-status.ts";
+import { isTransientStatus } from "../transient-status.ts";
 
-// 499 is Google's CANCELLED, which Gemini answers from its own side under heavy load ("The operation
-// was cancelled.", reason backendError: google-gemini/gemini-cli#20309): its failure, not the caller's.
-// The gateway's own cancel is never classified here: a call whose client left is client_closed before
-// its answer is read (walk-chain.ts).
-const RETRYABLE = new Set([408, 429, 499, 500, 502, 503, 504]);
 // "The input token count (1234567) exceeds the maximum number of tokens allowed (1048576)."
 const CONTEXT_LENGTH = /exceeds the maximum number of tokens|input token count|context length|too many tokens/i;
 // Its figures (at most 15 digits: safe integers), told the client in OpenAI's words.
@@ -125,8 +121,8 @@ function openAIParamIn(message: string): string | null {
 /**
  * The HTTP status of each google.rpc.Code as Google's error model maps it
  * (https://cloud.google.com/apis/design/errors; google/rpc/code.proto "HTTP Mapping"). CANCELLED is
- * 499 there, the caller having cancelled, but Gemini sends it from its own side under load (see
- * RETRYABLE): read as 499 as its HTTP answer is, it is retried the same way. A Map, so a status
+ * 499 there, the caller having cancelled, but Gemini sends it from its own side under load
+ * (transient-status.ts): read as 499 as its HTTP answer is, it is retried the same way. A Map, so a status
  * "constructor" finds nothing.
  */
 const HTTP_STATUS_OF = new Map(
@@ -172,7 +168,7 @@ export function classifyGeminiError(status: number, headers: Headers, body: stri
   const unavailable = unavailableCause(status, error, body, operation);
   if (unavailable) return deploymentUnavailable(unavailable);
   const wait = retryAfterMs(headers, nowMs) ?? error.retryDelayMs;
-  if (RETRYABLE.has(status) || status >= 500) {
+  if (isTransientStatus(status)) {
     return {
       retryable: true,
       clientError: { kind: "upstream_error", message: `Gemini answered ${status}${error.status ? ` ${error.status}` : ""}: ${error.message}` },

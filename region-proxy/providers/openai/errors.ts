@@ -1,5 +1,6 @@
 /**
- * Classifies an OpenAI error answer. Retryable (another deployment may succeed): 408, 409, 429, 5xx.
+ * Classifies an OpenAI error answer. Retryable (another deployment may succeed): 408, 409, 429, 499, 5xx
+ * (transient-status.ts; 409 OpenAI's own).
  * 401/403 are the gateway's credential problem (credential-rejected.ts). A model the vendor does not
  * have (404 `model_not_found`; an OpenAI-compatible server's "The model `x` does not exist"), a chat
  * path it does not serve (404 "Invalid URL (POST /chat/completions)" or code `unknown_url`: a baseUrl
@@ -15,6 +16,7 @@
 import { credentialRejected, isCredentialStatus } from "../credential-rejected.ts";
 import { deploymentUnavailable, isPaymentRequired, notServedCause, type UnavailableCause } from "../deployment-unavailable.ts";
 import { retryAfterMs } from "../retry-after.ts";
+import { isTransientStatus } from "../transient-status.ts";
 import { contextLengthMessage, type ContextLengthFigures } from "../context-length-message.ts";
 import type { VendorError, VendorOperation } from "../types.ts";
 import { vendorRateLimited } from "../vendor-rate-limit.ts";
@@ -75,7 +77,7 @@ export function classifyOpenAIError(status: number, headers: Headers, body: stri
   const fields = vendorErrorFields(body);
   const unavailable = unavailableCause(status, fields, operation);
   if (unavailable) return deploymentUnavailable(unavailable);
-  const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
+  const retryable = status === 409 || isTransientStatus(status);
   if (retryable) {
     const wait = retryAfterMs(headers, Date.now());
     const message = `The model provider failed (status ${status}).`;
