@@ -4,10 +4,12 @@
  * with the deprecated `functions` by a `message.function_call` (streamed as `delta.function_call`
  * name and argument fragments) instead of `tool_calls`; the same call must cost the same either way,
  * streamed and cut before the usage chunk (vendor-stream.ts) or unstreamed without usage
- * (usage-counts.ts).
+ * (usage-counts.ts). llama-cpp-python's OpenAI-compatible server puts one call in both fields, each
+ * streamed delta and the unstreamed message (llama_chat_format.py _convert_completion_to_chat_function,
+ * "TODO: Fix for legacy function calls"), and streams no usage: that call costs what it costs once.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { startScriptedVendor } from "../testing/scripted-vendor.ts";
+import { sseOpenAI, startScriptedVendor } from "../testing/scripted-vendor.ts";
 import type { ChatCompletion, ResponseContext } from "./types.ts";
 import { estimatedUsage } from "./usage-counts.ts";
 
@@ -31,6 +33,25 @@ const answerWith = (message: Record<string, unknown>, finish: string) => ({
 const legacyAnswer = answerWith({ function_call: { name: "get_weather", arguments: args } }, "function_call");
 const toolAnswer = answerWith({ tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: args } }] }, "tool_calls");
 const charge = Math.ceil((args.length + "get_weather".length) / 4);
+/** llama-cpp-python's stream of a forced call: every delta names the call and carries the same fragment in both fields; no usage. */
+const llamaChunk = (delta: unknown, finish: string | null = null) => ({ ...base, object: "chat.completion.chunk", choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+const llamaStream = (fields: { legacy: boolean; tools: boolean }) =>
+  sseOpenAI(
+    llamaChunk({ role: "assistant", content: null, function_call: null, tool_calls: null }),
+    ...pieces.map((text) =>
+      llamaChunk({
+        role: null,
+        content: null,
+        function_call: fields.legacy ? { name: "get_weather", arguments: text } : null,
+        tool_calls: fields.tools ? [{ index: 0, id: "call__0_get_weather_1", type: "function", function: { name: "get_weather", arguments: text } }] : null,
+      }),
+    ),
+    llamaChunk({ role: null, content: null, function_call: null, tool_calls: null }, "tool_calls"),
+  );
+const bothAnswer = answerWith(
+  { function_call: { name: "get_weather", arguments: args }, tool_calls: [{ id: "call__0_get_weather_1", type: "function", function: { name: "get_weather", arguments: args } }] },
+  "tool_calls",
+);
 
 let v: Awaited<ReturnType<typeof startScriptedVendor>>;
 beforeAll(async () => {
@@ -39,6 +60,10 @@ beforeAll(async () => {
     "cut-tools": { provider: "openai", sse: toolStream },
     "plain-legacy": { provider: "openai", json: legacyAnswer },
     "plain-tools": { provider: "openai", json: toolAnswer },
+    "llama-both": { provider: "openai", sse: llamaStream({ legacy: true, tools: true }) },
+    "llama-legacy": { provider: "openai", sse: llamaStream({ legacy: true, tools: false }) },
+    "llama-tools": { provider: "openai", sse: llamaStream({ legacy: false, tools: true }) },
+    "plain-both": { provider: "openai", json: bothAnswer },
   });
 });
 afterAll(() => v.stop());
@@ -75,4 +100,24 @@ test("an unstreamed legacy function_call without usage is charged its name and a
   expect(legacy.event.usage.outputTokens).toBe(tools.event.usage.outputTokens);
   // And the client is shown what it is charged.
   expect(legacy.answer.usage!.completion_tokens).toBe(legacy.event.usage.outputTokens);
+});
+
+test("a call streamed as both function_call and tool_calls (llama-cpp-python) is charged once", async () => {
+  const both = await v.stream("llama-both", { tools: [{ type: "function", function: functions[0] }] });
+  const legacy = await v.stream("llama-legacy", { functions });
+  const tools = await v.stream("llama-tools", { tools: [{ type: "function", function: functions[0] }] });
+  expect(both.error).toBeNull();
+  // Each delta names the call again: 7 names and the arguments, as either field alone streams them.
+  expect(tools.event.usage.outputTokens).toBe(Math.ceil((args.length + 7 * "get_weather".length) / 4));
+  expect(legacy.event.usage.outputTokens).toBe(tools.event.usage.outputTokens);
+  expect(both.event.usage.outputTokens).toBe(tools.event.usage.outputTokens);
+});
+
+test("an unstreamed message with the call as both function_call and tool_calls, without usage, is charged once", async () => {
+  const both = await v.chat("plain-both", { tools: [{ type: "function", function: functions[0] }] });
+  const message = both.answer.choices[0]!.message;
+  expect(message.function_call?.arguments).toBe(args);
+  expect(message.tool_calls).toHaveLength(1);
+  expect(both.event.usage.outputTokens).toBe(charge);
+  expect(both.answer.usage!.completion_tokens).toBe(charge);
 });

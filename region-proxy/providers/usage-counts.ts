@@ -101,17 +101,19 @@ export function estimatedUsage(completion: ChatCompletion, ctx: ResponseContext)
 }
 
 /**
- * Characters of the calls a message (or a streamed delta) made: each of its `tool_calls`, and the
- * deprecated `function_call` an OpenAI-format vendor answers a request's `functions` with, its name and
- * arguments counted as a tool call's function. Only strings count (toolCallChars); tool_calls that
- * are no list, or a null function_call, count nothing.
+ * Characters of the calls a message (or a streamed delta) made: the sum of its `tool_calls`, or the
+ * deprecated `function_call` an OpenAI-format vendor answers a request's `functions` with (its name
+ * and arguments counted as a tool call's function), whichever is larger. OpenAI sends one of the two;
+ * llama-cpp-python's server puts the same call in both, in each streamed delta and in the message
+ * (llama_chat_format.py _convert_completion_to_chat_function), and that call is charged once. Only
+ * strings count (toolCallChars); tool_calls that are no list, or a null function_call, count nothing.
  *
  * @example callChars({ content: null, function_call: { name: "f", arguments: "{}" } }) // 3
  */
 export function callChars(holder: Record<string, unknown>): number {
-  let chars = toolCallChars({ function: holder.function_call });
-  if (Array.isArray(holder.tool_calls)) for (const call of holder.tool_calls) chars += toolCallChars(call);
-  return chars;
+  let tools = 0;
+  if (Array.isArray(holder.tool_calls)) for (const call of holder.tool_calls) tools += toolCallChars(call);
+  return Math.max(tools, toolCallChars({ function: holder.function_call }));
 }
 
 /**
