@@ -272,7 +272,8 @@ export interface ProviderAdapter {
    * The HTTP status an error object the vendor sent in place of an answer stands for (a 2xx body that
    * is only `{"error": {...}}`, read-whole-answer.ts, chat and embeddings alike), so `classifyError`
    * judges it as that error answered over HTTP. Optional: without it, OpenAI's error model reads it
-   * (openai/stream-error.ts streamErrorStatus). Gemini's reads Google's `status` (gemini/errors.ts).
+   * (openai/stream-error.ts streamErrorStatus). Gemini's reads Google's `status` (gemini/errors.ts),
+   * Anthropic's its error `type` (anthropic/errors.ts).
    */
   errorStatus?: (error: unknown) => number;
   /** Present when the vendor offers embeddings; errors go through `classifyError` too. */

@@ -4,7 +4,7 @@
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import type { ProviderAdapter } from "../types.ts";
-import { classifyAnthropicError } from "./errors.ts";
+import { anthropicErrorStatus, classifyAnthropicError } from "./errors.ts";
 import { buildAnthropicRequest } from "./request.ts";
 import { parseAnthropicResponse } from "./response.ts";
 import { createAnthropicStreamTranslator } from "./stream.ts";
@@ -17,6 +17,8 @@ export const anthropicAdapter: ProviderAdapter = {
   createStreamTranslator: createAnthropicStreamTranslator,
   classifyError: (status, headers, body) => classifyAnthropicError(status, headers, body),
   reportedUsage: reportedAnthropicUsage,
+  // A 200 body that is only Anthropic's error object: read as the same object in a stream's error event is.
+  errorStatus: anthropicErrorStatus,
 };
 
 /** The usage an Anthropic Messages body reports, whatever else is wrong with it (null when unusable). */

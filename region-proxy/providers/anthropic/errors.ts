@@ -74,6 +74,34 @@ export function readAnthropicError(body: string): { type: string | null; message
   return { type: null, message: body.slice(0, 500) || "(empty body)" };
 }
 
+// The HTTP status each documented error type stands for (https://docs.anthropic.com/en/api/errors).
+// A Map, not an object: an error type "constructor" from the vendor must not find Object.prototype's members.
+const STATUS_OF = new Map(
+  Object.entries({
+    invalid_request_error: 400,
+    authentication_error: 401,
+    permission_error: 403,
+    not_found_error: 404,
+    request_too_large: 413,
+    rate_limit_error: 429,
+    api_error: 500,
+    overloaded_error: 529,
+  }),
+);
+
+/**
+ * The HTTP status an Anthropic error object sent in place of an answer stands for, so
+ * classifyAnthropicError judges it as the same error answered over HTTP: a stream's `error` event
+ * (stream.ts) and a 2xx body that is only the error (ProviderAdapter.errorStatus). Its documented
+ * `type`, else 500 (an error that cannot be placed is the vendor's failure).
+ *
+ * @example anthropicErrorStatus({ type: "request_too_large", message: "Request exceeds the maximum allowed number of bytes." }) // 413
+ */
+export function anthropicErrorStatus(error: unknown): number {
+  const type = typeof error === "object" && error !== null ? (error as { type?: unknown }).type : undefined;
+  return (typeof type === "string" ? STATUS_OF.get(type) : undefined) ?? 500;
+}
+
 /** Retryable for 408/429/499/5xx (529 among them: transient-status.ts); any other 4xx the caller caused goes back to the client as vendor_rejected. */
 export function classifyAnthropicError(status: number, headers: Headers, body: string, nowMs = Date.now()): VendorError {
   if (isCredentialStatus(status)) return credentialRejected(status);

@@ -37,26 +37,11 @@ import {
 import { eventJson } from "../event-json.ts";
 import { translatedChunks } from "../translated-chunks.ts";
 import { VendorStreamError } from "../vendor-stream-error.ts";
-import { classifyAnthropicError } from "./errors.ts";
+import { anthropicErrorStatus, classifyAnthropicError } from "./errors.ts";
 import { anthropicFinishReason } from "./stop-reason.ts";
 import { answerThinking } from "./thinking-blocks.ts";
 import { JSON_TOOL_NAME } from "./tools.ts";
 import { type AnthropicUsage, convertAnthropicUsage } from "./usage.ts";
-
-// The HTTP status each documented error type stands for (https://docs.anthropic.com/en/api/errors).
-// A Map, not an object: an error type "constructor" from the vendor must not find Object.prototype's members.
-const STATUS_OF = new Map(
-  Object.entries({
-    invalid_request_error: 400,
-    authentication_error: 401,
-    permission_error: 403,
-    not_found_error: 404,
-    request_too_large: 413,
-    rate_limit_error: 429,
-    api_error: 500,
-    overloaded_error: 529,
-  }),
-);
 
 /**
  * `sent`: whether any input JSON went out for the block yet (see content_block_stop). A thinking block
@@ -207,8 +192,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         return [...text, ...releaseThinking(), chunk({}, anthropicFinishReason(null, toolCount, sawJson))];
       }
       case "error": {
-        const error = data.error as { type?: string } | undefined;
-        const status = STATUS_OF.get(error?.type ?? "") ?? 500;
+        const status = anthropicErrorStatus(data.error);
         const body = JSON.stringify(data);
         throw new VendorStreamError(classifyAnthropicError(status, new Headers(), ctx.vendorText?.(body) ?? body));
       }
