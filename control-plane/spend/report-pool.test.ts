@@ -38,19 +38,29 @@ async function lockTenants(): Promise<{ release: () => Promise<void> }> {
 }
 
 const QUARTER_HOUR_MS = 15 * 60_000;
+/** raise-usage-alerts.ts's PERIOD_END_WINDOW_MS: ingest reads nothing for events in the quarter hour still running this long from now. */
+const ALERT_HORIZON_MS = 60_000;
+/** Longer than the time from picking the event's time to ingest reading it, on a loaded machine. */
+const PICK_TO_INGEST_MS = 5_000;
+const horizonQuarter = (ms: number) => Math.floor((ms + ALERT_HORIZON_MS) / QUARTER_HOUR_MS);
+
 /**
- * Now, or, in a quarter hour's last minute, the next quarter hour's first second (a proxy's clock a
- * little ahead, booked as sent): ingest reads the tenant tree for closed-period alerts only for events
- * outside the quarter hour still running a minute from now (raise-usage-alerts.ts), and `tenants` is
- * what this test holds locked. Sent at now, the batch waited on the lock in that minute and the test
- * timed out (a CI run at 23:00).
+ * A booking time in the quarter hour ingest will call running when it reads the batch, so that it
+ * reads nothing for alerts (raise-usage-alerts.ts): `tenants` is what this test holds locked, and a
+ * batch that read it waited on the lock until the test timed out (a CI run at 23:00; another at 08:59,
+ * when the time was picked 61 s ahead of a quarter hour and ingest, a fraction of a second later,
+ * looked 60 s ahead and still saw the old one). Near a quarter hour's last minute, where ingest's view
+ * could turn between the pick and the read, it first waits (at most PICK_TO_INGEST_MS) for it to turn;
+ * in that last minute the time is the next quarter hour's first second (a proxy's clock a little
+ * ahead, booked as sent).
  */
-function inRunningQuarter(): Date {
-  const runningQuarterStart = Math.floor((Date.now() + 61_000) / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
-  return new Date(Math.max(Date.now(), runningQuarterStart + 1_000));
+async function inRunningQuarter(): Promise<Date> {
+  while (horizonQuarter(Date.now()) !== horizonQuarter(Date.now() + PICK_TO_INGEST_MS)) await Bun.sleep(100);
+  return new Date(Math.max(Date.now(), horizonQuarter(Date.now()) * QUARTER_HOUR_MS + 1_000));
 }
 
 test("with every report connection busy, a usage batch and a snapshot poll are answered; each report past the timeout answers REPORT_TIMEOUT", async () => {
+  const bookedAt = await inRunningQuarter();
   const lock = await lockTenants();
   // More fields than the proxies' pool has connections (10): before, they held all of them.
   const fields = Array.from({ length: 12 }, (_, i) => `s${i}: spend(tenantId: "${ingest.s.tenantId}", from: "2020-01-01T00:00:00Z", to: "2100-01-${String(i + 1).padStart(2, "0")}T00:00:00Z") { requests }`);
@@ -62,7 +72,7 @@ test("with every report connection busy, a usage batch and a snapshot poll are a
     fetch(new URL(USAGE_PATH, ingest.t.cp.url), {
       method: "POST",
       headers: { ...auth, "content-type": "application/json" },
-      body: JSON.stringify({ events: [ingest.event("evt_report_pool_1", { time: inRunningQuarter().toISOString() })] }),
+      body: JSON.stringify({ events: [ingest.event("evt_report_pool_1", { time: bookedAt.toISOString() })] }),
     }),
     fetch(new URL(`${SNAPSHOT_PATH_PREFIX}eu`, ingest.t.cp.url), { headers: auth }),
   ]);
