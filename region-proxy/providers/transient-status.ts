@@ -1,7 +1,8 @@
 /**
- * One rule for the vendor statuses that are its transient failure, in every adapter: retried, fallen
- * back from and counted against the breaker. 408 and 429, every 5xx (Anthropic's 529 overloaded
- * among them), and 499: a vendor's own "cancelled" under load, never the caller's doing. Gemini
+ * One rule for the vendor statuses that are its transient failure, in every adapter: retried and fallen
+ * back from, and counted against the breaker except a 429 (the vendor pacing the gateway, not the
+ * deployment down: walk-chain.ts does not tell the breaker). 408 and 429, every 5xx (Anthropic's 529
+ * overloaded among them), and 499: a vendor's own "cancelled" under load, never the caller's doing. Gemini
  * answers Google's CANCELLED ("The operation was cancelled.", reason backendError:
  * google-gemini/gemini-cli#20309; HTTP 499 on streamGenerateContent, NoeFabris/opencode-antigravity-auth#508),
  * Anthropic `499 {"error":"Client closed request"}` (anthropics/claude-code#8591; openclaw/openclaw#41468

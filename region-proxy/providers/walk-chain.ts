@@ -12,7 +12,7 @@
  * - A vendor's error is judged by what it says, wherever it came: an HTTP error answer, or an error
  *   event in a stream before its first chunk reached the client (vendor-stream-error.ts), are
  *   classified alike; after that chunk a stream is committed and ends with an error frame instead.
- * - A transient failure (429, 5xx, network, garbage, a timeout) retries the same deployment once after
+ * - A transient failure (408, 429, 5xx, a vendor's own 499, network, garbage, a timeout) retries the same deployment once after
  *   a full-jitter backoff, or after the vendor's Retry-After when it gave one; a wait as long as the
  *   deployment's own total, or one after which too little time is left for a call that could answer
  *   (retry-fits.ts), is not waited for (the caller is told a vendor's wait), and one longer than
