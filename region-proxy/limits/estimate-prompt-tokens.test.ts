@@ -117,6 +117,29 @@ describe("estimatePromptTokens", () => {
     }
   });
 
+  // llama-cpp-python's OpenAI-compatible server answers a call in both fields at once
+  // (llama_chat_format.py _convert_completion_to_chat_function), so a caller that replays the answer
+  // (`messages.push(choice.message)`) sends one call under both names: it is counted once, as the
+  // output side charges it (../providers/usage-counts.ts callChars).
+  test("a call sent as both tool_calls and function_call (a replayed llama-cpp-python answer) counts once", () => {
+    const call = { name: "get_weather", arguments: JSON.stringify({ location: "Paris, France", unit: "celsius", detail: "x".repeat(400) }) };
+    const estimate = (assistant: Record<string, unknown>, model: string) => {
+      const parsed = parseChatRequest({ model: "alias", messages: [{ role: "user", content: "weather?" }, { role: "assistant", content: null, ...assistant }] });
+      if (!parsed.ok) throw new Error(JSON.stringify(parsed.error));
+      return estimatePromptTokens(parsed.value, model);
+    };
+    const toolCalls = [{ id: "call_1", type: "function", function: call }];
+    for (const model of ["gpt-4o", "gpt-4", "claude-sonnet-4-5"]) {
+      const asTool = estimate({ tool_calls: toolCalls }, model);
+      expect(estimate({ function_call: call }, model)).toBe(asTool);
+      expect(estimate({ function_call: call, tool_calls: toolCalls }, model)).toBe(asTool);
+      // Two different calls, one in each field (no vendor does): the larger is counted.
+      const small = { name: "f", arguments: "{}" };
+      expect(estimate({ function_call: small, tool_calls: toolCalls }, model)).toBe(asTool);
+      expect(estimate({ function_call: call, tool_calls: [{ id: "c", type: "function", function: small }] }, model)).toBe(asTool);
+    }
+  });
+
   test("other families: ceil(chars / 4) plus 4 per message plus 3", () => {
     const text = "x".repeat(400);
     // role "user" (4 chars) + 400 chars → ceil(404 / 4) = 101; + 4 framing + 3 reply priming.

@@ -31,6 +31,7 @@
  */
 import { boundedMemo } from "../../shared/bounded-memo.ts";
 import type { ChatMessage, ChatRequest, ContentPart } from "../providers/types.ts";
+import { countedCalls } from "../providers/usage-counts.ts";
 import { isMediaPart, mediaTokens } from "./media-tokens.ts";
 import { baseModelName, saysGpt4oMini } from "./model-name.ts";
 import { createTokenCountCache } from "./token-count-cache.ts";
@@ -140,17 +141,19 @@ function messageParts(message: ChatMessage, media: ContentPart[]): string[] {
     }
   }
   if (typeof message.name === "string") texts.push(message.name);
-  // A custom tool's free-form input is what a function's JSON arguments are: text the model wrote.
-  for (const call of message.tool_calls ?? []) {
+  // Its tool_calls or its deprecated function_call (not in ChatMessage's type; the parser checks its
+  // name and arguments are strings), the larger: a replayed llama-cpp-python answer carries one call
+  // in both (countedCalls). A custom tool's free-form input is what a function's JSON arguments are.
+  for (const call of countedCalls(message as unknown as Record<string, unknown>) as ToolCallLike[]) {
     if (call.type === "custom") texts.push(call.custom?.name ?? "", call.custom?.input ?? "");
     else texts.push(...functionCallTexts(call.function));
   }
-  // The deprecated function_call (not in ChatMessage's type; the parser checks its name and arguments are strings).
-  const legacyCall = (message as { function_call?: unknown }).function_call;
-  if (legacyCall !== undefined && legacyCall !== null) texts.push(...functionCallTexts(legacyCall));
   if (typeof message.tool_call_id === "string") texts.push(message.tool_call_id);
   return texts;
 }
+
+/** A tool call as sent, or a legacy function_call as one (`{ function }`). */
+type ToolCallLike = { type?: string; custom?: { name?: string; input?: string }; function?: unknown };
 
 /** A function call's name and JSON arguments (a tool call's `function`, or a legacy `function_call`), "" for either missing. */
 function functionCallTexts(call: unknown): [string, string] {

@@ -101,19 +101,36 @@ export function estimatedUsage(completion: ChatCompletion, ctx: ResponseContext)
 }
 
 /**
- * Characters of the calls a message (or a streamed delta) made: the sum of its `tool_calls`, or the
- * deprecated `function_call` an OpenAI-format vendor answers a request's `functions` with (its name
- * and arguments counted as a tool call's function), whichever is larger. OpenAI sends one of the two;
- * llama-cpp-python's server puts the same call in both, in each streamed delta and in the message
- * (llama_chat_format.py _convert_completion_to_chat_function), and that call is charged once. Only
- * strings count (toolCallChars); tool_calls that are no list, or a null function_call, count nothing.
+ * The calls a message (or a streamed delta) made, each counted once: its `tool_calls`, or the
+ * deprecated `function_call` an OpenAI-format vendor answers a request's `functions` with (as a tool
+ * call `{ function }`), whichever has more characters (toolCallChars; `tool_calls` on a tie). OpenAI
+ * sends one of the two; llama-cpp-python's server puts the same call in both, in each streamed delta
+ * and in the message (llama_chat_format.py _convert_completion_to_chat_function), and a caller that
+ * replays that message sends both back: the one rule for the answer's charge (callChars) and the
+ * prompt's estimate (limits/estimate-prompt-tokens.ts). tool_calls that are no list count as none.
+ *
+ * @example countedCalls({ function_call: call, tool_calls: [{ id: "c1", type: "function", function: call }] }) // the tool_calls
+ */
+export function countedCalls(holder: Record<string, unknown>): unknown[] {
+  const tools: unknown[] = Array.isArray(holder.tool_calls) ? holder.tool_calls : [];
+  const legacy = { function: holder.function_call };
+  return toolCallChars(legacy) > sumChars(tools) ? [legacy] : tools;
+}
+
+/**
+ * Characters of the calls a message (or a streamed delta) made (countedCalls: a call under both
+ * `tool_calls` and `function_call` is charged once). Only strings count (toolCallChars).
  *
  * @example callChars({ content: null, function_call: { name: "f", arguments: "{}" } }) // 3
  */
 export function callChars(holder: Record<string, unknown>): number {
-  let tools = 0;
-  if (Array.isArray(holder.tool_calls)) for (const call of holder.tool_calls) tools += toolCallChars(call);
-  return Math.max(tools, toolCallChars({ function: holder.function_call }));
+  return sumChars(countedCalls(holder));
+}
+
+function sumChars(calls: unknown[]): number {
+  let chars = 0;
+  for (const call of calls) chars += toolCallChars(call);
+  return chars;
 }
 
 /**
