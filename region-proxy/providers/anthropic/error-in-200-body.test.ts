@@ -59,7 +59,17 @@ test("a 200 carrying overloaded_error is Anthropic's 529, retried", async () => 
   expect(result.trail.steps.map((s) => s.reason)).toEqual(["status_529", "status_529"]);
 });
 
-const documented = ["invalid_request_error", "authentication_error", "permission_error", "not_found_error", "request_too_large", "rate_limit_error", "api_error", "overloaded_error", "billing_error"];
+// Anthropic's errors page lists `504 timeout_error` ("The request timed out while processing",
+// https://platform.claude.com/docs/en/api/errors): read as a 500 before, retried but told as the wrong status.
+test("a 200 carrying timeout_error is Anthropic's 504, retried", async () => {
+  const result = await executeChat(chat, [answering("timeout_error")], testExecuteOptions());
+  expect(result.ok).toBe(false);
+  if (result.ok) return;
+  expect(result.trail.steps.map((s) => s.reason)).toEqual(["status_504", "status_504"]);
+  expect(result.error).toMatchObject({ kind: "upstream_error", message: "Anthropic answered 504 timeout_error: a timeout_error" });
+});
+
+const documented = ["invalid_request_error", "authentication_error", "permission_error", "not_found_error", "request_too_large", "rate_limit_error", "api_error", "timeout_error", "overloaded_error", "billing_error"];
 for (const type of documented) {
   test(`${type}: the 200 body and the stream's error event get one verdict`, async () => {
     const body = errorOf(type);

@@ -74,7 +74,7 @@ export function readAnthropicError(body: string): { type: string | null; message
   return { type: null, message: body.slice(0, 500) || "(empty body)" };
 }
 
-// The HTTP status each documented error type stands for (https://docs.anthropic.com/en/api/errors).
+// The HTTP status each documented error type stands for (https://platform.claude.com/docs/en/api/errors).
 // A Map, not an object: an error type "constructor" from the vendor must not find Object.prototype's members.
 const STATUS_OF = new Map(
   Object.entries({
@@ -85,6 +85,7 @@ const STATUS_OF = new Map(
     request_too_large: 413,
     rate_limit_error: 429,
     api_error: 500,
+    timeout_error: 504,
     overloaded_error: 529,
   }),
 );
