@@ -9,10 +9,10 @@
 import { afterEach, expect, test } from "bun:test";
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { testExecuteOptions } from "../../testing/execute-options.ts";
+import { thrownVendorError } from "../../testing/thrown-vendor-error.ts";
 import { executeChat } from "../execute.ts";
 import { readWholeAnswer } from "../read-whole-answer.ts";
-import type { ChatRequest, ResponseContext, VendorError } from "../types.ts";
-import { VendorStreamError } from "../vendor-stream-error.ts";
+import type { ChatRequest, ResponseContext } from "../types.ts";
 import { anthropicAdapter } from "./adapter.ts";
 
 const servers: ReturnType<typeof Bun.serve>[] = [];
@@ -29,20 +29,6 @@ function answering(type: string) {
   const server = Bun.serve({ port: 0, hostname: "127.0.0.1", development: false, fetch: () => Response.json(errorOf(type)) });
   servers.push(server);
   return { deployment: { id: "a1", provider: "anthropic", baseUrl: `http://127.0.0.1:${server.port}`, model: "claude-x", region: "eu", credentialRef: "env:K" } as SnapshotDeployment, adapter: anthropicAdapter };
-}
-
-function verdict(run: () => unknown): Promise<VendorError> {
-  return Promise.resolve()
-    .then(run)
-    .then(
-      () => {
-        throw new Error("no VendorStreamError");
-      },
-      (e) => {
-        if (e instanceof VendorStreamError) return e.vendorError;
-        throw e;
-      },
-    );
 }
 
 test("a 200 carrying request_too_large is the caller's 413, not retried", async () => {
@@ -73,7 +59,7 @@ const documented = ["invalid_request_error", "authentication_error", "permission
 for (const type of documented) {
   test(`${type}: the 200 body and the stream's error event get one verdict`, async () => {
     const body = errorOf(type);
-    const whole = await verdict(() =>
+    const whole = await thrownVendorError(() =>
       readWholeAnswer(Response.json(body), {
         classify: anthropicAdapter.classifyError,
         errorStatus: anthropicAdapter.errorStatus,
@@ -82,7 +68,7 @@ for (const type of documented) {
         reportedUsage: undefined,
       }),
     );
-    const streamed = await verdict(() => anthropicAdapter.createStreamTranslator(ctx).onEvent({ event: "error", data: JSON.stringify(body), id: null }));
+    const streamed = await thrownVendorError(() => anthropicAdapter.createStreamTranslator(ctx).onEvent({ event: "error", data: JSON.stringify(body), id: null }));
     expect(whole).toEqual(streamed);
   });
 }

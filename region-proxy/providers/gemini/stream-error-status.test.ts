@@ -8,22 +8,16 @@
  * breaker failure (isVendorRateLimit false) and a refused request was retried.
  */
 import { expect, test } from "bun:test";
+import { thrownVendorError } from "../../testing/thrown-vendor-error.ts";
 import type { ResponseContext } from "../types.ts";
-import { VendorStreamError } from "../vendor-stream-error.ts";
 import { isVendorRateLimit } from "../vendor-rate-limit.ts";
 import { createGeminiStreamTranslator } from "./stream.ts";
 
 const ctx: ResponseContext = { completionId: "chatcmpl-g1", created: 1700000000, model: "gemini-x", includeUsage: true };
 
-function verdictOf(error: Record<string, unknown>) {
-  try {
-    createGeminiStreamTranslator(ctx).onEvent({ event: null, data: JSON.stringify({ error }), id: null });
-  } catch (e) {
-    if (e instanceof VendorStreamError) return e.vendorError;
-    throw e;
-  }
-  throw new Error("no VendorStreamError");
-}
+/** The verdict of a Gemini stream event carrying this error object. */
+const verdictOf = (error: Record<string, unknown>) =>
+  thrownVendorError(() => createGeminiStreamTranslator(ctx).onEvent({ event: null, data: JSON.stringify({ error }), id: null }));
 
 const exhausted = "Resource has been exhausted (e.g. check quota).";
 
@@ -36,15 +30,15 @@ test.each([
   ["numeric code 503", { code: 503, message: "The model is overloaded.", status: "UNAVAILABLE" }, 503],
   ["an unknown status, no code", { message: "?", status: "SOMETHING_NEW" }, 500],
   ["a status inherited from Object.prototype", { message: "?", status: "constructor" }, 500],
-])("%s: the HTTP status it stands for", (_, error, status) => {
-  expect(verdictOf(error).reason).toBe(`status_${status}`);
+])("%s: the HTTP status it stands for", async (_, error, status) => {
+  expect((await verdictOf(error)).reason).toBe(`status_${status}`);
 });
 
-test("a mid-stream RESOURCE_EXHAUSTED without a numeric code is the vendor's rate limit (no breaker failure)", () => {
-  expect(isVendorRateLimit(verdictOf({ message: exhausted, status: "RESOURCE_EXHAUSTED" }))).toBe(true);
+test("a mid-stream RESOURCE_EXHAUSTED without a numeric code is the vendor's rate limit (no breaker failure)", async () => {
+  expect(isVendorRateLimit(await verdictOf({ message: exhausted, status: "RESOURCE_EXHAUSTED" }))).toBe(true);
 });
 
-test("an INVALID_ARGUMENT without a code is the caller's 400: not retried", () => {
-  const verdict = verdictOf({ message: "Invalid value at 'contents[0]'", status: "INVALID_ARGUMENT" });
+test("an INVALID_ARGUMENT without a code is the caller's 400: not retried", async () => {
+  const verdict = await verdictOf({ message: "Invalid value at 'contents[0]'", status: "INVALID_ARGUMENT" });
   expect(verdict).toMatchObject({ retryable: false, reason: "status_400", clientError: { kind: "vendor_rejected", status: 400, code: "INVALID_ARGUMENT" } });
 });

@@ -11,9 +11,9 @@
 import { afterEach, expect, test } from "bun:test";
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { testExecuteOptions } from "../../testing/execute-options.ts";
+import { thrownVendorError } from "../../testing/thrown-vendor-error.ts";
 import { executeChat } from "../execute.ts";
 import type { ChatRequest, ResponseContext } from "../types.ts";
-import { VendorStreamError } from "../vendor-stream-error.ts";
 import { geminiAdapter } from "./adapter.ts";
 import { classifyGeminiError } from "./errors.ts";
 import { createGeminiStreamTranslator } from "./stream.ts";
@@ -21,15 +21,9 @@ import { createGeminiStreamTranslator } from "./stream.ts";
 const cancelled = { code: 499, message: "The operation was cancelled.", errors: [{ message: "The operation was cancelled.", domain: "global", reason: "backendError" }], status: "CANCELLED" };
 const ctx: ResponseContext = { completionId: "chatcmpl-g1", created: 1700000000, model: "gemini-x", includeUsage: true };
 
-function streamVerdict(error: object) {
-  try {
-    createGeminiStreamTranslator(ctx).onEvent({ event: null, data: JSON.stringify({ error }), id: null });
-  } catch (e) {
-    if (e instanceof VendorStreamError) return e.vendorError;
-    throw e;
-  }
-  throw new Error("no VendorStreamError");
-}
+/** The verdict of a Gemini stream event carrying this error object. */
+const streamVerdict = (error: object) =>
+  thrownVendorError(() => createGeminiStreamTranslator(ctx).onEvent({ event: null, data: JSON.stringify({ error }), id: null }));
 
 const transient = { retryable: true, reason: "status_499", clientError: { kind: "upstream_error" } };
 
@@ -37,9 +31,9 @@ test("an HTTP 499 CANCELLED from Gemini is its transient failure, retried", () =
   expect(classifyGeminiError(499, new Headers(), JSON.stringify({ error: cancelled }))).toMatchObject(transient);
 });
 
-test("a CANCELLED error event, with code 499 or none, is the same transient failure", () => {
-  expect(streamVerdict(cancelled)).toMatchObject(transient);
-  expect(streamVerdict({ message: "The operation was cancelled.", status: "CANCELLED" })).toMatchObject(transient);
+test("a CANCELLED error event, with code 499 or none, is the same transient failure", async () => {
+  expect(await streamVerdict(cancelled)).toMatchObject(transient);
+  expect(await streamVerdict({ message: "The operation was cancelled.", status: "CANCELLED" })).toMatchObject(transient);
 });
 
 const servers: ReturnType<typeof Bun.serve>[] = [];
