@@ -14,7 +14,7 @@
  * (anthropic-model-limits.ts), a cache_control Anthropic would refuse (anthropic-cache.ts), and a
  * base64 image whose media_type is not one it takes or not the type of its bytes (anthropic-image.ts),
  * a base64 document that is not a PDF (anthropic-document.ts), an image or document block in an
- * assistant turn (notInAssistantTurns), and extended thinking Anthropic would refuse, or thinking blocks it did not give (anthropic-thinking.ts).
+ * assistant turn (notInAssistantTurns), a metadata.user_id over 512 characters (metadataProblem), and extended thinking Anthropic would refuse, or thinking blocks it did not give (anthropic-thinking.ts).
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
@@ -208,6 +208,18 @@ function readStopSequences(value: unknown): string[] | string {
   return value as string[];
 }
 
+/**
+ * Anthropic's 400 for a metadata that is not an object or whose user_id is not a string of at most 512
+ * characters (the Messages API reference: "maxLength 512"), or null.
+ */
+function metadataProblem(value: unknown): string | null {
+  if (value == null) return null;
+  if (!isObject(value)) return "metadata: Input should be a valid dictionary";
+  if (value.user_id == null) return null;
+  if (typeof value.user_id !== "string") return "metadata.user_id: Input should be a valid string";
+  return [...value.user_id].length > 512 ? "metadata.user_id: String should have at most 512 characters" : null;
+}
+
 /** The request, or the message of the 400 that refuses it. */
 export function readMessagesRequest(body: Record<string, unknown>): MessagesRequest | string {
   const model = stringProblem("model", body.model);
@@ -225,6 +237,8 @@ export function readMessagesRequest(body: Record<string, unknown>): MessagesRequ
   const stopSequences = readStopSequences(body.stop_sequences);
   if (typeof stopSequences === "string") return stopSequences;
   if (body.stream != null && typeof body.stream !== "boolean") return "stream: Input should be a valid boolean";
+  const metadata = metadataProblem(body.metadata);
+  if (metadata) return metadata;
   const blank = blankTextProblem(body.messages as AnthropicMessage[]);
   if (blank) return blank;
   const trailing = trailingWhitespaceProblem(body.messages as AnthropicMessage[]);

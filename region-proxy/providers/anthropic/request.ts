@@ -26,11 +26,24 @@ export const ANTHROPIC_VERSION = "2023-06-01";
 export const DEFAULT_MAX_TOKENS = 4096;
 
 /**
+ * The most characters Anthropic takes in metadata.user_id ("maxLength 512", Messages API reference,
+ * https://platform.claude.com/docs/en/api/messages), counted as code points as its validation counts them.
+ */
+export const MAX_USER_ID = 512;
+
+/**
  * The end-user id for Anthropic's metadata.user_id: OpenAI's safety_identifier, which OpenAI documents
- * as replacing `user`, else `user`; an empty string names no one.
+ * as replacing `user`, else `user`; an empty string names no one. One longer than Anthropic takes is
+ * refused, naming the client's field: Anthropic's 400 would name metadata.user_id, after the call.
  */
 function endUserId(raw: Record<string, unknown>): string | undefined {
-  return [raw.safety_identifier, raw.user].find((id): id is string => typeof id === "string" && id !== "");
+  for (const field of ["safety_identifier", "user"] as const) {
+    const id = raw[field];
+    if (typeof id !== "string" || id === "") continue;
+    if ([...id].length > MAX_USER_ID) throw new UnsupportedParameterError(field, `This provider takes an end-user id of at most ${MAX_USER_ID} characters.`);
+    return id;
+  }
+  return undefined;
 }
 
 /**
