@@ -3,10 +3,12 @@
  * documents (https://docs.anthropic.com/en/docs/build-with-claude/vision), or data whose bytes are not
  * an image of the declared media_type ("messages.0.content.1.image.source.base64.data: Image does not
  * match the provided media type image/png", anthropics/claude-code#12699): OpenAI takes a JPEG
- * labelled image/png, Anthropic does not. The bytes' type is read from their signatures. Data that
+ * labelled image/png, Anthropic does not; nor data over 5 MB of base64. The bytes' type is read from their signatures. Data that
  * is not padded standard base64 is its decode error "...image.source.base64: invalid base64 data"
  * (anthropics/anthropic-sdk-typescript#603); the fake takes no whitespace in it either.
  */
+/** The most base64 text Anthropic takes for one image ("image exceeds 5 MB maximum: 6500712 bytes > 5242880 bytes", gptme/gptme#185). */
+const MAX_BASE64 = 5 * 1024 * 1024;
 const MEDIA_TYPES = ["image/jpeg", "image/png", "image/gif", "image/webp"];
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
@@ -27,6 +29,7 @@ export function imageBlockProblem(at: string, block: Record<string, unknown>): s
   if (source.type !== "base64") return null;
   if (typeof source.media_type !== "string" || !MEDIA_TYPES.includes(source.media_type)) return `${at}.image.source.base64.media_type: Input should be 'image/jpeg', 'image/png', 'image/gif' or 'image/webp'`;
   if (typeof source.data !== "string") return `${at}.image.source.base64.data: Input should be a valid string`;
+  if (source.data.length > MAX_BASE64) return `${at}.image.source.base64: image exceeds 5 MB maximum: ${source.data.length} bytes > ${MAX_BASE64} bytes`;
   if (source.data.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(source.data)) return `${at}.image.source.base64: invalid base64 data`;
   const head = Buffer.from(source.data.slice(0, 16), "base64");
   return bytesAre(source.media_type, head) ? null : `${at}.image.source.base64.data: Image does not match the provided media type ${source.media_type}`;

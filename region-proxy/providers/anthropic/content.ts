@@ -1,7 +1,7 @@
 /**
  * OpenAI content parts → Anthropic content blocks (https://docs.anthropic.com/en/docs/build-with-claude/vision):
  * text → text; a `data:` image URL → a base64 image source (readImageDataUrl: of a type Anthropic
- * takes by its bytes, sent as that type whatever the label says); an http(s) URL → a `url` image
+ * takes by its bytes, sent as that type whatever the label says; at most 5 MB of base64, MAX_IMAGE_BASE64); an http(s) URL → a `url` image
  * source; a file part's inline PDF → a `document` block with a base64 application/pdf source and its
  * filename as title (document-block.ts; ../pdf-file-data.ts: PDF only; a file_id the parser refuses,
  * ../../openai/vendor-file-references.ts); a part's `cache_control` goes on its block
@@ -22,9 +22,18 @@ export type AnthropicBlock = Record<string, unknown> & { type: string };
 /** The image types Anthropic documents (https://docs.anthropic.com/en/docs/build-with-claude/vision). */
 const IMAGE_TYPES: ImageTypes = { vendor: "Anthropic", types: ["image/jpeg", "image/png", "image/gif", "image/webp"] };
 
+/**
+ * The most base64 text Anthropic takes for one image: 5 MB, counted on the base64 as sent ("image
+ * exceeds 5 MB maximum: 6500712 bytes > 5242880 bytes", gptme/gptme#185). OpenAI takes larger ones.
+ */
+export const MAX_IMAGE_BASE64 = 5 * 1024 * 1024;
+
 function imageBlock(url: string, param: string): AnthropicBlock {
   if (url.startsWith("data:")) {
     const { mediaType, data } = readImageDataUrl(url, param, IMAGE_TYPES);
+    if (data.length > MAX_IMAGE_BASE64) {
+      throw new UnsupportedParameterError(param, `Anthropic takes a base64 image of at most 5 MB (${MAX_IMAGE_BASE64} characters of base64); this one is ${data.length}. Send it smaller, or by http(s) URL.`);
+    }
     return { type: "image", source: { type: "base64", media_type: mediaType, data } };
   }
   if (/^https?:\/\//i.test(url)) return { type: "image", source: { type: "url", url } };
