@@ -14,7 +14,7 @@
  * (anthropic-model-limits.ts), a cache_control Anthropic would refuse (anthropic-cache.ts), and a
  * base64 image whose media_type is not one it takes or not the type of its bytes (anthropic-image.ts),
  * a base64 document that is not a PDF (anthropic-document.ts), an image or document block in an
- * assistant turn (notInAssistantTurns), a metadata.user_id over 512 characters (metadataProblem), and extended thinking Anthropic would refuse, or thinking blocks it did not give (anthropic-thinking.ts).
+ * assistant turn (notInAssistantTurns), a metadata.user_id over 512 characters (metadataProblem), more than 100 images and documents (mediaProblem), and extended thinking Anthropic would refuse, or thinking blocks it did not give (anthropic-thinking.ts).
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
@@ -209,6 +209,25 @@ function readStopSequences(value: unknown): string[] | string {
 }
 
 /**
+ * Anthropic's 400 for more than 100 images and document pages in a request, nested in tool_result
+ * content too (anthropics/claude-code#19822), or null; the fake counts a document as one page.
+ */
+function mediaProblem(messages: AnthropicMessage[]): string | null {
+  let images = 0;
+  let pages = 0;
+  const count = (blocks: unknown[]) => {
+    for (const block of blocks) {
+      if (!isObject(block)) continue;
+      if (block.type === "image") images++;
+      else if (block.type === "document") pages++;
+      else if (block.type === "tool_result" && Array.isArray(block.content)) count(block.content);
+    }
+  };
+  for (const m of messages) if (Array.isArray(m.content)) count(m.content);
+  return images + pages > 100 ? `Too much media: ${pages} document pages + ${images} images > 100` : null;
+}
+
+/**
  * Anthropic's 400 for a metadata that is not an object or whose user_id is not a string of at most 512
  * characters (the Messages API reference: "maxLength 512"), or null.
  */
@@ -243,6 +262,8 @@ export function readMessagesRequest(body: Record<string, unknown>): MessagesRequ
   if (blank) return blank;
   const trailing = trailingWhitespaceProblem(body.messages as AnthropicMessage[]);
   if (trailing) return trailing;
+  const media = mediaProblem(body.messages as AnthropicMessage[]);
+  if (media) return media;
   const pairing = toolPairingProblem(body.messages as AnthropicMessage[]);
   if (pairing) return pairing;
   const undefinedTools = toolsUndefinedProblem(body.messages as AnthropicMessage[], tools);
