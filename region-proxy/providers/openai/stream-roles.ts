@@ -2,12 +2,15 @@
  * Each choice's first delta names its role, as OpenAI sends it: a vendor that never does
  * (llama.cpp / lemonade send `role: null`, one-api leaves it out) gets role "assistant" on the first
  * delta of each choice, as stream-tool-calls.ts gives a call its missing type. The SDK's stream helper
- * refuses a choice it never saw a role for ("missing role for choice 0"). A stream remembers one
+ * refuses a choice it never saw a role for ("missing role for choice 0"). A role on a later delta
+ * (Ollama and older LiteLLM repeat it on every one) is removed, as OpenAI sends none there: the
+ * openai-python stream helper concatenates every string it is sent (lib/streaming/_deltas.py
+ * accumulate_delta), so the client's message had role "assistantassistant…". A stream remembers one
  * boolean for choice 0 (n=1 costs one comparison a chunk), a set only for the others.
  *
  * @example const roles = createStreamRoles();
  *          roles.fill({ index: 0, delta: { content: "Hi", role: null } }); // delta.role now "assistant"
- *          roles.fill({ index: 0, delta: { content: "!" } });              // unchanged: not its first
+ *          roles.fill({ index: 0, delta: { content: "!", role: "assistant" } }); // role removed: not its first
  */
 
 /** A choice checkChoice (stream.ts) let through: an integer index, a delta that is an object or nothing. */
@@ -17,7 +20,7 @@ interface StreamedChoice {
 }
 
 export interface StreamRoles {
-  /** Gives the choice's delta role "assistant" when it is the choice's first and names none. */
+  /** Gives the choice's delta role "assistant" when it is the choice's first and names none; removes a later delta's role. */
   fill(choice: StreamedChoice): void;
 }
 
@@ -27,14 +30,19 @@ export function createStreamRoles(): StreamRoles {
   return {
     fill(choice) {
       if (choice.index === 0) {
-        if (firstSeen) return;
+        if (firstSeen) return laterDelta(choice);
         firstSeen = true;
       } else {
-        if ((othersSeen ??= new Set()).has(choice.index)) return;
+        if ((othersSeen ??= new Set()).has(choice.index)) return laterDelta(choice);
         othersSeen.add(choice.index);
       }
       if (choice.delta == null) choice.delta = { role: "assistant" };
       else if (choice.delta.role == null) choice.delta.role = "assistant";
     },
   };
+}
+
+/** A choice's delta after its first: a role it repeats goes (undefined: JSON leaves it out). */
+function laterDelta(choice: StreamedChoice): void {
+  if (choice.delta?.role != null) choice.delta.role = undefined;
 }

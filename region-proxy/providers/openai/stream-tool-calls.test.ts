@@ -43,7 +43,7 @@ test("each call keeps or gets its own index: OpenAI's unchanged, a new id with a
   expect(indicesOut([{ index: 0, id: "a" }, { index: 2, id: "b" }, [1, { index: 0, id: "c" }], [1, named(0, "d")]])).toEqual([0, 1, 0, 1]);
 });
 
-test("a new id without a name goes out under the call's first id", () => {
+test("a call's later ids (the same, or another without a name) go out removed: the client keeps its first", () => {
   const calls = createStreamToolCalls();
   const deltas: ToolCallDelta[] = [
     { index: 0, id: "call_1", function: { name: "f", arguments: "" } },
@@ -52,7 +52,7 @@ test("a new id without a name goes out under the call's first id", () => {
     { index: 0, id: "call_3", function: { name: "", arguments: "" } },
   ];
   for (const delta of deltas) calls.take(0, [delta]);
-  expect(deltas.map((d) => d.id)).toEqual(["call_1", "call_1", undefined, "call_1"]);
+  expect(deltas.map((d) => d.id)).toEqual(["call_1", undefined, undefined, undefined]);
 });
 
 test("the call a new id starts at a taken index gets its own type", () => {
@@ -61,4 +61,17 @@ test("the call a new id starts at a taken index gets its own type", () => {
   const second = { index: 0, id: "b", function: { name: "g", arguments: "{}" } };
   calls.take(0, [first, second]);
   expect([first, second]).toMatchObject([{ index: 0, type: "function" }, { index: 1, type: "function" }]);
+});
+
+test("a name that repeats what the call's deltas named goes out removed; a name sent in pieces goes on", () => {
+  const calls = createStreamToolCalls();
+  const deltas: ToolCallDelta[] = [
+    { index: 0, id: "call_1", function: { name: "get_weather", arguments: "" } },
+    { index: 0, id: "call_1", function: { name: "get_weather", arguments: "{}" } },
+    { index: 1, id: "call_2", function: { name: "edit_ex", arguments: "" } },
+    { index: 1, function: { name: "isting_file", arguments: "" } },
+    { index: 1, function: { name: "edit_existing_file", arguments: "{}" } },
+  ];
+  for (const delta of deltas) calls.take(0, [delta]);
+  expect(deltas.map((d) => d.function?.name)).toEqual(["get_weather", undefined, "edit_ex", "isting_file", undefined]);
 });

@@ -7,9 +7,15 @@
  *   holds another; the deltas that follow (arguments) go to the call their index last started. A new
  *   id without a name is not a new call (a call's first delta names it, argument pieces never do):
  *   some vendors send a different id on each delta of one call (Poolside, vLLM's gpt-oss path,
- *   mlx-openai-server), and such a delta goes out under the call's first id, as the SDK keeps it. OpenAI's own
+ *   mlx-openai-server). OpenAI's own
  *   indices (0, 1, 2 in order) come out unchanged; a gap (0, 2) is closed, which the SDK needs too (a
  *   hole in its tool_calls array is an undefined call).
+ * - its id and name once: a later delta's id (the same again, or another: the client keeps the call's
+ *   first) and a name that repeats what the call's deltas named (MiniMax via NVIDIA NIM resends it on
+ *   every delta) are removed, as OpenAI sends neither there. The Node SDK overwrites id and name, but
+ *   openai-python's stream helper concatenates every string (lib/streaming/_deltas.py accumulate_delta):
+ *   the client's call was "call_1call_1", "get_weatherget_weather". A name sent in pieces (the whole
+ *   so far never repeated) goes on unchanged.
  * - a type: a call sent without one (Mistral's API, older vLLM and Ollama) gets type "function" on its
  *   first delta with a function, as OpenAI sends it and as check-tool-calls.ts sets it unstreamed: the
  *   SDK refuses a call it never saw typed ("missing choices[0].tool_calls[0].type").
@@ -34,6 +40,8 @@ interface CallSent {
   id: string | null;
   /** The index the client sees it under. */
   index: number;
+  /** Its name as its deltas have sent it so far. */
+  name: string;
   typed: boolean;
 }
 
@@ -57,11 +65,18 @@ export function createStreamToolCalls(): StreamToolCalls {
       for (const call of calls) {
         const id = call.id || null; // the SDK ignores an empty id as it does a missing one
         let sent = choice.byVendorIndex.get(call.index);
-        if (sent === undefined || (id !== null && sent.id !== null && id !== sent.id && Boolean(call.function?.name))) {
-          sent = { id, index: choice.nextIndex++, typed: false };
+        const name = call.function?.name || null;
+        if (sent === undefined || (id !== null && sent.id !== null && id !== sent.id && name !== null)) {
+          sent = { id, index: choice.nextIndex++, name: name ?? "", typed: false };
           choice.byVendorIndex.set(call.index, sent);
-        } else if (sent.id === null) sent.id = id;
-        else if (id !== null && id !== sent.id) call.id = sent.id; // one call's changing ids: the client sees its first
+        } else {
+          if (sent.id === null) sent.id = id;
+          else if (id !== null) call.id = undefined; // sent already (undefined: JSON leaves it out)
+          if (name !== null) {
+            if (name === sent.name) call.function!.name = undefined;
+            else sent.name += name;
+          }
+        }
         if (call.index !== sent.index) call.index = sent.index;
         if (sent.typed) continue;
         if (call.type != null) sent.typed = true;

@@ -16,7 +16,9 @@
  * usage it reported is charged (partialUsage). Each choice is checked for what the client's SDK builds
  * its answer from (checkChoice): a chunk that breaks it is a VendorProtocolError, never forwarded;
  * tool calls get the type and own index the SDK builds them from (stream-tool-calls.ts), and each
- * choice's first delta the role (stream-roles.ts).
+ * choice's first delta the role (stream-roles.ts); a role, tool call id or name, or legacy
+ * function_call name a vendor repeats on later deltas is removed (openai-python's stream helper
+ * concatenates strings: "assistantassistant").
  * An `{"error":...}` event is classified by `classify` (Azure passes its own) as the HTTP error it
  * stands for (stream-error.ts).
  */
@@ -47,6 +49,8 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
   // a last `choices: []` chunk (with that chunk's created and model) unless a usage chunk follows.
   let usageOnChoice: { from: ChatCompletionChunk; usage: OpenAIUsage } | null = null;
   const roles = createStreamRoles();
+  // Each choice's legacy function_call name as its deltas have sent it so far (legacyName).
+  let functionNames: Map<number, string> | null = null;
   return {
     onEvent(event: SseEvent): ChatCompletionChunk[] {
       if (done) return [];
@@ -69,6 +73,8 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
         const calls = checkChoice(choice);
         track(choice);
         roles.fill(choice);
+        const legacyCall = (choice.delta as { function_call?: unknown } | null | undefined)?.function_call;
+        if (legacyCall != null) legacyName(choice.index, legacyCall);
         if (calls !== null && calls.length > 0) (toolCalls ??= createStreamToolCalls()).take(choice.index, calls);
       }
       if (chunk.usage != null) {
@@ -121,6 +127,20 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
     // usage, per choice with n > 1) is a running one. A choice begun after it makes it running too.
     finalUsage: () => (usageFinal ? usage : null),
   };
+
+  /**
+   * Removes a legacy function_call name that repeats what the choice's deltas named (llama-cpp-python
+   * names the call on every delta), as stream-tool-calls.ts does a tool call's: openai-python's stream
+   * helper concatenates it ("get_weatherget_weather"). A name sent in pieces goes on unchanged.
+   */
+  function legacyName(index: number, call: unknown): void {
+    if (typeof call !== "object" || call === null) return;
+    const named = call as { name?: unknown };
+    if (typeof named.name !== "string" || named.name === "") return;
+    const sent = (functionNames ??= new Map()).get(index);
+    if (sent === named.name) named.name = undefined;
+    else functionNames.set(index, (sent ?? "") + named.name);
+  }
 
   /** Notes the choice's index and whether it has finished (a checked choice: integer index, string or null finish_reason). */
   function track(choice: ChatCompletionChunk["choices"][number]): void {
