@@ -14,14 +14,14 @@
  * (anthropic-model-limits.ts), a cache_control Anthropic would refuse (anthropic-cache.ts), and a
  * base64 image whose media_type is not one it takes or not the type of its bytes (anthropic-image.ts),
  * a base64 document that is not a PDF (anthropic-document.ts), an image or document block in an
- * assistant turn (notInAssistantTurns), a metadata.user_id over 512 characters (metadataProblem), more than 100 images and documents (mediaProblem), and extended thinking Anthropic would refuse, or thinking blocks it did not give (anthropic-thinking.ts).
+ * assistant turn (notInAssistantTurns), a metadata.user_id over 512 characters (metadataProblem), more images and documents than the model takes (mediaProblem), and extended thinking Anthropic would refuse, or thinking blocks it did not give (anthropic-thinking.ts).
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
 import { cacheControlProblem } from "./anthropic-cache.ts";
 import { documentBlockProblem } from "./anthropic-document.ts";
 import { imageBlockProblem } from "./anthropic-image.ts";
-import { modelLimitProblem } from "./anthropic-model-limits.ts";
+import { generation, modelLimitProblem } from "./anthropic-model-limits.ts";
 import { strictSchemaProblem } from "./anthropic-strict-schema.ts";
 import { readThinking, thinkingProblem } from "./anthropic-thinking.ts";
 import { toolPairingProblem } from "./anthropic-tool-pairing.ts";
@@ -209,10 +209,13 @@ function readStopSequences(value: unknown): string[] | string {
 }
 
 /**
- * Anthropic's 400 for more than 100 images and document pages in a request, nested in tool_result
- * content too (anthropics/claude-code#19822), or null; the fake counts a document as one page.
+ * Anthropic's 400 for more than 100 images and document pages in a request to a 200k-context model
+ * (before Claude 4.6 by a current-form id), 600 to any other, nested in tool_result content too
+ * (anthropics/claude-code#19822), or null; the fake counts a document as one page.
  */
-function mediaProblem(messages: AnthropicMessage[]): string | null {
+function mediaProblem(messages: AnthropicMessage[], model: string): string | null {
+  const g = generation(model);
+  const most = g !== null && g < 46 ? 100 : 600;
   let images = 0;
   let pages = 0;
   const count = (blocks: unknown[]) => {
@@ -224,7 +227,7 @@ function mediaProblem(messages: AnthropicMessage[]): string | null {
     }
   };
   for (const m of messages) if (Array.isArray(m.content)) count(m.content);
-  return images + pages > 100 ? `Too much media: ${pages} document pages + ${images} images > 100` : null;
+  return images + pages > most ? `Too much media: ${pages} document pages + ${images} images > ${most}` : null;
 }
 
 /**
@@ -262,7 +265,7 @@ export function readMessagesRequest(body: Record<string, unknown>): MessagesRequ
   if (blank) return blank;
   const trailing = trailingWhitespaceProblem(body.messages as AnthropicMessage[]);
   if (trailing) return trailing;
-  const media = mediaProblem(body.messages as AnthropicMessage[]);
+  const media = mediaProblem(body.messages as AnthropicMessage[], body.model as string);
   if (media) return media;
   const pairing = toolPairingProblem(body.messages as AnthropicMessage[]);
   if (pairing) return pairing;

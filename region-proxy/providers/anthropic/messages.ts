@@ -16,7 +16,6 @@
  * assistant turn is sent as Anthropic's prefill, without trailing whitespace (trimPrefill).
  * With `thinking` (the request asks Claude to think: thinking.ts), an assistant message's echoed
  * `thinking_blocks` go first in its turn, as received (thinking-blocks.ts); otherwise they are left out.
- * More than MAX_MEDIA images and PDFs in all is refused naming `messages` (refuseExtraMedia).
  * A message's or a part's `cache_control` (Anthropic's own) is its prompt-cache breakpoint
  * (cache-control.ts); any other field the translation has no rule for is refused (message-fields.ts).
  */
@@ -190,29 +189,7 @@ export function convertMessages(messages: ChatMessage[], thinking = false): { sy
   const sent = trimPrefill(turns);
   if (sent.length === 0) throw new UnsupportedParameterError("messages", NO_TURNS);
   refuseExtraBreakpoints(system, sent);
-  refuseExtraMedia(sent);
   return { system, messages: sent };
-}
-
-/**
- * Anthropic takes at most this many images and document pages in one request: more is its 400 "Too
- * much media: 0 document pages + 102 images > 100" (anthropics/claude-code#19822), after the call.
- */
-export const MAX_MEDIA = 100;
-
-/** Refuses, before the call, a request with more images and PDFs (each at least one page) than Anthropic takes. */
-function refuseExtraMedia(turns: AnthropicMessage[]): void {
-  let images = 0;
-  let documents = 0;
-  for (const turn of turns) {
-    for (const block of turn.content) {
-      if (block.type === "image") images++;
-      else if (block.type === "document") documents++;
-    }
-  }
-  if (images + documents > MAX_MEDIA) {
-    throw new UnsupportedParameterError("messages", `This request holds ${images} images and ${documents} PDF files; this provider takes at most ${MAX_MEDIA} images and document pages in a request.`);
-  }
 }
 
 /** Anthropic takes at most this many cache_control breakpoints in one request; a fifth is its 400 after a vendor call. */

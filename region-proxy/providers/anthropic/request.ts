@@ -10,6 +10,7 @@ import { refusesForcedToolUse, refusesSampling, takesTemperatureWithTopP, thinks
 import { defaultThinking } from "./default-thinking.ts";
 import { forcedToolField, refuseForcedTool, type ForcedToolField } from "./forced-tool-field.ts";
 import { historyTools } from "./history-tools.ts";
+import { refuseExtraMedia } from "./media-count.ts";
 import { convertMessages } from "./messages.ts";
 import { refuseUnsupportedPrefill } from "./prefill.ts";
 import { refuseUnsupported } from "./refuse-unsupported.ts";
@@ -105,6 +106,7 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
     ({ system, messages } = convertMessages(req.messages, false));
   }
   refuseUnsupportedPrefill(messages, req.messages, model);
+  refuseExtraMedia(messages, model);
   const body: Record<string, unknown> = {
     model,
     max_tokens: budget === null ? (outputCapOf(req)?.send ?? DEFAULT_MAX_TOKENS) : adaptive ? (outputCapOf(req)?.send ?? budget + DEFAULT_MAX_TOKENS) : maxTokensWithThinking(req, budget, DEFAULT_MAX_TOKENS),
