@@ -3,7 +3,8 @@
  * documents (https://docs.anthropic.com/en/docs/build-with-claude/vision), or data whose bytes are not
  * an image of the declared media_type ("messages.0.content.1.image.source.base64.data: Image does not
  * match the provided media type image/png", anthropics/claude-code#12699): OpenAI takes a JPEG
- * labelled image/png, Anthropic does not; nor data over 5 MB of base64. The bytes' type is read from their signatures. Data that
+ * labelled image/png, Anthropic does not; nor data over 5 MB of base64, nor an image over 8000 px a
+ * side (of a PNG or GIF, whose header the fake reads; manyImagesProblem for the 2000 px of many images). The bytes' type is read from their signatures. Data that
  * is not padded standard base64 is its decode error "...image.source.base64: invalid base64 data"
  * (anthropics/anthropic-sdk-typescript#603); the fake takes no whitespace in it either.
  */
@@ -32,5 +33,33 @@ export function imageBlockProblem(at: string, block: Record<string, unknown>): s
   if (source.data.length > MAX_BASE64) return `${at}.image.source.base64: image exceeds 5 MB maximum: ${source.data.length} bytes > ${MAX_BASE64} bytes`;
   if (source.data.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(source.data)) return `${at}.image.source.base64: invalid base64 data`;
   const head = Buffer.from(source.data.slice(0, 16), "base64");
-  return bytesAre(source.media_type, head) ? null : `${at}.image.source.base64.data: Image does not match the provided media type ${source.media_type}`;
+  if (!bytesAre(source.media_type, head)) return `${at}.image.source.base64.data: Image does not match the provided media type ${source.media_type}`;
+  return longestSide(source.data) > 8000 ? `${at}.image.source.base64.data: At least one of the image dimensions exceed max allowed size: 8000 pixels` : null;
+}
+
+/**
+ * The longer side of a base64 PNG or GIF from its header, 0 for other types (the fake reads no other
+ * header): what Anthropic's limits on image dimensions are checked against.
+ */
+export function longestSide(data: string): number {
+  const head = Buffer.from(data.slice(0, 32), "base64");
+  if (head.length >= 24 && head.toString("latin1", 1, 4) === "PNG" && head.toString("latin1", 12, 16) === "IHDR") return Math.max(head.readUInt32BE(16), head.readUInt32BE(20));
+  if (head.length >= 10 && head.toString("latin1", 0, 3) === "GIF") return Math.max(head.readUInt16LE(6), head.readUInt16LE(8));
+  return 0;
+}
+
+/**
+ * Anthropic's 400 for an image over 2000 px a side in a request of more than 20 images ("At least one
+ * of the image dimensions exceed max allowed size for many-image requests: 2000 pixels",
+ * anthropics/claude-code#9375), or null. `images` are the request's image blocks with where each is.
+ */
+export function manyImagesProblem(images: Array<{ at: string; block: Record<string, unknown> }>): string | null {
+  if (images.length <= 20) return null;
+  for (const { at, block } of images) {
+    const source = block.source as { type?: unknown; data?: unknown } | undefined;
+    if (source?.type === "base64" && typeof source.data === "string" && longestSide(source.data) > 2000) {
+      return `${at}.image.source.base64.data: At least one of the image dimensions exceed max allowed size for many-image requests: 2000 pixels`;
+    }
+  }
+  return null;
 }

@@ -20,7 +20,7 @@
  */
 import { cacheControlProblem } from "./anthropic-cache.ts";
 import { documentBlockProblem } from "./anthropic-document.ts";
-import { imageBlockProblem } from "./anthropic-image.ts";
+import { imageBlockProblem, manyImagesProblem } from "./anthropic-image.ts";
 import { generation, modelLimitProblem } from "./anthropic-model-limits.ts";
 import { strictSchemaProblem } from "./anthropic-strict-schema.ts";
 import { readThinking, thinkingProblem } from "./anthropic-thinking.ts";
@@ -227,7 +227,9 @@ function mediaProblem(messages: AnthropicMessage[], model: string): string | nul
     }
   };
   for (const m of messages) if (Array.isArray(m.content)) count(m.content);
-  return images + pages > most ? `Too much media: ${pages} document pages + ${images} images > ${most}` : null;
+  if (images + pages > most) return `Too much media: ${pages} document pages + ${images} images > ${most}`;
+  const located = messages.flatMap((m, i) => (Array.isArray(m.content) ? m.content.flatMap((block, j) => (isObject(block) && block.type === "image" ? [{ at: `messages.${i}.content.${j}`, block }] : [])) : []));
+  return manyImagesProblem(located);
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * OpenAI content parts → Anthropic content blocks (https://docs.anthropic.com/en/docs/build-with-claude/vision):
  * text → text; a `data:` image URL → a base64 image source (readImageDataUrl: of a type Anthropic
- * takes by its bytes, sent as that type whatever the label says; at most 5 MB of base64, MAX_IMAGE_BASE64); an http(s) URL → a `url` image
+ * takes by its bytes, sent as that type whatever the label says; at most 5 MB of base64, MAX_IMAGE_BASE64,
+ * and 8000 px a side, MAX_IMAGE_SIDE); an http(s) URL → a `url` image
  * source; a file part's inline PDF → a `document` block with a base64 application/pdf source and its
  * filename as title (document-block.ts; ../pdf-file-data.ts: PDF only; a file_id the parser refuses,
  * ../../openai/vendor-file-references.ts); a part's `cache_control` goes on its block
@@ -11,6 +12,7 @@
  * document blocks in an assistant turn.
  */
 import type { ContentPart } from "../types.ts";
+import { imageDimensions } from "../image-bytes.ts";
 import { type ImageTypes, readImageDataUrl } from "../image-data-url.ts";
 import { NO_VENDOR_FIELDS, refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
@@ -28,11 +30,23 @@ const IMAGE_TYPES: ImageTypes = { vendor: "Anthropic", types: ["image/jpeg", "im
  */
 export const MAX_IMAGE_BASE64 = 5 * 1024 * 1024;
 
+/**
+ * The longest side of an image Anthropic takes: "The maximal dimensions per image are 8000x8000 px"
+ * (https://platform.claude.com/docs/en/build-with-claude/vision); a larger one is its 400 "At least
+ * one of the image dimensions exceed max allowed size: 8000 pixels". Read from an inline image's
+ * header (image-bytes.ts); one of a size the header does not tell is sent.
+ */
+export const MAX_IMAGE_SIDE = 8000;
+
 function imageBlock(url: string, param: string): AnthropicBlock {
   if (url.startsWith("data:")) {
     const { mediaType, data } = readImageDataUrl(url, param, IMAGE_TYPES);
     if (data.length > MAX_IMAGE_BASE64) {
       throw new UnsupportedParameterError(param, `Anthropic takes a base64 image of at most 5 MB (${MAX_IMAGE_BASE64} characters of base64); this one is ${data.length}. Send it smaller, or by http(s) URL.`);
+    }
+    const size = imageDimensions(data);
+    if (size && (size.width > MAX_IMAGE_SIDE || size.height > MAX_IMAGE_SIDE)) {
+      throw new UnsupportedParameterError(param, `Anthropic takes images of at most ${MAX_IMAGE_SIDE}x${MAX_IMAGE_SIDE} px; this one is ${size.width}x${size.height}. Send it scaled down.`);
     }
     return { type: "image", source: { type: "base64", media_type: mediaType, data } };
   }
