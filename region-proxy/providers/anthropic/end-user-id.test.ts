@@ -36,6 +36,14 @@ describe("anthropic: the end-user id and metadata.user_id's length", () => {
     expect(await sendChat(vp, { model: "claude", messages, safety_identifier: "s".repeat(513), user: "u" })).toMatchObject({ refused: true, param: "safety_identifier" });
   });
 
+  test("the length is counted in characters (code points), not UTF-16 units: 512 emoji are sent, 513 refused", async () => {
+    const emoji = (n: number) => "\u{1F600}".repeat(n);
+    const { refused, sent } = await sendChat(vp, { model: "claude", messages, user: emoji(512) });
+    expect(refused).toBe(false);
+    expect(sent.metadata).toEqual({ user_id: emoji(512) });
+    expect(await sendChat(vp, { model: "claude", messages, user: emoji(513) })).toMatchObject({ refused: true, param: "user" });
+  });
+
   test("an id of 512 characters is sent as user_id", async () => {
     const { refused, sent } = await sendChat(vp, { model: "claude", messages, user: "u".repeat(512) });
     expect(refused).toBe(false);

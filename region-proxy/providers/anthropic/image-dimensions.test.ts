@@ -67,4 +67,9 @@ describe("anthropic: image dimensions", () => {
     expect((await sendChat(vp, { model: "claude", messages: user([...urls(19), part(png(2001, 10))]) })).refused).toBe(false);
     expect((await sendChat(vp, { model: "claude", messages: user([...urls(20), part(png(2000, 2000))]) })).refused).toBe(false);
   });
+
+  test("a PDF is no image: 20 images, one over 2000 px, beside a PDF are sent", async () => {
+    const pdf = { type: "file", file: { filename: "a.pdf", file_data: `data:application/pdf;base64,${Buffer.from("%PDF-1.4\n").toString("base64")}` } };
+    expect((await sendChat(vp, { model: "claude", messages: user([...urls(19), part(png(2001, 10)), pdf]) })).refused).toBe(false);
+  });
 });
