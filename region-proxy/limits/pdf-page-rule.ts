@@ -20,7 +20,8 @@
  *   tokens)": Claude Opus 4.6, Sonnet 4.6 and later have a 1M context window (their model pages,
  *   platform.claude.com/docs/en/models/…/overview); earlier models have 200k (Sonnet 4 and 4.5 reach
  *   1M only with a beta header the proxy never sends). An id naming no version is taken for a newer
- *   model, as claude-generation.ts takes it: 600.
+ *   model, as claude-generation.ts takes it: 600. The limit is media-count.ts maxMedia, which the
+ *   Anthropic adapter refuses by.
  * - Gemini (https://ai.google.dev/gemini-api/docs/document-processing, /tokens): PDFs are read with
  *   native vision, "each document page is equivalent to 258 tokens" (Gemini 2 and 1.5), no text beside
  *   it; Gemini 3 gives a PDF page the tokens of its media resolution, medium (560) by default for PDFs
@@ -32,7 +33,7 @@
  *   prompt: 3,000" (Gemini 3 Pro preview 900 and 900: 1,000, the larger, is taken). A request past the
  *   files a prompt is refused and billed nothing, so no cap on files is needed.
  */
-import { hasMillionTokenContext } from "../providers/anthropic/claude-generation.ts";
+import { maxMedia } from "../providers/anthropic/media-count.ts";
 import { geminiSeries } from "../providers/gemini/model-version.ts";
 import { imageRuleFor } from "./image-tokens.ts";
 import { baseModelName, isClaudeId } from "./model-name.ts";
@@ -52,10 +53,8 @@ export interface PdfPageRule {
   per: "request" | "file";
 }
 
-/** OpenAI's and Anthropic's 100 pages a request (Anthropic's under a 1M context window). */
-const PAGES_PER_REQUEST = 100;
-/** Anthropic's pages a request at a 1M context window. */
-const CLAUDE_1M_CONTEXT_PAGES = 600;
+/** OpenAI's 100 pages a request (Anthropic's, by model, are media-count.ts maxMedia). */
+const OPENAI_PAGES_PER_REQUEST = 100;
 /** Gemini's pages a file (document). */
 const GEMINI_PAGES = 1000;
 const GEMINI_2_PAGE_TOKENS = 258;
@@ -79,6 +78,6 @@ export function pdfPageRuleFor(vendorModel: string): PdfPageRule {
   if (gemini !== null) return { pageTokens: gemini <= 2 ? GEMINI_2_PAGE_TOKENS : GEMINI_3_PAGE_TOKENS, mostPages: GEMINI_PAGES, per: "file" };
   if (m.startsWith("gemini")) return { pageTokens: GEMINI_3_PAGE_TOKENS, mostPages: GEMINI_PAGES, per: "file" };
   // Claude ids as the adapters read them (Bedrock's anthropic.claude-…, Vertex's …@date), as image-tokens.ts does.
-  if (isClaudeId(m)) return textAndImage(vendorModel, hasMillionTokenContext(m) ? CLAUDE_1M_CONTEXT_PAGES : PAGES_PER_REQUEST);
-  return textAndImage(vendorModel, PAGES_PER_REQUEST);
+  if (isClaudeId(m)) return textAndImage(vendorModel, maxMedia(m));
+  return textAndImage(vendorModel, OPENAI_PAGES_PER_REQUEST);
 }

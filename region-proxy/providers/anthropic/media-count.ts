@@ -16,7 +16,11 @@ import { hasMillionTokenContext } from "./claude-generation.ts";
 import type { AnthropicBlock } from "./content.ts";
 import type { AnthropicMessage } from "./messages.ts";
 
-/** The images and document pages `model` takes in a request: 600 at a 1M-token context window, else 100. */
+/**
+ * The images and document pages `model` takes in a request: 600 at a 1M-token context window, else
+ * 100. The PDF guide's "Maximum pages per request" is the same limit, so the prompt estimate's page
+ * rule (limits/pdf-page-rule.ts) reads it here too.
+ */
 export const maxMedia = (model: string): number => (hasMillionTokenContext(model) ? 600 : 100);
 
 /**
