@@ -61,6 +61,16 @@ beforeAll(async () => {
         { ...base, choices: [], usage },
       ),
     },
+    // A name sent in pieces that happen to be equal ("a" then "a": the name "aa"), the id sent once.
+    pieces: {
+      provider: "openai",
+      sse: sseOpenAI(
+        { ...base, choices: [{ index: 0, delta: { role: "assistant", tool_calls: [{ index: 0, id: "c1", type: "function", function: { name: "a" } }] }, finish_reason: null }] },
+        { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { name: "a", arguments: "{}" } }] }, finish_reason: null }] },
+        { ...base, choices: [{ index: 0, delta: {}, finish_reason: "tool_calls" }] },
+        { ...base, choices: [], usage },
+      ),
+    },
   });
 });
 afterAll(() => v.stop());
@@ -81,6 +91,11 @@ test("a role repeated on every delta goes out once: the Python SDK's message has
 test("a tool call's id and name repeated on every delta go out once, its arguments whole", async () => {
   const message = await pythonMessage("nim");
   expect(message).toMatchObject({ role: "assistant", tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] });
+});
+
+test("a name sent in equal pieces without its id again goes on whole: \"a\" then \"a\" is the Python SDK's \"aa\"", async () => {
+  const message = await pythonMessage("pieces");
+  expect(message).toMatchObject({ tool_calls: [{ index: 0, id: "c1", type: "function", function: { name: "aa", arguments: "{}" } }] });
 });
 
 test("the Node SDK's stream helper builds the same answer", async () => {

@@ -63,15 +63,18 @@ test("the call a new id starts at a taken index gets its own type", () => {
   expect([first, second]).toMatchObject([{ index: 0, type: "function" }, { index: 1, type: "function" }]);
 });
 
-test("a name that repeats what the call's deltas named goes out removed; a name sent in pieces goes on", () => {
+test("a name that repeats what the call's deltas named, with the call's id again, goes out removed; a name sent in pieces goes on", () => {
   const calls = createStreamToolCalls();
   const deltas: ToolCallDelta[] = [
     { index: 0, id: "call_1", function: { name: "get_weather", arguments: "" } },
     { index: 0, id: "call_1", function: { name: "get_weather", arguments: "{}" } },
     { index: 1, id: "call_2", function: { name: "edit_ex", arguments: "" } },
     { index: 1, function: { name: "isting_file", arguments: "" } },
-    { index: 1, function: { name: "edit_existing_file", arguments: "{}" } },
+    { index: 1, id: "call_2", function: { name: "edit_existing_file", arguments: "{}" } },
+    // Pieces equal to the name so far, the id sent once: the name "aa", not a repeat.
+    { index: 2, id: "call_3", function: { name: "a", arguments: "" } },
+    { index: 2, function: { name: "a", arguments: "{}" } },
   ];
   for (const delta of deltas) calls.take(0, [delta]);
-  expect(deltas.map((d) => d.function?.name)).toEqual(["get_weather", undefined, "edit_ex", "isting_file", undefined]);
+  expect(deltas.map((d) => d.function?.name)).toEqual(["get_weather", undefined, "edit_ex", "isting_file", undefined, "a", "a"]);
 });

@@ -14,8 +14,9 @@
  *   first) and a name that repeats what the call's deltas named (MiniMax via NVIDIA NIM resends it on
  *   every delta) are removed, as OpenAI sends neither there. The Node SDK overwrites id and name, but
  *   openai-python's stream helper concatenates every string (lib/streaming/_deltas.py accumulate_delta):
- *   the client's call was "call_1call_1", "get_weatherget_weather". A name sent in pieces (the whole
- *   so far never repeated) goes on unchanged.
+ *   the client's call was "call_1call_1", "get_weatherget_weather". A name is taken as repeated only
+ *   when its delta resends the call's id too (MiniMax repeats both): a name sent in pieces comes with
+ *   the id once, so "a" then "a" (id absent) is the name "aa" and goes on unchanged.
  * - a type: a call sent without one (Mistral's API, older vLLM and Ollama) gets type "function" on its
  *   first delta with a function, as OpenAI sends it and as check-tool-calls.ts sets it unstreamed: the
  *   SDK refuses a call it never saw typed ("missing choices[0].tool_calls[0].type").
@@ -70,10 +71,14 @@ export function createStreamToolCalls(): StreamToolCalls {
           sent = { id, index: choice.nextIndex++, name: name ?? "", typed: false };
           choice.byVendorIndex.set(call.index, sent);
         } else {
+          let repeatsId = false; // this delta resends the call's id: a repeat, not a piece
           if (sent.id === null) sent.id = id;
-          else if (id !== null) call.id = undefined; // sent already (undefined: JSON leaves it out)
+          else if (id !== null) {
+            repeatsId = id === sent.id;
+            call.id = undefined; // sent already (undefined: JSON leaves it out)
+          }
           if (name !== null) {
-            if (name === sent.name) call.function!.name = undefined;
+            if (repeatsId && name === sent.name) call.function!.name = undefined;
             else sent.name += name;
           }
         }

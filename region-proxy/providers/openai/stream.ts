@@ -131,7 +131,9 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
   /**
    * Removes a legacy function_call name that repeats what the choice's deltas named (llama-cpp-python
    * names the call on every delta), as stream-tool-calls.ts does a tool call's: openai-python's stream
-   * helper concatenates it ("get_weatherget_weather"). A name sent in pieces goes on unchanged.
+   * helper concatenates it ("get_weatherget_weather"). A name sent in pieces goes on unchanged, but
+   * with no id to tell a piece from a repeat (as stream-tool-calls.ts does), a piece equal to the
+   * whole so far ("a" then "a", meaning "aa") is taken as a repeat here and removed.
    */
   function legacyName(index: number, call: unknown): void {
     if (typeof call !== "object" || call === null) return;
