@@ -1,7 +1,8 @@
 /**
- * What the fake Anthropic refuses by the model it is asked for, in Anthropic's words, or null. Only
- * ids of the current form (`claude-sonnet-4-5`, `claude-opus-4-1-20250805`) are read; any other name
- * (the fault-mode names, `claude-fake`, `claude-3-5-haiku-…`) takes what older models take.
+ * What the fake Anthropic refuses by the model it is asked for, in Anthropic's words, or null. Ids
+ * of the current form (`claude-sonnet-4-5`, `claude-opus-4-1-20250805`) and of the old one
+ * (`claude-3-5-sonnet-20241022`, `claude-3-opus-20240229`: version before the line) are read; any
+ * other name (the fault-mode names, `claude-fake`) takes what older models take.
  * - Claude Opus 4.1, Sonnet 4.5, Haiku 4.5 and later: temperature and top_p together
  *   (https://platform.claude.com/docs/en/about-claude/models/migrating-to-claude-4).
  * - Claude Opus 4.6, Sonnet 4.6 and later: a conversation ending on an assistant turn, a prefill
@@ -16,10 +17,11 @@
  * @example modelLimitProblem({ model: "claude-haiku-4-5", temperature: 0.5, top_p: 0.9 }) // "`temperature` and `top_p` cannot both be specified for this model. Please use only one."
  */
 const CURRENT_FORM = /^claude-[a-z]+-(\d+)(?:-(\d{1,2})(?!\d))?(?!\d)/;
+const OLD_FORM = /^claude-(\d+)(?:-(\d{1,2}))?-[a-z]/;
 
-/** 10 × major + minor of a current-form id (`claude-opus-4-6` → 46), or null. */
+/** 10 × major + minor of a current-form or old-form id (`claude-opus-4-6` → 46, `claude-3-5-sonnet-20241022` → 35), or null. */
 export function generation(model: string): number | null {
-  const match = CURRENT_FORM.exec(model);
+  const match = CURRENT_FORM.exec(model) ?? OLD_FORM.exec(model);
   return match ? 10 * Number(match[1]) + Number(match[2] ?? 0) : null;
 }
 

@@ -210,7 +210,7 @@ function readStopSequences(value: unknown): string[] | string {
 
 /**
  * Anthropic's 400 for more than 100 images and document pages in a request to a 200k-context model
- * (before Claude 4.6 by a current-form id), 600 to any other, nested in tool_result content too
+ * (before Claude 4.6 by an id naming its version), 600 to any other, nested in tool_result content too
  * (anthropics/claude-code#19822), or null; the fake counts a document as one page.
  */
 function mediaProblem(messages: AnthropicMessage[], model: string): string | null {

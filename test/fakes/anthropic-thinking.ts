@@ -47,7 +47,7 @@ const takesXhigh = (model: unknown, g: number | null) => g !== null && g >= 47 &
 /**
  * The thinking asked for: its budget (null when thinking is off; 0 for adaptive thinking, which has
  * none), or the message of the 400 refusing the field. Adaptive thinking (`{type: "adaptive"}` with
- * `output_config.effort`) is refused on current-form ids before Claude 4.6, and a budget on Opus 4.7
+ * `output_config.effort`) is refused on ids naming a version before Claude 4.6, and a budget on Opus 4.7
  * and later, which think only adaptively (Amazon Bedrock's Claude adaptive thinking guide), in words of
  * the fake's own.
  */

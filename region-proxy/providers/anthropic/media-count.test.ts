@@ -46,6 +46,13 @@ describe("anthropic: more images and documents than the model takes in a request
     expect(overLarge.status).toBe(400);
     expect(await overLarge.json()).toMatchObject({ error: { message: "Too much media: 0 document pages + 601 images > 600" } });
     expect((await send("claude-sonnet-4-6", 600)).status).toBe(200);
+    // Old-style ids (version before the line) are 200k-context models too: 100, as the proxy's maxMedia gives.
+    for (const model of ["claude-3-5-sonnet-20241022", "claude-3-7-sonnet-latest", "claude-3-opus-20240229"]) {
+      const overOld = await send(model, 101);
+      expect(overOld.status).toBe(400);
+      expect(await overOld.json()).toMatchObject({ error: { message: "Too much media: 0 document pages + 101 images > 100" } });
+      expect((await send(model, 100)).status).toBe(200);
+    }
   });
 
   test("through the proxy, on a 200k-context model, 101 images across turns, or 100 and a PDF, are a 400 naming messages without a vendor call; 100 are sent", async () => {
