@@ -12,7 +12,7 @@
  * document blocks in an assistant turn.
  */
 import type { ContentPart } from "../types.ts";
-import { type ImageSize, imageDimensions } from "../image-bytes.ts";
+import { imageDimensions } from "../image-bytes.ts";
 import { type ImageTypes, readImageDataUrl } from "../image-data-url.ts";
 import { NO_VENDOR_FIELDS, refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
@@ -38,12 +38,6 @@ export const MAX_IMAGE_BASE64 = 5 * 1024 * 1024;
  */
 export const MAX_IMAGE_SIDE = 8000;
 
-/** The size read from each inline image block's header (imageBlock), so media-count.ts need not read it again. */
-const inlineImageSizes = new WeakMap<AnthropicBlock, ImageSize>();
-
-/** The width and height of an image block made here from inline data, or null (a URL, or a header telling none). */
-export const inlineImageSize = (block: AnthropicBlock): ImageSize | null => inlineImageSizes.get(block) ?? null;
-
 function imageBlock(url: string, param: string): AnthropicBlock {
   if (url.startsWith("data:")) {
     const { mediaType, data } = readImageDataUrl(url, param, IMAGE_TYPES);
@@ -54,9 +48,7 @@ function imageBlock(url: string, param: string): AnthropicBlock {
     if (size && (size.width > MAX_IMAGE_SIDE || size.height > MAX_IMAGE_SIDE)) {
       throw new UnsupportedParameterError(param, `Anthropic takes images of at most ${MAX_IMAGE_SIDE}x${MAX_IMAGE_SIDE} px; this one is ${size.width}x${size.height}. Send it scaled down.`);
     }
-    const block: AnthropicBlock = { type: "image", source: { type: "base64", media_type: mediaType, data } };
-    if (size) inlineImageSizes.set(block, size);
-    return block;
+    return { type: "image", source: { type: "base64", media_type: mediaType, data } };
   }
   if (/^https?:\/\//i.test(url)) return { type: "image", source: { type: "url", url } };
   throw new UnsupportedParameterError(param, "Image URLs must be http(s) or base64 data URLs.");

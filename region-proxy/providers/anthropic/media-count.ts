@@ -10,9 +10,10 @@
  *
  * @example refuseExtraMedia(turnsWith101Images, "claude-sonnet-4-5") // throws UnsupportedParameterError("messages", ...)
  */
+import { imageDimensions } from "../image-bytes.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { hasMillionTokenContext } from "./claude-generation.ts";
-import { type AnthropicBlock, inlineImageSize } from "./content.ts";
+import type { AnthropicBlock } from "./content.ts";
 import type { AnthropicMessage } from "./messages.ts";
 
 /**
@@ -27,7 +28,7 @@ export const maxMedia = (model: string): number => (hasMillionTokenContext(model
  * side: "If you submit more than 20 images in one API request, this limit is reduced to 2000x2000 px"
  * (the vision page's "General limits"), its 400 "At least one of the image dimensions exceed max
  * allowed size for many-image requests: 2000 pixels" (anthropics/claude-code#9375). Inline images are
- * read from their headers (image-bytes.ts, once: content.ts inlineImageSize); one by URL, or of a size its header does not tell, is sent.
+ * read from their headers (image-bytes.ts); one by URL, or of a size its header does not tell, is sent.
  */
 export const MANY_IMAGES = 20;
 export const MANY_IMAGES_SIDE = 2000;
@@ -47,7 +48,8 @@ export function refuseExtraMedia(turns: AnthropicMessage[], model: string): void
   }
   if (images.length <= MANY_IMAGES) return;
   for (const block of images) {
-    const size = inlineImageSize(block);
+    const source = block.source as { type?: unknown; data?: unknown };
+    const size = source.type === "base64" && typeof source.data === "string" ? imageDimensions(source.data) : null;
     if (size && (size.width > MANY_IMAGES_SIDE || size.height > MANY_IMAGES_SIDE)) {
       throw new UnsupportedParameterError(
         "messages",
