@@ -137,6 +137,13 @@ test("the 80% and 100% alerts fire once each, reach the webhook once each, and a
 }, 90_000);
 
 test("a failing webhook is retried with backoff from the deliveries table, across a worker restart", async () => {
+  // The control plane's own worker claims any due delivery and sends it to its own URL
+  // (deliver-webhooks.ts claimDue): it raced this test's workers and, ticking between their attempts,
+  // delivered the row to its webhook (a CI run saw two posts at the flaky receiver, then "delivered").
+  // Started again without a webhook URL, it delivers nothing while this test runs.
+  const port = stack.controlPlane.port;
+  await stack.controlPlane.stop();
+  stack.controlPlane = await startControlPlane({ port, databaseUrl: stack.db.url, dataDir: join(stack.dataDir, "control-plane"), adminToken: stack.adminToken, log: () => {} });
   const flaky = receiver((n) => (n <= 2 ? 503 : 200));
   try {
     // The alert and its delivery row in one transaction, so the control plane's own worker cannot queue it for its URL first.
