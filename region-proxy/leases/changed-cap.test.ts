@@ -75,7 +75,12 @@ test("a raised cap admits at once under a lease that was exhausted", async () =>
   const started = Date.now();
   expect((await eu.budgets.reserve([{ scope, period, capMicros: 20_000 }], 1_000)).ok).toBe(true);
   expect(Date.now() - started).toBeLessThan(1000);
-  expect(eu.leases.view(scope, period)).toMatchObject({ capMicros: 20_000, exhausted: false });
+  // Granted more under the new cap. Whether that grant leaves the lease exhausted depends on the spend
+  // rate the control plane has measured (grant-lease.ts: 10 000 spent within 50 ms of the ask reads as
+  // no rate, a floor's grant; later, a rate that takes the whole rest): a CI run got the whole rest.
+  const raised = eu.leases.view(scope, period)!;
+  expect(raised.capMicros).toBe(20_000);
+  expect(raised.grantedMicros).toBeGreaterThan(10_000);
 });
 
 test("until its answer, a lease under a cap lowered by d admits its room minus d; the cap is asked for once, not per request", async () => {
