@@ -39,7 +39,7 @@ export function planRoute(
   for (const id of alias.chain) {
     const deployment = snapshot.deployments[id];
     const adapter = deployment ? adapterFor(deployment.provider) : null;
-    if (!deployment || !adapter || (operation === "embeddings" && !canEmbed(deployment))) continue;
+    if (!deployment || !adapter || (operation === "embeddings" && adapter.embeddings === undefined)) continue;
     if (operation === "embeddings" && embeddingModelName(deployment) !== model) continue;
     if (rule && !satisfies(deployment, rule)) {
       refusedByRule++;
