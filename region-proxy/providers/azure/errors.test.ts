@@ -113,7 +113,7 @@ describe("azure classifyError: the deployment's own misconfiguration, which the 
     ]) {
       const verdict = classifyAzureError(400, new Headers(), JSON.stringify({ error: { code: "BadRequest", message } }));
       expect(verdict).toMatchObject(unavailable);
-      expect(JSON.stringify(verdict)).not.toContain("api version");
+      expect(JSON.stringify(verdict).toLowerCase()).not.toContain("api version");
     }
     // Only at the start of Azure's message: a validation message may quote the caller's text.
     const quoted = JSON.stringify({ error: { code: "BadRequest", message: "Invalid value: 'API version not supported'" } });

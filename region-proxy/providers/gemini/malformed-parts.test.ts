@@ -39,20 +39,20 @@ beforeAll(async () => {
 });
 afterAll(() => v.stop());
 
+const ctx = { completionId: "c", created: 1, model: "g", includeUsage: true };
+
+/** `body` refused as a protocol error, unstreamed and as a stream's event. */
+function refusedBothWays(body: unknown): void {
+  expect(() => parseGeminiResponse(body, ctx)).toThrow(VendorProtocolError);
+  expect(() => createGeminiStreamTranslator(ctx).onEvent({ event: null, id: null, data: JSON.stringify(body) })).toThrow(VendorProtocolError);
+}
+
 test("each malformed parts is a protocol error, unstreamed and streamed", () => {
-  const ctx = { completionId: "c", created: 1, model: "g", includeUsage: true };
-  for (const [, parts] of MALFORMED) {
-    expect(() => parseGeminiResponse(answer(parts), ctx)).toThrow(VendorProtocolError);
-    expect(() => createGeminiStreamTranslator(ctx).onEvent({ event: null, id: null, data: JSON.stringify(answer(parts)) })).toThrow(VendorProtocolError);
-  }
+  for (const [, parts] of MALFORMED) refusedBothWays(answer(parts));
 });
 
 test("a content that is no object is a protocol error, unstreamed and streamed; a missing or null content is an empty candidate", () => {
-  const ctx = { completionId: "c", created: 1, model: "g", includeUsage: true };
-  for (const [, content] of MALFORMED_CONTENT) {
-    expect(() => parseGeminiResponse(withContent(content), ctx)).toThrow(VendorProtocolError);
-    expect(() => createGeminiStreamTranslator(ctx).onEvent({ event: null, id: null, data: JSON.stringify(withContent(content)) })).toThrow(VendorProtocolError);
-  }
+  for (const [, content] of MALFORMED_CONTENT) refusedBothWays(withContent(content));
   for (const candidate of [{ finishReason: "STOP", index: 0 }, { content: null, finishReason: "STOP", index: 0 }]) {
     const body = { candidates: [candidate], usageMetadata };
     expect(parseGeminiResponse(body, ctx).completion.choices[0]).toMatchObject({ message: { content: null }, finish_reason: "stop" });
