@@ -8,6 +8,7 @@
  * charged the estimate, as if it had sent no usage.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
+import type { OpenAIUsage } from "../types.ts";
 import { optionalCount, reportedCount, usableUsage } from "../usage-counts.ts";
 
 /** A `*_tokens_details` object; absent or null has no counts, anything else but an object is garbage. */
@@ -26,4 +27,16 @@ export function convertOpenAIUsage(usage: unknown): NormalizedUsage | null {
     cacheWriteTokens: optionalCount(prompt.cache_write_tokens),
     reasoningTokens: optionalCount(completion.reasoning_tokens),
   });
+}
+
+/**
+ * A usable vendor usage (convertOpenAIUsage) as the client sees it: as sent, but with `total_tokens`,
+ * which a compatible server may leave out or send as null (convertOpenAIUsage takes either), as
+ * prompt + completion: OpenAI's API reference and SDKs type it as a number (CompletionUsage).
+ *
+ * @example withTotalTokens({ prompt_tokens: 10, completion_tokens: 5, total_tokens: null }) // { ..., total_tokens: 15 }
+ */
+export function withTotalTokens(usage: OpenAIUsage): OpenAIUsage {
+  if (typeof usage.total_tokens === "number") return usage;
+  return { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
 }
