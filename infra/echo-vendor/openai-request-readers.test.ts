@@ -24,4 +24,7 @@ test("dimensions is range-checked by the same integer reader as n and top_logpro
   expect(integerRefusal("n", 129, 1, 128)).toEqual(new Refusal("Invalid 'n': integer above maximum value. Expected a value <= 128, but got 129 instead.", "n", "integer_above_max_value"));
   expect(readDimensions(8, null, 8)).toEqual(new Refusal("This model does not support specifying dimensions.", "dimensions", null));
   expect(readDimensions(null, 3072, 8)).toBe(8);
+  // A model taking none refuses the field sent as null too (openai-python's dimensions=None).
+  expect(readDimensions(null, null, 8)).toEqual(new Refusal("This model does not support specifying dimensions.", "dimensions", null));
+  expect(readDimensions(undefined, null, 8)).toBe(8);
 });

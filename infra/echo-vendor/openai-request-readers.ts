@@ -89,10 +89,13 @@ export function readEmbeddingInputs(input: unknown, tooMany: Refusal): { inputs:
 
 /**
  * `dimensions` up to `max` (null: the model takes none, "Only supported in text-embedding-3 and later
- * models"); null and absent are "not given" (the model's default, `fallback` here). Outside 1..max,
- * or not an integer, OpenAI's 400 naming dimensions in its range-check words.
+ * models"); null and absent are "not given" (the model's default, `fallback` here), except that a model
+ * taking none refuses the field even as null, as OpenAI answers ada-002 for `dimensions=None`
+ * (https://github.com/sbintuitions/JMTEB/pull/14). Outside 1..max, or not an integer, OpenAI's 400
+ * naming dimensions in its range-check words.
  */
 export function readDimensions(value: unknown, max: number | null, fallback: number): number | Refusal {
+  if (value === null && max === null) return new Refusal("This model does not support specifying dimensions.", "dimensions", null);
   if (value === undefined || value === null) return fallback;
   const wrong = integerRefusal("dimensions", value, 1, max ?? Infinity);
   if (wrong?.code === "invalid_type") return wrong;
