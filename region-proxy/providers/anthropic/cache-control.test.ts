@@ -1,7 +1,7 @@
 /**
  * Anthropic's cache_control, written on OpenAI messages and parts as LiteLLM takes it, reaches Anthropic
  * as its prompt-cache breakpoint on the block it marks (a part's block, a message's last block, a
- * system or tool message's one block), through a real proxy to the fake Anthropic, which caches the
+ * tool message's one tool_result block), through a real proxy to the fake Anthropic, which caches the
  * prompt up to it: the first request reports the cache write, the same prompt again the read, and the
  * client sees them as OpenAI's cache_write_tokens and cached_tokens. What Anthropic would refuse, or the
  * gateway cannot price (a 1-hour cache write), is a 400 naming it before the call, and so is a
@@ -58,7 +58,7 @@ describe("anthropic: cache_control is sent as the breakpoint it asks for", () =>
       { tools },
     );
     expect(sent.messages[0].content).toEqual([{ type: "text", text: "a" }, { type: "text", text: "b", cache_control: ephemeral }]);
-    expect(sent.messages[2].content).toEqual([{ type: "tool_result", tool_use_id: "call_1", content: "42", cache_control: ephemeral }]);
+    expect(sent.messages[2].content).toEqual([{ type: "tool_result", tool_use_id: "call_1", content: [{ type: "text", text: "4" }, { type: "text", text: "2" }], cache_control: ephemeral }]);
   });
 
   test("four breakpoints, Anthropic's most, are sent; a part's and its message's on one block count once", async () => {
@@ -85,7 +85,7 @@ describe("anthropic: cache_control Anthropic would refuse, or the gateway cannot
     ["a field it does not take", [{ role: "user", content: "x", cache_control: { type: "ephemeral", scope: "org" } }], "messages[0].cache_control.scope"],
     ["not an object", [{ role: "user", content: "x", cache_control: "ephemeral" }], "messages[0].cache_control"],
     ["on a whitespace-only part (no block is sent)", [{ role: "user", content: [{ type: "text", text: "x" }, { type: "text", text: " ", cache_control: ephemeral }] }], "messages[0].content[1].cache_control"],
-    ["on a system part before its last (its text is joined into one block)", [{ role: "system", content: [{ type: "text", text: "a", cache_control: ephemeral }, { type: "text", text: "b" }] }, hi], "messages[0].content[0].cache_control"],
+    ["on a tool message's part before its last (its parts are one tool_result block)", [hi, { role: "assistant", content: null, tool_calls: [{ id: "c", type: "function", function: { name: "f", arguments: "{}" } }] }, { role: "tool", tool_call_id: "c", content: [{ type: "text", text: "a", cache_control: ephemeral }, { type: "text", text: "b" }] }], "messages[2].content[0].cache_control"],
     ["on a blank system message", [{ role: "system", content: " ", cache_control: ephemeral }, hi], "messages[0].cache_control"],
     // Anthropic takes four; a fifth was its 400 after a vendor call (final read p1's finding 2).
     ["a fifth breakpoint in the request", [{ role: "system", content: "s", cache_control: ephemeral }, ...[1, 2, 3].map((n) => ({ role: n % 2 ? "user" : "assistant", content: `t${n}`, cache_control: ephemeral })), { role: "user", content: [{ type: "text", text: "a", cache_control: ephemeral }] }], "messages"],

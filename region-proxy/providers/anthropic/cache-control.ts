@@ -3,9 +3,10 @@
  * (LiteLLM passes them so): `cache_control: {type: "ephemeral"}` on a text or image_url content part,
  * or on a message, caches the prompt up to and including that block
  * (https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching). A part's goes on the block it
- * becomes; a message's on the last block it becomes (its string content's, its tool_result, its system
- * text). A system, developer or tool message is sent as one block of its parts' joined text, so there
- * only its last part can carry one: an earlier part's breakpoint has no block ending where it asks.
+ * becomes (a system or developer message's parts are one system block each); a message's on the last
+ * block it becomes (its string content's, its tool_result, its last system block). A tool message is
+ * sent as one tool_result block, so there only its last part can carry one: an earlier part's
+ * breakpoint has no top-level block ending where it asks.
  * Usage reports the cache write and read tokens (usage.ts), billed as those classes.
  *
  * The value is checked, not rebuilt: only `type: "ephemeral"` and `ttl: "5m"` (Anthropic's default) are
@@ -57,11 +58,10 @@ export function markMessage(blocks: AnthropicBlock[], message: ChatMessage, para
 }
 
 /**
- * Puts the breakpoint of a system, developer or tool message on the one block it became (none when
- * its text was blank): the message's own, or its last part's. An earlier part's is refused, naming it:
- * the parts' text is joined into one block.
+ * Puts the breakpoint of a tool message on the one tool_result block it became: the message's own, or
+ * its last part's. An earlier part's is refused, naming it: its parts are that one block's content.
  */
-export function markJoined(block: AnthropicBlock | null, message: ChatMessage, param: string): void {
+export function markJoined(block: AnthropicBlock, message: ChatMessage, param: string): void {
   const content = message.content;
   let value = (message as { cache_control?: unknown }).cache_control;
   let at = `${param}.cache_control`;
@@ -70,7 +70,7 @@ export function markJoined(block: AnthropicBlock | null, message: ChatMessage, p
       const part = content[k] as { cache_control?: unknown };
       if (part.cache_control == null) continue;
       if (k < content.length - 1) {
-        throw new UnsupportedParameterError(`${param}.content[${k}].cache_control`, "This provider gets a system, developer or tool message as one block of its parts' text: only its last part (or the message) can carry cache_control.");
+        throw new UnsupportedParameterError(`${param}.content[${k}].cache_control`, "This provider gets a tool message as one tool_result block of its parts: only its last part (or the message) can carry cache_control.");
       }
       if (value == null) {
         value = part.cache_control;
@@ -78,7 +78,5 @@ export function markJoined(block: AnthropicBlock | null, message: ChatMessage, p
       }
     }
   }
-  if (value == null) return;
-  if (!block) throw new UnsupportedParameterError(at, "This message sends this provider no text (only whitespace), so there is nothing to cache up to.");
-  markBlock(block, value, at);
+  if (value != null) markBlock(block, value, at);
 }

@@ -117,17 +117,22 @@ function partBlocks(part: ContentPart, partParam: string): AnthropicBlock[] {
 }
 
 /**
- * The text of a system/developer/tool message; only text parts make sense there. `vendorFields`: the
- * fields of a part the calling adapter translates beyond OpenAI's (message-fields.ts); any other is refused.
+ * The text of each part of a system/developer/tool message (a string is one part); only text parts make
+ * sense there. `vendorFields`: the fields of a part the calling adapter translates beyond OpenAI's
+ * (message-fields.ts); any other is refused. The parts are kept apart: joined with "" the words of
+ * adjacent parts would run together ("You are terse." + "Answer in French.").
  */
+export function textParts(content: string | ContentPart[] | null | undefined, param: string, vendorFields: ReadonlySet<string> = NO_VENDOR_FIELDS): string[] {
+  if (content == null) return [];
+  if (typeof content === "string") return [content];
+  return content.map((part, i) => {
+    refusePartFields(part, `${param}.content[${i}]`, vendorFields);
+    if (part.type === "text" && typeof part.text === "string") return part.text;
+    throw new UnsupportedParameterError(`${param}.content[${i}].type`, `Only text parts are allowed in this message, not '${part.type}'.`);
+  });
+}
+
+/** textParts joined into one text, for a field that takes one string. */
 export function textOnly(content: string | ContentPart[] | null | undefined, param: string, vendorFields: ReadonlySet<string> = NO_VENDOR_FIELDS): string {
-  if (content == null) return "";
-  if (typeof content === "string") return content;
-  return content
-    .map((part, i) => {
-      refusePartFields(part, `${param}.content[${i}]`, vendorFields);
-      if (part.type === "text" && typeof part.text === "string") return part.text;
-      throw new UnsupportedParameterError(`${param}.content[${i}].type`, `Only text parts are allowed in this message, not '${part.type}'.`);
-    })
-    .join("");
+  return textParts(content, param, vendorFields).join("");
 }

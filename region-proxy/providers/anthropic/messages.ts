@@ -1,6 +1,7 @@
 /**
  * OpenAI messages → Anthropic `system` + `messages` (https://docs.anthropic.com/en/api/messages):
- * system and developer messages become top-level system text blocks; assistant tool_calls become
+ * system and developer messages become top-level system text blocks, one per text part (a tool
+ * message's parts are its tool_result's content blocks), so no two parts' words run together; assistant tool_calls become
  * `tool_use` blocks (a custom tool's call is refused, function-call-only.ts); `tool` messages become
  * `tool_result` blocks in a user turn (both with ids in Anthropic's alphabet, anthropicToolId); consecutive turns of
  * the same role are merged because the API expects user and assistant to alternate. Whitespace-only
@@ -24,7 +25,7 @@ import { functionCallOnly } from "../function-call-only.ts";
 import { refuseMessageFields, refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { CACHE_CONTROL_FIELD, markJoined, markMessage } from "./cache-control.ts";
-import { type AnthropicBlock, convertAssistantContent, convertContent, textOnly } from "./content.ts";
+import { type AnthropicBlock, convertAssistantContent, convertContent, textParts } from "./content.ts";
 import { trimPrefill } from "./prefill.ts";
 import { anthropicToolUseName } from "./tool-name.ts";
 import { echoedThinking } from "./thinking-blocks.ts";
@@ -148,10 +149,11 @@ export function convertMessages(messages: ChatMessage[], thinking = false): { sy
     switch (message.role) {
       case "system":
       case "developer": {
-        const text = textOnly(message.content, param, CACHE_CONTROL_FIELD);
-        const block: AnthropicBlock | null = text.trim() === "" ? null : { type: "text", text };
-        markJoined(block, message, param);
-        if (block) system.push(block);
+        // One system block per text part, as Anthropic's `system` takes a list (a part's cache_control on its block).
+        textParts(message.content, param, CACHE_CONTROL_FIELD);
+        const blocks = convertContent(message.content, param);
+        markMessage(blocks, message, param);
+        system.push(...blocks);
         return;
       }
       case "user": {
@@ -177,8 +179,10 @@ export function convertMessages(messages: ChatMessage[], thinking = false): { sy
         // checkToolPairing has refused a tool message without a tool_call_id answering a call.
         // Anthropic refuses empty or whitespace-only tool_result content but takes a tool_result without
         // any (content is optional): a tool that printed nothing is answered so, not refused.
-        const text = textOnly(message.content, param, CACHE_CONTROL_FIELD);
-        const block: AnthropicBlock = { type: "tool_result", tool_use_id: ids.open.get(message.tool_call_id as string) ?? anthropicToolId(message.tool_call_id as string), ...(text.trim() === "" ? {} : { content: text }) };
+        // Parts stay apart as its content blocks (Anthropic takes a list there); a string stays a string.
+        const texts = textParts(message.content, param, CACHE_CONTROL_FIELD).filter((text) => text.trim() !== "");
+        const content = Array.isArray(message.content) ? texts.map((text) => ({ type: "text", text })) : texts[0];
+        const block: AnthropicBlock = { type: "tool_result", tool_use_id: ids.open.get(message.tool_call_id as string) ?? anthropicToolId(message.tool_call_id as string), ...(texts.length === 0 ? {} : { content }) };
         markJoined(block, message, param);
         return push("user", [block]);
       }
