@@ -25,7 +25,8 @@
  * embeddings list (floats, or base64 float32 when `encoding_format: "base64"`) for `input` in the four
  * documented shapes, token ids too (openai-compatible.ts's readEmbeddingInputs), from a
  * text-embedding-3-small deployment, so `dimensions` is at most 1536, as OpenAI's. Chat fields are
- * read and refused as OpenAI's (openai-chat-request.ts).
+ * read and refused as OpenAI's (openai-chat-request.ts); a `developer` message on a dated api-version
+ * before 2024-12-01-preview is refused as Azure refuses it there (DEVELOPER_ROLE_REFUSAL).
  */
 import { type FakeVendor, type RecordedRequest, countTokens, decodeSegment, garbage, hang, json, pieces, sse, startFakeServer, streamErrorMode, streamFault } from "./fake-server.ts";
 import { readChatRequest } from "./openai-chat-request.ts";
@@ -81,6 +82,16 @@ function asyncFilterBlock(checked: number) {
     usage: null,
   };
 }
+
+/**
+ * The `developer` role came with api-version 2024-12-01-preview (Azure's "Developer Messages" row in
+ * https://learn.microsoft.com/en-us/azure/ai-services/openai/how-to/reasoning; the 2024-10-21 GA spec's
+ * messages are system, user, assistant, tool and function): a dated api-version before it refuses one
+ * in these words (run-llama/llama_index#17544, #17748). The v1 API takes it.
+ */
+const DEVELOPER_ROLE_SINCE = "2024-12-01";
+const DEVELOPER_ROLE_REFUSAL = (index: number) =>
+  new Refusal("Invalid value: 'developer'. Supported values are: 'system', 'assistant', 'user', 'function', and 'tool'.", `messages[${index}].role`, "invalid_value");
 
 /**
  * Azure's answer to more inputs than it takes in one request, in its own words where OpenAI's schema
@@ -156,6 +167,8 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string): Response | 
   }
   const request = readChatRequest(body);
   if (request instanceof Refusal) return refuse(request);
+  const developer = version !== null && version < DEVELOPER_ROLE_SINCE ? request.messages.findIndex((m) => m.role === "developer") : -1;
+  if (developer >= 0) return refuse(DEVELOPER_ROLE_REFUSAL(developer));
   const { messages, tools, stream, includeUsage, userText, callName } = request;
   const inStream = azureStreamError(deployment);
   const failAs = inStream === null || stream ? deployment : inStream === "invalid" ? "error-400" : inStream === "content-filter" ? "content-filter" : "error-500";

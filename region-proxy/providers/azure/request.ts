@@ -8,10 +8,12 @@
  * - v1, for a baseUrl whose path ends with `/openai/v1`: `{baseUrl}/chat/completions`, no api-version,
  *   the deployment name as the body's `model` (https://learn.microsoft.com/en-us/azure/ai-foundry/openai/latest).
  * The deployment's `model` is the Azure deployment name; OpenAI's body already carries it as `model`.
+ * A `developer` message to a dated api-version before 2024-12-01-preview goes as `system` (developer-role.ts).
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { buildOpenAIRequest } from "../openai/request.ts";
 import type { ChatRequest, VendorHttpRequest } from "../types.ts";
+import { developerAsSystem } from "./developer-role.ts";
 
 /** The latest GA data-plane version; it supports tools, json_schema and stream_options.include_usage. */
 export const AZURE_API_VERSION = "2024-10-21";
@@ -19,12 +21,21 @@ export const AZURE_API_VERSION = "2024-10-21";
 /** Azure's operations the gateway calls, as they end the URL in both forms. */
 export type AzureOperation = "chat/completions" | "embeddings";
 
+const pathOf = (url: URL) => url.pathname.replace(/\/+$/, "");
+// The v1 API takes no api-version (v1 is implied) and names the deployment in the body.
+const isV1 = (path: string) => /\/openai\/v1$/.test(path);
+
+/** The api-version a deployment's calls name: its baseUrl's pin, else AZURE_API_VERSION; null for the v1 API. */
+export function azureApiVersion(baseUrl: string): string | null {
+  const url = new URL(baseUrl);
+  return isV1(pathOf(url)) ? null : (url.searchParams.get("api-version") ?? AZURE_API_VERSION);
+}
+
 /** The URL of `operation` for a deployment; nothing from the client request reaches it. */
 export function azureOperationUrl(baseUrl: string, deployment: string, operation: AzureOperation): string {
   const url = new URL(baseUrl);
-  const path = url.pathname.replace(/\/+$/, "");
-  // The v1 API takes no api-version (v1 is implied) and names the deployment in the body.
-  if (/\/openai\/v1$/.test(path)) return `${url.origin}${path}/${operation}`;
+  const path = pathOf(url);
+  if (isV1(path)) return `${url.origin}${path}/${operation}`;
   const version = url.searchParams.get("api-version") ?? AZURE_API_VERSION;
   // Accept a baseUrl given with or without the `/openai` suffix.
   const root = path.replace(/\/openai$/, "");
@@ -32,7 +43,8 @@ export function azureOperationUrl(baseUrl: string, deployment: string, operation
 }
 
 export function buildAzureRequest(req: ChatRequest, target: SnapshotDeployment, credential: string): VendorHttpRequest {
-  const openai = buildOpenAIRequest(req, target, credential);
+  // A developer message to an api-version without the role goes as system (developer-role.ts).
+  const openai = buildOpenAIRequest(developerAsSystem(req, () => azureApiVersion(target.baseUrl)), target, credential);
   const { authorization: _bearer, ...headers } = openai.headers;
   return { ...openai, url: azureOperationUrl(target.baseUrl, target.model, "chat/completions"), headers: { ...headers, "api-key": credential } };
 }
