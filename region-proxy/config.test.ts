@@ -89,10 +89,13 @@ test("integer variables are plain decimal: blanks, hex, exponents, decimals and 
   expect(() => loadConfig({ ...env, PORT: "70000" })).toThrow("PORT must be");
   expect(loadConfig({ ...env, PORT: "65535" }).port).toBe(65535);
   expect(loadConfig({ ...env, PORT: "0" }).port).toBe(0);
+  expect(loadConfig({ ...env, BODY_READ_TIMEOUT_MS: "30000" }).bodyReadTimeoutMs).toBe(30_000);
+  expect(loadConfig(env).bodyReadTimeoutMs).toBeUndefined();
+  expect(() => loadConfig({ ...env, BODY_READ_TIMEOUT_MS: "0" })).toThrow("BODY_READ_TIMEOUT_MS must be");
 });
 
 test("millisecond variables past a timer's range (2^31 - 1 ms, ~24.8 days) are refused: a timer would fire after 1 ms instead", () => {
-  for (const name of ["SNAPSHOT_POLL_MS", "SNAPSHOT_DOWNLOAD_TIMEOUT_MS", "USAGE_FLUSH_MS", "SHUTDOWN_GRACE_MS", "VENDOR_FIRST_BYTE_TIMEOUT_MS", "VENDOR_TOTAL_TIMEOUT_MS", "COUNTERS_TIMEOUT_MS"]) {
+  for (const name of ["SNAPSHOT_POLL_MS", "SNAPSHOT_DOWNLOAD_TIMEOUT_MS", "USAGE_FLUSH_MS", "SHUTDOWN_GRACE_MS", "VENDOR_FIRST_BYTE_TIMEOUT_MS", "VENDOR_TOTAL_TIMEOUT_MS", "COUNTERS_TIMEOUT_MS", "BODY_READ_TIMEOUT_MS"]) {
     expect(() => loadConfig({ ...env, [name]: "2147483648" })).toThrow(`${name} must be`);
     // (with a total as long, which a first-byte timeout may not exceed)
     expect(() => loadConfig({ ...env, VENDOR_TOTAL_TIMEOUT_MS: "2147483647", [name]: "2147483647" })).not.toThrow();

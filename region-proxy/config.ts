@@ -35,6 +35,8 @@ export interface ProxyConfig {
    */
   usageOutboxMaxEvents?: number;
   maxBodyBytes?: number;
+  /** How long a request body may take to arrive, whole (BODY_READ_TIMEOUT_MS, default 60 s): past it a 408 and the connection closed. */
+  bodyReadTimeoutMs?: number;
   shutdownGraceMs?: number;
   /** Vendor timeouts: until the first byte (headers / first stream chunk), and for the whole request. */
   firstByteTimeoutMs?: number;
@@ -314,6 +316,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     usageFlushMs: positiveInt(env, "USAGE_FLUSH_MS", problems, false, MAX_TIMER_MS),
     usageOutboxMaxEvents: positiveInt(env, "USAGE_OUTBOX_MAX_EVENTS", problems),
     maxBodyBytes: positiveInt(env, "MAX_BODY_BYTES", problems),
+    bodyReadTimeoutMs: positiveInt(env, "BODY_READ_TIMEOUT_MS", problems, false, MAX_TIMER_MS),
     shutdownGraceMs: positiveInt(env, "SHUTDOWN_GRACE_MS", problems, true, MAX_TIMER_MS),
     firstByteTimeoutMs: positiveInt(env, "VENDOR_FIRST_BYTE_TIMEOUT_MS", problems, false, MAX_TIMER_MS),
     totalTimeoutMs: positiveInt(env, "VENDOR_TOTAL_TIMEOUT_MS", problems, false, MAX_TIMER_MS),

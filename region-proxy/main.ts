@@ -156,6 +156,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     metrics,
     metricsToken: config.metricsToken ?? null,
     maxBodyBytes: config.maxBodyBytes ?? 1_048_576,
+    bodyReadTimeoutMs: config.bodyReadTimeoutMs,
     allowPrivateMediaUrls: config.allowPrivateMediaUrls ?? false,
     timeouts: { firstByteMs: config.firstByteTimeoutMs ?? DEFAULT_VENDOR_TIMEOUTS.firstByteMs, totalMs },
     isShuttingDown: () => shuttingDown,

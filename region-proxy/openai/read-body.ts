@@ -7,7 +7,7 @@
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { MAX_JSON_DEPTH, tooDeepField } from "./nesting-depth.ts";
 import { leftBodyUnread } from "../../shared/http/body-left-unread.ts";
-import { readBounded } from "../../shared/http/read-bounded.ts";
+import { readBodyBytes } from "../../shared/http/read-body-text.ts";
 
 export type BodyResult = { ok: true; value: unknown } | { ok: false; error: GatewayError };
 
@@ -31,41 +31,33 @@ function unsupportedEncoding(request: Request): BodyResult | null {
   return { ok: false, error: { kind: "unsupported_content_encoding", encoding: coding.slice(0, MAX_ENCODING_SHOWN) } };
 }
 
-export async function readJsonBody(request: Request, maxBytes: number): Promise<BodyResult> {
+/** How long a body may take to arrive once its request reached the route (BODY_READ_TIMEOUT_MS). */
+export const DEFAULT_BODY_READ_TIMEOUT_MS = 60_000;
+
+/**
+ * `timeoutMs` bounds the whole read, not the gaps between bytes (nginx's client_body_timeout and
+ * Bun's idle timer restart at every byte): past it the answer is a 408 `request_timeout`, and the
+ * connection closes (the body is left unread), so a client trickling its body, or stalled mid-way,
+ * holds neither a socket nor a request slot (nor a graceful stop) for longer.
+ */
+export async function readJsonBody(request: Request, maxBytes: number, timeoutMs = DEFAULT_BODY_READ_TIMEOUT_MS): Promise<BodyResult> {
   const encoded = unsupportedEncoding(request);
   if (encoded) return encoded;
-  // Over the limit or cut off, the body was not read to its end: the answer closes the connection
-  // (server.ts), as the client may still be sending it.
-  const tooLarge = (): BodyResult => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(resolve, timeoutMs, "late")));
+  const read = await Promise.race([readBodyBytes(request, maxBytes), late]).finally(() => clearTimeout(timer));
+  // Over the limit, cut off (readBodyBytes marks those) or late, the body was not read to its end:
+  // the answer closes the connection (server.ts), as the client may still be sending it.
+  if (read === "late") {
     leftBodyUnread(request);
-    return { ok: false, error: { kind: "request_too_large", limitBytes: maxBytes } };
-  };
-  const cutOff = (): BodyResult => {
-    leftBodyUnread(request);
-    return CUT_OFF;
-  };
-  const length = request.headers.get("content-length");
-  const declared = length === null ? NaN : Number(length);
-  if (declared > maxBytes) return tooLarge();
-  let bytes: ArrayBuffer | Uint8Array;
-  if (Number.isSafeInteger(declared) && declared >= 0) {
-    // A declared length bounds the body (the HTTP parser reads no more than that), so it is read in
-    // one native call instead of chunk by chunk through a JS stream reader (the hot path), then
-    // decoded once below.
-    try {
-      bytes = await request.arrayBuffer();
-    } catch {
-      // The client went away mid-body: nobody will read the answer, but it must not be a 500.
-      return cutOff();
-    }
-    if (bytes.byteLength > maxBytes) return tooLarge();
-  } else {
-    // A body without a declared length (chunked): counted as it is read.
-    const read = await readBounded(request.body, maxBytes);
-    if (read === "too_large") return tooLarge();
-    if (read === "cut_off") return cutOff();
-    bytes = read;
+    return { ok: false, error: { kind: "request_timeout", timeoutMs } };
   }
+  if (read === "too_large") return { ok: false, error: { kind: "request_too_large", limitBytes: maxBytes } };
+  if (read === "cut_off") return CUT_OFF;
+  return decodeJson(read);
+}
+
+function decodeJson(bytes: ArrayBuffer | Uint8Array): BodyResult {
   let text: string;
   try {
     text = utf8.decode(bytes);

@@ -8,6 +8,7 @@ const SAMPLES: { [K in GatewayError["kind"]]: Extract<GatewayError, { kind: K }>
   request_too_large: { kind: "request_too_large", limitBytes: 1 },
   unsupported_content_encoding: { kind: "unsupported_content_encoding", encoding: "gzip" },
   invalid_encoding: { kind: "invalid_encoding" },
+  request_timeout: { kind: "request_timeout", timeoutMs: 60_000 },
   invalid_api_key: { kind: "invalid_api_key" },
   model_not_found: { kind: "model_not_found", model: "m" },
   not_found: { kind: "not_found", message: "m" },

@@ -14,6 +14,8 @@ export type GatewayError =
   | { kind: "unsupported_content_encoding"; encoding: string }
   /** A request body whose bytes are not UTF-8 (RFC 8259 §8.1). */
   | { kind: "invalid_encoding" }
+  /** A request body not received whole within `timeoutMs` (BODY_READ_TIMEOUT_MS): the client sent it too slowly, or stopped. */
+  | { kind: "request_timeout"; timeoutMs: number }
   | { kind: "invalid_api_key" }
   | { kind: "model_not_found"; model: string }
   /** A path no route serves; the message says what is served instead (region-proxy/unrouted-path.ts). */
@@ -100,6 +102,9 @@ function mebibytes(bytes: number): string {
   return rounded === 0 ? `${bytes} bytes` : `${rounded} MiB (${bytes} bytes)`;
 }
 
+/** `ms` as seconds: "60 s", "1.5 s". */
+const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
+
 /**
  * The 413's words: whose limit it is and what the caller can do, for what the route's body holds. A
  * chat body: inline images count (a single phone photo as a data: URL is over the default 1 MiB,
@@ -129,6 +134,16 @@ export function renderError(error: GatewayError): RenderedError {
       };
     case "invalid_encoding":
       return { status: 400, headers: {}, body: body("The request body is not valid UTF-8.", "invalid_request_error", "invalid_encoding") };
+    case "request_timeout":
+      return {
+        status: 408,
+        headers: {},
+        body: body(
+          `The request body was not received within the gateway's ${seconds(error.timeoutMs)} limit; send it whole without pausing, or ask the gateway operator to raise BODY_READ_TIMEOUT_MS.`,
+          "invalid_request_error",
+          "request_timeout",
+        ),
+      };
     case "invalid_api_key":
       return {
         status: 401,
@@ -206,7 +221,7 @@ export function renderError(error: GatewayError): RenderedError {
  * without a bound, kept out of anything that must stay small, such as metric labels.
  */
 export const GATEWAY_ERROR_CODES: ReadonlySet<string> = new Set([
-  "invalid_json", "invalid_value", "request_too_large", "unsupported_content_encoding", "invalid_encoding", "invalid_api_key", "model_not_found", "unknown_url", "method_not_allowed",
+  "invalid_json", "invalid_value", "request_too_large", "unsupported_content_encoding", "invalid_encoding", "request_timeout", "invalid_api_key", "model_not_found", "unknown_url", "method_not_allowed",
   "residency_violation", "deployment_unpriced", "rate_limit_exceeded", "insufficient_quota", "budget_unavailable", "upstream_error",
   "upstream_timeout", "upstream_unavailable", "upstream_invalid_response", "not_ready", "shutting_down", "internal_error", "client_closed",
   "vendor_rejected",
