@@ -131,8 +131,3 @@ export function textParts(content: string | ContentPart[] | null | undefined, pa
     throw new UnsupportedParameterError(`${param}.content[${i}].type`, `Only text parts are allowed in this message, not '${part.type}'.`);
   });
 }
-
-/** textParts joined into one text, for a field that takes one string. */
-export function textOnly(content: string | ContentPart[] | null | undefined, param: string, vendorFields: ReadonlySet<string> = NO_VENDOR_FIELDS): string {
-  return textParts(content, param, vendorFields).join("");
-}

@@ -1,9 +1,9 @@
 /**
  * OpenAI messages → Gemini `systemInstruction` + `contents` (https://ai.google.dev/api/generate-content):
- * system and developer text becomes systemInstruction; assistant turns are role `model`, their
+ * system and developer text becomes systemInstruction, a part for each text part; assistant turns are role `model`, their
  * tool_calls `functionCall` parts (a custom tool's call is refused, function-call-only.ts); `tool`
  * messages become `functionResponse` parts in a user turn, named after the call they answer
- * (Gemini matches responses by function name). Consecutive turns of one role are merged, as Gemini
+ * (Gemini matches responses by function name), their text parts joined with a line break. Consecutive turns of one role are merged, as Gemini
  * expects user and model to alternate. An assistant message's
  * `refusal`, and any refusal part in its content, is sent as its text (assistantRefusal,
  * assistantContent); a user message without content is refused, and so is a conversation that
@@ -15,7 +15,7 @@ import type { ChatMessage } from "../types.ts";
 import { functionCallOnly } from "../function-call-only.ts";
 import { refuseMessageFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { textOnly } from "../anthropic/content.ts";
+import { textParts } from "../anthropic/content.ts";
 import { assistantContent, assistantRefusal, NO_TURNS } from "../anthropic/messages.ts";
 import { convertContent, convertModelContent, type GeminiPart } from "./content.ts";
 import { geminiFunctionName } from "./function-name.ts";
@@ -64,8 +64,8 @@ export function convertMessages(messages: ChatMessage[]): { systemInstruction: {
     switch (message.role) {
       case "system":
       case "developer": {
-        const text = textOnly(message.content, param);
-        if (text !== "") system.push({ text });
+        // One part per text part, as systemInstruction takes several: joined, adjacent words would run together.
+        for (const text of textParts(message.content, param)) if (text !== "") system.push({ text });
         return;
       }
       case "user": {
@@ -95,7 +95,7 @@ export function convertMessages(messages: ChatMessage[]): { systemInstruction: {
       case "tool": {
         const name = typeof message.tool_call_id === "string" ? callNames.get(message.tool_call_id) : undefined;
         if (!name) throw new UnsupportedParameterError(`${param}.tool_call_id`, "A tool message must answer a tool call made by an earlier assistant message.");
-        return push("user", [{ functionResponse: { id: message.tool_call_id, name, response: responseStruct(textOnly(message.content, param)) } }]);
+        return push("user", [{ functionResponse: { id: message.tool_call_id, name, response: responseStruct(textParts(message.content, param).join("\n")) } }]);
       }
       default:
         throw new UnsupportedParameterError(`${param}.role`, `Unknown role '${String((message as { role: unknown }).role)}'.`);
