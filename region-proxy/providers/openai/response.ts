@@ -11,7 +11,7 @@ import { toOpenAIUsage } from "../to-openai-usage.ts";
 import { estimatedUsage } from "../usage-counts.ts";
 import { checkChoiceFields } from "./check-choice-fields.ts";
 import { checkToolCalls } from "./check-tool-calls.ts";
-import { convertOpenAIUsage, withTotalTokens } from "./usage.ts";
+import { convertOpenAIUsage, shownOpenAIUsage } from "./usage.ts";
 
 export function parseOpenAIResponse(body: unknown, ctx: ResponseContext): { completion: ChatCompletion; usage: NormalizedUsage } {
   const choices = typeof body === "object" && body !== null ? (body as { choices?: unknown }).choices : undefined;
@@ -31,7 +31,7 @@ export function parseOpenAIResponse(body: unknown, ctx: ResponseContext): { comp
   const vendor = body as ChatCompletion;
   const completion: ChatCompletion = { ...vendor, id: ctx.completionId, object: "chat.completion", model: typeof vendor.model === "string" ? vendor.model : ctx.model };
   const reported = convertOpenAIUsage(vendor.usage);
-  if (reported) return { completion: { ...completion, usage: withTotalTokens(vendor.usage!) }, usage: reported };
+  if (reported) return { completion: { ...completion, usage: shownOpenAIUsage(vendor.usage!, reported) }, usage: reported };
   const usage = estimatedUsage(completion, ctx);
   return { completion: { ...completion, usage: toOpenAIUsage(usage) }, usage };
 }

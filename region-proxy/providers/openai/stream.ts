@@ -29,7 +29,7 @@ import { classifyOpenAIError } from "./errors.ts";
 import { streamError } from "./stream-error.ts";
 import { createStreamRoles } from "./stream-roles.ts";
 import { createStreamToolCalls, type StreamToolCalls, type ToolCallDelta } from "./stream-tool-calls.ts";
-import { convertOpenAIUsage, withTotalTokens } from "./usage.ts";
+import { convertOpenAIUsage, shownOpenAIUsage } from "./usage.ts";
 
 export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: ProviderAdapter["classifyError"] = classifyOpenAIError): StreamTranslator {
   let usage: NormalizedUsage | null = null;
@@ -79,7 +79,7 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
       }
       if (chunk.usage != null) {
         usage = convertOpenAIUsage(chunk.usage);
-        if (usage) chunk.usage = withTotalTokens(chunk.usage);
+        if (usage) chunk.usage = shownOpenAIUsage(chunk.usage, usage);
         usageFinal = unfinished === 0 && (chunk.choices.length === 0 || finishedOf.size === 1);
         // Usage that cannot be billed counts as none sent (usage-counts.ts): the client never sees it.
         if (!usage) {
