@@ -98,7 +98,7 @@ test("a deployment skipped for an unsupported parameter is not the one the trail
   expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}`)).toEqual(["d_openai:error", "d_openai:error", "d_gemini:skipped"]);
 });
 
-test("an unsupported parameter fails fast only on the plan's first deployment, not when the first was skipped", async () => {
+test("a deployment that cannot honour a parameter is skipped without a call, after an open circuit too", async () => {
   const url = vendor(() => Response.json(completion));
   const breaker = createMemoryBreaker({ failureThreshold: 1, coolDownMs: 60_000 });
   breaker.onFailure("d_open");

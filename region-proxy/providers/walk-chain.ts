@@ -40,8 +40,12 @@
  *   answer's headers and usage event, naming the deployment that failed), as the walk would answer it
  *   without that refusal (a deployment that does not do the operation, refuses a parameter
  *   or is no longer allowed for the request could not have).
- * - A caller's 4xx, an unsupported parameter or a refused gateway credential fail fast (a deployment
- *   reached by fallback that cannot honour a parameter is skipped instead).
+ * - A caller's 4xx or a refused gateway credential fail fast. A deployment whose vendor or model
+ *   cannot take the request as asked (a parameter it cannot honour, one of its media limits: its
+ *   adapter refuses before the call) is skipped wherever it stands in the chain, the first included:
+ *   no call, no attempt spent, no breaker verdict, and the next deployment (another vendor) may take
+ *   it. The first such refusal is the caller's answer (a 400 naming the parameter) only when nothing
+ *   else is: no deployment called failed, none was skipped for its open circuit or missing credential.
  * - The breaker is asked right before each call and told every outcome that says something about
  *   the deployment's health (an answer the request was at fault for says it is up); a probe that ends
  *   without a verdict (the client left, nothing was sent) gives its half-open slot back. Every breaker
@@ -255,6 +259,9 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   let tooLong: (TrailedFailure & { refusedBy: SnapshotDeployment[] }) | null = null;
   // A deployment opts.recheck refused: its answer when no call failed.
   let rechecked = false;
+  // The first deployment that refused the request before its call (a parameter its vendor cannot
+  // honour): the answer only when nothing else is (failedWalkError).
+  let unsupported: AttemptFailure | null = null;
   // Per deployment called (by index, null until one failed), its last failure when it might still have
   // given the `dimensions` asked: one that answered they were not given is removed. Kept in the order
   // they came (the latest last): the walk's answer in place of a `dimensions` refusal, with the trail
@@ -353,24 +360,18 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         if (outcome.kind === "unsupported" || outcome.kind === "no_credential") {
           // Refused before any call: nothing was sent, so it is no attempt (it spends none of the
           // budget), the breaker hears nothing of the deployment's health, and the trail still names the
-          // deployment that was really called. An unsupported parameter on the plan's first deployment
-          // tells the caller which (400); reached only by fallback, the deployment is skipped and the
-          // failure that caused the fallback stays the answer. A missing credential (this region's
-          // secret not set) is skipped wherever it is, and is the answer only if nothing else was.
+          // deployment that was really called. Either is skipped wherever it is, the plan's first
+          // included: a parameter one vendor cannot honour another may (an alias chaining Anthropic with
+          // OpenAI answers `seed` from OpenAI), and a missing credential is this region's secret not
+          // set. Each is the answer only if nothing else was (failedWalkError).
           trail.attempts--;
           trail.deployment = deploymentBefore;
           trail.fallback = fallbackBefore;
           step(dep, "skipped", outcome.reason, startedMs);
           opts.log(`request ${opts.label}: deployment ${dep.id} skipped (${outcome.reason})`);
           await releaseProbe(grant, circuit, opts, deadline);
-          if (outcome.kind === "no_credential") {
-            missingCredential ??= outcome;
-            continue chain;
-          }
-          if (dep.id === first) {
-            last = outcome;
-            break chain;
-          }
+          if (outcome.kind === "no_credential") missingCredential ??= outcome;
+          else unsupported ??= outcome;
           continue chain;
         }
         last = outcome;
@@ -479,7 +480,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
     firstTry = back.tries + 1;
   }
   // No deployment answered: which failure (or skip) is the caller's answer, and whose the trail names.
-  return { ok: false, error: await failedWalkError({ last, mightHonour, tooLong, openCircuits, missingCredential, rechecked }, trail, opts, deadline), clientClosed: false, trail };
+  return { ok: false, error: await failedWalkError({ last, mightHonour, tooLong, openCircuits, missingCredential, unsupported, rechecked }, trail, opts, deadline), clientClosed: false, trail };
 }
 
 /**
@@ -507,7 +508,7 @@ interface TrailedFailure {
 
 /** What a walk that got no answer leaves to choose the caller's answer from (walkChain's own state). */
 interface WalkEnd {
-  /** The last call's failure, or the first deployment's refused parameter that ended the walk. */
+  /** The last call's failure. */
   last: AttemptFailure | null;
   /** Per deployment called, its last failure that might still have given the `dimensions` asked, the latest last. */
   mightHonour: Map<number, TrailedFailure> | null;
@@ -517,6 +518,8 @@ interface WalkEnd {
   openCircuits: string[] | null;
   /** The first deployment skipped for its missing credential. */
   missingCredential: AttemptFailure | null;
+  /** The first deployment that refused the request before its call (a parameter its vendor cannot honour). */
+  unsupported: AttemptFailure | null;
   /** A deployment opts.recheck refused. */
   rechecked: boolean;
 }
@@ -535,7 +538,9 @@ interface WalkEnd {
  * - None: every deployment reached skipped for its open circuit, a 503 with the soonest cool-down's
  *   Retry-After while the deadline leaves time to ask; else a missing credential; else the `dimensions`
  *   refusal set aside (not when an open circuit the deadline left no time to ask about might have given
- *   the size); else the recheck's answer; else nothing was tried or time ran out (finalError).
+ *   the size); else the first refusal of the request before a call (a 400 naming the parameter no
+ *   deployment reached could take); else the recheck's answer; else nothing was tried or time ran out
+ *   (finalError).
  */
 async function failedWalkError(end: WalkEnd, trail: Trail, opts: WalkOptions, deadline: number): Promise<GatewayError> {
   const notHonoured = end.last !== null && isDimensionsNotHonoured(end.last) ? end.last : null;
@@ -550,6 +555,7 @@ async function failedWalkError(end: WalkEnd, trail: Trail, opts: WalkOptions, de
   if (end.openCircuits !== null && Date.now() < deadline) return circuitsOpenError(end.openCircuits, opts, deadline);
   if (end.missingCredential !== null) return finalError(end.missingCredential, trail, deadline);
   if (notHonoured !== null && end.openCircuits === null) return finalError(notHonoured, trail, deadline);
+  if (end.unsupported !== null && end.openCircuits === null) return end.unsupported.error;
   if (end.rechecked) return opts.recheck!.answer();
   return finalError(null, trail, deadline);
 }

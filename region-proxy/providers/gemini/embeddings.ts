@@ -32,8 +32,8 @@ const MAX_BATCH_INPUTS = 100;
 /**
  * The fields Gemini's embeddings cannot honour, as chat refuses them (gemini/refuse-unsupported.ts):
  * an end-user id (`user`, `safety_identifier`: no field to carry it) and any field it does not know
- * (Gemini's own `task_type`, a newer OpenAI field). A 400 naming it on the plan's first deployment; a
- * deployment reached by fallback is skipped.
+ * (Gemini's own `task_type`, a newer OpenAI field). The deployment is skipped for the next one of the
+ * chain (walk-chain.ts); a 400 naming it when no deployment takes the request.
  */
 function refuseUnsupportedEmbeddings(raw: Record<string, unknown>): void {
   refuseEndUserId(raw);

@@ -89,6 +89,7 @@ describe("a chain with reasoning_effort", () => {
         s.aliases.reasoner = { name: "reasoner", chain: ["dep_error500", "dep_g25"] };
         s.aliases.leveled = { name: "leveled", chain: ["dep_error500", "dep_g3pro", "dep_g25"] };
         s.aliases.leveledFirst = { name: "leveledFirst", chain: ["dep_g3pro", "dep_g25"] };
+        s.aliases.leveledOnly = { name: "leveledOnly", chain: ["dep_g3pro"] };
       }),
     );
     const proxy = await fx.startProxy({ credentials: { ECHO_KEY: "sk-echo-test", G: "g-key" } });
@@ -114,9 +115,16 @@ describe("a chain with reasoning_effort", () => {
     expect((gemini.lastRequest()!.body as any).generationConfig.thinkingConfig).toEqual({ thinkingBudget: 8192 });
   });
 
-  test("on the chain's first deployment, as any parameter it cannot honour, the level is a 400 naming reasoning_effort", async () => {
+  test("on the chain's first deployment too, as any parameter it cannot honour: the next deployment that can take the level answers", async () => {
     const before = gemini.calls();
-    const error = await client.chat.completions.create({ model: "leveledFirst", messages: [{ role: "user", content: "hi" }], reasoning_effort: "medium" }).then(() => null, (e: any) => e);
+    const answer = await client.chat.completions.create({ model: "leveledFirst", messages: [{ role: "user", content: "hi" }], reasoning_effort: "medium" });
+    expect(answer.model).toBe("gemini-2.5-flash");
+    expect([gemini.calls() - before, gemini.lastRequest()!.path]).toEqual([1, "/v1beta/models/gemini-2.5-flash:generateContent"]);
+  });
+
+  test("with no deployment that can take the level, a 400 naming reasoning_effort, without a call", async () => {
+    const before = gemini.calls();
+    const error = await client.chat.completions.create({ model: "leveledOnly", messages: [{ role: "user", content: "hi" }], reasoning_effort: "medium" }).then(() => null, (e: any) => e);
     expect([error?.status, error?.param, error?.error?.message, gemini.calls() - before]).toEqual([400, "reasoning_effort", "This model takes reasoning_effort 'low' or 'high'.", 0]);
   });
 });
