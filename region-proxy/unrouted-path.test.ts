@@ -7,6 +7,7 @@
  * header) is named as unsupported, with the OpenAI client as the way in.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { connect } from "node:net";
 import { AzureOpenAI, NotFoundError, OpenAI } from "openai";
 import { startFakeOpenAI } from "../test/fakes/openai.ts";
 import { startVendorBehindProxy, type VendorBehindProxy } from "./testing/vendor-behind-proxy.ts";
@@ -101,6 +102,54 @@ describe("a base_url without /v1", () => {
     const { error } = await (await fetch(`${vp.proxy.url}/wp-login.php`)).json();
     expect(error.message).toStartWith("Unknown path /wp-login.php.");
     expect(error.message).toContain("GET /v1/models");
+  });
+});
+
+/** The body of the answer to `method target`, the request target sent as is (fetch may rewrite a leading "//"). */
+function sentAsIs(method: string, target: string): Promise<string> {
+  const url = new URL(vp.proxy.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () =>
+      socket.write(`${method} ${target} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${vp.fx.keys.main}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`),
+    );
+    let received = "";
+    socket.on("data", (data) => (received += data.toString()));
+    socket.on("close", () => resolve(received));
+    socket.on("error", reject);
+  });
+}
+
+describe("a served path sent with a trailing slash or doubled slashes (a base_url ending in '/' joined to '/chat/completions')", () => {
+  const cases: [method: string, sent: string, meant: string][] = [
+    ["POST", "/v1/chat/completions/", "/v1/chat/completions"],
+    ["POST", "/v1//chat/completions", "/v1/chat/completions"],
+    ["POST", "//v1/chat/completions", "/v1/chat/completions"],
+    ["POST", "/v1/embeddings/", "/v1/embeddings"],
+    ["GET", "/v1/models/", "/v1/models"],
+    ["GET", "/v1/models/gpt/", "/v1/models/gpt"],
+    ["GET", "/v1//models//gpt", "/v1/models/gpt"],
+  ];
+  for (const [method, sent, meant] of cases) {
+    test(`${method} ${sent}: 404 unknown_url naming ${meant}, not an endpoint 'not served'`, async () => {
+      const answer = await sentAsIs(method, sent);
+      expect(answer).toStartWith("HTTP/1.1 404");
+      const { error } = JSON.parse(answer.slice(answer.indexOf("\r\n\r\n") + 4));
+      expect(error).toEqual({ message: expect.any(String), type: "invalid_request_error", param: null, code: "unknown_url" });
+      expect(error.message).toStartWith(`Unknown path ${sent}: did you mean ${meant}?`);
+      expect(error.message).not.toMatch(/not served/);
+      for (const endpoint of SERVED) expect(error.message).toContain(endpoint);
+    });
+  }
+
+  test("/chat/completions/ (no /v1, a trailing slash): the base_url advice names /v1/chat/completions", async () => {
+    const { error } = await (await post("/chat/completions/")).json();
+    expect(error.message).toContain("(/v1/chat/completions)");
+    expect(error.message).toMatch(/base_url .*\/v1/);
+  });
+
+  test("the slashes of an endpoint that is not served change nothing: still named as not served", async () => {
+    const { error } = await (await post("/v1/responses/")).json();
+    expect(error.message).toContain("/v1/responses/ is an OpenAI API endpoint that is not served by this gateway");
   });
 });
 
