@@ -5,7 +5,8 @@
  * refuses a choice it never saw a role for ("missing role for choice 0"). A role on a later delta
  * (Ollama and older LiteLLM repeat it on every one) is removed, as OpenAI sends none there: the
  * openai-python stream helper concatenates every string it is sent (lib/streaming/_deltas.py
- * accumulate_delta), so the client's message had role "assistantassistant…". A stream remembers one
+ * accumulate_delta), so the client's message had role "assistantassistant…". A later choice with no
+ * delta (null or left out) gets `{}`, which OpenAI's schema requires. A stream remembers one
  * boolean for choice 0 (n=1 costs one comparison a chunk), a set only for the others.
  *
  * @example const roles = createStreamRoles();
@@ -20,7 +21,7 @@ interface StreamedChoice {
 }
 
 export interface StreamRoles {
-  /** Gives the choice's delta role "assistant" when it is the choice's first and names none; removes a later delta's role. */
+  /** Gives the choice's delta role "assistant" when it is the choice's first and names none; removes a later delta's role and gives a later choice without a delta `{}`. */
   fill(choice: StreamedChoice): void;
 }
 
@@ -42,7 +43,12 @@ export function createStreamRoles(): StreamRoles {
   };
 }
 
-/** A choice's delta after its first: a role it repeats goes (undefined: JSON leaves it out). */
+/**
+ * A choice's delta after its first: a role it repeats goes (undefined: JSON leaves it out), and a
+ * missing or null delta is `{}`, as OpenAI's finish chunk has it (clients read `choice.delta.content`
+ * unguarded: openai-python's stream helper calls `choice.delta.to_dict()`).
+ */
 function laterDelta(choice: StreamedChoice): void {
-  if (choice.delta?.role != null) choice.delta.role = undefined;
+  if (choice.delta == null) choice.delta = {};
+  else if (choice.delta.role != null) choice.delta.role = undefined;
 }
