@@ -55,7 +55,9 @@ const PROBES = new Set(["/health", "/ready", "/metrics"]);
  * The path of the URL a request carries, without query or fragment
  * ("http://127.0.0.1:4002/v1/models?x=1" → "/v1/models"): the route table's key, read without parsing
  * a URL object per request. A request without a Host (HTTP/1.0, or an empty Host) carries a relative
- * URL, which is its path already. Paths are matched as sent: "/v1/./models" is no route (404).
+ * URL, which is its path already. Paths are matched as sent, slashes included ("/v1//models/" is no
+ * route: its 404 names the path meant, unrouted-path.ts); dot segments never reach here (Bun resolves
+ * "/v1/./models" to "/v1/models" before the handler).
  */
 export function pathOf(url: string): string {
   const start = url.startsWith("/") ? 0 : url.indexOf("/", url.indexOf("//") + 2);

@@ -147,6 +147,10 @@ describe("a served path sent with a trailing slash or doubled slashes (a base_ur
     expect(error.message).toMatch(/base_url .*\/v1/);
   });
 
+  test("dot segments are resolved by Bun before routing: GET /v1/./models is served as /v1/models", async () => {
+    expect(await sentAsIs("GET", "/v1/./models")).toStartWith("HTTP/1.1 200");
+  });
+
   test("the slashes of an endpoint that is not served change nothing: still named as not served", async () => {
     const { error } = await (await post("/v1/responses/")).json();
     expect(error.message).toContain("/v1/responses/ is an OpenAI API endpoint that is not served by this gateway");
