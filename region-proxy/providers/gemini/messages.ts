@@ -4,7 +4,8 @@
  * tool_calls `functionCall` parts (a custom tool's call is refused, function-call-only.ts); `tool`
  * messages become `functionResponse` parts in a user turn, named after the call they answer
  * (Gemini matches responses by function name), their text parts joined with a line break. Consecutive turns of one role are merged, as Gemini
- * expects user and model to alternate. An assistant message's
+ * expects user and model to alternate, but for tool results and a user message after them: a content of
+ * functionResponse parts takes no other kind (Gemini 3 and Vertex refuse the mix), so they stay two. An assistant message's
  * `refusal`, and any refusal part in its content, is sent as its text (assistantRefusal,
  * assistantContent); a user message without content is refused, and so is a conversation that
  * leaves no contents (only system/developer messages, which OpenAI answers), naming `messages`:
@@ -52,10 +53,14 @@ export function convertMessages(messages: ChatMessage[]): { systemInstruction: {
   const system: GeminiPart[] = [];
   const contents: GeminiContent[] = [];
   const callNames = new Map<string, string>();
+  // A content of functionResponse parts takes no other kind (Gemini 3 and Vertex refuse the mix with a
+  // 400 "Requests ending with a model turn are not supported."): a user message after tool results is
+  // a content of its own, while the answers to one call turn stay together.
+  const answers = (parts: GeminiPart[]) => parts.every((part) => part.functionResponse !== undefined);
   const push = (role: "user" | "model", parts: GeminiPart[]) => {
     if (parts.length === 0) return;
     const last = contents[contents.length - 1];
-    if (last && last.role === role) last.parts.push(...parts);
+    if (last && last.role === role && answers(last.parts) === answers(parts)) last.parts.push(...parts);
     else contents.push({ role, parts });
   };
   messages.forEach((message, i) => {

@@ -1,0 +1,34 @@
+/**
+ * Tool messages followed by a user message (an agent's tool results, then the user's next words or a
+ * note beside them) were merged into one user content of functionResponse and text or image parts.
+ * Gemini 3 models and Vertex refuse a content that mixes functionResponse parts with any other
+ * kind, with a misleading 400 "Requests ending with a model turn are not supported." (seen live on
+ * gemini-3.x-flash: vellum-ai/vellum-assistant#39495, Prism-Shadow/agenthub#189; TanStack/ai#436),
+ * and take the same parts as consecutive user contents. The functionResponse parts are now a content of
+ * their own; the answers to one call turn stay together in it, as Gemini counts them against the calls.
+ */
+import { expect, test } from "bun:test";
+import type { ChatMessage } from "../types.ts";
+import { convertMessages } from "./messages.ts";
+
+const call = (id: string) => ({ id, type: "function" as const, function: { name: "lookup", arguments: "{}" } });
+const answer = (id: string, content: string) => ({ functionResponse: { id, name: "lookup", response: { content } } });
+
+test("tool results then a user message: the results are one content, the user's parts the next", () => {
+  const { contents } = convertMessages([
+    { role: "user", content: "look both up" },
+    { role: "assistant", content: null, tool_calls: [call("c1"), call("c2")] },
+    { role: "tool", tool_call_id: "c1", content: "one" },
+    { role: "tool", tool_call_id: "c2", content: "two" },
+    { role: "user", content: [{ type: "text", text: "and this image?" }, { type: "image_url", image_url: { url: "https://example.com/a.png" } }] },
+  ] as ChatMessage[]);
+  expect(contents.slice(2)).toEqual([
+    { role: "user", parts: [answer("c1", "one"), answer("c2", "two")] },
+    { role: "user", parts: [{ text: "and this image?" }, { fileData: { mimeType: "image/png", fileUri: "https://example.com/a.png" } }] },
+  ]);
+});
+
+test("two user messages in a row are still one content", () => {
+  const { contents } = convertMessages([{ role: "user", content: "one" }, { role: "user", content: "two" }] as ChatMessage[]);
+  expect(contents).toEqual([{ role: "user", parts: [{ text: "one" }, { text: "two" }] }]);
+});
