@@ -4,9 +4,12 @@
  * Messages"; the 2024-10-21 GA spec lists system, user, assistant, tool and function), and an older
  * dated version, the gateway's default 2024-10-21 included, refuses it: "Invalid value: 'developer'.
  * Supported values are: 'system', 'assistant', 'user', 'function', and 'tool'." (run-llama/llama_index#17544).
- * No model that tells the two apart (o1 and later) runs on those versions (they answer "enabled only for
- * api versions 2024-12-01-preview and later"), so there the gateway sends the message as `system`, as
- * OpenAI reads it on such a model; a newer version or the v1 API gets it as sent.
+ * There the gateway sends the message as `system`, as a model before o1 reads it. o1 and later do not
+ * run on those versions ("enabled only for api versions 2024-12-01-preview and later"); o1-preview and
+ * o1-mini, which do (2024-09-01-preview added their max_completion_tokens), take neither role on them
+ * (developer: the refusal above, for o1-mini in llama_index#17748; system: "'messages[0].role' does not
+ * support 'system' with this model", crewAIInc/crewAI#1633, OpenHands/OpenHands#4839), so on them a
+ * developer message is refused by Azure, as system. A newer version or the v1 API gets it as sent.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startFakeAzure } from "../../../test/fakes/azure.ts";

@@ -4,9 +4,13 @@
  * (https://learn.microsoft.com/en-us/azure/ai-services/openai/how-to/reasoning, "Developer Messages";
  * the 2024-10-21 GA spec's messages are system, user, assistant, tool and function), and an older dated
  * version refuses it ("Invalid value: 'developer'. Supported values are: 'system', 'assistant', 'user',
- * 'function', and 'tool'.", run-llama/llama_index#17544). The models that tell the two apart (o1 and
- * later) run only on 2024-12-01-preview and later, so on an older version the message is sent as
- * `system`, as OpenAI reads it there; the v1 API (no api-version) and newer versions get it as sent.
+ * 'function', and 'tool'.", run-llama/llama_index#17544). On an older version the message is sent as
+ * `system`, as a model before o1 reads it. o1 and later run only from 2024-12-01-preview; o1-preview
+ * and o1-mini, which run on older versions (2024-09-01-preview added their max_completion_tokens),
+ * take neither role there (developer: the refusal above, for o1-mini in llama_index#17748; system:
+ * "'messages[0].role' does not support 'system' with this model", crewAIInc/crewAI#1633,
+ * OpenHands/OpenHands#4839), so on them a developer message is refused by Azure, as system. The v1 API
+ * (no api-version) and newer versions get the message as sent.
  *
  * @example developerAsSystem(req, () => "2024-10-21") // req with every developer message's role "system"
  */
