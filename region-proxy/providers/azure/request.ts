@@ -35,8 +35,8 @@ export function azureApiVersion(baseUrl: string): string | null {
 export function azureOperationUrl(baseUrl: string, deployment: string, operation: AzureOperation): string {
   const url = new URL(baseUrl);
   const path = pathOf(url);
-  if (isV1(path)) return `${url.origin}${path}/${operation}`;
-  const version = url.searchParams.get("api-version") ?? AZURE_API_VERSION;
+  const version = azureApiVersion(baseUrl);
+  if (version === null) return `${url.origin}${path}/${operation}`;
   // Accept a baseUrl given with or without the `/openai` suffix.
   const root = path.replace(/\/openai$/, "");
   return `${url.origin}${root}/openai/deployments/${encodeURIComponent(deployment)}/${operation}?api-version=${encodeURIComponent(version)}`;
