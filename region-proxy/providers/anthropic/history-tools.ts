@@ -23,7 +23,7 @@ const declaredName = (name: string) => name.replace(/[^a-zA-Z0-9_-]/g, "_").slic
 /**
  * The tools and tool_choice to send for `messages` when the client sent no tools, or null when no
  * turn calls a tool. Only tool_use blocks are read: a tool_result is only sent answering one
- * (tool-pairing.ts).
+ * (../tool-pairing.ts).
  */
 export function historyTools(messages: AnthropicMessage[]): { tools: AnthropicTool[]; tool_choice: { type: "none" } } | null {
   let names: Set<string> | null = null;

@@ -29,7 +29,7 @@ import { type AnthropicBlock, convertAssistantContent, convertContent, textParts
 import { trimPrefill } from "./prefill.ts";
 import { anthropicToolUseName } from "./tool-name.ts";
 import { echoedThinking } from "./thinking-blocks.ts";
-import { checkToolPairing } from "./tool-pairing.ts";
+import { checkToolPairing } from "../tool-pairing.ts";
 
 export interface AnthropicMessage {
   role: "user" | "assistant";

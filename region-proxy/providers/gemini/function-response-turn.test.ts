@@ -9,6 +9,7 @@
  */
 import { expect, test } from "bun:test";
 import type { ChatMessage } from "../types.ts";
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { convertMessages } from "./messages.ts";
 
 const call = (id: string) => ({ id, type: "function" as const, function: { name: "lookup", arguments: "{}" } });
@@ -31,4 +32,29 @@ test("tool results then a user message: the results are one content, the user's 
 test("two user messages in a row are still one content", () => {
   const { contents } = convertMessages([{ role: "user", content: "one" }, { role: "user", content: "two" }] as ChatMessage[]);
   expect(contents).toEqual([{ role: "user", parts: [{ text: "one" }, { text: "two" }] }]);
+});
+
+/**
+ * A user message among the answers to one call turn would split them over two contents, and Gemini
+ * counts the first against the calls: "Please ensure that the number of function response parts is
+ * equal to the number of function call parts of the function call turn." (microsoft/vscode#299295).
+ * OpenAI refuses this order too; it is refused before the call, naming the calls left unanswered, as
+ * the Anthropic adapter does (checkToolPairing).
+ */
+test("a user message between the answers to one call turn is refused, naming its tool_calls", () => {
+  let thrown: unknown;
+  try {
+    convertMessages([
+      { role: "user", content: "look both up" },
+      { role: "assistant", content: null, tool_calls: [call("c1"), call("c2")] },
+      { role: "tool", tool_call_id: "c1", content: "one" },
+      { role: "user", content: "note" },
+      { role: "tool", tool_call_id: "c2", content: "two" },
+    ] as ChatMessage[]);
+  } catch (error) {
+    thrown = error;
+  }
+  expect(thrown).toBeInstanceOf(UnsupportedParameterError);
+  expect((thrown as UnsupportedParameterError).param).toBe("messages[1].tool_calls");
+  expect((thrown as Error).message).toContain("unanswered: c2");
 });

@@ -9,12 +9,17 @@
  * `refusal`, and any refusal part in its content, is sent as its text (assistantRefusal,
  * assistantContent); a user message without content is refused, and so is a conversation that
  * leaves no contents (only system/developer messages, which OpenAI answers), naming `messages`:
- * Gemini refuses a request without contents. A field of a message or part the translation has no rule
+ * Gemini refuses a request without contents. Tool messages must answer the calls of the assistant
+ * message just before them, each once, and every call be answered (checkToolPairing, as OpenAI and the
+ * Anthropic adapter require): Gemini counts the functionResponse parts of the content after a call turn
+ * against its functionCall parts, so a user message among the answers would split them and be its 400.
+ * A field of a message or part the translation has no rule
  * for (Anthropic's cache_control included) is refused, naming its path (message-fields.ts).
  */
 import type { ChatMessage } from "../types.ts";
 import { functionCallOnly } from "../function-call-only.ts";
 import { refuseMessageFields } from "../message-fields.ts";
+import { checkToolPairing } from "../tool-pairing.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { textParts } from "../anthropic/content.ts";
 import { assistantContent, assistantRefusal, NO_TURNS } from "../anthropic/messages.ts";
@@ -50,6 +55,7 @@ function responseStruct(text: string): Record<string, unknown> {
 }
 
 export function convertMessages(messages: ChatMessage[]): { systemInstruction: { parts: GeminiPart[] } | null; contents: GeminiContent[] } {
+  checkToolPairing(messages);
   const system: GeminiPart[] = [];
   const contents: GeminiContent[] = [];
   const callNames = new Map<string, string>();
@@ -98,6 +104,7 @@ export function convertMessages(messages: ChatMessage[]): { systemInstruction: {
         return push("model", [...convertModelContent(assistantContent(message, param), param), ...convertContent(assistantRefusal(message, param), param), ...calls]);
       }
       case "tool": {
+        // checkToolPairing has refused a tool message that does not answer a call of the assistant message before it.
         const name = typeof message.tool_call_id === "string" ? callNames.get(message.tool_call_id) : undefined;
         if (!name) throw new UnsupportedParameterError(`${param}.tool_call_id`, "A tool message must answer a tool call made by an earlier assistant message.");
         return push("user", [{ functionResponse: { id: message.tool_call_id, name, response: responseStruct(textParts(message.content, param).join("\n")) } }]);

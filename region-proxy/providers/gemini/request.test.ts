@@ -66,20 +66,33 @@ describe("gemini buildRequest", () => {
       req({
         messages: [
           { role: "user", content: "weather?" },
-          { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
+          {
+            role: "assistant",
+            content: null,
+            tool_calls: [
+              { id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+              { id: "call_2", type: "function", function: { name: "get_weather", arguments: "{}" } },
+            ],
+          },
           { role: "tool", tool_call_id: "call_1", content: '{"temp":18}' },
-          { role: "tool", tool_call_id: "call_1", content: "plain words" },
+          { role: "tool", tool_call_id: "call_2", content: "plain words" },
         ],
         tools: [{ type: "function", function: { name: "get_weather", description: "d", parameters: { type: "object", properties: { city: { type: ["string", "null"] } }, additionalProperties: false } } }],
         tool_choice: { type: "function", function: { name: "get_weather" } },
       }),
     );
-    expect(b.contents[1]).toEqual({ role: "model", parts: [{ functionCall: { id: "call_1", name: "get_weather", args: { city: "Paris" } }, thoughtSignature: "skip_thought_signature_validator" }] });
+    expect(b.contents[1]).toEqual({
+      role: "model",
+      parts: [
+        { functionCall: { id: "call_1", name: "get_weather", args: { city: "Paris" } }, thoughtSignature: "skip_thought_signature_validator" },
+        { functionCall: { id: "call_2", name: "get_weather", args: {} } },
+      ],
+    });
     expect(b.contents[2]).toEqual({
       role: "user",
       parts: [
         { functionResponse: { id: "call_1", name: "get_weather", response: { temp: 18 } } },
-        { functionResponse: { id: "call_1", name: "get_weather", response: { content: "plain words" } } },
+        { functionResponse: { id: "call_2", name: "get_weather", response: { content: "plain words" } } },
       ],
     });
     expect(b.tools).toEqual([{ functionDeclarations: [{ name: "get_weather", description: "d", parameters: { type: "object", properties: { city: { type: "string", nullable: true } } } }] }]);

@@ -1,18 +1,20 @@
 /**
- * Checks that tool calls and their answers pair up as Anthropic requires, before the call: every
- * tool_result answers a tool_use of the turn just before it, once, and every tool_use is answered in
- * the turn just after it (Anthropic: "unexpected `tool_use_id` found in `tool_result` blocks", "each
- * tool_use must have a single result", "`tool_use` ids were found without `tool_result` blocks
- * immediately after"). In OpenAI terms, which OpenAI enforces too: the tool messages answering an
- * assistant message's tool_calls follow it directly, one per call; system and developer messages
- * between them are allowed, since they become system text and leave the turns adjacent. Otherwise
- * Anthropic's 400 would reach the client with no field named; here it names the tool message's
- * `tool_call_id`, or the `tool_calls` of the assistant message left with calls unanswered.
+ * Checks that tool calls and their answers pair up, before the call, in OpenAI's terms (which OpenAI
+ * enforces too): the tool messages answering an assistant message's tool_calls follow it directly,
+ * one per call; system and developer messages between them are allowed, since they become system text
+ * and leave the turns adjacent. Both translating adapters need it. Anthropic: every tool_result answers
+ * a tool_use of the turn just before it, once, and every tool_use is answered in the turn just after it
+ * ("unexpected `tool_use_id` found in `tool_result` blocks", "each tool_use must have a single result",
+ * "`tool_use` ids were found without `tool_result` blocks immediately after"). Gemini: the content after
+ * a function call turn holds one functionResponse per functionCall ("Please ensure that the number of
+ * function response parts is equal to the number of function call parts of the function call turn.").
+ * Otherwise the vendor's 400 would reach the client with no field named; here it names the tool
+ * message's `tool_call_id`, or the `tool_calls` of the assistant message left with calls unanswered.
  *
  * @example checkToolPairing([{ role: "tool", tool_call_id: "c", content: "x" }]) // throws, param messages[0].tool_call_id
  */
-import type { ChatMessage } from "../types.ts";
-import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import type { ChatMessage } from "./types.ts";
+import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 
 /** The calls of the latest assistant message, while only tool (or system) messages have followed it. */
 interface OpenCalls {
