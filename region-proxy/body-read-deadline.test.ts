@@ -2,7 +2,7 @@
  * A request body must arrive within BODY_READ_TIMEOUT_MS of the request reaching its route (nginx's
  * client_body_timeout, Envoy's request_timeout): Bun's idle timer restarts at every byte, so a client
  * trickling its body (or stalling mid-way, up to the idle limit) held a socket and a request slot
- * (and the graceful stop) for as long as it liked. Past the deadline: an OpenAI-shaped 408
+ * for as long as it liked. Past the deadline: an OpenAI-shaped 408
  * `request_timeout`, and the connection closed. Over real TCP sockets.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";

@@ -38,14 +38,20 @@ export const DEFAULT_BODY_READ_TIMEOUT_MS = 60_000;
  * `timeoutMs` bounds the whole read, not the gaps between bytes (nginx's client_body_timeout and
  * Bun's idle timer restart at every byte): past it the answer is a 408 `request_timeout`, and the
  * connection closes (the body is left unread), so a client trickling its body, or stalled mid-way,
- * holds neither a socket nor a request slot (nor a graceful stop) for longer.
+ * holds neither a socket nor a request slot for longer (a graceful stop was bounded already, by
+ * SHUTDOWN_GRACE_MS).
  */
 export async function readJsonBody(request: Request, maxBytes: number, timeoutMs = DEFAULT_BODY_READ_TIMEOUT_MS): Promise<BodyResult> {
   const encoded = unsupportedEncoding(request);
   if (encoded) return encoded;
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<"late">((resolve) => (timer = setTimeout(resolve, timeoutMs, "late")));
-  const read = await Promise.race([readBodyBytes(request, maxBytes), late]).finally(() => clearTimeout(timer));
+  let read: Awaited<ReturnType<typeof readBodyBytes>> | "late";
+  try {
+    read = await Promise.race([readBodyBytes(request, maxBytes), late]);
+  } finally {
+    clearTimeout(timer);
+  }
   // Over the limit, cut off (readBodyBytes marks those) or late, the body was not read to its end:
   // the answer closes the connection (server.ts), as the client may still be sending it.
   if (read === "late") {
@@ -57,7 +63,7 @@ export async function readJsonBody(request: Request, maxBytes: number, timeoutMs
   return decodeJson(read);
 }
 
-function decodeJson(bytes: ArrayBuffer | Uint8Array): BodyResult {
+function decodeJson(bytes: Uint8Array): BodyResult {
   let text: string;
   try {
     text = utf8.decode(bytes);
