@@ -3,7 +3,7 @@
  * system and developer text becomes systemInstruction, a part for each text part; assistant turns are role `model`, their
  * tool_calls `functionCall` parts (a custom tool's call is refused, function-call-only.ts); `tool`
  * messages become `functionResponse` parts in a user turn, named after the call they answer
- * (Gemini matches responses by function name), their text parts joined with a line break. Consecutive turns of one role are merged, as Gemini
+ * (Gemini matches responses by function name), their text parts joined with a line break (toolResultText). Consecutive turns of one role are merged, as Gemini
  * expects user and model to alternate, but for tool results and a user message after them: a content of
  * functionResponse parts takes no other kind (Gemini 3 and Vertex refuse the mix), so they stay two. An assistant message's
  * `refusal`, and any refusal part in its content, is sent as its text (assistantRefusal,
@@ -52,6 +52,26 @@ function responseStruct(text: string): Record<string, unknown> {
     // plain text result
   }
   return { content: text };
+}
+
+/**
+ * A tool message's text parts as the one text of its response. Parts that together ("" joined) are a
+ * JSON object or array are one document cut into pieces, possibly mid-token ('{"a":"hel' + 'lo"}'), so
+ * they are joined as they are; any other parts are kept apart by a line break (joined with "" their
+ * words would run together), empty ones left out.
+ *
+ * @example toolResultText(['{"a":"hel', 'lo"}']) // '{"a":"hello"}'
+ * @example toolResultText(["line one", "", "line two"]) // "line one\nline two"
+ */
+function toolResultText(texts: string[]): string {
+  const joined = texts.join("");
+  try {
+    const parsed = JSON.parse(joined) as unknown;
+    if (typeof parsed === "object" && parsed !== null) return joined;
+  } catch {
+    // not one JSON document
+  }
+  return texts.filter((text) => text !== "").join("\n");
 }
 
 export function convertMessages(messages: ChatMessage[]): { systemInstruction: { parts: GeminiPart[] } | null; contents: GeminiContent[] } {
@@ -107,7 +127,7 @@ export function convertMessages(messages: ChatMessage[]): { systemInstruction: {
         // checkToolPairing has refused a tool message that does not answer a call of the assistant message before it.
         const name = typeof message.tool_call_id === "string" ? callNames.get(message.tool_call_id) : undefined;
         if (!name) throw new UnsupportedParameterError(`${param}.tool_call_id`, "A tool message must answer a tool call made by an earlier assistant message.");
-        return push("user", [{ functionResponse: { id: message.tool_call_id, name, response: responseStruct(textParts(message.content, param).join("\n")) } }]);
+        return push("user", [{ functionResponse: { id: message.tool_call_id, name, response: responseStruct(toolResultText(textParts(message.content, param))) } }]);
       }
       default:
         throw new UnsupportedParameterError(`${param}.role`, `Unknown role '${String((message as { role: unknown }).role)}'.`);
