@@ -45,7 +45,8 @@
  *   adapter refuses before the call) is skipped wherever it stands in the chain, the first included:
  *   no call, no attempt spent, no breaker verdict, and the next deployment (another vendor) may take
  *   it. The first such refusal is the caller's answer (a 400 naming the parameter) only when nothing
- *   else is: no deployment called failed, none was skipped for its open circuit or missing credential.
+ *   else is: no deployment called failed, none that would take the request (its request build does
+ *   not refuse it too) was skipped for its open circuit or missing credential.
  * - The breaker is asked right before each call and told every outcome that says something about
  *   the deployment's health (an answer the request was at fault for says it is up); a probe that ends
  *   without a verdict (the client left, nothing was sent) gives its half-open slot back. Every breaker
@@ -248,10 +249,10 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
   const leftOut = opts.skipped ?? [];
   const first = leftOut[0]?.before === 0 ? leftOut[0].deployment.id : targets[0]?.deployment.id;
   let last: AttemptFailure | null = null;
-  let openCircuits: string[] | null = null;
-  // A deployment skipped for its missing credential: the answer only when nothing else is (no call
+  let openCircuits: PlannedTarget[] | null = null;
+  // The deployments skipped for their missing credential: the answer only when nothing else is (no call
   // failed, no circuit open: an open circuit comes back by itself, a missing secret does not).
-  let missingCredential: AttemptFailure | null = null;
+  let missingCredential: PlannedTarget[] | null = null;
   // The first context-length refusal and every deployment that refused (null until one did): the
   // answer when nothing else is or only a failure that invites a retry, and the windows later
   // deployments are skipped for.
@@ -311,7 +312,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         if (!grant) {
           step(dep, "skipped", "circuit_open", Date.now());
           opts.log(`request ${opts.label}: deployment ${dep.id} skipped (circuit open)`);
-          (openCircuits ??= []).push(circuit);
+          (openCircuits ??= []).push(target);
           continue chain;
         }
         // Asked last, so a snapshot swapped in while the breaker answered is seen too.
@@ -370,7 +371,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
           step(dep, "skipped", outcome.reason, startedMs);
           opts.log(`request ${opts.label}: deployment ${dep.id} skipped (${outcome.reason})`);
           await releaseProbe(grant, circuit, opts, deadline);
-          if (outcome.kind === "no_credential") missingCredential ??= outcome;
+          if (outcome.kind === "no_credential") (missingCredential ??= []).push(target);
           else unsupported ??= outcome;
           continue chain;
         }
@@ -480,7 +481,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
     firstTry = back.tries + 1;
   }
   // No deployment answered: which failure (or skip) is the caller's answer, and whose the trail names.
-  return { ok: false, error: await failedWalkError({ last, mightHonour, tooLong, openCircuits, missingCredential, unsupported, rechecked }, trail, opts, deadline), clientClosed: false, trail };
+  return { ok: false, error: await failedWalkError({ last, mightHonour, tooLong, openCircuits, missingCredential, unsupported, rechecked }, trail, operation, opts, deadline), clientClosed: false, trail };
 }
 
 /**
@@ -514,10 +515,10 @@ interface WalkEnd {
   mightHonour: Map<number, TrailedFailure> | null;
   /** The first context-length refusal. */
   tooLong: TrailedFailure | null;
-  /** The circuits of the deployments skipped for an open circuit. */
-  openCircuits: string[] | null;
-  /** The first deployment skipped for its missing credential. */
-  missingCredential: AttemptFailure | null;
+  /** The deployments skipped for an open circuit. */
+  openCircuits: PlannedTarget[] | null;
+  /** The deployments skipped for their missing credential. */
+  missingCredential: PlannedTarget[] | null;
   /** The first deployment that refused the request before its call (a parameter its vendor cannot honour). */
   unsupported: AttemptFailure | null;
   /** A deployment opts.recheck refused. */
@@ -540,9 +541,11 @@ interface WalkEnd {
  *   refusal set aside (not when an open circuit the deadline left no time to ask about might have given
  *   the size); else the first refusal of the request before a call (a 400 naming the parameter no
  *   deployment reached could take); else the recheck's answer; else nothing was tried or time ran out
- *   (finalError).
+ *   (finalError). With such a refusal recorded, a deployment skipped for its open circuit or missing
+ *   credential that would refuse the request too (mightTake) counts as neither: the 400 answers when
+ *   every deployment that could be reached would refuse, not a 503 or 502 an SDK retries for nothing.
  */
-async function failedWalkError(end: WalkEnd, trail: Trail, opts: WalkOptions, deadline: number): Promise<GatewayError> {
+async function failedWalkError(end: WalkEnd, trail: Trail, operation: Operation<unknown>, opts: WalkOptions, deadline: number): Promise<GatewayError> {
   const notHonoured = end.last !== null && isDimensionsNotHonoured(end.last) ? end.last : null;
   const standIn = notHonoured === null || end.mightHonour === null ? null : ([...end.mightHonour.values()].at(-1) ?? null);
   if (standIn !== null) nameOnTrail(trail, standIn);
@@ -552,12 +555,39 @@ async function failedWalkError(end: WalkEnd, trail: Trail, opts: WalkOptions, de
     return end.tooLong.failure.error;
   }
   if (failed !== null) return finalError(failed, trail, deadline);
-  if (end.openCircuits !== null && Date.now() < deadline) return circuitsOpenError(end.openCircuits, opts, deadline);
-  if (end.missingCredential !== null) return finalError(end.missingCredential, trail, deadline);
-  if (notHonoured !== null && end.openCircuits === null) return finalError(notHonoured, trail, deadline);
-  if (end.unsupported !== null && end.openCircuits === null) return end.unsupported.error;
+  const openCircuits = end.unsupported === null ? end.openCircuits : mightTake(end.openCircuits, operation);
+  const missingCredential = end.unsupported === null ? end.missingCredential : mightTake(end.missingCredential, operation);
+  if (openCircuits !== null && Date.now() < deadline) return circuitsOpenError(openCircuits.map(({ deployment }) => opts.circuitOf(deployment)), opts, deadline);
+  if (missingCredential !== null) return finalError(missingCredentialFailure(), trail, deadline);
+  if (notHonoured !== null && openCircuits === null) return finalError(notHonoured, trail, deadline);
+  if (end.unsupported !== null && openCircuits === null) return end.unsupported.error;
   if (end.rechecked) return opts.recheck!.answer();
   return finalError(null, trail, deadline);
+}
+
+/**
+ * Those of the deployments skipped uncalled (`skipped`) that might have taken the request: not one
+ * whose request build refuses it before a call (a parameter refused for every OpenAI deployment, say).
+ * Built only at the end of a walk that failed with such a refusal; null when none is left.
+ */
+function mightTake(skipped: PlannedTarget[] | null, operation: Operation<unknown>): PlannedTarget[] | null {
+  const left = skipped?.filter((target) => !refusedBeforeCall(target, operation)) ?? [];
+  return left.length > 0 ? left : null;
+}
+
+/** Whether building the request for `target` refuses it (no credential is needed to know: none is sent). */
+function refusedBeforeCall(target: PlannedTarget, operation: Operation<unknown>): boolean {
+  try {
+    operation.build(target, "");
+    return false;
+  } catch (error) {
+    return error instanceof UnsupportedParameterError;
+  }
+}
+
+/** A deployment skipped for its missing credential: this region's secret is not set. */
+function missingCredentialFailure(): AttemptFailure {
+  return { ok: false, kind: "no_credential", error: { kind: "upstream_error", message: "The model provider is misconfigured." }, retryAfterMs: null, reason: "credential_missing" };
 }
 
 /** The trail names the deployment whose failure is answered, as that failure left it. */
@@ -645,7 +675,7 @@ function finalError(last: AttemptFailure | null, trail: Trail, deadline: number)
 async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: WalkOptions, requestDeadline: number, grant: boolean | "probe"): Promise<AttemptOutcome<T>> {
   const dep = target.deployment;
   const credential = opts.resolveCredential(dep.credentialRef);
-  if (!credential.ok) return { ok: false, kind: "no_credential", error: { kind: "upstream_error", message: "The model provider is misconfigured." }, retryAfterMs: null, reason: "credential_missing" };
+  if (!credential.ok) return missingCredentialFailure();
   let http: VendorHttpRequest;
   try {
     http = operation.build(target, credential.credential);
