@@ -117,17 +117,26 @@ function partBlocks(part: ContentPart, partParam: string): AnthropicBlock[] {
 }
 
 /**
- * The text of each part of a system/developer/tool message (a string is one part); only text parts make
- * sense there. `vendorFields`: the fields of a part the calling adapter translates beyond OpenAI's
- * (message-fields.ts); any other is refused. The parts are kept apart: joined with "" the words of
- * adjacent parts would run together ("You are terse." + "Answer in French.").
+ * Refuses, naming it, any part of a system/developer/tool message that is not text (only text parts
+ * make sense there), or that carries a field other than `vendorFields`, the ones the calling adapter
+ * translates beyond OpenAI's (message-fields.ts). A string (or no content) has no parts to refuse.
+ */
+export function refuseNonTextParts(content: string | ContentPart[] | null | undefined, param: string, vendorFields: ReadonlySet<string> = NO_VENDOR_FIELDS): void {
+  if (!Array.isArray(content)) return;
+  content.forEach((part, i) => {
+    refusePartFields(part, `${param}.content[${i}]`, vendorFields);
+    if (part.type !== "text" || typeof part.text !== "string") throw new UnsupportedParameterError(`${param}.content[${i}].type`, `Only text parts are allowed in this message, not '${part.type}'.`);
+  });
+}
+
+/**
+ * The text of each part of a system/developer/tool message (a string is one part), after
+ * refuseNonTextParts. The parts are kept apart: joined with "" the words of adjacent parts would run
+ * together ("You are terse." + "Answer in French.").
  */
 export function textParts(content: string | ContentPart[] | null | undefined, param: string, vendorFields: ReadonlySet<string> = NO_VENDOR_FIELDS): string[] {
+  refuseNonTextParts(content, param, vendorFields);
   if (content == null) return [];
   if (typeof content === "string") return [content];
-  return content.map((part, i) => {
-    refusePartFields(part, `${param}.content[${i}]`, vendorFields);
-    if (part.type === "text" && typeof part.text === "string") return part.text;
-    throw new UnsupportedParameterError(`${param}.content[${i}].type`, `Only text parts are allowed in this message, not '${part.type}'.`);
-  });
+  return content.map((part) => (part as { text: string }).text);
 }
