@@ -77,7 +77,7 @@ import { askCanAttempt, askHealth, isThenable, releaseProbe } from "./ask-health
 import { chargedAsUnanswered, CLIENT_CLOSED, fromThrown, fromVendorError, isDimensionsNotHonoured, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
 import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
 import { callEnding, failureVerdict, NO_ENDING, type CallEnding } from "./call-ending.ts";
-import { readErrorBody } from "./read-error-body.ts";
+import { errorBodyWaitMs, readErrorBody } from "./read-error-body.ts";
 import { cutShortByRequest } from "./cut-short-by-request.ts";
 import { notApiResponse } from "./not-api-response.ts";
 import { firstByteBudgetMs, retryFits, type CallBudget } from "./retry-fits.ts";
@@ -707,14 +707,15 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
       return { ok: false, kind: "transient", error: { kind: "upstream_error", message: "The model provider answered with a redirect the gateway does not follow." }, retryAfterMs: null, reason: `redirect_${response.status}` };
     }
     if (!response.ok) {
-      // The first-byte timer (if the operation has one) keeps running until the error's body is in; a
-      // non-streamed call, which has none, gives the body the deployment's first-byte timeout from the
-      // status on (the vendor has decided; only its words are to come): a vendor that sends a 503's
-      // headers and then nothing is not waited for until the call's whole total, and is judged by its
-      // status alone (read-error-body.ts), never as a call left unanswered.
+      // The vendor has decided; only its words are to come, right after the headers. A stream's
+      // first-byte timer stops, and the body, streamed or not, gets the deployment's first-byte timeout
+      // capped at the proxy's default from the status on (errorBodyWaitMs: a thinking deployment's long
+      // one is for thinking): a vendor that sends a 503's headers and then nothing is not waited for
+      // until the call's whole total, and is judged by its status alone (read-error-body.ts), never as
+      // a call left unanswered.
       // Only its first MAX_ERROR_BODY_BYTES: a larger body keeps its status (a 429's Retry-After, a 400).
-      const bound = operation.firstByteBound ? null : { ms: dep.timeouts?.firstByteMs ?? opts.firstByteMs, abort: handle.abort };
-      const text = await readErrorBody(response, MAX_ERROR_BODY_BYTES, bound);
+      handle.clearFirstByte();
+      const text = await readErrorBody(response, MAX_ERROR_BODY_BYTES, { ms: errorBodyWaitMs(dep.timeouts, opts.firstByteMs), abort: handle.abort });
       handle.cleanup();
       if (handle.state().clientClosed) return CLIENT_CLOSED;
       // Cut out before the adapter shortens a body to an excerpt: a key across the cut would survive
