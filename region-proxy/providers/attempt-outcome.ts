@@ -12,7 +12,7 @@
  * | unusable_answer        | no                    | yes                           | success (it answered) |
  * | credential             | no                    | yes (its own key)             | failure               |
  * | permanent              | no                    | no (fail fast)                | success (it answered) |
- * | unsupported            | no                    | only when reached by fallback | probe slot given back |
+ * | unsupported            | no (no call: skipped) | yes                           | probe slot given back |
  * | client_closed          | no                    | no                            | probe slot given back |
  *
  * A 429 is the vendor pacing the gateway, not the deployment being down: the breaker is not told (a
@@ -42,7 +42,8 @@
  * or deployment is gone, or its account cannot pay (deployment-unavailable.ts); or its model does not
  * do the operation the caller sent (`wrong_operation`), which falls back without a verdict on it.
  * `no_credential` (the region has no such secret) makes no call: like `unsupported`, it spends no
- * attempt and is only a skipped step on the trail.
+ * attempt and is only a skipped step on the trail. An `unsupported` refusal is the caller's 400 only
+ * when the walk ends with nothing else to answer (walk-chain.ts failedWalkError).
  *
  * A retry of the same deployment, like every step, fits in the request's time and attempt budget; a
  * wait for it (backoff or Retry-After) over 1 s moves on at once while another deployment is planned,

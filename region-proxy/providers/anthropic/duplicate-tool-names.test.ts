@@ -1,7 +1,7 @@
 /**
  * Two tools of one name: OpenAI takes them, Anthropic refuses the request ("tools: Tool names must be
- * unique."). The second is refused while the request is built, naming its field: first on the chain a
- * 400 before any call, reached by fallback the deployment is skipped and the next one answers. Through
+ * unique."). The second is refused while the request is built, naming its field, before any call: the
+ * deployment is skipped and the next one answers; alone on the chain, a 400. Through
  * the proxy to the fake Anthropic (which refuses duplicates as Anthropic does), then the fake itself.
  */
 import { expect, test } from "bun:test";

@@ -2,9 +2,9 @@
  * tool_choice "required" with a JSON response_format cannot be honoured on Anthropic: the JSON answer
  * travels as the gateway's own tool (tools.ts), so forcing "some tool" could be met by that tool and
  * the client would get plain content, finish_reason "stop", no tool call. It is a 400 naming
- * tool_choice before the call (a deployment reached by fallback is skipped, as for any refused
- * parameter). A named function tool_choice beside a JSON format does force that function: the client
- * gets its call.
+ * tool_choice before the call when no other deployment of the chain takes the request (one that can
+ * answers instead, as for any refused parameter). A named function tool_choice beside a JSON format
+ * does force that function: the client gets its call.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "bun:test";
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";

@@ -2,8 +2,8 @@
  * Tool names Anthropic refuses. It takes a tool's name only if it matches ^[a-zA-Z0-9_-]{1,128}$
  * ("tools.0.custom.name: String should match pattern"); the gateway's front check lets `.` through,
  * which OpenAI and Gemini take. Such a name is refused while the request is built, naming the
- * client's field, before any call: first on the chain it is the answer (400), reached by fallback the
- * deployment is skipped and the next one that takes the name answers (walk-chain.ts).
+ * client's field, before any call: the deployment is skipped wherever it stands and the next one that
+ * takes the name answers; when none does (alone on the chain) it is the answer (400) (walk-chain.ts).
  * Through the proxy to the fake Anthropic (which refuses such names as Anthropic does) and the fake
  * Gemini, then the translation itself.
  */

@@ -46,7 +46,7 @@ function texts(req: EmbeddingsRequest): string[] {
   if (!Array.isArray(input) || !input.every((i) => typeof i === "string")) {
     throw new UnsupportedParameterError("input", "This provider embeds text only; token arrays are not supported.");
   }
-  // Refused before the call (a deployment reached by fallback is skipped instead): split larger batches.
+  // Refused before the call (the deployment is skipped for the next one of the chain): split larger batches.
   if (input.length > MAX_BATCH_INPUTS) throw new UnsupportedParameterError("input", `This provider embeds at most ${MAX_BATCH_INPUTS} inputs per request.`);
   return input as string[];
 }
