@@ -2,8 +2,9 @@
  * One HTTP call to a vendor with its timers: `firstByteMs` until the vendor answers (the caller clears
  * it: a stream once its first event is in, see `heard`), a deadline for the whole call, and the
  * client's disconnect wired to abort it. What the first-byte budget is comes from the operation
- * (walk-chain.ts attempt): a deployment's `connectMs` plus its first-byte timeout for a stream, only
- * `connectMs` (or nothing) for a non-streamed answer, whose headers come once the whole answer is ready.
+ * (walk-chain.ts attempt): a deployment's `connectMs` plus its first-byte timeout for a stream; none
+ * (Infinity: only the deadline) for a non-streamed answer, whose headers come once the whole answer is
+ * ready.
  */
 import type { StreamTranslator, VendorHttpRequest } from "./types.ts";
 
