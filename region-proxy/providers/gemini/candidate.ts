@@ -10,7 +10,7 @@
  * The gateway sends no responseModalities: a model answers in the modalities it defaults to, and an
  * image-capable one (gemini-2.5-flash-image) answers a chat with inlineData parts (an image), which no
  * chat message carries. They are not forwarded: next to text or a function call the answer is those;
- * an answer of inlineData alone is refused as unusable once the candidate has ended (refuseInlineOnly),
+ * an answer of inlineData alone is refused as unusable once the candidate has ended (refuseEmptyEnd),
  * charged the usage Gemini reported, never passed off as an empty answer. Asking for ["TEXT"] instead
  * is not safe: a model accepts only the modality combinations it supports and refuses the request
  * otherwise (an image-generation model may require ["TEXT", "IMAGE"]).
@@ -40,7 +40,7 @@ export interface CandidateView {
   /** Its function calls, each with the thoughtSignature Gemini put on its part (null when none). */
   calls: { id: string | null; name: string; args: unknown; signature: string | null }[];
   finishReason: string | null;
-  /** It had inlineData parts (an image, audio): output the answer cannot pass on (refuseInlineOnly). */
+  /** It had inlineData parts (an image, audio): output the answer cannot pass on (refuseEmptyEnd). */
   inlineData: boolean;
 }
 
@@ -98,14 +98,16 @@ function readOne(candidate: NonNullable<GeminiResponseBody["candidates"]>[number
 }
 
 /**
- * Refuses an ended candidate whose output was inlineData alone (no text, no function call) as an
- * unusable answer: there is nothing to hand the client, and an empty "stop" would read as the model's
- * last word. One whose content was withheld (`finish` content_filter) stays that.
+ * Refuses an ended candidate that leaves the client nothing (no text, no function call) as an unusable
+ * answer, where an empty "stop" would read as the model's last word: one whose output was inlineData
+ * alone, and one ended by NO_IMAGE ("expected to generate an image, but none was generated": an image
+ * model's end of a text question it answered with no parts at all, BerriAI/litellm#40477). One whose
+ * content was withheld (`finish` content_filter) stays that. `reason` is Gemini's finishReason.
  */
-export function refuseInlineOnly(inlineData: boolean, passedOutput: boolean, finish: string | null): void {
-  if (inlineData && !passedOutput && finish !== "content_filter") {
-    throw new UnusableAnswerError("Gemini answered only inline data (an image or audio), which a chat completion cannot carry");
-  }
+export function refuseEmptyEnd(reason: string | null, inlineData: boolean, passedOutput: boolean, finish: string | null): void {
+  if (passedOutput || finish === "content_filter") return;
+  if (inlineData) throw new UnusableAnswerError("Gemini answered only inline data (an image or audio), which a chat completion cannot carry");
+  if (reason === "NO_IMAGE") throw new UnusableAnswerError("Gemini ended with NO_IMAGE and no text: the model answered nothing a chat completion can carry");
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Gemini GenerateContentResponse → OpenAI ChatCompletion (https://ai.google.dev/api/generate-content):
  * one choice per candidate (several for n > 1, sent as candidateCount), under the candidate's index,
- * in index order (one whose output is inlineData alone, an image, is refused: candidate.ts).
+ * in index order (one that ended with no text or call, its output an image alone or ended by NO_IMAGE,
+ * is refused: candidate.ts refuseEmptyEnd).
  * usageMetadata already counts every candidate. An answer with no candidate is a blocked prompt
  * (content_filter) when it says so (promptFeedback.blockReason), else refused.
  * A usageMetadata without the answer's count (candidatesTokenCount: only the prompt's and thoughts') is
@@ -11,7 +12,7 @@
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { type ChatCompletion, type ResponseContext, VendorProtocolError } from "../types.ts";
 import { type AssistantAnswer, assistantCompletion } from "../assistant-completion.ts";
-import { type CandidateView, isGeminiResponse, readCandidates, refuseInlineOnly, toolCallId } from "./candidate.ts";
+import { type CandidateView, isGeminiResponse, readCandidates, refuseEmptyEnd, toolCallId } from "./candidate.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
 import { signatureExtra } from "./thought-signature.ts";
 import { toOpenAIUsage } from "../to-openai-usage.ts";
@@ -42,6 +43,6 @@ function choiceOf(view: CandidateView): AssistantAnswer {
     ...signatureExtra(call.signature),
   }));
   const finishReason = mapGeminiFinishReason(view.finishReason, toolCalls.length > 0) ?? "stop";
-  refuseInlineOnly(view.inlineData, view.text !== "" || toolCalls.length > 0, finishReason);
+  refuseEmptyEnd(view.finishReason, view.inlineData, view.text !== "" || toolCalls.length > 0, finishReason);
   return { index: view.index, content: view.text === "" ? null : view.text, toolCalls, finishReason };
 }

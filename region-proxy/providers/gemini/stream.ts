@@ -14,8 +14,8 @@
  * tool-call indexes from 0 and its own finish chunk; the answer has ended when every candidate seen
  * has a finishReason. usageMetadata counts them all. inlineData parts (an image-capable model's image)
  * are not passed on; a choice that had them and no text or tool call is refused at the end, as
- * unstreamed (candidate.ts refuseInlineOnly): an image-only answer sends no chunk, so it is refused
- * before the first byte.
+ * unstreamed (candidate.ts refuseEmptyEnd), as is one ended by NO_IMAGE with no text or call: such an
+ * answer sends no chunk, so it is refused before the first byte.
  *
  * Gemini has no end marker like OpenAI's [DONE] or Anthropic's message_stop. A current model's last
  * event is the one with the candidate's finishReason and the final usageMetadata (stream-text.sse),
@@ -44,7 +44,7 @@ import {
 import { eventJson } from "../event-json.ts";
 import { translatedChunks } from "../translated-chunks.ts";
 import { VendorStreamError } from "../vendor-stream-error.ts";
-import { isGeminiResponse, readCandidates, refuseInlineOnly, toolCallId } from "./candidate.ts";
+import { isGeminiResponse, readCandidates, refuseEmptyEnd, toolCallId } from "./candidate.ts";
 import { classifyGeminiError, geminiStreamErrorStatus } from "./errors.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
 import { signatureExtra } from "./thought-signature.ts";
@@ -143,7 +143,7 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
         .sort(([a], [b]) => a - b)
         .map(([index, c]) => {
           const finish = mapGeminiFinishReason(c.finishReason, c.toolCount > 0);
-          refuseInlineOnly(c.inlineData, c.wroteText || c.toolCount > 0, finish);
+          refuseEmptyEnd(c.finishReason, c.inlineData, c.wroteText || c.toolCount > 0, finish);
           return out.delta({}, finish, index);
         });
       return { chunks: [...out.announce(ends), ...out.closingUsage(normalized)], usage: normalized };
