@@ -97,6 +97,15 @@ test("CONFIG_LOCK_TIMEOUT_MS and CONFIG_STATEMENT_TIMEOUT_MS (1 to 3,600,000; 0,
   }
 });
 
+test("BODY_READ_TIMEOUT_MS (1 to 3,600,000): how long a POST body may take to arrive, whole; unset means the default", () => {
+  expect(configFromEnv({}).bodyReadTimeoutMs).toBeUndefined();
+  expect(configFromEnv({ BODY_READ_TIMEOUT_MS: "" }).bodyReadTimeoutMs).toBeUndefined();
+  expect(configFromEnv({ BODY_READ_TIMEOUT_MS: "30000" }).bodyReadTimeoutMs).toBe(30_000);
+  for (const bad of ["0", "3600001", "60s", "-1", "1.5"]) {
+    expect(() => configFromEnv({ BODY_READ_TIMEOUT_MS: bad })).toThrow(`BODY_READ_TIMEOUT_MS: must be an integer from 1 to 3600000, got ${JSON.stringify(bad)}`);
+  }
+});
+
 test("ADMIN_JWT_MAX_LINEAGE_HOURS (1 to 8760): how long a person's renewals of its own token may run; unset means the default", () => {
   expect(configFromEnv({}).adminJwtMaxLineageHours).toBeUndefined();
   expect(configFromEnv({ ADMIN_JWT_MAX_LINEAGE_HOURS: "" }).adminJwtMaxLineageHours).toBeUndefined();

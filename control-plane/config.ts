@@ -99,6 +99,7 @@ const reportStatementTimeoutMs = integerIn("REPORT_STATEMENT_TIMEOUT_MS");
 const configLockTimeoutMs = integerIn("CONFIG_LOCK_TIMEOUT_MS");
 const configStatementTimeoutMs = integerIn("CONFIG_STATEMENT_TIMEOUT_MS");
 const adminJwtMaxLineageHours = integerIn("ADMIN_JWT_MAX_LINEAGE_HOURS");
+const bodyReadTimeoutMs = integerIn("BODY_READ_TIMEOUT_MS");
 
 /** A yes/no setting (TRUST_FORWARDED_FOR, ALLOW_PLAINTEXT_VENDOR_URLS): unset, empty or `false` is false, `true` is true, anything else fails the start. */
 export function trueOrFalse(raw: string | undefined): boolean {
@@ -175,6 +176,7 @@ export function configFromEnv(env: Record<string, string | undefined> = process.
     reportStatementTimeoutMs: readSetting("REPORT_STATEMENT_TIMEOUT_MS", () => reportStatementTimeoutMs(env.REPORT_STATEMENT_TIMEOUT_MS)),
     configLockTimeoutMs: readSetting("CONFIG_LOCK_TIMEOUT_MS", () => configLockTimeoutMs(env.CONFIG_LOCK_TIMEOUT_MS)),
     configStatementTimeoutMs: readSetting("CONFIG_STATEMENT_TIMEOUT_MS", () => configStatementTimeoutMs(env.CONFIG_STATEMENT_TIMEOUT_MS)),
+    bodyReadTimeoutMs: readSetting("BODY_READ_TIMEOUT_MS", () => bodyReadTimeoutMs(env.BODY_READ_TIMEOUT_MS)),
     logFormat,
   };
 }

@@ -31,6 +31,8 @@ const refused: [string, Partial<ControlPlaneConfig>, string][] = [
   ["CONFIG_LOCK_TIMEOUT_MS", { configLockTimeoutMs: 2.5 }, "must be an integer from 1 to 3600000, got 2.5"],
   ["CONFIG_STATEMENT_TIMEOUT_MS", { configStatementTimeoutMs: Number.NaN }, "must be an integer from 1 to 3600000, got NaN"],
   ["CONFIG_STATEMENT_TIMEOUT_MS", { configStatementTimeoutMs: 0 }, "must be an integer from 1 to 3600000, got 0"],
+  ["BODY_READ_TIMEOUT_MS", { bodyReadTimeoutMs: 0 }, "must be an integer from 1 to 3600000, got 0"],
+  ["BODY_READ_TIMEOUT_MS", { bodyReadTimeoutMs: Number.NaN }, "must be an integer from 1 to 3600000, got NaN"],
   ["PORT", { port: -1 }, "must be an integer from 0 to 65535, got -1"],
   ["PORT", { port: 65536 }, "must be an integer from 0 to 65535, got 65536"],
   ["PORT", { port: Number.NaN }, "must be an integer from 0 to 65535, got NaN"],

@@ -25,6 +25,8 @@ export const INTEGER_SETTINGS = {
   /** CONFIG_LOCK_TIMEOUT_MS and CONFIG_STATEMENT_TIMEOUT_MS bound a configuration change (audit/config-lock.ts). */
   CONFIG_LOCK_TIMEOUT_MS: TIMEOUT_MS,
   CONFIG_STATEMENT_TIMEOUT_MS: TIMEOUT_MS,
+  /** How long a request body may take to arrive, whole (http/body-read-timeout.ts). */
+  BODY_READ_TIMEOUT_MS: TIMEOUT_MS,
 } as const satisfies Record<string, IntegerRange>;
 
 export type IntegerSetting = keyof typeof INTEGER_SETTINGS;

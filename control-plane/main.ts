@@ -32,6 +32,7 @@ import { startChangeTicker } from "./changes/change-ticker.ts";
 import { startWebhookWorker } from "./budgets/deliver-webhooks.ts";
 import type { AppDeps, GovernanceSettings } from "./graphql/context.ts";
 import { httpUrl } from "../shared/http/http-url.ts";
+import { DEFAULT_BODY_READ_TIMEOUT_MS } from "../shared/http/read-body-text.ts";
 import { startStoppingOnSignals } from "../shared/process/stop-on-signals.ts";
 import { flushRefusedReads } from "./audit/refused-read-throttle.ts";
 
@@ -68,6 +69,8 @@ export interface ControlPlaneConfig {
   configLockTimeoutMs?: number;
   /** CONFIG_STATEMENT_TIMEOUT_MS: any one statement of a configuration change is cancelled after this long, and it answers BUSY (default 30000). */
   configStatementTimeoutMs?: number;
+  /** BODY_READ_TIMEOUT_MS: a POST body (GraphQL, usage, leases) not whole this long after reaching its route gets a 408 and its connection closed (default 60000). */
+  bodyReadTimeoutMs?: number;
 }
 
 export interface RunningControlPlane {
@@ -84,6 +87,7 @@ interface StartNumbers {
   governance: GovernanceSettings;
   reportPool: ReportPoolOptions;
   lockBounds: ConfigLockBounds;
+  bodyReadTimeoutMs: number;
 }
 
 /**
@@ -93,7 +97,7 @@ interface StartNumbers {
  */
 async function checkBeforeDatabase(config: ControlPlaneConfig, numbers: StartNumbers): Promise<void> {
   // Numbers from a code caller; config.ts checked the environment's text with the same bounds (integer-settings.ts).
-  const { governance, reportPool, lockBounds } = numbers;
+  const { governance, reportPool, lockBounds, bodyReadTimeoutMs } = numbers;
   const integers: [IntegerSetting, number][] = [
     ["PORT", config.port],
     ["REQUIRED_APPROVALS", governance.requiredApprovals],
@@ -102,6 +106,7 @@ async function checkBeforeDatabase(config: ControlPlaneConfig, numbers: StartNum
     ["REPORT_STATEMENT_TIMEOUT_MS", reportPool.statementTimeoutMs],
     ["CONFIG_LOCK_TIMEOUT_MS", lockBounds.lockTimeoutMs],
     ["CONFIG_STATEMENT_TIMEOUT_MS", lockBounds.statementTimeoutMs],
+    ["BODY_READ_TIMEOUT_MS", bodyReadTimeoutMs],
   ];
   for (const [variable, value] of integers) readSetting(variable, () => checkedIntegerSetting(variable, value));
   const host = config.host ?? "127.0.0.1";
@@ -156,7 +161,8 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
     lockTimeoutMs: config.configLockTimeoutMs ?? DEFAULT_CONFIG_LOCK_BOUNDS.lockTimeoutMs,
     statementTimeoutMs: config.configStatementTimeoutMs ?? DEFAULT_CONFIG_LOCK_BOUNDS.statementTimeoutMs,
   };
-  await checkBeforeDatabase(config, { governance, reportPool, lockBounds });
+  const bodyReadTimeoutMs = config.bodyReadTimeoutMs ?? DEFAULT_BODY_READ_TIMEOUT_MS;
+  await checkBeforeDatabase(config, { governance, reportPool, lockBounds, bodyReadTimeoutMs });
   const db = await openDatabase(config.databaseUrl, config.dataDir, config.onQuery, log, reportPool).catch(databaseUrlRefused(config.databaseUrl));
   try {
     const applied = await migrate(db.sql);
@@ -194,7 +200,7 @@ export async function startControlPlane(config: ControlPlaneConfig): Promise<Run
     const adminDeps: AppDeps = { ...deps, sql: db.admin };
     let server: ReturnType<typeof startHttpServer>;
     try {
-      server = startHttpServer({ port: config.port, host: config.host ?? "127.0.0.1", apollo, deps, adminDeps, jwks });
+      server = startHttpServer({ port: config.port, host: config.host ?? "127.0.0.1", apollo, deps, adminDeps, jwks, bodyReadTimeoutMs });
     } catch (error) {
       await apollo.stop();
       throw new Error(`control plane cannot listen on ${config.host ?? "127.0.0.1"}:${config.port}: ${(error as Error).message}`);

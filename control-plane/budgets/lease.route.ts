@@ -14,8 +14,8 @@ const MAX_LEASE_BODY_BYTES = 256 * 1024;
  * after another; `log` hears what serveLease refused or did not believe. What every level would read
  * alike (the buckets' complete_since) is read once.
  */
-export async function handleLeases(sql: Sql, request: Request, log: (line: string) => void, policy: LeasePolicy = DEFAULT_LEASE_POLICY): Promise<Response> {
-  const read = await readRegionJsonPost(sql, request, MAX_LEASE_BODY_BYTES, "body_too_large");
+export async function handleLeases(sql: Sql, request: Request, log: (line: string) => void, bodyReadTimeoutMs: number, policy: LeasePolicy = DEFAULT_LEASE_POLICY): Promise<Response> {
+  const read = await readRegionJsonPost(sql, request, { maxBytes: MAX_LEASE_BODY_BYTES, tooLargeCode: "body_too_large", timeoutMs: bodyReadTimeoutMs });
   if (read instanceof Response) return read;
   const { region, body } = read;
   const parsed = parseLeaseRequest(body);

@@ -2,7 +2,7 @@
  * POST /graphql: authenticates the admin bearer token, then hands the request to Apollo.
  * Every answer, refusals included, is GraphQL JSON with `errors[0].extensions.code`.
  */
-import { readBodyText } from "../../shared/http/read-body-text.ts";
+import { DEFAULT_BODY_READ_TIMEOUT_MS, readBodyText } from "../../shared/http/read-body-text.ts";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import type { AuditActor } from "../audit/audit-actor.ts";
@@ -12,6 +12,7 @@ import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from "../db/datab
 import { answeringHttpRequest } from "../graphql/audit-early-refusals.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
 import { makeLoaders } from "../graphql/loaders.ts";
+import { lateBodyMessage } from "./body-read-timeout.ts";
 import { BEARER_CHALLENGE, bearerToken } from "./region-auth.ts";
 import { logRefusedToken } from "./refused-token-log.ts";
 import { requestUrl } from "./request-url.ts";
@@ -37,7 +38,13 @@ export function clientAddress(request: Request, socketAddress: string | null, tr
   return socketAddress;
 }
 
-export async function handleGraphQL(apollo: ApolloServer<GraphQLContext>, deps: AppDeps, request: Request, socketAddress: string | null = null): Promise<Response> {
+export async function handleGraphQL(
+  apollo: ApolloServer<GraphQLContext>,
+  deps: AppDeps,
+  request: Request,
+  socketAddress: string | null = null,
+  bodyReadTimeoutMs = DEFAULT_BODY_READ_TIMEOUT_MS,
+): Promise<Response> {
   const token = bearerToken(request);
   // Expired, forged, revoked and unknown tokens all get the same answer.
   let principal: Awaited<ReturnType<typeof authenticate>> = null;
@@ -60,7 +67,8 @@ export async function handleGraphQL(apollo: ApolloServer<GraphQLContext>, deps: 
   const url = requestUrl(request);
   let body: unknown = undefined;
   if (request.method === "POST") {
-    const read = await readBodyText(request, MAX_GRAPHQL_BODY_BYTES);
+    const read = await readBodyText(request, MAX_GRAPHQL_BODY_BYTES, bodyReadTimeoutMs);
+    if (read === "late") return graphqlError(408, "BAD_REQUEST", lateBodyMessage(bodyReadTimeoutMs));
     if (read === "too_large") return graphqlError(413, "BAD_REQUEST", `request body exceeds ${MAX_GRAPHQL_BODY_BYTES} bytes`);
     if (read === "cut_off") return graphqlError(400, "BAD_REQUEST", "the request body could not be read completely");
     try {

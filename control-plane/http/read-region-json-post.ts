@@ -1,5 +1,6 @@
-import { readBodyBytes } from "../../shared/http/read-body-text.ts";
+import { readBodyBytesWithin } from "../../shared/http/read-body-text.ts";
 import type { Sql } from "../db/client.ts";
+import { lateBodyMessage } from "./body-read-timeout.ts";
 import { jsonError } from "./json-error.ts";
 import { authenticateRegion, BEARER_CHALLENGE } from "./region-auth.ts";
 
@@ -9,14 +10,20 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 /**
  * What every JSON POST from a region's proxies starts with (usage batches in usage.route.ts, budget leases in
  * budgets/lease.route.ts): POST only, the region's bearer token, a body of at most `maxBytes` (else 413
- * `tooLargeCode`) that is JSON in valid UTF-8. Answers the region and the parsed body, or the error response to send.
+ * `tooLargeCode`), whole within `timeoutMs` (else 408 `request_timeout`), that is JSON in valid UTF-8.
+ * Answers the region and the parsed body, or the error response to send.
  * The body's text is never longer in UTF-8 than the body, so neither is any string of it a route echoes.
  */
-export async function readRegionJsonPost(sql: Sql, request: Request, maxBytes: number, tooLargeCode: string): Promise<{ region: string; body: unknown } | Response> {
+export async function readRegionJsonPost(
+  sql: Sql,
+  request: Request,
+  { maxBytes, tooLargeCode, timeoutMs }: { maxBytes: number; tooLargeCode: string; timeoutMs: number },
+): Promise<{ region: string; body: unknown } | Response> {
   if (request.method !== "POST") return jsonError(405, "method_not_allowed", "use POST", { allow: "POST" });
   const region = await authenticateRegion(sql, request);
   if (!region) return jsonError(401, "unauthenticated", "missing or invalid region token", BEARER_CHALLENGE);
-  const bytes = await readBodyBytes(request, maxBytes);
+  const bytes = await readBodyBytesWithin(request, maxBytes, timeoutMs);
+  if (bytes === "late") return jsonError(408, "request_timeout", lateBodyMessage(timeoutMs));
   if (bytes === "too_large") return jsonError(413, tooLargeCode, `body exceeds ${maxBytes} bytes`);
   if (bytes === "cut_off") return jsonError(400, "invalid_json", "the body could not be read completely");
   let text: string;

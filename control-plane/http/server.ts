@@ -2,6 +2,7 @@
 import type { ApolloServer } from "@apollo/server";
 import type { JWK } from "jose";
 import { bodyLeftUnread } from "../../shared/http/body-left-unread.ts";
+import { DEFAULT_BODY_READ_TIMEOUT_MS } from "../../shared/http/read-body-text.ts";
 import { JWKS_PATH, SNAPSHOT_PATH_PREFIX, USAGE_PATH } from "../../shared/internal-api.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
 import { handleGraphQL } from "./graphql.route.ts";
@@ -23,16 +24,19 @@ export interface ServerOptions {
   /** GraphQL's: the same with `sql` the admin pool (Database.admin), so admin work never holds the proxies' connections. */
   adminDeps: AppDeps;
   jwks: { keys: JWK[] };
+  /** BODY_READ_TIMEOUT_MS: how long a POST body may take to arrive, whole (default 60 s). */
+  bodyReadTimeoutMs?: number;
 }
 
 export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.serve> {
   const { apollo, deps, adminDeps, jwks } = options;
+  const bodyReadTimeoutMs = options.bodyReadTimeoutMs ?? DEFAULT_BODY_READ_TIMEOUT_MS;
   const route = async (request: Request, clientIp: () => string | null): Promise<Response> => {
     const { pathname } = requestUrl(request);
-    if (pathname === "/graphql") return handleGraphQL(apollo, adminDeps, request, clientIp());
+    if (pathname === "/graphql") return handleGraphQL(apollo, adminDeps, request, clientIp(), bodyReadTimeoutMs);
     if (pathname.startsWith(SNAPSHOT_PATH_PREFIX)) return handleSnapshot(deps, request, pathname);
-    if (pathname === USAGE_PATH) return handleUsage(deps.sql, request, deps.log);
-    if (pathname === LEASES_PATH) return handleLeases(deps.sql, request, deps.log);
+    if (pathname === USAGE_PATH) return handleUsage(deps.sql, request, deps.log, bodyReadTimeoutMs);
+    if (pathname === LEASES_PATH) return handleLeases(deps.sql, request, deps.log, bodyReadTimeoutMs);
     if (pathname === JWKS_PATH) return Response.json(jwks, { headers: { "cache-control": "max-age=300" } });
     if (pathname === "/health") return handleHealth(deps.sql);
     return jsonError(404, "not_found", "no such route");
@@ -44,12 +48,13 @@ export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.s
     // Bun binds with SO_REUSEPORT unless told not to: a second process on this port would start without
     // an error and take part of the traffic. A port in use must fail the start.
     reusePort: false,
-    // Each route bounds its own body (readBodyText) and refuses a larger one in its own protocol
-    // (GraphQL error, JSON); Bun's own limit would answer a bare 413 with no body before the route runs.
+    // Each route bounds its own body in size and time (readBodyBytesWithin) and refuses a larger or
+    // late one in its own protocol (GraphQL error, JSON); Bun's own limit would answer a bare 413 with
+    // no body before the route runs, and Bun's idle timer restarts at every byte of a trickled body.
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     async fetch(request, server) {
       const response = await route(request, () => server.requestIP(request)?.address ?? null);
-      // A body a route stopped reading before its end (over its bound, cut off): the client may still
+      // A body a route stopped reading before its end (over its bound, cut off, late): the client may still
       // be sending it, and nobody reads the rest.
       if (bodyLeftUnread(request)) response.headers.set("connection", "close");
       return response;

@@ -5,8 +5,8 @@ import { ingestUsage } from "../usage/ingest-usage.ts";
 import { jsonError } from "./json-error.ts";
 import { readRegionJsonPost } from "./read-region-json-post.ts";
 
-export async function handleUsage(sql: Sql, request: Request, log: (line: string) => void): Promise<Response> {
-  const read = await readRegionJsonPost(sql, request, MAX_USAGE_BODY_BYTES, "batch_too_large");
+export async function handleUsage(sql: Sql, request: Request, log: (line: string) => void, bodyReadTimeoutMs: number): Promise<Response> {
+  const read = await readRegionJsonPost(sql, request, { maxBytes: MAX_USAGE_BODY_BYTES, tooLargeCode: "batch_too_large", timeoutMs: bodyReadTimeoutMs });
   if (read instanceof Response) return read;
   const { region, body } = read;
   const events = (body as { events?: unknown } | null)?.events;

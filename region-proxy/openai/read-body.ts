@@ -6,8 +6,7 @@
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { MAX_JSON_DEPTH, tooDeepField } from "./nesting-depth.ts";
-import { leftBodyUnread } from "../../shared/http/body-left-unread.ts";
-import { readBodyBytes } from "../../shared/http/read-body-text.ts";
+import { DEFAULT_BODY_READ_TIMEOUT_MS, readBodyBytesWithin } from "../../shared/http/read-body-text.ts";
 
 export type BodyResult = { ok: true; value: unknown } | { ok: false; error: GatewayError };
 
@@ -31,33 +30,19 @@ function unsupportedEncoding(request: Request): BodyResult | null {
   return { ok: false, error: { kind: "unsupported_content_encoding", encoding: coding.slice(0, MAX_ENCODING_SHOWN) } };
 }
 
-/** How long a body may take to arrive once its request reached the route (BODY_READ_TIMEOUT_MS). */
-export const DEFAULT_BODY_READ_TIMEOUT_MS = 60_000;
-
 /**
- * `timeoutMs` bounds the whole read, not the gaps between bytes (nginx's client_body_timeout and
- * Bun's idle timer restart at every byte): past it the answer is a 408 `request_timeout`, and the
- * connection closes (the body is left unread), so a client trickling its body, or stalled mid-way,
- * holds neither a socket nor a request slot for longer (a graceful stop was bounded already, by
- * SHUTDOWN_GRACE_MS).
+ * `timeoutMs` bounds the whole read (readBodyBytesWithin): past it the answer is a 408
+ * `request_timeout`, and the connection closes (the body is left unread), so a client trickling its
+ * body, or stalled mid-way, holds neither a socket nor a request slot for longer (a graceful stop was
+ * bounded already, by SHUTDOWN_GRACE_MS).
  */
 export async function readJsonBody(request: Request, maxBytes: number, timeoutMs = DEFAULT_BODY_READ_TIMEOUT_MS): Promise<BodyResult> {
   const encoded = unsupportedEncoding(request);
   if (encoded) return encoded;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<"late">((resolve) => (timer = setTimeout(resolve, timeoutMs, "late")));
-  let read: Awaited<ReturnType<typeof readBodyBytes>> | "late";
-  try {
-    read = await Promise.race([readBodyBytes(request, maxBytes), late]);
-  } finally {
-    clearTimeout(timer);
-  }
-  // Over the limit, cut off (readBodyBytes marks those) or late, the body was not read to its end:
-  // the answer closes the connection (server.ts), as the client may still be sending it.
-  if (read === "late") {
-    leftBodyUnread(request);
-    return { ok: false, error: { kind: "request_timeout", timeoutMs } };
-  }
+  const read = await readBodyBytesWithin(request, maxBytes, timeoutMs);
+  // Over the limit, cut off or late (readBodyBytesWithin marks those), the body was not read to its
+  // end: the answer closes the connection (server.ts), as the client may still be sending it.
+  if (read === "late") return { ok: false, error: { kind: "request_timeout", timeoutMs } };
   if (read === "too_large") return { ok: false, error: { kind: "request_too_large", limitBytes: maxBytes } };
   if (read === "cut_off") return CUT_OFF;
   return decodeJson(read);

@@ -5,15 +5,19 @@
  * So a server can let its routes refuse large bodies in their own protocol instead of Bun's bare 413.
  * A body not read to its end ("too_large", "cut_off") is marked (body-left-unread.ts): the server's
  * answer to it closes the connection.
- * readBodyBytes answers the bytes; readBodyText decodes them as UTF-8, an invalid sequence becoming
- * U+FFFD, and wraps the text, so a body that reads "too_large" is not taken for the failure.
+ * readBodyBytes answers the bytes; readBodyBytesWithin bounds the read in time too; readBodyText decodes
+ * them as UTF-8, an invalid sequence becoming U+FFFD, and wraps the text, so a body that reads
+ * "too_large" is not taken for the failure.
  *
- * @example const body = await readBodyText(request, 1024 * 1024); if (body === "too_large") return json413(); JSON.parse(body.text);
+ * @example const body = await readBodyText(request, 1024 * 1024, 60_000); if (body === "too_large") return json413(); JSON.parse(body.text);
  */
 import { leftBodyUnread } from "./body-left-unread.ts";
 import { readBounded } from "./read-bounded.ts";
 
 const decoder = new TextDecoder();
+
+/** How long a request body may take to arrive, whole, once its request reached the route (BODY_READ_TIMEOUT_MS, proxy and control plane). */
+export const DEFAULT_BODY_READ_TIMEOUT_MS = 60_000;
 
 export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array | "too_large" | "cut_off"> {
   const read = await readUpTo(request, maxBytes);
@@ -36,7 +40,26 @@ async function readUpTo(request: Request, maxBytes: number): Promise<Uint8Array 
   return readBounded(request.body, maxBytes);
 }
 
-export async function readBodyText(request: Request, maxBytes: number): Promise<{ text: string } | "too_large" | "cut_off"> {
-  const read = await readBodyBytes(request, maxBytes);
+/**
+ * readBodyBytes within `timeoutMs`, which bounds the whole read, not the gaps between bytes (nginx's
+ * client_body_timeout and Bun's idle timer restart at every byte): "late" when the body is not whole by
+ * then, marked unread, so the server's answer closes the connection and a client trickling its body, or
+ * stalled mid-way, holds neither a socket nor a handler for longer.
+ */
+export async function readBodyBytesWithin(request: Request, maxBytes: number, timeoutMs: number): Promise<Uint8Array | "too_large" | "cut_off" | "late"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<"late">((resolve) => (timer = setTimeout(resolve, timeoutMs, "late")));
+  let read: Awaited<ReturnType<typeof readBodyBytes>> | "late";
+  try {
+    read = await Promise.race([readBodyBytes(request, maxBytes), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+  if (read === "late") leftBodyUnread(request);
+  return read;
+}
+
+export async function readBodyText(request: Request, maxBytes: number, timeoutMs: number): Promise<{ text: string } | "too_large" | "cut_off" | "late"> {
+  const read = await readBodyBytesWithin(request, maxBytes, timeoutMs);
   return typeof read === "string" ? read : { text: decoder.decode(read) };
 }
