@@ -2,7 +2,7 @@
  * POST /graphql: authenticates the admin bearer token, then hands the request to Apollo.
  * Every answer, refusals included, is GraphQL JSON with `errors[0].extensions.code`.
  */
-import { DEFAULT_BODY_READ_TIMEOUT_MS, readBodyText } from "../../shared/http/read-body-text.ts";
+import { DEFAULT_BODY_READ_TIMEOUT_MS, readBodyBytesWithin } from "../../shared/http/read-body-text.ts";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import type { AuditActor } from "../audit/audit-actor.ts";
@@ -19,6 +19,12 @@ import { requestUrl } from "./request-url.ts";
 
 /** Admin requests are small; a larger body is a mistake or an attack. */
 export const MAX_GRAPHQL_BODY_BYTES = 1024 * 1024;
+
+/**
+ * JSON between systems is UTF-8 (RFC 8259 §8.1), and GraphQL over HTTP assumes it: bytes that are not
+ * are refused (`fatal`), not stored as U+FFFD. A leading BOM is dropped, as the lenient decoder did.
+ */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 function graphqlError(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
   return Response.json({ errors: [{ message, extensions: { code } }] }, { status, headers });
@@ -67,12 +73,18 @@ export async function handleGraphQL(
   const url = requestUrl(request);
   let body: unknown = undefined;
   if (request.method === "POST") {
-    const read = await readBodyText(request, MAX_GRAPHQL_BODY_BYTES, bodyReadTimeoutMs);
+    const read = await readBodyBytesWithin(request, MAX_GRAPHQL_BODY_BYTES, bodyReadTimeoutMs);
     if (read === "late") return graphqlError(408, "BAD_REQUEST", lateBodyMessage(bodyReadTimeoutMs));
     if (read === "too_large") return graphqlError(413, "BAD_REQUEST", `request body exceeds ${MAX_GRAPHQL_BODY_BYTES} bytes`);
     if (read === "cut_off") return graphqlError(400, "BAD_REQUEST", "the request body could not be read completely");
+    let text: string;
     try {
-      body = JSON.parse(read.text);
+      text = utf8.decode(read);
+    } catch {
+      return graphqlError(400, "BAD_REQUEST", "request body is not valid UTF-8");
+    }
+    try {
+      body = JSON.parse(text);
     } catch {
       return graphqlError(400, "BAD_REQUEST", "request body is not JSON");
     }

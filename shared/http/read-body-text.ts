@@ -5,16 +5,13 @@
  * So a server can let its routes refuse large bodies in their own protocol instead of Bun's bare 413.
  * A body not read to its end ("too_large", "cut_off") is marked (body-left-unread.ts): the server's
  * answer to it closes the connection.
- * readBodyBytes answers the bytes; readBodyBytesWithin bounds the read in time too; readBodyText decodes
- * them as UTF-8, an invalid sequence becoming U+FFFD, and wraps the text, so a body that reads
- * "too_large" is not taken for the failure.
+ * readBodyBytes answers the bytes; readBodyBytesWithin bounds the read in time too. The callers decode
+ * them (as UTF-8, `fatal`: a JSON body that is not UTF-8 is refused, never read with U+FFFD in it).
  *
- * @example const body = await readBodyText(request, 1024 * 1024, 60_000); if (body === "too_large") return json413(); JSON.parse(body.text);
+ * @example const body = await readBodyBytesWithin(request, 1024 * 1024, 60_000); if (body === "too_large") return json413();
  */
 import { leftBodyUnread } from "./body-left-unread.ts";
 import { readBounded } from "./read-bounded.ts";
-
-const decoder = new TextDecoder();
 
 /** How long a request body may take to arrive, whole, once its request reached the route (BODY_READ_TIMEOUT_MS, proxy and control plane). */
 export const DEFAULT_BODY_READ_TIMEOUT_MS = 60_000;
@@ -57,9 +54,4 @@ export async function readBodyBytesWithin(request: Request, maxBytes: number, ti
   }
   if (read === "late") leftBodyUnread(request);
   return read;
-}
-
-export async function readBodyText(request: Request, maxBytes: number, timeoutMs: number): Promise<{ text: string } | "too_large" | "cut_off" | "late"> {
-  const read = await readBodyBytesWithin(request, maxBytes, timeoutMs);
-  return typeof read === "string" ? read : { text: decoder.decode(read) };
 }
