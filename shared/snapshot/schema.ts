@@ -190,6 +190,10 @@ export function parseSnapshot(payload: unknown): ParseResult<Snapshot> {
     if (!isRecord(dep) || typeof dep.baseUrl !== "string" || typeof dep.model !== "string" || typeof dep.credentialRef !== "string") {
       return { ok: false, reason: `deployment ${id} is malformed` };
     }
+    // Residency reads these with includes(), which a string answers too, as a substring test
+    // ("no-baa".includes("baa")): a field of another type would be read as something it does not say.
+    if (!(dep.jurisdiction === undefined || dep.jurisdiction === null || typeof dep.jurisdiction === "string")) return { ok: false, reason: `deployment ${id}: jurisdiction must be a string or null` };
+    if (!(dep.flags === undefined || isStringArray(dep.flags))) return { ok: false, reason: `deployment ${id}: flags must be a list of strings` };
     const badTimeouts = checkTimeouts(dep.timeouts);
     if (badTimeouts) return { ok: false, reason: `deployment ${id}: ${badTimeouts}` };
   }
@@ -204,6 +208,7 @@ export function parseSnapshot(payload: unknown): ParseResult<Snapshot> {
     const bad = checkLimitFields(key);
     if (bad) return { ok: false, reason: `key ${hash.slice(0, 8)}: ${bad}` };
     if (key.lineageId !== undefined && (typeof key.lineageId !== "string" || key.lineageId === "")) return { ok: false, reason: `key ${hash.slice(0, 8)}: lineageId must be a key id` };
+    if (!(key.allowedAliases === null || isStringArray(key.allowedAliases))) return { ok: false, reason: `key ${hash.slice(0, 8)}: allowedAliases must be a list of alias names or null` };
     if (!(key.allowedRegions === undefined || key.allowedRegions === null || isStringArray(key.allowedRegions))) return { ok: false, reason: `key ${hash.slice(0, 8)}: allowedRegions must be a list of region names or null` };
   }
   for (const [id, tenant] of Object.entries(payload.tenants as Record<string, unknown>)) {
@@ -292,6 +297,10 @@ function checkTenantFields(tenant: Record<string, unknown>): string | null {
   // Refused here rather than at request time, where periodKeys() would throw on every budgeted call.
   if (tenant.timeZone !== undefined && !isTimeZone(tenant.timeZone)) return `timeZone ${String(tenant.timeZone)} is not an IANA time zone`;
   if (tenant.budgetFailOpen !== undefined && typeof tenant.budgetFailOpen !== "boolean") return "budgetFailOpen must be a boolean";
+  // Read with includes() along the tenant chain (residency.ts, authorize.ts): a string would be a substring test.
+  for (const field of ["allowedJurisdictions", "allowedAliases"] as const) {
+    if (!(tenant[field] === undefined || tenant[field] === null || isStringArray(tenant[field]))) return `${field} must be a list of strings or null`;
+  }
   if (tenant.featureLimits !== undefined) {
     if (!isRecord(tenant.featureLimits)) return "featureLimits is not an object";
     for (const [feature, limits] of Object.entries(tenant.featureLimits)) {
