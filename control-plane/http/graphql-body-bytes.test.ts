@@ -29,3 +29,24 @@ test("the same body in UTF-8 is served as sent, with or without a byte order mar
   const withBom = await post(new TextEncoder().encode(`\ufeff${body.replace("M\u00fcller", "M\u00fcller 2")}`));
   expect(await withBom.json()).toEqual({ data: { createTenant: { name: "M\u00fcller 2" } } });
 });
+
+test("a compressed body (Content-Encoding gzip) is refused as such, 415 naming the coding, not as bytes that are not UTF-8", async () => {
+  const body = Bun.gzipSync(JSON.stringify({ query: `mutation { createTenant(input: { name: "zipped" }) { id } }` }));
+  const response = await fetch(new URL("/graphql", t.cp.url), {
+    method: "POST",
+    headers: { "content-type": "application/json", "content-encoding": "gzip", authorization: `Bearer ${t.adminToken}` },
+    body,
+  });
+  expect(response.status).toBe(415);
+  const error = ((await response.json()) as { errors: { message: string; extensions: { code: string } }[] }).errors[0]!;
+  expect(error.extensions.code).toBe("BAD_REQUEST");
+  expect(error.message).toContain("Content-Encoding gzip");
+  expect(await tenantNames()).not.toContain("zipped");
+  // identity is no coding at all.
+  const identity = await fetch(new URL("/graphql", t.cp.url), {
+    method: "POST",
+    headers: { "content-type": "application/json", "content-encoding": "identity", authorization: `Bearer ${t.adminToken}` },
+    body: JSON.stringify({ query: "{ __typename }" }),
+  });
+  expect(await identity.json()).toEqual({ data: { __typename: "Query" } });
+});

@@ -2,6 +2,8 @@
  * POST /graphql: authenticates the admin bearer token, then hands the request to Apollo.
  * Every answer, refusals included, is GraphQL JSON with `errors[0].extensions.code`.
  */
+import { leftBodyUnread } from "../../shared/http/body-left-unread.ts";
+import { unsupportedContentCoding } from "../../shared/http/content-coding.ts";
 import { DEFAULT_BODY_READ_TIMEOUT_MS, readBodyBytesWithin } from "../../shared/http/read-body-text.ts";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
@@ -73,6 +75,12 @@ export async function handleGraphQL(
   const url = requestUrl(request);
   let body: unknown = undefined;
   if (request.method === "POST") {
+    const coding = unsupportedContentCoding(request);
+    if (coding !== null) {
+      // Refused unread: the answer closes the connection (server.ts), as the client may still be sending.
+      leftBodyUnread(request);
+      return graphqlError(415, "BAD_REQUEST", `Content-Encoding ${coding} is not supported; send the request body uncompressed`);
+    }
     const read = await readBodyBytesWithin(request, MAX_GRAPHQL_BODY_BYTES, bodyReadTimeoutMs);
     if (read === "late") return graphqlError(408, "BAD_REQUEST", lateBodyMessage(bodyReadTimeoutMs));
     if (read === "too_large") return graphqlError(413, "BAD_REQUEST", `request body exceeds ${MAX_GRAPHQL_BODY_BYTES} bytes`);

@@ -13,7 +13,7 @@ import type { PendingEvent, UsageOutbox } from "../../region-proxy/outbox/outbox
 import type { UsageBatchAck } from "../../shared/usage/usage-event.ts";
 import { MAX_DEAD_LETTER_REASON_CHARS, MAX_DEAD_LETTER_STRING_CHARS } from "../usage/dead-letter-payload.ts";
 import { useUsageIngest } from "../usage/use-usage-ingest.ts";
-import { MAX_USAGE_BODY_BYTES } from "../../shared/internal-api.ts";
+import { MAX_USAGE_BODY_BYTES, USAGE_PATH } from "../../shared/internal-api.ts";
 
 const ingest = useUsageIngest();
 const { event, post } = ingest;
@@ -127,4 +127,14 @@ test("the proxy's flusher empties its outbox of an event with an unusable id ins
   } finally {
     await flusher.stop();
   }
+});
+
+test("a compressed batch (Content-Encoding gzip) is refused as such, 415 naming the coding, not as a body that is not UTF-8", async () => {
+  const response = await fetch(new URL(USAGE_PATH, ingest.t.cp.url), {
+    method: "POST",
+    headers: { "content-type": "application/json", "content-encoding": "gzip", authorization: `Bearer ${ingest.s.euToken}` },
+    body: Bun.gzipSync(JSON.stringify({ events: [event("evt_zipped")] })),
+  });
+  expect(response.status).toBe(415);
+  expect(await response.json()).toEqual({ error: { code: "unsupported_content_encoding", message: "Content-Encoding gzip is not supported; send the body uncompressed" } });
 });

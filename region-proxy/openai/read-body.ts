@@ -6,6 +6,7 @@
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { MAX_JSON_DEPTH, tooDeepField } from "./nesting-depth.ts";
+import { unsupportedContentCoding } from "../../shared/http/content-coding.ts";
 import { DEFAULT_BODY_READ_TIMEOUT_MS, readBodyBytesWithin } from "../../shared/http/read-body-text.ts";
 
 export type BodyResult = { ok: true; value: unknown } | { ok: false; error: GatewayError };
@@ -18,16 +19,10 @@ export type BodyResult = { ok: true; value: unknown } | { ok: false; error: Gate
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const CUT_OFF: BodyResult = { ok: false, error: { kind: "invalid_json", message: "The request body could not be read completely." } };
 const NOT_UTF8: BodyResult = { ok: false, error: { kind: "invalid_encoding" } };
-/** How much of an unsupported Content-Encoding the error repeats. */
-const MAX_ENCODING_SHOWN = 64;
-
 /** An encoded body (gzip, br, …) as a 415 naming the coding; null for none or identity. */
 function unsupportedEncoding(request: Request): BodyResult | null {
-  const encoding = request.headers.get("content-encoding");
-  if (encoding === null) return null;
-  const coding = encoding.trim();
-  if (coding === "" || coding.toLowerCase() === "identity") return null;
-  return { ok: false, error: { kind: "unsupported_content_encoding", encoding: coding.slice(0, MAX_ENCODING_SHOWN) } };
+  const coding = unsupportedContentCoding(request);
+  return coding === null ? null : { ok: false, error: { kind: "unsupported_content_encoding", encoding: coding } };
 }
 
 /**
