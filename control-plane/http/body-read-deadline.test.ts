@@ -1,8 +1,9 @@
 /**
  * A POST body must arrive whole within BODY_READ_TIMEOUT_MS of reaching its route, on GraphQL and on
  * the regions' POST routes (usage, leases), as on the proxy (region-proxy/body-read-deadline.test.ts):
- * Bun's idle timer restarts at every byte, so a client trickling its body, or stalled mid-way, held a
- * socket and a handler for as long as it liked. Past the deadline: a 408 in the route's own shape
+ * Bun's idle timer (10 s) restarts at every byte, so a client trickling its body held a socket and a
+ * handler for as long as it liked (one stalled for 10 s is dropped by that timer, without an answer;
+ * within it, the deadline answers it too). Past the deadline: a 408 in the route's own shape
  * (GraphQL errors with a code; the internal `{ error: { code } }`) and the connection closed.
  * Over real TCP sockets.
  */
