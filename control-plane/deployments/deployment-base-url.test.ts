@@ -29,6 +29,8 @@ const ACCEPTED: [string, string][] = [
   ["azure", "https://res.openai.azure.com?api-version=2025-04-01-preview"],
   ["azure", "https://res.openai.azure.com/openai?api-version=2024-10-21"],
   ["azure", "https://res.openai.azure.com/openai/v1"],
+  // As long as a region's publicUrl may be.
+  ["openai", `https://vendor.example/${"v".repeat(2048 - "https://vendor.example/".length)}`],
 ];
 
 const REFUSED: [string, string][] = [
@@ -53,6 +55,9 @@ const REFUSED: [string, string][] = [
   ["azure", "https://res.openai.azure.com?api-version=2024-10-21%26x%3D1"],
   ["azure", "https://res.openai.azure.com?"],
   ["azure", "https://res.openai.azure.com/openai/v1?api-version=preview"],
+  // Longer than any vendor root: stored in every snapshot of its region and the audit log, and each call's URL.
+  ["openai", `https://vendor.example/${"v".repeat(2049 - "https://vendor.example/".length)}`],
+  ["anthropic", `https://vendor.example/${"v".repeat(500_000)}`],
 ];
 
 test("plain vendor roots pass unchanged, and an Azure one may pin ?api-version=", () => {
@@ -69,6 +74,7 @@ test("the refusals say why", () => {
   expect(refusal(() => requireDeploymentBaseUrl("baseUrl", "azure", "https://r.openai.azure.com?tag=eu"))).toContain("api-version");
   expect(refusal(() => requireDeploymentBaseUrl("baseUrl", "azure", "https://r.openai.azure.com/openai/v1?api-version=preview"))).toContain("v1");
   expect(refusal(() => requireDeploymentBaseUrl("baseUrl", "openai", "https://x.example/v1 "))).toContain("whitespace");
+  expect(refusal(() => requireDeploymentBaseUrl("baseUrl", "openai", `https://x.example/${"v".repeat(3000)}`))).toBe("BAD_USER_INPUT: baseUrl: must be at most 2048 characters");
 });
 
 const t = useTestControlPlane();

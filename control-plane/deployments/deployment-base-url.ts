@@ -12,13 +12,14 @@
  * (`https://api.openai.com%2eattacker.example`) while the proxy connects to another, with the first
  * one's credential. Such a value is refused showing the form to write, never rewritten: the approver
  * reviews exactly what is stored. A value stored before these checks is left as it is (a
- * deployment.update checks only a baseUrl it writes, or one whose provider it changes).
+ * deployment.update checks only a baseUrl it writes, or one whose provider it changes). It is at most
+ * 2048 characters, as a region's publicUrl (MAX_URL_LENGTH).
  *
  * @example requireDeploymentBaseUrl("baseUrl", "azure", "https://r.openai.azure.com?api-version=2024-10-21") // returned as is
  * @example requireDeploymentBaseUrl("baseUrl", "openai", "https://api.openai.com/v1?tag=eu") // throws BAD_USER_INPUT
  */
 import { badInput } from "../graphql/errors.ts";
-import { requireHttpUrl, urlQueryAndFragment } from "../graphql/validate.ts";
+import { requireHttpUrl, requireUrlLength, urlQueryAndFragment } from "../graphql/validate.ts";
 import { requireAzureApiVersion } from "./azure-api-version.ts";
 
 /** What Azure's api-versions are made of (`2024-10-21`, `2025-04-01-preview`, `preview`). */
@@ -26,6 +27,8 @@ const AZURE_QUERY = /^api-version=[A-Za-z0-9._-]+$/;
 
 /** The baseUrl unchanged, or BAD_USER_INPUT naming `field` and why the proxy could not use it. */
 export function requireDeploymentBaseUrl(field: string, provider: string, value: string): string {
+  // No vendor root is longer; a longer one would sit in every snapshot of its region and each call's URL.
+  requireUrlLength(field, value);
   if (value !== value.trim()) throw badInput(field, "must not begin or end with whitespace: the proxy appends the vendor's path to the baseUrl as written");
   requireHttpUrl(field, value);
   requireAsRead(field, value);

@@ -20,6 +20,15 @@ export function requireNonNegative(field: string, value: number): number {
   return value;
 }
 
+/** The longest URL an admin may store (a region's publicUrl, a deployment's baseUrl being written). */
+export const MAX_URL_LENGTH = 2048;
+
+/** At most MAX_URL_LENGTH characters, checked before the URL is parsed or quoted in a refusal. */
+export function requireUrlLength(field: string, value: string): string {
+  if (value.length > MAX_URL_LENGTH) throw badInput(field, `must be at most ${MAX_URL_LENGTH} characters`);
+  return value;
+}
+
 export function requireHttpUrl(field: string, value: string): string {
   let url: URL;
   try {

@@ -3,14 +3,13 @@ import { hashSecret, newToken } from "../../shared/ids.ts";
 import { runAudited } from "../audit/run-audited.ts";
 import type { GraphQLContext } from "../graphql/context.ts";
 import { badInput, conflict, notFound } from "../graphql/errors.ts";
-import { requireHttpUrl, requirePattern, urlQueryAndFragment } from "../graphql/validate.ts";
+import { requireHttpUrl, requirePattern, requireUrlLength, urlQueryAndFragment } from "../graphql/validate.ts";
 import { runConfigChange } from "../snapshots/config-change.ts";
 import { REGION_NAME_PATTERN } from "./region-name.ts";
 import type { CreateRegionInput, UpdateRegionInput } from "./region.input.ts";
 import { insertRegion, listRegions, lockRegionPublicUrl, regionExists, replaceRegionTokenHash, setRegionPublicUrl } from "./region.repo.ts";
 import type { CreatedRegion, Region, RotatedRegionToken } from "./region.type.ts";
 
-const MAX_URL_LENGTH = 2048;
 /** How long a rotated-out region token stays valid by default: time to redeploy the region's proxies. */
 export const DEFAULT_REGION_TOKEN_GRACE_MINUTES = 60;
 /** A week: a longer grace would leave a leaked token usable for no reason. */
@@ -22,8 +21,7 @@ export const MAX_REGION_TOKEN_GRACE_MINUTES = 7 * 24 * 60;
  */
 export function normalizePublicUrl(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
-  if (value.length > MAX_URL_LENGTH) throw badInput("publicUrl", `must be at most ${MAX_URL_LENGTH} characters`);
-  const { query, fragment } = urlQueryAndFragment(requireHttpUrl("publicUrl", value));
+  const { query, fragment } = urlQueryAndFragment(requireHttpUrl("publicUrl", requireUrlLength("publicUrl", value)));
   if (query !== null || fragment !== null) throw badInput("publicUrl", "must not carry a query or fragment");
   return value;
 }
