@@ -3,7 +3,8 @@
  * (LiteLLM passes them so): `cache_control: {type: "ephemeral"}` on a text or image_url content part,
  * or on a message, caches the prompt up to and including that block
  * (https://docs.anthropic.com/en/docs/build-with-claude/prompt-caching). A part's goes on the block it
- * becomes (a system or developer message's parts are one system block each); a message's on the last
+ * becomes (a system or developer message's parts are one system block each; a blank part's, which
+ * becomes none, on the block before it in its message: content.ts convertSystemContent); a message's on the last
  * block it becomes (its string content's, its tool_result, its last system block). A tool message is
  * sent as one tool_result block, so there only its last part can carry one: an earlier part's
  * breakpoint has no top-level block ending where it asks.

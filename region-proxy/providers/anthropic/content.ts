@@ -69,17 +69,41 @@ const textBlocks = (text: string): AnthropicBlock[] => (text.trim() === "" ? [] 
 export function convertContent(content: string | ContentPart[] | null | undefined, param: string): AnthropicBlock[] {
   if (content == null) return [];
   if (typeof content === "string") return textBlocks(content);
-  return content.flatMap((part, i): AnthropicBlock[] => {
+  return content.flatMap((part, i) => markedPartBlocks(part, `${param}.content[${i}]`));
+}
+
+/** The blocks of one content part, its cache_control on its block (a blank part with one: a 400 naming it). */
+function markedPartBlocks(part: ContentPart, partParam: string): AnthropicBlock[] {
+  refusePartFields(part, partParam, CACHE_CONTROL_FIELD);
+  const blocks = partBlocks(part, partParam);
+  const cacheControl = (part as { cache_control?: unknown }).cache_control;
+  if (cacheControl != null) {
+    if (blocks.length === 0) throw new UnsupportedParameterError(`${partParam}.cache_control`, "This part sends this provider no content (only whitespace), so there is nothing to cache up to.");
+    markBlock(blocks[0]!, cacheControl, `${partParam}.cache_control`);
+  }
+  return blocks;
+}
+
+/**
+ * convertContent for a system or developer message: text parts only (refuseNonTextParts), one system
+ * block each. A blank part sends no block, so a cache_control on it asks to cache up to the end of the
+ * text before it: it goes on the previous block of the same message (as when the message was one block
+ * of its joined text and a blank last part's breakpoint marked it); with none before it, the 400 stays.
+ *
+ * @example convertSystemContent([{ type: "text", text: "Be terse." }, { type: "text", text: "\n", cache_control: { type: "ephemeral" } }], "messages[0]") // [{ type: "text", text: "Be terse.", cache_control: { type: "ephemeral" } }]
+ */
+export function convertSystemContent(content: string | ContentPart[] | null | undefined, param: string): AnthropicBlock[] {
+  refuseNonTextParts(content, param, CACHE_CONTROL_FIELD);
+  if (!Array.isArray(content)) return convertContent(content, param);
+  const blocks: AnthropicBlock[] = [];
+  content.forEach((part, i) => {
     const partParam = `${param}.content[${i}]`;
-    refusePartFields(part, partParam, CACHE_CONTROL_FIELD);
-    const blocks = partBlocks(part, partParam);
     const cacheControl = (part as { cache_control?: unknown }).cache_control;
-    if (cacheControl != null) {
-      if (blocks.length === 0) throw new UnsupportedParameterError(`${partParam}.cache_control`, "This part sends this provider no content (only whitespace), so there is nothing to cache up to.");
-      markBlock(blocks[0]!, cacheControl, `${partParam}.cache_control`);
-    }
-    return blocks;
+    const previous = blocks.at(-1);
+    if (cacheControl != null && previous && (part as { text: string }).text.trim() === "") markBlock(previous, cacheControl, `${partParam}.cache_control`);
+    else blocks.push(...markedPartBlocks(part, partParam));
   });
+  return blocks;
 }
 
 /**

@@ -25,7 +25,7 @@ import { functionCallOnly } from "../function-call-only.ts";
 import { refuseMessageFields, refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { CACHE_CONTROL_FIELD, markJoined, markMessage } from "./cache-control.ts";
-import { type AnthropicBlock, convertAssistantContent, convertContent, refuseNonTextParts, textParts } from "./content.ts";
+import { type AnthropicBlock, convertAssistantContent, convertContent, convertSystemContent, textParts } from "./content.ts";
 import { trimPrefill } from "./prefill.ts";
 import { anthropicToolUseName } from "./tool-name.ts";
 import { echoedThinking } from "./thinking-blocks.ts";
@@ -149,10 +149,8 @@ export function convertMessages(messages: ChatMessage[], thinking = false): { sy
     switch (message.role) {
       case "system":
       case "developer": {
-        // One system block per text part, as Anthropic's `system` takes a list (a part's cache_control on its block):
-        // only text parts are taken here, and convertContent makes their blocks.
-        refuseNonTextParts(message.content, param, CACHE_CONTROL_FIELD);
-        const blocks = convertContent(message.content, param);
+        // One system block per text part, as Anthropic's `system` takes a list (a part's cache_control on its block).
+        const blocks = convertSystemContent(message.content, param);
         markMessage(blocks, message, param);
         system.push(...blocks);
         return;

@@ -44,3 +44,25 @@ test("a system part's cache_control goes on its own block", () => {
   const { system } = convertMessages([{ role: "system", content: [{ type: "text", text: "long", cache_control: ephemeral }, { type: "text", text: "short" }] }, { role: "user", content: "hi" }] as ChatMessage[]);
   expect(system).toEqual([{ type: "text", text: "long", cache_control: ephemeral }, { type: "text", text: "short" }]);
 });
+
+/**
+ * A blank system part sends no block; before the parts were blocks, the message was one block of its
+ * joined text and a blank last part's breakpoint marked it. Its cache_control asks to cache up to the
+ * end of the text before it, so it goes on the previous block of its message; with none there, the 400.
+ */
+test("a blank system part's cache_control goes on the block before it in its message, else a 400 naming it", () => {
+  const ephemeral = { type: "ephemeral" };
+  const systemOf = (content: unknown) => convertMessages([{ role: "system", content }, { role: "user", content: "hi" }] as ChatMessage[]).system;
+  expect(systemOf([{ type: "text", text: "Be terse." }, { type: "text", text: "\n", cache_control: ephemeral }])).toEqual([{ type: "text", text: "Be terse.", cache_control: ephemeral }]);
+  expect(systemOf([{ type: "text", text: "A" }, { type: "text", text: " ", cache_control: ephemeral }, { type: "text", text: "B" }])).toEqual([
+    { type: "text", text: "A", cache_control: ephemeral },
+    { type: "text", text: "B" },
+  ]);
+  let thrown: unknown;
+  try {
+    convertMessages([{ role: "system", content: "Earlier." }, { role: "developer", content: [{ type: "text", text: " ", cache_control: ephemeral }, { type: "text", text: "B" }] }, { role: "user", content: "hi" }] as ChatMessage[]);
+  } catch (error) {
+    thrown = error;
+  }
+  expect((thrown as { param?: string }).param).toBe("messages[1].content[0].cache_control");
+});
