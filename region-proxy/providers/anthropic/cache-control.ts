@@ -62,7 +62,7 @@ export function markMessage(blocks: AnthropicBlock[], message: ChatMessage, para
  * Puts the breakpoint of a tool message on the one tool_result block it became: the message's own, or
  * its last part's. An earlier part's is refused, naming it: its parts are that one block's content.
  */
-export function markJoined(block: AnthropicBlock, message: ChatMessage, param: string): void {
+export function markToolResult(block: AnthropicBlock, message: ChatMessage, param: string): void {
   const content = message.content;
   let value = (message as { cache_control?: unknown }).cache_control;
   let at = `${param}.cache_control`;

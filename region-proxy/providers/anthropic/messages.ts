@@ -24,7 +24,7 @@ import type { ChatMessage } from "../types.ts";
 import { functionCallOnly } from "../function-call-only.ts";
 import { refuseMessageFields, refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { CACHE_CONTROL_FIELD, markJoined, markMessage } from "./cache-control.ts";
+import { CACHE_CONTROL_FIELD, markToolResult, markMessage } from "./cache-control.ts";
 import { type AnthropicBlock, convertAssistantContent, convertContent, convertSystemContent, textParts } from "./content.ts";
 import { trimPrefill } from "./prefill.ts";
 import { anthropicToolUseName } from "./tool-name.ts";
@@ -182,7 +182,7 @@ export function convertMessages(messages: ChatMessage[], thinking = false): { sy
         const texts = textParts(message.content, param, CACHE_CONTROL_FIELD).filter((text) => text.trim() !== "");
         const content = Array.isArray(message.content) ? texts.map((text) => ({ type: "text", text })) : texts[0];
         const block: AnthropicBlock = { type: "tool_result", tool_use_id: ids.open.get(message.tool_call_id as string) ?? anthropicToolId(message.tool_call_id as string), ...(texts.length === 0 ? {} : { content }) };
-        markJoined(block, message, param);
+        markToolResult(block, message, param);
         return push("user", [block]);
       }
       default:
