@@ -39,15 +39,17 @@ async function post(body: BodyInit, headers: Record<string, string> = {}, path =
   expect(response.headers.get("x-request-id")).toStartWith("req_");
   expect([response.headers.get("x-gateway-region"), response.headers.get("x-gateway-attempts"), response.headers.get("x-gateway-fallback")]).toEqual([REGION, "0", "false"]);
   expect(response.headers.get("x-gateway-provider")).toBeNull();
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, connection: response.headers.get("connection"), body: await response.json() };
 }
 
 describe("Content-Encoding", () => {
   for (const coding of ["gzip", "br", "deflate", "GZIP", "gzip, identity"]) {
     test(`${coding}: 415 unsupported_content_encoding naming it`, async () => {
       const calls = fx.vendor.calls();
-      const { status, body } = await post(gzipSync(chat), { "content-encoding": coding });
+      const { status, body, connection } = await post(gzipSync(chat), { "content-encoding": coding });
       expect(status).toBe(415);
+      // Its body unread (the client may still be sending it): the connection closes, as the control plane's 415 does.
+      expect(connection).toBe("close");
       expect(body).toEqual({
         error: { message: `Content-Encoding '${coding}' is not supported; send the request body uncompressed.`, type: "invalid_request_error", param: null, code: "unsupported_content_encoding" },
       });
@@ -70,20 +72,21 @@ describe("Content-Encoding", () => {
 
 describe("UTF-8", () => {
   const refusal = { error: { message: "The request body is not valid UTF-8.", type: "invalid_request_error", param: null, code: "invalid_encoding" } };
+  // Read to its end, the body leaves the connection open (connection: null), unlike the 415's.
 
   test("bytes that are not UTF-8, with a declared length: 400 invalid_encoding, the vendor not called", async () => {
     const calls = fx.vendor.calls();
-    expect(await post(notUtf8)).toEqual({ status: 400, body: refusal });
+    expect(await post(notUtf8)).toEqual({ status: 400, connection: null, body: refusal });
     expect(fx.vendor.calls()).toBe(calls);
   });
 
   test("bytes that are not UTF-8, chunked: the same 400", async () => {
-    expect(await post(chunked(notUtf8))).toEqual({ status: 400, body: refusal });
+    expect(await post(chunked(notUtf8))).toEqual({ status: 400, connection: null, body: refusal });
   });
 
   test("an embeddings input that is not UTF-8: the same 400", async () => {
     const body = new Uint8Array([...encode('{"model":"chat","input":"'), 0xc0, 0x80, ...encode('"}')]);
-    expect(await post(body, {}, "/v1/embeddings")).toEqual({ status: 400, body: refusal });
+    expect(await post(body, {}, "/v1/embeddings")).toEqual({ status: 400, connection: null, body: refusal });
   });
 
   test("multi-byte UTF-8 (accents, CJK, emoji) is served, declared or chunked", async () => {
