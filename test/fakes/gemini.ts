@@ -15,7 +15,8 @@
  * JSON on lines of its own, not a `data:` event (streamError; asked for otherwise, the overloaded and
  * error-400 answers); models named gemini-3* sign each function call they answer with a thoughtSignature
  * and take replayed model turns only with a signature on the first call, one they issued or Google's
- * bypass value, as Gemini 3 does (gemini-thought-signatures.ts). Models containing "thinking" report thought tokens, "cached" cached tokens, "stall"
+ * bypass value, as Gemini 3 does (gemini-thought-signatures.ts), and refuse a content mixing functionResponse parts with
+ * other kinds (gemini-function-responses.ts). Models containing "thinking" report thought tokens, "cached" cached tokens, "stall"
  * go silent after the first streamed event.
  * malformed-call ends with finishReason MALFORMED_FUNCTION_CALL and no content, as Gemini does when the
  * model's function call cannot be parsed; malformed-call-after-text writes its echo first. `:embedContent` and `:batchEmbedContents` answer
@@ -37,6 +38,7 @@ import { unreadableFile } from "./gemini-files.ts";
 import { schemaTypeRefusal } from "./gemini-schema-types.ts";
 import { thinkingRefusal } from "./gemini-thinking.ts";
 import { type ThoughtSignatures, thoughtSignatures } from "./gemini-thought-signatures.ts";
+import { mixedFunctionResponse } from "./gemini-function-responses.ts";
 
 const googleError = (code: number, status: string, message: string, details: unknown[] = []) =>
   json(code, { error: { code, message, status, ...(details.length > 0 ? { details } : {}) } });
@@ -245,7 +247,7 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string, signatures: 
   if (thinking) return googleError(400, "INVALID_ARGUMENT", thinking);
   const signs = model.startsWith("gemini-3");
   if (signs) {
-    const refused = signatures.check(request.contents);
+    const refused = signatures.check(request.contents) ?? mixedFunctionResponse(request.contents);
     if (refused) return googleError(400, "INVALID_ARGUMENT", refused);
   }
   // Gemini 2.5 writes up to 8 candidates; the Gemini 3 models refuse more than one

@@ -7,7 +7,10 @@
  * and take the same parts as consecutive user contents. The functionResponse parts are now a content of
  * their own; the answers to one call turn stay together in it, as Gemini counts them against the calls.
  */
-import { expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
+import { startFakeGemini } from "../../../test/fakes/gemini.ts";
+import { sendChat, startVendorBehindProxy, type VendorBehindProxy } from "../../testing/vendor-behind-proxy.ts";
 import type { ChatMessage } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { convertMessages } from "./messages.ts";
@@ -57,4 +60,47 @@ test("a user message between the answers to one call turn is refused, naming its
   expect(thrown).toBeInstanceOf(UnsupportedParameterError);
   expect((thrown as UnsupportedParameterError).param).toBe("messages[1].tool_calls");
   expect((thrown as Error).message).toContain("unanswered: c2");
+});
+
+/**
+ * Through the proxy to the fake Gemini, which refuses a mixed content on gemini-3 models as Gemini 3
+ * does (test/fakes/gemini-function-responses.ts): the proxy's split request is taken.
+ */
+describe("through the proxy to a gemini-3 model", () => {
+  let vp: VendorBehindProxy;
+  let direct: FakeVendor;
+  beforeAll(async () => {
+    [vp, direct] = await Promise.all([startVendorBehindProxy({ provider: "gemini", start: startFakeGemini }, { g3: "gemini-3-flash-preview" }), startFakeGemini({ apiKey: "k" })]);
+  });
+  afterAll(async () => {
+    await Promise.all([vp?.stop(), direct?.stop()]);
+  });
+
+  test("the fake refuses a content mixing functionResponse and text on gemini-3 only, in Gemini 3's words", async () => {
+    const post = (model: string, contents: unknown[]) =>
+      fetch(`${direct.url}/v1beta/models/${model}:generateContent`, { method: "POST", headers: { "x-goog-api-key": "k", "content-type": "application/json" }, body: JSON.stringify({ contents }) });
+    const turns = [{ role: "user", parts: [{ text: "look up" }] }, { role: "model", parts: [{ functionCall: { name: "lookup", args: {} }, thoughtSignature: "skip_thought_signature_validator" }] }];
+    const response = { functionResponse: { name: "lookup", response: { content: "one" } } };
+    const mixed = await post("gemini-3-flash-preview", [...turns, { role: "user", parts: [response, { text: "and?" }] }]);
+    expect([mixed.status, await mixed.json()]).toEqual([400, { error: { code: 400, message: "Requests ending with a model turn are not supported.", status: "INVALID_ARGUMENT" } }]);
+    expect((await post("gemini-2.5-flash", [...turns, { role: "user", parts: [response, { text: "and?" }] }])).status).toBe(200);
+    expect((await post("gemini-3-flash-preview", [...turns, { role: "user", parts: [response] }, { role: "user", parts: [{ text: "and?" }] }])).status).toBe(200);
+  });
+
+  test("tool results then a user message reach Gemini 3 as two contents and are answered", async () => {
+    const { refused, sent } = await sendChat(vp, {
+      model: "g3",
+      messages: [
+        { role: "user", content: "look it up" },
+        { role: "assistant", content: null, tool_calls: [call("c1")] },
+        { role: "tool", tool_call_id: "c1", content: "one" },
+        { role: "user", content: "and this?" },
+      ],
+    });
+    expect(refused).toBe(false);
+    expect(sent.contents.slice(2)).toEqual([
+      { role: "user", parts: [answer("c1", "one")] },
+      { role: "user", parts: [{ text: "and this?" }] },
+    ]);
+  });
 });
