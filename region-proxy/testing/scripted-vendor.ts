@@ -19,8 +19,11 @@ export interface VendorScript {
   provider: ProviderKind;
   /** The unstreamed answer's body. */
   json?: unknown;
-  /** The streamed answer's body, byte for byte. */
-  sse?: string;
+  /**
+   * The streamed answer's body, byte for byte; as a list, written one part at a time, SSE_PAUSE_MS apart
+   * (the proxy has sent what the first parts made before a later part comes: a stream past its first byte).
+   */
+  sse?: string | string[];
   status?: number;
   /** The model's price in the snapshot; absent = SCRIPTED_PRICE. */
   price?: Price;
@@ -28,6 +31,9 @@ export interface VendorScript {
 
 /** Every scripted model's price, in micro-USD per million tokens: 1 per input token, 2 per output token. */
 export const SCRIPTED_PRICE = { input: 1_000_000, output: 2_000_000, cachedInput: 100_000, cacheWrite: 1_250_000, reasoning: 3_000_000 };
+
+/** The pause between the parts of a script's `sse` given as a list. */
+export const SSE_PAUSE_MS = 300;
 
 /** OpenAI's stream of these chunks, ended by `data: [DONE]`. */
 export const sseOpenAI = (...chunks: unknown[]) => chunks.map((c) => `data: ${JSON.stringify(c)}\n\n`).join("") + "data: [DONE]\n\n";
@@ -47,7 +53,7 @@ export async function startScriptedVendor(scripts: Record<string, VendorScript>,
       calls.set(model, (calls.get(model) ?? 0) + 1);
       const script = scripts[model];
       if (!script) return Response.json({ error: { message: `no script for ${model}` } }, { status: 404 });
-      if (stream) return new Response(script.sse ?? "", { status: script.status ?? 200, headers: { "content-type": "text/event-stream" } });
+      if (stream) return new Response(paced(script.sse ?? ""), { status: script.status ?? 200, headers: { "content-type": "text/event-stream" } });
       return Response.json(script.json, { status: script.status ?? 200 });
     },
   });
@@ -109,6 +115,21 @@ export async function startScriptedVendor(scripts: Record<string, VendorScript>,
       vendor.stop(true);
     },
   };
+}
+
+/** A body of one string as it is; of a list, a stream writing each part SSE_PAUSE_MS after the one before. */
+function paced(sse: string | string[]): string | ReadableStream<Uint8Array> {
+  if (typeof sse === "string") return sse;
+  const encoder = new TextEncoder();
+  return new ReadableStream({
+    async start(controller) {
+      for (const [i, part] of sse.entries()) {
+        if (i > 0) await Bun.sleep(SSE_PAUSE_MS);
+        controller.enqueue(encoder.encode(part));
+      }
+      controller.close();
+    },
+  });
 }
 
 /** The model a request names (Gemini's and Azure's paths, or the body) and whether it asks to stream. */

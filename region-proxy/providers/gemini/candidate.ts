@@ -10,8 +10,9 @@
  * The gateway sends no responseModalities: a model answers in the modalities it defaults to, and an
  * image-capable one (gemini-2.5-flash-image) answers a chat with inlineData parts (an image), which no
  * chat message carries. They are not forwarded: next to text or a function call the answer is those;
- * an answer of inlineData alone is refused as unusable once the candidate has ended (refuseEmptyEnd),
- * charged the usage Gemini reported, never passed off as an empty answer. Asking for ["TEXT"] instead
+ * an answer of inlineData alone is refused as unusable once it has ended (emptyEnd, refuseEmptyAnswer;
+ * with n > 1 only when no choice has an answer), charged the usage Gemini reported, never passed off as
+ * an empty answer. Asking for ["TEXT"] instead
  * is not safe: a model accepts only the modality combinations it supports and refuses the request
  * otherwise (an image-generation model may require ["TEXT", "IMAGE"]).
  *
@@ -40,7 +41,7 @@ export interface CandidateView {
   /** Its function calls, each with the thoughtSignature Gemini put on its part (null when none). */
   calls: { id: string | null; name: string; args: unknown; signature: string | null }[];
   finishReason: string | null;
-  /** It had inlineData parts (an image, audio): output the answer cannot pass on (refuseEmptyEnd). */
+  /** It had inlineData parts (an image, audio): output the answer cannot pass on (emptyEnd). */
   inlineData: boolean;
 }
 
@@ -98,16 +99,27 @@ function readOne(candidate: NonNullable<GeminiResponseBody["candidates"]>[number
 }
 
 /**
- * Refuses an ended candidate that leaves the client nothing (no text, no function call) as an unusable
- * answer, where an empty "stop" would read as the model's last word: one whose output was inlineData
- * alone, and one ended by NO_IMAGE ("expected to generate an image, but none was generated": an image
- * model's end of a text question it answered with no parts at all, BerriAI/litellm#40477). One whose
- * content was withheld (`finish` content_filter) stays that. `reason` is Gemini's finishReason.
+ * Why an ended candidate leaves the client nothing (no text, no function call), where an empty "stop"
+ * would read as the model's last word: its output was inlineData alone, or it ended by NO_IMAGE
+ * ("expected to generate an image, but none was generated": an image model's end of a text question it
+ * answered with no parts at all, BerriAI/litellm#40477). Null when it has an answer, also one whose
+ * content was withheld (`finish` content_filter). `reason` is Gemini's finishReason.
  */
-export function refuseEmptyEnd(reason: string | null, inlineData: boolean, passedOutput: boolean, finish: string | null): void {
-  if (passedOutput || finish === "content_filter") return;
-  if (inlineData) throw new UnusableAnswerError("Gemini answered only inline data (an image or audio), which a chat completion cannot carry");
-  if (reason === "NO_IMAGE") throw new UnusableAnswerError("Gemini ended with NO_IMAGE and no text: the model answered nothing a chat completion can carry");
+export function emptyEnd(reason: string | null, inlineData: boolean, passedOutput: boolean, finish: string | null): string | null {
+  if (passedOutput || finish === "content_filter") return null;
+  if (inlineData) return "Gemini answered only inline data (an image or audio), which a chat completion cannot carry";
+  if (reason === "NO_IMAGE") return "Gemini ended with NO_IMAGE and no text: the model answered nothing a chat completion can carry";
+  return null;
+}
+
+/**
+ * Refuses an ended answer as unusable when every choice is an empty end (emptyEnd of each, in index
+ * order): with n = 1 its one choice. With n > 1 one choice with an answer is the answer, and an empty
+ * one ends with the finish reason its finishReason maps to (stop), as it did before empty ends were
+ * refused: a good choice is not thrown away, and a stream that sent it is not broken after the fact.
+ */
+export function refuseEmptyAnswer(ends: (string | null)[]): void {
+  if (ends.length > 0 && ends.every((end) => end !== null)) throw new UnusableAnswerError(ends[0]!);
 }
 
 /**

@@ -9,8 +9,9 @@
  * NO_IMAGE ("expected to generate an image, but none was generated") withholds nothing: the gateway
  * forwards no image (it sends no responseModalities, so an image-capable model may answer with one;
  * only its text and function calls are passed on, and an answer of images alone is refused as
- * unusable, candidate.ts refuseEmptyEnd), so the text is the answer; with no text or call there is
- * none, and refuseEmptyEnd refuses it as unusable too. IMAGE_OTHER ("Unable to show
+ * unusable, candidate.ts emptyEnd), so the text is the answer; with no text or call there is none, and
+ * the answer is refused as unusable too when no other choice has one (refuseEmptyAnswer), else that
+ * choice ends with stop. IMAGE_OTHER ("Unable to show
  * the generated image") withholds what the model produced, like the other image flags.
  */
 const FILTERED = new Set([

@@ -1,8 +1,9 @@
 /**
  * Gemini GenerateContentResponse → OpenAI ChatCompletion (https://ai.google.dev/api/generate-content):
  * one choice per candidate (several for n > 1, sent as candidateCount), under the candidate's index,
- * in index order (one that ended with no text or call, its output an image alone or ended by NO_IMAGE,
- * is refused: candidate.ts refuseEmptyEnd).
+ * in index order. One that ended with no text or call, its output an image alone or ended by NO_IMAGE,
+ * is a choice with content null and finish_reason stop next to others with an answer; when no choice
+ * has one the whole answer is refused (candidate.ts emptyEnd, refuseEmptyAnswer).
  * usageMetadata already counts every candidate. An answer with no candidate is a blocked prompt
  * (content_filter) when it says so (promptFeedback.blockReason), else refused.
  * A usageMetadata without the answer's count (candidatesTokenCount: only the prompt's and thoughts') is
@@ -12,7 +13,7 @@
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import { type ChatCompletion, type ResponseContext, VendorProtocolError } from "../types.ts";
 import { type AssistantAnswer, assistantCompletion } from "../assistant-completion.ts";
-import { type CandidateView, isGeminiResponse, readCandidates, refuseEmptyEnd, toolCallId } from "./candidate.ts";
+import { type CandidateView, isGeminiResponse, emptyEnd, readCandidates, refuseEmptyAnswer, toolCallId } from "./candidate.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
 import { signatureExtra } from "./thought-signature.ts";
 import { toOpenAIUsage } from "../to-openai-usage.ts";
@@ -26,7 +27,9 @@ export function parseGeminiResponse(body: unknown, ctx: ResponseContext): { comp
   // Gemini answers without candidates only for a blocked prompt (readCandidates makes its blockReason
   // candidate 0): one with neither is no answer, refused as the stream without a candidate is (stream.ts).
   if (views.length === 0) throw new VendorProtocolError("Gemini answered without a candidate or a blockReason");
-  const answers = views.sort((a, b) => a.index - b.index).map(choiceOf);
+  const choices = views.sort((a, b) => a.index - b.index).map(choiceOf);
+  refuseEmptyAnswer(choices.map((c) => c.emptyEnd));
+  const answers = choices.map((c) => c.answer);
   const reported = convertGeminiUsage(body.usageMetadata);
   const answer = assistantCompletion(ctx, answers, reported);
   if (reported === null || hasGeminiAnswerCount(body.usageMetadata)) return answer;
@@ -35,7 +38,8 @@ export function parseGeminiResponse(body: unknown, ctx: ResponseContext): { comp
   return { completion: answer.completion, usage };
 }
 
-function choiceOf(view: CandidateView): AssistantAnswer {
+/** A candidate's choice, and why it leaves the client nothing (emptyEnd) or null. */
+function choiceOf(view: CandidateView): { answer: AssistantAnswer; emptyEnd: string | null } {
   const toolCalls = view.calls.map((call) => ({
     id: toolCallId(call.id),
     type: "function" as const,
@@ -43,6 +47,8 @@ function choiceOf(view: CandidateView): AssistantAnswer {
     ...signatureExtra(call.signature),
   }));
   const finishReason = mapGeminiFinishReason(view.finishReason, toolCalls.length > 0) ?? "stop";
-  refuseEmptyEnd(view.finishReason, view.inlineData, view.text !== "" || toolCalls.length > 0, finishReason);
-  return { index: view.index, content: view.text === "" ? null : view.text, toolCalls, finishReason };
+  return {
+    answer: { index: view.index, content: view.text === "" ? null : view.text, toolCalls, finishReason },
+    emptyEnd: emptyEnd(view.finishReason, view.inlineData, view.text !== "" || toolCalls.length > 0, finishReason),
+  };
 }

@@ -13,9 +13,11 @@
  * under its index (candidate.ts): each candidate is its own choice, under that index, with its own
  * tool-call indexes from 0 and its own finish chunk; the answer has ended when every candidate seen
  * has a finishReason. usageMetadata counts them all. inlineData parts (an image-capable model's image)
- * are not passed on; a choice that had them and no text or tool call is refused at the end, as
- * unstreamed (candidate.ts refuseEmptyEnd), as is one ended by NO_IMAGE with no text or call: such an
- * answer sends no chunk, so it is refused before the first byte.
+ * are not passed on. A choice that had them and no text or tool call, or ended by NO_IMAGE with none,
+ * leaves nothing to send: at the end it gets its finish chunk (stop) when another choice had output, and
+ * when none did the answer is refused, as unstreamed (candidate.ts emptyEnd, refuseEmptyAnswer). Such an
+ * answer has sent no chunk (a choice's role chunk goes out with its first output), so it is refused
+ * before the first byte.
  *
  * Gemini has no end marker like OpenAI's [DONE] or Anthropic's message_stop. A current model's last
  * event is the one with the candidate's finishReason and the final usageMetadata (stream-text.sse),
@@ -44,7 +46,7 @@ import {
 import { eventJson } from "../event-json.ts";
 import { translatedChunks } from "../translated-chunks.ts";
 import { VendorStreamError } from "../vendor-stream-error.ts";
-import { isGeminiResponse, readCandidates, refuseEmptyEnd, toolCallId } from "./candidate.ts";
+import { isGeminiResponse, emptyEnd, readCandidates, refuseEmptyAnswer, toolCallId } from "./candidate.ts";
 import { classifyGeminiError, geminiStreamErrorStatus } from "./errors.ts";
 import { mapGeminiFinishReason } from "./finish-reason.ts";
 import { signatureExtra } from "./thought-signature.ts";
@@ -139,13 +141,11 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       // and the text it streamed on top of the thoughts (VendorStream.usageSoFar), never less than a
       // stream without usage; response.ts charges such a usage unstreamed the same.
       const normalized = answerUsage();
-      const ends = [...choices.entries()]
+      const ended = [...choices.entries()]
         .sort(([a], [b]) => a - b)
-        .map(([index, c]) => {
-          const finish = mapGeminiFinishReason(c.finishReason, c.toolCount > 0);
-          refuseEmptyEnd(c.finishReason, c.inlineData, c.wroteText || c.toolCount > 0, finish);
-          return out.delta({}, finish, index);
-        });
+        .map(([index, c]) => ({ index, c, finish: mapGeminiFinishReason(c.finishReason, c.toolCount > 0) }));
+      refuseEmptyAnswer(ended.map(({ c, finish }) => emptyEnd(c.finishReason, c.inlineData, c.wroteText || c.toolCount > 0, finish)));
+      const ends = ended.map(({ index, finish }) => out.delta({}, finish, index));
       return { chunks: [...out.announce(ends), ...out.closingUsage(normalized)], usage: normalized };
     },
     partialUsage: () => (usage ? convertGeminiUsage(usage) : null),
