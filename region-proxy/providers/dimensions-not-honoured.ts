@@ -8,9 +8,9 @@
  * (attempt-outcome.ts `unusable_answer`: the breaker hears the deployment answered, it is not retried,
  * and the next deployment is tried, as one alias can chain a server that ignores `dimensions` with one
  * that honours it); when every deployment called or considered answered so (none failed otherwise or
- * was skipped for its open circuit: walk-chain.ts), the caller gets a 400 naming `dimensions`, as
- * OpenAI and Gemini answer a size their model cannot give. Vectors of several lengths stay a
- * VendorProtocolError.
+ * was skipped for its open circuit while it would take the request: walk-chain.ts), the caller gets a
+ * 400 naming `dimensions`, as OpenAI and Gemini answer a size their model cannot give. Vectors of
+ * several lengths stay a VendorProtocolError.
  *
  * @example throw new DimensionsNotHonouredError(4000, 3072)
  */

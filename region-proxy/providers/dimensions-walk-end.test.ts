@@ -11,6 +11,7 @@ import type { SnapshotDeployment } from "../../shared/snapshot/schema.ts";
 import { createMemoryBreaker } from "../breaker/memory-breaker.ts";
 import { testExecuteOptions } from "../testing/execute-options.ts";
 import { executeEmbeddings } from "./execute-embeddings.ts";
+import { geminiAdapter } from "./gemini/adapter.ts";
 import { openaiAdapter } from "./openai/adapter.ts";
 import type { EmbeddingsRequest } from "./types.ts";
 import { closedUrl } from "../../test/support/ports.ts";
@@ -108,6 +109,25 @@ test("the honouring deployment skipped for its open circuit: a 503 with the cool
   expect(result.trail.refusedCalls?.map((call) => call.deployment.id)).toEqual(["d2"]);
   expect(honours.calls()).toBe(0);
   expect(breaker.canAttempt("d2")).toBe(true);
+});
+
+// A skipped deployment that would refuse the request before its call (Gemini embeds text only, not
+// token arrays) could not have given the size either: the 400 naming dimensions stays the answer, as
+// when its circuit is closed and it refuses the request in the walk.
+test("token arrays on [OpenAI that ignores dimensions, Gemini behind an open circuit]: the 400 naming dimensions, as with its circuit closed", async () => {
+  const ignores = embeddingsServer("ignores");
+  const tokens = { ...req, input: [[1, 2, 3]], raw: { model: "m", input: [[1, 2, 3]], dimensions: 64 } } as EmbeddingsRequest;
+  const gemini = { deployment: { id: "g1", provider: "gemini", baseUrl: "http://127.0.0.1:9", model: "gemini-embedding-001", region: "eu", credentialRef: "env:K" } as SnapshotDeployment, adapter: geminiAdapter };
+  for (const open of [false, true]) {
+    const breaker = createMemoryBreaker({ failureThreshold: 1, coolDownMs: 60_000 });
+    if (open) breaker.onFailure("g1");
+    const result = await executeEmbeddings(tokens, [target("d1", ignores.url), gemini], { ...testExecuteOptions({ health: breaker }), label: "t" });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatchObject({ kind: "invalid_value", param: "dimensions" });
+    expect(steps(result.trail)).toEqual(["d1:error:unsupported_parameter:dimensions", open ? "g1:skipped:circuit_open" : "g1:skipped:unsupported_parameter:input"]);
+  }
+  expect(ignores.calls()).toBe(2);
 });
 
 test("the honouring deployment skipped for its missing credential: its failure is the answer, not a 400", async () => {

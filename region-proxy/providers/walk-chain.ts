@@ -541,9 +541,10 @@ interface WalkEnd {
  *   refusal set aside (not when an open circuit the deadline left no time to ask about might have given
  *   the size); else the first refusal of the request before a call (a 400 naming the parameter no
  *   deployment reached could take); else the recheck's answer; else nothing was tried or time ran out
- *   (finalError). With such a refusal recorded, a deployment skipped for its open circuit or missing
- *   credential that would refuse the request too (mightTake) counts as neither: the 400 answers when
- *   every deployment that could be reached would refuse, not a 503 or 502 an SDK retries for nothing.
+ *   (finalError). With such a refusal or the `dimensions` refusal recorded, a deployment skipped for its
+ *   open circuit or missing credential that would refuse the request before its call (mightTake) counts
+ *   as neither: the 400 answers when every deployment that could be reached would refuse, not a 503 or
+ *   502 an SDK retries for nothing.
  */
 async function failedWalkError(end: WalkEnd, trail: Trail, operation: Operation<unknown>, opts: WalkOptions, deadline: number): Promise<GatewayError> {
   const notHonoured = end.last !== null && isDimensionsNotHonoured(end.last) ? end.last : null;
@@ -555,8 +556,10 @@ async function failedWalkError(end: WalkEnd, trail: Trail, operation: Operation<
     return end.tooLong.failure.error;
   }
   if (failed !== null) return finalError(failed, trail, deadline);
-  const openCircuits = end.unsupported === null ? end.openCircuits : mightTake(end.openCircuits, operation);
-  const missingCredential = end.unsupported === null ? end.missingCredential : mightTake(end.missingCredential, operation);
+  // A skipped deployment that would refuse the request before its call neither takes it nor gives the size.
+  const filter = end.unsupported !== null || notHonoured !== null;
+  const openCircuits = filter ? mightTake(end.openCircuits, operation) : end.openCircuits;
+  const missingCredential = filter ? mightTake(end.missingCredential, operation) : end.missingCredential;
   if (openCircuits !== null && Date.now() < deadline) return circuitsOpenError(openCircuits.map(({ deployment }) => opts.circuitOf(deployment)), opts, deadline);
   if (missingCredential !== null) return finalError(missingCredentialFailure(), trail, deadline);
   if (notHonoured !== null && openCircuits === null) return finalError(notHonoured, trail, deadline);
@@ -568,7 +571,8 @@ async function failedWalkError(end: WalkEnd, trail: Trail, operation: Operation<
 /**
  * Those of the deployments skipped uncalled (`skipped`) that might have taken the request: not one
  * whose request build refuses it before a call (a parameter refused for every OpenAI deployment, say).
- * Built only at the end of a walk that failed with such a refusal; null when none is left.
+ * Built only at the end of a walk that failed with such a refusal or the `dimensions` refusal; null
+ * when none is left.
  */
 function mightTake(skipped: PlannedTarget[] | null, operation: Operation<unknown>): PlannedTarget[] | null {
   const left = skipped?.filter((target) => !refusedBeforeCall(target, operation)) ?? [];
