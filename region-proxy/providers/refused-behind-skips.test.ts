@@ -74,3 +74,17 @@ test("a skipped deployment that could have taken the request keeps its failure a
   if (!missing.ok) expect(missing.error).toMatchObject({ kind: "upstream_error", message: "The model provider is misconfigured." });
   expect(vendorCalls).toBe(0);
 });
+
+test("a skipped deployment whose request build throws no parameter refusal (a gateway bug) counts as one that might take it, and the walk logs it", async () => {
+  const url = vendor();
+  const lines: string[] = [];
+  const buggy = { ...target("o_us", url, "openai"), adapter: { ...openaiAdapter, buildRequest: () => { throw new RangeError("Maximum call stack size exceeded"); } } };
+  const result = await executeChat(chat({ service_tier: "priority" }), [target("o_eu", url, "openai"), buggy], testExecuteOptions({ health: circuitsOpen("o_us"), log: (line) => lines.push(line) }));
+  expect(result.ok).toBe(false);
+  if (!result.ok) expect(result.error).toMatchObject({ kind: "upstream_unavailable", retryAfterSeconds: 30 });
+  const logged = lines.filter((line) => line.includes("RangeError"));
+  expect(logged).toHaveLength(1);
+  expect(logged[0]).toContain("request chatcmpl-test: deployment o_us");
+  expect(logged[0]).toContain("Maximum call stack size exceeded");
+  expect(logged[0]).not.toContain("sk-test");
+});

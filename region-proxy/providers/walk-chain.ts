@@ -558,8 +558,8 @@ async function failedWalkError(end: WalkEnd, trail: Trail, operation: Operation<
   if (failed !== null) return finalError(failed, trail, deadline);
   // A skipped deployment that would refuse the request before its call neither takes it nor gives the size.
   const filter = end.unsupported !== null || notHonoured !== null;
-  const openCircuits = filter ? mightTake(end.openCircuits, operation) : end.openCircuits;
-  const missingCredential = filter ? mightTake(end.missingCredential, operation) : end.missingCredential;
+  const openCircuits = filter ? mightTake(end.openCircuits, operation, opts) : end.openCircuits;
+  const missingCredential = filter ? mightTake(end.missingCredential, operation, opts) : end.missingCredential;
   if (openCircuits !== null && Date.now() < deadline) return circuitsOpenError(openCircuits.map(({ deployment }) => opts.circuitOf(deployment)), opts, deadline);
   if (missingCredential !== null) return finalError(missingCredentialFailure(), trail, deadline);
   if (notHonoured !== null && openCircuits === null) return finalError(notHonoured, trail, deadline);
@@ -574,18 +574,25 @@ async function failedWalkError(end: WalkEnd, trail: Trail, operation: Operation<
  * Built only at the end of a walk that failed with such a refusal or the `dimensions` refusal; null
  * when none is left.
  */
-function mightTake(skipped: PlannedTarget[] | null, operation: Operation<unknown>): PlannedTarget[] | null {
-  const left = skipped?.filter((target) => !refusedBeforeCall(target, operation)) ?? [];
+function mightTake(skipped: PlannedTarget[] | null, operation: Operation<unknown>, opts: WalkOptions): PlannedTarget[] | null {
+  const left = skipped?.filter((target) => !refusedBeforeCall(target, operation, opts)) ?? [];
   return left.length > 0 ? left : null;
 }
 
-/** Whether building the request for `target` refuses it (no credential is needed to know: none is sent). */
-function refusedBeforeCall(target: PlannedTarget, operation: Operation<unknown>): boolean {
+/**
+ * Whether building the request for `target` refuses it (no credential is needed to know: none is sent).
+ * Another throw is a gateway bug (attempt() lets it reach the caller as a 500): the deployment counts
+ * as one that might take the request, and the throw is logged.
+ */
+function refusedBeforeCall(target: PlannedTarget, operation: Operation<unknown>, opts: WalkOptions): boolean {
   try {
     operation.build(target, "");
     return false;
   } catch (error) {
-    return error instanceof UnsupportedParameterError;
+    if (error instanceof UnsupportedParameterError) return true;
+    const thrown = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    opts.log(`request ${opts.label}: deployment ${target.deployment.id} skipped; building its request threw ${thrown}`);
+    return false;
   }
 }
 
