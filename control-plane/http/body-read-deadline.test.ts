@@ -25,7 +25,7 @@ const head = (path: string, token: string, framing: string) =>
   `POST ${path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nContent-Type: application/json\r\n${framing}\r\n\r\n`;
 const QUERY = JSON.stringify({ query: "{ __typename }" });
 
-/** The 408, at the deadline (not at the idle timer's 125 s, or never), with the connection closed; answers the body. */
+/** The 408, at the deadline (not at Bun's 10 s idle timer, or never), with the connection closed; answers the body. */
 function expect408(exchange: TimedExchange): any {
   expect(exchange.received).toStartWith("HTTP/1.1 408");
   const [headers, body] = exchange.received.split("\r\n\r\n");
