@@ -6,10 +6,12 @@
  * a custom tool's call, `{type: "custom", custom: {name, input}}`, whose input is free text), a
  * function_call's name and string arguments, a tool
  * message's tool_call_id; a media URL a server would fetch inside the operator's network (media-url.ts),
- * and a part naming a file stored at a vendor (vendor-file-references.ts). Returns null when the message is fine.
+ * a part naming a file stored at a vendor (vendor-file-references.ts), and inline data no vendor can
+ * read (inline-data.ts). Returns null when the message is fine.
  *
  * @example checkMessage({ role: "user", content: 5 }, 0) // { param: "messages[0].content", message: "..." }
  */
+import { inlineDataInPart } from "./inline-data.ts";
 import { mediaUrlInPart } from "./media-url.ts";
 import { fileIdInPart } from "./vendor-file-references.ts";
 
@@ -32,7 +34,7 @@ function checkParts(content: unknown[], param: string, allowPrivateMediaUrls: bo
     if (!isRecord(part) || typeof part.type !== "string") return problem(`${at}.type`, "every content part needs a string 'type'");
     if (part.type === "text" && typeof part.text !== "string") return problem(`${at}.text`, "expected a string");
     if (part.type === "image_url" && !(isRecord(part.image_url) && typeof part.image_url.url === "string")) return problem(`${at}.image_url.url`, "expected a string URL");
-    const media = mediaUrlInPart(part, at, allowPrivateMediaUrls) ?? fileIdInPart(part, at);
+    const media = mediaUrlInPart(part, at, allowPrivateMediaUrls) ?? fileIdInPart(part, at) ?? inlineDataInPart(part, at);
     if (media) return problem(media.param, media.problem);
   }
   return null;

@@ -1,6 +1,7 @@
 /**
  * Base64 data a client sends inline (an image or file data URL's data, or a file part's bare base64),
- * read once for the adapters that send it on: image-data-url.ts and pdf-file-data.ts.
+ * read once for the adapters that send it on: image-data-url.ts and pdf-file-data.ts; the parser
+ * refuses data that is empty or no base64 for every vendor first (base64Problem).
  */
 import { withoutLineBreaks } from "./image-bytes.ts";
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
@@ -22,9 +23,23 @@ export function readBase64(given: string, param: string, words: Base64Words): st
   const data = withoutLineBreaks(given);
   if (data === "") throw new UnsupportedParameterError(param, words.empty);
   const standard = standardBase64(data);
-  if (standard === null) throw new UnsupportedParameterError(param, `${words.what} is not base64: only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters.`);
+  if (standard === null) throw new UnsupportedParameterError(param, `${notBase64(words)}.`);
   return standard;
 }
+
+/**
+ * Why `given` is no inline base64 any vendor could read (empty, or not base64 as readBase64 reads it),
+ * or null: the parser's check (../openai/inline-data.ts), which refuses such data for every vendor.
+ *
+ * @example base64Problem("%%%", { what: "the file data", empty: "the file data holds no data" }) // "the file data is not base64: ..."
+ */
+export function base64Problem(given: string, words: Base64Words): string | null {
+  const data = withoutLineBreaks(given);
+  if (data === "") return words.empty;
+  return standardBase64(data) === null ? notBase64(words) : null;
+}
+
+const notBase64 = (words: Base64Words) => `${words.what} is not base64: only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters`;
 
 /**
  * The data as standard base64 (RFC 4648 section 4), padded, which Anthropic alone decodes (it answers
