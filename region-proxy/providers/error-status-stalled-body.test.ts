@@ -1,8 +1,9 @@
 /**
- * A vendor that answers 503 (headers) and then stalls its error body is judged by its status with an
- * empty body once its first-byte timer fires: a 503 the vendor did not serve, charged nothing, as the
- * same 503 whose body arrives. Before, the timer made it a `timeout`, a call the vendor "got and never
- * answered" (Trail.unansweredCalls), charged the prompt estimate, and the client got a 504.
+ * A vendor that answers 503 (headers) and then stalls its error body is judged by its status once the
+ * error body's wait (read-error-body.ts errorBodyWaitMs) runs out, the body reading as
+ * ERROR_BODY_NOT_ARRIVED: a 503 the vendor did not serve, charged nothing, as the same 503 whose body
+ * arrives. Before, its first-byte timer made it a `timeout`, a call the vendor "got and never answered"
+ * (Trail.unansweredCalls), charged the prompt estimate, and the client got a 504.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { head, startRawVendors } from "../testing/raw-vendor.ts";

@@ -15,7 +15,7 @@ export async function executeEmbeddings(req: EmbeddingsRequest, targets: Planned
     // A vendor's "not served here" is the caller's choice of operation, not the deployment failing.
     kind: "embeddings",
     build: ({ adapter, deployment }, credential) => adapter.embeddings!.buildRequest(req, deployment, credential),
-    // The vendor's headers come with the whole answer: only the deadline (and connectMs) bound it.
+    // The vendor's headers come with the whole answer: only the deadline bounds it (no first-byte timer, so no connectMs).
     firstByteBound: false,
     async read(call, { adapter, deployment }, _redact, redactText) {
       call.clearFirstByte();

@@ -1,9 +1,10 @@
 /**
- * A non-streamed call whose vendor sends an error status's headers and then stalls its body: the
- * status is in, the vendor has decided, so the body (read only to refine the classification) is waited
- * for no longer than the deployment's first-byte budget, not the call's whole total timeout, and the
- * call is judged by its status alone (a 503: retried once, then the fallback answers), never as a
- * timeout. Before, each call waited its whole total for the body (20 s here).
+ * A call (non-streamed, and a stream below) whose vendor sends an error status's headers and then
+ * stalls its body: the status is in, the vendor has decided, so the body (read only to refine the
+ * classification) is waited for no longer than read-error-body.ts errorBodyWaitMs, not the call's
+ * whole total timeout, and the call is judged by its status alone (a 503: retried once, then the
+ * fallback answers), never as a timeout. Before, each call waited its whole total for the body (20 s
+ * here).
  *
  * The wait is the deployment's first-byte timeout capped at the proxy's default
  * (VENDOR_FIRST_BYTE_TIMEOUT_MS, 2 s in the fixture), streamed or not: a thinking deployment's long

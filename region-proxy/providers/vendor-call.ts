@@ -1,7 +1,8 @@
 /**
  * One HTTP call to a vendor with its timers: `firstByteMs` until the vendor answers (the caller clears
- * it: a stream once its first event is in, see `heard`), a deadline for the whole call, and the
- * client's disconnect wired to abort it. What the first-byte budget is comes from the operation
+ * it: a stream once its first event is in, see `heard`; any call once an error status is in, its body
+ * then bound by read-error-body.ts), a deadline for the whole call, and the client's disconnect wired
+ * to abort it. What the first-byte budget is comes from the operation
  * (walk-chain.ts attempt): a deployment's `connectMs` plus its first-byte timeout for a stream; none
  * (Infinity: only the deadline) for a non-streamed answer, whose headers come once the whole answer is
  * ready.
@@ -17,7 +18,10 @@ export interface CallTimers {
 
 export interface VendorCall {
   response: Response;
-  /** Stops the first-byte timer (a non-streamed answer's headers arrived). */
+  /**
+   * Stops the first-byte timer: the vendor answered (its error status is in, its body bound by
+   * read-error-body.ts). A non-streamed answer has no such timer (firstByteMs Infinity).
+   */
   clearFirstByte(): void;
   /**
    * The vendor sent stream bytes (any: a ping, a hidden thought, an SSE comment keep-alive): stops the
