@@ -1,7 +1,8 @@
 /**
  * Checks one chat message (https://platform.openai.com/docs/api-reference/chat/create#chat-create-messages)
  * and names the offending field: role, content and its parts (an assistant's may be null, or left out
- * beside tool_calls or a deprecated function_call; a deprecated function message's may be null), name, an assistant's tool_calls (ids,
+ * beside tool_calls or a deprecated function_call; a deprecated function message's may be null), name, an assistant's refusal and a refusal part's
+ * (strings), an assistant's tool_calls (ids,
  * function names, and arguments that must be JSON, since every non-OpenAI vendor has to parse them; or
  * a custom tool's call, `{type: "custom", custom: {name, input}}`, whose input is free text), a
  * function_call's name and string arguments, a tool
@@ -33,6 +34,7 @@ function checkParts(content: unknown[], param: string, allowPrivateMediaUrls: bo
     const at = `${param}[${k}]`;
     if (!isRecord(part) || typeof part.type !== "string") return problem(`${at}.type`, "every content part needs a string 'type'");
     if (part.type === "text" && typeof part.text !== "string") return problem(`${at}.text`, "expected a string");
+    if (part.type === "refusal" && typeof part.refusal !== "string") return problem(`${at}.refusal`, "expected a string");
     if (part.type === "image_url" && !(isRecord(part.image_url) && typeof part.image_url.url === "string")) return problem(`${at}.image_url.url`, "expected a string URL");
     const media = mediaUrlInPart(part, at, allowPrivateMediaUrls) ?? fileIdInPart(part, at) ?? inlineDataInPart(part, at);
     if (media) return problem(media.param, media.problem);
@@ -111,6 +113,8 @@ export function checkMessage(message: unknown, index: number, allowPrivateMediaU
     if (bad) return bad;
   }
   if (message.name !== undefined && typeof message.name !== "string") return problem(`${param}.name`, "expected a string");
+  // OpenAI's assistant refusal (string or null), which the translating adapters send as the turn's text.
+  if (assistant && present(message.refusal) && typeof message.refusal !== "string") return problem(`${param}.refusal`, "expected a string");
   if (toolCalls !== undefined && toolCalls !== null) {
     if (!assistant) return problem(`${param}.tool_calls`, "only assistant messages carry tool calls");
     const bad = checkToolCalls(toolCalls, `${param}.tool_calls`);

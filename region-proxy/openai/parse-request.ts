@@ -72,7 +72,11 @@ export function parseChatRequest(body: unknown, parseOptions: ChatParseOptions =
   }
   if (present(body.top_logprobs) && !(Number.isSafeInteger(body.top_logprobs) && inRange(body.top_logprobs, 0, 20))) return invalid("top_logprobs", "Invalid 'top_logprobs': expected an integer between 0 and 20.");
   if (present(body.seed) && !Number.isSafeInteger(body.seed)) return invalid("seed", "Invalid 'seed': expected an integer.");
-  if (present(body.user) && typeof body.user !== "string") return invalid("user", "Invalid 'user': expected a string.");
+  // reasoning_effort and safety_identifier are translated by Anthropic and Gemini, whose refusal of a
+  // non-string the walk would skip as vendor-specific (walk-chain.ts): OpenAI types each a string too.
+  for (const field of ["user", "safety_identifier", "reasoning_effort"] as const) {
+    if (present(body[field]) && typeof body[field] !== "string") return invalid(field, `Invalid '${field}': expected a string.`);
+  }
   const stream = body.stream === true;
   const value: ChatRequest = {
     model: body.model,
