@@ -265,7 +265,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const region = required("REGION");
   const controlPlaneUrl = required("CONTROL_PLANE_URL");
   if (controlPlaneUrl) {
-    const problem = controlPlaneUrlProblem(controlPlaneUrl, env.ALLOW_INSECURE_CONTROL_PLANE === "true");
+    const problem = controlPlaneUrlProblem(controlPlaneUrl, flag(env, "ALLOW_INSECURE_CONTROL_PLANE", problems));
     if (problem) problems.push(problem);
   }
   const regionToken = required("REGION_TOKEN");
