@@ -1,9 +1,16 @@
 /**
- * Gemini 3's refusal of a content that mixes functionResponse parts with parts of any other kind
- * (text, inline data, a file): its 400 "Requests ending with a model turn are not supported.", which
- * names neither the content nor the mix (seen live on gemini-3.x-flash: vellum-ai/vellum-assistant#39495,
- * Prism-Shadow/agenthub#189, TanStack/ai#436). Gemini 2.x takes such a content; the same parts as
- * consecutive user contents Gemini 3 takes too.
+ * Gemini 3's refusal of a content in which a part of another kind (text, inline data, a file) follows
+ * a functionResponse part: its 400 "Requests ending with a model turn are not supported.", which names
+ * neither the content nor the part. The reports conflict on who refuses it. Seen on Vertex with
+ * gemini-3.6 to 3.8 flash (deepnoodle-ai/dive#287, router-for-me/CLIProxyAPI#5607, agentgateway#2811,
+ * which found gemini-3.5-flash taking the same request); Prism-Shadow/agenthub#189 and CLIProxyAPI#5607
+ * found the Gemini API taking what Vertex refused, MoonshotAI/kimi-code#3274 found it refused there too.
+ * Text before the functionResponse parts was taken (dive#287 on Vertex; google/oss-rebuild#1559 "Text
+ * before them is accepted by every model"); TanStack/ai#436 saw such a content refused on
+ * gemini-3.1-flash-lite-preview, with no error message or cause shown. The fake takes the strict side
+ * for every gemini-3* model, so that the proxy's split (a user message after tool results is a content
+ * of its own) is proven against it; Gemini 2.x models take the mix, and so does any gemini-3* model
+ * when the parts come as consecutive user contents.
  *
  * @example mixedFunctionResponse([{ role: "user", parts: [{ functionResponse: { name: "f", response: {} } }, { text: "and?" }] }]) // "Requests ending with a model turn are not supported."
  */
@@ -11,8 +18,8 @@ import type { Content } from "./gemini-request.ts";
 
 export function mixedFunctionResponse(contents: Content[]): string | null {
   for (const content of contents) {
-    const responses = content.parts.filter((part) => part.functionResponse != null).length;
-    if (responses > 0 && responses < content.parts.length) return "Requests ending with a model turn are not supported.";
+    const first = content.parts.findIndex((part) => part.functionResponse != null);
+    if (first >= 0 && content.parts.slice(first).some((part) => part.functionResponse == null)) return "Requests ending with a model turn are not supported.";
   }
   return null;
 }

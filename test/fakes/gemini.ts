@@ -15,8 +15,8 @@
  * JSON on lines of its own, not a `data:` event (streamError; asked for otherwise, the overloaded and
  * error-400 answers); models named gemini-3* sign each function call they answer with a thoughtSignature
  * and take replayed model turns only with a signature on the first call, one they issued or Google's
- * bypass value, as Gemini 3 does (gemini-thought-signatures.ts), and refuse a content mixing functionResponse parts with
- * other kinds (gemini-function-responses.ts). Models containing "thinking" report thought tokens, "cached" cached tokens, "stall"
+ * bypass value, as Gemini 3 does (gemini-thought-signatures.ts), and refuse a content in which a part of another kind
+ * follows a functionResponse part (gemini-function-responses.ts). Models containing "thinking" report thought tokens, "cached" cached tokens, "stall"
  * go silent after the first streamed event.
  * malformed-call ends with finishReason MALFORMED_FUNCTION_CALL and no content, as Gemini does when the
  * model's function call cannot be parsed; malformed-call-after-text writes its echo first. `:embedContent` and `:batchEmbedContents` answer
