@@ -32,7 +32,7 @@ import { startChangeTicker } from "./changes/change-ticker.ts";
 import { startWebhookWorker } from "./budgets/deliver-webhooks.ts";
 import type { AppDeps, GovernanceSettings } from "./graphql/context.ts";
 import { httpUrl } from "../shared/http/http-url.ts";
-import { DEFAULT_BODY_READ_TIMEOUT_MS } from "../shared/http/read-body-text.ts";
+import { DEFAULT_BODY_READ_TIMEOUT_MS } from "../shared/http/read-body-bytes.ts";
 import { startStoppingOnSignals } from "../shared/process/stop-on-signals.ts";
 import { flushRefusedReads } from "./audit/refused-read-throttle.ts";
 

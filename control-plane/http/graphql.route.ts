@@ -2,9 +2,8 @@
  * POST /graphql: authenticates the admin bearer token, then hands the request to Apollo.
  * Every answer, refusals included, is GraphQL JSON with `errors[0].extensions.code`.
  */
-import { leftBodyUnread } from "../../shared/http/body-left-unread.ts";
-import { unsupportedContentCoding } from "../../shared/http/content-coding.ts";
-import { DEFAULT_BODY_READ_TIMEOUT_MS, readBodyBytesWithin } from "../../shared/http/read-body-text.ts";
+import { DEFAULT_BODY_READ_TIMEOUT_MS } from "../../shared/http/read-body-bytes.ts";
+import { readPlainJsonBody, type JsonBodyOutcome } from "../../shared/http/read-json-body.ts";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
 import type { AuditActor } from "../audit/audit-actor.ts";
@@ -22,14 +21,29 @@ import { requestUrl } from "./request-url.ts";
 /** Admin requests are small; a larger body is a mistake or an attack. */
 export const MAX_GRAPHQL_BODY_BYTES = 1024 * 1024;
 
-/**
- * JSON between systems is UTF-8 (RFC 8259 §8.1), and GraphQL over HTTP assumes it: bytes that are not
- * are refused (`fatal`), not stored as U+FFFD. A leading BOM is dropped, as the lenient decoder did.
- */
-const utf8 = new TextDecoder("utf-8", { fatal: true });
-
 function graphqlError(status: number, code: string, message: string, headers: Record<string, string> = {}): Response {
   return Response.json({ errors: [{ message, extensions: { code } }] }, { status, headers });
+}
+
+/**
+ * The body's refusals as GraphQL errors. JSON between systems is UTF-8 (RFC 8259 §8.1), and GraphQL over
+ * HTTP assumes it: bytes that are not are refused, not stored as U+FFFD (read-json-body.ts).
+ */
+function graphqlBody(read: JsonBodyOutcome, maxBytes: number, timeoutMs: number): { ok: true; value: unknown } | Response {
+  switch (read) {
+    case "late":
+      return graphqlError(408, "BAD_REQUEST", lateBodyMessage(timeoutMs));
+    case "too_large":
+      return graphqlError(413, "BAD_REQUEST", `request body exceeds ${maxBytes} bytes`);
+    case "cut_off":
+      return graphqlError(400, "BAD_REQUEST", "the request body could not be read completely");
+    case "not_utf8":
+      return graphqlError(400, "BAD_REQUEST", "request body is not valid UTF-8");
+    case "empty":
+    case "not_json":
+      return graphqlError(400, "BAD_REQUEST", "request body is not JSON");
+  }
+  return read.ok ? read : graphqlError(415, "BAD_REQUEST", `Content-Encoding ${read.coding} is not supported; send the request body uncompressed`);
 }
 
 /** The database cannot be reached while authenticating: 503 in GraphQL's shape, to be retried. */
@@ -75,27 +89,9 @@ export async function handleGraphQL(
   const url = requestUrl(request);
   let body: unknown = undefined;
   if (request.method === "POST") {
-    const coding = unsupportedContentCoding(request);
-    if (coding !== null) {
-      // Refused unread: the answer closes the connection (server.ts), as the client may still be sending.
-      leftBodyUnread(request);
-      return graphqlError(415, "BAD_REQUEST", `Content-Encoding ${coding} is not supported; send the request body uncompressed`);
-    }
-    const read = await readBodyBytesWithin(request, MAX_GRAPHQL_BODY_BYTES, bodyReadTimeoutMs);
-    if (read === "late") return graphqlError(408, "BAD_REQUEST", lateBodyMessage(bodyReadTimeoutMs));
-    if (read === "too_large") return graphqlError(413, "BAD_REQUEST", `request body exceeds ${MAX_GRAPHQL_BODY_BYTES} bytes`);
-    if (read === "cut_off") return graphqlError(400, "BAD_REQUEST", "the request body could not be read completely");
-    let text: string;
-    try {
-      text = utf8.decode(read);
-    } catch {
-      return graphqlError(400, "BAD_REQUEST", "request body is not valid UTF-8");
-    }
-    try {
-      body = JSON.parse(text);
-    } catch {
-      return graphqlError(400, "BAD_REQUEST", "request body is not JSON");
-    }
+    const read = await readPlainJsonBody(request, MAX_GRAPHQL_BODY_BYTES, bodyReadTimeoutMs, graphqlBody);
+    if (read instanceof Response) return read;
+    body = read.value;
   }
   const headers = new HeaderMap();
   request.headers.forEach((value, key) => headers.set(key, value));

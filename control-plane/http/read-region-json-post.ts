@@ -1,13 +1,8 @@
-import { leftBodyUnread } from "../../shared/http/body-left-unread.ts";
-import { unsupportedContentCoding } from "../../shared/http/content-coding.ts";
-import { readBodyBytesWithin } from "../../shared/http/read-body-text.ts";
+import { readPlainJsonBody, type JsonBodyOutcome } from "../../shared/http/read-json-body.ts";
 import type { Sql } from "../db/client.ts";
 import { lateBodyMessage } from "./body-read-timeout.ts";
 import { jsonError } from "./json-error.ts";
 import { authenticateRegion, BEARER_CHALLENGE } from "./region-auth.ts";
-
-/** Refuses an invalid sequence instead of replacing it: 0xFF would become U+FFFD, three bytes for one. */
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * What every JSON POST from a region's proxies starts with (usage batches in usage.route.ts, budget leases in
@@ -25,24 +20,24 @@ export async function readRegionJsonPost(
   if (request.method !== "POST") return jsonError(405, "method_not_allowed", "use POST", { allow: "POST" });
   const region = await authenticateRegion(sql, request);
   if (!region) return jsonError(401, "unauthenticated", "missing or invalid region token", BEARER_CHALLENGE);
-  const coding = unsupportedContentCoding(request);
-  if (coding !== null) {
-    leftBodyUnread(request);
-    return jsonError(415, "unsupported_content_encoding", `Content-Encoding ${coding} is not supported; send the body uncompressed`);
+  const read = await readPlainJsonBody(request, maxBytes, timeoutMs, (read, maxBytes, timeoutMs) => regionBody(read, maxBytes, timeoutMs, tooLargeCode));
+  return read instanceof Response ? read : { region, body: read.value };
+}
+
+/** The body's refusals as the internal JSON errors. Bytes that are not UTF-8 are refused, not read as U+FFFD (0xFF would be three bytes for one). */
+function regionBody(read: JsonBodyOutcome, maxBytes: number, timeoutMs: number, tooLargeCode: string): { ok: true; value: unknown } | Response {
+  switch (read) {
+    case "late":
+      return jsonError(408, "request_timeout", lateBodyMessage(timeoutMs));
+    case "too_large":
+      return jsonError(413, tooLargeCode, `body exceeds ${maxBytes} bytes`);
+    case "cut_off":
+      return jsonError(400, "invalid_json", "the body could not be read completely");
+    case "not_utf8":
+      return jsonError(400, "invalid_json", "body is not valid UTF-8");
+    case "empty":
+    case "not_json":
+      return jsonError(400, "invalid_json", "body is not JSON");
   }
-  const bytes = await readBodyBytesWithin(request, maxBytes, timeoutMs);
-  if (bytes === "late") return jsonError(408, "request_timeout", lateBodyMessage(timeoutMs));
-  if (bytes === "too_large") return jsonError(413, tooLargeCode, `body exceeds ${maxBytes} bytes`);
-  if (bytes === "cut_off") return jsonError(400, "invalid_json", "the body could not be read completely");
-  let text: string;
-  try {
-    text = utf8.decode(bytes);
-  } catch {
-    return jsonError(400, "invalid_json", "body is not valid UTF-8");
-  }
-  try {
-    return { region, body: JSON.parse(text) };
-  } catch {
-    return jsonError(400, "invalid_json", "body is not JSON");
-  }
+  return read.ok ? read : jsonError(415, "unsupported_content_encoding", `Content-Encoding ${read.coding} is not supported; send the body uncompressed`);
 }

@@ -2,7 +2,7 @@
 import type { ApolloServer } from "@apollo/server";
 import type { JWK } from "jose";
 import { bodyLeftUnread } from "../../shared/http/body-left-unread.ts";
-import { DEFAULT_BODY_READ_TIMEOUT_MS } from "../../shared/http/read-body-text.ts";
+import { DEFAULT_BODY_READ_TIMEOUT_MS } from "../../shared/http/read-body-bytes.ts";
 import { JWKS_PATH, SNAPSHOT_PATH_PREFIX, USAGE_PATH } from "../../shared/internal-api.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
 import { handleGraphQL } from "./graphql.route.ts";

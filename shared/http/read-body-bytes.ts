@@ -5,8 +5,8 @@
  * So a server can let its routes refuse large bodies in their own protocol instead of Bun's bare 413.
  * A body not read to its end ("too_large", "cut_off") is marked (body-left-unread.ts): the server's
  * answer to it closes the connection.
- * readBodyBytes answers the bytes; readBodyBytesWithin bounds the read in time too. The callers decode
- * them (as UTF-8, `fatal`: a JSON body that is not UTF-8 is refused, never read with U+FFFD in it).
+ * readBodyBytes answers the bytes; readBodyBytesWithin bounds the read in time too. A JSON route reads
+ * its body through read-json-body.ts, which decodes them.
  *
  * @example const body = await readBodyBytesWithin(request, 1024 * 1024, 60_000); if (body === "too_large") return json413();
  */

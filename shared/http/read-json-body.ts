@@ -1,0 +1,61 @@
+/**
+ * A JSON request body, read the one way every JSON route reads it (the proxy's OpenAI routes, the control
+ * plane's GraphQL and its regions' POST routes): plain (no Content-Encoding but identity: a coded body,
+ * gzip, br, …, is refused unread, not taken for bytes that are neither UTF-8 nor JSON), at most `maxBytes`,
+ * whole within `timeoutMs` (readBodyBytesWithin), UTF-8 (`fatal`: bad bytes are refused, never read as
+ * U+FFFD; a leading BOM is dropped: RFC 8259 §8.1 lets a parser ignore one, and PowerShell 5.1 and older
+ * editors write it), then JSON. Each route answers the outcome in its own protocol (`answer`).
+ *
+ * `answer` is called synchronously with the outcome and the route's own `maxBytes` and `timeoutMs` (so a
+ * route need not build a closure per request to name them) and its result is what the read resolves to:
+ * a route adds no async step of its own around the read (the proxy's is on every request's path).
+ *
+ * @example const read = await readPlainJsonBody(request, 1024 * 1024, 60_000, answerInMyProtocol);
+ *          if (read instanceof Response) return read; // else read.value is the parsed body
+ */
+import { leftBodyUnread } from "./body-left-unread.ts";
+import { unsupportedContentCoding } from "./content-coding.ts";
+import { readBodyBytesWithin } from "./read-body-bytes.ts";
+
+export type JsonBodyOutcome =
+  | { ok: true; value: unknown }
+  /** A coded body (the coding as unsupportedContentCoding shows it): refused unread, a 415. */
+  | { ok: false; coding: string }
+  /** Not whole within `timeoutMs`, over `maxBytes`, or failed mid-way: not read to its end (marked so). */
+  | "late"
+  | "too_large"
+  | "cut_off"
+  | "not_utf8"
+  /** Nothing but whitespace (JSON.parse refuses it too: a route may call it "not JSON"). */
+  | "empty"
+  | "not_json";
+
+export type JsonBodyAnswer<R> = (read: JsonBodyOutcome, maxBytes: number, timeoutMs: number) => R;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+export async function readPlainJsonBody<R>(request: Request, maxBytes: number, timeoutMs: number, answer: JsonBodyAnswer<R>): Promise<R> {
+  const coding = unsupportedContentCoding(request);
+  if (coding !== null) {
+    // Refused unread: the server's answer closes the connection, as the client may still be sending it.
+    leftBodyUnread(request);
+    return answer({ ok: false, coding }, maxBytes, timeoutMs);
+  }
+  const read = await readBodyBytesWithin(request, maxBytes, timeoutMs);
+  return answer(typeof read === "string" ? read : decodeJson(read), maxBytes, timeoutMs);
+}
+
+function decodeJson(bytes: Uint8Array): JsonBodyOutcome {
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return "not_utf8";
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    // Text that trims to nothing never parses, so asking only now tells the same bodies apart.
+    return text.trim() === "" ? "empty" : "not_json";
+  }
+}
