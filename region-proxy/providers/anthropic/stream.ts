@@ -2,7 +2,8 @@
  * Anthropic SSE events → OpenAI chat.completion.chunks, one request at a time
  * (https://docs.anthropic.com/en/docs/build-with-claude/streaming). The event flow is message_start,
  * then per content block content_block_start / content_block_delta* / content_block_stop, then
- * message_delta (stop_reason, cumulative usage) and message_stop; ping may come anywhere, and unknown
+ * message_delta (stop_reason, cumulative usage: an input-side count in it never lowers message_start's,
+ * INPUT_SIDE) and message_stop; ping may come anywhere, and unknown
  * event types must be ignored (Anthropic's versioning policy). message_stop ends the stream (ended()):
  * nothing after it is translated, and when no message_delta stated a stop_reason (null, or none came, as
  * some Anthropic-compatible endpoints stream) it sends the choice's finish chunk (anthropicFinishReason,
@@ -35,6 +36,7 @@ import {
   VendorProtocolError,
 } from "../types.ts";
 import { eventJson } from "../event-json.ts";
+import { reportedCount } from "../usage-counts.ts";
 import { translatedChunks } from "../translated-chunks.ts";
 import { VendorStreamError } from "../vendor-stream-error.ts";
 import { anthropicErrorStatus, classifyAnthropicError } from "./errors.ts";
@@ -53,6 +55,15 @@ type Block =
   | { kind: "json"; sent: boolean }
   | { kind: "thinking"; thinking: string; signature: string }
   | { kind: "other" };
+
+/**
+ * The counts of the prompt, which message_start reports whole: message_delta's are cumulative
+ * (https://platform.claude.com/docs/en/build-with-claude/streaming), the same or more (server tools
+ * read more input), never fewer. Some Anthropic-compatible relays send input_tokens 0 there (sglang,
+ * sgl-project/sglang#20830 and #33419; envoyproxy/ai-gateway#1631 read such a 0 over the real count):
+ * a lower count is not taken, so the prompt is not charged as if it were none.
+ */
+const INPUT_SIDE: ReadonlySet<keyof AnthropicUsage> = new Set(["input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"]);
 
 /** A fresh translator for one streamed request. */
 export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTranslator {
@@ -86,14 +97,16 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
 
   const mergeUsage = (u: AnthropicUsage | undefined) => {
     if (!u || typeof u !== "object") return;
-    // message_delta counts are cumulative: the latest value wins, field by field. A count that is
-    // there but not a usable number ("7", -1) is kept as sent, so convertAnthropicUsage finds the
-    // usage unusable and the request is charged the estimate, not message_start's early count.
+    // message_delta counts are cumulative: the latest value wins, field by field, except that an
+    // input-side count never goes down (INPUT_SIDE). A count that is there but not a usable number
+    // ("7", -1) is kept as sent, so convertAnthropicUsage finds the usage unusable and the request is
+    // charged the estimate, not message_start's early count.
     for (const key of ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"] as const) {
-      if (u[key] !== undefined && u[key] !== null) {
-        usage[key] = u[key];
-        sawUsage = true;
-      }
+      const value = u[key];
+      if (value === undefined || value === null) continue;
+      const held = usage[key];
+      usage[key] = INPUT_SIDE.has(key) && reportedCount(held) !== null && reportedCount(value) !== null ? Math.max(held as number, value) : value;
+      sawUsage = true;
     }
   };
 

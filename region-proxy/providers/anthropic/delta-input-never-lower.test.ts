@@ -1,0 +1,50 @@
+/**
+ * Anthropic documents message_delta's usage counts as cumulative
+ * (https://platform.claude.com/docs/en/build-with-claude/streaming: "The token counts shown in the
+ * usage field of the message_delta event are cumulative"): its input-side counts repeat
+ * message_start's, or grow (server tools), never shrink. Some Anthropic-compatible relays send
+ * input_tokens 0 there (sglang's /v1/messages set it so, sgl-project/sglang#20830, fixed in #33419;
+ * Envoy AI Gateway read that 0 over message_start's count, envoyproxy/ai-gateway#1631), or leave
+ * the cache counts at 0. Such a delta must not erase the input message_start reported: the request
+ * is charged the larger count of each input-side field, and output_tokens stays the delta's.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { sseAnthropic, startScriptedVendor } from "../../testing/scripted-vendor.ts";
+
+const startUsage = { input_tokens: 120, cache_read_input_tokens: 300, cache_creation_input_tokens: 40, output_tokens: 1 };
+const streamWithDeltaUsage = (usage: Record<string, unknown>) =>
+  sseAnthropic(
+    { type: "message_start", message: { id: "msg_1", type: "message", role: "assistant", model: "claude-x", content: [], stop_reason: null, stop_sequence: null, usage: startUsage } } as { type: string },
+    { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } } as { type: string },
+    { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "hello" } } as { type: string },
+    { type: "content_block_stop", index: 0 } as { type: string },
+    { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage } as { type: string },
+    { type: "message_stop" },
+  );
+
+let v: Awaited<ReturnType<typeof startScriptedVendor>>;
+beforeAll(async () => {
+  v = await startScriptedVendor({
+    "claude-delta-zero-input": { provider: "anthropic", sse: streamWithDeltaUsage({ input_tokens: 0, cache_read_input_tokens: 0, cache_creation_input_tokens: 0, output_tokens: 9 }) },
+    "claude-delta-lower-cache": { provider: "anthropic", sse: streamWithDeltaUsage({ input_tokens: 120, cache_read_input_tokens: 100, output_tokens: 9 }) },
+    "claude-delta-repeats": { provider: "anthropic", sse: streamWithDeltaUsage({ ...startUsage, output_tokens: 9 }) },
+    "claude-delta-grows": { provider: "anthropic", sse: streamWithDeltaUsage({ input_tokens: 150, cache_read_input_tokens: 300, cache_creation_input_tokens: 40, output_tokens: 9 }) },
+  });
+});
+afterAll(() => v.stop());
+
+test("a message_delta reporting input_tokens and cache counts 0 keeps message_start's: the prompt is charged", async () => {
+  const streamed = await v.stream("claude-delta-zero-input");
+  expect(streamed.event.usage).toMatchObject({ inputTokens: 460, cachedInputTokens: 300, cacheWriteTokens: 40, outputTokens: 9 });
+  expect(streamed.usage).toMatchObject({ prompt_tokens: 460, completion_tokens: 9 });
+});
+
+test("a lower cache count in message_delta does not lower it", async () => {
+  const streamed = await v.stream("claude-delta-lower-cache");
+  expect(streamed.event.usage).toMatchObject({ inputTokens: 460, cachedInputTokens: 300, cacheWriteTokens: 40, outputTokens: 9 });
+});
+
+test("the same counts repeated, or a larger input count, are taken as Anthropic sends them", async () => {
+  expect((await v.stream("claude-delta-repeats")).event.usage).toMatchObject({ inputTokens: 460, cachedInputTokens: 300, cacheWriteTokens: 40, outputTokens: 9 });
+  expect((await v.stream("claude-delta-grows")).event.usage).toMatchObject({ inputTokens: 490, cachedInputTokens: 300, cacheWriteTokens: 40, outputTokens: 9 });
+});
