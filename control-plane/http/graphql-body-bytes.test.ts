@@ -38,6 +38,8 @@ test("a compressed body (Content-Encoding gzip) is refused as such, 415 naming t
     body,
   });
   expect(response.status).toBe(415);
+  // The codings it would take: none (RFC 9110 §15.5.16; RFC 7694 §3).
+  expect(response.headers.get("accept-encoding")).toBe("identity");
   const error = ((await response.json()) as { errors: { message: string; extensions: { code: string } }[] }).errors[0]!;
   expect(error.extensions.code).toBe("BAD_REQUEST");
   expect(error.message).toContain("Content-Encoding gzip");

@@ -2,6 +2,7 @@
  * POST /graphql: authenticates the admin bearer token, then hands the request to Apollo.
  * Every answer, refusals included, is GraphQL JSON with `errors[0].extensions.code`.
  */
+import { ACCEPT_NO_CODING } from "../../shared/http/content-coding.ts";
 import { DEFAULT_BODY_READ_TIMEOUT_MS } from "../../shared/http/read-body-bytes.ts";
 import { readPlainJsonBody, type JsonBodyOutcome } from "../../shared/http/read-json-body.ts";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
@@ -43,7 +44,7 @@ function graphqlBody(read: JsonBodyOutcome, maxBytes: number, timeoutMs: number)
     case "not_json":
       return graphqlError(400, "BAD_REQUEST", "request body is not JSON");
   }
-  return read.ok ? read : graphqlError(415, "BAD_REQUEST", `Content-Encoding ${read.coding} is not supported; send the request body uncompressed`);
+  return read.ok ? read : graphqlError(415, "BAD_REQUEST", `Content-Encoding ${read.coding} is not supported; send the request body uncompressed`, ACCEPT_NO_CODING);
 }
 
 /** The database cannot be reached while authenticating: 503 in GraphQL's shape, to be retried. */

@@ -1,3 +1,4 @@
+import { ACCEPT_NO_CODING } from "../../shared/http/content-coding.ts";
 import { readPlainJsonBody, type JsonBodyOutcome } from "../../shared/http/read-json-body.ts";
 import type { Sql } from "../db/client.ts";
 import { lateBodyMessage } from "./body-read-timeout.ts";
@@ -8,7 +9,7 @@ import { authenticateRegion, BEARER_CHALLENGE } from "./region-auth.ts";
  * What every JSON POST from a region's proxies starts with (usage batches in usage.route.ts, budget leases in
  * budgets/lease.route.ts): POST only, the region's bearer token, a body of at most `maxBytes` (else 413
  * `tooLargeCode`), whole within `timeoutMs` (else 408 `request_timeout`), uncompressed (else 415
- * `unsupported_content_encoding`), that is JSON in valid UTF-8.
+ * `unsupported_content_encoding`, with `Accept-Encoding: identity`), that is JSON in valid UTF-8.
  * Answers the region and the parsed body, or the error response to send.
  * The body's text is never longer in UTF-8 than the body, so neither is any string of it a route echoes.
  */
@@ -39,5 +40,5 @@ function regionBody(read: JsonBodyOutcome, maxBytes: number, timeoutMs: number, 
     case "not_json":
       return jsonError(400, "invalid_json", "body is not JSON");
   }
-  return read.ok ? read : jsonError(415, "unsupported_content_encoding", `Content-Encoding ${read.coding} is not supported; send the body uncompressed`);
+  return read.ok ? read : jsonError(415, "unsupported_content_encoding", `Content-Encoding ${read.coding} is not supported; send the body uncompressed`, ACCEPT_NO_CODING);
 }

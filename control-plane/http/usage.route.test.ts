@@ -136,5 +136,7 @@ test("a compressed batch (Content-Encoding gzip) is refused as such, 415 naming 
     body: Bun.gzipSync(JSON.stringify({ events: [event("evt_zipped")] })),
   });
   expect(response.status).toBe(415);
+  // The codings it would take: none (RFC 9110 §15.5.16; RFC 7694 §3).
+  expect(response.headers.get("accept-encoding")).toBe("identity");
   expect(await response.json()).toEqual({ error: { code: "unsupported_content_encoding", message: "Content-Encoding gzip is not supported; send the body uncompressed" } });
 });

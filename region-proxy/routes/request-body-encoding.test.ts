@@ -39,6 +39,8 @@ async function post(body: BodyInit, headers: Record<string, string> = {}, path =
   expect(response.headers.get("x-request-id")).toStartWith("req_");
   expect([response.headers.get("x-gateway-region"), response.headers.get("x-gateway-attempts"), response.headers.get("x-gateway-fallback")]).toEqual([REGION, "0", "false"]);
   expect(response.headers.get("x-gateway-provider")).toBeNull();
+  // A 415 names the codings it would take: none (RFC 9110 §15.5.16; RFC 7694 §3, its example's "Accept-Encoding: identity").
+  expect(response.headers.get("accept-encoding")).toBe(response.status === 415 ? "identity" : null);
   return { status: response.status, connection: response.headers.get("connection"), body: await response.json() };
 }
 

@@ -3,6 +3,7 @@
  * right exception and retry (or not) as they should. One union, one renderer.
  * See https://platform.openai.com/docs/guides/error-codes
  */
+import { ACCEPT_NO_CODING } from "../http/content-coding.ts";
 import type { Operation } from "../snapshot/provider-operations.ts";
 
 export type GatewayError =
@@ -129,7 +130,7 @@ export function renderError(error: GatewayError): RenderedError {
     case "unsupported_content_encoding":
       return {
         status: 415,
-        headers: {},
+        headers: ACCEPT_NO_CODING,
         body: body(`Content-Encoding '${error.encoding}' is not supported; send the request body uncompressed.`, "invalid_request_error", "unsupported_content_encoding"),
       };
     case "invalid_encoding":
