@@ -23,3 +23,23 @@ export function mixedFunctionResponse(contents: Content[]): string | null {
   }
   return null;
 }
+
+/**
+ * Gemini's refusal, on every model, of a call turn (a model content with N functionCall parts) whose
+ * next content does not hold N functionResponse parts: "Please ensure that the number of function
+ * response parts is equal to the number of function call parts of the function call turn."
+ * (google-gemini/gemini-cli#2347, #4217, #6418, #16415). A call turn that ends the request is not judged here.
+ *
+ * @example unansweredCalls([{ role: "model", parts: [{ functionCall: { name: "f", args: {} } }] }, { role: "user", parts: [{ text: "?" }] }]) // "Please ensure ..."
+ */
+export function unansweredCalls(contents: Content[]): string | null {
+  for (const [i, content] of contents.entries()) {
+    const calls = content.role === "model" ? content.parts.filter((part) => part.functionCall != null).length : 0;
+    const next = contents[i + 1];
+    if (calls === 0 || next === undefined) continue;
+    if (next.parts.filter((part) => part.functionResponse != null).length !== calls) {
+      return "Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.";
+    }
+  }
+  return null;
+}

@@ -16,7 +16,8 @@
  * error-400 answers); models named gemini-3* sign each function call they answer with a thoughtSignature
  * and take replayed model turns only with a signature on the first call, one they issued or Google's
  * bypass value, as Gemini 3 does (gemini-thought-signatures.ts), and refuse a content in which a part of another kind
- * follows a functionResponse part (gemini-function-responses.ts). Models containing "thinking" report thought tokens, "cached" cached tokens, "stall"
+ * follows a functionResponse part (gemini-function-responses.ts); every model refuses a call turn whose next content
+ * does not hold one functionResponse part per functionCall part, in Gemini's words (unansweredCalls). Models containing "thinking" report thought tokens, "cached" cached tokens, "stall"
  * go silent after the first streamed event.
  * malformed-call ends with finishReason MALFORMED_FUNCTION_CALL and no content, as Gemini does when the
  * model's function call cannot be parsed; malformed-call-after-text writes its echo first. `:embedContent` and `:batchEmbedContents` answer
@@ -38,7 +39,7 @@ import { unreadableFile } from "./gemini-files.ts";
 import { schemaTypeRefusal } from "./gemini-schema-types.ts";
 import { thinkingRefusal } from "./gemini-thinking.ts";
 import { type ThoughtSignatures, thoughtSignatures } from "./gemini-thought-signatures.ts";
-import { mixedFunctionResponse } from "./gemini-function-responses.ts";
+import { mixedFunctionResponse, unansweredCalls } from "./gemini-function-responses.ts";
 
 const googleError = (code: number, status: string, message: string, details: unknown[] = []) =>
   json(code, { error: { code, message, status, ...(details.length > 0 ? { details } : {}) } });
@@ -245,6 +246,8 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string, signatures: 
   if (fileDenied) return googleError(403, "PERMISSION_DENIED", fileDenied);
   const thinking = thinkingRefusal(model, request.thinking);
   if (thinking) return googleError(400, "INVALID_ARGUMENT", thinking);
+  const unanswered = unansweredCalls(request.contents);
+  if (unanswered) return googleError(400, "INVALID_ARGUMENT", unanswered);
   const signs = model.startsWith("gemini-3");
   if (signs) {
     const refused = signatures.check(request.contents) ?? mixedFunctionResponse(request.contents);

@@ -90,6 +90,42 @@ describe("through the proxy to a gemini-3 model", () => {
     expect((await post("gemini-3-flash-preview", [...turns, { role: "user", parts: [{ text: "first:" }, response] }])).status).toBe(200);
   });
 
+  /**
+   * Gemini counts the functionResponse parts of the content after a call turn against its functionCall
+   * parts, on every model: "Please ensure that the number of function response parts is equal to the
+   * number of function call parts of the function call turn." (google-gemini/gemini-cli#2347, #6418,
+   * #4217, #16415).
+   */
+  test("the fake refuses a call turn whose next content does not answer each call, on any model", async () => {
+    const post = (model: string, contents: unknown[]) =>
+      fetch(`${direct.url}/v1beta/models/${model}:generateContent`, { method: "POST", headers: { "x-goog-api-key": "k", "content-type": "application/json" }, body: JSON.stringify({ contents }) });
+    const fc = (id: string) => ({ functionCall: { id, name: "lookup", args: {} } });
+    const fr = (id: string) => ({ functionResponse: { id, name: "lookup", response: { content: id } } });
+    const turns = [{ role: "user", parts: [{ text: "look both up" }] }, { role: "model", parts: [{ text: "on it" }, fc("a"), fc("b")] }];
+    const split = await post("gemini-2.5-flash", [...turns, { role: "user", parts: [fr("a")] }, { role: "user", parts: [{ text: "note" }] }, { role: "user", parts: [fr("b")] }]);
+    expect([split.status, await split.json()]).toEqual([400, { error: { code: 400, message: "Please ensure that the number of function response parts is equal to the number of function call parts of the function call turn.", status: "INVALID_ARGUMENT" } }]);
+    expect((await post("gemini-2.5-flash", [...turns, { role: "user", parts: [fr("a"), fr("b"), fr("b")] }])).status).toBe(400);
+    expect((await post("gemini-2.5-flash", [...turns, { role: "user", parts: [{ text: "and?" }] }])).status).toBe(400);
+    expect((await post("gemini-2.5-flash", [...turns, { role: "user", parts: [fr("a"), fr("b")] }, { role: "user", parts: [{ text: "note" }] }])).status).toBe(200);
+  });
+
+  test("a parallel tool conversation reaches Gemini 3 with each call turn answered in the next content", async () => {
+    const { refused, sent } = await sendChat(vp, {
+      model: "g3",
+      messages: [
+        { role: "user", content: "look both up" },
+        { role: "assistant", content: "on it", tool_calls: [call("c1"), call("c2")] },
+        { role: "tool", tool_call_id: "c1", content: "one" },
+        { role: "tool", tool_call_id: "c2", content: "two" },
+        { role: "assistant", content: null, tool_calls: [call("c3")] },
+        { role: "tool", tool_call_id: "c3", content: "three" },
+        { role: "user", content: "and now?" },
+      ],
+    });
+    expect(refused).toBe(false);
+    expect(sent.contents.slice(2).map((c: { role: string; parts: unknown[] }) => [c.role, c.parts.length])).toEqual([["user", 2], ["model", 1], ["user", 1], ["user", 1]]);
+  });
+
   test("tool results then a user message reach Gemini 3 as two contents and are answered", async () => {
     const { refused, sent } = await sendChat(vp, {
       model: "g3",
