@@ -67,6 +67,9 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
       if (typeof parsed !== "object" || parsed === null) throw new VendorProtocolError("vendor stream chunk is not an object");
       const chunk = parsed as ChatCompletionChunk & { error?: unknown };
       if (chunk.error) throw streamError(chunk.error, classify, ctx.vendorText);
+      // A usage-only chunk without choices (absent or null: Fireworks, Portkey-AI/gateway#1627; ROCm/ATOM#1711)
+      // is the usage chunk OpenAI sends with `choices: []`, and is read (and shown) as that one.
+      if (chunk.choices == null && chunk.usage != null) chunk.choices = [];
       if (!Array.isArray(chunk.choices)) throw new VendorProtocolError("vendor stream chunk has no choices array");
       for (let i = 0; i < chunk.choices.length; i++) {
         const choice = chunk.choices[i]!;
