@@ -8,8 +8,12 @@
  * "`tool_use` ids were found without `tool_result` blocks immediately after"). Gemini: the content after
  * a function call turn holds one functionResponse per functionCall ("Please ensure that the number of
  * function response parts is equal to the number of function call parts of the function call turn.").
+ * The calls of one assistant message need distinct ids, or the answers cannot be told apart (both
+ * vendors refuse a repeat: Gemini counts the answers against the calls, Anthropic wants each tool_use
+ * answered; OpenAI-compatible servers answer "duplicate tool_call_id", openclaw/openclaw#40897).
  * Otherwise the vendor's 400 would reach the client with no field named; here it names the tool
- * message's `tool_call_id`, or the `tool_calls` of the assistant message left with calls unanswered.
+ * message's `tool_call_id`, the repeated `tool_calls[j].id`, or the `tool_calls` of the assistant
+ * message left with calls unanswered.
  *
  * @example checkToolPairing([{ role: "tool", tool_call_id: "c", content: "x" }]) // throws, param messages[0].tool_call_id
  */
@@ -55,6 +59,12 @@ export function checkToolPairing(messages: ChatMessage[]): void {
       case "assistant": {
         unanswered(open);
         const ids = (message.tool_calls ?? []).map((call) => call.id);
+        ids.forEach((id, j) => {
+          const first = ids.indexOf(id);
+          if (first < j) {
+            throw new UnsupportedParameterError(`messages[${i}].tool_calls[${j}].id`, `Tool call id '${id}' is already used by tool_calls[${first}] of this message; each call needs its own id.`);
+          }
+        });
         open = ids.length > 0 ? { index: i, ids, answered: new Set() } : null;
         return;
       }
