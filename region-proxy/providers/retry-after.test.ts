@@ -27,7 +27,21 @@ test("only digits are seconds and only an HTTP-date is a date: hex, exponents an
   expect(read({ "retry-after": " 7 " })).toBe(7000);
   // RFC 850 and asctime dates, which HTTP/1.1 recipients must still read.
   expect(read({ "retry-after": "Thursday, 26-Nov-26 12:00:10 GMT" })).toBe(10_000);
-  expect(read({ "retry-after": "Thu Nov 26 12:00:20 2026" })).not.toBeNull();
+  expect(read({ "retry-after": "Thu Nov 26 12:00:20 2026" })).toBe(20_000);
+});
+
+test("an asctime date, which carries no zone, is GMT (RFC 9110 §5.6.7) whatever the proxy's own time zone", () => {
+  const zone = process.env.TZ;
+  try {
+    for (const tz of ["America/New_York", "Asia/Kolkata", "UTC"]) {
+      process.env.TZ = tz;
+      expect({ tz, wait: read({ "retry-after": "Thu Nov 26 12:00:20 2026" }) }).toEqual({ tz, wait: 20_000 });
+      expect({ tz, wait: read({ "retry-after": "Thu Nov  5 12:00:00 2026" }) }).toEqual({ tz, wait: 0 });
+    }
+  } finally {
+    if (zone === undefined) delete process.env.TZ;
+    else process.env.TZ = zone;
+  }
 });
 
 test("a value that starts like a date but is not one of HTTP's date forms, whole, is not a wait", () => {

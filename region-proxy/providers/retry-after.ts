@@ -25,6 +25,8 @@ const TIME = "\\d{2}:\\d{2}:\\d{2}";
 const HTTP_DATE = new RegExp(
   `^\\s*(?:${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT|${DAY}[a-z]{3,6}, \\d{2}-${MONTH}-\\d{2} ${TIME} GMT|${DAY} ${MONTH} (?: \\d|\\d{2}) ${TIME} \\d{4})\\s*$`,
 );
+/** The asctime form, which names no zone: GMT, as every HTTP-date is (Date.parse alone reads it as local time). */
+const ASCTIME_END = /\d{4}\s*$/;
 
 export function retryAfterMs(headers: Headers, nowMs: number): number | null {
   const ms = headers.get("retry-after-ms");
@@ -33,7 +35,7 @@ export function retryAfterMs(headers: Headers, nowMs: number): number | null {
   if (after === null) return null;
   if (DECIMAL.test(after)) return boundedWaitMs(Number(after) * 1000);
   if (!HTTP_DATE.test(after)) return null;
-  const date = Date.parse(after);
+  const date = Date.parse(ASCTIME_END.test(after) ? `${after.trim()} GMT` : after);
   if (Number.isNaN(date)) return null;
   return boundedWaitMs(Math.max(0, date - nowMs));
 }
