@@ -51,6 +51,7 @@ test("CONTROL_PLANE_URL must be https unless loopback or ALLOW_INSECURE_CONTROL_
   // Any value but true or false is a problem named as such, as for every other flag, not read as false.
   expect(() => loadConfig({ ...env, CONTROL_PLANE_URL: "http://control-plane:4000", ALLOW_INSECURE_CONTROL_PLANE: "yes" })).toThrow('ALLOW_INSECURE_CONTROL_PLANE must be true or false (got "yes")');
   expect(() => loadConfig({ ...env, CONTROL_PLANE_URL: "https://control-plane:4000", ALLOW_INSECURE_CONTROL_PLANE: "1" })).toThrow("ALLOW_INSECURE_CONTROL_PLANE must be true or false");
+  expect(() => loadConfig({ ...env, CONTROL_PLANE_URL: "", ALLOW_INSECURE_CONTROL_PLANE: "yes" })).toThrow("ALLOW_INSECURE_CONTROL_PLANE must be true or false");
 });
 
 test("CONTROL_PLANE_URL with a query or fragment is refused at start: the endpoints' paths are appended to it, and polled a URL that never answered", () => {

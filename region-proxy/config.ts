@@ -264,8 +264,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   };
   const region = required("REGION");
   const controlPlaneUrl = required("CONTROL_PLANE_URL");
+  // Read even without a URL, so a bad value is named beside the missing URL.
+  const allowInsecureControlPlane = flag(env, "ALLOW_INSECURE_CONTROL_PLANE", problems);
   if (controlPlaneUrl) {
-    const problem = controlPlaneUrlProblem(controlPlaneUrl, flag(env, "ALLOW_INSECURE_CONTROL_PLANE", problems));
+    const problem = controlPlaneUrlProblem(controlPlaneUrl, allowInsecureControlPlane);
     if (problem) problems.push(problem);
   }
   const regionToken = required("REGION_TOKEN");
