@@ -102,9 +102,9 @@ export function describeBudgetLedger(name: string, harness: BudgetLedgerHarness)
       const held = reserved(await ledger.reserve([team], 100));
       const refused = await ledger.reserve([key, team], 201);
       // The spend alone (700 + 201 ≤ 1000) leaves room: refused only for the reservation in flight.
-      expect(refused).toEqual({ ok: false, scope: "team:refuse", spentMicros: 700, reservedMicros: 100, capMicros: 1000, heldByReservations: true });
+      expect(refused).toEqual({ ok: false, scope: "team:refuse", period: DAY, spentMicros: 700, reservedMicros: 100, capMicros: 1000, heldByReservations: true });
       // 700 + 301 > 1000: the spend leaves no room, an exhausted level (no flag).
-      expect(await ledger.reserve([key, team], 301)).toEqual({ ok: false, scope: "team:refuse", spentMicros: 700, reservedMicros: 100, capMicros: 1000 });
+      expect(await ledger.reserve([key, team], 301)).toEqual({ ok: false, scope: "team:refuse", period: DAY, spentMicros: 700, reservedMicros: 100, capMicros: 1000 });
       expect(await ledger.status("key:refuse", DAY)).toEqual({ spentMicros: 0, reservedMicros: 0 });
       expect((await ledger.reserve([key, team], 200)).ok).toBe(true);
       await ledger.release(held);
@@ -124,7 +124,7 @@ export function describeBudgetLedger(name: string, harness: BudgetLedgerHarness)
       // A call in flight on replica a holds the key's room (the spend leaves it room).
       const running = reserved(await a.reserve([key], 900));
       // Key held (0 + 500 ≤ 1000), project free, org spent (10,000 + 500 > 10,000): no wait lets it pass.
-      expect(await a.reserve([key, project, org], 500)).toEqual({ ok: false, scope: "org:hvs", spentMicros: 10_000, reservedMicros: 0, capMicros: 10_000 });
+      expect(await a.reserve([key, project, org], 500)).toEqual({ ok: false, scope: "org:hvs", period: DAY, spentMicros: 10_000, reservedMicros: 0, capMicros: 10_000 });
       // Nothing was reserved on any level by the refusals.
       expect(await b.status("project:hvs", DAY)).toEqual({ spentMicros: 0, reservedMicros: 0 });
       expect(await b.status("key:hvs", DAY)).toEqual({ spentMicros: 0, reservedMicros: 900 });
@@ -133,12 +133,12 @@ export function describeBudgetLedger(name: string, harness: BudgetLedgerHarness)
       const month = { scope: "team:hvs", period: "month:2026-11", capMicros: 1_000 };
       await b.settle(reserved(await b.reserve([month], 1_000)), 1_000);
       const dayHeld = reserved(await a.reserve([day], 900));
-      expect(await a.reserve([day, month], 200)).toEqual({ ok: false, scope: "team:hvs", spentMicros: 1_000, reservedMicros: 0, capMicros: 1_000 });
+      expect(await a.reserve([day, month], 200)).toEqual({ ok: false, scope: "team:hvs", period: "month:2026-11", spentMicros: 1_000, reservedMicros: 0, capMicros: 1_000 });
       // Every refusing level only held: the first one answers, held (retryable).
       const held = reserved(await b.reserve([orgMonth], 9_000));
-      expect(await a.reserve([key, project, orgMonth], 500)).toEqual({ ok: false, scope: "key:hvs", spentMicros: 0, reservedMicros: 900, capMicros: 1_000, heldByReservations: true });
+      expect(await a.reserve([key, project, orgMonth], 500)).toEqual({ ok: false, scope: "key:hvs", period: DAY, spentMicros: 0, reservedMicros: 900, capMicros: 1_000, heldByReservations: true });
       // The first refusing level spent: it answers, whatever follows.
-      expect(await a.reserve([org, key], 500)).toEqual({ ok: false, scope: "org:hvs", spentMicros: 10_000, reservedMicros: 0, capMicros: 10_000 });
+      expect(await a.reserve([org, key], 500)).toEqual({ ok: false, scope: "org:hvs", period: DAY, spentMicros: 10_000, reservedMicros: 0, capMicros: 10_000 });
       await a.release(running);
       await a.release(dayHeld);
       await b.release(held);

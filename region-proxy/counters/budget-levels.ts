@@ -49,7 +49,7 @@ export function budgetLevels(checks: BudgetCheck[]): BudgetCheck[] {
  * levels after a held one are still read, on a refusal only.
  */
 export function budgetRefused(check: BudgetCheck, spentMicros: number, reservedMicros: number, micros: number): Extract<ReserveResult, { ok: false }> {
-  const refused: Extract<ReserveResult, { ok: false }> = { ok: false, scope: check.scope, spentMicros, reservedMicros, capMicros: check.capMicros };
+  const refused: Extract<ReserveResult, { ok: false }> = { ok: false, scope: check.scope, period: check.period, spentMicros, reservedMicros, capMicros: check.capMicros };
   if (spentMicros + micros <= check.capMicros) refused.heldByReservations = true;
   return refused;
 }

@@ -22,6 +22,11 @@ export type ReserveResult =
   | {
       ok: false;
       scope: string;
+      /**
+       * The refusing level's period: a scope may have a daily and a monthly level of the same cap, so
+       * scope and cap alone do not say which refused.
+       */
+      period: string;
       spentMicros: number;
       reservedMicros: number;
       capMicros: number;

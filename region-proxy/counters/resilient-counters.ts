@@ -231,7 +231,7 @@ export function createResilientCounters(options: ResilientCountersOptions): Resi
   async function reserveLocally(checks: BudgetCheck[], micros: number, opts: ReserveOptions | undefined, scope?: string): Promise<ReserveResult> {
     if (!opts?.failOpen) {
       const named = checks.find((c) => c.scope === scope) ?? checks[0];
-      return { ok: false, scope: named?.scope ?? "", spentMicros: 0, reservedMicros: 0, capMicros: named?.capMicros ?? 0, unavailable: true };
+      return { ok: false, scope: named?.scope ?? "", period: named?.period ?? "", spentMicros: 0, reservedMicros: 0, capMicros: named?.capMicros ?? 0, unavailable: true };
     }
     const result = await local.ledger.reserve(checks.map((c) => ({ ...c, capMicros: Number.MAX_SAFE_INTEGER })), micros, { ttlMs: opts.ttlMs });
     if (result.ok) localReservations.add(result.reservation);

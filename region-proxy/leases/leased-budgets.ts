@@ -144,7 +144,7 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
         }
         if (still) {
           if (reserveOptions?.failOpen) return inner.reserve(checks, micros, reserveOptions);
-          return { ok: false, scope: still.scope, spentMicros: 0, reservedMicros: 0, capMicros: still.capMicros, unavailable: true };
+          return { ok: false, scope: still.scope, period: still.period, spentMicros: 0, reservedMicros: 0, capMicros: still.capMicros, unavailable: true };
         }
         views = checks.map((c) => leases.view(c.scope, c.period));
       }
@@ -156,7 +156,8 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
         return result;
       }
       if (result.unavailable) return result;
-      const level = levels.find((l) => l.scope === result.scope && l.capMicros === result.capMicros) ?? levels.find((l) => l.scope === result.scope)!;
+      // Named by scope AND period: a day and a month of one scope may be capped alike (equal caps, equal grants).
+      const level = levels.find((l) => l.scope === result.scope && l.period === result.period) ?? levels.find((l) => l.scope === result.scope)!;
       const original = checks.find((c) => c.scope === level.scope && c.period === level.period)!;
       const view = leases.view(level.scope, level.period);
       const leaseBound = view?.managed === true && level.capMicros < original.capMicros;

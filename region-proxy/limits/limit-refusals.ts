@@ -60,8 +60,8 @@ export function budgetRefusal(result: Extract<ReserveResult, { ok: false }>, pla
       message: `The budget for ${result.scope} cannot be checked while the shared counters are unavailable, and its budgets fail closed. Retry shortly.`,
     };
   }
-  const level = plan.budget.find((b) => b.scope === result.scope && b.capMicros === result.capMicros);
-  const period = level ? ` (${level.period})` : "";
+  // The level's own period: a day and a month of one scope may have the same cap.
+  const period = result.period ? ` (${result.period})` : "";
   if (result.heldByReservations) {
     return {
       kind: "budget_unavailable",
