@@ -1,5 +1,5 @@
 import { expect, test } from "bun:test";
-import { formatReset, ratelimitHeaders } from "./ratelimit-headers.ts";
+import { formatReset, ratelimitHeaders, withTokensRefunded } from "./ratelimit-headers.ts";
 
 test("resets are Go durations as OpenAI writes them", () => {
   expect(formatReset(0)).toBe("0s");
@@ -25,4 +25,13 @@ test("headers only for the kinds some level limits", () => {
     "x-ratelimit-reset-tokens": "7ms",
   });
   expect(ratelimitHeaders({ requests: null, tokens: null })).toEqual({});
+});
+
+test("a token window refunded to a full bucket resets in 0s, not in the rounding left of its charge", () => {
+  // 4104 tokens on a 100,000 TPM level: charged, the bucket is full again in 2462.4 ms, shown rounded up (2463).
+  const charged = { limit: 100_000, remaining: 95_896, resetMs: 2463 };
+  expect(withTokensRefunded(charged, 4104)).toEqual({ limit: 100_000, remaining: 100_000, resetMs: 0 });
+  expect(ratelimitHeaders({ requests: null, tokens: withTokensRefunded(charged, 4104) })["x-ratelimit-reset-tokens"]).toBe("0s");
+  // Not full after the refund: the wait left is the one before this request's charge.
+  expect(withTokensRefunded({ limit: 100_000, remaining: 50_000, resetMs: 30_000 }, 10_000)).toEqual({ limit: 100_000, remaining: 60_000, resetMs: 24_000 });
 });

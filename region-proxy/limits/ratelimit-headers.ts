@@ -50,9 +50,8 @@ function remaining(window: LimitWindow): string {
  */
 export function withTokensRefunded(window: LimitWindow, tokens: number): LimitWindow {
   if (window.limit <= 0) return window;
-  return {
-    limit: window.limit,
-    remaining: Math.min(window.limit, window.remaining + tokens),
-    resetMs: Math.max(0, window.resetMs - (tokens * LIMIT_PERIOD_MS) / window.limit),
-  };
+  const remaining = Math.min(window.limit, window.remaining + tokens);
+  // Full again: nothing to wait for (the charge's reset was rounded up, so subtracting leaves up to 1 ms).
+  if (remaining === window.limit) return { limit: window.limit, remaining, resetMs: 0 };
+  return { limit: window.limit, remaining, resetMs: Math.max(0, window.resetMs - (tokens * LIMIT_PERIOD_MS) / window.limit) };
 }
