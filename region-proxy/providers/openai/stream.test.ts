@@ -28,11 +28,13 @@ test("without include_usage the usage chunk and the usage: null fields are strip
   expect(end().usage).toEqual({ inputTokens: 9, outputTokens: 1, cachedInputTokens: 4, cacheWriteTokens: 0, reasoningTokens: 0 });
 });
 
-test("with include_usage the usage chunk is forwarded", () => {
-  const { chunks } = run(true);
-  expect(chunks.length).toBe(4);
-  expect(chunks.at(-1)!.choices).toEqual([]);
-  expect(chunks.at(-1)!.usage!.prompt_tokens).toBe(9);
+test("with include_usage the usage chunk is forwarded, last, at [DONE]", () => {
+  const { chunks, end } = run(true);
+  expect(chunks.length).toBe(3);
+  const last = end().chunks;
+  expect(last).toHaveLength(1);
+  expect(last[0]!.choices).toEqual([]);
+  expect(last[0]!.usage!.prompt_tokens).toBe(9);
 });
 
 test("a stream without [DONE] is a protocol error; so is a non-JSON line and an error event", () => {
@@ -54,12 +56,17 @@ test("a stream without any choice sends nothing and is refused at its end, its u
   expect(() => run(true, "data: [DONE]\n\n").end()).toThrow("vendor stream ended without any choice");
 });
 
-test("a choice-less chunk before the first choice is sent with it, in order", () => {
-  const early = chunk([], { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 });
+test("a choice-less chunk before the first choice is sent with it, in order; a usage chunk there goes last", () => {
+  const early = chunk([], null);
   const { chunks, end } = run(true, early + recorded.replace(/data: \{[^\n]*"choices":\[\][^\n]*\n\n/, ""));
   expect(chunks.map((c) => c.choices.length)).toEqual([0, 1, 1, 1]);
   expect(chunks[0]!.id).toBe("chatcmpl-gw");
-  expect(end().usage).toMatchObject({ inputTokens: 9, outputTokens: 1 });
+  const earlyUsage = chunk([], { prompt_tokens: 9, completion_tokens: 1, total_tokens: 10 });
+  const withUsage = run(true, earlyUsage + recorded.replace(/data: \{[^\n]*"choices":\[\][^\n]*\n\n/, ""));
+  expect(withUsage.chunks.map((c) => c.choices.length)).toEqual([1, 1, 1]);
+  const finished = withUsage.end();
+  expect(finished.chunks.map((c) => [c.id, c.choices.length, c.usage?.prompt_tokens])).toEqual([["chatcmpl-gw", 0, 9]]);
+  expect(finished.usage).toMatchObject({ inputTokens: 9, outputTokens: 1 });
 });
 
 test("[DONE] ends the stream: a chunk after it is not translated, and ended() tells the reader to stop", () => {

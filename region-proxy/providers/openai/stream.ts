@@ -1,9 +1,10 @@
 /**
  * OpenAI stream translator. The executor always asks the vendor for the usage chunk (`choices: []`,
  * `usage: {...}`); it is forwarded only when the client asked for it, and the `usage: null` OpenAI puts
- * on every other chunk in that mode is removed too, so the client sees exactly what it asked for. A
+ * on every other chunk in that mode is removed too, so the client sees exactly what it asked for. The
+ * usage chunk goes out last, when [DONE] comes, as OpenAI sends it, wherever the vendor sent it; a
  * vendor that puts its usage on a chunk with choices (the finish chunk) and sends no usage chunk has
- * it moved to a last `choices: []` chunk, as OpenAI sends it. Usage that comes once every choice seen
+ * it moved to that last `choices: []` chunk. Usage that comes once every choice seen
  * has a (non-empty) finish_reason, on the `choices: []` usage chunk, or on a finish chunk when only one
  * choice was seen (DeepSeek, Mistral, Together), is the vendor's count of the whole answer (finalUsage),
  * charged as is on a stream cut after it; any other is a running or per-choice count (vLLM's continuous
@@ -11,7 +12,7 @@
  * after usage makes that usage running again.
  * `data: [DONE]` ends the stream (ended()): nothing after it is translated. A stream that ends
  * without it was cut off: finish() throws. A stream without any choice is no answer, as an unstreamed
- * one is (response.ts): chunks without a choice (the usage chunk) are held until the first choice, so
+ * one is (response.ts): chunks without a choice are held until the first choice (the usage chunk until [DONE]), so
  * such a stream sends the client nothing and finish() refuses it before the stream is committed; the
  * usage it reported is charged (partialUsage). Each choice is checked for what the client's SDK builds
  * its answer from (checkChoice): a chunk that breaks it is a VendorProtocolError, never forwarded;
@@ -45,9 +46,12 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
   let held: ChatCompletionChunk[] | null = null;
   // Created by the first tool call delta.
   let toolCalls: StreamToolCalls | null = null;
-  // Billable usage a vendor put on a chunk with choices, for a client that asked for usage: sent as
-  // a last `choices: []` chunk (with that chunk's created and model) unless a usage chunk follows.
-  let usageOnChoice: { from: ChatCompletionChunk; usage: OpenAIUsage } | null = null;
+  // For a client that asked for usage, the chunk that shows it, sent last, when [DONE] comes (finish):
+  // the vendor's latest billable usage, its usage chunk as it came, or usage it put on a chunk with
+  // choices (the finish chunk) as a `choices: []` chunk with that chunk's created and model. OpenAI
+  // sends it right before [DONE]; a vendor that sends it earlier (before its finish chunk, or before a
+  // trailing empty chunk) still has it reach the client last, where clients read it.
+  let usageChunk: ChatCompletionChunk | null = null;
   const roles = createStreamRoles();
   // Each choice's legacy function_call name as its deltas have sent it so far (legacyName).
   let functionNames: Map<number, string> | null = null;
@@ -86,13 +90,16 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
         usageFinal = unfinished === 0 && (chunk.choices.length === 0 || finishedOf.size === 1);
         // Usage that cannot be billed counts as none sent (usage-counts.ts): the client never sees it.
         if (!usage) {
+          usageChunk = null; // the estimate charged is shown instead (vendor-stream.ts)
           if (chunk.choices.length === 0) return [];
           chunk.usage = null;
         } else if (chunk.choices.length === 0) {
-          usageOnChoice = null; // the vendor's own usage chunk: it goes out instead
+          // The vendor's own usage chunk: held until [DONE], as the last chunk.
+          if (ctx.includeUsage) usageChunk = { ...chunk, id: ctx.completionId };
+          return [];
         } else if (ctx.includeUsage) {
           // Usage on a chunk with choices (the finish chunk): shown where OpenAI puts it, at the end.
-          usageOnChoice = { from: chunk, usage: chunk.usage };
+          usageChunk = { ...chunk, id: ctx.completionId, choices: [], usage: chunk.usage };
           chunk.usage = null;
         }
       }
@@ -120,8 +127,7 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
       if (!done) throw new VendorProtocolError("vendor stream ended without [DONE]");
       // Nothing was sent (held): refused before the stream is committed, it falls back.
       if (!sawChoice) throw new VendorProtocolError("vendor stream ended without any choice");
-      if (usageOnChoice === null) return { chunks: [], usage };
-      return { chunks: [{ ...usageOnChoice.from, id: ctx.completionId, choices: [], usage: usageOnChoice.usage }], usage };
+      return { chunks: usageChunk === null ? [] : [usageChunk], usage };
     },
     ended: () => done,
     // The usage chunk OpenAI sends last, when the stream is refused or cut short after it.
