@@ -2,8 +2,8 @@
  * Anthropic SSE events → OpenAI chat.completion.chunks, one request at a time
  * (https://docs.anthropic.com/en/docs/build-with-claude/streaming). The event flow is message_start,
  * then per content block content_block_start / content_block_delta* / content_block_stop, then
- * message_delta (stop_reason, cumulative usage: an input-side count in it never lowers message_start's,
- * INPUT_SIDE) and message_stop; ping may come anywhere, and unknown
+ * message_delta (stop_reason, cumulative usage: its input-side counts are taken unless together they
+ * sum to less than message_start's, INPUT_SIDE) and message_stop; ping may come anywhere, and unknown
  * event types must be ignored (Anthropic's versioning policy). message_stop ends the stream (ended()):
  * nothing after it is translated, and when no message_delta stated a stop_reason (null, or none came, as
  * some Anthropic-compatible endpoints stream) it sends the choice's finish chunk (anthropicFinishReason,
@@ -36,7 +36,7 @@ import {
   VendorProtocolError,
 } from "../types.ts";
 import { eventJson } from "../event-json.ts";
-import { reportedCount } from "../usage-counts.ts";
+import { optionalCount, sumCounts } from "../usage-counts.ts";
 import { translatedChunks } from "../translated-chunks.ts";
 import { VendorStreamError } from "../vendor-stream-error.ts";
 import { anthropicErrorStatus, classifyAnthropicError } from "./errors.ts";
@@ -57,13 +57,23 @@ type Block =
   | { kind: "other" };
 
 /**
- * The counts of the prompt, which message_start reports whole: message_delta's are cumulative
- * (https://platform.claude.com/docs/en/build-with-claude/streaming), the same or more (server tools
- * read more input), never fewer. Some Anthropic-compatible relays send input_tokens 0 there (sglang,
- * sgl-project/sglang#20830 and #33419; envoyproxy/ai-gateway#1631 read such a 0 over the real count):
- * a lower count is not taken, so the prompt is not charged as if it were none.
+ * The counts of the prompt, judged together as one total (inputTotal). message_start reports them
+ * whole and message_delta's are cumulative (https://platform.claude.com/docs/en/build-with-claude/streaming):
+ * the same or more (server tools read more input), never fewer. Some Anthropic-compatible relays send
+ * input_tokens 0 there (sglang, sgl-project/sglang#20830 and #33419; envoyproxy/ai-gateway#1631 read
+ * such a 0 over the real count): a delta whose counts sum to less than those held is not taken, so the
+ * prompt is not charged as if it were none. Others put the whole prompt, cache included, in
+ * message_start's input_tokens with no cache counts and give the split only in message_delta (Kimi,
+ * QwenCloud: start {input_tokens: 8834}, delta {input_tokens: 18, cache_read_input_tokens: 8831},
+ * maximhq/bifrost#5355, #5354): the delta's counts, summing to no less, are all taken, so that prompt
+ * is charged once, as the unstreamed answer, not its larger input_tokens plus the cache read.
  */
-const INPUT_SIDE: ReadonlySet<keyof AnthropicUsage> = new Set(["input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"]);
+const INPUT_SIDE = ["input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"] as const;
+
+/** The sum of a usage's input-side counts (absent is 0), null when one is unusable. */
+function inputTotal(usage: AnthropicUsage): number | null {
+  return sumCounts(...INPUT_SIDE.map((key) => optionalCount(usage[key])));
+}
 
 /** A fresh translator for one streamed request. */
 export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTranslator {
@@ -97,17 +107,22 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
 
   const mergeUsage = (u: AnthropicUsage | undefined) => {
     if (!u || typeof u !== "object") return;
-    // message_delta counts are cumulative: the latest value wins, field by field, except that an
-    // input-side count never goes down (INPUT_SIDE). A count that is there but not a usable number
-    // ("7", -1) is kept as sent, so convertAnthropicUsage finds the usage unusable and the request is
-    // charged the estimate, not message_start's early count.
+    // message_delta counts are cumulative: the latest value wins (a count absent or null leaves the
+    // held one), except that the input-side counts are taken together or not at all: not when their
+    // sum would go down (INPUT_SIDE). A count that is there but not a usable number ("7", -1) is kept
+    // as sent, so convertAnthropicUsage finds the usage unusable and the request is charged the
+    // estimate, not message_start's early count.
+    const next: AnthropicUsage = { ...usage };
     for (const key of ["input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"] as const) {
       const value = u[key];
       if (value === undefined || value === null) continue;
-      const held = usage[key];
-      usage[key] = INPUT_SIDE.has(key) && reportedCount(held) !== null && reportedCount(value) !== null ? Math.max(held as number, value) : value;
+      next[key] = value;
       sawUsage = true;
     }
+    const heldTotal = inputTotal(usage);
+    const nextTotal = inputTotal(next);
+    if (heldTotal !== null && nextTotal !== null && nextTotal < heldTotal) for (const key of INPUT_SIDE) next[key] = usage[key];
+    Object.assign(usage, next);
   };
 
   function onData(data: Record<string, unknown>): ChatCompletionChunk[] {
