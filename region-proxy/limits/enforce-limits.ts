@@ -243,7 +243,7 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
       if (!reserved.ok) {
         await refundTokens();
         const refunded = verdict?.tokens && hasTpm ? ratelimitHeaders({ ...verdict, tokens: withTokensRefunded(verdict.tokens, estimatedTokens) }) : headers;
-        return { ok: false, error: budgetRefusal(reserved, plan, micros), headers: refunded };
+        return { ok: false, error: budgetRefusal(reserved, micros, chat ? "chat" : "embeddings"), headers: refunded };
       }
       reservation = reserved.reservation;
     }

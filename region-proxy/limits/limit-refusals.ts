@@ -52,7 +52,7 @@ export function rateRefusal(verdict: LimitVerdict, plan: LimitPlan, estimatedTok
  * checked, or when requests in flight hold what the spend leaves (they settle, usually far below their
  * worst case, and the same request then passes).
  */
-export function budgetRefusal(result: Extract<ReserveResult, { ok: false }>, plan: LimitPlan, micros: number): GatewayError {
+export function budgetRefusal(result: Extract<ReserveResult, { ok: false }>, micros: number, operation: Operation = "chat"): GatewayError {
   if (result.unavailable) {
     return {
       kind: "budget_unavailable",
@@ -69,6 +69,16 @@ export function budgetRefusal(result: Extract<ReserveResult, { ok: false }>, pla
       message:
         `The budget for ${result.scope}${period} is held by requests in flight: spent ${usd(result.spentMicros)} and reserved ${usd(result.reservedMicros)} ` +
         `of ${usd(result.capMicros)}; this request may cost up to ${usd(micros)}, which the spend leaves room for. Retry once they finish.`,
+    };
+  }
+  if (micros > result.capMicros) {
+    // No period's budget holds it (OpenAI's "Request too large", for money): only a smaller request fits.
+    const { counted, reduce } = TOKENS_OF[operation];
+    return {
+      kind: "budget_exceeded",
+      message:
+        `Budget exceeded for ${result.scope}${period}: this request may cost up to ${usd(micros)} (${counted} at the deployment's price), ` +
+        `more than the whole budget of ${usd(result.capMicros)}, so it can never pass. ${reduce}`,
     };
   }
   return {
