@@ -36,7 +36,7 @@ function checkParts(content: unknown[], param: string, allowPrivateMediaUrls: bo
     if (part.type === "text" && typeof part.text !== "string") return problem(`${at}.text`, "expected a string");
     if (part.type === "refusal" && typeof part.refusal !== "string") return problem(`${at}.refusal`, "expected a string");
     if (part.type === "image_url" && !(isRecord(part.image_url) && typeof part.image_url.url === "string")) return problem(`${at}.image_url.url`, "expected a string URL");
-    const media = mediaUrlInPart(part, at, allowPrivateMediaUrls) ?? fileIdInPart(part, at) ?? inlineDataInPart(part, at);
+    const media = mediaUrlInPart(part, at, allowPrivateMediaUrls) ?? fileIdInPart(part, at) ?? inlineDataInPart(part, at, allowPrivateMediaUrls);
     if (media) return problem(media.param, media.problem);
   }
   return null;

@@ -12,10 +12,16 @@
  * a call the gateway knew would fail. Base64 is read as the adapters read it (../providers/inline-base64.ts:
  * unpadded, base64url and MIME line breaks taken); what only one vendor refuses (an image type, bytes
  * that are no PDF) stays the adapters' to refuse (../providers/image-data-url.ts, pdf-file-data.ts).
+ * A file_data that is an http(s) URL (OpenRouter's form, isFileDataUrl) is no data but a media URL:
+ * held to the rule image URLs are (media-url.ts mediaUrlProblem, allowPrivateHosts as for them) and,
+ * if it passes, left to the adapters (an OpenAI-format vendor gets it as sent; Anthropic and Gemini
+ * refuse it as their own).
  *
  * @example inlineDataInPart({ type: "image_url", image_url: { url: "data:image/png;base64," } }, "messages[0].content[1]") // { param: "messages[0].content[1].image_url.url", ... }
  */
 import { base64Problem, type Base64Words } from "../providers/inline-base64.ts";
+import { isFileDataUrl } from "../providers/pdf-file-data.ts";
+import { mediaUrlProblem } from "./media-url.ts";
 
 const IMAGE_DATA: Base64Words = { what: "the image data", empty: "the image data URL holds no data after 'base64,'" };
 const FILE_DATA: Base64Words = { what: "the file data", empty: "the file data holds no data" };
@@ -32,9 +38,10 @@ function dataUrlProblem(url: string, kind: string, words: Base64Words): string |
 /**
  * The path and problem of a part's inline data no vendor can read, or null; `at` names the part
  * (`messages[0].content[1]`). Only what the adapters read as data: an image URL starting `data:`,
- * a file part's file_data.
+ * a file part's file_data (an http(s) URL there is checked as a media URL, allowPrivateHosts as for
+ * mediaUrlProblem).
  */
-export function inlineDataInPart(part: Record<string, unknown>, at: string): { param: string; problem: string } | null {
+export function inlineDataInPart(part: Record<string, unknown>, at: string, allowPrivateHosts = false): { param: string; problem: string } | null {
   if (part.type === "image_url") {
     const url = isRecord(part.image_url) ? part.image_url.url : undefined;
     const problem = typeof url === "string" && url.startsWith("data:") ? dataUrlProblem(url, "image", IMAGE_DATA) : null;
@@ -45,6 +52,6 @@ export function inlineDataInPart(part: Record<string, unknown>, at: string): { p
   const data = part.file.file_data;
   const param = `${at}.file.file_data`;
   if (typeof data !== "string") return { param, problem: "expected the file's data as a base64 data: URL (data:application/pdf;base64,...)" };
-  const problem = data.startsWith("data:") ? dataUrlProblem(data, "file", FILE_DATA) : base64Problem(data, FILE_DATA);
+  const problem = isFileDataUrl(data) ? mediaUrlProblem(data, allowPrivateHosts) : data.startsWith("data:") ? dataUrlProblem(data, "file", FILE_DATA) : base64Problem(data, FILE_DATA);
   return problem === null ? null : { param, problem };
 }

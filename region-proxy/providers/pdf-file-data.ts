@@ -9,7 +9,10 @@
  * as the vendor would refuse it after the call in words naming no OpenAI parameter. The bytes decide,
  * as for images (image-data-url.ts): a PDF labelled with no type or application/octet-stream, or sent
  * as bare base64, is sent as application/pdf. Size and page limits are the vendor's to answer
- * (Anthropic 32 MB a request, 100 or 600 pages by model; Gemini 1,000 pages).
+ * (Anthropic 32 MB a request, 100 or 600 pages by model; Gemini 1,000 pages). A file_data that is an
+ * http(s) URL (isFileDataUrl, OpenRouter's form; the parser holds it to the media URL rule) is sent
+ * inline by neither adapter: each refuses it as its own, so a chain moves on to an OpenAI-format
+ * deployment, which gets it as sent.
  */
 import { parseDataUrl } from "./image-data-url.ts";
 import { readBase64 } from "./inline-base64.ts";
@@ -26,6 +29,15 @@ const FILE_DATA = { what: "The file data", empty: "The file data holds no data."
 const PDF_HEADER_WITHIN = 1024;
 /** Base64 characters enough for the first PDF_HEADER_WITHIN bytes (4 for every 3). */
 const HEADER_CHARS = Math.ceil(PDF_HEADER_WITHIN / 3) * 4;
+
+/**
+ * Whether a file part's `file_data` is an http(s) URL of the file rather than its data (OpenRouter
+ * documents `file_data: "https://...pdf"`, openrouter.ai/docs/features/multimodal/pdfs); no base64
+ * holds a colon, so nothing that is data is taken for one.
+ *
+ * @example isFileDataUrl("https://example.com/paper.pdf") // true
+ */
+export const isFileDataUrl = (fileData: string): boolean => /^\s*https?:/i.test(fileData);
 
 /**
  * Whether `bytes` (a file, or at least its first 1024 bytes) are a PDF: `%PDF-` wholly within the
@@ -51,6 +63,7 @@ export function readPdfFileData(part: ContentPart, partParam: string, vendor: st
   const param = `${partParam}.file.file_data`;
   const fileData = (file as { file_data?: unknown }).file_data;
   if (typeof fileData !== "string") throw new UnsupportedParameterError(param, "A file part needs file.file_data: the PDF as a base64 data: URL (data:application/pdf;base64,...).");
+  if (isFileDataUrl(fileData)) throw new UnsupportedParameterError(param, `${vendor} takes a file part's data inline only: send the PDF as a base64 data: URL (data:application/pdf;base64,...), not by URL.`);
   let mediaType = "";
   let given = fileData;
   if (fileData.startsWith("data:")) {

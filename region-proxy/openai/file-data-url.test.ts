@@ -1,0 +1,102 @@
+/**
+ * A file part's `file_data` may be an http(s) URL of the file, as OpenRouter documents it
+ * (openrouter.ai/docs/features/multimodal/pdfs: `file: {filename, file_data: "https://...pdf"}`): such
+ * a URL is a media URL, held to the rule image URLs are (media-url.ts: no private, loopback or
+ * link-local host, the cloud metadata endpoint among them, unless ALLOW_PRIVATE_MEDIA_URLS; no
+ * credentials), a 400 naming file.file_data for every vendor; one that passes is sent on as is to an
+ * OpenAI-format deployment. Anthropic and Gemini take a file part's data inline only here: each
+ * refuses a URL before the call as a refusal of its own, so a chain moves on past it.
+ */
+import { describe, expect, test } from "bun:test";
+import { readPdfFileData } from "../providers/pdf-file-data.ts";
+import { fakeDeployment, useVendorProxy } from "../providers/testing/use-vendor-proxy.ts";
+import { UnsupportedParameterError } from "../providers/unsupported-parameter.ts";
+import { parseChatRequest } from "./parse-request.ts";
+
+const t = useVendorProxy({
+  fakes: ["anthropic", "gemini"],
+  configure(s) {
+    s.deployments.dep_claude = fakeDeployment("dep_claude", "anthropic", t.anthropic.url, "claude-fake");
+    s.deployments.dep_gemini = fakeDeployment("dep_gemini", "gemini", t.gemini.url, "gemini-fake");
+    s.aliases.claude_only = { name: "claude_only", chain: ["dep_claude"] };
+    s.aliases.gemini_only = { name: "gemini_only", chain: ["dep_gemini"] };
+    s.aliases.claude_then_openai = { name: "claude_then_openai", chain: ["dep_claude", "dep_echo1"] };
+  },
+});
+
+const PARAM = "messages[0].content[1].file.file_data";
+const filePart = (fileData: string) => ({ type: "file", file: { filename: "paper.pdf", file_data: fileData } });
+const post = (model: string, fileData: string) =>
+  fetch(`${t.proxy.url}/v1/chat/completions`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${t.fx.keys.main}`, "content-type": "application/json" },
+    body: JSON.stringify({ model, messages: [{ role: "user", content: [{ type: "text", text: "summarize" }, filePart(fileData)] }] }),
+  });
+const answer = async (res: Response) => {
+  const body = (await res.json()) as { error?: { param?: string; message?: string } };
+  return { status: res.status, param: body.error?.param, message: body.error?.message ?? "" };
+};
+const calls = () => [t.fx.vendor.calls(), t.anthropic.calls(), t.gemini.calls()];
+
+describe("an http(s) URL in file.file_data", () => {
+  test("a public https URL reaches an OpenAI-format deployment as sent (OpenRouter's form)", async () => {
+    const echo = t.fx.vendor.calls();
+    expect((await answer(await post("chat", "https://example.com/paper.pdf"))).status).toBe(200);
+    expect(t.fx.vendor.calls()).toBe(echo + 1);
+  });
+
+  const REFUSED: [string, string, string][] = [
+    ["the cloud metadata endpoint", "http://169.254.169.254/latest/meta-data/", "link-local"],
+    ["a private-network host", "https://10.0.0.5/a.pdf", "private-network"],
+    ["a local name", "http://minio.storage.svc.cluster.local:9000/a.pdf", "local name"],
+    ["credentials", "https://user:secret@example.com/a.pdf", "credentials"],
+  ];
+  for (const [what, url, words] of REFUSED) {
+    for (const model of ["chat", "claude_then_openai"]) {
+      test(`${what} on ${model}: the media URL rule's 400 naming file.file_data, no vendor called`, async () => {
+        const before = calls();
+        const got = await answer(await post(model, url));
+        expect({ status: got.status, param: got.param }).toEqual({ status: 400, param: PARAM });
+        expect(got.message).toContain(words);
+        expect(calls()).toEqual(before);
+      });
+    }
+  }
+
+  test("ALLOW_PRIVATE_MEDIA_URLS lets a private host through, as for image URLs; credentials stay refused", () => {
+    const parsed = (url: string, allowPrivateMediaUrls: boolean) => parseChatRequest({ model: "m", messages: [{ role: "user", content: [filePart(url)] }] }, { allowPrivateMediaUrls }).ok;
+    expect(parsed("http://10.0.0.5/a.pdf", false)).toBe(false);
+    expect(parsed("http://10.0.0.5/a.pdf", true)).toBe(true);
+    expect(parsed("https://user:secret@example.com/a.pdf", true)).toBe(false);
+  });
+
+  test("Anthropic takes file data inline only: it refuses a URL before the call, naming it, and a chain moves on to OpenAI", async () => {
+    const [echo, anthropic] = [t.fx.vendor.calls(), t.anthropic.calls()];
+    const alone = await answer(await post("claude_only", "https://example.com/paper.pdf"));
+    expect({ status: alone.status, param: alone.param }).toEqual({ status: 400, param: PARAM });
+    expect(alone.message).toContain("inline");
+    expect((await answer(await post("claude_then_openai", "https://example.com/paper.pdf"))).status).toBe(200);
+    expect([t.fx.vendor.calls(), t.anthropic.calls()]).toEqual([echo + 1, anthropic]);
+  });
+
+  test("Gemini likewise", async () => {
+    const gemini = t.gemini.calls();
+    const got = await answer(await post("gemini_only", "https://example.com/paper.pdf"));
+    expect({ status: got.status, param: got.param }).toEqual({ status: 400, param: PARAM });
+    expect(got.message).toContain("inline");
+    expect(t.gemini.calls()).toBe(gemini);
+  });
+});
+
+test("readPdfFileData names a URL as a URL, not as data that is no base64", () => {
+  for (const vendor of ["Anthropic", "Gemini"]) {
+    let thrown: unknown;
+    try {
+      readPdfFileData(filePart("HTTPS://example.com/paper.pdf") as never, "messages[0].content[1]", vendor);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(UnsupportedParameterError);
+    expect((thrown as Error).message).toStartWith(`${vendor} takes a file part's data inline only`);
+  }
+});
