@@ -150,7 +150,7 @@ describe("PDF files in the prompt estimate", () => {
   });
 
   test("a data URL whose media type has parameters (RFC 2397) is read too: OpenAI and Azure are sent it as given", () => {
-    // Not parseDataUrl's `data:<type>;base64,` alone: read by it, this file would count nothing.
+    // RFC 2397 parameters before ;base64 (parseDataUrl reads them): this file is counted.
     const named = (url: string) => url.replace(/^data:([^;,]*);/, "data:$1;name=doc;");
     expect(partTokens([{ type: "file", file: { file_data: named(`data:application/pdf;base64,${pdf(3)}`) } }], "gpt-4o")).toBe(3 * (3000 + 85));
     expect(partTokens([image(named(pngUrl(1024, 1024)), "high")], "gpt-4o")).toBe(765);

@@ -23,6 +23,7 @@
  *   bytes, at least one), each counted as the model's vendor counts a page. The vendor's usage corrects
  *   the charge afterwards. */
 import { imageDimensions, type ImageSize } from "../providers/image-bytes.ts";
+import { isDataUrl, parseDataUrl } from "../providers/image-data-url.ts";
 import type { ContentPart } from "../providers/types.ts";
 import { type ImageDetail, imageRuleFor } from "./image-tokens.ts";
 import { PDF_PAGE_TEXT_TOKENS, type PdfPageRule, pdfPageRuleFor } from "./pdf-page-rule.ts";
@@ -41,18 +42,13 @@ type PartFacts = { size: ImageSize | null } | { file: FileFacts };
 const PART_FACTS = new WeakMap<object, PartFacts>();
 
 /**
- * The base64 data of a `data:` URL, or null for any other URL. Not the adapters' parseDataUrl
- * (../providers/image-data-url.ts), which takes only `data:<type>;base64,`: this one also takes a
- * media type with RFC 2397 parameters (`data:application/pdf;name=doc.pdf;base64,`). The OpenAI and
- * Azure adapters send such a URL on as given, so the vendor may bill it, and a file part this could
- * not read would count nothing (an image, the model's worst case); the Anthropic and Gemini adapters
- * refuse it with a 400 before the call, so counting it there only over-holds a refused request.
+ * The base64 data of a `data:` URL, or null for any other URL: read as the adapters and the parser
+ * read it (../providers/image-data-url.ts parseDataUrl: RFC 2397 parameters, as in
+ * `data:application/pdf;name=doc.pdf;base64,`, and the scheme and base64 token in any case), so a
+ * file part a vendor is sent is counted (one this could not read would count nothing; an image, the
+ * model's worst case).
  */
-function dataOf(url: string): string | null {
-  if (!url.startsWith("data:")) return null;
-  const comma = url.indexOf(",");
-  return comma === -1 || !url.slice(0, comma).endsWith(";base64") ? null : url.slice(comma + 1);
-}
+const dataOf = (url: string): string | null => parseDataUrl(url)?.data ?? null;
 
 function imageSizeOf(part: ContentPart): ImageSize | null {
   const known = PART_FACTS.get(part);
@@ -73,7 +69,7 @@ function fileFactsOf(part: ContentPart, budget: InflateBudget): FileFacts {
   if (known && "file" in known) return known.file;
   const file = (part as Record<string, unknown>).file as { file_data?: unknown; file_id?: unknown } | undefined;
   const fileData = file?.file_data;
-  const data = typeof fileData !== "string" || file?.file_id != null ? null : fileData.startsWith("data:") ? dataOf(fileData) : fileData;
+  const data = typeof fileData !== "string" || file?.file_id != null ? null : isDataUrl(fileData) ? dataOf(fileData) : fileData;
   let facts: FileFacts = { textTokens: 0 };
   if (data !== null) {
     const bytes = Buffer.byteLength(data, "base64");

@@ -1,7 +1,8 @@
 /**
  * Inline data in a content part that no vendor can read, refused while the request is parsed
  * (check-message.ts), for every vendor alike: an image_url `data:` URL that is not base64 encoded
- * (RFC 2397: `data:[<type>][;<parameter>];base64,<data>`), holds no data or data that is no base64;
+ * (RFC 2397: `data:[<type>][;<parameter>];base64,<data>`, read as the adapters read it,
+ * ../providers/image-data-url.ts parseDataUrl), holds no data or data that is no base64;
  * a `file` part whose `file` is no object, that has no `file_data` (its `file_id` the parser refuses
  * before: vendor-file-references.ts), or whose data is no base64. OpenAI answers such a part with its
  * own 400 ("Invalid image URL: 'messages[0].content[1].image_url.url'. Expected a base64-encoded data
@@ -19,6 +20,7 @@
  *
  * @example inlineDataInPart({ type: "image_url", image_url: { url: "data:image/png;base64," } }, "messages[0].content[1]") // { param: "messages[0].content[1].image_url.url", ... }
  */
+import { isDataUrl, parseDataUrl } from "../providers/image-data-url.ts";
 import { base64Problem, type Base64Words } from "../providers/inline-base64.ts";
 import { isFileDataUrl } from "../providers/pdf-file-data.ts";
 import { mediaUrlProblem } from "./media-url.ts";
@@ -28,11 +30,11 @@ const FILE_DATA: Base64Words = { what: "the file data", empty: "the file data ho
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** Why a `data:` URL (`kind` names it: "image", "file") holds no base64 any vendor reads, or null. */
+/** Why a `data:` URL (`kind` names it: "image", "file") holds no base64 any vendor reads, or null; its header read as the adapters read it (parseDataUrl). */
 function dataUrlProblem(url: string, kind: string, words: Base64Words): string | null {
-  const comma = url.indexOf(",");
-  if (comma < 0 || !/;base64$/i.test(url.slice(0, comma))) return `a${kind === "image" ? "n" : ""} ${kind} data URL must be base64 encoded: data:<type>;base64,<data>`;
-  return base64Problem(url.slice(comma + 1), words);
+  const parsed = parseDataUrl(url);
+  if (!parsed) return `a${kind === "image" ? "n" : ""} ${kind} data URL must be base64 encoded: data:<type>;base64,<data>`;
+  return base64Problem(parsed.data, words);
 }
 
 /**
@@ -44,7 +46,7 @@ function dataUrlProblem(url: string, kind: string, words: Base64Words): string |
 export function inlineDataInPart(part: Record<string, unknown>, at: string, allowPrivateHosts = false): { param: string; problem: string } | null {
   if (part.type === "image_url") {
     const url = isRecord(part.image_url) ? part.image_url.url : undefined;
-    const problem = typeof url === "string" && url.startsWith("data:") ? dataUrlProblem(url, "image", IMAGE_DATA) : null;
+    const problem = typeof url === "string" && isDataUrl(url) ? dataUrlProblem(url, "image", IMAGE_DATA) : null;
     return problem === null ? null : { param: `${at}.image_url.url`, problem };
   }
   if (part.type !== "file") return null;
@@ -52,6 +54,6 @@ export function inlineDataInPart(part: Record<string, unknown>, at: string, allo
   const data = part.file.file_data;
   const param = `${at}.file.file_data`;
   if (typeof data !== "string") return { param, problem: "expected the file's data as a base64 data: URL (data:application/pdf;base64,...)" };
-  const problem = isFileDataUrl(data) ? mediaUrlProblem(data, allowPrivateHosts) : data.startsWith("data:") ? dataUrlProblem(data, "file", FILE_DATA) : base64Problem(data, FILE_DATA);
+  const problem = isFileDataUrl(data) ? mediaUrlProblem(data, allowPrivateHosts) : isDataUrl(data) ? dataUrlProblem(data, "file", FILE_DATA) : base64Problem(data, FILE_DATA);
   return problem === null ? null : { param, problem };
 }

@@ -13,15 +13,31 @@ import { readBase64 } from "./inline-base64.ts";
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 
 /**
- * Splits `data:<media>;base64,<data>`; null when the URL is not a base64 data URL. The media type
- * may be blank (`data:;base64,`, as Ollama's clients send) and is lower-cased. Images and files
- * (pdf-file-data.ts) alike.
+ * Whether `url` is a `data:` URL, its scheme in any case (RFC 3986 §3.1: schemes are case-insensitive):
+ * the adapters' and the parser's one test of it, before parseDataUrl.
+ */
+export const isDataUrl = (url: string): boolean => /^data:/i.test(url);
+
+/**
+ * A base64 data URL's header, as RFC 2397 writes it: `data:[<type>/<subtype>] *(;<parameter>);base64`,
+ * the scheme and the base64 token in any case; the media type alone is kept. Each `;` part holds no
+ * `;`, so reading it never backtracks.
+ */
+const BASE64_HEADER = /^data:([^;,]*)(?:;[^;,]*)*;base64$/i;
+
+/**
+ * Splits `data:<media>[;<parameter>]*;base64,<data>`; null when the URL is not a base64 data URL. The
+ * media type may be blank (`data:;base64,`, as Ollama's clients send) and is lower-cased; parameters
+ * (`;name=a.png`) are dropped. Images and files (pdf-file-data.ts), the parser's check
+ * (../openai/inline-data.ts) and the prompt estimate (../limits/media-tokens.ts) alike, so none takes a
+ * header another cannot read.
  *
- * @example parseDataUrl("data:Application/PDF;base64,JVBERi0=") // { mediaType: "application/pdf", data: "JVBERi0=" }
+ * @example parseDataUrl("data:Application/PDF;name=a.pdf;base64,JVBERi0=") // { mediaType: "application/pdf", data: "JVBERi0=" }
  */
 export function parseDataUrl(url: string): { mediaType: string; data: string } | null {
-  const match = /^data:([^;,]*);base64,(.*)$/s.exec(url);
-  return match ? { mediaType: match[1]!.toLowerCase(), data: match[2]! } : null;
+  const comma = url.indexOf(",");
+  const header = comma < 0 ? null : BASE64_HEADER.exec(url.slice(0, comma));
+  return header ? { mediaType: header[1]!.toLowerCase(), data: url.slice(comma + 1) } : null;
 }
 
 /**

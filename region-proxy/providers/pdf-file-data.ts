@@ -14,7 +14,7 @@
  * inline by neither adapter: each refuses it as its own, so a chain moves on to an OpenAI-format
  * deployment, which gets it as sent.
  */
-import { parseDataUrl } from "./image-data-url.ts";
+import { isDataUrl, parseDataUrl } from "./image-data-url.ts";
 import { readBase64 } from "./inline-base64.ts";
 import type { ContentPart } from "./types.ts";
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
@@ -66,7 +66,7 @@ export function readPdfFileData(part: ContentPart, partParam: string, vendor: st
   if (isFileDataUrl(fileData)) throw new UnsupportedParameterError(param, `${vendor} takes a file part's data inline only: send the PDF as a base64 data: URL (data:application/pdf;base64,...), not by URL.`);
   let mediaType = "";
   let given = fileData;
-  if (fileData.startsWith("data:")) {
+  if (isDataUrl(fileData)) {
     const parsed = parseDataUrl(fileData);
     if (!parsed) throw new UnsupportedParameterError(param, "File data URLs must be base64 encoded (data:application/pdf;base64,...).");
     ({ mediaType, data: given } = parsed);

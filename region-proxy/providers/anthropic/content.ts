@@ -13,7 +13,7 @@
  */
 import type { ContentPart } from "../types.ts";
 import { imageDimensions } from "../image-bytes.ts";
-import { type ImageTypes, readImageDataUrl } from "../image-data-url.ts";
+import { type ImageTypes, isDataUrl, readImageDataUrl } from "../image-data-url.ts";
 import { NO_VENDOR_FIELDS, refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { documentBlock } from "./document-block.ts";
@@ -39,7 +39,7 @@ export const MAX_IMAGE_BASE64 = 5 * 1024 * 1024;
 export const MAX_IMAGE_SIDE = 8000;
 
 function imageBlock(url: string, param: string): AnthropicBlock {
-  if (url.startsWith("data:")) {
+  if (isDataUrl(url)) {
     const { mediaType, data } = readImageDataUrl(url, param, IMAGE_TYPES);
     if (data.length > MAX_IMAGE_BASE64) {
       throw new UnsupportedParameterError(param, `Anthropic takes a base64 image of at most 5 MB (${MAX_IMAGE_BASE64} characters of base64); this one is ${data.length}. Send it smaller, or by http(s) URL.`);

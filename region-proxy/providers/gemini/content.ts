@@ -14,7 +14,7 @@
 import type { ContentPart } from "../types.ts";
 import { refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { type ImageTypes, readImageDataUrl, requireImageType } from "../image-data-url.ts";
+import { type ImageTypes, isDataUrl, readImageDataUrl, requireImageType } from "../image-data-url.ts";
 import { readPdfFileData } from "../pdf-file-data.ts";
 
 export type GeminiPart = Record<string, unknown>;
@@ -38,7 +38,7 @@ function parsed(url: string, param: string): URL {
 }
 
 function imagePart(url: string, param: string): GeminiPart {
-  if (url.startsWith("data:")) {
+  if (isDataUrl(url)) {
     const { mediaType, data } = readImageDataUrl(url, param, IMAGE_TYPES);
     return { inlineData: { mimeType: mediaType, data } };
   }
