@@ -25,6 +25,12 @@
  * the Python one (openai-python lib/streaming/_deltas.py accumulate_delta) raises on a second list delta
  * without an `index` key; and Anthropic takes the blocks back only as it wrote them. The delta's blocks
  * carry text already shown and are not counted again.
+ *
+ * A tool_use block starts with `input: {}` and streams its input as input_json_delta events; a block
+ * that gets none keeps the input it started with (Anthropic's SDK MessageStream does the same: only a
+ * delta replaces the started block's input), which an Anthropic-format stream built from a whole answer
+ * puts there (AntSeed/antseed#15, inflaborg/ccrelay#119): its JSON goes out when the block stops
+ * ("{}" when it is empty), so the call's arguments, or the JSON answer, are not lost.
  */
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import {
@@ -46,13 +52,14 @@ import { JSON_TOOL_NAME } from "./tools.ts";
 import { type AnthropicUsage, convertAnthropicUsage } from "./usage.ts";
 
 /**
- * `sent`: whether any input JSON went out for the block yet (see content_block_stop). A thinking block
+ * `sent`: whether any input JSON went out for the block yet; `started`: the JSON of the input its
+ * content_block_start carried, sent at content_block_stop when no delta was (see there). A thinking block
  * keeps its text and signature so far: its whole block is kept once it stops (thinkingBlocks).
  */
 type Block =
   | { kind: "text" }
-  | { kind: "tool"; toolIndex: number; sent: boolean }
-  | { kind: "json"; sent: boolean }
+  | { kind: "tool"; toolIndex: number; sent: boolean; started: string }
+  | { kind: "json"; sent: boolean; started: string }
   | { kind: "thinking"; thinking: string; signature: string }
   | { kind: "other" };
 
@@ -69,6 +76,11 @@ type Block =
  * is charged once, as the unstreamed answer, not its larger input_tokens plus the cache read.
  */
 const INPUT_SIDE = ["input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"] as const;
+
+/** The JSON of the input a tool_use block started with: an object's, else "{}" (Anthropic starts every block with {}). */
+function startedInput(input: unknown): string {
+  return typeof input === "object" && input !== null && !Array.isArray(input) ? JSON.stringify(input) : "{}";
+}
 
 /** The sum of a usage's input-side counts (absent is 0), null when one is unusable. */
 function inputTotal(usage: AnthropicUsage): number | null {
@@ -138,7 +150,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
       }
       case "content_block_start": {
         const index = data.index as number;
-        const block = data.content_block as { type?: unknown; id?: unknown; name?: unknown; thinking?: unknown; data?: unknown } | undefined;
+        const block = data.content_block as { type?: unknown; id?: unknown; name?: unknown; input?: unknown; thinking?: unknown; data?: unknown } | undefined;
         if (typeof index !== "number" || !block || typeof block !== "object" || Array.isArray(block)) throw new VendorProtocolError("content_block_start without index or block");
         if (block.type === "text") blocks.set(index, { kind: "text" });
         else if (block.type === "thinking") {
@@ -155,14 +167,14 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         } else if (block.type === "tool_use" && block.name === JSON_TOOL_NAME) {
           // Only the first JSON-tool block is the answer, as unstreamed: a later one would append a
           // second JSON value to the content ({..}{..}), which no client can parse. It is dropped.
-          blocks.set(index, sawJson ? { kind: "other" } : { kind: "json", sent: false });
+          blocks.set(index, sawJson ? { kind: "other" } : { kind: "json", sent: false, started: startedInput(block.input) });
           sawJson = true;
           if (heldText !== null) heldText = "";
         } else if (block.type === "tool_use") {
           // The client's SDK takes id and name as they come: a number would reach its tool call.
           if (typeof block.id !== "string" || typeof block.name !== "string") throw new VendorProtocolError("tool_use block without a string id and name");
           const toolIndex = toolCount++;
-          blocks.set(index, { kind: "tool", toolIndex, sent: false });
+          blocks.set(index, { kind: "tool", toolIndex, sent: false, started: startedInput(block.input) });
           return [chunk({ tool_calls: [{ index: toolIndex, id: block.id, type: "function", function: { name: block.name, arguments: "" } }] })];
         } else blocks.set(index, { kind: "other" });
         return [];
@@ -192,11 +204,12 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
         return []; // citations: nothing an OpenAI chunk can carry
       }
       case "content_block_stop": {
-        // A call without arguments streams its empty input as no (or only empty) partial_json, where
-        // the unstreamed answer has input {}: send "{}" so both give the client JSON that parses.
+        // A block without input_json_delta keeps the input it started with: a call without arguments
+        // (no, or only empty, partial_json, where the unstreamed answer has input {}) gets "{}", so
+        // the client's JSON parses; an input sent whole on content_block_start gets that input.
         const block = blocks.get(data.index as number);
-        if (block?.kind === "tool" && !block.sent) return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: "{}" } }] })];
-        if (block?.kind === "json" && !block.sent) return [chunk({ content: "{}" })];
+        if (block?.kind === "tool" && !block.sent) return [chunk({ tool_calls: [{ index: block.toolIndex, function: { arguments: block.started } }] })];
+        if (block?.kind === "json" && !block.sent) return [chunk({ content: block.started })];
         if (block?.kind === "thinking") thinkingBlocks.push(answerThinking({ type: "thinking", thinking: block.thinking, signature: block.signature })!);
         return [];
       }
