@@ -5,7 +5,7 @@
  */
 import { expect, test } from "bun:test";
 import { readImageDataUrl } from "./image-data-url.ts";
-import { readBase64 } from "./inline-base64.ts";
+import { base64Problem, readBase64 } from "./inline-base64.ts";
 import { readPdfFileData } from "./pdf-file-data.ts";
 
 const PARAM = "messages[0].content[1].file.file_data";
@@ -43,4 +43,9 @@ test("its two callers refuse in their own words: image data URLs and PDF file pa
   const file = (data: string) => caught(() => readPdfFileData({ type: "file", file: { file_data: data } } as never, "messages[0].content[1]", "Gemini"));
   expect(file("data:application/pdf;base64,\r\n")).toEqual({ param: PARAM, message: "The file data holds no data." });
   expect(file("%%%")).toEqual({ param: PARAM, message: "The file data is not base64: only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters." });
+});
+
+test("the parser's check (base64Problem) takes exactly the data readBase64 reads", () => {
+  const samples = ["", " \r\n", "%%%", "JVBER", "JV=BE", "JVB===", "JVB=", "JV==", "JVBE\r\nRi0", "_9j-", "_9j-4A", "_9j-4A==", "-_-_=", "JVBERi0xLjQ=", "JVBERi0", "A", "AB", "ABC", "ABCD", "AB=C", "ABCD="];
+  for (const given of samples) expect({ given, parsed: base64Problem(given, WORDS) === null }).toEqual({ given, parsed: refusal(given) === null });
 });

@@ -36,22 +36,32 @@ export function readBase64(given: string, param: string, words: Base64Words): st
 export function base64Problem(given: string, words: Base64Words): string | null {
   const data = withoutLineBreaks(given);
   if (data === "") return words.empty;
-  return standardBase64(data) === null ? notBase64(words) : null;
+  return isBase64(data) ? null : notBase64(words);
 }
 
 const notBase64 = (words: Base64Words) => `${words.what} is not base64: only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters`;
 
 /**
+ * Whether `data` (line breaks left out) is base64 as standardBase64 reads it: refused are other
+ * characters, = other than up to two at the end of a multiple of 4, and a length no base64 has
+ * (4n+1). One pass, nothing allocated: the parser's check (base64Problem) of data the adapter then
+ * reads again (a 5 MB base64url image no longer mapped twice).
+ */
+function isBase64(data: string): boolean {
+  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(data) || data.length % 4 === 1) return false;
+  return !data.endsWith("=") || data.length % 4 === 0;
+}
+
+/**
  * The data as standard base64 (RFC 4648 section 4), padded, which Anthropic alone decodes (it answers
  * anything else with 400 "...image.source.base64: invalid base64 data"); null for data that is no
- * base64. Gemini decodes protobuf-JSON bytes, which may also be unpadded or base64url (- and _), and
- * clients send those (Go's RawStdEncoding, Rust's STANDARD_NO_PAD): they are mapped and padded, not
- * refused. Refused: other characters, = other than up to two at the end of a multiple of 4, and a
- * length no base64 has (4n+1). One linear pass: the data may be megabytes.
+ * base64 (isBase64). Gemini decodes protobuf-JSON bytes, which may also be unpadded or base64url (- and
+ * _), and clients send those (Go's RawStdEncoding, Rust's STANDARD_NO_PAD): they are mapped and
+ * padded, not refused. Linear: the data may be megabytes.
  */
 function standardBase64(data: string): string | null {
-  if (!/^[A-Za-z0-9+/_-]*={0,2}$/.test(data) || data.length % 4 === 1) return null;
-  if (data.endsWith("=")) return data.length % 4 === 0 ? data.replace(/[-_]/g, (c) => (c === "-" ? "+" : "/")) : null;
+  if (!isBase64(data)) return null;
+  if (data.endsWith("=")) return data.replace(/[-_]/g, (c) => (c === "-" ? "+" : "/"));
   const standard = /[-_]/.test(data) ? data.replace(/[-_]/g, (c) => (c === "-" ? "+" : "/")) : data;
   return standard + "=".repeat((4 - (standard.length % 4)) % 4);
 }
