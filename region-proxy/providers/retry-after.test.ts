@@ -68,3 +68,27 @@ test("boundedWaitMs, which every stated wait goes through: NaN and negatives are
   expect(boundedWaitMs(1234.4)).toBe(1234);
   expect(boundedWaitMs(0)).toBe(0);
 });
+
+test("a date whose time or day is out of range is not a wait; a leap second :60 is the second after :59", () => {
+  // Bun's Date.parse reads asctime second 60-99 as a year (12:00:60 2026 is 1960, :99 is 1999), an RFC 850
+  // day 99 as 1999, and drops IMF-fixdate seconds of 60 or more: each was a wait of 0 (retry at once).
+  for (const value of [
+    "Thu Nov 26 12:00:61 2026",
+    "Thu Nov 26 12:00:99 2026",
+    "Thu, 26 Nov 2026 12:00:61 GMT",
+    "Thursday, 26-Nov-26 12:00:75 GMT",
+    "Thu, 26 Nov 2026 12:60:00 GMT",
+    "Thu, 26 Nov 2026 24:00:00 GMT",
+    "Thursday, 99-Nov-26 12:00:00 GMT",
+    "Thu, 00 Nov 2026 12:00:10 GMT",
+    "Thu Nov  0 12:00:10 2026",
+  ]) {
+    expect({ value, wait: read({ "retry-after": value }) }).toEqual({ value, wait: null });
+  }
+  // RFC 9110 §5.6.7: time-of-day 00:00:00 - 23:59:60 (leap second).
+  expect(read({ "retry-after": "Thu, 26 Nov 2026 12:00:60 GMT" })).toBe(60_000);
+  expect(read({ "retry-after": "Thu Nov 26 12:00:60 2026" })).toBe(60_000);
+  expect(read({ "retry-after": "Thursday, 26-Nov-26 12:00:60 GMT" })).toBe(60_000);
+  expect(read({ "retry-after": "Thu, 26 Nov 2026 12:00:59 GMT" })).toBe(59_000);
+  expect(read({ "retry-after": "Thu, 26 Nov 2026 23:59:59 GMT" })).toBe(43_199_000);
+});

@@ -16,14 +16,22 @@ export const MAX_RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 const DECIMAL = /^\s*\d+(?:\.\d+)?\s*$/;
 const DAY = "(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)";
 const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
-const TIME = "\\d{2}:\\d{2}:\\d{2}";
+/**
+ * RFC 9110 §5.6.7's time-of-day, 00:00:00 - 23:59:60 (a leap second), and day of month 01-31: Bun's
+ * Date.parse misreads numbers beyond them (asctime second 60-99 or an RFC 850 day 99 as a year, an
+ * IMF-fixdate second of 60+ dropped), each a wait of 0.
+ */
+const TIME = "(?:[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d|60)";
+const DAY2 = "(?:0[1-9]|[12]\\d|3[01])";
+/** A leap second, which Date.parse cannot read: read as :59 and one second added. */
+const LEAP_SECOND = /(:[0-5]\d):60(?=\s)/;
 /**
  * The three HTTP-date forms of RFC 9110 §5.6.7, whole: IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"),
  * RFC 850 ("Sunday, 06-Nov-94 08:49:37 GMT") and asctime ("Sun Nov  6 08:49:37 1994"). Only these reach
  * Date.parse, which reads far more ("Mon, 2030" as a date, trailing junk as another month).
  */
 const HTTP_DATE = new RegExp(
-  `^\\s*(?:${DAY}, \\d{2} ${MONTH} \\d{4} ${TIME} GMT|${DAY}[a-z]{3,6}, \\d{2}-${MONTH}-\\d{2} ${TIME} GMT|${DAY} ${MONTH} (?: \\d|\\d{2}) ${TIME} \\d{4})\\s*$`,
+  `^\\s*(?:${DAY}, ${DAY2} ${MONTH} \\d{4} ${TIME} GMT|${DAY}[a-z]{3,6}, ${DAY2}-${MONTH}-\\d{2} ${TIME} GMT|${DAY} ${MONTH} (?: [1-9]|${DAY2}) ${TIME} \\d{4})\\s*$`,
 );
 /** The asctime form, which names no zone: GMT, as every HTTP-date is (Date.parse alone reads it as local time). */
 const ASCTIME_END = /\d{4}\s*$/;
@@ -35,9 +43,11 @@ export function retryAfterMs(headers: Headers, nowMs: number): number | null {
   if (after === null) return null;
   if (DECIMAL.test(after)) return boundedWaitMs(Number(after) * 1000);
   if (!HTTP_DATE.test(after)) return null;
-  const date = Date.parse(ASCTIME_END.test(after) ? `${after.trim()} GMT` : after);
+  const leap = LEAP_SECOND.test(after);
+  const text = leap ? after.replace(LEAP_SECOND, "$1:59") : after;
+  const date = Date.parse(ASCTIME_END.test(text) ? `${text.trim()} GMT` : text);
   if (Number.isNaN(date)) return null;
-  return boundedWaitMs(Math.max(0, date - nowMs));
+  return boundedWaitMs(Math.max(0, date + (leap ? 1000 : 0) - nowMs));
 }
 
 /**
