@@ -7,7 +7,7 @@
  * until Redis answers again (resilient-breaker.ts), and `degraded()` says so for /health.
  */
 import Redis from "ioredis";
-import { deadConnectionMs } from "../counters/counters-redis.ts";
+import { deadConnectionMs, reconnectOnReadOnly } from "../counters/counters-redis.ts";
 import type { BreakerOptions, CircuitBreaker } from "./breaker-types.ts";
 import { createMemoryBreaker } from "./memory-breaker.ts";
 import { createResilientBreaker } from "./resilient-breaker.ts";
@@ -65,8 +65,17 @@ export async function createBreaker(config: BreakerConfig): Promise<RunningBreak
   const log = config.log ?? (() => {});
   const commandTimeout = config.timeoutMs ?? 100;
   // socketTimeout: a connection that silently died (no reply, no RST) is replaced, as the counters' is
-  // (counters-redis.ts); a command timeout alone would keep every call on the dead socket.
-  const client = new Redis(config.redisUrl, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout, socketTimeout: deadConnectionMs(commandTimeout) });
+  // (counters-redis.ts); a command timeout alone would keep every call on the dead socket. A READONLY
+  // reply (a failover left the connection on the old primary, which answers the recovery ping) replaces
+  // the connection too: kept, the breaker switched to degraded and back every ping for good.
+  const client = new Redis(config.redisUrl, {
+    lazyConnect: true,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout,
+    socketTimeout: deadConnectionMs(commandTimeout),
+    reconnectOnError: reconnectOnReadOnly,
+  });
   // Connection errors are expected while Redis is down; the resilient breaker logs its switches.
   client.on("error", () => {});
   await Promise.race([client.connect().catch(() => {}), Bun.sleep(CONNECT_WAIT_MS)]);

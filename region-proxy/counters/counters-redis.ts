@@ -28,6 +28,17 @@ export function deadConnectionMs(commandTimeoutMs: number): number {
   return Math.max(2_000, 4 * commandTimeoutMs);
 }
 
+/**
+ * ioredis's `reconnectOnError` for a client that must follow a failover: a READONLY reply means the
+ * connection is on a node that became a replica (ElastiCache, Sentinel or a DNS name moved to the
+ * promoted node), which still answers PING but refuses every write, for as long as the socket lives.
+ * The call fails as before (1: not re-sent), and the connection is replaced, so the next one resolves
+ * the address again and reaches the node that takes writes; the recovery ping then runs there.
+ */
+export function reconnectOnReadOnly(error: Error): 1 | false {
+  return /(^|[\s:])READONLY\b/.test(error.message) ? 1 : false;
+}
+
 /** Creates a client with no offline queue, no retries of a failed command, and a command timeout. */
 export function createCountersRedis(url: string, options: CountersRedisOptions = {}): Redis {
   const ceiling = options.maxReconnectDelayMs ?? 1000;

@@ -67,6 +67,8 @@ export interface RedisRelay {
   blackHoleExisting(): void;
   /** Connections open through the relay now (black-holed ones included until their client closes them). */
   openConnections(): number;
+  /** Sends connections opened from now on to the Redis on `port` (a DNS name moved to a promoted node); open ones stay where they are. */
+  repoint(port: number): void;
   stop(): void;
 }
 
@@ -74,6 +76,7 @@ export interface RedisRelay {
 export function startRedisRelay(upstreamPort: number, replyDelayMs = 0): RedisRelay {
   type Upstream = Awaited<ReturnType<typeof Bun.connect>>;
   const open = new Set<{ silent: boolean }>();
+  let upstream = upstreamPort;
   const listener = Bun.listen<{ up: Upstream | null; held: Uint8Array[]; state: { silent: boolean } }>({
     hostname: "127.0.0.1",
     port: 0,
@@ -84,7 +87,7 @@ export function startRedisRelay(upstreamPort: number, replyDelayMs = 0): RedisRe
         client.data = { up: null, held: [], state };
         void Bun.connect({
           hostname: "127.0.0.1",
-          port: upstreamPort,
+          port: upstream,
           socket: {
             data(_up, bytes) {
               if (state.silent) return;
@@ -123,6 +126,7 @@ export function startRedisRelay(upstreamPort: number, replyDelayMs = 0): RedisRe
       for (const state of open) state.silent = true;
     },
     openConnections: () => open.size,
+    repoint: (port) => void (upstream = port),
     stop: () => listener.stop(true),
   };
 }
