@@ -130,6 +130,19 @@ test("token arrays on [OpenAI that ignores dimensions, Gemini behind an open cir
   expect(ignores.calls()).toBe(2);
 });
 
+test("token arrays on [OpenAI that ignores dimensions, Gemini with a missing credential]: the 400 naming dimensions, not the credential's failure", async () => {
+  const ignores = embeddingsServer("ignores");
+  const tokens = { ...req, input: [[1, 2, 3]], raw: { model: "m", input: [[1, 2, 3]], dimensions: 64 } } as EmbeddingsRequest;
+  const gemini = { deployment: { id: "g1", provider: "gemini", baseUrl: "http://127.0.0.1:9", model: "gemini-embedding-001", region: "eu", credentialRef: "env:MISSING" } as SnapshotDeployment, adapter: geminiAdapter };
+  const resolveCredential = (ref: string) => (ref === "env:MISSING" ? ({ ok: false } as never) : { ok: true as const, credential: "sk-test" });
+  const result = await executeEmbeddings(tokens, [target("d1", ignores.url), gemini], { ...testExecuteOptions({ resolveCredential }), label: "t" });
+  expect(result.ok).toBe(false);
+  if (result.ok) return;
+  expect(result.error).toMatchObject({ kind: "invalid_value", param: "dimensions" });
+  expect(steps(result.trail)).toEqual(["d1:error:unsupported_parameter:dimensions", "g1:skipped:credential_missing"]);
+  expect(ignores.calls()).toBe(1);
+});
+
 test("the honouring deployment skipped for its missing credential: its failure is the answer, not a 400", async () => {
   const [honours, ignores] = [embeddingsServer("honours"), embeddingsServer("ignores")];
   const resolveCredential = (ref: string) => (ref === "env:MISSING" ? ({ ok: false } as never) : { ok: true as const, credential: "sk-test" });
