@@ -10,6 +10,9 @@
  * That tool is forced as "some tool" beside the client's, so tool_choice `required` (which the JSON
  * tool would meet) is refused with it; a named function stays forced as named.
  *
+ * OpenAI's allowed_tools (../allowed-tools.ts): Anthropic has no allowed set, so one naming every tool
+ * is `auto` or `any` (its `required`), and one naming only some is refused, naming the field.
+ *
  * strict: OpenAI's `strict: true` (on a function, or on response_format.json_schema) guarantees the
  * arguments follow the schema; Anthropic's equivalent is `strict: true` on the tool
  * (https://platform.claude.com/docs/en/agents-and-tools/tool-use/strict-tool-use). Only newer Claude
@@ -23,6 +26,7 @@
  * unlisted properties...) sends that one tool without strict, its schema as given: the call is
  * answered, best-effort, rather than refused.
  */
+import { allowedTools } from "../allowed-tools.ts";
 import { toolParameters } from "../tool-parameters.ts";
 import { anthropicInputSchema } from "./input-schema.ts";
 import { strictInputSchema } from "./strict-schema.ts";
@@ -77,14 +81,23 @@ function schemaAndStrictness(schema: Record<string, unknown>, strict: boolean): 
   return strictSchema ? { strict: true, input_schema: strictSchema } : { input_schema: schema };
 }
 
-function convertChoice(choice: unknown): Choice | undefined {
+/** The client's tool_choice as Anthropic's, `tools` the converted client tools (allowed_tools is judged against them). */
+function convertChoice(choice: unknown, clientTools: unknown[] | undefined, tools: AnthropicTool[]): Choice | undefined {
   if (choice === undefined || choice === null) return undefined;
+  const allowed = allowedTools(choice, clientTools);
+  if (allowed) {
+    const names = new Set(allowed.names);
+    if (tools.some(({ name }) => !names.has(name))) {
+      throw new UnsupportedParameterError("tool_choice.allowed_tools.tools", "This provider cannot limit calls to some of the tools; send only the allowed tools in 'tools' (with tool_choice 'auto' or 'required'), or allow them all.");
+    }
+    return { type: allowed.mode === "required" ? "any" : "auto" };
+  }
   if (choice === "auto") return { type: "auto" };
   if (choice === "none") return { type: "none" };
   if (choice === "required") return { type: "any" };
   const c = choice as { type?: unknown; function?: { name?: unknown } };
   if (c?.type === "function" && typeof c.function?.name === "string") return { type: "tool", name: anthropicToolName(c.function.name, "tool_choice.function.name") };
-  throw new UnsupportedParameterError("tool_choice", "tool_choice must be 'auto', 'none', 'required' or {type:'function',function:{name}}.");
+  throw new UnsupportedParameterError("tool_choice", "tool_choice must be 'auto', 'none', 'required', {type:'function',function:{name}} or {type:'allowed_tools',allowed_tools:{mode,tools}}.");
 }
 
 /** The JSON schema a response_format asks for, null when it asks for text (or nothing). */
@@ -120,13 +133,13 @@ export function convertTools(
 ): { tools?: AnthropicTool[]; tool_choice?: Choice } {
   let converted = (tools ?? []).map((tool, i) => convertTool(tool, i, strictToolUse));
   refuseDuplicateNames(converted);
-  let choice = convertChoice(toolChoice);
+  let choice = convertChoice(toolChoice, tools, converted);
   const json = jsonSchemaOf(responseFormat);
   if (json) {
     // Anthropic forces "some tool" with {type: "any"}, and the JSON tool is one: the model could meet
-    // "required" with the JSON answer, and the client would get content and no tool call. Refused
-    // before the call, so a chain skips this deployment for one that can.
-    if (toolChoice === "required") throw new UnsupportedParameterError("tool_choice", REQUIRED_WITH_JSON);
+    // "required" (or allowed_tools in mode required, now `any`) with the JSON answer, and the client
+    // would get content and no tool call. Refused before the call, so a chain skips this deployment.
+    if (toolChoice === "required" || choice?.type === "any") throw new UnsupportedParameterError("tool_choice", REQUIRED_WITH_JSON);
     if (choice?.type === "none") converted = [];
     converted.push({ name: JSON_TOOL_NAME, description: json.description, ...schemaAndStrictness(json.schema, strictToolUse && json.strict) });
     if (converted.length === 1) choice = { type: "tool", name: JSON_TOOL_NAME };

@@ -1,10 +1,14 @@
 /**
  * OpenAI tools and tool_choice → Gemini `tools[].functionDeclarations` and
  * `toolConfig.functionCallingConfig` (https://ai.google.dev/gemini-api/docs/function-calling):
- * auto → AUTO, none → NONE, required → ANY, a named function → ANY restricted to that name. A name
+ * auto → AUTO, none → NONE, required → ANY, a named function → ANY restricted to that name, OpenAI's
+ * allowed_tools (../allowed-tools.ts) → its names as allowedFunctionNames, with ANY for mode `required`
+ * and VALIDATED ("either a function call or a natural language response", the call limited to the
+ * allowed names: https://ai.google.dev/api/caching#FunctionCallingConfig) for `auto`. A name
  * Gemini refuses (a digit first, say, which OpenAI takes) is refused before the call (function-name.ts),
  * and so is a name declared twice, which Gemini refuses too ("Duplicate function declaration found").
  */
+import { allowedTools } from "../allowed-tools.ts";
 import { toolParameters } from "../tool-parameters.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { geminiFunctionName } from "./function-name.ts";
@@ -38,13 +42,15 @@ export function convertTools(tools: unknown[] | undefined, toolChoice: unknown):
   const out: Record<string, unknown> = { tools: [{ functionDeclarations: declarations }] };
   if (toolChoice === undefined || toolChoice === null) return out;
   let config: Record<string, unknown>;
-  if (toolChoice === "auto") config = { mode: "AUTO" };
+  const allowed = allowedTools(toolChoice, tools);
+  if (allowed) config = { mode: allowed.mode === "required" ? "ANY" : "VALIDATED", allowedFunctionNames: allowed.names };
+  else if (toolChoice === "auto") config = { mode: "AUTO" };
   else if (toolChoice === "none") config = { mode: "NONE" };
   else if (toolChoice === "required") config = { mode: "ANY" };
   else {
     const c = toolChoice as { type?: unknown; function?: { name?: unknown } };
     if (c?.type !== "function" || typeof c.function?.name !== "string") {
-      throw new UnsupportedParameterError("tool_choice", "tool_choice must be 'auto', 'none', 'required' or {type:'function',function:{name}}.");
+      throw new UnsupportedParameterError("tool_choice", "tool_choice must be 'auto', 'none', 'required', {type:'function',function:{name}} or {type:'allowed_tools',allowed_tools:{mode,tools}}.");
     }
     config = { mode: "ANY", allowedFunctionNames: [geminiFunctionName(c.function.name, "tool_choice.function.name")] };
   }

@@ -1,0 +1,66 @@
+/**
+ * OpenAI's newer tool_choice shape, `{type: "allowed_tools", allowed_tools: {mode, tools}}`
+ * (platform.openai.com/docs/api-reference/chat/create: "Constrains the tools available to the model
+ * to a pre-defined set. `auto` allows the model to pick from among the allowed tools and generate a
+ * message. `required` requires the model to call one or more of the allowed tools."), through the
+ * proxy with the openai SDK. Gemini says the same with functionCallingConfig.allowedFunctionNames
+ * (ai.google.dev/api/caching#FunctionCallingConfig): mode ANY for `required`, VALIDATED ("either a
+ * function call or a natural language response ... limited to any one of allowed_function_names") for
+ * `auto`. Anthropic has no allowed set: allowing every tool is its auto or any; a subset is a 400
+ * naming the field, as a parameter the vendor cannot honour.
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startFakeAnthropic } from "../../test/fakes/anthropic.ts";
+import { startFakeGemini } from "../../test/fakes/gemini.ts";
+import { sendChat, startVendorBehindProxy, type VendorBehindProxy } from "../testing/vendor-behind-proxy.ts";
+
+let gemini: VendorBehindProxy;
+let claude: VendorBehindProxy;
+beforeAll(async () => {
+  gemini = await startVendorBehindProxy({ provider: "gemini", start: startFakeGemini }, { gemini: "gemini-2.5-flash" });
+  claude = await startVendorBehindProxy({ provider: "anthropic", start: startFakeAnthropic }, { claude: "claude-sonnet-4-5" });
+});
+afterAll(async () => {
+  await gemini?.stop();
+  await claude?.stop();
+});
+
+const fn = (name: string) => ({ type: "function", function: { name, parameters: { type: "object", properties: { city: { type: "string" } } } } });
+const tools = [fn("get_weather"), fn("get_time")];
+const messages = [{ role: "user", content: "weather?" }];
+const allowed = (mode: string, ...names: string[]) => ({ type: "allowed_tools", allowed_tools: { mode, tools: names.map((name) => ({ type: "function", function: { name } })) } });
+
+test("Gemini: allowed_tools required is mode ANY with allowedFunctionNames; the call comes back", async () => {
+  const { sent } = await sendChat(gemini, { model: "gemini", messages, tools, tool_choice: allowed("required", "get_time") });
+  expect(sent.toolConfig).toEqual({ functionCallingConfig: { mode: "ANY", allowedFunctionNames: ["get_time"] } });
+  const answer = await gemini.client.chat.completions.create({ model: "gemini", messages, tools, tool_choice: allowed("required", "get_time") } as never);
+  expect(answer.choices[0]!.message.tool_calls![0]!).toMatchObject({ type: "function", function: { name: "get_time" } });
+});
+
+test("Gemini: allowed_tools auto is mode VALIDATED with allowedFunctionNames", async () => {
+  const { sent } = await sendChat(gemini, { model: "gemini", messages, tools, tool_choice: allowed("auto", "get_weather", "get_time") });
+  expect(sent.toolConfig).toEqual({ functionCallingConfig: { mode: "VALIDATED", allowedFunctionNames: ["get_weather", "get_time"] } });
+});
+
+test("Anthropic: allowed_tools naming every tool is auto or any", async () => {
+  expect((await sendChat(claude, { model: "claude", messages, tools, tool_choice: allowed("auto", "get_time", "get_weather") })).sent.tool_choice).toEqual({ type: "auto" });
+  expect((await sendChat(claude, { model: "claude", messages, tools, tool_choice: allowed("required", "get_weather", "get_time") })).sent.tool_choice).toEqual({ type: "any" });
+});
+
+test("Anthropic: allowed_tools naming some of the tools is a 400 naming it, without a vendor call", async () => {
+  expect(await sendChat(claude, { model: "claude", messages, tools, tool_choice: allowed("required", "get_time") })).toMatchObject({ refused: true, param: "tool_choice.allowed_tools.tools" });
+});
+
+test("an allowed tool that is not among the tools, or a mode other than auto or required, is a 400 naming it on both", async () => {
+  for (const vendor of [gemini, claude]) {
+    const model = vendor === gemini ? "gemini" : "claude";
+    expect(await sendChat(vendor, { model, messages, tools, tool_choice: allowed("required", "get_time", "get_news") })).toMatchObject({ refused: true, param: "tool_choice.allowed_tools.tools[1]" });
+    expect(await sendChat(vendor, { model, messages, tools, tool_choice: allowed("none", "get_time") })).toMatchObject({ refused: true, param: "tool_choice.allowed_tools.mode" });
+  }
+});
+
+test("Anthropic: allowed_tools required beside a JSON response_format is refused as tool_choice 'required' is (the JSON answer is a forced call)", async () => {
+  const response_format = { type: "json_object" };
+  expect(await sendChat(claude, { model: "claude", messages, tools, tool_choice: allowed("required", "get_weather", "get_time"), response_format })).toMatchObject({ refused: true, param: "tool_choice" });
+  expect((await sendChat(claude, { model: "claude", messages, tools, tool_choice: allowed("auto", "get_weather", "get_time"), response_format })).sent.tool_choice).toEqual({ type: "any" });
+});
