@@ -6,7 +6,8 @@
  * a command timeout alone never makes ioredis reconnect, so the recovery ping would run on the dead
  * socket until the kernel gives it up (~15 min) although a new connection would work. ioredis's
  * `socketTimeout` destroys the socket once a sent command has had no byte back for that long, and the
- * retry strategy then opens a new one.
+ * retry strategy then opens a new one. So is one on a node a failover turned into a replica (every
+ * write refused with READONLY, PING still answered): see reconnectOnReadOnly.
  */
 import Redis from "ioredis";
 
@@ -50,6 +51,7 @@ export function createCountersRedis(url: string, options: CountersRedisOptions =
     socketTimeout: options.socketTimeoutMs ?? deadConnectionMs(commandTimeout),
     connectTimeout: 1000,
     retryStrategy: (attempt) => Math.min(attempt * 50, ceiling),
+    reconnectOnError: reconnectOnReadOnly,
   });
   // Connection errors are expected while Redis is down; the resilient wrapper reports the state change.
   client.on("error", () => {});
