@@ -23,11 +23,13 @@ import { convertTools } from "./tools.ts";
  * non-empty for OBJECT type"), is JSON mode without a schema, as json_object is (the Vercel AI SDK does
  * the same, vercel/ai#11319). JSON mode holds the answer to nothing, so such a root under `strict:
  * true` or saying more (additionalProperties false, required...) is refused, and so is an object
- * without properties nested in the schema (schema.ts).
+ * without properties nested in the schema (schema.ts). The json_schema's `description` ("what the
+ * response format is for, used by the model to determine how to respond in the format", OpenAI) is the
+ * responseSchema root's description, before the schema's own if it has one (withFormatDescription).
  */
 function responseFormat(format: unknown): Record<string, unknown> {
   if (format === undefined || format === null) return {};
-  const f = format as { type?: unknown; json_schema?: { schema?: unknown; strict?: unknown } };
+  const f = format as { type?: unknown; json_schema?: { schema?: unknown; strict?: unknown; description?: unknown } };
   const jsonMode = { responseMimeType: "application/json" };
   if (f.type === "text") return {};
   if (f.type === "json_object") return jsonMode;
@@ -35,9 +37,16 @@ function responseFormat(format: unknown): Record<string, unknown> {
     if (!f.json_schema.schema) return jsonMode;
     const strict = f.json_schema.strict === true;
     const responseSchema = toGeminiSchema(f.json_schema.schema, "response_format.json_schema.schema", "responseSchema", { strict });
-    return isJsonModeRoot(responseSchema) ? jsonMode : { ...jsonMode, responseSchema };
+    return isJsonModeRoot(responseSchema) ? jsonMode : { ...jsonMode, responseSchema: withFormatDescription(responseSchema, f.json_schema.description) };
   }
   throw new UnsupportedParameterError("response_format", "response_format.type must be 'text', 'json_object' or 'json_schema'.");
+}
+
+/** `schema` with the response format's description first in its root description (none: `schema` as it is). */
+function withFormatDescription(schema: Record<string, unknown>, description: unknown): Record<string, unknown> {
+  if (typeof description !== "string" || description.trim() === "") return schema;
+  const own = typeof schema.description === "string" && schema.description !== "" ? `\n\n${schema.description}` : "";
+  return { ...schema, description: `${description}${own}` };
 }
 
 const PENALTIES = [
