@@ -4,8 +4,10 @@
  * text (thought summaries, `thought: true`, are not answer text), its function calls (with their thought
  * signatures, thought-signature.ts) and its finish
  * reason; a prompt blocked before any candidate reports its blockReason instead, as candidate 0. A
- * candidate whose output cannot be used (a botched tool call, finish-reason.ts) is thrown as an unusable
- * answer (unusable-answer.ts): refused, but no sign the deployment is failing.
+ * candidate whose output cannot be used (a botched tool call, finish-reason.ts isUnusableAnswer) is read
+ * like any other: once it has ended, emptyEnd says so, and the answer is refused as unusable
+ * (unusable-answer.ts: refused, but no sign the deployment is failing) when no choice has an answer
+ * (refuseEmptyAnswer); with n > 1 one good choice is the answer, as with an empty one.
  *
  * The gateway sends no responseModalities: a model answers in the modalities it defaults to, and an
  * image-capable one (gemini-2.5-flash-image) answers a chat with inlineData parts (an image), which no
@@ -71,17 +73,31 @@ function readOne(candidate: NonNullable<GeminiResponseBody["candidates"]>[number
   if (typeof candidate !== "object" || candidate === null) throw new VendorProtocolError("Gemini sent a candidate that is not an object");
   const index = candidate.index ?? 0;
   if (!Number.isSafeInteger(index) || index < 0) throw new VendorProtocolError("Gemini sent a candidate index that is not a non-negative integer");
-  if (isUnusableAnswer(candidate.finishReason)) throw new UnusableAnswerError(`Gemini ended with ${candidate.finishReason}: the model's answer could not be used`);
+  const finishReason = candidate.finishReason ?? null;
+  let output: Pick<CandidateView, "text" | "calls" | "inlineData">;
+  try {
+    output = readContent(candidate.content);
+  } catch (e) {
+    // The content of a candidate ended as unusable (a malformed function call, a malformed response) is
+    // what could not be used: read as none, the answer is refused as unusable (emptyEnd), not as a broken
+    // vendor, as it was when such a candidate was refused before its content was read.
+    if (!(e instanceof VendorProtocolError) || !isUnusableAnswer(finishReason)) throw e;
+    output = { text: "", calls: [], inlineData: false };
+  }
+  return { index, ...output, finishReason };
+}
+
+/** A candidate's visible text, function calls and whether it had inlineData parts. */
+function readContent(content: unknown): Pick<CandidateView, "text" | "calls" | "inlineData"> {
   let text = "";
   const calls: CandidateView["calls"] = [];
   let inlineData = false;
   // A candidate may come without content (an empty candidate; null is proto3 JSON's absent field), but a
   // content there must be a Content object: a string or a list read as no parts would pass for an empty answer.
-  const content: unknown = candidate.content;
   if (content !== undefined && content !== null && (typeof content !== "object" || Array.isArray(content))) {
     throw new VendorProtocolError("Gemini sent a candidate content that is not an object");
   }
-  const parts: unknown = candidate.content?.parts ?? [];
+  const parts: unknown = (content as { parts?: unknown } | null | undefined)?.parts ?? [];
   // Anything but a list of Part objects is no Content Gemini documents: refused, as a malformed answer is.
   if (!Array.isArray(parts)) throw new VendorProtocolError("Gemini sent content parts that are not a list");
   for (const item of parts as unknown[]) {
@@ -95,17 +111,25 @@ function readOne(candidate: NonNullable<GeminiResponseBody["candidates"]>[number
       calls.push({ id: typeof call.id === "string" && call.id !== "" ? call.id : null, name: call.name, args: call.args ?? {}, signature: partSignature(part) });
     }
   }
-  return { index, text, calls, finishReason: candidate.finishReason ?? null, inlineData };
+  return { text, calls, inlineData };
 }
 
 /**
- * Why an ended candidate leaves the client nothing (no text, no function call), where an empty "stop"
- * would read as the model's last word: its output was inlineData alone, or it ended by NO_IMAGE
- * ("expected to generate an image, but none was generated": an image model's end of a text question it
- * answered with no parts at all, BerriAI/litellm#40477). Null when it has an answer, also one whose
- * content was withheld (`finish` content_filter). `reason` is Gemini's finishReason.
+ * Why an ended candidate leaves the client no answer, where a "stop" would read as the model's last
+ * word: it ended with a reason whose output cannot be used (finish-reason.ts isUnusableAnswer: a botched
+ * tool call), whatever it wrote before; or it has no text and no function call, its output inlineData
+ * alone or ended by NO_IMAGE ("expected to generate an image, but none was generated": an image model's
+ * end of a text question it answered with no parts at all, BerriAI/litellm#40477). Null when it has an
+ * answer, also one whose content was withheld (`finish` content_filter). `reason` is Gemini's finishReason.
+ *
+ * An unusable end counts even after text went out: with n = 1 that text was the start of an answer the
+ * model then botched, refused as before (an error frame once a stream has begun). With n > 1 and another
+ * choice answering, the unusable choice keeps what it wrote (its text, or content null) and ends with
+ * the finish reason its finishReason maps to (stop; tool_calls had it calls): OpenAI has no finish
+ * reason for a botched answer, and cutting text a stream already sent would make the two forms differ.
  */
 export function emptyEnd(reason: string | null, inlineData: boolean, passedOutput: boolean, finish: string | null): string | null {
+  if (isUnusableAnswer(reason)) return `Gemini ended with ${reason}: the model's answer could not be used`;
   if (passedOutput || finish === "content_filter") return null;
   if (inlineData) return "Gemini answered only inline data (an image or audio), which a chat completion cannot carry";
   if (reason === "NO_IMAGE") return "Gemini ended with NO_IMAGE and no text: the model answered nothing a chat completion can carry";
@@ -113,10 +137,11 @@ export function emptyEnd(reason: string | null, inlineData: boolean, passedOutpu
 }
 
 /**
- * Refuses an ended answer as unusable when every choice is an empty end (emptyEnd of each, in index
- * order): with n = 1 its one choice. With n > 1 one choice with an answer is the answer, and an empty
- * one ends with the finish reason its finishReason maps to (stop), as it did before empty ends were
- * refused: a good choice is not thrown away, and a stream that sent it is not broken after the fact.
+ * Refuses an ended answer as unusable when every choice is an empty or unusable end (emptyEnd of each,
+ * in index order): with n = 1 its one choice. With n > 1 one choice with an answer is the answer, and an
+ * empty or unusable one ends with the finish reason its finishReason maps to (stop), as an empty one did
+ * before empty ends were refused: a good choice is not thrown away, and a stream that sent it is not
+ * broken after the fact.
  */
 export function refuseEmptyAnswer(ends: (string | null)[]): void {
   if (ends.length > 0 && ends.every((end) => end !== null)) throw new UnusableAnswerError(ends[0]!);

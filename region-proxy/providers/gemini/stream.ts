@@ -17,7 +17,10 @@
  * leaves nothing to send: at the end it gets its finish chunk (stop) when another choice had output, and
  * when none did the answer is refused, as unstreamed (candidate.ts emptyEnd, refuseEmptyAnswer). Such an
  * answer has sent no chunk (a choice's role chunk goes out with its first output), so it is refused
- * before the first byte.
+ * before the first byte. A choice ending with an unusable finishReason (a botched tool call) is judged
+ * so too, whatever it wrote before: the output on that event is held to the end (sent with its finish
+ * chunk when another choice answers), so an answer of such choices alone that wrote nothing before is
+ * refused before the first byte, and one that did gets an error frame.
  *
  * Gemini has no end marker like OpenAI's [DONE] or Anthropic's message_stop. A current model's last
  * event is the one with the candidate's finishReason and the final usageMetadata (stream-text.sse),
@@ -48,7 +51,7 @@ import { translatedChunks } from "../translated-chunks.ts";
 import { VendorStreamError } from "../vendor-stream-error.ts";
 import { isGeminiResponse, emptyEnd, readCandidates, refuseEmptyAnswer, toolCallId } from "./candidate.ts";
 import { classifyGeminiError, geminiStreamErrorStatus } from "./errors.ts";
-import { mapGeminiFinishReason } from "./finish-reason.ts";
+import { isUnusableAnswer, mapGeminiFinishReason } from "./finish-reason.ts";
 import { signatureExtra } from "./thought-signature.ts";
 import { convertGeminiUsage, type GeminiUsage, hasGeminiCounts, hasGeminiAnswerCount } from "./usage.ts";
 
@@ -79,6 +82,12 @@ interface ChoiceState {
   wroteText: boolean;
   /** It had inlineData parts, which are not passed on: alone, the answer is refused at the end (candidate.ts). */
   inlineData: boolean;
+  /**
+   * The output that came with an unusable finishReason (isUnusableAnswer), held until the end: sent then
+   * only when another choice answers (n > 1), so an answer refused for it has sent none of it, as when
+   * readCandidates threw on that event.
+   */
+  held: ChatCompletionChunk[];
 }
 
 export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTranslator {
@@ -114,19 +123,20 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       const chunks: ChatCompletionChunk[] = [];
       for (const view of views) {
         let choice = choices.get(view.index);
-        if (!choice) choices.set(view.index, (choice = { finishReason: null, toolCount: 0, wroteText: false, inlineData: false }));
+        if (!choice) choices.set(view.index, (choice = { finishReason: null, toolCount: 0, wroteText: false, inlineData: false, held: [] }));
         if (view.inlineData) choice.inlineData = true;
         if (view.finishReason) {
           if (choice.finishReason === null) finishedChoices++;
           choice.finishReason = view.finishReason;
         }
+        const sent = isUnusableAnswer(view.finishReason) ? choice.held : chunks;
         if (view.text !== "") {
           choice.wroteText = true;
-          chunks.push(out.delta({ content: view.text }, null, view.index));
+          sent.push(out.delta({ content: view.text }, null, view.index));
         }
         for (const call of view.calls) {
           const index = choice.toolCount++;
-          chunks.push(out.delta({ tool_calls: [{ index, id: toolCallId(call.id), type: "function", function: { name: call.name, arguments: JSON.stringify(call.args) }, ...signatureExtra(call.signature) }] }, null, view.index));
+          sent.push(out.delta({ tool_calls: [{ index, id: toolCallId(call.id), type: "function", function: { name: call.name, arguments: JSON.stringify(call.args) }, ...signatureExtra(call.signature) }] }, null, view.index));
         }
       }
       // Only the answer's own count ends it: a finishReason event with the prompt's count (and a thinking
@@ -145,7 +155,7 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
         .sort(([a], [b]) => a - b)
         .map(([index, c]) => ({ index, c, finish: mapGeminiFinishReason(c.finishReason, c.toolCount > 0) }));
       refuseEmptyAnswer(ended.map(({ c, finish }) => emptyEnd(c.finishReason, c.inlineData, c.wroteText || c.toolCount > 0, finish)));
-      const ends = ended.map(({ index, finish }) => out.delta({}, finish, index));
+      const ends = ended.flatMap(({ index, c, finish }) => [...c.held, out.delta({}, finish, index)]);
       return { chunks: [...out.announce(ends), ...out.closingUsage(normalized)], usage: normalized };
     },
     partialUsage: () => (usage ? convertGeminiUsage(usage) : null),

@@ -1,0 +1,111 @@
+/**
+ * With n > 1 (candidateCount), one candidate ending with a reason whose output cannot be used
+ * (MALFORMED_FUNCTION_CALL and the rest of finish-reason.ts's UNUSABLE_ANSWER) does not cost the client
+ * the others, as an empty choice does not (empty-choice.test.ts): the answer is the choices with output,
+ * the unusable one ending stop with what it had written (content null when nothing), unstreamed and
+ * streamed. Only an answer whose every choice is unusable or empty is refused (the next deployment
+ * answers), as the one choice of n = 1 is (unusable-tool-call.test.ts, malformed-call-breaker.test.ts).
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import type OpenAI from "openai";
+import { sseGemini, startScriptedVendor } from "../../testing/scripted-vendor.ts";
+import type { ResponseContext } from "../types.ts";
+import { UnusableAnswerError } from "../unusable-answer.ts";
+import { parseGeminiResponse } from "./response.ts";
+
+const usageMetadata = { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 };
+type Candidate = { index: number; parts?: unknown[]; finishReason?: string };
+const event = (candidates: Candidate[], usage?: unknown) => ({
+  candidates: candidates.map(({ index, parts, finishReason }) => ({ content: parts ? { role: "model", parts } : { role: "model" }, ...(finishReason ? { finishReason } : {}), index })),
+  ...(usage ? { usageMetadata: usage } : {}),
+  modelVersion: "gemini-2.5-flash",
+});
+const malformed = (index: number, parts?: unknown[]): Candidate => ({ index, ...(parts ? { parts } : {}), finishReason: "MALFORMED_FUNCTION_CALL" });
+
+// Gemini 2.x model ids: the only series the gateway sends candidateCount to (request.ts).
+const MALFORMED_MODEL = "gemini-2.5-flash-n2-malformed";
+const PARTIAL_MODEL = "gemini-2.5-flash-n2-partial";
+const BOTH_MODEL = "gemini-2.5-flash-n2-both-malformed";
+const scripts = {
+  // Choice 0 sends 'hel', then (past the first byte) 'lo' and STOP next to choice 1's MALFORMED_FUNCTION_CALL.
+  [MALFORMED_MODEL]: {
+    provider: "gemini" as const,
+    json: event([{ index: 0, parts: [{ text: "hello" }], finishReason: "STOP" }, malformed(1)], usageMetadata),
+    sse: [sseGemini(event([{ index: 0, parts: [{ text: "hel" }] }])), sseGemini(event([{ index: 0, parts: [{ text: "lo" }], finishReason: "STOP" }, malformed(1)], usageMetadata))],
+  },
+  // Choice 1 writes 'Let me' before its call is botched; its text is kept, its end is stop.
+  [PARTIAL_MODEL]: {
+    provider: "gemini" as const,
+    json: event([{ index: 0, parts: [{ text: "hello" }], finishReason: "STOP" }, malformed(1, [{ text: "Let me" }])], usageMetadata),
+    sse: [
+      sseGemini(event([{ index: 0, parts: [{ text: "hel" }] }, { index: 1, parts: [{ text: "Let me" }] }])),
+      sseGemini(event([{ index: 0, parts: [{ text: "lo" }], finishReason: "STOP" }, malformed(1)], usageMetadata)),
+    ],
+  },
+  // Both botched, nothing written: refused before the first byte, the next deployment answers.
+  [BOTH_MODEL]: {
+    provider: "gemini" as const,
+    json: event([malformed(0), { index: 1, finishReason: "UNEXPECTED_TOOL_CALL" }], usageMetadata),
+    sse: [sseGemini(event([{ index: 0 }, { index: 1 }])), sseGemini(event([malformed(0), { index: 1, finishReason: "UNEXPECTED_TOOL_CALL" }], usageMetadata))],
+  },
+};
+let v: Awaited<ReturnType<typeof startScriptedVendor>>;
+beforeAll(async () => {
+  v = await startScriptedVendor(scripts, true);
+});
+afterAll(() => v.stop());
+
+/** Each choice of a stream: its text and its finish reasons. */
+const byChoice = (chunks: OpenAI.ChatCompletionChunk[]) => {
+  const choices = new Map<number, { content: string; finish: string[] }>();
+  for (const choice of chunks.flatMap((c) => c.choices)) {
+    const seen = choices.get(choice.index) ?? { content: "", finish: [] };
+    seen.content += choice.delta?.content ?? "";
+    if (choice.finish_reason) seen.finish.push(choice.finish_reason);
+    choices.set(choice.index, seen);
+  }
+  return [...choices.entries()].sort(([a], [b]) => a - b);
+};
+
+for (const [model, second] of [
+  [MALFORMED_MODEL, null],
+  [PARTIAL_MODEL, "Let me"],
+] as const) {
+  test(`${model} unstreamed, n 2: choice 0's hello is the answer, choice 1 ends stop, not fallen back`, async () => {
+    const { answer, event } = await v.chat(model, { n: 2 });
+    expect(event).toMatchObject({ status: "ok", fallback: false, deploymentId: `dep_${model}` });
+    expect(answer.choices.map((c) => [c.index, c.message.content, c.finish_reason])).toEqual([
+      [0, "hello", "stop"],
+      [1, second, "stop"],
+    ]);
+  });
+
+  test(`${model} streamed, n 2: choice 0's hello and stop, choice 1's stop, no error`, async () => {
+    const streamed = await v.stream(model, { n: 2 });
+    expect(streamed.error).toBeNull();
+    expect(streamed.event).toMatchObject({ status: "ok", fallback: false, deploymentId: `dep_${model}` });
+    expect(byChoice(streamed.chunks)).toEqual([
+      [0, { content: "hello", finish: ["stop"] }],
+      [1, { content: second ?? "", finish: ["stop"] }],
+    ]);
+    expect(streamed.usage?.completion_tokens).toBe(5);
+  });
+}
+
+test("every choice unusable, n 2: refused and fallen back, unstreamed and streamed (before the first byte)", async () => {
+  const refused = { deploymentId: `dep_${BOTH_MODEL}`, outcome: "error", reason: "invalid_response" };
+  const plain = await v.chat(BOTH_MODEL, { n: 2 });
+  expect(plain.event).toMatchObject({ status: "ok", fallback: true, deploymentId: "dep_echo1" });
+  expect(plain.event.attemptTrail?.[0]).toMatchObject(refused);
+  const streamed = await v.stream(BOTH_MODEL, { n: 2 });
+  expect(streamed.error).toBeNull();
+  expect(streamed.event).toMatchObject({ status: "ok", fallback: true, deploymentId: "dep_echo1" });
+  expect(streamed.event.attemptTrail?.[0]).toMatchObject(refused);
+  expect(streamed.content).toContain("Echo:");
+});
+
+test("an unusable candidate whose content cannot be read is still an unusable answer, not a broken vendor", () => {
+  const ctx: ResponseContext = { completionId: "chatcmpl-u", created: 1700000000, model: "gemini-x", includeUsage: false };
+  const body = { candidates: [{ content: { role: "model", parts: [{ functionCall: { args: {} } }] }, finishReason: "MALFORMED_FUNCTION_CALL" }], usageMetadata };
+  expect(() => parseGeminiResponse(body, ctx)).toThrow(UnusableAnswerError);
+});
