@@ -18,7 +18,6 @@ export async function executeEmbeddings(req: EmbeddingsRequest, targets: Planned
     // The vendor's headers come with the whole answer: only the deadline bounds it (no first-byte timer, so no connectMs).
     firstByteBound: false,
     async read(call, { adapter, deployment }, _redact, redactText) {
-      call.clearFirstByte();
       const embeddings = adapter.embeddings!;
       const parsed = await readWholeAnswer(call.response, {
         classify: (status, headers, body) => adapter.classifyError(status, headers, body, "embeddings"),

@@ -39,7 +39,6 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
     async read(call, { adapter, deployment }, redact, redactText, ending) {
       const ctx: ResponseContext = { ...opts.ctx, model: deployment.model, jsonResponse: asksForJson(req.response_format), vendorText: redactText };
       if (!req.stream) {
-        call.clearFirstByte();
         const parsed = await readWholeAnswer(call.response, {
           classify: adapter.classifyError,
           errorStatus: adapter.errorStatus,

@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 afterAll(() => t?.stop());
 
-test("a non-streamed 503 whose body stalls is judged by its status within the first-byte budget: the fallback answers at once", async () => {
+test("a non-streamed 503 whose body stalls is judged by its status within errorBodyWaitMs (its first-byte timeout, 300 ms, under the default): the fallback answers at once", async () => {
   const started = Date.now();
   const { data, response } = await t.client.chat.completions.create({ model: "stalled", messages: [{ role: "user", content: "hi" }] }, { maxRetries: 0 }).withResponse();
   const took = Date.now() - started;

@@ -75,7 +75,7 @@ import type { AttemptRecheck } from "../pipeline/residency-recheck.ts";
 import type { SkippedTarget } from "../pipeline/priced-targets.ts";
 import { askCanAttempt, askHealth, isThenable, releaseProbe } from "./ask-health.ts";
 import { chargedAsUnanswered, CLIENT_CLOSED, fromThrown, fromVendorError, isDimensionsNotHonoured, type AttemptFailure, type AttemptOutcome } from "./attempt-outcome.ts";
-import { fullJitterMs, type BackoffOptions } from "./backoff.ts";
+import { DEFAULT_BACKOFF, fullJitterMs, type BackoffOptions } from "./backoff.ts";
 import { callEnding, failureVerdict, NO_ENDING, type CallEnding } from "./call-ending.ts";
 import { errorBodyWaitMs, readErrorBody } from "./read-error-body.ts";
 import { cutShortByRequest } from "./cut-short-by-request.ts";
@@ -211,15 +211,14 @@ const RETRIES_PER_DEPLOYMENT = 1;
 /** An error answer is read for its message: only this much of it (read-error-body.ts), the rest is cancelled. */
 const MAX_ERROR_BODY_BYTES = 1024 * 1024;
 const DEFAULT_MAX_ATTEMPTS = 4;
-const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 2_000 };
 /**
  * The longest wait before retrying the same deployment while another one is still planned. A vendor
  * that asks for more (a 429 with Retry-After: 8) is told it is busy for longer than a fallback takes
  * to answer, so the next deployment is tried at once instead of keeping the caller waiting. Waits up
- * to this long (a retry-after-ms of a few hundred ms, the default backoff's first step of at most
- * 200 ms) cost the caller less than a different model's answer might, so they are still waited for;
- * and the chain's last deployment waits for any Retry-After that fits the deadline, as nothing else
- * could answer; so does a deployment left for later ones none of which could be called.
+ * to this long (a retry-after-ms of a few hundred ms, the default backoff's one retry of under 100 ms:
+ * backoff.ts DEFAULT_BACKOFF) cost the caller less than a different model's answer might, so they are
+ * still waited for; and the chain's last deployment waits for any Retry-After that fits the deadline,
+ * as nothing else could answer; so does a deployment left for later ones none of which could be called.
  */
 export const MAX_WAIT_WITH_FALLBACK_MS = 1_000;
 

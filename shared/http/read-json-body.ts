@@ -6,8 +6,9 @@
  * U+FFFD; a leading BOM is dropped: RFC 8259 §8.1 lets a parser ignore one, and PowerShell 5.1 and older
  * editors write it), then JSON. Each route answers the outcome in its own protocol (`answer`).
  *
- * `answer` is called synchronously with the outcome and the route's own `maxBytes` and `timeoutMs` (so a
- * route need not build a closure per request to name them) and its result is what the read resolves to:
+ * `answer` is called synchronously with the outcome and the route's own `maxBytes` and `timeoutMs` (so the
+ * proxy's route, region-proxy/openai/read-body.ts, builds no closure per request to name them; the control
+ * plane's region routes build one, for their 413 code) and its result is what the read resolves to:
  * a route adds no async step of its own around the read (the proxy's is on every request's path).
  *
  * @example const read = await readPlainJsonBody(request, 1024 * 1024, 60_000, answerInMyProtocol);
@@ -21,9 +22,11 @@ export type JsonBodyOutcome =
   | { ok: true; value: unknown }
   /** A coded body (the coding as unsupportedContentCoding shows it): refused unread, a 415. */
   | { ok: false; coding: string }
-  /** Not whole within `timeoutMs`, over `maxBytes`, or failed mid-way: not read to its end (marked so). */
+  /** Not whole within `timeoutMs`: not read to its end (marked so, leftBodyUnread). */
   | "late"
+  /** Over `maxBytes`: not read to its end (marked so). */
   | "too_large"
+  /** Failed mid-way: not read to its end (marked so). */
   | "cut_off"
   | "not_utf8"
   /** Nothing but whitespace (JSON.parse refuses it too: a route may call it "not JSON"). */
