@@ -1,7 +1,17 @@
 /**
  * Step 4 of the pipeline: admit a request against every rate and budget level that applies, or refuse
- * it in OpenAI's shape. Both checks are asked at once (one round trip to shared counters, not two),
- * and their answers are read in this order:
+ * it in OpenAI's shape. Refusals come in this order:
+ *
+ * 0. For good, from the snapshot alone. A level whose RPM or TPM is 0 admits nothing, whatever the
+ *    request: the limiter names it (step 1; with a zero level it charges nothing). Else a request whose
+ *    worst case costs more than some budget's whole cap can never pass (429 insufficient_quota, "can
+ *    never pass", x-should-retry: false; the smallest such cap is named): answered at once, no ledger,
+ *    lease or Redis asked. Asked, a lease that can grow would first be asked for more than the cap (a
+ *    control plane hands over all the free budget, or the wait ends in a 503), a fail-closed budget with
+ *    Redis down would answer 503, and another level's spent budget would be named where no wait helps.
+ *
+ * The rest ask both checks at once (one round trip to shared counters, not two), and their answers are
+ * read in this order:
  *
  * 1. Rate levels, all at once and all-or-nothing (one Lua call): a request refused at the key level
  *    charges no tenant, no feature. It is refused without waiting for the budget's answer, and the
@@ -204,10 +214,16 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     // Rounded up, and at least 1 µ$ for a priced model: a budget whose spend reached its cap refuses
     // every request that can cost anything (spent + 0 ≤ cap would admit one that then settles at 1).
     const micros = price ? reservationMicros(count().promptTokens, count().outputTokens, price) : 0;
+    // Step 0: a budget no period of which can hold this request (the smallest such cap).
+    const tooDear = plan.budget.reduce<BudgetCheck | null>((least, level) => (micros > level.capMicros && (!least || level.capMicros < least.capMicros) ? level : least), null);
+    const operation = chat ? "chat" : "embeddings";
+    const neverFits = tooDear ? budgetRefusal({ ok: false, ...tooDear, spentMicros: 0, reservedMicros: 0 }, micros, operation) : null;
+    // A level that admits no request at all comes first: the limiter names it (refusing, it charges nothing).
+    if (neverFits && !plan.rate.some((check) => check.rpm === 0 || check.tpm === 0)) return { ok: false, error: neverFits, headers: {} };
     // Both questions go out together: with shared counters, one round trip to Redis instead of two
     // before the vendor call. The answers are then read in the order above.
     const asked = plan.rate.length > 0 ? limiter.acquire(plan.rate, estimatedTokens, nowMs) : null;
-    const reserving = plan.budget.length > 0 ? budgets.reserve(plan.budget, micros, { failOpen: plan.failOpen, ttlMs: input.mayRunMs === undefined ? undefined : input.mayRunMs + RESERVATION_MARGIN_MS }) : null;
+    const reserving = plan.budget.length > 0 && !neverFits ? budgets.reserve(plan.budget, micros, { failOpen: plan.failOpen, ttlMs: input.mayRunMs === undefined ? undefined : input.mayRunMs + RESERVATION_MARGIN_MS }) : null;
     // A ledger failure is read below; until then it must not count as an unhandled rejection.
     reserving?.catch(() => {});
     let verdict: Awaited<typeof asked>;
@@ -223,7 +239,7 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
       // Refused without waiting for the budget's answer; the reservation goes back once it is made.
       giveBack(reserving);
       // A precounted request is embeddings' (the only route without chat messages): its refusal names the input.
-      return { ok: false, error: rateRefusal(verdict, plan, estimatedTokens, chat ? "chat" : "embeddings"), headers };
+      return { ok: false, error: rateRefusal(verdict, plan, estimatedTokens, operation), headers };
     }
     /**
      * Gives back the token charge of the rate levels (nothing to give without a TPM level). Every
@@ -232,6 +248,11 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     const admitted = verdict ?? undefined;
     const refundTokens = () => (hasTpm ? limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs, admitted) : null);
     let reservation: Reservation | null = null;
+    if (neverFits) {
+      // Only with a zero rate level, which the limiter refuses: not reached while it does so.
+      await refundTokens();
+      return { ok: false, error: neverFits, headers };
+    }
     if (reserving) {
       let reserved: ReserveResult;
       try {
@@ -243,7 +264,7 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
       if (!reserved.ok) {
         await refundTokens();
         const refunded = verdict?.tokens && hasTpm ? ratelimitHeaders({ ...verdict, tokens: withTokensRefunded(verdict.tokens, estimatedTokens) }) : headers;
-        return { ok: false, error: budgetRefusal(reserved, micros, chat ? "chat" : "embeddings"), headers: refunded };
+        return { ok: false, error: budgetRefusal(reserved, micros, operation), headers: refunded };
       }
       reservation = reserved.reservation;
     }
