@@ -42,7 +42,8 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
   let unfinished = 0;
   let done = false;
   let sawChoice = false;
-  // Choice-less chunks the client asked for (its usage chunk) met before any choice: sent with the first.
+  // Choice-less chunks without usage met before any choice, for a client that asked for usage: sent with
+  // the first. (The usage chunk never comes here: it waits in usageChunk until [DONE].)
   let held: ChatCompletionChunk[] | null = null;
   // Created by the first tool call delta.
   let toolCalls: StreamToolCalls | null = null;
