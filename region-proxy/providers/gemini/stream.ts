@@ -95,7 +95,7 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
   /** Every candidate seen, by index. */
   const choices = new Map<number, ChoiceState>();
   let events = 0;
-  /** An event had usage counts at or after every candidate's finishReason: the stream may end (after the grace). */
+  /** An event had usage counts at or after every candidate's finishReason, and every candidate seen has ended since: the stream may end (after the grace). */
   let complete = false;
   /** An event without a finishReason came before the first finishReason: a current model's stream (END_GRACE_MS). */
   let current = false;
@@ -141,7 +141,10 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
       }
       // Only the answer's own count ends it: a finishReason event with the prompt's count (and a thinking
       // model's thoughts') alone is followed by the final usage, which may come later than the grace.
-      if (finished() && hasGeminiAnswerCount(data.usageMetadata)) complete = true;
+      // Judged again at each event: a candidate first seen after the others ended (n > 1: choice 1's
+      // end and count before choice 0 appeared) makes the answer unfinished again, and a grace still
+      // running then would end the stream in that choice's next pause, after bytes went out.
+      complete = finished() && (complete || hasGeminiAnswerCount(data.usageMetadata));
       return out.announce(chunks);
     },
     finish() {
