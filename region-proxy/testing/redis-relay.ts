@@ -4,6 +4,9 @@
  * a moment (a failed-over node, a network partition: no reply, no RST, the socket stays up) while new
  * connections pass, or delay every reply (a slow, distant Redis).
  */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { freePort } from "../../test/support/ports.ts";
 
 export interface OwnRedis {
@@ -16,14 +19,20 @@ export interface OwnRedis {
   stop(): Promise<void>;
 }
 
-/** Starts redis-server (no persistence) on a free port and waits until it answers PING. */
+/**
+ * Starts redis-server (no persistence) on a free port and waits until it answers PING. Its working
+ * directory is a temporary one of its own, removed on stop: a server made a replica (a failover test)
+ * writes the primary's dump.rdb there during the sync, whatever `--save` says, not into the checkout.
+ */
 export async function startOwnRedis(): Promise<OwnRedis> {
   const port = freePort();
-  const server = Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdout: "ignore", stderr: "ignore" });
+  const dir = mkdtempSync(join(tmpdir(), "own-redis-"));
+  const server = Bun.spawn(["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdout: "ignore", stderr: "ignore" });
   const deadline = Date.now() + 10_000;
   while (!(await answersPing(port))) {
     if (Date.now() > deadline) {
       server.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
       throw new Error(`redis-server on port ${port} did not answer within 10 s (is redis-server installed?)`);
     }
     await Bun.sleep(50);
@@ -36,6 +45,7 @@ export async function startOwnRedis(): Promise<OwnRedis> {
     async stop() {
       server.kill("SIGKILL");
       await server.exited;
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
