@@ -64,8 +64,9 @@ test("a user message between the answers to one call turn is refused, naming its
 
 /**
  * Through the proxy to the fake Gemini, which on gemini-3 models refuses a part after a functionResponse
- * in its content, taking the strict side of the reports (test/fakes/gemini-function-responses.ts): the
- * proxy's split request is taken.
+ * in its content, on every gemini-3* model (what the Vertex reports agree on; it takes text before the
+ * functionResponse parts, which one report saw refused and the proxy never sends:
+ * test/fakes/gemini-function-responses.ts): the proxy's split request is taken.
  */
 describe("through the proxy to a gemini-3 model", () => {
   let vp: VendorBehindProxy;
