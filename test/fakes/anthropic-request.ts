@@ -14,13 +14,14 @@
  * (anthropic-model-limits.ts), a cache_control Anthropic would refuse (anthropic-cache.ts), and a
  * base64 image whose media_type is not one it takes or not the type of its bytes (anthropic-image.ts),
  * a base64 document that is not a PDF (anthropic-document.ts), an image or document block in an
- * assistant turn (notInAssistantTurns), a metadata.user_id over 512 characters (metadataProblem), more images and documents than the model takes (mediaProblem), and extended thinking Anthropic would refuse, or thinking blocks it did not give (anthropic-thinking.ts).
+ * assistant turn (notInAssistantTurns), a metadata.user_id over 512 characters (metadataProblem), more images and documents than the model takes (mediaProblem), extended thinking Anthropic would refuse, or thinking blocks it did not give (anthropic-thinking.ts), and JSON outputs (output_config.format) on a model without them or with a schema they cannot express (anthropic-json-output.ts).
  *
  * @example readMessagesRequest({ model: "m", max_tokens: 5, messages: [{ role: "user", content: "hi" }] }).stopSequences // []
  */
 import { cacheControlProblem } from "./anthropic-cache.ts";
 import { documentBlockProblem } from "./anthropic-document.ts";
 import { imageBlockProblem, manyImagesProblem } from "./anthropic-image.ts";
+import { readJsonOutput } from "./anthropic-json-output.ts";
 import { generation, modelLimitProblem } from "./anthropic-model-limits.ts";
 import { strictSchemaProblem } from "./anthropic-strict-schema.ts";
 import { readThinking, thinkingProblem } from "./anthropic-thinking.ts";
@@ -48,6 +49,8 @@ export interface MessagesRequest {
   thinkingBudget: number | null;
   /** Whether the thinking text is shown (display "summarized") or omitted (anthropic-thinking.ts). */
   thinkingShown: boolean;
+  /** The schema JSON outputs (output_config.format) are to follow, null when none (anthropic-json-output.ts). */
+  jsonSchema: Record<string, unknown> | null;
 }
 
 const CHOICES = ["auto", "any", "tool", "none"];
@@ -281,5 +284,7 @@ export function readMessagesRequest(body: Record<string, unknown>): MessagesRequ
   if (typeof thinking === "string") return thinking;
   const thinkingIssue = thinkingProblem(body, thinking.budget, thinking.adaptive);
   if (thinkingIssue) return thinkingIssue;
-  return { model: body.model as string, maxTokens, messages: body.messages as AnthropicMessage[], tools, toolChoice, stopSequences, stream: body.stream === true, thinkingBudget: thinking.budget, thinkingShown: thinking.shown };
+  const jsonSchema = readJsonOutput(body);
+  if (typeof jsonSchema === "string") return jsonSchema;
+  return { model: body.model as string, maxTokens, messages: body.messages as AnthropicMessage[], tools, toolChoice, stopSequences, stream: body.stream === true, thinkingBudget: thinking.budget, thinkingShown: thinking.shown, jsonSchema };
 }

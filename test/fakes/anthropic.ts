@@ -12,11 +12,13 @@
  * first text delta, "cached" report prompt-cache tokens, "preamble" write a text block before the tool
  * they call. With extended thinking on, the answer starts with a thinking block signed as the fake
  * checks it when sent back (anthropic-thinking.ts), and models containing "redacted" add a
- * redacted_thinking block after it; both count toward output_tokens. A request with cache_control breakpoints writes and reads the fake's prompt cache
+ * redacted_thinking block after it; both count toward output_tokens. With JSON outputs (output_config.format)
+ * an answer that calls no tool is JSON following their schema (anthropic-json-output.ts). A request with cache_control breakpoints writes and reads the fake's prompt cache
  * (anthropic-cache.ts). A field it reads that is not what Anthropic takes is Anthropic's 400 naming it
  * (anthropic-request.ts).
  */
 import { cacheUsage } from "./anthropic-cache.ts";
+import { sampleJson } from "./anthropic-json-output.ts";
 import { fakeSignature, REDACTED_DATA } from "./anthropic-thinking.ts";
 import { type AnthropicMessage, type Block, type MessagesRequest, readMessagesRequest } from "./anthropic-request.ts";
 import { type FakeVendor, type RecordedRequest, countTokens, garbage, hang, json, pieces, sse, startFakeServer, streamErrorMode, streamFault } from "./fake-server.ts";
@@ -64,7 +66,9 @@ function plan(req: MessagesRequest, body: Record<string, unknown>, cache: Set<st
     const forced = choice?.type === "tool" ? choice.name : choice?.type === "any" || userText.includes("call tool") ? tools[0] : undefined;
     if (forced) tool = { id: "toolu_fake01", name: forced, input: { echo: userText } };
   }
-  let text = tool ? (req.model.includes("preamble") ? "Here is the answer:" : "") : `Echo: ${userText}`;
+  // Without a tool call, JSON outputs answer JSON that follows their schema, else the echo.
+  const answerText = req.jsonSchema ? JSON.stringify(sampleJson(req.jsonSchema, req.jsonSchema, userText)) : `Echo: ${userText}`;
+  let text = tool ? (req.model.includes("preamble") ? "Here is the answer:" : "") : answerText;
   let stopReason = tool ? "tool_use" : "end_turn";
   let stopSequence: string | null = null;
   // Each match cuts the text, so the last sequence found is the one that occurs first, where the model stops.

@@ -116,6 +116,16 @@ export const takesForcedToolWithAdaptiveThinking = (model: string): boolean => c
 export const refusesForcedToolUse = (model: string): boolean => atLeast(model, 5, 1) && !isVersionedHaiku(model);
 
 /**
+ * Whether `model` takes Anthropic's JSON outputs (`output_config.format`): "generally available on the
+ * Claude API and Amazon Bedrock for Claude Opus 4.6, Claude Sonnet 4.6, Claude Sonnet 4.5, Claude Opus
+ * 4.5, and Claude Haiku 4.5" (Anthropic's structured outputs page), Opus 4.7 too on Vertex AI, and the
+ * later models with them (the SDKs' output_config.format carries no model list). So an id naming
+ * version 4.5 or later, Haiku included; Opus 4.1 had it only in the beta. An id naming no version is not
+ * taken for one that does: a wrong guess is Anthropic's 400, which fails the chain.
+ */
+export const takesJsonOutputs = (model: string): boolean => atLeast(model, 4, 5);
+
+/**
  * Whether `model` takes effort `xhigh`: "Available on Claude Fable 5, Claude Mythos 5, Claude Opus 5,
  * Claude Opus 4.8, Claude Opus 4.7, and Claude Sonnet 5" (Anthropic's effort page,
  * https://platform.claude.com/docs/en/build-with-claude/effort), so an id naming version 4.7 or later,

@@ -6,10 +6,11 @@
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { refusesForcedToolUse, refusesSampling, takesTemperatureWithTopP, thinksAdaptivelyOnly } from "./claude-generation.ts";
+import { refusesForcedToolUse, refusesSampling, takesForcedToolWithAdaptiveThinking, takesTemperatureWithTopP, thinksAdaptivelyOnly } from "./claude-generation.ts";
 import { defaultThinking } from "./default-thinking.ts";
 import { forcedToolField, refuseForcedTool, type ForcedToolField } from "./forced-tool-field.ts";
 import { historyTools } from "./history-tools.ts";
+import { jsonOutputFormat } from "./json-output.ts";
 import { refuseExtraMedia } from "./media-count.ts";
 import { convertMessages } from "./messages.ts";
 import { refuseUnsupportedPrefill } from "./prefill.ts";
@@ -120,7 +121,11 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
     if (stops.some((s) => s.trim() === "")) throw new UnsupportedParameterError("stop", "This provider does not accept whitespace-only stop sequences.");
     if (stops.length > 0) body.stop_sequences = stops;
   }
-  Object.assign(body, convertTools(req.tools, req.tool_choice, req.response_format, req.raw.parallel_tool_calls, flags.includes(STRICT_TOOLS_FLAG)));
+  // A JSON response_format goes as the forced JSON tool (tools.ts) unless the model, or the thinking
+  // beside it, refuses forced tool use: then as Anthropic's JSON outputs where the model takes them.
+  const forcedToolRefused = refusesForcedToolUse(model) || (budget !== null && !(adaptive && takesForcedToolWithAdaptiveThinking(model)));
+  const jsonFormat = jsonOutputFormat(req.response_format, model, forcedToolRefused);
+  Object.assign(body, convertTools(req.tools, req.tool_choice, jsonFormat ? undefined : req.response_format, req.raw.parallel_tool_calls, flags.includes(STRICT_TOOLS_FLAG)));
   // Anthropic refuses tool_use/tool_result blocks without tools, which OpenAI answers: declare the
   // called tools and forbid calls (history-tools.ts). Read only when the client sent no tools.
   if (body.tools === undefined) Object.assign(body, historyTools(messages));
@@ -138,6 +143,8 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
     // sampling, forced tool use), which cover every model that thinks by default: default-thinking-conflicts.test.ts.
     Object.assign(body, byDefault.fields);
   }
+  // Beside the effort adaptive thinking sends there (thinking.ts): both are output_config's.
+  if (jsonFormat) body.output_config = { ...(body.output_config as Record<string, unknown> | undefined), format: jsonFormat };
   if (req.stream) body.stream = true;
   return body;
 }

@@ -8,7 +8,9 @@
  * We add that tool under the reserved name JSON_TOOL_NAME; the response and stream translators turn
  * its input back into assistant text, so the client sees plain JSON content and finish_reason `stop`.
  * That tool is forced as "some tool" beside the client's, so tool_choice `required` (which the JSON
- * tool would meet) is refused with it; a named function stays forced as named.
+ * tool would meet) is refused with it; a named function stays forced as named. Where forced tool use
+ * is refused, the response_format goes as Anthropic's JSON outputs instead (json-output.ts), and
+ * request.ts passes none here.
  *
  * OpenAI's allowed_tools (../allowed-tools.ts): Anthropic has no allowed set, so one naming every tool
  * is `auto` or `any` (its `required`), and one naming only some is refused, naming the field.

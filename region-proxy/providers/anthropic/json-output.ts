@@ -1,0 +1,59 @@
+/**
+ * A JSON response_format as Anthropic's JSON outputs, `output_config.format: {type: "json_schema",
+ * schema}` (https://platform.claude.com/docs/en/build-with-claude/structured-outputs; GA, no beta
+ * header, the beta's top-level `output_format` deprecated for it), where the forced JSON tool
+ * (tools.ts) cannot go: on Claude 5.1 and later, Haiku aside, which refuse forced tool use
+ * (claude-generation.ts refusesForcedToolUse), and beside thinking that refuses it (a budget; adaptive
+ * thinking on those models). Only on the models that take JSON outputs (takesJsonOutputs: Claude 4.5
+ * and later by the version the id names); elsewhere the forced tool stays, as it is taken on every
+ * platform, where JSON outputs are not (Vertex AI has them off by default by organization policy;
+ * Bedrock has answered "output_config.format: Extra inputs are not permitted" for some models,
+ * vercel/ai#14773).
+ *
+ * The answer is a text block holding the JSON, which the response and stream translators already make
+ * the message's content; grammar-constrained, so it follows the schema whatever OpenAI's `strict`
+ * (stop_reason `refusal` or `max_tokens` aside: content_filter and length, the JSON maybe cut). The
+ * schema goes as Anthropic's SDKs send one (strict-schema.ts: minimum, minLength... moved into the
+ * description), with the json_schema's description first in the root description (the model reads
+ * it; there is no other field for it). JSON outputs take the same schemas strict tool use takes, so
+ * one it cannot express (strict-inexpressible.ts: recursion, an object open to unlisted properties),
+ * and json_object, which has no schema to enforce, are a 400 naming response_format before the call.
+ * Client tools stay as the client sent them: JSON outputs constrain the answer's text, not its calls.
+ *
+ * @example jsonOutputFormat({ type: "json_schema", json_schema: { name: "a", schema: { type: "object", properties: {}, additionalProperties: false } } }, "claude-opus-5-5", true) // { type: "json_schema", schema: { type: "object", properties: {}, additionalProperties: false } }
+ */
+import { toolParameters } from "../tool-parameters.ts";
+import { UnsupportedParameterError } from "../unsupported-parameter.ts";
+import { takesJsonOutputs } from "./claude-generation.ts";
+import { anthropicInputSchema } from "./input-schema.ts";
+import { strictCannotExpress } from "./strict-inexpressible.ts";
+import { strictInputSchema } from "./strict-schema.ts";
+
+const WHY = "Here this model gives JSON only through Anthropic's JSON outputs (it cannot be forced to call the tool the gateway answers JSON with elsewhere), which enforce a schema";
+
+/** `schema` with the response format's description first in its root description (none: `schema` as it is). */
+function withFormatDescription(schema: Record<string, unknown>, description: unknown): Record<string, unknown> {
+  if (typeof description !== "string" || description.trim() === "") return schema;
+  const own = typeof schema.description === "string" && schema.description !== "" ? `\n\n${schema.description}` : "";
+  return { ...schema, description: `${description}${own}` };
+}
+
+/**
+ * The output_config.format for this response_format, or null when the forced JSON tool is to be used
+ * (or the format asks for no JSON). `forcedToolRefused`: the model, or the thinking beside it, refuses
+ * forced tool use.
+ */
+export function jsonOutputFormat(responseFormat: unknown, model: string, forcedToolRefused: boolean): Record<string, unknown> | null {
+  const f = responseFormat as { type?: unknown; json_schema?: { schema?: unknown; description?: unknown } } | null | undefined;
+  if (f?.type !== "json_object" && f?.type !== "json_schema") return null;
+  if (!forcedToolRefused || !takesJsonOutputs(model)) return null;
+  if (f.type === "json_object") {
+    throw new UnsupportedParameterError("response_format", `${WHY}, and json_object has none: send response_format json_schema with one (every object closed with additionalProperties false), or use another model.`);
+  }
+  const json = f.json_schema;
+  if (json === null || typeof json !== "object") return null; // convertTools refuses it, naming response_format.
+  const schema = anthropicInputSchema(toolParameters(json.schema) ?? { type: "object" }, "response_format.json_schema.schema");
+  const problem = strictCannotExpress(schema);
+  if (problem) throw new UnsupportedParameterError("response_format", `${WHY}, and those cannot express ${problem} in this schema; simplify the schema, or use another model.`);
+  return { type: "json_schema", schema: withFormatDescription(strictInputSchema(schema)!, json.description) };
+}
