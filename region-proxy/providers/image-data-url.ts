@@ -19,14 +19,11 @@ import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 export const isDataUrl = (url: string): boolean => /^data:/i.test(url);
 
 /**
- * A base64 data URL's header, as RFC 2397 writes it: `data:[<type>/<subtype>] *(;<parameter>);base64`,
- * the scheme and the base64 token in any case; the media type alone is kept. Each `;` part holds no
- * `;`, so reading it never backtracks.
- */
-const BASE64_HEADER = /^data:([^;,]*)(?:;[^;,]*)*;base64$/i;
-
-/**
  * Splits `data:<media>[;<parameter>]*;base64,<data>`; null when the URL is not a base64 data URL. The
+ * header (up to the first comma) is RFC 2397's `data:[<type>/<subtype>] *(;<parameter>);base64`: it
+ * starts `data:` and ends `;base64`, both in any case; the media type is what lies before its first
+ * `;`. Read with indexOf and slices, no regular expression: a pattern over the header backtracked on
+ * one of a million `;` (hundreds of ms of the shared loop a call, and null past ~4M characters). The
  * media type may be blank (`data:;base64,`, as Ollama's clients send) and is lower-cased; parameters
  * (`;name=a.png`) are dropped. Images and files (pdf-file-data.ts), the parser's check
  * (../openai/inline-data.ts) and the prompt estimate (../limits/media-tokens.ts) alike, so none takes a
@@ -36,8 +33,10 @@ const BASE64_HEADER = /^data:([^;,]*)(?:;[^;,]*)*;base64$/i;
  */
 export function parseDataUrl(url: string): { mediaType: string; data: string } | null {
   const comma = url.indexOf(",");
-  const header = comma < 0 ? null : BASE64_HEADER.exec(url.slice(0, comma));
-  return header ? { mediaType: header[1]!.toLowerCase(), data: url.slice(comma + 1) } : null;
+  // "data:;base64" is the shortest header (12 characters); its ";base64" ends right before the comma.
+  if (comma < 12 || !isDataUrl(url) || url.slice(comma - 7, comma).toLowerCase() !== ";base64") return null;
+  const semi = url.indexOf(";", 5); // before the comma: at the latest the ";" of ";base64"
+  return { mediaType: url.slice(5, semi).toLowerCase(), data: url.slice(comma + 1) };
 }
 
 /**
