@@ -1,13 +1,24 @@
 /**
  * Checks `tools`, `tool_choice` and `response_format` of a chat request and names the offending field
  * (https://platform.openai.com/docs/api-reference/chat/create). Only their shape: what a vendor can
- * honour is its adapter's business (UnsupportedParameterError).
+ * honour is its adapter's business (UnsupportedParameterError). A function's and a json_schema's
+ * `description` and `strict` have OpenAI's types (openai-python FunctionDefinition, JSONSchema: a
+ * string, a boolean or null; null is no value), since the translating adapters read them by type and
+ * would send another as no description, or as not strict.
  */
 import type { FieldProblem } from "./check-message.ts";
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const problem = (param: string, expected: string): FieldProblem => ({ param, message: `Invalid '${param}': ${expected}.` });
 const FUNCTION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
+const given = (v: unknown) => v !== undefined && v !== null;
+
+/** `description` a string and `strict` a boolean in a function or json_schema object at `at`, when given. */
+function describedStrictProblem(holder: Record<string, unknown>, at: string): FieldProblem | null {
+  if (given(holder.description) && typeof holder.description !== "string") return problem(`${at}.description`, "expected a string");
+  if (given(holder.strict) && typeof holder.strict !== "boolean") return problem(`${at}.strict`, "expected a boolean");
+  return null;
+}
 
 export function checkTools(body: Record<string, unknown>): FieldProblem | null {
   const tools = body.tools;
@@ -21,6 +32,8 @@ export function checkTools(body: Record<string, unknown>): FieldProblem | null {
       if (!isRecord(fn)) return problem(`tools[${i}].function`, "expected an object");
       if (typeof fn.name !== "string" || !FUNCTION_NAME.test(fn.name)) return problem(`tools[${i}].function.name`, "expected 1-64 characters of a-z A-Z 0-9 _ . -");
       if (fn.parameters !== undefined && !isRecord(fn.parameters)) return problem(`tools[${i}].function.parameters`, "expected a JSON Schema object");
+      const typed = describedStrictProblem(fn, `tools[${i}].function`);
+      if (typed) return typed;
     }
   }
   const choice = body.tool_choice;
@@ -41,6 +54,8 @@ export function checkTools(body: Record<string, unknown>): FieldProblem | null {
       if (!isRecord(schema)) return problem("response_format.json_schema", "expected an object");
       if (typeof schema.name !== "string" || !FUNCTION_NAME.test(schema.name)) return problem("response_format.json_schema.name", "expected 1-64 characters of a-z A-Z 0-9 _ . -");
       if (schema.schema !== undefined && !isRecord(schema.schema)) return problem("response_format.json_schema.schema", "expected a JSON Schema object");
+      const typed = describedStrictProblem(schema, "response_format.json_schema");
+      if (typed) return typed;
     }
   }
   return null;
