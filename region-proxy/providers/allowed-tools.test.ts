@@ -16,13 +16,16 @@ import { sendChat, startVendorBehindProxy, type VendorBehindProxy } from "../tes
 
 let gemini: VendorBehindProxy;
 let claude: VendorBehindProxy;
+let claude4: VendorBehindProxy;
 beforeAll(async () => {
   gemini = await startVendorBehindProxy({ provider: "gemini", start: startFakeGemini }, { gemini: "gemini-2.5-flash" });
   claude = await startVendorBehindProxy({ provider: "anthropic", start: startFakeAnthropic }, { claude: "claude-sonnet-4-5" });
+  claude4 = await startVendorBehindProxy({ provider: "anthropic", start: startFakeAnthropic }, { claude: "claude-sonnet-4-20250514" });
 });
 afterAll(async () => {
   await gemini?.stop();
   await claude?.stop();
+  await claude4?.stop();
 });
 
 const fn = (name: string) => ({ type: "function", function: { name, parameters: { type: "object", properties: { city: { type: "string" } } } } });
@@ -63,4 +66,12 @@ test("Anthropic: allowed_tools required beside a JSON response_format is refused
   const response_format = { type: "json_object" };
   expect(await sendChat(claude, { model: "claude", messages, tools, tool_choice: allowed("required", "get_weather", "get_time"), response_format })).toMatchObject({ refused: true, param: "tool_choice" });
   expect((await sendChat(claude, { model: "claude", messages, tools, tool_choice: allowed("auto", "get_weather", "get_time"), response_format })).sent.tool_choice).toEqual({ type: "any" });
+});
+
+test("Anthropic: allowed_tools auto forces nothing, so beside a JSON response_format and a thinking budget the 400 names response_format, as with tool_choice 'auto'", async () => {
+  // Claude Sonnet 4 has no JSON outputs: its JSON answer is a forced tool call, refused beside a budget.
+  const body = { model: "claude", messages, tools, response_format: { type: "json_object" }, reasoning_effort: "low" };
+  expect(await sendChat(claude4, { ...body, tool_choice: "auto" })).toMatchObject({ refused: true, param: "response_format" });
+  expect(await sendChat(claude4, { ...body, tool_choice: allowed("auto", "get_weather", "get_time") })).toMatchObject({ refused: true, param: "response_format" });
+  expect(await sendChat(claude4, { ...body, tool_choice: allowed("required", "get_weather", "get_time") })).toMatchObject({ refused: true, param: "tool_choice" });
 });

@@ -19,6 +19,11 @@ export interface AllowedTools {
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** The mode of an allowed_tools tool_choice as sent (unchecked), or undefined when the choice is not one. */
+export function allowedMode(choice: unknown): unknown {
+  return isRecord(choice) && choice.type === "allowed_tools" && isRecord(choice.allowed_tools) ? choice.allowed_tools.mode : undefined;
+}
+
 /** The allowed set a tool_choice names, or null when it is not an allowed_tools choice; `tools` are the request's. */
 export function allowedTools(choice: unknown, tools: readonly unknown[] | undefined): AllowedTools | null {
   if (!isRecord(choice) || choice.type !== "allowed_tools") return null;
