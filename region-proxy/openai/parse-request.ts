@@ -7,6 +7,7 @@
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { ChatMessage, ChatRequest } from "../providers/types.ts";
 import { checkMessage } from "./check-message.ts";
+import { checkOptions } from "./check-options.ts";
 import { checkTools } from "./check-tools.ts";
 
 export type ParsedRequest = { ok: true; value: ChatRequest } | { ok: false; error: GatewayError };
@@ -70,6 +71,8 @@ export function parseChatRequest(body: unknown, parseOptions: ChatParseOptions =
   for (const field of ["parallel_tool_calls", "logprobs", "store"] as const) {
     if (present(body[field]) && typeof body[field] !== "boolean") return invalid(field, `Invalid '${field}': expected a boolean.`);
   }
+  const optionProblem = checkOptions(body);
+  if (optionProblem) return invalid(optionProblem.param, optionProblem.message);
   if (present(body.top_logprobs) && !(Number.isSafeInteger(body.top_logprobs) && inRange(body.top_logprobs, 0, 20))) return invalid("top_logprobs", "Invalid 'top_logprobs': expected an integer between 0 and 20.");
   if (present(body.seed) && !Number.isSafeInteger(body.seed)) return invalid("seed", "Invalid 'seed': expected an integer.");
   // reasoning_effort and safety_identifier are translated by Anthropic and Gemini, whose refusal of a
