@@ -75,3 +75,15 @@ test("Anthropic: allowed_tools auto forces nothing, so beside a JSON response_fo
   expect(await sendChat(claude4, { ...body, tool_choice: allowed("auto", "get_weather", "get_time") })).toMatchObject({ refused: true, param: "response_format" });
   expect(await sendChat(claude4, { ...body, tool_choice: allowed("required", "get_weather", "get_time") })).toMatchObject({ refused: true, param: "tool_choice" });
 });
+
+test("without tools (tools: [] or none), allowed_tools in mode auto asks for nothing and is answered by both, as tool_choice 'auto' is", async () => {
+  const choice = allowed("auto", "get_weather");
+  for (const vendor of [gemini, claude]) {
+    const model = vendor === gemini ? "gemini" : "claude";
+    for (const noTools of [{ tools: [] }, {}]) {
+      const { refused, param, sent } = await sendChat(vendor, { model, messages, ...noTools, tool_choice: choice });
+      expect({ refused, param }).toEqual({ refused: false, param: null });
+      expect([sent.tools, sent.tool_choice, sent.toolConfig]).toEqual([undefined, undefined, undefined]);
+    }
+  }
+});

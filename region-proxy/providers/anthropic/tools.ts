@@ -13,7 +13,8 @@
  * request.ts passes none here.
  *
  * OpenAI's allowed_tools (../allowed-tools.ts): Anthropic has no allowed set, so one naming every tool
- * is `auto` or `any` (its `required`), and one naming only some is refused, naming the field.
+ * is `auto` or `any` (its `required`), and one naming only some is refused, naming the field. Without
+ * tools, one in mode `auto` asks for nothing, as `auto` does.
  *
  * strict: OpenAI's `strict: true` (on a function, or on response_format.json_schema) guarantees the
  * arguments follow the schema; Anthropic's equivalent is `strict: true` on the tool
@@ -28,7 +29,7 @@
  * unlisted properties...) sends that one tool without strict, its schema as given: the call is
  * answered, best-effort, rather than refused.
  */
-import { allowedTools } from "../allowed-tools.ts";
+import { allowedMode, allowedTools } from "../allowed-tools.ts";
 import { toolParameters } from "../tool-parameters.ts";
 import { anthropicInputSchema } from "./input-schema.ts";
 import { strictInputSchema } from "./strict-schema.ts";
@@ -86,6 +87,9 @@ function schemaAndStrictness(schema: Record<string, unknown>, strict: boolean): 
 /** The client's tool_choice as Anthropic's, `tools` the converted client tools (allowed_tools is judged against them). */
 function convertChoice(choice: unknown, clientTools: unknown[] | undefined, tools: AnthropicTool[]): Choice | undefined {
   if (choice === undefined || choice === null) return undefined;
+  // Without tools, allowed_tools in mode auto asks for nothing, as `auto` does (its names can be none
+  // of the tools): auto, which convertTools leaves out with no tools to send.
+  if (tools.length === 0 && allowedMode(choice) === "auto") return { type: "auto" };
   const allowed = allowedTools(choice, clientTools);
   if (allowed) {
     const names = new Set(allowed.names);
