@@ -48,6 +48,13 @@ const qwenMessage = {
   usage: { ...qwenSplit, output_tokens: 426 },
 };
 
+/**
+ * Whole micro-USD a token of every class, so a cost has no fraction to round: each event rounds its
+ * fraction up or down by its own id (shared/money/cost.ts), and SCRIPTED_PRICE's 0.1 µ$ cache read
+ * made two events of the same usage cost 1753 or 1754.
+ */
+const WHOLE_PRICE = { input: 3_000_000, output: 2_000_000, cachedInput: 1_000_000, cacheWrite: 4_000_000 };
+
 let v: Awaited<ReturnType<typeof startScriptedVendor>>;
 beforeAll(async () => {
   v = await startScriptedVendor({
@@ -55,7 +62,7 @@ beforeAll(async () => {
     "claude-delta-lower-cache": { provider: "anthropic", sse: streamWithDeltaUsage({ input_tokens: 120, cache_read_input_tokens: 100, output_tokens: 9 }) },
     "claude-delta-repeats": { provider: "anthropic", sse: streamWithDeltaUsage({ ...startUsage, output_tokens: 9 }) },
     "claude-delta-grows": { provider: "anthropic", sse: streamWithDeltaUsage({ input_tokens: 150, cache_read_input_tokens: 300, cache_creation_input_tokens: 40, output_tokens: 9 }) },
-    "qwen-split-in-delta": { provider: "anthropic", sse: qwenStream, json: qwenMessage },
+    "qwen-split-in-delta": { provider: "anthropic", sse: qwenStream, json: qwenMessage, price: WHOLE_PRICE },
   });
 });
 afterAll(() => v.stop());
