@@ -47,7 +47,8 @@ export function parseChatRequest(body: unknown, parseOptions: ChatParseOptions =
   const options = body.stream_options;
   if (options !== undefined && options !== null) {
     if (!isRecord(options)) return invalid("stream_options", "Invalid 'stream_options': expected an object.");
-    if (options.include_usage !== undefined && typeof options.include_usage !== "boolean") {
+    // null asks for nothing, as stream_options: null does; the client's value is never sent on (openai/request.ts asks for usage itself).
+    if (present(options.include_usage) && typeof options.include_usage !== "boolean") {
       return invalid("stream_options.include_usage", "Invalid 'stream_options.include_usage': expected a boolean.");
     }
   }
