@@ -33,14 +33,25 @@ test("a path-like model is an unknown alias: 404, no vendor called", async () =>
 
 test("baseURL-ish body fields and headers change nothing: the approved deployment answers", async () => {
   const before = fx.vendor.calls("echo-1");
-  const body = { model: "chat", messages: [{ role: "user" as const, content: "hi" }], base_url: `${evil.url}/v1`, baseURL: `${evil.url}/v1`, api_base: evil.url, url: evil.url, endpoint: evil.url };
+  const body = { model: "chat", messages: [{ role: "user" as const, content: "hi" }], baseURL: `${evil.url}/v1`, url: evil.url, endpoint: evil.url };
   const headers = { "x-base-url": evil.url, "x-forwarded-host": new URL(evil.url).host, "x-gateway-deployment": "evil" };
   const { data, response } = await fx.client(proxy).chat.completions.create(body as OpenAI.ChatCompletionCreateParamsNonStreaming, { headers }).withResponse();
   expect(data.choices[0]!.message.content).toBe("Echo: hi");
   expect(response.headers.get("x-gateway-model")).toBe("echo-1");
-  const embedded = await fetch(`${proxy.url}/v1/embeddings`, { method: "POST", headers: { authorization: `Bearer ${fx.keys.main}`, ...headers }, body: JSON.stringify({ model: "chat", input: "x", base_url: evil.url }) });
+  const embedded = await fetch(`${proxy.url}/v1/embeddings`, { method: "POST", headers: { authorization: `Bearer ${fx.keys.main}`, ...headers }, body: JSON.stringify({ model: "chat", input: "x", baseURL: evil.url }) });
   expect(embedded.status).toBeLessThan(500);
   expect(fx.vendor.calls("echo-1")).toBeGreaterThan(before);
+  expect(evil.calls()).toBe(0);
+});
+
+test("the fields by which an OpenAI-compatible relay (LiteLLM) takes another upstream are a 400 naming them, no vendor called", async () => {
+  const before = fx.vendor.calls("echo-1");
+  for (const [field, value] of [["base_url", `${evil.url}/v1`], ["api_base", evil.url], ["api_key", "sk-elsewhere"]] as const) {
+    const error = await fx.client(proxy).chat.completions.create({ model: "chat", messages: [{ role: "user", content: "hi" }], [field]: value } as OpenAI.ChatCompletionCreateParamsNonStreaming).catch((e) => e);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error.param).toBe(field);
+  }
+  expect(fx.vendor.calls("echo-1")).toBe(before);
   expect(evil.calls()).toBe(0);
 });
 

@@ -21,9 +21,11 @@ describe("azure buildRequest", () => {
   });
 
   test("a client cannot steer the host or path", () => {
-    const http = buildAzureRequest(req({ raw: { model: "../../x", base_url: "https://evil" } }), { ...target("https://myres.openai.azure.com"), model: "a/../b?c" }, "k");
+    const http = buildAzureRequest(req({ raw: { model: "../../x" } }), { ...target("https://myres.openai.azure.com"), model: "a/../b?c" }, "k");
     const url = new URL(http.url);
     expect(url.host).toBe("myres.openai.azure.com");
     expect(url.pathname).toBe("/openai/deployments/a%2F..%2Fb%3Fc/chat/completions");
+    // A relay's endpoint field is refused, naming it (relay-routing.ts), rather than sent on.
+    expect(() => buildAzureRequest(req({ raw: { base_url: "https://evil" } }), target("https://myres.openai.azure.com"), "k")).toThrow(expect.objectContaining({ param: "base_url" }));
   });
 });

@@ -1,0 +1,62 @@
+/**
+ * An OpenAI-format deployment gets the client's body as sent, unknown fields included, and its baseUrl
+ * may be an OpenAI-compatible relay (OpenRouter, a LiteLLM proxy). Those relays read fields of the body
+ * that choose another model or another upstream than the one the deployment names: OpenRouter's
+ * `models` and `route` (fallback models, "priced using the model that was ultimately used") and
+ * `preset`, LiteLLM's `fallbacks`, `context_window_fallbacks` and `user_config` (a whole model list,
+ * api_base and api_key included) and its client-side credentials `api_base`, `base_url`, `api_key`.
+ * Nothing in a request may choose where a call goes or which model bills it, so each is a 400 naming
+ * it before any vendor call, on chat and on embeddings; `null` asks for nothing and passes.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { APIError } from "openai";
+import type { FakeVendor } from "../../../test/fakes/fake-server.ts";
+import { startFakeOpenAI } from "../../../test/fakes/openai.ts";
+import { sendChat, startVendorBehindProxy, type VendorBehindProxy } from "../../testing/vendor-behind-proxy.ts";
+
+let relay: VendorBehindProxy<FakeVendor>;
+beforeAll(async () => {
+  relay = await startVendorBehindProxy({ provider: "openai", start: startFakeOpenAI, baseUrl: (fake) => `${fake.url}/v1` }, { chat: "openai/gpt-4o-mini", embed: "text-embedding-3-small" });
+});
+afterAll(() => relay.stop());
+
+const hi = [{ role: "user", content: "hi" }];
+const ROUTING: [field: string, value: unknown][] = [
+  ["models", ["openai/o1-pro"]],
+  ["route", "fallback"],
+  ["preset", "dear-model"],
+  ["fallbacks", ["gpt-4.5-preview"]],
+  ["context_window_fallbacks", [{ "openai/gpt-4o-mini": ["o1-pro"] }]],
+  ["user_config", { model_list: [{ model_name: "x", litellm_params: { model: "openai/gpt-4o", api_base: "https://elsewhere.example/v1" } }] }],
+  ["api_base", "https://elsewhere.example/v1"],
+  ["base_url", "https://elsewhere.example/v1"],
+  ["api_key", "sk-someone-elses"],
+];
+
+describe("relay routing fields on an OpenAI-format deployment", () => {
+  for (const [field, value] of ROUTING) {
+    test(`chat: ${field} is a 400 naming it, without a vendor call`, async () => {
+      expect(await sendChat(relay, { model: "chat", messages: hi, [field]: value })).toMatchObject({ refused: true, param: field });
+    });
+
+    test(`embeddings: ${field} is a 400 naming it, without a vendor call`, async () => {
+      const before = relay.fake.calls();
+      const error = await relay.client.embeddings.create({ model: "embed", input: "hi", [field]: value } as never).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(APIError);
+      expect((error as APIError).status).toBe(400);
+      expect((error as APIError).param).toBe(field);
+      expect(relay.fake.calls()).toBe(before);
+    });
+  }
+
+  test("null asks for nothing: the request is served", async () => {
+    const nulls = Object.fromEntries(ROUTING.map(([field]) => [field, null]));
+    expect((await sendChat(relay, { model: "chat", messages: hi, ...nulls })).refused).toBe(false);
+    const before = relay.fake.calls();
+    await relay.client.embeddings.create({ model: "embed", input: "hi", ...nulls } as never);
+    expect(relay.fake.calls()).toBe(before + 1);
+  });
+});
