@@ -5,8 +5,9 @@
  * message. `required` requires the model to call one or more of the allowed tools."), through the
  * proxy with the openai SDK. Gemini says the same with functionCallingConfig.allowedFunctionNames
  * (ai.google.dev/api/caching#FunctionCallingConfig): mode ANY for `required`, VALIDATED ("either a
- * function call or a natural language response ... limited to any one of allowed_function_names") for
- * `auto`. Anthropic has no allowed set: allowing every tool is its auto or any; a subset is a 400
+ * function call or a natural language response ... limited to any one of allowed_function_names";
+ * Preview in ai.google.dev/gemini-api/docs/function-calling) for `auto`; a set naming every tool is
+ * plain AUTO or ANY. Anthropic has no allowed set: allowing every tool is its auto or any; a subset is a 400
  * naming the field, as a parameter the vendor cannot honour.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
@@ -40,9 +41,14 @@ test("Gemini: allowed_tools required is mode ANY with allowedFunctionNames; the 
   expect(answer.choices[0]!.message.tool_calls![0]!).toMatchObject({ type: "function", function: { name: "get_time" } });
 });
 
-test("Gemini: allowed_tools auto is mode VALIDATED with allowedFunctionNames", async () => {
-  const { sent } = await sendChat(gemini, { model: "gemini", messages, tools, tool_choice: allowed("auto", "get_weather", "get_time") });
-  expect(sent.toolConfig).toEqual({ functionCallingConfig: { mode: "VALIDATED", allowedFunctionNames: ["get_weather", "get_time"] } });
+test("Gemini: allowed_tools auto naming some of the tools is mode VALIDATED (Preview) with allowedFunctionNames", async () => {
+  const { sent } = await sendChat(gemini, { model: "gemini", messages, tools, tool_choice: allowed("auto", "get_weather") });
+  expect(sent.toolConfig).toEqual({ functionCallingConfig: { mode: "VALIDATED", allowedFunctionNames: ["get_weather"] } });
+});
+
+test("Gemini: allowed_tools naming every tool is plain AUTO or ANY, without allowedFunctionNames (the same meaning, no Preview mode)", async () => {
+  expect((await sendChat(gemini, { model: "gemini", messages, tools, tool_choice: allowed("auto", "get_time", "get_weather") })).sent.toolConfig).toEqual({ functionCallingConfig: { mode: "AUTO" } });
+  expect((await sendChat(gemini, { model: "gemini", messages, tools, tool_choice: allowed("required", "get_weather", "get_time", "get_weather") })).sent.toolConfig).toEqual({ functionCallingConfig: { mode: "ANY" } });
 });
 
 test("Anthropic: allowed_tools naming every tool is auto or any", async () => {

@@ -1,10 +1,14 @@
 /**
  * OpenAI tools and tool_choice → Gemini `tools[].functionDeclarations` and
  * `toolConfig.functionCallingConfig` (https://ai.google.dev/gemini-api/docs/function-calling):
- * auto → AUTO, none → NONE, required → ANY, a named function → ANY restricted to that name, OpenAI's
- * allowed_tools (../allowed-tools.ts) → its names as allowedFunctionNames, with ANY for mode `required`
- * and VALIDATED ("either a function call or a natural language response", the call limited to the
- * allowed names: https://ai.google.dev/api/caching#FunctionCallingConfig) for `auto`. A name
+ * auto → AUTO, none → NONE, required → ANY, a named function → ANY restricted to that name. OpenAI's
+ * allowed_tools (../allowed-tools.ts) naming every declared function means just its mode: AUTO or ANY.
+ * One naming only some sends its names as allowedFunctionNames, with ANY for mode `required` and
+ * VALIDATED ("either a function call or a natural language response", the call limited to the allowed
+ * names: https://ai.google.dev/api/caching#FunctionCallingConfig) for `auto`. VALIDATED is marked
+ * Preview (ai.google.dev/gemini-api/docs/function-calling, "VALIDATED (Preview)"; Vertex's v1 Mode
+ * enum lists only AUTO, ANY and NONE), which models take it is not documented: one that refuses it
+ * answers Gemini's 400, so it is sent only where nothing else says the same. A name
  * Gemini refuses (a digit first, say, which OpenAI takes) is refused before the call (function-name.ts),
  * and so is a name declared twice, which Gemini refuses too ("Duplicate function declaration found").
  */
@@ -43,7 +47,8 @@ export function convertTools(tools: unknown[] | undefined, toolChoice: unknown):
   if (toolChoice === undefined || toolChoice === null) return out;
   let config: Record<string, unknown>;
   const allowed = allowedTools(toolChoice, tools);
-  if (allowed) config = { mode: allowed.mode === "required" ? "ANY" : "VALIDATED", allowedFunctionNames: allowed.names };
+  if (allowed && new Set(allowed.names).size === declarations.length) config = { mode: allowed.mode === "required" ? "ANY" : "AUTO" };
+  else if (allowed) config = { mode: allowed.mode === "required" ? "ANY" : "VALIDATED", allowedFunctionNames: allowed.names };
   else if (toolChoice === "auto") config = { mode: "AUTO" };
   else if (toolChoice === "none") config = { mode: "NONE" };
   else if (toolChoice === "required") config = { mode: "ANY" };
