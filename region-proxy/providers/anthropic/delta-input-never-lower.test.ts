@@ -48,6 +48,28 @@ const qwenMessage = {
   usage: { ...qwenSplit, output_tokens: 426 },
 };
 
+// DashScope's Qwen stream as captured in jeremychone/rust-genai#258: message_start gives the whole prompt
+// as input_tokens, message_delta its cache counts and no input_tokens at all. The unstreamed answer
+// reports the same cache counts with no fresh input beside them.
+const dashScopeStream = sseAnthropic(
+  { type: "message_start", message: { id: "msg_d", type: "message", role: "assistant", model: "qwen-plus", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 3602, output_tokens: 0 } } } as { type: string },
+  { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } } as { type: string },
+  { type: "content_block_delta", index: 0, delta: { type: "text_delta", text: "hello" } } as { type: string },
+  { type: "content_block_stop", index: 0 } as { type: string },
+  { type: "message_delta", delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { cache_creation_input_tokens: 0, cache_read_input_tokens: 3604, prompt_tokens_details: { cached_tokens: 3604 }, output_tokens: 878 } } as { type: string },
+  { type: "message_stop" },
+);
+const dashScopeMessage = {
+  id: "msg_d",
+  type: "message",
+  role: "assistant",
+  model: "qwen-plus",
+  content: [{ type: "text", text: "hello" }],
+  stop_reason: "end_turn",
+  stop_sequence: null,
+  usage: { input_tokens: 0, cache_creation_input_tokens: 0, cache_read_input_tokens: 3604, output_tokens: 878 },
+};
+
 /**
  * Whole micro-USD a token of every class, so a cost has no fraction to round: each event rounds its
  * fraction up or down by its own id (shared/money/cost.ts), and SCRIPTED_PRICE's 0.1 µ$ cache read
@@ -63,6 +85,7 @@ beforeAll(async () => {
     "claude-delta-repeats": { provider: "anthropic", sse: streamWithDeltaUsage({ ...startUsage, output_tokens: 9 }) },
     "claude-delta-grows": { provider: "anthropic", sse: streamWithDeltaUsage({ input_tokens: 150, cache_read_input_tokens: 300, cache_creation_input_tokens: 40, output_tokens: 9 }) },
     "qwen-split-in-delta": { provider: "anthropic", sse: qwenStream, json: qwenMessage, price: WHOLE_PRICE },
+    "dashscope-cache-in-delta": { provider: "anthropic", sse: dashScopeStream, json: dashScopeMessage, price: WHOLE_PRICE },
   });
 });
 afterAll(() => v.stop());
@@ -91,4 +114,14 @@ test("a whole prompt in message_start then its cache split in message_delta (Kim
   expect(streamed.event.usage).toMatchObject(expected);
   expect(streamed.event.costMicros).toBe(unstreamed.event.costMicros);
   expect(streamed.usage).toMatchObject({ prompt_tokens: 8849, completion_tokens: 426 });
+});
+
+test("a whole prompt in message_start then cache counts with no input_tokens in message_delta (DashScope) is charged once, as unstreamed", async () => {
+  const streamed = await v.stream("dashscope-cache-in-delta");
+  const unstreamed = await v.chat("dashscope-cache-in-delta");
+  const expected = { inputTokens: 3604, cachedInputTokens: 3604, cacheWriteTokens: 0, outputTokens: 878 };
+  expect(unstreamed.event.usage).toMatchObject(expected);
+  expect(streamed.event.usage).toMatchObject(expected);
+  expect(streamed.event.costMicros).toBe(unstreamed.event.costMicros);
+  expect(streamed.usage).toMatchObject({ prompt_tokens: 3604, completion_tokens: 878 });
 });

@@ -74,7 +74,11 @@ type Block =
  * message_start's input_tokens with no cache counts and give the split only in message_delta (Kimi,
  * QwenCloud: start {input_tokens: 8834}, delta {input_tokens: 18, cache_read_input_tokens: 8831},
  * maximhq/bifrost#5355, #5354): the delta's counts, summing to no less, are all taken, so that prompt
- * is charged once, as the unstreamed answer, not its larger input_tokens plus the cache read.
+ * is charged once, as the unstreamed answer, not its larger input_tokens plus the cache read. A delta
+ * that gives any of the three gives the prompt's split whole: one it leaves out is 0, not the held
+ * count, since DashScope's Qwen sends start {input_tokens: 3602}, delta {cache_read_input_tokens: 3604,
+ * cache_creation_input_tokens: 0} and no input_tokens (jeremychone/rust-genai#258), and keeping 3602
+ * beside the 3604 charged the prompt twice.
  */
 const INPUT_SIDE = ["input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens"] as const;
 
@@ -123,8 +127,9 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
   const mergeUsage = (u: AnthropicUsage | undefined) => {
     if (!u || typeof u !== "object") return;
     // message_delta counts are cumulative: the latest value wins (a count absent or null leaves the
-    // held one), except that the input-side counts are taken together or not at all: not when their
-    // sum would go down (INPUT_SIDE). A count that is there but not a usable number ("7", -1) is kept
+    // held one), except that the input-side counts are taken together or not at all: a delta giving
+    // any of them gives all (one absent is 0), and they are not taken when their sum would go down
+    // (INPUT_SIDE). A count that is there but not a usable number ("7", -1) is kept
     // as sent, so convertAnthropicUsage finds the usage unusable and the request is charged the
     // estimate, not message_start's early count.
     const next: AnthropicUsage = { ...usage };
@@ -134,6 +139,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
       next[key] = value;
       sawUsage = true;
     }
+    if (INPUT_SIDE.some((key) => u[key] != null)) for (const key of INPUT_SIDE) if (u[key] == null) next[key] = 0;
     const heldTotal = inputTotal(usage);
     const nextTotal = inputTotal(next);
     if (heldTotal !== null && nextTotal !== null && nextTotal < heldTotal) for (const key of INPUT_SIDE) next[key] = usage[key];
