@@ -6,6 +6,7 @@
  * string, a boolean or null; null is no value), since the translating adapters read them by type and
  * would send another as no description, or as not strict.
  */
+import { allowedMode } from "../providers/allowed-tools.ts";
 import type { FieldProblem } from "./check-message.ts";
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -87,6 +88,6 @@ function forcingKind(choice: unknown): "required" | "function" | "custom" | null
   if (choice === "required") return "required";
   if (!isRecord(choice)) return null;
   if (choice.type === "function" || choice.type === "custom") return choice.type;
-  if (choice.type === "allowed_tools" && isRecord(choice.allowed_tools) && choice.allowed_tools.mode === "required") return "required";
+  if (allowedMode(choice) === "required") return "required";
   return null;
 }

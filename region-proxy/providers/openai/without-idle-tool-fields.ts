@@ -10,10 +10,9 @@
  *
  * @example withoutIdleToolFields({ tools: [], tool_choice: "auto", parallel_tool_calls: true, n: 1 }) // { n: 1 }
  */
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+import { allowedMode } from "../allowed-tools.ts";
 
-const forcesNothing = (choice: unknown) =>
-  choice === "auto" || choice === "none" || (isRecord(choice) && choice.type === "allowed_tools" && isRecord(choice.allowed_tools) && choice.allowed_tools.mode === "auto");
+const forcesNothing = (choice: unknown) => choice === "auto" || choice === "none" || allowedMode(choice) === "auto";
 
 export function withoutIdleToolFields(body: Record<string, unknown>): Record<string, unknown> {
   if (Array.isArray(body.tools) && body.tools.length > 0) return body;
