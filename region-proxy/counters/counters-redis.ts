@@ -35,9 +35,15 @@ export function deadConnectionMs(commandTimeoutMs: number): number {
  * promoted node), which still answers PING but refuses every write, for as long as the socket lives.
  * The call fails as before (1: not re-sent), and the connection is replaced, so the next one resolves
  * the address again and reaches the node that takes writes; the recovery ping then runs there.
+ *
+ * Every write the counters, the breaker and the leases send is a script. Redis 7 answers a script's
+ * refused write with READONLY first; Redis ≤ 6 (ElastiCache 6.x) and Dragonfly wrap it in the script's
+ * error ("ERR Error running script (call to f_…): @user_script:4: … -READONLY You can't write …",
+ * spring-projects/spring-data-redis#3042, dragonflydb/dragonfly#1391), hence the "-" before it. The
+ * match is case-sensitive (Redis sends the code in capitals) and needs the whole word.
  */
 export function reconnectOnReadOnly(error: Error): 1 | false {
-  return /(^|[\s:])READONLY\b/.test(error.message) ? 1 : false;
+  return /(^|[\s:-])READONLY\b/.test(error.message) ? 1 : false;
 }
 
 /** Creates a client with no offline queue, no retries of a failed command, and a command timeout. */

@@ -23,8 +23,11 @@ export class RedisKeyError extends Error {
   }
 }
 
-/** First words of the error replies that mean the server, not one key, cannot serve now. */
-const SERVER_WIDE = /(^|[\s:])(LOADING|BUSY|NOSCRIPT|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|OOM|MISCONF|NOREPLICAS|NOAUTH|WRONGPASS|NOPERM)\b/;
+/**
+ * First words of the error replies that mean the server, not one key, cannot serve now. In a script's
+ * error, Redis ≤ 6 and Dragonfly give the inner reply with its "-" ("… @user_script:4: -READONLY …").
+ */
+const SERVER_WIDE = /(^|[\s:-])(LOADING|BUSY|NOSCRIPT|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|OOM|MISCONF|NOREPLICAS|NOAUTH|WRONGPASS|NOPERM)\b/;
 
 /** True for an error Redis answered about the data a call touched (fail that call only), false for an outage. */
 export function isKeyError(error: unknown): boolean {
