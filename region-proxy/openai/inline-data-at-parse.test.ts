@@ -40,6 +40,8 @@ const MALFORMED: [string, unknown, string, string][] = [
   ["image data of a length no base64 has", image(`data:image/png;base64,${PNG}A`), "messages[0].content[1].image_url.url", `the image data is not base64: ${NOT_BASE64}`],
   ["an image data URL with no data", image("data:image/png;base64,"), "messages[0].content[1].image_url.url", "the image data URL holds no data after 'base64,'"],
   ["an image data URL that is not base64 encoded", image("data:image/svg+xml,%3Csvg%3E%3C/svg%3E"), "messages[0].content[1].image_url.url", "an image data URL must be base64 encoded: data:<type>;base64,<data>"],
+  // media-url.ts reads a URL trimmed, so leading whitespace must not take a data: URL past this check.
+  ["an image data URL after whitespace, its data no base64", image(" \tdata:image/png;base64,!!!"), "messages[0].content[1].image_url.url", `the image data is not base64: ${NOT_BASE64}`],
   ["a file part whose file is no object", { type: "file", file: "a.pdf" }, "messages[0].content[1].file", "expected an object holding file_data"],
   ["a file part without file_data", { type: "file", file: { filename: "a.pdf" } }, "messages[0].content[1].file.file_data", "expected the file's data as a base64 data: URL (data:application/pdf;base64,...)"],
   ["file data that is no base64", { type: "file", file: { file_data: "data:application/pdf;base64,%%%" } }, "messages[0].content[1].file.file_data", `the file data is not base64: ${NOT_BASE64}`],

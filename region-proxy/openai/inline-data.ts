@@ -39,14 +39,17 @@ function dataUrlProblem(url: string, kind: string, words: Base64Words): string |
 
 /**
  * The path and problem of a part's inline data no vendor can read, or null; `at` names the part
- * (`messages[0].content[1]`). Only what the adapters read as data: an image URL starting `data:`,
- * a file part's file_data (an http(s) URL there is checked as a media URL, allowPrivateHosts as for
- * mediaUrlProblem).
+ * (`messages[0].content[1]`). Only what may be read as data: an image URL starting `data:` once
+ * trimmed (mediaUrlProblem reads it so, and lets it pass as data), a file part's file_data (an http(s)
+ * URL there is checked as a media URL, allowPrivateHosts as for mediaUrlProblem).
  */
 export function inlineDataInPart(part: Record<string, unknown>, at: string, allowPrivateHosts = false): { param: string; problem: string } | null {
   if (part.type === "image_url") {
-    const url = isRecord(part.image_url) ? part.image_url.url : undefined;
-    const problem = typeof url === "string" && isDataUrl(url) ? dataUrlProblem(url, "image", IMAGE_DATA) : null;
+    const given = isRecord(part.image_url) ? part.image_url.url : undefined;
+    // Trimmed, as media-url.ts reads it: a data: URL after whitespace passes the media URL rule as data,
+    // so its data is checked here too, not sent on unread.
+    const url = typeof given === "string" ? given.trim() : null;
+    const problem = url !== null && isDataUrl(url) ? dataUrlProblem(url, "image", IMAGE_DATA) : null;
     return problem === null ? null : { param: `${at}.image_url.url`, problem };
   }
   if (part.type !== "file") return null;
