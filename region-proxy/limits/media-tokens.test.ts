@@ -156,6 +156,16 @@ describe("PDF files in the prompt estimate", () => {
     expect(partTokens([image(named(pngUrl(1024, 1024)), "high")], "gpt-4o")).toBe(765);
   });
 
+  test("a PDF by http(s) URL in file_data (OpenRouter's form): its pages unknown, as many as the model's vendor takes, as an image URL counts its worst case", () => {
+    // Not its URL's characters read as base64 (~8 tokens): the vendor fetches the file and bills its pages.
+    const byUrl: ContentPart = { type: "file", file: { filename: "paper.pdf", file_data: "https://example.com/paper.pdf" } };
+    expect(partTokens([byUrl], "gpt-4o")).toBe(100 * (3000 + 85));
+    expect(partTokens([byUrl, file(pdf(3))], "gpt-4o")).toBe(100 * (3000 + 85));
+    expect(partTokens([byUrl], "claude-sonnet-4-5")).toBe(100 * (3000 + 1600));
+    expect(partTokens([byUrl], "claude-opus-4-6")).toBe(600 * (3000 + 1600));
+    expect(partTokens([byUrl, byUrl], "gemini-2.5-flash")).toBe(2 * 1000 * 258);
+  });
+
   test("the pages of a request's files count at most 100 together on OpenAI (and a model no rule knows)", () => {
     expect(partTokens([file(pdf(80)), file(pdf(80))], "gpt-4o")).toBe(100 * (3000 + 85));
     expect(partTokens([file(pdf(80)), file(pdf(80))], "my-azure-deployment")).toBe(100 * partTokens([file(pdf(1))], "my-azure-deployment"));

@@ -12,6 +12,9 @@
  *
  * A file the proxy cannot read is counted at what it could be billed, never at a made-up page count
  * (which was 300k-900k tokens, past any model's context, and refused good requests as too large):
+ * - an http(s) URL in `file_data` (OpenRouter's form, ../providers/pdf-file-data.ts isFileDataUrl): the
+ *   vendor fetches the file, so its pages are unknown and counted as many as the model's vendor takes
+ *   (pdf-page-rule.ts mostPages), the worst case, as an image by URL is; its characters are no data.
  * - a `file_id`: 0. The request parser refuses it with a 400 (../openai/vendor-file-references.ts, via
  *   check-message.ts), before the limits step, so the estimate never meets one on the request path;
  *   the branch is kept as a harmless one that no vendor could bill, never a reason to refuse as too large.
@@ -24,6 +27,7 @@
  *   the charge afterwards. */
 import { imageDimensions, type ImageSize } from "../providers/image-bytes.ts";
 import { isDataUrl, parseDataUrl } from "../providers/image-data-url.ts";
+import { isFileDataUrl } from "../providers/pdf-file-data.ts";
 import type { ContentPart } from "../providers/types.ts";
 import { type ImageDetail, imageRuleFor } from "./image-tokens.ts";
 import { PDF_PAGE_TEXT_TOKENS, type PdfPageRule, pdfPageRuleFor } from "./pdf-page-rule.ts";
@@ -60,9 +64,12 @@ function imageSizeOf(part: ContentPart): ImageSize | null {
   return size;
 }
 
+/** The pages of a file the vendor fetches by URL: unknown, so as many as it takes (mediaTokens caps them at the rule's mostPages). */
+const UNKNOWN_PAGES: FileFacts = { pages: Number.POSITIVE_INFINITY };
+
 /**
  * A file part's facts: its `file_data` (a data URL, or bare base64) read as a PDF, its object streams
- * inflated within the request's `budget`.
+ * inflated within the request's `budget`; an http(s) URL there, UNKNOWN_PAGES.
  */
 function fileFactsOf(part: ContentPart, budget: InflateBudget): FileFacts {
   const known = PART_FACTS.get(part);
@@ -71,7 +78,8 @@ function fileFactsOf(part: ContentPart, budget: InflateBudget): FileFacts {
   const fileData = file?.file_data;
   const data = typeof fileData !== "string" || file?.file_id != null ? null : isDataUrl(fileData) ? dataOf(fileData) : fileData;
   let facts: FileFacts = { textTokens: 0 };
-  if (data !== null) {
+  if (data !== null && isFileDataUrl(data)) facts = UNKNOWN_PAGES;
+  else if (data !== null) {
     const bytes = Buffer.byteLength(data, "base64");
     const pdf = readPdf(data, budget);
     if (pdf === null) facts = { textTokens: Math.ceil(bytes / BYTES_PER_TOKEN) };
