@@ -116,14 +116,25 @@ export const takesForcedToolWithAdaptiveThinking = (model: string): boolean => c
 export const refusesForcedToolUse = (model: string): boolean => atLeast(model, 5, 1) && !isVersionedHaiku(model);
 
 /**
+ * A Bedrock (`anthropic.claude-…`, cross-region `us.anthropic.claude-…`) or Vertex AI (`claude-…@20250929`)
+ * form of Claude id: the model served through a cloud platform (through an Anthropic-format relay),
+ * which may lack what Anthropic's own API has.
+ */
+const isPlatformId = (model: string): boolean => /(?:^|[./])anthropic\.claude|claude[^@/]*@/i.test(model);
+
+/**
  * Whether `model` takes Anthropic's JSON outputs (`output_config.format`): "generally available on the
  * Claude API and Amazon Bedrock for Claude Opus 4.6, Claude Sonnet 4.6, Claude Sonnet 4.5, Claude Opus
  * 4.5, and Claude Haiku 4.5" (Anthropic's structured outputs page), Opus 4.7 too on Vertex AI, and the
  * later models with them (the SDKs' output_config.format carries no model list). So an id naming
  * version 4.5 or later, Haiku included; Opus 4.1 had it only in the beta. An id naming no version is not
- * taken for one that does: a wrong guess is Anthropic's 400, which fails the chain.
+ * taken for one that does: a wrong guess is Anthropic's 400, which fails the chain. Nor a Bedrock or
+ * Vertex form of id (isPlatformId): Bedrock has answered "output_config.format: Extra inputs are not
+ * permitted" for Claude Haiku 4.5 and Sonnet 5 (vectorize-io/hindsight#3300, presenton/presenton#939,
+ * vercel/ai#14773), and Vertex has them off by default by organization policy; there the forced JSON
+ * tool, or the 400 naming response_format before the call (a chain skips the deployment), stays.
  */
-export const takesJsonOutputs = (model: string): boolean => atLeast(model, 4, 5);
+export const takesJsonOutputs = (model: string): boolean => atLeast(model, 4, 5) && !isPlatformId(model);
 
 /**
  * Whether `model` takes effort `xhigh`: "Available on Claude Fable 5, Claude Mythos 5, Claude Opus 5,

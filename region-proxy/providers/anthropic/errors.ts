@@ -50,6 +50,9 @@ const REFUSED_PARAM: [RegExp, string][] = [
   [/^`?temperature`? and `?top_p`? cannot both be specified\b/, "top_p"],
   // Claude Opus 4.6, Sonnet 4.6 and later: the conversation ends on an assistant turn.
   [/^This model does not support assistant message prefill\b/, "messages"],
+  // JSON outputs on a model or platform without them (Bedrock, through a relay: vectorize-io/hindsight#3300,
+  // presenton/presenton#939, vercel/ai#14773), in Bedrock's words too. Sent for a JSON response_format (json-output.ts).
+  [/^(?:The model returned the following errors: )?output_config\.format: Extra inputs are not permitted\b/, "response_format"],
 ];
 const refusedParam = (message: string) => REFUSED_PARAM.find(([pattern]) => pattern.test(message))?.[1] ?? null;
 

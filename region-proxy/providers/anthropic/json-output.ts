@@ -5,7 +5,8 @@
  * (tools.ts) cannot go: on Claude 5.1 and later, Haiku aside, which refuse forced tool use
  * (claude-generation.ts refusesForcedToolUse), and beside thinking that refuses it (a budget; adaptive
  * thinking on those models). Only on the models that take JSON outputs (takesJsonOutputs: Claude 4.5
- * and later by the version the id names); elsewhere the forced tool stays, as it is taken on every
+ * and later by the version the id names, not a Bedrock or Vertex id); elsewhere the forced tool stays (or
+ * is refused before the call, naming response_format, where forced tool use is), as it is taken on every
  * platform, where JSON outputs are not (Vertex AI has them off by default by organization policy;
  * Bedrock has answered "output_config.format: Extra inputs are not permitted" for some models,
  * vercel/ai#14773).

@@ -78,13 +78,14 @@ function sampling(req: ChatRequest, model: string): { temperature?: number; top_
  * forced tool a JSON response_format is sent as: tools.ts) on a model that refuses forced tool use with
  * or without thinking (claude-generation.ts refusesForcedToolUse): Anthropic's own 400 would fail the
  * fallback chain, this one, naming the client's field, lets it skip the deployment. `forced` is the
- * built body's forcedToolField.
+ * built body's forcedToolField. A JSON response_format reaches it only on a Bedrock or Vertex id, which
+ * is sent no JSON outputs (claude-generation.ts takesJsonOutputs); elsewhere such a model gets them (json-output.ts).
  */
 function refuseForcedToolUse(forced: ForcedToolField | null, model: string): void {
   if (forced === null || !refusesForcedToolUse(model)) return;
   refuseForcedTool(forced, {
     tool_choice: "This model (Claude 5.1 and later) cannot be forced to call a tool; send tool_choice 'auto' and say in the prompt which tool to call, or use another model.",
-    response_format: "This model (Claude 5.1 and later) cannot give a JSON response_format here: its JSON answer is a forced tool call, which it refuses; ask for JSON in the prompt, or use another model.",
+    response_format: "This model (Claude 5.1 and later) cannot give a JSON response_format here: on this platform (a Bedrock or Vertex id, sent no JSON outputs) its JSON answer is a forced tool call, which it refuses; ask for JSON in the prompt, or use another model.",
   });
 }
 
