@@ -214,8 +214,11 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     // Rounded up, and at least 1 µ$ for a priced model: a budget whose spend reached its cap refuses
     // every request that can cost anything (spent + 0 ≤ cap would admit one that then settles at 1).
     const micros = price ? reservationMicros(count().promptTokens, count().outputTokens, price) : 0;
-    // Step 0: a budget no period of which can hold this request (the smallest such cap).
-    const tooDear = plan.budget.reduce<BudgetCheck | null>((least, level) => (micros > level.capMicros && (!least || level.capMicros < least.capMicros) ? level : least), null);
+    // Step 0: a budget no period of which can hold this request (the smallest such cap). Caps are never
+    // negative (snapshot schema), so a request that costs nothing (no budget, an unpriced model) fits
+    // every one: no search, and no closure made on every admit.
+    let tooDear: BudgetCheck | null = null;
+    if (micros > 0) for (const level of plan.budget) if (micros > level.capMicros && (!tooDear || level.capMicros < tooDear.capMicros)) tooDear = level;
     const operation = chat ? "chat" : "embeddings";
     const neverFits = tooDear ? budgetRefusal({ ok: false, ...tooDear, spentMicros: 0, reservedMicros: 0 }, micros, operation) : null;
     // A level that admits no request at all comes first: the limiter names it (refusing, it charges nothing).
