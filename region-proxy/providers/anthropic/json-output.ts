@@ -18,14 +18,16 @@
  * description), with the json_schema's description first in the root description (the model reads
  * it; there is no other field for it). JSON outputs take the same schemas strict tool use takes, so
  * one it cannot express (strict-inexpressible.ts: recursion, an object open to unlisted properties),
- * and json_object, which has no schema to enforce, are a 400 naming response_format before the call.
+ * and json_object, which has no schema to enforce, are a 400 naming response_format before the call:
+ * this one where the model refuses forced tool use, thinking.ts's (drop the budget or the format) where
+ * only the budget beside it does (Claude 4.5, 4.6), as the model takes the forced JSON tool without it.
  * Client tools stay as the client sent them: JSON outputs constrain the answer's text, not its calls.
  *
  * @example jsonOutputFormat({ type: "json_schema", json_schema: { name: "a", schema: { type: "object", properties: {}, additionalProperties: false } } }, "claude-opus-5-5", true) // { type: "json_schema", schema: { type: "object", properties: {}, additionalProperties: false } }
  */
 import { toolParameters } from "../tool-parameters.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { takesJsonOutputs } from "./claude-generation.ts";
+import { refusesForcedToolUse, takesJsonOutputs } from "./claude-generation.ts";
 import { anthropicInputSchema } from "./input-schema.ts";
 import { strictCannotExpress } from "./strict-inexpressible.ts";
 import { strictInputSchema } from "./strict-schema.ts";
@@ -48,13 +50,17 @@ export function jsonOutputFormat(responseFormat: unknown, model: string, forcedT
   const f = responseFormat as { type?: unknown; json_schema?: { schema?: unknown; description?: unknown } } | null | undefined;
   if (f?.type !== "json_object" && f?.type !== "json_schema") return null;
   if (!forcedToolRefused || !takesJsonOutputs(model)) return null;
-  if (f.type === "json_object") {
-    throw new UnsupportedParameterError("response_format", `${WHY}, and json_object has none: send response_format json_schema with one (every object closed with additionalProperties false), or use another model.`);
-  }
+  // Where the budget beside it, not the model, refuses forced tool use, what JSON outputs cannot carry
+  // goes on as the forced JSON tool, for thinking.ts refuseThinkingConflicts' 400: drop one of the two.
+  const cannot = (why: string): null => {
+    if (refusesForcedToolUse(model)) throw new UnsupportedParameterError("response_format", `${WHY}, and ${why}, or use another model.`);
+    return null;
+  };
+  if (f.type === "json_object") return cannot("json_object has none: send response_format json_schema with one (every object closed with additionalProperties false)");
   const json = f.json_schema;
   if (json === null || typeof json !== "object") return null; // convertTools refuses it, naming response_format.
   const schema = anthropicInputSchema(toolParameters(json.schema) ?? { type: "object" }, "response_format.json_schema.schema");
   const problem = strictCannotExpress(schema);
-  if (problem) throw new UnsupportedParameterError("response_format", `${WHY}, and those cannot express ${problem} in this schema; simplify the schema, or use another model.`);
+  if (problem) return cannot(`those cannot express ${problem} in this schema; simplify the schema`);
   return { type: "json_schema", schema: withFormatDescription(strictInputSchema(schema)!, json.description) };
 }

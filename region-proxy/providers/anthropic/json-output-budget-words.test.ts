@@ -1,0 +1,32 @@
+/**
+ * Beside a thinking budget on a model that takes forced tool use without one (Claude 4.5 and 4.6), a JSON response_format JSON outputs cannot carry (json_object: no schema; an open object) is the
+ * 400 naming response_format that says to drop one of the two: the budget is what refuses the forced JSON
+ * tool, not the model, which takes it without reasoning_effort. It said the model cannot be forced to
+ * call the tool and to use another model.
+ */
+import { expect, test } from "bun:test";
+import { anthropicRefusal as refusal } from "../../testing/anthropic-refusal.ts";
+import type { ChatRequest } from "../types.ts";
+
+const req = (response_format: unknown, raw: Record<string, unknown>): ChatRequest =>
+  ({ model: "a", messages: [{ role: "user", content: "hi" }], stream: false, includeUsage: false, raw, response_format }) as ChatRequest;
+const open = { type: "json_schema", json_schema: { name: "x", schema: { type: "object", properties: {}, additionalProperties: true } } };
+
+for (const model of ["claude-sonnet-4-5", "claude-opus-4-6", "claude-haiku-4-5"]) {
+  test(`${model} with reasoning_effort: json_object or an open schema is the 400 saying to drop one of the two`, () => {
+    for (const format of [{ type: "json_object" }, open]) {
+      const r = refusal(req(format, { reasoning_effort: "low" }), model);
+      expect([model, r?.param]).toEqual([model, "response_format"]);
+      expect(r?.message).toContain("Drop one of the two");
+      expect(r?.message).not.toContain("another model");
+      expect(r?.message).not.toContain("cannot be forced to call the tool");
+      // Without reasoning_effort it is the forced JSON tool.
+      expect(refusal(req(format, {}), model)).toBeNull();
+    }
+  });
+}
+
+test("Opus 5.5, which refuses forced tool use itself, keeps the words sending to another model", () => {
+  const r = refusal(req({ type: "json_object" }, {}), "claude-opus-5-5");
+  expect([r?.param, r?.message]).toEqual(["response_format", expect.stringContaining("another model") as unknown as string]);
+});
