@@ -27,7 +27,10 @@ const USAGE = { inputTokens: 10, outputTokens: 1000, cachedInputTokens: 0, cache
 
 function neverFits(result: AdmitResult, scope: string): void {
   if (result.ok) throw new Error("admitted past the cap");
+  // Answered before any counter is asked: no x-ratelimit-* headers (README says so).
+  expect(result.headers).toEqual({});
   const rendered = renderError(result.error);
+  expect(Object.keys(rendered.headers).filter((name) => name.startsWith("x-ratelimit-"))).toEqual([]);
   expect(rendered.status).toBe(429);
   expect(rendered.headers["x-should-retry"]).toBe("false");
   expect(rendered.body.error.code).toBe("insufficient_quota");
@@ -109,6 +112,21 @@ test("a level that admits no request at all is named before a budget the request
     const rendered = renderError(result.error);
     expect(rendered.headers["x-should-retry"]).toBe("false");
     expect(rendered.body.error.message).toContain("key:key_one allows no requests");
+  } finally {
+    await close();
+  }
+});
+
+test("the never-fits refusal carries no x-ratelimit-* headers, though the key has a rate level (no counter was asked)", async () => {
+  const { enforcer, close } = await createLimits({ region: "eu" });
+  try {
+    const key = testKey({ limits: { rpm: 100 }, budgets: { dailyMicros: 5_000 } });
+    const admit = (request: ChatRequest) => enforcer.admit({ snapshot: testSnapshot(), key, tenantId: key.tenantId, featureId: null, request, deployment: DEPLOYMENT, now: NOW });
+    const fits = await admit({ ...noCap, max_tokens: 10 });
+    if (!fits.ok) throw new Error("refused a request that fits");
+    expect(fits.headers["x-ratelimit-limit-requests"]).toBe("100");
+    await fits.ticket.release();
+    neverFits(await admit(noCap), "key:key_one (day:2026-11-25@UTC)");
   } finally {
     await close();
   }
