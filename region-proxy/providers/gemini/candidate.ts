@@ -5,9 +5,10 @@
  * signatures, thought-signature.ts) and its finish
  * reason; a prompt blocked before any candidate reports its blockReason instead, as candidate 0. A
  * candidate whose output cannot be used (a botched tool call, finish-reason.ts isUnusableAnswer) is read
- * like any other: once it has ended, emptyEnd says so, and the answer is refused as unusable
- * (unusable-answer.ts: refused, but no sign the deployment is failing) when no choice has an answer
- * (refuseEmptyAnswer); with n > 1 one good choice is the answer, as with an empty one.
+ * like any other but without its function calls (never the client's to run): once it has ended,
+ * emptyEnd says so, and the answer is refused as unusable (unusable-answer.ts: refused, but no sign the
+ * deployment is failing) when no choice has an answer (refuseEmptyAnswer); with n > 1 one good choice
+ * is the answer, as with an empty one.
  *
  * The gateway sends no responseModalities: a model answers in the modalities it defaults to, and an
  * image-capable one (gemini-2.5-flash-image) answers a chat with inlineData parts (an image), which no
@@ -84,7 +85,9 @@ function readOne(candidate: NonNullable<GeminiResponseBody["candidates"]>[number
     if (!(e instanceof VendorProtocolError) || !isUnusableAnswer(finishReason)) throw e;
     output = { text: "", calls: [], inlineData: false };
   }
-  return { index, ...output, finishReason };
+  // Its function calls are never passed on, readable or not: Gemini said they cannot be used (one not
+  // declared, one past its own tool loop's limit, one malformed), and a client must not run them.
+  return { index, ...output, calls: isUnusableAnswer(finishReason) ? [] : output.calls, finishReason };
 }
 
 /** A candidate's visible text, function calls and whether it had inlineData parts. */
@@ -125,7 +128,7 @@ function readContent(content: unknown): Pick<CandidateView, "text" | "calls" | "
  * An unusable end counts even after text went out: with n = 1 that text was the start of an answer the
  * model then botched, refused as before (an error frame once a stream has begun). With n > 1 and another
  * choice answering, the unusable choice keeps what it wrote (its text, or content null) and ends with
- * the finish reason its finishReason maps to (stop; tool_calls had it calls): OpenAI has no finish
+ * the finish reason its finishReason maps to (stop: its calls are dropped, readOne): OpenAI has no finish
  * reason for a botched answer, and cutting text a stream already sent would make the two forms differ.
  */
 export function emptyEnd(reason: string | null, inlineData: boolean, passedOutput: boolean, finish: string | null): string | null {

@@ -18,9 +18,10 @@
  * when none did the answer is refused, as unstreamed (candidate.ts emptyEnd, refuseEmptyAnswer). Such an
  * answer has sent no chunk (a choice's role chunk goes out with its first output), so it is refused
  * before the first byte. A choice ending with an unusable finishReason (a botched tool call) is judged
- * so too, whatever it wrote before: the output on that event is held to the end (sent with its finish
- * chunk when another choice answers), so an answer of such choices alone that wrote nothing before is
- * refused before the first byte, and one that did gets an error frame.
+ * so too, whatever it wrote before: the text on that event is held to the end (sent with its finish
+ * chunk when another choice answers; its function calls are never sent, candidate.ts readOne), so an
+ * answer of such choices alone that wrote nothing before is refused before the first byte, and one that
+ * did gets an error frame.
  *
  * Gemini has no end marker like OpenAI's [DONE] or Anthropic's message_stop. A current model's last
  * event is the one with the candidate's finishReason and the final usageMetadata (stream-text.sse),
@@ -83,9 +84,9 @@ interface ChoiceState {
   /** It had inlineData parts, which are not passed on: alone, the answer is refused at the end (candidate.ts). */
   inlineData: boolean;
   /**
-   * The output that came with an unusable finishReason (isUnusableAnswer), held until the end: sent then
-   * only when another choice answers (n > 1), so an answer refused for it has sent none of it, as when
-   * readCandidates threw on that event.
+   * The text that came with an unusable finishReason (isUnusableAnswer; its calls are dropped), held
+   * until the end: sent then only when another choice answers (n > 1), so an answer refused for it has
+   * sent none of it, as when readCandidates threw on that event.
    */
   held: ChatCompletionChunk[];
 }
@@ -129,6 +130,7 @@ export function createGeminiStreamTranslator(ctx: ResponseContext): StreamTransl
           if (choice.finishReason === null) finishedChoices++;
           choice.finishReason = view.finishReason;
         }
+        // An unusable candidate's calls never reach it: readCandidates drops them (candidate.ts readOne).
         const sent = isUnusableAnswer(view.finishReason) ? choice.held : chunks;
         if (view.text !== "") {
           choice.wroteText = true;

@@ -9,9 +9,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import type OpenAI from "openai";
 import { sseGemini, startScriptedVendor } from "../../testing/scripted-vendor.ts";
-import type { ResponseContext } from "../types.ts";
+import type { ResponseContext, SseEvent } from "../types.ts";
 import { UnusableAnswerError } from "../unusable-answer.ts";
 import { parseGeminiResponse } from "./response.ts";
+import { createGeminiStreamTranslator } from "./stream.ts";
 
 const usageMetadata = { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 };
 type Candidate = { index: number; parts?: unknown[]; finishReason?: string };
@@ -26,6 +27,14 @@ const malformed = (index: number, parts?: unknown[]): Candidate => ({ index, ...
 const MALFORMED_MODEL = "gemini-2.5-flash-n2-malformed";
 const PARTIAL_MODEL = "gemini-2.5-flash-n2-partial";
 const BOTH_MODEL = "gemini-2.5-flash-n2-both-malformed";
+/** Choice 1 ends unusable with a readable function call (and, for MALFORMED_FUNCTION_CALL, text): the call is not the client's to run. */
+const CALL_MODELS = {
+  "gemini-2.5-flash-n2-unexpected-call": { reason: "UNEXPECTED_TOOL_CALL", text: null },
+  "gemini-2.5-flash-n2-too-many-calls": { reason: "TOO_MANY_TOOL_CALLS", text: null },
+  "gemini-2.5-flash-n2-malformed-readable": { reason: "MALFORMED_FUNCTION_CALL", text: "Calling" },
+} as const;
+const undeclaredCall = { functionCall: { name: "not_a_declared_tool", args: { x: 1 } } };
+const withCall = (reason: string, text: string | null): Candidate => ({ index: 1, parts: [...(text ? [{ text }] : []), undeclaredCall], finishReason: reason });
 const scripts = {
   // Choice 0 sends 'hel', then (past the first byte) 'lo' and STOP next to choice 1's MALFORMED_FUNCTION_CALL.
   [MALFORMED_MODEL]: {
@@ -48,6 +57,16 @@ const scripts = {
     json: event([malformed(0), { index: 1, finishReason: "UNEXPECTED_TOOL_CALL" }], usageMetadata),
     sse: [sseGemini(event([{ index: 0 }, { index: 1 }])), sseGemini(event([malformed(0), { index: 1, finishReason: "UNEXPECTED_TOOL_CALL" }], usageMetadata))],
   },
+  ...Object.fromEntries(
+    Object.entries(CALL_MODELS).map(([model, { reason, text }]) => [
+      model,
+      {
+        provider: "gemini" as const,
+        json: event([{ index: 0, parts: [{ text: "hello" }], finishReason: "STOP" }, withCall(reason, text)], usageMetadata),
+        sse: [sseGemini(event([{ index: 0, parts: [{ text: "hel" }] }])), sseGemini(event([{ index: 0, parts: [{ text: "lo" }], finishReason: "STOP" }, withCall(reason, text)], usageMetadata))],
+      },
+    ]),
+  ),
 };
 let v: Awaited<ReturnType<typeof startScriptedVendor>>;
 beforeAll(async () => {
@@ -108,4 +127,37 @@ test("an unusable candidate whose content cannot be read is still an unusable an
   const ctx: ResponseContext = { completionId: "chatcmpl-u", created: 1700000000, model: "gemini-x", includeUsage: false };
   const body = { candidates: [{ content: { role: "model", parts: [{ functionCall: { args: {} } }] }, finishReason: "MALFORMED_FUNCTION_CALL" }], usageMetadata };
   expect(() => parseGeminiResponse(body, ctx)).toThrow(UnusableAnswerError);
+});
+
+for (const [model, { reason, text }] of Object.entries(CALL_MODELS)) {
+  test(`${reason} with a readable function call, n 2, unstreamed: choice 1 passes on no tool call and ends stop`, async () => {
+    const { answer, event } = await v.chat(model, { n: 2 });
+    expect(event).toMatchObject({ status: "ok", fallback: false, deploymentId: `dep_${model}` });
+    expect(answer.choices.map((c) => [c.index, c.message.content, c.message.tool_calls ?? [], c.finish_reason])).toEqual([
+      [0, "hello", [], "stop"],
+      [1, text, [], "stop"],
+    ]);
+  });
+
+  test(`${reason} with a readable function call, n 2, streamed: choice 1 sends no tool_calls delta and ends stop`, async () => {
+    const streamed = await v.stream(model, { n: 2 });
+    expect(streamed.error).toBeNull();
+    expect(streamed.event).toMatchObject({ status: "ok", fallback: false, deploymentId: `dep_${model}` });
+    expect(streamed.chunks.flatMap((c) => c.choices).filter((c) => c.delta?.tool_calls)).toEqual([]);
+    expect(byChoice(streamed.chunks)).toEqual([
+      [0, { content: "hello", finish: ["stop"] }],
+      [1, { content: text ?? "", finish: ["stop"] }],
+    ]);
+  });
+}
+
+test("n 1: a candidate ending unusable with a readable function call is still refused whole, unstreamed and streamed (nothing sent)", () => {
+  const ctx: ResponseContext = { completionId: "chatcmpl-u", created: 1700000000, model: "gemini-x", includeUsage: false };
+  for (const reason of ["UNEXPECTED_TOOL_CALL", "TOO_MANY_TOOL_CALLS", "MALFORMED_FUNCTION_CALL"]) {
+    const body = { candidates: [{ content: { role: "model", parts: [undeclaredCall] }, finishReason: reason }], usageMetadata };
+    expect(() => parseGeminiResponse(body, ctx)).toThrow(UnusableAnswerError);
+    const stream = createGeminiStreamTranslator(ctx);
+    expect(stream.onEvent({ event: null, data: JSON.stringify(body) } as unknown as SseEvent)).toEqual([]);
+    expect(() => stream.finish()).toThrow(UnusableAnswerError);
+  }
 });
