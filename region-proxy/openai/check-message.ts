@@ -112,7 +112,7 @@ export function checkMessage(message: unknown, index: number, allowPrivateMediaU
     const bad = checkParts(content, `${param}.content`, allowPrivateMediaUrls);
     if (bad) return bad;
   }
-  if (message.name !== undefined && typeof message.name !== "string") return problem(`${param}.name`, "expected a string");
+  if (present(message.name) && typeof message.name !== "string") return problem(`${param}.name`, "expected a string");
   // OpenAI's assistant refusal (string or null), which the translating adapters send as the turn's text.
   if (assistant && present(message.refusal) && typeof message.refusal !== "string") return problem(`${param}.refusal`, "expected a string");
   if (toolCalls !== undefined && toolCalls !== null) {

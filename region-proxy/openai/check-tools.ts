@@ -4,7 +4,9 @@
  * honour is its adapter's business (UnsupportedParameterError). A function's and a json_schema's
  * `description` and `strict` have OpenAI's types (openai-python FunctionDefinition, JSONSchema: a
  * string, a boolean or null; null is no value), since the translating adapters read them by type and
- * would send another as no description, or as not strict.
+ * would send another as no description, or as not strict. A function's `parameters` and a
+ * json_schema's `schema` are an object or null, which is none (go-openai sends `"parameters": null`
+ * for a tool without any; the adapters read it so: tool-parameters.ts).
  */
 import { allowedMode } from "../providers/allowed-tools.ts";
 import type { FieldProblem } from "./check-message.ts";
@@ -32,7 +34,7 @@ export function checkTools(body: Record<string, unknown>): FieldProblem | null {
       const fn = tool.function;
       if (!isRecord(fn)) return problem(`tools[${i}].function`, "expected an object");
       if (typeof fn.name !== "string" || !FUNCTION_NAME.test(fn.name)) return problem(`tools[${i}].function.name`, "expected 1-64 characters of a-z A-Z 0-9 _ . -");
-      if (fn.parameters !== undefined && !isRecord(fn.parameters)) return problem(`tools[${i}].function.parameters`, "expected a JSON Schema object");
+      if (given(fn.parameters) && !isRecord(fn.parameters)) return problem(`tools[${i}].function.parameters`, "expected a JSON Schema object");
       const typed = describedStrictProblem(fn, `tools[${i}].function`);
       if (typed) return typed;
     }
@@ -54,7 +56,7 @@ export function checkTools(body: Record<string, unknown>): FieldProblem | null {
       const schema = format.json_schema;
       if (!isRecord(schema)) return problem("response_format.json_schema", "expected an object");
       if (typeof schema.name !== "string" || !FUNCTION_NAME.test(schema.name)) return problem("response_format.json_schema.name", "expected 1-64 characters of a-z A-Z 0-9 _ . -");
-      if (schema.schema !== undefined && !isRecord(schema.schema)) return problem("response_format.json_schema.schema", "expected a JSON Schema object");
+      if (given(schema.schema) && !isRecord(schema.schema)) return problem("response_format.json_schema.schema", "expected a JSON Schema object");
       const typed = describedStrictProblem(schema, "response_format.json_schema");
       if (typed) return typed;
     }
