@@ -92,3 +92,24 @@ test("a date whose time or day is out of range is not a wait; a leap second :60 
   expect(read({ "retry-after": "Thu, 26 Nov 2026 12:00:59 GMT" })).toBe(59_000);
   expect(read({ "retry-after": "Thu, 26 Nov 2026 23:59:59 GMT" })).toBe(43_199_000);
 });
+
+test("a day the month does not have is not a wait: Date.parse rolls it into the next month", () => {
+  // Bun's Date.parse reads 31 Nov as 1 Dec and 30 Feb as 2 (or 1) Mar: a wait the vendor never stated.
+  for (const value of [
+    "Mon, 31 Nov 2026 12:00:00 GMT",
+    "Mon, 30 Feb 2026 12:00:00 GMT",
+    "Sun, 29 Feb 2026 12:00:00 GMT",
+    "Thursday, 31-Apr-26 12:00:00 GMT",
+    "Mon Nov 31 12:00:00 2026",
+    "Mon Nov 31 23:59:60 2026",
+  ]) {
+    expect({ value, wait: read({ "retry-after": value }) }).toEqual({ value, wait: null });
+  }
+  // Days the month has, a leap year's 29 Feb and a leap second at a month's end included, still read.
+  expect(read({ "retry-after": "Mon, 30 Nov 2026 12:00:00 GMT" })).toBe(MAX_RETRY_AFTER_MS);
+  expect(read({ "retry-after": "Fri, 27 Nov 2026 11:00:00 GMT" })).toBe(23 * 3_600_000);
+  expect(retryAfterMs(new Headers({ "retry-after": "Tue, 29 Feb 2028 12:00:30 GMT" }), Date.parse("2028-02-29T12:00:00Z"))).toBe(30_000);
+  expect(retryAfterMs(new Headers({ "retry-after": "Tue Nov 30 23:59:60 2027" }), Date.parse("2027-11-30T23:59:00Z"))).toBe(60_000);
+  expect(retryAfterMs(new Headers({ "retry-after": "Sunday, 06-Nov-94 08:49:37 GMT" }), Date.parse("1994-11-06T08:49:00Z"))).toBe(37_000);
+  expect(retryAfterMs(new Headers({ "retry-after": "Sun Nov  6 08:49:37 1994" }), Date.parse("1994-11-06T08:49:00Z"))).toBe(37_000);
+});

@@ -2,7 +2,8 @@
  * Reads how long a vendor asks us to wait: `retry-after-ms` (OpenAI/Azure) wins over `retry-after`
  * (seconds or an HTTP date, RFC 9110 §10.2.3). A number is read only when written in digits (a decimal
  * fraction allowed): "0x10", "1e3" or "1, 2" (the header sent twice) are not a wait. A date only when it
- * is one of HTTP's three date forms, whole (Date.parse alone reads far more). Anything else, or
+ * is one of HTTP's three date forms, whole (Date.parse alone reads far more), naming a day its month
+ * has (Date.parse reads 31 Nov as 1 Dec). Anything else, or
  * a negative wait, means "not given"; a wait beyond MAX_RETRY_AFTER_MS is read as that much, so what
  * the client is told stays a number of seconds it can use.
  *
@@ -35,6 +36,8 @@ const HTTP_DATE = new RegExp(
 );
 /** The asctime form, which names no zone: GMT, as every HTTP-date is (Date.parse alone reads it as local time). */
 const ASCTIME_END = /\d{4}\s*$/;
+/** The day of month: in each of the three forms, the first number. */
+const STATED_DAY = /\d+/;
 
 export function retryAfterMs(headers: Headers, nowMs: number): number | null {
   const ms = headers.get("retry-after-ms");
@@ -46,7 +49,9 @@ export function retryAfterMs(headers: Headers, nowMs: number): number | null {
   const leap = LEAP_SECOND.test(after);
   const text = leap ? after.replace(LEAP_SECOND, "$1:59") : after;
   const date = Date.parse(ASCTIME_END.test(text) ? `${text.trim()} GMT` : text);
-  if (Number.isNaN(date)) return null;
+  // A day the month lacks (31 Nov, 30 Feb, 29 Feb of a common year) is rolled into the next month by
+  // Date.parse: not a date the vendor wrote, so no wait.
+  if (Number.isNaN(date) || new Date(date).getUTCDate() !== Number(STATED_DAY.exec(text)![0])) return null;
   return boundedWaitMs(Math.max(0, date + (leap ? 1000 : 0) - nowMs));
 }
 
