@@ -16,8 +16,10 @@
  * (stop_reason `refusal` or `max_tokens` aside: content_filter and length, the JSON maybe cut). The
  * schema goes as Anthropic's SDKs send one (strict-schema.ts: minimum, minLength... moved into the
  * description), with the json_schema's description first in the root description (the model reads
- * it; there is no other field for it). JSON outputs take the same schemas strict tool use takes, so
- * one it cannot express (strict-inexpressible.ts: recursion, an object open to unlisted properties),
+ * it; there is no other field for it). JSON outputs take the same schemas strict tool use takes; an
+ * object listing its properties without additionalProperties is closed first, as the SDKs close it
+ * (closed-objects.ts), so one they cannot express (strict-inexpressible.ts: recursion, an object open
+ * to unlisted properties by additionalProperties true or a schema, or listing none),
  * and json_object, which has no schema to enforce, are a 400 naming response_format before the call:
  * this one where the model refuses forced tool use, thinking.ts's (drop the budget or the format) where
  * only the budget beside it does (Claude 4.5, 4.6), as the model takes the forced JSON tool without it.
@@ -28,6 +30,7 @@
 import { toolParameters } from "../tool-parameters.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { refusesForcedToolUse, takesJsonOutputs } from "./claude-generation.ts";
+import { closeListedObjects } from "./closed-objects.ts";
 import { anthropicInputSchema } from "./input-schema.ts";
 import { strictCannotExpress } from "./strict-inexpressible.ts";
 import { strictInputSchema } from "./strict-schema.ts";
@@ -59,7 +62,7 @@ export function jsonOutputFormat(responseFormat: unknown, model: string, forcedT
   if (f.type === "json_object") return cannot("json_object has none: send response_format json_schema with one (every object closed with additionalProperties false)");
   const json = f.json_schema;
   if (json === null || typeof json !== "object") return null; // convertTools refuses it, naming response_format.
-  const schema = anthropicInputSchema(toolParameters(json.schema) ?? { type: "object" }, "response_format.json_schema.schema");
+  const schema = closeListedObjects(anthropicInputSchema(toolParameters(json.schema) ?? { type: "object" }, "response_format.json_schema.schema"));
   const problem = strictCannotExpress(schema);
   if (problem) return cannot(`those cannot express ${problem} in this schema; simplify the schema`);
   return { type: "json_schema", schema: withFormatDescription(strictInputSchema(schema)!, json.description) };

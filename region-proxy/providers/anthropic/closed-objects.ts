@@ -1,0 +1,36 @@
+/**
+ * A schema with each object that lists its properties but says nothing of others (additionalProperties
+ * absent) closed to them, `additionalProperties: false`, at every level, as Anthropic's SDKs close every
+ * object before sending a JSON outputs schema (transformJSONSchema in anthropic-sdk-typescript,
+ * src/lib/transform-json-schema.ts). Closing only narrows what the answer may hold: an answer of the
+ * closed schema is valid for the one given. An object open by `additionalProperties` true or a schema is
+ * left as it is (strict-inexpressible.ts finds it), and so is one listing no properties, or with
+ * patternProperties: closed, a record would always be empty, which is no longer what it asked for.
+ *
+ * @example closeListedObjects({ type: "object", properties: { a: { type: "string" } } }) // { type: "object", properties: { a: { type: "string" } }, additionalProperties: false }
+ */
+import { isSchemaObject } from "./subschemas.ts";
+
+/**
+ * Where a narrower subschema narrows the whole, so closing there keeps an answer valid for the client's
+ * schema: not under `not` or `if`, where it would widen it, nor `allOf`, whose parts each list some of
+ * the properties (closed, each would refuse the others'); those objects stay open (and refused).
+ */
+const ONE = ["items"];
+const LIST = ["items", "prefixItems", "anyOf", "oneOf"];
+const MAP = ["properties", "$defs", "definitions"];
+
+function listsProperties(node: Record<string, unknown>): boolean {
+  return isSchemaObject(node.properties) && Object.keys(node.properties).length > 0 && node.patternProperties === undefined;
+}
+
+export function closeListedObjects(node: Record<string, unknown>): Record<string, unknown> {
+  const one = (value: unknown) => (isSchemaObject(value) ? closeListedObjects(value) : value);
+  const out: Record<string, unknown> = { ...node };
+  for (const key of ONE) if (isSchemaObject(node[key])) out[key] = one(node[key]);
+  for (const key of LIST) if (Array.isArray(node[key])) out[key] = (node[key] as unknown[]).map(one);
+  for (const key of MAP) if (isSchemaObject(node[key])) out[key] = Object.fromEntries(Object.entries(node[key] as Record<string, unknown>).map(([name, value]) => [name, one(value)]));
+  const types = Array.isArray(node.type) ? node.type : [node.type];
+  if (types.includes("object") && !Object.hasOwn(node, "additionalProperties") && listsProperties(node)) out.additionalProperties = false;
+  return out;
+}
