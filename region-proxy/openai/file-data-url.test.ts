@@ -4,13 +4,14 @@
  * a URL is a media URL, held to the rule image URLs are (media-url.ts: no private, loopback or
  * link-local host, the cloud metadata endpoint among them, unless ALLOW_PRIVATE_MEDIA_URLS; no
  * credentials), a 400 naming file.file_data for every vendor; one that passes is sent on as is to an
- * OpenAI-format deployment. Anthropic and Gemini take a file part's data inline only here: each
- * refuses a URL before the call as a refusal of its own, so a chain moves on past it.
+ * OpenAI-format deployment, to Anthropic as a document block with a url source (its PDF guide's
+ * URL-based PDF document, https://platform.claude.com/docs/en/build-with-claude/pdf-support) and to
+ * Gemini as fileData of application/pdf (the Gemini API fetches external https URLs, as it does an
+ * image URL the adapter sends so).
  */
 import { describe, expect, test } from "bun:test";
-import { readPdfFileData } from "../providers/pdf-file-data.ts";
+import { readPdfFile } from "../providers/pdf-file-data.ts";
 import { fakeDeployment, useVendorProxy } from "../providers/testing/use-vendor-proxy.ts";
-import { UnsupportedParameterError } from "../providers/unsupported-parameter.ts";
 import { parseChatRequest } from "./parse-request.ts";
 
 const t = useVendorProxy({
@@ -70,33 +71,26 @@ describe("an http(s) URL in file.file_data", () => {
     expect(parsed("https://user:secret@example.com/a.pdf", true)).toBe(false);
   });
 
-  test("Anthropic takes file data inline only: it refuses a URL before the call, naming it, and a chain moves on to OpenAI", async () => {
+  test("Anthropic is sent it as a document block with a url source, its filename the title; on [anthropic, openai] Anthropic answers", async () => {
     const [echo, anthropic] = [t.fx.vendor.calls(), t.anthropic.calls()];
-    const alone = await answer(await post("claude_only", "https://example.com/paper.pdf"));
-    expect({ status: alone.status, param: alone.param }).toEqual({ status: 400, param: PARAM });
-    expect(alone.message).toContain("inline");
+    expect((await answer(await post("claude_only", "https://example.com/paper.pdf"))).status).toBe(200);
+    const sent = (t.anthropic.lastRequest()!.body as { messages: { content: unknown[] }[] }).messages[0]!.content;
+    expect(sent).toContainEqual({ type: "document", source: { type: "url", url: "https://example.com/paper.pdf" }, title: "paper.pdf" });
     expect((await answer(await post("claude_then_openai", "https://example.com/paper.pdf"))).status).toBe(200);
-    expect([t.fx.vendor.calls(), t.anthropic.calls()]).toEqual([echo + 1, anthropic]);
+    expect([t.fx.vendor.calls(), t.anthropic.calls()]).toEqual([echo, anthropic + 2]);
   });
 
-  test("Gemini likewise", async () => {
+  test("Gemini is sent it as fileData of application/pdf", async () => {
     const gemini = t.gemini.calls();
-    const got = await answer(await post("gemini_only", "https://example.com/paper.pdf"));
-    expect({ status: got.status, param: got.param }).toEqual({ status: 400, param: PARAM });
-    expect(got.message).toContain("inline");
-    expect(t.gemini.calls()).toBe(gemini);
+    expect((await answer(await post("gemini_only", "https://example.com/paper.pdf"))).status).toBe(200);
+    expect(t.gemini.calls()).toBe(gemini + 1);
+    const parts = (t.gemini.lastRequest()!.body as { contents: { parts: unknown[] }[] }).contents.flatMap((c) => c.parts);
+    expect(parts).toContainEqual({ fileData: { mimeType: "application/pdf", fileUri: "https://example.com/paper.pdf" } });
   });
 });
 
-test("readPdfFileData names a URL as a URL, not as data that is no base64", () => {
-  for (const vendor of ["Anthropic", "Gemini"]) {
-    let thrown: unknown;
-    try {
-      readPdfFileData(filePart("HTTPS://example.com/paper.pdf") as never, "messages[0].content[1]", vendor);
-    } catch (e) {
-      thrown = e;
-    }
-    expect(thrown).toBeInstanceOf(UnsupportedParameterError);
-    expect((thrown as Error).message).toStartWith(`${vendor} takes a file part's data inline only`);
-  }
+test("readPdfFile gives an http(s) URL as a URL (trimmed, as the parser checked it), data as data", () => {
+  expect(readPdfFile(filePart(" HTTPS://example.com/paper.pdf") as never, "messages[0].content[1]", "Anthropic")).toEqual({ url: "HTTPS://example.com/paper.pdf" });
+  const pdf = Buffer.from("%PDF-1.4\n%%EOF\n").toString("base64");
+  expect(readPdfFile(filePart(`data:application/pdf;base64,${pdf}`) as never, "messages[0].content[1]", "Gemini")).toEqual({ data: pdf });
 });

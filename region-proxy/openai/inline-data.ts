@@ -16,7 +16,7 @@
  * A file_data that is an http(s) URL (OpenRouter's form, isFileDataUrl) is no data but a media URL:
  * held to the rule image URLs are (media-url.ts mediaUrlProblem, allowPrivateHosts as for them) and,
  * if it passes, left to the adapters (an OpenAI-format vendor gets it as sent; Anthropic and Gemini
- * refuse it as their own).
+ * are sent it by URL, pdf-file-data.ts readPdfFile).
  *
  * @example inlineDataInPart({ type: "image_url", image_url: { url: "data:image/png;base64," } }, "messages[0].content[1]") // { param: "messages[0].content[1].image_url.url", ... }
  */

@@ -10,9 +10,12 @@
  * as for images (image-data-url.ts): a PDF labelled with no type or application/octet-stream, or sent
  * as bare base64, is sent as application/pdf. Size and page limits are the vendor's to answer
  * (Anthropic 32 MB a request, 100 or 600 pages by model; Gemini 1,000 pages). A file_data that is an
- * http(s) URL (isFileDataUrl, OpenRouter's form; the parser holds it to the media URL rule) is sent
- * inline by neither adapter: each refuses it as its own, so a chain moves on to an OpenAI-format
- * deployment, which gets it as sent.
+ * http(s) URL (isFileDataUrl, OpenRouter's form; the parser holds it to the media URL rule) is the
+ * file by URL (readPdfFile), for the vendor to fetch: Anthropic's document block takes a url source
+ * (the PDF guide's "URL-based PDF document", source {type: "url", url}), Gemini a fileData fileUri
+ * (external https URLs, a PDF among them: blog.google "Increased file size limits and expanded inputs
+ * support in Gemini API"; its adapter sends image URLs so), an OpenAI-format deployment gets it as
+ * sent. Its type is the vendor's to tell from what it fetches.
  */
 import { isDataUrl, parseDataUrl } from "./image-data-url.ts";
 import { readBase64 } from "./inline-base64.ts";
@@ -51,19 +54,36 @@ export function isPdf(bytes: Uint8Array): boolean {
 }
 
 /**
- * The standard base64 data of a file part's PDF; `partParam` names the part (`messages[0].content[1]`)
- * and `vendor` the provider in the 400 for one that is not a PDF sent inline. A file_id never gets
- * here: the parser refuses it (../openai/vendor-file-references.ts).
+ * A file part's PDF as a translating adapter sends it: by `url` when its file_data is an http(s) URL
+ * (trimmed, as the parser checked it: ../openai/media-url.ts), else its `data` (readPdfFileData).
+ *
+ * @example readPdfFile({ type: "file", file: { file_data: "https://example.com/a.pdf" } }, "messages[0].content[1]", "Anthropic") // { url: "https://example.com/a.pdf" }
+ */
+export function readPdfFile(part: ContentPart, partParam: string, vendor: string): { url: string } | { data: string } {
+  const fileData = fileOf(part, partParam).file_data;
+  return typeof fileData === "string" && isFileDataUrl(fileData) ? { url: fileData.trim() } : { data: readPdfFileData(part, partParam, vendor) };
+}
+
+/** A file part's `file`, refused (naming `${partParam}.file`) when it is no object. */
+function fileOf(part: ContentPart, partParam: string): { file_data?: unknown } {
+  const file = (part as { file?: unknown }).file;
+  if (typeof file !== "object" || file === null || Array.isArray(file)) throw new UnsupportedParameterError(`${partParam}.file`, "A file part's file must be an object holding file_data.");
+  return file as { file_data?: unknown };
+}
+
+/**
+ * The standard base64 data of a file part's PDF sent inline; `partParam` names the part
+ * (`messages[0].content[1]`) and `vendor` the provider in the 400 for one that is not a PDF. A file_id
+ * never gets here: the parser refuses it (../openai/vendor-file-references.ts); nor does a URL, which
+ * readPdfFile sends as one.
  *
  * @example readPdfFileData({ type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0xLjQ=" } }, "messages[0].content[1]", "Gemini") // "JVBERi0xLjQ="
  */
 export function readPdfFileData(part: ContentPart, partParam: string, vendor: string): string {
-  const file = (part as { file?: unknown }).file;
-  if (typeof file !== "object" || file === null || Array.isArray(file)) throw new UnsupportedParameterError(`${partParam}.file`, "A file part's file must be an object holding file_data.");
   const param = `${partParam}.file.file_data`;
-  const fileData = (file as { file_data?: unknown }).file_data;
+  const fileData = fileOf(part, partParam).file_data;
   if (typeof fileData !== "string") throw new UnsupportedParameterError(param, "A file part needs file.file_data: the PDF as a base64 data: URL (data:application/pdf;base64,...).");
-  if (isFileDataUrl(fileData)) throw new UnsupportedParameterError(param, `${vendor} takes a file part's data inline only: send the PDF as a base64 data: URL (data:application/pdf;base64,...), not by URL.`);
+  if (isFileDataUrl(fileData)) throw new UnsupportedParameterError(param, "The file data is an http(s) URL, not the file's data (readPdfFile sends it by URL).");
   let mediaType = "";
   let given = fileData;
   if (isDataUrl(fileData)) {

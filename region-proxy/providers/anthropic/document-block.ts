@@ -1,6 +1,7 @@
 /**
- * A `file` part's inline PDF as Anthropic's `document` block: a base64 application/pdf source
- * (../pdf-file-data.ts) and, when the part names its file, that `filename` as the block's optional
+ * A `file` part's PDF as Anthropic's `document` block: a base64 application/pdf source, or for a PDF by
+ * http(s) URL a url source, {type: "url", url}, which Anthropic fetches (../pdf-file-data.ts readPdfFile;
+ * the PDF guide's URL-based PDF document) and, when the part names its file, that `filename` as the block's optional
  * `title` (https://platform.claude.com/docs/en/build-with-claude/pdf-support; the Messages API's
  * RequestDocumentBlock takes a title of 1 to 500 characters or null), which the model reads as the
  * document's name and citations quote back as document_title. The title is a name, nothing the answer
@@ -11,16 +12,16 @@
  *
  * @example documentBlock({ type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0=", filename: "a.pdf" } }, "messages[0].content[1]") // { type: "document", source: {...}, title: "a.pdf" }
  */
-import { readPdfFileData } from "../pdf-file-data.ts";
+import { readPdfFile } from "../pdf-file-data.ts";
 import type { ContentPart } from "../types.ts";
 
 /** The longest title Anthropic takes, in characters (code points, as its validation counts them). */
 const TITLE_MOST_CHARACTERS = 500;
 
 export function documentBlock(part: ContentPart, partParam: string): Record<string, unknown> & { type: "document" } {
-  const data = readPdfFileData(part, partParam, "Anthropic");
-  const source = { type: "base64", media_type: "application/pdf", data };
-  // readPdfFileData has checked that `file` is an object.
+  const pdf = readPdfFile(part, partParam, "Anthropic");
+  const source = "url" in pdf ? { type: "url", url: pdf.url } : { type: "base64", media_type: "application/pdf", data: pdf.data };
+  // readPdfFile has checked that `file` is an object.
   const filename = ((part as { file?: unknown }).file as { filename?: unknown }).filename;
   if (typeof filename !== "string" || filename === "") return { type: "document", source };
   return { type: "document", source, title: firstCharacters(filename, TITLE_MOST_CHARACTERS) };

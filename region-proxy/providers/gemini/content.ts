@@ -7,7 +7,9 @@
  * API host (a Files API file, read with the gateway's key) never gets here: the parser refuses it for
  * every vendor (../../openai/vendor-file-references.ts), as it does a file_id. A file part's inline PDF
  * → `inlineData` of application/pdf (https://ai.google.dev/gemini-api/docs/document-processing;
- * ../pdf-file-data.ts: PDF only), in a user message only (convertModelContent: OpenAI's spec has file parts there alone).
+ * ../pdf-file-data.ts: PDF only), one by http(s) URL → `fileData` of application/pdf with that URL
+ * (Gemini fetches external https URLs, as for an image URL), in a user message only
+ * (convertModelContent: OpenAI's spec has file parts there alone).
  * Audio parts are refused, and so is a field of a part the translation has no rule for
  * (message-fields.ts), Anthropic's cache_control included: Gemini has no per-part cache breakpoint.
  */
@@ -15,7 +17,7 @@ import type { ContentPart } from "../types.ts";
 import { refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { type ImageTypes, isDataUrl, readImageDataUrl, requireImageType } from "../image-data-url.ts";
-import { readPdfFileData } from "../pdf-file-data.ts";
+import { readPdfFile } from "../pdf-file-data.ts";
 
 export type GeminiPart = Record<string, unknown>;
 
@@ -69,7 +71,10 @@ export function convertContent(content: string | ContentPart[] | null | undefine
       if (typeof url !== "string") throw new UnsupportedParameterError(`${partParam}.image_url.url`, "image_url.url must be a string.");
       return [imagePart(url, `${partParam}.image_url.url`)];
     }
-    if (part.type === "file") return [{ inlineData: { mimeType: "application/pdf", data: readPdfFileData(part, partParam, "Gemini") } }];
+    if (part.type === "file") {
+      const pdf = readPdfFile(part, partParam, "Gemini");
+      return ["url" in pdf ? { fileData: { mimeType: "application/pdf", fileUri: pdf.url } } : { inlineData: { mimeType: "application/pdf", data: pdf.data } }];
+    }
     throw new UnsupportedParameterError(`${partParam}.type`, `Content parts of type '${part.type}' are not supported by this model's provider.`);
   });
 }
