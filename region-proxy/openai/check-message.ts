@@ -14,6 +14,7 @@
  */
 import { inlineDataInPart } from "./inline-data.ts";
 import { mediaUrlInPart } from "./media-url.ts";
+import { given } from "./given.ts";
 import { fileIdInPart } from "./vendor-file-references.ts";
 
 export interface FieldProblem {
@@ -25,7 +26,6 @@ export interface FieldProblem {
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
 const ROLE_LIST = [...ROLES].join(", ");
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const present = (v: unknown) => v !== undefined && v !== null;
 const problem = (param: string, expected: string): FieldProblem => ({ param, message: `Invalid '${param}': ${expected}.` });
 
 function checkParts(content: unknown[], param: string, allowPrivateMediaUrls: boolean): FieldProblem | null {
@@ -105,16 +105,16 @@ export function checkMessage(message: unknown, index: number, allowPrivateMediaU
   const assistant = message.role === "assistant";
   // An assistant's content is "required unless tool_calls or function_call is specified" (either may
   // stand alone, the key left out); a function message's (deprecated) content may be null.
-  const callOnly = assistant && content === undefined && (toolCalls !== undefined || present(message.function_call));
+  const callOnly = assistant && content === undefined && (toolCalls !== undefined || given(message.function_call));
   const contentOk = typeof content === "string" || Array.isArray(content) || callOnly || (content === null && (assistant || message.role === "function"));
   if (!contentOk) return problem(`${param}.content`, "expected a string or an array of content parts");
   if (Array.isArray(content)) {
     const bad = checkParts(content, `${param}.content`, allowPrivateMediaUrls);
     if (bad) return bad;
   }
-  if (present(message.name) && typeof message.name !== "string") return problem(`${param}.name`, "expected a string");
+  if (given(message.name) && typeof message.name !== "string") return problem(`${param}.name`, "expected a string");
   // OpenAI's assistant refusal (string or null), which the translating adapters send as the turn's text.
-  if (assistant && present(message.refusal) && typeof message.refusal !== "string") return problem(`${param}.refusal`, "expected a string");
+  if (assistant && given(message.refusal) && typeof message.refusal !== "string") return problem(`${param}.refusal`, "expected a string");
   if (toolCalls !== undefined && toolCalls !== null) {
     if (!assistant) return problem(`${param}.tool_calls`, "only assistant messages carry tool calls");
     const bad = checkToolCalls(toolCalls, `${param}.tool_calls`);
@@ -122,7 +122,7 @@ export function checkMessage(message: unknown, index: number, allowPrivateMediaU
   }
   // Only an OpenAI-format vendor takes it (the others refuse it naming it), as sent: its shape, not its
   // arguments' JSON, is checked.
-  if (present(message.function_call)) {
+  if (given(message.function_call)) {
     const bad = checkFunction(message.function_call, `${param}.function_call`, "a string");
     if (bad) return bad;
   }

@@ -2,16 +2,17 @@
  * Checks the shapes of a chat request's `logit_bias`, `modalities` and `metadata`
  * (https://platform.openai.com/docs/api-reference/chat/create) and names the offending field: OpenAI
  * refuses another shape, and the translating adapters pass each at its no-op value
- * (refuse-without-equivalent.ts reads logit_bias and metadata by their keys, modalities only as an
- * array), so a mistyped one (logit_bias 5, modalities "audio", metadata []) would be answered as if
- * never sent. null is no value. Whether a vendor takes them is its adapter's business.
+ * (refuse-without-equivalent.ts reads logit_bias by its keys and modalities only as an array;
+ * anthropic/ and gemini/refuse-unsupported.ts read metadata by its keys), so a mistyped one
+ * (logit_bias 5, modalities "audio", metadata []) would be answered as if never sent. null is no
+ * value. Whether a vendor takes them is its adapter's business.
  *
  * @example checkOptions({ logit_bias: { hello: 5 } }) // { param: "logit_bias", message: "..." }
  */
 import type { FieldProblem } from "./check-message.ts";
+import { given } from "./given.ts";
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-const given = (v: unknown) => v !== undefined && v !== null;
 /** A token id as logit_bias keys it ("Invalid key in 'logit_bias': ... You should only be submitting non-negative integers."). */
 const TOKEN_ID = /^\d+$/;
 const MODALITIES = new Set(["text", "audio"]);

@@ -10,11 +10,11 @@
  */
 import { allowedMode } from "../providers/allowed-tools.ts";
 import type { FieldProblem } from "./check-message.ts";
+import { given } from "./given.ts";
 
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const problem = (param: string, expected: string): FieldProblem => ({ param, message: `Invalid '${param}': ${expected}.` });
 const FUNCTION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-const given = (v: unknown) => v !== undefined && v !== null;
 
 /** `description` a string and `strict` a boolean in a function or json_schema object at `at`, when given. */
 function describedStrictProblem(holder: Record<string, unknown>, at: string): FieldProblem | null {

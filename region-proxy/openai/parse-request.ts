@@ -9,6 +9,7 @@ import type { ChatMessage, ChatRequest } from "../providers/types.ts";
 import { checkMessage } from "./check-message.ts";
 import { checkOptions } from "./check-options.ts";
 import { checkTools } from "./check-tools.ts";
+import { given } from "./given.ts";
 
 export type ParsedRequest = { ok: true; value: ChatRequest } | { ok: false; error: GatewayError };
 
@@ -26,7 +27,6 @@ const COUNT_LIMITS = [
 ] as const;
 const isPositiveInt = (v: unknown) => Number.isSafeInteger(v) && (v as number) > 0;
 const inRange = (v: unknown, min: number, max: number) => typeof v === "number" && Number.isFinite(v) && v >= min && v <= max;
-const present = (v: unknown) => v !== undefined && v !== null;
 
 /** allowPrivateMediaUrls (ALLOW_PRIVATE_MEDIA_URLS): skip only the media URL rule's private-host step (media-url.ts); scheme, credentials, parse and ambiguity checks stay. */
 export interface ChatParseOptions {
@@ -48,7 +48,7 @@ export function parseChatRequest(body: unknown, parseOptions: ChatParseOptions =
   if (options !== undefined && options !== null) {
     if (!isRecord(options)) return invalid("stream_options", "Invalid 'stream_options': expected an object.");
     // null asks for nothing, as stream_options: null does; the client's value is never sent on (openai/request.ts asks for usage itself).
-    if (present(options.include_usage) && typeof options.include_usage !== "boolean") {
+    if (given(options.include_usage) && typeof options.include_usage !== "boolean") {
       return invalid("stream_options.include_usage", "Invalid 'stream_options.include_usage': expected a boolean.");
     }
   }
@@ -70,16 +70,16 @@ export function parseChatRequest(body: unknown, parseOptions: ChatParseOptions =
   const toolProblem = checkTools(body);
   if (toolProblem) return invalid(toolProblem.param, toolProblem.message);
   for (const field of ["parallel_tool_calls", "logprobs", "store"] as const) {
-    if (present(body[field]) && typeof body[field] !== "boolean") return invalid(field, `Invalid '${field}': expected a boolean.`);
+    if (given(body[field]) && typeof body[field] !== "boolean") return invalid(field, `Invalid '${field}': expected a boolean.`);
   }
   const optionProblem = checkOptions(body);
   if (optionProblem) return invalid(optionProblem.param, optionProblem.message);
-  if (present(body.top_logprobs) && !(Number.isSafeInteger(body.top_logprobs) && inRange(body.top_logprobs, 0, 20))) return invalid("top_logprobs", "Invalid 'top_logprobs': expected an integer between 0 and 20.");
-  if (present(body.seed) && !Number.isSafeInteger(body.seed)) return invalid("seed", "Invalid 'seed': expected an integer.");
+  if (given(body.top_logprobs) && !(Number.isSafeInteger(body.top_logprobs) && inRange(body.top_logprobs, 0, 20))) return invalid("top_logprobs", "Invalid 'top_logprobs': expected an integer between 0 and 20.");
+  if (given(body.seed) && !Number.isSafeInteger(body.seed)) return invalid("seed", "Invalid 'seed': expected an integer.");
   // reasoning_effort and safety_identifier are translated by Anthropic and Gemini, whose refusal of a
   // non-string the walk would skip as vendor-specific (walk-chain.ts): OpenAI types each a string too.
   for (const field of ["user", "safety_identifier", "reasoning_effort"] as const) {
-    if (present(body[field]) && typeof body[field] !== "string") return invalid(field, `Invalid '${field}': expected a string.`);
+    if (given(body[field]) && typeof body[field] !== "string") return invalid(field, `Invalid '${field}': expected a string.`);
   }
   const stream = body.stream === true;
   const value: ChatRequest = {
