@@ -16,13 +16,12 @@
  *
  * @example refuseRelayRouting({ models: ["openai/o1-pro"] }) // throws UnsupportedParameterError("models", ...)
  */
-import { isSet } from "./refuse-without-equivalent.ts";
-import { UnsupportedParameterError } from "./unsupported-parameter.ts";
+import { refuseFields, type RefusedFields } from "./refuse-fields.ts";
 
 const MODEL_CHOICE = "The gateway chooses the model from the alias's deployments; a request cannot name other models for the provider to use.";
 const ENDPOINT_CHOICE = "The gateway calls only its deployments' own endpoints with their own credentials; a request cannot name another.";
 
-const REFUSED: ReadonlyArray<[field: string, why: string]> = [
+const REFUSED: RefusedFields = [
   ["models", MODEL_CHOICE],
   ["route", MODEL_CHOICE],
   ["preset", MODEL_CHOICE],
@@ -35,5 +34,5 @@ const REFUSED: ReadonlyArray<[field: string, why: string]> = [
 ];
 
 export function refuseRelayRouting(raw: Record<string, unknown>): void {
-  for (const [field, why] of REFUSED) if (isSet(raw, field)) throw new UnsupportedParameterError(field, why);
+  refuseFields(raw, REFUSED);
 }

@@ -12,14 +12,13 @@
  *
  * @example refuseUnrecordedCharges({ web_search_options: {} }) // throws UnsupportedParameterError("web_search_options", ...)
  */
-import { isSet } from "./refuse-without-equivalent.ts";
-import { UnsupportedParameterError } from "./unsupported-parameter.ts";
+import { refuseFields, type RefusedFields } from "./refuse-fields.ts";
 
-const REFUSED: ReadonlyArray<[field: string, why: string]> = [
+const REFUSED: RefusedFields = [
   ["web_search_options", "Web search calls are billed per call at a price the gateway does not record."],
   ["data_sources", "On Your Data searches and their embedding calls are billed outside the answer's usage, and would reach an endpoint named by the request."],
 ];
 
 export function refuseUnrecordedCharges(raw: Record<string, unknown>): void {
-  for (const [field, why] of REFUSED) if (isSet(raw, field)) throw new UnsupportedParameterError(field, why);
+  refuseFields(raw, REFUSED);
 }
