@@ -5,8 +5,9 @@
  * then skipped and the answer starts with the call), except on Claude Fable 5.1, Mythos 5.1, Opus 5.5
  * and Sonnet 5.5, which refuse forced tool use outright (What's new in Claude Opus 5.5: "Forced tool
  * use returns an error"). So on Opus 4.7 to Claude 5.0, which think only adaptively, tool_choice
- * required or named and a JSON response_format (a forced tool) are sent; elsewhere they stay a 400
- * naming the client's field.
+ * required or named and a JSON response_format (a forced tool) are sent; elsewhere a forced tool_choice
+ * stays a 400 naming it, and a JSON response_format goes as Anthropic's JSON outputs (json-output.ts)
+ * when its schema is closed, json_object (no schema to enforce) staying the 400 naming response_format.
  */
 import { expect, test } from "bun:test";
 import { readMessagesRequest } from "../../../test/fakes/anthropic-request.ts";
@@ -28,10 +29,13 @@ test("Opus 4.7: tool_choice required or named, and a JSON response_format, are s
   expect(built({ response_format: { type: "json_object" } }, "claude-opus-4-7")).toMatchObject({ sent: { type: "tool" }, thinking: "adaptive" });
 });
 
-test("a budget (Sonnet 4.5), and Claude 5.1 and later, still refuse them, naming the client's field", () => {
+test("a budget (Sonnet 4.5), and Claude 5.1 and later, refuse a forced tool_choice, and json_object, which JSON outputs cannot carry, naming the client's field; a closed schema goes as JSON outputs", () => {
+  const schema = { type: "object", properties: { a: { type: "string" } }, required: ["a"], additionalProperties: false };
   for (const model of ["claude-sonnet-4-5", "claude-opus-5-5", "claude-fable-5-1"]) {
     expect(refused({ tools, tool_choice: "required" }, model)).toBe("tool_choice");
     expect(refused({ response_format: { type: "json_object" } }, model)).toBe("response_format");
+    const body = toAnthropicBody(req({ response_format: { type: "json_schema", json_schema: { name: "x", schema } } }), model);
+    expect([model, body.tool_choice, (body.output_config as { format?: unknown }).format]).toEqual([model, undefined, { type: "json_schema", schema }]);
   }
 });
 

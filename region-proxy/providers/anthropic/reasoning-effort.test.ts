@@ -111,7 +111,7 @@ describe("what Anthropic refuses beside thinking is a 400 naming the client's fi
     expect(toAnthropicBody(req({ top_p: 0.95 }), "claude-3-7-sonnet-20250219").top_p).toBe(0.95);
   });
 
-  test("a forced tool_choice, and a JSON response_format (forced as Anthropic's JSON tool)", () => {
+  test("a forced tool_choice, and a JSON response_format Anthropic's JSON outputs cannot carry (json_object: its answer would be the forced JSON tool)", () => {
     const tools = [{ type: "function", function: { name: "w", parameters: { type: "object" } } }];
     expect(refusal(req({ tools, tool_choice: "required" }))?.param).toBe("tool_choice");
     expect(refusal(req({ tools, tool_choice: { type: "function", function: { name: "w" } } }))?.param).toBe("tool_choice");
