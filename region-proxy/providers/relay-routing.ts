@@ -1,15 +1,28 @@
 /**
- * Body fields by which an OpenAI-compatible relay lets a request choose another model, or another
- * upstream, than the one its deployment names. An OpenAI-format deployment gets the client's body as
- * sent (unknown fields included, for the server's own sampling options), and its baseUrl may be such a
- * relay:
+ * Body fields by which an OpenAI-compatible relay lets a request choose another model, another
+ * provider of the model, or another upstream, than the one its deployment names. An OpenAI-format
+ * deployment gets the client's body as sent (unknown fields included, for the server's own sampling
+ * options), and its baseUrl may be such a relay:
  * - OpenRouter: `models` (fallback models, "priced using the model that was ultimately used"), `route`
  *   ("fallback": a model OpenRouter picks), `preset` (a stored configuration that may set models and
- *   providers) (https://openrouter.ai/docs/guides/routing/model-fallbacks, .../features/presets);
- * - LiteLLM's proxy: `fallbacks` and `context_window_fallbacks` (client-side fallbacks to other model
- *   groups), `user_config` (a whole router config: a model list with api_base and api_key), and the
- *   client-side credentials `api_base`, `base_url`, `api_key`
- *   (https://docs.litellm.ai/docs/proxy/client_side_fallbacks, .../proxy/clientside_auth).
+ *   providers), and `provider` (provider preferences: `order`, `only`, `ignore`, `sort`,
+ *   `quantizations`, `data_collection`, `zdr`, `max_price`, ... each orders or filters the providers
+ *   serving the model, each at its own price, where OpenRouter's default balances by price). `provider`
+ *   is refused whole rather than member by member: every member moves the choice of provider, and
+ *   OpenRouter keeps adding members. So a client cannot ask for a data policy (`data_collection`,
+ *   `zdr`) per request; the account the deployment's credential belongs to can set it
+ *   (https://openrouter.ai/docs/guides/routing/model-fallbacks, .../features/presets,
+ *   .../features/provider-routing);
+ * - LiteLLM's proxy: `fallbacks`, `context_window_fallbacks` and `content_policy_fallbacks` (client-side
+ *   fallbacks to other model groups, its Router reads all three), the `mock_testing_*` flags that fail
+ *   the asked group on purpose so its fallbacks answer (the Router reads `mock_testing_fallbacks`,
+ *   `mock_testing_context_fallbacks` and `mock_testing_content_policy_fallbacks`; its docs name the
+ *   context one `mock_testing_context_window_fallbacks`), `user_config` (a whole router config: a model
+ *   list with api_base and api_key), the client-side credentials `api_base`, `base_url`, `api_key`, and
+ *   the other endpoint and credential fields its proxy bans from a body unless its admin allows them
+ *   (_BANNED_REQUEST_BODY_PARAMS, less its observability fields, which name where logs go, not where
+ *   the call goes) (https://docs.litellm.ai/docs/proxy/client_side_fallbacks, .../proxy/clientside_auth,
+ *   .../proxy/reliability).
  * The gateway prices the answer at its deployment's model and checks the key's aliases against it, and
  * nothing in a request may choose where a call goes: each is a 400 naming it, before any call (OpenAI
  * and Azure refuse them anyway as unknown). `null` asks for nothing and passes.
@@ -19,18 +32,34 @@
 import { refuseFields, type RefusedFields } from "./refuse-fields.ts";
 
 const MODEL_CHOICE = "The gateway chooses the model from the alias's deployments; a request cannot name other models for the provider to use.";
-const ENDPOINT_CHOICE = "The gateway calls only its deployments' own endpoints with their own credentials; a request cannot name another.";
+const FORCED_FALLBACK = "It makes the relay fail the model on purpose so its fallback models answer; the gateway chooses the model from the alias's deployments.";
+const PROVIDER_CHOICE = "Provider preferences choose which provider serves the model, each at its own price, which the gateway's price for the deployment does not follow; a request cannot set them.";
+const ENDPOINT_CHOICE = "The gateway calls only its deployments' own endpoints with their own credentials; a request cannot name another endpoint or credential.";
 
 const REFUSED: RefusedFields = [
   ["models", MODEL_CHOICE],
   ["route", MODEL_CHOICE],
   ["preset", MODEL_CHOICE],
+  ["provider", PROVIDER_CHOICE],
   ["fallbacks", MODEL_CHOICE],
   ["context_window_fallbacks", MODEL_CHOICE],
+  ["content_policy_fallbacks", MODEL_CHOICE],
+  ["mock_testing_fallbacks", FORCED_FALLBACK],
+  ["mock_testing_context_fallbacks", FORCED_FALLBACK],
+  ["mock_testing_context_window_fallbacks", FORCED_FALLBACK],
+  ["mock_testing_content_policy_fallbacks", FORCED_FALLBACK],
   ["user_config", ENDPOINT_CHOICE],
   ["api_base", ENDPOINT_CHOICE],
   ["base_url", ENDPOINT_CHOICE],
   ["api_key", ENDPOINT_CHOICE],
+  ["aws_bedrock_runtime_endpoint", ENDPOINT_CHOICE],
+  ["aws_sts_endpoint", ENDPOINT_CHOICE],
+  ["aws_web_identity_token", ENDPOINT_CHOICE],
+  ["aws_role_name", ENDPOINT_CHOICE],
+  ["vertex_credentials", ENDPOINT_CHOICE],
+  ["s3_endpoint_url", ENDPOINT_CHOICE],
+  ["sagemaker_base_url", ENDPOINT_CHOICE],
+  ["deployment_url", ENDPOINT_CHOICE],
 ];
 
 export function refuseRelayRouting(raw: Record<string, unknown>): void {

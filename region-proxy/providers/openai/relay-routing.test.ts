@@ -4,7 +4,9 @@
  * that choose another model or another upstream than the one the deployment names: OpenRouter's
  * `models` and `route` (fallback models, "priced using the model that was ultimately used") and
  * `preset`, LiteLLM's `fallbacks`, `context_window_fallbacks` and `user_config` (a whole model list,
- * api_base and api_key included) and its client-side credentials `api_base`, `base_url`, `api_key`.
+ * api_base and api_key included), `content_policy_fallbacks` and the `mock_testing_*` fallback flags,
+ * its client-side credentials `api_base`, `base_url`, `api_key` and its other endpoint and credential
+ * fields; OpenRouter's `provider` preferences, whatever they ask.
  * Nothing in a request may choose where a call goes or which model bills it, so each is a 400 naming
  * it before any vendor call, on chat and on embeddings; `null` asks for nothing and passes.
  */
@@ -31,6 +33,26 @@ const ROUTING: [field: string, value: unknown][] = [
   ["api_base", "https://elsewhere.example/v1"],
   ["base_url", "https://elsewhere.example/v1"],
   ["api_key", "sk-someone-elses"],
+  // LiteLLM's Router reads content_policy_fallbacks as it reads fallbacks, and the mock_testing_* flags
+  // fail the asked model group on purpose so its fallbacks answer (the docs name the context one
+  // mock_testing_context_window_fallbacks, the Router reads mock_testing_context_fallbacks).
+  ["content_policy_fallbacks", [{ "openai/gpt-4o-mini": ["o1-pro"] }]],
+  ["mock_testing_fallbacks", true],
+  ["mock_testing_context_fallbacks", true],
+  ["mock_testing_context_window_fallbacks", true],
+  ["mock_testing_content_policy_fallbacks", true],
+  // OpenRouter's provider preferences pick the provider serving the model, at its own price: any
+  // member of the object does (ordering, filtering, sorting), so the object is refused whole.
+  ["provider", { order: ["dearest-provider"], allow_fallbacks: false }],
+  // LiteLLM's other endpoint and credential fields (its proxy's _BANNED_REQUEST_BODY_PARAMS).
+  ["aws_bedrock_runtime_endpoint", "https://elsewhere.example"],
+  ["aws_sts_endpoint", "https://elsewhere.example"],
+  ["aws_web_identity_token", "token"],
+  ["aws_role_name", "arn:aws:iam::1:role/other"],
+  ["vertex_credentials", "{}"],
+  ["s3_endpoint_url", "https://elsewhere.example"],
+  ["sagemaker_base_url", "https://elsewhere.example"],
+  ["deployment_url", "https://elsewhere.example"],
 ];
 
 describe("relay routing fields on an OpenAI-format deployment", () => {
@@ -51,6 +73,10 @@ describe("relay routing fields on an OpenAI-format deployment", () => {
       expect(relay.fake.calls()).toBe(before);
     });
   }
+
+  test("provider is refused whatever it asks (here only a data policy)", async () => {
+    expect(await sendChat(relay, { model: "chat", messages: hi, provider: { data_collection: "deny" } })).toMatchObject({ refused: true, param: "provider" });
+  });
 
   test("null asks for nothing: the request is served", async () => {
     const nulls = Object.fromEntries(ROUTING.map(([field]) => [field, null]));

@@ -4,7 +4,8 @@
  * table (one price per token class) does not record: audio output (`modalities` with "audio", `audio`)
  * and audio input (`input_audio` content parts) are a 400 naming the field, before any vendor call;
  * text-only requests and the no-op values pass. Likewise the features billed outside the answer's token
- * usage: web_search_options (per search call) and Azure's data_sources (On Your Data).
+ * usage: web_search_options (per search call), OpenRouter's web plugin (per result) and Azure's
+ * data_sources (On Your Data).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startFakeAzure } from "../../../test/fakes/azure.ts";
@@ -44,6 +45,12 @@ for (const provider of ["openai", "azure"]) {
     test("web_search_options (billed per search call) is a 400 naming it, without a vendor call; null passes", async () => {
       expect(await sendChat(vendors[provider]!, { model: "chat", messages: hi, web_search_options: { search_context_size: "high" } })).toMatchObject({ refused: true, param: "web_search_options" });
       expect((await sendChat(vendors[provider]!, { model: "chat", messages: hi, web_search_options: null })).refused).toBe(false);
+    });
+
+    test("an OpenRouter web plugin (results billed per result) is a 400 naming plugins, without a vendor call; other plugins and null pass", async () => {
+      expect(await sendChat(vendors[provider]!, { model: "chat", messages: hi, plugins: [{ id: "response-healing" }, { id: "web", max_results: 5 }] })).toMatchObject({ refused: true, param: "plugins" });
+      expect((await sendChat(vendors[provider]!, { model: "chat", messages: hi, plugins: [{ id: "response-healing" }] })).refused).toBe(false);
+      expect((await sendChat(vendors[provider]!, { model: "chat", messages: hi, plugins: null })).refused).toBe(false);
     });
 
     test("data_sources (On Your Data: searches billed outside the usage, at an endpoint the request names) is a 400 naming it, without a vendor call", async () => {
