@@ -37,7 +37,8 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
     // A non-streamed answer's headers come once it is whole: only the deadline bounds it.
     firstByteBound: req.stream,
     async read(call, { adapter, deployment }, redact, redactText, ending) {
-      const ctx: ResponseContext = { ...opts.ctx, model: deployment.model, jsonResponse: asksForJson(req.response_format), vendorText: redactText };
+      const jsonResponse = asksForJson(req.response_format) && !adapter.jsonAsText?.(req, deployment.model);
+      const ctx: ResponseContext = { ...opts.ctx, model: deployment.model, jsonResponse, vendorText: redactText };
       if (!req.stream) {
         const parsed = await readWholeAnswer(call.response, {
           classify: adapter.classifyError,

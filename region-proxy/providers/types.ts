@@ -107,8 +107,9 @@ export interface ResponseContext {
   /** Whether the client asked for the usage chunk at the end of a stream. */
   includeUsage: boolean;
   /**
-   * Whether the client asked for JSON content (response_format json_object or json_schema): a vendor
-   * that answers it through a tool (Anthropic) drops the text the model wrote before that tool.
+   * Whether the client asked for JSON content (response_format json_object or json_schema) and the
+   * vendor answers it through a tool (Anthropic's forced JSON tool; not where ProviderAdapter.jsonAsText
+   * says the text is the JSON): the text the model wrote around that tool is dropped.
    */
   jsonResponse?: boolean;
   /**
@@ -276,6 +277,13 @@ export interface ProviderAdapter {
    * Anthropic's its error `type` (anthropic/errors.ts).
    */
   errorStatus?: (error: unknown) => number;
+  /**
+   * Whether this request's JSON response_format, as built for `model`, is answered as the text itself
+   * (Anthropic's JSON outputs) rather than through a tool whose input is the JSON: then the translators
+   * are not told the client asked for JSON (ResponseContext.jsonResponse), so the text streams as it
+   * comes. Optional: without it, a JSON response_format sets jsonResponse.
+   */
+  jsonAsText?(req: ChatRequest, model: string): boolean;
   /** Present when the vendor offers embeddings; errors go through `classifyError` too. */
   embeddings?: EmbeddingsTranslator;
 }

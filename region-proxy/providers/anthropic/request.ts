@@ -89,6 +89,32 @@ function refuseForcedToolUse(forced: ForcedToolField | null, model: string): voi
   });
 }
 
+/**
+ * Whether the model, or the thinking beside it (`budget`, null for none; `adaptive`: the model thinks
+ * only adaptively), refuses forced tool use, so a JSON response_format cannot go as the forced JSON tool.
+ */
+function forcedToolRefused(model: string, budget: number | null, adaptive: boolean): boolean {
+  return refusesForcedToolUse(model) || (budget !== null && !(adaptive && takesForcedToolWithAdaptiveThinking(model)));
+}
+
+/**
+ * Whether toAnthropicBody sends this request's JSON response_format as Anthropic's JSON outputs, so the
+ * answer's text is the JSON (no JSON tool, no text to drop around it): the ProviderAdapter's jsonAsText,
+ * which the stream reads to send that text as it comes. The same decision as toAnthropicBody's, for a
+ * request it built (false for one it refuses).
+ */
+export function sendsJsonOutputs(req: ChatRequest, model: string): boolean {
+  try {
+    let budget = thinkingBudget(req.raw.reasoning_effort, model);
+    const adaptive = thinksAdaptivelyOnly(model);
+    if (budget !== null && !adaptive && unthinkingToolTurn(convertMessages(req.messages, true).messages)) budget = null;
+    return jsonOutputFormat(req.response_format, model, forcedToolRefused(model, budget, adaptive)) !== null;
+  } catch (error) {
+    if (error instanceof UnsupportedParameterError) return false;
+    throw error;
+  }
+}
+
 /** The JSON body Anthropic expects for this chat request; `flags` are the deployment's (strict tools: tools.ts). */
 export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly string[] = []): Record<string, unknown> {
   refuseUnsupported(req.raw);
@@ -124,8 +150,7 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
   }
   // A JSON response_format goes as the forced JSON tool (tools.ts) unless the model, or the thinking
   // beside it, refuses forced tool use: then as Anthropic's JSON outputs where the model takes them.
-  const forcedToolRefused = refusesForcedToolUse(model) || (budget !== null && !(adaptive && takesForcedToolWithAdaptiveThinking(model)));
-  const jsonFormat = jsonOutputFormat(req.response_format, model, forcedToolRefused);
+  const jsonFormat = jsonOutputFormat(req.response_format, model, forcedToolRefused(model, budget, adaptive));
   Object.assign(body, convertTools(req.tools, req.tool_choice, jsonFormat ? undefined : req.response_format, req.raw.parallel_tool_calls, flags.includes(STRICT_TOOLS_FLAG)));
   // Anthropic refuses tool_use/tool_result blocks without tools, which OpenAI answers: declare the
   // called tools and forbid calls (history-tools.ts). Read only when the client sent no tools.

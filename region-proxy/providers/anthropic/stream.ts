@@ -45,7 +45,6 @@ import { eventJson } from "../event-json.ts";
 import { optionalCount, sumCounts } from "../usage-counts.ts";
 import { translatedChunks } from "../translated-chunks.ts";
 import { VendorStreamError } from "../vendor-stream-error.ts";
-import { refusesForcedToolUse } from "./claude-generation.ts";
 import { anthropicErrorStatus, classifyAnthropicError } from "./errors.ts";
 import { anthropicFinishReason } from "./stop-reason.ts";
 import { answerThinking } from "./thinking-blocks.ts";
@@ -114,10 +113,10 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
   // the model's text dropped wherever it comes, also next to client tool calls (response.ts, which
   // decides on the whole message). A stream cannot look ahead, so in JSON mode text is held (tool use
   // is forced there, so there is rarely any) until the answer ends: dropped if a JSON tool came, sent
-  // (after any client tool calls) if, against the forced choice, none did. A model that refuses forced
-  // tool use is never sent the JSON tool (its JSON comes as JSON outputs' text, json-output.ts): its text
-  // is the answer and streams as it comes. (Beside a budget, JSON outputs too: held, the ctx cannot tell.)
-  let heldText: string | null = ctx.jsonResponse && !refusesForcedToolUse(ctx.model) ? "" : null;
+  // (after any client tool calls) if, against the forced choice, none did. A JSON response_format sent
+  // as JSON outputs (json-output.ts) gets no JSON tool: jsonResponse is false (adapter.ts jsonAsText), and
+  // the text, the JSON, streams as it comes.
+  let heldText: string | null = ctx.jsonResponse ? "" : null;
   const releaseText = (): ChatCompletionChunk[] => {
     const text = heldText;
     heldText = null;
