@@ -25,9 +25,11 @@
  *   .../proxy/reliability).
  * The gateway prices the answer at its deployment's model and checks the key's aliases against it, and
  * nothing in a request may choose where a call goes: each is a 400 naming it, before any call (OpenAI
- * and Azure refuse them anyway as unknown). `null` asks for nothing and passes.
+ * and Azure refuse them anyway as unknown). `null` asks for nothing and is left out of the body sent:
+ * LiteLLM's proxy refuses a banned field present in the body at all (`param in body`), null included.
  *
- * @example refuseRelayRouting({ models: ["openai/o1-pro"] }) // throws UnsupportedParameterError("models", ...)
+ * @example withoutRelayRouting({ models: ["openai/o1-pro"] }) // throws UnsupportedParameterError("models", ...)
+ * @example withoutRelayRouting({ model: "m", api_base: null }) // { model: "m" }
  */
 import { refuseFields, type RefusedFields } from "./refuse-fields.ts";
 
@@ -62,6 +64,14 @@ const REFUSED: RefusedFields = [
   ["deployment_url", ENDPOINT_CHOICE],
 ];
 
-export function refuseRelayRouting(raw: Record<string, unknown>): void {
+const RELAY_FIELDS: ReadonlySet<string> = new Set(REFUSED.map(([field]) => field));
+
+/**
+ * `raw` once no relay field is set (else the 400 naming it), without the relay fields sent as null.
+ * The usual body carries none and is returned as it came, without a copy.
+ */
+export function withoutRelayRouting(raw: Record<string, unknown>): Record<string, unknown> {
   refuseFields(raw, REFUSED);
+  if (!REFUSED.some(([field]) => field in raw)) return raw;
+  return Object.fromEntries(Object.entries(raw).filter(([field]) => !RELAY_FIELDS.has(field)));
 }

@@ -9,7 +9,7 @@ import { float32Count, floatsToBase64, isFloat32Base64 } from "../embedding-base
 import { checkVectorLengths, finiteVector } from "../embedding-vectors.ts";
 import { ZERO_USAGE, type NormalizedUsage } from "../../../shared/money/cost.ts";
 import { embeddingInputTokens, reportedCount } from "../usage-counts.ts";
-import { refuseRelayRouting } from "../relay-routing.ts";
+import { withoutRelayRouting } from "../relay-routing.ts";
 import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsResponseContext, type EmbeddingsTranslator, type VendorHttpRequest } from "../types.ts";
 
 /**
@@ -17,11 +17,10 @@ import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, t
  * as null are "not given" (parse-embeddings-request.ts) and are left out, not sent as null: OpenAI
  * refuses ada-002 `dimensions: null` as a dimensions it cannot honour, and OpenAI-compatible servers
  * refuse a null where they take a number or a string. A relay's field choosing another model or
- * endpoint is refused (../relay-routing.ts).
+ * endpoint is refused, and left out when null (../relay-routing.ts).
  */
 export function openaiEmbeddingsBody(req: EmbeddingsRequest, target: SnapshotDeployment): string {
-  refuseRelayRouting(req.raw);
-  const { dimensions, user, ...rest } = req.raw;
+  const { dimensions, user, ...rest } = withoutRelayRouting(req.raw);
   return JSON.stringify({ ...rest, ...(dimensions === null ? {} : { dimensions }), ...(user === null ? {} : { user }), model: target.model, encoding_format: req.encodingFormat });
 }
 

@@ -8,7 +8,8 @@
  * its client-side credentials `api_base`, `base_url`, `api_key` and its other endpoint and credential
  * fields; OpenRouter's `provider` preferences, whatever they ask.
  * Nothing in a request may choose where a call goes or which model bills it, so each is a 400 naming
- * it before any vendor call, on chat and on embeddings; `null` asks for nothing and passes.
+ * it before any vendor call, on chat and on embeddings; `null` asks for nothing and is left out of the
+ * body sent (LiteLLM refuses a banned field that is present at all).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { APIError } from "openai";
@@ -78,11 +79,17 @@ describe("relay routing fields on an OpenAI-format deployment", () => {
     expect(await sendChat(relay, { model: "chat", messages: hi, provider: { data_collection: "deny" } })).toMatchObject({ refused: true, param: "provider" });
   });
 
-  test("null asks for nothing: the request is served", async () => {
+  // LiteLLM's proxy refuses a banned field whenever it is in the body (`param in body`), null included.
+  test("null asks for nothing: the request is served, the field left out of the body sent", async () => {
     const nulls = Object.fromEntries(ROUTING.map(([field]) => [field, null]));
-    expect((await sendChat(relay, { model: "chat", messages: hi, ...nulls })).refused).toBe(false);
+    expect((await sendChat(relay, { model: "chat", messages: hi, temperature: null, ...nulls })).refused).toBe(false);
+    const chatBody = relay.fake.lastRequest()?.body as Record<string, unknown>;
+    expect(ROUTING.map(([field]) => field).filter((field) => field in chatBody)).toEqual([]);
+    expect(chatBody).toHaveProperty("temperature", null); // a null the relay fields do not cover is sent as it came
     const before = relay.fake.calls();
     await relay.client.embeddings.create({ model: "embed", input: "hi", ...nulls } as never);
     expect(relay.fake.calls()).toBe(before + 1);
+    const embedBody = relay.fake.lastRequest()?.body as Record<string, unknown>;
+    expect(ROUTING.map(([field]) => field).filter((field) => field in embedBody)).toEqual([]);
   });
 });

@@ -9,7 +9,7 @@
  * that forces nothing (./without-idle-tool-fields.ts). A service tier, audio or a separately billed
  * feature the gateway cannot price is refused (../service-tier.ts, ../unpriced-audio.ts,
  * ../unrecorded-charges.ts), and so is a relay's field choosing another model or endpoint
- * (../relay-routing.ts). A file part naming a stored file by file_id never gets here: the parser
+ * (../relay-routing.ts; sent as null, it is left out). A file part naming a stored file by file_id never gets here: the parser
  * refuses it (../../openai/vendor-file-references.ts).
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
@@ -17,7 +17,7 @@ import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.
 import { refuseUnpricedServiceTier } from "../service-tier.ts";
 import { refuseUnpricedAudio } from "../unpriced-audio.ts";
 import { refuseUnrecordedCharges } from "../unrecorded-charges.ts";
-import { refuseRelayRouting } from "../relay-routing.ts";
+import { withoutRelayRouting } from "../relay-routing.ts";
 import { refusePredictionUnderCap } from "./prediction-under-cap.ts";
 import { withoutIdleToolFields } from "./without-idle-tool-fields.ts";
 
@@ -56,9 +56,8 @@ export function buildOpenAIRequest(req: ChatRequest, target: SnapshotDeployment,
   refuseUnpricedServiceTier(req.raw);
   refuseUnpricedAudio(req.raw, req.messages);
   refuseUnrecordedCharges(req.raw);
-  refuseRelayRouting(req.raw);
   // OpenAI rejects stream_options without stream (and `delete` would make the body a slow dictionary object).
-  const { stream_options: clientOptions, ...rest } = req.raw;
+  const { stream_options: clientOptions, ...rest } = withoutRelayRouting(req.raw);
   // tools: [], and without tools a tool_choice or parallel_tool_calls that forces nothing, are left out (OpenAI refuses them).
   const body: Record<string, unknown> = { ...withoutIdleToolFields(rest), model: target.model };
   if (Array.isArray(rest.messages)) body.messages = withoutGeminiExtras(rest.messages);
