@@ -4,13 +4,14 @@
  * deployment gets the client's body as sent (unknown fields included, for the server's own sampling
  * options), and its baseUrl may be such a relay:
  * - OpenRouter: `models` (fallback models, "priced using the model that was ultimately used"), `route`
- *   ("fallback": a model OpenRouter picks), `preset` (a stored configuration that may set models and
- *   providers), and `provider` (provider preferences: `order`, `only`, `ignore`, `sort`,
- *   `quantizations`, `data_collection`, `zdr`, `max_price`, ... each orders or filters the providers
- *   serving the model, each at its own price, where OpenRouter's default balances by price). `provider`
- *   is refused whole rather than member by member: every member moves the choice of provider, and
- *   OpenRouter keeps adding members. So a client cannot ask for a data policy (`data_collection`,
- *   `zdr`) per request; the account the deployment's credential belongs to can set it
+ *   ("fallback": a model OpenRouter picks), `preset` (a stored configuration that may set models,
+ *   providers and tools, its paid web search among them), and `provider` (provider preferences:
+ *   `order`, `only`, `ignore`, `sort`, `quantizations`, `data_collection`, `zdr`, `max_price`, ...
+ *   each orders or filters the providers serving the model, each at its own price, where OpenRouter's
+ *   default balances by price). `provider` is refused whole rather than member by member: every member
+ *   moves the choice of provider, and OpenRouter keeps adding members. So a client cannot ask for a
+ *   data policy (`data_collection`, `zdr`) per request; the account the deployment's credential
+ *   belongs to can set it
  *   (https://openrouter.ai/docs/guides/routing/model-fallbacks, .../features/presets,
  *   .../features/provider-routing);
  * - LiteLLM's proxy: `fallbacks`, `context_window_fallbacks` and `content_policy_fallbacks` (client-side
@@ -23,6 +24,10 @@
  *   (_BANNED_REQUEST_BODY_PARAMS, less its observability fields, which name where logs go, not where
  *   the call goes) (https://docs.litellm.ai/docs/proxy/client_side_fallbacks, .../proxy/clientside_auth,
  *   .../proxy/reliability).
+ * A field name means one thing here whatever the server: text-generation-webui's OpenAI API takes
+ * `preset` as the name of one of its sampling presets, which is refused too. Refusing OpenRouter's
+ * preset costs a self-hosted server that option; passing it would let a request choose models, and
+ * paid tools, on OpenRouter.
  * The gateway prices the answer at its deployment's model and checks the key's aliases against it, and
  * nothing in a request may choose where a call goes: each is a 400 naming it, before any call (OpenAI
  * and Azure refuse them anyway as unknown). `null` asks for nothing and is left out of the body sent:
