@@ -102,6 +102,10 @@ test("a day the month does not have is not a wait: Date.parse rolls it into the 
     "Thursday, 31-Apr-26 12:00:00 GMT",
     "Mon Nov 31 12:00:00 2026",
     "Mon Nov 31 23:59:60 2026",
+    // A year below 1000, which Date.parse reads as 19xx/20xx (0026 as 2026: a 12-hour wait).
+    "Sat, 28 Nov 0026 12:00:00 GMT",
+    "Fri, 01 Jan 0027 00:00:00 GMT",
+    "Sat Nov 28 12:00:00 0026",
   ]) {
     expect({ value, wait: read({ "retry-after": value }) }).toEqual({ value, wait: null });
   }

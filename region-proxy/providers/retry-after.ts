@@ -24,6 +24,8 @@ const MONTH = "(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)";
  */
 const TIME = "(?:[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d|60)";
 const DAY2 = "(?:0[1-9]|[12]\\d|3[01])";
+/** A four-digit year from 1000: Bun's Date.parse reads 0000-0099 as 19xx/20xx ("28 Nov 0026" as 2026). */
+const YEAR4 = "[1-9]\\d{3}";
 /** A leap second, which Date.parse cannot read: read as :59 and one second added. */
 const LEAP_SECOND = /(:[0-5]\d):60(?=\s)/;
 /**
@@ -32,7 +34,7 @@ const LEAP_SECOND = /(:[0-5]\d):60(?=\s)/;
  * Date.parse, which reads far more ("Mon, 2030" as a date, trailing junk as another month).
  */
 const HTTP_DATE = new RegExp(
-  `^\\s*(?:${DAY}, ${DAY2} ${MONTH} \\d{4} ${TIME} GMT|${DAY}[a-z]{3,6}, ${DAY2}-${MONTH}-\\d{2} ${TIME} GMT|${DAY} ${MONTH} (?: [1-9]|${DAY2}) ${TIME} \\d{4})\\s*$`,
+  `^\\s*(?:${DAY}, ${DAY2} ${MONTH} ${YEAR4} ${TIME} GMT|${DAY}[a-z]{3,6}, ${DAY2}-${MONTH}-\\d{2} ${TIME} GMT|${DAY} ${MONTH} (?: [1-9]|${DAY2}) ${TIME} ${YEAR4})\\s*$`,
 );
 /** The asctime form, which names no zone: GMT, as every HTTP-date is (Date.parse alone reads it as local time). */
 const ASCTIME_END = /\d{4}\s*$/;
