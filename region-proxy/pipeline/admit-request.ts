@@ -51,7 +51,8 @@ export async function admitRequest<T extends { model: string }>(
     deps.log(`request ${requestId}: key refused (${auth.reason})`);
     return refused({ kind: "invalid_api_key" });
   }
-  const body = await readJsonBody(request, deps.maxBodyBytes, deps.bodyReadTimeoutMs);
+  // A body still arriving when a graceful stop's grace period ends is answered 503 shutting_down.
+  const body = await readJsonBody(request, deps.maxBodyBytes, deps.bodyReadTimeoutMs, deps.inFlight.cutSignal);
   // The 413's advice fits what this route's body holds (images for chat, inputs for embeddings).
   if (!body.ok) return refused(body.error.kind === "request_too_large" ? { ...body.error, operation } : body.error);
   const parsed = parse(body.value);
