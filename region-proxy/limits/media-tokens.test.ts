@@ -8,6 +8,7 @@ import { describe, expect, test } from "bun:test";
 import { deflateSync } from "node:zlib";
 import type { ChatMessage, ChatRequest, ContentPart } from "../providers/types.ts";
 import { estimatePromptTokens } from "./estimate-prompt-tokens.ts";
+import { URL_PDF_PAGES } from "./media-tokens.ts";
 import { pdfPageCount } from "./pdf-pages.ts";
 
 const request = (messages: ChatMessage[]): ChatRequest => ({ model: "alias", messages, stream: false, includeUsage: false, raw: {} });
@@ -156,14 +157,19 @@ describe("PDF files in the prompt estimate", () => {
     expect(partTokens([image(named(pngUrl(1024, 1024)), "high")], "gpt-4o")).toBe(765);
   });
 
-  test("a PDF by http(s) URL in file_data (OpenRouter's form): its pages unknown, as many as the model's vendor takes, as an image URL counts its worst case", () => {
+  test("a PDF by http(s) URL in file_data (OpenRouter's form): its pages unknown, counted at URL_PDF_PAGES pages, well inside the model's context window", () => {
     // Not its URL's characters read as base64 (~8 tokens): the vendor fetches the file and bills its pages.
+    // Nor the vendor's page cap (308,500 tokens on gpt-4o, 2,760,000 on claude-opus-4-6): past every context window.
+    expect(URL_PDF_PAGES).toBe(5);
     const byUrl: ContentPart = { type: "file", file: { filename: "paper.pdf", file_data: "https://example.com/paper.pdf" } };
-    expect(partTokens([byUrl], "gpt-4o")).toBe(100 * (3000 + 85));
-    expect(partTokens([byUrl, file(pdf(3))], "gpt-4o")).toBe(100 * (3000 + 85));
-    expect(partTokens([byUrl], "claude-sonnet-4-5")).toBe(100 * (3000 + 1600));
-    expect(partTokens([byUrl], "claude-opus-4-6")).toBe(600 * (3000 + 1600));
-    expect(partTokens([byUrl, byUrl], "gemini-2.5-flash")).toBe(2 * 1000 * 258);
+    expect(partTokens([byUrl], "gpt-4o")).toBe(5 * (3000 + 85));
+    expect(partTokens([byUrl, file(pdf(3))], "gpt-4o")).toBe(8 * (3000 + 85));
+    expect(partTokens([byUrl], "claude-sonnet-4-5")).toBe(5 * (3000 + 1600));
+    expect(partTokens([byUrl], "claude-opus-4-6")).toBe(5 * (3000 + 1600));
+    expect(partTokens([byUrl, byUrl], "gemini-2.5-flash")).toBe(2 * 5 * 258);
+    // The models' context windows (their model pages): a fifth of each at most, for one file.
+    const CONTEXT: [string, number][] = [["gpt-4o", 128_000], ["claude-sonnet-4-5", 200_000], ["claude-opus-4-6", 1_000_000], ["claude-opus-4-7", 1_000_000], ["gemini-2.5-flash", 1_048_576], ["gemini-3-pro-preview", 1_048_576]];
+    for (const [model, window] of CONTEXT) expect(partTokens([byUrl], model)).toBeLessThan(window / 5);
   });
 
   test("the pages of a request's files count at most 100 together on OpenAI (and a model no rule knows)", () => {

@@ -10,11 +10,15 @@
  * here; what a part's bytes say is read once per part (PART_FACTS), as the estimate runs several times
  * per request and for each deployment tried.
  *
- * A file the proxy cannot read is counted at what it could be billed, never at a made-up page count
- * (which was 300k-900k tokens, past any model's context, and refused good requests as too large):
+ * A file the proxy cannot read is counted at what it could be billed, or (a file by URL) at a stated
+ * modest guess, never at a count past any model's context (300k-900k tokens once, which refused good
+ * requests as too large):
  * - an http(s) URL in `file_data` (OpenRouter's form, ../providers/pdf-file-data.ts isFileDataUrl): the
- *   vendor fetches the file, so its pages are unknown and counted as many as the model's vendor takes
- *   (pdf-page-rule.ts mostPages), the worst case, as an image by URL is; its characters are no data.
+ *   vendor fetches the file, so its pages are unknown; it is counted at URL_PDF_PAGES (5) pages, each as
+ *   the model's vendor counts a page (its characters are no data). Not the most pages the vendor takes
+ *   (pdf-page-rule.ts mostPages): that was 308,500 tokens on gpt-4o, 460,000 on Claude Sonnet 4.5,
+ *   2,760,000 on Claude Opus 4.6, past each model's context window, and made every PDF by URL a "Request
+ *   too large" on any TPM level under it. The vendor's usage settles the charge and the TPM counter.
  * - a `file_id`: 0. The request parser refuses it with a 400 (../openai/vendor-file-references.ts, via
  *   check-message.ts), before the limits step, so the estimate never meets one on the request path;
  *   the branch is kept as a harmless one that no vendor could bill, never a reason to refuse as too large.
@@ -64,12 +68,19 @@ function imageSizeOf(part: ContentPart): ImageSize | null {
   return size;
 }
 
-/** The pages of a file the vendor fetches by URL: unknown, so as many as it takes (mediaTokens caps them at the rule's mostPages). */
-const UNKNOWN_PAGES: FileFacts = { pages: Number.POSITIVE_INFINITY };
+/**
+ * The pages a PDF the vendor fetches by URL is counted at: its size is unknown before the call, so any
+ * figure is a guess; a short document's (an invoice, a letter, a paper's first pages) is taken: on
+ * gpt-4o 5 × 3,085 = 15,425 tokens, on Claude before 4.7 23,000, on Gemini 2.x 1,290 a file, well
+ * inside every model's context window. A longer file is reserved less than it bills until the vendor's
+ * usage settles the charge; its worst case (the vendor's page cap) is past every model's context window.
+ */
+export const URL_PDF_PAGES = 5;
+const UNKNOWN_PAGES: FileFacts = { pages: URL_PDF_PAGES };
 
 /**
  * A file part's facts: its `file_data` (a data URL, or bare base64) read as a PDF, its object streams
- * inflated within the request's `budget`; an http(s) URL there, UNKNOWN_PAGES.
+ * inflated within the request's `budget`; an http(s) URL there, URL_PDF_PAGES pages.
  */
 function fileFactsOf(part: ContentPart, budget: InflateBudget): FileFacts {
   const known = PART_FACTS.get(part);
