@@ -28,3 +28,15 @@ test("a 304 names the refused version only by its own ETag; clear forgets it", (
   expect(refused.ifNoneMatch(1)).toBe('"1"');
   expect(refused.knows('"2"')).toBe(false);
 });
+
+test("ETags are compared weakly: W/\"2\" and \"2\" name the same refused version, and a weak tag of the held version is not listed twice", () => {
+  const refused = new RefusedSnapshot();
+  refused.remember('W/"2"', "jws-2");
+  expect(refused.isLatest('"2"', 1)).toBe(true);
+  expect(refused.isLatest('W/"2"', 1)).toBe(true);
+  expect(refused.knows('"2"')).toBe(true);
+  expect(refused.ifNoneMatch(1)).toBe('"1", W/"2"');
+  refused.remember('W/"1"', "jws-1 other bytes");
+  expect(refused.isLatest('"1"', 1)).toBe(false);
+  expect(refused.ifNoneMatch(1)).toBe('"1"');
+});

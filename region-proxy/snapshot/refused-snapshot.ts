@@ -9,10 +9,18 @@
  * version, not its bytes, and a copy damaged or replaced on the way would keep the genuine one out until
  * the next publish. So the refused ETag is listed for `recheckMs` (5 min) at a time: then the version is
  * downloaded once more, and the same bytes (same hash) are remembered again without a log line.
+ * ETags are compared weakly (RFC 9110 §8.8.3.2, as If-None-Match is): a compressing intermediary (nginx's
+ * gzip, Cloudflare) weakens the tag of the 200 it compresses, W/"2", and passes the bodiless 304 with the
+ * control plane's "2"; both name the refused version.
  *
  * @example const refused = new RefusedSnapshot(); headers["if-none-match"] = refused.ifNoneMatch(held) ?? "";
  */
 const sha256 = (text: string) => new Bun.CryptoHasher("sha256").update(text).digest("hex");
+
+/** The opaque tag, without a weak indicator: what RFC 9110's weak comparison compares. */
+const opaque = (etag: string) => (etag.startsWith("W/") ? etag.slice(2) : etag);
+/** Whether two entity tags are weakly equal (either may be null: never equal). */
+const sameTag = (a: string | null, b: string | null) => a !== null && b !== null && opaque(a) === opaque(b);
 
 export const REFUSED_RECHECK_MS = 5 * 60_000;
 
@@ -27,18 +35,18 @@ export class RefusedSnapshot {
   /** If-None-Match for a poll: the held version's tag and the refused one's (until a recheck is due), or null for none. */
   ifNoneMatch(heldVersion: number, now = Date.now()): string | null {
     const tags = heldVersion > 0 ? [`"${heldVersion}"`] : [];
-    if (this.etag !== null && now - this.since < this.recheckMs && !tags.includes(this.etag)) tags.push(this.etag);
+    if (this.etag !== null && now - this.since < this.recheckMs && !sameTag(this.etag, tags[0] ?? null)) tags.push(this.etag);
     return tags.length > 0 ? tags.join(", ") : null;
   }
 
   /** A 304 whose ETag names the refused version: the control plane's latest is still that one, not the held one. */
   isLatest(etag: string | null, heldVersion: number): boolean {
-    return etag !== null && etag === this.etag && etag !== `"${heldVersion}"`;
+    return sameTag(etag, this.etag) && !sameTag(etag, `"${heldVersion}"`);
   }
 
   /** Whether this ETag is the refused snapshot's. */
   knows(etag: string | null): boolean {
-    return etag !== null && etag === this.etag;
+    return sameTag(etag, this.etag);
   }
 
   /** Whether this body is the refused snapshot's (its hash; only computed while one is remembered). */
