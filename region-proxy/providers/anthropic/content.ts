@@ -38,7 +38,9 @@ export const MAX_IMAGE_BASE64 = 5 * 1024 * 1024;
  */
 export const MAX_IMAGE_SIDE = 8000;
 
-function imageBlock(url: string, param: string): AnthropicBlock {
+/** An image URL as a block: read trimmed, as the parser checked it (../../openai/media-url.ts), so ' https://…' is a URL and ' data:…' data. */
+function imageBlock(given: string, param: string): AnthropicBlock {
+  const url = given.trim();
   if (isDataUrl(url)) {
     const { mediaType, data } = readImageDataUrl(url, param, IMAGE_TYPES);
     if (data.length > MAX_IMAGE_BASE64) {

@@ -39,7 +39,9 @@ function parsed(url: string, param: string): URL {
   }
 }
 
-function imagePart(url: string, param: string): GeminiPart {
+/** An image URL as a part: read trimmed, as the parser checked it (../../openai/media-url.ts), so ' https://…' is a URL and ' data:…' data. */
+function imagePart(given: string, param: string): GeminiPart {
+  const url = given.trim();
   if (isDataUrl(url)) {
     const { mediaType, data } = readImageDataUrl(url, param, IMAGE_TYPES);
     return { inlineData: { mimeType: mediaType, data } };
