@@ -22,8 +22,13 @@
  *   list with api_base and api_key), the client-side credentials `api_base`, `base_url`, `api_key`, and
  *   the other endpoint and credential fields its proxy bans from a body unless its admin allows them
  *   (_BANNED_REQUEST_BODY_PARAMS, less its observability fields, which name where logs go, not where
- *   the call goes) (https://docs.litellm.ai/docs/proxy/client_side_fallbacks, .../proxy/clientside_auth,
- *   .../proxy/reliability).
+ *   the call goes), and `extra_headers` and `headers`, which its completion() merges into the headers
+ *   of the call it makes (an `Authorization` there replaces the deployment's key) while its proxy bans
+ *   neither; `extra_body`, which it merges into the body it sends on, so that through LiteLLM to
+ *   OpenRouter it would carry `models`, `provider` or `plugins` past their refusal here. No OpenAI SDK
+ *   sends any of the three as a body field (the Python SDK's extra_headers and extra_body are call
+ *   options it applies itself) (https://docs.litellm.ai/docs/proxy/client_side_fallbacks,
+ *   .../proxy/clientside_auth, .../proxy/reliability; litellm/main.py completion()).
  * A field name means one thing here whatever the server: text-generation-webui's OpenAI API takes
  * `preset` as the name of one of its sampling presets, which is refused too. Refusing OpenRouter's
  * preset costs a self-hosted server that option; passing it would let a request choose models, and
@@ -42,6 +47,7 @@ const MODEL_CHOICE = "The gateway chooses the model from the alias's deployments
 const FORCED_FALLBACK = "It makes the relay fail the model on purpose so its fallback models answer; the gateway chooses the model from the alias's deployments.";
 const PROVIDER_CHOICE = "Provider preferences choose which provider serves the model, each at its own price, which the gateway's price for the deployment does not follow; a request cannot set them.";
 const ENDPOINT_CHOICE = "The gateway calls only its deployments' own endpoints with their own credentials; a request cannot name another endpoint or credential.";
+const NESTED_BODY = "A relay merges it into the body it sends on, where it would carry the fields the gateway refuses at the top level (other models, provider preferences, plugins); send an option at the top level instead.";
 
 const REFUSED: RefusedFields = [
   ["models", MODEL_CHOICE],
@@ -67,6 +73,9 @@ const REFUSED: RefusedFields = [
   ["s3_endpoint_url", ENDPOINT_CHOICE],
   ["sagemaker_base_url", ENDPOINT_CHOICE],
   ["deployment_url", ENDPOINT_CHOICE],
+  ["extra_headers", ENDPOINT_CHOICE],
+  ["headers", ENDPOINT_CHOICE],
+  ["extra_body", NESTED_BODY],
 ];
 
 const RELAY_FIELDS: ReadonlySet<string> = new Set(REFUSED.map(([field]) => field));

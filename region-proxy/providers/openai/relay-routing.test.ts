@@ -6,7 +6,8 @@
  * `preset`, LiteLLM's `fallbacks`, `context_window_fallbacks` and `user_config` (a whole model list,
  * api_base and api_key included), `content_policy_fallbacks` and the `mock_testing_*` fallback flags,
  * its client-side credentials `api_base`, `base_url`, `api_key` and its other endpoint and credential
- * fields; OpenRouter's `provider` preferences, whatever they ask.
+ * fields, and `extra_headers`, `headers` (merged into its call's headers, a key included) and
+ * `extra_body` (merged into the body it sends on); OpenRouter's `provider` preferences, whatever they ask.
  * Nothing in a request may choose where a call goes or which model bills it, so each is a 400 naming
  * it before any vendor call, on chat and on embeddings; `null` asks for nothing and is left out of the
  * body sent (LiteLLM refuses a banned field that is present at all).
@@ -54,6 +55,13 @@ const ROUTING: [field: string, value: unknown][] = [
   ["s3_endpoint_url", "https://elsewhere.example"],
   ["sagemaker_base_url", "https://elsewhere.example"],
   ["deployment_url", "https://elsewhere.example"],
+  // LiteLLM's completion() merges `headers` and `extra_headers` into the headers of its call upstream
+  // (an Authorization there replaces the deployment's key), and its proxy passes the body through.
+  ["extra_headers", { Authorization: "Bearer sk-someone-elses" }],
+  ["headers", { "x-goog-api-key": "someone-elses" }],
+  // LiteLLM merges `extra_body` into the body it sends on: through LiteLLM to OpenRouter it would carry
+  // the fields refused here at the top level.
+  ["extra_body", { models: ["openai/o1-pro"], provider: { order: ["dearest-provider"] } }],
 ];
 
 describe("relay routing fields on an OpenAI-format deployment", () => {
