@@ -4,8 +4,8 @@
  * table (one price per token class) does not record: audio output (`modalities` with "audio", `audio`)
  * and audio input (`input_audio` content parts) are a 400 naming the field, before any vendor call;
  * text-only requests and the no-op values pass. Likewise the features billed outside the answer's token
- * usage: web_search_options (per search call), OpenRouter's web plugin (per result) and Azure's
- * data_sources (On Your Data).
+ * usage: web_search_options (per search call), OpenRouter's web plugin (per result), its file-parser
+ * plugin with the mistral-ocr engine (per page) and Azure's data_sources (On Your Data).
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { startFakeAzure } from "../../../test/fakes/azure.ts";
@@ -51,6 +51,13 @@ for (const provider of ["openai", "azure"]) {
       expect(await sendChat(vendors[provider]!, { model: "chat", messages: hi, plugins: [{ id: "response-healing" }, { id: "web", max_results: 5 }] })).toMatchObject({ refused: true, param: "plugins" });
       expect((await sendChat(vendors[provider]!, { model: "chat", messages: hi, plugins: [{ id: "response-healing" }] })).refused).toBe(false);
       expect((await sendChat(vendors[provider]!, { model: "chat", messages: hi, plugins: null })).refused).toBe(false);
+    });
+
+    test("an OpenRouter file-parser plugin naming the mistral-ocr engine (billed per page) is a 400 naming plugins, without a vendor call; other engines pass", async () => {
+      const parser = (engine: string) => ({ id: "file-parser", pdf: { engine } });
+      expect(await sendChat(vendors[provider]!, { model: "chat", messages: hi, plugins: [parser("mistral-ocr")] })).toMatchObject({ refused: true, param: "plugins" });
+      expect((await sendChat(vendors[provider]!, { model: "chat", messages: hi, plugins: [parser("cloudflare-ai")] })).refused).toBe(false);
+      expect((await sendChat(vendors[provider]!, { model: "chat", messages: hi, plugins: [parser("native")] })).refused).toBe(false);
     });
 
     test("data_sources (On Your Data: searches billed outside the usage, at an endpoint the request names) is a 400 naming it, without a vendor call", async () => {
