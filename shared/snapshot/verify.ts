@@ -15,6 +15,16 @@ export type SnapshotVerdict =
   | { ok: true; snapshot: Snapshot }
   | { ok: false; reason: "malformed" | "unknown_key" | "bad_signature" | "invalid_payload" | "wrong_region"; detail: string };
 
+/**
+ * A value of the unverified header as a verdict's detail shows it: JSON-quoted (a line break in a kid
+ * cannot forge a log line) and cut to HEADER_VALUE_CHARS (a kid of megabytes is not logged whole).
+ */
+const HEADER_VALUE_CHARS = 64;
+function shownHeaderValue(value: unknown): string {
+  const quoted = JSON.stringify(value) ?? String(value);
+  return quoted.length > HEADER_VALUE_CHARS ? `${quoted.slice(0, HEADER_VALUE_CHARS)}…` : quoted;
+}
+
 export interface TrustedKeys {
   byKid: Map<string, CryptoKey>;
 }
@@ -37,14 +47,14 @@ export async function verifySnapshot(jws: string, trusted: TrustedKeys, expected
   try {
     const header = decodeProtectedHeader(jws);
     if (header.alg !== "EdDSA" || header.typ !== SNAPSHOT_JWS_TYPE) {
-      return { ok: false, reason: "malformed", detail: `unexpected header alg=${header.alg} typ=${header.typ}` };
+      return { ok: false, reason: "malformed", detail: `unexpected header alg=${shownHeaderValue(header.alg)} typ=${shownHeaderValue(header.typ)}` };
     }
     kid = header.kid;
   } catch (error) {
     return { ok: false, reason: "malformed", detail: (error as Error).message };
   }
   const key = kid ? trusted.byKid.get(kid) : undefined;
-  if (!key) return { ok: false, reason: "unknown_key", detail: `key id ${kid ?? "(none)"} is not pinned` };
+  if (!key) return { ok: false, reason: "unknown_key", detail: kid === undefined ? "the header names no key id" : `key id ${shownHeaderValue(kid)} is not pinned` };
   let payload: Uint8Array;
   try {
     ({ payload } = await compactVerify(jws, key, { algorithms: ["EdDSA"] }));
