@@ -238,11 +238,13 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   }
 
   /**
-   * Commits what the outbox was handed, ships what it can (bounded) and ends its thread. Hurried, it
-   * waits only for the commits: committed events are on disk and ship at the next start.
+   * Commits what the outbox was handed, ships what it can (bounded) and ends its thread. Hurried, before
+   * or during its last flush (a second signal while the control plane holds that flush), it waits only
+   * for the commits: committed events are on disk and ship at the next start.
    */
   async function stopOutbox(): Promise<void> {
     const outboxStopped = outbox.stop();
+    if (!hurriedBy) await Promise.race([outboxStopped, hurried]);
     if (!hurriedBy) return outboxStopped;
     const committed = (async () => {
       while (outbox.status().unconfirmedEvents > 0) await Bun.sleep(10);

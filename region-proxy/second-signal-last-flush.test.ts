@@ -1,0 +1,73 @@
+/**
+ * A second signal (stopNow) that lands while a graceful stop is in the usage outbox's last flush, the
+ * control plane not answering it: the stop is hurried there too, as before it, waiting only for the
+ * events to be committed (they ship at the next start), not for the flush's own bound (3 s).
+ */
+import { afterAll, beforeAll, expect, test } from "bun:test";
+import { createProxyFixture, waitFor, type ProxyFixture } from "./testing/proxy-fixture.ts";
+
+let fx: ProxyFixture;
+beforeAll(async () => {
+  fx = await createProxyFixture();
+  await fx.publish(fx.snapshot(1));
+});
+afterAll(() => fx.cleanup());
+
+/** The control plane as the proxy sees it: the fixture's origin, except that it takes usage POSTs and never answers them. */
+function startBlackHoledUsage(originUrl: string) {
+  let usagePosts = 0;
+  const hung: (() => void)[] = [];
+  const server = Bun.serve({
+    port: 0,
+    hostname: "127.0.0.1",
+    development: false,
+    idleTimeout: 0,
+    async fetch(request) {
+      const url = new URL(request.url);
+      if (request.method === "POST") {
+        await request.arrayBuffer();
+        usagePosts++;
+        return new Promise<Response>((resolve) => hung.push(() => resolve(new Response("late", { status: 503 }))));
+      }
+      return fetch(`${originUrl}${url.pathname}${url.search}`, { headers: request.headers });
+    },
+  });
+  return {
+    url: `http://127.0.0.1:${server.port}`,
+    usagePosts: () => usagePosts,
+    stop() {
+      for (const answer of hung) answer();
+      return server.stop(true);
+    },
+  };
+}
+
+test("a second signal during the outbox's last flush ends the stop once the events are committed, and they ship at the next start", async () => {
+  const controlPlane = startBlackHoledUsage(fx.origin.url);
+  const dataDir = fx.freshDataDir();
+  try {
+    const proxy = await fx.startProxy({ controlPlaneUrl: controlPlane.url, dataDir, usageFlushMs: 60_000 });
+    const answer = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${fx.keys.main}`, "x-request-id": "flushed-at-second-signal" },
+      body: JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] }),
+    });
+    expect(answer.status).toBe(200);
+    await answer.text();
+    const stopping = proxy.stop();
+    // Nothing in flight: the stop is at once in the outbox's last flush, which the control plane holds.
+    await waitFor(() => controlPlane.usagePosts() === 1, "the last flush sent");
+    const hurriedAt = performance.now();
+    await proxy.stopNow("second signal (SIGINT)");
+    await stopping;
+    expect(performance.now() - hurriedAt).toBeLessThan(1_500);
+    expect(fx.logs.some((line) => line.startsWith("shutdown: second signal (SIGINT): not waiting"))).toBe(true);
+  } finally {
+    await controlPlane.stop();
+  }
+  // The abandoned flush ends by its own bound (3 s) and closes the data dir; the next proxy on it ships the event.
+  await Bun.sleep(3_500);
+  const next = await fx.startProxy({ dataDir });
+  await waitFor(() => fx.origin.events().some((e) => e.requestId === "flushed-at-second-signal"), "the event shipped by the next start", 5_000);
+  await next.stop();
+}, 20_000);
