@@ -35,7 +35,7 @@
  */
 import { type FakeVendor, type RecordedRequest, countTokens, decodeSegment, garbage, hang, json, pieces, sse, startFakeServer, type StreamErrorMode, streamErrorMode, streamFault } from "./fake-server.ts";
 import { type Content, type GenerateRequest, type Part, readGenerateRequest, readInt32, readParts } from "./gemini-request.ts";
-import { unreadableFile } from "./gemini-files.ts";
+import { unreadableFile, unsupportedFileUri } from "./gemini-files.ts";
 import { schemaTypeRefusal } from "./gemini-schema-types.ts";
 import { thinkingRefusal } from "./gemini-thinking.ts";
 import { type ThoughtSignatures, thoughtSignatures } from "./gemini-thought-signatures.ts";
@@ -244,6 +244,8 @@ function answer(req: RecordedRequest, raw: Request, apiKey: string, signatures: 
   if (misplacedKeyword) return googleError(400, "INVALID_ARGUMENT", misplacedKeyword);
   const fileDenied = unreadableFile(request.contents);
   if (fileDenied) return googleError(403, "PERMISSION_DENIED", fileDenied);
+  const fileUri = unsupportedFileUri(model, request.contents);
+  if (fileUri) return googleError(400, "INVALID_ARGUMENT", fileUri);
   const thinking = thinkingRefusal(model, request.thinking);
   if (thinking) return googleError(400, "INVALID_ARGUMENT", thinking);
   const unanswered = unansweredCalls(request.contents);

@@ -8,7 +8,8 @@
  * every vendor (../../openai/vendor-file-references.ts), as it does a file_id. A file part's inline PDF
  * → `inlineData` of application/pdf (https://ai.google.dev/gemini-api/docs/document-processing;
  * ../pdf-file-data.ts: PDF only), one by http(s) URL → `fileData` of application/pdf with that URL
- * (Gemini fetches external https URLs, as for an image URL), in a user message only
+ * (Gemini fetches external https URLs, as for an image URL; a URL it will not fetch, plain http or to a
+ * Gemini 2.0 or older model, is refused before the call for both: external-url.ts), in a user message only
  * (convertModelContent: OpenAI's spec has file parts there alone).
  * Audio parts are refused, and so is a field of a part the translation has no rule for
  * (message-fields.ts), Anthropic's cache_control included: Gemini has no per-part cache breakpoint.
@@ -18,6 +19,7 @@ import { refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { type ImageTypes, isDataUrl, readImageDataUrl, requireImageType } from "../image-data-url.ts";
 import { readPdfFile } from "../pdf-file-data.ts";
+import { refuseUnfetchableUrl } from "./external-url.ts";
 
 export type GeminiPart = Record<string, unknown>;
 
@@ -40,7 +42,7 @@ function parsed(url: string, param: string): URL {
 }
 
 /** An image URL as a part: read trimmed, as the parser checked it (../../openai/media-url.ts), so ' https://…' is a URL and ' data:…' data. */
-function imagePart(given: string, param: string): GeminiPart {
+function imagePart(given: string, param: string, model: string): GeminiPart {
   const url = given.trim();
   if (isDataUrl(url)) {
     const { mediaType, data } = readImageDataUrl(url, param, IMAGE_TYPES);
@@ -52,16 +54,18 @@ function imagePart(given: string, param: string): GeminiPart {
     const mimeType = BY_EXTENSION.get(ext) ?? "image/jpeg";
     // Gemini answers a type it does not take with the same 400 by URL as inline: refused before the call.
     requireImageType(mimeType, param, IMAGE_TYPES);
+    refuseUnfetchableUrl(url, param, model);
     return { fileData: { mimeType, fileUri: url } };
   }
   throw new UnsupportedParameterError(param, "Image URLs must be http(s) or base64 data URLs.");
 }
 
 /**
- * Converts one message's content to parts; `param` names the message for error messages. OpenAI lets
- * an assistant message with tool_calls omit `content`, so a missing key counts as empty like null.
+ * Converts one message's content to parts; `param` names the message for error messages, `model` is the
+ * deployment's model id (a media URL it cannot fetch is refused: external-url.ts; "" names none). OpenAI
+ * lets an assistant message with tool_calls omit `content`, so a missing key counts as empty like null.
  */
-export function convertContent(content: string | ContentPart[] | null | undefined, param: string): GeminiPart[] {
+export function convertContent(content: string | ContentPart[] | null | undefined, param: string, model = ""): GeminiPart[] {
   if (content == null) return [];
   if (typeof content === "string") return content === "" ? [] : [{ text: content }];
   return content.flatMap((part, i): GeminiPart[] => {
@@ -71,10 +75,11 @@ export function convertContent(content: string | ContentPart[] | null | undefine
     if (part.type === "image_url") {
       const url = (part.image_url as { url?: unknown } | undefined)?.url;
       if (typeof url !== "string") throw new UnsupportedParameterError(`${partParam}.image_url.url`, "image_url.url must be a string.");
-      return [imagePart(url, `${partParam}.image_url.url`)];
+      return [imagePart(url, `${partParam}.image_url.url`, model)];
     }
     if (part.type === "file") {
       const pdf = readPdfFile(part, partParam, "Gemini");
+      if ("url" in pdf) refuseUnfetchableUrl(pdf.url, `${partParam}.file.file_data`, model);
       return ["url" in pdf ? { fileData: { mimeType: "application/pdf", fileUri: pdf.url } } : { inlineData: { mimeType: "application/pdf", data: pdf.data } }];
     }
     throw new UnsupportedParameterError(`${partParam}.type`, `Content parts of type '${part.type}' are not supported by this model's provider.`);
@@ -86,10 +91,10 @@ export function convertContent(content: string | ContentPart[] | null | undefine
  * as OpenAI's spec has file parts in user messages only. Images are sent: Gemini takes them in model
  * turns (its multi-turn image editing replays the model's own images there).
  */
-export function convertModelContent(content: string | ContentPart[] | null | undefined, param: string): GeminiPart[] {
+export function convertModelContent(content: string | ContentPart[] | null | undefined, param: string, model = ""): GeminiPart[] {
   if (Array.isArray(content)) {
     const k = content.findIndex((part) => part.type === "file");
     if (k >= 0) throw new UnsupportedParameterError(`${param}.content[${k}].type`, "A file part may only be sent in a user message; send the file in a user message instead.");
   }
-  return convertContent(content, param);
+  return convertContent(content, param, model);
 }

@@ -109,6 +109,10 @@ const OPENAI_PARAM_OF: [RegExp, string][] = [
   [/\bfrequency_?penalty\b/i, "frequency_penalty"],
   [/\btop_?p\b/i, "top_p"],
   [/\btemperature\b/i, "temperature"],
+  // A fileData.fileUri it will not fetch (an image or PDF URL: content.ts; a Gemini 2.0 model, or a URL
+  // external-url.ts could not judge), "Invalid or unsupported file uri: https://...": the URL came in a
+  // message's part, which the words do not say. Matched at the start only (the URL is the caller's text).
+  [/^Invalid or unsupported file uri\b/, "messages"],
 ];
 
 function openAIParamIn(message: string): string | null {

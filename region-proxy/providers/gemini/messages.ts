@@ -74,7 +74,7 @@ function toolResultText(texts: string[]): string {
   return texts.filter((text) => text !== "").join("\n");
 }
 
-export function convertMessages(messages: ChatMessage[]): { systemInstruction: { parts: GeminiPart[] } | null; contents: GeminiContent[] } {
+export function convertMessages(messages: ChatMessage[], model = ""): { systemInstruction: { parts: GeminiPart[] } | null; contents: GeminiContent[] } {
   checkToolPairing(messages);
   const system: GeminiPart[] = [];
   const contents: GeminiContent[] = [];
@@ -103,7 +103,7 @@ export function convertMessages(messages: ChatMessage[]): { systemInstruction: {
       case "user": {
         // Dropping it could leave the conversation ending on a model turn, which Gemini would continue
         // instead of answering; refused as the Anthropic adapter refuses it.
-        const parts = convertContent(message.content, param);
+        const parts = convertContent(message.content, param, model);
         if (parts.length === 0) throw new UnsupportedParameterError(`${param}.content`, "This provider does not accept a user message without text or an image.");
         return push("user", parts);
       }
@@ -122,7 +122,7 @@ export function convertMessages(messages: ChatMessage[]): { systemInstruction: {
           else if (j === 0) part.thoughtSignature = SKIP_THOUGHT_SIGNATURE;
           return part;
         });
-        return push("model", [...convertModelContent(assistantContent(message, param), param), ...convertContent(assistantRefusal(message, param), param), ...calls]);
+        return push("model", [...convertModelContent(assistantContent(message, param), param, model), ...convertContent(assistantRefusal(message, param), param), ...calls]);
       }
       case "tool": {
         // checkToolPairing has refused a tool message that does not answer a call of the assistant message before it.

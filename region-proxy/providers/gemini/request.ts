@@ -85,7 +85,7 @@ function candidateCount(n: number, model: string): number {
 export function toGeminiBody(req: ChatRequest, model = ""): Record<string, unknown> {
   // With no tools, or tool_choice none, no function can be called: a one-call limit asks for nothing.
   refuseUnsupported(req.raw, (req.tools?.length ?? 0) > 0 && req.tool_choice !== "none");
-  const { systemInstruction, contents } = convertMessages(req.messages);
+  const { systemInstruction, contents } = convertMessages(req.messages, model);
   const generationConfig: Record<string, unknown> = { ...responseFormat(req.response_format) };
   // Refused before the call, naming the field, so a chain skips this deployment for one that can.
   if (generationConfig.responseMimeType !== undefined && req.tools !== undefined && req.tools.length > 0 && !combinesToolsWithJson(model)) {
