@@ -75,7 +75,7 @@ function fileOf(part: ContentPart, partParam: string): { file_data?: unknown } {
  * The standard base64 data of a file part's PDF sent inline; `partParam` names the part
  * (`messages[0].content[1]`) and `vendor` the provider in the 400 for one that is not a PDF. A file_id
  * never gets here: the parser refuses it (../openai/vendor-file-references.ts); nor does a URL, which
- * readPdfFile sends as one.
+ * readPdfFile sends as one (the adapters' only way in; exported for the tests of its data rules).
  *
  * @example readPdfFileData({ type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0xLjQ=" } }, "messages[0].content[1]", "Gemini") // "JVBERi0xLjQ="
  */
@@ -83,6 +83,8 @@ export function readPdfFileData(part: ContentPart, partParam: string, vendor: st
   const param = `${partParam}.file.file_data`;
   const fileData = fileOf(part, partParam).file_data;
   if (typeof fileData !== "string") throw new UnsupportedParameterError(param, "A file part needs file.file_data: the PDF as a base64 data: URL (data:application/pdf;base64,...).");
+  // A guard, unreachable from the adapters: they call readPdfFile, which sends a URL by url and calls this
+  // only for data. Kept so a direct caller is told what the file data is, not that a URL is no base64.
   if (isFileDataUrl(fileData)) throw new UnsupportedParameterError(param, "The file data is an http(s) URL, not the file's data (readPdfFile sends it by URL).");
   let mediaType = "";
   let given = fileData;
