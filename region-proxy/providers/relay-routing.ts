@@ -41,7 +41,7 @@
  * @example withoutRelayRouting({ models: ["openai/o1-pro"] }) // throws UnsupportedParameterError("models", ...)
  * @example withoutRelayRouting({ model: "m", api_base: null }) // { model: "m" }
  */
-import { refuseFields, type RefusedFields } from "./refuse-fields.ts";
+import { refuseFields, refusedFields } from "./refuse-fields.ts";
 
 const MODEL_CHOICE = "The gateway chooses the model from the alias's deployments; a request cannot name other models for the provider to use.";
 const FORCED_FALLBACK = "It makes the relay fail the model on purpose so its fallback models answer; the gateway chooses the model from the alias's deployments.";
@@ -49,7 +49,7 @@ const PROVIDER_CHOICE = "Provider preferences choose which provider serves the m
 const ENDPOINT_CHOICE = "The gateway calls only its deployments' own endpoints with their own credentials; a request cannot name another endpoint or credential.";
 const NESTED_BODY = "A relay merges it into the body it sends on, where it would carry the fields the gateway refuses at the top level (other models, provider preferences, plugins); send an option at the top level instead.";
 
-const REFUSED: RefusedFields = [
+const REFUSED = refusedFields([
   ["models", MODEL_CHOICE],
   ["route", MODEL_CHOICE],
   ["preset", MODEL_CHOICE],
@@ -76,16 +76,13 @@ const REFUSED: RefusedFields = [
   ["extra_headers", ENDPOINT_CHOICE],
   ["headers", ENDPOINT_CHOICE],
   ["extra_body", NESTED_BODY],
-];
-
-const RELAY_FIELDS: ReadonlySet<string> = new Set(REFUSED.map(([field]) => field));
+]);
 
 /**
  * `raw` once no relay field is set (else the 400 naming it), without the relay fields sent as null.
  * The usual body carries none and is returned as it came, without a copy.
  */
 export function withoutRelayRouting(raw: Record<string, unknown>): Record<string, unknown> {
-  refuseFields(raw, REFUSED);
-  if (!REFUSED.some(([field]) => field in raw)) return raw;
-  return Object.fromEntries(Object.entries(raw).filter(([field]) => !RELAY_FIELDS.has(field)));
+  if (!refuseFields(raw, REFUSED)) return raw;
+  return Object.fromEntries(Object.entries(raw).filter(([field]) => REFUSED[field] === undefined));
 }

@@ -22,13 +22,13 @@
  *
  * @example refuseUnrecordedCharges({ web_search_options: {} }) // throws UnsupportedParameterError("web_search_options", ...)
  */
-import { refuseFields, type RefusedFields } from "./refuse-fields.ts";
+import { refuseFields, refusedFields } from "./refuse-fields.ts";
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 
-const REFUSED: RefusedFields = [
+const REFUSED = refusedFields([
   ["web_search_options", "Web search calls are billed per call at a price the gateway does not record."],
   ["data_sources", "On Your Data searches and their embedding calls are billed outside the answer's usage, and would reach an endpoint named by the request."],
-];
+]);
 
 const WEB_PLUGIN = "OpenRouter's web plugin bills its search results per result, at a price the gateway does not record.";
 const OCR_PLUGIN = "OpenRouter's file-parser plugin with the mistral-ocr engine bills each PDF page, at a price the gateway does not record.";
