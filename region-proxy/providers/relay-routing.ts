@@ -36,7 +36,8 @@
  * The gateway prices the answer at its deployment's model and checks the key's aliases against it, and
  * nothing in a request may choose where a call goes: each is a 400 naming it, before any call (OpenAI
  * and Azure refuse them anyway as unknown). `null` asks for nothing and is left out of the body sent:
- * LiteLLM's proxy refuses a banned field present in the body at all (`param in body`), null included.
+ * LiteLLM's proxy refuses a banned field present in the body at all (`param in body`), null included;
+ * so is `provider: {}`, preferences with none set.
  *
  * @example withoutRelayRouting({ models: ["openai/o1-pro"] }) // throws UnsupportedParameterError("models", ...)
  * @example withoutRelayRouting({ model: "m", api_base: null }) // { model: "m" }
@@ -79,10 +80,17 @@ const REFUSED = refusedFields([
 ]);
 
 /**
- * `raw` once no relay field is set (else the 400 naming it), without the relay fields sent as null.
+ * `provider: {}` states no preference: done-hub's OpenRouter channel sends it on every request (a Go
+ * struct field, which omitempty never leaves out).
+ */
+const EMPTY_ASKS_NOTHING: ReadonlySet<string> = new Set(["provider"]);
+
+/**
+ * `raw` once no relay field is set (else the 400 naming it), without the relay fields sent as null
+ * (or, for provider, as {}).
  * The usual body carries none and is returned as it came, without a copy.
  */
 export function withoutRelayRouting(raw: Record<string, unknown>): Record<string, unknown> {
-  if (!refuseFields(raw, REFUSED)) return raw;
+  if (!refuseFields(raw, REFUSED, EMPTY_ASKS_NOTHING)) return raw;
   return Object.fromEntries(Object.entries(raw).filter(([field]) => REFUSED[field] === undefined));
 }

@@ -87,6 +87,19 @@ describe("relay routing fields on an OpenAI-format deployment", () => {
     expect(await sendChat(relay, { model: "chat", messages: hi, provider: { data_collection: "deny" } })).toMatchObject({ refused: true, param: "provider" });
   });
 
+  // done-hub's OpenRouter channel always sends "provider": {} (a Go struct field with omitempty is never
+  // left out): it asks for nothing, so it is served, and left out of the body like null.
+  test("provider: {} asks for nothing: served on chat and embeddings, left out of the body sent", async () => {
+    expect((await sendChat(relay, { model: "chat", messages: hi, provider: {} })).refused).toBe(false);
+    expect(relay.fake.lastRequest()?.body).not.toHaveProperty("provider");
+    const before = relay.fake.calls();
+    await relay.client.embeddings.create({ model: "embed", input: "hi", provider: {} } as never);
+    expect(relay.fake.calls()).toBe(before + 1);
+    expect(relay.fake.lastRequest()?.body).not.toHaveProperty("provider");
+    // An empty array is no empty preferences object.
+    expect(await sendChat(relay, { model: "chat", messages: hi, provider: [] })).toMatchObject({ refused: true, param: "provider" });
+  });
+
   // LiteLLM's proxy refuses a banned field whenever it is in the body (`param in body`), null included.
   test("null asks for nothing: the request is served, the field left out of the body sent", async () => {
     const nulls = Object.fromEntries(ROUTING.map(([field]) => [field, null]));
