@@ -16,10 +16,13 @@
  *   .../features/provider-routing);
  * - LiteLLM's proxy: `fallbacks`, `context_window_fallbacks` and `content_policy_fallbacks` (client-side
  *   fallbacks to other model groups, its Router reads all three), the `mock_testing_*` flags that fail
- *   the asked group on purpose so its fallbacks answer (the Router reads `mock_testing_fallbacks`,
+ *   the asked group on purpose so its fallbacks answer (LiteLLM proxies before v1.85.0: from it the
+ *   proxy strips them from a request, its reliability docs say; the Router reads `mock_testing_fallbacks`,
  *   `mock_testing_context_fallbacks` and `mock_testing_content_policy_fallbacks`; its docs name the
  *   context one `mock_testing_context_window_fallbacks`), `user_config` (a whole router config: a model
- *   list with api_base and api_key), the client-side credentials `api_base`, `base_url`, `api_key`, and
+ *   list with api_base and api_key; LiteLLM's proxy now strips it silently, PR #27084, rather than
+ *   refusing it, and it stays refused here for the proxies before that and so that a client is told
+ *   it is not honoured), the client-side credentials `api_base`, `base_url`, `api_key`, and
  *   the other endpoint and credential fields its proxy bans from a body unless its admin allows them
  *   (_BANNED_REQUEST_BODY_PARAMS, less its observability fields, which name where logs go, not where
  *   the call goes), and `extra_headers` and `headers`, which its completion() merges into the headers
