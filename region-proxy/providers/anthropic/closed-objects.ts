@@ -9,23 +9,45 @@
  *
  * @example closeListedObjects({ type: "object", properties: { a: { type: "string" } } }) // { type: "object", properties: { a: { type: "string" } }, additionalProperties: false }
  */
-import { isSchemaObject } from "./subschemas.ts";
+import { isSchemaObject, subschemasOf } from "./subschemas.ts";
 
 /**
  * Where a narrower subschema narrows the whole, so closing there keeps an answer valid for the client's
- * schema: not under `not` or `if`, where it would widen it, nor `allOf`, whose parts each list some of
- * the properties (closed, each would refuse the others'); those objects stay open (and refused).
+ * schema: not under `not` or `if`, where it would widen it, nor `oneOf` (exactly one: `{"b": "x"}`
+ * matches both open parts of `oneOf [{properties a}, {properties b}]`, so is refused, but only the
+ * second closed one), nor `allOf`, whose parts each list some of the properties (closed, each would
+ * refuse the others'); those objects stay open (and refused).
  */
 const ONE = ["items"];
-const LIST = ["items", "prefixItems", "anyOf", "oneOf"];
+const LIST = ["items", "prefixItems", "anyOf"];
 const MAP = ["properties", "$defs", "definitions"];
+
+/** Whether a `$ref` is anywhere in this subschema (a walk of its subschemas, refs not followed). */
+function holdsRef(node: Record<string, unknown>): boolean {
+  return node.$ref !== undefined || subschemasOf(node).some(holdsRef);
+}
+
+/**
+ * Whether a part of a `oneOf` anywhere in the schema holds a `$ref` (pydantic's discriminated unions):
+ * what it points to, a $defs entry say, would be closed there, and so the part. (`not` and `if` need no
+ * such care: strict-schema.ts sends neither, writing them into the description.)
+ */
+function refUnderOneOf(node: Record<string, unknown>): boolean {
+  if (Array.isArray(node.oneOf) && node.oneOf.some((part) => isSchemaObject(part) && holdsRef(part))) return true;
+  return subschemasOf(node).some(refUnderOneOf);
+}
 
 function listsProperties(node: Record<string, unknown>): boolean {
   return isSchemaObject(node.properties) && Object.keys(node.properties).length > 0 && node.patternProperties === undefined;
 }
 
-export function closeListedObjects(node: Record<string, unknown>): Record<string, unknown> {
-  const one = (value: unknown) => (isSchemaObject(value) ? closeListedObjects(value) : value);
+/** The schema with its listed objects closed where that narrows it; as it is when a part of a `oneOf` holds a `$ref`. */
+export function closeListedObjects(root: Record<string, unknown>): Record<string, unknown> {
+  return refUnderOneOf(root) ? root : closeAll(root);
+}
+
+function closeAll(node: Record<string, unknown>): Record<string, unknown> {
+  const one = (value: unknown) => (isSchemaObject(value) ? closeAll(value) : value);
   const out: Record<string, unknown> = { ...node };
   for (const key of ONE) if (isSchemaObject(node[key])) out[key] = one(node[key]);
   for (const key of LIST) if (Array.isArray(node[key])) out[key] = (node[key] as unknown[]).map(one);

@@ -5,8 +5,10 @@
  * (transformJSONSchema, anthropic-sdk-typescript src/lib/transform-json-schema.ts), which only narrows
  * what the answer may hold, and an answer of the closed schema is valid for the client's. Now such an
  * object is closed; one open by additionalProperties true or a schema, one listing no properties (a
- * record, which closing would leave always empty) and the parts of an allOf (closed, each would refuse
- * the others' properties) stay the 400. Through the proxy with the openai SDK.
+ * record, which closing would leave always empty), the parts of an allOf (closed, each would refuse
+ * the others' properties) and of a oneOf (exactly one: closed, an answer matching two open parts
+ * would match one and pass), and a schema where a part of a oneOf holds a $ref, stay the 400.
+ * Through the proxy with the openai SDK.
  */
 import { expect, test } from "bun:test";
 import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
@@ -41,6 +43,10 @@ test("an object open by additionalProperties true or a schema, or listing no pro
     { type: "object", properties: {} },
     // Closed, each part would refuse the other's property.
     { type: "object", properties: { p: { allOf: [{ type: "object", properties: { a: { type: "string" } } }, { type: "object", properties: { b: { type: "string" } } }] } }, additionalProperties: false },
+    // oneOf is exactly one: closed, {"b":"x"} would match only the second part, where open it matches both.
+    { type: "object", properties: { p: { oneOf: [{ type: "object", properties: { a: { type: "string" } } }, { type: "object", properties: { b: { type: "string" } } }] } }, additionalProperties: false },
+    // The same through $refs (pydantic's discriminated unions): closing the $defs would close the parts.
+    { type: "object", properties: { p: { oneOf: [{ $ref: "#/$defs/A" }, { $ref: "#/$defs/B" }] } }, required: ["p"], $defs: { A: { type: "object", properties: { a: { type: "string" } } }, B: { type: "object", properties: { b: { type: "string" } } } } },
   ]) {
     const error = await t.fx
       .client(t.proxy)
