@@ -12,6 +12,12 @@ export class InFlight {
   private waiters: (() => void)[] = [];
   private readonly cutter = new AbortController();
   private readonly streams = new Set<RunningStream>();
+  /**
+   * The ends of the request body reads still waiting (shared/http/read-body-bytes.ts readBodyBytesWithin
+   * adds and removes its own): cut() calls each, so the read ends at once as late, the body left unread,
+   * and admit-request.ts answers it 503 shutting_down.
+   */
+  readonly bodyReads = new Set<() => void>();
 
   /** Marks one unit of work started; call the returned function exactly once when it ends. */
   begin(): () => void {
@@ -56,7 +62,9 @@ export class InFlight {
   /**
    * Aborted once the stop ends the work still running (`cut`): what listens to it ends at once, telling
    * its client the gateway is shutting down (a vendor walk, routes/walk-options.ts; a stream,
-   * routes/stream-response.ts), and settles as the gateway's doing, not the client's.
+   * routes/stream-response.ts), and settles as the gateway's doing, not the client's. A request whose
+   * body is still being read is ended by cut() too, through `bodyReads` (no listener per read), and
+   * answered 503 shutting_down (pipeline/admit-request.ts).
    */
   get cutSignal(): AbortSignal {
     return this.cutter.signal;
@@ -65,6 +73,7 @@ export class InFlight {
   /** Ends the work still running (the grace period is over, or a second signal came); idempotent. */
   cut(): void {
     this.cutter.abort();
+    for (const end of this.bodyReads) end();
   }
 }
 

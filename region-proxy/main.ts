@@ -214,11 +214,12 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     const closed = drained && (await settlesWithin(Promise.race([server.stop(), hurried]), Math.max(graceEnd - Date.now(), WRITE_ANSWERS_MS))) && !hurriedBy;
     if (!closed) {
       // A hurried stop has said why in its own line (stopNow).
-      if (!hurriedBy && !drained) log(`shutdown: ${inFlight.size()} requests still running after the grace period; ending them (a stream with an error frame, a request waiting on its vendor with a 503 shutting_down)`);
+      if (!hurriedBy && !drained) log(`shutdown: ${inFlight.size()} requests still running after the grace period; ending them (a stream with an error frame, a request waiting on its vendor or still receiving its body with a 503 shutting_down)`);
       else if (!hurriedBy) log("shutdown: connections still open after the grace period; closing them");
       // What still runs is ended by the gateway, not left to a reset: each stream writes its final error
       // frame, each vendor walk aborts its call and answers 503 shutting_down, and each settles as
-      // error / shutting_down (routes/stream-response.ts, routes/settler.ts cutByStop). Bun writes those
+      // error / shutting_down (routes/stream-response.ts, routes/settler.ts cutByStop); a request whose body
+      // is still being read is answered 503 shutting_down too (InFlight.bodyReads; nothing to settle). Bun writes those
       // last answers and closes their connections (graceful stop, bounded); then the rest is closed.
       inFlight.cut();
       await settlesWithin(server.stop(), WRITE_ANSWERS_MS);

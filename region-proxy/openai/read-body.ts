@@ -5,7 +5,6 @@
  * U+FFFD). A body nested deeper than MAX_JSON_DEPTH is refused here too, naming the field.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
-import { leftBodyUnread } from "../../shared/http/body-left-unread.ts";
 import { DEFAULT_BODY_READ_TIMEOUT_MS } from "../../shared/http/read-body-bytes.ts";
 import { readPlainJsonBody, type JsonBodyOutcome } from "../../shared/http/read-json-body.ts";
 import { MAX_JSON_DEPTH, tooDeepField } from "./nesting-depth.ts";
@@ -16,36 +15,19 @@ const CUT_OFF: BodyResult = { ok: false, error: { kind: "invalid_json", message:
 const NOT_UTF8: BodyResult = { ok: false, error: { kind: "invalid_encoding" } };
 const EMPTY: BodyResult = { ok: false, error: { kind: "invalid_json", message: "The request body is empty; send a JSON object." } };
 const NOT_JSON: BodyResult = { ok: false, error: { kind: "invalid_json", message: "The request body is not valid JSON." } };
-const SHUTTING_DOWN: BodyResult = { ok: false, error: { kind: "shutting_down" } };
 
 /**
  * `timeoutMs` bounds the whole read (readBodyBytesWithin): past it the answer is a 408
  * `request_timeout`, and the connection closes (the body is left unread), so a client trickling its
  * body, or stalled mid-way, holds neither a socket nor a request slot for longer (a graceful stop was
  * bounded already, by SHUTDOWN_GRACE_MS).
- * `cut` (the graceful stop's InFlight.cutSignal) ends a read still waiting for the body when the grace
- * period is over: the answer is a 503 `shutting_down` (its connection closed, the body left unread), so
- * the client, which may retry elsewhere, gets an answer instead of a connection closed under it.
+ * `ends` (the graceful stop's InFlight.bodyReads) holds the read's end while it waits for the body:
+ * InFlight.cut() calls it when the grace period is over, so the read ends at once, as late (the body
+ * left unread), and admit-request.ts answers it 503 `shutting_down`. A Set add and delete per request,
+ * not a listener and a promise of its own: the hot path adds no async step (read-json-body.ts).
  */
-export function readJsonBody(request: Request, maxBytes: number, timeoutMs = DEFAULT_BODY_READ_TIMEOUT_MS, cut?: AbortSignal): Promise<BodyResult> {
-  const read = readPlainJsonBody(request, maxBytes, timeoutMs, openAiBody);
-  return cut ? untilCut(request, read, cut) : read;
-}
-
-/** `read`, unless `cut` aborts first: then SHUTTING_DOWN, the body marked unread (the answer closes its connection). */
-function untilCut(request: Request, read: Promise<BodyResult>, cut: AbortSignal): Promise<BodyResult> {
-  if (cut.aborted) {
-    leftBodyUnread(request);
-    return Promise.resolve(SHUTTING_DOWN);
-  }
-  return new Promise((resolve, reject) => {
-    const onCut = () => {
-      leftBodyUnread(request);
-      resolve(SHUTTING_DOWN);
-    };
-    cut.addEventListener("abort", onCut, { once: true });
-    read.then(resolve, reject).finally(() => cut.removeEventListener("abort", onCut));
-  });
+export function readJsonBody(request: Request, maxBytes: number, timeoutMs = DEFAULT_BODY_READ_TIMEOUT_MS, ends?: Set<() => void>): Promise<BodyResult> {
+  return readPlainJsonBody(request, maxBytes, timeoutMs, openAiBody, ends);
 }
 
 /** Over the limit, cut off or late, the body was not read to its end: the answer closes the connection (server.ts). */

@@ -42,15 +42,23 @@ async function readUpTo(request: Request, maxBytes: number): Promise<Uint8Array 
  * client_body_timeout and Bun's idle timer restart at every byte): "late" when the body is not whole by
  * then, marked unread, so the server's answer closes the connection and a client trickling its body, or
  * stalled mid-way, holds neither a socket nor a handler for longer.
+ * `ends`, if given, holds the function that makes the read late at once while the read waits (a
+ * graceful stop's cut, region-proxy/in-flight.ts bodyReads); it is removed when the read settles.
  */
-export async function readBodyBytesWithin(request: Request, maxBytes: number, timeoutMs: number): Promise<Uint8Array | "too_large" | "cut_off" | "late"> {
+export async function readBodyBytesWithin(request: Request, maxBytes: number, timeoutMs: number, ends?: Set<() => void>): Promise<Uint8Array | "too_large" | "cut_off" | "late"> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<"late">((resolve) => (timer = setTimeout(resolve, timeoutMs, "late")));
+  let end!: () => void;
+  const late = new Promise<"late">((resolve) => {
+    end = () => resolve("late");
+    timer = setTimeout(end, timeoutMs);
+  });
+  ends?.add(end);
   let read: Awaited<ReturnType<typeof readBodyBytes>> | "late";
   try {
     read = await Promise.race([readBodyBytes(request, maxBytes), late]);
   } finally {
     clearTimeout(timer);
+    ends?.delete(end);
   }
   if (read === "late") leftBodyUnread(request);
   return read;

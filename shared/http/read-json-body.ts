@@ -10,6 +10,7 @@
  * proxy's route, region-proxy/openai/read-body.ts, builds no closure per request to name them; the control
  * plane's region routes build one, for their 413 code) and its result is what the read resolves to:
  * a route adds no async step of its own around the read (the proxy's is on every request's path).
+ * `ends` is passed to readBodyBytesWithin (the proxy's graceful stop ends a read still waiting with it).
  *
  * @example const read = await readPlainJsonBody(request, 1024 * 1024, 60_000, answerInMyProtocol);
  *          if (read instanceof Response) return read; // else read.value is the parsed body
@@ -37,14 +38,14 @@ export type JsonBodyAnswer<R> = (read: JsonBodyOutcome, maxBytes: number, timeou
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-export async function readPlainJsonBody<R>(request: Request, maxBytes: number, timeoutMs: number, answer: JsonBodyAnswer<R>): Promise<R> {
+export async function readPlainJsonBody<R>(request: Request, maxBytes: number, timeoutMs: number, answer: JsonBodyAnswer<R>, ends?: Set<() => void>): Promise<R> {
   const coding = unsupportedContentCoding(request);
   if (coding !== null) {
     // Refused unread: the server's answer closes the connection, as the client may still be sending it.
     leftBodyUnread(request);
     return answer({ ok: false, coding }, maxBytes, timeoutMs);
   }
-  const read = await readBodyBytesWithin(request, maxBytes, timeoutMs);
+  const read = await readBodyBytesWithin(request, maxBytes, timeoutMs, ends);
   return answer(typeof read === "string" ? read : decodeJson(read), maxBytes, timeoutMs);
 }
 
