@@ -6,7 +6,7 @@
  * `request_timeout`, and the connection closed. Over real TCP sockets.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { connect, type Socket } from "node:net";
+import { timedExchange, type TimedExchange } from "../test/support/raw-http.ts";
 import type { RunningProxy } from "./main.ts";
 import { startProxyOnBaseSnapshot, type ProxyFixture } from "./testing/proxy-fixture.ts";
 
@@ -19,50 +19,11 @@ beforeAll(async () => {
 });
 afterAll(() => fx?.cleanup());
 
-interface Exchange {
-  /** All the proxy sent, once it closed the connection (or the wait ended). */
-  received: string;
-  closed: boolean;
-  /** Milliseconds from the request's headers to the close (or the wait's end). */
-  afterMs: number;
-}
-
-/** Sends `head`, then `pieces` one every `everyMs` while the socket is open; waits up to `waitMs` for the proxy to close it. */
-function exchange(head: string, pieces: string[], everyMs: number, waitMs: number): Promise<Exchange> {
-  const url = new URL(proxy.url);
-  return new Promise((resolve) => {
-    let received = "";
-    let closed = false;
-    let startedMs = 0;
-    const socket: Socket = connect(Number(url.port), url.hostname, async () => {
-      startedMs = performance.now();
-      socket.write(head);
-      for (const piece of pieces) {
-        await Bun.sleep(everyMs);
-        if (closed || socket.destroyed) return;
-        socket.write(piece);
-      }
-    });
-    const done = () => resolve({ received, closed, afterMs: performance.now() - startedMs });
-    socket.on("data", (data) => (received += data.toString()));
-    socket.on("error", () => {});
-    socket.on("close", () => {
-      closed = true;
-      clearTimeout(timer);
-      done();
-    });
-    const timer = setTimeout(() => {
-      socket.destroy();
-      done();
-    }, waitMs);
-  });
-}
-
 const head = (framing: string) =>
   `POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${fx.keys.main}\r\nContent-Type: application/json\r\n${framing}\r\n\r\n`;
 const BODY = JSON.stringify({ model: "chat", messages: [{ role: "user", content: "hi" }] });
 
-function expect408(exchange: Exchange) {
+function expect408(exchange: TimedExchange) {
   expect(exchange.received).toStartWith("HTTP/1.1 408");
   const [headers, body] = exchange.received.split("\r\n\r\n");
   expect(headers!.toLowerCase()).toContain("connection: close");
@@ -78,20 +39,20 @@ function expect408(exchange: Exchange) {
 
 test("a declared body trickled a byte at a time, never finished, gets a 408 at the deadline and its connection closed", async () => {
   const pieces = Array.from({ length: 40 }, () => "{");
-  expect408(await exchange(head(`Content-Length: ${BODY.length + 100}`), pieces, 100, 4_000));
+  expect408(await timedExchange(proxy.port, head(`Content-Length: ${BODY.length + 100}`), pieces, 100, 4_000));
 }, 10_000);
 
 test("a declared body that stalls mid-way gets the 408 at the deadline, not after the idle timeout", async () => {
-  expect408(await exchange(head(`Content-Length: ${BODY.length}`) + BODY.slice(0, 10), [], 0, 4_000));
+  expect408(await timedExchange(proxy.port, head(`Content-Length: ${BODY.length}`) + BODY.slice(0, 10), [], 0, 4_000));
 }, 10_000);
 
 test("a chunked body trickled a chunk at a time gets the 408 too", async () => {
   const pieces = Array.from({ length: 40 }, () => "1\r\n \r\n");
-  expect408(await exchange(head("Transfer-Encoding: chunked"), pieces, 100, 4_000));
+  expect408(await timedExchange(proxy.port, head("Transfer-Encoding: chunked"), pieces, 100, 4_000));
 }, 10_000);
 
 test("a body that arrives slowly but within the deadline is served", async () => {
   const pieces = BODY.match(/.{1,20}/g)!;
-  const served = await exchange(head(`Content-Length: ${BODY.length}\r\nConnection: close`), pieces, 400 / pieces.length, 5_000);
+  const served = await timedExchange(proxy.port, head(`Content-Length: ${BODY.length}\r\nConnection: close`), pieces, 400 / pieces.length, 5_000);
   expect(served.received).toStartWith("HTTP/1.1 200");
 }, 10_000);
