@@ -7,16 +7,11 @@
  * answer is (image-only-answer.test.ts), never passed off as an empty "stop". With text, the text is the
  * answer, also when it came in earlier stream events.
  */
-import { afterAll, beforeAll, expect, test } from "bun:test";
-import OpenAI from "openai";
-import { sseGemini, startScriptedVendor } from "../../testing/scripted-vendor.ts";
+import { expect, test } from "bun:test";
+import { sseGemini } from "../../testing/scripted-vendor.ts";
+import { expectRefusedAlone, expectTextAnswer, geminiAnswer as answer, useScriptedFallsBackAndAlone } from "../testing/gemini-unusable-answer.ts";
 
 const usageMetadata = { promptTokenCount: 10, totalTokenCount: 10 };
-const answer = (parts: unknown[] | null, finishReason?: string, usage?: unknown) => ({
-  candidates: [{ content: parts ? { role: "model", parts } : { role: "model" }, ...(finishReason ? { finishReason } : {}), index: 0 }],
-  ...(usage ? { usageMetadata: usage } : {}),
-  modelVersion: "gemini-2.5-flash-image",
-});
 const nothing = answer(null, "NO_IMAGE", usageMetadata);
 const withText = answer([{ text: "I can only draw." }], "NO_IMAGE", { ...usageMetadata, candidatesTokenCount: 5, totalTokenCount: 15 });
 
@@ -25,28 +20,19 @@ const scripts = {
   // Streamed: the text in one event, then NO_IMAGE without parts.
   "g-no-image-text": { provider: "gemini" as const, json: withText, sse: sseGemini(answer([{ text: "I can only draw." }]), answer(null, "NO_IMAGE", withText.usageMetadata)) },
 };
-let fallsBack: Awaited<ReturnType<typeof startScriptedVendor>>;
-let alone: Awaited<ReturnType<typeof startScriptedVendor>>;
-beforeAll(async () => {
-  fallsBack = await startScriptedVendor(scripts, true);
-  alone = await startScriptedVendor(scripts);
-});
-afterAll(async () => {
-  await fallsBack.stop();
-  await alone.stop();
-});
+const v = useScriptedFallsBackAndAlone(scripts);
 
 test("unstreamed: NO_IMAGE with no output is refused and fallen back, the refused call charged the 10 prompt tokens Gemini reported", async () => {
-  const before = fallsBack.calls.get("g-no-image") ?? 0;
-  const { answer, event } = await fallsBack.chat("g-no-image");
-  expect(fallsBack.calls.get("g-no-image")! - before).toBe(1); // unusable: not retried on the same deployment
+  const before = v.fallsBack.calls.get("g-no-image") ?? 0;
+  const { answer, event } = await v.fallsBack.chat("g-no-image");
+  expect(v.fallsBack.calls.get("g-no-image")! - before).toBe(1); // unusable: not retried on the same deployment
   expect(event).toMatchObject({ status: "ok", fallback: true, deploymentId: "dep_echo1" });
   expect(answer.choices[0]!.message.content).toContain("Echo:");
   expect(event.usage.inputTokens).toBe(answer.usage!.prompt_tokens + 10);
 });
 
 test("streamed: NO_IMAGE with no output is refused before the first byte and fallen back", async () => {
-  const streamed = await fallsBack.stream("g-no-image");
+  const streamed = await v.fallsBack.stream("g-no-image");
   expect(streamed.error).toBeNull();
   expect(streamed.content).toContain("Echo:");
   expect(streamed.event).toMatchObject({ status: "ok", fallback: true, deploymentId: "dep_echo1" });
@@ -54,25 +40,9 @@ test("streamed: NO_IMAGE with no output is refused before the first byte and fal
 });
 
 test("with no other deployment the client gets a 502 upstream_invalid_response, unstreamed as streamed, not an empty stop", async () => {
-  const client = alone.fx.client(alone.proxy, undefined, { maxRetries: 0 });
-  const ask = { model: "g-no-image", messages: [{ role: "user" as const, content: "what is GEO?" }] };
-  const plain = await client.chat.completions.create(ask).catch((e) => e);
-  expect(plain).toBeInstanceOf(OpenAI.APIError);
-  expect(plain.status).toBe(502);
-  expect(plain.code).toBe("upstream_invalid_response");
-  const streamed = await client.chat.completions.create({ ...ask, stream: true }).catch((e) => e);
-  expect(streamed).toBeInstanceOf(OpenAI.APIError);
-  expect(streamed.status).toBe(502);
-  expect(streamed.code).toBe("upstream_invalid_response");
+  await expectRefusedAlone(v.alone, "g-no-image", "what is GEO?");
 });
 
 test("NO_IMAGE after text is that text with stop, unstreamed and streamed (text in an earlier event), not fallen back", async () => {
-  const plain = await fallsBack.chat("g-no-image-text");
-  expect(plain.event.fallback).toBe(false);
-  expect(plain.answer.choices[0]!.message.content).toBe("I can only draw.");
-  expect(plain.answer.choices[0]!.finish_reason).toBe("stop");
-  const streamed = await fallsBack.stream("g-no-image-text");
-  expect(streamed.event.fallback).toBe(false);
-  expect(streamed.content).toBe("I can only draw.");
-  expect(streamed.finish).toEqual(["stop"]);
+  await expectTextAnswer(v.fallsBack, "g-no-image-text", "I can only draw.");
 });
