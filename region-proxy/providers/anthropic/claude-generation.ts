@@ -118,9 +118,10 @@ export const refusesForcedToolUse = (model: string): boolean => atLeast(model, 5
 /**
  * A Bedrock (`anthropic.claude-…`, cross-region `us.anthropic.claude-…`) or Vertex AI (`claude-…@20250929`)
  * form of Claude id: the model served through a cloud platform (through an Anthropic-format relay),
- * which may lack what Anthropic's own API has.
+ * which may lack what Anthropic's own API has: JSON outputs (takesJsonOutputs) and image and PDF URLs
+ * (platform-media-url.ts).
  */
-const isPlatformId = (model: string): boolean => /(?:^|[./])anthropic\.claude|claude[^@/]*@/i.test(model);
+export const isPlatformId = (model: string): boolean => /(?:^|[./])anthropic\.claude|claude[^@/]*@/i.test(model);
 
 /**
  * Whether `model` takes Anthropic's JSON outputs (`output_config.format`): "generally available on the

@@ -3,7 +3,7 @@
  * text → text; a `data:` image URL → a base64 image source (readImageDataUrl: of a type Anthropic
  * takes by its bytes, sent as that type whatever the label says; at most 5 MB of base64, MAX_IMAGE_BASE64,
  * and 8000 px a side, MAX_IMAGE_SIDE); an http(s) URL → a `url` image
- * source; a file part's inline PDF → a `document` block with a base64 application/pdf source and its
+ * source (refused before on a Bedrock or Vertex id, platform-media-url.ts); a file part's inline PDF → a `document` block with a base64 application/pdf source and its
  * filename as title (document-block.ts; ../pdf-file-data.ts: PDF only; a file_id the parser refuses,
  * ../../openai/vendor-file-references.ts); a part's `cache_control` goes on its block
  * (cache-control.ts). Anything else (audio, a field of a part the translation has no rule for,

@@ -1,6 +1,7 @@
 /**
  * A `file` part's PDF as Anthropic's `document` block: a base64 application/pdf source, or for a PDF by
  * http(s) URL a url source, {type: "url", url}, which Anthropic fetches (../pdf-file-data.ts readPdfFile;
+ * refused before on a Bedrock or Vertex id, platform-media-url.ts;
  * the PDF guide's URL-based PDF document) and, when the part names its file, that `filename` as the block's optional
  * `title` (https://platform.claude.com/docs/en/build-with-claude/pdf-support; the Messages API's
  * RequestDocumentBlock takes a title of 1 to 500 characters or null), which the model reads as the

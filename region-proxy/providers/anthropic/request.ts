@@ -12,6 +12,7 @@ import { forcedToolField, refuseForcedTool, type ForcedToolField } from "./force
 import { historyTools } from "./history-tools.ts";
 import { jsonOutputFormat } from "./json-output.ts";
 import { refuseExtraMedia } from "./media-count.ts";
+import { refusePlatformMediaUrls } from "./platform-media-url.ts";
 import { convertMessages } from "./messages.ts";
 import { refuseUnsupportedPrefill } from "./prefill.ts";
 import { refuseUnsupported } from "./refuse-unsupported.ts";
@@ -135,6 +136,7 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
   }
   refuseUnsupportedPrefill(messages, req.messages, model);
   refuseExtraMedia(messages, model);
+  refusePlatformMediaUrls(req.messages, model);
   const body: Record<string, unknown> = {
     model,
     max_tokens: budget === null ? (outputCapOf(req)?.send ?? DEFAULT_MAX_TOKENS) : adaptive ? (outputCapOf(req)?.send ?? budget + DEFAULT_MAX_TOKENS) : maxTokensWithThinking(req, budget, DEFAULT_MAX_TOKENS),
