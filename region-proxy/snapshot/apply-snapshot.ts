@@ -20,6 +20,7 @@
  */
 import type { Snapshot } from "../../shared/snapshot/schema.ts";
 import { verifySnapshot, type TrustedKeys } from "../../shared/snapshot/verify.ts";
+import { quotedExcerpt } from "../../shared/text/quoted-excerpt.ts";
 import type { Kv } from "../kv/open-kv.ts";
 import { yieldToEventLoop } from "../../shared/time/yield-to-event-loop.ts";
 import { loadedSnapshot, type CurrentSnapshot } from "./current.ts";
@@ -50,6 +51,9 @@ export interface ApplyDeps {
  */
 export const CONFIRMED_SAVE_EVERY_MS = 5_000;
 
+/** How much of a refused snapshot's verdict detail its log line shows (quoted): a parse reason names its field whole. */
+const DETAIL_CHARS = 240;
+
 export interface ApplyOptions {
   /** Save what is swapped in (false: it was read from KV). */
   persist: boolean;
@@ -60,7 +64,9 @@ export interface ApplyOptions {
 export async function applySnapshot(jws: string, deps: ApplyDeps, opts: ApplyOptions): Promise<ApplyOutcome> {
   const verdict = await verifySnapshot(jws, deps.trusted, deps.region);
   if (!verdict.ok) {
-    deps.log(`snapshot refused: ${verdict.reason} (${verdict.detail}); keeping version ${deps.current.version()}`);
+    // Quoted and cut: on some paths the detail holds what the answer sent (jose's bad_signature names a
+    // crit header parameter as sent), and a line break must not forge a log line of its own.
+    deps.log(`snapshot refused: ${verdict.reason} (${quotedExcerpt(verdict.detail, DETAIL_CHARS)}); keeping version ${deps.current.version()}`);
     return "refused";
   }
   const held = deps.current.version();

@@ -9,6 +9,7 @@
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from "jose";
 import { parseSnapshot, type Snapshot } from "./schema.ts";
 import { SNAPSHOT_JWS_TYPE } from "./sign.ts";
+import { quotedExcerpt } from "../text/quoted-excerpt.ts";
 import { yieldToEventLoop } from "../time/yield-to-event-loop.ts";
 
 export type SnapshotVerdict =
@@ -20,10 +21,7 @@ export type SnapshotVerdict =
  * cannot forge a log line) and cut to HEADER_VALUE_CHARS (a kid of megabytes is not logged whole).
  */
 const HEADER_VALUE_CHARS = 64;
-function shownHeaderValue(value: unknown): string {
-  const quoted = JSON.stringify(value) ?? String(value);
-  return quoted.length > HEADER_VALUE_CHARS ? `${quoted.slice(0, HEADER_VALUE_CHARS)}…` : quoted;
-}
+const shownHeaderValue = (value: unknown): string => quotedExcerpt(value, HEADER_VALUE_CHARS);
 
 export interface TrustedKeys {
   byKid: Map<string, CryptoKey>;
