@@ -7,17 +7,11 @@
  * image-only-answer.test.ts): a stream then has sent nothing, so it is refused before the first byte.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type OpenAI from "openai";
 import { sseGemini, startScriptedVendor } from "../../testing/scripted-vendor.ts";
+import { byChoice, expectEveryChoiceRefused, geminiCandidates as event, type GeminiCandidate as Candidate } from "../testing/gemini-unusable-answer.ts";
 
 const image = { inlineData: { mimeType: "image/png", data: "iVBORw0KGgo=" } };
 const usageMetadata = { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 };
-type Candidate = { index: number; parts?: unknown[]; finishReason?: string };
-const event = (candidates: Candidate[], usage?: unknown) => ({
-  candidates: candidates.map(({ index, parts, finishReason }) => ({ content: parts ? { role: "model", parts } : { role: "model" }, ...(finishReason ? { finishReason } : {}), index })),
-  ...(usage ? { usageMetadata: usage } : {}),
-  modelVersion: "gemini-2.5-flash-image",
-});
 const hello = { text: "hello" };
 /**
  * Choice 0 answers hello and stops; choice 1 ends as `second` says. Streamed, hello comes first and
@@ -52,18 +46,6 @@ beforeAll(async () => {
 });
 afterAll(() => v.stop());
 
-/** Each choice of a stream: its text and its finish reasons. */
-const byChoice = (chunks: OpenAI.ChatCompletionChunk[]) => {
-  const choices = new Map<number, { content: string; finish: string[] }>();
-  for (const choice of chunks.flatMap((c) => c.choices)) {
-    const seen = choices.get(choice.index) ?? { content: "", finish: [] };
-    seen.content += choice.delta?.content ?? "";
-    if (choice.finish_reason) seen.finish.push(choice.finish_reason);
-    choices.set(choice.index, seen);
-  }
-  return [...choices.entries()].sort(([a], [b]) => a - b);
-};
-
 for (const model of [NO_IMAGE_MODEL, IMAGE_MODEL]) {
   test(`${model} unstreamed, n 2: choice 0's hello is the answer, choice 1 an empty stop, not fallen back`, async () => {
     const { answer, event } = await v.chat(model, { n: 2 });
@@ -87,13 +69,5 @@ for (const model of [NO_IMAGE_MODEL, IMAGE_MODEL]) {
 }
 
 test("every choice empty, n 2: refused and fallen back, unstreamed and streamed (before the first byte)", async () => {
-  const refused = { deploymentId: `dep_${EMPTY_MODEL}`, outcome: "error", reason: "invalid_response" };
-  const plain = await v.chat(EMPTY_MODEL, { n: 2 });
-  expect(plain.event).toMatchObject({ status: "ok", fallback: true, deploymentId: "dep_echo1" });
-  expect(plain.event.attemptTrail?.[0]).toMatchObject(refused);
-  const streamed = await v.stream(EMPTY_MODEL, { n: 2 });
-  expect(streamed.error).toBeNull();
-  expect(streamed.event).toMatchObject({ status: "ok", fallback: true, deploymentId: "dep_echo1" });
-  expect(streamed.event.attemptTrail?.[0]).toMatchObject(refused);
-  expect(streamed.content).toContain("Echo:");
+  await expectEveryChoiceRefused(v, EMPTY_MODEL);
 });

@@ -7,20 +7,15 @@
  * answers), as the one choice of n = 1 is (unusable-tool-call.test.ts, malformed-call-breaker.test.ts).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import type OpenAI from "openai";
 import { sseGemini, startScriptedVendor } from "../../testing/scripted-vendor.ts";
+import { byChoice, expectEveryChoiceRefused, geminiCandidates, type GeminiCandidate as Candidate } from "../testing/gemini-unusable-answer.ts";
 import type { ResponseContext, SseEvent } from "../types.ts";
 import { UnusableAnswerError } from "../unusable-answer.ts";
 import { parseGeminiResponse } from "./response.ts";
 import { createGeminiStreamTranslator } from "./stream.ts";
 
 const usageMetadata = { promptTokenCount: 10, candidatesTokenCount: 5, totalTokenCount: 15 };
-type Candidate = { index: number; parts?: unknown[]; finishReason?: string };
-const event = (candidates: Candidate[], usage?: unknown) => ({
-  candidates: candidates.map(({ index, parts, finishReason }) => ({ content: parts ? { role: "model", parts } : { role: "model" }, ...(finishReason ? { finishReason } : {}), index })),
-  ...(usage ? { usageMetadata: usage } : {}),
-  modelVersion: "gemini-2.5-flash",
-});
+const event = (candidates: Candidate[], usage?: unknown) => geminiCandidates(candidates, usage, "gemini-2.5-flash");
 const malformed = (index: number, parts?: unknown[]): Candidate => ({ index, ...(parts ? { parts } : {}), finishReason: "MALFORMED_FUNCTION_CALL" });
 
 // Gemini 2.x model ids: the only series the gateway sends candidateCount to (request.ts).
@@ -74,18 +69,6 @@ beforeAll(async () => {
 });
 afterAll(() => v.stop());
 
-/** Each choice of a stream: its text and its finish reasons. */
-const byChoice = (chunks: OpenAI.ChatCompletionChunk[]) => {
-  const choices = new Map<number, { content: string; finish: string[] }>();
-  for (const choice of chunks.flatMap((c) => c.choices)) {
-    const seen = choices.get(choice.index) ?? { content: "", finish: [] };
-    seen.content += choice.delta?.content ?? "";
-    if (choice.finish_reason) seen.finish.push(choice.finish_reason);
-    choices.set(choice.index, seen);
-  }
-  return [...choices.entries()].sort(([a], [b]) => a - b);
-};
-
 for (const [model, second] of [
   [MALFORMED_MODEL, null],
   [PARTIAL_MODEL, "Let me"],
@@ -112,15 +95,7 @@ for (const [model, second] of [
 }
 
 test("every choice unusable, n 2: refused and fallen back, unstreamed and streamed (before the first byte)", async () => {
-  const refused = { deploymentId: `dep_${BOTH_MODEL}`, outcome: "error", reason: "invalid_response" };
-  const plain = await v.chat(BOTH_MODEL, { n: 2 });
-  expect(plain.event).toMatchObject({ status: "ok", fallback: true, deploymentId: "dep_echo1" });
-  expect(plain.event.attemptTrail?.[0]).toMatchObject(refused);
-  const streamed = await v.stream(BOTH_MODEL, { n: 2 });
-  expect(streamed.error).toBeNull();
-  expect(streamed.event).toMatchObject({ status: "ok", fallback: true, deploymentId: "dep_echo1" });
-  expect(streamed.event.attemptTrail?.[0]).toMatchObject(refused);
-  expect(streamed.content).toContain("Echo:");
+  await expectEveryChoiceRefused(v, BOTH_MODEL);
 });
 
 test("an unusable candidate whose content cannot be read is still an unusable answer, not a broken vendor", () => {

@@ -1,8 +1,11 @@
 /**
- * What the tests of a Gemini answer refused as unusable share (no-image.test.ts, image-only-answer.test.ts):
- * a Gemini answer of one candidate, the scripted vendor started twice over the same scripts (`fallsBack`,
- * each alias falling back to the echo deployment, and `alone`, with none to fall back to), and the checks
- * both make: alone, the refused answer is a 502 upstream_invalid_response; an answer with text is that text.
+ * What the tests of a Gemini answer refused as unusable share. With n = 1 (no-image.test.ts,
+ * image-only-answer.test.ts): a Gemini answer of one candidate, the scripted vendor started twice over
+ * the same scripts (`fallsBack`, each alias falling back to the echo deployment, and `alone`, with none
+ * to fall back to), and the checks both make: alone, the refused answer is a 502
+ * upstream_invalid_response; an answer with text is that text. With n > 1 (empty-choice.test.ts,
+ * unusable-choice.test.ts): an answer of several candidates, a stream's text and finish reasons by
+ * choice, and the check that an answer whose every choice is unusable is refused and fallen back.
  *
  * @example const v = useScriptedFallsBackAndAlone({ "g-image": { provider: "gemini", json: geminiAnswer([image], "STOP") } });
  *          test("...", () => expectRefusedAlone(v.alone, "g-image", "draw a cat"));
@@ -13,12 +16,17 @@ import { startScriptedVendor, type VendorScript } from "../../testing/scripted-v
 
 type ScriptedVendor = Awaited<ReturnType<typeof startScriptedVendor>>;
 
-/** Gemini's generateContent answer of one candidate: `parts` (null: content without parts), its finishReason and usageMetadata when given. */
-export const geminiAnswer = (parts: unknown[] | null, finishReason?: string, usage?: unknown) => ({
-  candidates: [{ content: parts ? { role: "model", parts } : { role: "model" }, ...(finishReason ? { finishReason } : {}), index: 0 }],
+export type GeminiCandidate = { index: number; parts?: unknown[]; finishReason?: string };
+
+/** Gemini's generateContent answer of these candidates (without parts: content without parts), with usageMetadata when given. */
+export const geminiCandidates = (candidates: GeminiCandidate[], usage?: unknown, modelVersion = "gemini-2.5-flash-image") => ({
+  candidates: candidates.map(({ index, parts, finishReason }) => ({ content: parts ? { role: "model", parts } : { role: "model" }, ...(finishReason ? { finishReason } : {}), index })),
   ...(usage ? { usageMetadata: usage } : {}),
-  modelVersion: "gemini-2.5-flash-image",
+  modelVersion,
 });
+
+/** Gemini's generateContent answer of one candidate: `parts` (null: content without parts), its finishReason and usageMetadata when given. */
+export const geminiAnswer = (parts: unknown[] | null, finishReason?: string, usage?: unknown) => geminiCandidates([{ index: 0, parts: parts ?? undefined, finishReason }], usage);
 
 /** The scripted vendor over `scripts` twice, for the whole file; its fields are set once beforeAll has run. */
 export function useScriptedFallsBackAndAlone(scripts: Record<string, VendorScript>) {
@@ -58,4 +66,29 @@ export async function expectTextAnswer(fallsBack: ScriptedVendor, model: string,
   expect(streamed.event.fallback).toBe(false);
   expect(streamed.content).toBe(text);
   expect(streamed.finish).toEqual(["stop"]);
+}
+
+/** Each choice of a stream: its text and its finish reasons. */
+export const byChoice = (chunks: OpenAI.ChatCompletionChunk[]) => {
+  const choices = new Map<number, { content: string; finish: string[] }>();
+  for (const choice of chunks.flatMap((c) => c.choices)) {
+    const seen = choices.get(choice.index) ?? { content: "", finish: [] };
+    seen.content += choice.delta?.content ?? "";
+    if (choice.finish_reason) seen.finish.push(choice.finish_reason);
+    choices.set(choice.index, seen);
+  }
+  return [...choices.entries()].sort(([a], [b]) => a - b);
+};
+
+/** With n 2, `model`'s answer is refused as invalid and fallen back to the echo deployment, unstreamed and streamed (before the first byte). */
+export async function expectEveryChoiceRefused(fallsBack: ScriptedVendor, model: string) {
+  const refused = { deploymentId: `dep_${model}`, outcome: "error", reason: "invalid_response" };
+  const plain = await fallsBack.chat(model, { n: 2 });
+  expect(plain.event).toMatchObject({ status: "ok", fallback: true, deploymentId: "dep_echo1" });
+  expect(plain.event.attemptTrail?.[0]).toMatchObject(refused);
+  const streamed = await fallsBack.stream(model, { n: 2 });
+  expect(streamed.error).toBeNull();
+  expect(streamed.event).toMatchObject({ status: "ok", fallback: true, deploymentId: "dep_echo1" });
+  expect(streamed.event.attemptTrail?.[0]).toMatchObject(refused);
+  expect(streamed.content).toContain("Echo:");
 }
