@@ -13,7 +13,7 @@ import { historyTools } from "./history-tools.ts";
 import { jsonOutputFormat } from "./json-output.ts";
 import { refuseExtraMedia } from "./media-count.ts";
 import { refusePlatformMediaUrls } from "./platform-media-url.ts";
-import { convertMessages } from "./messages.ts";
+import { type AnthropicMessage, convertMessages } from "./messages.ts";
 import { refuseUnsupportedPrefill } from "./prefill.ts";
 import { refuseUnsupported } from "./refuse-unsupported.ts";
 import { anthropicServiceTier } from "./service-tier.ts";
@@ -99,6 +99,18 @@ function forcedToolRefused(model: string, budget: number | null, adaptive: boole
 }
 
 /**
+ * The thinking budget this request is sent with (null: none) and whether the model thinks only
+ * adaptively: the budget reasoning_effort asks for (thinking.ts), dropped when the last tool loop began
+ * without thinking (unthinkingToolTurn: Anthropic refuses such a turn beside a budget; adaptive
+ * thinking takes it). `thinkingTurns` gives the turns converted with thinking, read only then.
+ */
+function sentThinking(req: ChatRequest, model: string, thinkingTurns: () => readonly AnthropicMessage[]): { budget: number | null; adaptive: boolean } {
+  const budget = thinkingBudget(req.raw.reasoning_effort, model);
+  const adaptive = thinksAdaptivelyOnly(model);
+  return { budget: budget !== null && !adaptive && unthinkingToolTurn(thinkingTurns()) ? null : budget, adaptive };
+}
+
+/**
  * Whether toAnthropicBody sends this request's JSON response_format as Anthropic's JSON outputs, so the
  * answer's text is the JSON (no JSON tool, no text to drop around it): the ProviderAdapter's jsonAsText,
  * which the stream reads to send that text as it comes. The same decision as toAnthropicBody's, for a
@@ -106,9 +118,7 @@ function forcedToolRefused(model: string, budget: number | null, adaptive: boole
  */
 export function sendsJsonOutputs(req: ChatRequest, model: string): boolean {
   try {
-    let budget = thinkingBudget(req.raw.reasoning_effort, model);
-    const adaptive = thinksAdaptivelyOnly(model);
-    if (budget !== null && !adaptive && unthinkingToolTurn(convertMessages(req.messages, true).messages)) budget = null;
+    const { budget, adaptive } = sentThinking(req, model, () => convertMessages(req.messages, true).messages);
     return jsonOutputFormat(req.response_format, model, forcedToolRefused(model, budget, adaptive)) !== null;
   } catch (error) {
     if (error instanceof UnsupportedParameterError) return false;
@@ -125,15 +135,13 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
   }
   // reasoning_effort → extended thinking (thinking.ts), not asked for a history Anthropic would refuse it
   // with: then the echoed thinking blocks are left out too, as without thinking.
-  let budget = thinkingBudget(req.raw.reasoning_effort, model);
-  const adaptive = thinksAdaptivelyOnly(model);
+  let withThinking: ReturnType<typeof convertMessages> | undefined;
+  const thinkingConversion = () => (withThinking ??= convertMessages(req.messages, true));
+  const { budget, adaptive } = sentThinking(req, model, () => thinkingConversion().messages);
   // A Claude 5 model thinks without being asked (default-thinking.ts): shown, and its blocks echoed back.
+  // A budget dropped above gives none either: defaultThinking has none for a reasoning_effort other than 'none'.
   const byDefault = budget === null ? defaultThinking(req.raw.reasoning_effort, model) : null;
-  let { system, messages } = convertMessages(req.messages, budget !== null || byDefault?.thinks === true);
-  if (budget !== null && !adaptive && unthinkingToolTurn(messages)) {
-    budget = null;
-    ({ system, messages } = convertMessages(req.messages, false));
-  }
+  const { system, messages } = budget !== null || byDefault?.thinks === true ? thinkingConversion() : convertMessages(req.messages, false);
   refuseUnsupportedPrefill(messages, req.messages, model);
   refuseExtraMedia(messages, model);
   refusePlatformMediaUrls(req.messages, model);
