@@ -11,28 +11,14 @@
  */
 import { describe, expect, test } from "bun:test";
 import { readPdfFile } from "../providers/pdf-file-data.ts";
-import { fakeDeployment, useVendorProxy } from "../providers/testing/use-vendor-proxy.ts";
+import { useClaudeAndGeminiBehindProxy } from "../providers/testing/claude-and-gemini-behind-proxy.ts";
 import { parseChatRequest } from "./parse-request.ts";
 
-const t = useVendorProxy({
-  fakes: ["anthropic", "gemini"],
-  configure(s) {
-    s.deployments.dep_claude = fakeDeployment("dep_claude", "anthropic", t.anthropic.url, "claude-fake");
-    s.deployments.dep_gemini = fakeDeployment("dep_gemini", "gemini", t.gemini.url, "gemini-fake");
-    s.aliases.claude_only = { name: "claude_only", chain: ["dep_claude"] };
-    s.aliases.gemini_only = { name: "gemini_only", chain: ["dep_gemini"] };
-    s.aliases.claude_then_openai = { name: "claude_then_openai", chain: ["dep_claude", "dep_echo1"] };
-  },
-});
+const t = useClaudeAndGeminiBehindProxy({ claude: "claude-fake", gemini: "gemini-fake" }, { claude_only: ["dep_claude"], gemini_only: ["dep_gemini"], claude_then_openai: ["dep_claude", "dep_echo1"] });
 
 const PARAM = "messages[0].content[1].file.file_data";
 const filePart = (fileData: string) => ({ type: "file", file: { filename: "paper.pdf", file_data: fileData } });
-const post = (model: string, fileData: string) =>
-  fetch(`${t.proxy.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${t.fx.keys.main}`, "content-type": "application/json" },
-    body: JSON.stringify({ model, messages: [{ role: "user", content: [{ type: "text", text: "summarize" }, filePart(fileData)] }] }),
-  });
+const post = (model: string, fileData: string) => t.post({ model, messages: [{ role: "user", content: [{ type: "text", text: "summarize" }, filePart(fileData)] }] });
 const answer = async (res: Response) => {
   const body = (await res.json()) as { error?: { param?: string; message?: string } };
   return { status: res.status, param: body.error?.param, message: body.error?.message ?? "" };

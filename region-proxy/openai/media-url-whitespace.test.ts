@@ -5,27 +5,13 @@
  * refused as 'Image URLs must be http(s) or base64 data URLs' (untrue) with the walk moving on.
  */
 import { describe, expect, test } from "bun:test";
-import { fakeDeployment, useVendorProxy } from "../providers/testing/use-vendor-proxy.ts";
+import { useClaudeAndGeminiBehindProxy } from "../providers/testing/claude-and-gemini-behind-proxy.ts";
 
-const t = useVendorProxy({
-  fakes: ["anthropic", "gemini"],
-  configure(s) {
-    s.deployments.dep_claude = fakeDeployment("dep_claude", "anthropic", t.anthropic.url, "claude-fake");
-    s.deployments.dep_gemini = fakeDeployment("dep_gemini", "gemini", t.gemini.url, "gemini-2.5-flash");
-    s.aliases.claude_only = { name: "claude_only", chain: ["dep_claude"] };
-    s.aliases.gemini_only = { name: "gemini_only", chain: ["dep_gemini"] };
-    s.aliases.claude_then_openai = { name: "claude_then_openai", chain: ["dep_claude", "dep_echo1"] };
-  },
-});
+const t = useClaudeAndGeminiBehindProxy({ claude: "claude-fake", gemini: "gemini-2.5-flash" }, { claude_only: ["dep_claude"], gemini_only: ["dep_gemini"], claude_then_openai: ["dep_claude", "dep_echo1"] });
 
 /** A 1x1 PNG. */
 const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
-const post = (model: string, url: string) =>
-  fetch(`${t.proxy.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${t.fx.keys.main}`, "content-type": "application/json" },
-    body: JSON.stringify({ model, messages: [{ role: "user", content: [{ type: "text", text: "what is this?" }, { type: "image_url", image_url: { url } }] }] }),
-  });
+const post = (model: string, url: string) => t.post({ model, messages: [{ role: "user", content: [{ type: "text", text: "what is this?" }, { type: "image_url", image_url: { url } }] }] });
 const sentParts = (body: unknown, key: "anthropic" | "gemini"): unknown[] =>
   key === "anthropic"
     ? (body as { messages: { content: unknown[] }[] }).messages[0]!.content

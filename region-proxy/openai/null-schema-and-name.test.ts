@@ -8,40 +8,25 @@
  * name is ignored). Another type is still the parser's 400.
  */
 import { describe, expect, test } from "bun:test";
-import { fakeDeployment, useVendorProxy } from "../providers/testing/use-vendor-proxy.ts";
+import { useClaudeAndGeminiBehindProxy } from "../providers/testing/claude-and-gemini-behind-proxy.ts";
 import { parseChatRequest } from "./parse-request.ts";
 
-const t = useVendorProxy({
-  fakes: ["anthropic", "gemini"],
-  configure(s) {
-    s.deployments.dep_claude = fakeDeployment("dep_claude", "anthropic", t.anthropic.url, "claude-sonnet-4-5");
-    s.deployments.dep_gemini = fakeDeployment("dep_gemini", "gemini", t.gemini.url, "gemini-2.5-flash");
-    s.aliases.claude = { name: "claude", chain: ["dep_claude"] };
-    s.aliases.gemini = { name: "gemini", chain: ["dep_gemini"] };
-  },
-});
+const t = useClaudeAndGeminiBehindProxy({ claude: "claude-sonnet-4-5", gemini: "gemini-2.5-flash" }, { claude: ["dep_claude"], gemini: ["dep_gemini"] });
 
 const messages = [{ role: "user", content: "hello" }];
 const nullParameters = { tools: [{ type: "function", function: { name: "get_time", description: "The time now.", parameters: null } }] };
 const ok = (fields: Record<string, unknown>) => parseChatRequest({ model: "m", messages, ...fields });
 
-const post = (body: Record<string, unknown>) =>
-  fetch(`${t.proxy.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${t.fx.keys.main}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-
 describe("a tool's parameters: null is a tool without parameters", () => {
   test("Anthropic gets the tool with an empty object schema", async () => {
-    const res = await post({ model: "claude", messages, ...nullParameters });
+    const res = await t.post({ model: "claude", messages, ...nullParameters });
     expect(res.status).toBe(200);
     const sent = t.anthropic.lastRequest()!.body as { tools: unknown[] };
     expect(sent.tools).toEqual([{ name: "get_time", description: "The time now.", input_schema: { type: "object", properties: {} } }]);
   });
 
   test("Gemini gets a declaration without parameters", async () => {
-    const res = await post({ model: "gemini", messages, ...nullParameters });
+    const res = await t.post({ model: "gemini", messages, ...nullParameters });
     expect(res.status).toBe(200);
     const sent = t.gemini.lastRequest()!.body as { tools: { functionDeclarations: unknown[] }[] };
     expect(sent.tools[0]?.functionDeclarations).toEqual([{ name: "get_time", description: "The time now." }]);
@@ -50,7 +35,7 @@ describe("a tool's parameters: null is a tool without parameters", () => {
 
 test("json_schema.schema: null is a json_schema without a schema: Gemini's JSON mode, as when it is left out", async () => {
   const generationConfig = async (jsonSchema: Record<string, unknown>) => {
-    const res = await post({ model: "gemini", messages, response_format: { type: "json_schema", json_schema: { name: "answer", ...jsonSchema } } });
+    const res = await t.post({ model: "gemini", messages, response_format: { type: "json_schema", json_schema: { name: "answer", ...jsonSchema } } });
     expect(res.status).toBe(200);
     return (t.gemini.lastRequest()!.body as { generationConfig?: Record<string, unknown> }).generationConfig;
   };

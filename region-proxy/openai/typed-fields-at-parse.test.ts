@@ -8,18 +8,10 @@
  * server that takes it.
  */
 import { describe, expect, test } from "bun:test";
-import { fakeDeployment, useVendorProxy } from "../providers/testing/use-vendor-proxy.ts";
+import { useClaudeAndGeminiBehindProxy } from "../providers/testing/claude-and-gemini-behind-proxy.ts";
 import { parseChatRequest } from "./parse-request.ts";
 
-const t = useVendorProxy({
-  fakes: ["anthropic", "gemini"],
-  configure(s) {
-    s.deployments.dep_claude = fakeDeployment("dep_claude", "anthropic", t.anthropic.url, "claude-sonnet-4-5");
-    s.deployments.dep_gemini = fakeDeployment("dep_gemini", "gemini", t.gemini.url, "gemini-2.5-flash");
-    s.aliases.claude_then_openai = { name: "claude_then_openai", chain: ["dep_claude", "dep_echo1"] };
-    s.aliases.gemini_then_openai = { name: "gemini_then_openai", chain: ["dep_gemini", "dep_echo1"] };
-  },
-});
+const t = useClaudeAndGeminiBehindProxy({ claude: "claude-sonnet-4-5", gemini: "gemini-2.5-flash" }, { claude_then_openai: ["dep_claude", "dep_echo1"], gemini_then_openai: ["dep_gemini", "dep_echo1"] });
 
 const ask = [{ role: "user", content: "hello" }];
 const answered = (refusal: unknown) => [...ask, { role: "assistant", content: null, refusal }, { role: "user", content: "please" }];
@@ -32,18 +24,11 @@ const CASES: [string, Record<string, unknown>, string][] = [
   ["a refusal part's refusal 5", { messages: refusalPart(5) }, "messages[1].content[0].refusal"],
 ];
 
-const post = (body: Record<string, unknown>) =>
-  fetch(`${t.proxy.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${t.fx.keys.main}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-
 describe.each(["claude_then_openai", "gemini_then_openai"])("%s", (model) => {
   for (const [what, body, param] of CASES) {
     test(`${what}: the gateway's 400 naming ${param}, no vendor called`, async () => {
       const before = [t.fx.vendor.calls(), t.anthropic.calls(), t.gemini.calls()];
-      const res = await post({ model, ...body });
+      const res = await t.post({ model, ...body });
       const error = ((await res.json()) as { error?: { param?: string; message?: string } }).error;
       expect({ status: res.status, param: error?.param, invalid: error?.message?.startsWith(`Invalid '${param}': expected a string`) }).toEqual({ status: 400, param, invalid: true });
       expect([t.fx.vendor.calls(), t.anthropic.calls(), t.gemini.calls()]).toEqual(before);

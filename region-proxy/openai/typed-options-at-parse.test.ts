@@ -10,19 +10,10 @@
  * before any vendor call; null is no value.
  */
 import { describe, expect, test } from "bun:test";
-import { fakeDeployment, useVendorProxy } from "../providers/testing/use-vendor-proxy.ts";
+import { useClaudeAndGeminiBehindProxy } from "../providers/testing/claude-and-gemini-behind-proxy.ts";
 import { parseChatRequest } from "./parse-request.ts";
 
-const t = useVendorProxy({
-  fakes: ["anthropic", "gemini"],
-  configure(s) {
-    s.deployments.dep_claude = fakeDeployment("dep_claude", "anthropic", t.anthropic.url, "claude-sonnet-4-5");
-    s.deployments.dep_gemini = fakeDeployment("dep_gemini", "gemini", t.gemini.url, "gemini-2.5-flash");
-    s.aliases.claude = { name: "claude", chain: ["dep_claude"] };
-    s.aliases.gemini = { name: "gemini", chain: ["dep_gemini"] };
-    s.aliases.claude_then_openai = { name: "claude_then_openai", chain: ["dep_claude", "dep_echo1"] };
-  },
-});
+const t = useClaudeAndGeminiBehindProxy({ claude: "claude-sonnet-4-5", gemini: "gemini-2.5-flash" }, { claude: ["dep_claude"], gemini: ["dep_gemini"], claude_then_openai: ["dep_claude", "dep_echo1"] });
 
 const messages = [{ role: "user", content: "hello" }];
 const LOGIT_BIAS = "Invalid 'logit_bias': expected an object mapping token ids (non-negative integers) to numbers between -100 and 100.";
@@ -41,18 +32,11 @@ const CASES: [string, Record<string, unknown>, string, string][] = [
   ["metadata with a number", { metadata: { run: 5 } }, "metadata", METADATA],
 ];
 
-const post = (body: Record<string, unknown>) =>
-  fetch(`${t.proxy.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${t.fx.keys.main}`, "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-
 describe.each(["claude", "gemini", "claude_then_openai"])("%s", (model) => {
   for (const [what, fields, param, message] of CASES) {
     test(`${what}: the gateway's 400 naming ${param}, no vendor called`, async () => {
       const before = [t.fx.vendor.calls(), t.anthropic.calls(), t.gemini.calls()];
-      const res = await post({ model, messages, ...fields });
+      const res = await t.post({ model, messages, ...fields });
       const error = ((await res.json()) as { error?: { type?: string; param?: string; message?: string } }).error;
       expect({ status: res.status, type: error?.type, param: error?.param, message: error?.message }).toEqual({ status: 400, type: "invalid_request_error", param, message });
       expect([t.fx.vendor.calls(), t.anthropic.calls(), t.gemini.calls()]).toEqual(before);
