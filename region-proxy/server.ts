@@ -11,6 +11,7 @@ import { bodyLeftUnread } from "../shared/http/body-left-unread.ts";
 import type { ProxyDeps } from "./deps.ts";
 import { errorResponse } from "./openai/error-response.ts";
 import { unroutedHeaders } from "./pipeline/gateway-headers.ts";
+import { refuse } from "./pipeline/refuse.ts";
 import { requestIdFor } from "./pipeline/request-id.ts";
 import { chatCompletions } from "./routes/chat-completions.ts";
 import { embeddings } from "./routes/embeddings.ts";
@@ -131,7 +132,8 @@ export function createFetchHandler(deps: ProxyDeps): (request: Request) => Promi
     if (!methods) return counted(request, "other", startedMs, errorResponse(unroutedPath(path), requestId, unroutedHeaders(deps.region)));
     const handler = methods[request.method];
     if (!handler) return counted(request, path, startedMs, wrongMethod(request.method, path, sentPath, methods, requestId, deps));
-    if (deps.isShuttingDown() && !PROBES.has(path)) return counted(request, path, startedMs, errorResponse({ kind: "shutting_down" }, requestId, unroutedHeaders(deps.region)));
+    // Counted among the refusals too (refuse), as a body still arriving when the grace period ends is.
+    if (deps.isShuttingDown() && !PROBES.has(path)) return counted(request, path, startedMs, refuse(deps, { kind: "shutting_down" }, requestId));
     const end = deps.inFlight.begin();
     let response: Response;
     try {

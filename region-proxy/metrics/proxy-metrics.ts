@@ -62,7 +62,7 @@ function labelCache(names: readonly string[]): (...values: (string | number)[]) 
 export function createProxyMetrics(): ProxyMetrics {
   const answers = new CounterFamily("gateway_http_requests_total", "Answers by route (a known path, or other) and HTTP status.");
   const latency = new HistogramFamily("gateway_http_response_seconds", "Time from a request's arrival to its answer's headers (a stream's first chunk), by route.", LATENCY_BOUNDS);
-  const refusals = new CounterFamily("gateway_refusals_total", "Requests refused before any vendor was called (key, body, authorization, residency, limits), by error code.");
+  const refusals = new CounterFamily("gateway_refusals_total", "Requests refused before any vendor was called (key, body, authorization, residency, limits, shutting down), by error code.");
   const outcomes = new CounterFamily("gateway_requests_settled_total", "Requests that reached the vendor step, by endpoint, usage status (ok, error, client_closed) and error code.");
   const attempts = new CounterFamily("gateway_vendor_attempts_total", "Vendor calls and skipped deployments, by deployment, provider, outcome (ok, error, skipped) and reason.");
   const fallbacks = new CounterFamily("gateway_fallbacks_total", "Requests answered (or last tried) by a deployment other than their alias's first, by alias.");

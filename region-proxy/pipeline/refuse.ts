@@ -1,5 +1,5 @@
 /**
- * A request refused before any deployment was tried (key, body, authorization, residency, limits):
+ * A request refused before any deployment was tried (key, body, authorization, residency, limits, a stop):
  * counted by its code for /metrics, answered in OpenAI's error shape with the unrouted `x-gateway-*`
  * set (and `extra`, e.g. `x-ratelimit-*`, first).
  */
