@@ -5,8 +5,10 @@
  * `models` and `route` (fallback models, "priced using the model that was ultimately used") and
  * `preset`, LiteLLM's `fallbacks`, `context_window_fallbacks` and `user_config` (a whole model list,
  * api_base and api_key included), `content_policy_fallbacks` and the `mock_testing_*` fallback flags,
- * its client-side credentials `api_base`, `base_url`, `api_key` and its other endpoint and credential
- * fields, and `extra_headers`, `headers` (merged into its call's headers, a key included) and
+ * its client-side endpoint and credential fields (`api_base`, `base_url`, `api_key` and the rest), the
+ * fields by which its Router replaces the deployment's account, project, region or provider
+ * (`organization`, `vertex_project`, `aws_region_name`, `deployment_id`, ...), and `extra_headers`,
+ * `headers` (merged into its call's headers, a key included) and
  * `extra_body` (merged into the body it sends on); OpenRouter's `provider` preferences, whatever they ask.
  * Nothing in a request may choose where a call goes or which model bills it, so each is a 400 naming
  * it before any vendor call, on chat and on embeddings; `null` asks for nothing and is left out of the
@@ -62,6 +64,32 @@ const ROUTING: [field: string, value: unknown][] = [
   // LiteLLM merges `extra_body` into the body it sends on: through LiteLLM to OpenRouter it would carry
   // the fields refused here at the top level.
   ["extra_body", { models: ["openai/o1-pro"], provider: { order: ["dearest-provider"] } }],
+  // LiteLLM's Router spreads the request's fields last over the deployment's litellm_params, so these
+  // replace its credential, its billed account or project, its region or its provider, though its
+  // proxy bans none of them.
+  ["organization", "org-someone-elses"],
+  ["azure_ad_token", "someone-elses"],
+  ["aws_access_key_id", "AKIAOTHER"],
+  ["aws_secret_access_key", "someone-elses"],
+  ["aws_session_token", "someone-elses"],
+  ["aws_profile_name", "other"],
+  ["litellm_credential_name", "another-teams-credential"],
+  ["vertex_ai_credentials", "{}"],
+  ["model_list", [{ model_name: "openai/gpt-4o-mini", litellm_params: { model: "openai/o1-pro", api_base: "https://elsewhere.example/v1", api_key: "sk-x" } }]],
+  ["aws_region_name", "us-east-1"],
+  ["vertex_location", "us-central1"],
+  ["vertex_ai_location", "us-central1"],
+  ["vertex_project", "another-project"],
+  ["vertex_ai_project", "another-project"],
+  ["deployment_id", "gpt-4o"],
+  ["custom_llm_provider", "azure"],
+  // Azure's sign-in fields: together they log into another Entra tenant.
+  ["tenant_id", "00000000-0000-0000-0000-000000000000"],
+  ["client_id", "00000000-0000-0000-0000-000000000001"],
+  ["client_secret", "someone-elses"],
+  ["azure_username", "someone@elsewhere.example"],
+  ["azure_password", "someone-elses"],
+  ["azure_scope", "https://cognitiveservices.azure.com/.default"],
 ];
 
 describe("relay routing fields on an OpenAI-format deployment", () => {
