@@ -42,7 +42,7 @@
  */
 import { outputCapOf, type ChatRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { takesForcedToolWithAdaptiveThinking, takesThinking, takesXhighEffort } from "./claude-generation.ts";
+import { takesForcedToolWithAdaptiveThinking, takesJsonOutputs, takesThinking, takesXhighEffort } from "./claude-generation.ts";
 import { refuseForcedTool, type ForcedToolField } from "./forced-tool-field.ts";
 import type { AnthropicMessage } from "./messages.ts";
 
@@ -106,6 +106,14 @@ export function thinkingFields(effort: string, budget: number, adaptive: boolean
   return adaptive ? { thinking: { type: "adaptive", display: "summarized" }, output_config: { effort } } : { thinking: { type: "enabled", budget_tokens: budget } };
 }
 
+/**
+ * What the refusal of a JSON response_format beside a budget adds where the model takes JSON outputs
+ * (claude-generation.ts takesJsonOutputs; Claude 4.5 and 4.6 here): a json_schema they can carry goes
+ * beside the budget as them (json-output.ts), so only json_object or a schema they cannot express gets here.
+ */
+const CLOSED_SCHEMA_BESIDE_BUDGET = (model: string): string =>
+  takesJsonOutputs(model) ? ", or send response_format json_schema with a schema whose every object is closed (additionalProperties false): beside reasoning_effort this model takes that, as Anthropic's JSON outputs" : "";
+
 /** The top_p Anthropic takes beside thinking: 0.95 to 1 ("Feature compatibility"). */
 const MIN_TOP_P_WITH_THINKING = 0.95;
 
@@ -127,7 +135,7 @@ export function refuseThinkingConflicts(req: ChatRequest, body: { messages: { ro
   if (forced !== null && !(adaptive && takesForcedToolWithAdaptiveThinking(model))) {
     refuseForcedTool(forced, {
       tool_choice: "With reasoning_effort, Claude thinks, and then cannot be forced to call a tool; send tool_choice 'auto' or 'none', or no reasoning_effort.",
-      response_format: "With reasoning_effort, Claude thinks, and then cannot give a JSON response_format here: its JSON answer is a forced tool call, which thinking does not allow. Drop one of the two.",
+      response_format: `With reasoning_effort, Claude thinks, and then cannot give a JSON response_format here: its JSON answer is a forced tool call, which thinking does not allow. Drop one of the two${CLOSED_SCHEMA_BESIDE_BUDGET(model)}.`,
     });
   }
   if (body.messages.at(-1)?.role === "assistant") {
