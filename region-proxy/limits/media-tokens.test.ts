@@ -68,6 +68,14 @@ describe("images in the prompt estimate", () => {
     expect(partTokens([image(pngUrl(4000, 3000))], "gemini-3-flash-preview")).toBe(1120);
   });
 
+  // The parser, Anthropic and Gemini read an image URL trimmed (openai/media-url.ts, 3b19946), so
+  // ' data:image/png;base64,...' is served as data: it is counted at its size, not at the worst case.
+  test("an image data URL with whitespace around it is counted at its size", () => {
+    expect(partTokens([image(` ${pngUrl(1000, 1000)}`)], "claude-sonnet-4-5")).toBe(1334);
+    expect(partTokens([image(`\n${pngUrl(200, 200)} \t`)], "claude-3-5-sonnet-20241022")).toBe(64);
+    expect(partTokens([image(` ${pngUrl(384, 300)}`)], "gemini-2.5-flash")).toBe(258);
+  });
+
   test("a model no rule knows: the largest common rule, at most 4784", () => {
     expect(partTokens([image("https://example.com/a.jpg")], "my-azure-deployment")).toBe(4784);
     expect(partTokens([image(pngUrl(512, 512))], "my-azure-deployment")).toBe(Math.ceil(256 * 2.46));

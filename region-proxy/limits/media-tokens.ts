@@ -62,7 +62,8 @@ function imageSizeOf(part: ContentPart): ImageSize | null {
   const known = PART_FACTS.get(part);
   if (known && "size" in known) return known.size;
   const url = ((part as Record<string, unknown>).image_url as { url?: unknown } | undefined)?.url;
-  const data = typeof url === "string" ? dataOf(url) : null;
+  // Trimmed, as the parser checks it and Anthropic and Gemini send it (../openai/media-url.ts).
+  const data = typeof url === "string" ? dataOf(url.trim()) : null;
   const size = data === null ? null : imageDimensions(data);
   PART_FACTS.set(part, { size });
   return size;
