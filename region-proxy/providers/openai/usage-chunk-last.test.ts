@@ -9,13 +9,12 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { sseOpenAI, startScriptedVendor } from "../../testing/scripted-vendor.ts";
+import { USAGE, base, finish as finishWithout, hello as helloWithout, streamedHelloWithUsageLast } from "../testing/openai-usage-chunk.ts";
 
-const USAGE = { prompt_tokens: 30, completion_tokens: 10, total_tokens: 40 };
 let v: Awaited<ReturnType<typeof startScriptedVendor>>;
 beforeAll(async () => {
-  const base = { id: "x", object: "chat.completion.chunk", created: 1_700_000_000, model: "m-1" };
-  const hello = { ...base, choices: [{ index: 0, delta: { role: "assistant", content: "Hello" }, finish_reason: null }], usage: null };
-  const finish = { ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }], usage: null };
+  const hello = { ...helloWithout, usage: null };
+  const finish = { ...finishWithout, usage: null };
   const usage = { ...base, choices: [], usage: USAGE };
   v = await startScriptedVendor({
     early: { provider: "openai", sse: sseOpenAI(hello, usage, finish) },
@@ -27,14 +26,8 @@ afterAll(() => v.stop());
 
 for (const model of ["early", "trailing", "first"]) {
   test(`${model}: the usage chunk is the last chunk and the only one with usage`, async () => {
-    const { chunks, error, content, finish, event } = await v.stream(model);
-    expect(error).toBeNull();
-    expect(content).toBe("Hello");
-    expect(finish).toEqual(["stop"]);
-    const last = chunks.at(-1)!;
-    expect(last.choices).toEqual([]);
-    expect(last.usage).toMatchObject(USAGE);
-    expect(last.id).toBe(chunks[0]!.id);
+    const { chunks, event } = await streamedHelloWithUsageLast(v, model);
+    expect(chunks.at(-1)!.id).toBe(chunks[0]!.id);
     for (const chunk of chunks.slice(0, -1)) expect(chunk.usage).toBeNull();
     expect(event.usage).toMatchObject({ inputTokens: 30, outputTokens: 10 });
   });

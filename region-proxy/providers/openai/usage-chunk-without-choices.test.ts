@@ -8,13 +8,10 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { waitFor } from "../../testing/proxy-fixture.ts";
 import { sseOpenAI, startScriptedVendor } from "../../testing/scripted-vendor.ts";
+import { USAGE, base, finish, hello, streamedHelloWithUsageLast } from "../testing/openai-usage-chunk.ts";
 
-const USAGE = { prompt_tokens: 30, completion_tokens: 10, total_tokens: 40 };
 let v: Awaited<ReturnType<typeof startScriptedVendor>>;
 beforeAll(async () => {
-  const base = { id: "x", object: "chat.completion.chunk", created: 1_700_000_000, model: "m-1" };
-  const hello = { ...base, choices: [{ index: 0, delta: { role: "assistant", content: "Hello" }, finish_reason: null }] };
-  const finish = { ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] };
   v = await startScriptedVendor({
     absent: { provider: "openai", sse: sseOpenAI(hello, finish, { ...base, usage: USAGE }) },
     nullchoices: { provider: "openai", sse: sseOpenAI(hello, finish, { ...base, choices: null, usage: USAGE }) },
@@ -24,13 +21,7 @@ afterAll(() => v.stop());
 
 for (const model of ["absent", "nullchoices"]) {
   test(`${model}: include_usage gets the answer and the usage on a last choices: [] chunk`, async () => {
-    const { chunks, error, content, finish, event } = await v.stream(model);
-    expect(error).toBeNull();
-    expect(content).toBe("Hello");
-    expect(finish).toEqual(["stop"]);
-    const last = chunks.at(-1)!;
-    expect(last.choices).toEqual([]);
-    expect(last.usage).toMatchObject(USAGE);
+    const { event } = await streamedHelloWithUsageLast(v, model);
     expect(event.status).toBe("ok");
     expect(event.usage).toMatchObject({ inputTokens: 30, outputTokens: 10 });
   });
