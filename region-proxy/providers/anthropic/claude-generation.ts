@@ -3,7 +3,8 @@
  * Both forms of id are read: `claude-3-5-sonnet-latest` (version before the line) and
  * `claude-sonnet-4-5-20250929` (line before the version); a trailing date is no minor version
  * (`claude-opus-4-20250514` is 4.0), and a Bedrock or Vertex id (`anthropic.claude-…-v1:0`,
- * `claude-sonnet-4-5@20250929`) reads the same. An id naming no version (`claude-sonnet-latest`, a
+ * `claude-sonnet-4-5@20250929`) reads the same version, but for what a platform lacks that Anthropic's
+ * own API has (isPlatformId: JSON outputs, image and PDF URLs). An id naming no version (`claude-sonnet-latest`, a
  * name this code predates) is taken for a newer model than it knows: the stricter rule applies.
  *
  * @example claudeVersion("claude-sonnet-4-5-20250929") // { major: 4, minor: 5 }

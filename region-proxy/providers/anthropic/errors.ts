@@ -43,7 +43,13 @@ const PATH_NOT_FOUND = /^not found\.?$/i;
 /**
  * Anthropic's 400s for a request shape the model does not take, naming no field: told as the OpenAI
  * parameter the client sent, as the adapter's own refusal before the call would (claude-generation.ts),
- * for a model whose id did not tell. Matched at the start only (a validation message can quote the caller's text).
+ * for a model whose id did not tell. Matched at the start (a validation message can quote the caller's
+ * text), but for JSON outputs on a platform without them, which comes through relays wrapped in their
+ * own words (LiteLLM: 'litellm.BadRequestError: BedrockException - {"message":"The model returned the
+ * following errors: output_config.format: Extra inputs are not permitted"}', vectorize-io/hindsight#3300):
+ * matched anywhere, but not at the end of another field's path (`tools.0.output_config.format`). The
+ * param only names a field in the client's own 400, so a match in quoted text costs no more than a
+ * wrong name there.
  */
 const REFUSED_PARAM: [RegExp, string][] = [
   // Claude Opus 4.1, Sonnet 4.5, Haiku 4.5 and later.
@@ -52,7 +58,7 @@ const REFUSED_PARAM: [RegExp, string][] = [
   [/^This model does not support assistant message prefill\b/, "messages"],
   // JSON outputs on a model or platform without them (Bedrock, through a relay: vectorize-io/hindsight#3300,
   // presenton/presenton#939, vercel/ai#14773), in Bedrock's words too. Sent for a JSON response_format (json-output.ts).
-  [/^(?:The model returned the following errors: )?output_config\.format: Extra inputs are not permitted\b/, "response_format"],
+  [/(?<![\w.])output_config\.format: Extra inputs are not permitted\b/, "response_format"],
 ];
 const refusedParam = (message: string) => REFUSED_PARAM.find(([pattern]) => pattern.test(message))?.[1] ?? null;
 

@@ -38,11 +38,20 @@ test("takesJsonOutputs: not on a Bedrock or Vertex form of id, whatever its vers
   for (const model of ["claude-sonnet-4-5", "claude-opus-5-5", "anthropic/claude-opus-4-6", "claude-haiku-4-5-20251001"]) expect([model, takesJsonOutputs(model)]).toEqual([model, true]);
 });
 
-test("the vendor's 'output_config.format: Extra inputs are not permitted' names response_format, with Bedrock's prefix too", () => {
-  for (const message of ["output_config.format: Extra inputs are not permitted", "The model returned the following errors: output_config.format: Extra inputs are not permitted"]) {
+test("the vendor's 'output_config.format: Extra inputs are not permitted' names response_format, with Bedrock's prefix and a relay's wrapping too", () => {
+  for (const message of [
+    "output_config.format: Extra inputs are not permitted",
+    "The model returned the following errors: output_config.format: Extra inputs are not permitted",
+    // LiteLLM's proxy in front of Bedrock (vectorize-io/hindsight#3300).
+    'litellm.BadRequestError: BedrockException - {"message":"The model returned the following errors: output_config.format: Extra inputs are not permitted"}. Received Model Group=claude-haiku',
+    "API Error: 400 output_config.format: Extra inputs are not permitted",
+  ]) {
     const error = classifyAnthropicError(400, new Headers(), JSON.stringify({ type: "error", error: { type: "invalid_request_error", message } }));
     expect([message, error.clientError]).toMatchObject([message, { kind: "vendor_rejected", param: "response_format" }]);
   }
-  const other = classifyAnthropicError(400, new Headers(), JSON.stringify({ type: "error", error: { type: "invalid_request_error", message: "messages.0: output_config.format: Extra inputs are not permitted" } }));
-  expect(other.clientError).toMatchObject({ param: null });
+  // Another field's output_config (a path ending in it) is not the request's.
+  for (const message of ["tools.0.output_config.format: Extra inputs are not permitted", "messages.0.content.0.xoutput_config.format: Extra inputs are not permitted"]) {
+    const other = classifyAnthropicError(400, new Headers(), JSON.stringify({ type: "error", error: { type: "invalid_request_error", message } }));
+    expect([message, other.clientError]).toMatchObject([message, { param: null }]);
+  }
 });
