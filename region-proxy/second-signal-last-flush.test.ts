@@ -4,6 +4,7 @@
  * events to be committed (they ship at the next start), not for the flush's own bound (3 s).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { startBlackHole } from "./testing/black-hole-server.ts";
 import { createProxyFixture, waitFor, type ProxyFixture } from "./testing/proxy-fixture.ts";
 
 let fx: ProxyFixture;
@@ -13,37 +14,9 @@ beforeAll(async () => {
 });
 afterAll(() => fx.cleanup());
 
-/** The control plane as the proxy sees it: the fixture's origin, except that it takes usage POSTs and never answers them. */
-function startBlackHoledUsage(originUrl: string) {
-  let usagePosts = 0;
-  const hung: (() => void)[] = [];
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    development: false,
-    idleTimeout: 0,
-    async fetch(request) {
-      const url = new URL(request.url);
-      if (request.method === "POST") {
-        await request.arrayBuffer();
-        usagePosts++;
-        return new Promise<Response>((resolve) => hung.push(() => resolve(new Response("late", { status: 503 }))));
-      }
-      return fetch(`${originUrl}${url.pathname}${url.search}`, { headers: request.headers });
-    },
-  });
-  return {
-    url: `http://127.0.0.1:${server.port}`,
-    usagePosts: () => usagePosts,
-    stop() {
-      for (const answer of hung) answer();
-      return server.stop(true);
-    },
-  };
-}
-
 test("a second signal during the outbox's last flush ends the stop once the events are committed, and they ship at the next start", async () => {
-  const controlPlane = startBlackHoledUsage(fx.origin.url);
+  // The control plane as the proxy sees it: the fixture's origin, except that it takes usage POSTs and never answers them.
+  const controlPlane = startBlackHole(fx.origin.url);
   const dataDir = fx.freshDataDir();
   try {
     const proxy = await fx.startProxy({ controlPlaneUrl: controlPlane.url, dataDir, usageFlushMs: 60_000 });
@@ -56,7 +29,7 @@ test("a second signal during the outbox's last flush ends the stop once the even
     await answer.text();
     const stopping = proxy.stop();
     // Nothing in flight: the stop is at once in the outbox's last flush, which the control plane holds.
-    await waitFor(() => controlPlane.usagePosts() === 1, "the last flush sent");
+    await waitFor(() => controlPlane.posts() === 1, "the last flush sent");
     const hurriedAt = performance.now();
     await proxy.stopNow("second signal (SIGINT)");
     await stopping;

@@ -10,39 +10,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { UsageEvent } from "../../shared/usage/usage-event.ts";
 import { openProxyKv } from "../kv/open-kv.ts";
+import { startBlackHole } from "../testing/black-hole-server.ts";
 import { waitFor } from "../testing/proxy-fixture.ts";
 import { startUsageAckServer } from "../testing/usage-ack-server.ts";
 import { startOutboxThread } from "./outbox-thread.ts";
 import { UsageOutbox } from "./outbox.ts";
 
 const event = (i: number) => ({ eventId: `evt_stop_${i}`, requestId: `req_stop_${i}` }) as unknown as UsageEvent;
-
-/** Takes each POST and never answers it (until stop). */
-function startBlackHole() {
-  const hung: (() => void)[] = [];
-  let posts = 0;
-  const server = Bun.serve({
-    port: 0,
-    hostname: "127.0.0.1",
-    development: false,
-    idleTimeout: 0,
-    async fetch(request) {
-      await request.arrayBuffer();
-      posts++;
-      return new Promise<Response>((resolve) => hung.push(() => resolve(new Response("late", { status: 503 }))));
-    },
-  });
-  return {
-    url: `http://127.0.0.1:${server.port}`,
-    get posts() {
-      return posts;
-    },
-    stop() {
-      for (const answer of hung) answer();
-      return server.stop(true);
-    },
-  };
-}
 
 const dataDir = mkdtempSync(join(tmpdir(), "outbox-stop-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -60,7 +34,7 @@ test("stop() while the ingest black-holes a send returns within the last-flush w
   try {
     const thread = await startOutboxThread({ dataDir, controlPlaneUrl: hole.url, regionToken: "t", proxyId: "prx_stop", flushIntervalMs: 20 }, (l) => logs.push(l));
     for (let i = 0; i < 50; i++) thread.record(event(i));
-    await waitFor(() => hole.posts >= 1, "a send is hanging");
+    await waitFor(() => hole.posts() >= 1, "a send is hanging");
     for (let i = 50; i < 60; i++) thread.record(event(i));
     const started = Date.now();
     await thread.stop();
