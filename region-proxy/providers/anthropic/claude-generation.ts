@@ -120,7 +120,10 @@ export const refusesForcedToolUse = (model: string): boolean => atLeast(model, 5
  * A Bedrock (`anthropic.claude-…`, cross-region `us.anthropic.claude-…`) or Vertex AI (`claude-…@20250929`)
  * form of Claude id: the model served through a cloud platform (through an Anthropic-format relay),
  * which may lack what Anthropic's own API has: JSON outputs (takesJsonOutputs) and image and PDF URLs
- * (platform-media-url.ts).
+ * (platform-media-url.ts). Vertex is told only by a dated id, the 4.5 generation and before
+ * (`claude-haiku-4-5@20251001`): from 4.6 on its ids are Anthropic's own ("On Google Cloud Vertex AI,
+ * the format matches the Claude API", Anthropic's model ids; its Vertex page lists `claude-opus-4-6`,
+ * `claude-sonnet-4-6`), so such an id reads as Anthropic's and is sent what Anthropic takes.
  */
 export const isPlatformId = (model: string): boolean => /(?:^|[./])anthropic\.claude|claude[^@/]*@/i.test(model);
 
@@ -133,8 +136,15 @@ export const isPlatformId = (model: string): boolean => /(?:^|[./])anthropic\.cl
  * taken for one that does: a wrong guess is Anthropic's 400, which fails the chain. Nor a Bedrock or
  * Vertex form of id (isPlatformId): Bedrock has answered "output_config.format: Extra inputs are not
  * permitted" for Claude Haiku 4.5 and Sonnet 5 (vectorize-io/hindsight#3300, presenton/presenton#939,
- * vercel/ai#14773), and Vertex has them off by default by organization policy; there the forced JSON
- * tool, or the 400 naming response_format before the call (a chain skips the deployment), stays.
+ * vercel/ai#14773; AWS's "Structured outputs for Anthropic Claude models",
+ * docs.aws.amazon.com/bedrock/latest/userguide/claude-messages-structured-outputs: "Support varies by
+ * model and endpoint"), and Vertex has them off by default by organization policy
+ * (constraints/vertexai.allowedPartnerModelFeatures); there the forced JSON tool, or the 400 naming
+ * response_format before the call (a chain skips the deployment), stays. The cost: a json_schema to a
+ * Bedrock id of a model refusing forced tool use (Claude 5.1 and later, Haiku aside) is always that 400,
+ * even where Bedrock would take JSON outputs: the safe default while support varies. A Vertex id of
+ * Claude 4.6 and later cannot be told from Anthropic's own (isPlatformId) and gets output_config.format:
+ * where the organization keeps them off, Vertex's 400 ends the walk.
  */
 export const takesJsonOutputs = (model: string): boolean => atLeast(model, 4, 5) && !isPlatformId(model);
 

@@ -32,7 +32,7 @@ test("a chain of Bedrock's Opus 5.5 then Sonnet 4.5 skips the first (before its 
 });
 
 test("takesJsonOutputs: not on a Bedrock or Vertex form of id, whatever its version", () => {
-  for (const model of ["anthropic.claude-opus-5-5-v1:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "global.anthropic.claude-haiku-4-5-20251001-v1:0", "claude-sonnet-4-5@20250929", "claude-opus-4-7@default"]) {
+  for (const model of ["anthropic.claude-opus-5-5-v1:0", "us.anthropic.claude-sonnet-4-5-20250929-v1:0", "global.anthropic.claude-haiku-4-5-20251001-v1:0", "claude-sonnet-4-5@20250929", "claude-haiku-4-5@20251001"]) {
     expect([model, takesJsonOutputs(model)]).toEqual([model, false]);
   }
   for (const model of ["claude-sonnet-4-5", "claude-opus-5-5", "anthropic/claude-opus-4-6", "claude-haiku-4-5-20251001"]) expect([model, takesJsonOutputs(model)]).toEqual([model, true]);
