@@ -8,7 +8,6 @@
  *          if (!admitted.ok) return admitted.response;
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
-import { leftBodyUnread } from "../../shared/http/body-left-unread.ts";
 import type { Operation } from "../../shared/snapshot/provider-operations.ts";
 import type { Snapshot, SnapshotAlias, SnapshotKey, SnapshotTenant } from "../../shared/snapshot/schema.ts";
 import type { ProxyDeps } from "../deps.ts";
@@ -53,14 +52,11 @@ export async function admitRequest<T extends { model: string }>(
     return refused({ kind: "invalid_api_key" });
   }
   // A body still arriving when a graceful stop's grace period ends is answered 503 shutting_down:
-  // InFlight.cut() ends a read still waiting as late (the body marked unread); none begins after it.
-  const cut = deps.inFlight.cutSignal;
-  if (cut.aborted) {
-    leftBodyUnread(request);
-    return refused({ kind: "shutting_down" });
-  }
+  // InFlight.cut() ends a read still waiting as late (the body marked unread). None begins after it:
+  // the stop is marked before cut() (main.ts) and server.ts refuses a request once it is, with no await
+  // between that check and this read.
   const body = await readJsonBody(request, deps.maxBodyBytes, deps.bodyReadTimeoutMs, deps.inFlight.bodyReads);
-  if (!body.ok && body.error.kind === "request_timeout" && cut.aborted) return refused({ kind: "shutting_down" });
+  if (!body.ok && body.error.kind === "request_timeout" && deps.inFlight.cutSignal.aborted) return refused({ kind: "shutting_down" });
   // The 413's advice fits what this route's body holds (images for chat, inputs for embeddings).
   if (!body.ok) return refused(body.error.kind === "request_too_large" ? { ...body.error, operation } : body.error);
   const parsed = parse(body.value);
