@@ -28,30 +28,38 @@ const base = (version: number, change?: (s: Snapshot) => void) =>
 beforeAll(async () => {
   fx = await createProxyFixture();
   await fx.publish(base(1));
-  proxy = await fx.startProxy();
+  // Each refused snapshot doubles the pause before the next poll (up to 32 × snapshotPollMs): at the
+  // fixture's 100 ms the sixth refusal in a row would come ~6 s in, past bun's 5 s per test.
+  proxy = await fx.startProxy({ snapshotPollMs: 20 });
 });
 afterAll(() => fx.cleanup());
 
 const phi = () => fx.client(proxy).chat.completions.create({ model: "health", messages }, { headers: { "x-data-class": "phi" } }).catch((e) => e);
 
 let version = 1;
-/** Publishes a snapshot changed by `change` and waits until the proxy has refused it or swapped it in. */
-async function publish(change: (s: Snapshot) => void, reason: string): Promise<void> {
+/**
+ * Publishes a snapshot changed by `change` and waits until the proxy has refused it or swapped it in.
+ * Only log lines written after this publish count (two cases may share a reason), so it returns
+ * where they start, for refusedFor.
+ */
+async function publish(change: (s: Snapshot) => void, reason: string): Promise<number> {
   version++;
+  const seen = fx.logs.length;
   await fx.publish(base(version, change));
-  await waitFor(() => fx.logs.some((l) => l.includes("snapshot refused") && l.includes(reason)) || proxy.snapshotVersion() === version, `version ${version} polled`);
+  await waitFor(() => fx.logs.slice(seen).some((l) => l.includes("snapshot refused") && l.includes(reason)) || proxy.snapshotVersion() === version, `version ${version} polled`);
+  return seen;
 }
-const refusedFor = (reason: string) => [proxy.snapshotVersion(), fx.logs.some((l) => l.startsWith("snapshot refused: invalid_payload (") && l.includes(reason))];
+const refusedFor = (reason: string, seen: number) => [proxy.snapshotVersion(), fx.logs.slice(seen).some((l) => l.startsWith("snapshot refused: invalid_payload (") && l.includes(reason))];
 
 test("a deployment's flags given as a string: the snapshot is refused, and phi still never reaches the deployment without a BAA", async () => {
   expect((await phi()).code).toBe("residency_violation");
   const calls = fx.vendor.calls("echo-1");
   const reason = "deployment dep_plain: flags must be a list of strings";
-  await publish((s) => void ((s.deployments.dep_plain as unknown as { flags: unknown }).flags = "no-baa"), reason);
+  const seen = await publish((s) => void ((s.deployments.dep_plain as unknown as { flags: unknown }).flags = "no-baa"), reason);
   const error = await phi();
   expect([error.status, error.code]).toEqual([403, "residency_violation"]);
   expect(fx.vendor.calls("echo-1")).toBe(calls);
-  expect(refusedFor(reason)).toEqual([1, true]);
+  expect(refusedFor(reason, seen)).toEqual([1, true]);
 });
 
 test("a deployment's jurisdiction, or a tenant's or key's list, of another type: refused with the field named", async () => {
@@ -64,8 +72,8 @@ test("a deployment's jurisdiction, or a tenant's or key's list, of another type:
     [(s) => void ((Object.values(s.keys).find((k) => k.id === "key_main") as unknown as Record<string, unknown>).allowedAliases = "chat-large"), "allowedAliases must be a list of alias names or null"],
   ];
   for (const [change, reason] of cases) {
-    await publish(change, reason);
-    expect([reason, ...refusedFor(reason)]).toEqual([reason, 1, true]);
+    const seen = await publish(change, reason);
+    expect([reason, ...refusedFor(reason, seen)]).toEqual([reason, 1, true]);
   }
   // The held snapshot still answers as before.
   const ok = await fx.client(proxy).chat.completions.create({ model: "chat", messages });
