@@ -37,7 +37,7 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
     // A non-streamed answer's headers come once it is whole: only the deadline bounds it.
     firstByteBound: req.stream,
     async read(call, { adapter, deployment }, redact, redactText, ending) {
-      const jsonResponse = asksForJson(req.response_format) && !adapter.jsonAsText?.(req, deployment.model);
+      const jsonResponse = asksForJson(req.response_format) && call.jsonAsText !== true;
       const ctx: ResponseContext = { ...opts.ctx, model: deployment.model, jsonResponse, vendorText: redactText };
       if (!req.stream) {
         const parsed = await readWholeAnswer(call.response, {

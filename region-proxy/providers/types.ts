@@ -95,6 +95,13 @@ export interface VendorHttpRequest {
   method: "POST" | "GET";
   headers: Record<string, string>;
   body: string;
+  /**
+   * The body sends the client's JSON response_format so that the answer's text is the JSON (Anthropic's
+   * JSON outputs, output_config.format), not through a tool whose input is the JSON: then the translators
+   * are not told the client asked for JSON (ResponseContext.jsonResponse), so the text streams as it
+   * comes. Absent: a JSON response_format sets jsonResponse.
+   */
+  jsonAsText?: boolean;
 }
 
 export interface ResponseContext {
@@ -108,8 +115,8 @@ export interface ResponseContext {
   includeUsage: boolean;
   /**
    * Whether the client asked for JSON content (response_format json_object or json_schema) and the
-   * vendor answers it through a tool (Anthropic's forced JSON tool; not where ProviderAdapter.jsonAsText
-   * says the text is the JSON): the text the model wrote around that tool is dropped.
+   * vendor answers it through a tool (Anthropic's forced JSON tool; not where the built request's
+   * jsonAsText says the text is the JSON, VendorHttpRequest): the text the model wrote around that tool is dropped.
    */
   jsonResponse?: boolean;
   /**
@@ -277,13 +284,6 @@ export interface ProviderAdapter {
    * Anthropic's its error `type` (anthropic/errors.ts).
    */
   errorStatus?: (error: unknown) => number;
-  /**
-   * Whether this request's JSON response_format, as built for `model`, is answered as the text itself
-   * (Anthropic's JSON outputs) rather than through a tool whose input is the JSON: then the translators
-   * are not told the client asked for JSON (ResponseContext.jsonResponse), so the text streams as it
-   * comes. Optional: without it, a JSON response_format sets jsonResponse.
-   */
-  jsonAsText?(req: ChatRequest, model: string): boolean;
   /** Present when the vendor offers embeddings; errors go through `classifyError` too. */
   embeddings?: EmbeddingsTranslator;
 }

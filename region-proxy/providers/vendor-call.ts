@@ -34,6 +34,8 @@ export interface VendorCall {
   state(): CallState;
   /** The first-byte budget the call was started with (Infinity: none); mid-stream, how long its vendor may go silent (call-ending.ts). */
   firstByteMs: number;
+  /** The request's jsonAsText (VendorHttpRequest): its JSON response_format is answered as the text itself. */
+  jsonAsText?: boolean;
   /**
    * Set by a reader translating the call's 2xx stream: its translator, whose counts so far
    * (StreamTranslator.partialUsage, Anthropic's message_start) the call is charged if it is left
@@ -95,6 +97,7 @@ export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, cli
     abort: () => controller.abort(),
     state: (): CallState => ({ clientClosed: clientSignal.aborted, timedOut, heardAt }),
     firstByteMs: timers.firstByteMs,
+    jsonAsText: http.jsonAsText,
   };
   // redirect: "manual" so a vendor (or anything in between) cannot send the request somewhere else.
   const response = fetch(http.url, { method: http.method, headers: http.headers, body: http.method === "GET" ? undefined : http.body, signal: controller.signal, redirect: "manual" });

@@ -5,7 +5,7 @@
 import type { NormalizedUsage } from "../../../shared/money/cost.ts";
 import type { ProviderAdapter } from "../types.ts";
 import { anthropicErrorStatus, classifyAnthropicError } from "./errors.ts";
-import { buildAnthropicRequest, sendsJsonOutputs } from "./request.ts";
+import { buildAnthropicRequest } from "./request.ts";
 import { parseAnthropicResponse } from "./response.ts";
 import { createAnthropicStreamTranslator } from "./stream.ts";
 import { convertAnthropicUsage, type AnthropicUsage } from "./usage.ts";
@@ -19,8 +19,6 @@ export const anthropicAdapter: ProviderAdapter = {
   reportedUsage: reportedAnthropicUsage,
   // A 200 body that is only Anthropic's error object: read as the same object in a stream's error event is.
   errorStatus: anthropicErrorStatus,
-  // A JSON response_format sent as JSON outputs (json-output.ts) is answered as text, not the JSON tool.
-  jsonAsText: sendsJsonOutputs,
 };
 
 /** The usage an Anthropic Messages body reports, whatever else is wrong with it (null when unusable). */

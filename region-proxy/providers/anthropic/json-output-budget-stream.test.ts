@@ -2,7 +2,7 @@
  * Beside a thinking budget on Claude 4.5/4.6 a JSON response_format goes as Anthropic's JSON outputs
  * (output_config.format), no JSON tool sent, so the answer's text is the JSON: streamed, it comes as
  * content deltas as it is written. It was held and sent as one delta at the end, as text is held where
- * the JSON tool was sent (the stream could not tell; now the adapter says, ProviderAdapter.jsonAsText).
+ * the JSON tool was sent (the stream could not tell; now the built request says, VendorHttpRequest.jsonAsText).
  * Through the proxy with the openai SDK and the fake Anthropic, which writes a text in pieces at its spaces.
  */
 import { expect, test } from "bun:test";

@@ -110,22 +110,6 @@ function sentThinking(req: ChatRequest, model: string, thinkingTurns: () => read
   return { budget: budget !== null && !adaptive && unthinkingToolTurn(thinkingTurns()) ? null : budget, adaptive };
 }
 
-/**
- * Whether toAnthropicBody sends this request's JSON response_format as Anthropic's JSON outputs, so the
- * answer's text is the JSON (no JSON tool, no text to drop around it): the ProviderAdapter's jsonAsText,
- * which the stream reads to send that text as it comes. The same decision as toAnthropicBody's, for a
- * request it built (false for one it refuses).
- */
-export function sendsJsonOutputs(req: ChatRequest, model: string): boolean {
-  try {
-    const { budget, adaptive } = sentThinking(req, model, () => convertMessages(req.messages, true).messages);
-    return jsonOutputFormat(req.response_format, model, forcedToolRefused(model, budget, adaptive)) !== null;
-  } catch (error) {
-    if (error instanceof UnsupportedParameterError) return false;
-    throw error;
-  }
-}
-
 /** The JSON body Anthropic expects for this chat request; `flags` are the deployment's (strict tools: tools.ts). */
 export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly string[] = []): Record<string, unknown> {
   refuseUnsupported(req.raw);
@@ -187,6 +171,7 @@ export function toAnthropicBody(req: ChatRequest, model: string, flags: readonly
 
 /** The HTTP request for one attempt against `target`. */
 export function buildAnthropicRequest(req: ChatRequest, target: SnapshotDeployment, credential: string): VendorHttpRequest {
+  const body = toAnthropicBody(req, target.model, target.flags);
   return {
     url: `${target.baseUrl.replace(/\/+$/, "")}/v1/messages`,
     method: "POST",
@@ -196,6 +181,8 @@ export function buildAnthropicRequest(req: ChatRequest, target: SnapshotDeployme
       "x-api-key": credential,
       "anthropic-version": ANTHROPIC_VERSION,
     },
-    body: JSON.stringify(toAnthropicBody(req, target.model, target.flags)),
+    body: JSON.stringify(body),
+    // A JSON response_format sent as JSON outputs (json-output.ts) is answered as text, not the JSON tool.
+    jsonAsText: (body.output_config as { format?: unknown } | undefined)?.format !== undefined,
   };
 }

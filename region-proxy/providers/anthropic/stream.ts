@@ -114,7 +114,7 @@ export function createAnthropicStreamTranslator(ctx: ResponseContext): StreamTra
   // decides on the whole message). A stream cannot look ahead, so in JSON mode text is held (tool use
   // is forced there, so there is rarely any) until the answer ends: dropped if a JSON tool came, sent
   // (after any client tool calls) if, against the forced choice, none did. A JSON response_format sent
-  // as JSON outputs (json-output.ts) gets no JSON tool: jsonResponse is false (adapter.ts jsonAsText), and
+  // as JSON outputs (json-output.ts) gets no JSON tool: jsonResponse is false (the built request's jsonAsText, request.ts), and
   // the text, the JSON, streams as it comes.
   let heldText: string | null = ctx.jsonResponse ? "" : null;
   const releaseText = (): ChatCompletionChunk[] => {
