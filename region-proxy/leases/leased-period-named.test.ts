@@ -30,11 +30,12 @@ test("a spent month leased like the day is refused for good at once, named as th
   if (!earlier.ok) throw new Error("could not spend the month");
   await ledger.settle(earlier.reservation, 5_000);
 
-  const budgets = createLeasedBudgets(ledger, leases, { maxWaitMs: 1_000 });
+  // A wait far above the bound below, so that the bound has room on a loaded machine and a wait still fails it.
+  const budgets = createLeasedBudgets(ledger, leases, { maxWaitMs: 10_000 });
   const started = Date.now();
   const refused = await budgets.reserve([{ scope, period: DAY, capMicros: 100_000 }, { scope, period: MONTH, capMicros: 100_000 }], 1_000);
   expect(refused).toMatchObject({ ok: false, scope, period: MONTH, spentMicros: 5_000, capMicros: 100_000 });
   expect("unavailable" in refused).toBe(false);
-  expect(Date.now() - started).toBeLessThan(500);
+  expect(Date.now() - started).toBeLessThan(5_000);
   expect(asked).not.toContain(DAY);
-});
+}, 20_000);
