@@ -3,7 +3,7 @@
  * system and developer text becomes systemInstruction, a part for each text part; assistant turns are role `model`, their
  * tool_calls `functionCall` parts (a custom tool's call is refused, function-call-only.ts); `tool`
  * messages become `functionResponse` parts in a user turn, named after the call they answer
- * (Gemini matches responses by function name), their text parts joined as toolResultText says. Consecutive turns of one role are merged, as Gemini
+ * (Gemini matches responses by function name), their text parts joined as toolResponse says. Consecutive turns of one role are merged, as Gemini
  * expects user and model to alternate, but for tool results and a user message after them: a content of
  * functionResponse parts takes no other kind (Gemini 3 refuses a part after a functionResponse), so they stay two. An assistant message's
  * `refusal`, and any refusal part in its content, is sent as its text (assistantRefusal,
@@ -43,35 +43,25 @@ function parseArgs(raw: string, param: string): Record<string, unknown> {
   return args as Record<string, unknown>;
 }
 
-/** A tool result as the `response` Struct Gemini wants: a JSON object stays one, anything else is wrapped. */
-function responseStruct(text: string): Record<string, unknown> {
-  try {
-    const parsed = JSON.parse(text) as unknown;
-    if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
-  } catch {
-    // plain text result
-  }
-  return { content: text };
-}
-
 /**
- * A tool message's text parts as the one text of its response. Parts that together ("" joined) are a
- * JSON object or array are one document cut into pieces, possibly mid-token ('{"a":"hel' + 'lo"}'), so
- * they are joined as they are; any other parts are kept apart by a line break (joined with "" their
- * words would run together), empty ones left out.
+ * A tool message's text parts as the `response` Struct Gemini wants. Parts that together ("" joined)
+ * are a JSON object or array are one document cut into pieces, possibly mid-token ('{"a":"hel' +
+ * 'lo"}'), so they are joined as they are: an object is the Struct itself, an array is wrapped as its
+ * text. Any other parts are kept apart by a line break (joined with "" their words would run together),
+ * empty ones left out, and wrapped: line breaks between them cannot make an object of what was none.
  *
- * @example toolResultText(['{"a":"hel', 'lo"}']) // '{"a":"hello"}'
- * @example toolResultText(["line one", "", "line two"]) // "line one\nline two"
+ * @example toolResponse(['{"a":"hel', 'lo"}']) // { a: "hello" }
+ * @example toolResponse(["line one", "", "line two"]) // { content: "line one\nline two" }
  */
-function toolResultText(texts: string[]): string {
+function toolResponse(texts: string[]): Record<string, unknown> {
   const joined = texts.join("");
   try {
     const parsed = JSON.parse(joined) as unknown;
-    if (typeof parsed === "object" && parsed !== null) return joined;
+    if (typeof parsed === "object" && parsed !== null) return Array.isArray(parsed) ? { content: joined } : (parsed as Record<string, unknown>);
   } catch {
     // not one JSON document
   }
-  return texts.filter((text) => text !== "").join("\n");
+  return { content: texts.filter((text) => text !== "").join("\n") };
 }
 
 export function convertMessages(messages: ChatMessage[], model = ""): { systemInstruction: { parts: GeminiPart[] } | null; contents: GeminiContent[] } {
@@ -128,7 +118,7 @@ export function convertMessages(messages: ChatMessage[], model = ""): { systemIn
         // checkToolPairing has refused a tool message that does not answer a call of the assistant message before it.
         const name = typeof message.tool_call_id === "string" ? callNames.get(message.tool_call_id) : undefined;
         if (name === undefined) throw new Error(`checkToolPairing let through ${param}, which answers no call`);
-        return push("user", [{ functionResponse: { id: message.tool_call_id, name, response: responseStruct(toolResultText(textParts(message.content, param))) } }]);
+        return push("user", [{ functionResponse: { id: message.tool_call_id, name, response: toolResponse(textParts(message.content, param)) } }]);
       }
       default:
         throw new UnsupportedParameterError(`${param}.role`, `Unknown role '${String((message as { role: unknown }).role)}'.`);
