@@ -4,6 +4,7 @@
  * events to be committed (they ship at the next start), not for the flush's own bound (3 s).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
+import { lockOutboxDir } from "./kv/data-dir-lock.ts";
 import { startBlackHole } from "./testing/black-hole-server.ts";
 import { createProxyFixture, waitFor, type ProxyFixture } from "./testing/proxy-fixture.ts";
 
@@ -38,8 +39,17 @@ test("a second signal during the outbox's last flush ends the stop once the even
   } finally {
     await controlPlane.stop();
   }
-  // The abandoned flush ends by its own bound (3 s) and closes the data dir; the next proxy on it ships the event.
-  await Bun.sleep(3_500);
+  // The abandoned flush ends (the black hole's stop answers its POST 503; else its own 3 s bound), closes
+  // KV and gives the data dir's outbox lock back; the next proxy on it ships the event. Until then the
+  // lock cannot be taken.
+  await waitFor(() => {
+    try {
+      lockOutboxDir(dataDir).release();
+      return true;
+    } catch {
+      return false;
+    }
+  }, "the abandoned flush gave the data dir back", 10_000);
   const next = await fx.startProxy({ dataDir });
   await waitFor(() => fx.origin.events().some((e) => e.requestId === "flushed-at-second-signal"), "the event shipped by the next start", 5_000);
   await next.stop();
