@@ -6,8 +6,7 @@
  * leaves the proxy without a breaker: the shared breaker falls back to this replica's in-process one
  * until Redis answers again (resilient-breaker.ts), and `degraded()` says so for /health.
  */
-import Redis from "ioredis";
-import { deadConnectionMs, reconnectOnReadOnly } from "../counters/counters-redis.ts";
+import { createCountersRedis } from "../counters/counters-redis.ts";
 import type { BreakerOptions, CircuitBreaker } from "./breaker-types.ts";
 import { createMemoryBreaker } from "./memory-breaker.ts";
 import { createResilientBreaker } from "./resilient-breaker.ts";
@@ -63,21 +62,10 @@ export async function createBreaker(config: BreakerConfig): Promise<RunningBreak
   const options: BreakerOptions = { failureThreshold: config.failureThreshold, coolDownMs: config.coolDownMs, probeTimeoutMs: config.probeTimeoutMs };
   if (!config.redisUrl) return { breaker: createMemoryBreaker(options), shared: false, degraded: () => false, close: async () => {} };
   const log = config.log ?? (() => {});
-  const commandTimeout = config.timeoutMs ?? 100;
-  // socketTimeout: a connection that silently died (no reply, no RST) is replaced, as the counters' is
-  // (counters-redis.ts); a command timeout alone would keep every call on the dead socket. A READONLY
-  // reply (a failover left the connection on the old primary, which answers the recovery ping) replaces
-  // the connection too: kept, the breaker switched to degraded and back every ping for good.
-  const client = new Redis(config.redisUrl, {
-    lazyConnect: true,
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout,
-    socketTimeout: deadConnectionMs(commandTimeout),
-    reconnectOnError: reconnectOnReadOnly,
-  });
-  // Connection errors are expected while Redis is down; the resilient breaker logs its switches.
-  client.on("error", () => {});
+  // The counters' client (counters-redis.ts): no offline queue, no retries, a command timeout, a
+  // connection that silently died or that a failover left on a replica (READONLY) replaced. Lazy, so
+  // the start can wait (bounded) for its first connection below.
+  const client = createCountersRedis(config.redisUrl, { commandTimeoutMs: config.timeoutMs ?? 100, lazyConnect: true });
   await Promise.race([client.connect().catch(() => {}), Bun.sleep(CONNECT_WAIT_MS)]);
   // No offline queue: a call before the connection is up fails, so an unreachable Redis starts degraded
   // instead of flipping on the first request.

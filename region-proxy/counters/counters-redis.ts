@@ -18,6 +18,8 @@ export interface CountersRedisOptions {
   maxReconnectDelayMs?: number;
   /** A connection with a command out and nothing received for this long is replaced (default: see deadConnectionMs). */
   socketTimeoutMs?: number;
+  /** Connect only when `connect()` is called, so the caller can await that first connection (the breaker); default false. */
+  lazyConnect?: boolean;
 }
 
 /**
@@ -46,11 +48,15 @@ export function reconnectOnReadOnly(error: Error): 1 | false {
   return /(^|[\s:-])READONLY\b/.test(error.message) ? 1 : false;
 }
 
-/** Creates a client with no offline queue, no retries of a failed command, and a command timeout. */
+/**
+ * Creates a client with no offline queue, no retries of a failed command, and a command timeout; the
+ * counters' and the breaker's (create-breaker.ts) both.
+ */
 export function createCountersRedis(url: string, options: CountersRedisOptions = {}): Redis {
   const ceiling = options.maxReconnectDelayMs ?? 1000;
   const commandTimeout = options.commandTimeoutMs ?? 50;
   const client = new Redis(url, {
+    lazyConnect: options.lazyConnect ?? false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout,
@@ -59,7 +65,7 @@ export function createCountersRedis(url: string, options: CountersRedisOptions =
     retryStrategy: (attempt) => Math.min(attempt * 50, ceiling),
     reconnectOnError: reconnectOnReadOnly,
   });
-  // Connection errors are expected while Redis is down; the resilient wrapper reports the state change.
+  // Connection errors are expected while Redis is down; the resilient wrapper (counters or breaker) reports the state change.
   client.on("error", () => {});
   return client;
 }
