@@ -7,9 +7,9 @@
  * header) is named as unsupported, with the OpenAI client as the way in.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { connect } from "node:net";
 import { AzureOpenAI, NotFoundError, OpenAI } from "openai";
 import { startFakeOpenAI } from "../test/fakes/openai.ts";
+import { rawExchange } from "../test/support/raw-http.ts";
 import { startVendorBehindProxy, type VendorBehindProxy } from "./testing/vendor-behind-proxy.ts";
 
 let vp: VendorBehindProxy;
@@ -108,15 +108,10 @@ describe("a base_url without /v1", () => {
 /** The body of the answer to `method target`, the request target sent as is (fetch may rewrite a leading "//"). */
 function sentAsIs(method: string, target: string): Promise<string> {
   const url = new URL(vp.proxy.url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), url.hostname, () =>
-      socket.write(`${method} ${target} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${vp.fx.keys.main}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`),
-    );
-    let received = "";
-    socket.on("data", (data) => (received += data.toString()));
-    socket.on("close", () => resolve(received));
-    socket.on("error", reject);
-  });
+  return rawExchange(
+    Number(url.port),
+    `${method} ${target} HTTP/1.1\r\nHost: ${url.host}\r\nAuthorization: Bearer ${vp.fx.keys.main}\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}`,
+  );
 }
 
 describe("a served path sent with a trailing slash or doubled slashes (a base_url ending in '/' joined to '/chat/completions')", () => {
