@@ -7,42 +7,27 @@
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { startFakeOpenAI, type FakeOpenAI } from "../../test/fakes/openai.ts";
-import type { RunningProxy } from "../main.ts";
-import { createProxyFixture, REGION, type ProxyFixture } from "../testing/proxy-fixture.ts";
+import { startVendorBehindProxy, type VendorBehindProxy } from "../testing/vendor-behind-proxy.ts";
 
-let fx: ProxyFixture;
-let openai: FakeOpenAI;
-let proxy: RunningProxy;
-
+let vp: VendorBehindProxy<FakeOpenAI>;
 beforeAll(async () => {
-  fx = await createProxyFixture();
-  openai = await startFakeOpenAI({ apiKey: "sk-openai-fake" });
-  await fx.publish(
-    fx.snapshot(1, (s) => {
-      s.deployments.dep_ada = { id: "dep_ada", provider: "openai", baseUrl: `${openai.url}/v1`, model: "text-embedding-ada-002", region: REGION, credentialRef: "env:OPENAI_KEY" };
-      s.aliases.ada = { name: "ada", chain: ["dep_ada"] };
-    }),
-  );
-  proxy = await fx.startProxy({ credentials: { OPENAI_KEY: "sk-openai-fake" } });
+  vp = await startVendorBehindProxy({ provider: "openai", start: startFakeOpenAI, baseUrl: (f) => `${f.url}/v1` }, { ada: "text-embedding-ada-002" });
 });
-afterAll(async () => {
-  await fx.cleanup();
-  await openai.stop();
-});
+afterAll(() => vp?.stop());
 
 test("dimensions: null and user: null reach OpenAI as not given: ada-002 answers instead of refusing dimensions", async () => {
-  const answer = await fx.client(proxy).embeddings.create({ model: "ada", input: ["alpha", "beta"], dimensions: null as unknown as undefined, user: null as unknown as undefined, encoding_format: "float" });
+  const answer = await vp.client.embeddings.create({ model: "ada", input: ["alpha", "beta"], dimensions: null as unknown as undefined, user: null as unknown as undefined, encoding_format: "float" });
   expect(answer.data).toHaveLength(2);
-  const sent = openai.lastRequest()!.body as Record<string, unknown>;
+  const sent = vp.fake.lastRequest()!.body as Record<string, unknown>;
   expect(Object.hasOwn(sent, "dimensions")).toBe(false);
   expect(Object.hasOwn(sent, "user")).toBe(false);
   expect(sent.model).toBe("text-embedding-ada-002");
 });
 
 test("dimensions and user that are given still reach OpenAI (ada-002 refuses dimensions, named)", async () => {
-  const refused = await fx.client(proxy).embeddings.create({ model: "ada", input: "alpha", dimensions: 8 }).catch((e) => e);
+  const refused = await vp.client.embeddings.create({ model: "ada", input: "alpha", dimensions: 8 }).catch((e) => e);
   expect(refused.status).toBe(400);
   expect(refused.param).toBe("dimensions");
-  await fx.client(proxy).embeddings.create({ model: "ada", input: "alpha", user: "end-user-1" });
-  expect((openai.lastRequest()!.body as Record<string, unknown>).user).toBe("end-user-1");
+  await vp.client.embeddings.create({ model: "ada", input: "alpha", user: "end-user-1" });
+  expect((vp.fake.lastRequest()!.body as Record<string, unknown>).user).toBe("end-user-1");
 });
