@@ -27,22 +27,15 @@
  *
  * @example jsonOutputFormat({ type: "json_schema", json_schema: { name: "a", schema: { type: "object", properties: {}, additionalProperties: false } } }, "claude-opus-5-5", true) // { type: "json_schema", schema: { type: "object", properties: {}, additionalProperties: false } }
  */
-import { toolParameters } from "../tool-parameters.ts";
+import { withFormatDescription } from "../format-description.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { refusesForcedToolUse, takesJsonOutputs } from "./claude-generation.ts";
 import { closeListedObjects } from "./closed-objects.ts";
-import { anthropicInputSchema } from "./input-schema.ts";
 import { strictCannotExpress } from "./strict-inexpressible.ts";
-import { strictInputSchema } from "./strict-schema.ts";
+import { strictFormOf } from "./strict-schema.ts";
+import { jsonSchemaOf } from "./tools.ts";
 
 const WHY = "Here this model gives JSON only through Anthropic's JSON outputs (it cannot be forced to call the tool the gateway answers JSON with elsewhere), which enforce a schema";
-
-/** `schema` with the response format's description first in its root description (none: `schema` as it is). */
-function withFormatDescription(schema: Record<string, unknown>, description: unknown): Record<string, unknown> {
-  if (typeof description !== "string" || description.trim() === "") return schema;
-  const own = typeof schema.description === "string" && schema.description !== "" ? `\n\n${schema.description}` : "";
-  return { ...schema, description: `${description}${own}` };
-}
 
 /**
  * The output_config.format for this response_format, or null when the forced JSON tool is to be used
@@ -60,10 +53,9 @@ export function jsonOutputFormat(responseFormat: unknown, model: string, forcedT
     return null;
   };
   if (f.type === "json_object") return cannot("json_object has none: send response_format json_schema with one (every object closed with additionalProperties false)");
-  const json = f.json_schema;
-  if (json === null || typeof json !== "object") return null; // convertTools refuses it, naming response_format.
-  const schema = closeListedObjects(anthropicInputSchema(toolParameters(json.schema) ?? { type: "object" }, "response_format.json_schema.schema"));
+  // The schema as the JSON tool would take it (jsonSchemaOf refuses a json_schema that is no object, naming response_format).
+  const schema = closeListedObjects(jsonSchemaOf(f)!.schema);
   const problem = strictCannotExpress(schema);
   if (problem) return cannot(`those cannot express ${problem} in this schema; simplify the schema`);
-  return { type: "json_schema", schema: withFormatDescription(strictInputSchema(schema)!, json.description) };
+  return { type: "json_schema", schema: withFormatDescription(strictFormOf(schema), f.json_schema?.description) };
 }

@@ -51,5 +51,10 @@ function toStrict(node: unknown): unknown {
 
 /** The schema to send with `strict: true`, or null when strict mode cannot express it (send it without strict). */
 export function strictInputSchema(schema: Record<string, unknown>): Record<string, unknown> | null {
-  return strictCannotExpress(schema) === null ? (toStrict(schema) as Record<string, unknown>) : null;
+  return strictCannotExpress(schema) === null ? strictFormOf(schema) : null;
+}
+
+/** `schema`, which strict mode can express (strictCannotExpress gave null for it), as strict mode takes it. */
+export function strictFormOf(schema: Record<string, unknown>): Record<string, unknown> {
+  return toStrict(schema) as Record<string, unknown>;
 }

@@ -107,7 +107,7 @@ function convertChoice(choice: unknown, clientTools: unknown[] | undefined, tool
 }
 
 /** The JSON schema a response_format asks for, null when it asks for text (or nothing). */
-function jsonSchemaOf(format: unknown): { schema: Record<string, unknown>; description: string; strict: boolean } | null {
+export function jsonSchemaOf(format: unknown): { schema: Record<string, unknown>; description: string; strict: boolean } | null {
   if (format === undefined || format === null) return null;
   const f = format as { type?: unknown; json_schema?: { schema?: unknown; name?: unknown; description?: unknown; strict?: unknown } };
   if (f.type === "text") return null;

@@ -6,6 +6,7 @@
  * goes in `x-goog-api-key`, never in the query string (where it would end up in access logs).
  */
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
+import { withFormatDescription } from "../format-description.ts";
 import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { convertMessages } from "./messages.ts";
@@ -25,7 +26,7 @@ import { convertTools } from "./tools.ts";
  * true` or saying more (additionalProperties false, required...) is refused, and so is an object
  * without properties nested in the schema (schema.ts). The json_schema's `description` ("what the
  * response format is for, used by the model to determine how to respond in the format", OpenAI) is the
- * responseSchema root's description, before the schema's own if it has one (withFormatDescription).
+ * responseSchema root's description, before the schema's own if it has one (../format-description.ts).
  */
 function responseFormat(format: unknown): Record<string, unknown> {
   if (format === undefined || format === null) return {};
@@ -40,13 +41,6 @@ function responseFormat(format: unknown): Record<string, unknown> {
     return isJsonModeRoot(responseSchema) ? jsonMode : { ...jsonMode, responseSchema: withFormatDescription(responseSchema, f.json_schema.description) };
   }
   throw new UnsupportedParameterError("response_format", "response_format.type must be 'text', 'json_object' or 'json_schema'.");
-}
-
-/** `schema` with the response format's description first in its root description (none: `schema` as it is). */
-function withFormatDescription(schema: Record<string, unknown>, description: unknown): Record<string, unknown> {
-  if (typeof description !== "string" || description.trim() === "") return schema;
-  const own = typeof schema.description === "string" && schema.description !== "" ? `\n\n${schema.description}` : "";
-  return { ...schema, description: `${description}${own}` };
 }
 
 const PENALTIES = [
