@@ -6,13 +6,8 @@
  * retried and then answered 502.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { head, startRawVendors, type RawScript } from "../testing/raw-vendor.ts";
+import { stalledErrorBody, startRawVendors } from "../testing/raw-vendor.ts";
 
-const stalled =
-  (status: string): RawScript =>
-  (s) => {
-    s.write(head(status, { "content-type": "application/json", "content-length": 200 }) + '{"error":');
-  };
 const PROVIDERS = ["azure", "anthropic", "gemini"] as const;
 const STATUSES = { "400": "400 Bad Request", "503": "503 Service Unavailable" } as const;
 
@@ -22,7 +17,7 @@ beforeAll(async () => {
   const chains: Record<string, string[]> = {};
   for (const provider of PROVIDERS) {
     for (const [code, status] of Object.entries(STATUSES)) {
-      vendors[`dep_${provider}_${code}`] = { provider, timeouts: { firstByteMs: 300 }, script: stalled(status) };
+      vendors[`dep_${provider}_${code}`] = { provider, timeouts: { firstByteMs: 300 }, script: stalledErrorBody(status) };
       chains[`${provider}-${code}`] = [`dep_${provider}_${code}`];
     }
   }

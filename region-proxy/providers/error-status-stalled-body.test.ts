@@ -6,14 +6,14 @@
  * (Trail.unansweredCalls), charged the prompt estimate, and the client got a 504.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { head, startRawVendors } from "../testing/raw-vendor.ts";
+import { head, stalledErrorBody, startRawVendors } from "../testing/raw-vendor.ts";
 
 let t: Awaited<ReturnType<typeof startRawVendors>>;
 beforeAll(async () => {
   t = await startRawVendors(
     {
       dep_503_whole: { provider: "openai", script: (s) => { const b = '{"error":{"message":"busy"}}'; s.write(head("503 Service Unavailable", { "content-type": "application/json", "content-length": b.length }) + b); s.end(); } },
-      dep_503_stalled: { provider: "openai", timeouts: { firstByteMs: 300 }, script: (s) => { s.write(head("503 Service Unavailable", { "content-type": "application/json", "content-length": 200 }) + '{"error":'); } },
+      dep_503_stalled: { provider: "openai", timeouts: { firstByteMs: 300 }, script: stalledErrorBody("503 Service Unavailable") },
     },
     { whole: ["dep_503_whole"], stalled: ["dep_503_stalled"] },
   );

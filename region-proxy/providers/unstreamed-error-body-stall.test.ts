@@ -12,13 +12,11 @@
  * Before the cap, a deployment with firstByteMs 600 s held a stalled 503's body for its whole total.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { head, startRawVendors, type RawScript } from "../testing/raw-vendor.ts";
+import { stalledErrorBody, startRawVendors } from "../testing/raw-vendor.ts";
 
 let t: Awaited<ReturnType<typeof startRawVendors>>;
 beforeAll(async () => {
-  const stalled503: RawScript = (s) => {
-    s.write(head("503 Service Unavailable", { "content-type": "application/json", "content-length": 200 }) + '{"error":');
-  };
+  const stalled503 = stalledErrorBody("503 Service Unavailable");
   t = await startRawVendors(
     {
       dep_503_stalled: { provider: "openai", timeouts: { firstByteMs: 300, totalMs: 20_000 }, script: stalled503 },

@@ -27,6 +27,18 @@ export function head(status: string, headers: Record<string, string | number>): 
   return `HTTP/1.1 ${status}\r\n` + Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("") + "\r\n";
 }
 
+/**
+ * An error answer whose body stalls: the status line and headers (a JSON body of 200 bytes announced),
+ * the body's first bytes, then silence, the connection left open.
+ *
+ * @example { provider: "openai", timeouts: { firstByteMs: 300 }, script: stalledErrorBody("503 Service Unavailable") }
+ */
+export const stalledErrorBody =
+  (status: string): RawScript =>
+  (s) => {
+    s.write(head(status, { "content-type": "application/json", "content-length": 200 }) + '{"error":');
+  };
+
 /** One chunk of a chunked body. */
 export const httpChunk = (s: string) => `${Buffer.byteLength(s).toString(16)}\r\n${s}\r\n`;
 
