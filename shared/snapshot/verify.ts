@@ -9,19 +9,16 @@
 import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from "jose";
 import { parseSnapshot, type Snapshot } from "./schema.ts";
 import { SNAPSHOT_JWS_TYPE } from "./sign.ts";
-import { quotedExcerpt } from "../text/quoted-excerpt.ts";
 import { yieldToEventLoop } from "../time/yield-to-event-loop.ts";
 
+/**
+ * A refusal's detail may hold what the answer sent (a kid, alg or typ of the unverified header; jose's
+ * message naming a crit parameter), unquoted and whole: whoever logs it quotes and cuts it
+ * (region-proxy/snapshot/apply-snapshot.ts).
+ */
 export type SnapshotVerdict =
   | { ok: true; snapshot: Snapshot }
   | { ok: false; reason: "malformed" | "unknown_key" | "bad_signature" | "invalid_payload" | "wrong_region"; detail: string };
-
-/**
- * A value of the unverified header as a verdict's detail shows it: JSON-quoted (a line break in a kid
- * cannot forge a log line) and cut to HEADER_VALUE_CHARS (a kid of megabytes is not logged whole).
- */
-const HEADER_VALUE_CHARS = 64;
-const shownHeaderValue = (value: unknown): string => quotedExcerpt(value, HEADER_VALUE_CHARS);
 
 export interface TrustedKeys {
   byKid: Map<string, CryptoKey>;
@@ -45,14 +42,14 @@ export async function verifySnapshot(jws: string, trusted: TrustedKeys, expected
   try {
     const header = decodeProtectedHeader(jws);
     if (header.alg !== "EdDSA" || header.typ !== SNAPSHOT_JWS_TYPE) {
-      return { ok: false, reason: "malformed", detail: `unexpected header alg=${shownHeaderValue(header.alg)} typ=${shownHeaderValue(header.typ)}` };
+      return { ok: false, reason: "malformed", detail: `unexpected header alg=${String(header.alg)} typ=${String(header.typ)}` };
     }
     kid = header.kid;
   } catch (error) {
     return { ok: false, reason: "malformed", detail: (error as Error).message };
   }
   const key = kid ? trusted.byKid.get(kid) : undefined;
-  if (!key) return { ok: false, reason: "unknown_key", detail: kid === undefined ? "the header names no key id" : `key id ${shownHeaderValue(kid)} is not pinned` };
+  if (!key) return { ok: false, reason: "unknown_key", detail: kid === undefined ? "the header names no key id" : `key id ${kid} is not pinned` };
   let payload: Uint8Array;
   try {
     ({ payload } = await compactVerify(jws, key, { algorithms: ["EdDSA"] }));
