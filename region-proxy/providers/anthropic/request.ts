@@ -6,7 +6,7 @@
 import type { SnapshotDeployment } from "../../../shared/snapshot/schema.ts";
 import { outputCapOf, type ChatRequest, type VendorHttpRequest } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { refusesForcedToolUse, refusesSampling, takesForcedToolWithAdaptiveThinking, takesTemperatureWithTopP, thinksAdaptivelyOnly } from "./claude-generation.ts";
+import { refusesForcedToolUse, refusesSampling, takesTemperatureWithTopP, thinksAdaptivelyOnly } from "./claude-generation.ts";
 import { defaultThinking } from "./default-thinking.ts";
 import { forcedToolField, refuseForcedTool, type ForcedToolField } from "./forced-tool-field.ts";
 import { historyTools } from "./history-tools.ts";
@@ -17,7 +17,7 @@ import { type AnthropicMessage, convertMessages } from "./messages.ts";
 import { refuseUnsupportedPrefill } from "./prefill.ts";
 import { refuseUnsupported } from "./refuse-unsupported.ts";
 import { anthropicServiceTier } from "./service-tier.ts";
-import { maxTokensWithThinking, refuseThinkingConflicts, thinkingBudget, thinkingFields, unthinkingToolTurn } from "./thinking.ts";
+import { maxTokensWithThinking, refuseThinkingConflicts, thinkingBudget, thinkingFields, thinkingRefusesForcedTool, unthinkingToolTurn } from "./thinking.ts";
 import { convertTools, STRICT_TOOLS_FLAG } from "./tools.ts";
 
 export const ANTHROPIC_VERSION = "2023-06-01";
@@ -95,7 +95,7 @@ function refuseForcedToolUse(forced: ForcedToolField | null, model: string): voi
  * only adaptively), refuses forced tool use, so a JSON response_format cannot go as the forced JSON tool.
  */
 function forcedToolRefused(model: string, budget: number | null, adaptive: boolean): boolean {
-  return refusesForcedToolUse(model) || (budget !== null && !(adaptive && takesForcedToolWithAdaptiveThinking(model)));
+  return refusesForcedToolUse(model) || (budget !== null && thinkingRefusesForcedTool(model, adaptive));
 }
 
 /**

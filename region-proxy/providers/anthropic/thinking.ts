@@ -118,12 +118,19 @@ const CLOSED_SCHEMA_BESIDE_BUDGET = (model: string): string =>
 const MIN_TOP_P_WITH_THINKING = 0.95;
 
 /**
+ * Whether the thinking a request is sent with refuses a forced tool: a budget does; adaptive thinking
+ * takes one (and skips thinking for that answer), but on the Claude 5.1 and later models other than
+ * Haiku, which refuse forced tool use (claude-generation.ts takesForcedToolWithAdaptiveThinking).
+ */
+export function thinkingRefusesForcedTool(model: string, adaptive: boolean): boolean {
+  return !(adaptive && takesForcedToolWithAdaptiveThinking(model));
+}
+
+/**
  * Refuses, naming the client's field, what Anthropic refuses beside thinking. `body` is the request as
  * built: it ends on an assistant turn for a prefill. `forced` is its forcedToolField: its tool_choice is
  * forced (`any`, `tool`) by the client's tool_choice or by a JSON response_format (tools.ts forces its
- * JSON tool). A forced tool_choice is refused beside a budget only: adaptive thinking takes it (and
- * skips thinking for that answer), but on the Claude 5.1 and later models other than Haiku, which
- * refuse forced tool use (claude-generation.ts takesForcedToolWithAdaptiveThinking).
+ * JSON tool). A forced tool_choice is refused as thinkingRefusesForcedTool says.
  */
 export function refuseThinkingConflicts(req: ChatRequest, body: { messages: { role: string }[] }, forced: ForcedToolField | null, model: string, adaptive: boolean): void {
   if (req.temperature !== undefined && req.temperature !== 1) {
@@ -132,7 +139,7 @@ export function refuseThinkingConflicts(req: ChatRequest, body: { messages: { ro
   if (req.top_p !== undefined && req.top_p < MIN_TOP_P_WITH_THINKING) {
     refuse("top_p", "With reasoning_effort, Claude thinks, and then takes top_p between 0.95 and 1 only; leave top_p out or send one in that range.");
   }
-  if (forced !== null && !(adaptive && takesForcedToolWithAdaptiveThinking(model))) {
+  if (forced !== null && thinkingRefusesForcedTool(model, adaptive)) {
     refuseForcedTool(forced, {
       tool_choice: "With reasoning_effort, Claude thinks, and then cannot be forced to call a tool; send tool_choice 'auto' or 'none', or no reasoning_effort.",
       response_format: `With reasoning_effort, Claude thinks, and then cannot give a JSON response_format here: its JSON answer is a forced tool call, which thinking does not allow. Drop one of the two${CLOSED_SCHEMA_BESIDE_BUDGET(model)}.`,

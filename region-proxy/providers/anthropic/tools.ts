@@ -145,7 +145,7 @@ export function convertTools(
     // Anthropic forces "some tool" with {type: "any"}, and the JSON tool is one: the model could meet
     // "required" (or allowed_tools in mode required, now `any`) with the JSON answer, and the client
     // would get content and no tool call. Refused before the call, so a chain skips this deployment.
-    if (toolChoice === "required" || choice?.type === "any") throw new UnsupportedParameterError("tool_choice", REQUIRED_WITH_JSON);
+    if (choice?.type === "any") throw new UnsupportedParameterError("tool_choice", REQUIRED_WITH_JSON);
     if (choice?.type === "none") converted = [];
     converted.push({ name: JSON_TOOL_NAME, description: json.description, ...schemaAndStrictness(json.schema, strictToolUse && json.strict) });
     if (converted.length === 1) choice = { type: "tool", name: JSON_TOOL_NAME };
