@@ -6,44 +6,30 @@
  * old node for as long as the process runs.
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import Redis from "ioredis";
 import { createBreaker, type RunningBreaker } from "./create-breaker.ts";
 import { createRedisBreaker } from "./redis-breaker.ts";
-import { startOwnRedis, startRedisRelay, type OwnRedis, type RedisRelay } from "../testing/redis-relay.ts";
+import { startFailoverPair, type FailoverPair } from "../testing/redis-relay.ts";
 
-let oldPrimary: OwnRedis;
-let newPrimary: OwnRedis;
-let relay: RedisRelay;
+let pair: FailoverPair;
 let running: RunningBreaker | undefined;
-const direct: Redis[] = [];
 
 beforeAll(async () => {
-  [oldPrimary, newPrimary] = await Promise.all([startOwnRedis(), startOwnRedis()]);
-  relay = startRedisRelay(oldPrimary.port);
+  pair = await startFailoverPair();
 }, 30_000);
 afterAll(async () => {
   await running?.close();
-  for (const client of direct) client.disconnect();
-  relay?.stop();
-  await Promise.all([oldPrimary?.stop(), newPrimary?.stop()]);
+  await pair?.stop();
 });
-
-const connect = (port: number) => {
-  const client = new Redis(port, "127.0.0.1", { lazyConnect: false });
-  direct.push(client);
-  return client;
-};
 
 test("after a failover the breaker reconnects to the promoted primary: failures open the circuit there for every replica", async () => {
   const lines: string[] = [];
   const prefix = "h16_failover:";
-  running = await createBreaker({ region: "eu", redisUrl: relay.url, prefix, failureThreshold: 1, coolDownMs: 60_000, log: (l) => void lines.push(l) });
+  running = await createBreaker({ region: "eu", redisUrl: pair.relay.url, prefix, failureThreshold: 1, coolDownMs: 60_000, log: (l) => void lines.push(l) });
   expect(running.degraded()).toBe(false);
   await running.breaker.onSuccess("dep_before");
 
   // The failover: the old primary follows the new one (read-only from now on), the address moves.
-  await connect(oldPrimary.port).replicaof("127.0.0.1", newPrimary.port);
-  relay.repoint(newPrimary.port);
+  await pair.failover();
 
   // Requests go on failing on dep_x for a few seconds (the ping loop runs every second).
   const deadline = Date.now() + 6_000;
@@ -52,7 +38,7 @@ test("after a failover the breaker reconnects to the promoted primary: failures 
     await Bun.sleep(100);
   }
   // Another replica, on the new primary, sees the circuit open.
-  const other = createRedisBreaker(connect(newPrimary.port), { prefix, failureThreshold: 1, coolDownMs: 60_000 });
+  const other = createRedisBreaker(pair.direct(pair.newPrimary), { prefix, failureThreshold: 1, coolDownMs: 60_000 });
   expect(await other.canAttempt("dep_x")).toBe(false);
   expect(running.degraded()).toBe(false);
   // Not a switch to degraded and back every second.

@@ -7,37 +7,31 @@
  * client must recognise (counters-redis.test.ts has the forms other servers give it).
  */
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import Redis from "ioredis";
 import { createCountersRedis } from "./counters-redis.ts";
 import { createRedisRateLimiter } from "./redis-rate-limiter.ts";
-import { startOwnRedis, startRedisRelay, type OwnRedis, type RedisRelay } from "../testing/redis-relay.ts";
+import { startFailoverPair, type FailoverPair } from "../testing/redis-relay.ts";
 
-let oldPrimary: OwnRedis;
-let newPrimary: OwnRedis;
-let relay: RedisRelay;
-const clients: Redis[] = [];
+let pair: FailoverPair;
+/** The client under test, disconnected after it. */
+let underTest: { disconnect(): void } | undefined;
 
 beforeAll(async () => {
-  [oldPrimary, newPrimary] = await Promise.all([startOwnRedis(), startOwnRedis()]);
-  relay = startRedisRelay(oldPrimary.port);
+  pair = await startFailoverPair();
 }, 30_000);
 afterAll(async () => {
-  for (const client of clients) client.disconnect();
-  relay?.stop();
-  await Promise.all([oldPrimary?.stop(), newPrimary?.stop()]);
+  underTest?.disconnect();
+  await pair?.stop();
 });
 
 test("a script's write refused with READONLY replaces the connection: the next writes reach the promoted primary", async () => {
-  const counters = createCountersRedis(relay.url, { commandTimeoutMs: 200 });
-  const admin = new Redis(oldPrimary.port, "127.0.0.1");
-  clients.push(counters, admin);
+  const counters = createCountersRedis(pair.relay.url, { commandTimeoutMs: 200 });
+  underTest = counters;
   if (counters.status !== "ready") await new Promise((resolve) => counters.once("ready", resolve));
   const limiter = createRedisRateLimiter(counters, { prefix: "h16_failover:" });
   const checks = [{ scope: "ten:failover", rpm: 1_000 }];
   expect((await limiter.acquire(checks, 1)).allowed).toBe(true);
 
-  await admin.replicaof("127.0.0.1", newPrimary.port);
-  relay.repoint(newPrimary.port);
+  await pair.failover();
 
   const errors: string[] = [];
   const deadline = Date.now() + 5_000;
@@ -54,7 +48,5 @@ test("a script's write refused with READONLY replaces the connection: the next w
   }
   expect(errors[0]).toStartWith("READONLY");
   expect(written).toBe(true);
-  const promoted = new Redis(newPrimary.port, "127.0.0.1");
-  clients.push(promoted);
-  expect(await promoted.keys("h16_failover:*")).toContain("h16_failover:{rl}:rl:r:ten:failover");
+  expect(await pair.direct(pair.newPrimary).keys("h16_failover:*")).toContain("h16_failover:{rl}:rl:r:ten:failover");
 }, 30_000);

@@ -2,8 +2,9 @@
  * Test helpers for Redis faults the OS never reports: a redis-server of the test's own on a free port
  * (never the machine's shared one), and a TCP relay to it that can black-hole the connections open at
  * a moment (a failed-over node, a network partition: no reply, no RST, the socket stays up) while new
- * connections pass, or delay every reply (a slow, distant Redis).
+ * connections pass, or delay every reply (a slow, distant Redis); and a failover behind one address.
  */
+import Redis from "ioredis";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -138,5 +139,54 @@ export function startRedisRelay(upstreamPort: number, replyDelayMs = 0): RedisRe
     openConnections: () => open.size,
     repoint: (port) => void (upstream = port),
     stop: () => listener.stop(true),
+  };
+}
+
+export interface FailoverPair {
+  oldPrimary: OwnRedis;
+  newPrimary: OwnRedis;
+  /** The one address the client under test is given: at first it leads to the old primary. */
+  relay: RedisRelay;
+  /** The failover (ElastiCache, Sentinel behind DNS): the old primary follows the new one, read-only from now on, and the address moves to the new one. */
+  failover(): Promise<void>;
+  /** A client straight to `node` (not through the relay), disconnected at stop. */
+  direct(node: OwnRedis): Redis;
+  stop(): Promise<void>;
+}
+
+/**
+ * Two redis-servers of the test's own and a relay to the first, for a failover test.
+ *
+ * @example const pair = await startFailoverPair(); ... await pair.failover(); ... await pair.stop();
+ */
+export async function startFailoverPair(): Promise<FailoverPair> {
+  const started = await Promise.allSettled([startOwnRedis(), startOwnRedis()]);
+  const nodes = started.flatMap((s) => (s.status === "fulfilled" ? [s.value] : []));
+  if (nodes.length < 2) {
+    await Promise.all(nodes.map((node) => node.stop()));
+    throw (started.find((s) => s.status === "rejected") as PromiseRejectedResult).reason;
+  }
+  const [oldPrimary, newPrimary] = nodes as [OwnRedis, OwnRedis];
+  const relay = startRedisRelay(oldPrimary.port);
+  const clients: Redis[] = [];
+  const direct = (node: OwnRedis) => {
+    const client = new Redis(node.port, "127.0.0.1");
+    clients.push(client);
+    return client;
+  };
+  return {
+    oldPrimary,
+    newPrimary,
+    relay,
+    async failover() {
+      await direct(oldPrimary).replicaof("127.0.0.1", newPrimary.port);
+      relay.repoint(newPrimary.port);
+    },
+    direct,
+    async stop() {
+      for (const client of clients) client.disconnect();
+      relay.stop();
+      await Promise.all([oldPrimary.stop(), newPrimary.stop()]);
+    },
   };
 }
