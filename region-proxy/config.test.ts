@@ -47,9 +47,10 @@ test("CONTROL_PLANE_URL must be https unless loopback or ALLOW_INSECURE_CONTROL_
     expect(() => loadConfig({ ...env, CONTROL_PLANE_URL: url })).toThrow("CONTROL_PLANE_URL must be https");
   }
   expect(loadConfig({ ...env, CONTROL_PLANE_URL: "http://control-plane:4000", ALLOW_INSECURE_CONTROL_PLANE: "true" }).controlPlaneUrl).toBe("http://control-plane:4000");
-  expect(() => loadConfig({ ...env, CONTROL_PLANE_URL: "http://control-plane:4000", ALLOW_INSECURE_CONTROL_PLANE: "yes" })).toThrow("must be https");
-  // Any value but true or false is a problem named as such, as for every other flag, not read as false.
+  // Any value but true or false is a problem named as such, as for every other flag, not read as false;
+  // the plain-http URL is then refused too (both problems are listed).
   expect(() => loadConfig({ ...env, CONTROL_PLANE_URL: "http://control-plane:4000", ALLOW_INSECURE_CONTROL_PLANE: "yes" })).toThrow('ALLOW_INSECURE_CONTROL_PLANE must be true or false (got "yes")');
+  expect(() => loadConfig({ ...env, CONTROL_PLANE_URL: "http://control-plane:4000", ALLOW_INSECURE_CONTROL_PLANE: "yes" })).toThrow("CONTROL_PLANE_URL must be https");
   expect(() => loadConfig({ ...env, CONTROL_PLANE_URL: "https://control-plane:4000", ALLOW_INSECURE_CONTROL_PLANE: "1" })).toThrow("ALLOW_INSECURE_CONTROL_PLANE must be true or false");
   expect(() => loadConfig({ ...env, CONTROL_PLANE_URL: "", ALLOW_INSECURE_CONTROL_PLANE: "yes" })).toThrow("ALLOW_INSECURE_CONTROL_PLANE must be true or false");
 });
