@@ -65,8 +65,11 @@ describe("inline data no vendor can read, on [Anthropic, OpenAI]", () => {
   });
 
   test("what only Anthropic refuses still moves on to OpenAI: bytes of no image type Anthropic takes", async () => {
+    const [echo, anthropic] = [t.fx.vendor.calls(), t.anthropic.calls()];
     const { status } = await post("claude_then_openai", image("data:image/jpeg;base64,AAAAAAAA"));
     expect(status).toBe(200);
+    // Refused by the Anthropic adapter before its call; answered by OpenAI.
+    expect([t.fx.vendor.calls(), t.anthropic.calls()]).toEqual([echo + 1, anthropic]);
   });
 
   test("well-formed inline data is taken by Anthropic", async () => {
