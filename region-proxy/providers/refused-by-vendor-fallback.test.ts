@@ -8,6 +8,8 @@
 import { describe, expect, test } from "bun:test";
 import { fakeDeployment, useVendorProxy } from "./testing/use-vendor-proxy.ts";
 
+const FAILURE_THRESHOLD = 2;
+
 const t = useVendorProxy({
   fakes: ["anthropic", "gemini"],
   configure(s) {
@@ -19,6 +21,8 @@ const t = useVendorProxy({
     s.aliases.claude_then_gemini = { name: "claude_then_gemini", chain: ["dep_claude", "dep_gemini"] };
     s.aliases.claude_then_strict = { name: "claude_then_strict", chain: ["dep_claude", "dep_error400", "dep_echo1"] };
   },
+  // Stated, not the default: the last test skips past it.
+  proxy: { breaker: { failureThreshold: FAILURE_THRESHOLD } },
 });
 
 const messages = [{ role: "user" as const, content: "hello" }];
@@ -66,5 +70,19 @@ describe("a refusal that depends on the deployment's vendor", () => {
     expect(error.status).toBe(400);
     const event = await t.usageEvent(error.headers.get("x-request-id"));
     expect(event.attemptTrail!.map((s) => `${s.deploymentId}:${s.outcome}:${s.reason}`)).toEqual(["dep_claude:skipped:unsupported_parameter:seed", "dep_error400:error:status_400"]);
+  });
+
+  test("a skip is no breaker verdict: after more skips than the failure threshold, the deployment is still called", async () => {
+    const client = t.fx.client(t.proxy);
+    for (let i = 0; i <= FAILURE_THRESHOLD; i++) {
+      const { response } = await client.chat.completions.create({ model: "claude_then_openai", messages, seed: 5 }).withResponse();
+      expect(response.headers.get("x-gateway-provider")).toBe("openai");
+    }
+    const before = t.anthropic.calls();
+    const { response } = await client.chat.completions.create({ model: "claude_then_openai", messages }).withResponse();
+    expect(response.headers.get("x-gateway-provider")).toBe("anthropic");
+    expect(t.anthropic.calls()).toBe(before + 1);
+    const event = await t.usageEvent(response.headers.get("x-request-id"));
+    expect(event.attemptTrail!.map((s) => `${s.deploymentId}:${s.outcome}:${s.reason}`)).toEqual(["dep_claude:ok:null"]);
   });
 });
