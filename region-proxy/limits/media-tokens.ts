@@ -13,7 +13,7 @@
  * A file the proxy cannot read is counted at what it could be billed, or (a file by URL) at a stated
  * modest guess, never at a count past any model's context (300k-900k tokens once, which refused good
  * requests as too large):
- * - an http(s) URL in `file_data` (OpenRouter's form, ../providers/pdf-file-data.ts isFileDataUrl): the
+ * - an http(s) URL in `file_data` (OpenRouter's form, ../providers/image-data-url.ts isHttpUrl once trimmed): the
  *   vendor fetches the file, so its pages are unknown; it is counted at URL_PDF_PAGES (5) pages, each as
  *   the model's vendor counts a page (its characters are no data). Not the most pages the vendor takes
  *   (pdf-page-rule.ts mostPages): that was 308,500 tokens on gpt-4o, 460,000 on Claude Sonnet 4.5,
@@ -30,8 +30,7 @@
  *   bytes, at least one), each counted as the model's vendor counts a page. The vendor's usage corrects
  *   the charge afterwards. */
 import { imageDimensions, type ImageSize } from "../providers/image-bytes.ts";
-import { isDataUrl, parseDataUrl } from "../providers/image-data-url.ts";
-import { isFileDataUrl } from "../providers/pdf-file-data.ts";
+import { isDataUrl, isHttpUrl, parseDataUrl } from "../providers/image-data-url.ts";
 import type { ContentPart } from "../providers/types.ts";
 import { type ImageDetail, imageRuleFor } from "./image-tokens.ts";
 import { PDF_PAGE_TEXT_TOKENS, type PdfPageRule, pdfPageRuleFor } from "./pdf-page-rule.ts";
@@ -90,7 +89,7 @@ function fileFactsOf(part: ContentPart, budget: InflateBudget): FileFacts {
   const fileData = file?.file_data;
   const data = typeof fileData !== "string" || file?.file_id != null ? null : isDataUrl(fileData) ? dataOf(fileData) : fileData;
   let facts: FileFacts = { textTokens: 0 };
-  if (data !== null && isFileDataUrl(data)) facts = UNKNOWN_PAGES;
+  if (data !== null && isHttpUrl(data.trim())) facts = UNKNOWN_PAGES;
   else if (data !== null) {
     const bytes = Buffer.byteLength(data, "base64");
     const pdf = readPdf(data, budget);

@@ -80,3 +80,12 @@ test("readPdfFile gives an http(s) URL as a URL (trimmed, as the parser checked 
   const pdf = Buffer.from("%PDF-1.4\n%%EOF\n").toString("base64");
   expect(readPdfFile(filePart(`data:application/pdf;base64,${pdf}`) as never, "messages[0].content[1]", "Gemini")).toEqual({ data: pdf });
 });
+
+test("'https:' without '//' is no http(s) URL in file_data (the adapters' one reading, isHttpUrl): refused at parse as data, never sent by URL", async () => {
+  const before = calls();
+  const got = await answer(await post("claude_then_openai", "https:example.com/paper.pdf"));
+  expect({ status: got.status, param: got.param }).toEqual({ status: 400, param: PARAM });
+  expect(got.message).toContain("base64");
+  expect(calls()).toEqual(before);
+  expect(() => readPdfFile(filePart("https:example.com/paper.pdf") as never, "messages[0].content[1]", "Anthropic")).toThrow(expect.objectContaining({ param: PARAM }));
+});

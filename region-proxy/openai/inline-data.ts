@@ -13,16 +13,15 @@
  * a call the gateway knew would fail. Base64 is read as the adapters read it (../providers/inline-base64.ts:
  * unpadded, base64url and MIME line breaks taken); what only one vendor refuses (an image type, bytes
  * that are no PDF) stays the adapters' to refuse (../providers/image-data-url.ts, pdf-file-data.ts).
- * A file_data that is an http(s) URL (OpenRouter's form, isFileDataUrl) is no data but a media URL:
+ * A file_data that is an http(s) URL once trimmed (OpenRouter's form, image-data-url.ts isHttpUrl) is no data but a media URL:
  * held to the rule image URLs are (media-url.ts mediaUrlProblem, allowPrivateHosts as for them) and,
  * if it passes, left to the adapters (an OpenAI-format vendor gets it as sent; Anthropic and Gemini
  * are sent it by URL, pdf-file-data.ts readPdfFile).
  *
  * @example inlineDataInPart({ type: "image_url", image_url: { url: "data:image/png;base64," } }, "messages[0].content[1]") // { param: "messages[0].content[1].image_url.url", ... }
  */
-import { isDataUrl, parseDataUrl } from "../providers/image-data-url.ts";
+import { isDataUrl, isHttpUrl, parseDataUrl } from "../providers/image-data-url.ts";
 import { base64Problem, type Base64Words } from "../providers/inline-base64.ts";
-import { isFileDataUrl } from "../providers/pdf-file-data.ts";
 import { mediaUrlProblem } from "./media-url.ts";
 
 const IMAGE_DATA: Base64Words = { what: "the image data", empty: "the image data URL holds no data after 'base64,'" };
@@ -57,6 +56,6 @@ export function inlineDataInPart(part: Record<string, unknown>, at: string, allo
   const data = part.file.file_data;
   const param = `${at}.file.file_data`;
   if (typeof data !== "string") return { param, problem: "expected the file's data as a base64 data: URL (data:application/pdf;base64,...)" };
-  const problem = isFileDataUrl(data) ? mediaUrlProblem(data, allowPrivateHosts) : isDataUrl(data) ? dataUrlProblem(data, "file", FILE_DATA) : base64Problem(data, FILE_DATA);
+  const problem = isHttpUrl(data.trim()) ? mediaUrlProblem(data, allowPrivateHosts) : isDataUrl(data) ? dataUrlProblem(data, "file", FILE_DATA) : base64Problem(data, FILE_DATA);
   return problem === null ? null : { param, problem };
 }

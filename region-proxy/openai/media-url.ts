@@ -15,6 +15,7 @@
  * @example mediaUrlProblem("http://169.254.169.254/latest/meta-data/") // "... a link-local address ..."
  */
 import { hostScope, type HostScope } from "../../shared/http/host-scope.ts";
+import { isDataUrl } from "../providers/image-data-url.ts";
 import { GEMINI_FILES_URL_REFUSED, namesGeminiFile } from "./vendor-file-references.ts";
 
 const SCOPE_WORDS: Record<Exclude<HostScope, "public">, string> = {
@@ -49,7 +50,7 @@ const SCHEME_AND_AUTHORITY = /^[^/?#]*?:[/\\\s]*[^/?#]*/;
  */
 export function mediaUrlProblem(url: string, allowPrivateHosts = false): string | null {
   const trimmed = url.trim();
-  if (/^data:/i.test(trimmed)) return null;
+  if (isDataUrl(trimmed)) return null;
   let parsed: URL;
   try {
     parsed = new URL(trimmed);

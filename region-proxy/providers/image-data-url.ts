@@ -19,6 +19,17 @@ import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 export const isDataUrl = (url: string): boolean => /^data:/i.test(url);
 
 /**
+ * Whether `url` (read trimmed, as the parser checks it: ../openai/media-url.ts) is an http(s) URL: its
+ * scheme in any case, then `//` and the authority. `https:host/a.pdf`, which the WHATWG parser reads
+ * leniently as https://host/a.pdf, is none: the adapters' and the parser's one test of it, for image URLs
+ * and a file part's file_data alike (pdf-file-data.ts readPdfFile).
+ *
+ * @example isHttpUrl("HTTPS://example.com/a.png") // true
+ * @example isHttpUrl("https:example.com/a.pdf") // false
+ */
+export const isHttpUrl = (url: string): boolean => /^https?:\/\//i.test(url);
+
+/**
  * Splits `data:<media>[;<parameter>]*;base64,<data>`; null when the URL is not a base64 data URL. The
  * header (up to the first comma) is RFC 2397's `data:[<type>/<subtype>] *(;<parameter>);base64`: it
  * starts `data:` and ends `;base64`, both in any case; the media type is what lies before its first

@@ -10,14 +10,15 @@
  * as for images (image-data-url.ts): a PDF labelled with no type or application/octet-stream, or sent
  * as bare base64, is sent as application/pdf. Size and page limits are the vendor's to answer
  * (Anthropic 32 MB a request, 100 or 600 pages by model; Gemini 1,000 pages). A file_data that is an
- * http(s) URL (isFileDataUrl, OpenRouter's form; the parser holds it to the media URL rule) is the
+ * http(s) URL (image-data-url.ts isHttpUrl once trimmed, OpenRouter's form, openrouter.ai/docs/features/multimodal/pdfs;
+ * no base64 holds a colon, so nothing that is data is taken for one; the parser holds it to the media URL rule) is the
  * file by URL (readPdfFile), for the vendor to fetch: Anthropic's document block takes a url source
  * (the PDF guide's "URL-based PDF document", source {type: "url", url}), Gemini a fileData fileUri
  * (external https URLs, a PDF among them: blog.google "Increased file size limits and expanded inputs
  * support in Gemini API"; its adapter sends image URLs so), an OpenAI-format deployment gets it as
  * sent. Its type is the vendor's to tell from what it fetches.
  */
-import { isDataUrl, parseDataUrl } from "./image-data-url.ts";
+import { isDataUrl, isHttpUrl, parseDataUrl } from "./image-data-url.ts";
 import { readBase64 } from "./inline-base64.ts";
 import type { ContentPart } from "./types.ts";
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
@@ -32,15 +33,6 @@ const FILE_DATA = { what: "The file data", empty: "The file data holds no data."
 const PDF_HEADER_WITHIN = 1024;
 /** Base64 characters enough for the first PDF_HEADER_WITHIN bytes (4 for every 3). */
 const HEADER_CHARS = Math.ceil(PDF_HEADER_WITHIN / 3) * 4;
-
-/**
- * Whether a file part's `file_data` is an http(s) URL of the file rather than its data (OpenRouter
- * documents `file_data: "https://...pdf"`, openrouter.ai/docs/features/multimodal/pdfs); no base64
- * holds a colon, so nothing that is data is taken for one.
- *
- * @example isFileDataUrl("https://example.com/paper.pdf") // true
- */
-export const isFileDataUrl = (fileData: string): boolean => /^\s*https?:/i.test(fileData);
 
 /**
  * Whether `bytes` (a file, or at least its first 1024 bytes) are a PDF: `%PDF-` wholly within the
@@ -61,7 +53,8 @@ export function isPdf(bytes: Uint8Array): boolean {
  */
 export function readPdfFile(part: ContentPart, partParam: string, vendor: string): { url: string } | { data: string } {
   const fileData = fileOf(part, partParam).file_data;
-  return typeof fileData === "string" && isFileDataUrl(fileData) ? { url: fileData.trim() } : { data: readPdfFileData(part, partParam, vendor) };
+  const trimmed = typeof fileData === "string" ? fileData.trim() : null;
+  return trimmed !== null && isHttpUrl(trimmed) ? { url: trimmed } : { data: readPdfFileData(part, partParam, vendor) };
 }
 
 /** A file part's `file`, refused (naming `${partParam}.file`) when it is no object. */
@@ -85,7 +78,7 @@ export function readPdfFileData(part: ContentPart, partParam: string, vendor: st
   if (typeof fileData !== "string") throw new UnsupportedParameterError(param, "A file part needs file.file_data: the PDF as a base64 data: URL (data:application/pdf;base64,...).");
   // A guard, unreachable from the adapters: they call readPdfFile, which sends a URL by url and calls this
   // only for data. Kept so a direct caller is told what the file data is, not that a URL is no base64.
-  if (isFileDataUrl(fileData)) throw new UnsupportedParameterError(param, "The file data is an http(s) URL, not the file's data (readPdfFile sends it by URL).");
+  if (isHttpUrl(fileData.trim())) throw new UnsupportedParameterError(param, "The file data is an http(s) URL, not the file's data (readPdfFile sends it by URL).");
   let mediaType = "";
   let given = fileData;
   if (isDataUrl(fileData)) {

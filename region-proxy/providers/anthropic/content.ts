@@ -13,7 +13,7 @@
  */
 import type { ContentPart } from "../types.ts";
 import { imageDimensions } from "../image-bytes.ts";
-import { type ImageTypes, isDataUrl, readImageDataUrl } from "../image-data-url.ts";
+import { type ImageTypes, isDataUrl, isHttpUrl, readImageDataUrl } from "../image-data-url.ts";
 import { NO_VENDOR_FIELDS, refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { documentBlock } from "./document-block.ts";
@@ -52,7 +52,7 @@ function imageBlock(given: string, param: string): AnthropicBlock {
     }
     return { type: "image", source: { type: "base64", media_type: mediaType, data } };
   }
-  if (/^https?:\/\//i.test(url)) return { type: "image", source: { type: "url", url } };
+  if (isHttpUrl(url)) return { type: "image", source: { type: "url", url } };
   throw new UnsupportedParameterError(param, "Image URLs must be http(s) or base64 data URLs.");
 }
 

@@ -9,7 +9,7 @@
  *
  * @example refusePlatformMediaUrls([{ role: "user", content: [{ type: "image_url", image_url: { url: "https://a.b/c.png" } }] }], "us.anthropic.claude-sonnet-4-5-20250929-v1:0") // throws UnsupportedParameterError("messages[0].content[0].image_url.url", ...)
  */
-import { isFileDataUrl } from "../pdf-file-data.ts";
+import { isHttpUrl } from "../image-data-url.ts";
 import type { ChatMessage } from "../types.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { isPlatformId } from "./claude-generation.ts";
@@ -23,11 +23,11 @@ export function refusePlatformMediaUrls(messages: ChatMessage[], model: string):
     message.content.forEach((part, j) => {
       const param = `messages[${i}].content[${j}]`;
       const url = part.type === "image_url" ? (part.image_url as { url?: unknown } | undefined)?.url : undefined;
-      // Read trimmed, as content.ts imageBlock reads it.
-      if (typeof url === "string" && /^https?:\/\//i.test(url.trim())) throw new UnsupportedParameterError(`${param}.image_url.url`, WHY);
+      // Read trimmed, as content.ts imageBlock and pdf-file-data.ts readPdfFile read them.
+      if (typeof url === "string" && isHttpUrl(url.trim())) throw new UnsupportedParameterError(`${param}.image_url.url`, WHY);
       const file = part.type === "file" ? (part as { file?: { file_data?: unknown } }).file : undefined;
       const fileData = typeof file === "object" && file !== null ? file.file_data : undefined;
-      if (typeof fileData === "string" && isFileDataUrl(fileData)) throw new UnsupportedParameterError(`${param}.file.file_data`, WHY);
+      if (typeof fileData === "string" && isHttpUrl(fileData.trim())) throw new UnsupportedParameterError(`${param}.file.file_data`, WHY);
     });
   });
 }

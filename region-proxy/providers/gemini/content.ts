@@ -17,7 +17,7 @@
 import type { ContentPart } from "../types.ts";
 import { refusePartFields } from "../message-fields.ts";
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
-import { type ImageTypes, isDataUrl, readImageDataUrl, requireImageType } from "../image-data-url.ts";
+import { type ImageTypes, isDataUrl, isHttpUrl, readImageDataUrl, requireImageType } from "../image-data-url.ts";
 import { readPdfFile } from "../pdf-file-data.ts";
 import { refuseUnfetchableUrl } from "./external-url.ts";
 
@@ -48,7 +48,7 @@ function imagePart(given: string, param: string, model: string): GeminiPart {
     const { mediaType, data } = readImageDataUrl(url, param, IMAGE_TYPES);
     return { inlineData: { mimeType: mediaType, data } };
   }
-  if (/^https?:\/\//i.test(url)) {
+  if (isHttpUrl(url)) {
     const target = parsed(url, param);
     const ext = /\.([a-z0-9]+)(?:[?#]|$)/i.exec(target.pathname)?.[1]?.toLowerCase() ?? "";
     const mimeType = BY_EXTENSION.get(ext) ?? "image/jpeg";
