@@ -185,7 +185,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
       // chat-completions.ts, deps.idleTimeoutFor).
       idleTimeout: idleSecondsUntil(Date.now() + totalMs),
       // Bun's own limit (128 MiB by default) would answer a larger declared body with a bare 413 and no
-      // JSON before the handler runs; readJsonBody refuses it in OpenAI's error shape without reading it.
+      // JSON before the handler runs; the body read (pipeline/admit-request.ts) refuses it in OpenAI's error shape without reading it.
       maxRequestBodySize: Number.MAX_SAFE_INTEGER,
       fetch: createFetchHandler(deps),
       error(error) {

@@ -90,7 +90,7 @@ export async function handleGraphQL(
   const url = requestUrl(request);
   let body: unknown = undefined;
   if (request.method === "POST") {
-    const read = await readPlainJsonBody(request, MAX_GRAPHQL_BODY_BYTES, bodyReadTimeoutMs, graphqlBody);
+    const read = graphqlBody(await readPlainJsonBody(request, MAX_GRAPHQL_BODY_BYTES, bodyReadTimeoutMs), MAX_GRAPHQL_BODY_BYTES, bodyReadTimeoutMs);
     if (read instanceof Response) return read;
     body = read.value;
   }

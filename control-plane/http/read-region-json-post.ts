@@ -21,7 +21,7 @@ export async function readRegionJsonPost(
   if (request.method !== "POST") return jsonError(405, "method_not_allowed", "use POST", { allow: "POST" });
   const region = await authenticateRegion(sql, request);
   if (!region) return jsonError(401, "unauthenticated", "missing or invalid region token", BEARER_CHALLENGE);
-  const read = await readPlainJsonBody(request, maxBytes, timeoutMs, (read, maxBytes, timeoutMs) => regionBody(read, maxBytes, timeoutMs, tooLargeCode));
+  const read = regionBody(await readPlainJsonBody(request, maxBytes, timeoutMs), maxBytes, timeoutMs, tooLargeCode);
   return read instanceof Response ? read : { region, body: read.value };
 }
 

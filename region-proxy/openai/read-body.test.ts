@@ -1,6 +1,8 @@
 import { afterAll, expect, test } from "bun:test";
 import { connect } from "node:net";
-import { readJsonBody, type BodyResult } from "./read-body.ts";
+import { DEFAULT_BODY_READ_TIMEOUT_MS } from "../../shared/http/read-body-bytes.ts";
+import { readPlainJsonBody } from "../../shared/http/read-json-body.ts";
+import { openAiBody, type BodyResult } from "./read-body.ts";
 
 const results: BodyResult[] = [];
 const server = Bun.serve({
@@ -8,7 +10,7 @@ const server = Bun.serve({
   hostname: "127.0.0.1",
   development: false,
   async fetch(request) {
-    const result = await readJsonBody(request, 64);
+    const result = openAiBody(await readPlainJsonBody(request, 64, DEFAULT_BODY_READ_TIMEOUT_MS), 64, DEFAULT_BODY_READ_TIMEOUT_MS);
     results.push(result);
     return Response.json(result);
   },

@@ -1,12 +1,11 @@
 /**
- * Reads a request body as JSON (shared/http/read-json-body.ts: plain, bounded in bytes and time, UTF-8)
- * and answers each refusal in OpenAI's error shape: a coded body is a 415 naming its coding (not
+ * A request body read as JSON (shared/http/read-json-body.ts: plain, bounded in bytes and time, UTF-8),
+ * each refusal answered in OpenAI's error shape: a coded body is a 415 naming its coding (not
  * "invalid JSON"), bytes that are not UTF-8 a 400 (they must not reach the vendor, and the bill, as
  * U+FFFD). A body nested deeper than MAX_JSON_DEPTH is refused here too, naming the field.
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
-import { DEFAULT_BODY_READ_TIMEOUT_MS } from "../../shared/http/read-body-bytes.ts";
-import { readPlainJsonBody, type JsonBodyOutcome } from "../../shared/http/read-json-body.ts";
+import type { JsonBodyOutcome } from "../../shared/http/read-json-body.ts";
 import { MAX_JSON_DEPTH, tooDeepField } from "./nesting-depth.ts";
 
 export type BodyResult = { ok: true; value: unknown } | { ok: false; error: GatewayError };
@@ -17,6 +16,8 @@ const EMPTY: BodyResult = { ok: false, error: { kind: "invalid_json", message: "
 const NOT_JSON: BodyResult = { ok: false, error: { kind: "invalid_json", message: "The request body is not valid JSON." } };
 
 /**
+ * The outcome of readPlainJsonBody(request, maxBytes, timeoutMs, ends) in OpenAI's terms, mapped right
+ * after its await (pipeline/admit-request.ts): the hot path adds no async step of its own.
  * `timeoutMs` bounds the whole read (readBodyBytesWithin): past it the answer is a 408
  * `request_timeout`, and the connection closes (the body is left unread), so a client trickling its
  * body, or stalled mid-way, holds neither a socket nor a request slot for longer (a graceful stop was
@@ -24,14 +25,10 @@ const NOT_JSON: BodyResult = { ok: false, error: { kind: "invalid_json", message
  * `ends` (the graceful stop's InFlight.bodyReads) holds the read's end while it waits for the body:
  * InFlight.cut() calls it when the grace period is over, so the read ends at once, as late (the body
  * left unread), and admit-request.ts answers it 503 `shutting_down`. A Set add and delete per request,
- * not a listener and a promise of its own: the hot path adds no async step (read-json-body.ts).
+ * not a listener and a promise of its own.
+ * Over the limit, cut off or late, the body was not read to its end: the answer closes the connection (server.ts).
  */
-export function readJsonBody(request: Request, maxBytes: number, timeoutMs = DEFAULT_BODY_READ_TIMEOUT_MS, ends?: Set<() => void>): Promise<BodyResult> {
-  return readPlainJsonBody(request, maxBytes, timeoutMs, openAiBody, ends);
-}
-
-/** Over the limit, cut off or late, the body was not read to its end: the answer closes the connection (server.ts). */
-function openAiBody(read: JsonBodyOutcome, maxBytes: number, timeoutMs: number): BodyResult {
+export function openAiBody(read: JsonBodyOutcome, maxBytes: number, timeoutMs: number): BodyResult {
   switch (read) {
     case "late":
       return { ok: false, error: { kind: "request_timeout", timeoutMs } };

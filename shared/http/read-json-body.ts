@@ -4,15 +4,11 @@
  * gzip, br, …, is refused unread, not taken for bytes that are neither UTF-8 nor JSON), at most `maxBytes`,
  * whole within `timeoutMs` (readBodyBytesWithin), UTF-8 (`fatal`: bad bytes are refused, never read as
  * U+FFFD; a leading BOM is dropped: RFC 8259 §8.1 lets a parser ignore one, and PowerShell 5.1 and older
- * editors write it), then JSON. Each route answers the outcome in its own protocol (`answer`).
- *
- * `answer` is called synchronously with the outcome and the route's own `maxBytes` and `timeoutMs` (so the
- * proxy's route, region-proxy/openai/read-body.ts, builds no closure per request to name them; the control
- * plane's region routes build one, for their 413 code) and its result is what the read resolves to:
- * a route adds no async step of its own around the read (the proxy's is on every request's path).
+ * editors write it), then JSON. Each route answers the outcome in its own protocol, mapping it right after
+ * its await: no async step of its own around the read (the proxy's is on every request's path).
  * `ends` is passed to readBodyBytesWithin (the proxy's graceful stop ends a read still waiting with it).
  *
- * @example const read = await readPlainJsonBody(request, 1024 * 1024, 60_000, answerInMyProtocol);
+ * @example const read = answerInMyProtocol(await readPlainJsonBody(request, 1024 * 1024, 60_000), 1024 * 1024, 60_000);
  *          if (read instanceof Response) return read; // else read.value is the parsed body
  */
 import { leftBodyUnread } from "./body-left-unread.ts";
@@ -34,19 +30,17 @@ export type JsonBodyOutcome =
   | "empty"
   | "not_json";
 
-export type JsonBodyAnswer<R> = (read: JsonBodyOutcome, maxBytes: number, timeoutMs: number) => R;
-
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-export async function readPlainJsonBody<R>(request: Request, maxBytes: number, timeoutMs: number, answer: JsonBodyAnswer<R>, ends?: Set<() => void>): Promise<R> {
+export async function readPlainJsonBody(request: Request, maxBytes: number, timeoutMs: number, ends?: Set<() => void>): Promise<JsonBodyOutcome> {
   const coding = unsupportedContentCoding(request);
   if (coding !== null) {
     // Refused unread: the server's answer closes the connection, as the client may still be sending it.
     leftBodyUnread(request);
-    return answer({ ok: false, coding }, maxBytes, timeoutMs);
+    return { ok: false, coding };
   }
   const read = await readBodyBytesWithin(request, maxBytes, timeoutMs, ends);
-  return answer(typeof read === "string" ? read : decodeJson(read), maxBytes, timeoutMs);
+  return typeof read === "string" ? read : decodeJson(read);
 }
 
 function decodeJson(bytes: Uint8Array): JsonBodyOutcome {
