@@ -30,8 +30,8 @@ export interface ProxyDeps {
   metrics: ProxyMetrics;
   metricsToken: string | null;
   maxBodyBytes: number;
-  /** How long a request body may take to arrive, whole (BODY_READ_TIMEOUT_MS); absent: read-body.ts's default. */
-  bodyReadTimeoutMs?: number;
+  /** How long a request body may take to arrive, whole (BODY_READ_TIMEOUT_MS, else DEFAULT_BODY_READ_TIMEOUT_MS: main.ts). */
+  bodyReadTimeoutMs: number;
   /** ALLOW_PRIVATE_MEDIA_URLS: media URLs aimed inside the operator's network are sent on, not refused (absent: refused). */
   allowPrivateMediaUrls?: boolean;
   timeouts: { firstByteMs: number; totalMs: number };

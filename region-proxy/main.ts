@@ -29,6 +29,7 @@ import { startSnapshotLoop } from "./snapshot/loop.ts";
 import { deploymentIdOf } from "./breaker/circuit-key.ts";
 import { idleSecondsUntil } from "./routes/idle-seconds.ts";
 import { httpUrl } from "../shared/http/http-url.ts";
+import { DEFAULT_BODY_READ_TIMEOUT_MS } from "../shared/http/read-body-bytes.ts";
 import { startStoppingOnSignals } from "../shared/process/stop-on-signals.ts";
 
 export type { ProxyConfig } from "./config.ts";
@@ -156,7 +157,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     metrics,
     metricsToken: config.metricsToken ?? null,
     maxBodyBytes: config.maxBodyBytes ?? 1_048_576,
-    bodyReadTimeoutMs: config.bodyReadTimeoutMs,
+    bodyReadTimeoutMs: config.bodyReadTimeoutMs ?? DEFAULT_BODY_READ_TIMEOUT_MS,
     allowPrivateMediaUrls: config.allowPrivateMediaUrls ?? false,
     timeouts: { firstByteMs: config.firstByteTimeoutMs ?? DEFAULT_VENDOR_TIMEOUTS.firstByteMs, totalMs },
     isShuttingDown: () => shuttingDown,

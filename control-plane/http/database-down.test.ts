@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import postgres from "postgres";
 import { GraphQLError } from "graphql";
+import { DEFAULT_BODY_READ_TIMEOUT_MS } from "../../shared/http/read-body-bytes.ts";
 import { LEASES_PATH } from "../../shared/leases/lease-wire.ts";
 import { SNAPSHOT_PATH_PREFIX, USAGE_PATH } from "../../shared/internal-api.ts";
 import { generateSigningKey } from "../../shared/snapshot/sign.ts";
@@ -40,7 +41,7 @@ beforeAll(async () => {
     log: (line) => logs.push(line),
   };
   apollo = await startApollo(await buildControlPlaneSchema(), deps.log);
-  server = startHttpServer({ port: 0, host: "127.0.0.1", apollo, deps, adminDeps: deps, jwks: { keys: [] } });
+  server = startHttpServer({ port: 0, host: "127.0.0.1", apollo, deps, adminDeps: deps, jwks: { keys: [] }, bodyReadTimeoutMs: DEFAULT_BODY_READ_TIMEOUT_MS });
 });
 afterAll(async () => {
   await server.stop(true);

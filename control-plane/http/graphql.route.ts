@@ -3,7 +3,6 @@
  * Every answer, refusals included, is GraphQL JSON with `errors[0].extensions.code`.
  */
 import { ACCEPT_NO_CODING } from "../../shared/http/content-coding.ts";
-import { DEFAULT_BODY_READ_TIMEOUT_MS } from "../../shared/http/read-body-bytes.ts";
 import { readPlainJsonBody, type JsonBodyOutcome } from "../../shared/http/read-json-body.ts";
 import { HeaderMap, type ApolloServer } from "@apollo/server";
 import { GraphQLCode } from "../../shared/errors/graphql-codes.ts";
@@ -65,8 +64,8 @@ export async function handleGraphQL(
   apollo: ApolloServer<GraphQLContext>,
   deps: AppDeps,
   request: Request,
-  socketAddress: string | null = null,
-  bodyReadTimeoutMs = DEFAULT_BODY_READ_TIMEOUT_MS,
+  socketAddress: string | null,
+  bodyReadTimeoutMs: number,
 ): Promise<Response> {
   const token = bearerToken(request);
   // Expired, forged, revoked and unknown tokens all get the same answer.

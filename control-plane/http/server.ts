@@ -2,7 +2,6 @@
 import type { ApolloServer } from "@apollo/server";
 import type { JWK } from "jose";
 import { bodyLeftUnread } from "../../shared/http/body-left-unread.ts";
-import { DEFAULT_BODY_READ_TIMEOUT_MS } from "../../shared/http/read-body-bytes.ts";
 import { JWKS_PATH, SNAPSHOT_PATH_PREFIX, USAGE_PATH } from "../../shared/internal-api.ts";
 import type { AppDeps, GraphQLContext } from "../graphql/context.ts";
 import { handleGraphQL } from "./graphql.route.ts";
@@ -24,13 +23,12 @@ export interface ServerOptions {
   /** GraphQL's: the same with `sql` the admin pool (Database.admin), so admin work never holds the proxies' connections. */
   adminDeps: AppDeps;
   jwks: { keys: JWK[] };
-  /** BODY_READ_TIMEOUT_MS: how long a POST body may take to arrive, whole (default 60 s). */
-  bodyReadTimeoutMs?: number;
+  /** BODY_READ_TIMEOUT_MS: how long a POST body may take to arrive, whole (main.ts fills in DEFAULT_BODY_READ_TIMEOUT_MS). */
+  bodyReadTimeoutMs: number;
 }
 
 export function startHttpServer(options: ServerOptions): ReturnType<typeof Bun.serve> {
-  const { apollo, deps, adminDeps, jwks } = options;
-  const bodyReadTimeoutMs = options.bodyReadTimeoutMs ?? DEFAULT_BODY_READ_TIMEOUT_MS;
+  const { apollo, deps, adminDeps, jwks, bodyReadTimeoutMs } = options;
   const route = async (request: Request, clientIp: () => string | null): Promise<Response> => {
     const { pathname } = requestUrl(request);
     if (pathname === "/graphql") return handleGraphQL(apollo, adminDeps, request, clientIp(), bodyReadTimeoutMs);

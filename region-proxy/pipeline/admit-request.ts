@@ -11,7 +11,6 @@ import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { Operation } from "../../shared/snapshot/provider-operations.ts";
 import type { Snapshot, SnapshotAlias, SnapshotKey, SnapshotTenant } from "../../shared/snapshot/schema.ts";
 import type { ProxyDeps } from "../deps.ts";
-import { DEFAULT_BODY_READ_TIMEOUT_MS } from "../../shared/http/read-body-bytes.ts";
 import { readPlainJsonBody } from "../../shared/http/read-json-body.ts";
 import { openAiBody } from "../openai/read-body.ts";
 import { authenticate } from "./authenticate.ts";
@@ -57,8 +56,7 @@ export async function admitRequest<T extends { model: string }>(
   // InFlight.cut() ends a read still waiting as late (the body marked unread). None begins after it:
   // the stop is marked before cut() (main.ts) and server.ts refuses a request once it is, with no await
   // between that check and this read.
-  const timeoutMs = deps.bodyReadTimeoutMs ?? DEFAULT_BODY_READ_TIMEOUT_MS;
-  const body = openAiBody(await readPlainJsonBody(request, deps.maxBodyBytes, timeoutMs, deps.inFlight.bodyReads), deps.maxBodyBytes, timeoutMs);
+  const body = openAiBody(await readPlainJsonBody(request, deps.maxBodyBytes, deps.bodyReadTimeoutMs, deps.inFlight.bodyReads), deps.maxBodyBytes, deps.bodyReadTimeoutMs);
   if (!body.ok && body.error.kind === "request_timeout" && deps.inFlight.cutSignal.aborted) return refused({ kind: "shutting_down" });
   // The 413's advice fits what this route's body holds (images for chat, inputs for embeddings).
   if (!body.ok) return refused(body.error.kind === "request_too_large" ? { ...body.error, operation } : body.error);
