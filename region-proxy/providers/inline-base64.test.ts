@@ -6,7 +6,7 @@
 import { expect, test } from "bun:test";
 import { readImageDataUrl } from "./image-data-url.ts";
 import { base64Problem, readBase64 } from "./inline-base64.ts";
-import { readPdfFileData } from "./pdf-file-data.ts";
+import { readPdfFile } from "./pdf-file-data.ts";
 
 const PARAM = "messages[0].content[1].file.file_data";
 const WORDS = { what: "The file data", empty: "The file data holds no data." };
@@ -40,7 +40,7 @@ test("its two callers refuse in their own words: image data URLs and PDF file pa
   const image = (url: string) => caught(() => readImageDataUrl(url, imageParam, { vendor: "Anthropic", types: ["image/png"] }));
   expect(image("data:image/png;base64,")).toEqual({ param: imageParam, message: "The image data URL holds no data after 'base64,'." });
   expect(image("data:image/png;base64,%%%")).toEqual({ param: imageParam, message: "The image data is not base64: only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters." });
-  const file = (data: string) => caught(() => readPdfFileData({ type: "file", file: { file_data: data } } as never, "messages[0].content[1]", "Gemini"));
+  const file = (data: string) => caught(() => readPdfFile({ type: "file", file: { file_data: data } } as never, "messages[0].content[1]", "Gemini"));
   expect(file("data:application/pdf;base64,\r\n")).toEqual({ param: PARAM, message: "The file data holds no data." });
   expect(file("%%%")).toEqual({ param: PARAM, message: "The file data is not base64: only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters." });
 });

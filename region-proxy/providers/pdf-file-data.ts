@@ -47,14 +47,17 @@ export function isPdf(bytes: Uint8Array): boolean {
 
 /**
  * A file part's PDF as a translating adapter sends it: by `url` when its file_data is an http(s) URL
- * (trimmed, as the parser checked it: ../openai/media-url.ts), else its `data` (readPdfFileData).
+ * (trimmed, as the parser checked it: ../openai/media-url.ts), else its `data` (readPdfFileData);
+ * `partParam` names the part (`messages[0].content[1]`) and `vendor` the provider in the 400s.
  *
  * @example readPdfFile({ type: "file", file: { file_data: "https://example.com/a.pdf" } }, "messages[0].content[1]", "Anthropic") // { url: "https://example.com/a.pdf" }
  */
 export function readPdfFile(part: ContentPart, partParam: string, vendor: string): { url: string } | { data: string } {
+  const param = `${partParam}.file.file_data`;
   const fileData = fileOf(part, partParam).file_data;
-  const trimmed = typeof fileData === "string" ? fileData.trim() : null;
-  return trimmed !== null && isHttpUrl(trimmed) ? { url: trimmed } : { data: readPdfFileData(part, partParam, vendor) };
+  if (typeof fileData !== "string") throw new UnsupportedParameterError(param, "A file part needs file.file_data: the PDF as a base64 data: URL (data:application/pdf;base64,...).");
+  const trimmed = fileData.trim();
+  return isHttpUrl(trimmed) ? { url: trimmed } : { data: readPdfFileData(fileData, param, vendor) };
 }
 
 /** A file part's `file`, refused (naming `${partParam}.file`) when it is no object. */
@@ -65,20 +68,14 @@ function fileOf(part: ContentPart, partParam: string): { file_data?: unknown } {
 }
 
 /**
- * The standard base64 data of a file part's PDF sent inline; `partParam` names the part
- * (`messages[0].content[1]`) and `vendor` the provider in the 400 for one that is not a PDF. A file_id
- * never gets here: the parser refuses it (../openai/vendor-file-references.ts); nor does a URL, which
- * readPdfFile sends as one (the adapters' only way in; exported for the tests of its data rules).
+ * The standard base64 data of a PDF sent inline as a file part's `fileData` (not an http(s) URL:
+ * readPdfFile sends that by URL); `param` names its file.file_data and `vendor` the provider in the
+ * 400 for one that is not a PDF. A file_id never gets here: the parser refuses it
+ * (../openai/vendor-file-references.ts).
  *
- * @example readPdfFileData({ type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0xLjQ=" } }, "messages[0].content[1]", "Gemini") // "JVBERi0xLjQ="
+ * @example readPdfFileData("data:application/pdf;base64,JVBERi0xLjQ=", "messages[0].content[1].file.file_data", "Gemini") // "JVBERi0xLjQ="
  */
-export function readPdfFileData(part: ContentPart, partParam: string, vendor: string): string {
-  const param = `${partParam}.file.file_data`;
-  const fileData = fileOf(part, partParam).file_data;
-  if (typeof fileData !== "string") throw new UnsupportedParameterError(param, "A file part needs file.file_data: the PDF as a base64 data: URL (data:application/pdf;base64,...).");
-  // A guard, unreachable from the adapters: they call readPdfFile, which sends a URL by url and calls this
-  // only for data. Kept so a direct caller is told what the file data is, not that a URL is no base64.
-  if (isHttpUrl(fileData.trim())) throw new UnsupportedParameterError(param, "The file data is an http(s) URL, not the file's data (readPdfFile sends it by URL).");
+function readPdfFileData(fileData: string, param: string, vendor: string): string {
   let mediaType = "";
   let given = fileData;
   if (isDataUrl(fileData)) {

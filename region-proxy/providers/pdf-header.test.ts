@@ -5,7 +5,7 @@
  * first 1024 bytes). A header that begins there but ends past byte 1024 is not within them.
  */
 import { expect, test } from "bun:test";
-import { isPdf, readPdfFileData } from "./pdf-file-data.ts";
+import { isPdf, readPdfFile } from "./pdf-file-data.ts";
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
 
 const withJunk = (junk: number) => Buffer.concat([Buffer.alloc(junk, 0x20), Buffer.from("%PDF-1.4\n%%EOF\n")]);
@@ -19,9 +19,9 @@ test("the header counts wherever it lies wholly within the first 1024 bytes", ()
 
 test("a file part's data is a PDF by the same rule", () => {
   const part = (junk: number) => ({ type: "file", file: { file_data: `data:application/pdf;base64,${withJunk(junk).toString("base64")}` } }) as never;
-  expect(readPdfFileData(part(1019), "messages[0].content[1]", "Gemini")).toBe(withJunk(1019).toString("base64"));
+  expect(readPdfFile(part(1019), "messages[0].content[1]", "Gemini")).toEqual({ data: withJunk(1019).toString("base64") });
   for (const junk of [1020, 1021]) {
-    expect(() => readPdfFileData(part(junk), "messages[0].content[1]", "Gemini")).toThrow(UnsupportedParameterError);
-    expect(() => readPdfFileData(part(junk), "messages[0].content[1]", "Gemini")).toThrow(expect.objectContaining({ param: "messages[0].content[1].file.file_data" }));
+    expect(() => readPdfFile(part(junk), "messages[0].content[1]", "Gemini")).toThrow(UnsupportedParameterError);
+    expect(() => readPdfFile(part(junk), "messages[0].content[1]", "Gemini")).toThrow(expect.objectContaining({ param: "messages[0].content[1].file.file_data" }));
   }
 });
