@@ -2,13 +2,10 @@
  * Step 4 of the pipeline: admit a request against every rate and budget level that applies, or refuse
  * it in OpenAI's shape. Refusals come in this order:
  *
- * 0. For good, from the snapshot alone. A level whose RPM or TPM is 0 admits nothing, whatever the
- *    request: the limiter names it (step 1; with a zero level it charges nothing). Else a request whose
- *    worst case costs more than some budget's whole cap can never pass (429 insufficient_quota, "can
- *    never pass", x-should-retry: false; the smallest such cap is named): answered at once, no ledger,
- *    lease or Redis asked. Asked, a lease that can grow would first be asked for more than the cap (a
- *    control plane hands over all the free budget, or the wait ends in a 503), a fail-closed budget with
- *    Redis down would answer 503, and another level's spent budget would be named where no wait helps.
+ * 0. For good, from the snapshot alone. A level whose RPM or TPM is 0 admits nothing: the limiter
+ *    names it (step 1). Else a request whose worst case costs more than some budget's whole cap can
+ *    never pass: 429 insufficient_quota, x-should-retry: false, naming the smallest such cap, answered
+ *    at once with no ledger, lease or Redis asked.
  *
  * The rest ask both checks at once (one round trip to shared counters, not two), and their answers are
  * read in this order:
@@ -221,7 +218,8 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     if (micros > 0) for (const level of plan.budget) if (micros > level.capMicros && (!tooDear || level.capMicros < tooDear.capMicros)) tooDear = level;
     const operation = chat ? "chat" : "embeddings";
     const neverFits = tooDear ? budgetRefusal({ ok: false, ...tooDear, spentMicros: 0, reservedMicros: 0 }, micros, operation) : null;
-    // A level that admits no request at all comes first: the limiter names it (refusing, it charges nothing).
+    // A level that admits no request at all comes first: the limiter names it (it never admits a zero
+    // level, and refusing charges nothing), so a request that never fits goes no further than the limiter.
     if (neverFits && !plan.rate.some((check) => check.rpm === 0 || check.tpm === 0)) return { ok: false, error: neverFits, headers: {} };
     // Both questions go out together: with shared counters, one round trip to Redis instead of two
     // before the vendor call. The answers are then read in the order above.
@@ -251,11 +249,6 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     const admitted = verdict ?? undefined;
     const refundTokens = () => (hasTpm ? limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs, admitted) : null);
     let reservation: Reservation | null = null;
-    if (neverFits) {
-      // Only with a zero rate level, which the limiter refuses: not reached while it does so.
-      await refundTokens();
-      return { ok: false, error: neverFits, headers };
-    }
     if (reserving) {
       let reserved: ReserveResult;
       try {
