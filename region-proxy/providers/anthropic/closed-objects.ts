@@ -9,6 +9,7 @@
  *
  * @example closeListedObjects({ type: "object", properties: { a: { type: "string" } } }) // { type: "object", properties: { a: { type: "string" } }, additionalProperties: false }
  */
+import { resolveLocal } from "./strict-inexpressible.ts";
 import { isSchemaObject, subschemasOf } from "./subschemas.ts";
 
 /**
@@ -22,32 +23,45 @@ const ONE = ["items"];
 const LIST = ["items", "prefixItems", "anyOf"];
 const MAP = ["properties", "$defs", "definitions"];
 
-/** Whether a `$ref` is anywhere in this subschema (a walk of its subschemas, refs not followed). */
-function holdsRef(node: Record<string, unknown>): boolean {
-  return node.$ref !== undefined || subschemasOf(node).some(holdsRef);
-}
-
 /**
- * Whether a part of a `oneOf` anywhere in the schema holds a `$ref` (pydantic's discriminated unions):
- * what it points to, a $defs entry say, would be closed there, and so the part. (`not` and `if` need no
- * such care: strict-schema.ts sends neither, writing them into the description.)
+ * The nodes a part of a `oneOf` anywhere in the schema is made of: its subschemas and what their local
+ * `$ref`s point to (a $defs entry, pydantic's discriminated unions, or any other node), onward.
+ * Closed there, they would close the part. (`not` and `if` need no such care: strict-schema.ts sends
+ * neither, writing them into the description.)
  */
-function refUnderOneOf(node: Record<string, unknown>): boolean {
-  if (Array.isArray(node.oneOf) && node.oneOf.some((part) => isSchemaObject(part) && holdsRef(part))) return true;
-  return subschemasOf(node).some(refUnderOneOf);
+function oneOfNodes(root: Record<string, unknown>): Set<Record<string, unknown>> {
+  const reached = new Set<Record<string, unknown>>();
+  const reach = (node: Record<string, unknown>): void => {
+    if (reached.has(node)) return;
+    reached.add(node);
+    const target = typeof node.$ref === "string" ? resolveLocal(root, node.$ref) : undefined;
+    if (isSchemaObject(target)) reach(target);
+    subschemasOf(node).forEach(reach);
+  };
+  const seen = new Set<Record<string, unknown>>();
+  const find = (node: Record<string, unknown>): void => {
+    if (seen.has(node)) return;
+    seen.add(node);
+    if (Array.isArray(node.oneOf)) node.oneOf.filter(isSchemaObject).forEach(reach);
+    subschemasOf(node).forEach(find);
+  };
+  find(root);
+  return reached;
 }
 
 function listsProperties(node: Record<string, unknown>): boolean {
   return isSchemaObject(node.properties) && Object.keys(node.properties).length > 0 && node.patternProperties === undefined;
 }
 
-/** The schema with its listed objects closed where that narrows it; as it is when a part of a `oneOf` holds a `$ref`. */
+/** The schema with its listed objects closed where that narrows it; none a part of a `oneOf` is made of (oneOfNodes). */
 export function closeListedObjects(root: Record<string, unknown>): Record<string, unknown> {
-  return refUnderOneOf(root) ? root : closeAll(root);
+  return closeAll(root, oneOfNodes(root));
 }
 
-function closeAll(node: Record<string, unknown>): Record<string, unknown> {
-  const one = (value: unknown) => (isSchemaObject(value) ? closeAll(value) : value);
+/** The node with its listed objects closed, at every level but under the `kept` nodes, left as they are. */
+function closeAll(node: Record<string, unknown>, kept: Set<Record<string, unknown>>): Record<string, unknown> {
+  if (kept.has(node)) return node;
+  const one = (value: unknown) => (isSchemaObject(value) ? closeAll(value, kept) : value);
   const out: Record<string, unknown> = { ...node };
   for (const key of ONE) if (isSchemaObject(node[key])) out[key] = one(node[key]);
   for (const key of LIST) if (Array.isArray(node[key])) out[key] = (node[key] as unknown[]).map(one);

@@ -7,8 +7,8 @@
  * object is closed; one open by additionalProperties true or a schema, one listing no properties (a
  * record, which closing would leave always empty), the parts of an allOf (closed, each would refuse
  * the others' properties) and of a oneOf (exactly one: closed, an answer matching two open parts
- * would match one and pass), and a schema where a part of a oneOf holds a $ref, stay the 400.
- * Through the proxy with the openai SDK.
+ * would match one and pass), and what a oneOf's part reaches by $ref, onward, stay the 400; an object
+ * no oneOf part reaches is closed beside them. Through the proxy with the openai SDK.
  */
 import { expect, test } from "bun:test";
 import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
@@ -47,6 +47,10 @@ test("an object open by additionalProperties true or a schema, or listing no pro
     { type: "object", properties: { p: { oneOf: [{ type: "object", properties: { a: { type: "string" } } }, { type: "object", properties: { b: { type: "string" } } }] } }, additionalProperties: false },
     // The same through $refs (pydantic's discriminated unions): closing the $defs would close the parts.
     { type: "object", properties: { p: { oneOf: [{ $ref: "#/$defs/A" }, { $ref: "#/$defs/B" }] } }, required: ["p"], $defs: { A: { type: "object", properties: { a: { type: "string" } } }, B: { type: "object", properties: { b: { type: "string" } } } } },
+    // Onward: A is closed, but the C it reaches by $ref is part of the oneOf's first part too.
+    { type: "object", properties: { p: { oneOf: [{ $ref: "#/$defs/A" }, { $ref: "#/$defs/B" }] } }, required: ["p"], $defs: { A: { type: "object", properties: { c: { $ref: "#/$defs/C" } }, additionalProperties: false }, B: { type: "object", properties: { b: { type: "string" } }, additionalProperties: false }, C: { type: "object", properties: { a: { type: "string" } } } } },
+    // A $ref to an object outside $defs: q is a part of the oneOf as well as a property.
+    { type: "object", properties: { p: { oneOf: [{ $ref: "#/properties/q" }, { type: "object", properties: { b: { type: "string" } }, additionalProperties: false }] }, q: { type: "object", properties: { a: { type: "string" } } } }, required: ["p", "q"] },
   ]) {
     const error = await t.fx
       .client(t.proxy)
@@ -54,4 +58,17 @@ test("an object open by additionalProperties true or a schema, or listing no pro
       .then(() => null, (e: { status?: number; param?: string }) => e);
     expect([schema, error?.status, error?.param]).toEqual([schema, 400, "response_format"]);
   }
+});
+
+test("an object no oneOf part reaches is sent closed beside a oneOf of $refs to closed $defs", async () => {
+  const closedDef = (name: string) => ({ type: "object", properties: { [name]: { type: "string" } }, required: [name], additionalProperties: false });
+  const q = { type: "object", properties: { x: { type: "string" } }, required: ["x"] };
+  const schema = { type: "object", properties: { p: { oneOf: [{ $ref: "#/$defs/A" }, { $ref: "#/$defs/B" }] }, q }, required: ["p", "q"], $defs: { A: closedDef("a"), B: closedDef("b") } };
+  const answer = await t.fx.client(t.proxy).chat.completions.create({ model: "opus55", messages, response_format: format(schema) });
+  expect(answer.choices[0]!.message.content).toBeString();
+  expect((t.anthropic.lastRequest()!.body as { output_config: { format: unknown } }).output_config.format).toEqual({
+    type: "json_schema",
+    // oneOf goes as anyOf (strict-schema.ts, as the SDKs send it).
+    schema: { ...schema, additionalProperties: false, properties: { p: { anyOf: [{ $ref: "#/$defs/A" }, { $ref: "#/$defs/B" }] }, q: { ...q, additionalProperties: false } } },
+  });
 });

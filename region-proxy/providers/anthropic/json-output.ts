@@ -18,7 +18,7 @@
  * description), with the json_schema's description first in the root description (the model reads
  * it; there is no other field for it). JSON outputs take the same schemas strict tool use takes; an
  * object listing its properties without additionalProperties is closed first, as the SDKs close it
- * (closed-objects.ts; not in a oneOf's parts, where closing would widen it), so one they cannot express (strict-inexpressible.ts: recursion, an object open
+ * (closed-objects.ts; not in a oneOf's parts nor what their $refs reach, where closing would widen it), so one they cannot express (strict-inexpressible.ts: recursion, an object open
  * to unlisted properties by additionalProperties true or a schema, or listing none),
  * and json_object, which has no schema to enforce, are a 400 naming response_format before the call:
  * this one where the model refuses forced tool use, thinking.ts's (drop the budget or the format) where

@@ -15,7 +15,7 @@
 import { isSchemaObject, subschemasOf } from "./subschemas.ts";
 
 /** The node a local `$ref` (`#` or a JSON pointer fragment, RFC 6901) points to in `root`, or undefined. */
-function resolveLocal(root: unknown, ref: string): unknown {
+export function resolveLocal(root: unknown, ref: string): unknown {
   if (ref === "#") return root;
   if (!ref.startsWith("#/")) return undefined;
   let node: unknown = root;
