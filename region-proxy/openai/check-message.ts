@@ -14,7 +14,7 @@
  */
 import { inlineDataInPart } from "./inline-data.ts";
 import { mediaUrlInPart } from "./media-url.ts";
-import { given } from "./given.ts";
+import { given, isRecord } from "./given.ts";
 import { fileIdInPart } from "./vendor-file-references.ts";
 
 export interface FieldProblem {
@@ -25,7 +25,6 @@ export interface FieldProblem {
 /** The roles a message may have; "function" is OpenAI's deprecated function calling's (legacy-function-messages.test.ts). */
 const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
 const ROLE_LIST = [...ROLES].join(", ");
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const problem = (param: string, expected: string): FieldProblem => ({ param, message: `Invalid '${param}': ${expected}.` });
 
 function checkParts(content: unknown[], param: string, allowPrivateMediaUrls: boolean): FieldProblem | null {
@@ -115,7 +114,7 @@ export function checkMessage(message: unknown, index: number, allowPrivateMediaU
   if (given(message.name) && typeof message.name !== "string") return problem(`${param}.name`, "expected a string");
   // OpenAI's assistant refusal (string or null), which the translating adapters send as the turn's text.
   if (assistant && given(message.refusal) && typeof message.refusal !== "string") return problem(`${param}.refusal`, "expected a string");
-  if (toolCalls !== undefined && toolCalls !== null) {
+  if (given(toolCalls)) {
     if (!assistant) return problem(`${param}.tool_calls`, "only assistant messages carry tool calls");
     const bad = checkToolCalls(toolCalls, `${param}.tool_calls`);
     if (bad) return bad;

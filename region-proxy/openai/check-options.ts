@@ -10,9 +10,8 @@
  * @example checkOptions({ logit_bias: { hello: 5 } }) // { param: "logit_bias", message: "..." }
  */
 import type { FieldProblem } from "./check-message.ts";
-import { given } from "./given.ts";
+import { given, isRecord } from "./given.ts";
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 /** A token id as logit_bias keys it ("Invalid key in 'logit_bias': ... You should only be submitting non-negative integers."). */
 const TOKEN_ID = /^\d+$/;
 const MODALITIES = new Set(["text", "audio"]);

@@ -10,9 +10,8 @@
  */
 import { allowedMode } from "../providers/allowed-tools.ts";
 import type { FieldProblem } from "./check-message.ts";
-import { given } from "./given.ts";
+import { given, isRecord } from "./given.ts";
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const problem = (param: string, expected: string): FieldProblem => ({ param, message: `Invalid '${param}': ${expected}.` });
 const FUNCTION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
@@ -25,7 +24,7 @@ function describedStrictProblem(holder: Record<string, unknown>, at: string): Fi
 
 export function checkTools(body: Record<string, unknown>): FieldProblem | null {
   const tools = body.tools;
-  if (tools !== undefined && tools !== null) {
+  if (given(tools)) {
     if (!Array.isArray(tools)) return problem("tools", "expected an array");
     for (let i = 0; i < tools.length; i++) {
       const tool = tools[i];
@@ -40,7 +39,7 @@ export function checkTools(body: Record<string, unknown>): FieldProblem | null {
     }
   }
   const choice = body.tool_choice;
-  if (choice !== undefined && choice !== null) {
+  if (given(choice)) {
     const named = isRecord(choice) && choice.type === "function" && isRecord(choice.function) && typeof choice.function.name === "string";
     if (!(choice === "none" || choice === "auto" || choice === "required" || named || (isRecord(choice) && choice.type !== "function" && typeof choice.type === "string"))) {
       return problem("tool_choice", "expected 'none', 'auto', 'required' or {type: 'function', function: {name}}");
@@ -49,7 +48,7 @@ export function checkTools(body: Record<string, unknown>): FieldProblem | null {
     if (forced) return forced;
   }
   const format = body.response_format;
-  if (format !== undefined && format !== null) {
+  if (given(format)) {
     if (!isRecord(format) || typeof format.type !== "string") return problem("response_format.type", "expected 'text', 'json_object' or 'json_schema'");
     if (!["text", "json_object", "json_schema"].includes(format.type)) return problem("response_format.type", "expected 'text', 'json_object' or 'json_schema'");
     if (format.type === "json_schema") {

@@ -23,11 +23,11 @@
 import { isDataUrl, isHttpUrl, parseDataUrl } from "../providers/image-data-url.ts";
 import { base64Problem, type Base64Words } from "../providers/inline-base64.ts";
 import { mediaUrlProblem } from "./media-url.ts";
+import { isRecord } from "./given.ts";
 
 const IMAGE_DATA: Base64Words = { what: "the image data", empty: "the image data URL holds no data after 'base64,'" };
 const FILE_DATA: Base64Words = { what: "the file data", empty: "the file data holds no data" };
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Why a `data:` URL (`kind` names it: "image", "file") holds no base64 any vendor reads, or null; its header read as the adapters read it (parseDataUrl). */
 function dataUrlProblem(url: string, kind: string, words: Base64Words): string | null {

@@ -17,6 +17,7 @@
 import { hostScope, type HostScope } from "../../shared/http/host-scope.ts";
 import { isDataUrl } from "../providers/image-data-url.ts";
 import { GEMINI_FILES_URL_REFUSED, namesGeminiFile } from "./vendor-file-references.ts";
+import { isRecord } from "./given.ts";
 
 const SCOPE_WORDS: Record<Exclude<HostScope, "public">, string> = {
   loopback: "a loopback address",
@@ -83,7 +84,7 @@ export function mediaUrlInPart(part: Record<string, unknown>, at: string, allowP
     if (typeof value === "string") {
       const problem = urlField(key) ? mediaUrlProblem(value, allowPrivateHosts) : null;
       if (problem) return { param: `${at}.${key}`, problem };
-    } else if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+    } else if (isRecord(value)) {
       for (const [sub, inner] of Object.entries(value)) {
         const problem = urlField(sub) && typeof inner === "string" ? mediaUrlProblem(inner, allowPrivateHosts) : null;
         if (problem) return { param: `${at}.${key}.${sub}`, problem };

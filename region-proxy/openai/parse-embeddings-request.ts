@@ -8,9 +8,9 @@
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { EmbeddingsRequest } from "../providers/types.ts";
+import { given, isRecord } from "./given.ts";
 
 const MAX_INPUTS = 2048;
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const isTokenArray = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((t) => Number.isSafeInteger(t) && t >= 0);
 const invalid = (param: string, message: string): { ok: false; error: GatewayError } => ({ ok: false, error: { kind: "invalid_value", param, message } });
 
@@ -29,11 +29,11 @@ export function parseEmbeddingsRequest(body: unknown): { ok: true; value: Embedd
   }
   const format = body.encoding_format ?? "float";
   if (format !== "float" && format !== "base64") return invalid("encoding_format", "Invalid 'encoding_format': expected 'float' or 'base64'.");
-  if (body.dimensions !== undefined && body.dimensions !== null && !(Number.isSafeInteger(body.dimensions) && (body.dimensions as number) > 0)) {
+  if (given(body.dimensions) && !(Number.isSafeInteger(body.dimensions) && (body.dimensions as number) > 0)) {
     return invalid("dimensions", "Invalid 'dimensions': expected a positive integer.");
   }
   // null is "not given", as chat reads it (and as a client passing an optional end-user id of None sends it).
-  if (body.user !== undefined && body.user !== null && typeof body.user !== "string") return invalid("user", "Invalid 'user': expected a string.");
+  if (given(body.user) && typeof body.user !== "string") return invalid("user", "Invalid 'user': expected a string.");
   const value: EmbeddingsRequest = { model: body.model, input: body.input as EmbeddingsRequest["input"], encodingFormat: format, raw: body };
   if (typeof body.dimensions === "number") value.dimensions = body.dimensions;
   return { ok: true, value };

@@ -9,11 +9,10 @@ import type { ChatMessage, ChatRequest } from "../providers/types.ts";
 import { checkMessage } from "./check-message.ts";
 import { checkOptions } from "./check-options.ts";
 import { checkTools } from "./check-tools.ts";
-import { given } from "./given.ts";
+import { given, isRecord } from "./given.ts";
 
 export type ParsedRequest = { ok: true; value: ChatRequest } | { ok: false; error: GatewayError };
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const invalid = (param: string, message: string): ParsedRequest => ({ ok: false, error: { kind: "invalid_value", param, message } });
 /**
  * Upper bounds for the counts a request may ask for: OpenAI's own limit on `n`, and 2^31 - 1 output
@@ -43,9 +42,9 @@ export function parseChatRequest(body: unknown, parseOptions: ChatParseOptions =
     const problem = checkMessage(body.messages[i], i, parseOptions.allowPrivateMediaUrls === true);
     if (problem) return invalid(problem.param, problem.message);
   }
-  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== "boolean") return invalid("stream", "Invalid 'stream': expected a boolean.");
+  if (given(body.stream) && typeof body.stream !== "boolean") return invalid("stream", "Invalid 'stream': expected a boolean.");
   const options = body.stream_options;
-  if (options !== undefined && options !== null) {
+  if (given(options)) {
     if (!isRecord(options)) return invalid("stream_options", "Invalid 'stream_options': expected an object.");
     // null asks for nothing, as stream_options: null does; the client's value is never sent on (openai/request.ts asks for usage itself).
     if (given(options.include_usage) && typeof options.include_usage !== "boolean") {
@@ -54,17 +53,17 @@ export function parseChatRequest(body: unknown, parseOptions: ChatParseOptions =
   }
   for (const [field, max] of COUNT_LIMITS) {
     const value = body[field];
-    if (value !== undefined && value !== null && !(isPositiveInt(value) && (value as number) <= max)) return invalid(field, `Invalid '${field}': expected a positive integer up to ${max}.`);
+    if (given(value) && !(isPositiveInt(value) && (value as number) <= max)) return invalid(field, `Invalid '${field}': expected a positive integer up to ${max}.`);
   }
-  if (body.temperature !== undefined && body.temperature !== null && !inRange(body.temperature, 0, 2)) {
+  if (given(body.temperature) && !inRange(body.temperature, 0, 2)) {
     return invalid("temperature", "Invalid 'temperature': expected a number between 0 and 2.");
   }
-  if (body.top_p !== undefined && body.top_p !== null && !inRange(body.top_p, 0, 1)) return invalid("top_p", "Invalid 'top_p': expected a number between 0 and 1.");
+  if (given(body.top_p) && !inRange(body.top_p, 0, 1)) return invalid("top_p", "Invalid 'top_p': expected a number between 0 and 1.");
   for (const field of ["presence_penalty", "frequency_penalty"] as const) {
-    if (body[field] !== undefined && body[field] !== null && !inRange(body[field], -2, 2)) return invalid(field, `Invalid '${field}': expected a number between -2 and 2.`);
+    if (given(body[field]) && !inRange(body[field], -2, 2)) return invalid(field, `Invalid '${field}': expected a number between -2 and 2.`);
   }
   const stop = body.stop;
-  if (stop !== undefined && stop !== null && typeof stop !== "string" && !(Array.isArray(stop) && stop.length <= 4 && stop.every((s) => typeof s === "string"))) {
+  if (given(stop) && typeof stop !== "string" && !(Array.isArray(stop) && stop.length <= 4 && stop.every((s) => typeof s === "string"))) {
     return invalid("stop", "Invalid 'stop': expected a string or an array of up to 4 strings.");
   }
   const toolProblem = checkTools(body);
