@@ -45,6 +45,10 @@ test("the vendor's 'output_config.format: Extra inputs are not permitted' names 
     // LiteLLM's proxy in front of Bedrock (vectorize-io/hindsight#3300).
     'litellm.BadRequestError: BedrockException - {"message":"The model returned the following errors: output_config.format: Extra inputs are not permitted"}. Received Model Group=claude-haiku',
     "API Error: 400 output_config.format: Extra inputs are not permitted",
+    // The trade-off of matching anywhere (29fc785): these words after another field's path and ': ' (or
+    // quoted from the user's own text) name response_format too, where they named no field before. The
+    // param only names a field in the client's 400, so a wrong name there costs no more than none.
+    "messages.0: output_config.format: Extra inputs are not permitted",
   ]) {
     const error = classifyAnthropicError(400, new Headers(), JSON.stringify({ type: "error", error: { type: "invalid_request_error", message } }));
     expect([message, error.clientError]).toMatchObject([message, { kind: "vendor_rejected", param: "response_format" }]);
