@@ -112,7 +112,7 @@ export function thinkingFields(effort: string, budget: number, adaptive: boolean
  * beside the budget as them (json-output.ts), so only json_object or a schema they cannot express gets here.
  */
 const CLOSED_SCHEMA_BESIDE_BUDGET = (model: string): string =>
-  takesJsonOutputs(model) ? ", or send response_format json_schema with a schema whose every object is closed (additionalProperties false): beside reasoning_effort this model takes that, as Anthropic's JSON outputs" : "";
+  takesJsonOutputs(model) ? ", or send response_format json_schema with a schema JSON outputs can express (every object closed with additionalProperties false, no recursion): beside reasoning_effort this model takes that, as Anthropic's JSON outputs" : "";
 
 /** The top_p Anthropic takes beside thinking: 0.95 to 1 ("Feature compatibility"). */
 const MIN_TOP_P_WITH_THINKING = 0.95;
