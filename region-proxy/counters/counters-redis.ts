@@ -10,6 +10,7 @@
  * write refused with READONLY, PING still answered): see reconnectOnReadOnly.
  */
 import Redis from "ioredis";
+import { replyCodeMatcher } from "./reply-code.ts";
 
 export interface CountersRedisOptions {
   /** Per-command timeout (default 50 ms). */
@@ -31,6 +32,8 @@ export function deadConnectionMs(commandTimeoutMs: number): number {
   return Math.max(2_000, 4 * commandTimeoutMs);
 }
 
+const READONLY = replyCodeMatcher(["READONLY"]);
+
 /**
  * ioredis's `reconnectOnError` for a client that must follow a failover: a READONLY reply means the
  * connection is on a node that became a replica (ElastiCache, Sentinel or a DNS name moved to the
@@ -38,14 +41,11 @@ export function deadConnectionMs(commandTimeoutMs: number): number {
  * The call fails as before (1: not re-sent), and the connection is replaced, so the next one resolves
  * the address again and reaches the node that takes writes; the recovery ping then runs there.
  *
- * Every write the counters, the breaker and the leases send is a script. Redis 7 answers a script's
- * refused write with READONLY first; Redis ≤ 6 (ElastiCache 6.x) and Dragonfly wrap it in the script's
- * error ("ERR Error running script (call to f_…): @user_script:4: … -READONLY You can't write …",
- * spring-projects/spring-data-redis#3042, dragonflydb/dragonfly#1391), hence the "-" before it. The
- * match is case-sensitive (Redis sends the code in capitals) and needs the whole word.
+ * Every write the counters, the breaker and the leases send is a script, so the code may come wrapped
+ * in the script's error (reply-code.ts).
  */
 export function reconnectOnReadOnly(error: Error): 1 | false {
-  return /(^|[\s:-])READONLY\b/.test(error.message) ? 1 : false;
+  return READONLY.test(error.message) ? 1 : false;
 }
 
 /**

@@ -10,6 +10,7 @@
  * the same: every call would get them, and the in-process fallback is what they call for.
  */
 import { ReplyError } from "ioredis";
+import { replyCodeMatcher } from "./reply-code.ts";
 
 /** A budget level whose keys Redis holds as something else than the ledger's (redis-budget-ledger.ts). */
 export class RedisKeyError extends Error {
@@ -23,11 +24,8 @@ export class RedisKeyError extends Error {
   }
 }
 
-/**
- * First words of the error replies that mean the server, not one key, cannot serve now. In a script's
- * error, Redis ≤ 6 and Dragonfly give the inner reply with its "-" ("… @user_script:4: -READONLY …").
- */
-const SERVER_WIDE = /(^|[\s:-])(LOADING|BUSY|NOSCRIPT|READONLY|MASTERDOWN|CLUSTERDOWN|TRYAGAIN|OOM|MISCONF|NOREPLICAS|NOAUTH|WRONGPASS|NOPERM)\b/;
+/** The codes of the error replies that mean the server, not one key, cannot serve now (also inside a script's error: reply-code.ts). */
+const SERVER_WIDE = replyCodeMatcher(["LOADING", "BUSY", "NOSCRIPT", "READONLY", "MASTERDOWN", "CLUSTERDOWN", "TRYAGAIN", "OOM", "MISCONF", "NOREPLICAS", "NOAUTH", "WRONGPASS", "NOPERM"]);
 
 /** True for an error Redis answered about the data a call touched (fail that call only), false for an outage. */
 export function isKeyError(error: unknown): boolean {

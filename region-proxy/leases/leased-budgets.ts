@@ -157,7 +157,7 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
       }
       if (result.unavailable) return result;
       // Named by scope AND period: a day and a month of one scope may be capped alike (equal caps, equal grants).
-      const level = levels.find((l) => l.scope === result.scope && l.period === result.period) ?? levels.find((l) => l.scope === result.scope)!;
+      const level = levels.find((l) => l.scope === result.scope && l.period === result.period)!;
       const original = checks.find((c) => c.scope === level.scope && c.period === level.period)!;
       const view = leases.view(level.scope, level.period);
       const leaseBound = view?.managed === true && level.capMicros < original.capMicros;

@@ -5,6 +5,7 @@
  */
 import { ACCEPT_NO_CODING } from "../http/content-coding.ts";
 import type { Operation } from "../snapshot/provider-operations.ts";
+import { shownSeconds } from "../time/shown-seconds.ts";
 
 export type GatewayError =
   | { kind: "invalid_json"; message: string }
@@ -103,9 +104,6 @@ function mebibytes(bytes: number): string {
   return rounded === 0 ? `${bytes} bytes` : `${rounded} MiB (${bytes} bytes)`;
 }
 
-/** `ms` as seconds: "60 s", "1.5 s". */
-const seconds = (ms: number): string => `${Number((ms / 1000).toFixed(3))} s`;
-
 /**
  * The 413's words: whose limit it is and what the caller can do, for what the route's body holds. A
  * chat body: inline images count (a single phone photo as a data: URL is over the default 1 MiB,
@@ -140,7 +138,7 @@ export function renderError(error: GatewayError): RenderedError {
         status: 408,
         headers: {},
         body: body(
-          `The request body was not received within the gateway's ${seconds(error.timeoutMs)} limit; send it whole without pausing, or ask the gateway operator to raise BODY_READ_TIMEOUT_MS.`,
+          `The request body was not received within the gateway's ${shownSeconds(error.timeoutMs)} limit; send it whole without pausing, or ask the gateway operator to raise BODY_READ_TIMEOUT_MS.`,
           "invalid_request_error",
           "request_timeout",
         ),
