@@ -6,7 +6,7 @@
  * leaves the proxy without a breaker: the shared breaker falls back to this replica's in-process one
  * until Redis answers again (resilient-breaker.ts), and `degraded()` says so for /health.
  */
-import { createCountersRedis } from "../counters/counters-redis.ts";
+import { connected, createCountersRedis } from "../counters/counters-redis.ts";
 import type { BreakerOptions, CircuitBreaker } from "./breaker-types.ts";
 import { createMemoryBreaker } from "./memory-breaker.ts";
 import { createResilientBreaker } from "./resilient-breaker.ts";
@@ -35,8 +35,6 @@ export interface RunningBreaker {
   close(): Promise<void>;
 }
 
-const CONNECT_WAIT_MS = 2_000;
-
 /**
  * Reads `BREAKER_FAILURES` and `BREAKER_COOLDOWN_MS` (positive integers); throws naming a bad value.
  * @example breakerOptionsFromEnv({ BREAKER_FAILURES: "3", BREAKER_COOLDOWN_MS: "30000" })
@@ -63,10 +61,10 @@ export async function createBreaker(config: BreakerConfig): Promise<RunningBreak
   if (!config.redisUrl) return { breaker: createMemoryBreaker(options), shared: false, degraded: () => false, close: async () => {} };
   const log = config.log ?? (() => {});
   // The counters' client (counters-redis.ts): no offline queue, no retries, a command timeout, a
-  // connection that silently died or that a failover left on a replica (READONLY) replaced. Lazy, so
-  // the start can wait (bounded) for its first connection below.
-  const client = createCountersRedis(config.redisUrl, { commandTimeoutMs: config.timeoutMs ?? 100, lazyConnect: true });
-  await Promise.race([client.connect().catch(() => {}), Bun.sleep(CONNECT_WAIT_MS)]);
+  // connection that silently died or that a failover left on a replica (READONLY) replaced; the start
+  // waits (bounded) for its first connection, as the limits' does.
+  const client = createCountersRedis(config.redisUrl, { commandTimeoutMs: config.timeoutMs ?? 100 });
+  await connected(client);
   // No offline queue: a call before the connection is up fails, so an unreachable Redis starts degraded
   // instead of flipping on the first request.
   const startDegraded = client.status !== "ready";

@@ -19,8 +19,6 @@ export interface CountersRedisOptions {
   maxReconnectDelayMs?: number;
   /** A connection with a command out and nothing received for this long is replaced (default: see deadConnectionMs). */
   socketTimeoutMs?: number;
-  /** Connect only when `connect()` is called, so the caller can await that first connection (the breaker); default false. */
-  lazyConnect?: boolean;
 }
 
 /**
@@ -56,7 +54,6 @@ export function createCountersRedis(url: string, options: CountersRedisOptions =
   const ceiling = options.maxReconnectDelayMs ?? 1000;
   const commandTimeout = options.commandTimeoutMs ?? 50;
   const client = new Redis(url, {
-    lazyConnect: options.lazyConnect ?? false,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
     commandTimeout,
@@ -68,4 +65,22 @@ export function createCountersRedis(url: string, options: CountersRedisOptions =
   // Connection errors are expected while Redis is down; the resilient wrapper (counters or breaker) reports the state change.
   client.on("error", () => {});
   return client;
+}
+
+/** How long start-up waits for Redis before serving (degraded) without it. */
+export const CONNECT_WAIT_MS = 2_000;
+
+/**
+ * Waits (bounded) for a client of createCountersRedis to connect: it queues nothing offline, so a
+ * command sent before the connection is up fails and would flip a healthy replica to degraded on its
+ * first request. Each connection attempt is bounded at 1 s (connectTimeout above).
+ */
+export async function connected(redis: Redis, waitMs: number = CONNECT_WAIT_MS): Promise<boolean> {
+  if (redis.status === "ready") return true;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const ready = new Promise<boolean>((resolve) => {
+    redis.once("ready", () => resolve(true));
+    timer = setTimeout(() => resolve(false), waitMs);
+  });
+  return ready.finally(() => clearTimeout(timer));
 }

@@ -4,7 +4,7 @@
  * is unreachable; without it, in-process counters (a single dev instance needs no Redis). With `leases`,
  * budgets the control plane manages are enforced as this region's lease of them (region-proxy/leases/).
  */
-import { createCountersRedis } from "../counters/counters-redis.ts";
+import { CONNECT_WAIT_MS, connected, createCountersRedis } from "../counters/counters-redis.ts";
 import { createMemoryBudgetLedger } from "../counters/memory-budget-ledger.ts";
 import { createMemoryRateLimiter } from "../counters/memory-rate-limiter.ts";
 import { createResilientCounters } from "../counters/resilient-counters.ts";
@@ -72,23 +72,6 @@ function withLeases(config: LimitsConfig, ledger: EnforcerBudgets & LeaseLedger,
   const { maxWaitMs, ...lease } = config.leases;
   const leases = startLeaseClient({ ...lease, ledger, store, log: config.log });
   return { budgets: createLeasedBudgets(ledger, leases, { maxWaitMs }), leases };
-}
-
-/** How long start-up waits for Redis before serving (degraded) without it. */
-const CONNECT_WAIT_MS = 2_000;
-
-/**
- * Waits (bounded) for the counters client to connect: it queues nothing offline, so a command sent
- * before the connection is up fails and would flip a healthy replica to degraded on its first request.
- */
-async function connected(redis: ReturnType<typeof createCountersRedis>, waitMs: number): Promise<boolean> {
-  if (redis.status === "ready") return true;
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const ready = new Promise<boolean>((resolve) => {
-    redis.once("ready", () => resolve(true));
-    timer = setTimeout(() => resolve(false), waitMs);
-  });
-  return ready.finally(() => clearTimeout(timer));
 }
 
 /** Creates the enforcer and what /ready needs to know about it; with Redis, waits up to 2 s for it. */
