@@ -18,6 +18,13 @@ export class InFlight {
    * and admit-request.ts answers it 503 shutting_down.
    */
   readonly bodyReads = new Set<() => void>();
+  /**
+   * The ends of the limits step's waits still running (leases/leased-budgets.ts: for a budget's lease to
+   * grow, or for other reservations to settle; each adds and removes its own, only while it waits): cut()
+   * calls each, so the wait ends at once: refused, the request is answered 503 shutting_down
+   * (pipeline/refuse.ts refuseLimits); admitted, its walk starts cut and ends so, its reservation released.
+   */
+  readonly limitWaits = new Set<() => void>();
 
   /** Marks one unit of work started; call the returned function exactly once when it ends. */
   begin(): () => void {
@@ -64,7 +71,8 @@ export class InFlight {
    * its client the gateway is shutting down (a vendor walk, routes/walk-options.ts; a stream,
    * routes/stream-response.ts), and settles as the gateway's doing, not the client's. A request whose
    * body is still being read is ended by cut() too, through `bodyReads` (no listener per read), and
-   * answered 503 shutting_down (pipeline/admit-request.ts).
+   * answered 503 shutting_down (pipeline/admit-request.ts); so is one waiting in the limits step,
+   * through `limitWaits` (pipeline/refuse.ts refuseLimits).
    */
   get cutSignal(): AbortSignal {
     return this.cutter.signal;
@@ -74,6 +82,7 @@ export class InFlight {
   cut(): void {
     this.cutter.abort();
     for (const end of this.bodyReads) end();
+    for (const end of this.limitWaits) end();
   }
 }
 

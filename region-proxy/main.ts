@@ -101,6 +101,8 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
   const current = new CurrentSnapshot();
   const applyDeps = { region: config.region, trusted, current, kv, log };
   const totalMs = config.totalTimeoutMs ?? DEFAULT_VENDOR_TIMEOUTS.totalMs;
+  // Before the limits: a reservation waiting for its lease is ended by the stop's cut (InFlight.limitWaits).
+  const inFlight = new InFlight();
   let parts: Awaited<ReturnType<typeof startParts>>;
   try {
     parts = await startParts();
@@ -119,7 +121,7 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     const loop = startSnapshotLoop({ ...applyDeps, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, pollMs: config.snapshotPollMs ?? 1000, oldestUnshippedAgeMs: () => outbox.oldestUnshippedAgeMs(), downloadTimeoutMs: config.snapshotDownloadTimeoutMs, maxBytes: config.snapshotMaxBytes });
     started.push(() => loop.stop());
     await Promise.race([loop.pollOnce(), Bun.sleep(FIRST_POLL_WAIT_MS)]);
-    const ownLimits = extras.limits ? null : await createLeasedLimits({ region: config.region, redisUrl: config.redisUrl, replicaShare: config.replicaShare, countersTimeoutMs: config.countersTimeoutMs, log, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId });
+    const ownLimits = extras.limits ? null : await createLeasedLimits({ region: config.region, redisUrl: config.redisUrl, replicaShare: config.replicaShare, countersTimeoutMs: config.countersTimeoutMs, log, controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId, leaseWaitEnds: inFlight.limitWaits });
     started.push(() => ownLimits?.close());
     // A probe may run as long as its deployment's calls: its half-open slot must not lapse while it is
     // in flight, or one more request is let through as a second probe every lapse (on any replica: the
@@ -134,7 +136,6 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     return { outbox, loop, ownLimits, ownBreaker };
   }
   let shuttingDown = false;
-  const inFlight = new InFlight();
   // A kill switch acts on running streams too: each newer snapshot ends those whose key it refuses.
   current.onSwap = (loaded) => endRefusedStreams(inFlight, loaded.snapshot, log);
   const metrics = createProxyMetrics();
@@ -215,12 +216,13 @@ export async function startProxy(config: ProxyConfig, extras: ProxyExtras = {}):
     const closed = drained && (await settlesWithin(Promise.race([server.stop(), hurried]), Math.max(graceEnd - Date.now(), WRITE_ANSWERS_MS))) && !hurriedBy;
     if (!closed) {
       // A hurried stop has said why in its own line (stopNow).
-      if (!hurriedBy && !drained) log(`shutdown: ${inFlight.size()} requests still running after the grace period; ending them (a stream with an error frame, a request waiting on its vendor or still receiving its body with a 503 shutting_down)`);
+      if (!hurriedBy && !drained) log(`shutdown: ${inFlight.size()} requests still running after the grace period; ending them (a stream with an error frame, a request waiting on its vendor, in its limits step or still receiving its body with a 503 shutting_down)`);
       else if (!hurriedBy) log("shutdown: connections still open after the grace period; closing them");
       // What still runs is ended by the gateway, not left to a reset: each stream writes its final error
       // frame, each vendor walk aborts its call and answers 503 shutting_down, and each settles as
       // error / shutting_down (routes/stream-response.ts, routes/settler.ts cutByStop); a request whose body
-      // is still being read is answered 503 shutting_down too (InFlight.bodyReads; nothing to settle). Bun writes those
+      // is still being read, or whose limits step still waits, is answered 503 shutting_down too (InFlight.bodyReads,
+      // InFlight.limitWaits; nothing to settle). Bun writes those
       // last answers and closes their connections (graceful stop, bounded); then the rest is closed.
       inFlight.cut();
       await settlesWithin(server.stop(), WRITE_ANSWERS_MS);

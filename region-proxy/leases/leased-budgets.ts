@@ -15,6 +15,8 @@
  * as held by requests in flight (the ledger's `heldByReservations`: 503 `budget_unavailable`, retryable).
  * Out of time while the lease could still grow (the control plane slow or away), it is refused as
  * unavailable (503 `budget_unavailable`, retryable), not as an exhausted budget.
+ * A graceful stop's cut (`ends`) ends every wait at once: the reservation is then refused as unavailable
+ * (the route answers 503 shutting_down, pipeline/refuse.ts refuseLimits).
  * A level without an answer yet is asked for (same bound); if the control plane cannot be reached and
  * no lease is held, the budget fails closed (503 budget_unavailable) unless the tenant fails open.
  *
@@ -48,9 +50,59 @@ export interface LeasedBudgetsOptions {
   maxWaitMs?: number;
   /** This proxy's clock (default Date.now): the lease client's, as lease expiries are on it. */
   now?: () => number;
+  /**
+   * Where a reservation that waits holds the function that ends its waits at once, while it waits (a
+   * graceful stop's cut: region-proxy/in-flight.ts InFlight.limitWaits). A Set add and delete per
+   * reservation that waits, no listener; the usual case (the reservation fits) adds nothing.
+   */
+  ends?: Set<() => void>;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * One reservation's waits, each bounded by its own timer (cleared when it ends), all ended at once by
+ * `end()`: from then on `cut` is true and every wait returns at once. `end` is held in `ends` from the
+ * first wait until `done()`.
+ */
+function cuttableWaits(ends: Set<() => void> | undefined) {
+  let wake: (() => void) | null = null;
+  let held = false;
+  const waits = {
+    cut: false,
+    /** Until `work` settles (its failure rethrown, as a race with it would) or `ms` passed; at once once cut. */
+    for(ms: number, work?: Promise<unknown>): Promise<void> {
+      if (waits.cut) return Promise.resolve();
+      if (!held && ends) {
+        ends.add(end);
+        held = true;
+      }
+      return new Promise<void>((resolve, reject) => {
+        const finish = (failed: boolean, error?: unknown) => {
+          // Ended already (by the timer, the work or the cut): a later call is not this wait's.
+          if (wake !== wakeUp) return;
+          wake = null;
+          clearTimeout(timer);
+          if (failed) reject(error);
+          else resolve();
+        };
+        const wakeUp = () => finish(false);
+        wake = wakeUp;
+        const timer = setTimeout(wakeUp, ms);
+        work?.then(wakeUp, (error: unknown) => finish(true, error));
+      });
+    },
+    done(): void {
+      if (held) ends!.delete(end);
+    },
+  };
+  const end = () => {
+    waits.cut = true;
+    wake?.();
+  };
+  return waits;
+}
+
+/** A reservation whose wait the stop cut: refused as undecided (the route answers it 503 shutting_down, refuseLimits). */
+const cutShort = (check: BudgetCheck): ReserveResult => ({ ok: false, scope: check.scope, period: check.period, spentMicros: 0, reservedMicros: 0, capMicros: check.capMicros, unavailable: true });
 
 /**
  * The lease expired and no answer came since: the control plane cannot be reached (or answers nothing
@@ -126,6 +178,22 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
     reserveOptions?: ReserveOptions,
     firstAnswer?: { levels: BudgetCheck[]; result: ReserveResult },
   ): Promise<ReserveResult> {
+    const waits = cuttableWaits(options.ends);
+    try {
+      return await decide(checks, micros, waits, reserveOptions, firstAnswer);
+    } finally {
+      waits.done();
+    }
+  }
+
+  /** reserveWaiting's loop: every wait is one of `waits`, and a cut one ends the loop. */
+  async function decide(
+    checks: BudgetCheck[],
+    micros: number,
+    waits: ReturnType<typeof cuttableWaits>,
+    reserveOptions?: ReserveOptions,
+    firstAnswer?: { levels: BudgetCheck[]; result: ReserveResult },
+  ): Promise<ReserveResult> {
     const deadline = now() + maxWaitMs;
     let pause = 10;
     for (;;) {
@@ -134,11 +202,13 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
       const unknown = checks.filter((_, i) => views[i] === undefined);
       if (unknown.length > 0) {
         firstAnswer = undefined;
-        await Promise.race([Promise.all(unknown.map((c) => leases.ask(c.scope, c.period, micros, c.capMicros))), sleep(Math.max(0, deadline - now()))]);
+        await waits.for(Math.max(0, deadline - now()), Promise.all(unknown.map((c) => leases.ask(c.scope, c.period, micros, c.capMicros))));
+        if (waits.cut) return cutShort(unknown[0]!);
         const still = unknown.find((c) => leases.view(c.scope, c.period) === undefined);
         if (still && now() < deadline) {
           // The ask failed (control plane unreachable or slow): try again until the deadline.
-          await sleep(Math.min(pause, Math.max(0, deadline - now())));
+          await waits.for(Math.min(pause, Math.max(0, deadline - now())));
+          if (waits.cut) return cutShort(still);
           pause = Math.min(pause * 2, 200);
           continue;
         }
@@ -185,7 +255,7 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
         const id = `${level.scope}|${level.period}`;
         waiting.set(id, (waiting.get(id) ?? 0) + micros);
         try {
-          await Promise.race([leases.ask(level.scope, level.period, result.reservedMicros + waiting.get(id)!, original.capMicros), sleep(left)]);
+          await waits.for(left, leases.ask(level.scope, level.period, result.reservedMicros + waiting.get(id)!, original.capMicros));
         } finally {
           const rest = waiting.get(id)! - micros;
           if (rest > 0) waiting.set(id, rest);
@@ -193,13 +263,14 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
         }
         // No growth (the control plane is unreachable, or gave less): back off instead of spinning.
         if ((leases.view(level.scope, level.period)?.grantedMicros ?? 0) <= view!.grantedMicros) {
-          await sleep(Math.min(pause, Math.max(0, deadline - now())));
+          await waits.for(Math.min(pause, Math.max(0, deadline - now())));
           pause = Math.min(pause * 2, 200);
         }
       } else {
-        await sleep(Math.min(pause, left));
+        await waits.for(Math.min(pause, left));
         pause = Math.min(pause * 2, 200);
       }
+      if (waits.cut) return cutShort(original);
     }
   }
 

@@ -21,6 +21,8 @@ export interface LeasedLimitsConfig {
   /** Lease refresh period (default 2 s) and the longest a reservation waits for a lease (default 3 s). */
   leaseRefreshMs?: number;
   leaseMaxWaitMs?: number;
+  /** Where a reservation waiting for its lease holds the end of its wait: the proxy's InFlight.limitWaits, so a graceful stop's cut ends it. */
+  leaseWaitEnds?: Set<() => void>;
   log?: (line: string) => void;
 }
 
@@ -37,7 +39,7 @@ export async function createLeasedLimits(config: LeasedLimitsConfig): Promise<Ru
     replicaShare: config.replicaShare,
     timeoutMs: config.countersTimeoutMs,
     log: config.log,
-    leases: { controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId: config.proxyId, refreshMs: config.leaseRefreshMs, maxWaitMs: config.leaseMaxWaitMs },
+    leases: { controlPlaneUrl: config.controlPlaneUrl, regionToken: config.regionToken, proxyId: config.proxyId, refreshMs: config.leaseRefreshMs, maxWaitMs: config.leaseMaxWaitMs, ends: config.leaseWaitEnds },
   });
   return { ...running, leases: running.leases! };
 }

@@ -43,6 +43,8 @@ export interface LimitsLeaseConfig {
   refreshMs?: number;
   /** The longest a reservation waits for its lease to grow or for other reservations to settle (default 3 s). */
   maxWaitMs?: number;
+  /** Where a waiting reservation holds the end of its wait (a graceful stop's cut: InFlight.limitWaits; leased-budgets.ts). */
+  ends?: Set<() => void>;
 }
 
 /**
@@ -69,9 +71,9 @@ export interface RunningLimits {
 /** Wraps a region ledger in leases when configured; returns the budgets to enforce and the client. */
 function withLeases(config: LimitsConfig, ledger: EnforcerBudgets & LeaseLedger, store?: LeaseStore): { budgets: EnforcerBudgets; leases?: LeaseClient } {
   if (!config.leases) return { budgets: ledger };
-  const { maxWaitMs, ...lease } = config.leases;
+  const { maxWaitMs, ends, ...lease } = config.leases;
   const leases = startLeaseClient({ ...lease, ledger, store, log: config.log });
-  return { budgets: createLeasedBudgets(ledger, leases, { maxWaitMs }), leases };
+  return { budgets: createLeasedBudgets(ledger, leases, { maxWaitMs, ends }), leases };
 }
 
 /** Creates the enforcer and what /ready needs to know about it; with Redis, waits up to 2 s for it. */

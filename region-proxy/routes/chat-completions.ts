@@ -14,7 +14,7 @@ import { planRoute } from "../pipeline/plan-route.ts";
 import { pricedTargets } from "../pipeline/priced-targets.ts";
 import { budgetApplies } from "../limits/budget-applies.ts";
 import { endIfRefused } from "../pipeline/recheck-streams.ts";
-import { refuse } from "../pipeline/refuse.ts";
+import { refuse, refuseLimits } from "../pipeline/refuse.ts";
 import { residencyRule } from "../pipeline/residency.ts";
 import { executeChat } from "../providers/execute.ts";
 import { cutByStop, makeSettler, settleFailure, settlingOnThrow } from "./settler.ts";
@@ -48,7 +48,7 @@ export async function chatCompletions(request: Request, requestId: string, deps:
     mayRunMs,
     receivedAt: new Date(startedMs),
   });
-  if (!limits.ok) return refuse(deps, limits.error, requestId, limits.headers);
+  if (!limits.ok) return refuseLimits(deps, limits, requestId);
   // Admitted under a budget or TPM level with no cap of its own: the vendor is held to the one reserved.
   const sent = withReservedOutputCap(chat, limits.ticket);
 

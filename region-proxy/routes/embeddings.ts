@@ -13,7 +13,7 @@ import { planRoute } from "../pipeline/plan-route.ts";
 import { pricedTargets } from "../pipeline/priced-targets.ts";
 import { budgetApplies } from "../limits/budget-applies.ts";
 import { estimateEmbeddingInputTokens } from "../limits/estimate-embedding-tokens.ts";
-import { refuse } from "../pipeline/refuse.ts";
+import { refuse, refuseLimits } from "../pipeline/refuse.ts";
 import { residencyRule } from "../pipeline/residency.ts";
 import { executeEmbeddings } from "../providers/execute-embeddings.ts";
 import { requestTotalMs } from "../providers/walk-chain.ts";
@@ -52,7 +52,7 @@ export async function embeddings(request: Request, requestId: string, deps: Prox
     mayRunMs: requestTotalMs(priced.targets, deps.timeouts.totalMs),
     receivedAt: new Date(admitted.startedMs),
   });
-  if (!limits.ok) return refuse(deps, limits.error, requestId, limits.headers);
+  if (!limits.ok) return refuseLimits(deps, limits, requestId);
 
   // Its input estimate is what a call the vendor billed without reporting usage is charged, refused,
   // unanswered or answered (one count: the plan serves one model).
