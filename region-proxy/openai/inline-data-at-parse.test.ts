@@ -25,11 +25,7 @@ const PDF = Buffer.from("%PDF-1.4\n%%EOF\n").toString("base64");
 const NOT_BASE64 = "only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters";
 const image = (url: string) => ({ type: "image_url", image_url: { url } });
 const post = (model: string, part: unknown) =>
-  fetch(`${t.proxy.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${t.fx.keys.main}`, "content-type": "application/json" },
-    body: JSON.stringify({ model, messages: [{ role: "user", content: [{ type: "text", text: "what is this?" }, part] }] }),
-  });
+  t.post({ model, messages: [{ role: "user", content: [{ type: "text", text: "what is this?" }, part] }] });
 const refusal = async (res: Response) => {
   const body = (await res.json()) as { error?: { param?: string; message?: string } };
   return { status: res.status, param: body.error?.param, message: body.error?.message, attempts: res.headers.get("x-gateway-attempts") };

@@ -26,11 +26,7 @@ const PDF = Buffer.from("%PDF-1.4\n%%EOF\n").toString("base64");
 const HEADERS = ["data:image/png;name=a.png;base64,", "data:;BASE64,", "DATA:image/png;base64,", "Data:Image/PNG;Charset=x;Base64,"];
 
 const post = (model: string, part: unknown) =>
-  fetch(`${t.proxy.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${t.fx.keys.main}`, "content-type": "application/json" },
-    body: JSON.stringify({ model, messages: [{ role: "user", content: [{ type: "text", text: "what is this?" }, part] }] }),
-  });
+  t.post({ model, messages: [{ role: "user", content: [{ type: "text", text: "what is this?" }, part] }] });
 const image = (url: string) => ({ type: "image_url", image_url: { url } });
 
 describe("parseDataUrl", () => {

@@ -28,12 +28,7 @@ for (const alias of ["claude", "gemini"]) {
     // The same request unstreamed: the counts the vendor reports for this prompt.
     const reported = await t.fx.client(t.proxy).chat.completions.create({ model: alias, messages });
     const controller = new AbortController();
-    const res = await fetch(`${t.proxy.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${t.fx.keys.main}` },
-      body: JSON.stringify({ model: alias, messages, stream: true }),
-      signal: controller.signal,
-    });
+    const res = await t.post({ model: alias, messages, stream: true }, controller.signal);
     const reader = res.body!.getReader();
     let seen = "";
     while (!seen.includes('"content":"Echo:')) seen += new TextDecoder().decode((await reader.read()).value);

@@ -70,12 +70,7 @@ const REASONING = Math.ceil((THOUGHTS * THOUGHT.length) / 4);
 
 test("a client that leaves mid-think is charged the reasoning it was streamed, at the reasoning rate", async () => {
   const controller = new AbortController();
-  const res = await fetch(`${t.proxy.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${t.fx.keys.main}` },
-    body: JSON.stringify({ model: "ds-hang", messages, stream: true }),
-    signal: controller.signal,
-  });
+  const res = await t.post({ model: "ds-hang", messages, stream: true }, controller.signal);
   const reader = res.body!.getReader();
   const decoder = new TextDecoder();
   let seen = "";

@@ -27,11 +27,7 @@ const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwA
 const image = (url: string) => ({ type: "image_url", image_url: { url } });
 const pdf = (file_data: string) => ({ type: "file", file: { file_data, filename: "a.pdf" } });
 const post = (model: string, part: unknown) =>
-  fetch(`${t.proxy.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${t.fx.keys.main}`, "content-type": "application/json" },
-    body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }, { role: "user", content: [{ type: "text", text: "what is this?" }, part] }] }),
-  });
+  t.post({ model, messages: [{ role: "user", content: "hi" }, { role: "assistant", content: "hello" }, { role: "user", content: [{ type: "text", text: "what is this?" }, part] }] });
 const sentParts = () => (t.anthropic.lastRequest()!.body as { messages: { content: unknown[] }[] }).messages.at(-1)!.content;
 
 test("on a Bedrock or Vertex id an image URL or a PDF by URL is a 400 naming the field, before any call", async () => {

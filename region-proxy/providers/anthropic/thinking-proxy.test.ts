@@ -104,12 +104,7 @@ describe("a streamed answer with thinking", () => {
 
   test("a client that leaves after the thinking is charged the thinking it was streamed, as reasoning of the output", async () => {
     const controller = new AbortController();
-    const res = await fetch(`${t.proxy.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${t.fx.keys.main}` },
-      body: JSON.stringify({ model: "stall", messages: [ask], reasoning_effort: "low", stream: true }),
-      signal: controller.signal,
-    });
+    const res = await t.post({ model: "stall", messages: [ask], reasoning_effort: "low", stream: true }, controller.signal);
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let seen = "";

@@ -31,11 +31,7 @@ const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwA
 const image = (url: string) => ({ type: "image_url", image_url: { url } });
 const pdf = (url: string) => ({ type: "file", file: { filename: "paper.pdf", file_data: url } });
 const post = (model: string, part: unknown) =>
-  fetch(`${t.proxy.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${t.fx.keys.main}`, "content-type": "application/json" },
-    body: JSON.stringify({ model, messages: [{ role: "user", content: [{ type: "text", text: "what is this?" }, part] }] }),
-  });
+  t.post({ model, messages: [{ role: "user", content: [{ type: "text", text: "what is this?" }, part] }] });
 const answer = async (res: Response) => {
   const body = (await res.json()) as { error?: { param?: string; message?: string } };
   return { status: res.status, param: body.error?.param, message: body.error?.message ?? "" };

@@ -122,11 +122,7 @@ afterAll(() => vendor.stop(true));
 
 async function stream(model: string) {
   const started = Date.now();
-  const res = await fetch(`${t.proxy.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${t.fx.keys.main}`, "content-type": "application/json" },
-    body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } }),
-  });
+  const res = await t.post({ model, messages: [{ role: "user", content: "hi" }], stream: true, stream_options: { include_usage: true } });
   const body = await res.text();
   const elapsedMs = Date.now() - started;
   return { status: res.status, body, elapsedMs, event: await t.usageEvent(res.headers.get("x-request-id")) };
@@ -216,12 +212,7 @@ test("legacy-usage-then-open: an older model's whole answer reaches the client, 
 test("a client that leaves while the proxy waits out the grace ends the stream at once: client_closed, the vendor call closed", async () => {
   const model = "finish-then-open-client-leaves";
   const controller = new AbortController();
-  const res = await fetch(`${t.proxy.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${t.fx.keys.main}`, "content-type": "application/json" },
-    body: JSON.stringify({ model, messages: [{ role: "user", content: "hi" }], stream: true }),
-    signal: controller.signal,
-  });
+  const res = await t.post({ model, messages: [{ role: "user", content: "hi" }], stream: true }, controller.signal);
   const reader = res.body!.getReader();
   let seen = "";
   while (!seen.includes('"content":" there"')) seen += new TextDecoder().decode((await reader.read()).value);

@@ -41,11 +41,7 @@ test("streamed before the first chunk: falls back like the unstreamed answer", a
 });
 
 test("streamed after text went out: one error frame, no [DONE], no finish_reason stop", async () => {
-  const res = await fetch(`${t.proxy.url}/v1/chat/completions`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${t.fx.keys.main}` },
-    body: JSON.stringify({ model: "late", messages, tools, stream: true }),
-  });
+  const res = await t.post({ model: "late", messages, tools, stream: true });
   expect(res.status).toBe(200);
   const text = await res.text();
   const frames = text.split("\n\n").filter((f) => f.startsWith("data: "));

@@ -2,7 +2,7 @@
  * The proxy the request-parsing tests share (region-proxy/openai/*-at-parse.test.ts and the like): the
  * Anthropic and Gemini fakes behind deployments dep_claude and dep_gemini, serving the models named,
  * and each alias given over its chain of deployment ids (dep_echo1 is the fixture's OpenAI echo
- * vendor). `post` sends a chat completion body as raw JSON with the main key, for bodies the SDK would
+ * vendor). `post` (VendorProxy's) sends a chat completion body as raw JSON with the main key, for bodies the SDK would
  * not send (a field of the wrong type, a null). Its fields are set once beforeAll has run.
  *
  * @example const t = useClaudeAndGeminiBehindProxy({ claude: "claude-fake", gemini: "gemini-2.5-flash" }, { claude_then_openai: ["dep_claude", "dep_echo1"] });
@@ -10,9 +10,7 @@
  */
 import { fakeDeployment, useVendorProxy, type VendorProxy } from "./use-vendor-proxy.ts";
 
-export interface ClaudeAndGeminiProxy extends VendorProxy {
-  post(body: Record<string, unknown>): Promise<Response>;
-}
+export type ClaudeAndGeminiProxy = VendorProxy;
 
 export function useClaudeAndGeminiBehindProxy(models: { claude: string; gemini: string }, aliases: Record<string, string[]>): ClaudeAndGeminiProxy {
   const t = useVendorProxy({
@@ -22,12 +20,6 @@ export function useClaudeAndGeminiBehindProxy(models: { claude: string; gemini: 
       s.deployments.dep_gemini = fakeDeployment("dep_gemini", "gemini", t.gemini.url, models.gemini);
       for (const [name, chain] of Object.entries(aliases)) s.aliases[name] = { name, chain };
     },
-  }) as ClaudeAndGeminiProxy;
-  t.post = (body) =>
-    fetch(`${t.proxy.url}/v1/chat/completions`, {
-      method: "POST",
-      headers: { authorization: `Bearer ${t.fx.keys.main}`, "content-type": "application/json" },
-      body: JSON.stringify(body),
-    });
+  });
   return t;
 }

@@ -30,6 +30,9 @@ export interface VendorProxy {
   anthropic: FakeVendor;
   /** Started when `fakes` names it. */
   gemini: FakeVendor;
+  /** Sends a chat completion body as raw JSON with the main key, for bodies the SDK would not send
+   * (a field of the wrong type, a null) or a stream read by hand. */
+  post(body: Record<string, unknown>, signal?: AbortSignal): Promise<Response>;
   /** The usage event the proxy shipped for a request (by its x-request-id), once it has arrived. */
   usageEvent(requestId: string | null | undefined): Promise<UsageEvent>;
 }
@@ -49,6 +52,14 @@ export function fakeDeployment(id: string, provider: SnapshotDeployment["provide
 
 export function useVendorProxy(options: VendorProxyOptions): VendorProxy {
   const t = {
+    post(body: Record<string, unknown>, signal?: AbortSignal) {
+      return fetch(`${t.proxy.url}/v1/chat/completions`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${t.fx.keys.main}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+        signal,
+      });
+    },
     async usageEvent(requestId: string | null | undefined) {
       await waitFor(() => t.fx.origin.events().some((e) => e.requestId === requestId), `the usage event of ${requestId}`);
       return t.fx.origin.events().find((e) => e.requestId === requestId)!;
