@@ -8,6 +8,7 @@
  * one vendor refuses (an image type Anthropic does not take) still moves on to the next deployment.
  */
 import { describe, expect, test } from "bun:test";
+import { ONE_PIXEL_PNG as PNG } from "../providers/testing/one-pixel-png.ts";
 import { fakeDeployment, useVendorProxy } from "../providers/testing/use-vendor-proxy.ts";
 import { parseChatRequest } from "./parse-request.ts";
 
@@ -19,8 +20,6 @@ const t = useVendorProxy({
   },
 });
 
-/** A 1x1 PNG. */
-const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 const PDF = Buffer.from("%PDF-1.4\n%%EOF\n").toString("base64");
 const NOT_BASE64 = "only A-Z, a-z, 0-9, + and / (or base64url's - and _), optionally padded with = to a multiple of 4 characters";
 const image = (url: string) => ({ type: "image_url", image_url: { url } });

@@ -6,11 +6,10 @@
  */
 import { describe, expect, test } from "bun:test";
 import { useClaudeAndGeminiBehindProxy } from "../providers/testing/claude-and-gemini-behind-proxy.ts";
+import { ONE_PIXEL_PNG as PNG } from "../providers/testing/one-pixel-png.ts";
 
 const t = useClaudeAndGeminiBehindProxy({ claude: "claude-fake", gemini: "gemini-2.5-flash" }, { claude_only: ["dep_claude"], gemini_only: ["dep_gemini"], claude_then_openai: ["dep_claude", "dep_echo1"] });
 
-/** A 1x1 PNG. */
-const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 const post = (model: string, url: string) => t.post({ model, messages: [{ role: "user", content: [{ type: "text", text: "what is this?" }, { type: "image_url", image_url: { url } }] }] });
 const sentParts = (body: unknown, key: "anthropic" | "gemini"): unknown[] =>
   key === "anthropic"

@@ -21,9 +21,8 @@ import { readChatRequest } from "../../test/fakes/openai-chat-request.ts";
 import { Refusal } from "../../test/fakes/openai-compatible.ts";
 import { createProxyFixture, REGION } from "../testing/proxy-fixture.ts";
 import { sendChat, startVendorBehindProxy, type VendorBehindProxy } from "../testing/vendor-behind-proxy.ts";
+import { ONE_PIXEL_PNG as PNG_DATA } from "./testing/one-pixel-png.ts";
 
-// A 1x1 PNG.
-const PNG_DATA = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 const PNG = `data:image/png;base64,${PNG_DATA}`;
 const history = [
   { role: "system", content: "be brief" },

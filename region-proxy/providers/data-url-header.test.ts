@@ -8,6 +8,7 @@
  */
 import { describe, expect, test } from "bun:test";
 import { parseDataUrl } from "./image-data-url.ts";
+import { ONE_PIXEL_PNG as PNG } from "./testing/one-pixel-png.ts";
 import { fakeDeployment, useVendorProxy } from "./testing/use-vendor-proxy.ts";
 
 const t = useVendorProxy({
@@ -20,8 +21,6 @@ const t = useVendorProxy({
   },
 });
 
-/** A 1x1 PNG. */
-const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 const PDF = Buffer.from("%PDF-1.4\n%%EOF\n").toString("base64");
 const HEADERS = ["data:image/png;name=a.png;base64,", "data:;BASE64,", "DATA:image/png;base64,", "Data:Image/PNG;Charset=x;Base64,"];
 

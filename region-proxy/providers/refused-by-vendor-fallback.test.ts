@@ -6,6 +6,7 @@
  * first refusal (a 400 naming the parameter). A caller error a vendor answered still ends the walk.
  */
 import { describe, expect, test } from "bun:test";
+import { ONE_PIXEL_PNG } from "./testing/one-pixel-png.ts";
 import { fakeDeployment, useVendorProxy } from "./testing/use-vendor-proxy.ts";
 
 const FAILURE_THRESHOLD = 2;
@@ -27,7 +28,7 @@ const t = useVendorProxy({
 
 const messages = [{ role: "user" as const, content: "hello" }];
 /** A 1x1 PNG, as a data URL. */
-const PIXEL = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+const PIXEL = `data:image/png;base64,${ONE_PIXEL_PNG}`;
 
 describe("a refusal that depends on the deployment's vendor", () => {
   test("on the chain's first deployment, the next deployment (OpenAI) answers: no Anthropic call, one attempt", async () => {

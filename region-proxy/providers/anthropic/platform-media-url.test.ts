@@ -7,6 +7,7 @@
  * still sent, and an Anthropic id still gets the url source. Through the proxy with the fake Anthropic.
  */
 import { expect, test } from "bun:test";
+import { ONE_PIXEL_PNG as PNG } from "../testing/one-pixel-png.ts";
 import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
 
 const t = useVendorProxy({
@@ -22,8 +23,6 @@ const t = useVendorProxy({
   },
 });
 
-/** A 1x1 PNG. */
-const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 const image = (url: string) => ({ type: "image_url", image_url: { url } });
 const pdf = (file_data: string) => ({ type: "file", file: { file_data, filename: "a.pdf" } });
 const post = (model: string, part: unknown) =>

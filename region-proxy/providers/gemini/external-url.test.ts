@@ -8,6 +8,7 @@
  * the part (a chain moves on), and Gemini's own words name `messages` if it answers them.
  */
 import { describe, expect, test } from "bun:test";
+import { ONE_PIXEL_PNG as PNG } from "../testing/one-pixel-png.ts";
 import { fakeDeployment, useVendorProxy } from "../testing/use-vendor-proxy.ts";
 import { classifyGeminiError } from "./errors.ts";
 
@@ -26,8 +27,6 @@ const t = useVendorProxy({
   },
 });
 
-/** A 1x1 PNG. */
-const PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
 const image = (url: string) => ({ type: "image_url", image_url: { url } });
 const pdf = (url: string) => ({ type: "file", file: { filename: "paper.pdf", file_data: url } });
 const post = (model: string, part: unknown) =>
