@@ -21,6 +21,7 @@ import type { GraphQLContext } from "./context.ts";
 import { requestErrorCode } from "./errors.ts";
 import { QUERY_TOO_COMPLEX } from "./query-limits.ts";
 import { auditableRefusalMessage } from "./request-refusal-message.ts";
+import { isRecord } from "../../shared/is-record.ts";
 
 /** Codes of refusals raised about the request itself, before execution; anything else is not a refusal. */
 const REQUEST_REFUSALS = new Set<string>([
@@ -70,7 +71,6 @@ function parsed(query: unknown): DocumentNode | undefined {
   }
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * The request in an HTTP request Apollo refused before starting it: a POST body's (the first holding a

@@ -14,7 +14,8 @@
  */
 import { inlineDataInPart } from "./inline-data.ts";
 import { mediaUrlInPart } from "./media-url.ts";
-import { given, isRecord } from "./given.ts";
+import { isRecord } from "../../shared/is-record.ts";
+import { given } from "./given.ts";
 import { fileIdInPart } from "./vendor-file-references.ts";
 
 export interface FieldProblem {

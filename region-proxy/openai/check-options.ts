@@ -10,7 +10,8 @@
  * @example checkOptions({ logit_bias: { hello: 5 } }) // { param: "logit_bias", message: "..." }
  */
 import type { FieldProblem } from "./check-message.ts";
-import { given, isRecord } from "./given.ts";
+import { isRecord } from "../../shared/is-record.ts";
+import { given } from "./given.ts";
 
 /** A token id as logit_bias keys it ("Invalid key in 'logit_bias': ... You should only be submitting non-negative integers."). */
 const TOKEN_ID = /^\d+$/;

@@ -10,7 +10,8 @@
  */
 import { allowedMode } from "../providers/allowed-tools.ts";
 import type { FieldProblem } from "./check-message.ts";
-import { given, isRecord } from "./given.ts";
+import { isRecord } from "../../shared/is-record.ts";
+import { given } from "./given.ts";
 
 const problem = (param: string, expected: string): FieldProblem => ({ param, message: `Invalid '${param}': ${expected}.` });
 const FUNCTION_NAME = /^[A-Za-z0-9_.-]{1,64}$/;

@@ -23,7 +23,7 @@
 import { isDataUrl, isHttpUrl, parseDataUrl } from "../providers/image-data-url.ts";
 import { base64Problem, type Base64Words } from "../providers/inline-base64.ts";
 import { mediaUrlProblem } from "./media-url.ts";
-import { isRecord } from "./given.ts";
+import { isRecord } from "../../shared/is-record.ts";
 
 const IMAGE_DATA: Base64Words = { what: "the image data", empty: "the image data URL holds no data after 'base64,'" };
 const FILE_DATA: Base64Words = { what: "the file data", empty: "the file data holds no data" };

@@ -17,7 +17,7 @@
 import { hostScope, type HostScope } from "../../shared/http/host-scope.ts";
 import { isDataUrl } from "../providers/image-data-url.ts";
 import { GEMINI_FILES_URL_REFUSED, namesGeminiFile } from "./vendor-file-references.ts";
-import { isRecord } from "./given.ts";
+import { isRecord } from "../../shared/is-record.ts";
 
 const SCOPE_WORDS: Record<Exclude<HostScope, "public">, string> = {
   loopback: "a loopback address",

@@ -8,7 +8,8 @@
  */
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { EmbeddingsRequest } from "../providers/types.ts";
-import { given, isRecord } from "./given.ts";
+import { isRecord } from "../../shared/is-record.ts";
+import { given } from "./given.ts";
 
 const MAX_INPUTS = 2048;
 const isTokenArray = (v: unknown): v is number[] => Array.isArray(v) && v.length > 0 && v.every((t) => Number.isSafeInteger(t) && t >= 0);

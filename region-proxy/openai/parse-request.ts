@@ -9,7 +9,8 @@ import type { ChatMessage, ChatRequest } from "../providers/types.ts";
 import { checkMessage } from "./check-message.ts";
 import { checkOptions } from "./check-options.ts";
 import { checkTools } from "./check-tools.ts";
-import { given, isRecord } from "./given.ts";
+import { isRecord } from "../../shared/is-record.ts";
+import { given } from "./given.ts";
 
 export type ParsedRequest = { ok: true; value: ChatRequest } | { ok: false; error: GatewayError };
 

@@ -10,6 +10,7 @@
  * @example allowedTools({ type: "allowed_tools", allowed_tools: { mode: "required", tools: [{ type: "function", function: { name: "f" } }] } }, [{ type: "function", function: { name: "f" } }]) // { mode: "required", names: ["f"] }
  */
 import { UnsupportedParameterError } from "./unsupported-parameter.ts";
+import { isRecord } from "../../shared/is-record.ts";
 
 export interface AllowedTools {
   mode: "auto" | "required";
@@ -17,7 +18,6 @@ export interface AllowedTools {
   names: string[];
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** The mode of an allowed_tools tool_choice as sent (unchecked), or undefined when the choice is not one. */
 export function allowedMode(choice: unknown): unknown {

@@ -7,6 +7,7 @@
  */
 import type { Price } from "../money/cost.ts";
 import { isTimeZone } from "./time-zone.ts";
+import { isRecord } from "../is-record.ts";
 
 export const SNAPSHOT_SCHEMA_VERSION = 1;
 
@@ -172,8 +173,6 @@ export function priceKey(provider: string, model: string): string {
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Checks the shape of a verified payload before a proxy swaps it in. */
 export function parseSnapshot(payload: unknown): ParseResult<Snapshot> {

@@ -6,6 +6,7 @@ import type { NormalizedUsage } from "../money/cost.ts";
 import { isStorableText } from "../text/storable-text.ts";
 import { parseIsoTime } from "../time/parse-iso-time.ts";
 import { isFeatureId } from "./feature-id.ts";
+import { isRecord } from "../is-record.ts";
 
 export type UsageStatus = "ok" | "error" | "client_closed";
 
@@ -78,8 +79,6 @@ export interface UsageBatchAck {
   ackedEventIds: string[];
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
 const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
 
 /**

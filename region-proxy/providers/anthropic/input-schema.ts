@@ -20,6 +20,7 @@
  */
 import { UnsupportedParameterError } from "../unsupported-parameter.ts";
 import { draft2020Tuples } from "./tuple-items.ts";
+import { isRecord } from "../../../shared/is-record.ts";
 
 const ALTERNATIVES = ["anyOf", "oneOf", "allOf"];
 /** What may stand beside a root `$ref` that is inlined: keywords that constrain nothing. */
@@ -27,7 +28,6 @@ const BESIDE_ROOT_REF = new Set(["$ref", "$defs", "definitions", "$schema", "tit
 /** A pointer to one definition by a plain name: no JSON-pointer escapes or percent-encoding to decode. */
 const OWN_DEFINITION = /^#\/(\$defs|definitions)\/([^/~%]+)$/;
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 /** The schema with a root `$ref` to its own definition inlined, or the schema as given. */
 function inlineRootRef(schema: unknown): unknown {

@@ -11,6 +11,7 @@ import { ZERO_USAGE, type NormalizedUsage } from "../../../shared/money/cost.ts"
 import { embeddingInputTokens, reportedCount } from "../usage-counts.ts";
 import { withoutRelayRouting } from "../relay-routing.ts";
 import { VendorProtocolError, type EmbeddingsRequest, type EmbeddingsResponse, type EmbeddingsResponseContext, type EmbeddingsTranslator, type VendorHttpRequest } from "../types.ts";
+import { isRecord } from "../../../shared/is-record.ts";
 
 /**
  * The client's body with the deployment's model and the encoding asked. `dimensions` and `user` sent
@@ -32,7 +33,6 @@ function inputCount(input: EmbeddingsRequest["input"]): number {
   return typeof input === "string" || typeof input[0] === "number" ? 1 : input.length;
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * The vector of item `at` as the client asked it. Floats when base64 was asked (a compatible server
