@@ -7,6 +7,8 @@
  * answer to it closes the connection.
  * readBodyBytes answers the bytes; readBodyBytesWithin bounds the read in time too. A JSON route reads
  * its body through read-json-body.ts, which decodes them.
+ * Both run on every request of the proxy: no async function of their own, one promise per read
+ * (the native read's, mapped once) besides the deadline's.
  *
  * @example const body = await readBodyBytesWithin(request, 1024 * 1024, 60_000); if (body === "too_large") return json413();
  */
@@ -16,26 +18,30 @@ import { readBounded } from "./read-bounded.ts";
 /** How long a request body may take to arrive, whole, once its request reached the route (BODY_READ_TIMEOUT_MS, proxy and control plane). */
 export const DEFAULT_BODY_READ_TIMEOUT_MS = 60_000;
 
-export async function readBodyBytes(request: Request, maxBytes: number): Promise<Uint8Array | "too_large" | "cut_off"> {
+type BodyRead = Uint8Array | "too_large" | "cut_off";
+
+export async function readBodyBytes(request: Request, maxBytes: number): Promise<BodyRead> {
   const read = await readUpTo(request, maxBytes);
   if (typeof read === "string") leftBodyUnread(request);
   return read;
 }
 
-async function readUpTo(request: Request, maxBytes: number): Promise<Uint8Array | "too_large" | "cut_off"> {
+/** The read, or "too_large" at once for a declared length over the bound (nothing to wait for). */
+function readUpTo(request: Request, maxBytes: number): "too_large" | Promise<BodyRead> {
   const length = request.headers.get("content-length");
   const declared = length === null ? NaN : Number(length);
   if (declared > maxBytes) return "too_large";
   if (Number.isSafeInteger(declared) && declared >= 0) {
     try {
-      const bytes = new Uint8Array(await request.arrayBuffer());
-      return bytes.byteLength > maxBytes ? "too_large" : bytes;
+      return request.bytes().then((bytes) => (bytes.byteLength > maxBytes ? "too_large" : bytes), cutOff);
     } catch {
-      return "cut_off";
+      return Promise.resolve("cut_off");
     }
   }
   return readBounded(request.body, maxBytes);
 }
+
+const cutOff = (): "cut_off" => "cut_off";
 
 /**
  * readBodyBytes within `timeoutMs`, which bounds the whole read, not the gaps between bytes (nginx's
@@ -44,22 +50,28 @@ async function readUpTo(request: Request, maxBytes: number): Promise<Uint8Array 
  * stalled mid-way, holds neither a socket nor a handler for longer.
  * `ends`, if given, holds the function that makes the read late at once while the read waits (a
  * graceful stop's cut, region-proxy/in-flight.ts bodyReads); it is removed when the read settles.
+ * A declared length over the bound is answered without a timer: there is nothing to wait for.
  */
-export async function readBodyBytesWithin(request: Request, maxBytes: number, timeoutMs: number, ends?: Set<() => void>): Promise<Uint8Array | "too_large" | "cut_off" | "late"> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  let end!: () => void;
-  const late = new Promise<"late">((resolve) => {
-    end = () => resolve("late");
-    timer = setTimeout(end, timeoutMs);
-  });
-  ends?.add(end);
-  let read: Awaited<ReturnType<typeof readBodyBytes>> | "late";
-  try {
-    read = await Promise.race([readBodyBytes(request, maxBytes), late]);
-  } finally {
-    clearTimeout(timer);
-    ends?.delete(end);
+export function readBodyBytesWithin(request: Request, maxBytes: number, timeoutMs: number, ends?: Set<() => void>): Promise<BodyRead | "late"> {
+  const read = readUpTo(request, maxBytes);
+  if (typeof read === "string") {
+    leftBodyUnread(request);
+    return Promise.resolve(read);
   }
-  if (read === "late") leftBodyUnread(request);
-  return read;
+  return new Promise((resolve) => {
+    // The first of the read and the deadline (or the stop's cut) settles it; the other finds it settled.
+    let settled = false;
+    const settle = (outcome: BodyRead | "late") => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      ends?.delete(end);
+      if (typeof outcome === "string") leftBodyUnread(request);
+      resolve(outcome);
+    };
+    const end = () => settle("late");
+    const timer = setTimeout(end, timeoutMs);
+    ends?.add(end);
+    read.then(settle);
+  });
 }
