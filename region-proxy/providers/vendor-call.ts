@@ -1,8 +1,8 @@
 /**
  * One HTTP call to a vendor with its timers: `firstByteMs` until the vendor answers (the caller clears
  * it: a stream once its first event is in, see `heard`; any call once an error status is in, its body
- * then bound by read-error-body.ts), a deadline for the whole call, and the client's disconnect wired
- * to abort it. What the first-byte budget is comes from the operation
+ * then bound by read-error-body.ts), a deadline for the whole call, and the client's disconnect (and
+ * the proxy's stop cutting it: WalkOptions.cutSignal) wired to abort it. What the first-byte budget is comes from the operation
  * (walk-chain.ts attempt): a deployment's `connectMs` plus its first-byte timeout for a stream; none
  * (Infinity: only the deadline) for a non-streamed answer, whose headers come once the whole answer is
  * ready.
@@ -57,15 +57,18 @@ export interface CallState {
  * call still running by then is re-armed for the deadline. Most calls are over long before the
  * first-byte timeout, so they arm and clear one native timer, not two.
  */
-export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, clientSignal: AbortSignal): { handle: Omit<VendorCall, "response">; response: Promise<Response> } {
+export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, clientSignal: AbortSignal, cutSignal?: AbortSignal): { handle: Omit<VendorCall, "response">; response: Promise<Response> } {
   const controller = new AbortController();
   let timedOut: "first_byte" | "total" | null = null;
   let waitingForFirstByte = true;
   let heardAt = 0;
   const onClientAbort = () => controller.abort();
   // A client that left while the breaker was being asked (Redis) would never fire "abort" again.
-  if (clientSignal.aborted) controller.abort();
-  else clientSignal.addEventListener("abort", onClientAbort);
+  if (clientSignal.aborted || cutSignal?.aborted) controller.abort();
+  else {
+    clientSignal.addEventListener("abort", onClientAbort);
+    cutSignal?.addEventListener("abort", onClientAbort);
+  }
   const remaining = Math.max(0, timers.deadline - Date.now());
   const firstByteFirst = timers.firstByteMs < remaining;
   const onTimer = () => {
@@ -93,9 +96,10 @@ export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, cli
       clearFirstByte();
       clearTimeout(timer);
       clientSignal.removeEventListener("abort", onClientAbort);
+      cutSignal?.removeEventListener("abort", onClientAbort);
     },
     abort: () => controller.abort(),
-    state: (): CallState => ({ clientClosed: clientSignal.aborted, timedOut, heardAt }),
+    state: (): CallState => ({ clientClosed: clientSignal.aborted || cutSignal?.aborted === true, timedOut, heardAt }),
     firstByteMs: timers.firstByteMs,
     jsonAsText: http.jsonAsText,
   };

@@ -160,6 +160,12 @@ export interface WalkOptions {
    */
   circuitOf: (deployment: SnapshotDeployment) => string;
   clientSignal: AbortSignal;
+  /**
+   * The proxy's stop (InFlight.cutSignal): aborted past the grace period, it ends the walk and its call
+   * as the client's leaving does. Listened to beside `clientSignal`, not joined with it: an
+   * AbortSignal.any per request cost ~2 us, more than the rest of the call's own set-up.
+   */
+  cutSignal?: AbortSignal;
   log: (line: string) => void;
   /** For log lines. */
   label: string;
@@ -296,11 +302,11 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
         continue;
       }
       for (let tries = firstTry; ; tries++) {
-        if (opts.clientSignal.aborted) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
+        if (callerGone(opts)) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
         if (trail.attempts >= maxAttempts || Date.now() >= deadline) break chain;
         const asked = askCanAttempt(circuit, opts, deadline);
         const grant = isThenable(asked) ? await asked : asked;
-        if (opts.clientSignal.aborted) {
+        if (callerGone(opts)) {
           await releaseProbe(grant, circuit, opts, deadline);
           return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
         }
@@ -454,7 +460,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
               (owed ??= []).push({ index, tries, retryAt: Date.now() + wait, attempts: trail.attempts, onlyIfNoneCalled: longWait, vendorWait: outcome.retryAfterMs !== null });
               continue chain;
             }
-            if (!(await sleepUnlessAborted(wait, opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
+            if (!(await sleepUnlessAborted(wait, opts))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
           }
         }
       }
@@ -475,7 +481,7 @@ export async function walkChain<T>(targets: PlannedTarget[], operation: Operatio
       step(owedBy, "skipped", back.vendorWait ? "retry_after_exceeds_budget" : "retry_exceeds_budget", Date.now());
       continue;
     }
-    if (!(await sleepUnlessAborted(Math.max(0, back.retryAt - Date.now()), opts.clientSignal))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
+    if (!(await sleepUnlessAborted(Math.max(0, back.retryAt - Date.now()), opts))) return { ok: false, error: CLIENT_CLOSED.error, clientClosed: true, trail };
     index = lastIndex = back.index;
     firstTry = back.tries + 1;
   }
@@ -698,7 +704,7 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
   // Each call ends at its own deployment's total (the default for one without), and never after the
   // request's deadline (requestTotalMs).
   const deadline = Math.min(requestDeadline, Date.now() + deploymentTotalMs(dep, opts.totalMs));
-  const { handle, response: pending } = startVendorCall(http, { firstByteMs, deadline }, opts.clientSignal);
+  const { handle, response: pending } = startVendorCall(http, { firstByteMs, deadline }, opts.clientSignal, opts.cutSignal);
   let response: Response;
   try {
     response = await pending;
@@ -758,17 +764,24 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
   }
 }
 
-/** Sleeps `ms`; false when the client left meanwhile. */
-function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(false);
+/** The client left, or the proxy's stop cut the request (WalkOptions.cutSignal). */
+function callerGone(opts: Pick<WalkOptions, "clientSignal" | "cutSignal">): boolean {
+  return opts.clientSignal.aborted || opts.cutSignal?.aborted === true;
+}
+
+/** Sleeps `ms`; false when the client left (or the stop cut the request) meanwhile. */
+function sleepUnlessAborted(ms: number, opts: Pick<WalkOptions, "clientSignal" | "cutSignal">): Promise<boolean> {
+  if (callerGone(opts)) return Promise.resolve(false);
   return new Promise((resolve) => {
     const done = (value: boolean) => {
       clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
+      opts.clientSignal.removeEventListener("abort", onAbort);
+      opts.cutSignal?.removeEventListener("abort", onAbort);
       resolve(value);
     };
     const onAbort = () => done(false);
     const timer = setTimeout(() => done(true), ms);
-    signal.addEventListener("abort", onAbort);
+    opts.clientSignal.addEventListener("abort", onAbort);
+    opts.cutSignal?.addEventListener("abort", onAbort);
   });
 }

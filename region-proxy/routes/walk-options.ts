@@ -1,8 +1,8 @@
 /**
  * The vendor-call settings every routed endpoint walks its chain with: the proxy's timeouts,
- * credentials, breaker and log, and the client's signal (a disconnect aborts the call), joined with
- * the stop's (InFlight.cutSignal: past the grace period the call is aborted too, and the walk ends as
- * if its client had left; the route tells the two apart with cutByStop, routes/settler.ts). Each call
+ * credentials, breaker and log, and the client's signal (a disconnect aborts the call) beside the
+ * stop's (InFlight.cutSignal: past the grace period the call is aborted too, and the walk ends as if
+ * its client had left; the route tells the two apart with cutByStop, routes/settler.ts). Each call
  * is checked against the snapshot held then (pipeline/residency-recheck.ts): the route was planned from
  * the one the request was admitted under, and a newer one may have refused the key (revoked, its
  * tenant disabled), removed a deployment or narrowed the tenant's residency rule while an earlier
@@ -21,7 +21,8 @@ export function walkOptions(deps: ProxyDeps, clientSignal: AbortSignal, admitted
     health: deps.health,
     // The breaker hears of what a deployment calls, not only its id: a repointed one starts closed.
     circuitOf: circuitKey,
-    clientSignal: AbortSignal.any([clientSignal, deps.inFlight.cutSignal]),
+    clientSignal,
+    cutSignal: deps.inFlight.cutSignal,
     log: deps.log,
     recheck: residencyRecheck(deps.current, admitted),
   };
