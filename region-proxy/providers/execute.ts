@@ -53,7 +53,7 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
       if (!call.response.body) throw new VendorProtocolError("stream response has no body");
       // The vendor's first bytes, not the first chunk, end the first-byte wait: a model that thinks
       // (Anthropic's ping or signature_delta, an SSE comment keep-alive) may send what becomes no chunk, and it has answered.
-      const events = vendorEvents(readSseBatches(call.response.body, call.heard));
+      const events = vendorEvents(readSseBatches(call.response.body, () => call.heard()));
       const translator = adapter.createStreamTranslator(ctx);
       // What the vendor reports before the first chunk is charged if the call is then left unanswered.
       call.reportedSoFar = translator;
@@ -76,7 +76,7 @@ export async function executeChat(req: ChatRequest, targets: PlannedTarget[], op
       const cutWhileSendingSince = (waitingSince: number) => cutWhileSending(call.state(), waitingSince, call.firstByteMs);
       return {
         kind: "stream",
-        stream: committedStream(events, translator, first, { abort: call.abort, cleanup: call.cleanup, timedOut, redact, ending, cutWhileSending: cutWhileSendingSince }, estimate),
+        stream: committedStream(events, translator, first, { abort: () => call.abort(), cleanup: () => call.cleanup(), timedOut, redact, ending, cutWhileSending: cutWhileSendingSince }, estimate),
       };
     },
   };

@@ -16,6 +16,7 @@ export interface CallTimers {
   deadline: number;
 }
 
+/** A started call with its answer in hand (a CallHandle: its methods need their object, so hand on `() => call.abort()`, never `call.abort`). */
 export interface VendorCall {
   response: Response;
   /**
@@ -57,53 +58,104 @@ export interface CallState {
  * call still running by then is re-armed for the deadline. Most calls are over long before the
  * first-byte timeout, so they arm and clear one native timer, not two.
  */
-export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, clientSignal: AbortSignal, cutSignal?: AbortSignal): { handle: Omit<VendorCall, "response">; response: Promise<Response> } {
-  const controller = new AbortController();
-  let timedOut: "first_byte" | "total" | null = null;
-  let waitingForFirstByte = true;
-  let heardAt = 0;
-  const onClientAbort = () => controller.abort();
-  // A client that left while the breaker was being asked (Redis) would never fire "abort" again.
-  if (clientSignal.aborted || cutSignal?.aborted) controller.abort();
-  else {
-    clientSignal.addEventListener("abort", onClientAbort);
-    cutSignal?.addEventListener("abort", onClientAbort);
+export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, clientSignal: AbortSignal, cutSignal?: AbortSignal): { handle: CallHandle; response: Promise<Response> } {
+  const handle = new CallHandle(http, timers, clientSignal, cutSignal);
+  // redirect: "manual" so a vendor (or anything in between) cannot send the request somewhere else.
+  const response = fetch(http.url, { method: http.method, headers: http.headers, body: http.method === "GET" ? undefined : http.body, signal: handle.controller.signal, redirect: "manual" });
+  return { handle, response };
+}
+
+/**
+ * A call's handle: one object per call, its state in fields and its operations on the prototype (no
+ * closure per call). It is the abort listener itself (handleEvent) on the client's and the stop's
+ * signals, and its timer's argument. Its methods need their object: hand on `() => call.abort()`,
+ * never `call.abort`.
+ */
+export class CallHandle implements Omit<VendorCall, "response"> {
+  /** The vendor's answer, once fetch resolved it (`answered`). */
+  response: Response | undefined = undefined;
+  reportedSoFar?: Pick<StreamTranslator, "partialUsage">;
+  readonly controller = new AbortController();
+  readonly firstByteMs: number;
+  readonly jsonAsText: boolean | undefined;
+  private timedOut: CallState["timedOut"] = null;
+  private waitingForFirstByte = true;
+  private heardAt = 0;
+  /** Whether the one timer was armed for the first-byte moment (not the deadline). */
+  private readonly firstByteFirst: boolean;
+  private readonly deadline: number;
+  private timer: ReturnType<typeof setTimeout>;
+
+  constructor(
+    http: VendorHttpRequest,
+    timers: CallTimers,
+    private readonly clientSignal: AbortSignal,
+    private readonly cutSignal: AbortSignal | undefined,
+  ) {
+    this.firstByteMs = timers.firstByteMs;
+    this.jsonAsText = http.jsonAsText;
+    this.deadline = timers.deadline;
+    // A client that left while the breaker was being asked (Redis) would never fire "abort" again.
+    if (clientSignal.aborted || cutSignal?.aborted) this.controller.abort();
+    else {
+      clientSignal.addEventListener("abort", this);
+      cutSignal?.addEventListener("abort", this);
+    }
+    const remaining = Math.max(0, timers.deadline - Date.now());
+    this.firstByteFirst = timers.firstByteMs < remaining;
+    this.timer = setTimeout(onTimer, this.firstByteFirst ? timers.firstByteMs : remaining, this);
   }
-  const remaining = Math.max(0, timers.deadline - Date.now());
-  const firstByteFirst = timers.firstByteMs < remaining;
-  const onTimer = () => {
-    const left = timers.deadline - Date.now();
-    if (left > 0 && !(firstByteFirst && waitingForFirstByte)) {
+
+  /** This call with the vendor's answer in hand. */
+  answered(response: Response): VendorCall {
+    this.response = response;
+    return this as VendorCall;
+  }
+
+  /** The client left, or the proxy's stop cut the request: the call is aborted. */
+  handleEvent(): void {
+    this.controller.abort();
+  }
+
+  /** The timer fired: a timeout ends the call, or (first byte in, or fired early) it is re-armed for the deadline. */
+  timerFired(): void {
+    const left = this.deadline - Date.now();
+    const firstByteLate = this.firstByteFirst && this.waitingForFirstByte;
+    if (left > 0 && !firstByteLate) {
       // The first byte came in time (from here on only the deadline counts), or a timer fired early: a
       // "total" timeout means the deadline has truly passed, so nothing waits on a breaker after it.
-      timer = setTimeout(onTimer, left);
+      this.timer = setTimeout(onTimer, left, this);
       return;
     }
-    timedOut ??= firstByteFirst && waitingForFirstByte ? "first_byte" : "total";
-    controller.abort();
-  };
-  let timer: ReturnType<typeof setTimeout> = setTimeout(onTimer, firstByteFirst ? timers.firstByteMs : remaining);
-  const clearFirstByte = () => {
-    waitingForFirstByte = false;
-  };
-  const handle = {
-    clearFirstByte,
-    heard() {
-      waitingForFirstByte = false;
-      heardAt = Date.now();
-    },
-    cleanup() {
-      clearFirstByte();
-      clearTimeout(timer);
-      clientSignal.removeEventListener("abort", onClientAbort);
-      cutSignal?.removeEventListener("abort", onClientAbort);
-    },
-    abort: () => controller.abort(),
-    state: (): CallState => ({ clientClosed: clientSignal.aborted || cutSignal?.aborted === true, timedOut, heardAt }),
-    firstByteMs: timers.firstByteMs,
-    jsonAsText: http.jsonAsText,
-  };
-  // redirect: "manual" so a vendor (or anything in between) cannot send the request somewhere else.
-  const response = fetch(http.url, { method: http.method, headers: http.headers, body: http.method === "GET" ? undefined : http.body, signal: controller.signal, redirect: "manual" });
-  return { handle, response };
+    this.timedOut ??= firstByteLate ? "first_byte" : "total";
+    this.controller.abort();
+  }
+
+  clearFirstByte(): void {
+    this.waitingForFirstByte = false;
+  }
+
+  heard(): void {
+    this.waitingForFirstByte = false;
+    this.heardAt = Date.now();
+  }
+
+  cleanup(): void {
+    this.waitingForFirstByte = false;
+    clearTimeout(this.timer);
+    this.clientSignal.removeEventListener("abort", this);
+    this.cutSignal?.removeEventListener("abort", this);
+  }
+
+  abort(): void {
+    this.controller.abort();
+  }
+
+  state(): CallState {
+    return { clientClosed: this.clientSignal.aborted || this.cutSignal?.aborted === true, timedOut: this.timedOut, heardAt: this.heardAt };
+  }
+}
+
+function onTimer(call: CallHandle): void {
+  call.timerFired();
 }

@@ -712,7 +712,7 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
     handle.cleanup();
     return fromThrown(error, handle.state());
   }
-  const call: VendorCall = { ...handle, response };
+  const call = handle.answered(response);
   // Whether the vendor answered 2xx: garbage then is an answer it billed, in an error answer's body not.
   let answered = false;
   try {
@@ -731,7 +731,7 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
       // a call left unanswered.
       // Only its first MAX_ERROR_BODY_BYTES: a larger body keeps its status (a 429's Retry-After, a 400).
       handle.clearFirstByte();
-      const text = await readErrorBody(response, MAX_ERROR_BODY_BYTES, { ms: errorBodyWaitMs(dep.timeouts, opts.firstByteMs), abort: handle.abort });
+      const text = await readErrorBody(response, MAX_ERROR_BODY_BYTES, { ms: errorBodyWaitMs(dep.timeouts, opts.firstByteMs), abort: () => handle.abort() });
       handle.cleanup();
       if (handle.state().clientClosed) return CLIENT_CLOSED;
       // Cut out before the adapter shortens a body to an excerpt: a key across the cut would survive
@@ -747,7 +747,7 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
       return notApi;
     }
     // A stream cut by its time limit after going silent longer than its first-byte budget counts against it.
-    const ending = operation.verdictAtEnd ? callEnding(opts.circuitOf(dep), grant, handle.state, opts, firstByteMs) : NO_ENDING;
+    const ending = operation.verdictAtEnd ? callEnding(opts.circuitOf(dep), grant, () => handle.state(), opts, firstByteMs) : NO_ENDING;
     answered = true;
     return { ok: true, value: await operation.read(call, target, (error) => withoutCredential(error, credential.credential), (text) => textWithoutCredential(text, credential.credential), ending) };
   } catch (error) {
