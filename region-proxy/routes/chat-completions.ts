@@ -9,7 +9,7 @@ import { withReservedOutputCap } from "../limits/output-cap.ts";
 import { errorResponse } from "../openai/error-response.ts";
 import { parseChatRequest } from "../openai/parse-request.ts";
 import { admitRequest } from "../pipeline/admit-request.ts";
-import { answerHeaders } from "../pipeline/gateway-headers.ts";
+import { answerHeaders, withHeaders } from "../pipeline/gateway-headers.ts";
 import { planRoute } from "../pipeline/plan-route.ts";
 import { pricedTargets } from "../pipeline/priced-targets.ts";
 import { budgetApplies } from "../limits/budget-applies.ts";
@@ -72,7 +72,7 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   }
   if (result.kind === "complete") {
     settleWith(result.trail, result.usage, "ok", null);
-    return Response.json(result.completion, { headers });
+    return withHeaders(Response.json(result.completion), headers);
   }
   const answeredEstimate = () => promptEstimate(result.trail.deployment?.model ?? chat.model);
   // The server's idle timer is sized for the proxy's default total: a stream may run to its own
