@@ -3,6 +3,7 @@
  * A request reserves its estimated cost on every level before the call and settles the real cost after;
  * a reservation nobody settles (a crashed replica) expires after a TTL, so it cannot hold budget forever.
  */
+import type { MaybeAsync } from "./maybe-async.ts";
 
 /** One level to reserve on. `period` comes from periodKeys(), e.g. "day:2026-11-25". */
 export interface BudgetCheck {
@@ -61,18 +62,19 @@ export interface ReserveOptions {
   ttlMs?: number;
 }
 
+/** Reserve, settle and release answer at once in memory and with a promise from Redis; a failure is a rejected promise (maybe-async.ts). */
 export interface BudgetLedger {
   /** Atomically reserves `micros` on every level; refused (nothing reserved) if any level's spent+reserved+micros > cap. */
-  reserve(checks: BudgetCheck[], micros: number, options?: ReserveOptions): Promise<ReserveResult>;
+  reserve(checks: BudgetCheck[], micros: number, options?: ReserveOptions): MaybeAsync<ReserveResult>;
   /**
    * Turns a reservation into real spend (actualMicros may be lower or higher); idempotent by reservation id.
    * `queuedAt`: epoch ms the settle was queued at while Redis failed (omitted: sent at once, always
    * added); the Redis ledger adds no spend from it to a level repaired as of or after then
    * (redis-budget-ledger.ts createRedisBudgetLedger). The memory ledger ignores it.
    */
-  settle(reservation: Reservation, actualMicros: number, queuedAt?: number): Promise<void>;
+  settle(reservation: Reservation, actualMicros: number, queuedAt?: number): MaybeAsync<void>;
   /** Releases a reservation at once (request failed): idempotent. */
-  release(reservation: Reservation): Promise<void>;
+  release(reservation: Reservation): MaybeAsync<void>;
   /**
    * Repair from the authoritative ledger: set spent to a known value WITH a version; an older version never overwrites a newer one.
    * `repairedAt`: epoch ms the ledger's figure dates from, no later than its read (default now, when
@@ -80,6 +82,13 @@ export interface BudgetLedger {
    */
   repair(scope: string, period: string, spentMicros: number, version: number, repairedAt?: number): Promise<void>;
   status(scope: string, period: string): Promise<{ spentMicros: number; reservedMicros: number }>;
+}
+
+/** The Redis ledger's: every answer is a round trip, so a promise. */
+export interface RemoteBudgetLedger extends BudgetLedger {
+  reserve(checks: BudgetCheck[], micros: number, options?: ReserveOptions): Promise<ReserveResult>;
+  settle(reservation: Reservation, actualMicros: number, queuedAt?: number): Promise<void>;
+  release(reservation: Reservation): Promise<void>;
 }
 
 /** Tunables shared by both ledgers. */

@@ -1,6 +1,7 @@
 /**
  * In-process BudgetLedger with the Redis ledger's semantics: for a single replica without Redis and for
- * fail-open degraded mode. Atomic because no method awaits between reading and writing.
+ * fail-open degraded mode. Atomic because no method awaits between reading and writing; reserve, settle
+ * and release answer at once, with no promise.
  *
  * Every operation is O(levels) whatever the traffic: each level keeps its reserved total as a running
  * sum; a level's live reservations (a Map, by expiry) and the finished ids (a queue, by when they may
@@ -17,6 +18,7 @@ import {
   DEFAULT_RESERVATION_TTL_MS, DEFAULT_SETTLED_MEMORY_MS,
   type BudgetCheck, type BudgetLedger, type BudgetLedgerOptions, type Reservation, type ReserveOptions, type ReserveResult,
 } from "./budget-types.ts";
+import type { MaybeAsync } from "./maybe-async.ts";
 
 /**
  * Finished ids remembered at most, however recent: a process's memory is not Redis's, so a repeated
@@ -147,37 +149,55 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
     return refused;
   }
 
+  function reserveNow(checks: BudgetCheck[], micros: number, reserveOptions?: ReserveOptions): ReserveResult {
+    assertMicros("micros", micros);
+    assertReservationTtl(reserveOptions?.ttlMs);
+    const now = Date.now();
+    const wanted = budgetLevels(checks);
+    const found: Level[] = [];
+    for (let i = 0; i < wanted.length; i++) {
+      const check = wanted[i]!;
+      const l = level(check.scope, check.period, now);
+      if (l.spent + l.reserved + micros > check.capMicros) return refusal(wanted, i, l, micros, now);
+      found.push(l);
+    }
+    const reservation: Reservation = { id: reserveOptions?.id ?? newReservationId(), checks: wanted, micros };
+    const lifetime = reserveOptions?.ttlMs ?? ttl;
+    const hold: Hold = { micros, expiresAt: now + lifetime };
+    for (const l of found) {
+      if (l.held.size === 0 || hold.expiresAt < l.expiresNoSoonerThan) l.expiresNoSoonerThan = hold.expiresAt;
+      let group = l.held.get(lifetime);
+      if (!group) l.held.set(lifetime, (group = new Map()));
+      group.set(reservation.id, hold);
+      l.reserved += micros;
+    }
+    return { ok: true, reservation };
+  }
+
+  // Reserve, settle and release answer at once, with no promise (maybe-async.ts); a bad argument is a
+  // rejected promise, as from the Redis ledger.
   return {
-    async reserve(checks: BudgetCheck[], micros: number, reserveOptions?: ReserveOptions): Promise<ReserveResult> {
-      assertMicros("micros", micros);
-      assertReservationTtl(reserveOptions?.ttlMs);
-      const now = Date.now();
-      const wanted = budgetLevels(checks);
-      const found: Level[] = [];
-      for (let i = 0; i < wanted.length; i++) {
-        const check = wanted[i]!;
-        const l = level(check.scope, check.period, now);
-        if (l.spent + l.reserved + micros > check.capMicros) return refusal(wanted, i, l, micros, now);
-        found.push(l);
+    reserve(checks: BudgetCheck[], micros: number, reserveOptions?: ReserveOptions): MaybeAsync<ReserveResult> {
+      try {
+        return reserveNow(checks, micros, reserveOptions);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      const reservation: Reservation = { id: reserveOptions?.id ?? newReservationId(), checks: wanted, micros };
-      const lifetime = reserveOptions?.ttlMs ?? ttl;
-      const hold: Hold = { micros, expiresAt: now + lifetime };
-      for (const l of found) {
-        if (l.held.size === 0 || hold.expiresAt < l.expiresNoSoonerThan) l.expiresNoSoonerThan = hold.expiresAt;
-        let group = l.held.get(lifetime);
-        if (!group) l.held.set(lifetime, (group = new Map()));
-        group.set(reservation.id, hold);
-        l.reserved += micros;
+    },
+    settle(reservation: Reservation, actualMicros: number): MaybeAsync<void> {
+      try {
+        assertMicros("actualMicros", actualMicros);
+        finish(reservation, actualMicros);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      return { ok: true, reservation };
     },
-    async settle(reservation: Reservation, actualMicros: number): Promise<void> {
-      assertMicros("actualMicros", actualMicros);
-      finish(reservation, actualMicros);
-    },
-    async release(reservation: Reservation): Promise<void> {
-      finish(reservation, null);
+    release(reservation: Reservation): MaybeAsync<void> {
+      try {
+        finish(reservation, null);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
     async repair(scope: string, period: string, spentMicros: number, version: number): Promise<void> {
       assertMicros("spentMicros", spentMicros);

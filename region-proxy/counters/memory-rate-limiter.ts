@@ -2,10 +2,11 @@
  * In-process RateLimiter: the same GCRA as the Redis limiter, for a single replica without Redis and as
  * the degraded-mode fallback (there at the replica's share of every limit, with what Redis admitted
  * through this replica charged in as it happens: `charge`, which takes a level at most to a full bucket).
- * Atomic because each call runs to completion without awaiting.
+ * Atomic because each call runs to completion without awaiting; it answers at once, with no promise.
  */
 import { gcraAdjust, gcraRescale, gcraStep, gcraWindow, type GcraStep } from "./gcra.ts";
 import { assertLimit, assertTokenCount, buildVerdict, limitBuckets, type BucketOutcome, type LimitBucket } from "./limit-buckets.ts";
+import type { MaybeAsync } from "./maybe-async.ts";
 import { LIMIT_PERIOD_MS, type LimitCheck, type LimitVerdict, type RateLimiter } from "./rate-limit-types.ts";
 import { shareOf } from "./replica-share.ts";
 
@@ -116,43 +117,57 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
     add(checks, requests, tokens, nowMs, true);
   }
 
+  /** acquire's work, answered at once (the limiter's contract turns a throw into a rejected promise). */
+  function acquireNow(checks: LimitCheck[], estimatedTokens: number, nowMs: number): LimitVerdict {
+    assertTokenCount("estimatedTokens", estimatedTokens, false);
+    const buckets = limitBuckets(checks);
+    if (share !== 1) for (const b of buckets) b.limit = scaled(b.limit);
+    const steps: GcraStep[] = [];
+    let allowed = true;
+    for (const b of buckets) {
+      const level = tables[b.kind].get(b.scope);
+      const step = gcraStep(level?.tat, nowMs, b.limit, b.kind === "requests" ? 1 : estimatedTokens, LIMIT_PERIOD_MS, level?.limit);
+      steps.push(step);
+      allowed &&= step.allowed;
+    }
+    // Charged only when every level allows. A refusal still keeps a level whose limit changed in the
+    // new limit's units (as it would be after a charge), so from now on it drains at the new rate.
+    if (allowed) for (let i = 0; i < buckets.length; i++) store(tables[buckets[i]!.kind], buckets[i]!.scope, steps[i]!.newTat, buckets[i]!.limit, nowMs);
+    else {
+      for (const { kind, scope, limit } of buckets) {
+        const level = tables[kind].get(scope);
+        if (limit > 0 && level !== undefined && level.limit !== limit) store(tables[kind], scope, gcraRescale(level.tat, nowMs, level.limit, limit)!, limit, nowMs);
+      }
+    }
+    const outcomes: BucketOutcome[] = [];
+    for (let i = 0; i < buckets.length; i++) {
+      const level = tables[buckets[i]!.kind].get(buckets[i]!.scope);
+      const window = gcraWindow(level?.tat, nowMs, buckets[i]!.limit, LIMIT_PERIOD_MS, level?.limit);
+      outcomes.push({ retryAfterMs: allowed ? 0 : steps[i]!.retryAfterMs, remaining: window.remaining, resetMs: window.resetMs });
+    }
+    sweep(nowMs);
+    return buildVerdict(buckets, outcomes, estimatedTokens);
+  }
+
+  // Both answer at once, with no promise (maybe-async.ts); a bad argument is a rejected promise, as from Redis.
   return {
-    async acquire(checks: LimitCheck[], estimatedTokens: number, nowMs = Date.now()): Promise<LimitVerdict> {
-      assertTokenCount("estimatedTokens", estimatedTokens, false);
-      const buckets = limitBuckets(checks);
-      if (share !== 1) for (const b of buckets) b.limit = scaled(b.limit);
-      const steps: GcraStep[] = [];
-      let allowed = true;
-      for (const b of buckets) {
-        const level = tables[b.kind].get(b.scope);
-        const step = gcraStep(level?.tat, nowMs, b.limit, b.kind === "requests" ? 1 : estimatedTokens, LIMIT_PERIOD_MS, level?.limit);
-        steps.push(step);
-        allowed &&= step.allowed;
+    acquire(checks: LimitCheck[], estimatedTokens: number, nowMs = Date.now()): MaybeAsync<LimitVerdict> {
+      try {
+        return acquireNow(checks, estimatedTokens, nowMs);
+      } catch (error) {
+        return Promise.reject(error);
       }
-      // Charged only when every level allows. A refusal still keeps a level whose limit changed in the
-      // new limit's units (as it would be after a charge), so from now on it drains at the new rate.
-      if (allowed) for (let i = 0; i < buckets.length; i++) store(tables[buckets[i]!.kind], buckets[i]!.scope, steps[i]!.newTat, buckets[i]!.limit, nowMs);
-      else {
-        for (const { kind, scope, limit } of buckets) {
-          const level = tables[kind].get(scope);
-          if (limit > 0 && level !== undefined && level.limit !== limit) store(tables[kind], scope, gcraRescale(level.tat, nowMs, level.limit, limit)!, limit, nowMs);
-        }
-      }
-      const outcomes: BucketOutcome[] = [];
-      for (let i = 0; i < buckets.length; i++) {
-        const level = tables[buckets[i]!.kind].get(buckets[i]!.scope);
-        const window = gcraWindow(level?.tat, nowMs, buckets[i]!.limit, LIMIT_PERIOD_MS, level?.limit);
-        outcomes.push({ retryAfterMs: allowed ? 0 : steps[i]!.retryAfterMs, remaining: window.remaining, resetMs: window.resetMs });
-      }
-      sweep(nowMs);
-      return buildVerdict(buckets, outcomes, estimatedTokens);
     },
 
-    async adjustTokens(checks: LimitCheck[], deltaTokens: number, nowMs = Date.now()): Promise<void> {
-      assertTokenCount("deltaTokens", deltaTokens, true);
-      if (deltaTokens === 0) return;
-      // Uncapped: this limiter's own admission ran over its estimate, a debt that drains (see gcra.ts).
-      add(checks, 0, deltaTokens, nowMs, false);
+    adjustTokens(checks: LimitCheck[], deltaTokens: number, nowMs = Date.now()): MaybeAsync<void> {
+      try {
+        assertTokenCount("deltaTokens", deltaTokens, true);
+        if (deltaTokens === 0) return;
+        // Uncapped: this limiter's own admission ran over its estimate, a debt that drains (see gcra.ts).
+        add(checks, 0, deltaTokens, nowMs, false);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
 
     charge,

@@ -3,6 +3,7 @@
  * A request names every level it belongs to (key, project, team, org, feature); it passes only if every
  * level allows it, and a refused request charges no level.
  */
+import type { MaybeAsync } from "./maybe-async.ts";
 
 /** One level to check. `rpm`/`tpm` null or absent = no limit of that kind at this level. */
 export interface LimitCheck {
@@ -40,14 +41,21 @@ export interface LimitWindow {
   resetMs: number;
 }
 
+/** Both answer at once in memory and with a promise from Redis; a failure is a rejected promise (maybe-async.ts). */
 export interface RateLimiter {
   /** Atomically checks every level and, only if all allow, charges 1 request and `estimatedTokens`. */
-  acquire(checks: LimitCheck[], estimatedTokens: number, nowMs?: number): Promise<LimitVerdict>;
+  acquire(checks: LimitCheck[], estimatedTokens: number, nowMs?: number): MaybeAsync<LimitVerdict>;
   /**
    * After the call: correct the token charge by (actual - estimated) at every level (may be negative).
    * `admitted` is the verdict of the acquire being corrected: a limiter with two sides (the resilient
    * counters: Redis, or the in-process fallback while Redis fails) corrects the side that charged it.
    */
+  adjustTokens(checks: LimitCheck[], deltaTokens: number, nowMs?: number, admitted?: LimitVerdict): MaybeAsync<void>;
+}
+
+/** The Redis limiter's: every answer is a round trip, so a promise. */
+export interface RemoteRateLimiter extends RateLimiter {
+  acquire(checks: LimitCheck[], estimatedTokens: number, nowMs?: number): Promise<LimitVerdict>;
   adjustTokens(checks: LimitCheck[], deltaTokens: number, nowMs?: number, admitted?: LimitVerdict): Promise<void>;
 }
 

@@ -18,7 +18,7 @@ import type { Cluster, Redis } from "ioredis";
 import { assertMicros, assertReservationTtl, budgetLevels, budgetRefused, newReservationId } from "./budget-levels.ts";
 import {
   DEFAULT_RESERVATION_TTL_MS, DEFAULT_SETTLED_MEMORY_MS,
-  type BudgetCheck, type BudgetLedger, type BudgetLedgerOptions, type Reservation, type ReserveOptions, type ReserveResult,
+  type BudgetCheck, type BudgetLedgerOptions, type Reservation, type ReserveOptions, type ReserveResult, type RemoteBudgetLedger,
 } from "./budget-types.ts";
 import { RedisKeyError } from "./redis-key-error.ts";
 
@@ -190,7 +190,7 @@ function foreignKeys(pairs: string[]): string {
  * the outbox's shipping delay, which nothing checks (clock-skew-note.ts warns only of a proxy's skew
  * against the control plane).
  */
-export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBudgetLedgerOptions = {}): BudgetLedger {
+export function createRedisBudgetLedger(redis: Redis | Cluster, options: RedisBudgetLedgerOptions = {}): RemoteBudgetLedger {
   const prefix = `${options.prefix ?? ""}{${options.hashTag ?? "bg"}}:bg:`;
   const ttl = options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
   const memory = options.settledMemoryMs ?? DEFAULT_SETTLED_MEMORY_MS;

@@ -17,7 +17,7 @@
  */
 import type { Cluster, Redis } from "ioredis";
 import { assertTokenCount, buildVerdict, limitBuckets, type LimitBucket } from "./limit-buckets.ts";
-import { LIMIT_PERIOD_MS, type LimitCheck, type LimitVerdict, type RateLimiter } from "./rate-limit-types.ts";
+import { LIMIT_PERIOD_MS, type LimitCheck, type LimitVerdict, type RemoteRateLimiter } from "./rate-limit-types.ts";
 
 export interface RedisRateLimiterOptions {
   /** Key prefix (tests pass createTestRedis().prefix). */
@@ -136,7 +136,7 @@ const COMMAND = "gatewayRateLimit";
 type ScriptCall = (...args: (string | number)[]) => Promise<unknown>;
 
 /** Creates a limiter on an ioredis client (the command is defined on that client). */
-export function createRedisRateLimiter(redis: Redis | Cluster, options: RedisRateLimiterOptions = {}): RateLimiter {
+export function createRedisRateLimiter(redis: Redis | Cluster, options: RedisRateLimiterOptions = {}): RemoteRateLimiter {
   const prefix = options.prefix ?? "";
   const tag = `{${options.hashTag ?? "rl"}}`;
   redis.defineCommand(COMMAND, { lua: RATE_LIMIT_LUA });

@@ -42,6 +42,7 @@
  * stretches the lease, and the grace must then exceed clock skew as well.)
  */
 import type { BudgetCheck, Reservation, ReserveOptions, ReserveResult } from "../counters/budget-types.ts";
+import { isPromise, type MaybeAsync } from "../counters/maybe-async.ts";
 import type { EnforcerBudgets } from "../limits/enforce-limits.ts";
 import type { LeaseClient, LeaseView } from "./lease-client.ts";
 
@@ -150,22 +151,30 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
   }
 
   /**
-   * The usual case, kept small: every level's lease is known and the reservation fits under it. A level
-   * not asked about yet, or a refusal that may wait for a lease to grow, goes to `reserveWaiting`.
+   * The usual case, kept small: every level's lease is known and the reservation fits under it,
+   * answered at once when the region's ledger answers at once (in memory). A level not asked about
+   * yet, or a refusal that may wait for a lease to grow, goes to `reserveWaiting`.
    */
-  async function reserve(checks: BudgetCheck[], micros: number, reserveOptions?: ReserveOptions): Promise<ReserveResult> {
-    const views = checks.map((c) => leases.view(c.scope, c.period));
-    if (!views.includes(undefined)) {
+  function reserve(checks: BudgetCheck[], micros: number, reserveOptions?: ReserveOptions): MaybeAsync<ReserveResult> {
+    try {
+      const views = checks.map((c) => leases.view(c.scope, c.period));
+      if (views.includes(undefined)) return reserveWaiting(checks, micros, reserveOptions);
       const levels = capped(checks, views);
-      const result = await inner.reserve(levels, micros, reserveOptions);
-      if (result.ok) {
-        for (const level of levels) leases.noteReserved(level.scope, level.period, micros);
-        return result;
-      }
-      // The ledger's refusal is the loop's first answer: an exhausted budget is asked once, not twice.
-      return reserveWaiting(checks, micros, reserveOptions, { levels, result });
+      const result = inner.reserve(levels, micros, reserveOptions);
+      return isPromise(result) ? result.then((answer) => reserved(checks, micros, reserveOptions, levels, answer)) : reserved(checks, micros, reserveOptions, levels, result);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    return reserveWaiting(checks, micros, reserveOptions);
+  }
+
+  /** The usual case's answer: a reservation is noted on each lease; a refusal is the waiting loop's first answer. */
+  function reserved(checks: BudgetCheck[], micros: number, reserveOptions: ReserveOptions | undefined, levels: BudgetCheck[], result: ReserveResult): MaybeAsync<ReserveResult> {
+    if (result.ok) {
+      for (const level of levels) leases.noteReserved(level.scope, level.period, micros);
+      return result;
+    }
+    // The ledger's refusal is the loop's first answer: an exhausted budget is asked once, not twice.
+    return reserveWaiting(checks, micros, reserveOptions, { levels, result });
   }
 
   /**

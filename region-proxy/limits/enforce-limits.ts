@@ -37,10 +37,11 @@ import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { costMicros, worstCasePrice, ZERO_USAGE, type NormalizedUsage, type Price } from "../../shared/money/cost.ts";
 import { priceKey, type Snapshot, type SnapshotDeployment, type SnapshotKey } from "../../shared/snapshot/schema.ts";
 import type { BudgetCheck, Reservation, ReserveOptions, ReserveResult } from "../counters/budget-types.ts";
-import type { RateLimiter } from "../counters/rate-limit-types.ts";
+import { isPromise, type MaybeAsync } from "../counters/maybe-async.ts";
+import type { LimitCheck, LimitVerdict, RateLimiter } from "../counters/rate-limit-types.ts";
 import { outputCapOf, type ChatRequest } from "../providers/types.ts";
 import { estimatePromptTokens } from "./estimate-prompt-tokens.ts";
-import { planLimits } from "./limit-plan.ts";
+import { planLimits, type LimitPlan } from "./limit-plan.ts";
 import { budgetRefusal, rateRefusal } from "./limit-refusals.ts";
 import { ratelimitHeaders, withTokensRefunded } from "./ratelimit-headers.ts";
 
@@ -55,9 +56,9 @@ export const RESERVATION_MARGIN_MS = 60_000;
 
 /** What the enforcer needs from a budget ledger; the resilient ledger also honours `failOpen`. */
 export interface EnforcerBudgets {
-  reserve(checks: BudgetCheck[], micros: number, options?: ReserveOptions): Promise<ReserveResult>;
-  settle(reservation: Reservation, actualMicros: number): Promise<void>;
-  release(reservation: Reservation): Promise<void>;
+  reserve(checks: BudgetCheck[], micros: number, options?: ReserveOptions): MaybeAsync<ReserveResult>;
+  settle(reservation: Reservation, actualMicros: number): MaybeAsync<void>;
+  release(reservation: Reservation): MaybeAsync<void>;
 }
 
 export interface LimitEnforcerDeps {
@@ -114,7 +115,8 @@ export interface LimitTicket {
   outputCap: number | null;
   /**
    * Corrects TPM by (actual − estimated) and settles the reservation to `actualCostMicros`. Idempotent.
-   * Null, with no promise made, when no counter is touched (no TPM level, no budget, or already closed).
+   * The correction still running, or null when nothing is left to wait for: no counter touched (no TPM
+   * level, no budget, or already closed) or every one corrected at once (in-process counters).
    */
   settle(actualUsage: NormalizedUsage, actualCostMicros: number): Promise<void> | null;
   /** Refunds the token estimate and releases the reservation at once (the call failed). Idempotent; null as settle. */
@@ -126,7 +128,11 @@ export type AdmitResult =
   | { ok: false; error: GatewayError; headers: Record<string, string> };
 
 export interface LimitEnforcer {
-  admit(input: AdmitInput): Promise<AdmitResult>;
+  /**
+   * Answered at once when every counter answered at once (in-process counters, leases known), else a
+   * promise; a failure is always a rejected promise, never a throw.
+   */
+  admit(input: AdmitInput): MaybeAsync<AdmitResult>;
   /** True while the shared counters are unreachable (for /ready and /health). */
   degraded(): boolean;
 }
@@ -151,17 +157,19 @@ function reservationMicros(promptTokens: number, outputTokens: number, price: Pr
 }
 
 /**
- * Both corrections, already running, joined: a failure of one never stops the other (a failed token fix
- * must not leave budget reserved), and the first's failure is the one rethrown. Only one running: that
- * one, with no promise of its own.
+ * Both corrections, already started, joined: a failure of one never stops the other (a failed token fix
+ * must not leave budget reserved), and the first's failure is the one rethrown. Only one still running:
+ * that one, with no promise of its own; none (both done at once, in memory): null.
  */
-function both(first: Promise<void> | null, second: Promise<void> | null): Promise<void> | null {
-  if (!first || !second) return first ?? second;
+function both(first: MaybeAsync<void> | null, second: MaybeAsync<void> | null): Promise<void> | null {
+  const firstRuns = first !== null && isPromise(first) ? first : null;
+  const secondRuns = second !== null && isPromise(second) ? second : null;
+  if (!firstRuns || !secondRuns) return firstRuns ?? secondRuns;
   // Handled from here on, so a failure of the second while the first still runs is not "unhandled".
-  second.catch(() => {});
-  return first.then(
-    () => second,
-    (error: unknown) => second.then(() => Promise.reject(error), () => Promise.reject(error)),
+  secondRuns.catch(() => {});
+  return firstRuns.then(
+    () => secondRuns,
+    (error: unknown) => secondRuns.then(() => Promise.reject(error), () => Promise.reject(error)),
   );
 }
 
@@ -174,9 +182,113 @@ export function firstDeployment(snapshot: Snapshot, alias: string): SnapshotDepl
   return first ? (snapshot.deployments[first] ?? null) : null;
 }
 
-function precounted(request: PrecountedRequest): { promptTokens: number; outputTokens: number } {
-  const { promptTokens } = request;
-  return { promptTokens: typeof promptTokens === "number" ? promptTokens : promptTokens(), outputTokens: request.maxOutputTokens };
+/**
+ * A request's prompt estimate and worst-case output, counted on first read: only a TPM level or a
+ * budget needs them on the request path (BPE over a long prompt is the limits step's one real cost), and
+ * the ticket still answers them afterwards.
+ */
+class TokenCount {
+  private counted = false;
+  private prompt = 0;
+  private output = 0;
+
+  constructor(
+    private readonly request: ChatRequest | PrecountedRequest,
+    private readonly model: string | undefined,
+    private readonly estimate: (request: ChatRequest, model: string) => number,
+  ) {}
+
+  promptTokens(): number {
+    this.count();
+    return this.prompt;
+  }
+
+  outputTokens(): number {
+    this.count();
+    return this.output;
+  }
+
+  total(): number {
+    this.count();
+    return this.prompt + this.output;
+  }
+
+  private count(): void {
+    if (this.counted) return;
+    const { request } = this;
+    if ("messages" in request) {
+      this.prompt = this.estimate(request, this.model ?? request.model);
+      this.output = maxOutputTokens(request);
+    } else {
+      this.prompt = typeof request.promptTokens === "number" ? request.promptTokens : request.promptTokens();
+      this.output = request.maxOutputTokens;
+    }
+    this.counted = true;
+  }
+}
+
+/** Whether any level limits tokens: only then is there a token charge to correct or refund. */
+function limitsTokens(rate: LimitCheck[]): boolean {
+  for (const check of rate) if (check.tpm !== null && check.tpm !== undefined) return true;
+  return false;
+}
+
+/** Whether a level admits nothing at all (the limiter names it first, step 1 above). */
+function admitsNothing(rate: LimitCheck[]): boolean {
+  for (const check of rate) if (check.rpm === 0 || check.tpm === 0) return true;
+  return false;
+}
+
+/** What an admitted request holds on the counters: a class, so a request makes one object and no closures. */
+class Ticket implements LimitTicket {
+  /** Set as the rate verdict is read (rateRefused). */
+  headers: Record<string, string>;
+  reservedMicros = 0;
+  outputCap: number | null = null;
+  /** The rate levels' verdict being corrected (resilient counters correct the side that admitted it). */
+  admitted: LimitVerdict | undefined = undefined;
+  reservation: Reservation | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly limiter: RateLimiter,
+    private readonly budgets: EnforcerBudgets,
+    private readonly rate: LimitCheck[],
+    readonly nowMs: number | undefined,
+    readonly hasTpm: boolean,
+    /** The tokens charged to TPM at admission (0 when nothing needed the count). */
+    readonly charged: number,
+    private readonly count: TokenCount,
+  ) {}
+
+  get estimatedTokens(): number {
+    return this.count.total();
+  }
+
+  /** Gives back the token charge of the rate levels (nothing to give without a TPM level). */
+  refundTokens(): MaybeAsync<void> | null {
+    return this.hasTpm ? this.limiter.adjustTokens(this.rate, -this.charged, this.nowMs, this.admitted) : null;
+  }
+
+  settle(actualUsage: NormalizedUsage, actualCostMicros: number): Promise<void> | null {
+    if (this.closed) return null;
+    this.closed = true;
+    // Nothing to correct or give back (no TPM level, no budget): no counter is touched.
+    if (!this.hasTpm && !this.reservation) return null;
+    const delta = actualUsage.inputTokens + actualUsage.outputTokens - this.charged;
+    return both(
+      // Token buckets exist only for TPM levels; adjusting an RPM-only plan would be a no-op round trip.
+      this.hasTpm && delta !== 0 ? this.limiter.adjustTokens(this.rate, delta, this.nowMs, this.admitted) : null,
+      this.reservation ? this.budgets.settle(this.reservation, actualCostMicros) : null,
+    );
+  }
+
+  release(): Promise<void> | null {
+    if (this.closed) return null;
+    this.closed = true;
+    if (!this.hasTpm && !this.reservation) return null;
+    return both(this.refundTokens(), this.reservation ? this.budgets.release(this.reservation) : null);
+  }
 }
 
 /** Creates the limits step over a limiter and a ledger (Redis, in-process or resilient). */
@@ -185,119 +297,127 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
   const estimate = deps.estimate ?? estimatePromptTokens;
 
   /** Releases a reservation once it is made, in the background (one that fails expires with its TTL). */
-  function giveBack(reserving: Promise<ReserveResult> | null): void {
-    void reserving?.then((reserved) => (reserved.ok ? budgets.release(reserved.reservation) : undefined)).catch(() => {});
+  function giveBack(reserving: MaybeAsync<ReserveResult> | null): void {
+    if (reserving === null) return;
+    void Promise.resolve(reserving).then((reserved) => (reserved.ok ? budgets.release(reserved.reservation) : undefined)).catch(() => {});
   }
 
-  async function admit(input: AdmitInput): Promise<AdmitResult> {
+  function admit(input: AdmitInput): MaybeAsync<AdmitResult> {
+    try {
+      return ask(input);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /** Steps 0 to 2 up to the questions; read at once when both answered at once, else once they did. */
+  function ask(input: AdmitInput): MaybeAsync<AdmitResult> {
     const { snapshot, request, deployment } = input;
-    const nowMs = input.now?.getTime();
     const plan = planLimits(snapshot, input.key, input.tenantId, input.featureId, input.now ?? input.receivedAt ?? new Date());
     const chat = "messages" in request ? request : null;
     // Token counts matter only to a TPM level or a budget. Without either, the prompt is not tokenized
-    // on the request path (BPE over a long prompt is the limits step's one real cost); the count stays
-    // available, computed on first read, for whoever asks the ticket.
-    const hasTpm = plan.rate.some((check) => check.tpm !== null && check.tpm !== undefined);
-    let counted: { promptTokens: number; outputTokens: number } | null = null;
-    const count = () =>
-      (counted ??= chat
-        ? { promptTokens: estimate(chat, deployment?.model ?? chat.model), outputTokens: maxOutputTokens(chat) }
-        : precounted(request as PrecountedRequest));
-    const tokens = () => count().promptTokens + count().outputTokens;
-    const estimatedTokens = hasTpm || plan.budget.length > 0 ? tokens() : 0;
+    // on the request path; the count stays available, computed on first read, for whoever asks the ticket.
+    const hasTpm = limitsTokens(plan.rate);
+    const count = new TokenCount(request, deployment?.model, estimate);
+    const estimatedTokens = hasTpm || plan.budget.length > 0 ? count.total() : 0;
+    const ticket = new Ticket(limiter, budgets, plan.rate, input.now?.getTime(), hasTpm, estimatedTokens, count);
 
     const price = deployment && plan.budget.length > 0 ? snapshot.pricing[priceKey(deployment.provider, deployment.model)] : undefined;
     // Capped so that an extreme price times an extreme count is a budget refusal, not arithmetic past 2^53.
     // Rounded up, and at least 1 µ$ for a priced model: a budget whose spend reached its cap refuses
     // every request that can cost anything (spent + 0 ≤ cap would admit one that then settles at 1).
-    const micros = price ? reservationMicros(count().promptTokens, count().outputTokens, price) : 0;
+    const micros = price ? reservationMicros(count.promptTokens(), count.outputTokens(), price) : 0;
     // Step 0: a budget no period of which can hold this request (the smallest such cap). Caps are never
     // negative (snapshot schema), so a request that costs nothing (no budget, an unpriced model) fits
-    // every one: no search, and no closure made on every admit.
+    // every one: no search.
     let tooDear: BudgetCheck | null = null;
     if (micros > 0) for (const level of plan.budget) if (micros > level.capMicros && (!tooDear || level.capMicros < tooDear.capMicros)) tooDear = level;
     const operation = chat ? "chat" : "embeddings";
     const neverFits = tooDear ? budgetRefusal({ ok: false, ...tooDear, spentMicros: 0, reservedMicros: 0 }, micros, operation) : null;
     // A level that admits no request at all comes first: the limiter names it (it never admits a zero
     // level, and refusing charges nothing), so a request that never fits goes no further than the limiter.
-    if (neverFits && !plan.rate.some((check) => check.rpm === 0 || check.tpm === 0)) return { ok: false, error: neverFits, headers: {} };
+    if (neverFits && !admitsNothing(plan.rate)) return { ok: false, error: neverFits, headers: {} };
+    // Only where the count mattered (a TPM level or a budget) is the answer held to it.
+    if (chat && (hasTpm || plan.budget.length > 0) && !outputCapOf(chat)) ticket.outputCap = DEFAULT_MAX_OUTPUT_TOKENS;
     // Both questions go out together: with shared counters, one round trip to Redis instead of two
     // before the vendor call. The answers are then read in the order above.
-    const asked = plan.rate.length > 0 ? limiter.acquire(plan.rate, estimatedTokens, nowMs) : null;
+    const asked = plan.rate.length > 0 ? limiter.acquire(plan.rate, estimatedTokens, ticket.nowMs) : null;
     const reserving = plan.budget.length > 0 && !neverFits ? budgets.reserve(plan.budget, micros, { failOpen: plan.failOpen, ttlMs: input.mayRunMs === undefined ? undefined : input.mayRunMs + RESERVATION_MARGIN_MS }) : null;
+    const question: Question = { ticket, plan, micros, operation };
+    if (!isPromise(asked) && !isPromise(reserving)) return readAnswers(question, asked, reserving);
+    return awaitAnswers(question, asked, reserving);
+  }
+
+  /**
+   * The answers of a counter that must be waited for (Redis, a lease being asked for), read as at
+   * once: the rate verdict first (a refusal does not wait for the budget's answer), then the budget's.
+   */
+  async function awaitAnswers(question: Question, asked: MaybeAsync<LimitVerdict> | null, reserving: MaybeAsync<ReserveResult> | null): Promise<AdmitResult> {
     // A ledger failure is read below; until then it must not count as an unhandled rejection.
-    reserving?.catch(() => {});
-    let verdict: Awaited<typeof asked>;
+    if (isPromise(reserving)) reserving.catch(() => {});
+    let verdict: LimitVerdict | null;
     try {
       // No rate level: nothing to wait for (an `await null` would still cost a promise job).
-      verdict = asked ? await asked : null;
+      verdict = isPromise(asked) ? await asked : asked;
     } catch (error) {
       giveBack(reserving);
       throw error;
     }
-    const headers = verdict ? ratelimitHeaders(verdict) : {};
-    if (verdict && !verdict.allowed) {
-      // Refused without waiting for the budget's answer; the reservation goes back once it is made.
-      giveBack(reserving);
-      // A precounted request is embeddings' (the only route without chat messages): its refusal names the input.
-      return { ok: false, error: rateRefusal(verdict, plan, estimatedTokens, operation), headers };
+    const refused = rateRefused(question, verdict, reserving);
+    if (refused) return refused;
+    let reserved: ReserveResult | null;
+    try {
+      reserved = isPromise(reserving) ? await reserving : reserving;
+    } catch (error) {
+      await question.ticket.refundTokens();
+      throw error;
     }
-    /**
-     * Gives back the token charge of the rate levels (nothing to give without a TPM level). Every
-     * correction names the verdict, so the resilient counters correct the side that admitted it.
-     */
-    const admitted = verdict ?? undefined;
-    const refundTokens = () => (hasTpm ? limiter.adjustTokens(plan.rate, -estimatedTokens, nowMs, admitted) : null);
-    let reservation: Reservation | null = null;
-    if (reserving) {
-      let reserved: ReserveResult;
-      try {
-        reserved = await reserving;
-      } catch (error) {
-        await refundTokens();
-        throw error;
-      }
-      if (!reserved.ok) {
-        await refundTokens();
-        const refunded = verdict?.tokens && hasTpm ? ratelimitHeaders({ ...verdict, tokens: withTokensRefunded(verdict.tokens, estimatedTokens) }) : headers;
-        return { ok: false, error: budgetRefusal(reserved, micros, operation), headers: refunded };
-      }
-      reservation = reserved.reservation;
-    }
+    return budgetRead(question, verdict, reserved);
+  }
 
-    let closed = false;
-    const ticket: LimitTicket = {
-      headers,
-      get estimatedTokens() {
-        return tokens();
-      },
-      reservedMicros: reservation ? micros : 0,
-      // Only where the count mattered (a TPM level or a budget) is the answer held to it.
-      outputCap: chat && (hasTpm || plan.budget.length > 0) && !outputCapOf(chat) ? DEFAULT_MAX_OUTPUT_TOKENS : null,
-      settle(actualUsage, actualCostMicros) {
-        if (closed) return null;
-        closed = true;
-        // Nothing to correct or give back (no TPM level, no budget): no counter is touched.
-        if (!hasTpm && !reservation) return null;
-        const delta = actualUsage.inputTokens + actualUsage.outputTokens - estimatedTokens;
-        return both(
-          // Token buckets exist only for TPM levels; adjusting an RPM-only plan would be a no-op round trip.
-          hasTpm && delta !== 0 ? limiter.adjustTokens(plan.rate, delta, nowMs, admitted) : null,
-          reservation ? budgets.settle(reservation, actualCostMicros) : null,
-        );
-      },
-      release() {
-        if (closed) return null;
-        closed = true;
-        if (!hasTpm && !reservation) return null;
-        return both(
-          refundTokens(),
-          reservation ? budgets.release(reservation) : null,
-        );
-      },
-    };
-    return { ok: true, ticket, headers };
+  /** Both answers in hand at once (in-process counters): read in the same order, with no promise. */
+  function readAnswers(question: Question, verdict: LimitVerdict | null, reserved: ReserveResult | null): MaybeAsync<AdmitResult> {
+    return rateRefused(question, verdict, reserved) ?? budgetRead(question, verdict, reserved);
+  }
+
+  /** Step 1's answer: a refusal (the reservation made alongside goes back once it is made), else null. */
+  function rateRefused({ ticket, plan, operation }: Question, verdict: LimitVerdict | null, reserving: MaybeAsync<ReserveResult> | null): AdmitResult | null {
+    ticket.headers = verdict ? ratelimitHeaders(verdict) : {};
+    if (!verdict) return null;
+    if (verdict.allowed) {
+      ticket.admitted = verdict;
+      return null;
+    }
+    giveBack(reserving);
+    // A precounted request is embeddings' (the only route without chat messages): its refusal names the input.
+    return { ok: false, error: rateRefusal(verdict, plan, ticket.charged, operation), headers: ticket.headers };
+  }
+
+  /**
+   * Step 2's answer, the rate levels having admitted: a budget refusal refunds the token charge first
+   * (every correction names the verdict, so the resilient counters correct the side that admitted it).
+   */
+  function budgetRead({ ticket, micros, operation }: Question, verdict: LimitVerdict | null, reserved: ReserveResult | null): MaybeAsync<AdmitResult> {
+    if (reserved && !reserved.ok) {
+      const headers = verdict?.tokens && ticket.hasTpm ? ratelimitHeaders({ ...verdict, tokens: withTokensRefunded(verdict.tokens, ticket.charged) }) : ticket.headers;
+      const refusal: AdmitResult = { ok: false, error: budgetRefusal(reserved, micros, operation), headers };
+      const refunding = ticket.refundTokens();
+      return isPromise(refunding) ? refunding.then(() => refusal) : refusal;
+    }
+    if (reserved) {
+      ticket.reservation = reserved.reservation;
+      ticket.reservedMicros = micros;
+    }
+    return { ok: true, ticket, headers: ticket.headers };
   }
 
   return { admit, degraded: deps.degraded };
+}
+
+/** One request's questions to the counters, as their answers are read. */
+interface Question {
+  ticket: Ticket;
+  plan: LimitPlan;
+  micros: number;
+  operation: "chat" | "embeddings";
 }

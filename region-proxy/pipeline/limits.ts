@@ -28,7 +28,8 @@ export interface LimitsTicket {
   headers: Record<string, string>;
   /**
    * The call happened: correct the token charge and settle the reservation to the real cost. Null when
-   * there was nothing to correct (no counter involved): nothing for a graceful stop to wait for.
+   * nothing is left running (no counter involved, or in-process counters corrected at once): nothing
+   * for a graceful stop to wait for.
    */
   settle(actualUsage: NormalizedUsage, actualCostMicros: number): Promise<void> | null;
   /** The call failed without usage: refund at once (null when nothing was charged). */
@@ -38,7 +39,8 @@ export interface LimitsTicket {
 export type LimitsDecision = { ok: true; ticket: LimitsTicket; headers: Record<string, string> } | { ok: false; error: GatewayError; headers: Record<string, string> };
 
 export interface Limits {
-  admit(input: LimitsInput): Promise<LimitsDecision>;
+  /** A value when decided at once (in-process counters: no promise on the request path), else a promise; a failure is a rejected promise. */
+  admit(input: LimitsInput): LimitsDecision | Promise<LimitsDecision>;
   /** True while shared counters are unreachable (reported on /health). */
   degraded?(): boolean;
 }
