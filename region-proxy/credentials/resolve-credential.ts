@@ -50,14 +50,14 @@ export interface CredentialResolverOptions {
 export function createCredentialResolver(env: Record<string, string | undefined>, options: CredentialResolverOptions = {}): CredentialResolver {
   const now = options.now ?? (() => performance.now());
   const fileCache = new Map<string, { result: CredentialResult; readAt: number }>();
+  // The variables were read once, at start: an env: ref's answer never changes, so it is worked out at
+  // its first use and kept (one per ref the snapshots named), not rebuilt for every call.
+  const envResults = new Map<string, CredentialResult>();
   const resolve: CredentialResolver = (ref) => {
     if (ref.startsWith("env:")) {
-      const name = ref.slice(4);
-      // Trimmed as a file's value is: a Secret made from a file (`kubectl create secret --from-file`)
-      // ends in a newline, which fetch would strip from the header anyway, so what is sent, and what is
-      // redacted from a vendor's error, is the same value. A blank one is as missing as an empty one.
-      const value = Object.hasOwn(env, name) ? env[name]?.trim() : undefined;
-      return value ? { ok: true, credential: value } : { ok: false, reason: `credential ${ref} is not set` };
+      let result = envResults.get(ref);
+      if (result === undefined) envResults.set(ref, (result = envCredential(env, ref)));
+      return result;
     }
     if (ref.startsWith("file:")) {
       const at = now();
@@ -74,6 +74,15 @@ export function createCredentialResolver(env: Record<string, string | undefined>
   };
   resolve.refused = (ref) => void fileCache.delete(ref);
   return resolve;
+}
+
+function envCredential(env: Record<string, string | undefined>, ref: string): CredentialResult {
+  const name = ref.slice(4);
+  // Trimmed as a file's value is: a Secret made from a file (`kubectl create secret --from-file`)
+  // ends in a newline, which fetch would strip from the header anyway, so what is sent, and what is
+  // redacted from a vendor's error, is the same value. A blank one is as missing as an empty one.
+  const value = Object.hasOwn(env, name) ? env[name]?.trim() : undefined;
+  return value ? { ok: true, credential: value } : { ok: false, reason: `credential ${ref} is not set` };
 }
 
 function readCredentialFile(ref: string, filesDir: string | null | undefined): CredentialResult {

@@ -38,11 +38,13 @@ export function sumCounts(...counts: (number | null)[]): number | null {
   return reportedCount(sum);
 }
 
+/** A count that is there and usable. */
+const usable = (count: number | null): count is number => count !== null && reportedCount(count) !== null;
+
 /** A usage whose every count is usable, or null: the vendor's usage then counts as missing. */
 export function usableUsage(counts: { [K in keyof NormalizedUsage]: number | null }): NormalizedUsage | null {
   const { inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens, reasoningTokens } = counts;
-  if (inputTokens === null || outputTokens === null || cachedInputTokens === null || cacheWriteTokens === null || reasoningTokens === null) return null;
-  if ([inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens, reasoningTokens].some((n) => reportedCount(n) === null)) return null;
+  if (!usable(inputTokens) || !usable(outputTokens) || !usable(cachedInputTokens) || !usable(cacheWriteTokens) || !usable(reasoningTokens)) return null;
   return { inputTokens, outputTokens, cachedInputTokens, cacheWriteTokens, reasoningTokens };
 }
 
