@@ -7,7 +7,7 @@
  */
 import type { Snapshot, SnapshotKey, SnapshotTenant } from "../../shared/snapshot/schema.ts";
 import type { BudgetCheck } from "../counters/budget-types.ts";
-import { periodKeys } from "../counters/period.ts";
+import { periodKeys, type PeriodKeys } from "../counters/period.ts";
 import type { LimitCheck } from "../counters/rate-limit-types.ts";
 
 /** Deeper trees than org → team → project → … are a snapshot bug; the walk stops there. */
@@ -67,40 +67,42 @@ function rateCheck(scope: string, limits: { rpm?: number | null; tpm?: number | 
   return rpm === null && tpm === null ? null : { scope, rpm, tpm };
 }
 
-function budgetChecks(
-  scope: string,
-  caps: { dailyMicros?: number | null; monthlyMicros?: number | null } | null | undefined,
-  period: () => { day: string; month: string },
-): BudgetCheck[] {
-  const checks: BudgetCheck[] = [];
-  if (caps?.dailyMicros !== undefined && caps.dailyMicros !== null) checks.push({ scope, period: period().day, capMicros: caps.dailyMicros });
-  if (caps?.monthlyMicros !== undefined && caps.monthlyMicros !== null) checks.push({ scope, period: period().month, capMicros: caps.monthlyMicros });
-  return checks;
+type Caps = { dailyMicros?: number | null; monthlyMicros?: number | null } | null | undefined;
+
+/** A budget level before its calendar period is known: whose, which of its two caps, how much. */
+interface BudgetCap {
+  scope: string;
+  period: keyof PeriodKeys;
+  capMicros: number;
 }
 
-/**
- * Every rate and budget level for one request.
- * @example planLimits(snapshot, key, "ten_project", "search", new Date())
- *   // { rate: [{ scope: "key:key_1", rpm: 60 }, { scope: "ten:ten_org", tpm: 100000 }, { scope: "feature:ten_org:search", rpm: 10 }],
- *   //   budget: [{ scope: "ten:ten_org", period: "day:2026-11-25", capMicros: 1000000 }], failOpen: false }
- */
-export function planLimits(snapshot: Snapshot, key: SnapshotKey, tenantId: string, featureId: string | null, now: Date): LimitPlan {
-  const chain = tenantChain(snapshot, tenantId);
-  // Calendar periods follow the org (the root we reached), so every level of one request agrees on "today".
-  // Computed only when some level has a budget (Intl formatting is the plan's one non-trivial cost).
-  const root = chain[chain.length - 1];
-  let periods: { day: string; month: string } | null = null;
-  const period = () => (periods ??= periodKeys(now, root?.timeZone ?? "UTC"));
+function budgetCaps(caps: BudgetCap[], scope: string, budgets: Caps): void {
+  if (budgets?.dailyMicros !== undefined && budgets.dailyMicros !== null) caps.push({ scope, period: "day", capMicros: budgets.dailyMicros });
+  if (budgets?.monthlyMicros !== undefined && budgets.monthlyMicros !== null) caps.push({ scope, period: "month", capMicros: budgets.monthlyMicros });
+}
 
+/** What the snapshot alone decides of a plan: everything but the budget levels' calendar periods. */
+interface Levels {
+  rate: LimitCheck[];
+  caps: BudgetCap[];
+  /** The org's zone (the root we reached): every level of one request agrees on "today". */
+  timeZone: string;
+  failOpen: boolean;
+}
+
+function levelsOf(snapshot: Snapshot, key: SnapshotKey, tenantId: string, featureId: string | null): Levels {
+  const chain = tenantChain(snapshot, tenantId);
   const rate: LimitCheck[] = [];
-  const budget: BudgetCheck[] = [];
-  const keyRate = rateCheck(keyLevel(key), key.limits);
+  const caps: BudgetCap[] = [];
+  const keyScope = keyLevel(key);
+  const keyRate = rateCheck(keyScope, key.limits);
   if (keyRate) rate.push(keyRate);
-  budget.push(...budgetChecks(keyLevel(key), key.budgets, period));
+  budgetCaps(caps, keyScope, key.budgets);
   for (const tenant of chain) {
-    const tenantRate = rateCheck(tenantScope(tenant.id), tenant.limits);
+    const scope = tenantScope(tenant.id);
+    const tenantRate = rateCheck(scope, tenant.limits);
     if (tenantRate) rate.push(tenantRate);
-    budget.push(...budgetChecks(tenantScope(tenant.id), tenant.budgets, period));
+    budgetCaps(caps, scope, tenant.budgets);
   }
   if (featureId !== null) {
     // Every tenant up the chain that limits this feature is a level of its own, as tenant limits are:
@@ -112,5 +114,56 @@ export function planLimits(snapshot: Snapshot, key: SnapshotKey, tenantId: strin
     }
   }
   const failOpen = chain.find((t) => typeof t.budgetFailOpen === "boolean")?.budgetFailOpen ?? false;
-  return { rate, budget, failOpen };
+  return { rate, caps, timeZone: chain[chain.length - 1]?.timeZone ?? "UTC", failOpen };
+}
+
+/** A key's plan as last built from its snapshot, and the periods its budget levels name. */
+interface KeyPlan {
+  levels: Levels;
+  periods: PeriodKeys | null;
+  plan: LimitPlan;
+}
+
+/**
+ * Per snapshot and key, for requests without a feature under the key's own tenant (every request but
+ * those naming X-Feature-Id, whose ids are the client's to pick): the snapshot is immutable, so its
+ * levels are read once, and the plan is rebuilt only when a budget's day or month turns.
+ */
+const keyPlans = new WeakMap<Snapshot, WeakMap<SnapshotKey, KeyPlan>>();
+
+function withPeriods(levels: Levels, periods: PeriodKeys | null): LimitPlan {
+  const budget: BudgetCheck[] = periods === null ? [] : levels.caps.map((cap) => ({ scope: cap.scope, period: periods[cap.period], capMicros: cap.capMicros }));
+  return { rate: levels.rate, budget, failOpen: levels.failOpen };
+}
+
+/**
+ * Every rate and budget level for one request. The plan is shared by every request it fits (see
+ * keyPlans): callers read it, never change it.
+ * @example planLimits(snapshot, key, "ten_project", "search", new Date())
+ *   // { rate: [{ scope: "key:key_1", rpm: 60 }, { scope: "ten:ten_org", tpm: 100000 }, { scope: "feature:ten_org:search", rpm: 10 }],
+ *   //   budget: [{ scope: "ten:ten_org", period: "day:2026-11-25", capMicros: 1000000 }], failOpen: false }
+ */
+export function planLimits(snapshot: Snapshot, key: SnapshotKey, tenantId: string, featureId: string | null, now: Date): LimitPlan {
+  if (featureId !== null || tenantId !== key.tenantId) {
+    const levels = levelsOf(snapshot, key, tenantId, featureId);
+    return withPeriods(levels, periodsFor(levels, now));
+  }
+  let plans = keyPlans.get(snapshot);
+  if (!plans) keyPlans.set(snapshot, (plans = new WeakMap()));
+  let known = plans.get(key);
+  const levels = known?.levels ?? levelsOf(snapshot, key, tenantId, null);
+  const periods = periodsFor(levels, now);
+  if (known && samePeriods(known.periods, periods)) return known.plan;
+  known = { levels, periods, plan: withPeriods(levels, periods) };
+  plans.set(key, known);
+  return known.plan;
+}
+
+/** The calendar periods, computed only when some level has a budget (Intl formatting is the plan's one non-trivial cost). */
+function periodsFor(levels: Levels, now: Date): PeriodKeys | null {
+  return levels.caps.length > 0 ? periodKeys(now, levels.timeZone) : null;
+}
+
+function samePeriods(a: PeriodKeys | null, b: PeriodKeys | null): boolean {
+  return a === b || (a !== null && b !== null && a.day === b.day && a.month === b.month);
 }
