@@ -16,8 +16,8 @@ import { budgetApplies } from "../limits/budget-applies.ts";
 import { endIfRefused } from "../pipeline/recheck-streams.ts";
 import { refuse, refuseLimits } from "../pipeline/refuse.ts";
 import { residencyRule } from "../pipeline/residency.ts";
-import { executeChat } from "../providers/execute.ts";
-import { cutByStop, makeSettler, settleFailure, settlingOnThrow } from "./settler.ts";
+import { executeChat, type ExecuteResult } from "../providers/execute.ts";
+import { cutByStop, makeSettler, settleFailure, settleThrown } from "./settler.ts";
 import { streamResponse } from "./stream-response.ts";
 import { walkOptions } from "./walk-options.ts";
 import { requestTotalMs } from "../providers/walk-chain.ts";
@@ -56,13 +56,22 @@ export async function chatCompletions(request: Request, requestId: string, deps:
   // the vendor billed without reporting its usage (a timeout, a refused answer).
   const promptEstimate = (model: string) => estimatePromptTokens(chat, model);
   const settleWith = makeSettler(deps, { context, snapshot, alias: chat.model, endpoint: "chat.completions", stream: chat.stream, ticket: limits.ticket, promptEstimate });
-  const result = await settlingOnThrow(settleWith, () =>
-    executeChat(sent, priced.targets, {
-      ...walkOptions(deps, request.signal, { snapshot, tenantId: tenant.id, key, keyHash, dataClass: context.dataClass, alias: alias.name, operation: "chat" }),
-      skipped: priced.skipped,
-      ctx: { completionId: `chatcmpl-${requestId}`, created: Math.floor(startedMs / 1000), includeUsage: chat.includeUsage, promptEstimate },
-    }),
-  );
+  // A throw (a defect) still settles the request (settleThrown), awaited here rather than through
+  // settlingOnThrow: one async frame, one promise and one closure fewer per request.
+  let result: ExecuteResult;
+  try {
+    result = await executeChat(
+      sent,
+      priced.targets,
+      Object.assign(walkOptions(deps, request.signal, { snapshot, tenantId: tenant.id, key, keyHash, dataClass: context.dataClass, alias: alias.name, operation: "chat" }), {
+        skipped: priced.skipped,
+        ctx: { completionId: `chatcmpl-${requestId}`, created: Math.floor(startedMs / 1000), includeUsage: chat.includeUsage, promptEstimate },
+      }),
+    );
+  } catch (error) {
+    settleThrown(settleWith);
+    throw error;
+  }
 
   const headers = answerHeaders(deps.region, limits, result.trail, requestId);
   if (!result.ok) {

@@ -81,15 +81,20 @@ function lastCall(trail: Trail): AttemptTrailEntry | undefined {
 }
 
 /**
- * Runs a route's vendor step so that a throw (a defect, answered as a 500 by the server) still settles
- * the request: its reservation is released at once instead of holding the tenant's budget until it
- * expires, and its usage event is written, marked `error` / `internal_error`.
+ * Settles a request whose vendor step threw (a defect, answered as a 500 by the server): its reservation
+ * is released at once instead of holding the tenant's budget until it expires, and its usage event is
+ * written, marked `error` / `internal_error`. The caller rethrows.
  */
+export function settleThrown(settleWith: Settler): void {
+  settleWith({ deployment: null, attempts: 0, fallback: false, steps: [] }, null, "error", "internal_error");
+}
+
+/** Runs a route's vendor step so that a throw still settles the request (settleThrown). */
 export async function settlingOnThrow<T>(settleWith: Settler, run: () => Promise<T>): Promise<T> {
   try {
     return await run();
   } catch (error) {
-    settleWith({ deployment: null, attempts: 0, fallback: false, steps: [] }, null, "error", "internal_error");
+    settleThrown(settleWith);
     throw error;
   }
 }
