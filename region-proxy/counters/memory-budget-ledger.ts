@@ -13,7 +13,7 @@
  * then kept 48 h, grew without bound. Levels themselves are forgotten after IDLE_LEVEL_MS untouched,
  * as the Redis ledger's keys expire.
  */
-import { assertMicros, assertReservationTtl, budgetLevels, budgetRefused, levelId, newReservationId } from "./budget-levels.ts";
+import { assertMicros, assertReservationTtl, budgetLevels, budgetRefused, newReservationId } from "./budget-levels.ts";
 import {
   DEFAULT_RESERVATION_TTL_MS, DEFAULT_SETTLED_MEMORY_MS,
   type BudgetCheck, type BudgetLedger, type BudgetLedgerOptions, type Reservation, type ReserveOptions, type ReserveResult,
@@ -48,8 +48,14 @@ interface Level {
   /** The sum of `held`'s micros. */
   reserved: number;
   version: number | null;
-  /** Per lifetime (ms), reservation id → micros and expiry, oldest expiry first within each. */
+  /**
+   * Per lifetime (ms), reservation id → micros and expiry, oldest expiry first within each. A group
+   * left empty by a settle is kept for the next reservation of that lifetime (a level sees only the
+   * few lifetimes the enforcer passes), so a request makes no Map; an expiry sweep drops empty ones.
+   */
   held: Map<number, Map<string, Hold>>;
+  /** How many holds `held` has in all. */
+  holds: number;
   /**
    * No hold expires before this (Infinity when none is held): the soonest expiry when the holds were
    * last looked at. Holds only leave, so it stays a lower bound, and `held` is walked for expired holds
@@ -66,11 +72,11 @@ interface Hold {
 
 /** The hold of reservation `id` on a level, found in its lifetime group and taken out of it; undefined if none. */
 function takeHold(l: Level, id: string): Hold | undefined {
-  for (const [lifetime, group] of l.held) {
+  for (const group of l.held.values()) {
     const hold = group.get(id);
     if (!hold) continue;
     group.delete(id);
-    if (group.size === 0) l.held.delete(lifetime);
+    l.holds--;
     return hold;
   }
   return undefined;
@@ -81,16 +87,20 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
   const ttl = options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
   const memory = options.settledMemoryMs ?? DEFAULT_SETTLED_MEMORY_MS;
   const idleLevelMs = options.idleLevelMs ?? IDLE_LEVEL_MS;
-  const levels = new Map<string, Level>();
+  /** Scope → period → level: found with the strings the checks hold, no key built per request. */
+  const levels = new Map<string, Map<string, Level>>();
+  let levelCount = 0;
   const finished = new FinishedIds(memory);
   let sweepLevelsAt = SWEEP_LEVELS_ABOVE;
 
   function level(scope: string, period: string, now: number): Level {
-    const id = levelId(scope, period);
-    let found = levels.get(id);
+    let found = levels.get(scope)?.get(period);
     if (!found) {
       forgetIdleLevels(now);
-      levels.set(id, (found = { spent: 0, reserved: 0, version: null, held: new Map(), expiresNoSoonerThan: Infinity, touchedAt: now }));
+      let periods = levels.get(scope);
+      if (!periods) levels.set(scope, (periods = new Map()));
+      periods.set(period, (found = { spent: 0, reserved: 0, version: null, held: new Map(), holds: 0, expiresNoSoonerThan: Infinity, touchedAt: now }));
+      levelCount++;
     }
     found.touchedAt = now;
     if (found.expiresNoSoonerThan <= now) dropExpired(found, now);
@@ -106,6 +116,7 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
           break;
         }
         group.delete(resId);
+        l.holds--;
         l.reserved -= hold.micros;
       }
       if (group.size === 0) l.held.delete(lifetime);
@@ -114,11 +125,17 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
 
   /** Runs only as a new level is added, and again only once the table has doubled: O(1) on average. */
   function forgetIdleLevels(now: number): void {
-    if (levels.size < sweepLevelsAt) return;
-    for (const [id, l] of levels) {
-      if (now - l.touchedAt >= idleLevelMs && [...l.held.values()].every((group) => [...group.values()].every((hold) => hold.expiresAt <= now))) levels.delete(id);
+    if (levelCount < sweepLevelsAt) return;
+    for (const [scope, periods] of levels) {
+      for (const [period, l] of periods) {
+        if (now - l.touchedAt >= idleLevelMs && [...l.held.values()].every((group) => [...group.values()].every((hold) => hold.expiresAt <= now))) {
+          periods.delete(period);
+          levelCount--;
+        }
+      }
+      if (periods.size === 0) levels.delete(scope);
     }
-    sweepLevelsAt = Math.max(SWEEP_LEVELS_ABOVE, levels.size * 2);
+    sweepLevelsAt = Math.max(SWEEP_LEVELS_ABOVE, levelCount * 2);
   }
 
   function finish(reservation: Reservation, actualMicros: number | null): void {
@@ -165,10 +182,12 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
     const lifetime = reserveOptions?.ttlMs ?? ttl;
     const hold: Hold = { micros, expiresAt: now + lifetime };
     for (const l of found) {
-      if (l.held.size === 0 || hold.expiresAt < l.expiresNoSoonerThan) l.expiresNoSoonerThan = hold.expiresAt;
+      if (l.holds === 0 || hold.expiresAt < l.expiresNoSoonerThan) l.expiresNoSoonerThan = hold.expiresAt;
       let group = l.held.get(lifetime);
       if (!group) l.held.set(lifetime, (group = new Map()));
+      const size = group.size;
       group.set(reservation.id, hold);
+      l.holds += group.size - size;
       l.reserved += micros;
     }
     return { ok: true, reservation };
