@@ -59,7 +59,18 @@ export function levelId(scope: string, period: string): string {
   return `${scope}|${period}`;
 }
 
-/** A reservation id; random (80 bits) so replicas never collide without coordination. */
+/**
+ * This process's reservation ids: a random prefix (newId: 80 bits, so replicas never collide without
+ * coordination), then a counter (so this process never repeats one).
+ */
+const RESERVATION_PREFIX = `${newId("res")}.`;
+let reservations = 0;
+
+/**
+ * A reservation id, e.g. `res_5f3k9x2m7q1c8v4b.1a`: unique across replicas and restarts by its prefix,
+ * within the process by its counter. One small string per reservation, where 16 fresh random characters
+ * joined one by one made 17.
+ */
 export function newReservationId(): string {
-  return newId("res");
+  return RESERVATION_PREFIX + (++reservations).toString(36);
 }
