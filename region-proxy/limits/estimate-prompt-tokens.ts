@@ -83,6 +83,21 @@ function counterFor(encoding: Encoding): Counter {
 
 const counters: Partial<Record<Encoding, Counter>> = {};
 
+/**
+ * The roles a chat message may have (openai/check-message.ts): a role is the gateway's word, not the
+ * client's text, so its count is kept per encoding instead of run through the BPE for every message.
+ */
+const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
+const roleCounts: Partial<Record<Encoding, Map<string, number>>> = {};
+
+function roleTokens(role: string, encoding: Encoding, count: Counter): number {
+  if (!ROLES.has(role)) return count(role);
+  const known = (roleCounts[encoding] ??= new Map());
+  let tokens = known.get(role);
+  if (tokens === undefined) known.set(role, (tokens = count(role)));
+  return tokens;
+}
+
 function cachedCounter(module: { countTokens(text: string): number; setMergeCacheSize(size: number): void }): Counter {
   // gpt-tokenizer's own merge cache (on by default, per encoding module) keeps up to 100,000 pre-tokens
   // verbatim, words and keys of prompts, in tens of MB, and once full each new word evicts the first key
@@ -130,7 +145,7 @@ export function preloadTokenizers(): void {
   counterFor("cl100k_base")("");
 }
 
-/** The texts a message carries; its image and file parts go to `media`. */
+/** The texts a message carries, its role first; its image and file parts go to `media`. */
 function messageParts(message: ChatMessage, media: ContentPart[]): string[] {
   const texts: string[] = [message.role];
   if (typeof message.content === "string") texts.push(message.content);
@@ -174,7 +189,10 @@ export function estimatePromptTokens(req: ChatRequest, vendorModel: string): num
   for (const message of req.messages) {
     const texts = messageParts(message, media);
     tokens += perMessage;
-    if (encoding) for (const text of texts) tokens += count(text);
+    if (encoding) {
+      tokens += roleTokens(message.role, encoding, count);
+      for (let i = 1; i < texts.length; i++) tokens += count(texts[i]!);
+    }
     else tokens += count(texts.join(""));
     if (typeof message.name === "string") tokens += TOKENS_PER_NAME;
   }
