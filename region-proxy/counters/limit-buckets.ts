@@ -55,7 +55,8 @@ export function buildVerdict(buckets: LimitBucket[], outcomes: BucketOutcome[], 
   let retryAfterMs = 0;
   let forGood = false;
   const tightest: Record<"requests" | "tokens", LimitWindow | null> = { requests: null, tokens: null };
-  buckets.forEach((bucket, i) => {
+  for (let i = 0; i < buckets.length; i++) {
+    const bucket = buckets[i]!;
     const outcome = outcomes[i]!;
     if (!forGood && outcome.retryAfterMs > 0 && (bucket.limit <= 0 || (bucket.kind === "tokens" && estimatedTokens > bucket.limit))) {
       tripped = { scope: bucket.scope, kind: bucket.kind, limit: bucket.limit };
@@ -69,7 +70,7 @@ export function buildVerdict(buckets: LimitBucket[], outcomes: BucketOutcome[], 
     if (!current || outcome.remaining < current.remaining || (outcome.remaining === current.remaining && bucket.limit < current.limit)) {
       tightest[bucket.kind] = { limit: bucket.limit, remaining: outcome.remaining, resetMs: outcome.resetMs };
     }
-  });
+  }
   const verdict: LimitVerdict = { allowed: tripped === null, tripped, retryAfterMs, requests: tightest.requests, tokens: tightest.tokens };
   if (forGood) verdict.forGood = true;
   return verdict;

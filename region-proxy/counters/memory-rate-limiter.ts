@@ -117,11 +117,26 @@ export function createMemoryRateLimiter(options: MemoryRateLimiterOptions = {}):
     add(checks, requests, tokens, nowMs, true);
   }
 
+  /**
+   * A checks list's buckets at this limiter's share. At the full share they are kept per list: a plan's
+   * list is shared by every request of its key and never changed (limit-plan.ts), so a request builds none.
+   */
+  const keptBuckets = new WeakMap<LimitCheck[], LimitBucket[]>();
+  function bucketsOf(checks: LimitCheck[]): LimitBucket[] {
+    if (share !== 1) {
+      const buckets = limitBuckets(checks);
+      for (const b of buckets) b.limit = scaled(b.limit);
+      return buckets;
+    }
+    let buckets = keptBuckets.get(checks);
+    if (!buckets) keptBuckets.set(checks, (buckets = limitBuckets(checks)));
+    return buckets;
+  }
+
   /** acquire's work, answered at once (the limiter's contract turns a throw into a rejected promise). */
   function acquireNow(checks: LimitCheck[], estimatedTokens: number, nowMs: number): LimitVerdict {
     assertTokenCount("estimatedTokens", estimatedTokens, false);
-    const buckets = limitBuckets(checks);
-    if (share !== 1) for (const b of buckets) b.limit = scaled(b.limit);
+    const buckets = bucketsOf(checks);
     const steps: GcraStep[] = [];
     let allowed = true;
     for (const b of buckets) {
