@@ -51,8 +51,16 @@ const cutOff = (): "cut_off" => "cut_off";
  * `ends`, if given, holds the function that makes the read late at once while the read waits (a
  * graceful stop's cut, region-proxy/in-flight.ts bodyReads); it is removed when the read settles.
  * A declared length over the bound is answered without a timer: there is nothing to wait for.
+ * `decode`, if given, maps the bytes once they are whole (it must not throw), so a reader that decodes
+ * them (read-json-body.ts) adds no promise of its own.
  */
-export function readBodyBytesWithin(request: Request, maxBytes: number, timeoutMs: number, ends?: Set<() => void>): Promise<BodyRead | "late"> {
+export function readBodyBytesWithin<T = Uint8Array>(
+  request: Request,
+  maxBytes: number,
+  timeoutMs: number,
+  ends?: Set<() => void>,
+  decode?: (bytes: Uint8Array) => T,
+): Promise<T | "too_large" | "cut_off" | "late"> {
   const read = readUpTo(request, maxBytes);
   if (typeof read === "string") {
     leftBodyUnread(request);
@@ -66,8 +74,11 @@ export function readBodyBytesWithin(request: Request, maxBytes: number, timeoutM
       settled = true;
       clearTimeout(timer);
       ends?.delete(end);
-      if (typeof outcome === "string") leftBodyUnread(request);
-      resolve(outcome);
+      if (typeof outcome !== "string") resolve(decode ? decode(outcome) : (outcome as T));
+      else {
+        leftBodyUnread(request);
+        resolve(outcome);
+      }
     };
     const end = () => settle("late");
     const timer = setTimeout(end, timeoutMs);

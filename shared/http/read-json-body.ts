@@ -32,17 +32,18 @@ export type JsonBodyOutcome =
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-export async function readPlainJsonBody(request: Request, maxBytes: number, timeoutMs: number, ends?: Set<() => void>): Promise<JsonBodyOutcome> {
+/** Not async: the bytes are decoded as the read settles (readBodyBytesWithin's `decode`), one promise per read. */
+export function readPlainJsonBody(request: Request, maxBytes: number, timeoutMs: number, ends?: Set<() => void>): Promise<JsonBodyOutcome> {
   const coding = unsupportedContentCoding(request);
   if (coding !== null) {
     // Refused unread: the server's answer closes the connection, as the client may still be sending it.
     leftBodyUnread(request);
-    return { ok: false, coding };
+    return Promise.resolve({ ok: false, coding });
   }
-  const read = await readBodyBytesWithin(request, maxBytes, timeoutMs, ends);
-  return typeof read === "string" ? read : decodeJson(read);
+  return readBodyBytesWithin(request, maxBytes, timeoutMs, ends, decodeJson);
 }
 
+/** Never throws (readBodyBytesWithin's `decode`): every failure is an outcome. */
 function decodeJson(bytes: Uint8Array): JsonBodyOutcome {
   let text: string;
   try {
