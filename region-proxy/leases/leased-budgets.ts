@@ -124,17 +124,44 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
   /** The snapshot cap a stale lease was asked about for (once per lease and cap). */
   const askedStale = new WeakMap<LeaseView, number>();
 
-  /** Each level capped by its lease (`views[i]` is level i's); a level whose lease leaves its cap as is stays the same object. */
+  /** Per lease, the level it capped last: the same level and room give back that object, so a request makes none. */
+  const lastCapped = new WeakMap<LeaseView, BudgetCheck>();
+
+  /** A level capped by its lease at `at`; a level whose lease leaves its cap as is stays the same object. */
+  function cappedLevel(check: BudgetCheck, view: LeaseView | undefined, at: number): BudgetCheck {
+    if (!view?.managed) return check;
+    // An expired lease allows nothing new until renewed (the control plane may reclaim it).
+    let room = at >= view.expiresAt ? 0 : view.grantedMicros;
+    if (view.capMicros !== check.capMicros) room = roomUnderChangedCap(check, view, room);
+    if (room >= check.capMicros) return check;
+    const last = lastCapped.get(view);
+    if (last !== undefined && last.capMicros === room && last.scope === check.scope && last.period === check.period) return last;
+    const level = { scope: check.scope, period: check.period, capMicros: room };
+    lastCapped.set(view, level);
+    return level;
+  }
+
+  /** Each level capped by its lease (`views[i]` is level i's). */
   function capped(checks: BudgetCheck[], views: (LeaseView | undefined)[]): BudgetCheck[] {
     const at = now();
-    return checks.map((check, i) => {
-      const view = views[i];
-      if (!view?.managed) return check;
-      // An expired lease allows nothing new until renewed (the control plane may reclaim it).
-      let room = at >= view.expiresAt ? 0 : view.grantedMicros;
-      if (view.capMicros !== check.capMicros) room = roomUnderChangedCap(check, view, room);
-      return room >= check.capMicros ? check : { scope: check.scope, period: check.period, capMicros: room };
-    });
+    return checks.map((check, i) => cappedLevel(check, views[i], at));
+  }
+
+  /**
+   * The usual case's levels: each capped by its lease, or null when a level's lease is not known yet.
+   * The list is `checks` itself when no lease caps a level.
+   */
+  function cappedIfKnown(checks: BudgetCheck[]): BudgetCheck[] | null {
+    const at = now();
+    let levels: BudgetCheck[] | null = null;
+    for (let i = 0; i < checks.length; i++) {
+      const check = checks[i]!;
+      const view = leases.view(check.scope, check.period);
+      if (view === undefined) return null;
+      const level = cappedLevel(check, view, at);
+      if (level !== check) (levels ??= checks.slice())[i] = level;
+    }
+    return levels ?? checks;
   }
 
   /**
@@ -157,9 +184,8 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
    */
   function reserve(checks: BudgetCheck[], micros: number, reserveOptions?: ReserveOptions): MaybeAsync<ReserveResult> {
     try {
-      const views = checks.map((c) => leases.view(c.scope, c.period));
-      if (views.includes(undefined)) return reserveWaiting(checks, micros, reserveOptions);
-      const levels = capped(checks, views);
+      const levels = cappedIfKnown(checks);
+      if (levels === null) return reserveWaiting(checks, micros, reserveOptions);
       const result = inner.reserve(levels, micros, reserveOptions);
       return isPromise(result) ? result.then((answer) => reserved(checks, micros, reserveOptions, levels, answer)) : reserved(checks, micros, reserveOptions, levels, result);
     } catch (error) {
