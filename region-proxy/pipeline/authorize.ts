@@ -10,11 +10,11 @@ import type { Operation } from "../../shared/snapshot/provider-operations.ts";
 import type { Snapshot, SnapshotAlias, SnapshotKey, SnapshotTenant } from "../../shared/snapshot/schema.ts";
 import { residencyMessage, residencyRule, restricts, servedElsewhere } from "./residency.ts";
 
-/** The tenant's own `allowedAliases` and every ancestor's must all allow the alias (cycle-safe). */
+/** The tenant's own `allowedAliases` and every ancestor's must all allow the alias (cycle-safe, as residency.ts effectiveJurisdictions). */
 export function tenantAllows(tenant: SnapshotTenant | undefined, tenants: Snapshot["tenants"], model: string): boolean {
-  const seen = new Set<string>();
-  for (let t = tenant; t && !seen.has(t.id); t = t.parentId ? tenants[t.parentId] : undefined) {
-    seen.add(t.id);
+  let seen: Set<string> | undefined;
+  for (let t = tenant; t && !seen?.has(t.id); t = t.parentId ? tenants[t.parentId] : undefined) {
+    if (t.parentId) (seen ??= new Set()).add(t.id);
     if (t.allowedAliases && !t.allowedAliases.includes(model)) return false;
   }
   return true;

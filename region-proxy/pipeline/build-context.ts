@@ -10,6 +10,8 @@ import { isFeatureId } from "../../shared/usage/feature-id.ts";
 import { DATA_CLASS_FLAGS } from "./residency.ts";
 
 const DATA_CLASS = /^[a-z0-9_-]{1,32}$/;
+/** The common answer (no `X-Data-Class`), shared: callers only read it. */
+const NO_DATA_CLASS = Object.freeze({ ok: true as const, dataClass: null });
 
 export interface RequestContext {
   requestId: string;
@@ -34,7 +36,20 @@ export function buildContext(
   }
   const dataClass = readDataClass(request.headers);
   if (!dataClass.ok) return dataClass;
-  return { ok: true, context: { ...base, receivedAt: new Date(base.startedMs).toISOString(), featureId: feature, dataClass: dataClass.dataClass } };
+  const { requestId, startedMs, key, tenant, snapshotVersion } = base;
+  return { ok: true, context: { requestId, startedMs, key, tenant, snapshotVersion, receivedAt: isoTime(startedMs), featureId: feature, dataClass: dataClass.dataClass } };
+}
+
+let lastMs = NaN;
+let lastIso = "";
+
+/** `ms` as an ISO time, made once per millisecond: the requests arriving within one share its string. */
+function isoTime(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }
 
 /**
@@ -43,7 +58,8 @@ export function buildContext(
  */
 export function readDataClass(headers: Headers): { ok: true; dataClass: string | null } | { ok: false; error: GatewayError } {
   const dataClass = headers.get("x-data-class");
-  if (dataClass !== null && (!DATA_CLASS.test(dataClass) || !Object.hasOwn(DATA_CLASS_FLAGS, dataClass))) {
+  if (dataClass === null) return NO_DATA_CLASS;
+  if (!DATA_CLASS.test(dataClass) || !Object.hasOwn(DATA_CLASS_FLAGS, dataClass)) {
     return { ok: false, error: { kind: "invalid_value", param: "x-data-class", message: `Invalid 'X-Data-Class' header: expected one of ${Object.keys(DATA_CLASS_FLAGS).join(", ")}.` } };
   }
   return { ok: true, dataClass };

@@ -29,12 +29,16 @@ export interface ResidencyRule {
   keyRegions: readonly string[] | null;
 }
 
-/** The tenant's effective jurisdictions: the intersection along its ancestor chain (cycle-safe). */
+/**
+ * The tenant's effective jurisdictions: the intersection along its ancestor chain (cycle-safe: only a
+ * tenant with a parent can be part of a cycle, so only those are remembered, and a root's walk, the
+ * common one, allocates no Set).
+ */
 export function effectiveJurisdictions(tenant: SnapshotTenant, tenants: Snapshot["tenants"]): string[] | null {
   let allowed: string[] | null = null;
-  const seen = new Set<string>();
-  for (let t: SnapshotTenant | undefined = tenant; t && !seen.has(t.id); t = t.parentId ? tenants[t.parentId] : undefined) {
-    seen.add(t.id);
+  let seen: Set<string> | undefined;
+  for (let t: SnapshotTenant | undefined = tenant; t && !seen?.has(t.id); t = t.parentId ? tenants[t.parentId] : undefined) {
+    if (t.parentId) (seen ??= new Set()).add(t.id);
     const own = t.allowedJurisdictions;
     if (own === undefined || own === null) continue;
     allowed = allowed === null ? [...own] : allowed.filter((j) => own.includes(j));
