@@ -8,7 +8,7 @@
  * readBodyBytes answers the bytes; readBodyBytesWithin bounds the read in time too. A JSON route reads
  * its body through read-json-body.ts, which decodes them.
  * Both run on every request of the proxy: no async function of their own, one promise per read
- * (the native read's, mapped once) besides the deadline's.
+ * (the native read's, mapped once) and a timer for the deadline.
  *
  * @example const body = await readBodyBytesWithin(request, 1024 * 1024, 60_000); if (body === "too_large") return json413();
  */
@@ -66,7 +66,7 @@ export function readBodyBytesWithin<T = Uint8Array>(
     leftBodyUnread(request);
     return Promise.resolve(read);
   }
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     // The first of the read and the deadline (or the stop's cut) settles it; the other finds it settled.
     let settled = false;
     const settle = (outcome: BodyRead | "late") => {
@@ -83,6 +83,13 @@ export function readBodyBytesWithin<T = Uint8Array>(
     const end = () => settle("late");
     const timer = setTimeout(end, timeoutMs);
     ends?.add(end);
-    read.then(settle);
+    read.then(settle, (error: unknown) => {
+      // A read that failed rejects, as it did before (never an unhandled rejection, never a wait for "late").
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      ends?.delete(end);
+      reject(error);
+    });
   });
 }
