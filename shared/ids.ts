@@ -7,32 +7,40 @@
 export type IdPrefix = "ten" | "key" | "dep" | "als" | "reg" | "evt" | "req" | "res" | "chg" | "adm" | "prx" | "prn" | "jti";
 
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"; // Crockford base32, lower case
+const ALPHABET_CODES = Uint8Array.from(ALPHABET, (character) => character.charCodeAt(0));
+const LATIN1 = new TextDecoder("latin1");
+
+/**
+ * Each byte's low 5 bits as one base32 character, written over the bytes and read back as one flat
+ * string: no string built a character at a time (a rope of one cell per character, flattened again by
+ * whatever reads it: a header, JSON).
+ */
+function asBase32(bytes: Uint8Array): string {
+  for (let i = 0; i < bytes.length; i++) bytes[i] = ALPHABET_CODES[bytes[i]! & 31]!;
+  return LATIN1.decode(bytes);
+}
 
 /** Secrets (keys, tokens): fresh CSPRNG bytes for each, never from a shared pool. */
 function randomBase32(length: number): string {
-  return toBase32(crypto.getRandomValues(new Uint8Array(length)), 0, length);
-}
-
-function toBase32(bytes: Uint8Array, from: number, length: number): string {
-  let out = "";
-  for (let i = from; i < from + length; i++) out += ALPHABET[bytes[i]! & 31];
-  return out;
+  return asBase32(crypto.getRandomValues(new Uint8Array(length)));
 }
 
 /**
- * Identifiers (request, event and budget reservation ids, up to three per proxied request) take their CSPRNG bytes from a pool
- * refilled 4 KiB at a time: one getRandomValues call per 256 ids instead of one per id. Ids are
- * unguessable names, not secrets, so holding the bytes a little longer costs nothing.
+ * Identifiers (request and event ids, the process's reservation id prefix, tool call ids) are cut from
+ * a pool of 4,096 base32 characters made from CSPRNG bytes 4 KiB at a time: one getRandomValues call
+ * and one string per 256 ids, each id a slice of it. Ids are unguessable names, not secrets, so
+ * holding the characters a little longer costs nothing.
  */
-const ID_POOL = new Uint8Array(4096);
-let idPoolOffset = ID_POOL.length;
+const ID_POOL_BYTES = 4096;
+let idPool = "";
+let idPoolOffset = 0;
 
 function randomIdBase32(length: number): string {
-  if (idPoolOffset + length > ID_POOL.length) {
-    crypto.getRandomValues(ID_POOL);
+  if (idPoolOffset + length > idPool.length) {
+    idPool = asBase32(crypto.getRandomValues(new Uint8Array(ID_POOL_BYTES)));
     idPoolOffset = 0;
   }
-  const text = toBase32(ID_POOL, idPoolOffset, length);
+  const text = idPool.slice(idPoolOffset, idPoolOffset + length);
   idPoolOffset += length;
   return text;
 }
