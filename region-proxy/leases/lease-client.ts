@@ -133,6 +133,8 @@ export interface LeaseClient {
 }
 
 interface Level {
+  /** `scope|period`: how the background cycles' batches name it. */
+  id: string;
   scope: string;
   period: string;
   view?: LeaseView;
@@ -220,7 +222,13 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
   const url = endpointUrl(options.controlPlaneUrl, LEASES_PATH);
   const log = options.log ?? (() => {});
   const now = options.now ?? Date.now;
+  /** Every level by id, in the order first asked about: what the timer and the cycles go through. */
   const levels = new Map<string, Level>();
+  /**
+   * The same levels by scope, then period: how the request path (view, noteReserved: four lookups per
+   * budgeted request) finds one with the strings its checks hold, with no `scope|period` built per call.
+   */
+  const byScope = new Map<string, Map<string, Level>>();
   let pending: Batch | null = null;
   let inFlight: Promise<void> | null = null;
   let stopped = false;
@@ -228,12 +236,25 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
   let skewLogged = false;
   let noLeaseEndpointLogged = false;
 
-  const idOf = (scope: string, period: string) => `${scope}|${period}`;
+  const find = (scope: string, period: string): Level | undefined => byScope.get(scope)?.get(period);
   function level(scope: string, period: string): Level {
-    const id = idOf(scope, period);
-    let found = levels.get(id);
-    if (!found) levels.set(id, (found = { scope, period, need: 0, usedAtAnswer: 0, noted: 0, lastUsed: now(), loaded: false, answeredAt: 0 }));
+    let found = find(scope, period);
+    if (!found) {
+      found = { id: `${scope}|${period}`, scope, period, need: 0, usedAtAnswer: 0, noted: 0, lastUsed: now(), loaded: false, answeredAt: 0 };
+      levels.set(found.id, found);
+      let periods = byScope.get(scope);
+      if (!periods) byScope.set(scope, (periods = new Map()));
+      periods.set(period, found);
+    }
     return found;
+  }
+
+  /** Drops a level from both indexes (unused for forgetAfterMs). */
+  function forget(l: Level): void {
+    levels.delete(l.id);
+    const periods = byScope.get(l.scope)!;
+    periods.delete(l.period);
+    if (periods.size === 0) byScope.delete(l.scope);
   }
 
   /** Adds `ids` to the next cycle; `waitOn`: one of them, whose answer the returned promise waits for. */
@@ -309,7 +330,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
         failed++;
         firstFailure ??= answer.failure;
       }
-      settle(of, chunk.map((a) => idOf(a.level.scope, a.level.period)));
+      settle(of, chunk.map((a) => a.level.id));
       // Two 500s in a row: not one level's data but the control plane failing (see the header).
       failedServing = "servingFailed" in answer && answer.servingFailed ? failedServing + 1 : 0;
       if ("endsCycle" in answer && (answer.endsCycle || failedServing >= 2)) {
@@ -461,14 +482,14 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
 
   const timer = setInterval(() => {
     const at = now();
-    for (const [id, l] of levels) if (at - l.lastUsed >= forgetAfterMs) levels.delete(id);
+    for (const l of levels.values()) if (at - l.lastUsed >= forgetAfterMs) forget(l);
     const ids = [...levels.entries()].filter(([, l]) => due(l, at)).map(([id]) => id);
     if (ids.length > 0) void schedule(ids);
   }, refreshMs);
 
   return {
     view(scope, period) {
-      const l = levels.get(idOf(scope, period));
+      const l = find(scope, period);
       if (l) l.lastUsed = now();
       return l?.view;
     },
@@ -477,17 +498,15 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       l.lastUsed = now();
       l.need = Math.max(l.need, needMicros);
       if (capMicros !== undefined) l.snapshotCap = capMicros;
-      const id = idOf(scope, period);
-      return schedule([id], id)!;
+      return schedule([l.id], l.id)!;
     },
     noteReserved(scope, period, micros) {
-      const id = idOf(scope, period);
-      const l = levels.get(id);
+      const l = find(scope, period);
       if (!l?.view?.managed) return;
       l.noted += micros;
       const room = l.view.grantedMicros - l.usedAtAnswer;
       const left = l.view.grantedMicros - l.usedAtAnswer - l.noted;
-      if (((left < room * renewBelow && !l.view.exhausted) || now() >= l.view.expiresAt) && !pending?.ids.has(id)) void schedule([id]);
+      if (((left < room * renewBelow && !l.view.exhausted) || now() >= l.view.expiresAt) && !pending?.ids.has(l.id)) void schedule([l.id]);
     },
     async stop() {
       stopped = true;
