@@ -26,14 +26,21 @@ export const MAX_SSE_EVENT_CHARS = 16 * 1024 * 1024;
 /** Lines outside SSE framing kept at most (an error object is well under 1 KB). */
 export const MAX_UNFRAMED_CHARS = 64 * 1024;
 
+/** TextDecoder.decode's options for a read that may end inside a character (one object, not one per read). */
+const STREAMING: TextDecodeOptions = { stream: true };
+
 export class SseParser {
   /** Skips one leading byte-order mark itself (ignoreBOM false), the UTF-8 decode the spec names: a second is text. */
   private readonly decoder = new TextDecoder("utf-8");
   /** The unfinished line, in the pieces it came in (joined only once its end arrives). */
   private pending: string[] = [];
   private pendingChars = 0;
-  private dataLines: string[] = [];
-  private dataChars = 0;
+  /**
+   * The event's data lines so far, joined by "\n" as they come (the spec's data buffer without its
+   * trailing LF); null before its first data line. Concatenated, not kept in an array and joined: a
+   * usual event's one line becomes its data as it is, and several make a rope joined once, when read.
+   */
+  private data: string | null = null;
   private eventName: string | null = null;
   private lastId: string | null = null;
   private sawCarriageReturn = false;
@@ -43,7 +50,7 @@ export class SseParser {
 
   /** Feeds raw bytes; returns the events completed by them. */
   push(bytes: Uint8Array): SseEvent[] {
-    return this.consume(this.decoder.decode(bytes, { stream: true }), false);
+    return this.consume(this.decoder.decode(bytes, STREAMING), false);
   }
 
   /**
@@ -93,15 +100,14 @@ export class SseParser {
     let cr = buffer.indexOf("\r");
     while (lf !== -1 || cr !== -1) {
       const end = cr === -1 || (lf !== -1 && lf < cr) ? lf : cr;
-      const line = buffer.slice(start, end);
+      const event = this.processLine(buffer, start, end);
+      if (event) events.push(event);
       if (end === lf) start = lf + 1;
       else if (cr + 1 < buffer.length) start = buffer.charCodeAt(cr + 1) === 10 ? cr + 2 : cr + 1;
       else {
         this.sawCarriageReturn = true;
         start = cr + 1;
       }
-      const event = this.processLine(line);
-      if (event) events.push(event);
       if (lf !== -1 && lf < start) lf = buffer.indexOf("\n", start);
       if (cr !== -1 && cr < start) cr = buffer.indexOf("\r", start);
     }
@@ -110,8 +116,7 @@ export class SseParser {
       // An unended last line is no event (the spec drops it), but may close an unframed error object.
       const field = rest.slice(0, rest.indexOf(":") === -1 ? rest.length : rest.indexOf(":"));
       if (rest.length > 0 && rest.charCodeAt(0) !== 58 && field !== "data" && field !== "event" && field !== "id" && field !== "retry") this.keepUnframed(rest);
-      this.dataLines = [];
-      this.dataChars = 0;
+      this.data = null;
       this.eventName = null;
     } else if (rest.length > 0) {
       this.pending.push(rest);
@@ -122,30 +127,38 @@ export class SseParser {
   }
 
   private checkEventSize(): void {
-    if (this.pendingChars + this.dataChars > MAX_SSE_EVENT_CHARS) throw new VendorProtocolError(`an event longer than ${MAX_SSE_EVENT_CHARS} characters`);
+    // Each data line counts its LF (the spec's buffer keeps one after every line).
+    const dataChars = this.data === null ? 0 : this.data.length + 1;
+    if (this.pendingChars + dataChars > MAX_SSE_EVENT_CHARS) throw new VendorProtocolError(`an event longer than ${MAX_SSE_EVENT_CHARS} characters`);
   }
 
-  private processLine(line: string): SseEvent | null {
-    if (line === "") {
-      if (this.dataLines.length === 0) {
+  /**
+   * The line buffer[start, end). A `data:` line, nearly every line a vendor sends, is read straight
+   * from the buffer: its value is the one string made of it.
+   */
+  private processLine(buffer: string, start: number, end: number): SseEvent | null {
+    if (start === end) {
+      if (this.data === null) {
         this.eventName = null;
         return null;
       }
-      const event: SseEvent = { event: this.eventName, data: this.dataLines.join("\n"), id: this.lastId };
-      this.dataLines = [];
-      this.dataChars = 0;
+      const event: SseEvent = { event: this.eventName, data: this.data, id: this.lastId };
+      this.data = null;
       this.eventName = null;
       return event;
     }
-    if (line.charCodeAt(0) === 58) return null; // ":" comment / keep-alive
+    if (buffer.startsWith("data:", start)) {
+      const value = buffer.slice(start + 5 < end && buffer.charCodeAt(start + 5) === 32 ? start + 6 : start + 5, end);
+      this.data = this.data === null ? value : this.data + "\n" + value;
+      return null;
+    }
+    if (buffer.charCodeAt(start) === 58) return null; // ":" comment / keep-alive
+    const line = buffer.slice(start, end);
     const colon = line.indexOf(":");
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? "" : line.slice(colon + 1);
     if (value.charCodeAt(0) === 32) value = value.slice(1);
-    if (field === "data") {
-      this.dataLines.push(value);
-      this.dataChars += value.length + 1;
-    }
+    if (field === "data") this.data = this.data === null ? value : this.data + "\n" + value;
     else if (field === "event") this.eventName = value;
     else if (field === "id") {
       if (!value.includes("\0")) this.lastId = value;
@@ -178,17 +191,24 @@ export const NO_EVENTS: SseEvent[] = Object.freeze([]) as unknown as SseEvent[];
 export async function* readSseBatches(stream: ReadableStream<Uint8Array>, heard: () => void = noop): AsyncGenerator<SseEvent[]> {
   const parser = new SseParser();
   const reader = stream.getReader();
+  // A body read to its end, or broken, is never read again: its lock is released only when the
+  // batches are left before that (releasing costs ~0.5 us: a TypeError made for the reader's closed promise).
+  let bodyOver = false;
   try {
     while (true) {
       let read: Awaited<ReturnType<typeof reader.read>>;
       try {
         read = await reader.read();
       } catch (error) {
+        bodyOver = true;
         // A reset, a bad chunk size, a body its Content-Encoding does not unpack: one kind (vendor-body-cut.ts).
         throw new VendorBodyCutError(error);
       }
       const { done, value } = read;
-      if (done) break;
+      if (done) {
+        bodyOver = true;
+        break;
+      }
       if (value.byteLength === 0) continue;
       heard();
       const events = parser.push(value);
@@ -197,6 +217,6 @@ export async function* readSseBatches(stream: ReadableStream<Uint8Array>, heard:
     const last = parser.end();
     if (last.length > 0) yield last;
   } finally {
-    reader.releaseLock();
+    if (!bodyOver) reader.releaseLock();
   }
 }
