@@ -52,12 +52,45 @@ export function chatCompletionsUrl(baseUrl: string): string {
   return `${baseUrl.replace(/\/+$/, "")}/chat/completions`;
 }
 
+/**
+ * What every call to a deployment sends alike, made once per deployment (a snapshot's deployment
+ * never changes; a new snapshot brings new objects) and per credential (a key read from a file may be
+ * replaced): its URL, and its headers for an answer and for a stream. The records are shared by every
+ * request to the deployment and never changed (the Azure adapter copies them).
+ */
+interface SentAlike {
+  url: string;
+  credential: string;
+  headers: Readonly<Record<string, string>>;
+  streamHeaders: Readonly<Record<string, string>>;
+}
+
+const sentAlike = new WeakMap<SnapshotDeployment, SentAlike>();
+
+function sentAlikeTo(target: SnapshotDeployment, credential: string): SentAlike {
+  let alike = sentAlike.get(target);
+  if (alike === undefined || alike.credential !== credential) {
+    const authorization = `Bearer ${credential}`;
+    alike = {
+      url: alike?.url ?? chatCompletionsUrl(target.baseUrl),
+      credential,
+      headers: { authorization, "content-type": "application/json", accept: "application/json" },
+      streamHeaders: { authorization, "content-type": "application/json", accept: "text/event-stream" },
+    };
+    sentAlike.set(target, alike);
+  }
+  return alike;
+}
+
 export function buildOpenAIRequest(req: ChatRequest, target: SnapshotDeployment, credential: string): VendorHttpRequest {
   refuseUnpricedServiceTier(req.raw);
   refuseUnpricedAudio(req.raw, req.messages);
   refuseUnrecordedCharges(req.raw);
-  // OpenAI rejects stream_options without stream (and `delete` would make the body a slow dictionary object).
-  const { stream_options: clientOptions, ...rest } = withoutRelayRouting(req.raw);
+  const routed = withoutRelayRouting(req.raw);
+  // OpenAI rejects stream_options without stream (and `delete` would make the body a slow dictionary
+  // object); a body without them (the usual one) is copied once, below, not twice.
+  const clientOptions = routed.stream_options;
+  const rest = "stream_options" in routed ? withoutStreamOptions(routed) : routed;
   // tools: [], and without tools a tool_choice or parallel_tool_calls that forces nothing, are left out (OpenAI refuses them).
   const body: Record<string, unknown> = { ...withoutIdleToolFields(rest), model: target.model };
   if (Array.isArray(rest.messages)) body.messages = withoutGeminiExtras(rest.messages);
@@ -71,10 +104,11 @@ export function buildOpenAIRequest(req: ChatRequest, target: SnapshotDeployment,
     const options = typeof clientOptions === "object" && clientOptions !== null ? clientOptions : {};
     body.stream_options = { ...options, include_usage: true };
   }
-  return {
-    url: chatCompletionsUrl(target.baseUrl),
-    method: "POST",
-    headers: { authorization: `Bearer ${credential}`, "content-type": "application/json", accept: req.stream ? "text/event-stream" : "application/json" },
-    body: JSON.stringify(body),
-  };
+  const alike = sentAlikeTo(target, credential);
+  return { url: alike.url, method: "POST", headers: req.stream ? alike.streamHeaders : alike.headers, body: JSON.stringify(body) };
+}
+
+function withoutStreamOptions(body: Record<string, unknown>): Record<string, unknown> {
+  const { stream_options: _, ...rest } = body;
+  return rest;
 }
