@@ -1,7 +1,8 @@
 /**
  * OpenAI non-stream response: checked for the shape we and the client's SDK rely on (choices with a
  * message, the fields check-choice-fields.ts checks in a stream too, tool calls as check-tool-calls.ts describes), then passed through with the id the
- * gateway gives the client and a missing message content as null, as OpenAI sends it. An answer without usable usage (OpenAI always sends it; a compatible
+ * gateway gives the client and a missing message content as null, as OpenAI sends it: the parsed body
+ * (the caller's, read for this answer alone) is the answer, set in place. An answer without usable usage (OpenAI always sends it; a compatible
  * server may not, or may send garbage) is charged an estimate, never nothing, and the client sees
  * that estimate as its `usage`.
  */
@@ -28,10 +29,18 @@ export function parseOpenAIResponse(body: unknown, ctx: ResponseContext): { comp
     // filter blocked (finish_reason content_filter), and clients test `content === null`.
     if (!("content" in message)) (message as { content?: unknown }).content = null;
   }
-  const vendor = body as ChatCompletion;
-  const completion: ChatCompletion = { ...vendor, id: ctx.completionId, object: "chat.completion", model: typeof vendor.model === "string" ? vendor.model : ctx.model };
-  const reported = convertOpenAIUsage(vendor.usage);
-  if (reported) return { completion: { ...completion, usage: shownOpenAIUsage(vendor.usage!, reported) }, usage: reported };
+  // The parsed body is the answer itself, its fields set in place (no copy of it): a field it has keeps
+  // its place in the JSON, one it lacks comes after the rest, as a spread copy would have them.
+  const completion = body as ChatCompletion;
+  completion.id = ctx.completionId;
+  completion.object = "chat.completion";
+  completion.model = typeof completion.model === "string" ? completion.model : ctx.model;
+  const reported = convertOpenAIUsage(completion.usage);
+  if (reported) {
+    completion.usage = shownOpenAIUsage(completion.usage!, reported);
+    return { completion, usage: reported };
+  }
   const usage = estimatedUsage(completion, ctx);
-  return { completion: { ...completion, usage: toOpenAIUsage(usage) }, usage };
+  completion.usage = toOpenAIUsage(usage);
+  return { completion, usage };
 }
