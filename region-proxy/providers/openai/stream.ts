@@ -112,17 +112,20 @@ export function createOpenAIStreamTranslator(ctx: ResponseContext, classify: Pro
         sawChoice = true;
       }
       if (ctx.includeUsage) {
-        const out = { ...chunk, id: ctx.completionId };
-        if (held === null) return [out];
-        const first = [...held, out];
+        // The parsed chunk is the proxy's own: sent as it is, with the client's completion id.
+        chunk.id = ctx.completionId;
+        if (held === null) return [chunk];
+        const first = [...held, chunk];
         held = null;
         return first;
       }
       if (chunk.choices.length === 0) return []; // the usage chunk the client did not ask for
       // Without the usage field (asked for on the client's behalf, every chunk carries `usage: null`);
       // a rest copy rather than `delete`, which would turn every chunk into a slow dictionary object.
+      // The copy is the chunk sent: its id is set in place, where the vendor's stood.
       const { usage: _notAsked, ...rest } = chunk;
-      return [{ ...rest, id: ctx.completionId }];
+      rest.id = ctx.completionId;
+      return [rest];
     },
     finish() {
       if (!done) throw new VendorProtocolError("vendor stream ended without [DONE]");
