@@ -14,6 +14,7 @@ import { errorCode, type GatewayError } from "../../shared/errors/openai-error.t
 import type { UsageStatus } from "../../shared/usage/usage-event.ts";
 import { sseData, SSE_DONE, sseError, SSE_HEADERS, SSE_KEEP_ALIVE } from "../openai/sse-writer.ts";
 import type { RunningStream } from "../in-flight.ts";
+import { withHeaders } from "../pipeline/gateway-headers.ts";
 import type { ChatCompletionChunk } from "../providers/types.ts";
 import type { VendorStream } from "../providers/vendor-stream.ts";
 import { streamEndedShort, type Trail } from "../providers/walk-chain.ts";
@@ -104,7 +105,9 @@ export function streamResponse(
     },
   };
   try {
-    return new Response(new DirectReadableStream(source), { headers: { ...SSE_HEADERS, ...headers } });
+    // The SSE headers, then the routed ones, set one by one on the answer's own Headers (withHeaders:
+    // cheaper than a record in its init, same order on the wire).
+    return withHeaders(withHeaders(new Response(new DirectReadableStream(source)), SSE_HEADERS), headers);
   } catch (error) {
     // No answer can be built (the caller answers 500): the vendor call is closed and settled now, as
     // no pull() will ever run, and the in-flight count is released.
