@@ -7,12 +7,14 @@
 import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import type { NormalizedUsage } from "../../shared/money/cost.ts";
 import type { PlannedTarget } from "../pipeline/plan-route.ts";
-import { cutWhileSending } from "./call-ending.ts";
+import type { Redactor } from "../credentials/redact-credential.ts";
+import { cutWhileSending, type CallEnding } from "./call-ending.ts";
 import { readWholeAnswer, withReportedUsage } from "./read-whole-answer.ts";
 import { readSseBatches } from "./sse-reader.ts";
-import { VendorProtocolError, type ChatCompletion, type ChatRequest, type ResponseContext } from "./types.ts";
+import { VendorProtocolError, type ChatCompletion, type ChatRequest, type ResponseContext, type VendorHttpRequest } from "./types.ts";
 import { usageChunk } from "./to-openai-usage.ts";
 import { committedStream, readUntilChunks, vendorEvents, type UsageEstimateChunk, type VendorStream } from "./vendor-stream.ts";
+import type { VendorCall } from "./vendor-call.ts";
 import { walkChain, type Operation, type Trail, type WalkOptions } from "./walk-chain.ts";
 
 export type { VendorStream } from "./vendor-stream.ts";
@@ -30,59 +32,77 @@ export type ExecuteResult =
 type ChatAnswer = { kind: "complete"; completion: ChatCompletion; usage: NormalizedUsage } | { kind: "stream"; stream: VendorStream };
 
 export async function executeChat(req: ChatRequest, targets: PlannedTarget[], opts: ExecuteOptions): Promise<ExecuteResult> {
-  const operation: Operation<ChatAnswer> = {
-    build: ({ adapter, deployment }, credential) => adapter.buildRequest(req, deployment, credential),
-    // A stream's verdict on its deployment is how it ends, not its first chunk (walk-chain.ts CallEnding).
-    verdictAtEnd: req.stream,
-    // A non-streamed answer's headers come once it is whole: only the deadline bounds it.
-    firstByteBound: req.stream,
-    async read(call, { adapter, deployment }, redact, redactText, ending) {
-      const jsonResponse = asksForJson(req.response_format) && call.jsonAsText !== true;
-      const ctx: ResponseContext = { ...opts.ctx, model: deployment.model, jsonResponse, vendorText: redactText };
-      if (!req.stream) {
-        const parsed = await readWholeAnswer(call.response, {
-          classify: adapter.classifyError,
-          errorStatus: adapter.errorStatus,
-          redactText,
-          parse: (body) => adapter.parseResponse(body, ctx),
-          reportedUsage: adapter.reportedUsage,
-        });
-        call.cleanup();
-        return { kind: "complete", ...parsed };
-      }
-      if (!call.response.body) throw new VendorProtocolError("stream response has no body");
-      // The vendor's first bytes, not the first chunk, end the first-byte wait: a model that thinks
-      // (Anthropic's ping or signature_delta, an SSE comment keep-alive) may send what becomes no chunk, and it has answered.
-      const events = vendorEvents(readSseBatches(call.response.body, () => call.heard()));
-      const translator = adapter.createStreamTranslator(ctx);
-      // What the vendor reports before the first chunk is charged if the call is then left unanswered.
-      call.reportedSoFar = translator;
-      let first: Awaited<ReturnType<typeof readUntilChunks>>;
-      try {
-        first = await readUntilChunks(events, translator);
-      } catch (error) {
-        // Refused before its first chunk: what the vendor reported so far (Anthropic's message_start).
-        throw withReportedUsage(error, () => translator.partialUsage?.() ?? null);
-      }
-      const timedOut = () => call.state().timedOut !== null;
-      const estimate: UsageEstimateChunk | undefined = ctx.includeUsage
-        ? {
-            promptTokens: () => ctx.promptEstimate?.(deployment.model) ?? 0,
-            // As the chunks already sent name them (the vendor's created and model), else as the gateway would.
-            chunk: (usage, sent) => usageChunk(sent ? { completionId: ctx.completionId, created: sent.created, model: sent.model } : ctx, usage),
-          }
-        : undefined;
-      // The same rule as the breaker's verdict (callEnding gets the same first-byte budget).
-      const cutWhileSendingSince = (waitingSince: number) => cutWhileSending(call.state(), waitingSince, call.firstByteMs);
-      return {
-        kind: "stream",
-        stream: committedStream(events, translator, first, { abort: () => call.abort(), cleanup: () => call.cleanup(), timedOut, redact, ending, cutWhileSending: cutWhileSendingSince }, estimate),
-      };
-    },
-  };
-  const result = await walkChain(targets, operation, { ...opts, label: opts.ctx.completionId });
+  const result = await walkChain(targets, new ChatOperation(req, opts.ctx), { ...opts, label: opts.ctx.completionId });
   if (!result.ok) return result;
-  return { ok: true, ...result.value, trail: result.trail } as ExecuteResult;
+  const answer = result.value;
+  return answer.kind === "complete"
+    ? { ok: true, kind: "complete", completion: answer.completion, usage: answer.usage, trail: result.trail }
+    : { ok: true, kind: "stream", stream: answer.stream, trail: result.trail };
+}
+
+/** The chat operation (walk-chain.ts Operation) for one request: one object, its methods on the prototype (no closures per request). */
+class ChatOperation implements Operation<ChatAnswer> {
+  /** A stream's verdict on its deployment is how it ends, not its first chunk (walk-chain.ts CallEnding). */
+  readonly verdictAtEnd: boolean;
+  /** A non-streamed answer's headers come once it is whole: only the deadline bounds it. */
+  readonly firstByteBound: boolean;
+
+  constructor(
+    private readonly req: ChatRequest,
+    private readonly ctx: ExecuteOptions["ctx"],
+  ) {
+    this.verdictAtEnd = req.stream;
+    this.firstByteBound = req.stream;
+  }
+
+  build({ adapter, deployment }: PlannedTarget, credential: string): VendorHttpRequest {
+    return adapter.buildRequest(this.req, deployment, credential);
+  }
+
+  async read(call: VendorCall, { adapter, deployment }: PlannedTarget, redact: Redactor, redactText: (text: string) => string, ending: CallEnding): Promise<ChatAnswer> {
+    const req = this.req;
+    const jsonResponse = asksForJson(req.response_format) && call.jsonAsText !== true;
+    const ctx: ResponseContext = { ...this.ctx, model: deployment.model, jsonResponse, vendorText: redactText };
+    if (!req.stream) {
+      const { completion, usage } = await readWholeAnswer(call.response, {
+        classify: adapter.classifyError,
+        errorStatus: adapter.errorStatus,
+        redactText,
+        parse: (body) => adapter.parseResponse(body, ctx),
+        reportedUsage: adapter.reportedUsage,
+      });
+      call.cleanup();
+      return { kind: "complete", completion, usage };
+    }
+    if (!call.response.body) throw new VendorProtocolError("stream response has no body");
+    // The vendor's first bytes, not the first chunk, end the first-byte wait: a model that thinks
+    // (Anthropic's ping or signature_delta, an SSE comment keep-alive) may send what becomes no chunk, and it has answered.
+    const events = vendorEvents(readSseBatches(call.response.body, () => call.heard()));
+    const translator = adapter.createStreamTranslator(ctx);
+    // What the vendor reports before the first chunk is charged if the call is then left unanswered.
+    call.reportedSoFar = translator;
+    let first: Awaited<ReturnType<typeof readUntilChunks>>;
+    try {
+      first = await readUntilChunks(events, translator);
+    } catch (error) {
+      // Refused before its first chunk: what the vendor reported so far (Anthropic's message_start).
+      throw withReportedUsage(error, () => translator.partialUsage?.() ?? null);
+    }
+    const timedOut = () => call.state().timedOut !== null;
+    const estimate: UsageEstimateChunk | undefined = ctx.includeUsage
+      ? {
+          promptTokens: () => ctx.promptEstimate?.(deployment.model) ?? 0,
+          // As the chunks already sent name them (the vendor's created and model), else as the gateway would.
+          chunk: (usage, sent) => usageChunk(sent ? { completionId: ctx.completionId, created: sent.created, model: sent.model } : ctx, usage),
+        }
+      : undefined;
+    // The same rule as the breaker's verdict (callEnding gets the same first-byte budget).
+    const cutWhileSendingSince = (waitingSince: number) => cutWhileSending(call.state(), waitingSince, call.firstByteMs);
+    return {
+      kind: "stream",
+      stream: committedStream(events, translator, first, { abort: () => call.abort(), cleanup: () => call.cleanup(), timedOut, redact, ending, cutWhileSending: cutWhileSendingSince }, estimate),
+    };
+  }
 }
 
 /** response_format json_object or json_schema (anything else was refused or means text). */
