@@ -104,7 +104,8 @@ function cachedCounter(module: { countTokens(text: string): number; setMergeCach
   // of a Map (slow on JavaScriptCore): off. The hash cache below remembers long texts, never their text.
   module.setMergeCacheSize(0);
   const cache = createTokenCountCache();
-  const bpe: Counter = (text) => countInSlices(text, (slice) => (slice === "" ? 0 : module.countTokens(slice)));
+  const countSlice: Counter = (slice) => (slice === "" ? 0 : module.countTokens(slice));
+  const bpe: Counter = (text) => countInSlices(text, countSlice);
   return (text) => cache.count(text, bpe);
 }
 
@@ -159,9 +160,13 @@ function messageParts(message: ChatMessage, media: ContentPart[]): string[] {
   // Its tool_calls or its deprecated function_call (not in ChatMessage's type; the parser checks its
   // name and arguments are strings), the larger: a replayed llama-cpp-python answer carries one call
   // in both (countedCalls). A custom tool's free-form input is what a function's JSON arguments are.
-  for (const call of countedCalls(message as unknown as Record<string, unknown>) as ToolCallLike[]) {
-    if (call.type === "custom") texts.push(call.custom?.name ?? "", call.custom?.input ?? "");
-    else texts.push(...functionCallTexts(call.function));
+  // A message with neither (most of them) has no call to count.
+  const holder = message as unknown as Record<string, unknown>;
+  if (holder.tool_calls !== undefined || holder.function_call !== undefined) {
+    for (const call of countedCalls(holder) as ToolCallLike[]) {
+      if (call.type === "custom") texts.push(call.custom?.name ?? "", call.custom?.input ?? "");
+      else texts.push(...functionCallTexts(call.function));
+    }
   }
   if (typeof message.tool_call_id === "string") texts.push(message.tool_call_id);
   return texts;
@@ -182,7 +187,7 @@ function functionCallTexts(call: unknown): [string, string] {
  */
 export function estimatePromptTokens(req: ChatRequest, vendorModel: string): number {
   const encoding = encodingFor(vendorModel);
-  const count: Counter = encoding ? counterFor(encoding) : (text) => Math.ceil(text.length / 4);
+  const count: Counter = encoding ? counterFor(encoding) : approximate;
   const perMessage = encoding ? TOKENS_PER_MESSAGE : APPROX_TOKENS_PER_MESSAGE;
   let tokens = REPLY_PRIMING;
   const media: ContentPart[] = [];
@@ -193,7 +198,7 @@ export function estimatePromptTokens(req: ChatRequest, vendorModel: string): num
       tokens += roleTokens(message.role, encoding, count);
       for (let i = 1; i < texts.length; i++) tokens += count(texts[i]!);
     }
-    else tokens += count(texts.join(""));
+    else tokens += approximateAll(texts);
     if (typeof message.name === "string") tokens += TOKENS_PER_NAME;
   }
   if (media.length > 0) tokens += mediaTokens(media, vendorModel);
@@ -203,6 +208,16 @@ export function estimatePromptTokens(req: ChatRequest, vendorModel: string): num
   // So is a response_format's JSON schema (billed as prompt tokens): counted as tools are.
   if (req.response_format !== undefined) tokens += responseSchemaTokens(req.response_format, count);
   return tokens;
+}
+
+/** The documented approximation for other families: ceil(characters / 4). */
+const approximate: Counter = (text) => Math.ceil(text.length / 4);
+
+/** approximate over a message's texts together: their characters summed (their concatenation's length, without making it). */
+function approximateAll(texts: string[]): number {
+  let chars = 0;
+  for (const text of texts) chars += text.length;
+  return Math.ceil(chars / 4);
 }
 
 /** The tokens of a list of tool (or legacy function) definitions, as sent: their JSON; 0 for none. */
