@@ -239,81 +239,117 @@ export function committedStream(
   call: StreamCall,
   estimate?: UsageEstimateChunk,
 ): VendorStream {
-  const { cleanup, timedOut } = call;
-  // One word per stream: told once, then forgotten.
-  let ending = call.ending;
-  const end = (word: keyof CallEnding, waitingSince = 0, error?: unknown) => {
-    const told = ending;
-    ending = undefined;
-    told?.[word](waitingSince, error);
-  };
-  let usage = first.usage;
-  let done = first.done;
-  // Characters streamed: of the answer, and of its visible reasoning (usageSoFar's estimates).
-  const streamed = { text: 0, reasoning: 0 };
-  countChars(first.chunks, streamed);
-  // What the chunks sent carry, for an estimated usage chunk: taken once, from the first with a choice.
-  let sent = identityOf(first.chunks);
-  // The deadline cut the stream while the vendor was still sending (StreamCall.cutWhileSending).
-  let cutWhileSending = false;
-  if (done) {
-    cleanup();
-    end("done");
+  return new CommittedStream(events, translator, first, call, estimate);
+}
+
+/** One object per stream: its state in fields, its steps on the prototype (no closures per stream). */
+class CommittedStream implements VendorStream {
+  readonly initialChunks: ChatCompletionChunk[];
+  /** One word per stream: told once, then forgotten. */
+  private ending: CallEnding | undefined;
+  private reported: NormalizedUsage | null;
+  private done: boolean;
+  /** Characters streamed: of the answer, and of its visible reasoning (usageSoFar's estimates). */
+  private readonly streamed = { text: 0, reasoning: 0 };
+  /** What the chunks sent carry, for an estimated usage chunk: taken once, from the first with a choice. */
+  private sent: StreamIdentity | null;
+  /** The deadline cut the stream while the vendor was still sending (StreamCall.cutWhileSending). */
+  private cutWhileSending = false;
+
+  constructor(
+    private readonly events: VendorEvents,
+    private readonly translator: StreamTranslator,
+    first: { chunks: ChatCompletionChunk[]; done: boolean; usage: NormalizedUsage | null },
+    private readonly call: StreamCall,
+    private readonly estimate: UsageEstimateChunk | undefined,
+  ) {
+    this.ending = call.ending;
+    this.reported = first.usage;
+    this.done = first.done;
+    countChars(first.chunks, this.streamed);
+    this.sent = identityOf(first.chunks);
+    if (this.done) {
+      call.cleanup();
+      this.end("done");
+    }
+    this.initialChunks = this.closing(first.chunks);
   }
-  // The vendor's final count, when it came before the cut, is charged as is (StreamTranslator.finalUsage).
-  const estimatedSoFar = (promptTokens: number) =>
-    translator.finalUsage?.() ?? usageSoFar(translator.partialUsage?.() ?? null, promptTokens, estimatedCount(streamed.text / 4), estimatedCount(streamed.reasoning / 4));
-  // A client that asked for usage gets it at the end even when the vendor sent none it could bill:
-  // the estimate the request is charged (usageSoFar), as an unstreamed answer shows it.
-  const closing = (chunks: ChatCompletionChunk[]) => (done && usage === null && estimate ? [...chunks, estimate.chunk(estimatedSoFar(estimate.promptTokens()), sent)] : chunks);
-  return {
-    initialChunks: closing(first.chunks),
-    timedOut,
-    async next() {
-      if (done) return { chunks: [], done: true };
-      // With the vendor's last bytes (VendorCall.heard), how long it had been silent if this read fails
-      // (CallEnding.failed): a client that paused before asking kept the vendor waiting, not silent.
-      const waitingSince = Date.now();
-      let step: Awaited<ReturnType<typeof readUntilChunks>>;
-      try {
-        step = await readUntilChunks(events, translator);
-      } catch (error) {
-        cutWhileSending = call.cutWhileSending?.(waitingSince) ?? false;
-        end("failed", waitingSince, error);
-        throw error;
-      }
-      countChars(step.chunks, streamed);
-      if (sent === null) sent = identityOf(step.chunks);
-      if (step.done) {
-        done = true;
-        usage = step.usage;
-        cleanup();
-        end("done");
-      }
-      return { chunks: closing(step.chunks), done: step.done };
-    },
-    usage: () => usage,
-    usageSoFar(promptTokens) {
-      return usage ?? estimatedSoFar(promptTokens);
-    },
-    failure(error) {
-      if (timedOut()) return { kind: "upstream_timeout", message: cutWhileSending ? STILL_STREAMING : "The model provider stopped answering in time." };
-      if (error instanceof VendorStreamError) return call.redact(afterFirstChunk(error).error);
-      if (error instanceof VendorProtocolError || error instanceof SyntaxError) return call.redact({ kind: "upstream_invalid_response", message: `The model provider's stream broke: ${(error as Error).message}` });
-      return { kind: "upstream_error", message: "The model provider's stream failed." };
-    },
-    failureReason(error) {
-      return !timedOut() && error instanceof VendorStreamError ? afterFirstChunk(error).reason : null;
-    },
-    close() {
-      cleanup();
-      // Closed before its end or its failure was read: the client left (or stopped reading).
-      end("abandoned");
-      if (events.atMarker) return drainThenClose(events.batches, call.abort);
-      if (!done || events.wentQuiet) call.abort();
-      void events.batches.return(undefined).catch(() => {});
-    },
-  };
+
+  timedOut(): boolean {
+    return this.call.timedOut();
+  }
+
+  async next(): Promise<{ chunks: ChatCompletionChunk[]; done: boolean }> {
+    if (this.done) return { chunks: [], done: true };
+    // With the vendor's last bytes (VendorCall.heard), how long it had been silent if this read fails
+    // (CallEnding.failed): a client that paused before asking kept the vendor waiting, not silent.
+    const waitingSince = Date.now();
+    let step: Awaited<ReturnType<typeof readUntilChunks>>;
+    try {
+      step = await readUntilChunks(this.events, this.translator);
+    } catch (error) {
+      this.cutWhileSending = this.call.cutWhileSending?.(waitingSince) ?? false;
+      this.end("failed", waitingSince, error);
+      throw error;
+    }
+    countChars(step.chunks, this.streamed);
+    if (this.sent === null) this.sent = identityOf(step.chunks);
+    if (step.done) {
+      this.done = true;
+      this.reported = step.usage;
+      this.call.cleanup();
+      this.end("done");
+    }
+    return { chunks: this.closing(step.chunks), done: step.done };
+  }
+
+  usage(): NormalizedUsage | null {
+    return this.reported;
+  }
+
+  usageSoFar(promptTokens: number): NormalizedUsage {
+    return this.reported ?? this.estimatedSoFar(promptTokens);
+  }
+
+  failure(error: unknown): GatewayError {
+    if (this.timedOut()) return { kind: "upstream_timeout", message: this.cutWhileSending ? STILL_STREAMING : "The model provider stopped answering in time." };
+    if (error instanceof VendorStreamError) return this.call.redact(afterFirstChunk(error).error);
+    if (error instanceof VendorProtocolError || error instanceof SyntaxError) return this.call.redact({ kind: "upstream_invalid_response", message: `The model provider's stream broke: ${(error as Error).message}` });
+    return { kind: "upstream_error", message: "The model provider's stream failed." };
+  }
+
+  failureReason(error: unknown): string | null {
+    return !this.timedOut() && error instanceof VendorStreamError ? afterFirstChunk(error).reason : null;
+  }
+
+  close(): void {
+    this.call.cleanup();
+    // Closed before its end or its failure was read: the client left (or stopped reading).
+    this.end("abandoned");
+    if (this.events.atMarker) return drainThenClose(this.events.batches, this.call.abort);
+    if (!this.done || this.events.wentQuiet) this.call.abort();
+    void this.events.batches.return(undefined).catch(() => {});
+  }
+
+  private end(word: keyof CallEnding, waitingSince = 0, error?: unknown): void {
+    const told = this.ending;
+    this.ending = undefined;
+    told?.[word](waitingSince, error);
+  }
+
+  /** The vendor's final count, when it came before the cut, is charged as is (StreamTranslator.finalUsage). */
+  private estimatedSoFar(promptTokens: number): NormalizedUsage {
+    const { translator, streamed } = this;
+    return translator.finalUsage?.() ?? usageSoFar(translator.partialUsage?.() ?? null, promptTokens, estimatedCount(streamed.text / 4), estimatedCount(streamed.reasoning / 4));
+  }
+
+  /**
+   * A client that asked for usage gets it at the end even when the vendor sent none it could bill:
+   * the estimate the request is charged (usageSoFar), as an unstreamed answer shows it.
+   */
+  private closing(chunks: ChatCompletionChunk[]): ChatCompletionChunk[] {
+    return this.done && this.reported === null && this.estimate ? [...chunks, this.estimate.chunk(this.estimatedSoFar(this.estimate.promptTokens()), this.sent)] : chunks;
+  }
 }
 
 /**
