@@ -2,7 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import type { ChatMessage, ChatRequest } from "../providers/types.ts";
 import { parseChatRequest } from "../openai/parse-request.ts";
-import { countInSlices, encodingFor, estimatePromptTokens, MAX_RUN_CHARS } from "./estimate-prompt-tokens.ts";
+import { countInSlices, countOpenAITextTokens, encodingFor, estimatePromptTokens, MAX_RUN_CHARS } from "./estimate-prompt-tokens.ts";
 
 const request = (messages: ChatMessage[], extra: Partial<ChatRequest> = {}): ChatRequest => ({
   model: "alias",
@@ -171,6 +171,14 @@ describe("estimatePromptTokens", () => {
     const sliced = estimatePromptTokens(request([{ role: "user", content: run }]), "gpt-4o");
     expect(sliced).toBeGreaterThanOrEqual(exact - 1);
     expect(sliced).toBeLessThanOrEqual(exact + Math.ceil(run.length / MAX_RUN_CHARS));
+  });
+
+  test("a special token's spelling in a prompt is counted as the text it is, not refused with a throw", () => {
+    const content = "Why does my model print <|endoftext|> or <|endofprompt|> at the end?";
+    const asText = countTokens(content, { disallowedSpecial: new Set() });
+    expect(estimatePromptTokens(request([{ role: "user", content }]), "gpt-4o")).toBe(asText + countTokens("user") + 3 + 3);
+    expect(estimatePromptTokens(request([{ role: "user", content }]), "gpt-4")).toBeGreaterThan(3 + 3);
+    expect(countOpenAITextTokens("<|endoftext|>", "text-embedding-3-small")).toBeGreaterThan(1);
   });
 
   test("model families map to their encodings", () => {

@@ -98,13 +98,21 @@ function roleTokens(role: string, encoding: Encoding, count: Counter): number {
   return tokens;
 }
 
-function cachedCounter(module: { countTokens(text: string): number; setMergeCacheSize(size: number): void }): Counter {
+/**
+ * A prompt's text is text: the spelling of a special token in it ("<|endoftext|>") is counted as the
+ * characters it is, as OpenAI reads a message's content. gpt-tokenizer's default refuses such text
+ * with a throw (the request would fail as an internal error); with no token disallowed it also skips
+ * the scan for them that precedes every count.
+ */
+const AS_TEXT = { disallowedSpecial: new Set<string>() };
+
+function cachedCounter(module: { countTokens(text: string, options: typeof AS_TEXT): number; setMergeCacheSize(size: number): void }): Counter {
   // gpt-tokenizer's own merge cache (on by default, per encoding module) keeps up to 100,000 pre-tokens
   // verbatim, words and keys of prompts, in tens of MB, and once full each new word evicts the first key
   // of a Map (slow on JavaScriptCore): off. The hash cache below remembers long texts, never their text.
   module.setMergeCacheSize(0);
   const cache = createTokenCountCache();
-  const countSlice: Counter = (slice) => (slice === "" ? 0 : module.countTokens(slice));
+  const countSlice: Counter = (slice) => (slice === "" ? 0 : module.countTokens(slice, AS_TEXT));
   const bpe: Counter = (text) => countInSlices(text, countSlice);
   return (text) => cache.count(text, bpe);
 }
