@@ -18,23 +18,30 @@ export const MAX_VENDOR_BODY_BYTES = 256 * 1024 * 1024;
 
 const decoder = new TextDecoder();
 
-export async function readVendorText(response: Response, maxBytes = MAX_VENDOR_BODY_BYTES): Promise<string> {
+/**
+ * Not an async function: the usual answer (a Content-Length within the bound) is the native read's own
+ * promise, its rejection mapped, with no async frame around it.
+ */
+export function readVendorText(response: Response, maxBytes = MAX_VENDOR_BODY_BYTES): Promise<string> {
   const length = response.headers.get("content-length");
   const declared = length === null ? NaN : Number(length);
   const encoding = response.headers.get("content-encoding");
   const unpacked = encoding === null || encoding.toLowerCase() === "identity";
-  if (unpacked && declared > maxBytes) throw tooLarge(maxBytes);
-  if (unpacked && Number.isSafeInteger(declared) && declared >= 0) {
-    try {
-      return await response.text();
-    } catch (error) {
-      throw new VendorBodyCutError(error);
-    }
-  }
+  if (unpacked && declared > maxBytes) return Promise.reject(tooLarge(maxBytes));
+  if (unpacked && Number.isSafeInteger(declared) && declared >= 0) return response.text().then(undefined, bodyCut);
+  return readCounted(response, maxBytes);
+}
+
+/** A body without a usable Content-Length, counted chunk by chunk. */
+async function readCounted(response: Response, maxBytes: number): Promise<string> {
   const read = await readBounded(response.body, maxBytes);
   if (read === "too_large") throw tooLarge(maxBytes);
   if (read === "cut_off") throw new VendorBodyCutError(null);
   return decoder.decode(read);
+}
+
+function bodyCut(error: unknown): never {
+  throw new VendorBodyCutError(error);
 }
 
 const tooLarge = (maxBytes: number) => new VendorProtocolError(`the answer is larger than ${maxBytes} bytes`);

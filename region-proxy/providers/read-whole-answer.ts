@@ -12,17 +12,22 @@ import { streamError } from "./openai/stream-error.ts";
 import { readVendorText } from "./read-vendor-text.ts";
 import { VendorProtocolError, type ProviderAdapter } from "./types.ts";
 
-export async function readWholeAnswer<T>(
-  response: Response,
-  how: {
-    classify: ProviderAdapter["classifyError"];
-    errorStatus: ProviderAdapter["errorStatus"];
-    redactText: (text: string) => string;
-    parse: (body: unknown) => T;
-    reportedUsage: ((body: unknown) => NormalizedUsage | null) | undefined;
-  },
-): Promise<T> {
-  const body: unknown = JSON.parse(await readVendorText(response));
+/** How the operation's vendor answers: its error model, its redaction and its parser. */
+interface HowToRead<T> {
+  classify: ProviderAdapter["classifyError"];
+  errorStatus: ProviderAdapter["errorStatus"];
+  redactText: (text: string) => string;
+  parse: (body: unknown) => T;
+  reportedUsage: ((body: unknown) => NormalizedUsage | null) | undefined;
+}
+
+/** The read's promise mapped to the answer (not an async function: one frame and one promise fewer per answer). */
+export function readWholeAnswer<T>(response: Response, how: HowToRead<T>): Promise<T> {
+  return readVendorText(response).then((text) => answerOf(text, how));
+}
+
+function answerOf<T>(text: string, how: HowToRead<T>): T {
+  const body: unknown = JSON.parse(text);
   const vendorError = errorOnlyBody(body);
   if (vendorError !== undefined) throw streamError(vendorError, how.classify, how.redactText, how.errorStatus);
   try {
