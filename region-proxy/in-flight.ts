@@ -25,6 +25,12 @@ export class InFlight {
    * (pipeline/refuse.ts refuseLimits); admitted, its walk starts cut and ends so, its reservation released.
    */
   readonly limitWaits = new Set<() => void>();
+  /**
+   * The vendor calls still running (providers/vendor-call.ts: each adds itself as it starts and removes
+   * itself at its cleanup; a Set, not a listener per call on `cutSignal`, whose removal scans every other
+   * call's): cut() aborts each, and its walk ends as if its client had left.
+   */
+  readonly vendorCalls = new Set<{ abort(): void }>();
 
   /** Marks one unit of work started; call the returned function exactly once when it ends. */
   begin(): () => void {
@@ -68,8 +74,9 @@ export class InFlight {
 
   /**
    * Aborted once the stop ends the work still running (`cut`): what listens to it ends at once, telling
-   * its client the gateway is shutting down (a vendor walk, routes/walk-options.ts; a stream,
-   * routes/stream-response.ts), and settles as the gateway's doing, not the client's. A request whose
+   * its client the gateway is shutting down (a stream, routes/stream-response.ts; a vendor walk,
+   * routes/walk-options.ts, whose running call is aborted through `vendorCalls`), and settles as the
+   * gateway's doing, not the client's. A request whose
    * body is still being read is ended by cut() too, through `bodyReads` (no listener per read), and
    * answered 503 shutting_down (pipeline/admit-request.ts); so is one waiting in the limits step,
    * through `limitWaits` (pipeline/refuse.ts refuseLimits).
@@ -81,6 +88,7 @@ export class InFlight {
   /** Ends the work still running (the grace period is over, or a second signal came); idempotent. */
   cut(): void {
     this.cutter.abort();
+    for (const call of this.vendorCalls) call.abort();
     for (const end of this.bodyReads) end();
     for (const end of this.limitWaits) end();
   }

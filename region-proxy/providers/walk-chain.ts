@@ -88,7 +88,7 @@ import { SAME_WINDOW_TOO_LONG, sameWindow } from "./same-window.ts";
 import { UnsupportedParameterError, unsupportedParameterToGatewayError } from "./unsupported-parameter.ts";
 import { unsupportedParameterReason } from "./unsupported-parameter-reason.ts";
 import type { VendorHttpRequest, VendorOperation } from "./types.ts";
-import { startVendorCall, type VendorCall } from "./vendor-call.ts";
+import { startVendorCall, type StopCut, type VendorCall } from "./vendor-call.ts";
 import { isVendorRateLimit, limitTypeOf, vendorRateLimited } from "./vendor-rate-limit.ts";
 
 export interface Trail {
@@ -161,11 +161,12 @@ export interface WalkOptions {
   circuitOf: (deployment: SnapshotDeployment) => string;
   clientSignal: AbortSignal;
   /**
-   * The proxy's stop (InFlight.cutSignal): aborted past the grace period, it ends the walk and its call
-   * as the client's leaving does. Listened to beside `clientSignal`, not joined with it: an
-   * AbortSignal.any per request cost ~2 us, more than the rest of the call's own set-up.
+   * The proxy's stop (InFlight): its cut past the grace period ends the walk and its call as the
+   * client's leaving does. Watched beside `clientSignal`, not joined with it (an AbortSignal.any per
+   * request cost ~2 us, more than the rest of the call's own set-up); a running call is registered in
+   * its `vendorCalls` (vendor-call.ts StopCut).
    */
-  cutSignal?: AbortSignal;
+  stop?: StopCut;
   log: (line: string) => void;
   /** For log lines. */
   label: string;
@@ -704,7 +705,7 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
   // Each call ends at its own deployment's total (the default for one without), and never after the
   // request's deadline (requestTotalMs).
   const deadline = Math.min(requestDeadline, Date.now() + deploymentTotalMs(dep, opts.totalMs));
-  const { handle, response: pending } = startVendorCall(http, { firstByteMs, deadline }, opts.clientSignal, opts.cutSignal);
+  const { handle, response: pending } = startVendorCall(http, { firstByteMs, deadline }, opts.clientSignal, opts.stop);
   let response: Response;
   try {
     response = await pending;
@@ -764,24 +765,27 @@ async function attempt<T>(target: PlannedTarget, operation: Operation<T>, opts: 
   }
 }
 
-/** The client left, or the proxy's stop cut the request (WalkOptions.cutSignal). */
-function callerGone(opts: Pick<WalkOptions, "clientSignal" | "cutSignal">): boolean {
-  return opts.clientSignal.aborted || opts.cutSignal?.aborted === true;
+/** The client left, or the proxy's stop cut the request (WalkOptions.stop). */
+function callerGone(opts: Pick<WalkOptions, "clientSignal" | "stop">): boolean {
+  return opts.clientSignal.aborted || opts.stop?.cutSignal.aborted === true;
 }
 
-/** Sleeps `ms`; false when the client left (or the stop cut the request) meanwhile. */
-function sleepUnlessAborted(ms: number, opts: Pick<WalkOptions, "clientSignal" | "cutSignal">): Promise<boolean> {
+/**
+ * Sleeps `ms`; false when the client left (or the stop cut the request) meanwhile. A retry's rare
+ * backoff: it listens on the stop's signal itself.
+ */
+function sleepUnlessAborted(ms: number, opts: Pick<WalkOptions, "clientSignal" | "stop">): Promise<boolean> {
   if (callerGone(opts)) return Promise.resolve(false);
   return new Promise((resolve) => {
     const done = (value: boolean) => {
       clearTimeout(timer);
       opts.clientSignal.removeEventListener("abort", onAbort);
-      opts.cutSignal?.removeEventListener("abort", onAbort);
+      opts.stop?.cutSignal.removeEventListener("abort", onAbort);
       resolve(value);
     };
     const onAbort = () => done(false);
     const timer = setTimeout(() => done(true), ms);
     opts.clientSignal.addEventListener("abort", onAbort);
-    opts.cutSignal?.addEventListener("abort", onAbort);
+    opts.stop?.cutSignal.addEventListener("abort", onAbort);
   });
 }

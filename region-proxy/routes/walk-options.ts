@@ -1,7 +1,7 @@
 /**
  * The vendor-call settings every routed endpoint walks its chain with: the proxy's timeouts,
  * credentials, breaker and log, and the client's signal (a disconnect aborts the call) beside the
- * stop's (InFlight.cutSignal: past the grace period the call is aborted too, and the walk ends as if
+ * stop (InFlight: past the grace period its cut aborts the call too, and the walk ends as if
  * its client had left; the route tells the two apart with cutByStop, routes/settler.ts). Each call
  * is checked against the snapshot held then (pipeline/residency-recheck.ts): the route was planned from
  * the one the request was admitted under, and a newer one may have refused the key (revoked, its
@@ -22,7 +22,7 @@ export function walkOptions(deps: ProxyDeps, clientSignal: AbortSignal, admitted
     // The breaker hears of what a deployment calls, not only its id: a repointed one starts closed.
     circuitOf: circuitKey,
     clientSignal,
-    cutSignal: deps.inFlight.cutSignal,
+    stop: deps.inFlight,
     log: deps.log,
     recheck: residencyRecheck(deps.current, admitted),
   };
