@@ -2,7 +2,7 @@
  * Streams a committed vendor stream to the client as OpenAI SSE. A failure after the headers ends
  * with one `data: {"error":...}` frame; a client that goes away aborts the vendor call at once and is
  * settled as client_closed. A stream the proxy's stop ends (`signals.cut`, InFlight.cut: the vendor
- * call is aborted by the stop's cut signal, listened to beside the client's: WalkOptions.cutSignal) ends with the error frame of a 503 shutting_down and is
+ * call is aborted by the stop's cut, registered in InFlight.vendorCalls: WalkOptions.stop) ends with the error frame of a 503 shutting_down and is
  * settled as `error` / `shutting_down`: the gateway's doing, not the client's. A stream whose key a
  * newer snapshot refuses (a kill switch, pipeline/recheck-streams.ts: `running.refuse`) has its vendor
  * call aborted at once and ends with the error frame a new request with that key gets
