@@ -7,6 +7,7 @@
  * (Infinity: only the deadline) for a non-streamed answer, whose headers come once the whole answer is
  * ready.
  */
+import { fetchHeaders } from "./fetch-headers.ts";
 import type { StreamTranslator, VendorHttpRequest } from "./types.ts";
 
 export interface CallTimers {
@@ -73,7 +74,7 @@ export interface CallState {
 export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, clientSignal: AbortSignal, stop?: StopCut): { handle: CallHandle; response: Promise<Response> } {
   const handle = new CallHandle(http, timers, clientSignal, stop);
   // redirect: "manual" so a vendor (or anything in between) cannot send the request somewhere else.
-  const response = fetch(http.url, { method: http.method, headers: http.headers, body: http.method === "GET" ? undefined : http.body, signal: handle.controller.signal, redirect: "manual" });
+  const response = fetch(http.url, { method: http.method, headers: fetchHeaders(http.headers), body: http.method === "GET" ? undefined : http.body, signal: handle.controller.signal, redirect: "manual" });
   return { handle, response };
 }
 

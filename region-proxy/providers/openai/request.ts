@@ -18,6 +18,7 @@ import { refuseUnpricedServiceTier } from "../service-tier.ts";
 import { refuseUnpricedAudio } from "../unpriced-audio.ts";
 import { refuseUnrecordedCharges } from "../unrecorded-charges.ts";
 import { withoutRelayRouting } from "../relay-routing.ts";
+import { madeOnce } from "../fetch-headers.ts";
 import { refusePredictionUnderCap } from "./prediction-under-cap.ts";
 import { withoutIdleToolFields } from "./without-idle-tool-fields.ts";
 
@@ -56,7 +57,8 @@ export function chatCompletionsUrl(baseUrl: string): string {
  * What every call to a deployment sends alike, made once per deployment (a snapshot's deployment
  * never changes; a new snapshot brings new objects) and per credential (a key read from a file may be
  * replaced): its URL, and its headers for an answer and for a stream. The records are shared by every
- * request to the deployment and never changed (the Azure adapter copies them).
+ * request to the deployment and frozen (the Azure adapter copies them), each with a Headers made once
+ * for fetch (../fetch-headers.ts).
  */
 interface SentAlike {
   url: string;
@@ -74,8 +76,8 @@ function sentAlikeTo(target: SnapshotDeployment, credential: string): SentAlike 
     alike = {
       url: alike?.url ?? chatCompletionsUrl(target.baseUrl),
       credential,
-      headers: { authorization, "content-type": "application/json", accept: "application/json" },
-      streamHeaders: { authorization, "content-type": "application/json", accept: "text/event-stream" },
+      headers: madeOnce({ authorization, "content-type": "application/json", accept: "application/json" }),
+      streamHeaders: madeOnce({ authorization, "content-type": "application/json", accept: "text/event-stream" }),
     };
     sentAlike.set(target, alike);
   }
