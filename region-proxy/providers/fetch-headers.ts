@@ -9,7 +9,12 @@
 const made = new WeakMap<Readonly<Record<string, string>>, Headers>();
 
 export function madeOnce(record: Record<string, string>): Readonly<Record<string, string>> {
-  made.set(record, new Headers(record));
+  try {
+    made.set(record, new Headers(record));
+  } catch {
+    // A value no header can carry (a control character inside a credential): the record goes as it is,
+    // and fetch's rejection fails the call as a network failure, so the walk falls back as it did.
+  }
   return Object.freeze(record);
 }
 
