@@ -73,10 +73,10 @@ export class InFlight {
   }
 
   /**
-   * Aborted once the stop ends the work still running (`cut`): what listens to it ends at once, telling
-   * its client the gateway is shutting down (a stream, routes/stream-response.ts; a vendor walk,
-   * routes/walk-options.ts, whose running call is aborted through `vendorCalls`), and settles as the
-   * gateway's doing, not the client's. A request whose
+   * Aborted once the stop ends the work still running (`cut`), before cut() aborts every running vendor
+   * call through `vendorCalls`: a stream (routes/stream-response.ts) and a walk (routes/walk-options.ts)
+   * read `aborted` to tell their client the gateway is shutting down and settle as the gateway's doing,
+   * not the client's; only a retry's backoff listens to it (to end its wait at once). A request whose
    * body is still being read is ended by cut() too, through `bodyReads` (no listener per read), and
    * answered 503 shutting_down (pipeline/admit-request.ts); so is one waiting in the limits step,
    * through `limitWaits` (pipeline/refuse.ts refuseLimits).
