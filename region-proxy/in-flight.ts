@@ -74,7 +74,7 @@ export class InFlight {
 
   /**
    * Aborted once the stop ends the work still running (`cut`), before cut() aborts every running vendor
-   * call through `vendorCalls`: a stream (routes/stream-response.ts) and a walk (routes/walk-options.ts)
+   * call through `vendorCalls`: a stream (routes/stream-response.ts) and a walk (providers/walk-chain.ts)
    * read `aborted` to tell their client the gateway is shutting down and settle as the gateway's doing,
    * not the client's; only a retry's backoff listens to it (to end its wait at once). A request whose
    * body is still being read is ended by cut() too, through `bodyReads` (no listener per read), and
