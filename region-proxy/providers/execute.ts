@@ -13,7 +13,7 @@ import { readWholeAnswer, withReportedUsage } from "./read-whole-answer.ts";
 import { readSseBatches } from "./sse-reader.ts";
 import { VendorProtocolError, type ChatCompletion, type ChatRequest, type ResponseContext, type VendorHttpRequest } from "./types.ts";
 import { usageChunk } from "./to-openai-usage.ts";
-import { committedStream, readUntilChunks, vendorEvents, type UsageEstimateChunk, type VendorStream } from "./vendor-stream.ts";
+import { committedStream, readUntilChunks, vendorEvents, type StreamCall, type UsageEstimateChunk, type VendorStream } from "./vendor-stream.ts";
 import type { VendorCall } from "./vendor-call.ts";
 import { walkChain, type Operation, type Trail, type WalkOptions } from "./walk-chain.ts";
 
@@ -62,7 +62,9 @@ class ChatOperation implements Operation<ChatAnswer> {
   async read(call: VendorCall, { adapter, deployment }: PlannedTarget, redact: Redactor, redactText: (text: string) => string, ending: CallEnding): Promise<ChatAnswer> {
     const req = this.req;
     const jsonResponse = asksForJson(req.response_format) && call.jsonAsText !== true;
-    const ctx: ResponseContext = { ...this.ctx, model: deployment.model, jsonResponse, vendorText: redactText };
+    // Its fields listed, not the caller's object spread (a generic property copy per request).
+    const { completionId, created, includeUsage, promptEstimate } = this.ctx;
+    const ctx: ResponseContext = { completionId, created, includeUsage, promptEstimate, model: deployment.model, jsonResponse, vendorText: redactText };
     if (!req.stream) {
       const { completion, usage } = await readWholeAnswer(call.response, {
         classify: adapter.classifyError,
@@ -88,7 +90,6 @@ class ChatOperation implements Operation<ChatAnswer> {
       // Refused before its first chunk: what the vendor reported so far (Anthropic's message_start).
       throw withReportedUsage(error, () => translator.partialUsage?.() ?? null);
     }
-    const timedOut = () => call.state().timedOut !== null;
     const estimate: UsageEstimateChunk | undefined = ctx.includeUsage
       ? {
           promptTokens: () => ctx.promptEstimate?.(deployment.model) ?? 0,
@@ -96,12 +97,33 @@ class ChatOperation implements Operation<ChatAnswer> {
           chunk: (usage, sent) => usageChunk(sent ? { completionId: ctx.completionId, created: sent.created, model: sent.model } : ctx, usage),
         }
       : undefined;
-    // The same rule as the breaker's verdict (callEnding gets the same first-byte budget).
-    const cutWhileSendingSince = (waitingSince: number) => cutWhileSending(call.state(), waitingSince, call.firstByteMs);
-    return {
-      kind: "stream",
-      stream: committedStream(events, translator, first, { abort: () => call.abort(), cleanup: () => call.cleanup(), timedOut, redact, ending, cutWhileSending: cutWhileSendingSince }, estimate),
-    };
+    return { kind: "stream", stream: committedStream(events, translator, first, new CommittedCall(call, redact, ending), estimate) };
+  }
+}
+
+/** The vendor call behind a committed stream (vendor-stream.ts StreamCall): one object per stream, its methods on the prototype (no closures). */
+class CommittedCall implements StreamCall {
+  constructor(
+    private readonly call: VendorCall,
+    readonly redact: Redactor,
+    readonly ending: CallEnding,
+  ) {}
+
+  abort(): void {
+    this.call.abort();
+  }
+
+  cleanup(): void {
+    this.call.cleanup();
+  }
+
+  timedOut(): boolean {
+    return this.call.state().timedOut !== null;
+  }
+
+  /** The same rule as the breaker's verdict (callEnding gets the same first-byte budget). */
+  cutWhileSending(waitingSince: number): boolean {
+    return cutWhileSending(this.call.state(), waitingSince, this.call.firstByteMs);
   }
 }
 

@@ -326,7 +326,7 @@ class CommittedStream implements VendorStream {
     this.call.cleanup();
     // Closed before its end or its failure was read: the client left (or stopped reading).
     this.end("abandoned");
-    if (this.events.atMarker) return drainThenClose(this.events.batches, this.call.abort);
+    if (this.events.atMarker) return drainThenClose(this.events.batches, this.call);
     if (!this.done || this.events.wentQuiet) this.call.abort();
     void this.events.batches.return(undefined).catch(() => {});
   }
@@ -370,8 +370,8 @@ export const AFTER_MARKER_DRAIN_MS = 1_000;
  * handshake to a real vendor). A vendor that holds the body open is cut off after
  * AFTER_MARKER_DRAIN_MS; the client's answer and the usage are final already.
  */
-function drainThenClose(batches: AsyncGenerator<SseEvent[]>, abort: () => void): void {
-  const timer = setTimeout(abort, AFTER_MARKER_DRAIN_MS);
+function drainThenClose(batches: AsyncGenerator<SseEvent[]>, call: StreamCall): void {
+  const timer = setTimeout(abortCall, AFTER_MARKER_DRAIN_MS, call);
   void (async () => {
     try {
       while (!(await batches.next()).done) {
@@ -383,6 +383,10 @@ function drainThenClose(batches: AsyncGenerator<SseEvent[]>, abort: () => void):
       clearTimeout(timer);
     }
   })();
+}
+
+function abortCall(call: StreamCall): void {
+  call.abort();
 }
 
 /**
