@@ -52,3 +52,23 @@ test("a RangeError while building the probe's request gives its half-open slot b
   expect(next.ok).toBe(true);
   expect(next.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}:${s.reason}`)).toEqual(["d1:ok:null"]);
 });
+
+/**
+ * Not a gateway bug: a credential that cannot go in a header (a control character or a non-Latin-1
+ * character inside the key, e.g. two keys on two lines of a key file: the resolver trims only the ends)
+ * fails that deployment's call as fetch refuses it (a transient "network" failure: the walk falls back
+ * to the next deployment), not the whole request with a throw from building the request (the route's 500).
+ */
+test("a credential no header can carry fails its deployment's call, and the walk falls back to the next", async () => {
+  const url = healthy();
+  const bad = { deployment: { id: "bad", provider: "openai", baseUrl: url, model: "gpt-x", region: "eu", credentialRef: "env:BAD" } as SnapshotDeployment, adapter: openaiAdapter };
+  const good = { deployment: { id: "good", provider: "openai", baseUrl: url, model: "gpt-x", region: "eu", credentialRef: "env:GOOD" } as SnapshotDeployment, adapter: openaiAdapter };
+  const options = testExecuteOptions({
+    maxAttempts: 3,
+    resolveCredential: (ref: string) => ({ ok: true, credential: ref === "env:BAD" ? "sk-one\nsk-two" : "sk-good" }),
+  } as never);
+  const result = await executeChat(chat(), [bad, good], options);
+  expect(result.ok).toBe(true);
+  expect(result.trail.steps.map((s) => `${s.deploymentId}:${s.outcome}`).at(-1)).toBe("good:ok");
+  expect(result.trail.steps[0]!.deploymentId).toBe("bad");
+});
