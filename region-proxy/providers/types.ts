@@ -93,7 +93,12 @@ export type MessageToolCall = ToolCall | CustomToolCall;
 export interface VendorHttpRequest {
   url: string;
   method: "POST" | "GET";
-  headers: Record<string, string>;
+  /**
+   * Read only: may be one record shared by every request to the deployment, frozen (openai/request.ts
+   * makes it once per deployment and credential, with its Headers for fetch, fetch-headers.ts). An
+   * adapter that builds on another's (azure/request.ts) copies it.
+   */
+  headers: Readonly<Record<string, string>>;
   body: string;
   /**
    * The body sends the client's JSON response_format so that the answer's text is the JSON (Anthropic's
@@ -262,6 +267,11 @@ export type VendorOperation = "chat" | "embeddings";
 export interface ProviderAdapter {
   readonly kind: ProviderKind;
   buildRequest(req: ChatRequest, target: SnapshotDeployment, credential: string): VendorHttpRequest;
+  /**
+   * `body`: the vendor's answer, parsed for this call alone (read-whole-answer.ts). An adapter may make
+   * it the completion, its fields set in place (openai/response.ts): a caller hands over an object
+   * nothing else holds.
+   */
   parseResponse(body: unknown, ctx: ResponseContext): { completion: ChatCompletion; usage: NormalizedUsage };
   createStreamTranslator(ctx: ResponseContext): StreamTranslator;
   /**
