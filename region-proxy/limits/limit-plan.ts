@@ -13,6 +13,12 @@ import type { LimitCheck } from "../counters/rate-limit-types.ts";
 /** Deeper trees than org → team → project → … are a snapshot bug; the walk stops there. */
 export const MAX_TENANT_DEPTH = 8;
 
+/**
+ * Shared, never changed: planLimits hands one plan (its lists and their checks) to every request of a
+ * key until its snapshot is replaced or a budget's day or month turns (keyPlans), and what reads it
+ * keeps work by the lists themselves (the memory limiter's buckets per `rate` list; leased budgets
+ * pass `budget` on as it is). A caller that needs other levels makes new lists.
+ */
 export interface LimitPlan {
   rate: LimitCheck[];
   budget: BudgetCheck[];
