@@ -11,7 +11,11 @@ import { callChars, estimatedCount, reasoningChars, textLength } from "./usage-c
 import type { CallEnding } from "./call-ending.ts";
 import { afterFirstChunk, VendorStreamError } from "./vendor-stream-error.ts";
 
-/** A committed stream: the first chunks are in hand, the rest is read on demand. */
+/**
+ * A committed stream: the first chunks are in hand, the rest is read on demand. Its methods need their
+ * object (committedStream's is a CommittedStream, its steps on the prototype): call `stream.close()`,
+ * never hand on `stream.close` itself.
+ */
 export interface VendorStream {
   initialChunks: ChatCompletionChunk[];
   /**
@@ -209,7 +213,10 @@ function identityOf(chunks: ChatCompletionChunk[]): StreamIdentity | null {
   return null;
 }
 
-/** The vendor call behind a committed stream. */
+/**
+ * The vendor call behind a committed stream (execute.ts CommittedCall: its methods on the prototype,
+ * so a timer is armed with the call as its argument, as drainThenClose does, not with `call.abort`).
+ */
 export interface StreamCall {
   abort(): void;
   /** Clears the call's timers and listeners. */
