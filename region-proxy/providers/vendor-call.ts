@@ -2,10 +2,10 @@
  * One HTTP call to a vendor with its timers: `firstByteMs` until the vendor answers (the caller clears
  * it: a stream once its first event is in, see `heard`; any call once an error status is in, its body
  * then bound by read-error-body.ts), a deadline for the whole call, and the client's disconnect (and
- * the proxy's stop cutting it: WalkOptions.stop) wired to abort it. What the first-byte budget is comes from the operation
- * (walk-chain.ts attempt): a deployment's `connectMs` plus its first-byte timeout for a stream; none
- * (Infinity: only the deadline) for a non-streamed answer, whose headers come once the whole answer is
- * ready.
+ * the proxy's stop cutting it: WalkOptions.stop) wired to abort it. What the first-byte budget is
+ * comes from the operation (walk-chain.ts attempt): a deployment's `connectMs` plus its first-byte
+ * timeout for a stream; none (Infinity: only the deadline) for a non-streamed answer, whose headers
+ * come once the whole answer is ready.
  */
 import { fetchHeaders } from "./fetch-headers.ts";
 import type { StreamTranslator, VendorHttpRequest } from "./types.ts";
@@ -17,7 +17,10 @@ export interface CallTimers {
   deadline: number;
 }
 
-/** A started call with its answer in hand (a CallHandle: its methods need their object, so hand on `() => call.abort()`, never `call.abort`). */
+/**
+ * A started call with its answer in hand (a CallHandle: its methods need their object, so hand on
+ * `() => call.abort()`, never `call.abort`).
+ */
 export interface VendorCall {
   response: Response;
   /**
@@ -81,8 +84,8 @@ export function startVendorCall(http: VendorHttpRequest, timers: CallTimers, cli
 /**
  * A call's handle: one object per call, its state in fields and its operations on the prototype (no
  * closure per call). It is the abort listener itself (handleEvent) on the client's signal, what the
- * stop aborts (StopCut.vendorCalls), and its timer's argument. Its methods need their object: hand on `() => call.abort()`,
- * never `call.abort`.
+ * stop aborts (StopCut.vendorCalls), and its timer's argument. Its methods need their object: hand on
+ * `() => call.abort()`, never `call.abort`.
  */
 export class CallHandle implements Omit<VendorCall, "response"> {
   /** The vendor's answer, once fetch resolved it (`answered`). */

@@ -43,8 +43,8 @@ const SHUTTING_DOWN_CODE = errorCode(SHUTTING_DOWN);
 
 /**
  * A walk the proxy's stop ended (InFlight.cut: the grace period is over, or a second signal came)
- * ends as one whose client left (the stop's cut signal is listened to beside the client's, walk-options.ts); its client is still there,
- * though. Such a failure becomes a 503 shutting_down (Retry-After: the client retries, elsewhere),
+ * ends as one whose client left (the stop's cut signal is watched beside the client's, walk-options.ts);
+ * its client is still there, though. Such a failure becomes a 503 shutting_down (Retry-After: the client retries, elsewhere),
  * settled as `error` / `shutting_down`, its last call's step saying so; any other failure is returned as is.
  * A request the forced close reached first (still being admitted when the cut came: its walk then
  * starts with its client's signal aborted) is the stop's doing too, though its client sees a reset.

@@ -2,13 +2,13 @@
  * Streams a committed vendor stream to the client as OpenAI SSE. A failure after the headers ends
  * with one `data: {"error":...}` frame; a client that goes away aborts the vendor call at once and is
  * settled as client_closed. A stream the proxy's stop ends (`signals.cut`, InFlight.cut: the vendor
- * call is aborted by the stop's cut, registered in InFlight.vendorCalls: WalkOptions.stop) ends with the error frame of a 503 shutting_down and is
- * settled as `error` / `shutting_down`: the gateway's doing, not the client's. A stream whose key a
- * newer snapshot refuses (a kill switch, pipeline/recheck-streams.ts: `running.refuse`) has its vendor
- * call aborted at once and ends with the error frame a new request with that key gets
- * (invalid_api_key), settled as `error` / `invalid_api_key`. A stream that ends without the vendor's
- * usage (client gone, vendor broke or timed out, the stop, a refused key) is charged for what was
- * streamed so far (VendorStream.usageSoFar).
+ * call, registered in InFlight.vendorCalls through WalkOptions.stop, is aborted by the cut) ends with
+ * the error frame of a 503 shutting_down and is settled as `error` / `shutting_down`: the gateway's
+ * doing, not the client's. A stream whose key a newer snapshot refuses (a kill switch,
+ * pipeline/recheck-streams.ts: `running.refuse`) has its vendor call aborted at once and ends with the
+ * error frame a new request with that key gets (invalid_api_key), settled as `error` /
+ * `invalid_api_key`. A stream that ends without the vendor's usage (client gone, vendor broke or timed
+ * out, the stop, a refused key) is charged for what was streamed so far (VendorStream.usageSoFar).
  */
 import { errorCode, type GatewayError } from "../../shared/errors/openai-error.ts";
 import type { UsageStatus } from "../../shared/usage/usage-event.ts";
