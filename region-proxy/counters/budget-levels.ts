@@ -74,3 +74,12 @@ let reservations = 0;
 export function newReservationId(): string {
   return RESERVATION_PREFIX + (++reservations).toString(36);
 }
+
+/**
+ * The counter of an id newReservationId made in this process, or null for any other id (one a caller
+ * chose, or another replica's). The prefix is this process's 80 random bits, so only newReservationId
+ * makes ids that start with it, always with its counter's canonical digits after it.
+ */
+export function reservationNumber(id: string): number | null {
+  return id.startsWith(RESERVATION_PREFIX) ? parseInt(id.slice(RESERVATION_PREFIX.length), 36) : null;
+}

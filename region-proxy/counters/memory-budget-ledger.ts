@@ -4,13 +4,13 @@
  * and release answer at once, with no promise.
  *
  * Every operation is O(levels) whatever the traffic: each level keeps its reserved total as a running
- * sum; a level's live reservations (a Map, by expiry) and the finished ids (a queue, by when they may
- * be forgotten) are pruned from their oldest end. Both are in time order because each entry is stamped
- * `now + a constant` (a clock stepped back can only delay an expiry by the step): live reservations
- * are kept apart per lifetime (ReserveOptions.ttlMs: the few route totals the enforcer passes), so
- * within each group the constant is one. Scanning them whole
- * on every request cost ~150 us per request after a few seconds at 2,000 req/s, and the finished ids,
- * then kept 48 h, grew without bound. Levels themselves are forgotten after IDLE_LEVEL_MS untouched,
+ * sum; a level's live reservations (a Map, by expiry) are pruned from their oldest end, and the
+ * finished ids are a bounded record (finished-reservations.ts). The reservations are in time order
+ * because each entry is stamped `now + a constant` (a clock stepped back can only delay an expiry by
+ * the step): they are kept apart per lifetime (ReserveOptions.ttlMs: the few route totals the enforcer
+ * passes), so within each group the constant is one. Scanning them whole on every request cost ~150 us
+ * per request after a few seconds at 2,000 req/s, and the finished ids, then kept 48 h, grew without
+ * bound. Levels themselves are forgotten after IDLE_LEVEL_MS untouched,
  * as the Redis ledger's keys expire.
  */
 import { assertMicros, assertReservationTtl, budgetLevels, budgetRefused, newReservationId } from "./budget-levels.ts";
@@ -18,17 +18,10 @@ import {
   DEFAULT_RESERVATION_TTL_MS, DEFAULT_SETTLED_MEMORY_MS,
   type BudgetCheck, type BudgetLedger, type BudgetLedgerOptions, type Reservation, type ReserveOptions, type ReserveResult,
 } from "./budget-types.ts";
+import { FinishedReservations } from "./finished-reservations.ts";
 import type { MaybeAsync } from "./maybe-async.ts";
 
-/**
- * Finished ids remembered at most, however recent: a process's memory is not Redis's, so a repeated
- * settle or release is a no-op for `settledMemoryMs` or for the last this-many finished reservations,
- * whichever is shorter (at 2,000 req/s, the last 5 s). The proxy's own limits ticket settles once by
- * itself; this guards the ledger's contract, not the request path. Kept small on purpose: every id is
- * a live string the collector marks on each full collection (100,000 of them, ~10 MB, made the
- * proxy's GC helper threads cost more per request minute by minute).
- */
-export const MAX_FINISHED_REMEMBERED = 10_000;
+export { MAX_FINISHED_REMEMBERED } from "./finished-reservations.ts";
 
 /**
  * A level nobody touched for this long is forgotten, as the Redis ledger's keys expire (40 days: past
@@ -90,7 +83,7 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
   /** Scope → period → level: found with the strings the checks hold, no key built per request. */
   const levels = new Map<string, Map<string, Level>>();
   let levelCount = 0;
-  const finished = new FinishedIds(memory);
+  const finished = new FinishedReservations(memory);
   let sweepLevelsAt = SWEEP_LEVELS_ABOVE;
 
   function level(scope: string, period: string, now: number): Level {
@@ -140,8 +133,7 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
 
   function finish(reservation: Reservation, actualMicros: number | null): void {
     const now = Date.now();
-    if (finished.has(reservation.id)) return;
-    finished.add(reservation.id, now);
+    if (!finished.finish(reservation.id, now)) return;
     for (const check of budgetLevels(reservation.checks)) {
       const l = level(check.scope, check.period, now);
       const hold = takeHold(l, reservation.id);
@@ -230,41 +222,4 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
       return { spentMicros: l.spent, reservedMicros: l.reserved };
     },
   };
-}
-
-/**
- * Finished reservation ids, oldest first, each forgotten `memory` ms after it finished or once
- * MAX_FINISHED_REMEMBERED newer ones exist. A queue beside a Set rather than one Map: a JavaScriptCore
- * Map deleted from its oldest end keeps the deleted slots until it rehashes, and finding the oldest
- * live entry then walks them (53 us per step at 100,000 entries, measured).
- */
-class FinishedIds {
-  private readonly ids = new Set<string>();
-  /** Slots before `head` are forgotten and cleared, so they hold no string. */
-  private queue: (string | undefined)[] = [];
-  private forgetAt: number[] = [];
-  private head = 0;
-
-  constructor(private readonly memory: number) {}
-
-  has(id: string): boolean {
-    return this.ids.has(id);
-  }
-
-  add(id: string, now: number): void {
-    this.ids.add(id);
-    this.queue.push(id);
-    this.forgetAt.push(now + this.memory);
-    while (this.head < this.queue.length && (this.forgetAt[this.head]! <= now || this.ids.size > MAX_FINISHED_REMEMBERED)) {
-      this.ids.delete(this.queue[this.head]!);
-      this.queue[this.head] = undefined;
-      this.head++;
-    }
-    // Drop the forgotten front once it is half the arrays.
-    if (this.head > 1024 && this.head * 2 > this.queue.length) {
-      this.queue = this.queue.slice(this.head);
-      this.forgetAt = this.forgetAt.slice(this.head);
-      this.head = 0;
-    }
-  }
 }
