@@ -30,6 +30,7 @@
  * is not counted here.)
  */
 import { boundedMemo } from "../../shared/bounded-memo.ts";
+import { ROLES } from "../openai/check-message.ts";
 import type { ChatMessage, ChatRequest, ContentPart } from "../providers/types.ts";
 import { countedCalls } from "../providers/usage-counts.ts";
 import { isMediaPart, mediaTokens } from "./media-tokens.ts";
@@ -84,10 +85,9 @@ function counterFor(encoding: Encoding): Counter {
 const counters: Partial<Record<Encoding, Counter>> = {};
 
 /**
- * The roles a chat message may have (openai/check-message.ts): a role is the gateway's word, not the
- * client's text, so its count is kept per encoding instead of run through the BPE for every message.
+ * A role the parser admits (openai/check-message.ts ROLES) is the gateway's word, not the client's
+ * text, so its count is kept per encoding instead of run through the BPE for every message.
  */
-const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
 const roleCounts: Partial<Record<Encoding, Map<string, number>>> = {};
 
 function roleTokens(role: string, encoding: Encoding, count: Counter): number {
@@ -203,6 +203,7 @@ export function estimatePromptTokens(req: ChatRequest, vendorModel: string): num
     const texts = messageParts(message, media);
     tokens += perMessage;
     if (encoding) {
+      // texts[0] is the role (messageParts), counted once per encoding.
       tokens += roleTokens(message.role, encoding, count);
       for (let i = 1; i < texts.length; i++) tokens += count(texts[i]!);
     }

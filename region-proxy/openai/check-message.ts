@@ -24,7 +24,7 @@ export interface FieldProblem {
 }
 
 /** The roles a message may have; "function" is OpenAI's deprecated function calling's (legacy-function-messages.test.ts). */
-const ROLES = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
+export const ROLES: ReadonlySet<string> = new Set(["system", "developer", "user", "assistant", "tool", "function"]);
 const ROLE_LIST = [...ROLES].join(", ");
 const problem = (param: string, expected: string): FieldProblem => ({ param, message: `Invalid '${param}': ${expected}.` });
 
