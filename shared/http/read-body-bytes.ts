@@ -5,10 +5,10 @@
  * So a server can let its routes refuse large bodies in their own protocol instead of Bun's bare 413.
  * A body not read to its end ("too_large", "cut_off") is marked (body-left-unread.ts): the server's
  * answer to it closes the connection.
- * readBodyBytes answers the bytes; readBodyBytesWithin bounds the read in time too. A JSON route reads
- * its body through read-json-body.ts, which decodes them.
- * Both run on every request of the proxy: no async function of their own, one promise per read
- * (the native read's, mapped once) and a timer for the deadline.
+ * readBodyBytesWithin answers the bytes, bounding the read in time too. A JSON route reads its body
+ * through read-json-body.ts, which decodes them.
+ * It runs on every request of the proxy: no async function of its own, one promise per read (the
+ * native read's, mapped once) and a timer for the deadline.
  *
  * @example const body = await readBodyBytesWithin(request, 1024 * 1024, 60_000); if (body === "too_large") return json413();
  */
@@ -19,12 +19,6 @@ import { readBounded } from "./read-bounded.ts";
 export const DEFAULT_BODY_READ_TIMEOUT_MS = 60_000;
 
 type BodyRead = Uint8Array | "too_large" | "cut_off";
-
-export async function readBodyBytes(request: Request, maxBytes: number): Promise<BodyRead> {
-  const read = await readUpTo(request, maxBytes);
-  if (typeof read === "string") leftBodyUnread(request);
-  return read;
-}
 
 /** The read, or "too_large" at once for a declared length over the bound (nothing to wait for). */
 function readUpTo(request: Request, maxBytes: number): "too_large" | Promise<BodyRead> {
@@ -44,7 +38,7 @@ function readUpTo(request: Request, maxBytes: number): "too_large" | Promise<Bod
 const cutOff = (): "cut_off" => "cut_off";
 
 /**
- * readBodyBytes within `timeoutMs`, which bounds the whole read, not the gaps between bytes (nginx's
+ * The body within `timeoutMs`, which bounds the whole read, not the gaps between bytes (nginx's
  * client_body_timeout and Bun's idle timer restart at every byte): "late" when the body is not whole by
  * then, marked unread, so the server's answer closes the connection and a client trickling its body, or
  * stalled mid-way, holds neither a socket nor a handler for longer.
