@@ -81,5 +81,10 @@ export function newReservationId(): string {
  * makes ids that start with it, always with its counter's canonical digits after it.
  */
 export function reservationNumber(id: string): number | null {
-  return id.startsWith(RESERVATION_PREFIX) ? parseInt(id.slice(RESERVATION_PREFIX.length), 36) : null;
+  if (!id.startsWith(RESERVATION_PREFIX)) return null;
+  const digits = id.slice(RESERVATION_PREFIX.length);
+  const counter = parseInt(digits, 36);
+  // Only the digits newReservationId wrote, as it wrote them: a caller's id built from one of ours
+  // ("….0", "….1a-retry", "….01") is the caller's own, never a counter this process made.
+  return counter >= 1 && counter <= reservations && counter.toString(36) === digits ? counter : null;
 }
