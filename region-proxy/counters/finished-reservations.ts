@@ -1,12 +1,15 @@
 /**
  * The memory ledger's record of finished (settled or released) reservations, so that a repeated settle
- * or release is a no-op: each id is remembered for `settledMemoryMs`, or until MAX_FINISHED_REMEMBERED
- * more have finished, whichever is shorter.
+ * or release is a no-op: each id is remembered for `settledMemoryMs`, and while it is not crowded out
+ * (below), whichever ends first.
  *
  * This process's own ids (newReservationId: a prefix and a counter, budget-levels.ts reservationNumber),
  * the ones every request finishes, are kept as numbers: slot `counter % MAX_FINISHED_REMEMBERED` of two
- * Float64Arrays says which counter finished there last and until when. "More have finished" therefore
- * reads "the reservation made MAX_FINISHED_REMEMBERED after it has finished" for them. A collector never
+ * Float64Arrays says which counter finished there last and until when, so one of ours is crowded out when
+ * the reservation made MAX_FINISHED_REMEMBERED after it finishes: in steady state the last ~10,000 finished,
+ * but counters are one per process (every ledger in it draws from them, and reservations never finished
+ * use theirs up too), so after a gap it can be fewer. An id kept in the Set (below) is crowded out by
+ * MAX_FINISHED_REMEMBERED later ones kept there. A collector never
  * looks inside a typed array: a Set of the last 10,000 id strings, written on every request, sat in the
  * collector's remembered set and was rescanned whole at every young collection (the proxy's eden pauses
  * at 1,000 req/s: median 1.7 -> 1.1 ms without it). Any other id (one the caller chose), and one of ours
@@ -18,7 +21,8 @@ import { reservationNumber } from "./budget-levels.ts";
 /**
  * Finished ids remembered at most, however recent: a process's memory is not Redis's, so a repeated
  * settle or release is a no-op for `settledMemoryMs` or for about the last this-many finished
- * reservations, whichever is shorter (at 2,000 req/s, the last 5 s). The proxy's own limits ticket
+ * reservations (exactly: until the one made this-many later finishes; see above), whichever is shorter
+ * (at 2,000 req/s, the last 5 s). The proxy's own limits ticket
  * settles once by itself; this guards the ledger's contract, not the request path. Kept small on
  * purpose: ids a Set holds are live strings the collector marks on each full collection (100,000 of
  * them, ~10 MB, made the proxy's GC helper threads cost more per request minute by minute).
