@@ -42,7 +42,8 @@
  * stretches the lease, and the grace must then exceed clock skew as well.)
  */
 import type { BudgetCheck, Reservation, ReserveOptions, ReserveResult } from "../counters/budget-types.ts";
-import { isPromise, type MaybeAsync } from "../counters/maybe-async.ts";
+import { isThenable } from "../../shared/is-thenable.ts";
+import type { MaybeAsync } from "../counters/maybe-async.ts";
 import type { EnforcerBudgets } from "../limits/enforce-limits.ts";
 import type { LeaseClient, LeaseView } from "./lease-client.ts";
 
@@ -187,7 +188,7 @@ export function createLeasedBudgets(inner: EnforcerBudgets, leases: LeaseClient,
       const levels = cappedIfKnown(checks);
       if (levels === null) return reserveWaiting(checks, micros, reserveOptions);
       const result = inner.reserve(levels, micros, reserveOptions);
-      return isPromise(result) ? result.then((answer) => reserved(checks, micros, reserveOptions, levels, answer)) : reserved(checks, micros, reserveOptions, levels, result);
+      return isThenable(result) ? result.then((answer) => reserved(checks, micros, reserveOptions, levels, answer)) : reserved(checks, micros, reserveOptions, levels, result);
     } catch (error) {
       return Promise.reject(error);
     }

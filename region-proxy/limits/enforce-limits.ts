@@ -37,7 +37,8 @@ import type { GatewayError } from "../../shared/errors/openai-error.ts";
 import { costMicros, worstCasePrice, ZERO_USAGE, type NormalizedUsage, type Price } from "../../shared/money/cost.ts";
 import { priceKey, type Snapshot, type SnapshotDeployment, type SnapshotKey } from "../../shared/snapshot/schema.ts";
 import type { BudgetCheck, Reservation, ReserveOptions, ReserveResult } from "../counters/budget-types.ts";
-import { isPromise, type MaybeAsync } from "../counters/maybe-async.ts";
+import { isThenable } from "../../shared/is-thenable.ts";
+import type { MaybeAsync } from "../counters/maybe-async.ts";
 import type { LimitCheck, LimitVerdict, RateLimiter } from "../counters/rate-limit-types.ts";
 import { outputCapOf, type ChatRequest } from "../providers/types.ts";
 import { estimatePromptTokens } from "./estimate-prompt-tokens.ts";
@@ -162,8 +163,8 @@ function reservationMicros(promptTokens: number, outputTokens: number, price: Pr
  * that one, with no promise of its own; none (both done at once, in memory): null.
  */
 function both(first: MaybeAsync<void> | null, second: MaybeAsync<void> | null): Promise<void> | null {
-  const firstRuns = first !== null && isPromise(first) ? first : null;
-  const secondRuns = second !== null && isPromise(second) ? second : null;
+  const firstRuns = first !== null && isThenable(first) ? first : null;
+  const secondRuns = second !== null && isThenable(second) ? second : null;
   if (!firstRuns || !secondRuns) return firstRuns ?? secondRuns;
   // Handled from here on, so a failure of the second while the first still runs is not "unhandled".
   secondRuns.catch(() => {});
@@ -344,7 +345,7 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     const asked = plan.rate.length > 0 ? limiter.acquire(plan.rate, estimatedTokens, ticket.nowMs) : null;
     const reserving = plan.budget.length > 0 && !neverFits ? budgets.reserve(plan.budget, micros, { failOpen: plan.failOpen, ttlMs: input.mayRunMs === undefined ? undefined : input.mayRunMs + RESERVATION_MARGIN_MS }) : null;
     const question: Question = { ticket, plan, micros, operation };
-    if (!isPromise(asked) && !isPromise(reserving)) return readAnswers(question, asked, reserving);
+    if (!isThenable(asked) && !isThenable(reserving)) return readAnswers(question, asked, reserving);
     return awaitAnswers(question, asked, reserving);
   }
 
@@ -354,11 +355,11 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
    */
   async function awaitAnswers(question: Question, asked: MaybeAsync<LimitVerdict> | null, reserving: MaybeAsync<ReserveResult> | null): Promise<AdmitResult> {
     // A ledger failure is read below; until then it must not count as an unhandled rejection.
-    if (isPromise(reserving)) reserving.catch(() => {});
+    if (isThenable(reserving)) reserving.catch(() => {});
     let verdict: LimitVerdict | null;
     try {
       // No rate level: nothing to wait for (an `await null` would still cost a promise job).
-      verdict = isPromise(asked) ? await asked : asked;
+      verdict = isThenable(asked) ? await asked : asked;
     } catch (error) {
       giveBack(reserving);
       throw error;
@@ -367,7 +368,7 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
     if (refused) return refused;
     let reserved: ReserveResult | null;
     try {
-      reserved = isPromise(reserving) ? await reserving : reserving;
+      reserved = isThenable(reserving) ? await reserving : reserving;
     } catch (error) {
       await question.ticket.refundTokens();
       throw error;
@@ -402,7 +403,7 @@ export function createLimitEnforcer(deps: LimitEnforcerDeps): LimitEnforcer {
       const headers = verdict?.tokens && ticket.hasTpm ? ratelimitHeaders({ ...verdict, tokens: withTokensRefunded(verdict.tokens, ticket.charged) }) : ticket.headers;
       const refusal: AdmitResult = { ok: false, error: budgetRefusal(reserved, micros, operation), headers };
       const refunding = ticket.refundTokens();
-      return isPromise(refunding) ? refunding.then(() => refusal) : refusal;
+      return isThenable(refunding) ? refunding.then(() => refusal) : refusal;
     }
     if (reserved) {
       ticket.reservation = reserved.reservation;

@@ -2,6 +2,7 @@
  * How the walk talks to its breaker (DeploymentHealth): a store that fails or hangs must neither fail
  * a request nor hold it past its deadline, and an answer that is not a promise is used as it is.
  */
+import { isThenable } from "../../shared/is-thenable.ts";
 import type { DeploymentHealth } from "./deployment-health.ts";
 
 /** What a breaker call needs from the walk's options. */
@@ -89,8 +90,4 @@ function answeredBy<T>(answer: Promise<T>, deadline: number, fallback: T, log: (
       resolve(value);
     });
   });
-}
-
-export function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null | undefined)?.then === "function";
 }
