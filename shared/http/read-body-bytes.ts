@@ -63,11 +63,15 @@ export function readBodyBytesWithin<T = Uint8Array>(
   return new Promise((resolve, reject) => {
     // The first of the read and the deadline (or the stop's cut) settles it; the other finds it settled.
     let settled = false;
-    const settle = (outcome: BodyRead | "late") => {
-      if (settled) return;
+    const first = (): boolean => {
+      if (settled) return false;
       settled = true;
       clearTimeout(timer);
       ends?.delete(end);
+      return true;
+    };
+    const settle = (outcome: BodyRead | "late") => {
+      if (!first()) return;
       if (typeof outcome !== "string") resolve(decode ? decode(outcome) : (outcome as T));
       else {
         leftBodyUnread(request);
@@ -77,13 +81,9 @@ export function readBodyBytesWithin<T = Uint8Array>(
     const end = () => settle("late");
     const timer = setTimeout(end, timeoutMs);
     ends?.add(end);
+    // A read that fails rejects at once: never an unhandled rejection, never a wait for "late".
     read.then(settle, (error: unknown) => {
-      // A read that failed rejects, as it did before (never an unhandled rejection, never a wait for "late").
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      ends?.delete(end);
-      reject(error);
+      if (first()) reject(error);
     });
   });
 }
