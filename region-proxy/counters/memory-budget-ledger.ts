@@ -19,6 +19,7 @@ import {
   type BudgetCheck, type BudgetLedger, type BudgetLedgerOptions, type Reservation, type ReserveOptions, type ReserveResult,
 } from "./budget-types.ts";
 import { FinishedReservations } from "./finished-reservations.ts";
+import { ScopePeriodMap } from "./scope-period-map.ts";
 import type { MaybeAsync } from "./maybe-async.ts";
 
 export { MAX_FINISHED_REMEMBERED } from "./finished-reservations.ts";
@@ -80,20 +81,15 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
   const ttl = options.reservationTtlMs ?? DEFAULT_RESERVATION_TTL_MS;
   const memory = options.settledMemoryMs ?? DEFAULT_SETTLED_MEMORY_MS;
   const idleLevelMs = options.idleLevelMs ?? IDLE_LEVEL_MS;
-  /** Scope → period → level: found with the strings the checks hold, no key built per request. */
-  const levels = new Map<string, Map<string, Level>>();
-  let levelCount = 0;
+  const levels = new ScopePeriodMap<Level>();
   const finished = new FinishedReservations(memory);
   let sweepLevelsAt = SWEEP_LEVELS_ABOVE;
 
   function level(scope: string, period: string, now: number): Level {
-    let found = levels.get(scope)?.get(period);
+    let found = levels.get(scope, period);
     if (!found) {
       forgetIdleLevels(now);
-      let periods = levels.get(scope);
-      if (!periods) levels.set(scope, (periods = new Map()));
-      periods.set(period, (found = { spent: 0, reserved: 0, version: null, held: new Map(), holds: 0, expiresNoSoonerThan: Infinity, touchedAt: now }));
-      levelCount++;
+      levels.set(scope, period, (found = { spent: 0, reserved: 0, version: null, held: new Map(), holds: 0, expiresNoSoonerThan: Infinity, touchedAt: now }));
     }
     found.touchedAt = now;
     if (found.expiresNoSoonerThan <= now) dropExpired(found, now);
@@ -118,17 +114,11 @@ export function createMemoryBudgetLedger(options: MemoryBudgetLedgerOptions = {}
 
   /** Runs only as a new level is added, and again only once the table has doubled: O(1) on average. */
   function forgetIdleLevels(now: number): void {
-    if (levelCount < sweepLevelsAt) return;
-    for (const [scope, periods] of levels) {
-      for (const [period, l] of periods) {
-        if (now - l.touchedAt >= idleLevelMs && [...l.held.values()].every((group) => [...group.values()].every((hold) => hold.expiresAt <= now))) {
-          periods.delete(period);
-          levelCount--;
-        }
-      }
-      if (periods.size === 0) levels.delete(scope);
+    if (levels.size < sweepLevelsAt) return;
+    for (const [scope, period, l] of levels.entries()) {
+      if (now - l.touchedAt >= idleLevelMs && [...l.held.values()].every((group) => [...group.values()].every((hold) => hold.expiresAt <= now))) levels.delete(scope, period);
     }
-    sweepLevelsAt = Math.max(SWEEP_LEVELS_ABOVE, levelCount * 2);
+    sweepLevelsAt = Math.max(SWEEP_LEVELS_ABOVE, levels.size * 2);
   }
 
   function finish(reservation: Reservation, actualMicros: number | null): void {

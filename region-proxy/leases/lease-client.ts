@@ -60,7 +60,9 @@ import { endpointUrl } from "../../shared/http/endpoint-url.ts";
 import { readControlPlaneError } from "../../shared/http/control-plane-error.ts";
 import { redactedExcerpt } from "../credentials/redact-credential.ts";
 import { shownUrl } from "../../shared/config/shown-url.ts";
+import { levelId } from "../counters/budget-levels.ts";
 import type { BudgetLedger } from "../counters/budget-types.ts";
+import { ScopePeriodMap } from "../counters/scope-period-map.ts";
 import { clockSkewNote } from "./clock-skew-note.ts";
 import { createMemoryLeaseStore, type LeaseStore } from "./lease-store.ts";
 import { localLeaseExpiry } from "./local-lease-expiry.ts";
@@ -228,7 +230,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
    * The same levels by scope, then period: how the request path (view, noteReserved: four lookups per
    * budgeted request) finds one with the strings its checks hold, with no `scope|period` built per call.
    */
-  const byScope = new Map<string, Map<string, Level>>();
+  const byScope = new ScopePeriodMap<Level>();
   let pending: Batch | null = null;
   let inFlight: Promise<void> | null = null;
   let stopped = false;
@@ -236,15 +238,12 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
   let skewLogged = false;
   let noLeaseEndpointLogged = false;
 
-  const find = (scope: string, period: string): Level | undefined => byScope.get(scope)?.get(period);
   function level(scope: string, period: string): Level {
-    let found = find(scope, period);
+    let found = byScope.get(scope, period);
     if (!found) {
-      found = { id: `${scope}|${period}`, scope, period, need: 0, usedAtAnswer: 0, noted: 0, lastUsed: now(), loaded: false, answeredAt: 0 };
+      found = { id: levelId(scope, period), scope, period, need: 0, usedAtAnswer: 0, noted: 0, lastUsed: now(), loaded: false, answeredAt: 0 };
       levels.set(found.id, found);
-      let periods = byScope.get(scope);
-      if (!periods) byScope.set(scope, (periods = new Map()));
-      periods.set(period, found);
+      byScope.set(scope, period, found);
     }
     return found;
   }
@@ -252,9 +251,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
   /** Drops a level from both indexes (unused for forgetAfterMs). */
   function forget(l: Level): void {
     levels.delete(l.id);
-    const periods = byScope.get(l.scope)!;
-    periods.delete(l.period);
-    if (periods.size === 0) byScope.delete(l.scope);
+    byScope.delete(l.scope, l.period);
   }
 
   /** Adds `ids` to the next cycle; `waitOn`: one of them, whose answer the returned promise waits for. */
@@ -489,7 +486,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
 
   return {
     view(scope, period) {
-      const l = find(scope, period);
+      const l = byScope.get(scope, period);
       if (l) l.lastUsed = now();
       return l?.view;
     },
@@ -501,7 +498,7 @@ export function startLeaseClient(options: LeaseClientOptions): LeaseClient {
       return schedule([l.id], l.id)!;
     },
     noteReserved(scope, period, micros) {
-      const l = find(scope, period);
+      const l = byScope.get(scope, period);
       if (!l?.view?.managed) return;
       l.noted += micros;
       const room = l.view.grantedMicros - l.usedAtAnswer;
